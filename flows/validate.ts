@@ -1,0 +1,185 @@
+// Reports every problem in a flow document, each naming where it is (node id, edge id or `flow`) and its JSON path.
+import { z } from 'zod';
+import { flowSchema, type Flow } from './schema.ts';
+import { migrateFlow } from './migrate.ts';
+import type { NodeType } from '../runtime/node-api.ts';
+
+export interface Problem {
+  /** The node id, edge id, or `flow` for problems of the whole document. */
+  where: string;
+  /** JSON path, e.g. `$.nodes[2].config.code`. */
+  path: string;
+  message: string;
+}
+
+export type NodeTypeLookup = (type: string) => NodeType | undefined;
+
+export type ValidationResult = { ok: true; flow: Flow; problems: [] } | { ok: false; flow?: Flow; problems: Problem[] };
+
+export function jsonPath(segments: ReadonlyArray<PropertyKey>): string {
+  let out = '$';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (typeof s === 'string' && /^[A-Za-z_$][\w$]*$/.test(s)) out += `.${s}`;
+    else out += `[${JSON.stringify(String(s))}]`;
+  }
+  return out;
+}
+
+/** Names the element a zod issue path points into, using the raw document so even invalid elements get their id. */
+function whereOf(doc: unknown, segments: ReadonlyArray<PropertyKey>): string {
+  const [list, index] = segments;
+  if ((list === 'nodes' || list === 'edges') && typeof index === 'number') {
+    const el = (doc as Record<string, unknown[]>)?.[list]?.[index] as { id?: unknown } | undefined;
+    if (el && typeof el.id === 'string' && el.id) return el.id;
+    return `${list === 'nodes' ? 'node' : 'edge'}#${index}`;
+  }
+  return 'flow';
+}
+
+export function validateFlow(input: unknown, lookup: NodeTypeLookup): ValidationResult {
+  const migrated = migrateFlow(input);
+  if (!migrated.ok) return { ok: false, problems: [{ where: 'flow', path: '$.schemaVersion', message: migrated.message }] };
+  const doc = migrated.doc;
+  const parsed = flowSchema.safeParse(doc);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((i) => ({ where: whereOf(doc, i.path), path: jsonPath(i.path), message: i.message })),
+    };
+  }
+  const flow = parsed.data;
+  const problems = checkGraph(flow, lookup);
+  return problems.length ? { ok: false, flow, problems } : { ok: true, flow, problems: [] };
+}
+
+function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
+  const problems: Problem[] = [];
+  const add = (where: string, path: string, message: string) => problems.push({ where, path, message });
+  const nodeIndex = new Map<string, number>();
+  const types = new Map<string, NodeType>();
+
+  flow.nodes.forEach((node, i) => {
+    const at = `$.nodes[${i}]`;
+    if (nodeIndex.has(node.id)) add(node.id, `${at}.id`, `duplicate node id "${node.id}" (also at $.nodes[${nodeIndex.get(node.id)}])`);
+    else nodeIndex.set(node.id, i);
+    const type = lookup(node.type);
+    if (!type) {
+      add(node.id, `${at}.type`, `unknown node type "${node.type}"`);
+      return;
+    }
+    types.set(node.id, type);
+    if (node.typeVersion !== undefined && node.typeVersion > type.version) {
+      add(node.id, `${at}.typeVersion`, `node type "${node.type}" version ${node.typeVersion} is newer than the installed version ${type.version}`);
+    }
+    const config = type.config.safeParse(node.config);
+    if (!config.success) {
+      for (const issue of config.error.issues) add(node.id, jsonPath(['nodes', i, 'config', ...issue.path]), `config: ${issue.message}`);
+    }
+  });
+
+  const edgeIds = new Map<string, number>();
+  const outgoing = new Map<string, string[]>();
+  const incoming = new Map<string, number>();
+  flow.edges.forEach((edge, i) => {
+    const at = `$.edges[${i}]`;
+    if (edgeIds.has(edge.id)) add(edge.id, `${at}.id`, `duplicate edge id "${edge.id}" (also at $.edges[${edgeIds.get(edge.id)}])`);
+    else edgeIds.set(edge.id, i);
+    let ok = true;
+    if (!nodeIndex.has(edge.source)) { add(edge.id, `${at}.source`, `edge source "${edge.source}" is not a node of this flow`); ok = false; }
+    if (!nodeIndex.has(edge.target)) { add(edge.id, `${at}.target`, `edge target "${edge.target}" is not a node of this flow`); ok = false; }
+    const src = types.get(edge.source);
+    const dst = types.get(edge.target);
+    if (src) {
+      const ports = src.outputs.map((p) => p.id);
+      if (edge.sourceHandle !== undefined && !ports.includes(edge.sourceHandle)) {
+        add(edge.id, `${at}.sourceHandle`, `node "${edge.source}" (${src.type}) has no output port "${edge.sourceHandle}"; ports: ${ports.join(', ') || 'none'}`);
+        ok = false;
+      } else if (edge.sourceHandle === undefined && ports.length > 1) {
+        add(edge.id, `${at}.sourceHandle`, `node "${edge.source}" (${src.type}) has several output ports (${ports.join(', ')}); say which one`);
+      } else if (ports.length === 0) {
+        add(edge.id, `${at}.source`, `node "${edge.source}" (${src.type}) has no output ports`);
+        ok = false;
+      }
+    }
+    if (dst) {
+      const ports = dst.inputs.map((p) => p.id);
+      if (ports.length === 0) {
+        add(edge.id, `${at}.target`, `node "${edge.target}" (${dst.type}) takes no input${dst.trigger ? ': a trigger starts the flow' : ''}`);
+        ok = false;
+      } else if (edge.targetHandle !== undefined && !ports.includes(edge.targetHandle)) {
+        add(edge.id, `${at}.targetHandle`, `node "${edge.target}" (${dst.type}) has no input port "${edge.targetHandle}"; ports: ${ports.join(', ')}`);
+        ok = false;
+      }
+    }
+    if (ok) {
+      if (!outgoing.has(edge.source)) outgoing.set(edge.source, []);
+      outgoing.get(edge.source)!.push(edge.target);
+      incoming.set(edge.target, (incoming.get(edge.target) ?? 0) + 1);
+    }
+  });
+
+  const triggers = flow.nodes.filter((n) => types.get(n.id)?.trigger);
+  if (triggers.length === 0) add('flow', '$.nodes', 'the flow has no trigger node (add one trigger.* node)');
+  for (const extra of triggers.slice(1)) {
+    add(extra.id, `$.nodes[${nodeIndex.get(extra.id)}]`, `more than one trigger: "${triggers[0].id}" already starts this flow`);
+  }
+
+  for (const cycle of findCycles(flow.nodes.map((n) => n.id), outgoing)) {
+    const at = nodeIndex.get(cycle[0]);
+    add(cycle[0], `$.nodes[${at}]`, `cycle: ${[...cycle, cycle[0]].join(' -> ')}`);
+  }
+
+  if (triggers.length > 0) {
+    const reached = new Set<string>();
+    const stack = [triggers[0].id];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (reached.has(id)) continue;
+      reached.add(id);
+      stack.push(...(outgoing.get(id) ?? []));
+    }
+    flow.nodes.forEach((n, i) => {
+      if (!reached.has(n.id) && !types.get(n.id)?.trigger) add(n.id, `$.nodes[${i}]`, `node "${n.id}" is unreachable from the trigger "${triggers[0].id}"`);
+    });
+  }
+  return problems;
+}
+
+/** Each cycle once, as the list of node ids along it (Tarjan's strongly connected components). */
+function findCycles(ids: string[], outgoing: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of outgoing.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      const selfLoop = (outgoing.get(v) ?? []).includes(v);
+      if (scc.length > 1 || selfLoop) cycles.push(scc.reverse());
+    }
+  };
+  for (const id of new Set(ids)) if (!index.has(id)) visit(id);
+  return cycles;
+}
+
+export const formatProblem = (p: Problem) => `${p.where} ${p.path}: ${p.message}`;
+export type { z };

@@ -1,0 +1,8 @@
+import type { NodeType } from '../../runtime/node-api.ts';
+import { manualTrigger } from './trigger-manual.ts';
+import { scheduleTrigger } from './trigger-schedule.ts';
+import { webhookTrigger } from './trigger-webhook.ts';
+import { codeNode } from './code.ts';
+import { branchNode } from './branch.ts';
+
+export const coreNodes: NodeType[] = [manualTrigger, scheduleTrigger, webhookTrigger, codeNode, branchNode];

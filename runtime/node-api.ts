@@ -1,0 +1,129 @@
+// The contract between the runtime and every node type. Nodes import this file (and nothing else from runtime/).
+import type { z } from 'zod';
+import type { Sandbox } from './sandbox/types.ts';
+
+export type NodeCategory = 'trigger' | 'core' | 'lookup' | 'shopify' | 'erp' | 'finance';
+
+export interface PortSpec {
+  id: string;
+  title?: string;
+  /** Free-form shape hint shown in the designer (e.g. 'ShopifyOrder'); connections are checked by port id. */
+  dataType?: string;
+}
+
+/** How a trigger node is fired. The runtime only stores the kind; hosts (server, CLI) do the firing. */
+export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'shopify-webhook';
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/**
+ * Persistent key/value state scoped to one flow (e.g. a fulfilment cursor). Writes made by a step are committed
+ * together with that step's success, so a retried or resumed step never sees a half-advanced cursor.
+ */
+export interface FlowState {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+}
+
+/** Resolves a connection (Shopify store, ERP...) by its id. Provided by the host; nodes never import the server. */
+export type ConnectionResolver = (kind: string, connectionId: string) => Promise<unknown>;
+
+export interface NodeContext<C = unknown> {
+  runId: string;
+  flowId: string;
+  flowVersion: number;
+  nodeId: string;
+  /** 1 for the first attempt of this step. */
+  attempt: number;
+  config: C;
+  /** Set when the flow gives this node an idempotency key (evaluated per run), for non-idempotent writes. */
+  idempotencyKey?: string;
+  /** The event that started the run (trigger output), for nodes that need it beyond their direct input. */
+  trigger: unknown;
+  log: Logger;
+  sandbox: Sandbox;
+  state: FlowState;
+  connection<T = unknown>(kind: string, connectionId: string): Promise<T>;
+  /** Named services a host may provide (lookup tables, exception sink...). Undefined when the host has none. */
+  service<T = unknown>(name: string): T | undefined;
+  signal: AbortSignal;
+  now(): Date;
+}
+
+const ROUTE = Symbol.for('ledgerline.route');
+
+export interface Routed<O = unknown> {
+  [ROUTE]: true;
+  port: string;
+  data: O;
+}
+
+/** Send `data` out of one named output port only (e.g. a branch's `true`). Plain returns go out of every port. */
+export function route<O>(port: string, data: O): Routed<O> {
+  return { [ROUTE]: true, port, data };
+}
+
+export function isRouted(v: unknown): v is Routed {
+  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[ROUTE] === true;
+}
+
+export interface NodeType<C = any, I = any, O = any> {
+  /** Stable id used in flow JSON, e.g. `core.code`, `erp.post-sales-order`. */
+  type: string;
+  version: number;
+  title: string;
+  category: NodeCategory;
+  description: string;
+  config: z.ZodType<C>;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  /** Safe to run twice with the same input (no duplicate side effect). Non-idempotent nodes are never blindly re-run. */
+  idempotent: boolean;
+  trigger?: TriggerKind;
+  /** A realistic output so mappings can be designed before the first real event. */
+  sampleOutput: O;
+  execute(ctx: NodeContext<C>, input: I): Promise<O | Routed<O>> | O | Routed<O>;
+}
+
+export function defineNode<C, I = unknown, O = unknown>(def: NodeType<C, I, O>): NodeType<C, I, O> {
+  return def;
+}
+
+/**
+ * - `transient`: failed before any side effect could happen (connection refused, 429, lock); safe to retry.
+ * - `ambiguous`: the request may have taken effect (timeout after send); retried only if the node is idempotent
+ *   or has an idempotency key.
+ * - `permanent`: retrying will not help (validation, missing data); the run fails and is kept for replay.
+ */
+export type ErrorClass = 'transient' | 'ambiguous' | 'permanent';
+
+export class NodeError extends Error {
+  readonly errorClass: ErrorClass;
+  readonly code?: string;
+  readonly details?: Record<string, unknown>;
+  readonly retryAfterMs?: number;
+
+  constructor(
+    message: string,
+    opts: { errorClass?: ErrorClass; code?: string; details?: Record<string, unknown>; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.name = 'NodeError';
+    this.errorClass = opts.errorClass ?? 'permanent';
+    this.code = opts.code;
+    this.details = opts.details;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export const transientError = (message: string, opts: Omit<ConstructorParameters<typeof NodeError>[1] & {}, 'errorClass'> = {}) =>
+  new NodeError(message, { ...opts, errorClass: 'transient' });
+export const permanentError = (message: string, opts: Omit<ConstructorParameters<typeof NodeError>[1] & {}, 'errorClass'> = {}) =>
+  new NodeError(message, { ...opts, errorClass: 'permanent' });
+export const ambiguousError = (message: string, opts: Omit<ConstructorParameters<typeof NodeError>[1] & {}, 'errorClass'> = {}) =>
+  new NodeError(message, { ...opts, errorClass: 'ambiguous' });

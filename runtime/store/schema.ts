@@ -1,0 +1,112 @@
+// Runtime tables. Payloads (event bodies, step outputs) are JSON text so the hot path never re-serialises them.
+import { sqliteTable, text, integer, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const flows = sqliteTable('flows', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** The editable draft, as flow JSON text. */
+  draft: text('draft').notNull(),
+  draftUpdatedAt: integer('draft_updated_at').notNull(),
+  /** Only a published version of an active flow receives events. */
+  active: integer('active', { mode: 'boolean' }).notNull().default(false),
+  activeVersion: integer('active_version'),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const flowVersions = sqliteTable(
+  'flow_versions',
+  {
+    flowId: text('flow_id').notNull().references(() => flows.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    hash: text('hash').notNull(),
+    definition: text('definition').notNull(),
+    message: text('message').notNull().default(''),
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.version] })],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    /** e.g. `manual`, `schedule`, `webhook`, `shopify:<connectionId>`. */
+    source: text('source').notNull(),
+    /** Deduplication key (Shopify event id...); a repeat delivery with the same key starts nothing. */
+    dedupKey: text('dedup_key'),
+    topic: text('topic'),
+    payload: text('payload').notNull(),
+    meta: text('meta'),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('events_dedup').on(t.source, t.dedupKey), index('events_received').on(t.receivedAt)],
+);
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    flowVersion: integer('flow_version').notNull(),
+    eventId: text('event_id').notNull(),
+    /** queued | running | succeeded | failed | cancelled */
+    status: text('status').notNull(),
+    /** The step a replay starts from, and the run it replays. */
+    replayOf: text('replay_of'),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    availableAt: integer('available_at').notNull(),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    index('runs_queue').on(t.status, t.availableAt),
+    index('runs_flow').on(t.flowId, t.createdAt),
+    index('runs_created').on(t.createdAt),
+  ],
+);
+
+export const steps = sqliteTable(
+  'steps',
+  {
+    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    /** running | retrying | succeeded | failed | skipped */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** The output port taken (branch nodes); null means every port. */
+    port: text('port'),
+    output: text('output'),
+    error: text('error'),
+    /** Set when the output was carried over from an earlier run by a replay. */
+    reusedFrom: text('reused_from'),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+);
+
+/** Business keys (Shopify order id, refund id...) a run can be found by. */
+export const runKeys = sqliteTable(
+  'run_keys',
+  {
+    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] }), index('run_keys_lookup').on(t.key, t.value)],
+);
+
+export const flowState = sqliteTable(
+  'flow_state',
+  {
+    flowId: text('flow_id').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.key] })],
+);
