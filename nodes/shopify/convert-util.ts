@@ -1,0 +1,116 @@
+// Small shared helpers for the REST and GraphQL converters: GIDs, decimal money, enum spelling, path-aware errors.
+import Decimal from 'decimal.js';
+import type { Gid, Money, MoneyBag } from './types.ts';
+
+export class ShopifyConversionError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'ShopifyConversionError';
+  }
+}
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function obj(v: unknown, path: string): Obj {
+  if (!isObj(v)) throw new ShopifyConversionError(path, `expected an object, got ${v === null ? 'null' : typeof v}`);
+  return v;
+}
+
+export function arr(v: unknown, path: string): unknown[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new ShopifyConversionError(path, `expected an array, got ${typeof v}`);
+  return v;
+}
+
+export function str(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  return String(v);
+}
+
+export function reqStr(v: unknown, path: string): string {
+  if (v === undefined || v === null || v === '') throw new ShopifyConversionError(path, 'required value is missing');
+  return String(v);
+}
+
+export function int(v: unknown, path: string): number {
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new ShopifyConversionError(path, `expected an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function bool(v: unknown): boolean {
+  return v === true || v === 'true';
+}
+
+/** An id given as digits (string from the lossless parser, or a small number) or already as a GID. */
+export function gid(type: string, v: unknown, path: string): Gid {
+  if (typeof v === 'string' && v.startsWith('gid://')) return v;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) {
+      throw new ShopifyConversionError(path, `id ${v} exceeds 2^53 and has lost digits; pass the raw JSON text (parseJsonLossless)`);
+    }
+    return `gid://shopify/${type}/${v}`;
+  }
+  if (typeof v === 'string' && /^\d+$/.test(v)) return `gid://shopify/${type}/${v}`;
+  throw new ShopifyConversionError(path, `expected a ${type} id, got ${JSON.stringify(v)}`);
+}
+
+export function optGid(type: string, v: unknown, path: string): Gid | null {
+  return v === undefined || v === null ? null : gid(type, v, path);
+}
+
+/** Prefer Shopify's own GID (exact even when the numeric id was rounded by someone's JSON.parse). */
+export function restGid(type: string, o: Obj, path: string): Gid {
+  if (typeof o.admin_graphql_api_id === 'string') return o.admin_graphql_api_id;
+  return gid(type, o.id, `${path}.id`);
+}
+
+export function legacyIdOf(g: Gid): string {
+  return g.slice(g.lastIndexOf('/') + 1).split('?')[0];
+}
+
+/** Decimal string with at least two decimals ("10" -> "10.00", "0.125" kept), so REST and GraphQL agree. */
+export function dec(v: unknown, path: string): string {
+  if (v === undefined || v === null || v === '') throw new ShopifyConversionError(path, 'amount is missing');
+  let d: Decimal;
+  try {
+    d = new Decimal(typeof v === 'number' ? String(v) : (v as string));
+  } catch {
+    throw new ShopifyConversionError(path, `not a decimal amount: ${JSON.stringify(v)}`);
+  }
+  if (!d.isFinite()) throw new ShopifyConversionError(path, `not a finite amount: ${JSON.stringify(v)}`);
+  return d.toFixed(Math.max(2, d.decimalPlaces()));
+}
+
+export function money(amount: unknown, currency: unknown, path: string): Money {
+  return { amount: dec(amount, `${path}.amount`), currencyCode: reqStr(currency, `${path}.currencyCode`) };
+}
+
+export function zeroBag(shopCurrency: string, presentmentCurrency: string): MoneyBag {
+  return { shop: { amount: '0.00', currencyCode: shopCurrency }, presentment: { amount: '0.00', currencyCode: presentmentCurrency } };
+}
+
+export function sumBags(bags: MoneyBag[], shopCurrency: string, presentmentCurrency: string): MoneyBag {
+  let s = new Decimal(0);
+  let p = new Decimal(0);
+  for (const b of bags) {
+    s = s.plus(b.shop.amount);
+    p = p.plus(b.presentment.amount);
+  }
+  return { shop: { amount: s.toFixed(2), currencyCode: shopCurrency }, presentment: { amount: p.toFixed(2), currencyCode: presentmentCurrency } };
+}
+
+/** "partially_refunded" / "Payments::Balance::AdjustmentReversal" -> "PARTIALLY_REFUNDED" / "ADJUSTMENT_REVERSAL". */
+export function enumName(v: unknown): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  const s = String(v);
+  const last = s.includes('::') ? s.slice(s.lastIndexOf('::') + 2) : s;
+  return last
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase();
+}

@@ -1,0 +1,261 @@
+// The canonical Shopify objects every flow sees, whichever way they arrived (webhook REST JSON or Admin GraphQL).
+// Ids are GID strings; money is a decimal string with its ISO currency; enums use the Admin GraphQL spelling.
+
+export type Gid = string;
+
+export interface Money {
+  amount: string;
+  currencyCode: string;
+}
+
+/** An amount in the shop's currency and in the currency the buyer saw (presentment). */
+export interface MoneyBag {
+  shop: Money;
+  presentment: Money;
+}
+
+export interface ShopifyTaxLine {
+  title: string;
+  /** Decimal fraction, e.g. "0.2" for 20 %; null when Shopify gives none. */
+  rate: string | null;
+  price: MoneyBag;
+  channelLiable: boolean | null;
+}
+
+export interface ShopifyDiscountAllocation {
+  amount: MoneyBag;
+  /** Index into `ShopifyOrder.discountApplications`. */
+  discountApplicationIndex: number | null;
+}
+
+export interface ShopifyDiscountApplication {
+  index: number;
+  type: string;
+  title: string | null;
+  code: string | null;
+  description: string | null;
+  valueType: 'PERCENTAGE' | 'FIXED_AMOUNT' | string;
+  /** Percentage ("10.0") or amount, per valueType. */
+  value: string;
+  allocationMethod: string | null;
+  targetSelection: string | null;
+  targetType: string | null;
+}
+
+export interface ShopifyLineItem {
+  id: Gid;
+  productId: Gid | null;
+  variantId: Gid | null;
+  sku: string | null;
+  name: string;
+  title: string;
+  variantTitle: string | null;
+  vendor: string | null;
+  quantity: number;
+  /** Quantity after edits and removals; null when the source does not say. */
+  currentQuantity: number | null;
+  /** Price of one unit before discounts. */
+  unitPrice: MoneyBag;
+  /** All discounts on this line (sum of its allocations). */
+  totalDiscount: MoneyBag;
+  taxable: boolean;
+  requiresShipping: boolean;
+  /** A gift card sale is a liability, not revenue. */
+  isGiftCard: boolean;
+  taxLines: ShopifyTaxLine[];
+  discountAllocations: ShopifyDiscountAllocation[];
+}
+
+export interface ShopifyShippingLine {
+  id: Gid | null;
+  title: string;
+  code: string | null;
+  source: string | null;
+  price: MoneyBag;
+  discountedPrice: MoneyBag;
+  taxLines: ShopifyTaxLine[];
+  discountAllocations: ShopifyDiscountAllocation[];
+  isRemoved: boolean;
+}
+
+export interface ShopifyAddress {
+  name: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  company: string | null;
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  province: string | null;
+  provinceCode: string | null;
+  zip: string | null;
+  country: string | null;
+  countryCode: string | null;
+  phone: string | null;
+}
+
+export interface ShopifyCustomer {
+  id: Gid;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  phone: string | null;
+}
+
+export interface ShopifyTransaction {
+  id: Gid;
+  kind: string; // SALE, CAPTURE, AUTHORIZATION, VOID, REFUND, ...
+  status: string; // SUCCESS, PENDING, FAILURE, ERROR, ...
+  gateway: string | null;
+  /** In the currency of the transaction (the presentment currency); currency null when Shopify omits it. */
+  amount: { amount: string; currencyCode: string | null };
+  parentId: Gid | null;
+  processedAt: string | null;
+  test: boolean;
+}
+
+export interface ShopifyRefundLineItem {
+  id: Gid;
+  lineItemId: Gid;
+  sku: string | null;
+  quantity: number;
+  restockType: 'RETURN' | 'CANCEL' | 'LEGACY_RESTOCK' | 'NO_RESTOCK' | string;
+  restocked: boolean;
+  locationId: Gid | null;
+  subtotal: MoneyBag;
+  totalTax: MoneyBag;
+}
+
+export interface ShopifyRefundShippingLine {
+  shippingLineId: Gid | null;
+  subtotal: MoneyBag;
+  tax: MoneyBag;
+}
+
+export interface ShopifyOrderAdjustment {
+  id: Gid | null;
+  kind: string | null;
+  reason: string | null;
+  amount: MoneyBag;
+  tax: MoneyBag;
+}
+
+export interface ShopifyRefund {
+  id: Gid;
+  orderId: Gid;
+  createdAt: string;
+  processedAt: string | null;
+  note: string | null;
+  refundLineItems: ShopifyRefundLineItem[];
+  refundShippingLines: ShopifyRefundShippingLine[];
+  orderAdjustments: ShopifyOrderAdjustment[];
+  transactions: ShopifyTransaction[];
+  /** True when every refund transaction succeeded (a pending refund has moved no money yet). */
+  settled: boolean;
+  raw: unknown;
+}
+
+export type FinancialStatus =
+  | 'PENDING' | 'AUTHORIZED' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'VOIDED' | 'PAID' | 'REFUNDED' | 'EXPIRED';
+
+export interface ShopifyOrder {
+  id: Gid;
+  legacyId: string;
+  name: string;
+  email: string | null;
+  createdAt: string;
+  updatedAt: string;
+  processedAt: string | null;
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  closedAt: string | null;
+  test: boolean;
+  sourceName: string | null;
+  tags: string[];
+  note: string | null;
+  /** Shop currency. */
+  currency: string;
+  presentmentCurrency: string;
+  taxesIncluded: boolean;
+  taxExempt: boolean;
+  financialStatus: FinancialStatus | string | null;
+  fulfillmentStatus: string | null;
+  subtotal: MoneyBag;
+  totalDiscounts: MoneyBag;
+  totalShipping: MoneyBag;
+  totalTax: MoneyBag;
+  total: MoneyBag;
+  /** Totals after edits and refunds. */
+  currentTotal: MoneyBag;
+  currentTotalTax: MoneyBag;
+  lineItems: ShopifyLineItem[];
+  shippingLines: ShopifyShippingLine[];
+  /** Order-level aggregate tax lines. */
+  taxLines: ShopifyTaxLine[];
+  discountApplications: ShopifyDiscountApplication[];
+  discountCodes: string[];
+  paymentGateways: string[];
+  customer: ShopifyCustomer | null;
+  billingAddress: ShopifyAddress | null;
+  shippingAddress: ShopifyAddress | null;
+  refunds: ShopifyRefund[];
+  raw: unknown;
+}
+
+export interface ShopifyOrderEdit {
+  id: Gid;
+  orderId: Gid;
+  committedAt: string | null;
+  notifyCustomer: boolean;
+  lineItemAdditions: { lineItemId: Gid; delta: number }[];
+  lineItemRemovals: { lineItemId: Gid; delta: number }[];
+  raw: unknown;
+}
+
+export interface ShopifyBalanceTransaction {
+  id: Gid;
+  /** Open-ended (CHARGE, REFUND, ADJUSTMENT, DISPUTE, RESERVED_FUNDS, ADVANCE, ...): never assume a closed list. */
+  type: string;
+  test: boolean;
+  payoutId: Gid | null;
+  payoutStatus: string | null;
+  amount: Money;
+  fee: Money;
+  net: Money;
+  sourceId: string | null;
+  sourceType: string | null;
+  sourceOrderId: Gid | null;
+  sourceOrderTransactionId: Gid | null;
+  processedAt: string;
+  adjustmentReason: string | null;
+  adjustmentOrderTransactions: { orderTransactionId: Gid; amount: Money; orderId: Gid | null; orderName: string | null }[];
+  raw: unknown;
+}
+
+export interface ShopifyPayoutSummary {
+  adjustmentsFee: Money;
+  adjustmentsGross: Money;
+  chargesFee: Money;
+  chargesGross: Money;
+  refundsFee: Money;
+  refundsGross: Money;
+  reservedFundsFee: Money;
+  reservedFundsGross: Money;
+  retriedPayoutsFee: Money;
+  retriedPayoutsGross: Money;
+}
+
+export interface ShopifyPayout {
+  id: Gid;
+  legacyId: string;
+  status: string; // SCHEDULED, IN_TRANSIT, PAID, FAILED, CANCELED
+  /** Date the payout was issued (YYYY-MM-DD or ISO timestamp as Shopify gives it). */
+  issuedAt: string;
+  transactionType: 'DEPOSIT' | 'WITHDRAWAL';
+  /** Signed from the merchant's bank's point of view: negative for a withdrawal. */
+  net: Money;
+  summary: ShopifyPayoutSummary;
+  /** Filled by `shopify.payouts`; converters leave it empty. */
+  balanceTransactions: ShopifyBalanceTransaction[];
+  raw: unknown;
+}
