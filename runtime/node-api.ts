@@ -1,6 +1,9 @@
 // The contract between the runtime and every node type. Nodes import this file (and nothing else from runtime/).
 import type { z } from 'zod';
 import type { Sandbox } from './sandbox/types.ts';
+import { JsonText } from './sandbox/types.ts';
+
+export { JsonText };
 
 export type NodeCategory = 'trigger' | 'core' | 'lookup' | 'shopify' | 'erp' | 'finance';
 
@@ -45,6 +48,8 @@ export interface NodeContext<C = unknown> {
   idempotencyKey?: string;
   /** The event that started the run (trigger output), for nodes that need it beyond their direct input. */
   trigger: unknown;
+  /** The input as JSON text when the runtime already has it: hand it to the sandbox to skip a serialisation. */
+  rawInput?: JsonText;
   log: Logger;
   sandbox: Sandbox;
   state: FlowState;
@@ -68,9 +73,16 @@ export function route<O>(port: string, data: O): Routed<O> {
   return { [ROUTE]: true, port, data };
 }
 
+/** An output that comes with its JSON text already made (e.g. by the sandbox), so the runtime persists it as is. */
+export class WithJson<O = unknown> {
+  constructor(readonly value: O, readonly json: string) {}
+}
+
 export function isRouted(v: unknown): v is Routed {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[ROUTE] === true;
 }
+
+export type NodeOutput<O> = O | Routed<O> | WithJson<O> | Routed<WithJson<O>>;
 
 export interface NodeType<C = any, I = any, O = any> {
   /** Stable id used in flow JSON, e.g. `core.code`, `erp.post-sales-order`. */
@@ -87,7 +99,7 @@ export interface NodeType<C = any, I = any, O = any> {
   trigger?: TriggerKind;
   /** A realistic output so mappings can be designed before the first real event. */
   sampleOutput: O;
-  execute(ctx: NodeContext<C>, input: I): Promise<O | Routed<O>> | O | Routed<O>;
+  execute(ctx: NodeContext<C>, input: I): Promise<NodeOutput<O>> | NodeOutput<O>;
 }
 
 export function defineNode<C, I = unknown, O = unknown>(def: NodeType<C, I, O>): NodeType<C, I, O> {

@@ -13,7 +13,7 @@ export const branchNode = defineNode({
   idempotent: true,
   sampleOutput: {} as unknown,
   async execute(ctx, input: unknown) {
-    const r = await ctx.sandbox.run({ nodeId: ctx.nodeId, kind: 'expression', source: ctx.config.condition, vars: { input } });
+    const r = await ctx.sandbox.run({ nodeId: ctx.nodeId, kind: 'expression', source: ctx.config.condition, vars: { input: ctx.rawInput ?? input } });
     return route(r.value ? 'true' : 'false', input);
   },
 });

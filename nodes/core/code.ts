@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
+import { defineNode, WithJson } from '../../runtime/node-api.ts';
 
 export const codeNode = defineNode({
   type: 'core.code',
@@ -26,10 +26,10 @@ export const codeNode = defineNode({
       nodeId: ctx.nodeId,
       kind: 'function',
       source: ctx.config.code,
-      vars: { input },
+      vars: { input: ctx.rawInput ?? input },
       timeoutMs: ctx.config.timeoutMs,
       memoryMb: ctx.config.memoryMb,
     });
-    return r.value;
+    return new WithJson(r.value, r.json);
   },
 });

@@ -1,0 +1,210 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from './index.ts';
+import { coreNodes } from '../nodes/core/index.ts';
+import { Calls, flow, tempDir, testNodes } from './testing/fixtures.ts';
+import type { Sandbox } from './sandbox/types.ts';
+
+// These tests exercise the engine with nodes that need no sandbox; sandboxed nodes have their own tests.
+const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('sandbox not used in this test')),
+  runBatch: async () => Promise.reject(new Error('sandbox not used in this test')),
+  close: async () => {},
+};
+
+let rt: Runtime;
+let calls: Calls;
+let tmp: ReturnType<typeof tempDir>;
+
+function boot() {
+  const types = [...coreNodes, ...testNodes(calls)];
+  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 } });
+  rt.start();
+}
+
+beforeEach(() => {
+  tmp = tempDir();
+  calls = new Calls();
+  boot();
+});
+afterEach(async () => {
+  await rt.close();
+  tmp.cleanup();
+});
+
+function publish(doc: ReturnType<typeof flow>) {
+  rt.flows.create(doc);
+  return rt.flows.publish(doc.id, { message: 'first', activate: true });
+}
+
+async function runOnce(flowId: string, payload: unknown, version = rt.flows.get(flowId).activeVersion!) {
+  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version }] });
+  await rt.drain();
+  return rt.runs.get(runIds[0]);
+}
+
+describe('runtime', () => {
+  it('runs nodes in graph order, passing outputs along edges, and records every step', async () => {
+    publish(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 2 } }, { id: 'b', type: 'test.add', config: { n: 10 } }], ['t->a', 'a->b']));
+    const run = await runOnce('f', { value: 1 });
+    expect(run.status).toBe('succeeded');
+    expect(run.flowVersion).toBe(1);
+    expect(run.steps.map((s) => [s.nodeId, s.status, s.output])).toEqual([
+      ['t', 'succeeded', { value: 1 }],
+      ['a', 'succeeded', { value: 3 }],
+      ['b', 'succeeded', { value: 13 }],
+    ]);
+    expect(run.steps[2].input).toEqual({ value: 3 });
+    expect(run.steps.every((s) => s.attempts === 1 && s.durationMs !== null)).toBe(true);
+  });
+
+  it('follows only the port a routing node chose and skips the other branch', async () => {
+    publish(
+      flow(
+        'r',
+        [{ id: 't', type: 'trigger.manual' }, { id: 'route', type: 'test.router' }, { id: 'big', type: 'test.add', config: { n: 0 } }, { id: 'small', type: 'test.add', config: { n: 0 } }, { id: 'after', type: 'test.add', config: { n: 1 } }],
+        ['t->route', 'route:big->big', 'route:small->small', 'small->after'],
+      ),
+    );
+    const run = await runOnce('r', { value: 50 });
+    const status = Object.fromEntries(run.steps.map((s) => [s.nodeId, s.status]));
+    expect(status).toEqual({ t: 'succeeded', route: 'succeeded', big: 'succeeded', small: 'skipped', after: 'skipped' });
+    expect(calls.of('small')).toBe(0);
+  });
+
+  it('retries a transient failure with backoff and records the attempts', async () => {
+    publish(flow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', config: { succeedOn: 3 }, retry: { maxAttempts: 5, initialDelayMs: 5 } }], ['t->f']));
+    const run = await runOnce('x', { ok: true });
+    expect(run.status).toBe('succeeded');
+    expect(run.steps[1].attempts).toBe(3);
+    expect(calls.of('f')).toBe(3);
+  });
+
+  it('fails the run when retries are exhausted and keeps the error with the node id', async () => {
+    publish(flow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', config: { succeedOn: 99 }, retry: { maxAttempts: 2, initialDelayMs: 1 } }], ['t->f']));
+    const run = await runOnce('x', {});
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'f', class: 'transient', message: 'flaky failure on attempt 2' });
+    expect(calls.of('f')).toBe(2);
+  });
+
+  it('does not retry a permanent failure', async () => {
+    publish(flow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }], ['t->f']));
+    const run = await runOnce('x', {});
+    expect(run.status).toBe('failed');
+    expect(calls.of('f')).toBe(1);
+  });
+
+  it('does not re-run a non-idempotent node after an ambiguous failure', async () => {
+    publish(flow('p', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'test.post', config: { failWith: 'ambiguous', failTimes: 1 } }], ['t->post']));
+    const run = await runOnce('p', { order: 1 });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ class: 'ambiguous', nodeId: 'post' });
+    expect(calls.of('post')).toBe(1);
+  });
+
+  it('retries a non-idempotent node after a transient (pre-send) failure', async () => {
+    publish(flow('p', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'test.post', config: { failWith: 'transient', failTimes: 1 }, retry: { initialDelayMs: 1 } }], ['t->post']));
+    const run = await runOnce('p', { order: 1 });
+    expect(run.status).toBe('succeeded');
+    expect(calls.of('post')).toBe(2);
+  });
+
+  it('replays a failed run from the failed step, keeping the outputs before it', async () => {
+    const doc = flow('rp', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }, { id: 'f', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }, { id: 'b', type: 'test.add', config: { n: 1 } }], ['t->a', 'a->f', 'f->b']);
+    publish(doc);
+    const failed = await runOnce('rp', { value: 1 });
+    expect(failed.status).toBe('failed');
+    expect(failed.steps.find((s) => s.nodeId === 'b')).toBeUndefined();
+    // The fix: a new published version where the failing node succeeds.
+    doc.nodes[2].config = { succeedOn: 1 };
+    rt.flows.updateDraft('rp', doc);
+    rt.flows.publish('rp', { message: 'fix' });
+    const replay = rt.runs.replay(failed.runId);
+    expect(replay.flowVersion).toBe(2);
+    expect(replay.reused).toEqual(['t', 'a']);
+    await rt.drain();
+    const run = rt.runs.get(replay.runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.replayOf).toBe(failed.runId);
+    expect(run.steps.find((s) => s.nodeId === 'a')!.reusedFrom).toBe(failed.runId);
+    expect(run.steps.find((s) => s.nodeId === 'b')!.output).toEqual({ value: 3 });
+    expect(calls.of('a')).toBe(1);
+  });
+
+  it('commits flow state with the step that wrote it, not when the step fails', async () => {
+    publish(flow('s', [{ id: 't', type: 'trigger.manual' }, { id: 'c', type: 'test.cursor' }], ['t->c']));
+    await runOnce('s', {});
+    await runOnce('s', {});
+    const doc = flow('s2', [{ id: 't', type: 'trigger.manual' }, { id: 'c', type: 'test.cursor', config: { fail: true } }], ['t->c']);
+    publish(doc);
+    await runOnce('s2', {});
+    const get = (f: string) => (rt.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'n'`).get(f) as { value: string } | undefined)?.value;
+    expect(get('s')).toBe('2');
+    expect(get('s2')).toBeUndefined();
+  });
+
+  it('stores a repeat delivery once and starts nothing for it', async () => {
+    publish(flow('d', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+    const target = [{ flowId: 'd', version: 1 }];
+    const first = rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
+    const again = rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
+    await rt.drain();
+    expect(again).toEqual({ eventId: first.eventId, duplicate: true, runIds: [] });
+    expect(calls.of('a')).toBe(1);
+  });
+
+  it('finds runs by business key and status', async () => {
+    publish(flow('k', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+    rt.queue.ingest({ source: 'm', payload: { value: 1 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
+    rt.queue.ingest({ source: 'm', payload: { value: 2 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
+    await rt.drain();
+    const found = rt.runs.list({ key: { key: 'shopifyOrderId', value: 'gid://shopify/Order/2' } });
+    expect(found).toHaveLength(1);
+    expect(rt.runs.get(found[0].runId).steps[1].output).toEqual({ value: 3 });
+    expect(rt.runs.list({ flowId: 'k', status: 'succeeded' })).toHaveLength(2);
+  });
+
+  it('prunes old finished runs and keeps the store bounded', async () => {
+    publish(flow('o', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+    for (let i = 0; i < 5; i++) rt.queue.ingest({ source: 'm', payload: { value: i }, targets: [{ flowId: 'o', version: 1 }] });
+    await rt.drain();
+    expect(rt.prune().runs).toBe(0);
+    const pruned = (await import('./retention.ts')).pruneRuns(rt.store, { maxRuns: 2 });
+    expect(pruned.runs).toBe(3);
+    expect(rt.runs.list()).toHaveLength(2);
+    expect((rt.store.sqlite.prepare('SELECT COUNT(*) AS n FROM steps').get() as { n: number }).n).toBe(4);
+  });
+});
+
+describe('flow versions', () => {
+  it('publishes immutable versions with a content hash, and rolls back by publishing an old one again', () => {
+    const doc = flow('v', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']);
+    rt.flows.create(doc);
+    const v1 = rt.flows.publish('v', { message: 'one' });
+    doc.nodes[1].config = { n: 2 };
+    rt.flows.updateDraft('v', doc);
+    const v2 = rt.flows.publish('v', { message: 'two' });
+    expect(v1.hash).not.toBe(v2.hash);
+    const v3 = rt.flows.rollback('v', 1);
+    expect(v3.version).toBe(3);
+    expect(v3.hash).toBe(v1.hash);
+    expect(rt.flows.version('v', 1).definition.nodes[1].config).toEqual({ n: 1 });
+    expect(rt.flows.versions('v').map((v) => v.version)).toEqual([3, 2, 1]);
+  });
+
+  it('refuses to publish an invalid draft and says where the problem is', () => {
+    rt.flows.create(flow('bad', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 'x' } }], ['t->a']));
+    expect(() => rt.flows.publish('bad')).toThrow(/a \$\.nodes\[1\]\.config\.n/);
+  });
+
+  it('only an active flow is listed for event routing, at its active version', () => {
+    const doc = flow('act', [{ id: 't', type: 'trigger.manual' }], []);
+    rt.flows.create(doc);
+    rt.flows.publish('act');
+    expect(rt.flows.activeTriggers()).toEqual([]);
+    rt.flows.setActive('act', true);
+    expect(rt.flows.activeTriggers()).toEqual([{ flowId: 'act', version: 1, nodeId: 't', type: 'trigger.manual', config: {} }]);
+    rt.flows.setActive('act', false);
+    expect(rt.flows.activeTriggers()).toEqual([]);
+  });
+});

@@ -1,0 +1,263 @@
+// Runs one claimed run through its flow version, persisting every step, so a crash resumes after the last
+// completed step and never runs a succeeded step again.
+import type { Statement } from 'better-sqlite3';
+import type { EventEmitter } from 'node:events';
+import type { Store } from './store/db.ts';
+import type { FlowStore } from './flow-store.ts';
+import type { ClaimedRun, RunQueue } from './queue.ts';
+import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
+import { backoffMs, defaultRetry } from './retry.ts';
+import { StepState } from './step-state.ts';
+import { describeError, type StepError } from './errors.ts';
+import { isRouted, JsonText, WithJson, type Logger, type NodeContext, type NodeType } from './node-api.ts';
+import type { Sandbox } from './sandbox/types.ts';
+import type { RetryPolicy } from '../flows/schema.ts';
+
+export interface ExecutorDeps {
+  store: Store;
+  flows: FlowStore;
+  queue: RunQueue;
+  lookup: (type: string) => NodeType | undefined;
+  sandbox: Sandbox;
+  connection: (kind: string, id: string) => Promise<unknown>;
+  services: Record<string, unknown>;
+  log: Logger;
+  events: EventEmitter;
+  now: () => number;
+  maxOutputBytes: number;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'deferred' | 'lost';
+
+interface StepRow {
+  node_id: string;
+  status: string;
+  attempts: number;
+  port: string | null;
+  output: string | null;
+}
+
+interface Produced {
+  port: string | null;
+  json: string;
+  value?: unknown;
+}
+
+export class Executor {
+  private plans = new Map<string, Plan>();
+  private q: Record<string, Statement>;
+
+  constructor(private d: ExecutorDeps) {
+    const s = d.store.sqlite;
+    this.q = {
+      steps: s.prepare(`SELECT node_id, status, attempts, port, output FROM steps WHERE run_id = ?`),
+      event: s.prepare(`SELECT payload FROM events WHERE id = ?`),
+      owned: s.prepare(`SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND status = 'running'`),
+      stepRunning: s.prepare(
+        `INSERT INTO steps (run_id, node_id, status, attempts, started_at) VALUES (?, ?, 'running', ?, ?)
+         ON CONFLICT (run_id, node_id) DO UPDATE SET status = 'running', attempts = excluded.attempts, started_at = excluded.started_at, error = NULL`,
+      ),
+      stepDone: s.prepare(
+        `INSERT INTO steps (run_id, node_id, status, attempts, port, output, error, started_at, finished_at) VALUES (@runId, @nodeId, @status, @attempts, @port, @output, @error, @startedAt, @finishedAt)
+         ON CONFLICT (run_id, node_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, port = excluded.port,
+           output = excluded.output, error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at`,
+      ),
+      finish: s.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?`),
+      defer: s.prepare(`UPDATE runs SET status = 'queued', available_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?`),
+    };
+  }
+
+  plan(flowId: string, version: number): Plan {
+    const key = `${flowId}@${version}`;
+    let p = this.plans.get(key);
+    if (!p) {
+      p = buildPlan(this.d.flows.version(flowId, version).definition, this.d.lookup);
+      this.plans.set(key, p);
+    }
+    return p;
+  }
+
+  async execute(run: ClaimedRun, owner: string, signal: AbortSignal): Promise<RunOutcome> {
+    const { d, q } = this;
+    let plan: Plan;
+    try {
+      plan = this.plan(run.flowId, run.flowVersion);
+    } catch (e) {
+      return this.finishRun(run, owner, 'failed', { message: `cannot load flow version: ${(e as Error).message}`, class: 'permanent' });
+    }
+    const rows = new Map((q.steps.all(run.id) as StepRow[]).map((r) => [r.node_id, r]));
+    const produced = new Map<string, Produced | null>(); // null = skipped
+    const eventRow = q.event.get(run.eventId) as { payload: string } | undefined;
+    if (!eventRow) return this.finishRun(run, owner, 'failed', { message: `event ${run.eventId} is missing`, class: 'permanent' });
+
+    for (const p of plan.order) {
+      if (signal.aborted) return 'lost';
+      const id = p.node.id;
+      const row = rows.get(id);
+      if (row?.status === 'succeeded') {
+        produced.set(id, { port: row.port, json: row.output ?? 'null' });
+        continue;
+      }
+      if (row?.status === 'skipped') {
+        produced.set(id, null);
+        continue;
+      }
+      const input = p === plan.trigger ? { value: undefined as unknown, json: eventRow.payload } : this.gatherInput(p, produced);
+      if (!input) {
+        this.writeStep(run.id, id, 'skipped', row?.attempts ?? 0, null, null, null, d.now(), d.now());
+        produced.set(id, null);
+        continue;
+      }
+      const retry: RetryPolicy = { ...defaultRetry, ...plan.flow.settings?.retry, ...p.node.retry };
+      const guarded = !p.type.idempotent && !p.node.idempotencyKey;
+      if (row?.status === 'running' && guarded) {
+        // We crashed while this step ran: it may or may not have taken effect, and nothing makes a re-run safe.
+        return this.failStep(run, owner, p, row.attempts, d.now(), {
+          message: `interrupted while running non-idempotent node "${id}" (${p.type.type}); it may have taken effect. Check the target system, then replay or give the node an idempotency key.`,
+          class: 'ambiguous',
+          nodeId: id,
+        });
+      }
+      const attempts = (row?.attempts ?? 0) + 1;
+      const startedAt = d.now();
+      // Only non-idempotent steps need a durable "started" mark: it is what tells a resumed run not to repeat them.
+      if (!p.type.idempotent) q.stepRunning.run(run.id, id, attempts, startedAt);
+
+      const state = new StepState(d.store, run.flowId);
+      let out: Produced;
+      try {
+        const value = input.value !== undefined ? input.value : JSON.parse(input.json);
+        const trigger = p === plan.trigger ? value : valueOf(produced.get(plan.trigger.node.id) ?? null);
+        const ctx = await this.context(run, p, attempts, value, input.json, trigger, state, signal);
+        const result = await p.type.execute(ctx, value);
+        out = this.toProduced(result);
+        if (out.json.length > d.maxOutputBytes) throw Object.assign(new Error(`output of node "${id}" is ${out.json.length} bytes, over the ${d.maxOutputBytes}-byte limit`), { errorClass: 'permanent' });
+      } catch (e) {
+        const err = describeError(e, id);
+        const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
+        if (retryable && attempts < retry.maxAttempts && !signal.aborted) {
+          const delay = Math.max(backoffMs(retry, attempts), err.retryAfterMs ?? 0);
+          this.writeStep(run.id, id, 'retrying', attempts, null, null, err, startedAt, d.now());
+          q.defer.run(d.now() + delay, run.id, owner);
+          d.log.warn({ runId: run.id, nodeId: id, attempt: attempts, delayMs: delay, error: err.message }, 'step failed, will retry');
+          this.emitStep(run, p, 'retrying', startedAt);
+          return 'deferred';
+        }
+        return this.failStep(run, owner, p, attempts, startedAt, err);
+      }
+      const committed = d.store.sqlite.transaction(() => {
+        if (!q.owned.get(run.id, owner)) return false;
+        this.writeStep(run.id, id, 'succeeded', attempts, out.port, out.json, null, startedAt, d.now());
+        state.commit();
+        return true;
+      })();
+      if (!committed) return 'lost';
+      produced.set(id, out);
+      this.emitStep(run, p, 'succeeded', startedAt);
+    }
+    return this.finishRun(run, owner, 'succeeded', null);
+  }
+
+  /** The step's input: the output of its single active upstream, or `{ [sourceId]: output }` when several join. */
+  private gatherInput(p: PlannedNode, produced: Map<string, Produced | null>): { value?: unknown; json: string } | null {
+    const active: Array<[string, Produced]> = [];
+    for (const e of p.incoming) {
+      const src = produced.get(e.source);
+      if (!src) continue;
+      if (src.port !== null && e.sourceHandle !== undefined && e.sourceHandle !== src.port) continue;
+      if (!active.some(([s]) => s === e.source)) active.push([e.source, src]);
+    }
+    if (active.length === 0) return null;
+    if (active.length === 1) return { value: active[0][1].value, json: active[0][1].json };
+    return { json: `{${active.map(([s, o]) => `${JSON.stringify(s)}:${o.json}`).join(',')}}` };
+  }
+
+  private async context(
+    run: ClaimedRun,
+    p: PlannedNode,
+    attempt: number,
+    value: unknown,
+    json: string,
+    trigger: unknown,
+    state: StepState,
+    signal: AbortSignal,
+  ): Promise<NodeContext> {
+    const d = this.d;
+    const log = d.log;
+    const ctx: NodeContext = {
+      runId: run.id,
+      flowId: run.flowId,
+      flowVersion: run.flowVersion,
+      nodeId: p.node.id,
+      attempt,
+      config: p.type.config.parse(p.node.config),
+      trigger,
+      rawInput: new JsonText(json),
+      log: {
+        debug: (o, m) => log.debug(withIds(o, run, p), m),
+        info: (o, m) => log.info(withIds(o, run, p), m),
+        warn: (o, m) => log.warn(withIds(o, run, p), m),
+        error: (o, m) => log.error(withIds(o, run, p), m),
+      },
+      sandbox: d.sandbox,
+      state,
+      connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
+      service: <T>(name: string) => d.services[name] as T | undefined,
+      signal,
+      now: () => new Date(d.now()),
+    };
+    if (p.node.idempotencyKey) {
+      const r = await d.sandbox.run({ nodeId: p.node.id, kind: 'expression', source: p.node.idempotencyKey, vars: { input: value, trigger } });
+      if (r.value === null || r.value === undefined || r.value === '') {
+        throw Object.assign(new Error(`idempotency key expression of node "${p.node.id}" gave an empty value`), { errorClass: 'permanent' });
+      }
+      ctx.idempotencyKey = `${run.flowId}:${p.node.id}:${typeof r.value === 'string' ? r.value : JSON.stringify(r.value)}`;
+    }
+    return ctx;
+  }
+
+  private toProduced(result: unknown): Produced {
+    let port: string | null = null;
+    let v = result;
+    if (isRouted(v)) {
+      port = v.port;
+      v = v.data;
+    }
+    if (v instanceof WithJson) return { port, value: v.value, json: v.json };
+    const json = JSON.stringify(v === undefined ? null : v);
+    return { port, value: v === undefined ? null : v, json };
+  }
+
+  private writeStep(runId: string, nodeId: string, status: string, attempts: number, port: string | null, output: string | null, error: StepError | null, startedAt: number, finishedAt: number) {
+    this.q.stepDone.run({ runId, nodeId, status, attempts, port, output, error: error ? JSON.stringify(error) : null, startedAt, finishedAt });
+  }
+
+  private failStep(run: ClaimedRun, owner: string, p: PlannedNode, attempts: number, startedAt: number, err: StepError): RunOutcome {
+    this.writeStep(run.id, p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now());
+    this.emitStep(run, p, 'failed', startedAt);
+    return this.finishRun(run, owner, 'failed', err);
+  }
+
+  private finishRun(run: ClaimedRun, owner: string, status: 'succeeded' | 'failed', error: StepError | null): RunOutcome {
+    const changed = this.q.finish.run(status, error ? JSON.stringify(error) : null, this.d.now(), run.id, owner).changes;
+    if (!changed) return 'lost';
+    this.d.log.info({ runId: run.id, flowId: run.flowId, version: run.flowVersion, status, ...(error ? { error: error.message, nodeId: error.nodeId } : {}) }, `run ${status}`);
+    this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt });
+    return status;
+  }
+
+  private emitStep(run: ClaimedRun, p: PlannedNode, status: string, startedAt: number) {
+    this.d.events.emit('step', { runId: run.id, flowId: run.flowId, nodeId: p.node.id, type: p.type.type, status, durationMs: this.d.now() - startedAt });
+  }
+}
+
+function valueOf(p: Produced | null): unknown {
+  if (!p) return undefined;
+  if (p.value === undefined) p.value = JSON.parse(p.json);
+  return p.value;
+}
+
+function withIds(o: object | string, run: ClaimedRun, p: PlannedNode) {
+  const base = { runId: run.id, flowId: run.flowId, nodeId: p.node.id };
+  return typeof o === 'string' ? { ...base, msg: o } : { ...base, ...o };
+}

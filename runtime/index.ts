@@ -1,0 +1,120 @@
+// The runtime facade: one store, flows, the queue, a worker pool and the sandbox, wired together for a host.
+import { EventEmitter } from 'node:events';
+import { openStore, type Store } from './store/db.ts';
+import { FlowStore } from './flow-store.ts';
+import { RunQueue } from './queue.ts';
+import { Executor } from './executor.ts';
+import { Worker, type WorkerOptions } from './worker.ts';
+import { Runs } from './runs.ts';
+import { pruneRuns, checkpoint, type RetentionPolicy } from './retention.ts';
+import type { Logger, NodeType } from './node-api.ts';
+import type { Sandbox } from './sandbox/types.ts';
+
+export interface RuntimeOptions {
+  dataDir: string;
+  lookup: (type: string) => NodeType | undefined;
+  sandbox: Sandbox;
+  /** Resolves `ctx.connection(kind, id)` for nodes. */
+  connection?: (kind: string, id: string) => Promise<unknown>;
+  services?: Record<string, unknown>;
+  log?: Logger;
+  worker?: WorkerOptions;
+  retention?: RetentionPolicy & { everyMs?: number };
+  maxOutputBytes?: number;
+  now?: () => number;
+}
+
+export interface Runtime {
+  store: Store;
+  flows: FlowStore;
+  queue: RunQueue;
+  runs: Runs;
+  worker: Worker;
+  executor: Executor;
+  sandbox: Sandbox;
+  /** `run` (state changes) and `step` (timings) events, for metrics and logs. */
+  events: EventEmitter;
+  lookup: (type: string) => NodeType | undefined;
+  /** Starts the worker and the retention timer. */
+  start(): void;
+  /** Waits until no run is queued (including ones waiting out a retry delay) or running. For the CLI and tests. */
+  drain(timeoutMs?: number): Promise<void>;
+  prune(): ReturnType<typeof pruneRuns>;
+  close(): Promise<void>;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export function createRuntime(o: RuntimeOptions): Runtime {
+  const now = o.now ?? Date.now;
+  const log = o.log ?? silentLogger;
+  const store = openStore(o.dataDir);
+  const flows = new FlowStore(store, o.lookup, now);
+  const queue = new RunQueue(store, now);
+  const events = new EventEmitter();
+  const executor = new Executor({
+    store,
+    flows,
+    queue,
+    lookup: o.lookup,
+    sandbox: o.sandbox,
+    connection: o.connection ?? (async (kind, id) => Promise.reject(new Error(`no ${kind} connection "${id}" is configured`))),
+    services: o.services ?? {},
+    log,
+    events,
+    now,
+    maxOutputBytes: o.maxOutputBytes ?? 16 * 1024 * 1024,
+  });
+  const worker = new Worker(queue, executor, log, o.worker);
+  const runs = new Runs(store, queue, flows, o.lookup, now);
+  let retentionTimer: NodeJS.Timeout | undefined;
+  const prune = () => {
+    const r = pruneRuns(store, o.retention, now());
+    checkpoint(store);
+    return r;
+  };
+
+  return {
+    store,
+    flows,
+    queue,
+    runs,
+    worker,
+    executor,
+    sandbox: o.sandbox,
+    events,
+    lookup: o.lookup,
+    start() {
+      worker.start();
+      if (!retentionTimer) {
+        retentionTimer = setInterval(() => {
+          try {
+            const r = prune();
+            if (r.runs || r.events) log.info(r, 'pruned old runs');
+          } catch (e) {
+            log.error({ err: (e as Error).message }, 'retention failed');
+          }
+        }, o.retention?.everyMs ?? 15 * 60_000);
+        retentionTimer.unref();
+      }
+    },
+    async drain(timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      const pending = store.sqlite.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status IN ('queued', 'running')`);
+      while ((pending.get() as { n: number }).n > 0 || worker.busy > 0) {
+        if (Date.now() > until) throw new Error(`runs still pending after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    prune,
+    async close() {
+      if (retentionTimer) clearInterval(retentionTimer);
+      await worker.stop();
+      store.close();
+    },
+  };
+}
+
+export type { Logger, NodeType } from './node-api.ts';
+export { FlowInvalidError, NotFoundError } from './flow-store.ts';
+export { RunStateError } from './runs.ts';

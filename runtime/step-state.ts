@@ -1,0 +1,30 @@
+// Per-flow key/value state whose writes land together with the step that made them.
+import type { Store } from './store/db.ts';
+import type { FlowState } from './node-api.ts';
+
+export class StepState implements FlowState {
+  private pending = new Map<string, string>();
+
+  constructor(private store: Store, private flowId: string) {}
+
+  get<T = unknown>(key: string): T | undefined {
+    const staged = this.pending.get(key);
+    if (staged !== undefined) return JSON.parse(staged) as T;
+    const row = this.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = ?`).get(this.flowId, key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.pending.set(key, JSON.stringify(value ?? null));
+  }
+
+  /** Called inside the step's success transaction. */
+  commit(): void {
+    if (!this.pending.size) return;
+    const stmt = this.store.sqlite.prepare(
+      `INSERT INTO flow_state (flow_id, key, value, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    );
+    for (const [k, v] of this.pending) stmt.run(this.flowId, k, v, Date.now());
+  }
+}
