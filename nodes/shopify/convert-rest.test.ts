@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { balanceTransactionFromRest, orderFromRest, payoutFromRest, refundFromRest } from './convert-rest.ts';
 import { convertWebhook } from './webhook-convert.ts';

@@ -1,5 +1,5 @@
 // REST-shaped JSON (webhook bodies, legacy REST responses) -> canonical objects.
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import type {
   MoneyBag, ShopifyAddress, ShopifyBalanceTransaction, ShopifyCustomer, ShopifyDiscountAllocation, ShopifyDiscountApplication,
   ShopifyLineItem, ShopifyOrder, ShopifyOrderEdit, ShopifyPayout, ShopifyRefund, ShopifyShippingLine, ShopifyTaxLine,

@@ -1,5 +1,5 @@
 // Small shared helpers for the REST and GraphQL converters: GIDs, decimal money, enum spelling, path-aware errors.
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import type { Gid, Money, MoneyBag } from './types.ts';
 
 export class ShopifyConversionError extends Error {

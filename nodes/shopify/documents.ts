@@ -1,0 +1,188 @@
+// Every GraphQL document Ledgerline sends to Shopify's Admin API (2026-10). documents.test.ts validates each one
+// against Shopify's published schema, so a wrong field name fails CI instead of a merchant's sync.
+
+const MONEY_BAG = `shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }`;
+const TAX_LINE = `title rate channelLiable priceSet { ${MONEY_BAG} }`;
+const ALLOCATION = `allocatedAmountSet { ${MONEY_BAG} } discountApplication { index }`;
+const ADDRESS = `name firstName lastName company address1 address2 city province provinceCode zip country countryCodeV2 phone`;
+
+export const ORDER_FIELDS = `
+  id legacyResourceId name email createdAt updatedAt processedAt cancelledAt cancelReason closedAt test sourceName tags note
+  currencyCode presentmentCurrencyCode taxesIncluded taxExempt displayFinancialStatus displayFulfillmentStatus
+  subtotalPriceSet { ${MONEY_BAG} } totalDiscountsSet { ${MONEY_BAG} } totalShippingPriceSet { ${MONEY_BAG} }
+  totalTaxSet { ${MONEY_BAG} } totalPriceSet { ${MONEY_BAG} } currentTotalPriceSet { ${MONEY_BAG} } currentTotalTaxSet { ${MONEY_BAG} }
+  taxLines { ${TAX_LINE} }
+  discountCodes paymentGatewayNames
+  customer { id firstName lastName phone defaultEmailAddress { emailAddress } }
+  billingAddress { ${ADDRESS} }
+  shippingAddress { ${ADDRESS} }
+  discountApplications(first: 10) {
+    nodes {
+      __typename index allocationMethod targetSelection targetType
+      value { __typename ... on MoneyV2 { amount currencyCode } ... on PricingPercentageValue { percentage } }
+      ... on DiscountCodeApplication { code }
+      ... on ManualDiscountApplication { title description }
+      ... on AutomaticDiscountApplication { title }
+      ... on ScriptDiscountApplication { title }
+    }
+  }
+  shippingLines(first: 5) {
+    nodes {
+      id title code source isRemoved
+      originalPriceSet { ${MONEY_BAG} } discountedPriceSet { ${MONEY_BAG} }
+      taxLines { ${TAX_LINE} }
+      discountAllocations { ${ALLOCATION} }
+    }
+  }
+  lineItems(first: $lineItems) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id sku name title variantTitle vendor quantity currentQuantity taxable requiresShipping isGiftCard
+      variant { id } product { id }
+      originalUnitPriceSet { ${MONEY_BAG} } totalDiscountSet { ${MONEY_BAG} }
+      taxLines { ${TAX_LINE} }
+      discountAllocations { ${ALLOCATION} }
+    }
+  }`;
+
+export const ORDER_BY_ID = `query OrderById($id: ID!, $lineItems: Int!) {
+  order(id: $id) { ${ORDER_FIELDS} }
+}`;
+
+/** Sweep for missed webhooks: orders updated since a cursor, oldest first. */
+/** Ids only: a full order costs ~140 + 18 per line item, so the sweep pages ids cheaply and fetches orders one by one. */
+export const ORDERS_UPDATED_SINCE = `query OrdersUpdatedSince($query: String!, $first: Int!, $after: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name updatedAt }
+  }
+}`;
+
+const MONEY_BAG_Q = MONEY_BAG;
+export const REFUND_FIELDS = `
+  id createdAt updatedAt note order { id }
+  totalRefundedSet { ${MONEY_BAG_Q} }
+  refundLineItems(first: 50) {
+    nodes {
+      id quantity restockType restocked location { id } lineItem { id sku }
+      subtotalSet { ${MONEY_BAG_Q} } totalTaxSet { ${MONEY_BAG_Q} }
+    }
+  }
+  refundShippingLines(first: 5) {
+    nodes { shippingLine { id } subtotalAmountSet { ${MONEY_BAG_Q} } taxAmountSet { ${MONEY_BAG_Q} } }
+  }
+  orderAdjustments(first: 10) {
+    nodes { id reason amountSet { ${MONEY_BAG_Q} } taxAmountSet { ${MONEY_BAG_Q} } }
+  }
+  transactions(first: 10) {
+    nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { presentmentMoney { amount currencyCode } } }
+  }`;
+
+export const REFUNDS_FOR_ORDER = `query RefundsForOrder($id: ID!) {
+  order(id: $id) { id currencyCode presentmentCurrencyCode refunds(first: 10) { ${REFUND_FIELDS} } }
+}`;
+
+export const LOCATIONS = `query Locations($first: Int!, $after: String) {
+  locations(first: $first, after: $after, includeInactive: false) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id legacyResourceId name isActive fulfillsOnlineOrders }
+  }
+}`;
+
+/** Resolve SKUs to inventory items with their current `available` per location. `$query` is "sku:'A' OR sku:'B'". */
+export const VARIANTS_BY_SKU = `query VariantsBySku($query: String!, $first: Int!, $after: String, $levels: Int!) {
+  productVariants(first: $first, after: $after, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id sku title product { id title }
+      inventoryItem {
+        id tracked
+        inventoryLevels(first: $levels) {
+          nodes { location { id } quantities(names: ["available"]) { name quantity } }
+        }
+      }
+    }
+  }
+}`;
+
+export const INVENTORY_SET_QUANTITIES = `mutation InventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup { id }
+    userErrors { code field message }
+  }
+}`;
+
+export const ORDER_FULFILLMENT_STATE = `query OrderFulfillmentState($id: ID!) {
+  order(id: $id) {
+    id name
+    fulfillments(first: 20) {
+      id status createdAt
+      location { id }
+      trackingInfo(first: 5) { company number url }
+      fulfillmentLineItems(first: 50) { nodes { quantity lineItem { id sku } } }
+    }
+    fulfillmentOrders(first: 5) {
+      nodes {
+        id status
+        assignedLocation { location { id } }
+        lineItems(first: 25) { nodes { id sku remainingQuantity totalQuantity lineItem { id sku } } }
+      }
+    }
+  }
+}`;
+
+export const ORDER_BY_NAME = `query OrderByName($query: String!) {
+  orders(first: 2, query: $query) { nodes { id name } }
+}`;
+
+export const FULFILLMENT_CREATE = `mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id status trackingInfo(first: 5) { company number url } }
+    userErrors { field message }
+  }
+}`;
+
+const PAYOUT_FIELDS = `id legacyResourceId issuedAt status transactionType net { amount currencyCode }
+  summary {
+    adjustmentsFee { amount currencyCode } adjustmentsGross { amount currencyCode }
+    chargesFee { amount currencyCode } chargesGross { amount currencyCode }
+    refundsFee { amount currencyCode } refundsFeeGross { amount currencyCode }
+    reservedFundsFee { amount currencyCode } reservedFundsGross { amount currencyCode }
+    retriedPayoutsFee { amount currencyCode } retriedPayoutsGross { amount currencyCode }
+  }`;
+
+/** Payouts in issue order; `$query` e.g. "issued_at:>=2026-01-01". */
+export const PAYOUTS = `query Payouts($first: Int!, $after: String, $query: String) {
+  shopifyPaymentsAccount {
+    id
+    payouts(first: $first, after: $after, query: $query, sortKey: ISSUED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ${PAYOUT_FIELDS} }
+    }
+  }
+}`;
+
+/** Balance transactions of one payout: `$query` = "payments_transfer_id:<payout legacy id>". */
+export const BALANCE_TRANSACTIONS = `query BalanceTransactions($first: Int!, $after: String, $query: String!) {
+  shopifyPaymentsAccount {
+    id
+    balanceTransactions(first: $first, after: $after, query: $query, sortKey: PROCESSED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id type test transactionDate sourceId sourceType sourceOrderTransactionId adjustmentReason
+        amount { amount currencyCode } fee { amount currencyCode } net { amount currencyCode }
+        associatedOrder { id name }
+        associatedPayout { id status }
+        adjustmentsOrders { orderTransactionId name amount { amount currencyCode } }
+      }
+    }
+  }
+}`;
+
+/** Registry used by the schema-validation test and the sandbox store's cost tests. */
+export const DOCUMENTS = {
+  ORDER_BY_ID, ORDERS_UPDATED_SINCE, REFUNDS_FOR_ORDER, LOCATIONS, VARIANTS_BY_SKU, INVENTORY_SET_QUANTITIES,
+  ORDER_FULFILLMENT_STATE, ORDER_BY_NAME, FULFILLMENT_CREATE, PAYOUTS, BALANCE_TRANSACTIONS,
+} as const;
+
+export type DocumentName = keyof typeof DOCUMENTS;
