@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { validateFlow } from './validate.ts';
+import { migrateFlow } from './migrate.ts';
+import { getNodeType } from '../nodes/registry.ts';
+import { flow } from '../runtime/testing/fixtures.ts';
+
+const problemsOf = (doc: unknown) => {
+  const r = validateFlow(doc, getNodeType);
+  return r.problems.map((p) => `${p.where} ${p.path}: ${p.message}`);
+};
+
+describe('validateFlow', () => {
+  it('accepts a valid flow', () => {
+    const r = validateFlow(flow('ok', [{ id: 't', type: 'trigger.manual' }, { id: 'c', type: 'core.code', config: { code: 'return input' } }], ['t->c']), getNodeType);
+    expect(r.ok).toBe(true);
+  });
+
+  it('reports every problem with the node or edge id and the JSON path', () => {
+    const doc = flow(
+      'bad',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 't2', type: 'trigger.webhook' },
+        { id: 'c', type: 'core.code', config: { code: '' } },
+        { id: 'c', type: 'core.code', config: { code: 'return 1' } },
+        { id: 'x', type: 'core.nope' },
+        { id: 'b', type: 'core.branch', config: { condition: 'input.ok' } },
+        { id: 'lonely', type: 'core.code', config: { code: 'return 1' } },
+      ],
+      ['t->c', 'c->missing', 't->b', 'b:maybe->c', 'b->c', 'c->t'],
+    );
+    const problems = problemsOf(doc);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        't2 $.nodes[1]: more than one trigger: "t" already starts this flow',
+        'c $.nodes[2].config.code: config: code is empty',
+        'c $.nodes[3].id: duplicate node id "c" (also at $.nodes[2])',
+        'x $.nodes[4].type: unknown node type "core.nope"',
+        'e1 $.edges[1].target: edge target "missing" is not a node of this flow',
+        'e3 $.edges[3].sourceHandle: node "b" (core.branch) has no output port "maybe"; ports: true, false',
+        'e4 $.edges[4].sourceHandle: node "b" (core.branch) has several output ports (true, false); say which one',
+        'e5 $.edges[5].target: node "t" (trigger.manual) takes no input: a trigger starts the flow',
+        'lonely $.nodes[6]: node "lonely" is unreachable from the trigger "t"',
+      ]),
+    );
+  });
+
+  it('finds cycles', () => {
+    const doc = flow('cyc', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'core.code', config: { code: 'return 1' } }, { id: 'b', type: 'core.code', config: { code: 'return 1' } }], ['t->a', 'a->b', 'b->a']);
+    expect(problemsOf(doc)).toContain('a $.nodes[1]: cycle: a -> b -> a');
+  });
+
+  it('says when there is no trigger', () => {
+    expect(problemsOf(flow('nt', [{ id: 'a', type: 'core.code', config: { code: 'return 1' } }], []))).toContain('flow $.nodes: the flow has no trigger node (add one trigger.* node)');
+  });
+
+  it('names the element even when its shape is wrong', () => {
+    const doc = { schemaVersion: 1, id: 'f', name: 'f', nodes: [{ id: 'n1', type: 'trigger.manual' }], edges: [{ id: 'e9', source: 'n1' }] };
+    expect(problemsOf(doc)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^n1 \$\.nodes\[0\]\.position: /), expect.stringMatching(/^e9 \$\.edges\[0\]\.target: /)]),
+    );
+  });
+
+  it('checks cron expressions and timezones of schedule triggers', () => {
+    const doc = flow('s', [{ id: 's', type: 'trigger.schedule', config: { cron: 'every day', timezone: 'Mars/Base' } }], []);
+    const p = problemsOf(doc);
+    expect(p.some((x) => x.startsWith('s $.nodes[0].config.cron: config: invalid cron expression'))).toBe(true);
+    expect(p).toContain('s $.nodes[0].config.timezone: config: unknown IANA timezone');
+  });
+});
+
+describe('migrateFlow', () => {
+  it('upgrades old documents step by step and refuses newer ones', () => {
+    const migrations = [{ from: 1, up: (d: Record<string, unknown>) => ({ ...d, edges: (d.connections as unknown[]) ?? [] }) }];
+    const r = migrateFlow({ schemaVersion: 1, connections: [1] }, migrations, 2);
+    expect(r).toMatchObject({ ok: true, from: 1, doc: { schemaVersion: 2, edges: [1] } });
+    expect(migrateFlow({ schemaVersion: 3 }, migrations, 2)).toMatchObject({ ok: false, message: expect.stringMatching(/newer than this Ledgerline supports/) });
+    expect(migrateFlow({ id: 'x' })).toMatchObject({ ok: false, message: expect.stringMatching(/schemaVersion must be an integer/) });
+  });
+});

@@ -1,0 +1,116 @@
+// `ledgerline validate | run | migrate | serve`. Exit codes: 0 ok, 1 invalid flow or failed run, 2 usage error.
+import { parseArgs } from 'node:util';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { validateFlow, formatProblem } from '../flows/validate.ts';
+import { getNodeType } from '../nodes/registry.ts';
+import { openStore } from '../runtime/store/db.ts';
+import { runFlowOnce } from './run-once.ts';
+
+const USAGE = `usage:
+  ledgerline validate FLOW.json [--json]
+  ledgerline run FLOW.json --event EVENT.json [--data-dir DIR] [--json]
+  ledgerline migrate [--data-dir DIR]
+  ledgerline serve                      (PORT, LEDGERLINE_DATA_DIR, LEDGERLINE_MASTER_KEY)`;
+
+class UsageError extends Error {}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return validateCommand(rest);
+      case 'run':
+        return await runCommand(rest);
+      case 'migrate':
+        return migrateCommand(rest);
+      case 'serve': {
+        const { serve } = await import('./main.ts');
+        await serve();
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+        out(USAGE);
+        return command ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`ledgerline: ${(e as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function validateCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError('validate takes exactly one FLOW.json');
+  const r = validateFlow(readJson(positionals[0], 'flow'), getNodeType);
+  if (values.json) out(JSON.stringify({ valid: r.ok, problems: r.problems }, null, 2));
+  else if (r.ok) out(`${positionals[0]}: valid`);
+  else for (const p of r.problems) out(formatProblem(p));
+  return r.ok ? 0 : 1;
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { event: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('run takes exactly one FLOW.json');
+  if (!values.event) throw new UsageError('run needs --event EVENT.json');
+  const doc = readJson(positionals[0], 'flow');
+  const event = readJson(values.event, 'event');
+  const v = validateFlow(doc, getNodeType);
+  if (!v.ok) {
+    for (const p of v.problems) err(formatProblem(p));
+    return 2;
+  }
+  const temp = values['data-dir'] ? null : mkdtempSync(join(tmpdir(), 'ledgerline-run-'));
+  const dataDir = values['data-dir'] ? resolve(values['data-dir']) : temp!;
+  try {
+    const record = await runFlowOnce({ dataDir, flow: v.flow, event });
+    if (values.json) out(JSON.stringify(record, null, 2));
+    else {
+      out(`run ${record.runId} of ${v.flow.id} version ${record.flowVersion}: ${record.status}`);
+      for (const s of record.steps) out(`  ${s.nodeId}: ${s.status}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.error ? ` — ${s.error.message}` : ''}`);
+    }
+    return record.status === 'succeeded' ? 0 : 1;
+  } finally {
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+function migrateCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, allowPositionals: true });
+  if (positionals.length) throw new UsageError(`migrate takes no arguments (got ${positionals.join(' ')})`);
+  const dir = resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data');
+  const store = openStore(dir);
+  store.close();
+  out(`migrated ${join(dir, 'ledgerline.db')}`);
+  return 0;
+}

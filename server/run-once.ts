@@ -1,0 +1,57 @@
+// Runs one event through a flow on a data dir and returns the CLI's run record.
+import { createRuntime } from '../runtime/index.ts';
+import { createSandbox } from '../runtime/sandbox/index.ts';
+import { contentHash } from '../runtime/ids.ts';
+import { NotFoundError } from '../runtime/flow-store.ts';
+import { getNodeType } from '../nodes/registry.ts';
+import type { Flow } from '../flows/schema.ts';
+
+export interface CliRunRecord {
+  runId: string;
+  flowVersion: number;
+  status: 'succeeded' | 'failed';
+  steps: Array<{ nodeId: string; status: string; attempts: number; output?: unknown; error?: { message: string } & Record<string, unknown> }>;
+  error?: unknown;
+}
+
+export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unknown; connection?: (kind: string, id: string) => Promise<unknown> }): Promise<CliRunRecord> {
+  const sandbox = createSandbox({ processes: 1 });
+  const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, connection: o.connection });
+  try {
+    const version = publishIfChanged(rt, o.flow);
+    const { runIds } = rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
+    rt.start();
+    await rt.drain(10 * 60_000);
+    const run = rt.runs.get(runIds[0]);
+    return {
+      runId: run.runId,
+      flowVersion: run.flowVersion,
+      status: run.status as 'succeeded' | 'failed',
+      steps: run.steps.map((s) => ({
+        nodeId: s.nodeId,
+        status: s.status,
+        attempts: s.attempts,
+        ...(s.output !== undefined ? { output: s.output } : {}),
+        ...(s.error ? { error: s.error as CliRunRecord['steps'][number]['error'] } : {}),
+      })),
+      ...(run.error ? { error: run.error } : {}),
+    };
+  } finally {
+    await rt.close();
+    await sandbox.close();
+  }
+}
+
+/** Reuses the latest version when its content is the same, so repeated runs on one data dir share a version. */
+function publishIfChanged(rt: ReturnType<typeof createRuntime>, flow: Flow): number {
+  try {
+    rt.flows.get(flow.id);
+    rt.flows.updateDraft(flow.id, flow as unknown as Record<string, unknown>);
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
+    rt.flows.create(flow as unknown as Record<string, unknown> & { id: string });
+  }
+  const latest = rt.flows.latestVersion(flow.id);
+  if (latest != null && rt.flows.version(flow.id, latest).hash === contentHash(flow)) return latest;
+  return rt.flows.publish(flow.id, { message: 'ledgerline run' }).version;
+}
