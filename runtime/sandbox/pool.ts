@@ -91,6 +91,8 @@ export class SandboxPool implements Sandbox {
     await Promise.all(this.children.map((c) => new Promise<void>((resolve) => {
       if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
       c.proc.once('exit', () => resolve());
+      // An unref'd child would let the loop end before its exit is seen, leaving this promise unsettled.
+      c.proc.ref();
       c.proc.kill('SIGKILL');
     })));
   }
