@@ -1,0 +1,132 @@
+// Wire types of the HTTP API (see the API contract). The flow document types come from flows/ (types only).
+import type { Flow, FlowNode, FlowEdge } from '../../../flows/schema.ts';
+
+export type { Flow, FlowNode, FlowEdge };
+
+export interface Problem {
+  where: string;
+  path: string;
+  message: string;
+}
+
+export type Role = 'admin' | 'consultant' | 'client' | 'finance' | 'operations';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'shopify-webhook';
+
+export interface PortSpec {
+  id: string;
+  title?: string;
+  dataType?: string;
+}
+
+export interface JsonSchema {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  items?: JsonSchema;
+  additionalProperties?: boolean | JsonSchema;
+  [k: string]: unknown;
+}
+
+export interface NodeTypeInfo {
+  type: string;
+  version: number;
+  title: string;
+  category: string;
+  description: string;
+  configSchema: JsonSchema;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  idempotent: boolean;
+  trigger?: TriggerKind;
+  sampleOutput: unknown;
+}
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  active: boolean;
+  activeVersion: number | null;
+  latestVersion: number | null;
+  draftUpdatedAt: string | null;
+  createdAt: string;
+}
+
+export interface VersionInfo {
+  version: number;
+  hash: string;
+  message: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface FlowDiff {
+  nodes: { added: string[]; removed: string[]; changed: { id: string; fields: string[] }[] };
+  edges: { added: string[]; removed: string[] };
+}
+
+export type RunStatus = string;
+
+export interface RunSummary {
+  runId: string;
+  flowId: string;
+  flowVersion: number;
+  eventId: string | null;
+  status: RunStatus;
+  replayOf: string | null;
+  error: unknown;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface RunStep {
+  nodeId: string;
+  type: string;
+  status: string;
+  attempts: number;
+  port?: string;
+  input?: unknown;
+  output?: unknown;
+  error?: unknown;
+  reusedFrom?: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface RunRecord extends RunSummary {
+  keys: Record<string, string>;
+  steps: RunStep[];
+}
+
+export interface ConnectionInfo {
+  id: string;
+  kind: 'shopify' | 'erp';
+  provider: string;
+  name: string;
+  config: Record<string, unknown>;
+  hasSecret: boolean;
+}
