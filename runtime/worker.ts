@@ -24,7 +24,7 @@ export class Worker {
 
   constructor(private queue: RunQueue, private executor: Executor, private log: Logger, opts: WorkerOptions = {}) {
     this.owner = opts.owner ?? newId('worker');
-    this.concurrency = opts.concurrency ?? 8;
+    this.concurrency = opts.concurrency ?? 16;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 250;
   }
