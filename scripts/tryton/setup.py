@@ -91,6 +91,11 @@ acc['reserve'] = extra_account('1195', 'Shopify Reserve', 'cash', True)
 acc['fees'] = extra_account('6100', 'Shopify Fees', 'expense', False)
 acc['adjustments'] = extra_account('6200', 'Shopify Adjustments and Disputes', 'expense', False)
 acc['giftcard'] = extra_account('2300', 'Gift Card Liability', 'tax', False)
+# Shopify computes tax per line item; rounding per line keeps Tryton's totals equal to Shopify's to the cent.
+AccountConfig = model('account.configuration')
+ac = AccountConfig(1)
+ac.tax_rounding = 'line'
+ac.save()
 ids['accounts'] = {k: {'id': a.id, 'code': a.code} for k, a in acc.items()}
 
 # 4. Fiscal years: previous, current and next, so a cached snapshot stays valid for a year.

@@ -1,0 +1,336 @@
+// The one interface every ERP connector implements (Tryton, sandbox ERP, NetSuite, Business Central).
+// Money and quantities are decimal strings ("19.99"), never floats. Ids are strings whatever the ERP uses.
+// Every method throws NodeError (runtime/node-api.ts) classified transient / ambiguous / permanent, with the ERP's
+// own message and code kept in `code` and `details.erp`, and never a credential.
+
+/** A decimal amount as a string, e.g. "19.99". */
+export type Money = string;
+/** A decimal quantity as a string, e.g. "3". */
+export type Qty = string;
+/** ISO date, YYYY-MM-DD. */
+export type IsoDate = string;
+
+export type ErpKind = 'tryton' | 'sandbox' | 'netsuite' | 'business-central';
+
+/** What an ERP can do; a node checks the flag before calling and fails with a clear message when it is false. */
+export interface ErpCapabilities {
+  items: boolean;
+  warehouses: boolean;
+  taxCodes: boolean;
+  customers: boolean;
+  salesOrders: boolean;
+  cancelSalesOrder: boolean;
+  fulfilments: boolean;
+  /** Fulfilments carry a tracking number (BC's standard API has none). */
+  fulfilmentTracking: boolean;
+  /** Stock per SKU *per warehouse* (BC's standard API only has a total). */
+  stockPerWarehouse: boolean;
+  creditMemos: boolean;
+  /** A credit memo can put the goods back into stock. */
+  restock: boolean;
+  journals: boolean;
+  ledger: boolean;
+  /** `shipSalesOrder` exists (sandbox and Tryton: warehouse staff shipping an order, used by demos and tests). */
+  ship: boolean;
+}
+
+export interface ErpLimits {
+  /** Requests in flight at once on this connection. */
+  concurrency: number;
+  /** Optional sliding-window rate limit. */
+  rate?: { requests: number; windowMs: number };
+}
+
+export interface ErpItem {
+  id: string;
+  sku: string;
+  name: string;
+  type: 'goods' | 'service';
+  unitPrice: Money | null;
+  active: boolean;
+}
+
+export interface ErpWarehouse {
+  id: string;
+  code: string;
+  name: string;
+}
+
+export interface ErpTaxCode {
+  id: string;
+  code: string;
+  name: string;
+  /** Fraction, "0.20" for 20 %. */
+  rate: string;
+}
+
+export interface Address {
+  name?: string;
+  street?: string;
+  street2?: string;
+  city?: string;
+  zip?: string;
+  province?: string;
+  country?: string;
+}
+
+export interface CustomerInput {
+  /** The Shopify customer id (or another stable external reference). */
+  externalId: string;
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  address?: Address | null;
+}
+
+export interface ErpCustomer {
+  id: string;
+  externalId: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface SalesOrderLineInput {
+  sku: string;
+  quantity: Qty;
+  /** Unit price before discount; net of tax unless the order says `pricesIncludeTax`. */
+  unitPrice: Money;
+  /** Total discount on the line (not per unit), default "0". */
+  discount?: Money;
+  /** ERP tax code, or null/undefined for no tax. Several codes for stacked taxes (state + county). */
+  taxCodes?: string[];
+  /** Warehouse code; defaults to the order's. */
+  warehouse?: string;
+  description?: string;
+}
+
+export interface ShippingLineInput {
+  description: string;
+  amount: Money;
+  discount?: Money;
+  taxCodes?: string[];
+}
+
+export interface SalesOrderInput {
+  /** The Shopify order id: the idempotency key of the document. */
+  externalId: string;
+  /** The Shopify order name, e.g. "#1001". */
+  reference: string;
+  customer: CustomerInput;
+  currency: string;
+  date: IsoDate;
+  /** Default warehouse code for lines. */
+  warehouse: string;
+  pricesIncludeTax?: boolean;
+  lines: SalesOrderLineInput[];
+  shipping?: ShippingLineInput[];
+}
+
+export interface ErpSalesOrderLine {
+  sku: string;
+  description: string;
+  quantity: Qty;
+  unitPrice: Money;
+  discount: Money;
+  /** Comma-joined when several taxes apply, null when none. */
+  taxCode: string | null;
+  net: Money;
+  taxAmount: Money;
+  warehouse: string;
+}
+
+export interface ErpShippingLine {
+  description: string;
+  amount: Money;
+  discount: Money;
+  taxCode: string | null;
+  net: Money;
+  taxAmount: Money;
+}
+
+export interface Totals {
+  net: Money;
+  tax: Money;
+  gross: Money;
+}
+
+export type SalesOrderStatus = 'draft' | 'open' | 'partially-fulfilled' | 'fulfilled' | 'cancelled';
+
+export interface ErpSalesOrder {
+  id: string;
+  externalId: string;
+  /** The ERP's document number. */
+  number: string;
+  reference: string;
+  customer: { id: string; externalId: string; name: string };
+  currency: string;
+  date: IsoDate;
+  status: SalesOrderStatus;
+  warehouse: string;
+  lines: ErpSalesOrderLine[];
+  shipping: ErpShippingLine[];
+  totals: Totals;
+}
+
+/** Result of an idempotent create: `created` is false when the document already existed (nothing was written). */
+export interface Posted<T> {
+  created: boolean;
+  document: T;
+}
+
+export interface ErpFulfilment {
+  id: string;
+  number: string;
+  salesOrderId: string;
+  /** The Shopify order id the sales order was posted with. */
+  externalOrderId: string;
+  warehouse: string;
+  completedAt: string;
+  lines: Array<{ sku: string; quantity: Qty }>;
+  tracking: { number: string | null; company: string | null; url: string | null };
+}
+
+export interface FulfilmentPage {
+  fulfilments: ErpFulfilment[];
+  /** Pass back as `since` to get only later fulfilments. Opaque. */
+  cursor: string | null;
+  hasMore: boolean;
+}
+
+export interface StockLevel {
+  sku: string;
+  warehouse: string;
+  /** Physically in the warehouse. */
+  onHand: Qty;
+  /** On hand less what open sales orders reserve: what may still be sold. */
+  available: Qty;
+}
+
+export interface CreditMemoLineInput {
+  sku: string;
+  quantity: Qty;
+  /** Refunded amount per unit, net of tax unless `pricesIncludeTax`. */
+  unitPrice: Money;
+  taxCodes?: string[];
+}
+
+export interface CreditMemoInput {
+  /** The Shopify refund id: the idempotency key of the document. */
+  externalId: string;
+  /** The Shopify order id of the original order (its sales order must exist). */
+  orderExternalId: string;
+  date: IsoDate;
+  currency?: string;
+  pricesIncludeTax?: boolean;
+  lines: CreditMemoLineInput[];
+  shipping?: Array<{ description: string; amount: Money; taxCodes?: string[] }>;
+  /** Put the refunded goods back in stock (a return), or not (e.g. damaged, never shipped). */
+  restock: boolean;
+  /** Warehouse code receiving restocked goods; defaults to the order's. */
+  warehouse?: string;
+  reason?: string;
+}
+
+export interface ErpCreditMemo {
+  id: string;
+  externalId: string;
+  number: string;
+  salesOrderId: string;
+  orderExternalId: string;
+  customer: { id: string; externalId: string; name: string };
+  currency: string;
+  date: IsoDate;
+  restock: boolean;
+  /** Amounts are positive: what is credited to the customer. */
+  lines: Array<{ sku: string; quantity: Qty; unitPrice: Money; taxCode: string | null; net: Money; taxAmount: Money }>;
+  shipping: Array<{ description: string; net: Money; taxCode: string | null; taxAmount: Money }>;
+  totals: Totals;
+}
+
+export interface JournalLineInput {
+  /** GL account code, e.g. "1190" (Shopify clearing). */
+  account: string;
+  debit?: Money;
+  credit?: Money;
+  description?: string;
+}
+
+export interface JournalInput {
+  /** The payout id (or another stable reference): the idempotency key of the entry. */
+  externalId: string;
+  date: IsoDate;
+  description: string;
+  currency?: string;
+  lines: JournalLineInput[];
+}
+
+export interface ErpJournalEntry {
+  id: string;
+  externalId: string;
+  number: string;
+  date: IsoDate;
+  description: string;
+  posted: boolean;
+  lines: Array<{ account: string; debit: Money; credit: Money; description: string | null }>;
+  totals: { debit: Money; credit: Money };
+}
+
+export interface LedgerQuery {
+  from: IsoDate;
+  to: IsoDate;
+  /** Only lines on these account codes. */
+  accounts?: string[];
+}
+
+export interface LedgerLine {
+  id: string;
+  entryId: string;
+  entryNumber: string;
+  date: IsoDate;
+  account: string;
+  debit: Money;
+  credit: Money;
+  description: string | null;
+  /** What produced the entry: a journal posted by externalId, an invoice or credit memo, or another ERP document. */
+  source: { type: 'journal' | 'invoice' | 'credit-memo' | 'other'; externalId: string | null; number: string | null };
+  reconciled: boolean;
+}
+
+export interface ErpConnector {
+  readonly kind: ErpKind;
+  readonly capabilities: ErpCapabilities;
+  readonly limits: ErpLimits;
+
+  /** Items by SKU; unknown SKUs are simply absent from the result. */
+  findItems(skus: string[]): Promise<ErpItem[]>;
+  listWarehouses(): Promise<ErpWarehouse[]>;
+  listTaxCodes(): Promise<ErpTaxCode[]>;
+
+  /** Creates or updates the customer whose external id is `input.externalId`. */
+  upsertCustomer(input: CustomerInput): Promise<Posted<ErpCustomer>>;
+
+  /** Idempotent by `externalId`: a second post returns the existing order and writes nothing. */
+  createSalesOrder(input: SalesOrderInput): Promise<Posted<ErpSalesOrder>>;
+  getSalesOrder(externalId: string): Promise<ErpSalesOrder | null>;
+  /** Cancels an order not yet fulfilled; permanent error when it cannot be cancelled any more. */
+  cancelSalesOrder(externalId: string): Promise<ErpSalesOrder>;
+
+  /** Fulfilments completed after `since` (a cursor from a previous page), oldest first. */
+  listFulfilments(opts: { since?: string | null; limit?: number }): Promise<FulfilmentPage>;
+
+  /** One row per SKU and warehouse (all warehouses when `warehouses` is omitted). Unknown SKUs are absent. */
+  getStock(opts: { skus: string[]; warehouses?: string[] }): Promise<StockLevel[]>;
+
+  /** Idempotent by `externalId` (the Shopify refund id). */
+  createCreditMemo(input: CreditMemoInput): Promise<Posted<ErpCreditMemo>>;
+
+  /** Idempotent by `externalId` (the payout id). The entry is posted; debits must equal credits. */
+  postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>>;
+  listLedger(query: LedgerQuery): Promise<LedgerLine[]>;
+
+  /** Ships an open order completely (capability `ship`). */
+  shipSalesOrder?(externalId: string, opts: { trackingNumber?: string; carrier?: string }): Promise<ErpFulfilment>;
+
+  close(): Promise<void>;
+}

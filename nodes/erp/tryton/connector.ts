@@ -1,0 +1,55 @@
+// The Tryton 6.0 connector: the ErpConnector contract over JSON-RPC (see ../../../../shared/reference/tryton.md).
+import type { CreditMemoInput, CustomerInput, ErpConnector, ErpItem, JournalInput, LedgerQuery, SalesOrderInput } from '../contract.ts';
+import { money } from '../shared/money.ts';
+import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
+import { createCreditMemo } from './credit.ts';
+import { upsertParty } from './customers.ts';
+import { getStock, listFulfilments, shipSale } from './fulfil.ts';
+import { listLedger, postJournal } from './ledger.ts';
+import { cancelSale, createSale, findSale, toOrder } from './orders.ts';
+import { TrytonRefs, type TrytonOptions } from './refs.ts';
+import { TrytonRpc, type TrytonConfig } from './rpc.ts';
+
+export type TrytonConnectionConfig = TrytonConfig & TrytonOptions;
+
+export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnector {
+  const rpc = new TrytonRpc(config);
+  const refs = new TrytonRefs(rpc, config);
+  return {
+    kind: 'tryton',
+    capabilities: {
+      items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true,
+      fulfilments: true, fulfilmentTracking: true, stockPerWarehouse: true, creditMemos: true, restock: true,
+      journals: true, ledger: true, ship: true,
+    },
+    limits: { concurrency: 1 },
+
+    async findItems(skus: string[]): Promise<ErpItem[]> {
+      const rows = await refs.products(skus);
+      return rows.map((p) => ({ id: String(p.id), sku: p.sku, name: p.name, type: p.type === 'goods' ? 'goods' : 'service', unitPrice: p.listPrice == null ? null : money(p.listPrice), active: p.active }));
+    },
+    async listWarehouses() {
+      return (await refs.warehouses()).map((w) => ({ id: String(w.id), code: w.code, name: w.name }));
+    },
+    async listTaxCodes() {
+      return (await refs.taxes()).map((t) => ({ id: String(t.id), code: t.code, name: t.name, rate: t.rate }));
+    },
+    async upsertCustomer(input: CustomerInput) {
+      const r = await upsertParty(rpc, parseInput(customerSchema, input, 'customer'));
+      return { created: r.created, document: r.document };
+    },
+    createSalesOrder: async (input: SalesOrderInput) => createSale(rpc, refs, parseInput(salesOrderSchema, input, 'sales order')),
+    async getSalesOrder(externalId: string) {
+      const s = await findSale(rpc, String(externalId));
+      return s ? toOrder(rpc, refs, s) : null;
+    },
+    cancelSalesOrder: async (externalId: string) => cancelSale(rpc, refs, String(externalId)),
+    listFulfilments: async (opts) => listFulfilments(rpc, refs, opts),
+    getStock: async (opts) => getStock(rpc, refs, opts),
+    createCreditMemo: async (input: CreditMemoInput) => createCreditMemo(rpc, refs, parseInput(creditMemoSchema, input, 'credit memo')),
+    postJournal: async (input: JournalInput) => postJournal(rpc, refs, parseInput(journalSchema, input, 'journal')),
+    listLedger: async (q: LedgerQuery) => listLedger(rpc, refs, parseInput(ledgerQuerySchema, q, 'ledger query')),
+    shipSalesOrder: async (externalId, opts) => shipSale(rpc, refs, String(externalId), opts),
+    async close() {},
+  };
+}

@@ -1,0 +1,139 @@
+// Credit memos in Tryton, idempotent by invoice `reference` = "refund:<Shopify refund id>".
+// restock: a return sale (negative quantities) whose return shipment is received and done, and whose
+// credit-note invoice is posted. No restock: a credit-note invoice with negative lines, posted.
+import type { CreditMemoInput, ErpCreditMemo, Posted } from '../contract.ts';
+import { erpError } from '../shared/errors.ts';
+import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
+import { buildSaleLines, findSale, readSaleById } from './orders.ts';
+import type { TrytonRefs } from './refs.ts';
+import { tDate, type TrytonRpc } from './rpc.ts';
+
+const memoRef = (externalId: string) => `refund:${externalId}`;
+
+interface InvoiceRow {
+  id: number; number: string | null; reference: string; state: string; party: number; 'party.': { code: string; name: string };
+  currency: number; invoice_date: string | null; untaxed_amount: string; tax_amount: string; total_amount: string; lines: number[]; comment: string | null;
+}
+const INVOICE_FIELDS = ['number', 'reference', 'state', 'party', 'party.code', 'party.name', 'currency', 'invoice_date', 'untaxed_amount', 'tax_amount', 'total_amount', 'lines', 'comment'];
+
+interface Meta { orderExternalId: string; salesOrderId: string; restock: boolean }
+
+export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemoInput): Promise<Posted<ErpCreditMemo>> {
+  const ref = memoRef(input.externalId);
+  const existing = await findInvoice(rpc, ref);
+  if (existing && existing.state !== 'draft' && existing.state !== 'validated') return { created: false, document: await toMemo(rpc, refs, existing) };
+  const order = await findSale(rpc, input.orderExternalId);
+  if (!order) {
+    throw erpError('tryton', `no sales order for Shopify order ${input.orderExternalId}; post the order before its refund`, {
+      errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { field: 'orderExternalId', value: input.orderExternalId },
+    });
+  }
+  const meta: Meta = { orderExternalId: input.orderExternalId, salesOrderId: String(order.id), restock: input.restock };
+  const comment = `ledgerline:${JSON.stringify(meta)}${input.reason ? `\n${input.reason}` : ''}`;
+  let invoiceId = existing?.id;
+  if (!invoiceId && input.restock) invoiceId = await viaReturnSale(rpc, refs, input, order, ref, comment);
+  if (!invoiceId) invoiceId = await viaCreditNote(rpc, refs, input, order, ref, comment);
+  await rpc.model('account.invoice', 'write', [[invoiceId], { invoice_date: tDate(input.date), reference: ref, comment }]);
+  await rpc.model('account.invoice', 'post', [[invoiceId]]);
+  const [inv] = await rpc.model<InvoiceRow[]>('account.invoice', 'read', [[invoiceId], INVOICE_FIELDS]);
+  if (inv.state !== 'posted' && inv.state !== 'paid') {
+    throw erpError('tryton', `credit note for refund ${input.externalId} is ${inv.state}, not posted`, { errorClass: 'permanent', code: 'ERP_STATE', details: { externalId: input.externalId } });
+  }
+  return { created: true, document: await toMemo(rpc, refs, inv) };
+}
+
+async function findInvoice(rpc: TrytonRpc, ref: string): Promise<InvoiceRow | null> {
+  const rows = await rpc.model<InvoiceRow[]>('account.invoice', 'search_read', [[['reference', '=', ref], ['type', '=', 'out'], ['state', '!=', 'cancelled']], 0, 1, [['id', 'ASC']], INVOICE_FIELDS]);
+  return rows[0] ?? null;
+}
+
+async function viaReturnSale(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemoInput, order: Awaited<ReturnType<typeof findSale>> & {}, ref: string, comment: string): Promise<number> {
+  let ret = await findSale(rpc, ref); // a previous attempt may have created the return sale already
+  if (!ret) {
+    const warehouse = input.warehouse ? (await refs.warehouse(input.warehouse)).id : order.warehouse;
+    const lines = await buildSaleLines(refs, {
+      lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCodes: l.taxCodes })),
+      shipping: input.shipping?.map((s) => ({ description: s.description, amount: s.amount, taxCodes: s.taxCodes })),
+      pricesIncludeTax: input.pricesIncludeTax,
+    }, -1);
+    const [addr] = await rpc.model<Array<{ invoice_address: number; shipment_address: number; payment_term: number }>>('sale.sale', 'read', [[order.id], ['invoice_address', 'shipment_address', 'payment_term']]);
+    const [id] = await rpc.model<number[]>('sale.sale', 'create', [[{
+      party: order.party, invoice_address: addr.invoice_address, shipment_address: addr.shipment_address, warehouse,
+      currency: order.currency, payment_term: addr.payment_term, reference: ref, description: `Return for ${order.description ?? order.reference}`,
+      sale_date: tDate(input.date), comment, lines: [['create', lines]],
+    }]]);
+    ret = await readSaleById(rpc, id);
+  }
+  if (ret.state === 'draft') await rpc.model('sale.sale', 'quote', [[ret.id]]);
+  if (ret.state === 'draft' || ret.state === 'quotation') await rpc.model('sale.sale', 'confirm', [[ret.id]]);
+  ret = await readSaleById(rpc, ret.id);
+  if (ret.shipment_returns.length) {
+    const rs = await rpc.model<Array<{ id: number; state: string }>>('stock.shipment.out.return', 'read', [ret.shipment_returns, ['state']]);
+    const draft = rs.filter((r) => r.state === 'draft').map((r) => r.id);
+    if (draft.length) await rpc.model('stock.shipment.out.return', 'receive', [draft]);
+    const received = rs.filter((r) => r.state === 'draft' || r.state === 'received').map((r) => r.id);
+    if (received.length) await rpc.model('stock.shipment.out.return', 'done', [received]);
+  }
+  const inv = ret.invoices[0];
+  if (!inv) throw erpError('tryton', `return sale ${ret.number} produced no credit note`, { errorClass: 'permanent', code: 'ERP_STATE', details: { externalId: input.externalId } });
+  return inv;
+}
+
+async function viaCreditNote(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemoInput, order: Awaited<ReturnType<typeof findSale>> & {}, ref: string, comment: string): Promise<number> {
+  const lines = await buildSaleLines(refs, {
+    lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCodes: l.taxCodes })),
+    shipping: input.shipping?.map((s) => ({ description: s.description, amount: s.amount, taxCodes: s.taxCodes })),
+    pricesIncludeTax: input.pricesIncludeTax,
+  }, -1);
+  // The revenue account comes from the product's accounting category (no on_change runs server-side).
+  const products = await rpc.model<Array<{ id: number; account_category: number | null }>>('product.product', 'read', [[...new Set(lines.map((l) => l.product))], ['account_category']]);
+  const catIds = [...new Set(products.map((p) => p.account_category).filter((c): c is number => c != null))];
+  const cats = catIds.length ? await rpc.model<Array<{ id: number; account_revenue: number | null }>>('product.category', 'read', [catIds, ['account_revenue']]) : [];
+  const catRevenue = new Map(cats.map((c) => [c.id, c.account_revenue]));
+  const revenue = new Map(products.map((p) => [p.id, p.account_category != null ? catRevenue.get(p.account_category) : undefined]));
+  const missing = products.filter((p) => revenue.get(p.id) == null);
+  if (missing.length) throw erpError('tryton', `products ${missing.map((p) => p.id).join(', ')} have no revenue account (accounting category)`, { errorClass: 'permanent', code: 'CONFIG_MISSING' });
+  const [addr] = await rpc.model<Array<{ invoice_address: number; payment_term: number }>>('sale.sale', 'read', [[order.id], ['invoice_address', 'payment_term']]);
+  const [id] = await rpc.model<number[]>('account.invoice', 'create', [[{
+    type: 'out', party: order.party, invoice_address: addr.invoice_address, currency: order.currency, payment_term: addr.payment_term,
+    account: await refs.receivableAccount(), journal: await refs.journal('REV'), reference: ref, comment,
+    description: `Refund ${input.externalId} of ${order.description ?? order.reference}`, invoice_date: tDate(input.date),
+    lines: [['create', lines.map((l) => ({ type: 'line', product: l.product, account: revenue.get(l.product), quantity: l.quantity, unit: l.unit, unit_price: l.unit_price, description: l.description, taxes: l.taxes }))]],
+  }]]);
+  return id;
+}
+
+async function toMemo(rpc: TrytonRpc, refs: TrytonRefs, inv: InvoiceRow): Promise<ErpCreditMemo> {
+  const meta = parseMeta(inv.comment);
+  const rows = await rpc.model<Array<{ product: number | null; description: string; quantity: number; unit_price: string; amount: string; taxes: number[] }>>('account.invoice.line', 'read',
+    [inv.lines, ['product', 'description', 'quantity', 'unit_price', 'amount', 'taxes']]);
+  const skus = await refs.productSkus(rows.map((r) => r.product).filter((p): p is number => p != null));
+  const taxes = await refs.taxes();
+  const shippingSku = refs.opts.shippingSku ?? 'SHIPPING';
+  const memo: ErpCreditMemo = {
+    id: String(inv.id), externalId: inv.reference.replace(/^refund:/, ''), number: inv.number ?? '', salesOrderId: meta.salesOrderId,
+    orderExternalId: meta.orderExternalId, customer: { id: String(inv.party), externalId: inv['party.'].code, name: inv['party.'].name },
+    currency: await refs.currencyCode(inv.currency), date: inv.invoice_date ?? '', restock: meta.restock, lines: [], shipping: [],
+    totals: { net: money(new Decimal(inv.untaxed_amount).neg()), tax: money(new Decimal(inv.tax_amount).neg()), gross: money(new Decimal(inv.total_amount).neg()) },
+  };
+  for (const r of rows) {
+    const ts = taxes.filter((t) => r.taxes.includes(t.id));
+    const net = new Decimal(r.amount).neg();
+    const taxAmount = sum(ts.map((t) => round2(net.times(t.rate))));
+    const taxCode = ts.length ? ts.map((t) => t.code).join(',') : null;
+    const sku = r.product ? skus.get(r.product) ?? '' : '';
+    if (sku === shippingSku) memo.shipping.push({ description: r.description, net: money(net), taxCode, taxAmount: money(taxAmount) });
+    else memo.lines.push({ sku, quantity: qty(Math.abs(r.quantity)), unitPrice: money(r.unit_price), taxCode, net: money(net), taxAmount: money(taxAmount) });
+  }
+  return memo;
+}
+
+function parseMeta(comment: string | null): Meta {
+  const m = comment?.match(/^ledgerline:(\{.*?\})(\n|$)/);
+  if (m) {
+    try {
+      return JSON.parse(m[1]) as Meta;
+    } catch { /* fall through */ }
+  }
+  return { orderExternalId: '', salesOrderId: '', restock: false };
+}

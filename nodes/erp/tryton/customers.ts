@@ -1,0 +1,67 @@
+// Customers are Tryton parties whose unique `code` is the Shopify customer id.
+import type { CustomerInput, ErpCustomer, Posted } from '../contract.ts';
+import type { TrytonRpc } from './rpc.ts';
+
+interface PartyRow { id: number; code: string; name: string; contact_mechanisms: number[]; addresses: number[] }
+
+export async function findParty(rpc: TrytonRpc, externalId: string): Promise<PartyRow | null> {
+  const rows = await rpc.model<PartyRow[]>('party.party', 'search_read', [[['code', '=', externalId]], 0, 1, null, ['code', 'name', 'contact_mechanisms', 'addresses']]);
+  return rows[0] ?? null;
+}
+
+async function contacts(rpc: TrytonRpc, ids: number[]): Promise<Array<{ id: number; type: string; value: string }>> {
+  if (!ids.length) return [];
+  return rpc.model('party.contact_mechanism', 'read', [ids, ['type', 'value']]);
+}
+
+function addressValues(c: CustomerInput) {
+  const a = c.address ?? {};
+  const street = [a.street, a.street2].filter(Boolean).join('\n');
+  return { name: a.name ?? c.name, street: street || null, city: a.city ?? null, postal_code: a.zip ?? null };
+}
+
+export async function readCustomer(rpc: TrytonRpc, party: PartyRow): Promise<ErpCustomer> {
+  const cm = await contacts(rpc, party.contact_mechanisms);
+  return {
+    id: String(party.id), externalId: party.code, name: party.name,
+    email: cm.find((c) => c.type === 'email')?.value ?? null,
+    phone: cm.find((c) => c.type === 'phone' || c.type === 'mobile')?.value ?? null,
+  };
+}
+
+/** Creates or updates; `created` tells which. Contact mechanisms are added when new, never deleted. */
+export async function upsertParty(rpc: TrytonRpc, c: CustomerInput): Promise<Posted<ErpCustomer> & { partyId: number; addressId: number }> {
+  const existing = await findParty(rpc, c.externalId);
+  if (!existing) {
+    const mechanisms = [
+      ...(c.email ? [{ type: 'email', value: c.email }] : []),
+      ...(c.phone ? [{ type: 'phone', value: c.phone }] : []),
+    ];
+    const [id] = await rpc.model<number[]>('party.party', 'create', [[{
+      name: c.name, code: c.externalId,
+      addresses: [['create', [addressValues(c)]]],
+      ...(mechanisms.length ? { contact_mechanisms: [['create', mechanisms]] } : {}),
+    }]]);
+    const party = (await findParty(rpc, c.externalId))!;
+    return { created: true, document: await readCustomer(rpc, party), partyId: id, addressId: party.addresses[0] };
+  }
+  const cm = await contacts(rpc, existing.contact_mechanisms);
+  const add: Array<{ type: string; value: string }> = [];
+  if (c.email && !cm.some((m) => m.type === 'email' && m.value === c.email)) add.push({ type: 'email', value: c.email });
+  if (c.phone && !cm.some((m) => (m.type === 'phone' || m.type === 'mobile') && m.value === c.phone)) add.push({ type: 'phone', value: c.phone });
+  const write: Record<string, unknown> = {};
+  if (existing.name !== c.name) write.name = c.name;
+  if (add.length) write.contact_mechanisms = [['create', add]];
+  if (!existing.addresses.length) write.addresses = [['create', [addressValues(c)]]];
+  if (Object.keys(write).length) await rpc.model('party.party', 'write', [[existing.id], write]);
+  const party = Object.keys(write).length ? (await findParty(rpc, c.externalId))! : existing;
+  return { created: false, document: await readCustomer(rpc, party), partyId: party.id, addressId: party.addresses[0] };
+}
+
+/** The party for a document: found by external id, created when missing (an existing one is left as is). */
+export async function ensureParty(rpc: TrytonRpc, c: CustomerInput): Promise<{ partyId: number; addressId: number; name: string }> {
+  const existing = await findParty(rpc, c.externalId);
+  if (existing && existing.addresses.length) return { partyId: existing.id, addressId: existing.addresses[0], name: existing.name };
+  const r = await upsertParty(rpc, c);
+  return { partyId: r.partyId, addressId: r.addressId, name: r.document.name };
+}

@@ -1,0 +1,174 @@
+// Reference data of a Tryton database (warehouses, taxes, currencies, accounts...), looked up by the codes the
+// contract uses and cached per connection. Nothing here depends on record ids of one particular database.
+import { erpError } from '../shared/errors.ts';
+import type { TrytonRpc } from './rpc.ts';
+
+export interface Warehouse { id: number; code: string; name: string; storage: number; input: number }
+export interface Tax { id: number; code: string; name: string; rate: string }
+export interface Product { id: number; sku: string; name: string; type: string; listPrice: string | null; active: boolean }
+
+export interface TrytonOptions {
+  /** Name of the payment term for sales and credit notes; the first one when omitted. */
+  paymentTerm?: string;
+  /** Code of the journal payout entries go to (default CASH). */
+  journal?: string;
+  /** SKU of the service product used for shipping lines (default SHIPPING). */
+  shippingSku?: string;
+  /** Post the invoice Tryton creates on order confirmation (default false: it stays draft, so orders can be cancelled). */
+  postInvoices?: boolean;
+}
+
+const notFound = (what: string, code: string, value: unknown, known?: string[]) =>
+  erpError('tryton', `${what} ${JSON.stringify(value)} does not exist in Tryton${known ? ` (known: ${known.join(', ')})` : ''}`, {
+    errorClass: 'permanent', code, details: { value, ...(known ? { known } : {}) },
+  });
+
+export class TrytonRefs {
+  private cache = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly rpc: TrytonRpc, readonly opts: TrytonOptions) {}
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      p.catch(() => this.cache.delete(key));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  warehouses(): Promise<Warehouse[]> {
+    return this.once('warehouses', async () => {
+      const rows = await this.rpc.model<Array<Record<string, unknown>>>('stock.location', 'search_read',
+        [[['type', '=', 'warehouse']], 0, null, [['code', 'ASC']], ['code', 'name', 'storage_location', 'input_location']]);
+      return rows.map((r) => ({ id: r.id as number, code: String(r.code ?? r.id), name: String(r.name), storage: r.storage_location as number, input: r.input_location as number }));
+    });
+  }
+
+  async warehouse(code: string): Promise<Warehouse> {
+    const all = await this.warehouses();
+    const w = all.find((x) => x.code === code);
+    if (!w) throw notFound('Warehouse', 'WAREHOUSE_NOT_FOUND', code, all.map((x) => x.code));
+    return w;
+  }
+
+  async warehouseById(id: number): Promise<Warehouse | undefined> {
+    return (await this.warehouses()).find((w) => w.id === id);
+  }
+
+  taxes(): Promise<Tax[]> {
+    return this.once('taxes', async () => {
+      const rows = await this.rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read',
+        [[['parent', '=', null], ['type', '=', 'percentage']], 0, null, [['name', 'ASC']], ['name', 'description', 'rate']]);
+      return rows.map((r) => ({ id: r.id as number, code: String(r.name), name: String(r.description ?? r.name), rate: String(r.rate) }));
+    });
+  }
+
+  async taxIds(codes: string[] | undefined, field: string): Promise<Tax[]> {
+    if (!codes?.length) return [];
+    const all = await this.taxes();
+    return codes.map((c) => {
+      const t = all.find((x) => x.code === c);
+      if (!t) throw notFound('Tax code', 'TAX_CODE_NOT_FOUND', c, all.map((x) => x.code));
+      void field;
+      return t;
+    });
+  }
+
+  async currency(code: string): Promise<number> {
+    const map = await this.once('currencies', async () => {
+      const rows = await this.rpc.model<Array<{ id: number; code: string }>>('currency.currency', 'search_read', [[], 0, null, null, ['code']]);
+      return new Map(rows.map((r) => [r.code, r.id]));
+    });
+    const id = map.get(code);
+    if (id === undefined) throw notFound('Currency', 'CURRENCY_NOT_FOUND', code, [...map.keys()]);
+    return id;
+  }
+
+  async currencyCode(id: number): Promise<string> {
+    await this.currency('USD').catch(() => undefined);
+    const map = (await this.cache.get('currencies')) as Map<string, number>;
+    for (const [c, i] of map) if (i === id) return c;
+    return String(id);
+  }
+
+  accounts(): Promise<Map<string, number>> {
+    return this.once('accounts', async () => {
+      const rows = await this.rpc.model<Array<{ id: number; code: string | null }>>('account.account', 'search_read',
+        [[['code', '!=', null], ['type', '!=', null]], 0, null, null, ['code']]);
+      return new Map(rows.map((r) => [String(r.code), r.id]));
+    });
+  }
+
+  async account(code: string): Promise<number> {
+    const map = await this.accounts();
+    const id = map.get(code);
+    if (id === undefined) throw notFound('GL account', 'ACCOUNT_NOT_FOUND', code, [...map.keys()]);
+    return id;
+  }
+
+  async accountCode(id: number): Promise<string> {
+    for (const [c, i] of await this.accounts()) if (i === id) return c;
+    return String(id);
+  }
+
+  paymentTerm(): Promise<number> {
+    return this.once('paymentTerm', async () => {
+      const domain = this.opts.paymentTerm ? [['name', '=', this.opts.paymentTerm]] : [];
+      const ids = await this.rpc.model<number[]>('account.invoice.payment_term', 'search', [domain, 0, 1, [['id', 'ASC']]]);
+      if (!ids.length) throw notFound('Payment term', 'CONFIG_MISSING', this.opts.paymentTerm ?? '(any)');
+      return ids[0];
+    });
+  }
+
+  journal(code: string): Promise<number> {
+    return this.once(`journal:${code}`, async () => {
+      const ids = await this.rpc.model<number[]>('account.journal', 'search', [[['code', '=', code]], 0, 1, null]);
+      if (!ids.length) throw notFound('Journal', 'CONFIG_MISSING', code);
+      return ids[0];
+    });
+  }
+
+  receivableAccount(): Promise<number> {
+    return this.once('receivable', async () => {
+      const ids = await this.rpc.model<number[]>('account.account', 'search', [[['type.receivable', '=', true]], 0, 1, [['id', 'ASC']]]);
+      if (!ids.length) throw notFound('Receivable account', 'CONFIG_MISSING', 'type.receivable');
+      return ids[0];
+    });
+  }
+
+  /** Products by SKU (active only, as Tryton enforces SKU uniqueness among active products). */
+  async products(skus: string[]): Promise<Product[]> {
+    if (!skus.length) return [];
+    const rows = await this.rpc.model<Array<Record<string, unknown>>>('product.product', 'search_read',
+      [[['code', 'in', [...new Set(skus)]]], 0, null, null, ['code', 'name', 'type', 'list_price', 'active', 'default_uom']]);
+    return rows.map((r) => ({
+      id: r.id as number, sku: String(r.code), name: String(r.name), type: String(r.type),
+      listPrice: r.list_price == null ? null : String(r.list_price), active: Boolean(r.active),
+      uom: r.default_uom as number,
+    }));
+  }
+
+  /** Resolves every SKU to exactly one product, or fails naming the unknown / duplicated SKUs. */
+  async productMap(skus: string[]): Promise<Map<string, Product & { uom: number }>> {
+    const rows = (await this.products(skus)) as Array<Product & { uom: number }>;
+    const map = new Map<string, Product & { uom: number }>();
+    const dup = new Set<string>();
+    for (const r of rows) (map.has(r.sku) ? dup.add(r.sku) : map.set(r.sku, r));
+    const missing = [...new Set(skus)].filter((s) => !map.has(s));
+    if (missing.length) {
+      throw erpError('tryton', `SKU not found in Tryton: ${missing.join(', ')}`, { errorClass: 'permanent', code: 'SKU_NOT_FOUND', details: { skus: missing } });
+    }
+    if (dup.size) {
+      throw erpError('tryton', `SKU matches several Tryton products: ${[...dup].join(', ')}`, { errorClass: 'permanent', code: 'DUPLICATE_SKU', details: { skus: [...dup] } });
+    }
+    return map;
+  }
+
+  async productSkus(ids: number[]): Promise<Map<number, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.rpc.model<Array<{ id: number; code: string | null }>>('product.product', 'read', [[...new Set(ids)], ['code']]);
+    return new Map(rows.map((r) => [r.id, String(r.code ?? '')]));
+  }
+}
