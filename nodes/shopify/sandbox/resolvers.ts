@@ -1,0 +1,253 @@
+// Executes Admin GraphQL requests against SandboxState with graphql-js and Shopify's real 2026-10 schema.
+// Any field the store has no data or resolver for fails with a GraphQL error naming it: never a silent null.
+import { createHash } from 'node:crypto';
+import {
+  GraphQLError, getNamedType, isAbstractType, isLeafType, isListType, getNullableType, valueFromASTUntyped,
+  type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLTypeResolver,
+} from 'graphql';
+import { isConnectionType } from '../cost.ts';
+import { fulfillmentToGraphql, orderToGraphql, type FulfillmentRec, type SandboxState } from './state.ts';
+
+type G = Record<string, unknown>;
+
+export interface SandboxEvents {
+  onFulfillmentCreated?: (f: FulfillmentRec) => void;
+}
+
+export class UnsupportedFieldError extends GraphQLError {}
+
+function unsupported(info: GraphQLResolveInfo): never {
+  throw new GraphQLError(`Field '${info.parentType.name}.${info.fieldName}' is not supported by the Ledgerline sandbox store`, {
+    extensions: { code: 'SANDBOX_UNSUPPORTED_FIELD' },
+  });
+}
+
+const cursorOf = (i: number) => Buffer.from(`idx:${i}`).toString('base64');
+const indexOf = (c: unknown) => {
+  const m = /^idx:(\d+)$/.exec(Buffer.from(String(c ?? ''), 'base64').toString());
+  return m ? Number(m[1]) : -1;
+};
+
+/** Pages an array like Shopify's connections (first/after, last/before). */
+export function connection(items: unknown[], args: G): G {
+  let start = 0;
+  let end = items.length;
+  if (args.after != null) start = indexOf(args.after) + 1;
+  if (args.before != null) end = Math.max(start, indexOf(args.before));
+  if (args.reverse === true) items = [...items].reverse();
+  if (typeof args.first === 'number') end = Math.min(end, start + args.first);
+  if (typeof args.last === 'number') start = Math.max(start, end - args.last);
+  const slice = items.slice(start, end);
+  return {
+    nodes: slice,
+    edges: slice.map((node, i) => ({ node, cursor: cursorOf(start + i) })),
+    pageInfo: {
+      hasNextPage: end < items.length, hasPreviousPage: start > 0,
+      startCursor: slice.length ? cursorOf(start) : null, endCursor: slice.length ? cursorOf(end - 1) : null,
+    },
+  };
+}
+
+/** The subset of Shopify's search syntax our documents use: `field:value`, `field:>=value`, `OR`, quotes. */
+export function parseSearch(q: string | undefined): { field: string; op: string; value: string }[][] {
+  if (!q) return [];
+  return q.split(/\s+OR\s+/).map((part) =>
+    [...part.matchAll(/(\w+):(>=|<=|>|<)?(?:'([^']*)'|"([^"]*)"|(\S+))/g)].map((m) => ({ field: m[1], op: m[2] ?? ':', value: m[3] ?? m[4] ?? m[5] ?? '' })),
+  );
+}
+
+function matches(terms: { field: string; op: string; value: string }[][], get: (field: string) => string | null | undefined): boolean {
+  if (!terms.length) return true;
+  return terms.some((and) => and.every((t) => {
+    const v = get(t.field);
+    if (v === undefined) return false;
+    const a = v ?? '';
+    switch (t.op) {
+      case '>': return a > t.value;
+      case '>=': return a >= t.value;
+      case '<': return a < t.value;
+      case '<=': return a <= t.value;
+      default: return a.toLowerCase() === t.value.toLowerCase();
+    }
+  }));
+}
+
+export function createResolvers(state: SandboxState, events: SandboxEvents = {}) {
+  const idempotency = new Map<string, { hash: string; result: G }>();
+
+  const query: Record<string, (args: G, info: GraphQLResolveInfo) => unknown> = {
+    order: (args) => {
+      const o = state.orders.get(String(args.id));
+      return o ? orderToGraphql(o, state) : null;
+    },
+    orders: (args) => {
+      const terms = parseSearch(args.query as string | undefined);
+      let list = [...state.orders.values()].filter((o) => matches(terms, (f) => (f === 'updated_at' ? o.updatedAt : f === 'created_at' ? o.createdAt : f === 'name' ? o.name : f === 'id' ? o.legacyId : undefined)));
+      if (args.sortKey === 'UPDATED_AT') list = list.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+      return list.map((o) => orderToGraphql(o, state));
+    },
+    locations: (args) => [...state.locations.values()].filter((l) => args.includeInactive || l.isActive).map((l) => ({ ...l, fulfillsOnlineOrders: true })),
+    productVariants: (args) => {
+      const terms = parseSearch(args.query as string | undefined);
+      return [...state.variants.values()].filter((v) => matches(terms, (f) => (f === 'sku' ? v.sku : f === 'id' ? v.id.split('/').pop() : undefined))).map((v) => ({
+        id: v.id, sku: v.sku, title: v.title, product: { id: v.productId, title: v.productTitle },
+        inventoryItem: {
+          id: v.itemId, tracked: v.tracked,
+          inventoryLevels: [...state.levels.values()].filter((l) => l.itemId === v.itemId).map((l) => ({
+            location: { id: l.locationId },
+            quantities: ({ names }: { names: string[] }) => names.map((name) => ({ name, quantity: name === 'available' ? l.available : name === 'on_hand' ? l.onHand : 0, updatedAt: l.updatedAt })),
+          })),
+        },
+      }));
+    },
+    shopifyPaymentsAccount: () => ({
+      id: 'gid://shopify/ShopifyPaymentsAccount/1',
+      payouts: (args: G) => {
+        const terms = parseSearch(args.query as string | undefined);
+        const list = state.payouts.filter((p) => matches(terms, (f) => (f === 'issued_at' ? String(p.issuedAt).slice(0, 10) : f === 'status' ? String(p.status) : f === 'id' ? String(p.legacyResourceId) : undefined)));
+        return list.sort((a, b) => String(a.issuedAt).localeCompare(String(b.issuedAt)) || Number(a.legacyResourceId) - Number(b.legacyResourceId));
+      },
+      balanceTransactions: (args: G) => {
+        const terms = parseSearch(args.query as string | undefined);
+        return state.balanceTransactions.filter((t) => matches(terms, (f) => (f === 'payments_transfer_id' || f === 'payout_id' ? (t._payoutLegacyId as string | null) : f === 'processed_at' ? String(t.transactionDate) : undefined)))
+          .sort((a, b) => String(a.transactionDate).localeCompare(String(b.transactionDate)));
+      },
+    }),
+  };
+
+  const mutation: Record<string, (args: G, info: GraphQLResolveInfo) => unknown> = {
+    inventorySetQuantities: (args, info) => {
+      const input = args.input as { name: string; reason: string; referenceDocumentUri?: string; quantities: G[] };
+      const dir = info.fieldNodes[0].directives?.find((d) => d.name.value === 'idempotent');
+      const keyArg = dir?.arguments?.find((a) => a.name.value === 'key');
+      const key = keyArg ? String(valueFromASTUntyped(keyArg.value, info.variableValues)) : undefined;
+      if (!key) throw new GraphQLError('The @idempotent directive with a key is required for inventorySetQuantities', { extensions: { code: 'BAD_REQUEST' } });
+      if (input.quantities.length > 250) {
+        throw new GraphQLError(`The input array size of ${input.quantities.length} is greater than the maximum allowed of 250.`, { extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } });
+      }
+      const hash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+      const prev = idempotency.get(key);
+      if (prev) {
+        if (prev.hash !== hash) return { inventoryAdjustmentGroup: null, userErrors: [{ code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH', field: ['input'], message: 'The same idempotency key was used with different parameters' }] };
+        return prev.result;
+      }
+      const errors: G[] = [];
+      if (input.name !== 'available' && input.name !== 'on_hand') errors.push({ code: 'INVALID_NAME', field: ['input', 'name'], message: `Invalid quantity name ${input.name}` });
+      if (!input.reason) errors.push({ code: 'INVALID_REASON', field: ['input', 'reason'], message: 'Reason is required' });
+      const seen = new Set<string>();
+      input.quantities.forEach((q, i) => {
+        const field = ['input', 'quantities', String(i)];
+        const lk = state.levelKey(String(q.inventoryItemId), String(q.locationId));
+        const level = state.levels.get(lk);
+        if (seen.has(lk)) errors.push({ code: 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR', field, message: 'Duplicate inventory item and location' });
+        seen.add(lk);
+        if (!('changeFromQuantity' in q)) errors.push({ code: 'COMPARE_QUANTITY_REQUIRED', field: [...field, 'changeFromQuantity'], message: 'changeFromQuantity is required (pass null to opt out)' });
+        if (![...state.variants.values()].some((v) => v.itemId === q.inventoryItemId)) errors.push({ code: 'INVALID_INVENTORY_ITEM', field: [...field, 'inventoryItemId'], message: 'The inventory item does not exist' });
+        else if (!state.locations.has(String(q.locationId))) errors.push({ code: 'INVALID_LOCATION', field: [...field, 'locationId'], message: 'The location does not exist' });
+        else if (!level) errors.push({ code: 'INVALID_LOCATION', field: [...field, 'locationId'], message: 'The item is not stocked at the location' });
+        else {
+          const current = input.name === 'available' ? level.available : level.onHand;
+          if (q.changeFromQuantity !== null && q.changeFromQuantity !== undefined && q.changeFromQuantity !== current) {
+            errors.push({ code: 'CHANGE_FROM_QUANTITY_STALE', field: [...field, 'changeFromQuantity'], message: `The quantity has changed: expected ${q.changeFromQuantity}, it is ${current}` });
+          }
+        }
+        if (typeof q.quantity === 'number' && q.quantity > 1_000_000_000) errors.push({ code: 'INVALID_QUANTITY_TOO_HIGH', field: [...field, 'quantity'], message: 'Quantity is too high' });
+      });
+      let result: G;
+      if (errors.length) result = { inventoryAdjustmentGroup: null, userErrors: errors };
+      else {
+        const now = new Date().toISOString();
+        for (const q of input.quantities) {
+          const level = state.levels.get(state.levelKey(String(q.inventoryItemId), String(q.locationId)))!;
+          const qty = Number(q.quantity);
+          if (input.name === 'available') {
+            level.onHand += qty - level.available;
+            level.available = qty;
+          } else {
+            level.available += qty - level.onHand;
+            level.onHand = qty;
+          }
+          level.updatedAt = now;
+        }
+        result = { inventoryAdjustmentGroup: { id: state.newId('InventoryAdjustmentGroup'), createdAt: now, reason: input.reason, referenceDocumentUri: input.referenceDocumentUri ?? null }, userErrors: [] };
+      }
+      idempotency.set(key, { hash, result });
+      return result;
+    },
+    fulfillmentCreate: (args) => {
+      const input = args.fulfillment as { lineItemsByFulfillmentOrder: { fulfillmentOrderId: string; fulfillmentOrderLineItems?: { id: string; quantity: number }[] }[]; notifyCustomer?: boolean; trackingInfo?: G };
+      const err = (field: string[], message: string) => ({ fulfillment: null, userErrors: [{ field, message }] });
+      const fos = input.lineItemsByFulfillmentOrder.map((x) => state.fulfillmentOrders.get(x.fulfillmentOrderId));
+      if (!fos.length) return err(['fulfillment', 'lineItemsByFulfillmentOrder'], 'At least one fulfillment order is required');
+      for (const [i, fo] of fos.entries()) {
+        if (!fo) return err(['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderId'], 'Fulfillment order does not exist.');
+        if (fo.orderId !== fos[0]!.orderId || fo.locationId !== fos[0]!.locationId) return err(['fulfillment'], 'All fulfillment orders must belong to the same order and be assigned to the same location.');
+        if (fo.status === 'CLOSED') return err(['fulfillment'], `Fulfillment order ${fo.id} is closed and cannot be fulfilled.`);
+      }
+      const plan: { line: { id: string; lineItemId: string; sku: string | null; remainingQuantity: number }; qty: number }[] = [];
+      for (const [i, x] of input.lineItemsByFulfillmentOrder.entries()) {
+        const fo = fos[i]!;
+        const wanted = x.fulfillmentOrderLineItems?.length ? x.fulfillmentOrderLineItems : fo.lines.filter((l) => l.remainingQuantity > 0).map((l) => ({ id: l.id, quantity: l.remainingQuantity }));
+        for (const [j, w] of wanted.entries()) {
+          const line = fo.lines.find((l) => l.id === w.id);
+          if (!line) return err(['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderLineItems', String(j), 'id'], 'Fulfillment order line item does not exist.');
+          if (w.quantity <= 0 || w.quantity > line.remainingQuantity) return err(['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderLineItems', String(j), 'quantity'], `Quantity ${w.quantity} exceeds the remaining quantity ${line.remainingQuantity}.`);
+          plan.push({ line, qty: w.quantity });
+        }
+      }
+      for (const p of plan) p.line.remainingQuantity -= p.qty;
+      for (const fo of fos) fo!.status = fo!.lines.every((l) => l.remainingQuantity === 0) ? 'CLOSED' : 'IN_PROGRESS';
+      const t = input.trackingInfo ?? {};
+      const numbers = (t.numbers as string[] | undefined) ?? (t.number ? [String(t.number)] : []);
+      const urls = (t.urls as string[] | undefined) ?? (t.url ? [String(t.url)] : []);
+      const order = state.orders.get(fos[0]!.orderId)!;
+      const count = [...state.fulfillments.values()].filter((f) => f.orderId === order.id).length;
+      const rec: FulfillmentRec = {
+        id: state.newId('Fulfillment'), orderId: order.id, name: `${order.name}.${count + 1}`, locationId: fos[0]!.locationId, createdAt: new Date().toISOString(),
+        tracking: (numbers.length ? numbers : [null]).map((n, i) => ({ company: (t.company as string) ?? null, number: n, url: urls[i] ?? null })),
+        lines: plan.map((p) => ({ lineItemId: p.line.lineItemId, sku: p.line.sku, quantity: p.qty })),
+        notifyCustomer: input.notifyCustomer ?? false,
+      };
+      state.fulfillments.set(rec.id, rec);
+      const allDone = [...state.fulfillmentOrders.values()].filter((f) => f.orderId === order.id).every((f) => f.status === 'CLOSED');
+      order.fulfillmentStatus = allDone ? 'FULFILLED' : 'PARTIALLY_FULFILLED';
+      order.updatedAt = rec.createdAt;
+      events.onFulfillmentCreated?.(rec);
+      return { fulfillment: fulfillmentToGraphql(rec), userErrors: [] };
+    },
+  };
+
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, _ctx, info) => {
+    let value: unknown;
+    if (info.parentType === info.schema.getQueryType()) {
+      const r = query[info.fieldName];
+      if (!r) unsupported(info);
+      value = r(args, info);
+    } else if (info.parentType === info.schema.getMutationType()) {
+      const r = mutation[info.fieldName];
+      if (!r) unsupported(info);
+      value = r(args, info);
+    } else {
+      const src = source as G;
+      if (info.fieldName === '__typename') return src.__typename;
+      if (!(info.fieldName in src)) unsupported(info);
+      value = src[info.fieldName];
+      if (typeof value === 'function') value = (value as (a: G) => unknown)(args);
+    }
+    const named = getNamedType(info.returnType);
+    if (isConnectionType(named) && Array.isArray(value)) return connection(value, args);
+    // Lists with `first` (e.g. Order.fulfillments(first:)) are truncated like Shopify does.
+    if (Array.isArray(value) && isListType(getNullableType(info.returnType)) && typeof args.first === 'number') return value.slice(0, args.first);
+    if (isLeafType(named) && !isListType(getNullableType(info.returnType)) && value !== null && typeof value === 'object') unsupported(info);
+    return value;
+  };
+
+  const typeResolver: GraphQLTypeResolver<unknown, unknown> = (value, _ctx, info, abstractType) => {
+    const t = (value as G)?.__typename;
+    if (typeof t !== 'string') throw new GraphQLError(`The sandbox store cannot tell which ${abstractType.name} this is (no __typename)`);
+    void info;
+    return t;
+  };
+
+  return { fieldResolver, typeResolver, isAbstractType };
+}

@@ -1,0 +1,290 @@
+// The sandbox store's data, held in Admin GraphQL shape, seeded from a scenario file.
+//
+// Scenario format (JSON):
+// {
+//   "shop":      { "name": "Demo", "currency": "GBP" },
+//   "locations": [{ "id": 1, "name": "Leeds warehouse", "active": true }],
+//   "products":  [{ "id": 10, "title": "Tee", "variants": [{ "id": 100, "sku": "TEE-S", "price": "20.00",
+//                   "inventoryItemId": 1000, "tracked": true }] }],        // duplicate and empty SKUs allowed
+//   "inventory": [{ "inventoryItemId": 1000, "locationId": 1, "available": 7 }],
+//   "orders":    [ <REST/webhook-shaped order JSON, e.g. Shopify's orders/create example> ],
+//   "refunds":   [ <REST-shaped refund JSON with order_id> ],
+//   "payouts":   [ <REST payout JSON> ],
+//   "balanceTransactions": [ <REST balance transaction JSON with payout_id> ]
+// }
+// Ids may be numbers, digit strings or GIDs. Each order gets one fulfillment order per location its shippable lines
+// are assigned to ("location_id" on the order, else the first location).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseJsonLossless } from '../lossless-json.ts';
+import { balanceTransactionFromRest, orderFromRest, payoutFromRest, refundFromRest } from '../convert-rest.ts';
+import { gid } from '../convert-util.ts';
+import { GraphQLEnumType } from 'graphql';
+import { loadAdminSchema } from '../schema.ts';
+import type { MoneyBag, ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from '../types.ts';
+
+export interface Scenario {
+  shop?: { name?: string; currency?: string };
+  locations?: { id: string | number; name: string; active?: boolean }[];
+  products?: { id: string | number; title: string; variants: { id: string | number; sku?: string | null; price?: string; inventoryItemId: string | number; tracked?: boolean }[] }[];
+  inventory?: { inventoryItemId: string | number; locationId: string | number; available: number; onHand?: number }[];
+  orders?: unknown[];
+  refunds?: unknown[];
+  payouts?: unknown[];
+  balanceTransactions?: unknown[];
+}
+
+type G = Record<string, unknown>;
+
+export interface InventoryLevelRec {
+  itemId: string;
+  locationId: string;
+  available: number;
+  onHand: number;
+  updatedAt: string;
+}
+
+export interface FulfillmentOrderRec {
+  id: string;
+  orderId: string;
+  locationId: string;
+  status: 'OPEN' | 'IN_PROGRESS' | 'CLOSED';
+  lines: { id: string; lineItemId: string; sku: string | null; totalQuantity: number; remainingQuantity: number }[];
+}
+
+export interface FulfillmentRec {
+  id: string;
+  orderId: string;
+  name: string;
+  locationId: string;
+  createdAt: string;
+  tracking: { company: string | null; number: string | null; url: string | null }[];
+  lines: { lineItemId: string; sku: string | null; quantity: number }[];
+  notifyCustomer: boolean;
+}
+
+export class SandboxState {
+  shopName = 'Ledgerline Sandbox';
+  currency = 'GBP';
+  locations = new Map<string, { id: string; legacyResourceId: string; name: string; isActive: boolean }>();
+  variants = new Map<string, { id: string; sku: string | null; title: string; price: string; productId: string; productTitle: string; itemId: string; tracked: boolean }>();
+  levels = new Map<string, InventoryLevelRec>(); // key item|location
+  orders = new Map<string, ShopifyOrder>();
+  fulfillmentOrders = new Map<string, FulfillmentOrderRec>();
+  fulfillments = new Map<string, FulfillmentRec>();
+  payouts: G[] = [];
+  balanceTransactions: G[] = [];
+  private nextId = 9_000_000_000;
+
+  newId(type: string): string {
+    return `gid://shopify/${type}/${this.nextId++}`;
+  }
+
+  levelKey(itemId: string, locationId: string): string {
+    return `${itemId}|${locationId}`;
+  }
+
+  load(s: Scenario): this {
+    if (s.shop?.name) this.shopName = s.shop.name;
+    if (s.shop?.currency) this.currency = s.shop.currency;
+    for (const l of s.locations ?? []) {
+      const id = gid('Location', l.id, 'scenario.locations.id');
+      this.locations.set(id, { id, legacyResourceId: id.split('/').pop()!, name: l.name, isActive: l.active ?? true });
+    }
+    for (const p of s.products ?? []) {
+      const productId = gid('Product', p.id, 'scenario.products.id');
+      for (const v of p.variants) {
+        const id = gid('ProductVariant', v.id, 'scenario.products.variants.id');
+        this.variants.set(id, {
+          id, sku: v.sku ?? null, title: p.title, price: v.price ?? '0.00', productId, productTitle: p.title,
+          itemId: gid('InventoryItem', v.inventoryItemId, 'scenario.products.variants.inventoryItemId'), tracked: v.tracked ?? true,
+        });
+      }
+    }
+    const now = new Date().toISOString();
+    for (const lv of s.inventory ?? []) {
+      const itemId = gid('InventoryItem', lv.inventoryItemId, 'scenario.inventory.inventoryItemId');
+      const locationId = gid('Location', lv.locationId, 'scenario.inventory.locationId');
+      this.levels.set(this.levelKey(itemId, locationId), { itemId, locationId, available: lv.available, onHand: lv.onHand ?? lv.available, updatedAt: now });
+    }
+    for (const [i, o] of (s.orders ?? []).entries()) this.addOrder(orderFromRest(o, `scenario.orders[${i}]`));
+    for (const [i, r] of (s.refunds ?? []).entries()) this.addRefund(refundFromRest(r, `scenario.refunds[${i}]`));
+    this.payouts.push(...(s.payouts ?? []).map((p, i) => payoutToGraphql(p, `scenario.payouts[${i}]`)));
+    this.balanceTransactions.push(...(s.balanceTransactions ?? []).map((t, i) => balanceTxToGraphql(t, `scenario.balanceTransactions[${i}]`)));
+    return this;
+  }
+
+  addOrder(order: ShopifyOrder): void {
+    this.orders.set(order.id, order);
+    const raw = order.raw as { location_id?: unknown };
+    const first = [...this.locations.keys()][0];
+    const locationId = raw?.location_id != null ? gid('Location', raw.location_id, 'order.location_id') : first;
+    if (!locationId) return;
+    const lines = order.lineItems.filter((l) => l.requiresShipping).map((l) => ({
+      id: this.newId('FulfillmentOrderLineItem'), lineItemId: l.id, sku: l.sku, totalQuantity: l.quantity, remainingQuantity: l.currentQuantity ?? l.quantity,
+    }));
+    if (!lines.length) return;
+    const fo: FulfillmentOrderRec = { id: this.newId('FulfillmentOrder'), orderId: order.id, locationId, status: 'OPEN', lines };
+    this.fulfillmentOrders.set(fo.id, fo);
+  }
+
+  addRefund(refund: ShopifyRefund): void {
+    const order = this.orders.get(refund.orderId);
+    if (order) order.refunds.push(refund);
+  }
+}
+
+function restId(v: unknown): string {
+  return String(v);
+}
+
+function payoutToGraphql(p: unknown, path: string): G {
+  const c = payoutFromRest(parseIfText(p), path);
+  const net = c.net.amount.replace(/^-/, '');
+  const s = c.summary;
+  return {
+    __typename: 'ShopifyPaymentsPayout', id: c.id, legacyResourceId: c.legacyId, issuedAt: `${c.issuedAt}T00:00:00Z`,
+    status: c.status, transactionType: c.transactionType, net: { amount: net, currencyCode: c.net.currencyCode },
+    summary: {
+      adjustmentsFee: s.adjustmentsFee, adjustmentsGross: s.adjustmentsGross, chargesFee: s.chargesFee, chargesGross: s.chargesGross,
+      refundsFee: s.refundsFee, refundsFeeGross: s.refundsGross, reservedFundsFee: s.reservedFundsFee, reservedFundsGross: s.reservedFundsGross,
+      retriedPayoutsFee: s.retriedPayoutsFee, retriedPayoutsGross: s.retriedPayoutsGross,
+    },
+  };
+}
+
+const SOURCE_TYPES = new Set(['ADJUSTMENT_REVERSAL', 'CHARGE', 'REFUND', 'SYSTEM_ADJUSTMENT', 'DISPUTE', 'ADJUSTMENT', 'TRANSFER']);
+
+// REST spells some balance transaction types differently from the GraphQL enum.
+const REST_TYPE: Record<string, string> = { DEBIT: 'ADJUSTMENT', CREDIT: 'ADJUSTMENT', CAPTURE: 'CHARGE', RESERVE: 'RESERVED_FUNDS' };
+
+function graphqlTxType(t: string): string {
+  const e = loadAdminSchema().getType('ShopifyPaymentsTransactionType') as GraphQLEnumType;
+  if (e.getValue(t)) return t;
+  return REST_TYPE[t] ?? 'ADJUSTMENT';
+}
+
+function balanceTxToGraphql(t: unknown, path: string): G {
+  const c = balanceTransactionFromRest(parseIfText(t), path);
+  const raw = c.raw as { payout_id?: unknown; source_order_transaction_id?: unknown; source_id?: unknown };
+  return {
+    __typename: 'ShopifyPaymentsBalanceTransaction', id: c.id, type: graphqlTxType(c.type), test: c.test, transactionDate: c.processedAt,
+    sourceId: c.sourceId, sourceType: c.sourceType && SOURCE_TYPES.has(c.sourceType) ? c.sourceType : c.sourceType ? 'ADJUSTMENT' : null,
+    sourceOrderTransactionId: raw.source_order_transaction_id == null ? null : restId(raw.source_order_transaction_id),
+    adjustmentReason: c.adjustmentReason, amount: c.amount, fee: c.fee, net: c.net,
+    associatedOrder: c.sourceOrderId ? { id: c.sourceOrderId, name: `#${c.sourceOrderId.split('/').pop()}` } : null,
+    associatedPayout: { id: c.payoutId, status: c.payoutStatus === 'IN_TRANSIT' ? 'SCHEDULED' : c.payoutStatus },
+    adjustmentsOrders: c.adjustmentOrderTransactions.map((a) => ({ orderTransactionId: a.orderTransactionId.split('/').pop(), name: a.orderName ?? '', amount: a.amount })),
+    _payoutLegacyId: raw.payout_id == null ? null : restId(raw.payout_id),
+  };
+}
+
+function parseIfText(v: unknown): unknown {
+  return typeof v === 'string' ? parseJsonLossless(v) : v;
+}
+
+// ---- canonical -> Admin GraphQL shape ----
+
+function bagG(b: MoneyBag): G {
+  return { shopMoney: b.shop, presentmentMoney: b.presentment };
+}
+
+function taxG(t: ShopifyTaxLine): G {
+  return { title: t.title, rate: t.rate === null ? null : Number(t.rate), channelLiable: t.channelLiable, priceSet: bagG(t.price) };
+}
+
+export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
+  const addr = (a: ShopifyOrder['billingAddress']) => (a ? { ...a, countryCodeV2: a.countryCode } : null);
+  return {
+    __typename: 'Order', id: o.id, legacyResourceId: o.legacyId, name: o.name, email: o.email, createdAt: o.createdAt, updatedAt: o.updatedAt,
+    processedAt: o.processedAt, cancelledAt: o.cancelledAt, cancelReason: o.cancelReason, closedAt: o.closedAt, test: o.test,
+    sourceName: o.sourceName, tags: o.tags, note: o.note, currencyCode: o.currency, presentmentCurrencyCode: o.presentmentCurrency,
+    taxesIncluded: o.taxesIncluded, taxExempt: o.taxExempt, displayFinancialStatus: o.financialStatus ?? 'PENDING',
+    displayFulfillmentStatus: o.fulfillmentStatus ?? 'UNFULFILLED',
+    subtotalPriceSet: bagG(o.subtotal), totalDiscountsSet: bagG(o.totalDiscounts), totalShippingPriceSet: bagG(o.totalShipping),
+    totalTaxSet: bagG(o.totalTax), totalPriceSet: bagG(o.total), currentTotalPriceSet: bagG(o.currentTotal), currentTotalTaxSet: bagG(o.currentTotalTax),
+    taxLines: o.taxLines.map(taxG), discountCodes: o.discountCodes, paymentGatewayNames: o.paymentGateways,
+    customer: o.customer ? { __typename: 'Customer', id: o.customer.id, firstName: o.customer.firstName, lastName: o.customer.lastName, phone: o.customer.phone, defaultEmailAddress: o.customer.email ? { emailAddress: o.customer.email } : null } : null,
+    billingAddress: addr(o.billingAddress), shippingAddress: addr(o.shippingAddress),
+    discountApplications: o.discountApplications.map((d) => {
+      const typename = d.type === 'DISCOUNT_CODE' ? 'DiscountCodeApplication' : d.type === 'MANUAL' ? 'ManualDiscountApplication' : d.type === 'SCRIPT' ? 'ScriptDiscountApplication' : 'AutomaticDiscountApplication';
+      return {
+        __typename: typename, index: d.index, allocationMethod: d.allocationMethod ?? 'ACROSS', targetSelection: d.targetSelection ?? 'ALL', targetType: d.targetType ?? 'LINE_ITEM',
+        value: d.valueType === 'PERCENTAGE' ? { __typename: 'PricingPercentageValue', percentage: Number(d.value) } : { __typename: 'MoneyV2', amount: d.value, currencyCode: o.presentmentCurrency },
+        code: d.code ?? '', title: d.title ?? d.code ?? '', description: d.description,
+      };
+    }),
+    shippingLines: o.shippingLines.map((s) => ({
+      id: s.id, title: s.title, code: s.code, source: s.source, isRemoved: s.isRemoved, originalPriceSet: bagG(s.price), discountedPriceSet: bagG(s.discountedPrice),
+      taxLines: s.taxLines.map(taxG), discountAllocations: s.discountAllocations.map((d) => ({ allocatedAmountSet: bagG(d.amount), discountApplication: { index: d.discountApplicationIndex } })),
+    })),
+    lineItems: o.lineItems.map((l) => ({
+      id: l.id, sku: l.sku, name: l.name, title: l.title, variantTitle: l.variantTitle, vendor: l.vendor, quantity: l.quantity,
+      currentQuantity: l.currentQuantity ?? l.quantity, taxable: l.taxable, requiresShipping: l.requiresShipping, isGiftCard: l.isGiftCard,
+      variant: l.variantId ? { id: l.variantId } : null, product: l.productId ? { id: l.productId } : null,
+      originalUnitPriceSet: bagG(l.unitPrice), totalDiscountSet: bagG(l.totalDiscount), taxLines: l.taxLines.map(taxG),
+      discountAllocations: l.discountAllocations.map((d) => ({ allocatedAmountSet: bagG(d.amount), discountApplication: { index: d.discountApplicationIndex } })),
+    })),
+    refunds: o.refunds.map((r) => ({
+      id: r.id, createdAt: r.createdAt, updatedAt: r.createdAt, note: r.note, order: { id: o.id },
+      totalRefundedSet: bagG(sumRefund(r, o)),
+      refundLineItems: r.refundLineItems.map((rl) => ({
+        id: rl.id, quantity: rl.quantity, restockType: rl.restockType, restocked: rl.restocked, location: rl.locationId ? { id: rl.locationId } : null,
+        lineItem: { id: rl.lineItemId, sku: rl.sku }, subtotalSet: bagG(rl.subtotal), totalTaxSet: bagG(rl.totalTax),
+      })),
+      refundShippingLines: r.refundShippingLines.map((s) => ({ shippingLine: s.shippingLineId ? { id: s.shippingLineId } : null, subtotalAmountSet: bagG(s.subtotal), taxAmountSet: bagG(s.tax) })),
+      orderAdjustments: r.orderAdjustments.map((a) => ({ id: a.id, reason: a.reason, amountSet: bagG(a.amount), taxAmountSet: bagG(a.tax) })),
+      transactions: r.transactions.map((t) => ({
+        id: t.id, kind: t.kind, status: t.status, gateway: t.gateway, processedAt: t.processedAt, test: t.test,
+        parentTransaction: t.parentId ? { id: t.parentId } : null,
+        amountSet: { presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency } },
+      })),
+    })),
+    fulfillments: [...state.fulfillments.values()].filter((f) => f.orderId === o.id).map((f) => fulfillmentToGraphql(f)),
+    fulfillmentOrders: [...state.fulfillmentOrders.values()].filter((f) => f.orderId === o.id).map((f) => ({
+      id: f.id, status: f.status, assignedLocation: { location: { id: f.locationId } },
+      lineItems: f.lines.map((l) => ({ id: l.id, sku: l.sku, remainingQuantity: l.remainingQuantity, totalQuantity: l.totalQuantity, lineItem: { id: l.lineItemId, sku: l.sku } })),
+    })),
+  };
+}
+
+function sumRefund(r: ShopifyRefund, o: ShopifyOrder): MoneyBag {
+  // Like Shopify, only successful refund transactions count.
+  let total = 0;
+  for (const t of r.transactions) if (t.kind === 'REFUND' && t.status === 'SUCCESS') total += Math.round(Number(t.amount.amount) * 100);
+  const amount = (total / 100).toFixed(2);
+  return { shop: { amount, currencyCode: o.currency }, presentment: { amount, currencyCode: o.presentmentCurrency } };
+}
+
+export function fulfillmentToGraphql(f: FulfillmentRec): G {
+  return {
+    __typename: 'Fulfillment', id: f.id, status: 'SUCCESS', createdAt: f.createdAt, location: { id: f.locationId },
+    trackingInfo: f.tracking, fulfillmentLineItems: f.lines.map((l) => ({ quantity: l.quantity, lineItem: { id: l.lineItemId, sku: l.sku } })),
+  };
+}
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/shopify');
+
+/** The default scenario: Shopify's published example payloads plus a small catalogue with the SKUs they use. */
+export function defaultScenario(fixturesDir = FIXTURES): Scenario {
+  const read = (f: string) => parseJsonLossless(readFileSync(join(fixturesDir, f), 'utf8')) as Record<string, unknown>;
+  const webhookOrder = read('webhook-2026-04.orders.create.json');
+  const restOrder = (read('rest-2026-07.order.single.json') as { order: Record<string, unknown> }).order;
+  const skus = new Set<string>();
+  for (const o of [webhookOrder, restOrder]) for (const li of (o.line_items as { sku?: string }[]) ?? []) if (li.sku) skus.add(li.sku);
+  let n = 1;
+  const products = [...skus, 'TEE-S', 'TEE-M', 'DUP-1', 'DUP-1', ''].map((sku) => ({
+    id: 7_000 + n, title: sku ? `Product ${sku}` : 'Product without SKU',
+    variants: [{ id: 8_000 + n, sku: sku || null, price: '20.00', inventoryItemId: 9_000 + n++, tracked: true }],
+  }));
+  const locations = [{ id: 24826418, name: 'Leeds warehouse' }, { id: 487838322, name: 'London shop' }];
+  const inventory = products.flatMap((p) => locations.map((l) => ({ inventoryItemId: p.variants[0].inventoryItemId, locationId: l.id, available: 10 })));
+  return {
+    shop: { name: 'Ledgerline Demo Shop', currency: 'USD' },
+    locations, products, inventory,
+    orders: [webhookOrder, restOrder],
+    payouts: (read('rest-2026-07.shopify_payments.payouts.list.json').payouts as unknown[]),
+    balanceTransactions: (read('rest-2026-07.shopify_payments.balance_transactions.by_payout.json').transactions as unknown[]),
+  };
+}
