@@ -1,0 +1,93 @@
+// Storage of the sandbox ERP: one SQLite file (or memory), its schema and the default catalogue, which mirrors
+// the Tryton test company (scripts/tryton/setup.py) so one contract suite runs against both.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Db = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, sku TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL, unit_price TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS warehouses (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS taxes (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, rate TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stock (item_id INTEGER NOT NULL, warehouse_id INTEGER NOT NULL, on_hand TEXT NOT NULL DEFAULT '0', reserved TEXT NOT NULL DEFAULT '0', PRIMARY KEY (item_id, warehouse_id));
+CREATE TABLE IF NOT EXISTS customers (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT, phone TEXT, address TEXT);
+CREATE TABLE IF NOT EXISTS sales_orders (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, number TEXT NOT NULL, reference TEXT NOT NULL,
+  customer_id INTEGER NOT NULL, currency TEXT NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL, warehouse_id INTEGER NOT NULL,
+  net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS so_lines (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, kind TEXT NOT NULL, sku TEXT, item_id INTEGER, description TEXT NOT NULL,
+  quantity TEXT NOT NULL, unit_price TEXT NOT NULL, discount TEXT NOT NULL, tax_code TEXT, net TEXT NOT NULL, tax_amount TEXT NOT NULL, warehouse_id INTEGER NOT NULL,
+  shipped TEXT NOT NULL DEFAULT '0');
+CREATE INDEX IF NOT EXISTS so_lines_order ON so_lines(order_id);
+CREATE TABLE IF NOT EXISTS fulfilments (id INTEGER PRIMARY KEY, number TEXT NOT NULL, order_id INTEGER NOT NULL, warehouse_id INTEGER NOT NULL, completed_at TEXT NOT NULL,
+  tracking_number TEXT, carrier TEXT, lines TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credit_memos (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, number TEXT NOT NULL, order_id INTEGER NOT NULL, date TEXT NOT NULL,
+  currency TEXT NOT NULL, restock INTEGER NOT NULL, net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL, lines TEXT NOT NULL, shipping TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS journal_entries (id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, number TEXT NOT NULL, date TEXT NOT NULL, description TEXT NOT NULL,
+  source_type TEXT NOT NULL, source_external_id TEXT, source_number TEXT);
+CREATE TABLE IF NOT EXISTS ledger_lines (id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL, account TEXT NOT NULL, debit TEXT NOT NULL, credit TEXT NOT NULL,
+  description TEXT, reconciled INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS ledger_entry ON ledger_lines(entry_id);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+`;
+
+export const SEED = {
+  warehouses: [['WH', 'Main Warehouse'], ['WH2', 'East Warehouse']] as const,
+  taxes: [['US-SALES-10', 'Sales Tax 10%', '0.10'], ['US-STATE-6', 'State Sales Tax 6%', '0.06'], ['US-COUNTY-1.5', 'County Sales Tax 1.5%', '0.015'],
+    ['UK-VAT-20', 'UK VAT 20%', '0.20'], ['ZERO', 'Zero rated 0%', '0']] as const,
+  accounts: [['1000', 'Main Cash'], ['1100', 'Main Receivable'], ['1190', 'Shopify Clearing'], ['1195', 'Shopify Reserve'], ['2000', 'Main Payable'],
+    ['2100', 'Main Tax'], ['2300', 'Gift Card Liability'], ['4000', 'Main Revenue'], ['6000', 'Main Expense'], ['6100', 'Shopify Fees'],
+    ['6200', 'Shopify Adjustments and Disputes']] as const,
+  /** sku, name, type, price, stock WH, stock WH2 (the SKUs of Shopify's published example payloads included). */
+  items: [
+    ['IPOD2008GREEN', 'IPod Nano - 8GB Green', 'goods', '199.00', 100, 20], ['IPOD2008BLACK', 'IPod Nano - 8GB Black', 'goods', '199.00', 100, 20],
+    ['IPOD2008RED', 'IPod Nano - 8GB Red', 'goods', '199.00', 100, 20], ['SKU2006-001', 'Aerodynamic Cotton Keyboard', 'goods', '19.99', 250, 50],
+    ['SKU2006-020', 'Small Granite Shirt', 'goods', '24.00', 250, 50], ['SKU2006-035', 'Rustic Concrete Bottle', 'goods', '12.50', 250, 50],
+    ['LENS-PROTECT-2YR', 'Lens Protection Plan 2 years', 'service', '29.00', 0, 0], ['CASE-LEATHER-PREM', 'Premium Leather Case', 'goods', '49.00', 80, 10],
+    ['TSHIRT-RED-M', 'T-Shirt Red M', 'goods', '20.00', 100, 7], ['MUG-BLACK', 'Black Mug', 'goods', '12.00', 60, 30],
+    ['SHIPPING', 'Shipping', 'service', '0.00', 0, 0], ['GIFTCARD', 'Gift Card', 'service', '0.00', 0, 0],
+  ] as const,
+};
+
+export function openDb(opts: { dataDir?: string; file?: string }): Db {
+  let file = opts.file ?? ':memory:';
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    file = join(opts.dataDir, 'sandbox-erp.sqlite');
+  }
+  const db = new Database(file);
+  if (file !== ':memory:') {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.exec(SCHEMA);
+  return db;
+}
+
+export function seed(db: Db): void {
+  if ((db.prepare('SELECT COUNT(*) AS n FROM warehouses').get() as { n: number }).n > 0) return;
+  db.transaction(() => {
+    const wh = db.prepare('INSERT INTO warehouses (code, name) VALUES (?, ?)');
+    for (const [c, n] of SEED.warehouses) wh.run(c, n);
+    const tx = db.prepare('INSERT INTO taxes (code, name, rate) VALUES (?, ?, ?)');
+    for (const [c, n, r] of SEED.taxes) tx.run(c, n, r);
+    const acc = db.prepare('INSERT INTO accounts (code, name) VALUES (?, ?)');
+    for (const [c, n] of SEED.accounts) acc.run(c, n);
+    const item = db.prepare('INSERT INTO items (sku, name, type, unit_price) VALUES (?, ?, ?, ?)');
+    const stock = db.prepare('INSERT INTO stock (item_id, warehouse_id, on_hand) VALUES (?, (SELECT id FROM warehouses WHERE code = ?), ?)');
+    for (const [sku, name, type, price, q1, q2] of SEED.items) {
+      const id = item.run(sku, name, type, price).lastInsertRowid;
+      if (type === 'goods') {
+        stock.run(id, 'WH', String(q1));
+        stock.run(id, 'WH2', String(q2));
+      }
+    }
+  })();
+}
+
+export function nextNumber(db: Db, name: string, prefix: string): string {
+  db.prepare('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1').run(name);
+  const { value } = db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as { value: number };
+  return `${prefix}${String(value).padStart(5, '0')}`;
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { erpContractSuite, order } from '../contract-suite.ts';
+import { createSandboxErp, type SandboxErp } from './index.ts';
+
+const erp = createSandboxErp();
+afterAll(() => erp.close());
+
+erpContractSuite('sandbox ERP', () => erp);
+
+describe('sandbox ERP specifics', () => {
+  it('rejects a duplicate SKU like a real ERP', () => {
+    expect(() => erp.admin.addItem({ sku: 'MUG-BLACK', name: 'Another mug' })).toThrow(expect.objectContaining({ code: 'DUPLICATE_SKU' }));
+    expect(erp.admin.addItem({ sku: 'NEW-SKU-1', name: 'New thing', unitPrice: '5' })).toMatchObject({ sku: 'NEW-SKU-1', unitPrice: '5.00' });
+  });
+
+  it('posts invoices and credit memos to a balanced double-entry ledger', async () => {
+    const input = order();
+    await erp.createSalesOrder(input);
+    const today = input.date;
+    const lines = (await erp.listLedger({ from: today, to: today })).filter((l) => l.source.externalId === input.externalId);
+    expect(lines.map((l) => [l.account, l.debit, l.credit])).toEqual([['1100', '449.80', '0.00'], ['4000', '0.00', '410.00'], ['2100', '0.00', '39.80']]);
+    const all = await erp.listLedger({ from: '2000-01-01', to: '2999-12-31' });
+    const debit = all.reduce((a, l) => a + Math.round(Number(l.debit) * 100), 0);
+    const credit = all.reduce((a, l) => a + Math.round(Number(l.credit) * 100), 0);
+    expect(debit).toBe(credit);
+  });
+
+  it('simulated outages: down is transient and writes nothing; a timeout is ambiguous and a retry finds the document', async () => {
+    const input = order();
+    erp.admin.simulateOutage('down');
+    await expect(erp.createSalesOrder(input)).rejects.toMatchObject({ errorClass: 'transient', code: 'ERP_UNAVAILABLE' });
+    erp.admin.simulateOutage(null);
+    expect(await erp.getSalesOrder(input.externalId)).toBeNull();
+    erp.admin.simulateOutage('timeout');
+    await expect(erp.createSalesOrder(input)).rejects.toMatchObject({ errorClass: 'ambiguous', code: 'ERP_TIMEOUT' });
+    erp.admin.simulateOutage(null);
+    const retry = await erp.createSalesOrder(input);
+    expect(retry.created).toBe(false);
+    expect(erp.admin.dump().salesOrders.filter((o) => (o as { externalId: string }).externalId === input.externalId)).toHaveLength(1);
+  });
+
+  it('persists in a data dir across reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sbx-erp-'));
+    let a: SandboxErp | undefined;
+    try {
+      a = createSandboxErp({ dataDir: dir });
+      const input = order();
+      await a.createSalesOrder(input);
+      await a.close();
+      a = createSandboxErp({ dataDir: dir });
+      expect((await a.getSalesOrder(input.externalId))?.totals.gross).toBe('449.80');
+      expect((await a.listWarehouses()).length).toBe(2); // not seeded twice
+    } finally {
+      await a?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
