@@ -83,8 +83,8 @@ export interface VersionInfo {
 }
 
 export interface FlowDiff {
-  nodes: { added: string[]; removed: string[]; changed: { id: string; fields: string[] }[] };
-  edges: { added: string[]; removed: string[] };
+  nodes: { added: unknown[]; removed: unknown[]; changed: { id: string; fields: string[] }[] };
+  edges: { added: unknown[]; removed: unknown[] };
 }
 
 export type RunStatus = string;

@@ -5,6 +5,7 @@ import { checkConnection, edgeId, freshNodeId } from './graph-rules.ts';
 import type { FlowSlice, FlowStoreState, Graph } from './types.ts';
 
 const HISTORY_LIMIT = 100;
+const COALESCE_MS = 1500;
 
 const snapshot = (s: FlowStoreState): Graph => ({ nodes: s.flow.nodes, edges: s.flow.edges });
 
@@ -26,7 +27,25 @@ function defaultsOf(schema: { properties?: Record<string, { default?: unknown }>
 
 export const createFlowSlice =
   (initial: FlowSlice['flow']): StateCreator<FlowStoreState, [], [], FlowSlice> =>
-  (set, get) => ({
+  (set, get) => {
+    let lastEdit: { key: string; at: number } | null = null;
+
+    // Typing into one field makes one undo step, not one per keystroke.
+    function editNode(nodeId: string, patch: Partial<FlowNode>, coalesceKey?: string) {
+      const s = get();
+      const nodes = s.flow.nodes.map((n) => (n.id === nodeId ? { ...n, ...patch } : n));
+      const now = Date.now();
+      const key = coalesceKey ? `${nodeId}/${coalesceKey}` : null;
+      if (key && lastEdit && lastEdit.key === key && now - lastEdit.at < COALESCE_MS && s.future.length === 0) {
+        lastEdit.at = now;
+        set({ flow: { ...s.flow, nodes }, revision: s.revision + 1 });
+        return;
+      }
+      lastEdit = key ? { key, at: now } : null;
+      set(commit(s, { nodes, edges: s.flow.edges }));
+    }
+
+    return {
     flow: initial,
     types: {},
     revision: 0,
@@ -59,15 +78,9 @@ export const createFlowSlice =
       return verdict;
     },
 
-    updateConfig: (nodeId, config) => {
-      const s = get();
-      set(commit(s, { nodes: s.flow.nodes.map((n) => (n.id === nodeId ? { ...n, config } : n)), edges: s.flow.edges }));
-    },
+    updateConfig: (nodeId, config, coalesceKey) => editNode(nodeId, { config }, coalesceKey),
 
-    renameNode: (nodeId, name) => {
-      const s = get();
-      set(commit(s, { nodes: s.flow.nodes.map((n) => (n.id === nodeId ? { ...n, name } : n)), edges: s.flow.edges }));
-    },
+    renameNode: (nodeId, name) => editNode(nodeId, { name }, 'name'),
 
     moveNodes: (positions, record = false) => {
       const s = get();
@@ -174,4 +187,5 @@ export const createFlowSlice =
       const pos = autoLayout(s.flow.nodes, s.flow.edges);
       set(commit(s, { nodes: s.flow.nodes.map((n) => ({ ...n, position: pos[n.id] ?? n.position })), edges: s.flow.edges }));
     },
-  });
+  };
+  };

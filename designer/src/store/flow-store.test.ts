@@ -112,6 +112,18 @@ describe('flow store: history', () => {
     expect(s().flow.edges).toHaveLength(1);
   });
 
+  it('typing into one field is one undo step; another field starts a new one', () => {
+    const { store, code } = chain();
+    const depth = store.getState().past.length;
+    for (const text of ['r', 're', 'ret', 'return 1']) store.getState().updateConfig(code, { code: text }, 'code');
+    store.getState().updateConfig(code, { code: 'return 1', timeoutMs: 5 }, 'timeoutMs');
+    expect(store.getState().past.length).toBe(depth + 2);
+    store.getState().undo();
+    expect(store.getState().flow.nodes.find((n) => n.id === code)!.config).toEqual({ code: 'return 1' });
+    store.getState().undo();
+    expect(store.getState().flow.nodes.find((n) => n.id === code)!.config).toEqual({});
+  });
+
   it('records one undo step per drag, not per mouse move', () => {
     const { store, code } = chain();
     const depth = store.getState().past.length;

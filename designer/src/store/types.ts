@@ -19,7 +19,8 @@ export interface FlowSlice {
   loadFlow(flow: Flow): void;
   addNode(type: string, position: { x: number; y: number }): string;
   connect(req: ConnectRequest): ConnectVerdict;
-  updateConfig(nodeId: string, config: Record<string, unknown>): void;
+  /** `coalesceKey` (e.g. the field being typed into) merges quick successive edits into one undo step. */
+  updateConfig(nodeId: string, config: Record<string, unknown>, coalesceKey?: string): void;
   renameNode(nodeId: string, name: string): void;
   /** Moves nodes. `record` takes an undo snapshot first (once per gesture, not per mouse move). */
   moveNodes(positions: Record<string, { x: number; y: number }>, record?: boolean): void;

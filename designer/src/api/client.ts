@@ -1,0 +1,87 @@
+// Thin fetch wrapper over the HTTP API. The token lives in localStorage; the server also sets a cookie at login.
+import type {
+  ConnectionInfo, Flow, FlowDiff, FlowSummary, NodeTypeInfo, Problem, RunRecord, RunSummary, User, VersionInfo,
+} from './types.ts';
+
+const TOKEN_KEY = 'll_token';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly problems: Problem[] = []) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const tokenStore = {
+  get: (): string | null => localStorage.getItem(TOKEN_KEY),
+  set: (t: string | null) => (t ? localStorage.setItem(TOKEN_KEY, t) : localStorage.removeItem(TOKEN_KEY)),
+};
+
+let onUnauthorized: () => void = () => {};
+export const setUnauthorizedHandler = (fn: () => void) => (onUnauthorized = fn);
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = tokenStore.get();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      if (!res.ok) throw new ApiError(res.status, 'http_error', `${method} ${path}: HTTP ${res.status}`);
+      throw new ApiError(res.status, 'bad_json', `${method} ${path}: the server sent something that is not JSON`);
+    }
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; problems?: Problem[] } } | undefined)?.error;
+    if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized();
+    throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `${method} ${path}: HTTP ${res.status}`, err?.problems ?? []);
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (email: string, password: string) => request<{ token: string; user: User }>('POST', '/api/auth/login', { email, password }),
+  logout: () => request<unknown>('POST', '/api/auth/logout'),
+  me: () => request<User>('GET', '/api/me'),
+  catalog: () => request<{ nodeTypes: NodeTypeInfo[] }>('GET', '/api/catalog'),
+  flows: () => request<{ flows: FlowSummary[] }>('GET', '/api/flows'),
+  createFlow: (flow: Flow) => request<FlowSummary>('POST', '/api/flows', flow),
+  flow: (id: string) => request<{ flow: FlowSummary; draft: Flow }>('GET', `/api/flows/${enc(id)}`),
+  saveDraft: (flow: Flow) => request<FlowSummary>('PUT', `/api/flows/${enc(flow.id)}/draft`, flow),
+  validate: (id: string) => request<{ valid: boolean; problems: Problem[] }>('POST', `/api/flows/${enc(id)}/validate`),
+  publish: (id: string, message: string) => request<VersionInfo>('POST', `/api/flows/${enc(id)}/publish`, { message }),
+  versions: (id: string) => request<{ versions: VersionInfo[] }>('GET', `/api/flows/${enc(id)}/versions`),
+  version: (id: string, v: number) => request<VersionInfo & { definition: Flow }>('GET', `/api/flows/${enc(id)}/versions/${v}`),
+  diff: (id: string, from: number, to: number) => request<FlowDiff>('GET', `/api/flows/${enc(id)}/diff?from=${from}&to=${to}`),
+  rollback: (id: string, version: number) => request<VersionInfo>('POST', `/api/flows/${enc(id)}/rollback`, { version }),
+  activate: (id: string, version?: number) => request<FlowSummary>('POST', `/api/flows/${enc(id)}/activate`, version ? { version } : {}),
+  deactivate: (id: string) => request<FlowSummary>('POST', `/api/flows/${enc(id)}/deactivate`),
+  testRun: (id: string, body: { event?: unknown; nodeId?: string } = {}) => request<RunRecord>('POST', `/api/flows/${enc(id)}/test`, body),
+  runs: (q: RunQuery = {}) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
+    const qs = params.toString();
+    return request<{ runs: RunSummary[] }>('GET', `/api/runs${qs ? `?${qs}` : ''}`);
+  },
+  run: (id: string) => request<RunRecord>('GET', `/api/runs/${enc(id)}`),
+  replay: (id: string, version?: number) =>
+    request<{ runId: string; flowVersion: number; reused: string[] }>('POST', `/api/runs/${enc(id)}/replay`, version ? { version } : {}),
+  connections: () => request<{ connections: ConnectionInfo[] }>('GET', '/api/connections'),
+};
+
+export interface RunQuery {
+  flowId?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+  key?: string;
+  limit?: number;
+  before?: string;
+}

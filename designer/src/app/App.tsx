@@ -1,0 +1,43 @@
+import { useEffect } from 'react';
+import { LoginPage } from '../auth/LoginPage.tsx';
+import { EditorPage } from '../canvas/EditorPage.tsx';
+import { MapperPage } from '../mapper/MapperPage.tsx';
+import { RunDetailPage } from '../runs/RunDetailPage.tsx';
+import { RunsPage } from '../runs/RunsPage.tsx';
+import { FlowListPage } from './FlowListPage.tsx';
+import { Header } from './Header.tsx';
+import { match, navigate, useLocation } from './router.ts';
+import { canSeeCanvas, useSession } from './session.ts';
+
+export function App() {
+  const { path } = useLocation();
+  const { user, checked, restore } = useSession();
+
+  useEffect(() => {
+    if (!checked) void restore();
+  }, [checked, restore]);
+
+  useEffect(() => {
+    if (checked && !user && path !== '/login') navigate('/login', { replace: true });
+    if (checked && user && (path === '/' || path === '/login')) navigate('/flows', { replace: true });
+  }, [checked, user, path]);
+
+  if (!checked) return <div className="loading">Loading…</div>;
+  if (!user) return <LoginPage />;
+
+  let page;
+  let params: Record<string, string> | null;
+  if ((params = match('/flows/:id/mapper', path))) page = <MapperPage flowId={params.id} />;
+  else if ((params = match('/flows/:id', path)))
+    page = canSeeCanvas(user.role) ? <EditorPage key={params.id} flowId={params.id} /> : <MapperPage flowId={params.id} />;
+  else if ((params = match('/runs/:id', path))) page = <RunDetailPage runId={params.id} />;
+  else if (path === '/runs') page = <RunsPage />;
+  else page = <FlowListPage />;
+
+  return (
+    <div className="app">
+      <Header path={path} />
+      <main className="app-main">{page}</main>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../api/client.ts';
+import type { FlowSummary } from '../api/types.ts';
+import { emptyFlow } from '../store/create-flow-store.ts';
+import { Link } from './Link.tsx';
+import { navigate } from './router.ts';
+import { canEditStructure, useSession } from './session.ts';
+
+const slug = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'flow';
+
+export function FlowListPage() {
+  const role = useSession((s) => s.user?.role);
+  const [flows, setFlows] = useState<FlowSummary[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState('');
+
+  useEffect(() => {
+    api.flows().then((r) => setFlows(r.flows), (e: Error) => setError(e.message));
+  }, []);
+
+  async function create(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const summary = await api.createFlow(emptyFlow(slug(name), name.trim()));
+      navigate(`/flows/${encodeURIComponent(summary.id)}`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
+
+  return (
+    <section className="page">
+      <h2>Flows</h2>
+      {canEditStructure(role) && (
+        <form className="row" onSubmit={create}>
+          <input placeholder="New flow name, e.g. Orders to ERP" value={name} onChange={(e) => setName(e.target.value)} required aria-label="New flow name" />
+          <button type="submit" className="primary">Create flow</button>
+        </form>
+      )}
+      {error && <p className="error" role="alert">{error}</p>}
+      {flows === null ? (
+        <p className="muted">Loading…</p>
+      ) : flows.length === 0 ? (
+        <p className="muted">No flows yet.</p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr><th>Name</th><th>Status</th><th>Active version</th><th>Latest</th><th>Draft saved</th></tr>
+          </thead>
+          <tbody>
+            {flows.map((f) => (
+              <tr key={f.id}>
+                <td><Link to={role === 'client' ? `/flows/${encodeURIComponent(f.id)}/mapper` : `/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link></td>
+                <td><span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span></td>
+                <td>{f.activeVersion ?? '—'}</td>
+                <td>{f.latestVersion ?? '—'}</td>
+                <td>{f.draftUpdatedAt ? new Date(f.draftUpdatedAt).toLocaleString() : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

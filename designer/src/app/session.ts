@@ -1,0 +1,48 @@
+// Who is signed in. Roles decide what the UI offers; the server enforces them anyway.
+import { create } from 'zustand';
+import { api, setUnauthorizedHandler, tokenStore } from '../api/client.ts';
+import type { Role, User } from '../api/types.ts';
+
+interface SessionState {
+  user: User | null;
+  checked: boolean;
+  restore(): Promise<void>;
+  login(email: string, password: string): Promise<User>;
+  logout(): Promise<void>;
+}
+
+export const useSession = create<SessionState>()((set) => ({
+  user: null,
+  checked: false,
+  restore: async () => {
+    try {
+      set({ user: await api.me(), checked: true });
+    } catch {
+      set({ user: null, checked: true });
+    }
+  },
+  login: async (email, password) => {
+    const { token, user } = await api.login(email, password);
+    tokenStore.set(token);
+    set({ user, checked: true });
+    return user;
+  },
+  logout: async () => {
+    try {
+      await api.logout();
+    } finally {
+      tokenStore.set(null);
+      set({ user: null });
+    }
+  },
+}));
+
+setUnauthorizedHandler(() => {
+  tokenStore.set(null);
+  useSession.setState({ user: null });
+});
+
+/** Can change the flow's structure and code (the canvas). */
+export const canEditStructure = (role: Role | undefined) => role === 'admin' || role === 'consultant';
+/** Sees the canvas at all (read-only for operations and finance). */
+export const canSeeCanvas = (role: Role | undefined) => role !== 'client' && role !== undefined;

@@ -1,0 +1,97 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { api } from '../api/client.ts';
+import { canEditStructure, useSession } from '../app/session.ts';
+import { Inspector } from '../inspector/Inspector.tsx';
+import { createFlowStore, type FlowStore } from '../store/create-flow-store.ts';
+import { FlowStoreContext } from '../store/context.tsx';
+import { VersionsPanel } from '../versions/VersionsPanel.tsx';
+import { createAutosaver, type Autosaver } from './autosave.ts';
+import { FlowCanvas } from './FlowCanvas.tsx';
+import { Notice } from './Notice.tsx';
+import { Palette } from './Palette.tsx';
+import { ProblemsPanel } from './ProblemsPanel.tsx';
+import { PublishDialog } from './PublishDialog.tsx';
+import { TestRunPanel } from './TestRunPanel.tsx';
+import { Toolbar } from './Toolbar.tsx';
+import { useKeyboard } from './use-keyboard.ts';
+
+export function EditorPage({ flowId }: { flowId: string }) {
+  const role = useSession((s) => s.user?.role);
+  const [store, setStore] = useState<FlowStore | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all([api.catalog(), api.flow(flowId)]).then(
+      ([catalog, { draft }]) => {
+        if (!cancelled) setStore(createFlowStore(draft, catalog.nodeTypes, { readOnly: !canEditStructure(role) }));
+      },
+      (e: Error) => !cancelled && setError(e.message),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [flowId, role]);
+
+  if (error) return <p className="error page">{error}</p>;
+  if (!store) return <p className="muted page">Loading flow…</p>;
+  return (
+    <FlowStoreContext.Provider value={store}>
+      <ReactFlowProvider>
+        <Editor store={store} />
+      </ReactFlowProvider>
+    </FlowStoreContext.Provider>
+  );
+}
+
+function Editor({ store }: { store: FlowStore }) {
+  const saver = useRef<Autosaver | null>(null);
+  const [dialog, setDialog] = useState<'publish' | 'versions' | null>(null);
+  useKeyboard(store);
+
+  useEffect(() => {
+    const s = createAutosaver(store, { save: api.saveDraft, validate: api.validate });
+    saver.current = s;
+    const flowId = store.getState().flow.id;
+    api.validate(flowId).then((r) => store.getState().setProblems(r.problems, store.getState().revision), () => {});
+    return () => {
+      void s.flush().catch(() => {});
+      s.dispose();
+    };
+  }, [store]);
+
+  const flush = useCallback(() => saver.current?.flush() ?? Promise.resolve(), []);
+  const reloadDraft = useCallback(async () => {
+    const { draft } = await api.flow(store.getState().flow.id);
+    store.getState().loadFlow(draft);
+  }, [store]);
+
+  return (
+    <div className="editor">
+      <Toolbar flush={flush} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
+      <div className="editor-body">
+        {!store.getState().readOnly && <Palette />}
+        <div className="editor-center">
+          <FlowCanvas />
+          <div className="editor-bottom">
+            <ProblemsPanel />
+            <TestRunPanel />
+          </div>
+        </div>
+        {dialog === 'versions' ? <VersionsPanel onClose={() => setDialog(null)} reloadDraft={reloadDraft} /> : <Inspector />}
+      </div>
+      <Notice />
+      {dialog === 'publish' && (
+        <PublishDialog
+          flush={flush}
+          onClose={() => setDialog(null)}
+          onPublished={(v) => {
+            setDialog(null);
+            store.getState().notify(`Published version ${v.version}: ${v.message}`);
+          }}
+        />
+      )}
+    </div>
+  );
+}

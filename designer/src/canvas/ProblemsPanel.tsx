@@ -1,0 +1,31 @@
+import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
+
+export function ProblemsPanel() {
+  const store = useFlowStoreApi();
+  const problems = useFlowStore((s) => s.problems);
+  const nodes = useFlowStore((s) => s.flow.nodes);
+  const nodeIds = new Set(nodes.map((n) => n.id));
+  return (
+    <section className="problems" data-testid="problems">
+      <h4>
+        Problems <span className={`pill ${problems.length ? 'bad' : 'ok'}`}>{problems.length}</span>
+      </h4>
+      {problems.length === 0 ? (
+        <p className="muted">No problems found.</p>
+      ) : (
+        <ul>
+          {problems.map((p, i) => {
+            const onNode = nodeIds.has(p.where);
+            return (
+              <li key={i}>
+                <button className="link" disabled={!onNode} onClick={() => store.getState().focusNode(p.where)} data-problem-where={p.where}>
+                  <strong>{p.where}</strong> <code>{p.path}</code> — {p.message}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+import { useReactFlow } from '@xyflow/react';
+import { api } from '../api/client.ts';
+import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
+
+const SAVE_LABEL = { saved: 'All changes saved', dirty: 'Unsaved changes', saving: 'Saving…', error: 'Save failed' } as const;
+
+export function Toolbar({ flush, onPublish, onVersions }: { flush(): Promise<void>; onPublish(): void; onVersions(): void }) {
+  const store = useFlowStoreApi();
+  const name = useFlowStore((s) => s.flow.name);
+  const canUndo = useFlowStore((s) => s.past.length > 0);
+  const canRedo = useFlowStore((s) => s.future.length > 0);
+  const saveState = useFlowStore((s) => s.saveState);
+  const saveError = useFlowStore((s) => s.saveError);
+  const readOnly = useFlowStore((s) => s.readOnly);
+  const testRunning = useFlowStore((s) => s.testRunning);
+  const { fitView } = useReactFlow();
+
+  async function validate() {
+    try {
+      await flush();
+      const { revision, flow } = store.getState();
+      const r = await api.validate(flow.id);
+      store.getState().setProblems(r.problems, revision);
+      if (r.valid) store.getState().notify('The draft is valid.');
+    } catch (e) {
+      store.getState().notify((e as Error).message);
+    }
+  }
+
+  async function testRun() {
+    const s = store.getState();
+    s.setTestRunning(true);
+    try {
+      await flush();
+      const run = await api.testRun(s.flow.id);
+      store.getState().setTestRun(run);
+      const failed = run.steps.find((st) => st.status === 'failed');
+      store.getState().inspectStep(failed?.nodeId ?? run.steps[run.steps.length - 1]?.nodeId ?? null);
+    } catch (e) {
+      store.getState().setTestRunning(false);
+      store.getState().notify(`Test run failed to start: ${(e as Error).message}`);
+    }
+  }
+
+  return (
+    <div className="toolbar" data-testid="toolbar">
+      <strong className="flow-name">{name}</strong>
+      <span className={`save-state ${saveState}`} data-testid="save-state" title={saveError ?? ''}>
+        {SAVE_LABEL[saveState]}
+      </span>
+      <span className="spacer" />
+      {!readOnly && (
+        <>
+          <button onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">Undo</button>
+          <button onClick={() => store.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)">Redo</button>
+          <button
+            onClick={() => {
+              store.getState().autoLayout();
+              requestAnimationFrame(() => void fitView({ duration: 300 }));
+            }}
+          >
+            Auto-layout
+          </button>
+        </>
+      )}
+      <button onClick={() => void fitView({ duration: 300 })}>Zoom to fit</button>
+      <button onClick={validate}>Validate</button>
+      <button onClick={testRun} disabled={testRunning}>{testRunning ? 'Running…' : 'Test run'}</button>
+      <button onClick={onVersions}>Versions</button>
+      {!readOnly && <button className="primary" onClick={onPublish}>Publish…</button>}
+    </div>
+  );
+}

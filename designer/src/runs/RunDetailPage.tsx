@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.ts';
+import type { RunRecord } from '../api/types.ts';
+import { Link } from '../app/Link.tsx';
+import { navigate } from '../app/router.ts';
+import { useSession } from '../app/session.ts';
+import { StepDetails, errorText } from './StepDetails.tsx';
+
+export function RunDetailPage({ runId }: { runId: string }) {
+  const role = useSession((s) => s.user?.role);
+  const [run, setRun] = useState<RunRecord | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setRun(null);
+    api.run(runId).then(
+      (r) => {
+        setRun(r);
+        const failed = r.steps.findIndex((s) => s.status === 'failed');
+        setOpen(failed >= 0 ? failed : null);
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, [runId]);
+
+  async function replay() {
+    setBusy(true);
+    try {
+      const r = await api.replay(runId);
+      navigate(`/runs/${encodeURIComponent(r.runId)}`);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (error) return <p className="error page">{error}</p>;
+  if (!run) return <p className="muted page">Loading run…</p>;
+  const canReplay = run.status === 'failed' && role !== 'client' && role !== 'finance';
+  return (
+    <section className="page" data-testid="run-detail">
+      <div className="row">
+        <h2>Run {run.runId}</h2>
+        <span className={`pill status-${run.status}`} data-testid="run-status">{run.status}</span>
+        <span className="spacer" />
+        {canReplay && <button className="primary" onClick={replay} disabled={busy}>Replay from the failed step</button>}
+      </div>
+      <p className="muted">
+        Flow <Link to={`/flows/${encodeURIComponent(run.flowId)}`}>{run.flowId}</Link> v{run.flowVersion}
+        {run.replayOf && <> · replay of <Link to={`/runs/${encodeURIComponent(run.replayOf)}`}>{run.replayOf}</Link></>}
+        {' · '}created {new Date(run.createdAt).toLocaleString()}
+        {Object.entries(run.keys ?? {}).map(([k, v]) => <span key={k}> · {k} <code>{v}</code></span>)}
+      </p>
+      {run.error ? <p className="error">{errorText(run.error)}</p> : null}
+      <ol className="steps">
+        {run.steps.map((s, i) => (
+          <li key={i} className={open === i ? 'open' : ''}>
+            <button className="step-row" onClick={() => setOpen(open === i ? null : i)} data-step={s.nodeId}>
+              <span className={`dot status-${s.status}`} />
+              <strong>{s.nodeId}</strong> <code>{s.type}</code>
+              <span className={`pill status-${s.status}`}>{s.status}</span>
+              <span className="muted">{s.durationMs ?? '—'} ms</span>
+              {s.reusedFrom && <span className="pill">reused</span>}
+            </button>
+            {open === i && <StepDetails step={s} />}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.ts';
+import type { FlowDiff, VersionInfo } from '../api/types.ts';
+import { useFlowStoreApi } from '../store/context.tsx';
+import { DiffView } from './DiffView.tsx';
+
+export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloadDraft(): Promise<void> }) {
+  const store = useFlowStoreApi();
+  const flowId = store.getState().flow.id;
+  const [versions, setVersions] = useState<VersionInfo[] | null>(null);
+  const [pair, setPair] = useState<{ from?: number; to?: number }>({});
+  const [diff, setDiff] = useState<FlowDiff | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = () => api.versions(flowId).then((r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)), (e: Error) => setError(e.message));
+  useEffect(() => void load(), [flowId]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    setDiff(null);
+    if (pair.from === undefined || pair.to === undefined || pair.from === pair.to) return;
+    api.diff(flowId, pair.from, pair.to).then(setDiff, (e: Error) => setError(e.message));
+  }, [flowId, pair.from, pair.to]);
+
+  async function rollback(v: number) {
+    if (!confirm(`Roll back to version ${v}? This publishes a new version with v${v}'s definition.`)) return;
+    try {
+      const nv = await api.rollback(flowId, v);
+      store.getState().notify(`Rolled back: version ${nv.version} now has v${v}'s definition.`);
+      await load();
+      await reloadDraft();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  return (
+    <aside className="versions" data-testid="versions">
+      <div className="row">
+        <h4>Versions</h4>
+        <span className="spacer" />
+        <button className="ghost" onClick={onClose} aria-label="Close versions">×</button>
+      </div>
+      {error && <p className="error">{error}</p>}
+      {versions === null ? (
+        <p className="muted">Loading…</p>
+      ) : versions.length === 0 ? (
+        <p className="muted">Nothing published yet.</p>
+      ) : (
+        <table className="table compact">
+          <thead>
+            <tr><th>v</th><th>Message</th><th>From</th><th>To</th><th /></tr>
+          </thead>
+          <tbody>
+            {versions.map((v) => (
+              <tr key={v.version} data-version={v.version}>
+                <td>{v.version}</td>
+                <td title={`${v.createdBy} · ${new Date(v.createdAt).toLocaleString()} · ${v.hash}`}>{v.message}</td>
+                <td><input type="radio" name="diff-from" aria-label={`diff from v${v.version}`} checked={pair.from === v.version} onChange={() => setPair((p) => ({ ...p, from: v.version }))} /></td>
+                <td><input type="radio" name="diff-to" aria-label={`diff to v${v.version}`} checked={pair.to === v.version} onChange={() => setPair((p) => ({ ...p, to: v.version }))} /></td>
+                <td><button className="ghost" onClick={() => rollback(v.version)}>Roll back</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {diff && pair.from !== undefined && pair.to !== undefined && <DiffView diff={diff} from={pair.from} to={pair.to} />}
+    </aside>
+  );
+}
