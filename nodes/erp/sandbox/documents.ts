@@ -45,7 +45,7 @@ function items(db: Db, skus: string[]): Map<string, { id: number; name: string; 
 }
 
 /** Net amount and tax of one line, computed the way Tryton does (net unit price to 4 places, tax per line). */
-function price(unitPrice: string, quantity: string, discount: string | undefined, ts: Array<{ rate: string }>, incl?: boolean) {
+function price(unitPrice: string, quantity: string, discount: string | undefined, ts: Array<{ code: string; rate: string }>, incl?: boolean) {
   const unit = netUnitPrice({ unitPrice, quantity, discount, rates: ts.map((t) => t.rate), pricesIncludeTax: incl });
   const net = round2(new Decimal(unit).times(quantity));
   const tax = sum(ts.map((t) => round2(net.times(t.rate))));
