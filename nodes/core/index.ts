@@ -4,5 +4,6 @@ import { scheduleTrigger } from './trigger-schedule.ts';
 import { webhookTrigger } from './trigger-webhook.ts';
 import { codeNode } from './code.ts';
 import { branchNode } from './branch.ts';
+import { mapNode } from './map.ts';
 
-export const coreNodes: NodeType[] = [manualTrigger, scheduleTrigger, webhookTrigger, codeNode, branchNode];
+export const coreNodes: NodeType[] = [manualTrigger, scheduleTrigger, webhookTrigger, codeNode, branchNode, mapNode];

@@ -1,0 +1,295 @@
+// Executes a compiled mapping: built-in sources and transforms in the host, all expressions in one sandbox batch.
+// Collects every field's problem (not just the first) so one failed run lists everything to fix.
+import type { JsonText, Sandbox, SandboxError } from '../../../runtime/sandbox/types.ts';
+import type { Condition } from './config.ts';
+import type { CompiledCondition, CompiledField, CompiledMap } from './compile.ts';
+import { formatPath, getAt, parsePath, setAt, type ParsedPath, type Segment } from './paths.ts';
+import { applyTransforms, describe, isEmpty, toDecimal, TransformError } from './transforms.ts';
+import { describeKey, type LookupSnapshot, type LookupSource } from '../../lookup/types.ts';
+
+export interface MapDeps {
+  nodeId: string;
+  flowId?: string;
+  runId?: string;
+  sandbox?: Sandbox;
+  lookups?: LookupSource;
+  trigger?: unknown;
+  /** The input as JSON text, handed to the sandbox as is. */
+  rawInput?: JsonText;
+}
+
+export type SourceKind = 'path' | 'const' | 'lookup' | 'expr' | 'each';
+
+export interface FieldTrace {
+  /** Concrete output path, e.g. `lines[2].sku`. */
+  target: string;
+  kind: SourceKind;
+  /** Concrete source path (`lineItems[2].sku`), expression, or `table[key]`. */
+  source: string;
+  value?: unknown;
+  error?: string;
+  lookup?: { table: string; version: number; key: Record<string, unknown> };
+}
+
+export interface FieldProblem {
+  target: string;
+  source: string;
+  message: string;
+  code: 'missing' | 'transform' | 'expression' | 'lookup' | 'not-a-list' | 'lookup-table';
+  table?: string;
+  key?: Record<string, unknown>;
+}
+
+export interface MapResult {
+  output: Record<string, unknown>;
+  problems: FieldProblem[];
+  traces?: FieldTrace[];
+  lookupsUsed: Array<{ table: string; tableId: number; version: number }>;
+  /** A sandbox failure unrelated to the user's code (crash): the step should be retried, not failed. */
+  sandboxFailure?: SandboxError;
+}
+
+type SiteResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+interface Scope {
+  item: unknown;
+  parent: unknown;
+  index: number | undefined;
+  /** Concrete path of `item` from the input, for messages. */
+  itemPath: Segment[];
+  /** Element indices from the outermost list in, to pick expression results. */
+  indices: number[];
+  targetPrefix: Segment[];
+}
+
+export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, opts: { trace?: boolean; timeoutMs?: number } = {}): Promise<MapResult> {
+  const problems: FieldProblem[] = [];
+  const traces: FieldTrace[] | undefined = opts.trace ? [] : undefined;
+  const snapshots = new Map<string, LookupSnapshot | Error>();
+  let sandboxFailure: SandboxError | undefined;
+
+  let results: SiteResult[] = [];
+  if (plan.sites.length) {
+    if (!deps.sandbox) results = plan.sites.map(() => ({ ok: false, message: 'expressions need the sandbox, and none is available here' }));
+    else {
+      try {
+        const vars: Record<string, unknown> = { input: deps.rawInput ?? input };
+        if (plan.usesTrigger) vars.trigger = deps.trigger ?? null;
+        const r = await deps.sandbox.runBatch({ nodeId: deps.nodeId, vars, expressions: plan.sites, timeoutMs: opts.timeoutMs ?? plan.config.timeoutMs });
+        results = r.map((e) => (e.ok ? { ok: true, value: e.value } : { ok: false, message: e.error.message }));
+        const crash = r.find((e) => !e.ok && e.error.kind === 'crash');
+        if (crash && !crash.ok) sandboxFailure = crash.error;
+      } catch (e) {
+        const err = e as SandboxError;
+        if (err?.name === 'SandboxError' && err.kind === 'crash') sandboxFailure = err;
+        results = plan.sites.map(() => ({ ok: false, message: (e as Error).message }));
+      }
+    }
+  }
+
+  const siteValue = (site: number, indices: number[]): SiteResult => {
+    const r = results[site];
+    if (!r.ok) return r;
+    let v = r.value;
+    for (const i of indices) v = Array.isArray(v) ? v[i] : undefined;
+    if (!Array.isArray(v)) return { ok: false, message: 'the expression gave no result for this element' };
+    return v[0] === 1 ? { ok: true, value: v[1] ?? null } : { ok: false, message: String(v[1]) };
+  };
+
+  const read = (p: ParsedPath, s: Scope): unknown => {
+    switch (p.scope) {
+      case 'item':
+        return getAt(s.item, p.segments);
+      case 'root':
+        return getAt(input, p.segments);
+      case 'parent':
+        return getAt(s.parent, p.segments);
+      case 'trigger':
+        return getAt(deps.trigger, p.segments);
+      case 'index':
+        return s.index;
+    }
+  };
+  const where = (p: ParsedPath, s: Scope): string =>
+    p.scope === 'item' ? formatPath([...s.itemPath, ...p.segments]) || '$' : p.text;
+
+  const snapshot = (table: string): LookupSnapshot | Error => {
+    let snap = snapshots.get(table);
+    if (!snap) {
+      try {
+        if (!deps.lookups) throw new Error('no lookup tables are available here');
+        snap = deps.lookups.snapshot(table, { flowId: deps.flowId });
+      } catch (e) {
+        snap = e as Error;
+      }
+      snapshots.set(table, snap);
+    }
+    return snap;
+  };
+
+  const mapFields = (fields: CompiledField[], s: Scope, out: Record<string, unknown>) => {
+    for (const f of fields) mapField(f, s, out);
+  };
+
+  const mapField = (f: CompiledField, s: Scope, out: Record<string, unknown>) => {
+    const target = formatPath([...s.targetPrefix, ...f.target]);
+    const src = f.field.source;
+    let value: unknown;
+    let source = '';
+    let lookupInfo: FieldTrace['lookup'];
+    const fail = (code: FieldProblem['code'], message: string, extra: Partial<FieldProblem> = {}) => {
+      problems.push({ target, source, message, code, ...extra });
+      traces?.push({ target, kind: src.kind, source, error: message, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
+    };
+    switch (src.kind) {
+      case 'path':
+        value = read(f.path!, s);
+        source = where(f.path!, s);
+        break;
+      case 'const':
+        value = src.value;
+        source = 'constant';
+        break;
+      case 'expr': {
+        source = src.expr;
+        const r = siteValue(f.site!, s.indices);
+        if (!r.ok) return fail('expression', `target "${target}": expression failed${s.itemPath.length ? ` for ${formatPath(s.itemPath)}` : ''}: ${r.message}`);
+        value = r.value;
+        break;
+      }
+      case 'lookup': {
+        const key: Record<string, unknown> = {};
+        const snap = snapshot(src.table);
+        const sources: string[] = [];
+        if (snap instanceof Error) {
+          source = `lookup ${src.table}`;
+          return fail('lookup-table', `target "${target}": ${snap.message}`, { table: src.table });
+        }
+        for (const [col, p] of f.keyPaths!) key[col ?? snap.keyColumns[0]?.name ?? 'key'] = read(p, s);
+        for (const [, p] of f.keyPaths!) sources.push(where(p, s));
+        source = `lookup ${src.table}[${sources.join(', ')}]`;
+        lookupInfo = { table: src.table, version: snap.version, key };
+        const column = src.column ?? snap.valueColumns[0];
+        if (!snap.valueColumns.includes(column)) return fail('lookup', `target "${target}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
+        const row = snap.find(key);
+        if (!row)
+          return fail('lookup', `target "${target}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${sources.join(', ')})`, { table: src.table, key });
+        value = row[column];
+        break;
+      }
+      case 'each': {
+        const e = f.each!;
+        source = where(e.path, s);
+        const list = read(e.path, s);
+        if (list === undefined || list === null) {
+          if (f.field.required) return fail('missing', `target "${target}": missing required list at source path "${source}"`);
+          value = [];
+          break;
+        }
+        if (!Array.isArray(list)) return fail('not-a-list', `target "${target}": source path "${source}" is not a list (got ${describe(list)})`);
+        const arr: unknown[] = [];
+        const basePath = e.path.scope === 'item' ? [...s.itemPath, ...e.path.segments] : e.path.scope === 'root' ? e.path.segments : [e.path.text];
+        for (let i = 0; i < list.length; i++) {
+          const el: Scope = { item: list[i], parent: s.item, index: i, itemPath: [...basePath, i], indices: [...s.indices, i], targetPrefix: [...s.targetPrefix, ...f.target, arr.length] };
+          if (!keepElement(e.filter, el, target)) continue;
+          const o: Record<string, unknown> = {};
+          mapFields(e.fields, el, o);
+          arr.push(o);
+        }
+        value = arr;
+        break;
+      }
+    }
+    if (f.field.transforms.length) {
+      try {
+        value = applyTransforms(f.field.transforms, value, (p) => {
+          return read(parsePath(p), s);
+        });
+      } catch (e) {
+        if (e instanceof TransformError) return fail('transform', `target "${target}": ${e.message} (source ${source})`);
+        throw e;
+      }
+    }
+    if (isEmpty(value)) {
+      if (f.field.required) return fail('missing', `target "${target}": missing required value at source path "${source}"`);
+      traces?.push({ target, kind: src.kind, source, value: null, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
+      return;
+    }
+    try {
+      setAt(out, f.target, value);
+    } catch (e) {
+      return fail('transform', `target "${target}": ${(e as Error).message}`);
+    }
+    if (traces && src.kind !== 'each') traces.push({ target, kind: src.kind, source, value, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
+  };
+
+  const keepElement = (conds: CompiledCondition[], s: Scope, target: string): boolean => {
+    for (const c of conds) {
+      if (c.site !== undefined) {
+        const r = siteValue(c.site, s.indices);
+        if (!r.ok) {
+          problems.push({ target, source: (c.cond as { expr: string }).expr, code: 'expression', message: `target "${target}": filter expression failed for ${formatPath(s.itemPath)}: ${r.message}` });
+          return false;
+        }
+        if (!r.value) return false;
+        continue;
+      }
+      const cond = c.cond as Exclude<Condition, { expr: string }>;
+      try {
+        if (!test(cond.op, read(c.path!, s), cond.value)) return false;
+      } catch (e) {
+        problems.push({ target, source: where(c.path!, s), code: 'transform', message: `target "${target}": filter on ${where(c.path!, s)}: ${(e as Error).message}` });
+        return false;
+      }
+    }
+    return true;
+  };
+
+  const output: Record<string, unknown> = {};
+  mapFields(plan.fields, { item: input, parent: undefined, index: undefined, itemPath: [], indices: [], targetPrefix: [] }, output);
+  const lookupsUsed = [...snapshots.entries()].flatMap(([table, s]) => (s instanceof Error ? [] : [{ table, tableId: s.id, version: s.version }]));
+  return { output, problems, traces, lookupsUsed, sandboxFailure };
+}
+
+
+function test(op: Exclude<Condition, { expr: string }>['op'], v: unknown, want: unknown): boolean {
+  switch (op) {
+    case 'eq':
+      return same(v, want);
+    case 'ne':
+      return !same(v, want);
+    case 'in':
+      return Array.isArray(want) && want.some((w) => same(v, w));
+    case 'notIn':
+      return !(Array.isArray(want) && want.some((w) => same(v, w)));
+    case 'empty':
+      return isEmpty(v) || (Array.isArray(v) && v.length === 0);
+    case 'notEmpty':
+      return !(isEmpty(v) || (Array.isArray(v) && v.length === 0));
+    case 'true':
+      return v === true;
+    case 'false':
+      return v === false;
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      if (isEmpty(v)) return false;
+      const c = toDecimal(v).comparedTo(toDecimal(want));
+      return op === 'gt' ? c > 0 : op === 'gte' ? c >= 0 : op === 'lt' ? c < 0 : c <= 0;
+    }
+  }
+}
+
+/** Equality that treats "10.0" and 10 as the same number, and otherwise compares JSON values. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if ((typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string')) {
+    try {
+      return toDecimal(a).equals(toDecimal(b));
+    } catch {
+      return false;
+    }
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,46 @@
+// What nodes need from the lookup-table service the host provides as `services.lookups` (runtime/lookups implements
+// it). Declared here so nodes depend on the node API only, not on the runtime's store.
+
+export interface LookupKeyColumn {
+  name: string;
+  /** `text`: exact after trimming; `ci`: case-insensitive; `decimal`: numeric ("0.2" = "0.20"); `id`: Shopify GID or its number. */
+  match: 'text' | 'ci' | 'decimal' | 'id';
+  /** An optional key column may be left empty in a row: that row then matches any value there (less specific rows lose). */
+  optional: boolean;
+}
+
+export type LookupRow = Record<string, string>;
+
+/** One version of one table, ready to query. */
+export interface LookupSnapshot {
+  id: number;
+  name: string;
+  /** `shared` or the flow id that owns the table. */
+  scope: string;
+  version: number;
+  keyColumns: LookupKeyColumn[];
+  valueColumns: string[];
+  /** The most specific row matching the key (values by key column name), or undefined. */
+  find(key: Record<string, unknown>): LookupRow | undefined;
+}
+
+export interface LookupUse {
+  runId: string;
+  nodeId: string;
+  tableId: number;
+  version: number;
+}
+
+export interface LookupSource {
+  /** The current version of a table; a table of the flow wins over a shared one. Throws LookupTableMissing. */
+  snapshot(name: string, opts?: { flowId?: string }): LookupSnapshot;
+  /** Records which version a run used (so a replay after an edit shows which rows it saw). */
+  recordUse?(use: LookupUse): void;
+}
+
+/** Renders a key for an error message: `title="VAT", rate="0.2"`. */
+export function describeKey(key: Record<string, unknown>): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}=${v === undefined || v === null ? 'empty' : JSON.stringify(typeof v === 'string' ? v : String(v))}`)
+    .join(', ');
+}
