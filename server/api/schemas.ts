@@ -1,0 +1,137 @@
+// Response and request shapes of the API contract (/tmp/ledgerline-api.md), defined once for validation and OpenAPI.
+import { z } from '@hono/zod-openapi';
+
+export const FlowJson = z
+  .record(z.string(), z.unknown())
+  .openapi('FlowJSON', { description: 'A flow document (flows/flow.schema.json). Drafts may be incomplete; publish validates.' });
+
+export const FlowSummary = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    active: z.boolean(),
+    activeVersion: z.number().int().nullable(),
+    latestVersion: z.number().int().nullable(),
+    draftUpdatedAt: z.number().int(),
+    createdAt: z.number().int(),
+  })
+  .openapi('FlowSummary');
+
+export const VersionInfo = z
+  .object({ version: z.number().int(), hash: z.string(), message: z.string(), createdAt: z.number().int(), createdBy: z.string().nullable() })
+  .openapi('FlowVersionInfo');
+
+export const VersionFull = VersionInfo.extend({ definition: FlowJson }).openapi('FlowVersion');
+
+export const FlowDiff = z
+  .object({
+    nodes: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.object({ id: z.string(), fields: z.array(z.string()) })) }),
+    edges: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }),
+  })
+  .openapi('FlowDiff');
+
+export const RunSummary = z
+  .object({
+    runId: z.string(),
+    flowId: z.string(),
+    flowVersion: z.number().int(),
+    eventId: z.string(),
+    status: z.string(),
+    replayOf: z.string().nullable(),
+    error: z.unknown(),
+    createdAt: z.number().int(),
+    startedAt: z.number().int().nullable(),
+    finishedAt: z.number().int().nullable(),
+  })
+  .openapi('RunSummary');
+
+export const StepRecord = z
+  .object({
+    nodeId: z.string(),
+    type: z.string().optional(),
+    status: z.string(),
+    attempts: z.number().int(),
+    port: z.string().optional(),
+    input: z.unknown().optional(),
+    output: z.unknown().optional(),
+    error: z.unknown().optional(),
+    reusedFrom: z.string().optional(),
+    startedAt: z.number().int().nullable(),
+    finishedAt: z.number().int().nullable(),
+    durationMs: z.number().nullable(),
+  })
+  .openapi('StepRecord');
+
+export const RunRecord = RunSummary.extend({ keys: z.record(z.string(), z.string()), steps: z.array(StepRecord) }).openapi('RunRecord');
+
+export const ConnectionKind = z.enum(['shopify', 'erp']);
+
+export const Connection = z
+  .object({ id: z.string(), kind: ConnectionKind, provider: z.string(), name: z.string(), config: z.record(z.string(), z.unknown()), hasSecret: z.boolean() })
+  .openapi('Connection');
+
+export const ConnectionCreate = z
+  .object({
+    id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -'),
+    kind: ConnectionKind,
+    provider: z.string().min(1),
+    name: z.string().min(1).max(200),
+    config: z.record(z.string(), z.unknown()).default({}),
+    secrets: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Write-only: stored encrypted, never returned.' }),
+  })
+  .openapi('ConnectionCreate');
+
+export const ConnectionUpdate = z
+  .object({
+    provider: z.string().min(1).optional(),
+    name: z.string().min(1).max(200).optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    secrets: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Merged over the stored secrets; a null value removes one.' }),
+  })
+  .openapi('ConnectionUpdate');
+
+export const RoleEnum = z.enum(['admin', 'consultant', 'client', 'finance', 'operations']);
+
+export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleEnum }).openapi('Me');
+
+export const UserView = Me.extend({ disabled: z.boolean(), createdAt: z.number().int() }).openapi('User');
+
+export const TokenView = z
+  .object({ id: z.string(), userId: z.string(), name: z.string(), createdAt: z.number().int(), lastUsedAt: z.number().int().nullable() })
+  .openapi('ApiToken');
+
+export const AuditEntry = z
+  .object({ at: z.number().int(), actor: z.string(), action: z.string(), target: z.string(), details: z.unknown() })
+  .openapi('AuditEntry');
+
+export const Port = z.object({ id: z.string(), title: z.string().optional() });
+
+export const CatalogNodeType = z
+  .object({
+    type: z.string(),
+    version: z.number().int(),
+    title: z.string(),
+    category: z.string(),
+    description: z.string(),
+    configSchema: z.record(z.string(), z.unknown()),
+    inputs: z.array(Port),
+    outputs: z.array(Port),
+    idempotent: z.boolean(),
+    trigger: z.enum(['manual', 'schedule', 'webhook', 'shopify-webhook']).optional(),
+    sampleOutput: z.unknown(),
+  })
+  .openapi('NodeType');
+
+export const EventSummary = z
+  .object({
+    eventId: z.string(),
+    source: z.string(),
+    topic: z.string().nullable(),
+    dedupKey: z.string().nullable(),
+    meta: z.record(z.string(), z.unknown()).nullable(),
+    receivedAt: z.number().int(),
+    runIds: z.array(z.string()),
+  })
+  .openapi('EventSummary');
+
+export { ProblemSchema as ProblemSchemaRef } from './http.ts';

@@ -1,0 +1,282 @@
+// Builds the whole server (runtime, store, vault, routers, webhooks, schedules, metrics) without listening, so
+// tests drive it with `app.request()` and main.ts serves it on a port.
+import { existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { HTTPException } from 'hono/http-exception';
+import pino, { type Logger } from 'pino';
+import { ZodError } from 'zod';
+import { createRuntime, type Runtime } from '../runtime/index.ts';
+import { FlowInvalidError, NotFoundError } from '../runtime/flow-store.ts';
+import { RunStateError } from '../runtime/runs.ts';
+import type { NodeType } from '../runtime/node-api.ts';
+import type { Sandbox } from '../runtime/sandbox/types.ts';
+import type { WorkerOptions } from '../runtime/worker.ts';
+import { openServerDb } from './db/db.ts';
+import { Users, UserError } from './auth/users.ts';
+import { authenticate } from './auth/middleware.ts';
+import { Audit } from './audit.ts';
+import { loadVault } from './vault/vault.ts';
+import { Connections, ConnectionError, type ConnectionFactory } from './vault/connections.ts';
+import { SecretStore } from './vault/secrets.ts';
+import { erpFactory, shopifyFactory } from './vault/factories.ts';
+import { Metrics } from './metrics.ts';
+import { Scheduler } from './schedules.ts';
+import { HttpError, errorBody, type AppEnv } from './api/http.ts';
+import { documentInfraRoutes } from './api/openapi-extra.ts';
+import { flowsRouter } from './routes/flows.ts';
+import { runsRouter } from './routes/runs.ts';
+import { connectionsRouter } from './routes/connections.ts';
+import { catalogRouter } from './routes/catalog.ts';
+import { usersRouter } from './routes/users.ts';
+import { authRouter } from './routes/auth.ts';
+import { eventsRouter } from './routes/events.ts';
+import { shopifyWebhookRoutes } from './webhooks/shopify.ts';
+import { flowWebhookRoutes } from './webhooks/flow.ts';
+import { designerStatic } from './static.ts';
+import { startSandboxMode, type SandboxMode } from './sandbox-mode.ts';
+import { installTemplates } from './templates.ts';
+import { makeScrubber } from './scrub.ts';
+import type { Deps } from './deps.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const VERSION = '0.1.0';
+
+export interface ServerOptions {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  /** Default: the isolated-vm sandbox pool (runtime/sandbox). */
+  sandbox?: Sandbox;
+  nodeTypes?: NodeType[];
+  /** Default: designer/dist when it has been built; null turns it off. */
+  designerDir?: string | null;
+  /** Default: flows/templates, installed on a fresh data dir in sandbox mode; null turns it off. */
+  templatesDir?: string | null;
+  /** Sandbox connections on a fresh data dir (default true; LEDGERLINE_SANDBOX=0 also turns it off). */
+  sandboxMode?: boolean;
+  /** Start the worker pool and the scheduler (default true). */
+  start?: boolean;
+  worker?: WorkerOptions;
+  connectionFactories?: Record<string, ConnectionFactory>;
+  /** Called once when the first admin is created with a generated password (main.ts prints it). */
+  onFirstAdmin?: (a: { email: string; generatedPassword?: string }) => void;
+  now?: () => number;
+  staleAfterMs?: number;
+  bodyLimitBytes?: number;
+  loginAttempts?: { max: number; windowMs: number };
+  defaultMetrics?: boolean;
+}
+
+export interface LedgerlineServer {
+  app: OpenAPIHono<AppEnv>;
+  runtime: Runtime;
+  deps: Deps;
+  sandboxMode: boolean;
+  sandbox: SandboxMode | null;
+  scheduler: Scheduler;
+  /** After listening: lets the sandbox store send its webhooks here. */
+  attach(baseUrl: string): void;
+  close(): Promise<void>;
+}
+
+export async function createServer(o: ServerOptions): Promise<LedgerlineServer> {
+  const env = o.env ?? process.env;
+  const now = o.now ?? Date.now;
+  const dataDir = resolve(o.dataDir);
+  const fresh = !existsSync(join(dataDir, 'ledgerline.db'));
+  const log = o.log ?? pino({ level: env.LOG_LEVEL ?? 'info' });
+
+  const nodeTypes = o.nodeTypes ?? (await import('../nodes/registry.ts')).nodeTypes;
+  const byType = new Map(nodeTypes.map((t) => [t.type, t]));
+  const lookup = (t: string) => byType.get(t);
+  let sandbox: SandboxMode | null = null;
+  // eslint-disable-next-line prefer-const
+  let runtime: Runtime;
+  const metrics = new Metrics({ queueDepth: () => runtime.queue.depth(), defaultMetrics: o.defaultMetrics, sandboxStoreRequests: () => sandbox?.store?.stats?.requests });
+  const ownSandbox = !o.sandbox;
+  const rawSandbox = o.sandbox ?? (await import('../runtime/sandbox/index.ts')).createSandbox();
+
+  // The connection resolver needs the store, which the runtime opens: it is bound once both exist.
+  let resolveConnection: (kind: string, id: string) => Promise<unknown> = async () => Promise.reject(new Error('server not ready'));
+  const scrubRef: { scrub: <T>(v: T) => T } = { scrub: (v) => v };
+  const runtimeLog = log.child({ component: 'runtime' });
+  runtime = createRuntime({
+    dataDir,
+    lookup,
+    sandbox: metrics.instrumentSandbox(rawSandbox),
+    connection: (kind, id) => resolveConnection(kind, id),
+    // Run state changes are logged from runtime.events below; the runtime's own lines stay at warn and above.
+    log: {
+      debug() {},
+      info() {},
+      warn: (obj, msg) => runtimeLog.warn(scrubRef.scrub(obj) as object, msg),
+      error: (obj, msg) => runtimeLog.error(scrubRef.scrub(obj) as object, msg),
+    },
+    worker: o.worker,
+    now: o.now,
+  });
+  metrics.watch(runtime.events);
+
+  const db = openServerDb(runtime.store.sqlite);
+  const { vault, generated } = loadVault(dataDir, env.LEDGERLINE_MASTER_KEY);
+  if (generated) {
+    log.warn({ keyFile: join(dataDir, 'vault.keys'), keyId: vault.keyId }, 'GENERATED A NEW MASTER KEY for the credentials vault: back up this file (or set LEDGERLINE_MASTER_KEY); without it stored credentials cannot be decrypted');
+  }
+  const secrets = new SecretStore(db, vault, now);
+  const connections = new Connections(db, vault, { shopify: shopifyFactory(), erp: erpFactory(dataDir), ...o.connectionFactories }, now);
+  resolveConnection = connections.resolve;
+  const users = new Users(db, now);
+  const audit = new Audit(db, now);
+  const scrub = makeScrubber(connections, secrets);
+  scrubRef.scrub = scrub;
+
+  const first = await users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD });
+  if (first) {
+    log.info({ email: first.email, passwordFrom: first.generatedPassword ? 'generated' : 'LEDGERLINE_ADMIN_PASSWORD' }, 'first admin user created');
+    o.onFirstAdmin?.(first);
+  }
+
+  const scheduler = new Scheduler(runtime, log.child({ component: 'scheduler' }), (flowId) => metrics.runsQueued.inc({ flow: flowId }));
+  const deps: Deps = {
+    runtime,
+    db,
+    users,
+    audit,
+    connections,
+    vault,
+    secrets,
+    metrics,
+    log,
+    scrub,
+    now,
+    onTriggersChanged: () => scheduler.refresh(),
+    options: {
+      staleAfterMs: o.staleAfterMs ?? 60 * 60_000,
+      bodyLimitBytes: o.bodyLimitBytes ?? 5 * 1024 * 1024,
+      loginAttempts: o.loginAttempts ?? { max: 10, windowMs: 15 * 60_000 },
+    },
+  };
+
+  runtime.events.on('run', (e: { runId: string; flowId: string; status: string; startedAt: number | null }) => {
+    const line = { runId: e.runId, flowId: e.flowId, status: e.status, ms: e.startedAt ? now() - e.startedAt : undefined };
+    if (e.status === 'failed') log.warn(line, 'run failed');
+    else log.info(line, `run ${e.status}`);
+  });
+
+  if (o.sandboxMode !== false) {
+    sandbox = await startSandboxMode({ fresh, connections, secrets, log, env });
+    if (sandbox && fresh && o.templatesDir !== null) {
+      const t = installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
+      if (t.published.length || t.drafts.length) log.info(t, 'templates installed');
+    }
+  }
+
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('*', async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    const ms = performance.now() - t0;
+    const route = c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : c.res.status === 404 ? 'unmatched' : c.req.path.startsWith('/api') ? c.req.path : 'static';
+    metrics.http.observe({ method: c.req.method, route, status: String(c.res.status) }, ms / 1000);
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100 }, 'request');
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+      xFrameOptions: 'DENY',
+      xContentTypeOptions: 'nosniff',
+      referrerPolicy: 'same-origin',
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  const limit = bodyLimit({
+    maxSize: deps.options.bodyLimitBytes,
+    onError: (c) => {
+      if (c.req.path.startsWith('/webhooks/')) metrics.webhooks.inc({ source: c.req.path.startsWith('/webhooks/shopify') ? 'shopify' : 'flow', result: 'too_large' });
+      return c.json(errorBody('too_large', `the body exceeds ${deps.options.bodyLimitBytes} bytes`), 413);
+    },
+  });
+  app.use('/webhooks/*', limit);
+  app.use('/api/*', limit);
+  app.use('/api/*', authenticate(users));
+
+  app.get('/healthz', (c) => c.json({ ok: true, version: VERSION, sandboxMode: !!sandbox }, 200));
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
+
+  app.route('/api', authRouter(deps));
+  app.route('/api', flowsRouter(deps));
+  app.route('/api', runsRouter(deps));
+  app.route('/api', connectionsRouter(deps));
+  app.route('/api', catalogRouter(deps, () => nodeTypes));
+  app.route('/api', usersRouter(deps));
+  app.route('/api', eventsRouter(deps));
+  app.route('/webhooks', shopifyWebhookRoutes(deps));
+  app.route('/webhooks', flowWebhookRoutes(deps));
+  documentInfraRoutes(app);
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Ledgerline API', version: VERSION, description: 'Flows, runs, connections, users and webhooks of a Ledgerline server.' },
+  });
+
+  const designerDir = o.designerDir === null ? null : (o.designerDir ?? join(root, 'designer', 'dist'));
+  const statics = designerDir ? designerStatic(designerDir) : null;
+  if (statics) app.use('*', statics);
+
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((e, c) => {
+    if (e instanceof HttpError) return c.json(errorBody(e.code, e.message, e.problems), e.status);
+    if (e instanceof FlowInvalidError) return c.json(errorBody('invalid_flow', e.message, e.problems), 422);
+    if (e instanceof NotFoundError) return c.json(errorBody('not_found', e.message), 404);
+    if (e instanceof RunStateError) return c.json(errorBody('conflict', e.message), 409);
+    if (e instanceof UserError || e instanceof ConnectionError) return c.json(errorBody(e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : 'invalid_request', e.message), e.status);
+    if (e instanceof ZodError) {
+      const problems = e.issues.map((i) => ({ where: 'body', path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+      return c.json(errorBody('invalid_request', problems.map((p) => `${p.path} ${p.message}`).join('; '), problems), 400);
+    }
+    if (e instanceof HTTPException) {
+      return c.json(errorBody(e.status === 413 ? 'too_large' : 'invalid_request', e.message || `HTTP ${e.status}`), e.status);
+    }
+    log.error({ err: scrub(e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) }), method: c.req.method, path: c.req.path }, 'request failed');
+    return c.json(errorBody('internal', 'internal error; the server log has the details'), 500);
+  });
+
+  if (o.start !== false) {
+    runtime.start();
+    scheduler.start();
+  }
+
+  let closed = false;
+  return {
+    app,
+    runtime,
+    deps,
+    sandboxMode: !!sandbox,
+    sandbox,
+    scheduler,
+    attach: (baseUrl) => sandbox?.attach(baseUrl),
+    async close() {
+      if (closed) return;
+      closed = true;
+      scheduler.stop();
+      await runtime.close();
+      await connections.close();
+      await sandbox?.stop();
+      if (ownSandbox) await rawSandbox.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// Who is calling: a Bearer token (API token or session token) or the `ll_session` cookie. Cookie-authenticated
+// writes must come from our own origin (SameSite=Strict plus an Origin / Sec-Fetch-Site check) against CSRF.
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppEnv } from '../api/http.ts';
+import { HttpError } from '../api/http.ts';
+import type { Users } from './users.ts';
+
+export const SESSION_COOKIE = 'll_session';
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function authenticate(users: Users): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization');
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const user = m ? users.authenticate(m[1]) : null;
+      if (!user) throw new HttpError(401, 'unauthenticated', 'the Authorization header does not carry a valid token');
+      c.set('user', user);
+      c.set('via', 'bearer');
+    } else {
+      const cookie = getCookie(c, SESSION_COOKIE);
+      const user = cookie ? users.authenticate(cookie) : null;
+      if (user) {
+        if (!SAFE.has(c.req.method)) checkSameOrigin(c.req.raw);
+        c.set('user', user);
+        c.set('via', 'cookie');
+      }
+    }
+    await next();
+  };
+}
+
+function checkSameOrigin(req: Request) {
+  const site = req.headers.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'csrf', `cross-site request refused (Sec-Fetch-Site: ${site})`);
+  const origin = req.headers.get('origin');
+  if (origin && origin !== 'null') {
+    const host = req.headers.get('host') ?? new URL(req.url).host;
+    if (new URL(origin).host !== host) throw new HttpError(403, 'csrf', `cross-origin request refused (Origin ${origin})`);
+  } else if (!site && !req.headers.get('content-type')?.includes('application/json') && req.method !== 'DELETE') {
+    // No browser provenance headers at all: only a JSON request (which a cross-site form cannot send) is accepted.
+    throw new HttpError(403, 'csrf', 'cookie-authenticated writes must be JSON requests from this origin');
+  }
+}
+
+/** Failed logins per (client address, email) in a sliding window. */
+export class LoginLimiter {
+  private fails = new Map<string, number[]>();
+  constructor(private max: number, private windowMs: number, private now: () => number = Date.now) {}
+
+  /** Milliseconds to wait, or 0 when another attempt is allowed. */
+  retryAfter(key: string): number {
+    const t = this.now();
+    const list = (this.fails.get(key) ?? []).filter((x) => x > t - this.windowMs);
+    this.fails.set(key, list);
+    return list.length >= this.max ? list[0] + this.windowMs - t : 0;
+  }
+
+  fail(key: string) {
+    const list = this.fails.get(key) ?? [];
+    list.push(this.now());
+    this.fails.set(key, list);
+    if (this.fails.size > 10_000) for (const k of [...this.fails.keys()].slice(0, 5_000)) this.fails.delete(k);
+  }
+
+  succeed(key: string) {
+    this.fails.delete(key);
+  }
+}

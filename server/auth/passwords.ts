@@ -1,0 +1,29 @@
+// Password hashing with scrypt (memory-hard). Parameters are stored with the hash so they can be raised later.
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scryptCb(pw, salt, len, opts, (e, k) => (e ? reject(e) : resolve(k))));
+
+// N=2^15, r=8: 32 MiB per hash, ~50-100 ms here; enough to make offline guessing expensive.
+const N = 1 << 15;
+const R = 8;
+const P = 1;
+const maxmem = 64 * 1024 * 1024;
+
+export async function hashPassword(password: string): Promise<string> {
+  if (password.length < 8) throw new Error('password must have at least 8 characters');
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, 32, { N, r: R, p: P, maxmem });
+  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const key = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem });
+  return timingSafeEqual(key, expected);
+}
+
+/** A hash to compare against when the user does not exist, so response time does not reveal which emails exist. */
+export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;

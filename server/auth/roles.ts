@@ -1,0 +1,30 @@
+// Who may do what. Every API route names one permission; this table is the whole policy (and the role matrix test
+// walks it).
+export const ROLES = ['admin', 'consultant', 'client', 'finance', 'operations'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  'flows.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  /** Create, import, change structure, roll back. */
+  'flows.write': ['admin', 'consultant'],
+  /** Draft edits; a client's edits are limited to mapping and lookup configuration (see client-edits.ts). */
+  'flows.edit': ['admin', 'consultant', 'client'],
+  'flows.publish': ['admin', 'consultant', 'client'],
+  'flows.activate': ['admin', 'consultant'],
+  'flows.test': ['admin', 'consultant', 'client'],
+  'runs.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'runs.triage': ['admin', 'consultant', 'operations'],
+  'events.read': ['admin', 'consultant', 'finance', 'operations'],
+  'connections.read': ['admin', 'consultant', 'operations'],
+  'connections.write': ['admin', 'consultant'],
+  'catalog.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'audit.read': ['admin', 'consultant', 'finance'],
+  'users.manage': ['admin'],
+  'me': ['admin', 'consultant', 'client', 'finance', 'operations'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: string, perm: Permission): boolean {
+  return (PERMISSIONS[perm] as readonly string[]).includes(role);
+}

@@ -1,0 +1,33 @@
+// Everything a router needs, built once by createServer (app.ts) and handed to each router factory.
+import type { Logger as Pino } from 'pino';
+import type { Runtime } from '../runtime/index.ts';
+import type { ServerDb } from './db/db.ts';
+import type { Users } from './auth/users.ts';
+import type { Audit } from './audit.ts';
+import type { Connections } from './vault/connections.ts';
+import type { Vault } from './vault/vault.ts';
+import type { Metrics } from './metrics.ts';
+import type { SecretStore } from './vault/secrets.ts';
+
+export interface Deps {
+  runtime: Runtime;
+  db: ServerDb;
+  users: Users;
+  audit: Audit;
+  connections: Connections;
+  vault: Vault;
+  secrets: SecretStore;
+  metrics: Metrics;
+  log: Pino;
+  /** Called after a change to which flows are active, so schedules follow at once. */
+  onTriggersChanged(): void;
+  /** Replaces every known secret value in a JSON-able value (run traces, errors) before it leaves the server. */
+  scrub<T>(v: T): T;
+  now(): number;
+  options: {
+    /** Deliveries whose X-Shopify-Triggered-At is older than this are flagged stale. */
+    staleAfterMs: number;
+    bodyLimitBytes: number;
+    loginAttempts: { max: number; windowMs: number };
+  };
+}

@@ -1,0 +1,295 @@
+// /api/flows: drafts, validation, publishing, versions, diff, roll back, activation, import/export, test runs.
+import { randomBytes } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import { HttpError, actorOf, apiRoute, conflict, currentUser, json, jsonBody, notFound, router, unprocessable, z } from '../api/http.ts';
+import { FlowDiff, FlowJson, FlowSummary, RunRecord, VersionFull, VersionInfo, ProblemSchemaRef } from '../api/schemas.ts';
+import { NotFoundError, FlowInvalidError } from '../../runtime/flow-store.ts';
+import { diffFlows } from '../flows/diff.ts';
+import { clientEditProblems } from '../flows/client-edits.ts';
+import { isTestFlow, testRunDraft } from '../flows/test-run.ts';
+
+const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const VersionParam = IdParam.extend({ v: z.coerce.number().int().positive().openapi({ param: { name: 'v', in: 'path' } }) });
+const Validation = z.object({ valid: z.boolean(), problems: z.array(ProblemSchemaRef) }).openapi('ValidationResult');
+const tags = ['flows'];
+
+const versionInfo = (v: { version: number; hash: string; message: string; createdAt: number; createdBy: string | null }) => ({
+  version: v.version,
+  hash: v.hash,
+  message: v.message,
+  createdAt: v.createdAt,
+  createdBy: v.createdBy,
+});
+
+export function flowsRouter(d: Deps) {
+  const app = router();
+  const flows = d.runtime.flows;
+
+  const requireFlow = (id: string) => {
+    if (isTestFlow(id)) throw new NotFoundError(`flow "${id}"`);
+    return flows.get(id);
+  };
+
+  /** A client may only publish drafts that differ from the last version in mapping and lookup data. */
+  const checkClient = (c: Parameters<typeof actorOf>[0], id: string, next: Record<string, unknown>, against: Record<string, unknown> | null) => {
+    if (currentUser(c).role !== 'client') return;
+    if (!against) throw new HttpError(403, 'forbidden', 'the client role can only edit flows that a consultant has published');
+    const problems = clientEditProblems(against, next, d.runtime.lookup);
+    if (problems.length) throw new HttpError(403, 'forbidden', `the client role cannot make this change to flow "${id}": ${problems[0].message}`, problems);
+  };
+  const lastPublished = (id: string) => {
+    const v = flows.latestVersion(id);
+    return v == null ? null : (flows.version(id, v).definition as unknown as Record<string, unknown>);
+  };
+
+  app.openapi(apiRoute('flows.read', { method: 'get', path: '/flows', tags, responses: { 200: json(z.object({ flows: z.array(FlowSummary) })) } }), (c) =>
+    c.json({ flows: flows.list().filter((f) => !isTestFlow(f.id)) }, 200),
+  );
+
+  app.openapi(
+    apiRoute('flows.write', { method: 'post', path: '/flows', tags, request: jsonBody(FlowJson), responses: { 201: json(FlowSummary, 'Created'), 409: conflict, 422: unprocessable } }),
+    (c) => {
+      const doc = c.req.valid('json');
+      const id = doc.id;
+      if (typeof id !== 'string' || !id) throw new HttpError(422, 'invalid_flow', 'a flow needs an id', [{ where: 'flow', path: '$.id', message: 'required' }]);
+      if (isTestFlow(id)) throw new HttpError(422, 'invalid_flow', `flow ids may not start with "__test."`, [{ where: 'flow', path: '$.id', message: 'reserved prefix' }]);
+      try {
+        flows.get(id);
+        throw new HttpError(409, 'conflict', `flow "${id}" already exists (use PUT /api/flows/${id}/draft or POST /api/flows/import)`);
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+      const s = flows.create({ ...doc, id });
+      d.audit.record(actorOf(c), 'flow.create', `flow:${id}`, { after: doc });
+      return c.json(s, 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.write', { method: 'post', path: '/flows/import', tags, request: jsonBody(FlowJson), responses: { 201: json(FlowSummary, 'Created or draft updated'), 422: unprocessable } }),
+    (c) => {
+      const doc = c.req.valid('json');
+      const id = doc.id;
+      if (typeof id !== 'string' || !id || isTestFlow(id)) throw new HttpError(422, 'invalid_flow', 'an imported flow needs an id', [{ where: 'flow', path: '$.id', message: 'required' }]);
+      let s;
+      try {
+        const before = flows.draft(id);
+        s = flows.updateDraft(id, doc);
+        d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { before, after: doc });
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+        s = flows.create({ ...doc, id });
+        d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { after: doc });
+      }
+      return c.json(s, 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', { method: 'get', path: '/flows/{id}', tags, request: { params: IdParam }, responses: { 200: json(z.object({ flow: FlowSummary, draft: FlowJson })), 404: notFound } }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      return c.json({ flow: requireFlow(id), draft: flows.draft(id) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.edit', {
+      method: 'put',
+      path: '/flows/{id}/draft',
+      tags,
+      description: 'Autosave: any JSON object is accepted (validation happens on validate/publish). The client role may only change mapping and lookup configuration.',
+      request: { params: IdParam, ...jsonBody(FlowJson) },
+      responses: { 200: json(FlowSummary), 404: notFound, 422: unprocessable },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const doc = c.req.valid('json');
+      requireFlow(id);
+      const before = flows.draft(id);
+      checkClient(c, id, { ...doc, id }, before);
+      const s = flows.updateDraft(id, doc);
+      d.audit.record(actorOf(c), currentUser(c).role === 'client' ? 'flow.mapping.edit' : 'flow.draft.update', `flow:${id}`, { before, after: doc });
+      return c.json(s, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', { method: 'post', path: '/flows/{id}/validate', tags, request: { params: IdParam }, responses: { 200: json(Validation), 404: notFound } }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      const r = flows.validateDraft(id);
+      return c.json({ valid: r.ok, problems: r.problems }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.publish', {
+      method: 'post',
+      path: '/flows/{id}/publish',
+      tags,
+      request: { params: IdParam, ...jsonBody(z.object({ message: z.string().max(2000).default('') })) },
+      responses: { 201: json(VersionInfo, 'Published'), 404: notFound, 422: unprocessable },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      checkClient(c, id, flows.draft(id), lastPublished(id));
+      const v = flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });
+      d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
+      d.onTriggersChanged();
+      return c.json(versionInfo(v), 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', { method: 'get', path: '/flows/{id}/versions', tags, request: { params: IdParam }, responses: { 200: json(z.object({ versions: z.array(VersionInfo) })), 404: notFound } }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      return c.json({ versions: flows.versions(id).map(versionInfo) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', { method: 'get', path: '/flows/{id}/versions/{v}', tags, request: { params: VersionParam }, responses: { 200: json(VersionFull), 404: notFound } }),
+    (c) => {
+      const { id, v } = c.req.valid('param');
+      requireFlow(id);
+      const ver = flows.version(id, v);
+      return c.json({ ...versionInfo(ver), definition: ver.definition as unknown as Record<string, unknown> }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}/diff',
+      tags,
+      description: '`to` may be omitted to compare with the current draft.',
+      request: { params: IdParam, query: z.object({ from: z.coerce.number().int().positive(), to: z.coerce.number().int().positive().optional() }) },
+      responses: { 200: json(FlowDiff), 404: notFound },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const { from, to } = c.req.valid('query');
+      requireFlow(id);
+      const a = flows.version(id, from).definition;
+      const b = to === undefined ? flows.draft(id) : flows.version(id, to).definition;
+      return c.json(diffFlows(a, b), 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.write', {
+      method: 'post',
+      path: '/flows/{id}/rollback',
+      tags,
+      request: { params: IdParam, ...jsonBody(z.object({ version: z.number().int().positive() })) },
+      responses: { 201: json(VersionInfo, 'A new version with the old content'), 404: notFound, 422: unprocessable },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      const { version } = c.req.valid('json');
+      const v = flows.rollback(id, version, { by: actorOf(c) });
+      d.audit.record(actorOf(c), 'flow.rollback', `flow:${id}@${v.version}`, { from: version });
+      d.onTriggersChanged();
+      return c.json(versionInfo(v), 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.activate', {
+      method: 'post',
+      path: '/flows/{id}/activate',
+      tags,
+      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ version: z.number().int().positive().optional() }) } }, required: false } },
+      responses: { 200: json(FlowSummary), 404: notFound, 422: unprocessable },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const before = requireFlow(id);
+      const body = (await c.req.json().catch(() => ({}))) as { version?: unknown };
+      const version = body.version === undefined ? undefined : z.number().int().positive().parse(body.version);
+      const s = flows.setActive(id, true, version);
+      d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, { before: { active: before.active, activeVersion: before.activeVersion }, after: { active: s.active, activeVersion: s.activeVersion } });
+      d.onTriggersChanged();
+      return c.json(s, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.activate', { method: 'post', path: '/flows/{id}/deactivate', tags, request: { params: IdParam }, responses: { 200: json(FlowSummary), 404: notFound } }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const before = requireFlow(id);
+      const s = flows.setActive(id, false);
+      d.audit.record(actorOf(c), 'flow.deactivate', `flow:${id}`, { before: { active: before.active }, after: { active: false } });
+      d.onTriggersChanged();
+      return c.json(s, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}/export',
+      tags,
+      description: 'The draft as a JSON attachment, or a published version with `?version=`.',
+      request: { params: IdParam, query: z.object({ version: z.coerce.number().int().positive().optional() }) },
+      responses: { 200: json(FlowJson), 404: notFound },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const { version } = c.req.valid('query');
+      requireFlow(id);
+      const doc = version ? flows.version(id, version).definition : flows.draft(id);
+      c.header('Content-Disposition', `attachment; filename="${id}${version ? `.v${version}` : ''}.json"`);
+      return c.json(doc as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.test', {
+      method: 'post',
+      path: '/flows/{id}/test',
+      tags,
+      description: "Runs the DRAFT once against `event` (default: the trigger's sample output); `nodeId` stops after that node.",
+      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ event: z.unknown().optional(), nodeId: z.string().optional() }) } }, required: false } },
+      responses: { 200: json(RunRecord), 404: notFound, 422: unprocessable },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      const body = (await c.req.json().catch(() => ({}))) as { event?: unknown; nodeId?: unknown };
+      if (body.nodeId !== undefined && typeof body.nodeId !== 'string') throw new HttpError(400, 'invalid_request', 'nodeId must be a string', [{ where: 'body', path: '$.nodeId', message: 'expected string' }]);
+      const run = await testRunDraft(d.runtime, id, { event: body.event, nodeId: body.nodeId as string | undefined });
+      return c.json(d.scrub(run) as z.infer<typeof RunRecord>, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.write', {
+      method: 'post',
+      path: '/flows/{id}/webhook-secret',
+      tags,
+      description: 'Creates (or replaces) the secret a `trigger.webhook` flow requires: send it as `Authorization: Bearer <secret>` or sign the raw body with it (`X-Ledgerline-Hmac-Sha256`, base64 HMAC-SHA256). Shown once.',
+      request: { params: IdParam },
+      responses: { 201: json(z.object({ url: z.string(), secret: z.string() }), 'Created') },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      const secret = 'whs_' + randomBytes(24).toString('base64url');
+      d.secrets.set(`flow-webhook:${id}`, secret);
+      d.audit.record(actorOf(c), 'flow.webhook-secret', `flow:${id}`, { secret });
+      return c.json({ url: `/webhooks/flows/${encodeURIComponent(id)}`, secret }, 201);
+    },
+  );
+
+  return app;
+}
+
+export { FlowInvalidError };

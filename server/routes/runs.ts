@@ -1,0 +1,93 @@
+// /api/runs: search by flow, status, time and business key; one run with its steps; replay; cancel.
+import type { Deps } from '../deps.ts';
+import { HttpError, actorOf, apiRoute, conflict, json, notFound, router, z } from '../api/http.ts';
+import { RunRecord, RunSummary } from '../api/schemas.ts';
+import { isTestFlow } from '../flows/test-run.ts';
+
+const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const tags = ['runs'];
+
+/** Epoch milliseconds or an ISO date. */
+const instant = z
+  .string()
+  .transform((s, ctx) => {
+    const n = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+    if (Number.isNaN(n)) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" is neither epoch milliseconds nor an ISO date` });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .openapi({ type: 'string', description: 'epoch ms or ISO 8601' });
+
+const ListQuery = z.object({
+  flowId: z.string().optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  key: z
+    .string()
+    .regex(/^[^:]+:.+$/, 'use name:value, e.g. shopifyOrderId:gid://shopify/Order/1')
+    .optional()
+    .openapi({ description: 'A business key as name:value, e.g. shopifyOrderId:gid://shopify/Order/1' }),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  before: z.string().optional().openapi({ description: 'Run id to page from (runs created before it)' }),
+});
+
+export function runsRouter(d: Deps) {
+  const app = router();
+  const runs = d.runtime.runs;
+
+  app.openapi(apiRoute('runs.read', { method: 'get', path: '/runs', tags, request: { query: ListQuery }, responses: { 200: json(z.object({ runs: z.array(RunSummary) })) } }), (c) => {
+    const q = c.req.valid('query');
+    const i = q.key?.indexOf(':') ?? -1;
+    const list = runs.list({
+      flowId: q.flowId,
+      status: q.status,
+      from: q.from,
+      to: q.to,
+      key: q.key ? { key: q.key.slice(0, i), value: q.key.slice(i + 1) } : undefined,
+      limit: q.limit,
+      before: q.before,
+    });
+    return c.json({ runs: d.scrub(q.flowId ? list : list.filter((r) => !isTestFlow(r.flowId))) as z.infer<typeof RunSummary>[] }, 200);
+  });
+
+  app.openapi(apiRoute('runs.read', { method: 'get', path: '/runs/{id}', tags, request: { params: IdParam }, responses: { 200: json(RunRecord), 404: notFound } }), (c) =>
+    c.json(d.scrub(runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
+  );
+
+  app.openapi(
+    apiRoute('runs.triage', {
+      method: 'post',
+      path: '/runs/{id}/replay',
+      tags,
+      description: 'A new run of the same event from the failed step; steps before it keep their outputs. Default version: the active one.',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ version: z.number().int().positive().optional() }) } }, required: false } },
+      responses: { 201: json(z.object({ runId: z.string(), flowVersion: z.number().int(), reused: z.array(z.string()) }), 'Replay queued'), 404: notFound, 409: conflict },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const body = (await c.req.json().catch(() => ({}))) as { version?: unknown };
+      if (body.version !== undefined && (typeof body.version !== 'number' || !Number.isInteger(body.version) || body.version < 1)) {
+        throw new HttpError(400, 'invalid_request', 'version must be a positive integer', [{ where: 'body', path: '$.version', message: 'expected a positive integer' }]);
+      }
+      const r = runs.replay(id, { version: body.version as number | undefined });
+      d.audit.record(actorOf(c), 'run.replay', `run:${id}`, { newRunId: r.runId, flowVersion: r.flowVersion, reused: r.reused });
+      return c.json(r, 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('runs.triage', { method: 'post', path: '/runs/{id}/cancel', tags, request: { params: IdParam }, responses: { 200: json(RunSummary), 404: notFound, 409: conflict } }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const r = runs.cancel(id);
+      d.audit.record(actorOf(c), 'run.cancel', `run:${id}`, {});
+      const { keys: _k, steps: _s, ...summary } = r as typeof r & { keys?: unknown; steps?: unknown };
+      return c.json(d.scrub(summary) as z.infer<typeof RunSummary>, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,84 @@
+// /api/users, /api/tokens (admin) and /api/audit.
+import type { Deps } from '../deps.ts';
+import { actorOf, apiRoute, conflict, json, jsonBody, notFound, router, z } from '../api/http.ts';
+import { AuditEntry, RoleEnum, TokenView, UserView } from '../api/schemas.ts';
+
+const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const UserCreate = z.object({ email: z.email(), name: z.string().min(1).max(200).optional(), role: RoleEnum, password: z.string().min(8).max(1000) }).openapi('UserCreate');
+const UserUpdate = z.object({ name: z.string().min(1).max(200).optional(), role: RoleEnum.optional(), password: z.string().min(8).max(1000).optional(), disabled: z.boolean().optional() }).openapi('UserUpdate');
+const TokenCreate = z.object({ name: z.string().min(1).max(200), userId: z.string().optional().openapi({ description: 'Default: the caller' }), email: z.email().optional() }).openapi('TokenCreate');
+
+export function usersRouter(d: Deps) {
+  const app = router();
+
+  app.openapi(apiRoute('users.manage', { method: 'get', path: '/users', tags: ['users'], responses: { 200: json(z.object({ users: z.array(UserView) })) } }), (c) =>
+    c.json({ users: d.users.list() }, 200),
+  );
+
+  app.openapi(
+    apiRoute('users.manage', { method: 'post', path: '/users', tags: ['users'], request: jsonBody(UserCreate), responses: { 201: json(UserView, 'Created'), 409: conflict } }),
+    async (c) => {
+      const u = await d.users.create(c.req.valid('json'));
+      d.audit.record(actorOf(c), 'user.create', `user:${u.email}`, { after: u });
+      return c.json(u, 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('users.manage', { method: 'put', path: '/users/{id}', tags: ['users'], request: { params: IdParam, ...jsonBody(UserUpdate) }, responses: { 200: json(UserView), 404: notFound } }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const before = d.users.get(id);
+      const after = await d.users.update(id, patch);
+      d.audit.record(actorOf(c), 'user.update', `user:${after.email}`, { before, after, passwordChanged: patch.password !== undefined });
+      return c.json(after, 200);
+    },
+  );
+
+  app.openapi(apiRoute('users.manage', { method: 'get', path: '/tokens', tags: ['users'], responses: { 200: json(z.object({ tokens: z.array(TokenView) })) } }), (c) =>
+    c.json({ tokens: d.users.listTokens() }, 200),
+  );
+
+  app.openapi(
+    apiRoute('users.manage', {
+      method: 'post',
+      path: '/tokens',
+      tags: ['users'],
+      description: 'Creates an API token for a user (default: the caller). The token is in this response only.',
+      request: jsonBody(TokenCreate),
+      responses: { 201: json(TokenView.extend({ token: z.string() }), 'Created'), 404: notFound },
+    }),
+    (c) => {
+      const body = c.req.valid('json');
+      const userId = body.userId ?? (body.email ? d.users.byEmail(body.email)?.id : undefined) ?? c.get('user')!.id;
+      const { token, info } = d.users.createToken(userId, body.name);
+      d.audit.record(actorOf(c), 'token.create', `token:${info.id}`, { userId, name: info.name });
+      return c.json({ ...info, token }, 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('users.manage', { method: 'delete', path: '/tokens/{id}', tags: ['users'], request: { params: IdParam }, responses: { 200: json(z.object({ ok: z.boolean() })), 404: notFound } }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      d.users.revokeToken(id);
+      d.audit.record(actorOf(c), 'token.revoke', `token:${id}`, {});
+      return c.json({ ok: true }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('audit.read', {
+      method: 'get',
+      path: '/audit',
+      tags: ['audit'],
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
+      responses: { 200: json(z.object({ entries: z.array(AuditEntry) })) },
+    }),
+    (c) => c.json({ entries: d.audit.list(c.req.valid('query').limit) }, 200),
+  );
+
+  return app;
+}

@@ -1,0 +1,36 @@
+// On a fresh data dir in sandbox mode: install flows/templates/*.json as flows (id = file name), published and
+// active when they validate against the installed node types, as drafts otherwise.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Runtime } from '../runtime/index.ts';
+import { validateFlow } from '../flows/validate.ts';
+
+export function installTemplates(rt: Runtime, dir: string, log: Logger): { published: string[]; drafts: string[] } {
+  const out = { published: [] as string[], drafts: [] as string[] };
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    const id = basename(f, '.json');
+    try {
+      const doc = { ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>), id };
+      try {
+        rt.flows.get(id);
+        continue;
+      } catch {
+        /* not installed yet */
+      }
+      rt.flows.create(doc);
+      const v = validateFlow(doc, rt.lookup);
+      if (v.ok) {
+        rt.flows.publish(id, { message: 'installed from flows/templates', by: 'system', activate: true });
+        out.published.push(id);
+      } else {
+        out.drafts.push(id);
+        log.warn({ flowId: id, problem: v.problems[0] }, 'template installed as a draft: it does not validate yet');
+      }
+    } catch (e) {
+      log.warn({ file: f, err: (e as Error).message }, 'template not installed');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+// POST /webhooks/shopify/:connectionId — verify, deduplicate, store the event and queue its runs in one
+// transaction, then answer 200 (Shopify gives up after 5 s). Events no active flow wants are stored all the same.
+import { Hono } from 'hono';
+import type { Deps } from '../deps.ts';
+import type { AppEnv } from '../api/http.ts';
+import { errorBody } from '../api/http.ts';
+import { verifyShopifyWebhook } from './verify-shopify.ts';
+import { COMPLIANCE_TOPICS, handleCompliance } from './compliance.ts';
+import { pathKeys, shopifyKeys } from './keys.ts';
+import { parseJsonLossless } from '../../nodes/shopify/lossless-json.ts';
+import type { ActiveTrigger } from '../../runtime/flow-store.ts';
+
+/** Does a Shopify trigger node's config ask for this connection and topic? */
+export function triggerWants(config: Record<string, unknown>, connectionId: string, topic: string): boolean {
+  if (config.mode === 'sweep') return false;
+  const conn = config.connectionId ?? config.connection ?? config.shop;
+  if (conn !== undefined && conn !== connectionId) return false;
+  const topics = config.topics ?? config.topic;
+  if (topics === undefined || topics === null || topics === '*') return true;
+  return Array.isArray(topics) ? topics.includes(topic) : topics === topic;
+}
+
+/** The secret a connection's webhooks are signed with (the app's client secret). */
+export function webhookSecretOf(secrets: Record<string, unknown>): string | undefined {
+  const s = secrets.webhookSecret ?? secrets.apiSecretKey ?? secrets.clientSecret;
+  return typeof s === 'string' && s ? s : undefined;
+}
+
+export function shopifyWebhookRoutes(d: Deps) {
+  const app = new Hono<AppEnv>();
+  const rt = d.runtime;
+  const count = (result: string) => d.metrics.webhooks.inc({ source: 'shopify', result });
+
+  const targetsFor = (connectionId: string, topic: string): ActiveTrigger[] =>
+    rt.flows.activeTriggers().filter((t) => rt.lookup(t.type)?.trigger === 'shopify-webhook' && triggerWants(t.config, connectionId, topic));
+
+  app.post('/shopify/:connectionId', async (c) => {
+    const connectionId = c.req.param('connectionId');
+    const conn = d.connections.find(connectionId);
+    if (!conn || conn.kind !== 'shopify') {
+      count('not_found');
+      return c.json(errorBody('not_found', `no Shopify connection "${connectionId}"`), 404);
+    }
+    const secret = webhookSecretOf(d.connections.secretsOf(connectionId));
+    const raw = await c.req.text();
+    if (!secret) {
+      count('unauthorized');
+      d.log.warn({ connectionId }, 'webhook refused: the connection has no webhook secret (secrets.webhookSecret)');
+      return c.json(errorBody('unauthorized', `connection "${connectionId}" has no webhook secret to verify with`), 401);
+    }
+    const v = await verifyShopifyWebhook(secret, raw, c.req.raw.headers, 'POST', c.req.url);
+    if (!v.ok) {
+      const headersMissing = v.reason === 'missing_headers';
+      count(headersMissing ? 'invalid' : 'unauthorized');
+      return headersMissing
+        ? c.json(errorBody('invalid_webhook', `missing Shopify headers: ${(v.missingHeaders ?? []).join(', ')}`), 400)
+        : c.json(errorBody('unauthorized', `webhook verification failed (${v.reason})`), 401);
+    }
+    const w = v.webhook;
+    let body: unknown;
+    try {
+      body = parseJsonLossless(raw);
+    } catch (e) {
+      count('invalid');
+      return c.json(errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`), 400);
+    }
+    const now = d.now();
+    const triggeredMs = w.triggeredAt ? Date.parse(w.triggeredAt) : NaN;
+    const stale = Number.isFinite(triggeredMs) && now - triggeredMs > d.options.staleAfterMs;
+    const targets = targetsFor(connectionId, w.topic);
+    let keys = shopifyKeys(w.topic, body);
+    for (const t of targets) {
+      const spec = rt.flows.version(t.flowId, t.version).definition.settings?.businessKeys;
+      if (spec) keys = { ...pathKeys(spec, body), ...keys };
+    }
+    const r = rt.queue.ingest({
+      source: `shopify:${connectionId}`,
+      dedupKey: w.eventId ?? w.webhookId,
+      topic: w.topic,
+      payload: raw,
+      meta: { connectionId, shopDomain: w.shopDomain, apiVersion: w.apiVersion, webhookId: w.webhookId, eventId: w.eventId ?? null, triggeredAt: w.triggeredAt ?? null, stale, ...(w.name ? { name: w.name } : {}) },
+      targets: targets.map((t) => ({ flowId: t.flowId, version: t.version })),
+      keys,
+    });
+    count(r.duplicate ? 'duplicate' : 'accepted');
+    if (!r.duplicate) {
+      for (const t of targets) d.metrics.runsQueued.inc({ flow: t.flowId });
+      if (r.runIds.length) d.log.info({ eventId: r.eventId, runIds: r.runIds, topic: w.topic }, 'runs queued');
+      if (stale) d.log.warn({ eventId: r.eventId, topic: w.topic, triggeredAt: w.triggeredAt }, 'stale webhook delivery');
+      if (COMPLIANCE_TOPICS.has(w.topic)) {
+        const summary = handleCompliance({ db: d.db, sqlite: rt.store.sqlite, connectionId, topic: w.topic, shopDomain: w.shopDomain, eventId: r.eventId, body, now });
+        d.log.info({ eventId: r.eventId, topic: w.topic, summary: w.topic === 'customers/data_request' ? 'recorded' : summary }, 'compliance webhook handled');
+      }
+    }
+    return c.json({ ok: true, eventId: r.eventId, duplicate: r.duplicate, runs: r.runIds.length, stale }, 200);
+  });
+
+  return app;
+}
