@@ -15,6 +15,8 @@ export const useSession = create<SessionState>()((set) => ({
   user: null,
   checked: false,
   restore: async () => {
+    // No token, no session worth asking about: avoids a 401 on every visit to the login page.
+    if (!tokenStore.get()) return set({ user: null, checked: true });
     try {
       set({ user: await api.me(), checked: true });
     } catch {

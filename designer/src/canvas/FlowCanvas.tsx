@@ -117,7 +117,9 @@ export function FlowCanvas() {
         deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView
+        fitView={store.getState().flow.nodes.length > 0}
+        fitViewOptions={{ maxZoom: 1 }}
+        defaultViewport={{ x: 80, y: 60, zoom: 1 }}
         minZoom={0.1}
         onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}

@@ -16,6 +16,13 @@ export function groupCatalog(types: NodeTypeInfo[], query: string): [string, Nod
   return [...groups].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([c, ts]) => [c, ts.sort((x, y) => x.title.localeCompare(y.title))]);
 }
 
+/** Moves a new node down until it does not sit on top of another one. */
+export function freeSpot(nodes: { position: { x: number; y: number } }[], at: { x: number; y: number }) {
+  const p = { ...at };
+  while (nodes.some((n) => Math.abs(n.position.x - p.x) < 200 && Math.abs(n.position.y - p.y) < 80)) p.y += 100;
+  return p;
+}
+
 export function Palette() {
   const store = useFlowStoreApi();
   const types = useFlowStore((s) => s.types);
@@ -27,7 +34,7 @@ export function Palette() {
   function addAtCenter(type: string) {
     const el = document.querySelector('[data-testid="canvas"]')?.getBoundingClientRect();
     const p = el ? screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
-    store.getState().addNode(type, { x: p.x - 100, y: p.y - 30 });
+    store.getState().addNode(type, freeSpot(store.getState().flow.nodes, { x: p.x - 100, y: p.y - 30 }));
   }
 
   return (

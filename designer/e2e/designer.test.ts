@@ -1,0 +1,184 @@
+// The designer in real Chromium against the real server (server/main.ts serve()) on a fresh data dir.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
+import { center, drag, launchBrowser, shot, watchPage } from './browser.ts';
+
+let backend: Backend;
+let browser: Browser;
+let admin: Awaited<ReturnType<typeof apiAs>>;
+const VIEWPORT = { width: 1400, height: 880 };
+
+beforeAll(async () => {
+  // Chromium first: if it is missing the suite fails right here, loudly.
+  browser = await launchBrowser();
+  await buildDesigner();
+  backend = await startBackend();
+  admin = await apiAs(backend.baseUrl, backend.adminEmail, backend.adminPassword);
+  await admin('POST', '/api/users', { email: 'consultant@example.com', name: 'Cora Consultant', role: 'consultant', password: 'consultant-pw' });
+  await admin('POST', '/api/users', { email: 'client@example.com', name: 'Cliff Client', role: 'client', password: 'client-pw-1' });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${backend.baseUrl}/`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=who]');
+}
+
+const handle = (node: string, port: string) => `.react-flow__handle[data-nodeid="${node}"][data-handleid="${port}"]`;
+
+async function dropFromPalette(page: Page, type: string, at: { x: number; y: number }) {
+  await drag(page, await center(page, `[data-node-type="${type}"]`), at, 15);
+}
+
+async function connect(page: Page, from: [string, string], to: [string, string]) {
+  await drag(page, await center(page, handle(...from)), await center(page, handle(...to)), 15);
+}
+
+/** Types into the CodeMirror editor of a config field. */
+async function typeCode(page: Page, field: string, text: string) {
+  await page.click(`[data-field="${field}"] .cm-content`);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+}
+
+describe('designer in Chromium against the real server', () => {
+  it('a consultant builds a flow from an empty canvas, fixes its problems, test-runs and publishes it', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, 'consultant@example.com', 'consultant-pw');
+    await shot(page, '01-flows-empty');
+
+    await page.fill('input[aria-label="New flow name"]', 'Orders to ERP');
+    await page.click('text=Create flow');
+    await page.waitForSelector('[data-testid=palette]');
+    expect(page.url()).toMatch(/\/flows\/orders-to-erp$/);
+
+    // Palette: grouped by category, searchable.
+    // The catalog grows with the node issues: compare with what the server says rather than a fixed list.
+    const { nodeTypes } = await admin<{ nodeTypes: { type: string; category: string }[] }>('GET', '/api/catalog');
+    const groups = await page.locator('.palette-group h4').allTextContents();
+    expect(groups[0]).toBe('Triggers');
+    expect(groups).toHaveLength(new Set(nodeTypes.map((t) => t.category)).size);
+    expect(await page.locator('.palette-item').count()).toBe(nodeTypes.length);
+    await page.fill('input[aria-label="Search nodes"]', 'core.branch');
+    expect(await page.locator('.palette-item strong').allTextContents()).toEqual(['Branch']);
+    await page.fill('input[aria-label="Search nodes"]', '');
+
+    const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    await dropFromPalette(page, 'trigger.manual', { x: canvas.x + 150, y: canvas.y + 120 });
+    await dropFromPalette(page, 'core.code', { x: canvas.x + 450, y: canvas.y + 120 });
+    await dropFromPalette(page, 'core.branch', { x: canvas.x + 450, y: canvas.y + 300 });
+    await page.waitForSelector('[data-testid=node-branch]');
+    expect(await page.locator('.react-flow__node').count()).toBe(3);
+
+    await connect(page, ['manual', 'out'], ['code', 'in']);
+    await connect(page, ['code', 'out'], ['branch', 'in']);
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 2);
+
+    // A cycle is refused, with the reason on screen.
+    await connect(page, ['branch', 'false'], ['code', 'in']);
+    await page.waitForSelector('[data-testid=notice]');
+    expect(await page.textContent('[data-testid=notice]')).toContain('would create a cycle');
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+    await shot(page, '02-built-with-problems');
+
+    // The server's validation problems show on the nodes and in the list.
+    await page.waitForSelector('[data-testid=problems-code]');
+    const problems = page.locator('[data-testid=problems] li');
+    expect(await problems.allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^code \$\.nodes\[1\]\.config\.code/), expect.stringMatching(/^branch \$\.nodes\[2\]\.config\.condition/)]),
+    );
+
+    // Clicking a problem focuses its node; the inspector shows the form from the config schema.
+    await page.click('[data-testid=problems] button[data-problem-where="code"]');
+    await page.waitForSelector('[data-testid=inspector] [data-field="code"] .cm-editor');
+    expect(await page.textContent('[data-testid=field-error-code]')).toBe('Code is required');
+    expect(await page.locator('[data-field="timeoutMs"] input[type=number]').count()).toBe(1);
+    await typeCode(page, 'code', "return { orderId: 'gid://shopify/Order/1001', lines: 2 };");
+    await page.click('[data-testid=node-branch]');
+    await typeCode(page, 'condition', 'input.lines > 0');
+    await page.waitForFunction(() => document.querySelector('[data-testid=problems] .pill')?.textContent === '0', null, { timeout: 15_000 });
+    expect(await page.locator('.ll-node.has-problems').count()).toBe(0);
+    expect(await page.textContent('[data-testid=save-state]')).toBe('All changes saved');
+    await shot(page, '03-fixed');
+
+    // Delete, undo, redo; copy and paste.
+    await page.click('[data-testid=node-branch]');
+    await page.keyboard.press('Delete');
+    expect(await page.locator('.react-flow__node').count()).toBe(2);
+    expect(await page.locator('.react-flow__edge').count()).toBe(1);
+    await page.keyboard.press('Control+z');
+    expect(await page.locator('.react-flow__node').count()).toBe(3);
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+    await page.click('[data-testid=node-code]');
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await page.waitForSelector('[data-testid=node-code_2]');
+    await page.keyboard.press('Control+z');
+    expect(await page.locator('[data-testid=node-code_2]').count()).toBe(0);
+
+    // Moving a node by dragging it.
+    const before = (await page.locator('[data-testid=node-branch]').boundingBox())!;
+    const grab = await center(page, '[data-testid=node-branch] .ll-node-title');
+    await drag(page, grab, { x: grab.x + 200, y: grab.y + 120 });
+    const after = (await page.locator('[data-testid=node-branch]').boundingBox())!;
+    expect(after.x - before.x).toBeGreaterThan(150);
+
+    await page.click('text=Auto-layout');
+    await page.waitForTimeout(400);
+    const xs = await Promise.all(['manual', 'code', 'branch'].map(async (id) => (await page.locator(`[data-testid=node-${id}]`).boundingBox())!.x));
+    expect(xs[0]).toBeLessThan(xs[1]);
+    expect(xs[1]).toBeLessThan(xs[2]);
+
+    // Test run of the draft: each node shows its status; clicking one shows its input and output.
+    await page.click('button:has-text("Test run")');
+    await page.waitForSelector('[data-testid=test-run-status]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=test-run-status]')).toBe('succeeded');
+    expect(await page.textContent('[data-testid=status-code]')).toBe('succeeded');
+    await page.click('[data-testid=node-code]');
+    await page.waitForSelector('[data-testid=step-code] [data-testid=step-output]');
+    expect(JSON.parse((await page.textContent('[data-testid=step-code] [data-testid=step-output]'))!)).toEqual({ orderId: 'gid://shopify/Order/1001', lines: 2 });
+    await shot(page, '04-test-run');
+
+    // Publish with a message; the version appears in the history.
+    await page.click('button:has-text("Publish…")');
+    await page.fill('[data-testid=publish-dialog] input[name=message]', 'First version: order to ERP');
+    await page.click('[data-testid=publish-dialog] button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=notice]')?.textContent?.includes('Published version 1'));
+    await page.click('button:has-text("Versions")');
+    await page.waitForSelector('[data-testid=versions] tr[data-version="1"]');
+    expect(await page.textContent('[data-testid=versions] tr[data-version="1"]')).toContain('First version: order to ERP');
+    await shot(page, '05-published');
+
+    // The draft was autosaved: a reload shows the same graph.
+    await page.reload();
+    await page.waitForSelector('[data-testid=node-branch]');
+    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('a client user sees the mapper, not the canvas, palette or code', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await signIn(page, 'client@example.com', 'client-pw-1');
+    expect(await page.textContent('[data-testid=who]')).toContain('client');
+    expect(await page.locator('text=Create flow').count()).toBe(0);
+    expect(await page.locator('a.tab:has-text("Runs")').count()).toBe(0);
+    await page.click('text=Orders to ERP');
+    await page.waitForSelector('[data-testid=mapper-page]');
+    expect(page.url()).toMatch(/\/flows\/orders-to-erp\/mapper$/);
+    await page.goto(`${backend.baseUrl}/flows/orders-to-erp`);
+    await page.waitForSelector('[data-testid=mapper-page]');
+    expect(await page.locator('.react-flow, [data-testid=palette], .cm-editor').count()).toBe(0);
+    await shot(page, '06-client-mapper');
+    await page.close();
+  }, 60_000);
+});
