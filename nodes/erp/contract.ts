@@ -319,8 +319,11 @@ export interface ErpConnector {
   /** Fulfilments completed after `since` (a cursor from a previous page), oldest first. */
   listFulfilments(opts: { since?: string | null; limit?: number }): Promise<FulfilmentPage>;
 
-  /** One row per SKU and warehouse (all warehouses when `warehouses` is omitted). Unknown SKUs are absent. */
-  getStock(opts: { skus: string[]; warehouses?: string[] }): Promise<StockLevel[]>;
+  /**
+   * One row per SKU and warehouse (all warehouses when `warehouses` is omitted; every stocked item when `skus` is
+   * omitted). Unknown SKUs and services are absent.
+   */
+  getStock(opts: { skus?: string[]; warehouses?: string[] }): Promise<StockLevel[]>;
 
   /** Idempotent by `externalId` (the Shopify refund id). */
   createCreditMemo(input: CreditMemoInput): Promise<Posted<ErpCreditMemo>>;

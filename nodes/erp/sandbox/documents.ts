@@ -189,12 +189,13 @@ export function listFulfilments(db: Db, opts: { since?: string | null; limit?: n
   return { fulfilments: page.map((f) => toFulfilment(db, f)), cursor: page.length ? String(page[page.length - 1].id) : opts.since ?? null, hasMore: rows.length > limit };
 }
 
-export function getStock(db: Db, opts: { skus: string[]; warehouses?: string[] }): StockLevel[] {
+export function getStock(db: Db, opts: { skus?: string[]; warehouses?: string[] }): StockLevel[] {
+  const skus = opts.skus ?? (db.prepare("SELECT sku FROM items WHERE active = 1 AND type = 'goods'").all() as Array<{ sku: string }>).map((r) => r.sku);
   const whIds = opts.warehouses?.length ? opts.warehouses.map((w) => warehouseId(db, w)) : (db.prepare('SELECT id FROM warehouses ORDER BY code').all() as Array<{ id: number }>).map((w) => w.id);
   const out: StockLevel[] = [];
   const q = db.prepare("SELECT i.sku, COALESCE(s.on_hand, '0') AS on_hand, COALESCE(s.reserved, '0') AS reserved FROM items i LEFT JOIN stock s ON s.item_id = i.id AND s.warehouse_id = ? WHERE i.sku = ? AND i.active = 1 AND i.type = 'goods'");
   for (const wh of whIds) {
-    for (const sku of [...new Set(opts.skus)].sort()) {
+    for (const sku of [...new Set(skus)].sort()) {
       const r = q.get(wh, sku) as { sku: string; on_hand: string; reserved: string } | undefined;
       if (r) out.push({ sku, warehouse: whCode(db, wh), onHand: qty(r.on_hand), available: qty(Decimal.min(r.on_hand, new Decimal(r.on_hand).minus(r.reserved))) });
     }

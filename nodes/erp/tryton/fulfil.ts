@@ -65,14 +65,15 @@ async function toFulfilments(rpc: TrytonRpc, refs: TrytonRefs, shipments: Shipme
   return out;
 }
 
-export async function getStock(rpc: TrytonRpc, refs: TrytonRefs, opts: { skus: string[]; warehouses?: string[] }): Promise<StockLevel[]> {
-  if (!opts.skus.length) return [];
+export async function getStock(rpc: TrytonRpc, refs: TrytonRefs, opts: { skus?: string[]; warehouses?: string[] }): Promise<StockLevel[]> {
+  if (opts.skus && !opts.skus.length) return [];
+  const skuDomain = opts.skus ? [['code', 'in', [...new Set(opts.skus)]]] : [['code', '!=', null]];
   const whs = opts.warehouses?.length ? await Promise.all(opts.warehouses.map((w) => refs.warehouse(w))) : await refs.warehouses();
   const out: StockLevel[] = [];
   for (const wh of whs) {
     // Quantities include child locations of the warehouse; forecast subtracts what confirmed sales will take.
     const rows = await rpc.model<Array<{ code: string; quantity: number; forecast_quantity: number; type: string }>>('product.product', 'search_read',
-      [[['code', 'in', [...new Set(opts.skus)]], ['type', '=', 'goods']], 0, null, [['code', 'ASC']], ['code', 'quantity', 'forecast_quantity', 'type']], { locations: [wh.id] });
+      [[...skuDomain, ['type', '=', 'goods']], 0, null, [['code', 'ASC']], ['code', 'quantity', 'forecast_quantity', 'type']], { locations: [wh.id] });
     for (const r of rows) out.push({ sku: r.code, warehouse: wh.code, onHand: qty(r.quantity), available: qty(Math.min(r.quantity, r.forecast_quantity)) });
   }
   return out;

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createErpConnection, erpNodes } from './index.ts';
+
+describe('ERP node registry and connection factory', () => {
+  it('exports the node types issue 5 lists', () => {
+    expect(erpNodes.map((n) => n.type).sort()).toEqual(['erp.cancel-sales-order', 'erp.post-credit-memo', 'erp.post-journal', 'erp.post-sales-order', 'erp.read-fulfilments', 'erp.read-ledger', 'erp.read-stock', 'erp.upsert-customer']);
+  });
+  it.each(erpNodes.map((n) => [n.type, n] as const))('%s declares schema, ports and a sample output', (_t, n) => {
+    expect(n.category).toBe('erp');
+    expect(n.inputs.length).toBeGreaterThan(0);
+    expect(n.description.length).toBeGreaterThan(40);
+    expect(() => z.toJSONSchema(n.config, { io: 'input', unrepresentable: 'any' })).not.toThrow();
+    expect(n.sampleOutput).toBeTruthy();
+  });
+  it('builds connectors from stored config and rejects bad config without echoing secrets', async () => {
+    const erp = createErpConnection({ kind: 'sandbox' });
+    expect(erp.kind).toBe('sandbox');
+    expect((await erp.listWarehouses()).length).toBe(2);
+    await erp.close();
+    expect(createErpConnection({ kind: 'tryton', url: 'http://127.0.0.1:8000/', database: 'db', user: 'admin', password: 'pw' }).kind).toBe('tryton');
+    let msg = '';
+    try {
+      createErpConnection({ kind: 'tryton', url: 'not a url', database: 'db', user: 'admin', password: 's3cret-pass' } as never);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/url/);
+    expect(msg).not.toContain('s3cret-pass');
+  });
+});
