@@ -19,6 +19,8 @@ interface Ctx {
   schema: GraphQLSchema;
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
+  /** Items actually returned per connection field (for actualQueryCost); absent = requested sizes. */
+  actualSizes?: Map<FieldNode, number>;
 }
 
 function argValues(ctx: Ctx, def: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
@@ -71,7 +73,8 @@ function fieldCost(ctx: Ctx, def: GraphQLField<unknown, unknown>, node: FieldNod
   const named = getNamedType(def.type);
   if (!isCompositeType(named)) return 0;
   if (isConnectionType(named)) {
-    const n = pageSize(argValues(ctx, def, node));
+    const requested = pageSize(argValues(ctx, def, node));
+    const n = ctx.actualSizes ? Math.min(requested, ctx.actualSizes.get(node) ?? 0) : requested;
     const conn = named as import('graphql').GraphQLObjectType;
     const fields = conn.getFields();
     let perItem = 0;
@@ -98,7 +101,7 @@ export interface CostBreakdown {
 }
 
 /** Requested cost of the operation named `operationName` (or the only one) in `document`. */
-export function calculateQueryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}, operationName?: string): CostBreakdown {
+export function calculateQueryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}, operationName?: string, actualSizes?: Map<FieldNode, number>): CostBreakdown {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   let op: OperationDefinitionNode | undefined;
   for (const d of document.definitions) {
@@ -114,7 +117,7 @@ export function calculateQueryCost(schema: GraphQLSchema, document: DocumentNode
       if (t) coerced[name] = valueFromAST(v.defaultValue as ValueNode, t as never);
     }
   }
-  const ctx: Ctx = { schema, fragments, variables: coerced };
+  const ctx: Ctx = { schema, fragments, variables: coerced, actualSizes };
   const root = op.operation === 'mutation' ? schema.getMutationType()! : op.operation === 'subscription' ? schema.getSubscriptionType()! : schema.getQueryType()!;
   let cost = 0;
   for (const sel of op.selectionSet.selections) {

@@ -217,7 +217,7 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     },
   };
 
-  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, _ctx, info) => {
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, reqCtx, info) => {
     let value: unknown;
     if (info.parentType === info.schema.getQueryType()) {
       const r = query[info.fieldName];
@@ -235,7 +235,12 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       if (typeof value === 'function') value = (value as (a: G) => unknown)(args);
     }
     const named = getNamedType(info.returnType);
-    if (isConnectionType(named) && Array.isArray(value)) return connection(value, args);
+    if (isConnectionType(named) && Array.isArray(value)) {
+      const conn = connection(value, args);
+      const sizes = (reqCtx as { sizes?: Map<unknown, number> } | undefined)?.sizes;
+      if (sizes) sizes.set(info.fieldNodes[0], Math.max(sizes.get(info.fieldNodes[0]) ?? 0, (conn.nodes as unknown[]).length));
+      return conn;
+    }
     // Lists with `first` (e.g. Order.fulfillments(first:)) are truncated like Shopify does.
     if (Array.isArray(value) && isListType(getNullableType(info.returnType)) && typeof args.first === 'number') return value.slice(0, args.first);
     if (isLeafType(named) && !isListType(getNullableType(info.returnType)) && value !== null && typeof value === 'object') unsupported(info);

@@ -48,6 +48,8 @@ export interface SandboxStore {
   stats: { requests: number; throttled: number; costCharged: number; failedInjected: number };
   /** Respond to the next `count` GraphQL requests with HTTP `status` (5xx/429 fault injection). */
   failNext(count: number, status?: number): void;
+  /** Takes points out of the bucket, as traffic this client cannot see (or a temporary limit cut) would. */
+  consume(points: number): void;
   /** Current bucket level as Shopify would report it. */
   bucket(): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
   setWebhookTarget(url: string | undefined, options?: WebhookDeliveryOptions): void;
@@ -158,14 +160,20 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     }
     available -= requested;
     stats.costCharged += requested;
+    const sizes = new Map();
     const result = await execute({
-      schema, document, variableValues: variables, operationName: body.operationName,
+      schema, document, variableValues: variables, operationName: body.operationName, contextValue: { sizes },
       fieldResolver: resolvers.fieldResolver, typeResolver: resolvers.typeResolver,
     });
     const out: Record<string, unknown> = {};
     if (result.errors?.length) out.errors = result.errors.map((e) => ({ message: e.message, locations: e.locations, path: e.path, extensions: e.extensions?.code ? { code: e.extensions.code } : undefined }));
     out.data = result.data ?? null;
-    out.extensions = { cost: { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: throttleStatus() } };
+    // Like Shopify: charge the requested cost up front, refund the difference to the actual cost afterwards.
+    const actual = calculateQueryCost(schema, document, variables, body.operationName, sizes).requested;
+    refill();
+    available = Math.min(limits.maximumAvailable, available + (requested - actual));
+    stats.costCharged -= requested - actual;
+    out.extensions = { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus() } };
     send(res, 200, out);
   }
 
@@ -210,6 +218,10 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     shopDomain, accessToken, clientId, clientSecret, webhookSecret, plan, state, webhooks, stats,
     failNext(count, status = 503) {
       failures = { count, status };
+    },
+    consume(points) {
+      refill();
+      available -= points;
     },
     bucket() {
       refill();

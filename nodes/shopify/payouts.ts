@@ -1,0 +1,81 @@
+// shopify.payouts: Shopify Payments payouts issued since a cursor, each with all its balance transactions.
+// Payouts have no webhook (Shopify publishes none), so this is polled on a schedule.
+import { z } from 'zod';
+import { defineNode, permanentError } from '../../runtime/node-api.ts';
+import { balanceTransactionFromGraphql, payoutFromGraphql } from './convert-graphql.ts';
+import { BALANCE_TRANSACTIONS, PAYOUTS } from './documents.ts';
+import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
+import type { ShopifyPayout } from './types.ts';
+
+const config = z.object({
+  connection: connectionField,
+  /** First run: payouts issued on or after this date (YYYY-MM-DD). */
+  since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  /** Only payouts in these statuses (default: all). */
+  statuses: z.array(z.string()).optional(),
+}).strict();
+
+export interface PayoutsOutput {
+  payouts: ShopifyPayout[];
+  cursor: { issuedOnOrAfter: string | null; seen: string[] };
+}
+
+const CURSOR = 'shopify.payouts.cursor';
+
+export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, PayoutsOutput>({
+  type: 'shopify.payouts',
+  version: 1,
+  title: 'Shopify Payments payouts',
+  category: 'shopify',
+  description: 'Lists Shopify Payments payouts issued since the last run (cursor kept in flow state), each with all its balance transactions (charges, refunds, fees, adjustments, reserves...).',
+  config,
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out', dataType: 'ShopifyPayout[]' }],
+  idempotent: true,
+  sampleOutput: {
+    payouts: [{
+      id: 'gid://shopify/ShopifyPaymentsPayout/623721858', legacyId: '623721858', status: 'PAID', issuedAt: '2012-11-12T00:00:00Z', transactionType: 'DEPOSIT',
+      net: { amount: '41.90', currencyCode: 'USD' },
+      summary: Object.fromEntries(['adjustmentsFee', 'adjustmentsGross', 'chargesFee', 'chargesGross', 'refundsFee', 'refundsGross', 'reservedFundsFee', 'reservedFundsGross', 'retriedPayoutsFee', 'retriedPayoutsGross'].map((k) => [k, { amount: '0.00', currencyCode: 'USD' }])) as unknown as ShopifyPayout['summary'],
+      balanceTransactions: [], raw: null,
+    }],
+    cursor: { issuedOnOrAfter: '2012-11-12', seen: ['gid://shopify/ShopifyPaymentsPayout/623721858'] },
+  },
+  async execute(ctx) {
+    const client = await shopifyClient(ctx);
+    const prev = ctx.state.get<PayoutsOutput['cursor']>(CURSOR) ?? { issuedOnOrAfter: ctx.config.since ?? null, seen: [] };
+    const seen = new Set(prev.seen);
+    const payouts: ShopifyPayout[] = [];
+    try {
+      let after: string | null = null;
+      do {
+        const r: { data: any } = await client.request<any>(PAYOUTS, { first: 50, after, query: prev.issuedOnOrAfter ? `issued_at:>=${prev.issuedOnOrAfter}` : null }, { signal: ctx.signal });
+        const account = r.data.shopifyPaymentsAccount;
+        if (!account) throw permanentError(`node ${ctx.nodeId}: the shop has no Shopify Payments account`, { code: 'NO_PAYMENTS_ACCOUNT' });
+        for (const [i, n] of account.payouts.nodes.entries()) {
+          const p = payoutFromGraphql(n, `payouts.nodes[${i}]`);
+          if (seen.has(p.id) || (ctx.config.statuses && !ctx.config.statuses.includes(p.status))) continue;
+          payouts.push(p);
+        }
+        after = account.payouts.pageInfo.hasNextPage ? account.payouts.pageInfo.endCursor : null;
+      } while (after);
+      for (const p of payouts) {
+        let txAfter: string | null = null;
+        do {
+          const r: { data: any } = await client.request<any>(BALANCE_TRANSACTIONS, { first: 100, after: txAfter, query: `payments_transfer_id:${p.legacyId}` }, { signal: ctx.signal });
+          const conn = r.data.shopifyPaymentsAccount.balanceTransactions;
+          p.balanceTransactions.push(...conn.nodes.map((n: unknown, i: number) => balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${i}]`)));
+          txAfter = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
+        } while (txAfter);
+      }
+    } catch (err) {
+      asNodeError(ctx, err);
+    }
+    // Payouts that are not final yet (SCHEDULED) are fetched again next time; final ones are remembered.
+    const latest = payouts.map((p) => p.issuedAt.slice(0, 10)).sort().pop() ?? prev.issuedOnOrAfter;
+    const final = payouts.filter((p) => p.status === 'PAID' || p.status === 'FAILED' || p.status === 'CANCELED');
+    const cursor = { issuedOnOrAfter: latest, seen: [...new Set([...prev.seen, ...final.map((p) => p.id)])].slice(-500) };
+    ctx.state.set(CURSOR, cursor);
+    return { payouts, cursor };
+  },
+});

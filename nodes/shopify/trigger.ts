@@ -1,0 +1,83 @@
+// trigger.shopify: turns a Shopify webhook delivery into the canonical object plus event metadata.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { defineNode, permanentError } from '../../runtime/node-api.ts';
+import { asNodeError, connectionField } from './node-util.ts';
+import { convertWebhook, type ShopifyWebhookObject } from './webhook-convert.ts';
+
+export const SHOPIFY_TRIGGER_TOPICS = [
+  'orders/create', 'orders/paid', 'orders/updated', 'orders/edited', 'orders/cancelled', 'refunds/create',
+  'fulfillments/create', 'inventory_levels/update', 'products/update',
+] as const;
+
+export interface ShopifyWebhookDelivery {
+  /** Raw request body text (keeps 18-digit ids exact); an object works too when ids are GIDs. */
+  body: string | unknown;
+  /** Request headers (any case). */
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+export interface ShopifyEvent {
+  topic: string;
+  eventId: string | null;
+  webhookId: string | null;
+  shop: string | null;
+  apiVersion: string | null;
+  triggeredAt: string | null;
+}
+
+export type ShopifyTriggerOutput = { event: ShopifyEvent } & ShopifyWebhookObject;
+
+const config = z.object({ connection: connectionField, topic: z.enum(SHOPIFY_TRIGGER_TOPICS) }).strict();
+
+function header(h: ShopifyWebhookDelivery['headers'], name: string): string | null {
+  if (!h) return null;
+  const key = Object.keys(h).find((k) => k.toLowerCase() === name);
+  const v = key ? h[key] : undefined;
+  return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+}
+
+const sampleBody = readFileSync(new URL('./samples/orders-paid.example.json', import.meta.url), 'utf8');
+
+export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookDelivery | string, ShopifyTriggerOutput>({
+  type: 'trigger.shopify',
+  version: 1,
+  title: 'Shopify event',
+  category: 'trigger',
+  description: 'Starts the flow for a Shopify webhook topic (orders/paid, refunds/create, ...). The host verifies the HMAC and '
+    + 'dedupes on X-Shopify-Event-Id; this node converts the body into the canonical ShopifyOrder / ShopifyRefund shape.',
+  config,
+  inputs: [],
+  outputs: [{ id: 'out', dataType: 'ShopifyEvent' }],
+  idempotent: true,
+  trigger: 'shopify-webhook',
+  sampleOutput: {
+    event: { topic: 'orders/paid', eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', webhookId: 'b54557e4-0000-4b37-8a5f-bf7d70bcd043', shop: 'example.myshopify.com', apiVersion: '2026-10', triggeredAt: '2026-10-01T12:00:00.000Z' },
+    ...convertWebhook('orders/paid', sampleBody),
+  },
+  execute(ctx, input) {
+    const delivery: ShopifyWebhookDelivery = typeof input === 'string' ? { body: input } : input;
+    if (delivery === null || typeof delivery !== 'object' || delivery.body === undefined) {
+      throw permanentError(`node ${ctx.nodeId}: input must be a webhook delivery { body, headers }`, { code: 'BAD_INPUT' });
+    }
+    const topic = header(delivery.headers, 'x-shopify-topic') ?? ctx.config.topic;
+    if (topic !== ctx.config.topic) {
+      throw permanentError(`node ${ctx.nodeId}: delivery topic "${topic}" does not match the trigger topic "${ctx.config.topic}"`, { code: 'TOPIC_MISMATCH' });
+    }
+    try {
+      return {
+        event: {
+          topic,
+          eventId: header(delivery.headers, 'x-shopify-event-id'),
+          webhookId: header(delivery.headers, 'x-shopify-webhook-id'),
+          shop: header(delivery.headers, 'x-shopify-shop-domain'),
+          apiVersion: header(delivery.headers, 'x-shopify-api-version'),
+          triggeredAt: header(delivery.headers, 'x-shopify-triggered-at'),
+        },
+        ...convertWebhook(topic, delivery.body),
+      };
+    } catch (err) {
+      asNodeError(ctx, err);
+    }
+  },
+});
