@@ -1,6 +1,6 @@
 // Entry point of a sandbox child process (forked by pool.ts with --no-node-snapshot). It owns the isolates, so a
 // V8 out-of-memory or crash in user code takes down only this process; the pool then replaces it.
-import { IsolateSlot } from './isolate-slot.ts';
+import { IsolateSlot, type VarText } from './isolate-slot.ts';
 import type { ChildReply, ChildRequest, WireVar } from './protocol.ts';
 
 const maxOutputChars = Number(process.env.LEDGERLINE_SANDBOX_MAX_OUTPUT) || 10_000_000;
@@ -21,13 +21,13 @@ function slotFor(memoryMb: number): IsolateSlot {
   return slot;
 }
 
-function texts(vars: WireVar[]): string[] {
+function texts(vars: WireVar[]): VarText[] {
   return vars.map((v) => {
-    if (typeof v === 'string') return v;
+    if (typeof v === 'string') return { text: v };
     if (v.text !== undefined) resident.set(v.ref, v.text);
-    const t = resident.get(v.ref);
-    if (t === undefined) throw new Error(`resident var ${v.ref} is unknown to this sandbox process`);
-    return t;
+    const text = resident.get(v.ref);
+    if (text === undefined) throw new Error(`resident var ${v.ref} is unknown to this sandbox process`);
+    return { text, ref: v.ref };
   });
 }
 
@@ -36,7 +36,10 @@ function send(reply: ChildReply): void {
 }
 
 async function handle(req: ChildRequest): Promise<void> {
-  for (const id of req.evict ?? []) resident.delete(id);
+  for (const id of req.evict ?? []) {
+    resident.delete(id);
+    for (const slot of slots.values()) slot.forgetData(id);
+  }
   try {
     const input = texts(req.vars);
     const slot = slotFor(req.memoryMb);

@@ -12,6 +12,15 @@ const RECYCLE_AFTER_CALLS = 50_000;
 const RECYCLE_AFTER_ABANDONED = 100;
 
 type Ref = ivm.Reference<any>;
+/** A runner function inside the isolate; results are primitives (or copies), typed by the caller. */
+interface Fn {
+  applySync(receiver: undefined, args: unknown[], opts?: ivm.ReferenceApplyOptions): any;
+}
+/** A var as the child holds it: its JSON text, and the resident id when the parent made it resident. */
+export interface VarText {
+  text: string;
+  ref?: number;
+}
 export type Envelope = { ok: true; json: string } | { ok: false; error: WireError };
 /** A compiled function id in the isolate, or the error that stopped it compiling. */
 type Compiled = number | WireError;
@@ -22,8 +31,14 @@ const TIMEOUT_MARK = 'Script execution timed out';
 export class IsolateSlot {
   private readonly isolate: ivm.Isolate;
   private readonly context: ivm.Context;
-  private readonly fns: Record<'validate' | 'define' | 'drop' | 'call' | 'batch' | 'settle' | 'progress' | 'forget', Ref>;
+  private readonly fns: Record<'validate' | 'define' | 'drop' | 'call' | 'batch' | 'settle' | 'progress' | 'dropData' | 'forget', Fn>;
   private readonly compiled = new Map<string, Compiled>();
+  /** Resident data parsed and frozen inside the isolate (id -> chars), oldest first; it shares the heap limit. */
+  private readonly held = new Map<number, number>();
+  private heldChars = 0;
+  private readonly sighted = new Set<number>();
+  /** Compiled functions that wrote to their input: they always get private copies. */
+  private readonly mutates = new Set<number>();
   private fileSeq = 0;
   private calls = 0;
   private abandoned = 0;
@@ -35,8 +50,8 @@ export class IsolateSlot {
     const prelude = this.isolate.compileScriptSync(PRELUDE, { filename: 'ledgerline-prelude.js' });
     const factory: Ref = prelude.runSync(this.context, { reference: true });
     const list: Ref = factory.applySync(undefined, [maxOutputChars], { result: { reference: true } });
-    const names = ['validate', 'define', 'drop', 'call', 'batch', 'settle', 'progress', 'forget'] as const;
-    this.fns = Object.fromEntries(names.map((n, i) => [n, list.getSync(i, { reference: true })])) as IsolateSlot['fns'];
+    const names = ['validate', 'define', 'drop', 'call', 'batch', 'settle', 'progress', 'dropData', 'forget'] as const;
+    this.fns = Object.fromEntries(names.map((n, i) => [n, list.getSync(i, { reference: true })])) as unknown as IsolateSlot['fns'];
     factory.release();
     list.release();
     prelude.release();
@@ -52,19 +67,41 @@ export class IsolateSlot {
   }
 
   /** Runs one call. Never throws: every failure becomes an error envelope. */
-  async run(seq: number, kind: 'function' | 'expression', source: string, names: string[], texts: string[], timeoutMs: number): Promise<Envelope> {
+  async run(seq: number, kind: 'function' | 'expression', source: string, names: string[], vars: VarText[], timeoutMs: number): Promise<Envelope> {
     const deadline = Date.now() + timeoutMs;
     this.calls++;
-    let out: string;
+    let fn: Compiled;
     try {
-      const fn = this.compile(kind, names, source);
-      if (typeof fn !== 'number') return { ok: false, error: fn };
-      out = this.fns.call.applySync(undefined, [seq, fn, ...texts], { timeout: timeoutMs });
+      fn = this.compile(kind, names, source);
     } catch (e) {
       return { ok: false, error: this.hostFailure(e, timeoutMs) };
     }
-    // Pending after the synchronous run: every microtask has already run, and the realm has no timers or I/O,
-    // so nothing is expected to resume it; still, honour the wall clock before calling it a timeout.
+    if (typeof fn !== 'number') return { ok: false, error: fn };
+    const [refs, texts] = this.mutates.has(fn) ? fresh(vars) : this.shared(vars);
+    const r = await this.attempt(seq, fn, refs, texts, deadline, timeoutMs);
+    // Shared resident data is frozen. Code that writes to its input fails on it (strict mode: every write to a
+    // frozen object throws), so run it again on a private, mutable parse; the code is pure, so a re-run is safe.
+    // The function is remembered and gets private copies from then on.
+    if (!r.ok && r.error.kind === 'runtime' && refs !== '' && !this.dead) {
+      this.mutates.add(fn);
+      const [refs2, texts2] = fresh(vars);
+      return this.attempt(seq, fn, refs2, texts2, deadline, timeoutMs);
+    }
+    return r;
+  }
+
+  private async attempt(seq: number, fn: number, refs: string, texts: string[], deadline: number, timeoutMs: number): Promise<Envelope> {
+    let out: string;
+    try {
+      out = this.fns.call.applySync(undefined, [seq, fn, refs, ...texts], { timeout: Math.max(1, deadline - Date.now()) });
+      // An async function's continuations run in the microtask checkpoint that opens the next entry into the
+      // isolate, so settle right away.
+      if (out === 'p') out = this.fns.settle.applySync(undefined, [seq], { timeout: Math.max(1, deadline - Date.now()) }) || 'p';
+    } catch (e) {
+      return { ok: false, error: this.hostFailure(e, timeoutMs) };
+    }
+    // Still pending: the realm has no timers or I/O, so nothing is expected to resume it; honour the wall clock
+    // anyway before calling it a timeout.
     while (out === 'p') {
       if (Date.now() >= deadline) {
         this.abandoned++;
@@ -83,14 +120,20 @@ export class IsolateSlot {
   }
 
   /** Evaluates expressions over the same vars; returns the JSON array text of {ok,v}|{ok:false,e} entries. */
-  batch(seq: number, expressions: string[], names: string[], texts: string[], timeoutMs: number): string {
+  batch(seq: number, expressions: string[], names: string[], vars: VarText[], timeoutMs: number): string {
     this.calls++;
     try {
       const plan = expressions.map((src) => {
         const c = this.compile('expression', names, src);
         return typeof c === 'number' ? c : { e: c };
       });
-      return this.fns.batch.applySync(undefined, [seq, JSON.stringify(plan), ...texts], { timeout: timeoutMs });
+      const planJson = JSON.stringify(plan);
+      const [refs, texts] = this.shared(vars);
+      const out: string = this.fns.batch.applySync(undefined, [seq, planJson, refs, ...texts], { timeout: timeoutMs });
+      // Same frozen-data fallback as run(): any runtime error over shared data earns a re-run on private copies.
+      if (refs === '' || !out.includes('"kind":"runtime"')) return out;
+      const [refs2, texts2] = fresh(vars);
+      return this.fns.batch.applySync(undefined, [seq, planJson, refs2, ...texts2], { timeout: timeoutMs });
     } catch (e) {
       const error = this.hostFailure(e, timeoutMs);
       const done: string[] = this.dead ? [] : this.safe(() => this.fns.progress.applySync(undefined, [seq], { timeout: 100, result: { copy: true } })) ?? [];
@@ -101,6 +144,50 @@ export class IsolateSlot {
       });
       return '[' + entries.join(',') + ']';
     }
+  }
+
+  /** Forgets resident data the parent evicted. */
+  forgetData(ref: number): void {
+    const size = this.held.get(ref);
+    if (size === undefined) return;
+    this.held.delete(ref);
+    this.heldChars -= size;
+    if (!this.dead) this.safe(() => this.fns.dropData.applySync(undefined, [ref]));
+  }
+
+  /**
+   * refs + texts for the prelude's parseVars. A resident var seen for the second time is parsed once into
+   * frozen data kept in the isolate (text '' afterwards); first sightings stay private parses, so data that is
+   * never reused costs nothing extra.
+   */
+  private shared(vars: VarText[]): [string, string[]] {
+    if (!vars.some((v) => v.ref !== undefined)) return fresh(vars);
+    const budget = this.memoryMb * 32_768; // chars of JSON: parsed, well under the heap limit
+    const refs: number[] = [];
+    const texts = vars.map((v) => {
+      refs.push(0);
+      if (v.ref === undefined || v.text.length > budget / 4) return v.text;
+      refs[refs.length - 1] = v.ref;
+      if (this.held.has(v.ref)) {
+        this.held.delete(v.ref);
+        this.held.set(v.ref, v.text.length);
+        return '';
+      }
+      if (!this.sighted.has(v.ref)) {
+        if (this.sighted.size >= 10_000) this.sighted.clear();
+        this.sighted.add(v.ref);
+        refs[refs.length - 1] = 0;
+        return v.text;
+      }
+      this.held.set(v.ref, v.text.length);
+      this.heldChars += v.text.length;
+      for (const [old] of this.held) {
+        if (this.heldChars <= budget || old === v.ref) break;
+        this.forgetData(old);
+      }
+      return v.text;
+    });
+    return refs.some((r) => r !== 0) ? [refs.join(','), texts] : ['', texts];
   }
 
   private compile(kind: 'function' | 'expression', names: string[], source: string): Compiled {
@@ -162,6 +249,10 @@ export class IsolateSlot {
       return undefined;
     }
   }
+}
+
+function fresh(vars: VarText[]): [string, string[]] {
+  return ['', vars.map((v) => v.text)];
 }
 
 function syntaxError(e: unknown, file: string, source: string): WireError {

@@ -1,7 +1,7 @@
 // Runs once in each fresh isolate context, before any user code. Plain JS because it executes inside the isolate.
 // 1. Hardens the realm so one call cannot leave state for the next: no code generation from strings, no legacy
 //    RegExp statics, no async/shared-memory APIs, and every reachable intrinsic plus the global object is frozen.
-// 2. Evaluates to the trusted runner [validate, define, drop, call, batch, settle, progress, forget]. The host holds these
+// 2. Evaluates to the trusted runner [validate, define, drop, call, batch, settle, progress, dropData, forget]. The host holds these
 //    as references; nothing reachable from user code points to them (strict mode hides them from `.caller`).
 'use strict';
 (function prelude(maxOutputChars) {
@@ -182,9 +182,35 @@
     }
   }
 
-  function parseVars(texts) {
+  // Resident data: JSON the host sends once and then names by id. Parsed once here and deep-frozen, so it can be
+  // handed to any number of expressions without a copy: none of them can change it for the next.
+  const resident = new MapCtor(); // ref id -> frozen value
+  function freezeData(root) {
+    const stack = [root];
+    while (stack.length) {
+      const v = stack.pop();
+      if (typeof v !== 'object' || v === null) continue;
+      freeze(v);
+      if (isArray(v)) for (let i = 0; i < v.length; i++) stack.push(v[i]);
+      else for (const k in v) stack.push(v[k]);
+    }
+    return root;
+  }
+  // refs: '' (every var parsed fresh, mutable) or comma-separated ids, 0 for a var that is not resident.
+  // A resident var whose text is '' is already held here.
+  function parseVars(refs, texts) {
     const args = [];
-    for (let i = 0; i < texts.length; i++) args.push(parse(texts[i]));
+    const ids = refs ? refs.split(',') : undefined;
+    for (let i = 0; i < texts.length; i++) {
+      const ref = ids ? +ids[i] : 0;
+      if (!ref) { args.push(parse(texts[i])); continue; }
+      let v = apply(mapGet, resident, [ref]);
+      if (v === undefined || texts[i] !== '') {
+        v = freezeData(parse(texts[i]));
+        apply(mapSet, resident, [ref, v]);
+      }
+      args.push(v);
+    }
     return args;
   }
 
@@ -207,12 +233,12 @@
     function drop(id) {
       apply(mapDelete, fns, [id]);
     },
-    // call(seq, id, ...varTexts): 'o'+json | 'e'+errorJson | 'p' (pending: collect with settle(seq) later)
-    function call(seq, id, ...texts) {
+    // call(seq, id, refs, ...varTexts): 'o'+json | 'e'+errorJson | 'p' (pending: collect with settle(seq) later)
+    function call(seq, id, refs, ...texts) {
       const entry = apply(mapGet, fns, [id]);
       let out;
       try {
-        out = apply(entry.fn, undefined, parseVars(texts));
+        out = apply(entry.fn, undefined, parseVars(refs, texts));
       } catch (e) {
         return runtimeError(e, entry.file);
       }
@@ -226,12 +252,12 @@
       }
       return serialize(out);
     },
-    // batch(seq, planJson, ...varTexts): one JSON array text of {ok,v} | {ok:false,e}. The plan lists a function
+    // batch(seq, planJson, refs, ...varTexts): one JSON array text of {ok,v} | {ok:false,e}. The plan lists a function
     // id per expression, or {e} for one that did not compile. Progress is kept so a timeout can name the
     // expression that hung.
-    function batch(seq, planJson, ...texts) {
+    function batch(seq, planJson, refs, ...texts) {
       const plan = parse(planJson);
-      const args = parseVars(texts);
+      const args = parseVars(refs, texts);
       const parts = [];
       apply(mapSet, pending, [seq, parts]);
       for (let i = 0; i < plan.length; i++) {
@@ -264,6 +290,9 @@
       const v = apply(mapGet, pending, [seq]);
       apply(mapDelete, pending, [seq]);
       return isArray(v) ? v.slice() : [];
+    },
+    function dropData(ref) {
+      apply(mapDelete, resident, [ref]);
     },
     function forget(seq) {
       apply(mapDelete, pending, [seq]);
