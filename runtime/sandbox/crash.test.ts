@@ -1,0 +1,34 @@
+// A sandbox process that dies (V8 abort, OOM kill, kill -9) fails only its calls in flight; the pool replaces it.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createSandbox, SandboxError, type SandboxPool } from './index.ts';
+
+let sb: SandboxPool;
+beforeAll(() => {
+  sb = createSandbox({ processes: 1 });
+});
+afterAll(() => sb.close());
+
+it('fails calls in flight with a crash error naming the node, then serves again from a new process', async () => {
+  await sb.run({ nodeId: 'warm', kind: 'expression', source: '1', vars: {} });
+  const [pid] = sb.pids();
+  const inflight = sb.run({ nodeId: 'victim', kind: 'function', source: 'for (;;);', vars: {}, timeoutMs: 20_000 });
+  const queued = sb.run({ nodeId: 'bystander', kind: 'expression', source: '2', vars: {} });
+  await new Promise((r) => setTimeout(r, 200));
+  process.kill(pid, 'SIGKILL');
+  const e = await inflight.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(SandboxError);
+  expect(e).toMatchObject({ nodeId: 'victim', kind: 'crash' });
+  expect((e as Error).message).toMatch(/^victim: the sandbox process died \(signal SIGKILL\)/);
+  // The call queued behind it on the same process is failed too (it may have been delivered already).
+  await queued.then((r) => expect(r.value).toBe(2), (err) => expect(err).toMatchObject({ nodeId: 'bystander', kind: 'crash' }));
+
+  const after = await sb.run({ nodeId: 'next', kind: 'function', source: 'return input * 2', vars: { input: 21 } });
+  expect(after.value).toBe(42);
+  expect(sb.pids()[0]).not.toBe(pid);
+});
+
+it('rejects calls after close', async () => {
+  const other = createSandbox({ processes: 1 });
+  await other.close();
+  await expect(other.run({ nodeId: 'late', kind: 'expression', source: '1', vars: {} })).rejects.toMatchObject({ kind: 'crash', nodeId: 'late' });
+});
