@@ -20,9 +20,11 @@ interface SandboxStoreLike {
 }
 
 export interface SandboxMode {
-  store?: SandboxStoreLike;
-  /** Points the sandbox store's webhooks at this server once it listens. */
-  attach(baseUrl: string): void;
+  readonly store?: SandboxStoreLike;
+  /** Starts the sandbox store (once); settles when it is up or failed to start (which is logged). */
+  start(delayMs: number): Promise<void>;
+  /** Points the sandbox store's webhooks at this server once it listens, and starts the store soon after. */
+  attach(baseUrl: string, delayMs?: number): void;
   stop(): Promise<void>;
 }
 
@@ -38,30 +40,54 @@ export async function startSandboxMode(o: { fresh: boolean; connections: Connect
   const accessToken = o.secrets.get('sandbox-access-token') ?? 'shpat_' + randomBytes(16).toString('hex');
   o.secrets.set('sandbox-access-token', accessToken);
 
-  let store: SandboxStoreLike | undefined;
-  try {
-    const mod = (await import('../nodes/shopify/sandbox/server.ts')) as { startShopifySandbox(opts: Record<string, unknown>): Promise<SandboxStoreLike> };
-    store = await mod.startShopifySandbox({ port: 0, webhookSecret, accessToken, shopDomain: 'ledgerline-sandbox.myshopify.com' });
-  } catch (e) {
-    o.log.warn({ err: (e as Error).message.split('\n')[0] }, 'Shopify sandbox store unavailable; sandbox-shop accepts webhooks but has no API');
-  }
-  const shop = {
+  const shopDomain = 'ledgerline-sandbox.myshopify.com';
+  const shop = (endpoint?: string) => ({
     provider: 'sandbox',
     name: 'Sandbox shop',
-    config: { shopDomain: store?.shopDomain ?? 'ledgerline-sandbox.myshopify.com', ...(store ? { endpoint: store.url } : {}) },
-    secrets: { accessToken: store?.accessToken ?? accessToken, webhookSecret },
-  };
-  if (o.connections.find(SANDBOX_SHOP)) o.connections.update(SANDBOX_SHOP, shop);
-  else o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop });
+    config: { shopDomain, ...(endpoint ? { endpoint } : {}) },
+    secrets: { accessToken, webhookSecret },
+  });
+  // The connections exist at once (webhooks verify from the first second); the store's GraphQL endpoint follows
+  // when it has loaded Shopify's schema (~1 s), which must not hold up the server becoming healthy.
+  if (o.connections.find(SANDBOX_SHOP)) o.connections.update(SANDBOX_SHOP, shop());
+  else o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
   if (!o.connections.find(SANDBOX_ERP)) o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: {} });
-  o.log.info({ shop: store?.url ?? null, connections: [SANDBOX_SHOP, SANDBOX_ERP] }, 'sandbox mode: sandbox connections ready');
+
+  let store: SandboxStoreLike | undefined;
+  let target: string | undefined;
+  let stopped = false;
+  let started: Promise<void> | undefined;
+  const startStore = async () => {
+    try {
+      const mod = (await import('../nodes/shopify/sandbox/server.ts')) as { startShopifySandbox(opts: Record<string, unknown>): Promise<SandboxStoreLike> };
+      const s = await mod.startShopifySandbox({ port: 0, webhookSecret, accessToken, shopDomain });
+      if (stopped) return void (await s.stop());
+      store = s;
+      o.connections.update(SANDBOX_SHOP, shop(s.url));
+      if (target) s.setWebhookTarget?.(target);
+      o.log.info({ shop: s.url, connections: [SANDBOX_SHOP, SANDBOX_ERP] }, 'sandbox mode: Shopify sandbox store ready');
+    } catch (e) {
+      o.log.warn({ err: (e as Error).message.split('\n')[0] }, 'Shopify sandbox store unavailable; sandbox-shop accepts webhooks but has no API');
+    }
+  };
+  // Loading Shopify's schema blocks the event loop for about a second, so by default it happens a moment after
+  // the server listens, never in the way of the first health check.
+  const start = (delayMs: number) =>
+    (started ??= new Promise<void>((r) => setTimeout(r, delayMs)).then(() => (stopped ? undefined : startStore())));
 
   return {
-    store,
-    attach(baseUrl) {
-      store?.setWebhookTarget?.(`${baseUrl}/webhooks/shopify/${SANDBOX_SHOP}`);
+    get store() {
+      return store;
+    },
+    start,
+    attach(baseUrl, delayMs = 1500) {
+      target = `${baseUrl}/webhooks/shopify/${SANDBOX_SHOP}`;
+      store?.setWebhookTarget?.(target);
+      void start(delayMs);
     },
     async stop() {
+      stopped = true;
+      await started;
       await store?.stop();
     },
   };

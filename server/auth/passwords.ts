@@ -4,17 +4,17 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(pw, salt, len, opts, (e, k) => (e ? reject(e) : resolve(k))));
 
-// N=2^15, r=8: 32 MiB per hash, ~50-100 ms here; enough to make offline guessing expensive.
-const N = 1 << 15;
-const R = 8;
-const P = 1;
+// N=2^15, r=8: 32 MiB per hash, ~50-100 ms here; enough to make offline guessing expensive. The parameters are
+// stored in each hash, so lowering them (tests do, to create many users fast) never breaks verification.
+export const scryptCost = { N: 1 << 15, r: 8, p: 1 };
 const maxmem = 64 * 1024 * 1024;
 
 export async function hashPassword(password: string): Promise<string> {
   if (password.length < 8) throw new Error('password must have at least 8 characters');
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, 32, { N, r: R, p: P, maxmem });
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  const { N, r, p } = scryptCost;
+  const key = await scrypt(password, salt, 32, { N, r, p, maxmem });
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -26,4 +26,4 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash to compare against when the user does not exist, so response time does not reveal which emails exist. */
-export const DUMMY_HASH = `scrypt$${N}$${R}$${P}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;
+export const dummyHash = () => `scrypt$${scryptCost.N}$${scryptCost.r}$${scryptCost.p}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;

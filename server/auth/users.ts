@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { ServerDb } from '../db/db.ts';
 import { apiTokens, sessions, users } from '../db/schema.ts';
-import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
+import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './tokens.ts';
 import { ROLES, type Role } from './roles.ts';
 import { newId } from '../../runtime/ids.ts';
@@ -86,7 +86,7 @@ export class Users {
   /** Checks the password and opens a session. Null for an unknown email, a wrong password or a disabled user. */
   async login(email: string, password: string): Promise<{ token: string; user: User; expiresAt: number } | null> {
     const row = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
-    const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
+    const ok = await verifyPassword(password, row?.passwordHash ?? dummyHash());
     if (!row || !ok || row.disabled) return null;
     const token = newToken(SESSION_PREFIX);
     const t = this.now();

@@ -107,7 +107,7 @@ export function flowsRouter(d: Deps) {
       const doc = c.req.valid('json');
       requireFlow(id);
       const before = flows.draft(id);
-      checkClient(c, id, { ...doc, id }, before);
+      checkClient(c, id, { ...doc, id }, lastPublished(id) ? before : null);
       const s = flows.updateDraft(id, doc);
       d.audit.record(actorOf(c), currentUser(c).role === 'client' ? 'flow.mapping.edit' : 'flow.draft.update', `flow:${id}`, { before, after: doc });
       return c.json(s, 200);

@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flow, testServer, type TestServer } from '../testing.ts';
+
+let t: TestServer;
+beforeEach(async () => {
+  t = await testServer({ withRoles: true });
+});
+afterEach(() => t.close());
+
+const adder = (n = 1) => flow('f1', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n } }], ['t->a']);
+
+describe('/api/flows', () => {
+  it('creates, lists, reads and autosaves a draft (incomplete drafts accepted)', async () => {
+    const tok = t.tokens.consultant;
+    const created = await t.json('POST', '/api/flows', { token: tok, body: adder() });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: 'f1', name: 'f1', active: false, activeVersion: null, latestVersion: null });
+    expect((await t.json('POST', '/api/flows', { token: tok, body: adder() })).status).toBe(409);
+    const put = await t.json('PUT', '/api/flows/f1/draft', { token: tok, body: { id: 'f1', name: 'renamed', nodes: [{ id: 'half' }] } });
+    expect(put.status).toBe(200);
+    expect(put.body.name).toBe('renamed');
+    const got = await t.json('GET', '/api/flows/f1', { token: tok });
+    expect(got.body.draft.nodes).toEqual([{ id: 'half' }]);
+    const list = await t.json('GET', '/api/flows', { token: t.tokens.finance });
+    expect(list.body.flows.map((f: { id: string }) => f.id)).toEqual(['f1']);
+    const v = await t.json('POST', '/api/flows/f1/validate', { token: tok });
+    expect(v.body.valid).toBe(false);
+    expect(v.body.problems[0]).toHaveProperty('path');
+    expect((await t.json('GET', '/api/flows/nope', { token: tok })).status).toBe(404);
+  });
+
+  it('publishes immutable versions, refuses invalid drafts with problems, diffs, rolls back and activates', async () => {
+    const tok = t.tokens.consultant;
+    await t.json('POST', '/api/flows', { token: tok, body: adder(1) });
+    const v1 = await t.json('POST', '/api/flows/f1/publish', { token: tok, body: { message: 'first' } });
+    expect(v1.status).toBe(201);
+    expect(v1.body).toMatchObject({ version: 1, message: 'first', createdBy: 'consultant@example.com' });
+    const bad = adder(1);
+    bad.nodes[1].config = { n: 'two' as unknown as number };
+    await t.json('PUT', '/api/flows/f1/draft', { token: tok, body: bad });
+    const refused = await t.json('POST', '/api/flows/f1/publish', { token: tok, body: { message: 'broken' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.problems[0]).toMatchObject({ where: 'a', path: '$.nodes[1].config.n' });
+    const two = adder(2);
+    two.nodes.push({ id: 'b', type: 'test.add', config: { n: 3 }, position: { x: 0, y: 0 } });
+    two.edges.push({ id: 'e9', source: 'a', target: 'b' });
+    await t.json('PUT', '/api/flows/f1/draft', { token: tok, body: two });
+    expect((await t.json('POST', '/api/flows/f1/publish', { token: tok, body: { message: 'second' } })).body.version).toBe(2);
+    const versions = await t.json('GET', '/api/flows/f1/versions', { token: tok });
+    expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    const one = await t.json('GET', '/api/flows/f1/versions/1', { token: tok });
+    expect(one.body.definition.nodes[1].config).toEqual({ n: 1 });
+    const diff = await t.json('GET', '/api/flows/f1/diff?from=1&to=2', { token: tok });
+    expect(diff.body).toEqual({ nodes: { added: ['b'], removed: [], changed: [{ id: 'a', fields: ['config.n'] }] }, edges: { added: ['e9'], removed: [] } });
+    const rb = await t.json('POST', '/api/flows/f1/rollback', { token: tok, body: { version: 1 } });
+    expect(rb.status).toBe(201);
+    expect(rb.body.version).toBe(3);
+    expect((await t.json('GET', '/api/flows/f1/diff?from=1&to=3', { token: tok })).body.nodes).toEqual({ added: [], removed: [], changed: [] });
+    const act = await t.json('POST', '/api/flows/f1/activate', { token: tok, body: { version: 2 } });
+    expect(act.body).toMatchObject({ active: true, activeVersion: 2 });
+    const de = await t.json('POST', '/api/flows/f1/deactivate', { token: tok });
+    expect(de.body.active).toBe(false);
+    const audit = await t.json('GET', '/api/audit?limit=50', { token: t.tokens.admin });
+    const actions = audit.body.entries.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['flow.create', 'flow.draft.update', 'flow.publish', 'flow.rollback', 'flow.activate', 'flow.deactivate']));
+  });
+
+  it('exports as an attachment and imports (create, then update of the draft)', async () => {
+    const tok = t.tokens.admin;
+    const imp = await t.json('POST', '/api/flows/import', { token: tok, body: adder(5) });
+    expect(imp.status).toBe(201);
+    const again = await t.json('POST', '/api/flows/import', { token: tok, body: { ...adder(6), name: 'second import' } });
+    expect(again.body.name).toBe('second import');
+    const res = await t.req('GET', '/api/flows/f1/export', { token: tok });
+    expect(res.headers.get('content-disposition')).toContain('attachment; filename="f1.json"');
+    expect((await res.json()).nodes[1].config).toEqual({ n: 6 });
+  });
+
+  it('test-runs the draft (whole, or up to one node) without publishing it', async () => {
+    const tok = t.tokens.consultant;
+    const doc = flow('f1', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }, { id: 'b', type: 'test.add', config: { n: 10 } }], ['t->a', 'a->b']);
+    await t.json('POST', '/api/flows', { token: tok, body: doc });
+    const run = await t.json('POST', '/api/flows/f1/test', { token: tok, body: { event: { value: 1 } } });
+    expect(run.status).toBe(200);
+    expect(run.body.status).toBe('succeeded');
+    expect(run.body.flowId).toBe('f1');
+    expect(run.body.steps.map((s: { output: unknown }) => s.output)).toEqual([{ value: 1 }, { value: 2 }, { value: 12 }]);
+    const partial = await t.json('POST', '/api/flows/f1/test', { token: tok, body: { event: { value: 1 }, nodeId: 'a' } });
+    expect(partial.body.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['t', 'a']);
+    const summary = (await t.json('GET', '/api/flows/f1', { token: tok })).body.flow;
+    expect(summary.latestVersion).toBeNull();
+    expect((await t.json('GET', '/api/flows', { token: tok })).body.flows).toHaveLength(1);
+  });
+
+  it('lets the client role change mapping data and publish, but not structure or code', async () => {
+    const doc = flow('m', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'test.map', config: { fields: { a: '1' } } }, { id: 'add', type: 'test.add', config: { n: 1 } }], ['t->map', 'map->add']);
+    await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: doc });
+    // Nothing published yet: a client may not touch it.
+    expect((await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: doc })).status).toBe(403);
+    await t.json('POST', '/api/flows/m/publish', { token: t.tokens.consultant, body: { message: 'v1' } });
+
+    const mapping = structuredClone(doc);
+    mapping.nodes[1].config = { fields: { a: '2', b: 'new' } };
+    mapping.nodes[2].position = { x: 999, y: 1 };
+    const ok = await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: mapping });
+    expect(ok.status).toBe(200);
+    expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.client, body: { message: 'client mapping' } })).status).toBe(201);
+
+    const structural = structuredClone(mapping);
+    structural.edges = [];
+    const r1 = await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: structural });
+    expect(r1.status).toBe(403);
+    expect(r1.body.error.problems[0].path).toBe('$.edges');
+    const other = structuredClone(mapping);
+    other.nodes[2].config = { n: 5 };
+    const r2 = await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: other });
+    expect(r2.status).toBe(403);
+    expect(r2.body.error.problems[0]).toMatchObject({ where: 'add', path: '$.nodes[2].config.n' });
+    const code = structuredClone(mapping);
+    code.nodes[1].config = { ...code.nodes[1].config, expression: 'input.x' };
+    expect((await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: code })).status).toBe(403);
+    // A consultant's structural draft cannot be published by a client.
+    await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.consultant, body: structural });
+    expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.client, body: { message: 'x' } })).status).toBe(403);
+    const audit = (await t.json('GET', '/api/audit', { token: t.tokens.admin })).body.entries;
+    expect(audit.find((e: { action: string }) => e.action === 'flow.mapping.edit')).toMatchObject({ actor: 'client@example.com', target: 'flow:m' });
+  });
+
+  it('answers bad input with the contract error shape naming the field', async () => {
+    await t.json('POST', '/api/flows', { token: t.tokens.admin, body: adder() });
+    const r = await t.json('POST', '/api/flows/f1/rollback', { token: t.tokens.admin, body: { version: 'x' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('invalid_request');
+    expect(r.body.error.problems[0].path).toBe('$.version');
+    const notJson = await t.req('POST', '/api/flows', { token: t.tokens.admin, raw: '{oops', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error.code).toBeTruthy();
+  });
+});
