@@ -39,12 +39,12 @@ const parse = <C>(node: { config: { parse(v: unknown): C } }, c: unknown) => nod
 
 describe('registry', () => {
   it('exports the four node types with sample outputs', () => {
-    expect(shopifyNodes.map((n) => n.type)).toEqual(['trigger.shopify', 'shopify.inventory-push', 'shopify.fulfilment-push', 'shopify.payouts']);
+    expect(shopifyNodes.map((n) => n.type)).toEqual(['shopify.trigger', 'shopify.inventory-push', 'shopify.fulfilment-push', 'shopify.payouts']);
     for (const n of shopifyNodes) expect(n.sampleOutput).toBeTruthy();
   });
 });
 
-describe('trigger.shopify', () => {
+describe('shopify.trigger', () => {
   it('converts a raw delivery with headers into the canonical order plus event metadata', async () => {
     const body = readFileSync(new URL('./samples/orders-paid.example.json', import.meta.url), 'utf8');
     const out: any = await shopifyTrigger.execute(ctx(parse(shopifyTrigger, { connection: 's', topic: 'orders/paid' })), {
@@ -150,5 +150,19 @@ describe('shopify.payouts', () => {
     expect(p.balanceTransactions).toHaveLength(50);
     const next = await shopifyPayouts.execute(ctx(c, state), null) as any;
     expect(next.payouts.every((x: any) => !['PAID', 'FAILED', 'CANCELED'].includes(x.status))).toBe(true);
+  });
+});
+
+describe('shopify.trigger with a bare payload', () => {
+  it('treats a payload without { body } as the body itself, keeping ids from the raw text', async () => {
+    const { shopifyTrigger } = await import('./trigger.ts');
+    const { JsonText } = await import('../../runtime/node-api.ts');
+    const raw = readFileSync(new URL('./samples/orders-paid.example.json', import.meta.url), 'utf8');
+    const ctx = { nodeId: 't', config: { connection: 'sandbox-shop', topic: 'orders/paid' }, rawInput: new JsonText(raw) } as any;
+    const out = (await shopifyTrigger.execute(ctx, JSON.parse(raw))) as any;
+    expect(out.event.topic).toBe('orders/paid');
+    const idText = /"admin_graphql_api_id":\s*"(gid:\/\/shopify\/Order\/\d+)"/.exec(raw)![1];
+    expect(out.kind).toBe('order');
+    expect(out.order.id).toBe(idText);
   });
 });

@@ -1,4 +1,4 @@
-// trigger.shopify: turns a Shopify webhook delivery into the canonical object plus event metadata.
+// shopify.trigger: turns a Shopify webhook delivery into the canonical object plus event metadata.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
@@ -37,10 +37,14 @@ function header(h: ShopifyWebhookDelivery['headers'], name: string): string | nu
   return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
 }
 
+function isDelivery(v: unknown): v is ShopifyWebhookDelivery {
+  return typeof v === 'object' && v !== null && 'body' in v && (typeof (v as { body: unknown }).body === 'string' || 'headers' in v);
+}
+
 const sampleBody = readFileSync(new URL('./samples/orders-paid.example.json', import.meta.url), 'utf8');
 
 export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookDelivery | string, ShopifyTriggerOutput>({
-  type: 'trigger.shopify',
+  type: 'shopify.trigger',
   version: 1,
   title: 'Shopify event',
   category: 'trigger',
@@ -56,7 +60,9 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
     ...convertWebhook('orders/paid', sampleBody),
   },
   execute(ctx, input) {
-    const delivery: ShopifyWebhookDelivery = typeof input === 'string' ? { body: input } : input;
+    // A bare payload (e.g. `ledgerline run --event orders-paid.json`) is the body itself; its raw text keeps ids exact.
+    const delivery: ShopifyWebhookDelivery =
+      typeof input === 'string' ? { body: input } : isDelivery(input) ? input : { body: ctx.rawInput?.text ?? input };
     if (delivery === null || typeof delivery !== 'object' || delivery.body === undefined) {
       throw permanentError(`node ${ctx.nodeId}: input must be a webhook delivery { body, headers }`, { code: 'BAD_INPUT' });
     }
