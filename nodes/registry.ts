@@ -1,8 +1,9 @@
 // Every node type Ledgerline knows. Adding a type: write its file in its system's folder, list it in that index.
 import type { NodeType } from '../runtime/node-api.ts';
 import { coreNodes } from './core/index.ts';
+import { lookupNodes } from './lookup/index.ts';
 
-export const nodeTypes: NodeType[] = [...coreNodes];
+export const nodeTypes: NodeType[] = [...coreNodes, ...lookupNodes];
 
 const byType = new Map(nodeTypes.map((t) => [t.type, t]));
 if (byType.size !== nodeTypes.length) throw new Error('two node types share a type id');

@@ -1,0 +1,81 @@
+// Helpers the lookup nodes share: reaching the service, reading paths, and the "add the row, then replay" error.
+import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
+import { formatPath, getAt, parsePath, PathSyntaxError, type Segment } from '../core/mapping/paths.ts';
+import { describeKey, type LookupSnapshot, type LookupSource } from './types.ts';
+
+export function lookups(ctx: NodeContext): LookupSource {
+  const s = ctx.service<LookupSource>('lookups');
+  if (!s) throw permanentError(`node "${ctx.nodeId}": this host provides no lookup tables (services.lookups)`, { code: 'LOOKUP_SERVICE_MISSING' });
+  return s;
+}
+
+export function openTable(ctx: NodeContext, src: LookupSource, name: string): LookupSnapshot {
+  try {
+    return src.snapshot(name, { flowId: ctx.flowId });
+  } catch (e) {
+    throw permanentError(`node "${ctx.nodeId}": ${(e as Error).message}`, { code: 'LOOKUP_TABLE_MISSING', details: { table: name } });
+  }
+}
+
+export function valueColumn(ctx: NodeContext, snap: LookupSnapshot, column: string | undefined): string {
+  const c = column ?? snap.valueColumns[0];
+  if (!snap.valueColumns.includes(c)) {
+    throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no value column "${c}" (it has ${snap.valueColumns.join(', ')})`, { code: 'LOOKUP_COLUMN_MISSING' });
+  }
+  return c;
+}
+
+/** A fresh copy of the input to enrich, made from its JSON text when the runtime has it (cheaper than a deep clone). */
+export function copyInput<T>(ctx: NodeContext, input: T): T {
+  return ctx.rawInput ? (JSON.parse(ctx.rawInput.text) as T) : structuredClone(input);
+}
+
+/** Reads `path` from an element; `$root.` reads the node's input. */
+export function reader(ctx: NodeContext, path: string): { read(el: unknown, root: unknown): unknown; segments: Segment[]; text: string } {
+  let p;
+  try {
+    p = parsePath(path);
+  } catch (e) {
+    throw permanentError(`node "${ctx.nodeId}": ${(e as PathSyntaxError).message}`, { code: 'INVALID_CONFIG' });
+  }
+  if (p.scope !== 'item' && p.scope !== 'root') throw permanentError(`node "${ctx.nodeId}": path "${path}" may only use $root`, { code: 'INVALID_CONFIG' });
+  const parsed = p;
+  return { read: (el, root) => getAt(parsed.scope === 'root' ? root : el, parsed.segments), segments: parsed.segments, text: parsed.text };
+}
+
+export interface Miss {
+  key: Record<string, unknown>;
+  at: string;
+}
+
+/** Collects every missing key of a step (deduplicated), so one replay after adding all rows is enough. */
+export class Misses {
+  private seen = new Map<string, Miss>();
+  add(key: Record<string, unknown>, at: Segment[]) {
+    const k = JSON.stringify(key);
+    if (!this.seen.has(k)) this.seen.set(k, { key, at: formatPath(at) || '$' });
+  }
+  get size() {
+    return this.seen.size;
+  }
+  throwIfAny(ctx: NodeContext, snap: LookupSnapshot): void {
+    if (!this.seen.size) return;
+    const list = [...this.seen.values()];
+    const first = list[0];
+    const more = list.length > 1 ? `; and ${list.length - 1} more: ${list.slice(1, 6).map((m) => `${describeKey(m.key)}`).join('; ')}${list.length > 6 ? '; ...' : ''}` : '';
+    throw permanentError(
+      `lookup table "${snap.name}" (version ${snap.version}) has no row for ${describeKey(first.key)} (at ${first.at})${more}. Add the row, then replay the run.`,
+      { code: 'LOOKUP_MISSING', details: { table: snap.name, scope: snap.scope, version: snap.version, missing: list.slice(0, 100) } },
+    );
+  }
+}
+
+export function recordUse(ctx: NodeContext, src: LookupSource, snap: LookupSnapshot) {
+  src.recordUse?.({ runId: ctx.runId, nodeId: ctx.nodeId, tableId: snap.id, version: snap.version });
+}
+
+export const listAt = (ctx: NodeContext, v: unknown, where: string): unknown[] => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw permanentError(`node "${ctx.nodeId}": "${where}" is not a list`, { code: 'INVALID_INPUT', details: { path: where } });
+  return v;
+};

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { defineNode } from '../../runtime/node-api.ts';
+import { setAt, type Segment } from '../core/mapping/paths.ts';
+import { copyInput, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
+
+export const taxCodeNode = defineNode({
+  type: 'lookup.tax-code',
+  version: 1,
+  title: 'Tax code lookup',
+  category: 'lookup',
+  description:
+    'Finds the ERP tax code of every Shopify tax line (title + rate, optionally country/province) of the order\'s lines ' +
+    'and shipping lines in a lookup table, and writes the codes onto each line. An unmapped tax line fails the step, ' +
+    'naming the table and the key, so someone adds the row and replays.',
+  config: z
+    .object({
+      table: z.string().min(1).default('tax-codes'),
+      /** Lists whose elements carry tax lines (canonical ShopifyOrder by default). */
+      lines: z.array(z.string().min(1)).min(1).default(['lineItems', 'shippingLines']),
+      /** Within a line: its tax lines, and within a tax line: title and rate. */
+      taxLines: z.string().min(1).default('taxLines'),
+      title: z.string().min(1).default('title'),
+      rate: z.string().min(1).default('rate'),
+      /** From the input's root; empty values only match rows that leave the column empty. */
+      country: z.string().min(1).optional().default('shippingAddress.countryCode'),
+      province: z.string().min(1).optional().default('shippingAddress.provinceCode'),
+      /** Written on each line: the list of codes, in tax-line order (rows with an empty code add none). */
+      target: z.string().min(1).default('taxCodes'),
+      column: z.string().min(1).optional(),
+    })
+    .strict(),
+  inputs: [{ id: 'in', dataType: 'ShopifyOrder' }],
+  outputs: [{ id: 'out', dataType: 'ShopifyOrder' }],
+  idempotent: true,
+  sampleOutput: { lineItems: [{ sku: 'SKU-1', taxLines: [{ title: 'VAT', rate: '0.2' }], taxCodes: ['UK-STD'] }], shippingLines: [] } as unknown,
+  execute(ctx, input: unknown) {
+    const c = ctx.config;
+    const src = lookups(ctx);
+    const snap = openTable(ctx, src, c.table);
+    const column = valueColumn(ctx, snap, c.column);
+    const out = copyInput(ctx, input);
+    const taxLines = reader(ctx, c.taxLines);
+    const title = reader(ctx, c.title);
+    const rate = reader(ctx, c.rate);
+    const target = reader(ctx, c.target);
+    const country = c.country ? reader(ctx, c.country).read(out, out) : undefined;
+    const province = c.province ? reader(ctx, c.province).read(out, out) : undefined;
+    const misses = new Misses();
+    for (const linesPath of c.lines) {
+      const lines = reader(ctx, linesPath);
+      listAt(ctx, lines.read(out, out), linesPath).forEach((line, i) => {
+        const at: Segment[] = [...lines.segments, i];
+        const codes: string[] = [];
+        listAt(ctx, taxLines.read(line, out), `${linesPath}[${i}].${c.taxLines}`).forEach((tl, j) => {
+          const key = { title: title.read(tl, out), rate: rate.read(tl, out), country, province };
+          const row = snap.find(key);
+          if (!row) return misses.add(key, [...at, ...taxLines.segments, j]);
+          const code = row[column];
+          if (code && !codes.includes(code)) codes.push(code);
+        });
+        if (line && typeof line === 'object') setAt(line as Record<string, unknown>, target.segments, codes);
+      });
+    }
+    misses.throwIfAny(ctx, snap);
+    recordUse(ctx, src, snap);
+    return out;
+  },
+});
