@@ -2,8 +2,9 @@
 import type { NodeType } from '../runtime/node-api.ts';
 import { coreNodes } from './core/index.ts';
 import { lookupNodes } from './lookup/index.ts';
+import { shopifyNodes } from './shopify/index.ts';
 
-export const nodeTypes: NodeType[] = [...coreNodes, ...lookupNodes];
+export const nodeTypes: NodeType[] = [...coreNodes, ...lookupNodes, ...shopifyNodes];
 
 const byType = new Map(nodeTypes.map((t) => [t.type, t]));
 if (byType.size !== nodeTypes.length) throw new Error('two node types share a type id');
