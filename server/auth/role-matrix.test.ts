@@ -1,0 +1,106 @@
+// Walks every API route for every role: each allowed cell must get past the role check, each forbidden cell must
+// be refused with 403 (and anonymous callers with 401). The expected matrix is written out here, independently of
+// auth/roles.ts, and must cover every route the OpenAPI document lists.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flow, testServer, type TestServer } from '../testing.ts';
+import { ROLES, type Role } from './roles.ts';
+
+const ALL: Role[] = [...ROLES];
+const A: Role[] = ['admin'];
+const AC: Role[] = ['admin', 'consultant'];
+const ACC: Role[] = ['admin', 'consultant', 'client'];
+const ACO: Role[] = ['admin', 'consultant', 'operations'];
+
+let t: TestServer;
+let runId = '';
+let tokenId = '';
+let userId = '';
+
+type Row = [method: string, template: string, path: () => string, allowed: Role[], body?: () => unknown];
+
+const rows: Row[] = [
+  ['POST', '/api/auth/logout', () => '/api/auth/logout', ALL],
+  ['GET', '/api/me', () => '/api/me', ALL],
+  ['GET', '/api/flows', () => '/api/flows', ALL],
+  ['POST', '/api/flows', () => '/api/flows', AC, () => flow(`new-${Math.random().toString(36).slice(2)}`, [{ id: 't', type: 'trigger.manual' }], [])],
+  ['POST', '/api/flows/import', () => '/api/flows/import', AC, () => flow('imported', [{ id: 't', type: 'trigger.manual' }], [])],
+  ['GET', '/api/flows/{id}', () => '/api/flows/f', ALL],
+  ['PUT', '/api/flows/{id}/draft', () => '/api/flows/f/draft', ACC, () => t.server.runtime.flows.draft('f')],
+  ['POST', '/api/flows/{id}/validate', () => '/api/flows/f/validate', ALL],
+  ['POST', '/api/flows/{id}/publish', () => '/api/flows/f/publish', ACC, () => ({ message: 'm' })],
+  ['GET', '/api/flows/{id}/versions', () => '/api/flows/f/versions', ALL],
+  ['GET', '/api/flows/{id}/versions/{v}', () => '/api/flows/f/versions/1', ALL],
+  ['GET', '/api/flows/{id}/diff', () => '/api/flows/f/diff?from=1&to=1', ALL],
+  ['POST', '/api/flows/{id}/rollback', () => '/api/flows/f/rollback', AC, () => ({ version: 1 })],
+  ['POST', '/api/flows/{id}/activate', () => '/api/flows/f/activate', AC, () => ({})],
+  ['POST', '/api/flows/{id}/deactivate', () => '/api/flows/f/deactivate', AC],
+  ['GET', '/api/flows/{id}/export', () => '/api/flows/f/export', ALL],
+  ['POST', '/api/flows/{id}/test', () => '/api/flows/f/test', ACC, () => ({ event: { value: 1 } })],
+  ['POST', '/api/flows/{id}/webhook-secret', () => '/api/flows/f/webhook-secret', AC],
+  ['GET', '/api/runs', () => '/api/runs', ALL],
+  ['GET', '/api/runs/{id}', () => `/api/runs/${runId}`, ALL],
+  ['POST', '/api/runs/{id}/replay', () => `/api/runs/${runId}/replay`, ACO, () => ({})],
+  ['POST', '/api/runs/{id}/cancel', () => `/api/runs/${runId}/cancel`, ACO],
+  ['GET', '/api/connections', () => '/api/connections', ACO],
+  ['POST', '/api/connections', () => '/api/connections', AC, () => ({ id: `c-${Math.random().toString(36).slice(2)}`, kind: 'erp', provider: 'sandbox', name: 'x', config: {} })],
+  ['GET', '/api/connections/{id}', () => '/api/connections/erp1', ACO],
+  ['PUT', '/api/connections/{id}', () => '/api/connections/erp1', AC, () => ({ name: 'renamed' })],
+  ['DELETE', '/api/connections/{id}', () => '/api/connections/doomed', AC],
+  ['POST', '/api/connections/{id}/test', () => '/api/connections/erp1/test', AC],
+  ['GET', '/api/catalog', () => '/api/catalog', ALL],
+  ['GET', '/api/users', () => '/api/users', A],
+  ['POST', '/api/users', () => '/api/users', A, () => ({ email: `u${Math.random().toString(36).slice(2)}@example.com`, role: 'finance', password: 'password-123' })],
+  ['PUT', '/api/users/{id}', () => `/api/users/${userId}`, A, () => ({ name: 'n' })],
+  ['GET', '/api/tokens', () => '/api/tokens', A],
+  ['POST', '/api/tokens', () => '/api/tokens', A, () => ({ name: 'ci' })],
+  ['DELETE', '/api/tokens/{id}', () => `/api/tokens/${tokenId}`, A],
+  ['GET', '/api/audit', () => '/api/audit', ['admin', 'consultant', 'finance']],
+  ['GET', '/api/events', () => '/api/events', ['admin', 'consultant', 'finance', 'operations']],
+  ['GET', '/api/events/{id}', () => `/api/events/${t.server.runtime.runs.get(runId).eventId}`, ['admin', 'consultant', 'finance', 'operations']],
+  ['GET', '/api/compliance', () => '/api/compliance', ['admin', 'consultant', 'finance', 'operations']],
+];
+
+beforeAll(async () => {
+  t = await testServer({ withRoles: true });
+  const rt = t.server.runtime;
+  rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+  rt.flows.publish('f', { message: 'v1' });
+  t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
+  userId = t.server.deps.users.byEmail('finance@example.com')!.id;
+});
+afterAll(() => t.close());
+
+async function fixtures() {
+  // Fresh objects each call: a queued run (cancel/replay targets), a deletable connection and token.
+  const rt = t.server.runtime;
+  runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0];
+  if (!t.server.deps.connections.find('doomed')) t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
+  tokenId = t.server.deps.users.createToken(userId, 'victim').info.id;
+}
+
+describe('route x role matrix', () => {
+  it('covers every authenticated route in the OpenAPI document', async () => {
+    const doc = (await t.json('GET', '/api/openapi.json')).body;
+    const documented: string[] = [];
+    for (const [p, ops] of Object.entries<Record<string, { 'x-permission'?: string }>>(doc.paths)) {
+      for (const [m, op] of Object.entries(ops)) if (op['x-permission']) documented.push(`${m.toUpperCase()} ${p}`);
+    }
+    expect(rows.map((r) => `${r[0]} ${r[1]}`).sort()).toEqual(documented.sort());
+  });
+
+  for (const [method, template, path, allowed, body] of rows) {
+    it(`${method} ${template}`, async () => {
+      for (const role of ALL) {
+        await fixtures();
+        const r = await t.req(method, path(), { token: t.tokens[role], body: body?.() });
+        const cell = `${role} ${method} ${template} -> ${r.status}`;
+        expect(r.status, cell).toBeLessThan(500);
+        if (allowed.includes(role)) expect([401, 403], cell).not.toContain(r.status);
+        else expect(r.status, cell).toBe(403);
+      }
+      await fixtures();
+      const anon = await t.req(method, path(), { token: null, body: body?.() });
+      expect(anon.status, `anonymous ${method} ${template}`).toBe(401);
+    });
+  }
+});

@@ -1,0 +1,148 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flow, testServer, waitFor, type TestServer } from '../testing.ts';
+
+const SECRET = 'shpss_test_webhook_secret_0123456789';
+const orderText = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8');
+
+let t: TestServer;
+beforeEach(async () => {
+  t = await testServer();
+  t.server.deps.connections.create({ id: 'shop1', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop1.myshopify.com' }, secrets: { webhookSecret: SECRET, accessToken: 'shpat_x' } });
+});
+afterEach(() => t.close());
+
+function deliver(body: string, o: { topic?: string; secret?: string; eventId?: string | null; webhookId?: string; triggeredAt?: string; hmac?: string; connection?: string } = {}) {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'X-Shopify-Hmac-Sha256': o.hmac ?? createHmac('sha256', o.secret ?? SECRET).update(body).digest('base64'),
+    'X-Shopify-Topic': o.topic ?? 'orders/create',
+    'X-Shopify-Shop-Domain': 'shop1.myshopify.com',
+    'X-Shopify-API-Version': '2026-04',
+    'X-Shopify-Webhook-Id': o.webhookId ?? randomUUID(),
+    'X-Shopify-Triggered-At': o.triggeredAt ?? new Date().toISOString(),
+  };
+  if (o.eventId !== null) headers['X-Shopify-Event-Id'] = o.eventId ?? randomUUID();
+  return t.req('POST', `/webhooks/shopify/${o.connection ?? 'shop1'}`, { raw: body, headers });
+}
+
+const eventCount = () => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+const runCount = () => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+
+function activeShopifyFlow(id: string, topics: string[], connectionId = 'shop1') {
+  const rt = t.server.runtime;
+  rt.flows.create(flow(id, [{ id: 't', type: 'test.shopify-trigger', config: { connectionId, topics } }], []));
+  rt.flows.publish(id, { activate: true });
+}
+
+describe('POST /webhooks/shopify/:connectionId', () => {
+  it('stores a verified delivery with its Shopify metadata and queues runs of the matching active flows only', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    activeShopifyFlow('refunds', ['refunds/create']);
+    activeShopifyFlow('other-shop', ['orders/create'], 'shop2');
+    const res = await deliver(orderText, { eventId: 'ev-1' });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ ok: true, duplicate: false, runs: 1, stale: false });
+    const ev = await t.json('GET', `/api/events/${body.eventId}`, { token: t.tokens.admin });
+    expect(ev.body).toMatchObject({ source: 'shopify:shop1', topic: 'orders/create', dedupKey: 'ev-1' });
+    expect(ev.body.meta).toMatchObject({ shopDomain: 'shop1.myshopify.com', apiVersion: '2026-04', eventId: 'ev-1', stale: false });
+    expect(ev.body.runIds).toHaveLength(1);
+    // The payload is kept byte for byte (18-digit ids intact).
+    const raw = t.server.runtime.store.sqlite.prepare('SELECT payload FROM events WHERE id = ?').get(body.eventId) as { payload: string };
+    expect(raw.payload).toBe(orderText);
+    await t.server.runtime.drain();
+    const order = JSON.parse(orderText) as { admin_graphql_api_id: string };
+    const runs = await t.json('GET', `/api/runs?key=shopifyOrderId:${encodeURIComponent(order.admin_graphql_api_id)}`, { token: t.tokens.admin });
+    expect(runs.body.runs).toHaveLength(1);
+    expect(runs.body.runs[0]).toMatchObject({ flowId: 'orders', status: 'succeeded' });
+  });
+
+  it('answers a repeat delivery 200 and starts nothing (dedup on event id, falling back to webhook id)', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    const first = await (await deliver(orderText, { eventId: 'same' })).json();
+    const again = await deliver(orderText, { eventId: 'same' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ duplicate: true, runs: 0, eventId: first.eventId });
+    await deliver(orderText, { eventId: null, webhookId: 'wh-1' });
+    const dup = await (await deliver(orderText, { eventId: null, webhookId: 'wh-1' })).json();
+    expect(dup.duplicate).toBe(true);
+    expect(eventCount()).toBe(2);
+    expect(runCount()).toBe(2);
+  });
+
+  it('refuses forged, unsigned and wrongly keyed deliveries with 401 and stores nothing', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    expect((await deliver(orderText, { secret: 'not-the-secret' })).status).toBe(401);
+    expect((await deliver(orderText, { hmac: 'AAAA' })).status).toBe(401);
+    const tampered = await deliver(orderText.replace('"total_price"', '"total_price_x"'), { hmac: createHmac('sha256', SECRET).update(orderText).digest('base64') });
+    expect(tampered.status).toBe(401);
+    const noHmac = await t.req('POST', '/webhooks/shopify/shop1', { raw: orderText, headers: { 'content-type': 'application/json', 'X-Shopify-Topic': 'orders/create' } });
+    expect(noHmac.status).toBe(401);
+    expect(eventCount()).toBe(0);
+    expect(runCount()).toBe(0);
+  });
+
+  it('flags stale deliveries but still stores them', async () => {
+    const old = new Date(Date.now() - 3 * 3600_000).toISOString();
+    const r = await (await deliver(orderText, { triggeredAt: old })).json();
+    expect(r.stale).toBe(true);
+    const ev = await t.json('GET', `/api/events/${r.eventId}`, { token: t.tokens.admin });
+    expect(ev.body.meta).toMatchObject({ stale: true, triggeredAt: old });
+  });
+
+  it('stores (never drops) an event that no active flow wants, visible in /api/events', async () => {
+    const r = await (await deliver('{"id": 1}', { topic: 'products/update' })).json();
+    expect(r.runs).toBe(0);
+    const list = await t.json('GET', '/api/events?source=shopify:shop1', { token: t.tokens.operations ?? t.tokens.admin });
+    expect(list.body.events.map((e: { eventId: string }) => e.eventId)).toContain(r.eventId);
+  });
+
+  it('answers 413 for an oversized body, 400 for a signed non-JSON body, 404 for an unknown connection', async () => {
+    const big = '{"x":"' + 'a'.repeat(5 * 1024 * 1024) + '"}';
+    expect((await deliver(big)).status).toBe(413);
+    const notJson = await deliver('this is not json');
+    expect(notJson.status).toBe(400);
+    expect((await notJson.json()).error.code).toBe('invalid_json');
+    expect((await deliver(orderText, { connection: 'nope' })).status).toBe(404);
+    expect(eventCount()).toBe(0);
+    const metrics = await (await t.req('GET', '/metrics')).text();
+    expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="too_large"\} 1/);
+    expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="invalid"\} 1/);
+    expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="not_found"\} 1/);
+  });
+
+  it('handles compliance topics: customers/redact scrubs stored events and run steps; data_request is recorded', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    const order = JSON.parse(orderText);
+    const email = 'redact-me@example.com';
+    const text = JSON.stringify({ ...order, email, customer: { ...order.customer, id: 4242424242, email } });
+    await deliver(text);
+    await t.server.runtime.drain();
+    const before = t.server.runtime.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number };
+    expect(before.n).toBeGreaterThan(0);
+    const redact = JSON.stringify({ shop_id: 1, shop_domain: 'shop1.myshopify.com', customer: { id: 4242424242, email, phone: null }, orders_to_redact: [order.id] });
+    expect((await deliver(redact, { topic: 'customers/redact' })).status).toBe(200);
+    const sqlite = t.server.runtime.store.sqlite;
+    expect((sqlite.prepare(`SELECT COUNT(*) AS n FROM events WHERE instr(payload, ?) > 0`).get(email) as { n: number }).n).toBe(0);
+    expect((sqlite.prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number }).n).toBe(0);
+    const dr = JSON.stringify({ shop_id: 1, shop_domain: 'shop1.myshopify.com', customer: { id: 7, email: 'ask@example.com' }, orders_requested: [1], data_request: { id: 9 } });
+    expect((await deliver(dr, { topic: 'customers/data_request' })).status).toBe(200);
+    const c = await t.json('GET', '/api/compliance', { token: t.tokens.admin });
+    expect(c.body.requests.map((r: { topic: string }) => r.topic)).toEqual(['customers/data_request', 'customers/redact']);
+    expect(c.body.requests[1].summary.eventsRedacted).toBe(1);
+    expect(c.body.requests[0].summary.customer.email).toBe('ask@example.com');
+    const shop = await deliver(JSON.stringify({ shop_id: 1, shop_domain: 'shop1.myshopify.com' }), { topic: 'shop/redact' });
+    expect(shop.status).toBe(200);
+  });
+
+  it('survives garbage without crashing and keeps serving', async () => {
+    for (const raw of ['', '\u0000\u0001', '[]', 'null']) {
+      const r = await deliver(raw);
+      expect([200, 400, 401]).toContain(r.status);
+    }
+    expect((await t.req('GET', '/healthz')).status).toBe(200);
+    await waitFor(() => true);
+  });
+});
