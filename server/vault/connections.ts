@@ -47,7 +47,7 @@ export class ConnectionError extends Error {
 export class Connections {
   /** Bumped on every change, so caches of secrets (the output scrubber) know to refresh. */
   generation = 0;
-  private cache = new Map<string, { client: Promise<unknown>; factory: ConnectionFactory }>();
+  private cache = new Map<string, { client: Promise<unknown>; factory: ConnectionFactory; kind: string }>();
 
   constructor(
     private db: ServerDb,
@@ -128,7 +128,7 @@ export class Connections {
   /** The runtime's connection resolver. */
   resolve = (kind: string, id: string): Promise<unknown> => {
     const hit = this.cache.get(id);
-    if (hit) return hit.client;
+    if (hit && hit.kind === kind) return hit.client;
     const c = this.find(id);
     if (!c) return Promise.reject(new ConnectionError(`no ${kind} connection "${id}" is configured`, 404));
     if (c.kind !== kind) return Promise.reject(new ConnectionError(`connection "${id}" is a ${c.kind} connection, not ${kind}`, 422));
@@ -139,7 +139,7 @@ export class Connections {
       return Promise.reject(e);
     }
     const p = (async () => factory.create({ ...c, secrets: this.secretsOf(id) }))();
-    this.cache.set(id, { client: p, factory });
+    this.cache.set(id, { client: p, factory, kind: c.kind });
     p.catch(() => this.cache.delete(id));
     this.generation++;
     return p;

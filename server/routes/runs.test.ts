@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flow, testServer, waitFor, type TestServer } from '../testing.ts';
+
+let t: TestServer;
+beforeEach(async () => {
+  t = await testServer({ withRoles: true });
+  const rt = t.server.runtime;
+  rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }, { id: 'x', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }], ['t->a', 'a->x']));
+  rt.flows.publish('f', { activate: true });
+});
+afterEach(() => t.close());
+
+describe('/api/runs', () => {
+  it('lists with filters, shows steps with input/output/error/timing, replays from the failed step', async () => {
+    const rt = t.server.runtime;
+    rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
+    rt.queue.ingest({ source: 'manual', payload: { value: 2 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
+    await rt.drain();
+    const tok = t.tokens.operations;
+    const all = await t.json('GET', '/api/runs?flowId=f&status=failed', { token: tok });
+    expect(all.body.runs).toHaveLength(2);
+    const byKey = await t.json('GET', `/api/runs?key=${encodeURIComponent('shopifyOrderId:gid://shopify/Order/2')}`, { token: tok });
+    expect(byKey.body.runs).toHaveLength(1);
+    const since = await t.json('GET', `/api/runs?from=${new Date(Date.now() + 60_000).toISOString()}`, { token: tok });
+    expect(since.body.runs).toHaveLength(0);
+    expect((await t.json('GET', '/api/runs?from=yesterday', { token: tok })).status).toBe(400);
+    const run = await t.json('GET', `/api/runs/${byKey.body.runs[0].runId}`, { token: tok });
+    expect(run.body.keys).toEqual({ shopifyOrderId: 'gid://shopify/Order/2' });
+    expect(run.body.steps.map((s: { nodeId: string; status: string }) => [s.nodeId, s.status])).toEqual([['t', 'succeeded'], ['a', 'succeeded'], ['x', 'failed']]);
+    expect(run.body.steps[1]).toMatchObject({ input: { value: 2 }, output: { value: 3 } });
+    expect(run.body.steps[2].error).toBeTruthy();
+    expect(typeof run.body.steps[1].durationMs).toBe('number');
+    const replay = await t.json('POST', `/api/runs/${run.body.runId}/replay`, { token: tok, body: {} });
+    expect(replay.status).toBe(201);
+    expect(replay.body.reused).toEqual(['t', 'a']);
+    await rt.drain();
+    const again = await t.json('GET', `/api/runs/${replay.body.runId}`, { token: tok });
+    expect(again.body.replayOf).toBe(run.body.runId);
+    expect(again.body.steps[1].reusedFrom).toBe(run.body.runId);
+    // Replaying a succeeded or running run is a conflict, not a crash.
+    const conflict = await t.json('POST', `/api/runs/${all.body.runs[0].runId}/cancel`, { token: tok });
+    expect(conflict.status).toBe(409);
+    expect((await t.json('GET', '/api/runs/run_nope', { token: tok })).status).toBe(404);
+  });
+
+  it('cancels a queued run', async () => {
+    await t.server.runtime.worker.stop();
+    const { runIds } = t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] });
+    const r = await t.json('POST', `/api/runs/${runIds[0]}/cancel`, { token: t.tokens.consultant });
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('cancelled');
+    await waitFor(() => true);
+  });
+});
