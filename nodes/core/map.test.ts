@@ -1,0 +1,191 @@
+// core.map through the real runtime, the real isolated-vm sandbox and the real lookup store.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
+import { createSandbox, type SandboxPool } from '../../runtime/sandbox/index.ts';
+import type { Sandbox } from '../../runtime/sandbox/types.ts';
+import { LookupService, TABLE_PRESETS } from '../../runtime/lookups/index.ts';
+import { nodeTypes } from '../registry.ts';
+import { taxedOrder } from '../lookup/testing.ts';
+import { shopifyOrderToSalesOrder } from './mapping/examples.ts';
+import { previewMap } from './mapping/preview.ts';
+import type { FieldInput } from './mapping/config.ts';
+
+let pool: SandboxPool;
+let batches = 0;
+let runs = 0;
+// The real sandbox, counting round trips: the mapper promises one runBatch per map call and no single runs.
+const sandbox: Sandbox = {
+  run: (c) => (runs++, pool.run(c)),
+  runBatch: (c) => (batches++, pool.runBatch(c)),
+  close: async () => {},
+};
+let rt: Runtime;
+let lookups: LookupService;
+let tmp: ReturnType<typeof tempDir>;
+
+beforeAll(() => {
+  pool = createSandbox({ processes: 1 });
+});
+afterAll(async () => {
+  await pool.close();
+});
+beforeEach(() => {
+  tmp = tempDir();
+  const services: Record<string, unknown> = {};
+  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox, services, worker: { pollMs: 5 } });
+  lookups = new LookupService(rt.store);
+  services.lookups = lookups;
+  rt.start();
+  batches = 0;
+  runs = 0;
+  lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [
+    { title: 'KY State Tax', rate: '0.06', taxCode: 'US-KY' },
+    { title: 'Jefferson County Tax', rate: '0.01', taxCode: 'US-KY-JEF' },
+  ]);
+  lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'online', warehouse: 'WH-WEB' }]);
+  lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'visa', paymentMethod: 'CARD' }]);
+});
+afterEach(async () => {
+  await rt.close();
+  tmp.cleanup();
+});
+
+async function runFlow(id: string, nodes: Parameters<typeof flow>[1], edges: string[], payload: unknown) {
+  const doc = flow(id, nodes, edges);
+  rt.flows.create(doc);
+  rt.flows.publish(id, { activate: true });
+  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: id, version: 1 }] });
+  await rt.drain();
+  return rt.runs.get(runIds[0]);
+}
+
+const lookupsThenMap = (mapConfig: unknown) => [
+  { id: 't', type: 'trigger.manual' },
+  { id: 'tax', type: 'lookup.tax-code' },
+  { id: 'loc', type: 'lookup.location', config: { from: 'raw.location_id', whenMissing: 'online' } },
+  { id: 'map', type: 'core.map', config: mapConfig as Record<string, unknown> },
+];
+
+describe('core.map through the runtime', () => {
+  it('maps a Shopify order to an ERP sales order without code or the sandbox', async () => {
+    const run = await runFlow('o', lookupsThenMap(shopifyOrderToSalesOrder), ['t->tax', 'tax->loc', 'loc->map'], taxedOrder());
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.find((s) => s.nodeId === 'map')!.output).toEqual({
+      externalId: 'gid://shopify/Order/820982911946154508',
+      reference: '#9999',
+      currency: 'USD',
+      date: '2022-01-01',
+      warehouse: 'WH-WEB',
+      pricesIncludeTax: false,
+      customer: { externalId: 'gid://shopify/Customer/115310627314723954', name: 'Steve Shipper', email: 'jon@example.com' },
+      lines: [
+        { sku: 'SKU2006-001', quantity: '1', unitPrice: '89.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Aviator sunglasses' },
+        // lineItems[1] is the gift card: dropped by the filter.
+        { sku: 'CASE-LEATHER-PREM', quantity: '1', unitPrice: '24.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Premium Leather Case' },
+        { sku: 'SKU2006-020', quantity: '1', unitPrice: '159.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Mid-century lounger' },
+        { sku: 'SKU2006-035', quantity: '1', unitPrice: '119.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Coffee table' },
+      ],
+      shipping: [{ description: 'Generic Shipping', amount: '10.00', discount: '10.00', taxCodes: ['US-KY'] }],
+    });
+    expect(batches + runs).toBe(0);
+  });
+
+  it('evaluates every expression of a call, over every element, in one sandbox round trip', async () => {
+    const fields: FieldInput[] = [
+      { target: 'ref', source: { kind: 'expr', expr: '"SO-" + input.name.slice(1)' } },
+      {
+        target: 'lines',
+        source: {
+          kind: 'each',
+          path: 'lineItems',
+          filter: [{ expr: '!item.isGiftCard && item.sku !== "SKU2006-035"' }],
+          fields: [
+            { target: 'n', source: { kind: 'expr', expr: 'index + 1' } },
+            { target: 'order', source: { kind: 'expr', expr: 'parent.name' } },
+            { target: 'gross', source: { kind: 'expr', expr: 'item.unitPrice.shop.amount' }, transforms: [{ op: 'math', operator: 'multiply', operand: { const: '1.07' } }, { op: 'decimal', places: 2, rounding: 'half-even' }] },
+            { target: 'payment', source: { kind: 'lookup', table: 'payment-methods', key: { gateway: '$root.paymentGateways[0]' } } },
+            { target: 'taxes', source: { kind: 'each', path: 'taxLines', fields: [{ target: 'label', source: { kind: 'expr', expr: '`${item.title}@${parent.sku}`' } }] } },
+          ],
+        },
+      },
+    ];
+    const run = await runFlow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    expect(run.status).toBe('succeeded');
+    expect(run.steps[1].output).toEqual({
+      ref: 'SO-9999',
+      lines: [
+        { n: 1, order: '#9999', gross: '96.29', payment: 'CARD', taxes: [{ label: 'KY State Tax@SKU2006-001' }, { label: 'Jefferson County Tax@SKU2006-001' }] },
+        { n: 3, order: '#9999', gross: '26.74', payment: 'CARD', taxes: [{ label: 'KY State Tax@CASE-LEATHER-PREM' }, { label: 'Jefferson County Tax@CASE-LEATHER-PREM' }] },
+        { n: 4, order: '#9999', gross: '171.19', payment: 'CARD', taxes: [{ label: 'KY State Tax@SKU2006-020' }, { label: 'Jefferson County Tax@SKU2006-020' }] },
+      ],
+    });
+    expect([batches, runs]).toEqual([1, 0]);
+  });
+
+  it('fails permanently naming the target field and the source path', async () => {
+    const order = taxedOrder();
+    (order.lineItems[3] as { sku: string | null }).sku = null;
+    const run = await runFlow('m', lookupsThenMap(shopifyOrderToSalesOrder), ['t->tax', 'tax->loc', 'loc->map'], order);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({
+      nodeId: 'map',
+      class: 'permanent',
+      code: 'MAPPING_FAILED',
+      message: 'target "lines[2].sku": missing required value at source path "lineItems[3].sku"',
+    });
+  });
+
+  it('names the element an expression failed on, and a lookup miss names table and key', async () => {
+    const fields: FieldInput[] = [
+      { target: 'lines', source: { kind: 'each', path: 'lineItems', fields: [{ target: 'x', source: { kind: 'expr', expr: 'item.sku.toLowerCase()' } }] } },
+      { target: 'pay', source: { kind: 'lookup', table: 'payment-methods', key: 'paymentGateways[0]' } },
+    ];
+    const order = taxedOrder();
+    (order.lineItems[1] as { sku: string | null }).sku = null;
+    const run = await runFlow('e', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], { ...order, paymentGateways: ['stripe'] });
+    expect(run.error!.message).toBe(
+      '2 mapping problems: target "lines[1].x": expression failed for lineItems[1]: Cannot read properties of null (reading \'toLowerCase\'); ' +
+        'target "pay": lookup table "payment-methods" (version 1) has no row for gateway="stripe" (from paymentGateways[0])',
+    );
+  });
+
+  it('previews a sample: the result, and per field its source, value or error', async () => {
+    const r = await previewMap(
+      {
+        fields: [
+          { target: 'ref', source: { kind: 'path', path: 'name' } },
+          { target: 'when', source: { kind: 'path', path: 'createdAt' }, transforms: [{ op: 'date', format: 'dd/MM/yyyy HH:mm', timeZone: 'Europe/Paris' }] },
+          { target: 'lines', source: { kind: 'each', path: 'lineItems', filter: [{ path: 'isGiftCard', op: 'false' }], fields: [{ target: 'price', source: { kind: 'path', path: 'unitPrice.shop.amount' }, transforms: [{ op: 'decimal', places: 1, rounding: 'half-up' }] }] } },
+          { target: 'loc', source: { kind: 'lookup', table: 'locations', key: 'raw.location_id' } },
+          { target: 'upper', source: { kind: 'expr', expr: 'input.email.toUpperCase()' } },
+        ],
+      },
+      taxedOrder(),
+      { sandbox, lookups },
+    );
+    expect(r.ok).toBe(false);
+    expect(r.output).toEqual({ ref: '#9999', when: '01/01/2022 01:00', lines: [{ price: '90.0' }, { price: '25.0' }, { price: '160.0' }, { price: '120.0' }], upper: 'JON@EXAMPLE.COM' });
+    expect(r.fields.map((f) => [f.target, f.kind, f.source, f.error ?? f.value])).toEqual([
+      ['ref', 'path', 'name', '#9999'],
+      ['when', 'path', 'createdAt', '01/01/2022 01:00'],
+      ['lines[0].price', 'path', 'lineItems[0].unitPrice.shop.amount', '90.0'],
+      ['lines[1].price', 'path', 'lineItems[2].unitPrice.shop.amount', '25.0'],
+      ['lines[2].price', 'path', 'lineItems[3].unitPrice.shop.amount', '160.0'],
+      ['lines[3].price', 'path', 'lineItems[4].unitPrice.shop.amount', '120.0'],
+      ['loc', 'lookup', 'lookup locations[raw.location_id]', 'target "loc": lookup table "locations" (version 1) has no row for location=empty (from raw.location_id)'],
+      ['upper', 'expr', 'input.email.toUpperCase()', 'JON@EXAMPLE.COM'],
+    ]);
+    expect(r.lookupsUsed).toEqual([{ table: 'locations', version: 1 }]);
+
+    const bad = await previewMap({ fields: [{ target: 'x', source: { kind: 'path', path: 'a..b' } }, { target: 'y', source: { kind: 'nope' } }] }, {});
+    expect(bad.ok).toBe(false);
+    expect(bad.configProblems.map((p) => p.path)).toEqual(['$.fields[0].source.path', '$.fields[1].source.kind']);
+  });
+
+  it('refuses to publish a flow whose mapping has a bad path or no rounding rule', () => {
+    const doc = flow('bad', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields: [{ target: 'p', source: { kind: 'path', path: 'x' }, transforms: [{ op: 'decimal', places: 2 }] }] } }], ['t->map']);
+    rt.flows.create(doc);
+    expect(() => rt.flows.publish('bad')).toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
+  });
+});
