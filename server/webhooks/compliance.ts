@@ -22,10 +22,23 @@ export function scrubPersonalData(v: unknown): unknown {
   return v;
 }
 
+function scrubValue(v: unknown): unknown {
+  // A stored Shopify delivery is { body: <raw JSON text>, headers }: scrub inside the body text too.
+  if (v && typeof v === 'object' && typeof (v as { body?: unknown }).body === 'string' && (v as { headers?: unknown }).headers) {
+    const d = v as { body: string; headers: unknown };
+    try {
+      return { ...d, body: JSON.stringify(scrubPersonalData(JSON.parse(d.body))) };
+    } catch {
+      return d;
+    }
+  }
+  return scrubPersonalData(v);
+}
+
 function scrubText(text: string, extra: string[]): string {
   let out: string;
   try {
-    out = JSON.stringify(scrubPersonalData(JSON.parse(text)));
+    out = JSON.stringify(scrubValue(JSON.parse(text)));
   } catch {
     out = text;
   }

@@ -49,9 +49,12 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(ev.body).toMatchObject({ source: 'shopify:shop1', topic: 'orders/create', dedupKey: 'ev-1' });
     expect(ev.body.meta).toMatchObject({ shopDomain: 'shop1.myshopify.com', apiVersion: '2026-04', eventId: 'ev-1', stale: false });
     expect(ev.body.runIds).toHaveLength(1);
-    // The payload is kept byte for byte (18-digit ids intact).
+    // The body is kept byte for byte (18-digit ids intact), with the headers shopify.trigger reads.
     const raw = t.server.runtime.store.sqlite.prepare('SELECT payload FROM events WHERE id = ?').get(body.eventId) as { payload: string };
-    expect(raw.payload).toBe(orderText);
+    const stored = JSON.parse(raw.payload);
+    expect(stored.body).toBe(orderText);
+    expect(stored.headers).toMatchObject({ 'x-shopify-topic': 'orders/create', 'x-shopify-event-id': 'ev-1' });
+    expect(stored.headers['x-shopify-hmac-sha256']).toBeUndefined();
     await t.server.runtime.drain();
     const order = JSON.parse(orderText) as { admin_graphql_api_id: string };
     const runs = await t.json('GET', `/api/runs?key=shopifyOrderId:${encodeURIComponent(order.admin_graphql_api_id)}`, { token: t.tokens.admin });
@@ -135,6 +138,23 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(c.body.requests[0].summary.customer.email).toBe('ask@example.com');
     const shop = await deliver(JSON.stringify({ shop_id: 1, shop_domain: 'shop1.myshopify.com' }), { topic: 'shop/redact' });
     expect(shop.status).toBe(200);
+  });
+
+  it('feeds the real shopify.trigger node: canonical order plus event metadata', async () => {
+    const { shopifyTrigger } = await import('../../nodes/shopify/trigger.ts');
+    await t.close();
+    t = await testServer({ extraNodes: [shopifyTrigger] });
+    t.server.deps.connections.create({ id: 'shop1', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop1.myshopify.com' }, secrets: { webhookSecret: SECRET } });
+    t.server.runtime.flows.create(flow('real', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop1', topic: 'orders/create' } }], []));
+    t.server.runtime.flows.publish('real', { activate: true });
+    const r = await (await deliver(orderText, { eventId: 'ev-real' })).json();
+    expect(r.runs).toBe(1);
+    await t.server.runtime.drain();
+    const run = t.server.runtime.runs.get(t.server.runtime.runs.list({ flowId: 'real' })[0].runId);
+    expect(run.status).toBe('succeeded');
+    const out = run.steps[0].output as { event: { eventId: string; topic: string; shop: string }; kind: string; order: { id: string } };
+    expect(out.event).toMatchObject({ eventId: 'ev-real', topic: 'orders/create', shop: 'shop1.myshopify.com' });
+    expect(out.order.id).toBe(JSON.parse(orderText).admin_graphql_api_id);
   });
 
   it('survives garbage without crashing and keeps serving', async () => {

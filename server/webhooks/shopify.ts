@@ -20,6 +20,17 @@ export function triggerWants(config: Record<string, unknown>, connectionId: stri
   return Array.isArray(topics) ? topics.includes(topic) : topics === topic;
 }
 
+const KEPT_HEADERS = ['x-shopify-topic', 'x-shopify-shop-domain', 'x-shopify-api-version', 'x-shopify-webhook-id', 'x-shopify-event-id', 'x-shopify-triggered-at', 'x-shopify-name'];
+
+function deliveryHeaders(h: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of KEPT_HEADERS) {
+    const v = h.get(k);
+    if (v !== null) out[k] = v;
+  }
+  return out;
+}
+
 /** The secret a connection's webhooks are signed with (the app's client secret). */
 export function webhookSecretOf(secrets: Record<string, unknown>): string | undefined {
   const s = secrets.webhookSecret ?? secrets.apiSecretKey ?? secrets.clientSecret;
@@ -77,7 +88,9 @@ export function shopifyWebhookRoutes(d: Deps) {
       source: `shopify:${connectionId}`,
       dedupKey: w.eventId ?? w.webhookId,
       topic: w.topic,
-      payload: raw,
+      // The delivery shape shopify.trigger takes: the body as the exact text Shopify sent (18-digit ids intact)
+      // and the headers it reads its event metadata from. The HMAC is not kept.
+      payload: JSON.stringify({ body: raw, headers: deliveryHeaders(c.req.raw.headers) }),
       meta: { connectionId, shopDomain: w.shopDomain, apiVersion: w.apiVersion, webhookId: w.webhookId, eventId: w.eventId ?? null, triggeredAt: w.triggeredAt ?? null, stale, ...(w.name ? { name: w.name } : {}) },
       targets: targets.map((t) => ({ flowId: t.flowId, version: t.version })),
       keys,
