@@ -35,7 +35,10 @@ async function signIn(page: Page, email: string, password: string) {
 const handle = (node: string, port: string) => `.react-flow__handle[data-nodeid="${node}"][data-handleid="${port}"]`;
 
 async function dropFromPalette(page: Page, type: string, at: { x: number; y: number }) {
+  // Search first: the palette grows with the catalog and the item may be below the fold.
+  await page.fill('input[aria-label="Search nodes"]', type);
   await drag(page, await center(page, `[data-node-type="${type}"]`), at, 15);
+  await page.fill('input[aria-label="Search nodes"]', '');
 }
 
 async function connect(page: Page, from: [string, string], to: [string, string]) {
@@ -73,13 +76,17 @@ describe('designer in Chromium against the real server', () => {
     await page.fill('input[aria-label="Search nodes"]', '');
 
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
-    await dropFromPalette(page, 'trigger.manual', { x: canvas.x + 150, y: canvas.y + 120 });
+    await dropFromPalette(page, 'trigger.webhook', { x: canvas.x + 150, y: canvas.y + 120 });
     await dropFromPalette(page, 'core.code', { x: canvas.x + 450, y: canvas.y + 120 });
     await dropFromPalette(page, 'core.branch', { x: canvas.x + 450, y: canvas.y + 300 });
     await page.waitForSelector('[data-testid=node-branch]');
     expect(await page.locator('.react-flow__node').count()).toBe(3);
+    // Each node lands where it was dropped (the view must not jump between drops).
+    const codeBox = (await page.locator('[data-testid=node-code]').boundingBox())!;
+    expect(Math.abs(codeBox.x + codeBox.width / 2 - (canvas.x + 450))).toBeLessThan(40);
+    expect(Math.abs(codeBox.y + codeBox.height / 2 - (canvas.y + 120))).toBeLessThan(40);
 
-    await connect(page, ['manual', 'out'], ['code', 'in']);
+    await connect(page, ['webhook', 'out'], ['code', 'in']);
     await connect(page, ['code', 'out'], ['branch', 'in']);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 2);
 
@@ -134,7 +141,7 @@ describe('designer in Chromium against the real server', () => {
 
     await page.click('text=Auto-layout');
     await page.waitForTimeout(400);
-    const xs = await Promise.all(['manual', 'code', 'branch'].map(async (id) => (await page.locator(`[data-testid=node-${id}]`).boundingBox())!.x));
+    const xs = await Promise.all(['webhook', 'code', 'branch'].map(async (id) => (await page.locator(`[data-testid=node-${id}]`).boundingBox())!.x));
     expect(xs[0]).toBeLessThan(xs[1]);
     expect(xs[1]).toBeLessThan(xs[2]);
 
@@ -158,6 +165,37 @@ describe('designer in Chromium against the real server', () => {
     expect(await page.textContent('[data-testid=versions] tr[data-version="1"]')).toContain('First version: order to ERP');
     await shot(page, '05-published');
 
+    // Activate; a signed call to the flow's webhook starts a real run that the runs page lists with its steps.
+    await page.click('[data-testid=toggle-active]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=toggle-active]')?.textContent?.startsWith('Active v1'));
+    const { secret } = await admin<{ secret: string }>('POST', '/api/flows/orders-to-erp/webhook-secret');
+    const hook = await fetch(`${backend.baseUrl}/webhooks/flows/orders-to-erp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'evt_1', total: '12.50' }),
+    });
+    expect(hook.status).toBe(200);
+    await page.click('a.tab:has-text("Runs")');
+    await page.waitForSelector('[data-testid=runs-page]');
+    await page.selectOption('select[aria-label="Flow"]', 'orders-to-erp');
+    await page.selectOption('select[aria-label="Status"]', 'succeeded');
+    await page.waitForSelector('[data-testid=runs-page] tr[data-run]', { timeout: 20_000 }).catch(async () => {
+      // The run may still be queued: refilter until it has finished.
+      for (let i = 0; i < 20 && !(await page.locator('[data-testid=runs-page] tr[data-run]').count()); i++) {
+        await page.selectOption('select[aria-label="Status"]', '');
+        await page.selectOption('select[aria-label="Status"]', 'succeeded');
+        await page.waitForTimeout(500);
+      }
+    });
+    await shot(page, '06-runs');
+    await page.click('[data-testid=runs-page] tr[data-run] a');
+    await page.waitForSelector('[data-testid=run-detail]');
+    expect(await page.textContent('[data-testid=run-status]')).toBe('succeeded');
+    await page.click('button[data-step="webhook"]');
+    expect(await page.textContent('[data-testid=step-webhook] [data-testid=step-output]')).toContain('12.50');
+    await shot(page, '07-run-detail');
+    await page.goto(`${backend.baseUrl}/flows/orders-to-erp`);
+
     // The draft was autosaved: a reload shows the same graph.
     await page.reload();
     await page.waitForSelector('[data-testid=node-branch]');
@@ -178,7 +216,7 @@ describe('designer in Chromium against the real server', () => {
     await page.goto(`${backend.baseUrl}/flows/orders-to-erp`);
     await page.waitForSelector('[data-testid=mapper-page]');
     expect(await page.locator('.react-flow, [data-testid=palette], .cm-editor').count()).toBe(0);
-    await shot(page, '06-client-mapper');
+    await shot(page, '08-client-mapper');
     await page.close();
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client.ts';
+import type { FlowSummary } from '../api/types.ts';
 import { canEditStructure, useSession } from '../app/session.ts';
 import { Inspector } from '../inspector/Inspector.tsx';
 import { createFlowStore, type FlowStore } from '../store/create-flow-store.ts';
@@ -19,13 +20,16 @@ import { useKeyboard } from './use-keyboard.ts';
 export function EditorPage({ flowId }: { flowId: string }) {
   const role = useSession((s) => s.user?.role);
   const [store, setStore] = useState<FlowStore | null>(null);
+  const [summary, setSummary] = useState<FlowSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     Promise.all([api.catalog(), api.flow(flowId)]).then(
-      ([catalog, { draft }]) => {
-        if (!cancelled) setStore(createFlowStore(draft, catalog.nodeTypes, { readOnly: !canEditStructure(role) }));
+      ([catalog, { draft, flow }]) => {
+        if (cancelled) return;
+        setSummary(flow);
+        setStore(createFlowStore(draft, catalog.nodeTypes, { readOnly: !canEditStructure(role) }));
       },
       (e: Error) => !cancelled && setError(e.message),
     );
@@ -39,13 +43,13 @@ export function EditorPage({ flowId }: { flowId: string }) {
   return (
     <FlowStoreContext.Provider value={store}>
       <ReactFlowProvider>
-        <Editor store={store} />
+        <Editor store={store} summary={summary} setSummary={setSummary} />
       </ReactFlowProvider>
     </FlowStoreContext.Provider>
   );
 }
 
-function Editor({ store }: { store: FlowStore }) {
+function Editor({ store, summary, setSummary }: { store: FlowStore; summary: FlowSummary | null; setSummary(s: FlowSummary): void }) {
   const saver = useRef<Autosaver | null>(null);
   const [dialog, setDialog] = useState<'publish' | 'versions' | null>(null);
   useKeyboard(store);
@@ -69,7 +73,7 @@ function Editor({ store }: { store: FlowStore }) {
 
   return (
     <div className="editor">
-      <Toolbar flush={flush} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
+      <Toolbar flush={flush} summary={summary} onSummary={setSummary} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
       <div className="editor-body">
         {!store.getState().readOnly && <Palette />}
         <div className="editor-center">
@@ -89,6 +93,7 @@ function Editor({ store }: { store: FlowStore }) {
           onPublished={(v) => {
             setDialog(null);
             store.getState().notify(`Published version ${v.version}: ${v.message}`);
+            void api.flow(store.getState().flow.id).then((r) => setSummary(r.flow), () => {});
           }}
         />
       )}

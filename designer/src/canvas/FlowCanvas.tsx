@@ -9,6 +9,7 @@ import { useCanvasElements } from './use-canvas-elements.ts';
 
 export const NODE_DRAG_MIME = 'application/x-ledgerline-node-type';
 const nodeTypes = { flowNode: FlowNodeView };
+const CATEGORY_COLOR: Record<string, string> = { trigger: '#7c3aed', shopify: '#5e8e3e', erp: '#0e7490', finance: '#b45309', lookup: '#be185d', core: '#475569' };
 
 export function FlowCanvas() {
   const store = useFlowStoreApi();
@@ -18,6 +19,13 @@ export function FlowCanvas() {
   const [measureTick, setMeasureTick] = useState(0);
   const { rfNodes, rfEdges } = useCanvasElements(measured.current, measureTick);
   const { screenToFlowPosition, setCenter, getInternalNode } = useReactFlow();
+  // Decided once: React Flow re-fits whenever this prop flips, which would jump the view after the first drop.
+  const [fitOnOpen] = useState(() => store.getState().flow.nodes.length > 0);
+  const types = useFlowStore((s) => s.types);
+  const minimapColor = useCallback(
+    (n: CanvasNode) => CATEGORY_COLOR[types[n.data.node.type]?.category ?? ''] ?? '#94a3b8',
+    [types],
+  );
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CanvasNode>[]) => {
@@ -117,7 +125,7 @@ export function FlowCanvas() {
         deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView={store.getState().flow.nodes.length > 0}
+        fitView={fitOnOpen}
         fitViewOptions={{ maxZoom: 1 }}
         defaultViewport={{ x: 80, y: 60, zoom: 1 }}
         minZoom={0.1}
@@ -126,7 +134,7 @@ export function FlowCanvas() {
       >
         <Background gap={16} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} nodeBorderRadius={6} style={{ width: 160, height: 100 }} />
       </ReactFlow>
     </div>
   );

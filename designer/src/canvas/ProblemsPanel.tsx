@@ -4,11 +4,13 @@ export function ProblemsPanel() {
   const store = useFlowStoreApi();
   const problems = useFlowStore((s) => s.problems);
   const nodes = useFlowStore((s) => s.flow.nodes);
+  const stale = useFlowStore((s) => s.validatedRevision !== null && s.validatedRevision !== s.revision);
   const nodeIds = new Set(nodes.map((n) => n.id));
   return (
-    <section className="problems" data-testid="problems">
+    <section className={`problems ${stale ? 'stale' : ''}`} data-testid="problems">
       <h4>
         Problems <span className={`pill ${problems.length ? 'bad' : 'ok'}`}>{problems.length}</span>
+        {stale && <span className="muted small">checking after the next save…</span>}
       </h4>
       {problems.length === 0 ? (
         <p className="muted">No problems found.</p>

@@ -1,10 +1,19 @@
 import { useReactFlow } from '@xyflow/react';
 import { api } from '../api/client.ts';
+import type { FlowSummary } from '../api/types.ts';
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 
 const SAVE_LABEL = { saved: 'All changes saved', dirty: 'Unsaved changes', saving: 'Saving…', error: 'Save failed' } as const;
 
-export function Toolbar({ flush, onPublish, onVersions }: { flush(): Promise<void>; onPublish(): void; onVersions(): void }) {
+interface Props {
+  flush(): Promise<void>;
+  onPublish(): void;
+  onVersions(): void;
+  summary: FlowSummary | null;
+  onSummary(s: FlowSummary): void;
+}
+
+export function Toolbar({ flush, onPublish, onVersions, summary, onSummary }: Props) {
   const store = useFlowStoreApi();
   const name = useFlowStore((s) => s.flow.name);
   const canUndo = useFlowStore((s) => s.past.length > 0);
@@ -42,6 +51,17 @@ export function Toolbar({ flush, onPublish, onVersions }: { flush(): Promise<voi
     }
   }
 
+  async function toggleActive() {
+    const id = store.getState().flow.id;
+    try {
+      const next = summary?.active ? await api.deactivate(id) : await api.activate(id);
+      onSummary(next);
+      store.getState().notify(next.active ? `Active: version ${next.activeVersion} now handles events.` : 'Deactivated: events no longer start runs.');
+    } catch (e) {
+      store.getState().notify((e as Error).message);
+    }
+  }
+
   return (
     <div className="toolbar" data-testid="toolbar">
       <strong className="flow-name">{name}</strong>
@@ -67,6 +87,11 @@ export function Toolbar({ flush, onPublish, onVersions }: { flush(): Promise<voi
       <button onClick={validate}>Validate</button>
       <button onClick={testRun} disabled={testRunning}>{testRunning ? 'Running…' : 'Test run'}</button>
       <button onClick={onVersions}>Versions</button>
+      {!readOnly && summary && (
+        <button onClick={toggleActive} disabled={!summary.latestVersion} title={summary.latestVersion ? '' : 'Publish a version first'} data-testid="toggle-active">
+          {summary.active ? `Active v${summary.activeVersion} · Deactivate` : 'Activate'}
+        </button>
+      )}
       {!readOnly && <button className="primary" onClick={onPublish}>Publish…</button>}
     </div>
   );

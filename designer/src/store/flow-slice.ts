@@ -19,6 +19,13 @@ function commit(s: FlowStoreState, graph: Graph): Partial<FlowStoreState> {
   };
 }
 
+/** The selection, minus whatever the restored graph no longer has. */
+function keepSelection(s: FlowStoreState, g: Graph) {
+  const nodes = new Set(g.nodes.map((n) => n.id));
+  const edges = new Set(g.edges.map((e) => e.id));
+  return { selectedNodeIds: s.selectedNodeIds.filter((id) => nodes.has(id)), selectedEdgeIds: s.selectedEdgeIds.filter((id) => edges.has(id)) };
+}
+
 function defaultsOf(schema: { properties?: Record<string, { default?: unknown }> } | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema?.properties ?? {})) if (v.default !== undefined) out[k] = v.default;
@@ -136,6 +143,7 @@ export const createFlowSlice =
         past: s.past.slice(0, -1),
         future: [snapshot(s), ...s.future],
         revision: s.revision + 1,
+        ...keepSelection(s, prev),
       });
     },
 
@@ -143,7 +151,7 @@ export const createFlowSlice =
       const s = get();
       const next = s.future[0];
       if (!next) return;
-      set({ flow: { ...s.flow, ...next }, past: [...s.past, snapshot(s)], future: s.future.slice(1), revision: s.revision + 1 });
+      set({ flow: { ...s.flow, ...next }, past: [...s.past, snapshot(s)], future: s.future.slice(1), revision: s.revision + 1, ...keepSelection(s, next) });
     },
 
     copySelection: () => {

@@ -112,6 +112,18 @@ describe('flow store: history', () => {
     expect(s().flow.edges).toHaveLength(1);
   });
 
+  it('undo drops the selection of nodes it removes', () => {
+    const { store, code } = chain();
+    store.getState().select([code]);
+    store.getState().copySelection();
+    const [copy] = store.getState().paste();
+    expect(store.getState().selectedNodeIds).toEqual([copy]);
+    store.getState().undo();
+    expect(store.getState().selectedNodeIds).toEqual([]);
+    store.getState().redo();
+    expect(store.getState().selectedNodeIds).toEqual([]);
+  });
+
   it('typing into one field is one undo step; another field starts a new one', () => {
     const { store, code } = chain();
     const depth = store.getState().past.length;
