@@ -54,66 +54,75 @@ const EXPRESSIONS = [
 ];
 const plainExprs = EXPRESSIONS.map((e) => new Function('input', `'use strict'; return (${e});`) as (i: unknown) => unknown);
 
-async function time(label: string, n: number, fn: (i: number) => unknown | Promise<unknown>): Promise<number> {
-  for (let i = 0; i < Math.min(200, n); i++) await fn(i); // warm-up (JIT, compile caches)
-  const rounds: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) await fn(i);
-    rounds.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
-  }
-  rounds.sort((a, b) => a - b);
-  const us = rounds[2];
-  console.log(`${label.padEnd(64)} ${us.toFixed(1).padStart(8)} µs/call`);
-  return us;
+interface Case {
+  key: string;
+  label: string;
+  /** Runs `n` calls; returns when all are done. */
+  batch(n: number): Promise<void>;
+  weight?: number;
 }
-
-async function concurrent(label: string, n: number, width: number, fn: (i: number) => Promise<unknown>): Promise<number> {
-  await Promise.all(Array.from({ length: width * 4 }, (_, i) => fn(i)));
-  const t0 = process.hrtime.bigint();
+const seq = (fn: (i: number) => unknown): Case['batch'] => async (n) => { for (let i = 0; i < n; i++) await fn(i); };
+const inFlight = (width: number, fn: (i: number) => Promise<unknown>): Case['batch'] => async (n) => {
   let next = 0;
   await Promise.all(Array.from({ length: width }, async () => { while (next < n) await fn(next++); }));
-  const us = Number(process.hrtime.bigint() - t0) / 1000 / n;
-  console.log(`${label.padEnd(64)} ${us.toFixed(1).padStart(8)} µs/call`);
-  return us;
-}
+};
 
-const N = Number(process.env.BENCH_N) || 2000;
+const N = Number(process.env.BENCH_N) || 1000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 7;
 const orderObj = JSON.parse(ORDER_TEXT);
-console.log(`order: ${fixture.line_items.length} lines, ${ORDER_TEXT.length} chars of JSON; output ${JSON.stringify(plain(orderObj)).length} chars`);
-const r: Record<string, number> = {};
-// Plain-JS baselines. Input texts are fresh strings each call so nothing is cached by V8 between calls.
+// Fresh input strings each call, so nothing is cached by V8 (or by us) between calls.
 const texts = Array.from({ length: 64 }, (_, i) => ORDER_TEXT.replace('"name":"#', `"name":"#${i}`));
-r.plainCompute = await time('plain JS: object in, object out (compute only)', N * 5, () => plain(orderObj));
-r.plainPersist = await time('plain JS: object in, JSON.stringify out (persisted step)', N * 5, () => JSON.stringify(plain(orderObj)));
-r.plainText = await time('plain JS: JSON text in (parse), JSON text out (stringify)', N, (i) => JSON.stringify(plain(JSON.parse(texts[i % 64]))));
-
 const sb = createSandbox({ processes: 2 });
-const call = (input: unknown) => sb.run({ nodeId: 'bench', kind: 'function', source: MAPPING, vars: { input } });
-r.cold = await time('sandbox: fresh JsonText each call, json out (sequential)', N, (i) => call(new JsonText(texts[i % 64])).then((x) => x.json));
-r.coldObj = await time('sandbox: plain object var (host stringifies it), json out', N, () => call(orderObj).then((x) => x.json));
+const call = (source: string, input: unknown) => sb.run({ nodeId: 'bench', kind: 'function', source, vars: { input } }).then((x) => x.json);
 const resident = new JsonText(ORDER_TEXT);
-r.resident = await time('sandbox: resident JsonText (same instance), json out (sequential)', N, () => call(resident).then((x) => x.json));
-r.coldParallel = await concurrent('sandbox: fresh JsonText, 8 in flight over 2 processes', N * 2, 8, (i) => call(new JsonText(texts[i % 64])).then((x) => x.json));
-r.residentParallel = await concurrent('sandbox: resident JsonText, 8 in flight over 2 processes', N * 2, 8, () => call(resident).then((x) => x.json));
-r.plainBatch = await time(`plain JS: ${EXPRESSIONS.length} expressions over one parsed order`, N, (i) => { const o = JSON.parse(texts[i % 64]); return plainExprs.map((f) => f(o)); });
-r.batch = await time(`sandbox: runBatch of ${EXPRESSIONS.length} expressions, fresh JsonText`, N, (i) => sb.runBatch({ nodeId: 'bench', vars: { input: new JsonText(texts[i % 64]) }, expressions: EXPRESSIONS }));
-r.batchResident = await time(`sandbox: runBatch of ${EXPRESSIONS.length} expressions, resident JsonText`, N, () => sb.runBatch({ nodeId: 'bench', vars: { input: resident }, expressions: EXPRESSIONS }));
-r.plainExprObj = await time(`plain JS: ${EXPRESSIONS.length} expressions over an in-memory order, JSON out`, N * 5, () => JSON.stringify(plainExprs.map((f) => f(orderObj))));
 const MUTATING = MAPPING.replace('const ship =', 'input.line_items.sort((a, b) => a.id - b.id);\nconst ship =');
-r.residentMutating = await time('sandbox: resident JsonText, code that sorts input in place', N, () => sb.run({ nodeId: 'bench', kind: 'function', source: MUTATING, vars: { input: resident } }).then((x) => x.json));
-const noop = new JsonText('{"a":1}');
-r.noop = await time('sandbox: round trip floor (return 1, tiny input)', N, () => sb.run({ nodeId: 'bench', kind: 'function', source: 'return 1', vars: { input: noop } }).then((x) => x.json));
+const tiny = new JsonText('{"a":1}');
+
+const cases: Case[] = [
+  { key: 'plainCompute', label: 'plain JS: object in, object out (compute only)', batch: seq(() => plain(orderObj)), weight: 5 },
+  { key: 'plainPersist', label: 'plain JS: object in, JSON text out (persisted step)', batch: seq(() => JSON.stringify(plain(orderObj))), weight: 5 },
+  { key: 'plainText', label: 'plain JS: JSON text in (parse), JSON text out', batch: seq((i) => JSON.stringify(plain(JSON.parse(texts[i % 64])))) },
+  { key: 'cold', label: 'sandbox: fresh JsonText each call, sequential', batch: seq((i) => call(MAPPING, new JsonText(texts[i % 64]))) },
+  { key: 'coldObj', label: 'sandbox: plain object var (host stringifies), sequential', batch: seq(() => call(MAPPING, orderObj)) },
+  { key: 'resident', label: 'sandbox: resident JsonText (same instance), sequential', batch: seq(() => call(MAPPING, resident)) },
+  { key: 'coldPar', label: 'sandbox: fresh JsonText, 8 in flight / 2 processes', batch: inFlight(8, (i) => call(MAPPING, new JsonText(texts[i % 64]))) },
+  { key: 'residentPar', label: 'sandbox: resident JsonText, 8 in flight / 2 processes', batch: inFlight(8, () => call(MAPPING, resident)) },
+  { key: 'residentMut', label: 'sandbox: resident JsonText, code sorting input in place', batch: seq(() => call(MUTATING, resident)) },
+  { key: 'plainExprText', label: `plain JS: parse + ${EXPRESSIONS.length} expressions, JSON out`, batch: seq((i) => { const o = JSON.parse(texts[i % 64]); return JSON.stringify(plainExprs.map((f) => f(o))); }) },
+  { key: 'plainExpr', label: `plain JS: ${EXPRESSIONS.length} expressions over an object, JSON out`, batch: seq(() => JSON.stringify(plainExprs.map((f) => f(orderObj)))), weight: 5 },
+  { key: 'batchCold', label: `sandbox: runBatch of ${EXPRESSIONS.length}, fresh JsonText`, batch: seq((i) => sb.runBatch({ nodeId: 'bench', vars: { input: new JsonText(texts[i % 64]) }, expressions: EXPRESSIONS })) },
+  { key: 'batchResident', label: `sandbox: runBatch of ${EXPRESSIONS.length}, resident JsonText`, batch: seq(() => sb.runBatch({ nodeId: 'bench', vars: { input: resident }, expressions: EXPRESSIONS })) },
+  { key: 'floor', label: 'sandbox: round-trip floor (return 1, tiny input)', batch: seq(() => call('return 1', tiny)) },
+];
+
+for (const c of cases) await c.batch(200); // warm-up: JIT, compile caches, resident data
+const samples = new Map<string, number[]>(cases.map((c) => [c.key, []]));
+// Rounds interleave every case, so load from other processes on this shared machine hits all of them alike.
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of cases) {
+    const n = N * (c.weight ?? 1);
+    const t0 = process.hrtime.bigint();
+    await c.batch(n);
+    samples.get(c.key)!.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
+  }
+}
 await sb.close();
 
-const ratio = (a: number, b: number) => (a / b).toFixed(2) + 'x';
-console.log('\nratios (sandbox / plain):');
-console.log(`  cold sequential vs plain text-in/text-out      ${ratio(r.cold, r.plainText)}`);
-console.log(`  cold sequential vs plain object-in/json-out    ${ratio(r.cold, r.plainPersist)}`);
-console.log(`  cold sequential vs plain compute only          ${ratio(r.cold, r.plainCompute)}`);
-console.log(`  resident sequential vs plain object-in/json-out ${ratio(r.resident, r.plainPersist)}`);
-console.log(`  cold 8-in-flight vs plain text-in/text-out     ${ratio(r.coldParallel, r.plainText)}`);
-console.log(`  resident 8-in-flight vs plain object-in/json-out ${ratio(r.residentParallel, r.plainPersist)}`);
-console.log(`  batch of ${EXPRESSIONS.length} vs plain parse + ${EXPRESSIONS.length} expressions     ${ratio(r.batch, r.plainBatch)}`);
-console.log(`  resident batch vs plain ${EXPRESSIONS.length} expressions over an object  ${ratio(r.batchResident, r.plainExprObj)}`);
-console.log(`  resident, input-mutating code vs plain text-in/text-out ${ratio(r.residentMutating, r.plainText)}`);
+const r: Record<string, number> = {};
+console.log(`order: ${fixture.line_items.length} lines, ${ORDER_TEXT.length} chars of JSON in, ${JSON.stringify(plain(orderObj)).length} chars out; ${ROUNDS} rounds x ${N} calls, median round`);
+for (const c of cases) {
+  const v = samples.get(c.key)!.sort((a, b) => a - b);
+  r[c.key] = v[Math.floor(v.length / 2)];
+  console.log(`${c.label.padEnd(60)} ${r[c.key].toFixed(1).padStart(8)} µs/call`);
+}
+const ratio = (a: string, b: string) => `${(r[a] / r[b]).toFixed(2)}x`.padStart(7);
+console.log('\nratios (sandbox / plain JS):');
+console.log(`  cold, sequential          vs plain text-in/text-out      ${ratio('cold', 'plainText')}`);
+console.log(`  cold, sequential          vs plain object-in/text-out    ${ratio('cold', 'plainPersist')}`);
+console.log(`  cold, 8 in flight         vs plain text-in/text-out      ${ratio('coldPar', 'plainText')}`);
+console.log(`  resident, sequential      vs plain object-in/text-out    ${ratio('resident', 'plainPersist')}`);
+console.log(`  resident, 8 in flight     vs plain object-in/text-out    ${ratio('residentPar', 'plainPersist')}`);
+console.log(`  resident, mutating code   vs plain text-in/text-out      ${ratio('residentMut', 'plainText')}`);
+console.log(`  resident, sequential      vs plain compute only          ${ratio('resident', 'plainCompute')}`);
+console.log(`  batch of ${EXPRESSIONS.length}, cold          vs plain parse + expressions   ${ratio('batchCold', 'plainExprText')}`);
+console.log(`  batch of ${EXPRESSIONS.length}, resident      vs plain expressions on object ${ratio('batchResident', 'plainExpr')}`);

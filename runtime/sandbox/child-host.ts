@@ -31,8 +31,22 @@ function texts(vars: WireVar[]): VarText[] {
   });
 }
 
+// Replies produced in the same turn travel together, like the requests that caused them (see pool.ts);
+// one that waited more than a few ms behind slower work is sent at once.
+let outbox: ChildReply[] = [];
+let outboxSince = 0;
 function send(reply: ChildReply): void {
-  process.send?.(reply);
+  if (outbox.length === 0) {
+    outboxSince = Date.now();
+    setImmediate(flush);
+  }
+  outbox.push(reply);
+  if (Date.now() - outboxSince > 2) flush();
+}
+function flush(): void {
+  if (outbox.length === 0) return;
+  process.send?.(outbox);
+  outbox = [];
 }
 
 async function handle(req: ChildRequest): Promise<void> {
@@ -54,7 +68,9 @@ async function handle(req: ChildRequest): Promise<void> {
   }
 }
 
-process.on('message', (req: ChildRequest) => void handle(req));
+process.on('message', (reqs: ChildRequest[]) => {
+  for (const req of reqs) void handle(req);
+});
 // The parent went away: nothing left to serve.
 process.on('disconnect', () => process.exit(0));
 send({ t: 'ready' });

@@ -81,11 +81,13 @@ export class IsolateSlot {
     const r = await this.attempt(seq, fn, refs, texts, deadline, timeoutMs);
     // Shared resident data is frozen. Code that writes to its input fails on it (strict mode: every write to a
     // frozen object throws), so run it again on a private, mutable parse; the code is pure, so a re-run is safe.
-    // The function is remembered and gets private copies from then on.
+    // A function that needed it is remembered and gets private copies from then on.
     if (!r.ok && r.error.kind === 'runtime' && refs !== '' && !this.dead) {
-      this.mutates.add(fn);
       const [refs2, texts2] = fresh(vars);
-      return this.attempt(seq, fn, refs2, texts2, deadline, timeoutMs);
+      const r2 = await this.attempt(seq, fn, refs2, texts2, deadline, timeoutMs);
+      // The same error on private data was a genuine one: keep sharing data with this function.
+      if (r2.ok || r2.error.message !== r.error.message) this.mutates.add(fn);
+      return r2;
     }
     return r;
   }

@@ -58,6 +58,8 @@ export class SandboxPool implements Sandbox {
   private seq = 0;
   private closed = false;
   private active = true;
+  private pumpScheduled = false;
+  private earlyDeaths = 0;
 
   constructor(opts: SandboxOptions = {}) {
     this.opts = {
@@ -126,7 +128,7 @@ export class SandboxPool implements Sandbox {
       };
       this.queue.push({ build, pending });
       this.setActive(true);
-      this.pump();
+      this.schedulePump();
     });
   }
 
@@ -151,21 +153,37 @@ export class SandboxPool implements Sandbox {
     return { ref: id, text: v.text };
   }
 
+  /** Calls submitted in the same turn (e.g. by continuations of the calls just answered) go out together. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Hands queued calls to children; all the calls one child gets in this turn travel in one IPC message. */
   private pump(): void {
+    const out = new Map<Child, ChildRequest[]>();
     while (this.queue.length) {
       let best: Child | undefined;
       for (const c of this.children) {
         if (!c.ready || c.inflight.size >= this.opts.maxInFlightPerProcess) continue;
         if (!best || c.inflight.size < best.inflight.size) best = c;
       }
-      if (!best) return;
+      if (!best) break;
       const q = this.queue.shift()!;
       const req = q.build(best);
       q.pending.startedAt = Date.now();
       best.inflight.set(req.seq, q.pending);
       if (best.inflight.size === 1) this.armWatchdog(best);
-      best.proc.send(req);
+      const list = out.get(best);
+      if (list) list.push(req);
+      else out.set(best, [req]);
     }
+    for (const [child, reqs] of out) child.proc.send(reqs);
+    if (this.queue.length === 0 && this.children.every((c) => c.inflight.size === 0)) this.setActive(false);
   }
 
   private spawn(): Child {
@@ -178,7 +196,10 @@ export class SandboxPool implements Sandbox {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const child: Child = { proc, ready: false, inflight: new Map(), resident: new Map(), residentChars: 0 };
-    proc.on('message', (m: ChildReply) => this.onReply(child, m));
+    proc.on('message', (replies: ChildReply[]) => {
+      for (const m of replies) this.onReply(child, m);
+      this.schedulePump();
+    });
     proc.on('exit', (code, signal) => this.onExit(child, code, signal));
     proc.on('error', () => proc.kill('SIGKILL'));
     this.refChild(child);
@@ -188,7 +209,6 @@ export class SandboxPool implements Sandbox {
   private onReply(child: Child, m: ChildReply): void {
     if (m.t === 'ready') {
       child.ready = true;
-      this.pump();
       return;
     }
     const p = child.inflight.get(m.seq);
@@ -198,8 +218,6 @@ export class SandboxPool implements Sandbox {
     if (m.t === 'ok') p.resolve(lazyResult(m.json));
     else if (m.t === 'err') p.reject(toSandboxError(p.nodeId, m.error));
     else p.resolve(parseBatch(p.nodeId, m.json));
-    this.pump();
-    if (this.queue.length === 0 && this.children.every((c) => c.inflight.size === 0)) this.setActive(false);
   }
 
   /** Children keep the parent alive only while calls are queued or running (a forgotten close() cannot hang it). */
@@ -228,10 +246,20 @@ export class SandboxPool implements Sandbox {
       p.reject(toSandboxError(p.nodeId, { kind: 'crash', message: `the sandbox process died (${how}) while running this code` }));
     }
     child.inflight.clear();
-    if (!this.closed) {
+    if (this.closed) return;
+    // A process that dies before it is ready will likely do so again (broken install): after a few in a row, fail
+    // the waiting calls instead of leaving them queued, and retry more slowly.
+    this.earlyDeaths = child.ready ? 0 : this.earlyDeaths + 1;
+    if (this.earlyDeaths >= 3) {
+      for (const q of this.queue.splice(0)) q.pending.reject(toSandboxError(q.pending.nodeId, { kind: 'crash', message: `the sandbox process cannot start (${how})` }));
+    }
+    const respawn = () => {
+      if (this.closed) return;
       this.children.push(this.spawn());
       this.pump();
-    }
+    };
+    if (this.earlyDeaths >= 3) setTimeout(respawn, 1000).unref();
+    else respawn();
   }
 
   /** A child that stops answering for longer than any of its calls may take is stuck: kill it. */
