@@ -89,12 +89,16 @@ export const LOCATIONS = `query Locations($first: Int!, $after: String) {
   }
 }`;
 
-/** Resolve SKUs to inventory items with their current `available` per location. `$query` is "sku:'A' OR sku:'B'". */
+/**
+ * Resolve SKUs to inventory items with their current `available` per location. `$query` is "sku:'A' OR sku:'B'".
+ * `displayName` (a scalar, free) instead of `product { title }` (an object, 1 point per variant): at 13 points per
+ * variant with 3 locations, this read is what a full push spends most of its budget on.
+ */
 export const VARIANTS_BY_SKU = `query VariantsBySku($query: String!, $first: Int!, $after: String, $levels: Int!) {
   productVariants(first: $first, after: $after, query: $query) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id sku title product { id title }
+      id sku displayName
       inventoryItem {
         id tracked
         inventoryLevels(first: $levels) {

@@ -100,7 +100,7 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
             const levels = new Map<string, number>();
             for (const lv of v.inventoryItem.inventoryLevels.nodes) levels.set(lv.location.id, lv.quantities.find((q: { name: string }) => q.name === 'available')?.quantity ?? 0);
             const list = found.get(v.sku) ?? [];
-            list.push({ itemId: v.inventoryItem.id, product: `${v.product.title} (${v.id})`, levels });
+            list.push({ itemId: v.inventoryItem.id, product: `${v.displayName} (${v.id})`, levels });
             found.set(v.sku, list);
           }
           after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;

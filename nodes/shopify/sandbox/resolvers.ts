@@ -6,7 +6,7 @@ import {
   type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLTypeResolver,
 } from 'graphql';
 import { isConnectionType } from '../cost.ts';
-import { fulfillmentToGraphql, orderToGraphql, type FulfillmentRec, type SandboxState } from './state.ts';
+import { fulfillmentToGraphql, orderToGraphql, type FulfillmentRec, type SandboxState, type VariantRec } from './state.ts';
 
 type G = Record<string, unknown>;
 
@@ -75,6 +75,31 @@ function matches(terms: { field: string; op: string; value: string }[][], get: (
 export function createResolvers(state: SandboxState, events: SandboxEvents = {}) {
   const idempotency = new Map<string, { hash: string; result: G }>();
 
+  // `sku:'A' OR sku:'B'` (what inventory-push sends) is answered from the SKU index; anything else scans.
+  const variantsMatching = (q: string | undefined): VariantRec[] => {
+    const terms = parseSearch(q);
+    if (terms.length && terms.every((and) => and.length === 1 && and[0].field === 'sku' && and[0].op === ':')) {
+      const out = new Set<VariantRec>();
+      for (const [t] of terms) for (const v of state.bySku.get(t.value) ?? []) out.add(v);
+      return [...out];
+    }
+    return [...state.variants.values()].filter((v) => matches(terms, (f) => (f === 'sku' ? v.sku : f === 'id' ? v.id.split('/').pop() : undefined)));
+  };
+  const levelsG = (itemId: string) => (state.levelsByItem.get(itemId) ?? []).map((l) => ({
+    location: { id: l.locationId },
+    quantities: ({ names }: { names: string[] }) => names.map((name) => ({ name, quantity: name === 'available' ? l.available : name === 'on_hand' ? l.onHand : 0, updatedAt: l.updatedAt })),
+  }));
+  const itemG = (v: VariantRec, withVariant = true): G => ({
+    id: v.itemId, sku: v.sku, tracked: v.tracked,
+    duplicateSkuCount: () => (v.sku ? (state.bySku.get(v.sku)?.length ?? 1) - 1 : 0),
+    inventoryLevels: () => levelsG(v.itemId),
+    ...(withVariant ? { variant: () => variantG(v) } : {}),
+  });
+  const variantG = (v: VariantRec): G => ({
+    id: v.id, sku: v.sku, title: v.title, displayName: v.displayName, price: v.price, product: { id: v.productId, title: v.productTitle },
+    inventoryItem: () => itemG(v, false),
+  });
+
   const query: Record<string, (args: G, info: GraphQLResolveInfo) => unknown> = {
     order: (args) => {
       const o = state.orders.get(String(args.id));
@@ -87,17 +112,15 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       return list.map((o) => orderToGraphql(o, state));
     },
     locations: (args) => [...state.locations.values()].filter((l) => args.includeInactive || l.isActive).map((l) => ({ ...l, fulfillsOnlineOrders: true })),
-    productVariants: (args) => {
+    productVariants: (args) => variantsMatching(args.query as string | undefined).map(variantG),
+    inventoryItems: (args) => variantsMatching(args.query as string | undefined).map((v) => itemG(v)),
+    customers: (args) => {
       const terms = parseSearch(args.query as string | undefined);
-      return [...state.variants.values()].filter((v) => matches(terms, (f) => (f === 'sku' ? v.sku : f === 'id' ? v.id.split('/').pop() : undefined))).map((v) => ({
-        id: v.id, sku: v.sku, title: v.title, product: { id: v.productId, title: v.productTitle },
-        inventoryItem: {
-          id: v.itemId, tracked: v.tracked,
-          inventoryLevels: [...state.levels.values()].filter((l) => l.itemId === v.itemId).map((l) => ({
-            location: { id: l.locationId },
-            quantities: ({ names }: { names: string[] }) => names.map((name) => ({ name, quantity: name === 'available' ? l.available : name === 'on_hand' ? l.onHand : 0, updatedAt: l.updatedAt })),
-          })),
-        },
+      return [...state.customers.values()].filter((c) => matches(terms, (f) => (f === 'email' ? c.email : f === 'id' ? c.id.split('/').pop() : undefined))).map((c) => ({
+        __typename: 'Customer', id: c.id, firstName: c.firstName, lastName: c.lastName, phone: c.phone, tags: c.tags,
+        displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.phone || '',
+        defaultEmailAddress: c.email ? { emailAddress: c.email } : null,
+        numberOfOrders: String([...state.orders.values()].filter((o) => o.customer?.id === c.id).length),
       }));
     },
     shopifyPaymentsAccount: () => ({
@@ -142,7 +165,7 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
         if (seen.has(lk)) errors.push({ code: 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR', field, message: 'Duplicate inventory item and location' });
         seen.add(lk);
         if (!('changeFromQuantity' in q)) errors.push({ code: 'COMPARE_QUANTITY_REQUIRED', field: [...field, 'changeFromQuantity'], message: 'changeFromQuantity is required (pass null to opt out)' });
-        if (![...state.variants.values()].some((v) => v.itemId === q.inventoryItemId)) errors.push({ code: 'INVALID_INVENTORY_ITEM', field: [...field, 'inventoryItemId'], message: 'The inventory item does not exist' });
+        if (!state.byItem.has(String(q.inventoryItemId))) errors.push({ code: 'INVALID_INVENTORY_ITEM', field: [...field, 'inventoryItemId'], message: 'The inventory item does not exist' });
         else if (!state.locations.has(String(q.locationId))) errors.push({ code: 'INVALID_LOCATION', field: [...field, 'locationId'], message: 'The location does not exist' });
         else if (!level) errors.push({ code: 'INVALID_LOCATION', field: [...field, 'locationId'], message: 'The item is not stocked at the location' });
         else {

@@ -1,20 +1,23 @@
 // The sandbox store's data, held in Admin GraphQL shape, seeded from a scenario file.
 //
-// Scenario format (JSON):
+// Scenario format (JSON; the default is scenarios/default.json, documented in scenarios/README.md):
 // {
 //   "shop":      { "name": "Demo", "currency": "GBP" },
 //   "locations": [{ "id": 1, "name": "Leeds warehouse", "active": true }],
-//   "products":  [{ "id": 10, "title": "Tee", "variants": [{ "id": 100, "sku": "TEE-S", "price": "20.00",
+//   "products":  [{ "id": 10, "title": "Tee", "variants": [{ "id": 100, "title": "S", "sku": "TEE-S", "price": "20.00",
 //                   "inventoryItemId": 1000, "tracked": true }] }],        // duplicate and empty SKUs allowed
-//   "inventory": [{ "inventoryItemId": 1000, "locationId": 1, "available": 7 }],
+//   "inventory": [{ "inventoryItemId": 1000, "locationId": 1, "available": 7, "onHand": 9 }],
+//   "customers": [{ "id": 5, "firstName": "Ada", "lastName": "Lovelace", "email": "ada@example.com", "phone": null }],
 //   "orders":    [ <REST/webhook-shaped order JSON, e.g. Shopify's orders/create example> ],
 //   "refunds":   [ <REST-shaped refund JSON with order_id> ],
+//   "fulfillmentOrders": [{ "id": 1, "orderId": 2, "locationId": 1, "lines": [{ "lineItemId": 3, "quantity": 1 }] }],
 //   "payouts":   [ <REST payout JSON> ],
 //   "balanceTransactions": [ <REST balance transaction JSON with payout_id> ]
 // }
-// Ids may be numbers, digit strings or GIDs. Each order gets one fulfillment order per location its shippable lines
-// are assigned to ("location_id" on the order, else the first location).
+// Ids may be numbers, digit strings or GIDs. An order without explicit fulfillment orders gets one per location its
+// shippable lines are assigned to ("location_id" on the order, else the first location).
 import { readFileSync } from 'node:fs';
+import Decimal from 'decimal.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJsonLossless } from '../lossless-json.ts';
@@ -27,9 +30,11 @@ import type { MoneyBag, ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from '../t
 export interface Scenario {
   shop?: { name?: string; currency?: string };
   locations?: { id: string | number; name: string; active?: boolean }[];
-  products?: { id: string | number; title: string; variants: { id: string | number; sku?: string | null; price?: string; inventoryItemId: string | number; tracked?: boolean }[] }[];
+  products?: { id: string | number; title: string; variants: { id: string | number; title?: string; sku?: string | null; price?: string; inventoryItemId: string | number; tracked?: boolean }[] }[];
   inventory?: { inventoryItemId: string | number; locationId: string | number; available: number; onHand?: number }[];
+  customers?: { id: string | number; firstName?: string | null; lastName?: string | null; email?: string | null; phone?: string | null; tags?: string[] }[];
   orders?: unknown[];
+  fulfillmentOrders?: { id: string | number; orderId: string | number; locationId: string | number; lines: { lineItemId: string | number; quantity: number }[] }[];
   refunds?: unknown[];
   payouts?: unknown[];
   balanceTransactions?: unknown[];
@@ -64,12 +69,38 @@ export interface FulfillmentRec {
   notifyCustomer: boolean;
 }
 
+export interface VariantRec {
+  id: string;
+  sku: string | null;
+  title: string;
+  displayName: string;
+  price: string;
+  productId: string;
+  productTitle: string;
+  itemId: string;
+  tracked: boolean;
+}
+
+export interface CustomerRec {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  tags: string[];
+}
+
 export class SandboxState {
   shopName = 'Ledgerline Sandbox';
   currency = 'GBP';
   locations = new Map<string, { id: string; legacyResourceId: string; name: string; isActive: boolean }>();
-  variants = new Map<string, { id: string; sku: string | null; title: string; price: string; productId: string; productTitle: string; itemId: string; tracked: boolean }>();
+  variants = new Map<string, VariantRec>();
   levels = new Map<string, InventoryLevelRec>(); // key item|location
+  customers = new Map<string, CustomerRec>();
+  // Indexes so a 100,000-variant shop answers SKU lookups and inventory writes without scans.
+  readonly bySku = new Map<string, VariantRec[]>();
+  readonly byItem = new Map<string, VariantRec>();
+  readonly levelsByItem = new Map<string, InventoryLevelRec[]>();
   orders = new Map<string, ShopifyOrder>();
   fulfillmentOrders = new Map<string, FulfillmentOrderRec>();
   fulfillments = new Map<string, FulfillmentRec>();
@@ -92,31 +123,79 @@ export class SandboxState {
       const id = gid('Location', l.id, 'scenario.locations.id');
       this.locations.set(id, { id, legacyResourceId: id.split('/').pop()!, name: l.name, isActive: l.active ?? true });
     }
-    for (const p of s.products ?? []) {
-      const productId = gid('Product', p.id, 'scenario.products.id');
-      for (const v of p.variants) {
-        const id = gid('ProductVariant', v.id, 'scenario.products.variants.id');
-        this.variants.set(id, {
-          id, sku: v.sku ?? null, title: p.title, price: v.price ?? '0.00', productId, productTitle: p.title,
-          itemId: gid('InventoryItem', v.inventoryItemId, 'scenario.products.variants.inventoryItemId'), tracked: v.tracked ?? true,
+    for (const [i, p] of (s.products ?? []).entries()) {
+      const productId = gid('Product', p.id, `scenario.products[${i}].id`);
+      for (const [j, v] of p.variants.entries()) {
+        const path = `scenario.products[${i}].variants[${j}]`;
+        const title = v.title ?? 'Default Title';
+        this.addVariant({
+          id: gid('ProductVariant', v.id, `${path}.id`), sku: v.sku ?? null, title, displayName: title === 'Default Title' ? p.title : `${p.title} - ${title}`,
+          price: v.price ?? '0.00', productId, productTitle: p.title, itemId: gid('InventoryItem', v.inventoryItemId, `${path}.inventoryItemId`), tracked: v.tracked ?? true,
         });
       }
     }
     const now = new Date().toISOString();
-    for (const lv of s.inventory ?? []) {
-      const itemId = gid('InventoryItem', lv.inventoryItemId, 'scenario.inventory.inventoryItemId');
-      const locationId = gid('Location', lv.locationId, 'scenario.inventory.locationId');
-      this.levels.set(this.levelKey(itemId, locationId), { itemId, locationId, available: lv.available, onHand: lv.onHand ?? lv.available, updatedAt: now });
+    for (const [i, lv] of (s.inventory ?? []).entries()) {
+      const itemId = gid('InventoryItem', lv.inventoryItemId, `scenario.inventory[${i}].inventoryItemId`);
+      const locationId = gid('Location', lv.locationId, `scenario.inventory[${i}].locationId`);
+      if (!this.byItem.has(itemId)) throw new Error(`scenario.inventory[${i}].inventoryItemId: no variant has inventory item ${itemId}`);
+      if (!this.locations.has(locationId)) throw new Error(`scenario.inventory[${i}].locationId: no location ${locationId}`);
+      this.addLevel({ itemId, locationId, available: lv.available, onHand: lv.onHand ?? lv.available, updatedAt: now });
     }
-    for (const [i, o] of (s.orders ?? []).entries()) this.addOrder(orderFromRest(o, `scenario.orders[${i}]`));
+    for (const [i, c] of (s.customers ?? []).entries()) {
+      const id = gid('Customer', c.id, `scenario.customers[${i}].id`);
+      this.customers.set(id, { id, firstName: c.firstName ?? null, lastName: c.lastName ?? null, email: c.email ?? null, phone: c.phone ?? null, tags: c.tags ?? [] });
+    }
+    const explicitFo = new Set((s.fulfillmentOrders ?? []).map((f, i) => gid('Order', f.orderId, `scenario.fulfillmentOrders[${i}].orderId`)));
+    for (const [i, o] of (s.orders ?? []).entries()) {
+      const order = orderFromRest(o, `scenario.orders[${i}]`);
+      this.addOrder(order, !explicitFo.has(order.id));
+    }
+    for (const [i, f] of (s.fulfillmentOrders ?? []).entries()) this.addFulfillmentOrder(f, `scenario.fulfillmentOrders[${i}]`);
     for (const [i, r] of (s.refunds ?? []).entries()) this.addRefund(refundFromRest(r, `scenario.refunds[${i}]`));
     this.payouts.push(...(s.payouts ?? []).map((p, i) => payoutToGraphql(p, `scenario.payouts[${i}]`)));
     this.balanceTransactions.push(...(s.balanceTransactions ?? []).map((t, i) => balanceTxToGraphql(t, `scenario.balanceTransactions[${i}]`)));
     return this;
   }
 
-  addOrder(order: ShopifyOrder): void {
+  addVariant(v: VariantRec): void {
+    this.variants.set(v.id, v);
+    this.byItem.set(v.itemId, v);
+    if (v.sku) {
+      const list = this.bySku.get(v.sku) ?? [];
+      list.push(v);
+      this.bySku.set(v.sku, list);
+    }
+  }
+
+  addLevel(l: InventoryLevelRec): void {
+    const key = this.levelKey(l.itemId, l.locationId);
+    if (this.levels.has(key)) throw new Error(`inventory level ${key} is defined twice`);
+    this.levels.set(key, l);
+    const list = this.levelsByItem.get(l.itemId) ?? [];
+    list.push(l);
+    this.levelsByItem.set(l.itemId, list);
+  }
+
+  private addFulfillmentOrder(f: NonNullable<Scenario['fulfillmentOrders']>[number], path: string): void {
+    const orderId = gid('Order', f.orderId, `${path}.orderId`);
+    const order = this.orders.get(orderId);
+    if (!order) throw new Error(`${path}.orderId: no order ${orderId} in the scenario`);
+    const locationId = gid('Location', f.locationId, `${path}.locationId`);
+    if (!this.locations.has(locationId)) throw new Error(`${path}.locationId: no location ${locationId}`);
+    const lines = f.lines.map((l, i) => {
+      const lineItemId = gid('LineItem', l.lineItemId, `${path}.lines[${i}].lineItemId`);
+      const li = order.lineItems.find((x) => x.id === lineItemId);
+      if (!li) throw new Error(`${path}.lines[${i}].lineItemId: order ${order.name} has no line item ${lineItemId}`);
+      return { id: this.newId('FulfillmentOrderLineItem'), lineItemId, sku: li.sku, totalQuantity: l.quantity, remainingQuantity: l.quantity };
+    });
+    const id = gid('FulfillmentOrder', f.id, `${path}.id`);
+    this.fulfillmentOrders.set(id, { id, orderId, locationId, status: 'OPEN', lines });
+  }
+
+  addOrder(order: ShopifyOrder, withFulfillmentOrder = true): void {
     this.orders.set(order.id, order);
+    if (!withFulfillmentOrder) return;
     const raw = order.raw as { location_id?: unknown };
     const first = [...this.locations.keys()][0];
     const locationId = raw?.location_id != null ? gid('Location', raw.location_id, 'order.location_id') : first;
@@ -251,9 +330,9 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
 
 function sumRefund(r: ShopifyRefund, o: ShopifyOrder): MoneyBag {
   // Like Shopify, only successful refund transactions count.
-  let total = 0;
-  for (const t of r.transactions) if (t.kind === 'REFUND' && t.status === 'SUCCESS') total += Math.round(Number(t.amount.amount) * 100);
-  const amount = (total / 100).toFixed(2);
+  let total = new Decimal(0);
+  for (const t of r.transactions) if (t.kind === 'REFUND' && t.status === 'SUCCESS') total = total.plus(t.amount.amount);
+  const amount = total.toFixed(2);
   return { shop: { amount, currencyCode: o.currency }, presentment: { amount, currencyCode: o.presentmentCurrency } };
 }
 
