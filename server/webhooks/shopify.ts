@@ -45,14 +45,28 @@ export function shopifyWebhookRoutes(d: Deps) {
   const targetsFor = (connectionId: string, topic: string): ActiveTrigger[] =>
     rt.flows.activeTriggers().filter((t) => rt.lookup(t.type)?.trigger === 'shopify-webhook' && triggerWants(t.config, connectionId, topic));
 
+  // Connection lookups and secret decryption cached until any connection changes (hot path: every delivery).
+  let cacheGen = -1;
+  const cache = new Map<string, { kind: string; secret?: string } | null>();
+  const connectionFor = (id: string) => {
+    if (cacheGen !== d.connections.generation) (cache.clear(), (cacheGen = d.connections.generation));
+    let hit = cache.get(id);
+    if (hit === undefined) {
+      const conn = d.connections.find(id);
+      hit = conn ? { kind: conn.kind, secret: webhookSecretOf(d.connections.secretsOf(id)) } : null;
+      cache.set(id, hit);
+    }
+    return hit;
+  };
+
   app.post('/shopify/:connectionId', async (c) => {
     const connectionId = c.req.param('connectionId');
-    const conn = d.connections.find(connectionId);
+    const conn = connectionFor(connectionId);
     if (!conn || conn.kind !== 'shopify') {
       count('not_found');
       return c.json(errorBody('not_found', `no Shopify connection "${connectionId}"`), 404);
     }
-    const secret = webhookSecretOf(d.connections.secretsOf(connectionId));
+    const secret = conn.secret;
     const raw = await c.req.text();
     if (!secret) {
       count('unauthorized');
