@@ -1,0 +1,107 @@
+// Contract tests against a local fake that follows NetSuite's documented REST shapes (not a live account).
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeError } from '../../../runtime/node-api.ts';
+import type { ErpConnector } from '../contract.ts';
+import { order } from '../contract-suite.ts';
+import { tbaHeader } from './auth.ts';
+import { createNetSuiteConnector } from './connector.ts';
+import { startFakeNetSuite, type FakeNetSuite } from './fake-netsuite.ts';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+let fake: FakeNetSuite;
+let ns: ErpConnector;
+
+beforeAll(async () => {
+  fake = await startFakeNetSuite(publicKey, { clientId: 'client-123', certificateId: 'cert-abc', delayMs: 5 });
+  ns = createNetSuiteConnector({ accountId: '1234567_SB1', baseUrl: fake.url, concurrency: 3, auth: { type: 'oauth2-m2m', clientId: 'client-123', certificateId: 'cert-abc', privateKeyPem: pem } });
+});
+afterAll(() => fake?.close());
+
+const netsuiteOrder = () => order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['US-SALES-10'] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }] });
+
+describe('NetSuite connector (fake per the documented contract)', () => {
+  it('authenticates with an M2M JWT assertion and posts a sales order upserting nothing twice', async () => {
+    const input = netsuiteOrder();
+    const first = await ns.createSalesOrder(input);
+    expect(first.created).toBe(true);
+    const post = fake.requests.find((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder')!;
+    expect(post.headers.authorization).toMatch(/^Bearer tok-/);
+    expect(post.body).toMatchObject({ externalId: `shopify-order-${input.externalId}`, location: { id: '1' }, currency: { id: '1' }, otherRefNum: input.reference, shippingCost: 10 });
+    expect((post.body as { item: { items: unknown[] } }).item.items[0]).toMatchObject({ item: { id: '11' }, quantity: 2, rate: 194, taxCode: { id: '5' } });
+    expect(first.document).toMatchObject({ externalId: input.externalId, reference: input.reference, currency: 'USD', warehouse: 'WH', status: 'open', totals: { net: '410.00', tax: '39.80', gross: '449.80' } });
+    expect(first.document.lines[0]).toMatchObject({ sku: 'IPOD2008GREEN', quantity: '2', net: '388.00', taxAmount: '38.80', taxCode: 'US-SALES-10' });
+    const posts = fake.requests.filter((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder').length;
+    const again = await ns.createSalesOrder(input);
+    expect(again).toEqual({ created: false, document: first.document });
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder').length).toBe(posts);
+    expect(fake.records.get('customer')!.size).toBe(1);
+  });
+
+  it('fails unknown SKUs before posting, and keeps NetSuite validation messages and codes', async () => {
+    const before = fake.requests.length;
+    await expect(ns.createSalesOrder(order({ lines: [{ sku: 'GHOST', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'SKU_NOT_FOUND', errorClass: 'permanent' });
+    expect(fake.requests.slice(before).some((r) => r.method === 'POST' && r.path.startsWith('record/'))).toBe(false);
+    const e = (await ns.createSalesOrder(order({ date: '1999-01-01', lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }] })).catch((x: unknown) => x)) as NodeError;
+    expect(e).toMatchObject({ errorClass: 'permanent', code: 'ERP_VALIDATION', details: { erpCode: 'USER_ERROR', httpStatus: 400 } });
+    expect(e.message).toContain('closed period');
+  });
+
+  it('waits out 429 and SSS_REQUEST_LIMIT_EXCEEDED, then gives up with a transient error', async () => {
+    fake.throttle(2, '429');
+    expect((await ns.findItems(['MUG-BLACK']))[0].sku).toBe('MUG-BLACK');
+    fake.throttle(1, 'SSS_REQUEST_LIMIT_EXCEEDED');
+    expect((await ns.listWarehouses()).map((w) => w.code).sort()).toEqual(['WH', 'WH2']);
+    fake.throttle(10, '429');
+    await expect(ns.findItems(['MUG-BLACK'])).rejects.toMatchObject({ errorClass: 'transient', code: 'RATE_LIMITED' });
+    fake.throttle(0, '429');
+  });
+
+  it('re-authenticates once on 401 and never puts the key or token in errors', async () => {
+    fake.revokeTokens();
+    expect((await ns.findItems(['IPOD2008GREEN'])).length).toBe(1);
+    const bad = createNetSuiteConnector({ accountId: '1234567_SB1', baseUrl: fake.url, auth: { type: 'oauth2-m2m', clientId: 'someone-else', certificateId: 'cert-abc', privateKeyPem: pem } });
+    const e = (await bad.findItems(['X']).catch((x: unknown) => x)) as NodeError;
+    expect(e).toMatchObject({ code: 'ERP_AUTH', errorClass: 'permanent' });
+    expect(JSON.stringify([e.message, e.details])).not.toMatch(/PRIVATE KEY|tok-/);
+  });
+
+  it('keeps requests in flight within the configured account concurrency', async () => {
+    await Promise.all(Array.from({ length: 12 }, () => ns.findItems(['MUG-BLACK'])));
+    expect(fake.maxInFlight).toBeLessThanOrEqual(3);
+    expect(fake.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('reads stock per location via SuiteQL', async () => {
+    expect(await ns.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] })).toEqual([{ sku: 'IPOD2008GREEN', warehouse: 'WH', onHand: '100', available: '96' }]);
+    await expect(ns.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['MOON'] })).rejects.toMatchObject({ code: 'WAREHOUSE_NOT_FOUND' });
+  });
+
+  it('posts a payout journal once by external id and lists it in the ledger', async () => {
+    const input = { externalId: '623721858', date: '2026-11-27', description: 'Shopify payout', lines: [{ account: '1000', debit: '41.90' }, { account: '6100', debit: '2.10' }, { account: '1190', credit: '44.00' }] };
+    const a = await ns.postJournal(input);
+    expect(a.created).toBe(true);
+    expect(a.document).toMatchObject({ externalId: '623721858', totals: { debit: '44.00', credit: '44.00' } });
+    expect(await ns.postJournal(input)).toEqual({ created: false, document: a.document });
+    const ledger = await ns.listLedger({ from: '2026-11-01', to: '2026-11-30', accounts: ['1190'] });
+    expect(ledger).toEqual([expect.objectContaining({ account: '1190', credit: '44.00', debit: '0.00', source: { type: 'journal', externalId: '623721858', number: a.document.number } })]);
+  });
+
+  it('posts a non-restocking credit memo idempotently and refuses restock (capability off)', async () => {
+    const o = netsuiteOrder();
+    await ns.createSalesOrder(o);
+    const memo = { externalId: '509562969', orderExternalId: o.externalId, date: o.date, restock: false, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxCodes: ['US-SALES-10'] }] };
+    const a = await ns.createCreditMemo(memo);
+    expect(a.document.totals).toEqual({ net: '194.00', tax: '19.40', gross: '213.40' });
+    expect((await ns.createCreditMemo(memo)).created).toBe(false);
+    expect(ns.capabilities.restock).toBe(false);
+    await expect(ns.createCreditMemo({ ...memo, externalId: 'r2', restock: true })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
+  it('builds a TBA OAuth 1.0a header with realm and HMAC-SHA256', () => {
+    const h = tbaHeader({ type: 'tba', consumerKey: 'ck', consumerSecret: 'cs', tokenId: 'ti', tokenSecret: 'ts' }, '1234567_SB1', 'GET', 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer/1?expand=true', 'nonce1', 1700000000);
+    expect(h).toMatch(/^OAuth realm="1234567_SB1", oauth_consumer_key="ck", oauth_token="ti", oauth_nonce="nonce1", oauth_timestamp="1700000000", oauth_signature_method="HMAC-SHA256", oauth_version="1.0", oauth_signature="[A-Za-z0-9%]+"$/);
+    expect(h).not.toMatch(/"cs"|"ts"/); // secrets sign, never travel
+  });
+});

@@ -1,0 +1,208 @@
+// A small local NetSuite REST fake for contract tests, following Oracle's documented shapes: OAuth 2.0 M2M token
+// endpoint (JWT client assertion verified with the certificate's public key), Bearer auth, record service with
+// eid: keys, 204 + Location on create, duplicate external ids rejected, SuiteQL with Prefer: transient and paging
+// fields, NetSuite error bodies (type/title/status/o:errorDetails), and throttling (429 / SSS_REQUEST_LIMIT_EXCEEDED).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { verify, constants, type KeyObject } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+
+type Rec = Record<string, any>;
+
+export interface FakeNetSuite {
+  url: string;
+  records: Map<string, Map<string, Rec>>;
+  requests: Array<{ method: string; path: string; body: unknown; headers: IncomingMessage['headers'] }>;
+  maxInFlight: number;
+  /** Next N API requests answer with this throttle. */
+  throttle(n: number, kind: '429' | 'SSS_REQUEST_LIMIT_EXCEEDED'): void;
+  revokeTokens(): void;
+  close(): Promise<void>;
+}
+
+const ITEMS: Rec[] = [
+  { id: 11, itemid: 'IPOD2008GREEN', displayname: 'IPod Nano - 8GB Green', itemtype: 'InvtPart', isinactive: 'F' },
+  { id: 12, itemid: 'MUG-BLACK', displayname: 'Black Mug', itemtype: 'InvtPart', isinactive: 'F' },
+  { id: 13, itemid: 'LENS-PROTECT-2YR', displayname: 'Lens Protection Plan', itemtype: 'Service', isinactive: 'F' },
+];
+const LOCATIONS = [{ id: 1, name: 'WH' }, { id: 2, name: 'WH2' }];
+const CURRENCIES = [{ id: 1, symbol: 'USD' }, { id: 2, symbol: 'EUR' }];
+const ACCOUNTS = [{ id: 101, acctnumber: '1000' }, { id: 119, acctnumber: '1190' }, { id: 161, acctnumber: '6100' }];
+const TAXES = [{ id: 5, itemid: 'US-SALES-10', description: 'Sales Tax 10%', rate: '10.00%' }];
+const STOCK = [{ item: 11, location: 1, onhand: 100, available: 96 }, { item: 11, location: 2, onhand: 20, available: 20 }, { item: 12, location: 1, onhand: 60, available: 60 }];
+
+function errorBody(status: number, code: string, detail: string) {
+  return { type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1', title: status === 429 ? 'Too Many Requests' : status === 401 ? 'Unauthorized' : 'Bad Request', status, 'o:errorDetails': [{ detail, 'o:errorCode': code }] };
+}
+
+export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: string; certificateId: string; delayMs?: number }): Promise<FakeNetSuite> {
+  const records = new Map<string, Map<string, Rec>>(['customer', 'salesOrder', 'creditMemo', 'journalEntry', 'itemFulfillment'].map((t) => [t, new Map()]));
+  const requests: FakeNetSuite['requests'] = [];
+  const tokens = new Set<string>();
+  let nextId = 1000;
+  let inFlight = 0;
+  let throttleLeft = 0;
+  let throttleKind: '429' | 'SSS_REQUEST_LIMIT_EXCEEDED' = '429';
+  const state = { maxInFlight: 0 };
+
+  const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
+    res.end(body === undefined ? undefined : JSON.stringify(body));
+  };
+
+  const tax = (id: unknown) => TAXES.find((t) => String(t.id) === String(id));
+  const ref = (list: Rec[], id: unknown, name: string) => { const x = list.find((l) => String(l.id) === String(id)); return x ? { id: String(x.id), refName: x[name] } : undefined; };
+
+  /** What NetSuite computes on save: amounts, tax, totals, document number, status. */
+  function complete(type: string, body: Rec, id: string): Rec {
+    const lines = (body.item?.items ?? body.line?.items ?? []) as Rec[];
+    let sub = new Decimal(0);
+    let taxTotal = new Decimal(0);
+    const outLines = lines.map((l, i) => {
+      if (type === 'journalEntry') return { line: i, account: ref(ACCOUNTS, l.account?.id, 'acctnumber'), debit: l.debit ?? 0, credit: l.credit ?? 0, memo: l.memo };
+      const amount = l.amount !== undefined ? new Decimal(l.amount) : new Decimal(l.rate).times(l.quantity ?? 1).toDecimalPlaces(2);
+      const t = tax(l.taxCode?.id);
+      const lt = t ? amount.times(new Decimal(t.rate.replace('%', '')).div(100)).toDecimalPlaces(2) : new Decimal(0);
+      sub = sub.plus(amount);
+      taxTotal = taxTotal.plus(lt);
+      const item = ITEMS.find((x) => String(x.id) === String(l.item?.id));
+      return { line: i, item: { id: String(l.item?.id), refName: item?.itemid ?? `Discount ${l.item?.id}` }, quantity: l.quantity, rate: l.rate, amount: amount.toNumber(), taxCode: t ? { id: String(t.id), refName: t.itemid } : undefined, tax1Amt: lt.toNumber(), description: l.description, location: ref(LOCATIONS, l.location?.id, 'name') };
+    });
+    const ship = new Decimal(body.shippingCost ?? 0);
+    const shipTax = ship.isZero() || !tax(body.shippingTaxCode?.id) ? new Decimal(0) : ship.times(0.1).toDecimalPlaces(2);
+    taxTotal = taxTotal.plus(shipTax);
+    const prefix = { salesOrder: 'SO', creditMemo: 'CM', journalEntry: 'JE', customer: 'C', itemFulfillment: 'IF' }[type] ?? 'X';
+    const customer = body.entity?.id ? records.get('customer')!.get(String(body.entity.id)) : undefined;
+    return {
+      ...body, id, tranId: `${prefix}${id}`,
+      ...(type === 'journalEntry' ? { line: { items: outLines } } : type === 'customer' ? {} : { item: { items: outLines } }),
+      ...(customer ? { entity: { id: String(customer.id), refName: `${customer.firstName} ${customer.lastName}` } } : {}),
+      currency: body.currency ? ref(CURRENCIES, body.currency.id, 'symbol') : undefined,
+      location: body.location ? ref(LOCATIONS, body.location.id, 'name') : undefined,
+      shippingTaxCode: body.shippingTaxCode ? { id: String(body.shippingTaxCode.id), refName: tax(body.shippingTaxCode.id)?.itemid } : undefined,
+      shippingTax1Amt: shipTax.toNumber(),
+      ...(type === 'salesOrder' ? { status: { id: 'B', refName: 'Pending Fulfillment' } } : {}),
+      ...(type !== 'customer' && type !== 'journalEntry' ? { subtotal: sub.toNumber(), taxTotal: taxTotal.toNumber(), total: sub.plus(ship).plus(taxTotal).toNumber() } : {}),
+    };
+  }
+
+  function suiteql(qs: string): Rec[] {
+    const inList = (col: string) => [...(qs.match(new RegExp(`${col} IN \\(([^)]*)\\)`))?.[1] ?? '').matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1].replace(/''/g, "'"));
+    if (/FROM item\b/.test(qs)) { const skus = inList('itemid'); return ITEMS.filter((i) => skus.includes(i.itemid)); }
+    if (/FROM location/.test(qs)) return LOCATIONS.map((l) => ({ id: l.id, code: l.name }));
+    if (/FROM currency/.test(qs)) return CURRENCIES.map((c) => ({ id: c.id, code: c.symbol }));
+    if (/FROM account/.test(qs)) return ACCOUNTS.map((a) => ({ id: a.id, code: a.acctnumber }));
+    if (/FROM salestaxitem/.test(qs)) return /AS code/.test(qs) ? TAXES.map((t) => ({ id: t.id, code: t.itemid })) : TAXES;
+    if (/FROM inventoryitemlocations/.test(qs)) {
+      const skus = inList('i.itemid');
+      const locs = inList('l.name');
+      return STOCK.map((s) => ({ sku: ITEMS.find((i) => i.id === s.item)!.itemid, warehouse: LOCATIONS.find((l) => l.id === s.location)!.name, onhand: s.onhand, available: s.available }))
+        .filter((r) => (!skus.length || skus.includes(r.sku)) && (!locs.length || locs.includes(r.warehouse)));
+    }
+    if (/FROM transactionaccountingline/.test(qs)) {
+      const from = qs.match(/BETWEEN TO_DATE\('([^']+)'/)![1];
+      const to = qs.match(/AND TO_DATE\('([^']+)'/)![1];
+      const accts = inList('a.acctnumber');
+      const out: Rec[] = [];
+      for (const je of records.get('journalEntry')!.values()) {
+        if (je.tranDate < from || je.tranDate > to) continue;
+        for (const l of je.line.items) {
+          if (accts.length && !accts.includes(l.account.refName)) continue;
+          out.push({ entryid: Number(je.id), lineid: l.line, tranid: je.tranId, trandate: je.tranDate, acctnumber: l.account.refName, debit: l.debit || null, credit: l.credit || null, memo: l.memo, externalid: je.externalId, type: 'Journal' });
+        }
+      }
+      return out;
+    }
+    if (/type = 'ItemShip'/.test(qs)) {
+      return [...records.get('itemFulfillment')!.values()].map((f) => ({ id: Number(f.id), modified: f.modified }));
+    }
+    throw new Error(`fake SuiteQL cannot answer: ${qs}`);
+  }
+
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', async () => {
+      inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+      try {
+        if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+        const url = new URL(req.url!, 'http://x');
+        const path = url.pathname.replace(/^\/services\/rest\//, '');
+        if (path === 'auth/oauth2/v1/token') {
+          const form = new URLSearchParams(raw);
+          const [h, p, s] = (form.get('client_assertion') ?? '').split('.');
+          const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString() || '{}');
+          const payload = JSON.parse(Buffer.from(p ?? '', 'base64url').toString() || '{}');
+          const ok = form.get('grant_type') === 'client_credentials' && form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+            && header.kid === opts.certificateId && header.alg === 'PS256' && payload.iss === opts.clientId && payload.exp > Date.now() / 1000
+            && verify('sha256', Buffer.from(`${h}.${p}`), { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(s ?? '', 'base64url'));
+          if (!ok) return send(res, 400, { error: 'invalid_client', error_description: 'Invalid client assertion' });
+          const token = `tok-${nextId++}`;
+          tokens.add(token);
+          return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
+        }
+        const body = raw ? JSON.parse(raw) : undefined;
+        requests.push({ method: req.method!, path: `${path}${url.search}`, body, headers: req.headers });
+        const auth = req.headers.authorization ?? '';
+        if (!auth.startsWith('Bearer ') || !tokens.has(auth.slice(7))) return send(res, 401, errorBody(401, 'INVALID_LOGIN', 'Invalid login attempt.'));
+        if (throttleLeft > 0) {
+          throttleLeft--;
+          return throttleKind === '429' ? send(res, 429, errorBody(429, 'CONCURRENCY_LIMIT_EXCEEDED', 'Concurrent request limit exceeded. Request blocked.'), { 'retry-after': '0' })
+            : send(res, 400, errorBody(400, 'SSS_REQUEST_LIMIT_EXCEEDED', 'Request limit exceeded.'));
+        }
+        if (path === 'query/v1/suiteql' && req.method === 'POST') {
+          if (req.headers.prefer !== 'transient') return send(res, 400, errorBody(400, 'INVALID_HEADER', 'Prefer: transient is required for SuiteQL.'));
+          const items = suiteql(body.q);
+          const limit = Number(url.searchParams.get('limit') ?? 1000);
+          const offset = Number(url.searchParams.get('offset') ?? 0);
+          const page = items.slice(offset, offset + limit);
+          return send(res, 200, { links: [], count: page.length, hasMore: offset + limit < items.length, offset, totalResults: items.length, items: page.map((i) => ({ links: [], ...i })) });
+        }
+        const m = path.match(/^record\/v1\/(\w+)(?:\/([^/?]+))?$/);
+        if (!m || !records.has(m[1])) return send(res, 404, errorBody(404, 'NONEXISTENT_ID', `Record type ${path} not found.`));
+        const table = records.get(m[1])!;
+        const key = m[2] ? decodeURIComponent(m[2]) : undefined;
+        const find = (k: string) => (k.startsWith('eid:') ? [...table.values()].find((r) => r.externalId === k.slice(4)) : table.get(k));
+        if (req.method === 'GET' && key) {
+          const r = find(key);
+          return r ? send(res, 200, r) : send(res, 404, errorBody(404, 'NONEXISTENT_ID', `The record instance does not exist. Provide a valid record instance ID.`));
+        }
+        if (req.method === 'POST' && !key) {
+          if (body.externalId && [...table.values()].some((r) => r.externalId === body.externalId)) return send(res, 400, errorBody(400, 'DUP_RCRD', 'This record already exists.'));
+          if (body.tranDate === '1999-01-01') return send(res, 400, errorBody(400, 'USER_ERROR', 'The transaction date falls in a closed period.'));
+          const id = String(nextId++);
+          table.set(id, complete(m[1], body, id));
+          return send(res, 204, undefined, { location: `${url.origin}/services/rest/record/v1/${m[1]}/${id}` });
+        }
+        if (req.method === 'PUT' && key?.startsWith('eid:')) {
+          const existing = find(key);
+          const id = existing?.id ?? String(nextId++);
+          table.set(id, { ...(existing ?? {}), ...body, id, externalId: key.slice(4) });
+          return send(res, 204, undefined, { location: `${url.origin}/services/rest/record/v1/${m[1]}/${id}` });
+        }
+        if (req.method === 'PATCH' && key) {
+          const r = find(key);
+          if (!r) return send(res, 404, errorBody(404, 'NONEXISTENT_ID', 'The record instance does not exist.'));
+          if (body.item?.items?.every((l: Rec) => l.isClosed)) r.status = { id: 'H', refName: 'Closed' };
+          return send(res, 204);
+        }
+        return send(res, 405, errorBody(405, 'METHOD_NOT_ALLOWED', `${req.method} not allowed`));
+      } catch (e) {
+        send(res, 500, errorBody(500, 'UNEXPECTED_ERROR', String(e)));
+      } finally {
+        inFlight--;
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${addr.port}/services/rest`,
+    records,
+    requests,
+    get maxInFlight() { return state.maxInFlight; },
+    throttle(n, kind) { throttleLeft = n; throttleKind = kind; },
+    revokeTokens: () => tokens.clear(),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
