@@ -31,7 +31,7 @@ export async function startBackend(env: Record<string, string> = {}): Promise<Ba
     dataDir,
     designerDir: DIST,
     handleSignals: false,
-    log: pino({ level: process.env.LEDGERLINE_E2E_LOG ?? 'warn' }),
+    log: pino({ level: process.env.LEDGERLINE_E2E_LOG ?? 'error' }),
     env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'admin@example.com', LEDGERLINE_ADMIN_PASSWORD: adminPassword, ...env },
   });
   return {
