@@ -132,66 +132,66 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
   };
 
   const mapField = (f: CompiledField, s: Scope, out: Record<string, unknown>) => {
-    const target = formatPath([...s.targetPrefix, ...f.target]);
+    // Messages and traces need concrete paths; they are built only when used, the hot path never formats a path.
+    const targetText = () => formatPath([...s.targetPrefix, ...f.target]);
     const src = f.field.source;
     let value: unknown;
-    let source = '';
+    let sourceText: () => string;
     let lookupInfo: FieldTrace['lookup'];
-    const fail = (code: FieldProblem['code'], message: string, extra: Partial<FieldProblem> = {}) => {
-      problems.push({ target, source, message, code, ...extra });
-      traces?.push({ target, kind: src.kind, source, error: message, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
+    const fail = (code: FieldProblem['code'], message: (target: string, source: string) => string, extra: Partial<FieldProblem> = {}) => {
+      const target = targetText();
+      const source = sourceText();
+      const m = message(target, source);
+      problems.push({ target, source, message: m, code, ...extra });
+      traces?.push({ target, kind: src.kind, source, error: m, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
     };
     switch (src.kind) {
       case 'path':
         value = read(f.path!, s);
-        source = where(f.path!, s);
+        sourceText = () => where(f.path!, s);
         break;
       case 'const':
         value = src.value;
-        source = 'constant';
+        sourceText = () => 'constant';
         break;
       case 'expr': {
-        source = src.expr;
+        sourceText = () => src.expr;
         const r = siteValue(f.site!, s.indices);
-        if (!r.ok) return fail('expression', `target "${target}": expression failed${s.itemPath.length ? ` for ${formatPath(s.itemPath)}` : ''}: ${r.message}`);
+        if (!r.ok) return fail('expression', (t) => `target "${t}": expression failed${s.itemPath.length ? ` for ${formatPath(s.itemPath)}` : ''}: ${r.message}`);
         value = r.value;
         break;
       }
       case 'lookup': {
         const key: Record<string, unknown> = {};
         const snap = snapshot(src.table);
-        const sources: string[] = [];
-        if (snap instanceof Error) {
-          source = `lookup ${src.table}`;
-          return fail('lookup-table', `target "${target}": ${snap.message}`, { table: src.table });
-        }
+        const from = () => f.keyPaths!.map(([, p]) => where(p, s)).join(', ');
+        sourceText = () => `lookup ${src.table}[${from()}]`;
+        if (snap instanceof Error) return fail('lookup-table', (t) => `target "${t}": ${snap.message}`, { table: src.table });
         for (const [col, p] of f.keyPaths!) key[col ?? snap.keyColumns[0]?.name ?? 'key'] = read(p, s);
-        for (const [, p] of f.keyPaths!) sources.push(where(p, s));
-        source = `lookup ${src.table}[${sources.join(', ')}]`;
-        lookupInfo = { table: src.table, version: snap.version, key };
+        if (traces) lookupInfo = { table: src.table, version: snap.version, key };
         const column = src.column ?? snap.valueColumns[0];
-        if (!snap.valueColumns.includes(column)) return fail('lookup', `target "${target}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
+        if (!snap.valueColumns.includes(column)) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
         const row = snap.find(key);
-        if (!row)
-          return fail('lookup', `target "${target}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${sources.join(', ')})`, { table: src.table, key });
+        if (!row) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${from()})`, { table: src.table, key });
         value = row[column];
         break;
       }
       case 'each': {
         const e = f.each!;
-        source = where(e.path, s);
+        sourceText = () => where(e.path, s);
         const list = read(e.path, s);
         if (list === undefined || list === null) {
-          if (f.field.required) return fail('missing', `target "${target}": missing required list at source path "${source}"`);
+          if (f.field.required) return fail('missing', (t, so) => `target "${t}": missing required list at source path "${so}"`);
           value = [];
           break;
         }
-        if (!Array.isArray(list)) return fail('not-a-list', `target "${target}": source path "${source}" is not a list (got ${describe(list)})`);
+        if (!Array.isArray(list)) return fail('not-a-list', (t, so) => `target "${t}": source path "${so}" is not a list (got ${describe(list)})`);
         const arr: unknown[] = [];
         const basePath = e.path.scope === 'item' ? [...s.itemPath, ...e.path.segments] : e.path.scope === 'root' ? e.path.segments : [e.path.text];
+        const targetBase = [...s.targetPrefix, ...f.target];
         for (let i = 0; i < list.length; i++) {
-          const el: Scope = { item: list[i], parent: s.item, index: i, itemPath: [...basePath, i], indices: [...s.indices, i], targetPrefix: [...s.targetPrefix, ...f.target, arr.length] };
-          if (!keepElement(e.filter, el, target)) continue;
+          const el: Scope = { item: list[i], parent: s.item, index: i, itemPath: [...basePath, i], indices: [...s.indices, i], targetPrefix: [...targetBase, arr.length] };
+          if (e.filter.length && !keepElement(e.filter, el, targetText)) continue;
           const o: Record<string, unknown> = {};
           mapFields(e.fields, el, o);
           arr.push(o);
@@ -202,32 +202,31 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
     }
     if (f.field.transforms.length) {
       try {
-        value = applyTransforms(f.field.transforms, value, (p) => {
-          return read(parsePath(p), s);
-        });
+        value = applyTransforms(f.field.transforms, value, (p) => read(parsePath(p), s));
       } catch (e) {
-        if (e instanceof TransformError) return fail('transform', `target "${target}": ${e.message} (source ${source})`);
+        if (e instanceof TransformError) return fail('transform', (t, so) => `target "${t}": ${e.message} (source ${so})`);
         throw e;
       }
     }
     if (isEmpty(value)) {
-      if (f.field.required) return fail('missing', `target "${target}": missing required value at source path "${source}"`);
-      traces?.push({ target, kind: src.kind, source, value: null, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
+      if (f.field.required) return fail('missing', (t, so) => `target "${t}": missing required value at source path "${so}"`);
+      traces?.push({ target: targetText(), kind: src.kind, source: sourceText(), value: null, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
       return;
     }
     try {
       setAt(out, f.target, value);
     } catch (e) {
-      return fail('transform', `target "${target}": ${(e as Error).message}`);
+      return fail('transform', (t) => `target "${t}": ${(e as Error).message}`);
     }
-    if (traces && src.kind !== 'each') traces.push({ target, kind: src.kind, source, value, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
+    if (traces && src.kind !== 'each') traces.push({ target: targetText(), kind: src.kind, source: sourceText(), value, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
   };
 
-  const keepElement = (conds: CompiledCondition[], s: Scope, target: string): boolean => {
+  const keepElement = (conds: CompiledCondition[], s: Scope, targetText: () => string): boolean => {
     for (const c of conds) {
       if (c.site !== undefined) {
         const r = siteValue(c.site, s.indices);
         if (!r.ok) {
+          const target = targetText();
           problems.push({ target, source: (c.cond as { expr: string }).expr, code: 'expression', message: `target "${target}": filter expression failed for ${formatPath(s.itemPath)}: ${r.message}` });
           return false;
         }
@@ -238,6 +237,7 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
       try {
         if (!test(cond.op, read(c.path!, s), cond.value)) return false;
       } catch (e) {
+        const target = targetText();
         problems.push({ target, source: where(c.path!, s), code: 'transform', message: `target "${target}": filter on ${where(c.path!, s)}: ${(e as Error).message}` });
         return false;
       }
