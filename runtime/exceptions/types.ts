@@ -1,0 +1,59 @@
+// The exceptions contract: what nodes, monitors and the runtime raise for people to triage. Nodes reach the
+// service with `ctx.service<ExceptionSink>('exceptions')`; the store behind it lives in runtime/exceptions/.
+
+export type ExceptionType =
+  | 'unmapped-tax-code'
+  | 'unmapped-location'
+  | 'sku-missing-in-erp'
+  | 'duplicate-sku'
+  | 'erp-rejected'
+  | 'erp-unreachable'
+  | 'inventory-drift'
+  | 'orphaned-order'
+  | 'payment-mismatch'
+  | 'payout-variance'
+  | 'payout-missing-in-erp'
+  | 'payout-amount-mismatch'
+  | 'payout-unknown-in-shopify'
+  | 'stuck-run'
+  | 'failed-run'
+  | 'webhook-silence'
+  | 'rate-limited'
+  | 'unprocessable-event'
+  | (string & {});
+
+export type Owner = 'finance' | 'operations' | 'ecommerce';
+export type Severity = 'low' | 'medium' | 'high';
+export type ExceptionState = 'open' | 'acknowledged' | 'resolved';
+
+export interface ExceptionLinks {
+  runId?: string;
+  flowId?: string;
+  nodeId?: string;
+  /** Shopify GID of the object concerned (order, refund, payout...). */
+  shopify?: string;
+  /** ERP document number or id. */
+  erp?: string;
+}
+
+export interface RaiseException {
+  type: ExceptionType;
+  /**
+   * What makes two raises "the same cause": they aggregate into one exception (count, last seen) instead of
+   * flooding, e.g. `unmapped-tax-code:GB VAT 20%`.
+   */
+  key: string;
+  title: string;
+  detail?: string;
+  severity?: Severity;
+  /** Defaults to the configured owner of the type. */
+  owner?: Owner;
+  links?: ExceptionLinks;
+  data?: Record<string, unknown>;
+}
+
+export interface ExceptionSink {
+  raise(e: RaiseException): { id: string; count: number; isNew: boolean };
+  /** The condition cleared (e.g. a replay succeeded, drift back within tolerance): auto-resolve if open. */
+  clear(type: ExceptionType, key: string, note?: string): boolean;
+}
