@@ -39,7 +39,10 @@ function apiFor(secret: string): Shopify {
 
 export async function verifyShopifyWebhook(secret: string, rawBody: string, headers: Headers, method = 'POST', url = '/'): Promise<VerifyResult> {
   const plain: Record<string, string> = {};
-  headers.forEach((v, k) => (plain[k] = v));
+  // Only Shopify's headers: the library canonicalises every header it is given, which is measurable per delivery.
+  headers.forEach((v, k) => {
+    if (k.startsWith('x-shopify-') || k.startsWith('shopify-')) plain[k] = v;
+  });
   const r = (await apiFor(secret).webhooks.validate({ rawBody, rawRequest: { headers: plain, method, url } as never })) as unknown as Record<string, unknown>;
   if (!r.valid) return { ok: false, reason: String(r.reason), ...(r.missingHeaders ? { missingHeaders: r.missingHeaders as string[] } : {}) };
   return {
