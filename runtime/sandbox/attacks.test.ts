@@ -167,3 +167,21 @@ describe('sandbox attacks', () => {
     expect(r.value).toBe('undefined');
   });
 });
+
+describe('sandbox attacks on the host side', () => {
+  it('clips a huge error message instead of shipping it', async () => {
+    const e = await fails("throw new Error('x'.repeat(5_000_000))");
+    expect(e.kind).toBe('runtime');
+    expect(e.message.length).toBeLessThan(2100);
+    await stillServes();
+  });
+
+  it('cannot hide data on frozen shared input for a later call', async () => {
+    const shared = new JsonText(JSON.stringify({ a: { b: 1 }, pad: 'x'.repeat(4000) }));
+    const call = (source: string) => sb.run({ nodeId: 'evil', kind: 'expression', source, vars: { input: shared } });
+    for (let i = 0; i < 3; i++) await call('input.a.b');
+    // A write to shared data fails there and is re-run on a private copy; the shared copy stays clean.
+    expect((await call('(input.a.stash = "secret", input.a.stash)')).value).toBe('secret');
+    expect((await call('input.a.stash === undefined && Object.isFrozen(input.a)')).value).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 // Entry point of a sandbox child process (forked by pool.ts with --no-node-snapshot). It owns the isolates, so a
 // V8 out-of-memory or crash in user code takes down only this process; the pool then replaces it.
-import { IsolateSlot, type VarText } from './isolate-slot.ts';
+import { IsolateSlot, type Envelope, type VarText } from './isolate-slot.ts';
 import type { ChildReply, ChildRequest, WireVar } from './protocol.ts';
 
 const maxOutputChars = Number(process.env.LEDGERLINE_SANDBOX_MAX_OUTPUT) || 10_000_000;
@@ -31,45 +31,52 @@ function texts(vars: WireVar[]): VarText[] {
   });
 }
 
-// Replies produced in the same turn travel together, like the requests that caused them (see pool.ts);
-// one that waited more than a few ms behind slower work is sent at once.
+// Replies go out together when they were produced together (the pool sends requests the same way), which
+// saves IPC wake-ups under load. Before a request that may be slow, whatever is ready goes out first, so a
+// finished call never waits behind another call's work.
 let outbox: ChildReply[] = [];
-let outboxSince = 0;
 function send(reply: ChildReply): void {
-  if (outbox.length === 0) {
-    outboxSince = Date.now();
-    setImmediate(flush);
-  }
+  if (outbox.length === 0) setImmediate(flush);
   outbox.push(reply);
-  if (Date.now() - outboxSince > 2) flush();
 }
 function flush(): void {
   if (outbox.length === 0) return;
   process.send?.(outbox);
   outbox = [];
 }
+/** Last synchronous duration per source, in ms: only calls known to be quick are allowed to hold replies. */
+const lastMs = new Map<string, number>();
+const QUICK_MS = 1;
+const keyOf = (req: ChildRequest) => (req.t === 'run' ? req.source : req.expressions.join('\n'));
 
-async function handle(req: ChildRequest): Promise<void> {
+function handle(req: ChildRequest): void {
   for (const id of req.evict ?? []) {
     resident.delete(id);
     for (const slot of slots.values()) slot.forgetData(id);
   }
+  const key = keyOf(req);
+  if (!((lastMs.get(key) ?? Infinity) < QUICK_MS)) flush();
+  const t0 = performance.now();
   try {
     const input = texts(req.vars);
     const slot = slotFor(req.memoryMb);
     if (req.t === 'batch') {
       send({ t: 'batch', seq: req.seq, json: slot.batch(req.seq, req.expressions, req.names, input, req.timeoutMs) });
-      return;
+    } else {
+      const r = slot.run(req.seq, req.kind, req.source, req.names, input, req.timeoutMs);
+      const reply = (e: Envelope) => send(e.ok ? { t: 'ok', seq: req.seq, json: e.json } : { t: 'err', seq: req.seq, error: e.error });
+      if (r instanceof Promise) void r.then(reply);
+      else reply(r);
     }
-    const r = await slot.run(req.seq, req.kind, req.source, req.names, input, req.timeoutMs);
-    send(r.ok ? { t: 'ok', seq: req.seq, json: r.json } : { t: 'err', seq: req.seq, error: r.error });
   } catch (e) {
     send({ t: 'err', seq: req.seq, error: { kind: 'crash', message: `sandbox host error: ${e instanceof Error ? e.message : String(e)}` } });
   }
+  if (lastMs.size > 5000) lastMs.clear();
+  lastMs.set(key, performance.now() - t0);
 }
 
 process.on('message', (reqs: ChildRequest[]) => {
-  for (const req of reqs) void handle(req);
+  for (const req of reqs) handle(req);
 });
 // The parent went away: nothing left to serve.
 process.on('disconnect', () => process.exit(0));

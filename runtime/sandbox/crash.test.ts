@@ -32,3 +32,14 @@ it('rejects calls after close', async () => {
   await other.close();
   await expect(other.run({ nodeId: 'late', kind: 'expression', source: '1', vars: {} })).rejects.toMatchObject({ kind: 'crash', nodeId: 'late' });
 });
+
+it('answers a quick call without waiting for a slow call that follows it to the same process', async () => {
+  const t0 = Date.now();
+  // Submitted in the same turn, so both travel in one IPC message, quick first.
+  const quick = sb.run({ nodeId: 'quick', kind: 'expression', source: '"done"', vars: {} }).then((r) => ({ r, ms: Date.now() - t0 }));
+  const slow = sb.run({ nodeId: 'slow', kind: 'function', source: 'for (;;);', vars: {}, timeoutMs: 1500 }).catch((e: SandboxError) => e);
+  const { r, ms } = await quick;
+  expect(r.value).toBe('done');
+  expect(ms).toBeLessThan(1000);
+  expect((await slow) as SandboxError).toMatchObject({ kind: 'timeout', nodeId: 'slow' });
+});

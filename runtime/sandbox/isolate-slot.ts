@@ -66,8 +66,11 @@ export class IsolateSlot {
     if (!this.isolate.isDisposed) this.isolate.dispose();
   }
 
-  /** Runs one call. Never throws: every failure becomes an error envelope. */
-  async run(seq: number, kind: 'function' | 'expression', source: string, names: string[], vars: VarText[], timeoutMs: number): Promise<Envelope> {
+  /**
+   * Runs one call. Never throws: every failure becomes an error envelope. Returns synchronously unless the code
+   * is still awaiting after its run (then a promise), so the host can answer at once.
+   */
+  run(seq: number, kind: 'function' | 'expression', source: string, names: string[], vars: VarText[], timeoutMs: number): Envelope | Promise<Envelope> {
     const deadline = Date.now() + timeoutMs;
     this.calls++;
     let fn: Compiled;
@@ -78,21 +81,26 @@ export class IsolateSlot {
     }
     if (typeof fn !== 'number') return { ok: false, error: fn };
     const [refs, texts] = this.mutates.has(fn) ? fresh(vars) : this.shared(vars);
-    const r = await this.attempt(seq, fn, refs, texts, deadline, timeoutMs);
+    const first = this.attempt(seq, fn, refs, texts, deadline, timeoutMs);
+    if (refs === '') return first;
     // Shared resident data is frozen. Code that writes to its input fails on it (strict mode: every write to a
     // frozen object throws), so run it again on a private, mutable parse; the code is pure, so a re-run is safe.
     // A function that needed it is remembered and gets private copies from then on.
-    if (!r.ok && r.error.kind === 'runtime' && refs !== '' && !this.dead) {
+    const retry = (r: Envelope): Envelope | Promise<Envelope> => {
+      if (r.ok || r.error.kind !== 'runtime' || this.dead) return r;
       const [refs2, texts2] = fresh(vars);
-      const r2 = await this.attempt(seq, fn, refs2, texts2, deadline, timeoutMs);
-      // The same error on private data was a genuine one: keep sharing data with this function.
-      if (r2.ok || r2.error.message !== r.error.message) this.mutates.add(fn);
-      return r2;
-    }
-    return r;
+      const mark = (r2: Envelope): Envelope => {
+        // The same error on private data was a genuine one: keep sharing data with this function.
+        if (r2.ok || r2.error.message !== r.error.message) this.mutates.add(fn);
+        return r2;
+      };
+      const second = this.attempt(seq, fn, refs2, texts2, deadline, timeoutMs);
+      return second instanceof Promise ? second.then(mark) : mark(second);
+    };
+    return first instanceof Promise ? first.then(retry) : retry(first);
   }
 
-  private async attempt(seq: number, fn: number, refs: string, texts: string[], deadline: number, timeoutMs: number): Promise<Envelope> {
+  private attempt(seq: number, fn: number, refs: string, texts: string[], deadline: number, timeoutMs: number): Envelope | Promise<Envelope> {
     let out: string;
     try {
       out = this.fns.call.applySync(undefined, [seq, fn, refs, ...texts], { timeout: Math.max(1, deadline - Date.now()) });
@@ -102,9 +110,12 @@ export class IsolateSlot {
     } catch (e) {
       return { ok: false, error: this.hostFailure(e, timeoutMs) };
     }
-    // Still pending: the realm has no timers or I/O, so nothing is expected to resume it; honour the wall clock
-    // anyway before calling it a timeout.
-    while (out === 'p') {
+    return out === 'p' ? this.wait(seq, deadline, timeoutMs) : envelope(out);
+  }
+
+  /** Still pending: the realm has no timers or I/O, so nothing is expected to resume it; honour the clock anyway. */
+  private async wait(seq: number, deadline: number, timeoutMs: number): Promise<Envelope> {
+    for (;;) {
       if (Date.now() >= deadline) {
         this.abandoned++;
         this.safe(() => this.fns.forget.applySync(undefined, [seq], { timeout: 100 }));
@@ -113,12 +124,12 @@ export class IsolateSlot {
       await new Promise((r) => setTimeout(r, Math.min(5, Math.max(1, deadline - Date.now()))));
       if (this.dead) return { ok: false, error: { kind: 'crash', message: 'the isolate was reset while this call was waiting (another call exceeded its memory limit); safe to retry' } };
       try {
-        out = this.fns.settle.applySync(undefined, [seq], { timeout: Math.max(1, deadline - Date.now()) }) || 'p';
+        const out: string = this.fns.settle.applySync(undefined, [seq], { timeout: Math.max(1, deadline - Date.now()) });
+        if (out) return envelope(out);
       } catch (e) {
         return { ok: false, error: this.hostFailure(e, timeoutMs) };
       }
     }
-    return out[0] === 'o' ? { ok: true, json: out.slice(1) } : { ok: false, error: JSON.parse(out.slice(1)) as WireError };
   }
 
   /** Evaluates expressions over the same vars; returns the JSON array text of {ok,v}|{ok:false,e} entries. */
@@ -251,6 +262,10 @@ export class IsolateSlot {
       return undefined;
     }
   }
+}
+
+function envelope(out: string): Envelope {
+  return out[0] === 'o' ? { ok: true, json: out.slice(1) } : { ok: false, error: JSON.parse(out.slice(1)) as WireError };
 }
 
 function fresh(vars: VarText[]): [string, string[]] {

@@ -172,7 +172,8 @@
   function runtimeError(e, file) {
     try {
       if (e instanceof ErrorCtor) {
-        const message = StringCtor(e.name) + ': ' + StringCtor(e.message);
+        let message = StringCtor(e.name) + ': ' + StringCtor(e.message);
+        if (message.length > 2000) message = message.slice(0, 2000) + '…';
         const pos = position(e.stack, file);
         return 'e' + stringify({ kind: 'runtime', message, line: pos && pos.line, column: pos && pos.column });
       }
