@@ -4,6 +4,7 @@ import { createSandbox } from '../runtime/sandbox/index.ts';
 import { contentHash } from '../runtime/ids.ts';
 import { NotFoundError } from '../runtime/flow-store.ts';
 import { getNodeType } from '../nodes/registry.ts';
+import { cliConnections } from './cli-connections.ts';
 import type { Flow } from '../flows/schema.ts';
 
 export interface CliRunRecord {
@@ -16,7 +17,8 @@ export interface CliRunRecord {
 
 export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unknown; connection?: (kind: string, id: string) => Promise<unknown> }): Promise<CliRunRecord> {
   const sandbox = createSandbox({ processes: 1 });
-  const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, connection: o.connection });
+  const defaults = o.connection ? null : cliConnections(o.dataDir);
+  const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, connection: o.connection ?? defaults!.connection });
   try {
     const version = publishIfChanged(rt, o.flow);
     const { runIds } = rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
@@ -39,6 +41,7 @@ export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unkno
   } finally {
     await rt.close();
     await sandbox.close();
+    await defaults?.close();
   }
 }
 
