@@ -121,6 +121,7 @@ describe('core.map through the runtime', () => {
       ],
     });
     expect([batches, runs]).toEqual([1, 0]);
+    expect(lookups.usesOfRun(run.runId).map((u) => [u.nodeId, u.name, u.version])).toEqual([['map', 'payment-methods', 1]]);
   });
 
   it('fails permanently naming the target field and the source path', async () => {
@@ -144,7 +145,7 @@ describe('core.map through the runtime', () => {
     const order = taxedOrder();
     (order.lineItems[1] as { sku: string | null }).sku = null;
     const run = await runFlow('e', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], { ...order, paymentGateways: ['stripe'] });
-    expect(run.error!.message).toBe(
+    expect((run.error as { message: string }).message).toBe(
       '2 mapping problems: target "lines[1].x": expression failed for lineItems[1]: Cannot read properties of null (reading \'toLowerCase\'); ' +
         'target "pay": lookup table "payment-methods" (version 1) has no row for gateway="stripe" (from paymentGateways[0])',
     );

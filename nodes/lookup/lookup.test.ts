@@ -69,7 +69,7 @@ describe('lookup nodes through the runtime', () => {
     const step = failed.steps.find((s) => s.nodeId === 'tax')!;
     expect(step.status).toBe('failed');
     expect(failed.error).toMatchObject({ nodeId: 'tax', class: 'permanent', code: 'LOOKUP_MISSING' });
-    expect(failed.error!.message).toBe(
+    expect((failed.error as { message: string }).message).toBe(
       'lookup table "tax-codes" (version 1) has no row for title="Jefferson County Tax", rate="0.01", country="US", province="KY" (at lineItems[0].taxLines[1]). Add the row, then replay the run.',
     );
     expect((failed.error as { details: { missing: unknown[] } }).details.missing).toHaveLength(1);
@@ -96,7 +96,7 @@ describe('lookup nodes through the runtime', () => {
     publish(orderFlow());
     const failed = await runOnce('order', taxedOrder({ locationId: 77 }));
     expect(failed.error).toMatchObject({ nodeId: 'loc', code: 'LOOKUP_MISSING', details: { table: 'locations', missing: [{ key: { location: 77 }, at: 'raw.location_id' }] } });
-    expect(failed.error!.message).toMatch(/^lookup table "locations" \(version 1\) has no row for location="77"/);
+    expect((failed.error as { message: string }).message).toMatch(/^lookup table "locations" \(version 1\) has no row for location="77"/);
     lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/77', warehouse: 'WH-77' }]);
     const replay = rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t', 'tax']);
@@ -111,7 +111,7 @@ describe('lookup nodes through the runtime', () => {
     publish(doc);
     const run = await runOnce('loc', taxedOrder());
     expect(run.status).toBe('failed');
-    expect(run.error!.message).toMatch(/^lookup table "locations" \(version 1\) has no row for location=empty \(at raw\.location_id\)/);
+    expect((run.error as { message: string }).message).toMatch(/^lookup table "locations" \(version 1\) has no row for location=empty \(at raw\.location_id\)/);
   });
 
   it('maps per element with lookup.table and names an unknown table', async () => {
@@ -128,7 +128,7 @@ describe('lookup nodes through the runtime', () => {
     );
     const run = await runOnce('skus', taxedOrder());
     expect(run.status).toBe('failed');
-    expect(run.error!.message).toMatch(/no row for sku="CASE-LEATHER-PREM" \(at lineItems\[2\]\); and 2 more: sku="SKU2006-020"; sku="SKU2006-035"/);
+    expect((run.error as { message: string }).message).toMatch(/no row for sku="CASE-LEATHER-PREM" \(at lineItems\[2\]\); and 2 more: sku="SKU2006-020"; sku="SKU2006-035"/);
     publish(flow('ghost', [{ id: 't', type: 'trigger.manual' }, { id: 'x', type: 'lookup.table', config: { table: 'ghost', key: 'name' } }], ['t->x']));
     const ghost = await runOnce('ghost', taxedOrder());
     expect(ghost.error).toMatchObject({ code: 'LOOKUP_TABLE_MISSING', message: 'node "x": lookup table "ghost" does not exist (neither for flow "ghost" nor shared)' });

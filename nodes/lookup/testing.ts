@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { convertWebhook } from '../shopify/webhook-convert.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
 
-export const FIXTURE = '/work/shared/fixtures/shopify/webhook-2026-04.orders.paid.json';
+export const FIXTURE = new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.paid.json', import.meta.url);
 
 const taxLine = (title: string, rate: string, price: string) => ({
   title,
