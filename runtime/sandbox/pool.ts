@@ -38,6 +38,8 @@ interface Child {
 interface Queued {
   build(child: Child): ChildRequest;
   pending: Pending;
+  /** Resident ids among the call's vars: the call prefers a child that already holds them. */
+  refs: number[];
 }
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child-host.ts', import.meta.url));
@@ -50,6 +52,11 @@ const WATCHDOG_GRACE_MS = 3000;
 
 const residentIds = new WeakMap<JsonText, number>();
 let nextResidentId = 1;
+function residentId(v: JsonText): number {
+  let id = residentIds.get(v);
+  if (id === undefined) residentIds.set(v, (id = nextResidentId++));
+  return id;
+}
 
 export class SandboxPool implements Sandbox {
   private readonly children: Child[] = [];
@@ -76,6 +83,11 @@ export class SandboxPool implements Sandbox {
   /** Process ids of the current children (for tests and operations). */
   pids(): number[] {
     return this.children.map((c) => c.proc.pid ?? -1);
+  }
+
+  /** Per child: calls in flight and the resident data it holds (for tests and operations). */
+  stats(): Array<{ pid: number; inflight: number; residentTexts: number; residentChars: number }> {
+    return this.children.map((c) => ({ pid: c.proc.pid ?? -1, inflight: c.inflight.size, residentTexts: c.resident.size, residentChars: c.residentChars }));
   }
 
   run(call: SandboxCall): Promise<SandboxResult> {
@@ -121,12 +133,13 @@ export class SandboxPool implements Sandbox {
         return reject(e);
       }
       const pending: Pending = { nodeId, timeoutMs, startedAt: 0, expressions, resolve, reject };
+      const refs = values.flatMap((v) => (v instanceof JsonText && v.text.length >= RESIDENT_MIN_CHARS ? [residentId(v)] : []));
       const build = (child: Child): ChildRequest => {
         const evict: number[] = [];
         const vars = values.map((v) => this.wireVar(child, v, evict));
         return finish({ seq: ++this.seq, names, vars, timeoutMs, memoryMb, evict: evict.length ? evict : undefined });
       };
-      this.queue.push({ build, pending });
+      this.queue.push({ build, pending, refs });
       this.setActive(true);
       this.schedulePump();
     });
@@ -135,8 +148,7 @@ export class SandboxPool implements Sandbox {
   private wireVar(child: Child, v: unknown, evict: number[]): WireVar {
     if (!(v instanceof JsonText)) return v as string;
     if (v.text.length < RESIDENT_MIN_CHARS) return v.text;
-    let id = residentIds.get(v);
-    if (id === undefined) residentIds.set(v, (id = nextResidentId++));
+    const id = residentId(v);
     if (child.resident.has(id)) {
       child.resident.delete(id); // re-insert: most recently used last
       child.resident.set(id, v.text.length);
@@ -174,6 +186,12 @@ export class SandboxPool implements Sandbox {
       }
       if (!best) break;
       const q = this.queue.shift()!;
+      // Affinity: a child that already holds the call's data gets it unless it is clearly busier.
+      if (q.refs.length && !q.refs.some((id) => best!.resident.has(id))) {
+        const holder = this.children.find((c) => c.ready && c.inflight.size < this.opts.maxInFlightPerProcess
+          && c.inflight.size <= best!.inflight.size + 2 && q.refs.some((id) => c.resident.has(id)));
+        if (holder) best = holder;
+      }
       const req = q.build(best);
       q.pending.startedAt = Date.now();
       best.inflight.set(req.seq, q.pending);

@@ -131,6 +131,15 @@ describe('isolation between calls', () => {
     expect(e.message).toMatch(/real failure/);
   });
 
+  it('sends a large JsonText to one process once and keeps later calls with it on that process', async () => {
+    const data = new JsonText(JSON.stringify({ rows: Array.from({ length: 200 }, (_, i) => ({ i, name: `row ${i}` })) }));
+    const before = sb.stats().reduce((n, c) => n + c.residentTexts, 0);
+    for (let i = 0; i < 6; i++) expect((await fn('return input.rows.length', { input: data })).value).toBe(200);
+    const holders = sb.stats().filter((c) => c.residentTexts > 0);
+    expect(sb.stats().reduce((n, c) => n + c.residentTexts, 0) - before).toBe(1);
+    expect(holders.length).toBeGreaterThan(0);
+  });
+
   it('applies per-call time limits and memory limits', async () => {
     const e = await caught(sb.run({ nodeId: 'slow', kind: 'function', source: 'for (;;);', vars: {}, timeoutMs: 100 }));
     expect(e).toMatchObject({ kind: 'timeout', nodeId: 'slow' });
