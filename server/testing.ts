@@ -63,7 +63,7 @@ export const testLeaky = defineNode({
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out' }],
   idempotent: true,
-  sampleOutput: {},
+  sampleOutput: { token: '' },
   execute: async (ctx) => {
     const c = await ctx.connection<{ token: string }>('erp', ctx.config.connectionId);
     return { token: c.token };
