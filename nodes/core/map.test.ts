@@ -151,6 +151,16 @@ describe('core.map through the runtime', () => {
     );
   });
 
+  it('a runaway expression fails the step permanently, naming the field, within the time limit', async () => {
+    const fields: FieldInput[] = [{ target: 'spin', source: { kind: 'expr', expr: '(() => { while (true) {} })()' } }];
+    const t0 = Date.now();
+    const run = await runFlow('spin', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields, timeoutMs: 100 } as never }], ['t->map'], { a: 1 });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'map', class: 'permanent', code: 'MAPPING_FAILED' });
+    expect((run.error as { message: string }).message).toBe('target "spin": expression failed: map expression #1: the code did not finish within 100 ms');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('previews a sample: the result, and per field its source, value or error', async () => {
     const r = await previewMap(
       {
