@@ -10,6 +10,7 @@
   const { parse, stringify } = JSON;
   const { freeze, getPrototypeOf, getOwnPropertyDescriptor, defineProperty } = Object;
   const ownKeys = Reflect.ownKeys;
+  const objectKeys = Object.keys;
   const apply = Reflect.apply;
   const MapCtor = Map;
   const mapGet = Map.prototype.get, mapSet = Map.prototype.set, mapDelete = Map.prototype.delete;
@@ -113,26 +114,43 @@
     if (v instanceof Promise) return outputError('an expression returned a Promise; expressions must be synchronous');
     let json;
     try {
-      json = stringify(v, replacer);
+      json = stringify(v);
     } catch (e) {
-      if (e instanceof OutputProblem) return outputError(e.message);
       return outputError('the result is not JSON-serialisable: ' + safeMessage(e));
     }
     if (json === undefined) return outputError('the result is not JSON-serialisable');
     if (json.length > maxOutputChars) {
       return outputError(`the result is ${json.length} characters of JSON, over the sandbox limit of ${maxOutputChars}`);
     }
+    // JSON.stringify silently drops functions and symbols; say so instead. A walk after a successful stringify
+    // (so no cycles) costs a fraction of a stringify replacer, which slows stringify by ~60%.
+    let bad;
+    try {
+      bad = findNonJson(v);
+    } catch (e) {
+      return outputError('the result is not JSON-serialisable: ' + safeMessage(e));
+    }
+    if (bad) return outputError(`the result contains a ${bad[0]} at key "${bad[1]}"; only JSON values can be returned`);
     return 'o' + json;
   }
-  class OutputProblem {
-    constructor(message) { this.message = message; }
-  }
-  function replacer(key, value) {
-    const t = typeof value;
-    if (t === 'function' || t === 'symbol') {
-      throw new OutputProblem(`the result contains a ${t} at key "${StringCtor(key)}"; only JSON values can be returned`);
+  function findNonJson(root) {
+    const values = [root];
+    const keys = [''];
+    while (values.length) {
+      const v = values.pop();
+      const k = keys.pop();
+      const t = typeof v;
+      if (t === 'function' || t === 'symbol') return [t, k];
+      if (t !== 'object' || v === null) continue;
+      if (isArray(v)) {
+        for (let i = 0; i < v.length; i++) { values.push(v[i]); keys.push(StringCtor(i)); }
+        continue;
+      }
+      if (typeof v.toJSON === 'function') continue; // serialised through its toJSON, like stringify does
+      const ks = objectKeys(v);
+      for (let i = 0; i < ks.length; i++) { values.push(v[ks[i]]); keys.push(ks[i]); }
     }
-    return value;
+    return undefined;
   }
 
   function safeMessage(e) {
