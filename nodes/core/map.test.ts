@@ -180,6 +180,7 @@ describe('core.map through the runtime', () => {
     expect(r.fields.map((f) => [f.target, f.kind, f.source, f.error ?? f.value])).toEqual([
       ['ref', 'path', 'name', '#9999'],
       ['when', 'path', 'createdAt', '01/01/2022 01:00'],
+      ['lines', 'each', 'lineItems', undefined],
       ['lines[0].price', 'path', 'lineItems[0].unitPrice.shop.amount', '90.0'],
       ['lines[1].price', 'path', 'lineItems[2].unitPrice.shop.amount', '25.0'],
       ['lines[2].price', 'path', 'lineItems[3].unitPrice.shop.amount', '160.0'],
@@ -187,6 +188,7 @@ describe('core.map through the runtime', () => {
       ['loc', 'lookup', 'lookup locations[raw.location_id]', 'target "loc": lookup table "locations" (version 1) has no row for location=empty (from raw.location_id)'],
       ['upper', 'expr', 'input.email.toUpperCase()', 'JON@EXAMPLE.COM'],
     ]);
+    expect(r.fields.find((f) => f.target === 'lines')!.count).toEqual({ elements: 5, kept: 4 });
     expect(r.lookupsUsed).toEqual([{ table: 'locations', version: 1 }]);
 
     const bad = await previewMap({ fields: [{ target: 'x', source: { kind: 'path', path: 'a..b' } }, { target: 'y', source: { kind: 'nope' } }] }, {});

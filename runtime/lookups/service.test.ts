@@ -105,6 +105,18 @@ describe('lookup tables', () => {
     expect(() => svc.importCsv({ name: 'tax-codes' }, 'rate,taxCode\n0.2,A\n')).toThrow(/row 1 column "title": required key column missing/);
   });
 
+  it('keeps a bounded history, except versions a run used', () => {
+    const small = new LookupService(store, { keepVersions: 2 });
+    const t = small.create({ name: 'sku-overrides', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'A', erpSku: '1' }]);
+    store.sqlite.prepare(`INSERT INTO events (id, source, payload, received_at) VALUES ('e1', 'm', '{}', 0)`).run();
+    store.sqlite.prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('r1', 'f', 1, 'e1', 'failed', 0, 0)`).run();
+    small.recordUse({ runId: 'r1', nodeId: 'n', tableId: t.id, version: 1 });
+    for (let i = 2; i <= 5; i++) small.putRows({ name: 'sku-overrides' }, [{ sku: 'A', erpSku: String(i) }]);
+    expect(small.versions({ name: 'sku-overrides' }).map((v) => v.version)).toEqual([5, 4, 1]);
+    expect(small.rows({ name: 'sku-overrides' }, 1).rows[0].erpSku).toBe('1');
+    expect(() => small.rows({ name: 'sku-overrides' }, 2)).toThrow(LookupNotFoundError);
+  });
+
   it('records the version a run used and forgets it when the run is pruned', () => {
     const t = tax([{ title: 'VAT', taxCode: 'A' }]);
     store.sqlite.prepare(`INSERT INTO events (id, source, payload, received_at) VALUES ('e1', 'm', '{}', 0)`).run();

@@ -81,14 +81,20 @@ interface VersionRow {
 export class LookupService implements LookupSource {
   private sqlite: Database.Database;
   private now: () => number;
+  private keepVersions: number;
   private cache = new Map<number, LookupSnapshot>();
   private q: Record<string, Database.Statement>;
 
   /** Opens on the runtime's store (`runtime.store`), applying this module's migrations. */
-  constructor(store: { sqlite: Database.Database; db: BetterSQLite3Database<any> }, opts: { now?: () => number } = {}) {
+  /**
+   * Opens on the runtime's store (`runtime.store`), applying this module's migrations. `keepVersions` (default 200)
+   * bounds the history per table; versions a recorded run used are kept until that run is pruned.
+   */
+  constructor(store: { sqlite: Database.Database; db: BetterSQLite3Database<any> }, opts: { now?: () => number; keepVersions?: number } = {}) {
     migrate(store.db, { migrationsFolder, migrationsTable: '__lookups_migrations' });
     this.sqlite = store.sqlite;
     this.now = opts.now ?? Date.now;
+    this.keepVersions = Math.max(1, opts.keepVersions ?? 200);
     const s = this.sqlite;
     this.q = {
       resolve: s.prepare(`SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`),
@@ -105,6 +111,9 @@ export class LookupService implements LookupSource {
       bump: s.prepare(`UPDATE lookup_tables SET current_version = ?, updated_at = ? WHERE id = ?`),
       meta: s.prepare(`UPDATE lookup_tables SET title = ?, description = ?, updated_at = ? WHERE id = ?`),
       drop: s.prepare(`DELETE FROM lookup_tables WHERE id = ?`),
+      pruneVersions: s.prepare(
+        `DELETE FROM lookup_versions WHERE table_id = ? AND version <= ? AND version NOT IN (SELECT version FROM lookup_uses WHERE table_id = ?)`,
+      ),
       use: s.prepare(`INSERT OR REPLACE INTO lookup_uses (run_id, node_id, table_id, version, used_at) VALUES (?, ?, ?, ?, ?)`),
       uses: s.prepare(
         `SELECT u.node_id, u.table_id, u.version, t.scope, t.name FROM lookup_uses u LEFT JOIN lookup_tables t ON t.id = u.table_id WHERE u.run_id = ? ORDER BY u.node_id, t.name`,
@@ -259,6 +268,7 @@ export class LookupService implements LookupSource {
         const message = opts.message ?? defaultMessage;
         this.q.insertVersion.run(t.id, version, cur.columns, JSON.stringify(rows), rows.length, message, opts.by ?? null, now);
         this.q.bump.run(version, now, t.id);
+        if (version > this.keepVersions) this.q.pruneVersions.run(t.id, version - this.keepVersions, t.id);
         return { version, rowCount: rows.length, message, createdBy: opts.by ?? null, createdAt: now };
       })
       .immediate();

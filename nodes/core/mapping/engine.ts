@@ -29,6 +29,8 @@ export interface FieldTrace {
   value?: unknown;
   error?: string;
   lookup?: { table: string; version: number; key: Record<string, unknown> };
+  /** For a list: how many elements the source had and how many the filter kept (their fields follow). */
+  count?: { elements: number; kept: number };
 }
 
 export interface FieldProblem {
@@ -167,7 +169,12 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const from = () => f.keyPaths!.map(([, p]) => where(p, s)).join(', ');
         sourceText = () => `lookup ${src.table}[${from()}]`;
         if (snap instanceof Error) return fail('lookup-table', (t) => `target "${t}": ${snap.message}`, { table: src.table });
-        for (const [col, p] of f.keyPaths!) key[col ?? snap.keyColumns[0]?.name ?? 'key'] = read(p, s);
+        for (const [col, p] of f.keyPaths!) {
+          if (col !== null && !snap.keyColumns.some((k) => k.name === col)) {
+            return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no key column "${col}" (it has ${snap.keyColumns.map((k) => k.name).join(', ')})`, { table: src.table });
+          }
+          key[col ?? snap.keyColumns[0].name] = read(p, s);
+        }
         if (traces) lookupInfo = { table: src.table, version: snap.version, key };
         const column = src.column ?? snap.valueColumns[0];
         if (!snap.valueColumns.includes(column)) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
@@ -189,6 +196,9 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const arr: unknown[] = [];
         const basePath = e.path.scope === 'item' ? [...s.itemPath, ...e.path.segments] : e.path.scope === 'root' ? e.path.segments : [e.path.text];
         const targetBase = [...s.targetPrefix, ...f.target];
+        // Listed before its elements' fields, so the mapper UI reads top-down.
+        const listTrace: FieldTrace | undefined = traces ? { target: targetText(), kind: 'each', source: sourceText() } : undefined;
+        if (listTrace) traces!.push(listTrace);
         for (let i = 0; i < list.length; i++) {
           const el: Scope = { item: list[i], parent: s.item, index: i, itemPath: [...basePath, i], indices: [...s.indices, i], targetPrefix: [...targetBase, arr.length] };
           if (e.filter.length && !keepElement(e.filter, el, targetText)) continue;
@@ -197,6 +207,7 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
           arr.push(o);
         }
         value = arr;
+        if (listTrace) listTrace.count = { elements: list.length, kept: arr.length };
         break;
       }
     }
