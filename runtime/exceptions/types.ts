@@ -56,4 +56,9 @@ export interface ExceptionSink {
   raise(e: RaiseException): { id: string; count: number; isNew: boolean };
   /** The condition cleared (e.g. a replay succeeded, drift back within tolerance): auto-resolve if open. */
   clear(type: ExceptionType, key: string, note?: string): boolean;
+  /**
+   * Keys of the unresolved exceptions of a type (optionally only those starting with `prefix`). Monitors use it to
+   * clear causes their latest check no longer finds. Optional: a sink without it only clears keys it is told.
+   */
+  openKeys?(type: ExceptionType, prefix?: string): string[];
 }

@@ -1,0 +1,37 @@
+// Who owns each exception type by default, how severe it is, and what the triage steps are. Hosts override
+// owners (and severities) per type through the service options.
+import type { ExceptionType, Owner, Severity } from './types.ts';
+
+export interface TypeDefaults {
+  owner: Owner;
+  severity: Severity;
+  /** One line for people: what it means for the business. */
+  meaning: string;
+  /** What to do about it, in order. */
+  triage: string[];
+}
+
+export const EXCEPTION_DEFAULTS: Record<string, TypeDefaults> = {
+  'unmapped-tax-code': { owner: 'finance', severity: 'high', meaning: 'An order carries a tax rate no lookup row maps to an ERP tax code; it is not in the ERP yet.', triage: ['Add the tax rate to the tax-codes lookup table', 'Retry the failed runs from the inbox'] },
+  'unmapped-location': { owner: 'operations', severity: 'high', meaning: 'A Shopify location has no ERP warehouse mapping; orders or stock for it do not sync.', triage: ['Add the location to the locations lookup table', 'Retry the failed runs'] },
+  'sku-missing-in-erp': { owner: 'ecommerce', severity: 'high', meaning: 'A Shopify SKU does not exist in the ERP item master.', triage: ['Create the item in the ERP or correct the SKU in Shopify', 'Retry the failed runs'] },
+  'duplicate-sku': { owner: 'ecommerce', severity: 'medium', meaning: 'One SKU is used by several products or items, so stock and orders cannot be matched reliably.', triage: ['Give each variant its own SKU', 'Re-run the audit'] },
+  'erp-rejected': { owner: 'operations', severity: 'high', meaning: 'The ERP refused a document (validation, closed period, blocked customer...).', triage: ['Read the ERP message in the exception', 'Fix the data or the ERP setup', 'Retry'] },
+  'erp-unreachable': { owner: 'operations', severity: 'high', meaning: 'The ERP did not answer after every retry; documents are waiting.', triage: ['Check the ERP is up and the connection credentials are valid', 'Retry the failed runs once it answers'] },
+  'inventory-drift': { owner: 'operations', severity: 'medium', meaning: 'Shopify shows a different available quantity than the ERP (less safety stock), beyond tolerance: overselling or lost sales.', triage: ['Check recent stock movements in the ERP', 'Run the inventory push flow', 'Check the location mapping'] },
+  'orphaned-order': { owner: 'ecommerce', severity: 'high', meaning: 'A paid Shopify order has no ERP sales order: it will not be picked or invoiced.', triage: ['Find the order run in Runs (by order id)', 'Fix its failure and retry, or replay the webhook'] },
+  'payment-mismatch': { owner: 'finance', severity: 'medium', meaning: 'The payment status in Shopify does not match the order in the ERP.', triage: ['Compare the Shopify order timeline with the ERP order', 'Cancel or credit in the ERP, or correct Shopify'] },
+  'payout-variance': { owner: 'finance', severity: 'high', meaning: 'A Shopify payout does not tie to its transactions and ERP documents; its journal was not posted.', triage: ['Open the payout report', 'Resolve each unmatched line', 'Re-run the reconciliation'] },
+  'payout-missing-in-erp': { owner: 'finance', severity: 'medium', meaning: 'A payout transaction has no matching ERP document.', triage: ['Post the missing document', 'Re-run the reconciliation'] },
+  'payout-amount-mismatch': { owner: 'finance', severity: 'medium', meaning: 'A payout transaction and its ERP document differ in amount.', triage: ['Compare both amounts', 'Correct the ERP document'] },
+  'payout-unknown-in-shopify': { owner: 'finance', severity: 'medium', meaning: 'An ERP entry on the clearing account matches no Shopify transaction.', triage: ['Check whether it was posted twice or belongs to another channel'] },
+  'stuck-run': { owner: 'operations', severity: 'high', meaning: 'A run has been in progress far longer than the flow usually takes.', triage: ['Open the run to see the step it waits on', 'Check that system', 'Cancel and replay if needed'] },
+  'failed-run': { owner: 'operations', severity: 'medium', meaning: 'A run failed for a reason not classified further.', triage: ['Open the run and read the failed step', 'Fix the cause, then retry'] },
+  'webhook-silence': { owner: 'ecommerce', severity: 'high', meaning: 'No events arrived from the shop during trading hours: webhooks may be broken.', triage: ['Check the webhook subscriptions in Shopify', 'Check the server is reachable', 'Run the order sweep'] },
+  'rate-limited': { owner: 'operations', severity: 'medium', meaning: 'A shop or ERP connection has been at its rate limit for a long time; syncs are slowing down.', triage: ['Look for a runaway flow or a bulk import', 'Spread schedules out or raise the plan'] },
+  'unprocessable-event': { owner: 'operations', severity: 'medium', meaning: 'An incoming event could not be processed.', triage: ['Open the event', 'Fix the flow or the payload, then replay'] },
+};
+
+const FALLBACK: TypeDefaults = { owner: 'operations', severity: 'medium', meaning: 'An integration problem needs attention.', triage: ['Read the detail', 'Fix the cause'] };
+
+export const defaultsFor = (type: ExceptionType): TypeDefaults => EXCEPTION_DEFAULTS[type] ?? FALLBACK;

@@ -1,0 +1,39 @@
+// Public entry of the exception inbox. Host order: create the runtime (it opens the store), then the service on
+// the same store, then hand both to the runtime's services record:
+//   const exceptions = createExceptionService(runtime.store, runtime, { onAction });
+//   services.exceptions = exceptions; services.monitoring = exceptions.monitoring;
+import type { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { RunRecord } from '../runs.ts';
+import { attachRunHook } from './run-hook.ts';
+import { ExceptionService, type ExceptionServiceOptions } from './service.ts';
+
+export interface ExceptionRuntime {
+  events: EventEmitter;
+  runs: { get(runId: string): RunRecord; replay(runId: string): { runId: string } };
+}
+
+/**
+ * Opens the exception store on the runtime's SQLite (own migrations) and, with a runtime, hooks its run events:
+ * failed runs raise typed exceptions; replays that succeed auto-resolve them. Without a runtime (CLI, tests) the
+ * inbox works but cannot retry. The result is the `exceptions` service (ExceptionSink) and carries the
+ * `monitoring` service (MonitorHost) and `detach()`.
+ */
+export function createExceptionService(
+  store: { sqlite: Database.Database; db: BetterSQLite3Database<any> },
+  runtime: ExceptionRuntime | null,
+  opts: ExceptionServiceOptions = {},
+): ExceptionService {
+  const svc = new ExceptionService(store, runtime ? { replay: (id) => runtime.runs.replay(id) } : null, opts);
+  if (runtime) svc.detach = attachRunHook(runtime.events, store.sqlite, runtime.runs, svc, opts.log);
+  return svc;
+}
+
+export { ExceptionService, ExceptionNotFoundError, ExceptionStateError, OWNERS, SEVERITIES, STATES } from './service.ts';
+export type { ExceptionRecord, ExceptionDetail, ExceptionEvent, ExceptionFilter, ExceptionRunLink, ExceptionAction, ExceptionServiceOptions } from './service.ts';
+export { StoreMonitorHost } from './monitoring.ts';
+export { classifyFailedRun } from './classify.ts';
+export { EXCEPTION_DEFAULTS, defaultsFor, type TypeDefaults } from './defaults.ts';
+export type * from './types.ts';
+export type * from './monitor-types.ts';

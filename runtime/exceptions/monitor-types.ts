@@ -1,0 +1,42 @@
+// What monitor nodes need from the host besides the exception sink: run and event statistics from the runtime
+// store, and a place to record the numbers they measure. Hosts provide it as `services.monitoring`
+// (runtime/exceptions/monitoring.ts implements it); nodes depend on these types only.
+
+export interface RunningRun {
+  runId: string;
+  flowId: string;
+  status: 'queued' | 'running';
+  /** When it started (running) or became due (queued). */
+  since: number;
+}
+
+export interface FlowDuration {
+  flowId: string;
+  /** Successful runs the figure is based on. */
+  samples: number;
+  /** 95th percentile of successful run durations, ms (null without samples). */
+  p95Ms: number | null;
+}
+
+export interface FailedRuns {
+  flowId: string;
+  /** Failed runs in the window that no later replay fixed. */
+  failed: number;
+  total: number;
+  lastRunId: string;
+}
+
+export interface MonitorHost {
+  /** Runs still queued (and due) or running, oldest first. */
+  inProgress(): RunningRun[];
+  /** Usual duration of each flow, from its last `samples` successful runs. */
+  durations(flowIds: string[], samples?: number): Map<string, FlowDuration>;
+  /** Failures per flow since `since` (ms epoch). */
+  failures(since: number): FailedRuns[];
+  /** When the last event from this source (e.g. `shopify:main-store`) was stored, or null. */
+  lastEventAt(source: string): number | null;
+  /** Steps that failed or were retried with one of these error codes since `since`, per flow (e.g. RATE_LIMITED). */
+  stepErrors(codes: string[], since: number): Array<{ flowId: string; nodeId: string; code: string; count: number; last: number }>;
+  /** Records a measured value (a decimal string or number) for the dashboard's series. */
+  sample(name: string, value: string | number, labels?: Record<string, string>, at?: number): void;
+}

@@ -1,0 +1,36 @@
+// Listens to the runtime's `run` events: a failed run raises its exception; a replay's outcome clears or
+// supersedes the run it replays. The listener runs inside the executor's finish, so it never throws.
+import type { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import type { RunRecord } from '../runs.ts';
+import { classifyFailedRun } from './classify.ts';
+import type { ExceptionService } from './service.ts';
+
+export interface RunSource {
+  get(runId: string): RunRecord;
+}
+
+export function attachRunHook(
+  events: EventEmitter,
+  sqlite: Database.Database,
+  runs: RunSource,
+  svc: ExceptionService,
+  log?: { error(o: object, m?: string): void },
+): () => void {
+  const replayOf = sqlite.prepare(`SELECT replay_of FROM runs WHERE id = ?`);
+  const listener = (e: { runId: string; flowId: string; status: string }) => {
+    if (e.status !== 'failed' && e.status !== 'succeeded') return;
+    try {
+      if (e.status === 'failed') {
+        const raise = classifyFailedRun(runs.get(e.runId));
+        if (raise) svc.raise(raise);
+      }
+      const prev = (replayOf.get(e.runId) as { replay_of: string | null } | undefined)?.replay_of;
+      if (prev) svc.onReplayFinished(prev, e.runId, e.status);
+    } catch (err) {
+      log?.error({ err: (err as Error).message, runId: e.runId }, 'exception hook failed');
+    }
+  };
+  events.on('run', listener);
+  return () => events.off('run', listener);
+}
