@@ -17,7 +17,7 @@
 // Ids may be numbers, digit strings or GIDs. An order without explicit fulfillment orders gets one per location its
 // shippable lines are assigned to ("location_id" on the order, else the first location).
 import { readFileSync } from 'node:fs';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJsonLossless } from '../lossless-json.ts';
@@ -343,27 +343,31 @@ export function fulfillmentToGraphql(f: FulfillmentRec): G {
   };
 }
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/shopify');
+export const DEFAULT_SCENARIO_FILE = join(dirname(fileURLToPath(import.meta.url)), 'scenarios/default.json');
 
-/** The default scenario: Shopify's published example payloads plus a small catalogue with the SKUs they use. */
-export function defaultScenario(fixturesDir = FIXTURES): Scenario {
-  const read = (f: string) => parseJsonLossless(readFileSync(join(fixturesDir, f), 'utf8')) as Record<string, unknown>;
-  const webhookOrder = read('webhook-2026-04.orders.create.json');
-  const restOrder = (read('rest-2026-07.order.single.json') as { order: Record<string, unknown> }).order;
-  const skus = new Set<string>();
-  for (const o of [webhookOrder, restOrder]) for (const li of (o.line_items as { sku?: string }[]) ?? []) if (li.sku) skus.add(li.sku);
-  let n = 1;
-  const products = [...skus, 'TEE-S', 'TEE-M', 'DUP-1', 'DUP-1', ''].map((sku) => ({
-    id: 7_000 + n, title: sku ? `Product ${sku}` : 'Product without SKU',
-    variants: [{ id: 8_000 + n, sku: sku || null, price: '20.00', inventoryItemId: 9_000 + n++, tracked: true }],
-  }));
-  const locations = [{ id: 24826418, name: 'Leeds warehouse' }, { id: 487838322, name: 'London shop' }];
-  const inventory = products.flatMap((p) => locations.map((l) => ({ inventoryItemId: p.variants[0].inventoryItemId, locationId: l.id, available: 10 })));
-  return {
-    shop: { name: 'Ledgerline Demo Shop', currency: 'USD' },
-    locations, products, inventory,
-    orders: [webhookOrder, restOrder],
-    payouts: (read('rest-2026-07.shopify_payments.payouts.list.json').payouts as unknown[]),
-    balanceTransactions: (read('rest-2026-07.shopify_payments.balance_transactions.by_payout.json').transactions as unknown[]),
-  };
+/** Reads a scenario file (JSON; 18-digit ids kept exact) and checks its top-level shape. */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read scenario ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = parseJsonLossless(text);
+  } catch (e) {
+    throw new Error(`scenario ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`scenario ${path}: expected a JSON object`);
+  for (const k of ['locations', 'products', 'inventory', 'customers', 'orders', 'refunds', 'fulfillmentOrders', 'payouts', 'balanceTransactions']) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined && !Array.isArray(x)) throw new Error(`scenario ${path}: "${k}" must be an array`);
+  }
+  return v as Scenario;
+}
+
+/** The default scenario (scenarios/default.json): the demo shop plus Shopify's published example orders and SKUs. */
+export function defaultScenario(file = DEFAULT_SCENARIO_FILE): Scenario {
+  return loadScenarioFile(file);
 }
