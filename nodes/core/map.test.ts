@@ -151,6 +151,31 @@ describe('core.map through the runtime', () => {
     );
   });
 
+  it('a lookup miss inside a mapping is fixed by adding the row and replaying', async () => {
+    const fields: FieldInput[] = [
+      { target: 'lines', source: { kind: 'each', path: 'lineItems', fields: [{ target: 'item', source: { kind: 'lookup', table: 'sku-overrides', key: 'sku', column: 'erpSku' } }] } },
+    ];
+    lookups.create({ name: 'sku-overrides', scope: 'skus', ...TABLE_PRESETS['sku-overrides'] }, [
+      { sku: 'SKU2006-001', erpSku: 'AVI-1' },
+      { sku: 'LENS-PROTECT-2YR', erpSku: 'LENS' },
+      { sku: 'CASE-LEATHER-PREM', erpSku: 'CASE' },
+      { sku: 'SKU2006-020', erpSku: 'LOUNGE' },
+    ]);
+    const failed = await runFlow('skus', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    expect(failed.error).toMatchObject({
+      code: 'LOOKUP_MISSING',
+      message: 'target "lines[4].item": lookup table "sku-overrides" (version 1) has no row for sku="SKU2006-035" (from lineItems[4].sku)',
+      details: { problems: [{ target: 'lines[4].item', table: 'sku-overrides', key: { sku: 'SKU2006-035' } }] },
+    });
+    lookups.upsertRows({ name: 'sku-overrides', scope: 'skus' }, [{ sku: 'SKU2006-035', erpSku: 'TABLE' }]);
+    const replay = rt.runs.replay(failed.runId);
+    await rt.drain();
+    const run = rt.runs.get(replay.runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps[1].output).toEqual({ lines: [{ item: 'AVI-1' }, { item: 'LENS' }, { item: 'CASE' }, { item: 'LOUNGE' }, { item: 'TABLE' }] });
+    expect(lookups.usesOfRun(replay.runId)).toMatchObject([{ nodeId: 'map', scope: 'skus', name: 'sku-overrides', version: 2 }]);
+  });
+
   it('a runaway expression fails the step permanently, naming the field, within the time limit', async () => {
     const fields: FieldInput[] = [{ target: 'spin', source: { kind: 'expr', expr: '(() => { while (true) {} })()' } }];
     const t0 = Date.now();
