@@ -18,3 +18,5 @@ export type * from './contract.ts';
 export { createErpConnection, erpConnectionConfigSchema, type ErpConnectionConfig } from './connection.ts';
 export { createSandboxErp, type SandboxErp, type SandboxErpOptions } from './sandbox/index.ts';
 export { createTrytonConnector } from './tryton/connector.ts';
+export { createNetSuiteConnector } from './netsuite/connector.ts';
+export { createBusinessCentralConnector } from './business-central/connector.ts';

@@ -1,0 +1,117 @@
+// Contract tests against a local fake that follows Business Central API v2.0's documented shapes (not a tenant).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeError } from '../../../runtime/node-api.ts';
+import type { ErpConnector } from '../contract.ts';
+import { order } from '../contract-suite.ts';
+import { createBusinessCentralConnector } from './connector.ts';
+import { startFakeBc, type FakeBc } from './fake-bc.ts';
+
+const ids = { tenant: 'contoso.onmicrosoft.com', env: 'sandbox', companyId: '9b1b5a47-4c2a-ef11-8e61-6045bdc8c0a1', clientId: 'app-1', clientSecret: 'sup3r-s3cret-value' };
+let fake: FakeBc;
+let bc: ErpConnector;
+
+beforeAll(async () => {
+  fake = await startFakeBc({ ...ids, delayMs: 5 });
+  bc = createBusinessCentralConnector({ tenantId: ids.tenant, environment: ids.env, companyId: ids.companyId, clientId: ids.clientId, clientSecret: ids.clientSecret,
+    baseUrl: fake.url, tokenUrl: fake.tokenUrl, refundAccount: '4010', concurrency: 5 });
+});
+afterAll(() => fake?.close());
+
+const bcOrder = () => order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['TAXABLE'] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }],
+  shipping: [{ description: 'Standard Shipping', amount: '10.00', taxCodes: ['TAXABLE'] }] });
+
+describe('Business Central connector (fake per the documented contract)', () => {
+  it('posts a sales order with deep-inserted lines, deduped on externalDocumentNumber', async () => {
+    const input = bcOrder();
+    const a = await bc.createSalesOrder(input);
+    expect(a.created).toBe(true);
+    const post = fake.requests.find((r) => r.method === 'POST' && r.path === `companies(${ids.companyId})/salesOrders`)!;
+    expect(post.headers.authorization).toMatch(/^Bearer /);
+    expect(post.body).toMatchObject({ externalDocumentNumber: input.externalId, currencyCode: '', salesOrderLines: [
+      { lineType: 'Item', lineObjectNumber: 'IPOD2008GREEN', quantity: 2, unitPrice: 199, discountAmount: 10, taxCode: 'TAXABLE' }, { lineObjectNumber: 'MUG-BLACK' }, { lineObjectNumber: 'SHIPPING', unitPrice: 10 }] });
+    expect(a.document).toMatchObject({ externalId: input.externalId, status: 'open', currency: 'USD', warehouse: 'WH', totals: { net: '410.00', tax: '39.80', gross: '449.80' } });
+    expect(a.document.shipping).toEqual([expect.objectContaining({ amount: '10.00', taxAmount: '1.00' })]);
+    const b = await bc.createSalesOrder(input);
+    expect(b).toEqual({ created: false, document: a.document });
+    expect(fake.sets.get('salesOrders')!.filter((o) => o.externalDocumentNumber === input.externalId)).toHaveLength(1);
+  });
+
+  it('keeps BC error codes and messages, and never the client secret', async () => {
+    await expect(bc.createSalesOrder(order({ lines: [{ sku: 'GHOST', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'SKU_NOT_FOUND' });
+    await expect(bc.createSalesOrder(order({ warehouse: 'MOON', lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'WAREHOUSE_NOT_FOUND' });
+    const bad = createBusinessCentralConnector({ tenantId: ids.tenant, environment: ids.env, companyId: ids.companyId, clientId: ids.clientId, clientSecret: 'wrong-secret-123', baseUrl: fake.url, tokenUrl: fake.tokenUrl });
+    const e = (await bad.listWarehouses().catch((x: unknown) => x)) as NodeError;
+    expect(e).toMatchObject({ code: 'ERP_AUTH', errorClass: 'permanent', details: { erpCode: 'invalid_client' } });
+    expect(JSON.stringify([e.message, e.details])).not.toContain('wrong-secret-123');
+    const j = (await bc.postJournal({ externalId: 'PX1', date: '2026-11-27', description: 'x', lines: [{ account: '9999', debit: '1.00' }, { account: '1190', credit: '1.00' }] }).catch((x: unknown) => x)) as NodeError;
+    expect(j).toMatchObject({ code: 'ERP_VALIDATION', details: { erpCode: 'Internal_RecordNotFound' } });
+    expect(j.message).toContain("No.='9999'");
+    expect(fake.sets.get('journalLines')).toHaveLength(0); // $batch with Isolation: snapshot rolled back
+  });
+
+  it('waits out 429 with Retry-After and respects 5 concurrent requests', async () => {
+    fake.throttle(2);
+    expect((await bc.findItems(['MUG-BLACK']))[0].sku).toBe('MUG-BLACK');
+    await Promise.all(Array.from({ length: 15 }, () => bc.listTaxCodes().then(() => bc.findItems(['IPOD2008GREEN']))));
+    expect(fake.maxInFlight).toBeLessThanOrEqual(5);
+    expect(bc.limits).toEqual({ concurrency: 5, rate: { requests: 6000, windowMs: 300_000 } });
+  });
+
+  it('cancels by deleting an unshipped order with its ETag; a shipped one cannot be cancelled', async () => {
+    const a = bcOrder();
+    await bc.createSalesOrder(a);
+    expect((await bc.cancelSalesOrder(a.externalId)).status).toBe('cancelled');
+    expect(await bc.getSalesOrder(a.externalId)).toBeNull();
+    const del = fake.requests.find((r) => r.method === 'DELETE' && r.path.includes('salesOrders('))!;
+    expect(del.headers['if-match']).toMatch(/^W\/"/);
+    const b = bcOrder();
+    await bc.createSalesOrder(b);
+    fake.ship(b.externalId);
+    await expect(bc.cancelSalesOrder(b.externalId)).rejects.toMatchObject({ code: 'CANNOT_CANCEL' });
+  });
+
+  it('lists shipments after a cursor, following nextLink pages, without tracking numbers (not in the standard API)', async () => {
+    const start = await bc.listFulfilments({ since: null, limit: 500 });
+    const o = bcOrder();
+    await bc.createSalesOrder(o);
+    fake.ship(o.externalId);
+    const page = await bc.listFulfilments({ since: start.cursor, limit: 50 });
+    expect(page.fulfilments.map((f) => f.externalOrderId)).toEqual([o.externalId]);
+    expect(page.fulfilments[0]).toMatchObject({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2' }, { sku: 'MUG-BLACK', quantity: '1' }], tracking: { number: null, company: 'UPS' } });
+    expect((await bc.listFulfilments({ since: page.cursor })).fulfilments).toEqual([]);
+    expect(bc.capabilities.fulfilmentTracking).toBe(false);
+  });
+
+  it('reads item totals and refuses per-warehouse stock', async () => {
+    expect(await bc.getStock({ skus: ['IPOD2008GREEN'] })).toEqual([{ sku: 'IPOD2008GREEN', warehouse: '', onHand: '120', available: '120' }]);
+    await expect(bc.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
+  it('posts credit memos (item lines restock, G/L lines do not) idempotently', async () => {
+    const o = bcOrder();
+    await bc.createSalesOrder(o);
+    const inv0 = fake.sets.get('items')!.find((i) => i.number === 'IPOD2008GREEN')!.inventory;
+    const memo = { externalId: 'R509562969', orderExternalId: o.externalId, date: o.date, restock: true, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxCodes: ['TAXABLE'] }] };
+    const a = await bc.createCreditMemo(memo);
+    expect(a.document).toMatchObject({ externalId: 'R509562969', restock: true, totals: { net: '194.00', tax: '19.40', gross: '213.40' } });
+    expect(a.document.number).toMatch(/^PS-CR/);
+    expect((await bc.createCreditMemo(memo)).created).toBe(false);
+    expect(fake.sets.get('items')!.find((i) => i.number === 'IPOD2008GREEN')!.inventory).toBe(inv0 + 1);
+    const b = await bc.createCreditMemo({ ...memo, externalId: 'R2', restock: false });
+    expect(fake.sets.get('items')!.find((i) => i.number === 'IPOD2008GREEN')!.inventory).toBe(inv0 + 1);
+    expect(b.document.totals.gross).toBe('213.40');
+    const lines = fake.sets.get('salesCreditMemos')!.find((m) => m.externalDocumentNumber === 'R2')!.salesCreditMemoLines;
+    expect(lines[0]).toMatchObject({ lineType: 'Account', lineObjectNumber: '4010' });
+  });
+
+  it('posts a payout journal through $batch + post, once, and reads it in the ledger', async () => {
+    const input = { externalId: '623721858', date: '2026-11-27', description: 'Shopify payout', lines: [{ account: '1000', debit: '41.90' }, { account: '6100', debit: '2.10' }, { account: '1190', credit: '44.00' }] };
+    const a = await bc.postJournal(input);
+    expect(a).toMatchObject({ created: true, document: { externalId: '623721858', posted: true, totals: { debit: '44.00', credit: '44.00' } } });
+    const batch = fake.requests.find((r) => r.path === '$batch' && (r.body as { requests: unknown[] }).requests.length === 3)!;
+    expect(batch.headers.isolation).toBe('snapshot');
+    expect((await bc.postJournal(input)).created).toBe(false);
+    const ledger = await bc.listLedger({ from: '2026-11-01', to: '2026-11-30', accounts: ['1190', '1000'] });
+    expect(ledger.map((l) => [l.account, l.debit, l.credit, l.source.type, l.source.externalId])).toEqual([['1000', '41.90', '0.00', 'journal', '623721858'], ['1190', '0.00', '44.00', 'journal', '623721858']]);
+  });
+});

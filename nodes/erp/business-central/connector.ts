@@ -1,0 +1,256 @@
+// Business Central API v2.0 connector, to Microsoft's documentation. NOT yet verified against a live tenant:
+// contract-tested against a local fake that follows the documented request/response shapes.
+// Standard API limits shape the capabilities: stock is a total per item (no per-location figure), shipments carry
+// no tracking number, and tax is computed by BC (prices-including-tax is a read-only customer setting).
+import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockLevel } from '../contract.ts';
+import { erpError } from '../shared/errors.ts';
+import { Decimal, money, qty, sum } from '../shared/money.ts';
+import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
+import { BcClient, odataString as s, type BusinessCentralConfig } from './client.ts';
+
+type Rec = Record<string, any>;
+const n = (v: unknown) => new Decimal(v == null || v === '' ? 0 : String(v));
+const fail = (message: string, code: string, details: Record<string, unknown> = {}) => erpError('business-central', message, { errorClass: 'permanent', code, details });
+const eqAny = (field: string, values: string[]) => values.map((v) => `${field} eq ${s(v)}`).join(' or ');
+const filter = (f: string) => `$filter=${encodeURIComponent(f)}`;
+
+export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpConnector {
+  const bc = new BcClient(cfg);
+  const shippingItem = cfg.shippingItem ?? 'SHIPPING';
+  const lcy = cfg.localCurrency ?? 'USD';
+
+  async function items(skus: string[]): Promise<Rec[]> {
+    const out: Rec[] = [];
+    const uniq = [...new Set(skus)];
+    for (let i = 0; i < uniq.length; i += 15) out.push(...(await bc.list(`items?${filter(eqAny('number', uniq.slice(i, i + 15)))}`)));
+    return out;
+  }
+
+  async function checkItems(skus: string[]): Promise<void> {
+    const found = new Set((await items(skus)).filter((i) => !i.blocked).map((i) => i.number));
+    const missing = [...new Set(skus)].filter((x) => !found.has(x));
+    if (missing.length) throw fail(`SKU not found in Business Central: ${missing.join(', ')}`, 'SKU_NOT_FOUND', { skus: missing });
+  }
+
+  async function checkTax(codes: string[] | undefined): Promise<string | undefined> {
+    if (!codes?.length) return undefined;
+    if (codes.length > 1) throw fail(`one tax group per line in Business Central, got ${codes.join(', ')}`, 'UNSUPPORTED', { value: codes });
+    const groups = await bc.taxGroups();
+    if (!groups.some((g) => g.code === codes[0])) throw fail(`Tax code ${JSON.stringify(codes[0])} does not exist (known: ${groups.map((g) => g.code).join(', ')})`, 'TAX_CODE_NOT_FOUND', { value: codes[0] });
+    return codes[0];
+  }
+
+  const customerNumber = (externalId: string) => {
+    if (externalId.length > 20) throw fail(`customer external id ${externalId} is longer than BC's 20-character customer number`, 'INVALID_INPUT', { field: 'customer.externalId' });
+    return externalId;
+  };
+
+  async function upsertCustomer(c: CustomerInput): Promise<Posted<{ id: string; externalId: string; name: string; email: string | null; phone: string | null }>> {
+    const number = customerNumber(c.externalId);
+    const [existing] = await bc.list(`customers?${filter(`number eq ${s(number)}`)}`);
+    const a = c.address ?? {};
+    const body = { displayName: c.name, email: c.email ?? undefined, phoneNumber: c.phone ?? undefined, addressLine1: a.street, addressLine2: a.street2, city: a.city, postalCode: a.zip, state: a.province, country: a.country };
+    const r = existing
+      ? await bc.send('PATCH', `customers(${existing.id})`, body, { 'if-match': existing['@odata.etag'] })
+      : await bc.send('POST', 'customers', { number, ...body });
+    return { created: !existing, document: { id: r.id, externalId: r.number, name: r.displayName, email: r.email || null, phone: r.phoneNumber || null } };
+  }
+
+  async function toOrder(o: Rec): Promise<ErpSalesOrder> {
+    const lines: Rec[] = o.salesOrderLines ?? [];
+    const goods = [];
+    const shipping = [];
+    for (const l of lines) {
+      const net = n(l.netAmount);
+      if (l.lineObjectNumber === shippingItem) {
+        shipping.push({ description: l.description, amount: money(n(l.unitPrice)), discount: money(n(l.discountAmount)), taxCode: l.taxCode || null, net: money(net), taxAmount: money(n(l.netTaxAmount)) });
+      } else {
+        goods.push({ sku: l.lineObjectNumber, description: l.description, quantity: qty(n(l.quantity)), unitPrice: money(n(l.unitPrice)), discount: money(n(l.discountAmount)), taxCode: l.taxCode || null, net: money(net), taxAmount: money(n(l.netTaxAmount)), warehouse: await bc.locationCode(l.locationId) });
+      }
+    }
+    const shipped = lines.some((l) => n(l.shippedQuantity).gt(0));
+    return {
+      id: o.id, externalId: o.externalDocumentNumber, number: o.number, reference: '', customer: { id: o.customerId, externalId: o.customerNumber, name: o.customerName },
+      currency: o.currencyCode || lcy, date: o.orderDate, status: o.status === 'Draft' ? 'draft' : o.fullyShipped ? 'fulfilled' : shipped ? 'partially-fulfilled' : 'open',
+      warehouse: goods[0]?.warehouse ?? '', lines: goods, shipping,
+      totals: { net: money(n(o.totalAmountExcludingTax)), tax: money(n(o.totalTaxAmount)), gross: money(n(o.totalAmountIncludingTax)) },
+    };
+  }
+
+  async function findOrder(externalId: string): Promise<Rec | null> {
+    // externalDocumentNumber is not unique in BC: look it up before every create (dedupe as BC integrations do).
+    const [o] = await bc.list(`salesOrders?${filter(`externalDocumentNumber eq ${s(externalId)}`)}&$expand=salesOrderLines`);
+    return o ?? null;
+  }
+
+  async function createSalesOrder(input: SalesOrderInput): Promise<Posted<ErpSalesOrder>> {
+    if (input.externalId.length > 35) throw fail(`Shopify order id ${input.externalId} is longer than BC's 35-character external document number`, 'INVALID_INPUT', { field: 'externalId' });
+    const existing = await findOrder(input.externalId);
+    if (existing) return { created: false, document: await toOrder(existing) };
+    if (input.pricesIncludeTax) throw fail('Business Central decides prices-including-tax from the customer (read-only on the order); post net prices', 'UNSUPPORTED', { field: 'pricesIncludeTax' });
+    await checkItems(input.lines.map((l) => l.sku));
+    const location = await bc.locationId(input.warehouse);
+    const lines: Rec[] = [];
+    for (const l of input.lines) {
+      lines.push({ lineType: 'Item', lineObjectNumber: l.sku, description: l.description, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), discountAmount: Number(l.discount ?? 0),
+        taxCode: await checkTax(l.taxCodes), locationId: l.warehouse ? await bc.locationId(l.warehouse) : location });
+    }
+    for (const sh of input.shipping ?? []) {
+      lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), discountAmount: Number(sh.discount ?? 0), taxCode: await checkTax(sh.taxCodes) });
+    }
+    await ensureCustomer(input.customer);
+    await bc.send('POST', 'salesOrders', {
+      externalDocumentNumber: input.externalId, customerNumber: customerNumber(input.customer.externalId), orderDate: input.date,
+      currencyCode: input.currency === lcy ? '' : input.currency, salesOrderLines: lines,
+    });
+    return { created: true, document: await toOrder((await findOrder(input.externalId))!) };
+  }
+
+  async function ensureCustomer(c: CustomerInput) {
+    const [existing] = await bc.list(`customers?${filter(`number eq ${s(customerNumber(c.externalId))}`)}`);
+    if (!existing) await upsertCustomer(c);
+  }
+
+  async function cancelSalesOrder(externalId: string): Promise<ErpSalesOrder> {
+    const o = await findOrder(externalId);
+    if (!o) throw fail(`no sales order for Shopify order ${externalId} (a cancelled BC order is deleted)`, 'SALES_ORDER_NOT_FOUND', { externalId });
+    const doc = await toOrder(o);
+    if (doc.status !== 'open' && doc.status !== 'draft') throw fail(`sales order ${o.number} cannot be cancelled: already ${doc.status}`, 'CANNOT_CANCEL', { externalId });
+    // The standard API has no cancel action: an unshipped sales order is deleted (ETag required).
+    await bc.send('DELETE', `salesOrders(${o.id})`, undefined, { 'if-match': o['@odata.etag'] });
+    return { ...doc, status: 'cancelled' };
+  }
+
+  async function listFulfilments(opts: { since?: string | null; limit?: number }) {
+    const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
+    const [at, lastNo] = opts.since ? opts.since.split('|') : [];
+    if (opts.since && (Number.isNaN(Date.parse(at)) || !lastNo)) throw fail(`invalid fulfilment cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since' });
+    const rows = await bc.list(`salesShipments?${at ? `${filter(`lastModifiedDateTime ge ${at}`)}&` : ''}$orderby=lastModifiedDateTime asc,number asc&$expand=salesShipmentLines`);
+    const fresh = rows.filter((r) => !at || r.lastModifiedDateTime !== at || r.number > lastNo);
+    const page = fresh.slice(0, limit);
+    const fulfilments: ErpFulfilment[] = page.map((r) => ({
+      id: r.id, number: r.number, salesOrderId: '', externalOrderId: r.externalDocumentNumber ?? '', warehouse: '', completedAt: r.lastModifiedDateTime,
+      lines: (r.salesShipmentLines ?? []).filter((l: Rec) => l.lineType === 'Item' && l.lineObjectNumber !== shippingItem).map((l: Rec) => ({ sku: l.lineObjectNumber, quantity: qty(n(l.quantity)) })),
+      tracking: { number: null, company: r.shippingAgentCode ?? null, url: null },
+    }));
+    const last = page[page.length - 1];
+    return { fulfilments, cursor: last ? `${last.lastModifiedDateTime}|${last.number}` : opts.since ?? null, hasMore: fresh.length > limit };
+  }
+
+  async function getStock(opts: { skus?: string[]; warehouses?: string[] }): Promise<StockLevel[]> {
+    if (opts.warehouses?.length) throw fail('the Business Central standard API has stock per item only, not per location', 'UNSUPPORTED', { capability: 'stockPerWarehouse' });
+    const rows = opts.skus ? await items(opts.skus) : await bc.list(`items?${filter("type eq 'Inventory'")}`);
+    return rows.filter((i) => i.type === 'Inventory').map((i) => ({ sku: i.number, warehouse: '', onHand: qty(n(i.inventory)), available: qty(n(i.inventory)) }));
+  }
+
+  async function toMemo(m: Rec, input: { orderExternalId: string; restock: boolean }): Promise<ErpCreditMemo> {
+    const lines: Rec[] = m.salesCreditMemoLines ?? [];
+    const isShip = (l: Rec) => l.lineObjectNumber === shippingItem || (l.lineType === 'Account' && /shipping/i.test(l.description ?? ''));
+    return {
+      id: m.id, externalId: m.externalDocumentNumber, number: m.number, salesOrderId: '', orderExternalId: input.orderExternalId,
+      customer: { id: m.customerId, externalId: m.customerNumber, name: m.customerName }, currency: m.currencyCode || lcy, date: m.creditMemoDate, restock: input.restock,
+      lines: lines.filter((l) => !isShip(l)).map((l) => ({ sku: l.lineType === 'Item' ? l.lineObjectNumber : (l.description ?? ''), quantity: qty(n(l.quantity)), unitPrice: money(n(l.unitPrice)), taxCode: l.taxCode || null, net: money(n(l.netAmount)), taxAmount: money(n(l.netTaxAmount)) })),
+      shipping: lines.filter(isShip).map((l) => ({ description: l.description, net: money(n(l.netAmount)), taxCode: l.taxCode || null, taxAmount: money(n(l.netTaxAmount)) })),
+      totals: { net: money(n(m.totalAmountExcludingTax)), tax: money(n(m.totalTaxAmount)), gross: money(n(m.totalAmountIncludingTax)) },
+    };
+  }
+
+  async function createCreditMemo(input: CreditMemoInput): Promise<Posted<ErpCreditMemo>> {
+    const find = async () => (await bc.list(`salesCreditMemos?${filter(`externalDocumentNumber eq ${s(input.externalId)}`)}&$expand=salesCreditMemoLines`))[0] ?? null;
+    let memo = await find();
+    if (memo && memo.status !== 'Draft') return { created: false, document: await toMemo(memo, input) };
+    if (!memo) {
+      const order = await findOrder(input.orderExternalId) ?? (await bc.list(`salesInvoices?${filter(`externalDocumentNumber eq ${s(input.orderExternalId)}`)}`))[0];
+      if (!order) throw fail(`no sales order or invoice for Shopify order ${input.orderExternalId}`, 'SALES_ORDER_NOT_FOUND', { field: 'orderExternalId', value: input.orderExternalId });
+      if (!input.restock && !cfg.refundAccount) throw fail('refunds without restock need `refundAccount` (the G/L account BC books them to)', 'CONFIG_MISSING', { field: 'refundAccount' });
+      await checkItems(input.lines.map((l) => l.sku));
+      const lines: Rec[] = [];
+      for (const l of input.lines) {
+        const tax = await checkTax(l.taxCodes);
+        // Item lines return the goods to stock when posted; G/L lines (BC connector's "non-restock") do not.
+        lines.push(input.restock
+          ? { lineType: 'Item', lineObjectNumber: l.sku, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax, ...(input.warehouse ? { locationId: await bc.locationId(input.warehouse) } : {}) }
+          : { lineType: 'Account', lineObjectNumber: cfg.refundAccount, description: `${l.sku} refund`, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax });
+      }
+      for (const sh of input.shipping ?? []) lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), taxCode: await checkTax(sh.taxCodes) });
+      await bc.send('POST', 'salesCreditMemos', { externalDocumentNumber: input.externalId, customerNumber: order.customerNumber, creditMemoDate: input.date, currencyCode: order.currencyCode ?? '', salesCreditMemoLines: lines });
+      memo = (await find())!;
+    }
+    await bc.send('POST', `salesCreditMemos(${memo.id})/Microsoft.NAV.post`);
+    return { created: true, document: await toMemo((await find())!, input) };
+  }
+
+  const isJournalNo = (x: string) => {
+    if (x.length > 20) throw fail(`payout id ${x} is longer than BC's 20-character document number`, 'INVALID_INPUT', { field: 'externalId' });
+    return x;
+  };
+
+  async function entryFromGl(externalId: string): Promise<ErpJournalEntry | null> {
+    const gl = await bc.list(`generalLedgerEntries?${filter(`documentNumber eq ${s(externalId)}`)}`);
+    if (!gl.length) return null;
+    const lines = gl.map((e) => ({ account: e.accountNumber, debit: money(n(e.debitAmount)), credit: money(n(e.creditAmount)), description: e.description || null }));
+    return { id: externalId, externalId, number: externalId, date: gl[0].postingDate, description: gl[0].description ?? '', posted: true, lines, totals: { debit: money(sum(lines.map((l) => l.debit))), credit: money(sum(lines.map((l) => l.credit))) } };
+  }
+
+  async function postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>> {
+    const doc = isJournalNo(input.externalId);
+    const existing = await entryFromGl(doc);
+    if (existing) return { created: false, document: existing };
+    const d = sum(input.lines.map((l) => l.debit ?? '0'));
+    const c = sum(input.lines.map((l) => l.credit ?? '0'));
+    if (!d.eq(c)) throw fail(`journal ${doc} does not balance: debit ${money(d)} vs credit ${money(c)}`, 'UNBALANCED_JOURNAL', { debit: money(d), credit: money(c) });
+    const [journal] = await bc.list(`journals?${filter(`code eq ${s(cfg.journalCode ?? 'GENERAL')}`)}`);
+    if (!journal) throw fail(`general journal batch ${cfg.journalCode ?? 'GENERAL'} does not exist`, 'CONFIG_MISSING', { field: 'journalCode' });
+    // Lines left by an attempt that stopped before posting are replaced, so they are never posted twice.
+    const stale = await bc.list(`journals(${journal.id})/journalLines?${filter(`documentNumber eq ${s(doc)}`)}`);
+    await bc.batch([
+      ...stale.map((l) => ({ method: 'DELETE', url: `journals(${journal.id})/journalLines(${l.id})` })),
+      ...input.lines.map((l) => ({ method: 'POST', url: `journals(${journal.id})/journalLines`, body: {
+        accountType: 'G/L Account', accountNumber: l.account, postingDate: input.date, documentNumber: doc, description: l.description ?? input.description,
+        amount: n(l.debit ?? 0).minus(l.credit ?? 0).toNumber() } })),
+    ]);
+    await bc.send('POST', `journals(${journal.id})/Microsoft.NAV.post`);
+    const posted = await entryFromGl(doc);
+    if (!posted) throw erpError('business-central', `journal ${doc} was posted but no G/L entries were found`, { errorClass: 'ambiguous', code: 'ERP_STATE' });
+    return { created: true, document: { ...posted, description: input.description } };
+  }
+
+  async function listLedger(q: LedgerQuery): Promise<LedgerLine[]> {
+    const f = [`postingDate ge ${q.from}`, `postingDate le ${q.to}`, ...(q.accounts?.length ? [`(${eqAny('accountNumber', q.accounts)})`] : [])].join(' and ');
+    const rows = await bc.list(`generalLedgerEntries?${filter(f)}&$orderby=entryNumber asc`);
+    return rows.map((e) => {
+      const type: LedgerLine['source']['type'] = e.documentType === 'Invoice' ? 'invoice' : e.documentType === 'Credit_x0020_Memo' || e.documentType === 'Credit Memo' ? 'credit-memo' : e.documentType ? 'other' : 'journal';
+      return {
+        id: String(e.entryNumber), entryId: e.documentNumber, entryNumber: e.documentNumber, date: e.postingDate, account: e.accountNumber, debit: money(n(e.debitAmount)), credit: money(n(e.creditAmount)),
+        description: e.description || null, source: { type, externalId: type === 'journal' ? e.documentNumber : null, number: e.documentNumber }, reconciled: false,
+      };
+    });
+  }
+
+  return {
+    kind: 'business-central',
+    capabilities: { items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true, fulfilments: true, fulfilmentTracking: false,
+      stockPerWarehouse: false, creditMemos: true, restock: true, journals: true, ledger: true, ship: false },
+    limits: { concurrency: cfg.concurrency ?? 5, rate: { requests: cfg.requestsPer5Min ?? 6000, windowMs: 300_000 } },
+    async findItems(skus) {
+      return (await items(skus)).map((i) => ({ id: i.id, sku: i.number, name: i.displayName, type: i.type === 'Inventory' ? 'goods' : 'service', unitPrice: i.unitPrice == null ? null : money(n(i.unitPrice)), active: !i.blocked }));
+    },
+    async listWarehouses() {
+      return (await bc.locations()).map((l) => ({ id: l.id, code: l.code, name: l.displayName }));
+    },
+    async listTaxCodes() {
+      // Rates live in tax jurisdictions/VAT setup, which the standard API does not expose: rate is ''.
+      return (await bc.taxGroups()).map((g) => ({ id: g.id, code: g.code, name: g.displayName, rate: '' }));
+    },
+    upsertCustomer: async (c) => upsertCustomer(parseInput(customerSchema, c, 'customer')),
+    createSalesOrder: async (i) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order')),
+    getSalesOrder: async (id) => { const o = await findOrder(String(id)); return o ? toOrder(o) : null; },
+    cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
+    listFulfilments: async (o) => listFulfilments(o),
+    getStock: async (o) => getStock(o),
+    createCreditMemo: async (m) => createCreditMemo(parseInput(creditMemoSchema, m, 'credit memo')),
+    postJournal: async (j) => postJournal(parseInput(journalSchema, j, 'journal')),
+    listLedger: async (q) => listLedger(parseInput(ledgerQuerySchema, q, 'ledger query')),
+    async close() {},
+  };
+}
