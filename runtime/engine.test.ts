@@ -208,3 +208,16 @@ describe('flow versions', () => {
     expect(rt.flows.activeTriggers()).toEqual([]);
   });
 });
+
+describe('redaction', () => {
+  it('stores step outputs and errors through the host redactor', async () => {
+    await rt.close();
+    const types = [...coreNodes, ...testNodes(calls)];
+    rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 }, redact: (t) => t.split('s3cret-token').join('[redacted]') });
+    rt.start();
+    publish(flow('sec', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post' }], ['t->p']));
+    const run = await runOnce('sec', { auth: 'Bearer s3cret-token' });
+    expect(JSON.stringify(rt.store.sqlite.prepare(`SELECT output FROM steps WHERE run_id = ? AND node_id = 'p'`).get(run.runId))).not.toContain('s3cret-token');
+    expect(run.steps[1].output).toEqual({ posted: { auth: 'Bearer [redacted]' }, key: null });
+  });
+});

@@ -25,6 +25,8 @@ export interface ExecutorDeps {
   events: EventEmitter;
   now: () => number;
   maxOutputBytes: number;
+  /** Applied to every step output and error before it is stored (the host removes credentials it knows). */
+  redact?: (jsonText: string) => string;
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'deferred' | 'lost';
@@ -229,7 +231,13 @@ export class Executor {
   }
 
   private writeStep(runId: string, nodeId: string, status: string, attempts: number, port: string | null, output: string | null, error: StepError | null, startedAt: number, finishedAt: number) {
-    this.q.stepDone.run({ runId, nodeId, status, attempts, port, output, error: error ? JSON.stringify(error) : null, startedAt, finishedAt });
+    const redact = this.d.redact;
+    let errorText = error ? JSON.stringify(error) : null;
+    if (redact) {
+      if (output !== null) output = redact(output);
+      if (errorText !== null) errorText = redact(errorText);
+    }
+    this.q.stepDone.run({ runId, nodeId, status, attempts, port, output, error: errorText, startedAt, finishedAt });
   }
 
   private failStep(run: ClaimedRun, owner: string, p: PlannedNode, attempts: number, startedAt: number, err: StepError): RunOutcome {
@@ -239,7 +247,8 @@ export class Executor {
   }
 
   private finishRun(run: ClaimedRun, owner: string, status: 'succeeded' | 'failed', error: StepError | null): RunOutcome {
-    const changed = this.q.finish.run(status, error ? JSON.stringify(error) : null, this.d.now(), run.id, owner).changes;
+    const errorText = error ? JSON.stringify(error) : null;
+    const changed = this.q.finish.run(status, errorText && this.d.redact ? this.d.redact(errorText) : errorText, this.d.now(), run.id, owner).changes;
     if (!changed) return 'lost';
     this.d.log.info({ runId: run.id, flowId: run.flowId, version: run.flowVersion, status, ...(error ? { error: error.message, nodeId: error.nodeId } : {}) }, `run ${status}`);
     this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt });

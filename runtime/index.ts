@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   worker?: WorkerOptions;
   retention?: RetentionPolicy & { everyMs?: number };
   maxOutputBytes?: number;
+  /** Removes secrets from step outputs and errors before they are stored. */
+  redact?: (jsonText: string) => string;
   now?: () => number;
 }
 
@@ -64,6 +66,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     events,
     now,
     maxOutputBytes: o.maxOutputBytes ?? 16 * 1024 * 1024,
+    redact: o.redact,
   });
   const worker = new Worker(queue, executor, log, o.worker);
   const runs = new Runs(store, queue, flows, o.lookup, now);

@@ -102,7 +102,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
 
   // The connection resolver needs the store, which the runtime opens: it is bound once both exist.
   let resolveConnection: (kind: string, id: string) => Promise<unknown> = async () => Promise.reject(new Error('server not ready'));
-  const scrubRef: { scrub: <T>(v: T) => T } = { scrub: (v) => v };
+  const scrubRef: { scrub: <T>(v: T) => T; text: (t: string) => string } = { scrub: (v) => v, text: (t) => t };
   const runtimeLog = log.child({ component: 'runtime' });
   runtime = createRuntime({
     dataDir,
@@ -116,6 +116,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       warn: (obj, msg) => runtimeLog.warn(scrubRef.scrub(obj) as object, msg),
       error: (obj, msg) => runtimeLog.error(scrubRef.scrub(obj) as object, msg),
     },
+    redact: (text) => scrubRef.text(text),
     worker: o.worker,
     now: o.now,
   });
@@ -133,6 +134,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const audit = new Audit(db, now);
   const scrub = makeScrubber(connections, secrets);
   scrubRef.scrub = scrub;
+  scrubRef.text = scrub.text;
 
   const first = await users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD });
   if (first) {

@@ -15,7 +15,13 @@ export function makeScrubber(connections: Connections, secrets: SecretStore) {
     // Short values would redact ordinary words; real credentials are long.
     values = [...new Set([...connections.allSecretValues(), ...secrets.values()])].filter((v) => v.length >= 8).sort((a, b) => b.length - a.length);
   };
-  return function scrub<T>(v: T): T {
+  /** The same, on JSON text about to be stored (run steps): no parse unless a secret is actually present. */
+  const scrubText = (text: string): string => {
+    refresh();
+    if (!values.length || !values.some((s) => text.includes(s) || text.includes(JSON.stringify(s).slice(1, -1)))) return text;
+    return JSON.stringify(scrub(JSON.parse(text)));
+  };
+  const scrub = function scrub<T>(v: T): T {
     refresh();
     if (!values.length || v == null) return v;
     const text = JSON.stringify(v);
@@ -29,4 +35,5 @@ export function makeScrubber(connections: Connections, secrets: SecretStore) {
     }
     return JSON.parse(out) as T;
   };
+  return Object.assign(scrub, { text: scrubText });
 }

@@ -24,7 +24,7 @@ export function sinkNode(sinkPath: string): NodeType {
     inputs: [{ id: 'in' }],
     outputs: [{ id: 'out' }],
     idempotent: false,
-    sampleOutput: {},
+    sampleOutput: {} as unknown,
     execute: (ctx, input: unknown) => {
       exec.run(ctx.idempotencyKey ?? '', ctx.runId, ctx.attempt);
       effect.run(ctx.idempotencyKey, ctx.runId);

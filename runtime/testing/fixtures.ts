@@ -35,7 +35,7 @@ export function testNodes(calls: Calls): NodeType[] {
       inputs: [{ id: 'in' }],
       outputs: [{ id: 'out' }],
       idempotent: true,
-      sampleOutput: { value: 1 },
+      sampleOutput: { value: 1 } as unknown,
       execute: (ctx, input: { value: number }) => {
         calls.hit(ctx.nodeId);
         return { value: input.value + ctx.config.n };
@@ -51,7 +51,7 @@ export function testNodes(calls: Calls): NodeType[] {
       inputs: [{ id: 'in' }],
       outputs: [{ id: 'out' }],
       idempotent: true,
-      sampleOutput: {},
+      sampleOutput: {} as unknown,
       execute: (ctx, input: unknown) => {
         calls.hit(ctx.nodeId);
         if (ctx.attempt < ctx.config.succeedOn) throw new NodeError(`flaky failure on attempt ${ctx.attempt}`, { errorClass: ctx.config.errorClass });
@@ -68,7 +68,7 @@ export function testNodes(calls: Calls): NodeType[] {
       inputs: [{ id: 'in' }],
       outputs: [{ id: 'out' }],
       idempotent: false,
-      sampleOutput: {},
+      sampleOutput: {} as unknown,
       execute: (ctx, input: unknown) => {
         const n = calls.hit(ctx.nodeId);
         if (ctx.config.failWith && n <= ctx.config.failTimes) throw new NodeError('post timed out', { errorClass: ctx.config.failWith });
@@ -85,7 +85,7 @@ export function testNodes(calls: Calls): NodeType[] {
       inputs: [{ id: 'in' }],
       outputs: [{ id: 'big' }, { id: 'small' }],
       idempotent: true,
-      sampleOutput: {},
+      sampleOutput: {} as unknown,
       execute: (_ctx, input: { value: number }) => route(input.value > 10 ? 'big' : 'small', input),
     }),
     defineNode({
@@ -98,7 +98,7 @@ export function testNodes(calls: Calls): NodeType[] {
       inputs: [{ id: 'in' }],
       outputs: [{ id: 'out' }],
       idempotent: true,
-      sampleOutput: {},
+      sampleOutput: {} as unknown,
       execute: (ctx) => {
         const n = (ctx.state.get<number>('n') ?? 0) + 1;
         ctx.state.set('n', n);
