@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => shop.stop());
 
-const D = (v: string) => new Decimal(v);
+const D = (v: Decimal.Value) => new Decimal(v);
 
 describe('default scenario', () => {
   it('resolves every SKU of Shopify\'s orders/*, refunds/create and fulfillments/create examples (2024-01 … 2026-07) to exactly one variant', async () => {
