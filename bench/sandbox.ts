@@ -95,27 +95,51 @@ const cases: Case[] = [
   { key: 'floor', label: 'sandbox: round-trip floor (return 1, tiny input)', batch: seq(() => call('return 1', tiny)) },
 ];
 
+/** CPU time used so far by this process and the sandbox processes, in µs (children: /proc, 10 ms ticks). */
+function cpuNow(): number {
+  const own = process.cpuUsage();
+  let children = 0;
+  for (const pid of sb.pids()) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      children += (Number(f[11]) + Number(f[12])) * 10_000; // utime + stime, in ticks of 10 ms
+    } catch {
+      // a process that was replaced meanwhile: its time is lost, which only understates the sandbox cost
+    }
+  }
+  return own.user + own.system + children;
+}
+
 for (const c of cases) await c.batch(200); // warm-up: JIT, compile caches, resident data
 const samples = new Map<string, number[]>(cases.map((c) => [c.key, []]));
+const cpu = new Map<string, { us: number; calls: number }>(cases.map((c) => [c.key, { us: 0, calls: 0 }]));
 // Rounds interleave every case, so load from other processes on this shared machine hits all of them alike.
 for (let round = 0; round < ROUNDS; round++) {
   for (const c of cases) {
     const n = N * (c.weight ?? 1);
+    const c0 = cpuNow();
     const t0 = process.hrtime.bigint();
     await c.batch(n);
     samples.get(c.key)!.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
+    const acc = cpu.get(c.key)!;
+    acc.us += cpuNow() - c0;
+    acc.calls += n;
   }
 }
 await sb.close();
 
 const r: Record<string, number> = {};
 console.log(`order: ${fixture.line_items.length} lines, ${ORDER_TEXT.length} chars of JSON in, ${JSON.stringify(plain(orderObj)).length} chars out; ${ROUNDS} rounds x ${N} calls, median round`);
+const rc: Record<string, number> = {};
+console.log(`${''.padEnd(60)} ${'wall'.padStart(8)}          ${'CPU (all processes)'}`);
 for (const c of cases) {
   const v = samples.get(c.key)!.sort((a, b) => a - b);
   r[c.key] = v[Math.floor(v.length / 2)];
-  console.log(`${c.label.padEnd(60)} ${r[c.key].toFixed(1).padStart(8)} µs/call`);
+  const acc = cpu.get(c.key)!;
+  rc[c.key] = acc.us / acc.calls;
+  console.log(`${c.label.padEnd(60)} ${r[c.key].toFixed(1).padStart(8)} µs/call ${rc[c.key].toFixed(1).padStart(8)} µs/call`);
 }
-const ratio = (a: string, b: string) => `${(r[a] / r[b]).toFixed(2)}x`.padStart(7);
+const ratio = (a: string, b: string) => `${(r[a] / r[b]).toFixed(2)}x`.padStart(7) + ` wall ${`${(rc[a] / rc[b]).toFixed(2)}x`.padStart(7)} CPU`;
 console.log('\nratios (sandbox / plain JS):');
 console.log(`  cold, sequential          vs plain text-in/text-out      ${ratio('cold', 'plainText')}`);
 console.log(`  cold, sequential          vs plain object-in/text-out    ${ratio('cold', 'plainPersist')}`);

@@ -104,10 +104,16 @@ export class SandboxPool implements Sandbox {
     for (const q of this.queue.splice(0)) q.pending.reject(new SandboxError(`${q.pending.nodeId}: the sandbox was closed`, { nodeId: q.pending.nodeId, kind: 'crash' }));
     await Promise.all(this.children.map((c) => new Promise<void>((resolve) => {
       if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
-      c.proc.once('exit', () => resolve());
+      // Disconnecting lets the child exit on its own; one stuck in user code is killed after a moment.
+      const kill = setTimeout(() => c.proc.kill('SIGKILL'), 500);
+      c.proc.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
       // An unref'd child would let the loop end before its exit is seen, leaving this promise unsettled.
       c.proc.ref();
-      c.proc.kill('SIGKILL');
+      if (c.proc.connected) c.proc.disconnect();
+      else c.proc.kill('SIGKILL');
     })));
   }
 
