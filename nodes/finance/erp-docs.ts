@@ -1,0 +1,62 @@
+// The ERP side of a reconciliation: order invoices and credit memos as the ERP booked them on the receivable
+// account (read from the ledger), plus sales orders looked up by Shopify order id when no invoice is posted yet.
+import { Decimal } from 'decimal.js';
+import type { ErpConnector, LedgerLine } from '../erp/contract.ts';
+
+export interface ErpDoc {
+  uid: string;
+  kind: 'invoice' | 'credit-memo' | 'sales-order';
+  /** Legacy (numeric) Shopify id the document was posted with: order id for invoices, refund id for credit memos. */
+  externalId: string;
+  number: string | null;
+  date: string;
+  /** Positive gross: what the invoice charges or the credit memo gives back. */
+  amount: Decimal;
+}
+
+/** "gid://shopify/Order/123" and "123" are the same Shopify object. */
+export const legacy = (id: string | null | undefined): string | null => (id == null || id === '' ? null : String(id).split('/').pop()!);
+
+export function docsFromLedger(lines: LedgerLine[], receivable: string): ErpDoc[] {
+  const byEntry = new Map<string, ErpDoc>();
+  for (const l of lines) {
+    if (l.account !== receivable) continue;
+    if (l.source.type !== 'invoice' && l.source.type !== 'credit-memo') continue;
+    const ext = legacy(l.source.externalId);
+    if (!ext) continue;
+    const signed = new Decimal(l.debit).minus(l.credit);
+    const kind = l.source.type;
+    const uid = `${kind}:${l.entryId}`;
+    const prev = byEntry.get(uid);
+    const amount = kind === 'invoice' ? signed : signed.neg();
+    if (prev) prev.amount = prev.amount.plus(amount);
+    else byEntry.set(uid, { uid, kind, externalId: ext, number: l.source.number ?? l.entryNumber, date: l.date, amount });
+  }
+  return [...byEntry.values()];
+}
+
+export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string): Promise<ErpDoc[]> {
+  if (!erp.capabilities.ledger) return [];
+  return docsFromLedger(await erp.listLedger({ from: range.from, to: range.to, accounts: [receivable] }), receivable);
+}
+
+/** Sales orders for Shopify order ids no ledger invoice matched (an ERP that keeps invoices as drafts). */
+export async function loadSalesOrders(erp: ErpConnector, orderIds: string[]): Promise<Map<string, ErpDoc>> {
+  const out = new Map<string, ErpDoc>();
+  if (!erp.capabilities.salesOrders) return out;
+  for (const id of orderIds) {
+    const so = await erp.getSalesOrder(id);
+    if (so && so.status !== 'cancelled') {
+      out.set(id, { uid: `sales-order:${so.id}`, kind: 'sales-order', externalId: id, number: so.number, date: so.date, amount: new Decimal(so.totals.gross) });
+    }
+  }
+  return out;
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function dayDiff(a: string, b: string): number {
+  return Math.abs(Date.parse(`${a.slice(0, 10)}T00:00:00Z`) - Date.parse(`${b.slice(0, 10)}T00:00:00Z`)) / 86_400_000;
+}
