@@ -81,6 +81,9 @@ export async function startTrytond(snapshotFile: string, database = 'ledgerline'
     }
     if (up) {
       let stopped = false;
+      // A test process that dies without calling stop() must not leave trytond running.
+      const killOnExit = () => child.kill('SIGKILL');
+      process.once('exit', killOnExit);
       return {
         url,
         database,
@@ -90,6 +93,7 @@ export async function startTrytond(snapshotFile: string, database = 'ledgerline'
         async stop() {
           if (stopped) return;
           stopped = true;
+          process.removeListener('exit', killOnExit);
           child.kill('SIGTERM');
           if (!(await waitExit(child, 5000))) {
             child.kill('SIGKILL');

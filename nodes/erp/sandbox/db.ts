@@ -62,6 +62,14 @@ export function openDb(opts: { dataDir?: string; file?: string }): Db {
     db.pragma('synchronous = NORMAL');
   }
   db.exec(SCHEMA);
+  // Statements are compiled once and reused: compiling dominates the cost of these small queries.
+  const cache = new Map<string, Database.Statement>();
+  const prepare = db.prepare.bind(db);
+  (db as { prepare: (sql: string) => Database.Statement }).prepare = (sql: string) => {
+    let st = cache.get(sql);
+    if (!st) cache.set(sql, (st = prepare(sql)));
+    return st;
+  };
   return db;
 }
 
