@@ -5,6 +5,7 @@ import type { ChildReply, ChildRequest, WireVar } from './protocol.ts';
 
 const maxOutputChars = Number(process.env.LEDGERLINE_SANDBOX_MAX_OUTPUT) || 10_000_000;
 const slots = new Map<number, IsolateSlot>();
+const MAX_SLOTS = 4;
 /** Resident JSON texts, by parent-assigned id; the parent decides what to keep (see pool.ts). */
 const resident = new Map<number, string>();
 
@@ -15,9 +16,17 @@ function slotFor(memoryMb: number): IsolateSlot {
     slot = undefined;
   }
   if (!slot) {
+    // One isolate per distinct memory limit; a few limits are normal, many would each hold an idle isolate.
+    if (slots.size >= MAX_SLOTS) {
+      const [oldest, old] = slots.entries().next().value as [number, IsolateSlot];
+      old.dispose();
+      slots.delete(oldest);
+    }
     slot = new IsolateSlot(memoryMb, maxOutputChars);
-    slots.set(memoryMb, slot);
+  } else {
+    slots.delete(memoryMb); // re-inserted below: most recently used last
   }
+  slots.set(memoryMb, slot);
   return slot;
 }
 

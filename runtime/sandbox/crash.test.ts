@@ -43,3 +43,14 @@ it('answers a quick call without waiting for a slow call that follows it to the 
   expect(ms).toBeLessThan(1000);
   expect((await slow) as SandboxError).toMatchObject({ kind: 'timeout', nodeId: 'slow' });
 });
+
+it('kills a sandbox process that stops answering (frozen) and fails its call with a timeout', async () => {
+  await sb.run({ nodeId: 'warm', kind: 'expression', source: '1', vars: {} });
+  const [pid] = sb.pids();
+  process.kill(pid, 'SIGSTOP'); // the process is alive but answers nothing, like one stuck outside the isolate
+  const e = await sb.run({ nodeId: 'stuck', kind: 'expression', source: '1', vars: {}, timeoutMs: 200 }).catch((err: unknown) => err);
+  expect(e).toMatchObject({ nodeId: 'stuck', kind: 'timeout' });
+  expect((e as Error).message).toMatch(/stopped answering; it was killed/);
+  expect((await sb.run({ nodeId: 'next', kind: 'expression', source: '3', vars: {} })).value).toBe(3);
+  expect(sb.pids()[0]).not.toBe(pid);
+});

@@ -29,6 +29,8 @@ interface Pending {
 interface Child {
   proc: ChildProcess;
   ready: boolean;
+  /** Killed by the watchdog; takes no new calls while its exit is on the way. */
+  dying: boolean;
   inflight: Map<number, Pending>;
   /** Resident text ids this child holds, oldest first, with their sizes. */
   resident: Map<number, number>;
@@ -187,14 +189,14 @@ export class SandboxPool implements Sandbox {
     while (this.queue.length) {
       let best: Child | undefined;
       for (const c of this.children) {
-        if (!c.ready || c.inflight.size >= this.opts.maxInFlightPerProcess) continue;
+        if (!c.ready || c.dying || c.inflight.size >= this.opts.maxInFlightPerProcess) continue;
         if (!best || c.inflight.size < best.inflight.size) best = c;
       }
       if (!best) break;
       const q = this.queue.shift()!;
       // Affinity: a child that already holds the call's data gets it unless it is clearly busier.
       if (q.refs.length && !q.refs.some((id) => best!.resident.has(id))) {
-        const holder = this.children.find((c) => c.ready && c.inflight.size < this.opts.maxInFlightPerProcess
+        const holder = this.children.find((c) => c.ready && !c.dying && c.inflight.size < this.opts.maxInFlightPerProcess
           && c.inflight.size <= best!.inflight.size + 2 && q.refs.some((id) => c.resident.has(id)));
         if (holder) best = holder;
       }
@@ -219,7 +221,7 @@ export class SandboxPool implements Sandbox {
       env: { LEDGERLINE_SANDBOX_MAX_OUTPUT: String(this.opts.maxOutputChars), PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const child: Child = { proc, ready: false, inflight: new Map(), resident: new Map(), residentChars: 0 };
+    const child: Child = { proc, ready: false, dying: false, inflight: new Map(), resident: new Map(), residentChars: 0 };
     proc.on('message', (replies: ChildReply[]) => {
       for (const m of replies) this.onReply(child, m);
       this.schedulePump();
@@ -298,6 +300,7 @@ export class SandboxPool implements Sandbox {
         child.inflight.delete(oldest[0]);
         oldest[1].reject(toSandboxError(oldest[1].nodeId, { kind: 'timeout', message: `the code did not finish within ${oldest[1].timeoutMs} ms and its sandbox process stopped answering; it was killed` }));
       }
+      child.dying = true;
       child.proc.kill('SIGKILL');
     }, longest + WATCHDOG_GRACE_MS);
     child.watchdog.unref();
