@@ -4,8 +4,9 @@ import { coreNodes } from './core/index.ts';
 import { financeNodes } from './finance/index.ts';
 import { lookupNodes } from './lookup/index.ts';
 import { shopifyNodes } from './shopify/index.ts';
+import { monitorNodes } from './monitor/index.ts';
 
-export const nodeTypes: NodeType[] = [...coreNodes, ...lookupNodes, ...shopifyNodes, ...financeNodes];
+export const nodeTypes: NodeType[] = [...coreNodes, ...lookupNodes, ...shopifyNodes, ...financeNodes, ...monitorNodes];
 
 const byType = new Map(nodeTypes.map((t) => [t.type, t]));
 if (byType.size !== nodeTypes.length) throw new Error('two node types share a type id');
