@@ -21,8 +21,6 @@ type BatchEntry = { ok: true; value: unknown } | { ok: false; error: SandboxErro
 interface Pending {
   nodeId: string;
   timeoutMs: number;
-  startedAt: number;
-  expressions?: number;
   resolve(v: SandboxResult | BatchEntry[]): void;
   reject(e: SandboxError): void;
 }
@@ -98,7 +96,7 @@ export class SandboxPool implements Sandbox {
 
   runBatch(call: Omit<SandboxCall, 'source' | 'kind'> & { expressions: string[] }): Promise<BatchEntry[]> {
     if (call.expressions.length === 0) return Promise.resolve([]);
-    return this.submit(call, (base) => ({ ...base, t: 'batch', expressions: call.expressions }) as BatchRequest, call.expressions.length) as Promise<BatchEntry[]>;
+    return this.submit(call, (base) => ({ ...base, t: 'batch', expressions: call.expressions }) as BatchRequest) as Promise<BatchEntry[]>;
   }
 
   async close(): Promise<void> {
@@ -122,7 +120,6 @@ export class SandboxPool implements Sandbox {
   private submit(
     call: Omit<SandboxCall, 'source' | 'kind'>,
     finish: (base: Omit<RunRequest, 't' | 'kind' | 'source'>) => ChildRequest,
-    expressions?: number,
   ): Promise<SandboxResult | BatchEntry[]> {
     const nodeId = call.nodeId;
     return new Promise((resolve, reject) => {
@@ -140,7 +137,7 @@ export class SandboxPool implements Sandbox {
       } catch (e) {
         return reject(e);
       }
-      const pending: Pending = { nodeId, timeoutMs, startedAt: 0, expressions, resolve, reject };
+      const pending: Pending = { nodeId, timeoutMs, resolve, reject };
       const refs = values.flatMap((v) => (v instanceof JsonText && v.text.length >= RESIDENT_MIN_CHARS ? [residentId(v)] : []));
       const build = (child: Child): ChildRequest => {
         const evict: number[] = [];
@@ -201,7 +198,6 @@ export class SandboxPool implements Sandbox {
         if (holder) best = holder;
       }
       const req = q.build(best);
-      q.pending.startedAt = Date.now();
       best.inflight.set(req.seq, q.pending);
       if (best.inflight.size === 1) this.armWatchdog(best);
       const list = out.get(best);
