@@ -126,7 +126,10 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
 async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector, payouts: ShopifyPayout[], claimedBefore: Set<string>) {
   const dates = payouts.flatMap((p) => [p.issuedAt.slice(0, 10), ...p.balanceTransactions.map((t) => t.processedAt.slice(0, 10))]).sort();
   const tol = ctx.config.dateToleranceDays;
-  const docs = await loadErpDocs(erp, { from: addDays(dates[0], -tol), to: addDays(dates[dates.length - 1], tol) }, ctx.config.accounts.receivable);
+  // Up to today: a document posted late (a refund booked days after Shopify paid it) still matches by id.
+  const today = ctx.now().toISOString().slice(0, 10);
+  const to = [addDays(dates[dates.length - 1], tol), today].sort()[1];
+  const docs = await loadErpDocs(erp, { from: addDays(dates[0], -tol), to }, ctx.config.accounts.receivable);
   const invoiced = new Set(docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
   const txs = payouts.flatMap((p) => p.balanceTransactions);
   const chargeOrders = [...new Set(txs.filter((t) => /^(CHARGE|CAPTURE|SALE)$/i.test(t.type) && t.sourceOrderId).map((t) => legacy(t.sourceOrderId)!))];

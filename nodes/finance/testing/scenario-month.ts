@@ -91,7 +91,7 @@ export function shopifyScenario(): Scenario {
 export function erpOrder(o: OrderSpec, override: Partial<{ price: string; qty: number }> = {}): SalesOrderInput {
   return {
     externalId: String(o.id), reference: `#${o.id}`, currency: 'USD', date: o.date, warehouse: 'WH',
-    customer: { externalId: `cust-${o.id}`, name: `Customer ${o.id}` },
+    customer: { externalId: `cust-${o.id}`, name: `Customer ${o.id}`, address: { street: '1 Main St', city: 'Springfield', zip: '12345' } },
     lines: [{ sku: o.sku, quantity: String(override.qty ?? o.qty), unitPrice: override.price ?? o.price, taxCodes: ['US-SALES-10'] }],
   };
 }
