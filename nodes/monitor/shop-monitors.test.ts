@@ -1,0 +1,121 @@
+// Inventory drift, orphaned orders and payment mismatches against the sandbox Shopify store and the sandbox ERP,
+// through the runtime and the real exception inbox: raise, fix the condition, auto-resolve.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShopifySandbox, createShopifyConnection, type SandboxStore, type ShopifyClient } from '../shopify/index.ts';
+import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
+import { harness, restOrder, type Harness } from './testing.ts';
+import { paymentProblem } from './payment-mismatch.ts';
+
+const LOC = 'gid://shopify/Location/1';
+let store: SandboxStore;
+let shop: ShopifyClient;
+let erp: SandboxErp;
+let h: Harness;
+
+beforeAll(async () => {
+  store = await startShopifySandbox({
+    seed: {
+      locations: [{ id: 1, name: 'Main' }],
+      products: [{ id: 1, title: 'Monitor tee', variants: [{ id: 11, sku: 'MON-TEE', price: '20.00', inventoryItemId: 111 }, { id: 12, sku: 'MON-CAP', price: '9.00', inventoryItemId: 112 }] }],
+      inventory: [{ inventoryItemId: 111, locationId: 1, available: 10 }, { inventoryItemId: 112, locationId: 1, available: 4 }],
+    },
+  });
+  shop = createShopifyConnection({ shopDomain: store.shopDomain, auth: { kind: 'access-token', accessToken: store.accessToken }, endpoint: store.url });
+  erp = createSandboxErp();
+  erp.admin.addItem({ sku: 'MON-TEE', name: 'Monitor tee', unitPrice: '20.00' });
+  erp.admin.addItem({ sku: 'MON-CAP', name: 'Monitor cap', unitPrice: '9.00' });
+  erp.admin.setStock('MON-TEE', 'WH', '12');
+  erp.admin.setStock('MON-CAP', 'WH', '4');
+  h = harness({ 'shopify:main': shop, 'erp:erp': erp });
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+  await erp?.close();
+  await store?.stop();
+});
+
+const open = (type: string) => h.exceptions.list({ type, state: 'unresolved' }).items;
+
+describe('monitor.inventory-drift', () => {
+  const config = { shopify: 'main', erp: 'erp', locations: { WH: LOC }, safetyStock: { default: 0, perSku: { 'MON-TEE': 2 } }, tolerance: { units: 1 } };
+
+  it('raises per SKU and location beyond the tolerance and auto-resolves once Shopify is corrected', async () => {
+    const quiet = await h.check('monitor.inventory-drift', config);
+    expect(quiet.status).toBe('succeeded');
+    expect(quiet.steps[1].output).toMatchObject({ checked: 2, found: 0 });
+
+    erp.admin.setStock('MON-TEE', 'WH', '20'); // expected 20 - 2 = 18; Shopify still 10
+    erp.admin.setStock('MON-CAP', 'WH', '5'); // off by 1: within tolerance
+    const r = await h.check('monitor.inventory-drift', config);
+    expect(r.steps[1].output).toMatchObject({ checked: 2, found: 1, newlyRaised: 1 });
+    const [d] = open('inventory-drift');
+    expect(d).toMatchObject({ key: 'main:MON-TEE@WH', owner: 'operations', data: { expected: 18, shopify: 10, drift: -8, safetyStock: 2 } });
+
+    await h.check('monitor.inventory-drift', config);
+    expect(h.exceptions.get(d.id).count).toBe(2);
+
+    store.state.levels.get(store.state.levelKey('gid://shopify/InventoryItem/111', LOC))!.available = 17; // within 1
+    const fixed = await h.check('monitor.inventory-drift', config);
+    expect(fixed.steps[1].output).toMatchObject({ found: 0, cleared: 1 });
+    expect(h.exceptions.get(d.id)).toMatchObject({ state: 'resolved', autoResolved: true, resolutionNote: 'back within tolerance' });
+    const samples = h.rt.store.sqlite.prepare(`SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY rowid`).all() as Array<{ value: string }>;
+    expect(samples.map((s) => s.value)).toEqual(['0', '8', '8', '0']);
+  });
+});
+
+describe('order monitors', () => {
+  const hour = 3_600_000;
+  let paidId: string;
+  let voidedId: string;
+
+  beforeAll(() => {
+    paidId = store.createOrder(restOrder(1, { createdAt: Date.now() - hour, financialStatus: 'paid', sku: 'MON-TEE', price: '20.00' }));
+    store.createOrder(restOrder(2, { createdAt: Date.now() - 5 * 60_000, financialStatus: 'paid', sku: 'MON-TEE', price: '20.00' })); // too young
+    store.createOrder(restOrder(3, { createdAt: Date.now() - hour, financialStatus: 'pending', sku: 'MON-TEE', price: '20.00' })); // not paid
+    voidedId = store.createOrder(restOrder(4, { createdAt: Date.now() - hour, financialStatus: 'voided', sku: 'MON-CAP', price: '9.00' }));
+  });
+
+  const so = (externalId: string, ref: string, sku: string, price: string) => ({
+    externalId, reference: ref, customer: { externalId: 'c-1', name: 'Ann Buyer' }, currency: 'USD', date: '2026-11-27', warehouse: 'WH', lines: [{ sku, quantity: '1', unitPrice: price }],
+  });
+
+  it('orphaned-orders: a paid order past the grace period with no ERP sales order, resolved once the ERP has it', async () => {
+    const config = { shopify: 'main', erp: 'erp', afterMinutes: 30 };
+    const r = await h.check('monitor.orphaned-orders', config);
+    expect(r.status).toBe('succeeded');
+    expect(r.steps[1].output).toMatchObject({ checked: 1, found: 1 });
+    const [o] = open('orphaned-order');
+    expect(o).toMatchObject({ key: `main:${paidId}`, owner: 'ecommerce', severity: 'high', links: { shopify: paidId } });
+    expect(o.title).toMatch(/#5001 is not in the ERP/);
+
+    await erp.createSalesOrder(so(paidId, '#5001', 'MON-TEE', '20.00'));
+    const after = await h.check('monitor.orphaned-orders', config);
+    expect(after.steps[1].output).toMatchObject({ found: 0, cleared: 1 });
+    expect(h.exceptions.get(o.id)).toMatchObject({ state: 'resolved', autoResolved: true });
+  });
+
+  it('payment-mismatch: voided in Shopify but live in the ERP, resolved when the ERP order is cancelled', async () => {
+    await erp.createSalesOrder(so(voidedId, '#5004', 'MON-CAP', '9.00'));
+    const config = { shopify: 'main', erp: 'erp' };
+    const r = await h.check('monitor.payment-mismatch', config);
+    expect(r.steps[1].output).toMatchObject({ checked: 2, found: 1 });
+    const [m] = open('payment-mismatch');
+    expect(m).toMatchObject({ key: `main:${voidedId}`, owner: 'finance', data: { rule: 'voided-but-live', erpStatus: 'open' } });
+    expect(m.links.erp).toMatch(/^SO/);
+
+    await erp.cancelSalesOrder(voidedId);
+    const after = await h.check('monitor.payment-mismatch', config);
+    expect(after.steps[1].output).toMatchObject({ found: 0, cleared: 1 });
+    expect(h.exceptions.get(m.id).state).toBe('resolved');
+  });
+
+  it('payment rules: amounts beyond tolerance, shipped before capture, paid but cancelled', () => {
+    const o = (fs: string, amount: string) => ({ id: 'g', legacyResourceId: '1', name: '#1', createdAt: '', cancelledAt: null, test: false, displayFinancialStatus: fs, totalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } }, currentTotalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } } });
+    const s = (status: string, gross: string) => ({ number: 'SO1', status, totals: { net: gross, tax: '0', gross } }) as never;
+    expect(paymentProblem(o('PAID', '20.00'), s('open', '20.01'), '0.01')).toBeNull();
+    expect(paymentProblem(o('PAID', '20.00'), s('open', '20.02'), '0.01')?.rule).toBe('amount');
+    expect(paymentProblem(o('PAID', '20.00'), s('open', '25.00'), null)).toBeNull();
+    expect(paymentProblem(o('AUTHORIZED', '20.00'), s('fulfilled', '20.00'), '0.01')?.rule).toBe('shipped-before-capture');
+    expect(paymentProblem(o('PARTIALLY_REFUNDED', '20.00'), s('cancelled', '20.00'), '0.01')?.rule).toBe('paid-but-cancelled');
+  });
+});
