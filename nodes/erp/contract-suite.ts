@@ -94,6 +94,14 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       expect(o.lines[0]).toMatchObject({ unitPrice: '24.00', discount: '6.00', net: '55.00', taxAmount: '11.00' });
     });
 
+    it('applies stacked taxes (state + county) per line, rounded per tax', async () => {
+      const erp = get();
+      const { document: o } = await erp.createSalesOrder(order({ lines: [{ sku: 'SKU2006-001', quantity: '3', unitPrice: '19.99', taxCodes: ['US-STATE-6', 'US-COUNTY-1.5'] }], shipping: [] }));
+      // 59.97 × 6 % = 3.5982 -> 3.60; 59.97 × 1.5 % = 0.89955 -> 0.90
+      expect(o.lines[0]).toMatchObject({ net: '59.97', taxAmount: '4.50', taxCode: 'US-COUNTY-1.5,US-STATE-6' });
+      expect(o.totals).toEqual({ net: '59.97', tax: '4.50', gross: '64.47' });
+    });
+
     it('rejects unknown SKUs, tax codes, warehouses and bad input permanently, creating nothing', async () => {
       const erp = get();
       const a = order({ lines: [{ sku: 'NOPE-123', quantity: '1', unitPrice: '1.00' }] });

@@ -133,7 +133,7 @@ export interface ErpSalesOrderLine {
   quantity: Qty;
   unitPrice: Money;
   discount: Money;
-  /** Comma-joined when several taxes apply, null when none. */
+  /** Comma-joined in code order when several taxes apply ("US-COUNTY-1.5,US-STATE-6"), null when none. */
   taxCode: string | null;
   net: Money;
   taxAmount: Money;

@@ -49,7 +49,7 @@ function price(unitPrice: string, quantity: string, discount: string | undefined
   const unit = netUnitPrice({ unitPrice, quantity, discount, rates: ts.map((t) => t.rate), pricesIncludeTax: incl });
   const net = round2(new Decimal(unit).times(quantity));
   const tax = sum(ts.map((t) => round2(net.times(t.rate))));
-  return { net, tax, taxCode: ts.length ? ts.map((t) => t.code).join(',') : null };
+  return { net, tax, taxCode: ts.length ? ts.map((t) => t.code).sort().join(',') : null };
 }
 
 function customerId(db: Db, c: SalesOrderInput['customer']): number {

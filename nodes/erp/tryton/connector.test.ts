@@ -6,6 +6,12 @@ import { startTryton, type StartedTryton } from '../../../scripts/tryton/start.t
 import { erpContractSuite, order } from '../contract-suite.ts';
 import type { ErpConnector } from '../contract.ts';
 import { createTrytonConnector } from './connector.ts';
+import { postJournalNode } from '../nodes/post-journal.ts';
+import { postSalesOrderNode } from '../nodes/post-sales-order.ts';
+import { readFulfilmentsNode } from '../nodes/read-fulfilments.ts';
+import { readLedgerNode } from '../nodes/read-ledger.ts';
+import { readStockNode } from '../nodes/read-stock.ts';
+import { run } from '../nodes/test-context.ts';
 
 let tryton: StartedTryton;
 let erp: ErpConnector;
@@ -50,5 +56,32 @@ describe('tryton specifics', () => {
     const line = ledger.find((l) => l.source.externalId === input.externalId);
     expect(line).toMatchObject({ account: '1100', debit: '449.80', credit: '0.00', source: { type: 'invoice' } });
     expect(line!.source.number).toMatch(/^INV\d{4}-/);
+  });
+});
+
+describe('ERP nodes on live Tryton', () => {
+  it('erp.post-sales-order posts once and erp.read-stock / erp.read-fulfilments / erp.post-journal / erp.read-ledger read it back', async () => {
+    const cfg = { connection: 'erp-main' };
+    const input = order({ lines: [{ sku: 'CASE-LEATHER-PREM', quantity: '2', unitPrice: '49.00', taxCodes: ['US-STATE-6', 'US-COUNTY-1.5'] }], shipping: [] });
+    const before = await run(readStockNode, { ...cfg, warehouses: ['WH'] }, erp, { skus: ['CASE-LEATHER-PREM'] });
+    const posted = await run(postSalesOrderNode, cfg, erp, input);
+    // Stacked state + county taxes, each rounded per line: 98.00 × 6 % = 5.88, × 1.5 % = 1.47
+    expect(posted).toMatchObject({ created: true, totals: { net: '98.00', tax: '7.35', gross: '105.35' }, lines: [{ taxCode: 'US-COUNTY-1.5,US-STATE-6', taxAmount: '7.35' }] });
+    expect((await run(postSalesOrderNode, cfg, erp, input)).created).toBe(false);
+    const after = await run(readStockNode, { ...cfg, warehouses: ['WH'] }, erp, { skus: ['CASE-LEATHER-PREM'] });
+    expect(after.levels[0].quantity).toBe(before.levels[0].quantity - 2);
+
+    const state = new Map<string, unknown>();
+    await run(readFulfilmentsNode, { ...cfg, limit: 500 }, erp, {}, state);
+    await erp.shipSalesOrder!(input.externalId, { trackingNumber: '1ZNODE' });
+    const f = await run(readFulfilmentsNode, { ...cfg, limit: 500 }, erp, {}, state);
+    expect(f.fulfilments.map((x) => [x.externalOrderId, x.tracking.number])).toContainEqual([input.externalId, '1ZNODE']);
+
+    const day = new Date().toISOString().slice(0, 10);
+    const payout = `node-payout-${Date.now()}`;
+    await run(postJournalNode, cfg, erp, { externalId: payout, date: day, description: 'payout', lines: [{ account: '1000', debit: '10.00' }, { account: '1190', credit: '10.00' }] });
+    const ledger = await run(readLedgerNode, { ...cfg, accounts: ['1190'] }, erp, { from: day, to: day });
+    expect(ledger.lines.some((l) => l.source.externalId === payout && l.credit === '10.00')).toBe(true);
+    expect(ledger.accounts['1190']).toBeDefined();
   });
 });

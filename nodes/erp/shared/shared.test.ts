@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { redact } from './errors.ts';
+import { createLimiter } from './limiter.ts';
+import { netUnitPrice } from './pricing.ts';
+import { parseInput, salesOrderSchema } from './schemas.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('limiter', () => {
+  it('never runs more than `concurrency` at once', async () => {
+    const l = createLimiter({ concurrency: 2 });
+    let active = 0;
+    let max = 0;
+    await Promise.all(Array.from({ length: 8 }, () => l.run(async () => { active++; max = Math.max(max, active); await sleep(5); active--; })));
+    expect(max).toBe(2);
+    expect(l.stats()).toMatchObject({ active: 0, queued: 0, maxActive: 2, started: 8 });
+  });
+
+  it('holds requests beyond the rate window until it slides', async () => {
+    const l = createLimiter({ concurrency: 10, rate: { requests: 3, windowMs: 120 } });
+    const t0 = Date.now();
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 6 }, () => l.run(async () => void starts.push(Date.now() - t0))));
+    expect(starts.slice(0, 3).every((s) => s < 60)).toBe(true);
+    expect(starts.slice(3).every((s) => s >= 110)).toBe(true);
+  });
+
+  it('pauses every new request after a Retry-After', async () => {
+    const l = createLimiter({ concurrency: 5 });
+    l.pause(80);
+    const t0 = Date.now();
+    await l.run(async () => undefined);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(70);
+  });
+});
+
+describe('errors and input', () => {
+  it('redacts credentials in messages', () => {
+    const out = redact('failed: Authorization: Bearer abcdefghijklmnop client_secret=xyz123 password="hunter22" token for s3cr3t-value', ['s3cr3t-value']);
+    expect(out).not.toMatch(/abcdefghijklmnop|xyz123|hunter22|s3cr3t-value/);
+  });
+
+  it('names every bad field with its path', () => {
+    let msg = '';
+    try {
+      parseInput(salesOrderSchema, { externalId: '1', reference: '#1', customer: { externalId: 'c', name: 'A' }, currency: 'usd', date: '2026-1-1', warehouse: 'WH', lines: [{ sku: '', quantity: '0', unitPrice: '1.5.0' }] }, 'sales order');
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    for (const p of ['currency', 'date', 'lines[0].sku', 'lines[0].quantity', 'lines[0].unitPrice']) expect(msg).toContain(p);
+  });
+
+  it('derives net unit prices that give back the paid amount to the cent', () => {
+    expect(netUnitPrice({ unitPrice: '20.00', quantity: '3', discount: '1.00', rates: [] })).toBe('19.6667');
+    // 3 × 24.00 − 6.00 = 66.00 gross incl. 20 % VAT -> 55.00 net -> 18.3333 per unit
+    expect(netUnitPrice({ unitPrice: '24.00', quantity: '3', discount: '6.00', rates: ['0.20'], pricesIncludeTax: true })).toBe('18.3333');
+  });
+});
