@@ -54,7 +54,7 @@ export const ORDER_BY_ID = `query OrderById($id: ID!, $lineItems: Int!) {
 export const ORDERS_UPDATED_SINCE = `query OrdersUpdatedSince($query: String!, $first: Int!, $after: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
-    nodes { id name updatedAt }
+    nodes { id name createdAt updatedAt cancelledAt displayFinancialStatus }
   }
 }`;
 

@@ -9,9 +9,13 @@ export const shopifyNodes: NodeType[] = [shopifyTrigger, inventoryPush, fulfilme
 
 export { createShopifyConnection, ShopifyClient, type ShopifyConnectionConfig, type ShopifyAuth } from './client.ts';
 export { startShopifySandbox, PLANS, type SandboxStore, type SandboxOptions, type SandboxPlan } from './sandbox/server.ts';
-export { defaultScenario, type Scenario } from './sandbox/state.ts';
+export { defaultScenario, loadScenarioFile, DEFAULT_SCENARIO_FILE, type Scenario } from './sandbox/state.ts';
 export { signWebhook } from './sandbox/webhooks.ts';
 export { convertWebhook, type ShopifyWebhookObject } from './webhook-convert.ts';
+export {
+  sweepOrders, dedupKeyFor, orderIdentityFromBody, sweepStateKey, isSweepTopic, SWEEP_TOPICS, SWEEP_SOURCE_HEADER,
+  type SweepOptions, type SweepResult, type SweptDelivery, type SweepCursor, type SweepTopic,
+} from './sweep.ts';
 export { orderFromRest, refundFromRest, payoutFromRest, balanceTransactionFromRest } from './convert-rest.ts';
 export { orderFromGraphql, refundFromGraphql, payoutFromGraphql, balanceTransactionFromGraphql } from './convert-graphql.ts';
 export { parseJsonLossless } from './lossless-json.ts';

@@ -1,9 +1,13 @@
-// shopify.trigger: turns a Shopify webhook delivery into the canonical object plus event metadata.
+// shopify.trigger: turns a Shopify webhook delivery, or an order found by a sweep (sweep.ts), into the canonical
+// object plus event metadata. Webhooks and sweeps of the same change share one dedupe key (dedupKeyFor).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { asNodeError, connectionField } from './node-util.ts';
 import { convertWebhook, type ShopifyWebhookObject } from './webhook-convert.ts';
+import { orderFromGraphql } from './convert-graphql.ts';
+import { parseJsonLossless } from './lossless-json.ts';
+import { SWEEP_SOURCE_HEADER, SWEEP_TOPICS, dedupKeyFor, isSweepTopic } from './sweep.ts';
 
 export const SHOPIFY_TRIGGER_TOPICS = [
   'orders/create', 'orders/paid', 'orders/updated', 'orders/edited', 'orders/cancelled', 'refunds/create',
@@ -24,11 +28,34 @@ export interface ShopifyEvent {
   shop: string | null;
   apiVersion: string | null;
   triggeredAt: string | null;
+  /** How the event arrived: a webhook, or a sweep that found a change whose webhook never came. */
+  source: 'webhook' | 'sweep';
+  /** The dedupe key the host stores the event under (same for a webhook and a sweep of one change). */
+  dedupKey: string | null;
 }
 
 export type ShopifyTriggerOutput = { event: ShopifyEvent } & ShopifyWebhookObject;
 
-const config = z.object({ connection: connectionField, topic: z.enum(SHOPIFY_TRIGGER_TOPICS) }).strict();
+const config = z.object({
+  connection: connectionField,
+  topic: z.enum(SHOPIFY_TRIGGER_TOPICS),
+  /**
+   * `webhook` (default): runs per webhook delivery. `webhook+sweep`: also sweeps on `sweep.schedule` for changes whose
+   * webhook never arrived (Shopify's advice). `sweep`: sweeps only. Sweeps exist for order topics only.
+   */
+  mode: z.enum(['webhook', 'webhook+sweep', 'sweep']).default('webhook'),
+  sweep: z.object({
+    /** Cron expression for the host's scheduler. */
+    schedule: z.string().min(1).default('*/15 * * * *'),
+    /** First sweep: orders updated on or after this instant (ISO 8601); default 24 h before the first sweep. */
+    since: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 timestamp').optional(),
+    overlapMinutes: z.number().int().min(0).max(1440).default(10),
+  }).strict().default({ schedule: '*/15 * * * *', overlapMinutes: 10 }),
+}).strict().superRefine((c, ctx) => {
+  if (c.mode !== 'webhook' && !isSweepTopic(c.topic)) {
+    ctx.addIssue({ code: 'custom', path: ['mode'], message: `topic ${c.topic} cannot be swept; sweeps cover ${SWEEP_TOPICS.join(', ')}` });
+  }
+});
 
 function header(h: ShopifyWebhookDelivery['headers'], name: string): string | null {
   if (!h) return null;
@@ -56,7 +83,7 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
   idempotent: true,
   trigger: 'shopify-webhook',
   sampleOutput: {
-    event: { topic: 'orders/paid', eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', webhookId: 'b54557e4-0000-4b37-8a5f-bf7d70bcd043', shop: 'example.myshopify.com', apiVersion: '2026-10', triggeredAt: '2026-10-01T12:00:00.000Z' },
+    event: { topic: 'orders/paid', eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', webhookId: 'b54557e4-0000-4b37-8a5f-bf7d70bcd043', shop: 'example.myshopify.com', apiVersion: '2026-10', triggeredAt: '2026-10-01T12:00:00.000Z', source: 'webhook', dedupKey: 'paid:gid://shopify/Order/820982911946154508' },
     ...convertWebhook('orders/paid', sampleBody),
   },
   execute(ctx, input) {
@@ -71,6 +98,11 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
       throw permanentError(`node ${ctx.nodeId}: delivery topic "${topic}" does not match the trigger topic "${ctx.config.topic}"`, { code: 'TOPIC_MISMATCH' });
     }
     try {
+      const swept = header(delivery.headers, SWEEP_SOURCE_HEADER) === 'sweep';
+      // A swept body is the Admin GraphQL order (GID strings throughout), not a REST payload.
+      const object: ShopifyWebhookObject = swept
+        ? { kind: 'order', order: orderFromGraphql(typeof delivery.body === 'string' ? parseJsonLossless(delivery.body) : delivery.body, '$.body') }
+        : convertWebhook(topic, delivery.body);
       return {
         event: {
           topic,
@@ -79,8 +111,10 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
           shop: header(delivery.headers, 'x-shopify-shop-domain'),
           apiVersion: header(delivery.headers, 'x-shopify-api-version'),
           triggeredAt: header(delivery.headers, 'x-shopify-triggered-at'),
+          source: swept ? 'sweep' : 'webhook',
+          dedupKey: dedupKeyFor(topic, delivery.headers, object),
         },
-        ...convertWebhook(topic, delivery.body),
+        ...object,
       };
     } catch (err) {
       asNodeError(ctx, err);

@@ -61,6 +61,12 @@ function matches(terms: { field: string; op: string; value: string }[][], get: (
   return terms.some((and) => and.every((t) => {
     const v = get(t.field);
     if (v === undefined) return false;
+    // Timestamps compare as instants whatever their offset ("2008-01-10T11:00:00-05:00" vs "...16:00:00Z").
+    if (t.field.endsWith('_at') && v && t.op !== ':') {
+      const a = Date.parse(v);
+      const b = Date.parse(t.value);
+      if (!Number.isNaN(a) && !Number.isNaN(b)) return t.op === '>' ? a > b : t.op === '>=' ? a >= b : t.op === '<' ? a < b : a <= b;
+    }
     const a = v ?? '';
     switch (t.op) {
       case '>': return a > t.value;
@@ -107,8 +113,8 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     },
     orders: (args) => {
       const terms = parseSearch(args.query as string | undefined);
-      let list = [...state.orders.values()].filter((o) => matches(terms, (f) => (f === 'updated_at' ? o.updatedAt : f === 'created_at' ? o.createdAt : f === 'name' ? o.name : f === 'id' ? o.legacyId : undefined)));
-      if (args.sortKey === 'UPDATED_AT') list = list.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+      let list = [...state.orders.values()].filter((o) => matches(terms, (f) => (f === 'updated_at' ? o.updatedAt : f === 'created_at' ? o.createdAt : f === 'name' ? o.name : f === 'id' ? o.legacyId : f === 'financial_status' ? (o.financialStatus ?? '').toLowerCase() : undefined)));
+      if (args.sortKey === 'UPDATED_AT') list = list.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.legacyId) - Number(b.legacyId));
       return list.map((o) => orderToGraphql(o, state));
     },
     locations: (args) => [...state.locations.values()].filter((l) => args.includeInactive || l.isActive).map((l) => ({ ...l, fulfillsOnlineOrders: true })),

@@ -55,6 +55,11 @@ export interface SandboxStore {
   setWebhookTarget(url: string | undefined, options?: WebhookDeliveryOptions): void;
   /** Adds an order (REST/webhook JSON text or object) and sends orders/create (+ orders/paid when paid). */
   createOrder(order: string | Record<string, unknown>): string;
+  /**
+   * Changes an order like the admin would: merges REST fields (`note`, `tags`, `financial_status`, `cancelled_at`...)
+   * into it, stamps `updated_at`, and sends orders/updated (+ orders/paid or orders/cancelled when that changed).
+   */
+  updateOrder(id: string, patch: Record<string, unknown>): { updatedAt: string };
   /** Adds a refund (REST JSON) to its order and sends refunds/create. */
   createRefund(refund: string | Record<string, unknown>): string;
   stop(): Promise<void>;
@@ -238,6 +243,22 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
       webhooks.send('orders/create', text);
       if (canonical.financialStatus === 'PAID') webhooks.send('orders/paid', text);
       return canonical.id;
+    },
+    updateOrder(id, patch) {
+      const prev = state.orders.get(id);
+      if (!prev || typeof prev.raw !== 'object' || prev.raw === null) throw new Error(`updateOrder: order ${id} is not in the sandbox store`);
+      // Shopify stamps updated_at per change; keep it strictly increasing so two quick edits are two versions.
+      const last = Date.parse(prev.updatedAt);
+      const updatedAt = new Date(Math.max(Date.now(), Number.isNaN(last) ? 0 : last + 1000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const raw = { ...(prev.raw as Record<string, unknown>), ...patch, updated_at: updatedAt };
+      const next = orderFromRest(raw, '$order');
+      next.refunds = prev.refunds;
+      state.orders.set(id, next);
+      const text = JSON.stringify(raw);
+      webhooks.send('orders/updated', text);
+      if (next.financialStatus === 'PAID' && prev.financialStatus !== 'PAID') webhooks.send('orders/paid', text);
+      if (next.cancelledAt && !prev.cancelledAt) webhooks.send('orders/cancelled', text);
+      return { updatedAt };
     },
     createRefund(refund) {
       const text = typeof refund === 'string' ? refund : JSON.stringify(refund);

@@ -273,11 +273,18 @@ function taxG(t: ShopifyTaxLine): G {
   return { title: t.title, rate: t.rate === null ? null : Number(t.rate), channelLiable: t.channelLiable, priceSet: bagG(t.price) };
 }
 
+/** Admin GraphQL DateTimes are UTC ("2008-01-10T16:00:00Z"); REST payloads carry the shop's offset. */
+function utc(t: string | null): string | null {
+  if (!t) return t;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? t : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
 export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
   const addr = (a: ShopifyOrder['billingAddress']) => (a ? { ...a, countryCodeV2: a.countryCode } : null);
   return {
-    __typename: 'Order', id: o.id, legacyResourceId: o.legacyId, name: o.name, email: o.email, createdAt: o.createdAt, updatedAt: o.updatedAt,
-    processedAt: o.processedAt, cancelledAt: o.cancelledAt, cancelReason: o.cancelReason, closedAt: o.closedAt, test: o.test,
+    __typename: 'Order', id: o.id, legacyResourceId: o.legacyId, name: o.name, email: o.email, createdAt: utc(o.createdAt), updatedAt: utc(o.updatedAt),
+    processedAt: utc(o.processedAt ?? o.createdAt), cancelledAt: utc(o.cancelledAt), cancelReason: o.cancelReason, closedAt: utc(o.closedAt), test: o.test,
     sourceName: o.sourceName, tags: o.tags, note: o.note, currencyCode: o.currency, presentmentCurrencyCode: o.presentmentCurrency,
     taxesIncluded: o.taxesIncluded, taxExempt: o.taxExempt, displayFinancialStatus: o.financialStatus ?? 'PENDING',
     displayFulfillmentStatus: o.fulfillmentStatus ?? 'UNFULFILLED',
