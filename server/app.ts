@@ -25,7 +25,7 @@ import { SecretStore } from './vault/secrets.ts';
 import { erpFactory, shopifyFactory } from './vault/factories.ts';
 import { Metrics } from './metrics.ts';
 import { Scheduler } from './schedules.ts';
-import { HttpError, errorBody, type AppEnv } from './api/http.ts';
+import { HttpError, errorBody, requirePermission, type AppEnv } from './api/http.ts';
 import { documentInfraRoutes } from './api/openapi-extra.ts';
 import { flowsRouter } from './routes/flows.ts';
 import { runsRouter } from './routes/runs.ts';
@@ -40,6 +40,9 @@ import { designerStatic } from './static.ts';
 import { startSandboxMode, type SandboxMode } from './sandbox-mode.ts';
 import { installTemplates } from './templates.ts';
 import { makeScrubber } from './scrub.ts';
+import { LookupService } from '../runtime/lookups/index.ts';
+import { lookupRoutes } from './lookups/routes.ts';
+import { mappingRouter } from './routes/mapping.ts';
 import type { Deps } from './deps.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -104,7 +107,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   let resolveConnection: (kind: string, id: string) => Promise<unknown> = async () => Promise.reject(new Error('server not ready'));
   const scrubRef: { scrub: <T>(v: T) => T; text: (t: string) => string } = { scrub: (v) => v, text: (t) => t };
   const runtimeLog = log.child({ component: 'runtime' });
+  // Services need the runtime's store; the runtime keeps this object, so filling it in afterwards is enough.
+  const services: Record<string, unknown> = {};
   runtime = createRuntime({
+    services,
     dataDir,
     lookup,
     sandbox: metrics.instrumentSandbox(rawSandbox),
@@ -121,6 +127,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     now: o.now,
   });
   metrics.watch(runtime.events);
+  const lookups = new LookupService(runtime.store);
+  services.lookups = lookups;
 
   const db = openServerDb(runtime.store.sqlite);
   const { vault, generated } = loadVault(dataDir, env.LEDGERLINE_MASTER_KEY);
@@ -152,6 +160,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     vault,
     secrets,
     metrics,
+    lookups,
     log,
     scrub,
     now,
@@ -227,6 +236,14 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', catalogRouter(deps, () => nodeTypes));
   app.route('/api', usersRouter(deps));
   app.route('/api', eventsRouter(deps));
+  app.route('/api', mappingRouter(deps));
+  app.route(
+    '/api/lookups',
+    lookupRoutes(lookups, {
+      authorize: (perm) => requirePermission(perm),
+      onChange: (e) => audit.record(e.by ?? 'unknown', `lookup.${e.action}`, `lookup:${e.scope}/${e.name}`, { version: e.version }),
+    }),
+  );
   app.route('/webhooks', shopifyWebhookRoutes(deps));
   app.route('/webhooks', flowWebhookRoutes(deps));
   documentInfraRoutes(app);

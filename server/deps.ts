@@ -8,6 +8,7 @@ import type { Connections } from './vault/connections.ts';
 import type { Vault } from './vault/vault.ts';
 import type { Metrics } from './metrics.ts';
 import type { SecretStore } from './vault/secrets.ts';
+import type { LookupService } from '../runtime/lookups/index.ts';
 
 export interface Deps {
   runtime: Runtime;
@@ -18,6 +19,7 @@ export interface Deps {
   vault: Vault;
   secrets: SecretStore;
   metrics: Metrics;
+  lookups: LookupService;
   log: Pino;
   /** Called after a change to which flows are active, so schedules follow at once. */
   onTriggersChanged(): void;

@@ -5,6 +5,7 @@ import { contentHash } from '../runtime/ids.ts';
 import { NotFoundError } from '../runtime/flow-store.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { cliConnections } from './cli-connections.ts';
+import { LookupService } from '../runtime/lookups/index.ts';
 import type { Flow } from '../flows/schema.ts';
 
 export interface CliRunRecord {
@@ -18,7 +19,9 @@ export interface CliRunRecord {
 export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unknown; connection?: (kind: string, id: string) => Promise<unknown> }): Promise<CliRunRecord> {
   const sandbox = createSandbox({ processes: 1 });
   const defaults = o.connection ? null : cliConnections(o.dataDir);
-  const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, connection: o.connection ?? defaults!.connection });
+  const services: Record<string, unknown> = {};
+  const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, services, connection: o.connection ?? defaults!.connection });
+  services.lookups = new LookupService(rt.store);
   try {
     const version = publishIfChanged(rt, o.flow);
     const { runIds } = rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });

@@ -58,6 +58,19 @@ const rows: Row[] = [
   ['GET', '/api/events', () => '/api/events', ['admin', 'consultant', 'finance', 'operations']],
   ['GET', '/api/events/{id}', () => `/api/events/${t.server.runtime.runs.get(runId).eventId}`, ['admin', 'consultant', 'finance', 'operations']],
   ['GET', '/api/compliance', () => '/api/compliance', ['admin', 'consultant', 'finance', 'operations']],
+  ['POST', '/api/mapping/preview', () => '/api/mapping/preview', ACC, () => ({ config: { fields: [] }, sample: {} })],
+  ['GET', '/api/lookups', () => '/api/lookups', ALL],
+  ['POST', '/api/lookups', () => '/api/lookups', AC, () => ({})],
+  ['GET', '/api/lookups/{scope}/{name}', () => '/api/lookups/shared/tax', ALL],
+  ['PATCH', '/api/lookups/{scope}/{name}', () => '/api/lookups/shared/tax', ACC, () => ({ title: 'Tax codes' })],
+  ['DELETE', '/api/lookups/{scope}/{name}', () => '/api/lookups/shared/doomed', AC],
+  ['PUT', '/api/lookups/{scope}/{name}/rows', () => '/api/lookups/shared/tax/rows', ACC, () => ({ rows: [{ key: 'a', code: 'A' }] })],
+  ['PATCH', '/api/lookups/{scope}/{name}/rows', () => '/api/lookups/shared/tax/rows', ACC, () => ({ rows: [{ key: 'b', code: 'B' }] })],
+  ['POST', '/api/lookups/{scope}/{name}/rows/delete', () => '/api/lookups/shared/tax/rows/delete', ACC, () => ({ keys: [{ key: 'b' }] })],
+  ['GET', '/api/lookups/{scope}/{name}/versions', () => '/api/lookups/shared/tax/versions', ALL],
+  ['POST', '/api/lookups/{scope}/{name}/versions/{version}/restore', () => '/api/lookups/shared/tax/versions/1/restore', ACC, () => ({})],
+  ['GET', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ALL],
+  ['PUT', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ACC, () => ({})],
 ];
 
 beforeAll(async () => {
@@ -67,6 +80,7 @@ beforeAll(async () => {
   rt.flows.publish('f', { message: 'v1' });
   t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
   userId = t.server.deps.users.byEmail('finance@example.com')!.id;
+  t.server.deps.lookups.create({ name: 'tax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: 'A' }]);
 });
 afterAll(() => t.close());
 
@@ -76,6 +90,7 @@ async function fixtures() {
   runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0];
   if (!t.server.deps.connections.find('doomed')) t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = t.server.deps.users.createToken(userId, 'victim').info.id;
+  if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed')) t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
 }
 
 describe('route x role matrix', () => {

@@ -18,6 +18,12 @@ export const PERMISSIONS = {
   'connections.read': ['admin', 'consultant', 'operations'],
   'connections.write': ['admin', 'consultant'],
   'catalog.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'lookups.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  /** Row edits, CSV import, restoring a version: what client staff maintain without code. */
+  'lookups.write': ['admin', 'consultant', 'client'],
+  /** Creating and deleting tables. */
+  'lookups.define': ['admin', 'consultant'],
+  'mapping.preview': ['admin', 'consultant', 'client'],
   'audit.read': ['admin', 'consultant', 'finance'],
   'users.manage': ['admin'],
   'me': ['admin', 'consultant', 'client', 'finance', 'operations'],

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testServer, type TestServer } from '../testing.ts';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await testServer({ withRoles: true });
+});
+afterAll(async () => t?.close());
+
+const config = {
+  fields: [
+    { target: 'reference', source: { kind: 'path', path: 'order.name' } },
+    { target: 'lines', source: { kind: 'each', path: 'order.lineItems', fields: [{ target: 'sku', source: { kind: 'path', path: 'sku' } }] } },
+  ],
+};
+
+describe('POST /api/mapping/preview', () => {
+  it('maps a sample and traces where each target came from', async () => {
+    const sample = { order: { name: '#1001', lineItems: [{ sku: 'A-1' }, { sku: 'B-2' }] } };
+    const r = await t.json('POST', '/api/mapping/preview', { token: t.tokens.consultant, body: { config, sample } });
+    expect(r.status).toBe(200);
+    const body = r.body;
+    expect(body.ok).toBe(true);
+    expect(body.output).toEqual({ reference: '#1001', lines: [{ sku: 'A-1' }, { sku: 'B-2' }] });
+    expect(body.fields).toContainEqual(expect.objectContaining({ target: 'lines[1].sku', source: 'order.lineItems[1].sku', value: 'B-2' }));
+  });
+
+  it('names the target and source path of a missing value', async () => {
+    const r = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: { order: { lineItems: [] } } } });
+    const body = r.body;
+    expect(body.ok).toBe(false);
+    expect(JSON.stringify(body.problems)).toContain('order.name');
+  });
+
+  it('is not for finance users', async () => {
+    expect((await t.json('POST', '/api/mapping/preview', { token: t.tokens.finance, body: { config, sample: {} } })).status).toBe(403);
+  });
+});

@@ -1,0 +1,53 @@
+// /api/mapping/preview: maps a sample event with a core.map config and says, per target field, where its value came
+// from (the designer's mapper shows this live). The sample defaults to the flow trigger's sample output.
+import type { Deps } from '../deps.ts';
+import { apiRoute, json, jsonBody, router, z, HttpError } from '../api/http.ts';
+import { previewMap } from '../../nodes/core/mapping/index.ts';
+
+const PreviewRequest = z
+  .object({
+    config: z.unknown().openapi({ description: 'A core.map config (fields, sources, transforms).' }),
+    sample: z.unknown().optional().openapi({ description: 'The input to map; defaults to the sample output of the flow trigger.' }),
+    flowId: z.string().optional().openapi({ description: 'Resolves flow-scoped lookup tables and the default sample.' }),
+  })
+  .openapi('MappingPreviewRequest');
+
+const PreviewResponse = z
+  .object({
+    ok: z.boolean(),
+    output: z.unknown(),
+    fields: z.array(z.record(z.string(), z.unknown())),
+    problems: z.array(z.unknown()),
+    configProblems: z.array(z.unknown()),
+    durationMs: z.number(),
+  })
+  .passthrough()
+  .openapi('MappingPreview');
+
+export function mappingRouter(d: Deps) {
+  const app = router();
+  app.openapi(
+    apiRoute('mapping.preview', {
+      method: 'post',
+      path: '/mapping/preview',
+      tags: ['mapping'],
+      summary: 'Preview a mapping against a sample event',
+      request: jsonBody(PreviewRequest),
+      responses: { 200: json(PreviewResponse) },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      let sample = body.sample;
+      if (sample === undefined) {
+        if (!body.flowId) throw new HttpError(400, 'invalid_request', 'give a sample, or a flowId whose trigger sample to use');
+        const draft = d.runtime.flows.draft(body.flowId) as { nodes?: Array<{ type?: string }> };
+        const trigger = (draft.nodes ?? []).map((n) => d.runtime.lookup(String(n.type))).find((t) => t?.trigger);
+        if (!trigger) throw new HttpError(400, 'invalid_request', `flow "${body.flowId}" has no trigger to take a sample from`);
+        sample = trigger.sampleOutput;
+      }
+      const result = await previewMap(body.config, sample, { sandbox: d.runtime.sandbox, lookups: d.lookups, flowId: body.flowId });
+      return c.json(d.scrub(result) as unknown as z.infer<typeof PreviewResponse>, 200);
+    },
+  );
+  return app;
+}
