@@ -1,0 +1,95 @@
+// Gathers what the audit looks at: the Shopify catalogue and recent orders (Admin GraphQL), the ERP items for those
+// SKUs, the published flows and their lookup tables.
+import type { ErpConnector } from '../../nodes/erp/contract.ts';
+import type { LookupSnapshot } from '../../nodes/lookup/types.ts';
+import type { ShopifyClient } from '../../nodes/shopify/index.ts';
+import type { FlowStore } from '../../runtime/flow-store.ts';
+import type { AuditFlow, AuditInput, AuditOrder, AuditVariant } from './audit.ts';
+
+export const AUDIT_VARIANTS = `query AuditVariants($first: Int!, $after: String) {
+  productVariants(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id sku title product { id title } }
+  }
+}`;
+
+export const AUDIT_ORDERS = `query AuditOrders($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name paymentGatewayNames
+      shippingAddress { countryCodeV2 provinceCode }
+      taxLines { title rate }
+      lineItems(first: 25) { nodes { taxLines { title rate } } }
+      shippingLines(first: 3) { nodes { taxLines { title rate } } }
+      fulfillmentOrders(first: 3) { nodes { assignedLocation { location { id } } } }
+    }
+  }
+}`;
+
+type Page<T> = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: T[] };
+
+async function all<T>(client: ShopifyClient, doc: string, pick: (d: any) => Page<T>, vars: Record<string, unknown>, max: number, first: number): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | null = null;
+  do {
+    const r: { data: unknown } = await client.request(doc, { ...vars, first, after });
+    const page = pick(r.data);
+    out.push(...page.nodes);
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after && out.length < max);
+  return out;
+}
+
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? v : (v as { nodes?: T[] } | null)?.nodes ?? []);
+const rate = (r: unknown) => (r == null ? null : String(r));
+
+export async function shopifyAuditData(client: ShopifyClient, opts: { sinceDays?: number; now?: Date; maxOrders?: number } = {}): Promise<{ variants: AuditVariant[]; orders: AuditOrder[] }> {
+  const variants = (await all<any>(client, AUDIT_VARIANTS, (d) => d.productVariants, {}, 100_000, 100)).map((v) => ({
+    id: v.id, sku: v.sku ?? null, title: v.title ?? '', productId: v.product?.id ?? '', productTitle: v.product?.title ?? '',
+  }));
+  const since = new Date((opts.now ?? new Date()).getTime() - (opts.sinceDays ?? 30) * 86_400_000).toISOString().slice(0, 10);
+  const orders = (await all<any>(client, AUDIT_ORDERS, (d) => d.orders, { query: `updated_at:>=${since}` }, opts.maxOrders ?? 1000, 10)).map((o): AuditOrder => ({
+    id: o.id, name: o.name, gateways: o.paymentGatewayNames ?? [], country: o.shippingAddress?.countryCodeV2 ?? null, province: o.shippingAddress?.provinceCode ?? null,
+    taxLines: [...list<any>(o.taxLines), ...list<any>(o.lineItems).flatMap((l) => list<any>(l.taxLines)), ...list<any>(o.shippingLines).flatMap((s) => list<any>(s.taxLines))]
+      .map((t) => ({ title: String(t.title), rate: rate(t.rate) })),
+    locations: list<any>(o.fulfillmentOrders).map((f) => f.assignedLocation?.location).filter(Boolean).map((l) => ({ id: l.id, name: l.name ?? null })),
+  }));
+  return { variants, orders };
+}
+
+export function publishedFlows(flows: FlowStore): AuditFlow[] {
+  return flows.list().filter((f) => f.activeVersion != null).map((f) => {
+    const def = flows.version(f.id, f.activeVersion!).definition as unknown as AuditFlow & { name: string };
+    return { id: f.id, name: def.name ?? f.id, active: f.active, nodes: def.nodes ?? [], settings: (def as { settings?: AuditFlow['settings'] }).settings };
+  });
+}
+
+export interface CollectDeps {
+  shopify?: ShopifyClient;
+  erp?: ErpConnector;
+  flows: FlowStore;
+  lookups?: { snapshot(name: string, opts?: { flowId?: string }): LookupSnapshot };
+  nonIdempotent: (type: string) => boolean;
+  sinceDays?: number;
+}
+
+export async function collectAudit(d: CollectDeps): Promise<AuditInput> {
+  const shop = d.shopify ? await shopifyAuditData(d.shopify, { sinceDays: d.sinceDays }) : { variants: [], orders: [] };
+  const skus = [...new Set(shop.variants.map((v) => v.sku?.trim()).filter((s): s is string => !!s))];
+  let erpItems = null;
+  if (d.erp) {
+    erpItems = [];
+    for (let i = 0; i < skus.length; i += 200) erpItems.push(...await d.erp.findItems(skus.slice(i, i + 200)));
+  }
+  return {
+    ...shop, erpItems, flows: publishedFlows(d.flows), nonIdempotent: d.nonIdempotent,
+    lookup: (name, flowId) => {
+      try {
+        return d.lookups?.snapshot(name, flowId ? { flowId } : {});
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
