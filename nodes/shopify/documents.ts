@@ -183,10 +183,21 @@ export const BALANCE_TRANSACTIONS = `query BalanceTransactions($first: Int!, $af
   }
 }`;
 
+/**
+ * Catalogue audit: every inventory item with its SKU, tracking and Shopify's own duplicate count
+ * (`duplicateSkuCount`: other items sharing this SKU). 2 points per item: 250 per page is 502 points.
+ */
+export const CATALOG_AUDIT = `query CatalogAudit($first: Int!, $after: String) {
+  inventoryItems(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id sku tracked duplicateSkuCount variant { id displayName } }
+  }
+}`;
+
 /** Registry used by the schema-validation test and the sandbox store's cost tests. */
 export const DOCUMENTS = {
   ORDER_BY_ID, ORDERS_UPDATED_SINCE, REFUNDS_FOR_ORDER, LOCATIONS, VARIANTS_BY_SKU, INVENTORY_SET_QUANTITIES,
-  ORDER_FULFILLMENT_STATE, ORDER_BY_NAME, FULFILLMENT_CREATE, PAYOUTS, BALANCE_TRANSACTIONS,
+  ORDER_FULFILLMENT_STATE, ORDER_BY_NAME, FULFILLMENT_CREATE, PAYOUTS, BALANCE_TRANSACTIONS, CATALOG_AUDIT,
 } as const;
 
 export type DocumentName = keyof typeof DOCUMENTS;
