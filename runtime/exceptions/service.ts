@@ -331,7 +331,7 @@ export class ExceptionService implements ExceptionSink {
 
   /** Unresolved exceptions no alert went out for yet. */
   unalerted(): ExceptionRecord[] {
-    return (this.sqlite.prepare(`SELECT * FROM exceptions WHERE state <> 'resolved' AND alerted_at IS NULL ORDER BY first_seen, id`).all() as Row[]).map(toRecord);
+    return (this.sqlite.prepare(`SELECT * FROM exceptions WHERE state <> 'resolved' AND alerted_at IS NULL ORDER BY first_seen, rowid`).all() as Row[]).map(toRecord);
   }
 
   /** Marks an exception alerted; false when it already was (so concurrent dispatchers never send twice). */
