@@ -64,9 +64,41 @@ const businessCentral = z.object({
 export const erpConnectionConfigSchema = z.discriminatedUnion('kind', [tryton, sandbox, netsuite, businessCentral]);
 export type ErpConnectionConfig = z.input<typeof erpConnectionConfigSchema>;
 
-/** Never echoes the config back in errors: it holds credentials. */
-export function createErpConnection(config: ErpConnectionConfig): ErpConnector {
-  const r = erpConnectionConfigSchema.safeParse(config);
+/**
+ * A stored connection as the server's vault keeps it: `{ id?, kind | provider, config, secrets }`. Flattened to
+ * `{ kind, ...config, ...secrets }`; for NetSuite, flat auth fields become `auth` (M2M when a private key is given,
+ * else TBA).
+ */
+export interface StoredErpConnection {
+  id?: string;
+  kind?: string;
+  provider?: string;
+  config?: Record<string, unknown>;
+  secrets?: Record<string, unknown>;
+}
+
+const NS_AUTH_KEYS = ['clientId', 'certificateId', 'privateKeyPem', 'algorithm', 'scope', 'consumerKey', 'consumerSecret', 'tokenId', 'tokenSecret'];
+
+export function flattenStoredConnection(input: StoredErpConnection | ErpConnectionConfig): Record<string, unknown> {
+  const i = input as Record<string, unknown>;
+  if (!('config' in i) && !('secrets' in i)) return i;
+  const flat: Record<string, unknown> = { kind: i.kind ?? i.provider, ...((i.config as object) ?? {}), ...((i.secrets as object) ?? {}) };
+  if (flat.kind === 'netsuite' && !flat.auth) {
+    const auth: Record<string, unknown> = { type: flat.privateKeyPem ? 'oauth2-m2m' : 'tba' };
+    for (const k of NS_AUTH_KEYS) {
+      if (k in flat) {
+        auth[k] = flat[k];
+        delete flat[k];
+      }
+    }
+    flat.auth = auth;
+  }
+  return flat;
+}
+
+/** Takes a flat config or a stored connection. Never echoes the config back in errors: it holds credentials. */
+export function createErpConnection(config: ErpConnectionConfig | StoredErpConnection): ErpConnector {
+  const r = erpConnectionConfigSchema.safeParse(flattenStoredConnection(config));
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw permanentError(`invalid ERP connection config: ${issues.join('; ')}`, { code: 'BAD_CONNECTION', details: { issues } });

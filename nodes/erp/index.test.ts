@@ -21,6 +21,11 @@ describe('ERP node registry and connection factory', () => {
     expect(createErpConnection({ kind: 'tryton', url: 'http://127.0.0.1:8000/', database: 'db', user: 'admin', password: 'pw' }).kind).toBe('tryton');
     expect(createErpConnection({ kind: 'business-central', tenantId: 't', environment: 'sandbox', companyId: '9b1b5a47-4c2a-ef11-8e61-6045bdc8c0a1', clientId: 'c', clientSecret: 's' }).limits).toEqual({ concurrency: 5, rate: { requests: 6000, windowMs: 300_000 } });
     expect(createErpConnection({ kind: 'netsuite', accountId: '1234567_SB1', concurrency: 15, auth: { type: 'tba', consumerKey: 'a', consumerSecret: 'b', tokenId: 'c', tokenSecret: 'd' } }).limits.concurrency).toBe(15);
+    // The server vault's stored shape: { id, provider, config, secrets }.
+    const stored = createErpConnection({ id: 'erp-1', provider: 'tryton', config: { url: 'http://127.0.0.1:8000/', database: 'db', user: 'admin' }, secrets: { password: 'pw' } });
+    expect(stored.kind).toBe('tryton');
+    const ns = createErpConnection({ id: 'ns', provider: 'netsuite', config: { accountId: '1234567', consumerKey: 'ck', tokenId: 'ti' }, secrets: { consumerSecret: 'cs', tokenSecret: 'ts' } });
+    expect(ns.kind).toBe('netsuite');
     let msg = '';
     try {
       createErpConnection({ kind: 'tryton', url: 'not a url', database: 'db', user: 'admin', password: 's3cret-pass' } as never);

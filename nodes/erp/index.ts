@@ -15,7 +15,7 @@ export const erpNodes: NodeType[] = [
 ];
 
 export type * from './contract.ts';
-export { createErpConnection, erpConnectionConfigSchema, type ErpConnectionConfig } from './connection.ts';
+export { createErpConnection, erpConnectionConfigSchema, flattenStoredConnection, type ErpConnectionConfig, type StoredErpConnection } from './connection.ts';
 export { createSandboxErp, type SandboxErp, type SandboxErpOptions } from './sandbox/index.ts';
 export { createTrytonConnector } from './tryton/connector.ts';
 export { createNetSuiteConnector } from './netsuite/connector.ts';
