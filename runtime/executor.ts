@@ -43,7 +43,11 @@ interface Produced {
   port: string | null;
   json: string;
   value?: unknown;
+  /** One JsonText per output, shared by every consumer, so the sandbox can keep it resident and reuse it. */
+  raw?: JsonText;
 }
+
+const rawOf = (p: Produced) => (p.raw ??= new JsonText(p.json));
 
 export class Executor {
   private plans = new Map<string, Plan>();
@@ -104,7 +108,7 @@ export class Executor {
         produced.set(id, null);
         continue;
       }
-      const input = p === plan.trigger ? { value: undefined as unknown, json: eventRow.payload } : this.gatherInput(p, produced);
+      const input = p === plan.trigger ? { value: undefined as unknown, json: eventRow.payload, raw: new JsonText(eventRow.payload) } : this.gatherInput(p, produced);
       if (!input) {
         this.writeStep(run.id, id, 'skipped', row?.attempts ?? 0, null, null, null, d.now(), d.now());
         produced.set(id, null);
@@ -130,7 +134,7 @@ export class Executor {
       try {
         const value = input.value !== undefined ? input.value : JSON.parse(input.json);
         const trigger = p === plan.trigger ? value : valueOf(produced.get(plan.trigger.node.id) ?? null);
-        const ctx = await this.context(run, p, attempts, value, input.json, trigger, state, signal);
+        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, signal);
         const result = await p.type.execute(ctx, value);
         out = this.toProduced(result);
         if (out.json.length > d.maxOutputBytes) throw Object.assign(new Error(`output of node "${id}" is ${out.json.length} bytes, over the ${d.maxOutputBytes}-byte limit`), { errorClass: 'permanent' });
@@ -161,7 +165,7 @@ export class Executor {
   }
 
   /** The step's input: the output of its single active upstream, or `{ [sourceId]: output }` when several join. */
-  private gatherInput(p: PlannedNode, produced: Map<string, Produced | null>): { value?: unknown; json: string } | null {
+  private gatherInput(p: PlannedNode, produced: Map<string, Produced | null>): { value?: unknown; json: string; raw: JsonText } | null {
     const active: Array<[string, Produced]> = [];
     for (const e of p.incoming) {
       const src = produced.get(e.source);
@@ -170,8 +174,9 @@ export class Executor {
       if (!active.some(([s]) => s === e.source)) active.push([e.source, src]);
     }
     if (active.length === 0) return null;
-    if (active.length === 1) return { value: active[0][1].value, json: active[0][1].json };
-    return { json: `{${active.map(([s, o]) => `${JSON.stringify(s)}:${o.json}`).join(',')}}` };
+    if (active.length === 1) return { value: active[0][1].value, json: active[0][1].json, raw: rawOf(active[0][1]) };
+    const json = `{${active.map(([s, o]) => `${JSON.stringify(s)}:${o.json}`).join(',')}}`;
+    return { json, raw: new JsonText(json) };
   }
 
   private async context(
@@ -179,7 +184,7 @@ export class Executor {
     p: PlannedNode,
     attempt: number,
     value: unknown,
-    json: string,
+    raw: JsonText,
     trigger: unknown,
     state: StepState,
     signal: AbortSignal,
@@ -194,7 +199,7 @@ export class Executor {
       attempt,
       config: p.type.config.parse(p.node.config),
       trigger,
-      rawInput: new JsonText(json),
+      rawInput: raw,
       log: {
         debug: (o, m) => log.debug(withIds(o, run, p), m),
         info: (o, m) => log.info(withIds(o, run, p), m),
