@@ -1,0 +1,34 @@
+// Finds the flow a runbook is for (its published version in the data dir, else the shipped template of that id)
+// and reads its lookup tables' rows.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FlowStore } from '../../runtime/flow-store.ts';
+import type { LookupService } from '../../runtime/lookups/index.ts';
+import type { FlowDoc } from './runbook.ts';
+
+const TEMPLATES = fileURLToPath(new URL('../../flows/templates/', import.meta.url));
+
+export function loadFlowDoc(flows: FlowStore | null, flowId: string): FlowDoc | null {
+  if (flows) {
+    try {
+      const f = flows.get(flowId);
+      const v = f.activeVersion ?? f.latestVersion;
+      if (v != null) return { ...(flows.version(flowId, v).definition as unknown as FlowDoc), id: flowId };
+    } catch { /* not in the store: try the templates */ }
+  }
+  if (!/^[A-Za-z0-9_.:-]+$/.test(flowId)) return null;
+  const file = `${TEMPLATES}${flowId}.json`;
+  return existsSync(file) ? { ...(JSON.parse(readFileSync(file, 'utf8')) as FlowDoc), id: flowId } : null;
+}
+
+export function tableRowsFrom(lookups: LookupService | null) {
+  return (table: string, flowId: string): Array<Record<string, string>> | null => {
+    if (!lookups) return null;
+    for (const scope of [flowId, 'shared']) {
+      try {
+        return lookups.rows({ name: table, scope }).rows;
+      } catch { /* try the next scope */ }
+    }
+    return null;
+  };
+}
