@@ -86,6 +86,19 @@ export interface LedgerlineServer {
   close(): Promise<void>;
 }
 
+/** LEDGERLINE_RETENTION_DAYS (default 30) and LEDGERLINE_RETENTION_MAX_RUNS (default 100,000) bound the store. */
+export function retentionFromEnv(env: NodeJS.ProcessEnv) {
+  const num = (name: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${v}")`);
+    return n;
+  };
+  const days = num('LEDGERLINE_RETENTION_DAYS');
+  return { maxAgeMs: days === undefined ? undefined : days * 86_400_000, maxRuns: num('LEDGERLINE_RETENTION_MAX_RUNS') };
+}
+
 export async function createServer(o: ServerOptions): Promise<LedgerlineServer> {
   const env = o.env ?? process.env;
   const now = o.now ?? Date.now;
@@ -123,6 +136,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       error: (obj, msg) => runtimeLog.error(scrubRef.scrub(obj) as object, msg),
     },
     redact: (text) => scrubRef.text(text),
+    retention: retentionFromEnv(env),
     worker: o.worker,
     now: o.now,
   });
