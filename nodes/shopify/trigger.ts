@@ -75,8 +75,9 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
   version: 1,
   title: 'Shopify event',
   category: 'trigger',
-  description: 'Starts the flow for a Shopify webhook topic (orders/paid, refunds/create, ...). The host verifies the HMAC and '
-    + 'dedupes on X-Shopify-Event-Id; this node converts the body into the canonical ShopifyOrder / ShopifyRefund shape.',
+  description: 'Starts the flow for a Shopify webhook topic (orders/paid, refunds/create, ...) and converts the body into the canonical '
+    + 'ShopifyOrder / ShopifyRefund shape. With mode "webhook+sweep" the host also sweeps orders updated since a cursor on a '
+    + 'schedule, so changes whose webhook never arrived still start a run; webhook and sweep share one dedupe key per change.',
   config,
   inputs: [],
   outputs: [{ id: 'out', dataType: 'ShopifyEvent' }],
