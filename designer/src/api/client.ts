@@ -20,13 +20,9 @@ export const tokenStore = {
 let onUnauthorized: () => void = () => {};
 export const setUnauthorizedHandler = (fn: () => void) => (onUnauthorized = fn);
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  const token = tokenStore.get();
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  const text = await res.text();
+/** A JSON call; `raw` sends a text body with its own content type (CSV import). */
+export async function request<T>(method: string, path: string, body?: unknown, raw?: { contentType: string; text: string }): Promise<T> {
+  const { res, text } = await send(method, path, body, raw, 'application/json');
   let data: unknown = undefined;
   if (text) {
     try {
@@ -42,6 +38,33 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `${method} ${path}: HTTP ${res.status}`, err?.problems ?? []);
   }
   return data as T;
+}
+
+async function send(method: string, path: string, body: unknown, raw: { contentType: string; text: string } | undefined, accept: string) {
+  const headers: Record<string, string> = { accept };
+  const token = tokenStore.get();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (raw) headers['content-type'] = raw.contentType;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
+  const payload = raw ? raw.text : body === undefined ? undefined : JSON.stringify(body);
+  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  return { res, text: await res.text() };
+}
+
+/** A call answered with text (CSV export); errors still come as the API's JSON error body. */
+export async function requestText(path: string): Promise<string> {
+  const { res, text } = await send('GET', path, undefined, undefined, 'text/csv, application/json');
+  if (!res.ok) {
+    let message = `GET ${path}: HTTP ${res.status}`;
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    if (res.status === 401) onUnauthorized();
+    throw new ApiError(res.status, 'http_error', message);
+  }
+  return text;
 }
 
 const enc = encodeURIComponent;

@@ -1,30 +1,113 @@
-// The place for the no-code mapper (a later issue). Client users land here instead of the canvas: they may edit
-// mappings and lookup tables of a flow, never its structure or code.
-import { useEffect, useState } from 'react';
-import { api } from '../api/client.ts';
-import type { FlowSummary } from '../api/types.ts';
+// The no-code mapper: sample event fields on the left, the map node's target fields on the right, the selected
+// target's source and transforms below, and the live preview. Client users land here instead of the canvas.
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError } from '../api/client.ts';
+import { lookupsApi, type LookupTable } from '../api/lookups.ts';
+import { canEditStructure, canSeeCanvas, useSession } from '../app/session.ts';
+import { createMapperStore, type MapperStore, type SampleChoice } from '../store/mapper-store.ts';
+import { MapperContext } from './context.ts';
+import { FieldEditor } from './FieldEditor.tsx';
+import { MapperPublishDialog } from './MapperPublishDialog.tsx';
+import { MapperToolbar } from './MapperToolbar.tsx';
+import { PreviewPanel } from './PreviewPanel.tsx';
+import { catalogSample } from './samples.ts';
+import { SourceTree } from './SourceTree.tsx';
+import { TargetPane } from './TargetPane.tsx';
+import { usePreview } from './use-preview.ts';
+import { useMapper } from './context.ts';
+
+interface Loaded {
+  store: MapperStore;
+  tables: LookupTable[];
+  example: SampleChoice | null;
+}
 
 export function MapperPage({ flowId }: { flowId: string }) {
-  const [flow, setFlow] = useState<FlowSummary | null>(null);
+  const role = useSession((s) => s.user?.role);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
+
   useEffect(() => {
-    api.flow(flowId).then((r) => setFlow(r.flow), (e: Error) => setError(e.message));
+    let cancelled = false;
+    Promise.all([api.flow(flowId), api.catalog(), lookupsApi.list().catch(() => ({ tables: [] as LookupTable[] }))]).then(
+      ([{ draft }, catalog, { tables }]) => {
+        if (cancelled) return;
+        const store = createMapperStore(draft);
+        const example = catalogSample(draft, catalog.nodeTypes);
+        if (example) store.getState().setSample(example);
+        setLoaded({ store, example, tables: tables.filter((t) => t.scope === 'shared' || t.scope === flowId) });
+      },
+      (e: Error) => !cancelled && setError(e.message),
+    );
+    return () => {
+      cancelled = true;
+    };
   }, [flowId]);
+
+  if (error) return <p className="error page">{error}</p>;
+  if (!loaded) return <p className="muted page">Loading the mapping…</p>;
   return (
-    <section className="page mapper" data-testid="mapper-page">
-      <h2>Mappings · {flow?.name ?? flowId}</h2>
-      {error && <p className="error">{error}</p>}
-      <div className="mapper-panes">
-        <div className="card">
-          <h3>Source fields</h3>
-          <p className="muted">Fields of the trigger's sample event appear here.</p>
+    <MapperContext.Provider value={{ store: loaded.store, tables: loaded.tables, canEditCode: canEditStructure(role) }}>
+      <Mapper store={loaded.store} example={loaded.example} showCanvas={canSeeCanvas(role)} />
+    </MapperContext.Provider>
+  );
+}
+
+function Mapper({ store, example, showCanvas }: { store: MapperStore; example: SampleChoice | null; showCanvas: boolean }) {
+  usePreview(store);
+  const nodeId = useMapper((s) => s.nodeId);
+  const sample = useMapper((s) => s.sample);
+  const [saving, setSaving] = useState(false);
+  const [publishing, setPublishing] = useState(false);
+  const [message, setMessage] = useState<{ text: string; bad?: boolean } | null>(null);
+
+  const save = useCallback(async () => {
+    const s = store.getState();
+    const revision = s.revision;
+    const doc = s.flowForSave();
+    setSaving(true);
+    try {
+      await api.saveDraft(doc);
+      store.getState().markSaved(revision, doc);
+      setMessage({ text: 'Draft saved.' });
+    } catch (e) {
+      const problems = e instanceof ApiError ? e.problems.map((p) => `${p.where} ${p.path}: ${p.message}`) : [];
+      setMessage({ text: `Not saved: ${(e as Error).message}${problems.length ? ` — ${problems.join('; ')}` : ''}`, bad: true });
+      throw e;
+    } finally {
+      setSaving(false);
+    }
+  }, [store]);
+
+  async function publish(text: string) {
+    if (store.getState().revision !== store.getState().savedRevision) await save();
+    try {
+      const v = await api.publish(store.getState().flow.id, text);
+      setPublishing(false);
+      setMessage({ text: `Published version ${v.version}: ${v.message}` });
+    } catch (e) {
+      const problems = e instanceof ApiError ? e.problems.map((p) => `${p.where} ${p.path}: ${p.message}`) : [];
+      throw new Error(`${(e as Error).message}${problems.length ? ` — ${problems.join('; ')}` : ''}`);
+    }
+  }
+
+  return (
+    <section className="mapper" data-testid="mapper-page">
+      <MapperToolbar catalogSample={example} canSeeCanvas={showCanvas} saving={saving} onSave={() => void save().catch(() => {})} onPublish={() => setPublishing(true)} />
+      {message && <p className={`mapper-message ${message.bad ? 'error' : ''}`} data-testid="mapper-message" role="status">{message.text}</p>}
+      {!nodeId ? (
+        <p className="muted page">This flow has no mapping step (a "Map fields" node) yet; a consultant adds one on the canvas.</p>
+      ) : (
+        <div className="mapper-body">
+          {sample ? <SourceTree sample={sample.value} /> : <div className="card muted">No sample event: the trigger has no example and the flow has no runs yet.</div>}
+          <div className="mapper-right">
+            <TargetPane />
+            <FieldEditor />
+          </div>
+          <PreviewPanel />
         </div>
-        <div className="card">
-          <h3>ERP target fields</h3>
-          <p className="muted">Drag a source field onto a target, or pick one. Lookup tables open from here.</p>
-        </div>
-      </div>
-      <p className="muted">The mapper editor is not built yet.</p>
+      )}
+      {publishing && <MapperPublishDialog onPublish={publish} onClose={() => setPublishing(false)} />}
     </section>
   );
 }

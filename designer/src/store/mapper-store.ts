@@ -1,0 +1,160 @@
+// One store per open mapper: the flow draft, which core.map node is being edited, its fields, the chosen sample and
+// the last preview. Field edits go through the pure helpers in mapper/model; saving writes the node's config back
+// into the flow document (the server checks a client changed mapping/lookup config only).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Flow, FlowNode } from '../api/types.ts';
+import {
+  eachPathsOf, freshTarget, getField, insertField, updateField, type Addr, type FieldInput, type SourceInput, type TransformInput,
+} from '../mapper/model/fields.ts';
+import { relativeSourcePath } from '../mapper/model/source-tree.ts';
+
+export interface FieldTraceView {
+  target: string;
+  kind: string;
+  source: string;
+  value?: unknown;
+  error?: string;
+  lookup?: { table: string; version: number; key: Record<string, unknown> };
+  count?: { elements: number; kept: number };
+}
+
+export interface PreviewView {
+  ok: boolean;
+  output: unknown;
+  fields: FieldTraceView[];
+  problems: Array<{ target: string; source: string; message: string; code: string }>;
+  configProblems: Array<{ path: string; message: string }>;
+  durationMs: number;
+}
+
+export interface SampleChoice {
+  /** `catalog` (the trigger's example) or a run id. */
+  id: string;
+  label: string;
+  value: unknown;
+}
+
+export interface MapperState {
+  flow: Flow;
+  nodeId: string | null;
+  fields: FieldInput[];
+  selected: Addr | null;
+  revision: number;
+  savedRevision: number;
+  sample: SampleChoice | null;
+  preview: PreviewView | null;
+  previewError: string | null;
+  mapNodes(): FlowNode[];
+  chooseNode(nodeId: string): void;
+  select(addr: Addr | null): void;
+  setSource(addr: Addr, source: SourceInput): void;
+  /** A source path from the tree dropped on (or picked for) a target: made relative to enclosing lists. */
+  assignPath(addr: Addr, samplePath: string): void;
+  setTarget(addr: Addr, target: string): void;
+  setRequired(addr: Addr, required: boolean): void;
+  addTransform(addr: Addr, t: TransformInput): void;
+  updateTransform(addr: Addr, index: number, t: TransformInput): void;
+  removeTransform(addr: Addr, index: number): void;
+  moveTransform(addr: Addr, index: number, by: -1 | 1): void;
+  addField(parent: Addr | null, samplePath?: string): Addr;
+  removeField(addr: Addr): void;
+  setSample(sample: SampleChoice): void;
+  setPreview(preview: PreviewView | null, error?: string | null): void;
+  /** The node's config as it stands (other config keys kept). */
+  config(): Record<string, unknown>;
+  /** The flow document with the edited config, to PUT as the draft. */
+  flowForSave(): Flow;
+  markSaved(revision: number, flow?: Flow): void;
+}
+
+export type MapperStore = StoreApi<MapperState>;
+
+const fieldsOf = (n: FlowNode | undefined): FieldInput[] => {
+  const f = (n?.config as { fields?: unknown } | undefined)?.fields;
+  return Array.isArray(f) ? structuredClone(f as FieldInput[]) : [];
+};
+
+export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
+  const maps = flow.nodes.filter((n) => n.type === 'core.map');
+  const first = maps.find((n) => n.id === nodeId) ?? maps[0];
+  return createStore<MapperState>()((set, get) => {
+    const edit = (fn: (fields: FieldInput[]) => FieldInput[], extra: Partial<MapperState> = {}) =>
+      set((s) => ({ fields: fn(s.fields), revision: s.revision + 1, ...extra }));
+    const onField = (addr: Addr, fn: (f: FieldInput) => FieldInput | null) => edit((fs) => updateField(fs, addr, fn));
+    return {
+      flow,
+      nodeId: first?.id ?? null,
+      fields: fieldsOf(first),
+      selected: null,
+      revision: 0,
+      savedRevision: 0,
+      sample: null,
+      preview: null,
+      previewError: null,
+      mapNodes: () => get().flow.nodes.filter((n) => n.type === 'core.map'),
+      chooseNode: (id) => {
+        const s = get();
+        // Unsaved edits of the other node go into the document first, so switching loses nothing.
+        const doc = s.flowForSave();
+        set({ flow: doc, nodeId: id, fields: fieldsOf(doc.nodes.find((n) => n.id === id)), selected: null, preview: null });
+      },
+      select: (addr) => set({ selected: addr }),
+      setSource: (addr, source) => onField(addr, (f) => ({ ...f, source })),
+      assignPath: (addr, samplePath) => {
+        const path = relativeSourcePath(samplePath, eachPathsOf(get().fields, addr));
+        onField(addr, (f) => ({ ...f, source: { kind: 'path', path } }));
+        set({ selected: addr });
+      },
+      setTarget: (addr, target) => onField(addr, (f) => ({ ...f, target })),
+      setRequired: (addr, required) => onField(addr, (f) => {
+        const { required: _r, ...rest } = f;
+        return required ? rest : { ...rest, required: false };
+      }),
+      addTransform: (addr, t) => onField(addr, (f) => ({ ...f, transforms: [...(f.transforms ?? []), t] })),
+      updateTransform: (addr, index, t) => onField(addr, (f) => ({ ...f, transforms: (f.transforms ?? []).map((x, i) => (i === index ? t : x)) })),
+      removeTransform: (addr, index) => onField(addr, (f) => {
+        const transforms = (f.transforms ?? []).filter((_, i) => i !== index);
+        const { transforms: _t, ...rest } = f;
+        return transforms.length ? { ...rest, transforms } : rest;
+      }),
+      moveTransform: (addr, index, by) => onField(addr, (f) => {
+        const ts = [...(f.transforms ?? [])];
+        const to = index + by;
+        if (to < 0 || to >= ts.length) return f;
+        [ts[index], ts[to]] = [ts[to], ts[index]];
+        return { ...f, transforms: ts };
+      }),
+      addField: (parent, samplePath) => {
+        const s = get();
+        const siblings = parent?.length ? (getField(s.fields, parent)?.source as { fields?: FieldInput[] }).fields ?? [] : s.fields;
+        const last = samplePath?.split(/[.[\]"]+/).filter(Boolean).pop();
+        const base = last && /^[A-Za-z_][A-Za-z0-9_]*$/.test(last) ? last : 'field';
+        const draft: FieldInput = { target: freshTarget(siblings, base), source: { kind: 'path', path: samplePath ?? '' } };
+        const { fields, addr } = insertField(s.fields, parent, draft);
+        if (samplePath) {
+          const path = relativeSourcePath(samplePath, eachPathsOf(fields, addr));
+          edit(() => updateField(fields, addr, (f) => ({ ...f, source: { kind: 'path', path } })), { selected: addr });
+        } else edit(() => fields, { selected: addr });
+        return addr;
+      },
+      removeField: (addr) => {
+        onField(addr, () => null);
+        set({ selected: null });
+      },
+      setSample: (sample) => set({ sample, preview: null }),
+      setPreview: (preview, error = null) => set({ preview, previewError: error }),
+      config: () => {
+        const s = get();
+        const node = s.flow.nodes.find((n) => n.id === s.nodeId);
+        return { ...(node?.config ?? {}), fields: s.fields };
+      },
+      flowForSave: () => {
+        const s = get();
+        if (!s.nodeId) return s.flow;
+        const config = s.config();
+        return { ...s.flow, nodes: s.flow.nodes.map((n) => (n.id === s.nodeId ? { ...n, config } : n)) };
+      },
+      markSaved: (revision, saved) => set((s) => ({ savedRevision: Math.max(s.savedRevision, revision), ...(saved ? { flow: saved } : {}) })),
+    };
+  });
+}
