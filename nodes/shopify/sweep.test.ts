@@ -107,6 +107,10 @@ describe('sweep mode against the sandbox store', () => {
     const d = swept.deliveries[0];
     const out: any = await shopifyTrigger.execute(ctx({ connection: 's', topic: 'orders/paid', mode: 'webhook+sweep' }), { body: d.body, headers: d.headers });
     expect(out.event).toMatchObject({ topic: 'orders/paid', source: 'sweep', eventId: null, dedupKey: `paid:${dropped}`, shop: shop.shopDomain });
+    // A host that stores only the body (no sweep header) gets the same result.
+    const bare: any = await shopifyTrigger.execute(ctx({ connection: 's', topic: 'orders/paid' }), d.body);
+    expect(bare.event.source).toBe('sweep');
+    expect(bare.order).toEqual(out.order);
     const restBody = orderJson('6660000000000000002', '#3002', out.order.createdAt);
     const viaWebhook = convertWebhook('orders/paid', restBody);
     if (viaWebhook.kind !== 'order') throw new Error('not an order');

@@ -68,6 +68,13 @@ function isDelivery(v: unknown): v is ShopifyWebhookDelivery {
   return typeof v === 'object' && v !== null && 'body' in v && (typeof (v as { body: unknown }).body === 'string' || 'headers' in v);
 }
 
+// A host may pass a swept order's body without the sweep header; Admin GraphQL orders say `legacyResourceId`,
+// REST payloads never do.
+function isGraphqlOrder(body: unknown): boolean {
+  if (typeof body === 'string') return /^\s*\{[\s\S]*"legacyResourceId"\s*:/.test(body.slice(0, 400)) && !/"admin_graphql_api_id"/.test(body.slice(0, 400));
+  return typeof body === 'object' && body !== null && 'legacyResourceId' in body && !('admin_graphql_api_id' in body);
+}
+
 const sampleBody = readFileSync(new URL('./samples/orders-paid.example.json', import.meta.url), 'utf8');
 
 export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookDelivery | string, ShopifyTriggerOutput>({
@@ -99,7 +106,7 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
       throw permanentError(`node ${ctx.nodeId}: delivery topic "${topic}" does not match the trigger topic "${ctx.config.topic}"`, { code: 'TOPIC_MISMATCH' });
     }
     try {
-      const swept = header(delivery.headers, SWEEP_SOURCE_HEADER) === 'sweep';
+      const swept = header(delivery.headers, SWEEP_SOURCE_HEADER) === 'sweep' || isGraphqlOrder(delivery.body);
       // A swept body is the Admin GraphQL order (GID strings throughout), not a REST payload.
       const object: ShopifyWebhookObject = swept
         ? { kind: 'order', order: orderFromGraphql(typeof delivery.body === 'string' ? parseJsonLossless(delivery.body) : delivery.body, '$.body') }
