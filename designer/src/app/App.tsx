@@ -4,13 +4,18 @@ import { EditorPage } from '../canvas/EditorPage.tsx';
 import { MapperPage } from '../mapper/MapperPage.tsx';
 import { RunDetailPage } from '../runs/RunDetailPage.tsx';
 import { RunsPage } from '../runs/RunsPage.tsx';
+import { LookupEditorPage } from '../lookups/LookupEditorPage.tsx';
+import { LookupListPage } from '../lookups/LookupListPage.tsx';
+import { ExceptionsPage } from '../exceptions/ExceptionsPage.tsx';
+import { DashboardPage } from '../dashboard/DashboardPage.tsx';
+import { PayoutsPage } from '../finance/PayoutsPage.tsx';
 import { FlowListPage } from './FlowListPage.tsx';
 import { Header } from './Header.tsx';
 import { match, navigate, useLocation } from './router.ts';
 import { canSeeCanvas, useSession } from './session.ts';
 
 export function App() {
-  const { path } = useLocation();
+  const { path, query } = useLocation();
   const { user, checked, restore } = useSession();
 
   useEffect(() => {
@@ -32,6 +37,11 @@ export function App() {
     page = canSeeCanvas(user.role) ? <EditorPage key={params.id} flowId={params.id} /> : <MapperPage flowId={params.id} />;
   else if ((params = match('/runs/:id', path))) page = <RunDetailPage runId={params.id} />;
   else if (path === '/runs') page = <RunsPage />;
+  else if ((params = match('/lookups/:scope/:name', path))) page = <LookupEditorPage key={`${params.scope}/${params.name}`} scope={params.scope} name={params.name} />;
+  else if (path === '/lookups') page = <LookupListPage flowId={query.get('flow') ?? undefined} />;
+  else if (path === '/exceptions') page = <ExceptionsPage />;
+  else if (path === '/dashboard') page = <DashboardPage />;
+  else if (path === '/finance/payouts') page = <PayoutsPage month={query.get('month') ?? undefined} />;
   else page = <FlowListPage />;
 
   return (

@@ -1,4 +1,4 @@
-import { useSession } from './session.ts';
+import { canSeeFinance, useSession } from './session.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
 
@@ -14,8 +14,12 @@ export function Header({ path }: { path: string }) {
     <header className="app-header">
       <span className="brand">Ledgerline</span>
       <nav>
+        {user?.role !== 'client' && tab('/dashboard', 'Dashboard')}
         {tab('/flows', 'Flows')}
         {user?.role !== 'client' && tab('/runs', 'Runs')}
+        {tab('/exceptions', 'Exceptions')}
+        {tab('/lookups', 'Lookup tables')}
+        {canSeeFinance(user?.role) && tab('/finance/payouts', 'Payouts')}
       </nav>
       <span className="spacer" />
       {user && (

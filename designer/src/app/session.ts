@@ -48,3 +48,5 @@ setUnauthorizedHandler(() => {
 export const canEditStructure = (role: Role | undefined) => role === 'admin' || role === 'consultant';
 /** Sees the canvas at all (read-only for operations and finance). */
 export const canSeeCanvas = (role: Role | undefined) => role !== 'client' && role !== undefined;
+/** Month-end payout reconciliation (the finance API's `finance.read`). */
+export const canSeeFinance = (role: Role | undefined) => role === 'admin' || role === 'consultant' || role === 'finance';

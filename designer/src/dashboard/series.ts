@@ -1,0 +1,46 @@
+// Dashboard API points → the column arrays uPlot draws (x in Unix seconds), plus the summary figures.
+export interface OrdersPoint { hour: string; orders: number }
+export interface DriftPoint { at: number; skus: number; units: number }
+export interface PayoutPoint { month: string; payouts: number; reconciled: number; unbalanced: number; waiting: number }
+
+export type Columns = [number[], ...Array<Array<number | null>>];
+
+const sec = (ms: number) => Math.floor(ms / 1000);
+
+/** Hours are ISO strings (`2026-11-27T04:00:00.000Z` or `2026-11-27T04`); both parse as UTC. */
+export function hourMs(hour: string): number {
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour) ? `${hour}:00:00Z` : hour;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`not an hour: "${hour}"`);
+  return ms;
+}
+
+export function ordersColumns(points: OrdersPoint[]): Columns {
+  const sorted = [...points].sort((a, b) => hourMs(a.hour) - hourMs(b.hour));
+  return [sorted.map((p) => sec(hourMs(p.hour))), sorted.map((p) => p.orders)];
+}
+
+export function driftColumns(points: DriftPoint[]): Columns {
+  const sorted = [...points].sort((a, b) => a.at - b.at);
+  return [sorted.map((p) => sec(p.at)), sorted.map((p) => p.skus), sorted.map((p) => p.units)];
+}
+
+/** Months on x (first day, UTC); stacked totals so the bars of reconciled, unbalanced and waiting sit on each other. */
+export function payoutColumns(points: PayoutPoint[]): Columns {
+  const sorted = [...points].sort((a, b) => a.month.localeCompare(b.month));
+  const xs = sorted.map((p) => sec(Date.parse(`${p.month}-01T00:00:00Z`)));
+  const rec = sorted.map((p) => p.reconciled);
+  const unb = sorted.map((p) => p.reconciled + p.unbalanced);
+  const wait = sorted.map((p) => p.reconciled + p.unbalanced + p.waiting);
+  return [xs, wait, unb, rec];
+}
+
+export interface FlowHealthView { flowId: string; name: string; active: boolean; lastRun: { runId: string; status: string; at: number } | null; succeeded: number; failed: number; successRate: number | null; backlog: number }
+
+export function totals(flows: FlowHealthView[]): { runs: number; failed: number; rate: number | null; backlog: number } {
+  const ok = flows.reduce((a, f) => a + f.succeeded, 0);
+  const failed = flows.reduce((a, f) => a + f.failed, 0);
+  return { runs: ok + failed, failed, rate: ok + failed ? ok / (ok + failed) : null, backlog: flows.reduce((a, f) => a + f.backlog, 0) };
+}
+
+export const percent = (r: number | null) => (r === null ? '—' : `${(Math.floor(r * 1000) / 10).toFixed(1)} %`);

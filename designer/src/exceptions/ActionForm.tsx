@@ -1,0 +1,33 @@
+// The inputs an action needs: a note to resolve, an assignee and/or owning team to assign.
+import { useState, type FormEvent } from 'react';
+import type { ActionInput, ExceptionAction, ExceptionOwner } from '../api/exceptions.ts';
+
+export const OWNERS: ExceptionOwner[] = ['finance', 'operations', 'ecommerce'];
+
+export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAction; onSubmit(i: ActionInput): void; onCancel(): void }) {
+  const [note, setNote] = useState('');
+  const [assignee, setAssignee] = useState('');
+  const [owner, setOwner] = useState<ExceptionOwner | ''>('');
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (action === 'assign') onSubmit({ assignee: assignee.trim() || undefined, owner: owner || undefined, note: note.trim() || undefined });
+    else onSubmit({ note: note.trim() || undefined });
+  }
+  const valid = action === 'resolve' ? note.trim() !== '' : action === 'assign' ? assignee.trim() !== '' || owner !== '' : true;
+  return (
+    <form className="row action-form" onSubmit={submit} data-testid={`form-${action}`}>
+      {action === 'assign' && (
+        <>
+          <input aria-label="Assignee" placeholder="Assign to (email)" value={assignee} onChange={(e) => setAssignee(e.target.value)} style={{ width: 200 }} />
+          <select aria-label="Owning team" value={owner} onChange={(e) => setOwner(e.target.value as ExceptionOwner | '')} style={{ width: 140 }}>
+            <option value="">same team</option>
+            {OWNERS.map((o) => <option key={o} value={o}>{o}</option>)}
+          </select>
+        </>
+      )}
+      <input aria-label="Note" placeholder={action === 'resolve' ? 'What was done? (required)' : 'Note (optional)'} value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 260 }} />
+      <button type="submit" className="primary" disabled={!valid}>{action[0].toUpperCase() + action.slice(1)}</button>
+      <button type="button" className="ghost" onClick={onCancel}>Cancel</button>
+    </form>
+  );
+}

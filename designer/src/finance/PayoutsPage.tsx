@@ -1,0 +1,50 @@
+// Month-end payout reconciliation: per month totals and whether it is reconciled, then each payout with its
+// variances and what did not match; CSV export for the spreadsheet finance keeps. Amounts stay decimal strings.
+import { useEffect, useState } from 'react';
+import { financeApi, type MonthEndReport } from '../api/finance.ts';
+import { navigate } from '../app/router.ts';
+import { downloadText } from '../lookups/download.ts';
+import { MonthSummary } from './MonthSummary.tsx';
+import { PayoutTable } from './PayoutTable.tsx';
+
+export function currentMonth(now = new Date()): string {
+  return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+export function PayoutsPage({ month: asked }: { month?: string }) {
+  const month = asked && /^\d{4}-\d{2}$/.test(asked) ? asked : currentMonth();
+  const [report, setReport] = useState<MonthEndReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setReport(null);
+    setError(null);
+    financeApi.monthEnd(month).then(setReport, (e: Error) => setError(e.message));
+  }, [month]);
+
+  async function exportCsv() {
+    try {
+      downloadText(`payouts-${month}.csv`, await financeApi.monthEndCsv(month));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  return (
+    <section className="page payouts" data-testid="payouts-page">
+      <div className="row">
+        <h2>Payout reconciliation</h2>
+        <input type="month" aria-label="Month" value={month} onChange={(e) => e.target.value && navigate(`/finance/payouts?month=${e.target.value}`)} style={{ width: 170 }} />
+        <span className="spacer" />
+        <button onClick={() => void exportCsv()} disabled={!report}>Export CSV</button>
+      </div>
+      {error && <p className="error">{error}</p>}
+      {!report && !error && <p className="muted">Loading…</p>}
+      {report && (
+        <>
+          {report.months.length === 0 ? <p className="muted" data-testid="no-payouts">No payouts reconciled for {month} yet.</p> : report.months.map((m) => <MonthSummary key={`${m.month}-${m.currency}`} m={m} />)}
+          {report.payouts.length > 0 && <PayoutTable rows={report.payouts} />}
+        </>
+      )}
+    </section>
+  );
+}

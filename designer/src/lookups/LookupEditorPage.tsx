@@ -1,0 +1,117 @@
+// One lookup table as a spreadsheet: edit cells, add and delete rows, save as a new version (refused with 409 when
+// someone else saved first), versions and restore, CSV export and import.
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError } from '../api/client.ts';
+import { lookupsApi, type LookupTable } from '../api/lookups.ts';
+import { Link } from '../app/Link.tsx';
+import { useSession } from '../app/session.ts';
+import { ConflictBanner } from './ConflictBanner.tsx';
+import { CsvImport } from './CsvImport.tsx';
+import { downloadText } from './download.ts';
+import { addRow, changeSummary, duplicateKeys, gridFrom, isDirty, rowsForSave, setCell, toggleDelete, type Grid } from './grid-model.ts';
+import { LookupGrid } from './LookupGrid.tsx';
+import { LookupVersions } from './LookupVersions.tsx';
+
+const WRITERS = ['admin', 'consultant', 'client'];
+
+export function LookupEditorPage({ scope, name }: { scope: string; name: string }) {
+  const role = useSession((s) => s.user?.role);
+  const readOnly = !WRITERS.includes(role ?? '');
+  const [table, setTable] = useState<LookupTable | null>(null);
+  const [grid, setGrid] = useState<Grid | null>(null);
+  const [filter, setFilter] = useState('');
+  const [note, setNote] = useState('');
+  const [panel, setPanel] = useState<'versions' | 'import' | null>(null);
+  const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
+  const [conflict, setConflict] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    const r = await lookupsApi.get(scope, name);
+    setTable(r.table);
+    setGrid(gridFrom(r.table, r.version, r.rows));
+    setConflict(null);
+  }, [scope, name]);
+
+  useEffect(() => {
+    load().catch((e: Error) => setStatus({ text: e.message, bad: true }));
+  }, [load]);
+
+  async function save(expectedVersion?: number) {
+    if (!grid) return;
+    setBusy(true);
+    setStatus(null);
+    try {
+      const v = await lookupsApi.putRows(scope, name, { rows: rowsForSave(grid), expectedVersion: expectedVersion ?? grid.baseVersion, message: note.trim() || undefined });
+      await load();
+      setNote('');
+      setStatus({ text: `Saved as version ${v.version} (${v.rowCount} rows).` });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) setConflict(e.message);
+      else setStatus({ text: `Not saved: ${(e as Error).message}${e instanceof ApiError && e.problems.length ? ` — ${e.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : ''}`, bad: true });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function overwrite() {
+    const latest = await lookupsApi.get(scope, name);
+    await save(latest.version);
+  }
+
+  async function restore(version: number) {
+    const v = await lookupsApi.restore(scope, name, version, { expectedVersion: grid?.baseVersion, message: `restored version ${version}` });
+    await load();
+    setStatus({ text: `Version ${version} restored as version ${v.version}.` });
+  }
+
+  async function importCsv(csv: string, mode: 'replace' | 'merge') {
+    const v = await lookupsApi.importCsv(scope, name, csv, { mode, expectedVersion: grid?.baseVersion, message: `CSV import (${mode})` });
+    await load();
+    setPanel(null);
+    setStatus({ text: `Imported as version ${v.version} (${v.rowCount} rows).` });
+  }
+
+  async function exportCsv() {
+    try {
+      downloadText(`${scope === 'shared' ? '' : `${scope}-`}${name}.csv`, await lookupsApi.exportCsv(scope, name));
+    } catch (e) {
+      setStatus({ text: (e as Error).message, bad: true });
+    }
+  }
+
+  if (!table || !grid) return <p className={`page ${status?.bad ? 'error' : 'muted'}`}>{status?.text ?? 'Loading table…'}</p>;
+  const dirty = isDirty(grid);
+  const sum = changeSummary(grid);
+  const dups = duplicateKeys(grid).size;
+  return (
+    <section className="page lookup-editor" data-testid="lookup-editor">
+      <p className="muted small"><Link to={`/lookups${scope === 'shared' ? '' : `?flow=${encodeURIComponent(scope)}`}`}>Lookup tables</Link> / {scope}</p>
+      <div className="row">
+        <h2>{table.title || table.name}</h2>
+        <span className="pill" data-testid="lookup-version">v{grid.baseVersion}</span>
+        {readOnly && <span className="pill">read only</span>}
+      </div>
+      <p className="help">{table.description}</p>
+      <div className="row lookup-toolbar">
+        <input aria-label="Filter rows" placeholder="Filter rows" value={filter} onChange={(e) => setFilter(e.target.value)} style={{ width: 200 }} />
+        {!readOnly && <button onClick={() => setGrid(addRow(grid))}>+ Add row</button>}
+        <button onClick={() => void exportCsv()}>Export CSV</button>
+        {!readOnly && <button onClick={() => setPanel(panel === 'import' ? null : 'import')}>Import CSV…</button>}
+        <button onClick={() => setPanel(panel === 'versions' ? null : 'versions')}>Versions</button>
+        <span className="spacer" />
+        {dirty && <span className="save-state dirty" data-testid="lookup-changes">{sum.added} added · {sum.changed} changed · {sum.deleted} deleted</span>}
+        {!readOnly && <input aria-label="Change note" placeholder="What changed? (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 220 }} />}
+        {!readOnly && <button className="primary" disabled={!dirty || busy || dups > 0} onClick={() => void save()}>{busy ? 'Saving…' : 'Save new version'}</button>}
+        {dirty && <button className="ghost" onClick={() => void load()}>Discard</button>}
+      </div>
+      {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-status">{status.text}</p>}
+      {conflict && <ConflictBanner message={conflict} onReload={() => void load()} onOverwrite={() => void overwrite().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
+      {panel === 'import' && <CsvImport onImport={importCsv} onClose={() => setPanel(null)} />}
+      <div className="lookup-body">
+        <LookupGrid grid={grid} filter={filter} readOnly={readOnly} onCell={(id, c, v) => setGrid(setCell(grid, id, c, v))} onToggleDelete={(id) => setGrid(toggleDelete(grid, id))} />
+        {panel === 'versions' && <LookupVersions scope={scope} name={name} current={grid.baseVersion} readOnly={readOnly} onRestore={restore} onClose={() => setPanel(null)} />}
+      </div>
+    </section>
+  );
+}
