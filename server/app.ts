@@ -43,6 +43,11 @@ import { makeScrubber } from './scrub.ts';
 import { LookupService } from '../runtime/lookups/index.ts';
 import { lookupRoutes } from './lookups/routes.ts';
 import { mappingRouter } from './routes/mapping.ts';
+import { reportingRoutes } from './routes/reporting.ts';
+import { createExceptionService } from '../runtime/exceptions/index.ts';
+import { exceptionRoutes } from './exceptions/routes.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
+import { startAlerts } from './alerts/index.ts';
 import type { Deps } from './deps.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -158,6 +163,16 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   scrubRef.scrub = scrub;
   scrubRef.text = scrub.text;
 
+  // Exceptions: failed runs and monitors raise them; people triage them; every action they take is audited.
+  const exceptions = createExceptionService(runtime.store, runtime, {
+    log: runtimeLog,
+    onAction: (a) => {
+      if (a.actor !== 'system') audit.record(a.actor, `exception.${a.action}`, `exception:${a.exceptionId}`, { note: a.note, ...a.data });
+    },
+  });
+  Object.assign(services, { exceptions, monitoring: exceptions.monitoring });
+  const alerts = env.LEDGERLINE_ALERTS ? startAlerts(exceptions, JSON.parse(env.LEDGERLINE_ALERTS), { log }) : null;
+
   const first = await users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD });
   if (first) {
     log.info({ email: first.email, passwordFrom: first.generatedPassword ? 'generated' : 'LEDGERLINE_ADMIN_PASSWORD' }, 'first admin user created');
@@ -175,6 +190,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     secrets,
     metrics,
     lookups,
+    exceptions,
     log,
     scrub,
     now,
@@ -197,6 +213,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     if (sandbox && fresh && o.templatesDir !== null) {
       const t = installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
       if (t.published.length || t.drafts.length) log.info(t, 'templates installed');
+      (await import('../flows/templates/seed-lookups.ts')).installSandboxLookups(lookups);
     }
   }
 
@@ -251,6 +268,9 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', usersRouter(deps));
   app.route('/api', eventsRouter(deps));
   app.route('/api', mappingRouter(deps));
+  reportingRoutes(app, deps);
+  app.route('/api/exceptions', exceptionRoutes(exceptions, { authorize: (p) => requirePermission(p) }));
+  app.route('/api/dashboard', dashboardRoutes(runtime.store, { authorize: (p) => requirePermission(p) }));
   app.route(
     '/api/lookups',
     lookupRoutes(lookups, {
@@ -306,6 +326,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       if (closed) return;
       closed = true;
       scheduler.stop();
+      await alerts?.stop();
+      exceptions.detach();
       await runtime.close();
       await connections.close();
       await sandbox?.stop();

@@ -12,7 +12,10 @@ const USAGE = `usage:
   ledgerline validate FLOW.json [--json]
   ledgerline run FLOW.json --event EVENT.json [--data-dir DIR] [--json]
   ledgerline migrate [--data-dir DIR]
-  ledgerline serve                      (PORT, LEDGERLINE_DATA_DIR, LEDGERLINE_MASTER_KEY)`;
+  ledgerline serve                      (PORT, LEDGERLINE_DATA_DIR, LEDGERLINE_MASTER_KEY)
+  ledgerline sandbox-store [--port P] [--scenario FILE] [--plan standard|advanced|plus]
+  ledgerline audit [--data-dir DIR] [--connection shopify=ID] [--connection erp=ID] [--format md|html|json] [--days N]
+  ledgerline runbook FLOW_ID [--data-dir DIR] [--format md|html]`;
 
 class UsageError extends Error {}
 
@@ -43,6 +46,12 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'migrate':
         return migrateCommand(rest);
+      case 'sandbox-store':
+        return await (await import('./commands/sandbox-store.ts')).sandboxStoreCommand(rest);
+      case 'audit':
+        return await (await import('./commands/audit.ts')).auditCommand(rest);
+      case 'runbook':
+        return await (await import('./commands/runbook.ts')).runbookCommand(rest);
       case 'serve': {
         const { serve } = await import('./main.ts');
         await serve();

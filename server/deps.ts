@@ -9,6 +9,7 @@ import type { Vault } from './vault/vault.ts';
 import type { Metrics } from './metrics.ts';
 import type { SecretStore } from './vault/secrets.ts';
 import type { LookupService } from '../runtime/lookups/index.ts';
+import type { ExceptionService } from '../runtime/exceptions/index.ts';
 
 export interface Deps {
   runtime: Runtime;
@@ -20,6 +21,7 @@ export interface Deps {
   secrets: SecretStore;
   metrics: Metrics;
   lookups: LookupService;
+  exceptions: ExceptionService;
   log: Pino;
   /** Called after a change to which flows are active, so schedules follow at once. */
   onTriggersChanged(): void;

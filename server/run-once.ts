@@ -6,6 +6,7 @@ import { NotFoundError } from '../runtime/flow-store.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { cliConnections } from './cli-connections.ts';
 import { LookupService } from '../runtime/lookups/index.ts';
+import { createExceptionService } from '../runtime/exceptions/index.ts';
 import type { Flow } from '../flows/schema.ts';
 
 export interface CliRunRecord {
@@ -22,6 +23,9 @@ export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unkno
   const services: Record<string, unknown> = {};
   const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, services, connection: o.connection ?? defaults!.connection });
   services.lookups = new LookupService(rt.store);
+  if (defaults) (await import('../flows/templates/seed-lookups.ts')).installSandboxLookups(services.lookups as LookupService);
+  const exceptions = createExceptionService(rt.store, rt);
+  Object.assign(services, { exceptions, monitoring: exceptions.monitoring });
   try {
     const version = publishIfChanged(rt, o.flow);
     const { runIds } = rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
@@ -42,6 +46,7 @@ export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unkno
       ...(run.error ? { error: run.error } : {}),
     };
   } finally {
+    exceptions.detach();
     await rt.close();
     await sandbox.close();
     await defaults?.close();

@@ -15,6 +15,7 @@ let t: TestServer;
 let runId = '';
 let tokenId = '';
 let userId = '';
+let exceptionId = '';
 
 type Row = [method: string, template: string, path: () => string, allowed: Role[], body?: () => unknown];
 
@@ -71,6 +72,21 @@ const rows: Row[] = [
   ['POST', '/api/lookups/{scope}/{name}/versions/{version}/restore', () => '/api/lookups/shared/tax/versions/1/restore', ACC, () => ({})],
   ['GET', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ALL],
   ['PUT', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ACC, () => ({})],
+  ['GET', '/api/finance/payouts', () => '/api/finance/payouts', ['admin', 'consultant', 'finance']],
+  ['GET', '/api/finance/month-end', () => '/api/finance/month-end?month=2026-11', ['admin', 'consultant', 'finance']],
+  ['GET', '/api/integration-audit', () => '/api/integration-audit', ['admin', 'consultant', 'finance', 'operations']],
+  ['GET', '/api/runbooks/{flowId}', () => '/api/runbooks/f', ALL],
+  ['GET', '/api/exceptions', () => '/api/exceptions', ALL],
+  ['GET', '/api/exceptions/{id}', () => `/api/exceptions/${exceptionId}`, ALL],
+  ['POST', '/api/exceptions/{id}/acknowledge', () => `/api/exceptions/${exceptionId}/acknowledge`, ['admin', 'consultant', 'finance', 'operations'], () => ({})],
+  ['POST', '/api/exceptions/{id}/assign', () => `/api/exceptions/${exceptionId}/assign`, ['admin', 'consultant', 'finance', 'operations'], () => ({ owner: 'finance' })],
+  ['POST', '/api/exceptions/{id}/resolve', () => `/api/exceptions/${exceptionId}/resolve`, ['admin', 'consultant', 'finance', 'operations'], () => ({ note: 'fixed' })],
+  ['POST', '/api/exceptions/{id}/retry', () => `/api/exceptions/${exceptionId}/retry`, ACO, () => ({})],
+  ['POST', '/api/exceptions/bulk', () => '/api/exceptions/bulk', ['admin', 'consultant', 'finance', 'operations'], () => ({ ids: [exceptionId], action: 'acknowledge' })],
+  ['GET', '/api/dashboard/summary', () => '/api/dashboard/summary', ALL],
+  ['GET', '/api/dashboard/series/orders', () => '/api/dashboard/series/orders', ALL],
+  ['GET', '/api/dashboard/series/drift', () => '/api/dashboard/series/drift', ALL],
+  ['GET', '/api/dashboard/series/payouts', () => '/api/dashboard/series/payouts', ALL],
 ];
 
 beforeAll(async () => {
@@ -90,6 +106,7 @@ async function fixtures() {
   runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0];
   if (!t.server.deps.connections.find('doomed')) t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = t.server.deps.users.createToken(userId, 'victim').info.id;
+  exceptionId = t.server.deps.exceptions.raise({ type: 'failed-run', key: `matrix-${Math.random()}`, title: 'a failed run' }).id;
   if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed')) t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
 }
 

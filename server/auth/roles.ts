@@ -24,6 +24,17 @@ export const PERMISSIONS = {
   /** Creating and deleting tables. */
   'lookups.define': ['admin', 'consultant'],
   'mapping.preview': ['admin', 'consultant', 'client'],
+  /** Payout reconciliation and the month-end report. */
+  'finance.read': ['admin', 'consultant', 'finance'],
+  /** The integration audit scans the catalogue, item master and lookups: a consultant's and operations' tool. */
+  'integration.audit': ['admin', 'consultant', 'finance', 'operations'],
+  'runbooks.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'exceptions.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  /** Acknowledge, assign, resolve with a note. */
+  'exceptions.triage': ['admin', 'consultant', 'finance', 'operations'],
+  /** Retry replays runs: it changes the ERP, so not for finance or client staff. */
+  'exceptions.retry': ['admin', 'consultant', 'operations'],
+  'dashboard.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
   'audit.read': ['admin', 'consultant', 'finance'],
   'users.manage': ['admin'],
   'me': ['admin', 'consultant', 'client', 'finance', 'operations'],
