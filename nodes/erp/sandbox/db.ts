@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 export const SEED = {
   warehouses: [['WH', 'Main Warehouse'], ['WH2', 'East Warehouse']] as const,
   taxes: [['US-SALES-10', 'Sales Tax 10%', '0.10'], ['US-STATE-6', 'State Sales Tax 6%', '0.06'], ['US-COUNTY-1.5', 'County Sales Tax 1.5%', '0.015'],
-    ['UK-VAT-20', 'UK VAT 20%', '0.20'], ['ZERO', 'Zero rated 0%', '0']] as const,
+    ['UK-VAT-20', 'UK VAT 20%', '0.20'], ['ZERO', 'Zero rated 0%', '0'],
+    // The sandbox store's demo orders (Illinois + Cook County, Irish VAT); not in the Tryton test company.
+    ['US-IL-6.25', 'Illinois State Tax 6.25%', '0.0625'], ['US-COOK-1.75', 'Cook County Tax 1.75%', '0.0175'], ['IE-VAT-23', 'Irish VAT 23%', '0.23']] as const,
   accounts: [['1000', 'Main Cash'], ['1100', 'Main Receivable'], ['1190', 'Shopify Clearing'], ['1195', 'Shopify Reserve'], ['2000', 'Main Payable'],
     ['2100', 'Main Tax'], ['2300', 'Gift Card Liability'], ['4000', 'Main Revenue'], ['6000', 'Main Expense'], ['6100', 'Shopify Fees'],
     ['6200', 'Shopify Adjustments and Disputes']] as const,
@@ -47,6 +49,15 @@ export const SEED = {
     ['LENS-PROTECT-2YR', 'Lens Protection Plan 2 years', 'service', '29.00', 0, 0], ['CASE-LEATHER-PREM', 'Premium Leather Case', 'goods', '49.00', 80, 10],
     ['TSHIRT-RED-M', 'T-Shirt Red M', 'goods', '20.00', 100, 7], ['MUG-BLACK', 'Black Mug', 'goods', '12.00', 60, 30],
     ['SHIPPING', 'Shipping', 'service', '0.00', 0, 0], ['GIFTCARD', 'Gift Card', 'service', '0.00', 0, 0],
+    // The sandbox store's "Ledgerline Demo Shop" catalogue (nodes/shopify/sandbox/scenarios/default.json), so its
+    // orders post and its stock syncs out of the box. Gift cards are services: they are never sales lines.
+    ['IPOD2008PINK', 'IPod Nano - 8GB Pink', 'goods', '199.00', 100, 20], ['example-sku', 'Example inventory item', 'goods', '10.00', 40, 0],
+    ['TEE-S', 'Organic Cotton Tee S', 'goods', '25.00', 120, 30], ['TEE-M', 'Organic Cotton Tee M', 'goods', '25.00', 140, 30],
+    ['MCJ-NAVY-S', 'Merino Crew Jumper Navy S', 'goods', '85.00', 40, 10], ['MCJ-NAVY-M', 'Merino Crew Jumper Navy M', 'goods', '85.00', 45, 10],
+    ['MCJ-NAVY-L', 'Merino Crew Jumper Navy L', 'goods', '85.00', 35, 10], ['WCJ-OLIVE-M', 'Waxed Cotton Jacket Olive M', 'goods', '195.00', 20, 5],
+    ['WCJ-OLIVE-L', 'Waxed Cotton Jacket Olive L', 'goods', '195.00', 18, 5], ['MUG-SAGE', 'Stoneware Mug, Sage', 'goods', '14.00', 90, 20],
+    ['BEANIE-GRY', 'Lambswool Beanie Grey', 'goods', '22.00', 70, 15], ['WRAP-01', 'Gift wrapping', 'goods', '4.00', 500, 100],
+    ['GIFTCARD-25', 'Gift Card 25', 'service', '25.00', 0, 0], ['GIFTCARD-50', 'Gift Card 50', 'service', '50.00', 0, 0],
   ] as const,
 };
 

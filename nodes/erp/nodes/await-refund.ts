@@ -1,0 +1,147 @@
+// erp.await-refund: holds a Shopify refund back until its money has moved, then hands the credit memo mapping what
+// the refunds/create payload lacks: the order's tax lines per refunded line and shipping, and its tax-inclusive flag.
+// A pending refund is a transient failure: the runtime re-runs this step with backoff (the node's retry policy), and
+// every attempt re-reads the refund from Shopify, so the memo is posted once the refund has settled — never a
+// zero-value memo for money that has not moved. A refund whose transactions failed is a permanent failure.
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { defineNode, NodeError, permanentError, transientError } from '../../../runtime/node-api.ts';
+import type { ShopifyClient } from '../../shopify/client.ts';
+import type { ShopifyRefund, ShopifyTaxLine, ShopifyTransaction } from '../../shopify/types.ts';
+import { requireObject } from './util.ts';
+
+const config = z.object({
+  /** Shopify connection the refund and its order are re-read from. */
+  shopifyConnection: z.string().min(1, 'shopifyConnection is required'),
+  /** How long to wait before looking again at a pending refund (the node's retry policy caps the attempts). */
+  pendingRetryMs: z.number().int().min(1).max(86_400_000).default(300_000),
+}).strict();
+
+// Only what the credit memo needs (a full order with its refunds costs more than Shopify's 1,000-point query limit).
+export const REFUND_CONTEXT = `query RefundContext($id: ID!, $lineItems: Int!) {
+  order(id: $id) {
+    id name currencyCode taxesIncluded
+    shippingAddress { countryCodeV2 provinceCode }
+    lineItems(first: $lineItems) { nodes { id sku isGiftCard taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
+    shippingLines(first: 5) { nodes { id title taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
+    refunds(first: 20) { id transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { presentmentMoney { amount currencyCode } } } } }
+  }
+}`;
+
+interface GqlTaxLine { title: string; rate: number | null; priceSet: { shopMoney: { amount: string; currencyCode: string }; presentmentMoney: { amount: string; currencyCode: string } } }
+interface GqlOrder {
+  id: string; name: string; currencyCode: string; taxesIncluded: boolean;
+  shippingAddress: { countryCodeV2: string | null; provinceCode: string | null } | null;
+  lineItems: { nodes: Array<{ id: string; sku: string | null; isGiftCard: boolean; taxLines: GqlTaxLine[] }> };
+  shippingLines: { nodes: Array<{ id: string | null; title: string; taxLines: GqlTaxLine[] }> };
+  refunds: Array<{ id: string; transactions: { nodes: Array<{ id: string; kind: string; status: string; gateway: string | null; processedAt: string | null; test: boolean; parentTransaction: { id: string } | null; amountSet: { presentmentMoney: { amount: string; currencyCode: string } } }> } }>;
+}
+
+const taxLine = (t: GqlTaxLine): ShopifyTaxLine => ({
+  title: t.title, rate: t.rate === null || t.rate === undefined ? null : String(t.rate),
+  price: { shop: t.priceSet.shopMoney, presentment: t.priceSet.presentmentMoney }, channelLiable: null,
+});
+const transaction = (t: GqlOrder['refunds'][number]['transactions']['nodes'][number]): ShopifyTransaction => ({
+  id: t.id, kind: t.kind, status: t.status, gateway: t.gateway, amount: t.amountSet.presentmentMoney, parentId: t.parentTransaction?.id ?? null, processedAt: t.processedAt, test: t.test,
+});
+
+type RefundLine = ShopifyRefund['refundLineItems'][number] & { taxLines: ShopifyTaxLine[]; isGiftCard: boolean };
+type RefundShipping = ShopifyRefund['refundShippingLines'][number] & { taxLines: ShopifyTaxLine[]; description: string };
+
+export interface AwaitRefundOutput {
+  refund: Omit<ShopifyRefund, 'refundLineItems' | 'refundShippingLines'> & { refundLineItems: RefundLine[]; refundShippingLines: RefundShipping[] };
+  /** The original order as far as the credit memo needs it. */
+  order: { id: string; name: string; currency: string; taxesIncluded: boolean; shippingAddress: { countryCode: string | null; provinceCode: string | null } };
+  /** Whether the refunded goods go back into stock (every refunded line restocked). */
+  restock: boolean;
+  refunded: { amount: string; currency: string | null; transactions: number };
+}
+
+const isRefundTx = (t: ShopifyTransaction) => t.kind === 'REFUND';
+
+export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: ShopifyRefund }, AwaitRefundOutput>({
+  type: 'erp.await-refund',
+  version: 1,
+  title: 'Wait for a settled refund',
+  category: 'erp',
+  description: 'Passes a Shopify refund on to the credit memo only once its refund transactions succeeded: a pending refund waits (the step '
+    + 'is retried with backoff and re-reads the refund from Shopify each time), a failed one stops with REFUND_FAILED. Adds the original '
+    + 'order\'s tax lines to each refunded line and shipping line, the order\'s tax-inclusive flag and the restock decision.',
+  config,
+  inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
+  outputs: [{ id: 'out', dataType: 'SettledRefund' }],
+  idempotent: true,
+  sampleOutput: {
+    refund: {
+      id: 'gid://shopify/Refund/5501', orderId: 'gid://shopify/Order/5001001', createdAt: '2026-03-02T10:00:00Z', processedAt: null, note: null, settled: true, raw: null,
+      refundLineItems: [{ id: 'gid://shopify/RefundLineItem/1', lineItemId: 'gid://shopify/LineItem/5102', sku: 'TEE-S', quantity: 1, restockType: 'RETURN', restocked: true, locationId: null,
+        subtotal: { shop: { amount: '22.50', currencyCode: 'GBP' }, presentment: { amount: '22.50', currencyCode: 'GBP' } }, totalTax: { shop: { amount: '3.75', currencyCode: 'GBP' }, presentment: { amount: '3.75', currencyCode: 'GBP' } },
+        taxLines: [{ title: 'GB VAT', rate: '0.2', price: { shop: { amount: '7.50', currencyCode: 'GBP' }, presentment: { amount: '7.50', currencyCode: 'GBP' } }, channelLiable: false }], isGiftCard: false }],
+      refundShippingLines: [], orderAdjustments: [], transactions: [],
+    },
+    order: { id: 'gid://shopify/Order/5001001', name: '#1011', currency: 'GBP', taxesIncluded: true, shippingAddress: { countryCode: 'GB', provinceCode: null } },
+    restock: true,
+    refunded: { amount: '22.50', currency: 'GBP', transactions: 1 },
+  },
+  async execute(ctx, input) {
+    const where = `node ${ctx.nodeId}`;
+    requireObject(ctx, input, 'a Shopify refund event');
+    const hook = input.refund;
+    if (!hook || typeof hook !== 'object' || !hook.id || !hook.orderId) throw permanentError(`${where}: input.refund (a shopify.trigger refunds/create output) is required`, { code: 'INVALID_INPUT', details: { field: 'refund' } });
+    const client = await ctx.connection<ShopifyClient>('shopify', ctx.config.shopifyConnection);
+    if (!client || typeof client.request !== 'function') throw permanentError(`${where}: connection "${ctx.config.shopifyConnection}" is not a Shopify connection`, { code: 'BAD_CONNECTION' });
+
+    let order: GqlOrder;
+    try {
+      const res = await client.request<{ order: GqlOrder | null }>(REFUND_CONTEXT, { id: hook.orderId, lineItems: 100 }, { signal: ctx.signal });
+      if (!res.data.order) throw permanentError(`${where}: Shopify has no order ${hook.orderId} for refund ${hook.id}`, { code: 'ORDER_NOT_FOUND', details: { orderId: hook.orderId } });
+      order = res.data.order;
+    } catch (e) {
+      if (e instanceof NodeError) throw e;
+      throw transientError(`${where}: could not read order ${hook.orderId} from Shopify: ${(e as Error).message}`, { code: 'SHOPIFY_UNAVAILABLE', cause: e });
+    }
+    // Shopify's current view of the refund wins over the (possibly stale) webhook payload.
+    const found = order.refunds.find((r) => r.id === hook.id);
+    const fresh = found ? found.transactions.nodes.map(transaction) : null;
+    const transactions = (fresh ?? hook.transactions ?? []).filter(isRefundTx);
+    const pending = transactions.filter((t) => t.status === 'PENDING');
+    const failed = transactions.filter((t) => t.status === 'FAILURE' || t.status === 'ERROR');
+    const ok = transactions.filter((t) => t.status === 'SUCCESS');
+    if (pending.length) {
+      throw transientError(`${where}: refund ${hook.id} of order ${order.name} is pending (${pending.length} transaction(s) not settled yet); the credit memo waits until the money has moved`, {
+        code: 'REFUND_PENDING', retryAfterMs: ctx.config.pendingRetryMs, details: { refundId: hook.id, orderId: order.id, pending: pending.map((t) => t.id) },
+      });
+    }
+    if (failed.length && !ok.length) {
+      throw permanentError(`${where}: refund ${hook.id} of order ${order.name} failed at the payment gateway (${failed.map((t) => `${t.id} ${t.status}`).join(', ')}); no money was returned, so no credit memo is posted`, {
+        code: 'REFUND_FAILED', details: { refundId: hook.id, orderId: order.id, failed: failed.map((t) => t.id) },
+      });
+    }
+
+    const lineById = new Map(order.lineItems.nodes.map((l) => [l.id, l]));
+    const ships = order.shippingLines.nodes;
+    const shipById = new Map(ships.filter((s) => s.id).map((s) => [s.id!, s]));
+    const refundLineItems = hook.refundLineItems.map((rl) => {
+      const li = lineById.get(rl.lineItemId);
+      return { ...rl, sku: rl.sku ?? li?.sku ?? null, taxLines: (li?.taxLines ?? []).map(taxLine), isGiftCard: li?.isGiftCard ?? false };
+    });
+    const refundShippingLines = hook.refundShippingLines.map((rs) => {
+      const sl = (rs.shippingLineId && shipById.get(rs.shippingLineId)) || (ships.length === 1 ? ships[0] : undefined);
+      return { ...rs, taxLines: (sl?.taxLines ?? []).map(taxLine), description: sl ? `Shipping refund: ${sl.title}` : 'Shipping refund' };
+    });
+    const goods = refundLineItems.filter((l) => !l.isGiftCard);
+    const restocked = goods.filter((l) => l.restocked);
+    if (restocked.length && restocked.length !== goods.length) {
+      throw permanentError(`${where}: refund ${hook.id} of order ${order.name} restocks ${restocked.map((l) => l.sku).join(', ')} but not ${goods.filter((l) => !l.restocked).map((l) => l.sku).join(', ')}; `
+        + 'one credit memo has one restock flag, so post this refund by hand (or as two memos)', { code: 'MIXED_RESTOCK', details: { refundId: hook.id } });
+    }
+    const currency = ok[0]?.amount.currencyCode ?? null;
+    const amount = ok.reduce((a, t) => a.plus(t.amount.amount), new Decimal(0));
+    return {
+      refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
+      order: { id: order.id, name: order.name, currency: order.currencyCode, taxesIncluded: order.taxesIncluded, shippingAddress: { countryCode: order.shippingAddress?.countryCodeV2 ?? null, provinceCode: order.shippingAddress?.provinceCode ?? null } },
+      restock: restocked.length > 0,
+      refunded: { amount: amount.toFixed(2), currency, transactions: ok.length },
+    };
+  },
+});

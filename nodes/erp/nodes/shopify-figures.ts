@@ -1,0 +1,76 @@
+// What a Shopify order (canonical ShopifyOrder, shop currency) says the ERP document must add up to. Used to spread
+// a discount Shopify did not allocate to any line and to check the ERP's totals to the cent after posting.
+import { Decimal } from 'decimal.js';
+
+interface Bag {
+  shop: { amount: string; currencyCode?: string };
+}
+interface Line {
+  quantity: number;
+  unitPrice: Bag;
+  totalDiscount: Bag;
+  isGiftCard: boolean;
+}
+interface Ship {
+  price: Bag;
+  discountedPrice: Bag;
+  isRemoved?: boolean;
+}
+export interface OrderFigures {
+  id: string;
+  name?: string;
+  currency: string;
+  total: Bag;
+  totalTax: Bag;
+  totalDiscounts: Bag;
+  lineItems: Line[];
+  shippingLines: Ship[];
+}
+
+const d = (b: Bag | undefined | null) => new Decimal(b?.shop?.amount ?? '0');
+const lineGross = (l: Line) => new Decimal(l.unitPrice.shop.amount).times(l.quantity).minus(d(l.totalDiscount));
+
+export function isOrderFigures(v: unknown): v is OrderFigures {
+  const o = v as OrderFigures;
+  return !!o && typeof o === 'object' && Array.isArray(o.lineItems) && !!o.total?.shop && !!o.totalTax?.shop && !!o.totalDiscounts?.shop;
+}
+
+/** Gift cards sold on the order (after their discounts): a liability the ERP books outside the sales order. */
+export function giftCardSales(o: OrderFigures): Decimal {
+  return o.lineItems.filter((l) => l.isGiftCard).reduce((a, l) => a.plus(lineGross(l)), new Decimal(0));
+}
+
+/** Order discount that Shopify counts in `totalDiscounts` but allocated to no line and no shipping line. */
+export function unallocatedDiscount(o: OrderFigures): Decimal {
+  const lines = o.lineItems.reduce((a, l) => a.plus(d(l.totalDiscount)), new Decimal(0));
+  const ship = (o.shippingLines ?? []).filter((s) => !s.isRemoved).reduce((a, s) => a.plus(d(s.price).minus(d(s.discountedPrice))), new Decimal(0));
+  return d(o.totalDiscounts).minus(lines).minus(ship);
+}
+
+/** The sales order totals the ERP must show: Shopify's total and tax, less gift cards sold (untaxed liabilities). */
+export function expectedTotals(o: OrderFigures): { net: string; tax: string; gross: string; giftCards: string } {
+  const gift = giftCardSales(o);
+  const gross = d(o.total).minus(gift);
+  const tax = d(o.totalTax);
+  return { net: gross.minus(tax).toFixed(2), tax: tax.toFixed(2), gross: gross.toFixed(2), giftCards: gift.toFixed(2) };
+}
+
+/**
+ * Spreads `amount` over lines in proportion to their value after their own discount, to the cent; the cents left
+ * by rounding go to the largest remainders (then the first lines), so the parts always add up to `amount`.
+ */
+export function spread(amount: Decimal, weights: Decimal[]): Decimal[] {
+  const total = weights.reduce((a, w) => a.plus(w), new Decimal(0));
+  if (total.lte(0) || amount.isZero()) return weights.map(() => new Decimal(0));
+  const cents = amount.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  const raw = weights.map((w) => cents.times(w).div(total));
+  const parts = raw.map((r) => r.floor());
+  let left = cents.minus(parts.reduce((a, p) => a.plus(p), new Decimal(0))).toNumber();
+  const order = raw.map((r, i) => ({ i, rem: r.minus(r.floor()) })).sort((a, b) => b.rem.comparedTo(a.rem) || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    parts[i] = parts[i].plus(1);
+    left--;
+  }
+  return parts.map((p) => p.div(100));
+}
