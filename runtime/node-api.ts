@@ -5,7 +5,7 @@ import { JsonText } from './sandbox/types.ts';
 
 export { JsonText };
 
-export type NodeCategory = 'trigger' | 'core' | 'lookup' | 'shopify' | 'erp' | 'finance';
+export type NodeCategory = 'trigger' | 'core' | 'lookup' | 'shopify' | 'erp' | 'finance' | 'monitor';
 
 export interface PortSpec {
   id: string;

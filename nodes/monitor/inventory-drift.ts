@@ -29,7 +29,7 @@ export const inventoryDriftMonitor = defineNode({
   type: 'monitor.inventory-drift',
   version: 1,
   title: 'Monitor: inventory drift',
-  category: 'core',
+  category: 'monitor',
   description: 'Compares ERP available less safety stock with Shopify available per SKU and location; raises inventory-drift beyond the tolerance and auto-resolves when back within it. Place after a Schedule trigger.',
   config,
   inputs: [{ id: 'in' }],

@@ -23,7 +23,7 @@ export const orphanedOrdersMonitor = defineNode({
   type: 'monitor.orphaned-orders',
   version: 1,
   title: 'Monitor: orphaned orders',
-  category: 'core',
+  category: 'monitor',
   description: 'Raises orphaned-order for each paid, non-test, non-cancelled Shopify order with no ERP sales order after the grace period; auto-resolves once the ERP has it.',
   config,
   inputs: [{ id: 'in' }],

@@ -43,7 +43,7 @@ export const paymentMismatchMonitor = defineNode({
   type: 'monitor.payment-mismatch',
   version: 1,
   title: 'Monitor: payment status mismatches',
-  category: 'core',
+  category: 'monitor',
   description: 'Compares each recent order\'s Shopify financial status and total with the ERP sales order (cancelled, shipped, gross); raises payment-mismatch and auto-resolves when they agree again.',
   config,
   inputs: [{ id: 'in' }],

@@ -24,7 +24,7 @@ export const rateLimitMonitor = defineNode({
   type: 'monitor.rate-limit',
   version: 1,
   title: 'Monitor: rate limits',
-  category: 'core',
+  category: 'monitor',
   description: 'Raises rate-limited when a Shopify connection\'s cost bucket stays near empty, or the ERP keeps throttling the flows, for longer than the configured minutes; auto-resolves when it recovers.',
   config,
   inputs: [{ id: 'in' }],

@@ -22,7 +22,7 @@ export const runsMonitor = defineNode({
   type: 'monitor.runs',
   version: 1,
   title: 'Monitor: failed and stuck runs',
-  category: 'core',
+  category: 'monitor',
   description: 'Raises stuck-run for a run in progress far past its flow\'s usual duration, and failed-run when a flow fails repeatedly within a window; both auto-resolve when the condition clears.',
   config,
   inputs: [{ id: 'in' }],

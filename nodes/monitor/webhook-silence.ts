@@ -18,7 +18,7 @@ export const webhookSilenceMonitor = defineNode({
   type: 'monitor.webhook-silence',
   version: 1,
   title: 'Monitor: webhook silence',
-  category: 'core',
+  category: 'monitor',
   description: 'Raises webhook-silence when no event arrived from a shop for the configured minutes within trading hours (timezone, days, from-to); auto-resolves when events flow again or trading ends.',
   config,
   inputs: [{ id: 'in' }],
