@@ -10,8 +10,9 @@ import { serve } from '../../server/main.ts';
 export const DESIGNER_DIR = resolve(import.meta.dirname, '..');
 export const DIST = join(DESIGNER_DIR, 'dist');
 
-export async function buildDesigner(): Promise<void> {
-  await build({ configFile: join(DESIGNER_DIR, 'vite.config.ts'), logLevel: 'warn' });
+/** Builds the designer; test files running in parallel each pass their own `outDir` so builds never collide. */
+export async function buildDesigner(outDir: string = DIST): Promise<void> {
+  await build({ configFile: join(DESIGNER_DIR, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
 export interface Backend {
@@ -22,14 +23,14 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-export async function startBackend(env: Record<string, string> = {}): Promise<Backend> {
+export async function startBackend(env: Record<string, string> = {}, designerDir: string = DIST): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'll-designer-e2e-'));
   const adminPassword = 'e2e-admin-password';
   const s = await serve({
     port: 0,
     host: '127.0.0.1',
     dataDir,
-    designerDir: DIST,
+    designerDir,
     handleSignals: false,
     log: pino({ level: process.env.LEDGERLINE_E2E_LOG ?? 'error' }),
     env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'admin@example.com', LEDGERLINE_ADMIN_PASSWORD: adminPassword, ...env },

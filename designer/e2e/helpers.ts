@@ -1,0 +1,56 @@
+// Shared steps of the browser tests: a per-file build and backend with the sandbox webhook secret, signing in,
+// waiting for runs through the API.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
+import { SANDBOX_WEBHOOK_SECRET } from './fixtures.ts';
+
+export type Api = Awaited<ReturnType<typeof apiAs>>;
+
+export interface Env {
+  backend: Backend;
+  admin: Api;
+  stop(): Promise<void>;
+}
+
+/** Builds the designer into its own folder and starts a fresh server in sandbox mode with a known webhook secret. */
+export async function startEnv(users: Array<{ email: string; name: string; role: string; password: string }>): Promise<Env> {
+  const dist = mkdtempSync(join(tmpdir(), 'll-designer-dist-'));
+  await buildDesigner(dist);
+  const backend = await startBackend({ LEDGERLINE_SANDBOX_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET }, dist);
+  const admin = await apiAs(backend.baseUrl, backend.adminEmail, backend.adminPassword);
+  for (const u of users) await admin('POST', '/api/users', u);
+  return {
+    backend,
+    admin,
+    stop: async () => {
+      await backend.stop();
+      rmSync(dist, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function signIn(page: Page, baseUrl: string, email: string, password: string) {
+  await page.goto(`${baseUrl}/`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=who]');
+}
+
+interface RunSummary { runId: string; status: string; replayOf: string | null; createdAt: number }
+
+/** Waits until the flow has a finished run for the Shopify order and returns it. */
+export async function waitForOrderRun(api: Api, flowId: string, orderGid: string, opts: { replayOf?: string; timeoutMs?: number } = {}): Promise<RunSummary> {
+  const until = Date.now() + (opts.timeoutMs ?? 20_000);
+  const key = encodeURIComponent(`shopifyOrderId:${orderGid}`);
+  for (;;) {
+    const { runs } = await api<{ runs: RunSummary[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&key=${key}`);
+    const run = runs.find((r) => (opts.replayOf ? r.replayOf === opts.replayOf : true) && (r.status === 'succeeded' || r.status === 'failed'));
+    if (run) return run;
+    if (Date.now() > until) throw new Error(`no finished run of ${flowId} for ${orderGid}${opts.replayOf ? ` replaying ${opts.replayOf}` : ''}: ${JSON.stringify(runs)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
