@@ -6,7 +6,7 @@ describe('ERP node registry and connection factory', () => {
   it('exports the node types of issues 5 and 6', () => {
     expect(erpNodes.map((n) => n.type).sort()).toEqual([
       'erp.await-refund', 'erp.cancel-sales-order', 'erp.check-order-edit', 'erp.post-credit-memo', 'erp.post-journal', 'erp.post-sales-order',
-      'erp.read-fulfilments', 'erp.read-ledger', 'erp.read-sales-order', 'erp.read-stock', 'erp.spread-order-discount', 'erp.upsert-customer',
+      'erp.read-fulfilments', 'erp.read-ledger', 'erp.read-sales-order', 'erp.read-stock', 'erp.balance-sales-order', 'erp.upsert-customer',
     ]);
   });
   it.each(erpNodes.map((n) => [n.type, n] as const))('%s declares schema, ports and a sample output', (_t, n) => {

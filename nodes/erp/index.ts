@@ -10,13 +10,13 @@ import { readLedgerNode } from './nodes/read-ledger.ts';
 import { readStockNode } from './nodes/read-stock.ts';
 import { upsertCustomerNode } from './nodes/upsert-customer.ts';
 import { readSalesOrderNode } from './nodes/read-sales-order.ts';
-import { spreadOrderDiscountNode } from './nodes/spread-order-discount.ts';
+import { balanceSalesOrderNode } from './nodes/balance-sales-order.ts';
 import { awaitRefundNode } from './nodes/await-refund.ts';
 import { checkOrderEditNode } from './nodes/check-order-edit.ts';
 
 export const erpNodes: NodeType[] = [
   upsertCustomerNode, postSalesOrderNode, cancelSalesOrderNode, readStockNode, readFulfilmentsNode, postCreditMemoNode, postJournalNode, readLedgerNode,
-  readSalesOrderNode, spreadOrderDiscountNode, awaitRefundNode, checkOrderEditNode,
+  readSalesOrderNode, balanceSalesOrderNode, awaitRefundNode, checkOrderEditNode,
 ];
 
 export type * from './contract.ts';

@@ -5,9 +5,13 @@ import type { ErpSalesOrder } from '../contract.ts';
 import { sampleSalesOrder } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
 
-const config = z.object({ connection: connectionField }).strict();
+const config = z.object({
+  connection: connectionField,
+  /** An order the ERP never received (cancelled before it was paid and posted): `fail` (default) or `skip` (nothing to cancel). */
+  ifMissing: z.enum(['fail', 'skip']).default('fail'),
+}).strict();
 
-export const cancelSalesOrderNode = defineNode<z.infer<typeof config>, { externalId: string | number }, ErpSalesOrder>({
+export const cancelSalesOrderNode = defineNode<z.infer<typeof config>, { externalId: string | number }, ErpSalesOrder | { externalId: string; status: 'not-posted' }>({
   type: 'erp.cancel-sales-order',
   version: 1,
   title: 'Cancel ERP sales order',
@@ -25,6 +29,8 @@ export const cancelSalesOrderNode = defineNode<z.infer<typeof config>, { externa
       throw permanentError(`node ${ctx.nodeId}: input.externalId (the Shopify order id) is required`, { code: 'INVALID_INPUT', details: { field: 'externalId' } });
     }
     const erp = await erpConnection(ctx, ['cancelSalesOrder']);
-    return withNode(ctx, () => erp.cancelSalesOrder(String(o.externalId)));
+    const externalId = String(o.externalId);
+    if (ctx.config.ifMissing === 'skip' && !(await withNode(ctx, () => erp.getSalesOrder(externalId)))) return { externalId, status: 'not-posted' as const };
+    return withNode(ctx, () => erp.cancelSalesOrder(externalId));
   },
 });
