@@ -11,7 +11,7 @@ let env: Env;
 let browser: Browser;
 const VIEWPORT = { width: 1400, height: 880 };
 const CLIENT = { email: 'clara@client.example', name: 'Clara Client', role: 'client', password: 'client-pw-2' };
-const OPS = { email: 'otto@ops.example', name: 'Otto Ops', role: 'operations', password: 'ops-pw-123' };
+const OPS = { email: 'otto@ops.example', name: 'Otto Ops', role: 'operator', password: 'ops-pw-123' };
 
 beforeAll(async () => {
   browser = await launchBrowser();

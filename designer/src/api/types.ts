@@ -9,7 +9,8 @@ export interface Problem {
   message: string;
 }
 
-export type Role = 'admin' | 'consultant' | 'client' | 'finance' | 'operations';
+/** The server's roles (server/auth/roles.ts); older servers used admin/operations/finance (see app/permissions.ts). */
+export type Role = 'owner' | 'consultant' | 'client' | 'operator' | 'viewer' | 'admin' | 'operations' | 'finance';
 
 export interface User {
   id: string;

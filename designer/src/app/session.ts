@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { api, setUnauthorizedHandler, tokenStore } from '../api/client.ts';
 import type { Role, User } from '../api/types.ts';
+import { can } from './permissions.ts';
 
 interface SessionState {
   user: User | null;
@@ -45,8 +46,8 @@ setUnauthorizedHandler(() => {
 });
 
 /** Can change the flow's structure and code (the canvas). */
-export const canEditStructure = (role: Role | undefined) => role === 'admin' || role === 'consultant';
+export const canEditStructure = (role: Role | undefined) => can(role, 'flows.write');
 /** Sees the canvas at all (read-only for operations and finance). */
 export const canSeeCanvas = (role: Role | undefined) => role !== 'client' && role !== undefined;
 /** Month-end payout reconciliation (the finance API's `finance.read`). */
-export const canSeeFinance = (role: Role | undefined) => role === 'admin' || role === 'consultant' || role === 'finance';
+export const canSeeFinance = (role: Role | undefined) => can(role, 'finance.read');

@@ -10,11 +10,13 @@ const item = (over: Partial<ExceptionItem>): ExceptionItem => ({
 
 describe('exceptions inbox model', () => {
   it('offers actions by state and role', () => {
-    expect(actionsFor(item({ links: { runId: 'r1' } }), 'operations')).toEqual(['acknowledge', 'assign', 'resolve', 'retry']);
-    expect(actionsFor(item({ state: 'acknowledged', links: { runId: 'r1' } }), 'finance')).toEqual(['assign', 'resolve']);
+    expect(actionsFor(item({ links: { runId: 'r1' } }), 'operator')).toEqual(['acknowledge', 'assign', 'resolve', 'retry']);
+    expect(actionsFor(item({ state: 'acknowledged', links: { runId: 'r1' } }), 'owner')).toEqual(['assign', 'resolve', 'retry']);
     expect(actionsFor(item({}), 'client')).toEqual([]);
-    expect(actionsFor(item({ state: 'resolved' }), 'admin')).toEqual([]);
-    expect(actionsFor(item({}), 'admin')).not.toContain('retry');
+    expect(actionsFor(item({}), 'viewer')).toEqual([]);
+    expect(actionsFor(item({ state: 'resolved' }), 'owner')).toEqual([]);
+    // Retry needs a run to replay.
+    expect(actionsFor(item({}), 'owner')).not.toContain('retry');
     expect(canTriage('client')).toBe(false);
     expect(bulkActionsFor([item({ state: 'acknowledged' }), item({ links: { runId: 'r' } })], 'consultant')).toEqual(['acknowledge', 'assign', 'resolve', 'retry']);
     expect(bulkActionsFor([item({ state: 'acknowledged' })], 'consultant')).toEqual(['assign', 'resolve']);

@@ -2,12 +2,10 @@
 // and how bulk results read.
 import type { ExceptionAction, ExceptionItem } from '../api/exceptions.ts';
 import type { Role } from '../api/types.ts';
-
-const TRIAGE: Role[] = ['admin', 'consultant', 'finance', 'operations'];
-const RETRY: Role[] = ['admin', 'consultant', 'operations'];
+import { can } from '../app/permissions.ts';
 
 export function canTriage(role: Role | undefined): boolean {
-  return !!role && TRIAGE.includes(role);
+  return can(role, 'exceptions.triage');
 }
 
 /** The actions that make sense for one exception in its state, for this role. */
@@ -16,7 +14,7 @@ export function actionsFor(item: Pick<ExceptionItem, 'state' | 'links'>, role: R
   const out: ExceptionAction[] = [];
   if (item.state === 'open') out.push('acknowledge');
   out.push('assign', 'resolve');
-  if (role && RETRY.includes(role) && item.links.runId) out.push('retry');
+  if (can(role, 'exceptions.retry') && item.links.runId) out.push('retry');
   return out;
 }
 

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { lookupsApi, type LookupTable } from '../api/lookups.ts';
 import { Link } from '../app/Link.tsx';
+import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { ConflictBanner } from './ConflictBanner.tsx';
 import { CsvImport } from './CsvImport.tsx';
@@ -12,11 +13,10 @@ import { addRow, changeSummary, duplicateKeys, gridFrom, isDirty, rowsForSave, s
 import { LookupGrid } from './LookupGrid.tsx';
 import { LookupVersions } from './LookupVersions.tsx';
 
-const WRITERS = ['admin', 'consultant', 'client'];
 
 export function LookupEditorPage({ scope, name }: { scope: string; name: string }) {
   const role = useSession((s) => s.user?.role);
-  const readOnly = !WRITERS.includes(role ?? '');
+  const readOnly = !can(role, 'lookups.write');
   const [table, setTable] = useState<LookupTable | null>(null);
   const [grid, setGrid] = useState<Grid | null>(null);
   const [filter, setFilter] = useState('');

@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import type { RunRecord } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
 import { navigate } from '../app/router.ts';
+import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { StepDetails, errorText } from './StepDetails.tsx';
 
@@ -39,7 +40,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
 
   if (error) return <p className="error page">{error}</p>;
   if (!run) return <p className="muted page">Loading run…</p>;
-  const canReplay = run.status === 'failed' && role !== 'client' && role !== 'finance';
+  const canReplay = run.status === 'failed' && can(role, 'runs.triage');
   return (
     <section className="page" data-testid="run-detail">
       <div className="row">

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { can, normaliseRole } from './permissions.ts';
+
+describe('designer permissions', () => {
+  it('follows the server table for the current roles', () => {
+    expect(can('client', 'lookups.write')).toBe(true);
+    expect(can('client', 'flows.write')).toBe(false);
+    expect(can('client', 'exceptions.triage')).toBe(false);
+    expect(can('operator', 'runs.triage')).toBe(true);
+    expect(can('viewer', 'runs.triage')).toBe(false);
+    expect(can('viewer', 'finance.read')).toBe(true);
+    expect(can('owner', 'flows.write')).toBe(true);
+    expect(can(undefined, 'finance.read')).toBe(false);
+  });
+
+  it('maps older role names onto current ones', () => {
+    expect(normaliseRole('admin')).toBe('owner');
+    expect(normaliseRole('operations')).toBe('operator');
+    expect(can('admin', 'flows.write')).toBe(true);
+    expect(can('finance', 'finance.read')).toBe(true);
+    expect(can('nobody', 'finance.read')).toBe(false);
+  });
+});
