@@ -1,0 +1,144 @@
+// refund-to-credit-memo, fulfilment-to-shopify and inventory-to-shopify through the real runtime, the sandbox ERP
+// and the Shopify sandbox store (a faithful fake of the Admin GraphQL API, seeded with this file's own catalogue).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxErp } from '../../nodes/erp/index.ts';
+import type { Scenario } from '../../nodes/shopify/index.ts';
+import { outputOf, scenario, startHarness, stepOf, type Harness } from './scenarios/harness.ts';
+
+const SHOP: Scenario = {
+  shop: { name: 'Template test shop', currency: 'GBP' },
+  locations: [{ id: 24826418, name: 'Leeds warehouse' }, { id: 487838322, name: 'London shop' }],
+  products: [
+    { id: 9101, title: 'T-Shirt Red', variants: [{ id: 91011, title: 'M', sku: 'TSHIRT-RED-M', price: '19.99', inventoryItemId: 910111 }] },
+    { id: 9102, title: 'Black Mug', variants: [{ id: 91021, sku: 'MUG-BLACK', price: '12.00', inventoryItemId: 910211 }] },
+    // The same SKU on a second product: Shopify allows it, the stock push must not guess.
+    { id: 9103, title: 'Black Mug Gift Box', variants: [{ id: 91031, sku: 'MUG-BLACK', price: '18.00', inventoryItemId: 910311 }] },
+  ],
+  inventory: [
+    { inventoryItemId: 910111, locationId: 24826418, available: 5 }, { inventoryItemId: 910111, locationId: 487838322, available: 1 },
+    { inventoryItemId: 910211, locationId: 24826418, available: 9 }, { inventoryItemId: 910311, locationId: 24826418, available: 2 },
+  ],
+};
+
+let h: Harness;
+const erp = () => h.erp as SandboxErp;
+const UK = 'gid://shopify/Order/7100000001';
+
+beforeAll(async () => {
+  h = await startHarness({ shop: SHOP });
+  h.install('order-to-erp');
+  h.install('refund-to-credit-memo', (doc) => {
+    const settled = doc.nodes.find((n) => n.id === 'settled')!;
+    settled.config.pendingRetryMs = 20;
+    settled.retry = { maxAttempts: 20, initialDelayMs: 20, maxDelayMs: 50 };
+  });
+  h.install('fulfilment-to-shopify');
+  h.install('inventory-to-shopify');
+  h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
+  const posted = await h.run('order-to-erp', scenario('uk-vat-inclusive-discount.orders-paid.json'));
+  expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
+}, 120_000);
+afterAll(async () => h?.close());
+
+const stockOf = (sku: string, wh = 'WH') => (erp().admin.dump().stock as Array<{ sku: string; warehouse: string; onHand: string }>).find((s) => s.sku === sku && s.warehouse === wh)!.onHand;
+
+describe('refund-to-credit-memo', () => {
+  it('a partial refund with restock credits the refunded line (VAT-inclusive, as invoiced) and puts the goods back', async () => {
+    const raw = scenario('uk-vat-inclusive-discount.refund-restock.json');
+    h.store!.createRefund(raw);
+    const before = stockOf('TSHIRT-RED-M');
+    const run = await h.run('refund-to-credit-memo', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const memo = outputOf(run, 'post');
+    expect(memo).toMatchObject({ externalId: 'gid://shopify/Refund/7200000001', orderExternalId: UK, restock: true, currency: 'GBP', created: true });
+    expect(memo.lines).toEqual([{ sku: 'TSHIRT-RED-M', quantity: '1', unitPrice: '17.99', taxCode: 'UK-VAT-20', net: '14.99', taxAmount: '3.00' }]);
+    expect(memo.totals).toEqual({ net: '14.99', tax: '3.00', gross: '17.99' });
+    expect(Number(stockOf('TSHIRT-RED-M')) - Number(before)).toBe(1);
+  });
+
+  it('a partial refund without restock credits the line and leaves stock alone', async () => {
+    const raw = scenario('uk-vat-inclusive-discount.refund-no-restock.json');
+    h.store!.createRefund(raw);
+    const before = stockOf('MUG-BLACK');
+    const run = await h.run('refund-to-credit-memo', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(outputOf(run, 'post')).toMatchObject({ restock: false, totals: { net: '9.00', tax: '1.80', gross: '10.80' } });
+    expect(stockOf('MUG-BLACK')).toBe(before);
+  });
+
+  it('a shipping-only refund credits the shipping with its VAT', async () => {
+    const raw = scenario('uk-vat-inclusive-discount.refund-shipping-only.json');
+    h.store!.createRefund(raw);
+    const run = await h.run('refund-to-credit-memo', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const memo = outputOf(run, 'post');
+    expect(memo.lines).toEqual([]);
+    expect(memo.shipping).toEqual([{ description: 'Shipping refund: Royal Mail Tracked 48', net: '3.50', taxCode: 'UK-VAT-20', taxAmount: '0.70' }]);
+    expect(memo.totals.gross).toBe('4.20');
+  });
+
+  it('a pending refund waits (no memo, step retried) and posts once Shopify reports the refund transaction settled', async () => {
+    const raw = scenario('uk-vat-inclusive-discount.refund-pending.json');
+    h.store!.createRefund(raw);
+    const { runIds } = h.rt.queue.ingest({ source: 'manual', payload: raw, targets: [{ flowId: 'refund-to-credit-memo', version: h.rt.flows.get('refund-to-credit-memo').activeVersion! }] });
+    const refundId = 'gid://shopify/Refund/7200000004';
+    const deadline = Date.now() + 20_000;
+    while ((stepOf(h.rt.runs.get(runIds[0]), 'settled')?.attempts ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const waiting = h.rt.runs.get(runIds[0]);
+    expect(waiting.status).not.toBe('failed');
+    expect(stepOf(waiting, 'settled')).toMatchObject({ status: 'retrying' });
+    expect((stepOf(waiting, 'settled')!.error as { code: string }).code).toBe('REFUND_PENDING');
+    expect(stepOf(waiting, 'post')).toBeUndefined();
+    expect((erp().admin.dump().creditMemos as Array<{ externalId: string }>).some((m) => m.externalId === refundId)).toBe(false);
+    // The gateway settles the refund: Shopify's order now shows the transaction as a success.
+    const refund = h.store!.state.orders.get(UK)!.refunds.find((r) => r.id === refundId)!;
+    refund.transactions = refund.transactions.map((t) => ({ ...t, status: 'SUCCESS' }));
+    await h.rt.drain(20_000);
+    const done = h.rt.runs.get(runIds[0]);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    expect(stepOf(done, 'settled')!.attempts).toBeGreaterThanOrEqual(2);
+    expect(outputOf(done, 'post')).toMatchObject({ externalId: refundId, totals: { gross: '17.99' } });
+  });
+
+  it('a refund whose transaction failed posts nothing and fails with REFUND_FAILED', async () => {
+    const r = JSON.parse(scenario('uk-vat-inclusive-discount.refund-pending.json'));
+    r.id = 7200000005;
+    r.admin_graphql_api_id = 'gid://shopify/Refund/7200000005';
+    r.transactions[0].status = 'failure';
+    h.store!.createRefund(JSON.stringify(r));
+    const run = await h.run('refund-to-credit-memo', JSON.stringify(r));
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'settled', code: 'REFUND_FAILED', class: 'permanent' });
+  });
+});
+
+describe('fulfilment-to-shopify', () => {
+  it('pushes the next ERP shipment with tracking and notifies the customer; the cursor moves on, so a second run pushes nothing', async () => {
+    const shipped = await erp().shipSalesOrder!(UK, { trackingNumber: 'RM123456785GB', carrier: 'Royal Mail' });
+    const run = await h.run('fulfilment-to-shopify', {});
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(outputOf(run, 'push')).toMatchObject({ erpFulfilmentId: shipped.number, orderId: UK, alreadyDone: false });
+    const f = [...h.store!.state.fulfillments.values()].filter((x) => x.orderId === UK);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ notifyCustomer: true, tracking: [{ company: 'Royal Mail', number: 'RM123456785GB' }] });
+    expect(f[0].lines.map((l) => [l.sku, l.quantity]).sort()).toEqual([['MUG-BLACK', 1], ['TSHIRT-RED-M', 3]]);
+    const next = await h.run('fulfilment-to-shopify', {});
+    expect(next.status).toBe('succeeded');
+    expect(stepOf(next, 'push')!.status).toBe('skipped');
+  });
+});
+
+describe('inventory-to-shopify', () => {
+  it('pushes ERP available less safety stock and reports a SKU two Shopify products share, naming both, without crashing', async () => {
+    const run = await h.run('inventory-to-shopify', {});
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'push', code: 'INVENTORY_PROBLEMS' });
+    const details = (run.error as { details: { pushed: Array<{ sku: string; locationId: string; to: number }>; problems: Array<{ code: string; sku: string; message: string }> } }).details;
+    const dup = details.problems.find((p) => p.code === 'DUPLICATE_SKU')!;
+    expect(dup.sku).toBe('MUG-BLACK');
+    expect(dup.message).toMatch(/^SKU MUG-BLACK is used by 2 Shopify variants: Black Mug.* \(gid:\/\/shopify\/ProductVariant\/91021\), Black Mug Gift Box.* \(gid:\/\/shopify\/ProductVariant\/91031\)$/);
+    const erpTee = (await h.erp.getStock({ skus: ['TSHIRT-RED-M'] })).map((s) => [s.warehouse, Number(s.available)]);
+    const want = Object.fromEntries(erpTee.map(([w, q]) => [w === 'WH' ? 'gid://shopify/Location/24826418' : 'gid://shopify/Location/487838322', Math.max(0, (q as number) - 2)]));
+    expect(Object.fromEntries(details.pushed.filter((p) => p.sku === 'TSHIRT-RED-M').map((p) => [p.locationId, p.to]))).toEqual(want);
+  });
+});
