@@ -120,11 +120,12 @@ describe('designer in Chromium against the real server', () => {
     // Delete, undo, redo; copy and paste.
     await page.click('[data-testid=node-branch]');
     await page.keyboard.press('Delete');
-    expect(await page.locator('.react-flow__node').count()).toBe(2);
-    expect(await page.locator('.react-flow__edge').count()).toBe(1);
+    // xyflow renders edges a frame after nodes: wait for the counts rather than reading them at once.
+    const counts = (nodes: number, edges: number) =>
+      page.waitForFunction(([n, e]) => document.querySelectorAll('.react-flow__node').length === n && document.querySelectorAll('.react-flow__edge').length === e, [nodes, edges], { timeout: 5000 });
+    await counts(2, 1);
     await page.keyboard.press('Control+z');
-    expect(await page.locator('.react-flow__node').count()).toBe(3);
-    expect(await page.locator('.react-flow__edge').count()).toBe(2);
+    await counts(3, 2);
     await page.click('[data-testid=node-code]');
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');

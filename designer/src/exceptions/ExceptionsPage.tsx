@@ -22,25 +22,30 @@ export function ExceptionsPage() {
   }, [reload]);
 
   async function act(id: string, action: ExceptionAction, input: ActionInput) {
+    let outcome: { text: string; bad: boolean };
     try {
       const r = await exceptionsApi.act(id, action, input);
-      setStatus({ text: action === 'retry' && 'replayed' in r ? `Retried: ${r.replayed.length} run(s) replayed${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}.` : `Exception ${({ acknowledge: 'acknowledged', assign: 'assigned', resolve: 'resolved', retry: 'retried' } as const)[action]}.`, bad: false });
+      outcome = ({ text: action === 'retry' && 'replayed' in r ? `Retried: ${r.replayed.length} run(s) replayed${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}.` : `Exception ${({ acknowledge: 'acknowledged', assign: 'assigned', resolve: 'resolved', retry: 'retried' } as const)[action]}.`, bad: false });
     } catch (e) {
-      setStatus({ text: (e as Error).message, bad: true });
+      outcome = { text: (e as Error).message, bad: true };
     }
     await reload();
+    setStatus(outcome);
   }
 
   async function bulk(action: ExceptionAction, input: ActionInput = {}) {
+    // The list is reloaded before the outcome is shown, so what the message says is already on screen.
+    let outcome: { text: string; bad: boolean };
     try {
       const r = await exceptionsApi.bulk([...selected], action, input);
-      setStatus(bulkSummary(action, r.results));
+      outcome = bulkSummary(action, r.results);
       setSelected(new Set());
       setBulkForm(null);
     } catch (e) {
-      setStatus({ text: (e as Error).message, bad: true });
+      outcome = { text: (e as Error).message, bad: true };
     }
     await reload();
+    setStatus(outcome);
   }
 
   const items = data?.items ?? [];
