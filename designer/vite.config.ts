@@ -18,6 +18,7 @@ export default defineConfig({
         manualChunks(id: string) {
           if (id.includes('@codemirror') || id.includes('/codemirror/') || id.includes('@lezer')) return 'codemirror';
           if (id.includes('@xyflow')) return 'xyflow';
+          if (id.includes('/uplot/')) return 'uplot';
           if (id.includes('/react-dom/') || id.includes('/react/') || id.includes('/scheduler/')) return 'react';
           return undefined;
         },
