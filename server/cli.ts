@@ -15,7 +15,10 @@ const USAGE = `usage:
   ledgerline serve                      (PORT, LEDGERLINE_DATA_DIR, LEDGERLINE_MASTER_KEY)
   ledgerline sandbox-store [--port P] [--scenario FILE] [--plan standard|advanced|plus]
   ledgerline audit [--data-dir DIR] [--connection shopify=ID] [--connection erp=ID] [--format md|html|json] [--days N]
-  ledgerline runbook FLOW_ID [--data-dir DIR] [--format md|html]`;
+  ledgerline runbook FLOW_ID [--data-dir DIR] [--format md|html]
+  ledgerline user add --email E --role owner|consultant|client|operator|viewer [--data-dir DIR]   (password from stdin)
+  ledgerline token create --email E --name N [--data-dir DIR]
+  ledgerline vault rotate [--data-dir DIR]`;
 
 class UsageError extends Error {}
 
@@ -52,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/audit.ts')).auditCommand(rest);
       case 'runbook':
         return await (await import('./commands/runbook.ts')).runbookCommand(rest);
+      case 'user':
+      case 'token':
+      case 'vault':
+        return await (await import('./commands/admin.ts')).adminCommand(command, rest);
       case 'serve': {
         const { serve } = await import('./main.ts');
         await serve();

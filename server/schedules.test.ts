@@ -9,7 +9,7 @@ afterEach(() => t.close());
 
 describe('scheduler', () => {
   it('arms active schedule flows, follows activation changes, and fires each scheduled time once', async () => {
-    const tok = t.tokens.admin;
+    const tok = t.tokens.owner;
     await t.json('POST', '/api/flows', { token: tok, body: flow('nightly', [{ id: 't', type: 'trigger.schedule', config: { cron: '0 2 * * *', timezone: 'Europe/Berlin' } }, { id: 'a', type: 'test.add', config: { n: 0 } }], ['t->a']) });
     await t.json('POST', '/api/flows/nightly/publish', { token: tok, body: { message: 'v1' } });
     expect(t.server.scheduler.armed).toEqual([]);

@@ -12,7 +12,7 @@ afterEach(() => t.close());
 
 describe('secrets', () => {
   it('never appear in API responses or logs, even when a node outputs one', async () => {
-    const tok = t.tokens.admin;
+    const tok = t.tokens.owner;
     await t.json('POST', '/api/connections', { token: tok, body: { id: 'leak', kind: 'erp', provider: 'leaky', name: 'Leaky', config: {}, secrets: { password: PLANTED } } });
     await t.json('POST', '/api/flows', { token: tok, body: flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'l', type: 'test.leaky', config: { connectionId: 'leak' } }], ['t->l']) });
     const test = await t.req('POST', '/api/flows/f/test', { token: tok, body: { event: { x: 1 } } });

@@ -90,7 +90,7 @@ export const ConnectionUpdate = z
   })
   .openapi('ConnectionUpdate');
 
-export const RoleEnum = z.enum(['admin', 'consultant', 'client', 'finance', 'operations']);
+export const RoleEnum = z.enum(['owner', 'consultant', 'client', 'operator', 'viewer']);
 
 export const Me = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleEnum }).openapi('Me');
 

@@ -6,10 +6,12 @@ import { flow, testServer, type TestServer } from '../testing.ts';
 import { ROLES, type Role } from './roles.ts';
 
 const ALL: Role[] = [...ROLES];
-const A: Role[] = ['admin'];
-const AC: Role[] = ['admin', 'consultant'];
-const ACC: Role[] = ['admin', 'consultant', 'client'];
-const ACO: Role[] = ['admin', 'consultant', 'operations'];
+const A: Role[] = ['owner'];
+const AC: Role[] = ['owner', 'consultant'];
+const ACC: Role[] = ['owner', 'consultant', 'client'];
+const ACO: Role[] = ['owner', 'consultant', 'operator'];
+/** Everyone but the merchant's client staff. */
+const NC: Role[] = ['owner', 'consultant', 'operator', 'viewer'];
 
 let t: TestServer;
 let runId = '';
@@ -50,15 +52,15 @@ const rows: Row[] = [
   ['POST', '/api/connections/{id}/test', () => '/api/connections/erp1/test', AC],
   ['GET', '/api/catalog', () => '/api/catalog', ALL],
   ['GET', '/api/users', () => '/api/users', A],
-  ['POST', '/api/users', () => '/api/users', A, () => ({ email: `u${Math.random().toString(36).slice(2)}@example.com`, role: 'finance', password: 'password-123' })],
+  ['POST', '/api/users', () => '/api/users', A, () => ({ email: `u${Math.random().toString(36).slice(2)}@example.com`, role: 'viewer', password: 'password-123' })],
   ['PUT', '/api/users/{id}', () => `/api/users/${userId}`, A, () => ({ name: 'n' })],
   ['GET', '/api/tokens', () => '/api/tokens', A],
   ['POST', '/api/tokens', () => '/api/tokens', A, () => ({ name: 'ci' })],
   ['DELETE', '/api/tokens/{id}', () => `/api/tokens/${tokenId}`, A],
-  ['GET', '/api/audit', () => '/api/audit', ['admin', 'consultant', 'finance']],
-  ['GET', '/api/events', () => '/api/events', ['admin', 'consultant', 'finance', 'operations']],
-  ['GET', '/api/events/{id}', () => `/api/events/${t.server.runtime.runs.get(runId).eventId}`, ['admin', 'consultant', 'finance', 'operations']],
-  ['GET', '/api/compliance', () => '/api/compliance', ['admin', 'consultant', 'finance', 'operations']],
+  ['GET', '/api/audit', () => '/api/audit', NC],
+  ['GET', '/api/events', () => '/api/events', NC],
+  ['GET', '/api/events/{id}', () => `/api/events/${t.server.runtime.runs.get(runId).eventId}`, NC],
+  ['GET', '/api/compliance', () => '/api/compliance', NC],
   ['POST', '/api/mapping/preview', () => '/api/mapping/preview', ACC, () => ({ config: { fields: [] }, sample: {} })],
   ['GET', '/api/lookups', () => '/api/lookups', ALL],
   ['POST', '/api/lookups', () => '/api/lookups', AC, () => ({})],
@@ -72,17 +74,17 @@ const rows: Row[] = [
   ['POST', '/api/lookups/{scope}/{name}/versions/{version}/restore', () => '/api/lookups/shared/tax/versions/1/restore', ACC, () => ({})],
   ['GET', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ALL],
   ['PUT', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ACC, () => ({})],
-  ['GET', '/api/finance/payouts', () => '/api/finance/payouts', ['admin', 'consultant', 'finance']],
-  ['GET', '/api/finance/month-end', () => '/api/finance/month-end?month=2026-11', ['admin', 'consultant', 'finance']],
-  ['GET', '/api/integration-audit', () => '/api/integration-audit', ['admin', 'consultant', 'finance', 'operations']],
+  ['GET', '/api/finance/payouts', () => '/api/finance/payouts', NC],
+  ['GET', '/api/finance/month-end', () => '/api/finance/month-end?month=2026-11', NC],
+  ['GET', '/api/integration-audit', () => '/api/integration-audit', NC],
   ['GET', '/api/runbooks/{flowId}', () => '/api/runbooks/f', ALL],
   ['GET', '/api/exceptions', () => '/api/exceptions', ALL],
   ['GET', '/api/exceptions/{id}', () => `/api/exceptions/${exceptionId}`, ALL],
-  ['POST', '/api/exceptions/{id}/acknowledge', () => `/api/exceptions/${exceptionId}/acknowledge`, ['admin', 'consultant', 'finance', 'operations'], () => ({})],
-  ['POST', '/api/exceptions/{id}/assign', () => `/api/exceptions/${exceptionId}/assign`, ['admin', 'consultant', 'finance', 'operations'], () => ({ owner: 'finance' })],
-  ['POST', '/api/exceptions/{id}/resolve', () => `/api/exceptions/${exceptionId}/resolve`, ['admin', 'consultant', 'finance', 'operations'], () => ({ note: 'fixed' })],
+  ['POST', '/api/exceptions/{id}/acknowledge', () => `/api/exceptions/${exceptionId}/acknowledge`, ACO, () => ({})],
+  ['POST', '/api/exceptions/{id}/assign', () => `/api/exceptions/${exceptionId}/assign`, ACO, () => ({ owner: 'finance' })],
+  ['POST', '/api/exceptions/{id}/resolve', () => `/api/exceptions/${exceptionId}/resolve`, ACO, () => ({ note: 'fixed' })],
   ['POST', '/api/exceptions/{id}/retry', () => `/api/exceptions/${exceptionId}/retry`, ACO, () => ({})],
-  ['POST', '/api/exceptions/bulk', () => '/api/exceptions/bulk', ['admin', 'consultant', 'finance', 'operations'], () => ({ ids: [exceptionId], action: 'acknowledge' })],
+  ['POST', '/api/exceptions/bulk', () => '/api/exceptions/bulk', ACO, () => ({ ids: [exceptionId], action: 'acknowledge' })],
   ['GET', '/api/dashboard/summary', () => '/api/dashboard/summary', ALL],
   ['GET', '/api/dashboard/series/orders', () => '/api/dashboard/series/orders', ALL],
   ['GET', '/api/dashboard/series/drift', () => '/api/dashboard/series/drift', ALL],
@@ -95,7 +97,7 @@ beforeAll(async () => {
   rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
   rt.flows.publish('f', { message: 'v1' });
   t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
-  userId = t.server.deps.users.byEmail('finance@example.com')!.id;
+  userId = t.server.deps.users.byEmail('viewer@example.com')!.id;
   t.server.deps.lookups.create({ name: 'tax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: 'A' }]);
 });
 afterAll(() => t.close());

@@ -1,43 +1,51 @@
 // Who may do what. Every API route names one permission; this table is the whole policy (and the role matrix test
-// walks it).
-export const ROLES = ['admin', 'consultant', 'client', 'finance', 'operations'] as const;
+// walks it). The roles are issue 3's: owner (everything, users), consultant (build and publish flows, connections),
+// client (the merchant's staff: mappings and lookup tables of existing flows, and publishing those edits),
+// operator (runs, exceptions, replay: operations and finance staff) and viewer (read only).
+export const ROLES = ['owner', 'consultant', 'client', 'operator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+const ALL = ROLES;
+const BUILDERS = ['owner', 'consultant'] as const;
+const EDITORS = ['owner', 'consultant', 'client'] as const;
+const TRIAGE = ['owner', 'consultant', 'operator'] as const;
+const READERS_NOT_CLIENT = ['owner', 'consultant', 'operator', 'viewer'] as const;
+
 export const PERMISSIONS = {
-  'flows.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'flows.read': ALL,
   /** Create, import, change structure, roll back. */
-  'flows.write': ['admin', 'consultant'],
+  'flows.write': BUILDERS,
   /** Draft edits; a client's edits are limited to mapping and lookup configuration (see client-edits.ts). */
-  'flows.edit': ['admin', 'consultant', 'client'],
-  'flows.publish': ['admin', 'consultant', 'client'],
-  'flows.activate': ['admin', 'consultant'],
-  'flows.test': ['admin', 'consultant', 'client'],
-  'runs.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
-  'runs.triage': ['admin', 'consultant', 'operations'],
-  'events.read': ['admin', 'consultant', 'finance', 'operations'],
-  'connections.read': ['admin', 'consultant', 'operations'],
-  'connections.write': ['admin', 'consultant'],
-  'catalog.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
-  'lookups.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'flows.edit': EDITORS,
+  'flows.publish': EDITORS,
+  'flows.activate': BUILDERS,
+  'flows.test': EDITORS,
+  'runs.read': ALL,
+  'runs.triage': TRIAGE,
+  'events.read': READERS_NOT_CLIENT,
+  'connections.read': TRIAGE,
+  'connections.write': BUILDERS,
+  'catalog.read': ALL,
+  'lookups.read': ALL,
   /** Row edits, CSV import, restoring a version: what client staff maintain without code. */
-  'lookups.write': ['admin', 'consultant', 'client'],
+  'lookups.write': EDITORS,
   /** Creating and deleting tables. */
-  'lookups.define': ['admin', 'consultant'],
-  'mapping.preview': ['admin', 'consultant', 'client'],
+  'lookups.define': BUILDERS,
+  'mapping.preview': EDITORS,
   /** Payout reconciliation and the month-end report. */
-  'finance.read': ['admin', 'consultant', 'finance'],
-  /** The integration audit scans the catalogue, item master and lookups: a consultant's and operations' tool. */
-  'integration.audit': ['admin', 'consultant', 'finance', 'operations'],
-  'runbooks.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
-  'exceptions.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'finance.read': READERS_NOT_CLIENT,
+  /** The integration audit scans the catalogue, item master and lookups. */
+  'integration.audit': READERS_NOT_CLIENT,
+  'runbooks.read': ALL,
+  'exceptions.read': ALL,
   /** Acknowledge, assign, resolve with a note. */
-  'exceptions.triage': ['admin', 'consultant', 'finance', 'operations'],
-  /** Retry replays runs: it changes the ERP, so not for finance or client staff. */
-  'exceptions.retry': ['admin', 'consultant', 'operations'],
-  'dashboard.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
-  'audit.read': ['admin', 'consultant', 'finance'],
-  'users.manage': ['admin'],
-  'me': ['admin', 'consultant', 'client', 'finance', 'operations'],
+  'exceptions.triage': TRIAGE,
+  /** Retry replays runs: it changes the ERP. */
+  'exceptions.retry': TRIAGE,
+  'dashboard.read': ALL,
+  'audit.read': READERS_NOT_CLIENT,
+  'users.manage': ['owner'],
+  'me': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -142,7 +142,7 @@ export class Users {
     if (this.count() > 0) return null;
     const email = env.email || 'admin@localhost';
     const generated = env.password ? undefined : randomBytes(15).toString('base64url');
-    await this.create({ email, name: 'Administrator', role: 'admin', password: env.password || generated! });
+    await this.create({ email, name: 'Administrator', role: 'owner', password: env.password || generated! });
     return { email, generatedPassword: generated };
   }
 }

@@ -4,8 +4,11 @@ import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi
 import type { MiddlewareHandler } from 'hono';
 import type { Store } from '../../runtime/store/db.ts';
 import { driftSeries, flowHealth, openExceptionsByOwner, ordersPerHour, payoutsPerMonth } from './queries.ts';
+import { PERMISSIONS } from '../auth/roles.ts';
 
-export const DASHBOARD_PERMISSIONS = { 'dashboard.read': ['admin', 'consultant', 'client', 'finance', 'operations'] } as const;
+export const DASHBOARD_PERMISSIONS = {
+  'dashboard.read': PERMISSIONS['dashboard.read'],
+} as const;
 export type DashboardPermission = keyof typeof DASHBOARD_PERMISSIONS;
 
 export interface DashboardRoutesOptions {

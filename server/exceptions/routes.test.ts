@@ -67,26 +67,26 @@ describe('exceptions API', () => {
     svc.raise({ type: 'orphaned-order', key: '#1001', title: 'orphan', severity: 'low' });
 
     expect((await req('GET', '', 'client')).body.total).toBe(3);
-    expect((await req('GET', '?owner=finance', 'finance')).body.items.map((x: any) => x.id)).toEqual([b.id]);
-    expect((await req('GET', '?severity=low&state=open', 'finance')).body.items.map((x: any) => x.key)).toEqual(['#1001']);
-    expect((await req('GET', '?type=inventory-drift', 'finance')).body.items[0]).toMatchObject({ id: a.id, owner: 'operations', count: 1 });
-    const bad = await req('GET', '?state=closed&limit=0', 'finance');
+    expect((await req('GET', '?owner=finance', 'viewer')).body.items.map((x: any) => x.id)).toEqual([b.id]);
+    expect((await req('GET', '?severity=low&state=open', 'viewer')).body.items.map((x: any) => x.key)).toEqual(['#1001']);
+    expect((await req('GET', '?type=inventory-drift', 'viewer')).body.items[0]).toMatchObject({ id: a.id, owner: 'operations', count: 1 });
+    const bad = await req('GET', '?state=closed&limit=0', 'viewer');
     expect(bad.status).toBe(400);
     expect(bad.body.error.problems.map((p: any) => p.path).sort()).toEqual(['$.limit', '$.state']);
 
     expect((await req('POST', `/${a.id}/acknowledge`, 'client', {})).status).toBe(403);
-    expect((await req('POST', `/${a.id}/acknowledge`, 'operations', { note: 'looking' })).body.state).toBe('acknowledged');
-    expect((await req('POST', `/${a.id}/assign`, 'operations', {})).status).toBe(400);
-    expect((await req('POST', `/${a.id}/assign`, 'operations', { assignee: 'sam@shop.test', owner: 'ecommerce' })).body).toMatchObject({ assignee: 'sam@shop.test', owner: 'ecommerce' });
-    const noNote = await req('POST', `/${a.id}/resolve`, 'operations', { note: '   ' });
+    expect((await req('POST', `/${a.id}/acknowledge`, 'operator', { note: 'looking' })).body.state).toBe('acknowledged');
+    expect((await req('POST', `/${a.id}/assign`, 'operator', {})).status).toBe(400);
+    expect((await req('POST', `/${a.id}/assign`, 'operator', { assignee: 'sam@shop.test', owner: 'ecommerce' })).body).toMatchObject({ assignee: 'sam@shop.test', owner: 'ecommerce' });
+    const noNote = await req('POST', `/${a.id}/resolve`, 'operator', { note: '   ' });
     expect(noNote.status).toBe(400);
     expect(noNote.body.error.problems[0].path).toBe('$.note');
-    expect((await req('POST', `/${a.id}/resolve`, 'operations', { note: 'stock recounted' })).body).toMatchObject({ state: 'resolved', resolutionNote: 'stock recounted', resolvedBy: 'operations@shop.test' });
-    expect((await req('POST', `/${a.id}/resolve`, 'operations', { note: 'again' })).status).toBe(409);
+    expect((await req('POST', `/${a.id}/resolve`, 'operator', { note: 'stock recounted' })).body).toMatchObject({ state: 'resolved', resolutionNote: 'stock recounted', resolvedBy: 'operator@shop.test' });
+    expect((await req('POST', `/${a.id}/resolve`, 'operator', { note: 'again' })).status).toBe(409);
     expect((await req('GET', '/exc_nope', 'client')).status).toBe(404);
 
     const detail = (await req('GET', `/${a.id}`, 'client')).body;
-    expect(detail.events.map((e: any) => `${e.actor} ${e.action}`)).toEqual(['system opened', 'operations@shop.test acknowledged', 'operations@shop.test assigned', 'operations@shop.test resolved']);
+    expect(detail.events.map((e: any) => `${e.actor} ${e.action}`)).toEqual(['system opened', 'operator@shop.test acknowledged', 'operator@shop.test assigned', 'operator@shop.test resolved']);
     expect(audit.filter((x) => x.exceptionId === a.id).map((x) => x.action)).toEqual(['opened', 'acknowledged', 'assigned', 'resolved']);
   });
 
@@ -98,21 +98,23 @@ describe('exceptions API', () => {
     const [exc] = svc.list().items;
     expect(exc).toMatchObject({ type: 'erp-unreachable', state: 'open' });
 
-    const forbidden = await req('POST', '/bulk', 'finance', { ids: [exc.id], action: 'retry' });
+    const forbidden = await req('POST', '/bulk', 'viewer', { ids: [exc.id], action: 'retry' });
     expect(forbidden.status).toBe(403);
-    expect((await req('POST', '/bulk', 'finance', { ids: [exc.id], action: 'resolve' })).status).toBe(400);
+    // Read-only users may not triage at all; a triager's bulk resolve still needs its note.
+    expect((await req('POST', '/bulk', 'viewer', { ids: [exc.id], action: 'resolve' })).status).toBe(403);
+    expect((await req('POST', '/bulk', 'operator', { ids: [exc.id], action: 'resolve' })).status).toBe(400);
 
     down.value = false;
-    const r = await req('POST', `/${exc.id}/retry`, 'operations');
+    const r = await req('POST', `/${exc.id}/retry`, 'operator');
     expect(r.status).toBe(202);
     expect(r.body.replayed).toHaveLength(1);
     await rt.drain();
     expect((await req('GET', `/${exc.id}`, 'client')).body).toMatchObject({ state: 'resolved', autoResolved: true });
-    expect((await req('POST', `/${exc.id}/retry`, 'operations')).status).toBe(409);
+    expect((await req('POST', `/${exc.id}/retry`, 'operator')).status).toBe(409);
 
     const x = svc.raise({ type: 'stuck-run', key: 'run_1', title: 'stuck' });
     const y = svc.raise({ type: 'stuck-run', key: 'run_2', title: 'stuck' });
-    const bulk = await req('POST', '/bulk', 'finance', { ids: [x.id, y.id, exc.id], action: 'acknowledge' });
+    const bulk = await req('POST', '/bulk', 'operator', { ids: [x.id, y.id, exc.id], action: 'acknowledge' });
     expect(bulk.body.results.map((q: any) => q.ok)).toEqual([true, true, false]);
     expect((await req('GET', '?state=acknowledged', 'client')).body.total).toBe(2);
   });

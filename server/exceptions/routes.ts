@@ -8,11 +8,12 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { ExceptionNotFoundError, ExceptionStateError, type ExceptionService } from '../../runtime/exceptions/index.ts';
 import { RunStateError } from '../../runtime/runs.ts';
 import { AssignBody, BulkBody, BulkResult, ErrorBody, ExceptionDetail, ExceptionRecord, IdParam, ListQuery, NoteBody, ResolveBody, RetryResult } from './schemas.ts';
+import { PERMISSIONS } from '../auth/roles.ts';
 
 export const EXCEPTION_PERMISSIONS = {
-  'exceptions.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
-  'exceptions.triage': ['admin', 'consultant', 'finance', 'operations'],
-  'exceptions.retry': ['admin', 'consultant', 'operations'],
+  'exceptions.read': PERMISSIONS['exceptions.read'],
+  'exceptions.triage': PERMISSIONS['exceptions.triage'],
+  'exceptions.retry': PERMISSIONS['exceptions.retry'],
 } as const;
 export type ExceptionPermission = keyof typeof EXCEPTION_PERMISSIONS;
 

@@ -10,8 +10,11 @@ import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import type { PayoutReconciliation } from '../../nodes/finance/types.ts';
 import { ledgerStatus } from './ledger-check.ts';
 import { latestPerPayout, monthEndReport, reportCsv } from './report.ts';
+import { PERMISSIONS } from '../auth/roles.ts';
 
-export const FINANCE_PERMISSIONS = { 'finance.read': ['admin', 'consultant', 'finance'] } as const;
+export const FINANCE_PERMISSIONS = {
+  'finance.read': PERMISSIONS['finance.read'],
+} as const;
 
 export interface FinanceRoutesOptions {
   /** Every reconciliation recorded (e.g. `() => reconciliationsFromStore(rt.store)`). */

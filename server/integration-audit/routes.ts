@@ -4,8 +4,11 @@ import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi
 import type { MiddlewareHandler } from 'hono';
 import { auditIntegration, type AuditInput } from './audit.ts';
 import { auditHtml, auditMarkdown } from './render.ts';
+import { PERMISSIONS } from '../auth/roles.ts';
 
-export const AUDIT_PERMISSIONS = { 'audit.read': ['admin', 'consultant', 'finance', 'operations'] } as const;
+export const AUDIT_PERMISSIONS = {
+  'audit.read': PERMISSIONS['integration.audit'],
+} as const;
 
 export function auditRoutes(opts: { collect: () => Promise<AuditInput>; authorize?: (perm: keyof typeof AUDIT_PERMISSIONS) => MiddlewareHandler }) {
   const app = new OpenAPIHono({

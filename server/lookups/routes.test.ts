@@ -49,17 +49,17 @@ describe('lookup API', () => {
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ version: 2, rowCount: 2, createdBy: 'client@shop.test' });
 
-    r = await req('GET', '/shared/tax-codes', 'finance');
+    r = await req('GET', '/shared/tax-codes', 'viewer');
     const got = (await r.json()) as { version: number; rows: Array<Record<string, string>> };
     expect(got.version).toBe(2);
     expect(got.rows.map((x) => x.taxCode)).toEqual(['UK-STD', 'UK-RED']);
-    expect(((await (await req('GET', '/shared/tax-codes?version=1', 'operations')).json()) as { rows: unknown[] }).rows).toHaveLength(1);
+    expect(((await (await req('GET', '/shared/tax-codes?version=1', 'operator')).json()) as { rows: unknown[] }).rows).toHaveLength(1);
     expect(((await (await req('GET', '', 'client')).json()) as { tables: Array<{ name: string }> }).tables.map((t) => t.name)).toEqual(['tax-codes']);
     expect(changes).toEqual(['lookup.create tax-codes v1 by consultant@shop.test', 'lookup.rows.upsert tax-codes v2 by client@shop.test']);
   });
 
   it('answers 409 for a stale expectedVersion, 422 naming row and column, 404 for an unknown table, 400 for a bad body', async () => {
-    await req('POST', '', 'admin', { name: 'locations', preset: 'locations' });
+    await req('POST', '', 'owner', { name: 'locations', preset: 'locations' });
     await req('PUT', '/shared/locations/rows', 'client', { rows: [{ location: '1', warehouse: 'A' }] });
     let r = await req('PUT', '/shared/locations/rows', 'client', { rows: [{ location: '1', warehouse: 'B' }], expectedVersion: 1 });
     expect(r.status).toBe(409);
@@ -83,7 +83,7 @@ describe('lookup API', () => {
     let r = await req('PUT', '/order-to-erp/payment-methods/csv?mode=merge', 'client', 'gateway,paymentMethod\nshopify_payments,CARD\npaypal,PAYPAL\n', { 'content-type': 'text/csv' });
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ version: 2, rowCount: 2 });
-    r = await req('GET', '/order-to-erp/payment-methods/csv', 'finance');
+    r = await req('GET', '/order-to-erp/payment-methods/csv', 'viewer');
     expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(r.headers.get('content-disposition')).toBe('attachment; filename="order-to-erp-payment-methods.csv"');
     expect(await r.text()).toBe('gateway,paymentMethod\nshopify_payments,CARD\npaypal,PAYPAL\n');
@@ -91,7 +91,7 @@ describe('lookup API', () => {
     expect(r.status).toBe(422);
     expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/row 1 column "method": unknown column/);
     expect((await req('PUT', '/order-to-erp/payment-methods/csv', 'client', 'a,b', { 'content-type': 'application/json' })).status).toBe(415);
-    expect((await req('PUT', '/order-to-erp/payment-methods/csv', 'finance', 'gateway,paymentMethod\n', { 'content-type': 'text/csv' })).status).toBe(403);
+    expect((await req('PUT', '/order-to-erp/payment-methods/csv', 'viewer', 'gateway,paymentMethod\n', { 'content-type': 'text/csv' })).status).toBe(403);
 
     r = await req('POST', '/order-to-erp/payment-methods/versions/1/restore', 'client', {});
     expect(await r.json()).toMatchObject({ version: 3, rowCount: 0, message: 'restored version 1' });

@@ -7,11 +7,12 @@ import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi
 import type { Context, MiddlewareHandler } from 'hono';
 import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem } from '../../runtime/lookups/index.ts';
 import { CsvQuery, ErrorBody, Params, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
+import { PERMISSIONS } from '../auth/roles.ts';
 
 export const LOOKUP_PERMISSIONS = {
-  'lookups.read': ['admin', 'consultant', 'client', 'finance', 'operations'],
-  'lookups.write': ['admin', 'consultant', 'client'],
-  'lookups.define': ['admin', 'consultant'],
+  'lookups.read': PERMISSIONS['lookups.read'],
+  'lookups.write': PERMISSIONS['lookups.write'],
+  'lookups.define': PERMISSIONS['lookups.define'],
 } as const;
 export type LookupPermission = keyof typeof LOOKUP_PERMISSIONS;
 

@@ -14,14 +14,14 @@ describe('auth', () => {
     const res = await login(ADMIN);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body.user).toMatchObject({ email: ADMIN.email, role: 'admin' });
+    expect(body.user).toMatchObject({ email: ADMIN.email, role: 'owner' });
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^ll_session=lls_/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     const jar = cookie.split(';')[0];
     const me = await t.json('GET', '/api/me', { headers: { cookie: jar } });
-    expect(me.body).toMatchObject({ email: ADMIN.email, role: 'admin' });
+    expect(me.body).toMatchObject({ email: ADMIN.email, role: 'owner' });
     expect((await t.json('GET', '/api/me', { token: body.token })).status).toBe(200);
     await t.req('POST', '/api/auth/logout', { headers: { cookie: jar, 'content-type': 'application/json' } });
     expect((await t.json('GET', '/api/me', { headers: { cookie: jar } })).status).toBe(401);
@@ -63,10 +63,10 @@ describe('auth', () => {
   });
 
   it('manages users and API tokens (shown once, stored hashed), and disabling a user ends access', async () => {
-    const admin = t.tokens.admin;
-    const u = await t.json('POST', '/api/users', { token: admin, body: { email: 'Op@Example.com', role: 'operations', password: 'operations-pw-1' } });
+    const admin = t.tokens.owner;
+    const u = await t.json('POST', '/api/users', { token: admin, body: { email: 'Op@Example.com', role: 'operator', password: 'operations-pw-1' } });
     expect(u.status).toBe(201);
-    expect(u.body).toMatchObject({ email: 'op@example.com', role: 'operations', disabled: false });
+    expect(u.body).toMatchObject({ email: 'op@example.com', role: 'operator', disabled: false });
     expect(JSON.stringify(u.body)).not.toContain('operations-pw-1');
     const tok = await t.json('POST', '/api/tokens', { token: admin, body: { name: 'ci', userId: u.body.id } });
     expect(tok.status).toBe(201);
@@ -75,7 +75,7 @@ describe('auth', () => {
     expect(JSON.stringify(list.body)).not.toContain(tok.body.token);
     const stored = t.server.runtime.store.sqlite.prepare('SELECT token_hash FROM api_tokens WHERE id = ?').get(tok.body.id) as { token_hash: string };
     expect(stored.token_hash).not.toContain(tok.body.token);
-    expect((await t.json('GET', '/api/me', { token: tok.body.token })).body.role).toBe('operations');
+    expect((await t.json('GET', '/api/me', { token: tok.body.token })).body.role).toBe('operator');
     await t.json('PUT', `/api/users/${u.body.id}`, { token: admin, body: { disabled: true } });
     expect((await t.json('GET', '/api/me', { token: tok.body.token })).status).toBe(401);
     const audit = (await t.json('GET', '/api/audit', { token: admin })).body.entries;

@@ -23,7 +23,7 @@ describe('/api/connections', () => {
     const upd = await t.json('PUT', '/api/connections/shop', { token: tok, body: { name: 'Renamed', secrets: { webhookSecret: 'whsec_other_secret_987' } } });
     expect(upd.body.name).toBe('Renamed');
     expect(t.server.deps.connections.secretsOf('shop')).toEqual({ accessToken: SECRET, webhookSecret: 'whsec_other_secret_987' });
-    const audit = await t.json('GET', '/api/audit', { token: t.tokens.admin });
+    const audit = await t.json('GET', '/api/audit', { token: t.tokens.owner });
     expect(audit.body.entries.filter((e: { action: string }) => e.action.startsWith('connection.'))).toHaveLength(2);
     expect(JSON.stringify(audit.body)).not.toContain(SECRET);
     expect(JSON.stringify(audit.body)).not.toContain('whsec_other_secret_987');
@@ -38,7 +38,7 @@ describe('/api/connections', () => {
   });
 
   it('tests a connection against the real sandbox ERP and reports a broken one without leaking secrets', async () => {
-    const tok = t.tokens.admin;
+    const tok = t.tokens.owner;
     await t.json('POST', '/api/connections', { token: tok, body: { id: 'erp', kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { file: `${t.dir}/erp.sqlite` } } });
     const ok = await t.json('POST', '/api/connections/erp/test', { token: tok });
     expect(ok.body.ok).toBe(true);

@@ -21,7 +21,7 @@ describe('/api/flows', () => {
     expect(put.body.name).toBe('renamed');
     const got = await t.json('GET', '/api/flows/f1', { token: tok });
     expect(got.body.draft.nodes).toEqual([{ id: 'half' }]);
-    const list = await t.json('GET', '/api/flows', { token: t.tokens.finance });
+    const list = await t.json('GET', '/api/flows', { token: t.tokens.viewer });
     expect(list.body.flows.map((f: { id: string }) => f.id)).toEqual(['f1']);
     const v = await t.json('POST', '/api/flows/f1/validate', { token: tok });
     expect(v.body.valid).toBe(false);
@@ -60,13 +60,13 @@ describe('/api/flows', () => {
     expect(act.body).toMatchObject({ active: true, activeVersion: 2 });
     const de = await t.json('POST', '/api/flows/f1/deactivate', { token: tok });
     expect(de.body.active).toBe(false);
-    const audit = await t.json('GET', '/api/audit?limit=50', { token: t.tokens.admin });
+    const audit = await t.json('GET', '/api/audit?limit=50', { token: t.tokens.owner });
     const actions = audit.body.entries.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['flow.create', 'flow.draft.update', 'flow.publish', 'flow.rollback', 'flow.activate', 'flow.deactivate']));
   });
 
   it('exports as an attachment and imports (create, then update of the draft)', async () => {
-    const tok = t.tokens.admin;
+    const tok = t.tokens.owner;
     const imp = await t.json('POST', '/api/flows/import', { token: tok, body: adder(5) });
     expect(imp.status).toBe(201);
     const again = await t.json('POST', '/api/flows/import', { token: tok, body: { ...adder(6), name: 'second import' } });
@@ -122,17 +122,17 @@ describe('/api/flows', () => {
     // A consultant's structural draft cannot be published by a client.
     await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.consultant, body: structural });
     expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.client, body: { message: 'x' } })).status).toBe(403);
-    const audit = (await t.json('GET', '/api/audit', { token: t.tokens.admin })).body.entries;
+    const audit = (await t.json('GET', '/api/audit', { token: t.tokens.owner })).body.entries;
     expect(audit.find((e: { action: string }) => e.action === 'flow.mapping.edit')).toMatchObject({ actor: 'client@example.com', target: 'flow:m' });
   });
 
   it('answers bad input with the contract error shape naming the field', async () => {
-    await t.json('POST', '/api/flows', { token: t.tokens.admin, body: adder() });
-    const r = await t.json('POST', '/api/flows/f1/rollback', { token: t.tokens.admin, body: { version: 'x' } });
+    await t.json('POST', '/api/flows', { token: t.tokens.owner, body: adder() });
+    const r = await t.json('POST', '/api/flows/f1/rollback', { token: t.tokens.owner, body: { version: 'x' } });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('invalid_request');
     expect(r.body.error.problems[0].path).toBe('$.version');
-    const notJson = await t.req('POST', '/api/flows', { token: t.tokens.admin, raw: '{oops', headers: { 'content-type': 'application/json' } });
+    const notJson = await t.req('POST', '/api/flows', { token: t.tokens.owner, raw: '{oops', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect((await notJson.json()).error.code).toBeTruthy();
   });

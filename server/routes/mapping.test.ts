@@ -33,6 +33,6 @@ describe('POST /api/mapping/preview', () => {
   });
 
   it('is not for finance users', async () => {
-    expect((await t.json('POST', '/api/mapping/preview', { token: t.tokens.finance, body: { config, sample: {} } })).status).toBe(403);
+    expect((await t.json('POST', '/api/mapping/preview', { token: t.tokens.viewer, body: { config, sample: {} } })).status).toBe(403);
   });
 });

@@ -16,7 +16,7 @@ describe('/api/runs', () => {
     rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
     rt.queue.ingest({ source: 'manual', payload: { value: 2 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
     await rt.drain();
-    const tok = t.tokens.operations;
+    const tok = t.tokens.operator;
     const all = await t.json('GET', '/api/runs?flowId=f&status=failed', { token: tok });
     expect(all.body.runs).toHaveLength(2);
     const byKey = await t.json('GET', `/api/runs?key=${encodeURIComponent('shopifyOrderId:gid://shopify/Order/2')}`, { token: tok });

@@ -5,8 +5,11 @@ import type { FlowStore } from '../../runtime/flow-store.ts';
 import type { LookupService } from '../../runtime/lookups/index.ts';
 import { loadFlowDoc, tableRowsFrom } from './load.ts';
 import { buildRunbook, runbookHtml, runbookMarkdown } from './runbook.ts';
+import { PERMISSIONS } from '../auth/roles.ts';
 
-export const RUNBOOK_PERMISSIONS = { 'runbooks.read': ['admin', 'consultant', 'client', 'finance', 'operations'] } as const;
+export const RUNBOOK_PERMISSIONS = {
+  'runbooks.read': PERMISSIONS['runbooks.read'],
+} as const;
 
 export function runbookRoutes(opts: { flows: FlowStore; lookups?: LookupService; describeType?: (t: string) => string | undefined; authorize?: (perm: keyof typeof RUNBOOK_PERMISSIONS) => MiddlewareHandler }) {
   const app = new OpenAPIHono({

@@ -7,7 +7,7 @@ let secret = '';
 beforeEach(async () => {
   t = await testServer();
   t.server.runtime.flows.create(flow('hook', [{ id: 't', type: 'trigger.webhook', config: { dedupHeader: 'x-event-id' } }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a'], { businessKeys: { invoice: 'invoice.id' } }));
-  secret = (await t.json('POST', '/api/flows/hook/webhook-secret', { token: t.tokens.admin })).body.secret;
+  secret = (await t.json('POST', '/api/flows/hook/webhook-secret', { token: t.tokens.owner })).body.secret;
 });
 afterEach(() => t.close());
 
@@ -30,7 +30,7 @@ describe('POST /webhooks/flows/:flowId', () => {
     expect((await post('not json', { authorization: `Bearer ${secret}` })).status).toBe(400);
     expect((await t.req('POST', '/webhooks/flows/none', { raw: '{}' })).status).toBe(404);
     await t.server.runtime.drain();
-    const runs = await t.json('GET', '/api/runs?key=invoice:INV-1', { token: t.tokens.admin });
+    const runs = await t.json('GET', '/api/runs?key=invoice:INV-1', { token: t.tokens.owner });
     expect(runs.body.runs[0]).toMatchObject({ runId: first.runIds[0], status: 'succeeded' });
   });
 });

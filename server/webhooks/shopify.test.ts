@@ -45,7 +45,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ ok: true, duplicate: false, runs: 1, stale: false });
-    const ev = await t.json('GET', `/api/events/${body.eventId}`, { token: t.tokens.admin });
+    const ev = await t.json('GET', `/api/events/${body.eventId}`, { token: t.tokens.owner });
     expect(ev.body).toMatchObject({ source: 'shopify:shop1', topic: 'orders/create', dedupKey: 'ev-1' });
     expect(ev.body.meta).toMatchObject({ shopDomain: 'shop1.myshopify.com', apiVersion: '2026-04', eventId: 'ev-1', stale: false });
     expect(ev.body.runIds).toHaveLength(1);
@@ -57,7 +57,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(stored.headers['x-shopify-hmac-sha256']).toBeUndefined();
     await t.server.runtime.drain();
     const order = JSON.parse(orderText) as { admin_graphql_api_id: string };
-    const runs = await t.json('GET', `/api/runs?key=shopifyOrderId:${encodeURIComponent(order.admin_graphql_api_id)}`, { token: t.tokens.admin });
+    const runs = await t.json('GET', `/api/runs?key=shopifyOrderId:${encodeURIComponent(order.admin_graphql_api_id)}`, { token: t.tokens.owner });
     expect(runs.body.runs).toHaveLength(1);
     expect(runs.body.runs[0]).toMatchObject({ flowId: 'orders', status: 'succeeded' });
   });
@@ -91,14 +91,14 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const old = new Date(Date.now() - 3 * 3600_000).toISOString();
     const r = await (await deliver(orderText, { triggeredAt: old })).json();
     expect(r.stale).toBe(true);
-    const ev = await t.json('GET', `/api/events/${r.eventId}`, { token: t.tokens.admin });
+    const ev = await t.json('GET', `/api/events/${r.eventId}`, { token: t.tokens.owner });
     expect(ev.body.meta).toMatchObject({ stale: true, triggeredAt: old });
   });
 
   it('stores (never drops) an event that no active flow wants, visible in /api/events', async () => {
     const r = await (await deliver('{"id": 1}', { topic: 'products/update' })).json();
     expect(r.runs).toBe(0);
-    const list = await t.json('GET', '/api/events?source=shopify:shop1', { token: t.tokens.operations ?? t.tokens.admin });
+    const list = await t.json('GET', '/api/events?source=shopify:shop1', { token: t.tokens.operator ?? t.tokens.owner });
     expect(list.body.events.map((e: { eventId: string }) => e.eventId)).toContain(r.eventId);
   });
 
@@ -132,7 +132,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect((sqlite.prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number }).n).toBe(0);
     const dr = JSON.stringify({ shop_id: 1, shop_domain: 'shop1.myshopify.com', customer: { id: 7, email: 'ask@example.com' }, orders_requested: [1], data_request: { id: 9 } });
     expect((await deliver(dr, { topic: 'customers/data_request' })).status).toBe(200);
-    const c = await t.json('GET', '/api/compliance', { token: t.tokens.admin });
+    const c = await t.json('GET', '/api/compliance', { token: t.tokens.owner });
     expect(c.body.requests.map((r: { topic: string }) => r.topic)).toEqual(['customers/data_request', 'customers/redact']);
     expect(c.body.requests[1].summary.eventsRedacted).toBe(1);
     expect(c.body.requests[0].summary.customer.email).toBe('ask@example.com');
