@@ -7,7 +7,6 @@ import type { Page } from 'playwright-core';
 import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
 import { SANDBOX_WEBHOOK_SECRET } from './fixtures.ts';
 
-const LEGACY_ROLE: Record<string, string> = { operator: 'operations', owner: 'admin', viewer: 'finance' };
 
 export type Api = Awaited<ReturnType<typeof apiAs>>;
 
@@ -23,16 +22,7 @@ export async function startEnv(users: Array<{ email: string; name: string; role:
   await buildDesigner(dist);
   const backend = await startBackend({ LEDGERLINE_SANDBOX_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET }, dist);
   const admin = await apiAs(backend.baseUrl, backend.adminEmail, backend.adminPassword);
-  for (const u of users) {
-    // The server's role names changed (operations -> operator); accept either so the tests follow the server.
-    try {
-      await admin('POST', '/api/users', u);
-    } catch (e) {
-      const older = LEGACY_ROLE[u.role];
-      if (!older || !String(e).includes('400')) throw e;
-      await admin('POST', '/api/users', { ...u, role: older });
-    }
-  }
+  for (const u of users) await admin('POST', '/api/users', u);
   return {
     backend,
     admin,

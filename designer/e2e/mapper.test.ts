@@ -166,11 +166,7 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     await client.close();
   }, 90_000);
 
-  // Known server limitation: server/flows/client-edits.ts treats any path segment named "source" as code, and every
-  // core.map field keeps its origin under `source`, so a client cannot change an existing field's source (a constant,
-  // a path, a lookup key) — only add fields, rename targets and change transforms. `it.fails` keeps this visible: it
-  // starts failing (i.e. the behaviour works) once the server accepts such edits, and then becomes a plain `it`.
-  it.fails('a client changes the constant of an existing field and saves the draft (refused by the server today)', async () => {
+  it('a client changes the constant of an existing field and saves the draft', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     try {
       await signIn(page, base(), CLIENT.email, CLIENT.password);

@@ -15,7 +15,21 @@ export function isMappingNode(type: string, lookup: (t: string) => NodeType | un
   return t?.category === 'lookup' || type === 'core.map' || type.startsWith('lookup.') || /(^|\.)map(per|ping)?$/.test(type);
 }
 
-const CODE_KEY = /^(code|expression|expr|js|javascript|script|source)$/i;
+const CODE_KEY = /^(code|expression|expr|js|javascript|script)$/i;
+
+/** True when the value at `path` in a node, or anything on the way there or under it, is a JavaScript expression. */
+function touchesExpression(node: unknown, path: string): boolean {
+  const isExpr = (v: unknown) => typeof v === 'object' && v !== null && (v as Record<string, unknown>).kind === 'expr';
+  const containsExpr = (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && (isExpr(v) || Object.entries(v).some(([k, x]) => CODE_KEY.test(k) || containsExpr(x)));
+  let cur: unknown = node;
+  for (const seg of path.split(/[.[\]]/).filter(Boolean)) {
+    if (isExpr(cur)) return true;
+    if (typeof cur !== 'object' || cur === null) return false;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return containsExpr(cur);
+}
 /** Harmless edits anywhere: canvas positions and display names. */
 const COSMETIC = /^(position(\.|$)|name$)/;
 
@@ -35,7 +49,7 @@ export function clientEditProblems(before: Record<string, unknown>, after: Recor
       const at = `$.nodes[${i}].${f}`;
       if (!f.startsWith('config.') && f !== 'config') problems.push({ where: ch.id, path: at, message: `the client role can only change mapping and lookup configuration, not "${f}"` });
       else if (!isMappingNode(type, lookup)) problems.push({ where: ch.id, path: at, message: `node "${ch.id}" (${type}) is not a mapping or lookup node; the client role cannot change it` });
-      else if (f.split(/[.[\]]/).some((seg) => CODE_KEY.test(seg))) problems.push({ where: ch.id, path: at, message: 'code and JavaScript expressions are for consultants; the client role cannot change them' });
+      else if (f.split(/[.[\]]/).some((seg) => CODE_KEY.test(seg)) || touchesExpression(nodesBefore.get(ch.id), f) || touchesExpression(nodesAfter[i], f)) problems.push({ where: ch.id, path: at, message: 'code and JavaScript expressions are for consultants; the client role cannot change them' });
     }
   }
   const top = changedPaths({ ...before, nodes: null, edges: null, name: null, description: null }, { ...after, nodes: null, edges: null, name: null, description: null });

@@ -10,7 +10,7 @@ export interface Problem {
 }
 
 /** The server's roles (server/auth/roles.ts); older servers used admin/operations/finance (see app/permissions.ts). */
-export type Role = 'owner' | 'consultant' | 'client' | 'operator' | 'viewer' | 'admin' | 'operations' | 'finance';
+export type Role = 'owner' | 'consultant' | 'client' | 'operator' | 'viewer';
 
 export interface User {
   id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, normaliseRole } from './permissions.ts';
+import { can } from './permissions.ts';
 
 describe('designer permissions', () => {
   it('follows the server table for the current roles', () => {
@@ -11,13 +11,5 @@ describe('designer permissions', () => {
     expect(can('viewer', 'finance.read')).toBe(true);
     expect(can('owner', 'flows.write')).toBe(true);
     expect(can(undefined, 'finance.read')).toBe(false);
-  });
-
-  it('maps older role names onto current ones', () => {
-    expect(normaliseRole('admin')).toBe('owner');
-    expect(normaliseRole('operations')).toBe('operator');
-    expect(can('admin', 'flows.write')).toBe(true);
-    expect(can('finance', 'finance.read')).toBe(true);
-    expect(can('nobody', 'finance.read')).toBe(false);
   });
 });

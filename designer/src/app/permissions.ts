@@ -1,12 +1,9 @@
 // What the UI offers each role, mirroring the server's permission table (server/auth/roles.ts: owner, consultant,
-// client, operator, viewer). The server enforces; this only hides what would be refused. Older role names
-// (admin, operations, finance) map onto the current ones so a server mid-migration still gets a sensible UI.
+// client, operator, viewer). The server enforces; this only hides what would be refused.
 import type { Role } from '../api/types.ts';
 
 export type Capability =
   | 'flows.write' | 'flows.edit' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry';
-
-const LEGACY: Record<string, string> = { admin: 'owner', operations: 'operator', finance: 'operator' };
 
 const TABLE: Record<Capability, readonly string[]> = {
   'flows.write': ['owner', 'consultant'],
@@ -18,9 +15,6 @@ const TABLE: Record<Capability, readonly string[]> = {
   'exceptions.retry': ['owner', 'consultant', 'operator'],
 };
 
-export const normaliseRole = (role: Role | string | undefined): string | undefined => (role ? (LEGACY[role] ?? role) : undefined);
-
-export function can(role: Role | string | undefined, cap: Capability): boolean {
-  const r = normaliseRole(role);
-  return !!r && TABLE[cap].includes(r);
+export function can(role: Role | undefined, cap: Capability): boolean {
+  return !!role && TABLE[cap].includes(role);
 }

@@ -4,8 +4,8 @@ import type { NodeTypeInfo } from '../api/types.ts';
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { NODE_DRAG_MIME } from './FlowCanvas.tsx';
 
-const CATEGORY_ORDER = ['trigger', 'shopify', 'erp', 'finance', 'lookup', 'core'];
-const CATEGORY_TITLE: Record<string, string> = { trigger: 'Triggers', shopify: 'Shopify', erp: 'ERP', finance: 'Finance', lookup: 'Lookups', core: 'Logic & code' };
+const CATEGORY_ORDER = ['trigger', 'shopify', 'erp', 'finance', 'lookup', 'monitor', 'core'];
+const CATEGORY_TITLE: Record<string, string> = { trigger: 'Triggers', shopify: 'Shopify', erp: 'ERP', finance: 'Finance', lookup: 'Lookups', monitor: 'Monitors', core: 'Logic & code' };
 
 export function groupCatalog(types: NodeTypeInfo[], query: string): [string, NodeTypeInfo[]][] {
   const q = query.trim().toLowerCase();
