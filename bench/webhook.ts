@@ -20,7 +20,7 @@ const SECRET = 'shpss_bench_secret_0123456789abcdef';
 const hmac = createHmac('sha256', SECRET).update(body).digest('base64');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
-const server = spawn(process.execPath, ['bin/ledgerline.js', 'serve'], {
+const server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), 'bin/ledgerline.js', 'serve'], {
   cwd: root,
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
