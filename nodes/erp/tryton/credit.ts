@@ -33,7 +33,9 @@ export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: 
   let invoiceId = existing?.id;
   if (!invoiceId && input.restock) invoiceId = await viaReturnSale(rpc, refs, input, order, ref, comment);
   if (!invoiceId) invoiceId = await viaCreditNote(rpc, refs, input, order, ref, comment);
-  await rpc.model('account.invoice', 'write', [[invoiceId], { invoice_date: tDate(input.date), reference: ref, comment }]);
+  // A refund is dated when Shopify made it, usually days back: without a payment term Tryton does not warn that the
+  // credit note's payment date lies in the past (a credit is settled by the refund itself, not by a due date).
+  await rpc.model('account.invoice', 'write', [[invoiceId], { invoice_date: tDate(input.date), reference: ref, comment, payment_term: null }]);
   await rpc.model('account.invoice', 'post', [[invoiceId]]);
   const [inv] = await rpc.model<InvoiceRow[]>('account.invoice', 'read', [[invoiceId], INVOICE_FIELDS]);
   if (inv.state !== 'posted' && inv.state !== 'paid') {
@@ -98,7 +100,9 @@ async function viaCreditNote(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemo
     type: 'out', party: order.party, invoice_address: addr.invoice_address, currency: order.currency, payment_term: addr.payment_term,
     account: await refs.receivableAccount(), journal: await refs.journal('REV'), reference: ref, comment,
     description: `Refund ${input.externalId} of ${order.description ?? order.reference}`, invoice_date: tDate(input.date),
-    lines: [['create', lines.map((l) => ({ type: 'line', product: l.product, account: revenue.get(l.product), quantity: l.quantity, unit: l.unit, unit_price: l.unit_price, description: l.description, taxes: l.taxes }))]],
+    // Lines carry the invoice's currency explicitly: their default is the company's, which fails the line domain
+    // for a credit note in another currency (a GBP order in a USD company).
+    lines: [['create', lines.map((l) => ({ type: 'line', currency: order.currency, product: l.product, account: revenue.get(l.product), quantity: l.quantity, unit: l.unit, unit_price: l.unit_price, description: l.description, taxes: l.taxes }))]],
   }]]);
   return id;
 }

@@ -1,0 +1,157 @@
+// order-to-erp end to end: signed Shopify orders/paid webhooks (a distinct order each) posted over loopback keep-alive
+// connections to `ledgerline serve` in a second process, on a fresh data dir in sandbox mode (templates installed,
+// sandbox ERP on SQLite, persistence on). Each webhook is verified, stored and queued; the worker runs the 9-step
+// order-to-erp flow to a sales order in the sandbox ERP, read back and checked to the cent.
+// Usage: node --no-node-snapshot --import tsx bench/order-to-erp.ts [--seconds 20] [--concurrency 32] [--profile DIR]
+//   --profile DIR   runs the server with --cpu-prof and writes its CPU profile to DIR.
+// Reports: orders/s accepted and completed (sustained = completed over the load window, plus the drain), per-order
+// latency webhook-received → run finished (p50/p99, from the runs table), and where the server's time went (code
+// sandbox calls, ERP steps, other steps) from /metrics.
+import { spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '32' }, profile: { type: 'string' } } });
+const seconds = Number(values.seconds);
+const concurrency = Number(values.concurrency);
+const root = join(import.meta.dirname, '..');
+const template = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.paid.json'), 'utf8');
+const SECRET = 'shpss_bench_order_to_erp_0123456789';
+let seq = 0;
+/** A distinct order per delivery: its id, GID and name change; everything else is Shopify's example. */
+function nextOrder(): string {
+  const n = ++seq;
+  const id = 9_000_000_000_000 + n;
+  return template
+    .replace('"id": 820982911946154500,', `"id": ${id},`)
+    .replace('"gid://shopify/Order/820982911946154508"', `"gid://shopify/Order/${id}"`)
+    .replace('"name": "#9999"', `"name": "#B${n}"`);
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-o2e-'));
+const nodeArgs = ['--no-node-snapshot', ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'bin/ledgerline.js', 'serve'];
+const server = spawn(process.execPath, nodeArgs, {
+  cwd: root,
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX_WEBHOOK_SECRET: SECRET, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let out = '';
+const base = await new Promise<string>((ok, fail) => {
+  const timer = setTimeout(() => fail(new Error('server did not start')), 60_000);
+  server.stdout!.on('data', (d: Buffer) => {
+    if (out.length < 100_000) out += d;
+    const m = /"url":"(http:[^"]+)"/.exec(out);
+    if (m) (clearTimeout(timer), ok(m[1]));
+  });
+});
+const url = new URL(base);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
+function deliver(): Promise<number> {
+  const body = nextOrder();
+  return new Promise((ok, fail) => {
+    const req = http.request({
+      host: url.hostname, port: url.port, method: 'POST', path: '/webhooks/shopify/sandbox-shop', agent,
+      headers: {
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(body),
+        'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
+        'x-shopify-topic': 'orders/paid', 'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com', 'x-shopify-api-version': '2026-04',
+        'x-shopify-webhook-id': randomUUID(), 'x-shopify-event-id': randomUUID(), 'x-shopify-triggered-at': new Date().toISOString(),
+      },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => ok(res.statusCode!));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+const metric = async (re: RegExp) => {
+  const text = await (await fetch(`${url.origin}/metrics`)).text();
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(re.source, 'gm'))) sum += Number(m[1]);
+  return sum;
+};
+const completed = () => metric(/^ledgerline_runs_total\{flow="order-to-erp",status="(?:succeeded|failed)"\} (\S+)/);
+const cpuMs = () => {
+  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+};
+
+async function load(ms: number) {
+  let errors = 0;
+  let sent = 0;
+  const until = performance.now() + ms;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < until) {
+      if ((await deliver()) !== 200) errors++;
+      sent++;
+    }
+  }));
+  return { sent, errors };
+}
+
+async function drain(target: number, timeoutMs: number) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    if ((await completed()) >= target) return performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`runs did not finish within ${timeoutMs} ms`);
+}
+
+// Warm-up (JIT, SQLite pages, sandbox isolates), then a clean measurement.
+const warm = await load(3000);
+await drain(warm.sent, 120_000);
+const done0 = await completed();
+const cpu0 = cpuMs();
+const sandbox0 = await metric(/^ledgerline_sandbox_call_seconds_sum\{[^}]*\} (\S+)/);
+const erp0 = await metric(/^ledgerline_step_duration_seconds_sum\{type="erp\.[^"]*"[^}]*\} (\S+)/);
+const steps0 = await metric(/^ledgerline_step_duration_seconds_sum\{[^}]*\} (\S+)/);
+const t0 = performance.now();
+const r = await load(seconds * 1000);
+const loadMs = performance.now() - t0;
+const doneDuringLoad = (await completed()) - done0;
+const drainMs = await drain(done0 + r.sent, 300_000);
+const totalMs = performance.now() - t0;
+const cpu = cpuMs() - cpu0;
+const sandboxS = (await metric(/^ledgerline_sandbox_call_seconds_sum\{[^}]*\} (\S+)/)) - sandbox0;
+const erpS = (await metric(/^ledgerline_step_duration_seconds_sum\{type="erp\.[^"]*"[^}]*\} (\S+)/)) - erp0;
+const stepsS = (await metric(/^ledgerline_step_duration_seconds_sum\{[^}]*\} (\S+)/)) - steps0;
+const failed = await metric(/^ledgerline_runs_total\{flow="order-to-erp",status="failed"\} (\S+)/);
+
+// Per-order latency from the runs table: webhook stored (run created) → run finished.
+const db = new Database(join(dataDir, 'ledgerline.db'), { readonly: true });
+const lat = (db.prepare(`SELECT finished_at - created_at AS ms FROM runs WHERE flow_id = 'order-to-erp' AND finished_at IS NOT NULL ORDER BY created_at DESC LIMIT ?`).all(r.sent) as Array<{ ms: number }>).map((x) => x.ms).sort((a, b) => a - b);
+const orders = (new Database(join(dataDir, 'sandbox-erp.sqlite'), { readonly: true }).prepare('SELECT COUNT(*) AS n FROM sales_orders').get() as { n: number }).n;
+db.close();
+const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+
+const result = {
+  seconds, concurrency, sent: r.sent, non200: r.errors, failedRuns: failed, salesOrdersInErp: orders,
+  acceptedPerSecond: Math.round(r.sent / (loadMs / 1000)),
+  completedDuringLoadPerSecond: Math.round(doneDuringLoad / (loadMs / 1000)),
+  sustainedOrdersPerSecond: Math.round(r.sent / (totalMs / 1000)),
+  drainAfterLoadMs: Math.round(drainMs),
+  latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] },
+  serverCpuMsPerOrder: +(cpu / r.sent).toFixed(3),
+  timeShare: {
+    // Step time is wall time inside execute() summed over steps (steps of different runs overlap under concurrency).
+    codeSandboxOfStepTime: +(sandboxS / stepsS).toFixed(3),
+    sandboxErpStepsOfStepTime: +(erpS / stepsS).toFixed(3),
+    stepTimePerOrderMs: +((stepsS * 1000) / r.sent).toFixed(3),
+    codeSandboxPerOrderMs: +((sandboxS * 1000) / r.sent).toFixed(3),
+    erpStepsPerOrderMs: +((erpS * 1000) / r.sent).toFixed(3),
+  },
+};
+console.log(JSON.stringify(result, null, 2));
+agent.destroy();
+server.kill('SIGINT');
+await new Promise((res) => server.on('exit', res));
+rmSync(dataDir, { recursive: true, force: true });

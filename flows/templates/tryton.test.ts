@@ -1,0 +1,55 @@
+// The Tryton-marked correctness cases on a live trytond (scripts/tryton): a UK VAT-inclusive order with an order-level
+// discount code posts with net, tax and gross equal to Shopify's; partial refunds with and without restock and a
+// shipping-only refund post credit notes that reverse exactly what was invoiced.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';
+import { createTrytonConnector } from '../../nodes/erp/index.ts';
+import type { Scenario } from '../../nodes/shopify/index.ts';
+import { outputOf, scenario, startHarness, type Harness } from './scenarios/harness.ts';
+
+const SHOP: Scenario = { shop: { name: 'Tryton test shop', currency: 'GBP' }, locations: [{ id: 24826418, name: 'Leeds warehouse' }], products: [], inventory: [] };
+let tryton: StartedTryton;
+let h: Harness;
+const UK = 'gid://shopify/Order/7100000001';
+
+beforeAll(async () => {
+  tryton = await startTryton();
+  h = await startHarness({ erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password }), shop: SHOP });
+  h.install('order-to-erp');
+  h.install('refund-to-credit-memo');
+  h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
+}, 600_000);
+afterAll(async () => {
+  await h?.close();
+  await tryton?.stop();
+});
+
+const stock = async (sku: string) => (await h.erp.getStock({ skus: [sku], warehouses: ['WH'] }))[0];
+
+describe('templates on Tryton', () => {
+  it('UK VAT-inclusive prices with a 10 % discount code: Tryton totals equal Shopify\'s to the penny', async () => {
+    const run = await h.run('order-to-erp', scenario('uk-vat-inclusive-discount.orders-paid.json'));
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so).toMatchObject({ externalId: UK, currency: 'GBP', totals: { net: '57.47', tax: '11.50', gross: '68.97' } });
+    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['TSHIRT-RED-M', 'UK-VAT-20', '9.00'], ['MUG-BLACK', 'UK-VAT-20', '1.80']]);
+  }, 120_000);
+
+  it('partial refund with restock, one without, and a shipping-only refund', async () => {
+    const before = await stock('TSHIRT-RED-M');
+    const cases: Array<[string, { restock: boolean; totals: Record<string, string> }]> = [
+      ['uk-vat-inclusive-discount.refund-restock.json', { restock: true, totals: { net: '14.99', tax: '3.00', gross: '17.99' } }],
+      ['uk-vat-inclusive-discount.refund-no-restock.json', { restock: false, totals: { net: '9.00', tax: '1.80', gross: '10.80' } }],
+      ['uk-vat-inclusive-discount.refund-shipping-only.json', { restock: false, totals: { net: '3.50', tax: '0.70', gross: '4.20' } }],
+    ];
+    for (const [file, want] of cases) {
+      const raw = scenario(file);
+      h.store!.createRefund(raw);
+      const run = await h.run('refund-to-credit-memo', raw);
+      expect(run.status, `${file}: ${JSON.stringify(run.error)}`).toBe('succeeded');
+      expect(outputOf(run, 'post'), file).toMatchObject({ orderExternalId: UK, currency: 'GBP', ...want });
+    }
+    const after = await stock('TSHIRT-RED-M');
+    expect(Number(after.onHand) - Number(before.onHand)).toBe(1);
+  }, 300_000);
+});
