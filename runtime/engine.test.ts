@@ -221,3 +221,20 @@ describe('redaction', () => {
     expect(run.steps[1].output).toEqual({ posted: { auth: 'Bearer [redacted]' }, key: null });
   });
 });
+
+describe('idempotency keys', () => {
+  it('reads a plain property path without the sandbox and passes the key to the node', async () => {
+    publish(flow('ik', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post', idempotencyKey: 'trigger.order.id' }], ['t->p']));
+    const run = await runOnce('ik', { order: { id: 'gid://shopify/Order/7' } });
+    expect(run.status).toBe('succeeded');
+    expect(run.steps[1].output).toMatchObject({ key: 'ik:p:gid://shopify/Order/7' });
+  });
+
+  it('fails the step when the key is empty, instead of posting without one', async () => {
+    publish(flow('ik2', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post', idempotencyKey: 'trigger.order.id' }], ['t->p']));
+    const run = await runOnce('ik2', { order: {} });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'p', message: expect.stringMatching(/idempotency key expression of node "p" gave an empty value/) });
+    expect(calls.of('p')).toBe(0);
+  });
+});

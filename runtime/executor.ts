@@ -214,7 +214,12 @@ export class Executor {
       now: () => new Date(d.now()),
     };
     if (p.node.idempotencyKey) {
-      const r = await d.sandbox.run({ nodeId: p.node.id, kind: 'expression', source: p.node.idempotencyKey, vars: { input: value, trigger } });
+      const source = p.node.idempotencyKey;
+      // A plain property path (`trigger.order.id`) runs no code, so it is read here instead of costing a sandbox call.
+      const key = PROPERTY_PATH.test(source)
+        ? readPath({ input: value, trigger }, source)
+        : (await d.sandbox.run({ nodeId: p.node.id, kind: 'expression', source, vars: { input: value, trigger } })).value;
+      const r = { value: key };
       if (r.value === null || r.value === undefined || r.value === '') {
         throw Object.assign(new Error(`idempotency key expression of node "${p.node.id}" gave an empty value`), { errorClass: 'permanent' });
       }
@@ -263,6 +268,17 @@ export class Executor {
   private emitStep(run: ClaimedRun, p: PlannedNode, status: string, startedAt: number) {
     this.d.events.emit('step', { runId: run.id, flowId: run.flowId, nodeId: p.node.id, type: p.type.type, status, durationMs: this.d.now() - startedAt });
   }
+}
+
+const PROPERTY_PATH = /^(input|trigger)(\.[A-Za-z_$][\w$]*|\[\d+\])*$/;
+
+function readPath(root: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = root;
+  for (const seg of path.split(/\.|\[|\]/).filter(Boolean)) {
+    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
 }
 
 function valueOf(p: Produced | null): unknown {
