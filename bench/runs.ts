@@ -31,6 +31,7 @@ rt.queue.ingest({ source: 'bench', payload: event(-1), targets: [{ flowId: 'benc
 rt.start();
 await rt.drain();
 
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 rt.store.sqlite.transaction(() => {
   for (let i = 0; i < runs; i++) rt.queue.ingest({ source: 'bench', payload: event(i), targets: [{ flowId: 'bench', version }] });
@@ -38,6 +39,7 @@ rt.store.sqlite.transaction(() => {
 const enqueued = performance.now();
 await rt.drain(600_000);
 const t1 = performance.now();
+const cpu = process.cpuUsage(cpu0);
 const ok = (rt.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'succeeded'`).get() as { n: number }).n - 1;
 const steps = (rt.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM steps`).get() as { n: number }).n;
 console.log(JSON.stringify({
@@ -47,6 +49,8 @@ console.log(JSON.stringify({
   sandboxProcesses: processes,
   enqueueMs: Math.round(enqueued - t0),
   runsPerSecond: Math.round((runs / (t1 - enqueued)) * 1000),
+  // CPU of the engine's process per run (the sandbox children excluded): steadier than wall time on a shared machine.
+  mainCpuMsPerRun: Math.round(((cpu.user + cpu.system) / 1000 / runs) * 1000) / 1000,
   stepsPersisted: steps,
   rssMb: Math.round(process.memoryUsage().rss / 1e6),
 }));
