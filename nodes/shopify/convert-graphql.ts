@@ -118,6 +118,7 @@ export function orderFromGraphql(v: unknown, path = '$.order'): ShopifyOrder {
     currency: reqStr(o.currencyCode, `${path}.currencyCode`),
     presentmentCurrency: reqStr(o.presentmentCurrencyCode, `${path}.presentmentCurrencyCode`),
     taxesIncluded: bool(o.taxesIncluded),
+    locationId: isObj(o.retailLocation) && typeof o.retailLocation.id === 'string' ? o.retailLocation.id : null,
     taxExempt: bool(o.taxExempt),
     financialStatus: str(o.displayFinancialStatus),
     fulfillmentStatus: str(o.displayFulfillmentStatus),

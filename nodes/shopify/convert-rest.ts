@@ -244,6 +244,7 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
     closedAt: str(o.closed_at),
     test: bool(o.test),
     sourceName: str(o.source_name),
+    locationId: optGid('Location', o.location_id, `${path}.location_id`),
     tags: typeof o.tags === 'string' ? o.tags.split(',').map((t) => t.trim()).filter(Boolean) : arr(o.tags, `${path}.tags`).map(String),
     note: str(o.note),
     currency: cur.shop,

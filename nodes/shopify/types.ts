@@ -171,6 +171,8 @@ export interface ShopifyOrder {
   closedAt: string | null;
   test: boolean;
   sourceName: string | null;
+  /** The location the order was placed at (POS) or assigned to, when Shopify says; null for most online orders. */
+  locationId: Gid | null;
   tags: string[];
   note: string | null;
   /** Shop currency. */
