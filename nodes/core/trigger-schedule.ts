@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
 import { defineNode } from '../../runtime/node-api.ts';
+import { timezoneSchema } from './timezone.ts';
 
 export const scheduleConfig = z
   .object({
@@ -11,17 +12,7 @@ export const scheduleConfig = z
         ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}": ${(e as Error).message}` });
       }
     }),
-    timezone: z
-      .string()
-      .default('UTC')
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'unknown IANA timezone'),
+    timezone: timezoneSchema,
   })
   .strict();
 

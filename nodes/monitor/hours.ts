@@ -1,17 +1,11 @@
 // Trading hours in a timezone: whether a moment falls inside them, and when today's trading started.
 import { z } from 'zod';
+import { timezoneSchema } from '../core/timezone.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 
 export const tradingHoursSchema = z.object({
-  timezone: z.string().default('UTC').refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'unknown IANA timezone'),
+  timezone: timezoneSchema,
   /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
   days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
   from: hhmm.default('09:00'),

@@ -3,6 +3,7 @@
 import { erpError } from '../shared/errors.ts';
 import { HttpJson, requestToken, tokenCache } from '../shared/http.ts';
 import { createLimiter, type Limiter } from '../shared/limiter.ts';
+import { OnceCache } from '../shared/once.ts';
 
 export interface BusinessCentralConfig {
   tenantId: string;
@@ -34,7 +35,7 @@ export const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export class BcClient {
   readonly http: HttpJson;
   readonly limiter: Limiter;
-  private cache = new Map<string, Promise<unknown>>();
+  private cache = new OnceCache();
   readonly company: string;
 
   constructor(readonly cfg: BusinessCentralConfig) {
@@ -91,13 +92,7 @@ export class BcClient {
   }
 
   once<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let p = this.cache.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = load();
-      p.catch(() => this.cache.delete(key));
-      this.cache.set(key, p);
-    }
-    return p;
+    return this.cache.get(key, load);
   }
 
   locations(): Promise<Array<{ id: string; code: string; displayName: string }>> {

@@ -4,6 +4,7 @@ import { erpError } from '../shared/errors.ts';
 import { HttpJson } from '../shared/http.ts';
 import { createLimiter, type Limiter } from '../shared/limiter.ts';
 import { netsuiteAuth, type NetSuiteAuth } from './auth.ts';
+import { OnceCache } from '../shared/once.ts';
 
 export interface NetSuiteConfig {
   /** e.g. "1234567" or "1234567_SB1" (sandbox). */
@@ -38,7 +39,7 @@ export const unEid = (prefix: string, v: string | null | undefined) => (v && v.s
 export class NetSuiteClient {
   readonly http: HttpJson;
   readonly limiter: Limiter;
-  private cache = new Map<string, Promise<unknown>>();
+  private cache = new OnceCache();
 
   constructor(readonly cfg: NetSuiteConfig) {
     const host = cfg.accountId.toLowerCase().replace(/_/g, '-');
@@ -84,13 +85,7 @@ export class NetSuiteClient {
   }
 
   once<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let p = this.cache.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = load();
-      p.catch(() => this.cache.delete(key));
-      this.cache.set(key, p);
-    }
-    return p;
+    return this.cache.get(key, load);
   }
 
   ids(table: 'location' | 'currency' | 'account' | 'salestaxitem'): Promise<Map<string, string>> {

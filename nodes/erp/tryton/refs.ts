@@ -2,6 +2,7 @@
 // contract uses and cached per connection. Nothing here depends on record ids of one particular database.
 import { erpError } from '../shared/errors.ts';
 import type { TrytonRpc } from './rpc.ts';
+import { OnceCache } from '../shared/once.ts';
 
 export interface Warehouse { id: number; code: string; name: string; storage: number; input: number }
 export interface Tax { id: number; code: string; name: string; rate: string }
@@ -24,18 +25,12 @@ const notFound = (what: string, code: string, value: unknown, known?: string[]) 
   });
 
 export class TrytonRefs {
-  private cache = new Map<string, Promise<unknown>>();
+  private cache = new OnceCache();
 
   constructor(private readonly rpc: TrytonRpc, readonly opts: TrytonOptions) {}
 
   private once<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let p = this.cache.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = load();
-      p.catch(() => this.cache.delete(key));
-      this.cache.set(key, p);
-    }
-    return p;
+    return this.cache.get(key, load);
   }
 
   warehouses(): Promise<Warehouse[]> {
@@ -76,19 +71,22 @@ export class TrytonRefs {
     });
   }
 
-  async currency(code: string): Promise<number> {
-    const map = await this.once('currencies', async () => {
+  private currencies(): Promise<Map<string, number>> {
+    return this.once('currencies', async () => {
       const rows = await this.rpc.model<Array<{ id: number; code: string }>>('currency.currency', 'search_read', [[], 0, null, null, ['code']]);
       return new Map(rows.map((r) => [r.code, r.id]));
     });
+  }
+
+  async currency(code: string): Promise<number> {
+    const map = await this.currencies();
     const id = map.get(code);
     if (id === undefined) throw notFound('Currency', 'CURRENCY_NOT_FOUND', code, [...map.keys()]);
     return id;
   }
 
   async currencyCode(id: number): Promise<string> {
-    await this.currency('USD').catch(() => undefined);
-    const map = (await this.cache.get('currencies')) as Map<string, number>;
+    const map = await this.currencies();
     for (const [c, i] of map) if (i === id) return c;
     return String(id);
   }

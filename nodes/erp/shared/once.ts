@@ -1,0 +1,21 @@
+/**
+ * Loads each reference list (warehouses, tax codes, accounts...) once per connector and shares the promise with
+ * concurrent callers; a failed load is forgotten so the next call tries again.
+ */
+export class OnceCache {
+  private cache = new Map<string, Promise<unknown>>();
+
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      p.catch(() => this.cache.delete(key));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}
