@@ -47,3 +47,18 @@ export async function center(page: Page, selector: string): Promise<{ x: number;
   if (!box) throw new Error(`${selector} is not visible`);
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
+
+export const handle = (node: string, port: string) => `.react-flow__handle[data-nodeid="${node}"][data-handleid="${port}"]`;
+
+/** Drags a node type from the palette onto the canvas. */
+export async function dropFromPalette(page: Page, type: string, at: { x: number; y: number }) {
+  // Search first: the palette grows with the catalog and the item may be below the fold.
+  await page.fill('input[aria-label="Search nodes"]', type);
+  await drag(page, await center(page, `[data-node-type="${type}"]`), at, 15);
+  await page.fill('input[aria-label="Search nodes"]', '');
+}
+
+/** Drags from an output handle to an input handle, as a person connects two nodes. */
+export async function connect(page: Page, from: [string, string], to: [string, string]) {
+  await drag(page, await center(page, handle(...from)), await center(page, handle(...to)), 15);
+}

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
-import { center, drag, launchBrowser, shot, watchPage } from './browser.ts';
+import { center, connect, drag, dropFromPalette, launchBrowser, shot, watchPage } from './browser.ts';
 
 let backend: Backend;
 let browser: Browser;
@@ -32,19 +32,6 @@ async function signIn(page: Page, email: string, password: string) {
   await page.waitForSelector('[data-testid=who]');
 }
 
-const handle = (node: string, port: string) => `.react-flow__handle[data-nodeid="${node}"][data-handleid="${port}"]`;
-
-async function dropFromPalette(page: Page, type: string, at: { x: number; y: number }) {
-  // Search first: the palette grows with the catalog and the item may be below the fold.
-  await page.fill('input[aria-label="Search nodes"]', type);
-  await drag(page, await center(page, `[data-node-type="${type}"]`), at, 15);
-  await page.fill('input[aria-label="Search nodes"]', '');
-}
-
-async function connect(page: Page, from: [string, string], to: [string, string]) {
-  await drag(page, await center(page, handle(...from)), await center(page, handle(...to)), 15);
-}
-
 /** Types into the CodeMirror editor of a config field. */
 async function typeCode(page: Page, field: string, text: string) {
   await page.click(`[data-field="${field}"] .cm-content`);
@@ -53,7 +40,7 @@ async function typeCode(page: Page, field: string, text: string) {
 }
 
 describe('designer in Chromium against the real server', () => {
-  it('a consultant builds a flow from an empty canvas, fixes its problems, test-runs and publishes it', async () => {
+  it('a consultant builds a webhook → code → branch flow, edits it (undo, copy, layout), test-runs, publishes and runs it', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     const errors = watchPage(page);
     await signIn(page, 'consultant@example.com', 'consultant-pw');

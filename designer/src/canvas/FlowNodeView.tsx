@@ -13,10 +13,11 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
   // Strings, not arrays: a zustand selector must return a stable value or the node re-renders forever.
   const problemText = useFlowStore((s) => s.problems.filter((p) => p.where === id).map((p) => p.message).join('\n'));
   const stepStatus = useFlowStore((s) => s.testRun?.steps.findLast((st) => st.nodeId === id)?.status ?? '');
+  const diffMark = useFlowStore((s) => s.diffMarks?.[id] ?? '');
   const inputs = info?.inputs ?? [];
   const outputs = info?.outputs ?? [];
   const problemCount = problemText ? problemText.split('\n').length : 0;
-  const classes = ['ll-node', `cat-${info?.category ?? 'unknown'}`, selected ? 'selected' : '', problemCount ? 'has-problems' : '', stepStatus ? `run-${stepStatus}` : '']
+  const classes = ['ll-node', `cat-${info?.category ?? 'unknown'}`, selected ? 'selected' : '', problemCount ? 'has-problems' : '', stepStatus ? `run-${stepStatus}` : '', diffMark ? `diff-${diffMark}` : '']
     .filter(Boolean)
     .join(' ');
 
@@ -33,6 +34,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
         <code>{node.id}</code>
         {info?.trigger && <span className="pill">trigger</span>}
         {stepStatus && <span className={`pill status-${stepStatus}`} data-testid={`status-${id}`}>{stepStatus}</span>}
+        {diffMark && <span className={`pill diff-${diffMark}`} data-testid={`diff-${id}`}>{diffMark}</span>}
         {problemCount > 0 && (
           <span className="pill bad" data-testid={`problems-${id}`}>
             {problemCount} problem{problemCount > 1 ? 's' : ''}

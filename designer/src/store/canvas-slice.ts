@@ -9,6 +9,8 @@ export const createCanvasSlice: StateCreator<FlowStoreState, [], [], CanvasSlice
   notice: null,
   focus: null,
   clipboard: null,
+  diffMarks: null,
+  setDiffMarks: (diffMarks) => set({ diffMarks }),
   setProblems: (problems, revision) => set({ problems, validatedRevision: revision }),
   setSaveState: (saveState, error = null) => set({ saveState, saveError: error }),
   notify: (message) => set({ notice: { message, seq: (get().notice?.seq ?? 0) + 1 } }),

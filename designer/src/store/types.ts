@@ -1,6 +1,7 @@
 // The shape of one open flow's store, composed from four slices (flow, selection, run, canvas).
 import type { Flow, FlowEdge, FlowNode, NodeTypeInfo, Problem, RunRecord, RunStep } from '../api/types.ts';
 import type { ConnectRequest, ConnectVerdict } from './graph-rules.ts';
+import type { DiffMark } from '../versions/diff-marks.ts';
 
 export interface Graph {
   nodes: FlowNode[];
@@ -64,6 +65,9 @@ export interface CanvasSlice {
   /** A request for the canvas to center on a node (problem list click). */
   focus: { nodeId: string; seq: number } | null;
   clipboard: Graph | null;
+  /** Nodes outlined on the canvas while a version diff is open (added/changed), by node id. */
+  diffMarks: Record<string, DiffMark> | null;
+  setDiffMarks(marks: Record<string, DiffMark> | null): void;
   setProblems(problems: Problem[], revision: number): void;
   setSaveState(state: SaveState, error?: string | null): void;
   notify(message: string): void;

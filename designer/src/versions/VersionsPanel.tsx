@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { FlowDiff, VersionInfo } from '../api/types.ts';
 import { useFlowStoreApi } from '../store/context.tsx';
+import { diffMarks } from './diff-marks.ts';
 import { DiffView } from './DiffView.tsx';
 
 export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloadDraft(): Promise<void> }) {
@@ -14,6 +15,13 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
 
   const load = () => api.versions(flowId).then((r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)), (e: Error) => setError(e.message));
   useEffect(() => void load(), [flowId]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The canvas outlines what the open diff touches; closing the panel or picking another pair clears it.
+  useEffect(() => {
+    const s = store.getState();
+    s.setDiffMarks(diff ? diffMarks(diff, s.flow.nodes.map((n) => n.id)).nodes : null);
+  }, [diff, store]);
+  useEffect(() => () => store.getState().setDiffMarks(null), [store]);
 
   useEffect(() => {
     setDiff(null);
