@@ -14,6 +14,7 @@ const USAGE = `usage:
   ledgerline migrate [--data-dir DIR]
   ledgerline serve                      (PORT, LEDGERLINE_DATA_DIR, LEDGERLINE_MASTER_KEY)
   ledgerline sandbox-store [--port P] [--scenario FILE] [--plan standard|advanced|plus]
+  ledgerline sandbox-erp dump [--data-dir DIR] [--json]
   ledgerline audit [--data-dir DIR] [--connection shopify=ID] [--connection erp=ID] [--format md|html|json] [--days N]
   ledgerline runbook FLOW_ID [--data-dir DIR] [--format md|html]
   ledgerline user add --email E --role owner|consultant|client|operator|viewer [--data-dir DIR]   (password from stdin)
@@ -51,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
         return migrateCommand(rest);
       case 'sandbox-store':
         return await (await import('./commands/sandbox-store.ts')).sandboxStoreCommand(rest);
+      case 'sandbox-erp':
+        return await (await import('./commands/sandbox-erp.ts')).sandboxErpCommand(rest);
       case 'audit':
         return await (await import('./commands/audit.ts')).auditCommand(rest);
       case 'runbook':

@@ -50,7 +50,8 @@ function send(reply: ChildReply): void {
 }
 function flush(): void {
   if (outbox.length === 0) return;
-  process.send?.(outbox);
+  // The parent may have closed the pool while replies were pending: nobody is left to read them.
+  if (process.connected) process.send?.(outbox);
   outbox = [];
 }
 /** Last synchronous duration per source, in ms: only calls known to be quick are allowed to hold replies. */
