@@ -48,6 +48,7 @@ import { createExceptionService } from '../runtime/exceptions/index.ts';
 import { exceptionRoutes } from './exceptions/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { startAlerts } from './alerts/index.ts';
+import { SweepScheduler } from './sweeps.ts';
 import type { Deps } from './deps.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,6 +87,7 @@ export interface LedgerlineServer {
   sandboxMode: boolean;
   sandbox: SandboxMode | null;
   scheduler: Scheduler;
+  sweeps: SweepScheduler;
   /** After listening: lets the sandbox store send its webhooks here. */
   attach(baseUrl: string): void;
   close(): Promise<void>;
@@ -180,6 +182,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   }
 
   const scheduler = new Scheduler(runtime, log.child({ component: 'scheduler' }), (flowId) => metrics.runsQueued.inc({ flow: flowId }));
+  const sweeps = new SweepScheduler(runtime, (kind, id) => resolveConnection(kind, id), log.child({ component: 'shopify-sweep' }));
   const deps: Deps = {
     runtime,
     db,
@@ -194,7 +197,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     log,
     scrub,
     now,
-    onTriggersChanged: () => scheduler.refresh(),
+    onTriggersChanged: () => {
+      scheduler.refresh();
+      sweeps.refresh();
+    },
     options: {
       staleAfterMs: o.staleAfterMs ?? 60 * 60_000,
       bodyLimitBytes: o.bodyLimitBytes ?? 5 * 1024 * 1024,
@@ -308,9 +314,14 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     return c.json(errorBody('internal', 'internal error; the server log has the details'), 500);
   });
 
+  let sweepRefresh: NodeJS.Timeout | undefined;
   if (o.start !== false) {
     runtime.start();
     scheduler.start();
+    sweeps.refresh();
+    // Like the scheduler: activations made by another process (the CLI) are picked up within seconds.
+    sweepRefresh = setInterval(() => sweeps.refresh(), 10_000);
+    sweepRefresh.unref();
   }
 
   let closed = false;
@@ -321,11 +332,14 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     sandboxMode: !!sandbox,
     sandbox,
     scheduler,
+    sweeps,
     attach: (baseUrl) => sandbox?.attach(baseUrl),
     async close() {
       if (closed) return;
       closed = true;
       scheduler.stop();
+      if (sweepRefresh) clearInterval(sweepRefresh);
+      sweeps.stop();
       await alerts?.stop();
       exceptions.detach();
       await runtime.close();

@@ -8,6 +8,8 @@ import { verifyShopifyWebhook } from './verify-shopify.ts';
 import { COMPLIANCE_TOPICS, handleCompliance } from './compliance.ts';
 import { pathKeys, shopifyKeys } from './keys.ts';
 import { parseJsonLossless } from '../../nodes/shopify/lossless-json.ts';
+import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
+import { SWEEP_KEY } from '../sweeps.ts';
 
 const BIG_NUMBER = /[:[,]\s*-?\d{16,}/;
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
@@ -97,6 +99,9 @@ export function shopifyWebhookRoutes(d: Deps) {
     const stale = Number.isFinite(triggeredMs) && now - triggeredMs > d.options.staleAfterMs;
     const targets = targetsFor(connectionId, w.topic);
     let keys = shopifyKeys(w.topic, body);
+    // The change's key, as a sweep of the same change would name it: a flow that also sweeps skips what came here.
+    const changeKey = dedupKeyFor(w.topic, Object.fromEntries(c.req.raw.headers), orderIdentityFromBody(body));
+    if (changeKey) keys[SWEEP_KEY] = changeKey;
     for (const t of targets) {
       const spec = rt.flows.version(t.flowId, t.version).definition.settings?.businessKeys;
       if (spec) keys = { ...pathKeys(spec, body), ...keys };

@@ -1,0 +1,103 @@
+// Sweeps for `shopify.trigger` flows in mode `webhook+sweep` or `sweep`: on the trigger's schedule, orders updated
+// since the flow's cursor are fetched and every change this flow has not seen yet is queued as if its webhook had
+// come. "Seen" is per flow: a webhook that reached the flow stored the change's key (`shopifyDedupKey`, the same key
+// dedupKeyFor gives a sweep) on its run; a change swept before is a duplicate event of the flow's sweep source.
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Runtime } from '../runtime/index.ts';
+import { StepState } from '../runtime/step-state.ts';
+import { sweepOrders, type SweepTopic } from '../nodes/shopify/sweep.ts';
+import type { ShopifyClient } from '../nodes/shopify/client.ts';
+
+export const SWEEP_KEY = 'shopifyDedupKey';
+
+interface SweepConfig {
+  connection: string;
+  topic: SweepTopic;
+  mode: string;
+  sweep?: { schedule?: string; since?: string; overlapMinutes?: number };
+}
+
+export class SweepScheduler {
+  private jobs = new Map<string, { key: string; cron: Cron }>();
+  private running = new Set<string>();
+
+  constructor(private rt: Runtime, private connection: (kind: string, id: string) => Promise<unknown>, private log: Logger) {}
+
+  refresh(): void {
+    const wanted = new Map<string, { version: number; config: SweepConfig }>();
+    for (const t of this.rt.flows.activeTriggers()) {
+      const c = t.config as unknown as SweepConfig;
+      if (t.type === 'shopify.trigger' && (c.mode === 'sweep' || c.mode === 'webhook+sweep')) wanted.set(t.flowId, { version: t.version, config: c });
+    }
+    for (const [flowId, job] of this.jobs) {
+      const w = wanted.get(flowId);
+      if (!w || job.key !== keyOf(w.version, w.config)) {
+        job.cron.stop();
+        this.jobs.delete(flowId);
+      }
+    }
+    for (const [flowId, w] of wanted) {
+      if (this.jobs.has(flowId)) continue;
+      const schedule = w.config.sweep?.schedule ?? '*/15 * * * *';
+      try {
+        const cron = new Cron(schedule, { protect: true }, () => void this.sweep(flowId, w.version, w.config).catch(() => {}));
+        this.jobs.set(flowId, { key: keyOf(w.version, w.config), cron });
+      } catch (e) {
+        this.log.error({ flowId, schedule, err: (e as Error).message }, 'cannot schedule the Shopify sweep');
+      }
+    }
+  }
+
+  /** One sweep of one flow now; returns how many changes were queued. */
+  async sweep(flowId: string, version: number, config: SweepConfig): Promise<{ queued: number; scanned: number }> {
+    if (this.running.has(flowId)) return { queued: 0, scanned: 0 };
+    this.running.add(flowId);
+    try {
+      const client = (await this.connection('shopify', config.connection)) as ShopifyClient;
+      const state = new StepState(this.rt.store, flowId);
+      const seenByFlow = this.rt.store.sqlite.prepare(
+        `SELECT 1 FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE r.flow_id = ? AND k.key = ? AND k.value = ? LIMIT 1`,
+      );
+      const swept = this.rt.store.sqlite.prepare(`SELECT 1 FROM events WHERE source = ? AND dedup_key = ? LIMIT 1`);
+      const source = `sweep:${flowId}`;
+      const r = await sweepOrders(client, state, {
+        topic: config.topic,
+        since: config.sweep?.since,
+        overlapMs: (config.sweep?.overlapMinutes ?? 10) * 60_000,
+        isKnown: (key) => !!seenByFlow.get(flowId, SWEEP_KEY, key) || !!swept.get(source, key),
+      });
+      let queued = 0;
+      // The cursor moves only together with the events it covers, so a crash here repeats the sweep, never skips it.
+      this.rt.store.sqlite.transaction(() => {
+        for (const d of r.deliveries) {
+          const res = this.rt.queue.ingest({
+            source,
+            dedupKey: d.dedupKey,
+            topic: d.topic,
+            payload: JSON.stringify({ body: d.body, headers: d.headers }),
+            meta: { connectionId: config.connection, sweep: true },
+            targets: [{ flowId, version }],
+            keys: { shopifyOrderId: d.order.id, shopifyOrderName: d.order.name, [SWEEP_KEY]: d.dedupKey },
+          });
+          if (!res.duplicate) queued++;
+        }
+        state.commit();
+      })();
+      this.log.info({ flowId, topic: config.topic, scanned: r.scanned, queued, skippedKnown: r.skippedKnown, more: r.more }, 'shopify sweep');
+      return { queued, scanned: r.scanned };
+    } catch (e) {
+      this.log.error({ flowId, err: (e as Error).message }, 'shopify sweep failed');
+      throw e;
+    } finally {
+      this.running.delete(flowId);
+    }
+  }
+
+  stop(): void {
+    for (const j of this.jobs.values()) j.cron.stop();
+    this.jobs.clear();
+  }
+}
+
+const keyOf = (version: number, c: SweepConfig) => `${version}|${JSON.stringify(c)}`;
