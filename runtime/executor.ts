@@ -251,15 +251,28 @@ export class Executor {
   }
 
   private failStep(run: ClaimedRun, owner: string, p: PlannedNode, attempts: number, startedAt: number, err: StepError): RunOutcome {
-    this.writeStep(run.id, p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now());
+    // The failed step and the failed run land together: a crash between them would otherwise leave a run that a
+    // later claim resumes at a failed (perhaps ambiguous, non-idempotent) step.
+    const finished = this.d.store.sqlite.transaction(() => {
+      if (!this.q.owned.get(run.id, owner)) return false;
+      this.writeStep(run.id, p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now());
+      return this.writeFinish(run, owner, 'failed', err);
+    })();
+    if (!finished) return 'lost';
     this.emitStep(run, p, 'failed', startedAt);
-    return this.finishRun(run, owner, 'failed', err);
+    return this.announce(run, 'failed', err);
   }
 
   private finishRun(run: ClaimedRun, owner: string, status: 'succeeded' | 'failed', error: StepError | null): RunOutcome {
+    return this.writeFinish(run, owner, status, error) ? this.announce(run, status, error) : 'lost';
+  }
+
+  private writeFinish(run: ClaimedRun, owner: string, status: 'succeeded' | 'failed', error: StepError | null): boolean {
     const errorText = error ? JSON.stringify(error) : null;
-    const changed = this.q.finish.run(status, errorText && this.d.redact ? this.d.redact(errorText) : errorText, this.d.now(), run.id, owner).changes;
-    if (!changed) return 'lost';
+    return this.q.finish.run(status, errorText && this.d.redact ? this.d.redact(errorText) : errorText, this.d.now(), run.id, owner).changes > 0;
+  }
+
+  private announce(run: ClaimedRun, status: 'succeeded' | 'failed', error: StepError | null): RunOutcome {
     this.d.log.info({ runId: run.id, flowId: run.flowId, version: run.flowVersion, status, ...(error ? { error: error.message, nodeId: error.nodeId } : {}) }, `run ${status}`);
     this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt });
     return status;
