@@ -33,7 +33,7 @@ describe('validateFlow', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         't2 $.nodes[1]: more than one trigger: "t" already starts this flow',
-        'c $.nodes[2].config.code: config: code is empty',
+        'c $.nodes[2].config.code: The Code node needs a code',
         'c $.nodes[3].id: duplicate node id "c" (also at $.nodes[2])',
         'x $.nodes[4].type: unknown node type "core.nope"',
         'e1 $.edges[1].target: edge target "missing" is not a node of this flow',
@@ -64,8 +64,8 @@ describe('validateFlow', () => {
   it('checks cron expressions and timezones of schedule triggers', () => {
     const doc = flow('s', [{ id: 's', type: 'trigger.schedule', config: { cron: 'every day', timezone: 'Mars/Base' } }], []);
     const p = problemsOf(doc);
-    expect(p.some((x) => x.startsWith('s $.nodes[0].config.cron: config: invalid cron expression'))).toBe(true);
-    expect(p).toContain('s $.nodes[0].config.timezone: config: unknown IANA timezone');
+    expect(p.some((x) => x.startsWith('s $.nodes[0].config.cron: The Schedule trigger: cron: invalid cron expression'))).toBe(true);
+    expect(p).toContain('s $.nodes[0].config.timezone: The Schedule trigger: timezone: unknown IANA timezone');
   });
 });
 

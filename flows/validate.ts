@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { flowSchema, type Flow } from './schema.ts';
 import { migrateFlow } from './migrate.ts';
 import type { NodeType } from '../runtime/node-api.ts';
+import { configProblemText } from './problem-text.ts';
 
 export interface Problem {
   /** The node id, edge id, or `flow` for problems of the whole document. */
@@ -74,7 +75,7 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
     }
     const config = type.config.safeParse(node.config);
     if (!config.success) {
-      for (const issue of config.error.issues) add(node.id, jsonPath(['nodes', i, 'config', ...issue.path]), `config: ${issue.message}`);
+      for (const issue of config.error.issues) add(node.id, jsonPath(['nodes', i, 'config', ...issue.path]), configProblemText(type, issue, node.config, node.name));
     }
   });
 

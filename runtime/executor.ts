@@ -21,6 +21,8 @@ export interface ExecutorDeps {
   sandbox: Sandbox;
   connection: (kind: string, id: string) => Promise<unknown>;
   services: Record<string, unknown>;
+  /** Per-flow services replacing `services` (e.g. test runs of drafts get sinks that reach no production view). */
+  servicesFor?: (flowId: string) => Record<string, unknown> | undefined;
   log: Logger;
   events: EventEmitter;
   now: () => number;
@@ -209,7 +211,7 @@ export class Executor {
       sandbox: d.sandbox,
       state,
       connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
-      service: <T>(name: string) => d.services[name] as T | undefined,
+      service: <T>(name: string) => ((d.servicesFor?.(run.flowId) ?? d.services)[name]) as T | undefined,
       signal,
       now: () => new Date(d.now()),
     };

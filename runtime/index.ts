@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   /** Resolves `ctx.connection(kind, id)` for nodes. */
   connection?: (kind: string, id: string) => Promise<unknown>;
   services?: Record<string, unknown>;
+  /** Services for one flow instead of `services` (the host keeps test runs of drafts away from production sinks). */
+  servicesFor?: (flowId: string) => Record<string, unknown> | undefined;
   log?: Logger;
   worker?: WorkerOptions;
   retention?: RetentionPolicy & { everyMs?: number };
@@ -62,6 +64,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     sandbox: o.sandbox,
     connection: o.connection ?? (async (kind, id) => Promise.reject(new Error(`no ${kind} connection "${id}" is configured`))),
     services: o.services ?? {},
+    servicesFor: o.servicesFor,
     log,
     events,
     now,

@@ -50,6 +50,8 @@ import { dashboardRoutes } from './dashboard/routes.ts';
 import { startAlerts } from './alerts/index.ts';
 import { SweepScheduler } from './sweeps.ts';
 import type { Deps } from './deps.ts';
+import { isTestFlow } from './flows/test-run.ts';
+import { testServices } from './flows/test-services.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = '0.1.0';
@@ -129,8 +131,11 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const runtimeLog = log.child({ component: 'runtime' });
   // Services need the runtime's store; the runtime keeps this object, so filling it in afterwards is enough.
   const services: Record<string, unknown> = {};
+  let testSvc: Record<string, unknown> | undefined;
   runtime = createRuntime({
     services,
+    // Test runs of drafts reach the lookup tables but no production sink (exception inbox, monitor series).
+    servicesFor: (flowId) => (isTestFlow(flowId) ? (testSvc ??= testServices(services, runtimeLog)) : undefined),
     dataDir,
     lookup,
     sandbox: metrics.instrumentSandbox(rawSandbox),
@@ -147,7 +152,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     worker: o.worker,
     now: o.now,
   });
-  metrics.watch(runtime.events);
+  metrics.watch(runtime.events, (flowId) => !isTestFlow(flowId));
   const lookups = new LookupService(runtime.store);
   services.lookups = lookups;
 
@@ -168,6 +173,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   // Exceptions: failed runs and monitors raise them; people triage them; every action they take is audited.
   const exceptions = createExceptionService(runtime.store, runtime, {
     log: runtimeLog,
+    ignoreFlow: isTestFlow,
     onAction: (a) => {
       if (a.actor !== 'system') audit.record(a.actor, `exception.${a.action}`, `exception:${a.exceptionId}`, { note: a.note, ...a.data });
     },

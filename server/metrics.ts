@@ -46,9 +46,9 @@ export class Metrics {
   }
 
   /** Counts run outcomes and step timings from the runtime's events. */
-  watch(events: EventEmitter) {
-    events.on('run', (e: { flowId: string; status: string }) => this.runs.inc({ flow: e.flowId, status: e.status }));
-    events.on('step', (e: { type: string; status: string; durationMs: number }) => this.steps.observe({ type: e.type, status: e.status }, e.durationMs / 1000));
+  watch(events: EventEmitter, counts: (flowId: string) => boolean = () => true) {
+    events.on('run', (e: { flowId: string; status: string }) => counts(e.flowId) && this.runs.inc({ flow: e.flowId, status: e.status }));
+    events.on('step', (e: { flowId: string; type: string; status: string; durationMs: number }) => counts(e.flowId) && this.steps.observe({ type: e.type, status: e.status }, e.durationMs / 1000));
   }
 
   /** Wraps the code sandbox so every call is counted and timed. */

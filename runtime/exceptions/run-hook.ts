@@ -16,10 +16,12 @@ export function attachRunHook(
   runs: RunSource,
   svc: ExceptionService,
   log?: { error(o: object, m?: string): void },
+  ignoreFlow?: (flowId: string) => boolean,
 ): () => void {
   const replayOf = sqlite.prepare(`SELECT replay_of FROM runs WHERE id = ?`);
   const listener = (e: { runId: string; flowId: string; status: string }) => {
     if (e.status !== 'failed' && e.status !== 'succeeded') return;
+    if (ignoreFlow?.(e.flowId)) return;
     try {
       if (e.status === 'failed') {
         const raise = classifyFailedRun(runs.get(e.runId));

@@ -89,6 +89,8 @@ export interface ExceptionServiceOptions {
   /** Every recorded action, e.g. for the server's audit log. */
   onAction?: (a: ExceptionAction) => void;
   log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  /** Runs of these flows raise nothing (the server's test runs of drafts). */
+  ignoreFlow?: (flowId: string) => boolean;
 }
 
 /** Replays a failed run from its failed step (runtime.runs.replay). */

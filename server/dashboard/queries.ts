@@ -22,7 +22,7 @@ export interface FlowHealth {
 export type OwnerCounts = Record<'finance' | 'operations' | 'ecommerce', { open: number; acknowledged: number; high: number }>;
 
 export function flowHealth(sqlite: Database.Database, since: number): FlowHealth[] {
-  const flows = sqlite.prepare(`SELECT id, name, active FROM flows ORDER BY name`).all() as Array<{ id: string; name: string; active: number }>;
+  const flows = sqlite.prepare(`SELECT id, name, active FROM flows WHERE substr(id, 1, 7) <> '__test.' ORDER BY name`).all() as Array<{ id: string; name: string; active: number }>;
   const last = sqlite.prepare(`SELECT id, status, COALESCE(finished_at, started_at, created_at) AS at FROM runs WHERE flow_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`);
   const counts = sqlite.prepare(
     `SELECT SUM(status = 'succeeded') AS ok, SUM(status = 'failed') AS bad FROM runs WHERE flow_id = ? AND created_at >= ?`,
@@ -59,7 +59,7 @@ export function ordersPerHour(sqlite: Database.Database, from: number, to: numbe
   const rows = sqlite
     .prepare(
       `SELECT (r.finished_at / 3600000) AS h, COUNT(DISTINCT k.value) AS n FROM runs r JOIN run_keys k ON k.run_id = r.id AND k.key = 'shopifyOrderId'
-        WHERE r.status = 'succeeded' AND r.finished_at >= ? AND r.finished_at < ? ${flowId ? 'AND r.flow_id = ?' : ''} GROUP BY h`,
+        WHERE r.status = 'succeeded' AND substr(r.flow_id, 1, 7) <> '__test.' AND r.finished_at >= ? AND r.finished_at < ? ${flowId ? 'AND r.flow_id = ?' : ''} GROUP BY h`,
     )
     .all(...[from, to, ...(flowId ? [flowId] : [])]) as Array<{ h: number; n: number }>;
   const by = new Map(rows.map((r) => [r.h, r.n]));

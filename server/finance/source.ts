@@ -10,6 +10,8 @@ export function reconciliationsFromStore(store: Store, opts: { flowId?: string }
   const targets = new Set<string>();
   for (const v of versions) {
     if (opts.flowId && v.flow_id !== opts.flowId) continue;
+    // Test runs of drafts (server/flows/test-run.ts) are not the books.
+    if (v.flow_id.startsWith('__test.')) continue;
     const def = JSON.parse(v.definition) as { nodes?: Array<{ id: string; type: string }> };
     for (const n of def.nodes ?? []) if (n.type === TYPE) targets.add(`${v.flow_id}\u0000${n.id}`);
   }

@@ -1,6 +1,11 @@
-// "Test" in the designer: runs the current DRAFT once (optionally only up to one node) without publishing it.
-// The draft is frozen as a version of a hidden companion flow `__test.<flowId>`, so the real flow's history and
-// active version are untouched and the run is recorded like any other.
+// "Test" in the designer: runs the current DRAFT once without publishing it. The draft is frozen as a version of a
+// hidden companion flow `__test.<flowId>`, so the real flow's history and active version are untouched; the run is
+// recorded like any other but under that companion id, which every production view leaves out (isTestFlow).
+//
+// The input is one of: the trigger's sample (its converted output, pinned as the trigger's step: it is NOT a raw
+// webhook and must not be fed to the trigger again), a pasted webhook body or trigger output, a past run's event, or
+// an order read from the flow's Shopify connection. With `nodeId` the run stops after that node; with `pinFrom` the
+// steps upstream of it keep the outputs of an earlier run (n8n's "pin data"), so one node can be executed alone.
 import type { Runtime } from '../../runtime/index.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FlowInvalidError, NotFoundError } from '../../runtime/flow-store.ts';
@@ -10,9 +15,37 @@ import type { Flow } from '../../flows/schema.ts';
 
 export const TEST_PREFIX = '__test.';
 export const isTestFlow = (id: string) => id.startsWith(TEST_PREFIX);
+export const testFlowId = (flowId: string) => TEST_PREFIX + flowId;
+/** The event source of test runs: kept apart from webhooks, schedules and sweeps. */
+export const TEST_SOURCE = 'test';
+
+export type TestInput =
+  | { kind: 'sample' }
+  /** A pasted webhook body (text keeps 18-digit ids exact) or JSON; a converted trigger output is pinned instead. */
+  | { kind: 'payload'; body: unknown }
+  | { kind: 'run'; runId: string }
+  /** An order of the trigger's Shopify store (sandbox or real), read through the Admin API as a sweep would. */
+  | { kind: 'store'; orderId: string };
+
+export interface TestInputInfo {
+  kind: TestInput['kind'];
+  label: string;
+}
+
+export type TestRunRecord = RunRecord & { input: TestInputInfo; pinned: string[] };
+
+/** Reads one order of a Shopify connection as a trigger delivery ({ body, headers }). Provided by the host. */
+export type StoreOrderReader = (connectionId: string, orderId: string, topic: string) => Promise<{ delivery: unknown; label: string }>;
+
+export class TestInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TestInputError';
+  }
+}
 
 /** The node and everything upstream of it. */
-function upTo(flow: Flow, nodeId: string): Flow {
+export function upTo(flow: Flow, nodeId: string): Flow {
   if (!flow.nodes.some((n) => n.id === nodeId)) {
     throw new FlowInvalidError(flow.id, [{ where: nodeId, path: '$.nodeId', message: `node "${nodeId}" is not in the draft` }]);
   }
@@ -25,11 +58,32 @@ function upTo(flow: Flow, nodeId: string): Flow {
   return { ...flow, nodes: flow.nodes.filter((n) => keep.has(n.id)), edges: flow.edges.filter((e) => keep.has(e.source) && keep.has(e.target)) };
 }
 
-export async function testRunDraft(rt: Runtime, flowId: string, opts: { event?: unknown; nodeId?: string; timeoutMs?: number }): Promise<RunRecord> {
+/** A converted trigger output (what shopify.trigger produces), as opposed to a raw webhook body. */
+function looksConverted(v: unknown): boolean {
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return false;
+    }
+  }
+  return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string' && typeof (v as { event?: unknown }).event === 'object';
+}
+
+interface Pin {
+  port: string | null;
+  output: string;
+}
+
+export async function testRunDraft(
+  rt: Runtime,
+  flowId: string,
+  opts: { input?: TestInput; event?: unknown; nodeId?: string; pinFrom?: string; timeoutMs?: number; readStoreOrder?: StoreOrderReader },
+): Promise<TestRunRecord> {
   const summary = rt.flows.get(flowId);
   const v = validateFlow(rt.flows.draft(flowId), rt.lookup);
   if (!v.ok) throw new FlowInvalidError(flowId, v.problems);
-  const testId = TEST_PREFIX + flowId;
+  const testId = testFlowId(flowId);
   const flow = opts.nodeId ? upTo(v.flow, opts.nodeId) : v.flow;
   const doc = { ...flow, id: testId, name: `test of ${summary.name}` };
   try {
@@ -40,14 +94,99 @@ export async function testRunDraft(rt: Runtime, flowId: string, opts: { event?: 
   }
   const latest = rt.flows.latestVersion(testId);
   const version = latest != null && rt.flows.version(testId, latest).hash === contentHash(doc) ? latest : rt.flows.publish(testId, { message: 'test run' }).version;
-  const trigger = flow.nodes.find((n) => rt.lookup(n.type)?.trigger);
-  const event = opts.event !== undefined ? opts.event : ((trigger?.config as { sampleEvent?: unknown })?.sampleEvent ?? (trigger ? rt.lookup(trigger.type)?.sampleOutput : null) ?? {});
-  const { runIds } = rt.queue.ingest({ source: 'test', payload: event, targets: [{ flowId: testId, version }] });
+  const triggerNode = flow.nodes.find((n) => rt.lookup(n.type)?.trigger);
+  const triggerType = triggerNode ? rt.lookup(triggerNode.type) : undefined;
+  const input: TestInput = opts.input ?? (opts.event !== undefined ? { kind: 'payload', body: opts.event } : { kind: 'sample' });
+  const pins = new Map<string, Pin>();
+  let payload: unknown;
+  let label: string;
+  const sqlite = rt.store.sqlite;
+
+  switch (input.kind) {
+    case 'sample': {
+      const sample = (triggerNode?.config as { sampleEvent?: unknown })?.sampleEvent ?? triggerType?.sampleOutput ?? {};
+      payload = sample;
+      // The sample is the trigger's OUTPUT: pin it as the trigger's step instead of feeding it in as a raw event.
+      if (triggerNode) pins.set(triggerNode.id, { port: null, output: JSON.stringify(sample) });
+      label = `Sample of ${triggerType?.title ?? 'the trigger'}`;
+      break;
+    }
+    case 'payload': {
+      payload = input.body;
+      if (triggerNode && looksConverted(input.body)) {
+        pins.set(triggerNode.id, { port: null, output: typeof input.body === 'string' ? input.body : JSON.stringify(input.body) });
+        label = 'Pasted trigger output';
+      } else label = 'Pasted event';
+      break;
+    }
+    case 'run': {
+      const row = sqlite.prepare(`SELECT r.flow_id AS flowId, e.payload FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(input.runId) as
+        | { flowId: string; payload: string }
+        | undefined;
+      if (!row) throw new TestInputError(`run "${input.runId}" does not exist (or was pruned)`);
+      if (row.flowId !== flowId && row.flowId !== testId) throw new TestInputError(`run "${input.runId}" belongs to flow "${row.flowId}", not "${flowId}"`);
+      payload = row.payload;
+      label = `Event of run ${input.runId}`;
+      break;
+    }
+    case 'store': {
+      const cfg = (triggerNode?.config ?? {}) as { connection?: string; topic?: string };
+      if (triggerNode?.type !== 'shopify.trigger' || !cfg.connection) throw new TestInputError('an order from the store needs a Shopify trigger with a connection');
+      if (!opts.readStoreOrder) throw new TestInputError('this server cannot read orders from a store');
+      const r = await opts.readStoreOrder(cfg.connection, input.orderId, cfg.topic ?? 'orders/paid');
+      payload = r.delivery;
+      label = r.label;
+      break;
+    }
+  }
+
+  if (opts.nodeId && opts.pinFrom) {
+    const rows = sqlite.prepare(`SELECT s.node_id, s.port, s.output FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ? AND s.status = 'succeeded' AND r.flow_id IN (?, ?)`).all(
+      opts.pinFrom,
+      flowId,
+      testId,
+    ) as { node_id: string; port: string | null; output: string | null }[];
+    if (!rows.length) throw new TestInputError(`run "${opts.pinFrom}" has no finished steps of this flow to pin`);
+    const byNode = new Map(rows.map((r) => [r.node_id, r]));
+    for (const n of flow.nodes) {
+      const r = byNode.get(n.id);
+      if (n.id !== opts.nodeId && r) pins.set(n.id, { port: r.port, output: r.output ?? 'null' });
+    }
+    // The pinned run's event stays the event, so the trigger's recorded input is the real one.
+    const ev = sqlite.prepare(`SELECT e.payload FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(opts.pinFrom) as { payload: string } | undefined;
+    if (ev && input.kind === 'sample' && !opts.input) payload = ev.payload;
+  }
+
+  const { eventId } = rt.queue.ingest({ source: TEST_SOURCE, topic: `test:${flowId}`, payload, meta: { input: { kind: input.kind, label } }, targets: [] });
+  const t = Date.now();
+  const pin = sqlite.prepare(`INSERT INTO steps (run_id, node_id, status, attempts, port, output, reused_from, started_at, finished_at) VALUES (?, ?, 'succeeded', 0, ?, ?, 'pinned', ?, ?)`);
+  const runId = rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
+    for (const [nodeId, p] of pins) pin.run(id, nodeId, p.port, p.output, t, t);
+  });
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
-    const run = rt.runs.get(runIds[0]);
-    if (run.status !== 'queued' && run.status !== 'running') return { ...run, flowId };
-    if (Date.now() > until) return { ...run, flowId };
+    const run = rt.runs.get(runId);
+    if ((run.status !== 'queued' && run.status !== 'running') || Date.now() > until) return { ...run, flowId, input: { kind: input.kind, label }, pinned: [...pins.keys()] };
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** The test runs of a flow, newest first. */
+export function listTestRuns(rt: Runtime, flowId: string, limit = 50) {
+  return rt.runs.list({ flowId: testFlowId(flowId), limit }).map((r) => ({ ...r, flowId }));
+}
+
+/** Deletes a flow's test runs, their steps, keys and events. Returns how many runs went. */
+export function clearTestRuns(rt: Runtime, flowId: string): number {
+  const s = rt.store.sqlite;
+  return s.transaction(() => {
+    const ids = (s.prepare(`SELECT id, event_id FROM runs WHERE flow_id = ? AND status NOT IN ('queued','running')`).all(testFlowId(flowId)) as { id: string; event_id: string }[]);
+    for (const r of ids) {
+      s.prepare(`DELETE FROM steps WHERE run_id = ?`).run(r.id);
+      s.prepare(`DELETE FROM run_keys WHERE run_id = ?`).run(r.id);
+      s.prepare(`DELETE FROM runs WHERE id = ?`).run(r.id);
+      s.prepare(`DELETE FROM events WHERE id = ? AND source = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE event_id = ?)`).run(r.event_id, TEST_SOURCE, r.event_id);
+    }
+    return ids.length;
+  })();
 }

@@ -52,6 +52,8 @@ export function eventsRouter(d: Deps) {
       const where: string[] = [];
       const args: unknown[] = [];
       if (q.source) (where.push('source = ?'), args.push(q.source));
+      // Test runs' inputs are listed only when asked for (source=test).
+      else where.push(`source <> 'test'`);
       if (q.topic) (where.push('topic = ?'), args.push(q.topic));
       if (q.before) (where.push('id < ?'), args.push(q.before));
       const rows = sqlite

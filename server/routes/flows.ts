@@ -2,11 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { HttpError, actorOf, apiRoute, conflict, currentUser, json, jsonBody, notFound, router, unprocessable, z } from '../api/http.ts';
-import { FlowDiff, FlowJson, FlowSummary, RunRecord, VersionFull, VersionInfo, ProblemSchemaRef } from '../api/schemas.ts';
+import { FlowDiff, FlowJson, FlowSummary, RunRecord, RunSummary, VersionFull, VersionInfo, ProblemSchemaRef } from '../api/schemas.ts';
 import { NotFoundError, FlowInvalidError } from '../../runtime/flow-store.ts';
 import { diffFlows } from '../flows/diff.ts';
 import { clientEditProblems } from '../flows/client-edits.ts';
-import { isTestFlow, testRunDraft } from '../flows/test-run.ts';
+import { TestInputError, clearTestRuns, isTestFlow, listTestRuns, testRunDraft } from '../flows/test-run.ts';
+import { recentStoreOrders, storeOrderDelivery } from '../flows/store-orders.ts';
+import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 
 const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 const VersionParam = IdParam.extend({ v: z.coerce.number().int().positive().openapi({ param: { name: 'v', in: 'path' } }) });
@@ -251,22 +253,102 @@ export function flowsRouter(d: Deps) {
     },
   );
 
+  const TestInputSchema = z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('sample') }),
+      z.object({ kind: z.literal('payload'), body: z.unknown() }),
+      z.object({ kind: z.literal('run'), runId: z.string().min(1) }),
+      z.object({ kind: z.literal('store'), orderId: z.string().min(1) }),
+    ])
+    .openapi('TestInput', { description: "sample: the trigger's example output; payload: a pasted webhook body or JSON; run: a past run's event; store: an order of the trigger's Shopify store" });
+  const TestBody = z.object({
+    input: TestInputSchema.optional(),
+    event: z.unknown().optional().openapi({ description: 'Shorthand for input { kind: "payload", body: event }' }),
+    nodeId: z.string().optional().openapi({ description: 'Stop after this node' }),
+    pinFrom: z.string().optional().openapi({ description: 'With nodeId: reuse the outputs of the nodes upstream of it from this run (pinned), so only nodeId executes' }),
+  });
+  const readStoreOrder = async (connectionId: string, orderId: string, topic: string) =>
+    storeOrderDelivery((await d.connections.resolve('shopify', connectionId)) as ShopifyClient, orderId, topic);
+
   app.openapi(
     apiRoute('flows.test', {
       method: 'post',
       path: '/flows/{id}/test',
       tags,
-      description: "Runs the DRAFT once against `event` (default: the trigger's sample output); `nodeId` stops after that node.",
-      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ event: z.unknown().optional(), nodeId: z.string().optional() }) } }, required: false } },
-      responses: { 200: json(RunRecord), 404: notFound, 422: unprocessable },
+      description: "Runs the DRAFT once as a test run (kept apart from production runs, exceptions, dashboard and metrics). Default input: the trigger's sample output, pinned as the trigger's step.",
+      request: { params: IdParam, body: { content: { 'application/json': { schema: TestBody } }, required: false } },
+      responses: { 200: json(RunRecord.extend({ input: z.object({ kind: z.string(), label: z.string() }), pinned: z.array(z.string()) })), 404: notFound, 422: unprocessable },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
-      const body = (await c.req.json().catch(() => ({}))) as { event?: unknown; nodeId?: unknown };
-      if (body.nodeId !== undefined && typeof body.nodeId !== 'string') throw new HttpError(400, 'invalid_request', 'nodeId must be a string', [{ where: 'body', path: '$.nodeId', message: 'expected string' }]);
-      const run = await testRunDraft(d.runtime, id, { event: body.event, nodeId: body.nodeId as string | undefined });
-      return c.json(d.scrub(run) as z.infer<typeof RunRecord>, 200);
+      const raw = await c.req.json().catch(() => ({}));
+      const parsed = TestBody.safeParse(raw ?? {});
+      if (!parsed.success) throw new HttpError(400, 'invalid_request', parsed.error.issues.map((i) => `$.${i.path.join('.')} ${i.message}`).join('; '));
+      const body = parsed.data;
+      if (body.pinFrom && !body.nodeId) throw new HttpError(400, 'invalid_request', 'pinFrom needs the nodeId to execute', [{ where: 'body', path: '$.pinFrom', message: 'give nodeId too' }]);
+      try {
+        const run = await testRunDraft(d.runtime, id, { input: body.input, event: body.event, nodeId: body.nodeId, pinFrom: body.pinFrom, readStoreOrder });
+        return c.json(d.scrub(run) as never, 200);
+      } catch (e) {
+        if (e instanceof TestInputError) throw new HttpError(422, 'invalid_request', e.message, [{ where: 'body', path: '$.input', message: e.message }]);
+        throw e;
+      }
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}/test-runs',
+      tags,
+      description: 'The test runs of a flow (never listed with production runs), newest first.',
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ runs: z.array(RunSummary) })), 404: notFound },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      return c.json({ runs: d.scrub(listTestRuns(d.runtime, id)) as z.infer<typeof RunSummary>[] }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.test', {
+      method: 'delete',
+      path: '/flows/{id}/test-runs',
+      tags,
+      description: 'Deletes the finished test runs of a flow and their events.',
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ deleted: z.number().int() })), 404: notFound },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      const deleted = clearTestRuns(d.runtime, id);
+      d.audit.record(actorOf(c), 'flow.test-runs.clear', `flow:${id}`, { deleted });
+      return c.json({ deleted }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.test', {
+      method: 'get',
+      path: '/flows/{id}/store-orders',
+      tags,
+      description: "Recent orders of the Shopify store the flow's trigger is connected to, to test the draft with one of them.",
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ connection: z.string(), orders: z.array(z.object({ id: z.string(), name: z.string(), createdAt: z.string(), financialStatus: z.string().nullable() })) })), 404: notFound, 422: unprocessable },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      const draft = flows.draft(id) as { nodes?: Array<{ type?: string; config?: { connection?: string } }> };
+      const trigger = (draft.nodes ?? []).find((n) => n.type === 'shopify.trigger');
+      const connection = trigger?.config?.connection;
+      if (!connection) throw new HttpError(422, 'invalid_request', 'the flow has no Shopify trigger with a connection');
+      const client = (await d.connections.resolve('shopify', connection)) as ShopifyClient;
+      return c.json({ connection, orders: await recentStoreOrders(client) }, 200);
     },
   );
 
