@@ -10,7 +10,7 @@ import { flow, testServer, type TestServer } from '../testing.ts';
 const seen: unknown[] = [];
 const guard = defineNode({
   type: 'test.guard', version: 1, title: 'Guard', category: 'finance', description: 'raises when over the limit',
-  config: z.object({ limit: z.number() }), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+  config: z.object({ limit: z.number() }), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: { name: '#1', total: 0 } as { name?: string; total: number },
   execute(ctx, input: { order?: { name?: string; currentTotal?: { shop?: { amount?: string } } } }) {
     seen.push(input);
     const total = Number(input.order?.currentTotal?.shop?.amount ?? 0);
@@ -44,7 +44,7 @@ describe('test runs of a draft', () => {
     expect(r.body.input).toEqual({ kind: 'sample', label: 'Sample of Shopify event' });
     expect(r.body.pinned).toEqual(['shopify']);
     expect(r.body.steps[0]).toMatchObject({ nodeId: 'shopify', status: 'succeeded', reusedFrom: 'pinned' });
-    expect((seen[0] as { order: { id: string } }).order.id).toBe(shopifyTrigger.sampleOutput.order.id);
+    expect((seen[0] as { order: { id: string } }).order.id).toBe((shopifyTrigger.sampleOutput as { order: { id: string } }).order.id);
   });
 
   it('runs from a pasted raw webhook body, converting it in the trigger (ids exact)', async () => {
@@ -54,7 +54,7 @@ describe('test runs of a draft', () => {
     expect(r.body.input.kind).toBe('payload');
     expect(r.body.pinned).toEqual([]);
     expect(r.body.steps[0].output.order.id).toMatch(/^gid:\/\/shopify\/Order\/\d{15,}$/);
-    expect(r.body.steps[0].output.order.id).toBe(shopifyTrigger.sampleOutput.order.id);
+    expect(r.body.steps[0].output.order.id).toBe((shopifyTrigger.sampleOutput as { order: { id: string } }).order.id);
   });
 
   it("runs from a past run's event and refuses runs of other flows", async () => {
