@@ -32,6 +32,8 @@ export interface ShopifyConnectionConfig {
   onBucketLevel?: (shopDomain: string, level: BucketLevel) => void;
   /** Initial bucket assumption until Shopify's first response. */
   plan?: { maximumAvailable: number; restoreRate: number };
+  /** How waits between bulk-operation polls are slept (tests and benchmarks run the sandbox store on a faster clock). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface ShopifyResponse<T> {
@@ -99,6 +101,11 @@ export class ShopifyClient {
       ...(config.plan ?? {}),
       onLevel: config.onBucketLevel ? (l) => config.onBucketLevel!(config.shopDomain, l) : undefined,
     });
+  }
+
+  /** Waits `ms` (between bulk-operation polls), through the connection's own sleep when it has one. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return (this.config.sleep ?? sleep)(ms, signal);
   }
 
   /** Bucket level for the `shopify_bucket_available` metric. */

@@ -6,12 +6,15 @@ import {
   type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLTypeResolver,
 } from 'graphql';
 import { isConnectionType } from '../cost.ts';
-import { fulfillmentToGraphql, orderToGraphql, type FulfillmentRec, type SandboxState, type VariantRec } from './state.ts';
+import type { BulkOperations } from './bulk.ts';
+import { fulfillmentToGraphql, orderToGraphql, type FulfillmentRec, type InventoryLevelRec, type SandboxState, type VariantRec } from './state.ts';
 
 type G = Record<string, unknown>;
 
 export interface SandboxEvents {
   onFulfillmentCreated?: (f: FulfillmentRec) => void;
+  /** The store's bulk operations (bulk.ts), when it has them. */
+  bulk?: () => BulkOperations | undefined;
 }
 
 export class UnsupportedFieldError extends GraphQLError {}
@@ -80,6 +83,11 @@ function matches(terms: { field: string; op: string; value: string }[][], get: (
 
 export function createResolvers(state: SandboxState, events: SandboxEvents = {}) {
   const idempotency = new Map<string, { hash: string; result: G }>();
+  const bulkOf = (): BulkOperations => {
+    const b = events.bulk?.();
+    if (!b) throw new GraphQLError('This sandbox store has no bulk operations', { extensions: { code: 'SANDBOX_UNSUPPORTED_FIELD' } });
+    return b;
+  };
 
   // `sku:'A' OR sku:'B'` (what inventory-push sends) is answered from the SKU index; anything else scans.
   const variantsMatching = (q: string | undefined): VariantRec[] => {
@@ -91,14 +99,29 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     }
     return [...state.variants.values()].filter((v) => matches(terms, (f) => (f === 'sku' ? v.sku : f === 'id' ? v.id.split('/').pop() : undefined)));
   };
-  const levelsG = (itemId: string) => (state.levelsByItem.get(itemId) ?? []).map((l) => ({
-    location: { id: l.locationId },
+  const levelG = (l: InventoryLevelRec): G => ({
+    id: `gid://shopify/InventoryLevel/${l.locationId.split('/').pop()}?inventory_item_id=${l.itemId.split('/').pop()}`,
+    location: { id: l.locationId }, updatedAt: l.updatedAt,
+    item: () => {
+      const v = state.byItem.get(l.itemId);
+      return v ? itemG(v) : null;
+    },
     quantities: ({ names }: { names: string[] }) => names.map((name) => ({ name, quantity: name === 'available' ? l.available : name === 'on_hand' ? l.onHand : 0, updatedAt: l.updatedAt })),
-  }));
+  });
+  const levelsG = (itemId: string) => (state.levelsByItem.get(itemId) ?? []).map(levelG);
+  const levelsAt = (locationId: string) => {
+    const out: G[] = [];
+    for (const l of state.levels.values()) if (l.locationId === locationId) out.push(levelG(l));
+    return out;
+  };
   const itemG = (v: VariantRec, withVariant = true): G => ({
     id: v.itemId, sku: v.sku, tracked: v.tracked,
     duplicateSkuCount: () => (v.sku ? (state.bySku.get(v.sku)?.length ?? 1) - 1 : 0),
     inventoryLevels: () => levelsG(v.itemId),
+    inventoryLevel: ({ locationId }: { locationId: string }) => {
+      const l = state.levels.get(state.levelKey(v.itemId, String(locationId)));
+      return l ? levelG(l) : null;
+    },
     ...(withVariant ? { variant: () => variantG(v) } : {}),
   });
   const variantG = (v: VariantRec): G => ({
@@ -117,8 +140,36 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       if (args.sortKey === 'UPDATED_AT') list = list.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.legacyId) - Number(b.legacyId));
       return list.map((o) => orderToGraphql(o, state));
     },
-    locations: (args) => [...state.locations.values()].filter((l) => args.includeInactive || l.isActive).map((l) => ({ ...l, fulfillsOnlineOrders: true })),
+    locations: (args) => [...state.locations.values()].filter((l) => args.includeInactive || l.isActive).map((l) => ({
+      ...l, fulfillsOnlineOrders: true,
+      inventoryLevels: () => levelsAt(l.id),
+      inventoryLevel: ({ inventoryItemId }: { inventoryItemId: string }) => {
+        const lv = state.levels.get(state.levelKey(String(inventoryItemId), l.id));
+        return lv ? levelG(lv) : null;
+      },
+    })),
+    bulkOperation: (args) => {
+      const b = bulkOf();
+      const op = b.ops.get(String(args.id));
+      return op ? b.toGraphql(op) : null;
+    },
+    currentBulkOperation: (args) => {
+      const b = bulkOf();
+      const op = b.current((args.type as 'QUERY' | 'MUTATION' | undefined) ?? 'QUERY');
+      return op ? b.toGraphql(op) : null;
+    },
+    bulkOperations: (args) => {
+      const b = bulkOf();
+      const terms = parseSearch(args.query as string | undefined);
+      const list = [...b.ops.values()].map((o) => b.toGraphql(o))
+        .filter((o) => matches(terms, (f) => (f === 'status' ? String(o.status) : f === 'operation_type' || f === 'type' ? String(o.type) : f === 'created_at' ? String(o.createdAt) : f === 'id' ? String(o.id).split('/').pop() : undefined)));
+      return args.sortKey === 'COMPLETED_AT' ? list.sort((a, b2) => String(a.completedAt).localeCompare(String(b2.completedAt))) : list;
+    },
     productVariants: (args) => variantsMatching(args.query as string | undefined).map(variantG),
+    inventoryItem: (args) => {
+      const v = state.byItem.get(String(args.id));
+      return v ? itemG(v) : null;
+    },
     inventoryItems: (args) => variantsMatching(args.query as string | undefined).map((v) => itemG(v)),
     customers: (args) => {
       const terms = parseSearch(args.query as string | undefined);
@@ -145,6 +196,38 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
   };
 
   const mutation: Record<string, (args: G, info: GraphQLResolveInfo) => unknown> = {
+    bulkOperationRunQuery: async (args) => {
+      const b = bulkOf();
+      const r = await b.runQuery(String(args.query), args.groupObjects === true);
+      return { bulkOperation: r.bulkOperation ? b.toGraphql(r.bulkOperation) : null, userErrors: r.userErrors };
+    },
+    bulkOperationRunMutation: (args) => {
+      const b = bulkOf();
+      const r = b.runMutation(String(args.mutation), String(args.stagedUploadPath), (args.clientIdentifier as string | undefined) ?? null);
+      return { bulkOperation: r.bulkOperation ? b.toGraphql(r.bulkOperation) : null, userErrors: r.userErrors };
+    },
+    bulkOperationCancel: (args) => {
+      const b = bulkOf();
+      const r = b.cancel(String(args.id));
+      return { bulkOperation: r.bulkOperation ? b.toGraphql(r.bulkOperation) : null, userErrors: r.userErrors };
+    },
+    stagedUploadsCreate: (args) => {
+      const b = bulkOf();
+      const inputs = args.input as { resource: string; filename: string; mimeType: string; httpMethod?: string }[];
+      const userErrors: G[] = [];
+      const stagedTargets = inputs.map((inp, i) => {
+        if (inp.resource !== 'BULK_MUTATION_VARIABLES') {
+          userErrors.push({ field: ['input', String(i), 'resource'], message: `The sandbox store stages only BULK_MUTATION_VARIABLES uploads, not ${inp.resource}` });
+          return null;
+        }
+        if ((inp.httpMethod ?? 'PUT') !== 'POST') {
+          userErrors.push({ field: ['input', String(i), 'httpMethod'], message: 'Bulk mutation variables are uploaded with httpMethod POST' });
+          return null;
+        }
+        return b.stage(inp.filename);
+      });
+      return userErrors.length ? { stagedTargets: [], userErrors } : { stagedTargets, userErrors: [] };
+    },
     inventorySetQuantities: (args, info) => {
       const input = args.input as { name: string; reason: string; referenceDocumentUri?: string; quantities: G[] };
       const dir = info.fieldNodes[0].directives?.find((d) => d.name.value === 'idempotent');
@@ -265,7 +348,9 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     }
     const named = getNamedType(info.returnType);
     if (isConnectionType(named) && Array.isArray(value)) {
-      const conn = connection(value, args);
+      // A bulk query reads whole connections: Shopify pages them itself.
+      const bulk = (reqCtx as { bulk?: boolean } | undefined)?.bulk === true;
+      const conn = connection(value, bulk ? {} : args);
       const sizes = (reqCtx as { sizes?: Map<unknown, number> } | undefined)?.sizes;
       if (sizes) sizes.set(info.fieldNodes[0], Math.max(sizes.get(info.fieldNodes[0]) ?? 0, (conn.nodes as unknown[]).length));
       return conn;

