@@ -297,6 +297,47 @@ export interface LedgerLine {
   reconciled: boolean;
 }
 
+/**
+ * A Shopify Payments movement a posted payout settles against the customer's receivable:
+ * - `invoice`: a charge paid the order's invoice (clearing debited, receivable credited, the invoice paid);
+ * - `credit-memo`: a refund paid out the credit memo (receivable debited, clearing credited);
+ * - `chargeback`: a dispute took the payment back (receivable debited against the disputes account, the invoice open again);
+ * - `chargeback-reversal`: a won dispute paid it again (disputes account debited, receivable credited, the invoice paid).
+ */
+export interface SettlementItemInput {
+  kind: 'invoice' | 'credit-memo' | 'chargeback' | 'chargeback-reversal';
+  /** Shopify order id (invoice, chargeback, chargeback-reversal) or refund id (credit memo), legacy or GID. */
+  externalId: string;
+  /** What Shopify moved for it, positive. */
+  amount: Money;
+}
+
+export interface SettlementInput {
+  /** The payout id: the idempotency key of the settlement entry. */
+  externalId: string;
+  date: IsoDate;
+  description: string;
+  accounts: { receivable: string; clearing: string; disputes: string };
+  items: SettlementItemInput[];
+}
+
+export type InvoicePaymentStatus = 'paid' | 'open' | 'disputed';
+
+export interface ErpSettlement {
+  externalId: string;
+  /** The settlement entry in the ledger, null when nothing needed booking. */
+  entryNumber: string | null;
+  items: Array<SettlementItemInput & {
+    status: 'settled' | 'already-settled' | 'not-found';
+    /** The ERP document settled (invoice or credit memo number). */
+    document: string | null;
+    /** The receivable moved for it (the ERP's open amount of the document; the chargeback amount). */
+    settledAmount: Money | null;
+    /** The invoice's (or credit memo's) payment status after this settlement. */
+    invoiceStatus: InvoicePaymentStatus | null;
+  }>;
+}
+
 export interface ErpConnector {
   readonly kind: ErpKind;
   readonly capabilities: ErpCapabilities;
@@ -331,6 +372,11 @@ export interface ErpConnector {
   /** Idempotent by `externalId` (the payout id). The entry is posted; debits must equal credits. */
   postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>>;
   listLedger(query: LedgerQuery): Promise<LedgerLine[]>;
+  /**
+   * Settles the receivables a posted payout paid (sandbox and Tryton): one entry, idempotent by payout id, whose
+   * receivable lines are reconciled with the invoices and credit memos, so paid-out invoices read paid.
+   */
+  settleReceivables?(input: SettlementInput): Promise<Posted<ErpSettlement>>;
 
   /** Ships an open order completely (capability `ship`). */
   shipSalesOrder?(externalId: string, opts: { trackingNumber?: string; carrier?: string }): Promise<ErpFulfilment>;

@@ -55,9 +55,14 @@ describe('finance.reconcile-payouts: a scenario month that ties', () => {
     // Read back: the bank got exactly the two payouts, the clearing account exactly Σ charges − Σ refunds, the reserve nets to zero.
     const bank = (await ledger(erp, '1000')).filter((l) => l.source.type === 'journal');
     expect(bank.map((l) => [l.source.externalId, l.debit])).toEqual([['7001', '32.34'], ['7002', '137.93']]);
+    const net = (ls: Awaited<ReturnType<typeof ledger>>) => ls.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2);
     const clearing = await ledger(erp, '1190');
-    const invoiced = (await ledger(erp, '1100')).reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0));
-    expect(clearing.reduce((a, l) => a.plus(l.credit).minus(l.debit), new Decimal(0)).toFixed(2)).toBe(invoiced.toFixed(2));
+    const receivable = await ledger(erp, '1100');
+    const invoiced = net(receivable.filter((l) => l.source.type === 'invoice' || l.source.type === 'credit-memo'));
+    expect(net(clearing.filter((l) => l.source.externalId === '7001' || l.source.externalId === '7002'))).toBe(`-${invoiced}`);
+    // Each payout's settlement then clears what it paid: nothing left receivable, clearing nets to zero.
+    expect([net(receivable), net(clearing)]).toEqual(['0.00', '0.00']);
+    expect(receivable.filter((l) => l.source.type === 'invoice').every((l) => l.reconciled)).toBe(true);
     const reserve = await ledger(erp, '1195');
     expect(reserve.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2)).toBe('0.00');
     expect(h.sink.open()).toEqual([]);

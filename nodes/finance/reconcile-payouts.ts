@@ -15,6 +15,7 @@ import { parsePayouts, slim } from './input.ts';
 import { reconcileBatch } from './reconcile.ts';
 import { refundIdsByTransaction } from './refunds.ts';
 import { samplePayoutOutput } from './samples.ts';
+import { disputeExceptions, settlementItems, SETTLE_STATE, type PendingSettlement } from './settle.ts';
 import type { PayoutReconciliation } from './types.ts';
 
 const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string like "0.01"');
@@ -88,7 +89,11 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()), reportErpOnly: ctx.config.reportErpOnly,
     }, ctx.now());
 
-    const raised = exceptionsFor(recs, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
+    const raws = new Map(incoming.flatMap((p) => p.balanceTransactions.map((t) => [legacy(t.id)!, t.raw] as const)));
+    // A dispute is raised when the payout booking its chargeback is posted, and cleared when the one repaying it is.
+    const ready = recs.find((r) => r.status === 'balanced');
+    const disputes = disputeExceptions(ready ? [ready] : [], raws, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
+    const raised = [...exceptionsFor(recs, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId }), ...disputes.raise];
     const sink = ctx.service<ExceptionSink>('exceptions');
     if (!sink && raised.length) {
       throw permanentError(`node ${ctx.nodeId}: ${raised.length} reconciliation exception(s) and no exceptions service to raise them: `
@@ -98,15 +103,19 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     if (sink) {
       for (const e of raised) sink.raise(e);
       clearResolved(sink, recs);
+      for (const k of disputes.clear) sink.clear('payout-dispute', k, 'dispute won: Shopify returned the amount');
     }
 
     // One journal per run (erp.post-journal takes one entry); the others stay pending, already known to balance.
-    const ready = recs.find((r) => r.status === 'balanced');
     for (const r of recs) if (r.status === 'not-paid') pending.delete(r.payoutId);
     if (ready) {
       pending.delete(ready.payoutId);
       posted.add(ready.payoutId);
       ctx.state.set(STATE.claimed, [...claimedBefore, ...(claimedBy.get(ready.payoutId) ?? [])].slice(-5000));
+      // What the payout paid, for finance.settle-receivables once erp.post-journal has booked it.
+      const toSettle = ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {};
+      toSettle[ready.payoutId] = { payoutId: ready.payoutId, date: ready.date, currency: ready.currency, items: settlementItems(ready) };
+      ctx.state.set(SETTLE_STATE, Object.fromEntries(Object.entries(toSettle).slice(-50)));
     }
     ctx.state.set(STATE.pending, Object.fromEntries(pending));
     ctx.state.set(STATE.posted, [...posted].slice(-1000));

@@ -139,7 +139,7 @@ function assemble(p: ShopifyPayout, groups: Group[], erp: ErpSide, claimed: Set<
   for (const g of groups) {
     const base = {
       bucket: g.bucket, transactions: g.txs.map((t) => legacy(t.id)!), types: [...new Set(g.txs.map((t) => t.type))], orderId: g.orderId, refundId: g.refundId,
-      shopifyAmount: m2(g.amount), date: g.date.slice(0, 10),
+      shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.plus(t.fee.amount), D0())), net: m2(g.txs.reduce((a, t) => a.plus(t.net.amount), D0())), date: g.date.slice(0, 10),
     };
     if (g.bucket === 'charge' || g.bucket === 'refund') {
       if (g.bucket === 'charge') b.charges = b.charges.plus(g.amount);

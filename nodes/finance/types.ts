@@ -23,6 +23,10 @@ export interface ReconItem {
   refundId: string | null;
   /** Σ amount of the transactions (signed as Shopify gives them). */
   shopifyAmount: string;
+  /** Σ Shopify Payments fee of these transactions (positive = cost), shown on the line, not only in the payout totals. */
+  fee?: string;
+  /** Σ net (amount − fee) of these transactions: what this line added to the payout. */
+  net?: string;
   /** The ERP document's amount with the same sign convention, null when none was found. */
   erpAmount: string | null;
   /** shopifyAmount − erpAmount for a mismatch (or a within-tolerance difference on a match). */

@@ -39,8 +39,18 @@ describe('payout reconciliation on Tryton (live)', () => {
     expect(h.sink.open()).toEqual([]);
 
     const clearing = await erp.listLedger({ from: '2026-11-01', to: '2026-11-30', accounts: ['1190'] });
-    const credited = clearing.filter((l) => l.source.type === 'journal').reduce((a, l) => a.plus(l.credit).minus(l.debit), new Decimal(0));
+    const credited = clearing.filter((l) => l.source.type === 'journal' && ['7001', '7002'].includes(l.source.externalId!)).reduce((a, l) => a.plus(l.credit).minus(l.debit), new Decimal(0));
     expect(credited.toFixed(2)).toBe('177.09'); // 221.08 charged − 43.99 refunded
+
+    // Each payout's settlement paid the invoices and credit notes in Tryton: receivable and clearing are back to zero.
+    const all = { from: '2026-01-01', to: '2027-12-31' };
+    const net = (ls: Array<{ debit: string; credit: string }>) => ls.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2);
+    expect([net(await erp.listLedger({ ...all, accounts: ['1100'] })), net(await erp.listLedger({ ...all, accounts: ['1190'] }))]).toEqual(['0.00', '0.00']);
+    const settle = [first, second].map((r) => r.steps.find((s) => s.nodeId === 'settle')!.output as { settlement: { items: Array<{ kind: string; status: string; invoiceStatus: string }> } });
+    expect(settle.flatMap((s) => s.settlement.items.map((i) => [i.kind, i.status, i.invoiceStatus]))).toEqual([
+      ...ORDERS.filter((o) => o.payout === 7001).map(() => ['invoice', 'settled', 'paid']), ['credit-memo', 'settled', 'paid'],
+      ...ORDERS.filter((o) => o.payout === 7002).map(() => ['invoice', 'settled', 'paid']), ['credit-memo', 'settled', 'paid'],
+    ]);
 
     const app = financeRoutes({ load: () => reconciliationsFromStore(h.rt.store), erp: async () => erp });
     const report = await (await app.request('/month-end?month=2026-11&ledger=true')).json() as MonthEndReport;

@@ -5,9 +5,11 @@ import { erpError } from '../shared/errors.ts';
 import { createLimiter } from '../shared/limiter.ts';
 import { money, qty } from '../shared/money.ts';
 import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
+import { settlementSchema } from '../shared/settlement.ts';
 import { openDb, seed, type Db } from './db.ts';
 import { cancelOrder, createMemo, createOrder, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
 import { listLedger, postJournal } from './ledger.ts';
+import { settleReceivables } from './settle.ts';
 
 export interface SandboxErpOptions {
   /** Directory for `sandbox-erp.sqlite`; in memory when neither this nor `file` is given. */
@@ -125,6 +127,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     getStock: (o) => call('getStock', false, () => getStock(db, o)),
     createCreditMemo: async (input) => { const m = parseInput(creditMemoSchema, input, 'credit memo'); return call('createCreditMemo', true, () => createMemo(db, m)); },
     postJournal: async (input) => { const j = parseInput(journalSchema, input, 'journal'); return call('postJournal', true, () => postJournal(db, j)); },
+    settleReceivables: async (input) => { const x = parseInput(settlementSchema, input, 'settlement'); return call('settleReceivables', true, () => settleReceivables(db, x)); },
     listLedger: async (q) => { const x = parseInput(ledgerQuerySchema, q, 'ledger query'); return call('listLedger', false, () => listLedger(db, x)); },
     shipSalesOrder: (externalId, o) => call('shipSalesOrder', true, () => shipOrder(db, String(externalId), o)),
     async close() {

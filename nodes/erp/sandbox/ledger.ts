@@ -77,7 +77,8 @@ export function listLedger(db: Db, q: LedgerQuery): LedgerLine[] {
   return rows.map((r) => ({
     id: String(r.id), entryId: String(r.entry_id), entryNumber: String(r.number), date: String(r.date), account: String(r.account),
     debit: String(r.debit), credit: String(r.credit), description: (r.description ?? r.entry_description) as string | null,
-    source: { type: r.source_type as LedgerLine['source']['type'], externalId: r.source_external_id as string | null, number: (r.source_number ?? r.number) as string | null },
-    reconciled: r.reconciled === 1,
+    // A payout settlement reads as a journal keyed "settle:<payout id>" (the ERP-neutral shape of the contract).
+    source: { type: (r.source_type === 'settlement' ? 'journal' : r.source_type) as LedgerLine['source']['type'], externalId: r.source_external_id as string | null, number: (r.source_number ?? r.number) as string | null },
+    reconciled: Number(r.reconciled) !== 0,
   }));
 }

@@ -6,6 +6,8 @@ import { createCreditMemo } from './credit.ts';
 import { upsertParty } from './customers.ts';
 import { getStock, listFulfilments, shipSale } from './fulfil.ts';
 import { listLedger, postJournal } from './ledger.ts';
+import { settleReceivables } from './settle.ts';
+import { settlementSchema } from '../shared/settlement.ts';
 import { cancelSale, createSale, findSale, toOrder } from './orders.ts';
 import { TrytonRefs, type TrytonOptions } from './refs.ts';
 import { TrytonRpc, type TrytonConfig } from './rpc.ts';
@@ -48,6 +50,7 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     getStock: async (opts) => getStock(rpc, refs, opts),
     createCreditMemo: async (input: CreditMemoInput) => createCreditMemo(rpc, refs, parseInput(creditMemoSchema, input, 'credit memo')),
     postJournal: async (input: JournalInput) => postJournal(rpc, refs, parseInput(journalSchema, input, 'journal')),
+    settleReceivables: async (input) => settleReceivables(rpc, refs, parseInput(settlementSchema, input, 'settlement')),
     listLedger: async (q: LedgerQuery) => listLedger(rpc, refs, parseInput(ledgerQuerySchema, q, 'ledger query')),
     shipSalesOrder: async (externalId, opts) => shipSale(rpc, refs, String(externalId), opts),
     async close() {},

@@ -1,0 +1,59 @@
+// finance.settle-receivables: after erp.post-journal has booked a payout, settles in the ERP the invoices and credit
+// memos that payout paid (and reopens / repays invoices of chargebacks and won disputes), so a fully paid-out month
+// leaves nothing on the receivable and the clearing account nets to zero.
+import { z } from 'zod';
+import { defineNode, permanentError, route } from '../../runtime/node-api.ts';
+import type { ErpSettlement } from '../erp/contract.ts';
+import { erpConnection, withNode } from '../erp/nodes/util.ts';
+import { SETTLE_STATE, type PendingSettlement } from './settle.ts';
+
+const config = z.object({
+  connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id'),
+  accounts: z.object({
+    receivable: z.string().min(1).default('1100'),
+    clearing: z.string().min(1).default('1190'),
+    disputes: z.string().min(1).default('6200'),
+  }).strict().default({ receivable: '1100', clearing: '1190', disputes: '6200' }),
+}).strict();
+
+export interface SettleOutput { payoutId: string | null; settlement: ErpSettlement | null; created: boolean; note?: string }
+
+export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown, SettleOutput>({
+  type: 'finance.settle-receivables',
+  version: 1,
+  title: 'Settle receivables paid by a payout',
+  category: 'finance',
+  description: 'Follows erp.post-journal in the payout reconciliation: for the payout just posted, books one settlement entry (idempotent by payout id) '
+    + 'moving each charge from the Shopify clearing account to the customer receivable and reconciling it with the order\'s invoice (refunds with their '
+    + 'credit memo; chargebacks reopen the invoice against the disputes account, won disputes pay it again). Sandbox ERP and Tryton.',
+  config,
+  inputs: [{ id: 'in', dataType: 'ErpJournalEntry' }],
+  outputs: [{ id: 'out', dataType: 'ErpSettlement' }],
+  idempotent: true,
+  sampleOutput: {
+    payoutId: '623721858', created: true,
+    settlement: { externalId: '623721858', entryNumber: 'JE00042', items: [{ kind: 'invoice', externalId: '450789469', amount: '409.94', status: 'settled', document: 'INV00012', settledAmount: '409.94', invoiceStatus: 'paid' }] },
+  },
+  async execute(ctx, input) {
+    const payoutId = input && typeof input === 'object' ? (input as { externalId?: unknown }).externalId : undefined;
+    if (typeof payoutId !== 'string' || !payoutId) {
+      throw permanentError(`node ${ctx.nodeId}: input.externalId must be the payout id of the journal erp.post-journal posted`, { code: 'INVALID_INPUT', details: { field: 'input.externalId' } });
+    }
+    const pending = ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {};
+    const p = pending[payoutId];
+    if (!p) return route('out', { payoutId, settlement: null, created: false, note: `no settlement is pending for payout ${payoutId} (already settled, or reconciled by another flow)` });
+    const erp = await erpConnection(ctx, ['ledger']);
+    if (typeof erp.settleReceivables !== 'function') {
+      throw permanentError(`node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" cannot settle receivables (sandbox ERP and Tryton can)`, { code: 'UNSUPPORTED', details: { capability: 'settleReceivables', erp: erp.kind } });
+    }
+    const r = p.items.length
+      ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, description: `Shopify payout ${payoutId}: receivables settled`, accounts: ctx.config.accounts, items: p.items }))
+      : { created: false, document: { externalId: payoutId, entryNumber: null, items: [] } };
+    const missing = r.document.items.filter((i) => i.status === 'not-found');
+    if (missing.length) ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
+    const rest = { ...pending };
+    delete rest[payoutId];
+    ctx.state.set(SETTLE_STATE, rest);
+    return { payoutId, settlement: r.document, created: r.created };
+  },
+});

@@ -1,0 +1,91 @@
+// Payout settlement on the sandbox ERP through the payout-reconciliation template: charges pay their invoices,
+// refunds their credit memos, each line shows its own fee; a chargeback reopens the invoice and is an exception
+// owned by finance, and the won dispute pays the invoice again and clears it.
+import { Decimal } from 'decimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
+import type { ErpSettlement } from '../erp/contract.ts';
+import { erpMemo, erpOrder, ORDERS, orderGross, REFUNDS, shopifyScenario } from './testing/scenario-month.ts';
+import { startHarness, type Harness } from './testing/harness.ts';
+import { settlementItems } from './settle.ts';
+import type { PayoutReconciliation } from './types.ts';
+
+let h: Harness | undefined;
+let erp: SandboxErp;
+afterEach(async () => {
+  await h?.close();
+  await erp?.close();
+  h = undefined;
+});
+
+type Run = Awaited<ReturnType<Harness['runOnce']>>;
+const step = (run: Run, id: string) => run.steps.find((s) => s.nodeId === id)!;
+const settlementOf = (run: Run) => (step(run, 'settle').output as { settlement: ErpSettlement }).settlement;
+const net = (ls: Array<{ debit: string; credit: string }>) => ls.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2);
+const balanceOf = async (e: SandboxErp, account: string) => net(await e.listLedger({ from: '2026-01-01', to: '2026-12-31', accounts: [account] }));
+
+/** The scenario month plus a chargeback of order 5002 (with a 15.00 fee) and, a payout later, the dispute won. */
+function withDispute() {
+  const s = shopifyScenario() as ReturnType<typeof shopifyScenario> & { payouts: any[]; balanceTransactions: any[] };
+  const gross = orderGross(ORDERS.find((o) => o.id === 5002)!);
+  const tx = (id: number, payout: number, amount: Decimal, fee: string, date: string, type: string) => ({
+    id, type, test: false, payout_id: payout, payout_status: 'paid', currency: 'USD', amount: amount.toFixed(2), fee, net: amount.minus(fee).toFixed(2),
+    source_id: 9960, source_type: 'dispute', source_order_id: 5002, source_order_transaction_id: 13002, processed_at: date, adjustment_order_transactions: [], adjustment_reason: null,
+  });
+  const zero = { charges_gross_amount: '0.00', charges_fee_amount: '0.00', refunds_gross_amount: '0.00', refunds_fee_amount: '0.00', reserved_funds_gross_amount: '0.00', reserved_funds_fee_amount: '0.00', retried_payouts_gross_amount: '0.00', retried_payouts_fee_amount: '0.00' };
+  s.balanceTransactions.push(tx(9950, 7003, gross.neg(), '15.00', '2026-11-24T10:00:00Z', 'dispute'), tx(9951, 7004, gross, '0.00', '2026-11-28T10:00:00Z', 'dispute'));
+  s.payouts.push(
+    { id: 7003, status: 'paid', date: '2026-11-26', currency: 'USD', amount: gross.neg().minus(15).toFixed(2), summary: { ...zero, adjustments_gross_amount: gross.neg().toFixed(2), adjustments_fee_amount: '15.00' } },
+    { id: 7004, status: 'paid', date: '2026-11-29', currency: 'USD', amount: gross.toFixed(2), summary: { ...zero, adjustments_gross_amount: gross.toFixed(2), adjustments_fee_amount: '0.00' } },
+  );
+  return s;
+}
+
+describe('finance.settle-receivables on the sandbox ERP', () => {
+  it('settles what each payout paid, shows the fee on each line, and a chargeback reopens the invoice until the dispute is won', async () => {
+    erp = createSandboxErp();
+    for (const o of ORDERS) await erp.createSalesOrder(erpOrder(o));
+    for (const r of REFUNDS) await erp.createCreditMemo(erpMemo(r));
+    h = await startHarness(withDispute(), erp);
+
+    const first = await h.runOnce();
+    expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
+    const rec = (step(first, 'reconcile').output as { reconciliations: PayoutReconciliation[] }).reconciliations[0];
+    // Fees per transaction on each reconciled line; together they are the payout's fee total.
+    const charges = rec.items.filter((i) => i.bucket === 'charge');
+    expect(charges.map((i) => [i.orderId, i.fee])).toEqual(ORDERS.filter((o) => o.payout === 7001).map((o) => [String(o.id), o.fee]));
+    expect(charges[0].net).toBe(new Decimal(charges[0].shopifyAmount).minus(charges[0].fee!).toFixed(2));
+    expect(rec.items.reduce((a, i) => a.plus(i.fee ?? 0), new Decimal(0)).toFixed(2)).toBe(rec.totals.fees);
+
+    expect(settlementItems(rec).map((i) => [i.kind, i.externalId])).toEqual([['invoice', '5001'], ['invoice', '5002'], ['invoice', '5003'], ['credit-memo', '6001']]);
+    expect(settlementOf(first).items.map((i) => [i.kind, i.externalId, i.status, i.settledAmount, i.invoiceStatus])).toEqual([
+      ['invoice', '5001', 'settled', '44.00', 'paid'], ['invoice', '5002', 'settled', '13.20', 'paid'], ['invoice', '5003', 'settled', '39.60', 'paid'], ['credit-memo', '6001', 'settled', '22.00', 'paid'],
+    ]);
+    await h.runOnce();
+    expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190')]).toEqual(['0.00', '0.00']);
+
+    // The chargeback: Shopify takes 13.20 back plus a 15.00 fee. The invoice is open again, receivable 13.20, and
+    // finance owns a dispute exception naming the order and amount.
+    const cb = await h.runOnce();
+    expect(step(cb, 'post-journal').output).toMatchObject({ externalId: '7003', created: true });
+    expect(step(cb, 'post-journal').output).toMatchObject({ lines: expect.arrayContaining([{ account: '6100', debit: '15.00', credit: '0.00', description: expect.any(String) }]) });
+    expect(settlementOf(cb).items).toEqual([expect.objectContaining({ kind: 'chargeback', externalId: '5002', status: 'settled', settledAmount: '13.20', invoiceStatus: 'disputed' })]);
+    // 6200 holds only the month's 1.25 fee-refund adjustment: the chargeback moved from it to the receivable.
+    expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190'), await balanceOf(erp, '6200')]).toEqual(['13.20', '0.00', '-1.25']);
+    const dispute = h.sink.open().filter((e) => e.type === 'payout-dispute');
+    expect(dispute).toEqual([expect.objectContaining({ key: 'dispute:order:5002', owner: 'finance', data: expect.objectContaining({ orderId: '5002', amount: '13.20', currency: 'USD', payoutId: '7003' }) })]);
+    expect(dispute[0].data).toHaveProperty('reason');
+    expect(dispute[0].data).toHaveProperty('evidenceDueBy');
+
+    // Won: the amount comes back, the invoice is paid again, the exception clears; the fee stays an expense.
+    const won = await h.runOnce();
+    expect(settlementOf(won).items).toEqual([expect.objectContaining({ kind: 'chargeback-reversal', externalId: '5002', status: 'settled', invoiceStatus: 'paid' })]);
+    expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190'), await balanceOf(erp, '6200'), await balanceOf(erp, '6100')]).toEqual(['0.00', '0.00', '-1.25', new Decimal(ORDERS.reduce((a, o) => a.plus(o.fee), new Decimal(0))).plus(15).toFixed(2)]);
+    expect(h.sink.open().filter((e) => e.type === 'payout-dispute')).toEqual([]);
+
+    // Settling again is a no-op: the settlement is idempotent by payout id.
+    const again = await erp.settleReceivables!({ externalId: '7001', date: '2026-11-08', description: 'again', accounts: { receivable: '1100', clearing: '1190', disputes: '6200' }, items: settlementItems(rec) });
+    expect(again.created).toBe(false);
+    expect(again.document.items.map((i) => i.status)).toEqual(['already-settled', 'already-settled', 'already-settled', 'already-settled']);
+  });
+});

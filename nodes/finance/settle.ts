@@ -1,0 +1,68 @@
+// What a balanced payout settles in the ERP, and the dispute exceptions it raises. Pure.
+// Charges pay their order's invoice, refunds pay out their credit memo, a chargeback takes the payment back (the
+// invoice is open again, an exception for finance until the dispute is decided) and a won dispute pays it again.
+import { Decimal } from 'decimal.js';
+import type { SettlementItemInput } from '../erp/contract.ts';
+import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import type { PayoutReconciliation, ReconItem } from './types.ts';
+
+export const DISPUTE_EXCEPTION_TYPES = ['payout-dispute'] as const;
+
+/** Kept in flow state by the reconciliation for the settlement step that follows the payout journal. */
+export const SETTLE_STATE = 'finance.payouts.settle';
+export interface PendingSettlement { payoutId: string; date: string; currency: string; items: SettlementItemInput[] }
+
+const abs = (v: string) => new Decimal(v).abs().toFixed(2);
+
+export function settlementItems(r: PayoutReconciliation): SettlementItemInput[] {
+  const out: SettlementItemInput[] = [];
+  for (const i of r.items) {
+    if (i.status === 'matched' && i.bucket === 'charge' && i.erp?.kind === 'invoice' && i.orderId) out.push({ kind: 'invoice', externalId: i.orderId, amount: abs(i.shopifyAmount) });
+    else if (i.status === 'matched' && i.bucket === 'refund' && i.erp?.kind === 'credit-memo') out.push({ kind: 'credit-memo', externalId: i.erp.externalId, amount: abs(i.shopifyAmount) });
+    else if (i.bucket === 'dispute' && i.orderId && !new Decimal(i.shopifyAmount).isZero()) {
+      out.push({ kind: new Decimal(i.shopifyAmount).lt(0) ? 'chargeback' : 'chargeback-reversal', externalId: i.orderId, amount: abs(i.shopifyAmount) });
+    }
+  }
+  return out.filter((x) => new Decimal(x.amount).gt(0));
+}
+
+/** Evidence details Shopify gives on the dispute, when the balance transaction carries them. */
+function disputeDetails(raw: unknown): { reason: string | null; evidenceDueBy: string | null; disputeId: string | null } {
+  const r = (raw ?? {}) as Record<string, any>;
+  const d = (r.dispute ?? r.source ?? r) as Record<string, any>;
+  return {
+    reason: d.reason ?? d.reasonDetails?.reason ?? null,
+    evidenceDueBy: d.evidence_due_by ?? d.evidenceDueBy ?? null,
+    disputeId: r.source_id != null ? String(r.source_id) : d.id != null ? String(d.id) : null,
+  };
+}
+
+/**
+ * One exception per disputed order, owned by finance: opened by a chargeback (with order, amount, reason and
+ * evidence deadline), cleared by a won dispute. Raised for every dispute transaction in any reconciled payout, so
+ * the same chargeback seen again only counts up.
+ */
+export function disputeExceptions(recs: PayoutReconciliation[], raws: Map<string, unknown>, links: { runId: string; flowId: string; nodeId: string }): { raise: RaiseException[]; clear: string[] } {
+  const raise: RaiseException[] = [];
+  const clear: string[] = [];
+  for (const r of recs) {
+    for (const i of r.items.filter((x: ReconItem) => x.bucket === 'dispute')) {
+      const amount = new Decimal(i.shopifyAmount);
+      const key = `dispute:order:${i.orderId ?? `tx:${i.transactions[0]}`}`;
+      if (amount.gt(0)) {
+        clear.push(key);
+        continue;
+      }
+      const d = disputeDetails(raws.get(i.transactions[0]));
+      raise.push({
+        type: 'payout-dispute', key, owner: 'finance', severity: 'high',
+        title: `Chargeback on order ${i.orderId ?? '(unknown)'}: ${amount.abs().toFixed(2)} ${r.currency}${d.reason ? `, ${d.reason}` : ''}${d.evidenceDueBy ? `, evidence due ${d.evidenceDueBy.slice(0, 10)}` : ''}`,
+        detail: `Shopify took ${amount.abs().toFixed(2)} ${r.currency} back in payout ${r.payoutId} (transaction ${i.transactions.join(', ')}). The payout settlement reopens the order's invoice `
+          + `(receivable debited, disputes account credited). Submit evidence in Shopify${d.evidenceDueBy ? ` before ${d.evidenceDueBy}` : ''}; a won dispute pays the invoice again and clears this, a lost one is written off from the receivable.`,
+        links: { ...links, shopify: i.orderId ? `gid://shopify/Order/${i.orderId}` : undefined },
+        data: { payoutId: r.payoutId, orderId: i.orderId, amount: amount.abs().toFixed(2), currency: r.currency, reason: d.reason, evidenceDueBy: d.evidenceDueBy, disputeId: d.disputeId, transactions: i.transactions },
+      });
+    }
+  }
+  return { raise, clear };
+}
