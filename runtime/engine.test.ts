@@ -57,6 +57,21 @@ describe('runtime', () => {
     expect(run.steps.every((s) => s.attempts === 1 && s.durationMs !== null)).toBe(true);
   });
 
+  it('a node that skips ends the run `skipped` with its reason: nothing after it runs, it is not a failure, and it is listed as such', async () => {
+    publish(flow('s', [{ id: 't', type: 'trigger.manual' }, { id: 'g', type: 'test.skip-unless' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->g', 'g->a']));
+    const skipped = await runOnce('s', { value: 7 });
+    expect(skipped.status).toBe('skipped');
+    expect(skipped.error).toBeNull();
+    expect(skipped.skipped).toEqual({ code: 'NOT_GO', message: 'value 7 is not for us', details: { value: 7 }, nodeId: 'g' });
+    expect(skipped.steps.map((s) => [s.nodeId, s.status])).toEqual([['t', 'succeeded'], ['g', 'succeeded']]);
+    expect(skipped.steps[1].output).toEqual({ skipped: true, code: 'NOT_GO', message: 'value 7 is not for us', details: { value: 7 } });
+    expect(calls.of('a')).toBe(0);
+    const went = await runOnce('s', { value: 8, go: true });
+    expect(went.status).toBe('succeeded');
+    expect(rt.runs.list({ status: 'skipped' }).map((r) => [r.runId, r.skipped?.code])).toEqual([[skipped.runId, 'NOT_GO']]);
+    expect(() => rt.runs.replay(skipped.runId)).toThrow(/only failed or cancelled runs/);
+  });
+
   it('follows only the port a routing node chose and skips the other branch', async () => {
     publish(
       flow(

@@ -9,7 +9,7 @@ import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
 import { backoffMs, defaultRetry } from './retry.ts';
 import { StepState } from './step-state.ts';
 import { describeError, type StepError } from './errors.ts';
-import { isRouted, JsonText, WithJson, type Logger, type NodeContext, type NodeType } from './node-api.ts';
+import { isRouted, isSkipped, JsonText, WithJson, type Logger, type NodeContext, type NodeType, type SkipReason } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 import type { RetryPolicy } from '../flows/schema.ts';
 
@@ -31,7 +31,8 @@ export interface ExecutorDeps {
   redact?: (jsonText: string) => string;
 }
 
-export type RunOutcome = 'succeeded' | 'failed' | 'deferred' | 'lost';
+export type RunOutcome = 'succeeded' | 'failed' | 'skipped' | 'deferred' | 'lost';
+type FinalStatus = 'succeeded' | 'failed' | 'skipped';
 
 interface StepRow {
   node_id: string;
@@ -133,12 +134,16 @@ export class Executor {
 
       const state = new StepState(d.store, run.flowId);
       let out: Produced;
+      let skip: SkipReason | null = null;
       try {
         const value = input.value !== undefined ? input.value : JSON.parse(input.json);
         const trigger = p === plan.trigger ? value : valueOf(produced.get(plan.trigger.node.id) ?? null);
         const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, signal);
         const result = await p.type.execute(ctx, value);
-        out = this.toProduced(result);
+        if (isSkipped(result)) {
+          skip = { code: result.code, message: result.message, ...(result.details ? { details: result.details } : {}) };
+          out = { port: null, json: JSON.stringify({ skipped: true, ...skip }) };
+        } else out = this.toProduced(result);
         if (out.json.length > d.maxOutputBytes) throw Object.assign(new Error(`output of node "${id}" is ${out.json.length} bytes, over the ${d.maxOutputBytes}-byte limit`), { errorClass: 'permanent' });
       } catch (e) {
         const err = describeError(e, id);
@@ -153,13 +158,19 @@ export class Executor {
         }
         return this.failStep(run, owner, p, attempts, startedAt, err);
       }
+      const reason = skip ? { ...skip, nodeId: id } : null;
+      // A skipping step and its skipped run land together, so a resumed run never carries on past the skip.
       const committed = d.store.sqlite.transaction(() => {
         if (!q.owned.get(run.id, owner)) return false;
         this.writeStep(run.id, id, 'succeeded', attempts, out.port, out.json, null, startedAt, d.now());
         state.commit();
-        return true;
+        return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
       })();
       if (!committed) return 'lost';
+      if (reason) {
+        this.emitStep(run, p, 'succeeded', startedAt);
+        return this.announce(run, 'skipped', reason);
+      }
       produced.set(id, out);
       this.emitStep(run, p, 'succeeded', startedAt);
     }
@@ -265,17 +276,18 @@ export class Executor {
     return this.announce(run, 'failed', err);
   }
 
-  private finishRun(run: ClaimedRun, owner: string, status: 'succeeded' | 'failed', error: StepError | null): RunOutcome {
+  private finishRun(run: ClaimedRun, owner: string, status: FinalStatus, error: StepError | null): RunOutcome {
     return this.writeFinish(run, owner, status, error) ? this.announce(run, status, error) : 'lost';
   }
 
-  private writeFinish(run: ClaimedRun, owner: string, status: 'succeeded' | 'failed', error: StepError | null): boolean {
+  /** `error` holds the failure of a failed run, and the reason (code, message, node) of a skipped one. */
+  private writeFinish(run: ClaimedRun, owner: string, status: FinalStatus, error: StepError | (SkipReason & { nodeId: string }) | null): boolean {
     const errorText = error ? JSON.stringify(error) : null;
     return this.q.finish.run(status, errorText && this.d.redact ? this.d.redact(errorText) : errorText, this.d.now(), run.id, owner).changes > 0;
   }
 
-  private announce(run: ClaimedRun, status: 'succeeded' | 'failed', error: StepError | null): RunOutcome {
-    this.d.log.info({ runId: run.id, flowId: run.flowId, version: run.flowVersion, status, ...(error ? { error: error.message, nodeId: error.nodeId } : {}) }, `run ${status}`);
+  private announce(run: ClaimedRun, status: FinalStatus, error: { message: string; nodeId?: string } | null): RunOutcome {
+    this.d.log.info({ runId: run.id, flowId: run.flowId, version: run.flowVersion, status, ...(error ? { [status === 'skipped' ? 'reason' : 'error']: error.message, nodeId: error.nodeId } : {}) }, `run ${status}`);
     this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt });
     return status;
   }

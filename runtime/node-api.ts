@@ -61,6 +61,31 @@ export interface NodeContext<C = unknown> {
 }
 
 const ROUTE = Symbol.for('ledgerline.route');
+const SKIP = Symbol.for('ledgerline.skip');
+
+/** Why a run was skipped: shown on the run (runs API and list) instead of an error. */
+export interface SkipReason {
+  /** Stable machine code, e.g. `PAYMENT_NOT_CAPTURED`, `ORDER_CANCELLED`, `TEST_ORDER`. */
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Skipped extends SkipReason {
+  [SKIP]: true;
+}
+
+/**
+ * Ends the run here with status `skipped` (not failed): the event was understood and deliberately needs nothing
+ * (an unpaid or cancelled order, a test order). The step's output is the reason; no later step runs.
+ */
+export function skipRun(code: string, message: string, details?: Record<string, unknown>): Skipped {
+  return { [SKIP]: true, code, message, ...(details ? { details } : {}) };
+}
+
+export function isSkipped(v: unknown): v is Skipped {
+  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[SKIP] === true;
+}
 
 export interface Routed<O = unknown> {
   [ROUTE]: true;
@@ -82,7 +107,7 @@ export function isRouted(v: unknown): v is Routed {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[ROUTE] === true;
 }
 
-export type NodeOutput<O> = O | Routed<O> | WithJson<O> | Routed<WithJson<O>>;
+export type NodeOutput<O> = O | Routed<O> | WithJson<O> | Routed<WithJson<O>> | Skipped;
 
 export interface NodeType<C = any, I = any, O = any> {
   /** Stable id used in flow JSON, e.g. `core.code`, `erp.post-sales-order`. */

@@ -17,7 +17,7 @@ export function pruneRuns(store: Store, policy: RetentionPolicy = {}, now = Date
   const maxAge = policy.maxAgeMs ?? 30 * 86_400_000;
   const maxRuns = policy.maxRuns ?? 100_000;
   const s = store.sqlite;
-  const finished = `status IN ('succeeded','failed','cancelled')`;
+  const finished = `status IN ('succeeded','failed','skipped','cancelled')`;
   return s.transaction(() => {
     let runs = s.prepare(`DELETE FROM runs WHERE ${finished} AND COALESCE(finished_at, created_at) < ?`).run(now - maxAge).changes;
     runs += s

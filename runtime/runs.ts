@@ -26,6 +26,8 @@ export interface RunSummary {
   status: string;
   replayOf: string | null;
   error: unknown;
+  /** Why a run ended `skipped` (code, message, nodeId, details); absent otherwise. */
+  skipped?: { code: string; message: string; nodeId: string; details?: Record<string, unknown> };
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -163,6 +165,8 @@ export class RunStateError extends Error {
 }
 
 function summary(r: Record<string, any>): RunSummary {
+  // A skipped run keeps its reason where a failed run keeps its error; it is shown as `skipped`, never as an error.
+  const skipped = r.status === 'skipped';
   return {
     runId: r.id,
     flowId: r.flow_id,
@@ -170,7 +174,8 @@ function summary(r: Record<string, any>): RunSummary {
     eventId: r.event_id,
     status: r.status,
     replayOf: r.replay_of,
-    error: parse(r.error),
+    error: skipped ? null : parse(r.error),
+    ...(skipped ? { skipped: parse(r.error) } : {}),
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,

@@ -12,9 +12,11 @@ import type { Flow } from '../flows/schema.ts';
 export interface CliRunRecord {
   runId: string;
   flowVersion: number;
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'skipped';
   steps: Array<{ nodeId: string; status: string; attempts: number; output?: unknown; error?: { message: string } & Record<string, unknown> }>;
   error?: unknown;
+  /** Why the run was skipped (an unpaid or cancelled order...): not a failure. */
+  skipped?: { code: string; message: string; nodeId: string };
 }
 
 export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unknown; connection?: (kind: string, id: string) => Promise<unknown> }): Promise<CliRunRecord> {
@@ -35,7 +37,7 @@ export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unkno
     return {
       runId: run.runId,
       flowVersion: run.flowVersion,
-      status: run.status as 'succeeded' | 'failed',
+      status: run.status as CliRunRecord['status'],
       steps: run.steps.map((s) => ({
         nodeId: s.nodeId,
         status: s.status,
@@ -44,6 +46,7 @@ export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unkno
         ...(s.error ? { error: s.error as CliRunRecord['steps'][number]['error'] } : {}),
       })),
       ...(run.error ? { error: run.error } : {}),
+      ...(run.skipped ? { skipped: run.skipped } : {}),
     };
   } finally {
     exceptions.detach();

@@ -11,16 +11,27 @@ import { createServer } from '../../server/app.ts';
 import { signWebhook } from '../../nodes/shopify/index.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { installSandboxLookups } from './seed-lookups.ts';
-import { FIXTURES } from './scenarios/harness.ts';
+import { writeFileSync } from 'node:fs';
+import { FIXTURES, asPaidOrder } from './scenarios/harness.ts';
 
 const exec = promisify(execFile);
 const bin = new URL('../../bin/ledgerline.js', import.meta.url).pathname;
 const tmp = tempDir('ledgerline-templates-install-');
 afterAll(() => tmp.cleanup());
-const PAID = `${FIXTURES}webhook-2026-04.orders.paid.json`;
+const EXAMPLE = `${FIXTURES}webhook-2026-04.orders.paid.json`;
+// Shopify's example is a voided, cancelled test order: the payment gate skips it. The same payload, paid, posts.
+const PAID = `${tmp.dir}/orders-paid.paid.json`;
+writeFileSync(PAID, asPaidOrder(readFileSync(EXAMPLE, 'utf8')));
 
 describe('ledgerline run flows/templates/order-to-erp.json', () => {
-  it('posts the published orders/paid example out of the box; the last step is the ERP sales order read back', async () => {
+  it("skips Shopify's published orders/paid example (a voided, cancelled test order) with the reason, exit code 0", async () => {
+    const r = await exec(process.execPath, [bin, 'run', new URL('./order-to-erp.json', import.meta.url).pathname, '--event', EXAMPLE, '--json'], { encoding: 'utf8' });
+    const rec = JSON.parse(r.stdout);
+    expect(rec).toMatchObject({ status: 'skipped', skipped: { nodeId: 'gate', code: 'TEST_ORDER' } });
+    expect(rec.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['shopify', 'gate']);
+  }, 60_000);
+
+  it('posts the published orders/paid example, paid, out of the box; the last step is the ERP sales order read back', async () => {
     const r = await exec(process.execPath, [bin, 'run', new URL('./order-to-erp.json', import.meta.url).pathname, '--event', PAID, '--json'], { encoding: 'utf8' });
     const rec = JSON.parse(r.stdout);
     expect(rec.status).toBe('succeeded');

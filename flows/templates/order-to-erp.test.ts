@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFlow } from '../validate.ts';
 import { getNodeType } from '../../nodes/registry.ts';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
-import { FIXTURES, outputOf, scenario, startHarness, stepOf, type Harness } from './scenarios/harness.ts';
+import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './scenarios/harness.ts';
 
 let h: Harness;
 const erp = () => h.erp as SandboxErp;
@@ -37,8 +37,8 @@ describe('order templates', () => {
 });
 
 describe('order-to-erp on the sandbox ERP', () => {
-  it("posts Shopify's published orders/paid example; an unallocated discount is spread so the ERP equals Shopify's total", async () => {
-    const raw = readFileSync(`${FIXTURES}webhook-2026-04.orders.paid.json`, 'utf8');
+  it("posts Shopify's published orders/paid example (as a paid order); an unallocated discount is spread so the ERP equals Shopify's total", async () => {
+    const raw = asPaidOrder(readFileSync(`${FIXTURES}webhook-2026-04.orders.paid.json`, 'utf8'));
     const run = await h.run('order-to-erp', raw);
     expect(run.status).toBe('succeeded');
     const so = outputOf(run, 'read-back');
@@ -140,6 +140,64 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'read-back', code: 'TOTALS_MISMATCH', details: { fields: ['tax', 'gross'] } });
     expect((run.error as { message: string }).message).toMatch(/tax ERP 16\.05 vs Shopify 16\.06, gross ERP 232\.53 vs Shopify 232\.54/);
+  });
+});
+
+describe('payment gate', () => {
+  const example = () => readFileSync(`${FIXTURES}webhook-2026-04.orders.create.json`, 'utf8');
+  const count = (ref: string) => erp().admin.dump().salesOrders.filter((o: any) => o.reference === ref).length;
+  const unique = (raw: string, id: string, name: string) => raw.replaceAll('820982911946154508', id).replace('"name": "#9999"', `"name": "${name}"`);
+
+  it("Shopify's published examples (voided, cancelled, test) are skipped with the reason, not failed and not posted", async () => {
+    const raw = unique(example(), '820982911946150001', '#G001');
+    const run = await h.run('order-to-erp', raw, 'orders/create');
+    expect(run.status).toBe('skipped');
+    expect(run.error).toBeNull();
+    expect(run.skipped).toMatchObject({ nodeId: 'gate', code: 'TEST_ORDER' });
+    expect(stepOf(run, 'post')).toBeUndefined();
+    // Not a test order any more, still cancelled and voided: each reason is named in turn.
+    const live = raw.replace(/"test":\s*true/, '"test": false');
+    const cancelled = await h.run('order-to-erp', live, 'orders/create');
+    expect(cancelled.skipped).toMatchObject({ code: 'ORDER_CANCELLED', details: { cancelledAt: '2021-12-31T19:00:00-05:00' } });
+    expect(cancelled.skipped!.message).toMatch(/order #G001 was cancelled in Shopify at 2021-12-31T19:00:00-05:00 \(customer\)/);
+    const voided = await h.run('order-to-erp', live.replace(/"cancelled_at":\s*"[^"]*"/, '"cancelled_at": null'), 'orders/create');
+    expect(voided.skipped).toMatchObject({ code: 'PAYMENT_NOT_CAPTURED', details: { financialStatus: 'VOIDED', allowed: ['paid', 'partially_paid', 'authorized'] } });
+    expect(count('#G001')).toBe(0);
+    // The runs list shows the skip and why.
+    const listed = h.rt.runs.list({ flowId: 'order-to-erp', status: 'skipped' }).find((r) => r.runId === voided.runId)!;
+    expect(listed).toMatchObject({ status: 'skipped', error: null, skipped: { code: 'PAYMENT_NOT_CAPTURED', nodeId: 'gate' } });
+  });
+
+  it('pending and expired orders are skipped; a pending order posts when orders/paid arrives, once', async () => {
+    const raw = asPaidOrder(unique(example(), '820982911946150002', '#G002'), 'pending');
+    const created = await h.run('order-to-erp', raw, 'orders/create');
+    expect(created.status).toBe('skipped');
+    expect(created.skipped!.message).toMatch(/order #G002 has financial status pending; it posts once it is paid, partially_paid, authorized/);
+    expect(count('#G002')).toBe(0);
+    const paid = await h.run('order-to-erp', raw.replace('"financial_status": "pending"', '"financial_status": "paid"'), 'orders/paid');
+    expect(paid.status, JSON.stringify(paid.error)).toBe('succeeded');
+    expect(outputOf(paid, 'post').created).toBe(true);
+    // orders/paid delivered again (or orders/updated as paid): one ERP document.
+    const again = await h.run('order-to-erp', raw.replace('"financial_status": "pending"', '"financial_status": "paid"'), 'orders/paid');
+    expect(again.status).toBe('succeeded');
+    expect(outputOf(again, 'post').created).toBe(false);
+    expect(count('#G002')).toBe(1);
+    const expired = await h.run('order-to-erp', asPaidOrder(unique(example(), '820982911946150003', '#G003'), 'expired'), 'orders/create');
+    expect(expired.skipped).toMatchObject({ code: 'PAYMENT_NOT_CAPTURED', details: { financialStatus: 'EXPIRED' } });
+  });
+
+  it('an authorised order posts on orders/create; the allowed statuses are configured per flow', async () => {
+    const raw = asPaidOrder(unique(example(), '820982911946150004', '#G004'), 'authorized');
+    const run = await h.run('order-to-erp', raw, 'orders/create');
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(count('#G004')).toBe(1);
+    const doc = template('order-to-erp');
+    doc.nodes.find((n) => n.id === 'gate')!.config.allowed = ['paid'];
+    h.rt.flows.create({ ...doc, id: 'order-paid-only' } as never);
+    h.rt.flows.publish('order-paid-only', { activate: true });
+    const held = await h.run('order-paid-only', asPaidOrder(unique(example(), '820982911946150005', '#G005'), 'authorized'), 'orders/create');
+    expect(held.skipped).toMatchObject({ code: 'PAYMENT_NOT_CAPTURED', details: { allowed: ['paid'] } });
+    expect(count('#G005')).toBe(0);
   });
 });
 

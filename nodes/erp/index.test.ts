@@ -5,7 +5,7 @@ import { createErpConnection, erpNodes } from './index.ts';
 describe('ERP node registry and connection factory', () => {
   it('exports the node types of issues 5 and 6', () => {
     expect(erpNodes.map((n) => n.type).sort()).toEqual([
-      'erp.await-refund', 'erp.balance-sales-order', 'erp.cancel-sales-order', 'erp.check-order-edit', 'erp.post-credit-memo', 'erp.post-journal',
+      'erp.await-refund', 'erp.balance-sales-order', 'erp.cancel-sales-order', 'erp.check-order-edit', 'erp.payment-gate', 'erp.post-credit-memo', 'erp.post-journal',
       'erp.post-sales-order', 'erp.read-fulfilments', 'erp.read-ledger', 'erp.read-sales-order', 'erp.read-stock', 'erp.upsert-customer',
     ]);
   });

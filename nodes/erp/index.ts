@@ -13,10 +13,11 @@ import { readSalesOrderNode } from './nodes/read-sales-order.ts';
 import { balanceSalesOrderNode } from './nodes/balance-sales-order.ts';
 import { awaitRefundNode } from './nodes/await-refund.ts';
 import { checkOrderEditNode } from './nodes/check-order-edit.ts';
+import { paymentGateNode } from './nodes/payment-gate.ts';
 
 export const erpNodes: NodeType[] = [
   upsertCustomerNode, postSalesOrderNode, cancelSalesOrderNode, readStockNode, readFulfilmentsNode, postCreditMemoNode, postJournalNode, readLedgerNode,
-  readSalesOrderNode, balanceSalesOrderNode, awaitRefundNode, checkOrderEditNode,
+  readSalesOrderNode, balanceSalesOrderNode, awaitRefundNode, checkOrderEditNode, paymentGateNode,
 ];
 
 export type * from './contract.ts';

@@ -40,6 +40,11 @@ const config = z.object({
   connection: connectionField,
   topic: z.enum(SHOPIFY_TRIGGER_TOPICS),
   /**
+   * Several topics for one flow (e.g. orders/create and orders/paid, so an order authorised or paid later posts when
+   * its payment arrives); when given, the host routes every one of them here and `topic` is the first.
+   */
+  topics: z.array(z.enum(SHOPIFY_TRIGGER_TOPICS)).min(1).optional(),
+  /**
    * `webhook` (default): runs per webhook delivery. `webhook+sweep`: also sweeps on `sweep.schedule` for changes whose
    * webhook never arrived (Shopify's advice). `sweep`: sweeps only. Sweeps exist for order topics only.
    */
@@ -52,6 +57,9 @@ const config = z.object({
     overlapMinutes: z.number().int().min(0).max(1440).default(10),
   }).strict().default({ schedule: '*/15 * * * *', overlapMinutes: 10 }),
 }).strict().superRefine((c, ctx) => {
+  if (c.topics && !c.topics.includes(c.topic)) {
+    ctx.addIssue({ code: 'custom', path: ['topics'], message: `topics must include the topic ${c.topic}` });
+  }
   if (c.mode !== 'webhook' && !isSweepTopic(c.topic)) {
     ctx.addIssue({ code: 'custom', path: ['mode'], message: `topic ${c.topic} cannot be swept; sweeps cover ${SWEEP_TOPICS.join(', ')}` });
   }
@@ -102,8 +110,9 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
       throw permanentError(`node ${ctx.nodeId}: input must be a webhook delivery { body, headers }`, { code: 'BAD_INPUT' });
     }
     const topic = header(delivery.headers, 'x-shopify-topic') ?? ctx.config.topic;
-    if (topic !== ctx.config.topic) {
-      throw permanentError(`node ${ctx.nodeId}: delivery topic "${topic}" does not match the trigger topic "${ctx.config.topic}"`, { code: 'TOPIC_MISMATCH' });
+    const accepted: readonly string[] = ctx.config.topics ?? [ctx.config.topic];
+    if (!accepted.includes(topic)) {
+      throw permanentError(`node ${ctx.nodeId}: delivery topic "${topic}" does not match the trigger topic${accepted.length > 1 ? 's' : ''} "${accepted.join('", "')}"`, { code: 'TOPIC_MISMATCH' });
     }
     try {
       const swept = header(delivery.headers, SWEEP_SOURCE_HEADER) === 'sweep' || isGraphqlOrder(delivery.body);

@@ -20,7 +20,7 @@ export function attachRunHook(
 ): () => void {
   const replayOf = sqlite.prepare(`SELECT replay_of FROM runs WHERE id = ?`);
   const listener = (e: { runId: string; flowId: string; status: string }) => {
-    if (e.status !== 'failed' && e.status !== 'succeeded') return;
+    if (e.status !== 'failed' && e.status !== 'succeeded' && e.status !== 'skipped') return;
     if (ignoreFlow?.(e.flowId)) return;
     try {
       if (e.status === 'failed') {
@@ -28,7 +28,8 @@ export function attachRunHook(
         if (raise) svc.raise(raise);
       }
       const prev = (replayOf.get(e.runId) as { replay_of: string | null } | undefined)?.replay_of;
-      if (prev) svc.onReplayFinished(prev, e.runId, e.status);
+      // A replay that ends skipped (the order was cancelled meanwhile) no longer needs the failed run fixed.
+      if (prev) svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
     } catch (err) {
       log?.error({ err: (err as Error).message, runId: e.runId }, 'exception hook failed');
     }

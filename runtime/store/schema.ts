@@ -50,13 +50,14 @@ export const runs = sqliteTable(
     flowId: text('flow_id').notNull(),
     flowVersion: integer('flow_version').notNull(),
     eventId: text('event_id').notNull(),
-    /** queued | running | succeeded | failed | cancelled */
+    /** queued | running | succeeded | failed | skipped | cancelled */
     status: text('status').notNull(),
     /** The step a replay starts from, and the run it replays. */
     replayOf: text('replay_of'),
     leaseOwner: text('lease_owner'),
     leaseUntil: integer('lease_until'),
     availableAt: integer('available_at').notNull(),
+    /** The failure of a failed run; the reason (code, message, nodeId) of a skipped one. */
     error: text('error'),
     createdAt: integer('created_at').notNull(),
     startedAt: integer('started_at'),

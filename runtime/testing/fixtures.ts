@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineNode, NodeError, route, type NodeType } from '../node-api.ts';
+import { defineNode, NodeError, route, skipRun, type NodeType } from '../node-api.ts';
 
 export function tempDir(prefix = 'ledgerline-test-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -25,6 +25,22 @@ export class Calls {
 
 export function testNodes(calls: Calls): NodeType[] {
   return [
+    defineNode({
+      type: 'test.skip-unless',
+      version: 1,
+      title: 'Skip unless',
+      category: 'core',
+      description: 'ends the run skipped unless input.go is true',
+      config: z.object({}),
+      inputs: [{ id: 'in' }],
+      outputs: [{ id: 'out' }],
+      idempotent: true,
+      sampleOutput: {} as unknown,
+      execute: (ctx, input: { go?: boolean; value: number }) => {
+        calls.hit(ctx.nodeId);
+        return input.go ? input : skipRun('NOT_GO', `value ${input.value} is not for us`, { value: input.value });
+      },
+    }),
     defineNode({
       type: 'test.add',
       version: 1,

@@ -39,6 +39,8 @@ export const RunSummary = z
     status: z.string(),
     replayOf: z.string().nullable(),
     error: z.unknown(),
+    skipped: z.object({ code: z.string(), message: z.string(), nodeId: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional()
+      .openapi({ description: 'Why the run ended `skipped` (e.g. an unpaid or cancelled order): nothing failed, nothing was posted.' }),
     createdAt: z.number().int(),
     startedAt: z.number().int().nullable(),
     finishedAt: z.number().int().nullable(),

@@ -22,7 +22,7 @@ const instant = z
 
 const ListQuery = z.object({
   flowId: z.string().optional(),
-  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled']).optional(),
   from: instant.optional(),
   to: instant.optional(),
   key: z

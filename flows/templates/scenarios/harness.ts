@@ -86,3 +86,17 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
 
 export const stepOf = (run: RunRecord, nodeId: string) => run.steps.find((s) => s.nodeId === nodeId);
 export const outputOf = <T = any>(run: RunRecord, nodeId: string) => stepOf(run, nodeId)?.output as T;
+
+/**
+ * Shopify's published order examples are voided, cancelled test orders (the payment gate skips them). This is the same
+ * payload as a live, paid order, for the cases that exercise posting. JSON text is edited so 18-digit ids stay exact.
+ */
+export function asPaidOrder(raw: string, status = 'paid'): string {
+  const out = raw
+    .replace(/"financial_status":\s*"[a-z_]+"/, `"financial_status": "${status}"`)
+    .replace(/"cancelled_at":\s*"[^"]*"/, '"cancelled_at": null')
+    .replace(/"cancel_reason":\s*"[^"]*"/, '"cancel_reason": null')
+    .replace(/"test":\s*true/, '"test": false');
+  if (!out.includes(`"financial_status": "${status}"`)) throw new Error('asPaidOrder: the payload has no financial_status');
+  return out;
+}
