@@ -49,6 +49,8 @@ import { exceptionRoutes } from './exceptions/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { startAlerts } from './alerts/index.ts';
 import { SweepScheduler } from './sweeps.ts';
+import { runNowRouter } from './routes/run-now.ts';
+import { sandboxRouter } from './sandbox/routes.ts';
 import type { Deps } from './deps.ts';
 import { isTestFlow } from './flows/test-run.ts';
 import { testServices } from './flows/test-services.ts';
@@ -280,6 +282,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', usersRouter(deps));
   app.route('/api', eventsRouter(deps));
   app.route('/api', mappingRouter(deps));
+  app.route('/api', runNowRouter(deps));
+  app.route('/api', sandboxRouter(deps, () => sandbox));
   reportingRoutes(app, deps);
   app.route('/api/exceptions', exceptionRoutes(exceptions, { authorize: (p) => requirePermission(p) }));
   app.route('/api/dashboard', dashboardRoutes(runtime.store, { authorize: (p) => requirePermission(p) }));

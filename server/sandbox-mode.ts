@@ -60,7 +60,11 @@ export async function startSandboxMode(o: { fresh: boolean; connections: Connect
   const startStore = async () => {
     try {
       const mod = (await import('../nodes/shopify/sandbox/server.ts')) as { startShopifySandbox(opts: Record<string, unknown>): Promise<SandboxStoreLike> };
-      const s = await mod.startShopifySandbox({ port: 0, webhookSecret, accessToken, shopDomain });
+      const { defaultScenario } = await import('../nodes/shopify/sandbox/state.ts');
+      // The demo shop's own payouts pay out orders the sandbox ERP never received, so they could never reconcile:
+      // in sandbox mode payouts come only from the sandbox panel, built from the orders it sent (server/sandbox).
+      const seed = { ...defaultScenario(), payouts: [], balanceTransactions: [] };
+      const s = await mod.startShopifySandbox({ port: 0, webhookSecret, accessToken, shopDomain, seed });
       if (stopped) return void (await s.stop());
       store = s;
       o.connections.update(SANDBOX_SHOP, shop(s.url));

@@ -89,6 +89,10 @@ const rows: Row[] = [
   ['GET', '/api/dashboard/series/orders', () => '/api/dashboard/series/orders', ALL],
   ['GET', '/api/dashboard/series/drift', () => '/api/dashboard/series/drift', ALL],
   ['GET', '/api/dashboard/series/payouts', () => '/api/dashboard/series/payouts', ALL],
+  ['POST', '/api/flows/{id}/run-now', () => '/api/flows/f/run-now', ACO],
+  ['GET', '/api/schedules', () => '/api/schedules', ALL],
+  ['GET', '/api/sandbox', () => '/api/sandbox', ACO],
+  ['POST', '/api/sandbox/events', () => '/api/sandbox/events', ACO, () => ({ scenario: 'paid-order' })],
 ];
 
 beforeAll(async () => {

@@ -45,6 +45,8 @@ export const PERMISSIONS = {
   'dashboard.read': ALL,
   'audit.read': READERS_NOT_CLIENT,
   'users.manage': ['owner'],
+  /** The sandbox control panel: send scenario events to the sandbox shop and ERP (newcomers, operations, finance). */
+  'sandbox.use': TRIAGE,
   'me': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 

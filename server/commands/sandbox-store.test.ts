@@ -53,4 +53,35 @@ describe('ledgerline sandbox-store', () => {
     expect(await done).toBe(0);
     expect(lines.join('\n')).toMatch(/1 variants, 1 locations, 0 orders/);
   });
+
+  it('signs with the webhook secret of the sandbox-mode server in the data dir, so that server accepts its webhooks', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { createServer } = await import('../app.ts');
+    const { noSandbox } = await import('../testing.ts');
+    const pino = (await import('pino')).default;
+    const dir = mkdtempSync(`${tmpdir()}/ll-store-secret-`);
+    const env = { PATH: process.env.PATH };
+    const server = await createServer({ dataDir: dir, env, sandbox: noSandbox, start: false, designerDir: null, templatesDir: null, log: pino({ level: 'silent' }) });
+    const serverSecret = server.deps.secrets.get('sandbox-webhook-secret');
+    await server.close();
+    try {
+      const run = async (args: string[], e: NodeJS.ProcessEnv) => {
+        const lines: string[] = [];
+        let stop!: () => void;
+        const stopSignal = new Promise<void>((r) => (stop = r));
+        expect(await sandboxStoreCommand(args, { env: e, out: (s) => { lines.push(s); if (s.startsWith('Stop')) stop(); }, err: (s) => lines.push(s), stopSignal })).toBe(0);
+        return lines.join('\n');
+      };
+      expect(serverSecret).toMatch(/^shpss_/);
+      const text = await run(['--data-dir', dir], env);
+      expect(text).toContain(`webhook secret  ${serverSecret}  (the sandbox-shop secret of the server in ${dir})`);
+      expect(await run(['--data-dir', dir], { ...env, SANDBOX_WEBHOOK_SECRET: 'shpss_explicit' })).toContain('webhook secret  shpss_explicit  (from SANDBOX_WEBHOOK_SECRET)');
+      const empty = mkdtempSync(`${tmpdir()}/ll-store-nodir-`);
+      expect(await run(['--data-dir', empty], env)).toMatch(/webhook secret {2}\S+ {2}\(made up for this store/);
+      rmSync(empty, { recursive: true, force: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

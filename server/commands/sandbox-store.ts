@@ -2,20 +2,44 @@
 // runs the Shopify sandbox store on its own until SIGINT/SIGTERM, for demos and for pointing other tools at it.
 // The access token and webhook secret it prints are the sandbox's own, made up at start (or fixed by env, below).
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PLANS, startShopifySandbox, type SandboxPlan } from '../../nodes/shopify/sandbox/server.ts';
 import { DEFAULT_SCENARIO_FILE, loadScenarioFile } from '../../nodes/shopify/sandbox/state.ts';
 
-export const SANDBOX_STORE_USAGE = `usage: ledgerline sandbox-store [--port P] [--scenario FILE] [--plan standard|advanced|plus] [--webhook-url URL]
+export const SANDBOX_STORE_USAGE = `usage: ledgerline sandbox-store [--port P] [--scenario FILE] [--plan standard|advanced|plus] [--webhook-url URL] [--data-dir DIR]
   --port         TCP port on 127.0.0.1 (default 0: any free port)
   --scenario     scenario JSON (default: the demo shop, nodes/shopify/sandbox/scenarios/default.json)
   --plan         rate-limit plan: standard (100 pts/s, bucket 2,000), advanced (200/4,000), plus (1,000/20,000)
   --webhook-url  where to send signed webhooks for orders, refunds and fulfilments created through the store
-  env SANDBOX_ACCESS_TOKEN / SANDBOX_WEBHOOK_SECRET fix the credentials instead of generating them`;
+  --data-dir     a Ledgerline data dir (default LEDGERLINE_DATA_DIR or ./data): when it holds a sandbox-mode server,
+                 the store signs webhooks with that server's sandbox-shop secret, so the server accepts them
+  env SANDBOX_ACCESS_TOKEN / SANDBOX_WEBHOOK_SECRET fix the credentials instead (LEDGERLINE_SANDBOX_WEBHOOK_SECRET too)`;
+
+/**
+ * The webhook secret the server of this data dir verifies sandbox-shop webhooks with, or undefined when the dir holds
+ * no sandbox-mode server (or its vault cannot be opened). Read-only: never creates a data dir or a vault key.
+ */
+export async function serverSandboxSecret(dataDir: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (!existsSync(join(dataDir, 'ledgerline.db')) || (!env.LEDGERLINE_MASTER_KEY && !existsSync(join(dataDir, 'vault.keys')))) return undefined;
+  const { openStore } = await import('../../runtime/store/db.ts');
+  const { openServerDb } = await import('../db/db.ts');
+  const { loadVault } = await import('../vault/vault.ts');
+  const { SecretStore } = await import('../vault/secrets.ts');
+  const store = openStore(dataDir);
+  try {
+    return new SecretStore(openServerDb(store.sqlite), loadVault(dataDir, env.LEDGERLINE_MASTER_KEY).vault).get('sandbox-webhook-secret');
+  } catch {
+    return undefined;
+  } finally {
+    store.close();
+  }
+}
 
 export interface SandboxStoreIo {
   out?: (line: string) => void;
   err?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
   /** Resolves when the command should stop; defaults to the first SIGINT or SIGTERM. */
   stopSignal?: Promise<unknown>;
 }
@@ -36,11 +60,11 @@ function untilSignal(): Promise<NodeJS.Signals> {
 export async function sandboxStoreCommand(argv: string[], io: SandboxStoreIo = {}): Promise<number> {
   const out = io.out ?? ((s: string) => process.stdout.write(s + '\n'));
   const err = io.err ?? ((s: string) => process.stderr.write(s + '\n'));
-  let values: { port?: string; scenario?: string; plan?: string; 'webhook-url'?: string; help?: boolean };
+  let values: { port?: string; scenario?: string; plan?: string; 'webhook-url'?: string; 'data-dir'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv, allowPositionals: false,
-      options: { port: { type: 'string' }, scenario: { type: 'string' }, plan: { type: 'string' }, 'webhook-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { port: { type: 'string' }, scenario: { type: 'string' }, plan: { type: 'string' }, 'webhook-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }));
   } catch (e) {
     err(`ledgerline sandbox-store: ${(e as Error).message}\n${SANDBOX_STORE_USAGE}`);
@@ -62,13 +86,22 @@ export async function sandboxStoreCommand(argv: string[], io: SandboxStoreIo = {
   if (webhookUrl !== undefined && !/^https?:\/\/\S+$/.test(webhookUrl)) return usage(`--webhook-url must be an http(s) URL, got "${webhookUrl}"`);
   const scenarioFile = values.scenario ? resolve(values.scenario) : DEFAULT_SCENARIO_FILE;
 
+  // The secret must be the one the receiving server verifies with, or every webhook is refused as forged: an explicit
+  // one first, then the server's own (from its data dir); only a store with no server to talk to makes one up.
+  const env = io.env ?? process.env;
+  const dataDir = resolve(values['data-dir'] ?? env.LEDGERLINE_DATA_DIR ?? './data');
+  let secretFrom = 'made up for this store (no sandbox-mode server in ' + dataDir + ')';
+  let webhookSecret = env.SANDBOX_WEBHOOK_SECRET || env.LEDGERLINE_SANDBOX_WEBHOOK_SECRET;
+  if (webhookSecret) secretFrom = env.SANDBOX_WEBHOOK_SECRET ? 'from SANDBOX_WEBHOOK_SECRET' : 'from LEDGERLINE_SANDBOX_WEBHOOK_SECRET';
+  else if ((webhookSecret = await serverSandboxSecret(dataDir, env))) secretFrom = `the sandbox-shop secret of the server in ${dataDir}`;
+
   let store;
   try {
     const seed = loadScenarioFile(scenarioFile);
     store = await startShopifySandbox({
       port, plan, seed, webhookUrl,
-      ...(process.env.SANDBOX_ACCESS_TOKEN ? { accessToken: process.env.SANDBOX_ACCESS_TOKEN } : {}),
-      ...(process.env.SANDBOX_WEBHOOK_SECRET ? { webhookSecret: process.env.SANDBOX_WEBHOOK_SECRET } : {}),
+      ...(env.SANDBOX_ACCESS_TOKEN ? { accessToken: env.SANDBOX_ACCESS_TOKEN } : {}),
+      ...(webhookSecret ? { webhookSecret } : {}),
     });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -81,7 +114,7 @@ export async function sandboxStoreCommand(argv: string[], io: SandboxStoreIo = {
   out(`  graphql         ${store.url}/admin/api/2026-10/graphql.json`);
   out(`  shop domain     ${store.shopDomain}`);
   out(`  access token    ${store.accessToken}`);
-  out(`  webhook secret  ${store.webhookSecret}`);
+  out(`  webhook secret  ${store.webhookSecret}  (${secretFrom})`);
   out(`  client id       ${store.clientId} (client credentials grant: POST ${store.url}/admin/oauth/access_token)`);
   out(`  scenario        ${scenarioFile}: ${st.variants.size} variants, ${st.locations.size} locations, ${st.orders.size} orders, ${st.payouts.length} payouts`);
   out(`  webhooks        ${webhookUrl ?? 'off (--webhook-url URL to send them)'}`);

@@ -208,6 +208,12 @@ export class SandboxState {
     this.fulfillmentOrders.set(fo.id, fo);
   }
 
+  /** Adds a payout and its balance transactions (REST JSON, as in a scenario file), e.g. the sandbox panel's. */
+  addPayout(payout: unknown, balanceTransactions: unknown[]): void {
+    this.payouts.push(payoutToGraphql(payout, 'payout'));
+    this.balanceTransactions.push(...balanceTransactions.map((t, i) => balanceTxToGraphql(t, `balanceTransactions[${i}]`)));
+  }
+
   addRefund(refund: ShopifyRefund): void {
     const order = this.orders.get(refund.orderId);
     if (order) order.refunds.push(refund);

@@ -1,0 +1,124 @@
+// The sandbox control panel end to end on a real server in sandbox mode (templates installed, isolated-vm, sandbox
+// shop and ERP): each scenario goes through the real signed-webhook path or the real scheduled flow, and a payout of
+// what the panel sent reconciles against the sandbox ERP and posts its journal.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type Serving } from '../main.ts';
+
+let s: Serving;
+let dir: string;
+let token = '';
+const PASSWORD = 'sandbox-panel-pw';
+
+async function call<T = any>(method: string, path: string, body?: unknown, as = token): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+async function finished(query: string, pred: (r: any) => boolean = () => true, ms = 60_000): Promise<any> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const { body } = await call<{ runs: any[] }>('GET', `/api/runs?${query}`);
+    const run = body.runs.find((r) => (r.status === 'succeeded' || r.status === 'failed') && pred(r));
+    if (run) return (await call('GET', `/api/runs/${run.runId}`)).body;
+    if (Date.now() > until) throw new Error(`no finished run for ${query}: ${JSON.stringify(body.runs)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function send(scenario: string) {
+  const r = await call('POST', '/api/sandbox/events', { scenario });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'll-sandbox-panel-'));
+  s = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, designerDir: null, handleSignals: false, log: pino({ level: 'silent' }), env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD } });
+  const login = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }) });
+  token = ((await login.json()) as { token: string }).token;
+  for (let i = 0; i < 100 && !(await call('GET', '/api/sandbox')).body.ready; i++) await new Promise((r) => setTimeout(r, 200));
+}, 120_000);
+
+afterAll(async () => {
+  await s?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sandbox control panel', () => {
+  it('says it is a sandbox and shows the webhook secret the server verifies with', async () => {
+    const { body } = await call('GET', '/api/sandbox');
+    expect(body).toMatchObject({ sandboxMode: true, ready: true, shop: { connection: 'sandbox-shop', webhookUrl: `${s.url}/webhooks/shopify/sandbox-shop` } });
+    expect(body.shop.webhookSecret).toBe(s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret);
+    expect(body.scenarios.map((x: any) => x.id)).toEqual(['paid-order', 'unmapped-tax', 'unknown-sku', 'duplicate-sku', 'partial-refund', 'erp-fulfilment', 'payout']);
+  });
+
+  it('a paid order reaches the ERP, its refund becomes a credit memo, and a payout of them reconciles and posts', async () => {
+    expect((await call('POST', '/api/sandbox/events', { scenario: 'payout' })).status).toBe(409); // nothing sent yet
+    const a = await send('paid-order');
+    const b = await send('paid-order');
+    for (const o of [a, b]) {
+      const run = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`);
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    }
+    const refund = await send('partial-refund');
+    expect(refund.orderName).toBe(b.orderName);
+    const rr = await finished(`flowId=refund-to-credit-memo&key=${encodeURIComponent(`shopifyRefundId:${refund.refundId}`)}`);
+    expect(rr.status, JSON.stringify(rr.error)).toBe('succeeded');
+
+    const payout = await send('payout');
+    expect(payout.message).toMatch(/for 2 orders and 1 refund/);
+    const run = await finished(`flowId=payout-reconciliation`, (r) => r.runId === payout.runs[0].runId);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const rec = run.steps.find((x: any) => x.nodeId === 'reconcile');
+    expect(rec.port).toBe('balanced');
+    expect(rec.output.reconciliations[0]).toMatchObject({ status: 'balanced' });
+    expect(run.steps.find((x: any) => x.nodeId === 'post-journal').status).toBe('succeeded');
+    // Finance's month view shows it tied and posted.
+    const month = new Date().toISOString().slice(0, 7);
+    const report = (await call('GET', `/api/finance/month-end?month=${month}`)).body;
+    const row = report.payouts.find((p: any) => p.payoutId.endsWith(payout.payoutId));
+    expect(row, JSON.stringify(report)).toMatchObject({ status: 'balanced' });
+    // Nothing left to pay out.
+    expect((await call('POST', '/api/sandbox/events', { scenario: 'payout' })).status).toBe(409);
+  }, 180_000);
+
+  it('an unmapped tax rate and an unknown SKU fail their runs with the reason', async () => {
+    const tax = await send('unmapped-tax');
+    const sku = await send('unknown-sku');
+    const t = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${tax.orderId}`)}`);
+    const k = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sku.orderId}`)}`);
+    expect([t.status, k.status]).toEqual(['failed', 'failed']);
+    expect(JSON.stringify(t.error)).toMatch(/Ohio Resort Tax/);
+    expect(JSON.stringify(k.error)).toMatch(/NOT-IN-ERP-1/);
+  }, 120_000);
+
+  it('a shipment in the ERP reaches Shopify when the fulfilment flow runs now; a duplicate SKU is named by the stock push', async () => {
+    const ship = await send('erp-fulfilment');
+    expect(ship.runs).toHaveLength(1);
+    const f = await finished('flowId=fulfilment-to-shopify', (r) => r.runId === ship.runs[0].runId);
+    expect(f.status, JSON.stringify(f.error)).toBe('succeeded');
+    expect(f.steps.find((x: any) => x.type === 'shopify.fulfilment-push')?.status).toBe('succeeded');
+
+    const dup = await send('duplicate-sku');
+    const inv = await finished('flowId=inventory-to-shopify', (r) => r.runId === dup.runs[0].runId, 120_000);
+    expect(inv.status).toBe('failed');
+    expect(JSON.stringify(inv.error)).toMatch(/TEE-M/);
+  }, 240_000);
+
+  it('fires any scheduled flow now, and refuses flows that are not scheduled', async () => {
+    const { body: sch } = await call('GET', '/api/schedules');
+    const by = Object.fromEntries(sch.schedules.map((x: any) => [x.flowId, x]));
+    expect(Object.keys(by).sort()).toEqual(['fulfilment-to-shopify', 'inventory-to-shopify', 'payout-reconciliation']);
+    expect(by['fulfilment-to-shopify']).toMatchObject({ cron: '*/5 * * * *', every: 'Every 5 minutes' });
+    expect(by['payout-reconciliation'].every).toBe('At 06:00');
+    const r = await call('POST', '/api/flows/payout-reconciliation/run-now');
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ flowId: 'payout-reconciliation', runId: expect.any(String) });
+    expect((await call('POST', '/api/flows/order-to-erp/run-now')).status).toBe(409);
+    expect((await call('POST', '/api/flows/nope/run-now')).status).toBe(404);
+  });
+});

@@ -1,0 +1,195 @@
+// The sandbox control panel: sends scenario events through the same path real ones take (the sandbox store
+// creates the order or refund and delivers Shopify's signed webhook to /webhooks/shopify/sandbox-shop), changes the
+// sandbox ERP or Shopify catalogue where a scenario starts there, and fires the scheduled flow that picks it up.
+// It remembers what it sent, so a payout pays out exactly the orders and refunds the sandbox ERP has booked.
+import type { SandboxStore } from '../../nodes/shopify/sandbox/server.ts';
+import type { ErpConnector } from '../../nodes/erp/contract.ts';
+import { docsFromLedger } from '../../nodes/finance/erp-docs.ts';
+import type { Deps } from '../deps.ts';
+import { HttpError } from '../api/http.ts';
+import { SANDBOX_ERP, type SandboxMode } from '../sandbox-mode.ts';
+import { runScheduledFlowNow } from '../routes/run-now.ts';
+import { ORDER_SCENARIOS, orderPayload, payoutPayload, refundPayload, type OrderScenario, type SentOrder, type SentRefund } from './payloads.ts';
+
+export const SCENARIOS = {
+  'paid-order': { ...ORDER_SCENARIOS['paid-order'], starts: 'Shopify webhook orders/paid' },
+  'unmapped-tax': { ...ORDER_SCENARIOS['unmapped-tax'], starts: 'Shopify webhook orders/paid' },
+  'unknown-sku': { ...ORDER_SCENARIOS['unknown-sku'], starts: 'Shopify webhook orders/paid' },
+  'duplicate-sku': { title: 'A duplicate SKU in Shopify', expect: 'the stock push names both products and raises an exception', starts: 'Shopify catalogue change, then the stock flow runs now' },
+  'partial-refund': { title: 'A partial refund of the last paid order', expect: 'a credit memo for the refunded line (refund-to-credit-memo)', starts: 'Shopify webhook refunds/create' },
+  'erp-fulfilment': { title: 'A fulfilment in the ERP', expect: 'the ERP ships the last order; Shopify gets the fulfilment with tracking', starts: 'ERP shipment, then the fulfilment flow runs now' },
+  payout: { title: 'A Shopify payout', expect: 'pays out the orders and refunds the ERP booked; reconciles and posts the journal', starts: 'new payout in Shopify, then the reconciliation runs now' },
+} as const;
+export type ScenarioId = keyof typeof SCENARIOS;
+export const SCENARIO_IDS = Object.keys(SCENARIOS) as ScenarioId[];
+
+export interface SendResult {
+  scenario: ScenarioId;
+  message: string;
+  orderName?: string;
+  orderId?: string;
+  refundId?: string;
+  payoutId?: string;
+  /** Runs started directly (scheduled flows fired now); webhook runs are found by the order's key. */
+  runs: Array<{ flowId: string; runId: string }>;
+}
+
+export interface Activity {
+  kind: 'order' | 'refund' | 'payout' | 'catalogue' | 'shipment';
+  scenario: ScenarioId;
+  label: string;
+  at: string;
+  orderGid?: string;
+  runs: Array<{ flowId: string; runId: string }>;
+}
+
+const SEQ = 'sandbox-panel-seq';
+
+export class SandboxPanel {
+  private orders: SentOrder[] = [];
+  private refunds: SentRefund[] = [];
+  private paidOut = new Set<string>();
+  private shipped = new Set<string>();
+  private log: Activity[] = [];
+
+  constructor(private d: Deps, private mode: () => SandboxMode | null) {}
+
+  private store(): SandboxStore {
+    const m = this.mode();
+    if (!m) throw new HttpError(404, 'not_found', 'this server is not in sandbox mode: the sandbox panel works only with the sandbox shop and ERP');
+    const s = m.store as unknown as SandboxStore | undefined;
+    if (!s) throw new HttpError(503, 'unavailable', 'the sandbox shop is still starting (it loads Shopify\'s schema, about a second): try again in a moment');
+    return s;
+  }
+
+  private next(): number {
+    const n = Number(this.d.secrets.get(SEQ) ?? '0') + 1;
+    this.d.secrets.set(SEQ, String(n));
+    return n;
+  }
+
+  private erp(): Promise<ErpConnector> {
+    return this.d.connections.resolve('erp', SANDBOX_ERP) as Promise<ErpConnector>;
+  }
+
+  /** Active scheduled flows whose published version has a node of this type. */
+  private scheduledFlowsWith(nodeType: string): string[] {
+    return this.d.runtime.flows.activeTriggers()
+      .filter((t) => t.type === 'trigger.schedule' && this.d.runtime.flows.version(t.flowId, t.version).definition.nodes.some((n) => n.type === nodeType))
+      .map((t) => t.flowId);
+  }
+
+  private fire(nodeType: string, by: string, what: string): Array<{ flowId: string; runId: string }> {
+    const flows = this.scheduledFlowsWith(nodeType);
+    if (!flows.length) throw new HttpError(409, 'conflict', `no active scheduled flow has a ${nodeType} node to pick up ${what}: activate one (e.g. the template) first`);
+    return flows.map((f) => { const r = runScheduledFlowNow(this.d, f, by); return { flowId: r.flowId, runId: r.runId }; });
+  }
+
+  activity(): Activity[] {
+    return [...this.log].reverse();
+  }
+
+  async send(scenario: ScenarioId, by: string): Promise<SendResult> {
+    const store = this.store();
+    const result = await this.dispatch(store, scenario, by);
+    this.d.audit.record(by, 'sandbox.send', `sandbox:${scenario}`, { message: result.message, runs: result.runs });
+    return result;
+  }
+
+  private async dispatch(store: SandboxStore, scenario: ScenarioId, by: string): Promise<SendResult> {
+    const at = new Date(this.d.now()).toISOString();
+    switch (scenario) {
+      case 'paid-order':
+      case 'unmapped-tax':
+      case 'unknown-sku': {
+        const o = orderPayload(scenario as OrderScenario, this.next(), new Date(this.d.now()));
+        store.createOrder(o.body);
+        this.orders.push(o);
+        this.log.push({ kind: 'order', scenario, label: `${o.name}: ${SCENARIOS[scenario].title.toLowerCase()} (${o.total} ${o.currency})`, at, orderGid: o.gid, runs: [] });
+        return { scenario, message: `Order ${o.name} (${o.total} ${o.currency}) created in the sandbox shop; Shopify's signed orders/create and orders/paid webhooks are on their way.`, orderName: o.name, orderId: o.gid, runs: [] };
+      }
+      case 'partial-refund': {
+        const order = [...this.orders].reverse().find((o) => o.scenario === 'paid-order' && !this.refunds.some((r) => r.orderId === o.id));
+        if (!order) throw new HttpError(409, 'conflict', 'send a paid order first: the partial refund refunds one line of the last paid order not yet refunded');
+        const r = refundPayload(order, this.next(), new Date(this.d.now()));
+        store.createRefund(r.body);
+        this.refunds.push(r);
+        this.log.push({ kind: 'refund', scenario, label: `Refund of ${r.amount} on ${order.name}`, at, orderGid: order.gid, runs: [] });
+        return { scenario, message: `Refund of ${r.amount} ${order.currency} on ${order.name} created; Shopify's refunds/create webhook is on its way.`, orderName: order.name, orderId: order.gid, refundId: `gid://shopify/Refund/${r.id}`, runs: [] };
+      }
+      case 'duplicate-sku': {
+        const seq = this.next();
+        const sku = 'TEE-M';
+        const original = store.state.bySku.get(sku)?.[0];
+        if (!original) throw new HttpError(409, 'conflict', `the sandbox shop has no ${sku} variant to duplicate`);
+        const productId = `gid://shopify/Product/${79_000_000 + seq}`;
+        store.state.addVariant({
+          id: `gid://shopify/ProductVariant/${79_100_000 + seq}`, sku, title: 'M', displayName: `Organic Cotton Tee (second listing ${seq}) - M`, price: original.price,
+          productId, productTitle: `Organic Cotton Tee (second listing ${seq})`, itemId: `gid://shopify/InventoryItem/${79_200_000 + seq}`, tracked: true,
+        });
+        const runs = this.fire('shopify.inventory-push', by, 'the catalogue change');
+        this.log.push({ kind: 'catalogue', scenario, label: `Second Shopify product with SKU ${sku}`, at, runs });
+        return { scenario, message: `A second Shopify product now sells SKU ${sku}; the stock flow runs now and should name both products.`, runs };
+      }
+      case 'erp-fulfilment': {
+        const erp = await this.erp();
+        if (!erp.shipSalesOrder) throw new HttpError(409, 'conflict', 'the sandbox ERP cannot ship orders');
+        let shippedName: string | undefined;
+        for (const o of [...this.orders].reverse()) {
+          if (this.shipped.has(o.id)) continue;
+          const so = (await erp.getSalesOrder(o.gid)) ?? (await erp.getSalesOrder(o.id));
+          if (!so || so.status !== 'open') continue;
+          await erp.shipSalesOrder(so.externalId, { trackingNumber: `1Z${o.id.slice(-8)}`, carrier: 'UPS' });
+          this.shipped.add(o.id);
+          shippedName = `${o.name} (${so.number})`;
+          break;
+        }
+        if (!shippedName) throw new HttpError(409, 'conflict', 'no order sent from this panel has an open sales order in the sandbox ERP: send a paid order and wait for it to reach the ERP');
+        const runs = this.fire('shopify.fulfilment-push', by, 'the shipment');
+        this.log.push({ kind: 'shipment', scenario, label: `ERP shipped ${shippedName}`, at, runs });
+        return { scenario, message: `The sandbox ERP shipped ${shippedName} with UPS tracking; the fulfilment flow runs now.`, runs };
+      }
+      case 'payout':
+        return this.payout(store, by, at);
+    }
+  }
+
+  /** Pays out what the ERP booked: orders with an invoice, refunds with a credit memo, not in an earlier payout. */
+  private async payout(store: SandboxStore, by: string, at: string): Promise<SendResult> {
+    const erp = await this.erp();
+    const from = new Date(this.d.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(this.d.now() + 86_400_000).toISOString().slice(0, 10);
+    const receivable = this.receivableAccount();
+    const docs = docsFromLedger(await erp.listLedger({ from, to, accounts: [receivable] }), receivable);
+    const invoiced = new Set(docs.filter((x) => x.kind === 'invoice').map((x) => x.externalId));
+    const credited = new Set(docs.filter((x) => x.kind === 'credit-memo').map((x) => x.externalId));
+    const orders = this.orders.filter((o) => !this.paidOut.has(o.id) && invoiced.has(o.id));
+    const refunds = this.refunds.filter((r) => !this.paidOut.has(r.id) && credited.has(r.id));
+    const waiting = this.orders.filter((o) => !this.paidOut.has(o.id) && !invoiced.has(o.id)).map((o) => o.name);
+    if (!orders.length && !refunds.length) {
+      throw new HttpError(409, 'conflict', `nothing to pay out: no order or refund sent from this panel is booked in the sandbox ERP yet${waiting.length ? ` (${waiting.join(', ')} not in the ERP: see the exceptions)` : ': send a paid order first'}`);
+    }
+    const plan = payoutPayload(this.next(), orders, refunds, new Date(this.d.now()));
+    store.state.addPayout(plan.payout, plan.balanceTransactions);
+    for (const x of [...orders.map((o) => o.id), ...refunds.map((r) => r.id)]) this.paidOut.add(x);
+    const runs = this.fire('finance.reconcile-payouts', by, 'the payout');
+    const payoutId = String(plan.payout.id);
+    const what = `${orders.length} order${orders.length === 1 ? '' : 's'}${refunds.length ? ` and ${refunds.length} refund${refunds.length === 1 ? '' : 's'}` : ''}`;
+    this.log.push({ kind: 'payout', scenario: 'payout', label: `Payout ${payoutId}: ${plan.net} ${String(plan.payout.currency)} for ${what}`, at, runs });
+    return {
+      scenario: 'payout', payoutId, runs,
+      message: `Payout ${payoutId} of ${plan.net} ${String(plan.payout.currency)} for ${what} is in Shopify; the reconciliation runs now.${waiting.length ? ` Not paid out (not in the ERP): ${waiting.join(', ')}.` : ''}`,
+    };
+  }
+
+  /** The receivable account the active reconciliation reads (the template's 1100 when none is active). */
+  private receivableAccount(): string {
+    for (const f of this.scheduledFlowsWith('finance.reconcile-payouts')) {
+      const t = this.d.runtime.flows.activeTriggers().find((x) => x.flowId === f)!;
+      const node = this.d.runtime.flows.version(f, t.version).definition.nodes.find((n) => n.type === 'finance.reconcile-payouts');
+      const acc = (node?.config as { accounts?: { receivable?: string } } | undefined)?.accounts?.receivable;
+      if (acc) return acc;
+    }
+    return '1100';
+  }
+}
