@@ -3,6 +3,11 @@
 //   GET /month-end?month=YYYY-MM&format=json|csv&ledger=true
 //                                          per payout and per month: status, totals, variances; with `ledger=true`
 //                                          the payout journals are read back from the ERP and checked.
+//   GET /payout-lines?month=YYYY-MM&format=json|csv
+//                                          one row per reconciled line of each payout, with its own fee and net
+//   GET /trial-balance?month=YYYY-MM&format=json|csv
+//                                          the ERP ledger's trial balance for the month (per account: opening, debits,
+//                                          credits, closing), receivable and clearing closings, receivables still open.
 // Permission `finance.read` (admin, finance, consultant) is enforced through the host's `authorize` hook.
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
@@ -10,6 +15,8 @@ import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import type { PayoutReconciliation } from '../../nodes/finance/types.ts';
 import { ledgerStatus } from './ledger-check.ts';
 import { latestPerPayout, monthEndReport, reportCsv } from './report.ts';
+import { trialBalance, trialBalanceCsv } from './trial-balance.ts';
+import { payoutLines, payoutLinesCsv } from './lines.ts';
 import { PERMISSIONS } from '../auth/roles.ts';
 
 export const FINANCE_PERMISSIONS = {
@@ -21,7 +28,7 @@ export interface FinanceRoutesOptions {
   load: () => PayoutReconciliation[] | Promise<PayoutReconciliation[]>;
   /** The ERP holding the payout journals, for `ledger=true`. */
   erp?: () => Promise<ErpConnector>;
-  accounts?: { bank: string; clearing: string };
+  accounts?: { bank: string; clearing: string; receivable?: string };
   authorize?: (perm: keyof typeof FINANCE_PERMISSIONS) => MiddlewareHandler;
 }
 
@@ -73,6 +80,38 @@ export function financeRoutes(opts: FinanceRoutesOptions) {
       return c.body(reportCsv(report), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="payouts-${month ?? 'all'}.csv"` });
     }
     return c.json(report, 200);
+  });
+
+  app.openapi(route({
+    method: 'get', path: '/payout-lines', summary: 'Every reconciled payout line with its own fee and net (JSON or CSV)',
+    request: { query: z.object({ month: Month, format: z.enum(['json', 'csv']).default('json') }) },
+    responses: { 200: { description: 'OK', content: { 'application/json': { schema: z.object({ lines: z.array(Any) }) }, 'text/csv': { schema: z.string() } } }, 400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorBody } } } },
+  }), async (c) => {
+    const { month, format } = c.req.valid('query');
+    const lines = payoutLines(latestPerPayout(await opts.load()).filter((r) => !month || r.date.startsWith(month)));
+    if (format === 'csv') return c.body(payoutLinesCsv(lines), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="payout-lines-${month ?? 'all'}.csv"` });
+    return c.json({ lines }, 200);
+  });
+
+  app.openapi(route({
+    method: 'get', path: '/trial-balance', summary: 'Month-end trial balance from the ERP ledger (JSON or CSV)',
+    request: { query: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/, 'month must be YYYY-MM'), format: z.enum(['json', 'csv']).default('json') }) },
+    responses: {
+      200: { description: 'OK', content: { 'application/json': { schema: Any }, 'text/csv': { schema: z.string() } } },
+      400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorBody } } },
+      502: { description: 'ERP could not be read', content: { 'application/json': { schema: ErrorBody } } },
+    },
+  }), async (c) => {
+    const { month, format } = c.req.valid('query');
+    if (!opts.erp) return c.json({ error: { code: 'no_erp', message: 'the trial balance needs an ERP connection, none is configured for the finance API' } }, 400);
+    let tb;
+    try {
+      tb = await trialBalance(await opts.erp(), month, { receivable: opts.accounts?.receivable ?? '1100', clearing: opts.accounts?.clearing ?? '1190' });
+    } catch (e) {
+      return c.json({ error: { code: 'erp_error', message: `reading the ERP ledger failed: ${(e as Error).message}` } }, 502);
+    }
+    if (format === 'csv') return c.body(trialBalanceCsv(tb), 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="trial-balance-${month}.csv"` });
+    return c.json(tb, 200);
   });
   return app;
 }

@@ -53,4 +53,6 @@ export interface MonthEndReport {
 export const financeApi = {
   monthEnd: (month: string) => request<MonthEndReport>('GET', `/api/finance/month-end?month=${encodeURIComponent(month)}`),
   monthEndCsv: (month: string) => requestText(`/api/finance/month-end?month=${encodeURIComponent(month)}&format=csv`),
+  linesCsv: (month: string) => requestText(`/api/finance/payout-lines?month=${encodeURIComponent(month)}&format=csv`),
+  trialBalanceCsv: (month: string) => requestText(`/api/finance/trial-balance?month=${encodeURIComponent(month)}&format=csv`),
 };

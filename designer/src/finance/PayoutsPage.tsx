@@ -21,9 +21,10 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
     financeApi.monthEnd(month).then(setReport, (e: Error) => setError(e.message));
   }, [month]);
 
-  async function exportCsv() {
+  async function exportCsv(kind: 'payouts' | 'payout-lines' | 'trial-balance' = 'payouts') {
     try {
-      downloadText(`payouts-${month}.csv`, await financeApi.monthEndCsv(month));
+      const get = { payouts: financeApi.monthEndCsv, 'payout-lines': financeApi.linesCsv, 'trial-balance': financeApi.trialBalanceCsv }[kind];
+      downloadText(`${kind}-${month}.csv`, await get(month));
     } catch (e) {
       setError((e as Error).message);
     }
@@ -36,6 +37,8 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
         <input type="month" aria-label="Month" value={month} onChange={(e) => e.target.value && navigate(`/finance/payouts?month=${e.target.value}`)} style={{ width: 170 }} />
         <span className="spacer" />
         <button onClick={() => void exportCsv()} disabled={!report}>Export CSV</button>
+        <button onClick={() => void exportCsv('payout-lines')} disabled={!report} title="Every reconciled line with its own fee">Lines with fees (CSV)</button>
+        <button onClick={() => void exportCsv('trial-balance')} title="Per account: opening, debits, credits, closing">Trial balance (CSV)</button>
       </div>
       {error && <p className="error">{error}</p>}
       {!report && !error && <p className="muted">Loading…</p>}
