@@ -17,6 +17,7 @@ const USAGE = `usage:
   ledgerline sandbox-erp dump [--data-dir DIR] [--json]
   ledgerline audit [--data-dir DIR] [--connection shopify=ID] [--connection erp=ID] [--format md|html|json] [--days N]
   ledgerline runbook FLOW_ID [--data-dir DIR] [--format md|html]
+  ledgerline suggest-mapping --target TARGET.schema.json [--source shopify.order] [--sample EVENT.json] [--json]
   ledgerline user add --email E --role owner|consultant|client|operator|viewer [--data-dir DIR]   (password from stdin)
   ledgerline token create --email E --name N [--data-dir DIR]
   ledgerline vault rotate [--data-dir DIR]`;
@@ -58,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/audit.ts')).auditCommand(rest);
       case 'runbook':
         return await (await import('./commands/runbook.ts')).runbookCommand(rest);
+      case 'suggest-mapping':
+        return await (await import('./commands/suggest-mapping.ts')).suggestMappingCommand(rest);
       case 'user':
       case 'token':
       case 'vault':
