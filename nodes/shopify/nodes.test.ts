@@ -81,7 +81,7 @@ describe('shopify.inventory-push', () => {
     expect(again.pushed).toEqual([]);
     expect(again.unchanged).toBe(1);
   });
-  it('lists unmapped warehouses, unknown, empty and duplicate SKUs as problems and raises them', async () => {
+  it('lists unmapped warehouses, empty and duplicate SKUs as problems and raises them; unknown SKUs are a finding', async () => {
     const err: any = await Promise.resolve(inventoryPush.execute(ctx(cfg()), { levels: [
       { sku: 'TEE-S', warehouse: 'LEEDS', quantity: 5 },
       { sku: 'NOPE-1', warehouse: 'LEEDS', quantity: 5 },
@@ -91,23 +91,31 @@ describe('shopify.inventory-push', () => {
     ] })).catch((e) => e);
     expect(err.code).toBe('INVENTORY_PROBLEMS');
     const codes = err.details.problems.map((p: any) => p.code).sort();
-    expect(codes).toEqual(['DUPLICATE_SKU', 'EMPTY_SKU', 'UNKNOWN_SKU', 'UNMAPPED_LOCATION']);
+    expect(codes).toEqual(['DUPLICATE_SKU', 'EMPTY_SKU', 'UNMAPPED_LOCATION']);
+    expect(err.details.findings).toMatchObject([{ kind: 'erp-item-not-in-shopify', skus: ['NOPE-1'] }]);
     expect(err.details.problems.find((p: any) => p.code === 'DUPLICATE_SKU').message).toMatch(/2 Shopify variants/);
     expect(err.details.pushed).toEqual([{ sku: 'TEE-S', locationId: LEEDS, from: 7, to: 4 }]); // valid rows still pushed
   });
-  it('a stale changeFromQuantity is a transient error (the retry re-reads)', async () => {
+  it('a stale changeFromQuantity re-reads the level and keeps the sale made meanwhile', async () => {
     const item = [...shop.state.variants.values()].find((v) => v.sku === 'TEE-M')!.itemId;
     const level = shop.state.levels.get(`${item}|${LONDON}`)!;
     const orig = client.request.bind(client);
-    // Someone sells a unit between our read and our write.
+    let sold = false;
+    // Someone sells a unit between our read and our first write.
     (client as any).request = async (doc: string, vars: any, o: any) => {
-      if (doc.includes('inventorySetQuantities')) level.available -= 1;
+      if (doc.includes('inventorySetQuantities') && !sold) {
+        level.available -= 1;
+        sold = true;
+      }
       return orig(doc, vars, o);
     };
     try {
-      const err: any = await Promise.resolve(inventoryPush.execute(ctx(cfg()), { levels: [{ sku: 'TEE-M', warehouse: 'LON', quantity: 5 }] })).catch((e) => e);
-      expect(err.errorClass).toBe('transient');
-      expect(err.code).toBe('CHANGE_FROM_QUANTITY_STALE');
+      const before = level.available;
+      const out: any = await inventoryPush.execute(ctx(cfg()), { levels: [{ sku: 'TEE-M', warehouse: 'LON', quantity: 5 }] });
+      // The ERP wanted 5 − 3 safety = 2, i.e. a change of 2 − before; applied on top of the sale.
+      expect(out.conflicts).toEqual([{ sku: 'TEE-M', locationId: LONDON, expected: before, found: before - 1, wrote: 1 }]);
+      expect(level.available).toBe(1);
+      expect(out.pushed).toEqual([{ sku: 'TEE-M', locationId: LONDON, from: before - 1, to: 1 }]);
     } finally {
       (client as any).request = orig;
     }
