@@ -15,9 +15,11 @@ const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2
 const seconds = Number(values.seconds);
 const levels = values.concurrency!.split(',').map(Number);
 const root = join(import.meta.dirname, '..');
-const body = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.create.json'), 'utf8');
+const template = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.create.json'), 'utf8');
 const SECRET = 'shpss_bench_secret_0123456789abcdef';
-const hmac = createHmac('sha256', SECRET).update(body).digest('base64');
+// Every delivery is a distinct body (its own note): the same signed body under new ids is refused as a replay.
+let seq = 0;
+const nextBody = () => template.replace('"note": null', `"note": "bench ${++seq}"`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
 const server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), 'bin/ledgerline.js', 'serve'], {
@@ -54,6 +56,8 @@ if (values.runs) {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
 function deliver(): Promise<number> {
+  const body = nextBody();
+  const hmac = createHmac('sha256', SECRET).update(body).digest('base64');
   return new Promise((ok, fail) => {
     const req = http.request(
       {

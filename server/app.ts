@@ -4,6 +4,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { isLoopback, peerAddress, trustProxyFromEnv } from './auth/client.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
@@ -80,7 +84,7 @@ export interface ServerOptions {
   now?: () => number;
   staleAfterMs?: number;
   bodyLimitBytes?: number;
-  loginAttempts?: { max: number; windowMs: number };
+  loginAttempts?: Deps['options']['loginAttempts'];
   defaultMetrics?: boolean;
 }
 
@@ -94,6 +98,10 @@ export interface LedgerlineServer {
   sweeps: SweepScheduler;
   /** After listening: lets the sandbox store send its webhooks here. */
   attach(baseUrl: string): void;
+  /** /metrics alone, for a port of its own (LEDGERLINE_METRICS_PORT). */
+  metricsApp: Hono;
+  /** Webhook requests not received whole within this time have their socket closed (main.ts sets it). */
+  setWebhookTimeout(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -212,7 +220,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     options: {
       staleAfterMs: o.staleAfterMs ?? 60 * 60_000,
       bodyLimitBytes: o.bodyLimitBytes ?? 5 * 1024 * 1024,
-      loginAttempts: o.loginAttempts ?? { max: 10, windowMs: 15 * 60_000 },
+      loginAttempts: o.loginAttempts ?? { max: 10, windowMs: 15 * 60_000, hashConcurrency: Number(env.LEDGERLINE_LOGIN_CONCURRENCY) || 1 },
+      trustProxy: trustProxyFromEnv(env),
     },
   };
 
@@ -267,12 +276,45 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       return c.json(errorBody('too_large', `the body exceeds ${deps.options.bodyLimitBytes} bytes`), 413);
     },
   });
+  // A webhook that has not arrived whole in time is a slow-body attack or a dead client: its socket is closed.
+  let webhookTimeoutMs = 0;
+  app.use('/webhooks/*', async (c, next) => {
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+    if (!webhookTimeoutMs || !incoming) return next();
+    const timer = setTimeout(() => {
+      log.warn({ path: c.req.path, ms: webhookTimeoutMs }, 'webhook request not received in time; connection closed');
+      incoming.socket.destroy();
+    }, webhookTimeoutMs);
+    try {
+      await next();
+    } finally {
+      clearTimeout(timer);
+    }
+  });
   app.use('/webhooks/*', limit);
   app.use('/api/*', limit);
   app.use('/api/*', authenticate(users));
 
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION, sandboxMode: !!sandbox }, 200));
-  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
+  const serveMetrics = async (c: import('hono').Context) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
+  // /metrics says how busy the server is and which flows run: not for the public. With LEDGERLINE_METRICS_TOKEN it
+  // needs that bearer token; with LEDGERLINE_METRICS_PORT it lives on that port instead; with neither, only
+  // callers on this machine (loopback) get it.
+  const metricsToken = env.LEDGERLINE_METRICS_TOKEN ? createHash('sha256').update(env.LEDGERLINE_METRICS_TOKEN).digest() : null;
+  app.get('/metrics', async (c) => {
+    if (metricsToken) {
+      const given = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      if (!given || !timingSafeEqual(createHash('sha256').update(given).digest(), metricsToken)) {
+        return c.json(errorBody('unauthenticated', '/metrics needs Authorization: Bearer <LEDGERLINE_METRICS_TOKEN>'), 401);
+      }
+      return serveMetrics(c);
+    }
+    if (env.LEDGERLINE_METRICS_PORT) return c.json(errorBody('not_found', '/metrics is served on LEDGERLINE_METRICS_PORT'), 404);
+    if (!isLoopback(peerAddress(c))) return c.json(errorBody('forbidden', '/metrics answers this machine only; set LEDGERLINE_METRICS_TOKEN (or LEDGERLINE_METRICS_PORT) to scrape it from elsewhere'), 403);
+    return serveMetrics(c);
+  });
+  const metricsApp = new Hono();
+  metricsApp.get('/metrics', serveMetrics);
 
   app.route('/api', authRouter(deps));
   app.route('/api', flowsRouter(deps));
@@ -344,6 +386,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     scheduler,
     sweeps,
     attach: (baseUrl) => sandbox?.attach(baseUrl),
+    metricsApp,
+    setWebhookTimeout: (ms) => {
+      webhookTimeoutMs = ms;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -19,7 +19,7 @@ const USAGE = `usage:
   ledgerline runbook FLOW_ID [--data-dir DIR] [--format md|html]
   ledgerline suggest-mapping --target TARGET.schema.json [--source shopify.order] [--sample EVENT.json] [--json]
   ledgerline user add --email E --role owner|consultant|client|operator|viewer [--data-dir DIR]   (password from stdin)
-  ledgerline token create --email E --name N [--data-dir DIR]
+  ledgerline token create --email E --name N [--expires-in-days D] [--data-dir DIR]
   ledgerline vault rotate [--data-dir DIR]`;
 
 class UsageError extends Error {}

@@ -32,6 +32,18 @@ export interface Deps {
     /** Deliveries whose X-Shopify-Triggered-At is older than this are flagged stale. */
     staleAfterMs: number;
     bodyLimitBytes: number;
-    loginAttempts: { max: number; windowMs: number };
+    loginAttempts: {
+      /** Failed logins per (address, email) in the window (10). */
+      max: number;
+      windowMs: number;
+      /** Failed logins per address across emails (default 5 x max). */
+      perAddressMax?: number;
+      /** Password hashes running at once (default 1, LEDGERLINE_LOGIN_CONCURRENCY): each is ~32 MiB and ~100 ms of a core. */
+      hashConcurrency?: number;
+      /** Logins one address may have waiting for a hash (default 4); more are refused with 429. */
+      queuedPerAddress?: number;
+    };
+    /** LEDGERLINE_TRUST_PROXY: believe X-Forwarded-For / X-Forwarded-Proto. */
+    trustProxy: boolean;
   };
 }

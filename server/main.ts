@@ -1,18 +1,71 @@
 // `npm start` / `ledgerline serve`: one port for the designer, the API, webhooks, /healthz and /metrics.
 import { serve as listen, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
 
+/** Limits of the listening socket(s); each is an environment variable (see README). */
+export interface HttpLimits {
+  /** Time a client has to send the request headers (default 10 s; Node's default is 60 s). */
+  headersTimeoutMs: number;
+  /** Time a client has to send a whole request (default 30 s; Node's default is 300 s). */
+  requestTimeoutMs: number;
+  /** Time a webhook request has to arrive whole (default 10 s: Shopify itself gives up after 5 s). */
+  webhookTimeoutMs: number;
+  /** Open sockets one client address may hold; further ones are closed at once (default 64; 0: no cap). */
+  maxSocketsPerAddress: number;
+}
+
+export function httpLimitsFromEnv(env: NodeJS.ProcessEnv): HttpLimits {
+  const num = (name: string, dflt: number, min: number) => {
+    const v = env[name];
+    if (v === undefined || v === '') return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer of at least ${min} (got "${v}")`);
+    return n;
+  };
+  return {
+    headersTimeoutMs: num('LEDGERLINE_HEADERS_TIMEOUT_MS', 10_000, 1000),
+    requestTimeoutMs: num('LEDGERLINE_REQUEST_TIMEOUT_MS', 30_000, 1000),
+    webhookTimeoutMs: num('LEDGERLINE_WEBHOOK_TIMEOUT_MS', 10_000, 1000),
+    maxSocketsPerAddress: num('LEDGERLINE_MAX_SOCKETS_PER_ADDRESS', 64, 0),
+  };
+}
+
+/** Applies the limits to a Node http server: header/request timeouts and a cap on sockets per client address. */
+export function applyHttpLimits(http: Server, limits: HttpLimits): void {
+  http.headersTimeout = limits.headersTimeoutMs;
+  http.requestTimeout = Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs);
+  if (limits.maxSocketsPerAddress <= 0) return;
+  const open = new Map<string, number>();
+  http.on('connection', (socket: Socket) => {
+    const addr = socket.remoteAddress ?? 'unknown';
+    const n = (open.get(addr) ?? 0) + 1;
+    if (n > limits.maxSocketsPerAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(addr, n);
+    socket.once('close', () => {
+      const left = (open.get(addr) ?? 1) - 1;
+      if (left <= 0) open.delete(addr);
+      else open.set(addr, left);
+    });
+  });
+}
+
 export interface Serving {
   url: string;
   port: number;
+  /** Where /metrics is served when it has a port of its own. */
+  metricsUrl?: string;
   server: LedgerlineServer;
   close(): Promise<void>;
 }
 
-export async function serve(opts: Partial<ServerOptions> & { port?: number; host?: string; handleSignals?: boolean } = {}): Promise<Serving> {
+export async function serve(opts: Partial<ServerOptions> & { port?: number; host?: string; handleSignals?: boolean; limits?: Partial<HttpLimits>; metricsPort?: number } = {}): Promise<Serving> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? pino({ level: env.LOG_LEVEL ?? 'info', redact: { paths: ['password', '*.password', 'secrets', '*.secrets', 'token', '*.token', 'authorization', '*.authorization'], censor: '[redacted]' } }, pino.destination({ sync: false }));
   const started = performance.now();
@@ -29,20 +82,38 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
       }),
   });
   const port = opts.port ?? Number(env.PORT ?? 3000);
+  // 0.0.0.0 by default so a container's port mapping reaches it; HOST=127.0.0.1 keeps it to this machine.
   const host = opts.host ?? env.HOST ?? '0.0.0.0';
+  const limits = { ...httpLimitsFromEnv(env), ...opts.limits };
+  server.setWebhookTimeout(limits.webhookTimeoutMs);
   let http!: ServerType;
   const info = await new Promise<AddressInfo>((ok, fail) => {
     http = listen({ fetch: server.app.fetch, port, hostname: host }, (i) => ok(i));
     http.once('error', fail);
   });
+  applyHttpLimits(http as Server, limits);
+  // /metrics on a port of its own (LEDGERLINE_METRICS_PORT), by default on loopback only.
+  let metricsHttp: ServerType | undefined;
+  const metricsPort = opts.metricsPort ?? (env.LEDGERLINE_METRICS_PORT ? Number(env.LEDGERLINE_METRICS_PORT) : undefined);
+  let metricsUrl: string | undefined;
+  if (metricsPort !== undefined) {
+    const metricsHost = env.LEDGERLINE_METRICS_HOST ?? '127.0.0.1';
+    const mi = await new Promise<AddressInfo>((ok, fail) => {
+      metricsHttp = listen({ fetch: server.metricsApp.fetch, port: metricsPort, hostname: metricsHost }, (i) => ok(i));
+      metricsHttp.once('error', fail);
+    });
+    applyHttpLimits(metricsHttp as Server, limits);
+    metricsUrl = `http://${metricsHost === '0.0.0.0' || metricsHost === '::' ? '127.0.0.1' : metricsHost}:${mi.port}`;
+  }
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${info.port}`;
   server.attach(url);
-  log.info({ url, dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'), sandboxMode: server.sandboxMode, startMs: Math.round(performance.now() - started) }, 'ledgerline listening');
+  log.info({ url, ...(metricsUrl ? { metricsUrl } : {}), dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'), sandboxMode: server.sandboxMode, startMs: Math.round(performance.now() - started) }, 'ledgerline listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       log.info('shutting down');
+      if (metricsHttp) metricsHttp.close();
       await new Promise<void>((r) => {
         http.close(() => r());
         // Keep-alive connections would hold close() open; after a grace period they are cut.
@@ -67,5 +138,5 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  return { url, port: info.port, server, close };
+  return { url, port: info.port, metricsUrl, server, close };
 }

@@ -73,6 +73,7 @@ export const testLeaky = defineNode({
 export const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
 export const PASSWORD = 'role-password-1';
 export const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+export const METRICS_TOKEN = 'test-metrics-token';
 
 export interface TestServer {
   server: LedgerlineServer;
@@ -97,7 +98,7 @@ export async function testServer(o: Partial<ServerOptions> & { withRoles?: boole
   });
   const server = await createServer({
     dataDir: tmp.dir,
-    env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY },
+    env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN },
     log: pino({ level: 'info' }, sink),
     sandbox: noSandbox,
     nodeTypes: [...coreNodes, ...testNodes(calls), testShopifyTrigger, testMap, testLeaky, ...(o.extraNodes ?? [])],

@@ -99,7 +99,7 @@ export const Me = z.object({ id: z.string(), email: z.string(), name: z.string()
 export const UserView = Me.extend({ disabled: z.boolean(), createdAt: z.number().int() }).openapi('User');
 
 export const TokenView = z
-  .object({ id: z.string(), userId: z.string(), name: z.string(), createdAt: z.number().int(), lastUsedAt: z.number().int().nullable() })
+  .object({ id: z.string(), userId: z.string(), name: z.string(), createdAt: z.number().int(), lastUsedAt: z.number().int().nullable(), expiresAt: z.number().int().nullable().openapi({ description: 'Epoch ms; null: never expires' }) })
   .openapi('ApiToken');
 
 export const AuditEntry = z

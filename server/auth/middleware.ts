@@ -37,34 +37,10 @@ function checkSameOrigin(req: Request) {
   const origin = req.headers.get('origin');
   if (origin && origin !== 'null') {
     const host = req.headers.get('host') ?? new URL(req.url).host;
-    if (new URL(origin).host !== host) throw new HttpError(403, 'csrf', `cross-origin request refused (Origin ${origin})`);
+    // URL.parse: a malformed Origin (`::::`) is not ours either, and must not throw (that answered 500).
+    if (URL.parse(origin)?.host !== host) throw new HttpError(403, 'csrf', `cross-origin request refused (Origin ${JSON.stringify(origin.slice(0, 200))})`);
   } else if (!site && !req.headers.get('content-type')?.includes('application/json') && req.method !== 'DELETE') {
     // No browser provenance headers at all: only a JSON request (which a cross-site form cannot send) is accepted.
     throw new HttpError(403, 'csrf', 'cookie-authenticated writes must be JSON requests from this origin');
-  }
-}
-
-/** Failed logins per (client address, email) in a sliding window. */
-export class LoginLimiter {
-  private fails = new Map<string, number[]>();
-  constructor(private max: number, private windowMs: number, private now: () => number = Date.now) {}
-
-  /** Milliseconds to wait, or 0 when another attempt is allowed. */
-  retryAfter(key: string): number {
-    const t = this.now();
-    const list = (this.fails.get(key) ?? []).filter((x) => x > t - this.windowMs);
-    this.fails.set(key, list);
-    return list.length >= this.max ? list[0] + this.windowMs - t : 0;
-  }
-
-  fail(key: string) {
-    const list = this.fails.get(key) ?? [];
-    list.push(this.now());
-    this.fails.set(key, list);
-    if (this.fails.size > 10_000) for (const k of [...this.fails.keys()].slice(0, 5_000)) this.fails.delete(k);
-  }
-
-  succeed(key: string) {
-    this.fails.delete(key);
   }
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { ServerDb } from '../db/db.ts';
 import { apiTokens, sessions, users } from '../db/schema.ts';
-import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { currentCostPrefix, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './tokens.ts';
 import { ROLES, type Role } from './roles.ts';
 import { newId } from '../../runtime/ids.ts';
@@ -23,6 +23,8 @@ export interface TokenInfo {
   name: string;
   createdAt: number;
   lastUsedAt: number | null;
+  /** Null: never expires. */
+  expiresAt: number | null;
 }
 
 export class UserError extends Error {
@@ -78,15 +80,36 @@ export class Users {
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
     if (Object.keys(set).length) this.db.update(users).set(set).where(eq(users.id, id)).run();
-    // A password change, role change or disabling ends the user's sessions.
+    // A password change, role change or disabling ends the user's sessions; disabling also revokes their API
+    // tokens (re-enabling a user must not bring old tokens back to life).
     if (patch.password !== undefined || patch.disabled || patch.role !== undefined) this.db.delete(sessions).where(eq(sessions.userId, id)).run();
+    if (patch.disabled) this.db.delete(apiTokens).where(eq(apiTokens.userId, id)).run();
     return this.get(id);
   }
 
-  /** Checks the password and opens a session. Null for an unknown email, a wrong password or a disabled user. */
-  async login(email: string, password: string): Promise<{ token: string; user: User; expiresAt: number } | null> {
+  /** How long a password check takes here (moving average), so an unknown email can be answered as slowly. */
+  private hashMs: number | undefined;
+
+  /**
+   * Checks the password and opens a session. Null for an unknown email, a wrong password or a disabled user.
+   * `gate` bounds concurrent hashing (routes/auth.ts). An unknown email costs no hash (that was free CPU for an
+   * attacker): it is answered after the time a real check takes, so timing does not tell which emails exist.
+   */
+  async login(email: string, password: string, opts: { gate?: <T>(f: () => Promise<T>) => Promise<T> } = {}): Promise<{ token: string; user: User; expiresAt: number } | null> {
     const row = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
-    const ok = await verifyPassword(password, row?.passwordHash ?? dummyHash());
+    const gate = opts.gate ?? (<T>(f: () => Promise<T>) => f());
+    if (!row && this.hashMs !== undefined) {
+      await new Promise((r) => setTimeout(r, this.hashMs! * (0.9 + Math.random() * 0.2)));
+      return null;
+    }
+    const ok = await gate(async () => {
+      const t0 = performance.now();
+      const r = await verifyPassword(password, row?.passwordHash ?? dummyHash());
+      const ms = performance.now() - t0;
+      // Only hashes at the current cost count (a user created with older parameters would skew it).
+      if (!row || row.passwordHash.startsWith(currentCostPrefix())) this.hashMs = this.hashMs === undefined ? ms : this.hashMs * 0.8 + ms * 0.2;
+      return r;
+    });
     if (!row || !ok || row.disabled) return null;
     const token = newToken(SESSION_PREFIX);
     const t = this.now();
@@ -106,8 +129,8 @@ export class Users {
     if (token.startsWith(SESSION_PREFIX)) {
       userId = this.db.select({ u: sessions.userId }).from(sessions).where(and(eq(sessions.tokenHash, h), gt(sessions.expiresAt, this.now()))).get()?.u;
     } else if (token.startsWith(API_TOKEN_PREFIX)) {
-      const r = this.db.select({ id: apiTokens.id, u: apiTokens.userId }).from(apiTokens).where(eq(apiTokens.tokenHash, h)).get();
-      if (r) {
+      const r = this.db.select({ id: apiTokens.id, u: apiTokens.userId, expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.tokenHash, h)).get();
+      if (r && (r.expiresAt === null || r.expiresAt > this.now())) {
         userId = r.u;
         this.db.update(apiTokens).set({ lastUsedAt: this.now() }).where(eq(apiTokens.id, r.id)).run();
       }
@@ -118,16 +141,19 @@ export class Users {
   }
 
   /** Creates an API token; the token text is returned once and only its hash is kept. */
-  createToken(userId: string, name: string): { token: string; info: TokenInfo } {
-    this.get(userId);
+  createToken(userId: string, name: string, opts: { expiresAt?: number | null } = {}): { token: string; info: TokenInfo } {
+    const user = this.get(userId);
+    if (user.disabled) throw new UserError(`user "${user.email}" is disabled; a disabled user gets no API token`, 409);
+    const expiresAt = opts.expiresAt ?? null;
+    if (expiresAt !== null && !(expiresAt > this.now())) throw new UserError('expiresAt must be in the future');
     const token = newToken(API_TOKEN_PREFIX);
-    const info = { id: newId('tok'), userId, name, createdAt: this.now(), lastUsedAt: null };
+    const info = { id: newId('tok'), userId, name, createdAt: this.now(), lastUsedAt: null, expiresAt };
     this.db.insert(apiTokens).values({ ...info, tokenHash: hashToken(token) }).run();
     return { token, info };
   }
 
   listTokens(): TokenInfo[] {
-    return this.db.select({ id: apiTokens.id, userId: apiTokens.userId, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt }).from(apiTokens).all();
+    return this.db.select({ id: apiTokens.id, userId: apiTokens.userId, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt }).from(apiTokens).all();
   }
 
   revokeToken(id: string): void {

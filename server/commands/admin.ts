@@ -48,7 +48,7 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
   const usage = (msg: string) => (o.err(`ledgerline: ${msg}\nusage:\n  ${ADMIN_USAGE}`), 2);
   let values: Record<string, string | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' } }, allowPositionals: false }) as { values: Record<string, string | undefined> });
+    ({ values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, 'expires-in-days': { type: 'string' } }, allowPositionals: false }) as { values: Record<string, string | undefined> });
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -68,7 +68,9 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
         const users = new Users(db);
         const user = users.byEmail(values.email!);
         if (!user) throw new Error(`no user with email "${values.email}"`);
-        return users.createToken(user.id, values.name!).token;
+        const days = values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']);
+        if (days !== undefined && !(days > 0)) throw new Error('--expires-in-days must be a positive number');
+        return users.createToken(user.id, values.name!, { expiresAt: days ? Date.now() + days * 86_400_000 : null }).token;
       });
       // The token is shown once, here; only its hash is stored.
       o.out(token);

@@ -35,8 +35,26 @@ export const apiTokens = sqliteTable(
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at'),
+    /** Null: never expires. */
+    expiresAt: integer('expires_at'),
   },
   (t) => [index('api_tokens_user').on(t.userId)],
+);
+
+/**
+ * Digests of Shopify webhook bodies seen in the last 48 h (Shopify's retry window), per connection and topic: the
+ * same signed body under new event/webhook ids is a replay, not a new event.
+ */
+export const webhookDigests = sqliteTable(
+  'webhook_digests',
+  {
+    digest: text('digest').primaryKey(),
+    connectionId: text('connection_id').notNull(),
+    topic: text('topic').notNull(),
+    eventId: text('event_id').notNull(),
+    seenAt: integer('seen_at').notNull(),
+  },
+  (t) => [index('webhook_digests_seen').on(t.seenAt)],
 );
 
 export const audit = sqliteTable(

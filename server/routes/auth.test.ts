@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, testServer, type TestServer } from '../testing.ts';
+import { ADMIN, MASTER_KEY, METRICS_TOKEN, testServer, type TestServer } from '../testing.ts';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -81,5 +81,76 @@ describe('auth', () => {
     const audit = (await t.json('GET', '/api/audit', { token: admin })).body.entries;
     expect(audit.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['user.create', 'token.create', 'user.update']));
     expect(JSON.stringify(audit)).not.toContain('operations-pw-1');
+  });
+
+  it('reserves each attempt before the password check: 30 concurrent wrong passwords, at most the limit are checked', async () => {
+    await t.close();
+    // A roomy hash queue, so the per-account limit (10) is what refuses the rest.
+    t = await testServer({ loginAttempts: { max: 10, windowMs: 60_000, queuedPerAddress: 100, perAddressMax: 1000 } });
+    const codes = await Promise.all(Array.from({ length: 30 }, () => login({ email: ADMIN.email, password: 'wrong-password' }).then((r) => r.status)));
+    expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(10);
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(20);
+    expect(codes.every((c) => c === 401 || c === 429)).toBe(true);
+  });
+
+  it('throttles failed logins per address across emails', async () => {
+    await t.close();
+    t = await testServer({ loginAttempts: { max: 3, windowMs: 60_000, perAddressMax: 5 } });
+    const codes: number[] = [];
+    for (let i = 0; i < 7; i++) codes.push((await login({ email: `guess${i}@example.com`, password: 'wrong-password' })).status);
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429]);
+  });
+
+  it('answers a malformed Origin on a cookie-authenticated write with 403, not 500', async () => {
+    const jar = (await login(ADMIN)).headers.get('set-cookie')!.split(';')[0];
+    for (const origin of ['::::', 'http://', 'not a url']) {
+      const r = await t.req('POST', 'http://localhost/api/flows', { body: { id: 'x', name: 'x', nodes: [], edges: [] }, headers: { cookie: jar, origin } });
+      expect(r.status, origin).toBe(403);
+      expect((await r.json()).error.code).toBe('csrf');
+    }
+  });
+
+  it('sets the Secure cookie flag behind a TLS-terminating proxy only when LEDGERLINE_TRUST_PROXY says there is one', async () => {
+    const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
+    expect((await login(ADMIN, proxied)).headers.get('set-cookie')).not.toMatch(/Secure/);
+    await t.close();
+    t = await testServer({ env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_TRUST_PROXY: '1' } });
+    expect((await login(ADMIN, proxied)).headers.get('set-cookie')).toMatch(/; Secure/);
+    expect((await login(ADMIN, { 'x-forwarded-proto': 'http' })).headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+
+  it('API tokens: optional expiry, listed with it, revocable; disabling a user revokes theirs for good', async () => {
+    const admin = t.tokens.owner;
+    const u = await t.json('POST', '/api/users', { token: admin, body: { email: 'ci@example.com', role: 'viewer', password: 'viewer-pw-123' } });
+    const short = await t.json('POST', '/api/tokens', { token: admin, body: { name: 'short', userId: u.body.id, expiresInDays: 1 } });
+    const forever = await t.json('POST', '/api/tokens', { token: admin, body: { name: 'forever', userId: u.body.id } });
+    expect(short.body.expiresAt).toBeGreaterThan(Date.now() + 86_000_000);
+    expect(forever.body.expiresAt).toBeNull();
+    const list = (await t.json('GET', '/api/tokens', { token: admin })).body.tokens;
+    expect(list.find((x: { id: string }) => x.id === short.body.id)).toMatchObject({ name: 'short', expiresAt: short.body.expiresAt });
+    expect((await t.json('GET', '/api/me', { token: short.body.token })).status).toBe(200);
+    // Once expired, it no longer authenticates.
+    t.server.runtime.store.sqlite.prepare('UPDATE api_tokens SET expires_at = ? WHERE id = ?').run(Date.now() - 1, short.body.id);
+    expect((await t.json('GET', '/api/me', { token: short.body.token })).status).toBe(401);
+    expect((await t.json('DELETE', `/api/tokens/${short.body.id}`, { token: admin })).status).toBe(200);
+    // Disabling the user revokes the rest; re-enabling does not bring them back.
+    await t.json('PUT', `/api/users/${u.body.id}`, { token: admin, body: { disabled: true } });
+    expect((await t.json('GET', '/api/tokens', { token: admin })).body.tokens.filter((x: { userId: string }) => x.userId === u.body.id)).toEqual([]);
+    await t.json('PUT', `/api/users/${u.body.id}`, { token: admin, body: { disabled: false } });
+    expect((await t.json('GET', '/api/me', { token: forever.body.token })).status).toBe(401);
+  });
+
+  it('/metrics needs LEDGERLINE_METRICS_TOKEN from anywhere but this machine', async () => {
+    expect((await t.req('GET', '/metrics', { token: 'wrong' })).status).toBe(401);
+    expect((await t.req('GET', '/metrics')).status).toBe(401);
+    const ok = await t.req('GET', '/metrics', { token: METRICS_TOKEN });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('ledgerline_webhooks_total');
+    await t.close();
+    // Without a token configured: only loopback callers (an in-process request has no address, so it is refused).
+    t = await testServer({ env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY } });
+    const refused = await t.req('GET', '/metrics');
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.message).toMatch(/LEDGERLINE_METRICS_TOKEN/);
   });
 });

@@ -1,25 +1,25 @@
 // /api/auth/login, /api/auth/logout, /api/me.
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Deps } from '../deps.ts';
 import { HttpError, apiRoute, currentUser, json, jsonBody, router, z } from '../api/http.ts';
 import { Me } from '../api/schemas.ts';
-import { LoginLimiter, SESSION_COOKIE } from '../auth/middleware.ts';
+import { SESSION_COOKIE } from '../auth/middleware.ts';
+import { AttemptWindow, HashGate } from '../auth/login-guard.ts';
+import { clientAddress, isHttps } from '../auth/client.ts';
 import type { User } from '../auth/users.ts';
 
 const me = (u: User) => ({ id: u.id, email: u.email, name: u.name, role: u.role });
 
-function clientAddress(c: Parameters<typeof getConnInfo>[0]): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 export function authRouter(d: Deps) {
   const app = router();
-  const limiter = new LoginLimiter(d.options.loginAttempts.max, d.options.loginAttempts.windowMs, d.now);
+  const o = d.options.loginAttempts;
+  const perEmail = new AttemptWindow(o.max, o.windowMs, d.now);
+  const perAddress = new AttemptWindow(o.perAddressMax ?? o.max * 5, o.windowMs, d.now);
+  const gate = new HashGate(o.hashConcurrency ?? 1, o.queuedPerAddress ?? 4);
+  const tooMany = (c: { header(n: string, v: string): void }, wait: number, what: string) => {
+    c.header('Retry-After', String(Math.ceil(wait / 1000)));
+    return new HttpError(429, 'rate_limited', `too many failed logins ${what}; try again in ${Math.ceil(wait / 1000)} s`);
+  };
 
   app.openapi(
     apiRoute(null, {
@@ -32,24 +32,38 @@ export function authRouter(d: Deps) {
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
-      const key = `${clientAddress(c)}|${email.trim().toLowerCase()}`;
-      const wait = limiter.retryAfter(key);
-      if (wait > 0) {
-        c.header('Retry-After', String(Math.ceil(wait / 1000)));
-        throw new HttpError(429, 'rate_limited', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`);
+      const address = clientAddress(c, d.options.trustProxy);
+      const key = `${address}|${email.trim().toLowerCase()}`;
+      // Reserved before the password is checked: concurrent attempts count at once, not after their hash.
+      const wait = perEmail.reserve(key);
+      if (wait > 0) throw tooMany(c, wait, 'for this account');
+      const waitAddress = perAddress.reserve(address);
+      if (waitAddress > 0) {
+        perEmail.release(key);
+        throw tooMany(c, waitAddress, 'from this address');
       }
-      const r = await d.users.login(email, password);
+      let r: Awaited<ReturnType<typeof d.users.login>>;
+      try {
+        r = await d.users.login(email, password, { gate: (f) => gate.run(address, f) });
+      } catch (e) {
+        // Refused before any check (too many waiting): not an attempt.
+        perEmail.release(key);
+        perAddress.release(address);
+        throw e;
+      }
       if (!r) {
-        limiter.fail(key);
         d.log.warn({ email: email.trim().toLowerCase() }, 'login failed');
         throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
       }
-      limiter.succeed(key);
+      perEmail.clear(key);
+      perAddress.release(address);
       setCookie(c, SESSION_COOKIE, r.token, {
         httpOnly: true,
         sameSite: 'Strict',
         path: '/',
-        secure: new URL(c.req.url).protocol === 'https:',
+        // Behind a TLS-terminating proxy (LEDGERLINE_TRUST_PROXY) the request reaches us as http: its
+        // X-Forwarded-Proto says what the browser used.
+        secure: isHttps(c, d.options.trustProxy),
         expires: new Date(r.expiresAt),
       });
       d.audit.record(r.user.email, 'auth.login', `user:${r.user.email}`);

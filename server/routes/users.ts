@@ -7,7 +7,14 @@ const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', 
 
 const UserCreate = z.object({ email: z.email(), name: z.string().min(1).max(200).optional(), role: RoleEnum, password: z.string().min(8).max(1000) }).openapi('UserCreate');
 const UserUpdate = z.object({ name: z.string().min(1).max(200).optional(), role: RoleEnum.optional(), password: z.string().min(8).max(1000).optional(), disabled: z.boolean().optional() }).openapi('UserUpdate');
-const TokenCreate = z.object({ name: z.string().min(1).max(200), userId: z.string().optional().openapi({ description: 'Default: the caller' }), email: z.email().optional() }).openapi('TokenCreate');
+const TokenCreate = z
+  .object({
+    name: z.string().min(1).max(200),
+    userId: z.string().optional().openapi({ description: 'Default: the caller' }),
+    email: z.email().optional(),
+    expiresInDays: z.number().positive().max(3650).optional().openapi({ description: 'The token stops working after this many days (default: never)' }),
+  })
+  .openapi('TokenCreate');
 
 export function usersRouter(d: Deps) {
   const app = router();
@@ -53,8 +60,8 @@ export function usersRouter(d: Deps) {
     (c) => {
       const body = c.req.valid('json');
       const userId = body.userId ?? (body.email ? d.users.byEmail(body.email)?.id : undefined) ?? c.get('user')!.id;
-      const { token, info } = d.users.createToken(userId, body.name);
-      d.audit.record(actorOf(c), 'token.create', `token:${info.id}`, { userId, name: info.name });
+      const { token, info } = d.users.createToken(userId, body.name, { expiresAt: body.expiresInDays ? d.now() + body.expiresInDays * 86_400_000 : null });
+      d.audit.record(actorOf(c), 'token.create', `token:${info.id}`, { userId, name: info.name, expiresAt: info.expiresAt });
       return c.json({ ...info, token }, 201);
     },
   );

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { flow, testServer, waitFor, type TestServer } from '../testing.ts';
+import { METRICS_TOKEN, flow, testServer, waitFor, type TestServer } from '../testing.ts';
 
 const SECRET = 'shpss_test_webhook_secret_0123456789';
 const orderText = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8');
@@ -13,12 +13,12 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-function deliver(body: string, o: { topic?: string; secret?: string; eventId?: string | null; webhookId?: string; triggeredAt?: string; hmac?: string; connection?: string } = {}) {
+function deliver(body: string, o: { topic?: string; secret?: string; eventId?: string | null; webhookId?: string; triggeredAt?: string; hmac?: string; connection?: string; shop?: string } = {}) {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'X-Shopify-Hmac-Sha256': o.hmac ?? createHmac('sha256', o.secret ?? SECRET).update(body).digest('base64'),
     'X-Shopify-Topic': o.topic ?? 'orders/create',
-    'X-Shopify-Shop-Domain': 'shop1.myshopify.com',
+    'X-Shopify-Shop-Domain': o.shop ?? 'shop1.myshopify.com',
     'X-Shopify-API-Version': '2026-04',
     'X-Shopify-Webhook-Id': o.webhookId ?? randomUUID(),
     'X-Shopify-Triggered-At': o.triggeredAt ?? new Date().toISOString(),
@@ -68,8 +68,11 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const again = await deliver(orderText, { eventId: 'same' });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ duplicate: true, runs: 0, eventId: first.eventId });
-    await deliver(orderText, { eventId: null, webhookId: 'wh-1' });
-    const dup = await (await deliver(orderText, { eventId: null, webhookId: 'wh-1' })).json();
+    // (Another body: the same body under new ids would be a replay, see below.)
+    const other = orderText.replace('"note": null', '"note": "gift"');
+    expect(other).not.toBe(orderText);
+    await deliver(other, { eventId: null, webhookId: 'wh-1' });
+    const dup = await (await deliver(other, { eventId: null, webhookId: 'wh-1' })).json();
     expect(dup.duplicate).toBe(true);
     expect(eventCount()).toBe(2);
     expect(runCount()).toBe(2);
@@ -85,6 +88,56 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(noHmac.status).toBe(401);
     expect(eventCount()).toBe(0);
     expect(runCount()).toBe(0);
+  });
+
+  it('refuses a validly signed delivery naming another shop with 401, records it and queues nothing', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    const res = await deliver(orderText, { shop: 'attacker-shop.myshopify.com' });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.message).toMatch(/shop1\.myshopify\.com.*attacker-shop\.myshopify\.com/);
+    expect(eventCount()).toBe(0);
+    expect(runCount()).toBe(0);
+    const audit = await t.json('GET', '/api/audit', { token: t.tokens.owner });
+    expect(audit.body.entries[0]).toMatchObject({ action: 'webhook.refused', target: 'connection:shop1', details: { shopDomain: 'attacker-shop.myshopify.com' } });
+    // The connection's own shop, in another case, is fine.
+    expect((await deliver(orderText, { shop: 'Shop1.MyShopify.com' })).status).toBe(200);
+  });
+
+  it('refuses a signed body replayed under a topic it contradicts (an open order as orders/cancelled) and records it', async () => {
+    activeShopifyFlow('cancel', ['orders/cancelled']);
+    const open = JSON.stringify({ ...JSON.parse(orderText), cancelled_at: null, cancel_reason: null, financial_status: 'paid' });
+    expect((await deliver(open, { topic: 'orders/paid', eventId: 'paid-1' })).status).toBe(200);
+    const replayed = await deliver(open, { topic: 'orders/cancelled', eventId: 'new-ev', webhookId: 'new-wh' });
+    expect(replayed.status).toBe(422);
+    expect((await replayed.json()).error).toMatchObject({ code: 'topic_mismatch', message: expect.stringMatching(/cancelled_at null/) });
+    expect(runCount()).toBe(0);
+    const audit = await t.json('GET', '/api/audit', { token: t.tokens.owner });
+    expect(audit.body.entries[0]).toMatchObject({ action: 'webhook.refused', details: { topic: 'orders/cancelled', eventId: 'new-ev' } });
+    // Other contradictions: a refund-shaped body as an order topic, an order as refunds/create, orders/edited without order_edit.
+    const refund = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.refunds.create.json', import.meta.url), 'utf8');
+    expect((await deliver(refund, { topic: 'orders/cancelled' })).status).toBe(422);
+    expect((await deliver(orderText, { topic: 'refunds/create' })).status).toBe(422);
+    expect((await deliver(orderText, { topic: 'orders/edited' })).status).toBe(422);
+    // Shopify's own published examples for those topics pass.
+    expect((await deliver(refund, { topic: 'refunds/create' })).status).toBe(200);
+    const edited = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.edited.json', import.meta.url), 'utf8');
+    expect((await deliver(edited, { topic: 'orders/edited' })).status).toBe(200);
+  });
+
+  it('recognises the same signed body for the same topic under new ids as a replay and runs it once', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    const first = await (await deliver(orderText, { eventId: 'orig', webhookId: 'wh-orig' })).json();
+    expect(first).toMatchObject({ duplicate: false, runs: 1 });
+    const replay = await deliver(orderText, { eventId: 'forged-1', webhookId: 'forged-wh-1' });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ duplicate: true, replay: true, runs: 0 });
+    expect(eventCount()).toBe(1);
+    expect(runCount()).toBe(1);
+    // Shopify's own retry (same event id) is still the ordinary duplicate.
+    expect(await (await deliver(orderText, { eventId: 'orig', webhookId: 'wh-orig' })).json()).toMatchObject({ duplicate: true, eventId: first.eventId });
+    // After Shopify's 48-hour retry window the digest is forgotten.
+    t.server.runtime.store.sqlite.prepare('UPDATE webhook_digests SET seen_at = seen_at - ?').run(49 * 3600_000);
+    expect(await (await deliver(orderText, { eventId: 'later', webhookId: 'wh-later' })).json()).toMatchObject({ duplicate: false, runs: 1 });
   });
 
   it('flags stale deliveries but still stores them', async () => {
@@ -110,7 +163,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect((await notJson.json()).error.code).toBe('invalid_json');
     expect((await deliver(orderText, { connection: 'nope' })).status).toBe(404);
     expect(eventCount()).toBe(0);
-    const metrics = await (await t.req('GET', '/metrics')).text();
+    const metrics = await (await t.req('GET', '/metrics', { token: METRICS_TOKEN })).text();
     expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="too_large"\} 1/);
     expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="invalid"\} 1/);
     expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="not_found"\} 1/);

@@ -10,6 +10,7 @@ import { pathKeys, shopifyKeys } from './keys.ts';
 import { parseJsonLossless } from '../../nodes/shopify/lossless-json.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
 import { SWEEP_KEY } from '../sweeps.ts';
+import { ReplayGuard, bodyDigest, normaliseShopDomain, topicContradiction } from './ingress-guards.ts';
 
 const BIG_NUMBER = /[:[,]\s*-?\d{16,}/;
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
@@ -51,16 +52,24 @@ export function shopifyWebhookRoutes(d: Deps) {
 
   // Connection lookups and secret decryption cached until any connection changes (hot path: every delivery).
   let cacheGen = -1;
-  const cache = new Map<string, { kind: string; secret?: string } | null>();
+  const cache = new Map<string, { kind: string; secret?: string; shopDomain?: string } | null>();
   const connectionFor = (id: string) => {
     if (cacheGen !== d.connections.generation) (cache.clear(), (cacheGen = d.connections.generation));
     let hit = cache.get(id);
     if (hit === undefined) {
       const conn = d.connections.find(id);
-      hit = conn ? { kind: conn.kind, secret: webhookSecretOf(d.connections.secretsOf(id)) } : null;
+      hit = conn ? { kind: conn.kind, secret: webhookSecretOf(d.connections.secretsOf(id)), shopDomain: normaliseShopDomain(conn.config.shopDomain) } : null;
       cache.set(id, hit);
     }
     return hit;
+  };
+
+  const replays = new ReplayGuard(d.db, d.now);
+  /** A signed delivery refused for what its unsigned headers claim: logged, counted and kept in the audit log. */
+  const refuse = (connectionId: string, reason: string, detail: Record<string, unknown>) => {
+    count('refused');
+    d.log.warn({ connectionId, reason, ...detail }, `webhook refused: ${reason}`);
+    d.audit.record('shopify-webhook', 'webhook.refused', `connection:${connectionId}`, { reason, ...detail });
   };
 
   app.post('/shopify/:connectionId', async (c) => {
@@ -86,6 +95,12 @@ export function shopifyWebhookRoutes(d: Deps) {
         : c.json(errorBody('unauthorized', `webhook verification failed (${v.reason})`), 401);
     }
     const w = v.webhook;
+    const ids = { topic: w.topic, shopDomain: w.shopDomain, eventId: w.eventId ?? null, webhookId: w.webhookId };
+    // The shop domain header is not signed: a body signed with this app's secret for another shop is not ours.
+    if (conn.shopDomain && normaliseShopDomain(w.shopDomain) !== conn.shopDomain) {
+      refuse(connectionId, `the delivery names shop ${w.shopDomain}, not the connection's ${conn.shopDomain}`, ids);
+      return c.json(errorBody('unauthorized', `this connection is for ${conn.shopDomain}; the delivery names ${w.shopDomain}`), 401);
+    }
     let body: unknown;
     try {
       // Only ids past 2^53 need the (slower) lossless parser; today's Shopify ids are 13 digits.
@@ -94,6 +109,14 @@ export function shopifyWebhookRoutes(d: Deps) {
       count('invalid');
       return c.json(errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`), 400);
     }
+    // The topic header is not signed either: a body that contradicts it (an open order as orders/cancelled) is a
+    // replay of another delivery under a new topic, refused so that no action rests on the header alone.
+    const contradiction = topicContradiction(w.topic, body);
+    if (contradiction) {
+      refuse(connectionId, `the body contradicts its topic: ${contradiction}`, ids);
+      return c.json(errorBody('topic_mismatch', `refused: ${contradiction}`), 422);
+    }
+    const digest = bodyDigest(connectionId, w.topic, raw);
     const now = d.now();
     const triggeredMs = w.triggeredAt ? Date.parse(w.triggeredAt) : NaN;
     const stale = Number.isFinite(triggeredMs) && now - triggeredMs > d.options.staleAfterMs;
@@ -106,7 +129,17 @@ export function shopifyWebhookRoutes(d: Deps) {
       const spec = rt.flows.version(t.flowId, t.version).definition.settings?.businessKeys;
       if (spec) keys = { ...pathKeys(spec, body), ...keys };
     }
-    const r = rt.queue.ingest({
+    // The same signed body for the same topic under ids not seen before is a replay (Shopify's own retries keep
+    // their event id, which the queue's dedup key catches): answered like a duplicate, runs nothing.
+    const replayOf = replays.seen(digest);
+    if (replayOf && replayOf.eventId !== (w.eventId ?? w.webhookId)) {
+      refuse(connectionId, 'replay: the same signed body for the same topic was accepted under other ids within 48 h', { ...ids, firstEventId: replayOf.eventId });
+      count('duplicate');
+      return c.json({ ok: true, eventId: null, duplicate: true, replay: true, runs: 0, stale: false }, 200);
+    }
+    // The digest is kept in the event's own transaction: no crash can leave an accepted event without it.
+    const r = rt.store.sqlite.transaction(() => {
+      const res = rt.queue.ingest({
       source: `shopify:${connectionId}`,
       dedupKey: w.eventId ?? w.webhookId,
       topic: w.topic,
@@ -116,7 +149,10 @@ export function shopifyWebhookRoutes(d: Deps) {
       meta: { connectionId, shopDomain: w.shopDomain, apiVersion: w.apiVersion, webhookId: w.webhookId, eventId: w.eventId ?? null, triggeredAt: w.triggeredAt ?? null, stale, ...(w.name ? { name: w.name } : {}) },
       targets: targets.map((t) => ({ flowId: t.flowId, version: t.version })),
       keys,
-    });
+      });
+      if (!res.duplicate) replays.remember(digest, connectionId, w.topic, w.eventId ?? w.webhookId);
+      return res;
+    })();
     count(r.duplicate ? 'duplicate' : 'accepted');
     if (!r.duplicate) {
       for (const t of targets) d.metrics.runsQueued.inc({ flow: t.flowId });

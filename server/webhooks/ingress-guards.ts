@@ -1,0 +1,74 @@
+// What a Shopify delivery's signature does not cover. The HMAC signs the body only: the topic, shop domain and
+// event/webhook ids are unsigned headers. So a signed body is checked against the headers it came with before
+// anything is queued: the shop must be the connection's, the body must not contradict its topic, and the same
+// body for the same topic under new ids is a replay (kept for Shopify's 48-hour retry window).
+import { createHash } from 'node:crypto';
+import { lt } from 'drizzle-orm';
+import type { ServerDb } from '../db/db.ts';
+import { webhookDigests } from '../db/schema.ts';
+
+export const REPLAY_WINDOW_MS = 48 * 3600_000;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** `shop.myshopify.com`, lower case, without scheme or slash. */
+export function normaliseShopDomain(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !v.trim()) return undefined;
+  return v.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+}
+
+/** The GID type each resource's own `admin_graphql_api_id` must carry. */
+const RESOURCE_TYPE: Record<string, string> = { orders: 'Order', refunds: 'Refund', fulfillments: 'Fulfillment', products: 'Product', order_transactions: 'OrderTransaction', returns: 'Return', customers: 'Customer' };
+
+/**
+ * Why this body cannot be a delivery of this topic, or undefined when nothing contradicts it. Only contradictions
+ * Shopify's own payloads never show are refused (Shopify's published examples all pass).
+ */
+export function topicContradiction(topic: string, body: unknown): string | undefined {
+  if (!isObj(body)) return undefined; // non-object bodies carry no order, nothing to run against
+  const resource = topic.split('/')[0];
+  const gid = typeof body.admin_graphql_api_id === 'string' ? /^gid:\/\/shopify\/([A-Za-z]+)\//.exec(body.admin_graphql_api_id)?.[1] : undefined;
+  const want = RESOURCE_TYPE[resource];
+  if (topic === 'orders/edited') {
+    if (!isObj(body.order_edit)) return 'an orders/edited delivery carries an "order_edit" object; this body has none';
+    return undefined;
+  }
+  if (want && gid && gid !== want) return `the body is a ${gid} (admin_graphql_api_id ${String(body.admin_graphql_api_id)}) but the topic ${topic} is about a ${want}`;
+  if (topic === 'orders/cancelled' && (typeof body.cancelled_at !== 'string' || !body.cancelled_at)) {
+    return `an orders/cancelled delivery names when the order was cancelled; this body has cancelled_at ${JSON.stringify(body.cancelled_at ?? null)}`;
+  }
+  if (topic === 'refunds/create') {
+    if (body.order_id === undefined || body.order_id === null) return 'a refunds/create delivery names its order (order_id); this body has none';
+    if ('line_items' in body || 'financial_status' in body) return 'the body is an order, not a refund, but the topic is refunds/create';
+  }
+  if (resource === 'orders' && ('refund_line_items' in body) && !('line_items' in body)) return `the body is a refund, not an order, but the topic is ${topic}`;
+  return undefined;
+}
+
+/** The digest a replay is recognised by: the connection, the topic and the exact signed body. */
+export function bodyDigest(connectionId: string, topic: string, raw: string): string {
+  return createHash('sha256').update(connectionId).update('\0').update(topic).update('\0').update(raw).digest('base64url');
+}
+
+/** Body digests of accepted deliveries, pruned after the replay window. */
+export class ReplayGuard {
+  private lastPrune = 0;
+  constructor(private db: ServerDb, private now: () => number) {}
+
+  /** The event id the same body was first accepted under within the window, if any. */
+  seen(digest: string): { eventId: string; seenAt: number } | undefined {
+    const t = this.now();
+    const r = this.db.$client.prepare('SELECT event_id AS eventId, seen_at AS seenAt FROM webhook_digests WHERE digest = ?').get(digest) as { eventId: string; seenAt: number } | undefined;
+    return r && r.seenAt > t - REPLAY_WINDOW_MS ? r : undefined;
+  }
+
+  remember(digest: string, connectionId: string, topic: string, eventId: string): void {
+    const t = this.now();
+    this.db.$client.prepare('INSERT INTO webhook_digests (digest, connection_id, topic, event_id, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET event_id = excluded.event_id, seen_at = excluded.seen_at').run(digest, connectionId, topic, eventId, t);
+    if (t - this.lastPrune > 60_000) {
+      this.lastPrune = t;
+      this.db.delete(webhookDigests).where(lt(webhookDigests.seenAt, t - REPLAY_WINDOW_MS)).run();
+    }
+  }
+}
