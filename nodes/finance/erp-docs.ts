@@ -17,9 +17,22 @@ export interface ErpDoc {
 /** "gid://shopify/Order/123" and "123" are the same Shopify object. */
 export const legacy = (id: string | null | undefined): string | null => (id == null || id === '' ? null : String(id).split('/').pop()!);
 
-export function docsFromLedger(lines: LedgerLine[], receivable: string): ErpDoc[] {
+/** The gift-card journal of an order (finance.gift-card-journal): its clearing lines belong with the order's invoice. */
+export const GIFT_CARD_JOURNAL = /^giftcard:(.+)$/;
+
+export function docsFromLedger(lines: LedgerLine[], receivable: string, clearing?: string): ErpDoc[] {
   const byEntry = new Map<string, ErpDoc>();
   for (const l of lines) {
+    const gift = clearing && l.account === clearing && l.source.type === 'journal' ? GIFT_CARD_JOURNAL.exec(l.source.externalId ?? '') : null;
+    if (gift) {
+      // Gift cards sold (+) or redeemed (−) on the order: Shopify's charge for it is the invoice plus this.
+      const uid = `invoice:${l.entryId}`;
+      const signed = new Decimal(l.debit).minus(l.credit);
+      const prev = byEntry.get(uid);
+      if (prev) prev.amount = prev.amount.plus(signed);
+      else byEntry.set(uid, { uid, kind: 'invoice', externalId: legacy(gift[1])!, number: l.source.number ?? l.entryNumber, date: l.date, amount: signed });
+      continue;
+    }
     if (l.account !== receivable) continue;
     if (l.source.type !== 'invoice' && l.source.type !== 'credit-memo') continue;
     const ext = legacy(l.source.externalId);
@@ -35,9 +48,9 @@ export function docsFromLedger(lines: LedgerLine[], receivable: string): ErpDoc[
   return [...byEntry.values()];
 }
 
-export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string): Promise<ErpDoc[]> {
+export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string, clearing?: string): Promise<ErpDoc[]> {
   if (!erp.capabilities.ledger) return [];
-  return docsFromLedger(await erp.listLedger({ from: range.from, to: range.to, accounts: [receivable] }), receivable);
+  return docsFromLedger(await erp.listLedger({ from: range.from, to: range.to, accounts: clearing ? [receivable, clearing] : [receivable] }), receivable, clearing);
 }
 
 /** Sales orders for Shopify order ids no ledger invoice matched (an ERP that keeps invoices as drafts). */

@@ -2,12 +2,14 @@
 import type { NodeType } from '../../runtime/node-api.ts';
 import { reconcilePayoutsNode } from './reconcile-payouts.ts';
 import { settleReceivablesNode } from './settle-receivables.ts';
+import { giftCardJournalNode } from './gift-cards.ts';
 
-export const financeNodes: NodeType[] = [reconcilePayoutsNode, settleReceivablesNode];
+export const financeNodes: NodeType[] = [reconcilePayoutsNode, settleReceivablesNode, giftCardJournalNode];
 
 export { reconcilePayoutsNode, reconcileConfig, type ReconcileConfig, type ReconcileOutput } from './reconcile-payouts.ts';
 export { RECONCILIATION_EXCEPTION_TYPES } from './exceptions.ts';
 export { DISPUTE_EXCEPTION_TYPES, settlementItems } from './settle.ts';
 export { settleReceivablesNode } from './settle-receivables.ts';
+export { giftCardJournalNode, giftCardsSold } from './gift-cards.ts';
 export { payoutJournal, type PayoutAccounts } from './journal.ts';
 export type * from './types.ts';

@@ -138,7 +138,7 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   // Up to today: a document posted late (a refund booked days after Shopify paid it) still matches by id.
   const today = ctx.now().toISOString().slice(0, 10);
   const to = [addDays(dates[dates.length - 1], tol), today].sort()[1];
-  const docs = await loadErpDocs(erp, { from: addDays(dates[0], -tol), to }, ctx.config.accounts.receivable);
+  const docs = await loadErpDocs(erp, { from: addDays(dates[0], -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
   const invoiced = new Set(docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
   const txs = payouts.flatMap((p) => p.balanceTransactions);
   const chargeOrders = [...new Set(txs.filter((t) => /^(CHARGE|CAPTURE|SALE)$/i.test(t.type) && t.sourceOrderId).map((t) => legacy(t.sourceOrderId)!))];

@@ -1,0 +1,101 @@
+// The scenario month (flows/templates/scenarios/month) run through the shipped templates: order-to-erp and
+// gift-card-liability on every orders/paid webhook, refund-to-credit-memo on every refunds/create, then the daily
+// payout reconciliation until both payouts are posted and settled, against the sandbox ERP or live Tryton, with the
+// Shopify sandbox store holding the same orders, refunds and payouts. Exceptions are collected in memory.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createSandbox } from '../../../runtime/sandbox/index.ts';
+import { tempDir } from '../../../runtime/testing/fixtures.ts';
+import { LookupService } from '../../../runtime/lookups/index.ts';
+import type { RunRecord } from '../../../runtime/runs.ts';
+import { getNodeType } from '../../registry.ts';
+import type { ErpConnector } from '../../erp/contract.ts';
+import { createShopifyConnection, startShopifySandbox, type SandboxStore } from '../../shopify/index.ts';
+import { installSandboxLookups } from '../../../flows/templates/seed-lookups.ts';
+import { MemorySink } from './memory-sink.ts';
+
+const DIR = fileURLToPath(new URL('../../../flows/templates/', import.meta.url));
+export const MONTH_DIR = `${DIR}scenarios/month/`;
+
+export interface Month {
+  kinds: Record<string, string>;
+  orders: Array<Record<string, any>>;
+  refunds: Array<Record<string, any>>;
+  goodwillRefund: Record<string, any>;
+  chargebackOrder: number;
+  payouts: Array<Record<string, any>>;
+  balanceTransactions: Array<Record<string, any>>;
+}
+export interface Expected { month: string; accounts: Array<{ account: string; opening: string; debits: string; credits: string; closing: string }>; receivableOpen: string; chargebackOrder: string }
+
+export const loadMonth = () => JSON.parse(readFileSync(`${MONTH_DIR}month.json`, 'utf8')) as Month;
+export const loadExpected = () => JSON.parse(readFileSync(`${MONTH_DIR}expected.json`, 'utf8')) as Expected;
+
+export interface MonthRun {
+  rt: Runtime;
+  sink: MemorySink;
+  store: SandboxStore;
+  month: Month;
+  /** Runs per Shopify object: order runs of both order flows, refund runs, payout runs. */
+  orderRuns: Map<number, RunRecord[]>;
+  refundRuns: RunRecord[];
+  payoutRuns: RunRecord[];
+  send(topic: string, body: unknown, flows: string[]): Promise<RunRecord[]>;
+  close(): Promise<void>;
+}
+
+export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {}): Promise<MonthRun> {
+  const month = loadMonth();
+  const tmp = tempDir('ledgerline-month-');
+  const sandbox = createSandbox({ processes: 1 });
+  const store = await startShopifySandbox({ port: 0, seed: { shop: { name: 'Scenario month', currency: 'USD' }, orders: month.orders, refunds: [...month.refunds, month.goodwillRefund], payouts: month.payouts, balanceTransactions: month.balanceTransactions } });
+  const shopify = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
+  const sink = new MemorySink();
+  const services: Record<string, unknown> = { exceptions: sink };
+  const rt = createRuntime({
+    dataDir: tmp.dir, lookup: getNodeType, sandbox, services, worker: { pollMs: 2 },
+    connection: async (kind, id) => {
+      if (kind === 'erp' && id === 'sandbox-erp') return erp;
+      if (kind === 'shopify' && id === 'sandbox-shop') return shopify;
+      throw new Error(`no ${kind} connection "${id}" in this test`);
+    },
+  });
+  const lookups = new LookupService(rt.store);
+  services.lookups = lookups;
+  installSandboxLookups(lookups);
+  for (const id of ['order-to-erp', 'gift-card-liability', 'refund-to-credit-memo', 'payout-reconciliation']) {
+    const doc = JSON.parse(readFileSync(`${DIR}${id}.json`, 'utf8'));
+    rt.flows.create({ ...doc, id });
+    rt.flows.publish(id, { activate: true });
+  }
+  rt.start();
+  const drainMs = opts.drainMs ?? 600_000;
+  const send = async (topic: string, body: unknown, flows: string[]) => {
+    const { runIds } = rt.queue.ingest({
+      source: 'manual', payload: { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } },
+      targets: flows.map((flowId) => ({ flowId, version: rt.flows.get(flowId).activeVersion! })),
+    });
+    await rt.drain(drainMs);
+    return runIds.map((r) => rt.runs.get(r));
+  };
+  const orderRuns = new Map<number, RunRecord[]>();
+  for (const o of month.orders) orderRuns.set(o.id, await send('orders/paid', o, ['order-to-erp', 'gift-card-liability']));
+  const refundRuns: RunRecord[] = [];
+  for (const r of month.refunds) refundRuns.push(...(await send('refunds/create', r, ['refund-to-credit-memo'])));
+  const payoutRuns: RunRecord[] = [];
+  for (let i = 0; i < month.payouts.length + 1; i++) {
+    const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'payout-reconciliation', version: rt.flows.get('payout-reconciliation').activeVersion! }] });
+    await rt.drain(drainMs);
+    payoutRuns.push(rt.runs.get(runIds[0]));
+  }
+  return {
+    rt, sink, store, month, orderRuns, refundRuns, payoutRuns, send,
+    async close() {
+      await rt.close();
+      await sandbox.close();
+      await store.stop();
+      tmp.cleanup();
+    },
+  };
+}
