@@ -49,7 +49,7 @@ describe('ledgerline validate', () => {
     const r = await cli('validate', file('bad.json', bad));
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toContain('c $.nodes[1].config.code: config: Invalid input: expected string, received undefined');
+    expect(lines).toContain('c $.nodes[1].config.code: The Code node needs a code');
     expect(lines).toContain('e1 $.edges[1].target: edge target "ghost" is not a node of this flow');
     const json = JSON.parse((await cli('validate', file('bad.json', bad), '--json')).stdout);
     expect(json.valid).toBe(false);
