@@ -76,6 +76,8 @@ const rows: Row[] = [
   ['PUT', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ACC, () => ({})],
   ['GET', '/api/finance/payouts', () => '/api/finance/payouts', NC],
   ['GET', '/api/finance/month-end', () => '/api/finance/month-end?month=2026-11', NC],
+  ['GET', '/api/finance/trial-balance', () => '/api/finance/trial-balance?month=2026-11', NC],
+  ['GET', '/api/finance/payout-lines', () => '/api/finance/payout-lines?month=2026-11', NC],
   ['GET', '/api/integration-audit', () => '/api/integration-audit', NC],
   ['GET', '/api/runbooks/{flowId}', () => '/api/runbooks/f', ALL],
   ['GET', '/api/exceptions', () => '/api/exceptions', ALL],
