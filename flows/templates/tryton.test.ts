@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';
 import { createTrytonConnector } from '../../nodes/erp/index.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
-import { outputOf, scenario, startHarness, type Harness } from './scenarios/harness.ts';
+import { readFileSync } from 'node:fs';
+import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, type Harness } from './scenarios/harness.ts';
 
 const SHOP: Scenario = { shop: { name: 'Tryton test shop', currency: 'GBP' }, locations: [{ id: 24826418, name: 'Leeds warehouse' }], products: [], inventory: [] };
 let tryton: StartedTryton;
@@ -14,7 +15,7 @@ const UK = 'gid://shopify/Order/7100000001';
 
 beforeAll(async () => {
   tryton = await startTryton();
-  h = await startHarness({ erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password }), shop: SHOP });
+  h = await startHarness({ erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true }), shop: SHOP });
   h.install('order-to-erp');
   h.install('refund-to-credit-memo');
   h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
@@ -33,6 +34,31 @@ describe('templates on Tryton', () => {
     const so = outputOf(run, 'read-back');
     expect(so).toMatchObject({ externalId: UK, currency: 'GBP', totals: { net: '57.47', tax: '11.50', gross: '68.97' } });
     expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['TSHIRT-RED-M', 'UK-VAT-20', '9.00'], ['MUG-BLACK', 'UK-VAT-20', '1.80']]);
+  }, 120_000);
+
+  it("regression: REST example order #1001 books Shopify's 11.94 tax as manual invoice tax lines, not 6 % × 587.00 = 35.22", async () => {
+    const raw = asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order));
+    const run = await h.run('order-to-erp', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so).toMatchObject({ reference: '#1001', totals: { net: '587.00', tax: '11.94', gross: '598.94' } });
+    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['IPOD2008GREEN', 'US-STATE-6', '3.98'], ['IPOD2008RED', 'US-STATE-6', '3.98'], ['IPOD2008BLACK', 'US-STATE-6', '3.98']]);
+    // The invoice is dated when it is posted (today), not on the 2008 order date.
+    const ledger = (await h.erp.listLedger({ from: '2000-01-01', to: '2099-12-31' })).filter((l) => l.source.externalId === 'gid://shopify/Order/450789469');
+    const side = (acc: string) => ledger.filter((l) => l.account === acc).reduce((a, l) => a + Number(l.credit) - Number(l.debit), 0).toFixed(2);
+    expect([side('2100'), side('4000'), side('1100')]).toEqual(['11.94', '587.00', '-598.94']);
+  }, 120_000);
+
+  it('a tax difference against Shopify books nothing on Tryton: the sale stays a draft', async () => {
+    const o = JSON.parse(asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order)));
+    Object.assign(o, { id: 450789470, admin_graphql_api_id: 'gid://shopify/Order/450789470', name: '#1001-B', total_tax: '12.00' });
+    o.total_tax_set.shop_money.amount = '12.00';
+    o.total_price_set.shop_money.amount = '599.00';
+    const run = await h.run('order-to-erp', JSON.stringify(o));
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'post', code: 'TOTALS_MISMATCH', details: { fields: ['tax', 'gross'], draft: true } });
+    expect(stepOf(run, 'read-back')).toBeUndefined();
+    expect(await h.erp.getSalesOrder('gid://shopify/Order/450789470')).toMatchObject({ status: 'draft', totals: { tax: '11.94' } });
   }, 120_000);
 
   it('partial refund with restock, one without, and a shipping-only refund', async () => {

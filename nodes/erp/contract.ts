@@ -32,6 +32,11 @@ export interface ErpCapabilities {
   ledger: boolean;
   /** `shipSalesOrder` exists (sandbox and Tryton: warehouse staff shipping an order, used by demos and tests). */
   ship: boolean;
+  /**
+   * `createSalesOrder(input, { confirm: false })` leaves a draft that books nothing (no reservation, no invoice) and
+   * `confirmSalesOrder` confirms it, so totals are checked against Shopify's before anything is booked.
+   */
+  draftSalesOrders?: boolean;
 }
 
 export interface ErpLimits {
@@ -91,6 +96,12 @@ export interface ErpCustomer {
   phone: string | null;
 }
 
+/** A tax Shopify charged on one line: the ERP tax code its rate maps to and Shopify's own amount (shop currency). */
+export interface LineTax {
+  code: string;
+  amount: Money;
+}
+
 export interface SalesOrderLineInput {
   sku: string;
   quantity: Qty;
@@ -100,6 +111,11 @@ export interface SalesOrderLineInput {
   discount?: Money;
   /** ERP tax code, or null/undefined for no tax. Several codes for stacked taxes (state + county). */
   taxCodes?: string[];
+  /**
+   * Shopify's tax per tax line. When given, the ERP records these amounts instead of computing tax from the codes' rates
+   * (Shopify's tax is the tax charged), and with tax-inclusive prices the net is the gross less these amounts.
+   */
+  taxes?: LineTax[];
   /** Warehouse code; defaults to the order's. */
   warehouse?: string;
   description?: string;
@@ -110,6 +126,8 @@ export interface ShippingLineInput {
   amount: Money;
   discount?: Money;
   taxCodes?: string[];
+  /** Shopify's tax per tax line, as on `SalesOrderLineInput.taxes`. */
+  taxes?: LineTax[];
 }
 
 export interface SalesOrderInput {
@@ -351,8 +369,18 @@ export interface ErpConnector {
   /** Creates or updates the customer whose external id is `input.externalId`. */
   upsertCustomer(input: CustomerInput): Promise<Posted<ErpCustomer>>;
 
-  /** Idempotent by `externalId`: a second post returns the existing order and writes nothing. */
-  createSalesOrder(input: SalesOrderInput): Promise<Posted<ErpSalesOrder>>;
+  /**
+   * Idempotent by `externalId`: a second post returns the existing order and writes nothing. With `confirm: false`
+   * (capability `draftSalesOrders`) the order is left a draft that books nothing; an existing draft is replaced by
+   * the new input (a replay after a fix), a confirmed order is returned as it is.
+   */
+  createSalesOrder(input: SalesOrderInput, opts?: { confirm?: boolean }): Promise<Posted<ErpSalesOrder>>;
+  /**
+   * Confirms a draft (reserves stock, creates and, per the connection, posts the invoice with Shopify's tax amounts).
+   * With `expected`, the invoice is compared first: a difference throws TOTALS_MISMATCH and books nothing (the
+   * draft invoice is kept). A confirmed order is returned as it is.
+   */
+  confirmSalesOrder?(externalId: string, opts?: { expected?: Totals }): Promise<ErpSalesOrder>;
   getSalesOrder(externalId: string): Promise<ErpSalesOrder | null>;
   /** Cancels an order not yet fulfilled; permanent error when it cannot be cancelled any more. */
   cancelSalesOrder(externalId: string): Promise<ErpSalesOrder>;

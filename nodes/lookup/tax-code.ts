@@ -26,6 +26,11 @@ export const taxCodeNode = defineNode({
       province: z.string().min(1).optional().default('shippingAddress.provinceCode'),
       /** Written on each line: the list of codes, in tax-line order (rows with an empty code add none). */
       target: z.string().min(1).default('taxCodes'),
+      /**
+       * Also written on each tax line: its own code (e.g. `taxCode`), so a mapping can pair Shopify's tax amount of
+       * that tax line with its ERP code (the ERP then records Shopify's tax instead of recomputing it).
+       */
+      taxLineTarget: z.string().min(1).optional(),
       column: z.string().min(1).optional(),
     })
     .strict(),
@@ -43,6 +48,7 @@ export const taxCodeNode = defineNode({
     const title = reader(ctx, c.title);
     const rate = reader(ctx, c.rate);
     const target = reader(ctx, c.target);
+    const lineTarget = c.taxLineTarget ? reader(ctx, c.taxLineTarget) : null;
     const country = c.country ? reader(ctx, c.country).read(out, out) : undefined;
     const province = c.province ? reader(ctx, c.province).read(out, out) : undefined;
     const misses = new Misses();
@@ -57,6 +63,7 @@ export const taxCodeNode = defineNode({
           if (!row) return misses.add(key, [...at, ...taxLines.segments, j]);
           const code = row[column];
           if (code && !codes.includes(code)) codes.push(code);
+          if (lineTarget && tl && typeof tl === 'object') setAt(tl as Record<string, unknown>, lineTarget.segments, code || null);
         });
         if (line && typeof line === 'object') setAt(line as Record<string, unknown>, target.segments, codes);
       });

@@ -6,6 +6,20 @@ import type { ExceptionLinks, RaiseException } from './types.ts';
 
 const ERP_DOWN_CODES = new Set(['ERP_UNAVAILABLE', 'ERP_TIMEOUT', 'RATE_LIMITED']);
 
+/** Error codes of amounts checked against Shopify before booking, and the finance exception each raises. */
+const FINANCE_CODES: Record<string, string> = {
+  TOTALS_MISMATCH: 'erp-totals-mismatch',
+  CREDIT_MEMO_MISMATCH: 'credit-memo-mismatch',
+  REFUND_CASH_MISMATCH: 'refund-cash-mismatch',
+  CREDIT_EXCEEDS_INVOICE: 'credit-exceeds-invoice',
+};
+const FINANCE_TITLES: Record<string, string> = {
+  'erp-totals-mismatch': 'ERP document does not match Shopify; nothing booked',
+  'credit-memo-mismatch': 'Credit memo does not match Shopify\'s refund; nothing booked',
+  'refund-cash-mismatch': 'Refund lines and the cash returned differ; nothing booked',
+  'credit-exceeds-invoice': 'Refund exceeds what remains credit-able on the invoice; nothing booked',
+};
+
 function keyText(key: unknown): string {
   if (key && typeof key === 'object') {
     const vals = Object.values(key as Record<string, unknown>).filter((v) => v !== null && v !== undefined && v !== '').map(String);
@@ -59,6 +73,12 @@ export function classifyFailedRun(run: RunRecord): RaiseException | null {
   if (err.code === 'DUPLICATE_SKU') {
     const skus = Array.isArray(details.skus) ? (details.skus as unknown[]).map(String).sort() : [];
     return { type: 'duplicate-sku', key: skus.join(',') || where, title: `Duplicate SKU ${skus.join(', ')}`, detail: err.message, links, data };
+  }
+  // Money that does not match Shopify is finance's: nothing was booked, the draft waits for a decision.
+  const financeType = FINANCE_CODES[err.code ?? ''];
+  if (financeType) {
+    const doc = erpLink(details) ?? shopify ?? where;
+    return { type: financeType, key: `${run.flowId}:${doc}`, title: `${FINANCE_TITLES[financeType]} (${doc})`, detail: err.message, links, data };
   }
   const erpKind = typeof details.erp === 'string' ? details.erp : null;
   if (erpKind || (err.code && ERP_DOWN_CODES.has(err.code))) {

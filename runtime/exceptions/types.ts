@@ -20,6 +20,10 @@ export type ExceptionType =
   | 'webhook-silence'
   | 'rate-limited'
   | 'unprocessable-event'
+  | 'erp-totals-mismatch'
+  | 'credit-memo-mismatch'
+  | 'refund-cash-mismatch'
+  | 'credit-exceeds-invoice'
   | (string & {});
 
 export type Owner = 'finance' | 'operations' | 'ecommerce';

@@ -3,7 +3,7 @@
 import type { CreditMemoInput, ErpCreditMemo, ErpFulfilment, ErpSalesOrder, FulfilmentPage, Posted, SalesOrderInput, StockLevel } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, round2, sum } from '../shared/money.ts';
-import { netUnitPrice } from '../shared/pricing.ts';
+import { givenTax, lineCodes, netUnitPrice } from '../shared/pricing.ts';
 import { nextNumber, type Db } from './db.ts';
 import { invoiceLines, postEntry } from './ledger.ts';
 
@@ -44,11 +44,14 @@ function items(db: Db, skus: string[]): Map<string, { id: number; name: string; 
   return map;
 }
 
-/** Net amount and tax of one line, computed the way Tryton does (net unit price to 4 places, tax per line). */
-function price(unitPrice: string, quantity: string, discount: string | undefined, ts: Array<{ code: string; rate: string }>, incl?: boolean) {
-  const unit = netUnitPrice({ unitPrice, quantity, discount, rates: ts.map((t) => t.rate), pricesIncludeTax: incl });
+/**
+ * Net amount and tax of one line, computed the way Tryton does (net unit price to 4 places, tax per line), except
+ * that Shopify's own tax amounts, when given, are taken as they are: the tax charged is Shopify's, not a recomputation.
+ */
+function price(unitPrice: string, quantity: string, discount: string | undefined, ts: Array<{ code: string; rate: string }>, incl?: boolean, given?: string) {
+  const unit = netUnitPrice({ unitPrice, quantity, discount, rates: ts.map((t) => t.rate), pricesIncludeTax: incl, taxAmount: given });
   const net = round2(new Decimal(unit).times(quantity));
-  const tax = sum(ts.map((t) => round2(net.times(t.rate))));
+  const tax = given !== undefined ? new Decimal(given) : sum(ts.map((t) => round2(net.times(t.rate))));
   return { net, tax, taxCode: ts.length ? ts.map((t) => t.code).sort().join(',') : null };
 }
 
@@ -65,38 +68,63 @@ function reserve(db: Db, itemId: number, whId: number, delta: Decimal.Value, fie
   db.prepare(`UPDATE stock SET ${field} = ? WHERE item_id = ? AND warehouse_id = ?`).run(new Decimal(cur.v).plus(delta).toString(), itemId, whId);
 }
 
-export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean): Posted<ErpSalesOrder> {
-  const existing = readOrder(db, input.externalId);
-  if (existing) return { created: false, document: existing };
+export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean, confirm = true): Posted<ErpSalesOrder> {
+  const existing = orderRow(db, input.externalId);
+  if (existing && existing.status !== 'draft') return { created: false, document: readOrder(db, input.externalId)! };
+  if (existing && confirm) return { created: true, document: confirmOrder(db, input.externalId, postInvoice) };
   db.transaction(() => {
+    // A draft books nothing, so a new post of the same order (a replay after a fix) replaces it.
+    if (existing) {
+      db.prepare('DELETE FROM so_lines WHERE order_id = ?').run(existing.id);
+      db.prepare('DELETE FROM sales_orders WHERE id = ?').run(existing.id);
+    }
     const whId = warehouseId(db, input.warehouse);
     const its = items(db, input.lines.map((l) => l.sku));
     const lines = input.lines.map((l) => {
-      const ts = taxes(db, l.taxCodes);
+      const ts = taxes(db, lineCodes(l));
       const lineWh = l.warehouse ? warehouseId(db, l.warehouse) : whId;
-      return { l, item: its.get(l.sku)!, wh: lineWh, ...price(l.unitPrice, l.quantity, l.discount, ts, input.pricesIncludeTax) };
+      return { l, item: its.get(l.sku)!, wh: lineWh, ...price(l.unitPrice, l.quantity, l.discount, ts, input.pricesIncludeTax, givenTax(l.taxes)) };
     });
-    const ships = (input.shipping ?? []).map((s) => ({ s, ...price(s.amount, '1', s.discount, taxes(db, s.taxCodes), input.pricesIncludeTax) }));
+    const ships = (input.shipping ?? []).map((s) => ({ s, ...price(s.amount, '1', s.discount, taxes(db, lineCodes(s)), input.pricesIncludeTax, givenTax(s.taxes)) }));
     const all = [...lines, ...ships];
     const net = sum(all.map((x) => x.net));
     const tax = sum(all.map((x) => x.tax));
-    const number = nextNumber(db, 'sales_order', 'SO');
+    const number = existing?.number ?? nextNumber(db, 'sales_order', 'SO');
     const orderId = Number(db.prepare(`INSERT INTO sales_orders (external_id, number, reference, customer_id, currency, date, status, warehouse_id, net, tax, gross, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)`).run(input.externalId, number, input.reference, customerId(db, input.customer), input.currency, input.date, whId,
+      VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)`).run(input.externalId, number, input.reference, customerId(db, input.customer), input.currency, input.date, whId,
       money(net), money(tax), money(net.plus(tax)), new Date().toISOString()).lastInsertRowid);
     const ins = db.prepare(`INSERT INTO so_lines (order_id, kind, sku, item_id, description, quantity, unit_price, discount, tax_code, net, tax_amount, warehouse_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const x of lines) {
-      ins.run(orderId, 'line', x.l.sku, x.item.id, x.l.description ?? x.item.name, qty(x.l.quantity), money(x.l.unitPrice), money(x.l.discount ?? '0'), x.taxCode, money(x.net), money(x.tax), x.wh);
-      if (x.item.type === 'goods') reserve(db, x.item.id, x.wh, x.l.quantity, 'reserved');
-    }
+    for (const x of lines) ins.run(orderId, 'line', x.l.sku, x.item.id, x.l.description ?? x.item.name, qty(x.l.quantity), money(x.l.unitPrice), money(x.l.discount ?? '0'), x.taxCode, money(x.net), money(x.tax), x.wh);
     for (const x of ships) ins.run(orderId, 'shipping', null, null, x.s.description, '1', money(x.s.amount), money(x.s.discount ?? '0'), x.taxCode, money(x.net), money(x.tax), whId);
-    if (postInvoice) {
-      postEntry(db, { externalId: null, date: input.date, description: `Invoice for order ${input.reference}`, sourceType: 'invoice', sourceExternalId: input.externalId,
-        sourceNumber: number.replace(/^SO/, 'INV'), lines: invoiceLines(net.plus(tax), net, tax, 1) });
-    }
+    if (confirm) confirmOrder(db, input.externalId, postInvoice);
   })();
   return { created: true, document: readOrder(db, input.externalId)! };
+}
+
+/** Confirms a draft: reserves its goods and posts its invoice (receivable, revenue, Shopify's tax) to the ledger. */
+export function confirmOrder(db: Db, externalId: string, postInvoice: boolean, expected?: { net: string; tax: string; gross: string }): ErpSalesOrder {
+  const o = mustOrder(db, externalId);
+  if (o.status !== 'draft') return readOrder(db, externalId)!;
+  if (expected) {
+    const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !new Decimal(expected[k]).eq(o[k]));
+    if (diffs.length) {
+      throw fail(`sales order ${o.number} (draft) does not match the expected totals: ${diffs.map((k) => `${k} ERP ${o[k]} vs expected ${money(expected[k])}`).join(', ')}; nothing was booked`,
+        'TOTALS_MISMATCH', { number: o.number, externalId, fields: diffs, erpTotals: { net: o.net, tax: o.tax, gross: o.gross }, expected, draft: true });
+    }
+  }
+  db.transaction(() => {
+    for (const l of db.prepare("SELECT * FROM so_lines WHERE order_id = ? AND kind = 'line'").all(o.id) as LineRow[]) {
+      const type = (db.prepare('SELECT type FROM items WHERE id = ?').get(l.item_id) as { type: string }).type;
+      if (type === 'goods') reserve(db, l.item_id!, l.warehouse_id, l.quantity, 'reserved');
+    }
+    db.prepare("UPDATE sales_orders SET status = 'open' WHERE id = ?").run(o.id);
+    if (postInvoice) {
+      postEntry(db, { externalId: null, date: o.date, description: `Invoice for order ${o.reference}`, sourceType: 'invoice', sourceExternalId: externalId,
+        sourceNumber: o.number.replace(/^SO/, 'INV'), lines: invoiceLines(o.gross, o.net, o.tax, 1) });
+    }
+  })();
+  return readOrder(db, externalId)!;
 }
 
 interface OrderRow { id: number; external_id: string; number: string; reference: string; customer_id: number; currency: string; date: string; status: string; warehouse_id: number; net: string; tax: string; gross: string }
@@ -131,7 +159,8 @@ export function cancelOrder(db: Db, externalId: string): ErpSalesOrder {
   if (o.status === 'cancelled') return readOrder(db, externalId)!;
   if (o.status !== 'open' && o.status !== 'draft') throw fail(`sales order ${o.number} cannot be cancelled: already ${o.status}; refund it with a credit memo`, 'CANNOT_CANCEL', { externalId, status: o.status });
   db.transaction(() => {
-    for (const l of db.prepare("SELECT * FROM so_lines WHERE order_id = ? AND kind = 'line'").all(o.id) as LineRow[]) {
+    // A draft reserved nothing.
+    for (const l of o.status === 'draft' ? [] : db.prepare("SELECT * FROM so_lines WHERE order_id = ? AND kind = 'line'").all(o.id) as LineRow[]) {
       const type = (db.prepare('SELECT type FROM items WHERE id = ?').get(l.item_id) as { type: string }).type;
       if (type === 'goods') reserve(db, l.item_id!, l.warehouse_id, new Decimal(l.quantity).minus(l.shipped).neg(), 'reserved');
     }

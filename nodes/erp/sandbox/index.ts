@@ -7,7 +7,7 @@ import { money, qty } from '../shared/money.ts';
 import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
 import { settlementSchema } from '../shared/settlement.ts';
 import { openDb, seed, type Db } from './db.ts';
-import { cancelOrder, createMemo, createOrder, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
+import { cancelOrder, confirmOrder, createMemo, createOrder, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
 
@@ -109,7 +109,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
   return {
     kind: 'sandbox',
     capabilities: { items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true, fulfilments: true, fulfilmentTracking: true,
-      stockPerWarehouse: true, creditMemos: true, restock: true, journals: true, ledger: true, ship: true },
+      stockPerWarehouse: true, creditMemos: true, restock: true, journals: true, ledger: true, ship: true, draftSalesOrders: true },
     limits,
     admin,
     db,
@@ -120,7 +120,8 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     listWarehouses: () => call('listWarehouses', false, () => (db.prepare('SELECT id, code, name FROM warehouses ORDER BY code').all() as Array<{ id: number; code: string; name: string }>).map((w) => ({ ...w, id: String(w.id) }))),
     listTaxCodes: () => call('listTaxCodes', false, () => (db.prepare('SELECT id, code, name, rate FROM taxes ORDER BY code').all() as Array<{ id: number; code: string; name: string; rate: string }>).map((t) => ({ ...t, id: String(t.id) }))),
     upsertCustomer: async (input) => { const c = parseInput(customerSchema, input, 'customer'); return call('upsertCustomer', true, () => upsertCustomer(c)); },
-    createSalesOrder: async (input) => { const o = parseInput(salesOrderSchema, input, 'sales order'); return call('createSalesOrder', true, () => createOrder(db, o, postInvoices)); },
+    createSalesOrder: async (input, opts) => { const o = parseInput(salesOrderSchema, input, 'sales order'); return call('createSalesOrder', true, () => createOrder(db, o, postInvoices, opts?.confirm !== false)); },
+    confirmSalesOrder: (externalId, opts) => call('confirmSalesOrder', true, () => confirmOrder(db, String(externalId), postInvoices, opts?.expected)),
     getSalesOrder: (externalId) => call('getSalesOrder', false, () => readOrder(db, String(externalId))),
     cancelSalesOrder: (externalId) => call('cancelSalesOrder', true, () => cancelOrder(db, String(externalId))),
     listFulfilments: (o) => call('listFulfilments', false, () => listFulfilments(db, o)),

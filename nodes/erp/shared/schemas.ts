@@ -8,6 +8,7 @@ const nonNegative = decimal.refine((v) => !v.startsWith('-'), 'must not be negat
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 const id = z.union([z.string().trim().min(1), z.number().int()]).transform(String);
 const taxCodes = z.array(z.string().min(1)).optional();
+const taxes = z.array(z.object({ code: z.string().min(1), amount: nonNegative })).optional();
 
 export const addressSchema = z.object({
   name: z.string().optional(), street: z.string().optional(), street2: z.string().optional(), city: z.string().optional(),
@@ -36,10 +37,11 @@ export const salesOrderSchema = z.object({
     unitPrice: nonNegative,
     discount: nonNegative.optional(),
     taxCodes,
+    taxes,
     warehouse: z.string().min(1).optional(),
     description: z.string().optional(),
   })).min(1, 'an order needs at least one line'),
-  shipping: z.array(z.object({ description: z.string().min(1), amount: nonNegative, discount: nonNegative.optional(), taxCodes })).optional(),
+  shipping: z.array(z.object({ description: z.string().min(1), amount: nonNegative, discount: nonNegative.optional(), taxCodes, taxes })).optional(),
 });
 
 export const creditMemoSchema = z.object({

@@ -8,7 +8,7 @@ import { getStock, listFulfilments, shipSale } from './fulfil.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
 import { settlementSchema } from '../shared/settlement.ts';
-import { cancelSale, createSale, findSale, toOrder } from './orders.ts';
+import { cancelSale, confirmSale, createSale, findSale, toOrder } from './orders.ts';
 import { TrytonRefs, type TrytonOptions } from './refs.ts';
 import { TrytonRpc, type TrytonConfig } from './rpc.ts';
 
@@ -22,7 +22,7 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     capabilities: {
       items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true,
       fulfilments: true, fulfilmentTracking: true, stockPerWarehouse: true, creditMemos: true, restock: true,
-      journals: true, ledger: true, ship: true,
+      journals: true, ledger: true, ship: true, draftSalesOrders: true,
     },
     limits: { concurrency: 1 },
 
@@ -40,7 +40,8 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
       const r = await upsertParty(rpc, parseInput(customerSchema, input, 'customer'));
       return { created: r.created, document: r.document };
     },
-    createSalesOrder: async (input: SalesOrderInput) => createSale(rpc, refs, parseInput(salesOrderSchema, input, 'sales order')),
+    createSalesOrder: async (input: SalesOrderInput, opts?: { confirm?: boolean }) => createSale(rpc, refs, parseInput(salesOrderSchema, input, 'sales order'), opts?.confirm !== false),
+    confirmSalesOrder: async (externalId: string, opts?: { expected?: { net: string; tax: string; gross: string } }) => confirmSale(rpc, refs, String(externalId), opts?.expected),
     async getSalesOrder(externalId: string) {
       const s = await findSale(rpc, String(externalId));
       return s ? toOrder(rpc, refs, s) : null;

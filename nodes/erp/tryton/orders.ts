@@ -4,7 +4,7 @@
 import type { ErpSalesOrder, ErpSalesOrderLine, ErpShippingLine, Posted, SalesOrderInput, SalesOrderStatus } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
-import { decodeMeta, encodeMeta, netUnitPrice } from '../shared/pricing.ts';
+import { decodeMeta, encodeMeta, givenTax, lineCodes, netUnitPrice, type LineMeta } from '../shared/pricing.ts';
 import { ensureParty } from './customers.ts';
 import type { TrytonRefs } from './refs.ts';
 import { D, tDate, type TrytonRpc } from './rpc.ts';
@@ -55,45 +55,43 @@ export interface BuiltLine {
   taxes: Array<[string, number[]]>;
 }
 
-/** Sale lines (goods and shipping) as Tryton wants them; `sign` -1 turns them into return lines. */
+/**
+ * Sale lines (goods and shipping) as Tryton wants them; `sign` -1 turns them into return lines. A line that carries
+ * Shopify's tax amounts (`taxes`) gets no Tryton tax: Tryton would recompute it from the rate. The amounts go into the
+ * line's meta and become manual tax lines on its invoice (`applyShopifyTaxes`), so the books hold Shopify's tax.
+ */
 export async function buildSaleLines(refs: TrytonRefs, input: Pick<SalesOrderInput, 'lines' | 'shipping' | 'pricesIncludeTax'>, sign: 1 | -1): Promise<BuiltLine[]> {
   const shippingSku = refs.opts.shippingSku ?? 'SHIPPING';
   const skus = input.lines.map((l) => l.sku);
   if (input.shipping?.length) skus.push(shippingSku);
   const products = await refs.productMap(skus);
   const out: BuiltLine[] = [];
-  for (const [i, l] of input.lines.entries()) {
-    const p = products.get(l.sku)!;
-    const taxes = await refs.taxIds(l.taxCodes, `lines[${i}].taxCodes`);
+  const build = async (kind: LineMeta['kind'], p: { id: number; uom: number; name: string }, quantity: string, unitPrice: string, discount: string | undefined,
+    codes: string[] | undefined, shopTaxes: LineMeta['taxes'], description: string | undefined, field: string) => {
+    const taxes = await refs.taxIds(codes, field);
+    const given = givenTax(shopTaxes);
     out.push({
-      type: 'line', product: p.id, quantity: new Decimal(l.quantity).times(sign).toString(), unit: p.uom,
-      unit_price: D(netUnitPrice({ unitPrice: l.unitPrice, quantity: l.quantity, discount: l.discount, rates: taxes.map((t) => t.rate), pricesIncludeTax: input.pricesIncludeTax })),
-      description: l.description ?? p.name,
-      note: encodeMeta({ kind: 'line', unitPrice: l.unitPrice, discount: l.discount ?? '0' }),
-      taxes: [['add', taxes.map((t) => t.id)]],
+      type: 'line', product: p.id, quantity: new Decimal(quantity).times(sign).toString(), unit: p.uom,
+      unit_price: D(netUnitPrice({ unitPrice, quantity, discount, rates: taxes.map((t) => t.rate), pricesIncludeTax: input.pricesIncludeTax, taxAmount: given })),
+      description: description ?? p.name,
+      note: encodeMeta({ kind, unitPrice, discount: discount ?? '0', ...(shopTaxes ? { taxes: shopTaxes.map((t) => ({ code: t.code, amount: money(t.amount) })) } : {}) }),
+      taxes: [['add', shopTaxes ? [] : taxes.map((t) => t.id)]],
     });
-  }
-  for (const [i, s] of (input.shipping ?? []).entries()) {
-    const p = products.get(shippingSku)!;
-    const taxes = await refs.taxIds(s.taxCodes, `shipping[${i}].taxCodes`);
-    out.push({
-      type: 'line', product: p.id, quantity: String(sign), unit: p.uom,
-      unit_price: D(netUnitPrice({ unitPrice: s.amount, quantity: '1', discount: s.discount, rates: taxes.map((t) => t.rate), pricesIncludeTax: input.pricesIncludeTax })),
-      description: s.description,
-      note: encodeMeta({ kind: 'shipping', unitPrice: s.amount, discount: s.discount ?? '0' }),
-      taxes: [['add', taxes.map((t) => t.id)]],
-    });
-  }
+  };
+  for (const [i, l] of input.lines.entries()) await build('line', products.get(l.sku)!, l.quantity, l.unitPrice, l.discount, lineCodes(l), l.taxes, l.description, `lines[${i}].taxCodes`);
+  for (const [i, s] of (input.shipping ?? []).entries()) await build('shipping', products.get(shippingSku)!, '1', s.amount, s.discount, lineCodes(s), s.taxes, s.description, `shipping[${i}].taxCodes`);
   return out;
 }
 
-export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesOrderInput): Promise<Posted<ErpSalesOrder>> {
+export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesOrderInput, confirm = true): Promise<Posted<ErpSalesOrder>> {
   const existing = await findSale(rpc, input.externalId);
-  if (existing) {
+  if (existing && (existing.state !== 'draft' || confirm)) {
     // A previous attempt may have stopped between create and confirm: finish it instead of creating another.
-    const resumed = await confirmIfDraft(rpc, existing);
+    const resumed = confirm ? await confirmIfDraft(rpc, refs, existing) : false;
     return { created: resumed, document: await toOrder(rpc, refs, await readSaleById(rpc, existing.id)) };
   }
+  // A draft books nothing: a new post of the same order (a replay after a fix) replaces it.
+  if (existing) await rpc.model('sale.sale', 'delete', [[existing.id]]);
   const other = input.lines.find((l) => l.warehouse && l.warehouse !== input.warehouse);
   if (other) {
     throw erpError('tryton', `a Tryton sale ships from one warehouse; line ${other.sku} asks for ${other.warehouse}, the order for ${input.warehouse}`, {
@@ -110,20 +108,84 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
     reference: input.externalId, description: input.reference, sale_date: tDate(input.date),
     lines: [['create', lines]],
   }]]);
-  await rpc.model('sale.sale', 'quote', [[id]]);
-  await rpc.model('sale.sale', 'confirm', [[id]]);
-  const sale = await readSaleById(rpc, id);
-  if (refs.opts.postInvoices && sale.invoices.length) await rpc.model('account.invoice', 'post', [sale.invoices]);
-  return { created: true, document: await toOrder(rpc, refs, sale) };
+  if (confirm) await confirmIfDraft(rpc, refs, await readSaleById(rpc, id));
+  return { created: true, document: await toOrder(rpc, refs, await readSaleById(rpc, id)) };
 }
 
-async function confirmIfDraft(rpc: TrytonRpc, sale: SaleRow): Promise<boolean> {
+/** Confirms the draft sale of a Shopify order: see ErpConnector.confirmSalesOrder. */
+export async function confirmSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: string, expected?: { net: string; tax: string; gross: string }): Promise<ErpSalesOrder> {
+  const s = await findSale(rpc, externalId);
+  if (!s) throw erpError('tryton', `no sales order for Shopify order ${externalId}`, { errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { externalId } });
+  await confirmIfDraft(rpc, refs, s, expected);
+  return toOrder(rpc, refs, await readSaleById(rpc, s.id));
+}
+
+async function confirmIfDraft(rpc: TrytonRpc, refs: TrytonRefs, sale: SaleRow, expected?: { net: string; tax: string; gross: string }): Promise<boolean> {
   if (sale.state === 'draft') await rpc.model('sale.sale', 'quote', [[sale.id]]);
   if (sale.state === 'draft' || sale.state === 'quotation') {
     await rpc.model('sale.sale', 'confirm', [[sale.id]]);
-    return true;
+  } else if (sale.state !== 'confirmed' && sale.state !== 'processing') return false;
+  // confirm processes the sale in the same request: the shipment and the draft invoice exist now.
+  const after = await readSaleById(rpc, sale.id);
+  for (const inv of await draftInvoices(rpc, after)) {
+    await applyShopifyTaxes(rpc, refs, inv);
+    if (expected) await checkInvoice(rpc, inv, after, expected);
+    if (refs.opts.postInvoices) await rpc.model('account.invoice', 'post', [[inv]]);
   }
-  return false;
+  return sale.state === 'draft' || sale.state === 'quotation';
+}
+
+async function draftInvoices(rpc: TrytonRpc, s: SaleRow): Promise<number[]> {
+  if (!s.invoices.length) return [];
+  const rows = await rpc.model<Array<{ id: number; state: string }>>('account.invoice', 'read', [s.invoices, ['state']]);
+  return rows.filter((r) => r.state === 'draft' || r.state === 'validated').map((r) => r.id);
+}
+
+/**
+ * Shopify's tax as manual tax lines of the invoice, one per invoice line and Shopify tax line (base = the line's net),
+ * from the sale line meta. Idempotent: an invoice that has manual taxes already is left alone.
+ */
+export async function applyShopifyTaxes(rpc: TrytonRpc, refs: TrytonRefs, invoiceId: number): Promise<void> {
+  const [inv] = await rpc.model<Array<{ lines: number[]; taxes: number[] }>>('account.invoice', 'read', [[invoiceId], ['lines', 'taxes']]);
+  if (inv.taxes.length) {
+    const existing = await rpc.model<Array<{ manual: number | boolean }>>('account.invoice.tax', 'read', [inv.taxes, ['manual']]);
+    if (existing.some((t) => t.manual)) return;
+  }
+  const lines = await rpc.model<Array<{ id: number; amount: string; description: string; origin: string | null; note: string | null }>>('account.invoice.line', 'read', [inv.lines, ['amount', 'description', 'origin', 'note']]);
+  // Invoice lines made from sale lines point at them (origin "sale.line,<id>"); their notes carry the meta.
+  const saleLineIds = lines.map((l) => (l.origin?.startsWith('sale.line,') ? Number(l.origin.slice(10)) : null));
+  const saleNotes = new Map<number, string | null>();
+  const ids = saleLineIds.filter((x): x is number => x !== null);
+  if (ids.length) for (const r of await rpc.model<Array<{ id: number; note: string | null }>>('sale.line', 'read', [ids, ['note']])) saleNotes.set(r.id, r.note);
+  const all = await refs.taxes();
+  const accounts = await refs.taxAccounts();
+  const create: Array<Record<string, unknown>> = [];
+  for (const [i, l] of lines.entries()) {
+    const meta = decodeMeta(saleLineIds[i] !== null ? saleNotes.get(saleLineIds[i]!) : l.note);
+    const sign = new Decimal(l.amount).isNegative() ? -1 : 1;
+    for (const t of meta?.taxes ?? []) {
+      const tax = all.find((x) => x.code === t.code);
+      if (!tax) throw erpError('tryton', `Tax code ${JSON.stringify(t.code)} does not exist in Tryton`, { errorClass: 'permanent', code: 'TAX_CODE_NOT_FOUND', details: { value: t.code } });
+      const acc = accounts.get(tax.id);
+      create.push({
+        invoice: invoiceId, manual: true, tax: tax.id, description: `${t.code} on ${l.description}`.slice(0, 120),
+        account: sign < 0 ? acc?.creditNote ?? acc?.invoice : acc?.invoice, base: D(money(l.amount)), amount: D(money(new Decimal(t.amount).times(sign))),
+      });
+    }
+  }
+  if (create.length) await rpc.model('account.invoice.tax', 'create', [create]);
+}
+
+/** Before an invoice is posted: its totals must be the expected (Shopify's) ones, or nothing is booked. */
+async function checkInvoice(rpc: TrytonRpc, invoiceId: number, s: SaleRow, expected: { net: string; tax: string; gross: string }): Promise<void> {
+  const [inv] = await rpc.model<Array<{ untaxed_amount: string; tax_amount: string; total_amount: string }>>('account.invoice', 'read', [[invoiceId], ['untaxed_amount', 'tax_amount', 'total_amount']]);
+  const got = { net: money(inv.untaxed_amount), tax: money(inv.tax_amount), gross: money(inv.total_amount) };
+  const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !new Decimal(expected[k]).eq(got[k]));
+  if (diffs.length) {
+    throw erpError('tryton', `invoice of sale ${s.number} does not match the expected totals: ${diffs.map((k) => `${k} ERP ${got[k]} vs expected ${money(expected[k])}`).join(', ')}; it is kept as a draft, nothing was booked`, {
+      errorClass: 'permanent', code: 'TOTALS_MISMATCH', details: { number: s.number, fields: diffs, erpTotals: got, expected, draft: true },
+    });
+  }
 }
 
 export function saleStatus(s: Pick<SaleRow, 'state' | 'shipment_state'>, cancelledFully = false): SalesOrderStatus {
@@ -141,10 +203,16 @@ export async function readLines(rpc: TrytonRpc, refs: TrytonRefs, ids: number[])
   const skus = await refs.productSkus(rows.map((r) => r.product).filter((p): p is number => p != null));
   const taxes = await refs.taxes();
   return rows.map((r) => {
-    const ts = taxes.filter((t) => r.taxes.includes(t.id));
+    const meta = decodeMeta(r.note);
     const net = new Decimal(r.amount);
+    if (meta?.taxes) {
+      // Shopify's tax, recorded as given (the invoice carries it as manual tax lines).
+      const codes = [...new Set(meta.taxes.map((t) => t.code))].sort();
+      return { row: r, sku: r.product ? skus.get(r.product) ?? '' : '', meta, taxCode: codes.length ? codes.join(',') : null, net, taxAmount: sum(meta.taxes.map((t) => t.amount)) };
+    }
+    const ts = taxes.filter((t) => r.taxes.includes(t.id));
     const taxAmount = sum(ts.map((t) => round2(net.times(t.rate))));
-    return { row: r, sku: r.product ? skus.get(r.product) ?? '' : '', meta: decodeMeta(r.note), taxCode: ts.length ? ts.map((t) => t.code).join(',') : null, net, taxAmount };
+    return { row: r, sku: r.product ? skus.get(r.product) ?? '' : '', meta, taxCode: ts.length ? ts.map((t) => t.code).join(',') : null, net, taxAmount };
   });
 }
 
@@ -169,8 +237,26 @@ export async function toOrder(rpc: TrytonRpc, refs: TrytonRefs, s: SaleRow): Pro
     id: String(s.id), externalId: s.reference, number: s.number ?? '', reference: s.description ?? '',
     customer: { id: String(s.party), externalId: s['party.'].code, name: s['party.'].name },
     currency: await refs.currencyCode(s.currency), date: s.sale_date, status: saleStatus(s, cancelled), warehouse: wh,
-    lines: goods, shipping, totals: { net: money(s.untaxed_amount), tax: money(s.tax_amount), gross: money(s.total_amount) },
+    lines: goods, shipping, totals: await saleTotals(rpc, s, lines),
   };
+}
+
+/**
+ * The order's totals as the books hold them: its invoice's (with Shopify's tax as manual tax lines) once there is one;
+ * before that the sale's own net plus the tax recorded per line (Tryton's sale computes no tax for lines that carry
+ * Shopify's amounts).
+ */
+async function saleTotals(rpc: TrytonRpc, s: SaleRow, lines: Awaited<ReturnType<typeof readLines>>): Promise<{ net: string; tax: string; gross: string }> {
+  if (s.invoices.length) {
+    const invs = (await rpc.model<Array<{ state: string; untaxed_amount: string; tax_amount: string; total_amount: string }>>('account.invoice', 'read',
+      [s.invoices, ['state', 'untaxed_amount', 'tax_amount', 'total_amount']])).filter((i) => i.state !== 'cancelled');
+    if (invs.length) {
+      return { net: money(sum(invs.map((i) => i.untaxed_amount))), tax: money(sum(invs.map((i) => i.tax_amount))), gross: money(sum(invs.map((i) => i.total_amount))) };
+    }
+  }
+  const given = sum(lines.filter((l) => l.meta?.taxes).map((l) => l.taxAmount));
+  const tax = new Decimal(s.tax_amount).plus(given);
+  return { net: money(s.untaxed_amount), tax: money(tax), gross: money(new Decimal(s.untaxed_amount).plus(tax)) };
 }
 
 /** A processing sale whose shipments and invoices were all cancelled (Tryton keeps the sale itself as done). */

@@ -60,6 +60,15 @@ export class TrytonRefs {
     });
   }
 
+  /** Each tax's invoice and credit-note accounts (manual tax lines need them). */
+  taxAccounts(): Promise<Map<number, { invoice: number | null; creditNote: number | null }>> {
+    return this.once('taxAccounts', async () => {
+      const ids = (await this.taxes()).map((t) => t.id);
+      const rows = ids.length ? await this.rpc.model<Array<{ id: number; invoice_account: number | null; credit_note_account: number | null }>>('account.tax', 'read', [ids, ['invoice_account', 'credit_note_account']]) : [];
+      return new Map(rows.map((r) => [r.id, { invoice: r.invoice_account, creditNote: r.credit_note_account }]));
+    });
+  }
+
   async taxIds(codes: string[] | undefined, field: string): Promise<Tax[]> {
     if (!codes?.length) return [];
     const all = await this.taxes();
