@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateFlow } from './validate.ts';
+import { MAX_DEPTH, structureProblems, validateFlow } from './validate.ts';
 import { migrateFlow } from './migrate.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { flow } from '../runtime/testing/fixtures.ts';
@@ -76,5 +76,48 @@ describe('migrateFlow', () => {
     expect(r).toMatchObject({ ok: true, from: 1, doc: { schemaVersion: 2, edges: [1] } });
     expect(migrateFlow({ schemaVersion: 3 }, migrations, 2)).toMatchObject({ ok: false, message: expect.stringMatching(/newer than this Ledgerline supports/) });
     expect(migrateFlow({ id: 'x' })).toMatchObject({ ok: false, message: expect.stringMatching(/schemaVersion must be an integer/) });
+  });
+});
+
+describe('hostile documents', () => {
+  const chain = (n: number) => ({
+    schemaVersion: 1, id: 'long', name: 'long',
+    nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: i === 0 ? 'trigger.manual' : 'core.noop', position: { x: 0, y: 0 }, config: {} })),
+    edges: Array.from({ length: n - 1 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}` })),
+  });
+
+  it('validates a 20,000-node chain without overflowing the stack, and still finds a cycle closing it', () => {
+    const lookup = (t: string) => ({ type: t, version: 1, config: { safeParse: (c: unknown) => ({ success: true, data: c }) }, inputs: t === 'trigger.manual' ? [] : [{ id: 'in' }], outputs: [{ id: 'out' }], trigger: t === 'trigger.manual' ? 'manual' : undefined }) as never;
+    const doc = chain(20_000);
+    expect(validateFlow(doc, lookup).problems).toEqual([]);
+    doc.edges.push({ id: 'back', source: 'n19999', target: 'n1' });
+    const r = validateFlow(doc, lookup);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0].message).toMatch(/^cycle: n1 -> n2 -> .* -> n19999 -> n1$/);
+  });
+
+  it(`refuses nesting deeper than ${MAX_DEPTH} levels, naming where`, () => {
+    const settings: Record<string, unknown> = {};
+    let cur = settings;
+    for (let i = 0; i < 5000; i++) cur = (cur.a = {}) as Record<string, unknown>;
+    const r = validateFlow({ ...chain(1), settings }, () => undefined);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ where: 'flow', message: expect.stringMatching(/more than 64 levels/) });
+    expect(r.problems[0].path).toMatch(/^\$\.settings\.a\.a\./);
+  });
+
+  it('structureProblems: numeric ids, id-less edges, duplicate ids and a string config are each refused', () => {
+    const base = chain(2);
+    expect(structureProblems(base)).toEqual([]);
+    const bad = (f: (d: any) => void) => {
+      const d = JSON.parse(JSON.stringify(base));
+      f(d);
+      return structureProblems(d);
+    };
+    expect(bad((d) => (d.nodes[1].id = 7))[0]).toMatchObject({ path: '$.nodes[1].id' });
+    expect(bad((d) => delete d.edges[0].id)[0]).toMatchObject({ path: '$.edges[0].id' });
+    expect(bad((d) => d.nodes.push({ ...d.nodes[1] }))[0]).toMatchObject({ where: 'n1', path: '$.nodes[2].id', message: expect.stringMatching(/duplicate node id/) });
+    expect(bad((d) => (d.nodes[1].config = 'code'))[0]).toMatchObject({ where: 'n1', path: '$.nodes[1].config' });
   });
 });

@@ -38,7 +38,55 @@ function whereOf(doc: unknown, segments: ReadonlyArray<PropertyKey>): string {
   return 'flow';
 }
 
+/** How deeply a flow document may nest (objects and arrays); real flows stay under 15. */
+export const MAX_DEPTH = 64;
+
+/** The first place a document nests deeper than MAX_DEPTH, walked iteratively (no stack to overflow). */
+export function depthProblem(doc: unknown, max = MAX_DEPTH): Problem | undefined {
+  const stack: Array<[unknown, number, PropertyKey | null, number]> = [[doc, 0, null, -1]];
+  // Paths are rebuilt only for the offending value: each entry keeps its parent's index in `seen`.
+  const seen: Array<{ key: PropertyKey | null; parent: number }> = [];
+  while (stack.length) {
+    const [v, depth, key, parent] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    const me = seen.push({ key, parent }) - 1;
+    if (depth >= max) {
+      const path: PropertyKey[] = [];
+      for (let i = me; i >= 0 && seen[i].key !== null; i = seen[i].parent) path.unshift(seen[i].key!);
+      const where = whereOf(doc, path);
+      return { where, path: jsonPath(path), message: `nested more than ${max} levels deep; a flow document may nest at most ${max} levels` };
+    }
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, depth + 1, i, me]));
+    else for (const [k, x] of Object.entries(v)) stack.push([x, depth + 1, k, me]);
+  }
+  return undefined;
+}
+
+/**
+ * The document's structure alone (schema version, the flow schema, unique node and edge ids), without the node
+ * types: what the client role's edits are checked against before they are compared with the published version.
+ */
+export function structureProblems(input: unknown): Problem[] {
+  const deep = depthProblem(input);
+  if (deep) return [deep];
+  const migrated = migrateFlow(input);
+  if (!migrated.ok) return [{ where: 'flow', path: '$.schemaVersion', message: migrated.message }];
+  const parsed = flowSchema.safeParse(migrated.doc);
+  if (!parsed.success) return parsed.error.issues.map((i) => ({ where: whereOf(migrated.doc, i.path), path: jsonPath(i.path), message: i.message }));
+  const problems: Problem[] = [];
+  for (const list of ['nodes', 'edges'] as const) {
+    const first = new Map<string, number>();
+    parsed.data[list].forEach((el, i) => {
+      if (first.has(el.id)) problems.push({ where: el.id, path: `$.${list}[${i}].id`, message: `duplicate ${list === 'nodes' ? 'node' : 'edge'} id "${el.id}" (also at $.${list}[${first.get(el.id)}])` });
+      else first.set(el.id, i);
+    });
+  }
+  return problems;
+}
+
 export function validateFlow(input: unknown, lookup: NodeTypeLookup): ValidationResult {
+  const deep = depthProblem(input);
+  if (deep) return { ok: false, problems: [deep] };
   const migrated = migrateFlow(input);
   if (!migrated.ok) return { ok: false, problems: [{ where: 'flow', path: '$.schemaVersion', message: migrated.message }] };
   const doc = migrated.doc;
@@ -147,7 +195,10 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
   return problems;
 }
 
-/** Each cycle once, as the list of node ids along it (Tarjan's strongly connected components). */
+/**
+ * Each cycle once, as the list of node ids along it (Tarjan's strongly connected components), walked with an
+ * explicit stack: a 20,000-node chain would overflow the call stack of the recursive form.
+ */
 function findCycles(ids: string[], outgoing: Map<string, string[]>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
@@ -155,30 +206,45 @@ function findCycles(ids: string[], outgoing: Map<string, string[]>): string[][] 
   const onStack = new Set<string>();
   const stack: string[] = [];
   const cycles: string[][] = [];
-  const visit = (v: string) => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of outgoing.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+  for (const root of new Set(ids)) {
+    if (index.has(root)) continue;
+    // Each frame: the node and how many of its successors have been looked at.
+    const frames: Array<{ v: string; next: number }> = [];
+    const enter = (v: string) => {
+      index.set(v, counter);
+      low.set(v, counter++);
+      stack.push(v);
+      onStack.add(v);
+      frames.push({ v, next: 0 });
+    };
+    enter(root);
+    while (frames.length) {
+      const f = frames[frames.length - 1];
+      const succ = outgoing.get(f.v) ?? [];
+      if (f.next < succ.length) {
+        const w = succ[f.next++];
+        if (!index.has(w)) enter(w);
+        else if (onStack.has(w)) low.set(f.v, Math.min(low.get(f.v)!, index.get(w)!));
+        continue;
+      }
+      frames.pop();
+      if (frames.length) {
+        const parent = frames[frames.length - 1].v;
+        low.set(parent, Math.min(low.get(parent)!, low.get(f.v)!));
+      }
+      if (low.get(f.v) === index.get(f.v)) {
+        const scc: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          scc.push(w);
+        } while (w !== f.v);
+        const selfLoop = succ.includes(f.v);
+        if (scc.length > 1 || selfLoop) cycles.push(scc.reverse());
+      }
     }
-    if (low.get(v) === index.get(v)) {
-      const scc: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        scc.push(w);
-      } while (w !== v);
-      const selfLoop = (outgoing.get(v) ?? []).includes(v);
-      if (scc.length > 1 || selfLoop) cycles.push(scc.reverse());
-    }
-  };
-  for (const id of new Set(ids)) if (!index.has(id)) visit(id);
+  }
   return cycles;
 }
 

@@ -1,8 +1,14 @@
 // Response and request shapes of the API contract (/tmp/ledgerline-api.md), defined once for validation and OpenAPI.
 import { z } from '@hono/zod-openapi';
+import { depthProblem } from '../../flows/validate.ts';
 
 export const FlowJson = z
   .record(z.string(), z.unknown())
+  // Deeper documents are refused before anything walks them (a 5,000-deep `settings` once answered 500).
+  .superRefine((doc, ctx) => {
+    const p = depthProblem(doc);
+    if (p) ctx.addIssue({ code: 'custom', message: `${p.path}: ${p.message}`, path: [] });
+  })
   .openapi('FlowJSON', { description: 'A flow document (flows/flow.schema.json). Drafts may be incomplete; publish validates.' });
 
 export const FlowSummary = z

@@ -17,6 +17,21 @@ export function isMappingNode(type: string, lookup: (t: string) => NodeType | un
 
 const CODE_KEY = /^(code|expression|expr|js|javascript|script)$/i;
 
+/** True when a value holds JavaScript anywhere: an `expr` source or a code-named key (iterative: any depth). */
+export function containsCode(v: unknown): boolean {
+  const stack = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x !== 'object' || x === null) continue;
+    if ((x as Record<string, unknown>).kind === 'expr') return true;
+    for (const [k, y] of Object.entries(x)) {
+      if (CODE_KEY.test(k)) return true;
+      stack.push(y);
+    }
+  }
+  return false;
+}
+
 /** True when the value at `path` in a node, or anything on the way there or under it, is a JavaScript expression. */
 function touchesExpression(node: unknown, path: string): boolean {
   const isExpr = (v: unknown) => typeof v === 'object' && v !== null && (v as Record<string, unknown>).kind === 'expr';

@@ -87,6 +87,10 @@ describe('/api/flows', () => {
     expect(run.body.steps.map((s: { output: unknown }) => s.output)).toEqual([{ value: 1 }, { value: 2 }, { value: 12 }]);
     const partial = await t.json('POST', '/api/flows/f1/test', { token: tok, body: { event: { value: 1 }, nodeId: 'a' } });
     expect(partial.body.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['t', 'a']);
+    // The hidden test copy is nobody's flow: its runbook is 404 like everything else about it.
+    expect(t.server.runtime.flows.list().some((f) => f.id === '__test.f1')).toBe(true);
+    expect((await t.json('GET', '/api/runbooks/__test.f1', { token: tok })).status).toBe(404);
+    expect((await t.json('GET', '/api/flows/__test.f1', { token: tok })).status).toBe(404);
     const summary = (await t.json('GET', '/api/flows/f1', { token: tok })).body.flow;
     expect(summary.latestVersion).toBeNull();
     expect((await t.json('GET', '/api/flows', { token: tok })).body.flows).toHaveLength(1);
@@ -124,6 +128,38 @@ describe('/api/flows', () => {
     expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.client, body: { message: 'x' } })).status).toBe(403);
     const audit = (await t.json('GET', '/api/audit', { token: t.tokens.owner })).body.entries;
     expect(audit.find((e: { action: string }) => e.action === 'flow.mapping.edit')).toMatchObject({ actor: 'client@example.com', target: 'flow:m' });
+  });
+
+  it('refuses a client draft that is not a well-formed flow before the client-edit diff (numeric ids, id-less edges, duplicates, string config)', async () => {
+    const doc = flow('mc', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'test.map', config: { fields: { a: '1' } } }, { id: 'add', type: 'test.add', config: { n: 1 } }], ['t->map', 'map->add']);
+    await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: doc });
+    await t.json('POST', '/api/flows/mc/publish', { token: t.tokens.consultant, body: { message: 'v1' } });
+    const attacks: Array<[string, (d: any) => void]> = [
+      ['numeric node id', (d) => d.nodes.push({ id: 5, type: 'test.add', position: { x: 0, y: 0 }, config: { n: 9 } })],
+      ['id-less edge', (d) => d.edges.push({ source: 'add', target: 't' })],
+      ['duplicate node id', (d) => d.nodes.push({ ...d.nodes[2], config: { n: 100 } })],
+      ['string config', (d) => (d.nodes[2].config = 'return 1')],
+    ];
+    for (const [what, change] of attacks) {
+      const bad = structuredClone(doc) as any;
+      change(bad);
+      const r = await t.json('PUT', '/api/flows/mc/draft', { token: t.tokens.client, body: bad });
+      expect(r.status, what).toBe(422);
+      expect(r.body.error.code, what).toBe('invalid_flow');
+    }
+    expect((await t.json('GET', '/api/flows/mc', { token: t.tokens.owner })).body.draft).toEqual(doc);
+  });
+
+  it('refuses a flow document nested deeper than the stated limit with 400, not 500', async () => {
+    // Written as text: JSON.stringify itself would overflow on 5,000 levels.
+    const raw = JSON.stringify(flow('deep', [{ id: 't', type: 'trigger.manual' }], [])).replace(/}$/, `,"settings":${'{"a":'.repeat(5000)}{}${'}'.repeat(5000)}}`);
+    const headers = { authorization: `Bearer ${t.tokens.owner}`, 'content-type': 'application/json' };
+    const r = await t.req('POST', '/api/flows', { raw, headers });
+    expect(r.status).toBe(400);
+    expect((await r.json()).error.message).toMatch(/\$\.settings\.a\.a.*more than 64 levels/);
+    await t.json('POST', '/api/flows', { token: t.tokens.owner, body: flow('deep', [{ id: 't', type: 'trigger.manual' }], []) });
+    expect((await t.req('PUT', '/api/flows/deep/draft', { raw, headers })).status).toBe(400);
+    expect((await t.req('POST', '/api/flows/import', { raw, headers })).status).toBe(400);
   });
 
   it('answers bad input with the contract error shape naming the field', async () => {

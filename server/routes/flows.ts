@@ -6,6 +6,7 @@ import { FlowDiff, FlowJson, FlowSummary, RunRecord, RunSummary, VersionFull, Ve
 import { NotFoundError, FlowInvalidError } from '../../runtime/flow-store.ts';
 import { diffFlows } from '../flows/diff.ts';
 import { clientEditProblems } from '../flows/client-edits.ts';
+import { formatProblem, structureProblems } from '../../flows/validate.ts';
 import { TestInputError, clearTestRuns, isTestFlow, listTestRuns, testRunDraft } from '../flows/test-run.ts';
 import { recentStoreOrders, storeOrderDelivery } from '../flows/store-orders.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
@@ -36,6 +37,10 @@ export function flowsRouter(d: Deps) {
   const checkClient = (c: Parameters<typeof actorOf>[0], id: string, next: Record<string, unknown>, against: Record<string, unknown> | null) => {
     if (currentUser(c).role !== 'client') return;
     if (!against) throw new HttpError(403, 'forbidden', 'the client role can only edit flows that a consultant has published');
+    // The diff below compares elements by string id: an element it cannot name (numeric or missing id, a
+    // duplicate) would slip past it. So a client's draft must first be a well-formed flow document.
+    const malformed = structureProblems(next);
+    if (malformed.length) throw new HttpError(422, 'invalid_flow', `the client role can only save a well-formed flow: ${formatProblem(malformed[0])}`, malformed);
     const problems = clientEditProblems(against, next, d.runtime.lookup);
     if (problems.length) throw new HttpError(403, 'forbidden', `the client role cannot make this change to flow "${id}": ${problems[0].message}`, problems);
   };

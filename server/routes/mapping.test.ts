@@ -32,6 +32,15 @@ describe('POST /api/mapping/preview', () => {
     expect(JSON.stringify(body.problems)).toContain('order.name');
   });
 
+  it('runs no expression for the client role (consultant-only everywhere, preview included)', async () => {
+    const withExpr = { fields: [{ target: 'x', source: { kind: 'expr', expr: '(() => { while (true) {} })()' } }] };
+    const r = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config: withExpr, sample: {} } });
+    expect(r.status).toBe(403);
+    expect(r.body.error.message).toMatch(/consultants/);
+    const nested = { fields: [{ target: 'x', source: { kind: 'path', path: 'a' }, transforms: [{ filter: [{ expr: 'true' }] }] }] };
+    expect((await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config: nested, sample: {} } })).status).toBe(403);
+  });
+
   it('is not for finance users', async () => {
     expect((await t.json('POST', '/api/mapping/preview', { token: t.tokens.viewer, body: { config, sample: {} } })).status).toBe(403);
   });

@@ -1,7 +1,8 @@
 // /api/mapping/preview: maps a sample event with a core.map config and says, per target field, where its value came
 // from (the designer's mapper shows this live). The sample defaults to the flow trigger's sample output.
 import type { Deps } from '../deps.ts';
-import { apiRoute, json, jsonBody, router, z, HttpError } from '../api/http.ts';
+import { apiRoute, currentUser, json, jsonBody, router, z, HttpError } from '../api/http.ts';
+import { containsCode } from '../flows/client-edits.ts';
 import { previewMap } from '../../nodes/core/mapping/index.ts';
 
 const PreviewRequest = z
@@ -37,6 +38,10 @@ export function mappingRouter(d: Deps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
+      // Expressions are consultant-only everywhere, a preview included: running one is running code.
+      if (currentUser(c).role === 'client' && containsCode(body.config)) {
+        throw new HttpError(403, 'forbidden', 'code and JavaScript expressions are for consultants; the client role cannot run them, not even in a preview');
+      }
       let sample = body.sample;
       if (sample === undefined) {
         if (!body.flowId) throw new HttpError(400, 'invalid_request', 'give a sample, or a flowId whose trigger sample to use');
