@@ -47,6 +47,7 @@ import { makeScrubber } from './scrub.ts';
 import { LookupService } from '../runtime/lookups/index.ts';
 import { lookupRoutes } from './lookups/routes.ts';
 import { mappingRouter } from './routes/mapping.ts';
+import { assistRouter } from './assist/routes.ts';
 import { reportingRoutes } from './routes/reporting.ts';
 import { createExceptionService } from '../runtime/exceptions/index.ts';
 import { exceptionRoutes } from './exceptions/routes.ts';
@@ -324,6 +325,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', usersRouter(deps));
   app.route('/api', eventsRouter(deps));
   app.route('/api', mappingRouter(deps));
+  app.route('/api', assistRouter(deps));
   app.route('/api', runNowRouter(deps));
   app.route('/api', sandboxRouter(deps, () => sandbox));
   reportingRoutes(app, deps);

@@ -5,6 +5,7 @@ import { defaultsFor, EXCEPTION_DEFAULTS } from '../../runtime/exceptions/defaul
 import type { Field } from '../../nodes/core/mapping/config.ts';
 import { esc } from '../integration-audit/render.ts';
 import { EXTRA_EXCEPTIONS, STEP_MEANINGS } from './steps.ts';
+import { triageTable } from '../assist/triage.ts';
 
 export interface FlowDoc {
   id: string;
@@ -24,6 +25,8 @@ export interface Runbook {
   mappings: Array<{ step: string; rows: Array<{ target: string; from: string }> }>;
   lookups: Array<{ table: string; usedBy: string; purpose: string; rows: Array<Record<string, string>> | null }>;
   exceptions: Array<{ type: string; owner: string; meaning: string; triage: string[] }>;
+  /** The triage table of these exception types, from the same rules the product triages with (server/assist/triage.ts). */
+  triage: ReturnType<typeof triageTable>;
   checks: { daily: string[]; weekly: string[]; monthEnd: string[] };
 }
 
@@ -111,7 +114,7 @@ export function buildRunbook(flow: FlowDoc, deps: RunbookDeps = {}): Runbook {
   if (!checks.monthEnd.length) checks.monthEnd.push('Confirm the exceptions inbox has nothing open for this flow.');
 
   const purpose = flow.description ?? `${steps.map((s) => s.does).join(' ')}`;
-  return { flowId: flow.id, title: flow.name, purpose, triggers: flow.nodes.filter((n) => isTrigger(n.type)).map(triggerText), steps, ownership: [...ownership.values()], mappings, lookups, exceptions, checks };
+  return { flowId: flow.id, title: flow.name, purpose, triggers: flow.nodes.filter((n) => isTrigger(n.type)).map(triggerText), steps, ownership: [...ownership.values()], mappings, lookups, exceptions, triage: triageTable(types), checks };
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -138,6 +141,9 @@ export function runbookMarkdown(r: Runbook): string {
   }
   o.push('## When something goes wrong', '', '| Exception | Owner | What it means | What to do |', '|---|---|---|---|',
     ...r.exceptions.map((e) => `| ${e.type} | ${e.owner} | ${cell(e.meaning)} | ${e.triage.map((t, i) => `${i + 1}. ${cell(t)}`).join(' ')} |`), '',
+    '## Triage: likely cause and next step', '', 'The exceptions inbox shows the same category, explanation and next step for each exception.', '',
+    '| Exception | Likely cause | What it usually means | Next step | Ledgerline can |', '|---|---|---|---|---|',
+    ...r.triage.map((t) => `| ${t.type} | ${cell(t.category)} | ${cell(t.explanation)} | ${cell(t.nextStep)} | ${t.action} |`), '',
     '## Regular checks', '', '**Daily**', '', ...r.checks.daily.map((c) => `- ${c}`), '', '**Weekly**', '', ...r.checks.weekly.map((c) => `- ${c}`), '',
     '**Month-end close**', '', ...r.checks.monthEnd.map((c) => `- ${c}`), '');
   return o.join('\n');
@@ -153,6 +159,7 @@ export function runbookHtml(r: Runbook): string {
 ${r.mappings.map((m) => `<h2>Mapping: ${esc(m.step)}</h2>${table(['ERP field', 'Comes from'], m.rows.map((x) => [x.target, x.from]))}`).join('')}
 ${r.lookups.map((l) => `<h2>Lookup table: ${esc(l.table)}</h2><p>${esc(l.purpose)}; used by ${esc(l.usedBy)}.</p>${l.rows?.length ? table(Object.keys(l.rows[0]), l.rows.map((row) => Object.keys(l.rows![0]).map((c) => row[c] ?? ''))) : `<p><i>${l.rows ? 'The table is empty.' : 'The table does not exist yet.'}</i></p>`}`).join('')}
 <h2>When something goes wrong</h2>${table(['Exception', 'Owner', 'What it means', 'What to do'], r.exceptions.map((e) => [e.type, e.owner, e.meaning, e.triage.map((t, i) => `${i + 1}. ${t}`).join(' ')]))}
+<h2>Triage: likely cause and next step</h2>${table(['Exception', 'Likely cause', 'What it usually means', 'Next step', 'Ledgerline can'], r.triage.map((t) => [t.type, t.category, t.explanation, t.nextStep, t.action]))}
 <h2>Regular checks</h2><h3>Daily</h3>${list(r.checks.daily)}<h3>Weekly</h3>${list(r.checks.weekly)}<h3>Month-end close</h3>${list(r.checks.monthEnd)}
 </body></html>\n`;
 }

@@ -1,0 +1,75 @@
+// An unmapped tax rate on the order-to-ERP template: the exception proposes the ERP's own tax code (sandbox ERP and
+// live Tryton), accepting it writes a new version of the tax-codes table and the retried run posts the order.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createExceptionService } from '../../runtime/exceptions/index.ts';
+import { createSandboxErp, createTrytonConnector, type SandboxErp } from '../../nodes/erp/index.ts';
+import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
+import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';
+import { scenario, startHarness, type Harness } from '../../flows/templates/scenarios/harness.ts';
+import { acceptRows, proposalsFor } from './lookups.ts';
+import { triageException } from './triage.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function unmappedTaxRateFixedBy(h: Harness) {
+  const exceptions = createExceptionService(h.rt.store, h.rt);
+  h.install('order-to-erp');
+  const failed = await h.run('order-to-erp', scenario('unmapped-tax-rate.orders-paid.json'));
+  expect(failed.status).toBe('failed');
+  const [e] = exceptions.list({ type: 'unmapped-tax-code' }).items;
+  expect(e).toMatchObject({ state: 'open', links: { runId: failed.runId, flowId: 'order-to-erp' } });
+
+  const t = triageException(e);
+  expect(t).toMatchObject({ category: 'missing-reference-data', action: { kind: 'add-lookup-row', params: { table: 'tax-codes' } } });
+
+  const deps = { lookups: h.lookups, exceptions, erpFor: async (flowId: string | undefined) => (flowId === 'order-to-erp' ? h.erp : null) };
+  const p = (await proposalsFor(e, deps))!;
+  expect(p).toMatchObject({ table: 'tax-codes', valueColumn: 'taxCode' });
+  expect(p.missing).toHaveLength(1);
+  const [best, second] = p.missing[0].rows;
+  expect(best.row).toEqual({ title: 'Ohio Resort Tax', rate: '0.07', taxCode: 'US-OH-RESORT-7' });
+  expect(best.proposal.reason).toMatch(/rate 7 % equals the Shopify rate; names the country US; name shares "ohio, resort, tax"/);
+  // Same rate, another country: proposed, but below.
+  expect(second.row.taxCode).toBe('CA-GST-7');
+  expect(best.proposal.confidence).toBeGreaterThan(second.proposal.confidence);
+
+  const before = h.lookups.rows({ name: 'tax-codes' }).version;
+  const accepted = acceptRows(e.id, [best.row], deps, 'finance@shop.example');
+  expect(accepted.version.version).toBe(before + 1);
+  expect(accepted.retried?.replayed).toHaveLength(1);
+  await h.rt.drain(120_000);
+  const replay = h.rt.runs.get(accepted.retried!.replayed[0].newRunId);
+  expect(replay.status, JSON.stringify(replay.error)).toBe('succeeded');
+  expect(exceptions.get(e.id).state).toBe('resolved');
+  exceptions.detach?.();
+}
+
+describe('lookup proposals for an unmapped tax rate', () => {
+  it('on the sandbox ERP', async () => {
+    const erp = createSandboxErp() as SandboxErp;
+    erp.admin.addTaxCode('CA-GST-7', 'GST 7%', '0.07');
+    erp.admin.addTaxCode('US-OH-RESORT-7', 'Ohio Resort Tax 7%', '0.07');
+    const h = await startHarness({ erp });
+    cleanups.push(() => h.close());
+    await unmappedTaxRateFixedBy(h);
+  }, 120_000);
+
+  it('on live Tryton', async () => {
+    const tryton: StartedTryton = await startTryton();
+    cleanups.push(() => tryton.stop());
+    // Finance creates the ERP tax codes first (as they would in Tryton), copying the accounts of an existing tax.
+    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    const [uk] = await rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read', [[['name', '=', 'UK-VAT-20']], 0, 1, null, ['invoice_account', 'credit_note_account', 'company']]);
+    const tax = (name: string, description: string, rate: string) => ({
+      name, description, type: 'percentage', rate: { __class__: 'Decimal', decimal: rate },
+      invoice_account: uk.invoice_account, credit_note_account: uk.credit_note_account, company: uk.company,
+    });
+    await rpc.model('account.tax', 'create', [[tax('CA-GST-7', 'GST 7%', '0.07'), tax('US-OH-RESORT-7', 'Ohio Resort Tax 7%', '0.07')]]);
+    const h = await startHarness({ erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password }) });
+    cleanups.push(() => h.close());
+    await unmappedTaxRateFixedBy(h);
+  }, 600_000);
+});

@@ -1,0 +1,265 @@
+// Triage: for each exception (a cluster of same-cause failures), the cause category, the evidence it rests on, a
+// plain-language explanation for the owning team and the proposed next step, with an action when Ledgerline can take
+// it (add the lookup row, retry, pause the flow, raise the stock push interval). Offline rules, one per exception type
+// the product raises, refined by the error code for run failures. The runbook prints `triageTable()` from the same
+// rules, so the documentation and the product say the same thing.
+import type { ExceptionRecord } from '../../runtime/exceptions/service.ts';
+
+export type CauseCategory = 'data-mapping' | 'missing-reference-data' | 'api-limit' | 'erp-unavailable' | 'manual-process' | 'code-error';
+
+export const CATEGORY_LABEL: Record<CauseCategory, string> = {
+  'data-mapping': 'Data mapping',
+  'missing-reference-data': 'Missing reference data',
+  'api-limit': 'API limit or throttling',
+  'erp-unavailable': 'ERP (or shop) unavailable',
+  'manual-process': 'Manual process',
+  'code-error': 'Code error',
+};
+
+export type TriageActionKind = 'add-lookup-row' | 'retry' | 'pause-flow' | 'raise-stock-push-interval' | 'open-mapper' | 'open-run';
+
+export interface TriageAction {
+  kind: TriageActionKind;
+  label: string;
+  /** What the action needs (table, key, flowId, nodeId, runId...). */
+  params: Record<string, string>;
+}
+
+export interface Triage {
+  category: CauseCategory;
+  categoryLabel: string;
+  evidence: string[];
+  explanation: string;
+  nextStep: string;
+  action: TriageAction | null;
+  /** `rule` (offline) or `model` (the explanation was written by the configured language model). */
+  source: 'rule';
+}
+
+type Err = { message?: string; class?: string; code?: string | null; details?: Record<string, unknown> };
+type Ctx = { e: ExceptionRecord; err: Err; stepType: string };
+
+interface Rule {
+  /** Category when the error code does not say otherwise. */
+  category: CauseCategory;
+  /** Let the failed step's error code decide (run failures of many causes). */
+  byCode?: boolean;
+  /** The next step is the category's own (a catch-all type). */
+  generic?: boolean;
+  explain: (c: Ctx) => string;
+  next: (c: Ctx) => string;
+  action?: (c: Ctx) => TriageAction | null;
+}
+
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+const retry = (c: Ctx): TriageAction | null => (c.e.links.runId ? { kind: 'retry', label: 'Retry the waiting runs', params: { exceptionId: c.e.id } } : null);
+const pause = (c: Ctx): TriageAction | null => (c.e.links.flowId ? { kind: 'pause-flow', label: `Pause flow ${c.e.links.flowId}`, params: { flowId: c.e.links.flowId } } : null);
+const lookupRow = (c: Ctx): TriageAction | null => {
+  const table = str(c.err.details?.table);
+  return table ? { kind: 'add-lookup-row', label: `Add the row to ${table}`, params: { table, exceptionId: c.e.id } } : null;
+};
+
+/** Error codes → the cause they point to (nodes' own codes: nodes/erp/README.md, the mapping engine, the lookups). */
+const CODE_CATEGORY: Array<[RegExp, CauseCategory]> = [
+  [/^(RATE_LIMITED|THROTTLED|MAX_COST_EXCEEDED|LIMIT_REACHED|ERP_BUSY)$/, 'api-limit'],
+  [/^(ERP_UNAVAILABLE|ERP_TIMEOUT|ERP_AUTH|ERP_PROTOCOL|SHOPIFY_UNAVAILABLE|SHOPIFY_AUTH|BAD_CONNECTION|BAD_CONNECTION_CONFIG)$/, 'erp-unavailable'],
+  [/^(LOOKUP_MISSING|LOOKUP_TABLE_MISSING|LOOKUP_COLUMN_MISSING|SKU_NOT_FOUND|UNKNOWN_SKU|TAX_CODE_NOT_FOUND|WAREHOUSE_NOT_FOUND|CURRENCY_NOT_FOUND|ACCOUNT_NOT_FOUND|UNMAPPED_LOCATION|NO_PAYMENTS_ACCOUNT|DUPLICATE_SKU|EMPTY_SKU)$/, 'missing-reference-data'],
+  [/^(ORDER_EDITED_AFTER_POSTING|CANNOT_CANCEL|SALES_ORDER_NOT_FOUND|ORDER_GONE|ORDER_NOT_FOUND|PERIOD_CLOSED|REFUND_FAILED|REFUND_PENDING|ERP_STATE|INSUFFICIENT_STOCK|NOT_STOCKED|NOTHING_TO_SHIP|NOTHING_TO_FULFIL|CHANGE_FROM_QUANTITY_STALE)$/, 'manual-process'],
+  [/^(INVALID_INPUT|BAD_INPUT|MAPPING_FAILED|TOTALS_MISMATCH|ERP_VALIDATION|UNSUPPORTED|UNBALANCED_JOURNAL|DISCOUNT_EXCEEDS_LINES|BAD_PAYLOAD|TOPIC_MISMATCH|INVALID_CONFIG|CONFIG_MISSING|MIXED_RESTOCK|ORDER_TOO_LARGE|SHOPIFY_REJECTED|GRAPHQL_VALIDATION_FAILED)$/, 'data-mapping'],
+  [/^(SANDBOX_.*|CODE_ERROR|EXPR_.*|TIMEOUT|MEMORY_LIMIT|INTERNAL|LOOKUP_SERVICE_MISSING|EXCEPTIONS_SERVICE_MISSING|MONITORING_SERVICE_MISSING)$/, 'code-error'],
+];
+
+function categoryOfError(err: Err, fallback: CauseCategory): { category: CauseCategory; why: string | null } {
+  const code = err.code ?? '';
+  for (const [re, cat] of CODE_CATEGORY) if (code && re.test(code)) return { category: cat, why: `error code ${code}` };
+  const m = err.message ?? '';
+  if (/\b(TypeError|ReferenceError|SyntaxError|RangeError)\b|is not a function|is not defined|Cannot read propert/.test(m)) return { category: 'code-error', why: 'a JavaScript error in the message' };
+  if (/\b(429|too many requests|rate limit|throttl)/i.test(m)) return { category: 'api-limit', why: 'the message speaks of a rate limit' };
+  if (/\b(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|503|502|504|unavailable|did not answer)\b/i.test(m)) return { category: 'erp-unavailable', why: 'the message speaks of a connection failure' };
+  if (err.class === 'transient') return { category: 'erp-unavailable', why: 'a transient failure that outlived its retries' };
+  return { category: fallback, why: null };
+}
+
+const RULES: Record<string, Rule> = {
+  'unmapped-tax-code': {
+    category: 'missing-reference-data',
+    explain: ({ e }) => `Orders carry a tax rate ("${keyOf(e)}") that the tax-codes table does not translate into an ERP tax code, so they wait before reaching the ERP. Nothing is wrong with the orders.`,
+    next: () => 'Add the row mapping this tax rate to the ERP tax code (proposals below come from the ERP\'s own tax list), then retry the waiting runs.',
+    action: lookupRow,
+  },
+  'unmapped-location': {
+    category: 'missing-reference-data',
+    explain: ({ e }) => `A Shopify location ("${keyOf(e)}") has no ERP warehouse in the locations table; its orders or stock cannot sync.`,
+    next: () => 'Add the row mapping the location to an ERP warehouse (proposals come from the ERP\'s warehouse list), then retry.',
+    action: lookupRow,
+  },
+  'sku-missing-in-erp': {
+    category: 'missing-reference-data',
+    explain: ({ e }) => `A product SKU sold in Shopify (${keyOf(e)}) does not exist in the ERP item master, so the order cannot be booked.`,
+    next: () => 'Create the item in the ERP (or correct the SKU in Shopify), then retry the waiting runs.',
+    action: retry,
+  },
+  'duplicate-sku': {
+    category: 'missing-reference-data',
+    explain: ({ e }) => `The SKU ${keyOf(e)} is used by more than one product or item, so stock and orders cannot be matched to one of them.`,
+    next: () => 'Give each variant its own SKU in Shopify or the ERP, then re-run the audit.',
+  },
+  'erp-rejected': {
+    category: 'data-mapping', byCode: true,
+    explain: ({ err }) => `The ERP refused the document: "${(err.message ?? '').slice(0, 200)}". The data sent does not meet the ERP's rules (a field mapped from the wrong Shopify value, a missing required field, or an ERP setting).`,
+    next: ({ e }) => `Open the mapping of ${e.links.flowId ?? 'the flow'} / ${e.links.nodeId ?? 'the failed step'} and compare the field the ERP names with its Shopify source; fix it, publish, then retry.`,
+    action: (c) => (c.e.links.flowId ? { kind: 'open-mapper', label: 'Open the mapping', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } } : null),
+  },
+  'erp-unreachable': {
+    category: 'erp-unavailable', byCode: true,
+    explain: ({ e }) => `The ERP (${keyOf(e)}) did not answer through every retry. The documents are kept and will post once it answers; none were lost.`,
+    next: () => 'Check the ERP is up and its connection credentials are valid; then retry the waiting runs (pause the flow if the outage is long).',
+    action: retry,
+  },
+  'inventory-drift': {
+    category: 'manual-process',
+    explain: () => 'Shopify shows a different available quantity than the ERP beyond tolerance, usually because stock was adjusted in one system outside the integration (a stock count, a manual Shopify edit) or the push runs too rarely.',
+    next: () => 'Check recent stock movements in the ERP for the SKUs listed, then run the inventory push; if drift keeps returning, push more often.',
+    action: (c) => (c.e.links.flowId ? { kind: 'raise-stock-push-interval', label: 'Push stock more often', params: { flowId: c.e.links.flowId } } : null),
+  },
+  'orphaned-order': {
+    category: 'data-mapping', byCode: true,
+    explain: () => 'A paid Shopify order has no ERP sales order: its run failed or never started, so it will not be picked or invoiced.',
+    next: () => 'Find the order\'s run (Runs, by order id), fix the cause it shows and retry, or replay the webhook if no run exists.',
+    action: retry,
+  },
+  'payment-mismatch': {
+    category: 'manual-process',
+    explain: () => 'The payment status in Shopify and the ERP order disagree, typically after a refund, void or cancellation handled in only one system.',
+    next: () => 'Compare the Shopify order timeline with the ERP order; cancel or credit in the ERP, or correct Shopify.',
+  },
+  'payout-variance': {
+    category: 'data-mapping', byCode: false,
+    explain: () => 'A Shopify payout does not tie to its transactions and the ERP documents, so its journal was held back (nothing was posted).',
+    next: () => 'Open the payout report and resolve each unmatched line (the related exceptions say which); the reconciliation posts the journal on its next run.',
+  },
+  'payout-missing-in-erp': {
+    category: 'missing-reference-data',
+    explain: () => 'Money Shopify paid out has no matching invoice or credit memo in the ERP: the order or refund behind it was never booked.',
+    next: () => 'Find the order or refund run for it and retry it (or post the document); the reconciliation clears this on its next run.',
+  },
+  'payout-refund-unposted': {
+    category: 'missing-reference-data',
+    explain: () => 'Shopify refunded a customer in a payout but the ERP has no credit memo for it: revenue and receivables are overstated.',
+    next: () => 'Retry the refund flow\'s run for it (or post the credit memo by hand); the reconciliation clears this on its next run.',
+  },
+  'payout-amount-mismatch': {
+    category: 'data-mapping',
+    explain: () => 'A payout transaction and its ERP document differ in amount, usually a mapping that books a different figure (presentment currency, tax or shipping left out).',
+    next: () => 'Compare the two amounts; correct the ERP document and check the mapping of amounts in the order flow.',
+  },
+  'payout-mismatch': {
+    category: 'data-mapping',
+    explain: () => 'A payout and the ERP documents it should settle do not agree.',
+    next: () => 'Open the payout report, compare line by line and correct the ERP documents or the mapping.',
+  },
+  'payout-unknown-in-shopify': {
+    category: 'manual-process',
+    explain: () => 'An ERP entry on the Shopify clearing account matches no Shopify transaction: posted twice, by hand, or from another sales channel.',
+    next: () => 'Check who posted it; reverse a duplicate or move it to the right account.',
+  },
+  'payout-dispute': {
+    category: 'manual-process',
+    explain: () => 'A customer disputed a payment (chargeback): Shopify held the money back from a payout.',
+    next: () => 'Answer the dispute in Shopify; finance books the outcome (the settle step reopens or repays the invoice).',
+  },
+  'stuck-run': {
+    category: 'erp-unavailable', byCode: true,
+    explain: () => 'A run has been in progress far longer than the flow usually takes: a system it waits on is slow or not answering.',
+    next: () => 'Open the run to see the step it waits on and check that system; cancel and replay it if needed.',
+    action: (c) => (c.e.links.runId ? { kind: 'open-run', label: 'Open the run', params: { runId: c.e.links.runId } } : null),
+  },
+  'failed-run': {
+    category: 'code-error', byCode: true, generic: true,
+    explain: ({ err, stepType }) => `A run failed in ${stepType ? `a ${stepType} step` : 'a step'} with "${(err.message ?? '').slice(0, 200)}"; the likely cause is read from its error code and message.`,
+    next: () => 'Open the run and read the failed step; fix the cause, then retry.',
+    action: retry,
+  },
+  'webhook-silence': {
+    category: 'erp-unavailable',
+    explain: () => 'No events arrived from the shop during trading hours: Shopify\'s webhooks may have been removed or cannot reach Ledgerline.',
+    next: () => 'Check the webhook subscriptions in Shopify and that the server is reachable; run the order sweep to catch up.',
+  },
+  'rate-limited': {
+    category: 'api-limit',
+    explain: () => 'A shop or ERP connection has been at its API rate limit for a long time, so syncs slow down (nothing is lost).',
+    next: () => 'Look for a runaway flow or bulk import; spread schedules out (e.g. push stock less often) or pause the busiest flow.',
+    action: pause,
+  },
+  'unprocessable-event': {
+    category: 'data-mapping',
+    explain: () => 'An incoming event could not be processed: its payload does not fit what the flow expects.',
+    next: () => 'Open the event, fix the flow (or the sending side), then replay it.',
+  },
+};
+
+const FALLBACK: Rule = {
+  category: 'code-error', byCode: true, generic: true,
+  explain: ({ e }) => `${e.title}.`,
+  next: () => 'Read the detail and the failed run; fix the cause, then retry.',
+  action: retry,
+};
+
+function keyOf(e: ExceptionRecord): string {
+  const k = e.key.includes(':') ? e.key.slice(e.key.indexOf(':') + 1) : e.key;
+  return k.slice(0, 120);
+}
+
+/** Exception types the triage rules cover. */
+export const TRIAGED_TYPES = Object.keys(RULES);
+
+const NEXT_BY_CATEGORY: Partial<Record<CauseCategory, (c: Ctx) => { next: string; action: TriageAction | null }>> = {
+  'api-limit': (c) => ({ next: 'The connection is at its rate limit: the runs retry on their own; if it persists, spread schedules out or pause the busiest flow.', action: pause(c) }),
+  'erp-unavailable': (c) => ({ next: 'Check the system is up and the connection credentials are valid; then retry the waiting runs.', action: retry(c) }),
+  'missing-reference-data': (c) => ({ next: 'Add the missing value to the ERP or the lookup table the error names, then retry.', action: lookupRow(c) ?? retry(c) }),
+  'manual-process': (c) => ({ next: 'Someone changed the data outside the integration; reconcile the two systems by hand, then resolve with a note (or retry).', action: retry(c) }),
+  'code-error': (c) => ({ next: 'A custom code step or expression failed: ask the consultant to fix the flow, publish, then retry.', action: c.e.links.flowId ? { kind: 'open-mapper', label: 'Open the flow', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } } : null }),
+  'data-mapping': (c) => ({ next: 'The data sent does not fit what the receiving system accepts: check the mapping of the failed step against the field named in the error, publish, then retry.', action: c.e.links.flowId ? { kind: 'open-mapper', label: 'Open the mapping', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } } : null }),
+};
+
+export function triageException(e: ExceptionRecord): Triage {
+  const rule = RULES[e.type] ?? FALLBACK;
+  const data = (e.data ?? {}) as { error?: Err; stepType?: string };
+  const err: Err = data.error ?? {};
+  const c: Ctx = { e, err, stepType: data.stepType ?? '' };
+  const evidence = [`exception type ${e.type}${RULES[e.type] ? '' : ' (no rule for this type; read from its error)'}`];
+  if (err.code) evidence.push(`error ${err.code}${err.class ? ` (${err.class})` : ''}${c.stepType ? ` in a ${c.stepType} step` : ''}`);
+  if (e.count > 1) evidence.push(`${e.count} occurrences since ${new Date(e.firstSeen).toISOString()}`);
+  if (e.links.flowId) evidence.push(`flow ${e.links.flowId}${e.links.nodeId ? ` / ${e.links.nodeId}` : ''}`);
+  let category = rule.category;
+  let next = rule.next(c);
+  let action = rule.action?.(c) ?? null;
+  if (rule.byCode && (err.code || err.message)) {
+    const byErr = categoryOfError(err, rule.category);
+    if (byErr.why) evidence.push(`${CATEGORY_LABEL[byErr.category].toLowerCase()}: ${byErr.why}`);
+    if (byErr.category !== rule.category || rule.generic) {
+      category = byErr.category;
+      const alt = NEXT_BY_CATEGORY[category]?.(c);
+      if (alt) ({ next, action } = alt);
+    }
+  }
+  return { category, categoryLabel: CATEGORY_LABEL[category], evidence, explanation: rule.explain(c), nextStep: next, action, source: 'rule' };
+}
+
+/** One row per exception type: the table the runbook prints. */
+export function triageTable(types: string[] = TRIAGED_TYPES): Array<{ type: string; category: string; explanation: string; nextStep: string; action: string }> {
+  return types.map((type) => {
+    const t = triageException({
+      id: '(id)', type, key: `${type}:…`, title: type, detail: null, severity: 'medium', owner: 'operations', assignee: null, state: 'open',
+      autoResolved: false, resolutionNote: null, resolvedBy: null, count: 1, firstSeen: 0, lastSeen: 0, resolvedAt: null,
+      links: { flowId: 'the flow', runId: 'the run', nodeId: 'the failed step' }, data: { error: { message: '…', details: { table: 'the table' } } }, alertedAt: null,
+    });
+    return {
+      type,
+      category: `${t.categoryLabel}${RULES[type]?.byCode ? ' (or as the error code says)' : ''}`,
+      explanation: t.explanation,
+      nextStep: t.nextStep,
+      action: t.action ? t.action.kind : '—',
+    };
+  });
+}
