@@ -168,6 +168,45 @@ const RULES: Record<string, Rule> = {
     explain: () => 'A customer disputed a payment (chargeback): Shopify held the money back from a payout.',
     next: () => 'Answer the dispute in Shopify; finance books the outcome (the settle step reopens or repays the invoice).',
   },
+  'erp-totals-mismatch': {
+    category: 'data-mapping',
+    explain: () => 'The ERP draft of an order does not add up to what Shopify charged (a line\'s net or tax, or the total). Nothing was booked; the draft is kept. Usually a tax rate mapped to the wrong ERP tax code, or an amount mapped from the wrong Shopify field.',
+    next: () => 'Read the per-line differences in the exception; correct the tax code row or the mapping of amounts, then retry.',
+    action: retry,
+  },
+  'credit-memo-mismatch': {
+    category: 'data-mapping',
+    explain: () => 'A credit memo built from a Shopify refund does not equal the refund\'s own totals (lines, tax, shipping, adjustments). Nothing was booked.',
+    next: () => 'Compare the refund in Shopify with the differences shown; fix the refund mapping or the tax codes, then retry.',
+    action: retry,
+  },
+  'refund-cash-mismatch': {
+    category: 'manual-process',
+    explain: () => 'The refunded lines and the cash actually returned differ (goodwill, store credit, an adjustment made by staff in Shopify) and no account is set for the difference. Nothing was booked.',
+    next: () => 'Decide where the difference belongs (goodwill expense, store credit liability), set the difference account on the refund flow, then retry.',
+    action: retry,
+  },
+  'credit-exceeds-invoice': {
+    category: 'manual-process',
+    explain: () => 'A refund would credit more than remains credit-able on the order\'s invoice, usually because a credit memo was already posted by hand or a refund was issued twice. Nothing was booked.',
+    next: () => 'Check earlier credit memos of the order and the invoice total; post a real excess as a separate adjustment, then retry or resolve.',
+    action: retry,
+  },
+  'gift-card-redemption-unknown': {
+    category: 'missing-reference-data',
+    explain: () => 'An order was paid partly by gift card but the amount redeemed is not in the order data, so the gift-card liability was not released for it.',
+    next: () => 'Read the gift-card transaction amount on the order in Shopify and book it in the ERP (debit gift-card liability, credit Shopify clearing); resolve with a note.',
+  },
+  'inventory-push-rejected': {
+    category: 'data-mapping',
+    explain: () => 'Shopify refused a stock quantity Ledgerline pushed for a SKU at a location (the item is not stocked there, not tracked, or the quantity is invalid).',
+    next: () => 'Check the item is stocked and tracked at that Shopify location and the location mapping is right; the next push sends it again.',
+  },
+  'erp-item-not-in-shopify': {
+    category: 'missing-reference-data',
+    explain: () => 'The ERP stocks SKUs that no Shopify product variant carries, so their stock is never pushed (a new product not yet listed, or a SKU spelled differently).',
+    next: () => 'List the product in Shopify with the same SKU, or correct the SKU in one system; resolve when intended (e.g. wholesale-only items).',
+  },
   'stuck-run': {
     category: 'erp-unavailable', byCode: true,
     explain: () => 'A run has been in progress far longer than the flow usually takes: a system it waits on is slow or not answering.',
