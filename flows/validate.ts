@@ -168,6 +168,16 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
     }
   });
 
+  // Checks a node type makes against the nodes it feeds (e.g. a mapping fills every required field of the next node).
+  flow.nodes.forEach((node, i) => {
+    const type = types.get(node.id);
+    if (!type?.check) return;
+    const config = type.config.safeParse(node.config);
+    if (!config.success) return;
+    const next = (outgoing.get(node.id) ?? []).flatMap((id) => (types.get(id) ? [{ nodeId: id, type: types.get(id)! }] : []));
+    for (const p of type.check(config.data, { next })) add(node.id, jsonPath(['nodes', i, 'config', ...p.path]), p.message);
+  });
+
   const triggers = flow.nodes.filter((n) => types.get(n.id)?.trigger);
   if (triggers.length === 0) add('flow', '$.nodes', 'the flow has no trigger node (add one trigger.* node)');
   for (const extra of triggers.slice(1)) {

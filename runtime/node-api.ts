@@ -124,6 +124,16 @@ export interface NodeType<C = any, I = any, O = any> {
   trigger?: TriggerKind;
   /** A realistic output so mappings can be designed before the first real event. */
   sampleOutput: O;
+  /**
+   * The shape this node expects on its input (e.g. the ERP sales order), with `.describe()` texts. A mapping placed
+   * before the node lists these fields as its targets, and validation checks that every required one is filled.
+   */
+  input?: z.ZodType;
+  /**
+   * Checks of a configured node against the nodes its output feeds (`next`), beyond its own config schema. Each
+   * problem names the config path it is about; validation reports it on this node.
+   */
+  check?(config: C, ctx: { next: Array<{ nodeId: string; type: NodeType }> }): Array<{ path: PropertyKey[]; message: string }>;
   execute(ctx: NodeContext<C>, input: I): Promise<NodeOutput<O>> | NodeOutput<O>;
 }
 

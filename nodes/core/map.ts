@@ -3,6 +3,9 @@ import { mapConfigSchema } from './mapping/config.ts';
 import { compileCached } from './mapping/compile.ts';
 import { runMap, type FieldProblem } from './mapping/engine.ts';
 import type { LookupSource } from '../lookup/types.ts';
+import { unfilledRequired } from './mapping/targets.ts';
+import { inputJsonSchema } from './mapping/input-schema.ts';
+import type { FieldInput } from './mapping/config.ts';
 
 export const mapNode = defineNode({
   type: 'core.map',
@@ -18,6 +21,18 @@ export const mapNode = defineNode({
   outputs: [{ id: 'out' }],
   idempotent: true,
   sampleOutput: {} as Record<string, unknown>,
+  // Every required field of the next node's declared input must be filled, or the mapping fails on the first order.
+  check(config, { next }) {
+    const problems: Array<{ path: PropertyKey[]; message: string }> = [];
+    for (const n of next) {
+      const schema = inputJsonSchema(n.type);
+      if (!schema) continue;
+      for (const target of unfilledRequired(config.fields as FieldInput[], schema)) {
+        problems.push({ path: ['fields'], message: `The mapping does not fill "${target}", which ${n.type.title} (${n.nodeId}) requires` });
+      }
+    }
+    return problems;
+  },
   async execute(ctx, input: unknown) {
     const lookups = ctx.service<LookupSource>('lookups');
     const r = await runMap(compileCached(ctx.config), input, {

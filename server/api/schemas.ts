@@ -127,6 +127,7 @@ export const CatalogNodeType = z
     idempotent: z.boolean(),
     trigger: z.enum(['manual', 'schedule', 'webhook', 'shopify-webhook']).optional(),
     sampleOutput: z.unknown(),
+    inputSchema: z.record(z.string(), z.unknown()).optional().openapi({ description: 'JSON Schema of what the node expects on its input (a mapping before it fills these fields)' }),
   })
   .openapi('NodeType');
 

@@ -104,10 +104,16 @@ export async function testRunDraft(
 
   switch (input.kind) {
     case 'sample': {
-      const sample = (triggerNode?.config as { sampleEvent?: unknown })?.sampleEvent ?? triggerType?.sampleOutput ?? {};
-      payload = sample;
-      // The sample is the trigger's OUTPUT: pin it as the trigger's step instead of feeding it in as a raw event.
-      if (triggerNode) pins.set(triggerNode.id, { port: null, output: JSON.stringify(sample) });
+      const given = (triggerNode?.config as { sampleEvent?: unknown } | undefined)?.sampleEvent;
+      if (given !== undefined) {
+        // An event the flow's author wrote into the trigger is a raw event: the trigger runs on it.
+        payload = given;
+      } else {
+        // The catalog's sample is the trigger's OUTPUT: pin it as the trigger's step instead of feeding it back in as
+        // a raw event (a converted Shopify order is not a webhook body).
+        payload = triggerType?.sampleOutput ?? {};
+        if (triggerNode) pins.set(triggerNode.id, { port: null, output: JSON.stringify(payload) });
+      }
       label = `Sample of ${triggerType?.title ?? 'the trigger'}`;
       break;
     }

@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { apiRoute, json, router, z } from '../api/http.ts';
 import { CatalogNodeType } from '../api/schemas.ts';
 import type { NodeType } from '../../runtime/node-api.ts';
+import { inputJsonSchema } from '../../nodes/core/mapping/input-schema.ts';
 
 export function describeNodeType(t: NodeType): z.infer<typeof CatalogNodeType> {
   let configSchema: Record<string, unknown>;
@@ -24,6 +25,7 @@ export function describeNodeType(t: NodeType): z.infer<typeof CatalogNodeType> {
     idempotent: t.idempotent,
     ...(t.trigger ? { trigger: t.trigger } : {}),
     sampleOutput: t.sampleOutput,
+    ...(inputJsonSchema(t) ? { inputSchema: inputJsonSchema(t) as Record<string, unknown> } : {}),
   };
 }
 

@@ -9,6 +9,9 @@ import { clientEditProblems } from '../flows/client-edits.ts';
 import { formatProblem, structureProblems } from '../../flows/validate.ts';
 import { TestInputError, clearTestRuns, isTestFlow, listTestRuns, testRunDraft } from '../flows/test-run.ts';
 import { recentStoreOrders, storeOrderDelivery } from '../flows/store-orders.ts';
+import { mappingPreviewProblems } from '../flows/mapping-check.ts';
+import { nodeSamples } from '../flows/node-samples.ts';
+import type { Flow } from '../../flows/schema.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 
 const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -123,11 +126,12 @@ export function flowsRouter(d: Deps) {
 
   app.openapi(
     apiRoute('flows.read', { method: 'post', path: '/flows/{id}/validate', tags, request: { params: IdParam }, responses: { 200: json(Validation), 404: notFound } }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
       const r = flows.validateDraft(id);
-      return c.json({ valid: r.ok, problems: r.problems }, 200);
+      const problems = r.ok ? await mappingPreviewProblems(d.runtime, d.lookups, id, r.flow) : r.problems;
+      return c.json({ valid: problems.length === 0, problems }, 200);
     },
   );
 
@@ -139,10 +143,16 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam, ...jsonBody(z.object({ message: z.string().max(2000).default('') })) },
       responses: { 201: json(VersionInfo, 'Published'), 404: notFound, 422: unprocessable },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
       checkClient(c, id, flows.draft(id), lastPublished(id));
+      const checked = flows.validateDraft(id);
+      if (checked.ok) {
+        // A mapping that fails on its node's real input would fail the next order: refuse it now.
+        const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);
+        if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${id}" is not valid: ${problems[0].message}`, problems);
+      }
       const v = flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });
       d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
       d.onTriggersChanged();
@@ -299,6 +309,24 @@ export function flowsRouter(d: Deps) {
         if (e instanceof TestInputError) throw new HttpError(422, 'invalid_request', e.message, [{ where: 'body', path: '$.input', message: e.message }]);
         throw e;
       }
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}/nodes/{nodeId}/samples',
+      tags,
+      description: "What a node really receives: its input in the latest test runs and runs (with the run's trigger output), and the trigger's example for a node right after the trigger.",
+      request: { params: IdParam.extend({ nodeId: z.string().min(1).openapi({ param: { name: 'nodeId', in: 'path' } }) }) },
+      responses: { 200: json(z.object({ samples: z.array(z.object({ id: z.string(), kind: z.string(), label: z.string(), value: z.unknown(), trigger: z.unknown() })) })), 404: notFound },
+    }),
+    (c) => {
+      const { id, nodeId } = c.req.valid('param');
+      requireFlow(id);
+      const draft = flows.draft(id) as unknown as Flow;
+      if (!Array.isArray(draft.nodes) || !draft.nodes.some((n) => n.id === nodeId)) throw new NotFoundError(`node "${nodeId}" in the draft of flow "${id}"`);
+      return c.json({ samples: d.scrub(nodeSamples(d.runtime, id, draft, nodeId)) }, 200);
     },
   );
 

@@ -63,6 +63,8 @@ export interface NodeTypeInfo {
   idempotent: boolean;
   trigger?: TriggerKind;
   sampleOutput: unknown;
+  /** What the node expects on its input: a mapping before it fills these fields. */
+  inputSchema?: JsonSchema;
 }
 
 export interface FlowSummary {

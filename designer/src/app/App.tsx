@@ -32,7 +32,7 @@ export function App() {
 
   let page;
   let params: Record<string, string> | null;
-  if ((params = match('/flows/:id/mapper', path))) page = <MapperPage flowId={params.id} />;
+  if ((params = match('/flows/:id/mapper', path))) page = <MapperPage key={`${params.id}/${query.get('node') ?? ''}`} flowId={params.id} nodeId={query.get('node') ?? undefined} />;
   else if ((params = match('/flows/:id', path)))
     page = canSeeCanvas(user.role) ? <EditorPage key={params.id} flowId={params.id} /> : <MapperPage flowId={params.id} />;
   else if ((params = match('/runs/:id', path))) page = <RunDetailPage runId={params.id} />;

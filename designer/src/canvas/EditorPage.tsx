@@ -16,6 +16,7 @@ import { PublishDialog } from './PublishDialog.tsx';
 import { TestRunPanel } from './TestRunPanel.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { useKeyboard } from './use-keyboard.ts';
+import { FlushContext } from './use-test-run.ts';
 
 export function EditorPage({ flowId }: { flowId: string }) {
   const role = useSession((s) => s.user?.role);
@@ -72,6 +73,7 @@ function Editor({ store, summary, setSummary }: { store: FlowStore; summary: Flo
   }, [store]);
 
   return (
+    <FlushContext.Provider value={flush}>
     <div className="editor">
       <Toolbar flush={flush} summary={summary} onSummary={setSummary} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
       <div className="editor-body">
@@ -98,5 +100,6 @@ function Editor({ store, summary, setSummary }: { store: FlowStore; summary: Flo
         />
       )}
     </div>
+    </FlushContext.Provider>
   );
 }

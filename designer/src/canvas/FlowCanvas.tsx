@@ -6,6 +6,7 @@ import {
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { FlowNodeView, type CanvasNode } from './FlowNodeView.tsx';
 import { useCanvasElements } from './use-canvas-elements.ts';
+import { useOpenMapper } from './open-mapper.ts';
 
 export const NODE_DRAG_MIME = 'application/x-ledgerline-node-type';
 const nodeTypes = { flowNode: FlowNodeView };
@@ -83,6 +84,9 @@ export function FlowCanvas() {
     [store],
   );
 
+  const openMapper = useOpenMapper();
+  const onNodeDoubleClick: NodeMouseHandler<CanvasNode> = useCallback((_e, node) => void openMapper(node.id), [openMapper]);
+
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(NODE_DRAG_MIME)) return;
     e.preventDefault();
@@ -120,6 +124,8 @@ export function FlowCanvas() {
         onNodeDragStart={onNodeDragStart}
         onConnect={onConnect}
         onNodeClick={onNodeClick}
+        onNodeDoubleClick={onNodeDoubleClick}
+        zoomOnDoubleClick={false}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={null}

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import type { FlowNode } from '../api/types.ts';
 import { useFlowStore } from '../store/context.tsx';
+import { errorText } from '../runs/StepDetails.tsx';
 
 export type CanvasNode = Node<{ node: FlowNode }, 'flowNode'>;
 
@@ -13,6 +14,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
   // Strings, not arrays: a zustand selector must return a stable value or the node re-renders forever.
   const problemText = useFlowStore((s) => s.problems.filter((p) => p.where === id).map((p) => p.message).join('\n'));
   const stepStatus = useFlowStore((s) => s.testRun?.steps.findLast((st) => st.nodeId === id)?.status ?? '');
+  const stepError = useFlowStore((s) => (stepStatus === 'failed' ? errorText(s.testRun?.steps.findLast((st) => st.nodeId === id)?.error) : ''));
   const diffMark = useFlowStore((s) => s.diffMarks?.[id] ?? '');
   const inputs = info?.inputs ?? [];
   const outputs = info?.outputs ?? [];
@@ -41,6 +43,11 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
           </span>
         )}
       </div>
+      {(stepError || problemText) && (
+        <div className="ll-node-error" data-testid={`node-error-${id}`} title={stepError || problemText}>
+          {stepError || problemText.split('\n')[0]}
+        </div>
+      )}
       {outputs.length > 1 && (
         <div className="ll-node-ports">
           {outputs.map((p) => (

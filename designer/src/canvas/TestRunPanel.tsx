@@ -1,25 +1,58 @@
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { StepDetails, errorText } from '../runs/StepDetails.tsx';
-import { Link } from '../app/Link.tsx';
+import { testRunsApi } from '../api/test-runs.ts';
+import { TestInputPicker } from './TestInputPicker.tsx';
+import { useTestRun } from './use-test-run.ts';
+import './test-loop.css';
 
-/** The draft's last test run: status overall, and the step of the clicked node. */
+/** The test loop: choose the input, run the draft, see the run and the clicked node's step. */
 export function TestRunPanel() {
   const store = useFlowStoreApi();
   const run = useFlowStore((s) => s.testRun);
+  const running = useFlowStore((s) => s.testRunning);
   const nodeId = useFlowStore((s) => s.inspectedStepNodeId);
-  if (!run) return null;
-  const step = nodeId ? run.steps.findLast((st) => st.nodeId === nodeId) : undefined;
+  const flowId = useFlowStore((s) => s.flow.id);
+  const testRun = useTestRun();
+  const step = run && nodeId ? run.steps.findLast((st) => st.nodeId === nodeId) : undefined;
+  const failed = run?.steps.find((s) => s.status === 'failed');
+
+  async function clearAll() {
+    try {
+      const r = await testRunsApi.clear(flowId);
+      store.getState().setTestRun(null);
+      store.getState().notify(`Cleared ${r.deleted} test run${r.deleted === 1 ? '' : 's'}.`);
+    } catch (e) {
+      store.getState().notify((e as Error).message);
+    }
+  }
+
   return (
-    <section className="test-run" data-testid="test-run">
+    <section className="test-run" data-testid="test-run-panel">
       <div className="row">
-        <h4>Test run</h4>
-        <span className={`pill status-${run.status}`} data-testid="test-run-status">{run.status}</span>
-        <Link to={`/runs/${encodeURIComponent(run.runId)}`} className="muted">{run.runId}</Link>
+        <h4>Test</h4>
         <span className="spacer" />
-        <button className="ghost" onClick={() => store.getState().setTestRun(null)}>Clear</button>
+        <button className="primary" onClick={() => void testRun()} disabled={running} data-testid="test-run-start">{running ? 'Running…' : 'Run test'}</button>
+        <button className="ghost" onClick={() => void clearAll()} title="Delete this flow's test runs (they never appear with production runs)">Clear test runs</button>
       </div>
-      {run.error ? <p className="error">{errorText(run.error)}</p> : null}
-      {step ? <StepDetails step={step} /> : <p className="muted">{nodeId ? `Node ${nodeId} did not run.` : 'Click a node to see its input and output.'}</p>}
+      <TestInputPicker />
+      {run && (
+        <div data-testid="test-run">
+          <div className="row">
+            <span className={`pill status-${run.status}`} data-testid="test-run-status">{run.status}</span>
+            {run.input && <span className="muted" data-testid="test-run-input">from {run.input.label}</span>}
+            <span className="muted">{run.runId}</span>
+            <span className="spacer" />
+            <button className="ghost" onClick={() => store.getState().setTestRun(null)}>Hide</button>
+          </div>
+          {run.error ? (
+            <p className="error" data-testid="test-run-error">
+              {failed ? <button className="link" onClick={() => (store.getState().inspectStep(failed.nodeId), store.getState().focusNode(failed.nodeId))}>{failed.nodeId}</button> : null}
+              {failed ? ': ' : ''}{errorText(run.error)}
+            </p>
+          ) : null}
+          {step ? <StepDetails step={step} /> : <p className="muted">{nodeId ? `Node ${nodeId} did not run.` : 'Click a node to see its input and output.'}</p>}
+        </div>
+      )}
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useReactFlow } from '@xyflow/react';
 import { api } from '../api/client.ts';
 import type { FlowSummary } from '../api/types.ts';
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
+import { useTestRun } from './use-test-run.ts';
 
 const SAVE_LABEL = { saved: 'All changes saved', dirty: 'Unsaved changes', saving: 'Saving…', error: 'Save failed' } as const;
 
@@ -36,20 +37,7 @@ export function Toolbar({ flush, onPublish, onVersions, summary, onSummary }: Pr
     }
   }
 
-  async function testRun() {
-    const s = store.getState();
-    s.setTestRunning(true);
-    try {
-      await flush();
-      const run = await api.testRun(s.flow.id);
-      store.getState().setTestRun(run);
-      const failed = run.steps.find((st) => st.status === 'failed');
-      store.getState().inspectStep(failed?.nodeId ?? run.steps[run.steps.length - 1]?.nodeId ?? null);
-    } catch (e) {
-      store.getState().setTestRunning(false);
-      store.getState().notify(`Test run failed to start: ${(e as Error).message}`);
-    }
-  }
+  const testRun = useTestRun();
 
   async function toggleActive() {
     const id = store.getState().flow.id;
@@ -85,7 +73,7 @@ export function Toolbar({ flush, onPublish, onVersions, summary, onSummary }: Pr
       )}
       <button onClick={() => void fitView({ duration: 300 })}>Zoom to fit</button>
       <button onClick={validate}>Validate</button>
-      <button onClick={testRun} disabled={testRunning}>{testRunning ? 'Running…' : 'Test run'}</button>
+      <button onClick={() => void testRun()} disabled={testRunning} data-testid="toolbar-test-run">{testRunning ? 'Running…' : 'Test run'}</button>
       <button onClick={onVersions}>Versions</button>
       {!readOnly && summary && (
         <button onClick={toggleActive} disabled={!summary.latestVersion} title={summary.latestVersion ? '' : 'Publish a version first'} data-testid="toggle-active">

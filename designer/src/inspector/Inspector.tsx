@@ -1,5 +1,7 @@
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { SchemaForm } from './SchemaForm.tsx';
+import { NodeRunData } from './NodeRunData.tsx';
+import { MAP_TYPE, useOpenMapper } from '../canvas/open-mapper.ts';
 
 export function Inspector() {
   const store = useFlowStoreApi();
@@ -8,6 +10,7 @@ export function Inspector() {
   const info = useFlowStore((s) => (node ? s.types[node.type] : undefined));
   const problems = useFlowStore((s) => s.problems);
   const readOnly = useFlowStore((s) => s.readOnly);
+  const openMapper = useOpenMapper();
 
   if (!node) {
     return (
@@ -26,6 +29,12 @@ export function Inspector() {
         <code>{node.type}{node.typeVersion ? ` v${node.typeVersion}` : ''}</code>
       </div>
       {info?.description && <p className="help node-help">{info.description}</p>}
+      {node.type === MAP_TYPE && (
+        <p>
+          <button className="primary" onClick={() => void openMapper(node.id)} data-testid="open-mapper">Open mapper</button>
+          <span className="help"> or double-click the node</span>
+        </p>
+      )}
       <div className="field">
         <label htmlFor="node-name">Name</label>
         <input id="node-name" value={node.name ?? ''} disabled={readOnly} onChange={(e) => store.getState().renameNode(node.id, e.target.value)} />
@@ -48,6 +57,7 @@ export function Inspector() {
       {mine.filter((p) => !/\.config\./.test(p.path)).map((p, i) => (
         <p key={i} className="error">{p.message}</p>
       ))}
+      <NodeRunData nodeId={node.id} />
     </aside>
   );
 }

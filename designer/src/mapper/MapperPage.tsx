@@ -22,7 +22,7 @@ interface Loaded {
   example: SampleChoice | null;
 }
 
-export function MapperPage({ flowId }: { flowId: string }) {
+export function MapperPage({ flowId, nodeId }: { flowId: string; nodeId?: string }) {
   const role = useSession((s) => s.user?.role);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +32,7 @@ export function MapperPage({ flowId }: { flowId: string }) {
     Promise.all([api.flow(flowId), api.catalog(), lookupsApi.list().catch(() => ({ tables: [] as LookupTable[] }))]).then(
       ([{ draft }, catalog, { tables }]) => {
         if (cancelled) return;
-        const store = createMapperStore(draft);
+        const store = createMapperStore(draft, nodeId);
         const example = catalogSample(draft, catalog.nodeTypes);
         if (example) store.getState().setSample(example);
         setLoaded({ store, example, tables: tables.filter((t) => t.scope === 'shared' || t.scope === flowId) });
@@ -42,7 +42,7 @@ export function MapperPage({ flowId }: { flowId: string }) {
     return () => {
       cancelled = true;
     };
-  }, [flowId]);
+  }, [flowId, nodeId]);
 
   if (error) return <p className="error page">{error}</p>;
   if (!loaded) return <p className="muted page">Loading the mapping…</p>;

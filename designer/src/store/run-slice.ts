@@ -3,6 +3,9 @@ import type { FlowStoreState, RunSlice } from './types.ts';
 
 export const createRunSlice: StateCreator<FlowStoreState, [], [], RunSlice> = (set, get) => ({
   testRun: null,
+  testInput: { kind: 'sample' },
+  testInputLabel: 'Trigger sample',
+  setTestInput: (testInput, testInputLabel) => set({ testInput, testInputLabel }),
   testRunning: false,
   inspectedStepNodeId: null,
   setTestRun: (run) => set({ testRun: run, testRunning: false }),

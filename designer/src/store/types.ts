@@ -1,7 +1,8 @@
 // The shape of one open flow's store, composed from four slices (flow, selection, run, canvas).
-import type { Flow, FlowEdge, FlowNode, NodeTypeInfo, Problem, RunRecord, RunStep } from '../api/types.ts';
+import type { Flow, FlowEdge, FlowNode, NodeTypeInfo, Problem, RunStep } from '../api/types.ts';
 import type { ConnectRequest, ConnectVerdict } from './graph-rules.ts';
 import type { DiffMark } from '../versions/diff-marks.ts';
+import type { TestInput, TestRunRecord } from '../api/test-runs.ts';
 
 export interface Graph {
   nodes: FlowNode[];
@@ -43,11 +44,16 @@ export interface SelectionSlice {
 }
 
 export interface RunSlice {
-  testRun: RunRecord | null;
+  testRun: TestRunRecord | null;
+  /** What the next test run starts from (the trigger's sample unless the person chose another input). */
+  testInput: TestInput;
+  /** How the chosen input is shown ("Trigger sample", "Pasted event", "Run run_…", "Order #1001"). */
+  testInputLabel: string;
+  setTestInput(input: TestInput, label: string): void;
   testRunning: boolean;
   /** The node whose step (input/output/error) is shown. */
   inspectedStepNodeId: string | null;
-  setTestRun(run: RunRecord | null): void;
+  setTestRun(run: TestRunRecord | null): void;
   setTestRunning(running: boolean): void;
   inspectStep(nodeId: string | null): void;
   stepOf(nodeId: string): RunStep | undefined;

@@ -8,6 +8,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../../runtime/node-api.ts';
+import { salesOrderSchema } from '../shared/schemas.ts';
 import type { SalesOrderInput } from '../contract.ts';
 import { expectedTotals, isOrderFigures, spread, unallocatedDiscount } from './shopify-figures.ts';
 import { erpTotals } from './erp-pricing.ts';
@@ -33,6 +34,8 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
   config,
   inputs: [{ id: 'in', dataType: 'ErpSalesOrderInput' }],
   outputs: [{ id: 'out', dataType: 'ErpSalesOrderInput' }],
+  // Declared so the mapping before this node lists these fields as its targets (and validation checks them).
+  input: salesOrderSchema,
   idempotent: true,
   sampleOutput: {
     externalId: 'gid://shopify/Order/820982911946154508', reference: '#9999', currency: 'USD', date: '2022-01-01', warehouse: 'WH',

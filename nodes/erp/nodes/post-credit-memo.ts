@@ -1,6 +1,7 @@
 // erp.post-credit-memo: a Shopify refund as an ERP credit memo, idempotent by refund id.
 import { z } from 'zod';
 import { defineNode } from '../../../runtime/node-api.ts';
+import { creditMemoSchema } from '../shared/schemas.ts';
 import type { CreditMemoInput, ErpCreditMemo } from '../contract.ts';
 import { sampleCreditMemo } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
@@ -17,6 +18,8 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, CreditMemoI
   config,
   inputs: [{ id: 'in', dataType: 'ErpCreditMemoInput' }],
   outputs: [{ id: 'out', dataType: 'ErpCreditMemo' }],
+  // Declared so the mapping before this node lists these fields as its targets (and validation checks them).
+  input: creditMemoSchema,
   idempotent: true,
   sampleOutput: sampleCreditMemo,
   async execute(ctx, input) {

@@ -1,6 +1,7 @@
 // erp.post-journal: a balanced journal entry (payout clearing) posted idempotently by payout id.
 import { z } from 'zod';
 import { defineNode } from '../../../runtime/node-api.ts';
+import { journalSchema } from '../shared/schemas.ts';
 import type { ErpJournalEntry, JournalInput } from '../contract.ts';
 import { sampleJournal } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
@@ -17,6 +18,8 @@ export const postJournalNode = defineNode<z.infer<typeof config>, JournalInput, 
   config,
   inputs: [{ id: 'in', dataType: 'ErpJournalInput' }],
   outputs: [{ id: 'out', dataType: 'ErpJournalEntry' }],
+  // Declared so the mapping before this node lists these fields as its targets (and validation checks them).
+  input: journalSchema,
   idempotent: true,
   sampleOutput: sampleJournal,
   async execute(ctx, input) {

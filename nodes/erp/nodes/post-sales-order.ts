@@ -7,6 +7,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
+import { salesOrderSchema } from '../shared/schemas.ts';
 import type { ErpSalesOrder, SalesOrderInput } from '../contract.ts';
 import { expectedLines } from './erp-pricing.ts';
 import { sampleSalesOrder } from './samples.ts';
@@ -43,6 +44,8 @@ export const postSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderI
   config,
   inputs: [{ id: 'in', dataType: 'ErpSalesOrderInput' }],
   outputs: [{ id: 'out', dataType: 'ErpSalesOrder' }],
+  // Declared so the mapping before this node lists these fields as its targets (and validation checks them).
+  input: salesOrderSchema,
   idempotent: true,
   sampleOutput: sampleSalesOrder,
   async execute(ctx, input) {

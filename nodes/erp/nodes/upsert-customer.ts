@@ -1,6 +1,7 @@
 // erp.upsert-customer: creates or updates the ERP customer keyed by the Shopify customer id.
 import { z } from 'zod';
 import { defineNode } from '../../../runtime/node-api.ts';
+import { customerSchema } from '../shared/schemas.ts';
 import type { CustomerInput, ErpCustomer } from '../contract.ts';
 import { sampleCustomer } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
@@ -17,6 +18,8 @@ export const upsertCustomerNode = defineNode<z.infer<typeof config>, CustomerInp
   config,
   inputs: [{ id: 'in', dataType: 'ErpCustomerInput' }],
   outputs: [{ id: 'out', dataType: 'ErpCustomer' }],
+  // Declared so the mapping before this node lists these fields as its targets (and validation checks them).
+  input: customerSchema,
   idempotent: true,
   sampleOutput: sampleCustomer,
   async execute(ctx, input) {

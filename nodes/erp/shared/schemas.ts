@@ -16,32 +16,32 @@ export const addressSchema = z.object({
 });
 
 export const customerSchema = z.object({
-  externalId: id,
-  name: z.string().trim().min(1),
-  email: z.string().email().nullish(),
-  phone: z.string().nullish(),
-  address: addressSchema.nullish(),
+  externalId: id.describe('The Shopify customer id (or another stable reference): the ERP finds the customer by it'),
+  name: z.string().trim().min(1).describe('Customer name as the ERP shows it'),
+  email: z.string().email().nullish().describe('E-mail address'),
+  phone: z.string().nullish().describe('Phone number'),
+  address: addressSchema.nullish().describe('Invoice address'),
 });
 
 export const salesOrderSchema = z.object({
-  externalId: id,
-  reference: z.string().min(1),
-  customer: customerSchema,
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code'),
-  date: isoDate,
-  warehouse: z.string().min(1),
-  pricesIncludeTax: z.boolean().optional(),
+  externalId: id.describe('The Shopify order id: the idempotency key of the ERP document'),
+  reference: z.string().min(1).describe('The Shopify order name, e.g. "#1001"'),
+  customer: customerSchema.describe('Who bought: found or created in the ERP by its external id'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO currency code').describe('ISO 4217 code, e.g. "GBP"'),
+  date: isoDate.describe('Order date, YYYY-MM-DD'),
+  warehouse: z.string().min(1).describe('ERP warehouse code the lines ship from (by default)'),
+  pricesIncludeTax: z.boolean().optional().describe('True when unit prices include tax (Shopify "taxes included")'),
   lines: z.array(z.object({
-    sku: z.string().trim().min(1, 'SKU is empty'),
-    quantity: positive,
-    unitPrice: nonNegative,
-    discount: nonNegative.optional(),
-    taxCodes,
+    sku: z.string().trim().min(1, 'SKU is empty').describe('SKU of the ERP item'),
+    quantity: positive.describe('Quantity, a decimal string'),
+    unitPrice: nonNegative.describe('Unit price before discount, a decimal string'),
+    discount: nonNegative.optional().describe('Total discount on the line (not per unit)'),
+    taxCodes: taxCodes.describe('ERP tax codes of the line (from the tax-codes lookup)'),
     taxes,
-    warehouse: z.string().min(1).optional(),
-    description: z.string().optional(),
-  })).min(1, 'an order needs at least one line'),
-  shipping: z.array(z.object({ description: z.string().min(1), amount: nonNegative, discount: nonNegative.optional(), taxCodes, taxes })).optional(),
+    warehouse: z.string().min(1).optional().describe('ERP warehouse code, when not the order\'s'),
+    description: z.string().optional().describe('Line text'),
+  })).min(1, 'an order needs at least one line').describe('Order lines, one per Shopify line item'),
+  shipping: z.array(z.object({ description: z.string().min(1), amount: nonNegative, discount: nonNegative.optional(), taxCodes, taxes })).optional().describe('Shipping charges'),
 });
 
 export const creditMemoSchema = z.object({
