@@ -92,7 +92,7 @@ describe('test runs of a draft', () => {
     expect(dash.status).toBe(200);
     expect(JSON.stringify(dash.body)).toContain('"orders"');
     expect(JSON.stringify(dash.body)).not.toContain('__test.');
-    const metrics = await (await t.server.app.request('/metrics')).text();
+    const metrics = await t.server.deps.metrics.registry.metrics();
     expect(metrics).toContain('ledgerline_runs_total');
     expect(metrics).not.toContain('__test.');
     const list = await t.json('GET', '/api/flows/orders/test-runs', { token: t.tokens.consultant });
