@@ -9,6 +9,7 @@ import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
 import { backoffMs, defaultRetry } from './retry.ts';
 import { StepState } from './step-state.ts';
 import { describeError, type StepError } from './errors.ts';
+import { ClaimStore } from './claims.ts';
 import { isRouted, isSkipped, JsonText, WithJson, type Logger, type NodeContext, type NodeType, type SkipReason } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 import type { RetryPolicy } from '../flows/schema.ts';
@@ -55,8 +56,10 @@ const rawOf = (p: Produced) => (p.raw ??= new JsonText(p.json));
 export class Executor {
   private plans = new Map<string, Plan>();
   private q: Record<string, Statement>;
+  private claims: ClaimStore;
 
   constructor(private d: ExecutorDeps) {
+    this.claims = new ClaimStore(d.store, d.now);
     const s = d.store.sqlite;
     this.q = {
       steps: s.prepare(`SELECT node_id, status, attempts, port, output FROM steps WHERE run_id = ?`),
@@ -221,6 +224,7 @@ export class Executor {
       },
       sandbox: d.sandbox,
       state,
+      claims: this.claims.forRun(run.id, run.flowId),
       connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
       service: <T>(name: string) => ((d.servicesFor?.(run.flowId) ?? d.services)[name]) as T | undefined,
       signal,

@@ -36,6 +36,25 @@ export interface FlowState {
 /** Resolves a connection (Shopify store, ERP...) by its id. Provided by the host; nodes never import the server. */
 export type ConnectionResolver = (kind: string, connectionId: string) => Promise<unknown>;
 
+/** What `claims.claim` found: the key is this run's to create under, or another live run holds it. */
+export type ClaimResult =
+  | { mine: true; state: 'claimed' | 'done'; document: string | null; takenOver: boolean }
+  | { mine: false; state: 'claimed'; holder: string };
+
+/**
+ * Business keys (e.g. `sales-order:<shop>:<order id>`) claimed in Ledgerline's own store, in a transaction, before an
+ * ERP document is created, so two runs of one order at once create one document. A key held by a run that is still
+ * queued or running is not yours: wait (fail transiently) and try again. A key whose holder ended without completing
+ * is taken over (the ERP's own search-before-create then finds anything it made).
+ */
+export interface BusinessClaims {
+  claim(key: string): ClaimResult;
+  /** The document exists: later claims of the key get `state: 'done'` and the document. */
+  complete(key: string, document: string): void;
+  /** Gives the key up (nothing was created). */
+  release(key: string): void;
+}
+
 export interface NodeContext<C = unknown> {
   runId: string;
   flowId: string;
@@ -54,6 +73,8 @@ export interface NodeContext<C = unknown> {
   sandbox: Sandbox;
   state: FlowState;
   connection<T = unknown>(kind: string, connectionId: string): Promise<T>;
+  /** Business-key claims in Ledgerline's store (the runtime provides them; absent in bare test contexts). */
+  claims?: BusinessClaims;
   /** Named services a host may provide (lookup tables, exception sink...). Undefined when the host has none. */
   service<T = unknown>(name: string): T | undefined;
   signal: AbortSignal;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';
 import { createTrytonConnector } from '../../nodes/erp/index.ts';
+import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
 import { readFileSync } from 'node:fs';
 import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, type Harness } from './scenarios/harness.ts';
@@ -60,6 +61,23 @@ describe('templates on Tryton', () => {
     expect(stepOf(run, 'read-back')).toBeUndefined();
     expect(await h.erp.getSalesOrder('gid://shopify/Order/450789470')).toMatchObject({ status: 'draft', totals: { tax: '11.94' } });
   }, 120_000);
+
+  it('10 concurrent runs of the same order create exactly one Tryton sale (business key claimed in Ledgerline\'s store first)', async () => {
+    const o = JSON.parse(asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order)));
+    Object.assign(o, { id: 450789471, admin_graphql_api_id: 'gid://shopify/Order/450789471', name: '#1001-C' });
+    const body = JSON.stringify(o);
+    const version = h.rt.flows.get('order-to-erp').activeVersion!;
+    const runIds = Array.from({ length: 10 }, () => h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds[0]);
+    await h.rt.drain(240_000);
+    const runs = runIds.map((id) => h.rt.runs.get(id));
+    expect(runs.map((r) => r.status), JSON.stringify(runs.find((r) => r.status !== 'succeeded')?.error)).toEqual(Array(10).fill('succeeded'));
+    expect(runs.filter((r) => outputOf(r, 'post').created).length).toBe(1);
+    expect(new Set(runs.map((r) => outputOf(r, 'read-back').number)).size).toBe(1);
+    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    expect(await rpc.model<number>('sale.sale', 'search_count', [[['reference', '=', 'gid://shopify/Order/450789471']]])).toBe(1);
+    // Some runs found the key held and waited (a transient CLAIMED_BY_OTHER_RUN, retried).
+    expect(runs.some((r) => (r.steps.find((s) => s.nodeId === 'post')?.attempts ?? 1) > 1)).toBe(true);
+  }, 300_000);
 
   it('partial refund with restock, one without, and a shipping-only refund', async () => {
     const before = await stock('TSHIRT-RED-M');

@@ -111,3 +111,23 @@ export const flowState = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.flowId, t.key] })],
 );
+
+/**
+ * Business keys (shop + Shopify id + document kind) claimed by the run that creates their ERP document, so two runs of
+ * one order at once create one document: the second waits until the first is done, then finds the document.
+ */
+export const businessClaims = sqliteTable(
+  'business_claims',
+  {
+    key: text('key').primaryKey(),
+    runId: text('run_id').notNull(),
+    flowId: text('flow_id').notNull(),
+    /** claimed | done */
+    state: text('state').notNull(),
+    /** The ERP document once created (its number or id). */
+    document: text('document'),
+    claimedAt: integer('claimed_at').notNull(),
+    completedAt: integer('completed_at'),
+  },
+  (t) => [index('business_claims_run').on(t.runId)],
+);

@@ -8,6 +8,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
 import { salesOrderSchema } from '../shared/schemas.ts';
+import { claimKey, withClaim } from './claim.ts';
 import type { ErpSalesOrder, SalesOrderInput } from '../contract.ts';
 import { expectedLines } from './erp-pricing.ts';
 import { sampleSalesOrder } from './samples.ts';
@@ -48,32 +49,37 @@ export const postSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderI
   input: salesOrderSchema,
   idempotent: true,
   sampleOutput: sampleSalesOrder,
-  async execute(ctx, input) {
+  execute(ctx, input) {
     requireObject(ctx, input, 'a sales order');
-    const erp = await erpConnection(ctx, ['salesOrders']);
-    if (!ctx.config.verify) {
-      const r = await withNode(ctx, () => erp.createSalesOrder(input));
-      if (!r.created) ctx.log.info({ externalId: r.document.externalId, number: r.document.number }, 'sales order already in the ERP; nothing created');
-      return { ...r.document, created: r.created };
-    }
-    const order = (ctx.trigger as Record<string, unknown> | undefined)?.[ctx.config.orderPath];
-    if (!isOrderFigures(order)) {
-      throw permanentError(`node ${ctx.nodeId}: verify needs the Shopify order at trigger "${ctx.config.orderPath}"`, { code: 'INVALID_INPUT', details: { field: ctx.config.orderPath } });
-    }
-    const want = expectedTotals(order);
-    const drafts = !!erp.capabilities.draftSalesOrders && typeof erp.confirmSalesOrder === 'function';
-    const r = await withNode(ctx, () => erp.createSalesOrder(input, { confirm: !drafts }));
-    if (r.document.status !== 'draft') {
-      // Already confirmed (a second delivery) or an ERP without drafts: report a difference, book nothing more.
-      if (r.created) check(ctx, r.document, input, want, order.name ?? order.id, order.currency);
-      else ctx.log.info({ externalId: r.document.externalId, number: r.document.number }, 'sales order already in the ERP; nothing created');
-      return { ...r.document, created: r.created };
-    }
-    check(ctx, r.document, input, want, order.name ?? order.id, order.currency);
-    const confirmed = await withNode(ctx, () => erp.confirmSalesOrder!(r.document.externalId, { expected: { net: want.net, tax: want.tax, gross: want.gross } }));
-    return { ...confirmed, created: r.created };
+    // One run at a time creates the document of an order (ERPs' own idempotency is search-then-create).
+    return withClaim(ctx, claimKey(ctx, 'sales-order', input.externalId), () => post(ctx, input), (doc) => doc.status === 'draft' ? null : doc.number || doc.id);
   },
 });
+
+async function post(ctx: NodeContext<z.infer<typeof config>>, input: SalesOrderInput): Promise<ErpSalesOrder & { created: boolean }> {
+  const erp = await erpConnection(ctx, ['salesOrders']);
+  if (!ctx.config.verify) {
+    const r = await withNode(ctx, () => erp.createSalesOrder(input));
+    if (!r.created) ctx.log.info({ externalId: r.document.externalId, number: r.document.number }, 'sales order already in the ERP; nothing created');
+    return { ...r.document, created: r.created };
+  }
+  const order = (ctx.trigger as Record<string, unknown> | undefined)?.[ctx.config.orderPath];
+  if (!isOrderFigures(order)) {
+    throw permanentError(`node ${ctx.nodeId}: verify needs the Shopify order at trigger "${ctx.config.orderPath}"`, { code: 'INVALID_INPUT', details: { field: ctx.config.orderPath } });
+  }
+  const want = expectedTotals(order);
+  const drafts = !!erp.capabilities.draftSalesOrders && typeof erp.confirmSalesOrder === 'function';
+  const r = await withNode(ctx, () => erp.createSalesOrder(input, { confirm: !drafts }));
+  if (r.document.status !== 'draft') {
+    // Already confirmed (a second delivery) or an ERP without drafts: report a difference, book nothing more.
+    if (r.created) check(ctx, r.document, input, want, order.name ?? order.id, order.currency);
+    else ctx.log.info({ externalId: r.document.externalId, number: r.document.number }, 'sales order already in the ERP; nothing created');
+    return { ...r.document, created: r.created };
+  }
+  check(ctx, r.document, input, want, order.name ?? order.id, order.currency);
+  const confirmed = await withNode(ctx, () => erp.confirmSalesOrder!(r.document.externalId, { expected: { net: want.net, tax: want.tax, gross: want.gross } }));
+  return { ...confirmed, created: r.created };
+}
 
 /** Fails with TOTALS_MISMATCH unless the ERP document equals what Shopify charged, naming every difference. */
 function check(ctx: NodeContext<z.infer<typeof config>>, doc: ErpSalesOrder, input: SalesOrderInput, want: { net: string; tax: string; gross: string }, name: string, currency: string): void {

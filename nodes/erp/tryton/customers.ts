@@ -37,11 +37,18 @@ export async function upsertParty(rpc: TrytonRpc, c: CustomerInput): Promise<Pos
       ...(c.email ? [{ type: 'email', value: c.email }] : []),
       ...(c.phone ? [{ type: 'phone', value: c.phone }] : []),
     ];
-    const [id] = await rpc.model<number[]>('party.party', 'create', [[{
-      name: c.name, code: c.externalId,
-      addresses: [['create', [addressValues(c)]]],
-      ...(mechanisms.length ? { contact_mechanisms: [['create', mechanisms]] } : {}),
-    }]]);
+    let id: number;
+    try {
+      [id] = await rpc.model<number[]>('party.party', 'create', [[{
+        name: c.name, code: c.externalId,
+        addresses: [['create', [addressValues(c)]]],
+        ...(mechanisms.length ? { contact_mechanisms: [['create', mechanisms]] } : {}),
+      }]]);
+    } catch (e) {
+      // Another run created the same customer between our search and our create (Tryton's code is unique): use it.
+      if (/must be unique/i.test((e as Error).message) && (await findParty(rpc, c.externalId))) return upsertParty(rpc, c);
+      throw e;
+    }
     const party = (await findParty(rpc, c.externalId))!;
     return { created: true, document: await readCustomer(rpc, party), partyId: id, addressId: party.addresses[0] };
   }

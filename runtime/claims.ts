@@ -1,0 +1,44 @@
+// Business-key claims (the `ctx.claims` of the node API) in the runtime store: a claim is taken in one IMMEDIATE
+// transaction, so of two runs claiming one key at once exactly one gets it, across workers and processes.
+import type { Statement } from 'better-sqlite3';
+import type { Store } from './store/db.ts';
+import type { BusinessClaims, ClaimResult } from './node-api.ts';
+
+interface Row { key: string; run_id: string; state: string; document: string | null }
+
+export class ClaimStore {
+  private q: Record<string, Statement>;
+
+  constructor(private store: Store, private now: () => number = Date.now) {
+    const s = store.sqlite;
+    this.q = {
+      get: s.prepare(`SELECT key, run_id, state, document FROM business_claims WHERE key = ?`),
+      insert: s.prepare(`INSERT INTO business_claims (key, run_id, flow_id, state, claimed_at) VALUES (?, ?, ?, 'claimed', ?)`),
+      takeOver: s.prepare(`UPDATE business_claims SET run_id = ?, flow_id = ?, claimed_at = ? WHERE key = ? AND run_id = ?`),
+      // A holder that is not queued or running any more (failed, cancelled, finished, pruned) left the key behind.
+      live: s.prepare(`SELECT 1 FROM runs WHERE id = ? AND status IN ('queued', 'running')`),
+      complete: s.prepare(`UPDATE business_claims SET state = 'done', document = ?, completed_at = ? WHERE key = ?`),
+      release: s.prepare(`DELETE FROM business_claims WHERE key = ? AND run_id = ? AND state = 'claimed'`),
+    };
+  }
+
+  forRun(runId: string, flowId: string): BusinessClaims {
+    const { q } = this;
+    return {
+      claim: (key: string): ClaimResult => this.store.sqlite.transaction((): ClaimResult => {
+        const row = q.get.get(key) as Row | undefined;
+        if (!row) {
+          q.insert.run(key, runId, flowId, this.now());
+          return { mine: true, state: 'claimed', document: null, takenOver: false };
+        }
+        if (row.state === 'done') return { mine: true, state: 'done', document: row.document, takenOver: false };
+        if (row.run_id === runId) return { mine: true, state: 'claimed', document: null, takenOver: false };
+        if (q.live.get(row.run_id)) return { mine: false, state: 'claimed', holder: row.run_id };
+        q.takeOver.run(runId, flowId, this.now(), key, row.run_id);
+        return { mine: true, state: 'claimed', document: null, takenOver: true };
+      }).immediate(),
+      complete: (key, document) => void q.complete.run(document, this.now(), key),
+      release: (key) => void q.release.run(key, runId),
+    };
+  }
+}
