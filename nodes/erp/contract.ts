@@ -216,6 +216,15 @@ export interface FulfilmentPage {
   hasMore: boolean;
 }
 
+/** The ERP's stock change feed: SKUs whose stock (on hand or reservations) changed after a cursor. */
+export interface StockChangePage {
+  /** Each SKU once, whatever number of changes it had. */
+  skus: string[];
+  /** Pass back as `since` for the changes after these. Opaque. */
+  cursor: string | null;
+  hasMore: boolean;
+}
+
 export interface StockLevel {
   sku: string;
   warehouse: string;
@@ -393,6 +402,12 @@ export interface ErpConnector {
    * omitted). Unknown SKUs and services are absent.
    */
   getStock(opts: { skus?: string[]; warehouses?: string[] }): Promise<StockLevel[]>;
+
+  /**
+   * Optional: the SKUs whose stock changed after `since` (sandbox ERP: its change log; Tryton: stock moves created or
+   * written since). Connectors without a change feed leave it out; a delta push then has nothing to start from.
+   */
+  stockChanges?(opts: { since?: string | null; limit?: number }): Promise<StockChangePage>;
 
   /** Idempotent by `externalId` (the Shopify refund id). */
   createCreditMemo(input: CreditMemoInput): Promise<Posted<ErpCreditMemo>>;

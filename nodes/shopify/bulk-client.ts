@@ -23,6 +23,8 @@ export interface BulkOutcome {
   cost: number;
   /** Real ms spent waiting for the operation to finish. */
   waitedMs: number;
+  /** Real ms of the whole run (staging, start, polls, download). */
+  realMs: number;
 }
 
 export interface BulkRunOptions {
@@ -57,7 +59,7 @@ async function start(client: ShopifyClient, doc: string, variables: Record<strin
   }
 }
 
-async function waitFor(client: ShopifyClient, id: string, opts: BulkRunOptions): Promise<Omit<BulkOutcome, 'lines' | 'cost' | 'waitedMs'> & { cost: number }> {
+async function waitFor(client: ShopifyClient, id: string, opts: BulkRunOptions): Promise<Omit<BulkOutcome, 'lines' | 'cost' | 'waitedMs' | 'realMs'> & { cost: number }> {
   let cost = 0;
   for (let polls = 1; ; polls++) {
     const res = await client.request<{ bulkOperation: Record<string, string | null> | null }>(BULK_OPERATION, { id }, { signal: opts.signal });
@@ -96,23 +98,25 @@ export async function downloadJsonl(url: string, signal?: AbortSignal): Promise<
   return out;
 }
 
-async function finish(client: ShopifyClient, id: string, startCost: number, opts: BulkRunOptions): Promise<BulkOutcome> {
+async function finish(client: ShopifyClient, id: string, startCost: number, opts: BulkRunOptions, began: number): Promise<BulkOutcome> {
   const t0 = performance.now();
   const op = await waitFor(client, id, opts);
   const waitedMs = performance.now() - t0;
   const file = op.status === 'COMPLETED' ? op.url : op.partialDataUrl;
   const lines = file ? await downloadJsonl(file, opts.signal) : [];
-  return { ...op, cost: op.cost + startCost, lines, waitedMs };
+  return { ...op, cost: op.cost + startCost, lines, waitedMs, realMs: performance.now() - began };
 }
 
 /** Runs a bulk query to its end. A FAILED operation is returned (with its partial lines), not thrown: the caller decides. */
 export async function runBulkQuery(client: ShopifyClient, query: string, opts: BulkRunOptions & { groupObjects?: boolean } = {}): Promise<BulkOutcome> {
+  const began = performance.now();
   const { id, cost } = await start(client, BULK_RUN_QUERY, { query, groupObjects: opts.groupObjects ?? false }, 'bulkOperationRunQuery', opts);
-  return finish(client, id, cost, opts);
+  return finish(client, id, cost, opts, began);
 }
 
 /** Stages `variables` (one JSONL line each) and runs `mutation` once per line. FAILED is returned, not thrown. */
 export async function runBulkMutation(client: ShopifyClient, mutation: string, variables: Record<string, unknown>[], opts: BulkRunOptions & { clientIdentifier?: string; filename?: string } = {}): Promise<BulkOutcome> {
+  const began = performance.now();
   const jsonl = variables.map((v) => JSON.stringify(v)).join('\n') + '\n';
   const staged = await client.request<{ stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] | null; userErrors: UserError[] } }>(
     STAGED_UPLOADS_CREATE,
@@ -135,5 +139,5 @@ export async function runBulkMutation(client: ShopifyClient, mutation: string, v
   if (!key) throw new NodeError('shopify staged upload: the target has no key parameter', { code: 'STAGED_UPLOAD', errorClass: 'permanent' });
   const started = await start(client, BULK_RUN_MUTATION, { mutation, stagedUploadPath: key, clientIdentifier: opts.clientIdentifier ?? null }, 'bulkOperationRunMutation', opts);
   cost += started.cost;
-  return finish(client, started.id, cost, opts);
+  return finish(client, started.id, cost, opts, began);
 }

@@ -26,6 +26,8 @@ export interface BulkSummary {
   createdAt: string;
   completedAt: string | null;
   waitedMs: number;
+  /** Real ms of the whole run: start, polls, download and parse. */
+  realMs: number;
 }
 
 export interface Spend {
@@ -40,7 +42,7 @@ export const BULK_SKU_CHUNK = 250;
 const MAX_BULK_AT_ONCE = 5;
 
 export function summarise(o: BulkOutcome): BulkSummary {
-  return { id: o.id, type: o.type, status: o.status, errorCode: o.errorCode, objectCount: o.objectCount, createdAt: o.createdAt, completedAt: o.completedAt, waitedMs: Math.round(o.waitedMs) };
+  return { id: o.id, type: o.type, status: o.status, errorCode: o.errorCode, objectCount: o.objectCount, createdAt: o.createdAt, completedAt: o.completedAt, waitedMs: Math.round(o.waitedMs), realMs: Math.round(o.realMs) };
 }
 
 const skuSearch = (skus: string[]) => skus.map((s) => `sku:'${s.replace(/['\\]/g, '\\$&')}'`).join(' OR ');

@@ -19,4 +19,25 @@ describe('erp.read-stock', () => {
     expect(out.levels.length).toBe(goods * 2); // services excluded
     expect(out.levels.some((l) => l.sku === 'SHIPPING')).toBe(false);
   });
+  it('changesOnly reads just the SKUs the ERP\'s change feed names since the last run, and advances its cursor', async () => {
+    const feed = createSandboxErp();
+    const state = new Map<string, unknown>();
+    const first = await run(readStockNode, { connection: 'erp-main', changesOnly: true }, feed, undefined, state);
+    expect(first.changes).toMatchObject({ since: null, hasMore: false });
+    expect(first.levels.length).toBeGreaterThan(0); // the first read starts from the beginning of the feed
+    const none = await run(readStockNode, { connection: 'erp-main', changesOnly: true }, feed, undefined, state);
+    expect(none.levels).toEqual([]);
+    expect(none.changes!.cursor).toBe(first.changes!.cursor);
+    await feed.createSalesOrder(order({ externalId: 'gid://shopify/Order/delta-1', lines: [{ sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00' }], shipping: [] }));
+    feed.admin.setStock('TSHIRT-RED-M', 'WH2', '77');
+    const delta = await run(readStockNode, { connection: 'erp-main', changesOnly: true }, feed, undefined, state);
+    expect([...new Set(delta.levels.map((l) => l.sku))].sort()).toEqual(['MUG-BLACK', 'TSHIRT-RED-M']);
+    expect(delta.levels.find((l) => l.sku === 'TSHIRT-RED-M' && l.warehouse === 'WH2')!.quantity).toBe(77);
+    expect(Number(delta.changes!.cursor)).toBeGreaterThan(Number(first.changes!.cursor));
+  });
+  it('changesOnly on a connector without a change feed fails naming what is missing', async () => {
+    const erp2 = createSandboxErp();
+    const noFeed = { ...erp2, stockChanges: undefined };
+    await expect(run(readStockNode, { connection: 'erp-main', changesOnly: true }, noFeed, undefined)).rejects.toThrow(/no stock change feed/);
+  });
 });

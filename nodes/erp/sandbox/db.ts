@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS ledger_lines (id INTEGER PRIMARY KEY, entry_id INTEGE
   description TEXT, reconciled INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS ledger_entry ON ledger_lines(entry_id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS stock_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS stock_change_insert AFTER INSERT ON stock BEGIN INSERT INTO stock_changes (item_id) VALUES (NEW.item_id); END;
+CREATE TRIGGER IF NOT EXISTS stock_change_update AFTER UPDATE OF on_hand, reserved ON stock WHEN OLD.on_hand IS NOT NEW.on_hand OR OLD.reserved IS NOT NEW.reserved
+  BEGIN INSERT INTO stock_changes (item_id) VALUES (NEW.item_id); END;
 `;
 
 export const SEED = {

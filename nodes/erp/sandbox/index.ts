@@ -7,6 +7,7 @@ import { money, qty } from '../shared/money.ts';
 import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
 import { settlementSchema } from '../shared/settlement.ts';
 import { openDb, seed, type Db } from './db.ts';
+import { stockChanges } from './stock-changes.ts';
 import { cancelOrder, confirmOrder, createMemo, createOrder, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
@@ -126,6 +127,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     cancelSalesOrder: (externalId) => call('cancelSalesOrder', true, () => cancelOrder(db, String(externalId))),
     listFulfilments: (o) => call('listFulfilments', false, () => listFulfilments(db, o)),
     getStock: (o) => call('getStock', false, () => getStock(db, o)),
+    stockChanges: (o) => call('stockChanges', false, () => stockChanges(db, o)),
     createCreditMemo: async (input) => { const m = parseInput(creditMemoSchema, input, 'credit memo'); return call('createCreditMemo', true, () => createMemo(db, m)); },
     postJournal: async (input) => { const j = parseInput(journalSchema, input, 'journal'); return call('postJournal', true, () => postJournal(db, j)); },
     settleReceivables: async (input) => { const x = parseInput(settlementSchema, input, 'settlement'); return call('settleReceivables', true, () => settleReceivables(db, x)); },

@@ -5,6 +5,7 @@ import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, par
 import { createCreditMemo } from './credit.ts';
 import { upsertParty } from './customers.ts';
 import { getStock, listFulfilments, shipSale } from './fulfil.ts';
+import { stockChanges } from './stock-changes.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
 import { settlementSchema } from '../shared/settlement.ts';
@@ -49,6 +50,7 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     cancelSalesOrder: async (externalId: string) => cancelSale(rpc, refs, String(externalId)),
     listFulfilments: async (opts) => listFulfilments(rpc, refs, opts),
     getStock: async (opts) => getStock(rpc, refs, opts),
+    stockChanges: async (opts) => stockChanges(rpc, refs, opts),
     createCreditMemo: async (input: CreditMemoInput) => createCreditMemo(rpc, refs, parseInput(creditMemoSchema, input, 'credit memo')),
     postJournal: async (input: JournalInput) => postJournal(rpc, refs, parseInput(journalSchema, input, 'journal')),
     settleReceivables: async (input) => settleReceivables(rpc, refs, parseInput(settlementSchema, input, 'settlement')),
