@@ -1,4 +1,5 @@
 // Reading runs back (with each step's input, output, error and timing), cancelling them and replaying failures.
+import { runSearchSql } from './run-search.ts';
 import type { Store } from './store/db.ts';
 import type { RunQueue } from './queue.ts';
 import type { FlowStore } from './flow-store.ts';
@@ -16,6 +17,8 @@ export interface RunFilter {
   limit?: number;
   /** Return runs created before this run id (paging). */
   before?: string;
+  /** Free text: order name or number, Shopify id, business key value, ERP document number (run-search.ts). */
+  search?: string;
 }
 
 export interface RunSummary {
@@ -67,6 +70,8 @@ export class Runs {
     if (f.to != null) (where.push('r.created_at < ?'), args.push(f.to));
     if (f.before) (where.push('r.id < ?'), args.push(f.before));
     if (f.key) (where.push('EXISTS (SELECT 1 FROM run_keys k WHERE k.run_id = r.id AND k.key = ? AND k.value = ?)'), args.push(f.key.key, f.key.value));
+    const search = f.search ? runSearchSql(f.search) : null;
+    if (search) (where.push(search.sql), args.push(...search.args));
     const sql = `SELECT * FROM runs r ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY r.id DESC LIMIT ?`;
     args.push(Math.min(f.limit ?? 50, 1000));
     return (this.store.sqlite.prepare(sql).all(...args) as Record<string, any>[]).map(summary);

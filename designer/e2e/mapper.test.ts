@@ -44,7 +44,7 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     await signIn(page, base(), OPS.email, OPS.password);
     await page.click('a.tab:has-text("Runs")');
     await page.selectOption('select[aria-label="Flow"]', ORDER_FLOW);
-    await page.fill('input[aria-label="Shopify order"]', '810001');
+    await page.fill('input[aria-label="Search runs"]', '810001');
     await page.click('.filters button[type=submit]');
     await page.waitForSelector(`tr[data-run="${run.runId}"]`);
     expect(await page.locator('[data-testid=runs-page] tr[data-run]').count()).toBe(1);

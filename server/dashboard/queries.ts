@@ -13,7 +13,9 @@ export interface FlowHealth {
   /** Finished runs in the window. */
   succeeded: number;
   failed: number;
-  /** succeeded / (succeeded + failed) in the window; null without finished runs. */
+  /** Scheduled runs in the window that found no work (not counted in succeeded nor in the success rate). */
+  idle: number;
+  /** succeeded / (succeeded + failed) in the window, idle scheduled runs left out; null without finished runs. */
   successRate: number | null;
   /** Runs queued or running now. */
   backlog: number;
@@ -21,22 +23,32 @@ export interface FlowHealth {
 
 export type OwnerCounts = Record<'finance' | 'operations' | 'ecommerce', { open: number; acknowledged: number; high: number }>;
 
+/**
+ * SQL (over `runs r`) true for a scheduled run that found no work: fired by a schedule, and ended skipped or
+ * succeeded past a branch or route that skipped the rest (a fulfilment poll with no shipment, a payout run with no
+ * new payout). Such runs say nothing about orders, so success rates leave them out.
+ */
+export const IDLE_SCHEDULED_RUN = `(r.status IN ('succeeded', 'skipped')
+  AND EXISTS (SELECT 1 FROM events e WHERE e.id = r.event_id AND e.source = 'schedule')
+  AND (r.status = 'skipped' OR EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.status = 'skipped')))`;
+
 export function flowHealth(sqlite: Database.Database, since: number): FlowHealth[] {
   const flows = sqlite.prepare(`SELECT id, name, active FROM flows WHERE substr(id, 1, 7) <> '__test.' ORDER BY name`).all() as Array<{ id: string; name: string; active: number }>;
   const last = sqlite.prepare(`SELECT id, status, COALESCE(finished_at, started_at, created_at) AS at FROM runs WHERE flow_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`);
   const counts = sqlite.prepare(
-    `SELECT SUM(status = 'succeeded') AS ok, SUM(status = 'failed') AS bad FROM runs WHERE flow_id = ? AND created_at >= ?`,
+    `SELECT SUM(status = 'succeeded' AND NOT idle) AS ok, SUM(status = 'failed') AS bad, SUM(idle) AS idle
+       FROM (SELECT r.status, ${IDLE_SCHEDULED_RUN} AS idle FROM runs r WHERE r.flow_id = ? AND r.created_at >= ?)`,
   );
   const backlog = sqlite.prepare(`SELECT COUNT(*) AS n FROM runs WHERE flow_id = ? AND status IN ('queued','running')`);
   return flows.map((f) => {
     const l = last.get(f.id) as { id: string; status: string; at: number } | undefined;
-    const c = counts.get(f.id, since) as { ok: number | null; bad: number | null };
+    const c = counts.get(f.id, since) as { ok: number | null; bad: number | null; idle: number | null };
     const ok = c.ok ?? 0;
     const bad = c.bad ?? 0;
     return {
       flowId: f.id, name: f.name, active: f.active === 1,
       lastRun: l ? { runId: l.id, status: l.status, at: l.at } : null,
-      succeeded: ok, failed: bad, successRate: ok + bad ? Math.round((ok / (ok + bad)) * 10_000) / 10_000 : null,
+      succeeded: ok, failed: bad, idle: c.idle ?? 0, successRate: ok + bad ? Math.round((ok / (ok + bad)) * 10_000) / 10_000 : null,
       backlog: (backlog.get(f.id) as { n: number }).n,
     };
   });

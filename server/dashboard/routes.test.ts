@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
-import { defineNode, NodeError } from '../../runtime/node-api.ts';
+import { defineNode, NodeError, route } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { createExceptionService } from '../../runtime/exceptions/index.ts';
@@ -21,6 +21,12 @@ const post = defineNode({
     if (i.fail) throw new NodeError('Sandbox ERP: rejected', { errorClass: 'permanent', code: 'ERP_VALIDATION', details: { erp: 'sandbox' } });
     return i;
   },
+});
+
+/** A branch without the JavaScript sandbox: routes to `true` when the input asks for work. */
+const when = defineNode({
+  type: 'test.when', version: 1, title: 'When', category: 'core', description: 'routes on whether the schedule asks for work', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'true' }, { id: 'false' }], idempotent: true, sampleOutput: {},
+  execute: (_c, i: { scheduledFor?: string }) => route(i.scheduledFor?.endsWith('work') ? 'true' : 'false', i),
 });
 
 let rt: Runtime | undefined;
@@ -45,7 +51,7 @@ describe('dashboard API', () => {
     tmp = tempDir();
     const clock = { now: Date.parse('2026-11-25T10:30:00Z') };
     const services: Record<string, unknown> = {};
-    const types = [...coreNodes, post];
+    const types = [...coreNodes, post, when];
     rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 }, now: () => clock.now });
     const svc = createExceptionService(rt.store, rt, { now: () => clock.now });
     services.exceptions = svc;
@@ -71,6 +77,13 @@ describe('dashboard API', () => {
     svc.monitoring.sample('inventory.drift.units', 9, { shopify: 'a' }, clock.now - 60_000);
     svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
     svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
+    // A scheduled poll: twice it finds nothing (the branch skips the post), once it posts; only that one counts.
+    rt.flows.create(flow('poll', [{ id: 't', type: 'trigger.schedule', config: { cron: '*/5 * * * *' } }, { id: 'b', type: 'test.when' }, { id: 'p', type: 'test.post' }], ['t->b', 'b:true->p']));
+    rt.flows.publish('poll', { activate: true });
+    for (const at of ['10:35', '10:40', '10:45 work']) {
+      rt.queue.ingest({ source: 'schedule', payload: { scheduledFor: at, firedAt: at }, targets: [{ flowId: 'poll', version: 1 }] });
+      await rt.drain();
+    }
     rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'o2e', version: 1 }], keys: {} });
     await rt.worker.stop(); // leave the last run queued: backlog
 
@@ -78,7 +91,8 @@ describe('dashboard API', () => {
     const s = await get(app, '/summary?windowHours=24');
     expect(s.status).toBe(200);
     const o2e = s.body.flows.find((f: any) => f.flowId === 'o2e');
-    expect(o2e).toMatchObject({ succeeded: 4, failed: 1, successRate: 0.8, backlog: 1, active: true, lastRun: { status: 'queued' } });
+    expect(o2e).toMatchObject({ succeeded: 4, failed: 1, idle: 0, successRate: 0.8, backlog: 1, active: true, lastRun: { status: 'queued' } });
+    expect(s.body.flows.find((f: any) => f.flowId === 'poll')).toMatchObject({ succeeded: 1, failed: 0, idle: 2, successRate: 1 });
     expect(s.body.flows.find((f: any) => f.flowId === 'idle')).toMatchObject({ lastRun: null, successRate: null, backlog: 0, active: false });
     expect(s.body.exceptionsByOwner).toEqual({
       finance: { open: 1, acknowledged: 0, high: 1 }, operations: { open: 1, acknowledged: 1, high: 1 }, ecommerce: { open: 0, acknowledged: 0, high: 0 },

@@ -23,7 +23,7 @@ const json = <T extends z.ZodType>(schema: T) => ({ description: 'OK', content: 
 
 const FlowHealth = z.object({
   flowId: z.string(), name: z.string(), active: z.boolean(), lastRun: z.object({ runId: z.string(), status: z.string(), at: z.number() }).nullable(),
-  succeeded: z.number().int(), failed: z.number().int(), successRate: z.number().nullable(), backlog: z.number().int(),
+  succeeded: z.number().int(), failed: z.number().int(), idle: z.number().int().openapi({ description: "Scheduled runs that found no work, left out of the success rate" }), successRate: z.number().nullable(), backlog: z.number().int(),
 }).openapi('FlowHealth');
 const Counts = z.object({ open: z.number().int(), acknowledged: z.number().int(), high: z.number().int() });
 

@@ -51,4 +51,30 @@ describe('/api/runs', () => {
     expect(r.body.status).toBe('cancelled');
     await waitFor(() => true);
   });
+
+  it('searches by order name or number, Shopify id, any key value and ERP document number, and pages by run id', async () => {
+    const rt = t.server.runtime;
+    rt.flows.create(flow('g', [{ id: 't', type: 'trigger.manual' }, { id: 'doc', type: 'test.add', config: { n: 1 } }], ['t->doc']));
+    rt.flows.publish('g', { activate: true });
+    const ingest = (value: unknown, keys: Record<string, string>) => rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'g', version: 1 }], keys }).runIds[0];
+    const a = ingest(1, { shopifyOrderId: 'gid://shopify/Order/820982911946154508', shopifyOrderName: '#5007' });
+    const b = ingest(2, { shopifyRefundId: 'gid://shopify/Refund/509562969' });
+    await rt.drain();
+    // An ERP document number shows up in a step's output (here planted the way erp.post-sales-order writes it).
+    rt.store.sqlite.prepare(`UPDATE steps SET output = ? WHERE run_id = ? AND node_id = 'doc'`).run(JSON.stringify({ number: 'SO0042', externalId: 'x' }), b);
+    const tok = t.tokens.operator;
+    const ids = async (q: string) => (await t.json('GET', `/api/runs?q=${encodeURIComponent(q)}`, { token: tok })).body.runs.map((r: { runId: string }) => r.runId);
+    expect(await ids('#5007')).toEqual([a]);
+    expect(await ids('5007')).toEqual([a]);
+    expect(await ids('820982911946154508')).toEqual([a]);
+    expect(await ids('gid://shopify/Order/820982911946154508')).toEqual([a]);
+    expect(await ids('509562969')).toEqual([b]);
+    expect(await ids('SO0042')).toEqual([b]);
+    expect(await ids('SO004')).toEqual([]); // a document number matches whole, not as a prefix
+    expect(await ids('%')).toEqual([]);
+    // Paging: \`before\` is a run id; two pages of one cover both runs, newest first.
+    const p1 = (await t.json('GET', '/api/runs?flowId=g&limit=1', { token: tok })).body.runs;
+    const p2 = (await t.json('GET', `/api/runs?flowId=g&limit=1&before=${p1[0].runId}`, { token: tok })).body.runs;
+    expect([p1[0].runId, p2[0].runId]).toEqual([b, a]);
+  });
 });

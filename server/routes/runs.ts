@@ -31,6 +31,7 @@ const ListQuery = z.object({
     .optional()
     .openapi({ description: 'A business key as name:value, e.g. shopifyOrderId:gid://shopify/Order/1' }),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
+  q: z.string().max(200).optional().openapi({ description: 'Search: order name or number (#5007, 5007), Shopify id, any business key value, ERP document number' }),
   before: z.string().optional().openapi({ description: 'Run id to page from (runs created before it)' }),
 });
 
@@ -47,6 +48,7 @@ export function runsRouter(d: Deps) {
       from: q.from,
       to: q.to,
       key: q.key ? { key: q.key.slice(0, i), value: q.key.slice(i + 1) } : undefined,
+      search: q.q,
       limit: q.limit,
       before: q.before,
     });

@@ -107,4 +107,6 @@ export interface RunQuery {
   key?: string;
   limit?: number;
   before?: string;
+  /** Free-text search: order name or number, Shopify id, ERP document number. */
+  q?: string;
 }

@@ -13,6 +13,10 @@ import { FlowListPage } from './FlowListPage.tsx';
 import { Header } from './Header.tsx';
 import { match, navigate, useLocation } from './router.ts';
 import { canSeeCanvas, useSession } from './session.ts';
+import { refusal } from './access.ts';
+import { Forbidden } from './Forbidden.tsx';
+import { panelPage } from './panel-routes.tsx';
+import { SandboxBanner } from '../sandbox/SandboxBanner.tsx';
 
 export function App() {
   const { path, query } = useLocation();
@@ -32,7 +36,11 @@ export function App() {
 
   let page;
   let params: Record<string, string> | null;
-  if ((params = match('/flows/:id/mapper', path))) page = <MapperPage key={`${params.id}/${query.get('node') ?? ''}`} flowId={params.id} nodeId={query.get('node') ?? undefined} />;
+  const refused = refusal(path, user.role);
+  const panel = refused ? null : panelPage(path, query);
+  if (refused) page = <Forbidden rule={refused} role={user.role} />;
+  else if (panel) page = panel;
+  else if ((params = match('/flows/:id/mapper', path))) page = <MapperPage key={`${params.id}/${query.get('node') ?? ''}`} flowId={params.id} nodeId={query.get('node') ?? undefined} />;
   else if ((params = match('/flows/:id', path)))
     page = canSeeCanvas(user.role) ? <EditorPage key={params.id} flowId={params.id} /> : <MapperPage flowId={params.id} />;
   else if ((params = match('/runs/:id', path))) page = <RunDetailPage runId={params.id} />;
@@ -47,6 +55,7 @@ export function App() {
   return (
     <div className="app">
       <Header path={path} />
+      <SandboxBanner role={user.role} path={path} />
       <main className="app-main">{page}</main>
     </div>
   );

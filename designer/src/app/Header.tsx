@@ -1,6 +1,7 @@
 import { canSeeFinance, useSession } from './session.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
+import { mayOpen } from './access.ts';
 
 export function Header({ path }: { path: string }) {
   const user = useSession((s) => s.user);
@@ -20,11 +21,16 @@ export function Header({ path }: { path: string }) {
         {tab('/exceptions', 'Exceptions')}
         {tab('/lookups', 'Lookup tables')}
         {canSeeFinance(user?.role) && tab('/finance/payouts', 'Payouts')}
+        {mayOpen('/audit', user?.role) && tab('/audit', 'Audit')}
+        {mayOpen('/sandbox', user?.role) && tab('/sandbox', 'Sandbox')}
+        {mayOpen('/settings/connections', user?.role) && (
+          <Link to="/settings/connections" className={path.startsWith('/settings') ? 'tab active' : 'tab'}>Settings</Link>
+        )}
       </nav>
       <span className="spacer" />
       {user && (
         <span className="who" data-testid="who">
-          {user.name} · <span className="role">{user.role}</span>
+          <span className="name">{user.name} · </span><span className="role">{user.role}</span>
         </span>
       )}
       <button

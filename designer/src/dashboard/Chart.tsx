@@ -32,7 +32,8 @@ export function Chart({ title, data, series, height = 200, time = 'hour', testId
       height,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
+      // Month bars get half a month either side, so the axis spans exactly the months shown.
+      scales: { x: time === 'month' ? { time: true, range: (_u, min, max) => [min - 16 * 86_400, max + 16 * 86_400] } : { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
       axes: [
         { values: time === 'month' ? '{YYYY}-{MM}' : undefined, stroke: '#6b7785', grid: { stroke: '#eef0f3' } },
         { stroke: '#6b7785', grid: { stroke: '#eef0f3' }, size: 40 },

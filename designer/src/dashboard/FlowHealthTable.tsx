@@ -6,7 +6,7 @@ export function FlowHealthTable({ flows }: { flows: FlowHealthView[] }) {
     <div className="card" data-testid="flow-health">
       <h3>Flows</h3>
       <table className="table compact">
-        <thead><tr><th>Flow</th><th>Last run</th><th>Success</th><th>Failed</th><th>Backlog</th></tr></thead>
+        <thead><tr><th>Flow</th><th>Last run</th><th title="Succeeded over finished runs; scheduled runs that found no work are left out">Success</th><th>Failed</th><th title="Scheduled runs that found no work">Quiet</th><th>Backlog</th></tr></thead>
         <tbody>
           {flows.map((f) => (
             <tr key={f.flowId} data-flow={f.flowId}>
@@ -15,6 +15,7 @@ export function FlowHealthTable({ flows }: { flows: FlowHealthView[] }) {
                 {f.lastRun && <span className="muted small"> {new Date(f.lastRun.at).toLocaleString()}</span>}</td>
               <td>{percent(f.successRate)}</td>
               <td className={f.failed ? 'error' : ''}>{f.failed}</td>
+              <td className="muted">{f.idle ?? 0}</td>
               <td>{f.backlog}</td>
             </tr>
           ))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { driftColumns, hourMs, ordersColumns, payoutColumns, percent, totals } from './series.ts';
+import { driftColumns, hourMs, lastMonths, ordersColumns, payoutColumns, percent, totals } from './series.ts';
 
 describe('dashboard series', () => {
   it('turns hourly order counts into sorted seconds and counts', () => {
@@ -14,9 +14,19 @@ describe('dashboard series', () => {
     const cols = payoutColumns([
       { month: '2026-10', payouts: 4, reconciled: 3, unbalanced: 1, waiting: 0 },
       { month: '2026-09', payouts: 2, reconciled: 1, unbalanced: 0, waiting: 1 },
-    ]);
+    ], []);
     expect(cols[0]).toEqual([Date.UTC(2026, 8, 1) / 1000, Date.UTC(2026, 9, 1) / 1000]);
     expect(cols.slice(1)).toEqual([[2, 4], [1, 4], [1, 3]]);
+  });
+
+  it('spans the last twelve months, empty ones as zero, so one payout month does not stretch the axis over years', () => {
+    expect(lastMonths(3, new Date('2026-01-15T00:00:00Z'))).toEqual(['2025-11', '2025-12', '2026-01']);
+    const window = lastMonths(12, new Date('2026-12-04T00:00:00Z'));
+    const cols = payoutColumns([{ month: '2026-12', payouts: 1, reconciled: 1, unbalanced: 0, waiting: 0 }], window);
+    expect(cols[0]).toHaveLength(12);
+    expect(cols[0][0]).toBe(Date.UTC(2026, 0, 1) / 1000);
+    expect(cols[0][11]).toBe(Date.UTC(2026, 11, 1) / 1000);
+    expect(cols[3]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   });
 
   it('keeps drift in time order', () => {

@@ -25,9 +25,25 @@ export function driftColumns(points: DriftPoint[]): Columns {
   return [sorted.map((p) => sec(p.at)), sorted.map((p) => p.skus), sorted.map((p) => p.units)];
 }
 
-/** Months on x (first day, UTC); stacked totals so the bars of reconciled, unbalanced and waiting sit on each other. */
-export function payoutColumns(points: PayoutPoint[]): Columns {
-  const sorted = [...points].sort((a, b) => a.month.localeCompare(b.month));
+/** `count` months ending with the month of `now` (UTC), oldest first, as YYYY-MM. */
+export function lastMonths(count: number, now = new Date()): string[] {
+  const out: string[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+    out.push(d.toISOString().slice(0, 7));
+  }
+  return out;
+}
+
+/**
+ * Months on x (first day, UTC); stacked totals so the bars of reconciled, unbalanced and waiting sit on each other.
+ * Every month of the window is present (empty ones as 0): with one month alone the time axis would stretch over
+ * years (it ran to 2029).
+ */
+export function payoutColumns(points: PayoutPoint[], window = lastMonths(12)): Columns {
+  const by = new Map(points.map((p) => [p.month, p]));
+  const months = [...new Set([...window, ...points.map((p) => p.month)])].sort();
+  const sorted = months.map((month) => by.get(month) ?? { month, payouts: 0, reconciled: 0, unbalanced: 0, waiting: 0 });
   const xs = sorted.map((p) => sec(Date.parse(`${p.month}-01T00:00:00Z`)));
   const rec = sorted.map((p) => p.reconciled);
   const unb = sorted.map((p) => p.reconciled + p.unbalanced);
@@ -35,7 +51,7 @@ export function payoutColumns(points: PayoutPoint[]): Columns {
   return [xs, wait, unb, rec];
 }
 
-export interface FlowHealthView { flowId: string; name: string; active: boolean; lastRun: { runId: string; status: string; at: number } | null; succeeded: number; failed: number; successRate: number | null; backlog: number }
+export interface FlowHealthView { flowId: string; name: string; active: boolean; lastRun: { runId: string; status: string; at: number } | null; succeeded: number; failed: number; idle?: number; successRate: number | null; backlog: number }
 
 export function totals(flows: FlowHealthView[]): { runs: number; failed: number; rate: number | null; backlog: number } {
   const ok = flows.reduce((a, f) => a + f.succeeded, 0);

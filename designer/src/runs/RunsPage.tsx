@@ -1,9 +1,11 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { api, type RunQuery } from '../api/client.ts';
+import { adminApi } from '../api/admin.ts';
 import type { RunSummary } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
 import { RunFilters } from './RunFilters.tsx';
 import { errorText } from './StepDetails.tsx';
+import { durationText, foldScheduled, ms } from './run-list-model.ts';
 
 const PAGE = 50;
 
@@ -12,6 +14,12 @@ export function RunsPage() {
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(false);
+  const [scheduled, setScheduled] = useState<Set<string>>(new Set());
+  const [open, setOpen] = useState<Set<string>>(new Set());
+
+  useEffect(() => {
+    adminApi.schedules().then((r) => setScheduled(new Set(r.schedules.map((s) => s.flowId))), () => {});
+  }, []);
 
   useEffect(() => {
     setRuns(null);
@@ -28,10 +36,26 @@ export function RunsPage() {
   async function loadMore() {
     const last = runs?.[runs.length - 1];
     if (!last) return;
-    const r = await api.runs({ ...query, limit: PAGE, before: last.createdAt });
+    // The API pages by run id (runs created before it).
+    const r = await api.runs({ ...query, limit: PAGE, before: last.runId });
     setRuns([...(runs ?? []), ...r.runs]);
     setMore(r.runs.length === PAGE);
   }
+
+  // A flow picked in the filter is shown run by run; otherwise quiet scheduled runs fold into one row.
+  const rows = useMemo(() => foldScheduled(runs ?? [], query.flowId ? new Set() : scheduled), [runs, scheduled, query.flowId]);
+
+  const line = (r: RunSummary) => (
+    <tr key={r.runId} data-run={r.runId}>
+      <td><Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.runId}</Link>{r.replayOf && <span className="muted"> (replay)</span>}</td>
+      <td>{r.flowId}</td>
+      <td>{r.flowVersion}</td>
+      <td><span className={`pill status-${r.status}`}>{r.status}</span></td>
+      <td className="nowrap">{new Date(ms(r.createdAt) ?? 0).toLocaleString()}</td>
+      <td className="nowrap" data-duration>{durationText(r.startedAt, r.finishedAt)}</td>
+      <td className="error-cell" title={errorText(r.error)}>{errorText(r.error)}</td>
+    </tr>
+  );
 
   return (
     <section className="page" data-testid="runs-page">
@@ -43,26 +67,38 @@ export function RunsPage() {
       ) : runs.length === 0 ? (
         <p className="muted">No runs match.</p>
       ) : (
-        <table className="table">
+        <table className="table runs-table">
           <thead>
             <tr><th>Run</th><th>Flow</th><th>Version</th><th>Status</th><th>Created</th><th>Duration</th><th>Error</th></tr>
           </thead>
           <tbody>
-            {runs.map((r) => (
-              <tr key={r.runId} data-run={r.runId}>
-                <td><Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.runId}</Link>{r.replayOf && <span className="muted"> (replay)</span>}</td>
-                <td>{r.flowId}</td>
-                <td>{r.flowVersion}</td>
-                <td><span className={`pill status-${r.status}`}>{r.status}</span></td>
-                <td>{new Date(r.createdAt).toLocaleString()}</td>
-                <td>{r.startedAt && r.finishedAt ? `${Date.parse(r.finishedAt) - Date.parse(r.startedAt)} ms` : '—'}</td>
-                <td className="error-cell">{errorText(r.error)}</td>
-              </tr>
-            ))}
+            {rows.map((row) => {
+              if (row.kind === 'run') return line(row.run);
+              const key = row.runs[0].runId;
+              const first = new Date(ms(row.runs[row.runs.length - 1].createdAt) ?? 0);
+              const last = new Date(ms(row.runs[0].createdAt) ?? 0);
+              return (
+                <Fragment key={key}>
+                  <tr className="fold" data-fold={row.flowId}>
+                    <td colSpan={7}>
+                      <button className="link" onClick={() => setOpen((o) => { const n = new Set(o); if (n.has(key)) n.delete(key); else n.add(key); return n; })}>
+                        {open.has(key) ? '▾' : '▸'} {row.runs.length} quiet scheduled runs of <strong>{row.flowId}</strong>
+                      </button>{' '}
+                      <span className="muted">
+                        ({row.runs.filter((r) => r.status === 'succeeded').length} succeeded, {row.runs.filter((r) => r.status === 'skipped').length} skipped,
+                        {' '}{first.toLocaleTimeString()}–{last.toLocaleTimeString()})
+                      </span>
+                    </td>
+                  </tr>
+                  {open.has(key) && row.runs.map(line)}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       )}
-      {more && <button onClick={loadMore}>Older runs</button>}
+      {more && <button onClick={() => void loadMore()}>Older runs</button>}
+      {runs && <p className="muted small">{runs.length} run{runs.length === 1 ? '' : 's'} loaded{more ? '; older ones on request' : ''}.</p>}
     </section>
   );
 }

@@ -1,0 +1,212 @@
+// Issue 12, sections 5-6, as people click them in Chromium against the real server on a fresh sandbox install:
+// a newcomer sends a sandbox order and sees it reach the ERP; finance sends a payout and sees it reconcile; a
+// client typing /runs gets the role page; an owner sets up connections, users and API tokens.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, shot, watchPage } from './browser.ts';
+import { signIn, startEnv, type Env } from './helpers.ts';
+
+let env: Env;
+let browser: Browser;
+const VIEWPORT = { width: 1400, height: 900 };
+const FINANCE = { email: 'fiona@finance.example', name: 'Fiona Finance', role: 'operator', password: 'finance-pw-1' };
+const CLIENT = { email: 'carl@merchant.example', name: 'Carl Client', role: 'client', password: 'client-pw-12' };
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  env = await startEnv([FINANCE, CLIENT]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.stop();
+});
+
+const base = () => env.backend.baseUrl;
+
+/** Clicks Send on a scenario card and waits for the panel's answer. */
+async function send(page: Page, scenario: string): Promise<string> {
+  await page.waitForSelector(`[data-scenario=${scenario}] button:not([disabled])`, { timeout: 20_000 });
+  await page.click(`[data-scenario=${scenario}] button`);
+  await page.waitForFunction(() => document.querySelector('[data-testid=sandbox-notice]')?.textContent && !document.querySelector('.scenario button[disabled]'));
+  return (await page.textContent('[data-testid=sandbox-notice]')) ?? '';
+}
+
+describe('sandbox panel, role page, connections and users in Chromium', () => {
+  it('a newcomer sees the sandbox banner, sends a paid order from the Sandbox page and sees its ERP sales order', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), env.backend.adminEmail, env.backend.adminPassword);
+    await page.waitForSelector('[data-testid=sandbox-banner]');
+    expect(await page.textContent('[data-testid=sandbox-banner]')).toContain('Sandbox mode');
+    await page.click('[data-testid=sandbox-banner] a');
+    await page.waitForSelector('[data-testid=sandbox-page]');
+    // The webhook secret is the one the server verifies sandbox-shop webhooks with.
+    await page.click('[data-testid=sandbox-shop] button:has-text("Show")');
+    const { connections } = await env.admin<{ connections: Array<{ id: string }> }>('GET', '/api/connections');
+    expect(connections.map((c) => c.id)).toContain('sandbox-shop');
+    expect(await page.textContent('[data-testid=webhook-secret]')).toBe('shpss_e2e_designer_secret');
+    expect(await page.textContent('[data-testid=webhook-url]')).toBe(`${base()}/webhooks/shopify/sandbox-shop`);
+
+    const message = await send(page, 'paid-order');
+    expect(message).toMatch(/Order #\d+ .* created in the sandbox shop/);
+    const orderName = /Order (#\d+)/.exec(message)![1];
+    await page.waitForFunction(() => /ERP sales order \S+/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=order]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const row = (await page.textContent('[data-testid=sandbox-activity] tr[data-activity=order]')) ?? '';
+    expect(row).toContain(orderName);
+    expect(row).toContain('order-to-erp');
+    const soNumber = /ERP sales order ([A-Z]+\d+)/.exec(row)![1];
+    await page.locator('[data-testid=sandbox-activity]').scrollIntoViewIfNeeded();
+    await shot(page, 'issue12-newcomer-sandbox-order');
+    // The sales order is really in the sandbox ERP: its run's post step read it back with that number.
+    await page.click('[data-testid=sandbox-activity] tr[data-activity=order] [data-outcome=succeeded] a');
+    await page.waitForSelector('[data-testid=run-detail] [data-step=post]');
+    await page.click('[data-testid=run-detail] [data-step=post]');
+    await page.waitForSelector('[data-testid=step-post]');
+    expect(await page.textContent('[data-testid=step-post]')).toContain(soNumber);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('finance sends orders then a payout and sees it reconcile, on the panel and on the payouts page', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), FINANCE.email, FINANCE.password);
+    await page.goto(`${base()}/sandbox`);
+    await page.waitForSelector('[data-testid=sandbox-page]');
+    // Finance does not manage connections: no secret for them.
+    expect(await page.locator('[data-testid=webhook-secret]').count()).toBe(0);
+    await send(page, 'paid-order');
+    await page.waitForFunction(() => /ERP sales order/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=order]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const message = await send(page, 'payout');
+    expect(message).toMatch(/Payout \d+ of [\d.]+ GBP for \d orders? is in Shopify; the reconciliation runs now/);
+    await page.waitForFunction(() => /1 of 1 payout reconciled/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=payout]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.locator('[data-testid=sandbox-activity]').scrollIntoViewIfNeeded();
+    await shot(page, 'issue12-finance-sandbox-payout');
+    await page.click('[data-testid=sandbox-activity] tr[data-activity=payout] a:has-text("payouts page")');
+    await page.waitForSelector('[data-testid=payout-rows]');
+    const table = (await page.textContent('[data-testid=payout-rows]')) ?? '';
+    expect(table).toContain(/Payout (\d+)/.exec(message)![1]);
+    expect(table.toLowerCase()).toContain('balanced');
+    await shot(page, 'issue12-finance-payouts-page');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('a client typing /runs, /dashboard or /settings/users gets the role page, not data', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await signIn(page, base(), CLIENT.email, CLIENT.password);
+    for (const [path, title] of [['/runs', 'Runs'], ['/dashboard', 'Dashboard'], ['/settings/users', 'Users and roles'], ['/sandbox', 'Sandbox']] as const) {
+      await page.goto(`${base()}${path}`);
+      await page.waitForSelector('[data-testid=forbidden]');
+      expect(await page.textContent('[data-testid=forbidden] h2')).toBe(`Your role can’t see ${title}`);
+      expect(await page.textContent('[data-testid=forbidden]')).toContain('signed in as client');
+      expect(await page.locator('[data-testid=runs-page], table').count()).toBe(0);
+    }
+    await page.goto(`${base()}/runs`);
+    await page.waitForSelector('[data-testid=forbidden]');
+    await shot(page, 'issue12-client-runs-role-page');
+    // The nav offers the client nothing it would refuse.
+    const nav = (await page.textContent('.app-header nav')) ?? '';
+    for (const t of ['Runs', 'Dashboard', 'Sandbox', 'Settings', 'Payouts']) expect(nav).not.toContain(t);
+    await page.close();
+  }, 60_000);
+
+  it('an owner creates a Shopify connection (webhook URL and secret shown once), tests and edits one; invites a user, changes the role, disables; issues and revokes a token', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), env.backend.adminEmail, env.backend.adminPassword);
+    await page.click('.app-header nav a:has-text("Settings")');
+    await page.waitForSelector('[data-testid=connections] tr[data-connection=sandbox-erp]');
+    await page.click('[data-testid=connections] tr[data-connection=sandbox-erp] button:has-text("Test connection")');
+    await page.waitForSelector('[data-testid=test-sandbox-erp]');
+    expect(await page.textContent('[data-testid=test-sandbox-erp]')).toMatch(/✓ .*warehouse/);
+
+    await page.click('button:has-text("New connection")');
+    await page.fill('[data-testid=connection-form] input[name=id]', 'main-shop');
+    await page.fill('[data-testid=connection-form] input[name=name]', 'Main Shopify store');
+    await page.click('[data-testid=connection-form] button[type=submit]');
+    expect(await page.textContent('[data-testid=connection-form] [role=alert]')).toContain('Fill in: Shop domain');
+    await page.fill('[data-testid=connection-form] input[name=shopDomain]', 'main-shop.myshopify.com');
+    await page.fill('[data-testid=connection-form] input[name=accessToken]', 'shpat_not_a_real_token');
+    await page.click('[data-testid=connection-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=shown-once]');
+    expect(await page.textContent('[data-testid=once-url]')).toBe(`${base()}/webhooks/shopify/main-shop`);
+    const secret = (await page.textContent('[data-testid=once-secret]')) ?? '';
+    expect(secret).toMatch(/^whsec_[0-9a-f]{48}$/);
+    await shot(page, 'issue12-owner-connection-shown-once');
+    // Write-only: the API never returns it, and a webhook signed with it is accepted.
+    const view = await env.admin<Record<string, unknown>>('GET', '/api/connections/main-shop');
+    expect(JSON.stringify(view)).not.toContain(secret);
+    expect(view).toMatchObject({ kind: 'shopify', provider: 'shopify', hasSecret: true, config: { shopDomain: 'main-shop.myshopify.com' } });
+    const { createHmac } = await import('node:crypto');
+    const body = '{"id":1}';
+    const hook = await fetch(`${base()}/webhooks/shopify/main-shop`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-shopify-topic': 'shop/update', 'x-shopify-shop-domain': 'main-shop.myshopify.com', 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'), 'x-shopify-webhook-id': 'w1', 'x-shopify-event-id': 'e1', 'x-shopify-triggered-at': new Date().toISOString(), 'x-shopify-api-version': '2026-10' } });
+    expect(hook.status).not.toBe(401);
+
+    await page.click('[data-testid=shown-once] button');
+    await page.click('[data-testid=connections] tr[data-connection=main-shop] button:has-text("Edit")');
+    expect(await page.getAttribute('[data-testid=connection-form] input[name=accessToken]', 'placeholder')).toContain('stored');
+    expect(await page.inputValue('[data-testid=connection-form] input[name=accessToken]')).toBe('');
+    await page.fill('[data-testid=connection-form] input[name=name]', 'Main store (UK)');
+    await page.click('[data-testid=connection-form] button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=connections] tr[data-connection=main-shop]')?.textContent?.includes('Main store (UK)'));
+    expect((await env.admin<{ hasSecret: boolean }>('GET', '/api/connections/main-shop')).hasSecret).toBe(true);
+    await shot(page, 'issue12-owner-connections');
+
+    await page.click('.subtabs a:has-text("Users and roles")');
+    await page.waitForSelector('[data-testid=invite-form]');
+    await page.fill('[data-testid=invite-form] input[name=email]', 'nina@merchant.example');
+    await page.fill('[data-testid=invite-form] input[name=name]', 'Nina New');
+    await page.selectOption('[data-testid=invite-form] select[name=role]', 'client');
+    await page.fill('[data-testid=invite-form] input[name=password]', 'first-password-1');
+    await page.click('[data-testid=invite-form] button[type=submit]');
+    await page.waitForSelector('[data-testid=users] tr[data-user="nina@merchant.example"]');
+    await page.selectOption('select[aria-label="Role of nina@merchant.example"]', 'viewer');
+    await page.waitForFunction(() => document.querySelector('[data-testid=users-notice]')?.textContent?.includes('role changed to viewer'));
+    await page.click('[data-testid=users] tr[data-user="nina@merchant.example"] button:has-text("Disable")');
+    await page.waitForSelector('[data-testid=users] tr[data-user="nina@merchant.example"] .pill.bad');
+    const nina = (await env.admin<{ users: Array<{ email: string; role: string; disabled: boolean }> }>('GET', '/api/users')).users.find((u) => u.email === 'nina@merchant.example');
+    expect(nina).toMatchObject({ role: 'viewer', disabled: true });
+    const login = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nina@merchant.example', password: 'first-password-1' }) });
+    expect(login.status).toBe(401);
+    await shot(page, 'issue12-owner-users');
+
+    await page.click('.subtabs a:has-text("API tokens")');
+    await page.fill('input[aria-label="Token name"]', 'CI deploy');
+    await page.click('[data-testid=tokens-page] button[type=submit]');
+    await page.waitForSelector('[data-testid=new-token] code');
+    const token = (await page.textContent('[data-testid=new-token] code')) ?? '';
+    expect((await fetch(`${base()}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    page.once('dialog', (d) => void d.accept());
+    await page.click('[data-testid=tokens] tr[data-token="CI deploy"] button:has-text("Revoke")');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=tokens] tr[data-token="CI deploy"]'));
+    expect((await fetch(`${base()}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('runs list: search by order name, real durations, paging by run id, quiet schedule runs folded', async () => {
+    // Three "run now"s of the fulfilment schedule find no shipment: they fold into one row.
+    for (let i = 0; i < 3; i++) await env.admin('POST', '/api/flows/fulfilment-to-shopify/run-now');
+    const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+    const errors = watchPage(page);
+    await signIn(page, base(), FINANCE.email, FINANCE.password);
+    await page.click('a.tab:has-text("Runs")');
+    await page.waitForSelector('[data-testid=runs-page] tr[data-fold="fulfilment-to-shopify"]', { timeout: 20_000 });
+    expect(await page.textContent('tr[data-fold="fulfilment-to-shopify"]')).toMatch(/3 quiet scheduled runs of fulfilment-to-shopify/);
+    const durations = await page.locator('[data-testid=runs-page] td[data-duration]').allTextContents();
+    expect(durations.length).toBeGreaterThan(0);
+    for (const d of durations) expect(d).toMatch(/^(\d+ ms|[\d.]+ s|\d+ min \d+ s|—)$/);
+    await shot(page, 'issue12-runs-1024');
+    await page.fill('input[aria-label="Search runs"]', '#6001');
+    await page.click('.filters button[type=submit]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-page] tr[data-run]').length > 0 && !document.querySelector('tr[data-fold]'));
+    const flows = await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents();
+    expect(new Set(flows)).toEqual(new Set(['order-to-erp']));
+    const { runs } = await env.admin<{ runs: Array<{ runId: string }> }>('GET', `/api/runs?key=${encodeURIComponent('shopifyOrderName:#6001')}`);
+    expect((await page.locator('[data-testid=runs-page] tr[data-run]').count())).toBe(runs.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});

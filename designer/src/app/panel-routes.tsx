@@ -1,0 +1,16 @@
+// The pages of the sandbox panel, settings, audit, runbooks and monitors (kept apart from App.tsx's editor routes).
+import type { ReactNode } from 'react';
+import { SandboxPage } from '../sandbox/SandboxPage.tsx';
+import { ConnectionsPage } from '../settings/ConnectionsPage.tsx';
+import { UsersPage } from '../settings/UsersPage.tsx';
+import { TokensPage } from '../settings/TokensPage.tsx';
+import { match } from './router.ts';
+
+export function panelPage(path: string, _query: URLSearchParams): ReactNode | null {
+  if (path === '/sandbox') return <SandboxPage />;
+  if (path === '/settings' || path === '/settings/connections') return <ConnectionsPage />;
+  if (path === '/settings/users') return <UsersPage />;
+  if (path === '/settings/tokens') return <TokensPage />;
+  void match;
+  return null;
+}
