@@ -40,7 +40,8 @@ beforeAll(async () => {
   s = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, designerDir: null, handleSignals: false, log: pino({ level: 'silent' }), env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD } });
   const login = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }) });
   token = ((await login.json()) as { token: string }).token;
-  for (let i = 0; i < 100 && !(await call('GET', '/api/sandbox')).body.ready; i++) await new Promise((r) => setTimeout(r, 200));
+  // The sandbox shop starts a moment after the server listens (it loads Shopify's schema).
+  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++) await new Promise((r) => setTimeout(r, 200));
 }, 120_000);
 
 afterAll(async () => {
