@@ -97,6 +97,7 @@ const rows: Row[] = [
   ['GET', '/api/flows/{id}/test-runs', () => '/api/flows/f/test-runs', ALL],
   ['DELETE', '/api/flows/{id}/test-runs', () => '/api/flows/f/test-runs', ACC],
   ['GET', '/api/flows/{id}/store-orders', () => '/api/flows/f/store-orders', ACC],
+  ['GET', '/api/flows/{id}/nodes/{nodeId}/samples', () => '/api/flows/f/nodes/a/samples', ALL],
   ['POST', '/api/flows/{id}/run-now', () => '/api/flows/f/run-now', ACO],
   ['GET', '/api/schedules', () => '/api/schedules', ALL],
   ['GET', '/api/sandbox', () => '/api/sandbox', ACO],
