@@ -45,9 +45,9 @@ describe('shopify.catalog-audit against the sandbox store', () => {
     const whole = await catalogAudit.execute(ctx({ connection: 's' }), null) as any;
     const throttledBefore = shop.stats.throttled;
     shop.consume(shop.bucket().currentlyAvailable - 5); // someone else's traffic drained the bucket
-    const paged = await catalogAudit.execute(ctx({ connection: 's', pageSize: 4 }), null) as any;
+    const paged = await catalogAudit.execute(ctx({ connection: 's', pageSize: 4, read: 'per-call' }), null) as any;
     expect(paged.calls).toBe(Math.ceil(shop.state.variants.size / 4));
-    expect({ ...paged, calls: 0, cost: 0 }).toEqual({ ...whole, calls: 0, cost: 0 });
+    expect({ ...paged, calls: 0, cost: 0, path: null }).toEqual({ ...whole, calls: 0, cost: 0, path: null });
     // At most the first request, sent before the client could see the drain, is THROTTLED; it is retried, not failed.
     expect(shop.stats.throttled - throttledBefore).toBeLessThanOrEqual(1);
   });
@@ -56,5 +56,22 @@ describe('shopify.catalog-audit against the sandbox store', () => {
     const r = catalogAudit.config.safeParse({ connection: 's', pageSize: 500 });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].path).toEqual(['pageSize']);
+  });
+  it('reads a catalogue larger than a page with one bulk query instead of paging, to the same result', async () => {
+    const whole = await catalogAudit.execute(ctx({ connection: 's' }), null) as any;
+    expect(whole.path.kind).toBe('per-call');
+    shop.bulk.timeScale = 200;
+    const real = client.sleep.bind(client);
+    (client as any).sleep = (ms: number, signal?: AbortSignal) => real(ms / 200, signal);
+    try {
+      const bulk = await catalogAudit.execute(ctx({ connection: 's', pageSize: 4 }), null) as any;
+      expect(bulk.path).toMatchObject({ kind: 'bulk', reason: expect.stringMatching(/larger than one page of 4/), bulkOperation: expect.stringMatching(/^gid:\/\/shopify\/BulkOperation\//) });
+      expect({ ...bulk, calls: 0, cost: 0, path: null }).toEqual({ ...whole, calls: 0, cost: 0, path: null });
+      // One page (4 items) + 10 to start the bulk query + 1 a poll, whatever the catalogue's size.
+      expect(bulk.cost).toBeLessThan(whole.cost);
+    } finally {
+      (client as any).sleep = real;
+      shop.bulk.timeScale = 1;
+    }
   });
 });

@@ -1,8 +1,10 @@
 // shopify.catalog-audit: lists the catalogue problems that break ERP sync: SKUs shared by several inventory items
 // (Shopify allows it; stock and orders then cannot be matched by SKU), variants without a SKU, untracked items.
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
+import { NodeError, defineNode } from '../../runtime/node-api.ts';
 import { CATALOG_AUDIT } from './documents.ts';
+import { runBulkQuery } from './bulk-client.ts';
+import { BULK_CATALOG_AUDIT } from './bulk-documents.ts';
 import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
 
 const config = z.object({
@@ -11,6 +13,13 @@ const config = z.object({
   pageSize: z.number().int().min(1).max(250).default(250),
   /** Untracked items are often deliberate (gift cards, services); list them anyway unless turned off. */
   listUntracked: z.boolean().default(true),
+  /**
+   * auto: one page per call; when the catalogue is larger than that page, the whole catalogue by one bulk query
+   * (10 points, outside the cost budget) instead of paging. bulk / per-call force a path.
+   */
+  read: z.enum(['auto', 'bulk', 'per-call']).default('auto'),
+  /** Seconds between bulk status polls. */
+  pollSeconds: z.number().positive().default(2),
 }).strict();
 
 export interface AuditItem {
@@ -28,7 +37,11 @@ export interface CatalogAuditOutput {
   totals: { items: number; duplicateSkus: number; itemsWithDuplicateSku: number; emptySkus: number; untracked: number };
   calls: number;
   cost: number;
+  /** How the catalogue was read, and why. */
+  path: { kind: 'bulk' | 'per-call'; reason: string; bulkOperation?: string };
 }
+
+type Node = { id: string; sku: string | null; tracked: boolean; duplicateSkuCount: number; variant: { id: string; displayName: string } };
 
 export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogAuditOutput>({
   type: 'shopify.catalog-audit',
@@ -51,34 +64,56 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
     totals: { items: 25, duplicateSkus: 1, itemsWithDuplicateSku: 2, emptySkus: 1, untracked: 1 },
     calls: 1,
     cost: 52,
+    path: { kind: 'per-call', reason: 'the catalogue fits one page of 250' },
   },
   async execute(ctx) {
     const client = await shopifyClient(ctx);
-    const out: CatalogAuditOutput = { duplicateSkus: [], emptySkus: [], untracked: [], totals: { items: 0, duplicateSkus: 0, itemsWithDuplicateSku: 0, emptySkus: 0, untracked: 0 }, calls: 0, cost: 0 };
+    const out: CatalogAuditOutput = { duplicateSkus: [], emptySkus: [], untracked: [], totals: { items: 0, duplicateSkus: 0, itemsWithDuplicateSku: 0, emptySkus: 0, untracked: 0 }, calls: 0, cost: 0, path: { kind: 'per-call', reason: '' } };
     const dup = new Map<string, { count: number; items: AuditItem[] }>();
+    const take = (n: Node) => {
+      out.totals.items++;
+      const item: AuditItem = { sku: n.sku, variantId: n.variant.id, inventoryItemId: n.id, displayName: n.variant.displayName };
+      if (!n.sku || !n.sku.trim()) out.emptySkus.push(item);
+      else if (n.duplicateSkuCount > 0) {
+        const g = dup.get(n.sku) ?? { count: 0, items: [] };
+        // Shopify's count covers items this scan may not have reached yet (or ones it cannot see): trust the larger.
+        g.count = Math.max(g.count, n.duplicateSkuCount + 1);
+        g.items.push(item);
+        dup.set(n.sku, g);
+      }
+      if (!n.tracked && ctx.config.listUntracked) out.untracked.push(item);
+      else if (!n.tracked) out.totals.untracked++;
+    };
+    const bulk = async (reason: string) => {
+      const o = await runBulkQuery(client, BULK_CATALOG_AUDIT, { pollMs: ctx.config.pollSeconds * 1000, signal: ctx.signal });
+      out.calls += 1 + o.polls;
+      out.cost += o.cost;
+      if (o.status !== 'COMPLETED') {
+        throw new NodeError(`node ${ctx.nodeId}: bulk query ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''}`, { code: 'BULK_QUERY_FAILED', errorClass: 'transient' });
+      }
+      for (const n of o.lines as unknown as Node[]) take(n);
+      out.path = { kind: 'bulk', reason, bulkOperation: o.id };
+    };
     try {
-      let after: string | null = null;
-      do {
-        const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(CATALOG_AUDIT, { first: ctx.config.pageSize, after }, { signal: ctx.signal });
-        out.calls++;
-        out.cost += res.cost.actual ?? res.cost.requested;
-        const conn = res.data.inventoryItems;
-        for (const n of conn.nodes as { id: string; sku: string | null; tracked: boolean; duplicateSkuCount: number; variant: { id: string; displayName: string } }[]) {
-          out.totals.items++;
-          const item: AuditItem = { sku: n.sku, variantId: n.variant.id, inventoryItemId: n.id, displayName: n.variant.displayName };
-          if (!n.sku || !n.sku.trim()) out.emptySkus.push(item);
-          else if (n.duplicateSkuCount > 0) {
-            const g = dup.get(n.sku) ?? { count: 0, items: [] };
-            // Shopify's count covers items this scan may not have reached yet (or ones it cannot see): trust the larger.
-            g.count = Math.max(g.count, n.duplicateSkuCount + 1);
-            g.items.push(item);
-            dup.set(n.sku, g);
-          }
-          if (!n.tracked && ctx.config.listUntracked) out.untracked.push(item);
-          else if (!n.tracked) out.totals.untracked++;
+      if (ctx.config.read === 'bulk') await bulk('bulk (set in the node\'s config)');
+      else {
+        let after: string | null = null;
+        const pages: Node[][] = [];
+        do {
+          const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(CATALOG_AUDIT, { first: ctx.config.pageSize, after }, { signal: ctx.signal });
+          out.calls++;
+          out.cost += res.cost.actual ?? res.cost.requested;
+          const conn = res.data.inventoryItems;
+          pages.push(conn.nodes as Node[]);
+          after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
+          if (after && ctx.config.read === 'auto') break;
+        } while (after);
+        if (after) await bulk(`the catalogue is larger than one page of ${ctx.config.pageSize}: one bulk query instead of paging`);
+        else {
+          for (const p of pages) for (const n of p) take(n);
+          out.path = { kind: 'per-call', reason: ctx.config.read === 'per-call' ? 'per call (set in the node\'s config)' : `the catalogue fits one page of ${ctx.config.pageSize}` };
         }
-        after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
-      } while (after);
+      }
     } catch (err) {
       asNodeError(ctx, err);
     }
