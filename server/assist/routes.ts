@@ -2,7 +2,8 @@
 // with the lookup rows proposed from the ERP's lists; accepting rows writes a new table version and retries the runs.
 import type { Deps } from '../deps.ts';
 import { apiRoute, json, jsonBody, notFound, router, z, HttpError } from '../api/http.ts';
-import { suggestMapping, TargetSchemaError, SampleError } from '../../nodes/core/assist/index.ts';
+import { suggestMapping, mapFieldsFromSuggestions, TargetSchemaError, SampleError, type AcceptedSuggestion } from '../../nodes/core/assist/index.ts';
+import { sourceRootOf, targetSchemaFor } from './targets.ts';
 import { ExceptionNotFoundError, ExceptionStateError } from '../../runtime/exceptions/index.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { triageException } from './triage.ts';
@@ -10,12 +11,18 @@ import { AcceptError, acceptRows, proposalsFor, type LookupAssistDeps } from './
 
 const SuggestRequest = z
   .object({
-    target: z.record(z.string(), z.unknown()).openapi({ description: 'The target JSON Schema (object with properties).' }),
+    target: z.record(z.string(), z.unknown()).optional().openapi({ description: 'The target JSON Schema (object with properties).' }),
+    targetNodeType: z.string().optional().openapi({ description: 'Or: the downstream node type whose input to fill (e.g. erp.post-sales-order).' }),
     sample: z.unknown().optional().openapi({ description: 'A Shopify order event; defaults to the flow trigger sample, then Shopify\'s orders/paid example.' }),
     source: z.string().optional().openapi({ description: 'Source catalogue, default shopify.order.' }),
     top: z.number().int().min(1).max(10).optional(),
   })
   .openapi('SuggestMappingRequest');
+
+const MapFieldsBody = z.object({
+  accepted: z.array(z.object({ target: z.string().min(1), path: z.string().min(1), transforms: z.array(z.record(z.string(), z.unknown())).optional(), required: z.boolean().optional() })),
+  sourceRoot: z.string().optional().openapi({ description: 'Where the order sits in the map input: order (default), shopify.order, or empty.' }),
+}).openapi('SuggestedMapFields');
 
 const SuggestResponse = z.object({ source: z.string(), lists: z.record(z.string(), z.string().nullable()), targets: z.array(z.record(z.string(), z.unknown())), notes: z.array(z.string()) }).passthrough().openapi('SuggestMapping');
 const AssistException = z.object({ triage: z.record(z.string(), z.unknown()), lookups: z.unknown().nullable() }).openapi('ExceptionAssist');
@@ -57,14 +64,28 @@ export function assistRouter(d: Deps) {
     }),
     async (c) => {
       const b = c.req.valid('json');
+      const target = b.target ?? (b.targetNodeType ? targetSchemaFor(b.targetNodeType) : null);
+      if (!target) throw new HttpError(400, 'invalid_request', b.targetNodeType ? `no target schema is known for node type ${b.targetNodeType}; send the schema as "target"` : 'give a target JSON Schema or a targetNodeType', [{ where: 'body', path: '$.target', message: 'required' }]);
       try {
-        const r = suggestMapping(b.target, { sample: b.sample, source: b.source, top: b.top });
-        return c.json({ ...r, notes: [] } as unknown as z.infer<typeof SuggestResponse>, 200);
+        const r = suggestMapping(target, { sample: b.sample, source: b.source, top: b.top });
+        return c.json({ ...r, sourceRoot: sourceRootOf(b.sample), notes: [] } as unknown as z.infer<typeof SuggestResponse>, 200);
       } catch (e) {
         if (e instanceof TargetSchemaError || e instanceof SampleError) throw new HttpError(400, 'invalid_request', e.message, [{ where: 'body', path: e instanceof TargetSchemaError ? '$.target' : '$.sample', message: e.message }]);
         if (/unknown source/.test((e as Error).message)) throw new HttpError(400, 'invalid_request', (e as Error).message);
         throw e;
       }
+    },
+  );
+
+  app.openapi(
+    apiRoute('mapping.preview', {
+      method: 'post', path: '/assist/map-fields', tags: ['assist'],
+      summary: 'Turn accepted suggestions into core.map fields (lists become `each` fields)',
+      request: jsonBody(MapFieldsBody), responses: { 200: json(z.object({ fields: z.array(z.unknown()), skipped: z.array(z.object({ target: z.string(), reason: z.string() })) })) },
+    }),
+    (c) => {
+      const b = c.req.valid('json');
+      return c.json(mapFieldsFromSuggestions(b.accepted as AcceptedSuggestion[], { sourceRoot: b.sourceRoot ?? 'order' }), 200);
     },
   );
 

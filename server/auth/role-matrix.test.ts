@@ -88,6 +88,7 @@ const rows: Row[] = [
   ['POST', '/api/exceptions/{id}/retry', () => `/api/exceptions/${exceptionId}/retry`, ACO, () => ({})],
   ['POST', '/api/exceptions/bulk', () => '/api/exceptions/bulk', ACO, () => ({ ids: [exceptionId], action: 'acknowledge' })],
   ['POST', '/api/assist/suggest-mapping', () => '/api/assist/suggest-mapping', ACC, () => ({ target: { type: 'object', properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' } } } })],
+  ['POST', '/api/assist/map-fields', () => '/api/assist/map-fields', ACC, () => ({ accepted: [{ target: 'currency', path: 'order.currency' }] })],
   ['GET', '/api/assist/exceptions/{id}', () => `/api/assist/exceptions/${exceptionId}`, ALL],
   ['POST', '/api/assist/exceptions/{id}/accept', () => `/api/assist/exceptions/${exceptionId}/accept`, ACC, () => ({ rows: [{ title: 'VAT', rate: '0.2', taxCode: 'X' }] })],
   ['GET', '/api/dashboard/summary', () => '/api/dashboard/summary', ALL],

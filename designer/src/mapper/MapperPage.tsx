@@ -13,6 +13,7 @@ import { PreviewPanel } from './PreviewPanel.tsx';
 import { catalogSample } from './samples.ts';
 import { SourceTree } from './SourceTree.tsx';
 import { TargetPane } from './TargetPane.tsx';
+import { SuggestPanel } from './SuggestPanel.tsx';
 import { usePreview } from './use-preview.ts';
 import { useMapper } from './context.ts';
 
@@ -101,6 +102,7 @@ function Mapper({ store, example, showCanvas }: { store: MapperStore; example: S
         <div className="mapper-body">
           {sample ? <SourceTree sample={sample.value} /> : <div className="card muted">No sample event: the trigger has no example and the flow has no runs yet.</div>}
           <div className="mapper-right">
+            <SuggestPanel />
             <TargetPane />
             <FieldEditor />
           </div>

@@ -58,6 +58,8 @@ export interface MapperState {
   moveTransform(addr: Addr, index: number, by: -1 | 1): void;
   addField(parent: Addr | null, samplePath?: string): Addr;
   removeField(addr: Addr): void;
+  /** Replaces all fields at once (accepting or undoing mapping suggestions). */
+  replaceFields(fields: FieldInput[]): void;
   setSample(sample: SampleChoice): void;
   setPreview(preview: PreviewView | null, error?: string | null): void;
   /** The node's config as it stands (other config keys kept). */
@@ -141,6 +143,7 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
         onField(addr, () => null);
         set({ selected: null });
       },
+      replaceFields: (fields) => edit(() => fields, { selected: null }),
       setSample: (sample) => set({ sample, preview: null }),
       setPreview: (preview, error = null) => set({ preview, previewError: error }),
       config: () => {

@@ -19,7 +19,7 @@ export interface BuiltFields {
   skipped: Array<{ target: string; reason: string }>;
 }
 
-const reroot = (path: string, root: string) => (root === 'order' ? path : path.replace(/^order(?=\.|$)/, root));
+const reroot = (path: string, root: string) => (root === 'order' ? path : root === '' ? path.replace(/^order\.?/, '') : path.replace(/^order(?=\.|$)/, root));
 
 export function mapFieldsFromSuggestions(accepted: AcceptedSuggestion[], opts: { sourceRoot?: string } = {}): BuiltFields {
   const root = opts.sourceRoot ?? 'order';
@@ -65,7 +65,9 @@ export function mapFieldsFromSuggestions(accepted: AcceptedSuggestion[], opts: {
       else if (!m.path.includes('[]')) inner.push(field(m, rest, `$root.${reroot(m.path, root)}`));
       else skipped.push({ target: m.target, reason: `${m.path} is not in ${sourceList}[], which ${list}[] repeats over` });
     }
-    if (inner.length) fields.push({ target: list, source: { kind: 'each', path: reroot(sourceList, root), fields: inner } } as FieldInput);
+    // An optional list (its fields all optional) may be missing from an order.
+    const optional = members.every((m) => m.required === false);
+    if (inner.length) fields.push({ target: list, ...(optional ? { required: false } : {}), source: { kind: 'each', path: reroot(sourceList, root), fields: inner } } as FieldInput);
   }
   return { fields, skipped };
 }
