@@ -130,7 +130,12 @@ async function confirmIfDraft(rpc: TrytonRpc, refs: TrytonRefs, sale: SaleRow, e
   for (const inv of await draftInvoices(rpc, after)) {
     await applyShopifyTaxes(rpc, refs, inv);
     if (expected) await checkInvoice(rpc, inv, after, expected);
-    if (refs.opts.postInvoices) await rpc.model('account.invoice', 'post', [[inv]]);
+    if (refs.opts.postInvoices) {
+      // Booked on the order's date, so the month-end ledger has it in the month Shopify sold it. Paid at checkout: no
+      // payment term (a due date in the past would stop the post with a warning for an order posted a day late).
+      await rpc.model('account.invoice', 'write', [[inv], { invoice_date: tDate(after.sale_date), payment_term: null }]);
+      await rpc.model('account.invoice', 'post', [[inv]]);
+    }
   }
   return sale.state === 'draft' || sale.state === 'quotation';
 }

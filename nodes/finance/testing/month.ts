@@ -80,7 +80,9 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
     return runIds.map((r) => rt.runs.get(r));
   };
   const orderRuns = new Map<number, RunRecord[]>();
-  for (const o of month.orders) orderRuns.set(o.id, await send('orders/paid', o, ['order-to-erp', 'gift-card-liability']));
+  // Webhooks arrive in the order Shopify took the orders (Tryton numbers invoices strictly by date, too).
+  const chronological = [...month.orders].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || a.id - b.id);
+  for (const o of chronological) orderRuns.set(o.id, await send('orders/paid', o, ['order-to-erp', 'gift-card-liability']));
   const refundRuns: RunRecord[] = [];
   for (const r of month.refunds) refundRuns.push(...(await send('refunds/create', r, ['refund-to-credit-memo'])));
   const payoutRuns: RunRecord[] = [];
