@@ -213,4 +213,25 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('audit and runbooks are app pages: the audit lists findings, each flow links to its runbook and, when scheduled, runs now', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
+    const errors = watchPage(page);
+    await signIn(page, base(), env.backend.adminEmail, env.backend.adminPassword);
+    await page.click('a.tab:has-text("Audit")');
+    await page.waitForSelector('[data-testid=findings] tr[data-kind]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=findings]')).toContain('duplicate-sku');
+    await shot(page, 'issue12-audit-1024');
+    await page.click('a.tab:has-text("Flows")');
+    await page.waitForSelector('[data-flow-actions=payout-reconciliation]');
+    expect(await page.textContent('[data-flow-actions=payout-reconciliation]')).toContain('At 06:00');
+    await page.click('[data-flow-actions=payout-reconciliation] button:has-text("Run now")');
+    await page.waitForSelector('[role=status]:has-text("queued")');
+    await page.click('[data-flow-actions=order-to-erp] a:has-text("Runbook")');
+    await page.waitForSelector('[data-testid=runbook-page] h3');
+    expect(await page.textContent('[data-testid=runbook-page] h2')).toContain('Runbook');
+    await shot(page, 'issue12-runbook-1024');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

@@ -5,6 +5,8 @@ import { emptyFlow } from '../store/create-flow-store.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
 import { canEditStructure, useSession } from './session.ts';
+import { adminApi, type Schedule } from '../api/admin.ts';
+import { mayOpen } from './access.ts';
 
 const slug = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'flow';
 
@@ -13,10 +15,14 @@ export function FlowListPage() {
   const [flows, setFlows] = useState<FlowSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState('');
+  const [schedules, setSchedules] = useState<Map<string, Schedule>>(new Map());
+  const [ran, setRan] = useState<string | null>(null);
 
   useEffect(() => {
     api.flows().then((r) => setFlows(r.flows), (e: Error) => setError(e.message));
+    adminApi.schedules().then((r) => setSchedules(new Map(r.schedules.map((x) => [x.flowId, x]))), () => {});
   }, []);
+  const canRunNow = role === 'owner' || role === 'consultant' || role === 'operator';
 
   async function create(e: FormEvent) {
     e.preventDefault();
@@ -39,6 +45,7 @@ export function FlowListPage() {
         </form>
       )}
       {error && <p className="error" role="alert">{error}</p>}
+      {ran && <p className="notice-inline ok" role="status">{ran}</p>}
       {flows === null ? (
         <p className="muted">Loading…</p>
       ) : flows.length === 0 ? (
@@ -46,7 +53,7 @@ export function FlowListPage() {
       ) : (
         <table className="table">
           <thead>
-            <tr><th>Name</th><th>Status</th><th>Active version</th><th>Latest</th><th>Draft saved</th></tr>
+            <tr><th>Name</th><th>Status</th><th>Active version</th><th>Latest</th><th>Draft saved</th><th /></tr>
           </thead>
           <tbody>
             {flows.map((f) => (
@@ -56,6 +63,17 @@ export function FlowListPage() {
                 <td>{f.activeVersion ?? '—'}</td>
                 <td>{f.latestVersion ?? '—'}</td>
                 <td>{f.draftUpdatedAt ? new Date(f.draftUpdatedAt).toLocaleString() : '—'}</td>
+                <td className="actions" data-flow-actions={f.id}>
+                  <Link to={`/runbooks/${encodeURIComponent(f.id)}`}>Runbook</Link>
+                  {mayOpen('/runs', role) && <> · <Link to={`/runs?flow=${encodeURIComponent(f.id)}`}>Runs</Link></>}
+                  {schedules.has(f.id) && (
+                    <span className="muted small"> · {schedules.get(f.id)!.every}{canRunNow && (
+                      <> <button className="small-button" onClick={async () => {
+                        try { const r = await adminApi.runNow(f.id); setRan(`${f.name}: run ${r.runId} queued.`); } catch (e) { setError((e as Error).message); }
+                      }}>Run now</button></>
+                    )}</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -10,7 +10,8 @@ import { durationText, foldScheduled, ms } from './run-list-model.ts';
 const PAGE = 50;
 
 export function RunsPage() {
-  const [query, setQuery] = useState<RunQuery>({});
+  // /runs?flow=ID (linked from the flow list) opens filtered to that flow.
+  const [query, setQuery] = useState<RunQuery>(() => ({ flowId: new URLSearchParams(location.search).get('flow') ?? undefined }));
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(false);
