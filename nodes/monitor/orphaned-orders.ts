@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineNode } from '../../runtime/node-api.ts';
 import type { RaiseException } from '../../runtime/exceptions/types.ts';
-import { erpOrderFor, recentOrders } from './orders.ts';
+import { erpOrderFor, readOrders } from './orders.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
 export const orderIdForm = z.enum(['gid', 'legacy', 'either']).default('either');
@@ -17,6 +17,11 @@ const config = z.object({
   paidStatuses: z.array(z.string().min(1)).default(['PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED']),
   /** How the order flow keys sales orders: the order GID, its numeric id, or try both. */
   externalId: orderIdForm,
+  /** auto: one bulk query when the window holds more than a page of orders, paging otherwise; bulk / per-call force a path. */
+  read: z.enum(['auto', 'bulk', 'per-call']).default('auto'),
+  pageSize: z.number().int().min(1).max(250).default(100),
+  /** Seconds between bulk status polls. */
+  pollSeconds: z.number().positive().default(2),
 }).strict();
 
 export const orphanedOrdersMonitor = defineNode({
@@ -29,15 +34,15 @@ export const orphanedOrdersMonitor = defineNode({
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'MonitorResult' }],
   idempotent: true,
-  sampleOutput: { checked: 42, found: 1, newlyRaised: 1, cleared: 0, findings: [{ order: '#1001', id: 'gid://shopify/Order/1', ageMinutes: 95 }] } as MonitorResult,
+  sampleOutput: { checked: 42, found: 1, newlyRaised: 1, cleared: 0, findings: [{ order: '#1001', id: 'gid://shopify/Order/1', ageMinutes: 95 }], path: { kind: 'per-call', reason: 'the range fits one page of 100 orders' } } as MonitorResult,
   async execute(ctx) {
     const c = ctx.config;
     const sink = sinkOf(ctx);
     const erp = await erpOf(ctx, c.erp);
     const shop = await shopOf(ctx, c.shopify);
     const now = ctx.now().getTime();
-    const orders = (await recentOrders(shop, now - c.lookbackHours * 3_600_000, now - c.afterMinutes * 60_000, ctx.signal))
-      .filter((o) => !o.test && !o.cancelledAt && c.paidStatuses.includes(String(o.displayFinancialStatus)));
+    const read = await readOrders(shop, now - c.lookbackHours * 3_600_000, now - c.afterMinutes * 60_000, ctx.signal, { read: c.read, pageSize: c.pageSize, pollMs: c.pollSeconds * 1000 });
+    const orders = read.orders.filter((o) => !o.test && !o.cancelledAt && c.paidStatuses.includes(String(o.displayFinancialStatus)));
     const found: RaiseException[] = [];
     const findings: Array<Record<string, unknown>> = [];
     const prefix = `${c.shopify}:`;
@@ -62,6 +67,6 @@ export const orphanedOrdersMonitor = defineNode({
       if (await erpOrderFor(erp, { id, legacyResourceId: id.split('/').pop() ?? id }, c.externalId)) recovered.add(key);
     }
     const r = reconcile(sink, 'orphaned-order', prefix, found, 'the ERP has the sales order now', (k) => inWindow.has(k) || recovered.has(k));
-    return { checked: orders.length, found: found.length, ...r, findings } satisfies MonitorResult;
+    return { checked: orders.length, found: found.length, ...r, findings, path: read.path } satisfies MonitorResult;
   },
 });

@@ -16,6 +16,8 @@ export interface MonitorResult {
   newlyRaised: number;
   cleared: number;
   findings: Array<Record<string, unknown>>;
+  /** Monitors reading a range of Shopify records: bulk query or paging, and why. */
+  path?: { kind: 'bulk' | 'per-call'; reason: string; bulkOperation?: string };
 }
 
 export function sinkOf(ctx: NodeContext): ExceptionSink {
