@@ -8,6 +8,8 @@ import { Hono } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { isLoopback, peerAddress, trustProxyFromEnv } from './auth/client.ts';
+import { watchStore } from './store-watch.ts';
+import { isStoreDamageError } from '../runtime/store/db.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
@@ -62,6 +64,15 @@ import { testServices } from './flows/test-services.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = '0.1.0';
+
+/** A configuration the server cannot start with, said plainly (no stack trace needed). */
+export class StartupError extends Error {
+  readonly userFacing = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
 
 export interface ServerOptions {
   dataDir: string;
@@ -191,7 +202,15 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
   Object.assign(services, { exceptions, monitoring: exceptions.monitoring });
   const alerts = env.LEDGERLINE_ALERTS ? startAlerts(exceptions, JSON.parse(env.LEDGERLINE_ALERTS), { log }) : null;
+  const storeWatch = watchStore(runtime, {
+    log,
+    everyMs: Number(env.LEDGERLINE_STORE_CHECK_MS) || 2000,
+    alert: alerts ? (subject, text) => alerts.critical(subject, text) : undefined,
+  });
 
+  if (env.LEDGERLINE_ADMIN_PASSWORD !== undefined && env.LEDGERLINE_ADMIN_PASSWORD !== '' && env.LEDGERLINE_ADMIN_PASSWORD.length < 8 && users.count() === 0) {
+    throw new StartupError(`LEDGERLINE_ADMIN_PASSWORD must have at least 8 characters (it has ${env.LEDGERLINE_ADMIN_PASSWORD.length}); set a longer one, or unset it to have a password generated and printed once`);
+  }
   const first = await users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD });
   if (first) {
     log.info({ email: first.email, passwordFrom: first.generatedPassword ? 'generated' : 'LEDGERLINE_ADMIN_PASSWORD' }, 'first admin user created');
@@ -294,9 +313,28 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
   app.use('/webhooks/*', limit);
   app.use('/api/*', limit);
+  // A store that is no longer the file we opened cannot keep what we would acknowledge: 503, so senders retry.
+  const storeGone = (c: import('hono').Context, problem: string) => {
+    c.header('Retry-After', '60');
+    return c.json(errorBody('store_unavailable', `not accepting work: ${problem}`), 503);
+  };
+  app.use('/webhooks/*', async (c, next) => {
+    const h = storeWatch.health();
+    return h.ok ? next() : storeGone(c, h.problem);
+  });
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
+    const h = storeWatch.health();
+    return h.ok ? next() : storeGone(c, h.problem);
+  });
   app.use('/api/*', authenticate(users));
 
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION, sandboxMode: !!sandbox }, 200));
+  // Ready to take work: the store is still the one opened (and passes SQLite's quick check).
+  app.get('/readyz', (c) => {
+    const h = storeWatch.health({ deep: c.req.query('deep') === '1' });
+    return h.ok ? c.json({ ok: true }, 200) : c.json({ ok: false, problem: h.problem, since: new Date(h.since).toISOString() }, 503);
+  });
   const serveMetrics = async (c: import('hono').Context) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
   // /metrics says how busy the server is and which flows run: not for the public. With LEDGERLINE_METRICS_TOKEN it
   // needs that bearer token; with LEDGERLINE_METRICS_PORT it lives on that port instead; with neither, only
@@ -352,6 +390,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((e, c) => {
+    if (isStoreDamageError(e)) {
+      const h = storeWatch.health({ deep: true });
+      if (!h.ok) return storeGone(c, h.problem);
+    }
     if (e instanceof HttpError) return c.json(errorBody(e.code, e.message, e.problems), e.status);
     if (e instanceof FlowInvalidError) return c.json(errorBody('invalid_flow', e.message, e.problems), 422);
     if (e instanceof NotFoundError) return c.json(errorBody('not_found', e.message), 404);
@@ -396,6 +438,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       if (closed) return;
       closed = true;
       scheduler.stop();
+      storeWatch.stop();
       if (sweepRefresh) clearInterval(sweepRefresh);
       sweeps.stop();
       await alerts?.stop();

@@ -67,7 +67,16 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/admin.ts')).adminCommand(command, rest);
       case 'serve': {
         const { serve } = await import('./main.ts');
-        await serve();
+        try {
+          await serve();
+        } catch (e) {
+          // A data dir or setting it cannot start with: the message says what and where; a stack would not help.
+          if ((e as { userFacing?: boolean }).userFacing) {
+            err(`ledgerline serve: ${(e as Error).message}`);
+            return 1;
+          }
+          throw e;
+        }
         return 0;
       }
       case undefined:

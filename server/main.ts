@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
+import { isLoopback } from './auth/client.ts';
 
 /** Limits of the listening socket(s); each is an environment variable (see README). */
 export interface HttpLimits {
@@ -14,7 +15,7 @@ export interface HttpLimits {
   requestTimeoutMs: number;
   /** Time a webhook request has to arrive whole (default 10 s: Shopify itself gives up after 5 s). */
   webhookTimeoutMs: number;
-  /** Open sockets one client address may hold; further ones are closed at once (default 64; 0: no cap). */
+  /** Open sockets one remote client address may hold; further ones are closed at once (default 64; 0: no cap; loopback exempt). */
   maxSocketsPerAddress: number;
 }
 
@@ -42,6 +43,8 @@ export function applyHttpLimits(http: Server, limits: HttpLimits): void {
   const open = new Map<string, number>();
   http.on('connection', (socket: Socket) => {
     const addr = socket.remoteAddress ?? 'unknown';
+    // This machine's own clients (the sandbox store's webhooks, a local proxy) are not the threat the cap is for.
+    if (isLoopback(addr)) return;
     const n = (open.get(addr) ?? 0) + 1;
     if (n > limits.maxSocketsPerAddress) {
       socket.destroy();

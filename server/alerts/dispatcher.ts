@@ -86,6 +86,25 @@ export class AlertDispatcher {
     return sent;
   }
 
+  /**
+   * A problem with the server itself (its store is gone): to every team's channels at once, quiet hours or not,
+   * without touching the exception store (which may be what failed). Returns how many channels took it.
+   */
+  async critical(subject: string, text: string): Promise<number> {
+    let n = 0;
+    for (const [team, channels] of Object.entries(this.cfg.teams) as Array<[Owner, Channel[] | undefined]>) {
+      for (const ch of channels ?? []) {
+        try {
+          await ch.send({ team, kind: 'immediate', subject: `[Ledgerline] ${subject}`, text, exceptions: [] });
+          n++;
+        } catch (err) {
+          this.cfg.log?.warn({ channel: ch.name, team, err: (err as Error).message.replace(/https?:\/\/\S+/g, '[url]') }, 'alert channel failed');
+        }
+      }
+    }
+    return n;
+  }
+
   private async deliver(team: Owner, kind: AlertMessage['kind'], list: ExceptionRecord[]): Promise<number> {
     const channels = this.cfg.teams[team] ?? [];
     if (!channels.length) return 0;

@@ -15,6 +15,17 @@ export function documentInfraRoutes(app: OpenAPIHono<AppEnv>) {
     tags: ['ops'],
     responses: { 200: { description: 'The store is open', content: { 'application/json': { schema: z.object({ ok: z.boolean(), version: z.string(), sandboxMode: z.boolean() }) } } } },
   });
+  r.registerPath({
+    method: 'get',
+    path: '/readyz',
+    tags: ['ops'],
+    description: 'Ready to take work: the store is still the file the server opened (deleted, replaced or overwritten: 503). `?deep=1` adds SQLite\'s quick_check.',
+    request: { query: z.object({ deep: z.enum(['1']).optional() }) },
+    responses: {
+      200: { description: 'Ready', content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } } },
+      503: { description: 'The store is lost; the server accepts no work until restored and restarted', content: { 'application/json': { schema: z.object({ ok: z.boolean(), problem: z.string(), since: z.string() }) } } },
+    },
+  });
   r.registerPath({ method: 'get', path: '/metrics', tags: ['ops'], responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } } } });
   const accepted = z.object({ ok: z.boolean(), eventId: z.string(), duplicate: z.boolean() }).passthrough();
   r.registerPath({
