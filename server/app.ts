@@ -296,19 +296,24 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       return c.json(errorBody('too_large', `the body exceeds ${deps.options.bodyLimitBytes} bytes`), 413);
     },
   });
-  // A webhook that has not arrived whole in time is a slow-body attack or a dead client: its socket is closed.
+  // A webhook whose body has not arrived whole in time is a slow-body attack or a dead client: its socket is
+  // closed. Only the arrival is timed (cleared once the body has been read), never our own handling of it.
   let webhookTimeoutMs = 0;
   app.use('/webhooks/*', async (c, next) => {
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    if (!webhookTimeoutMs || !incoming) return next();
+    if (!webhookTimeoutMs || !incoming || incoming.complete) return next();
     const timer = setTimeout(() => {
-      log.warn({ path: c.req.path, ms: webhookTimeoutMs }, 'webhook request not received in time; connection closed');
+      if (incoming.complete) return;
+      log.warn({ path: c.req.path, ms: webhookTimeoutMs }, 'webhook body not received in time; connection closed');
       incoming.socket.destroy();
     }, webhookTimeoutMs);
+    const done = () => clearTimeout(timer);
+    incoming.once('end', done);
     try {
       await next();
     } finally {
-      clearTimeout(timer);
+      done();
+      incoming.off('end', done);
     }
   });
   app.use('/webhooks/*', limit);

@@ -91,7 +91,9 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   server.setWebhookTimeout(limits.webhookTimeoutMs);
   let http!: ServerType;
   const info = await new Promise<AddressInfo>((ok, fail) => {
-    http = listen({ fetch: server.app.fetch, port, hostname: host }, (i) => ok(i));
+    // connectionsCheckingInterval: how often Node enforces the two timeouts (its default, 30 s, would let a slow
+    // client hold a socket well past them).
+    http = listen({ fetch: server.app.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
     http.once('error', fail);
   });
   applyHttpLimits(http as Server, limits);
