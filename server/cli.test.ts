@@ -99,7 +99,7 @@ describe('ledgerline run', () => {
     expect(b.flowVersion).toBe(1);
     expect(b.steps[4].output).toEqual({ verdict: 'small' });
     expect(existsSync(join(dir, 'ledgerline.db'))).toBe(true);
-  });
+  }, 120_000); // four CLI processes, each starting the engine and its sandbox children
 });
 
 describe('ledgerline migrate', () => {
