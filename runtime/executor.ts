@@ -8,6 +8,7 @@ import type { ClaimedRun, RunQueue } from './queue.ts';
 import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
 import { backoffMs, defaultRetry } from './retry.ts';
 import { StepState } from './step-state.ts';
+import { StepReconciliation } from './reconciliation/records.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
 import { isRouted, isSkipped, JsonText, WithJson, type Logger, type NodeContext, type NodeType, type SkipReason } from './node-api.ts';
@@ -136,12 +137,13 @@ export class Executor {
       if (!p.type.idempotent) q.stepRunning.run(run.id, id, attempts, startedAt);
 
       const state = new StepState(d.store, run.flowId);
+      const recon = new StepReconciliation(d.store, run.flowId, d.now);
       let out: Produced;
       let skip: SkipReason | null = null;
       try {
         const value = input.value !== undefined ? input.value : JSON.parse(input.json);
         const trigger = p === plan.trigger ? value : valueOf(produced.get(plan.trigger.node.id) ?? null);
-        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, signal);
+        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, signal);
         const result = await p.type.execute(ctx, value);
         if (isSkipped(result)) {
           skip = { code: result.code, message: result.message, ...(result.details ? { details: result.details } : {}) };
@@ -167,6 +169,7 @@ export class Executor {
         if (!q.owned.get(run.id, owner)) return false;
         this.writeStep(run.id, id, 'succeeded', attempts, out.port, out.json, null, startedAt, d.now());
         state.commit();
+        recon.commit();
         return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
       })();
       if (!committed) return 'lost';
@@ -203,6 +206,7 @@ export class Executor {
     raw: JsonText,
     trigger: unknown,
     state: StepState,
+    recon: StepReconciliation,
     signal: AbortSignal,
   ): Promise<NodeContext> {
     const d = this.d;
@@ -227,6 +231,7 @@ export class Executor {
       claims: this.claims.forRun(run.id, run.flowId),
       connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
       service: <T>(name: string) => ((d.servicesFor?.(run.flowId) ?? d.services)[name]) as T | undefined,
+      reconciliation: (scope: string) => recon.scope(scope),
       signal,
       now: () => new Date(d.now()),
     };

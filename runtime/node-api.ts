@@ -33,6 +33,32 @@ export interface FlowState {
   set(key: string, value: unknown): void;
 }
 
+/** A payout's standing in the reconciliation records. */
+export type PayoutStanding = 'pending' | 'posted' | 'not-paid';
+
+/**
+ * Payout reconciliation records the runtime keeps in indexed tables (not in flow state, not capped), scoped to the
+ * flow and a key the node chooses (its ERP connection): which ERP document each payout claimed, and each payout's
+ * standing. Reads see the store plus this step's own writes; writes land together with the step's success, like
+ * FlowState, so a failed or retried step claims nothing.
+ */
+export interface ReconciliationRecords {
+  /** Of these ERP document uids, the ones already claimed, with the claiming payout id. */
+  claimedBy(docUids: readonly string[]): Map<string, string>;
+  /** Claims documents for a payout; a document claimed before keeps its first claim. */
+  claim(payoutId: string, claims: ReadonlyArray<{ docUid: string; item: string; matchedBy: string }>): void;
+  /** The documents a payout claimed (for settlement and drill-down), in claim order. */
+  claimsOf(payoutId: string): Array<{ docUid: string; item: string; matchedBy: string }>;
+  /** Standing of these payouts; a payout never seen is absent. */
+  standing(payoutIds: readonly string[]): Map<string, PayoutStanding>;
+  /** Payouts still pending, oldest first, with the data kept for them. */
+  pending(): Array<{ payoutId: string; issuedAt: string; data: unknown }>;
+  setPending(payoutId: string, issuedAt: string, data: unknown): void;
+  /** The payout's journal went out (`journal`: its external id in the ERP); its kept data is dropped. */
+  setPosted(payoutId: string, issuedAt: string, journal: string): void;
+  setNotPaid(payoutId: string, issuedAt: string): void;
+}
+
 /** Resolves a connection (Shopify store, ERP...) by its id. Provided by the host; nodes never import the server. */
 export type ConnectionResolver = (kind: string, connectionId: string) => Promise<unknown>;
 
@@ -75,6 +101,8 @@ export interface NodeContext<C = unknown> {
   connection<T = unknown>(kind: string, connectionId: string): Promise<T>;
   /** Business-key claims in Ledgerline's store (the runtime provides them; absent in bare test contexts). */
   claims?: BusinessClaims;
+  /** Payout reconciliation records under `scope` (the runtime provides them; a bare test context may not). */
+  reconciliation?(scope: string): ReconciliationRecords;
   /** Named services a host may provide (lookup tables, exception sink...). Undefined when the host has none. */
   service<T = unknown>(name: string): T | undefined;
   signal: AbortSignal;

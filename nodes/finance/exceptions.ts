@@ -8,7 +8,8 @@ export const RECONCILIATION_EXCEPTION_TYPES = ['payout-variance', 'payout-missin
 
 const orderGid = (id: string | null) => (id ? `gid://shopify/Order/${id}` : undefined);
 
-function itemKey(i: ReconItem): string {
+/** The Shopify object an item is about (the exception key). */
+export function itemKey(i: Pick<ReconItem, 'status' | 'bucket' | 'orderId' | 'refundId' | 'transactions' | 'erp'>): string {
   if (i.status === 'erp-only') return `${i.erp!.kind}:${i.erp!.externalId}`;
   if (i.bucket === 'charge') return i.orderId ? `order:${i.orderId}` : `tx:${i.transactions[0]}`;
   if (i.bucket === 'refund') return i.refundId ? `refund:${i.refundId}` : `tx:${i.transactions[0]}`;
@@ -58,19 +59,24 @@ export function exceptionsFor(recs: PayoutReconciliation[], links: { runId: stri
   return out;
 }
 
-/** Causes that are gone: a balanced payout clears its variance, a matched item the problems it had before. */
-export function clearResolved(sink: ExceptionSink, recs: PayoutReconciliation[]): number {
+/**
+ * Causes that are gone: a balanced payout clears its variance, a matched item (`matchedKeys`, see itemKey) the
+ * problems it had before. With a sink that lists its open keys, only those are checked (a run matching a million
+ * items does not make a million lookups).
+ */
+export function clearResolved(sink: ExceptionSink, recs: PayoutReconciliation[], matchedKeys: ReadonlySet<string>): number {
   let n = 0;
   const clear = (type: ExceptionType, key: string) => {
     if (sink.clear(type, key, 'cleared by the payout reconciliation')) n++;
   };
-  for (const r of recs) {
-    if (r.status !== 'unbalanced') clear('payout-variance', `payout:${r.payoutId}`);
-    for (const i of r.items) {
-      if (i.status !== 'matched') continue;
-      const key = itemKey(i);
-      for (const t of ['payout-missing-in-erp', 'payout-refund-unposted', 'payout-amount-mismatch'] as const) clear(t, key);
-    }
+  const ITEM_TYPES = ['payout-missing-in-erp', 'payout-refund-unposted', 'payout-amount-mismatch'] as const;
+  if (sink.openKeys) {
+    const open = new Set(sink.openKeys('payout-variance', 'payout:'));
+    for (const r of recs) if (r.status !== 'unbalanced' && open.has(`payout:${r.payoutId}`)) clear('payout-variance', `payout:${r.payoutId}`);
+    for (const t of ITEM_TYPES) for (const key of sink.openKeys(t)) if (matchedKeys.has(key)) clear(t, key);
+    return n;
   }
+  for (const r of recs) if (r.status !== 'unbalanced') clear('payout-variance', `payout:${r.payoutId}`);
+  for (const key of matchedKeys) for (const t of ITEM_TYPES) clear(t, key);
   return n;
 }

@@ -28,7 +28,7 @@ async function ledger(e: SandboxErp, account: string) {
 }
 
 describe('finance.reconcile-payouts: a scenario month that ties', () => {
-  it('reconciles both payouts to the cent and posts one journal per payout, idempotently', async () => {
+  it('reconciles both payouts to the cent and posts one journal per payout in one run, idempotently', async () => {
     erp = createSandboxErp();
     await postAll(erp);
     h = await startHarness(shopifyScenario(), erp);
@@ -42,15 +42,17 @@ describe('finance.reconcile-payouts: a scenario month that ties', () => {
     expect(p1.totals).toEqual({ charges: '96.80', refunds: '-22.00', fees: '3.71', adjustments: '1.25', disputes: '0.00', reserves: '-40.00', retriedPayouts: '0.00', net: '32.34' });
     expect(p1.payoutNet).toBe(payoutNet(7001).toFixed(2));
     expect(p1.counts).toMatchObject({ matched: 4, 'missing-in-erp': 0, 'amount-mismatch': 0, 'erp-only': 0, 'unmatched-adjustment': 2 });
-    // The refund was matched through its Shopify refund id (read from the sandbox store), not by amount.
+    // The refund was matched through its Shopify refund id (read from the sandbox store), not by amount; the claim says so.
     expect(p1.items.find((i) => i.bucket === 'refund')).toMatchObject({ status: 'matched', refundId: '6001', matchedBy: 'id', erp: { kind: 'credit-memo', externalId: '6001' } });
-    expect(step(first, 'post-journal').output).toMatchObject({ externalId: '7001', created: true, totals: { debit: '76.05', credit: '76.05' } });
+    const claims = h.rt.store.sqlite.prepare(`SELECT payout_id, item, matched_by FROM recon_claims WHERE item LIKE 'refund:%' ORDER BY item`).all();
+    expect(claims).toEqual([{ payout_id: '7001', item: 'refund:6001', matched_by: 'id' }, { payout_id: '7002', item: 'refund:6002', matched_by: 'id' }]);
+    // Both journals in the first run, each once.
+    expect(step(first, 'post-journal').output).toMatchObject({ created: 2, existing: 0, journals: [
+      { externalId: '7001', created: true, totals: { debit: '76.05', credit: '76.05' } }, { externalId: '7002', created: true }] });
 
     const second = await h.runOnce();
-    expect(step(second, 'post-journal').output).toMatchObject({ externalId: '7002', created: true });
-    const third = await h.runOnce();
-    expect(step(third, 'reconcile').port).toBe('idle');
-    expect(step(third, 'post-journal').status).toBe('skipped');
+    expect(step(second, 'reconcile').port).toBe('idle');
+    expect(step(second, 'post-journal').status).toBe('skipped');
 
     // Read back: the bank got exactly the two payouts, the clearing account exactly Σ charges − Σ refunds, the reserve nets to zero.
     const bank = (await ledger(erp, '1000')).filter((l) => l.source.type === 'journal');
@@ -100,7 +102,7 @@ describe('finance.reconcile-payouts: planted divergences', () => {
     // Finance posts the missing order: the next run posts payout 7001 and clears its exceptions; 7002 keeps its own.
     await erp.createSalesOrder(erpOrder(ORDERS[2]));
     const again = await h.runOnce();
-    expect(step(again, 'post-journal').output).toMatchObject({ externalId: '7001', created: true });
+    expect(step(again, 'post-journal').output).toMatchObject({ created: 1, journals: [{ externalId: '7001', created: true }] });
     const still = h.sink.open();
     expect(still.map((e) => `${e.type} ${e.key}`).sort()).toEqual([
       'payout-amount-mismatch order:5006', 'payout-refund-unposted refund:6002', 'payout-unknown-in-shopify invoice:5999', 'payout-variance payout:7002',

@@ -1,9 +1,10 @@
 // finance.reconcile-payouts: ties each Shopify Payments payout to its transactions and to the ERP's documents.
-// Payouts wait in flow state until they balance (then one journal per run goes out of `balanced` for
-// erp.post-journal) or fail/cancel; while they do not, finance gets exceptions that clear once fixed.
+// Payouts wait in the reconciliation records until they balance (then every balanced payout's journal goes out of
+// `balanced` for erp.post-journal, in the same run) or fail/cancel; while they do not, finance gets exceptions that
+// clear once fixed. What is kept between runs grows with the payouts still waiting, not with history.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, permanentError, route, type NodeContext } from '../../runtime/node-api.ts';
+import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords } from '../../runtime/node-api.ts';
 import type { ExceptionSink } from '../../runtime/exceptions/types.ts';
 import type { ErpConnector, JournalInput } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
@@ -11,8 +12,9 @@ import type { ShopifyPayout } from '../shopify/types.ts';
 import { addDays, legacy, loadErpDocs, loadSalesOrders } from './erp-docs.ts';
 import { clearResolved, exceptionsFor } from './exceptions.ts';
 import { payoutJournal } from './journal.ts';
+import { bucketOf } from './classify.ts';
 import { parsePayouts, slim } from './input.ts';
-import { reconcileBatch } from './reconcile.ts';
+import { reconcileBatch, type ErpSide } from './reconcile.ts';
 import { refundIdsByTransaction } from './refunds.ts';
 import { samplePayoutOutput } from './samples.ts';
 import { disputeExceptions, settlementItems, SETTLE_STATE, type PendingSettlement } from './settle.ts';
@@ -40,20 +42,32 @@ export const reconcileConfig = z.object({
   dateToleranceDays: z.number().int().min(0).max(60).default(3),
   postStatuses: z.array(z.string().min(1)).min(1).default(['PAID']),
   reportErpOnly: z.boolean().default(true),
+  /**
+   * Which items the output lists. `all`: every line (with its fee); `problems`: only what finance must look at (every
+   * item is still counted, and each match is in the claims records); `auto` (default): `all` while the run has at most
+   * 20,000 transactions, `problems` above (a backlog of a year would otherwise be hundreds of MB of step output).
+   */
+  items: z.enum(['auto', 'all', 'problems']).default('auto'),
 }).strict();
 
 export type ReconcileConfig = z.infer<typeof reconcileConfig>;
 
-export interface ReconcileOutput extends Partial<JournalInput> {
-  /** The payout whose journal goes out of `balanced` in this run, if any. */
-  payoutId: string | null;
+/** Above this many transactions in one run, `items: auto` lists problems only. */
+export const AUTO_ITEMS_LIMIT = 20_000;
+
+export interface ReconcileOutput {
+  /** One journal per payout that balanced in this run, oldest first, for erp.post-journal (idempotent by payout id). */
+  journals: JournalInput[];
+  /** The payouts of `journals`, in the same order. */
+  payoutIds: string[];
+  /** Every payout reconciled in this run (`items`: see config.items; `counts` always cover every item). */
   reconciliations: PayoutReconciliation[];
-  /** Payouts still waiting (not balanced yet, not paid yet, or balanced and queued for the next run). */
+  /** Payouts still waiting (not balanced yet, or not paid yet): reconciled again on the next run. */
   pending: string[];
   exceptions: Array<{ type: string; key: string; title: string }>;
+  /** Which items the reconciliations list (config.items resolved). */
+  items: 'all' | 'problems';
 }
-
-const STATE = { pending: 'finance.payouts.pending', posted: 'finance.payouts.posted', claimed: 'finance.payouts.claimed' };
 
 export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, ReconcileOutput>({
   type: 'finance.reconcile-payouts',
@@ -61,13 +75,14 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   title: 'Reconcile Shopify payouts',
   category: 'finance',
   description: 'Matches every balance transaction of each Shopify Payments payout (charges, refunds, fees, adjustments, disputes, reserves...) to the '
-    + 'ERP invoices and credit memos, by Shopify id first, then by amount and date. A payout that ties to the cent goes out of `balanced` as a '
-    + 'journal for erp.post-journal (idempotent by payout id); one that does not raises payout-variance and the item exceptions for finance, '
-    + 'and is checked again on every run until it ties.',
+    + 'ERP invoices and credit memos, by Shopify id first, then by amount and date. Every payout that ties to the cent goes out of `balanced` '
+    + 'as one journal per payout for erp.post-journal (idempotent by payout id), however many are waiting; one that does not raises '
+    + 'payout-variance and the item exceptions for finance, and is checked again on every run until it ties. Claims and payout standing '
+    + 'are kept in the runtime\'s reconciliation tables, so no ERP document is ever matched to two payouts.',
   config: reconcileConfig,
   inputs: [{ id: 'in', dataType: '{ payouts: ShopifyPayout[] }' }],
   outputs: [
-    { id: 'balanced', title: 'Balanced: journal to post', dataType: 'ErpJournalInput' },
+    { id: 'balanced', title: 'Balanced: journals to post', dataType: '{ journals: ErpJournalInput[] }' },
     { id: 'unbalanced', title: 'Unbalanced: exceptions raised', dataType: 'PayoutReconciliation[]' },
     { id: 'idle', title: 'Nothing to post' },
   ],
@@ -75,77 +90,142 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   sampleOutput: samplePayoutOutput,
   async execute(ctx, input) {
     const incoming = parsePayouts(ctx, input);
-    const pending = new Map(Object.entries(ctx.state.get<Record<string, ShopifyPayout>>(STATE.pending) ?? {}));
-    const posted = new Set(ctx.state.get<string[]>(STATE.posted) ?? []);
-    for (const p of incoming) if (!posted.has(p.legacyId)) pending.set(p.legacyId, slim(p));
-    const payouts = [...pending.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.legacyId.localeCompare(b.legacyId));
-    if (!payouts.length) return route('idle', { payoutId: null, reconciliations: [], pending: [], exceptions: [] });
+    if (!ctx.reconciliation) {
+      throw permanentError(`node ${ctx.nodeId}: the host provides no reconciliation records (claims and posted payouts)`, { code: 'NO_RECONCILIATION_RECORDS' });
+    }
+    const records = ctx.reconciliation(ctx.config.connection);
+    adoptLegacyState(ctx, records);
+    const started = Date.now();
+    const standing = records.standing(incoming.map((p) => p.legacyId));
+    const batch = new Map<string, ShopifyPayout>();
+    for (const k of records.pending()) if (k.data) batch.set(k.payoutId, k.data as ShopifyPayout);
+    // A payout seen again replaces what was kept (Shopify's figures win); one already posted or not paid is done.
+    const fresh = new Set<string>();
+    for (const p of incoming) {
+      const s = standing.get(p.legacyId);
+      if (s === 'posted' || s === 'not-paid') continue;
+      batch.set(p.legacyId, slim(p));
+      fresh.add(p.legacyId);
+    }
+    const payouts = [...batch.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.legacyId.localeCompare(b.legacyId));
+    if (!payouts.length) return route('idle', { journals: [], payoutIds: [], reconciliations: [], pending: [], exceptions: [], items: 'all' });
+    const transactions = payouts.reduce((n, p) => n + p.balanceTransactions.length, 0);
+    const items = ctx.config.items === 'auto' ? (transactions > AUTO_ITEMS_LIMIT ? 'problems' : 'all') : ctx.config.items;
+    ctx.log.info({ payouts: payouts.length, transactions, kept: payouts.length - fresh.size, items }, 'reconciling payouts');
 
     const erp = await erpConnection(ctx, ['ledger']);
-    const claimedBefore = ctx.state.get<string[]>(STATE.claimed) ?? [];
-    const erpSide = await withNode(ctx, () => loadErpSide(ctx, erp, payouts, new Set(claimedBefore)));
-    const { recs, claimedBy } = reconcileBatch(payouts, erpSide, {
+    const erpSide = await withNode(ctx, () => loadErpSide(ctx, erp, payouts, records));
+    ctx.log.info({ documents: erpSide.docs.length, claimedBefore: erpSide.claimedBefore.size, salesOrders: erpSide.salesOrders.size, ms: Date.now() - started }, 'ERP documents loaded');
+    // What each balanced payout settles (finance.settle-receivables after the journal) and its disputes, taken from
+    // every item while the payout is assembled, before the output keeps only the problems.
+    const settlements = new Map<string, PendingSettlement>();
+    const disputeRecs: PayoutReconciliation[] = [];
+    const { recs, claimedBy, matchedKeys } = reconcileBatch(payouts, erpSide, {
       amountTolerance: new Decimal(ctx.config.amountTolerance), dateToleranceDays: ctx.config.dateToleranceDays,
-      postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()), reportErpOnly: ctx.config.reportErpOnly,
+      postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()), reportErpOnly: ctx.config.reportErpOnly, items,
+      onBalanced: (r, all) => {
+        const full = { ...r, items: all };
+        settlements.set(r.payoutId, { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) });
+        const disputed = all.filter((i) => i.bucket === 'dispute');
+        if (disputed.length) disputeRecs.push({ ...r, items: disputed });
+      },
     }, ctx.now());
+    ctx.log.info({ payouts: recs.length, balanced: recs.filter((r) => r.status === 'balanced').length, ms: Date.now() - started }, 'payouts matched');
 
-    const raws = new Map(incoming.flatMap((p) => p.balanceTransactions.map((t) => [legacy(t.id)!, t.raw] as const)));
     // A dispute is raised when the payout booking its chargeback is posted, and cleared when the one repaying it is.
-    const ready = recs.find((r) => r.status === 'balanced');
-    const disputes = disputeExceptions(ready ? [ready] : [], raws, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
+    const raws = new Map(incoming.flatMap((p) => p.balanceTransactions.filter((t) => bucketOf(t.type, t.sourceType).bucket === 'dispute').map((t) => [legacy(t.id)!, t.raw] as const)));
+    const disputes = disputeExceptions(disputeRecs, raws, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
     const raised = [...exceptionsFor(recs, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId }), ...disputes.raise];
     const sink = ctx.service<ExceptionSink>('exceptions');
     if (!sink && raised.length) {
       throw permanentError(`node ${ctx.nodeId}: ${raised.length} reconciliation exception(s) and no exceptions service to raise them: `
         + raised.slice(0, 10).map((e) => `[${e.type}] ${e.title}`).join('; ') + (raised.length > 10 ? '; ...' : ''),
-      { code: 'EXCEPTIONS_UNDELIVERED', details: { exceptions: raised.map((e) => ({ type: e.type, key: e.key, title: e.title, data: e.data })) } });
+      { code: 'EXCEPTIONS_UNDELIVERED', details: { exceptions: raised.slice(0, 100).map((e) => ({ type: e.type, key: e.key, title: e.title, data: e.data })), count: raised.length } });
     }
     if (sink) {
       for (const e of raised) sink.raise(e);
-      clearResolved(sink, recs);
+      clearResolved(sink, recs, matchedKeys);
       for (const k of disputes.clear) sink.clear('payout-dispute', k, 'dispute won: Shopify returned the amount');
     }
 
-    // One journal per run (erp.post-journal takes one entry); the others stay pending, already known to balance.
-    for (const r of recs) if (r.status === 'not-paid') pending.delete(r.payoutId);
-    if (ready) {
-      pending.delete(ready.payoutId);
-      posted.add(ready.payoutId);
-      ctx.state.set(STATE.claimed, [...claimedBefore, ...(claimedBy.get(ready.payoutId) ?? [])].slice(-5000));
-      // What the payout paid, for finance.settle-receivables once erp.post-journal has booked it.
-      const toSettle = ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {};
-      toSettle[ready.payoutId] = { payoutId: ready.payoutId, date: ready.date, currency: ready.currency, items: settlementItems(ready) };
-      ctx.state.set(SETTLE_STATE, Object.fromEntries(Object.entries(toSettle).slice(-50)));
+    // Every balanced payout gets its journal in this run; its claims become permanent with this step's success.
+    const journals: JournalInput[] = [];
+    const pending: string[] = [];
+    const byId = new Map(payouts.map((p) => [p.legacyId, p]));
+    // Kept until finance.settle-receivables has settled them (it removes each): as many as the payouts posted and not
+    // yet settled, not capped (a capped list would drop a backlog's settlements).
+    const toSettle = ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {};
+    for (const r of recs) {
+      const p = byId.get(r.payoutId)!;
+      if (r.status === 'balanced') {
+        records.claim(r.payoutId, claimedBy.get(r.payoutId) ?? []);
+        records.setPosted(r.payoutId, p.issuedAt, r.payoutId);
+        journals.push(payoutJournal(r, ctx.config.accounts));
+        toSettle[r.payoutId] = settlements.get(r.payoutId)!;
+      } else if (r.status === 'not-paid') {
+        records.setNotPaid(r.payoutId, p.issuedAt);
+      } else {
+        pending.push(r.payoutId);
+        if (fresh.has(r.payoutId)) records.setPending(r.payoutId, p.issuedAt, p);
+      }
     }
-    ctx.state.set(STATE.pending, Object.fromEntries(pending));
-    ctx.state.set(STATE.posted, [...posted].slice(-1000));
+    if (journals.length) ctx.state.set(SETTLE_STATE, toSettle);
+    ctx.log.info({ journals: journals.length, pending: pending.length, exceptions: raised.length, ms: Date.now() - started }, journals.length ? 'payouts balanced: journals go to the ERP' : 'no payout balanced');
 
     const out: ReconcileOutput = {
-      payoutId: ready?.payoutId ?? null, reconciliations: recs, pending: [...pending.keys()],
-      exceptions: raised.map((e) => ({ type: String(e.type), key: e.key, title: e.title })),
+      journals, payoutIds: journals.map((j) => j.externalId), reconciliations: recs, pending,
+      exceptions: raised.map((e) => ({ type: String(e.type), key: e.key, title: e.title })), items,
     };
-    if (ready) {
-      ctx.log.info({ payoutId: ready.payoutId, net: ready.payoutNet, pending: pending.size }, 'payout balanced: journal goes to the ERP');
-      return route('balanced', { ...payoutJournal(ready, ctx.config.accounts), ...out });
-    }
+    if (journals.length) return route('balanced', out);
     return route(recs.some((r) => r.status === 'unbalanced') ? 'unbalanced' : 'idle', out);
   },
 });
 
-async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector, payouts: ShopifyPayout[], claimedBefore: Set<string>) {
-  const dates = payouts.flatMap((p) => [p.issuedAt.slice(0, 10), ...p.balanceTransactions.map((t) => t.processedAt.slice(0, 10))]).sort();
+async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector, payouts: ShopifyPayout[], records: ReconciliationRecords): Promise<ErpSide> {
+  let first = '';
+  let last = '';
+  const chargeOrders = new Set<string>();
+  const refundOrders = new Set<string>();
+  for (const p of payouts) {
+    for (const d of [p.issuedAt.slice(0, 10), ...p.balanceTransactions.map((t) => t.processedAt.slice(0, 10))]) {
+      if (!first || d < first) first = d;
+      if (d > last) last = d;
+    }
+    for (const t of p.balanceTransactions) {
+      if (!t.sourceOrderId) continue;
+      const { bucket } = bucketOf(t.type, t.sourceType);
+      if (bucket === 'charge') chargeOrders.add(legacy(t.sourceOrderId)!);
+      else if (bucket === 'refund') refundOrders.add(t.sourceOrderId);
+    }
+  }
   const tol = ctx.config.dateToleranceDays;
   // Up to today: a document posted late (a refund booked days after Shopify paid it) still matches by id.
   const today = ctx.now().toISOString().slice(0, 10);
-  const to = [addDays(dates[dates.length - 1], tol), today].sort()[1];
-  const docs = await loadErpDocs(erp, { from: addDays(dates[0], -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
+  const to = [addDays(last, tol), today].sort()[1];
+  const docs = await loadErpDocs(erp, { from: addDays(first, -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
+  // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history.
+  const claimedBefore = new Set(records.claimedBy(docs.map((d) => d.uid)).keys());
   const invoiced = new Set(docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
-  const txs = payouts.flatMap((p) => p.balanceTransactions);
-  const chargeOrders = [...new Set(txs.filter((t) => /^(CHARGE|CAPTURE|SALE)$/i.test(t.type) && t.sourceOrderId).map((t) => legacy(t.sourceOrderId)!))];
-  const salesOrders = await loadSalesOrders(erp, chargeOrders.filter((o) => !invoiced.has(o)));
-  const refundOrders = [...new Set(txs.filter((t) => /^REFUND/i.test(t.type) && t.sourceOrderId).map((t) => t.sourceOrderId!))];
-  const refundOfTransaction = ctx.config.shopifyConnection
-    ? await refundIdsByTransaction(ctx, ctx.config.shopifyConnection, refundOrders)
+  const salesOrders = await loadSalesOrders(erp, [...chargeOrders].filter((o) => !invoiced.has(o)));
+  const refundOfTransaction = ctx.config.shopifyConnection && refundOrders.size
+    ? await refundIdsByTransaction(ctx, ctx.config.shopifyConnection, [...refundOrders])
     : new Map<string, string>();
   return { docs, salesOrders, refundOfTransaction, claimedBefore };
+}
+
+/**
+ * Flows reconciled before the records existed kept pending payouts, posted ids and claims (capped) in flow state:
+ * moved into the records once, so an upgrade forgets nothing it still had.
+ */
+function adoptLegacyState(ctx: NodeContext<ReconcileConfig>, records: ReconciliationRecords): void {
+  const LEGACY = { pending: 'finance.payouts.pending', posted: 'finance.payouts.posted', claimed: 'finance.payouts.claimed' };
+  const pending = ctx.state.get<Record<string, ShopifyPayout> | null>(LEGACY.pending);
+  const posted = ctx.state.get<string[] | null>(LEGACY.posted);
+  const claimed = ctx.state.get<string[] | null>(LEGACY.claimed);
+  if (!pending && !posted && !claimed) return;
+  for (const id of posted ?? []) records.setPosted(id, '', id);
+  for (const p of Object.values(pending ?? {})) records.setPending(p.legacyId, p.issuedAt, p);
+  if (claimed?.length) records.claim('(before reconciliation records)', claimed.map((docUid) => ({ docUid, item: 'unknown', matchedBy: 'unknown' })));
+  for (const k of Object.values(LEGACY)) ctx.state.set(k, null);
+  ctx.log.info({ pending: Object.keys(pending ?? {}).length, posted: posted?.length ?? 0, claimed: claimed?.length ?? 0 }, 'moved payout reconciliation state into the reconciliation records');
 }

@@ -2,13 +2,15 @@
 import type { ReconcileOutput } from './reconcile-payouts.ts';
 
 export const samplePayoutOutput: ReconcileOutput = {
-  externalId: '623721858', date: '2026-11-12', description: 'Shopify payout 623721858 of 2026-11-12', currency: 'USD',
-  lines: [
-    { account: '1000', debit: '41.90', description: 'Shopify payout 623721858 deposit' },
-    { account: '6100', debit: '2.10', description: 'Shopify Payments fees' },
-    { account: '1190', credit: '44.00', description: 'Shopify clearing: charges less refunds' },
-  ],
-  payoutId: '623721858',
+  journals: [{
+    externalId: '623721858', date: '2026-11-12', description: 'Shopify payout 623721858 of 2026-11-12', currency: 'USD',
+    lines: [
+      { account: '1000', debit: '41.90', description: 'Shopify payout 623721858 deposit' },
+      { account: '6100', debit: '2.10', description: 'Shopify Payments fees' },
+      { account: '1190', credit: '44.00', description: 'Shopify clearing: charges less refunds' },
+    ],
+  }],
+  payoutIds: ['623721858'],
   reconciliations: [{
     payoutId: '623721858', payoutGid: 'gid://shopify/ShopifyPaymentsPayout/623721858', date: '2026-11-12', shopifyStatus: 'PAID', currency: 'USD', status: 'balanced',
     payoutNet: '41.90', totals: { charges: '44.00', refunds: '0.00', fees: '2.10', adjustments: '0.00', disputes: '0.00', reserves: '0.00', retriedPayouts: '0.00', net: '41.90' },
@@ -23,4 +25,5 @@ export const samplePayoutOutput: ReconcileOutput = {
   }],
   pending: [],
   exceptions: [],
+  items: 'all',
 };

@@ -16,7 +16,7 @@ const config = z.object({
   }).strict().default({ receivable: '1100', clearing: '1190', disputes: '6200' }),
 }).strict();
 
-export interface SettleOutput { payoutId: string | null; settlement: ErpSettlement | null; created: boolean; note?: string }
+export interface SettleOutput { payoutId: string | null; settlement: ErpSettlement | null; created: boolean; note?: string; /** One per payout when a backlog was posted in one run. */ settlements?: SettleOutput[] }
 
 export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown, SettleOutput>({
   type: 'finance.settle-receivables',
@@ -35,25 +35,36 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
     settlement: { externalId: '623721858', entryNumber: 'JE00042', items: [{ kind: 'invoice', externalId: '450789469', amount: '409.94', status: 'settled', document: 'INV00012', settledAmount: '409.94', invoiceStatus: 'paid' }] },
   },
   async execute(ctx, input) {
-    const payoutId = input && typeof input === 'object' ? (input as { externalId?: unknown }).externalId : undefined;
-    if (typeof payoutId !== 'string' || !payoutId) {
-      throw permanentError(`node ${ctx.nodeId}: input.externalId must be the payout id of the journal erp.post-journal posted`, { code: 'INVALID_INPUT', details: { field: 'input.externalId' } });
+    // erp.post-journal gives one entry ({ externalId }) or, for a backlog posted in one run, { journals: [{ externalId }...] }.
+    const list = input && typeof input === 'object' && Array.isArray((input as { journals?: unknown }).journals) ? (input as { journals: Array<{ externalId?: unknown }> }).journals : null;
+    const ids = list ? list.map((j) => j?.externalId) : [input && typeof input === 'object' ? (input as { externalId?: unknown }).externalId : undefined];
+    ids.forEach((payoutId, i) => {
+      if (typeof payoutId !== 'string' || !payoutId) {
+        const field = list ? `input.journals[${i}].externalId` : 'input.externalId';
+        throw permanentError(`node ${ctx.nodeId}: ${field} must be the payout id of the journal erp.post-journal posted`, { code: 'INVALID_INPUT', details: { field } });
+      }
+    });
+    const pending = { ...(ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {}) };
+    const out: SettleOutput[] = [];
+    for (const payoutId of ids as string[]) {
+      const p = pending[payoutId];
+      if (!p) {
+        out.push({ payoutId, settlement: null, created: false, note: `no settlement is pending for payout ${payoutId} (already settled, or reconciled by another flow)` });
+        continue;
+      }
+      const erp = await erpConnection(ctx, ['ledger']);
+      if (typeof erp.settleReceivables !== 'function') {
+        throw permanentError(`node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" cannot settle receivables (sandbox ERP and Tryton can)`, { code: 'UNSUPPORTED', details: { capability: 'settleReceivables', erp: erp.kind } });
+      }
+      const r = p.items.length
+        ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, description: `Shopify payout ${payoutId}: receivables settled`, accounts: ctx.config.accounts, items: p.items }))
+        : { created: false, document: { externalId: payoutId, entryNumber: null, items: [] } };
+      const missing = r.document.items.filter((i) => i.status === 'not-found');
+      if (missing.length) ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
+      delete pending[payoutId];
+      out.push({ payoutId, settlement: r.document, created: r.created });
     }
-    const pending = ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {};
-    const p = pending[payoutId];
-    if (!p) return route('out', { payoutId, settlement: null, created: false, note: `no settlement is pending for payout ${payoutId} (already settled, or reconciled by another flow)` });
-    const erp = await erpConnection(ctx, ['ledger']);
-    if (typeof erp.settleReceivables !== 'function') {
-      throw permanentError(`node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" cannot settle receivables (sandbox ERP and Tryton can)`, { code: 'UNSUPPORTED', details: { capability: 'settleReceivables', erp: erp.kind } });
-    }
-    const r = p.items.length
-      ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, description: `Shopify payout ${payoutId}: receivables settled`, accounts: ctx.config.accounts, items: p.items }))
-      : { created: false, document: { externalId: payoutId, entryNumber: null, items: [] } };
-    const missing = r.document.items.filter((i) => i.status === 'not-found');
-    if (missing.length) ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
-    const rest = { ...pending };
-    delete rest[payoutId];
-    ctx.state.set(SETTLE_STATE, rest);
-    return { payoutId, settlement: r.document, created: r.created };
+    ctx.state.set(SETTLE_STATE, pending);
+    return list ? route('out', { payoutId: null, settlement: null, created: out.some((o) => o.created), settlements: out }) : route('out', out[0]);
   },
 });

@@ -10,6 +10,7 @@ import { randomInt } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.ts';
+import { migrateReconciliation } from '../reconciliation/records.ts';
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 
@@ -194,6 +195,7 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
 
 export function migrateStore(db: RuntimeDb): void {
   migrate(db, { migrationsFolder, migrationsTable: '__runtime_migrations' });
+  migrateReconciliation({ db });
 }
 
 /** SQLite errors that mean the file under us is not what we wrote (worth an immediate deep check). */

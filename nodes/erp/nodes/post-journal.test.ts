@@ -16,4 +16,11 @@ describe('erp.post-journal', () => {
     await expect(run(postJournalNode, { connection: 'erp-main' }, erp, { ...input, externalId: 'p2', lines: [{ account: '1000', debit: '41.90' }, { account: '1190', credit: '44.00' }] }))
       .rejects.toMatchObject({ code: 'UNBALANCED_JOURNAL', details: { debit: '41.90', credit: '44.00' } });
   });
+  it('posts a list of journals (a backlog of payouts) in order, each once', async () => {
+    const j = (id: string) => ({ ...input, externalId: id });
+    const first = await run(postJournalNode, { connection: 'erp-main' }, erp, { journals: [j('b1'), j('b2')] });
+    expect(first).toMatchObject({ created: 2, existing: 0, journals: [{ externalId: 'b1', created: true }, { externalId: 'b2', created: true }] });
+    expect(await run(postJournalNode, { connection: 'erp-main' }, erp, { journals: [j('b1'), j('b2'), j('b3')] })).toMatchObject({ created: 1, existing: 2 });
+    await expect(run(postJournalNode, { connection: 'erp-main' }, erp, { journals: 'b4' } as never)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
 });

@@ -1,0 +1,141 @@
+// The runtime side of ReconciliationRecords: reads go to the indexed tables (plus this step's staged writes), writes
+// are staged and committed inside the step's success transaction, like StepState.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Statement } from 'better-sqlite3';
+import type { PayoutStanding, ReconciliationRecords } from '../node-api.ts';
+import type { Store } from '../store/db.ts';
+
+const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export function migrateReconciliation(store: Pick<Store, 'db'>): void {
+  migrate(store.db, { migrationsFolder, migrationsTable: '__reconciliation_migrations' });
+}
+
+/** Ids per IN query (json_each keeps it one bound parameter; the chunk bounds the JSON text). */
+const CHUNK = 20_000;
+
+interface Claim { docUid: string; item: string; matchedBy: string }
+
+class ScopedRecords implements ReconciliationRecords {
+  /** Staged claims: doc uid -> [payout id, item, matched by]. */
+  readonly claims = new Map<string, [string, string, string]>();
+  readonly payouts = new Map<string, { status: PayoutStanding; issuedAt: string; data: string | null; journal: string | null }>();
+
+  constructor(private q: Queries, private flowId: string, readonly scope: string) {}
+
+  claimedBy(docUids: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < docUids.length; i += CHUNK) {
+      const rows = this.q.claimedBy.all(this.flowId, this.scope, JSON.stringify(docUids.slice(i, i + CHUNK))) as Array<{ doc_uid: string; payout_id: string }>;
+      for (const r of rows) out.set(r.doc_uid, r.payout_id);
+    }
+    if (this.claims.size) for (const u of docUids) {
+      const c = this.claims.get(u);
+      if (c && !out.has(u)) out.set(u, c[0]);
+    }
+    return out;
+  }
+
+  claim(payoutId: string, claims: readonly Claim[]): void {
+    for (const c of claims) if (!this.claims.has(c.docUid)) this.claims.set(c.docUid, [payoutId, c.item, c.matchedBy]);
+  }
+
+  claimsOf(payoutId: string): Claim[] {
+    const rows = (this.q.claimsOf.all(this.flowId, this.scope, payoutId) as Array<{ doc_uid: string; item: string; matched_by: string }>)
+      .map((r) => ({ docUid: r.doc_uid, item: r.item, matchedBy: r.matched_by }));
+    const known = new Set(rows.map((r) => r.docUid));
+    for (const [docUid, [p, item, matchedBy]] of this.claims) if (p === payoutId && !known.has(docUid)) rows.push({ docUid, item, matchedBy });
+    return rows;
+  }
+
+  standing(payoutIds: readonly string[]): Map<string, PayoutStanding> {
+    const out = new Map<string, PayoutStanding>();
+    for (let i = 0; i < payoutIds.length; i += CHUNK) {
+      const rows = this.q.standing.all(this.flowId, this.scope, JSON.stringify(payoutIds.slice(i, i + CHUNK))) as Array<{ payout_id: string; status: PayoutStanding }>;
+      for (const r of rows) out.set(r.payout_id, r.status);
+    }
+    for (const id of payoutIds) {
+      const staged = this.payouts.get(id);
+      if (staged) out.set(id, staged.status);
+    }
+    return out;
+  }
+
+  pending(): Array<{ payoutId: string; issuedAt: string; data: unknown }> {
+    const rows = this.q.pending.all(this.flowId, this.scope) as Array<{ payout_id: string; issued_at: string; data: string | null }>;
+    const out = new Map(rows.filter((r) => !this.payouts.has(r.payout_id)).map((r) => [r.payout_id, { payoutId: r.payout_id, issuedAt: r.issued_at, data: r.data === null ? null : JSON.parse(r.data) as unknown }]));
+    for (const [id, p] of this.payouts) if (p.status === 'pending') out.set(id, { payoutId: id, issuedAt: p.issuedAt, data: p.data === null ? null : JSON.parse(p.data) as unknown });
+    return [...out.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.payoutId.localeCompare(b.payoutId));
+  }
+
+  setPending(payoutId: string, issuedAt: string, data: unknown): void {
+    this.payouts.set(payoutId, { status: 'pending', issuedAt, data: JSON.stringify(data ?? null), journal: null });
+  }
+
+  setPosted(payoutId: string, issuedAt: string, journal: string): void {
+    this.payouts.set(payoutId, { status: 'posted', issuedAt, data: null, journal });
+  }
+
+  setNotPaid(payoutId: string, issuedAt: string): void {
+    this.payouts.set(payoutId, { status: 'not-paid', issuedAt, data: null, journal: null });
+  }
+}
+
+interface Queries {
+  claimedBy: Statement;
+  claimsOf: Statement;
+  standing: Statement;
+  pending: Statement;
+  insertClaim: Statement;
+  upsertPayout: Statement;
+}
+
+const prepared = new WeakMap<Store['sqlite'], Queries>();
+
+function queries(store: Store): Queries {
+  let q = prepared.get(store.sqlite);
+  if (!q) {
+    const s = store.sqlite;
+    q = {
+      claimedBy: s.prepare(`SELECT doc_uid, payout_id FROM recon_claims WHERE flow_id = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`),
+      claimsOf: s.prepare(`SELECT doc_uid, item, matched_by FROM recon_claims WHERE flow_id = ? AND scope = ? AND payout_id = ? ORDER BY rowid`),
+      standing: s.prepare(`SELECT payout_id, status FROM recon_payouts WHERE flow_id = ? AND scope = ? AND payout_id IN (SELECT value FROM json_each(?))`),
+      pending: s.prepare(`SELECT payout_id, issued_at, data FROM recon_payouts WHERE flow_id = ? AND scope = ? AND status = 'pending' ORDER BY issued_at, payout_id`),
+      // A document claimed before keeps its first claim: the step that claims it again lost a race it cannot win.
+      insertClaim: s.prepare(`INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      upsertPayout: s.prepare(`INSERT INTO recon_payouts (flow_id, scope, payout_id, status, issued_at, data, journal, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET status = excluded.status, issued_at = excluded.issued_at, data = excluded.data,
+          journal = COALESCE(excluded.journal, recon_payouts.journal), updated_at = excluded.updated_at`),
+    };
+    prepared.set(store.sqlite, q);
+  }
+  return q;
+}
+
+/** One step's reconciliation records (any number of scopes); `commit` runs inside the step's success transaction. */
+export class StepReconciliation {
+  private scopes = new Map<string, ScopedRecords>();
+
+  constructor(private store: Store, private flowId: string, private now: () => number) {}
+
+  scope(scope: string): ReconciliationRecords {
+    let r = this.scopes.get(scope);
+    if (!r) {
+      r = new ScopedRecords(queries(this.store), this.flowId, scope);
+      this.scopes.set(scope, r);
+    }
+    return r;
+  }
+
+  commit(): void {
+    if (!this.scopes.size) return;
+    const q = queries(this.store);
+    const at = this.now();
+    for (const r of this.scopes.values()) {
+      for (const [docUid, [payoutId, item, matchedBy]] of r.claims) q.insertClaim.run(this.flowId, r.scope, docUid, payoutId, item, matchedBy, at);
+      for (const [payoutId, p] of r.payouts) q.upsertPayout.run(this.flowId, r.scope, payoutId, p.status, p.issuedAt, p.data, p.journal, at);
+    }
+  }
+}

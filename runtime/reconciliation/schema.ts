@@ -1,0 +1,41 @@
+// Payout reconciliation records, in the runtime's SQLite file with migrations of their own
+// (`__reconciliation_migrations`). They replace capped lists in flow state: a claim is kept as long as the flow
+// exists, so amount-and-date matching can never hand one ERP document to two payouts, however long the history.
+import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlite-core';
+
+/** One row per ERP document a payout's item matched (id or amount and date), per flow and ledger scope. */
+export const reconClaims = sqliteTable(
+  'recon_claims',
+  {
+    flowId: text('flow_id').notNull(),
+    /** What the node keys its records by (the ERP connection id): documents of one ERP. */
+    scope: text('scope').notNull(),
+    docUid: text('doc_uid').notNull(),
+    payoutId: text('payout_id').notNull(),
+    /** The Shopify side of the match, e.g. `charge:order:123` or `refund:456`. */
+    item: text('item').notNull(),
+    matchedBy: text('matched_by').notNull(),
+    claimedAt: integer('claimed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.docUid] }), index('recon_claims_payout').on(t.flowId, t.scope, t.payoutId)],
+);
+
+/**
+ * Each payout's standing: `pending` (seen, not journaled yet: kept with its data to be reconciled again), `posted`
+ * (journal handed to the ERP; data dropped) or `not-paid` (failed / cancelled at Shopify).
+ */
+export const reconPayouts = sqliteTable(
+  'recon_payouts',
+  {
+    flowId: text('flow_id').notNull(),
+    scope: text('scope').notNull(),
+    payoutId: text('payout_id').notNull(),
+    status: text('status').notNull(),
+    issuedAt: text('issued_at').notNull(),
+    /** JSON of the payout while pending (without Shopify's raw payloads); null once settled. */
+    data: text('data'),
+    journal: text('journal'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.payoutId] }), index('recon_payouts_status').on(t.flowId, t.scope, t.status, t.issuedAt)],
+);
