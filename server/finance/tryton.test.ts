@@ -48,7 +48,7 @@ describe('payout reconciliation on Tryton (live)', () => {
     const all = { from: '2026-01-01', to: '2027-12-31' };
     const net = (ls: Array<{ debit: string; credit: string }>) => ls.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2);
     expect([net(await erp.listLedger({ ...all, accounts: ['1100'] })), net(await erp.listLedger({ ...all, accounts: ['1190'] }))]).toEqual(['0.00', '0.00']);
-    const settle = [first, second].map((r) => r.steps.find((s) => s.nodeId === 'settle')!.output as { settlement: { items: Array<{ kind: string; status: string; invoiceStatus: string }> } });
+    const settle = (first.steps.find((s) => s.nodeId === 'settle')!.output as { settlements: Array<{ settlement: { items: Array<{ kind: string; status: string; invoiceStatus: string }> } }> }).settlements;
     expect(settle.flatMap((s) => s.settlement.items.map((i) => [i.kind, i.status, i.invoiceStatus]))).toEqual([
       ...ORDERS.filter((o) => o.payout === 7001).map(() => ['invoice', 'settled', 'paid']), ['credit-memo', 'settled', 'paid'],
       ...ORDERS.filter((o) => o.payout === 7002).map(() => ['invoice', 'settled', 'paid']), ['credit-memo', 'settled', 'paid'],

@@ -52,7 +52,8 @@ export async function startHarness(scenario: Scenario, erp: ErpConnector, opts: 
     rt, store, sink,
     async runOnce() {
       const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: flow.id, version }] });
-      await rt.drain();
+      // A run posts and settles every balanced payout (a backlog at once): on live Tryton that can take minutes.
+      await rt.drain(300_000);
       return rt.runs.get(runIds[0]);
     },
     async close() {

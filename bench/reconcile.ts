@@ -1,0 +1,176 @@
+// Payout reconciliation at scale, through the real runtime: P payouts of T balance transactions each (charges,
+// refunds, fee-type transactions), 1 % of charges missing in the sandbox ERP and 1 % at a wrong amount (each
+// concentrated in 1 % of the payouts, so the rest balance and are journaled), reconciled by
+// trigger.manual -> finance.reconcile-payouts -> erp.post-journal; then the same reconcile again with everything posted
+// (idle: nothing kept in state, nothing re-reconciled). Wall, CPU, peak RSS and the node's own phases are reported.
+// Separately, shopify.payouts against the sandbox store (GraphQL pagination and calculated cost, plan plus) on a sample,
+// with the cost points it spent per transaction.
+//   node --no-node-snapshot --import tsx bench/reconcile.ts [payouts=1000] [perPayout=1000] [shopifySamplePayouts=5]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRuntime, type Runtime } from '../runtime/index.ts';
+import type { Logger } from '../runtime/node-api.ts';
+import type { Sandbox } from '../runtime/sandbox/types.ts';
+import { coreNodes } from '../nodes/core/index.ts';
+import { createSandboxErp } from '../nodes/erp/index.ts';
+import { erpNodes } from '../nodes/erp/index.ts';
+import { financeNodes } from '../nodes/finance/index.ts';
+import { MemorySink } from '../nodes/finance/testing/memory-sink.ts';
+import { payoutOf, seedErpDocs, type SeedDoc, type TxSpec } from '../nodes/finance/testing/bulk.ts';
+import { createShopifyConnection, shopifyNodes, startShopifySandbox } from '../nodes/shopify/index.ts';
+import type { ShopifyPayout } from '../nodes/shopify/types.ts';
+
+const P = Number(process.argv[2] ?? 1000);
+const T = Number(process.argv[3] ?? 1000);
+const SAMPLE = Number(process.argv[4] ?? 5);
+const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
+const peakMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+const day = (p: number) => new Date(Date.UTC(2026, 0, 1) + Math.floor((p * 365) / P) * 86_400_000).toISOString().slice(0, 10);
+const price = (p: number, i: number) => `${(5 + ((p * 7919 + i * 104729) % 20000) / 100).toFixed(2)}`;
+
+/** Payout p: charges with their invoice, every 20th a refund with its credit memo (keyed by the order transaction), every 50th a shipping label. */
+function build(p: number): { txs: TxSpec[]; docs: SeedDoc[] } {
+  const txs: TxSpec[] = [];
+  const docs: SeedDoc[] = [];
+  const d = day(p);
+  const missing = p % 100 === 1; // 1 % of payouts: 10 % of their charges missing in the ERP (1 % of all charges...)
+  const wrong = p % 100 === 2; //   ...and 1 % at a wrong amount, overall
+  for (let i = 0; i < T; i++) {
+    const id = `${p}${String(i).padStart(6, '0')}`;
+    const order = `${p * 1_000_000 + i}`;
+    if (i % 50 === 49) {
+      txs.push({ id, type: 'SHIPPING_LABEL', amount: '-4.50', date: `${d}T10:00:00Z` });
+      continue;
+    }
+    if (i % 20 === 19) {
+      const orderTx = `${id}9`;
+      txs.push({ id, type: 'REFUND', amount: `-${price(p, i)}`, fee: '0.00', order, orderTx, date: `${d}T11:00:00Z` });
+      docs.push({ kind: 'credit-memo', externalId: orderTx, date: d, gross: price(p, i) });
+      continue;
+    }
+    txs.push({ id, type: 'CHARGE', amount: price(p, i), fee: '0.59', order, date: `${d}T09:00:00Z` });
+    if (missing && i % 10 === 0) continue;
+    docs.push({ kind: 'invoice', externalId: order, date: d, gross: wrong && i % 10 === 0 ? (Number(price(p, i)) + 1).toFixed(2) : price(p, i) });
+  }
+  return { txs, docs };
+}
+
+const phases: Array<[number, string, Record<string, unknown>]> = [];
+let t0 = performance.now();
+const log: Logger = {
+  debug() {},
+  info: (o, m) => { if (typeof o === 'object' && (o as { nodeId?: string }).nodeId) phases.push([performance.now() - t0, m ?? '', o as Record<string, unknown>]); },
+  warn: (o, m) => console.warn('warn', m, JSON.stringify(o).slice(0, 300)),
+  error: (o, m) => console.error('error', m, JSON.stringify(o).slice(0, 300)),
+};
+
+function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra: (kind: string, id: string) => unknown = () => undefined): Runtime {
+  const types = [...coreNodes, ...erpNodes, ...financeNodes, ...shopifyNodes];
+  return createRuntime({
+    dataDir: dir, log, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 2 }, services: { exceptions: new MemorySink() },
+    maxOutputBytes: 64 * 1024 * 1024,
+    connection: async (kind, id) => (kind === 'erp' ? erp : extra(kind, id)),
+  });
+}
+
+// ---- reconcile through the runtime -------------------------------------------------------------------------------
+const dir = mkdtempSync(join(tmpdir(), 'bench-recon-'));
+const erp = createSandboxErp({ dataDir: join(dir, 'erp') });
+let seedMs = performance.now();
+let docsN = 0;
+const payouts: ShopifyPayout[] = [];
+for (let p = 1; p <= P; p++) {
+  const { txs, docs } = build(p);
+  docsN += seedErpDocs(erp, docs);
+  payouts.push(payoutOf(String(p), `${day(p)}T00:00:00Z`, txs));
+}
+seedMs = performance.now() - seedMs;
+console.log(`setup: ${P} payouts × ${T} transactions = ${P * T}, ${docsN} ERP documents seeded in ${(seedMs / 1000).toFixed(1)} s; heap ${mb(process.memoryUsage().heapUsed)} MB`);
+
+const rt = runtimeFor(join(dir, 'rt'), erp);
+rt.flows.create({
+  schemaVersion: 1, id: 'recon', name: 'bench',
+  nodes: [
+    { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
+    { id: 'reconcile', type: 'finance.reconcile-payouts', position: { x: 0, y: 0 }, config: { connection: 'sandbox-erp', dateToleranceDays: 3 } },
+    { id: 'post-journal', type: 'erp.post-journal', position: { x: 0, y: 0 }, config: { connection: 'sandbox-erp' } },
+  ],
+  edges: [{ id: 'e1', source: 'start', target: 'reconcile' }, { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' }],
+} as never);
+const { version } = rt.flows.publish('recon', { message: 'bench', activate: true });
+rt.start();
+
+async function runOnce(label: string, payload: unknown) {
+  phases.length = 0;
+  const rss0 = peakMb();
+  const cpu0 = process.cpuUsage();
+  t0 = performance.now();
+  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: 'recon', version }] });
+  await rt.drain(3_600_000);
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const run = rt.runs.get(runIds[0]);
+  const out = run.steps.find((s) => s.nodeId === 'reconcile')?.output as { payoutIds?: string[]; pending?: string[]; exceptions?: unknown[]; items?: string } | undefined;
+  const stepRow = rt.store.sqlite.prepare(`SELECT length(output) AS n FROM steps WHERE run_id = ? AND node_id = 'reconcile'`).get(runIds[0]) as { n: number } | undefined;
+  const state = rt.store.sqlite.prepare(`SELECT COALESCE(SUM(length(value)), 0) AS n FROM flow_state WHERE flow_id = 'recon'`).get() as { n: number };
+  console.log(`\n${label}: run ${run.status}${run.error ? ` ${JSON.stringify(run.error).slice(0, 300)}` : ''} — wall ${(wall / 1000).toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, peak RSS ${peakMb()} MB (before ${rss0} MB)`);
+  console.log(`  journals ${out?.payoutIds?.length ?? 0}, pending ${out?.pending?.length ?? 0}, exceptions ${out?.exceptions?.length ?? 0}, items listed: ${out?.items}; reconcile step output ${mb(stepRow?.n ?? 0)} MB; flow state ${(state.n / 1024).toFixed(1)} KB`);
+  let last = 0;
+  for (const [at, msg, o] of phases) {
+    const { runId: _r, flowId: _f, ...rest } = o;
+    console.log(`  +${((at - last) / 1000).toFixed(2).padStart(6)} s  (${(at / 1000).toFixed(2)} s) ${msg} ${JSON.stringify(rest).slice(0, 160)}`);
+    last = at;
+  }
+}
+
+await runOnce(`reconcile ${P * T} transactions across ${P} payouts (first run: backlog)`, { payouts });
+// The same payouts again (as a 'since' cursor that did not move would give them): all posted or pending.
+await runOnce('the same payouts again (posted ones skipped, pending ones re-reconciled)', { payouts });
+await runOnce('nothing new (only pending payouts from the records)', {});
+await rt.close();
+await erp.close();
+payouts.length = 0;
+
+// ---- shopify.payouts against the sandbox store, on a sample ------------------------------------------------------
+if (SAMPLE > 0) {
+  const sample = Array.from({ length: SAMPLE }, (_, k) => build(k + 1));
+  const rest = (t: TxSpec, p: number) => ({
+    id: Number(t.id), type: t.type.toLowerCase(), test: false, payout_id: p, payout_status: 'paid', currency: 'USD', amount: t.amount, fee: t.fee ?? '0.00',
+    net: (Number(t.amount) - Number(t.fee ?? 0)).toFixed(2), source_id: Number(t.id), source_type: t.type === 'REFUND' ? 'refund' : t.type === 'CHARGE' ? 'charge' : 'adjustment',
+    source_order_id: t.order ? Number(t.order) : null, source_order_transaction_id: t.orderTx ? Number(t.orderTx) : null, processed_at: t.date, adjustment_order_transactions: [], adjustment_reason: null,
+  });
+  const store = await startShopifySandbox({
+    plan: 'plus',
+    seed: {
+      shop: { name: 'bench', currency: 'USD' }, orders: [], refunds: [],
+      payouts: sample.map((s, k) => ({ id: k + 1, status: 'paid', date: day(k + 1), currency: 'USD', amount: payoutOf(String(k + 1), day(k + 1), s.txs).net.amount, summary: {} })),
+      balanceTransactions: sample.flatMap((s, k) => s.txs.map((t) => rest(t, k + 1))),
+    } as never,
+  });
+  const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
+  const rt2 = runtimeFor(join(dir, 'rt2'), createSandboxErp(), (kind) => (kind === 'shopify' ? client : undefined));
+  rt2.flows.create({
+    schemaVersion: 1, id: 'fetch', name: 'fetch',
+    nodes: [{ id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} }, { id: 'payouts', type: 'shopify.payouts', position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop' } }],
+    edges: [{ id: 'e1', source: 'start', target: 'payouts' }],
+  } as never);
+  const v2 = rt2.flows.publish('fetch', { message: 'bench', activate: true }).version;
+  rt2.start();
+  const cpu0 = process.cpuUsage();
+  const s0 = performance.now();
+  const { runIds } = rt2.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'fetch', version: v2 }] });
+  await rt2.drain(3_600_000);
+  const ms = performance.now() - s0;
+  const cpu = process.cpuUsage(cpu0);
+  const run = rt2.runs.get(runIds[0]);
+  const n = ((run.steps.find((s) => s.nodeId === 'payouts')?.output as { payouts?: ShopifyPayout[] })?.payouts ?? []).reduce((a, p) => a + p.balanceTransactions.length, 0);
+  const perTx = store.stats.costCharged / Math.max(1, n);
+  console.log(`\nshopify.payouts (sandbox store, plan plus: bucket 20,000, 1,000 points/s): ${SAMPLE} payouts, ${n} transactions, run ${run.status} in ${(ms / 1000).toFixed(2)} s `
+    + `(CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), ${store.stats.requests} requests, ${store.stats.throttled} throttled, ${store.stats.costCharged} cost points = ${perTx.toFixed(2)} per transaction`);
+  console.log(`  at that cost, ${P * T} transactions are ${(P * T * perTx).toFixed(0)} points: ≥ ${((P * T * perTx) / 1000).toFixed(0)} s of Shopify's rate limit on Plus (1,000 points/s), ≥ ${((P * T * perTx) / 100).toFixed(0)} s on a standard plan`);
+  await rt2.close();
+  await store.stop();
+}
+rmSync(dir, { recursive: true, force: true });
