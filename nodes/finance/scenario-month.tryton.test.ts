@@ -35,7 +35,9 @@ describe('scenario month on Tryton (live)', () => {
 
   it('posts and settles both payouts; Tryton\'s month-end trial balance is the one worked out by hand', async () => {
     for (const r of m.payoutRuns) expect(r.status, JSON.stringify(r.error)).toBe('succeeded');
-    const settled = m.payoutRuns.flatMap((r) => (r.steps.find((s) => s.nodeId === 'settle')?.output as { settlement?: ErpSettlement } | undefined)?.settlement?.items ?? []);
+    // A run posts and settles every balanced payout: settle's output lists one settlement per payout.
+    const settled = m.payoutRuns.flatMap((r) => (r.steps.find((s) => s.nodeId === 'settle')?.output as { settlements?: Array<{ settlement: ErpSettlement | null }> } | undefined)?.settlements ?? [])
+      .flatMap((x) => x.settlement?.items ?? []);
     expect(settled.length).toBeGreaterThan(40);
     expect(settled.filter((i) => i.status !== 'settled')).toEqual([]);
     expect(settled.filter((i) => i.invoiceStatus !== 'paid').map((i) => [i.kind, i.externalId, i.invoiceStatus])).toEqual([['chargeback', String(m.month.chargebackOrder), 'disputed']]);
