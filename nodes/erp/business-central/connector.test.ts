@@ -104,6 +104,25 @@ describe('Business Central connector (fake per the documented contract)', () => 
     expect(lines[0]).toMatchObject({ lineType: 'Account', lineObjectNumber: '4010' });
   });
 
+  it('stock change feed: the SKUs of item ledger entries after the cursor, paged by SKU count', async () => {
+    const start = await bc.stockChanges!({});
+    const o = { ...bcOrder(), externalId: 'feed-1', name: '#F1' };
+    await bc.createSalesOrder(o);
+    const memo = (externalId: string, sku: string) => ({ externalId, orderExternalId: o.externalId, date: o.date, restock: true, lines: [{ sku, quantity: '1', unitPrice: '10.00', taxCodes: ['TAXABLE'] }] });
+    await bc.createCreditMemo(memo('F-R1', 'MUG-BLACK'));
+    await bc.createCreditMemo(memo('F-R2', 'IPOD2008GREEN'));
+    await bc.createCreditMemo(memo('F-R3', 'MUG-BLACK'));
+    // The item records are not what changes: BC's inventory is summed from ledger entries.
+    const first = await bc.stockChanges!({ since: start.cursor, limit: 1 });
+    expect(first).toMatchObject({ skus: ['MUG-BLACK'], hasMore: true });
+    const rest = await bc.stockChanges!({ since: first.cursor });
+    expect(rest).toMatchObject({ skus: ['IPOD2008GREEN', 'MUG-BLACK'], hasMore: false });
+    expect(await bc.stockChanges!({ since: rest.cursor })).toEqual({ skus: [], cursor: rest.cursor, hasMore: false });
+    await expect(bc.stockChanges!({ since: '2026-11-01' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const q = fake.requests.filter((r) => r.path.includes('itemLedgerEntries')).pop()!;
+    expect(decodeURIComponent(q.path)).toContain(`entryNumber gt ${rest.cursor}`);
+  });
+
   it('posts a payout journal through $batch + post, once, and reads it in the ledger', async () => {
     const input = { externalId: '623721858', date: '2026-11-27', description: 'Shopify payout', lines: [{ account: '1000', debit: '41.90' }, { account: '6100', debit: '2.10' }, { account: '1190', credit: '44.00' }] };
     const a = await bc.postJournal(input);

@@ -2,7 +2,7 @@
 // contract-tested against a local fake that follows the documented request/response shapes.
 // Standard API limits shape the capabilities: stock is a total per item (no per-location figure), shipments carry
 // no tracking number, and tax is computed by BC (prices-including-tax is a read-only customer setting).
-import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockLevel } from '../contract.ts';
+import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, sum } from '../shared/money.ts';
 import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
@@ -143,6 +143,26 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     return rows.filter((i) => i.type === 'Inventory').map((i) => ({ sku: i.number, warehouse: '', onHand: qty(n(i.inventory)), available: qty(n(i.inventory)) }));
   }
 
+  /**
+   * Stock change feed: item ledger entries after the cursor (an entry number: BC numbers them in posting order).
+   * Not items by lastModifiedDateTime: Item.inventory is a FlowField summed from these entries, so posting a
+   * shipment or a credit memo moves stock without touching the item record or its lastModifiedDateTime.
+   */
+  async function stockChanges(opts: { since?: string | null; limit?: number }): Promise<StockChangePage> {
+    const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
+    if (opts.since != null && !/^\d+$/.test(opts.since)) throw fail(`invalid stock change cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since', value: opts.since });
+    const rows = await bc.list(`itemLedgerEntries?${opts.since ? `${filter(`entryNumber gt ${opts.since}`)}&` : ''}$orderby=entryNumber asc`);
+    const skus = new Set<string>();
+    let cursor = opts.since ?? null;
+    let i = 0;
+    for (; i < rows.length; i++) {
+      if (!skus.has(rows[i].itemNumber) && skus.size >= limit) break;
+      skus.add(rows[i].itemNumber);
+      cursor = String(rows[i].entryNumber);
+    }
+    return { skus: [...skus], cursor, hasMore: i < rows.length };
+  }
+
   async function toMemo(m: Rec, input: { orderExternalId: string; restock: boolean }): Promise<ErpCreditMemo> {
     const lines: Rec[] = m.salesCreditMemoLines ?? [];
     const isShip = (l: Rec) => l.lineObjectNumber === shippingItem || (l.lineType === 'Account' && /shipping/i.test(l.description ?? ''));
@@ -248,6 +268,7 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
     listFulfilments: async (o) => listFulfilments(o),
     getStock: async (o) => getStock(o),
+    stockChanges: async (o) => stockChanges(o),
     createCreditMemo: async (m) => createCreditMemo(parseInput(creditMemoSchema, m, 'credit memo')),
     postJournal: async (j) => postJournal(parseInput(journalSchema, j, 'journal')),
     listLedger: async (q) => listLedger(parseInput(ledgerQuerySchema, q, 'ledger query')),

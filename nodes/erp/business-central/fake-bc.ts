@@ -28,6 +28,11 @@ function evalFilter(f: string | null, r: Rec): boolean {
   return f.split(/ and /).every((part) => part.replace(/^\(|\)$/g, '').split(/ or /).some((term) => {
     const m = term.trim().match(/^(\w+) (eq|ge|le|gt|lt) (?:'((?:[^']|'')*)'|(\S+))$/);
     if (!m) throw new Error(`fake BC cannot parse filter term: ${term}`);
+    // OData compares unquoted numeric literals as numbers (entryNumber gt 9 holds for 10).
+    if (m[3] === undefined && typeof r[m[1]] === 'number' && /^-?\d+(\.\d+)?$/.test(m[4])) {
+      const a = r[m[1]] as number, b = Number(m[4]);
+      return { eq: a === b, ge: a >= b, le: a <= b, gt: a > b, lt: a < b }[m[2] as 'eq'];
+    }
     const v = String(r[m[1]] ?? '');
     const x = m[3] !== undefined ? m[3].replace(/''/g, "'") : m[4];
     return { eq: v === x, ge: v >= x, le: v <= x, gt: v > x, lt: v < x }[m[2] as 'eq'];
@@ -46,6 +51,8 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
     ['taxGroups', [{ id: randomUUID(), code: 'TAXABLE', displayName: 'Taxable' }, { id: randomUUID(), code: 'NONTAX', displayName: 'Non-taxable' }]],
     ['customers', []], ['salesOrders', []], ['salesShipments', []], ['salesInvoices', []], ['salesCreditMemos', []],
     ['journals', [{ id: randomUUID(), code: 'GENERAL', displayName: 'General' }]], ['journalLines', []], ['generalLedgerEntries', []],
+    // API v2.0 itemLedgerEntries (read-only): every stock movement, numbered in posting order.
+    ['itemLedgerEntries', []],
   ]);
   const requests: FakeBc['requests'] = [];
   const tokens = new Set<string>();
@@ -108,7 +115,13 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
       memo.status = 'Open';
       memo.number = memo.number.replace(/^S-CR/, 'PS-CR');
       const inv = G('items');
-      for (const l of memo.salesCreditMemoLines) if (l.lineType === 'Item') { const it = inv.find((i) => i.number === l.lineObjectNumber); if (it?.type === 'Inventory') it.inventory += l.quantity; }
+      for (const l of memo.salesCreditMemoLines) if (l.lineType === 'Item') {
+        const it = inv.find((i) => i.number === l.lineObjectNumber);
+        if (it?.type !== 'Inventory') continue;
+        it.inventory += l.quantity;
+        const entries = G('itemLedgerEntries');
+        entries.push({ id: randomUUID(), entryNumber: entries.length + 1, itemNumber: it.number, postingDate: memo.creditMemoDate, entryType: 'Sale', documentNumber: memo.number, quantity: l.quantity });
+      }
       return { status: 204 };
     }
     const e = rest.match(/^(\w+)(?:\(([^)]+)\))?$/);

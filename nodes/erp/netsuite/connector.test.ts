@@ -78,6 +78,26 @@ describe('NetSuite connector (fake per the documented contract)', () => {
     await expect(ns.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['MOON'] })).rejects.toMatchObject({ code: 'WAREHOUSE_NOT_FOUND' });
   });
 
+  it('stock change feed: items on inventory-affecting transactions saved after the cursor, never splitting a transaction', async () => {
+    expect(await ns.stockChanges!({})).toEqual({ skus: [], cursor: null, hasMore: false });
+    fake.adjustStock('MUG-BLACK', 'WH', -2, '2026-12-01 10:00:00');
+    fake.adjustStock('IPOD2008GREEN', 'WH2', 5, '2026-12-01 10:05:00');
+    fake.adjustStock('MUG-BLACK', 'WH2', 1, '2026-12-01 10:05:00'); // same transaction as the line above
+    fake.adjustStock('MUG-BLACK', 'WH', -1, '2026-12-01 10:07:00');
+    const first = await ns.stockChanges!({ limit: 1 });
+    expect(first).toMatchObject({ skus: ['MUG-BLACK'], hasMore: true });
+    expect(first.cursor).toMatch(/^2026-12-01 10:00:00\|\d+$/);
+    // The limit is one SKU, but the 10:05 transaction's two lines are not split across pages; the 10:07 line names a
+    // SKU already on the page, so it is taken as well.
+    const second = await ns.stockChanges!({ since: first.cursor, limit: 1 });
+    expect(second).toMatchObject({ skus: ['IPOD2008GREEN', 'MUG-BLACK'], hasMore: false, cursor: expect.stringMatching(/^2026-12-01 10:07:00\|/) });
+    const third = second;
+    expect(await ns.stockChanges!({ since: third.cursor })).toEqual({ skus: [], cursor: third.cursor, hasMore: false });
+    await expect(ns.stockChanges!({ since: 'yesterday' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const sql = (fake.requests.filter((r) => r.path.includes('suiteql')).pop()!.body as { q: string }).q;
+    expect(sql).toContain(`t.lastmodifieddate > TO_TIMESTAMP('2026-12-01 10:07:00'`);
+  });
+
   it('posts a payout journal once by external id and lists it in the ledger', async () => {
     const input = { externalId: '623721858', date: '2026-11-27', description: 'Shopify payout', lines: [{ account: '1000', debit: '41.90' }, { account: '6100', debit: '2.10' }, { account: '1190', credit: '44.00' }] };
     const a = await ns.postJournal(input);

@@ -3,7 +3,7 @@
 // Idempotency: every document carries an external id (`shopify-order-<id>`...); creates look it up first, and a
 // duplicate reported by NetSuite on a racing create resolves to the existing record.
 import type {
-  CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockLevel,
+  CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel,
 } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, sum } from '../shared/money.ts';
@@ -178,6 +178,35 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     return rows.map((r) => ({ sku: r.sku, warehouse: r.warehouse, onHand: qty(n(r.onhand)), available: qty(n(r.available)) }));
   }
 
+  /**
+   * Stock change feed: the items on inventory-affecting transaction lines saved after the cursor
+   * (`lastmodifieddate|transaction id`). Not the item record's lastModifiedDate: quantities live on
+   * inventoryitemlocations and move with transactions, which leave the item record untouched.
+   */
+  async function stockChanges(opts: { since?: string | null; limit?: number }): Promise<StockChangePage> {
+    const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
+    const [at, id] = (opts.since ?? '').split('|');
+    if (opts.since && (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(at) || !/^\d+$/.test(id ?? ''))) {
+      throw erpError('netsuite', `invalid stock change cursor ${JSON.stringify(opts.since)}`, { errorClass: 'permanent', code: 'INVALID_INPUT', details: { field: 'since' } });
+    }
+    const ts = `TO_TIMESTAMP(${q(at)}, 'YYYY-MM-DD HH24:MI:SS')`;
+    const where = opts.since ? ` AND (t.lastmodifieddate > ${ts} OR (t.lastmodifieddate = ${ts} AND t.id > ${Number(id)}))` : '';
+    const rows = await ns.suiteql<{ sku: string; id: string | number; modified: string }>(
+      `SELECT i.itemid AS sku, t.id AS id, TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM transactionline tl JOIN transaction t ON t.id = tl.transaction JOIN item i ON i.id = tl.item WHERE tl.isinventoryaffecting = 'T' AND i.itemtype = 'InvtPart'${where} ORDER BY t.lastmodifieddate, t.id`);
+    const skus = new Set<string>();
+    let last: { id: string; modified: string } | null = null;
+    let i = 0;
+    for (; i < rows.length; i++) {
+      const r = rows[i];
+      // A page ends between transactions only: the cursor cannot point inside one.
+      const sameTx = last !== null && String(r.id) === last.id && r.modified === last.modified;
+      if (!sameTx && !skus.has(r.sku) && skus.size >= limit) break;
+      skus.add(r.sku);
+      last = { id: String(r.id), modified: r.modified };
+    }
+    return { skus: [...skus], cursor: last ? `${last.modified}|${last.id}` : opts.since ?? null, hasMore: i < rows.length };
+  }
+
   async function toMemo(r: Rec, orderExternalId: string): Promise<ErpCreditMemo> {
     const its: Rec[] = r.item?.items ?? [];
     const tax = n(r.taxTotal);
@@ -292,6 +321,7 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
     listFulfilments: async (o) => listFulfilments(o),
     getStock: async (o) => getStock(o),
+    stockChanges: async (o) => stockChanges(o),
     createCreditMemo: async (m) => createCreditMemo(parseInput(creditMemoSchema, m, 'credit memo')),
     postJournal: async (j) => postJournal(parseInput(journalSchema, j, 'journal')),
     listLedger: async (x) => listLedger(parseInput(ledgerQuerySchema, x, 'ledger query')),

@@ -16,6 +16,8 @@ export interface FakeNetSuite {
   /** Next N API requests answer with this throttle. */
   throttle(n: number, kind: '429' | 'SSS_REQUEST_LIMIT_EXCEEDED'): void;
   revokeTokens(): void;
+  /** An inventory adjustment (an inventory-affecting transaction) moving `delta` of `sku` at `location`, saved at `at`. */
+  adjustStock(sku: string, location: string, delta: number, at: string): void;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,9 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
   let throttleLeft = 0;
   let throttleKind: '429' | 'SSS_REQUEST_LIMIT_EXCEEDED' = '429';
   const state = { maxInFlight: 0 };
+  const stock = STOCK.map((x) => ({ ...x }));
+  /** Inventory-affecting transactions: id, lastmodifieddate ('YYYY-MM-DD HH24:MI:SS'), item ids of their lines. */
+  const stockTx: Array<{ id: number; modified: string; items: number[] }> = [];
 
   const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
@@ -95,7 +100,7 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
     if (/FROM inventoryitemlocations/.test(qs)) {
       const skus = inList('i.itemid');
       const locs = inList('l.name');
-      return STOCK.map((s) => ({ sku: ITEMS.find((i) => i.id === s.item)!.itemid, warehouse: LOCATIONS.find((l) => l.id === s.location)!.name, onhand: s.onhand, available: s.available }))
+      return stock.map((s) => ({ sku: ITEMS.find((i) => i.id === s.item)!.itemid, warehouse: LOCATIONS.find((l) => l.id === s.location)!.name, onhand: s.onhand, available: s.available }))
         .filter((r) => (!skus.length || skus.includes(r.sku)) && (!locs.length || locs.includes(r.warehouse)));
     }
     if (/FROM transactionaccountingline/.test(qs)) {
@@ -111,6 +116,13 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
         }
       }
       return out;
+    }
+    if (/FROM transactionline tl/.test(qs) && /isinventoryaffecting = 'T'/.test(qs)) {
+      const at = qs.match(/t\.lastmodifieddate > TO_TIMESTAMP\('([^']+)'/)?.[1];
+      const after = Number(qs.match(/t\.id > (\d+)/)?.[1] ?? 0);
+      return stockTx.filter((t) => !at || t.modified > at || (t.modified === at && t.id > after))
+        .sort((a, b) => (a.modified < b.modified ? -1 : a.modified > b.modified ? 1 : a.id - b.id))
+        .flatMap((t) => t.items.map((item) => ({ sku: ITEMS.find((i) => i.id === item)!.itemid, id: t.id, modified: t.modified })).filter((r) => ITEMS.find((i) => i.itemid === r.sku)!.itemtype === 'InvtPart'));
     }
     if (/type = 'ItemShip'/.test(qs)) {
       return [...records.get('itemFulfillment')!.values()].map((f) => ({ id: Number(f.id), modified: f.modified }));
@@ -203,6 +215,16 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
     get maxInFlight() { return state.maxInFlight; },
     throttle(n, kind) { throttleLeft = n; throttleKind = kind; },
     revokeTokens: () => tokens.clear(),
+    adjustStock(sku, location, delta, at) {
+      const item = ITEMS.find((i) => i.itemid === sku)!;
+      const loc = LOCATIONS.find((l) => l.name === location)!;
+      let row = stock.find((x) => x.item === item.id && x.location === loc.id);
+      if (!row) stock.push(row = { item: item.id, location: loc.id, onhand: 0, available: 0 });
+      row.onhand += delta;
+      row.available += delta;
+      const hit = stockTx.find((t) => t.modified === at);
+      if (hit) hit.items.push(item.id); else stockTx.push({ id: nextId++, modified: at, items: [item.id] });
+    },
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
