@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
 // refund-to-credit-memo, fulfilment-to-shopify and inventory-to-shopify through the real runtime, the sandbox ERP
 // and the Shopify sandbox store (a faithful fake of the Admin GraphQL API, seeded with this file's own catalogue).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
-import { outputOf, scenario, startHarness, stepOf, type Harness } from './scenarios/harness.ts';
+import { outputOf, scenario, startHarness, stepOf, type Harness, FIXTURES, asPaidOrder, template } from './scenarios/harness.ts';
 
 const SHOP: Scenario = {
   shop: { name: 'Template test shop', currency: 'GBP' },
@@ -140,5 +142,57 @@ describe('inventory-to-shopify', () => {
     const erpTee = (await h.erp.getStock({ skus: ['TSHIRT-RED-M'] })).map((s) => [s.warehouse, Number(s.available)]);
     const want = Object.fromEntries(erpTee.map(([w, q]) => [w === 'WH' ? 'gid://shopify/Location/24826418' : 'gid://shopify/Location/487838322', Math.max(0, (q as number) - 2)]));
     expect(Object.fromEntries(details.pushed.filter((p) => p.sku === 'TSHIRT-RED-M').map((p) => [p.locationId, p.to]))).toEqual(want);
+  });
+});
+
+describe('refunds checked before booking (issue 11)', () => {
+  const fixture = (f: string) => readFileSync(`${FIXTURES}${f}`, 'utf8');
+  const withAccount = (id: string, account: string) => {
+    const doc = template('refund-to-credit-memo');
+    const settled = doc.nodes.find((n) => n.id === 'settled')!;
+    settled.config.pendingRetryMs = 20;
+    settled.retry = { maxAttempts: 20, initialDelayMs: 20, maxDelayMs: 50 };
+    doc.nodes.find((n) => n.id === 'post')!.config.differenceAccount = account;
+    h.rt.flows.create({ ...doc, id } as never);
+    h.rt.flows.publish(id, { activate: true });
+  };
+
+  it("regression: REST refund 509562969 (lines 391.33 + Shopify's tax 7.96, cash 209.00) is raised, not booked as 391.33 + 23.48; with a difference account it books Shopify's tax, the cash, and restocks at the refund line's location", async () => {
+    const order = asPaidOrder(JSON.stringify(JSON.parse(fixture('rest-2026-07.order.single.json')).order));
+    h.store!.createOrder(order);
+    expect((await h.run('order-to-erp', order)).status).toBe('succeeded');
+    const refund = JSON.stringify(JSON.parse(fixture('rest-2026-07.orders.refund.single.json')).refund);
+    h.store!.createRefund(refund);
+    const raised = await h.run('refund-to-credit-memo', refund);
+    expect(raised.status).toBe('failed');
+    expect(raised.error).toMatchObject({ nodeId: 'post', code: 'REFUND_CASH_MISMATCH', details: { lines: '399.29', cash: '209.00', difference: '-190.29' } });
+    expect(classifyFailedRun(raised)).toMatchObject({ type: 'refund-cash-mismatch' });
+    expect((erp().admin.dump().creditMemos as any[]).some((m) => m.externalId === 'gid://shopify/Refund/509562969')).toBe(false);
+
+    withAccount('refund-goodwill', '6200');
+    const before = stockOf('IPOD2008BLACK', 'WH2');
+    const run = await h.run('refund-goodwill', refund);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const memo = outputOf(run, 'post');
+    expect(memo.lines.map((l: any) => [l.sku, l.net, l.taxCode, l.taxAmount])).toEqual([['IPOD2008BLACK', '195.66', 'US-STATE-6', '3.98'], ['IPOD2008GREEN', '195.67', 'US-STATE-6', '3.98']]);
+    expect(memo.adjustments).toEqual([{ description: 'Refund difference: cash 209.00 vs lines 399.29', amount: '-190.29', account: '6200' }]);
+    expect(memo.totals).toEqual({ net: '201.04', tax: '7.96', gross: '209.00' });
+    expect(Number(stockOf('IPOD2008BLACK', 'WH2')) - Number(before)).toBe(1); // location 487838322 → WH2, not the order's WH
+  });
+
+  it('regression: the refunds/create example (lines 414.95 against an invoice of 404.95, cash 85.00) is raised, not posted', async () => {
+    const order = asPaidOrder(fixture('webhook-2026-04.orders.paid.json'));
+    h.store!.createOrder(order);
+    expect((await h.run('order-to-erp', order)).status).toBe('succeeded');
+    // The fixture's order_id was rounded by a JSON.parse (see its README): the docs' order is …508, as the order's GID says.
+    const refund = fixture('webhook-2026-04.refunds.create.json').replaceAll('820982911946154500', '820982911946154508');
+    h.store!.createRefund(refund);
+    const run = await h.run('refund-goodwill', refund);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'post', code: 'CREDIT_EXCEEDS_INVOICE', details: { memo: '414.95', remaining: '404.95' } });
+    expect(classifyFailedRun(run)).toMatchObject({ type: 'credit-exceeds-invoice' });
+    const plain = await h.run('refund-to-credit-memo', refund);
+    expect(plain.error).toMatchObject({ code: 'CREDIT_EXCEEDS_INVOICE' });
+    expect(erp().admin.dump().creditMemos as any[]).not.toContainEqual(expect.objectContaining({ number: expect.anything(), gross: '414.95' }));
   });
 });

@@ -240,6 +240,15 @@ export interface CreditMemoLineInput {
   /** Refunded amount per unit, net of tax unless `pricesIncludeTax`. */
   unitPrice: Money;
   taxCodes?: string[];
+  /** Shopify's refunded tax per tax line (recorded as given, as on sales order lines). */
+  taxes?: LineTax[];
+}
+
+/** An untaxed memo line on a GL account: a refund discrepancy, goodwill, store credit... Positive credits the customer more. */
+export interface CreditMemoAdjustment {
+  description: string;
+  amount: Money;
+  account: string;
 }
 
 export interface CreditMemoInput {
@@ -251,7 +260,9 @@ export interface CreditMemoInput {
   currency?: string;
   pricesIncludeTax?: boolean;
   lines: CreditMemoLineInput[];
-  shipping?: Array<{ description: string; amount: Money; taxCodes?: string[] }>;
+  shipping?: Array<{ description: string; amount: Money; taxCodes?: string[]; taxes?: LineTax[] }>;
+  /** Amounts on GL accounts (signed): what makes the memo equal the cash returned when lines and cash differ. */
+  adjustments?: CreditMemoAdjustment[];
   /** Put the refunded goods back in stock (a return), or not (e.g. damaged, never shipped). */
   restock: boolean;
   /** Warehouse code receiving restocked goods; defaults to the order's. */
@@ -272,6 +283,7 @@ export interface ErpCreditMemo {
   /** Amounts are positive: what is credited to the customer. */
   lines: Array<{ sku: string; quantity: Qty; unitPrice: Money; taxCode: string | null; net: Money; taxAmount: Money }>;
   shipping: Array<{ description: string; net: Money; taxCode: string | null; taxAmount: Money }>;
+  adjustments?: CreditMemoAdjustment[];
   totals: Totals;
 }
 
@@ -411,6 +423,8 @@ export interface ErpConnector {
 
   /** Idempotent by `externalId` (the Shopify refund id). */
   createCreditMemo(input: CreditMemoInput): Promise<Posted<ErpCreditMemo>>;
+  /** What the order's invoice still allows to credit: its gross less the credit memos already posted against it. */
+  creditable?(orderExternalId: string): Promise<{ invoiced: Money; credited: Money; remaining: Money }>;
 
   /** Idempotent by `externalId` (the payout id). The entry is posted; debits must equal credits. */
   postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>>;

@@ -22,6 +22,8 @@ export const locationNode = defineNode({
       each: z.string().min(1).optional(),
       /** The key to look up when the source has no location (e.g. "online" for web orders); it must be a row too. */
       whenMissing: z.string().min(1).optional(),
+      /** When the source has no location (and no `whenMissing`): leave the target unset instead of failing (e.g. a refund that restocks nothing). */
+      optional: z.boolean().default(false),
       column: z.string().min(1).optional(),
     })
     .strict(),
@@ -43,6 +45,7 @@ export const locationNode = defineNode({
       if (!el || typeof el !== 'object') throw permanentError(`node "${ctx.nodeId}": expected an object at "${at.join('.') || '$'}"`, { code: 'INVALID_INPUT' });
       let loc = from.read(el, out);
       if ((loc === undefined || loc === null || loc === '') && c.whenMissing) loc = c.whenMissing;
+      if ((loc === undefined || loc === null || loc === '') && c.optional) return;
       const key = { [keyColumn]: loc };
       const row = snap.find(key);
       if (!row) return misses.add(key, [...at, ...from.segments]);

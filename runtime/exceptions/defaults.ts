@@ -12,7 +12,7 @@ export interface TypeDefaults {
 }
 
 export const EXCEPTION_DEFAULTS: Record<string, TypeDefaults> = {
-  'unmapped-tax-code': { owner: 'finance', severity: 'high', meaning: 'An order carries a tax rate no lookup row maps to an ERP tax code; it is not in the ERP yet.', triage: ['Add the tax rate to the tax-codes lookup table', 'Retry the failed runs from the inbox'] },
+  'unmapped-tax-code': { owner: 'finance', severity: 'high', meaning: 'An order carries a tax rate no lookup row maps to an ERP tax code; it is not in the ERP yet.', triage: ['Create the tax code in the ERP if it does not exist yet (same rate as Shopify\'s)', 'Add the tax rate to the tax-codes lookup table, mapped to that ERP tax code', 'Retry the failed runs from the inbox'] },
   'unmapped-location': { owner: 'operations', severity: 'high', meaning: 'A Shopify location has no ERP warehouse mapping; orders or stock for it do not sync.', triage: ['Add the location to the locations lookup table', 'Retry the failed runs'] },
   'sku-missing-in-erp': { owner: 'ecommerce', severity: 'high', meaning: 'A Shopify SKU does not exist in the ERP item master.', triage: ['Create the item in the ERP or correct the SKU in Shopify', 'Retry the failed runs'] },
   'duplicate-sku': { owner: 'ecommerce', severity: 'medium', meaning: 'One SKU is used by several products or items, so stock and orders cannot be matched reliably.', triage: ['Give each variant its own SKU', 'Re-run the audit'] },

@@ -9,6 +9,7 @@ import { defineNode, NodeError, permanentError, transientError } from '../../../
 import type { ShopifyClient } from '../../shopify/client.ts';
 import type { ShopifyRefund, ShopifyTaxLine, ShopifyTransaction } from '../../shopify/types.ts';
 import { requireObject } from './util.ts';
+import { spread } from './shopify-figures.ts';
 
 const config = z.object({
   /** Shopify connection the refund and its order are re-read from. */
@@ -55,6 +56,22 @@ export interface AwaitRefundOutput {
   /** Whether the refunded goods go back into stock (every refunded line restocked). */
   restock: boolean;
   refunded: { amount: string; currency: string | null; transactions: number };
+  /**
+   * Shopify's own figures of the refund (shop currency): refunded lines and their tax, shipping and its tax, order
+   * adjustments, the gross they add up to (gift cards left out), and the cash its successful transactions returned.
+   */
+  shopify: { lines: string; lineTax: string; shipping: string; shippingTax: string; adjustments: string; gross: string; cash: string };
+  /** The Shopify location the restocked goods went back to (one per memo), null when Shopify names none. */
+  restockLocation: string | null;
+}
+
+function refundedTax(lines: ShopifyTaxLine[], total: { shop: { amount: string; currencyCode: string }; presentment: { amount: string; currencyCode: string } } | null | undefined): ShopifyTaxLine[] {
+  const amount = new Decimal(total?.shop?.amount ?? '0');
+  if (!lines.length) return [];
+  const parts = spread(amount, lines.map((l) => new Decimal(l.price.shop.amount)));
+  // All tax lines at zero (nothing to weigh by): the whole refunded tax goes to the first.
+  if (parts.every((p) => p.isZero()) && !amount.isZero()) parts[0] = amount;
+  return lines.map((l, i) => ({ ...l, price: { shop: { ...l.price.shop, amount: parts[i].toFixed(2) }, presentment: { ...l.price.presentment, amount: parts[i].toFixed(2) } } }));
 }
 
 const isRefundTx = (t: ShopifyTransaction) => t.kind === 'REFUND';
@@ -82,6 +99,8 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     order: { id: 'gid://shopify/Order/5001001', name: '#1011', currency: 'GBP', taxesIncluded: true, shippingAddress: { countryCode: 'GB', provinceCode: null } },
     restock: true,
     refunded: { amount: '22.50', currency: 'GBP', transactions: 1 },
+    shopify: { lines: '22.50', lineTax: '3.75', shipping: '0.00', shippingTax: '0.00', adjustments: '0.00', gross: '22.50', cash: '22.50' },
+    restockLocation: null,
   },
   async execute(ctx, input) {
     const where = `node ${ctx.nodeId}`;
@@ -121,13 +140,15 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const lineById = new Map(order.lineItems.nodes.map((l) => [l.id, l]));
     const ships = order.shippingLines.nodes;
     const shipById = new Map(ships.filter((s) => s.id).map((s) => [s.id!, s]));
+    // Each refunded line's tax lines carry the refunded share of Shopify's tax: the refund line's total tax split over
+    // the order line's tax lines in proportion to them (to the cent), so the memo records Shopify's refunded tax.
     const refundLineItems = hook.refundLineItems.map((rl) => {
       const li = lineById.get(rl.lineItemId);
-      return { ...rl, sku: rl.sku ?? li?.sku ?? null, taxLines: (li?.taxLines ?? []).map(taxLine), isGiftCard: li?.isGiftCard ?? false };
+      return { ...rl, sku: rl.sku ?? li?.sku ?? null, taxLines: refundedTax((li?.taxLines ?? []).map(taxLine), rl.totalTax), isGiftCard: li?.isGiftCard ?? false };
     });
     const refundShippingLines = hook.refundShippingLines.map((rs) => {
       const sl = (rs.shippingLineId && shipById.get(rs.shippingLineId)) || (ships.length === 1 ? ships[0] : undefined);
-      return { ...rs, taxLines: (sl?.taxLines ?? []).map(taxLine), description: sl ? `Shipping refund: ${sl.title}` : 'Shipping refund' };
+      return { ...rs, taxLines: refundedTax((sl?.taxLines ?? []).map(taxLine), rs.tax), description: sl ? `Shipping refund: ${sl.title}` : 'Shipping refund' };
     });
     const goods = refundLineItems.filter((l) => !l.isGiftCard);
     const restocked = goods.filter((l) => l.restocked);
@@ -137,7 +158,22 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     }
     const currency = ok[0]?.amount.currencyCode ?? null;
     const amount = ok.reduce((a, t) => a.plus(t.amount.amount), new Decimal(0));
+    const shop = (b: { shop: { amount: string } } | null | undefined) => new Decimal(b?.shop?.amount ?? '0');
+    const sumOf = <T>(xs: T[], f: (x: T) => Decimal) => xs.reduce((a, x) => a.plus(f(x)), new Decimal(0));
+    const lineTotal = sumOf(goods, (l) => shop(l.subtotal));
+    const lineTax = sumOf(goods, (l) => shop(l.totalTax));
+    const shipTotal = sumOf(refundShippingLines, (l) => shop(l.subtotal));
+    const shipTax = sumOf(refundShippingLines, (l) => shop(l.tax));
+    const adjustments = sumOf(hook.orderAdjustments ?? [], (a) => shop(a.amount).plus(shop(a.tax)));
+    // Subtotals include the tax when the order's prices did.
+    const gross = order.taxesIncluded ? lineTotal.plus(shipTotal) : lineTotal.plus(lineTax).plus(shipTotal).plus(shipTax);
+    const restockLocations = [...new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x))];
     return {
+      shopify: {
+        lines: lineTotal.toFixed(2), lineTax: lineTax.toFixed(2), shipping: shipTotal.toFixed(2), shippingTax: shipTax.toFixed(2), adjustments: adjustments.toFixed(2),
+        gross: gross.toFixed(2), cash: amount.toFixed(2),
+      },
+      restockLocation: restockLocations.length === 1 ? restockLocations[0] : null,
       refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
       order: { id: order.id, name: order.name, currency: order.currencyCode, taxesIncluded: order.taxesIncluded, shippingAddress: { countryCode: order.shippingAddress?.countryCodeV2 ?? null, provinceCode: order.shippingAddress?.provinceCode ?? null } },
       restock: restocked.length > 0,

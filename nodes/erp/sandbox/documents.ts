@@ -5,7 +5,7 @@ import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, round2, sum } from '../shared/money.ts';
 import { givenTax, lineCodes, netUnitPrice } from '../shared/pricing.ts';
 import { nextNumber, type Db } from './db.ts';
-import { invoiceLines, postEntry } from './ledger.ts';
+import { accountExists, invoiceLines, postEntry } from './ledger.ts';
 
 const fail = (message: string, code: string, details: Record<string, unknown>) => erpError('sandbox', message, { errorClass: 'permanent', code, details });
 
@@ -239,21 +239,38 @@ export function createMemo(db: Db, input: CreditMemoInput): Posted<ErpCreditMemo
   db.transaction(() => {
     const its = items(db, input.lines.map((l) => l.sku));
     const whId = input.warehouse ? warehouseId(db, input.warehouse) : o.warehouse_id;
-    const lines = input.lines.map((l) => ({ sku: l.sku, quantity: qty(l.quantity), unitPrice: money(l.unitPrice), ...price(l.unitPrice, l.quantity, '0', taxes(db, l.taxCodes), input.pricesIncludeTax) }));
-    const shipping = (input.shipping ?? []).map((s) => ({ description: s.description, ...price(s.amount, '1', '0', taxes(db, s.taxCodes), input.pricesIncludeTax) }));
+    const lines = input.lines.map((l) => ({ sku: l.sku, quantity: qty(l.quantity), unitPrice: money(l.unitPrice), ...price(l.unitPrice, l.quantity, '0', taxes(db, lineCodes(l)), input.pricesIncludeTax, givenTax(l.taxes)) }));
+    const shipping = (input.shipping ?? []).map((s) => ({ description: s.description, ...price(s.amount, '1', '0', taxes(db, lineCodes(s)), input.pricesIncludeTax, givenTax(s.taxes)) }));
+    const adjustments = (input.adjustments ?? []).map((a) => {
+      accountExists(db, a.account);
+      return { description: a.description, account: a.account, amount: money(a.amount) };
+    });
     const all = [...lines, ...shipping];
-    const net = sum(all.map((x) => x.net));
+    const adj = sum(adjustments.map((a) => a.amount));
+    const net = sum(all.map((x) => x.net)).plus(adj);
     const tax = sum(all.map((x) => x.tax));
     if (input.restock) for (const l of input.lines) if (its.get(l.sku)!.type === 'goods') reserve(db, its.get(l.sku)!.id, whId, l.quantity, 'on_hand');
     const number = nextNumber(db, 'credit_memo', 'CM');
     db.prepare('INSERT INTO credit_memos (external_id, number, order_id, date, currency, restock, net, tax, gross, lines, shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
       input.externalId, number, o.id, input.date, input.currency ?? o.currency, input.restock ? 1 : 0, money(net), money(tax), money(net.plus(tax)),
       JSON.stringify(lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCode: l.taxCode, net: money(l.net), taxAmount: money(l.tax) }))),
-      JSON.stringify(shipping.map((s) => ({ description: s.description, net: money(s.net), taxCode: s.taxCode, taxAmount: money(s.tax) }))));
+      // Adjustments (untaxed, on their own GL account) are kept with the shipping refunds, marked by their account.
+      JSON.stringify([...shipping.map((s) => ({ description: s.description, net: money(s.net), taxCode: s.taxCode, taxAmount: money(s.tax) })), ...adjustments]));
+    // Revenue and Shopify's tax reversed, the receivable credited with what the customer is owed; an adjustment sits on its own account.
+    const entry = invoiceLines(net.minus(adj).plus(tax), net.minus(adj), tax, -1).map((l) => (l.account === '1100' ? { ...l, credit: net.plus(tax) } : l));
+    for (const a of adjustments) entry.push(new Decimal(a.amount).gte(0) ? { account: a.account, debit: a.amount, credit: 0, description: a.description } : { account: a.account, debit: 0, credit: new Decimal(a.amount).neg(), description: a.description });
     postEntry(db, { externalId: null, date: input.date, description: `Credit memo ${number} for order ${o.reference}`, sourceType: 'credit-memo', sourceExternalId: input.externalId,
-      sourceNumber: number, lines: invoiceLines(net.plus(tax), net, tax, -1) });
+      sourceNumber: number, lines: entry });
   })();
   return { created: true, document: readMemo(db, input.externalId)! };
+}
+
+/** The order's invoiced gross, what its credit memos (and a cancellation) credited, and what remains credit-able. */
+export function creditable(db: Db, orderExternalId: string): { invoiced: string; credited: string; remaining: string } {
+  const o = mustOrder(db, orderExternalId);
+  const invoiced = o.status === 'draft' ? new Decimal(0) : new Decimal(o.status === 'cancelled' ? 0 : o.gross);
+  const credited = sum((db.prepare('SELECT gross FROM credit_memos WHERE order_id = ?').all(o.id) as Array<{ gross: string }>).map((m) => m.gross));
+  return { invoiced: money(invoiced), credited: money(credited), remaining: money(Decimal.max(0, invoiced.minus(credited))) };
 }
 
 function readMemo(db: Db, externalId: string): ErpCreditMemo | null {
@@ -263,7 +280,9 @@ function readMemo(db: Db, externalId: string): ErpCreditMemo | null {
   const c = db.prepare('SELECT id, external_id, name FROM customers WHERE id = ?').get(o.customer_id) as { id: number; external_id: string; name: string };
   return {
     id: String(m.id), externalId, number: String(m.number), salesOrderId: String(o.id), orderExternalId: o.external_id, customer: { id: String(c.id), externalId: c.external_id, name: c.name },
-    currency: String(m.currency), date: String(m.date), restock: m.restock === 1, lines: JSON.parse(String(m.lines)), shipping: JSON.parse(String(m.shipping)),
+    currency: String(m.currency), date: String(m.date), restock: m.restock === 1, lines: JSON.parse(String(m.lines)),
+    shipping: (JSON.parse(String(m.shipping)) as Array<Record<string, string>>).filter((x) => !x.account) as ErpCreditMemo['shipping'],
+    adjustments: (JSON.parse(String(m.shipping)) as Array<Record<string, string>>).filter((x) => x.account) as unknown as ErpCreditMemo['adjustments'],
     totals: { net: String(m.net), tax: String(m.tax), gross: String(m.gross) },
   };
 }

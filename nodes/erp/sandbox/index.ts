@@ -8,7 +8,7 @@ import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, par
 import { settlementSchema } from '../shared/settlement.ts';
 import { openDb, seed, type Db } from './db.ts';
 import { stockChanges } from './stock-changes.ts';
-import { cancelOrder, confirmOrder, createMemo, createOrder, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
+import { cancelOrder, confirmOrder, createMemo, createOrder, creditable, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
 
@@ -129,6 +129,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     getStock: (o) => call('getStock', false, () => getStock(db, o)),
     stockChanges: (o) => call('stockChanges', false, () => stockChanges(db, o)),
     createCreditMemo: async (input) => { const m = parseInput(creditMemoSchema, input, 'credit memo'); return call('createCreditMemo', true, () => createMemo(db, m)); },
+    creditable: (orderExternalId) => call('creditable', false, () => creditable(db, String(orderExternalId))),
     postJournal: async (input) => { const j = parseInput(journalSchema, input, 'journal'); return call('postJournal', true, () => postJournal(db, j)); },
     settleReceivables: async (input) => { const x = parseInput(settlementSchema, input, 'settlement'); return call('settleReceivables', true, () => settleReceivables(db, x)); },
     listLedger: async (q) => { const x = parseInput(ledgerQuerySchema, q, 'ledger query'); return call('listLedger', false, () => listLedger(db, x)); },

@@ -2,7 +2,7 @@
 import type { CreditMemoInput, CustomerInput, ErpConnector, ErpItem, JournalInput, LedgerQuery, SalesOrderInput } from '../contract.ts';
 import { money } from '../shared/money.ts';
 import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
-import { createCreditMemo } from './credit.ts';
+import { createCreditMemo, creditable } from './credit.ts';
 import { upsertParty } from './customers.ts';
 import { getStock, listFulfilments, shipSale } from './fulfil.ts';
 import { stockChanges } from './stock-changes.ts';
@@ -52,6 +52,7 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     getStock: async (opts) => getStock(rpc, refs, opts),
     stockChanges: async (opts) => stockChanges(rpc, refs, opts),
     createCreditMemo: async (input: CreditMemoInput) => createCreditMemo(rpc, refs, parseInput(creditMemoSchema, input, 'credit memo')),
+    creditable: async (orderExternalId: string) => creditable(rpc, String(orderExternalId)),
     postJournal: async (input: JournalInput) => postJournal(rpc, refs, parseInput(journalSchema, input, 'journal')),
     settleReceivables: async (input) => settleReceivables(rpc, refs, parseInput(settlementSchema, input, 'settlement')),
     listLedger: async (q: LedgerQuery) => listLedger(rpc, refs, parseInput(ledgerQuerySchema, q, 'ledger query')),

@@ -4,9 +4,10 @@
 import type { CreditMemoInput, ErpCreditMemo, Posted } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
-import { buildSaleLines, findSale, readSaleById } from './orders.ts';
+import { applyShopifyTaxes, buildSaleLines, findSale, readSaleById } from './orders.ts';
+import { decodeMeta } from '../shared/pricing.ts';
 import type { TrytonRefs } from './refs.ts';
-import { tDate, type TrytonRpc } from './rpc.ts';
+import { D, tDate, type TrytonRpc } from './rpc.ts';
 
 const memoRef = (externalId: string) => `refund:${externalId}`;
 
@@ -33,6 +34,9 @@ export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: 
   let invoiceId = existing?.id;
   if (!invoiceId && input.restock) invoiceId = await viaReturnSale(rpc, refs, input, order, ref, comment);
   if (!invoiceId) invoiceId = await viaCreditNote(rpc, refs, input, order, ref, comment);
+  // Shopify's refunded tax as manual tax lines, and any difference to the cash returned on its own account, before posting.
+  await applyShopifyTaxes(rpc, refs, invoiceId);
+  await addAdjustments(rpc, refs, invoiceId, input);
   // A refund is dated when Shopify made it, usually days back: without a payment term Tryton does not warn that the
   // credit note's payment date lies in the past (a credit is settled by the refund itself, not by a due date).
   await rpc.model('account.invoice', 'write', [[invoiceId], { invoice_date: tDate(input.date), reference: ref, comment, payment_term: null }]);
@@ -42,6 +46,31 @@ export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: 
     throw erpError('tryton', `credit note for refund ${input.externalId} is ${inv.state}, not posted`, { errorClass: 'permanent', code: 'ERP_STATE', details: { externalId: input.externalId } });
   }
   return { created: true, document: await toMemo(rpc, refs, inv) };
+}
+
+/** Untaxed lines on their GL accounts: the signed difference between refunded lines and cash (positive credits more). */
+async function addAdjustments(rpc: TrytonRpc, refs: TrytonRefs, invoiceId: number, input: CreditMemoInput): Promise<void> {
+  if (!input.adjustments?.length) return;
+  const [inv] = await rpc.model<Array<{ currency: number; lines: number[] }>>('account.invoice', 'read', [[invoiceId], ['currency', 'lines']]);
+  const have = await rpc.model<Array<{ description: string }>>('account.invoice.line', 'read', [inv.lines, ['description']]);
+  const lines = [];
+  for (const a of input.adjustments) {
+    if (have.some((h) => h.description === a.description)) continue; // added by an earlier attempt
+    lines.push({ type: 'line', invoice: invoiceId, currency: inv.currency, account: await refs.account(a.account), quantity: 1, unit_price: D(new Decimal(a.amount).neg().toFixed(2)), description: a.description });
+  }
+  if (lines.length) await rpc.model('account.invoice.line', 'create', [lines]);
+}
+
+/** The order's invoiced gross less its posted credit notes (see ErpConnector.creditable). */
+export async function creditable(rpc: TrytonRpc, orderExternalId: string): Promise<{ invoiced: string; credited: string; remaining: string }> {
+  const sale = await findSale(rpc, orderExternalId);
+  if (!sale) throw erpError('tryton', `no sales order for Shopify order ${orderExternalId}`, { errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { value: orderExternalId } });
+  const invs = sale.invoices.length ? await rpc.model<Array<{ state: string; total_amount: string }>>('account.invoice', 'read', [sale.invoices, ['state', 'total_amount']]) : [];
+  const invoiced = sum(invs.filter((i) => i.state !== 'cancelled').map((i) => i.total_amount));
+  const notes = await rpc.model<Array<{ comment: string | null; total_amount: string }>>('account.invoice', 'search_read',
+    [[['reference', 'like', 'refund:%'], ['type', '=', 'out'], ['state', 'in', ['posted', 'paid']]], 0, null, null, ['comment', 'total_amount']]);
+  const credited = sum(notes.filter((n) => parseMeta(n.comment).orderExternalId === orderExternalId).map((n) => new Decimal(n.total_amount).neg()));
+  return { invoiced: money(invoiced), credited: money(credited), remaining: money(Decimal.max(0, invoiced.minus(credited))) };
 }
 
 async function findInvoice(rpc: TrytonRpc, ref: string): Promise<InvoiceRow | null> {
@@ -54,8 +83,8 @@ async function viaReturnSale(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemo
   if (!ret) {
     const warehouse = input.warehouse ? (await refs.warehouse(input.warehouse)).id : order.warehouse;
     const lines = await buildSaleLines(refs, {
-      lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCodes: l.taxCodes })),
-      shipping: input.shipping?.map((s) => ({ description: s.description, amount: s.amount, taxCodes: s.taxCodes })),
+      lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCodes: l.taxCodes, taxes: l.taxes })),
+      shipping: input.shipping?.map((s) => ({ description: s.description, amount: s.amount, taxCodes: s.taxCodes, taxes: s.taxes })),
       pricesIncludeTax: input.pricesIncludeTax,
     }, -1);
     const [addr] = await rpc.model<Array<{ invoice_address: number; shipment_address: number; payment_term: number }>>('sale.sale', 'read', [[order.id], ['invoice_address', 'shipment_address', 'payment_term']]);
@@ -83,8 +112,8 @@ async function viaReturnSale(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemo
 
 async function viaCreditNote(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemoInput, order: Awaited<ReturnType<typeof findSale>> & {}, ref: string, comment: string): Promise<number> {
   const lines = await buildSaleLines(refs, {
-    lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCodes: l.taxCodes })),
-    shipping: input.shipping?.map((s) => ({ description: s.description, amount: s.amount, taxCodes: s.taxCodes })),
+    lines: input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCodes: l.taxCodes, taxes: l.taxes })),
+    shipping: input.shipping?.map((s) => ({ description: s.description, amount: s.amount, taxCodes: s.taxCodes, taxes: s.taxes })),
     pricesIncludeTax: input.pricesIncludeTax,
   }, -1);
   // The revenue account comes from the product's accounting category (no on_change runs server-side).
@@ -102,15 +131,17 @@ async function viaCreditNote(rpc: TrytonRpc, refs: TrytonRefs, input: CreditMemo
     description: `Refund ${input.externalId} of ${order.description ?? order.reference}`, invoice_date: tDate(input.date),
     // Lines carry the invoice's currency explicitly: their default is the company's, which fails the line domain
     // for a credit note in another currency (a GBP order in a USD company).
-    lines: [['create', lines.map((l) => ({ type: 'line', currency: order.currency, product: l.product, account: revenue.get(l.product), quantity: l.quantity, unit: l.unit, unit_price: l.unit_price, description: l.description, taxes: l.taxes }))]],
+    lines: [['create', lines.map((l) => ({ type: 'line', currency: order.currency, product: l.product, account: revenue.get(l.product), quantity: l.quantity, unit: l.unit, unit_price: l.unit_price, description: l.description, note: l.note, taxes: l.taxes }))]],
   }]]);
   return id;
 }
 
 async function toMemo(rpc: TrytonRpc, refs: TrytonRefs, inv: InvoiceRow): Promise<ErpCreditMemo> {
   const meta = parseMeta(inv.comment);
-  const rows = await rpc.model<Array<{ product: number | null; description: string; quantity: number; unit_price: string; amount: string; taxes: number[] }>>('account.invoice.line', 'read',
-    [inv.lines, ['product', 'description', 'quantity', 'unit_price', 'amount', 'taxes']]);
+  const rows = await rpc.model<Array<{ product: number | null; description: string; quantity: number; unit_price: string; amount: string; taxes: number[]; note: string | null; origin: string | null; account: number }>>('account.invoice.line', 'read',
+    [inv.lines, ['product', 'description', 'quantity', 'unit_price', 'amount', 'taxes', 'note', 'origin', 'account']]);
+  const saleLineIds = rows.map((r) => (r.origin?.startsWith('sale.line,') ? Number(r.origin.slice(10)) : null)).filter((x): x is number => x !== null);
+  const saleNotes = new Map((saleLineIds.length ? await rpc.model<Array<{ id: number; note: string | null }>>('sale.line', 'read', [saleLineIds, ['note']]) : []).map((r) => [r.id, r.note]));
   const skus = await refs.productSkus(rows.map((r) => r.product).filter((p): p is number => p != null));
   const taxes = await refs.taxes();
   const shippingSku = refs.opts.shippingSku ?? 'SHIPPING';
@@ -121,10 +152,16 @@ async function toMemo(rpc: TrytonRpc, refs: TrytonRefs, inv: InvoiceRow): Promis
     totals: { net: money(new Decimal(inv.untaxed_amount).neg()), tax: money(new Decimal(inv.tax_amount).neg()), gross: money(new Decimal(inv.total_amount).neg()) },
   };
   for (const r of rows) {
-    const ts = taxes.filter((t) => r.taxes.includes(t.id));
     const net = new Decimal(r.amount).neg();
-    const taxAmount = sum(ts.map((t) => round2(net.times(t.rate))));
-    const taxCode = ts.length ? ts.map((t) => t.code).join(',') : null;
+    if (!r.product) {
+      (memo.adjustments ??= []).push({ description: r.description, amount: money(net), account: await refs.accountCode(r.account) });
+      continue;
+    }
+    const meta = decodeMeta(r.origin?.startsWith('sale.line,') ? saleNotes.get(Number(r.origin.slice(10))) : r.note);
+    const ts = taxes.filter((t) => r.taxes.includes(t.id));
+    const taxAmount = meta?.taxes ? sum(meta.taxes.map((t) => t.amount)) : sum(ts.map((t) => round2(net.times(t.rate))));
+    const codes = meta?.taxes ? [...new Set(meta.taxes.map((t) => t.code))].sort() : ts.map((t) => t.code);
+    const taxCode = codes.length ? codes.join(',') : null;
     const sku = r.product ? skus.get(r.product) ?? '' : '';
     if (sku === shippingSku) memo.shipping.push({ description: r.description, net: money(net), taxCode, taxAmount: money(taxAmount) });
     else memo.lines.push({ sku, quantity: qty(Math.abs(r.quantity)), unitPrice: money(r.unit_price), taxCode, net: money(net), taxAmount: money(taxAmount) });
