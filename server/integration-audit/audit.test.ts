@@ -44,6 +44,7 @@ describe('auditIntegration', () => {
         { id: 'v4', sku: 'MUG', title: 'Black', productId: 'p4', productTitle: 'Mug' },
       ],
       erpItems: [{ id: '1', sku: 'MUG', name: 'Mug', type: 'goods', unitPrice: '12.00', active: true }],
+      erpStockedSkus: ['MUG', 'WHOLESALE-1'],
       orders: [
         { id: 'o1', name: '#1', gateways: ['shopify_payments'], country: 'GB', province: null, taxLines: [{ title: 'GB VAT', rate: '0.2' }], locations: [{ id: 'gid://shopify/Location/1', name: 'Leeds' }] },
         { id: 'o2', name: '#2', gateways: ['paypal'], country: 'DE', province: null, taxLines: [{ title: 'DE MwSt', rate: '0.19' }], locations: [{ id: 'gid://shopify/Location/2', name: 'Berlin' }] },
@@ -57,8 +58,9 @@ describe('auditIntegration', () => {
     expect(got).toEqual(expect.arrayContaining([
       ['duplicate-sku', 'TEE-S', 'ecommerce'], ['sku-missing-in-erp', 'TEE-S', 'ecommerce'], ['empty-sku', 'Gift wrap / Default', 'ecommerce'],
       ['unmapped-tax-rate', 'DE MwSt 0.19', 'finance'], ['unmapped-location', 'Berlin', 'operations'], ['gateway-without-payment-method', 'paypal', 'finance'],
-      ['flow-without-monitor', 'orders', 'operations'],
+      ['flow-without-monitor', 'orders', 'operations'], ['erp-item-not-in-shopify', 'WHOLESALE-1', 'ecommerce'],
     ]));
+    expect(r.findings.filter((f) => f.kind === 'erp-item-not-in-shopify').map((f) => f.subject)).toEqual(['WHOLESALE-1']);
     expect(got.find((f) => f[1] === 'MUG' || f[1] === 'GB VAT 0.2' || f[1] === 'Leeds' || f[1] === 'shopify_payments')).toBeUndefined();
     expect(r.summary).toMatchObject({ findings: r.findings.length, high: r.findings.filter((f) => f.severity === 'high').length });
 
@@ -80,6 +82,8 @@ describe('ledgerline audit', () => {
     expect(kinds.has('empty-sku')).toBe(true);
     // The sandbox ERP carries the sandbox shop's whole catalogue, so nothing is missing there.
     expect(kinds.has('sku-missing-in-erp')).toBe(false);
+    // ...but it stocks two items the sandbox shop does not list: reported from the ERP's own stock, low severity.
+    expect(report.findings.filter((f) => f.kind === 'erp-item-not-in-shopify').map((f) => [f.subject, f.severity])).toEqual([['MUG-BLACK', 'low'], ['TSHIRT-RED-M', 'low']]);
     expect(code).toBe(1);
   }, 60_000);
 

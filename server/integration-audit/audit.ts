@@ -6,7 +6,8 @@ import type { LookupSnapshot } from '../../nodes/lookup/types.ts';
 export type Severity = 'high' | 'medium' | 'low';
 export type FindingKind =
   | 'duplicate-sku' | 'empty-sku' | 'erp-duplicate-sku' | 'sku-missing-in-erp' | 'unmapped-tax-rate' | 'unmapped-location'
-  | 'gateway-without-payment-method' | 'missing-lookup-table' | 'flow-without-error-handling' | 'flow-without-monitor';
+  | 'gateway-without-payment-method' | 'missing-lookup-table' | 'flow-without-error-handling' | 'flow-without-monitor'
+  | 'erp-item-not-in-shopify';
 
 export interface Finding {
   kind: FindingKind;
@@ -39,6 +40,8 @@ export interface AuditInput {
   variants: AuditVariant[];
   /** ERP items found for the Shopify SKUs (absent = not in the ERP). Null when no ERP was reachable. */
   erpItems: ErpItem[] | null;
+  /** SKUs the ERP holds stock for (every warehouse); absent or null when no ERP was read. */
+  erpStockedSkus?: string[] | null;
   orders: AuditOrder[];
   flows: AuditFlow[];
   /** Lookup snapshot by table name, for a flow (its own table wins) or shared; undefined when the table does not exist. */
@@ -79,6 +82,14 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
       const items = erpBySku.get(sku) ?? [];
       if (!items.length) add({ kind: 'sku-missing-in-erp', severity: 'high', owner: 'ecommerce', subject: sku, message: `Shopify sells SKU ${sku} but the ERP item master has no such item: its orders will fail.`, fix: 'Create the item in the ERP, or correct the SKU in Shopify.' });
       else if (items.filter((i) => i.active).length > 1) add({ kind: 'erp-duplicate-sku', severity: 'high', owner: 'operations', subject: sku, message: `The ERP has ${items.length} active items with SKU ${sku}.`, fix: 'Deactivate or recode the duplicate ERP items.' });
+    }
+  }
+  // The other direction: stock the ERP holds for SKUs no variant carries is never pushed (the inventory push raises
+  // the same as the erp-item-not-in-shopify exception when it meets them).
+  if (input.erpStockedSkus) {
+    for (const sku of [...new Set(input.erpStockedSkus.map((x) => x.trim()).filter(Boolean))].sort()) {
+      if (bySku.has(sku)) continue;
+      add({ kind: 'erp-item-not-in-shopify', severity: 'low', owner: 'ecommerce', subject: sku, message: `The ERP stocks SKU ${sku} but no Shopify variant carries it: its stock is never pushed to Shopify.`, fix: 'List the product in Shopify with this SKU, or correct the SKU in one system; ignore it if the item is not sold online (e.g. wholesale-only).' });
     }
   }
 

@@ -78,12 +78,15 @@ export async function collectAudit(d: CollectDeps): Promise<AuditInput> {
   const shop = d.shopify ? await shopifyAuditData(d.shopify, { sinceDays: d.sinceDays }) : { variants: [], orders: [] };
   const skus = [...new Set(shop.variants.map((v) => v.sku?.trim()).filter((s): s is string => !!s))];
   let erpItems = null;
+  let erpStockedSkus: string[] | null = null;
   if (d.erp) {
     erpItems = [];
     for (let i = 0; i < skus.length; i += 200) erpItems.push(...await d.erp.findItems(skus.slice(i, i + 200)));
+    // Every stocked item (getStock without skus): the ERP side of erp-item-not-in-shopify.
+    erpStockedSkus = [...new Set((await d.erp.getStock({})).map((s) => s.sku))];
   }
   return {
-    ...shop, erpItems, flows: publishedFlows(d.flows), nonIdempotent: d.nonIdempotent,
+    ...shop, erpItems, erpStockedSkus, flows: publishedFlows(d.flows), nonIdempotent: d.nonIdempotent,
     lookup: (name, flowId) => {
       try {
         return d.lookups?.snapshot(name, flowId ? { flowId } : {});
