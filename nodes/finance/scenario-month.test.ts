@@ -61,9 +61,8 @@ describe('scenario month on the sandbox ERP', () => {
     expect(open).toEqual([['payout-dispute', `dispute:order:${expected.chargebackOrder}`, 'finance', 1]]);
   });
 
-  // The goodwill refund (lines 22.00, cash 10.00), sent after the close. Enabled once the refund flow checks the memo
-  // against the cash returned (issue 11's refund part): until then it books the lines' 22.00 without a word.
-  it.skip('refuses the goodwill refund whose lines are not the cash returned, and raises it to finance once', async () => {
+  // The goodwill refund (lines 22.00, cash 10.00), sent after the close: the memo is checked against the cash returned.
+  it('refuses the goodwill refund whose lines are not the cash returned, and raises it to finance once', async () => {
     const [run] = await m.send('refunds/create', m.month.goodwillRefund, ['refund-to-credit-memo']);
     expect(run.status).toBe('failed');
     expect(classifyFailedRun(run)).toMatchObject({ type: 'refund-cash-mismatch' });
