@@ -28,6 +28,11 @@ afterAll(async () => {
 
 const stock = async (sku: string) => (await h.erp.getStock({ skus: [sku], warehouses: ['WH'] }))[0];
 
+// Shopify's REST example order #1001, paid, dated this year: Tryton books an invoice on the order's date and has
+// fiscal periods for last, this and next year only (scripts/tryton/setup.py); the example itself is from 2008.
+const order1001 = () =>
+  asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order)).replaceAll('2008-01-10T', `${new Date().getUTCFullYear()}-01-10T`);
+
 describe('templates on Tryton', () => {
   it('UK VAT-inclusive prices with a 10 % discount code: Tryton totals equal Shopify\'s to the penny', async () => {
     const run = await h.run('order-to-erp', scenario('uk-vat-inclusive-discount.orders-paid.json'));
@@ -38,20 +43,22 @@ describe('templates on Tryton', () => {
   }, 120_000);
 
   it("regression: REST example order #1001 books Shopify's 11.94 tax as manual invoice tax lines, not 6 % × 587.00 = 35.22", async () => {
-    const raw = asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order));
+    const raw = order1001();
     const run = await h.run('order-to-erp', raw);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     const so = outputOf(run, 'read-back');
     expect(so).toMatchObject({ reference: '#1001', totals: { net: '587.00', tax: '11.94', gross: '598.94' } });
     expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['IPOD2008GREEN', 'US-STATE-6', '3.98'], ['IPOD2008RED', 'US-STATE-6', '3.98'], ['IPOD2008BLACK', 'US-STATE-6', '3.98']]);
-    // The invoice is dated when it is posted (today), not on the 2008 order date.
+    // Posted after the UK order's invoice (2026-03-02) although dated 01-10: Tryton numbers invoices in date order, so
+    // the late invoice keeps the order's date and is booked on the latest date already numbered.
     const ledger = (await h.erp.listLedger({ from: '2000-01-01', to: '2099-12-31' })).filter((l) => l.source.externalId === 'gid://shopify/Order/450789469');
     const side = (acc: string) => ledger.filter((l) => l.account === acc).reduce((a, l) => a + Number(l.credit) - Number(l.debit), 0).toFixed(2);
     expect([side('2100'), side('4000'), side('1100')]).toEqual(['11.94', '587.00', '-598.94']);
+    expect([...new Set(ledger.map((l) => l.date))]).toEqual(['2026-03-02']);
   }, 120_000);
 
   it('a tax difference against Shopify books nothing on Tryton: the sale stays a draft', async () => {
-    const o = JSON.parse(asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order)));
+    const o = JSON.parse(order1001());
     Object.assign(o, { id: 450789470, admin_graphql_api_id: 'gid://shopify/Order/450789470', name: '#1001-B', total_tax: '12.00' });
     o.total_tax_set.shop_money.amount = '12.00';
     o.total_price_set.shop_money.amount = '599.00';
@@ -63,7 +70,7 @@ describe('templates on Tryton', () => {
   }, 120_000);
 
   it('10 concurrent runs of the same order create exactly one Tryton sale (business key claimed in Ledgerline\'s store first)', async () => {
-    const o = JSON.parse(asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order)));
+    const o = JSON.parse(order1001());
     Object.assign(o, { id: 450789471, admin_graphql_api_id: 'gid://shopify/Order/450789471', name: '#1001-C' });
     const body = JSON.stringify(o);
     const version = h.rt.flows.get('order-to-erp').activeVersion!;

@@ -133,11 +133,32 @@ async function confirmIfDraft(rpc: TrytonRpc, refs: TrytonRefs, sale: SaleRow, e
     if (refs.opts.postInvoices) {
       // Booked on the order's date, so the month-end ledger has it in the month Shopify sold it. Paid at checkout: no
       // payment term (a due date in the past would stop the post with a warning for an order posted a day late).
-      await rpc.model('account.invoice', 'write', [[inv], { invoice_date: tDate(after.sale_date), payment_term: null }]);
+      const late = await accountingDateFor(rpc, after.sale_date);
+      await rpc.model('account.invoice', 'write', [[inv], { invoice_date: tDate(after.sale_date), accounting_date: late ? tDate(late) : null, payment_term: null }]);
       await rpc.model('account.invoice', 'post', [[inv]]);
     }
   }
   return sale.state === 'draft' || sale.state === 'quotation';
+}
+
+/**
+ * Tryton numbers customer invoices strictly in date order: an invoice dated before one already numbered cannot be posted.
+ * An order posted late (a replay, a backfill) keeps the order's date as its invoice date and is booked on the latest
+ * date already numbered, the way an accountant books a late document in the open period. Null when the order's date
+ * is fine as it is.
+ */
+async function accountingDateFor(rpc: TrytonRpc, invoiceDate: string): Promise<string | null> {
+  const d = tDate(invoiceDate);
+  const later = await rpc.model<Array<{ invoice_date: string | null; accounting_date: string | null }>>('account.invoice', 'search_read', [
+    [['type', '=', 'out'], ['number', '!=', null], ['OR', [['accounting_date', '>', d]], [['accounting_date', '=', null], ['invoice_date', '>', d]]]],
+    0, null, null, ['invoice_date', 'accounting_date'],
+  ]);
+  let latest: string | null = null;
+  for (const r of later) {
+    const at = r.accounting_date ?? r.invoice_date;
+    if (at && (!latest || at > latest)) latest = at;
+  }
+  return latest;
 }
 
 async function draftInvoices(rpc: TrytonRpc, s: SaleRow): Promise<number[]> {
