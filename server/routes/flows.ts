@@ -11,7 +11,6 @@ import { TestInputError, clearTestRuns, isTestFlow, listTestRuns, testRunDraft }
 import { recentStoreOrders, storeOrderDelivery } from '../flows/store-orders.ts';
 import { mappingPreviewProblems } from '../flows/mapping-check.ts';
 import { nodeSamples } from '../flows/node-samples.ts';
-import { dryRunDraft } from '../flows/dry-run.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 
@@ -328,26 +327,6 @@ export function flowsRouter(d: Deps) {
       const draft = flows.draft(id) as unknown as Flow;
       if (!Array.isArray(draft.nodes) || !draft.nodes.some((n) => n.id === nodeId)) throw new NotFoundError(`node "${nodeId}" in the draft of flow "${id}"`);
       return c.json({ samples: d.scrub(nodeSamples(d.runtime, id, draft, nodeId)) }, 200);
-    },
-  );
-
-  app.openapi(
-    apiRoute('flows.test', {
-      method: 'post',
-      path: '/flows/{id}/dry-run',
-      tags,
-      description: "The draft's changed mappings replayed against the flow's last N real events (default 20): per event, what would change in the document sent on to the ERP, or why it would fail. Nothing is written to any system.",
-      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ limit: z.number().int().min(1).max(200).optional() }) } }, required: false } },
-      responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound, 422: unprocessable },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      requireFlow(id);
-      const body = (await c.req.json().catch(() => ({}))) as { limit?: unknown };
-      const limit = typeof body.limit === 'number' && Number.isInteger(body.limit) && body.limit > 0 ? Math.min(body.limit, 200) : 20;
-      const checked = flows.validateDraft(id);
-      if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
-      return c.json(d.scrub(await dryRunDraft(d.runtime, d.lookups, id, checked.flow, limit)) as unknown as Record<string, unknown>, 200);
     },
   );
 
