@@ -149,16 +149,16 @@ async function confirmIfDraft(rpc: TrytonRpc, refs: TrytonRefs, sale: SaleRow, e
  */
 async function accountingDateFor(rpc: TrytonRpc, invoiceDate: string): Promise<string | null> {
   const d = tDate(invoiceDate);
-  const later = await rpc.model<Array<{ invoice_date: string | null; accounting_date: string | null }>>('account.invoice', 'search_read', [
-    [['type', '=', 'out'], ['number', '!=', null], ['OR', [['accounting_date', '>', d]], [['accounting_date', '=', null], ['invoice_date', '>', d]]]],
-    0, null, null, ['invoice_date', 'accounting_date'],
-  ]);
-  let latest: string | null = null;
-  for (const r of later) {
-    const at = r.accounting_date ?? r.invoice_date;
-    if (at && (!latest || at > latest)) latest = at;
-  }
-  return latest;
+  const numbered = [['type', '=', 'out'], ['number', '!=', null]];
+  // The latest of each kind only: a backfill of an old order must not read every invoice numbered since.
+  const latest = async (field: 'accounting_date' | 'invoice_date', extra: unknown[]) => {
+    const [row] = await rpc.model<Array<Record<typeof field, string | null>>>('account.invoice', 'search_read', [
+      [...numbered, ...extra, [field, '>', d]], 0, 1, [[field, 'DESC']], [field],
+    ]);
+    return row?.[field] ?? null;
+  };
+  const dates = [await latest('accounting_date', []), await latest('invoice_date', [['accounting_date', '=', null]])];
+  return dates.reduce<string | null>((a, b) => (b && (!a || b > a) ? b : a), null);
 }
 
 async function draftInvoices(rpc: TrytonRpc, s: SaleRow): Promise<number[]> {
