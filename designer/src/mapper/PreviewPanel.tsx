@@ -1,16 +1,20 @@
-// The mapped output of the chosen sample, live, with the problems a run would fail on.
+// The mapped output of the chosen sample, live, with the problems a run would fail on. While an edit is being
+// previewed the last output stays on screen, but its verdict is replaced by "updating…".
+import { previewIsCurrent } from '../store/mapper-store.ts';
 import { useMapper } from './context.ts';
 import { JsonView } from '../runs/JsonView.tsx';
 
 export function PreviewPanel() {
   const preview = useMapper((s) => s.preview);
   const error = useMapper((s) => s.previewError);
+  const current = useMapper(previewIsCurrent);
   const problems = [...(preview?.configProblems.map((p) => `${p.path}: ${p.message}`) ?? []), ...(preview?.problems.map((p) => p.message) ?? [])];
   return (
     <div className="card preview-panel" data-testid="preview">
       <div className="row">
         <h3>Mapped output</h3>
-        {preview && <span className={`pill ${preview.ok ? 'ok' : 'bad'}`} data-testid="preview-status">{preview.ok ? 'maps cleanly' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`}</span>}
+        {preview && !current && <span className="pill" data-testid="preview-status">updating…</span>}
+        {preview && current && <span className={`pill ${preview.ok ? 'ok' : 'bad'}`} data-testid="preview-status">{preview.ok ? 'maps cleanly' : `${problems.length} problem${problems.length === 1 ? '' : 's'}`}</span>}
         {preview && <span className="muted small">{Math.round(preview.durationMs)} ms</span>}
       </div>
       {error && <p className="error">{error}</p>}

@@ -11,9 +11,10 @@ export function usePreview(store: MapperStore, delayMs = 250) {
       const s = store.getState();
       if (!s.nodeId || !s.sample) return;
       const mine = ++seq;
+      const revision = s.revision;
       mappingApi.preview({ config: s.config(), sample: s.sample.value, flowId: s.flow.id }).then(
-        (p) => mine === seq && store.getState().setPreview(p),
-        (e: Error) => mine === seq && store.getState().setPreview(null, e.message),
+        (p) => mine === seq && store.getState().setPreview(p, null, revision),
+        (e: Error) => mine === seq && store.getState().setPreview(null, e.message, revision),
       );
     };
     const unsub = store.subscribe((s, prev) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Flow } from '../api/types.ts';
 import { mapConfigSchema } from '../../../nodes/core/mapping/config.ts';
-import { createMapperStore } from './mapper-store.ts';
+import { createMapperStore, previewIsCurrent, type PreviewView } from './mapper-store.ts';
 
 const flow = (): Flow => ({
   schemaVersion: 1,
@@ -93,5 +93,27 @@ describe('mapper store', () => {
     const none = createMapperStore({ ...flow(), nodes: [flow().nodes[0]] });
     expect(none.getState().nodeId).toBeNull();
     expect(none.getState().flowForSave().nodes).toHaveLength(1);
+  });
+
+  it('a preview computed for an older edit is not the verdict on the current mapping', () => {
+    const s = createMapperStore(flow());
+    const st = () => s.getState();
+    const clean = (output: unknown): PreviewView => ({ ok: true, output, fields: [], problems: [], configProblems: [], durationMs: 1 });
+    expect(previewIsCurrent(st())).toBe(false);
+    st().setPreview(clean({ ref: '#1' }), null, st().revision);
+    expect(previewIsCurrent(st())).toBe(true);
+    // Suggestions accepted: the answer in flight was asked for the mapping before them.
+    const asked = st().revision;
+    st().replaceFields([{ target: 'externalId', source: { kind: 'path', path: 'order.id' } }]);
+    expect(previewIsCurrent(st())).toBe(false);
+    st().setPreview(clean({}), null, asked);
+    expect(previewIsCurrent(st())).toBe(false);
+    st().setPreview(clean({ externalId: 'gid://shopify/Order/1' }), null, st().revision);
+    expect(previewIsCurrent(st())).toBe(true);
+    // A failed preview of the current edit is current too; a new sample starts over.
+    st().setPreview(null, 'network down', st().revision);
+    expect(previewIsCurrent(st())).toBe(true);
+    st().setSample({ id: 'catalog', label: 'x', value: {} });
+    expect(previewIsCurrent(st())).toBe(false);
   });
 });

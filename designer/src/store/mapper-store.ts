@@ -44,6 +44,8 @@ export interface MapperState {
   sample: SampleChoice | null;
   preview: PreviewView | null;
   previewError: string | null;
+  /** The revision the preview (or its error) was computed for; behind `revision` while an edit is being previewed. */
+  previewRevision: number;
   mapNodes(): FlowNode[];
   chooseNode(nodeId: string): void;
   select(addr: Addr | null): void;
@@ -61,7 +63,8 @@ export interface MapperState {
   /** Replaces all fields at once (accepting or undoing mapping suggestions). */
   replaceFields(fields: FieldInput[]): void;
   setSample(sample: SampleChoice): void;
-  setPreview(preview: PreviewView | null, error?: string | null): void;
+  /** `revision`: the edit the answer belongs to (defaults to the current one). */
+  setPreview(preview: PreviewView | null, error?: string | null, revision?: number): void;
   /** The node's config as it stands (other config keys kept). */
   config(): Record<string, unknown>;
   /** The flow document with the edited config, to PUT as the draft. */
@@ -70,6 +73,13 @@ export interface MapperState {
 }
 
 export type MapperStore = StoreApi<MapperState>;
+
+/**
+ * Whether the preview describes the mapping as it stands. An answer for an older edit must not be shown as the
+ * verdict ("maps cleanly") on the current one: right after an edit the old preview is still on screen.
+ */
+export const previewIsCurrent = (s: Pick<MapperState, 'preview' | 'previewError' | 'previewRevision' | 'revision'>) =>
+  (s.preview !== null || s.previewError !== null) && s.previewRevision === s.revision;
 
 const fieldsOf = (n: FlowNode | undefined): FieldInput[] => {
   const f = (n?.config as { fields?: unknown } | undefined)?.fields;
@@ -93,12 +103,13 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
       sample: null,
       preview: null,
       previewError: null,
+      previewRevision: -1,
       mapNodes: () => get().flow.nodes.filter((n) => n.type === 'core.map'),
       chooseNode: (id) => {
         const s = get();
         // Unsaved edits of the other node go into the document first, so switching loses nothing.
         const doc = s.flowForSave();
-        set({ flow: doc, nodeId: id, fields: fieldsOf(doc.nodes.find((n) => n.id === id)), selected: null, preview: null });
+        set({ flow: doc, nodeId: id, fields: fieldsOf(doc.nodes.find((n) => n.id === id)), selected: null, preview: null, previewError: null });
       },
       select: (addr) => set({ selected: addr }),
       setSource: (addr, source) => onField(addr, (f) => ({ ...f, source })),
@@ -144,8 +155,8 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
         set({ selected: null });
       },
       replaceFields: (fields) => edit(() => fields, { selected: null }),
-      setSample: (sample) => set({ sample, preview: null }),
-      setPreview: (preview, error = null) => set({ preview, previewError: error }),
+      setSample: (sample) => set({ sample, preview: null, previewError: null }),
+      setPreview: (preview, error = null, revision = get().revision) => set({ preview, previewError: error, previewRevision: revision }),
       config: () => {
         const s = get();
         const node = s.flow.nodes.find((n) => n.id === s.nodeId);
