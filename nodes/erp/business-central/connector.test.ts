@@ -104,6 +104,46 @@ describe('Business Central connector (fake per the documented contract)', () => 
     expect(lines[0]).toMatchObject({ lineType: 'Account', lineObjectNumber: '4010' });
   });
 
+  it("Shopify's tax: a sales quote checked against Shopify's figures becomes the order; a difference keeps the quote and books nothing", async () => {
+    // BC computes 10 % itself (its API has no tax amount to set): 38.80 on 388.00, 1.00 on shipping.
+    const taxed = (lineTax: string) => order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxes: [{ code: 'TAXABLE', amount: lineTax }] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }],
+      shipping: [{ description: 'Standard Shipping', amount: '10.00', taxes: [{ code: 'TAXABLE', amount: '1.00' }] }] });
+    const same = taxed('38.80');
+    const q = await bc.createSalesOrder(same, { confirm: false });
+    expect(q.document).toMatchObject({ status: 'draft', totals: { net: '410.00', tax: '39.80', gross: '449.80' } });
+    expect(fake.sets.get('salesOrders')!.some((o) => o.externalDocumentNumber === same.externalId)).toBe(false);
+    const made = await bc.confirmSalesOrder!(same.externalId, { expected: { net: '410.00', tax: '39.80', gross: '449.80' } });
+    expect(made).toMatchObject({ status: 'open', number: expect.stringMatching(/^S-ORD/), totals: { gross: '449.80' } });
+    expect(fake.requests.some((r) => r.method === 'POST' && /salesQuotes\([^)]+\)\/Microsoft\.NAV\.makeOrder$/.test(r.path))).toBe(true);
+    expect(fake.sets.get('salesQuotes')!.some((x) => x.externalDocumentNumber === same.externalId)).toBe(false);
+
+    // Shopify charged 38.79: BC's 38.80 is not what was charged, so the quote is never made an order.
+    const other = taxed('38.79');
+    await bc.createSalesOrder(other, { confirm: false });
+    const e = await bc.confirmSalesOrder!(other.externalId, { expected: { net: '410.00', tax: '39.79', gross: '449.79' } }).catch((x: unknown) => x as NodeError);
+    expect(e).toMatchObject({ code: 'TOTALS_MISMATCH', errorClass: 'permanent', details: { fields: ['tax', 'gross'], draft: true } });
+    expect(fake.sets.get('salesOrders')!.some((o) => o.externalDocumentNumber === other.externalId)).toBe(false);
+    expect((await bc.getSalesOrder(other.externalId))!.status).toBe('draft');
+    // A replay replaces the quote, one quote per order.
+    await bc.createSalesOrder(other, { confirm: false });
+    expect(fake.sets.get('salesQuotes')!.filter((x) => x.externalDocumentNumber === other.externalId)).toHaveLength(1);
+  });
+
+  it("credit memos: posted only when BC's draft credits Shopify's refunded tax; adjustments are G/L lines", async () => {
+    const o = bcOrder();
+    await bc.createSalesOrder(o);
+    const memo = { externalId: 'R-TAX-1', orderExternalId: o.externalId, date: o.date, restock: false, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'TAXABLE', amount: '19.39' }] }] };
+    const e = await bc.createCreditMemo(memo).catch((x: unknown) => x as NodeError);
+    expect(e).toMatchObject({ code: 'CREDIT_MEMO_MISMATCH', details: { erp: { tax: '19.40' }, shopify: { tax: '19.39' }, draft: true } });
+    expect(fake.sets.get('salesCreditMemos')!.find((m) => m.externalDocumentNumber === 'R-TAX-1')!.status).toBe('Draft');
+    const ok = await bc.createCreditMemo({ ...memo, externalId: 'R-TAX-2', lines: [{ ...memo.lines[0], taxes: [{ code: 'TAXABLE', amount: '19.40' }] }],
+      adjustments: [{ description: 'Refund difference: cash 200.00 vs lines 213.40', amount: '-13.40', account: '6200' }] });
+    expect(ok.document.totals).toEqual({ net: '180.60', tax: '19.40', gross: '200.00' });
+    expect(ok.document.number).toMatch(/^PS-CR/);
+    const lines = fake.sets.get('salesCreditMemos')!.find((m) => m.externalDocumentNumber === 'R-TAX-2')!.salesCreditMemoLines;
+    expect(lines[1]).toMatchObject({ lineType: 'Account', lineObjectNumber: '6200', unitPrice: -13.4 });
+  });
+
   it('stock change feed: the SKUs of item ledger entries after the cursor, paged by SKU count', async () => {
     const start = await bc.stockChanges!({});
     const o = { ...bcOrder(), externalId: 'feed-1', name: '#F1' };

@@ -2,9 +2,14 @@
 // contract-tested against a local fake that follows the documented request/response shapes.
 // Standard API limits shape the capabilities: stock is a total per item (no per-location figure), shipments carry
 // no tracking number, and tax is computed by BC (prices-including-tax is a read-only customer setting).
+// Shopify's tax: the v2.0 API has no tax amount a client may set (line and document tax amounts are read-only; BC's
+// own "VAT difference" is a page action, not an API field), so BC's tax is checked before anything is booked instead:
+// with `confirm: false` the order is a sales quote (books and reserves nothing), compared with Shopify's figures,
+// and only then turned into the sales order (bound action Microsoft.NAV.makeOrder). On a difference the quote stays.
 import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, sum } from '../shared/money.ts';
+import { lineCodes } from '../shared/pricing.ts';
 import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
 import { BcClient, odataString as s, type BusinessCentralConfig } from './client.ts';
 
@@ -83,27 +88,63 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     return o ?? null;
   }
 
-  async function createSalesOrder(input: SalesOrderInput): Promise<Posted<ErpSalesOrder>> {
+  async function findQuote(externalId: string): Promise<Rec | null> {
+    const [q] = await bc.list(`salesQuotes?${filter(`externalDocumentNumber eq ${s(externalId)}`)}&$expand=salesQuoteLines`);
+    return q ?? null;
+  }
+
+  /** A sales quote read as the draft of its order (its lines under salesOrderLines' shape). */
+  const quoteAsOrder = async (q: Rec) => ({ ...(await toOrder({ ...q, salesOrderLines: q.salesQuoteLines, orderDate: q.documentDate })), status: 'draft' as const });
+
+  async function createSalesOrder(input: SalesOrderInput, opts: { confirm?: boolean } = {}): Promise<Posted<ErpSalesOrder>> {
     if (input.externalId.length > 35) throw fail(`Shopify order id ${input.externalId} is longer than BC's 35-character external document number`, 'INVALID_INPUT', { field: 'externalId' });
+    const draft = opts.confirm === false;
     const existing = await findOrder(input.externalId);
     if (existing) return { created: false, document: await toOrder(existing) };
     if (input.pricesIncludeTax) throw fail('Business Central decides prices-including-tax from the customer (read-only on the order); post net prices', 'UNSUPPORTED', { field: 'pricesIncludeTax' });
+    const quote = await findQuote(input.externalId);
+    if (quote && !draft) return { created: false, document: await quoteAsOrder(quote) };
     await checkItems(input.lines.map((l) => l.sku));
     const location = await bc.locationId(input.warehouse);
     const lines: Rec[] = [];
     for (const l of input.lines) {
       lines.push({ lineType: 'Item', lineObjectNumber: l.sku, description: l.description, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), discountAmount: Number(l.discount ?? 0),
-        taxCode: await checkTax(l.taxCodes), locationId: l.warehouse ? await bc.locationId(l.warehouse) : location });
+        taxCode: await checkTax(lineCodes(l)), locationId: l.warehouse ? await bc.locationId(l.warehouse) : location });
     }
     for (const sh of input.shipping ?? []) {
-      lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), discountAmount: Number(sh.discount ?? 0), taxCode: await checkTax(sh.taxCodes) });
+      lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), discountAmount: Number(sh.discount ?? 0), taxCode: await checkTax(lineCodes(sh)) });
     }
     await ensureCustomer(input.customer);
-    await bc.send('POST', 'salesOrders', {
-      externalDocumentNumber: input.externalId, customerNumber: customerNumber(input.customer.externalId), orderDate: input.date,
-      currencyCode: input.currency === lcy ? '' : input.currency, salesOrderLines: lines,
-    });
+    const head = { externalDocumentNumber: input.externalId, customerNumber: customerNumber(input.customer.externalId), currencyCode: input.currency === lcy ? '' : input.currency };
+    if (draft) {
+      // A quote left by a failed check is replaced by the new input (a replay after a fix).
+      if (quote) await bc.send('DELETE', `salesQuotes(${quote.id})`, undefined, { 'if-match': quote['@odata.etag'] });
+      await bc.send('POST', 'salesQuotes', { ...head, documentDate: input.date, salesQuoteLines: lines });
+      return { created: true, document: await quoteAsOrder((await findQuote(input.externalId))!) };
+    }
+    await bc.send('POST', 'salesOrders', { ...head, orderDate: input.date, salesOrderLines: lines });
     return { created: true, document: await toOrder((await findOrder(input.externalId))!) };
+  }
+
+  /** Turns the order's quote into the sales order once BC's totals are Shopify's (see ErpConnector.confirmSalesOrder). */
+  async function confirmSalesOrder(externalId: string, opts: { expected?: { net: string; tax: string; gross: string } } = {}): Promise<ErpSalesOrder> {
+    const existing = await findOrder(externalId);
+    if (existing) return toOrder(existing);
+    const quote = await findQuote(externalId);
+    if (!quote) throw fail(`no sales quote or order for Shopify order ${externalId}`, 'SALES_ORDER_NOT_FOUND', { externalId });
+    const doc = await quoteAsOrder(quote);
+    const expected = opts.expected;
+    if (expected) {
+      const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !n(expected[k]).eq(doc.totals[k]));
+      if (diffs.length) {
+        throw fail(`sales quote ${quote.number} does not match the expected totals: ${diffs.map((k) => `${k} Business Central ${doc.totals[k]} vs expected ${money(n(expected[k]))}`).join(', ')} `
+          + '(BC computes tax itself: its tax setup must give Shopify\'s amounts); it was not made an order', 'TOTALS_MISMATCH', { number: quote.number, externalId, fields: diffs, erpTotals: doc.totals, expected, draft: true });
+      }
+    }
+    await bc.send('POST', `salesQuotes(${quote.id})/Microsoft.NAV.makeOrder`);
+    const order = await findOrder(externalId);
+    if (!order) throw erpError('business-central', `quote ${quote.number} was made an order but no sales order carries ${externalId}`, { errorClass: 'ambiguous', code: 'ERP_STATE' });
+    return toOrder(order);
   }
 
   async function ensureCustomer(c: CustomerInput) {
@@ -177,27 +218,48 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
 
   async function createCreditMemo(input: CreditMemoInput): Promise<Posted<ErpCreditMemo>> {
     const find = async () => (await bc.list(`salesCreditMemos?${filter(`externalDocumentNumber eq ${s(input.externalId)}`)}&$expand=salesCreditMemoLines`))[0] ?? null;
-    let memo = await find();
+    let memo: Rec | null = await find();
     if (memo && memo.status !== 'Draft') return { created: false, document: await toMemo(memo, input) };
-    if (!memo) {
+    // A draft left by a failed check (or an attempt cut short) is replaced by this input: a replay after a fix.
+    if (memo) { await bc.send('DELETE', `salesCreditMemos(${memo.id})`, undefined, { 'if-match': memo['@odata.etag'] }); memo = null; }
+    {
       const order = await findOrder(input.orderExternalId) ?? (await bc.list(`salesInvoices?${filter(`externalDocumentNumber eq ${s(input.orderExternalId)}`)}`))[0];
       if (!order) throw fail(`no sales order or invoice for Shopify order ${input.orderExternalId}`, 'SALES_ORDER_NOT_FOUND', { field: 'orderExternalId', value: input.orderExternalId });
       if (!input.restock && !cfg.refundAccount) throw fail('refunds without restock need `refundAccount` (the G/L account BC books them to)', 'CONFIG_MISSING', { field: 'refundAccount' });
       await checkItems(input.lines.map((l) => l.sku));
       const lines: Rec[] = [];
       for (const l of input.lines) {
-        const tax = await checkTax(l.taxCodes);
+        const tax = await checkTax(lineCodes(l));
         // Item lines return the goods to stock when posted; G/L lines (BC connector's "non-restock") do not.
         lines.push(input.restock
           ? { lineType: 'Item', lineObjectNumber: l.sku, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax, ...(input.warehouse ? { locationId: await bc.locationId(input.warehouse) } : {}) }
           : { lineType: 'Account', lineObjectNumber: cfg.refundAccount, description: `${l.sku} refund`, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax });
       }
-      for (const sh of input.shipping ?? []) lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), taxCode: await checkTax(sh.taxCodes) });
+      for (const sh of input.shipping ?? []) lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), taxCode: await checkTax(lineCodes(sh)) });
+      // Refund differences (goodwill, store credit, discrepancies) as untaxed G/L lines on their account.
+      for (const a of input.adjustments ?? []) lines.push({ lineType: 'Account', lineObjectNumber: a.account, description: a.description, quantity: 1, unitPrice: Number(a.amount) });
       await bc.send('POST', 'salesCreditMemos', { externalDocumentNumber: input.externalId, customerNumber: order.customerNumber, creditMemoDate: input.date, currencyCode: order.currencyCode ?? '', salesCreditMemoLines: lines });
       memo = (await find())!;
     }
+    checkMemoDraft(memo, input);
     await bc.send('POST', `salesCreditMemos(${memo.id})/Microsoft.NAV.post`);
     return { created: true, document: await toMemo((await find())!, input) };
+  }
+
+  /**
+   * BC computes the memo's tax itself: the draft is posted only when it credits what Shopify refunded (lines, Shopify's
+   * refunded tax where given, shipping, adjustments). Otherwise it stays a draft and nothing is booked.
+   */
+  function checkMemoDraft(memo: Rec, input: CreditMemoInput): void {
+    const net = sum([...input.lines.map((l) => n(l.unitPrice).times(l.quantity).toDecimalPlaces(2)), ...(input.shipping ?? []).map((x) => n(x.amount)), ...(input.adjustments ?? []).map((a) => n(a.amount))]);
+    const parts = [...input.lines, ...(input.shipping ?? [])];
+    const tax = parts.every((p) => p.taxes || !(p.taxCodes?.length)) ? sum(parts.flatMap((p) => (p.taxes ?? []).map((t) => n(t.amount)))) : null;
+    const got = { net: n(memo.totalAmountExcludingTax), tax: n(memo.totalTaxAmount) };
+    const diffs = [...(got.net.eq(net) ? [] : [`net Business Central ${money(got.net)} vs Shopify ${money(net)}`]), ...(tax === null || got.tax.eq(tax) ? [] : [`tax Business Central ${money(got.tax)} vs Shopify ${money(tax)}`])];
+    if (diffs.length) {
+      throw fail(`credit memo ${memo.number} for refund ${input.externalId} does not match Shopify's refund: ${diffs.join(', ')}; it is kept as a draft and nothing was booked`, 'CREDIT_MEMO_MISMATCH',
+        { number: memo.number, externalId: input.externalId, erp: { net: money(got.net), tax: money(got.tax) }, shopify: { net: money(net), tax: tax === null ? null : money(tax) }, draft: true });
+    }
   }
 
   const isJournalNo = (x: string) => {
@@ -250,7 +312,7 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
   return {
     kind: 'business-central',
     capabilities: { items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true, fulfilments: true, fulfilmentTracking: false,
-      stockPerWarehouse: false, creditMemos: true, restock: true, journals: true, ledger: true, ship: false },
+      stockPerWarehouse: false, creditMemos: true, restock: true, journals: true, ledger: true, ship: false, draftSalesOrders: true },
     limits: { concurrency: cfg.concurrency ?? 5, rate: { requests: cfg.requestsPer5Min ?? 6000, windowMs: 300_000 } },
     async findItems(skus) {
       return (await items(skus)).map((i) => ({ id: i.id, sku: i.number, name: i.displayName, type: i.type === 'Inventory' ? 'goods' : 'service', unitPrice: i.unitPrice == null ? null : money(n(i.unitPrice)), active: !i.blocked }));
@@ -263,8 +325,9 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       return (await bc.taxGroups()).map((g) => ({ id: g.id, code: g.code, name: g.displayName, rate: '' }));
     },
     upsertCustomer: async (c) => upsertCustomer(parseInput(customerSchema, c, 'customer')),
-    createSalesOrder: async (i) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order')),
-    getSalesOrder: async (id) => { const o = await findOrder(String(id)); return o ? toOrder(o) : null; },
+    createSalesOrder: async (i, o) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order'), o),
+    confirmSalesOrder: async (id, o) => confirmSalesOrder(String(id), o),
+    getSalesOrder: async (id) => { const o = await findOrder(String(id)); if (o) return toOrder(o); const q = await findQuote(String(id)); return q ? quoteAsOrder(q) : null; },
     cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
     listFulfilments: async (o) => listFulfilments(o),
     getStock: async (o) => getStock(o),

@@ -1,6 +1,8 @@
 // A small local Business Central API v2.0 fake for contract tests, following Microsoft's documented shapes:
 // Entra ID client-credentials token, company-scoped entity sets, OData $filter/$expand/$orderby and
-// @odata.nextLink paging, @odata.etag + If-Match, deep insert of lines, bound actions (Microsoft.NAV.post),
+// @odata.nextLink paging, @odata.etag + If-Match, deep insert of lines, bound actions (Microsoft.NAV.post,
+// Microsoft.NAV.makeOrder: a sales quote becomes a sales order and the quote is deleted), tax always computed by BC
+// from the line's tax group (the API's tax amounts are read-only),
 // JSON $batch with Isolation: snapshot, {"error":{"code","message"}} bodies, 429 + Retry-After.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -49,7 +51,7 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
     ]],
     ['locations', [{ id: randomUUID(), code: 'WH', displayName: 'Main Warehouse' }, { id: randomUUID(), code: 'WH2', displayName: 'East Warehouse' }]],
     ['taxGroups', [{ id: randomUUID(), code: 'TAXABLE', displayName: 'Taxable' }, { id: randomUUID(), code: 'NONTAX', displayName: 'Non-taxable' }]],
-    ['customers', []], ['salesOrders', []], ['salesShipments', []], ['salesInvoices', []], ['salesCreditMemos', []],
+    ['customers', []], ['salesQuotes', []], ['salesOrders', []], ['salesShipments', []], ['salesInvoices', []], ['salesCreditMemos', []],
     ['journals', [{ id: randomUUID(), code: 'GENERAL', displayName: 'General' }]], ['journalLines', []], ['generalLedgerEntries', []],
     // API v2.0 itemLedgerEntries (read-only): every stock movement, numbered in posting order.
     ['itemLedgerEntries', []],
@@ -109,6 +111,16 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
       }
       if (method === 'DELETE') { sets.set('journalLines', G('journalLines').filter((l) => l.id !== x![2])); return { status: 204 }; }
     }
+    if ((x = rest.match(/^salesQuotes\(([^)]+)\)\/Microsoft\.NAV\.makeOrder$/)) && method === 'POST') {
+      const quote = G('salesQuotes').find((q) => q.id === x![1]);
+      if (!quote) return err(404, 'BadRequest_NotFound', 'The sales quote does not exist.');
+      const id = randomUUID();
+      const lines = priceLines(quote.salesQuoteLines.map(({ id: _i, documentId: _d, netAmount: _n, netTaxAmount: _t, netAmountIncludingTax: _g, shippedQuantity: _s, ...l }: Rec) => l), 'documentId', id);
+      const { salesQuoteLines: _q, id: _qid, number: _no, status: _st, documentDate, ...head } = quote;
+      G('salesOrders').push({ ...head, id, '@odata.etag': etag(), number: `S-ORD${String(seq++).padStart(6, '0')}`, orderDate: documentDate, status: 'Open', fullyShipped: false, salesOrderLines: lines, ...totals(lines) });
+      sets.set('salesQuotes', G('salesQuotes').filter((q) => q !== quote));
+      return { status: 204 };
+    }
     if ((x = rest.match(/^salesCreditMemos\(([^)]+)\)\/Microsoft\.NAV\.post$/)) && method === 'POST') {
       const memo = G('salesCreditMemos').find((c) => c.id === x![1]);
       if (!memo) return err(404, 'BadRequest_NotFound', 'The credit memo does not exist.');
@@ -134,22 +146,22 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
       const skip = Number(query.get('$skip') ?? 0);
       const page = rows.slice(skip, skip + PAGE);
       const expand = query.get('$expand');
-      const value = page.map((r) => { const { salesOrderLines, salesCreditMemoLines, salesShipmentLines, ...head } = r; return { ...head, ...(expand ? { [expand]: r[expand] } : {}) }; });
+      const value = page.map((r) => { const { salesOrderLines, salesQuoteLines, salesCreditMemoLines, salesShipmentLines, ...head } = r; return { ...head, ...(expand ? { [expand]: r[expand] } : {}) }; });
       const next = skip + PAGE < rows.length ? (() => { const q = new URLSearchParams(query); q.set('$skip', String(skip + PAGE)); return `__BASE__/${path}?${q}`; })() : undefined;
       return { status: 200, body: { '@odata.context': 'x', value, ...(next ? { '@odata.nextLink': next } : {}) } };
     }
     if (method === 'POST' && !e[2]) {
       const id = randomUUID();
       if (e[1] === 'customers') { const c = { id, '@odata.etag': etag(), email: '', phoneNumber: '', ...body }; set.push(c); return { status: 201, body: c }; }
-      if (e[1] === 'salesOrders' || e[1] === 'salesCreditMemos') {
+      if (e[1] === 'salesOrders' || e[1] === 'salesCreditMemos' || e[1] === 'salesQuotes') {
         const cust = customerOf(body!.customerNumber);
         if (!cust) return err(400, 'Internal_RecordNotFound', `The Customer does not exist. Identification fields and values: No.='${body!.customerNumber}'`);
-        const linesKey = e[1] === 'salesOrders' ? 'salesOrderLines' : 'salesCreditMemoLines';
+        const linesKey = ({ salesOrders: 'salesOrderLines', salesCreditMemos: 'salesCreditMemoLines', salesQuotes: 'salesQuoteLines' } as Record<string, string>)[e[1]];
         for (const l of body![linesKey] ?? []) {
           if (l.lineType === 'Item' && !G('items').some((i) => i.number === l.lineObjectNumber)) return err(400, 'Internal_RecordNotFound', `The Item does not exist. Identification fields and values: No.='${l.lineObjectNumber}'`);
         }
         const lines = priceLines(body![linesKey] ?? [], e[1] === 'salesOrders' ? 'documentId' : 'documentId', id);
-        const doc: Rec = { id, '@odata.etag': etag(), number: `${e[1] === 'salesOrders' ? 'S-ORD' : 'S-CR'}${String(seq++).padStart(6, '0')}`, customerId: cust.id, customerName: cust.displayName,
+        const doc: Rec = { id, '@odata.etag': etag(), number: `${({ salesOrders: 'S-ORD', salesQuotes: 'S-QUO' } as Record<string, string>)[e[1]] ?? 'S-CR'}${String(seq++).padStart(6, '0')}`, customerId: cust.id, customerName: cust.displayName,
           status: e[1] === 'salesOrders' ? 'Open' : 'Draft', fullyShipped: false, currencyCode: '', ...body, [linesKey]: lines, ...totals(lines) };
         set.push(doc);
         const { [linesKey]: _omit, ...head } = doc;

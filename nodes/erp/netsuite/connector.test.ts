@@ -119,6 +119,48 @@ describe('NetSuite connector (fake per the documented contract)', () => {
     await expect(ns.createCreditMemo({ ...memo, externalId: 'r2', restock: true })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 
+  it("records Shopify's tax through SuiteTax's tax details override: draft (Pending Approval) -> compare -> approve", async () => {
+    // NetSuite would charge 10 % (38.80 on 388.00, 1.00 on shipping); Shopify charged 38.79 + 0.99 (its own rounding):
+    // Shopify's amounts are the tax charged, so they are what NetSuite must record.
+    const input = order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxes: [{ code: 'US-SALES-10', amount: '38.79' }] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }],
+      shipping: [{ description: 'Standard Shipping', amount: '10.00', taxes: [{ code: 'US-SALES-10', amount: '0.99' }] }] });
+    const draft = await ns.createSalesOrder(input, { confirm: false });
+    expect(draft.created).toBe(true);
+    const post = fake.requests.filter((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder').pop()!.body as Record<string, any>;
+    expect(post).toMatchObject({ orderStatus: { id: 'A' }, taxDetailsOverride: true, taxDetails: { items: [
+      { taxDetailsReference: 'shopify-line-1', lineType: 'Item', taxCode: { id: '5' }, taxBasis: 388, taxAmount: 38.79 },
+      { taxDetailsReference: 'shipping', lineType: 'Shipping', taxCode: { id: '5' }, taxBasis: 10, taxAmount: 0.99 }] } });
+    expect(post.item.items[0]).toMatchObject({ taxDetailsReference: 'shopify-line-1' });
+    expect(draft.document).toMatchObject({ status: 'draft', totals: { net: '410.00', tax: '39.78', gross: '449.78' } });
+    expect(draft.document.lines[0]).toMatchObject({ taxAmount: '38.79', taxCode: 'US-SALES-10' });
+    expect(draft.document.shipping[0]).toMatchObject({ taxAmount: '0.99' });
+
+    // A mismatch leaves the order pending approval (nothing committed or billable) and names the totals.
+    const bad = await ns.confirmSalesOrder!(input.externalId, { expected: { net: '410.00', tax: '39.80', gross: '449.80' } }).catch((e: unknown) => e as NodeError);
+    expect(bad).toMatchObject({ code: 'TOTALS_MISMATCH', errorClass: 'permanent', details: { fields: ['tax', 'gross'], draft: true } });
+    expect((await ns.getSalesOrder(input.externalId))!.status).toBe('draft');
+
+    // A replay of the draft replaces it (one order), then the approval goes through.
+    const again = await ns.createSalesOrder(input, { confirm: false });
+    expect(again.created).toBe(true);
+    expect([...fake.records.get('salesOrder')!.values()].filter((r) => r.externalId === `shopify-order-${input.externalId}`)).toHaveLength(1);
+    const ok = await ns.confirmSalesOrder!(input.externalId, { expected: { net: '410.00', tax: '39.78', gross: '449.78' } });
+    expect(ok).toMatchObject({ status: 'open', totals: { tax: '39.78', gross: '449.78' } });
+    expect(await ns.createSalesOrder(input, { confirm: false })).toEqual({ created: false, document: ok });
+  });
+
+  it("credit memos carry Shopify's refunded tax as an override, and adjustments are refused rather than dropped", async () => {
+    const o = netsuiteOrder();
+    await ns.createSalesOrder(o);
+    const memo = { externalId: 'r-tax-1', orderExternalId: o.externalId, date: o.date, restock: false, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'US-SALES-10', amount: '19.39' }] }] };
+    const a = await ns.createCreditMemo(memo);
+    expect(a.document.totals).toEqual({ net: '194.00', tax: '19.39', gross: '213.39' });
+    expect(a.document.lines[0].taxAmount).toBe('19.39');
+    const before = fake.records.get('creditMemo')!.size;
+    await expect(ns.createCreditMemo({ ...memo, externalId: 'r-adj-1', adjustments: [{ description: 'goodwill', amount: '-5.00', account: '6200' }] })).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'adjustments' } });
+    expect(fake.records.get('creditMemo')!.size).toBe(before);
+  });
+
   it('builds a TBA OAuth 1.0a header with realm and HMAC-SHA256', () => {
     const h = tbaHeader({ type: 'tba', consumerKey: 'ck', consumerSecret: 'cs', tokenId: 'ti', tokenSecret: 'ts' }, '1234567_SB1', 'GET', 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer/1?expand=true', 'nonce1', 1700000000);
     expect(h).toMatch(/^OAuth realm="1234567_SB1", oauth_consumer_key="ck", oauth_token="ti", oauth_nonce="nonce1", oauth_timestamp="1700000000", oauth_signature_method="HMAC-SHA256", oauth_version="1.0", oauth_signature="[A-Za-z0-9%]+"$/);

@@ -57,6 +57,11 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
   async function toOrder(r: Rec): Promise<ErpSalesOrder> {
     const cust = r.entity?.id ? await ns.record('customer', String(r.entity.id)) : null;
     const raw: Rec[] = r.item?.items ?? [];
+    const details: Rec[] = r.taxDetailsOverride ? r.taxDetails?.items ?? [] : [];
+    const detail = (pick: (d: Rec) => boolean) => {
+      const ds = details.filter(pick);
+      return ds.length ? { amount: sum(ds.map((d) => n(d.taxAmount))), code: [...new Set(ds.map((d) => d.taxCode?.refName ?? ''))].sort().join(',') } : null;
+    };
     const lines: ErpSalesOrder['lines'] = [];
     for (const l of raw) {
       const isDiscount = cfg.discountItemId && String(l.item?.id) === cfg.discountItemId;
@@ -66,19 +71,21 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
         prev.net = money(n(prev.net).plus(n(l.amount)));
         continue;
       }
+      const given = l.taxDetailsReference ? detail((d) => d.taxDetailsReference === l.taxDetailsReference) : null;
       lines.push({
         sku: l.item?.refName ?? '', description: l.description ?? '', quantity: qty(n(l.quantity)), unitPrice: money(n(l.rate)), discount: '0.00',
-        taxCode: l.taxCode?.refName ?? null, net: money(n(l.amount)), taxAmount: money(n(l.taxAmount ?? l.tax1Amt)), warehouse: l.location?.refName ?? r.location?.refName ?? '',
+        taxCode: given?.code ?? l.taxCode?.refName ?? null, net: money(n(l.amount)), taxAmount: money(given?.amount ?? n(l.taxAmount ?? l.tax1Amt)), warehouse: l.location?.refName ?? r.location?.refName ?? '',
       });
     }
     const statusId = String(r.status?.id ?? r.orderStatus?.id ?? 'B');
     const tax = n(r.taxTotal);
+    const shipTax = detail((d) => d.lineType === 'Shipping');
     return {
       id: String(r.id), externalId: unEid('shopify-order', r.externalId) ?? '', number: r.tranId ?? '', reference: r.otherRefNum ?? '',
       customer: { id: String(r.entity?.id ?? ''), externalId: unEid('shopify-customer', cust?.externalId) ?? '', name: r.entity?.refName ?? '' },
       currency: r.currency?.refName ?? '', date: r.tranDate ?? '', status: STATUS[statusId] ?? 'open', warehouse: r.location?.refName ?? '',
       lines,
-      shipping: r.shippingCost ? [{ description: r.shipMethod?.refName ?? 'Shipping', amount: money(n(r.shippingCost)), discount: '0.00', taxCode: r.shippingTaxCode?.refName ?? null, net: money(n(r.shippingCost)), taxAmount: money(n(r.shippingTax1Amt)) }] : [],
+      shipping: r.shippingCost ? [{ description: r.shipMethod?.refName ?? 'Shipping', amount: money(n(r.shippingCost)), discount: '0.00', taxCode: shipTax?.code ?? r.shippingTaxCode?.refName ?? null, net: money(n(r.shippingCost)), taxAmount: money(shipTax?.amount ?? n(r.shippingTax1Amt)) }] : [],
       totals: { net: money(n(r.total).minus(tax)), tax: money(tax), gross: money(n(r.total)) },
     };
   }
@@ -88,44 +95,91 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     return r ? toOrder(r) : null;
   }
 
-  async function createSalesOrder(input: SalesOrderInput): Promise<Posted<ErpSalesOrder>> {
-    const existing = await getSalesOrder(input.externalId);
-    if (existing) return { created: false, document: existing };
+  const taxCodeId = (code: string) => ns.idOf('salestaxitem', code, 'TAX_CODE_NOT_FOUND', 'Tax code');
+  const taxId = async (codes?: string[]) => {
+    if (!codes?.length) return undefined;
+    if (codes.length > 1) throw erpError('netsuite', `one tax code per line in NetSuite, got ${codes.join(', ')} (map stacked taxes to a tax group)`, { errorClass: 'permanent', code: 'UNSUPPORTED', details: { value: codes } });
+    return { id: await taxCodeId(codes[0]) };
+  };
+
+  /**
+   * Shopify's tax as NetSuite's SuiteTax tax details override: `taxDetailsOverride: true` and one `taxDetails` line
+   * per Shopify tax line, tied to its item line by `taxDetailsReference` (shipping by lineType "Shipping"), so
+   * NetSuite records the amounts Shopify charged instead of computing them. Null when no line gives Shopify's tax.
+   */
+  async function taxDetails(parts: Array<{ ref: string; lineType: 'Item' | 'Shipping'; basis: Decimal; taxes?: Array<{ code: string; amount: string }> }>): Promise<Rec | null> {
+    if (!parts.some((p) => p.taxes)) return null;
+    const items: Rec[] = [];
+    for (const p of parts) {
+      for (const t of p.taxes ?? []) {
+        items.push({ taxDetailsReference: p.ref, lineType: p.lineType, taxCode: { id: await taxCodeId(t.code) }, taxBasis: p.basis.toNumber(), taxAmount: n(t.amount).toNumber() });
+      }
+    }
+    return { taxDetailsOverride: true, taxDetails: { items } };
+  }
+
+  async function createSalesOrder(input: SalesOrderInput, opts: { confirm?: boolean } = {}): Promise<Posted<ErpSalesOrder>> {
+    const draft = opts.confirm === false;
+    const found = await ns.record('salesOrder', `eid:${eid('shopify-order', input.externalId)}`);
+    if (found && !(draft && String(found.orderStatus?.id ?? found.status?.id) === 'A')) return { created: false, document: await toOrder(found) };
+    // A draft (Pending Approval) left by a failed check is replaced by the new input: a replay after a fix.
+    if (found) await ns.http.request('DELETE', `record/v1/salesOrder/${found.id}`);
     const ids = await itemIds(input.lines.map((l) => l.sku));
     const location = await ns.idOf('location', input.warehouse, 'WAREHOUSE_NOT_FOUND', 'Location');
     const currency = await ns.idOf('currency', input.currency, 'CURRENCY_NOT_FOUND', 'Currency');
-    const taxRates = new Map<string, string>();
-    const taxId = async (codes?: string[]) => {
-      if (!codes?.length) return undefined;
-      if (codes.length > 1) throw erpError('netsuite', `one tax code per line in NetSuite, got ${codes.join(', ')} (map stacked taxes to a tax group)`, { errorClass: 'permanent', code: 'UNSUPPORTED', details: { value: codes } });
-      return { id: await ns.idOf('salestaxitem', codes[0], 'TAX_CODE_NOT_FOUND', 'Tax code') };
-    };
     if (input.pricesIncludeTax) {
       throw erpError('netsuite', 'tax-inclusive prices: NetSuite computes tax on net rates; post net prices (or enable the account\'s "prices include tax" preference)', { errorClass: 'permanent', code: 'UNSUPPORTED', details: { field: 'pricesIncludeTax' } });
     }
-    void taxRates;
     const lines: Rec[] = [];
-    for (const l of input.lines) {
+    const parts: Parameters<typeof taxDetails>[0] = [];
+    for (const [i, l] of input.lines.entries()) {
       const loc = l.warehouse ? await ns.idOf('location', l.warehouse, 'WAREHOUSE_NOT_FOUND', 'Location') : location;
       const disc = n(l.discount ?? '0');
       const rate = cfg.discountItemId || disc.isZero() ? l.unitPrice : netUnitPrice({ unitPrice: l.unitPrice, quantity: l.quantity, discount: l.discount, rates: [] });
-      lines.push({ item: { id: ids.get(l.sku) }, quantity: Number(l.quantity), rate: Number(rate), description: l.description, location: { id: loc }, taxCode: await taxId(l.taxCodes) });
+      const ref = `shopify-line-${i + 1}`;
+      parts.push({ ref, lineType: 'Item', basis: n(l.unitPrice).times(l.quantity).minus(disc), taxes: l.taxes });
+      lines.push({ item: { id: ids.get(l.sku) }, quantity: Number(l.quantity), rate: Number(rate), description: l.description, location: { id: loc }, taxDetailsReference: ref,
+        ...(l.taxes ? {} : { taxCode: await taxId(l.taxCodes) }) });
       if (cfg.discountItemId && !disc.isZero()) lines.push({ item: { id: cfg.discountItemId }, rate: -disc.toNumber(), amount: -disc.toNumber() });
     }
     const shipping = sum((input.shipping ?? []).map((s) => n(s.amount).minus(s.discount ?? '0')));
+    const shipTaxes = input.shipping?.some((s) => s.taxes) ? input.shipping.flatMap((s) => s.taxes ?? []) : undefined;
+    parts.push({ ref: 'shipping', lineType: 'Shipping', basis: shipping, taxes: shipTaxes });
+    const override = await taxDetails(parts);
     const customer = await ensureCustomer(input.customer);
     try {
       await ns.create('salesOrder', {
         externalId: eid('shopify-order', input.externalId), entity: { id: customer }, tranDate: input.date, currency: { id: currency }, location: { id: location },
         otherRefNum: input.reference, memo: `Shopify order ${input.reference}`,
-        ...(shipping.isZero() ? {} : { shippingCost: shipping.toNumber(), shippingTaxCode: await taxId(input.shipping?.[0]?.taxCodes) }),
+        // Pending Approval: a draft that commits no stock and is not billable until approved.
+        ...(draft ? { orderStatus: { id: 'A' } } : {}),
+        ...(shipping.isZero() ? {} : { shippingCost: shipping.toNumber(), ...(shipTaxes ? {} : { shippingTaxCode: await taxId(input.shipping?.[0]?.taxCodes) }) }),
         item: { items: lines },
+        ...(override ?? {}),
       });
     } catch (e) {
       if (!isDuplicate(e)) throw e;
       return { created: false, document: (await getSalesOrder(input.externalId))! };
     }
     return { created: true, document: (await getSalesOrder(input.externalId))! };
+  }
+
+  /** Approves a Pending Approval order once its totals are Shopify's (see ErpConnector.confirmSalesOrder). */
+  async function confirmSalesOrder(externalId: string, opts: { expected?: { net: string; tax: string; gross: string } } = {}): Promise<ErpSalesOrder> {
+    const r = await ns.record('salesOrder', `eid:${eid('shopify-order', externalId)}`);
+    if (!r) throw erpError('netsuite', `no sales order for Shopify order ${externalId}`, { errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { externalId } });
+    const o = await toOrder(r);
+    if (o.status !== 'draft') return o;
+    const expected = opts.expected;
+    if (expected) {
+      const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !n(expected[k]).eq(o.totals[k]));
+      if (diffs.length) {
+        throw erpError('netsuite', `sales order ${o.number} (pending approval) does not match the expected totals: ${diffs.map((k) => `${k} NetSuite ${o.totals[k]} vs expected ${money(n(expected[k]))}`).join(', ')}; it was not approved`,
+          { errorClass: 'permanent', code: 'TOTALS_MISMATCH', details: { number: o.number, externalId, fields: diffs, erpTotals: o.totals, expected, draft: true } });
+      }
+    }
+    await ns.http.request('PATCH', `record/v1/salesOrder/${r.id}`, { body: { orderStatus: { id: 'B' } } });
+    return (await getSalesOrder(externalId))!;
   }
 
   async function cancelSalesOrder(externalId: string): Promise<ErpSalesOrder> {
@@ -210,11 +264,13 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
   async function toMemo(r: Rec, orderExternalId: string): Promise<ErpCreditMemo> {
     const its: Rec[] = r.item?.items ?? [];
     const tax = n(r.taxTotal);
+    const details: Rec[] = r.taxDetailsOverride ? r.taxDetails?.items ?? [] : [];
+    const given = (pick: (d: Rec) => boolean) => { const ds = details.filter(pick); return ds.length ? sum(ds.map((d) => n(d.taxAmount))) : null; };
     return {
       id: String(r.id), externalId: unEid('shopify-refund', r.externalId) ?? '', number: r.tranId ?? '', salesOrderId: String(r.createdFrom?.id ?? ''), orderExternalId,
       customer: { id: String(r.entity?.id ?? ''), externalId: '', name: r.entity?.refName ?? '' }, currency: r.currency?.refName ?? '', date: r.tranDate ?? '', restock: false,
-      lines: its.map((l) => ({ sku: l.item?.refName ?? '', quantity: qty(n(l.quantity)), unitPrice: money(n(l.rate)), taxCode: l.taxCode?.refName ?? null, net: money(n(l.amount)), taxAmount: money(n(l.taxAmount ?? l.tax1Amt)) })),
-      shipping: r.shippingCost ? [{ description: 'Shipping refund', net: money(n(r.shippingCost)), taxCode: r.shippingTaxCode?.refName ?? null, taxAmount: money(n(r.shippingTax1Amt)) }] : [],
+      lines: its.map((l) => ({ sku: l.item?.refName ?? '', quantity: qty(n(l.quantity)), unitPrice: money(n(l.rate)), taxCode: l.taxCode?.refName ?? null, net: money(n(l.amount)), taxAmount: money(given((d) => d.taxDetailsReference === l.taxDetailsReference) ?? n(l.taxAmount ?? l.tax1Amt)) })),
+      shipping: r.shippingCost ? [{ description: 'Shipping refund', net: money(n(r.shippingCost)), taxCode: r.shippingTaxCode?.refName ?? null, taxAmount: money(given((d) => d.lineType === 'Shipping') ?? n(r.shippingTax1Amt)) }] : [],
       totals: { net: money(n(r.total).minus(tax)), tax: money(tax), gross: money(n(r.total)) },
     };
   }
@@ -228,17 +284,29 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     }
     const so = await ns.record('salesOrder', `eid:${eid('shopify-order', input.orderExternalId)}`);
     if (!so) throw erpError('netsuite', `no sales order for Shopify order ${input.orderExternalId}`, { errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { field: 'orderExternalId', value: input.orderExternalId } });
+    if (input.adjustments?.length) {
+      // Never dropped silently: a memo without its adjustment would credit less (or more) than the cash returned.
+      throw erpError('netsuite', `credit memo adjustments (${input.adjustments.map((a) => `${a.amount} to ${a.account}`).join(', ')}) have no NetSuite line here: book them by journal, or refund lines equal to the cash`,
+        { errorClass: 'permanent', code: 'UNSUPPORTED', details: { field: 'adjustments' } });
+    }
     const ids = await itemIds(input.lines.map((l) => l.sku));
     const lines: Rec[] = [];
-    for (const l of input.lines) {
-      const tax = l.taxCodes?.length ? { id: await ns.idOf('salestaxitem', l.taxCodes[0], 'TAX_CODE_NOT_FOUND', 'Tax code') } : undefined;
-      lines.push({ item: { id: ids.get(l.sku) }, quantity: Number(l.quantity), rate: Number(l.unitPrice), taxCode: tax });
+    const parts: Parameters<typeof taxDetails>[0] = [];
+    for (const [i, l] of input.lines.entries()) {
+      const ref = `shopify-refund-line-${i + 1}`;
+      parts.push({ ref, lineType: 'Item', basis: n(l.unitPrice).times(l.quantity), taxes: l.taxes });
+      lines.push({ item: { id: ids.get(l.sku) }, quantity: Number(l.quantity), rate: Number(l.unitPrice), taxDetailsReference: ref, ...(l.taxes ? {} : { taxCode: await taxId(l.taxCodes) }) });
     }
     const shipping = sum((input.shipping ?? []).map((s) => n(s.amount)));
+    const shipTaxes = input.shipping?.some((s) => s.taxes) ? input.shipping.flatMap((s) => s.taxes ?? []) : undefined;
+    parts.push({ ref: 'shipping', lineType: 'Shipping', basis: shipping, taxes: shipTaxes });
+    const override = await taxDetails(parts);
+    if (input.pricesIncludeTax) throw erpError('netsuite', 'tax-inclusive refund prices: post net prices', { errorClass: 'permanent', code: 'UNSUPPORTED', details: { field: 'pricesIncludeTax' } });
     try {
       await ns.create('creditMemo', {
         externalId: eid('shopify-refund', input.externalId), entity: { id: so.entity?.id }, tranDate: input.date, currency: so.currency ? { id: so.currency.id } : undefined,
         memo: input.reason ?? `Shopify refund ${input.externalId}`, otherRefNum: so.otherRefNum, item: { items: lines },
+        ...(override ?? {}),
         ...(shipping.isZero() ? {} : { shippingCost: shipping.toNumber() }),
       });
     } catch (e) {
@@ -303,7 +371,7 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
   return {
     kind: 'netsuite',
     capabilities: { items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true, fulfilments: true, fulfilmentTracking: true,
-      stockPerWarehouse: true, creditMemos: true, restock: false, journals: true, ledger: true, ship: false },
+      stockPerWarehouse: true, creditMemos: true, restock: false, journals: true, ledger: true, ship: false, draftSalesOrders: true },
     limits: { concurrency: cfg.concurrency ?? 5 },
     async findItems(skus) {
       return (await items(skus)).map((r) => ({ id: String(r.id), sku: r.itemid, name: r.displayname ?? r.itemid, type: r.itemtype === 'InvtPart' || r.itemtype === 'Assembly' ? 'goods' : 'service', unitPrice: null, active: r.isinactive !== 'T' }));
@@ -316,7 +384,8 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
       return rows.map((r) => ({ id: String(r.id), code: r.itemid, name: r.description ?? r.itemid, rate: n(String(r.rate ?? '0').replace('%', '')).div(100).toString() }));
     },
     upsertCustomer: async (c) => upsertCustomer(parseInput(customerSchema, c, 'customer')),
-    createSalesOrder: async (i) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order')),
+    createSalesOrder: async (i, o) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order'), o),
+    confirmSalesOrder: async (id, o) => confirmSalesOrder(String(id), o),
     getSalesOrder: async (id) => getSalesOrder(String(id)),
     cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
     listFulfilments: async (o) => listFulfilments(o),

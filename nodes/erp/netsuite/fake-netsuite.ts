@@ -57,23 +57,36 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
   const tax = (id: unknown) => TAXES.find((t) => String(t.id) === String(id));
   const ref = (list: Rec[], id: unknown, name: string) => { const x = list.find((l) => String(l.id) === String(id)); return x ? { id: String(x.id), refName: x[name] } : undefined; };
 
-  /** What NetSuite computes on save: amounts, tax, totals, document number, status. */
+  /**
+   * What NetSuite computes on save: amounts, tax, totals, document number, status. Tax is computed from the tax
+   * code's rate unless the transaction overrides its tax details (SuiteTax `taxDetailsOverride` with `taxDetails`
+   * lines tied to item lines by `taxDetailsReference`, shipping by lineType "Shipping"): then the given amounts stand.
+   */
   function complete(type: string, body: Rec, id: string): Rec {
     const lines = (body.item?.items ?? body.line?.items ?? []) as Rec[];
+    const override = body.taxDetailsOverride === true;
+    const details: Rec[] = override ? (body.taxDetails?.items ?? []).map((d: Rec) => {
+      const t = tax(d.taxCode?.id);
+      if (!t) throw Object.assign(new Error(`Invalid taxCode reference key ${d.taxCode?.id}.`), { nsCode: 'INVALID_KEY_OR_REF' });
+      return { ...d, taxCode: { id: String(t.id), refName: t.itemid }, taxRate: Number(t.rate.replace('%', '')) };
+    }) : [];
+    const overridden = (pick: (d: Rec) => boolean): Decimal => details.filter(pick).reduce((a: Decimal, d) => a.plus(d.taxAmount), new Decimal(0));
     let sub = new Decimal(0);
     let taxTotal = new Decimal(0);
     const outLines = lines.map((l, i) => {
       if (type === 'journalEntry') return { line: i, account: ref(ACCOUNTS, l.account?.id, 'acctnumber'), debit: l.debit ?? 0, credit: l.credit ?? 0, memo: l.memo };
       const amount = l.amount !== undefined ? new Decimal(l.amount) : new Decimal(l.rate).times(l.quantity ?? 1).toDecimalPlaces(2);
       const t = tax(l.taxCode?.id);
-      const lt = t ? amount.times(new Decimal(t.rate.replace('%', '')).div(100)).toDecimalPlaces(2) : new Decimal(0);
+      const lt = override ? overridden((d) => d.taxDetailsReference === l.taxDetailsReference && d.lineType !== 'Shipping')
+        : t ? amount.times(new Decimal(t.rate.replace('%', '')).div(100)).toDecimalPlaces(2) : new Decimal(0);
       sub = sub.plus(amount);
       taxTotal = taxTotal.plus(lt);
       const item = ITEMS.find((x) => String(x.id) === String(l.item?.id));
-      return { line: i, item: { id: String(l.item?.id), refName: item?.itemid ?? `Discount ${l.item?.id}` }, quantity: l.quantity, rate: l.rate, amount: amount.toNumber(), taxCode: t ? { id: String(t.id), refName: t.itemid } : undefined, tax1Amt: lt.toNumber(), description: l.description, location: ref(LOCATIONS, l.location?.id, 'name') };
+      return { line: i, item: { id: String(l.item?.id), refName: item?.itemid ?? `Discount ${l.item?.id}` }, quantity: l.quantity, rate: l.rate, amount: amount.toNumber(), taxCode: t ? { id: String(t.id), refName: t.itemid } : undefined, tax1Amt: lt.toNumber(), description: l.description, location: ref(LOCATIONS, l.location?.id, 'name'),
+        ...(l.taxDetailsReference ? { taxDetailsReference: l.taxDetailsReference } : {}) };
     });
     const ship = new Decimal(body.shippingCost ?? 0);
-    const shipTax = ship.isZero() || !tax(body.shippingTaxCode?.id) ? new Decimal(0) : ship.times(0.1).toDecimalPlaces(2);
+    const shipTax = override ? overridden((d) => d.lineType === 'Shipping') : ship.isZero() || !tax(body.shippingTaxCode?.id) ? new Decimal(0) : ship.times(0.1).toDecimalPlaces(2);
     taxTotal = taxTotal.plus(shipTax);
     const prefix = { salesOrder: 'SO', creditMemo: 'CM', journalEntry: 'JE', customer: 'C', itemFulfillment: 'IF' }[type] ?? 'X';
     const customer = body.entity?.id ? records.get('customer')!.get(String(body.entity.id)) : undefined;
@@ -85,7 +98,9 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
       location: body.location ? ref(LOCATIONS, body.location.id, 'name') : undefined,
       shippingTaxCode: body.shippingTaxCode ? { id: String(body.shippingTaxCode.id), refName: tax(body.shippingTaxCode.id)?.itemid } : undefined,
       shippingTax1Amt: shipTax.toNumber(),
-      ...(type === 'salesOrder' ? { status: { id: 'B', refName: 'Pending Fulfillment' } } : {}),
+      ...(override ? { taxDetails: { items: details } } : {}),
+      ...(type === 'salesOrder' ? body.orderStatus?.id === 'A' ? { status: { id: 'A', refName: 'Pending Approval' }, orderStatus: { id: 'A', refName: 'Pending Approval' } }
+        : { status: { id: 'B', refName: 'Pending Fulfillment' }, orderStatus: { id: 'B', refName: 'Pending Fulfillment' } } : {}),
       ...(type !== 'customer' && type !== 'journalEntry' ? { subtotal: sub.toNumber(), taxTotal: taxTotal.toNumber(), total: sub.plus(ship).plus(taxTotal).toNumber() } : {}),
     };
   }
@@ -183,7 +198,9 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
           if (body.externalId && [...table.values()].some((r) => r.externalId === body.externalId)) return send(res, 400, errorBody(400, 'DUP_RCRD', 'This record already exists.'));
           if (body.tranDate === '1999-01-01') return send(res, 400, errorBody(400, 'USER_ERROR', 'The transaction date falls in a closed period.'));
           const id = String(nextId++);
-          table.set(id, complete(m[1], body, id));
+          let rec: Rec;
+          try { rec = complete(m[1], body, id); } catch (e) { return send(res, 400, errorBody(400, (e as { nsCode?: string }).nsCode ?? 'USER_ERROR', (e as Error).message)); }
+          table.set(id, rec);
           return send(res, 204, undefined, { location: `${url.origin}/services/rest/record/v1/${m[1]}/${id}` });
         }
         if (req.method === 'PUT' && key?.startsWith('eid:')) {
@@ -196,6 +213,14 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
           const r = find(key);
           if (!r) return send(res, 404, errorBody(404, 'NONEXISTENT_ID', 'The record instance does not exist.'));
           if (body.item?.items?.every((l: Rec) => l.isClosed)) r.status = { id: 'H', refName: 'Closed' };
+          // Approving a Pending Approval order (orderStatus A -> B).
+          if (m[1] === 'salesOrder' && body.orderStatus?.id === 'B' && r.orderStatus?.id === 'A') r.status = r.orderStatus = { id: 'B', refName: 'Pending Fulfillment' };
+          return send(res, 204);
+        }
+        if (req.method === 'DELETE' && key) {
+          const r = find(key);
+          if (!r) return send(res, 404, errorBody(404, 'NONEXISTENT_ID', 'The record instance does not exist.'));
+          table.delete(String(r.id));
           return send(res, 204);
         }
         return send(res, 405, errorBody(405, 'METHOD_NOT_ALLOWED', `${req.method} not allowed`));
