@@ -13,8 +13,8 @@ export class ClaimStore {
     const s = store.sqlite;
     this.q = {
       get: s.prepare(`SELECT key, run_id, state, document FROM business_claims WHERE key = ?`),
-      insert: s.prepare(`INSERT INTO business_claims (key, run_id, flow_id, state, claimed_at) VALUES (?, ?, ?, 'claimed', ?)`),
-      takeOver: s.prepare(`UPDATE business_claims SET run_id = ?, flow_id = ?, claimed_at = ? WHERE key = ? AND run_id = ?`),
+      insert: s.prepare(`INSERT INTO business_claims (key, run_id, flow_id, state, claimed_at, node_id) VALUES (?, ?, ?, 'claimed', ?, ?)`),
+      takeOver: s.prepare(`UPDATE business_claims SET run_id = ?, flow_id = ?, claimed_at = ?, node_id = ? WHERE key = ? AND run_id = ?`),
       // A holder that is not queued or running any more (failed, cancelled, finished, pruned) left the key behind.
       live: s.prepare(`SELECT 1 FROM runs WHERE id = ? AND status IN ('queued', 'running')`),
       complete: s.prepare(`UPDATE business_claims SET state = 'done', document = ?, completed_at = ? WHERE key = ?`),
@@ -22,23 +22,33 @@ export class ClaimStore {
     };
   }
 
-  forRun(runId: string, flowId: string): BusinessClaims {
+  /** `nodeId` names the step claiming, so a replay can tell which step posted which document. */
+  forRun(runId: string, flowId: string, nodeId: string | null = null): BusinessClaims {
     const { q } = this;
     return {
       claim: (key: string): ClaimResult => this.store.sqlite.transaction((): ClaimResult => {
         const row = q.get.get(key) as Row | undefined;
         if (!row) {
-          q.insert.run(key, runId, flowId, this.now());
+          q.insert.run(key, runId, flowId, this.now(), nodeId);
           return { mine: true, state: 'claimed', document: null, takenOver: false };
         }
         if (row.state === 'done') return { mine: true, state: 'done', document: row.document, takenOver: false };
         if (row.run_id === runId) return { mine: true, state: 'claimed', document: null, takenOver: false };
         if (q.live.get(row.run_id)) return { mine: false, state: 'claimed', holder: row.run_id };
-        q.takeOver.run(runId, flowId, this.now(), key, row.run_id);
+        q.takeOver.run(runId, flowId, this.now(), nodeId, key, row.run_id);
         return { mine: true, state: 'claimed', document: null, takenOver: true };
       }).immediate(),
       complete: (key, document) => void q.complete.run(document, this.now(), key),
       release: (key) => void q.release.run(key, runId),
     };
+  }
+
+  /** Documents completed under claims taken by `nodeId` in any of `runIds` (the runs that executed that step). */
+  documentsOf(runIds: readonly string[], nodeId: string): Array<{ key: string; document: string | null; runId: string }> {
+    if (!runIds.length) return [];
+    const rows = this.store.sqlite
+      .prepare(`SELECT key, document, run_id FROM business_claims WHERE state = 'done' AND node_id = ? AND run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY completed_at`)
+      .all(nodeId, ...runIds) as Array<{ key: string; document: string | null; run_id: string }>;
+    return rows.map((r) => ({ key: r.key, document: r.document, runId: r.run_id }));
   }
 }

@@ -11,7 +11,7 @@ import { StepState } from './step-state.ts';
 import { StepReconciliation } from './reconciliation/records.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
-import { isRouted, isSkipped, JsonText, WithJson, type Logger, type NodeContext, type NodeType, type SkipReason } from './node-api.ts';
+import { isRouted, isSkipped, JsonText, WithJson, type ConfigRead, type Logger, type NodeContext, type NodeType, type SkipReason } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 import type { RetryPolicy } from '../flows/schema.ts';
 
@@ -31,6 +31,12 @@ export interface ExecutorDeps {
   maxOutputBytes: number;
   /** Applied to every step output and error before it is stored (the host removes credentials it knows). */
   redact?: (jsonText: string) => string;
+}
+
+/** What a succeeded step read: the flow version it ran under (its node's settings) and the lookup table versions. */
+export interface StepReads {
+  flowVersion: number;
+  lookups: ConfigRead[];
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'skipped' | 'deferred' | 'lost';
@@ -71,9 +77,9 @@ export class Executor {
          ON CONFLICT (run_id, node_id) DO UPDATE SET status = 'running', attempts = excluded.attempts, started_at = excluded.started_at, error = NULL`,
       ),
       stepDone: s.prepare(
-        `INSERT INTO steps (run_id, node_id, status, attempts, port, output, error, started_at, finished_at) VALUES (@runId, @nodeId, @status, @attempts, @port, @output, @error, @startedAt, @finishedAt)
+        `INSERT INTO steps (run_id, node_id, status, attempts, port, output, error, reads, started_at, finished_at) VALUES (@runId, @nodeId, @status, @attempts, @port, @output, @error, @reads, @startedAt, @finishedAt)
          ON CONFLICT (run_id, node_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, port = excluded.port,
-           output = excluded.output, error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at`,
+           output = excluded.output, error = excluded.error, reads = excluded.reads, started_at = excluded.started_at, finished_at = excluded.finished_at`,
       ),
       finish: s.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?`),
       defer: s.prepare(`UPDATE runs SET status = 'queued', available_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?`),
@@ -138,12 +144,16 @@ export class Executor {
 
       const state = new StepState(d.store, run.flowId);
       const recon = new StepReconciliation(d.store, run.flowId, d.now);
+      const reads: ConfigRead[] = [];
       let out: Produced;
       let skip: SkipReason | null = null;
       try {
         const value = input.value !== undefined ? input.value : JSON.parse(input.json);
         const trigger = p === plan.trigger ? value : valueOf(produced.get(plan.trigger.node.id) ?? null);
         const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, signal);
+        ctx.readConfig = (r) => {
+          if (!reads.some((x) => x.tableId === r.tableId)) reads.push({ kind: r.kind, table: r.table, scope: r.scope, tableId: r.tableId, version: r.version });
+        };
         const result = await p.type.execute(ctx, value);
         if (isSkipped(result)) {
           skip = { code: result.code, message: result.message, ...(result.details ? { details: result.details } : {}) };
@@ -167,7 +177,7 @@ export class Executor {
       // A skipping step and its skipped run land together, so a resumed run never carries on past the skip.
       const committed = d.store.sqlite.transaction(() => {
         if (!q.owned.get(run.id, owner)) return false;
-        this.writeStep(run.id, id, 'succeeded', attempts, out.port, out.json, null, startedAt, d.now());
+        this.writeStep(run.id, id, 'succeeded', attempts, out.port, out.json, null, startedAt, d.now(), { flowVersion: run.flowVersion, lookups: reads });
         state.commit();
         recon.commit();
         return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
@@ -228,7 +238,7 @@ export class Executor {
       },
       sandbox: d.sandbox,
       state,
-      claims: this.claims.forRun(run.id, run.flowId),
+      claims: this.claims.forRun(run.id, run.flowId, p.node.id),
       connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
       service: <T>(name: string) => ((d.servicesFor?.(run.flowId) ?? d.services)[name]) as T | undefined,
       reconciliation: (scope: string) => recon.scope(scope),
@@ -262,14 +272,17 @@ export class Executor {
     return { port, value: v === undefined ? null : v, json };
   }
 
-  private writeStep(runId: string, nodeId: string, status: string, attempts: number, port: string | null, output: string | null, error: StepError | null, startedAt: number, finishedAt: number) {
+  private writeStep(
+    runId: string, nodeId: string, status: string, attempts: number, port: string | null, output: string | null, error: StepError | null,
+    startedAt: number, finishedAt: number, reads: StepReads | null = null,
+  ) {
     const redact = this.d.redact;
     let errorText = error ? JSON.stringify(error) : null;
     if (redact) {
       if (output !== null) output = redact(output);
       if (errorText !== null) errorText = redact(errorText);
     }
-    this.q.stepDone.run({ runId, nodeId, status, attempts, port, output, error: errorText, startedAt, finishedAt });
+    this.q.stepDone.run({ runId, nodeId, status, attempts, port, output, error: errorText, reads: reads ? JSON.stringify(reads) : null, startedAt, finishedAt });
   }
 
   private failStep(run: ClaimedRun, owner: string, p: PlannedNode, attempts: number, startedAt: number, err: StepError): RunOutcome {

@@ -81,6 +81,16 @@ export interface BusinessClaims {
   release(key: string): void;
 }
 
+/** Configuration a step read besides its own settings (a lookup table version), recorded on the step for replays. */
+export interface ConfigRead {
+  kind: 'lookup';
+  table: string;
+  /** `shared` or the flow id owning the table. */
+  scope: string;
+  tableId: number;
+  version: number;
+}
+
 export interface NodeContext<C = unknown> {
   runId: string;
   flowId: string;
@@ -103,6 +113,11 @@ export interface NodeContext<C = unknown> {
   claims?: BusinessClaims;
   /** Payout reconciliation records under `scope` (the runtime provides them; a bare test context may not). */
   reconciliation?(scope: string): ReconciliationRecords;
+  /**
+   * Records configuration the step read (a lookup table version). A replay re-runs the step when it changed since.
+   * Absent in bare test contexts.
+   */
+  readConfig?(read: ConfigRead): void;
   /** Named services a host may provide (lookup tables, exception sink...). Undefined when the host has none. */
   service<T = unknown>(name: string): T | undefined;
   signal: AbortSignal;

@@ -6,6 +6,9 @@ import type { FlowStore } from './flow-store.ts';
 import { NotFoundError } from './flow-store.ts';
 import { buildPlan } from './plan.ts';
 import type { NodeType } from './node-api.ts';
+import type { StepReads } from './executor.ts';
+import { ClaimStore } from './claims.ts';
+import { planReplay, ReplayPlanError, type ReplayFrom, type ReplayPlan } from './replay-plan.ts';
 
 export interface RunFilter {
   flowId?: string;
@@ -45,7 +48,10 @@ export interface StepRecord {
   input?: unknown;
   output?: unknown;
   error?: unknown;
+  /** The run that executed this step, when a replay reused its output. */
   reusedFrom?: string;
+  /** The configuration the step read when it ran: flow version and lookup table versions. */
+  reads?: StepReads;
   startedAt: number | null;
   finishedAt: number | null;
   durationMs: number | null;
@@ -118,6 +124,7 @@ export class Runs {
         ...(s.output != null ? { output: parse(s.output) } : {}),
         ...(s.error ? { error: parse(s.error) } : {}),
         ...(s.reused_from ? { reusedFrom: s.reused_from } : {}),
+        ...(s.reads ? { reads: parse(s.reads) } : {}),
         startedAt: s.started_at,
         finishedAt: s.finished_at,
         durationMs: s.started_at != null && s.finished_at != null ? s.finished_at - s.started_at : null,
@@ -137,30 +144,88 @@ export class Runs {
   }
 
   /**
-   * Starts a new run of the same event from the failed step: the steps that succeeded before it keep their
-   * outputs; the failed step and everything after it run again, on the flow's active version unless one is given.
+   * What a replay would do, step by step, without doing it: see replay-plan.ts. `from`: the failed step (default),
+   * the start, or a chosen step; the flow's active version unless one is given; `resend` names written steps the
+   * caller confirms re-sending.
    */
-  replay(runId: string, opts: { version?: number } = {}): { runId: string; flowVersion: number; reused: string[] } {
+  planReplay(runId: string, opts: ReplayOptions = {}): ReplayPlan {
     const old = this.get(runId);
-    if (old.status !== 'failed' && old.status !== 'cancelled') throw new RunStateError(`run "${runId}" is ${old.status}; only failed or cancelled runs can be replayed`);
+    const from = opts.from ?? 'failed';
+    const ok = from === 'failed' ? ['failed', 'cancelled'] : ['failed', 'cancelled', 'succeeded', 'skipped'];
+    if (!ok.includes(old.status)) {
+      throw new RunStateError(`run "${runId}" is ${old.status}; ${from === 'failed' ? 'only failed or cancelled runs can be replayed from the failed step (replay from the start or a chosen step instead)' : 'a queued or running run cannot be replayed'}`);
+    }
     const flow = this.flows.get(old.flowId);
     const version = opts.version ?? flow.activeVersion ?? old.flowVersion;
-    const plan = buildPlan(this.flows.version(old.flowId, version).definition, this.lookup);
-    const failed = new Set(old.steps.filter((s) => s.status !== 'succeeded' && s.status !== 'skipped').map((s) => s.nodeId));
-    // Everything downstream of a failed step is recomputed; everything upstream is kept.
-    const redo = new Set<string>(failed);
-    for (const p of plan.order) if (p.incoming.some((e) => redo.has(e.source))) redo.add(p.node.id);
-    const keep = old.steps.filter((s) => s.status === 'succeeded' && !redo.has(s.nodeId) && plan.byId.has(s.nodeId));
-    const copy = this.store.sqlite.prepare(
-      `INSERT INTO steps (run_id, node_id, status, attempts, port, output, reused_from, started_at, finished_at)
-       SELECT ?, node_id, status, attempts, port, output, ?, started_at, finished_at FROM steps WHERE run_id = ? AND node_id = ?`,
-    );
-    const newRunId = this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version }, runId, (id) => {
-      for (const s of keep) copy.run(id, runId, runId, s.nodeId);
+    const target = buildPlan(this.flows.version(old.flowId, version).definition, this.lookup);
+    const defs = new Map<number, Map<string, import('../flows/schema.ts').FlowNode> | null>();
+    const nodeIn = (v: number, nodeId: string) => {
+      if (!defs.has(v)) {
+        try {
+          defs.set(v, new Map(this.flows.version(old.flowId, v).definition.nodes.map((n) => [n.id, n])));
+        } catch {
+          defs.set(v, null);
+        }
+      }
+      return defs.get(v)?.get(nodeId);
+    };
+    const claims = new ClaimStore(this.store, this.now);
+    return planReplay({
+      old,
+      target,
+      targetVersion: version,
+      from,
+      resend: new Set(opts.resend ?? []),
+      nodeIn,
+      lookupVersion: (id) => this.lookupVersion(id),
+      documents: (runIds, nodeId) => claims.documentsOf(runIds, nodeId).map((d) => d.document ?? d.key),
     });
-    return { runId: newRunId, flowVersion: version, reused: keep.map((s) => s.nodeId) };
+  }
+
+  /**
+   * Starts a new run of the same event as planned by planReplay: reused steps keep their outputs (and what they read);
+   * the others run again. Refused while a step that may post a second time waits for confirmation.
+   */
+  replay(runId: string, opts: ReplayOptions = {}): { runId: string; flowVersion: number; reused: string[]; plan: ReplayPlan } {
+    const plan = this.planReplay(runId, opts);
+    const resend = new Set(opts.resend ?? []);
+    const waiting = plan.steps.filter((s) => s.action === 'rerun' && s.needsConfirmation && !resend.has(s.nodeId));
+    if (waiting.length) {
+      throw new RunStateError(`step ${waiting.map((s) => `"${s.nodeId}"`).join(', ')} may already have taken effect; check the target system, then confirm re-sending it (resend)`);
+    }
+    const old = this.get(runId);
+    const copy = this.store.sqlite.prepare(
+      `INSERT INTO steps (run_id, node_id, status, attempts, port, output, reads, reused_from, started_at, finished_at)
+       SELECT ?, node_id, status, attempts, port, output, reads, COALESCE(reused_from, ?), started_at, finished_at FROM steps WHERE run_id = ? AND node_id = ? AND status = 'succeeded'`,
+    );
+    const newRunId = this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version: plan.flowVersion }, runId, (id) => {
+      for (const nodeId of plan.reused) copy.run(id, runId, runId, nodeId);
+    });
+    return { runId: newRunId, flowVersion: plan.flowVersion, reused: plan.reused, plan };
+  }
+
+  private lookupStmt: import('better-sqlite3').Statement | null | undefined;
+  /** Lookup tables live in the same store when the host has them (runtime/lookups); a bare runtime has none. */
+  private lookupVersion(tableId: number): number | undefined {
+    if (this.lookupStmt === undefined) {
+      try {
+        this.lookupStmt = this.store.sqlite.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`);
+      } catch {
+        this.lookupStmt = null;
+      }
+    }
+    return (this.lookupStmt?.get(tableId) as { current_version: number } | undefined)?.current_version;
   }
 }
+
+export interface ReplayOptions {
+  version?: number;
+  from?: ReplayFrom;
+  resend?: string[];
+}
+
+export { ReplayPlanError };
+export type { ReplayPlan };
 
 export class RunStateError extends Error {
   constructor(message: string) {

@@ -72,6 +72,7 @@ export class Misses {
 
 export function recordUse(ctx: NodeContext, src: LookupSource, snap: LookupSnapshot) {
   src.recordUse?.({ runId: ctx.runId, nodeId: ctx.nodeId, tableId: snap.id, version: snap.version });
+  ctx.readConfig?.({ kind: 'lookup', table: snap.name, scope: snap.scope, tableId: snap.id, version: snap.version });
 }
 
 export const listAt = (ctx: NodeContext, v: unknown, where: string): unknown[] => {

@@ -84,6 +84,11 @@ export const steps = sqliteTable(
     error: text('error'),
     /** Set when the output was carried over from an earlier run by a replay. */
     reusedFrom: text('reused_from'),
+    /**
+     * JSON: the configuration the step read when it ran ({ flowVersion, lookups: [{ table, scope, tableId, version }] }),
+     * so a replay knows which steps to re-run after a lookup row or the node's settings changed.
+     */
+    reads: text('reads'),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
   },
@@ -128,6 +133,8 @@ export const businessClaims = sqliteTable(
     document: text('document'),
     claimedAt: integer('claimed_at').notNull(),
     completedAt: integer('completed_at'),
+    /** The step that claimed the key, so a replay can say which step already posted which document. */
+    nodeId: text('node_id'),
   },
   (t) => [index('business_claims_run').on(t.runId)],
 );

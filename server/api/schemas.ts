@@ -64,11 +64,44 @@ export const StepRecord = z
     output: z.unknown().optional(),
     error: z.unknown().optional(),
     reusedFrom: z.string().optional(),
+    reads: z
+      .object({
+        flowVersion: z.number().int(),
+        lookups: z.array(z.object({ kind: z.string(), table: z.string(), scope: z.string(), tableId: z.number().int(), version: z.number().int() })),
+      })
+      .optional()
+      .openapi({ description: 'The configuration the step read when it ran: flow version (its settings) and lookup table versions' }),
     startedAt: z.number().int().nullable(),
     finishedAt: z.number().int().nullable(),
     durationMs: z.number().nullable(),
   })
   .openapi('StepRecord');
+
+export const ReplayStepPlan = z
+  .object({
+    nodeId: z.string(),
+    type: z.string(),
+    title: z.string(),
+    action: z.enum(['rerun', 'reuse']),
+    reason: z.string(),
+    written: z.object({ documents: z.array(z.string()) }).optional().openapi({ description: 'Documents this step already posted' }),
+    needsConfirmation: z.boolean().optional().openapi({ description: 'Re-running it may post again: only when named in `resend`' }),
+  })
+  .openapi('ReplayStepPlan');
+
+export const ReplayPlan = z
+  .object({
+    runId: z.string(),
+    flowId: z.string(),
+    flowVersion: z.number().int(),
+    from: z.enum(['failed', 'start', 'step']),
+    fromStep: z.string().optional(),
+    steps: z.array(ReplayStepPlan),
+    rerun: z.array(z.string()),
+    reused: z.array(z.string()),
+    confirm: z.array(z.string()),
+  })
+  .openapi('ReplayPlan');
 
 export const RunRecord = RunSummary.extend({ keys: z.record(z.string(), z.string()), steps: z.array(StepRecord) }).openapi('RunRecord');
 

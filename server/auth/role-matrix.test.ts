@@ -42,6 +42,7 @@ const rows: Row[] = [
   ['POST', '/api/flows/{id}/webhook-secret', () => '/api/flows/f/webhook-secret', AC],
   ['GET', '/api/runs', () => '/api/runs', ALL],
   ['GET', '/api/runs/{id}', () => `/api/runs/${runId}`, ALL],
+  ['POST', '/api/runs/{id}/replay/preview', () => `/api/runs/${runId}/replay/preview`, ALL, () => ({})],
   ['POST', '/api/runs/{id}/replay', () => `/api/runs/${runId}/replay`, ACO, () => ({})],
   ['POST', '/api/runs/{id}/cancel', () => `/api/runs/${runId}/cancel`, ACO],
   ['GET', '/api/connections', () => '/api/connections', ACO],

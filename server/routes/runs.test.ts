@@ -43,6 +43,34 @@ describe('/api/runs', () => {
     expect((await t.json('GET', '/api/runs/run_nope', { token: tok })).status).toBe(404);
   });
 
+  it('previews a replay step by step, replays from the start or a chosen step, and names a bad option', async () => {
+    const rt = t.server.runtime;
+    const { runIds } = rt.queue.ingest({ source: 'manual', payload: { value: 5 }, targets: [{ flowId: 'f', version: 1 }] });
+    await rt.drain();
+    const tok = t.tokens.operator;
+    const preview = await t.json('POST', `/api/runs/${runIds[0]}/replay/preview`, { token: t.tokens.viewer, body: {} });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ runId: runIds[0], flowVersion: 1, from: 'failed', rerun: ['x'], reused: ['t', 'a'], confirm: [] });
+    expect(preview.body.steps.map((s: { nodeId: string; action: string; reason: string }) => [s.nodeId, s.action, s.reason])).toEqual([
+      ['t', 'reuse', 'nothing it depends on changed; its output is reused'],
+      ['a', 'reuse', 'nothing it depends on changed; its output is reused'],
+      ['x', 'rerun', 'it failed'],
+    ]);
+    const fromA = await t.json('POST', `/api/runs/${runIds[0]}/replay/preview`, { token: tok, body: { from: { step: 'a' } } });
+    expect(fromA.body).toMatchObject({ from: 'step', fromStep: 'a', rerun: ['a', 'x'], reused: ['t'] });
+    const bad = await t.json('POST', `/api/runs/${runIds[0]}/replay/preview`, { token: tok, body: { from: { step: 'zz' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('step "zz" is not in version 1 of flow "f"');
+    expect((await t.json('POST', `/api/runs/${runIds[0]}/replay`, { token: tok, body: { from: 'middle' } })).status).toBe(400);
+    const replay = await t.json('POST', `/api/runs/${runIds[0]}/replay`, { token: tok, body: { from: 'start' } });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toMatchObject({ reused: [], plan: { from: 'start', rerun: ['t', 'a', 'x'] } });
+    await rt.drain();
+    const again = await t.json('GET', `/api/runs/${replay.body.runId}`, { token: tok });
+    expect(again.body.steps[1]).toMatchObject({ nodeId: 'a', output: { value: 6 }, reads: { flowVersion: 1, lookups: [] } });
+    expect(again.body.steps[1].reusedFrom).toBeUndefined();
+  });
+
   it('cancels a queued run', async () => {
     await t.server.runtime.worker.stop();
     const { runIds } = t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] });

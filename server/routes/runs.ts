@@ -1,7 +1,8 @@
 // /api/runs: search by flow, status, time and business key; one run with its steps; replay; cancel.
 import type { Deps } from '../deps.ts';
 import { HttpError, actorOf, apiRoute, conflict, json, notFound, router, z } from '../api/http.ts';
-import { RunRecord, RunSummary } from '../api/schemas.ts';
+import { ReplayPlan, RunRecord, RunSummary } from '../api/schemas.ts';
+import { ReplayPlanError, type ReplayOptions } from '../../runtime/runs.ts';
 import { isTestFlow } from '../flows/test-run.ts';
 
 const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -35,6 +36,39 @@ const ListQuery = z.object({
   before: z.string().optional().openapi({ description: 'Run id to page from (runs created before it)' }),
 });
 
+const ReplayBody = z
+  .object({
+    version: z.number().int().positive().optional(),
+    from: z
+      .union([z.enum(['failed', 'start']), z.object({ step: z.string().min(1) })])
+      .optional()
+      .openapi({ description: '"failed" (default): from the failed step; "start"; or { step: nodeId }' }),
+    resend: z.array(z.string().min(1)).max(100).optional().openapi({ description: 'Steps that already posted a document and are confirmed to be sent again' }),
+  })
+  .strict();
+
+// The body is optional (an empty POST replays from the failed step), so it is read and checked here.
+async function readBody(c: { req: { json(): Promise<unknown> } }): Promise<z.infer<typeof ReplayBody>> {
+  const raw = await c.req.json().catch(() => ({}));
+  const r = ReplayBody.safeParse(raw ?? {});
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => ({ where: 'body', path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+    throw new HttpError(400, 'invalid_request', problems.map((p) => `${p.path} ${p.message}`).join('; '), problems);
+  }
+  return r.data;
+}
+
+const replayOptions = (b: z.infer<typeof ReplayBody>): ReplayOptions => ({ version: b.version, from: b.from, resend: b.resend });
+
+function planOrThrow<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ReplayPlanError) throw new HttpError(400, 'invalid_request', e.message, [{ where: 'body', path: '$.from.step', message: e.message }]);
+    throw e;
+  }
+}
+
 export function runsRouter(d: Deps) {
   const app = router();
   const runs = d.runtime.runs;
@@ -59,24 +93,41 @@ export function runsRouter(d: Deps) {
     c.json(d.scrub(runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
   );
 
+  const replayBody = { body: { content: { 'application/json': { schema: ReplayBody } }, required: false } };
+
+  app.openapi(
+    apiRoute('runs.read', {
+      method: 'post',
+      path: '/runs/{id}/replay/preview',
+      tags,
+      description: 'What a replay with these options would do, step by step (re-run or reuse, and why), without doing it.',
+      request: { params: IdParam, ...replayBody },
+      responses: { 200: json(ReplayPlan), 404: notFound, 409: conflict },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const opts = replayOptions(await readBody(c));
+      return c.json(d.scrub(planOrThrow(() => runs.planReplay(id, opts))) as z.infer<typeof ReplayPlan>, 200);
+    },
+  );
+
   app.openapi(
     apiRoute('runs.triage', {
       method: 'post',
       path: '/runs/{id}/replay',
       tags,
-      description: 'A new run of the same event from the failed step; steps before it keep their outputs. Default version: the active one.',
-      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ version: z.number().int().positive().optional() }) } }, required: false } },
-      responses: { 201: json(z.object({ runId: z.string(), flowVersion: z.number().int(), reused: z.array(z.string()) }), 'Replay queued'), 404: notFound, 409: conflict },
+      description:
+        'A new run of the same event: from the failed step (default), the start, or a chosen step, on the active version unless one is given. ' +
+        'Steps that read a lookup table changed since, or whose settings changed, re-run; a step that already posted a document is reused unless named in `resend`.',
+      request: { params: IdParam, ...replayBody },
+      responses: { 201: json(z.object({ runId: z.string(), flowVersion: z.number().int(), reused: z.array(z.string()), plan: ReplayPlan }), 'Replay queued'), 404: notFound, 409: conflict },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const body = (await c.req.json().catch(() => ({}))) as { version?: unknown };
-      if (body.version !== undefined && (typeof body.version !== 'number' || !Number.isInteger(body.version) || body.version < 1)) {
-        throw new HttpError(400, 'invalid_request', 'version must be a positive integer', [{ where: 'body', path: '$.version', message: 'expected a positive integer' }]);
-      }
-      const r = runs.replay(id, { version: body.version as number | undefined });
-      d.audit.record(actorOf(c), 'run.replay', `run:${id}`, { newRunId: r.runId, flowVersion: r.flowVersion, reused: r.reused });
-      return c.json(r, 201);
+      const opts = replayOptions(await readBody(c));
+      const r = planOrThrow(() => runs.replay(id, opts));
+      d.audit.record(actorOf(c), 'run.replay', `run:${id}`, { newRunId: r.runId, flowVersion: r.flowVersion, from: r.plan.from, fromStep: r.plan.fromStep, reused: r.reused, rerun: r.plan.rerun, resend: opts.resend ?? [] });
+      return c.json(d.scrub(r) as { runId: string; flowVersion: number; reused: string[]; plan: z.infer<typeof ReplayPlan> }, 201);
     },
   );
 

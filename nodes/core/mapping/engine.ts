@@ -46,7 +46,7 @@ export interface MapResult {
   output: Record<string, unknown>;
   problems: FieldProblem[];
   traces?: FieldTrace[];
-  lookupsUsed: Array<{ table: string; tableId: number; version: number }>;
+  lookupsUsed: Array<{ table: string; scope: string; tableId: number; version: number }>;
   /** A sandbox failure unrelated to the user's code (crash): the step should be retried, not failed. */
   sandboxFailure?: SandboxError;
 }
@@ -258,7 +258,7 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
 
   const output: Record<string, unknown> = {};
   mapFields(plan.fields, { item: input, parent: undefined, index: undefined, itemPath: [], indices: [], targetPrefix: [] }, output);
-  const lookupsUsed = [...snapshots.entries()].flatMap(([table, s]) => (s instanceof Error ? [] : [{ table, tableId: s.id, version: s.version }]));
+  const lookupsUsed = [...snapshots.entries()].flatMap(([table, s]) => (s instanceof Error ? [] : [{ table, scope: s.scope, tableId: s.id, version: s.version }]));
   return { output, problems, traces, lookupsUsed, sandboxFailure };
 }
 
