@@ -6,6 +6,8 @@ import { RunQueue } from './queue.ts';
 import { Executor } from './executor.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
 import { Runs } from './runs.ts';
+import { dryRunFlow, type DryRunResult } from './dry-run.ts';
+import type { Flow } from '../flows/schema.ts';
 import { pruneRuns, checkpoint, type RetentionPolicy } from './retention.ts';
 import type { Logger, NodeType } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
@@ -39,6 +41,11 @@ export interface Runtime {
   /** `run` (state changes) and `step` (timings) events, for metrics and logs. */
   events: EventEmitter;
   lookup: (type: string) => NodeType | undefined;
+  /**
+   * Runs a flow definition on a stored event's payload in memory, writing nothing (see dry-run.ts). `services`
+   * replaces the host's: give sinks that reach no production view.
+   */
+  dryRun(flow: Flow, payload: string, opts: { flowId: string; flowVersion: number; runId: string; services: Record<string, unknown>; signal?: AbortSignal }): Promise<DryRunResult>;
   /** Starts the worker and the retention timer. */
   start(): void;
   /** Waits until no run is queued (including ones waiting out a retry delay) or running. For the CLI and tests. */
@@ -56,13 +63,14 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const flows = new FlowStore(store, o.lookup, now);
   const queue = new RunQueue(store, now);
   const events = new EventEmitter();
+  const connection = o.connection ?? (async (kind: string, id: string) => Promise.reject(new Error(`no ${kind} connection "${id}" is configured`)));
   const executor = new Executor({
     store,
     flows,
     queue,
     lookup: o.lookup,
     sandbox: o.sandbox,
-    connection: o.connection ?? (async (kind, id) => Promise.reject(new Error(`no ${kind} connection "${id}" is configured`))),
+    connection,
     services: o.services ?? {},
     servicesFor: o.servicesFor,
     log,
@@ -90,6 +98,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     sandbox: o.sandbox,
     events,
     lookup: o.lookup,
+    dryRun: (flow, payload, opts) => dryRunFlow({ store, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
     start() {
       worker.start();
       if (!retentionTimer) {
@@ -122,5 +131,6 @@ export function createRuntime(o: RuntimeOptions): Runtime {
 }
 
 export type { Logger, NodeType } from './node-api.ts';
+export type { DryRunResult, DryRunStep } from './dry-run.ts';
 export { FlowInvalidError, NotFoundError } from './flow-store.ts';
 export { RunStateError } from './runs.ts';

@@ -118,6 +118,12 @@ export interface NodeContext<C = unknown> {
    * Absent in bare test contexts.
    */
   readConfig?(read: ConfigRead): void;
+  /**
+   * Set in a dry run (a change tried on past events before it goes live): nothing may be written to any system. The
+   * runtime calls a node's `dryRun` instead of `execute` there; a 'pure' node runs as usual, with state writes,
+   * claims and the exception inbox taken away by the host.
+   */
+  dryRun?: true;
   /** Named services a host may provide (lookup tables, exception sink...). Undefined when the host has none. */
   service<T = unknown>(name: string): T | undefined;
   signal: AbortSignal;
@@ -199,6 +205,28 @@ export interface NodeType<C = any, I = any, O = any> {
    */
   check?(config: C, ctx: { next: Array<{ nodeId: string; type: NodeType }> }): Array<{ path: PropertyKey[]; message: string }>;
   execute(ctx: NodeContext<C>, input: I): Promise<NodeOutput<O>> | NodeOutput<O>;
+  /**
+   * How a dry run treats the node (see `NodeContext.dryRun`):
+   * - `'pure'`: it writes nothing outside its output (it may read the ERP, Shopify, lookup tables), so `execute` runs;
+   * - a function: what the node WOULD write (e.g. the document an ERP post sends), found without writing it, and,
+   *   when the flow can go on without the real answer, an output standing in for it downstream;
+   * - absent: the node writes and cannot say what; a dry run stops before it.
+   */
+  dryRun?: 'pure' | ((ctx: NodeContext<C>, input: I) => Promise<DryRunOutput<O>> | DryRunOutput<O>);
+}
+
+/** One write a node would make: the system, what it would do, the business key, and the document it would send. */
+export interface WouldWrite {
+  system: 'erp' | 'shopify' | string;
+  action: string;
+  key?: string;
+  document: unknown;
+}
+
+export interface DryRunOutput<O = unknown> {
+  writes: WouldWrite[];
+  /** Stands in for the real output downstream; absent: the nodes after this one need the real answer and do not run. */
+  output?: O | Skipped;
 }
 
 export function defineNode<C, I = unknown, O = unknown>(def: NodeType<C, I, O>): NodeType<C, I, O> {

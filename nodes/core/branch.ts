@@ -11,6 +11,7 @@ export const branchNode = defineNode({
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'true' }, { id: 'false' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: {} as unknown,
   async execute(ctx, input: unknown) {
     const r = await ctx.sandbox.run({ nodeId: ctx.nodeId, kind: 'expression', source: ctx.config.condition, vars: { input: ctx.rawInput ?? input } });

@@ -20,6 +20,7 @@ export const codeNode = defineNode({
   outputs: [{ id: 'out' }],
   // The sandbox has no way to reach other systems, so running the same code again cannot duplicate an effect.
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: {} as unknown,
   async execute(ctx, input: unknown) {
     const r = await ctx.sandbox.run({

@@ -20,6 +20,7 @@ export const mapNode = defineNode({
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: {} as Record<string, unknown>,
   // Every required field of the next node's declared input must be filled, or the mapping fails on the first order.
   check(config, { next }) {

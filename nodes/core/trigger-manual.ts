@@ -11,6 +11,7 @@ export const manualTrigger = defineNode({
   inputs: [],
   outputs: [{ id: 'out' }],
   idempotent: true,
+  dryRun: 'pure',
   trigger: 'manual',
   sampleOutput: { message: 'hello from a manual run' } as unknown,
   execute: (_ctx, event: unknown) => event,

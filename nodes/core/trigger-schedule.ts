@@ -37,6 +37,7 @@ export const scheduleTrigger = defineNode({
   inputs: [],
   outputs: [{ id: 'out' }],
   idempotent: true,
+  dryRun: 'pure',
   trigger: 'schedule',
   sampleOutput: { scheduledFor: '2026-11-27T02:00:00.000Z', firedAt: '2026-11-27T02:00:00.012Z', timezone: 'UTC' } as ScheduleFired,
   execute: (ctx, event: Partial<ScheduleFired> | undefined) => {

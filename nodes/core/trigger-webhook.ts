@@ -18,6 +18,7 @@ export const webhookTrigger = defineNode({
   inputs: [],
   outputs: [{ id: 'out' }],
   idempotent: true,
+  dryRun: 'pure',
   trigger: 'webhook',
   sampleOutput: { id: 'evt_123', type: 'example', data: { amount: '10.00' } } as unknown,
   execute: (_ctx, body: unknown) => body,

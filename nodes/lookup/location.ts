@@ -30,6 +30,7 @@ export const locationNode = defineNode({
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: { locationId: 'gid://shopify/Location/1', warehouse: 'WH-MAIN' } as unknown,
   execute(ctx, input: unknown) {
     const c = ctx.config;

@@ -27,6 +27,7 @@ export const tableNode = defineNode({
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: { gateway: 'shopify_payments', lookup: 'CARD' } as unknown,
   execute(ctx, input: unknown) {
     const c = ctx.config;

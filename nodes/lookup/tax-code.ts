@@ -37,6 +37,7 @@ export const taxCodeNode = defineNode({
   inputs: [{ id: 'in', dataType: 'ShopifyOrder' }],
   outputs: [{ id: 'out', dataType: 'ShopifyOrder' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: { lineItems: [{ sku: 'SKU-1', taxLines: [{ title: 'VAT', rate: '0.2' }], taxCodes: ['UK-STD'] }], shippingLines: [] } as unknown,
   execute(ctx, input: unknown) {
     const c = ctx.config;

@@ -97,6 +97,7 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
   inputs: [],
   outputs: [{ id: 'out', dataType: 'ShopifyEvent' }],
   idempotent: true,
+  dryRun: 'pure',
   trigger: 'shopify-webhook',
   sampleOutput: {
     event: { topic: 'orders/paid', eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', webhookId: 'b54557e4-0000-4b37-8a5f-bf7d70bcd043', shop: 'example.myshopify.com', apiVersion: '2026-10', triggeredAt: '2026-10-01T12:00:00.000Z', source: 'webhook', dedupKey: 'paid:gid://shopify/Order/820982911946154508' },

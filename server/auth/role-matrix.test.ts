@@ -39,6 +39,7 @@ const rows: Row[] = [
   ['POST', '/api/flows/{id}/deactivate', () => '/api/flows/f/deactivate', AC],
   ['GET', '/api/flows/{id}/export', () => '/api/flows/f/export', ALL],
   ['POST', '/api/flows/{id}/test', () => '/api/flows/f/test', ACC, () => ({ event: { value: 1 } })],
+  ['POST', '/api/flows/{id}/dry-run', () => '/api/flows/f/dry-run', ACC, () => ({ limit: 5 })],
   ['POST', '/api/flows/{id}/webhook-secret', () => '/api/flows/f/webhook-secret', AC],
   ['GET', '/api/runs', () => '/api/runs', ALL],
   ['GET', '/api/runs/{id}', () => `/api/runs/${runId}`, ALL],

@@ -11,6 +11,7 @@ import { TestInputError, clearTestRuns, isTestFlow, listTestRuns, testRunDraft }
 import { recentStoreOrders, storeOrderDelivery } from '../flows/store-orders.ts';
 import { mappingPreviewProblems } from '../flows/mapping-check.ts';
 import { nodeSamples } from '../flows/node-samples.ts';
+import { dryRunChange } from '../flows/dry-run.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 
@@ -157,6 +158,30 @@ export function flowsRouter(d: Deps) {
       d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
       d.onTriggersChanged();
       return c.json(versionInfo(v), 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.test', {
+      method: 'post',
+      path: '/flows/{id}/dry-run',
+      tags,
+      description:
+        "Before publishing: the live version and the draft both dry-run on the flow's last N real events (default 20, newest first; test runs are not events of the flow). "
+        + 'Per event: what each would send to the ERP and the field-level difference, or why it would fail. Nothing is written to any system: no ERP or Shopify write, no run, no claim, no exception.',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ limit: z.number().int().min(1).max(100).optional() }) } }, required: false } },
+      responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound, 422: unprocessable },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      requireFlow(id);
+      // The body is optional (and checked by its schema when given).
+      const body = (await c.req.json().catch(() => ({}))) as { limit?: number };
+      const checked = flows.validateDraft(id);
+      if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
+      const real = { lookups: d.lookups, exceptions: d.exceptions, monitoring: d.exceptions.monitoring };
+      const report = await dryRunChange(d.runtime, real, id, checked.flow, body.limit ?? 20);
+      return c.json(d.scrub(report) as unknown as Record<string, unknown>, 200);
     },
   );
 

@@ -88,6 +88,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
   inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
   outputs: [{ id: 'out', dataType: 'SettledRefund' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: {
     refund: {
       id: 'gid://shopify/Refund/5501', orderId: 'gid://shopify/Order/5001001', createdAt: '2026-03-02T10:00:00Z', processedAt: null, note: null, settled: true, raw: null,

@@ -37,6 +37,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
   // Declared so the mapping before this node lists these fields as its targets (and validation checks them).
   input: salesOrderSchema,
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: {
     externalId: 'gid://shopify/Order/820982911946154508', reference: '#9999', currency: 'USD', date: '2022-01-01', warehouse: 'WH',
     customer: { externalId: 'gid://shopify/Customer/115310627314723954', name: 'John Smith' },

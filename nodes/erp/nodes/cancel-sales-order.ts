@@ -33,4 +33,12 @@ export const cancelSalesOrderNode = defineNode<z.infer<typeof config>, { externa
     if (ctx.config.ifMissing === 'skip' && !(await withNode(ctx, () => erp.getSalesOrder(externalId)))) return { externalId, status: 'not-posted' as const };
     return withNode(ctx, () => erp.cancelSalesOrder(externalId));
   },
+  async dryRun(ctx, input) {
+    const o = requireObject(ctx, input, 'an { externalId }');
+    if (o.externalId === undefined || o.externalId === null || o.externalId === '') {
+      throw permanentError(`node ${ctx.nodeId}: input.externalId (the Shopify order id) is required`, { code: 'INVALID_INPUT', details: { field: 'externalId' } });
+    }
+    await erpConnection(ctx, ['cancelSalesOrder']);
+    return { writes: [{ system: 'erp', action: 'cancel sales order', key: String(o.externalId), document: { externalId: String(o.externalId) } }] };
+  },
 });

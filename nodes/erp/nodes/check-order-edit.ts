@@ -34,6 +34,7 @@ export const checkOrderEditNode = defineNode<z.infer<typeof config>, { orderEdit
   inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
   outputs: [{ id: 'out', dataType: 'OrderEditCheck' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: { orderId: 'gid://shopify/Order/820982911946154508', action: 'not-posted', erpNumber: null },
   async execute(ctx, input) {
     const where = `node ${ctx.nodeId}`;

@@ -41,6 +41,7 @@ export const paymentGateNode = defineNode<z.infer<typeof config>, Record<string,
   inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
   outputs: [{ id: 'out', dataType: 'ShopifyEvent' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: { event: { topic: 'orders/paid' }, kind: 'order', order: { id: 'gid://shopify/Order/820982911946154508', name: '#1001', financialStatus: 'PAID', cancelledAt: null, test: false } },
   execute(ctx, input) {
     requireObject(ctx, input, 'a Shopify event');

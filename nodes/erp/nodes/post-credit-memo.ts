@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
 import type { CreditMemoInput, ErpCreditMemo } from '../contract.ts';
 import { givenTax } from '../shared/pricing.ts';
-import { creditMemoSchema } from '../shared/schemas.ts';
+import { creditMemoSchema, parseInput } from '../shared/schemas.ts';
 import { claimKey, withClaim } from './claim.ts';
 import { sampleCreditMemo } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
@@ -57,6 +57,15 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
       const r = await withNode(ctx, () => erp.createCreditMemo(final));
       return { ...r.document, created: r.created };
     }, (doc) => doc.number || doc.id);
+  },
+  // The memo it would book, after the same checks against Shopify's figures and the invoice (reads only).
+  async dryRun(ctx, input) {
+    requireObject(ctx, input, 'a credit memo');
+    const { shopify, ...memo } = input;
+    const erp = await erpConnection(ctx, memo.restock ? ['creditMemos', 'restock'] : ['creditMemos']);
+    const final = ctx.config.check ? await checked(ctx, memo, shopify, erp.creditable?.bind(erp)) : memo;
+    const doc = await withNode(ctx, async () => parseInput(creditMemoSchema, final, 'credit memo'));
+    return { writes: [{ system: 'erp', action: 'create credit memo', key: String(doc.externalId), document: doc }] };
   },
 });
 

@@ -2,7 +2,7 @@
 // `{ journals: [...] }` (finance.reconcile-payouts' `balanced` output), each of them in order, with progress.
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../../runtime/node-api.ts';
-import { journalSchema } from '../shared/schemas.ts';
+import { journalSchema, parseInput } from '../shared/schemas.ts';
 import type { ErpJournalEntry, JournalInput } from '../contract.ts';
 import { sampleJournal } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
@@ -56,5 +56,13 @@ export const postJournalNode = defineNode<z.infer<typeof config>, JournalInput |
       }
     }
     return out;
+  },
+  async dryRun(ctx, input) {
+    const obj = requireObject(ctx, input, 'a journal');
+    await erpConnection(ctx, ['journals']);
+    const list = 'journals' in obj ? obj.journals : [obj];
+    if (!Array.isArray(list)) throw permanentError(`node ${ctx.nodeId}: input.journals must be a list of journals`, { code: 'INVALID_INPUT', details: { field: 'input.journals' } });
+    const docs = await withNode(ctx, async () => list.map((j, i) => parseInput(journalSchema, j, list.length > 1 ? `journal ${i}` : 'journal')));
+    return { writes: docs.map((j) => ({ system: 'erp', action: 'post journal', key: j.externalId, document: j })) };
   },
 });

@@ -7,7 +7,8 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
-import { salesOrderSchema } from '../shared/schemas.ts';
+import { parseInput, salesOrderSchema } from '../shared/schemas.ts';
+import { checkSalesOrderReferences } from './dry-run.ts';
 import { claimKey, withClaim } from './claim.ts';
 import type { ErpSalesOrder, SalesOrderInput } from '../contract.ts';
 import { expectedLines } from './erp-pricing.ts';
@@ -53,6 +54,14 @@ export const postSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderI
     requireObject(ctx, input, 'a sales order');
     // One run at a time creates the document of an order (ERPs' own idempotency is search-then-create).
     return withClaim(ctx, claimKey(ctx, 'sales-order', input.externalId), () => post(ctx, input), (doc) => doc.status === 'draft' ? null : doc.number || doc.id);
+  },
+  // The sales order it would create, as the connector would receive it; what comes after needs the ERP's answer.
+  async dryRun(ctx, input) {
+    requireObject(ctx, input, 'a sales order');
+    const erp = await erpConnection(ctx, ['salesOrders']);
+    const order = await withNode(ctx, async () => parseInput(salesOrderSchema, input, 'sales order'));
+    await checkSalesOrderReferences(ctx, erp, order);
+    return { writes: [{ system: 'erp', action: 'create sales order', key: order.externalId, document: order }] };
   },
 });
 

@@ -32,6 +32,7 @@ export const readLedgerNode = defineNode<z.infer<typeof config>, { from?: string
   inputs: [{ id: 'in', dataType: '{ from?, to?, accounts? }' }],
   outputs: [{ id: 'out', dataType: 'ErpLedger' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: { from: '2026-11-01', to: '2026-11-30', lines: [sampleLedgerLine], accounts: { '1190': { debit: '0.00', credit: '44.00', balance: '-44.00' } } },
   async execute(ctx, input) {
     const to = input?.to ?? ctx.now().toISOString().slice(0, 10);

@@ -33,6 +33,7 @@ export const readSalesOrderNode = defineNode<z.infer<typeof config>, { externalI
   inputs: [{ id: 'in', dataType: '{ externalId }' }],
   outputs: [{ id: 'out', dataType: 'ErpSalesOrder' }],
   idempotent: true,
+  dryRun: 'pure',
   sampleOutput: { ...sampleSalesOrder, verified: { ...sampleSalesOrder.totals, giftCards: '0.00' } },
   async execute(ctx, input) {
     const o = requireObject(ctx, input, 'an { externalId }');

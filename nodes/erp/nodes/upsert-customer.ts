@@ -1,7 +1,7 @@
 // erp.upsert-customer: creates or updates the ERP customer keyed by the Shopify customer id.
 import { z } from 'zod';
 import { defineNode } from '../../../runtime/node-api.ts';
-import { customerSchema } from '../shared/schemas.ts';
+import { customerSchema, parseInput } from '../shared/schemas.ts';
 import type { CustomerInput, ErpCustomer } from '../contract.ts';
 import { sampleCustomer } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
@@ -27,5 +27,15 @@ export const upsertCustomerNode = defineNode<z.infer<typeof config>, CustomerInp
     const erp = await erpConnection(ctx, ['customers']);
     const r = await withNode(ctx, () => erp.upsertCustomer(input));
     return { ...r.document, created: r.created };
+  },
+  // The customer it would create or update; downstream sees it as the ERP would return it, with no ERP id yet.
+  async dryRun(ctx, input) {
+    requireObject(ctx, input, 'a customer');
+    await erpConnection(ctx, ['customers']);
+    const c = await withNode(ctx, async () => parseInput(customerSchema, input, 'customer'));
+    return {
+      writes: [{ system: 'erp', action: 'create or update customer', key: c.externalId, document: c }],
+      output: { id: '', externalId: c.externalId, name: c.name, email: c.email ?? null, phone: c.phone ?? null, created: false },
+    };
   },
 });

@@ -1,0 +1,192 @@
+// Before a change goes live: the live version and the draft both dry-run (runtime/dry-run.ts) on the flow's last N
+// real events, and per event the documents they would send to the ERP are compared field by field. Nothing is
+// written: no run or step, no ERP or Shopify write, no claim, no exception (what one would raise is reported).
+import type { Runtime, DryRunResult } from '../../runtime/index.ts';
+import type { Flow } from '../../flows/schema.ts';
+import type { ExceptionSink, RaiseException } from '../../runtime/exceptions/types.ts';
+import { testServices } from './test-services.ts';
+
+export interface FieldChange {
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface DocumentChange {
+  nodeId: string;
+  action: string;
+  key?: string;
+  /** The document the live version would send (absent: it would send none). */
+  before?: unknown;
+  after?: unknown;
+  fields: FieldChange[];
+}
+
+export interface Outcome {
+  status: DryRunResult['status'];
+  /** Why it fails, is skipped, or where it stopped (a node that writes and cannot tell what). */
+  message?: string;
+  nodeId?: string;
+  /** Exceptions the run would raise (not raised). */
+  exceptions: string[];
+}
+
+/** `breaks`: the live version gets through, the draft would fail; `fixes`: the reverse. */
+export type Verdict = 'changed' | 'unchanged' | 'breaks' | 'fixes' | 'fails';
+
+export interface DryRunEvent {
+  eventId: string;
+  runId: string;
+  /** The order name (or id) the event was about. */
+  label: string;
+  receivedAt: number;
+  /** What the real run did. */
+  runStatus: string;
+  verdict: Verdict;
+  before: Outcome | null;
+  after: Outcome;
+  documents: DocumentChange[];
+}
+
+export interface DryRunReport {
+  flowId: string;
+  /** The version the draft is compared with (the active one, else the latest); null before the first publish. */
+  baseVersion: number | null;
+  limit: number;
+  events: DryRunEvent[];
+  summary: Record<Verdict, number> & { events: number };
+}
+
+/** Leaf paths (`lines[0].taxCodes[0]`) and their values. */
+function leaves(v: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
+  if (Array.isArray(v)) {
+    if (!v.length) out.set(prefix, []);
+    v.forEach((x, i) => leaves(x, `${prefix}[${i}]`, out));
+  } else if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    if (!entries.length) out.set(prefix, {});
+    for (const [k, x] of entries) leaves(x, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, v);
+  return out;
+}
+
+export function fieldDiff(before: unknown, after: unknown): FieldChange[] {
+  const a = leaves(before, '', new Map());
+  const b = leaves(after, '', new Map());
+  const out: FieldChange[] = [];
+  for (const [path, v] of a) {
+    if (!b.has(path)) out.push({ path, before: v });
+    else if (JSON.stringify(b.get(path)) !== JSON.stringify(v)) out.push({ path, before: v, after: b.get(path) });
+  }
+  for (const [path, v] of b) if (!a.has(path)) out.push({ path, after: v });
+  return out;
+}
+
+function outcome(r: DryRunResult, exceptions: string[]): Outcome {
+  const stop = r.steps.find((s) => s.status === 'stopped');
+  const why =
+    r.status === 'failed' ? { message: r.error?.message, nodeId: r.error?.nodeId }
+    : r.status === 'skipped' ? { message: r.skip?.message, nodeId: r.skip?.nodeId }
+    : stop ? { message: `stops before "${stop.nodeId}": ${stop.reason}`, nodeId: stop.nodeId }
+    : {};
+  return { status: r.status, ...why, exceptions };
+}
+
+/** The writes of both runs paired by node and order, each pair compared field by field. */
+function documents(before: DryRunResult | null, after: DryRunResult): DocumentChange[] {
+  const out: DocumentChange[] = [];
+  const seen = new Map<string, number>();
+  const keyOf = (w: { nodeId: string; action: string }) => {
+    const k = `${w.nodeId}\u0000${w.action}`;
+    const i = seen.get(k) ?? 0;
+    seen.set(k, i + 1);
+    return `${k}\u0000${i}`;
+  };
+  const old = new Map((before?.writes ?? []).map((w) => [keyOf(w), w]));
+  seen.clear();
+  for (const w of after.writes) {
+    const k = keyOf(w);
+    const b = old.get(k);
+    old.delete(k);
+    out.push({ nodeId: w.nodeId, action: w.action, ...(w.key !== undefined ? { key: w.key } : {}), ...(b ? { before: b.document } : {}), after: w.document, fields: fieldDiff(b?.document, w.document) });
+  }
+  for (const b of old.values()) out.push({ nodeId: b.nodeId, action: b.action, ...(b.key !== undefined ? { key: b.key } : {}), before: b.document, fields: fieldDiff(b.document, undefined) });
+  return out;
+}
+
+function verdict(before: DryRunResult | null, after: DryRunResult, docs: DocumentChange[]): Verdict {
+  const failed = (r: DryRunResult | null) => r?.status === 'failed';
+  if (failed(after)) return before && !failed(before) ? 'breaks' : 'fails';
+  if (before && failed(before)) return 'fixes';
+  return docs.some((d) => d.fields.length) ? 'changed' : 'unchanged';
+}
+
+/** Services of a dry run: lookup tables read only, no monitor series, exceptions collected instead of raised. */
+function dryRunServices(real: Record<string, unknown>, raised: string[]): Record<string, unknown> {
+  const exceptions: ExceptionSink = {
+    raise: (e: RaiseException) => {
+      raised.push(e.title);
+      return { id: 'dry-run', count: 1, isNew: true };
+    },
+    clear: () => false,
+    openKeys: () => [],
+  };
+  return { ...testServices(real), exceptions };
+}
+
+interface EventRow {
+  runId: string;
+  eventId: string;
+  status: string;
+  payload: string;
+  receivedAt: number;
+}
+
+/** The flow's last `limit` real events (newest first), each with its latest run that finished with an outcome. */
+function lastEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
+  return rt.store.sqlite
+    .prepare(
+      `SELECT r.id AS runId, r.event_id AS eventId, r.status, e.payload, e.received_at AS receivedAt
+         FROM runs r JOIN events e ON e.id = r.event_id
+        WHERE r.flow_id = ? AND r.status IN ('succeeded', 'failed')
+          AND r.id = (SELECT r2.id FROM runs r2 WHERE r2.flow_id = r.flow_id AND r2.event_id = r.event_id ORDER BY r2.created_at DESC, r2.id DESC LIMIT 1)
+        ORDER BY e.received_at DESC, r.id DESC LIMIT ?`,
+    )
+    .all(flowId, limit) as EventRow[];
+}
+
+function labelOf(rt: Runtime, runId: string): string {
+  const keys = Object.fromEntries((rt.store.sqlite.prepare(`SELECT key, value FROM run_keys WHERE run_id = ?`).all(runId) as Array<{ key: string; value: string }>).map((k) => [k.key, k.value]));
+  return keys.shopifyOrderName ?? keys.orderName ?? keys.shopifyOrderId ?? keys.shopifyRefundId ?? runId;
+}
+
+export async function dryRunChange(rt: Runtime, real: Record<string, unknown>, flowId: string, draft: Flow, limit = 20): Promise<DryRunReport> {
+  const summary = rt.flows.get(flowId);
+  const baseVersion = summary.active && summary.activeVersion != null ? summary.activeVersion : rt.flows.latestVersion(flowId);
+  const base = baseVersion == null ? null : rt.flows.version(flowId, baseVersion).definition;
+  const events: DryRunEvent[] = [];
+  for (const e of lastEvents(rt, flowId, limit)) {
+    const run = async (flow: Flow, version: number) => {
+      const raised: string[] = [];
+      const r = await rt.dryRun(flow, e.payload, { flowId, flowVersion: version, runId: `dry-run:${e.runId}`, services: dryRunServices(real, raised) });
+      return { r, raised };
+    };
+    const b = base ? await run(base, baseVersion!) : null;
+    const a = await run(draft, 0);
+    const docs = documents(b?.r ?? null, a.r);
+    events.push({
+      eventId: e.eventId,
+      runId: e.runId,
+      label: labelOf(rt, e.runId),
+      receivedAt: e.receivedAt,
+      runStatus: e.status,
+      verdict: verdict(b?.r ?? null, a.r, docs),
+      before: b ? outcome(b.r, b.raised) : null,
+      after: outcome(a.r, a.raised),
+      documents: docs,
+    });
+  }
+  const counts = { changed: 0, unchanged: 0, breaks: 0, fixes: 0, fails: 0 };
+  for (const e of events) counts[e.verdict]++;
+  return { flowId, baseVersion, limit, events, summary: { events: events.length, ...counts } };
+}
