@@ -368,7 +368,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', usersRouter(deps));
   app.route('/api', eventsRouter(deps));
   app.route('/api', mappingRouter(deps));
-  app.route('/api', assistRouter(deps));
+  app.route('/api', assistRouter(deps, { env }));
   app.route('/api', runNowRouter(deps));
   app.route('/api', sandboxRouter(deps, () => sandbox));
   reportingRoutes(app, deps);

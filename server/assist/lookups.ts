@@ -2,7 +2,7 @@
 // unmapped location, unmapped gateway), and accepting one: the row is written as a new table version and the
 // exception's waiting runs are retried.
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
-import { proposePaymentMethods, proposeTaxCodes, proposeWarehouses, type Proposal } from '../../nodes/core/assist/lookup-proposals.ts';
+import { proposePaymentMethods, proposeTaxCodes, proposeWarehouses, toRate, type Proposal } from '../../nodes/core/assist/lookup-proposals.ts';
 import type { ExceptionRecord, ExceptionService } from '../../runtime/exceptions/index.ts';
 import type { LookupService } from '../../runtime/lookups/index.ts';
 
@@ -39,6 +39,11 @@ function lookupError(e: ExceptionRecord): { table: string; scope?: string; missi
   const d = data.error.details ?? {};
   const missing = Array.isArray(d.missing) ? (d.missing as Missing[]).filter((m) => m && typeof m.key === 'object') : [];
   return { table: String(d.table ?? ''), scope: typeof d.scope === 'string' ? d.scope : undefined, missing, stepType: data.stepType ?? '' };
+}
+
+/** The lookup table an exception is missing a row in, or null when it is not about a missing row. */
+export function missingRowTable(e: ExceptionRecord): string | null {
+  return lookupError(e)?.table || null;
 }
 
 export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): Promise<LookupProposals | null> {
@@ -105,6 +110,25 @@ export function acceptRows(exceptionId: string, rows: Array<Record<string, strin
   const le = lookupError(e);
   if (!le) throw new AcceptError(`exception "${exceptionId}" is not about a missing lookup row`);
   if (!rows.length) throw new AcceptError('give at least one row');
+  // Accepting is narrower than editing the table (operators may accept, not edit): each row must be for a key this
+  // exception found missing. Key columns a row leaves out widen it (a rate row for every country), as in the proposals.
+  const same = (a: unknown, b: unknown) => {
+    const x = String(a ?? '').trim();
+    const y = String(b ?? '').trim();
+    if (x === y) return true;
+    const dx = toRate(x);
+    const dy = toRate(y);
+    return !!dx && !!dy && dx.equals(dy);
+  };
+  rows.forEach((row, i) => {
+    const fits = le.missing.some((m) => {
+      const shared = Object.keys(m.key).filter((k) => row[k] !== undefined && row[k] !== '');
+      return shared.length > 0 && shared.every((k) => m.key[k] === null || m.key[k] === undefined || same(row[k], m.key[k]));
+    });
+    if (!fits) {
+      throw new AcceptError(`rows[${i}] (${JSON.stringify(row)}) is not for a key this exception found missing in ${le.table} (${le.missing.map((m) => JSON.stringify(m.key)).join(', ') || 'none recorded'}); other rows are edited in the lookup editor`);
+    }
+  });
   const snap = deps.lookups.snapshot(le.table, { flowId: e.links.flowId });
   const version = deps.lookups.upsertRows({ name: snap.name, scope: snap.scope }, rows, { by: actor, message: `accepted from exception ${exceptionId}` });
   // The row is in; a run that cannot be retried (already replaying, resolved) does not undo it.

@@ -7,7 +7,11 @@ import { sourceRootOf, targetSchemaFor } from './targets.ts';
 import { ExceptionNotFoundError, ExceptionStateError } from '../../runtime/exceptions/index.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { triageException } from './triage.ts';
-import { AcceptError, acceptRows, proposalsFor, type LookupAssistDeps } from './lookups.ts';
+import { AcceptError, acceptRows, missingRowTable, proposalsFor, type LookupAssistDeps } from './lookups.ts';
+import { defaultOrderSample } from '../../nodes/core/assist/sample.ts';
+import { AiSettingsStore } from './ai/settings.ts';
+import { rerankWithModel } from './ai/rerank.ts';
+import { assistSettingsRoutes } from './settings-routes.ts';
 
 const SuggestRequest = z
   .object({
@@ -24,7 +28,13 @@ const MapFieldsBody = z.object({
   sourceRoot: z.string().optional().openapi({ description: 'Where the order sits in the map input: order (default), shopify.order, or empty.' }),
 }).openapi('SuggestedMapFields');
 
-const SuggestResponse = z.object({ source: z.string(), lists: z.record(z.string(), z.string().nullable()), targets: z.array(z.record(z.string(), z.unknown())), notes: z.array(z.string()) }).passthrough().openapi('SuggestMapping');
+const SuggestResponse = z.object({
+  source: z.string(), lists: z.record(z.string(), z.string().nullable()), targets: z.array(z.record(z.string(), z.unknown())),
+  engine: z.enum(['offline', 'model']).openapi({ description: 'offline, or model when the configured language model re-ranked the offline candidates' }),
+  notes: z.array(z.string()).openapi({ description: 'e.g. why the model was not used and the offline suggestions stand' }),
+}).passthrough().openapi('SuggestMapping');
+const TriageBatch = z.object({ triage: z.record(z.string(), z.record(z.string(), z.unknown())) }).openapi('TriageBatch');
+const TableProposals = z.object({ table: z.string(), scope: z.string(), proposals: z.array(z.object({ exceptionId: z.string(), title: z.string(), lookups: z.unknown() })) }).openapi('LookupTableProposals');
 const AssistException = z.object({ triage: z.record(z.string(), z.unknown()), lookups: z.unknown().nullable() }).openapi('ExceptionAssist');
 const AcceptBody = z.object({ rows: z.array(z.record(z.string(), z.string())).min(1) }).openapi('AcceptLookupRows');
 const IdParam = z.object({ id: z.string().min(1) });
@@ -44,8 +54,10 @@ export function erpForFlow(d: Deps) {
   };
 }
 
-export function assistRouter(d: Deps) {
+export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   const app = router();
+  const ai = new AiSettingsStore(d.secrets, opts.env ?? process.env);
+  app.route('/', assistSettingsRoutes(d, ai));
   const lookupDeps: LookupAssistDeps = { lookups: d.lookups, exceptions: d.exceptions, erpFor: erpForFlow(d) };
   const getException = (id: string) => {
     try {
@@ -66,9 +78,17 @@ export function assistRouter(d: Deps) {
       const b = c.req.valid('json');
       const target = b.target ?? (b.targetNodeType ? targetSchemaFor(b.targetNodeType) : null);
       if (!target) throw new HttpError(400, 'invalid_request', b.targetNodeType ? `no target schema is known for node type ${b.targetNodeType}; send the schema as "target"` : 'give a target JSON Schema or a targetNodeType', [{ where: 'body', path: '$.target', message: 'required' }]);
+      const top = b.top ?? 3;
+      const settings = ai.get();
+      const useModel = settings.enabled && !settings.problem;
       try {
-        const r = suggestMapping(target, { sample: b.sample, source: b.source, top: b.top });
-        return c.json({ ...r, sourceRoot: sourceRootOf(b.sample), notes: [] } as unknown as z.infer<typeof SuggestResponse>, 200);
+        // The model re-ranks a wider pool than is shown, so it can lift a fourth or fifth candidate.
+        const r = suggestMapping(target, { sample: b.sample, source: b.source, top: useModel ? Math.max(top, 5) : top });
+        const out = useModel
+          ? await rerankWithModel(settings, r, b.sample ?? defaultOrderSample(), { top, key: ai.key() })
+          : { ...r, engine: 'offline' as const, notes: settings.enabled && settings.problem ? [`The language model is on but ${settings.problem}; these are the offline suggestions.`] : [] };
+        if (useModel && out.engine === 'offline') d.log.warn({ notes: d.scrub(out.notes) }, 'assistant model not used; offline suggestions served');
+        return c.json(d.scrub({ ...out, sourceRoot: sourceRootOf(b.sample) }) as unknown as z.infer<typeof SuggestResponse>, 200);
       } catch (e) {
         if (e instanceof TargetSchemaError || e instanceof SampleError) throw new HttpError(400, 'invalid_request', e.message, [{ where: 'body', path: e instanceof TargetSchemaError ? '$.target' : '$.sample', message: e.message }]);
         if (/unknown source/.test((e as Error).message)) throw new HttpError(400, 'invalid_request', (e as Error).message);
@@ -103,7 +123,50 @@ export function assistRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('lookups.write', {
+    apiRoute('exceptions.read', {
+      method: 'get', path: '/assist/triage', tags: ['assist'],
+      summary: 'Offline triage of several exceptions at once (the inbox), by id; unknown ids are left out',
+      request: { query: z.object({ ids: z.string().max(20_000).openapi({ description: 'Comma-separated exception ids (at most 500).' }) }) },
+      responses: { 200: json(TriageBatch) },
+    }),
+    (c) => {
+      const ids = [...new Set(c.req.valid('query').ids.split(',').map((x) => x.trim()).filter(Boolean))];
+      if (ids.length > 500) throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
+      const triage: Record<string, unknown> = {};
+      for (const id of ids) {
+        try {
+          triage[id] = triageException(d.exceptions.get(id));
+        } catch (e) {
+          if (!(e instanceof ExceptionNotFoundError)) throw e;
+        }
+      }
+      return c.json(d.scrub({ triage }) as z.infer<typeof TriageBatch>, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('lookups.read', {
+      method: 'get', path: '/assist/lookups/{name}/proposals', tags: ['assist'],
+      summary: 'Rows proposed from the ERP\'s lists for the keys open exceptions found missing in this table (the lookup editor)',
+      request: { params: z.object({ name: z.string().min(1) }), query: z.object({ scope: z.string().optional() }) },
+      responses: { 200: json(TableProposals) },
+    }),
+    async (c) => {
+      const { name } = c.req.valid('param');
+      const scope = c.req.valid('query').scope ?? 'global';
+      const open = d.exceptions.list({ state: 'unresolved', limit: 500 }).items.filter((e) => missingRowTable(e) === name);
+      const proposals = [];
+      for (const e of open) {
+        const lookups = await proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` }));
+        if (lookups && 'scope' in lookups && lookups.scope !== scope) continue;
+        proposals.push({ exceptionId: e.id, title: e.title, lookups });
+      }
+      return c.json(d.scrub({ table: name, scope, proposals }) as z.infer<typeof TableProposals>, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('assist.accept', {
       method: 'post', path: '/assist/exceptions/{id}/accept', tags: ['assist'],
       summary: 'Accept proposed lookup rows: written as a new table version, then the exception\'s waiting runs are retried',
       request: { params: IdParam, ...jsonBody(AcceptBody) }, responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound },

@@ -47,6 +47,13 @@ export const PERMISSIONS = {
   'users.manage': ['owner'],
   /** The sandbox control panel: send scenario events to the sandbox shop and ERP (newcomers, operations, finance). */
   'sandbox.use': TRIAGE,
+  /** The assistant's language-model settings (turning the model on is further limited to owners). */
+  'assist.settings': BUILDERS,
+  /**
+   * Accepting a lookup row the assistant proposed for an exception: the fix an operator triaging the inbox applies
+   * (it also retries the waiting runs), and what client staff maintaining the tables do from the lookup editor.
+   */
+  'assist.accept': ['owner', 'consultant', 'client', 'operator'],
   'me': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 
