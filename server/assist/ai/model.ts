@@ -3,11 +3,28 @@
 // and validates the answer; we validate it again with the same schema (the SDK's repair paths are not ours to trust).
 // No retries (a failed or slow answer falls back to the offline result at once), a hard timeout, and errors reduced
 // to a short sentence that never carries the key.
-import { generateText, Output, type LanguageModel } from 'ai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { createAnthropic } from '@ai-sdk/anthropic';
+// The SDK is loaded on first use: the offline assistant (the default) and the rest of the server never need it, and
+// a checkout whose node_modules predate it still starts and answers offline, with a note saying what is missing.
 import type { z } from 'zod';
 import type { AiSettings } from './settings.ts';
+
+type LanguageModel = unknown;
+interface Sdk {
+  generateText(o: Record<string, unknown>): Promise<{ output: unknown }>;
+  Output: { object(o: { schema: unknown; name?: string }): unknown };
+  createOpenAICompatible(o: Record<string, unknown>): (model: string) => LanguageModel;
+  createAnthropic(o: Record<string, unknown>): (model: string) => LanguageModel;
+}
+
+let sdk: Promise<Sdk> | null = null;
+function loadSdk(): Promise<Sdk> {
+  const load = (name: string) => import(name);
+  sdk ??= Promise.all([load('ai'), load('@ai-sdk/openai-compatible'), load('@ai-sdk/anthropic')]).then(([ai, oc, an]) => ({
+    generateText: ai.generateText, Output: ai.Output, createOpenAICompatible: oc.createOpenAICompatible, createAnthropic: an.createAnthropic,
+  }));
+  sdk.catch(() => (sdk = null));
+  return sdk;
+}
 
 export type FetchLike = typeof fetch;
 
@@ -23,7 +40,7 @@ export type ModelOutcome<T> = { ok: true; value: T; ms: number } | { ok: false; 
 
 export class ModelNotReady extends Error {}
 
-function modelFor(s: AiSettings, key: string | undefined, fetchImpl: FetchLike | undefined): LanguageModel {
+function modelFor({ createAnthropic, createOpenAICompatible }: Sdk, s: AiSettings, key: string | undefined, fetchImpl: FetchLike | undefined): LanguageModel {
   if (!s.provider || !s.model) throw new ModelNotReady(s.problem ?? 'the assistant has no provider or model');
   if (s.provider === 'anthropic') {
     return createAnthropic({ apiKey: key ?? '', ...(s.url ? { baseURL: s.url } : {}), ...(fetchImpl ? { fetch: fetchImpl } : {}) })(s.model);
@@ -58,17 +75,23 @@ export async function callModel<T>(s: AiSettings, key: string | undefined, call:
   const started = Date.now();
   const ms = () => Date.now() - started;
   let model: LanguageModel;
+  let ai: Sdk;
   try {
-    model = modelFor(s, key, opts.fetch);
+    ai = await loadSdk();
+  } catch (e) {
+    return { ok: false, kind: 'error', reason: `the AI SDK is not installed here (npm install): ${(e as Error).message.slice(0, 120)}`, ms: ms() };
+  }
+  try {
+    model = modelFor(ai, s, key, opts.fetch);
   } catch (e) {
     return { ok: false, kind: 'error', reason: (e as Error).message, ms: ms() };
   }
   try {
-    const r = await generateText({
+    const r = await ai.generateText({
       model,
       system: call.system,
       prompt: call.prompt,
-      output: Output.object({ schema: call.schema, name: call.name }),
+      output: ai.Output.object({ schema: call.schema, name: call.name }),
       temperature: 0,
       maxRetries: 0,
       abortSignal: AbortSignal.timeout(opts.timeoutMs ?? s.timeoutMs),
