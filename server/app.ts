@@ -63,6 +63,8 @@ import { isTestFlow } from './flows/test-run.ts';
 import { testServices } from './flows/test-services.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package folder (designer/dist lives there): `root` itself, or its parent when this file runs from dist/. */
+const packageRoot = existsSync(join(root, 'package.json')) ? root : dirname(root);
 export const VERSION = '0.1.0';
 
 /** A configuration the server cannot start with, said plainly (no stack trace needed). */
@@ -211,11 +213,14 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   if (env.LEDGERLINE_ADMIN_PASSWORD !== undefined && env.LEDGERLINE_ADMIN_PASSWORD !== '' && env.LEDGERLINE_ADMIN_PASSWORD.length < 8 && users.count() === 0) {
     throw new StartupError(`LEDGERLINE_ADMIN_PASSWORD must have at least 8 characters (it has ${env.LEDGERLINE_ADMIN_PASSWORD.length}); set a longer one, or unset it to have a password generated and printed once`);
   }
-  const first = await users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD });
-  if (first) {
-    log.info({ email: first.email, passwordFrom: first.generatedPassword ? 'generated' : 'LEDGERLINE_ADMIN_PASSWORD' }, 'first admin user created');
-    o.onFirstAdmin?.(first);
-  }
+  // Hashing the first admin's password (scrypt, ~100 ms on the thread pool) overlaps the rest of the start.
+  const firstAdmin = users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD }).then((first) => {
+    if (first) {
+      log.info({ email: first.email, passwordFrom: first.generatedPassword ? 'generated' : 'LEDGERLINE_ADMIN_PASSWORD' }, 'first admin user created');
+      o.onFirstAdmin?.(first);
+    }
+  });
+  firstAdmin.catch(() => {}); // awaited below; a start failing before then must not add an unhandled rejection
 
   const scheduler = new Scheduler(runtime, log.child({ component: 'scheduler' }), (flowId) => metrics.runsQueued.inc({ flow: flowId }));
   const sweeps = new SweepScheduler(runtime, (kind, id) => resolveConnection(kind, id), log.child({ component: 'shopify-sweep' }));
@@ -259,6 +264,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       (await import('../flows/templates/seed-lookups.ts')).installSandboxLookups(lookups);
     }
   }
+
+  await firstAdmin;
 
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', async (c, next) => {
@@ -389,9 +396,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     info: { title: 'Ledgerline API', version: VERSION, description: 'Flows, runs, connections, users and webhooks of a Ledgerline server.' },
   });
 
-  const designerDir = o.designerDir === null ? null : (o.designerDir ?? join(root, 'designer', 'dist'));
+  const designerDir = o.designerDir === null ? null : (o.designerDir ?? join(packageRoot, 'designer', 'dist'));
   const statics = designerDir ? designerStatic(designerDir) : null;
   if (statics) app.use('*', statics);
+  else if (designerDir) log.warn({ designerDir }, 'the designer is not built: no web UI at / (run `npm install` with dev dependencies, or `npx vite build --config designer/vite.config.ts`)');
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((e, c) => {

@@ -42,8 +42,11 @@ interface Queued {
   refs: number[];
 }
 
-const CHILD_ENTRY = fileURLToPath(new URL('./child-host.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Compiled (dist/), the child runs compiled too; from the sources it needs tsx's loader.
+const COMPILED = import.meta.url.endsWith('.js');
+const CHILD_ENTRY = fileURLToPath(new URL(COMPILED ? './child-host.js' : './child-host.ts', import.meta.url));
+const CHILD_EXEC_ARGV = COMPILED ? ['--no-node-snapshot'] : ['--no-node-snapshot', '--import', 'tsx'];
+const PROJECT_ROOT = fileURLToPath(new URL(COMPILED ? '../../../' : '../../', import.meta.url));
 /** JsonText shorter than this is just sent; longer ones become resident in the child that received them. */
 const RESIDENT_MIN_CHARS = 2048;
 const RESIDENT_BUDGET_CHARS = 16_000_000;
@@ -211,7 +214,7 @@ export class SandboxPool implements Sandbox {
   private spawn(): Child {
     const proc = fork(CHILD_ENTRY, [], {
       cwd: PROJECT_ROOT,
-      execArgv: ['--no-node-snapshot', '--import', 'tsx'],
+      execArgv: CHILD_EXEC_ARGV,
       serialization: 'advanced',
       // No secrets for the sandbox process to leak even if something escaped the isolate.
       env: { LEDGERLINE_SANDBOX_MAX_OUTPUT: String(this.opts.maxOutputChars), PATH: process.env.PATH ?? '' },

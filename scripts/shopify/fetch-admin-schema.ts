@@ -12,7 +12,9 @@ export const DEV_MCP_PACKAGE = '@shopify/dev-mcp@1.16.0';
 export const ADMIN_API_VERSION = '2026-10';
 const MEMBER = `package/dist/data/admin_${ADMIN_API_VERSION}.json.gz`;
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const above = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Run from dist/ (the compiled server), the package folder is one level further up.
+const repoRoot = existsSync(join(above, 'package.json')) ? above : dirname(above);
 export const SCHEMA_CACHE_DIR = process.env.LEDGERLINE_SHOPIFY_CACHE ?? join(repoRoot, '.cache', 'shopify');
 export const ADMIN_SCHEMA_PATH = join(SCHEMA_CACHE_DIR, `admin_${ADMIN_API_VERSION}.json.gz`);
 

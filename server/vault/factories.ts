@@ -5,19 +5,17 @@ import type { ConnectionFactory, ResolvedConnection } from './connections.ts';
 
 type Mod = Record<string, unknown>;
 
-/** The first of these modules that loads and exports `name`. */
-async function load<T>(name: string, specifiers: string[]): Promise<T> {
-  const errors: string[] = [];
-  for (const s of specifiers) {
-    try {
-      const m = (await import(s)) as Mod;
-      if (typeof m[name] === 'function') return m[name] as T;
-      errors.push(`${s}: no export ${name}`);
-    } catch (e) {
-      errors.push(`${s}: ${(e as Error).message.split('\n')[0]}`);
-    }
+/** `name` from the module, said plainly when it does not load. Literal import() calls: the build bundles them. */
+async function load<T>(name: string, what: string, importer: () => Promise<unknown>): Promise<T> {
+  let problem: string;
+  try {
+    const m = (await importer()) as Mod;
+    if (typeof m[name] === 'function') return m[name] as T;
+    problem = `no export ${name}`;
+  } catch (e) {
+    problem = (e as Error).message.split('\n')[0];
   }
-  throw new Error(`${name} is not available (${errors.join('; ')})`);
+  throw new Error(`${name} is not available (${what}: ${problem})`);
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
@@ -25,7 +23,7 @@ const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 export function shopifyFactory(): ConnectionFactory {
   return {
     async create(c: ResolvedConnection) {
-      const createShopifyConnection = await load<(cfg: unknown) => unknown>('createShopifyConnection', ['../../nodes/shopify/client.ts']);
+      const createShopifyConnection = await load<(cfg: unknown) => unknown>('createShopifyConnection', 'nodes/shopify/client.ts', () => import('../../nodes/shopify/client.ts'));
       const shopDomain = str(c.config.shopDomain);
       if (!shopDomain) throw new Error(`connection "${c.id}": config.shopDomain is required`);
       const accessToken = str(c.secrets.accessToken);
@@ -57,10 +55,10 @@ export function erpFactory(dataDir: string): ConnectionFactory {
   return {
     async create(c: ResolvedConnection) {
       if (c.provider === 'sandbox') {
-        const createSandboxErp = await load<(o: unknown) => unknown>('createSandboxErp', ['../../nodes/erp/sandbox/index.ts']);
+        const createSandboxErp = await load<(o: unknown) => unknown>('createSandboxErp', 'nodes/erp/sandbox/index.ts', () => import('../../nodes/erp/sandbox/index.ts'));
         return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite') });
       }
-      const createErpConnection = await load<(o: unknown) => unknown>('createErpConnection', ['../../nodes/erp/index.ts', '../../nodes/erp/connection.ts', '../../nodes/erp/connect.ts']);
+      const createErpConnection = await load<(o: unknown) => unknown>('createErpConnection', 'nodes/erp/index.ts', () => import('../../nodes/erp/index.ts'));
       return createErpConnection({ id: c.id, kind: c.provider, provider: c.provider, config: c.config, secrets: c.secrets });
     },
     async test(client) {
