@@ -352,6 +352,8 @@ export interface SettlementItemInput {
 }
 
 export interface SettlementInput {
+  /** The payout's currency (checked against the ERP company's). */
+  currency?: string;
   /** The payout id: the idempotency key of the settlement entry. */
   externalId: string;
   date: IsoDate;
@@ -438,5 +440,7 @@ export interface ErpConnector {
   /** Ships an open order completely (capability `ship`). */
   shipSalesOrder?(externalId: string, opts: { trackingNumber?: string; carrier?: string }): Promise<ErpFulfilment>;
 
+  /** The currency the ERP company keeps its books in (journals and settlements in another are refused: CURRENCY_MISMATCH). */
+  companyCurrency?(): Promise<string>;
   close(): Promise<void>;
 }

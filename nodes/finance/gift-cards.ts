@@ -36,6 +36,22 @@ export function giftCardsRedeemed(raw: unknown, gateways: string[]): Decimal | n
     .reduce((a, t) => a.plus(t.amount ?? '0'), new Decimal(0));
 }
 
+/**
+ * A redemption derived from the order's totals when it carries no transactions (an orders/paid webhook does not):
+ * when every payment gateway of the order is a gift card and nothing is on payment terms, what the buyer paid —
+ * total_price less total_outstanding, shop money — was paid by gift card. Null when the totals cannot tell (several
+ * kinds of gateway share the payment, payment terms, totals missing).
+ */
+export function giftCardsRedeemedFromTotals(o: Pick<ShopifyOrder, 'paymentGateways' | 'total' | 'raw'>, gateways: string[]): Decimal | null {
+  if (!o.paymentGateways.length || !o.paymentGateways.every((g) => gateways.includes(g))) return null;
+  const raw = (o.raw ?? {}) as Record<string, any>;
+  if (raw.payment_terms != null || raw.paymentTerms != null) return null;
+  const outstanding = raw.total_outstanding ?? raw.totalOutstandingSet?.shopMoney?.amount;
+  if (outstanding == null || !/^-?\d+(\.\d+)?$/.test(String(outstanding))) return null;
+  const paid = new Decimal(o.total.shop.amount).minus(String(outstanding));
+  return paid.lt(0) ? null : paid;
+}
+
 export interface GiftCardOutput extends Partial<JournalInput> { orderId: string; sold: string; redeemed: string | null }
 
 export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, GiftCardOutput>({
@@ -45,7 +61,8 @@ export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, G
   category: 'finance',
   description: 'For a paid order: books gift cards sold as a liability (Dr Shopify clearing, Cr gift-card liability) and gift cards redeemed as its '
     + 'release (Dr liability, Cr clearing), as one journal for erp.post-journal keyed giftcard:<order id>. Orders with neither go out of `none`. '
-    + 'A redemption whose amount the order does not carry raises gift-card-redemption-unknown for finance.',
+    + 'Without transactions on the order, an order paid by gift cards alone redeemed total_price less total_outstanding; a redemption the order '
+    + 'cannot tell (gift card and another gateway, payment terms) raises gift-card-redemption-unknown for finance.',
   config,
   inputs: [{ id: 'in', dataType: '{ order: ShopifyOrder }' }],
   outputs: [{ id: 'journal', title: 'Journal to post', dataType: 'ErpJournalInput' }, { id: 'none', title: 'No gift cards' }],
@@ -63,12 +80,12 @@ export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, G
     const orderId = legacy(order.id)!;
     const sold = giftCardsSold(order);
     const usesGiftCard = order.paymentGateways.some((g) => ctx.config.giftCardGateways.includes(g));
-    let redeemed = usesGiftCard ? giftCardsRedeemed(order.raw, ctx.config.giftCardGateways) : new Decimal(0);
+    let redeemed = usesGiftCard ? giftCardsRedeemed(order.raw, ctx.config.giftCardGateways) ?? giftCardsRedeemedFromTotals(order, ctx.config.giftCardGateways) : new Decimal(0);
     if (redeemed === null) {
       const sink = ctx.service<ExceptionSink>('exceptions');
       const e = {
         type: 'gift-card-redemption-unknown', key: `order:${orderId}`, owner: 'finance' as const, severity: 'medium' as const,
-        title: `Order ${order.name} was paid partly by gift card, but the amount redeemed is not in the order`,
+        title: `Order ${order.name} was paid partly by gift card (gateways ${order.paymentGateways.join(', ')}), but the amount redeemed is not in the order`,
         detail: `Book the redemption by hand (Dr ${ctx.config.accounts.liability} gift-card liability, Cr ${ctx.config.accounts.clearing} clearing) from the order's transactions in Shopify; until then the payout charge for it will not tie.`,
         links: { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId, shopify: order.id },
         data: { orderId, gateways: order.paymentGateways },

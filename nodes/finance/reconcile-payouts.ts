@@ -133,7 +133,7 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     ctx.log.info({ payouts: recs.length, balanced: recs.filter((r) => r.status === 'balanced').length, ms: Date.now() - started }, 'payouts matched');
 
     // A dispute is raised when the payout booking its chargeback is posted, and cleared when the one repaying it is.
-    const raws = new Map(incoming.flatMap((p) => p.balanceTransactions.filter((t) => bucketOf(t.type, t.sourceType).bucket === 'dispute').map((t) => [legacy(t.id)!, t.raw] as const)));
+    const raws = new Map(incoming.flatMap((p) => p.balanceTransactions.filter((t) => bucketOf(t.type, t.sourceType).bucket === 'dispute').map((t) => [legacy(t.id)!, { raw: t.raw, dispute: t.dispute ?? null }] as const)));
     const disputes = disputeExceptions(disputeRecs, raws, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
     const raised = [...exceptionsFor(recs, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId }), ...disputes.raise];
     const sink = ctx.service<ExceptionSink>('exceptions');

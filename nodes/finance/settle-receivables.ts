@@ -57,7 +57,7 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
         throw permanentError(`node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" cannot settle receivables (sandbox ERP and Tryton can)`, { code: 'UNSUPPORTED', details: { capability: 'settleReceivables', erp: erp.kind } });
       }
       const r = p.items.length
-        ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, description: `Shopify payout ${payoutId}: receivables settled`, accounts: ctx.config.accounts, items: p.items }))
+        ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, description: `Shopify payout ${payoutId}: receivables settled`, currency: p.currency, accounts: ctx.config.accounts, items: p.items }))
         : { created: false, document: { externalId: payoutId, entryNumber: null, items: [] } };
       const missing = r.document.items.filter((i) => i.status === 'not-found');
       if (missing.length) ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');

@@ -38,6 +38,9 @@ function withDispute() {
     source_id: 9960, source_type: 'dispute', source_order_id: 5002, source_order_transaction_id: 13002, processed_at: date, adjustment_order_transactions: [], adjustment_reason: null,
   });
   const zero = { charges_gross_amount: '0.00', charges_fee_amount: '0.00', refunds_gross_amount: '0.00', refunds_fee_amount: '0.00', reserved_funds_gross_amount: '0.00', reserved_funds_fee_amount: '0.00', retried_payouts_gross_amount: '0.00', retried_payouts_fee_amount: '0.00' };
+  // Shopify's dispute behind both transactions (source_id 9960), as the Admin API serves ShopifyPaymentsDispute.
+  (s as { disputes?: unknown[] }).disputes = [{ id: 9960, order_id: 5002, type: 'chargeback', amount: gross.toFixed(2), currency: 'USD', reason: 'fraudulent', network_reason_code: '10.4',
+    status: 'needs_response', evidence_due_by: '2026-12-08T23:59:59Z', evidence_sent_on: null, finalized_on: null, initiated_at: '2026-11-23T09:00:00Z' }];
   s.balanceTransactions.push(tx(9950, 7003, gross.neg(), '15.00', '2026-11-24T10:00:00Z', 'dispute'), tx(9951, 7004, gross, '0.00', '2026-11-28T10:00:00Z', 'dispute'));
   s.payouts.push(
     { id: 7003, status: 'paid', date: '2026-11-26', currency: 'USD', amount: gross.neg().minus(15).toFixed(2), summary: { ...zero, adjustments_gross_amount: gross.neg().toFixed(2), adjustments_fee_amount: '15.00' } },
@@ -85,8 +88,9 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190'), await balanceOf(erp, '6200')]).toEqual(['13.20', '0.00', '-1.25']);
     const dispute = h.sink.open().filter((e) => e.type === 'payout-dispute');
     expect(dispute).toEqual([expect.objectContaining({ key: 'dispute:order:5002', owner: 'finance', data: expect.objectContaining({ orderId: '5002', amount: '13.20', currency: 'USD', payoutId: '7003' }) })]);
-    expect(dispute[0].data).toHaveProperty('reason');
-    expect(dispute[0].data).toHaveProperty('evidenceDueBy');
+    // Reason and evidence deadline come from Shopify's dispute object, and the title shows them.
+    expect(dispute[0].data).toMatchObject({ reason: 'FRAUDULENT', evidenceDueBy: '2026-12-08T23:59:59Z', disputeId: '9960', disputeStatus: 'NEEDS_RESPONSE', disputeType: 'CHARGEBACK' });
+    expect(dispute[0].title).toContain('reason fraudulent, evidence due 2026-12-08');
 
     // Won: the amount comes back, the invoice is paid again, the exception clears; the fee stays an expense.
     next();

@@ -4,6 +4,7 @@
 import { Decimal } from 'decimal.js';
 import type { SettlementItemInput } from '../erp/contract.ts';
 import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import type { ShopifyDispute } from '../shopify/types.ts';
 import type { PayoutReconciliation, ReconItem } from './types.ts';
 
 export const DISPUTE_EXCEPTION_TYPES = ['payout-dispute'] as const;
@@ -26,16 +27,20 @@ export function settlementItems(r: PayoutReconciliation): SettlementItemInput[] 
   return out.filter((x) => new Decimal(x.amount).gt(0));
 }
 
-/** Evidence details Shopify gives on the dispute, when the balance transaction carries them. */
-function disputeDetails(raw: unknown): { reason: string | null; evidenceDueBy: string | null; disputeId: string | null } {
-  const r = (raw ?? {}) as Record<string, any>;
-  const d = (r.dispute ?? r.source ?? r) as Record<string, any>;
+/** Shopify's dispute behind the transaction (ShopifyPaymentsDispute, read by shopify.payouts): reason, status, evidence deadline. */
+function disputeDetails(x: unknown): { reason: string | null; evidenceDueBy: string | null; disputeId: string | null; status: string | null; type: string | null } {
+  const { raw, dispute } = (x ?? {}) as { raw?: Record<string, any>; dispute?: ShopifyDispute | null };
+  const sourceId = raw?.sourceId ?? raw?.source_id;
   return {
-    reason: d.reason ?? d.reasonDetails?.reason ?? null,
-    evidenceDueBy: d.evidence_due_by ?? d.evidenceDueBy ?? null,
-    disputeId: r.source_id != null ? String(r.source_id) : d.id != null ? String(d.id) : null,
+    reason: dispute?.reason ?? null,
+    evidenceDueBy: dispute?.evidenceDueBy ?? null,
+    disputeId: dispute?.legacyId ?? (sourceId != null ? String(sourceId) : null),
+    status: dispute?.status ?? null,
+    type: dispute?.type ?? null,
   };
 }
+
+const reasonText = (r: string) => r.toLowerCase().replace(/_/g, ' ');
 
 /**
  * One exception per disputed order, owned by finance: opened by a chargeback (with order, amount, reason and
@@ -56,11 +61,11 @@ export function disputeExceptions(recs: PayoutReconciliation[], raws: Map<string
       const d = disputeDetails(raws.get(i.transactions[0]));
       raise.push({
         type: 'payout-dispute', key, owner: 'finance', severity: 'high',
-        title: `Chargeback on order ${i.orderId ?? '(unknown)'}: ${amount.abs().toFixed(2)} ${r.currency}${d.reason ? `, ${d.reason}` : ''}${d.evidenceDueBy ? `, evidence due ${d.evidenceDueBy.slice(0, 10)}` : ''}`,
+        title: `Chargeback on order ${i.orderId ?? '(unknown)'}: ${amount.abs().toFixed(2)} ${r.currency}, ${d.reason ? `reason ${reasonText(d.reason)}` : 'reason not given by Shopify'}${d.evidenceDueBy ? `, evidence due ${d.evidenceDueBy.slice(0, 10)}` : ''}`,
         detail: `Shopify took ${amount.abs().toFixed(2)} ${r.currency} back in payout ${r.payoutId} (transaction ${i.transactions.join(', ')}). The payout settlement reopens the order's invoice `
           + `(receivable debited, disputes account credited). Submit evidence in Shopify${d.evidenceDueBy ? ` before ${d.evidenceDueBy}` : ''}; a won dispute pays the invoice again and clears this, a lost one is written off from the receivable.`,
         links: { ...links, shopify: i.orderId ? `gid://shopify/Order/${i.orderId}` : undefined },
-        data: { payoutId: r.payoutId, orderId: i.orderId, amount: amount.abs().toFixed(2), currency: r.currency, reason: d.reason, evidenceDueBy: d.evidenceDueBy, disputeId: d.disputeId, transactions: i.transactions },
+        data: { payoutId: r.payoutId, orderId: i.orderId, amount: amount.abs().toFixed(2), currency: r.currency, reason: d.reason, evidenceDueBy: d.evidenceDueBy, disputeId: d.disputeId, disputeStatus: d.status, disputeType: d.type, transactions: i.transactions },
       });
     }
   }

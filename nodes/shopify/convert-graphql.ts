@@ -1,7 +1,7 @@
 // Admin GraphQL results (shapes of documents.ts) -> canonical objects.
 import { Decimal } from 'decimal.js';
 import type {
-  MoneyBag, ShopifyAddress, ShopifyBalanceTransaction, ShopifyDiscountAllocation, ShopifyLineItem, ShopifyOrder,
+  MoneyBag, ShopifyAddress, ShopifyBalanceTransaction, ShopifyDispute, ShopifyDiscountAllocation, ShopifyLineItem, ShopifyOrder,
   ShopifyPayout, ShopifyRefund, ShopifyShippingLine, ShopifyTaxLine, ShopifyTransaction, Money,
 } from './types.ts';
 import { arr, bool, dec, enumName, gid, int, isObj, legacyIdOf, money, obj, reqStr, str, type Obj } from './convert-util.ts';
@@ -275,5 +275,26 @@ export function balanceTransactionFromGraphql(v: unknown, path = '$.balanceTrans
       return { orderTransactionId: gid('OrderTransaction', String(ao.orderTransactionId), `${p}.orderTransactionId`), amount: m(ao.amount, `${p}.amount`), orderId: null, orderName: str(ao.name) };
     }),
     raw: v,
+  };
+}
+
+export function disputeFromGraphql(v: unknown, path = '$.dispute'): ShopifyDispute {
+  const o = obj(v, path);
+  const reason = isObj(o.reasonDetails) ? o.reasonDetails : {};
+  const order = isObj(o.order) ? o.order : null;
+  return {
+    id: reqStr(o.id, `${path}.id`),
+    legacyId: reqStr(String(o.legacyResourceId ?? ''), `${path}.legacyResourceId`),
+    type: reqStr(o.type, `${path}.type`),
+    status: reqStr(o.status, `${path}.status`),
+    reason: reqStr(reason.reason, `${path}.reasonDetails.reason`),
+    networkReasonCode: str(reason.networkReasonCode),
+    initiatedAt: reqStr(o.initiatedAt, `${path}.initiatedAt`),
+    evidenceDueBy: str(o.evidenceDueBy),
+    evidenceSentOn: str(o.evidenceSentOn),
+    finalizedOn: str(o.finalizedOn),
+    amount: m(o.amount, `${path}.amount`),
+    orderId: order ? str(order.id) : null,
+    orderName: order ? str(order.name) : null,
   };
 }

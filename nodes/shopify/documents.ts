@@ -183,6 +183,16 @@ export const BALANCE_TRANSACTIONS = `query BalanceTransactions($first: Int!, $af
   }
 }`;
 
+/** One Shopify Payments dispute (a balance transaction's sourceId when its sourceType is DISPUTE). */
+export const DISPUTE = `query Dispute($id: ID!) {
+  dispute(id: $id) {
+    id legacyResourceId type status initiatedAt evidenceDueBy evidenceSentOn finalizedOn
+    amount { amount currencyCode }
+    reasonDetails { reason networkReasonCode }
+    order { id name }
+  }
+}`;
+
 /**
  * Catalogue audit: every inventory item with its SKU, tracking and Shopify's own duplicate count
  * (`duplicateSkuCount`: other items sharing this SKU). 2 points per item: 250 per page is 502 points.
@@ -197,7 +207,7 @@ export const CATALOG_AUDIT = `query CatalogAudit($first: Int!, $after: String) {
 /** Registry used by the schema-validation test and the sandbox store's cost tests. */
 export const DOCUMENTS = {
   ORDER_BY_ID, ORDERS_UPDATED_SINCE, REFUNDS_FOR_ORDER, LOCATIONS, VARIANTS_BY_SKU, INVENTORY_SET_QUANTITIES,
-  ORDER_FULFILLMENT_STATE, ORDER_BY_NAME, FULFILLMENT_CREATE, PAYOUTS, BALANCE_TRANSACTIONS, CATALOG_AUDIT,
+  ORDER_FULFILLMENT_STATE, ORDER_BY_NAME, FULFILLMENT_CREATE, PAYOUTS, BALANCE_TRANSACTIONS, DISPUTE, CATALOG_AUDIT,
 } as const;
 
 export type DocumentName = keyof typeof DOCUMENTS;

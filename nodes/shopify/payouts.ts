@@ -2,10 +2,10 @@
 // Payouts have no webhook (Shopify publishes none), so this is polled on a schedule.
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
-import { balanceTransactionFromGraphql, payoutFromGraphql } from './convert-graphql.ts';
-import { BALANCE_TRANSACTIONS, PAYOUTS } from './documents.ts';
+import { balanceTransactionFromGraphql, disputeFromGraphql, payoutFromGraphql } from './convert-graphql.ts';
+import { BALANCE_TRANSACTIONS, DISPUTE, PAYOUTS } from './documents.ts';
 import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
-import type { ShopifyPayout } from './types.ts';
+import type { ShopifyDispute, ShopifyPayout } from './types.ts';
 
 const config = z.object({
   connection: connectionField,
@@ -27,7 +27,8 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
   version: 1,
   title: 'Shopify Payments payouts',
   category: 'shopify',
-  description: 'Lists Shopify Payments payouts issued since the last run (cursor kept in flow state), each with all its balance transactions (charges, refunds, fees, adjustments, reserves...).',
+  description: 'Lists Shopify Payments payouts issued since the last run (cursor kept in flow state), each with all its balance transactions (charges, refunds, fees, adjustments, reserves...); '
+    + 'a dispute transaction carries its dispute (reason, status, evidence deadline) as Shopify gives it.',
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'ShopifyPayout[]' }],
@@ -67,6 +68,17 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
           p.balanceTransactions.push(...conn.nodes.map((n: unknown, i: number) => balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${i}]`)));
           txAfter = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
         } while (txAfter);
+      }
+      // A chargeback's reason and evidence deadline are on the dispute, not the balance transaction: read each once.
+      const disputes = new Map<string, ShopifyDispute | null>();
+      for (const t of payouts.flatMap((p) => p.balanceTransactions)) {
+        if (t.sourceType !== 'DISPUTE' || !t.sourceId) continue;
+        const id = t.sourceId.startsWith('gid://') ? t.sourceId : `gid://shopify/ShopifyPaymentsDispute/${t.sourceId}`;
+        if (!disputes.has(id)) {
+          const r: { data: any } = await client.request<any>(DISPUTE, { id }, { signal: ctx.signal });
+          disputes.set(id, r.data.dispute ? disputeFromGraphql(r.data.dispute, `dispute(${id})`) : null);
+        }
+        t.dispute = disputes.get(id) ?? null;
       }
     } catch (err) {
       asNodeError(ctx, err);

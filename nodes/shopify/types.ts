@@ -214,6 +214,26 @@ export interface ShopifyOrderEdit {
   raw: unknown;
 }
 
+/** A Shopify Payments dispute (ShopifyPaymentsDispute): a chargeback or inquiry on an order's payment. */
+export interface ShopifyDispute {
+  id: Gid;
+  legacyId: string;
+  /** CHARGEBACK | INQUIRY */
+  type: string;
+  /** NEEDS_RESPONSE, UNDER_REVIEW, WON, LOST, ACCEPTED, CHARGE_REFUNDED, PREVENTED (open-ended). */
+  status: string;
+  /** ShopifyPaymentsDisputeReason: FRAUDULENT, PRODUCT_NOT_RECEIVED, ... */
+  reason: string;
+  networkReasonCode: string | null;
+  initiatedAt: string;
+  evidenceDueBy: string | null;
+  evidenceSentOn: string | null;
+  finalizedOn: string | null;
+  amount: Money;
+  orderId: Gid | null;
+  orderName: string | null;
+}
+
 export interface ShopifyBalanceTransaction {
   id: Gid;
   /** Open-ended (CHARGE, REFUND, ADJUSTMENT, DISPUTE, RESERVED_FUNDS, ADVANCE, ...): never assume a closed list. */
@@ -231,6 +251,8 @@ export interface ShopifyBalanceTransaction {
   processedAt: string;
   adjustmentReason: string | null;
   adjustmentOrderTransactions: { orderTransactionId: Gid; amount: Money; orderId: Gid | null; orderName: string | null }[];
+  /** The dispute behind a DISPUTE transaction, as Shopify gives it (shopify.payouts reads it; null when Shopify has none). */
+  dispute?: ShopifyDispute | null;
   raw: unknown;
 }
 

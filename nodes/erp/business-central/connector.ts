@@ -10,6 +10,7 @@ import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFu
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, sum } from '../shared/money.ts';
 import { lineCodes } from '../shared/pricing.ts';
+import { checkCurrency } from '../shared/currency.ts';
 import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, parseInput, salesOrderSchema } from '../shared/schemas.ts';
 import { BcClient, odataString as s, type BusinessCentralConfig } from './client.ts';
 
@@ -275,6 +276,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
   }
 
   async function postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>> {
+    // Journal lines are posted in the local currency: amounts in another would be booked as LCY.
+    checkCurrency('business-central', lcy, input.currency, `journal ${input.externalId}`);
     const doc = isJournalNo(input.externalId);
     const existing = await entryFromGl(doc);
     if (existing) return { created: false, document: existing };
@@ -335,6 +338,7 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     createCreditMemo: async (m) => createCreditMemo(parseInput(creditMemoSchema, m, 'credit memo')),
     postJournal: async (j) => postJournal(parseInput(journalSchema, j, 'journal')),
     listLedger: async (q) => listLedger(parseInput(ledgerQuerySchema, q, 'ledger query')),
+    companyCurrency: async () => lcy,
     async close() {},
   };
 }

@@ -11,6 +11,7 @@ import { stockChanges } from './stock-changes.ts';
 import { cancelOrder, confirmOrder, createMemo, createOrder, creditable, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
+import { checkCurrency } from '../shared/currency.ts';
 
 export interface SandboxErpOptions {
   /** Directory for `sandbox-erp.sqlite`; in memory when neither this nor `file` is given. */
@@ -20,6 +21,8 @@ export interface SandboxErpOptions {
   seed?: boolean;
   /** Post an invoice entry to the ledger for every sales order (default true). */
   postInvoices?: boolean;
+  /** The currency the sandbox company keeps its books in (default USD, as the Tryton test company). */
+  currency?: string;
 }
 
 export type Outage = 'down' | 'timeout' | null;
@@ -48,6 +51,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
   const limiter = createLimiter(limits);
   let outage: Outage = null;
   const postInvoices = opts.postInvoices !== false;
+  const companyCurrency = opts.currency ?? 'USD';
 
   const call = <T>(what: string, write: boolean, fn: () => T): Promise<T> => limiter.run(async () => {
     if (outage === 'down') throw erpError('sandbox', `${what}: unreachable (simulated outage)`, { errorClass: 'transient', code: 'ERP_UNAVAILABLE' });
@@ -130,8 +134,9 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     stockChanges: (o) => call('stockChanges', false, () => stockChanges(db, o)),
     createCreditMemo: async (input) => { const m = parseInput(creditMemoSchema, input, 'credit memo'); return call('createCreditMemo', true, () => createMemo(db, m)); },
     creditable: (orderExternalId) => call('creditable', false, () => creditable(db, String(orderExternalId))),
-    postJournal: async (input) => { const j = parseInput(journalSchema, input, 'journal'); return call('postJournal', true, () => postJournal(db, j)); },
-    settleReceivables: async (input) => { const x = parseInput(settlementSchema, input, 'settlement'); return call('settleReceivables', true, () => settleReceivables(db, x)); },
+    postJournal: async (input) => { const j = parseInput(journalSchema, input, 'journal'); checkCurrency('sandbox', companyCurrency, j.currency, `journal ${j.externalId}`); return call('postJournal', true, () => postJournal(db, j)); },
+    companyCurrency: async () => companyCurrency,
+    settleReceivables: async (input) => { const x = parseInput(settlementSchema, input, 'settlement'); checkCurrency('sandbox', companyCurrency, x.currency, `settlement ${x.externalId}`); return call('settleReceivables', true, () => settleReceivables(db, x)); },
     listLedger: async (q) => { const x = parseInput(ledgerQuerySchema, q, 'ledger query'); return call('listLedger', false, () => listLedger(db, x)); },
     shipSalesOrder: (externalId, o) => call('shipSalesOrder', true, () => shipOrder(db, String(externalId), o)),
     async close() {

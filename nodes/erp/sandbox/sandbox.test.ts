@@ -42,6 +42,17 @@ describe('sandbox ERP specifics', () => {
     expect(erp.admin.dump().salesOrders.filter((o) => (o as { externalId: string }).externalId === input.externalId)).toHaveLength(1);
   });
 
+  it('refuses journals and settlements in a currency other than its company\'s, naming both, and posts nothing', async () => {
+    const eur = createSandboxErp({ currency: 'EUR' });
+    expect(await eur.companyCurrency!()).toBe('EUR');
+    const journal = { externalId: 'P-USD-1', date: '2026-11-30', description: 'USD payout', currency: 'USD', lines: [{ account: '1000', debit: '10.00' }, { account: '1190', credit: '10.00' }] };
+    await expect(eur.postJournal(journal)).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH', errorClass: 'permanent', details: { currency: 'USD', companyCurrency: 'EUR' } });
+    await expect(eur.settleReceivables!({ externalId: 'P-USD-1', date: '2026-11-30', description: 'x', currency: 'USD', accounts: { receivable: '1100', clearing: '1190', disputes: '6200' }, items: [] }))
+      .rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
+    expect(await eur.listLedger({ from: '2026-11-01', to: '2026-11-30' })).toEqual([]);
+    expect((await eur.postJournal({ ...journal, currency: 'EUR' })).created).toBe(true);
+  });
+
   it('persists in a data dir across reopen', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sbx-erp-'));
     let a: SandboxErp | undefined;

@@ -47,6 +47,18 @@ describe('tryton specifics', () => {
     expect(erp.limits.concurrency).toBe(1);
   });
 
+  it('refuses a payout journal or settlement in a currency other than the company\'s (CURRENCY_MISMATCH), posting nothing', async () => {
+    expect(await erp.companyCurrency!()).toBe('USD');
+    const day = new Date().toISOString().slice(0, 10);
+    const id = `gbp-payout-${Date.now()}`;
+    const e = (await erp.postJournal({ externalId: id, date: day, description: 'GBP payout', currency: 'GBP', lines: [{ account: '1000', debit: '10.00' }, { account: '1190', credit: '10.00' }] }).catch((x: unknown) => x)) as NodeError;
+    expect(e).toMatchObject({ code: 'CURRENCY_MISMATCH', errorClass: 'permanent', details: { currency: 'GBP', companyCurrency: 'USD' } });
+    expect(e.message).toMatch(/GBP.*USD/);
+    expect((await erp.listLedger({ from: day, to: day })).some((l) => l.source.externalId === id)).toBe(false);
+    await expect(erp.settleReceivables!({ externalId: id, date: day, description: 'x', currency: 'GBP', accounts: { receivable: '1100', clearing: '1190', disputes: '6200' }, items: [] }))
+      .rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
+  });
+
   it('reads posted order invoices back in the ledger with the Shopify order id', async () => {
     const posting = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true });
     const input = order();

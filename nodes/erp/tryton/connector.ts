@@ -8,6 +8,7 @@ import { getStock, listFulfilments, shipSale } from './fulfil.ts';
 import { stockChanges } from './stock-changes.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
+import { checkCurrency } from '../shared/currency.ts';
 import { settlementSchema } from '../shared/settlement.ts';
 import { cancelSale, confirmSale, createSale, findSale, toOrder } from './orders.ts';
 import { TrytonRefs, type TrytonOptions } from './refs.ts';
@@ -53,8 +54,17 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     stockChanges: async (opts) => stockChanges(rpc, refs, opts),
     createCreditMemo: async (input: CreditMemoInput) => createCreditMemo(rpc, refs, parseInput(creditMemoSchema, input, 'credit memo')),
     creditable: async (orderExternalId: string) => creditable(rpc, String(orderExternalId)),
-    postJournal: async (input: JournalInput) => postJournal(rpc, refs, parseInput(journalSchema, input, 'journal')),
-    settleReceivables: async (input) => settleReceivables(rpc, refs, parseInput(settlementSchema, input, 'settlement')),
+    postJournal: async (input: JournalInput) => {
+      const j = parseInput(journalSchema, input, 'journal');
+      checkCurrency('tryton', await refs.companyCurrency(), j.currency, `journal ${j.externalId}`);
+      return postJournal(rpc, refs, j);
+    },
+    companyCurrency: () => refs.companyCurrency(),
+    settleReceivables: async (input) => {
+      const x = parseInput(settlementSchema, input, 'settlement');
+      checkCurrency('tryton', await refs.companyCurrency(), x.currency, `settlement ${x.externalId}`);
+      return settleReceivables(rpc, refs, x);
+    },
     listLedger: async (q: LedgerQuery) => listLedger(rpc, refs, parseInput(ledgerQuerySchema, q, 'ledger query')),
     shipSalesOrder: async (externalId, opts) => shipSale(rpc, refs, String(externalId), opts),
     async close() {},

@@ -94,6 +94,15 @@ export class TrytonRefs {
     return id;
   }
 
+  /** The currency of the company the session works in (the user's context company). */
+  companyCurrency(): Promise<string> {
+    return this.once('companyCurrency', async () => {
+      const company = (await this.rpc.context()).company;
+      const [row] = await this.rpc.model<Array<{ currency: number }>>('company.company', 'read', [[company], ['currency']]);
+      return this.currencyCode(row.currency);
+    });
+  }
+
   async currencyCode(id: number): Promise<string> {
     const map = await this.currencies();
     for (const [c, i] of map) if (i === id) return c;

@@ -130,6 +130,7 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
   });
 
   const query: Record<string, (args: G, info: GraphQLResolveInfo) => unknown> = {
+    dispute: (args) => state.disputes.find((d) => d.id === String(args.id)) ?? null,
     order: (args) => {
       const o = state.orders.get(String(args.id));
       return o ? orderToGraphql(o, state) : null;

@@ -38,6 +38,8 @@ export interface Scenario {
   refunds?: unknown[];
   payouts?: unknown[];
   balanceTransactions?: unknown[];
+  /** Shopify Payments disputes, REST JSON (id, order_id, type, amount, currency, reason, network_reason_code, status, evidence_due_by, evidence_sent_on, finalized_on, initiated_at). */
+  disputes?: unknown[];
 }
 
 type G = Record<string, unknown>;
@@ -106,6 +108,7 @@ export class SandboxState {
   fulfillments = new Map<string, FulfillmentRec>();
   payouts: G[] = [];
   balanceTransactions: G[] = [];
+  disputes: G[] = [];
   private nextId = 9_000_000_000;
 
   newId(type: string): string {
@@ -155,6 +158,7 @@ export class SandboxState {
     for (const [i, r] of (s.refunds ?? []).entries()) this.addRefund(refundFromRest(r, `scenario.refunds[${i}]`));
     this.payouts.push(...(s.payouts ?? []).map((p, i) => payoutToGraphql(p, `scenario.payouts[${i}]`)));
     this.balanceTransactions.push(...(s.balanceTransactions ?? []).map((t, i) => balanceTxToGraphql(t, `scenario.balanceTransactions[${i}]`)));
+    for (const [i, d] of (s.disputes ?? []).entries()) this.addDispute(d, `scenario.disputes[${i}]`);
     return this;
   }
 
@@ -212,6 +216,28 @@ export class SandboxState {
   addPayout(payout: unknown, balanceTransactions: unknown[]): void {
     this.payouts.push(payoutToGraphql(payout, 'payout'));
     this.balanceTransactions.push(...balanceTransactions.map((t, i) => balanceTxToGraphql(t, `balanceTransactions[${i}]`)));
+  }
+
+  /** A Shopify Payments dispute from its REST JSON, served as ShopifyPaymentsDispute (enums upper-cased as the Admin API spells them). */
+  addDispute(d: unknown, path = 'dispute'): void {
+    const o = parseIfText(d) as Record<string, any>;
+    if (!o || typeof o !== 'object') throw new Error(`${path}: expected a dispute object`);
+    for (const k of ['id', 'type', 'amount', 'currency', 'reason', 'status', 'initiated_at']) if (o[k] == null) throw new Error(`${path}.${k}: required`);
+    const enumOf = (type: string, v: unknown, field: string) => {
+      const e = loadAdminSchema().getType(type) as GraphQLEnumType;
+      const name = String(v).toUpperCase();
+      if (!e.getValue(name)) throw new Error(`${path}.${field}: ${JSON.stringify(v)} is not a ${type} (${e.getValues().map((x) => x.name.toLowerCase()).join(', ')})`);
+      return name;
+    };
+    const order = o.order_id == null ? null : this.orders.get(gid('Order', o.order_id, `${path}.order_id`));
+    this.disputes.push({
+      __typename: 'ShopifyPaymentsDispute', id: gid('ShopifyPaymentsDispute', o.id, `${path}.id`), legacyResourceId: String(o.id),
+      type: enumOf('DisputeType', o.type, 'type'), status: enumOf('DisputeStatus', o.status, 'status'),
+      initiatedAt: utc(String(o.initiated_at)), evidenceDueBy: utc(o.evidence_due_by ?? null), evidenceSentOn: utc(o.evidence_sent_on ?? null), finalizedOn: utc(o.finalized_on ?? null),
+      amount: { amount: String(o.amount), currencyCode: String(o.currency) },
+      reasonDetails: { reason: enumOf('ShopifyPaymentsDisputeReason', o.reason, 'reason'), networkReasonCode: o.network_reason_code == null ? null : String(o.network_reason_code) },
+      order: order ? { id: order.id, name: order.name } : o.order_id == null ? null : { id: gid('Order', o.order_id, `${path}.order_id`), name: `#${o.order_id}` },
+    });
   }
 
   addRefund(refund: ShopifyRefund): void {
@@ -373,7 +399,7 @@ export function loadScenarioFile(path: string): Scenario {
     throw new Error(`scenario ${path} is not valid JSON: ${(e as Error).message}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`scenario ${path}: expected a JSON object`);
-  for (const k of ['locations', 'products', 'inventory', 'customers', 'orders', 'refunds', 'fulfillmentOrders', 'payouts', 'balanceTransactions']) {
+  for (const k of ['locations', 'products', 'inventory', 'customers', 'orders', 'refunds', 'fulfillmentOrders', 'payouts', 'balanceTransactions', 'disputes']) {
     const x = (v as Record<string, unknown>)[k];
     if (x !== undefined && !Array.isArray(x)) throw new Error(`scenario ${path}: "${k}" must be an array`);
   }
