@@ -53,6 +53,8 @@ import { assistRouter } from './assist/routes.ts';
 import { reportingRoutes } from './routes/reporting.ts';
 import { createExceptionService } from '../runtime/exceptions/index.ts';
 import { exceptionRoutes } from './exceptions/routes.ts';
+import { retryWaitingOnLookup } from './exceptions/waiting.ts';
+import { retriesRouter } from './routes/retries.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { startAlerts } from './alerts/index.ts';
 import { SweepScheduler } from './sweeps.ts';
@@ -379,13 +381,19 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', runNowRouter(deps));
   app.route('/api', sandboxRouter(deps, () => sandbox));
   reportingRoutes(app, deps);
+  app.route('/api', retriesRouter(deps));
   app.route('/api/exceptions', exceptionRoutes(exceptions, { authorize: (p) => requirePermission(p) }));
   app.route('/api/dashboard', dashboardRoutes(runtime.store, { authorize: (p) => requirePermission(p) }));
   app.route(
     '/api/lookups',
     lookupRoutes(lookups, {
       authorize: (perm) => requirePermission(perm),
-      onChange: (e) => audit.record(e.by ?? 'unknown', `lookup.${e.action}`, `lookup:${e.scope}/${e.name}`, { version: e.version }),
+      onChange: (e) => {
+        audit.record(e.by ?? 'unknown', `lookup.${e.action}`, `lookup:${e.scope}/${e.name}`, { version: e.version });
+        // Saving rows may resolve what failed runs were waiting for: retry those at once (the response lists them).
+        if (!/rows|restore|csv/.test(e.action)) return;
+        return { retried: retryWaitingOnLookup(exceptions, lookups, { scope: e.scope, name: e.name }, e.by ?? 'unknown') };
+      },
     }),
   );
   app.route('/webhooks', shopifyWebhookRoutes(deps));

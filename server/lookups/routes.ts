@@ -6,7 +6,7 @@
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem } from '../../runtime/lookups/index.ts';
-import { CsvQuery, ErrorBody, Params, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
+import { CsvQuery, ErrorBody, Params, RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
 import { PERMISSIONS } from '../auth/roles.ts';
 
 export const LOOKUP_PERMISSIONS = {
@@ -21,8 +21,11 @@ export interface LookupRoutesOptions {
   authorize?: (perm: LookupPermission) => MiddlewareHandler;
   /** Who is editing, recorded on each version. Default: the `user` variable's email, if any. */
   actor?: (c: Context) => string | undefined;
-  /** Called after every change (for the audit log). */
-  onChange?: (e: { action: string; scope: string; name: string; version?: number; by?: string }) => void;
+  /**
+   * Called after every change (for the audit log). What it returns for a change of rows is added to the response
+   * (the server retries the runs waiting on the table and returns them as `retried`).
+   */
+  onChange?: (e: { action: string; scope: string; name: string; version?: number; by?: string }) => unknown;
   /** Largest CSV body accepted, default 5 MB. */
   maxCsvBytes?: number;
 }
@@ -50,7 +53,10 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     },
   });
   const actor = opts.actor ?? ((c: Context) => (c.get('user') as { email?: string } | undefined)?.email);
-  const changed = (c: Context, action: string, scope: string, name: string, version?: number) => opts.onChange?.({ action, scope, name, version, by: actor(c) });
+  const changed = (c: Context, action: string, scope: string, name: string, version?: number): { retried?: z.infer<typeof RetryBatch> } => {
+    const r = opts.onChange?.({ action, scope, name, version, by: actor(c) }) as { retried?: z.infer<typeof RetryBatch> } | undefined;
+    return r && typeof r === 'object' && r.retried ? { retried: r.retried } : {};
+  };
 
   const route = <R extends Omit<RouteConfig, 'middleware'>>(perm: LookupPermission, r: R) =>
     createRoute({
@@ -149,8 +155,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const p = c.req.valid('param');
       const b = c.req.valid('json');
       const v = service.putRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      changed(c, 'lookup.rows.put', p.scope, p.name, v.version);
-      return c.json(v, 200);
+      return c.json({ ...v, ...changed(c, 'lookup.rows.put', p.scope, p.name, v.version) }, 200);
     },
   );
 
@@ -160,8 +165,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const p = c.req.valid('param');
       const b = c.req.valid('json');
       const v = service.upsertRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      changed(c, 'lookup.rows.upsert', p.scope, p.name, v.version);
-      return c.json(v, 200);
+      return c.json({ ...v, ...changed(c, 'lookup.rows.upsert', p.scope, p.name, v.version) }, 200);
     },
   );
 
@@ -171,8 +175,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const p = c.req.valid('param');
       const b = c.req.valid('json');
       const v = service.deleteRows(p, b.keys, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      changed(c, 'lookup.rows.delete', p.scope, p.name, v.version);
-      return c.json(v, 200);
+      return c.json({ ...v, ...changed(c, 'lookup.rows.delete', p.scope, p.name, v.version) }, 200);
     },
   );
 
@@ -193,8 +196,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const { version, ...p } = c.req.valid('param');
       const b = c.req.valid('json');
       const v = service.restore(p, version, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      changed(c, 'lookup.restore', p.scope, p.name, v.version);
-      return c.json(v, 200);
+      return c.json({ ...v, ...changed(c, 'lookup.restore', p.scope, p.name, v.version) }, 200);
     },
   );
 
@@ -232,8 +234,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const text = await c.req.text();
       if (Buffer.byteLength(text) > max) throw new ApiError(413, 'too_large', `the CSV is over ${max} bytes`);
       const v = service.importCsv(p, text, { mode: q.mode, by: actor(c), message: q.message, expectedVersion: q.expectedVersion });
-      changed(c, 'lookup.csv.import', p.scope, p.name, v.version);
-      return c.json(v, 200);
+      return c.json({ ...v, ...changed(c, 'lookup.csv.import', p.scope, p.name, v.version) }, 200);
     },
   );
 

@@ -58,8 +58,16 @@ export const TableSummary = z
   })
   .openapi('LookupTable');
 
+export const RetryBatch = z
+  .object({
+    exceptions: z.array(z.string()),
+    runs: z.array(z.object({ runId: z.string(), newRunId: z.string() })),
+    skipped: z.array(z.object({ runId: z.string(), reason: z.string() })),
+  })
+  .openapi('RetryBatch', { description: 'The failed runs waiting on this table that were retried because the change resolves what they missed' });
+
 export const VersionInfo = z
-  .object({ version: z.number(), rowCount: z.number(), message: z.string(), createdBy: z.string().nullable(), createdAt: z.number() })
+  .object({ version: z.number(), rowCount: z.number(), message: z.string(), createdBy: z.string().nullable(), createdAt: z.number(), retried: RetryBatch.optional() })
   .openapi('LookupVersion');
 
 export const Params = z.object({

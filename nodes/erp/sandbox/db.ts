@@ -41,7 +41,9 @@ export const SEED = {
   taxes: [['US-SALES-10', 'Sales Tax 10%', '0.10'], ['US-STATE-6', 'State Sales Tax 6%', '0.06'], ['US-COUNTY-1.5', 'County Sales Tax 1.5%', '0.015'],
     ['UK-VAT-20', 'UK VAT 20%', '0.20'], ['ZERO', 'Zero rated 0%', '0'],
     // The sandbox store's demo orders (Illinois + Cook County, Irish VAT); not in the Tryton test company.
-    ['US-IL-6.25', 'Illinois State Tax 6.25%', '0.0625'], ['US-COOK-1.75', 'Cook County Tax 1.75%', '0.0175'], ['IE-VAT-23', 'Irish VAT 23%', '0.23']] as const,
+    ['US-IL-6.25', 'Illinois State Tax 6.25%', '0.0625'], ['US-COOK-1.75', 'Cook County Tax 1.75%', '0.0175'], ['IE-VAT-23', 'Irish VAT 23%', '0.23'],
+    // What the sandbox panel's unmapped-tax order (Ohio Resort Tax 7%) is fixed with: a tax-codes row naming it.
+    ['US-OH-7', 'Ohio Tax 7%', '0.07']] as const,
   accounts: [['1000', 'Main Cash'], ['1100', 'Main Receivable'], ['1190', 'Shopify Clearing'], ['1195', 'Shopify Reserve'], ['2000', 'Main Payable'],
     ['2100', 'Main Tax'], ['2300', 'Gift Card Liability'], ['4000', 'Main Revenue'], ['6000', 'Main Expense'], ['6100', 'Shopify Fees'],
     ['6200', 'Shopify Adjustments and Disputes']] as const,

@@ -1,0 +1,119 @@
+// Fixing the cause of waiting runs on a real server in sandbox mode (templates, isolated-vm, sandbox shop and ERP):
+// two orders with an unmapped tax rate fail at the tax-code lookup and wait in one exception; an operator adds the
+// missing row from the exception; both runs are retried at once and post the sales order with Shopify's tax under the
+// chosen ERP code; the exception resolves itself. A lookup save that resolves nothing retries nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type Serving } from '../main.ts';
+
+let s: Serving;
+let dir: string;
+let owner = '';
+let operator = '';
+let client = '';
+const PASSWORD = 'fix-lookup-pw-1';
+
+async function call<T = any>(method: string, path: string, as: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, body: (await r.json()) as T };
+}
+
+async function login(email: string, password: string) {
+  const r = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  return ((await r.json()) as { token: string }).token;
+}
+
+async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'll-fix-lookup-'));
+  s = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, designerDir: null, handleSignals: false, log: pino({ level: 'silent' }), env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD } });
+  owner = await login('owner@example.com', PASSWORD);
+  for (const role of ['operator', 'client']) {
+    expect((await call('POST', '/api/users', owner, { email: `${role}@example.com`, role, password: PASSWORD })).status).toBe(201);
+  }
+  operator = await login('operator@example.com', PASSWORD);
+  client = await login('client@example.com', PASSWORD);
+  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox', owner).catch(() => ({ body: { ready: false } }))).body.ready; i++) await new Promise((r) => setTimeout(r, 200));
+}, 120_000);
+
+afterAll(async () => {
+  await s?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fixing an unmapped tax rate from its exception', () => {
+  it('adds the missing row, retries every waiting run in bulk, and they post with the right tax', async () => {
+    const sent = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await call('POST', '/api/sandbox/events', owner, { scenario: 'unmapped-tax' });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      sent.push(r.body);
+    }
+    // Each order arrives as orders/create and orders/paid: every run of both fails at the lookup.
+    const failed: any[] = [];
+    for (const o of sent) {
+      failed.push(...(await until(async () => {
+        const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`, operator);
+        return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
+      }, `the failed runs of ${o.orderName}`)));
+    }
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    const exc = await until(async () => {
+      const { body } = await call('GET', '/api/exceptions?type=unmapped-tax-code&state=unresolved', operator);
+      const e = body.items[0];
+      if (!e) return undefined;
+      const d = (await call('GET', `/api/exceptions/${e.id}`, operator)).body;
+      return d.runs.length === failed.length ? d : undefined;
+    }, 'one exception holding every failed run');
+    expect(exc.data.error.details).toMatchObject({ table: 'tax-codes', scope: 'shared' });
+
+    // Before the fix: the preview says the lookup re-runs because it failed, and the rest follows it.
+    const preview = (await call('POST', `/api/runs/${failed[0].runId}/replay/preview`, operator, {})).body;
+    expect(preview.steps.find((x: any) => x.nodeId === 'tax-codes')).toMatchObject({ action: 'rerun', reason: 'it failed' });
+    expect(preview.steps.find((x: any) => x.nodeId === 'post')).toMatchObject({ action: 'rerun', reason: 'it did not run' });
+
+    // A client's unrelated row retries nothing: it does not resolve what the runs miss.
+    const unrelated = await call('PATCH', '/api/lookups/shared/tax-codes/rows', client, { rows: [{ title: 'Unrelated Tax', rate: '3%', taxCode: 'ZERO' }] });
+    expect(unrelated.status, JSON.stringify(unrelated.body)).toBe(200);
+    expect(unrelated.body.retried).toEqual({ exceptions: [], runs: [], skipped: [] });
+    // An operator may not edit lookup tables freely, only add the row an exception misses.
+    expect((await call('PATCH', '/api/lookups/shared/tax-codes/rows', operator, { rows: [{ title: 'X', rate: '1%', taxCode: 'ZERO' }] })).status).toBe(403);
+    expect((await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { nope: 'x' } })).status).toBe(400);
+
+    const fix = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { taxCode: 'US-OH-7' } });
+    expect(fix.status, JSON.stringify(fix.body)).toBe(200);
+    expect(fix.body.rows).toEqual([{ title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: 'KY', taxCode: 'US-OH-7' }]);
+    expect(fix.body.retried.exceptions).toEqual([exc.id]);
+    expect(fix.body.retried.runs.map((r: any) => r.runId).sort()).toEqual(failed.map((r) => r.runId).sort());
+
+    const newIds = fix.body.retried.runs.map((r: any) => r.newRunId);
+    const outcome = await until(async () => {
+      const { body } = await call('POST', '/api/runs/outcomes', operator, { runIds: newIds });
+      return body.pending === 0 ? body : undefined;
+    }, 'the retries to finish');
+    expect(outcome, JSON.stringify(outcome)).toEqual({ total: failed.length, succeeded: failed.length, pending: 0, skipped: 0, failed: [] });
+
+    for (const id of newIds) {
+      const run = (await call('GET', `/api/runs/${id}`, operator)).body;
+      const so = run.steps.find((x: any) => x.nodeId === 'read-back').output;
+      expect(so.totals).toEqual({ net: '12.00', tax: '0.84', gross: '12.84' });
+      expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['MUG-BLACK', 'US-OH-7', '0.84']]);
+      expect(run.steps.find((x: any) => x.nodeId === 'tax-codes').reads.lookups[0]).toMatchObject({ table: 'tax-codes', version: fix.body.version });
+    }
+    const after = (await call('GET', `/api/exceptions/${exc.id}`, operator)).body;
+    expect(after).toMatchObject({ state: 'resolved', autoResolved: true });
+    expect((await call('POST', '/api/runs/outcomes', operator, { runIds: ['run_nope'] })).body.failed[0].message).toMatch(/does not exist/);
+  }, 180_000);
+});

@@ -1,0 +1,90 @@
+// Runs waiting on a lookup row: the unresolved exceptions of failed lookup steps (LOOKUP_MISSING naming a table) whose
+// missing keys the table now has. Saving the row retries them in bulk (each exception's failed runs, replayed from the
+// failed step); the outcome of those replays is read back as a summary (n retried, n succeeded, n still failing, why).
+import type { ExceptionRecord, ExceptionService } from '../../runtime/exceptions/index.ts';
+import type { LookupService } from '../../runtime/lookups/index.ts';
+import type { Runs } from '../../runtime/runs.ts';
+
+export interface MissingLookup {
+  table: string;
+  scope: string;
+  /** The keys the failed step looked for, as the step reported them (key column → value). */
+  keys: Array<Record<string, unknown>>;
+}
+
+export interface RetryBatch {
+  /** Exceptions whose runs were retried. */
+  exceptions: string[];
+  runs: Array<{ runId: string; newRunId: string }>;
+  skipped: Array<{ runId: string; reason: string }>;
+}
+
+/** What lookup row an exception waits for, or null when it is not a missing lookup row. */
+export function missingLookup(e: Pick<ExceptionRecord, 'data'>): MissingLookup | null {
+  const err = (e.data as { error?: { code?: string; details?: Record<string, unknown> } } | null)?.error;
+  if (err?.code !== 'LOOKUP_MISSING' || typeof err.details?.table !== 'string') return null;
+  const missing = Array.isArray(err.details.missing) ? (err.details.missing as Array<{ key?: unknown }>) : [];
+  const keys = missing.map((m) => m.key).filter((k): k is Record<string, unknown> => !!k && typeof k === 'object');
+  return { table: err.details.table, scope: typeof err.details.scope === 'string' ? err.details.scope : 'shared', keys };
+}
+
+/**
+ * Retries the runs of every unresolved exception that waits on `table` (in `scope`) and whose missing keys the table
+ * now resolves, as the flow of the failed run would see it. Exceptions still missing a key are left alone.
+ */
+export function retryWaitingOnLookup(exceptions: ExceptionService, lookups: LookupService, ref: { scope: string; name: string }, actor: string): RetryBatch {
+  const batch: RetryBatch = { exceptions: [], runs: [], skipped: [] };
+  const open = exceptions.list({ state: 'unresolved', limit: 500 }).items;
+  for (const e of open) {
+    const m = missingLookup(e);
+    if (!m || m.table !== ref.name || m.scope !== ref.scope || !m.keys.length) continue;
+    let resolved: boolean;
+    try {
+      const snap = lookups.snapshot(m.table, { flowId: e.links.flowId });
+      resolved = snap.scope === ref.scope && m.keys.every((k) => snap.find(k) !== undefined);
+    } catch {
+      resolved = false;
+    }
+    if (!resolved) continue;
+    try {
+      const r = exceptions.retry(e.id, actor);
+      batch.exceptions.push(e.id);
+      batch.runs.push(...r.replayed);
+      batch.skipped.push(...r.skipped);
+    } catch {
+      // Nothing failed to retry (its runs are already replaying): the exception resolves on its own.
+    }
+  }
+  return batch;
+}
+
+export interface RetryOutcome {
+  total: number;
+  succeeded: number;
+  pending: number;
+  /** Ended skipped (e.g. the order was cancelled meanwhile): nothing left to do. */
+  skipped: number;
+  failed: Array<{ runId: string; replayOf: string | null; nodeId: string | null; message: string }>;
+}
+
+/** How a set of runs (the replays of a bulk retry) ended so far. Unknown run ids count as failed, named. */
+export function outcomeOf(runs: Runs, runIds: string[]): RetryOutcome {
+  const out: RetryOutcome = { total: runIds.length, succeeded: 0, pending: 0, skipped: 0, failed: [] };
+  for (const id of runIds) {
+    let r;
+    try {
+      r = runs.get(id);
+    } catch {
+      out.failed.push({ runId: id, replayOf: null, nodeId: null, message: `run "${id}" does not exist (pruned?)` });
+      continue;
+    }
+    if (r.status === 'succeeded') out.succeeded++;
+    else if (r.status === 'skipped') out.skipped++;
+    else if (r.status === 'queued' || r.status === 'running') out.pending++;
+    else {
+      const err = r.error as { message?: string; nodeId?: string } | null;
+      out.failed.push({ runId: id, replayOf: r.replayOf, nodeId: err?.nodeId ?? null, message: err?.message ?? r.status });
+    }
+  }
+  return out;
+}

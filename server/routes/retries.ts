@@ -1,0 +1,106 @@
+// Fixing the cause of waiting runs and reading how their retries went:
+// - POST /exceptions/{id}/fix-lookup: adds the row(s) an unmapped-key exception is missing (its keys, the values the
+//   person chose) to the table it names, then retries every run waiting on that table that the change resolves.
+//   Operators may do this without the right to edit lookup tables freely: only the missing keys can be added.
+// - POST /runs/outcomes: how a set of runs (the replays of a bulk retry) ended so far.
+import type { Deps } from '../deps.ts';
+import { HttpError, actorOf, apiRoute, conflict, json, jsonBody, notFound, router, z } from '../api/http.ts';
+import { LookupConflictError, LookupNotFoundError, LookupValidationError } from '../../runtime/lookups/index.ts';
+import { missingLookup, outcomeOf, retryWaitingOnLookup } from '../exceptions/waiting.ts';
+import { RetryBatch } from '../lookups/schemas.ts';
+
+const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const FixBody = z
+  .object({
+    /** Value column → value, the same for every missing key of the exception. */
+    values: z.record(z.string().min(1), z.string().max(500)),
+    message: z.string().max(500).optional(),
+  })
+  .strict();
+
+const Outcome = z
+  .object({
+    total: z.number().int(),
+    succeeded: z.number().int(),
+    pending: z.number().int(),
+    skipped: z.number().int(),
+    failed: z.array(z.object({ runId: z.string(), replayOf: z.string().nullable(), nodeId: z.string().nullable(), message: z.string() })),
+  })
+  .openapi('RetryOutcome');
+
+export function retriesRouter(d: Deps) {
+  const app = router();
+
+  app.openapi(
+    apiRoute('exceptions.retry', {
+      method: 'post',
+      path: '/exceptions/{id}/fix-lookup',
+      tags: ['exceptions'],
+      description:
+        'Adds the lookup row(s) an unmapped-key exception is missing (its own keys plus the values given) as a new table version, ' +
+        'then retries the runs waiting on that table that the change resolves (`retried`; read their outcome with POST /runs/outcomes).',
+      request: { params: IdParam, ...jsonBody(FixBody) },
+      responses: {
+        200: json(z.object({ table: z.string(), scope: z.string(), version: z.number().int(), rows: z.array(z.record(z.string(), z.string())), retried: RetryBatch })),
+        404: notFound,
+        409: conflict,
+        422: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Invalid row'),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      let exc;
+      try {
+        exc = d.exceptions.get(id);
+      } catch {
+        throw new HttpError(404, 'not_found', `exception "${id}" does not exist`);
+      }
+      if (exc.state === 'resolved') throw new HttpError(409, 'conflict', `exception "${id}" is resolved`);
+      const m = missingLookup(exc);
+      if (!m || !m.keys.length) throw new HttpError(409, 'conflict', `exception "${id}" is not about a missing lookup row; fix its cause where it points`);
+      let table;
+      try {
+        table = d.lookups.get({ scope: m.scope, name: m.table });
+      } catch {
+        throw new HttpError(404, 'not_found', `lookup table "${m.table}" (${m.scope}) does not exist any more`);
+      }
+      const unknown = Object.keys(body.values).filter((k) => !table.valueColumns.includes(k));
+      if (unknown.length) {
+        throw new HttpError(400, 'invalid_request', `table "${m.table}" has no value column ${unknown.map((k) => `"${k}"`).join(', ')} (it has ${table.valueColumns.join(', ')})`, unknown.map((k) => ({ where: 'body', path: `$.values.${k}`, message: 'not a value column of the table' })));
+      }
+      const keyNames = table.keyColumns.map((k) => k.name);
+      const rows = m.keys.map((key) => ({
+        ...Object.fromEntries(keyNames.map((k) => [k, key[k] === undefined || key[k] === null ? '' : String(key[k])])),
+        ...body.values,
+      }));
+      const by = actorOf(c);
+      let version;
+      try {
+        version = d.lookups.upsertRows({ scope: m.scope, name: m.table }, rows, { by, message: body.message ?? `added from exception ${id}` });
+      } catch (e) {
+        if (e instanceof LookupValidationError) throw new HttpError(422, 'invalid_lookup_data', e.message);
+        if (e instanceof LookupConflictError || e instanceof LookupNotFoundError) throw new HttpError(409, 'conflict', e.message);
+        throw e;
+      }
+      d.audit.record(by, 'lookup.rows.fix', `lookup:${m.scope}/${m.table}`, { version: version.version, exceptionId: id, rows: rows.length });
+      const retried = retryWaitingOnLookup(d.exceptions, d.lookups, { scope: m.scope, name: m.table }, by);
+      return c.json({ table: m.table, scope: m.scope, version: version.version, rows, retried }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('runs.read', {
+      method: 'post',
+      path: '/runs/outcomes',
+      tags: ['runs'],
+      description: 'How these runs (e.g. the replays of a bulk retry) ended so far: succeeded, still pending, skipped, and each failure with its reason.',
+      request: jsonBody(z.object({ runIds: z.array(z.string().min(1)).max(500) }).strict()),
+      responses: { 200: json(Outcome) },
+    }),
+    (c) => c.json(d.scrub(outcomeOf(d.runtime.runs, c.req.valid('json').runIds)) as z.infer<typeof Outcome>, 200),
+  );
+
+  return app;
+}
