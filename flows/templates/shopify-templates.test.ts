@@ -42,7 +42,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close());
 
-const stockOf = (sku: string, wh = 'WH') => (erp().admin.dump().stock as Array<{ sku: string; warehouse: string; onHand: string }>).find((s) => s.sku === sku && s.warehouse === wh)!.onHand;
+const stockOf = (sku: string, wh = 'WH') => (erp().admin.dump().stock as Array<{ sku: string; warehouse: string; onHand: string }>).find((s) => s.sku === sku && s.warehouse === wh)?.onHand as string;
 
 describe('refund-to-credit-memo', () => {
   it('a partial refund with restock credits the refunded line (VAT-inclusive, as invoiced) and puts the goods back', async () => {
@@ -77,6 +77,39 @@ describe('refund-to-credit-memo', () => {
     expect(memo.lines).toEqual([]);
     expect(memo.shipping).toEqual([{ description: 'Shipping refund: Royal Mail Tracked 48', net: '3.50', taxCode: 'UK-VAT-20', taxAmount: '0.70' }]);
     expect(memo.totals.gross).toBe('4.20');
+  });
+
+  it('one refund restocking at two locations (and one line not at all) puts each line back at its own location', async () => {
+    // The UK order again as order 7100000099 (own line ids), refunded: a T-shirt restocked at Leeds (WH), a T-shirt at
+    // the London shop (WH2), the mug not restocked. One memo, three lines, each restocked where Shopify says.
+    const o = JSON.parse(scenario('uk-vat-inclusive-discount.orders-paid.json'));
+    const lineIds = new Map<number, number>(o.line_items.map((l: { id: number }, i: number) => [l.id, 71000000990 + i]));
+    const order = { ...o, id: 7100000099, admin_graphql_api_id: 'gid://shopify/Order/7100000099', name: '#UK99', order_number: 9099,
+      line_items: o.line_items.map((l: { id: number }) => ({ ...l, id: lineIds.get(l.id), admin_graphql_api_id: `gid://shopify/LineItem/${lineIds.get(l.id)}` })) };
+    delete order.fulfillments;
+    h.store!.createOrder(order);
+    const posted = await h.run('order-to-erp', JSON.stringify(order));
+    expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
+    const r = JSON.parse(scenario('uk-vat-inclusive-discount.refund-restock.json'));
+    const shirt = r.refund_line_items[0];
+    const mugLine = order.line_items.find((l: { sku: string }) => l.sku === 'MUG-BLACK');
+    const tShirtLine = order.line_items.find((l: { sku: string }) => l.sku === 'TSHIRT-RED-M');
+    const gbp = (a: string) => ({ shop_money: { amount: a, currency_code: 'GBP' }, presentment_money: { amount: a, currency_code: 'GBP' } });
+    const refund = { ...r, id: 7200000099, admin_graphql_api_id: 'gid://shopify/Refund/7200000099', order_id: 7100000099,
+      refund_line_items: [
+        { ...shirt, id: 72000000991, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 24826418, restock_type: 'return' },
+        { ...shirt, id: 72000000992, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 487838322, restock_type: 'return' },
+        { id: 72000000993, quantity: 1, line_item_id: mugLine.id, line_item: mugLine, location_id: null, restock_type: 'no_restock', subtotal: 10.8, subtotal_set: gbp('10.80'), total_tax: 1.8, total_tax_set: gbp('1.80') },
+      ],
+      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000995, order_id: 7100000099, amount: '46.78' })) };
+    h.store!.createRefund(refund);
+    const before = { wh: stockOf('TSHIRT-RED-M'), wh2: stockOf('TSHIRT-RED-M', 'WH2') ?? '0', mug: stockOf('MUG-BLACK') };
+    const run = await h.run('refund-to-credit-memo', JSON.stringify(refund));
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(outputOf(run, 'post')).toMatchObject({ externalId: 'gid://shopify/Refund/7200000099', restock: true, totals: { gross: '46.78' } });
+    expect(Number(stockOf('TSHIRT-RED-M')) - Number(before.wh)).toBe(1);
+    expect(Number(stockOf('TSHIRT-RED-M', 'WH2')) - Number(before.wh2)).toBe(1);
+    expect(stockOf('MUG-BLACK')).toBe(before.mug);
   });
 
   it('a pending refund waits (no memo, step retried) and posts once Shopify reports the refund transaction settled', async () => {

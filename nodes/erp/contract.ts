@@ -242,7 +242,19 @@ export interface CreditMemoLineInput {
   taxCodes?: string[];
   /** Shopify's refunded tax per tax line (recorded as given, as on sales order lines). */
   taxes?: LineTax[];
+  /** This line's goods go back into stock; defaults to the memo's `restock` (a refund may restock some lines only). */
+  restock?: boolean;
+  /** Warehouse receiving this line's goods when restocked; defaults to the memo's `warehouse` (a refund may restock at several locations). */
+  warehouse?: string;
 }
+
+/** Lines restocked, each with its warehouse (line's, else memo's, else `fallback`, the order's). */
+export function restockedLines<T extends CreditMemoLineInput>(m: { lines: T[]; restock: boolean; warehouse?: string }, fallback: string): Array<T & { warehouse: string }> {
+  return m.lines.filter((l) => l.restock ?? m.restock).map((l) => ({ ...l, warehouse: l.warehouse ?? m.warehouse ?? fallback }));
+}
+
+/** Whether a memo puts anything back into stock. */
+export const restocksAny = (m: { lines: CreditMemoLineInput[]; restock: boolean }): boolean => m.lines.some((l) => l.restock ?? m.restock);
 
 /** An untaxed memo line on a GL account: a refund discrepancy, goodwill, store credit... Positive credits the customer more. */
 export interface CreditMemoAdjustment {
@@ -263,7 +275,7 @@ export interface CreditMemoInput {
   shipping?: Array<{ description: string; amount: Money; taxCodes?: string[]; taxes?: LineTax[] }>;
   /** Amounts on GL accounts (signed): what makes the memo equal the cash returned when lines and cash differ. */
   adjustments?: CreditMemoAdjustment[];
-  /** Put the refunded goods back in stock (a return), or not (e.g. damaged, never shipped). */
+  /** Put the refunded goods back in stock (a return), or not (e.g. damaged, never shipped); a line's own `restock` wins. */
   restock: boolean;
   /** Warehouse code receiving restocked goods; defaults to the order's. */
   warehouse?: string;

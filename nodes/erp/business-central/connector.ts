@@ -226,14 +226,15 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     {
       const order = await findOrder(input.orderExternalId) ?? (await bc.list(`salesInvoices?${filter(`externalDocumentNumber eq ${s(input.orderExternalId)}`)}`))[0];
       if (!order) throw fail(`no sales order or invoice for Shopify order ${input.orderExternalId}`, 'SALES_ORDER_NOT_FOUND', { field: 'orderExternalId', value: input.orderExternalId });
-      if (!input.restock && !cfg.refundAccount) throw fail('refunds without restock need `refundAccount` (the G/L account BC books them to)', 'CONFIG_MISSING', { field: 'refundAccount' });
+      if (input.lines.some((l) => !(l.restock ?? input.restock)) && !cfg.refundAccount) throw fail('refunds without restock need `refundAccount` (the G/L account BC books them to)', 'CONFIG_MISSING', { field: 'refundAccount' });
       await checkItems(input.lines.map((l) => l.sku));
       const lines: Rec[] = [];
       for (const l of input.lines) {
         const tax = await checkTax(lineCodes(l));
         // Item lines return the goods to stock when posted; G/L lines (BC connector's "non-restock") do not.
-        lines.push(input.restock
-          ? { lineType: 'Item', lineObjectNumber: l.sku, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax, ...(input.warehouse ? { locationId: await bc.locationId(input.warehouse) } : {}) }
+        const wh = l.warehouse ?? input.warehouse;
+        lines.push((l.restock ?? input.restock)
+          ? { lineType: 'Item', lineObjectNumber: l.sku, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax, ...(wh ? { locationId: await bc.locationId(wh) } : {}) }
           : { lineType: 'Account', lineObjectNumber: cfg.refundAccount, description: `${l.sku} refund`, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax });
       }
       for (const sh of input.shipping ?? []) lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), taxCode: await checkTax(lineCodes(sh)) });

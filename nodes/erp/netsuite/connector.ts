@@ -279,7 +279,7 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     const key = `eid:${eid('shopify-refund', input.externalId)}`;
     const existing = await ns.record('creditMemo', key);
     if (existing) return { created: false, document: await toMemo(existing, input.orderExternalId) };
-    if (input.restock) {
+    if (input.lines.some((l) => l.restock ?? input.restock)) {
       throw erpError('netsuite', 'restocking refunds need a return authorization and item receipt in NetSuite, which this connector does not create yet', { errorClass: 'permanent', code: 'UNSUPPORTED', details: { field: 'restock' } });
     }
     const so = await ns.record('salesOrder', `eid:${eid('shopify-order', input.orderExternalId)}`);

@@ -46,14 +46,14 @@ const transaction = (t: GqlOrder['refunds'][number]['transactions']['nodes'][num
   id: t.id, kind: t.kind, status: t.status, gateway: t.gateway, amount: t.amountSet.presentmentMoney, parentId: t.parentTransaction?.id ?? null, processedAt: t.processedAt, test: t.test,
 });
 
-type RefundLine = ShopifyRefund['refundLineItems'][number] & { taxLines: ShopifyTaxLine[]; isGiftCard: boolean };
+type RefundLine = ShopifyRefund['refundLineItems'][number] & { taxLines: ShopifyTaxLine[]; isGiftCard: boolean; restockLocationId: string | null };
 type RefundShipping = ShopifyRefund['refundShippingLines'][number] & { taxLines: ShopifyTaxLine[]; description: string };
 
 export interface AwaitRefundOutput {
   refund: Omit<ShopifyRefund, 'refundLineItems' | 'refundShippingLines'> & { refundLineItems: RefundLine[]; refundShippingLines: RefundShipping[] };
   /** The original order as far as the credit memo needs it. */
   order: { id: string; name: string; currency: string; taxesIncluded: boolean; shippingAddress: { countryCode: string | null; provinceCode: string | null } };
-  /** Whether the refunded goods go back into stock (every refunded line restocked). */
+  /** Whether any refunded goods go back into stock (each line says whether, and where: restocked, restockLocationId). */
   restock: boolean;
   refunded: { amount: string; currency: string | null; transactions: number };
   /**
@@ -94,7 +94,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
       id: 'gid://shopify/Refund/5501', orderId: 'gid://shopify/Order/5001001', createdAt: '2026-03-02T10:00:00Z', processedAt: null, note: null, settled: true, raw: null,
       refundLineItems: [{ id: 'gid://shopify/RefundLineItem/1', lineItemId: 'gid://shopify/LineItem/5102', sku: 'TEE-S', quantity: 1, restockType: 'RETURN', restocked: true, locationId: null,
         subtotal: { shop: { amount: '22.50', currencyCode: 'GBP' }, presentment: { amount: '22.50', currencyCode: 'GBP' } }, totalTax: { shop: { amount: '3.75', currencyCode: 'GBP' }, presentment: { amount: '3.75', currencyCode: 'GBP' } },
-        taxLines: [{ title: 'GB VAT', rate: '0.2', price: { shop: { amount: '7.50', currencyCode: 'GBP' }, presentment: { amount: '7.50', currencyCode: 'GBP' } }, channelLiable: false }], isGiftCard: false }],
+        taxLines: [{ title: 'GB VAT', rate: '0.2', price: { shop: { amount: '7.50', currencyCode: 'GBP' }, presentment: { amount: '7.50', currencyCode: 'GBP' } }, channelLiable: false }], isGiftCard: false, restockLocationId: null }],
       refundShippingLines: [], orderAdjustments: [], transactions: [],
     },
     order: { id: 'gid://shopify/Order/5001001', name: '#1011', currency: 'GBP', taxesIncluded: true, shippingAddress: { countryCode: 'GB', provinceCode: null } },
@@ -145,18 +145,16 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     // the order line's tax lines in proportion to them (to the cent), so the memo records Shopify's refunded tax.
     const refundLineItems = hook.refundLineItems.map((rl) => {
       const li = lineById.get(rl.lineItemId);
-      return { ...rl, sku: rl.sku ?? li?.sku ?? null, taxLines: refundedTax((li?.taxLines ?? []).map(taxLine), rl.totalTax), isGiftCard: li?.isGiftCard ?? false };
+      return { ...rl, sku: rl.sku ?? li?.sku ?? null, taxLines: refundedTax((li?.taxLines ?? []).map(taxLine), rl.totalTax), isGiftCard: li?.isGiftCard ?? false,
+        restockLocationId: rl.restocked ? rl.locationId : null };
     });
     const refundShippingLines = hook.refundShippingLines.map((rs) => {
       const sl = (rs.shippingLineId && shipById.get(rs.shippingLineId)) || (ships.length === 1 ? ships[0] : undefined);
       return { ...rs, taxLines: refundedTax((sl?.taxLines ?? []).map(taxLine), rs.tax), description: sl ? `Shipping refund: ${sl.title}` : 'Shipping refund' };
     });
     const goods = refundLineItems.filter((l) => !l.isGiftCard);
+    // Each line says whether and where Shopify restocked it: a refund may restock some lines only, at several locations.
     const restocked = goods.filter((l) => l.restocked);
-    if (restocked.length && restocked.length !== goods.length) {
-      throw permanentError(`${where}: refund ${hook.id} of order ${order.name} restocks ${restocked.map((l) => l.sku).join(', ')} but not ${goods.filter((l) => !l.restocked).map((l) => l.sku).join(', ')}; `
-        + 'one credit memo has one restock flag, so post this refund by hand (or as two memos)', { code: 'MIXED_RESTOCK', details: { refundId: hook.id } });
-    }
     const currency = ok[0]?.amount.currencyCode ?? null;
     const amount = ok.reduce((a, t) => a.plus(t.amount.amount), new Decimal(0));
     const shop = (b: { shop: { amount: string } } | null | undefined) => new Decimal(b?.shop?.amount ?? '0');

@@ -5,7 +5,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
-import type { CreditMemoInput, ErpCreditMemo } from '../contract.ts';
+import { restocksAny, type CreditMemoInput, type ErpCreditMemo } from '../contract.ts';
 import { givenTax } from '../shared/pricing.ts';
 import { creditMemoSchema, parseInput } from '../shared/schemas.ts';
 import { claimKey, withClaim } from './claim.ts';
@@ -51,7 +51,7 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
   async execute(ctx, input) {
     requireObject(ctx, input, 'a credit memo');
     const { shopify, ...memo } = input;
-    const erp = await erpConnection(ctx, memo.restock ? ['creditMemos', 'restock'] : ['creditMemos']);
+    const erp = await erpConnection(ctx, restocksAny(memo) ? ['creditMemos', 'restock'] : ['creditMemos']);
     const final = ctx.config.check ? await checked(ctx, memo, shopify, erp.creditable?.bind(erp)) : memo;
     return withClaim(ctx, claimKey(ctx, 'credit-memo', memo.externalId), async () => {
       const r = await withNode(ctx, () => erp.createCreditMemo(final));

@@ -1,5 +1,6 @@
 // Sales orders, fulfilments, stock and credit memos of the sandbox ERP. Rules follow real ERPs: orders reserve
 // stock, shipping consumes it, restocking credit memos return it; every document is unique by its external id.
+import { restocksAny } from '../contract.ts';
 import type { CreditMemoInput, ErpCreditMemo, ErpFulfilment, ErpSalesOrder, FulfilmentPage, Posted, SalesOrderInput, StockLevel } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, round2, sum } from '../shared/money.ts';
@@ -249,10 +250,11 @@ export function createMemo(db: Db, input: CreditMemoInput): Posted<ErpCreditMemo
     const adj = sum(adjustments.map((a) => a.amount));
     const net = sum(all.map((x) => x.net)).plus(adj);
     const tax = sum(all.map((x) => x.tax));
-    if (input.restock) for (const l of input.lines) if (its.get(l.sku)!.type === 'goods') reserve(db, its.get(l.sku)!.id, whId, l.quantity, 'on_hand');
+    // Each restocked line goes back to its own warehouse (a refund may restock at two locations).
+    for (const l of input.lines) if ((l.restock ?? input.restock) && its.get(l.sku)!.type === 'goods') reserve(db, its.get(l.sku)!.id, l.warehouse ? warehouseId(db, l.warehouse) : whId, l.quantity, 'on_hand');
     const number = nextNumber(db, 'credit_memo', 'CM');
     db.prepare('INSERT INTO credit_memos (external_id, number, order_id, date, currency, restock, net, tax, gross, lines, shipping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-      input.externalId, number, o.id, input.date, input.currency ?? o.currency, input.restock ? 1 : 0, money(net), money(tax), money(net.plus(tax)),
+      input.externalId, number, o.id, input.date, input.currency ?? o.currency, restocksAny(input) ? 1 : 0, money(net), money(tax), money(net.plus(tax)),
       JSON.stringify(lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCode: l.taxCode, net: money(l.net), taxAmount: money(l.tax) }))),
       // Adjustments (untaxed, on their own GL account) are kept with the shipping refunds, marked by their account.
       JSON.stringify([...shipping.map((s) => ({ description: s.description, net: money(s.net), taxCode: s.taxCode, taxAmount: money(s.tax) })), ...adjustments]));

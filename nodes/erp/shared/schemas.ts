@@ -50,7 +50,7 @@ export const creditMemoSchema = z.object({
   date: isoDate,
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
   pricesIncludeTax: z.boolean().optional(),
-  lines: z.array(z.object({ sku: z.string().trim().min(1), quantity: positive, unitPrice: nonNegative, taxCodes, taxes })),
+  lines: z.array(z.object({ sku: z.string().trim().min(1), quantity: positive, unitPrice: nonNegative, taxCodes, taxes, restock: z.boolean().optional(), warehouse: z.string().min(1).optional() })),
   shipping: z.array(z.object({ description: z.string().min(1), amount: nonNegative, taxCodes, taxes })).optional(),
   adjustments: z.array(z.object({ description: z.string().min(1), amount: decimal, account: z.string().min(1) })).optional(),
   restock: z.boolean(),
