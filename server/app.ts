@@ -40,7 +40,7 @@ import { catalogRouter } from './routes/catalog.ts';
 import { usersRouter } from './routes/users.ts';
 import { authRouter } from './routes/auth.ts';
 import { eventsRouter } from './routes/events.ts';
-import { shopifyWebhookRoutes } from './webhooks/shopify.ts';
+import { ingestBatchMs, shopifyWebhookRoutes } from './webhooks/shopify.ts';
 import { flowWebhookRoutes } from './webhooks/flow.ts';
 import { designerStatic } from './static.ts';
 import { startSandboxMode, type SandboxMode } from './sandbox-mode.ts';
@@ -276,7 +276,12 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     const ms = performance.now() - t0;
     const route = c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : c.res.status === 404 ? 'unmatched' : c.req.path.startsWith('/api') ? c.req.path : 'static';
     metrics.http.observe({ method: c.req.method, route, status: String(c.res.status) }, ms / 1000);
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100 }, 'request');
+    const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100 };
+    // Webhook deliveries (thousands a second) are counted and timed by the metrics, not logged one by one at info;
+    // refusals are logged where they are decided, server errors here.
+    if (!c.req.path.startsWith('/webhooks/')) log.info(line, 'request');
+    else if (c.res.status >= 500) log.warn(line, 'request');
+    else log.debug(line, 'request');
   });
   app.use(
     '*',
@@ -396,7 +401,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       },
     }),
   );
-  app.route('/webhooks', shopifyWebhookRoutes(deps));
+  app.route('/webhooks', shopifyWebhookRoutes(deps, { batchMs: ingestBatchMs(env) }));
   app.route('/webhooks', flowWebhookRoutes(deps));
   documentInfraRoutes(app);
   app.doc31('/api/openapi.json', {

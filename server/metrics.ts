@@ -16,6 +16,8 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly webhooksAwaitingCommit = new Gauge({ name: 'ledgerline_webhooks_awaiting_commit', help: 'Verified webhook deliveries waiting for their group commit (received, not yet acknowledged)', registers: [this.registry] });
+  readonly ingestCommits = new Counter({ name: 'ledgerline_ingest_commits_total', help: 'Group-commit transactions of webhook deliveries (deliveries / commits = batch size)', registers: [this.registry] });
   readonly webhooks = new Counter({ name: 'ledgerline_webhooks_total', help: 'Webhook deliveries by source and result', labelNames: ['source', 'result'], registers: [this.registry] });
   readonly sandboxCalls = new Counter({ name: 'ledgerline_sandbox_calls_total', help: 'Calls into the code sandbox by kind and outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
   readonly sandboxSeconds = new Histogram({ name: 'ledgerline_sandbox_call_seconds', help: 'Code sandbox call latency', labelNames: ['kind'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5], registers: [this.registry] });

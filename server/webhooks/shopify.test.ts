@@ -124,6 +124,39 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect((await deliver(edited, { topic: 'orders/edited' })).status).toBe(200);
   });
 
+  it('commits the deliveries of one tick in one transaction, each with its runs, and answers each after it', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    const commits = async () => Number(/ledgerline_ingest_commits_total (\d+)/.exec(await (await t.req('GET', '/metrics', { token: METRICS_TOKEN })).text())?.[1]);
+    const before = await commits();
+    // Every write of the batch happens after the last handler was submitted: nothing is stored before the commit.
+    const bodies = Array.from({ length: 20 }, (_, i) => orderText.replace('"note": null', `"note": "batch ${i}"`));
+    const storedNow = (eventId: string) => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM events WHERE dedup_key = ?').get(eventId) as { n: number }).n;
+    const answers = await Promise.all(bodies.map((b, i) => deliver(b, { eventId: `batch-${i}` }).then(async (r) => ({ status: r.status, storedWhenAnswered: storedNow(`batch-${i}`), body: await r.json() }))));
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.body).toMatchObject({ duplicate: false, runs: 1 });
+      // Its 200 came after the commit that holds it: it is stored by then.
+      expect(a.storedWhenAnswered).toBe(1);
+      const stored = t.server.runtime.store.sqlite.prepare('SELECT (SELECT COUNT(*) FROM runs WHERE event_id = ?) AS runs').get(a.body.eventId) as { runs: number };
+      expect(stored.runs).toBe(1);
+    }
+    expect(eventCount()).toBe(20);
+    expect(runCount()).toBe(20);
+    const used = (await commits()) - before;
+    expect(used).toBeGreaterThanOrEqual(1);
+    expect(used).toBeLessThan(20);
+  });
+
+  it('accepts only one of two copies of a signed body under different ids, even within one group commit', async () => {
+    activeShopifyFlow('orders', ['orders/create']);
+    const [a, b] = await Promise.all([deliver(orderText, { eventId: 'twin-a' }), deliver(orderText, { eventId: 'twin-b' })]);
+    const answers = [await a.json(), await b.json()];
+    expect(answers.filter((x) => x.duplicate === false)).toHaveLength(1);
+    expect(answers.filter((x) => x.replay === true)).toHaveLength(1);
+    expect(eventCount()).toBe(1);
+    expect(runCount()).toBe(1);
+  });
+
   it('recognises the same signed body for the same topic under new ids as a replay and runs it once', async () => {
     activeShopifyFlow('orders', ['orders/create']);
     const first = await (await deliver(orderText, { eventId: 'orig', webhookId: 'wh-orig' })).json();
