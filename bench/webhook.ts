@@ -1,8 +1,11 @@
 // Webhook ingress load: signed Shopify orders/create deliveries posted over loopback keep-alive connections to a
 // server running in a second process (`ledgerline serve`), each verified + deduplicated + stored + enqueued.
-// Usage: node --no-node-snapshot --import tsx bench/webhook.ts [--seconds 20] [--concurrency 10,50] [--runs]
+// Usage: node --no-node-snapshot --import tsx bench/webhook.ts [--seconds 8] [--rounds 2] [--concurrency 10,50] [--runs]
 //   --runs   an active shopify.trigger flow consumes every event (the worker runs while we load); default off:
 //            ingress only (events stored, no flow wants them).
+// The peer: a bare node:http server in its own process that reads each body and answers 200, storing nothing. Per
+// concurrency level, rounds alternate peer / Ledgerline (--seconds each), so machine load hits both alike; the table
+// gives each one's figures and the ratios. Ledgerline runs from dist/ when it is current (see bin/ledgerline.js).
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,8 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '10,50' }, runs: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '10,50' }, runs: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
 const levels = values.concurrency!.split(',').map(Number);
 const root = join(import.meta.dirname, '..');
 const template = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.create.json'), 'utf8');
@@ -39,7 +43,15 @@ const base = await new Promise<string>((ok, fail) => {
     if (m) (clearTimeout(timer), ok(m[1]));
   });
 });
-const url = new URL(base);
+
+// The peer: nothing but Node's HTTP server reading the body and answering.
+const peer = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"ok":true}'); }); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+const peerPort = await new Promise<string>((ok) => peer.stdout!.once('data', (d: Buffer) => ok(d.toString().trim())));
+interface Target { name: string; host: string; port: string; pid: number }
+const targets: Target[] = [
+  { name: 'bare node:http', host: '127.0.0.1', port: peerPort, pid: peer.pid! },
+  { name: 'Ledgerline', host: new URL(base).hostname, port: new URL(base).port, pid: server.pid! },
+];
 
 async function api(method: string, path: string, token: string | null, payload?: unknown) {
   const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: payload === undefined ? undefined : JSON.stringify(payload) });
@@ -55,14 +67,14 @@ if (values.runs) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
-function deliver(): Promise<number> {
+function deliver(to: Target): Promise<number> {
   const body = nextBody();
   const hmac = createHmac('sha256', SECRET).update(body).digest('base64');
   return new Promise((ok, fail) => {
     const req = http.request(
       {
-        host: url.hostname,
-        port: url.port,
+        host: to.host,
+        port: to.port,
         method: 'POST',
         path: '/webhooks/shopify/shop',
         agent,
@@ -88,7 +100,7 @@ function deliver(): Promise<number> {
   });
 }
 
-async function load(concurrency: number, ms: number) {
+async function load(to: Target, concurrency: number, ms: number) {
   const lat: number[] = [];
   let errors = 0;
   const until = performance.now() + ms;
@@ -96,46 +108,72 @@ async function load(concurrency: number, ms: number) {
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < until) {
         const t0 = performance.now();
-        const status = await deliver();
+        const status = await deliver(to);
         lat.push(performance.now() - t0);
         if (status !== 200) errors++;
       }
     }),
   );
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  return { concurrency, requests: lat.length, perSecond: Math.round(lat.length / (ms / 1000)), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1], errors };
+  return { lat, errors };
 }
 
-const rssOf = async () => {
+const rssOf = (pid: number) => {
   try {
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
   } catch {
     return 0;
   }
 };
 
-/** CPU time (user + system) the server process has used, in ms: load-independent cost per request. */
-const cpuMs = () => {
-  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** CPU time (user + system) a process has used, in ms: a steadier cost per request than throughput on a shared machine. */
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 };
+const loadNow = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
-await load(Math.max(...levels), 3000); // warm-up: JIT, SQLite pages, connection pool
-const results = [];
+for (const t of targets) await load(t, Math.max(...levels), 3000); // warm-up: JIT, SQLite pages, connection pool
+const results: Record<string, unknown>[] = [];
+let maxRss = 0;
 for (const c of levels) {
-  const cpu0 = cpuMs();
-  const r = await load(c, seconds * 1000);
-  results.push({ ...r, serverCpuMsPerRequest: (cpuMs() - cpu0) / r.requests, rssMb: await rssOf() });
+  const acc = new Map(targets.map((t) => [t.name, { lat: [] as number[], errors: 0, cpu: 0, ms: 0, loads: [] as number[], rss: 0 }]));
+  for (let round = 0; round < rounds; round++) {
+    for (const t of round % 2 ? [...targets].reverse() : targets) {
+      const a = acc.get(t.name)!;
+      a.loads.push(loadNow());
+      const cpu0 = cpuMs(t.pid);
+      const r = await load(t, c, seconds * 1000);
+      a.cpu += cpuMs(t.pid) - cpu0;
+      a.ms += seconds * 1000;
+      a.lat.push(...r.lat);
+      a.errors += r.errors;
+      a.rss = Math.max(a.rss, rssOf(t.pid));
+      if (t.pid === server.pid) maxRss = Math.max(maxRss, a.rss);
+    }
+  }
+  for (const t of targets) {
+    const a = acc.get(t.name)!;
+    const lat = a.lat.sort((x, y) => x - y);
+    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+    results.push({ target: t.name, concurrency: c, requests: lat.length, perSecond: Math.round(lat.length / (a.ms / 1000)), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1], errors: a.errors, cpuMsPerRequest: a.cpu / lat.length, rssMb: a.rss, load: `${Math.min(...a.loads).toFixed(1)}–${Math.max(...a.loads).toFixed(1)}` });
+  }
 }
 const metrics = await (await fetch(`${base}/metrics`)).text();
 const accepted = Number(/ledgerline_webhooks_total\{source="shopify",result="accepted"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+const commits = Number(/ledgerline_ingest_commits_total (\d+)/.exec(metrics)?.[1] ?? 0);
 const depth = /ledgerline_queue_depth\{state="queued"\} (\d+)/.exec(metrics)?.[1];
-console.log(JSON.stringify({ runs: values.runs, seconds, accepted, queuedAtEnd: Number(depth ?? 0), logLines, results }, null, 2));
-console.log('\n| concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | server CPU ms/req | server RSS |\n|---|---|---|---|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.concurrency} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.errors} | ${r.serverCpuMsPerRequest.toFixed(2)} | ${r.rssMb} MB |`);
-console.log(`load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log(JSON.stringify({ runs: values.runs, seconds, rounds, accepted, commits, deliveriesPerCommit: commits ? +(accepted / commits).toFixed(2) : null, queuedAtEnd: Number(depth ?? 0), logLines, results }, null, 2));
+console.log('\n| server | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | server CPU ms/req | server RSS | load avg |\n|---|---|---|---|---|---|---|---|---|---|---|');
+type R = { target: string; concurrency: number; perSecond: number; p50: number; p90: number; p99: number; max: number; errors: number; cpuMsPerRequest: number; rssMb: number; load: string };
+for (const r of results as R[]) console.log(`| ${r.target} | ${r.concurrency} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.errors} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.rssMb} MB | ${r.load} |`);
+console.log('\n| concurrency | Ledgerline / bare: req/s | Ledgerline / bare: CPU per request |\n|---|---|---|');
+for (const c of levels) {
+  const [bare, ll] = targets.map((t) => (results as R[]).find((r) => r.target === t.name && r.concurrency === c)!);
+  console.log(`| ${c} | ${(ll.perSecond / bare.perSecond).toFixed(2)} | ${(ll.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(2)}x |`);
+}
+console.log(`Ledgerline max RSS ${maxRss} MB; deliveries per commit ${commits ? (accepted / commits).toFixed(2) : '-'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 agent.destroy();
+peer.kill('SIGTERM');
 server.kill('SIGTERM');
 await new Promise((r) => server.on('exit', r));
 rmSync(dataDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { lt } from 'drizzle-orm';
 import type { ServerDb } from '../db/db.ts';
+import type { Statement } from 'better-sqlite3';
 import { webhookDigests } from '../db/schema.ts';
 
 export const REPLAY_WINDOW_MS = 48 * 3600_000;
@@ -54,18 +55,21 @@ export function bodyDigest(connectionId: string, topic: string, raw: string): st
 /** Body digests of accepted deliveries, pruned after the replay window. */
 export class ReplayGuard {
   private lastPrune = 0;
+  // Prepared once: compiling the SQL per delivery was a measurable part of ingest.
+  private seenStmt?: Statement;
+  private rememberStmt?: Statement;
   constructor(private db: ServerDb, private now: () => number) {}
 
   /** The event id the same body was first accepted under within the window, if any. */
   seen(digest: string): { eventId: string; seenAt: number } | undefined {
     const t = this.now();
-    const r = this.db.$client.prepare('SELECT event_id AS eventId, seen_at AS seenAt FROM webhook_digests WHERE digest = ?').get(digest) as { eventId: string; seenAt: number } | undefined;
+    const r = (this.seenStmt ??= this.db.$client.prepare('SELECT event_id AS eventId, seen_at AS seenAt FROM webhook_digests WHERE digest = ?')).get(digest) as { eventId: string; seenAt: number } | undefined;
     return r && r.seenAt > t - REPLAY_WINDOW_MS ? r : undefined;
   }
 
   remember(digest: string, connectionId: string, topic: string, eventId: string): void {
     const t = this.now();
-    this.db.$client.prepare('INSERT INTO webhook_digests (digest, connection_id, topic, event_id, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET event_id = excluded.event_id, seen_at = excluded.seen_at').run(digest, connectionId, topic, eventId, t);
+    (this.rememberStmt ??= this.db.$client.prepare('INSERT INTO webhook_digests (digest, connection_id, topic, event_id, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET event_id = excluded.event_id, seen_at = excluded.seen_at')).run(digest, connectionId, topic, eventId, t);
     if (t - this.lastPrune > 60_000) {
       this.lastPrune = t;
       this.db.delete(webhookDigests).where(lt(webhookDigests.seenAt, t - REPLAY_WINDOW_MS)).run();
