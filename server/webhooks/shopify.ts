@@ -202,13 +202,14 @@ export function shopifyWebhookRoutes(d: Deps, o: { batchMs?: number } = {}) {
     const dedupKey = w.eventId ?? w.webhookId;
     const payload = JSON.stringify({ body: raw, headers: kept });
     d.metrics.webhooksAwaitingCommit.inc();
-    let r: { replayOf?: { eventId: string }; eventId: string | null; duplicate: boolean; runIds: string[] };
+    type Stored = { replayOf: { eventId: string } } | { replayOf?: undefined; eventId: string; duplicate: boolean; runIds: string[] };
+    let r: Stored;
     try {
-      r = await group.submit(() => {
+      r = await group.submit<Stored>(() => {
         // The same signed body for the same topic under ids not seen before is a replay (Shopify's own retries keep
         // their event id, which the queue's dedup key catches): answered like a duplicate, runs nothing.
         const replayOf = replays.seen(digest);
-        if (replayOf && replayOf.eventId !== dedupKey) return { replayOf, eventId: null, duplicate: true, runIds: [] };
+        if (replayOf && replayOf.eventId !== dedupKey) return { replayOf };
         const res = rt.queue.ingest({
           source: `shopify:${connectionId}`,
           dedupKey,
