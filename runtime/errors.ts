@@ -18,8 +18,9 @@ export function describeError(e: unknown, nodeId: string): StepError {
     return { message: e.message, class: e.errorClass, nodeId, code: e.code, details: e.details, retryAfterMs: e.retryAfterMs };
   }
   if (e instanceof SandboxError) {
-    // A crashed sandbox process says nothing about the user's code, so trying again is reasonable.
-    const cls: ErrorClass = e.kind === 'crash' ? 'transient' : 'permanent';
+    // A crashed sandbox process says nothing about the user's code, so trying again is reasonable, unless the
+    // same code and input already crashed one before (the sandbox then says it is permanent).
+    const cls: ErrorClass = e.kind === 'crash' && !e.permanent ? 'transient' : 'permanent';
     return { message: e.message, class: cls, nodeId: e.nodeId || nodeId, code: `sandbox.${e.kind}`, line: e.line, column: e.column };
   }
   if (e instanceof Error) {

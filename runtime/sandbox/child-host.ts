@@ -1,33 +1,75 @@
 // Entry point of a sandbox child process (forked by pool.ts with --no-node-snapshot). It owns the isolates, so a
 // V8 out-of-memory or crash in user code takes down only this process; the pool then replaces it.
+// Several calls run at once, each in an isolate of its own on isolated-vm's threads: a call that spins until its
+// deadline holds one isolate, not this process's event loop, so the calls behind it start at once.
 import { IsolateSlot, type Envelope, type VarText } from './isolate-slot.ts';
 import type { ChildReply, ChildRequest, WireVar } from './protocol.ts';
 
 const maxOutputChars = Number(process.env.LEDGERLINE_SANDBOX_MAX_OUTPUT) || 10_000_000;
-const slots = new Map<number, IsolateSlot>();
-const MAX_SLOTS = 4;
+/** Calls running at once; the parent sends at most a few more, which wait here for a free isolate. */
+const MAX_RUNNING = Math.max(1, Number(process.env.LEDGERLINE_SANDBOX_ISOLATES) || 4);
+/** Idle isolates kept for reuse (per memory limit, most recently used last: it holds the freshest resident data). */
+const idle = new Map<number, IsolateSlot[]>();
+const MAX_IDLE = MAX_RUNNING;
+let idleCount = 0;
+const busy = new Set<IsolateSlot>();
+let running = 0;
+/** Resident data evicted while an isolate holding it was busy: dropped when it is free again. */
+const forgetLater = new Map<IsolateSlot, number[]>();
+const waiting: Array<[ChildRequest, VarText[]]> = [];
+/** Last duration per source, in ms: code seen to finish this fast may run on this thread (see IsolateSlot.attempt). */
+const lastMs = new Map<string, number>();
+const QUICK_MS = 2;
+const SYNC_BUDGET_MS = 10;
 /** Resident JSON texts, by parent-assigned id; the parent decides what to keep (see pool.ts). */
 const resident = new Map<number, string>();
 
-function slotFor(memoryMb: number): IsolateSlot {
-  let slot = slots.get(memoryMb);
-  if (slot?.worn) {
+async function take(memoryMb: number): Promise<IsolateSlot> {
+  const list = idle.get(memoryMb);
+  while (list?.length) {
+    const slot = list.pop()!;
+    idleCount--;
+    if (!slot.worn) return slot;
     slot.dispose();
-    slot = undefined;
   }
-  if (!slot) {
-    // One isolate per distinct memory limit; a few limits are normal, many would each hold an idle isolate.
-    if (slots.size >= MAX_SLOTS) {
-      const [oldest, old] = slots.entries().next().value as [number, IsolateSlot];
-      old.dispose();
-      slots.delete(oldest);
-    }
-    slot = new IsolateSlot(memoryMb, maxOutputChars);
-  } else {
-    slots.delete(memoryMb); // re-inserted below: most recently used last
+  return IsolateSlot.create(memoryMb, maxOutputChars);
+}
+
+/**
+ * Keeps one idle isolate ready per memory limit in use, built while this process has a free moment: a call that
+ * arrives while others spin then starts at once instead of building an isolate on a starved CPU.
+ */
+let warming = false;
+function warmSpare(memoryMb: number): void {
+  if (warming || idle.get(memoryMb)?.length || running + 1 > MAX_RUNNING) return;
+  warming = true;
+  IsolateSlot.create(memoryMb, maxOutputChars).then((slot) => {
+    warming = false;
+    release(slot);
+  }, () => {
+    warming = false;
+  });
+}
+
+function release(slot: IsolateSlot): void {
+  busy.delete(slot);
+  const later = forgetLater.get(slot);
+  forgetLater.delete(slot);
+  if (slot.worn) return slot.dispose();
+  for (const id of later ?? []) slot.forgetData(id);
+  let list = idle.get(slot.memoryMb);
+  if (!list) idle.set(slot.memoryMb, (list = []));
+  list.push(slot);
+  idleCount++;
+  // Bounded: the least recently used idle isolate (of any limit) goes first.
+  while (idleCount > MAX_IDLE) {
+    let victim: number | undefined;
+    for (const [mb, l] of idle) if (l.length && mb !== slot.memoryMb) victim = mb;
+    const l = idle.get(victim ?? slot.memoryMb)!;
+    l.shift()!.dispose();
+    idleCount--;
+    if (l.length === 0) idle.delete(victim ?? slot.memoryMb);
   }
-  slots.set(memoryMb, slot);
-  return slot;
 }
 
 function texts(vars: WireVar[]): VarText[] {
@@ -40,9 +82,8 @@ function texts(vars: WireVar[]): VarText[] {
   });
 }
 
-// Replies go out together when they were produced together (the pool sends requests the same way), which
-// saves IPC wake-ups under load. Before a request that may be slow, whatever is ready goes out first, so a
-// finished call never waits behind another call's work.
+// Replies produced in the same turn go out together (the pool sends requests the same way), which saves IPC
+// wake-ups under load.
 let outbox: ChildReply[] = [];
 function send(reply: ChildReply): void {
   if (outbox.length === 0) setImmediate(flush);
@@ -54,35 +95,53 @@ function flush(): void {
   if (process.connected) process.send?.(outbox);
   outbox = [];
 }
-/** Last synchronous duration per source, in ms: only calls known to be quick are allowed to hold replies. */
-const lastMs = new Map<string, number>();
-const QUICK_MS = 1;
-const keyOf = (req: ChildRequest) => (req.t === 'run' ? req.source : req.expressions.join('\n'));
 
 function handle(req: ChildRequest): void {
   for (const id of req.evict ?? []) {
     resident.delete(id);
-    for (const slot of slots.values()) slot.forgetData(id);
+    for (const l of idle.values()) for (const slot of l) slot.forgetData(id);
+    for (const slot of busy) forgetLater.set(slot, [...(forgetLater.get(slot) ?? []), id]);
   }
-  const key = keyOf(req);
-  if (!((lastMs.get(key) ?? Infinity) < QUICK_MS)) flush();
-  const t0 = performance.now();
+  // Resident texts are resolved on arrival: a later request may evict what this one refers to.
+  let input: VarText[];
   try {
-    const input = texts(req.vars);
-    const slot = slotFor(req.memoryMb);
+    input = texts(req.vars);
+  } catch (e) {
+    return send({ t: 'err', seq: req.seq, error: { kind: 'crash', message: `sandbox host error: ${e instanceof Error ? e.message : String(e)}` } });
+  }
+  if (running >= MAX_RUNNING) waiting.push([req, input]);
+  else void start(req, input);
+}
+
+async function start(req: ChildRequest, input: VarText[]): Promise<void> {
+  running++;
+  let slot: IsolateSlot | undefined;
+  try {
+    slot = await take(req.memoryMb);
+    busy.add(slot);
+    warmSpare(req.memoryMb);
     if (req.t === 'batch') {
-      send({ t: 'batch', seq: req.seq, json: slot.batch(req.seq, req.expressions, req.names, input, req.timeoutMs) });
+      const key = req.expressions.join('\n');
+      const t0 = performance.now();
+      const json = await slot.batch(req.seq, req.expressions, req.names, input, req.timeoutMs, (lastMs.get(key) ?? Infinity) < QUICK_MS ? SYNC_BUDGET_MS : 0);
+      lastMs.set(key, performance.now() - t0);
+      send({ t: 'batch', seq: req.seq, json });
     } else {
-      const r = slot.run(req.seq, req.kind, req.source, req.names, input, req.timeoutMs);
-      const reply = (e: Envelope) => send(e.ok ? { t: 'ok', seq: req.seq, json: e.json } : { t: 'err', seq: req.seq, error: e.error });
-      if (r instanceof Promise) void r.then(reply);
-      else reply(r);
+      const t0 = performance.now();
+      const quick = (lastMs.get(req.source) ?? Infinity) < QUICK_MS;
+      const e: Envelope = await slot.run(req.seq, req.kind, req.source, req.names, input, req.timeoutMs, quick ? SYNC_BUDGET_MS : 0);
+      if (lastMs.size > 5000) lastMs.clear();
+      lastMs.set(req.source, performance.now() - t0);
+      send(e.ok ? { t: 'ok', seq: req.seq, json: e.json } : { t: 'err', seq: req.seq, error: e.error });
     }
   } catch (e) {
+    slot?.dispose();
     send({ t: 'err', seq: req.seq, error: { kind: 'crash', message: `sandbox host error: ${e instanceof Error ? e.message : String(e)}` } });
   }
-  if (lastMs.size > 5000) lastMs.clear();
-  lastMs.set(key, performance.now() - t0);
+  running--;
+  if (slot) release(slot);
+  const next = waiting.shift();
+  if (next) void start(...next);
 }
 
 process.on('message', (reqs: ChildRequest[]) => {

@@ -4,7 +4,7 @@
 // 2. Evaluates to the trusted runner [validate, define, drop, call, batch, settle, progress, dropData, forget]. The host holds these
 //    as references; nothing reachable from user code points to them (strict mode hides them from `.caller`).
 'use strict';
-(function prelude(maxOutputChars) {
+(function prelude(maxOutputChars, memoryMb) {
   const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
   const SyncFunction = Function;
   const { parse, stringify } = JSON;
@@ -67,6 +67,24 @@
   for (const E of [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError, AggregateError]) {
     for (const k of ['name', 'message', 'constructor', 'toString']) allowOverride(E.prototype, k);
   }
+
+  // Filling a huge sparse array (`new Array(1e8).fill(0)`) makes V8 allocate the whole backing store at once,
+  // past what isolated-vm's heap-limit callback can catch: V8 aborts the entire sandbox process. An array that
+  // cannot fit in the memory limit is refused here instead, as a memory error of this call alone.
+  const arrayFill = Array.prototype.fill;
+  const maxElements = Math.floor((memoryMb * 1048576) / 8);
+  const memoryErrors = new WeakSet();
+  const weakAdd = WeakSet.prototype.add, weakHas = WeakSet.prototype.has;
+  const RangeErrorCtor = RangeError;
+  function fill(value) {
+    if (isArray(this) && this.length > maxElements) {
+      const e = new RangeErrorCtor(`the code exceeded its memory limit of ${memoryMb} MB (Array.prototype.fill on an array of ${this.length} elements; at most ${maxElements} fit)`);
+      apply(weakAdd, memoryErrors, [e]);
+      throw e;
+    }
+    return apply(arrayFill, this, arguments);
+  }
+  defineProperty(Array.prototype, 'fill', { value: fill, writable: true, enumerable: false, configurable: true });
 
   const seen = new WeakSet();
   function deepFreeze(root) {
@@ -189,6 +207,7 @@
 
   function runtimeError(e, file) {
     try {
+      if (apply(weakHas, memoryErrors, [e])) return 'e' + stringify({ kind: 'memory', message: StringCtor(e.message) });
       if (e instanceof ErrorCtor) {
         let message = StringCtor(e.name) + ': ' + StringCtor(e.message);
         if (message.length > 2000) message = message.slice(0, 2000) + '…';

@@ -36,14 +36,17 @@ export class SandboxError extends Error {
   /** 1-based position in the user's source, when known. */
   readonly line?: number;
   readonly column?: number;
+  /** A crash that retrying cannot cure (the same code and input brought a sandbox process down twice). */
+  readonly permanent: boolean;
 
-  constructor(message: string, opts: { nodeId: string; kind: SandboxErrorKind; line?: number; column?: number }) {
+  constructor(message: string, opts: { nodeId: string; kind: SandboxErrorKind; line?: number; column?: number; permanent?: boolean }) {
     super(message);
     this.name = 'SandboxError';
     this.nodeId = opts.nodeId;
     this.kind = opts.kind;
     this.line = opts.line;
     this.column = opts.column;
+    this.permanent = opts.permanent ?? false;
   }
 }
 
