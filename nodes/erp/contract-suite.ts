@@ -140,6 +140,22 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       await expectErpError(erp.cancelSalesOrder(input.externalId), 'CANNOT_CANCEL');
     });
 
+    it('finds many sales orders at once by Shopify order id: the same heads getSalesOrder reads, unknown ids absent', async () => {
+      const erp = get();
+      if (!erp.findSalesOrders) return;
+      const inputs = [order(), order({ lines: [{ sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00' }], shipping: [] }), order()];
+      for (const i of inputs) await erp.createSalesOrder(i);
+      await erp.cancelSalesOrder(inputs[2].externalId);
+      const ids = [...inputs.map((i) => i.externalId), `${Date.now()}404`];
+      const heads = await erp.findSalesOrders(ids);
+      expect(heads.map((h) => h.externalId).sort()).toEqual(inputs.map((i) => i.externalId).sort());
+      for (const i of inputs) {
+        const full = (await erp.getSalesOrder(i.externalId))!;
+        expect(heads.find((h) => h.externalId === i.externalId)).toEqual({ id: full.id, externalId: full.externalId, number: full.number, date: full.date, status: full.status, currency: full.currency, totals: full.totals });
+      }
+      expect(heads.find((h) => h.externalId === inputs[2].externalId)!.status).toBe('cancelled');
+    });
+
     it('cancels an open order and releases its reservation', async () => {
       const erp = get();
       const input = order({ lines: [{ sku: 'MUG-BLACK', quantity: '3', unitPrice: '12.00' }], shipping: [] });

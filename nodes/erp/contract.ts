@@ -191,6 +191,9 @@ export interface ErpSalesOrder {
   totals: Totals;
 }
 
+/** What payout matching needs of a sales order (no lines): read for many orders at once by findSalesOrders. */
+export type ErpSalesOrderHead = Pick<ErpSalesOrder, 'id' | 'externalId' | 'number' | 'date' | 'status' | 'currency' | 'totals'>;
+
 /** Result of an idempotent create: `created` is false when the document already existed (nothing was written). */
 export interface Posted<T> {
   created: boolean;
@@ -417,6 +420,11 @@ export interface ErpConnector {
    */
   confirmSalesOrder?(externalId: string, opts?: { expected?: Totals }): Promise<ErpSalesOrder>;
   getSalesOrder(externalId: string): Promise<ErpSalesOrder | null>;
+  /**
+   * Optional: the sales orders of many Shopify order ids in a few requests (as many ids per request as the ERP's
+   * query contract allows), heads only. Unknown ids are absent; of two orders for one id, the first created.
+   */
+  findSalesOrders?(externalIds: string[]): Promise<ErpSalesOrderHead[]>;
   /** Cancels an order not yet fulfilled; permanent error when it cannot be cancelled any more. */
   cancelSalesOrder(externalId: string): Promise<ErpSalesOrder>;
 

@@ -1,7 +1,7 @@
 // The ERP side of a reconciliation: order invoices and credit memos as the ERP booked them on the receivable
 // account (read from the ledger), plus sales orders looked up by Shopify order id when no invoice is posted yet.
 import { Decimal } from 'decimal.js';
-import type { ErpConnector, LedgerLine } from '../erp/contract.ts';
+import type { ErpConnector, ErpSalesOrderHead, LedgerLine } from '../erp/contract.ts';
 
 export interface ErpDoc {
   uid: string;
@@ -53,16 +53,21 @@ export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: 
   return docsFromLedger(await erp.listLedger({ from: range.from, to: range.to, accounts: clearing ? [receivable, clearing] : [receivable] }), receivable, clearing);
 }
 
-/** Sales orders for Shopify order ids no ledger invoice matched (an ERP that keeps invoices as drafts). */
+/**
+ * Sales orders for Shopify order ids no ledger invoice matched (an ERP that keeps invoices as drafts): many at once
+ * where the connector can (findSalesOrders, 2,000 ids a call), one getSalesOrder each where it cannot.
+ */
 export async function loadSalesOrders(erp: ErpConnector, orderIds: string[]): Promise<Map<string, ErpDoc>> {
   const out = new Map<string, ErpDoc>();
-  if (!erp.capabilities.salesOrders) return out;
-  for (const id of orderIds) {
-    const so = await erp.getSalesOrder(id);
-    if (so && so.status !== 'cancelled') {
-      out.set(id, { uid: `sales-order:${so.id}`, kind: 'sales-order', externalId: id, number: so.number, date: so.date, amount: new Decimal(so.totals.gross) });
-    }
+  if (!erp.capabilities.salesOrders || !orderIds.length) return out;
+  const add = (id: string, so: Pick<ErpSalesOrderHead, 'id' | 'number' | 'date' | 'status' | 'totals'> | null) => {
+    if (so && so.status !== 'cancelled') out.set(id, { uid: `sales-order:${so.id}`, kind: 'sales-order', externalId: id, number: so.number, date: so.date, amount: new Decimal(so.totals.gross) });
+  };
+  if (erp.findSalesOrders) {
+    for (let i = 0; i < orderIds.length; i += 2_000) for (const so of await erp.findSalesOrders(orderIds.slice(i, i + 2_000))) add(so.externalId, so);
+    return out;
   }
+  for (const id of orderIds) add(id, await erp.getSalesOrder(id));
   return out;
 }
 

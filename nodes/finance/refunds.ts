@@ -1,9 +1,22 @@
 // Which Shopify refund a refund balance transaction belongs to: balance transactions carry the order transaction id,
-// ERP credit memos the refund id, so the order's refunds are read once to link the two.
+// ERP credit memos the refund id, so the orders' refunds are read to link the two: many orders per request
+// (`nodes(ids:)`), as many as keep the request's calculated cost within Shopify's single-query limit.
 import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
-import { DOCUMENTS, refundFromGraphql, type ShopifyClient } from '../shopify/index.ts';
+import { DOCUMENTS, type ShopifyClient } from '../shopify/index.ts';
 import { asNodeError } from '../shopify/node-util.ts';
 import { legacy } from './erp-docs.ts';
+
+/** Shopify refuses a query whose requested cost is above 1,000 points, and `nodes` more than 250 ids. */
+const MAX_QUERY_COST = 1_000;
+const MAX_IDS = 250;
+
+/** Orders per `nodes` request: the most whose requested cost stays within the single-query limit. */
+export function ordersPerRequest(client: Pick<ShopifyClient, 'estimateCost'>): number {
+  const one = client.estimateCost(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: ['gid://shopify/Order/1'] });
+  return Math.max(1, Math.min(MAX_IDS, Math.floor(MAX_QUERY_COST / Math.max(1, one))));
+}
+
+interface RefundIds { id: string; refunds?: Array<{ id: string; transactions?: { nodes: Array<{ id: string }> } }> }
 
 export async function refundIdsByTransaction(ctx: NodeContext, connectionId: string, orderGids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -12,14 +25,23 @@ export async function refundIdsByTransaction(ctx: NodeContext, connectionId: str
   if (!client || typeof (client as ShopifyClient).request !== 'function') {
     throw permanentError(`node ${ctx.nodeId}: config.shopifyConnection "${connectionId}" is not a Shopify connection`, { code: 'BAD_CONNECTION' });
   }
+  const ids = [...new Set(orderGids.map((gid) => (gid.startsWith('gid://') ? gid : `gid://shopify/Order/${gid}`)))];
+  const per = ordersPerRequest(client);
   try {
-    for (const gid of orderGids) {
-      const id = gid.startsWith('gid://') ? gid : `gid://shopify/Order/${gid}`;
-      const r = await client.request<{ order: { refunds: unknown[] } | null }>(DOCUMENTS.REFUNDS_FOR_ORDER, { id }, { signal: ctx.signal });
-      for (const [i, raw] of (r.data.order?.refunds ?? []).entries()) {
-        const refund = refundFromGraphql(raw, `order(${id}).refunds[${i}]`, id);
-        for (const t of refund.transactions) out.set(legacy(t.id)!, legacy(refund.id)!);
+    for (let i = 0; i < ids.length; i += per) {
+      const chunk = ids.slice(i, i + per);
+      // The client waits for the bucket to hold the request's cost before sending it (its limiter), so a backlog of
+      // thousands of orders paces itself instead of being throttled.
+      const r = await client.request<{ nodes: Array<RefundIds | null> }>(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: chunk }, { signal: ctx.signal });
+      if (!Array.isArray(r.data?.nodes) || r.data.nodes.length !== chunk.length) {
+        throw permanentError(`node ${ctx.nodeId}: Shopify answered ${Array.isArray(r.data?.nodes) ? r.data.nodes.length : 'no'} nodes for ${chunk.length} order ids`, { code: 'BAD_SHOPIFY_RESPONSE' });
       }
+      r.data.nodes.forEach((order, k) => {
+        for (const [j, refund] of (order?.refunds ?? []).entries()) {
+          if (typeof refund?.id !== 'string') throw permanentError(`node ${ctx.nodeId}: nodes[${k}](${chunk[k]}).refunds[${j}].id is missing in Shopify's answer`, { code: 'BAD_SHOPIFY_RESPONSE' });
+          for (const t of refund.transactions?.nodes ?? []) out.set(legacy(t.id)!, legacy(refund.id)!);
+        }
+      });
     }
   } catch (err) {
     asNodeError(ctx, err);

@@ -36,6 +36,22 @@ describe('Business Central connector (fake per the documented contract)', () => 
     expect(fake.sets.get('salesOrders')!.filter((o) => o.externalDocumentNumber === input.externalId)).toHaveLength(1);
   });
 
+  it('finds many sales orders 15 external document numbers a request, with the heads getSalesOrder reads', async () => {
+    const inputs = [bcOrder(), bcOrder()];
+    for (const i of inputs) await bc.createSalesOrder(i);
+    const ids = [...inputs.map((i) => i.externalId), ...Array.from({ length: 28 }, (_, k) => `9${k}`)];
+    const before = fake.requests.length;
+    const heads = await bc.findSalesOrders!(ids);
+    const calls = fake.requests.slice(before).filter((r) => r.path.includes('/salesOrders?'));
+    expect(calls).toHaveLength(2);
+    expect(decodeURIComponent(calls[0].path)).toContain(`externalDocumentNumber eq '${inputs[0].externalId}' or externalDocumentNumber eq '${inputs[1].externalId}' or`);
+    for (const i of inputs) {
+      const full = (await bc.getSalesOrder(i.externalId))!;
+      expect(heads.find((h) => h.externalId === i.externalId)).toEqual({ id: full.id, externalId: i.externalId, number: full.number, date: full.date, status: full.status, currency: full.currency, totals: full.totals });
+    }
+    expect(heads).toHaveLength(2);
+  });
+
   it('keeps BC error codes and messages, and never the client secret', async () => {
     await expect(bc.createSalesOrder(order({ lines: [{ sku: 'GHOST', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'SKU_NOT_FOUND' });
     await expect(bc.createSalesOrder(order({ warehouse: 'MOON', lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'WAREHOUSE_NOT_FOUND' });

@@ -6,7 +6,7 @@
 // own "VAT difference" is a page action, not an API field), so BC's tax is checked before anything is booked instead:
 // with `confirm: false` the order is a sales quote (books and reserves nothing), compared with Shopify's figures,
 // and only then turned into the sales order (bound action Microsoft.NAV.makeOrder). On a difference the quote stays.
-import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel } from '../contract.ts';
+import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, ErpSalesOrderHead, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, sum } from '../shared/money.ts';
 import { lineCodes } from '../shared/pricing.ts';
@@ -96,6 +96,40 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
 
   /** A sales quote read as the draft of its order (its lines under salesOrderLines' shape). */
   const quoteAsOrder = async (q: Rec) => ({ ...(await toOrder({ ...q, salesOrderLines: q.salesQuoteLines, orderDate: q.documentDate })), status: 'draft' as const });
+
+  /**
+   * Sales order heads, 15 external document numbers a request (`or`-ed eq terms keep the URL within BC's limits, as
+   * items() does); lines are expanded only for the shipped state.
+   */
+  async function findSalesOrders(externalIds: string[]): Promise<ErpSalesOrderHead[]> {
+    const ids = [...new Set(externalIds.map(String))];
+    const first = new Map<string, Rec>();
+    for (let i = 0; i < ids.length; i += 15) {
+      for (const o of await bc.list(`salesOrders?${filter(eqAny('externalDocumentNumber', ids.slice(i, i + 15)))}&$expand=salesOrderLines`)) {
+        if (!first.has(o.externalDocumentNumber)) first.set(o.externalDocumentNumber, o);
+      }
+    }
+    // A draft is a sales quote until confirmed (getSalesOrder reads it as the order's draft): looked up for the rest.
+    const rest = ids.filter((id) => !first.has(id));
+    const quotes: Rec[] = [];
+    for (let i = 0; i < rest.length; i += 15) {
+      for (const q of await bc.list(`salesQuotes?${filter(eqAny('externalDocumentNumber', rest.slice(i, i + 15)))}`)) {
+        if (!quotes.some((x) => x.externalDocumentNumber === q.externalDocumentNumber)) quotes.push(q);
+      }
+    }
+    const heads: ErpSalesOrderHead[] = quotes.map((q) => ({
+      id: q.id, externalId: q.externalDocumentNumber, number: q.number, date: q.documentDate, currency: q.currencyCode || lcy, status: 'draft',
+      totals: { net: money(n(q.totalAmountExcludingTax)), tax: money(n(q.totalTaxAmount)), gross: money(n(q.totalAmountIncludingTax)) },
+    }));
+    return [...heads, ...[...first.values()].map((o): ErpSalesOrderHead => {
+      const shipped = (o.salesOrderLines ?? []).some((l: Rec) => n(l.shippedQuantity).gt(0));
+      return {
+        id: o.id, externalId: o.externalDocumentNumber, number: o.number, date: o.orderDate, currency: o.currencyCode || lcy,
+        status: o.status === 'Draft' ? 'draft' : o.fullyShipped ? 'fulfilled' : shipped ? 'partially-fulfilled' : 'open',
+        totals: { net: money(n(o.totalAmountExcludingTax)), tax: money(n(o.totalTaxAmount)), gross: money(n(o.totalAmountIncludingTax)) },
+      };
+    })];
+  }
 
   async function createSalesOrder(input: SalesOrderInput, opts: { confirm?: boolean } = {}): Promise<Posted<ErpSalesOrder>> {
     if (input.externalId.length > 35) throw fail(`Shopify order id ${input.externalId} is longer than BC's 35-character external document number`, 'INVALID_INPUT', { field: 'externalId' });
@@ -332,6 +366,7 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     createSalesOrder: async (i, o) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order'), o),
     confirmSalesOrder: async (id, o) => confirmSalesOrder(String(id), o),
     getSalesOrder: async (id) => { const o = await findOrder(String(id)); if (o) return toOrder(o); const q = await findQuote(String(id)); return q ? quoteAsOrder(q) : null; },
+    findSalesOrders,
     cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
     listFulfilments: async (o) => listFulfilments(o),
     getStock: async (o) => getStock(o),

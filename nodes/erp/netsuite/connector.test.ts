@@ -39,6 +39,22 @@ describe('NetSuite connector (fake per the documented contract)', () => {
     expect(fake.records.get('customer')!.size).toBe(1);
   });
 
+  it('finds many sales orders in one SuiteQL query per 500 ids, with the heads getSalesOrder reads', async () => {
+    const inputs = [netsuiteOrder(), netsuiteOrder()];
+    for (const i of inputs) await ns.createSalesOrder(i);
+    const ids = [...inputs.map((i) => i.externalId), ...Array.from({ length: 700 }, (_, k) => `9${k}`)];
+    const before = fake.requests.length;
+    const heads = await ns.findSalesOrders!(ids);
+    const calls = fake.requests.slice(before);
+    expect(calls.map((r) => r.path)).toEqual(['query/v1/suiteql?limit=1000&offset=0', 'query/v1/suiteql?limit=1000&offset=0']);
+    expect((calls[0].body as { q: string }).q).toMatch(new RegExp(`t\\.type = 'SalesOrd' AND t\\.externalid IN \\('shopify-order-${inputs[0].externalId}'`));
+    for (const i of inputs) {
+      const full = (await ns.getSalesOrder(i.externalId))!;
+      expect(heads.find((h) => h.externalId === i.externalId)).toEqual({ id: full.id, externalId: i.externalId, number: full.number, date: full.date, status: 'open', currency: 'USD', totals: full.totals });
+    }
+    expect(heads).toHaveLength(2);
+  });
+
   it('fails unknown SKUs before posting, and keeps NetSuite validation messages and codes', async () => {
     const before = fake.requests.length;
     await expect(ns.createSalesOrder(order({ lines: [{ sku: 'GHOST', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'SKU_NOT_FOUND', errorClass: 'permanent' });

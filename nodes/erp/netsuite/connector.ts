@@ -3,7 +3,7 @@
 // Idempotency: every document carries an external id (`shopify-order-<id>`...); creates look it up first, and a
 // duplicate reported by NetSuite on a racing create resolves to the existing record.
 import type {
-  CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel,
+  CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, ErpSalesOrderHead, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel,
 } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, sum } from '../shared/money.ts';
@@ -116,6 +116,26 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
       }
     }
     return { taxDetailsOverride: true, taxDetails: { items } };
+  }
+
+  /** Sales order heads in one SuiteQL query per 500 external ids (Oracle's IN list holds at most 1,000). */
+  async function findSalesOrders(externalIds: string[]): Promise<ErpSalesOrderHead[]> {
+    const ids = [...new Set(externalIds.map(String))];
+    const out: ErpSalesOrderHead[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await ns.suiteql<Rec>(`SELECT t.id, t.externalid, t.tranid, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS trandate, t.status, BUILTIN.DF(t.currency) AS currency, t.foreigntotal, t.taxtotal
+        FROM transaction t WHERE t.type = 'SalesOrd' AND t.externalid IN (${ids.slice(i, i + 500).map((id) => q(eid('shopify-order', id))).join(', ')}) ORDER BY t.id`);
+      for (const r of rows) {
+        const externalId = unEid('shopify-order', r.externalid) ?? '';
+        if (seen.has(externalId)) continue;
+        seen.add(externalId);
+        const gross = n(r.foreigntotal);
+        const tax = n(r.taxtotal);
+        out.push({ id: String(r.id), externalId, number: r.tranid ?? '', date: r.trandate ?? '', status: STATUS[String(r.status ?? 'B').split(':').pop()!] ?? 'open', currency: r.currency ?? '', totals: { net: money(gross.minus(tax)), tax: money(tax), gross: money(gross) } });
+      }
+    }
+    return out;
   }
 
   async function createSalesOrder(input: SalesOrderInput, opts: { confirm?: boolean } = {}): Promise<Posted<ErpSalesOrder>> {
@@ -387,6 +407,7 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     createSalesOrder: async (i, o) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order'), o),
     confirmSalesOrder: async (id, o) => confirmSalesOrder(String(id), o),
     getSalesOrder: async (id) => getSalesOrder(String(id)),
+    findSalesOrders: async (ids) => findSalesOrders(ids),
     cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
     listFulfilments: async (o) => listFulfilments(o),
     getStock: async (o) => getStock(o),

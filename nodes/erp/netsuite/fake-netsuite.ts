@@ -118,6 +118,12 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
       return stock.map((s) => ({ sku: ITEMS.find((i) => i.id === s.item)!.itemid, warehouse: LOCATIONS.find((l) => l.id === s.location)!.name, onhand: s.onhand, available: s.available }))
         .filter((r) => (!skus.length || skus.includes(r.sku)) && (!locs.length || locs.includes(r.warehouse)));
     }
+    if (/FROM transaction t\b/.test(qs) && /t\.type = 'SalesOrd'/.test(qs)) {
+      // SuiteQL answers the transaction table's columns in lower case, the status as its letter code.
+      const ids = inList('t.externalid');
+      return [...records.get('salesOrder')!.values()].filter((r) => ids.includes(r.externalId)).sort((a, b) => Number(a.id) - Number(b.id))
+        .map((r) => ({ id: Number(r.id), externalid: r.externalId, tranid: r.tranId, trandate: r.tranDate, status: r.status?.id ?? 'B', currency: r.currency?.refName ?? null, foreigntotal: r.total, taxtotal: r.taxTotal }));
+    }
     if (/FROM transactionaccountingline/.test(qs)) {
       const from = qs.match(/BETWEEN TO_DATE\('([^']+)'/)![1];
       const to = qs.match(/AND TO_DATE\('([^']+)'/)![1];

@@ -1,7 +1,7 @@
 // Sales orders, fulfilments, stock and credit memos of the sandbox ERP. Rules follow real ERPs: orders reserve
 // stock, shipping consumes it, restocking credit memos return it; every document is unique by its external id.
 import { restocksAny } from '../contract.ts';
-import type { CreditMemoInput, ErpCreditMemo, ErpFulfilment, ErpSalesOrder, FulfilmentPage, Posted, SalesOrderInput, StockLevel } from '../contract.ts';
+import type { CreditMemoInput, ErpCreditMemo, ErpFulfilment, ErpSalesOrder, ErpSalesOrderHead, FulfilmentPage, Posted, SalesOrderInput, StockLevel } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, round2, sum } from '../shared/money.ts';
 import { givenTax, lineCodes, netUnitPrice } from '../shared/pricing.ts';
@@ -147,6 +147,19 @@ export function readOrder(db: Db, externalId: string): ErpSalesOrder | null {
     shipping: lines.filter((l) => l.kind === 'shipping').map((l) => ({ description: l.description, amount: l.unit_price, discount: l.discount, taxCode: l.tax_code, net: l.net, taxAmount: l.tax_amount })),
     totals: { net: o.net, tax: o.tax, gross: o.gross },
   };
+}
+
+/** Sales order heads by Shopify order id, 500 ids a query (one bound JSON parameter each). */
+export function findOrders(db: Db, externalIds: string[]): ErpSalesOrderHead[] {
+  const q = db.prepare('SELECT id, external_id, number, date, status, currency, net, tax, gross FROM sales_orders WHERE external_id IN (SELECT value FROM json_each(?)) ORDER BY id');
+  const ids = [...new Set(externalIds.map(String))];
+  const out: ErpSalesOrderHead[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const o of q.all(JSON.stringify(ids.slice(i, i + 500))) as OrderRow[]) {
+      out.push({ id: String(o.id), externalId: o.external_id, number: o.number, date: o.date, status: o.status as ErpSalesOrder['status'], currency: o.currency, totals: { net: o.net, tax: o.tax, gross: o.gross } });
+    }
+  }
+  return out;
 }
 
 function mustOrder(db: Db, externalId: string): OrderRow {

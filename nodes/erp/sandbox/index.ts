@@ -8,7 +8,7 @@ import { creditMemoSchema, customerSchema, journalSchema, ledgerQuerySchema, par
 import { settlementSchema } from '../shared/settlement.ts';
 import { openDb, seed, type Db } from './db.ts';
 import { stockChanges } from './stock-changes.ts';
-import { cancelOrder, confirmOrder, createMemo, createOrder, creditable, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
+import { cancelOrder, confirmOrder, createMemo, createOrder, creditable, findOrders, getStock, listFulfilments, readOrder, shipOrder, warehouseId } from './documents.ts';
 import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
 import { checkCurrency } from '../shared/currency.ts';
@@ -128,6 +128,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     createSalesOrder: async (input, opts) => { const o = parseInput(salesOrderSchema, input, 'sales order'); return call('createSalesOrder', true, () => createOrder(db, o, postInvoices, opts?.confirm !== false)); },
     confirmSalesOrder: (externalId, opts) => call('confirmSalesOrder', true, () => confirmOrder(db, String(externalId), postInvoices, opts?.expected)),
     getSalesOrder: (externalId) => call('getSalesOrder', false, () => readOrder(db, String(externalId))),
+    findSalesOrders: (externalIds) => call('findSalesOrders', false, () => findOrders(db, externalIds)),
     cancelSalesOrder: (externalId) => call('cancelSalesOrder', true, () => cancelOrder(db, String(externalId))),
     listFulfilments: (o) => call('listFulfilments', false, () => listFulfilments(db, o)),
     getStock: (o) => call('getStock', false, () => getStock(db, o)),

@@ -10,7 +10,7 @@ import { listLedger, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
 import { checkCurrency } from '../shared/currency.ts';
 import { settlementSchema } from '../shared/settlement.ts';
-import { cancelSale, confirmSale, createSale, findSale, toOrder } from './orders.ts';
+import { cancelSale, confirmSale, createSale, findSale, findSaleHeads, toOrder } from './orders.ts';
 import { TrytonRefs, type TrytonOptions } from './refs.ts';
 import { TrytonRpc, type TrytonConfig } from './rpc.ts';
 
@@ -48,6 +48,7 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
       const s = await findSale(rpc, String(externalId));
       return s ? toOrder(rpc, refs, s) : null;
     },
+    findSalesOrders: async (externalIds: string[]) => findSaleHeads(rpc, refs, externalIds),
     cancelSalesOrder: async (externalId: string) => cancelSale(rpc, refs, String(externalId)),
     listFulfilments: async (opts) => listFulfilments(rpc, refs, opts),
     getStock: async (opts) => getStock(rpc, refs, opts),

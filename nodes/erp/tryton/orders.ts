@@ -1,7 +1,7 @@
 // Sales orders in Tryton: sale.sale keyed by `reference` = Shopify order id (not unique in Tryton, so every
 // create searches first), created with explicit addresses/unit/price/taxes (no on_change server-side), then
 // quoted and confirmed, which creates the shipment and the invoice in the same request.
-import type { ErpSalesOrder, ErpSalesOrderLine, ErpShippingLine, Posted, SalesOrderInput, SalesOrderStatus } from '../contract.ts';
+import type { ErpSalesOrder, ErpSalesOrderHead, ErpSalesOrderLine, ErpShippingLine, Posted, SalesOrderInput, SalesOrderStatus } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
 import { decodeMeta, encodeMeta, givenTax, lineCodes, netUnitPrice, type LineMeta } from '../shared/pricing.ts';
@@ -37,6 +37,43 @@ const SALE_FIELDS = ['number', 'reference', 'description', 'state', 'shipment_st
 export async function findSale(rpc: TrytonRpc, reference: string): Promise<SaleRow | null> {
   const rows = await rpc.model<SaleRow[]>('sale.sale', 'search_read', [[['reference', '=', reference]], 0, 2, [['id', 'ASC']], SALE_FIELDS]);
   return rows[0] ?? null;
+}
+
+/**
+ * The heads of the sales of many Shopify order ids, in a fixed number of requests whatever their count: one
+ * search_read per 500 references, one read of their invoices (totals, cancellation), one of their shipments and one
+ * of the lines of sales not invoiced yet (Shopify's tax is recorded on the lines). The same figures toOrder gives.
+ */
+export async function findSaleHeads(rpc: TrytonRpc, refs: TrytonRefs, externalIds: string[]): Promise<ErpSalesOrderHead[]> {
+  const ids = [...new Set(externalIds.map(String))];
+  const first = new Map<string, SaleRow>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await rpc.model<SaleRow[]>('sale.sale', 'search_read', [[['reference', 'in', ids.slice(i, i + 500)]], 0, null, [['id', 'ASC']], SALE_FIELDS]);
+    for (const r of rows) if (!first.has(r.reference)) first.set(r.reference, r);
+  }
+  const sales = [...first.values()];
+  type Inv = { id: number; state: string; untaxed_amount: string; tax_amount: string; total_amount: string };
+  const readAll = async <T extends { id: number }>(model: string, recordIds: number[], fields: string[]): Promise<Map<number, T>> =>
+    new Map((recordIds.length ? await rpc.model<T[]>(model, 'read', [recordIds, fields]) : []).map((r) => [r.id, r]));
+  const invs = await readAll<Inv>('account.invoice', sales.flatMap((s) => s.invoices), ['state', 'untaxed_amount', 'tax_amount', 'total_amount']);
+  const ships = await readAll<{ id: number; state: string }>('stock.shipment.out', sales.flatMap((s) => s.shipments), ['state']);
+  const live = (s: SaleRow) => s.invoices.map((id) => invs.get(id)!).filter((i) => i && i.state !== 'cancelled');
+  const lines = await readAll<{ id: number; note: string | null }>('sale.line', sales.filter((s) => !live(s).length).flatMap((s) => s.lines), ['note']);
+  const out: ErpSalesOrderHead[] = [];
+  for (const s of sales) {
+    const docs = [...s.shipments.map((id) => ships.get(id)), ...s.invoices.map((id) => invs.get(id))];
+    const cancelledFully = s.state !== 'cancelled' && (s.state === 'processing' || s.state === 'done') && docs.length > 0 && docs.every((d) => d?.state === 'cancelled');
+    const inv = live(s);
+    let totals: ErpSalesOrderHead['totals'];
+    if (inv.length) totals = { net: money(sum(inv.map((i) => i.untaxed_amount))), tax: money(sum(inv.map((i) => i.tax_amount))), gross: money(sum(inv.map((i) => i.total_amount))) };
+    else {
+      const given = sum(s.lines.flatMap((id) => decodeMeta(lines.get(id)?.note ?? null)?.taxes?.map((t) => t.amount) ?? []));
+      const tax = new Decimal(s.tax_amount).plus(given);
+      totals = { net: money(s.untaxed_amount), tax: money(tax), gross: money(new Decimal(s.untaxed_amount).plus(tax)) };
+    }
+    out.push({ id: String(s.id), externalId: s.reference, number: s.number ?? '', date: s.sale_date, status: saleStatus(s, cancelledFully), currency: await refs.currencyCode(s.currency), totals });
+  }
+  return out;
 }
 
 export async function readSaleById(rpc: TrytonRpc, id: number): Promise<SaleRow> {

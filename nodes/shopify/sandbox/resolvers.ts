@@ -135,6 +135,11 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       const o = state.orders.get(String(args.id));
       return o ? orderToGraphql(o, state) : null;
     },
+    // Orders only: the other Node types the store holds are not read by id through `nodes`.
+    nodes: (args) => (args.ids as string[]).map((id) => {
+      const o = state.orders.get(String(id));
+      return o ? { __typename: 'Order', ...orderToGraphql(o, state) } : null;
+    }),
     orders: (args) => {
       const terms = parseSearch(args.query as string | undefined);
       let list = [...state.orders.values()].filter((o) => matches(terms, (f) => (f === 'updated_at' ? o.updatedAt : f === 'created_at' ? o.createdAt : f === 'name' ? o.name : f === 'id' ? o.legacyId : f === 'financial_status' ? (o.financialStatus ?? '').toLowerCase() : undefined)));
