@@ -39,6 +39,8 @@ describe('Business Central connector (fake per the documented contract)', () => 
   it('finds many sales orders 15 external document numbers a request, with the heads getSalesOrder reads', async () => {
     const inputs = [bcOrder(), bcOrder()];
     for (const i of inputs) await bc.createSalesOrder(i);
+    const draft = bcOrder();
+    await bc.createSalesOrder(draft, { confirm: false });
     const ids = [...inputs.map((i) => i.externalId), ...Array.from({ length: 28 }, (_, k) => `9${k}`)];
     const before = fake.requests.length;
     const heads = await bc.findSalesOrders!(ids);
@@ -50,6 +52,10 @@ describe('Business Central connector (fake per the documented contract)', () => 
       expect(heads.find((h) => h.externalId === i.externalId)).toEqual({ id: full.id, externalId: i.externalId, number: full.number, date: full.date, status: full.status, currency: full.currency, totals: full.totals });
     }
     expect(heads).toHaveLength(2);
+    // A draft is a sales quote (getSalesOrder reads it as the order's draft): found as one.
+    const [d] = await bc.findSalesOrders!([draft.externalId]);
+    const full = (await bc.getSalesOrder(draft.externalId))!;
+    expect(d).toEqual({ id: full.id, externalId: draft.externalId, number: full.number, date: full.date, status: 'draft', currency: full.currency, totals: full.totals });
   });
 
   it('keeps BC error codes and messages, and never the client secret', async () => {
