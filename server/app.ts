@@ -37,6 +37,7 @@ import { flowsRouter } from './routes/flows.ts';
 import { runsRouter } from './routes/runs.ts';
 import { connectionsRouter } from './routes/connections.ts';
 import { catalogRouter } from './routes/catalog.ts';
+import { templatesRouter } from './routes/templates.ts';
 import { usersRouter } from './routes/users.ts';
 import { authRouter } from './routes/auth.ts';
 import { eventsRouter } from './routes/events.ts';
@@ -391,6 +392,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', runsRouter(deps));
   app.route('/api', connectionsRouter(deps));
   app.route('/api', catalogRouter(deps, () => nodeTypes));
+  app.route('/api', templatesRouter(deps, o.templatesDir ?? undefined));
   app.route('/api', usersRouter(deps));
   app.route('/api', eventsRouter(deps));
   app.route('/api', mappingRouter(deps));

@@ -20,6 +20,7 @@ export const FlowSummary = z
     latestVersion: z.number().int().nullable(),
     draftUpdatedAt: z.number().int(),
     createdAt: z.number().int(),
+    description: z.string().optional().openapi({ description: "The draft's description (list and single-flow reads)." }),
   })
   .openapi('FlowSummary');
 

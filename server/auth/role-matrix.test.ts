@@ -54,6 +54,7 @@ const rows: Row[] = [
   ['DELETE', '/api/connections/{id}', () => '/api/connections/doomed', AC],
   ['POST', '/api/connections/{id}/test', () => '/api/connections/erp1/test', AC],
   ['GET', '/api/catalog', () => '/api/catalog', ALL],
+  ['GET', '/api/templates', () => '/api/templates', AC],
   ['GET', '/api/users', () => '/api/users', A],
   ['POST', '/api/users', () => '/api/users', A, () => ({ email: `u${Math.random().toString(36).slice(2)}@example.com`, role: 'viewer', password: 'password-123' })],
   ['PUT', '/api/users/{id}', () => `/api/users/${userId}`, A, () => ({ name: 'n' })],

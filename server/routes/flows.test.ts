@@ -23,6 +23,11 @@ describe('/api/flows', () => {
     expect(got.body.draft.nodes).toEqual([{ id: 'half' }]);
     const list = await t.json('GET', '/api/flows', { token: t.tokens.viewer });
     expect(list.body.flows.map((f: { id: string }) => f.id)).toEqual(['f1']);
+    expect(list.body.flows[0]).not.toHaveProperty('description');
+    // The description is the draft's, on the list and on the single read.
+    await t.json('PUT', '/api/flows/f1/draft', { token: tok, body: { id: 'f1', name: 'renamed', description: 'Posts paid orders to the ERP.', nodes: [{ id: 'half' }] } });
+    expect((await t.json('GET', '/api/flows', { token: tok })).body.flows[0].description).toBe('Posts paid orders to the ERP.');
+    expect((await t.json('GET', '/api/flows/f1', { token: tok })).body.flow.description).toBe('Posts paid orders to the ERP.');
     const v = await t.json('POST', '/api/flows/f1/validate', { token: tok });
     expect(v.body.valid).toBe(false);
     expect(v.body.problems[0]).toHaveProperty('path');

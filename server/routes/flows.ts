@@ -12,6 +12,7 @@ import { recentStoreOrders, storeOrderDelivery } from '../flows/store-orders.ts'
 import { mappingPreviewProblems } from '../flows/mapping-check.ts';
 import { nodeSamples } from '../flows/node-samples.ts';
 import { dryRunChange } from '../flows/dry-run.ts';
+import { postOverlaps } from '../flows/overlaps.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 
@@ -19,6 +20,9 @@ const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', 
 const VersionParam = IdParam.extend({ v: z.coerce.number().int().positive().openapi({ param: { name: 'v', in: 'path' } }) });
 const Validation = z.object({ valid: z.boolean(), problems: z.array(ProblemSchemaRef) }).openapi('ValidationResult');
 const tags = ['flows'];
+const Warnings = z.array(z.object({ flowId: z.string(), flowName: z.string(), message: z.string() })).openapi({
+  description: 'Other active flows that post the same Shopify event (connection + topic) to the same ERP with the same posting node: each event would be posted twice.',
+});
 
 const versionInfo = (v: { version: number; hash: string; message: string; createdAt: number; createdBy: string | null }) => ({
   version: v.version,
@@ -53,8 +57,21 @@ export function flowsRouter(d: Deps) {
     return v == null ? null : (flows.version(id, v).definition as unknown as Record<string, unknown>);
   };
 
+  // The flow list shows what each flow does: its draft's description (a flow's draft is its current document).
+  const described = <T extends { id: string }>(f: T): T & { description?: string } => {
+    const description = (flows.draft(f.id) as { description?: unknown }).description;
+    return typeof description === 'string' && description ? { ...f, description } : f;
+  };
+
+  /** For an active flow: the other active flows posting the same events to the same ERP (see flows/overlaps.ts). */
+  const overlapsOf = (id: string) => {
+    const f = flows.get(id);
+    if (!f.active || f.activeVersion == null) return [];
+    return postOverlaps(d.runtime, id, f.name, flows.version(id, f.activeVersion).definition);
+  };
+
   app.openapi(apiRoute('flows.read', { method: 'get', path: '/flows', tags, responses: { 200: json(z.object({ flows: z.array(FlowSummary) })) } }), (c) =>
-    c.json({ flows: flows.list().filter((f) => !isTestFlow(f.id)) }, 200),
+    c.json({ flows: flows.list().filter((f) => !isTestFlow(f.id)).map(described) }, 200),
   );
 
   app.openapi(
@@ -97,10 +114,10 @@ export function flowsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('flows.read', { method: 'get', path: '/flows/{id}', tags, request: { params: IdParam }, responses: { 200: json(z.object({ flow: FlowSummary, draft: FlowJson })), 404: notFound } }),
+    apiRoute('flows.read', { method: 'get', path: '/flows/{id}', tags, request: { params: IdParam }, responses: { 200: json(z.object({ flow: FlowSummary, draft: FlowJson, warnings: Warnings })), 404: notFound } }),
     (c) => {
       const { id } = c.req.valid('param');
-      return c.json({ flow: requireFlow(id), draft: flows.draft(id) }, 200);
+      return c.json({ flow: described(requireFlow(id)), draft: flows.draft(id), warnings: overlapsOf(id) }, 200);
     },
   );
 
@@ -142,7 +159,7 @@ export function flowsRouter(d: Deps) {
       path: '/flows/{id}/publish',
       tags,
       request: { params: IdParam, ...jsonBody(z.object({ message: z.string().max(2000).default('') })) },
-      responses: { 201: json(VersionInfo, 'Published'), 404: notFound, 422: unprocessable },
+      responses: { 201: json(VersionInfo.extend({ warnings: Warnings }), 'Published'), 404: notFound, 422: unprocessable },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -157,7 +174,7 @@ export function flowsRouter(d: Deps) {
       const v = flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });
       d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
       d.onTriggersChanged();
-      return c.json(versionInfo(v), 201);
+      return c.json({ ...versionInfo(v), warnings: overlapsOf(id) }, 201);
     },
   );
 
@@ -248,7 +265,7 @@ export function flowsRouter(d: Deps) {
       path: '/flows/{id}/activate',
       tags,
       request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ version: z.number().int().positive().optional() }) } }, required: false } },
-      responses: { 200: json(FlowSummary), 404: notFound, 422: unprocessable },
+      responses: { 200: json(FlowSummary.extend({ warnings: Warnings })), 404: notFound, 422: unprocessable },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -256,9 +273,10 @@ export function flowsRouter(d: Deps) {
       const body = (await c.req.json().catch(() => ({}))) as { version?: unknown };
       const version = body.version === undefined ? undefined : z.number().int().positive().parse(body.version);
       const s = flows.setActive(id, true, version);
-      d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, { before: { active: before.active, activeVersion: before.activeVersion }, after: { active: s.active, activeVersion: s.activeVersion } });
+      const warnings = overlapsOf(id);
+      d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, { before: { active: before.active, activeVersion: before.activeVersion }, after: { active: s.active, activeVersion: s.activeVersion }, ...(warnings.length ? { warnings: warnings.map((w) => w.message) } : {}) });
       d.onTriggersChanged();
-      return c.json(s, 200);
+      return c.json({ ...s, warnings }, 200);
     },
   );
 

@@ -1,6 +1,6 @@
 // Thin fetch wrapper over the HTTP API. The token lives in localStorage; the server also sets a cookie at login.
 import type {
-  ConnectionInfo, Flow, FlowDiff, FlowSummary, NodeTypeInfo, Problem, RunRecord, RunSummary, User, VersionInfo,
+  ConnectionInfo, Flow, FlowDiff, FlowSummary, FlowTemplate, FlowWarning, NodeTypeInfo, Problem, RunRecord, RunSummary, User, VersionInfo,
 } from './types.ts';
 
 const TOKEN_KEY = 'll_token';
@@ -76,15 +76,16 @@ export const api = {
   catalog: () => request<{ nodeTypes: NodeTypeInfo[] }>('GET', '/api/catalog'),
   flows: () => request<{ flows: FlowSummary[] }>('GET', '/api/flows'),
   createFlow: (flow: Flow) => request<FlowSummary>('POST', '/api/flows', flow),
-  flow: (id: string) => request<{ flow: FlowSummary; draft: Flow }>('GET', `/api/flows/${enc(id)}`),
+  templates: () => request<{ templates: FlowTemplate[] }>('GET', '/api/templates'),
+  flow: (id: string) => request<{ flow: FlowSummary; draft: Flow; warnings?: FlowWarning[] }>('GET', `/api/flows/${enc(id)}`),
   saveDraft: (flow: Flow) => request<FlowSummary>('PUT', `/api/flows/${enc(flow.id)}/draft`, flow),
   validate: (id: string) => request<{ valid: boolean; problems: Problem[] }>('POST', `/api/flows/${enc(id)}/validate`),
-  publish: (id: string, message: string) => request<VersionInfo>('POST', `/api/flows/${enc(id)}/publish`, { message }),
+  publish: (id: string, message: string) => request<VersionInfo & { warnings?: FlowWarning[] }>('POST', `/api/flows/${enc(id)}/publish`, { message }),
   versions: (id: string) => request<{ versions: VersionInfo[] }>('GET', `/api/flows/${enc(id)}/versions`),
   version: (id: string, v: number) => request<VersionInfo & { definition: Flow }>('GET', `/api/flows/${enc(id)}/versions/${v}`),
   diff: (id: string, from: number, to: number) => request<FlowDiff>('GET', `/api/flows/${enc(id)}/diff?from=${from}&to=${to}`),
   rollback: (id: string, version: number) => request<VersionInfo>('POST', `/api/flows/${enc(id)}/rollback`, { version }),
-  activate: (id: string, version?: number) => request<FlowSummary>('POST', `/api/flows/${enc(id)}/activate`, version ? { version } : {}),
+  activate: (id: string, version?: number) => request<FlowSummary & { warnings?: FlowWarning[] }>('POST', `/api/flows/${enc(id)}/activate`, version ? { version } : {}),
   deactivate: (id: string) => request<FlowSummary>('POST', `/api/flows/${enc(id)}/deactivate`),
   testRun: (id: string, body: { event?: unknown; nodeId?: string } = {}) => request<RunRecord>('POST', `/api/flows/${enc(id)}/test`, body),
   runs: (q: RunQuery = {}) => {

@@ -75,9 +75,11 @@ export interface FlowSummary {
   latestVersion: number | null;
   draftUpdatedAt: string | null;
   createdAt: string;
+  description?: string;
 }
 
 export interface VersionInfo {
+  warnings?: FlowWarning[];
   version: number;
   hash: string;
   message: string;
@@ -132,4 +134,21 @@ export interface ConnectionInfo {
   name: string;
   config: Record<string, unknown>;
   hasSecret: boolean;
+}
+
+/** A flow template (flows/templates/*.json) to start a new flow from. */
+export interface FlowTemplate {
+  id: string;
+  name: string;
+  description: string;
+  trigger: { type: string; title: string; topic?: string; cron?: string } | null;
+  steps: string[];
+  flow: Flow;
+}
+
+/** Another active flow posting the same Shopify event to the same ERP (server/flows/overlaps.ts). */
+export interface FlowWarning {
+  flowId: string;
+  flowName: string;
+  message: string;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
-import type { FlowSummary } from '../api/types.ts';
+import type { FlowSummary, FlowTemplate } from '../api/types.ts';
+import { TemplateGallery } from './TemplateGallery.tsx';
 import { emptyFlow } from '../store/create-flow-store.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
@@ -17,18 +18,23 @@ export function FlowListPage() {
   const [name, setName] = useState('');
   const [schedules, setSchedules] = useState<Map<string, Schedule>>(new Map());
   const [ran, setRan] = useState<string | null>(null);
+  const [templates, setTemplates] = useState<FlowTemplate[]>([]);
+  const [template, setTemplate] = useState<string | null>(null);
 
   useEffect(() => {
     api.flows().then((r) => setFlows(r.flows), (e: Error) => setError(e.message));
     adminApi.schedules().then((r) => setSchedules(new Map(r.schedules.map((x) => [x.flowId, x]))), () => {});
-  }, []);
+    if (canEditStructure(role)) api.templates().then((r) => setTemplates(r.templates), () => {});
+  }, [role]);
   const canRunNow = role === 'owner' || role === 'consultant' || role === 'operator';
 
   async function create(e: FormEvent) {
     e.preventDefault();
     setError(null);
     try {
-      const summary = await api.createFlow(emptyFlow(slug(name), name.trim()));
+      const id = slug(name);
+      const from = templates.find((t) => t.id === template);
+      const summary = await api.createFlow(from ? { ...structuredClone(from.flow), id, name: name.trim() } : emptyFlow(id, name.trim()));
       navigate(`/flows/${encodeURIComponent(summary.id)}`);
     } catch (err) {
       setError((err as Error).message);
@@ -42,7 +48,18 @@ export function FlowListPage() {
         <form className="row" onSubmit={create}>
           <input placeholder="New flow name, e.g. Orders to ERP" value={name} onChange={(e) => setName(e.target.value)} required aria-label="New flow name" />
           <button type="submit" className="primary">Create flow</button>
+          {template && <span className="muted small" data-testid="chosen-template">from the template “{templates.find((t) => t.id === template)?.name}”</span>}
         </form>
+      )}
+      {canEditStructure(role) && templates.length > 0 && (
+        <details className="templates" open={flows?.length === 0 || undefined} data-testid="templates">
+          <summary>Start from a template ({templates.length})</summary>
+          <TemplateGallery templates={templates} chosen={template} onChoose={(id) => {
+            setTemplate(id);
+            const t = templates.find((x) => x.id === id);
+            if (t && (!name.trim() || templates.some((x) => x.name === name.trim()))) setName(t.name);
+          }} />
+        </details>
       )}
       {error && <p className="error" role="alert">{error}</p>}
       {ran && <p className="notice-inline ok" role="status">{ran}</p>}
@@ -58,7 +75,10 @@ export function FlowListPage() {
           <tbody>
             {flows.map((f) => (
               <tr key={f.id}>
-                <td><Link to={role === 'client' ? `/flows/${encodeURIComponent(f.id)}/mapper` : `/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link></td>
+                <td className="flow-cell">
+                  <Link to={role === 'client' ? `/flows/${encodeURIComponent(f.id)}/mapper` : `/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link>
+                  {f.description && <div className="flow-description" title={f.description} data-testid="flow-description">{f.description}</div>}
+                </td>
                 <td><span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span></td>
                 <td>{f.activeVersion ?? '—'}</td>
                 <td>{f.latestVersion ?? '—'}</td>

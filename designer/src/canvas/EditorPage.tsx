@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api } from '../api/client.ts';
-import type { FlowSummary } from '../api/types.ts';
+import type { FlowSummary, FlowWarning } from '../api/types.ts';
+import { Link } from '../app/Link.tsx';
 import { canEditStructure, useSession } from '../app/session.ts';
 import { Inspector } from '../inspector/Inspector.tsx';
 import { createFlowStore, type FlowStore } from '../store/create-flow-store.ts';
@@ -22,14 +23,16 @@ export function EditorPage({ flowId }: { flowId: string }) {
   const role = useSession((s) => s.user?.role);
   const [store, setStore] = useState<FlowStore | null>(null);
   const [summary, setSummary] = useState<FlowSummary | null>(null);
+  const [warnings, setWarnings] = useState<FlowWarning[]>([]);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     Promise.all([api.catalog(), api.flow(flowId)]).then(
-      ([catalog, { draft, flow }]) => {
+      ([catalog, { draft, flow, warnings }]) => {
         if (cancelled) return;
         setSummary(flow);
+        setWarnings(warnings ?? []);
         setStore(createFlowStore(draft, catalog.nodeTypes, { readOnly: !canEditStructure(role) }));
       },
       (e: Error) => !cancelled && setError(e.message),
@@ -44,13 +47,22 @@ export function EditorPage({ flowId }: { flowId: string }) {
   return (
     <FlowStoreContext.Provider value={store}>
       <ReactFlowProvider>
-        <Editor store={store} summary={summary} setSummary={setSummary} />
+        <Editor store={store} summary={summary} setSummary={setSummary} warnings={warnings} setWarnings={setWarnings} />
       </ReactFlowProvider>
     </FlowStoreContext.Provider>
   );
 }
 
-function Editor({ store, summary, setSummary }: { store: FlowStore; summary: FlowSummary | null; setSummary(s: FlowSummary): void }) {
+interface EditorProps {
+  store: FlowStore;
+  summary: FlowSummary | null;
+  setSummary(s: FlowSummary): void;
+  /** Other active flows posting the same events to the same ERP: shown until the next activation or publish says otherwise. */
+  warnings: FlowWarning[];
+  setWarnings(w: FlowWarning[]): void;
+}
+
+function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorProps) {
   const saver = useRef<Autosaver | null>(null);
   const [dialog, setDialog] = useState<'publish' | 'versions' | null>(null);
   useKeyboard(store);
@@ -75,7 +87,17 @@ function Editor({ store, summary, setSummary }: { store: FlowStore; summary: Flo
   return (
     <FlushContext.Provider value={flush}>
     <div className="editor">
-      <Toolbar flush={flush} summary={summary} onSummary={setSummary} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
+      <Toolbar flush={flush} summary={summary} onSummary={(s) => {
+        setSummary(s);
+        setWarnings(s.active ? (s as { warnings?: FlowWarning[] }).warnings ?? warnings : []);
+      }} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
+      {warnings.length > 0 && (
+        <div className="overlap-warning" role="alert" data-testid="overlap-warning">
+          {warnings.map((w) => (
+            <p key={w.flowId}>⚠ {w.message} <Link to={`/flows/${encodeURIComponent(w.flowId)}`}>Open “{w.flowName}”</Link></p>
+          ))}
+        </div>
+      )}
       <div className="editor-body">
         {!store.getState().readOnly && <Palette />}
         <div className="editor-center">
@@ -95,6 +117,7 @@ function Editor({ store, summary, setSummary }: { store: FlowStore; summary: Flo
           onPublished={(v) => {
             setDialog(null);
             store.getState().notify(`Published version ${v.version}: ${v.message}`);
+            if (v.warnings) setWarnings(v.warnings);
             void api.flow(store.getState().flow.id).then((r) => setSummary(r.flow), () => {});
           }}
         />

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import {
-  Background, Controls, MiniMap, ReactFlow, useReactFlow,
+  Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type Connection, type EdgeChange, type NodeChange, type NodeMouseHandler, type OnNodeDrag,
 } from '@xyflow/react';
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { FlowNodeView, type CanvasNode } from './FlowNodeView.tsx';
 import { useCanvasElements } from './use-canvas-elements.ts';
 import { useOpenMapper } from './open-mapper.ts';
+import { openingViewport } from './opening-view.ts';
 
 export const NODE_DRAG_MIME = 'application/x-ledgerline-node-type';
 const nodeTypes = { flowNode: FlowNodeView };
@@ -19,9 +20,22 @@ export function FlowCanvas() {
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const [measureTick, setMeasureTick] = useState(0);
   const { rfNodes, rfEdges } = useCanvasElements(measured.current, measureTick);
-  const { screenToFlowPosition, setCenter, getInternalNode } = useReactFlow();
-  // Decided once: React Flow re-fits whenever this prop flips, which would jump the view after the first drop.
-  const [fitOnOpen] = useState(() => store.getState().flow.nodes.length > 0);
+  const { screenToFlowPosition, setCenter, getInternalNode, setViewport } = useReactFlow();
+  const box = useRef<HTMLDivElement>(null);
+  // The minimap covers a corner of the canvas: it can be folded away, and the choice is remembered.
+  // Default: shown on wide screens only, where it has room beside the nodes.
+  const [minimap, setMinimap] = useState(() => (localStorage.getItem('ll.minimap') ?? (window.innerWidth >= 1280 ? 'on' : 'off')) === 'on');
+  const toggleMinimap = () => setMinimap((on) => {
+    localStorage.setItem('ll.minimap', on ? 'off' : 'on');
+    return !on;
+  });
+
+  // Once, on open: readable at first sight (see opening-view.ts). Later edits never move the view.
+  useEffect(() => {
+    const el = box.current;
+    const v = el && openingViewport(store.getState().flow.nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight });
+    if (v) void setViewport(v);
+  }, [store, setViewport]);
   const types = useFlowStore((s) => s.types);
   const minimapColor = useCallback(
     (n: CanvasNode) => CATEGORY_COLOR[types[n.data.node.type]?.category ?? ''] ?? '#94a3b8',
@@ -114,7 +128,7 @@ export function FlowCanvas() {
   }, [focus, getInternalNode, setCenter]);
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" data-testid="canvas" ref={box} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={rfNodes}
         edges={rfEdges}
@@ -131,16 +145,19 @@ export function FlowCanvas() {
         deleteKeyCode={null}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionKeyCode="Shift"
-        fitView={fitOnOpen}
-        fitViewOptions={{ maxZoom: 1 }}
         defaultViewport={{ x: 80, y: 60, zoom: 1 }}
-        minZoom={0.1}
+        minZoom={0.2}
+        maxZoom={2}
         onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={16} />
-        <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeColor={minimapColor} nodeBorderRadius={6} style={{ width: 160, height: 100 }} />
+        <Controls showInteractive={false}>
+          <ControlButton onClick={toggleMinimap} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-label="Toggle minimap" data-testid="toggle-minimap">
+            {minimap ? '▣' : '□'}
+          </ControlButton>
+        </Controls>
+        {minimap && <MiniMap pannable zoomable position="top-right" nodeColor={minimapColor} nodeBorderRadius={6} style={{ width: 150, height: 90 }} />}
       </ReactFlow>
     </div>
   );

@@ -19,7 +19,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
   const inputs = info?.inputs ?? [];
   const outputs = info?.outputs ?? [];
   const problemCount = problemText ? problemText.split('\n').length : 0;
-  const classes = ['ll-node', `cat-${info?.category ?? 'unknown'}`, selected ? 'selected' : '', problemCount ? 'has-problems' : '', stepStatus ? `run-${stepStatus}` : '', diffMark ? `diff-${diffMark}` : '']
+  const classes = ['ll-node', `cat-${info?.category ?? 'unknown'}`, outputs.length > 1 ? 'multi-out' : '', selected ? 'selected' : '', problemCount ? 'has-problems' : '', stepStatus ? `run-${stepStatus}` : '', diffMark ? `diff-${diffMark}` : '']
     .filter(Boolean)
     .join(' ');
 
@@ -48,13 +48,10 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
           {stepError || problemText.split('\n')[0]}
         </div>
       )}
-      {outputs.length > 1 && (
-        <div className="ll-node-ports">
-          {outputs.map((p) => (
-            <span key={p.id}>{p.title ?? p.id}</span>
-          ))}
-        </div>
-      )}
+      {/* Each label sits beside its own handle, in a column the title and badges keep clear of (multi-out). */}
+      {outputs.length > 1 && outputs.map((p, i) => (
+        <span key={p.id} className="ll-node-port" style={{ top: portTop(i, outputs.length) }} data-port-label={p.id}>{p.title ?? p.id}</span>
+      ))}
       {outputs.map((p, i) => (
         <Handle key={p.id} type="source" position={Position.Right} id={p.id} style={{ top: portTop(i, outputs.length) }} data-port={`out:${p.id}`} />
       ))}

@@ -3,6 +3,29 @@ import { SchemaForm } from './SchemaForm.tsx';
 import { NodeRunData } from './NodeRunData.tsx';
 import { MAP_TYPE, useOpenMapper } from '../canvas/open-mapper.ts';
 
+/** With nothing selected: the flow's name and description (the description is shown on the flow list). */
+function FlowDetails() {
+  const store = useFlowStoreApi();
+  const name = useFlowStore((s) => s.flow.name);
+  const description = useFlowStore((s) => s.flow.description ?? '');
+  const readOnly = useFlowStore((s) => s.readOnly);
+  return (
+    <div className="flow-details" data-testid="flow-details">
+      <h4>Flow</h4>
+      <div className="field">
+        <label htmlFor="flow-name">Name</label>
+        <input id="flow-name" value={name} readOnly={readOnly} maxLength={200} onChange={(e) => e.target.value.trim() && store.getState().setDetails({ name: e.target.value })} />
+      </div>
+      <div className="field">
+        <label htmlFor="flow-description">Description</label>
+        <textarea id="flow-description" rows={6} value={description} readOnly={readOnly} maxLength={5000}
+          placeholder="What this flow does, when it runs and what it writes: shown on the flow list."
+          onChange={(e) => store.getState().setDetails({ description: e.target.value })} />
+      </div>
+    </div>
+  );
+}
+
 export function Inspector() {
   const store = useFlowStoreApi();
   const selected = useFlowStore((s) => s.selectedNodeIds);
@@ -16,6 +39,7 @@ export function Inspector() {
     return (
       <aside className="inspector" data-testid="inspector">
         <p className="muted">{selected.length > 1 ? `${selected.length} nodes selected.` : 'Select a node to configure it.'}</p>
+        {selected.length === 0 && <FlowDetails />}
       </aside>
     );
   }

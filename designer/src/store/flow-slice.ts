@@ -89,6 +89,13 @@ export const createFlowSlice =
 
     renameNode: (nodeId, name) => editNode(nodeId, { name }, 'name'),
 
+    setDetails: (details) => {
+      const s = get();
+      const flow = { ...s.flow, ...details };
+      if (details.description !== undefined && !details.description.trim()) delete flow.description;
+      set({ flow, revision: s.revision + 1 });
+    },
+
     moveNodes: (positions, record = false) => {
       const s = get();
       const nodes = s.flow.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n));

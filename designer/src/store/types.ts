@@ -24,6 +24,8 @@ export interface FlowSlice {
   /** `coalesceKey` (e.g. the field being typed into) merges quick successive edits into one undo step. */
   updateConfig(nodeId: string, config: Record<string, unknown>, coalesceKey?: string): void;
   renameNode(nodeId: string, name: string): void;
+  /** The flow's own name and description (saved with the draft; not an undo step of the graph). */
+  setDetails(details: { name?: string; description?: string }): void;
   /** Moves nodes. `record` takes an undo snapshot first (once per gesture, not per mouse move). */
   moveNodes(positions: Record<string, { x: number; y: number }>, record?: boolean): void;
   deleteNodes(ids: string[]): void;

@@ -56,16 +56,21 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
       ) : (
         <table className="table compact">
           <thead>
-            <tr><th>v</th><th>Message</th><th>From</th><th>To</th><th /></tr>
+            <tr><th>v</th><th>Published</th><th>From</th><th>To</th></tr>
           </thead>
           <tbody>
             {versions.map((v) => (
               <tr key={v.version} data-version={v.version}>
                 <td>{v.version}</td>
-                <td title={`${v.createdBy} · ${new Date(v.createdAt).toLocaleString()} · ${v.hash}`}>{v.message}</td>
+                <td title={v.hash}>
+                  <div className="version-message">{v.message || <span className="muted">(no message)</span>}</div>
+                  <div className="help" data-testid="version-meta">
+                    <time dateTime={new Date(v.createdAt).toISOString()}>{new Date(v.createdAt).toLocaleString()}</time> · {v.createdBy ?? 'unknown'}
+                  </div>
+                  <div className="version-actions"><button className="ghost small" onClick={() => rollback(v.version)}>Roll back to v{v.version}</button></div>
+                </td>
                 <td><input type="radio" name="diff-from" aria-label={`diff from v${v.version}`} checked={pair.from === v.version} onChange={() => setPair((p) => ({ ...p, from: v.version }))} /></td>
                 <td><input type="radio" name="diff-to" aria-label={`diff to v${v.version}`} checked={pair.to === v.version} onChange={() => setPair((p) => ({ ...p, to: v.version }))} /></td>
-                <td><button className="ghost" onClick={() => rollback(v.version)}>Roll back</button></td>
               </tr>
             ))}
           </tbody>
