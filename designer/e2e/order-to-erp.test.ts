@@ -1,10 +1,13 @@
-// Browser scenario 1 of issue 8: a consultant builds the order-to-ERP flow from an empty canvas (palette drags,
-// handle-to-handle connections, inspector forms), sees a validation problem, fixes it and publishes; then edits the
-// mapping, publishes again and opens the visual diff of the two versions.
+// Browser scenario 1 of issue 8 (and the consultant's journey of issue 12): a consultant builds the order-to-ERP flow
+// from an empty canvas (palette drags, handle-to-handle connections, inspector forms), sees a validation problem on
+// the node, fixes it and publishes; then edits the mapping, publishes again and opens the visual diff of the two
+// versions (each with its time and author); activates the flow, tests the draft with a pasted order and with a past
+// run's event, describes the flow (shown on the flow list), and the editor stays usable at 1024 × 768.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { connect, dropFromPalette, launchBrowser, shot, watchPage } from './browser.ts';
-import { signIn, startEnv, type Env } from './helpers.ts';
+import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import { paidOrderBody, sendShopifyWebhook } from './fixtures.ts';
 
 const CONSULTANT = { email: 'o2e-consultant@example.com', name: 'Cora Consultant', role: 'consultant', password: 'consultant-pw' };
 const VIEWPORT = { width: 1400, height: 880 };
@@ -67,16 +70,24 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     expect(page.url()).toMatch(new RegExp(`/flows/${FLOW}$`));
     expect(await page.locator('.react-flow__node').count()).toBe(0);
 
-    // A staircase left to right, so every output handle sits left of the next input and nothing overlaps.
+    // Two rows of two, far enough apart that no node (tall with its problem text) covers another's handle.
     const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
-    const at = (i: number) => ({ x: canvas.x + 130 + i * 190, y: canvas.y + 80 + i * 80 });
+    const at = (i: number) => ({ x: canvas.x + 150 + (i % 2) * 320, y: canvas.y + 80 + Math.floor(i / 2) * 200 });
     const types = ['shopify.trigger', 'lookup.tax-code', 'core.map', 'erp.post-sales-order'];
     for (const [i, type] of types.entries()) await dropFromPalette(page, type, at(i));
     const ids = ['trigger', 'tax-code', 'map', 'post-sales-order'];
     for (const id of ids) await page.waitForSelector(`[data-testid=node-${id}]`);
     expect(await page.locator('.react-flow__node').count()).toBe(4);
 
-    for (let i = 0; i < 3; i++) await connect(page, [ids[i], 'out'], [ids[i + 1], 'in']);
+    // Each connection is dragged once the canvas is still: a validation answer arriving mid-drag adds or removes a
+    // node's problem text, the node grows or shrinks and its input handle moves away from under the pointer.
+    const settled = () => page.waitForFunction(() =>
+      document.querySelector('[data-testid=save-state]')?.textContent === 'All changes saved' && !document.querySelector('[data-testid=problems].stale'), undefined, { timeout: 15_000 });
+    for (let i = 0; i < 3; i++) {
+      await settled();
+      await connect(page, [ids[i], 'out'], [ids[i + 1], 'in']);
+      await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n, i + 1, { timeout: 10_000 });
+    }
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
 
     // Unconfigured, the server reports the trigger's connection and topic, the missing mapping and the ERP connection,
@@ -144,6 +155,10 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     await publish(page, 'Map the customer e-mail', 2);
     await page.click('button:has-text("Versions")');
     await page.waitForSelector('[data-testid=versions] tr[data-version="2"]');
+    // Each version says when and by whom it was published.
+    expect(await page.textContent('[data-testid=versions] tr[data-version="2"] [data-testid=version-meta]')).toContain(CONSULTANT.email);
+    const when = await page.getAttribute('[data-testid=versions] tr[data-version="2"] time', 'datetime');
+    expect(Math.abs(Date.parse(when!) - Date.now())).toBeLessThan(120_000);
     await page.check('input[aria-label="diff from v1"]');
     await page.check('input[aria-label="diff to v2"]');
     await page.waitForSelector('[data-testid=diff] li[data-changed-node="map"]');
@@ -156,7 +171,64 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     // Closing the panel takes the outlines away.
     await page.click('button[aria-label="Close versions"]');
     await page.waitForFunction(() => !document.querySelector('.ll-node.diff-changed'));
+
+    // Live: a real (signed) paid-order webhook makes a production run to test with later.
+    await page.click('[data-testid=toggle-active]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=toggle-active]')?.textContent?.startsWith('Active v2'));
+    // The sandbox's own order-to-erp template is active too and posts the same paid orders to the same ERP: said, naming both.
+    expect(await page.textContent('[data-testid=overlap-warning]')).toMatch(
+      /"Paid orders to ERP" and "Shopify order to ERP sales order" are both active and both post Shopify orders\/paid from "sandbox-shop" to ERP "sandbox-erp" \(erp\.post-sales-order\).*posted twice/,
+    );
+    expect((await sendShopifyWebhook(env.backend.baseUrl, paidOrderBody(7001001, '0.2'))).status).toBe(200);
+    const past = await waitForOrderRun(env.admin, FLOW, 'gid://shopify/Order/7001001', { timeoutMs: 30_000 });
+
+    // Test with a pasted order: the run says where its input came from, and the trigger's output is that order.
+    await page.selectOption('[data-testid=test-input-kind]', 'payload');
+    await page.fill('[data-testid=test-input-paste]', paidOrderBody(7002002, '0.2'));
+    await page.click('[data-testid=test-input-use-paste]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=test-input-label]')?.textContent?.startsWith('Pasted event'));
+    const testedFrom = async (label: RegExp, orderGid: string) => {
+      await page.click('[data-testid=test-run-start]');
+      await page.waitForFunction(() => /^(succeeded|failed|skipped)$/.test(document.querySelector('[data-testid=test-run-status]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      expect(await page.textContent('[data-testid=test-run-input]')).toMatch(label);
+      await page.click('[data-testid=node-trigger] .ll-node-title');
+      await page.waitForSelector('[data-testid=node-run-data]');
+      expect(await page.textContent('[data-testid=node-run-data]')).toContain(orderGid);
+      expect(await page.textContent('[data-testid=status-trigger]')).toBe('succeeded');
+    };
+    await testedFrom(/^from Pasted event/, 'gid://shopify/Order/7002002');
+    await shot(page, 'o2e-05-tested-with-pasted-order');
+
+    // Test with the past run's event.
+    await page.selectOption('[data-testid=test-input-kind]', 'run');
+    await page.waitForSelector(`[data-testid=test-input-run] option[value="${past.runId}"]`, { state: 'attached' });
+    await page.selectOption('[data-testid=test-input-run]', past.runId);
+    await testedFrom(new RegExp(`^from Event of run ${past.runId}`), 'gid://shopify/Order/7001001');
+    await shot(page, 'o2e-06-tested-with-past-run');
+
+    // With nothing selected the inspector holds the flow's details: a description, shown on the flow list.
+    await page.keyboard.press('Escape');
+    await page.click('[data-testid=canvas] .react-flow__pane', { position: { x: 20, y: 20 } });
+    await page.waitForSelector('[data-testid=flow-details]');
+    await page.fill('#flow-description', 'Paid Shopify orders become ERP sales orders in the main warehouse.');
+    await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent === 'All changes saved');
+
+    // 1024 × 768: every toolbar control is on screen, none cut off.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.waitForTimeout(300);
+    for (const b of await page.locator('[data-testid=toolbar] button').all()) {
+      const box = (await b.boundingBox())!;
+      expect(box.x + box.width, await b.textContent() ?? '').toBeLessThanOrEqual(1024);
+      expect(box.height, await b.textContent() ?? '').toBeLessThan(40);
+    }
+    await shot(page, 'o2e-07-editor-1024');
+
+    await page.click('nav >> text=Flows');
+    await page.waitForSelector(`[data-flow-actions="${FLOW}"]`);
+    const row = page.locator('tr', { has: page.locator(`[data-flow-actions="${FLOW}"]`) });
+    expect(await row.locator('[data-testid=flow-description]').textContent()).toBe('Paid Shopify orders become ERP sales orders in the main warehouse.');
+    await shot(page, 'o2e-08-flow-list-1024');
     expect(errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 240_000);
 });
