@@ -5,7 +5,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { isLoopback, peerAddress, trustProxyFromEnv } from './auth/client.ts';
 import { watchStore } from './store-watch.ts';
@@ -41,7 +41,7 @@ import { templatesRouter } from './routes/templates.ts';
 import { usersRouter } from './routes/users.ts';
 import { authRouter } from './routes/auth.ts';
 import { eventsRouter } from './routes/events.ts';
-import { ingestBatchMs, shopifyWebhookRoutes } from './webhooks/shopify.ts';
+import { headerGetter, ingestBatchMs, shopifyIngest } from './webhooks/shopify.ts';
 import { flowWebhookRoutes } from './webhooks/flow.ts';
 import { designerStatic } from './static.ts';
 import { startSandboxMode, type SandboxMode } from './sandbox-mode.ts';
@@ -119,6 +119,12 @@ export interface LedgerlineServer {
   metricsApp: Hono;
   /** Webhook requests not received whole within this time have their socket closed (main.ts sets it). */
   setWebhookTimeout(ms: number): void;
+  /**
+   * For the node:http listener, ahead of Hono: answers `POST /webhooks/shopify/:connectionId` itself (true) with what
+   * the Hono route and its middleware do (store check, arrival deadline, body limit, metrics, security headers,
+   * errors), without a Fetch-API Request and Response per delivery; false for every other request.
+   */
+  shopifyWebhookListener(req: IncomingMessage, res: ServerResponse): boolean;
   close(): Promise<void>;
 }
 
@@ -415,7 +421,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       },
     }),
   );
-  app.route('/webhooks', shopifyWebhookRoutes(deps, { batchMs: ingestBatchMs(env) }));
+  const shopifyIn = shopifyIngest(deps, { batchMs: ingestBatchMs(env) });
+  app.route('/webhooks', shopifyIn.routes());
   app.route('/webhooks', flowWebhookRoutes(deps));
   documentInfraRoutes(app);
   app.doc31('/api/openapi.json', {
@@ -450,6 +457,67 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     return c.json(errorBody('internal', 'internal error; the server log has the details'), 500);
   });
 
+  // The Shopify delivery path straight from node:http (see LedgerlineServer.shopifyWebhookListener). The security
+  // headers are Hono's own, taken once from a response of the app.
+  const SHOPIFY_DELIVERY = /^\/webhooks\/shopify\/([^/?#]+)(?:\?.*)?$/;
+  const SECURITY_HEADERS = /^(content-security-policy|cross-origin-|origin-agent-cluster|referrer-policy|strict-transport-security|x-content-type-options|x-dns-prefetch-control|x-download-options|x-frame-options|x-permitted-cross-domain-policies|x-xss-protection)/;
+  const securityHeaders: Record<string, string> = {};
+  (await app.request('/webhooks/')).headers.forEach((v, k) => {
+    if (SECURITY_HEADERS.test(k)) securityHeaders[k] = v;
+  });
+  const shopifyWebhookListener = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST') return false;
+    const m = SHOPIFY_DELIVERY.exec(req.url ?? '');
+    if (!m) return false;
+    let connectionId: string;
+    try {
+      connectionId = decodeURIComponent(m[1]);
+    } catch {
+      return false; // Hono answers what it makes of it
+    }
+    const t0 = performance.now();
+    const path = req.url!.split('?')[0];
+    const send = (status: number, body: unknown, extra: Record<string, string> = {}) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { ...securityHeaders, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...extra });
+      res.end(text);
+      const ms = performance.now() - t0;
+      metrics.http.observe({ method: 'POST', route: '/webhooks/shopify/:connectionId', status: String(status) }, ms / 1000);
+      const line = { method: 'POST', path, status, ms: Math.round(ms * 100) / 100 };
+      if (status >= 500) log.warn(line, 'request');
+      else log.debug(line, 'request');
+    };
+    const h = webhookHealth();
+    if (!h.ok) {
+      send(503, errorBody('store_unavailable', `not accepting work: ${h.problem}`), { 'retry-after': '60' });
+      return true;
+    }
+    // A body that has not arrived whole in time: a slow-body attack or a dead client, its socket is closed.
+    const timer = webhookTimeoutMs && !req.complete
+      ? setTimeout(() => {
+          if (req.complete) return;
+          log.warn({ path, ms: webhookTimeoutMs }, 'webhook body not received in time; connection closed');
+          req.socket.destroy();
+        }, webhookTimeoutMs)
+      : undefined;
+    const hdr = req.headers;
+    void shopifyIn
+      .handle({ connectionId, incoming: req, header: headerGetter(req, () => new Headers(hdr as Record<string, string>)) })
+      .then(
+        (a) => send(a.status, a.body),
+        (e: unknown) => {
+          if (isStoreDamageError(e)) {
+            const deep = storeWatch.health({ deep: true });
+            if (!deep.ok) return send(503, errorBody('store_unavailable', `not accepting work: ${deep.problem}`), { 'retry-after': '60' });
+          }
+          log.error({ err: scrub(e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) }), method: 'POST', path }, 'request failed');
+          send(500, errorBody('internal', 'internal error; the server log has the details'));
+        },
+      )
+      .finally(() => clearTimeout(timer));
+    return true;
+  };
+
   let sweepRefresh: NodeJS.Timeout | undefined;
   if (o.start !== false) {
     runtime.start();
@@ -474,6 +542,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     setWebhookTimeout: (ms) => {
       webhookTimeoutMs = ms;
     },
+    shopifyWebhookListener,
     async close() {
       if (closed) return;
       closed = true;

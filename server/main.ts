@@ -1,7 +1,7 @@
 // `npm start` / `ledgerline serve`: one port for the designer, the API, webhooks, /healthz and /metrics.
 import { serve as listen, type ServerType } from '@hono/node-server';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
@@ -97,6 +97,12 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
     http.once('error', fail);
   });
   applyHttpLimits(http as Server, limits);
+  // Shopify deliveries are answered before Hono sees them (server/app.ts shopifyWebhookListener); the rest goes on.
+  const honoListeners = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!server.shopifyWebhookListener(req, res)) for (const l of honoListeners) l(req, res);
+  });
   // /metrics on a port of its own (LEDGERLINE_METRICS_PORT), by default on loopback only.
   let metricsHttp: ServerType | undefined;
   const metricsPort = opts.metricsPort ?? (env.LEDGERLINE_METRICS_PORT ? Number(env.LEDGERLINE_METRICS_PORT) : undefined);

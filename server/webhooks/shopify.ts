@@ -40,7 +40,7 @@ function deliveryHeaders(h: HeaderGetter): Record<string, string> {
 }
 
 /** The request's headers by lower-case name: Node's own object when there is one (no fetch Headers built). */
-function headerGetter(incoming: IncomingMessage | undefined, fallback: () => Headers): HeaderGetter {
+export function headerGetter(incoming: IncomingMessage | undefined, fallback: () => Headers): HeaderGetter {
   if (!incoming) return (n) => fallback().get(n) ?? undefined;
   const h = incoming.headers;
   return (n) => {
@@ -98,8 +98,25 @@ export function webhookSecretOf(secrets: Record<string, unknown>): string | unde
   return typeof s === 'string' && s ? s : undefined;
 }
 
-export function shopifyWebhookRoutes(d: Deps, o: { batchMs?: number } = {}) {
-  const app = new Hono<AppEnv>();
+/** One delivery as it arrived: the connection id from the path, Node's request (when there is one), the headers. */
+export interface DeliveryInput {
+  connectionId: string;
+  incoming?: IncomingMessage;
+  /** The body when there is no Node request to read it from (in-process requests). */
+  body?: () => Promise<Buffer>;
+  header: HeaderGetter;
+}
+export interface DeliveryAnswer {
+  status: 200 | 400 | 401 | 404 | 413 | 422;
+  body: unknown;
+}
+
+/**
+ * Shopify delivery ingest, independent of the HTTP framework: `handle` answers one delivery; `routes()` mounts it in
+ * Hono; `server/app.ts` also calls it straight from the node:http listener (no Fetch-API request/response per
+ * delivery).
+ */
+export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   const group = new GroupCommit(d.runtime.store.sqlite, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
   const rt = d.runtime;
   const count = (result: string) => d.metrics.webhooks.inc({ source: 'shopify', result });
@@ -130,27 +147,25 @@ export function shopifyWebhookRoutes(d: Deps, o: { batchMs?: number } = {}) {
     d.audit.record('shopify-webhook', 'webhook.refused', `connection:${connectionId}`, { reason, ...detail });
   };
 
-  app.post('/shopify/:connectionId', async (c) => {
-    const connectionId = c.req.param('connectionId');
+  const handle = async (input: DeliveryInput): Promise<DeliveryAnswer> => {
+    const { connectionId, incoming, header } = input;
     const conn = connectionFor(connectionId);
     if (!conn || conn.kind !== 'shopify') {
       count('not_found');
-      return c.json(errorBody('not_found', `no Shopify connection "${connectionId}"`), 404);
+      return { status: 404, body: errorBody('not_found', `no Shopify connection "${connectionId}"`) };
     }
     const key = conn.key;
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
     // Unread (app.ts leaves this route's body to it): read from the socket, with the server's body limit.
-    const bytes = incoming && !incoming.readableEnded ? await readBodyLimited(incoming, d.options.bodyLimitBytes) : Buffer.from(await c.req.arrayBuffer());
+    const bytes = incoming && !incoming.readableEnded ? await readBodyLimited(incoming, d.options.bodyLimitBytes) : await input.body!();
     if (bytes === null) {
       count('too_large');
-      return c.json(errorBody('too_large', `the body exceeds ${d.options.bodyLimitBytes} bytes`), 413);
+      return { status: 413, body: errorBody('too_large', `the body exceeds ${d.options.bodyLimitBytes} bytes`) };
     }
     if (!key) {
       count('unauthorized');
       d.log.warn({ connectionId }, 'webhook refused: the connection has no webhook secret (secrets.webhookSecret)');
-      return c.json(errorBody('unauthorized', `connection "${connectionId}" has no webhook secret to verify with`), 401);
+      return { status: 401, body: errorBody('unauthorized', `connection "${connectionId}" has no webhook secret to verify with`) };
     }
-    const header = headerGetter(incoming, () => c.req.raw.headers);
     // The HMAC is over the bytes Shopify sent; the text they decode to is what is parsed and kept.
     const v = verifyShopifyWebhook(key, bytes, header);
     const raw = bytes.toString('utf8');
@@ -158,15 +173,15 @@ export function shopifyWebhookRoutes(d: Deps, o: { batchMs?: number } = {}) {
       const headersMissing = v.reason === 'missing_headers';
       count(headersMissing ? 'invalid' : 'unauthorized');
       return headersMissing
-        ? c.json(errorBody('invalid_webhook', `missing Shopify headers: ${(v.missingHeaders ?? []).join(', ')}`), 400)
-        : c.json(errorBody('unauthorized', `webhook verification failed (${v.reason})`), 401);
+        ? { status: 400, body: errorBody('invalid_webhook', `missing Shopify headers: ${(v.missingHeaders ?? []).join(', ')}`) }
+        : { status: 401, body: errorBody('unauthorized', `webhook verification failed (${v.reason})`) };
     }
     const w = v.webhook;
     const ids = { topic: w.topic, shopDomain: w.shopDomain, eventId: w.eventId ?? null, webhookId: w.webhookId };
     // The shop domain header is not signed: a body signed with this app's secret for another shop is not ours.
     if (conn.shopDomain && normaliseShopDomain(w.shopDomain) !== conn.shopDomain) {
       refuse(connectionId, `the delivery names shop ${w.shopDomain}, not the connection's ${conn.shopDomain}`, ids);
-      return c.json(errorBody('unauthorized', `this connection is for ${conn.shopDomain}; the delivery names ${w.shopDomain}`), 401);
+      return { status: 401, body: errorBody('unauthorized', `this connection is for ${conn.shopDomain}; the delivery names ${w.shopDomain}`) };
     }
     let body: unknown;
     try {
@@ -174,14 +189,14 @@ export function shopifyWebhookRoutes(d: Deps, o: { batchMs?: number } = {}) {
       body = BIG_NUMBER.test(raw) ? parseJsonLossless(raw) : JSON.parse(raw);
     } catch (e) {
       count('invalid');
-      return c.json(errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`), 400);
+      return { status: 400, body: errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`) };
     }
     // The topic header is not signed either: a body that contradicts it (an open order as orders/cancelled) is a
     // replay of another delivery under a new topic, refused so that no action rests on the header alone.
     const contradiction = topicContradiction(w.topic, body);
     if (contradiction) {
       refuse(connectionId, `the body contradicts its topic: ${contradiction}`, ids);
-      return c.json(errorBody('topic_mismatch', `refused: ${contradiction}`), 422);
+      return { status: 422, body: errorBody('topic_mismatch', `refused: ${contradiction}`) };
     }
     const digest = bodyDigest(connectionId, w.topic, raw);
     const now = d.now();
@@ -231,7 +246,7 @@ export function shopifyWebhookRoutes(d: Deps, o: { batchMs?: number } = {}) {
     if (r.replayOf) {
       refuse(connectionId, 'replay: the same signed body for the same topic was accepted under other ids within 48 h', { ...ids, firstEventId: r.replayOf.eventId });
       count('duplicate');
-      return c.json({ ok: true, eventId: null, duplicate: true, replay: true, runs: 0, stale: false }, 200);
+      return { status: 200, body: { ok: true, eventId: null, duplicate: true, replay: true, runs: 0, stale: false } };
     }
     count(r.duplicate ? 'duplicate' : 'accepted');
     if (!r.duplicate) {
@@ -244,8 +259,21 @@ export function shopifyWebhookRoutes(d: Deps, o: { batchMs?: number } = {}) {
         d.log.info({ eventId: r.eventId, topic: w.topic, summary: w.topic === 'customers/data_request' ? 'recorded' : summary }, 'compliance webhook handled');
       }
     }
-    return c.json({ ok: true, eventId: r.eventId, duplicate: r.duplicate, runs: r.runIds.length, stale }, 200);
-  });
+    return { status: 200, body: { ok: true, eventId: r.eventId, duplicate: r.duplicate, runs: r.runIds.length, stale } };
+  };
 
-  return app;
+  return {
+    handle,
+    routes() {
+      const app = new Hono<AppEnv>();
+      app.post('/shopify/:connectionId', async (c) => {
+        const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+        const a = await handle({ connectionId: c.req.param('connectionId'), incoming, body: async () => Buffer.from(await c.req.arrayBuffer()), header: headerGetter(incoming, () => c.req.raw.headers) });
+        return c.json(a.body as object, a.status);
+      });
+      return app;
+    },
+  };
 }
+
+export const shopifyWebhookRoutes = (d: Deps, o: { batchMs?: number } = {}) => shopifyIngest(d, o).routes();
