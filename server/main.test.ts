@@ -78,6 +78,28 @@ describe('serve() on an empty data dir', () => {
     for (const r of served) expect(documented, r).toContain(r);
   });
 
+  it('answers Shopify deliveries from the node:http listener like the Hono route: stored, counted, secured', async () => {
+    const { createHmac } = await import('node:crypto');
+    const secret = s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret as string;
+    const body = JSON.stringify({ id: 820982911946154500, admin_graphql_api_id: 'gid://shopify/Order/820982911946154500', name: '#9999', note: 'listener' });
+    const headers = { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com', 'x-shopify-api-version': '2026-04', 'x-shopify-webhook-id': 'wh-listener', 'x-shopify-event-id': 'ev-listener' };
+    const ok = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, { method: 'POST', headers: { ...headers, 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64') }, body });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, duplicate: false });
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(ok.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(s.server.runtime.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM events WHERE dedup_key = 'ev-listener'`).get()).toEqual({ n: 1 });
+    const forged = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, { method: 'POST', headers: { ...headers, 'x-shopify-event-id': 'ev-forged', 'x-shopify-hmac-sha256': createHmac('sha256', 'not-the-secret').update(body).digest('base64') }, body });
+    expect(forged.status).toBe(401);
+    expect((await fetch(`${s.url}/webhooks/shopify/nobody`, { method: 'POST', headers, body })).status).toBe(404);
+    const big = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, { method: 'POST', headers, body: 'x'.repeat(5 * 1024 * 1024 + 1) });
+    expect(big.status).toBe(413);
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    expect(text).toMatch(/ledgerline_http_request_seconds_count\{method="POST",route="\/webhooks\/shopify\/:connectionId",status="200"\} 1/);
+    expect(text).toMatch(/ledgerline_webhooks_total\{source="shopify",result="accepted"\} 1/);
+    expect(text).toMatch(/ledgerline_webhooks_total\{source="shopify",result="too_large"\} 1/);
+  });
+
   it('exposes Prometheus metrics', async () => {
     const text = await (await fetch(`${s.url}/metrics`)).text();
     for (const name of ['ledgerline_runs_total', 'ledgerline_queue_depth', 'ledgerline_step_duration_seconds', 'ledgerline_webhooks_total', 'ledgerline_sandbox_calls_total']) expect(text).toContain(name);
