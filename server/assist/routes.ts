@@ -153,7 +153,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
     }),
     async (c) => {
       const { name } = c.req.valid('param');
-      const scope = c.req.valid('query').scope ?? 'global';
+      const scope = c.req.valid('query').scope ?? 'shared';
       const open = d.exceptions.list({ state: 'unresolved', limit: 500 }).items.filter((e) => missingRowTable(e) === name);
       const proposals = [];
       for (const e of open) {

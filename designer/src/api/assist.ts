@@ -38,3 +38,79 @@ export const assistApi = {
   mapFields: (body: { accepted: AcceptedSuggestion[]; sourceRoot: string }) =>
     request<{ fields: FieldInput[]; skipped: Array<{ target: string; reason: string }> }>('POST', '/api/assist/map-fields', body),
 };
+
+// ---- the assistant's language model (Settings → Assistant) --------------------------------------------------------
+
+export type AiProvider = 'openai-compatible' | 'anthropic';
+
+export interface AssistantSettings {
+  enabled: boolean;
+  provider: AiProvider | null;
+  url: string | null;
+  model: string | null;
+  keySet: boolean;
+  timeoutMs: number;
+  from: Record<string, 'settings' | 'env' | null>;
+  enabledBy: string | null;
+  problem: string | null;
+  notes?: string[];
+}
+
+export interface AssistantSettingsPatch {
+  enabled?: boolean;
+  provider?: AiProvider | null;
+  url?: string | null;
+  model?: string | null;
+  /** Write-only: a new key, or null to remove it. */
+  apiKey?: string | null;
+}
+
+// ---- triage and lookup proposals (the exceptions inbox, the lookup editor) -----------------------------------------
+
+export interface TriageAction { kind: string; label: string; params: Record<string, string> }
+
+export interface Triage {
+  category: string;
+  categoryLabel: string;
+  evidence: string[];
+  explanation: string;
+  nextStep: string;
+  action: TriageAction | null;
+  source: string;
+}
+
+export interface ProposedRow {
+  row: Record<string, string>;
+  proposal: { value: string; label: string; confidence: number; reason: string };
+}
+
+export interface LookupProposals {
+  table: string;
+  scope: string;
+  valueColumn: string;
+  from: string;
+  missing: Array<{ key: Record<string, unknown>; rows: ProposedRow[] }>;
+  note?: string;
+}
+
+export interface AcceptResult {
+  table: string;
+  scope: string;
+  version: { version: number };
+  retried: { replayed: Array<{ runId: string; newRunId: string }>; skipped: Array<{ runId: string; reason: string }> } | null;
+  retryNote: string | null;
+}
+
+const enc = encodeURIComponent;
+
+export const assistantApi = {
+  settings: () => request<AssistantSettings>('GET', '/api/assist/settings'),
+  saveSettings: (patch: AssistantSettingsPatch) => request<AssistantSettings>('PUT', '/api/assist/settings', patch),
+  test: () => request<{ ok: boolean; ms: number; message: string }>('POST', '/api/assist/settings/test'),
+  preview: () => request<{ url?: string; body?: unknown; error?: string }>('POST', '/api/assist/settings/preview', {}),
+  triage: (ids: string[]) => request<{ triage: Record<string, Triage> }>('GET', `/api/assist/triage?ids=${enc(ids.join(','))}`),
+  exception: (id: string) => request<{ triage: Triage; lookups: LookupProposals | { note: string } | null }>('GET', `/api/assist/exceptions/${enc(id)}`),
+  accept: (id: string, rows: Array<Record<string, string>>) => request<AcceptResult>('POST', `/api/assist/exceptions/${enc(id)}/accept`, { rows }),
+  tableProposals: (scope: string, name: string) =>
+    request<{ table: string; scope: string; proposals: Array<{ exceptionId: string; title: string; lookups: LookupProposals | { note: string } | null }> }>('GET', `/api/assist/lookups/${enc(name)}/proposals?scope=${enc(scope)}`),
+};

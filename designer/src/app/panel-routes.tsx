@@ -4,6 +4,7 @@ import { SandboxPage } from '../sandbox/SandboxPage.tsx';
 import { ConnectionsPage } from '../settings/ConnectionsPage.tsx';
 import { UsersPage } from '../settings/UsersPage.tsx';
 import { TokensPage } from '../settings/TokensPage.tsx';
+import { AssistantSettingsPage } from '../assist/AssistantSettingsPage.tsx';
 import { AuditPage } from '../reports/AuditPage.tsx';
 import { RunbookPage } from '../reports/RunbookPage.tsx';
 import { match } from './router.ts';
@@ -13,6 +14,7 @@ export function panelPage(path: string, _query: URLSearchParams): ReactNode | nu
   if (path === '/settings' || path === '/settings/connections') return <ConnectionsPage />;
   if (path === '/settings/users') return <UsersPage />;
   if (path === '/settings/tokens') return <TokensPage />;
+  if (path === '/settings/assistant') return <AssistantSettingsPage />;
   if (path === '/audit') return <AuditPage />;
   const rb = match('/runbooks/:flowId', path);
   if (rb) return <RunbookPage key={rb.flowId} flowId={rb.flowId} />;

@@ -3,7 +3,7 @@
 import type { Role } from '../api/types.ts';
 
 export type Capability =
-  | 'flows.write' | 'flows.edit' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry';
+  | 'flows.write' | 'flows.edit' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry' | 'assist.accept' | 'assist.settings';
 
 const TABLE: Record<Capability, readonly string[]> = {
   'flows.write': ['owner', 'consultant'],
@@ -13,6 +13,8 @@ const TABLE: Record<Capability, readonly string[]> = {
   'finance.read': ['owner', 'consultant', 'operator', 'viewer'],
   'exceptions.triage': ['owner', 'consultant', 'operator'],
   'exceptions.retry': ['owner', 'consultant', 'operator'],
+  'assist.accept': ['owner', 'consultant', 'client', 'operator'],
+  'assist.settings': ['owner', 'consultant'],
 };
 
 export function can(role: Role | undefined, cap: Capability): boolean {

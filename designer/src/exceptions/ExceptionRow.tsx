@@ -4,6 +4,7 @@ import type { Role } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
 import { ActionForm } from './ActionForm.tsx';
 import { actionsFor, ago } from './inbox-model.ts';
+import { ExceptionTriage } from '../assist/ExceptionTriage.tsx';
 
 interface Props {
   item: ExceptionItem;
@@ -33,6 +34,7 @@ export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
             {item.links.flowId && <> · flow {item.links.flowId}</>}
             {item.links.shopify && <> · {item.links.shopify}</>}
           </div>
+          <ExceptionTriage item={item} />
         </td>
         <td>{item.owner}</td>
         <td>{item.assignee ?? <span className="muted">—</span>}</td>

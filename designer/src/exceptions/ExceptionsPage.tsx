@@ -5,6 +5,7 @@ import { exceptionsApi, type ActionInput, type ExceptionAction, type ExceptionIt
 import { useSession } from '../app/session.ts';
 import { ActionForm, OWNERS } from './ActionForm.tsx';
 import { ExceptionRow } from './ExceptionRow.tsx';
+import { TriageProvider } from '../assist/ExceptionTriage.tsx';
 import { bulkActionsFor, bulkSummary, countBy } from './inbox-model.ts';
 
 export function ExceptionsPage() {
@@ -78,6 +79,7 @@ export function ExceptionsPage() {
         </div>
       )}
       {data === null ? <p className="muted">Loading…</p> : items.length === 0 ? <p className="muted" data-testid="no-exceptions">Nothing needs attention.</p> : (
+        <TriageProvider ids={items.map((i) => i.id)} onChanged={() => void reload()}>
         <table className="table exceptions-table">
           <thead>
             <tr>
@@ -94,6 +96,7 @@ export function ExceptionsPage() {
             ))}
           </tbody>
         </table>
+        </TriageProvider>
       )}
     </section>
   );

@@ -12,6 +12,7 @@ import { downloadText } from './download.ts';
 import { addRow, changeSummary, duplicateKeys, gridFrom, isDirty, rowsForSave, setCell, toggleDelete, type Grid } from './grid-model.ts';
 import { LookupGrid } from './LookupGrid.tsx';
 import { LookupVersions } from './LookupVersions.tsx';
+import { LookupProposalsPanel } from '../assist/LookupProposalsPanel.tsx';
 
 
 export function LookupEditorPage({ scope, name }: { scope: string; name: string }) {
@@ -108,6 +109,7 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-status">{status.text}</p>}
       {conflict && <ConflictBanner message={conflict} onReload={() => void load()} onOverwrite={() => void overwrite().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
       {panel === 'import' && <CsvImport onImport={importCsv} onClose={() => setPanel(null)} />}
+      <LookupProposalsPanel scope={scope} name={name} onAccepted={load} />
       <div className="lookup-body">
         <LookupGrid grid={grid} filter={filter} readOnly={readOnly} onCell={(id, c, v) => setGrid(setCell(grid, id, c, v))} onToggleDelete={(id) => setGrid(toggleDelete(grid, id))} />
         {panel === 'versions' && <LookupVersions scope={scope} name={name} current={grid.baseVersion} readOnly={readOnly} onRestore={restore} onClose={() => setPanel(null)} />}

@@ -6,6 +6,7 @@ const TABS = [
   { id: 'connections', to: '/settings/connections', label: 'Connections' },
   { id: 'users', to: '/settings/users', label: 'Users and roles' },
   { id: 'tokens', to: '/settings/tokens', label: 'API tokens' },
+  { id: 'assistant', to: '/settings/assistant', label: 'Assistant' },
 ] as const;
 
 export function SettingsTabs({ active }: { active: (typeof TABS)[number]['id'] }) {

@@ -1,0 +1,156 @@
+// Issue 14 in Chromium against the real server on a fresh sandbox install: an order with an unmapped tax rate fails;
+// an operator opens the exceptions inbox, reads the triage (cause category, next step, why), sees the tax code proposed
+// from the sandbox ERP's own tax list (also in the lookup editor), accepts it, and the waiting run is retried and
+// posts. Then an owner sets up the assistant's language model (Settings → Assistant) against a loopback server that
+// speaks the OpenAI chat-completions contract, tests it, sees exactly what would be sent, and turns it on.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createSandboxErp, type SandboxErp } from '../../nodes/erp/sandbox/index.ts';
+import { startLoopbackProvider, type LoopbackProvider } from '../../server/assist/ai/loopback-provider.ts';
+import { launchBrowser, shot, watchPage } from './browser.ts';
+import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+
+const OPERATOR = { email: 'ops@example.com', name: 'Olu Operator', role: 'operator', password: 'operator-pw-1' };
+const CONSULTANT = { email: 'cons@example.com', name: 'Cass Consultant', role: 'consultant', password: 'consultant-pw-1' };
+const KEY = 'sk-e2e-loopback-7Hq2Lm9x';
+
+let env: Env;
+let browser: Browser;
+let lp: LoopbackProvider;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  lp = await startLoopbackProvider();
+  env = await startEnv([OPERATOR, CONSULTANT]);
+  // Finance has created the ERP's tax codes for the new Ohio resort tax (same rate, another country's code too).
+  const erp = createSandboxErp({ file: join(env.backend.dataDir, 'sandbox-erp.sqlite') }) as SandboxErp;
+  erp.admin.addTaxCode('CA-GST-7', 'GST 7%', '0.07');
+  erp.admin.addTaxCode('US-OH-RESORT-7', 'Ohio Resort Tax 7%', '0.07');
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.stop();
+  await lp?.close();
+});
+
+const row = (page: Page, type: string) => page.locator(`[data-testid=exceptions-page] tr[data-exception]:has(code:text-is("${type}"))`);
+
+describe('assisted triage in Chromium', () => {
+  it('an operator reads the triage of an unmapped tax rate, accepts the proposed ERP tax code, and the waiting run posts', async () => {
+    const sent = await env.admin<{ orderName: string; orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' });
+    const failed = await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { timeoutMs: 30_000 });
+    expect(failed.status).toBe('failed');
+
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, OPERATOR.email, OPERATOR.password);
+    await page.click('a.tab:has-text("Exceptions")');
+    const ex = row(page, 'unmapped-tax-code');
+    await ex.locator('[data-testid=triage]').waitFor({ timeout: 15_000 });
+    expect(await ex.locator('[data-testid=triage]').getAttribute('data-category')).toBe('missing-reference-data');
+    expect(await ex.locator('.triage-cat').textContent()).toBe('Missing reference data');
+    expect(await ex.locator('.triage-next').textContent()).toMatch(/^Add the row mapping this tax rate to the ERP tax code/);
+    // Every exception in the inbox carries its triage, not only this one.
+    const rows = await page.locator('[data-testid=exceptions-page] tr[data-exception]').count();
+    expect(await page.locator('[data-testid=exceptions-page] tr[data-exception] [data-testid=triage]').count()).toBe(rows);
+
+    await ex.locator('button:has-text("Why, and the proposed fix")').click();
+    await ex.locator('[data-testid=proposals] tr[data-proposal]').first().waitFor({ timeout: 15_000 });
+    expect(await ex.locator('[data-testid=triage-detail]').textContent()).toMatch(/Ohio Resort Tax/);
+    const proposed = await ex.locator('[data-testid=proposals] tr[data-proposal]').evaluateAll((trs) => trs.map((t) => t.getAttribute('data-proposal')));
+    expect(proposed[0]).toBe('US-OH-RESORT-7');
+    expect(proposed).toContain('CA-GST-7');
+    expect(await ex.locator('tr[data-proposal="US-OH-RESORT-7"]').textContent()).toMatch(/rate 7 % equals the Shopify rate/);
+    await shot(page, 'i14-llm-inbox-triage');
+
+    // The lookup editor shows the same proposal where client staff keep the table.
+    const { lookups } = await env.admin<{ lookups: { table: string; scope: string } }>('GET', `/api/assist/exceptions/${await ex.getAttribute('data-exception')}`);
+    const editor = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const editorErrors = watchPage(editor);
+    await signIn(editor, env.backend.baseUrl, OPERATOR.email, OPERATOR.password);
+    await editor.goto(`${env.backend.baseUrl}/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`);
+    await editor.waitForSelector('[data-testid=lookup-proposals] tr[data-proposal="US-OH-RESORT-7"]', { timeout: 15_000 });
+    await shot(editor, 'i14-llm-lookup-editor-proposals');
+    expect(editorErrors).toEqual([]);
+    await editor.close();
+
+    // Every run waiting on this exception (the order's run in each flow that looks the rate up) is retried.
+    const detail = await env.admin<{ runs: Array<{ runId: string; status: string }> }>('GET', `/api/exceptions/${await ex.getAttribute('data-exception')}`);
+    const waiting = new Set(detail.runs.map((r) => r.runId)).size;
+    expect(detail.runs.map((r) => r.runId)).toContain(failed.runId);
+    await ex.locator('button:has-text("Accept US-OH-RESORT-7")').click();
+    await page.waitForSelector('[data-testid=triage-status]');
+    expect(await page.textContent('[data-testid=triage-status]')).toBe(`Row added to tax-codes as version 2; ${waiting} waiting run(s) retried.`);
+    const replay = await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { replayOf: failed.runId, timeoutMs: 30_000 });
+    expect(replay.status).toBe('succeeded');
+    const rowsNow = await env.admin<{ rows: Array<Record<string, string>> }>('GET', `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`);
+    expect(rowsNow.rows).toContainEqual(expect.objectContaining({ title: 'Ohio Resort Tax', taxCode: 'US-OH-RESORT-7' }));
+    // When every retried run has gone through, the exception resolves itself; the inbox (needs attention) drops it.
+    const exId = (await ex.getAttribute('data-exception'))!;
+    let state = '';
+    for (let i = 0; i < 150 && state !== 'resolved'; i++) {
+      state = (await env.admin<{ state: string }>('GET', `/api/exceptions/${exId}`)).state;
+      if (state !== 'resolved') await new Promise((r) => setTimeout(r, 200));
+    }
+    const after = await env.admin<{ state: string; runs: Array<{ runId: string; status: string }> }>('GET', `/api/exceptions/${exId}`);
+    expect(after.state, JSON.stringify(after.runs)).toBe('resolved');
+    await page.click('a.tab:has-text("Runs")');
+    await page.click('a.tab:has-text("Exceptions")');
+    await page.waitForSelector('[data-testid=exceptions-page] tr[data-exception], [data-testid=no-exceptions]');
+    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=exceptions-page] tr[data-exception] code')].some((c) => c.textContent === 'unmapped-tax-code'), null, { timeout: 15_000 });
+    await shot(page, 'i14-llm-inbox-after-accept');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('an owner configures the language model, tests it against the loopback contract server, previews the request and turns it on; a consultant cannot', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, env.backend.adminEmail, env.backend.adminPassword);
+    await page.goto(`${env.backend.baseUrl}/settings/assistant`);
+    await page.waitForSelector('[data-testid=assistant-settings]');
+    expect(await page.textContent('[data-testid=assistant-state]')).toMatch(/Language model off/);
+    await page.selectOption('select[aria-label=Provider]', 'openai-compatible');
+    await page.fill('input[aria-label=URL]', lp.url);
+    await page.fill('input[aria-label=Model]', 'llama3.1:8b');
+    await page.fill('input[aria-label="API key"]', KEY);
+    await page.click('[data-testid=assistant-form] button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=assistant-status]')?.textContent?.startsWith('Saved.'));
+    expect(await page.inputValue('input[aria-label="API key"]')).toBe('');
+    expect(await page.textContent('[data-testid=assistant-form]')).toMatch(/a key is stored in the vault/);
+
+    await page.click('button:has-text("Test")');
+    await page.waitForFunction(() => /^Test (passed|failed)/.test(document.querySelector('[data-testid=assistant-status]')?.textContent ?? ''));
+    expect(await page.textContent('[data-testid=assistant-status]')).toMatch(/^Test passed: llama3\.1:8b answered in \d+ ms in the expected shape\.$/);
+    expect(lp.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
+
+    const before = lp.requests.length;
+    await page.click('button:has-text("Show what would be sent")');
+    await page.waitForSelector('[data-testid=assistant-preview] pre');
+    const shown = (await page.textContent('[data-testid=assistant-preview] pre')) ?? '';
+    expect(shown).toMatch(/Targets and candidates/);
+    expect(shown).toMatch(/<email>/);
+    expect(lp.requests.length).toBe(before); // shown, not sent
+    await page.click('button:has-text("Turn on")');
+    await page.waitForFunction(() => /Language model on/.test(document.querySelector('[data-testid=assistant-state]')?.textContent ?? ''));
+    expect(await page.content()).not.toContain(KEY);
+    await shot(page, 'i14-llm-assistant-settings');
+    expect(errors).toEqual([]);
+    await page.close();
+
+    const cons = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await signIn(cons, env.backend.baseUrl, CONSULTANT.email, CONSULTANT.password);
+    await cons.goto(`${env.backend.baseUrl}/settings/assistant`);
+    await cons.waitForSelector('[data-testid=assistant-state]');
+    expect(await cons.locator('[data-testid=assistant-state] button').count()).toBe(0);
+    expect(await cons.textContent('[data-testid=assistant-state]')).toMatch(/Only an owner turns the model on or off/);
+    await cons.close();
+    const op = await browser.newPage();
+    await signIn(op, env.backend.baseUrl, OPERATOR.email, OPERATOR.password);
+    await op.goto(`${env.backend.baseUrl}/settings/assistant`);
+    await op.waitForSelector('.forbidden');
+    await op.close();
+  }, 90_000);
+});
