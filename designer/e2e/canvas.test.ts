@@ -1,0 +1,117 @@
+// The canvas and the narrow screen, as a consultant uses them in Chromium: a new flow from the template gallery opens
+// readable (nodes at a legible zoom, the trigger on screen), the minimap folds away, the description shows on the flow
+// list; at 1024 × 768 the mapper's columns and the exceptions table keep every control on screen.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, shot, watchPage } from './browser.ts';
+import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import { paidOrderBody, sendShopifyWebhook } from './fixtures.ts';
+import { READABLE_ZOOM } from '../src/canvas/opening-view.ts';
+
+const CONSULTANT = { email: 'canvas-consultant@example.com', name: 'Cora Consultant', role: 'consultant', password: 'consultant-pw' };
+let env: Env;
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  env = await startEnv([CONSULTANT]);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.stop();
+});
+
+/** Every visible button inside `scope` lies wholly inside the viewport. */
+async function allOnScreen(page: Page, scope: string) {
+  const width = page.viewportSize()!.width;
+  for (const b of await page.locator(`${scope} button:visible`).all()) {
+    const box = (await b.boundingBox())!;
+    expect(box.x, await b.textContent() ?? '').toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, await b.textContent() ?? '').toBeLessThanOrEqual(width);
+  }
+}
+
+describe('canvas and narrow screens', () => {
+  it('a flow from the template gallery opens readable; minimap folds; description on the list', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, CONSULTANT.email, CONSULTANT.password);
+    await page.click('details[data-testid=templates] summary');
+    const card = page.locator('[data-template="order-to-erp"]');
+    expect(await card.textContent()).toMatch(/Shopify order to ERP sales order.*Shopify orders\/paid.*9 steps.*When Shopify reports an order/s);
+    await card.click();
+    // Choosing a template names the new flow after it; the consultant renames it.
+    expect(await page.inputValue('input[aria-label="New flow name"]')).toBe('Shopify order to ERP sales order');
+    await page.fill('input[aria-label="New flow name"]', 'Orders for the EU shop');
+    await page.click('text=Create flow');
+    await page.waitForSelector('[data-testid=node-shopify]');
+    expect(page.url()).toMatch(/\/flows\/orders-for-the-eu-shop$/);
+    const { draft } = await env.admin<{ draft: { nodes: unknown[]; description?: string } }>('GET', '/api/flows/orders-for-the-eu-shop');
+    expect(draft.nodes).toHaveLength(10);
+
+    // Readable at first sight: the trigger ("shopify") is on screen at no less than the readable zoom (its 220 px
+    // node at >= 70 %).
+    const canvas = (await page.locator('[data-testid=canvas]').boundingBox())!;
+    const trigger = (await page.locator('[data-testid=node-shopify]').boundingBox())!;
+    expect(trigger.width).toBeGreaterThanOrEqual(220 * READABLE_ZOOM - 1);
+    expect(trigger.x).toBeGreaterThanOrEqual(canvas.x);
+    expect(trigger.x + trigger.width).toBeLessThanOrEqual(canvas.x + canvas.width);
+    const titleSize = await page.locator('[data-testid=node-shopify] .ll-node-title').evaluate((e) => e.getBoundingClientRect().height);
+    expect(titleSize).toBeGreaterThanOrEqual(12);
+    // The template's description came along, and is editable with nothing selected.
+    expect(await page.inputValue('#flow-description')).toMatch(/^When Shopify reports an order/);
+    await page.fill('#flow-description', 'EU orders to the ERP, VAT by country.');
+
+    // The minimap folds away and comes back.
+    expect(await page.locator('.react-flow__minimap').count()).toBe(1);
+    await page.click('[data-testid=toggle-minimap]');
+    expect(await page.locator('.react-flow__minimap').count()).toBe(0);
+    await shot(page, 'canvas-01-from-template-1440');
+    await page.click('[data-testid=toggle-minimap]');
+    expect(await page.locator('.react-flow__minimap').count()).toBe(1);
+    await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent === 'All changes saved');
+
+    await page.click('nav >> text=Flows');
+    const row = page.locator('tr', { has: page.locator('[data-flow-actions="orders-for-the-eu-shop"]') });
+    expect(await row.locator('[data-testid=flow-description]').textContent()).toBe('EU orders to the ERP, VAT by country.');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('at 1024 × 768 the editor, the mapper and the exceptions table keep their controls on screen', async () => {
+    // An order taxed at a rate the tax-code table does not have: a failed run and an exception to triage.
+    const body = JSON.stringify({ ...JSON.parse(paidOrderBody(7100001, '0.37')), test: false, financial_status: 'paid', cancelled_at: null, cancel_reason: null });
+    expect((await sendShopifyWebhook(env.backend.baseUrl, body)).status).toBe(200);
+    await waitForOrderRun(env.admin, 'order-to-erp', 'gid://shopify/Order/7100001', { timeoutMs: 30_000 });
+
+    const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, CONSULTANT.email, CONSULTANT.password);
+
+    await page.goto(`${env.backend.baseUrl}/flows/order-to-erp`);
+    await page.waitForSelector('[data-testid=node-shopify]');
+    await allOnScreen(page, '[data-testid=toolbar]');
+    await shot(page, 'canvas-02-editor-1024');
+
+    await page.goto(`${env.backend.baseUrl}/flows/order-to-erp/mapper`);
+    await page.waitForSelector('[data-testid=target-pane] tr[data-target]');
+    await allOnScreen(page, '.mapper-toolbar');
+    // The target table's three columns fit its pane: the sample values are not clipped off.
+    const pane = (await page.locator('[data-testid=target-pane]').boundingBox())!;
+    const valueHead = (await page.locator('[data-testid=target-pane] th').nth(2).boundingBox())!;
+    expect(valueHead.x + valueHead.width).toBeLessThanOrEqual(pane.x + pane.width);
+    expect(valueHead.width).toBeGreaterThan(120);
+    await shot(page, 'canvas-03-mapper-1024');
+
+    await page.goto(`${env.backend.baseUrl}/exceptions`);
+    await page.waitForSelector('.exceptions-table tr[data-exception]');
+    expect(await page.locator('.exceptions-table tr[data-exception] td.actions button').count()).toBeGreaterThan(0);
+    await allOnScreen(page, '.exceptions-table');
+    const table = (await page.locator('.exceptions-table').boundingBox())!;
+    expect(table.x + table.width).toBeLessThanOrEqual(1024);
+    await shot(page, 'canvas-04-exceptions-1024');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
