@@ -8,6 +8,8 @@ import type { ErpSettlement } from '../erp/contract.ts';
 import { erpMemo, erpOrder, ORDERS, orderGross, REFUNDS, shopifyScenario } from './testing/scenario-month.ts';
 import { startHarness, type Harness } from './testing/harness.ts';
 import { settlementItems } from './settle.ts';
+import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
+import { EXCEPTION_DEFAULTS } from '../../runtime/exceptions/defaults.ts';
 import type { PayoutReconciliation } from './types.ts';
 
 let h: Harness | undefined;
@@ -103,5 +105,19 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     const again = await erp.settleReceivables!({ externalId: '7001', date: '2026-11-08', description: 'again', accounts: { receivable: '1100', clearing: '1190', disputes: '6200' }, items: settlementItems(rec) });
     expect(again.created).toBe(false);
     expect(again.document.items.map((i) => i.status)).toEqual(['already-settled', 'already-settled', 'already-settled', 'already-settled']);
+  });
+
+  it('a USD payout into an ERP company keeping its books in EUR books nothing and is a currency-mismatch exception for finance naming both', async () => {
+    erp = createSandboxErp({ currency: 'EUR' });
+    for (const o of ORDERS) await erp.createSalesOrder(erpOrder(o));
+    for (const r of REFUNDS) await erp.createCreditMemo(erpMemo(r));
+    h = await startHarness(withDispute(), erp);
+    h.store.state.payouts.splice(1);
+    const run = await h.runOnce();
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'post-journal', code: 'CURRENCY_MISMATCH', details: { currency: 'USD', companyCurrency: 'EUR' } });
+    expect(classifyFailedRun(run)).toMatchObject({ type: 'currency-mismatch' });
+    expect(EXCEPTION_DEFAULTS['currency-mismatch']).toMatchObject({ owner: 'finance', severity: 'high' });
+    expect((await erp.listLedger({ from: '2026-01-01', to: '2026-12-31' })).filter((l) => l.source.type === 'journal')).toEqual([]);
   });
 });

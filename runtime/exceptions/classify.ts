@@ -12,12 +12,14 @@ const FINANCE_CODES: Record<string, string> = {
   CREDIT_MEMO_MISMATCH: 'credit-memo-mismatch',
   REFUND_CASH_MISMATCH: 'refund-cash-mismatch',
   CREDIT_EXCEEDS_INVOICE: 'credit-exceeds-invoice',
+  CURRENCY_MISMATCH: 'currency-mismatch',
 };
 const FINANCE_TITLES: Record<string, string> = {
   'erp-totals-mismatch': 'ERP document does not match Shopify; nothing booked',
   'credit-memo-mismatch': 'Credit memo does not match Shopify\'s refund; nothing booked',
   'refund-cash-mismatch': 'Refund lines and the cash returned differ; nothing booked',
   'credit-exceeds-invoice': 'Refund exceeds what remains credit-able on the invoice; nothing booked',
+  'currency-mismatch': 'Amounts in another currency than the ERP company\'s books; nothing booked',
 };
 
 function keyText(key: unknown): string {

@@ -24,6 +24,7 @@ export type ExceptionType =
   | 'credit-memo-mismatch'
   | 'refund-cash-mismatch'
   | 'credit-exceeds-invoice'
+  | 'currency-mismatch'
   | (string & {});
 
 export type Owner = 'finance' | 'operations' | 'ecommerce';

@@ -192,6 +192,11 @@ const RULES: Record<string, Rule> = {
     next: () => 'Check earlier credit memos of the order and the invoice total; post a real excess as a separate adjustment, then retry or resolve.',
     action: retry,
   },
+  'currency-mismatch': {
+    category: 'manual-process',
+    explain: () => 'A journal in the shop\'s (payout) currency would go to an ERP company that keeps its books in another currency. Shopify gives no amounts in the ERP\'s currency, so nothing was booked rather than converted at a guessed rate.',
+    next: () => 'Post this shop to an ERP company in the shop\'s currency, or book the journal by hand at your rate, then resolve.',
+  },
   'gift-card-redemption-unknown': {
     category: 'missing-reference-data',
     explain: () => 'An order was paid partly by gift card but the amount redeemed is not in the order data, so the gift-card liability was not released for it.',
