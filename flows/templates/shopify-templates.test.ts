@@ -36,6 +36,7 @@ beforeAll(async () => {
   });
   h.install('fulfilment-to-shopify');
   h.install('inventory-to-shopify');
+  h.install('order-cancelled-to-erp');
   h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
   const posted = await h.run('order-to-erp', scenario('uk-vat-inclusive-discount.orders-paid.json'));
   expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
@@ -227,5 +228,26 @@ describe('refunds checked before booking (issue 11)', () => {
     const plain = await h.run('refund-to-credit-memo', refund);
     expect(plain.error).toMatchObject({ code: 'CREDIT_EXCEEDS_INVOICE' });
     expect(erp().admin.dump().creditMemos as any[]).not.toContainEqual(expect.objectContaining({ number: expect.anything(), gross: '414.95' }));
+  });
+});
+
+describe('order-cancelled-to-erp asks Shopify before cancelling (issue 17)', () => {
+  it('a signed orders/paid body replayed as orders/cancelled is skipped (Shopify says not cancelled), the ERP order stays open; the real cancellation goes through', async () => {
+    const paid = scenario('us-state-county-shipping-tax.orders-paid.json');
+    const id = 'gid://shopify/Order/7100000002';
+    h.store!.createOrder(paid);
+    expect((await h.run('order-to-erp', paid)).status).toBe('succeeded');
+
+    const replay = await h.run('order-cancelled-to-erp', paid, 'orders/cancelled');
+    expect(replay.status).toBe('skipped');
+    expect(replay.skipped).toMatchObject({ code: 'STATE_NOT_CONFIRMED', details: { expected: 'cancelled', orderId: id, shopify: { cancelledAt: null } } });
+    expect(stepOf(replay, 'cancel')).toBeUndefined();
+    expect((await h.erp.getSalesOrder(id))!.status).not.toBe('cancelled');
+
+    h.store!.updateOrder(id, { cancelled_at: '2026-03-03T08:00:00+00:00', cancel_reason: 'customer' });
+    const real = await h.run('order-cancelled-to-erp', scenario('us-state-county-shipping-tax.orders-cancelled.json'), 'orders/cancelled');
+    expect(real.status, JSON.stringify(real.error)).toBe('succeeded');
+    expect(outputOf(real, 'confirm').confirmed).toMatchObject({ state: 'cancelled', cancelledAt: '2026-03-03T08:00:00Z' });
+    expect(outputOf(real, 'cancel')).toMatchObject({ status: 'cancelled', reference: '#5002' });
   });
 });

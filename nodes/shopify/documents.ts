@@ -212,9 +212,18 @@ export const CATALOG_AUDIT = `query CatalogAudit($first: Int!, $after: String) {
   }
 }`;
 
+/** What Shopify says about an order now, before a cancel, edit or refund event is acted on (confirm-order-state.ts). */
+export const ORDER_STATE = `query OrderState($id: ID!, $lineItems: Int!) {
+  order(id: $id) {
+    id name updatedAt cancelledAt cancelReason displayFinancialStatus
+    refunds(first: 100) { id createdAt }
+    lineItems(first: $lineItems) { pageInfo { hasNextPage } nodes { id quantity currentQuantity } }
+  }
+}`;
+
 /** Registry used by the schema-validation test and the sandbox store's cost tests. */
 export const DOCUMENTS = {
-  ORDER_BY_ID, ORDERS_UPDATED_SINCE, REFUNDS_FOR_ORDER, REFUND_TRANSACTIONS_FOR_ORDERS, LOCATIONS, VARIANTS_BY_SKU, INVENTORY_SET_QUANTITIES,
+  ORDER_BY_ID, ORDER_STATE, ORDERS_UPDATED_SINCE, REFUNDS_FOR_ORDER, REFUND_TRANSACTIONS_FOR_ORDERS, LOCATIONS, VARIANTS_BY_SKU, INVENTORY_SET_QUANTITIES,
   ORDER_FULFILLMENT_STATE, ORDER_BY_NAME, FULFILLMENT_CREATE, PAYOUTS, BALANCE_TRANSACTIONS, DISPUTE, CATALOG_AUDIT,
 } as const;
 

@@ -1,12 +1,13 @@
 // Shopify node types and the pieces hosts need (connection factory, sandbox store, converters).
 import type { NodeType } from '../../runtime/node-api.ts';
 import { catalogAudit } from './catalog-audit.ts';
+import { confirmOrderState } from './confirm-order-state.ts';
 import { fulfilmentPush } from './fulfilment-push.ts';
 import { inventoryPush } from './inventory-push.ts';
 import { shopifyPayouts } from './payouts.ts';
 import { shopifyTrigger } from './trigger.ts';
 
-export const shopifyNodes: NodeType[] = [shopifyTrigger, inventoryPush, fulfilmentPush, shopifyPayouts, catalogAudit];
+export const shopifyNodes: NodeType[] = [shopifyTrigger, inventoryPush, fulfilmentPush, shopifyPayouts, catalogAudit, confirmOrderState];
 
 export { createShopifyConnection, ShopifyClient, type ShopifyConnectionConfig, type ShopifyAuth } from './client.ts';
 export { startShopifySandbox, PLANS, type SandboxStore, type SandboxOptions, type SandboxPlan } from './sandbox/server.ts';

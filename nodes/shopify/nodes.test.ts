@@ -38,8 +38,8 @@ const LONDON = 'gid://shopify/Location/487838322';
 const parse = <C>(node: { config: { parse(v: unknown): C } }, c: unknown) => node.config.parse(c);
 
 describe('registry', () => {
-  it('exports the five node types with sample outputs', () => {
-    expect(shopifyNodes.map((n) => n.type)).toEqual(['shopify.trigger', 'shopify.inventory-push', 'shopify.fulfilment-push', 'shopify.payouts', 'shopify.catalog-audit']);
+  it('exports the six node types with sample outputs', () => {
+    expect(shopifyNodes.map((n) => n.type)).toEqual(['shopify.trigger', 'shopify.inventory-push', 'shopify.fulfilment-push', 'shopify.payouts', 'shopify.catalog-audit', 'shopify.confirm-order-state']);
     for (const n of shopifyNodes) expect(n.sampleOutput).toBeTruthy();
   });
 });
