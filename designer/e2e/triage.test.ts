@@ -153,4 +153,47 @@ describe('assisted triage in Chromium', () => {
     await op.waitForSelector('.forbidden');
     await op.close();
   }, 90_000);
+
+  // Runs after the owner turned the model on (above).
+  it('in the mapper, Suggest shows the model\'s re-ranking, and after a broken answer the offline suggestions with a note; nothing personal was sent', async () => {
+    const FLOW = 'model-assisted-orders';
+    await env.admin('POST', '/api/flows', {
+      schemaVersion: 1, id: FLOW, name: 'Model-assisted orders to ERP',
+      nodes: [
+        { id: 'paid', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
+        { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 300, y: 0 }, config: { fields: [] } },
+        { id: 'post', type: 'erp.post-sales-order', typeVersion: 1, position: { x: 600, y: 0 }, config: { connection: 'sandbox-erp' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'paid', target: 'so', sourceHandle: 'out', targetHandle: 'in' },
+        { id: 'e2', source: 'so', target: 'post', sourceHandle: 'out', targetHandle: 'in' },
+      ],
+    });
+    lp.mode = 'ok';
+    lp.requests.length = 0;
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, CONSULTANT.email, CONSULTANT.password);
+    await page.goto(`${env.backend.baseUrl}/flows/${FLOW}/mapper`);
+    await page.waitForSelector('[data-testid=mapper-page] [data-testid=suggest]');
+    await page.click('[data-testid=suggest]');
+    await page.waitForSelector('[data-testid=suggest-engine-notes][data-engine=model]');
+    expect(await page.textContent('[data-testid=suggest-engine-notes]')).toMatch(/Re-ranked by llama3\.1:8b \(openai-compatible\)/);
+    expect(lp.requests).toHaveLength(1);
+    // Shopify's example order (the flow's sample) names its customer and addresses: none of it left the process.
+    const body = lp.requests[0].body.toLowerCase();
+    for (const p of ['jon@example.com', 'john@example.com', 'shipper', '123 shipping street', 'shippington', '555-555-ship', '40003']) expect(body, p).not.toContain(p);
+    // Nothing is applied until accepted.
+    expect(await page.locator('[data-testid=target-pane] tr[data-target]').count()).toBe(0);
+    await shot(page, 'i14-llm-mapper-model');
+
+    lp.mode = 'malformed';
+    await page.click('[data-testid=suggest]');
+    await page.waitForSelector('[data-testid=suggest-engine-notes][data-engine=offline]');
+    expect(await page.textContent('[data-testid=suggest-engine-notes]')).toMatch(/The language model was not used: the model's answer was not the expected JSON\. These are the offline suggestions\./);
+    expect(await page.locator('tr[data-suggest-target="lines[].sku"] input[type=checkbox]').first().getAttribute('data-candidate')).toBe('order.lineItems[].sku');
+    await shot(page, 'i14-llm-mapper-model-fallback');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

@@ -23,6 +23,9 @@ export interface SuggestResult {
   sourceRoot: string;
   lists: Record<string, string | null>;
   targets: SuggestTarget[];
+  /** offline, or model when the configured language model re-ranked the offline candidates. */
+  engine: 'offline' | 'model';
+  /** Why the model was not used (the offline suggestions stand), or how it was. */
   notes: string[];
 }
 

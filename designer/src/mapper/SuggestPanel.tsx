@@ -97,6 +97,11 @@ export function SuggestPanel() {
       {result && (
         <>
           <p className="help">For each field of the {downstream} input: the best Shopify field and two alternatives, with how sure the suggester is and why. Ticked ones are filled on Accept.</p>
+          {result.notes.length > 0 && (
+            <div className={result.engine === 'model' ? 'help' : 'warn-text'} role="note" data-testid="suggest-engine-notes" data-engine={result.engine}>
+              {result.notes.map((n) => <p key={n}>{n}</p>)}
+            </div>
+          )}
           <table className="table compact suggestions">
             <thead><tr><th>Target</th><th>Suggested source (confidence, why)</th></tr></thead>
             <tbody>
