@@ -114,6 +114,27 @@ function documents(before: DryRunResult | null, after: DryRunResult): DocumentCh
   return out;
 }
 
+/**
+ * A flow that writes nothing (its result is its output, e.g. a mapping handed to another system): the outputs of its
+ * end steps are what goes out, so they are compared instead.
+ */
+function endOutputs(flow: Flow | null, before: DryRunResult | null, after: DryRunResult, draft: Flow): DocumentChange[] {
+  const ends = (f: Flow) => new Set(f.nodes.filter((n) => !f.edges.some((e) => e.source === n.id)).map((n) => n.id));
+  const outputs = (r: DryRunResult | null, f: Flow | null) => {
+    const keep = f ? ends(f) : new Set<string>();
+    return new Map((r?.steps ?? []).filter((st) => keep.has(st.nodeId) && st.status === 'ran').map((st) => [st.nodeId, st.output]));
+  };
+  const b = outputs(before, flow);
+  const a = outputs(after, draft);
+  return [...new Set([...a.keys(), ...b.keys()])].map((nodeId) => ({
+    nodeId,
+    action: 'output',
+    ...(b.has(nodeId) ? { before: b.get(nodeId) } : {}),
+    ...(a.has(nodeId) ? { after: a.get(nodeId) } : {}),
+    fields: fieldDiff(b.get(nodeId), a.get(nodeId)),
+  }));
+}
+
 function verdict(before: DryRunResult | null, after: DryRunResult, docs: DocumentChange[]): Verdict {
   const failed = (r: DryRunResult | null) => r?.status === 'failed';
   if (failed(after)) return before && !failed(before) ? 'breaks' : 'fails';
@@ -173,7 +194,8 @@ export async function dryRunChange(rt: Runtime, real: Record<string, unknown>, f
     };
     const b = base ? await run(base, baseVersion!) : null;
     const a = await run(draft, 0);
-    const docs = documents(b?.r ?? null, a.r);
+    const writes = (b?.r.writes.length ?? 0) + a.r.writes.length;
+    const docs = writes ? documents(b?.r ?? null, a.r) : endOutputs(base, b?.r ?? null, a.r, draft);
     events.push({
       eventId: e.eventId,
       runId: e.runId,

@@ -1,13 +1,25 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client.ts';
 import type { VersionInfo } from '../api/types.ts';
+import { useSession } from '../app/session.ts';
 import { useFlowStoreApi } from '../store/context.tsx';
+import { ConfirmChange, PublishReview, blockedReason, needsConfirmation, usePublishReview } from '../publish/PublishReview.tsx';
 
+/** Saves the draft, shows its checks and the dry run on the last orders, then publishes on confirmation. */
 export function PublishDialog({ flush, onClose, onPublished }: { flush(): Promise<void>; onClose(): void; onPublished(v: VersionInfo): void }) {
   const store = useFlowStoreApi();
+  const role = useSession((s) => s.user?.role);
+  const review = usePublishReview(store.getState().flow.id, flush);
   const [message, setMessage] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const blocked = blockedReason(review, role);
+
+  useEffect(() => {
+    // The problems also go on the canvas, each on its node.
+    if (review.state === 'ready') store.getState().setProblems(review.problems, store.getState().revision);
+  }, [review, store]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -30,16 +42,23 @@ export function PublishDialog({ flush, onClose, onPublished }: { flush(): Promis
 
   return (
     <div className="modal-backdrop">
-      <form className="card modal" onSubmit={submit} data-testid="publish-dialog">
+      <form className="card modal publish-modal" onSubmit={submit} data-testid="publish-dialog">
         <h3>Publish a new version</h3>
-        <label>
-          What changed?
-          <input autoFocus value={message} onChange={(e) => setMessage(e.target.value)} placeholder="e.g. Map tax lines to ERP tax codes" required name="message" />
-        </label>
+        <PublishReview review={review} />
+        {review.state !== 'checking' && !review.problems.length && (
+          <>
+            <label>
+              What changed?
+              <input autoFocus value={message} onChange={(e) => setMessage(e.target.value)} placeholder="e.g. Map tax lines to ERP tax codes" required name="message" />
+            </label>
+            <ConfirmChange review={review} checked={confirmed} onChange={setConfirmed} />
+          </>
+        )}
+        {blocked && review.state === 'ready' && review.report && <p className="error" role="alert">{blocked}</p>}
         {error && <p className="error" role="alert">{error}</p>}
         <div className="row end">
           <button type="button" className="ghost" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy}>{busy ? 'Publishing…' : 'Publish'}</button>
+          <button type="submit" className="primary" disabled={busy || !!blocked || (needsConfirmation(review) && !confirmed)}>{busy ? 'Publishing…' : 'Publish'}</button>
         </div>
       </form>
     </div>

@@ -109,7 +109,16 @@ function Mapper({ store, example, showCanvas }: { store: MapperStore; example: S
           <PreviewPanel />
         </div>
       )}
-      {publishing && <MapperPublishDialog onPublish={publish} onClose={() => setPublishing(false)} />}
+      {publishing && (
+        <MapperPublishDialog
+          flowId={store.getState().flow.id}
+          prepare={async () => {
+            if (store.getState().revision !== store.getState().savedRevision) await save();
+          }}
+          onPublish={publish}
+          onClose={() => setPublishing(false)}
+        />
+      )}
     </section>
   );
 }

@@ -1,9 +1,16 @@
 import { useState, type FormEvent } from 'react';
+import { useSession } from '../app/session.ts';
+import { ConfirmChange, PublishReview, blockedReason, needsConfirmation, usePublishReview } from '../publish/PublishReview.tsx';
 
-export function MapperPublishDialog({ onPublish, onClose }: { onPublish(message: string): Promise<void>; onClose(): void }) {
+/** Saves the draft, shows its checks and the dry run on the last orders, then publishes on confirmation. */
+export function MapperPublishDialog({ flowId, prepare, onPublish, onClose }: { flowId: string; prepare(): Promise<void>; onPublish(message: string): Promise<void>; onClose(): void }) {
+  const role = useSession((s) => s.user?.role);
+  const review = usePublishReview(flowId, prepare);
   const [message, setMessage] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const blocked = blockedReason(review, role);
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
@@ -17,14 +24,20 @@ export function MapperPublishDialog({ onPublish, onClose }: { onPublish(message:
   }
   return (
     <div className="modal-backdrop">
-      <form className="card modal" onSubmit={submit} data-testid="mapper-publish-dialog">
+      <form className="card modal publish-modal" onSubmit={submit} data-testid="mapper-publish-dialog">
         <h3>Publish the mapping</h3>
-        <p className="help">The draft is saved, then published as a new version; the next run uses it.</p>
-        <label>What changed?<input autoFocus name="message" value={message} onChange={(e) => setMessage(e.target.value)} required placeholder="e.g. Map the order note to the ERP reference" /></label>
+        <PublishReview review={review} />
+        {review.state !== 'checking' && !review.problems.length && (
+          <>
+            <label>What changed?<input autoFocus name="message" value={message} onChange={(e) => setMessage(e.target.value)} required placeholder="e.g. Map the order note to the ERP reference" /></label>
+            <ConfirmChange review={review} checked={confirmed} onChange={setConfirmed} />
+          </>
+        )}
+        {blocked && review.state === 'ready' && review.report && <p className="error" role="alert">{blocked}</p>}
         {error && <p className="error" role="alert">{error}</p>}
         <div className="row end">
           <button type="button" className="ghost" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy}>{busy ? 'Publishing…' : 'Publish'}</button>
+          <button type="submit" className="primary" disabled={busy || !!blocked || (needsConfirmation(review) && !confirmed)}>{busy ? 'Publishing…' : 'Publish'}</button>
         </div>
       </form>
     </div>
