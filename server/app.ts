@@ -64,6 +64,7 @@ import { sandboxRouter } from './sandbox/routes.ts';
 import type { Deps } from './deps.ts';
 import { isTestFlow } from './flows/test-run.ts';
 import { testServices } from './flows/test-services.ts';
+import { erpReferences } from './lookups/erp-references.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The package folder (designer/dist lives there): `root` itself, or its parent when this file runs from dist/. */
@@ -413,6 +414,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     '/api/lookups',
     lookupRoutes(lookups, {
       authorize: (perm) => requirePermission(perm),
+      references: erpReferences({ runtime, connections, lookups }),
       onChange: (e) => {
         audit.record(e.by ?? 'unknown', `lookup.${e.action}`, `lookup:${e.scope}/${e.name}`, { version: e.version });
         // Saving rows may resolve what failed runs were waiting for: retry those at once (the response lists them).

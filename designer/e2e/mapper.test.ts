@@ -93,7 +93,13 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     await page.click('button:has-text("Save draft")');
     await page.waitForFunction(() => document.querySelector('[data-testid=mapper-message]')?.textContent === 'Draft saved.');
     await page.click('button:has-text("Publish…")');
+    // Before it goes live, the change is tried on the flow's last orders: the new field shows on #810001.
+    const dialog = page.locator('[data-testid=mapper-publish-dialog]');
+    const ev = dialog.locator('[data-testid=dry-run-event][data-verdict=changed]', { hasText: '#810001' });
+    await ev.waitFor({ timeout: 60_000 });
+    expect(await ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'salesChannel' }).locator('td').allTextContents()).toEqual(['salesChannel', '—', 'WEB']);
     await page.fill('[data-testid=mapper-publish-dialog] input[name=message]', 'Sales channel from Shopify');
+    await dialog.locator('[data-testid=publish-confirm]').check();
     await page.click('[data-testid=mapper-publish-dialog] button[type=submit]');
     await page.waitForFunction(() => document.querySelector('[data-testid=mapper-message]')?.textContent?.startsWith('Published version 2'));
     await shot(page, 'mapper-04-client-published');

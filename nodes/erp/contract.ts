@@ -61,6 +61,12 @@ export interface ErpWarehouse {
   name: string;
 }
 
+export interface ErpPaymentMethod {
+  id: string;
+  code: string;
+  name: string;
+}
+
 export interface ErpTaxCode {
   id: string;
   code: string;
@@ -403,6 +409,8 @@ export interface ErpConnector {
   findItems(skus: string[]): Promise<ErpItem[]>;
   listWarehouses(): Promise<ErpWarehouse[]>;
   listTaxCodes(): Promise<ErpTaxCode[]>;
+  /** Optional: the payment journals receipts are booked in (Tryton: cash journals), for payment-method lookups. */
+  listPaymentMethods?(): Promise<ErpPaymentMethod[]>;
 
   /** Creates or updates the customer whose external id is `input.externalId`. */
   upsertCustomer(input: CustomerInput): Promise<Posted<ErpCustomer>>;

@@ -75,6 +75,7 @@ const rows: Row[] = [
   ['PATCH', '/api/lookups/{scope}/{name}/rows', () => '/api/lookups/shared/tax/rows', ACC, () => ({ rows: [{ key: 'b', code: 'B' }] })],
   ['POST', '/api/lookups/{scope}/{name}/rows/delete', () => '/api/lookups/shared/tax/rows/delete', ACC, () => ({ keys: [{ key: 'b' }] })],
   ['GET', '/api/lookups/{scope}/{name}/versions', () => '/api/lookups/shared/tax/versions', ALL],
+  ['GET', '/api/lookups/{scope}/{name}/erp-references', () => '/api/lookups/shared/tax/erp-references', ALL],
   ['POST', '/api/lookups/{scope}/{name}/versions/{version}/restore', () => '/api/lookups/shared/tax/versions/1/restore', ACC, () => ({})],
   ['GET', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ALL],
   ['PUT', '/api/lookups/{scope}/{name}/csv', () => '/api/lookups/shared/tax/csv', ACC, () => ({})],

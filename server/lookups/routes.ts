@@ -5,8 +5,12 @@
 // - lookups.define (create or delete a table, i.e. its key and value columns): admin, consultant.
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem } from '../../runtime/lookups/index.ts';
+import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem, type TableSummary as Summary } from '../../runtime/lookups/index.ts';
 import { CsvQuery, ErrorBody, Params, RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
+import { rowsFromCsv } from '../../runtime/lookups/csv.ts';
+import { ReferencesUnavailableError } from './erp-references.ts';
+
+type TableSummary = Summary;
 import { PERMISSIONS } from '../auth/roles.ts';
 
 export const LOOKUP_PERMISSIONS = {
@@ -26,6 +30,14 @@ export interface LookupRoutesOptions {
    * (the server retries the runs waiting on the table and returns them as `retried`).
    */
   onChange?: (e: { action: string; scope: string; name: string; version?: number; by?: string }) => unknown;
+  /**
+   * The ERP's reference lists for columns that name ERP records (a tax code, a warehouse): `check` refuses rows
+   * naming records the ERP lacks; `of` feeds the designer's picker. Without it, values are not checked.
+   */
+  references?: {
+    of(table: TableSummary): Promise<{ column: string; list: string; sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }> } | null>;
+    check(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow?: number): Promise<Array<{ where: string; path: string; message: string }>>;
+  };
   /** Largest CSV body accepted, default 5 MB. */
   maxCsvBytes?: number;
 }
@@ -36,7 +48,7 @@ const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({ descript
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
 class ApiError extends Error {
-  constructor(readonly status: 400 | 404 | 409 | 413 | 415 | 422, readonly code: string, message: string, readonly problems?: { where: string; path: string; message: string }[]) {
+  constructor(readonly status: 400 | 404 | 409 | 413 | 415 | 422 | 503, readonly code: string, message: string, readonly problems?: { where: string; path: string; message: string }[]) {
     super(message);
   }
 }
@@ -71,6 +83,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     if (e instanceof ApiError) return c.json(errorBody(e.code, e.message, e.problems), e.status);
     if (e instanceof LookupNotFoundError) return c.json(errorBody('not_found', e.message), 404);
     if (e instanceof LookupConflictError) return c.json(errorBody('conflict', e.message), 409);
+    if (e instanceof ReferencesUnavailableError) return c.json(errorBody('erp_unavailable', e.message), 503);
     if (e instanceof LookupValidationError) return c.json(errorBody('invalid_lookup_data', e.message, e.problems.map(problem)), 422);
     throw e;
   });
@@ -147,13 +160,40 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     },
   );
 
-  const versionResponses = { 200: json(VersionInfo, 'The new version'), 404: err('Not found'), 409: err('The table changed since expectedVersion'), 422: err('Invalid rows') };
+  /** Refuses rows whose ERP reference column names a record the ERP does not have. */
+  const checkReferences = async (p: { scope: string; name: string }, rows: Array<Record<string, unknown>>, firstRow = 1) => {
+    if (!opts.references) return;
+    const problems = await opts.references.check(service.get(p), rows, firstRow);
+    if (problems.length) throw new ApiError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0].message} (and ${problems.length - 1} more)` : problems[0].message, problems);
+  };
+
+  app.openapi(
+    route('lookups.read', {
+      method: 'get',
+      path: '/{scope}/{name}/erp-references',
+      summary: "The ERP records a column of the table may name (tax codes, warehouses, payment methods), from the ERP's own lists, optionally searched",
+      request: { params: Params, query: z.object({ q: z.string().max(200).optional() }) },
+      responses: { 200: json(z.object({ column: z.string().nullable(), list: z.string().nullable(), sources: z.array(z.object({ connection: z.string(), name: z.string(), items: z.array(z.object({ code: z.string(), name: z.string(), detail: z.string().optional() })).nullable() })) })), 404: err('Not found'), 503: err('The ERP cannot be reached') },
+    }),
+    async (c) => {
+      const p = c.req.valid('param');
+      const table = service.get(p);
+      const refs = opts.references ? await opts.references.of(table) : null;
+      if (!refs) return c.json({ column: null, list: null, sources: [] }, 200);
+      const q = (c.req.valid('query').q ?? '').trim().toLowerCase();
+      const match = (x: { code: string; name: string }) => !q || x.code.toLowerCase().includes(q) || x.name.toLowerCase().includes(q);
+      return c.json({ column: refs.column, list: refs.list, sources: refs.sources.map((s) => ({ ...s, items: s.items ? s.items.filter(match).slice(0, 100) : null })) }, 200);
+    },
+  );
+
+  const versionResponses = { 200: json(VersionInfo, 'The new version'), 404: err('Not found'), 409: err('The table changed since expectedVersion'), 422: err('Invalid rows'), 503: err('The ERP cannot be reached to check reference columns') };
 
   app.openapi(
     route('lookups.write', { method: 'put', path: '/{scope}/{name}/rows', summary: 'Replace all rows (a new version)', request: { params: Params, ...body(RowsPut) }, responses: versionResponses }),
-    (c) => {
+    async (c) => {
       const p = c.req.valid('param');
       const b = c.req.valid('json');
+      await checkReferences(p, b.rows);
       const v = service.putRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
       return c.json({ ...v, ...changed(c, 'lookup.rows.put', p.scope, p.name, v.version) }, 200);
     },
@@ -161,9 +201,10 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
 
   app.openapi(
     route('lookups.write', { method: 'patch', path: '/{scope}/{name}/rows', summary: 'Add rows or change those with the same key (a new version)', request: { params: Params, ...body(RowsPut) }, responses: versionResponses }),
-    (c) => {
+    async (c) => {
       const p = c.req.valid('param');
       const b = c.req.valid('json');
+      await checkReferences(p, b.rows);
       const v = service.upsertRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
       return c.json({ ...v, ...changed(c, 'lookup.rows.upsert', p.scope, p.name, v.version) }, 200);
     },
@@ -222,7 +263,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       path: '/{scope}/{name}/csv',
       summary: 'Import CSV (replace all rows, or merge by key) as a new version',
       request: { params: Params, query: CsvQuery, body: { content: { 'text/csv': { schema: z.string() } }, required: true } },
-      responses: { ...versionResponses, 413: err('Too large'), 415: err('Not CSV') },
+      responses: { ...versionResponses, 413: err('Too large'), 415: err('Not CSV'), 503: err('The ERP cannot be reached to check reference columns') },
     }),
     async (c) => {
       const p = c.req.valid('param');
@@ -233,6 +274,14 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       if (Number(c.req.header('content-length') ?? 0) > max) throw new ApiError(413, 'too_large', `the CSV is over ${max} bytes`);
       const text = await c.req.text();
       if (Buffer.byteLength(text) > max) throw new ApiError(413, 'too_large', `the CSV is over ${max} bytes`);
+      // Unreadable CSV is left for the import to report, with its own line numbers.
+      let parsed: Array<Record<string, string>> | null = null;
+      try {
+        parsed = rowsFromCsv(service.get(p), text);
+      } catch {
+        parsed = null;
+      }
+      if (parsed) await checkReferences(p, parsed, 2);
       const v = service.importCsv(p, text, { mode: q.mode, by: actor(c), message: q.message, expectedVersion: q.expectedVersion });
       return c.json({ ...v, ...changed(c, 'lookup.csv.import', p.scope, p.name, v.version) }, 200);
     },

@@ -31,6 +31,19 @@ export interface LookupVersion {
 
 export type LookupRow = Record<string, string>;
 
+export interface ErpReference {
+  code: string;
+  name: string;
+  detail?: string;
+}
+
+/** The ERP records a column of the table names (tax codes, warehouses, payment methods); no column: free values. */
+export interface ErpReferences {
+  column: string | null;
+  list: string | null;
+  sources: Array<{ connection: string; name: string; items: ErpReference[] | null }>;
+}
+
 const at = (scope: string, name: string) => `/api/lookups/${encodeURIComponent(scope)}/${encodeURIComponent(name)}`;
 
 export const lookupsApi = {
@@ -39,6 +52,7 @@ export const lookupsApi = {
     request<{ table: LookupTable; version: number; rows: LookupRow[] }>('GET', `${at(scope, name)}${version ? `?version=${version}` : ''}`),
   putRows: (scope: string, name: string, body: { rows: LookupRow[]; expectedVersion?: number; message?: string }) =>
     request<LookupVersion>('PUT', `${at(scope, name)}/rows`, body),
+  erpReferences: (scope: string, name: string) => request<ErpReferences>('GET', `${at(scope, name)}/erp-references`),
   versions: (scope: string, name: string) => request<{ versions: LookupVersion[] }>('GET', `${at(scope, name)}/versions`),
   restore: (scope: string, name: string, version: number, body: { expectedVersion?: number; message?: string }) =>
     request<LookupVersion>('POST', `${at(scope, name)}/versions/${version}/restore`, body),

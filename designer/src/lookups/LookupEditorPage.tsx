@@ -10,7 +10,7 @@ import { ConflictBanner } from './ConflictBanner.tsx';
 import { CsvImport } from './CsvImport.tsx';
 import { downloadText } from './download.ts';
 import { addRow, changeSummary, duplicateKeys, gridFrom, isDirty, rowsForSave, setCell, toggleDelete, type Grid } from './grid-model.ts';
-import { LookupGrid } from './LookupGrid.tsx';
+import { LookupGrid, type ReferenceColumn } from './LookupGrid.tsx';
 import { LookupVersions } from './LookupVersions.tsx';
 import { LookupProposalsPanel } from '../assist/LookupProposalsPanel.tsx';
 
@@ -26,6 +26,8 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [reference, setReference] = useState<ReferenceColumn | null>(null);
+  const [referenceNote, setReferenceNote] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     const r = await lookupsApi.get(scope, name);
@@ -37,6 +39,17 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
   useEffect(() => {
     load().catch((e: Error) => setStatus({ text: e.message, bad: true }));
   }, [load]);
+
+  useEffect(() => {
+    // A column naming ERP records gets a picker over the ERP's list (the first ERP that can list it).
+    lookupsApi.erpReferences(scope, name).then(
+      (r) => {
+        const src = r.sources.find((x) => x.items);
+        if (r.column && src?.items) setReference({ column: r.column, items: src.items, source: src.name });
+      },
+      (e: Error) => setReferenceNote(`The ERP's list could not be read, so ${name} values cannot be checked now: ${e.message}`),
+    );
+  }, [scope, name]);
 
   async function save(expectedVersion?: number) {
     if (!grid) return;
@@ -106,12 +119,14 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
         {!readOnly && <button className="primary" disabled={!dirty || busy || dups > 0} onClick={() => void save()}>{busy ? 'Saving…' : 'Save new version'}</button>}
         {dirty && <button className="ghost" onClick={() => void load()}>Discard</button>}
       </div>
+      {reference && <p className="help" data-testid="lookup-reference-note">{reference.column} values are chosen from {reference.source}'s {reference.items.length} records.</p>}
+      {referenceNote && <p className="error">{referenceNote}</p>}
       {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-status">{status.text}</p>}
       {conflict && <ConflictBanner message={conflict} onReload={() => void load()} onOverwrite={() => void overwrite().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
       {panel === 'import' && <CsvImport onImport={importCsv} onClose={() => setPanel(null)} />}
       <LookupProposalsPanel scope={scope} name={name} onAccepted={load} />
       <div className="lookup-body">
-        <LookupGrid grid={grid} filter={filter} readOnly={readOnly} onCell={(id, c, v) => setGrid(setCell(grid, id, c, v))} onToggleDelete={(id) => setGrid(toggleDelete(grid, id))} />
+        <LookupGrid grid={grid} filter={filter} readOnly={readOnly} onCell={(id, c, v) => setGrid(setCell(grid, id, c, v))} onToggleDelete={(id) => setGrid(toggleDelete(grid, id))} reference={reference} />
         {panel === 'versions' && <LookupVersions scope={scope} name={name} current={grid.baseVersion} readOnly={readOnly} onRestore={restore} onClose={() => setPanel(null)} />}
       </div>
     </section>

@@ -2,6 +2,15 @@
 // Enter and the up/down arrows move between rows in the same column.
 import type { KeyboardEvent } from 'react';
 import { cellChanged, duplicateKeys, filterRows, type Grid } from './grid-model.ts';
+import type { ErpReference } from '../api/lookups.ts';
+import { ReferencePicker } from './ReferencePicker.tsx';
+
+/** A column whose values name ERP records, chosen from the ERP's list. */
+export interface ReferenceColumn {
+  column: string;
+  items: ErpReference[];
+  source: string;
+}
 
 interface Props {
   grid: Grid;
@@ -9,6 +18,7 @@ interface Props {
   readOnly: boolean;
   onCell(id: number, column: string, value: string): void;
   onToggleDelete(id: number): void;
+  reference?: ReferenceColumn | null;
 }
 
 function move(e: KeyboardEvent<HTMLInputElement>) {
@@ -21,7 +31,7 @@ function move(e: KeyboardEvent<HTMLInputElement>) {
   next?.cells[td.cellIndex]?.querySelector('input')?.focus();
 }
 
-export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete }: Props) {
+export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete, reference }: Props) {
   const dups = duplicateKeys(grid);
   const keys = new Set(grid.keyColumns.map((k) => k.name));
   const rows = filterRows(grid, filter);
@@ -45,14 +55,16 @@ export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete }: P
               <td className="rownum">{i + 1}</td>
               {grid.columns.map((c) => (
                 <td key={c} className={cellChanged(r, c) && r.original ? 'changed' : ''}>
-                  <input
+                  {reference?.column === c ? (
+                    <ReferencePicker label={`${c} of row ${i + 1}`} value={r.cells[c]} items={reference.items} source={reference.source} disabled={readOnly || !!r.deleted} onPick={(v) => onCell(r.id, c, v)} />
+                  ) : <input
                     aria-label={`${c} of row ${i + 1}`}
                     data-col={c}
                     value={r.cells[c]}
                     disabled={readOnly || r.deleted}
                     onChange={(e) => onCell(r.id, c, e.target.value)}
                     onKeyDown={move}
-                  />
+                  />}
                 </td>
               ))}
               <td className="row-actions">

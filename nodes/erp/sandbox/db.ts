@@ -10,6 +10,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, sku TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL, unit_price TEXT, active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS warehouses (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS taxes (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, rate TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS payment_methods (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (code TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stock (item_id INTEGER NOT NULL, warehouse_id INTEGER NOT NULL, on_hand TEXT NOT NULL DEFAULT '0', reserved TEXT NOT NULL DEFAULT '0', PRIMARY KEY (item_id, warehouse_id));
 CREATE TABLE IF NOT EXISTS customers (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT, phone TEXT, address TEXT);
@@ -38,6 +39,8 @@ CREATE TRIGGER IF NOT EXISTS stock_change_update AFTER UPDATE OF on_hand, reserv
 
 export const SEED = {
   warehouses: [['WH', 'Main Warehouse'], ['WH2', 'East Warehouse']] as const,
+  /** Payment journals receipts are booked in (Tryton: cash journals; the test company has CASH). */
+  paymentMethods: [['CASH', 'Cash'], ['SHOPIFY', 'Shopify Payments'], ['PAYPAL', 'PayPal']] as const,
   taxes: [['US-SALES-10', 'Sales Tax 10%', '0.10'], ['US-STATE-6', 'State Sales Tax 6%', '0.06'], ['US-COUNTY-1.5', 'County Sales Tax 1.5%', '0.015'],
     ['UK-VAT-20', 'UK VAT 20%', '0.20'], ['ZERO', 'Zero rated 0%', '0'],
     // The sandbox store's demo orders (Illinois + Cook County, Irish VAT); not in the Tryton test company.
@@ -91,6 +94,11 @@ export function openDb(opts: { dataDir?: string; file?: string }): Db {
 }
 
 export function seed(db: Db): void {
+  // Added after the first sandboxes were made: seeded on its own, so an existing sandbox gets it too.
+  if ((db.prepare('SELECT COUNT(*) AS n FROM payment_methods').get() as { n: number }).n === 0) {
+    const pm = db.prepare('INSERT INTO payment_methods (code, name) VALUES (?, ?)');
+    for (const [c, n] of SEED.paymentMethods) pm.run(c, n);
+  }
   if ((db.prepare('SELECT COUNT(*) AS n FROM warehouses').get() as { n: number }).n > 0) return;
   db.transaction(() => {
     const wh = db.prepare('INSERT INTO warehouses (code, name) VALUES (?, ?)');

@@ -124,6 +124,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     }),
     listWarehouses: () => call('listWarehouses', false, () => (db.prepare('SELECT id, code, name FROM warehouses ORDER BY code').all() as Array<{ id: number; code: string; name: string }>).map((w) => ({ ...w, id: String(w.id) }))),
     listTaxCodes: () => call('listTaxCodes', false, () => (db.prepare('SELECT id, code, name, rate FROM taxes ORDER BY code').all() as Array<{ id: number; code: string; name: string; rate: string }>).map((t) => ({ ...t, id: String(t.id) }))),
+    listPaymentMethods: () => call('listPaymentMethods', false, () => (db.prepare('SELECT id, code, name FROM payment_methods ORDER BY code').all() as Array<{ id: number; code: string; name: string }>).map((p) => ({ ...p, id: String(p.id) }))),
     upsertCustomer: async (input) => { const c = parseInput(customerSchema, input, 'customer'); return call('upsertCustomer', true, () => upsertCustomer(c)); },
     createSalesOrder: async (input, opts) => { const o = parseInput(salesOrderSchema, input, 'sales order'); return call('createSalesOrder', true, () => createOrder(db, o, postInvoices, opts?.confirm !== false)); },
     confirmSalesOrder: (externalId, opts) => call('confirmSalesOrder', true, () => confirmOrder(db, String(externalId), postInvoices, opts?.expected)),

@@ -35,6 +35,9 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     async listWarehouses() {
       return (await refs.warehouses()).map((w) => ({ id: String(w.id), code: w.code, name: w.name }));
     },
+    async listPaymentMethods() {
+      return (await refs.paymentJournals()).map((j) => ({ id: String(j.id), code: j.code, name: j.name }));
+    },
     async listTaxCodes() {
       return (await refs.taxes()).map((t) => ({ id: String(t.id), code: t.code, name: t.name, rate: t.rate }));
     },

@@ -52,6 +52,15 @@ export class TrytonRefs {
     return (await this.warehouses()).find((w) => w.id === id);
   }
 
+  /** Cash journals: where Tryton books received payments. */
+  paymentJournals(): Promise<Array<{ id: number; code: string; name: string }>> {
+    return this.once('payment-journals', async () => {
+      const rows = await this.rpc.model<Array<Record<string, unknown>>>('account.journal', 'search_read',
+        [[['type', '=', 'cash']], 0, null, [['code', 'ASC']], ['code', 'name']]);
+      return rows.map((r) => ({ id: r.id as number, code: String(r.code ?? r.id), name: String(r.name) }));
+    });
+  }
+
   taxes(): Promise<Tax[]> {
     return this.once('taxes', async () => {
       const rows = await this.rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read',

@@ -1,0 +1,95 @@
+// Lookup values that name ERP records (a tax code, a warehouse, a payment method) come from the ERP's reference
+// lists: the designer's picker offers them, and a row naming a record the ERP does not have is refused. The ERP is
+// one the flows that may read the table post to (the owning flow; for a shared table, every flow without its own).
+import type { Runtime } from '../../runtime/index.ts';
+import type { LookupService, TableSummary } from '../../runtime/lookups/index.ts';
+import type { Connections } from '../vault/connections.ts';
+import type { ErpConnector } from '../../nodes/erp/contract.ts';
+import { REFERENCE_COLUMNS, referenceList, type ErpReference, type ReferenceList } from '../../nodes/erp/references.ts';
+
+export interface ReferenceSource {
+  connection: string;
+  name: string;
+  /** Null: this ERP cannot list it, so values are not checked against it. */
+  items: ErpReference[] | null;
+}
+
+export interface TableReferences {
+  column: string;
+  list: ReferenceList;
+  sources: ReferenceSource[];
+}
+
+export interface RowProblem {
+  where: string;
+  path: string;
+  message: string;
+}
+
+/** The ERP could not be asked: the edit is neither accepted nor refused on a guess. */
+export class ReferencesUnavailableError extends Error {}
+
+const WHAT: Record<ReferenceList, string> = { 'tax-codes': 'tax code', warehouses: 'warehouse', 'payment-methods': 'payment method' };
+
+export function erpReferences(d: { runtime: Runtime; connections: Connections; lookups: LookupService }) {
+  /** ERP connection ids the flows that may read the table post to (drafts and published versions). */
+  function connectionIds(table: TableSummary): string[] {
+    const erps = new Set(d.connections.list().filter((c) => c.kind === 'erp').map((c) => c.id));
+    // A flow's own table of the same name wins over a shared one: such a flow never reads the shared table.
+    const own = new Set(d.lookups.list().filter((x) => x.name === table.name && x.scope !== 'shared').map((x) => x.scope));
+    const flows = d.runtime.flows.list().filter((f) => (table.scope === 'shared' ? !own.has(f.id) : f.id === table.scope));
+    const used = new Set<string>();
+    for (const f of flows) {
+      const docs = [d.runtime.flows.draft(f.id) as unknown as { nodes?: Array<{ type?: string; config?: { connection?: unknown } }> }];
+      if (f.latestVersion != null) docs.push(d.runtime.flows.version(f.id, f.latestVersion).definition as unknown as (typeof docs)[number]);
+      for (const doc of docs) for (const n of doc.nodes ?? []) {
+        const c = n.config?.connection;
+        if (typeof c === 'string' && n.type?.startsWith('erp.') && erps.has(c)) used.add(c);
+      }
+    }
+    // Values of a table whose flows post to no ERP name no ERP record: nothing to check them against.
+    return [...used].sort();
+  }
+
+  async function of(table: TableSummary): Promise<TableReferences | null> {
+    const ref = REFERENCE_COLUMNS[table.kind];
+    if (!ref || !table.valueColumns.includes(ref.column)) return null;
+    const sources: ReferenceSource[] = [];
+    for (const id of connectionIds(table)) {
+      const name = d.connections.get(id).name;
+      try {
+        const erp = (await d.connections.resolve('erp', id)) as ErpConnector;
+        sources.push({ connection: id, name, items: await referenceList(erp, ref.list) });
+      } catch (e) {
+        throw new ReferencesUnavailableError(`cannot read the ${WHAT[ref.list]}s of ERP connection "${id}" to check the ${ref.column} column: ${(e as Error).message}`);
+      }
+    }
+    return { ...ref, sources };
+  }
+
+  /** A problem per row whose reference column names a record missing from an ERP the table's values go to. */
+  async function check(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow = 1): Promise<RowProblem[]> {
+    const refs = await of(table);
+    if (!refs) return [];
+    const problems: RowProblem[] = [];
+    rows.forEach((row, i) => {
+      const value = row[refs.column];
+      if (value === undefined || value === null || value === '') return;
+      for (const s of refs.sources) {
+        if (!s.items || s.items.some((x) => x.code === String(value))) continue;
+        const key = Object.fromEntries(table.keyColumns.map((k) => [k.name, row[k.name] ?? '']));
+        const known = s.items.slice(0, 12).map((x) => x.code).join(', ');
+        problems.push({
+          where: `row ${firstRow + i}`,
+          path: `$.rows[${firstRow + i - 1}].${refs.column}`,
+          message: `table "${table.name}", row ${JSON.stringify(key)}, column ${refs.column}: ${JSON.stringify(String(value))} is not a ${WHAT[refs.list]} in ERP connection "${s.connection}" (${s.name}); choose one of its ${WHAT[refs.list]}s: ${known}${s.items.length > 12 ? ', …' : ''}`,
+        });
+      }
+    });
+    return problems;
+  }
+
+  return { of, check };
+}
+
+export type ErpReferences = ReturnType<typeof erpReferences>;
