@@ -7,9 +7,10 @@ import { createTrytonConnector } from '../../nodes/erp/index.ts';
 import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
 import { readFileSync } from 'node:fs';
-import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, type Harness } from './scenarios/harness.ts';
+import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './scenarios/harness.ts';
+import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
 
-const SHOP: Scenario = { shop: { name: 'Tryton test shop', currency: 'GBP' }, locations: [{ id: 24826418, name: 'Leeds warehouse' }], products: [], inventory: [] };
+const SHOP: Scenario = { shop: { name: 'Tryton test shop', currency: 'GBP' }, locations: [{ id: 24826418, name: 'Leeds warehouse' }, { id: 487838322, name: 'London shop' }], products: [], inventory: [] };
 let tryton: StartedTryton;
 let h: Harness;
 const UK = 'gid://shopify/Order/7100000001';
@@ -26,7 +27,7 @@ afterAll(async () => {
   await tryton?.stop();
 });
 
-const stock = async (sku: string) => (await h.erp.getStock({ skus: [sku], warehouses: ['WH'] }))[0];
+const stock = async (sku: string, wh = 'WH') => (await h.erp.getStock({ skus: [sku], warehouses: [wh] }))[0] ?? { onHand: '0' };
 
 // Shopify's REST example order #1001, paid, dated this year: Tryton books an invoice on the order's date and has
 // fiscal periods for last, this and next year only (scripts/tryton/setup.py); the example itself is from 2008.
@@ -102,5 +103,95 @@ describe('templates on Tryton', () => {
     }
     const after = await stock('TSHIRT-RED-M');
     expect(Number(after.onHand) - Number(before.onHand)).toBe(1);
+  }, 300_000);
+
+  // Refunds are dated today: Tryton numbers credit notes in date order, and the examples' own dates lie years back.
+  const today = new Date().toISOString().slice(0, 10);
+  const fixture = (f: string) => readFileSync(`${FIXTURES}${f}`, 'utf8');
+  /**
+   * The refund template with a difference account. Tryton takes only revenue-type accounts on customer credit-note
+   * lines, so the difference goes to a revenue account (a contra-revenue "returns and allowances" in a real chart).
+   */
+  const goodwill = () => {
+    if (h.rt.flows.list().some((f: { id: string }) => f.id === 'refund-goodwill')) return;
+    const doc = template('refund-to-credit-memo');
+    doc.nodes.find((n) => n.id === 'post')!.config.differenceAccount = '4000';
+    h.rt.flows.create({ ...doc, id: 'refund-goodwill' } as never);
+    h.rt.flows.publish('refund-goodwill', { activate: true });
+  };
+  const creditNotes = async (ref: string) => {
+    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    return rpc.model<Array<{ state: string; total_amount: string }>>('account.invoice', 'search_read', [[['reference', '=', `refund:${ref}`]], 0, null, null, ['state', 'total_amount']]);
+  };
+
+  it("regression live: REST refund 509562969 (lines 391.33 + Shopify's tax 7.96, cash 209.00) is raised and books nothing; with a difference account the credit note is the cash returned and the goods go back at WH2", async () => {
+    h.store!.createOrder(order1001()); // posted to Tryton by the #1001 regression above
+    const refund = JSON.stringify(JSON.parse(fixture('rest-2026-07.orders.refund.single.json')).refund).replaceAll('2025-04-02T11:38:15-05:00', `${today}T11:38:15Z`);
+    h.store!.createRefund(refund);
+    const raised = await h.run('refund-to-credit-memo', refund);
+    expect(raised.status).toBe('failed');
+    expect(raised.error).toMatchObject({ nodeId: 'post', code: 'REFUND_CASH_MISMATCH', details: { lines: '399.29', cash: '209.00', difference: '-190.29' } });
+    expect(classifyFailedRun(raised)).toMatchObject({ type: 'refund-cash-mismatch' });
+    expect(await creditNotes('gid://shopify/Refund/509562969')).toEqual([]);
+
+    goodwill();
+    const before = { black: await stock('IPOD2008BLACK', 'WH2'), green: await stock('IPOD2008GREEN', 'WH2'), wh: await stock('IPOD2008BLACK') };
+    const run = await h.run('refund-goodwill', refund);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const memo = outputOf(run, 'post');
+    expect(memo.totals).toEqual({ net: '201.04', tax: '7.96', gross: '209.00' });
+    expect(memo.lines.map((l: any) => [l.sku, l.taxAmount])).toEqual([['IPOD2008BLACK', '3.98'], ['IPOD2008GREEN', '3.98']]);
+    expect(await creditNotes('gid://shopify/Refund/509562969')).toEqual([{ id: expect.any(Number), state: 'posted', total_amount: '-209.00' }]);
+    // Location 487838322 maps to WH2: the goods go back there, not to the order's WH.
+    expect(Number((await stock('IPOD2008BLACK', 'WH2')).onHand) - Number(before.black.onHand)).toBe(1);
+    expect(Number((await stock('IPOD2008GREEN', 'WH2')).onHand) - Number(before.green.onHand)).toBe(1);
+    expect((await stock('IPOD2008BLACK')).onHand).toBe(before.wh.onHand);
+  }, 300_000);
+
+  it('regression live: the refunds/create example (lines 414.95 against an invoice of 404.95, cash 85.00) is raised, nothing posted', async () => {
+    const order = asPaidOrder(fixture('webhook-2026-04.orders.paid.json')).replaceAll('2021-12-31T19:00:00-05:00', `${today}T10:00:00Z`);
+    h.store!.createOrder(order);
+    const posted = await h.run('order-to-erp', order);
+    expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
+    const refund = fixture('webhook-2026-04.refunds.create.json').replaceAll('820982911946154500', '820982911946154508').replaceAll('2021-12-31T19:00:00-05:00', `${today}T12:00:00Z`);
+    h.store!.createRefund(refund);
+    goodwill();
+    const run = await h.run('refund-goodwill', refund);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'post', code: 'CREDIT_EXCEEDS_INVOICE', details: { memo: '414.95', remaining: '404.95' } });
+    expect(classifyFailedRun(run)).toMatchObject({ type: 'credit-exceeds-invoice' });
+    expect(await creditNotes(JSON.parse(refund).admin_graphql_api_id)).toEqual([]);
+  }, 300_000);
+
+  it('one refund restocking at two warehouses (and a line not restocked): one credit note, each line back at its own warehouse', async () => {
+    const o = JSON.parse(scenario('uk-vat-inclusive-discount.orders-paid.json'));
+    const lineIds = new Map<number, number>(o.line_items.map((l: { id: number }, i: number) => [l.id, 71000000990 + i]));
+    const order = { ...o, id: 7100000099, admin_graphql_api_id: 'gid://shopify/Order/7100000099', name: '#UK99', order_number: 9099, created_at: `${today}T09:00:00Z`, processed_at: `${today}T09:00:00Z`,
+      line_items: o.line_items.map((l: { id: number }) => ({ ...l, id: lineIds.get(l.id), admin_graphql_api_id: `gid://shopify/LineItem/${lineIds.get(l.id)}` })) };
+    delete order.fulfillments;
+    h.store!.createOrder(order);
+    const posted = await h.run('order-to-erp', JSON.stringify(order));
+    expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
+    const r = JSON.parse(scenario('uk-vat-inclusive-discount.refund-restock.json'));
+    const shirt = r.refund_line_items[0];
+    const tShirtLine = order.line_items.find((l: { sku: string }) => l.sku === 'TSHIRT-RED-M');
+    const mugLine = order.line_items.find((l: { sku: string }) => l.sku === 'MUG-BLACK');
+    const gbp = (a: string) => ({ shop_money: { amount: a, currency_code: 'GBP' }, presentment_money: { amount: a, currency_code: 'GBP' } });
+    const refund = { ...r, id: 7200000099, admin_graphql_api_id: 'gid://shopify/Refund/7200000099', order_id: 7100000099, created_at: `${today}T13:00:00Z`, processed_at: `${today}T13:00:00Z`,
+      refund_line_items: [
+        { ...shirt, id: 72000000991, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 24826418, restock_type: 'return' },
+        { ...shirt, id: 72000000992, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 487838322, restock_type: 'return' },
+        { id: 72000000993, quantity: 1, line_item_id: mugLine.id, line_item: mugLine, location_id: null, restock_type: 'no_restock', subtotal: 10.8, subtotal_set: gbp('10.80'), total_tax: 1.8, total_tax_set: gbp('1.80') },
+      ],
+      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000995, order_id: 7100000099, amount: '46.78' })) };
+    h.store!.createRefund(refund);
+    const before = { wh: await stock('TSHIRT-RED-M'), wh2: await stock('TSHIRT-RED-M', 'WH2'), mug: await stock('MUG-BLACK') };
+    const run = await h.run('refund-to-credit-memo', JSON.stringify(refund));
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(outputOf(run, 'post')).toMatchObject({ restock: true, totals: { net: '38.98', tax: '7.80', gross: '46.78' } });
+    expect(await creditNotes('gid://shopify/Refund/7200000099')).toEqual([{ id: expect.any(Number), state: 'posted', total_amount: '-46.78' }]);
+    expect(Number((await stock('TSHIRT-RED-M')).onHand) - Number(before.wh.onHand)).toBe(1);
+    expect(Number((await stock('TSHIRT-RED-M', 'WH2')).onHand) - Number(before.wh2.onHand)).toBe(1);
+    expect((await stock('MUG-BLACK')).onHand).toBe(before.mug.onHand);
   }, 300_000);
 });

@@ -1,7 +1,9 @@
 // Credit memos in Tryton, idempotent by invoice `reference` = "refund:<Shopify refund id>".
 // restock: a return sale (negative quantities) whose return shipment is received and done, and whose
-// credit-note invoice is posted. No restock: a credit-note invoice with negative lines, posted.
-import type { CreditMemoInput, ErpCreditMemo, Posted } from '../contract.ts';
+// credit-note invoice is posted. No restock: a credit-note invoice with negative lines, posted. A refund restocking
+// some lines only, or at several warehouses: the credit-note invoice for the money and, per warehouse, a customer
+// return shipment (stock.shipment.out.return) of that warehouse's lines, received and done.
+import { restockedLines, restocksAny, type CreditMemoInput, type ErpCreditMemo, type Posted } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
 import { applyShopifyTaxes, buildSaleLines, findSale, readSaleById } from './orders.ts';
@@ -29,11 +31,17 @@ export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: 
       errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { field: 'orderExternalId', value: input.orderExternalId },
     });
   }
-  const meta: Meta = { orderExternalId: input.orderExternalId, salesOrderId: String(order.id), restock: input.restock };
+  const meta: Meta = { orderExternalId: input.orderExternalId, salesOrderId: String(order.id), restock: restocksAny(input) };
   const comment = `ledgerline:${JSON.stringify(meta)}${input.reason ? `\n${input.reason}` : ''}`;
   let invoiceId = existing?.id;
-  if (!invoiceId && input.restock) invoiceId = await viaReturnSale(rpc, refs, input, order, ref, comment);
+  const orderWarehouse = (await refs.warehouseById(order.warehouse))?.code ?? '';
+  const restocked = restockedLines(input, orderWarehouse);
+  // One return sale restocks at one warehouse, all lines or none: anything else is split per warehouse.
+  const simple = restocked.length === input.lines.length && new Set(restocked.map((l) => l.warehouse)).size === 1
+    && restocked.every((l) => l.warehouse === (input.warehouse ?? orderWarehouse));
+  if (!invoiceId && restocked.length && simple) invoiceId = await viaReturnSale(rpc, refs, input, order, ref, comment);
   if (!invoiceId) invoiceId = await viaCreditNote(rpc, refs, input, order, ref, comment);
+  if (restocked.length && !simple) await restockByWarehouse(rpc, refs, restocked, order, ref);
   // Shopify's refunded tax as manual tax lines, and any difference to the cash returned on its own account, before posting.
   await applyShopifyTaxes(rpc, refs, invoiceId);
   await addAdjustments(rpc, refs, invoiceId, input);
@@ -46,6 +54,52 @@ export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: 
     throw erpError('tryton', `credit note for refund ${input.externalId} is ${inv.state}, not posted`, { errorClass: 'permanent', code: 'ERP_STATE', details: { externalId: input.externalId } });
   }
   return { created: true, document: await toMemo(rpc, refs, inv) };
+}
+
+/**
+ * Each warehouse's restocked lines back into stock: a customer return shipment per warehouse (reference
+ * "refund:<id> <warehouse>", so a retry finds it), its incoming moves from the customer's location, received and done.
+ */
+async function restockByWarehouse(rpc: TrytonRpc, refs: TrytonRefs, lines: Array<{ sku: string; quantity: string; unitPrice: string; warehouse: string }>, order: Awaited<ReturnType<typeof findSale>> & {}, ref: string): Promise<void> {
+  const products = await refs.productMap(lines.map((l) => l.sku));
+  const goods = lines.filter((l) => products.get(l.sku)?.type === 'goods');
+  if (!goods.length) return;
+  const company = (await rpc.context()).company;
+  const [party] = await rpc.model<Array<{ customer_location: number }>>('party.party', 'read', [[order.party], ['customer_location']]);
+  const [sale] = await rpc.model<Array<{ shipment_address: number }>>('sale.sale', 'read', [[order.id], ['shipment_address']]);
+  for (const code of [...new Set(goods.map((l) => l.warehouse))]) {
+    const wh = await refs.warehouse(code);
+    const reference = `${ref} ${code}`;
+    let [ship] = await rpc.model<Array<{ id: number; state: string }>>('stock.shipment.out.return', 'search_read', [[['reference', '=', reference]], 0, 1, null, ['state']]);
+    if (!ship) {
+      const moves = goods.filter((l) => l.warehouse === code).map((l) => ({
+        product: products.get(l.sku)!.id, uom: products.get(l.sku)!.uom, quantity: Number(l.quantity), from_location: party.customer_location, to_location: wh.input,
+        unit_price: D(new Decimal(l.unitPrice).toFixed(4)), currency: order.currency, company,
+      }));
+      const [id] = await rpc.model<number[]>('stock.shipment.out.return', 'create', [[{
+        customer: order.party, delivery_address: sale.shipment_address, warehouse: wh.id, company, reference, incoming_moves: [['create', moves]],
+      }]]);
+      ship = { id, state: 'draft' };
+    }
+    if (ship.state === 'draft') await acknowledgingOrigin(rpc, () => rpc.model('stock.shipment.out.return', 'receive', [[ship.id]]));
+    if (ship.state === 'draft' || ship.state === 'received') await acknowledgingOrigin(rpc, () => rpc.model('stock.shipment.out.return', 'done', [[ship.id]]));
+  }
+}
+
+/**
+ * These moves have no origin by design (the money is on the credit note, not on a return sale). Tryton's "stock moves
+ * have no origin" warning asks the user to confirm; the refund is that confirmation: the named warning is
+ * acknowledged once (res.user.warning, as Tryton's own client does) and the call repeated. Any other warning stands.
+ */
+async function acknowledgingOrigin(rpc: TrytonRpc, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    const name = (e as { code?: string; details?: { warning?: unknown } }).details?.warning;
+    if ((e as { code?: string }).code !== 'ERP_WARNING' || typeof name !== 'string' || !/no origin/.test((e as Error).message)) throw e;
+    await rpc.model('res.user.warning', 'create', [[{ user: await rpc.userId(), name, always: false }]]);
+    await call();
+  }
 }
 
 /** Untaxed lines on their GL accounts: the signed difference between refunded lines and cash (positive credits more). */

@@ -58,7 +58,7 @@ export type Context = Record<string, unknown>;
 
 export class TrytonRpc {
   readonly limiter: Limiter;
-  private session: { header: string; context: Context } | null = null;
+  private session: { header: string; context: Context; uid: number } | null = null;
   private loggingIn: Promise<void> | null = null;
   private id = 0;
   private readonly dbUrl: string;
@@ -67,6 +67,12 @@ export class TrytonRpc {
     // One trytond process, the GIL and SQLite: concurrency does not help and only adds latency (tryton.md §5).
     this.limiter = createLimiter({ concurrency: 1 });
     this.dbUrl = `${cfg.url.replace(/\/?$/, '/')}${encodeURIComponent(cfg.database)}/`;
+  }
+
+  /** The logged-in user's id (for records owned by the user, e.g. an acknowledged warning). */
+  async userId(): Promise<number> {
+    await this.ensureSession();
+    return this.session!.uid;
   }
 
   async context(): Promise<Context> {
@@ -108,7 +114,7 @@ export class TrytonRpc {
     const header = `Session ${Buffer.from(`${this.cfg.user}:${uid}:${token}`).toString('base64')}`;
     const prefsRes = await this.post('model.res.user.get_preferences', [true, {}], header);
     const context = await this.handle<Context>('model.res.user.get_preferences', prefsRes);
-    this.session = { header, context };
+    this.session = { header, context, uid };
   }
 
   private async post(method: string, params: unknown[], auth: string | null): Promise<{ status: number; text: string }> {
