@@ -57,6 +57,15 @@ export interface ReconciliationRecords {
   /** The payout's journal went out (`journal`: its external id in the ERP); its kept data is dropped. */
   setPosted(payoutId: string, issuedAt: string, journal: string): void;
   setNotPaid(payoutId: string, issuedAt: string): void;
+  /** What a posted payout settles in the ERP, kept until settled (with the step, like the payout's standing). */
+  setSettlement(payoutId: string, data: unknown): void;
+  /** A payout's settlement: `pending` (to book) or `settled` (the ERP holds it: `result`); absent when none was kept. */
+  settlement(payoutId: string): { status: 'pending' | 'settled'; data: unknown; result: unknown } | null;
+  /**
+   * The ERP now holds the payout's settlement. Written at once, not with the step: the ERP booked it whatever becomes
+   * of the step, so a step that fails later in a backlog resumes after the payouts already settled.
+   */
+  markSettled(payoutId: string, result: unknown): void;
 }
 
 /** Resolves a connection (Shopify store, ERP...) by its id. Provided by the host; nodes never import the server. */

@@ -109,9 +109,10 @@ describe('finance.reconcile-payouts over a long history', () => {
     expect(step(late, 'post-journal').status).toBe('skipped');
 
     // Flat: run 20's output is no bigger than run 10's (same id lengths; history does not leak in); flow state holds no claims,
-    // posted or pending payouts (only the settlements finance.settle-receivables takes, absent from this flow).
+    // posted or pending payouts, nor settlements (those wait in recon_settlements, one row per posted payout).
     expect(outputs[19]).toBeLessThanOrEqual(outputs[9] + 64);
-    expect(db.prepare(`SELECT key FROM flow_state WHERE flow_id = 'recon'`).all()).toEqual([{ key: 'finance.payouts.settle' }]);
+    expect(db.prepare(`SELECT key FROM flow_state WHERE flow_id = 'recon'`).all()).toEqual([]);
+    expect(db.prepare(`SELECT status, COUNT(*) AS n FROM recon_settlements GROUP BY status`).all()).toEqual([{ status: 'pending', n: 20 }]);
   }, 180_000);
 
   it('journals a backlog of balanced payouts in one run, one journal per payout, and does not post them again', async () => {

@@ -17,7 +17,7 @@ import { parsePayouts, slim } from './input.ts';
 import { reconcileBatch, type ErpSide } from './reconcile.ts';
 import { refundIdsByTransaction } from './refunds.ts';
 import { samplePayoutOutput } from './samples.ts';
-import { disputeExceptions, settlementItems, SETTLE_STATE, type PendingSettlement } from './settle.ts';
+import { disputeExceptions, settlementItems, type PendingSettlement } from './settle.ts';
 import type { PayoutReconciliation } from './types.ts';
 
 const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string like "0.01"');
@@ -152,16 +152,15 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     const journals: JournalInput[] = [];
     const pending: string[] = [];
     const byId = new Map(payouts.map((p) => [p.legacyId, p]));
-    // Kept until finance.settle-receivables has settled them (it removes each): as many as the payouts posted and not
-    // yet settled, not capped (a capped list would drop a backlog's settlements).
-    const toSettle = ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {};
+    // Each posted payout's settlement waits in the reconciliation records until finance.settle-receivables books it
+    // (not in flow state: it grew with every payout posted and not settled yet).
     for (const r of recs) {
       const p = byId.get(r.payoutId)!;
       if (r.status === 'balanced') {
         records.claim(r.payoutId, claimedBy.get(r.payoutId) ?? []);
         records.setPosted(r.payoutId, p.issuedAt, r.payoutId);
         journals.push(payoutJournal(r, ctx.config.accounts));
-        toSettle[r.payoutId] = settlements.get(r.payoutId)!;
+        records.setSettlement(r.payoutId, settlements.get(r.payoutId)!);
       } else if (r.status === 'not-paid') {
         records.setNotPaid(r.payoutId, p.issuedAt);
       } else {
@@ -169,7 +168,6 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         if (fresh.has(r.payoutId)) records.setPending(r.payoutId, p.issuedAt, p);
       }
     }
-    if (journals.length) ctx.state.set(SETTLE_STATE, toSettle);
     ctx.log.info({ journals: journals.length, pending: pending.length, exceptions: raised.length, ms: Date.now() - started }, journals.length ? 'payouts balanced: journals go to the ERP' : 'no payout balanced');
 
     const out: ReconcileOutput = {

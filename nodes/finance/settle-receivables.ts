@@ -44,27 +44,41 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
         throw permanentError(`node ${ctx.nodeId}: ${field} must be the payout id of the journal erp.post-journal posted`, { code: 'INVALID_INPUT', details: { field } });
       }
     });
-    const pending = { ...(ctx.state.get<Record<string, PendingSettlement>>(SETTLE_STATE) ?? {}) };
+    if (!ctx.reconciliation) {
+      throw permanentError(`node ${ctx.nodeId}: the host provides no reconciliation records (the settlements the reconciliation keeps)`, { code: 'NO_RECONCILIATION_RECORDS' });
+    }
+    const records = ctx.reconciliation(ctx.config.connection);
+    // Flows that reconciled before the settlements had a table kept them in flow state: moved over once.
+    const legacy = ctx.state.get<Record<string, PendingSettlement> | null>(SETTLE_STATE);
+    if (legacy) {
+      for (const p of Object.values(legacy)) records.setSettlement(p.payoutId, p);
+      ctx.state.set(SETTLE_STATE, null);
+    }
     const out: SettleOutput[] = [];
     for (const payoutId of ids as string[]) {
-      const p = pending[payoutId];
-      if (!p) {
-        out.push({ payoutId, settlement: null, created: false, note: `no settlement is pending for payout ${payoutId} (already settled, or reconciled by another flow)` });
+      const kept = records.settlement(payoutId);
+      if (!kept) {
+        out.push({ payoutId, settlement: null, created: false, note: `no settlement is kept for payout ${payoutId} (reconciled by another flow, or before settlements were kept)` });
         continue;
       }
+      if (kept.status === 'settled') {
+        // A re-run (replay, or a retry after a failure further down the backlog) books nothing twice.
+        out.push({ payoutId, settlement: kept.result as ErpSettlement, created: false, note: `payout ${payoutId} was settled before` });
+        continue;
+      }
+      const p = kept.data as PendingSettlement;
       const erp = await erpConnection(ctx, ['ledger']);
       if (typeof erp.settleReceivables !== 'function') {
         throw permanentError(`node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" cannot settle receivables (sandbox ERP and Tryton can)`, { code: 'UNSUPPORTED', details: { capability: 'settleReceivables', erp: erp.kind } });
       }
       const r = p.items.length
-        ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, description: `Shopify payout ${payoutId}: receivables settled`, currency: p.currency, accounts: ctx.config.accounts, items: p.items }))
+        ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, currency: p.currency, description: `Shopify payout ${payoutId}: receivables settled`, accounts: ctx.config.accounts, items: p.items }))
         : { created: false, document: { externalId: payoutId, entryNumber: null, items: [] } };
       const missing = r.document.items.filter((i) => i.status === 'not-found');
       if (missing.length) ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
-      delete pending[payoutId];
+      records.markSettled(payoutId, r.document);
       out.push({ payoutId, settlement: r.document, created: r.created });
     }
-    ctx.state.set(SETTLE_STATE, pending);
     return list ? route('out', { payoutId: null, settlement: null, created: out.some((o) => o.created), settlements: out }) : route('out', out[0]);
   },
 });

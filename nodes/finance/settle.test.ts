@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import type { ErpSettlement } from '../erp/contract.ts';
+import { NodeError } from '../../runtime/node-api.ts';
 import { erpMemo, erpOrder, ORDERS, orderGross, REFUNDS, shopifyScenario } from './testing/scenario-month.ts';
 import { startHarness, type Harness } from './testing/harness.ts';
 import { settlementItems } from './settle.ts';
@@ -120,4 +121,38 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     expect(EXCEPTION_DEFAULTS['currency-mismatch']).toMatchObject({ owner: 'finance', severity: 'high' });
     expect((await erp.listLedger({ from: '2026-01-01', to: '2026-12-31' })).filter((l) => l.source.type === 'journal')).toEqual([]);
   });
+
+  it('keeps each posted payout\'s settlement in the reconciliation records: a failure half way through a backlog resumes after the payouts settled, and nothing is booked twice', async () => {
+    erp = createSandboxErp();
+    for (const o of ORDERS) await erp.createSalesOrder(erpOrder(o));
+    for (const r of REFUNDS) await erp.createCreditMemo(erpMemo(r));
+    // The ERP drops the connection on the second payout's settlement once (a transient failure): the step is retried.
+    const calls: string[] = [];
+    let failed = false;
+    const flaky = {
+      ...erp,
+      settleReceivables: async (input: Parameters<NonNullable<SandboxErp['settleReceivables']>>[0]) => {
+        calls.push(input.externalId);
+        if (input.externalId === '7002' && !failed) {
+          failed = true;
+          throw new NodeError('sandbox ERP: connection reset', { code: 'ECONNRESET', errorClass: 'transient' });
+        }
+        return erp.settleReceivables!(input);
+      },
+    };
+    h = await startHarness(shopifyScenario(), flaky);
+    const run = await h.runOnce();
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(step(run, 'settle').attempts).toBe(2);
+    // 7001 was settled by the failed attempt and not booked again by the retry; 7002 once it went through.
+    expect(calls).toEqual(['7001', '7002', '7002']);
+    const out = step(run, 'settle').output as { settlements: Array<{ payoutId: string; created: boolean; note?: string }> };
+    expect(out.settlements.map((x) => [x.payoutId, x.created, x.note ?? null])).toEqual([['7001', false, 'payout 7001 was settled before'], ['7002', true, null]]);
+    const db = h.rt.store.sqlite;
+    expect(db.prepare(`SELECT payout_id, status, json_extract(result, '$.externalId') AS settled FROM recon_settlements ORDER BY payout_id`).all()).toEqual([
+      { payout_id: '7001', status: 'settled', settled: '7001' }, { payout_id: '7002', status: 'settled', settled: '7002' }]);
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM flow_state WHERE key = 'finance.payouts.settle'`).get()).toEqual({ n: 0 });
+    expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190')]).toEqual(['0.00', '0.00']);
+  });
 });
+

@@ -55,4 +55,23 @@ describe('StepReconciliation', () => {
     expect(c.pending()).toEqual([]);
     expect(s.sqlite.prepare(`SELECT status, data, journal FROM recon_payouts WHERE payout_id = 'p9'`).get()).toEqual({ status: 'posted', data: null, journal: 'p9' });
   });
+
+  it('keeps a settlement pending with the step, settled at once, and never back to pending', () => {
+    const s = open();
+    const a = new StepReconciliation(s, 'flow-a', () => 1);
+    a.scope('erp-1').setSettlement('p1', { items: [1] });
+    expect(new StepReconciliation(s, 'flow-a', () => 2).scope('erp-1').settlement('p1')).toBeNull();
+    a.commit();
+    const b = new StepReconciliation(s, 'flow-a', () => 3).scope('erp-1');
+    expect(b.settlement('p1')).toEqual({ status: 'pending', data: { items: [1] }, result: null });
+    // Settled is written at once: a step that then fails has still settled it.
+    b.markSettled('p1', { entry: 'JE1' });
+    const c = new StepReconciliation(s, 'flow-a', () => 4);
+    expect(c.scope('erp-1').settlement('p1')).toEqual({ status: 'settled', data: { items: [1] }, result: { entry: 'JE1' } });
+    // A replayed reconciliation staging it again does not reopen it.
+    c.scope('erp-1').setSettlement('p1', { items: [2] });
+    c.commit();
+    expect(new StepReconciliation(s, 'flow-a', () => 5).scope('erp-1').settlement('p1')).toEqual({ status: 'settled', data: { items: [1] }, result: { entry: 'JE1' } });
+    expect(new StepReconciliation(s, 'flow-b', () => 5).scope('erp-1').settlement('p1')).toBeNull();
+  });
 });

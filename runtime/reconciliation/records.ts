@@ -22,8 +22,10 @@ class ScopedRecords implements ReconciliationRecords {
   /** Staged claims: doc uid -> [payout id, item, matched by]. */
   readonly claims = new Map<string, [string, string, string]>();
   readonly payouts = new Map<string, { status: PayoutStanding; issuedAt: string; data: string | null; journal: string | null }>();
+  /** Staged settlements to book: payout id -> JSON. */
+  readonly settlements = new Map<string, string>();
 
-  constructor(private q: Queries, private flowId: string, readonly scope: string) {}
+  constructor(private q: Queries, private flowId: string, readonly scope: string, private now: () => number) {}
 
   claimedBy(docUids: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
@@ -81,6 +83,24 @@ class ScopedRecords implements ReconciliationRecords {
   setNotPaid(payoutId: string, issuedAt: string): void {
     this.payouts.set(payoutId, { status: 'not-paid', issuedAt, data: null, journal: null });
   }
+
+  setSettlement(payoutId: string, data: unknown): void {
+    this.settlements.set(payoutId, JSON.stringify(data ?? null));
+  }
+
+  settlement(payoutId: string): { status: 'pending' | 'settled'; data: unknown; result: unknown } | null {
+    const row = this.q.settlement.get(this.flowId, this.scope, payoutId) as { status: 'pending' | 'settled'; data: string; result: string | null } | undefined;
+    if (row?.status === 'settled') return { status: 'settled', data: JSON.parse(row.data) as unknown, result: row.result === null ? null : JSON.parse(row.result) as unknown };
+    const staged = this.settlements.get(payoutId);
+    if (staged !== undefined) return { status: 'pending', data: JSON.parse(staged) as unknown, result: null };
+    return row ? { status: row.status, data: JSON.parse(row.data) as unknown, result: null } : null;
+  }
+
+  markSettled(payoutId: string, result: unknown): void {
+    const data = this.settlements.get(payoutId) ?? null;
+    this.settlements.delete(payoutId);
+    this.q.markSettled.run(this.flowId, this.scope, payoutId, data ?? 'null', JSON.stringify(result ?? null), this.now());
+  }
 }
 
 interface Queries {
@@ -90,6 +110,9 @@ interface Queries {
   pending: Statement;
   insertClaim: Statement;
   upsertPayout: Statement;
+  settlement: Statement;
+  upsertSettlement: Statement;
+  markSettled: Statement;
 }
 
 const prepared = new WeakMap<Store['sqlite'], Queries>();
@@ -108,6 +131,12 @@ function queries(store: Store): Queries {
       upsertPayout: s.prepare(`INSERT INTO recon_payouts (flow_id, scope, payout_id, status, issued_at, data, journal, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET status = excluded.status, issued_at = excluded.issued_at, data = excluded.data,
           journal = COALESCE(excluded.journal, recon_payouts.journal), updated_at = excluded.updated_at`),
+      settlement: s.prepare(`SELECT status, data, result FROM recon_settlements WHERE flow_id = ? AND scope = ? AND payout_id = ?`),
+      // A settlement the ERP already holds is never put back to pending (a replayed reconciliation must not book it twice).
+      upsertSettlement: s.prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, result, updated_at) VALUES (?, ?, ?, 'pending', ?, NULL, ?)
+        ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at WHERE recon_settlements.status <> 'settled'`),
+      markSettled: s.prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, result, updated_at) VALUES (?, ?, ?, 'settled', ?, ?, ?)
+        ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET status = 'settled', result = excluded.result, updated_at = excluded.updated_at`),
     };
     prepared.set(store.sqlite, q);
   }
@@ -123,7 +152,7 @@ export class StepReconciliation {
   scope(scope: string): ReconciliationRecords {
     let r = this.scopes.get(scope);
     if (!r) {
-      r = new ScopedRecords(queries(this.store), this.flowId, scope);
+      r = new ScopedRecords(queries(this.store), this.flowId, scope, this.now);
       this.scopes.set(scope, r);
     }
     return r;
@@ -136,6 +165,7 @@ export class StepReconciliation {
     for (const r of this.scopes.values()) {
       for (const [docUid, [payoutId, item, matchedBy]] of r.claims) q.insertClaim.run(this.flowId, r.scope, docUid, payoutId, item, matchedBy, at);
       for (const [payoutId, p] of r.payouts) q.upsertPayout.run(this.flowId, r.scope, payoutId, p.status, p.issuedAt, p.data, p.journal, at);
+      for (const [payoutId, data] of r.settlements) q.upsertSettlement.run(this.flowId, r.scope, payoutId, data, at);
     }
   }
 }

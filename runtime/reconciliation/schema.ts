@@ -39,3 +39,24 @@ export const reconPayouts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.flowId, t.scope, t.payoutId] }), index('recon_payouts_status').on(t.flowId, t.scope, t.status, t.issuedAt)],
 );
+
+/**
+ * What a posted payout settles in the ERP (finance.settle-receivables after the journal): `pending` from the
+ * reconciliation step that posted it, `settled` once the ERP holds the settlement. A re-run finds it settled and
+ * books nothing; a run that failed half way through a backlog resumes with the payouts still pending.
+ */
+export const reconSettlements = sqliteTable(
+  'recon_settlements',
+  {
+    flowId: text('flow_id').notNull(),
+    scope: text('scope').notNull(),
+    payoutId: text('payout_id').notNull(),
+    status: text('status').notNull(),
+    /** JSON: the payout's date, currency and settlement items. */
+    data: text('data').notNull(),
+    /** JSON: the ERP's settlement, once settled. */
+    result: text('result'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.payoutId] }), index('recon_settlements_status').on(t.flowId, t.scope, t.status)],
+);
