@@ -7,7 +7,7 @@
 // with the cost points it spent per transaction.
 //   node --no-node-snapshot --import tsx bench/reconcile.ts [payouts=1000] [perPayout=1000] [shopifySamplePayouts=5]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
 import type { Logger } from '../runtime/node-api.ts';
@@ -20,6 +20,11 @@ import { MemorySink } from '../nodes/finance/testing/memory-sink.ts';
 import { payoutOf, seedErpDocs, type SeedDoc, type TxSpec } from '../nodes/finance/testing/bulk.ts';
 import { createShopifyConnection, shopifyNodes, startShopifySandbox } from '../nodes/shopify/index.ts';
 import type { ShopifyPayout } from '../nodes/shopify/types.ts';
+import type { NodeContext } from '../runtime/node-api.ts';
+import { loadSalesOrders } from '../nodes/finance/erp-docs.ts';
+import { refundIdsByTransaction } from '../nodes/finance/refunds.ts';
+import { shopifyScenario, ORDERS } from '../nodes/finance/testing/scenario-month.ts';
+import { DOCUMENTS } from '../nodes/shopify/index.ts';
 
 const P = Number(process.argv[2] ?? 1000);
 const T = Number(process.argv[3] ?? 1000);
@@ -55,6 +60,17 @@ function build(p: number): { txs: TxSpec[]; docs: SeedDoc[] } {
     docs.push({ kind: 'invoice', externalId: order, date: d, gross: wrong && i % 10 === 0 ? (Number(price(p, i)) + 1).toFixed(2) : price(p, i) });
   }
   return { txs, docs };
+}
+
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' / ');
+console.log(`load average at start (1 / 5 / 15 min): ${load()} on ${(await import('node:os')).cpus().length} CPUs`);
+/** CPU (user + system) and wall of `fn`: CPU is the figure to compare on a shared machine, wall is shown for reference. */
+async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; cpuMs: number; wallMs: number }> {
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  return { value, cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - w0 };
 }
 
 const phases: Array<[number, string, Record<string, unknown>]> = [];
@@ -115,8 +131,9 @@ async function runOnce(label: string, payload: unknown) {
   const out = run.steps.find((s) => s.nodeId === 'reconcile')?.output as { payoutIds?: string[]; pending?: string[]; exceptions?: unknown[]; items?: string } | undefined;
   const stepRow = rt.store.sqlite.prepare(`SELECT length(output) AS n FROM steps WHERE run_id = ? AND node_id = 'reconcile'`).get(runIds[0]) as { n: number } | undefined;
   const state = rt.store.sqlite.prepare(`SELECT COALESCE(SUM(length(value)), 0) AS n FROM flow_state WHERE flow_id = 'recon'`).get() as { n: number };
+  const settle = rt.store.sqlite.prepare(`SELECT COUNT(*) AS rows, COALESCE(SUM(length(data)), 0) AS n FROM recon_settlements WHERE flow_id = 'recon'`).get() as { rows: number; n: number };
   console.log(`\n${label}: run ${run.status}${run.error ? ` ${JSON.stringify(run.error).slice(0, 300)}` : ''} — wall ${(wall / 1000).toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, peak RSS ${peakMb()} MB (before ${rss0} MB)`);
-  console.log(`  journals ${out?.payoutIds?.length ?? 0}, pending ${out?.pending?.length ?? 0}, exceptions ${out?.exceptions?.length ?? 0}, items listed: ${out?.items}; reconcile step output ${mb(stepRow?.n ?? 0)} MB; flow state ${(state.n / 1024).toFixed(1)} KB`);
+  console.log(`  journals ${out?.payoutIds?.length ?? 0}, pending ${out?.pending?.length ?? 0}, exceptions ${out?.exceptions?.length ?? 0}, items listed: ${out?.items}; reconcile step output ${mb(stepRow?.n ?? 0)} MB; flow state ${(state.n / 1024).toFixed(1)} KB; settlements kept in recon_settlements: ${settle.rows} (${mb(settle.n)} MB)`);
   let last = 0;
   for (const [at, msg, o] of phases) {
     const { runId: _r, flowId: _f, ...rest } = o;
@@ -129,9 +146,46 @@ await runOnce(`reconcile ${P * T} transactions across ${P} payouts (first run: b
 // The same payouts again (as a 'since' cursor that did not move would give them): all posted or pending.
 await runOnce('the same payouts again (posted ones skipped, pending ones re-reconciled)', { payouts });
 await runOnce('nothing new (only pending payouts from the records)', {});
+// ---- before / after in this run: sales orders of charges without an invoice (one getSalesOrder each vs findSalesOrders)
+{
+  const ids = payouts.slice(0, Math.max(1, Math.ceil(10_000 / T))).flatMap((p) => p.balanceTransactions.filter((t) => t.type === 'CHARGE').map((t) => t.sourceOrderId!.split('/').pop()!)).slice(0, 10_000);
+  // Half of them as sales orders in the ERP (a draft-invoice ERP), half unknown: both cost a lookup.
+  for (const id of ids.filter((_, i) => i % 2 === 0).slice(0, 2_000)) {
+    erp.db.prepare(`INSERT OR IGNORE INTO sales_orders (external_id, number, reference, customer_id, currency, date, status, warehouse_id, net, tax, gross, created_at) VALUES (?, ?, ?, 1, 'USD', '2026-01-01', 'open', 1, '10.00', '0.00', '10.00', '2026-01-01')`).run(id, `SO-${id}`, `#${id}`);
+  }
+  const oneByOne = { ...erp, findSalesOrders: undefined };
+  const before = await measure(() => loadSalesOrders(oneByOne, ids));
+  const after = await measure(() => loadSalesOrders(erp, ids));
+  if (before.value.size !== after.value.size) throw new Error(`sales order lookups differ: ${before.value.size} vs ${after.value.size}`);
+  console.log(`\nsales orders for ${ids.length} charges without an invoice (${after.value.size} found), sandbox ERP: before (getSalesOrder each, in sequence) CPU ${before.cpuMs.toFixed(0)} ms, wall ${before.wallMs.toFixed(0)} ms; `
+    + `after (findSalesOrders, ${Math.ceil(ids.length / 2_000)} call(s)) CPU ${after.cpuMs.toFixed(0)} ms, wall ${after.wallMs.toFixed(0)} ms; CPU ratio after ÷ before ${(after.cpuMs / before.cpuMs).toFixed(3)}`);
+}
 await rt.close();
 await erp.close();
 payouts.length = 0;
+
+// ---- before / after in this run: refund ids of refund transactions, read from the sandbox store ----------------
+{
+  const store = await startShopifySandbox({ seed: shopifyScenario(), plan: 'standard' });
+  const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
+  const ids = ORDERS.map((o) => `gid://shopify/Order/${o.id}`);
+  let s0 = { ...store.stats };
+  const before = await measure(async () => {
+    for (const id of ids) await client.request(DOCUMENTS.REFUNDS_FOR_ORDER, { id });
+  });
+  const b = { requests: store.stats.requests - s0.requests, points: store.stats.costCharged - s0.costCharged };
+  s0 = { ...store.stats };
+  const ctx = { nodeId: 'bench', connection: async () => client } as unknown as NodeContext;
+  const after = await measure(() => refundIdsByTransaction(ctx, 'shop', ids));
+  const a = { requests: store.stats.requests - s0.requests, points: store.stats.costCharged - s0.costCharged };
+  const per = (x: { points: number }) => x.points / ids.length;
+  console.log(`\nrefund ids of ${ids.length} orders (sandbox store, Shopify's calculated cost): before (REFUNDS_FOR_ORDER each) ${b.requests} requests, ${b.points} points (${per(b).toFixed(1)} an order), CPU ${before.cpuMs.toFixed(0)} ms; `
+    + `after (nodes(ids:) batched) ${a.requests} request(s), ${a.points} points (${per(a).toFixed(1)} an order), CPU ${after.cpuMs.toFixed(0)} ms`);
+  console.log(`  per 1,000 refunded orders: before ${(per(b) * 1000).toFixed(0)} points = ${(per(b) * 1000 / 100).toFixed(0)} s of a standard bucket's restore (100/s), ${(per(b)).toFixed(0)} s on Plus; `
+    + `after ${(per(a) * 1000).toFixed(0)} points = ${(per(a) * 1000 / 100).toFixed(0)} s standard, ${per(a).toFixed(1)} s Plus; ratio ${(per(a) / per(b)).toFixed(3)}`);
+  await store.stop();
+}
+console.log(`load average at end (1 / 5 / 15 min): ${load()}`);
 
 // ---- shopify.payouts against the sandbox store, on a sample ------------------------------------------------------
 if (SAMPLE > 0) {
