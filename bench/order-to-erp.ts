@@ -23,14 +23,17 @@ const root = join(import.meta.dirname, '..');
 const template = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.paid.json'), 'utf8');
 const SECRET = 'shpss_bench_order_to_erp_0123456789';
 let seq = 0;
-/** A distinct order per delivery: its id, GID and name change; everything else is Shopify's example. */
+/** A distinct paid order per delivery: its id, GID and name change, paid and not a test; otherwise Shopify's example. */
 function nextOrder(): string {
   const n = ++seq;
   const id = 9_000_000_000_000 + n;
   return template
     .replace('"id": 820982911946154500,', `"id": ${id},`)
     .replace('"gid://shopify/Order/820982911946154508"', `"gid://shopify/Order/${id}"`)
-    .replace('"name": "#9999"', `"name": "#B${n}"`);
+    .replace('"name": "#9999"', `"name": "#B${n}"`)
+    // Shopify's example is a voided test order, which the flow's payment gate rightly skips: a real paid order here.
+    .replace('"financial_status": "voided"', '"financial_status": "paid"')
+    .replace('"test": true', '"test": false');
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-o2e-'));
