@@ -31,9 +31,11 @@ function nextOrder(): string {
     .replace('"id": 820982911946154500,', `"id": ${id},`)
     .replace('"gid://shopify/Order/820982911946154508"', `"gid://shopify/Order/${id}"`)
     .replace('"name": "#9999"', `"name": "#B${n}"`)
-    // Shopify's example is a voided test order, which the flow's payment gate rightly skips: a real paid order here.
+    // Shopify's example is a cancelled, voided test order, which the flow's payment gate rightly skips: a paid one here.
     .replace('"financial_status": "voided"', '"financial_status": "paid"')
-    .replace('"test": true', '"test": false');
+    .replace('"test": true', '"test": false')
+    .replace('"cancelled_at": "2021-12-31T19:00:00-05:00"', '"cancelled_at": null')
+    .replace('"cancel_reason": "customer"', '"cancel_reason": null');
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-o2e-'));
