@@ -33,6 +33,7 @@ import { Metrics } from './metrics.ts';
 import { Scheduler } from './schedules.ts';
 import { HttpError, errorBody, requirePermission, type AppEnv } from './api/http.ts';
 import { documentInfraRoutes } from './api/openapi-extra.ts';
+import { docsPageRoutes } from './api/docs-page.ts';
 import { flowsRouter } from './routes/flows.ts';
 import { runsRouter } from './routes/runs.ts';
 import { connectionsRouter } from './routes/connections.ts';
@@ -427,6 +428,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/webhooks', shopifyIn.routes());
   app.route('/webhooks', flowWebhookRoutes(deps));
   documentInfraRoutes(app);
+  docsPageRoutes(app);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Ledgerline API', version: VERSION, description: 'Flows, runs, connections, users and webhooks of a Ledgerline server.' },

@@ -105,6 +105,48 @@ describe('publishing a client’s mapping change', () => {
   }, 90_000);
 });
 
+describe('lookup values that name ERP records', () => {
+  it('a client picks a tax code from the ERP’s list with a search; a code the ERP lacks cannot be saved', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), CLIENT.email, CLIENT.password);
+    // The seeded shared tax table, read by the order-to-ERP template that posts to the sandbox ERP.
+    await page.goto(`${base()}/lookups/shared/tax-codes`);
+    await page.waitForSelector('[data-testid=lookup-grid]');
+    expect(await page.textContent('[data-testid=lookup-reference-note]')).toMatch(/^taxCode values are chosen from Sandbox ERP's \d+ records\.$/);
+    const before = await page.locator('[data-testid=lookup-grid] tbody tr').count();
+    await page.click('button:has-text("+ Add row")');
+    const n = before + 1;
+    await page.fill(`input[aria-label="title of row ${n}"]`, 'Irish VAT reduced');
+    await page.fill(`input[aria-label="rate of row ${n}"]`, '0.135');
+    // No free typing: the cell opens the ERP's list; the search narrows it.
+    expect(await page.locator(`input[aria-label="taxCode of row ${n}"]`).count()).toBe(0);
+    await page.click(`button[aria-label="taxCode of row ${n}"]`);
+    await page.fill(`input[aria-label="Search taxCode of row ${n}"]`, 'irish');
+    const options = page.locator('.ref-menu li[role=option]');
+    expect(await options.allTextContents()).toEqual(['IE-VAT-23 Irish VAT 23% 0.23']);
+    await shot(page, 'publish-04-client-tax-code-picker');
+    await options.first().click();
+    expect(await page.textContent(`button[aria-label="taxCode of row ${n}"]`)).toBe('IE-VAT-23 Irish VAT 23%');
+    await page.fill('input[aria-label="Change note"]', 'Irish reduced rate');
+    await page.click('button:has-text("Save new version")');
+    await page.waitForFunction(() => document.querySelector('[data-testid=lookup-status]')?.textContent?.startsWith('Saved as version'));
+    await shot(page, 'publish-05-client-tax-code-saved');
+    // The server refuses a code the ERP lacks, whatever the page sends, naming table, row key and column.
+    const table = await env.admin<{ rows: Array<Record<string, string>> }>('GET', '/api/lookups/shared/tax-codes');
+    const r = await fetch(`${base()}/api/lookups/shared/tax-codes/rows`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenOf(CLIENT)}` },
+      body: JSON.stringify({ rows: [{ title: 'Made up', rate: '0.07', taxCode: 'XX-7' }] }),
+    });
+    expect(r.status).toBe(422);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/^table "tax-codes", row \{"title":"Made up","rate":"0.07","country":"","province":""\}, column taxCode: "XX-7" is not a tax code in ERP connection "sandbox-erp"/);
+    expect(table.rows.some((x) => x.taxCode === 'IE-VAT-23' && x.title === 'Irish VAT reduced')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
+
 async function tokenOf(u: { email: string; password: string }): Promise<string> {
   const r = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: u.email, password: u.password }) });
   return ((await r.json()) as { token: string }).token;

@@ -82,7 +82,7 @@ describe('ERP reference lists: sandbox ERP', () => {
     await setUp(t, { id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: {} });
   }, 60_000);
   afterAll(() => t?.close());
-  suite('sandbox', () => ({ t, taxes: ['UK-VAT-20', 'US-STATE-6'], warehouse: 'WH', payment: 'SHOPIFY' }));
+  suite('sandbox', () => ({ t, taxes: ['UK-VAT-20', 'US-STATE-6'], warehouse: 'WH', payment: 'SHOPIFY-PAYMENTS' }));
 });
 
 describe('ERP reference lists: live Tryton', () => {

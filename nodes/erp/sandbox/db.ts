@@ -39,8 +39,11 @@ CREATE TRIGGER IF NOT EXISTS stock_change_update AFTER UPDATE OF on_hand, reserv
 
 export const SEED = {
   warehouses: [['WH', 'Main Warehouse'], ['WH2', 'East Warehouse']] as const,
-  /** Payment journals receipts are booked in (Tryton: cash journals; the test company has CASH). */
-  paymentMethods: [['CASH', 'Cash'], ['SHOPIFY', 'Shopify Payments'], ['PAYPAL', 'PayPal']] as const,
+  /**
+   * Payment journals receipts are booked in (Tryton: cash journals; the test company has CASH), and the ones the
+   * seeded payment-methods lookup table names (flows/templates/lookups/payment-methods.csv).
+   */
+  paymentMethods: [['CASH', 'Cash'], ['SHOPIFY-PAYMENTS', 'Shopify Payments'], ['CARD', 'Card payments'], ['GIFT-CARD', 'Gift cards'], ['MANUAL', 'Manual payments'], ['TEST', 'Test gateway']] as const,
   taxes: [['US-SALES-10', 'Sales Tax 10%', '0.10'], ['US-STATE-6', 'State Sales Tax 6%', '0.06'], ['US-COUNTY-1.5', 'County Sales Tax 1.5%', '0.015'],
     ['UK-VAT-20', 'UK VAT 20%', '0.20'], ['ZERO', 'Zero rated 0%', '0'],
     // The sandbox store's demo orders (Illinois + Cook County, Irish VAT); not in the Tryton test company.
