@@ -41,10 +41,11 @@ export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: 
     && restocked.every((l) => l.warehouse === (input.warehouse ?? orderWarehouse));
   if (!invoiceId && restocked.length && simple) invoiceId = await viaReturnSale(rpc, refs, input, order, ref, comment);
   if (!invoiceId) invoiceId = await viaCreditNote(rpc, refs, input, order, ref, comment);
-  if (restocked.length && !simple) await restockByWarehouse(rpc, refs, restocked, order, ref);
   // Shopify's refunded tax as manual tax lines, and any difference to the cash returned on its own account, before posting.
   await applyShopifyTaxes(rpc, refs, invoiceId);
   await addAdjustments(rpc, refs, invoiceId, input);
+  // Goods come back only once the credit note is complete (a rejected adjustment account stops before any stock moves).
+  if (restocked.length && !simple) await restockByWarehouse(rpc, refs, restocked, order, ref);
   // A refund is dated when Shopify made it, usually days back: without a payment term Tryton does not warn that the
   // credit note's payment date lies in the past (a credit is settled by the refund itself, not by a due date).
   await rpc.model('account.invoice', 'write', [[invoiceId], { invoice_date: tDate(input.date), reference: ref, comment, payment_term: null }]);
