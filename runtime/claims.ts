@@ -19,6 +19,7 @@ export class ClaimStore {
       live: s.prepare(`SELECT 1 FROM runs WHERE id = ? AND status IN ('queued', 'running')`),
       complete: s.prepare(`UPDATE business_claims SET state = 'done', document = ?, completed_at = ? WHERE key = ?`),
       release: s.prepare(`DELETE FROM business_claims WHERE key = ? AND run_id = ? AND state = 'claimed'`),
+      use: s.prepare(`INSERT OR IGNORE INTO business_claim_uses (run_id, node_id, key) VALUES (?, ?, ?)`),
     };
   }
 
@@ -27,6 +28,7 @@ export class ClaimStore {
     const { q } = this;
     return {
       claim: (key: string): ClaimResult => this.store.sqlite.transaction((): ClaimResult => {
+        if (nodeId) q.use.run(runId, nodeId, key);
         const row = q.get.get(key) as Row | undefined;
         if (!row) {
           q.insert.run(key, runId, flowId, this.now(), nodeId);
@@ -43,11 +45,17 @@ export class ClaimStore {
     };
   }
 
-  /** Documents completed under claims taken by `nodeId` in any of `runIds` (the runs that executed that step). */
+  /**
+   * Documents that exist under the keys `nodeId` claimed in any of `runIds` (the runs that executed that step),
+   * whichever run created them.
+   */
   documentsOf(runIds: readonly string[], nodeId: string): Array<{ key: string; document: string | null; runId: string }> {
     if (!runIds.length) return [];
     const rows = this.store.sqlite
-      .prepare(`SELECT key, document, run_id FROM business_claims WHERE state = 'done' AND node_id = ? AND run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY completed_at`)
+      .prepare(
+        `SELECT DISTINCT c.key, c.document, c.run_id FROM business_claim_uses u JOIN business_claims c ON c.key = u.key
+         WHERE c.state = 'done' AND u.node_id = ? AND u.run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY c.completed_at`,
+      )
       .all(nodeId, ...runIds) as Array<{ key: string; document: string | null; run_id: string }>;
     return rows.map((r) => ({ key: r.key, document: r.document, runId: r.run_id }));
   }

@@ -87,6 +87,8 @@ describe('replay of order-to-erp', () => {
     expect(stepOf(resent, 'post')!.reusedFrom).toBeUndefined();
     expect(outputOf(resent, 'post')).toMatchObject({ number, created: false });
     expect(erp().admin.dump().salesOrders).toHaveLength(ordersBefore);
+    // That run found the order another run had created: replaying it still knows the order is posted.
+    expect(h.rt.runs.planReplay(resent.runId, { from: 'start' }).steps.find((s) => s.nodeId === 'post')).toMatchObject({ action: 'reuse', written: { documents: [number] } });
   }, 120_000);
 
   it('a step whose settings changed in the version replayed re-runs; an unknown step to start from is named', async () => {

@@ -95,6 +95,17 @@ export const steps = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );
 
+/** Every step that claimed a business key, so a replay knows a step's document even when another run created it. */
+export const businessClaimUses = sqliteTable(
+  'business_claim_uses',
+  {
+    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    nodeId: text('node_id').notNull(),
+    key: text('key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.key] }), index('business_claim_uses_key').on(t.key)],
+);
+
 /** Business keys (Shopify order id, refund id...) a run can be found by. */
 export const runKeys = sqliteTable(
   'run_keys',

@@ -92,6 +92,10 @@ describe('fixing an unmapped tax rate from its exception', () => {
     expect((await call('PATCH', '/api/lookups/shared/tax-codes/rows', operator, { rows: [{ title: 'X', rate: '1%', taxCode: 'ZERO' }] })).status).toBe(403);
     expect((await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { nope: 'x' } })).status).toBe(400);
 
+    // A tax code the ERP does not have is refused, as in the lookup editor.
+    const unknown = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { taxCode: 'US-OH-NOPE' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.message).toMatch(/US-OH-NOPE/);
     const fix = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { taxCode: 'US-OH-7' } });
     expect(fix.status, JSON.stringify(fix.body)).toBe(200);
     expect(fix.body.rows).toEqual([{ title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: 'KY', taxCode: 'US-OH-7' }]);

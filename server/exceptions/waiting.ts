@@ -19,13 +19,26 @@ export interface RetryBatch {
   skipped: Array<{ runId: string; reason: string }>;
 }
 
-/** What lookup row an exception waits for, or null when it is not a missing lookup row. */
+/**
+ * What lookup row an exception waits for, or null when it is not a missing lookup row: a lookup node names its table
+ * and keys; a mapping names them per field (only when every problem is a missing row of one table).
+ */
 export function missingLookup(e: Pick<ExceptionRecord, 'data'>): MissingLookup | null {
   const err = (e.data as { error?: { code?: string; details?: Record<string, unknown> } } | null)?.error;
-  if (err?.code !== 'LOOKUP_MISSING' || typeof err.details?.table !== 'string') return null;
-  const missing = Array.isArray(err.details.missing) ? (err.details.missing as Array<{ key?: unknown }>) : [];
-  const keys = missing.map((m) => m.key).filter((k): k is Record<string, unknown> => !!k && typeof k === 'object');
-  return { table: err.details.table, scope: typeof err.details.scope === 'string' ? err.details.scope : 'shared', keys };
+  if (err?.code !== 'LOOKUP_MISSING') return null;
+  const d = err.details ?? {};
+  const isKey = (k: unknown): k is Record<string, unknown> => !!k && typeof k === 'object';
+  if (typeof d.table === 'string') {
+    const missing = Array.isArray(d.missing) ? (d.missing as Array<{ key?: unknown }>) : [];
+    return { table: d.table, scope: typeof d.scope === 'string' ? d.scope : 'shared', keys: missing.map((m) => m.key).filter(isKey) };
+  }
+  const problems = Array.isArray(d.problems) ? (d.problems as Array<{ table?: unknown; scope?: unknown; key?: unknown }>) : [];
+  const tables = new Set(problems.map((p) => `${String(p.scope)}/${String(p.table)}`));
+  const first = problems[0];
+  if (tables.size !== 1 || typeof first?.table !== 'string' || typeof first.scope !== 'string' || !problems.every((p) => isKey(p.key))) return null;
+  const seen = new Set<string>();
+  const keys = problems.map((p) => p.key as Record<string, unknown>).filter((k) => !seen.has(JSON.stringify(k)) && !!seen.add(JSON.stringify(k)));
+  return { table: first.table, scope: first.scope, keys };
 }
 
 /**

@@ -8,6 +8,7 @@ import { HttpError, actorOf, apiRoute, conflict, json, jsonBody, notFound, route
 import { LookupConflictError, LookupNotFoundError, LookupValidationError } from '../../runtime/lookups/index.ts';
 import { missingLookup, outcomeOf, retryWaitingOnLookup } from '../exceptions/waiting.ts';
 import { RetryBatch } from '../lookups/schemas.ts';
+import { erpReferences, ReferencesUnavailableError } from '../lookups/erp-references.ts';
 
 const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -31,6 +32,8 @@ const Outcome = z
 
 export function retriesRouter(d: Deps) {
   const app = router();
+  // The same check as the lookup editor's saves: a value naming an ERP record (a tax code) must exist in the ERP.
+  const references = erpReferences({ runtime: d.runtime, connections: d.connections, lookups: d.lookups });
 
   app.openapi(
     apiRoute('exceptions.retry', {
@@ -46,9 +49,10 @@ export function retriesRouter(d: Deps) {
         404: notFound,
         409: conflict,
         422: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Invalid row'),
+        503: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "The ERP's reference list could not be read"),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
       let exc;
@@ -75,6 +79,14 @@ export function retriesRouter(d: Deps) {
         ...Object.fromEntries(keyNames.map((k) => [k, key[k] === undefined || key[k] === null ? '' : String(key[k])])),
         ...body.values,
       }));
+      let problems;
+      try {
+        problems = await references.check(table, rows);
+      } catch (e) {
+        if (e instanceof ReferencesUnavailableError) throw new HttpError(503, 'erp_unavailable', e.message);
+        throw e;
+      }
+      if (problems.length) throw new HttpError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0].message} (and ${problems.length - 1} more)` : problems[0].message, problems);
       const by = actorOf(c);
       let version;
       try {

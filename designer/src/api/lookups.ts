@@ -1,5 +1,6 @@
 // The lookup-table API (server/lookups/routes.ts, mounted at /api/lookups).
 import { request, requestText } from './client.ts';
+import type { RetryBatch } from './replay.ts';
 
 export interface LookupKeyColumn {
   name: string;
@@ -51,7 +52,7 @@ export const lookupsApi = {
   get: (scope: string, name: string, version?: number) =>
     request<{ table: LookupTable; version: number; rows: LookupRow[] }>('GET', `${at(scope, name)}${version ? `?version=${version}` : ''}`),
   putRows: (scope: string, name: string, body: { rows: LookupRow[]; expectedVersion?: number; message?: string }) =>
-    request<LookupVersion>('PUT', `${at(scope, name)}/rows`, body),
+    request<LookupVersion & { retried?: RetryBatch }>('PUT', `${at(scope, name)}/rows`, body),
   erpReferences: (scope: string, name: string) => request<ErpReferences>('GET', `${at(scope, name)}/erp-references`),
   versions: (scope: string, name: string) => request<{ versions: LookupVersion[] }>('GET', `${at(scope, name)}/versions`),
   restore: (scope: string, name: string, version: number, body: { expectedVersion?: number; message?: string }) =>

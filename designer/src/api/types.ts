@@ -117,6 +117,8 @@ export interface RunStep {
   output?: unknown;
   error?: unknown;
   reusedFrom?: string;
+  /** The configuration the step read when it ran (flow version, lookup table versions). */
+  reads?: { flowVersion: number; lookups: Array<{ table: string; scope: string; tableId: number; version: number }> };
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;

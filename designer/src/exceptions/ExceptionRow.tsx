@@ -5,6 +5,7 @@ import { Link } from '../app/Link.tsx';
 import { ActionForm } from './ActionForm.tsx';
 import { actionsFor, ago } from './inbox-model.ts';
 import { ExceptionTriage } from '../assist/ExceptionTriage.tsx';
+import { fixLink } from './fix-link.ts';
 
 interface Props {
   item: ExceptionItem;
@@ -18,6 +19,7 @@ export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
   const [form, setForm] = useState<ExceptionAction | null>(null);
   const [detail, setDetail] = useState<ExceptionDetail | null>(null);
   const actions = actionsFor(item, role);
+  const fix = fixLink(item);
   const act = (a: ExceptionAction, input: ActionInput = {}) => void onAct(a, input).then(() => setForm(null));
   return (
     <>
@@ -28,6 +30,7 @@ export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
           <button className="link" onClick={() => (detail ? setDetail(null) : void exceptionsApi.get(item.id).then(setDetail))}><strong>{item.title}</strong></button>
           {item.count > 1 && <span className="pill">×{item.count}</span>}
           {item.detail && <div className="help">{item.detail}</div>}
+          {fix && <div className="fix-link"><Link to={fix.to} className="button" data-testid="fix-link">{fix.label}</Link></div>}
           <div className="help">
             <code>{item.type}</code>
             {item.links.runId && <> · <Link to={`/runs/${encodeURIComponent(item.links.runId)}`}>run</Link></>}

@@ -1,6 +1,6 @@
 // One lookup table as a spreadsheet: edit cells, add and delete rows, save as a new version (refused with 409 when
 // someone else saved first), versions and restore, CSV export and import.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { lookupsApi, type LookupTable } from '../api/lookups.ts';
 import { Link } from '../app/Link.tsx';
@@ -13,6 +13,12 @@ import { addRow, changeSummary, duplicateKeys, gridFrom, isDirty, rowsForSave, s
 import { LookupGrid, type ReferenceColumn } from './LookupGrid.tsx';
 import { LookupVersions } from './LookupVersions.tsx';
 import { LookupProposalsPanel } from '../assist/LookupProposalsPanel.tsx';
+import { useLocation } from '../app/router.ts';
+import { exceptionsApi } from '../api/exceptions.ts';
+import type { RetryBatch } from '../api/replay.ts';
+import { missingKeys } from '../exceptions/fix-link.ts';
+import { RetrySummary } from '../exceptions/RetrySummary.tsx';
+import { FixPanel } from './FixPanel.tsx';
 
 
 export function LookupEditorPage({ scope, name }: { scope: string; name: string }) {
@@ -20,7 +26,13 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
   const readOnly = !can(role, 'lookups.write');
   const [table, setTable] = useState<LookupTable | null>(null);
   const [grid, setGrid] = useState<Grid | null>(null);
-  const [filter, setFilter] = useState('');
+  // Opened from an exception (`?fix=<id>`): its missing key is pre-filled; `?filter=` narrows the rows.
+  const { query } = useLocation();
+  const fix = query.get('fix');
+  const fixHere = !!fix && can(role, 'exceptions.retry');
+  const [filter, setFilter] = useState(query.get('filter') ?? '');
+  const [retried, setRetried] = useState<RetryBatch | null>(null);
+  const prefilled = useRef(false);
   const [note, setNote] = useState('');
   const [panel, setPanel] = useState<'versions' | 'import' | null>(null);
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
@@ -50,6 +62,12 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       (e: Error) => setReferenceNote(`The ERP's list could not be read, so ${name} values cannot be checked now: ${e.message}`),
     );
   }, [scope, name]);
+  // An editor who cannot retry from the exception gets its missing keys as new rows in the grid instead.
+  useEffect(() => {
+    if (!fix || fixHere || readOnly || !grid || prefilled.current) return;
+    prefilled.current = true;
+    exceptionsApi.get(fix).then((e) => setGrid((g) => missingKeys(e).reduce((acc, k) => addRow(acc, k), g!)), () => {});
+  }, [fix, fixHere, readOnly, grid]);
 
   async function save(expectedVersion?: number) {
     if (!grid) return;
@@ -60,6 +78,7 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       await load();
       setNote('');
       setStatus({ text: `Saved as version ${v.version} (${v.rowCount} rows).` });
+      setRetried(v.retried?.runs.length ? v.retried : null);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) setConflict(e.message);
       else setStatus({ text: `Not saved: ${(e as Error).message}${e instanceof ApiError && e.problems.length ? ` — ${e.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : ''}`, bad: true });
@@ -122,6 +141,8 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       {reference && <p className="help" data-testid="lookup-reference-note">{reference.column} values are chosen from {reference.source}'s {reference.items.length} records.</p>}
       {referenceNote && <p className="error">{referenceNote}</p>}
       {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-status">{status.text}</p>}
+      {retried && <RetrySummary batch={retried} />}
+      {fixHere && <FixPanel exceptionId={fix!} table={table} onSaved={() => void load()} />}
       {conflict && <ConflictBanner message={conflict} onReload={() => void load()} onOverwrite={() => void overwrite().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
       {panel === 'import' && <CsvImport onImport={importCsv} onClose={() => setPanel(null)} />}
       <LookupProposalsPanel scope={scope} name={name} onAccepted={load} />

@@ -6,13 +6,14 @@ import { navigate } from '../app/router.ts';
 import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { StepDetails, errorText } from './StepDetails.tsx';
+import { ReplayPanel } from './ReplayPanel.tsx';
 
 export function RunDetailPage({ runId }: { runId: string }) {
   const role = useSession((s) => s.user?.role);
   const [run, setRun] = useState<RunRecord | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [replaying, setReplaying] = useState(false);
 
   useEffect(() => {
     setRun(null);
@@ -26,28 +27,16 @@ export function RunDetailPage({ runId }: { runId: string }) {
     );
   }, [runId]);
 
-  async function replay() {
-    setBusy(true);
-    try {
-      const r = await api.replay(runId);
-      navigate(`/runs/${encodeURIComponent(r.runId)}`);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   if (error) return <p className="error page">{error}</p>;
   if (!run) return <p className="muted page">Loading run…</p>;
-  const canReplay = run.status === 'failed' && can(role, 'runs.triage');
+  const canReplay = ['failed', 'cancelled', 'succeeded', 'skipped'].includes(run.status) && can(role, 'runs.triage');
   return (
     <section className="page" data-testid="run-detail">
       <div className="row">
         <h2>Run {run.runId}</h2>
         <span className={`pill status-${run.status}`} data-testid="run-status">{run.status}</span>
         <span className="spacer" />
-        {canReplay && <button className="primary" onClick={replay} disabled={busy}>Replay from the failed step</button>}
+        {canReplay && !replaying && <button className={run.status === 'failed' ? 'primary' : ''} onClick={() => setReplaying(true)}>Replay…</button>}
       </div>
       <p className="muted">
         Flow <Link to={`/flows/${encodeURIComponent(run.flowId)}`}>{run.flowId}</Link> v{run.flowVersion}
@@ -56,6 +45,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
         {Object.entries(run.keys ?? {}).map(([k, v]) => <span key={k}> · {k} <code>{v}</code></span>)}
       </p>
       {run.error ? <p className="error">{errorText(run.error)}</p> : null}
+      {replaying && <ReplayPanel run={run} onClose={() => setReplaying(false)} onReplayed={(id) => (setReplaying(false), navigate(`/runs/${encodeURIComponent(id)}`))} />}
       <ol className="steps">
         {run.steps.map((s, i) => (
           <li key={i} className={open === i ? 'open' : ''}>
@@ -64,7 +54,8 @@ export function RunDetailPage({ runId }: { runId: string }) {
               <strong>{s.nodeId}</strong> <code>{s.type}</code>
               <span className={`pill status-${s.status}`}>{s.status}</span>
               <span className="muted">{s.durationMs ?? '—'} ms</span>
-              {s.reusedFrom && <span className="pill">reused</span>}
+              {s.reusedFrom && <span className="pill" title={`output of run ${s.reusedFrom}`}>reused</span>}
+              {s.reads?.lookups.map((l) => <span key={l.tableId} className="pill muted" title="lookup table version this step read">{l.table} v{l.version}</span>)}
             </button>
             {open === i && <StepDetails step={s} />}
           </li>

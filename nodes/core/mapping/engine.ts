@@ -39,6 +39,8 @@ export interface FieldProblem {
   message: string;
   code: 'missing' | 'transform' | 'expression' | 'lookup' | 'not-a-list' | 'lookup-table';
   table?: string;
+  /** The table's scope (`shared` or the flow id) when it was found. */
+  scope?: string;
   key?: Record<string, unknown>;
 }
 
@@ -179,7 +181,7 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const column = src.column ?? snap.valueColumns[0];
         if (!snap.valueColumns.includes(column)) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
         const row = snap.find(key);
-        if (!row) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${from()})`, { table: src.table, key });
+        if (!row) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${from()})`, { table: src.table, scope: snap.scope, key });
         value = row[column];
         break;
       }

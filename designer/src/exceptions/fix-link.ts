@@ -1,0 +1,54 @@
+// Where an exception's cause is fixed: a missing lookup row opens the lookup editor pre-filled with the missing key,
+// an unknown SKU the SKU table filtered to it, an ERP that did not answer the connections page.
+import type { ExceptionItem } from '../api/exceptions.ts';
+
+export interface FixLink {
+  label: string;
+  to: string;
+}
+
+interface StepError {
+  code?: string | null;
+  details?: Record<string, unknown>;
+}
+
+const errorOf = (e: Pick<ExceptionItem, 'data'>): StepError | null => ((e.data as { error?: StepError } | null)?.error ?? null);
+
+/** The table a missing-lookup exception waits on: named by a lookup node, or by every problem of a mapping. */
+function missingTable(err: StepError | null): { table: string; scope: string } | null {
+  if (err?.code !== 'LOOKUP_MISSING') return null;
+  const d = err.details ?? {};
+  if (typeof d.table === 'string') return { table: d.table, scope: typeof d.scope === 'string' ? d.scope : 'shared' };
+  const problems = Array.isArray(d.problems) ? (d.problems as Array<{ table?: unknown; scope?: unknown }>) : [];
+  const first = problems[0];
+  if (typeof first?.table !== 'string' || typeof first.scope !== 'string') return null;
+  return problems.every((p) => p.table === first.table && p.scope === first.scope) ? { table: first.table, scope: first.scope } : null;
+}
+
+export function fixLink(e: Pick<ExceptionItem, 'id' | 'type' | 'state' | 'data'>): FixLink | null {
+  if (e.state === 'resolved') return null;
+  const err = errorOf(e);
+  const d = err?.details ?? {};
+  const lookup = missingTable(err);
+  if (lookup) {
+    return { label: `Add row to ${lookup.table}`, to: `/lookups/${encodeURIComponent(lookup.scope)}/${encodeURIComponent(lookup.table)}?fix=${encodeURIComponent(e.id)}` };
+  }
+  if (e.type === 'sku-missing-in-erp' || err?.code === 'SKU_NOT_FOUND') {
+    const skus = Array.isArray(d.skus) ? d.skus.map(String) : [];
+    return { label: `Map SKU ${skus[0] ?? ''} in sku-overrides`.replace('  ', ' '), to: `/lookups/shared/sku-overrides${skus[0] ? `?filter=${encodeURIComponent(skus[0])}` : ''}` };
+  }
+  if (e.type === 'erp-unreachable' || e.type === 'erp-rejected') return { label: 'Check the ERP connection', to: '/settings/connections' };
+  return null;
+}
+
+/** The missing keys of a missing-lookup exception (key column → value), for pre-filling rows. */
+export function missingKeys(e: Pick<ExceptionItem, 'data'>): Array<Record<string, string>> {
+  const d = errorOf(e)?.details;
+  const missing = Array.isArray(d?.missing) ? (d.missing as Array<{ key?: Record<string, unknown> }>) : Array.isArray(d?.problems) ? (d.problems as Array<{ key?: Record<string, unknown> }>) : [];
+  const seen = new Set<string>();
+  return missing
+    .map((m) => m.key)
+    .filter((k) => !seen.has(JSON.stringify(k)) && !!seen.add(JSON.stringify(k)))
+    .filter((k): k is Record<string, unknown> => !!k && typeof k === 'object')
+    .map((k) => Object.fromEntries(Object.entries(k).map(([c, v]) => [c, v === null || v === undefined ? '' : String(v)])));
+}

@@ -1,0 +1,76 @@
+// The lookup editor opened from an exception ("Add row to tax-codes"): the keys the failed runs looked for, filled
+// in, and the value(s) to give them. Saving adds exactly those rows and retries every run waiting on the table.
+import { useEffect, useState } from 'react';
+import { exceptionsApi, type ExceptionDetail } from '../api/exceptions.ts';
+import type { LookupTable } from '../api/lookups.ts';
+import { replayApi, type RetryBatch } from '../api/replay.ts';
+import { missingKeys } from '../exceptions/fix-link.ts';
+import { RetrySummary } from '../exceptions/RetrySummary.tsx';
+
+export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string; table: LookupTable; onSaved(): void }) {
+  const [exc, setExc] = useState<ExceptionDetail | null>(null);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<{ version: number; retried: RetryBatch } | null>(null);
+
+  useEffect(() => {
+    exceptionsApi.get(exceptionId).then(setExc, (e: Error) => setError(e.message));
+  }, [exceptionId]);
+
+  async function save() {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await replayApi.fixLookup(exceptionId, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v)));
+      setDone({ version: r.version, retried: r.retried });
+      onSaved();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!exc) return <div className="fix-panel" data-testid="fix-panel">{error ? <p className="error">{error}</p> : <p className="muted">Loading the exception…</p>}</div>;
+  const keys = missingKeys(exc);
+  const keyColumns = table.keyColumns.map((k) => k.name);
+  return (
+    <div className="fix-panel" data-testid="fix-panel">
+      <h3>Fix: {exc.title}</h3>
+      {exc.state === 'resolved' && !done ? (
+        <p className="muted">This exception is already resolved{exc.resolutionNote ? `: ${exc.resolutionNote}` : ''}.</p>
+      ) : done ? (
+        <>
+          <p className="ok-text">Added {keys.length === 1 ? 'the row' : `${keys.length} rows`} as version {done.version}. The runs waiting on it were retried:</p>
+          <RetrySummary batch={done.retried} />
+        </>
+      ) : (
+        <>
+          <p className="help">{exc.count} run{exc.count === 1 ? '' : 's'} failed because {keys.length === 1 ? 'this key is' : 'these keys are'} not in the table. Give {keys.length === 1 ? 'it' : 'them'} a value; saving adds the row{keys.length === 1 ? '' : 's'} and retries the waiting runs.</p>
+          <table className="grid fix-rows">
+            <thead><tr>{keyColumns.map((c) => <th key={c}>{c}</th>)}{table.valueColumns.map((c) => <th key={c}>{c}</th>)}</tr></thead>
+            <tbody>
+              {keys.map((k, i) => (
+                <tr key={i}>
+                  {keyColumns.map((c) => <td key={c}><code>{k[c] || '—'}</code></td>)}
+                  {table.valueColumns.map((c) => (
+                    <td key={c}>
+                      {i === 0 ? <input aria-label={`Value for ${c}`} value={values[c] ?? ''} onChange={(e) => setValues({ ...values, [c]: e.target.value })} /> : <span className="muted">same</span>}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="row">
+            <button className="primary" disabled={busy || !table.valueColumns.some((c) => values[c]?.trim())} onClick={() => void save()}>
+              {busy ? 'Saving…' : 'Add row and retry waiting runs'}
+            </button>
+          </div>
+        </>
+      )}
+      {error && <p className="error" role="alert">{error}</p>}
+    </div>
+  );
+}
