@@ -7,6 +7,9 @@ import type { SecretStore } from './vault/secrets.ts';
 
 export const SANDBOX_SHOP = 'sandbox-shop';
 export const SANDBOX_ERP = 'sandbox-erp';
+/** The sandbox shop sells in GBP (nodes/shopify/sandbox/scenarios/default.json), so the sandbox ERP company books in
+ * GBP too: its payouts are then journals the ERP can take, rather than a currency mismatch on every month-end. */
+export const SANDBOX_CURRENCY = 'GBP';
 const MARKER = 'sandbox-mode';
 
 interface SandboxStoreLike {
@@ -51,7 +54,10 @@ export async function startSandboxMode(o: { fresh: boolean; connections: Connect
   // when it has loaded Shopify's schema (~1 s), which must not hold up the server becoming healthy.
   if (o.connections.find(SANDBOX_SHOP)) o.connections.update(SANDBOX_SHOP, shop());
   else o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
-  if (!o.connections.find(SANDBOX_ERP)) o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: {} });
+  const erp = o.connections.find(SANDBOX_ERP);
+  if (!erp) o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { currency: SANDBOX_CURRENCY } });
+  // Data dirs made before the company had a currency kept the connector's USD default, which refuses the shop's payouts.
+  else if (erp.provider === 'sandbox' && !erp.config.currency) o.connections.update(SANDBOX_ERP, { config: { ...erp.config, currency: SANDBOX_CURRENCY } });
 
   let store: SandboxStoreLike | undefined;
   let target: string | undefined;

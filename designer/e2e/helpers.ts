@@ -23,6 +23,13 @@ export async function startEnv(users: Array<{ email: string; name: string; role:
   const backend = await startBackend({ LEDGERLINE_SANDBOX_WEBHOOK_SECRET: SANDBOX_WEBHOOK_SECRET }, dist);
   const admin = await apiAs(backend.baseUrl, backend.adminEmail, backend.adminPassword);
   for (const u of users) await admin('POST', '/api/users', u);
+  // The sandbox shop starts a moment after the server listens (it loads Shopify's schema, slower on a busy machine):
+  // a journey begins once the shop can take the panel's events, as a person would find it after the first second.
+  const until = Date.now() + 60_000;
+  while (!(await admin<{ ready: boolean }>('GET', '/api/sandbox').catch(() => ({ ready: false }))).ready) {
+    if (Date.now() > until) throw new Error('the sandbox shop did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return {
     backend,
     admin,

@@ -27,6 +27,7 @@ const sandbox = z.object({
   file: z.string().optional(),
   seed: z.boolean().optional(),
   postInvoices: z.boolean().optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code like GBP').optional(),
 }).strict();
 
 const netsuite = z.object({

@@ -26,6 +26,8 @@ export function documentInfraRoutes(app: OpenAPIHono<AppEnv>) {
       503: { description: 'The store is lost; the server accepts no work until restored and restarted', content: { 'application/json': { schema: z.object({ ok: z.boolean(), problem: z.string(), since: z.string() }) } } },
     },
   });
+  r.registerPath({ method: 'get', path: '/api/docs', tags: ['ops'], description: 'This document as a readable page (operations by tag, filterable); it loads /api/openapi.json with the caller\'s session.', responses: { 200: { description: 'The API reference page', content: { 'text/html': { schema: z.string() } } } } });
+  r.registerPath({ method: 'get', path: '/api/docs/viewer.js', tags: ['ops'], description: 'The script of /api/docs (same-origin, for the content security policy).', responses: { 200: { description: 'JavaScript', content: { 'text/javascript': { schema: z.string() } } } } });
   r.registerPath({ method: 'get', path: '/metrics', tags: ['ops'], responses: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } } } });
   const accepted = z.object({ ok: z.boolean(), eventId: z.string(), duplicate: z.boolean() }).passthrough();
   r.registerPath({

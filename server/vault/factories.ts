@@ -56,7 +56,7 @@ export function erpFactory(dataDir: string): ConnectionFactory {
     async create(c: ResolvedConnection) {
       if (c.provider === 'sandbox') {
         const createSandboxErp = await load<(o: unknown) => unknown>('createSandboxErp', 'nodes/erp/sandbox/index.ts', () => import('../../nodes/erp/sandbox/index.ts'));
-        return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite') });
+        return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite'), currency: str(c.config.currency) });
       }
       const createErpConnection = await load<(o: unknown) => unknown>('createErpConnection', 'nodes/erp/index.ts', () => import('../../nodes/erp/index.ts'));
       return createErpConnection({ id: c.id, kind: c.provider, provider: c.provider, config: c.config, secrets: c.secrets });
