@@ -20,7 +20,9 @@ const USAGE = `usage:
   ledgerline suggest-mapping --target TARGET.schema.json [--source shopify.order] [--sample EVENT.json] [--json]
   ledgerline user add --email E --role owner|consultant|client|operator|viewer [--data-dir DIR]   (password from stdin)
   ledgerline token create --email E --name N [--expires-in-days D] [--data-dir DIR]
-  ledgerline vault rotate [--data-dir DIR]`;
+  ledgerline vault rotate [--data-dir DIR]
+  ledgerline backup --to DIR [--data-dir DIR]
+  ledgerline restore --from DIR [--data-dir DIR] [--force]   (stop the server first)`;
 
 class UsageError extends Error {}
 
@@ -61,6 +63,9 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/runbook.ts')).runbookCommand(rest);
       case 'suggest-mapping':
         return await (await import('./commands/suggest-mapping.ts')).suggestMappingCommand(rest);
+      case 'backup':
+      case 'restore':
+        return await (await import('./commands/backup.ts')).backupCommand(command, rest);
       case 'user':
       case 'token':
       case 'vault':
