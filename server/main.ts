@@ -3,7 +3,7 @@ import { serve as listen, type ServerType } from '@hono/node-server';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import pino from 'pino';
+import { createLogger } from './logger.ts';
 import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
 import { isLoopback } from './auth/client.ts';
 
@@ -70,7 +70,7 @@ export interface Serving {
 
 export async function serve(opts: Partial<ServerOptions> & { port?: number; host?: string; handleSignals?: boolean; limits?: Partial<HttpLimits>; metricsPort?: number } = {}): Promise<Serving> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? pino({ level: env.LOG_LEVEL ?? 'info', redact: { paths: ['password', '*.password', 'secrets', '*.secrets', 'token', '*.token', 'authorization', '*.authorization'], censor: '[redacted]' } }, pino.destination({ sync: false }));
+  const log = opts.log ?? createLogger(env);
   const started = performance.now();
   const server = await createServer({
     ...opts,
