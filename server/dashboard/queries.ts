@@ -66,12 +66,16 @@ export function openExceptionsByOwner(sqlite: Database.Database): OwnerCounts {
   return out;
 }
 
-/** Distinct Shopify orders whose run succeeded, per UTC hour of finishing; hours without orders are listed as 0. */
+/**
+ * Orders that reached the ERP, per UTC hour: distinct sales-order business keys whose document the ERP confirmed
+ * (a claim completes only with a confirmed document, never a draft kept for a tax mismatch). A succeeded run is not
+ * enough: other flows (gift cards, monitors) also succeed on an order the ERP never received.
+ */
 export function ordersPerHour(sqlite: Database.Database, from: number, to: number, flowId?: string): Array<{ hour: string; orders: number }> {
   const rows = sqlite
     .prepare(
-      `SELECT (r.finished_at / 3600000) AS h, COUNT(DISTINCT k.value) AS n FROM runs r JOIN run_keys k ON k.run_id = r.id AND k.key = 'shopifyOrderId'
-        WHERE r.status = 'succeeded' AND substr(r.flow_id, 1, 7) <> '__test.' AND r.finished_at >= ? AND r.finished_at < ? ${flowId ? 'AND r.flow_id = ?' : ''} GROUP BY h`,
+      `SELECT (completed_at / 3600000) AS h, COUNT(DISTINCT key) AS n FROM business_claims
+        WHERE state = 'done' AND substr(key, 1, 12) = 'sales-order:' AND substr(flow_id, 1, 7) <> '__test.' AND completed_at >= ? AND completed_at < ? ${flowId ? 'AND flow_id = ?' : ''} GROUP BY h`,
     )
     .all(...[from, to, ...(flowId ? [flowId] : [])]) as Array<{ h: number; n: number }>;
   const by = new Map(rows.map((r) => [r.h, r.n]));

@@ -17,8 +17,13 @@ import { dashboardRoutes } from './routes.ts';
 const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
 const post = defineNode({
   type: 'test.post', version: 1, title: 'Post', category: 'erp', description: 'fails when the payload says so', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
-  execute: (_c, i: { fail?: boolean }) => {
+  execute: (c, i: { n?: number; fail?: boolean }) => {
     if (i.fail) throw new NodeError('Sandbox ERP: rejected', { errorClass: 'permanent', code: 'ERP_VALIDATION', details: { erp: 'sandbox' } });
+    // As erp.post-sales-order does: the order's business key is claimed, and completed with the ERP's document.
+    if (i.n !== undefined && c.claims) {
+      const key = `sales-order:test.myshopify.com:gid://shopify/Order/${i.n}`;
+      if (c.claims.claim(key).state === 'claimed') c.claims.complete(key, `SO${i.n}`);
+    }
     return i;
   },
 });
@@ -67,6 +72,11 @@ describe('dashboard API', () => {
     await order(1);
     await order(2);
     await order(2); // the same order again: counted once
+    // Another flow's run succeeds on an order without posting it (as the gift-card flow does): not an order synced.
+    rt.flows.create(flow('gift', [{ id: 't', type: 'trigger.manual' }, { id: 'b', type: 'test.when' }], ['t->b']));
+    rt.flows.publish('gift', { activate: true });
+    rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'gift', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/99' } });
+    await rt.drain();
     clock.now += 3_600_000; // 11:30
     await order(3);
     await order(4, true);

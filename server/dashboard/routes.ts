@@ -54,7 +54,7 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
 
   app.openapi(
     route({
-      method: 'get', path: '/series/orders', summary: 'Shopify orders synced (distinct orders whose run succeeded) per hour',
+      method: 'get', path: '/series/orders', summary: 'Shopify orders synced (distinct orders whose sales order the ERP confirmed) per hour',
       request: { query: z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(48), flowId: z.string().min(1).optional() }) },
       responses: { 200: json(z.object({ points: z.array(z.object({ hour: z.string(), orders: z.number().int() })) })) },
     }),
