@@ -88,6 +88,8 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     const table = (await page.textContent('[data-testid=payout-rows]')) ?? '';
     expect(table).toContain(/Payout (\d+)/.exec(message)![1]);
     expect(table.toLowerCase()).toContain('balanced');
+    // The payout's journal, read back from the ERP ledger, is there and ties to what Shopify deposited.
+    await page.waitForFunction(() => /✓ ties/.test(document.querySelector('[data-testid=payout-rows] [data-testid=journal]')?.textContent ?? ''), undefined, { timeout: 15_000 });
     await shot(page, 'issue12-finance-payouts-page');
     expect(errors).toEqual([]);
     await page.close();

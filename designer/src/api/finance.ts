@@ -21,7 +21,7 @@ export interface PayoutRow {
   missingInErp: number;
   amountMismatches: number;
   erpOnly: number;
-  ledger: { posted: boolean; ties: boolean; entryNumber?: string } | null;
+  ledger: { posted: boolean; ties: boolean; entryNumber?: string | null; problems?: string[] } | null;
 }
 
 export interface MonthRow {
@@ -51,7 +51,7 @@ export interface MonthEndReport {
 }
 
 export const financeApi = {
-  monthEnd: (month: string) => request<MonthEndReport>('GET', `/api/finance/month-end?month=${encodeURIComponent(month)}`),
+  monthEnd: (month: string, opts: { ledger?: boolean } = {}) => request<MonthEndReport>('GET', `/api/finance/month-end?month=${encodeURIComponent(month)}${opts.ledger ? '&ledger=true' : ''}`),
   monthEndCsv: (month: string) => requestText(`/api/finance/month-end?month=${encodeURIComponent(month)}&format=csv`),
   linesCsv: (month: string) => requestText(`/api/finance/payout-lines?month=${encodeURIComponent(month)}&format=csv`),
   trialBalanceCsv: (month: string) => requestText(`/api/finance/trial-balance?month=${encodeURIComponent(month)}&format=csv`),

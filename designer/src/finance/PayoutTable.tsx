@@ -1,6 +1,7 @@
 import type { PayoutRow } from '../api/finance.ts';
 
-export function PayoutTable({ rows }: { rows: PayoutRow[] }) {
+/** `ledger`: 'checking', 'checked', or why the ERP ledger could not be read. */
+export function PayoutTable({ rows, ledger = 'checked' }: { rows: PayoutRow[]; ledger?: string }) {
   return (
     <table className="table payouts-table" data-testid="payout-rows">
       <thead>
@@ -21,10 +22,23 @@ export function PayoutTable({ rows }: { rows: PayoutRow[] }) {
             <td className={p.missingInErp + p.amountMismatches + p.erpOnly ? 'error' : ''}>
               {p.missingInErp + p.amountMismatches + p.erpOnly ? `${p.missingInErp} missing in ERP, ${p.amountMismatches} amount, ${p.erpOnly} ERP only` : '—'}
             </td>
-            <td>{p.ledger ? `${p.ledger.entryNumber ?? ''} ${p.ledger.ties ? '✓ ties' : '✗ off'}` : <span className="muted">—</span>}</td>
+            <td data-testid="journal">{journalCell(p, ledger)}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+function journalCell(p: PayoutRow, ledger: string) {
+  if (p.ledger) {
+    if (!p.ledger.posted) return <span className="error" title={p.ledger.problems?.join('; ')}>not in the ERP</span>;
+    return p.ledger.ties
+      ? <span className="ok">{p.ledger.entryNumber ?? ''} ✓ ties</span>
+      : <span className="error" title={p.ledger.problems?.join('; ')}>{p.ledger.entryNumber ?? ''} ✗ {p.ledger.problems?.[0] ?? 'off'}</span>;
+  }
+  if (p.status !== 'balanced') return <span className="muted" title="a journal is posted once the payout balances">—</span>;
+  if (ledger === 'checking') return <span className="muted">checking the ERP…</span>;
+  if (ledger === 'checked') return <span className="muted">—</span>;
+  return <span className="muted" title={ledger}>not checked: ERP unreadable</span>;
 }

@@ -15,10 +15,26 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
   const month = asked && /^\d{4}-\d{2}$/.test(asked) ? asked : currentMonth();
   const [report, setReport] = useState<MonthEndReport | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The journals are read back from the ERP after the report shows (the ERP may be slow or down): until then, and if
+  // it cannot be read, the report stands and the Journal column says why.
+  const [ledger, setLedger] = useState<'checking' | 'checked' | string>('checking');
   useEffect(() => {
+    let live = true;
     setReport(null);
     setError(null);
-    financeApi.monthEnd(month).then(setReport, (e: Error) => setError(e.message));
+    setLedger('checking');
+    financeApi.monthEnd(month).then((r) => {
+      if (!live) return;
+      setReport(r);
+      if (!r.payouts.some((p) => p.status === 'balanced')) return setLedger('checked');
+      financeApi.monthEnd(month, { ledger: true }).then(
+        (withLedger) => live && (setReport(withLedger), setLedger('checked')),
+        (e: Error) => live && setLedger(e.message),
+      );
+    }, (e: Error) => live && setError(e.message));
+    return () => {
+      live = false;
+    };
   }, [month]);
 
   async function exportCsv(kind: 'payouts' | 'payout-lines' | 'trial-balance' = 'payouts') {
@@ -45,7 +61,7 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
       {report && (
         <>
           {report.months.length === 0 ? <p className="muted" data-testid="no-payouts">No payouts reconciled for {month} yet.</p> : report.months.map((m) => <MonthSummary key={`${m.month}-${m.currency}`} m={m} />)}
-          {report.payouts.length > 0 && <PayoutTable rows={report.payouts} />}
+          {report.payouts.length > 0 && <PayoutTable rows={report.payouts} ledger={ledger} />}
         </>
       )}
     </section>
