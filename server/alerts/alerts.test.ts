@@ -9,7 +9,7 @@ import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { createExceptionService, type ExceptionService } from '../../runtime/exceptions/index.ts';
 import { emailChannel, signBody, slackChannel, webhookChannel, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './channels.ts';
 import { AlertDispatcher, inQuietHours } from './dispatcher.ts';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { startSmtpSink, type SmtpSink } from './testing/smtp-sink.ts';
 
 interface Hit { path: string; headers: Record<string, string | string[] | undefined>; body: string }
 

@@ -49,4 +49,3 @@ export function startAlerts(svc: ExceptionService, config: unknown, opts: Pick<A
 
 export { AlertDispatcher, inQuietHours, type AlertConfig, type QuietHours } from './dispatcher.ts';
 export { emailChannel, slackChannel, webhookChannel, signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, type Channel, type AlertMessage } from './channels.ts';
-export { startSmtpSink, type SmtpSink, type ReceivedMail } from './smtp-sink.ts';
