@@ -29,6 +29,11 @@ export interface ExecutorDeps {
   events: EventEmitter;
   now: () => number;
   maxOutputBytes: number;
+  /**
+   * How long succeeded steps of idempotent nodes may wait in memory to share one commit with the steps after them
+   * (default 250 ms; 0 commits every step on its own). A crash loses only such steps, which the resumed run re-runs.
+   */
+  stepBatchMs?: number;
   /** Applied to every step output and error before it is stored (the host removes credentials it knows). */
   redact?: (jsonText: string) => string;
 }
@@ -59,6 +64,21 @@ interface Produced {
 }
 
 const rawOf = (p: Produced) => (p.raw ??= new JsonText(p.json));
+
+/** A step row waiting for the run's next commit. */
+interface PendingStep {
+  nodeId: string;
+  status: 'succeeded' | 'skipped';
+  attempts: number;
+  port: string | null;
+  output: string | null;
+  startedAt: number;
+  finishedAt: number;
+  reads: StepReads | null;
+}
+
+/** Above this much buffered output a batch is committed whatever its age (bounds the memory a run holds). */
+const MAX_PENDING_BYTES = 1 << 20;
 
 export class Executor {
   private plans = new Map<string, Plan>();
@@ -109,6 +129,32 @@ export class Executor {
     const eventRow = q.event.get(run.eventId) as { payload: string } | undefined;
     if (!eventRow) return this.finishRun(run, owner, 'failed', { message: `event ${run.eventId} is missing`, class: 'permanent' });
 
+    // Succeeded steps of idempotent nodes are committed together with what follows them (the next step that must be
+    // durable at once, the run's end, or when the batch grows old or large), not one transaction each: re-running
+    // them after a crash is safe by definition, and a commit per step was the largest cost of a short run.
+    const batchMs = d.stepBatchMs ?? 250;
+    const pending: PendingStep[] = [];
+    let pendingBytes = 0;
+    let pendingSince = 0;
+    const writePending = () => {
+      for (const x of pending) this.writeStep(run.id, x.nodeId, x.status, x.attempts, x.port, x.output, null, x.startedAt, x.finishedAt, x.reads);
+      pending.length = 0;
+      pendingBytes = 0;
+    };
+    const flush = (): boolean => {
+      if (!pending.length) return true;
+      return d.store.sqlite.transaction(() => {
+        if (!q.owned.get(run.id, owner)) return false;
+        writePending();
+        return true;
+      })();
+    };
+    const hold = (x: PendingStep) => {
+      if (!pending.length) pendingSince = d.now();
+      pending.push(x);
+      pendingBytes += x.output?.length ?? 0;
+    };
+
     for (const p of plan.order) {
       if (signal.aborted) return 'lost';
       const id = p.node.id;
@@ -123,7 +169,7 @@ export class Executor {
       }
       const input = p === plan.trigger ? { value: undefined as unknown, json: eventRow.payload, raw: new JsonText(eventRow.payload) } : this.gatherInput(p, produced);
       if (!input) {
-        this.writeStep(run.id, id, 'skipped', row?.attempts ?? 0, null, null, null, d.now(), d.now());
+        hold({ nodeId: id, status: 'skipped', attempts: row?.attempts ?? 0, port: null, output: null, startedAt: d.now(), finishedAt: d.now(), reads: null });
         produced.set(id, null);
         continue;
       }
@@ -135,12 +181,21 @@ export class Executor {
           message: `interrupted while running non-idempotent node "${id}" (${p.type.type}); it may have taken effect. Check the target system, then replay or give the node an idempotency key.`,
           class: 'ambiguous',
           nodeId: id,
-        });
+        }, writePending);
       }
       const attempts = (row?.attempts ?? 0) + 1;
       const startedAt = d.now();
       // Only non-idempotent steps need a durable "started" mark: it is what tells a resumed run not to repeat them.
-      if (!p.type.idempotent) q.stepRunning.run(run.id, id, attempts, startedAt);
+      // The steps before it land first, in the same transaction.
+      if (!p.type.idempotent) {
+        const marked = d.store.sqlite.transaction(() => {
+          if (!q.owned.get(run.id, owner)) return false;
+          writePending();
+          q.stepRunning.run(run.id, id, attempts, startedAt);
+          return true;
+        })();
+        if (!marked) return 'lost';
+      }
 
       const state = new StepState(d.store, run.flowId);
       const recon = new StepReconciliation(d.store, run.flowId, d.now);
@@ -165,24 +220,37 @@ export class Executor {
         const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
         if (retryable && attempts < retry.maxAttempts && !signal.aborted) {
           const delay = Math.max(backoffMs(retry, attempts), err.retryAfterMs ?? 0);
-          this.writeStep(run.id, id, 'retrying', attempts, null, null, err, startedAt, d.now());
-          q.defer.run(d.now() + delay, run.id, owner);
+          const deferred = d.store.sqlite.transaction(() => {
+            if (!q.owned.get(run.id, owner)) return false;
+            writePending();
+            this.writeStep(run.id, id, 'retrying', attempts, null, null, err, startedAt, d.now());
+            q.defer.run(d.now() + delay, run.id, owner);
+            return true;
+          })();
+          if (!deferred) return 'lost';
           d.log.warn({ runId: run.id, nodeId: id, attempt: attempts, delayMs: delay, error: err.message }, 'step failed, will retry');
           this.emitStep(run, p, 'retrying', startedAt);
           return 'deferred';
         }
-        return this.failStep(run, owner, p, attempts, startedAt, err);
+        return this.failStep(run, owner, p, attempts, startedAt, err, writePending);
       }
       const reason = skip ? { ...skip, nodeId: id } : null;
-      // A skipping step and its skipped run land together, so a resumed run never carries on past the skip.
-      const committed = d.store.sqlite.transaction(() => {
-        if (!q.owned.get(run.id, owner)) return false;
-        this.writeStep(run.id, id, 'succeeded', attempts, out.port, out.json, null, startedAt, d.now(), { flowVersion: run.flowVersion, lookups: reads });
-        state.commit();
-        recon.commit();
-        return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
-      })();
-      if (!committed) return 'lost';
+      const done = { nodeId: id, status: 'succeeded' as const, attempts, port: out.port, output: out.json, startedAt, finishedAt: d.now(), reads: { flowVersion: run.flowVersion, lookups: reads } };
+      // A step that wrote flow state or reconciliation records commits at once (the next step may read them), as
+      // does one that ends the run by skipping it: a resumed run never carries on past the skip.
+      if (!reason && batchMs > 0 && p.type.idempotent && !state.staged && !recon.staged && pendingBytes + out.json.length < MAX_PENDING_BYTES && (!pending.length || d.now() - pendingSince < batchMs)) {
+        hold(done);
+      } else {
+        const committed = d.store.sqlite.transaction(() => {
+          if (!q.owned.get(run.id, owner)) return false;
+          writePending();
+          this.writeStep(run.id, id, done.status, attempts, done.port, done.output, null, startedAt, done.finishedAt, done.reads);
+          state.commit();
+          recon.commit();
+          return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
+        })();
+        if (!committed) return 'lost';
+      }
       if (reason) {
         this.emitStep(run, p, 'succeeded', startedAt);
         return this.announce(run, 'skipped', reason);
@@ -190,7 +258,12 @@ export class Executor {
       produced.set(id, out);
       this.emitStep(run, p, 'succeeded', startedAt);
     }
-    return this.finishRun(run, owner, 'succeeded', null);
+    const finished = d.store.sqlite.transaction(() => {
+      if (!q.owned.get(run.id, owner)) return false;
+      writePending();
+      return this.writeFinish(run, owner, 'succeeded', null);
+    })();
+    return finished ? this.announce(run, 'succeeded', null) : 'lost';
   }
 
   /** The step's input: the output of its single active upstream, or `{ [sourceId]: output }` when several join. */
@@ -285,11 +358,13 @@ export class Executor {
     this.q.stepDone.run({ runId, nodeId, status, attempts, port, output, error: errorText, reads: reads ? JSON.stringify(reads) : null, startedAt, finishedAt });
   }
 
-  private failStep(run: ClaimedRun, owner: string, p: PlannedNode, attempts: number, startedAt: number, err: StepError): RunOutcome {
+  private failStep(run: ClaimedRun, owner: string, p: PlannedNode, attempts: number, startedAt: number, err: StepError, before: () => void = () => {}): RunOutcome {
     // The failed step and the failed run land together: a crash between them would otherwise leave a run that a
-    // later claim resumes at a failed (perhaps ambiguous, non-idempotent) step.
+    // later claim resumes at a failed (perhaps ambiguous, non-idempotent) step. The steps that succeeded before it
+    // land with them (a replay from the failed step reuses their outputs).
     const finished = this.d.store.sqlite.transaction(() => {
       if (!this.q.owned.get(run.id, owner)) return false;
+      before();
       this.writeStep(run.id, p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now());
       return this.writeFinish(run, owner, 'failed', err);
     })();

@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   worker?: WorkerOptions;
   retention?: RetentionPolicy & { everyMs?: number };
   maxOutputBytes?: number;
+  /** See ExecutorDeps.stepBatchMs (default 250 ms; 0: a commit per step). */
+  stepBatchMs?: number;
   /** Removes secrets from step outputs and errors before they are stored. */
   redact?: (jsonText: string) => string;
   now?: () => number;
@@ -77,6 +79,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     events,
     now,
     maxOutputBytes: o.maxOutputBytes ?? 16 * 1024 * 1024,
+    stepBatchMs: o.stepBatchMs,
     redact: o.redact,
   });
   const worker = new Worker(queue, executor, log, o.worker);

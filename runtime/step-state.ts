@@ -14,6 +14,11 @@ export class StepState implements FlowState {
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
 
+  /** The step wrote something that lands with its commit. */
+  get staged(): boolean {
+    return this.pending.size > 0;
+  }
+
   set(key: string, value: unknown): void {
     this.pending.set(key, JSON.stringify(value ?? null));
   }

@@ -184,6 +184,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     },
     redact: (text) => scrubRef.text(text),
     retention: retentionFromEnv(env),
+    ...(env.LEDGERLINE_STEP_BATCH_MS !== undefined ? { stepBatchMs: stepBatchMs(env.LEDGERLINE_STEP_BATCH_MS) } : {}),
     worker: o.worker,
     now: o.now,
   });
@@ -562,4 +563,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       if (ownSandbox) await rawSandbox.close();
     },
   };
+}
+
+function stepBatchMs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 60_000) throw Object.assign(new Error(`LEDGERLINE_STEP_BATCH_MS must be a whole number of milliseconds from 0 to 60000, not ${JSON.stringify(v)}`), { userFacing: true });
+  return n;
 }

@@ -158,6 +158,11 @@ export class StepReconciliation {
     return r;
   }
 
+  /** The step opened reconciliation records (reads may have staged writes): it commits at once. */
+  get staged(): boolean {
+    return this.scopes.size > 0;
+  }
+
   commit(): void {
     if (!this.scopes.size) return;
     const q = queries(this.store);
