@@ -22,12 +22,15 @@ describe('GET /api/monitors', () => {
     const rt = t.server.runtime;
     await create(flow('orders', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }], ['t->post']), true);
     await create(flow('other', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']), true);
-    await create(flow('watch', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'runs', type: 'monitor.runs', name: 'Order failures', config: { failedThreshold: 2, windowMinutes: 60, flows: ['orders'] } }], ['tick->runs']), true);
+    const watchFlow = flow('watch', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2, windowMinutes: 60, flows: ['orders'] } }], ['tick->runs']);
+    Object.assign(watchFlow.nodes[1], { name: 'Order failures' });
+    await create(watchFlow, true);
+    await create(flow('all', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2 } }], ['tick->runs']), true);
     await create(flow('quiet', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'silence', type: 'monitor.webhook-silence', config: { source: 'webhook:other', silentMinutes: 45 } }], ['tick->silence']), false);
 
     let o = (await t.json('GET', '/api/monitors', { token: t.tokens.viewer })).body;
     const watch = () => o.monitors.find((m: { flowId: string }) => m.flowId === 'watch');
-    expect(o.monitors.map((m: { flowId: string; nodeId: string }) => `${m.flowId}/${m.nodeId}`).sort()).toEqual(['quiet/silence', 'watch/runs']);
+    expect(o.monitors.map((m: { flowId: string; nodeId: string }) => `${m.flowId}/${m.nodeId}`).sort()).toEqual(['all/runs', 'quiet/silence', 'watch/runs']);
     expect(watch()).toMatchObject({
       name: 'Order failures', type: 'monitor.runs', active: true, version: 1, state: 'not-run', open: 0, lastCheck: null, lastFired: null,
       watches: 'Failed and stuck runs of orders', raises: ['failed-run', 'stuck-run'], flows: ['orders'],
@@ -40,8 +43,8 @@ describe('GET /api/monitors', () => {
     ]);
     expect(o.monitors.find((m: { flowId: string }) => m.flowId === 'quiet')).toMatchObject({ state: 'inactive', watches: 'Events from webhook:other', thresholds: [{ label: 'Silence', value: expect.stringMatching(/^no event for 45 min during trading hours \(Mon–Fri 09:00–18:00 UTC\)$/) }] });
     expect(o.flows).toEqual([
-      { flowId: 'orders', name: 'orders', active: true, monitors: ['watch/runs'] },
-      { flowId: 'other', name: 'other', active: true, monitors: ['quiet/silence'] },
+      { flowId: 'orders', name: 'orders', active: true, monitors: [{ key: 'watch/runs', state: 'not-run', open: 0 }, { key: 'all/runs', state: 'not-run', open: 0 }] },
+      { flowId: 'other', name: 'other', active: true, monitors: [{ key: 'all/runs', state: 'not-run', open: 0 }, { key: 'quiet/silence', state: 'inactive', open: 0 }] },
     ]);
 
     // Two failed orders: the next check fires.
@@ -58,6 +61,15 @@ describe('GET /api/monitors', () => {
       lastCheck: { runId: now.body.runId, status: 'succeeded', found: 1, newlyRaised: 1, cleared: 0, at: expect.any(Number) },
       lastFired: { type: 'failed-run', state: 'open', title: '2 of 2 runs of orders failed in the last 60 min', at: expect.any(Number) },
     });
+    // The catch-all runs monitor fires for orders (and clears the other flow's cause, which has no failed run); firing
+    // for orders is not firing for the other flow it covers.
+    const all = await t.json('POST', '/api/flows/all/run-now', { token: t.tokens.operator });
+    await rt.drain(10_000);
+    o = (await t.json('GET', '/api/monitors', { token: t.tokens.operator })).body;
+    const of = (id: string) => o.flows.find((f: { flowId: string }) => f.flowId === id).monitors;
+    expect(o.monitors.find((m: { flowId: string }) => m.flowId === 'all')).toMatchObject({ state: 'firing', open: 1, lastCheck: { runId: all.body.runId, found: 1, cleared: 1 } });
+    expect(of('orders')).toEqual([{ key: 'watch/runs', state: 'firing', open: 1 }, { key: 'all/runs', state: 'firing', open: 1 }]);
+    expect(of('other')).toEqual([{ key: 'all/runs', state: 'ok', open: 0 }, { key: 'quiet/silence', state: 'inactive', open: 0 }]);
 
     // Resolved, it is ok again, and still says when it last fired.
     t.server.deps.exceptions.clear('failed-run', 'rate:orders', 'fixed');

@@ -37,8 +37,11 @@ export interface FlowCoverage {
   flowId: string;
   name: string;
   active: boolean;
-  /** `flowId/nodeId` of the monitors covering it. */
-  monitors: string[];
+  /**
+   * The monitors covering it (`flowId/nodeId`) with their state for this flow: a monitor whose open exceptions name
+   * other flows (e.g. the runs monitor firing for another flow) is not firing for this one.
+   */
+  monitors: Array<{ key: string; state: MonitorState; open: number }>;
 }
 
 interface ExceptionRow { id: string; type: string; key: string; title: string; state: string; last_seen: number; links: string }
@@ -82,7 +85,7 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
       : [];
 
   const monitors: MonitorView[] = [];
-  const coverage = new Map(facts.map((f) => [f.id, [] as string[]]));
+  const coverage = new Map(facts.map((f) => [f.id, [] as FlowCoverage['monitors']]));
   for (const { summary, def, version } of flows) {
     for (const node of (def.nodes ?? []).filter((n) => isMonitor(n.type))) {
       const type = rt.lookup(node.type);
@@ -95,7 +98,14 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
         const linked = (JSON.parse(e.links || '{}') as { flowId?: string }).flowId;
         return !!linked && desc.flowFilter.includes(linked);
       });
-      const open = mine.filter((e) => e.state !== 'resolved').length;
+      const unresolved = mine.filter((e) => e.state !== 'resolved');
+      const open = unresolved.length;
+      // Open exceptions naming a business flow count for that flow only; the others (an order, a SKU) for every flow covered.
+      const flowOf = (e: ExceptionRow) => {
+        const id = (JSON.parse(e.links || '{}') as { flowId?: string }).flowId;
+        return id && id !== summary.id ? id : null;
+      };
+      const unlinked = unresolved.filter((e) => !flowOf(e)).length;
       const fired = mine[0];
 
       let lastCheck: MonitorView['lastCheck'] = null;
@@ -113,7 +123,11 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
       }
       const state: MonitorState = !summary.active ? 'inactive' : lastCheck?.status === 'failed' ? 'failing' : open > 0 ? 'firing' : lastCheck ? 'ok' : 'not-run';
       const covered = facts.filter((f) => desc.covers(f)).map((f) => f.id);
-      for (const id of covered) coverage.get(id)!.push(`${summary.id}/${node.id}`);
+      for (const id of covered) {
+        const here = unlinked + unresolved.filter((e) => flowOf(e) === id).length;
+        const st: MonitorState = state === 'inactive' || state === 'failing' ? state : here > 0 ? 'firing' : lastCheck ? 'ok' : 'not-run';
+        coverage.get(id)!.push({ key: `${summary.id}/${node.id}`, state: st, open: here });
+      }
       monitors.push({
         flowId: summary.id, flowName: summary.name, active: summary.active, version,
         nodeId: node.id, name: node.name || type?.title || node.id, type: node.type, title: type?.title ?? node.type,

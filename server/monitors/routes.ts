@@ -24,7 +24,7 @@ const Overview = z
   .object({
     generatedAt: z.string(),
     monitors: z.array(Monitor),
-    flows: z.array(z.object({ flowId: z.string(), name: z.string(), active: z.boolean(), monitors: z.array(z.string()).openapi({ description: '`flowId/nodeId` of the monitors covering it.' }) })),
+    flows: z.array(z.object({ flowId: z.string(), name: z.string(), active: z.boolean(), monitors: z.array(z.object({ key: z.string().openapi({ description: '`flowId/nodeId` of a monitor covering it' }), state: z.enum(['inactive', 'failing', 'firing', 'ok', 'not-run']), open: z.number().int().openapi({ description: 'Its unresolved exceptions that concern this flow' }) })) })),
   })
   .openapi('MonitorsOverview');
 
