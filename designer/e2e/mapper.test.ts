@@ -245,12 +245,16 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     expect(await page.locator('[data-testid=preview-problems]').count()).toBe(0);
     await shot(page, 'mapper-09-input-from-upstream-run');
 
-    // No trigger example is offered as this node's input; the code step's own example is, marked as not real data.
+    // The trigger's example is still offered, named as the flow's start and not real data: on it the preview shows the
+    // two problems the old mapper showed on every run.
     const options = await page.locator('select[aria-label="Mapper input"] option').allTextContents();
-    expect(options.some((o) => o.startsWith('Example: Shopify event'))).toBe(false);
-    await page.selectOption('select[aria-label="Mapper input"]', { label: 'Example output of Add ERP fields (core.code)' });
-    await page.waitForFunction(() => document.querySelector('[data-testid=input-kind]')?.textContent === 'example');
+    expect(options.slice(1)).toEqual(["Example: Shopify event, the flow's start (steps before this one may add fields)", 'Example output of Add ERP fields (core.code)']);
+    await page.selectOption('select[aria-label="Mapper input"]', { label: options[1] });
+    await page.waitForFunction(() => document.querySelector('[data-testid=preview-status]')?.textContent === '2 problems');
+    expect(await page.textContent('[data-testid=input-kind]')).toBe('example');
     expect(await page.textContent('[data-testid=mapper-input]')).toContain('Not real data');
+    expect(await page.textContent('[data-testid=preview-problems]')).toMatch(/warehouse[\s\S]*customer/);
+    await shot(page, 'mapper-10-trigger-example-false-problems');
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);

@@ -23,6 +23,7 @@ export function InputPicker({ upstreamName, error, onReload }: { upstreamName: s
       <div className="row">
         <select
           aria-label="Mapper input"
+          title={sample?.label ?? ""}
           value={sample?.id ?? ''}
           disabled={!inputs?.length}
           onChange={(e) => store.getState().setSample(inputs?.find((c) => c.id === e.target.value) ?? null)}

@@ -1,7 +1,8 @@
-// What the mapper maps from: the map node's real input, never the trigger's output by default. Past runs and test
-// runs (whose upstream may be pinned) come from the server with the input the node received; when no run reached the
-// node yet, the example output of the step feeding it (for a node right after the trigger, the trigger's example).
-// The default is the latest succeeded run that reached the node, so a working flow previews without false problems.
+// What the mapper maps from: the map node's real input. Past runs and test runs (whose upstream may be pinned) come
+// from the server with the input the node received; the default is the latest succeeded run that reached the node,
+// so a working flow previews without false problems. Before any run reached it there are only examples: for a node
+// right after the trigger the trigger's example is its input; further down, the trigger's example (what the flow
+// starts with, labelled as such: the steps between may add fields) and the example output of the step feeding it.
 import { ApiError } from '../api/client.ts';
 import { mappingApi, type NodeSampleDto } from '../api/mapping.ts';
 import type { Flow, NodeTypeInfo } from '../api/types.ts';
@@ -27,13 +28,29 @@ export function choiceOf(s: NodeSampleDto): SampleChoice {
   return { id: s.id, kind: 'example', label: s.label, value: s.value, trigger: s.trigger };
 }
 
+/** The flow's trigger example (its configured sample event, else the catalog's), with its node. */
+export function triggerExample(flow: Flow, types: NodeTypeInfo[]): { id: string; title: string; value: unknown } | null {
+  for (const n of flow.nodes) {
+    const t = types.find((x) => x.type === n.type);
+    if (!t?.trigger) continue;
+    const value = (n.config as { sampleEvent?: unknown } | undefined)?.sampleEvent ?? t.sampleOutput;
+    return value === undefined ? null : { id: n.id, title: t.title, value };
+  }
+  return null;
+}
+
 /**
- * Every input the node can be previewed with: the server's samples, then — when the server offers no example (the
- * node is not right after the trigger) — the upstream step's example output from the catalog.
+ * Every input the node can be previewed with: the server's samples (runs, test runs, and the trigger's example when
+ * the node is right after the trigger); otherwise the trigger's example, marked as the flow's start rather than this
+ * node's input, and the upstream step's example output from the catalog.
  */
-export function inputChoices(samples: NodeSampleDto[], upstream: ReturnType<typeof upstreamOf>): SampleChoice[] {
+export function inputChoices(samples: NodeSampleDto[], upstream: ReturnType<typeof upstreamOf>, trigger: ReturnType<typeof triggerExample> = null): SampleChoice[] {
   const out = samples.map(choiceOf);
-  if (!out.some((c) => c.kind === 'example') && upstream?.type && upstream.type.sampleOutput !== undefined && !upstream.type.trigger) {
+  if (out.some((c) => c.kind === 'example')) return out;
+  if (trigger && upstream?.id !== trigger.id) {
+    out.push({ id: `start:${trigger.id}`, kind: 'example', label: `Example: ${trigger.title}, the flow's start (steps before this one may add fields)`, value: trigger.value });
+  }
+  if (upstream?.type && upstream.type.sampleOutput !== undefined && !upstream.type.trigger) {
     out.push({ id: `example:${upstream.id}`, kind: 'example', label: `Example output of ${upstream.name} (${upstream.type.type})`, value: upstream.type.sampleOutput });
   }
   return out;
@@ -51,5 +68,5 @@ export async function loadInputChoices(flow: Flow, nodeId: string, types: NodeTy
     if (e instanceof ApiError && e.status === 404) return { samples: [] as NodeSampleDto[] };
     throw e;
   });
-  return inputChoices(samples, upstreamOf(flow, nodeId, types));
+  return inputChoices(samples, upstreamOf(flow, nodeId, types), triggerExample(flow, types));
 }
