@@ -107,6 +107,11 @@ describe('the monitors page in Chromium', () => {
     await page.waitForSelector('[data-testid=exceptions-page] tr[data-exception]');
     expect(await page.inputValue('input[aria-label="Type"]')).toBe('failed-run');
     expect(await page.locator('tr[data-exception]', { hasText: `3 of 3 runs of ${FLOW} failed` }).count()).toBe(1);
+    // And from the flow's editor: with nothing selected the inspector links the flow's runbook, monitors and runs.
+    await page.goto(`${base()}/flows/${FLOW}`);
+    await page.click('[data-testid=flow-pages] a:has-text("Monitors")');
+    await page.waitForSelector('[data-testid=monitors-page] tr[data-monitor="monitor-runs/runs"]');
+    expect(new URL(page.url()).search).toBe(`?flow=${FLOW}`);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
