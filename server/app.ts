@@ -39,6 +39,7 @@ import { runsRouter } from './routes/runs.ts';
 import { connectionsRouter } from './routes/connections.ts';
 import { catalogRouter } from './routes/catalog.ts';
 import { templatesRouter } from './routes/templates.ts';
+import { monitorsRouter } from './monitors/routes.ts';
 import { usersRouter } from './routes/users.ts';
 import { authRouter } from './routes/auth.ts';
 import { eventsRouter } from './routes/events.ts';
@@ -407,6 +408,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', mappingRouter(deps));
   app.route('/api', assistRouter(deps, { env }));
   app.route('/api', runNowRouter(deps));
+  app.route('/api', monitorsRouter(deps));
   app.route('/api', sandboxRouter(deps, () => sandbox));
   reportingRoutes(app, deps);
   app.route('/api', retriesRouter(deps));

@@ -96,6 +96,8 @@ describe('canvas and narrow screens', () => {
 
     await page.goto(`${env.backend.baseUrl}/flows/order-to-erp/mapper`);
     await page.waitForSelector('[data-testid=target-pane] tr[data-target]');
+    // The values arrive with the preview, once the node's input is loaded: measure the columns with them in place.
+    await page.waitForSelector('[data-testid=preview-output]');
     await allOnScreen(page, '.mapper-toolbar');
     // The target table's three columns fit its pane: the sample values are not clipped off.
     const pane = (await page.locator('[data-testid=target-pane]').boundingBox())!;

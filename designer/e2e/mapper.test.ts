@@ -69,13 +69,17 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     expect(page.url()).toMatch(new RegExp(`/flows/${ORDER_FLOW}/mapper$`));
     // No canvas, palette or code for a client, even on the canvas address.
     expect(await page.locator('.react-flow, [data-testid=palette], .cm-editor').count()).toBe(0);
-    await page.waitForSelector('[data-testid=preview-output]');
-    expect(await page.textContent('tr[data-target="reference"] [data-testid=target-value]')).toContain('"#9999"');
-
-    // Pick a real event from the runs instead of the catalog example.
-    const options = await page.locator('select[aria-label="Sample event"] option').allTextContents();
-    expect(options[0]).toMatch(/^Example: Shopify event/);
-    await page.selectOption('select[aria-label="Sample event"]', { index: 1 });
+    // The mapping opens on its node's input in the latest succeeded run (order #810001), not on an example.
+    await page.waitForFunction(() => document.querySelector('tr[data-target="reference"] [data-testid=target-value]')?.textContent?.includes('#810001'));
+    expect(await page.textContent('[data-testid=input-kind]')).toBe('real run · succeeded');
+    // The trigger's example is one choice away, and back to the real run.
+    const options = await page.locator('select[aria-label="Mapper input"] option').allTextContents();
+    expect(options[0]).toMatch(/^Run …\S{8} · succeeded/);
+    expect(options.at(-1)).toMatch(/^Example: Shopify event/);
+    await page.selectOption('select[aria-label="Mapper input"]', { label: options.at(-1)! });
+    await page.waitForFunction(() => document.querySelector('tr[data-target="reference"] [data-testid=target-value]')?.textContent?.includes('"#9999"'));
+    expect(await page.textContent('[data-testid=input-kind]')).toBe('example');
+    await page.selectOption('select[aria-label="Mapper input"]', { index: 0 });
     await page.waitForFunction(() => document.querySelector('tr[data-target="reference"] [data-testid=target-value]')?.textContent?.includes('#810001'));
 
     // Drag a source field onto the "add a target" zone, then shape it with a transform from the menu.
@@ -189,4 +193,69 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
       await page.close();
     }
   }, 60_000);
+
+  it('previews a map that sits behind another step on that step’s output in the latest succeeded run: no false problems', async () => {
+    // order paid -> a code step adding the ERP warehouse and customer -> the sales-order map that reads them.
+    const FLOW = 'enriched-orders';
+    const config = {
+      fields: [
+        { target: 'externalId', source: { kind: 'path', path: 'order.id' } },
+        { target: 'reference', source: { kind: 'path', path: 'order.name' } },
+        { target: 'warehouse', source: { kind: 'path', path: 'erp.warehouse' } },
+        { target: 'customer', source: { kind: 'path', path: 'erp.customer' } },
+        { target: 'event', source: { kind: 'path', path: '$trigger.event.topic' } },
+      ],
+    };
+    await env.admin('POST', '/api/flows', {
+      schemaVersion: 1, id: FLOW, name: 'Enriched orders',
+      nodes: [
+        { id: 'paid', type: 'shopify.trigger', typeVersion: 1, name: 'Order paid', position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
+        { id: 'enrich', type: 'core.code', typeVersion: 1, name: 'Add ERP fields', position: { x: 300, y: 0 }, config: { code: "return { order: input.order, erp: { warehouse: 'WH-MAIN', customer: 'C-' + input.order.name } }" } },
+        { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 600, y: 0 }, config },
+      ],
+      edges: [
+        { id: 'e1', source: 'paid', target: 'enrich', sourceHandle: 'out', targetHandle: 'in' },
+        { id: 'e2', source: 'enrich', target: 'so', sourceHandle: 'out', targetHandle: 'in' },
+      ],
+    });
+    await env.admin('POST', `/api/flows/${FLOW}/publish`, { message: 'enriched' });
+    await env.admin('POST', `/api/flows/${FLOW}/activate`, {});
+    expect((await sendShopifyWebhook(base(), paidOrderBody(840001, '0.2'))).status).toBe(200);
+    const run = await waitForOrderRun(env.admin, FLOW, 'gid://shopify/Order/840001');
+    expect(run.status).toBe('succeeded');
+    const rec = await env.admin<{ steps: Step[] }>('GET', `/api/runs/${run.runId}`);
+    // What the mapper used to preview on, the trigger's output, lacks what the code step adds: 2 false problems.
+    const onTrigger = await env.admin<{ ok: boolean; problems: Array<{ target: string }> }>('POST', '/api/mapping/preview', { config, sample: rec.steps.find((x) => x.nodeId === 'paid')!.output, flowId: FLOW });
+    expect(onTrigger.ok).toBe(false);
+    expect(onTrigger.problems.map((p) => p.target).sort()).toEqual(['customer', 'warehouse']);
+
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), CLIENT.email, CLIENT.password);
+    await page.goto(`${base()}/flows/${FLOW}/mapper`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=preview-status]')?.textContent === 'maps cleanly', undefined, { timeout: 15_000 });
+    expect(await page.inputValue('select[aria-label="Mapper input"]')).toBe(run.runId);
+    expect(await page.textContent('[data-testid=input-kind]')).toBe('real run · succeeded');
+    expect(await page.textContent('[data-testid=mapper-input]')).toContain('Input of Sales order: the output of Add ERP fields');
+    // The source pane lists what the code step added, and the preview reads the run's own trigger for $trigger paths.
+    await page.waitForSelector('[data-path="erp.warehouse"]');
+    expect(JSON.parse((await page.textContent('[data-testid=preview-output]'))!)).toEqual({
+      externalId: 'gid://shopify/Order/840001', reference: '#840001', warehouse: 'WH-MAIN', customer: 'C-#840001', event: 'orders/paid',
+    });
+    expect(await page.locator('[data-testid=preview-problems]').count()).toBe(0);
+    await shot(page, 'mapper-09-input-from-upstream-run');
+
+    // The trigger's example is still offered, named as the flow's start and not real data: on it the preview shows the
+    // two problems the old mapper showed on every run.
+    const options = await page.locator('select[aria-label="Mapper input"] option').allTextContents();
+    expect(options.slice(1)).toEqual(["Example: Shopify event, the flow's start (steps before this one may add fields)", 'Example output of Add ERP fields (core.code)']);
+    await page.selectOption('select[aria-label="Mapper input"]', { label: options[1] });
+    await page.waitForFunction(() => document.querySelector('[data-testid=preview-status]')?.textContent === '2 problems');
+    expect(await page.textContent('[data-testid=input-kind]')).toBe('example');
+    expect(await page.textContent('[data-testid=mapper-input]')).toContain('Not real data');
+    expect(await page.textContent('[data-testid=preview-problems]')).toMatch(/warehouse[\s\S]*customer/);
+    await shot(page, 'mapper-10-trigger-example-false-problems');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

@@ -114,6 +114,7 @@ const rows: Row[] = [
   ['GET', '/api/flows/{id}/nodes/{nodeId}/samples', () => '/api/flows/f/nodes/a/samples', ALL],
   ['POST', '/api/flows/{id}/run-now', () => '/api/flows/f/run-now', ACO],
   ['GET', '/api/schedules', () => '/api/schedules', ALL],
+  ['GET', '/api/monitors', () => '/api/monitors', NC],
   ['GET', '/api/sandbox', () => '/api/sandbox', ACO],
   ['POST', '/api/sandbox/events', () => '/api/sandbox/events', ACO, () => ({ scenario: 'paid-order' })],
 ];

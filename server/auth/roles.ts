@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   /** The integration audit scans the catalogue, item master and lookups. */
   'integration.audit': READERS_NOT_CLIENT,
   'runbooks.read': ALL,
+  /** Monitors watch runs, stock and payments across all flows. */
+  'monitors.read': READERS_NOT_CLIENT,
   'exceptions.read': ALL,
   /** Acknowledge, assign, resolve with a note. */
   'exceptions.triage': TRIAGE,

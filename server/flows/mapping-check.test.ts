@@ -34,4 +34,36 @@ describe('mappings checked on their node’s real input', () => {
     await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.consultant, body: doc([{ target: 'value', source: { kind: 'path', path: 'amount' } }]) });
     expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.consultant, body: { message: 'ok' } })).status).toBe(201);
   });
+
+  it('gives a node behind another step that step’s output from runs, the latest succeeded first among production runs, with status, time and the trigger', async () => {
+    // trigger -> enrich (adds a warehouse) -> map: the trigger's output lacks the warehouse the map reads.
+    const enriched = flow('e', [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'enrich', type: 'test.map', config: { fields: { warehouse: 'WH-1' } } },
+      { id: 'map', type: 'core.map', config: { fields: [{ target: 'wh', source: { kind: 'path', path: 'warehouse' } }, { target: 'ref', source: { kind: 'path', path: '$trigger.ref' } }] } },
+    ], ['t->enrich', 'enrich->map']);
+    await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: enriched });
+    expect((await t.json('POST', '/api/flows/e/publish', { token: t.tokens.consultant, body: { message: 'v1' } })).status).toBe(201);
+    const rt = t.server.runtime;
+    const ok = rt.queue.ingest({ source: 'manual', payload: { ref: 'A-1' }, targets: [{ flowId: 'e', version: 1 }] }).runIds[0];
+    await rt.drain(10_000);
+    expect(rt.runs.get(ok).status).toBe('succeeded');
+    const s = (await t.json('GET', '/api/flows/e/nodes/map/samples', { token: t.tokens.client })).body.samples;
+    expect(s).toHaveLength(1); // not right after the trigger: no trigger example offered as its input
+    expect(s[0]).toMatchObject({ id: ok, kind: 'run', status: 'succeeded', at: expect.any(Number), value: { ref: 'A-1', warehouse: 'WH-1' }, trigger: { ref: 'A-1' } });
+    // Previewed on that input (and its trigger) the mapping is clean; on the trigger's output it is not.
+    const config = enriched.nodes[2].config;
+    const onInput = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: s[0].value, trigger: s[0].trigger, flowId: 'e' } });
+    expect(onInput.body).toMatchObject({ ok: true, output: { wh: 'WH-1', ref: 'A-1' } });
+    const onTrigger = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: s[0].trigger, flowId: 'e' } });
+    expect(onTrigger.body.ok).toBe(false);
+    expect(JSON.stringify(onTrigger.body.problems)).toContain('warehouse');
+
+    // A test run executing the map alone with its upstream pinned is offered first and says so.
+    const pinnedRun = await t.json('POST', '/api/flows/e/test', { token: t.tokens.consultant, body: { nodeId: 'map', pinFrom: ok } });
+    expect(pinnedRun.status).toBe(200);
+    const again = (await t.json('GET', '/api/flows/e/nodes/map/samples', { token: t.tokens.client })).body.samples;
+    expect(again[0]).toMatchObject({ id: pinnedRun.body.runId, kind: 'test', pinned: true, value: { warehouse: 'WH-1' } });
+    expect(again[1]).toMatchObject({ id: ok, kind: 'run', status: 'succeeded' });
+  });
 });

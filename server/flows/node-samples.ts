@@ -1,6 +1,7 @@
 // What a node really receives, for its mapper and for the publish check: the node's input in recent runs (test runs
-// of the draft first, then production runs), and — for a node right after the trigger — the trigger's sample output.
-// Each sample comes with the run's trigger output, which `$trigger.` paths of a mapping read.
+// of the draft first, then production runs, and the latest production run that succeeded even when newer ones
+// failed), and — for a node right after the trigger — the trigger's sample output. Each sample comes with the run's
+// trigger output, which `$trigger.` paths of a mapping read.
 import type { Runtime } from '../../runtime/index.ts';
 import type { Flow } from '../../flows/schema.ts';
 import { testFlowId } from './test-run.ts';
@@ -12,18 +13,28 @@ export interface NodeSample {
   value: unknown;
   trigger: unknown;
   kind: 'sample' | 'test' | 'run';
+  /** The run's status (runs only). */
+  status?: string;
+  /** When the run was created, epoch ms (runs only). */
+  at?: number;
+  /** A test run whose steps upstream of this node kept pinned outputs (n8n's "pin data"). */
+  pinned?: boolean;
 }
+
+interface Row { id: string; flowId: string; status: string; createdAt: number }
 
 export function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: string, limit = 5): NodeSample[] {
   const out: NodeSample[] = [];
-  const rows = rt.store.sqlite
-    .prepare(
+  const reached = (runStatus: string | null) =>
+    rt.store.sqlite.prepare(
       `SELECT r.id, r.flow_id AS flowId, r.status, r.created_at AS createdAt FROM steps s JOIN runs r ON r.id = s.run_id
-       WHERE r.flow_id IN (?, ?) AND s.node_id = ? AND s.status IN ('succeeded','failed') ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-    )
-    .all(testFlowId(flowId), flowId, nodeId, limit * 2) as Array<{ id: string; flowId: string; status: string; createdAt: number }>;
-  const tests = rows.filter((r) => r.flowId !== flowId).slice(0, 2);
-  const prod = rows.filter((r) => r.flowId === flowId).slice(0, limit);
+       WHERE r.flow_id = ? AND s.node_id = ? AND s.status IN ('succeeded','failed') ${runStatus ? 'AND r.status = ?' : ''}
+       ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+    );
+  // Asked apart, so a burst of test runs never hides the production runs (nor the other way round).
+  const tests = reached(null).all(testFlowId(flowId), nodeId, 2) as Row[];
+  const prod = reached(null).all(flowId, nodeId, limit) as Row[];
+  if (!prod.some((r) => r.status === 'succeeded')) prod.push(...(reached('succeeded').all(flowId, nodeId, 'succeeded', 1) as Row[]));
   for (const r of [...tests, ...prod]) {
     let run;
     try {
@@ -34,12 +45,16 @@ export function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: st
     const step = run.steps.find((s) => s.nodeId === nodeId);
     if (step?.input === undefined) continue;
     const test = r.flowId !== flowId;
+    const pinned = test && run.steps.some((s) => s.nodeId !== nodeId && s.reusedFrom === 'pinned');
     out.push({
       id: r.id,
       kind: test ? 'test' : 'run',
       label: `${test ? 'Test run' : 'Run'} ${r.id} (${r.status}, ${new Date(r.createdAt).toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
       value: step.input,
       trigger: run.steps[0]?.output,
+      status: r.status,
+      at: r.createdAt,
+      ...(test ? { pinned } : {}),
     });
   }
   // Right after the trigger, the trigger's sample output is this node's input.

@@ -360,9 +360,9 @@ export function flowsRouter(d: Deps) {
       method: 'get',
       path: '/flows/{id}/nodes/{nodeId}/samples',
       tags,
-      description: "What a node really receives: its input in the latest test runs and runs (with the run's trigger output), and the trigger's example for a node right after the trigger.",
+      description: "What a node really receives: its input in the latest test runs and runs (with the run's trigger output, status and time; a test run says whether its upstream outputs were pinned), the latest succeeded run that reached the node, and the trigger's example for a node right after the trigger.",
       request: { params: IdParam.extend({ nodeId: z.string().min(1).openapi({ param: { name: 'nodeId', in: 'path' } }) }) },
-      responses: { 200: json(z.object({ samples: z.array(z.object({ id: z.string(), kind: z.string(), label: z.string(), value: z.unknown(), trigger: z.unknown() })) })), 404: notFound },
+      responses: { 200: json(z.object({ samples: z.array(z.object({ id: z.string(), kind: z.string(), label: z.string(), value: z.unknown(), trigger: z.unknown(), status: z.string().optional(), at: z.number().optional(), pinned: z.boolean().optional() })) })), 404: notFound },
     }),
     (c) => {
       const { id, nodeId } = c.req.valid('param');

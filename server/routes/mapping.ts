@@ -10,6 +10,7 @@ const PreviewRequest = z
     config: z.unknown().openapi({ description: 'A core.map config (fields, sources, transforms).' }),
     sample: z.unknown().optional().openapi({ description: 'The input to map; defaults to the sample output of the flow trigger.' }),
     flowId: z.string().optional().openapi({ description: 'Resolves flow-scoped lookup tables and the default sample.' }),
+    trigger: z.unknown().optional().openapi({ description: 'The event that started the run the sample comes from, for `$trigger.` paths; defaults to the sample.' }),
   })
   .openapi('MappingPreviewRequest');
 
@@ -50,7 +51,7 @@ export function mappingRouter(d: Deps) {
         if (!trigger) throw new HttpError(400, 'invalid_request', `flow "${body.flowId}" has no trigger to take a sample from`);
         sample = trigger.sampleOutput;
       }
-      const result = await previewMap(body.config, sample, { sandbox: d.runtime.sandbox, lookups: d.lookups, flowId: body.flowId });
+      const result = await previewMap(body.config, sample, { sandbox: d.runtime.sandbox, lookups: d.lookups, flowId: body.flowId, trigger: body.trigger });
       return c.json(d.scrub(result) as unknown as z.infer<typeof PreviewResponse>, 200);
     },
   );

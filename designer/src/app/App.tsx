@@ -47,7 +47,7 @@ export function App() {
   else if (path === '/runs') page = <RunsPage />;
   else if ((params = match('/lookups/:scope/:name', path))) page = <LookupEditorPage key={`${params.scope}/${params.name}`} scope={params.scope} name={params.name} />;
   else if (path === '/lookups') page = <LookupListPage flowId={query.get('flow') ?? undefined} />;
-  else if (path === '/exceptions') page = <ExceptionsPage />;
+  else if (path === '/exceptions') page = <ExceptionsPage key={query.get('type') ?? ''} type={query.get('type') ?? undefined} />;
   else if (path === '/dashboard') page = <DashboardPage />;
   else if (path === '/finance/payouts') page = <PayoutsPage month={query.get('month') ?? undefined} />;
   else page = <FlowListPage />;

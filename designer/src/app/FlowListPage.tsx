@@ -86,6 +86,7 @@ export function FlowListPage() {
                 <td className="actions" data-flow-actions={f.id}>
                   <Link to={`/runbooks/${encodeURIComponent(f.id)}`}>Runbook</Link>
                   {mayOpen('/runs', role) && <> · <Link to={`/runs?flow=${encodeURIComponent(f.id)}`}>Runs</Link></>}
+                  {mayOpen('/monitors', role) && <> · <Link to={`/monitors?flow=${encodeURIComponent(f.id)}`}>Monitors</Link></>}
                   {schedules.has(f.id) && (
                     <span className="muted small"> · {schedules.get(f.id)!.every}{canRunNow && (
                       <> <button className="small-button" onClick={async () => {

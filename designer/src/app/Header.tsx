@@ -21,6 +21,7 @@ export function Header({ path }: { path: string }) {
         {tab('/exceptions', 'Exceptions')}
         {tab('/lookups', 'Lookup tables')}
         {canSeeFinance(user?.role) && tab('/finance/payouts', 'Payouts')}
+        {mayOpen('/monitors', user?.role) && tab('/monitors', 'Monitors')}
         {mayOpen('/audit', user?.role) && tab('/audit', 'Audit')}
         {mayOpen('/sandbox', user?.role) && tab('/sandbox', 'Sandbox')}
         {mayOpen('/settings/connections', user?.role) && (

@@ -19,5 +19,8 @@ describe('page access by role', () => {
     expect(mayOpen('/sandbox', 'operator')).toBe(true);
     expect(mayOpen('/sandbox', 'viewer')).toBe(false);
     expect(mayOpen('/runsx', 'client')).toBe(true); // a prefix is a path segment, not a string prefix
+    expect(mayOpen('/monitors', 'client')).toBe(false);
+    expect(refusal('/monitors', 'client')?.title).toBe('Monitors');
+    expect(mayOpen('/monitors', 'viewer')).toBe(true);
   });
 });

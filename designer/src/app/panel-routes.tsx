@@ -7,15 +7,17 @@ import { TokensPage } from '../settings/TokensPage.tsx';
 import { AssistantSettingsPage } from '../assist/AssistantSettingsPage.tsx';
 import { AuditPage } from '../reports/AuditPage.tsx';
 import { RunbookPage } from '../reports/RunbookPage.tsx';
+import { MonitorsPage } from '../reports/MonitorsPage.tsx';
 import { match } from './router.ts';
 
-export function panelPage(path: string, _query: URLSearchParams): ReactNode | null {
+export function panelPage(path: string, query: URLSearchParams): ReactNode | null {
   if (path === '/sandbox') return <SandboxPage />;
   if (path === '/settings' || path === '/settings/connections') return <ConnectionsPage />;
   if (path === '/settings/users') return <UsersPage />;
   if (path === '/settings/tokens') return <TokensPage />;
   if (path === '/settings/assistant') return <AssistantSettingsPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/monitors') return <MonitorsPage key={query.get('flow') ?? ''} flowId={query.get('flow') ?? undefined} />;
   const rb = match('/runbooks/:flowId', path);
   if (rb) return <RunbookPage key={rb.flowId} flowId={rb.flowId} />;
   return null;

@@ -8,9 +8,10 @@ import { ExceptionRow } from './ExceptionRow.tsx';
 import { TriageProvider } from '../assist/ExceptionTriage.tsx';
 import { bulkActionsFor, bulkSummary, countBy } from './inbox-model.ts';
 
-export function ExceptionsPage() {
+/** `type`: opened filtered to one exception type (the monitors page links its open exceptions so). */
+export function ExceptionsPage({ type }: { type?: string } = {}) {
   const role = useSession((s) => s.user?.role);
-  const [query, setQuery] = useState<ExceptionQuery>({ state: 'unresolved' });
+  const [query, setQuery] = useState<ExceptionQuery>({ state: 'unresolved', ...(type ? { type } : {}) });
   const [data, setData] = useState<{ items: ExceptionItem[]; total: number } | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkForm, setBulkForm] = useState<ExceptionAction | null>(null);

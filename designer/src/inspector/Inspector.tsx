@@ -2,10 +2,16 @@ import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { SchemaForm } from './SchemaForm.tsx';
 import { NodeRunData } from './NodeRunData.tsx';
 import { MAP_TYPE, useOpenMapper } from '../canvas/open-mapper.ts';
+import { Link } from '../app/Link.tsx';
+import { mayOpen } from '../app/access.ts';
+import { useSession } from '../app/session.ts';
 
-/** With nothing selected: the flow's name and description (the description is shown on the flow list). */
+/** With nothing selected: the flow's name and description (the description is shown on the flow list), and its pages. */
 function FlowDetails() {
   const store = useFlowStoreApi();
+  const id = useFlowStore((s) => s.flow.id);
+  const role = useSession((s) => s.user?.role);
+  const q = encodeURIComponent(id);
   const name = useFlowStore((s) => s.flow.name);
   const description = useFlowStore((s) => s.flow.description ?? '');
   const readOnly = useFlowStore((s) => s.readOnly);
@@ -22,6 +28,11 @@ function FlowDetails() {
           placeholder="What this flow does, when it runs and what it writes: shown on the flow list."
           onChange={(e) => store.getState().setDetails({ description: e.target.value })} />
       </div>
+      <p className="small" data-testid="flow-pages">
+        <Link to={`/runbooks/${q}`}>Runbook</Link>
+        {mayOpen('/monitors', role) && <> · <Link to={`/monitors?flow=${q}`}>Monitors</Link></>}
+        {mayOpen('/runs', role) && <> · <Link to={`/runs?flow=${q}`}>Runs</Link></>}
+      </p>
     </div>
   );
 }

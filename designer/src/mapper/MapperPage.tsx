@@ -1,16 +1,20 @@
-// The no-code mapper: sample event fields on the left, the map node's target fields on the right, the selected
-// target's source and transforms below, and the live preview. Client users land here instead of the canvas.
+// The no-code mapper: the map node's real input on the left (a past run's, a test run's or an example, as chosen),
+// the map node's target fields on the right, the selected target's source and transforms below, and the live preview
+// on that same input. Client users land here instead of the canvas.
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../api/client.ts';
 import { lookupsApi, type LookupTable } from '../api/lookups.ts';
 import { canEditStructure, canSeeCanvas, useSession } from '../app/session.ts';
-import { createMapperStore, type MapperStore, type SampleChoice } from '../store/mapper-store.ts';
+import type { NodeTypeInfo } from '../api/types.ts';
+import { createMapperStore, type MapperStore } from '../store/mapper-store.ts';
 import { MapperContext } from './context.ts';
 import { FieldEditor } from './FieldEditor.tsx';
 import { MapperPublishDialog } from './MapperPublishDialog.tsx';
 import { MapperToolbar } from './MapperToolbar.tsx';
 import { PreviewPanel } from './PreviewPanel.tsx';
-import { catalogSample } from './samples.ts';
+import { upstreamOf } from './samples.ts';
+import { InputPicker } from './InputPicker.tsx';
+import { useNodeInputs } from './use-node-inputs.ts';
 import { SourceTree } from './SourceTree.tsx';
 import { TargetPane } from './TargetPane.tsx';
 import { SuggestPanel } from './SuggestPanel.tsx';
@@ -20,7 +24,7 @@ import { useMapper } from './context.ts';
 interface Loaded {
   store: MapperStore;
   tables: LookupTable[];
-  example: SampleChoice | null;
+  types: NodeTypeInfo[];
 }
 
 export function MapperPage({ flowId, nodeId }: { flowId: string; nodeId?: string }) {
@@ -34,9 +38,7 @@ export function MapperPage({ flowId, nodeId }: { flowId: string; nodeId?: string
       ([{ draft }, catalog, { tables }]) => {
         if (cancelled) return;
         const store = createMapperStore(draft, nodeId);
-        const example = catalogSample(draft, catalog.nodeTypes);
-        if (example) store.getState().setSample(example);
-        setLoaded({ store, example, tables: tables.filter((t) => t.scope === 'shared' || t.scope === flowId) });
+        setLoaded({ store, types: catalog.nodeTypes, tables: tables.filter((t) => t.scope === 'shared' || t.scope === flowId) });
       },
       (e: Error) => !cancelled && setError(e.message),
     );
@@ -49,15 +51,18 @@ export function MapperPage({ flowId, nodeId }: { flowId: string; nodeId?: string
   if (!loaded) return <p className="muted page">Loading the mapping…</p>;
   return (
     <MapperContext.Provider value={{ store: loaded.store, tables: loaded.tables, canEditCode: canEditStructure(role) }}>
-      <Mapper store={loaded.store} example={loaded.example} showCanvas={canSeeCanvas(role)} />
+      <Mapper store={loaded.store} types={loaded.types} showCanvas={canSeeCanvas(role)} />
     </MapperContext.Provider>
   );
 }
 
-function Mapper({ store, example, showCanvas }: { store: MapperStore; example: SampleChoice | null; showCanvas: boolean }) {
+function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeTypeInfo[]; showCanvas: boolean }) {
   usePreview(store);
+  const inputs = useNodeInputs(store, types);
   const nodeId = useMapper((s) => s.nodeId);
   const sample = useMapper((s) => s.sample);
+  const loadingInputs = useMapper((s) => s.inputs === null);
+  const upstream = useMapper((s) => (s.nodeId ? upstreamOf(s.flow, s.nodeId, types)?.name ?? null : null));
   const [saving, setSaving] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [message, setMessage] = useState<{ text: string; bad?: boolean } | null>(null);
@@ -94,13 +99,16 @@ function Mapper({ store, example, showCanvas }: { store: MapperStore; example: S
 
   return (
     <section className="mapper" data-testid="mapper-page">
-      <MapperToolbar catalogSample={example} canSeeCanvas={showCanvas} saving={saving} onSave={() => void save().catch(() => {})} onPublish={() => setPublishing(true)} />
+      <MapperToolbar canSeeCanvas={showCanvas} saving={saving} onSave={() => void save().catch(() => {})} onPublish={() => setPublishing(true)} />
       {message && <p className={`mapper-message ${message.bad ? 'error' : ''}`} data-testid="mapper-message" role="status">{message.text}</p>}
       {!nodeId ? (
         <p className="muted page">This flow has no mapping step (a "Map fields" node) yet; a consultant adds one on the canvas.</p>
       ) : (
         <div className="mapper-body">
-          {sample ? <SourceTree sample={sample.value} /> : <div className="card muted">No sample event: the trigger has no example and the flow has no runs yet.</div>}
+          <SourceTree sample={sample?.value}>
+            <InputPicker upstreamName={upstream} error={inputs.error} onReload={inputs.reload} />
+            {!sample && !loadingInputs && <p className="muted">No input to map from: no run has reached this step and the step before it has no example.</p>}
+          </SourceTree>
           <div className="mapper-right">
             <SuggestPanel />
             <TargetPane />

@@ -1,22 +1,26 @@
-// The sample event as a tree. Each field can be dragged onto a target, or clicked to fill the selected target.
-import { useMemo, useState } from 'react';
+// The map node's input as a tree (which input: the picker passed as children). Each field can be dragged onto a
+// target, or clicked to fill the selected target.
+import { useMemo, useState, type ReactNode } from 'react';
 import { buildSourceTree, filterTree, type SourceNode } from './model/source-tree.ts';
 import { useMapper, useMapperEnv } from './context.ts';
 
 export const DRAG_TYPE = 'application/x-ledgerline-path';
 
-export function SourceTree({ sample }: { sample: unknown }) {
+export function SourceTree({ sample, children }: { sample: unknown; children?: ReactNode }) {
   const [q, setQ] = useState('');
-  const tree = useMemo(() => buildSourceTree(sample), [sample]);
+  const tree = useMemo(() => (sample === undefined ? [] : buildSourceTree(sample)), [sample]);
   const shown = useMemo(() => filterTree(tree, q), [tree, q]);
   return (
     <div className="source-pane card" data-testid="source-pane">
       <h3>Source fields</h3>
+      {children}
+      {sample !== undefined && <>
       <input aria-label="Search source fields" placeholder="Search, e.g. email or sku" value={q} onChange={(e) => setQ(e.target.value)} />
       <p className="help">Drag a field onto a target on the right, or select a target and click a field.</p>
       {tree.length === 0 ? <p className="muted">This sample has no fields.</p> : (
         <ul className="tree">{shown.map((n) => <TreeItem key={n.path} node={n} depth={0} open={!!q} />)}</ul>
       )}
+      </>}
     </div>
   );
 }

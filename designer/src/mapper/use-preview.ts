@@ -12,7 +12,8 @@ export function usePreview(store: MapperStore, delayMs = 250) {
       if (!s.nodeId || !s.sample) return;
       const mine = ++seq;
       const revision = s.revision;
-      mappingApi.preview({ config: s.config(), sample: s.sample.value, flowId: s.flow.id }).then(
+      // The run's own trigger output, so `$trigger.` paths read the event that started it, not the node's input.
+      mappingApi.preview({ config: s.config(), sample: s.sample.value, trigger: s.sample.trigger, flowId: s.flow.id }).then(
         (p) => mine === seq && store.getState().setPreview(p, null, revision),
         (e: Error) => mine === seq && store.getState().setPreview(null, e.message, revision),
       );

@@ -3,6 +3,8 @@
 import { useEffect, useState } from 'react';
 import { request } from '../api/client.ts';
 import { Link } from '../app/Link.tsx';
+import { mayOpen } from '../app/access.ts';
+import { useSession } from '../app/session.ts';
 
 interface Runbook {
   flowId: string; title: string; purpose: string; triggers: string[];
@@ -15,6 +17,7 @@ interface Runbook {
 }
 
 export function RunbookPage({ flowId }: { flowId: string }) {
+  const role = useSession((s) => s.user?.role);
   const [rb, setRb] = useState<Runbook | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -25,7 +28,7 @@ export function RunbookPage({ flowId }: { flowId: string }) {
   const list = (xs: string[]) => (xs.length ? <ul>{xs.map((x, i) => <li key={i}>{x}</li>)}</ul> : <p className="muted">—</p>);
   return (
     <section className="page runbook" data-testid="runbook-page">
-      <div className="row"><h2>Runbook: {rb.title}</h2><span className="spacer" /><Link to={`/flows/${encodeURIComponent(rb.flowId)}`}>Open the flow</Link></div>
+      <div className="row"><h2>Runbook: {rb.title}</h2><span className="spacer" /><Link to={`/flows/${encodeURIComponent(rb.flowId)}`}>Open the flow</Link>{mayOpen('/monitors', role) && <>{' · '}<Link to={`/monitors?flow=${encodeURIComponent(rb.flowId)}`}>Its monitors</Link></>}</div>
       <p>{rb.purpose}</p>
       <h3>When it runs</h3>{list(rb.triggers)}
       <h3>Steps</h3>

@@ -113,7 +113,7 @@ describe('mapper store', () => {
     // A failed preview of the current edit is current too; a new sample starts over.
     st().setPreview(null, 'network down', st().revision);
     expect(previewIsCurrent(st())).toBe(true);
-    st().setSample({ id: 'catalog', label: 'x', value: {} });
+    st().setSample({ id: 'sample', kind: 'example', label: 'x', value: {} });
     expect(previewIsCurrent(st())).toBe(false);
   });
 });

@@ -28,10 +28,17 @@ export interface PreviewView {
 }
 
 export interface SampleChoice {
-  /** `catalog` (the trigger's example) or a run id. */
+  /** A run id, `sample` (the trigger's example) or `example:<node>` (the upstream step's catalog example). */
   id: string;
+  /** run: a production run's input to the node; test: a test run's (maybe with pinned upstream); example: no real data. */
+  kind: 'run' | 'test' | 'example';
   label: string;
   value: unknown;
+  /** The run's trigger output, for `$trigger.` paths (an example is its own trigger). */
+  trigger?: unknown;
+  status?: string;
+  at?: number;
+  pinned?: boolean;
 }
 
 export interface MapperState {
@@ -42,6 +49,8 @@ export interface MapperState {
   revision: number;
   savedRevision: number;
   sample: SampleChoice | null;
+  /** The inputs the chosen node can be previewed with (null while they load). */
+  inputs: SampleChoice[] | null;
   preview: PreviewView | null;
   previewError: string | null;
   /** The revision the preview (or its error) was computed for; behind `revision` while an edit is being previewed. */
@@ -62,7 +71,9 @@ export interface MapperState {
   removeField(addr: Addr): void;
   /** Replaces all fields at once (accepting or undoing mapping suggestions). */
   replaceFields(fields: FieldInput[]): void;
-  setSample(sample: SampleChoice): void;
+  setSample(sample: SampleChoice | null): void;
+  /** The inputs of `nodeId` arrived: kept only if that node is still the one shown. */
+  setInputs(nodeId: string, inputs: SampleChoice[], chosen: SampleChoice | null): void;
   /** `revision`: the edit the answer belongs to (defaults to the current one). */
   setPreview(preview: PreviewView | null, error?: string | null, revision?: number): void;
   /** The node's config as it stands (other config keys kept). */
@@ -101,6 +112,7 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
       revision: 0,
       savedRevision: 0,
       sample: null,
+      inputs: null,
       preview: null,
       previewError: null,
       previewRevision: -1,
@@ -109,7 +121,8 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
         const s = get();
         // Unsaved edits of the other node go into the document first, so switching loses nothing.
         const doc = s.flowForSave();
-        set({ flow: doc, nodeId: id, fields: fieldsOf(doc.nodes.find((n) => n.id === id)), selected: null, preview: null, previewError: null });
+        // Another node has another input: its samples are loaded afresh.
+        set({ flow: doc, nodeId: id, fields: fieldsOf(doc.nodes.find((n) => n.id === id)), selected: null, preview: null, previewError: null, sample: null, inputs: null });
       },
       select: (addr) => set({ selected: addr }),
       setSource: (addr, source) => onField(addr, (f) => ({ ...f, source })),
@@ -156,6 +169,9 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
       },
       replaceFields: (fields) => edit(() => fields, { selected: null }),
       setSample: (sample) => set({ sample, preview: null, previewError: null }),
+      setInputs: (nodeId, inputs, chosen) => {
+        if (get().nodeId === nodeId) set({ inputs, sample: chosen, preview: null, previewError: null });
+      },
       setPreview: (preview, error = null, revision = get().revision) => set({ preview, previewError: error, previewRevision: revision }),
       config: () => {
         const s = get();
