@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'react';
+import { changeRequestsApi } from '../api/change-requests.ts';
 import { canSeeFinance, useSession } from './session.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
@@ -6,6 +8,17 @@ import { mayOpen } from './access.ts';
 export function Header({ path }: { path: string }) {
   const user = useSession((s) => s.user);
   const logout = useSession((s) => s.logout);
+  const reviews = mayOpen('/approvals', user?.role);
+  const [pending, setPending] = useState(0);
+  // Re-counted on each page change: a consultant sees new requests as they move around the app.
+  useEffect(() => {
+    if (!reviews) return;
+    let cancelled = false;
+    changeRequestsApi.list({ status: 'pending' }).then((r) => !cancelled && setPending(r.changeRequests.length), () => {});
+    return () => {
+      cancelled = true;
+    };
+  }, [reviews, path]);
   const tab = (to: string, label: string) => (
     <Link to={to} className={path.startsWith(to) ? 'tab active' : 'tab'}>
       {label}
@@ -21,6 +34,11 @@ export function Header({ path }: { path: string }) {
         {tab('/exceptions', 'Exceptions')}
         {tab('/lookups', 'Lookup tables')}
         {canSeeFinance(user?.role) && tab('/finance/payouts', 'Payouts')}
+        {reviews && (
+          <Link to="/approvals" className={path.startsWith('/approvals') ? 'tab active' : 'tab'} data-testid="approvals-tab">
+            Approvals{pending > 0 && <span className="count" aria-label={`${pending} waiting`}>{pending}</span>}
+          </Link>
+        )}
         {mayOpen('/audit', user?.role) && tab('/audit', 'Audit')}
         {mayOpen('/sandbox', user?.role) && tab('/sandbox', 'Sandbox')}
         {mayOpen('/settings/connections', user?.role) && (

@@ -7,6 +7,8 @@ import { TokensPage } from '../settings/TokensPage.tsx';
 import { AssistantSettingsPage } from '../assist/AssistantSettingsPage.tsx';
 import { AuditPage } from '../reports/AuditPage.tsx';
 import { RunbookPage } from '../reports/RunbookPage.tsx';
+import { ApprovalsPage } from '../approvals/ApprovalsPage.tsx';
+import { ChangeRequestPage } from '../approvals/ChangeRequestPage.tsx';
 import { match } from './router.ts';
 
 export function panelPage(path: string, _query: URLSearchParams): ReactNode | null {
@@ -16,6 +18,9 @@ export function panelPage(path: string, _query: URLSearchParams): ReactNode | nu
   if (path === '/settings/tokens') return <TokensPage />;
   if (path === '/settings/assistant') return <AssistantSettingsPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/approvals') return <ApprovalsPage />;
+  const cr = match('/approvals/:id', path);
+  if (cr) return <ChangeRequestPage key={cr.id} id={cr.id} />;
   const rb = match('/runbooks/:flowId', path);
   if (rb) return <RunbookPage key={rb.flowId} flowId={rb.flowId} />;
   return null;

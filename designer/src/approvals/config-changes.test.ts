@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import type { Flow } from '../api/types.ts';
+import { parsePath, valueChanges } from './config-changes.ts';
+
+const doc = (fields: unknown[], x = 0): Flow =>
+  ({ schemaVersion: 1, id: 'f', name: 'f', nodes: [{ id: 'map', type: 'core.map', name: 'Sales order fields', position: { x, y: 0 }, config: { fields } }], edges: [] }) as unknown as Flow;
+
+describe('valueChanges', () => {
+  it('reads paths with array indexes', () => {
+    expect(parsePath('config.fields[3].transforms[0].kind')).toEqual(['config', 'fields', 3, 'transforms', 0, 'kind']);
+  });
+
+  it('gives each changed path its value before and after, leaving out canvas positions', () => {
+    const before = doc([{ target: 'a', source: 'order.name' }]);
+    const after = doc([{ target: 'a', source: 'order.name', transforms: [{ kind: 'case', mode: 'upper' }] }], 40);
+    const changes = valueChanges({ nodes: { added: [], removed: [], changed: [{ id: 'map', fields: ['position.x', 'config.fields[0].transforms'] }] }, edges: { added: [], removed: [] } }, before, after);
+    expect(changes).toEqual([{ nodeId: 'map', nodeName: 'Sales order fields', path: 'config.fields[0].transforms', before: undefined, after: [{ kind: 'case', mode: 'upper' }] }]);
+  });
+});
