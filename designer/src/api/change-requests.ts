@@ -48,6 +48,10 @@ export const isPending = (r: unknown): r is PendingPublish => !!r && typeof r ==
 
 const enc = encodeURIComponent;
 
+/** Said after a request is decided in this tab, so counts elsewhere on the page (the nav tab) follow at once. */
+export const CHANGE_REQUESTS_CHANGED = 'll:change-requests-changed';
+export const announceChangeRequests = () => window.dispatchEvent(new Event(CHANGE_REQUESTS_CHANGED));
+
 export const changeRequestsApi = {
   policy: (flowId: string) => request<ApprovalPolicy>('GET', `/api/flows/${enc(flowId)}/approval-policy`),
   setPolicy: (flowId: string, clientChangesNeedApproval: boolean) => request<ApprovalPolicy>('PUT', `/api/flows/${enc(flowId)}/approval-policy`, { clientChangesNeedApproval }),

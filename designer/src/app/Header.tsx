@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { changeRequestsApi } from '../api/change-requests.ts';
+import { CHANGE_REQUESTS_CHANGED, changeRequestsApi } from '../api/change-requests.ts';
 import { canSeeFinance, useSession } from './session.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
@@ -14,9 +14,12 @@ export function Header({ path }: { path: string }) {
   useEffect(() => {
     if (!reviews) return;
     let cancelled = false;
-    changeRequestsApi.list({ status: 'pending' }).then((r) => !cancelled && setPending(r.changeRequests.length), () => {});
+    const count = () => void changeRequestsApi.list({ status: 'pending' }).then((r) => !cancelled && setPending(r.changeRequests.length), () => {});
+    count();
+    window.addEventListener(CHANGE_REQUESTS_CHANGED, count);
     return () => {
       cancelled = true;
+      window.removeEventListener(CHANGE_REQUESTS_CHANGED, count);
     };
   }, [reviews, path]);
   const tab = (to: string, label: string) => (

@@ -9,7 +9,7 @@ export function DryRunPills({ s }: { s: Record<string, number> | null }) {
   if (!s.events) return <span className="pill">no orders yet</span>;
   return (
     <span className="row" style={{ gap: 4 }}>
-      <span className="pill status-running">{s.changed ?? 0} of {s.events} change</span>
+      <span className={`pill ${s.changed ? 'status-running' : ''}`}>{s.changed ?? 0} of {s.events} events change</span>
       {s.breaks > 0 && <span className="pill bad">{s.breaks} would fail</span>}
       {s.fixes > 0 && <span className="pill ok">{s.fixes} fixed</span>}
     </span>

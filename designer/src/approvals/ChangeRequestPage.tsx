@@ -2,17 +2,16 @@
 // requested one), the dry run on the last real orders made when it was asked for, and approve or reject with a reason.
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
-import { changeRequestsApi, type ChangeRequest } from '../api/change-requests.ts';
+import { announceChangeRequests, changeRequestsApi, type ChangeRequest } from '../api/change-requests.ts';
 import type { Flow } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
 import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { PublishReview } from '../publish/PublishReview.tsx';
-import { valueChanges } from './config-changes.ts';
+import { showValue, valueChanges } from './config-changes.ts';
 import { DryRunPills } from './ApprovalsPage.tsx';
 import './approvals.css';
 
-const show = (v: unknown) => (v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 const STATUS_PILL: Record<string, string> = { pending: 'status-running', approved: 'ok', rejected: 'bad', superseded: '' };
 
 export function ChangeRequestPage({ id }: { id: string }) {
@@ -42,6 +41,7 @@ export function ChangeRequestPage({ id }: { id: string }) {
         await changeRequestsApi.reject(id, reason.trim());
         setOutcome(`Rejected: ${req?.requestedBy} sees your reason on the flow.`);
       }
+      announceChangeRequests();
       await load();
     } catch (e) {
       setError((e as Error).message);
@@ -83,9 +83,9 @@ export function ChangeRequestPage({ id }: { id: string }) {
               {changes.map((c) => (
                 <tr key={`${c.nodeId}:${c.path}`} data-node={c.nodeId} data-path={c.path}>
                   <td>{c.nodeName}</td>
-                  <td><code>{c.path}</code></td>
-                  <td className="before"><code>{show(c.before)}</code></td>
-                  <td className="after"><code>{show(c.after)}</code></td>
+                  <td><code title={c.path}>{c.label}</code></td>
+                  <td className="before"><code>{showValue(c.before)}</code></td>
+                  <td className="after"><code>{showValue(c.after)}</code></td>
                 </tr>
               ))}
             </tbody>
