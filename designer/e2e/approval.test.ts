@@ -94,7 +94,9 @@ describe('client changes that need a consultant’s approval', () => {
     // Nothing went live.
     expect((await flowRead()).flow).toMatchObject({ activeVersion: liveBefore, latestVersion: liveBefore });
 
-    // The consultant sees it on the flow (and counted on the Approvals tab), and opens the review.
+    // The consultant sees it in the flow list, on the flow (and counted on the Approvals tab), and opens the review.
+    await consultant.goto(`${base()}/flows`);
+    expect(await consultant.locator('[data-testid=waiting-approval]').textContent()).toBe('change to review');
     await consultant.goto(`${base()}/flows/${FLOW}`);
     await consultant.locator('[data-testid=change-request-banner][data-status=pending]').waitFor();
     expect(await consultant.locator('[data-testid=approvals-tab] .count').textContent()).toBe('1');
