@@ -3,7 +3,7 @@
 // sees the change waiting for approval while the live version stays; the consultant finds it on the flow, reviews the
 // changed setting and the dry run over the last sandbox orders and approves; the client's change is the live version
 // (authored by the client, approved by the consultant) and the next order posts with it. A second change is rejected
-// with a reason, which the client reads on the flow.
+// with a reason, which the client reads on the flow; a third is taken back by the client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
@@ -89,7 +89,7 @@ describe('client changes that need a consultant’s approval', () => {
     await client.waitForFunction(() => document.querySelector('[data-testid=mapper-message]')?.textContent?.startsWith('Sent for approval'));
     const banner = client.locator('[data-testid=change-request-banner][data-status=pending]');
     await banner.waitFor();
-    expect(await banner.textContent()).toMatch(/^Waiting for approval: “ERP line texts in capitals”, asked by you on .+\. It goes live once a consultant approves it\.$/);
+    expect(await banner.textContent()).toMatch(/^Waiting for approval: “ERP line texts in capitals”, asked by you on .+\. It goes live once a consultant approves it\.\s*Withdraw$/);
     await shot(client, 'approval-03-client-waiting-for-approval');
     // Nothing went live.
     expect((await flowRead()).flow).toMatchObject({ activeVersion: liveBefore, latestVersion: liveBefore });
@@ -206,4 +206,24 @@ describe('client changes that need a consultant’s approval', () => {
     await consultant.close();
     await client.close();
   }, 180_000);
+
+  it('the client takes a waiting change back: nothing to review, nothing published', async () => {
+    const live = (await flowRead()).flow.activeVersion;
+    const client = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(client);
+    await signIn(client, base(), CLIENT.email, CLIENT.password);
+    const { submit } = await clientAsksFor(client, { pick: 'truncate', pill: 'cut to' }, 'Cut the line texts');
+    await submit.click();
+    await client.locator('[data-testid=change-request-banner][data-status=pending]').waitFor();
+    await client.click('[data-testid=withdraw-request]');
+    await client.waitForFunction(() => !document.querySelector('[data-testid=change-request-banner]'));
+    await shot(client, 'approval-10-client-withdrew');
+    const { changeRequests } = await env.admin<{ changeRequests: Array<{ message: string; status: string; decidedBy: string }> }>('GET', `/api/change-requests?flowId=${FLOW}`);
+    expect(changeRequests[0]).toMatchObject({ message: 'Cut the line texts', status: 'withdrawn', decidedBy: CLIENT.email });
+    expect((await env.admin<{ changeRequests: unknown[] }>('GET', '/api/change-requests?status=pending')).changeRequests).toEqual([]);
+    expect((await flowRead()).flow.activeVersion).toBe(live);
+    expect(errors).toEqual([]);
+    await client.close();
+  }, 120_000);
 });
+

@@ -47,6 +47,8 @@ const rows: Row[] = [
   ['GET', '/api/change-requests/{id}', () => `/api/change-requests/${changeRequestId}`, ALL],
   // A request of a flow nobody edits: approving it publishes a version of that flow only.
   ['POST', '/api/change-requests/{id}/approve', () => `/api/change-requests/${changeRequestId}/approve`, AC],
+  // The fixture's request was asked for by the client role's user: they may take it back, as builders may.
+  ['POST', '/api/change-requests/{id}/withdraw', () => `/api/change-requests/${changeRequestId}/withdraw`, ACC],
   ['POST', '/api/change-requests/{id}/reject', () => `/api/change-requests/${changeRequestId}/reject`, AC, () => ({ reason: 'not now' })],
   ['POST', '/api/flows/{id}/webhook-secret', () => '/api/flows/f/webhook-secret', AC],
   ['GET', '/api/runs', () => '/api/runs', ALL],

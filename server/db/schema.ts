@@ -121,7 +121,7 @@ export const flowChangeRequests = sqliteTable(
   {
     id: text('id').primaryKey(),
     flowId: text('flow_id').notNull(),
-    /** pending | approved | rejected | superseded */
+    /** pending | approved | rejected | superseded | withdrawn */
     status: text('status').notNull(),
     /** The draft (flow JSON) the client asked to publish. */
     definition: text('definition').notNull(),

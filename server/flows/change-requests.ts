@@ -10,7 +10,7 @@ import { flowApprovalPolicies, flowChangeRequests } from '../db/schema.ts';
 import type { FlowDiff } from './diff.ts';
 import type { DryRunReport } from './dry-run.ts';
 
-export type ChangeRequestStatus = 'pending' | 'approved' | 'rejected' | 'superseded';
+export type ChangeRequestStatus = 'pending' | 'approved' | 'rejected' | 'superseded' | 'withdrawn';
 
 export interface ApprovalPolicy {
   flowId: string;
@@ -179,9 +179,17 @@ export class ChangeRequests {
     return this.get(id);
   }
 
+  /** The client takes a pending request back (it changed its mind); nothing is published. */
+  withdraw(id: string, by: string): ChangeRequestFull {
+    const r = this.row(id);
+    this.assertPending(r);
+    this.db.update(flowChangeRequests).set({ status: 'withdrawn', decidedBy: by, decidedAt: this.now() }).where(eq(flowChangeRequests.id, id)).run();
+    return this.get(id);
+  }
+
   private assertPending(r: Row) {
     if (r.status !== 'pending') {
-      throw new ChangeRequestConflict('decided', `change request ${r.id} is ${r.status}${r.decidedBy ? ` (by ${r.decidedBy}${r.decidedAt ? ` at ${new Date(r.decidedAt).toISOString()}` : ''})` : ''}; only a pending request can be approved or rejected`);
+      throw new ChangeRequestConflict('decided', `change request ${r.id} is ${r.status}${r.decidedBy ? ` (by ${r.decidedBy}${r.decidedAt ? ` at ${new Date(r.decidedAt).toISOString()}` : ''})` : ''}; only a pending request can be approved, rejected or withdrawn`);
     }
   }
 

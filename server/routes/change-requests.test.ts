@@ -95,7 +95,8 @@ describe('a client publish on a flow that needs approval', () => {
     expect(audit.find((e) => e.action === 'flow.change-request.approve')).toMatchObject({ actor: 'consultant@example.com', target: 'flow:m@2', details: { changeRequest: req.id, requestedBy: 'client@example.com' } });
     expect(audit.find((e) => e.action === 'flow.publish' && e.target === 'flow:m@2')).toMatchObject({ actor: 'consultant@example.com', details: { author: 'client@example.com', approvedBy: 'consultant@example.com' } });
 
-    // Decided once.
+    // Decided once: not approved again, not withdrawn after the fact.
+    expect((await t.json('POST', `/api/change-requests/${req.id}/withdraw`, { token: t.tokens.client })).status).toBe(409);
     const again = await t.json('POST', `/api/change-requests/${req.id}/approve`, { token: t.tokens.owner });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/is approved \(by consultant@example.com\)/);
@@ -165,5 +166,21 @@ describe('a client publish on a flow that needs approval', () => {
     const bad = await clientPublishes(5 as unknown as string);
     expect(bad.status).toBe(422);
     expect((await t.json('GET', '/api/change-requests', { token: t.tokens.consultant })).body.changeRequests).toEqual([]);
+  });
+
+  it('the client who asked can withdraw a pending request; another client cannot; nothing is published', async () => {
+    await approvalFlow();
+    const req = (await clientPublishes('2')).body.changeRequest;
+    await t.server.deps.users.create({ email: 'other-client@example.com', role: 'client', password: 'role-password-1' });
+    const other = t.server.deps.users.createToken(t.server.deps.users.byEmail('other-client@example.com')!.id, 'test').token;
+    const refused = await t.json('POST', `/api/change-requests/${req.id}/withdraw`, { token: other });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/was asked for by client@example.com: only they, a consultant or an owner can withdraw it/);
+    const w = await t.json('POST', `/api/change-requests/${req.id}/withdraw`, { token: t.tokens.client });
+    expect(w.status).toBe(200);
+    expect(w.body.changeRequest).toMatchObject({ status: 'withdrawn', decidedBy: 'client@example.com' });
+    expect((await t.json('POST', `/api/change-requests/${req.id}/approve`, { token: t.tokens.consultant })).status).toBe(409);
+    expect((await t.json('GET', '/api/change-requests?status=pending', { token: t.tokens.consultant })).body.changeRequests).toEqual([]);
+    expect(latest()).toBe(1);
   });
 });

@@ -1,7 +1,8 @@
 // Client changes awaiting a consultant's approval: the per-flow policy, the requests (list, one with its dry run and
 // diff), approve (published as the client's version) and reject (with the reason the client sees on the flow).
 import type { Deps } from '../deps.ts';
-import { HttpError, actorOf, apiRoute, conflict, json, jsonBody, notFound, router, unprocessable, z } from '../api/http.ts';
+import { HttpError, actorOf, apiRoute, conflict, currentUser, json, jsonBody, notFound, router, unprocessable, z } from '../api/http.ts';
+import { can } from '../auth/roles.ts';
 import { FlowDiff, FlowJson, VersionInfo } from '../api/schemas.ts';
 import { FlowInvalidError, NotFoundError } from '../../runtime/flow-store.ts';
 import { validateFlow } from '../../flows/validate.ts';
@@ -12,7 +13,7 @@ import { ChangeRequestConflict, type ChangeRequestFull } from '../flows/change-r
 
 const tags = ['change requests'];
 const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
-const STATUSES = ['pending', 'approved', 'rejected', 'superseded'] as const;
+const STATUSES = ['pending', 'approved', 'rejected', 'superseded', 'withdrawn'] as const;
 
 export const ApprovalPolicy = z
   .object({
@@ -190,6 +191,33 @@ export function changeRequestsRouter(d: Deps) {
         return asConflict(e);
       }
       d.audit.record(actorOf(c), 'flow.change-request.reject', `flow:${r.flowId}`, { changeRequest: id, requestedBy: r.requestedBy, reason });
+      return c.json({ changeRequest: summaryOf(r) }, 200);
+    },
+  );
+
+  app.openapi(
+    apiRoute('flows.publish', {
+      method: 'post',
+      path: '/change-requests/{id}/withdraw',
+      tags,
+      description: 'The client who asked takes a pending request back (consultants and owners may too). Nothing is published; the draft stays as it is.',
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ changeRequest: ChangeRequestSummary })), 404: notFound, 409: conflict },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const user = currentUser(c);
+      const asked = requests.get(id);
+      if (asked.requestedBy !== user.email && !can(user.role, 'flows.approve')) {
+        throw new HttpError(403, 'forbidden', `change request ${id} was asked for by ${asked.requestedBy}: only they, a consultant or an owner can withdraw it`);
+      }
+      let r;
+      try {
+        r = requests.withdraw(id, actorOf(c));
+      } catch (e) {
+        return asConflict(e);
+      }
+      d.audit.record(actorOf(c), 'flow.change-request.withdraw', `flow:${r.flowId}`, { changeRequest: id, requestedBy: r.requestedBy });
       return c.json({ changeRequest: summaryOf(r) }, 200);
     },
   );

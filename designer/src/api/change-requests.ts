@@ -4,7 +4,7 @@ import { request } from './client.ts';
 import type { DryRunReport } from './dry-run.ts';
 import type { Flow, FlowDiff, FlowWarning, VersionInfo } from './types.ts';
 
-export type ChangeRequestStatus = 'pending' | 'approved' | 'rejected' | 'superseded';
+export type ChangeRequestStatus = 'pending' | 'approved' | 'rejected' | 'superseded' | 'withdrawn';
 
 export interface ApprovalPolicy {
   flowId: string;
@@ -64,5 +64,6 @@ export const changeRequestsApi = {
   get: (id: string) => request<ChangeRequest>('GET', `/api/change-requests/${enc(id)}`),
   approve: (id: string) =>
     request<{ changeRequest: ChangeRequestSummary; version: VersionInfo & { approvedBy: string }; warnings: FlowWarning[] }>('POST', `/api/change-requests/${enc(id)}/approve`),
+  withdraw: (id: string) => request<{ changeRequest: ChangeRequestSummary }>('POST', `/api/change-requests/${enc(id)}/withdraw`),
   reject: (id: string, reason: string) => request<{ changeRequest: ChangeRequestSummary }>('POST', `/api/change-requests/${enc(id)}/reject`, { reason }),
 };

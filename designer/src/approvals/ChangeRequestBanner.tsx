@@ -14,10 +14,13 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
   const user = useSession((s) => s.user);
   const [latest, setLatest] = useState<ChangeRequestSummary | null>(null);
   const [latestVersion, setLatestVersion] = useState<number | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     changeRequestsApi.list({ flowId, limit: 5 }).then(
+      // A withdrawn request is the client's own undo: the one before it no longer speaks for the flow either.
       (r) => !cancelled && setLatest(r.changeRequests.find((x) => x.status !== 'superseded') ?? null),
       () => !cancelled && setLatest(null),
     );
@@ -25,7 +28,7 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
     return () => {
       cancelled = true;
     };
-  }, [flowId, refresh]);
+  }, [flowId, refresh, reloads]);
 
   if (!latest || !user) return null;
   const mine = latest.requestedBy === user.email;
@@ -35,6 +38,13 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
       <div className="change-request-banner pending" role="status" data-testid="change-request-banner" data-status="pending">
         <strong>Waiting for approval:</strong> “{latest.message || 'no note'}”, asked by {mine ? 'you' : latest.requestedBy} on {when(latest.requestedAt)}. It goes live once a consultant approves it.
         {latest.stale && <span className="stale"> Out of date: {latest.stale}.</span>}
+        {mine && (
+          <button className="ghost small" data-testid="withdraw-request" onClick={() => {
+            setError(null);
+            changeRequestsApi.withdraw(latest.id).then(() => setReloads((n) => n + 1), (e: Error) => setError(e.message));
+          }}>Withdraw</button>
+        )}
+        {error && <span className="error"> {error}</span>}
         {reviewer && <> <Link to={`/approvals/${encodeURIComponent(latest.id)}`} data-testid="review-change-request">Review the change</Link></>}
       </div>
     );

@@ -12,7 +12,7 @@ import { showValue, valueChanges } from './config-changes.ts';
 import { DryRunPills } from './ApprovalsPage.tsx';
 import './approvals.css';
 
-const STATUS_PILL: Record<string, string> = { pending: 'status-running', approved: 'ok', rejected: 'bad', superseded: '' };
+const STATUS_PILL: Record<string, string> = { pending: 'status-running', approved: 'ok', rejected: 'bad', superseded: '', withdrawn: '' };
 
 export function ChangeRequestPage({ id }: { id: string }) {
   const role = useSession((s) => s.user?.role);
