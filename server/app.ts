@@ -67,6 +67,8 @@ import type { Deps } from './deps.ts';
 import { isTestFlow } from './flows/test-run.ts';
 import { testServices } from './flows/test-services.ts';
 import { erpReferences } from './lookups/erp-references.ts';
+import { ChangeRequests } from './flows/change-requests.ts';
+import { changeRequestsRouter } from './routes/change-requests.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The package folder (designer/dist lives there): `root` itself, or its parent when this file runs from dist/. */
@@ -248,6 +250,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     metrics,
     lookups,
     exceptions,
+    changeRequests: new ChangeRequests(db, runtime.flows, now),
     log,
     scrub,
     now,
@@ -399,6 +402,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
 
   app.route('/api', authRouter(deps));
   app.route('/api', flowsRouter(deps));
+  app.route('/api', changeRequestsRouter(deps));
   app.route('/api', runsRouter(deps));
   app.route('/api', connectionsRouter(deps));
   app.route('/api', catalogRouter(deps, () => nodeTypes));

@@ -10,6 +10,7 @@ import type { Metrics } from './metrics.ts';
 import type { SecretStore } from './vault/secrets.ts';
 import type { LookupService } from '../runtime/lookups/index.ts';
 import type { ExceptionService } from '../runtime/exceptions/index.ts';
+import type { ChangeRequests } from './flows/change-requests.ts';
 
 export interface Deps {
   runtime: Runtime;
@@ -22,6 +23,8 @@ export interface Deps {
   metrics: Metrics;
   lookups: LookupService;
   exceptions: ExceptionService;
+  /** Client changes held for a consultant's approval, and each flow's policy. */
+  changeRequests: ChangeRequests;
   log: Pino;
   /** Called after a change to which flows are active, so schedules follow at once. */
   onTriggersChanged(): void;

@@ -18,6 +18,7 @@ let runId = '';
 let tokenId = '';
 let userId = '';
 let exceptionId = '';
+let changeRequestId = '';
 
 type Row = [method: string, template: string, path: () => string, allowed: Role[], body?: () => unknown];
 
@@ -40,6 +41,15 @@ const rows: Row[] = [
   ['GET', '/api/flows/{id}/export', () => '/api/flows/f/export', ALL],
   ['POST', '/api/flows/{id}/test', () => '/api/flows/f/test', ACC, () => ({ event: { value: 1 } })],
   ['POST', '/api/flows/{id}/dry-run', () => '/api/flows/f/dry-run', ACC, () => ({ limit: 5 })],
+  ['GET', '/api/flows/{id}/approval-policy', () => '/api/flows/f/approval-policy', ALL],
+  ['PUT', '/api/flows/{id}/approval-policy', () => '/api/flows/f/approval-policy', AC, () => ({ clientChangesNeedApproval: false })],
+  ['GET', '/api/change-requests', () => '/api/change-requests', ALL],
+  ['GET', '/api/change-requests/{id}', () => `/api/change-requests/${changeRequestId}`, ALL],
+  // A request of a flow nobody edits: approving it publishes a version of that flow only.
+  ['POST', '/api/change-requests/{id}/approve', () => `/api/change-requests/${changeRequestId}/approve`, AC],
+  // The fixture's request was asked for by the client role's user: they may take it back, as builders may.
+  ['POST', '/api/change-requests/{id}/withdraw', () => `/api/change-requests/${changeRequestId}/withdraw`, ACC],
+  ['POST', '/api/change-requests/{id}/reject', () => `/api/change-requests/${changeRequestId}/reject`, AC, () => ({ reason: 'not now' })],
   ['POST', '/api/flows/{id}/webhook-secret', () => '/api/flows/f/webhook-secret', AC],
   ['GET', '/api/runs', () => '/api/runs', ALL],
   ['GET', '/api/runs/{id}', () => `/api/runs/${runId}`, ALL],
@@ -124,6 +134,8 @@ beforeAll(async () => {
   const rt = t.server.runtime;
   rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
   rt.flows.publish('f', { message: 'v1' });
+  rt.flows.create(flow('cr', [{ id: 't', type: 'trigger.manual' }], []));
+  rt.flows.publish('cr', { message: 'v1' });
   t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
   userId = t.server.deps.users.byEmail('viewer@example.com')!.id;
   t.server.deps.lookups.create({ name: 'tax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: 'A' }]);
@@ -136,6 +148,8 @@ async function fixtures() {
   runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0];
   if (!t.server.deps.connections.find('doomed')) t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = t.server.deps.users.createToken(userId, 'victim').info.id;
+  // A fresh pending request each call (creating one supersedes the last), so every role meets one to decide.
+  changeRequestId = t.server.deps.changeRequests.create('cr', { message: 'm', by: 'client@example.com', dryRun: null, dryRunError: null, diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } } }).request.id;
   exceptionId = t.server.deps.exceptions.raise({ type: 'failed-run', key: `matrix-${Math.random()}`, title: 'a failed run' }).id;
   if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed')) t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
 }

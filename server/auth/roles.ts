@@ -17,7 +17,10 @@ export const PERMISSIONS = {
   'flows.write': BUILDERS,
   /** Draft edits; a client's edits are limited to mapping and lookup configuration (see client-edits.ts). */
   'flows.edit': EDITORS,
+  /** A client's publish on a flow whose policy asks for approval only makes a change request (see flows.approve). */
   'flows.publish': EDITORS,
+  /** Approving or rejecting a client's change request, and setting whether a flow's client changes need approval. */
+  'flows.approve': BUILDERS,
   'flows.activate': BUILDERS,
   'flows.test': EDITORS,
   'runs.read': ALL,

@@ -103,3 +103,45 @@ export const complianceRequests = sqliteTable('compliance_requests', {
   receivedAt: integer('received_at').notNull(),
   handledAt: integer('handled_at'),
 });
+
+/** Per flow: whether a client's publish needs a consultant's approval before it goes live (off when no row). */
+export const flowApprovalPolicies = sqliteTable('flow_approval_policies', {
+  flowId: text('flow_id').primaryKey(),
+  clientChangesNeedApproval: integer('client_changes_need_approval', { mode: 'boolean' }).notNull().default(false),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * A client's publish held for a consultant's approval: the draft as it was asked for, what it was checked against
+ * (base version, dry run, diff) and the decision. The draft's hash tells whether it changed since (stale).
+ */
+export const flowChangeRequests = sqliteTable(
+  'flow_change_requests',
+  {
+    id: text('id').primaryKey(),
+    flowId: text('flow_id').notNull(),
+    /** pending | approved | rejected | superseded | withdrawn */
+    status: text('status').notNull(),
+    /** The draft (flow JSON) the client asked to publish. */
+    definition: text('definition').notNull(),
+    /** contentHash of that draft: the flow's draft no longer hashing to it makes the request stale. */
+    draftHash: text('draft_hash').notNull(),
+    /** The latest version when asked: another version published since makes the request stale. */
+    baseVersion: integer('base_version'),
+    message: text('message').notNull(),
+    /** JSON: the dry-run report on the last real events (scrubbed), or null when it could not run. */
+    dryRun: text('dry_run'),
+    dryRunError: text('dry_run_error'),
+    /** JSON: diffFlows(base version, draft). */
+    diff: text('diff').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: integer('decided_at'),
+    /** Why it was rejected (shown to the client on the flow). */
+    reason: text('reason'),
+    publishedVersion: integer('published_version'),
+  },
+  (t) => [index('flow_change_requests_flow').on(t.flowId, t.requestedAt), index('flow_change_requests_status').on(t.status)],
+);

@@ -15,6 +15,7 @@ import { dryRunChange } from '../flows/dry-run.ts';
 import { postOverlaps } from '../flows/overlaps.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
+import { PendingPublish } from './change-requests.ts';
 
 const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 const VersionParam = IdParam.extend({ v: z.coerce.number().int().positive().openapi({ param: { name: 'v', in: 'path' } }) });
@@ -51,6 +52,27 @@ export function flowsRouter(d: Deps) {
     if (malformed.length) throw new HttpError(422, 'invalid_flow', `the client role can only save a well-formed flow: ${formatProblem(malformed[0])}`, malformed);
     const problems = clientEditProblems(against, next, d.runtime.lookup);
     if (problems.length) throw new HttpError(403, 'forbidden', `the client role cannot make this change to flow "${id}": ${problems[0].message}`, problems);
+  };
+  /**
+   * A client's change to a flow that needs approval: kept as a change request with what the consultant reviews, the
+   * dry run on the last real events (computed here, not taken from the client) and the diff from the latest version.
+   */
+  const requestApproval = async (c: Parameters<typeof actorOf>[0], id: string, flow: Flow, message: string) => {
+    const base = flows.latestVersion(id);
+    const diff = diffFlows(base == null ? {} : flows.version(id, base).definition, flows.draft(id));
+    let dryRun = null;
+    let dryRunError: string | null = null;
+    try {
+      const real = { lookups: d.lookups, exceptions: d.exceptions, monitoring: d.exceptions.monitoring };
+      dryRun = d.scrub(await dryRunChange(d.runtime, real, id, flow, 20));
+    } catch (e) {
+      // The request is still worth making; the consultant sees that the dry run could not run, and why.
+      dryRunError = d.scrub((e as Error).message);
+    }
+    const { request, superseded } = d.changeRequests.create(id, { message, by: actorOf(c), dryRun, dryRunError, diff });
+    d.audit.record(actorOf(c), 'flow.change-request.create', `flow:${id}`, { changeRequest: request.id, message, baseVersion: request.baseVersion, ...(superseded.length ? { superseded } : {}) });
+    const { definition: _d, dryRun: _r, dryRunError: _e, diff: _f, ...summary } = request;
+    return summary;
   };
   const lastPublished = (id: string) => {
     const v = flows.latestVersion(id);
@@ -158,8 +180,11 @@ export function flowsRouter(d: Deps) {
       method: 'post',
       path: '/flows/{id}/publish',
       tags,
+      description:
+        "Publishes the draft as the next version. On a flow whose approval policy asks for it (PUT /api/flows/{id}/approval-policy), a client's publish goes live only once a consultant approves it: "
+        + 'the answer is then 202 with the pending change request (the draft, its dry run on the last real events and its diff are kept with it).',
       request: { params: IdParam, ...jsonBody(z.object({ message: z.string().max(2000).default('') })) },
-      responses: { 201: json(VersionInfo.extend({ warnings: Warnings }), 'Published'), 404: notFound, 422: unprocessable },
+      responses: { 201: json(VersionInfo.extend({ warnings: Warnings }), 'Published'), 202: json(PendingPublish, 'Waiting for approval'), 404: notFound, 422: unprocessable },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -170,6 +195,10 @@ export function flowsRouter(d: Deps) {
         // A mapping that fails on its node's real input would fail the next order: refuse it now.
         const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);
         if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${id}" is not valid: ${problems[0].message}`, problems);
+      }
+      if (currentUser(c).role === 'client' && d.changeRequests.policy(id).clientChangesNeedApproval) {
+        if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
+        return c.json({ pending: true as const, changeRequest: await requestApproval(c, id, checked.flow, c.req.valid('json').message) }, 202);
       }
       const v = flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });
       d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
@@ -203,11 +232,18 @@ export function flowsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('flows.read', { method: 'get', path: '/flows/{id}/versions', tags, request: { params: IdParam }, responses: { 200: json(z.object({ versions: z.array(VersionInfo) })), 404: notFound } }),
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}/versions',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ versions: z.array(VersionInfo.extend({ approvedBy: z.string().optional().openapi({ description: "A client's change approved by this consultant or owner (createdBy is the client)" }) })) })), 404: notFound },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
-      return c.json({ versions: flows.versions(id).map(versionInfo) }, 200);
+      const approvedBy = d.changeRequests.approvals(id);
+      return c.json({ versions: flows.versions(id).map((v) => ({ ...versionInfo(v), ...(approvedBy.has(v.version) ? { approvedBy: approvedBy.get(v.version)! } : {}) })) }, 200);
     },
   );
 

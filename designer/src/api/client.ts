@@ -2,6 +2,7 @@
 import type {
   ConnectionInfo, Flow, FlowDiff, FlowSummary, FlowTemplate, FlowWarning, NodeTypeInfo, Problem, RunRecord, RunSummary, User, VersionInfo,
 } from './types.ts';
+import type { PendingPublish } from './change-requests.ts';
 
 const TOKEN_KEY = 'll_token';
 
@@ -80,7 +81,8 @@ export const api = {
   flow: (id: string) => request<{ flow: FlowSummary; draft: Flow; warnings?: FlowWarning[] }>('GET', `/api/flows/${enc(id)}`),
   saveDraft: (flow: Flow) => request<FlowSummary>('PUT', `/api/flows/${enc(flow.id)}/draft`, flow),
   validate: (id: string) => request<{ valid: boolean; problems: Problem[] }>('POST', `/api/flows/${enc(id)}/validate`),
-  publish: (id: string, message: string) => request<VersionInfo & { warnings?: FlowWarning[] }>('POST', `/api/flows/${enc(id)}/publish`, { message }),
+  /** A version, or (202) the change request a client's change becomes on a flow that needs approval. */
+  publish: (id: string, message: string) => request<(VersionInfo & { warnings?: FlowWarning[] }) | PendingPublish>('POST', `/api/flows/${enc(id)}/publish`, { message }),
   versions: (id: string) => request<{ versions: VersionInfo[] }>('GET', `/api/flows/${enc(id)}/versions`),
   version: (id: string, v: number) => request<VersionInfo & { definition: Flow }>('GET', `/api/flows/${enc(id)}/versions/${v}`),
   diff: (id: string, from: number, to: number) => request<FlowDiff>('GET', `/api/flows/${enc(id)}/diff?from=${from}&to=${to}`),

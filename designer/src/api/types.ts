@@ -85,6 +85,8 @@ export interface VersionInfo {
   message: string;
   createdAt: string;
   createdBy: string;
+  /** A client's change approved by this consultant or owner (createdBy is the client). */
+  approvedBy?: string;
 }
 
 export interface FlowDiff {

@@ -8,6 +8,7 @@ import { navigate } from './router.ts';
 import { canEditStructure, useSession } from './session.ts';
 import { adminApi, type Schedule } from '../api/admin.ts';
 import { mayOpen } from './access.ts';
+import { changeRequestsApi } from '../api/change-requests.ts';
 
 const slug = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'flow';
 
@@ -20,10 +21,13 @@ export function FlowListPage() {
   const [ran, setRan] = useState<string | null>(null);
   const [templates, setTemplates] = useState<FlowTemplate[]>([]);
   const [template, setTemplate] = useState<string | null>(null);
+  /** Flow id -> id of its change request waiting for approval. */
+  const [waiting, setWaiting] = useState<Map<string, string>>(new Map());
 
   useEffect(() => {
     api.flows().then((r) => setFlows(r.flows), (e: Error) => setError(e.message));
     adminApi.schedules().then((r) => setSchedules(new Map(r.schedules.map((x) => [x.flowId, x]))), () => {});
+    changeRequestsApi.list({ status: 'pending' }).then((r) => setWaiting(new Map(r.changeRequests.map((x) => [x.flowId, x.id]))), () => {});
     if (canEditStructure(role)) api.templates().then((r) => setTemplates(r.templates), () => {});
   }, [role]);
   const canRunNow = role === 'owner' || role === 'consultant' || role === 'operator';
@@ -79,7 +83,12 @@ export function FlowListPage() {
                   <Link to={role === 'client' ? `/flows/${encodeURIComponent(f.id)}/mapper` : `/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link>
                   {f.description && <div className="flow-description" title={f.description} data-testid="flow-description">{f.description}</div>}
                 </td>
-                <td><span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span></td>
+                <td>
+                  <span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span>
+                  {waiting.has(f.id) && (mayOpen('/approvals', role)
+                    ? <> <Link to={`/approvals/${encodeURIComponent(waiting.get(f.id)!)}`} className="pill status-running" data-testid="waiting-approval">change to review</Link></>
+                    : <> <span className="pill status-running" data-testid="waiting-approval">waiting for approval</span></>)}
+                </td>
                 <td>{f.activeVersion ?? '—'}</td>
                 <td>{f.latestVersion ?? '—'}</td>
                 <td>{f.draftUpdatedAt ? new Date(f.draftUpdatedAt).toLocaleString() : '—'}</td>

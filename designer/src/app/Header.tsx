@@ -1,3 +1,5 @@
+import { useEffect, useState } from 'react';
+import { CHANGE_REQUESTS_CHANGED, changeRequestsApi } from '../api/change-requests.ts';
 import { canSeeFinance, useSession } from './session.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
@@ -6,6 +8,20 @@ import { mayOpen } from './access.ts';
 export function Header({ path }: { path: string }) {
   const user = useSession((s) => s.user);
   const logout = useSession((s) => s.logout);
+  const reviews = mayOpen('/approvals', user?.role);
+  const [pending, setPending] = useState(0);
+  // Re-counted on each page change: a consultant sees new requests as they move around the app.
+  useEffect(() => {
+    if (!reviews) return;
+    let cancelled = false;
+    const count = () => void changeRequestsApi.list({ status: 'pending' }).then((r) => !cancelled && setPending(r.changeRequests.length), () => {});
+    count();
+    window.addEventListener(CHANGE_REQUESTS_CHANGED, count);
+    return () => {
+      cancelled = true;
+      window.removeEventListener(CHANGE_REQUESTS_CHANGED, count);
+    };
+  }, [reviews, path]);
   const tab = (to: string, label: string) => (
     <Link to={to} className={path.startsWith(to) ? 'tab active' : 'tab'}>
       {label}
@@ -22,6 +38,11 @@ export function Header({ path }: { path: string }) {
         {tab('/lookups', 'Lookup tables')}
         {canSeeFinance(user?.role) && tab('/finance/payouts', 'Payouts')}
         {mayOpen('/monitors', user?.role) && tab('/monitors', 'Monitors')}
+        {reviews && (
+          <Link to="/approvals" className={path.startsWith('/approvals') ? 'tab active' : 'tab'} data-testid="approvals-tab">
+            Approvals{pending > 0 && <span className="count" aria-label={`${pending} waiting`}>{pending}</span>}
+          </Link>
+        )}
         {mayOpen('/audit', user?.role) && tab('/audit', 'Audit')}
         {mayOpen('/sandbox', user?.role) && tab('/sandbox', 'Sandbox')}
         {mayOpen('/settings/connections', user?.role) && (

@@ -18,6 +18,7 @@ export const PAGE_RULES: PageRule[] = [
   { prefix: '/settings/users', title: 'Users and roles', roles: ['owner'], why: 'Only an owner invites people and changes roles.' },
   { prefix: '/settings/assistant', title: 'Assistant', roles: ['owner', 'consultant'], why: 'The assistant\'s language model decides where masked order data may be sent; owners and consultants set it up, only an owner turns it on.' },
   { prefix: '/settings/tokens', title: 'API tokens', roles: ['owner'], why: 'API tokens act for a user without a password; only an owner issues them.' },
+  { prefix: '/approvals', title: 'Approvals', roles: ['owner', 'consultant'], why: 'Consultants and owners approve or reject the changes client staff ask to publish; your own requests show on the flow.' },
   { prefix: '/audit', title: 'Audit', roles: NOT_CLIENT, why: 'The audit reads the whole catalogue, item master and change log.' },
   { prefix: '/monitors', title: 'Monitors', roles: NOT_CLIENT, why: 'Monitors watch runs, stock and payments across all flows.' },
 ];

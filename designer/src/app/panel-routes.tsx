@@ -8,6 +8,8 @@ import { AssistantSettingsPage } from '../assist/AssistantSettingsPage.tsx';
 import { AuditPage } from '../reports/AuditPage.tsx';
 import { RunbookPage } from '../reports/RunbookPage.tsx';
 import { MonitorsPage } from '../reports/MonitorsPage.tsx';
+import { ApprovalsPage } from '../approvals/ApprovalsPage.tsx';
+import { ChangeRequestPage } from '../approvals/ChangeRequestPage.tsx';
 import { match } from './router.ts';
 
 export function panelPage(path: string, query: URLSearchParams): ReactNode | null {
@@ -18,6 +20,9 @@ export function panelPage(path: string, query: URLSearchParams): ReactNode | nul
   if (path === '/settings/assistant') return <AssistantSettingsPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/monitors') return <MonitorsPage key={query.get('flow') ?? ''} flowId={query.get('flow') ?? undefined} />;
+  if (path === '/approvals') return <ApprovalsPage />;
+  const cr = match('/approvals/:id', path);
+  if (cr) return <ChangeRequestPage key={cr.id} id={cr.id} />;
   const rb = match('/runbooks/:flowId', path);
   if (rb) return <RunbookPage key={rb.flowId} flowId={rb.flowId} />;
   return null;

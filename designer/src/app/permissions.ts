@@ -3,11 +3,12 @@
 import type { Role } from '../api/types.ts';
 
 export type Capability =
-  | 'flows.write' | 'flows.edit' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry' | 'assist.accept' | 'assist.settings';
+  | 'flows.write' | 'flows.edit' | 'flows.approve' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry' | 'assist.accept' | 'assist.settings';
 
 const TABLE: Record<Capability, readonly string[]> = {
   'flows.write': ['owner', 'consultant'],
   'flows.edit': ['owner', 'consultant', 'client'],
+  'flows.approve': ['owner', 'consultant'],
   'runs.triage': ['owner', 'consultant', 'operator'],
   'lookups.write': ['owner', 'consultant', 'client'],
   'finance.read': ['owner', 'consultant', 'operator', 'viewer'],

@@ -18,6 +18,7 @@ import { TestRunPanel } from './TestRunPanel.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { useKeyboard } from './use-keyboard.ts';
 import { FlushContext } from './use-test-run.ts';
+import { ChangeRequestBanner } from '../approvals/ChangeRequestBanner.tsx';
 
 export function EditorPage({ flowId }: { flowId: string }) {
   const role = useSession((s) => s.user?.role);
@@ -65,6 +66,7 @@ interface EditorProps {
 function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorProps) {
   const saver = useRef<Autosaver | null>(null);
   const [dialog, setDialog] = useState<'publish' | 'versions' | null>(null);
+  const [requests, setRequests] = useState(0);
   useKeyboard(store);
 
   useEffect(() => {
@@ -91,6 +93,7 @@ function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorPro
         setSummary(s);
         setWarnings(s.active ? (s as { warnings?: FlowWarning[] }).warnings ?? warnings : []);
       }} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
+      <ChangeRequestBanner flowId={summary?.id ?? store.getState().flow.id} refresh={requests} />
       {warnings.length > 0 && (
         <div className="overlap-warning" role="alert" data-testid="overlap-warning">
           {warnings.map((w) => (
@@ -114,7 +117,13 @@ function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorPro
         <PublishDialog
           flush={flush}
           onClose={() => setDialog(null)}
+          onRequested={() => {
+            setDialog(null);
+            store.getState().notify('Sent for approval: the change goes live once a consultant approves it.');
+            setRequests((n) => n + 1);
+          }}
           onPublished={(v) => {
+            setRequests((n) => n + 1);
             setDialog(null);
             store.getState().notify(`Published version ${v.version}: ${v.message}`);
             if (v.warnings) setWarnings(v.warnings);

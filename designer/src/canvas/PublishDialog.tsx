@@ -3,10 +3,12 @@ import { api, ApiError } from '../api/client.ts';
 import type { VersionInfo } from '../api/types.ts';
 import { useSession } from '../app/session.ts';
 import { useFlowStoreApi } from '../store/context.tsx';
+import { isPending } from '../api/change-requests.ts';
+import { useNeedsApproval } from '../approvals/use-approval.ts';
 import { ConfirmChange, PublishReview, blockedReason, needsConfirmation, usePublishReview } from '../publish/PublishReview.tsx';
 
 /** Saves the draft, shows its checks and the dry run on the last orders, then publishes on confirmation. */
-export function PublishDialog({ flush, onClose, onPublished }: { flush(): Promise<void>; onClose(): void; onPublished(v: VersionInfo): void }) {
+export function PublishDialog({ flush, onClose, onPublished, onRequested }: { flush(): Promise<void>; onClose(): void; onPublished(v: VersionInfo): void; onRequested(): void }) {
   const store = useFlowStoreApi();
   const role = useSession((s) => s.user?.role);
   const review = usePublishReview(store.getState().flow.id, flush);
@@ -14,6 +16,7 @@ export function PublishDialog({ flush, onClose, onPublished }: { flush(): Promis
   const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const needsApproval = useNeedsApproval(store.getState().flow.id, role);
   const blocked = blockedReason(review, role);
 
   useEffect(() => {
@@ -29,7 +32,8 @@ export function PublishDialog({ flush, onClose, onPublished }: { flush(): Promis
       await flush();
       const v = await api.publish(store.getState().flow.id, message.trim());
       store.getState().setProblems([], store.getState().revision);
-      onPublished(v);
+      if (isPending(v)) onRequested();
+      else onPublished(v);
     } catch (err) {
       if (err instanceof ApiError && err.problems.length) {
         store.getState().setProblems(err.problems, store.getState().revision);
@@ -43,7 +47,8 @@ export function PublishDialog({ flush, onClose, onPublished }: { flush(): Promis
   return (
     <div className="modal-backdrop">
       <form className="card modal publish-modal" onSubmit={submit} data-testid="publish-dialog">
-        <h3>Publish a new version</h3>
+        <h3>{needsApproval ? 'Ask for approval to publish' : 'Publish a new version'}</h3>
+        {needsApproval && <p className="approval-note" data-testid="approval-note">Client changes to this flow need a consultant's approval: your change goes live once a consultant approves it.</p>}
         <PublishReview review={review} />
         {review.state !== 'checking' && !review.problems.length && (
           <>
@@ -58,7 +63,7 @@ export function PublishDialog({ flush, onClose, onPublished }: { flush(): Promis
         {error && <p className="error" role="alert">{error}</p>}
         <div className="row end">
           <button type="button" className="ghost" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy || !!blocked || (needsConfirmation(review) && !confirmed)}>{busy ? 'Publishing…' : 'Publish'}</button>
+          <button type="submit" className="primary" disabled={busy || !!blocked || (needsConfirmation(review) && !confirmed)}>{busy ? (needsApproval ? 'Sending…' : 'Publishing…') : needsApproval ? 'Submit for approval' : 'Publish'}</button>
         </div>
       </form>
     </div>

@@ -20,6 +20,8 @@ import { TargetPane } from './TargetPane.tsx';
 import { SuggestPanel } from './SuggestPanel.tsx';
 import { usePreview } from './use-preview.ts';
 import { useMapper } from './context.ts';
+import { isPending } from '../api/change-requests.ts';
+import { ChangeRequestBanner } from '../approvals/ChangeRequestBanner.tsx';
 
 interface Loaded {
   store: MapperStore;
@@ -66,6 +68,7 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
   const [saving, setSaving] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [message, setMessage] = useState<{ text: string; bad?: boolean } | null>(null);
+  const [requests, setRequests] = useState(0);
 
   const save = useCallback(async () => {
     const s = store.getState();
@@ -90,7 +93,9 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
     try {
       const v = await api.publish(store.getState().flow.id, text);
       setPublishing(false);
-      setMessage({ text: `Published version ${v.version}: ${v.message}` });
+      if (isPending(v)) setMessage({ text: 'Sent for approval: the change goes live once a consultant approves it.' });
+      else setMessage({ text: `Published version ${v.version}: ${v.message}` });
+      setRequests((n) => n + 1);
     } catch (e) {
       const problems = e instanceof ApiError ? e.problems.map((p) => `${p.where} ${p.path}: ${p.message}`) : [];
       throw new Error(`${(e as Error).message}${problems.length ? ` — ${problems.join('; ')}` : ''}`);
@@ -100,6 +105,7 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
   return (
     <section className="mapper" data-testid="mapper-page">
       <MapperToolbar canSeeCanvas={showCanvas} saving={saving} onSave={() => void save().catch(() => {})} onPublish={() => setPublishing(true)} />
+      <ChangeRequestBanner flowId={store.getState().flow.id} refresh={requests} />
       {message && <p className={`mapper-message ${message.bad ? 'error' : ''}`} data-testid="mapper-message" role="status">{message.text}</p>}
       {!nodeId ? (
         <p className="muted page">This flow has no mapping step (a "Map fields" node) yet; a consultant adds one on the canvas.</p>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useSession } from '../app/session.ts';
+import { useNeedsApproval } from '../approvals/use-approval.ts';
 import { ConfirmChange, PublishReview, blockedReason, needsConfirmation, usePublishReview } from '../publish/PublishReview.tsx';
 
 /** Saves the draft, shows its checks and the dry run on the last orders, then publishes on confirmation. */
@@ -10,6 +11,7 @@ export function MapperPublishDialog({ flowId, prepare, onPublish, onClose }: { f
   const [confirmed, setConfirmed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const needsApproval = useNeedsApproval(flowId, role);
   const blocked = blockedReason(review, role);
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -25,7 +27,8 @@ export function MapperPublishDialog({ flowId, prepare, onPublish, onClose }: { f
   return (
     <div className="modal-backdrop">
       <form className="card modal publish-modal" onSubmit={submit} data-testid="mapper-publish-dialog">
-        <h3>Publish the mapping</h3>
+        <h3>{needsApproval ? 'Ask for approval to publish the mapping' : 'Publish the mapping'}</h3>
+        {needsApproval && <p className="approval-note" data-testid="approval-note">Client changes to this flow need a consultant's approval: your change goes live once a consultant approves it. They see this check and the differences below.</p>}
         <PublishReview review={review} />
         {review.state !== 'checking' && !review.problems.length && (
           <>
@@ -37,7 +40,7 @@ export function MapperPublishDialog({ flowId, prepare, onPublish, onClose }: { f
         {error && <p className="error" role="alert">{error}</p>}
         <div className="row end">
           <button type="button" className="ghost" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" disabled={busy || !!blocked || (needsConfirmation(review) && !confirmed)}>{busy ? 'Publishing…' : 'Publish'}</button>
+          <button type="submit" className="primary" disabled={busy || !!blocked || (needsConfirmation(review) && !confirmed)}>{busy ? (needsApproval ? 'Sending…' : 'Publishing…') : needsApproval ? 'Submit for approval' : 'Publish'}</button>
         </div>
       </form>
     </div>

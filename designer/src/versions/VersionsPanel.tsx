@@ -4,6 +4,7 @@ import type { FlowDiff, VersionInfo } from '../api/types.ts';
 import { useFlowStoreApi } from '../store/context.tsx';
 import { diffMarks } from './diff-marks.ts';
 import { DiffView } from './DiffView.tsx';
+import { ApprovalToggle } from '../approvals/ApprovalToggle.tsx';
 
 export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloadDraft(): Promise<void> }) {
   const store = useFlowStoreApi();
@@ -48,6 +49,7 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
         <span className="spacer" />
         <button className="ghost" onClick={onClose} aria-label="Close versions">×</button>
       </div>
+      <ApprovalToggle flowId={flowId} />
       {error && <p className="error">{error}</p>}
       {versions === null ? (
         <p className="muted">Loading…</p>
@@ -65,7 +67,7 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
                 <td title={v.hash}>
                   <div className="version-message">{v.message || <span className="muted">(no message)</span>}</div>
                   <div className="help" data-testid="version-meta">
-                    <time dateTime={new Date(v.createdAt).toISOString()}>{new Date(v.createdAt).toLocaleString()}</time> · {v.createdBy ?? 'unknown'}
+                    <time dateTime={new Date(v.createdAt).toISOString()}>{new Date(v.createdAt).toLocaleString()}</time> · {v.createdBy ?? 'unknown'}{v.approvedBy && <> · approved by {v.approvedBy}</>}
                   </div>
                   <div className="version-actions"><button className="ghost small" onClick={() => rollback(v.version)}>Roll back to v{v.version}</button></div>
                 </td>
