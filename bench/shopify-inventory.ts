@@ -70,7 +70,6 @@ const ctx = (scope: 'full' | 'delta'): NodeContext<any> => ({
   sandbox: undefined as never,
   state: { get: (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
   connection: async () => client as never,
-  service: () => undefined,
   signal: new AbortController().signal,
   now: () => new Date(),
 });

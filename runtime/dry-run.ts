@@ -4,7 +4,7 @@
 import { buildPlan, type PlannedNode } from './plan.ts';
 import { StepState } from './step-state.ts';
 import { describeError, type StepError } from './errors.ts';
-import { isRouted, isSkipped, JsonText, WithJson, type Logger, type NodeContext, type NodeType, type SkipReason, type WouldWrite } from './node-api.ts';
+import { isRouted, isSkipped, JsonText, WithJson, type Logger, type NodeContext, type NodeServices, type NodeType, type SkipReason, type WouldWrite } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 import type { Store } from './store/db.ts';
 import type { Flow } from '../flows/schema.ts';
@@ -14,8 +14,8 @@ export interface DryRunDeps {
   lookup: (type: string) => NodeType | undefined;
   sandbox: Sandbox;
   connection: (kind: string, id: string) => Promise<unknown>;
-  /** What nodes reach through ctx.service(): the host gives sinks that reach no production view. */
-  services: Record<string, unknown>;
+  /** What nodes reach as ctx.lookups, ctx.exceptions...: the host gives sinks that reach no production view. */
+  services: NodeServices;
   log: Logger;
   now: () => number;
 }
@@ -144,7 +144,9 @@ function context(d: DryRunDeps, p: PlannedNode, opts: { flowId: string; flowVers
     // Reads see the flow's real state; writes stay in this object, which is never committed.
     state: new StepState(d.store, opts.flowId),
     connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
-    service: <T>(name: string) => d.services[name] as T | undefined,
+    lookups: d.services.lookups,
+    exceptions: d.services.exceptions,
+    monitoring: d.services.monitoring,
     signal,
     now: () => new Date(d.now()),
   };

@@ -11,7 +11,7 @@ import { StepState } from './step-state.ts';
 import { StepReconciliation } from './reconciliation/records.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
-import { isRouted, isSkipped, JsonText, WithJson, type ConfigRead, type Logger, type NodeContext, type NodeType, type SkipReason } from './node-api.ts';
+import { isRouted, isSkipped, JsonText, WithJson, type ConfigRead, type Logger, type NodeContext, type NodeServices, type NodeType, type SkipReason } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 import type { RetryPolicy } from '../flows/schema.ts';
 
@@ -22,9 +22,9 @@ export interface ExecutorDeps {
   lookup: (type: string) => NodeType | undefined;
   sandbox: Sandbox;
   connection: (kind: string, id: string) => Promise<unknown>;
-  services: Record<string, unknown>;
+  services: NodeServices;
   /** Per-flow services replacing `services` (e.g. test runs of drafts get sinks that reach no production view). */
-  servicesFor?: (flowId: string) => Record<string, unknown> | undefined;
+  servicesFor?: (flowId: string) => NodeServices | undefined;
   log: Logger;
   events: EventEmitter;
   now: () => number;
@@ -294,6 +294,7 @@ export class Executor {
   ): Promise<NodeContext> {
     const d = this.d;
     const log = d.log;
+    const services = d.servicesFor?.(run.flowId) ?? d.services;
     const ctx: NodeContext = {
       runId: run.id,
       flowId: run.flowId,
@@ -313,7 +314,9 @@ export class Executor {
       state,
       claims: this.claims.forRun(run.id, run.flowId, p.node.id),
       connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
-      service: <T>(name: string) => ((d.servicesFor?.(run.flowId) ?? d.services)[name]) as T | undefined,
+      lookups: services.lookups,
+      exceptions: services.exceptions,
+      monitoring: services.monitoring,
       reconciliation: (scope: string) => recon.scope(scope),
       signal,
       now: () => new Date(d.now()),

@@ -9,7 +9,7 @@ import { Runs } from './runs.ts';
 import { dryRunFlow, type DryRunResult } from './dry-run.ts';
 import type { Flow } from '../flows/schema.ts';
 import { pruneRuns, checkpoint, type RetentionPolicy } from './retention.ts';
-import type { Logger, NodeType } from './node-api.ts';
+import type { Logger, NodeServices, NodeType } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 
 export interface RuntimeOptions {
@@ -18,9 +18,10 @@ export interface RuntimeOptions {
   sandbox: Sandbox;
   /** Resolves `ctx.connection(kind, id)` for nodes. */
   connection?: (kind: string, id: string) => Promise<unknown>;
-  services?: Record<string, unknown>;
+  /** What nodes reach as ctx.lookups, ctx.exceptions, ctx.monitoring. A host may fill it in after creating the runtime. */
+  services?: NodeServices;
   /** Services for one flow instead of `services` (the host keeps test runs of drafts away from production sinks). */
-  servicesFor?: (flowId: string) => Record<string, unknown> | undefined;
+  servicesFor?: (flowId: string) => NodeServices | undefined;
   log?: Logger;
   worker?: WorkerOptions;
   retention?: RetentionPolicy & { everyMs?: number };
@@ -47,7 +48,7 @@ export interface Runtime {
    * Runs a flow definition on a stored event's payload in memory, writing nothing (see dry-run.ts). `services`
    * replaces the host's: give sinks that reach no production view.
    */
-  dryRun(flow: Flow, payload: string, opts: { flowId: string; flowVersion: number; runId: string; services: Record<string, unknown>; signal?: AbortSignal }): Promise<DryRunResult>;
+  dryRun(flow: Flow, payload: string, opts: { flowId: string; flowVersion: number; runId: string; services: NodeServices; signal?: AbortSignal }): Promise<DryRunResult>;
   /** Starts the worker and the retention timer. */
   start(): void;
   /** Waits until no run is queued (including ones waiting out a retry delay) or running. For the CLI and tests. */

@@ -1,9 +1,30 @@
-// The contract between the runtime and every node type. Nodes import this file (and nothing else from runtime/).
+// The contract between the runtime and every node type. Nodes import this file (and nothing else from runtime/);
+// the capabilities a host gives nodes (lookup tables, exception inbox, monitoring) are declared under node-api/.
 import type { z } from 'zod';
 import type { Sandbox } from './sandbox/types.ts';
-import { JsonText } from './sandbox/types.ts';
+import { JsonText, SandboxError } from './sandbox/types.ts';
+import type { ExceptionSink } from './node-api/exceptions.ts';
+import type { LookupSource } from './node-api/lookups.ts';
+import type { MonitorHost } from './node-api/monitoring.ts';
 
-export { JsonText };
+export { JsonText, SandboxError };
+export type { Sandbox, SandboxCall, SandboxErrorKind, SandboxResult } from './sandbox/types.ts';
+export type * from './node-api/exceptions.ts';
+export type * from './node-api/lookups.ts';
+export type * from './node-api/monitoring.ts';
+
+/**
+ * What a host gives nodes besides the engine itself, each typed here so that host and node agree on one contract.
+ * A host without one leaves it out; the node then says it needs it (or carries on without, e.g. a sample).
+ */
+export interface NodeServices {
+  /** Lookup tables (read; a run records which version it used). */
+  lookups?: LookupSource;
+  /** The exception inbox people triage. */
+  exceptions?: ExceptionSink;
+  /** Run and event statistics for monitors, and the dashboard's measured series. */
+  monitoring?: MonitorHost;
+}
 
 export type NodeCategory = 'trigger' | 'core' | 'lookup' | 'shopify' | 'erp' | 'finance' | 'monitor';
 
@@ -133,8 +154,12 @@ export interface NodeContext<C = unknown> {
    * claims and the exception inbox taken away by the host.
    */
   dryRun?: true;
-  /** Named services a host may provide (lookup tables, exception sink...). Undefined when the host has none. */
-  service<T = unknown>(name: string): T | undefined;
+  /** Lookup tables, when the host provides them (see NodeServices). */
+  lookups?: LookupSource;
+  /** The exception inbox, when the host provides one. In a dry run or test run it reaches no production view. */
+  exceptions?: ExceptionSink;
+  /** Run statistics and measured series, when the host provides them. */
+  monitoring?: MonitorHost;
   signal: AbortSignal;
   now(): Date;
 }

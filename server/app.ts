@@ -18,7 +18,7 @@ import { ZodError } from 'zod';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
 import { FlowInvalidError, NotFoundError } from '../runtime/flow-store.ts';
 import { RunStateError } from '../runtime/runs.ts';
-import type { NodeType } from '../runtime/node-api.ts';
+import type { NodeType, NodeServices } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 import type { WorkerOptions } from '../runtime/worker.ts';
 import { openServerDb } from './db/db.ts';
@@ -168,8 +168,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const scrubRef: { scrub: <T>(v: T) => T; text: (t: string) => string } = { scrub: (v) => v, text: (t) => t };
   const runtimeLog = log.child({ component: 'runtime' });
   // Services need the runtime's store; the runtime keeps this object, so filling it in afterwards is enough.
-  const services: Record<string, unknown> = {};
-  let testSvc: Record<string, unknown> | undefined;
+  const services: NodeServices = {};
+  let testSvc: NodeServices | undefined;
   runtime = createRuntime({
     services,
     // Test runs of drafts reach the lookup tables but no production sink (exception inbox, monitor series).

@@ -8,6 +8,7 @@ import { cliConnections } from './cli-connections.ts';
 import { LookupService } from '../runtime/lookups/index.ts';
 import { createExceptionService } from '../runtime/exceptions/index.ts';
 import type { Flow } from '../flows/schema.ts';
+import type { NodeServices } from '../runtime/node-api.ts';
 
 export interface CliRunRecord {
   runId: string;
@@ -22,7 +23,7 @@ export interface CliRunRecord {
 export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unknown; connection?: (kind: string, id: string) => Promise<unknown> }): Promise<CliRunRecord> {
   const sandbox = createSandbox({ processes: 1 });
   const defaults = o.connection ? null : cliConnections(o.dataDir);
-  const services: Record<string, unknown> = {};
+  const services: NodeServices = {};
   const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, services, connection: o.connection ?? defaults!.connection });
   services.lookups = new LookupService(rt.store);
   if (defaults) (await import('../flows/templates/seed-lookups.ts')).installSandboxLookups(services.lookups as LookupService);

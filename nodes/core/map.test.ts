@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createSandbox, type SandboxPool } from '../../runtime/sandbox/index.ts';
-import type { Sandbox } from '../../runtime/sandbox/types.ts';
+import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
 import { LookupService, TABLE_PRESETS } from '../../runtime/lookups/index.ts';
 import { nodeTypes } from '../registry.ts';
 import { taxedOrder } from '../lookup/testing.ts';
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   tmp = tempDir();
-  const services: Record<string, unknown> = {};
+  const services: NodeServices = {};
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox, services, worker: { pollMs: 5 } });
   lookups = new LookupService(rt.store);
   services.lookups = lookups;

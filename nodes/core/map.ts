@@ -1,8 +1,7 @@
-import { defineNode, permanentError } from '../../runtime/node-api.ts';
+import { defineNode, permanentError, type LookupSource } from '../../runtime/node-api.ts';
 import { mapConfigSchema } from './mapping/config.ts';
 import { compileCached } from './mapping/compile.ts';
 import { runMap, type FieldProblem } from './mapping/engine.ts';
-import type { LookupSource } from '../lookup/types.ts';
 import { unfilledRequired } from './mapping/targets.ts';
 import { inputJsonSchema } from './mapping/input-schema.ts';
 import type { FieldInput } from './mapping/config.ts';
@@ -35,7 +34,7 @@ export const mapNode = defineNode({
     return problems;
   },
   async execute(ctx, input: unknown) {
-    const lookups = ctx.service<LookupSource>('lookups');
+    const lookups = ctx.lookups;
     const r = await runMap(compileCached(ctx.config), input, {
       nodeId: ctx.nodeId,
       flowId: ctx.flowId,

@@ -1,6 +1,6 @@
 // The exceptions a reconciliation raises for finance, and the ones it clears once the cause is gone. The key names
 // the Shopify object (not the payout) so a missing order raised by two runs is one exception with a count.
-import type { ExceptionSink, ExceptionType, RaiseException } from '../../runtime/exceptions/types.ts';
+import type { ExceptionSink, ExceptionType, RaiseException } from '../../runtime/node-api.ts';
 import type { PayoutReconciliation, ReconItem } from './types.ts';
 
 /** Types this node raises, for runbooks and the exceptions inbox. */

@@ -11,7 +11,7 @@ import { MemorySink } from './testing/memory-sink.ts';
 import { loadMonth } from './testing/month.ts';
 
 const exec = async (order: unknown, sink?: MemorySink) => {
-  const ctx = { ...nodeContext(giftCardJournalNode, {}, null), service: <T>(n: string) => (n === 'exceptions' ? sink as T : undefined) };
+  const ctx = { ...nodeContext(giftCardJournalNode, {}, null), exceptions: sink };
   const out = await giftCardJournalNode.execute(ctx, { order });
   if (!isRouted(out)) throw new Error('expected a routed output');
   return out;

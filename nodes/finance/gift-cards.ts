@@ -5,8 +5,7 @@
 // these clearing lines with the order's invoice, so a charge of goods + cards sold − cards redeemed ties.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, permanentError, route } from '../../runtime/node-api.ts';
-import type { ExceptionSink } from '../../runtime/exceptions/types.ts';
+import { defineNode, permanentError, route, type ExceptionSink } from '../../runtime/node-api.ts';
 import type { JournalInput, JournalLineInput } from '../erp/contract.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
 import { legacy } from './erp-docs.ts';
@@ -82,7 +81,7 @@ export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, G
     const usesGiftCard = order.paymentGateways.some((g) => ctx.config.giftCardGateways.includes(g));
     let redeemed = usesGiftCard ? giftCardsRedeemed(order.raw, ctx.config.giftCardGateways) ?? giftCardsRedeemedFromTotals(order, ctx.config.giftCardGateways) : new Decimal(0);
     if (redeemed === null) {
-      const sink = ctx.service<ExceptionSink>('exceptions');
+      const sink = ctx.exceptions;
       const e = {
         type: 'gift-card-redemption-unknown', key: `order:${orderId}`, owner: 'finance' as const, severity: 'medium' as const,
         title: `Order ${order.name} was paid partly by gift card (gateways ${order.paymentGateways.join(', ')}), but the amount redeemed is not in the order`,

@@ -3,7 +3,7 @@
 // forgotten between runs, a backlog is journaled in one run, and what a run keeps and outputs stays bounded.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
-import type { Sandbox } from '../../runtime/sandbox/types.ts';
+import type { Sandbox } from '../../runtime/node-api.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../core/index.ts';
 import { createSandboxErp, erpNodes, type SandboxErp } from '../erp/index.ts';

@@ -4,8 +4,7 @@
 // clear once fixed. What is kept between runs grows with the payouts still waiting, not with history.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords } from '../../runtime/node-api.ts';
-import type { ExceptionSink } from '../../runtime/exceptions/types.ts';
+import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords, type ExceptionSink } from '../../runtime/node-api.ts';
 import type { ErpConnector, JournalInput } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
 import type { ShopifyPayout } from '../shopify/types.ts';
@@ -136,7 +135,7 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     const raws = new Map(incoming.flatMap((p) => p.balanceTransactions.filter((t) => bucketOf(t.type, t.sourceType).bucket === 'dispute').map((t) => [legacy(t.id)!, { raw: t.raw, dispute: t.dispute ?? null }] as const)));
     const disputes = disputeExceptions(disputeRecs, raws, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
     const raised = [...exceptionsFor(recs, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId }), ...disputes.raise];
-    const sink = ctx.service<ExceptionSink>('exceptions');
+    const sink = ctx.exceptions;
     if (!sink && raised.length) {
       throw permanentError(`node ${ctx.nodeId}: ${raised.length} reconciliation exception(s) and no exceptions service to raise them: `
         + raised.slice(0, 10).map((e) => `[${e.type}] ${e.title}`).join('; ') + (raised.length > 10 ? '; ...' : ''),

@@ -3,7 +3,7 @@
 // invoice is open again, an exception for finance until the dispute is decided) and a won dispute pays it again.
 import { Decimal } from 'decimal.js';
 import type { SettlementItemInput } from '../erp/contract.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import type { RaiseException } from '../../runtime/node-api.ts';
 import type { ShopifyDispute } from '../shopify/types.ts';
 import type { PayoutReconciliation, ReconItem } from './types.ts';
 

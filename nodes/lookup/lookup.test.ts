@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../runtime/lookups/index.ts';
-import type { Sandbox } from '../../runtime/sandbox/types.ts';
+import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
 import { nodeTypes } from '../registry.ts';
 import { taxedOrder } from './testing.ts';
 
@@ -21,7 +21,7 @@ let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
   tmp = tempDir();
   // The host's order: runtime first (it opens the store), then the lookup service on the same store.
-  const services: Record<string, unknown> = {};
+  const services: NodeServices = {};
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
   lookups = new LookupService(rt.store);
   services.lookups = lookups;

@@ -1,10 +1,10 @@
 // Helpers the lookup nodes share: reaching the service, reading paths, and the "add the row, then replay" error.
-import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
+import { permanentError, type NodeContext, type LookupSnapshot, type LookupSource } from '../../runtime/node-api.ts';
 import { formatPath, getAt, parsePath, PathSyntaxError, type Segment } from '../core/mapping/paths.ts';
-import { describeKey, type LookupSnapshot, type LookupSource } from './types.ts';
+import { describeKey } from './describe-key.ts';
 
 export function lookups(ctx: NodeContext): LookupSource {
-  const s = ctx.service<LookupSource>('lookups');
+  const s = ctx.lookups;
   if (!s) throw permanentError(`node "${ctx.nodeId}": this host provides no lookup tables (services.lookups)`, { code: 'LOOKUP_SERVICE_MISSING' });
   return s;
 }

@@ -2,8 +2,7 @@
 // difference beyond the tolerance raises `inventory-drift`; back within tolerance, it auto-resolves.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
 import { VARIANTS_BY_SKU } from '../shopify/documents.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
@@ -97,7 +96,7 @@ export const inventoryDriftMonitor = defineNode({
     }
     const checkedKeys = new Set(stock.map((s) => `${c.shopify}:${s.sku}@${s.warehouse}`));
     const r = reconcile(sink, 'inventory-drift', `${c.shopify}:`, found, 'back within tolerance', (k) => checkedKeys.has(k));
-    const host = ctx.service<{ sample?: (n: string, v: number, l?: Record<string, string>) => void }>('monitoring');
+    const host = ctx.monitoring;
     host?.sample?.('inventory.drift.skus', found.length, { shopify: c.shopify });
     host?.sample?.('inventory.drift.units', totalAbs, { shopify: c.shopify });
     return { checked, found: found.length, ...r, findings } satisfies MonitorResult;

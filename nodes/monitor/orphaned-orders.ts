@@ -1,7 +1,6 @@
 // monitor.orphaned-orders: paid Shopify orders that still have no ERP sales order N minutes after they were placed.
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
 import { erpOrderFor, readOrders } from './orders.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 

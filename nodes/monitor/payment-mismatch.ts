@@ -7,8 +7,7 @@
 // Orders missing in the ERP are the orphaned-order monitor's business.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
 import type { ErpSalesOrder } from '../erp/contract.ts';
 import { orderIdForm } from './orphaned-orders.ts';
 import { erpOrderFor, recentOrders, type RecentOrder } from './orders.ts';

@@ -2,8 +2,7 @@
 // answering "throttled", for longer than the configured time. Shopify: the client's bucket level (what the limiter
 // learnt from Shopify's throttleStatus). ERP: steps that failed or are waiting to retry with RATE_LIMITED.
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
 import { hostOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
 const config = z.object({

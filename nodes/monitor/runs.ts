@@ -1,8 +1,7 @@
 // monitor.runs: runs in progress far past their flow's usual time (stuck-run), and flows failing repeatedly
 // (failed-run, keyed `rate:<flow>`). Reads the runtime store through the host's monitoring service.
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
 import { hostOf, reconcile, sinkOf, type MonitorResult } from './shared.ts';
 
 const config = z.object({

@@ -1,9 +1,7 @@
 // What every monitor needs: the exception sink and monitoring host from the host, the raise-then-clear
 // reconciliation that makes a monitor auto-resolve what it no longer finds, and connection helpers.
 import { z } from 'zod';
-import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
-import type { ExceptionSink, RaiseException } from '../../runtime/exceptions/types.ts';
-import type { MonitorHost } from '../../runtime/exceptions/monitor-types.ts';
+import { permanentError, type NodeContext, type ExceptionSink, type RaiseException, type MonitorHost } from '../../runtime/node-api.ts';
 import type { ErpConnector } from '../erp/contract.ts';
 import type { ShopifyClient } from '../shopify/client.ts';
 
@@ -21,13 +19,13 @@ export interface MonitorResult {
 }
 
 export function sinkOf(ctx: NodeContext): ExceptionSink {
-  const s = ctx.service<ExceptionSink>('exceptions');
+  const s = ctx.exceptions;
   if (!s || typeof s.raise !== 'function') throw permanentError(`node "${ctx.nodeId}": this host provides no exception inbox (services.exceptions)`, { code: 'EXCEPTIONS_SERVICE_MISSING' });
   return s;
 }
 
 export function hostOf(ctx: NodeContext): MonitorHost {
-  const h = ctx.service<MonitorHost>('monitoring');
+  const h = ctx.monitoring;
   if (!h || typeof h.inProgress !== 'function') throw permanentError(`node "${ctx.nodeId}": this host provides no run statistics (services.monitoring)`, { code: 'MONITORING_SERVICE_MISSING' });
   return h;
 }

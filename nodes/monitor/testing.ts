@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createExceptionService, type ExceptionService } from '../../runtime/exceptions/index.ts';
-import type { Sandbox } from '../../runtime/sandbox/types.ts';
+import type { Sandbox, NodeType, NodeServices } from '../../runtime/node-api.ts';
 import type { WorkerOptions } from '../../runtime/worker.ts';
 import { nodeTypes } from '../registry.ts';
-import type { NodeType } from '../../runtime/node-api.ts';
 
 export const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
 
@@ -23,7 +22,7 @@ export interface Harness {
 export function harness(connections: Record<string, unknown>, opts: { extraTypes?: NodeType[]; worker?: WorkerOptions } = {}): Harness {
   const tmp = tempDir();
   const clock = { now: Date.now() };
-  const services: Record<string, unknown> = {};
+  const services: NodeServices = {};
   const types = [...nodeTypes, ...(opts.extraTypes ?? [])];
   const rt = createRuntime({
     dataDir: tmp.dir,

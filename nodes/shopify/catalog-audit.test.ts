@@ -19,7 +19,7 @@ function ctx(config: unknown): NodeContext<any> {
   return {
     runId: 'r', flowId: 'f', flowVersion: 1, nodeId: 'audit', attempt: 1, trigger: null, config: catalogAudit.config.parse(config),
     log: { debug() {}, info() {}, warn() {}, error() {} }, sandbox: undefined as never,
-    state: { get: () => undefined, set() {} }, connection: async () => client as never, service: () => undefined,
+    state: { get: () => undefined, set() {} }, connection: async () => client as never,
     signal: new AbortController().signal, now: () => new Date(),
   };
 }

@@ -28,7 +28,6 @@ function ctx<C>(config: C, connection: () => unknown = () => client): NodeContex
     sandbox: undefined as never,
     state: { get: () => undefined as never, set: () => undefined },
     connection: async () => connection() as never,
-    service: () => undefined,
     signal: new AbortController().signal,
     now: () => new Date(),
   };

@@ -1,7 +1,6 @@
 // shopify.inventory-push on its bulk paths, against the sandbox store's bulk operations (on a fast modelled clock).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { NodeContext } from '../../runtime/node-api.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import type { NodeContext, RaiseException } from '../../runtime/node-api.ts';
 import { createShopifyConnection, type ShopifyClient } from './client.ts';
 import { BULK_RUN_MUTATION } from './bulk-documents.ts';
 import { PushBudget, choosePath } from './inventory-cost.ts';
@@ -53,7 +52,7 @@ function ctx(config: object): NodeContext<any> {
     log: { debug() {}, info() {}, warn() {}, error() {} }, sandbox: undefined as never,
     state: { get: (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
     connection: async () => client as never,
-    service: (name) => (name === 'exceptions' ? { raise: (e: RaiseException) => (raised.push(e), { id: String(raised.length), count: 1, isNew: true }), clear: () => false } : undefined) as never,
+    exceptions: { raise: (e: RaiseException) => (raised.push(e), { id: String(raised.length), count: 1, isNew: true }), clear: () => false },
     signal: new AbortController().signal, now: () => new Date(),
   };
 }

@@ -8,8 +8,7 @@
 // SKUs of the input only (from the ERP's change feed: erp.stock-changes → erp.read-stock).
 // ERP SKUs Shopify does not sell are an audit finding, raised once when the set grows, not a failure of the run.
 import { z } from 'zod';
-import { defineNode, permanentError } from '../../runtime/node-api.ts';
-import type { ExceptionSink } from '../../runtime/exceptions/types.ts';
+import { defineNode, permanentError, type ExceptionSink } from '../../runtime/node-api.ts';
 import { VARIANTS_BY_SKU } from './documents.ts';
 import { PushBudget, choosePath, type PathChoice } from './inventory-cost.ts';
 import { SKU_CHUNK, readBulkFull, readBulkSkus, readPerCall, type BulkSummary, type ShopCatalogue, type Spend } from './inventory-read.ts';
@@ -200,7 +199,7 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
       out.cost = spend.cost;
     }
 
-    const sink = ctx.service<ExceptionSink>('exceptions');
+    const sink = ctx.exceptions;
     for (const r of rejections) {
       const where = r.entries.length > 1 ? r.entries.map((e) => `${e.sku} at ${e.locationId}: ${e.code} ${e.message}`).join('; ') : `${r.code}: ${r.message}`;
       problems.push({ code: 'SHOPIFY_REJECTED', sku: r.sku, locationId: r.locationId, message: `Shopify rejected SKU ${r.sku} at ${r.locationId} (${r.via}): ${where}`, details: { code: r.code, via: r.via, entries: r.entries } });

@@ -27,7 +27,6 @@ function ctx<C>(config: C, state = new Map<string, unknown>(), runId = 'run-1'):
       if (kind !== 'shopify') throw new Error(kind);
       return client as never;
     },
-    service: () => undefined,
     signal: new AbortController().signal,
     now: () => new Date(),
   };

@@ -62,7 +62,7 @@ function ctx(config: unknown): NodeContext<any> {
   return {
     runId: 'r', flowId: 'f', flowVersion: 1, nodeId: 'trigger', attempt: 1, trigger: null, config: shopifyTrigger.config.parse(config),
     log: { debug() {}, info() {}, warn() {}, error() {} }, sandbox: undefined as never,
-    state: { get: () => undefined, set() {} }, connection: async () => client as never, service: () => undefined,
+    state: { get: () => undefined, set() {} }, connection: async () => client as never,
     signal: new AbortController().signal, now: () => new Date(),
   };
 }

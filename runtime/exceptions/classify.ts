@@ -2,7 +2,7 @@
 // that the same cause in many runs (the same unmapped tax rate, the same ERP outage) is one inbox row.
 import type { StepError } from '../errors.ts';
 import type { RunRecord } from '../runs.ts';
-import type { ExceptionLinks, RaiseException } from './types.ts';
+import type { ExceptionLinks, RaiseException } from '../node-api/exceptions.ts';
 
 const ERP_DOWN_CODES = new Set(['ERP_UNAVAILABLE', 'ERP_TIMEOUT', 'RATE_LIMITED']);
 

@@ -35,5 +35,5 @@ export type { ExceptionRecord, ExceptionDetail, ExceptionEvent, ExceptionFilter,
 export { StoreMonitorHost } from './monitoring.ts';
 export { classifyFailedRun } from './classify.ts';
 export { EXCEPTION_DEFAULTS, defaultsFor, type TypeDefaults } from './defaults.ts';
-export type * from './types.ts';
-export type * from './monitor-types.ts';
+export type * from '../node-api/exceptions.ts';
+export type * from '../node-api/monitoring.ts';

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, type Runtime } from '../index.ts';
-import { defineNode, NodeError, type NodeType } from '../node-api.ts';
+import { defineNode, NodeError, type NodeType , type NodeServices } from '../node-api.ts';
 import { flow, tempDir } from '../testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../lookups/index.ts';
 import { lookupNodes } from '../../nodes/lookup/index.ts';
@@ -35,7 +35,7 @@ let actions: ExceptionAction[];
 beforeEach(() => {
   tmp = tempDir();
   erpMode.value = 'ok';
-  const services: Record<string, unknown> = {};
+  const services: NodeServices = {};
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
   lookups = new LookupService(rt.store);
   actions = [];

@@ -1,11 +1,11 @@
 // The lookup-table store: versioned tables in the runtime's SQLite file. Hosts pass one instance to the runtime as
-// `services: { lookups }`; nodes reach it with `ctx.service('lookups')` through the LookupSource interface.
+// `services: { lookups }`; nodes reach it as `ctx.lookups` through the LookupSource interface.
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LookupRow, LookupSnapshot, LookupSource, LookupUse, LookupKeyColumn } from '../../nodes/lookup/types.ts';
+import type { LookupRow, LookupSnapshot, LookupSource, LookupUse, LookupKeyColumn } from '../node-api/lookups.ts';
 import { buildSnapshot, type Columns } from './keys.ts';
 import { checkColumns, checkRows, rowKeyId, type KeyColumnInput } from './rows.ts';
 import { rowsFromCsv, rowsToCsv } from './csv.ts';

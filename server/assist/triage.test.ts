@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { EXCEPTION_DEFAULTS } from '../../runtime/exceptions/defaults.ts';
 import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
 import type { ExceptionRecord } from '../../runtime/exceptions/service.ts';
-import type { RaiseException } from '../../runtime/exceptions/types.ts';
+import type { RaiseException } from '../../runtime/node-api/exceptions.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { EXTRA_EXCEPTIONS } from '../runbooks/steps.ts';
 import { buildRunbook, runbookMarkdown } from '../runbooks/runbook.ts';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
-import { defineNode, NodeError, route } from '../../runtime/node-api.ts';
+import { defineNode, NodeError, route , type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { createExceptionService } from '../../runtime/exceptions/index.ts';
@@ -55,7 +55,7 @@ describe('dashboard API', () => {
   it('per flow last run, success rate, backlog; open exceptions by owner; orders per hour; drift over time', async () => {
     tmp = tempDir();
     const clock = { now: Date.parse('2026-11-25T10:30:00Z') };
-    const services: Record<string, unknown> = {};
+    const services: NodeServices = {};
     const types = [...coreNodes, post, when];
     rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 }, now: () => clock.now });
     const svc = createExceptionService(rt.store, rt, { now: () => clock.now });

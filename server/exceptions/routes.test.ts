@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
-import { defineNode, NodeError } from '../../runtime/node-api.ts';
+import { defineNode, NodeError , type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { createExceptionService, type ExceptionAction, type ExceptionService } from '../../runtime/exceptions/index.ts';
@@ -37,7 +37,7 @@ let audit: ExceptionAction[];
 beforeEach(() => {
   tmp = tempDir();
   down.value = true;
-  const services: Record<string, unknown> = {};
+  const services: NodeServices = {};
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
   audit = [];
   svc = createExceptionService(rt.store, rt, { onAction: (a) => audit.push(a) });

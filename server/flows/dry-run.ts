@@ -3,7 +3,7 @@
 // written: no run or step, no ERP or Shopify write, no claim, no exception (what one would raise is reported).
 import type { Runtime, DryRunResult } from '../../runtime/index.ts';
 import type { Flow } from '../../flows/schema.ts';
-import type { ExceptionSink, RaiseException } from '../../runtime/exceptions/types.ts';
+import type { ExceptionSink, NodeServices, RaiseException } from '../../runtime/node-api.ts';
 import { testServices } from './test-services.ts';
 
 export interface FieldChange {
@@ -143,7 +143,7 @@ function verdict(before: DryRunResult | null, after: DryRunResult, docs: Documen
 }
 
 /** Services of a dry run: lookup tables read only, no monitor series, exceptions collected instead of raised. */
-function dryRunServices(real: Record<string, unknown>, raised: string[]): Record<string, unknown> {
+function dryRunServices(real: NodeServices, raised: string[]): NodeServices {
   const exceptions: ExceptionSink = {
     raise: (e: RaiseException) => {
       raised.push(e.title);
@@ -181,7 +181,7 @@ function labelOf(rt: Runtime, runId: string): string {
   return keys.shopifyOrderName ?? keys.orderName ?? keys.shopifyOrderId ?? keys.shopifyRefundId ?? runId;
 }
 
-export async function dryRunChange(rt: Runtime, real: Record<string, unknown>, flowId: string, draft: Flow, limit = 20): Promise<DryRunReport> {
+export async function dryRunChange(rt: Runtime, real: NodeServices, flowId: string, draft: Flow, limit = 20): Promise<DryRunReport> {
   const summary = rt.flows.get(flowId);
   const baseVersion = summary.active && summary.activeVersion != null ? summary.activeVersion : rt.flows.latestVersion(flowId);
   const base = baseVersion == null ? null : rt.flows.version(flowId, baseVersion).definition;

@@ -5,7 +5,7 @@ import type { Runtime } from '../../runtime/index.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { Problem } from '../../flows/validate.ts';
 import { previewMap } from '../../nodes/core/mapping/index.ts';
-import type { LookupSource } from '../../nodes/lookup/types.ts';
+import type { LookupSource } from '../../runtime/node-api/lookups.ts';
 import { nodeSamples } from './node-samples.ts';
 
 export async function mappingPreviewProblems(rt: Runtime, lookups: LookupSource, flowId: string, draft: Flow): Promise<Problem[]> {

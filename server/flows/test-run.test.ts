@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
-import type { ExceptionSink } from '../../runtime/exceptions/types.ts';
+import type { ExceptionSink } from '../../runtime/node-api/exceptions.ts';
 import { shopifyTrigger } from '../../nodes/shopify/trigger.ts';
 import { flow, testServer, type TestServer } from '../testing.ts';
 
@@ -15,7 +15,7 @@ const guard = defineNode({
     seen.push(input);
     const total = Number(input.order?.currentTotal?.shop?.amount ?? 0);
     if (total > ctx.config.limit) {
-      ctx.service<ExceptionSink>('exceptions')?.raise({ type: 'payout-mismatch', key: `guard:${input.order?.name}`, title: 'over the limit', severity: 'high' });
+      ctx.exceptions?.raise({ type: 'payout-mismatch', key: `guard:${input.order?.name}`, title: 'over the limit', severity: 'high' });
       throw permanentError(`order ${input.order?.name} is over ${ctx.config.limit}`, { code: 'OVER_LIMIT' });
     }
     return { name: input.order?.name, total };

@@ -1,10 +1,9 @@
-// What nodes reach through ctx.service() during a test run of a draft: the real lookup tables (read only), but no
+// What nodes reach (ctx.lookups, ctx.exceptions, ctx.monitoring) during a test run of a draft: the real lookup tables (read only), but no
 // production exception inbox and no monitor series. A payout test must not raise a real high-severity finance
 // exception; what a node would have raised is logged as a warning on the run instead.
-import type { ExceptionSink, RaiseException } from '../../runtime/exceptions/types.ts';
-import type { MonitorHost } from '../../runtime/exceptions/monitor-types.ts';
+import type { ExceptionSink, MonitorHost, NodeServices, RaiseException } from '../../runtime/node-api.ts';
 
-export function testServices(real: Record<string, unknown>, log?: { warn(o: object, m?: string): void }): Record<string, unknown> {
+export function testServices(real: NodeServices, log?: { warn(o: object, m?: string): void }): NodeServices {
   const exceptions: ExceptionSink = {
     raise: (e: RaiseException) => {
       log?.warn({ type: e.type, key: e.key, title: e.title }, 'test run: exception not raised (test runs stay out of the inbox)');
@@ -13,7 +12,7 @@ export function testServices(real: Record<string, unknown>, log?: { warn(o: obje
     clear: () => false,
     openKeys: () => [],
   };
-  const realMonitoring = real.monitoring as MonitorHost | undefined;
+  const realMonitoring = real.monitoring;
   const monitoring: MonitorHost | undefined = realMonitoring && {
     inProgress: () => realMonitoring.inProgress(),
     durations: (ids, n) => realMonitoring.durations(ids, n),
@@ -22,7 +21,7 @@ export function testServices(real: Record<string, unknown>, log?: { warn(o: obje
     stepErrors: (codes, since) => realMonitoring.stepErrors(codes, since),
     sample: () => {},
   };
-  const lookups = real.lookups as { recordUse?: unknown } | undefined;
+  const lookups = real.lookups;
   // Reads as usual; "this table version was used by run X" is production bookkeeping, not recorded for tests.
   const readOnlyLookups = lookups && Object.assign(Object.create(lookups), { recordUse: () => {} });
   return { ...real, exceptions, monitoring, lookups: readOnlyLookups };

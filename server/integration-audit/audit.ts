@@ -1,7 +1,7 @@
 // The integration audit ("system audit" as a button): what will make syncs fail or books drift, found before it
 // does. Pure: the collector (collect.ts) gathers the data; this decides what is a finding.
 import type { ErpItem } from '../../nodes/erp/contract.ts';
-import type { LookupSnapshot } from '../../nodes/lookup/types.ts';
+import type { LookupSnapshot } from '../../runtime/node-api/lookups.ts';
 
 export type Severity = 'high' | 'medium' | 'low';
 export type FindingKind =

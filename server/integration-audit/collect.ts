@@ -1,7 +1,7 @@
 // Gathers what the audit looks at: the Shopify catalogue and recent orders (Admin GraphQL), the ERP items for those
 // SKUs, the published flows and their lookup tables.
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
-import type { LookupSnapshot } from '../../nodes/lookup/types.ts';
+import type { LookupSnapshot } from '../../runtime/node-api/lookups.ts';
 import type { ShopifyClient } from '../../nodes/shopify/index.ts';
 import type { FlowStore } from '../../runtime/flow-store.ts';
 import type { AuditFlow, AuditInput, AuditOrder, AuditVariant } from './audit.ts';

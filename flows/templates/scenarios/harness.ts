@@ -13,6 +13,7 @@ import { createSandboxErp, type SandboxErp } from '../../../nodes/erp/index.ts';
 import { createShopifyConnection, startShopifySandbox, type SandboxStore, type Scenario, type ShopifyClient } from '../../../nodes/shopify/index.ts';
 import { installSandboxLookups } from '../seed-lookups.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
+import type { NodeServices } from '../../../runtime/node-api.ts';
 
 export const TEMPLATES = fileURLToPath(new URL('../', import.meta.url));
 export const SCENARIOS = fileURLToPath(new URL('./', import.meta.url));
@@ -40,7 +41,7 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
   const erp: ErpConnector = opts.erp ?? (createSandboxErp() as SandboxErp);
   const store = opts.shop ? await startShopifySandbox({ port: 0, ...(typeof opts.shop === 'object' ? { seed: opts.shop } : {}) }) : null;
   const shopify = opts.shopify ?? (store ? createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } }) : null);
-  const services: Record<string, unknown> = {};
+  const services: NodeServices = {};
   const rt = createRuntime({
     dataDir: tmp.dir, lookup: getNodeType, sandbox, services, worker: { pollMs: 2 },
     connection: async (kind, id) => {

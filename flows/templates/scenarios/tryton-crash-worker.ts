@@ -11,6 +11,7 @@ import { createTrytonConnector } from '../../../nodes/erp/index.ts';
 import type { ErpConnector } from '../../../nodes/erp/contract.ts';
 import { installSandboxLookups } from '../seed-lookups.ts';
 import { template } from './harness.ts';
+import type { NodeServices } from '../../../runtime/node-api.ts';
 
 const [dataDir, trytonJson, mode, payload] = process.argv.slice(2);
 const tryton = createTrytonConnector({ ...JSON.parse(trytonJson), postInvoices: true });
@@ -26,7 +27,7 @@ const erp: ErpConnector = mode !== 'crash' ? tryton : new Proxy(tryton, {
   },
 });
 const sandbox = createSandbox({ processes: 1 });
-const services: Record<string, unknown> = {};
+const services: NodeServices = {};
 const rt = createRuntime({
   dataDir, lookup: getNodeType, sandbox, services, worker: { pollMs: 5, leaseMs: 1500 },
   connection: async (kind, id) => {

@@ -1,11 +1,11 @@
 // Executes a compiled mapping: built-in sources and transforms in the host, all expressions in one sandbox batch.
 // Collects every field's problem (not just the first) so one failed run lists everything to fix.
-import type { JsonText, Sandbox, SandboxError } from '../../../runtime/sandbox/types.ts';
+import type { JsonText, Sandbox, SandboxError, LookupSnapshot, LookupSource } from '../../../runtime/node-api.ts';
 import type { Condition } from './config.ts';
 import type { CompiledCondition, CompiledField, CompiledMap } from './compile.ts';
 import { formatPath, getAt, parsePath, setAt, type ParsedPath, type Segment } from './paths.ts';
 import { applyTransforms, describe, isEmpty, toDecimal, TransformError } from './transforms.ts';
-import { describeKey, type LookupSnapshot, type LookupSource } from '../../lookup/types.ts';
+import { describeKey } from '../../lookup/describe-key.ts';
 
 export interface MapDeps {
   nodeId: string;

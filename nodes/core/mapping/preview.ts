@@ -1,7 +1,6 @@
 // Maps a sample event for the designer's mapper: the result plus, per target field, where the value came from
 // and what went wrong. Never throws for bad config or data: it reports them.
-import type { Sandbox } from '../../../runtime/sandbox/types.ts';
-import type { LookupSource } from '../../lookup/types.ts';
+import type { Sandbox, LookupSource } from '../../../runtime/node-api.ts';
 import { mapConfigSchema } from './config.ts';
 import { compileMap } from './compile.ts';
 import { runMap, type FieldProblem, type FieldTrace } from './engine.ts';

@@ -14,7 +14,6 @@ export function nodeContext<C>(node: NodeType<C>, config: unknown, erp: ErpConne
       if (kind !== 'erp' || id !== 'erp-main') throw new Error(`no ${kind} connection ${id}`);
       return erp as T;
     },
-    service: () => undefined,
     signal: new AbortController().signal,
     now: () => new Date(),
   };

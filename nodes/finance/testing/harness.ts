@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRuntime, type Runtime } from '../../../runtime/index.ts';
-import type { Sandbox } from '../../../runtime/sandbox/types.ts';
+import type { Sandbox } from '../../../runtime/node-api.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../core/index.ts';
 import type { ErpConnector } from '../../erp/contract.ts';

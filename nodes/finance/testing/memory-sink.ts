@@ -1,6 +1,6 @@
 // An ExceptionSink held in memory, faithful to the contract (aggregate by type + key, count, clear = auto-resolve),
 // for tests of nodes that raise exceptions without the full inbox store.
-import type { ExceptionSink, ExceptionType, RaiseException } from '../../../runtime/exceptions/types.ts';
+import type { ExceptionSink, ExceptionType, RaiseException } from '../../../runtime/node-api.ts';
 
 export interface HeldException extends RaiseException { id: string; count: number; state: 'open' | 'resolved'; note?: string }
 

@@ -14,6 +14,7 @@ import type { ErpConnector } from '../../erp/contract.ts';
 import { createShopifyConnection, startShopifySandbox, type SandboxStore } from '../../shopify/index.ts';
 import { installSandboxLookups } from '../../../flows/templates/seed-lookups.ts';
 import { MemorySink } from './memory-sink.ts';
+import type { NodeServices } from '../../../runtime/node-api.ts';
 
 const DIR = fileURLToPath(new URL('../../../flows/templates/', import.meta.url));
 export const MONTH_DIR = `${DIR}scenarios/month/`;
@@ -52,7 +53,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   const store = await startShopifySandbox({ port: 0, seed: { shop: { name: 'Scenario month', currency: 'USD' }, orders: month.orders, refunds: [...month.refunds, month.goodwillRefund], payouts: month.payouts, balanceTransactions: month.balanceTransactions } });
   const shopify = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
   const sink = new MemorySink();
-  const services: Record<string, unknown> = { exceptions: sink };
+  const services: NodeServices = { exceptions: sink };
   const rt = createRuntime({
     dataDir: tmp.dir, lookup: getNodeType, sandbox, services, worker: { pollMs: 2 },
     connection: async (kind, id) => {

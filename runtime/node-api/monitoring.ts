@@ -1,6 +1,6 @@
-// What monitor nodes need from the host besides the exception sink: run and event statistics from the runtime
-// store, and a place to record the numbers they measure. Hosts provide it as `services.monitoring`
-// (runtime/exceptions/monitoring.ts implements it); nodes depend on these types only.
+// The monitoring contract, part of the node API: what monitor nodes need from the host besides the exception sink,
+// run and event statistics from the runtime store and a place to record the numbers they measure. Nodes reach it as
+// `ctx.monitoring` (runtime/exceptions/monitoring.ts implements it).
 
 export interface RunningRun {
   runId: string;

@@ -1,5 +1,5 @@
-// What nodes need from the lookup-table service the host provides as `services.lookups` (runtime/lookups implements
-// it). Declared here so nodes depend on the node API only, not on the runtime's store.
+// The lookup-table contract, part of the node API: what nodes read as `ctx.lookups` (runtime/lookups implements
+// it). Declared here so nodes depend on the node API only, and the runtime's store on nothing in nodes/.
 
 export interface LookupKeyColumn {
   name: string;
@@ -36,11 +36,4 @@ export interface LookupSource {
   snapshot(name: string, opts?: { flowId?: string }): LookupSnapshot;
   /** Records which version a run used (so a replay after an edit shows which rows it saw). */
   recordUse?(use: LookupUse): void;
-}
-
-/** Renders a key for an error message: `title="VAT", rate="0.2"`. */
-export function describeKey(key: Record<string, unknown>): string {
-  return Object.entries(key)
-    .map(([k, v]) => `${k}=${v === undefined || v === null ? 'empty' : JSON.stringify(typeof v === 'string' ? v : String(v))}`)
-    .join(', ');
 }

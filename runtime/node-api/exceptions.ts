@@ -1,5 +1,5 @@
-// The exceptions contract: what nodes, monitors and the runtime raise for people to triage. Nodes reach the
-// service with `ctx.service<ExceptionSink>('exceptions')`; the store behind it lives in runtime/exceptions/.
+// The exceptions contract, part of the node API: what nodes, monitors and the runtime raise for people to triage.
+// Nodes reach the sink as `ctx.exceptions`; the store behind it lives in runtime/exceptions/.
 
 export type ExceptionType =
   | 'unmapped-tax-code'
