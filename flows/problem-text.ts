@@ -1,6 +1,8 @@
 // Config problems written for people: "The Shopify event trigger needs a connection" instead of zod's
 // "Invalid input: expected string, received undefined" under `$.nodes[0].config.connection`.
-import type { NodeType } from '../runtime/node-api.ts';
+import type { NodeTypeSpec } from './node-spec.ts';
+
+type Named = Pick<NodeTypeSpec, 'title' | 'trigger'>;
 
 interface Issue {
   code: string;
@@ -31,7 +33,7 @@ export function fieldLabel(path: ReadonlyArray<PropertyKey>): string {
 const article = (w: string) => (/^[aeiou]/i.test(w) && !/^(one|use)/i.test(w) ? 'an' : 'a');
 
 /** How a node is named in a sentence: its title, with "trigger" for trigger nodes ("The Shopify event trigger"). */
-export function nodeLabel(type: NodeType, name?: string): string {
+export function nodeLabel(type: Named, name?: string): string {
   const base = name?.trim() || type.title;
   const kind = type.trigger ? 'trigger' : 'node';
   return `The ${base}${new RegExp(`\\b${kind}$`, 'i').test(base) ? '' : ` ${kind}`}`;
@@ -47,7 +49,7 @@ function valueAt(v: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 }
 
 /** One sentence for a config issue of a node; custom messages written by the node's author are kept as they are. */
-export function configProblemText(type: NodeType, issue: Issue, config: unknown, name?: string): string {
+export function configProblemText(type: Named, issue: Issue, config: unknown, name?: string): string {
   const who = nodeLabel(type, name);
   const field = fieldLabel(issue.path);
   const value = valueAt(config, issue.path);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { flowSchema, type Flow } from './schema.ts';
 import { migrateFlow } from './migrate.ts';
-import type { NodeType } from '../runtime/node-api.ts';
+import type { NodeTypeLookup, NodeTypeSpec } from './node-spec.ts';
 import { configProblemText } from './problem-text.ts';
 
 export interface Problem {
@@ -13,7 +13,7 @@ export interface Problem {
   message: string;
 }
 
-export type NodeTypeLookup = (type: string) => NodeType | undefined;
+export type { NodeTypeLookup, NodeTypeSpec };
 
 export type ValidationResult = { ok: true; flow: Flow; problems: [] } | { ok: false; flow?: Flow; problems: Problem[] };
 
@@ -106,7 +106,7 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
   const problems: Problem[] = [];
   const add = (where: string, path: string, message: string) => problems.push({ where, path, message });
   const nodeIndex = new Map<string, number>();
-  const types = new Map<string, NodeType>();
+  const types = new Map<string, NodeTypeSpec>();
 
   flow.nodes.forEach((node, i) => {
     const at = `$.nodes[${i}]`;

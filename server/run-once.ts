@@ -25,8 +25,9 @@ export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unkno
   const defaults = o.connection ? null : cliConnections(o.dataDir);
   const services: NodeServices = {};
   const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, services, connection: o.connection ?? defaults!.connection });
-  services.lookups = new LookupService(rt.store);
-  if (defaults) (await import('../flows/templates/seed-lookups.ts')).installSandboxLookups(services.lookups as LookupService);
+  const lookups = new LookupService(rt.store);
+  services.lookups = lookups;
+  if (defaults) (await import('./lookups/seed.ts')).installSandboxLookups(lookups);
   const exceptions = createExceptionService(rt.store, rt);
   Object.assign(services, { exceptions, monitoring: exceptions.monitoring });
   try {

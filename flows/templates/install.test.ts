@@ -10,9 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../server/app.ts';
 import { signWebhook } from '../../nodes/shopify/index.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
-import { installSandboxLookups } from './seed-lookups.ts';
+import { installSandboxLookups } from '../../server/lookups/seed.ts';
 import { writeFileSync } from 'node:fs';
-import { FIXTURES, asPaidOrder } from './scenarios/harness.ts';
+import { FIXTURES, asPaidOrder } from './testing/harness.ts';
 
 const exec = promisify(execFile);
 const bin = new URL('../../bin/ledgerline.js', import.meta.url).pathname;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFlow } from '../validate.ts';
 import { getNodeType } from '../../nodes/registry.ts';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
-import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './scenarios/harness.ts';
+import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
 
 let h: Harness;
 const erp = () => h.erp as SandboxErp;

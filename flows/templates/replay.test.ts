@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
-import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, type Harness } from './scenarios/harness.ts';
+import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, type Harness } from './testing/harness.ts';
 
 let h: Harness;
 const erp = () => h.erp as SandboxErp;

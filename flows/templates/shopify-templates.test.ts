@@ -5,7 +5,7 @@ import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
-import { outputOf, scenario, startHarness, stepOf, type Harness, FIXTURES, asPaidOrder, template } from './scenarios/harness.ts';
+import { outputOf, scenario, startHarness, stepOf, type Harness, FIXTURES, asPaidOrder, template } from './testing/harness.ts';
 
 const SHOP: Scenario = {
   shop: { name: 'Template test shop', currency: 'GBP' },

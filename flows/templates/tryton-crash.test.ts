@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';
 import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
-import { scenario } from './scenarios/harness.ts';
+import { scenario } from './testing/harness.ts';
 
 let tryton: StartedTryton;
 const tmp = tempDir('ledgerline-tryton-crash-');
@@ -23,7 +23,7 @@ afterAll(async () => {
 
 function worker(mode: 'crash' | 'resume', arg: string): ChildProcess {
   const cfg = JSON.stringify({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
-  const child = fork(new URL('./scenarios/tryton-crash-worker.ts', import.meta.url).pathname, [join(tmp.dir, 'data'), cfg, mode, arg], {
+  const child = fork(new URL('./testing/tryton-crash-worker.ts', import.meta.url).pathname, [join(tmp.dir, 'data'), cfg, mode, arg], {
     execArgv: ['--no-node-snapshot', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -5,7 +5,7 @@ import { createExceptionService } from '../../runtime/exceptions/index.ts';
 import { createSandboxErp, createTrytonConnector, type SandboxErp } from '../../nodes/erp/index.ts';
 import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';
-import { scenario, startHarness, type Harness } from '../../flows/templates/scenarios/harness.ts';
+import { scenario, startHarness, type Harness } from '../../flows/templates/testing/harness.ts';
 import { acceptRows, proposalsFor } from './lookups.ts';
 import { triageException } from './triage.ts';
 

@@ -12,7 +12,7 @@ import type { RunRecord } from '../../../runtime/runs.ts';
 import { getNodeType } from '../../registry.ts';
 import type { ErpConnector } from '../../erp/contract.ts';
 import { createShopifyConnection, startShopifySandbox, type SandboxStore } from '../../shopify/index.ts';
-import { installSandboxLookups } from '../../../flows/templates/seed-lookups.ts';
+import { installSandboxLookups } from '../../../server/lookups/seed.ts';
 import { MemorySink } from './memory-sink.ts';
 import type { NodeServices } from '../../../runtime/node-api.ts';
 

@@ -1,5 +1,6 @@
 // The shared lookup tables the template flows use, seeded from flows/templates/lookups/<table>.csv for the sandbox
-// scenario (sandbox store + sandbox ERP). Idempotent: a table that already exists is left exactly as it is, so a
+// scenario (sandbox store + sandbox ERP). The tables are the flow room's data; seeding them into the store is the
+// server's job (at start and for `ledgerline run`), so flows/ depends on nothing. Idempotent: a table that already exists is left exactly as it is, so a
 // merchant's own rows are never overwritten; only missing tables are created (version 1, by "system").
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -9,7 +10,7 @@ import { TABLE_PRESETS } from '../../runtime/lookups/presets.ts';
 import { rowsFromCsv } from '../../runtime/lookups/csv.ts';
 import { checkColumns } from '../../runtime/lookups/rows.ts';
 
-export const SEED_DIR = fileURLToPath(new URL('./lookups/', import.meta.url));
+export const SEED_DIR = fileURLToPath(new URL('../../flows/templates/lookups/', import.meta.url));
 
 type PresetName = keyof typeof TABLE_PRESETS;
 

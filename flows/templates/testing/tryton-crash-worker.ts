@@ -9,7 +9,7 @@ import { LookupService } from '../../../runtime/lookups/index.ts';
 import { getNodeType } from '../../../nodes/registry.ts';
 import { createTrytonConnector } from '../../../nodes/erp/index.ts';
 import type { ErpConnector } from '../../../nodes/erp/contract.ts';
-import { installSandboxLookups } from '../seed-lookups.ts';
+import { installSandboxLookups } from '../../../server/lookups/seed.ts';
 import { template } from './harness.ts';
 import type { NodeServices } from '../../../runtime/node-api.ts';
 

@@ -11,12 +11,12 @@ import { getNodeType } from '../../../nodes/registry.ts';
 import type { ErpConnector } from '../../../nodes/erp/contract.ts';
 import { createSandboxErp, type SandboxErp } from '../../../nodes/erp/index.ts';
 import { createShopifyConnection, startShopifySandbox, type SandboxStore, type Scenario, type ShopifyClient } from '../../../nodes/shopify/index.ts';
-import { installSandboxLookups } from '../seed-lookups.ts';
+import { installSandboxLookups } from '../../../server/lookups/seed.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import type { NodeServices } from '../../../runtime/node-api.ts';
 
 export const TEMPLATES = fileURLToPath(new URL('../', import.meta.url));
-export const SCENARIOS = fileURLToPath(new URL('./', import.meta.url));
+export const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/shopify/', import.meta.url));
 
 export const scenario = (name: string) => readFileSync(`${SCENARIOS}${name}`, 'utf8');
