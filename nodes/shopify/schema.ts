@@ -1,21 +1,16 @@
 // Shopify's Admin GraphQL schema (2026-10) as a graphql-js schema, for validating our documents and for the sandbox store.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
-import { ADMIN_SCHEMA_PATH, fetchAdminSchema } from '../../scripts/shopify/fetch-admin-schema.ts';
+import { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH, readAdminIntrospection } from './admin-schema-file.ts';
 
-export const ADMIN_API_VERSION = '2026-10';
+export { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH };
 
 let cached: GraphQLSchema | undefined;
 
+/** The schema from the file fetched at install time; throws naming the file and the fetch command when it is missing. */
 export function loadAdminSchema(): GraphQLSchema {
   if (cached) return cached;
-  const path = fetchAdminSchema();
-  const json = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as { data?: IntrospectionQuery } & Partial<IntrospectionQuery>;
-  const introspection = (json.data ?? json) as IntrospectionQuery;
+  const introspection = readAdminIntrospection() as unknown as IntrospectionQuery;
   // assumeValid: the file is Shopify's own introspection; re-validating 3k types costs ~1 s per process.
   cached = buildClientSchema(introspection, { assumeValid: true });
   return cached;
 }
-
-export { ADMIN_SCHEMA_PATH };

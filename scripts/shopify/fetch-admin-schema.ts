@@ -1,28 +1,22 @@
 // Fetches Shopify's Admin GraphQL introspection for 2026-10 from the npm tarball of @shopify/dev-mcp@1.16.0.
 // We only want one data file, not the package (it depends on @shopify/cli), so we `npm pack` it into a cache dir
-// and extract that single member with the system tar. Idempotent: does nothing when the file is already there.
+// and extract that single member with the system tar. Idempotent: does nothing when the file is already there. Run at
+// install time (scripts/postinstall.mjs) or by hand: the server only reads the file (nodes/shopify/admin-schema-file.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH, readAdminIntrospection, SCHEMA_CACHE_DIR } from '../../nodes/shopify/admin-schema-file.ts';
 
+export { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH, SCHEMA_CACHE_DIR };
 export const DEV_MCP_PACKAGE = '@shopify/dev-mcp@1.16.0';
-export const ADMIN_API_VERSION = '2026-10';
 const MEMBER = `package/dist/data/admin_${ADMIN_API_VERSION}.json.gz`;
-
-const above = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// Run from dist/ (the compiled server), the package folder is one level further up.
-const repoRoot = existsSync(join(above, 'package.json')) ? above : dirname(above);
-export const SCHEMA_CACHE_DIR = process.env.LEDGERLINE_SHOPIFY_CACHE ?? join(repoRoot, '.cache', 'shopify');
-export const ADMIN_SCHEMA_PATH = join(SCHEMA_CACHE_DIR, `admin_${ADMIN_API_VERSION}.json.gz`);
 
 function isUsable(path: string): boolean {
   if (!existsSync(path) || statSync(path).size < 1000) return false;
   try {
-    const json = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8'));
-    return Boolean(json?.data?.__schema ?? json?.__schema);
+    readAdminIntrospection(path);
+    return true;
   } catch {
     return false;
   }
