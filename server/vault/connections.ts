@@ -30,11 +30,11 @@ export interface ResolvedConnection extends ConnectionView {
   secrets: Record<string, unknown>;
 }
 
-export interface ConnectionFactory {
-  create(c: ResolvedConnection): Promise<unknown> | unknown;
+export interface ConnectionFactory<T = unknown> {
+  create(c: ResolvedConnection): Promise<T> | T;
   /** A cheap live call proving the connection works. */
-  test?(client: unknown, c: ResolvedConnection): Promise<string>;
-  close?(client: unknown): Promise<void> | void;
+  test?(client: T, c: ResolvedConnection): Promise<string>;
+  close?(client: T): Promise<void> | void;
 }
 
 export class ConnectionError extends Error {

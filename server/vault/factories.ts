@@ -1,73 +1,59 @@
-// Builds clients from stored connections: Shopify through nodes/shopify, ERPs through nodes/erp. Connector modules
-// are loaded on first use, so the server starts (and the rest of it works) while a connector is still missing.
+// Builds clients from stored connections: Shopify through nodes/shopify, ERPs through nodes/erp. Imported statically
+// and typed, so a connector that is missing or changes its signature fails the build, not the first connection.
 import { join } from 'node:path';
+import { createShopifyConnection, type ShopifyAuth, type ShopifyClient } from '../../nodes/shopify/client.ts';
+import { LOCATIONS } from '../../nodes/shopify/documents.ts';
+import { createErpConnection } from '../../nodes/erp/connection.ts';
+import { createSandboxErp } from '../../nodes/erp/sandbox/index.ts';
+import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import type { ConnectionFactory, ResolvedConnection } from './connections.ts';
-
-type Mod = Record<string, unknown>;
-
-/** `name` from the module, said plainly when it does not load. Literal import() calls: the build bundles them. */
-async function load<T>(name: string, what: string, importer: () => Promise<unknown>): Promise<T> {
-  let problem: string;
-  try {
-    const m = (await importer()) as Mod;
-    if (typeof m[name] === 'function') return m[name] as T;
-    problem = `no export ${name}`;
-  } catch (e) {
-    problem = (e as Error).message.split('\n')[0];
-  }
-  throw new Error(`${name} is not available (${what}: ${problem})`);
-}
 
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 
-export function shopifyFactory(): ConnectionFactory {
+const planOf = (v: unknown) => (v && typeof v === 'object' ? { plan: v as { maximumAvailable: number; restoreRate: number } } : {});
+
+export function shopifyFactory(): ConnectionFactory<ShopifyClient> {
   return {
-    async create(c: ResolvedConnection) {
-      const createShopifyConnection = await load<(cfg: unknown) => unknown>('createShopifyConnection', 'nodes/shopify/client.ts', () => import('../../nodes/shopify/client.ts'));
+    create(c: ResolvedConnection) {
       const shopDomain = str(c.config.shopDomain);
       if (!shopDomain) throw new Error(`connection "${c.id}": config.shopDomain is required`);
       const accessToken = str(c.secrets.accessToken);
       const clientSecret = str(c.secrets.clientSecret);
       const clientId = str(c.config.clientId) ?? str(c.secrets.clientId);
-      const auth = accessToken
+      const auth: ShopifyAuth | null = accessToken
         ? { kind: 'access-token', accessToken }
         : clientId && clientSecret
           ? { kind: 'client-credentials', clientId, clientSecret }
           : null;
       if (!auth) throw new Error(`connection "${c.id}": secrets need accessToken, or clientSecret with config.clientId`);
+      const endpoint = str(c.config.endpoint);
       return createShopifyConnection({
         shopDomain,
         auth,
         webhookSecret: str(c.secrets.webhookSecret) ?? clientSecret,
-        ...(str(c.config.endpoint) ? { endpoint: str(c.config.endpoint) } : {}),
-        ...(c.config.plan && typeof c.config.plan === 'object' ? { plan: c.config.plan } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        ...planOf(c.config.plan),
       });
     },
     async test(client, c) {
-      const { LOCATIONS } = (await import('../../nodes/shopify/documents.ts')) as { LOCATIONS: string };
-      const r = (await (client as { request(d: string, v: unknown): Promise<{ data: { locations?: { nodes?: unknown[] } } }> }).request(LOCATIONS, { first: 1 })) ?? {};
-      return `reached ${String(c.config.shopDomain)} (${r.data?.locations?.nodes?.length ?? 0} location(s) on the first page)`;
+      const r = await client.request<{ locations?: { nodes?: unknown[] } }>(LOCATIONS, { first: 1 });
+      return `reached ${String(c.config.shopDomain)} (${r?.data?.locations?.nodes?.length ?? 0} location(s) on the first page)`;
     },
   };
 }
 
-export function erpFactory(dataDir: string): ConnectionFactory {
+export function erpFactory(dataDir: string): ConnectionFactory<ErpConnector> {
   return {
-    async create(c: ResolvedConnection) {
-      if (c.provider === 'sandbox') {
-        const createSandboxErp = await load<(o: unknown) => unknown>('createSandboxErp', 'nodes/erp/sandbox/index.ts', () => import('../../nodes/erp/sandbox/index.ts'));
-        return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite'), currency: str(c.config.currency) });
-      }
-      const createErpConnection = await load<(o: unknown) => unknown>('createErpConnection', 'nodes/erp/index.ts', () => import('../../nodes/erp/index.ts'));
+    create(c: ResolvedConnection) {
+      if (c.provider === 'sandbox') return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite'), currency: str(c.config.currency) });
       return createErpConnection({ id: c.id, kind: c.provider, provider: c.provider, config: c.config, secrets: c.secrets });
     },
     async test(client) {
-      const erp = client as { kind?: string; listWarehouses(): Promise<unknown[]> };
-      const w = await erp.listWarehouses();
-      return `reached the ${erp.kind ?? 'ERP'} (${w.length} warehouse(s))`;
+      const w = await client.listWarehouses();
+      return `reached the ${client.kind ?? 'ERP'} (${w.length} warehouse(s))`;
     },
     async close(client) {
-      await (client as { close?: () => Promise<void> }).close?.();
+      await client.close();
     },
   };
 }
