@@ -1,6 +1,6 @@
 // The right pane of the mapper: a core.map config's fields, addressed by index path ([i] at the top, [i, j] for the
 // j-th field inside the `each` source of field i). Pure functions over the config data (nodes/core/mapping/README.md).
-import type { FieldInput, SourceInput, TransformInput } from '../../../../nodes/core/mapping/config.ts';
+import type { FieldInput, SourceInput, TransformInput } from './config-types.ts';
 
 export type { FieldInput, SourceInput, TransformInput };
 export type Addr = number[];
