@@ -205,7 +205,7 @@ export class Runs {
   }
 
   private lookupStmt: import('better-sqlite3').Statement | null | undefined;
-  /** Lookup tables live in the same store when the host has them (runtime/lookups); a bare runtime has none. */
+  /** Lookup tables live in the same store when the host has them (server/lookups/store); a bare runtime has none. */
   private lookupVersion(tableId: number): number | undefined {
     if (this.lookupStmt === undefined) {
       try {

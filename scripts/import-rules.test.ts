@@ -122,11 +122,11 @@ describe('borders between rooms', () => {
       "export { x } from '../../server/app.ts';",
       "const m = await import('../../server/app.ts');",
     ].join('\n');
-    expect(importsOf('runtime/lookups/x.ts', src).map((e) => e.to)).toEqual(['nodes/lookup/describe-key.ts', 'server/app.ts', 'server/app.ts']);
+    expect(importsOf('runtime/store/x.ts', src).map((e) => e.to)).toEqual(['nodes/lookup/describe-key.ts', 'server/app.ts', 'server/app.ts']);
     const broken = violations([
-      { from: 'runtime/lookups/rows.ts', to: 'nodes/lookup/describe-key.ts' },
+      { from: 'runtime/store/db.ts', to: 'nodes/lookup/describe-key.ts' },
       { from: 'flows/validate.ts', to: 'runtime/node-api.ts' },
-      { from: 'nodes/finance/settle.ts', to: 'runtime/exceptions/service.ts' },
+      { from: 'nodes/finance/settle.ts', to: 'runtime/executor.ts' },
       { from: 'nodes/shopify/schema.ts', to: 'scripts/shopify/fetch-admin-schema.ts' },
       { from: 'server/app.ts', to: 'designer/src/main.tsx' },
       { from: 'designer/src/mapper/model/fields.ts', to: 'nodes/core/mapping/config.ts' },

@@ -8,8 +8,8 @@ import type { Connections } from './vault/connections.ts';
 import type { Vault } from './vault/vault.ts';
 import type { Metrics } from './metrics.ts';
 import type { SecretStore } from './vault/secrets.ts';
-import type { LookupService } from '../runtime/lookups/index.ts';
-import type { ExceptionService } from '../runtime/exceptions/index.ts';
+import type { LookupService } from './lookups/store/index.ts';
+import type { ExceptionService } from './exceptions/store/index.ts';
 import type { ChangeRequests } from './flows/change-requests.ts';
 
 export interface Deps {

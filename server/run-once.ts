@@ -5,8 +5,8 @@ import { contentHash } from '../runtime/ids.ts';
 import { NotFoundError } from '../runtime/flow-store.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { cliConnections } from './cli-connections.ts';
-import { LookupService } from '../runtime/lookups/index.ts';
-import { createExceptionService } from '../runtime/exceptions/index.ts';
+import { LookupService } from './lookups/store/index.ts';
+import { createExceptionService } from './exceptions/store/index.ts';
 import type { Flow } from '../flows/schema.ts';
 import type { NodeServices } from '../runtime/node-api.ts';
 

@@ -168,7 +168,7 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(draft).toMatchObject({ status: 'draft' });
     const dump = erp().admin.dump();
     expect((dump.journalEntries as any[]).some((e) => e.sourceExternalId === 'gid://shopify/Order/7100009999')).toBe(false);
-    const { classifyFailedRun } = await import('../../runtime/exceptions/classify.ts');
+    const { classifyFailedRun } = await import('../../server/exceptions/store/classify.ts');
     expect(classifyFailedRun(run)).toMatchObject({ type: 'erp-totals-mismatch', links: { erp: draft!.number } });
     // Shopify's figures corrected (an edit), the replay replaces the draft and books it once.
     o.total_tax = '16.05';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
+import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 // refund-to-credit-memo, fulfilment-to-shopify and inventory-to-shopify through the real runtime, the sandbox ERP
 // and the Shopify sandbox store (a faithful fake of the Admin GraphQL API, seeded with this file's own catalogue).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -8,7 +8,7 @@ import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
 import { readFileSync } from 'node:fs';
 import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
-import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
+import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 
 const SHOP: Scenario = { shop: { name: 'Tryton test shop', currency: 'GBP' }, locations: [{ id: 24826418, name: 'Leeds warehouse' }, { id: 487838322, name: 'London shop' }], products: [], inventory: [] };
 let tryton: StartedTryton;

@@ -4,7 +4,7 @@ import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createSandbox, type SandboxPool } from '../../runtime/sandbox/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
-import { LookupService, TABLE_PRESETS } from '../../runtime/lookups/index.ts';
+import { LookupService, TABLE_PRESETS } from '../../server/lookups/store/index.ts';
 import { nodeTypes } from '../registry.ts';
 import { taxedOrder } from '../lookup/testing.ts';
 import { shopifyOrderToSalesOrder } from './mapping/examples.ts';

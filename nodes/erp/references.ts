@@ -24,7 +24,7 @@ export async function referenceList(erp: ErpConnector, list: ReferenceList): Pro
   }
 }
 
-/** Which lookup table column names records of which ERP list, by the table's kind (runtime/lookups/presets.ts). */
+/** Which lookup table column names records of which ERP list, by the table's kind (server/lookups/store/presets.ts). */
 export const REFERENCE_COLUMNS: Record<string, { column: string; list: ReferenceList }> = {
   'tax-code': { column: 'taxCode', list: 'tax-codes' },
   location: { column: 'warehouse', list: 'warehouses' },

@@ -8,8 +8,8 @@ import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import { trialBalance } from '../../server/finance/trial-balance.ts';
 import { loadExpected, runMonth, type MonthRun } from './testing/month.ts';
 import type { ErpSettlement } from '../erp/contract.ts';
-import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
-import { defaultsFor } from '../../runtime/exceptions/defaults.ts';
+import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
+import { defaultsFor } from '../../server/exceptions/store/defaults.ts';
 
 let m: MonthRun;
 let erp: SandboxErp;

@@ -9,8 +9,8 @@ import { NodeError } from '../../runtime/node-api.ts';
 import { erpMemo, erpOrder, ORDERS, orderGross, REFUNDS, shopifyScenario } from './testing/scenario-month.ts';
 import { startHarness, type Harness } from './testing/harness.ts';
 import { settlementItems } from './settle.ts';
-import { classifyFailedRun } from '../../runtime/exceptions/classify.ts';
-import { EXCEPTION_DEFAULTS } from '../../runtime/exceptions/defaults.ts';
+import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
+import { EXCEPTION_DEFAULTS } from '../../server/exceptions/store/defaults.ts';
 import type { PayoutReconciliation } from './types.ts';
 
 let h: Harness | undefined;

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
-import { LookupService, TABLE_PRESETS } from '../../runtime/lookups/index.ts';
+import { LookupService, TABLE_PRESETS } from '../../server/lookups/store/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
 import { nodeTypes } from '../registry.ts';
 import { taxedOrder } from './testing.ts';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
-import { createExceptionService, type ExceptionService } from '../../runtime/exceptions/index.ts';
+import { createExceptionService, type ExceptionService } from '../../server/exceptions/store/index.ts';
 import type { Sandbox, NodeType, NodeServices } from '../../runtime/node-api.ts';
 import type { WorkerOptions } from '../../runtime/worker.ts';
 import { nodeTypes } from '../registry.ts';

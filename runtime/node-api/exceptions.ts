@@ -1,5 +1,5 @@
 // The exceptions contract, part of the node API: what nodes, monitors and the runtime raise for people to triage.
-// Nodes reach the sink as `ctx.exceptions`; the store behind it lives in runtime/exceptions/.
+// Nodes reach the sink as `ctx.exceptions`; the store behind it lives in server/exceptions/store/.
 
 export type ExceptionType =
   | 'unmapped-tax-code'

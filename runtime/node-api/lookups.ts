@@ -1,4 +1,4 @@
-// The lookup-table contract, part of the node API: what nodes read as `ctx.lookups` (runtime/lookups implements
+// The lookup-table contract, part of the node API: what nodes read as `ctx.lookups` (server/lookups/store implements
 // it). Declared here so nodes depend on the node API only, and the runtime's store on nothing in nodes/.
 
 export interface LookupKeyColumn {

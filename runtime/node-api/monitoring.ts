@@ -1,6 +1,6 @@
 // The monitoring contract, part of the node API: what monitor nodes need from the host besides the exception sink,
 // run and event statistics from the runtime store and a place to record the numbers they measure. Nodes reach it as
-// `ctx.monitoring` (runtime/exceptions/monitoring.ts implements it).
+// `ctx.monitoring` (server/exceptions/store/monitoring.ts implements it).
 
 export interface RunningRun {
   runId: string;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../runtime/store/db.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
-import { createExceptionService, type ExceptionService } from '../../runtime/exceptions/index.ts';
+import { createExceptionService, type ExceptionService } from '../exceptions/store/index.ts';
 import { emailChannel, signBody, slackChannel, webhookChannel, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './channels.ts';
 import { AlertDispatcher, inQuietHours } from './dispatcher.ts';
 import { startSmtpSink, type SmtpSink } from './testing/smtp-sink.ts';

@@ -2,7 +2,7 @@
 // with HMAC-SHA256. Each sends one AlertMessage; failures throw (the dispatcher retries at the next digest).
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { ExceptionRecord } from '../../runtime/exceptions/index.ts';
+import type { ExceptionRecord } from '../exceptions/store/index.ts';
 
 export interface AlertMessage {
   team: string;

@@ -1,7 +1,7 @@
 // Who hears about which exception, and when: high severity at once to the owning team, everything else in a
 // digest; nothing during quiet hours (held for the first digest after); never twice for one occurrence (the
 // exception's alertedAt, set atomically, survives restarts and is shared by every server on the data dir).
-import type { ExceptionRecord, ExceptionService, Owner } from '../../runtime/exceptions/index.ts';
+import type { ExceptionRecord, ExceptionService, Owner } from '../exceptions/store/index.ts';
 import type { AlertMessage, Channel } from './channels.ts';
 
 export interface QuietHours {

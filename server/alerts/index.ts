@@ -2,7 +2,7 @@
 // file) and start the dispatcher on the exception service. Secrets (SMTP password, Slack URL, signing secret)
 // belong in the config source the host keeps secret, never in logs.
 import { z } from 'zod';
-import type { ExceptionService } from '../../runtime/exceptions/index.ts';
+import type { ExceptionService } from '../exceptions/store/index.ts';
 import { emailChannel, slackChannel, webhookChannel, type Channel } from './channels.ts';
 import { AlertDispatcher, type AlertConfig } from './dispatcher.ts';
 

@@ -1,7 +1,7 @@
 // An unmapped tax rate on the order-to-ERP template: the exception proposes the ERP's own tax code (sandbox ERP and
 // live Tryton), accepting it writes a new version of the tax-codes table and the retried run posts the order.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createExceptionService } from '../../runtime/exceptions/index.ts';
+import { createExceptionService } from '../exceptions/store/index.ts';
 import { createSandboxErp, createTrytonConnector, type SandboxErp } from '../../nodes/erp/index.ts';
 import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';

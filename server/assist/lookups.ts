@@ -3,8 +3,8 @@
 // exception's waiting runs are retried.
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { proposePaymentMethods, proposeTaxCodes, proposeWarehouses, toRate, type Proposal } from '../../nodes/core/assist/lookup-proposals.ts';
-import type { ExceptionRecord, ExceptionService } from '../../runtime/exceptions/index.ts';
-import type { LookupService } from '../../runtime/lookups/index.ts';
+import type { ExceptionRecord, ExceptionService } from '../exceptions/store/index.ts';
+import type { LookupService } from '../lookups/store/index.ts';
 
 export interface LookupAssistDeps {
   lookups: LookupService;

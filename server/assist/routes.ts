@@ -4,7 +4,7 @@ import type { Deps } from '../deps.ts';
 import { apiRoute, json, jsonBody, notFound, router, z, HttpError } from '../api/http.ts';
 import { suggestMapping, mapFieldsFromSuggestions, TargetSchemaError, SampleError, type AcceptedSuggestion } from '../../nodes/core/assist/index.ts';
 import { sourceRootOf, targetSchemaFor } from './targets.ts';
-import { ExceptionNotFoundError, ExceptionStateError } from '../../runtime/exceptions/index.ts';
+import { ExceptionNotFoundError, ExceptionStateError } from '../exceptions/store/index.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { triageException } from './triage.ts';
 import { AcceptError, acceptRows, missingRowTable, proposalsFor, type LookupAssistDeps } from './lookups.ts';

@@ -3,7 +3,7 @@
 // it (add the lookup row, retry, pause the flow, raise the stock push interval). Offline rules, one per exception type
 // the product raises, refined by the error code for run failures. The runbook prints `triageTable()` from the same
 // rules, so the documentation and the product say the same thing.
-import type { ExceptionRecord } from '../../runtime/exceptions/service.ts';
+import type { ExceptionRecord } from '../exceptions/store/service.ts';
 
 export type CauseCategory = 'data-mapping' | 'missing-reference-data' | 'api-limit' | 'erp-unavailable' | 'manual-process' | 'code-error';
 

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { getNodeType } from '../../nodes/registry.ts';
 import { FlowStore } from '../../runtime/flow-store.ts';
-import { LookupService } from '../../runtime/lookups/index.ts';
+import { LookupService } from '../lookups/store/index.ts';
 import { openStore } from '../../runtime/store/db.ts';
 import { cliConnections, SANDBOX_ERP, SANDBOX_SHOP } from '../cli-connections.ts';
 import { auditIntegration } from '../integration-audit/audit.ts';

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { getNodeType } from '../../nodes/registry.ts';
 import { FlowStore } from '../../runtime/flow-store.ts';
-import { LookupService } from '../../runtime/lookups/index.ts';
+import { LookupService } from '../lookups/store/index.ts';
 import { openStore } from '../../runtime/store/db.ts';
 import { loadFlowDoc, tableRowsFrom } from '../runbooks/load.ts';
 import { buildRunbook, runbookHtml, runbookMarkdown } from '../runbooks/runbook.ts';

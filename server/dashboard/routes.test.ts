@@ -7,7 +7,7 @@ import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { defineNode, NodeError, route , type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
-import { createExceptionService } from '../../runtime/exceptions/index.ts';
+import { createExceptionService } from '../exceptions/store/index.ts';
 import type { Sandbox } from '../../runtime/sandbox/types.ts';
 import { createSandboxErp, type SandboxErp } from '../../nodes/erp/index.ts';
 import { startHarness, type Harness } from '../../nodes/finance/testing/harness.ts';

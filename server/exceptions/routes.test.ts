@@ -6,7 +6,7 @@ import { createRuntime, type Runtime } from '../../runtime/index.ts';
 import { defineNode, NodeError , type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
-import { createExceptionService, type ExceptionAction, type ExceptionService } from '../../runtime/exceptions/index.ts';
+import { createExceptionService, type ExceptionAction, type ExceptionService } from './store/index.ts';
 import type { Sandbox } from '../../runtime/sandbox/types.ts';
 import { exceptionRoutes, EXCEPTION_PERMISSIONS, type ExceptionPermission } from './routes.ts';
 

@@ -5,7 +5,7 @@
 // - exceptions.retry  (replay the failed runs, also as a bulk action): admin, consultant, operations (as runs.triage).
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { ExceptionNotFoundError, ExceptionStateError, type ExceptionService } from '../../runtime/exceptions/index.ts';
+import { ExceptionNotFoundError, ExceptionStateError, type ExceptionService } from './store/index.ts';
 import { RunStateError } from '../../runtime/runs.ts';
 import { AssignBody, BulkBody, BulkResult, ErrorBody, ExceptionDetail, ExceptionRecord, IdParam, ListQuery, NoteBody, ResolveBody, RetryResult } from './schemas.ts';
 import { PERMISSIONS } from '../auth/roles.ts';

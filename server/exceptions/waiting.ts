@@ -1,8 +1,8 @@
 // Runs waiting on a lookup row: the unresolved exceptions of failed lookup steps (LOOKUP_MISSING naming a table) whose
 // missing keys the table now has. Saving the row retries them in bulk (each exception's failed runs, replayed from the
 // failed step); the outcome of those replays is read back as a summary (n retried, n succeeded, n still failing, why).
-import type { ExceptionRecord, ExceptionService } from '../../runtime/exceptions/index.ts';
-import type { LookupService } from '../../runtime/lookups/index.ts';
+import type { ExceptionRecord, ExceptionService } from './store/index.ts';
+import type { LookupService } from '../lookups/store/index.ts';
 import type { Runs } from '../../runtime/runs.ts';
 
 export interface MissingLookup {

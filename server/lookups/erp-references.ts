@@ -2,7 +2,7 @@
 // lists: the designer's picker offers them, and a row naming a record the ERP does not have is refused. The ERP is
 // one the flows that may read the table post to (the owning flow; for a shared table, every flow without its own).
 import type { Runtime } from '../../runtime/index.ts';
-import type { LookupService, TableSummary } from '../../runtime/lookups/index.ts';
+import type { LookupService, TableSummary } from './store/index.ts';
 import type { Connections } from '../vault/connections.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { REFERENCE_COLUMNS, referenceList, type ErpReference, type ReferenceList } from '../../nodes/erp/references.ts';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { openStore, type Store } from '../../runtime/store/db.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
-import { LookupService } from '../../runtime/lookups/index.ts';
+import { LookupService } from './store/index.ts';
 import { lookupRoutes, LOOKUP_PERMISSIONS, type LookupPermission } from './routes.ts';
 
 let tmp: ReturnType<typeof tempDir>;

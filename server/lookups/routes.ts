@@ -5,9 +5,9 @@
 // - lookups.define (create or delete a table, i.e. its key and value columns): admin, consultant.
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem, type TableSummary as Summary } from '../../runtime/lookups/index.ts';
+import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem, type TableSummary as Summary } from './store/index.ts';
 import { CsvQuery, ErrorBody, Params, RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
-import { rowsFromCsv } from '../../runtime/lookups/csv.ts';
+import { rowsFromCsv } from './store/csv.ts';
 import { ReferencesUnavailableError } from './erp-references.ts';
 
 type TableSummary = Summary;

@@ -5,10 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LookupService } from '../../runtime/lookups/service.ts';
-import { TABLE_PRESETS } from '../../runtime/lookups/presets.ts';
-import { rowsFromCsv } from '../../runtime/lookups/csv.ts';
-import { checkColumns } from '../../runtime/lookups/rows.ts';
+import type { LookupService } from './store/service.ts';
+import { TABLE_PRESETS } from './store/presets.ts';
+import { rowsFromCsv } from './store/csv.ts';
+import { checkColumns } from './store/rows.ts';
 
 export const SEED_DIR = fileURLToPath(new URL('../../flows/templates/lookups/', import.meta.url));
 

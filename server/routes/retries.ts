@@ -5,7 +5,7 @@
 // - POST /runs/outcomes: how a set of runs (the replays of a bulk retry) ended so far.
 import type { Deps } from '../deps.ts';
 import { HttpError, actorOf, apiRoute, conflict, json, jsonBody, notFound, router, z } from '../api/http.ts';
-import { LookupConflictError, LookupNotFoundError, LookupValidationError } from '../../runtime/lookups/index.ts';
+import { LookupConflictError, LookupNotFoundError, LookupValidationError } from '../lookups/store/index.ts';
 import { missingLookup, outcomeOf, retryWaitingOnLookup } from '../exceptions/waiting.ts';
 import { RetryBatch } from '../lookups/schemas.ts';
 import { erpReferences, ReferencesUnavailableError } from '../lookups/erp-references.ts';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FlowStore } from '../../runtime/flow-store.ts';
-import type { LookupService } from '../../runtime/lookups/index.ts';
+import type { LookupService } from '../lookups/store/index.ts';
 import type { FlowDoc } from './runbook.ts';
 
 const TEMPLATES = fileURLToPath(new URL('../../flows/templates/', import.meta.url));

@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { FlowStore } from '../../runtime/flow-store.ts';
-import type { LookupService } from '../../runtime/lookups/index.ts';
+import type { LookupService } from '../lookups/store/index.ts';
 import { loadFlowDoc, tableRowsFrom } from './load.ts';
 import { buildRunbook, runbookHtml, runbookMarkdown } from './runbook.ts';
 import { PERMISSIONS } from '../auth/roles.ts';

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { getNodeType } from '../../nodes/registry.ts';
 import { FlowStore } from '../../runtime/flow-store.ts';
-import { LookupService, TABLE_PRESETS } from '../../runtime/lookups/index.ts';
+import { LookupService, TABLE_PRESETS } from '../lookups/store/index.ts';
 import { openStore, type Store } from '../../runtime/store/db.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { runbookCommand } from '../commands/runbook.ts';

@@ -1,7 +1,7 @@
 // A runbook for the people running the business, generated from a published flow: what it does, when, which system
 // owns which data, its mappings and lookups as plain tables, what can go wrong (owner and triage), regular checks.
 import cronstrue from 'cronstrue';
-import { defaultsFor, EXCEPTION_DEFAULTS } from '../../runtime/exceptions/defaults.ts';
+import { defaultsFor, EXCEPTION_DEFAULTS } from '../exceptions/store/defaults.ts';
 import type { Field } from '../../nodes/core/mapping/config.ts';
 import { esc } from '../integration-audit/render.ts';
 import { EXTRA_EXCEPTIONS, STEP_MEANINGS } from './steps.ts';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createRuntime, type Runtime } from '../../../runtime/index.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
-import { LookupService } from '../../../runtime/lookups/index.ts';
+import { LookupService } from '../../../server/lookups/store/index.ts';
 import { getNodeType } from '../../../nodes/registry.ts';
 import type { ErpConnector } from '../../../nodes/erp/contract.ts';
 import { createSandboxErp, type SandboxErp } from '../../../nodes/erp/index.ts';

@@ -5,7 +5,7 @@
 // window is after Tryton's answer to the confirmation. `resume`: runs whatever is queued and reports the run when it ends.
 import { createRuntime } from '../../../runtime/index.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
-import { LookupService } from '../../../runtime/lookups/index.ts';
+import { LookupService } from '../../../server/lookups/store/index.ts';
 import { getNodeType } from '../../../nodes/registry.ts';
 import { createTrytonConnector } from '../../../nodes/erp/index.ts';
 import type { ErpConnector } from '../../../nodes/erp/contract.ts';

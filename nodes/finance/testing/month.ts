@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createRuntime, type Runtime } from '../../../runtime/index.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
-import { LookupService } from '../../../runtime/lookups/index.ts';
+import { LookupService } from '../../../server/lookups/store/index.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import { getNodeType } from '../../registry.ts';
 import type { ErpConnector } from '../../erp/contract.ts';

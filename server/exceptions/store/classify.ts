@@ -1,8 +1,8 @@
 // Turns a failed run into the exception people see: typed from the failed step's error code and class, keyed so
 // that the same cause in many runs (the same unmapped tax rate, the same ERP outage) is one inbox row.
-import type { StepError } from '../errors.ts';
-import type { RunRecord } from '../runs.ts';
-import type { ExceptionLinks, RaiseException } from '../node-api/exceptions.ts';
+import type { StepError } from '../../../runtime/errors.ts';
+import type { RunRecord } from '../../../runtime/runs.ts';
+import type { ExceptionLinks, RaiseException } from '../../../runtime/node-api/exceptions.ts';
 
 const ERP_DOWN_CODES = new Set(['ERP_UNAVAILABLE', 'ERP_TIMEOUT', 'RATE_LIMITED']);
 

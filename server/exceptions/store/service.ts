@@ -6,10 +6,10 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newId } from '../ids.ts';
+import { newId } from '../../../runtime/ids.ts';
 import { defaultsFor } from './defaults.ts';
 import { StoreMonitorHost } from './monitoring.ts';
-import type { ExceptionLinks, ExceptionSink, ExceptionState, ExceptionType, Owner, RaiseException, Severity } from '../node-api/exceptions.ts';
+import type { ExceptionLinks, ExceptionSink, ExceptionState, ExceptionType, Owner, RaiseException, Severity } from '../../../runtime/node-api/exceptions.ts';
 
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 

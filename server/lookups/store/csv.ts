@@ -1,7 +1,7 @@
 // CSV import/export of a table: a header line with the column names, then one row per line.
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { LookupRow } from '../node-api/lookups.ts';
+import type { LookupRow } from '../../../runtime/node-api/lookups.ts';
 import type { Columns } from './keys.ts';
 import { LookupValidationError } from './errors.ts';
 

@@ -2,13 +2,13 @@
 // replay that succeeds auto-resolves them; triage actions change state and are recorded in the history.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, type Runtime } from '../index.ts';
-import { defineNode, NodeError, type NodeType , type NodeServices } from '../node-api.ts';
-import { flow, tempDir } from '../testing/fixtures.ts';
-import { LookupService, TABLE_PRESETS } from '../lookups/index.ts';
-import { lookupNodes } from '../../nodes/lookup/index.ts';
-import { coreNodes } from '../../nodes/core/index.ts';
-import type { Sandbox } from '../sandbox/types.ts';
+import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { defineNode, NodeError, type NodeType , type NodeServices } from '../../../runtime/node-api.ts';
+import { flow, tempDir } from '../../../runtime/testing/fixtures.ts';
+import { LookupService, TABLE_PRESETS } from '../../lookups/store/index.ts';
+import { lookupNodes } from '../../../nodes/lookup/index.ts';
+import { coreNodes } from '../../../nodes/core/index.ts';
+import type { Sandbox } from '../../../runtime/sandbox/types.ts';
 import { createExceptionService, ExceptionStateError, type ExceptionAction, type ExceptionService } from './index.ts';
 
 const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };

@@ -5,7 +5,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LookupRow, LookupSnapshot, LookupSource, LookupUse, LookupKeyColumn } from '../node-api/lookups.ts';
+import type { LookupRow, LookupSnapshot, LookupSource, LookupUse, LookupKeyColumn } from '../../../runtime/node-api/lookups.ts';
 import { buildSnapshot, type Columns } from './keys.ts';
 import { checkColumns, checkRows, rowKeyId, type KeyColumnInput } from './rows.ts';
 import { rowsFromCsv, rowsToCsv } from './csv.ts';

@@ -1,6 +1,6 @@
 // Who owns each exception type by default, how severe it is, and what the triage steps are. Hosts override
 // owners (and severities) per type through the service options.
-import type { ExceptionType, Owner, Severity } from '../node-api/exceptions.ts';
+import type { ExceptionType, Owner, Severity } from '../../../runtime/node-api/exceptions.ts';
 
 export interface TypeDefaults {
   owner: Owner;

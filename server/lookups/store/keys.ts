@@ -1,6 +1,6 @@
 // Key matching: per-column normalisation and the most-specific-row index behind LookupSnapshot.find.
 import { Decimal } from 'decimal.js';
-import type { LookupKeyColumn, LookupRow, LookupSnapshot } from '../node-api/lookups.ts';
+import type { LookupKeyColumn, LookupRow, LookupSnapshot } from '../../../runtime/node-api/lookups.ts';
 
 const GID = /^gid:\/\/[^/]+\/[^/]+\/(\d+)(\?.*)?$/;
 const DEC = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;

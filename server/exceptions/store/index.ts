@@ -1,11 +1,12 @@
-// Public entry of the exception inbox. Host order: create the runtime (it opens the store), then the service on
+// Public entry of the exception inbox: a business service of the server, not part of the engine; nodes reach it as
+// `ctx.exceptions` and `ctx.monitoring` (runtime/node-api/). Host order: create the runtime (it opens the store), then the service on
 // the same store, then hand both to the runtime's services record:
 //   const exceptions = createExceptionService(runtime.store, runtime, { onAction });
 //   services.exceptions = exceptions; services.monitoring = exceptions.monitoring;
 import type { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { RunRecord } from '../runs.ts';
+import type { RunRecord } from '../../../runtime/runs.ts';
 import { attachRunHook } from './run-hook.ts';
 import { ExceptionService, type ExceptionServiceOptions } from './service.ts';
 
@@ -35,5 +36,5 @@ export type { ExceptionRecord, ExceptionDetail, ExceptionEvent, ExceptionFilter,
 export { StoreMonitorHost } from './monitoring.ts';
 export { classifyFailedRun } from './classify.ts';
 export { EXCEPTION_DEFAULTS, defaultsFor, type TypeDefaults } from './defaults.ts';
-export type * from '../node-api/exceptions.ts';
-export type * from '../node-api/monitoring.ts';
+export type * from '../../../runtime/node-api/exceptions.ts';
+export type * from '../../../runtime/node-api/monitoring.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../store/db.ts';
-import { tempDir } from '../testing/fixtures.ts';
+import { openStore, type Store } from '../../../runtime/store/db.ts';
+import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS, LookupConflictError, LookupValidationError, LookupNotFoundError } from './index.ts';
 
 let tmp: ReturnType<typeof tempDir>;

@@ -1,6 +1,6 @@
 // MonitorHost over the runtime store: what the run and webhook monitors read, and where monitors record samples.
 import type Database from 'better-sqlite3';
-import type { FailedRuns, FlowDuration, MonitorHost, RunningRun } from '../node-api/monitoring.ts';
+import type { FailedRuns, FlowDuration, MonitorHost, RunningRun } from '../../../runtime/node-api/monitoring.ts';
 
 export class StoreMonitorHost implements MonitorHost {
   private q: Record<string, Database.Statement>;

@@ -2,7 +2,7 @@
 // supersedes the run it replays. The listener runs inside the executor's finish, so it never throws.
 import type { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
-import type { RunRecord } from '../runs.ts';
+import type { RunRecord } from '../../../runtime/runs.ts';
 import { classifyFailedRun } from './classify.ts';
 import type { ExceptionService } from './service.ts';
 

@@ -1,5 +1,5 @@
 // Validation of table definitions and rows: every problem names the row and the column.
-import type { LookupKeyColumn, LookupRow } from '../node-api/lookups.ts';
+import type { LookupKeyColumn, LookupRow } from '../../../runtime/node-api/lookups.ts';
 import { normaliseKey, type Columns } from './keys.ts';
 import { LookupValidationError, type RowProblem } from './errors.ts';
 
