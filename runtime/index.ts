@@ -67,6 +67,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const queue = new RunQueue(store, now);
   const events = new EventEmitter();
   const connection = o.connection ?? (async (kind: string, id: string) => Promise.reject(new Error(`no ${kind} connection "${id}" is configured`)));
+  const services = o.services ?? {};
   const executor = new Executor({
     store,
     flows,
@@ -74,7 +75,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     lookup: o.lookup,
     sandbox: o.sandbox,
     connection,
-    services: o.services ?? {},
+    services,
     servicesFor: o.servicesFor,
     log,
     events,
@@ -84,7 +85,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     redact: o.redact,
   });
   const worker = new Worker(queue, executor, log, o.worker);
-  const runs = new Runs(store, queue, flows, o.lookup, now);
+  // Read when a replay is planned: a host may fill in its services after creating the runtime.
+  const runs = new Runs(store, queue, flows, o.lookup, (tableId) => services.lookups?.currentVersion?.(tableId), now);
   let retentionTimer: NodeJS.Timeout | undefined;
   const prune = () => {
     const r = pruneRuns(store, o.retention, now());

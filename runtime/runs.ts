@@ -65,7 +65,15 @@ export interface RunRecord extends RunSummary {
 const parse = (s: string | null) => (s == null ? undefined : JSON.parse(s));
 
 export class Runs {
-  constructor(private store: Store, private queue: RunQueue, private flows: FlowStore, private lookup: (t: string) => NodeType | undefined, private now = Date.now) {}
+  constructor(
+    private store: Store,
+    private queue: RunQueue,
+    private flows: FlowStore,
+    private lookup: (t: string) => NodeType | undefined,
+    /** The current version of a lookup table, from the host's lookup service (none: replays see no table changes). */
+    private lookupVersion: (tableId: number) => number | undefined = () => undefined,
+    private now = Date.now,
+  ) {}
 
   list(f: RunFilter = {}): RunSummary[] {
     const where: string[] = [];
@@ -204,18 +212,6 @@ export class Runs {
     return { runId: newRunId, flowVersion: plan.flowVersion, reused: plan.reused, plan };
   }
 
-  private lookupStmt: import('better-sqlite3').Statement | null | undefined;
-  /** Lookup tables live in the same store when the host has them (server/lookups/store); a bare runtime has none. */
-  private lookupVersion(tableId: number): number | undefined {
-    if (this.lookupStmt === undefined) {
-      try {
-        this.lookupStmt = this.store.sqlite.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`);
-      } catch {
-        this.lookupStmt = null;
-      }
-    }
-    return (this.lookupStmt?.get(tableId) as { current_version: number } | undefined)?.current_version;
-  }
 }
 
 export interface ReplayOptions {

@@ -36,4 +36,6 @@ export interface LookupSource {
   snapshot(name: string, opts?: { flowId?: string }): LookupSnapshot;
   /** Records which version a run used (so a replay after an edit shows which rows it saw). */
   recordUse?(use: LookupUse): void;
+  /** The current version of the table with this id, or undefined when there is none: a replay re-runs steps that read an older one. */
+  currentVersion?(tableId: number): number | undefined;
 }

@@ -99,6 +99,7 @@ export class LookupService implements LookupSource {
     this.q = {
       resolve: s.prepare(`SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`),
       byRef: s.prepare(`SELECT * FROM lookup_tables WHERE scope = ? AND name = ?`),
+      currentVersion: s.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`),
       list: s.prepare(`SELECT t.*, v.row_count, v.columns FROM lookup_tables t JOIN lookup_versions v ON v.table_id = t.id AND v.version = t.current_version ORDER BY t.scope, t.name`),
       version: s.prepare(`SELECT * FROM lookup_versions WHERE table_id = ? AND version = ?`),
       versions: s.prepare(`SELECT version, row_count, message, created_by, created_at FROM lookup_versions WHERE table_id = ? ORDER BY version DESC`),
@@ -137,6 +138,10 @@ export class LookupService implements LookupSource {
 
   recordUse(u: LookupUse): void {
     this.q.use.run(u.runId, u.nodeId, u.tableId, u.version, this.now());
+  }
+
+  currentVersion(tableId: number): number | undefined {
+    return (this.q.currentVersion.get(tableId) as { current_version: number } | undefined)?.current_version;
   }
 
   /** Which table versions each step of a run used. */
