@@ -14,6 +14,11 @@ import type { Sandbox } from './sandbox/types.ts';
 
 export interface RuntimeOptions {
   dataDir: string;
+  /**
+   * The store of `dataDir` when the host has opened it already, to build from it what it hands the runtime (its
+   * connections, the lookup tables). The runtime then owns it: `close()` closes it.
+   */
+  store?: Store;
   lookup: (type: string) => NodeType | undefined;
   sandbox: Sandbox;
   /** Resolves `ctx.connection(kind, id)` for nodes. */
@@ -62,7 +67,7 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 export function createRuntime(o: RuntimeOptions): Runtime {
   const now = o.now ?? Date.now;
   const log = o.log ?? silentLogger;
-  const store = openStore(o.dataDir);
+  const store = o.store ?? openStore(o.dataDir);
   const flows = new FlowStore(store, o.lookup, now);
   const queue = new RunQueue(store, now);
   const events = new EventEmitter();

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { isLoopback, peerAddress, trustProxyFromEnv } from './auth/client.ts';
 import { watchStore } from './store-watch.ts';
-import { isStoreDamageError } from '../runtime/store/db.ts';
+import { isStoreDamageError, openStore } from '../runtime/store/db.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
@@ -157,57 +157,53 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const byType = new Map(nodeTypes.map((t) => [t.type, t]));
   const lookup = (t: string) => byType.get(t);
   let sandbox: SandboxMode | null = null;
-  // eslint-disable-next-line prefer-const
-  let runtime: Runtime;
+  // Scraped only once the server is built: by then `runtime` (declared below, after the sandbox it measures) is set.
   const metrics = new Metrics({ queueDepth: () => runtime.queue.depth(), defaultMetrics: o.defaultMetrics, sandboxStoreRequests: () => sandbox?.store?.stats?.requests });
   const ownSandbox = !o.sandbox;
   const rawSandbox = o.sandbox ?? (await import('../runtime/sandbox/index.ts')).createSandbox();
 
-  // The connection resolver needs the store, which the runtime opens: it is bound once both exist.
-  let resolveConnection: (kind: string, id: string) => Promise<unknown> = async () => Promise.reject(new Error('server not ready'));
-  const scrubRef: { scrub: <T>(v: T) => T; text: (t: string) => string } = { scrub: (v) => v, text: (t) => t };
-  const runtimeLog = log.child({ component: 'runtime' });
-  // Services need the runtime's store; the runtime keeps this object, so filling it in afterwards is enough.
-  const services: NodeServices = {};
-  let testSvc: NodeServices | undefined;
-  runtime = createRuntime({
-    services,
-    // Test runs of drafts reach the lookup tables but no production sink (exception inbox, monitor series).
-    servicesFor: (flowId) => (isTestFlow(flowId) ? (testSvc ??= testServices(services, runtimeLog)) : undefined),
-    dataDir,
-    lookup,
-    sandbox: metrics.instrumentSandbox(rawSandbox),
-    connection: (kind, id) => resolveConnection(kind, id),
-    // Run state changes are logged from runtime.events below; the runtime's own lines stay at warn and above.
-    log: {
-      debug() {},
-      info() {},
-      warn: (obj, msg) => runtimeLog.warn(scrubRef.scrub(obj) as object, msg),
-      error: (obj, msg) => runtimeLog.error(scrubRef.scrub(obj) as object, msg),
-    },
-    redact: (text) => scrubRef.text(text),
-    retention: retentionFromEnv(env),
-    ...(env.LEDGERLINE_STEP_BATCH_MS !== undefined ? { stepBatchMs: stepBatchMs(env.LEDGERLINE_STEP_BATCH_MS) } : {}),
-    worker: o.worker,
-    now: o.now,
-  });
-  metrics.watch(runtime.events, (flowId) => !isTestFlow(flowId));
-  const lookups = new LookupService(runtime.store);
-  services.lookups = lookups;
-
-  const db = openServerDb(runtime.store.sqlite);
+  // Built in dependency order, so the runtime is handed everything it uses when it is created: the store, what reads
+  // it (server tables, vault, connections, the scrubber that knows their secrets, lookup tables), then the runtime.
+  const store = openStore(dataDir);
+  const db = openServerDb(store.sqlite);
   const { vault, generated } = loadVault(dataDir, env.LEDGERLINE_MASTER_KEY);
   if (generated) {
     log.warn({ keyFile: join(dataDir, 'vault.keys'), keyId: vault.keyId }, 'GENERATED A NEW MASTER KEY for the credentials vault: back up this file (or set LEDGERLINE_MASTER_KEY); without it stored credentials cannot be decrypted');
   }
   const secrets = new SecretStore(db, vault, now);
   const connections = new Connections(db, vault, { shopify: shopifyFactory(), erp: erpFactory(dataDir), ...o.connectionFactories }, now);
-  resolveConnection = connections.resolve;
   const users = new Users(db, now);
   const audit = new Audit(db, now);
   const scrub = makeScrubber(connections, secrets);
-  scrubRef.scrub = scrub;
-  scrubRef.text = scrub.text;
+  const lookups = new LookupService(store);
+
+  const runtimeLog = log.child({ component: 'runtime' });
+  // The exception inbox listens to the runtime's runs, so it joins these services once the runtime exists (below).
+  const services: NodeServices = { lookups };
+  let testSvc: NodeServices | undefined;
+  const runtime: Runtime = createRuntime({
+    services,
+    // Test runs of drafts reach the lookup tables but no production sink (exception inbox, monitor series).
+    servicesFor: (flowId) => (isTestFlow(flowId) ? (testSvc ??= testServices(services, runtimeLog)) : undefined),
+    dataDir,
+    store,
+    lookup,
+    sandbox: metrics.instrumentSandbox(rawSandbox),
+    connection: connections.resolve,
+    // Run state changes are logged from runtime.events below; the runtime's own lines stay at warn and above.
+    log: {
+      debug() {},
+      info() {},
+      warn: (obj, msg) => runtimeLog.warn(scrub(obj) as object, msg),
+      error: (obj, msg) => runtimeLog.error(scrub(obj) as object, msg),
+    },
+    redact: scrub.text,
+    retention: retentionFromEnv(env),
+    ...(env.LEDGERLINE_STEP_BATCH_MS !== undefined ? { stepBatchMs: stepBatchMs(env.LEDGERLINE_STEP_BATCH_MS) } : {}),
+    worker: o.worker,
+    now: o.now,
+  });
+  metrics.watch(runtime.events, (flowId) => !isTestFlow(flowId));
 
   // Exceptions: failed runs and monitors raise them; people triage them; every action they take is audited.
   const exceptions = createExceptionService(runtime.store, runtime, {
@@ -238,7 +234,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   firstAdmin.catch(() => {}); // awaited below; a start failing before then must not add an unhandled rejection
 
   const scheduler = new Scheduler(runtime, log.child({ component: 'scheduler' }), (flowId) => metrics.runsQueued.inc({ flow: flowId }));
-  const sweeps = new SweepScheduler(runtime, (kind, id) => resolveConnection(kind, id), log.child({ component: 'shopify-sweep' }));
+  const sweeps = new SweepScheduler(runtime, connections.resolve, log.child({ component: 'shopify-sweep' }));
   const deps: Deps = {
     runtime,
     db,
