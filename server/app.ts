@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { isLoopback, peerAddress, trustProxyFromEnv } from './auth/client.ts';
 import { watchStore } from './store-watch.ts';
-import { isStoreDamageError, openStore } from '../runtime/store/db.ts';
+import { isStoreDamageError } from '../runtime/store/db.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { HTTPException } from 'hono/http-exception';
@@ -21,14 +21,10 @@ import { RunStateError } from '../runtime/runs.ts';
 import type { NodeType, NodeServices } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 import type { WorkerOptions } from '../runtime/worker.ts';
-import { openServerDb } from './db/db.ts';
-import { Users, UserError } from './auth/users.ts';
+import { UserError } from './auth/users.ts';
 import { authenticate } from './auth/middleware.ts';
-import { Audit } from './audit.ts';
-import { loadVault } from './vault/vault.ts';
-import { Connections, ConnectionError, type ConnectionFactory } from './vault/connections.ts';
-import { SecretStore } from './vault/secrets.ts';
-import { erpFactory, shopifyFactory } from './vault/factories.ts';
+import { ConnectionError, type ConnectionFactory } from './vault/connections.ts';
+import { openServerCore } from './core.ts';
 import { Metrics } from './metrics.ts';
 import { Scheduler } from './schedules.ts';
 import { HttpError, errorBody, requirePermission, type AppEnv } from './api/http.ts';
@@ -48,8 +44,6 @@ import { flowWebhookRoutes } from './webhooks/flow.ts';
 import { designerStatic } from './static.ts';
 import { startSandboxMode, type SandboxMode } from './sandbox-mode.ts';
 import { installTemplates } from './templates.ts';
-import { makeScrubber } from './scrub.ts';
-import { LookupService } from './lookups/store/index.ts';
 import { lookupRoutes } from './lookups/routes.ts';
 import { mappingRouter } from './routes/mapping.ts';
 import { assistRouter } from './assist/routes.ts';
@@ -162,20 +156,15 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const ownSandbox = !o.sandbox;
   const rawSandbox = o.sandbox ?? (await import('../runtime/sandbox/index.ts')).createSandbox();
 
-  // Built in dependency order, so the runtime is handed everything it uses when it is created: the store, what reads
-  // it (server tables, vault, connections, the scrubber that knows their secrets, lookup tables), then the runtime.
-  const store = openStore(dataDir);
-  const db = openServerDb(store.sqlite);
-  const { vault, generated } = loadVault(dataDir, env.LEDGERLINE_MASTER_KEY);
-  if (generated) {
-    log.warn({ keyFile: join(dataDir, 'vault.keys'), keyId: vault.keyId }, 'GENERATED A NEW MASTER KEY for the credentials vault: back up this file (or set LEDGERLINE_MASTER_KEY); without it stored credentials cannot be decrypted');
-  }
-  const secrets = new SecretStore(db, vault, now);
-  const connections = new Connections(db, vault, { shopify: shopifyFactory(), erp: erpFactory(dataDir), ...o.connectionFactories }, now);
-  const users = new Users(db, now);
-  const audit = new Audit(db, now);
-  const scrub = makeScrubber(connections, secrets);
-  const lookups = new LookupService(store);
+  // Built in dependency order, so the runtime is handed everything it uses when it is created: the store and what
+  // reads it (server tables, vault, connections, the scrubber that knows their secrets, lookup tables), then the runtime.
+  const { store, db, vault, secrets, connections, users, audit, scrub, lookups } = openServerCore({
+    dataDir,
+    masterKey: env.LEDGERLINE_MASTER_KEY,
+    connectionFactories: o.connectionFactories,
+    log,
+    now,
+  });
 
   const runtimeLog = log.child({ component: 'runtime' });
   // The exception inbox listens to the runtime's runs, so it joins these services once the runtime exists (below).

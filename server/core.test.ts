@@ -1,0 +1,44 @@
+// openServerCore builds what the runtime is handed at creation, on one store: a generated vault key is reported once,
+// the scrubber knows the secrets of connections stored through it, and the lookup tables live in the same file.
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../runtime/testing/fixtures.ts';
+import { openServerCore } from './core.ts';
+
+const MASTER_KEY = Buffer.alloc(32, 3).toString('base64');
+const dirs: Array<{ cleanup(): void }> = [];
+afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
+
+function open(masterKey?: string) {
+  const tmp = tempDir('ll-core-');
+  dirs.push(tmp);
+  const warnings: string[] = [];
+  const core = openServerCore({ dataDir: tmp.dir, masterKey, log: { warn: (_o, msg) => warnings.push(msg ?? '') }, now: () => 1_700_000_000_000 });
+  return { core, warnings, dir: tmp.dir };
+}
+
+describe('openServerCore', () => {
+  it('says once that it generated a vault key, and not when one is given', () => {
+    const gen = open();
+    expect(gen.warnings.filter((w) => w.startsWith('GENERATED A NEW MASTER KEY'))).toHaveLength(1);
+    gen.core.store.close();
+    const given = open(MASTER_KEY);
+    expect(given.warnings).toEqual([]);
+    given.core.store.close();
+  });
+
+  it('scrubs the secret of a connection stored through it, in values and in JSON text', () => {
+    const { core } = open(MASTER_KEY);
+    core.connections.create({ id: 'erp-1', kind: 'erp', provider: 'tryton', name: 'ERP', config: { url: 'http://erp' }, secrets: { password: 'tryton-password-123' } });
+    expect(core.scrub({ error: 'login failed for tryton-password-123' })).toEqual({ error: 'login failed for [redacted]' });
+    expect(core.scrub.text('{"e":"tryton-password-123"}')).not.toContain('tryton-password-123');
+    core.store.close();
+  });
+
+  it('keeps the lookup tables in the runtime store it opened', () => {
+    const { core } = open(MASTER_KEY);
+    core.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }], valueColumns: ['taxCode'] }, [{ title: 'VAT', taxCode: 'GB-20' }], { by: 'test' });
+    const row = core.store.sqlite.prepare(`SELECT name FROM lookup_tables`).get() as { name: string };
+    expect(row.name).toBe('tax-codes');
+    core.store.close();
+  });
+});

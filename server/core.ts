@@ -1,0 +1,40 @@
+// What the server builds on its data dir before the runtime, in dependency order: the store, the server's tables in
+// it, the credentials vault, secrets and connections, users and the audit trail, the scrubber that knows every
+// stored secret, and the lookup tables. createServer hands these to the runtime when it creates it.
+import { join } from 'node:path';
+import { openStore, type Store } from '../runtime/store/db.ts';
+import { openServerDb } from './db/db.ts';
+import { Users } from './auth/users.ts';
+import { Audit } from './audit.ts';
+import { loadVault } from './vault/vault.ts';
+import { Connections, type ConnectionFactory } from './vault/connections.ts';
+import { SecretStore } from './vault/secrets.ts';
+import { erpFactory, shopifyFactory } from './vault/factories.ts';
+import { makeScrubber } from './scrub.ts';
+import { LookupService } from './lookups/store/index.ts';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** LEDGERLINE_MASTER_KEY, when set. */
+  masterKey?: string;
+  /** Added to (or replacing) the Shopify and ERP connection factories. */
+  connectionFactories?: Record<string, ConnectionFactory>;
+  log: { warn(obj: object, msg?: string): void };
+  now: () => number;
+}
+
+export function openServerCore(o: CoreOptions) {
+  const store: Store = openStore(o.dataDir);
+  const db = openServerDb(store.sqlite);
+  const { vault, generated } = loadVault(o.dataDir, o.masterKey);
+  if (generated) {
+    o.log.warn({ keyFile: join(o.dataDir, 'vault.keys'), keyId: vault.keyId }, 'GENERATED A NEW MASTER KEY for the credentials vault: back up this file (or set LEDGERLINE_MASTER_KEY); without it stored credentials cannot be decrypted');
+  }
+  const secrets = new SecretStore(db, vault, o.now);
+  const connections = new Connections(db, vault, { shopify: shopifyFactory(), erp: erpFactory(o.dataDir), ...o.connectionFactories }, o.now);
+  const users = new Users(db, o.now);
+  const audit = new Audit(db, o.now);
+  const scrub = makeScrubber(connections, secrets);
+  const lookups = new LookupService(store);
+  return { store, db, vault, secrets, connections, users, audit, scrub, lookups };
+}
