@@ -6,7 +6,8 @@ import { suggestMapping, mapFieldsFromSuggestions, TargetSchemaError, SampleErro
 import { sourceRootOf, targetSchemaFor } from './targets.ts';
 import { ExceptionNotFoundError, ExceptionStateError } from '../../runtime/exceptions/index.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
-import { triageException } from './triage.ts';
+import { triageException, type FlowFacts } from './triage.ts';
+import { FlowControls, type FlowFact } from '../flows/controls.ts';
 import { AcceptError, acceptRows, missingRowTable, proposalsFor, type LookupAssistDeps } from './lookups.ts';
 import { defaultOrderSample } from '../../nodes/core/assist/sample.ts';
 import { AiSettingsStore } from './ai/settings.ts';
@@ -51,6 +52,24 @@ export function erpForFlow(d: Deps) {
     }
     const node = (doc.nodes ?? []).find((n) => String(n.type).startsWith('erp.') && typeof n.config?.connection === 'string');
     return node ? ((await d.connections.resolve('erp', String(node.config!.connection))) as ErpConnector) : null;
+  };
+}
+
+/** Flow facts for one request's triage, each flow read once however many exceptions name it. */
+export function flowFacts(d: Deps): FlowFacts {
+  const controls = new FlowControls(d);
+  const flows = new Map<string, FlowFact | null>();
+  const pushes = new Map<string, FlowFact[]>();
+  return {
+    flow: (id) => {
+      if (!flows.has(id)) flows.set(id, controls.fact(id));
+      return flows.get(id)!;
+    },
+    stockPushFlows: (shop) => {
+      const k = shop ?? '';
+      if (!pushes.has(k)) pushes.set(k, controls.stockPushFlows(shop));
+      return pushes.get(k)!;
+    },
   };
 }
 
@@ -118,7 +137,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
     async (c) => {
       const e = getException(c.req.valid('param').id);
       const lookups = await proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` }));
-      return c.json(d.scrub({ triage: triageException(e), lookups }) as unknown as z.infer<typeof AssistException>, 200);
+      return c.json(d.scrub({ triage: triageException(e, flowFacts(d)), lookups }) as unknown as z.infer<typeof AssistException>, 200);
     },
   );
 
@@ -133,9 +152,10 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       const ids = [...new Set(c.req.valid('query').ids.split(',').map((x) => x.trim()).filter(Boolean))];
       if (ids.length > 500) throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
       const triage: Record<string, unknown> = {};
+      const facts = flowFacts(d);
       for (const id of ids) {
         try {
-          triage[id] = triageException(d.exceptions.get(id));
+          triage[id] = triageException(d.exceptions.get(id), facts);
         } catch (e) {
           if (!(e instanceof ExceptionNotFoundError)) throw e;
         }
