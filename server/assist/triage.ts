@@ -73,7 +73,7 @@ const pause = (c: Ctx): TriageAction | null => {
   if (!id) return null;
   if (!c.facts) return { kind: 'pause-flow', label: `Pause flow ${id}`, params: { flowId: id } };
   const f = c.facts.flow(id);
-  if (f?.paused) return { kind: 'resume-flow', label: `Flow ${f.name} is paused (by ${f.paused.by}): resume it`, params: { flowId: id, pausedBy: f.paused.by } };
+  if (f?.paused) return { kind: 'resume-flow', label: `Resume flow ${f.name} (paused by ${f.paused.by})`, params: { flowId: id, pausedBy: f.paused.by } };
   // A webhook flow paused would start no runs for the events arriving meanwhile: not a button, a consultant's call.
   if (!f?.active || f.trigger?.type !== 'trigger.schedule') return null;
   return { kind: 'pause-flow', label: `Pause flow ${f.name}`, params: { flowId: id, every: everyText(f.trigger.cron ?? '') } };

@@ -104,7 +104,18 @@ export interface AcceptResult {
   retryNote: string | null;
 }
 
+/** What a schedule change did (POST /api/flows/{id}/schedule); `from` is the cron an undo sends back. */
+export interface ScheduleChange { flowId: string; name: string; nodeId: string; version: number; from: string; to: string; fromEvery: string; toEvery: string; message: string }
+export interface PauseResult { flow: { id: string; active: boolean; activeVersion: number | null }; message: string }
+
 const enc = encodeURIComponent;
+
+/** The flow controls triage's buttons use (server/routes/flow-controls.ts). */
+export const flowControlsApi = {
+  pause: (flowId: string, exceptionId?: string) => request<PauseResult>('POST', `/api/flows/${enc(flowId)}/pause`, { exceptionId }),
+  resume: (flowId: string, exceptionId?: string) => request<PauseResult>('POST', `/api/flows/${enc(flowId)}/resume`, { exceptionId }),
+  schedule: (flowId: string, body: { cron: string; expectedVersion?: number; exceptionId?: string }) => request<ScheduleChange>('POST', `/api/flows/${enc(flowId)}/schedule`, body),
+};
 
 export const assistantApi = {
   settings: () => request<AssistantSettings>('GET', '/api/assist/settings'),

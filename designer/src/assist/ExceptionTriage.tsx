@@ -9,6 +9,7 @@ import type { ExceptionItem } from '../api/exceptions.ts';
 import { Link } from '../app/Link.tsx';
 import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
+import { FLOW_ACTIONS, TriageFlowAction } from './TriageFlowAction.tsx';
 
 interface Ctx { triage: Record<string, Triage>; onChanged(): void }
 const TriageContext = createContext<Ctx>({ triage: {}, onChanged: () => {} });
@@ -41,7 +42,7 @@ export function ExceptionTriage({ item }: { item: ExceptionItem }) {
     <div className="triage" data-testid="triage" data-category={t.category}>
       <span className={`pill triage-cat ${CATEGORY_CLASS[t.category] ?? ''}`} title="Cause category (triage)">{t.categoryLabel}</span>{' '}
       <span className="triage-next">{t.nextStep}</span>{' '}
-      <button className="link" onClick={() => setOpen(!open)} aria-expanded={open}>{open ? 'Hide triage' : t.action?.kind === 'add-lookup-row' ? 'Why, and the proposed fix' : 'Why'}</button>
+      <button className="link" onClick={() => setOpen(!open)} aria-expanded={open}>{open ? 'Hide triage' : t.action && (t.action.kind === 'add-lookup-row' || FLOW_ACTIONS.includes(t.action.kind)) ? 'Why, and the proposed fix' : 'Why'}</button>
       {open && <TriageDetail item={item} t={t} onChanged={onChanged} />}
     </div>
   );
@@ -82,7 +83,8 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
         <p><Link to={`/flows/${encodeURIComponent(a.params.flowId)}/mapper${a.params.nodeId ? `?node=${encodeURIComponent(a.params.nodeId)}` : ''}`}>{a.label}</Link></p>
       )}
       {a?.kind === 'open-run' && a.params.runId && <p><Link to={`/runs/${encodeURIComponent(a.params.runId)}`}>{a.label}</Link></p>}
-      {a && ['retry', 'pause-flow', 'raise-stock-push-interval'].includes(a.kind) && <p className="help">Proposed: {a.label}{a.kind === 'retry' ? ' (the Retry button of this exception)' : ''}.</p>}
+      {a?.kind === 'retry' && <p className="help">Proposed: {a.label} (the Retry button of this exception).</p>}
+      {a && FLOW_ACTIONS.includes(a.kind) && item.state !== 'resolved' && <TriageFlowAction action={a} exceptionId={item.id} />}
       {a?.kind === 'add-lookup-row' && (
         lookups === undefined ? <p className="muted">Reading the ERP’s lists…</p>
           : lookups && 'missing' in lookups ? <ProposalTable p={lookups} mayAccept={mayAccept} busy={busy} onAccept={(row) => void accept(row)} />
