@@ -2,7 +2,8 @@
 // changed outside the integration, the drift monitor raises inventory-drift, and an operator presses "push stock more
 // often" in the inbox: the stock push flow runs every 10 minutes as a new version, and the operator undoes it. ERP
 // throttling: the stock flow's ERP reads are throttled, and the operator pauses the flow from the exception, sees it
-// paused (also after a reload, with Resume), and resumes it on the same version.
+// paused (also after a reload, with Resume), and resumes it on the same version. Lookup editor: client staff with
+// unsaved edits accept a proposed row beside the grid, and their edits survive (they used to be reloaded away).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -10,9 +11,10 @@ import { createSandboxErp, type SandboxErp } from '../../nodes/erp/sandbox/index
 import { openStore } from '../../runtime/store/db.ts';
 import { ExceptionService } from '../../runtime/exceptions/service.ts';
 import { launchBrowser, shot, watchPage } from './browser.ts';
-import { signIn, startEnv, type Env } from './helpers.ts';
+import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
 
 const OPERATOR = { email: 'ops@example.com', name: 'Olu Operator', role: 'operator', password: 'operator-pw-1' };
+const CLIENT = { email: 'staff@example.com', name: 'Cleo Client', role: 'client', password: 'client-pw-1' };
 const PUSH = 'inventory-to-shopify';
 
 let env: Env;
@@ -20,7 +22,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  env = await startEnv([OPERATOR]);
+  env = await startEnv([OPERATOR, CLIENT]);
 }, 180_000);
 
 afterAll(async () => {
@@ -121,6 +123,54 @@ describe('triage buttons that act on flows', () => {
     await again.locator('[data-testid=triage-flow-status]').waitFor();
     expect(await again.locator('[data-testid=triage-flow-status]').textContent()).toMatch(new RegExp(`^Flow ERP stock to Shopify resumed on version ${version}\\.`));
     expect(await pushSchedule()).toMatchObject({ cron: '*/15 * * * *', version });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('in the lookup editor, accepting a proposed row keeps the unsaved edits in the grid, and saving keeps both', async () => {
+    const sent = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' });
+    expect((await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { timeoutMs: 30_000 })).status).toBe('failed');
+    let exId = '';
+    for (let i = 0; i < 100 && !exId; i++) {
+      exId = (await env.admin<{ items: Array<{ id: string }> }>('GET', '/api/exceptions?type=unmapped-tax-code&state=unresolved')).items[0]?.id ?? '';
+      if (!exId) await new Promise((r) => setTimeout(r, 200));
+    }
+    const { lookups } = await env.admin<{ lookups: { table: string; scope: string; missing: Array<{ rows: Array<{ proposal: { value: string } }> }> } }>('GET', `/api/assist/exceptions/${exId}`);
+    const proposed = lookups.missing[0].rows[0].proposal.value;
+    const tableUrl = `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`;
+    const before = await env.admin<{ version: number; rows: Array<Record<string, string>> }>('GET', tableUrl);
+
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, CLIENT.email, CLIENT.password);
+    await page.goto(`${env.backend.baseUrl}/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`);
+    await page.waitForSelector(`[data-testid=lookup-proposals] tr[data-proposal="${proposed}"]`, { timeout: 15_000 });
+    // Unsaved work: a country filled in on row 1, row 3 marked for deletion.
+    await page.fill('input[aria-label="country of row 1"]', 'GB');
+    await page.click('button[aria-label="Delete row 3"]');
+    expect(await page.textContent('[data-testid=lookup-changes]')).toBe('0 added · 1 changed · 1 deleted');
+
+    await page.click(`[data-testid=lookup-proposals] button:has-text("Accept ${proposed}")`);
+    await page.waitForSelector('[data-testid=lookup-proposals-status]');
+    expect(await page.textContent('[data-testid=lookup-proposals-status]')).toMatch(new RegExp(`^Row added as version ${before.version + 1}`));
+    await page.waitForFunction((v) => document.querySelector('[data-testid=lookup-version]')?.textContent === `v${v}`, before.version + 1);
+    // Accepted once: its proposals leave the panel (the exception stays open until the retried runs succeed).
+    expect(await page.locator(`[data-testid=lookup-proposals] [data-exception="${exId}"]`).count()).toBe(0);
+    // The edits are still there, on top of the version with the accepted row.
+    expect(await page.inputValue('input[aria-label="country of row 1"]')).toBe('GB');
+    expect(await page.locator('[data-testid=lookup-grid] tbody tr').nth(2).getAttribute('class')).toMatch(/deleted/);
+    expect(await page.textContent('[data-testid=lookup-changes]')).toBe('0 added · 1 changed · 1 deleted');
+    expect(await page.locator('[data-testid=lookup-grid] tbody tr:not(.added)').count()).toBe(before.rows.length + 1);
+    await shot(page, 'i14-lookup-editor-accept-keeps-edits');
+
+    await page.click('button:has-text("Save new version")');
+    await page.waitForFunction(() => /^Saved as version/.test(document.querySelector('[data-testid=lookup-status]')?.textContent ?? ''));
+    const after = await env.admin<{ version: number; rows: Array<Record<string, string>> }>('GET', tableUrl);
+    expect(after.version).toBe(before.version + 2);
+    expect(after.rows).toHaveLength(before.rows.length);
+    expect(after.rows[0]).toEqual({ ...before.rows[0], country: 'GB' });
+    expect(after.rows).not.toContainEqual(before.rows[2]);
+    expect(after.rows.some((r) => r.taxCode === proposed)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
