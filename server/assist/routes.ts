@@ -12,6 +12,8 @@ import { AcceptError, acceptRows, missingRowTable, proposalsFor, type LookupAssi
 import { defaultOrderSample } from '../../nodes/core/assist/sample.ts';
 import { AiSettingsStore } from './ai/settings.ts';
 import { rerankWithModel } from './ai/rerank.ts';
+import { explainWithModel, type ExplainedTriage } from './ai/explain.ts';
+import type { ExceptionRecord } from '../../runtime/exceptions/service.ts';
 import { assistSettingsRoutes } from './settings-routes.ts';
 
 const SuggestRequest = z
@@ -73,11 +75,45 @@ export function flowFacts(d: Deps): FlowFacts {
   };
 }
 
+/**
+ * The order behind an exception's run (a webhook event's body), for the masker to learn its personal values from;
+ * nothing of it is sent. Empty when there is no run or event.
+ */
+export function peopleOf(d: Deps, e: ExceptionRecord): unknown[] {
+  if (!e.links.runId) return [];
+  try {
+    const run = d.runtime.runs.get(e.links.runId);
+    const row = d.runtime.store.sqlite.prepare('SELECT payload FROM events WHERE id = ?').get(run.eventId) as { payload: string | null } | undefined;
+    if (!row?.payload) return [];
+    const payload = JSON.parse(row.payload) as { body?: unknown };
+    return [typeof payload?.body === 'string' ? JSON.parse(payload.body) : payload];
+  } catch {
+    return [];
+  }
+}
+
 export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   const app = router();
   const ai = new AiSettingsStore(d.secrets, opts.env ?? process.env);
   app.route('/', assistSettingsRoutes(d, ai));
   const lookupDeps: LookupAssistDeps = { lookups: d.lookups, exceptions: d.exceptions, erpFor: erpForFlow(d) };
+  // Model-written explanations, so reopening an exception does not ask the model again (successful answers only).
+  const explained = new Map<string, ExplainedTriage>();
+  const explain = async (e: ExceptionRecord): Promise<ExplainedTriage> => {
+    const t = triageException(e, flowFacts(d));
+    const settings = ai.get();
+    if (!settings.enabled) return { ...t, notes: [] };
+    if (settings.problem) return { ...t, notes: [`The language model is on but ${settings.problem}; this is the offline explanation.`] };
+    const key = JSON.stringify([e.id, e.count, e.title, t.explanation, t.nextStep, settings.provider, settings.url, settings.model]);
+    const hit = explained.get(key);
+    if (hit) return { ...hit, category: t.category, categoryLabel: t.categoryLabel, evidence: t.evidence, nextStep: t.nextStep, action: t.action };
+    const out = await explainWithModel(settings, e, t, { key: ai.key(), people: peopleOf(d, e) });
+    if (out.source === 'model') {
+      if (explained.size >= 500) explained.delete(explained.keys().next().value!);
+      explained.set(key, out);
+    } else d.log.warn({ exceptionId: e.id, notes: d.scrub(out.notes) }, 'assistant model not used; offline triage explanation served');
+    return out;
+  };
   const getException = (id: string) => {
     try {
       return d.exceptions.get(id);
@@ -131,13 +167,14 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   app.openapi(
     apiRoute('exceptions.read', {
       method: 'get', path: '/assist/exceptions/{id}', tags: ['assist'],
-      summary: 'Triage of an exception (cause category, evidence, explanation, next step) and lookup rows proposed from the ERP\'s lists',
+      summary: 'Triage of an exception (cause category, evidence, explanation, next step) and lookup rows proposed from the ERP\'s lists. With the language model on, the model writes the explanation (source: model; the rules\' own text in ruleExplanation), or notes why not',
       request: { params: IdParam }, responses: { 200: json(AssistException), 404: notFound },
     }),
     async (c) => {
       const e = getException(c.req.valid('param').id);
-      const lookups = await proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` }));
-      return c.json(d.scrub({ triage: triageException(e, flowFacts(d)), lookups }) as unknown as z.infer<typeof AssistException>, 200);
+      // The ERP's lists and the model answer at the same time.
+      const [lookups, triage] = await Promise.all([proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` })), explain(e)]);
+      return c.json(d.scrub({ triage, lookups }) as unknown as z.infer<typeof AssistException>, 200);
     },
   );
 

@@ -79,7 +79,12 @@ export interface Triage {
   explanation: string;
   nextStep: string;
   action: TriageAction | null;
+  /** rule, or model when the language model wrote the explanation (the single-exception triage only). */
   source: string;
+  /** The offline rule's explanation, when the model wrote `explanation`. */
+  ruleExplanation?: string;
+  /** Why the model was not used, or which model wrote it (the single-exception triage only). */
+  notes?: string[];
 }
 
 export interface ProposedRow {
