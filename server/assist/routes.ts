@@ -6,8 +6,8 @@ import { suggestMapping, mapFieldsFromSuggestions, TargetSchemaError, SampleErro
 import { sourceRootOf, targetSchemaFor } from './targets.ts';
 import { ExceptionNotFoundError, ExceptionStateError } from '../../runtime/exceptions/index.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
-import { triageException, type FlowFacts } from './triage.ts';
-import { FlowControls, type FlowFact } from '../flows/controls.ts';
+import { triageException } from './triage.ts';
+import { flowFacts, peopleOf } from './triage-context.ts';
 import { AcceptError, acceptRows, missingRowTable, proposalsFor, type LookupAssistDeps } from './lookups.ts';
 import { defaultOrderSample } from '../../nodes/core/assist/sample.ts';
 import { AiSettingsStore } from './ai/settings.ts';
@@ -55,41 +55,6 @@ export function erpForFlow(d: Deps) {
     const node = (doc.nodes ?? []).find((n) => String(n.type).startsWith('erp.') && typeof n.config?.connection === 'string');
     return node ? ((await d.connections.resolve('erp', String(node.config!.connection))) as ErpConnector) : null;
   };
-}
-
-/** Flow facts for one request's triage, each flow read once however many exceptions name it. */
-export function flowFacts(d: Deps): FlowFacts {
-  const controls = new FlowControls(d);
-  const flows = new Map<string, FlowFact | null>();
-  const pushes = new Map<string, FlowFact[]>();
-  return {
-    flow: (id) => {
-      if (!flows.has(id)) flows.set(id, controls.fact(id));
-      return flows.get(id)!;
-    },
-    stockPushFlows: (shop) => {
-      const k = shop ?? '';
-      if (!pushes.has(k)) pushes.set(k, controls.stockPushFlows(shop));
-      return pushes.get(k)!;
-    },
-  };
-}
-
-/**
- * The order behind an exception's run (a webhook event's body), for the masker to learn its personal values from;
- * nothing of it is sent. Empty when there is no run or event.
- */
-export function peopleOf(d: Deps, e: ExceptionRecord): unknown[] {
-  if (!e.links.runId) return [];
-  try {
-    const run = d.runtime.runs.get(e.links.runId);
-    const row = d.runtime.store.sqlite.prepare('SELECT payload FROM events WHERE id = ?').get(run.eventId) as { payload: string | null } | undefined;
-    if (!row?.payload) return [];
-    const payload = JSON.parse(row.payload) as { body?: unknown };
-    return [typeof payload?.body === 'string' ? JSON.parse(payload.body) : payload];
-  } catch {
-    return [];
-  }
 }
 
 export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {

@@ -126,7 +126,7 @@ export const assistantApi = {
   settings: () => request<AssistantSettings>('GET', '/api/assist/settings'),
   saveSettings: (patch: AssistantSettingsPatch) => request<AssistantSettings>('PUT', '/api/assist/settings', patch),
   test: () => request<{ ok: boolean; ms: number; message: string }>('POST', '/api/assist/settings/test'),
-  preview: () => request<{ url?: string; body?: unknown; error?: string }>('POST', '/api/assist/settings/preview', {}),
+  preview: (kind: 'mapping' | 'triage' = 'mapping') => request<{ url?: string; body?: unknown; error?: string }>('POST', '/api/assist/settings/preview', kind === 'mapping' ? {} : { kind }),
   triage: (ids: string[]) => request<{ triage: Record<string, Triage> }>('GET', `/api/assist/triage?ids=${enc(ids.join(','))}`),
   exception: (id: string) => request<{ triage: Triage; lookups: LookupProposals | { note: string } | null }>('GET', `/api/assist/exceptions/${enc(id)}`),
   accept: (id: string, rows: Array<Record<string, string>>) => request<AcceptResult>('POST', `/api/assist/exceptions/${enc(id)}/accept`, { rows }),

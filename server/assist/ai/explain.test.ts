@@ -112,4 +112,20 @@ describe('triage explanations by the language model', () => {
     expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS);
     expect(took).toBeLessThan(TIMEOUT_MS + 4000);
   });
+
+  it('the settings page shows the exact request for an exception\'s explanation, masked, without sending it', async () => {
+    await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY, enabled: true });
+    const id = refused();
+    const r = await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.owner, body: { kind: 'triage', exceptionId: id } });
+    expect(r.status).toBe(200);
+    expect(r.body.url).toBe(`${lp.url}/chat/completions`);
+    const sent = JSON.stringify(r.body.body);
+    expect(sent).toContain('Exception triage (JSON)');
+    expect(sent).toContain('The ERP refused order #100');
+    for (const p of PERSONAL) expect(sent.toLowerCase()).not.toContain(p);
+    expect(sent).not.toContain(KEY);
+    expect(lp.requests).toHaveLength(0);
+    expect((await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.owner, body: { kind: 'triage', exceptionId: 'exc_nope' } })).body.error).toBe('no exception "exc_nope"');
+    expect((await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.operator, body: { kind: 'triage' } })).status).toBe(403);
+  });
 });
