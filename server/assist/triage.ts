@@ -64,6 +64,8 @@ interface Rule {
   explain: (c: Ctx) => string;
   next: (c: Ctx) => string;
   action?: (c: Ctx) => TriageAction | null;
+  /** The runbook table's action column, when the action depends on what the exception is about. */
+  tableAction?: string;
 }
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -168,6 +170,7 @@ const RULES: Record<string, Rule> = {
     explain: () => 'Shopify shows a different available quantity than the ERP beyond tolerance, usually because stock was adjusted in one system outside the integration (a stock count, a manual Shopify edit) or the push runs too rarely.',
     next: () => 'Check recent stock movements in the ERP for the SKUs listed, then run the inventory push; if drift keeps returning, push more often.',
     action: stockPush('more-often'),
+    tableAction: 'raise-stock-push-interval (push stock more often)',
   },
   'orphaned-order': {
     category: 'data-mapping', byCode: true,
@@ -283,6 +286,7 @@ const RULES: Record<string, Rule> = {
     // A shop's API budget: the stock push is the scheduled flow that spends it in bulk. An ERP throttling a flow's
     // steps: that flow (when scheduled) can be paused.
     action: (c) => (c.e.key.startsWith('shopify:') ? stockPush('less-often')(c) : pause(c)),
+    tableAction: 'raise-stock-push-interval (a shop\'s limit: push stock less often) or pause-flow (ERP throttling a scheduled flow)',
   },
   'unprocessable-event': {
     category: 'data-mapping',
@@ -352,7 +356,7 @@ export function triageTable(types: string[] = TRIAGED_TYPES): Array<{ type: stri
       category: `${t.categoryLabel}${RULES[type]?.byCode ? ' (or as the error code says)' : ''}`,
       explanation: t.explanation,
       nextStep: t.nextStep,
-      action: t.action ? t.action.kind : '—',
+      action: RULES[type]?.tableAction ?? (t.action ? t.action.kind : '—'),
     };
   });
 }
