@@ -110,6 +110,14 @@ describe('triage buttons that act on flows', () => {
     expect((await env.admin<{ flow: { active: boolean } }>('GET', `/api/flows/${PUSH}`)).flow.active).toBe(false);
     expect(await pushSchedule()).toBeUndefined();
     await shot(page, 'i14-triage-throttling-paused');
+    // The flow list says so too, with who paused it and a Resume button.
+    await page.click('a.tab:has-text("Flows")');
+    const status = page.locator(`[data-flow-status="${PUSH}"]`);
+    await status.locator('.pill').waitFor();
+    expect(await status.locator('.pill').textContent()).toBe('paused');
+    expect(await status.locator('.pill').getAttribute('title')).toMatch(new RegExp(`^paused by ${OPERATOR.email}`));
+    expect(await status.locator('button').textContent()).toBe('Resume');
+    await shot(page, 'i14-triage-throttling-flow-list');
 
     // Back in the inbox later: the exception says the flow is paused and offers Resume.
     await openInbox(page);

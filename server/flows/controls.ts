@@ -73,7 +73,7 @@ function shortestGapMinutes(cron: string, timezone: string, from: Date): number 
   return gap;
 }
 
-type Def = { nodes: Array<{ id: string; type: string; config?: Record<string, unknown> }> };
+type Def = { nodes: Array<{ id: string; type: string; name?: string; config?: Record<string, unknown> }> };
 
 export class FlowControls {
   constructor(private d: Deps) {}
@@ -167,12 +167,16 @@ export class FlowControls {
     if (gap < MIN_GAP_MINUTES) throw new FlowControlError(`nodes.${node.id}.config.cron: "${cron}" fires every ${gap} min; at most every ${MIN_GAP_MINUTES} min`);
     if (cron.trim() === from) throw new FlowControlError(`flow "${flowId}" already fires ${everyText(from).toLowerCase()}`);
     node.config = { ...node.config, cron: cron.trim() };
+    // A trigger named for its schedule ("Every 15 minutes") keeps telling the truth.
+    const renamed = node.name === everyText(from) ? everyText(cron) : undefined;
+    if (renamed) node.name = renamed;
     const v = flows.publishDocument(flowId, def, { message: `schedule: ${everyText(cron)} (was ${everyText(from).toLowerCase()})${o.exceptionId ? `, from exception ${o.exceptionId}` : ''}`, by: actor });
     // The draft follows, so the next publish by a consultant does not quietly bring the old schedule back.
     const draft = flows.draft(flowId) as Def & Record<string, unknown>;
     const dn = draft.nodes?.find((n) => n.id === node.id && n.type === 'trigger.schedule');
     if (dn && dn.config?.cron === from) {
       dn.config = { ...dn.config, cron: cron.trim() };
+      if (renamed && dn.name === everyText(from)) dn.name = renamed;
       flows.updateDraft(flowId, draft);
     }
     this.d.audit.record(actor, 'flow.schedule', `flow:${flowId}@${v.version}`, { before: { cron: from, version: f.version }, after: { cron: cron.trim(), version: v.version }, ...(o.exceptionId ? { exceptionId: o.exceptionId } : {}) });

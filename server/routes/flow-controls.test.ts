@@ -7,7 +7,7 @@ import { flow, testServer, type TestServer } from '../testing.ts';
 import { inventoryPush } from '../../nodes/shopify/inventory-push.ts';
 
 let t: TestServer;
-const schedule = (cron: string) => ({ id: 'every', type: 'trigger.schedule', config: { cron, timezone: 'UTC' } });
+const schedule = (cron: string) => ({ id: 'every', type: 'trigger.schedule', name: 'Every 15 minutes', config: { cron, timezone: 'UTC' } });
 const push = { id: 'push', type: 'shopify.inventory-push', config: { connection: 'shop-a', locations: { WH: 'gid://shopify/Location/1' } } };
 
 async function install(doc: ReturnType<typeof flow>) {
@@ -43,6 +43,9 @@ describe('pause and resume', () => {
     // The inbox now offers the undo.
     expect((await triageOf(ex)).action).toMatchObject({ kind: 'resume-flow', params: { flowId: 'nightly', pausedBy: expect.stringContaining('operator') } });
     expect((await t.json('POST', '/api/flows/nightly/pause', { token: t.tokens.operator })).status).toBe(409);
+    const listed = (await t.json('GET', '/api/flows', { token: t.tokens.viewer })).body.flows;
+    expect(listed.find((f: { id: string }) => f.id === 'nightly').paused).toMatchObject({ by: expect.stringContaining('operator') });
+    expect(listed.find((f: { id: string }) => f.id === 'stock').paused).toBeUndefined();
 
     const r = await t.json('POST', '/api/flows/nightly/resume', { token: t.tokens.operator, body: { exceptionId: ex } });
     expect(r.status).toBe(200);
@@ -94,8 +97,10 @@ describe('stock push schedule', () => {
     expect(ok.body).toMatchObject({ flowId: 'stock', version: 2, from: '*/15 * * * *', to: '*/10 * * * *', message: 'stock now runs every 10 minutes (was every 15 minutes), as version 2.' });
     const running = t.server.runtime.flows.activeTriggers().find((x) => x.flowId === 'stock')!;
     expect(running).toMatchObject({ version: 2, config: { cron: '*/10 * * * *' } });
-    const v2 = t.server.runtime.flows.version('stock', 2).definition as { description?: string };
+    const v2 = t.server.runtime.flows.version('stock', 2).definition as { description?: string; nodes: Array<{ id: string; name?: string }> };
     expect(v2.description).toBeUndefined();
+    // The trigger named for its schedule is renamed with it.
+    expect(v2.nodes.find((x) => x.id === 'every')!.name).toBe('Every 10 minutes');
     const after = t.server.runtime.flows.draft('stock') as { description?: string; nodes: Array<{ id: string; config: { cron?: string } }> };
     expect(after.description).toBe('work in progress');
     expect(after.nodes.find((n) => n.id === 'every')!.config.cron).toBe('*/10 * * * *');
