@@ -111,6 +111,14 @@ export class FlowStore {
     return v;
   }
 
+  /**
+   * Publishes a given document (not the draft) as the next version: an operational change such as a new schedule
+   * goes live on top of the running version without publishing someone's unfinished draft.
+   */
+  publishDocument(flowId: string, doc: unknown, opts: { message?: string; by?: string } = {}): FlowVersion {
+    return this.publishDefinition(flowId, doc, opts);
+  }
+
   private publishDefinition(flowId: string, doc: unknown, opts: { message?: string; by?: string; activate?: boolean }): FlowVersion {
     const result = validateFlow(doc, this.lookup);
     if (!result.ok) throw new FlowInvalidError(flowId, result.problems);

@@ -55,6 +55,7 @@ import { retriesRouter } from './routes/retries.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { startAlerts } from './alerts/index.ts';
 import { SweepScheduler } from './sweeps.ts';
+import { flowControlsRouter } from './routes/flow-controls.ts';
 import { runNowRouter } from './routes/run-now.ts';
 import { sandboxRouter } from './sandbox/routes.ts';
 import type { Deps } from './deps.ts';
@@ -398,6 +399,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', assistRouter(deps, { env }));
   app.route('/api', runNowRouter(deps));
   app.route('/api', monitorsRouter(deps));
+  app.route('/api', flowControlsRouter(deps));
   app.route('/api', sandboxRouter(deps, () => sandbox));
   reportingRoutes(app, deps);
   app.route('/api', retriesRouter(deps));

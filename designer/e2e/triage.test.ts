@@ -196,4 +196,51 @@ describe('assisted triage in Chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  // Runs with the model on (above): it writes the explanation of an opened exception; the rules still choose the rest.
+  it('with the model on, an operator reads an exception explained by the model, and after a broken answer the offline explanation with a note', async () => {
+    lp.mode = 'ok';
+    lp.requests.length = 0;
+    const sent = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
+    expect((await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { timeoutMs: 30_000 })).status).toBe('failed');
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, OPERATOR.email, OPERATOR.password);
+    await page.click('a.tab:has-text("Exceptions")');
+    const ex = row(page, 'sku-missing-in-erp');
+    await ex.waitFor({ timeout: 15_000 });
+    const category = await ex.locator('.triage-cat').textContent();
+    const next = await ex.locator('.triage-next').textContent();
+    await ex.locator('[data-testid=triage] button[aria-expanded=false]').click();
+    await ex.locator('[data-testid=triage-explanation][data-source=model]').waitFor({ timeout: 15_000 });
+    expect(await ex.locator('[data-testid=triage-explanation]').textContent()).toMatch(new RegExp(`^Loopback explanation \\(${category}\\): `));
+    expect(await ex.locator('[data-testid=triage-notes]').textContent()).toMatch(/^Explanation written by llama3\.1:8b \(openai-compatible\) in \d+ ms; the category and next step are the offline rules'\.$/);
+    // The rules still choose the category and the next step.
+    expect(await ex.locator('.triage-cat').textContent()).toBe(category);
+    expect(await ex.locator('.triage-next').textContent()).toBe(next);
+    await ex.locator('button:has-text("Show the offline rule’s explanation")').click();
+    expect(await ex.locator('[data-testid=triage-rule-explanation]').textContent()).not.toMatch(/Loopback/);
+    expect(lp.requests).toHaveLength(1);
+    const body = lp.requests[0].body.toLowerCase();
+    for (const p of ['jon@example.com', 'john smith', '123 shipping street', '555-555-ship']) expect(body, p).not.toContain(p);
+    await shot(page, 'i14-llm-triage-explained');
+
+    // Another occurrence, a broken answer: the offline explanation, saying why.
+    lp.mode = 'malformed';
+    const exId = (await ex.getAttribute('data-exception'))!;
+    const seen = (await env.admin<{ count: number }>('GET', `/api/exceptions/${exId}`)).count;
+    const again = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
+    expect((await waitForOrderRun(env.admin, 'order-to-erp', again.orderId, { timeoutMs: 30_000 })).status).toBe('failed');
+    for (let i = 0; i < 100 && (await env.admin<{ count: number }>('GET', `/api/exceptions/${exId}`)).count <= seen; i++) await new Promise((r) => setTimeout(r, 200));
+    await page.click('a.tab:has-text("Runs")');
+    await page.click('a.tab:has-text("Exceptions")');
+    const row2 = page.locator(`[data-testid=exceptions-page] tr[data-exception="${exId}"]`);
+    await row2.locator('[data-testid=triage] button[aria-expanded=false]').click();
+    await row2.locator('[data-testid=triage-notes]').waitFor({ timeout: 15_000 });
+    expect(await row2.locator('[data-testid=triage-explanation]').getAttribute('data-source')).toBe('rule');
+    expect(await row2.locator('[data-testid=triage-notes]').textContent()).toBe("The language model was not used: the model's answer was not the expected JSON. This is the offline explanation.");
+    await shot(page, 'i14-llm-triage-fallback');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -21,6 +21,7 @@ export const FlowSummary = z
     draftUpdatedAt: z.number().int(),
     createdAt: z.number().int(),
     description: z.string().optional().openapi({ description: "The draft's description (list and single-flow reads)." }),
+    paused: z.object({ by: z.string(), at: z.number().int() }).nullable().optional().openapi({ description: 'List read: set when an operator paused the flow from triage (resume with POST /flows/{id}/resume); an inactive flow without it was deactivated.' }),
   })
   .openapi('FlowSummary');
 

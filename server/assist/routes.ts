@@ -7,10 +7,13 @@ import { sourceRootOf, targetSchemaFor } from './targets.ts';
 import { ExceptionNotFoundError, ExceptionStateError } from '../exceptions/store/index.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { triageException } from './triage.ts';
+import { flowFacts, peopleOf } from './triage-context.ts';
 import { AcceptError, acceptRows, missingRowTable, proposalsFor, type LookupAssistDeps } from './lookups.ts';
 import { defaultOrderSample } from '../../nodes/core/assist/sample.ts';
 import { AiSettingsStore } from './ai/settings.ts';
 import { rerankWithModel } from './ai/rerank.ts';
+import { explainWithModel, type ExplainedTriage } from './ai/explain.ts';
+import type { ExceptionRecord } from '../exceptions/store/service.ts';
 import { assistSettingsRoutes } from './settings-routes.ts';
 
 const SuggestRequest = z
@@ -59,6 +62,23 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   const ai = new AiSettingsStore(d.secrets, opts.env ?? process.env);
   app.route('/', assistSettingsRoutes(d, ai));
   const lookupDeps: LookupAssistDeps = { lookups: d.lookups, exceptions: d.exceptions, erpFor: erpForFlow(d) };
+  // Model-written explanations, so reopening an exception does not ask the model again (successful answers only).
+  const explained = new Map<string, ExplainedTriage>();
+  const explain = async (e: ExceptionRecord): Promise<ExplainedTriage> => {
+    const t = triageException(e, flowFacts(d));
+    const settings = ai.get();
+    if (!settings.enabled) return { ...t, notes: [] };
+    if (settings.problem) return { ...t, notes: [`The language model is on but ${settings.problem}; this is the offline explanation.`] };
+    const key = JSON.stringify([e.id, e.count, e.title, t.explanation, t.nextStep, settings.provider, settings.url, settings.model]);
+    const hit = explained.get(key);
+    if (hit) return { ...hit, category: t.category, categoryLabel: t.categoryLabel, evidence: t.evidence, nextStep: t.nextStep, action: t.action };
+    const out = await explainWithModel(settings, e, t, { key: ai.key(), people: peopleOf(d, e) });
+    if (out.source === 'model') {
+      if (explained.size >= 500) explained.delete(explained.keys().next().value!);
+      explained.set(key, out);
+    } else d.log.warn({ exceptionId: e.id, notes: d.scrub(out.notes) }, 'assistant model not used; offline triage explanation served');
+    return out;
+  };
   const getException = (id: string) => {
     try {
       return d.exceptions.get(id);
@@ -112,13 +132,14 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   app.openapi(
     apiRoute('exceptions.read', {
       method: 'get', path: '/assist/exceptions/{id}', tags: ['assist'],
-      summary: 'Triage of an exception (cause category, evidence, explanation, next step) and lookup rows proposed from the ERP\'s lists',
+      summary: 'Triage of an exception (cause category, evidence, explanation, next step) and lookup rows proposed from the ERP\'s lists. With the language model on, the model writes the explanation (source: model; the rules\' own text in ruleExplanation), or notes why not',
       request: { params: IdParam }, responses: { 200: json(AssistException), 404: notFound },
     }),
     async (c) => {
       const e = getException(c.req.valid('param').id);
-      const lookups = await proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` }));
-      return c.json(d.scrub({ triage: triageException(e), lookups }) as unknown as z.infer<typeof AssistException>, 200);
+      // The ERP's lists and the model answer at the same time.
+      const [lookups, triage] = await Promise.all([proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` })), explain(e)]);
+      return c.json(d.scrub({ triage, lookups }) as unknown as z.infer<typeof AssistException>, 200);
     },
   );
 
@@ -133,9 +154,10 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       const ids = [...new Set(c.req.valid('query').ids.split(',').map((x) => x.trim()).filter(Boolean))];
       if (ids.length > 500) throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
       const triage: Record<string, unknown> = {};
+      const facts = flowFacts(d);
       for (const id of ids) {
         try {
-          triage[id] = triageException(d.exceptions.get(id));
+          triage[id] = triageException(d.exceptions.get(id), facts);
         } catch (e) {
           if (!(e instanceof ExceptionNotFoundError)) throw e;
         }

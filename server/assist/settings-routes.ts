@@ -10,6 +10,9 @@ import { AiSettingsError, AiSettingsStore, PROVIDERS, type AiSettings } from './
 import { callModel } from './ai/model.ts';
 import { previewRerank, rerankCall } from './ai/rerank.ts';
 import { targetSchemaFor } from './targets.ts';
+import { previewExplain } from './ai/explain.ts';
+import { triageException } from './triage.ts';
+import { flowFacts, peopleOf } from './triage-context.ts';
 
 const SettingsView = z
   .object({
@@ -38,7 +41,11 @@ const SettingsPatch = z
   .openapi('AssistantSettingsPatch');
 
 const PreviewBody = z
-  .object({ sample: z.unknown().optional(), targetNodeType: z.string().optional(), target: z.record(z.string(), z.unknown()).optional() })
+  .object({
+    sample: z.unknown().optional(), targetNodeType: z.string().optional(), target: z.record(z.string(), z.unknown()).optional(),
+    kind: z.enum(['mapping', 'triage']).optional().openapi({ description: 'mapping (default): a sales-order mapping on the sample; triage: the explanation of an exception' }),
+    exceptionId: z.string().optional().openapi({ description: 'For triage: the exception (default: the latest unresolved one).' }),
+  })
   .openapi('AssistantPreviewRequest');
 
 /** A one-field probe with nothing but a currency in it: enough to see the model answers in the expected shape. */
@@ -112,13 +119,23 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
   app.openapi(
     apiRoute('assist.settings', {
       method: 'post', path: '/assist/settings/preview', tags: ['assist'],
-      summary: 'The exact HTTP request the assistant would send the model for a mapping suggestion (captured, not sent)',
+      summary: 'The exact HTTP request the assistant would send the model for a mapping suggestion or a triage explanation (captured, not sent)',
       request: jsonBody(PreviewBody), responses: { 200: json(z.object({ url: z.string().optional(), body: z.unknown().optional(), error: z.string().optional() }).openapi('AssistantPreview')) },
     }),
     async (c) => {
       const b = c.req.valid('json');
       const s = store.get();
       if (!s.provider || !s.model) return c.json({ error: s.problem ?? 'set a provider and a model first' }, 200);
+      if (b.kind === 'triage') {
+        let e;
+        try {
+          e = b.exceptionId ? d.exceptions.get(b.exceptionId) : d.exceptions.list({ state: 'unresolved', limit: 1 }).items[0];
+        } catch {
+          e = undefined;
+        }
+        if (!e) return c.json({ error: b.exceptionId ? `no exception "${b.exceptionId}"` : 'no unresolved exception to show a request for' }, 200);
+        return c.json(d.scrub(await previewExplain(s, e, triageException(e, flowFacts(d)), peopleOf(d, e))), 200);
+      }
       const target = b.target ?? targetSchemaFor(b.targetNodeType ?? 'erp.post-sales-order');
       const offline = suggestMapping(target, { sample: b.sample, top: 5 });
       return c.json(d.scrub(await previewRerank(s, offline, b.sample ?? defaultOrderSample())), 200);

@@ -4,6 +4,7 @@
 // the product raises, refined by the error code for run failures. The runbook prints `triageTable()` from the same
 // rules, so the documentation and the product say the same thing.
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
+import { cronEvery, everyText, nextInterval, type FlowFact } from '../flows/controls.ts';
 
 export type CauseCategory = 'data-mapping' | 'missing-reference-data' | 'api-limit' | 'erp-unavailable' | 'manual-process' | 'code-error';
 
@@ -16,7 +17,11 @@ export const CATEGORY_LABEL: Record<CauseCategory, string> = {
   'code-error': 'Code error',
 };
 
-export type TriageActionKind = 'add-lookup-row' | 'retry' | 'pause-flow' | 'raise-stock-push-interval' | 'open-mapper' | 'open-run';
+/**
+ * `raise-stock-push-interval` changes how often the stock push flow fires: less often under throttling, more often
+ * after drift (params `from`/`to` crons, `direction`). `pause-flow` / `resume-flow` act on a scheduled flow only.
+ */
+export type TriageActionKind = 'add-lookup-row' | 'retry' | 'pause-flow' | 'resume-flow' | 'raise-stock-push-interval' | 'open-mapper' | 'open-run';
 
 export interface TriageAction {
   kind: TriageActionKind;
@@ -33,11 +38,21 @@ export interface Triage {
   nextStep: string;
   action: TriageAction | null;
   /** `rule` (offline) or `model` (the explanation was written by the configured language model). */
-  source: 'rule';
+  source: 'rule' | 'model';
+}
+
+/**
+ * What triage may know of the flows (the server passes it; the runbook's table does without): whether a flow is
+ * running, paused or scheduled, and which flows push stock. With it, the pause and schedule actions are offered only
+ * where they can be done, and name the flow and interval they change.
+ */
+export interface FlowFacts {
+  flow(flowId: string): FlowFact | null;
+  stockPushFlows(shopifyConnection: string | null): FlowFact[];
 }
 
 type Err = { message?: string; class?: string; code?: string | null; details?: Record<string, unknown> };
-type Ctx = { e: ExceptionRecord; err: Err; stepType: string };
+type Ctx = { e: ExceptionRecord; err: Err; stepType: string; facts?: FlowFacts };
 
 interface Rule {
   /** Category when the error code does not say otherwise. */
@@ -49,11 +64,45 @@ interface Rule {
   explain: (c: Ctx) => string;
   next: (c: Ctx) => string;
   action?: (c: Ctx) => TriageAction | null;
+  /** The runbook table's action column, when the action depends on what the exception is about. */
+  tableAction?: string;
 }
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 const retry = (c: Ctx): TriageAction | null => (c.e.links.runId ? { kind: 'retry', label: 'Retry the waiting runs', params: { exceptionId: c.e.id } } : null);
-const pause = (c: Ctx): TriageAction | null => (c.e.links.flowId ? { kind: 'pause-flow', label: `Pause flow ${c.e.links.flowId}`, params: { flowId: c.e.links.flowId } } : null);
+const pause = (c: Ctx): TriageAction | null => {
+  const id = c.e.links.flowId;
+  if (!id) return null;
+  if (!c.facts) return { kind: 'pause-flow', label: `Pause flow ${id}`, params: { flowId: id } };
+  const f = c.facts.flow(id);
+  if (f?.paused) return { kind: 'resume-flow', label: `Resume flow ${f.name} (paused by ${f.paused.by})`, params: { flowId: id, pausedBy: f.paused.by } };
+  // A webhook flow paused would start no runs for the events arriving meanwhile: not a button, a consultant's call.
+  if (!f?.active || f.trigger?.type !== 'trigger.schedule') return null;
+  return { kind: 'pause-flow', label: `Pause flow ${f.name}`, params: { flowId: id, every: everyText(f.trigger.cron ?? '') } };
+};
+/** The Shopify connection an exception is about: `shopify:<id>` (rate limits) or `<id>:<sku>@<warehouse>` (drift). */
+const shopOf = (e: ExceptionRecord): string | null => {
+  if (e.type === 'rate-limited') return e.key.startsWith('shopify:') ? e.key.slice('shopify:'.length) : null;
+  const i = e.key.indexOf(':');
+  return i > 0 ? e.key.slice(0, i) : null;
+};
+const stockPush = (direction: 'more-often' | 'less-often') => (c: Ctx): TriageAction | null => {
+  const label = direction === 'more-often' ? 'Push stock more often' : 'Push stock less often';
+  if (!c.facts) return { kind: 'raise-stock-push-interval', label, params: { flowId: 'the stock push flow', direction } };
+  const shop = shopOf(c.e);
+  for (const f of c.facts.stockPushFlows(shop)) {
+    if (!f.active || f.trigger?.type !== 'trigger.schedule' || !f.trigger.cron || f.version == null) continue;
+    const to = nextInterval(f.trigger.cron, direction);
+    if (to === null) continue;
+    const cron = cronEvery(to);
+    return {
+      kind: 'raise-stock-push-interval',
+      label: `${label}: ${everyText(cron).toLowerCase()} instead of ${everyText(f.trigger.cron).toLowerCase()} (${f.name})`,
+      params: { flowId: f.id, nodeId: f.trigger.nodeId, from: f.trigger.cron, to: cron, direction, version: String(f.version) },
+    };
+  }
+  return null;
+};
 const lookupRow = (c: Ctx): TriageAction | null => {
   const table = str(c.err.details?.table);
   return table ? { kind: 'add-lookup-row', label: `Add the row to ${table}`, params: { table, exceptionId: c.e.id } } : null;
@@ -120,7 +169,8 @@ const RULES: Record<string, Rule> = {
     category: 'manual-process',
     explain: () => 'Shopify shows a different available quantity than the ERP beyond tolerance, usually because stock was adjusted in one system outside the integration (a stock count, a manual Shopify edit) or the push runs too rarely.',
     next: () => 'Check recent stock movements in the ERP for the SKUs listed, then run the inventory push; if drift keeps returning, push more often.',
-    action: (c) => (c.e.links.flowId ? { kind: 'raise-stock-push-interval', label: 'Push stock more often', params: { flowId: c.e.links.flowId } } : null),
+    action: stockPush('more-often'),
+    tableAction: 'raise-stock-push-interval (push stock more often)',
   },
   'orphaned-order': {
     category: 'data-mapping', byCode: true,
@@ -233,7 +283,10 @@ const RULES: Record<string, Rule> = {
     category: 'api-limit',
     explain: () => 'A shop or ERP connection has been at its API rate limit for a long time, so syncs slow down (nothing is lost).',
     next: () => 'Look for a runaway flow or bulk import; spread schedules out (e.g. push stock less often) or pause the busiest flow.',
-    action: pause,
+    // A shop's API budget: the stock push is the scheduled flow that spends it in bulk. An ERP throttling a flow's
+    // steps: that flow (when scheduled) can be paused.
+    action: (c) => (c.e.key.startsWith('shopify:') ? stockPush('less-often')(c) : pause(c)),
+    tableAction: 'raise-stock-push-interval (a shop\'s limit: push stock less often) or pause-flow (ERP throttling a scheduled flow)',
   },
   'unprocessable-event': {
     category: 'data-mapping',
@@ -266,11 +319,11 @@ const NEXT_BY_CATEGORY: Partial<Record<CauseCategory, (c: Ctx) => { next: string
   'data-mapping': (c) => ({ next: 'The data sent does not fit what the receiving system accepts: check the mapping of the failed step against the field named in the error, publish, then retry.', action: c.e.links.flowId ? { kind: 'open-mapper', label: 'Open the mapping', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } } : null }),
 };
 
-export function triageException(e: ExceptionRecord): Triage {
+export function triageException(e: ExceptionRecord, facts?: FlowFacts): Triage {
   const rule = RULES[e.type] ?? FALLBACK;
   const data = (e.data ?? {}) as { error?: Err; stepType?: string };
   const err: Err = data.error ?? {};
-  const c: Ctx = { e, err, stepType: data.stepType ?? '' };
+  const c: Ctx = { e, err, stepType: data.stepType ?? '', facts };
   const evidence = [`exception type ${e.type}${RULES[e.type] ? '' : ' (no rule for this type; read from its error)'}`];
   if (err.code) evidence.push(`error ${err.code}${err.class ? ` (${err.class})` : ''}${c.stepType ? ` in a ${c.stepType} step` : ''}`);
   if (e.count > 1) evidence.push(`${e.count} occurrences since ${new Date(e.firstSeen).toISOString()}`);
@@ -303,7 +356,7 @@ export function triageTable(types: string[] = TRIAGED_TYPES): Array<{ type: stri
       category: `${t.categoryLabel}${RULES[type]?.byCode ? ' (or as the error code says)' : ''}`,
       explanation: t.explanation,
       nextStep: t.nextStep,
-      action: t.action ? t.action.kind : '—',
+      action: RULES[type]?.tableAction ?? (t.action ? t.action.kind : '—'),
     };
   });
 }

@@ -23,6 +23,17 @@ export const PERMISSIONS = {
   'flows.approve': BUILDERS,
   'flows.activate': BUILDERS,
   'flows.test': EDITORS,
+  /**
+   * Pausing a scheduled flow and resuming it on the same version: the brake operations pull when a flow is
+   * throttled. Resuming is limited to a flow that was paused (not one a builder deactivated); choosing the version
+   * that runs stays `flows.activate`.
+   */
+  'flows.pause': TRIAGE,
+  /**
+   * Changing how often a scheduled flow fires (e.g. the stock push after drift or throttling): published as a new
+   * version of the running one, never firing more often than every 5 minutes.
+   */
+  'flows.schedule': TRIAGE,
   'runs.read': ALL,
   'runs.triage': TRIAGE,
   'events.read': READERS_NOT_CLIENT,

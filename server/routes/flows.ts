@@ -16,6 +16,7 @@ import { postOverlaps } from '../flows/overlaps.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 import { PendingPublish } from './change-requests.ts';
+import { FlowControls } from '../flows/controls.ts';
 
 const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 const VersionParam = IdParam.extend({ v: z.coerce.number().int().positive().openapi({ param: { name: 'v', in: 'path' } }) });
@@ -36,6 +37,7 @@ const versionInfo = (v: { version: number; hash: string; message: string; create
 export function flowsRouter(d: Deps) {
   const app = router();
   const flows = d.runtime.flows;
+  const controls = new FlowControls(d);
 
   const requireFlow = (id: string) => {
     if (isTestFlow(id)) throw new NotFoundError(`flow "${id}"`);
@@ -93,7 +95,7 @@ export function flowsRouter(d: Deps) {
   };
 
   app.openapi(apiRoute('flows.read', { method: 'get', path: '/flows', tags, responses: { 200: json(z.object({ flows: z.array(FlowSummary) })) } }), (c) =>
-    c.json({ flows: flows.list().filter((f) => !isTestFlow(f.id)).map(described) }, 200),
+    c.json({ flows: flows.list().filter((f) => !isTestFlow(f.id)).map((f) => ({ ...described(f), ...(f.active ? {} : { paused: controls.fact(f.id)?.paused ?? null }) })) }, 200),
   );
 
   app.openapi(

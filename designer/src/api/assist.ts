@@ -79,7 +79,12 @@ export interface Triage {
   explanation: string;
   nextStep: string;
   action: TriageAction | null;
+  /** rule, or model when the language model wrote the explanation (the single-exception triage only). */
   source: string;
+  /** The offline rule's explanation, when the model wrote `explanation`. */
+  ruleExplanation?: string;
+  /** Why the model was not used, or which model wrote it (the single-exception triage only). */
+  notes?: string[];
 }
 
 export interface ProposedRow {
@@ -104,13 +109,24 @@ export interface AcceptResult {
   retryNote: string | null;
 }
 
+/** What a schedule change did (POST /api/flows/{id}/schedule); `from` is the cron an undo sends back. */
+export interface ScheduleChange { flowId: string; name: string; nodeId: string; version: number; from: string; to: string; fromEvery: string; toEvery: string; message: string }
+export interface PauseResult { flow: { id: string; active: boolean; activeVersion: number | null }; message: string }
+
 const enc = encodeURIComponent;
+
+/** The flow controls triage's buttons use (server/routes/flow-controls.ts). */
+export const flowControlsApi = {
+  pause: (flowId: string, exceptionId?: string) => request<PauseResult>('POST', `/api/flows/${enc(flowId)}/pause`, { exceptionId }),
+  resume: (flowId: string, exceptionId?: string) => request<PauseResult>('POST', `/api/flows/${enc(flowId)}/resume`, { exceptionId }),
+  schedule: (flowId: string, body: { cron: string; expectedVersion?: number; exceptionId?: string }) => request<ScheduleChange>('POST', `/api/flows/${enc(flowId)}/schedule`, body),
+};
 
 export const assistantApi = {
   settings: () => request<AssistantSettings>('GET', '/api/assist/settings'),
   saveSettings: (patch: AssistantSettingsPatch) => request<AssistantSettings>('PUT', '/api/assist/settings', patch),
   test: () => request<{ ok: boolean; ms: number; message: string }>('POST', '/api/assist/settings/test'),
-  preview: () => request<{ url?: string; body?: unknown; error?: string }>('POST', '/api/assist/settings/preview', {}),
+  preview: (kind: 'mapping' | 'triage' = 'mapping') => request<{ url?: string; body?: unknown; error?: string }>('POST', '/api/assist/settings/preview', kind === 'mapping' ? {} : { kind }),
   triage: (ids: string[]) => request<{ triage: Record<string, Triage> }>('GET', `/api/assist/triage?ids=${enc(ids.join(','))}`),
   exception: (id: string) => request<{ triage: Triage; lookups: LookupProposals | { note: string } | null }>('GET', `/api/assist/exceptions/${enc(id)}`),
   accept: (id: string, rows: Array<Record<string, string>>) => request<AcceptResult>('POST', `/api/assist/exceptions/${enc(id)}/accept`, { rows }),

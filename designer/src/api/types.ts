@@ -76,6 +76,8 @@ export interface FlowSummary {
   draftUpdatedAt: string | null;
   createdAt: string;
   description?: string;
+  /** Set when an operator paused it from triage (list read). */
+  paused?: { by: string; at: number } | null;
 }
 
 export interface VersionInfo {

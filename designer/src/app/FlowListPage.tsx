@@ -9,6 +9,8 @@ import { canEditStructure, useSession } from './session.ts';
 import { adminApi, type Schedule } from '../api/admin.ts';
 import { mayOpen } from './access.ts';
 import { changeRequestsApi } from '../api/change-requests.ts';
+import { can } from './permissions.ts';
+import { flowControlsApi } from '../api/assist.ts';
 
 const slug = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'flow';
 
@@ -83,8 +85,14 @@ export function FlowListPage() {
                   <Link to={role === 'client' ? `/flows/${encodeURIComponent(f.id)}/mapper` : `/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link>
                   {f.description && <div className="flow-description" title={f.description} data-testid="flow-description">{f.description}</div>}
                 </td>
-                <td>
-                  <span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span>
+                <td data-flow-status={f.id}>
+                  {f.paused
+                    ? <><span className="pill warn" title={`paused by ${f.paused.by}, ${new Date(f.paused.at).toLocaleString()}`}>paused</span>{can(role, 'flows.pause') && (
+                      <> <button className="small-button" onClick={async () => {
+                        try { await flowControlsApi.resume(f.id); setRan(`${f.name} resumed on version ${f.activeVersion}.`); setFlows((await api.flows()).flows); } catch (e) { setError((e as Error).message); }
+                      }}>Resume</button></>
+                    )}</>
+                    : <span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span>}
                   {waiting.has(f.id) && (mayOpen('/approvals', role)
                     ? <> <Link to={`/approvals/${encodeURIComponent(waiting.get(f.id)!)}`} className="pill status-running" data-testid="waiting-approval">change to review</Link></>
                     : <> <span className="pill status-running" data-testid="waiting-approval">waiting for approval</span></>)}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { can } from './permissions.ts';
+import { ROLES, can as serverCan } from '../../../server/auth/roles.ts';
 
 describe('designer permissions', () => {
   it('follows the server table for the current roles', () => {
@@ -11,5 +12,9 @@ describe('designer permissions', () => {
     expect(can('viewer', 'finance.read')).toBe(true);
     expect(can('owner', 'flows.write')).toBe(true);
     expect(can(undefined, 'finance.read')).toBe(false);
+  });
+
+  it('offers the triage flow buttons (pause, schedule) to exactly the roles the server lets through', () => {
+    for (const role of ROLES) for (const p of ['flows.pause', 'flows.schedule', 'assist.accept', 'exceptions.retry'] as const) expect(can(role, p), `${role} ${p}`).toBe(serverCan(role, p));
   });
 });

@@ -3,7 +3,7 @@
 import type { Role } from '../api/types.ts';
 
 export type Capability =
-  | 'flows.write' | 'flows.edit' | 'flows.approve' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry' | 'assist.accept' | 'assist.settings';
+  | 'flows.write' | 'flows.edit' | 'flows.approve' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry' | 'assist.accept' | 'assist.settings' | 'flows.pause' | 'flows.schedule';
 
 const TABLE: Record<Capability, readonly string[]> = {
   'flows.write': ['owner', 'consultant'],
@@ -16,6 +16,8 @@ const TABLE: Record<Capability, readonly string[]> = {
   'exceptions.retry': ['owner', 'consultant', 'operator'],
   'assist.accept': ['owner', 'consultant', 'client', 'operator'],
   'assist.settings': ['owner', 'consultant'],
+  'flows.pause': ['owner', 'consultant', 'operator'],
+  'flows.schedule': ['owner', 'consultant', 'operator'],
 };
 
 export function can(role: Role | undefined, cap: Capability): boolean {

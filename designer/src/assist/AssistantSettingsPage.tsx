@@ -16,7 +16,8 @@ export function AssistantSettingsPage() {
   const [s, setS] = useState<AssistantSettings | null>(null);
   const [form, setForm] = useState({ provider: '' as AiProvider | '', url: '', model: '', apiKey: '' });
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
-  const [preview, setPreview] = useState<{ url?: string; body?: unknown; error?: string } | null>(null);
+  const [preview, setPreview] = useState<{ kind: 'mapping' | 'triage'; url?: string; body?: unknown; error?: string } | null>(null);
+  const showPreview = (kind: 'mapping' | 'triage') => assistantApi.preview(kind).then((p) => setPreview({ ...p, kind }), (e: Error) => setStatus({ text: e.message, bad: true }));
   const [testing, setTesting] = useState(false);
 
   const show = (v: AssistantSettings) => {
@@ -121,14 +122,15 @@ export function AssistantSettingsPage() {
               <button type="submit" className="primary">Save</button>
               {s.keySet && <button type="button" onClick={() => void removeKey()}>Remove key</button>}
               <button type="button" onClick={() => void test()} disabled={testing || !!s.problem}>{testing ? 'Testing…' : 'Test'}</button>
-              <button type="button" onClick={() => assistantApi.preview().then(setPreview, (e: Error) => setStatus({ text: e.message, bad: true }))} disabled={!s.provider || !s.model}>Show what would be sent</button>
+              <button type="button" onClick={() => void showPreview('mapping')} disabled={!s.provider || !s.model}>Show what would be sent</button>
+              <button type="button" onClick={() => void showPreview('triage')} disabled={!s.provider || !s.model}>… for an exception’s explanation</button>
             </div>
             <p className="help">A model answer not received within {Math.round(s.timeoutMs / 1000)} s is abandoned (LEDGERLINE_AI_TIMEOUT_MS) and the offline suggestions are shown.</p>
           </form>
           {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="assistant-status">{status.text}</p>}
           {preview && (
             <div className="card" data-testid="assistant-preview">
-              <strong>The request for a sales-order mapping on the sample order{preview.url ? <> to <code>{preview.url}</code></> : null}</strong>
+              <strong>{preview.kind === 'triage' ? 'The request explaining the latest open exception' : 'The request for a sales-order mapping on the sample order'}{preview.url ? <> to <code>{preview.url}</code></> : null}</strong>
               <p className="help">Captured at the point of sending and not sent. The key travels only in the request header, never in the body.</p>
               {preview.error ? <p className="error">{preview.error}</p> : <pre className="code-block" style={{ maxHeight: 360, overflow: 'auto', whiteSpace: 'pre-wrap' }}>{JSON.stringify(preview.body, null, 2)}</pre>}
             </div>

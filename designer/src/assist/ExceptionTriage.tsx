@@ -1,14 +1,15 @@
 // The triage of each exception in the inbox: its cause category, the proposed next step and, opened, the
 // explanation, the evidence and — when the fix is a missing lookup row — the rows proposed from the ERP's own lists,
 // each with an Accept button (writes the row as a new table version and retries the waiting runs). The inbox loads
-// the triage of every listed exception in one request (TriageProvider); proposals load when a row is opened, since
-// they read the ERP's lists.
+// the triage of every listed exception in one request (TriageProvider); opening a row loads its own triage, since it
+// reads the ERP's lists for proposals and, with the language model on, has the model write the explanation.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { assistantApi, type LookupProposals, type Triage } from '../api/assist.ts';
 import type { ExceptionItem } from '../api/exceptions.ts';
 import { Link } from '../app/Link.tsx';
 import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
+import { FLOW_ACTIONS, TriageFlowAction } from './TriageFlowAction.tsx';
 
 interface Ctx { triage: Record<string, Triage>; onChanged(): void }
 const TriageContext = createContext<Ctx>({ triage: {}, onChanged: () => {} });
@@ -41,7 +42,7 @@ export function ExceptionTriage({ item }: { item: ExceptionItem }) {
     <div className="triage" data-testid="triage" data-category={t.category}>
       <span className={`pill triage-cat ${CATEGORY_CLASS[t.category] ?? ''}`} title="Cause category (triage)">{t.categoryLabel}</span>{' '}
       <span className="triage-next">{t.nextStep}</span>{' '}
-      <button className="link" onClick={() => setOpen(!open)} aria-expanded={open}>{open ? 'Hide triage' : t.action?.kind === 'add-lookup-row' ? 'Why, and the proposed fix' : 'Why'}</button>
+      <button className="link" onClick={() => setOpen(!open)} aria-expanded={open}>{open ? 'Hide triage' : t.action && (t.action.kind === 'add-lookup-row' || FLOW_ACTIONS.includes(t.action.kind)) ? 'Why, and the proposed fix' : 'Why'}</button>
       {open && <TriageDetail item={item} t={t} onChanged={onChanged} />}
     </div>
   );
@@ -52,9 +53,21 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
   const [lookups, setLookups] = useState<LookupProposals | { note: string } | null | undefined>(t.action?.kind === 'add-lookup-row' ? undefined : null);
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [own, setOwn] = useState<Triage | null>(null);
+  const [showRule, setShowRule] = useState(false);
   useEffect(() => {
-    if (t.action?.kind !== 'add-lookup-row') return;
-    assistantApi.exception(item.id).then((r) => setLookups(r.lookups), (e: Error) => setLookups({ note: e.message }));
+    let live = true;
+    assistantApi.exception(item.id).then(
+      (r) => {
+        if (!live) return;
+        setOwn(r.triage);
+        if (t.action?.kind === 'add-lookup-row') setLookups(r.lookups);
+      },
+      (e: Error) => live && t.action?.kind === 'add-lookup-row' && setLookups({ note: e.message }),
+    );
+    return () => {
+      live = false;
+    };
   }, [item.id, t.action?.kind]);
 
   async function accept(row: Record<string, string>) {
@@ -76,13 +89,21 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
   const a = t.action;
   return (
     <div className="triage-detail card" data-testid="triage-detail">
-      <p>{t.explanation}</p>
+      <p data-testid="triage-explanation" data-source={own?.source ?? 'rule'}>{own?.explanation ?? t.explanation}</p>
+      {own?.source === 'model' && own.ruleExplanation && (
+        <p className="help">
+          <button className="link" onClick={() => setShowRule(!showRule)} aria-expanded={showRule}>{showRule ? 'Hide' : 'Show'} the offline rule’s explanation</button>
+          {showRule && <span data-testid="triage-rule-explanation"> {own.ruleExplanation}</span>}
+        </p>
+      )}
+      {!!own?.notes?.length && <p className="muted small" data-testid="triage-notes">{own.notes.join(' ')}</p>}
       <ul className="help triage-evidence">{t.evidence.map((e) => <li key={e}>{e}</li>)}</ul>
       {a?.kind === 'open-mapper' && a.params.flowId && (
         <p><Link to={`/flows/${encodeURIComponent(a.params.flowId)}/mapper${a.params.nodeId ? `?node=${encodeURIComponent(a.params.nodeId)}` : ''}`}>{a.label}</Link></p>
       )}
       {a?.kind === 'open-run' && a.params.runId && <p><Link to={`/runs/${encodeURIComponent(a.params.runId)}`}>{a.label}</Link></p>}
-      {a && ['retry', 'pause-flow', 'raise-stock-push-interval'].includes(a.kind) && <p className="help">Proposed: {a.label}{a.kind === 'retry' ? ' (the Retry button of this exception)' : ''}.</p>}
+      {a?.kind === 'retry' && <p className="help">Proposed: {a.label} (the Retry button of this exception).</p>}
+      {a && FLOW_ACTIONS.includes(a.kind) && item.state !== 'resolved' && <TriageFlowAction action={a} exceptionId={item.id} />}
       {a?.kind === 'add-lookup-row' && (
         lookups === undefined ? <p className="muted">Reading the ERP’s lists…</p>
           : lookups && 'missing' in lookups ? <ProposalTable p={lookups} mayAccept={mayAccept} busy={busy} onAccept={(row) => void accept(row)} />

@@ -26,7 +26,9 @@ export function LookupProposalsPanel({ scope, name, onAccepted }: { scope: strin
       const r = await assistantApi.accept(exceptionId, [row]);
       setStatus({ text: `Row added as version ${r.version.version}${r.retried ? `; ${r.retried.replayed.length} waiting run(s) retried` : r.retryNote ? `; not retried: ${r.retryNote}` : ''}.` });
       await onAccepted();
-      await load();
+      // Its key now has a row; the exception stays open until its retried runs succeed, so the server would still
+      // list it, and a second Accept would only be refused.
+      setItems((prev) => prev?.filter((x) => x.exceptionId !== exceptionId) ?? null);
     } catch (e) {
       setStatus({ text: (e as Error).message, bad: true });
     } finally {

@@ -9,7 +9,7 @@ import { useSession } from '../app/session.ts';
 import { ConflictBanner } from './ConflictBanner.tsx';
 import { CsvImport } from './CsvImport.tsx';
 import { downloadText } from './download.ts';
-import { addRow, changeSummary, duplicateKeys, gridFrom, isDirty, rowsForSave, setCell, toggleDelete, type Grid } from './grid-model.ts';
+import { addRow, changeSummary, duplicateKeys, gridFrom, isDirty, rebaseGrid, rowsForSave, setCell, toggleDelete, type Grid } from './grid-model.ts';
 import { LookupGrid, type ReferenceColumn } from './LookupGrid.tsx';
 import { LookupVersions } from './LookupVersions.tsx';
 import { LookupProposalsPanel } from '../assist/LookupProposalsPanel.tsx';
@@ -51,6 +51,18 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
   useEffect(() => {
     load().catch((e: Error) => setStatus({ text: e.message, bad: true }));
   }, [load]);
+
+  // A row written from beside the grid (a proposal accepted, the exception's fix saved) is a new version: the grid
+  // moves onto it keeping the unsaved edits, where a reload would throw them away.
+  const merge = useCallback(async () => {
+    const r = await lookupsApi.get(scope, name);
+    setTable(r.table);
+    setGrid((g) => {
+      const columns = [...r.table.keyColumns.map((k) => k.name), ...r.table.valueColumns];
+      return g && g.columns.join('\u0000') === columns.join('\u0000') ? rebaseGrid(g, r.version, r.rows) : gridFrom(r.table, r.version, r.rows);
+    });
+    setConflict(null);
+  }, [scope, name]);
 
   useEffect(() => {
     // A column naming ERP records gets a picker over the ERP's list (the first ERP that can list it).
@@ -142,10 +154,10 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       {referenceNote && <p className="error">{referenceNote}</p>}
       {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-status">{status.text}</p>}
       {retried && <RetrySummary batch={retried} />}
-      {fixHere && <FixPanel exceptionId={fix!} table={table} onSaved={() => void load()} />}
+      {fixHere && <FixPanel exceptionId={fix!} table={table} onSaved={() => void merge().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
       {conflict && <ConflictBanner message={conflict} onReload={() => void load()} onOverwrite={() => void overwrite().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
       {panel === 'import' && <CsvImport onImport={importCsv} onClose={() => setPanel(null)} />}
-      <LookupProposalsPanel scope={scope} name={name} onAccepted={load} />
+      <LookupProposalsPanel scope={scope} name={name} onAccepted={merge} />
       <div className="lookup-body">
         <LookupGrid grid={grid} filter={filter} readOnly={readOnly} onCell={(id, c, v) => setGrid(setCell(grid, id, c, v))} onToggleDelete={(id) => setGrid(toggleDelete(grid, id))} reference={reference} />
         {panel === 'versions' && <LookupVersions scope={scope} name={name} current={grid.baseVersion} readOnly={readOnly} onRestore={restore} onClose={() => setPanel(null)} />}

@@ -100,6 +100,50 @@ export function duplicateKeys(g: Grid): Set<number> {
   return dups;
 }
 
+/**
+ * The working copy moved onto a newer version written from elsewhere (a proposed row accepted, a fix saved from the
+ * exception) without losing unsaved work: the new version's rows arrive as loaded rows and the user's edits,
+ * additions and deletions stay on top, matched by key. A cell the user did not touch takes the new version's value.
+ * A loaded row the new version no longer has is dropped, or kept as an added row when it was edited here. An added
+ * row whose key the new version now holds with no value typed in (the missing key pre-filled from an exception) is
+ * dropped: the new version filled it.
+ */
+export function rebaseGrid(g: Grid, version: number, rows: LookupRow[]): Grid {
+  const keyOf = (cells: LookupRow) => JSON.stringify(g.keyColumns.map((k) => keyPart(cells[k.name] ?? '', k.match)));
+  const valueColumns = g.columns.filter((c) => !g.keyColumns.some((k) => k.name === c));
+  const incoming = rows.map((r) => normalise(r, g.columns));
+  const byKey = new Map<string, LookupRow>();
+  for (const r of incoming) if (!byKey.has(keyOf(r))) byKey.set(keyOf(r), r);
+  const claimed = new Set<string>();
+  const loaded: EditRow[] = [];
+  const added: EditRow[] = [];
+  for (const r of g.rows) {
+    if (!r.original) continue;
+    const k = keyOf(r.original);
+    const now = claimed.has(k) ? undefined : byKey.get(k);
+    if (now) {
+      claimed.add(k);
+      loaded.push({ ...r, cells: Object.fromEntries(g.columns.map((c) => [c, r.cells[c] !== r.original![c] ? r.cells[c] : now[c]])), original: now });
+    } else if (!r.deleted && g.columns.some((c) => cellChanged(r, c))) {
+      added.push({ id: r.id, cells: r.cells });
+    }
+  }
+  let nextId = g.nextId;
+  for (const r of incoming) {
+    const k = keyOf(r);
+    if (claimed.has(k) || byKey.get(k) !== r) continue;
+    claimed.add(k);
+    loaded.push({ id: nextId++, cells: { ...r }, original: r });
+  }
+  const filled = new Set(incoming.map(keyOf));
+  for (const r of g.rows) {
+    if (r.original) continue;
+    if (filled.has(keyOf(r.cells)) && valueColumns.every((c) => r.cells[c].trim() === '')) continue;
+    added.push(r);
+  }
+  return { ...g, baseVersion: version, rows: [...loaded, ...added], nextId };
+}
+
 /** Rows whose text contains `q` in any cell (the grid's filter box). */
 export function filterRows(g: Grid, q: string): EditRow[] {
   const needle = q.trim().toLowerCase();

@@ -3,7 +3,8 @@
 // {error:{message,type}}) and Anthropic messages (POST {base}/messages, a structured answer as a `tool_use` block of
 // the requested tool, errors as {type:"error",error:{type,message}}) — and records every request as received (raw
 // body and headers), so tests can assert what left the process. No model runs: the "answer" re-ranks the candidates
-// it was sent by a fixed rule (last first), which tests can tell apart from the offline order.
+// it was sent by a fixed rule (last first), which tests can tell apart from the offline order; asked to explain an
+// exception (explain.ts), it answers with the offline explanation it was sent behind a "Loopback explanation" prefix.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -37,7 +38,23 @@ function targetsIn(prompt: string): Candidates {
   }
 }
 
+/** The facts of a triage explanation prompt (explain.ts puts them as one JSON line after a marker), or null. */
+function triageIn(prompt: string): { category?: string; explanation?: string } | null {
+  const m = /Exception triage \(JSON\):\n(.*)\n/.exec(prompt);
+  if (!m) return null;
+  try {
+    return JSON.parse(m[1]) as { category?: string; explanation?: string };
+  } catch {
+    return null;
+  }
+}
+
 function answerFor(prompt: string, mode: LoopbackMode): unknown {
+  const triage = triageIn(prompt);
+  if (triage) {
+    if (mode === 'wrong-shape') return { text: triage.explanation };
+    return { explanation: `Loopback explanation (${triage.category ?? '?'}): ${triage.explanation ?? ''}` };
+  }
   const targets = targetsIn(prompt).map((t) => ({
     target: t.target,
     ranked: [
