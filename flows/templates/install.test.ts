@@ -57,7 +57,7 @@ describe('a fresh server in sandbox mode', () => {
         expect(f.activeVersion, id).toBe(1);
       }
       const lookups = server.deps.lookups;
-      expect(lookups.list({ scope: 'shared' }).map((t) => t.name).sort()).toEqual(['locations', 'payment-methods', 'tax-codes']);
+      expect(lookups.list({ scope: 'shared' }).map((t) => t.name).sort()).toEqual(['locations', 'payment-methods', 'sku-overrides', 'tax-codes']);
       lookups.upsertRows({ name: 'locations' }, [{ location: 'Somewhere', warehouse: 'WH2' }]);
       expect(installSandboxLookups(lookups)).toEqual([]);
       expect(lookups.get({ name: 'locations' }).version).toBe(2);

@@ -151,6 +151,23 @@ describe('core.map through the runtime', () => {
     );
   });
 
+  it('a lookup with missing: "key" uses the key itself where the table has no row, and where no table exists yet', async () => {
+    const fields: FieldInput[] = [
+      { target: 'lines', source: { kind: 'each', path: 'lineItems', fields: [{ target: 'item', source: { kind: 'lookup', table: 'sku-overrides', key: 'sku', column: 'erpSku', missing: 'key' } }] } },
+    ];
+    const skus = taxedOrder().lineItems.map((l) => l.sku);
+    const none = await runFlow('no-table', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    expect(none.status, JSON.stringify(none.error)).toBe('succeeded');
+    expect((none.steps[1].output as { lines: Array<{ item: string }> }).lines.map((l) => l.item)).toEqual(skus);
+    lookups.create({ name: 'sku-overrides', scope: 'shared', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'SKU2006-001', erpSku: 'AVI-1' }]);
+    const some = await runFlow('some-rows', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    expect((some.steps[1].output as { lines: Array<{ item: string }> }).lines.map((l) => l.item)).toEqual(skus.map((k) => (k === 'SKU2006-001' ? 'AVI-1' : k)));
+    // Which value stands in for a missing row must be plain: one key path.
+    const two = { kind: 'lookup', table: 'tax-codes', key: { title: 'a', rate: 'b' }, missing: 'key' };
+    await expect(runFlow('bad', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields: [{ target: 'x', source: two }] } as never }], ['t->map'], {}))
+      .rejects.toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.source\.missing: .*needs a single key path/);
+  });
+
   it('a lookup miss inside a mapping is fixed by adding the row and replaying', async () => {
     const fields: FieldInput[] = [
       { target: 'lines', source: { kind: 'each', path: 'lineItems', fields: [{ target: 'item', source: { kind: 'lookup', table: 'sku-overrides', key: 'sku', column: 'erpSku' } }] } },

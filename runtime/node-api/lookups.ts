@@ -32,7 +32,7 @@ export interface LookupUse {
 }
 
 export interface LookupSource {
-  /** The current version of a table; a table of the flow wins over a shared one. Throws LookupTableMissing. */
+  /** The current version of a table; a table of the flow wins over a shared one. No such table: throws an Error named `LookupNotFoundError`. */
   snapshot(name: string, opts?: { flowId?: string }): LookupSnapshot;
   /** Records which version a run used (so a replay after an edit shows which rows it saw). */
   recordUse?(use: LookupUse): void;

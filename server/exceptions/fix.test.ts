@@ -120,4 +120,30 @@ describe('fixing an unmapped tax rate from its exception', () => {
     expect(after).toMatchObject({ state: 'resolved', autoResolved: true });
     expect((await call('POST', '/api/runs/outcomes', operator, { runIds: ['run_nope'] })).body.failed[0].message).toMatch(/does not exist/);
   }, 180_000);
+
+  it('an unknown SKU is fixed by mapping it to an ERP item in sku-overrides: the waiting runs post that item', async () => {
+    const sent = (await call('POST', '/api/sandbox/events', owner, { scenario: 'unknown-sku' })).body;
+    const failed = await until(async () => {
+      const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sent.orderId}`)}`, operator);
+      return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
+    }, 'the failed runs of the unknown-SKU order');
+    const exc = await until(async () => {
+      const e = (await call('GET', '/api/exceptions?type=sku-missing-in-erp&state=unresolved', operator)).body.items[0];
+      return e ? (await call('GET', `/api/exceptions/${e.id}`, operator)).body : undefined;
+    }, 'the unknown-SKU exception');
+    expect(exc.data.error).toMatchObject({ code: 'SKU_NOT_FOUND', details: { skus: ['NOT-IN-ERP-1'] } });
+    const fix = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { erpSku: 'MUG-BLACK' } });
+    expect(fix.status, JSON.stringify(fix.body)).toBe(200);
+    expect(fix.body).toMatchObject({ table: 'sku-overrides', scope: 'shared', rows: [{ sku: 'NOT-IN-ERP-1', erpSku: 'MUG-BLACK' }] });
+    expect(fix.body.retried.runs.map((r: any) => r.runId).sort()).toEqual(failed.map((r: any) => r.runId).sort());
+    const newIds = fix.body.retried.runs.map((r: any) => r.newRunId);
+    const outcome = await until(async () => {
+      const { body } = await call('POST', '/api/runs/outcomes', operator, { runIds: newIds });
+      return body.pending === 0 ? body : undefined;
+    }, 'the retries to finish');
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ succeeded: failed.length, failed: [] });
+    const run = (await call('GET', `/api/runs/${newIds[0]}`, operator)).body;
+    expect(run.steps.find((x: any) => x.nodeId === 'read-back').output.lines.map((l: any) => l.sku)).toContain('MUG-BLACK');
+    expect((await call('GET', `/api/exceptions/${exc.id}`, operator)).body.state).toBe('resolved');
+  }, 180_000);
 });

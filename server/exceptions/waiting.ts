@@ -5,6 +5,8 @@ import type { ExceptionRecord, ExceptionService } from './store/index.ts';
 import type { LookupService } from '../lookups/store/index.ts';
 import type { Runs } from '../../runtime/runs.ts';
 
+export const SKU_OVERRIDES = 'sku-overrides';
+
 export interface MissingLookup {
   table: string;
   scope: string;
@@ -21,10 +23,17 @@ export interface RetryBatch {
 
 /**
  * What lookup row an exception waits for, or null when it is not a missing lookup row: a lookup node names its table
- * and keys; a mapping names them per field (only when every problem is a missing row of one table).
+ * and keys; a mapping names them per field (only when every problem is a missing row of one table); an unknown SKU
+ * waits on the SKU overrides.
  */
 export function missingLookup(e: Pick<ExceptionRecord, 'data'>): MissingLookup | null {
   const err = (e.data as { error?: { code?: string; details?: Record<string, unknown> } } | null)?.error;
+  // An SKU the ERP does not know waits on the SKU overrides the templates map every line through (missing rows keep
+  // Shopify's SKU): a row naming the ERP's item for it is the fix a client can make without code.
+  if (err?.code === 'SKU_NOT_FOUND') {
+    const skus = Array.isArray(err.details?.skus) ? (err.details.skus as unknown[]).map(String).filter(Boolean) : [];
+    return skus.length ? { table: SKU_OVERRIDES, scope: 'shared', keys: skus.map((sku) => ({ sku })) } : null;
+  }
   if (err?.code !== 'LOOKUP_MISSING') return null;
   const d = err.details ?? {};
   const isKey = (k: unknown): k is Record<string, unknown> => !!k && typeof k === 'object';

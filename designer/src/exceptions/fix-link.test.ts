@@ -24,8 +24,9 @@ describe('fix links of exceptions', () => {
   it('a flow-scoped table, an unknown SKU and an ERP outage each point where they are fixed; resolved ones nowhere', () => {
     const scoped = { ...lookupMissing, data: { error: { code: 'LOOKUP_MISSING', details: { table: 'my table', scope: 'order-to-erp', missing: [] } } } };
     expect(fixLink(scoped)!.to).toBe('/lookups/order-to-erp/my%20table?fix=exc_1');
-    expect(fixLink({ id: 'e', type: 'sku-missing-in-erp', state: 'open', data: { error: { code: 'SKU_NOT_FOUND', details: { skus: ['NOT-IN-ERP-1'] } } } }))
-      .toEqual({ label: 'Map SKU NOT-IN-ERP-1 in sku-overrides', to: '/lookups/shared/sku-overrides?filter=NOT-IN-ERP-1' });
+    const sku = { id: 'e', type: 'sku-missing-in-erp', state: 'open' as const, data: { error: { code: 'SKU_NOT_FOUND', details: { skus: ['NOT-IN-ERP-1', 'NOT-IN-ERP-2'] } } } };
+    expect(fixLink(sku)).toEqual({ label: 'Map SKU NOT-IN-ERP-1 to an ERP item in sku-overrides', to: '/lookups/shared/sku-overrides?fix=e' });
+    expect(missingKeys(sku)).toEqual([{ sku: 'NOT-IN-ERP-1' }, { sku: 'NOT-IN-ERP-2' }]);
     expect(fixLink({ id: 'e', type: 'erp-unreachable', state: 'open', data: null })).toEqual({ label: 'Check the ERP connection', to: '/settings/connections' });
     expect(fixLink({ ...lookupMissing, state: 'resolved' })).toBeNull();
     expect(fixLink({ id: 'e', type: 'payout-variance', state: 'open', data: null })).toBeNull();

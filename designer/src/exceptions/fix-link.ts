@@ -13,9 +13,12 @@ interface StepError {
 }
 
 const errorOf = (e: Pick<ExceptionItem, 'data'>): StepError | null => ((e.data as { error?: StepError } | null)?.error ?? null);
+const skusOf = (err: StepError | null): string[] => (Array.isArray(err?.details?.skus) ? (err.details.skus as unknown[]).map(String).filter(Boolean) : []);
 
 /** The table a missing-lookup exception waits on: named by a lookup node, or by every problem of a mapping. */
 function missingTable(err: StepError | null): { table: string; scope: string } | null {
+  // The templates map every line's SKU through the shared sku-overrides table (a missing row keeps Shopify's SKU).
+  if (err?.code === 'SKU_NOT_FOUND') return skusOf(err).length ? { table: 'sku-overrides', scope: 'shared' } : null;
   if (err?.code !== 'LOOKUP_MISSING') return null;
   const d = err.details ?? {};
   if (typeof d.table === 'string') return { table: d.table, scope: typeof d.scope === 'string' ? d.scope : 'shared' };
@@ -28,14 +31,12 @@ function missingTable(err: StepError | null): { table: string; scope: string } |
 export function fixLink(e: Pick<ExceptionItem, 'id' | 'type' | 'state' | 'data'>): FixLink | null {
   if (e.state === 'resolved') return null;
   const err = errorOf(e);
-  const d = err?.details ?? {};
   const lookup = missingTable(err);
+  if (lookup && err?.code === 'SKU_NOT_FOUND') {
+    return { label: `Map SKU ${skusOf(err)[0]} to an ERP item in sku-overrides`, to: `/lookups/${encodeURIComponent(lookup.scope)}/${encodeURIComponent(lookup.table)}?fix=${encodeURIComponent(e.id)}` };
+  }
   if (lookup) {
     return { label: `Add row to ${lookup.table}`, to: `/lookups/${encodeURIComponent(lookup.scope)}/${encodeURIComponent(lookup.table)}?fix=${encodeURIComponent(e.id)}` };
-  }
-  if (e.type === 'sku-missing-in-erp' || err?.code === 'SKU_NOT_FOUND') {
-    const skus = Array.isArray(d.skus) ? d.skus.map(String) : [];
-    return { label: `Map SKU ${skus[0] ?? ''} in sku-overrides`.replace('  ', ' '), to: `/lookups/shared/sku-overrides${skus[0] ? `?filter=${encodeURIComponent(skus[0])}` : ''}` };
   }
   if (e.type === 'erp-unreachable' || e.type === 'erp-rejected') return { label: 'Check the ERP connection', to: '/settings/connections' };
   return null;
@@ -43,7 +44,9 @@ export function fixLink(e: Pick<ExceptionItem, 'id' | 'type' | 'state' | 'data'>
 
 /** The missing keys of a missing-lookup exception (key column → value), for pre-filling rows. */
 export function missingKeys(e: Pick<ExceptionItem, 'data'>): Array<Record<string, string>> {
-  const d = errorOf(e)?.details;
+  const err = errorOf(e);
+  if (err?.code === 'SKU_NOT_FOUND') return skusOf(err).map((sku) => ({ sku }));
+  const d = err?.details;
   const missing = Array.isArray(d?.missing) ? (d.missing as Array<{ key?: Record<string, unknown> }>) : Array.isArray(d?.problems) ? (d.problems as Array<{ key?: Record<string, unknown> }>) : [];
   const seen = new Set<string>();
   return missing

@@ -76,7 +76,7 @@ function LookupSourceInput({ source, onChange, paths }: { source: Lookup; onChan
     <div className="lookup-source">
       <label>
         Table
-        <select aria-label="Lookup table" value={source.table} onChange={(e) => onChange({ kind: 'lookup', table: e.target.value, key: typeof source.key === 'string' ? source.key : '' })}>
+        <select aria-label="Lookup table" value={source.table} onChange={(e) => onChange({ kind: 'lookup', table: e.target.value, key: typeof source.key === 'string' ? source.key : '', ...(source.missing ? { missing: source.missing } : {}) })}>
           <option value="">Choose a table…</option>
           {tables.map((t) => <option key={`${t.scope}/${t.name}`} value={t.name}>{t.title || t.name} ({t.scope === 'shared' ? 'shared' : 'this flow'})</option>)}
         </select>
@@ -99,6 +99,13 @@ function LookupSourceInput({ source, onChange, paths }: { source: Lookup; onChan
           </select>
         </label>
       )}
+      <label className="inline" title="For tables of exceptions (e.g. SKU overrides): most keys are already the value the target wants">
+        <input type="checkbox" aria-label="No row: use the key itself" checked={source.missing === 'key'} disabled={typeof source.key !== 'string' && Object.keys(source.key).length > 1} onChange={(e) => {
+          const { missing: _m, ...rest } = source;
+          onChange(e.target.checked ? { ...rest, missing: 'key' } : rest);
+        }} />
+        No row for the key: use the key itself (otherwise the run fails and raises an exception)
+      </label>
       <datalist id="mapper-paths">{paths.map((p) => <option key={p} value={p} />)}</datalist>
     </div>
   );

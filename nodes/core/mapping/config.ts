@@ -77,7 +77,7 @@ export interface FieldInput {
 export type SourceInput =
   | { kind: 'path'; path: string }
   | { kind: 'const'; value: unknown }
-  | { kind: 'lookup'; table: string; key: string | Record<string, string>; column?: string }
+  | { kind: 'lookup'; table: string; key: string | Record<string, string>; column?: string; missing?: 'fail' | 'key' }
   | { kind: 'expr'; expr: string }
   | { kind: 'each'; path: string; filter?: z.input<typeof conditionSchema>[]; fields: FieldInput[] };
 
@@ -91,7 +91,7 @@ export interface Field {
 export type Source =
   | { kind: 'path'; path: string }
   | { kind: 'const'; value: unknown }
-  | { kind: 'lookup'; table: string; key: string | Record<string, string>; column?: string }
+  | { kind: 'lookup'; table: string; key: string | Record<string, string>; column?: string; missing?: 'fail' | 'key' }
   | { kind: 'expr'; expr: string }
   | { kind: 'each'; path: string; filter: Condition[]; fields: Field[] };
 
@@ -122,8 +122,14 @@ const sourceSchema: z.ZodType<Source, SourceInput> = z.lazy(() =>
         key: lookupKeySchema,
         /** Value column; default the table's first. */
         column: z.string().min(1).optional(),
+        /**
+         * When the table has no row for the key (or no such table exists yet): `fail` the step (default), or use the
+         * `key`'s own value — for tables of exceptions, e.g. SKU overrides where most SKUs are the ERP item code.
+         */
+        missing: z.enum(['fail', 'key']).optional(),
       })
-      .strict(),
+      .strict()
+      .refine((l) => l.missing !== 'key' || typeof l.key === 'string' || Object.keys(l.key).length === 1, { message: 'missing: "key" needs a single key path (the value used when the table has no row)', path: ['missing'] }),
     z.object({ kind: z.literal('expr'), expr: z.string().min(1, 'expression is empty') }).strict(),
     z
       .object({

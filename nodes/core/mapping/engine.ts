@@ -117,6 +117,8 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
   const where = (p: ParsedPath, s: Scope): string =>
     p.scope === 'item' ? formatPath([...s.itemPath, ...p.segments]) || '$' : p.text;
 
+  /** The table does not exist (the node API's lookup contract names the error), as opposed to lookups being unavailable. */
+  const isMissingTable = (e: Error) => e.name === 'LookupNotFoundError';
   const snapshot = (table: string): LookupSnapshot | Error => {
     let snap = snapshots.get(table);
     if (!snap) {
@@ -170,7 +172,14 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const snap = snapshot(src.table);
         const from = () => f.keyPaths!.map(([, p]) => where(p, s)).join(', ');
         sourceText = () => `lookup ${src.table}[${from()}]`;
-        if (snap instanceof Error) return fail('lookup-table', (t) => `target "${t}": ${snap.message}`, { table: src.table });
+        const keyValue = () => read(f.keyPaths![0][1], s);
+        if (snap instanceof Error) {
+          if (src.missing === 'key' && isMissingTable(snap)) {
+            value = keyValue();
+            break;
+          }
+          return fail('lookup-table', (t) => `target "${t}": ${snap.message}`, { table: src.table });
+        }
         for (const [col, p] of f.keyPaths!) {
           if (col !== null && !snap.keyColumns.some((k) => k.name === col)) {
             return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no key column "${col}" (it has ${snap.keyColumns.map((k) => k.name).join(', ')})`, { table: src.table });
@@ -181,6 +190,10 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const column = src.column ?? snap.valueColumns[0];
         if (!snap.valueColumns.includes(column)) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
         const row = snap.find(key);
+        if (!row && src.missing === 'key') {
+          value = keyValue();
+          break;
+        }
         if (!row) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${from()})`, { table: src.table, scope: snap.scope, key });
         value = row[column];
         break;

@@ -38,6 +38,6 @@ export interface FieldInput {
 export type SourceInput =
   | { kind: 'path'; path: string }
   | { kind: 'const'; value: unknown }
-  | { kind: 'lookup'; table: string; key: string | Record<string, string>; column?: string }
+  | { kind: 'lookup'; table: string; key: string | Record<string, string>; column?: string; missing?: 'fail' | 'key' }
   | { kind: 'expr'; expr: string }
   | { kind: 'each'; path: string; filter?: ConditionInput[]; fields: FieldInput[] };
