@@ -53,9 +53,27 @@ interface Group {
 const m2 = (d: Decimal) => d.toFixed(2);
 const D0 = () => new Decimal(0);
 
-function groupsOf(p: ShopifyPayout, erp: ErpSide): Group[] {
+/** What assemble needs from every transaction of a payout, taken in the same pass as the groups. */
+interface TxStats {
+  fees: Decimal;
+  from: string;
+  to: string;
+  inconsistent: string[];
+}
+
+function groupsOf(input: PayoutInput, erp: ErpSide): Group[];
+function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[];
+function groupsOf(input: PayoutInput, erp: ErpSide, stats?: TxStats): Group[] {
+  const p = input.payout;
   const groups = new Map<string, Group>();
-  for (const t of p.balanceTransactions) {
+  for (const slice of input.slices()) for (const t of slice) {
+    if (stats) {
+      stats.fees = stats.fees.plus(t.fee.amount);
+      const dd = day(t.processedAt);
+      if (!stats.from || dd < stats.from) stats.from = dd;
+      if (dd > stats.to) stats.to = dd;
+      if (!new Decimal(t.amount.amount).minus(t.fee.amount).eq(t.net.amount)) stats.inconsistent.push(legacy(t.id)!);
+    }
     const { bucket, known } = bucketOf(t.type, t.sourceType);
     const orderId = legacy(t.sourceOrderId);
     const orderTx = legacy(t.sourceOrderTransactionId);
@@ -164,50 +182,133 @@ class DocIndex {
   }
 }
 
-export function reconcileBatch(payouts: ShopifyPayout[], erp: ErpSide, opts: MatchOptions, now: Date): BatchResult {
-  const index = new DocIndex(erp.docs, erp.claimedBefore);
-  const { claimed } = index;
-  const all = payouts.map((p) => ({ p, groups: groupsOf(p, erp) }));
+/** A payout and its transactions: carried in the payout (`balanceTransactions`), or read from the payout rows in slices. */
+export interface PayoutInput {
+  payout: ShopifyPayout;
+  /** The payout's transactions in Shopify's order, a slice at a time (read again for each pass). */
+  slices(): Iterable<ShopifyBalanceTransaction[]>;
+}
 
-  // 1. By id, every payout first, so the fallback cannot take a document a later payout names by id.
-  for (const { groups } of all) {
-    for (const g of groups) {
+export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({ payout, slices: () => [payout.balanceTransactions] });
+
+interface IdMatch { doc: ErpDoc; uids: string[] }
+
+/**
+ * Matching in passes over the payouts, so a payout's transactions need to be in memory only while it is looked at:
+ * 1. `matchById` for every payout (oldest first): ids claim their documents before any amount-and-date guess can;
+ * 2. the caller looks up sales orders for `chargeOrdersWithoutInvoice()` (charges no invoice matched by id);
+ * 3. `assemble` for every payout in the same order: sales order, then amount and date, then the payout's totals;
+ * 4. `finish`: ERP-only documents (which need every claim of the batch) and the balanced payouts' callbacks.
+ * The same passes over payouts carried in memory give `reconcileBatch`; both paths are one code.
+ */
+export class Reconciler {
+  private readonly index: DocIndex;
+  /** Payout id -> group key -> the documents that group claimed by id in pass 1. */
+  private readonly byId = new Map<string, Map<string, IdMatch>>();
+  private readonly chargeOrders = new Set<string>();
+  private readonly invoiced: Set<string>;
+  private readonly done: Array<{ rec: PayoutReconciliation; itemOf: Array<() => ReconItem>; days: [string, string] | null }> = [];
+  readonly matchedKeys = new Set<string>();
+  readonly claimedBy = new Map<string, Claim[]>();
+
+  constructor(private readonly erp: ErpSide, private readonly opts: MatchOptions, private readonly now: Date) {
+    this.index = new DocIndex(erp.docs, erp.claimedBefore);
+    this.invoiced = new Set(erp.docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
+  }
+
+  matchById(input: PayoutInput): void {
+    const { claimed } = this.index;
+    const matches = new Map<string, IdMatch>();
+    for (const g of groupsOf(input, this.erp)) {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
+      let found = false;
       for (const k of g.idKeys) {
-        const docs = (index.byKey.get(`${docKind(g)}:${k}`) ?? []).filter((d) => !claimed.has(d.uid));
+        const docs = (this.index.byKey.get(`${docKind(g)}:${k}`) ?? []).filter((d) => !claimed.has(d.uid));
         if (!docs.length) continue;
         // Several ledger documents for one Shopify object (e.g. an invoice posted in two parts) count together.
-        g.doc = docs.length === 1 ? docs[0] : { ...docs[0], amount: docs.reduce((a, d) => a.plus(d.amount), D0()) };
+        const doc = docs.length === 1 ? docs[0] : { ...docs[0], amount: docs.reduce((a, d) => a.plus(d.amount), D0()) };
         for (const d of docs) claimed.add(d.uid);
-        g.uids = docs.map((d) => d.uid);
-        g.matchedBy = 'id';
+        matches.set(g.key, { doc, uids: docs.map((d) => d.uid) });
+        found = true;
         break;
       }
-      if (!g.doc && g.bucket === 'charge' && g.orderId && erp.salesOrders.has(g.orderId)) {
-        g.doc = erp.salesOrders.get(g.orderId)!;
-        g.matchedBy = 'document';
-      }
+      if (!found && g.bucket === 'charge' && g.orderId && !this.invoiced.has(g.orderId)) this.chargeOrders.add(g.orderId);
     }
+    this.byId.set(input.payout.legacyId, matches);
   }
-  // 2. By amount and date, closest date first, among documents nobody claimed.
-  for (const { groups } of all) {
+
+  /** Shopify order ids of charges that no invoice matched by id and that have no invoice in the ledger range. */
+  chargeOrdersWithoutInvoice(): string[] {
+    return [...this.chargeOrders];
+  }
+
+  assemble(input: PayoutInput): PayoutReconciliation {
+    const p = input.payout;
+    const matches = this.byId.get(p.legacyId) ?? new Map<string, IdMatch>();
+    const stats: TxStats = { fees: D0(), from: '', to: '', inconsistent: [] };
+    const groups = groupsOf(input, this.erp, stats);
     for (const g of groups) {
-      if (g.doc || (g.bucket !== 'charge' && g.bucket !== 'refund')) continue;
+      if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
+      const m = matches.get(g.key);
+      if (m) {
+        g.doc = m.doc;
+        g.uids = m.uids;
+        g.matchedBy = 'id';
+        continue;
+      }
+      if (g.bucket === 'charge' && g.orderId && this.erp.salesOrders.has(g.orderId)) {
+        g.doc = this.erp.salesOrders.get(g.orderId)!;
+        g.matchedBy = 'document';
+        continue;
+      }
+      // By amount and date, closest date first, among documents nobody claimed.
       const target = g.bucket === 'refund' ? g.amount.neg() : g.amount;
-      const doc = index.closest(docKind(g), target, opts.amountTolerance, g.date, opts.dateToleranceDays);
+      const doc = this.index.closest(docKind(g), target, this.opts.amountTolerance, g.date, this.opts.dateToleranceDays);
       if (doc) {
         g.doc = doc;
         g.matchedBy = 'amount-date';
         g.uids = [doc.uid];
-        claimed.add(doc.uid);
+        this.index.claimed.add(doc.uid);
       }
     }
+    // Claims in the order of the payout's groups, whichever pass made them.
+    this.claimedBy.set(p.legacyId, groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! }))));
+    const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
+    this.done.push({ rec, itemOf, days });
+    return rec;
   }
 
-  const matchedKeys = new Set<string>();
-  const recs = all.map(({ p, groups }) => assemble(p, groups, index, opts, now, matchedKeys));
-  const claimedBy = new Map(all.map(({ p, groups }) => [p.legacyId, groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! })))]));
-  return { recs, claimedBy, matchedKeys };
+  /** ERP-only documents of each payout's days (now that every claim of the batch is known), then onBalanced. */
+  finish(): BatchResult {
+    const { opts, index } = this;
+    for (const { rec, itemOf, days } of this.done) {
+      // An ERP-only document is a problem: listed in either items mode.
+      if (opts.reportErpOnly && days) {
+        for (let dd = days[0]; dd <= days[1]; dd = addDays(dd, 1)) {
+          for (const d of index.byDay.get(dd) ?? []) {
+            if (index.claimed.has(d.uid)) continue;
+            rec.counts['erp-only']++;
+            rec.items.push({
+              status: 'erp-only', bucket: 'erp-document', transactions: [], types: [], orderId: d.kind === 'invoice' ? d.externalId : null, refundId: d.kind === 'credit-memo' ? d.externalId : null,
+              shopifyAmount: '0.00', erpAmount: m2(d.kind === 'credit-memo' ? d.amount.neg() : d.amount), delta: null, matchedBy: null,
+              erp: { kind: d.kind, externalId: d.externalId, number: d.number, date: d.date }, date: d.date,
+              note: 'In the ERP within this payout\'s dates, but in no Shopify Payments transaction seen so far',
+            });
+          }
+        }
+      }
+      if (rec.status === 'balanced' && opts.onBalanced) opts.onBalanced(rec, opts.items === 'problems' ? itemOf.map((f) => f()) : rec.items);
+    }
+    return { recs: this.done.map((x) => x.rec), claimedBy: this.claimedBy, matchedKeys: this.matchedKeys };
+  }
+}
+
+export function reconcileBatch(payouts: ShopifyPayout[], erp: ErpSide, opts: MatchOptions, now: Date): BatchResult {
+  const r = new Reconciler(erp, opts, now);
+  const inputs = payouts.map(inlineInput);
+  for (const i of inputs) r.matchById(i);
+  for (const i of inputs) r.assemble(i);
+  return r.finish();
 }
 
 const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 'erp-only', 'unmatched-fee', 'unmatched-adjustment'];
@@ -215,7 +316,7 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 /** What finance must look at; the rest (matched lines, fees, known adjustments) is only counted in `problems` mode. */
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
-function assemble(p: ShopifyPayout, groups: Group[], index: DocIndex, opts: MatchOptions, now: Date, matchedKeys: Set<string>): PayoutReconciliation {
+function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: MatchOptions, now: Date, matchedKeys: Set<string>): { rec: PayoutReconciliation; itemOf: Array<() => ReconItem>; days: [string, string] | null } {
   const items: ReconItem[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const keep = (status: ItemStatus, note = false) => {
@@ -228,17 +329,8 @@ function assemble(p: ShopifyPayout, groups: Group[], index: DocIndex, opts: Matc
   });
   let erpVariance = D0();
   let withinTolerance = D0();
-  const b = { charges: D0(), refunds: D0(), fees: D0(), adjustments: D0(), disputes: D0(), reserves: D0(), retried: D0() };
-  let from = '';
-  let to = '';
-  const inconsistentTransactions: string[] = [];
-  for (const t of p.balanceTransactions) {
-    b.fees = b.fees.plus(t.fee.amount);
-    const dd = day(t.processedAt);
-    if (!from || dd < from) from = dd;
-    if (dd > to) to = dd;
-    if (!new Decimal(t.amount.amount).minus(t.fee.amount).eq(t.net.amount)) inconsistentTransactions.push(legacy(t.id)!);
-  }
+  const b = { charges: D0(), refunds: D0(), fees: stats.fees, adjustments: D0(), disputes: D0(), reserves: D0(), retried: D0() };
+  const inconsistentTransactions = stats.inconsistent;
 
   // Each group's item is built only when it is kept (or asked for by onBalanced): at a million transactions, the
   // item objects of matched lines would be most of the memory and time of a run.
@@ -284,22 +376,6 @@ function assemble(p: ShopifyPayout, groups: Group[], index: DocIndex, opts: Matc
     if (keep(status, !g.known)) items.push(make());
   }
 
-  // ERP documents dated within the payout's transactions that nothing claimed: read day by day from the index.
-  if (opts.reportErpOnly && from) {
-    for (let dd = from; dd <= to; dd = addDays(dd, 1)) {
-      for (const d of index.byDay.get(dd) ?? []) {
-        if (index.claimed.has(d.uid)) continue;
-        if (!keep('erp-only')) continue;
-        items.push({
-          status: 'erp-only', bucket: 'erp-document', transactions: [], types: [], orderId: d.kind === 'invoice' ? d.externalId : null, refundId: d.kind === 'credit-memo' ? d.externalId : null,
-          shopifyAmount: '0.00', erpAmount: m2(d.kind === 'credit-memo' ? d.amount.neg() : d.amount), delta: null, matchedBy: null,
-          erp: { kind: d.kind, externalId: d.externalId, number: d.number, date: d.date }, date: d.date,
-          note: 'In the ERP within this payout\'s dates, but in no Shopify Payments transaction seen so far',
-        });
-      }
-    }
-  }
-
   const net = b.charges.plus(b.refunds).plus(b.adjustments).plus(b.disputes).plus(b.reserves).plus(b.retried).minus(b.fees);
   const shopifyVariance = new Decimal(p.net.amount).minus(net);
   const ties = shopifyVariance.isZero() && erpVariance.isZero() && inconsistentTransactions.length === 0;
@@ -311,6 +387,5 @@ function assemble(p: ShopifyPayout, groups: Group[], index: DocIndex, opts: Matc
     shopifyVariance: m2(shopifyVariance), erpVariance: m2(erpVariance), withinTolerance: m2(withinTolerance), counts, inconsistentTransactions, items,
     journalExternalId: status === 'balanced' ? p.legacyId : null, reconciledAt: now.toISOString(),
   };
-  if (status === 'balanced' && opts.onBalanced) opts.onBalanced(rec, opts.items === 'problems' ? itemOf.map((f) => f()) : items);
-  return rec;
+  return { rec, itemOf, days: stats.from ? [stats.from, stats.to] : null };
 }
