@@ -95,21 +95,29 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
         const writer = rows?.begin(p.legacyId);
         let txAfter: string | null = null;
         let read = 0;
+        let from: string | null = null;
+        let to: string | null = null;
         do {
           const r: { data: any } = await client.request<any>(BALANCE_TRANSACTIONS, { first: 100, after: txAfter, query: `payments_transfer_id:${p.legacyId}` }, { signal: ctx.signal });
           const conn = r.data.shopifyPaymentsAccount.balanceTransactions;
           const page: ShopifyBalanceTransaction[] = conn.nodes.map((n: unknown, i: number) => balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${read + i}]`));
           read += page.length;
           await withDisputes(page);
+          for (const t of page) {
+            const d = t.processedAt.slice(0, 10);
+            if (from === null || d < from) from = d;
+            if (to === null || d > to) to = d;
+          }
           if (writer) writer.write(page.map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
           else p.balanceTransactions.push(...page);
           txAfter = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
         } while (txAfter);
         if (writer) {
-          p.stored = { scope: ctx.config.connection, ...writer.finish() };
-          ctx.log.info({ payoutId: p.legacyId, transactions: p.stored.count, digest: p.stored.digest.slice(0, 12) }, 'payout transactions stored');
+          p.stored = { scope: ctx.config.connection, ...writer.finish(), from, to };
+          ctx.log.debug({ payoutId: p.legacyId, transactions: p.stored.count, digest: p.stored.digest.slice(0, 12) }, 'payout transactions stored');
         }
       }
+      if (rows) ctx.log.info({ payouts: payouts.length, transactions: payouts.reduce((n, p) => n + (p.stored?.count ?? 0), 0) }, 'payout transactions stored in the payout rows; the output carries a reference per payout');
     } catch (err) {
       asNodeError(ctx, err);
     }
