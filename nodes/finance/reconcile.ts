@@ -5,6 +5,7 @@ import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.
 import { bucketOf } from './classify.ts';
 import { addDays, legacy, type ErpDoc } from './erp-docs.ts';
 import { itemKey } from './exceptions.ts';
+import { MinorSum } from './minor.ts';
 import type { Bucket, ItemStatus, PayoutReconciliation, ReconItem } from './types.ts';
 
 export interface MatchOptions {
@@ -43,6 +44,8 @@ interface Group {
   orderId: string | null;
   refundId: string | null;
   idKeys: string[];
+  /** Σ amount, exact; `amount` is it as a Decimal (set in the pass that compares amounts). */
+  minor: MinorSum;
   amount: Decimal;
   date: string;
   doc?: ErpDoc;
@@ -51,11 +54,12 @@ interface Group {
 }
 
 const m2 = (d: Decimal) => d.toFixed(2);
+const ZERO = new Decimal(0);
 const D0 = () => new Decimal(0);
 
 /** What assemble needs from every transaction of a payout, taken in the same pass as the groups. */
 interface TxStats {
-  fees: Decimal;
+  fees: MinorSum;
   from: string;
   to: string;
   inconsistent: string[];
@@ -68,11 +72,11 @@ function groupsOf(input: PayoutInput, erp: ErpSide, stats?: TxStats): Group[] {
   const groups = new Map<string, Group>();
   for (const slice of input.slices()) for (const t of slice) {
     if (stats) {
-      stats.fees = stats.fees.plus(t.fee.amount);
+      stats.fees.add(t.fee.amount);
       const dd = day(t.processedAt);
       if (!stats.from || dd < stats.from) stats.from = dd;
       if (dd > stats.to) stats.to = dd;
-      if (!new Decimal(t.amount.amount).minus(t.fee.amount).eq(t.net.amount)) stats.inconsistent.push(legacy(t.id)!);
+      if (!MinorSum.of(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
     }
     const { bucket, known } = bucketOf(t.type, t.sourceType);
     const orderId = legacy(t.sourceOrderId);
@@ -93,12 +97,14 @@ function groupsOf(input: PayoutInput, erp: ErpSide, stats?: TxStats): Group[] {
     const g = groups.get(key);
     if (g) {
       g.txs.push(t);
-      g.amount = g.amount.plus(t.amount.amount);
+      if (stats) g.minor.add(t.amount.amount);
       if (t.processedAt < g.date) g.date = t.processedAt;
     } else {
-      groups.set(key, { payout: p, bucket, known, key, txs: [t], orderId, refundId, idKeys, amount: new Decimal(t.amount.amount), date: t.processedAt });
+      groups.set(key, { payout: p, bucket, known, key, txs: [t], orderId, refundId, idKeys, minor: stats ? MinorSum.of(t.amount.amount) : new MinorSum(), amount: ZERO, date: t.processedAt });
     }
   }
+  // Amounts matter only in the pass that compares them (the id pass needs keys alone).
+  if (stats) for (const g of groups.values()) g.amount = g.minor.toDecimal();
   return [...groups.values()];
 }
 
@@ -142,7 +148,7 @@ class DocIndex {
       if (onDay) onDay.push(d);
       else this.byDay.set(dd, [d]);
       if (claimedBefore.has(d.uid)) return;
-      const ak = `${d.kind}:${cents(d.amount)}:${dd}`;
+      const ak = `${d.kind}:${d.cents ?? cents(d.amount)}:${dd}`;
       const list = this.byAmountDay.get(ak);
       if (list) {
         list.docs.push(d);
@@ -245,7 +251,7 @@ export class Reconciler {
   assemble(input: PayoutInput): PayoutReconciliation {
     const p = input.payout;
     const matches = this.byId.get(p.legacyId) ?? new Map<string, IdMatch>();
-    const stats: TxStats = { fees: D0(), from: '', to: '', inconsistent: [] };
+    const stats: TxStats = { fees: new MinorSum(), from: '', to: '', inconsistent: [] };
     const groups = groupsOf(input, this.erp, stats);
     for (const g of groups) {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
@@ -325,11 +331,11 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
   };
   const base = (g: Group) => ({
     bucket: g.bucket, transactions: g.txs.map((t) => legacy(t.id)!), types: [...new Set(g.txs.map((t) => t.type))], orderId: g.orderId, refundId: g.refundId,
-    shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.plus(t.fee.amount), D0())), net: m2(g.txs.reduce((a, t) => a.plus(t.net.amount), D0())), date: g.date.slice(0, 10),
+    shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()), net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()), date: g.date.slice(0, 10),
   });
   let erpVariance = D0();
   let withinTolerance = D0();
-  const b = { charges: D0(), refunds: D0(), fees: stats.fees, adjustments: D0(), disputes: D0(), reserves: D0(), retried: D0() };
+  const sums = { charges: new MinorSum(), refunds: new MinorSum(), fees: stats.fees, adjustments: new MinorSum(), disputes: new MinorSum(), reserves: new MinorSum(), retried: new MinorSum() };
   const inconsistentTransactions = stats.inconsistent;
 
   // Each group's item is built only when it is kept (or asked for by onBalanced): at a million transactions, the
@@ -337,8 +343,7 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
   const itemOf: Array<() => ReconItem> = [];
   for (const g of groups) {
     if (g.bucket === 'charge' || g.bucket === 'refund') {
-      if (g.bucket === 'charge') b.charges = b.charges.plus(g.amount);
-      else b.refunds = b.refunds.plus(g.amount);
+      (g.bucket === 'charge' ? sums.charges : sums.refunds).addSum(g.minor);
       if (!g.doc) {
         erpVariance = erpVariance.plus(g.amount);
         const make = (): ReconItem => ({ ...base(g), status: 'missing-in-erp', erpAmount: null, delta: m2(g.amount), matchedBy: null, erp: null });
@@ -351,7 +356,7 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
       const delta = g.amount.minus(erpAmount);
       const ok = delta.abs().lte(opts.amountTolerance);
       if (ok) {
-        withinTolerance = withinTolerance.plus(delta);
+        if (!delta.isZero()) withinTolerance = withinTolerance.plus(delta);
         matchedKeys.add(itemKey({ status: 'matched', bucket: g.bucket, orderId: g.orderId, refundId: g.refundId, transactions: [legacy(g.txs[0].id)!], erp: null }));
       } else erpVariance = erpVariance.plus(delta);
       const make = (): ReconItem => ({
@@ -362,11 +367,11 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
       if (keep(ok ? 'matched' : 'amount-mismatch')) items.push(make());
       continue;
     }
-    if (g.bucket === 'fee') b.fees = b.fees.minus(g.amount);
-    else if (g.bucket === 'dispute') b.disputes = b.disputes.plus(g.amount);
-    else if (g.bucket === 'reserve') b.reserves = b.reserves.plus(g.amount);
-    else if (g.bucket === 'payout-retry') b.retried = b.retried.plus(g.amount);
-    else b.adjustments = b.adjustments.plus(g.amount);
+    if (g.bucket === 'fee') sums.fees.addSum(g.minor, -1);
+    else if (g.bucket === 'dispute') sums.disputes.addSum(g.minor);
+    else if (g.bucket === 'reserve') sums.reserves.addSum(g.minor);
+    else if (g.bucket === 'payout-retry') sums.retried.addSum(g.minor);
+    else sums.adjustments.addSum(g.minor);
     const status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
     const make = (): ReconItem => ({
       ...base(g), status, erpAmount: null, delta: null, matchedBy: null, erp: null,
@@ -376,6 +381,7 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
     if (keep(status, !g.known)) items.push(make());
   }
 
+  const b = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.toDecimal()])) as Record<keyof typeof sums, Decimal>;
   const net = b.charges.plus(b.refunds).plus(b.adjustments).plus(b.disputes).plus(b.reserves).plus(b.retried).minus(b.fees);
   const shopifyVariance = new Decimal(p.net.amount).minus(net);
   const ties = shopifyVariance.isZero() && erpVariance.isZero() && inconsistentTransactions.length === 0;
