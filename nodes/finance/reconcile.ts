@@ -21,7 +21,11 @@ export interface MatchOptions {
    * not with transactions.
    */
   items?: 'all' | 'problems';
-  /** Called with each balanced payout and every one of its items (also those `problems` leaves out), e.g. to settle it. */
+  /**
+   * Called with each balanced payout and every one of its group items (also those `problems` leaves out), e.g. to
+   * settle it, as soon as the payout is assembled (ERP-only documents are not among them). In `problems` mode the
+   * items other than disputes are light: no fee, net or types, only their first transaction (what a settlement reads).
+   */
   onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[]) => void;
 }
 
@@ -213,7 +217,8 @@ export class Reconciler {
   private readonly byId = new Map<string, Map<string, IdMatch>>();
   private readonly chargeOrders = new Set<string>();
   private readonly invoiced: Set<string>;
-  private readonly done: Array<{ rec: PayoutReconciliation; itemOf: Array<() => ReconItem>; days: [string, string] | null }> = [];
+  /** What finish needs of each assembled payout: nothing that holds its transactions. */
+  private readonly done: Array<{ rec: PayoutReconciliation; days: [string, string] | null }> = [];
   readonly matchedKeys = new Set<string>();
   readonly claimedBy = new Map<string, Claim[]>();
 
@@ -280,14 +285,15 @@ export class Reconciler {
     // Claims in the order of the payout's groups, whichever pass made them.
     this.claimedBy.set(p.legacyId, groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! }))));
     const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
-    this.done.push({ rec, itemOf, days });
+    this.done.push({ rec, days });
+    if (rec.status === 'balanced' && this.opts.onBalanced) this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice());
     return rec;
   }
 
-  /** ERP-only documents of each payout's days (now that every claim of the batch is known), then onBalanced. */
+  /** ERP-only documents of each payout's days, now that every claim of the batch is known. */
   finish(): BatchResult {
     const { opts, index } = this;
-    for (const { rec, itemOf, days } of this.done) {
+    for (const { rec, days } of this.done) {
       // An ERP-only document is a problem: listed in either items mode.
       if (opts.reportErpOnly && days) {
         for (let dd = days[0]; dd <= days[1]; dd = addDays(dd, 1)) {
@@ -303,7 +309,6 @@ export class Reconciler {
           }
         }
       }
-      if (rec.status === 'balanced' && opts.onBalanced) opts.onBalanced(rec, opts.items === 'problems' ? itemOf.map((f) => f()) : rec.items);
     }
     return { recs: this.done.map((x) => x.rec), claimedBy: this.claimedBy, matchedKeys: this.matchedKeys };
   }
@@ -322,17 +327,19 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 /** What finance must look at; the rest (matched lines, fees, known adjustments) is only counted in `problems` mode. */
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
-function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: MatchOptions, now: Date, matchedKeys: Set<string>): { rec: PayoutReconciliation; itemOf: Array<() => ReconItem>; days: [string, string] | null } {
+function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: MatchOptions, now: Date, matchedKeys: Set<string>): { rec: PayoutReconciliation; itemOf: Array<(light?: boolean) => ReconItem>; days: [string, string] | null } {
   const items: ReconItem[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const keep = (status: ItemStatus, note = false) => {
     counts[status]++;
     return opts.items !== 'problems' || isProblem(status, note);
   };
-  const base = (g: Group) => ({
-    bucket: g.bucket, transactions: g.txs.map((t) => legacy(t.id)!), types: [...new Set(g.txs.map((t) => t.type))], orderId: g.orderId, refundId: g.refundId,
-    shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()), net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()), date: g.date.slice(0, 10),
-  });
+  const base = (g: Group, light = false) => (light && g.bucket !== 'dispute'
+    ? { bucket: g.bucket, transactions: [legacy(g.txs[0].id)!], types: [], orderId: g.orderId, refundId: g.refundId, shopifyAmount: m2(g.amount), date: g.date.slice(0, 10) }
+    : {
+      bucket: g.bucket, transactions: g.txs.map((t) => legacy(t.id)!), types: [...new Set(g.txs.map((t) => t.type))], orderId: g.orderId, refundId: g.refundId,
+      shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()), net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()), date: g.date.slice(0, 10),
+    });
   let erpVariance = D0();
   let withinTolerance = D0();
   const sums = { charges: new MinorSum(), refunds: new MinorSum(), fees: stats.fees, adjustments: new MinorSum(), disputes: new MinorSum(), reserves: new MinorSum(), retried: new MinorSum() };
@@ -340,13 +347,13 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
 
   // Each group's item is built only when it is kept (or asked for by onBalanced): at a million transactions, the
   // item objects of matched lines would be most of the memory and time of a run.
-  const itemOf: Array<() => ReconItem> = [];
+  const itemOf: Array<(light?: boolean) => ReconItem> = [];
   for (const g of groups) {
     if (g.bucket === 'charge' || g.bucket === 'refund') {
       (g.bucket === 'charge' ? sums.charges : sums.refunds).addSum(g.minor);
       if (!g.doc) {
         erpVariance = erpVariance.plus(g.amount);
-        const make = (): ReconItem => ({ ...base(g), status: 'missing-in-erp', erpAmount: null, delta: m2(g.amount), matchedBy: null, erp: null });
+        const make = (light = false): ReconItem => ({ ...base(g, light), status: 'missing-in-erp', erpAmount: null, delta: m2(g.amount), matchedBy: null, erp: null });
         itemOf.push(make);
         if (keep('missing-in-erp')) items.push(make());
         continue;
@@ -359,8 +366,8 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
         if (!delta.isZero()) withinTolerance = withinTolerance.plus(delta);
         matchedKeys.add(itemKey({ status: 'matched', bucket: g.bucket, orderId: g.orderId, refundId: g.refundId, transactions: [legacy(g.txs[0].id)!], erp: null }));
       } else erpVariance = erpVariance.plus(delta);
-      const make = (): ReconItem => ({
-        ...base(g), status: ok ? 'matched' : 'amount-mismatch', erpAmount: m2(erpAmount), delta: delta.isZero() ? null : m2(delta), matchedBy: g.matchedBy ?? null,
+      const make = (light = false): ReconItem => ({
+        ...base(g, light), status: ok ? 'matched' : 'amount-mismatch', erpAmount: m2(erpAmount), delta: delta.isZero() ? null : m2(delta), matchedBy: g.matchedBy ?? null,
         erp: { kind: doc.kind, externalId: doc.externalId, number: doc.number, date: doc.date },
       });
       itemOf.push(make);
@@ -373,8 +380,8 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
     else if (g.bucket === 'payout-retry') sums.retried.addSum(g.minor);
     else sums.adjustments.addSum(g.minor);
     const status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
-    const make = (): ReconItem => ({
-      ...base(g), status, erpAmount: null, delta: null, matchedBy: null, erp: null,
+    const make = (light = false): ReconItem => ({
+      ...base(g, light), status, erpAmount: null, delta: null, matchedBy: null, erp: null,
       ...(g.known ? {} : { note: `Shopify transaction type ${g.txs[0].type} is not one Ledgerline knows; booked as an adjustment, please review` }),
     });
     itemOf.push(make);
