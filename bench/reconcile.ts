@@ -5,7 +5,10 @@
 // (idle: nothing kept in state, nothing re-reconciled). Wall, CPU, peak RSS and the node's own phases are reported.
 // Separately, shopify.payouts against the sandbox store (GraphQL pagination and calculated cost, plan plus) on a sample,
 // with the cost points it spent per transaction.
-//   node --no-node-snapshot --import tsx bench/reconcile.ts [payouts=1000] [perPayout=1000] [shopifySamplePayouts=5]
+// Two paths for the transactions (one per process, so each has its own peak RSS): `inline`, every transaction in the
+// run's input as before issue 19's streaming; `stored`, written into the payout rows page by page (100 a page, the
+// reader's own code and encoding, as shopify.payouts does) and the run's input carrying a reference per payout.
+//   node --no-node-snapshot --import tsx bench/reconcile.ts [payouts=1000] [perPayout=1000] [shopifySamplePayouts=5] [inline|stored=stored]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +28,14 @@ import { loadSalesOrders } from '../nodes/finance/erp-docs.ts';
 import { refundIdsByTransaction } from '../nodes/finance/refunds.ts';
 import { shopifyScenario, ORDERS } from '../nodes/finance/testing/scenario-month.ts';
 import { DOCUMENTS } from '../nodes/shopify/index.ts';
+import { encodeTransactionRow, rowId } from '../nodes/shopify/payout-rows.ts';
+import { StepPayoutRows } from '../runtime/reconciliation/payout-rows.ts';
 
 const P = Number(process.argv[2] ?? 1000);
 const T = Number(process.argv[3] ?? 1000);
 const SAMPLE = Number(process.argv[4] ?? 5);
+const PATH = (process.argv[5] ?? 'stored') as 'inline' | 'stored';
+if (PATH !== 'inline' && PATH !== 'stored') throw new Error(`path must be inline or stored, got ${PATH}`);
 const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 const peakMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
@@ -94,17 +101,6 @@ function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra
 // ---- reconcile through the runtime -------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'bench-recon-'));
 const erp = createSandboxErp({ dataDir: join(dir, 'erp') });
-let seedMs = performance.now();
-let docsN = 0;
-const payouts: ShopifyPayout[] = [];
-for (let p = 1; p <= P; p++) {
-  const { txs, docs } = build(p);
-  docsN += seedErpDocs(erp, docs);
-  payouts.push(payoutOf(String(p), `${day(p)}T00:00:00Z`, txs));
-}
-seedMs = performance.now() - seedMs;
-console.log(`setup: ${P} payouts × ${T} transactions = ${P * T}, ${docsN} ERP documents seeded in ${(seedMs / 1000).toFixed(1)} s; heap ${mb(process.memoryUsage().heapUsed)} MB`);
-
 const rt = runtimeFor(join(dir, 'rt'), erp);
 rt.flows.create({
   schemaVersion: 1, id: 'recon', name: 'bench',
@@ -116,6 +112,35 @@ rt.flows.create({
   edges: [{ id: 'e1', source: 'start', target: 'reconcile' }, { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' }],
 } as never);
 const { version } = rt.flows.publish('recon', { message: 'bench', activate: true });
+
+let seedMs = performance.now();
+let docsN = 0;
+const payouts: ShopifyPayout[] = [];
+// Stored: the pages shopify.payouts would write, through the same row store and encoding, timed on their own.
+const rows = new StepPayoutRows(rt.store, 'recon').scope('sandbox-shop');
+let writeCpu = 0;
+for (let p = 1; p <= P; p++) {
+  const { txs, docs } = build(p);
+  docsN += seedErpDocs(erp, docs);
+  const payout = payoutOf(String(p), `${day(p)}T00:00:00Z`, txs);
+  if (PATH === 'inline') {
+    payouts.push(payout);
+    continue;
+  }
+  const c0 = process.cpuUsage();
+  const w = rows.begin(payout.legacyId);
+  for (let i = 0; i < payout.balanceTransactions.length; i += 100) w.write(payout.balanceTransactions.slice(i, i + 100).map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
+  const days = payout.balanceTransactions.map((t) => t.processedAt.slice(0, 10)).sort();
+  payouts.push({ ...payout, balanceTransactions: [], stored: { scope: 'sandbox-shop', ...w.finish(), from: days[0] ?? null, to: days[days.length - 1] ?? null } });
+  const c = process.cpuUsage(c0);
+  writeCpu += (c.user + c.system) / 1000;
+}
+seedMs = performance.now() - seedMs;
+console.log(`path: ${PATH}. setup: ${P} payouts × ${T} transactions = ${P * T}, ${docsN} ERP documents seeded in ${(seedMs / 1000).toFixed(1)} s; heap ${mb(process.memoryUsage().heapUsed)} MB; peak RSS so far ${peakMb()} MB`);
+if (PATH === 'stored') {
+  const size = rt.store.sqlite.prepare(`SELECT COUNT(*) AS n, SUM(length(data)) AS bytes FROM recon_balance_transactions`).get() as { n: number; bytes: number };
+  console.log(`  payout rows written page by page (100 a page, as shopify.payouts does): ${size.n} rows, ${mb(size.bytes)} MB of row text, CPU ${(writeCpu / 1000).toFixed(2)} s (${(writeCpu * 1000 / Math.max(1, size.n)).toFixed(1)} µs a transaction)`);
+}
 rt.start();
 
 async function runOnce(label: string, payload: unknown) {
@@ -133,6 +158,8 @@ async function runOnce(label: string, payload: unknown) {
   const state = rt.store.sqlite.prepare(`SELECT COALESCE(SUM(length(value)), 0) AS n FROM flow_state WHERE flow_id = 'recon'`).get() as { n: number };
   const settle = rt.store.sqlite.prepare(`SELECT COUNT(*) AS rows, COALESCE(SUM(length(data)), 0) AS n FROM recon_settlements WHERE flow_id = 'recon'`).get() as { rows: number; n: number };
   console.log(`\n${label}: run ${run.status}${run.error ? ` ${JSON.stringify(run.error).slice(0, 300)}` : ''} — wall ${(wall / 1000).toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, peak RSS ${peakMb()} MB (before ${rss0} MB)`);
+  const input = rt.store.sqlite.prepare(`SELECT length(e.payload) AS n FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(runIds[0]) as { n: number };
+  console.log(`  run input (event payload) ${(input.n / 1024).toFixed(0)} KB`);
   console.log(`  journals ${out?.payoutIds?.length ?? 0}, pending ${out?.pending?.length ?? 0}, exceptions ${out?.exceptions?.length ?? 0}, items listed: ${out?.items}; reconcile step output ${mb(stepRow?.n ?? 0)} MB; flow state ${(state.n / 1024).toFixed(1)} KB; settlements kept in recon_settlements: ${settle.rows} (${mb(settle.n)} MB)`);
   let last = 0;
   for (const [at, msg, o] of phases) {
@@ -147,7 +174,7 @@ await runOnce(`reconcile ${P * T} transactions across ${P} payouts (first run: b
 await runOnce('the same payouts again (posted ones skipped, pending ones re-reconciled)', { payouts });
 await runOnce('nothing new (only pending payouts from the records)', {});
 // ---- before / after in this run: sales orders of charges without an invoice (one getSalesOrder each vs findSalesOrders)
-{
+if (PATH === 'inline') {
   const ids = payouts.slice(0, Math.max(1, Math.ceil(10_000 / T))).flatMap((p) => p.balanceTransactions.filter((t) => t.type === 'CHARGE').map((t) => t.sourceOrderId!.split('/').pop()!)).slice(0, 10_000);
   // Half of them as sales orders in the ERP (a draft-invoice ERP), half unknown: both cost a lookup.
   const customer = Number((await erp.upsertCustomer({ externalId: 'bench-customer', name: 'Bench' })).document.id);
@@ -166,7 +193,7 @@ await erp.close();
 payouts.length = 0;
 
 // ---- before / after in this run: refund ids of refund transactions, read from the sandbox store ----------------
-{
+if (PATH === 'inline') {
   const store = await startShopifySandbox({ seed: shopifyScenario(), plan: 'standard' });
   const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
   const ids = ORDERS.map((o) => `gid://shopify/Order/${o.id}`);
@@ -220,7 +247,7 @@ if (SAMPLE > 0) {
   const ms = performance.now() - s0;
   const cpu = process.cpuUsage(cpu0);
   const run = rt2.runs.get(runIds[0]);
-  const n = ((run.steps.find((s) => s.nodeId === 'payouts')?.output as { payouts?: ShopifyPayout[] })?.payouts ?? []).reduce((a, p) => a + p.balanceTransactions.length, 0);
+  const n = ((run.steps.find((s) => s.nodeId === 'payouts')?.output as { payouts?: ShopifyPayout[] })?.payouts ?? []).reduce((a, p) => a + (p.stored?.count ?? p.balanceTransactions.length), 0);
   const perTx = store.stats.costCharged / Math.max(1, n);
   console.log(`\nshopify.payouts (sandbox store, plan plus: bucket 20,000, 1,000 points/s): ${SAMPLE} payouts, ${n} transactions, run ${run.status} in ${(ms / 1000).toFixed(2)} s `
     + `(CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), ${store.stats.requests} requests, ${store.stats.throttled} throttled, ${store.stats.costCharged} cost points = ${perTx.toFixed(2)} per transaction`);

@@ -9,6 +9,7 @@ import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
 import { backoffMs, defaultRetry } from './retry.ts';
 import { StepState } from './step-state.ts';
 import { StepReconciliation } from './reconciliation/records.ts';
+import { StepPayoutRows } from './reconciliation/payout-rows.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
 import { isRouted, isSkipped, JsonText, WithJson, type ConfigRead, type Logger, type NodeContext, type NodeServices, type NodeType, type SkipReason } from './node-api.ts';
@@ -199,13 +200,14 @@ export class Executor {
 
       const state = new StepState(d.store, run.flowId);
       const recon = new StepReconciliation(d.store, run.flowId, d.now);
+      const payoutRows = new StepPayoutRows(d.store, run.flowId);
       const reads: ConfigRead[] = [];
       let out: Produced;
       let skip: SkipReason | null = null;
       try {
         const value = input.value !== undefined ? input.value : JSON.parse(input.json);
         const trigger = p === plan.trigger ? value : valueOf(produced.get(plan.trigger.node.id) ?? null);
-        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, signal);
+        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal);
         ctx.readConfig = (r) => {
           if (!reads.some((x) => x.tableId === r.tableId)) reads.push({ kind: r.kind, table: r.table, scope: r.scope, tableId: r.tableId, version: r.version });
         };
@@ -236,9 +238,9 @@ export class Executor {
       }
       const reason = skip ? { ...skip, nodeId: id } : null;
       const done = { nodeId: id, status: 'succeeded' as const, attempts, port: out.port, output: out.json, startedAt, finishedAt: d.now(), reads: { flowVersion: run.flowVersion, lookups: reads } };
-      // A step that wrote flow state or reconciliation records commits at once (the next step may read them), as
+      // A step that wrote flow state, reconciliation records or payout row drops commits at once (the next step may read them), as
       // does one that ends the run by skipping it: a resumed run never carries on past the skip.
-      if (!reason && batchMs > 0 && p.type.idempotent && !state.staged && !recon.staged && pendingBytes + out.json.length < MAX_PENDING_BYTES && (!pending.length || d.now() - pendingSince < batchMs)) {
+      if (!reason && batchMs > 0 && p.type.idempotent && !state.staged && !recon.staged && !payoutRows.staged && pendingBytes + out.json.length < MAX_PENDING_BYTES && (!pending.length || d.now() - pendingSince < batchMs)) {
         hold(done);
       } else {
         const committed = d.store.sqlite.transaction(() => {
@@ -247,6 +249,7 @@ export class Executor {
           this.writeStep(run.id, id, done.status, attempts, done.port, done.output, null, startedAt, done.finishedAt, done.reads);
           state.commit();
           recon.commit();
+          payoutRows.commit();
           return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
         })();
         if (!committed) return 'lost';
@@ -290,6 +293,7 @@ export class Executor {
     trigger: unknown,
     state: StepState,
     recon: StepReconciliation,
+    payoutRows: StepPayoutRows,
     signal: AbortSignal,
   ): Promise<NodeContext> {
     const d = this.d;
@@ -318,6 +322,7 @@ export class Executor {
       exceptions: services.exceptions,
       monitoring: services.monitoring,
       reconciliation: (scope: string) => recon.scope(scope),
+      payoutRows: (scope: string) => payoutRows.scope(scope),
       signal,
       now: () => new Date(d.now()),
     };

@@ -89,6 +89,36 @@ export interface ReconciliationRecords {
   markSettled(payoutId: string, result: unknown): void;
 }
 
+/** What a reader wrote for one payout: how many rows, and a digest of them in read order (sha-256, hex). */
+export interface StoredPayoutRef {
+  count: number;
+  digest: string;
+}
+
+/** One read of a payout's rows: pages are written to the store at once; `finish` drops rows an earlier read left. */
+export interface PayoutRowWriter {
+  /** One page, in read order; each row keyed by its source id (a row read again replaces the one stored). */
+  write(rows: ReadonlyArray<{ id: string; data: string }>): void;
+  finish(): StoredPayoutRef;
+}
+
+/**
+ * Rows of payouts (Shopify balance transactions) kept in the runtime's store, scoped to the flow and a key the node
+ * chooses (its Shopify connection), so a step can hand a reference to the next one instead of the rows themselves.
+ * Writes go to the store as they are made (a re-read is idempotent), except `drop`, which lands with the step's
+ * success.
+ */
+export interface PayoutRowStore {
+  begin(payoutId: string): PayoutRowWriter;
+  /**
+   * The payout's rows in read order, `size` at a time; checked against `expect` as they are read (count and digest):
+   * rows that changed since the reference was made throw, naming the payout.
+   */
+  read(payoutId: string, size: number, expect?: StoredPayoutRef): Generator<string[]>;
+  /** The rows of these payouts are no longer needed (posted or not paid); removed with the step's success. */
+  drop(payoutIds: readonly string[]): void;
+}
+
 /** Resolves a connection (Shopify store, ERP...) by its id. Provided by the host; nodes never import the server. */
 export type ConnectionResolver = (kind: string, connectionId: string) => Promise<unknown>;
 
@@ -143,6 +173,8 @@ export interface NodeContext<C = unknown> {
   claims?: BusinessClaims;
   /** Payout reconciliation records under `scope` (the runtime provides them; a bare test context may not). */
   reconciliation?(scope: string): ReconciliationRecords;
+  /** Payout rows (balance transactions) under `scope`, read page by page and referenced between steps (the runtime provides them). */
+  payoutRows?(scope: string): PayoutRowStore;
   /**
    * Records configuration the step read (a lookup table version). A replay re-runs the step when it changed since.
    * Absent in bare test contexts.

@@ -4,7 +4,21 @@ import type { Bucket } from './types.ts';
 
 const norm = (t: string) => t.trim().toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 
+const memo = new Map<string, { bucket: Bucket; known: boolean }>();
+
+/** Called for every transaction of a reconciliation: the few distinct (type, source type) pairs are classified once. */
 export function bucketOf(type: string, sourceType?: string | null): { bucket: Bucket; known: boolean } {
+  const key = `${type}\u0000${sourceType ?? ''}`;
+  let r = memo.get(key);
+  if (!r) {
+    r = classify(type, sourceType);
+    // Shopify's types are a few dozen; a runaway of odd spellings must not grow this without bound.
+    if (memo.size < 10_000) memo.set(key, r);
+  }
+  return r;
+}
+
+function classify(type: string, sourceType?: string | null): { bucket: Bucket; known: boolean } {
   const t = norm(type);
   if (t === 'CHARGE' || t === 'CAPTURE' || t === 'SALE') return { bucket: 'charge', known: true };
   if (t === 'REFUND' || t === 'REFUND_FAILURE') return { bucket: 'refund', known: true };

@@ -2,6 +2,7 @@
 // account (read from the ledger), plus sales orders looked up by Shopify order id when no invoice is posted yet.
 import { Decimal } from 'decimal.js';
 import type { ErpConnector, ErpSalesOrderHead, LedgerLine } from '../erp/contract.ts';
+import { MinorSum } from './minor.ts';
 
 export interface ErpDoc {
   uid: string;
@@ -12,6 +13,8 @@ export interface ErpDoc {
   date: string;
   /** Positive gross: what the invoice charges or the credit memo gives back. */
   amount: Decimal;
+  /** `amount` in whole cents (half away from zero), when known: the amount-and-date index key. */
+  cents?: number;
 }
 
 /** "gid://shopify/Order/123" and "123" are the same Shopify object. */
@@ -21,31 +24,30 @@ export const legacy = (id: string | null | undefined): string | null => (id == n
 export const GIFT_CARD_JOURNAL = /^giftcard:(.+)$/;
 
 export function docsFromLedger(lines: LedgerLine[], receivable: string, clearing?: string): ErpDoc[] {
-  const byEntry = new Map<string, ErpDoc>();
+  // Lines summed exactly per entry (BigInt minor units), each document's amount made a Decimal once.
+  const byEntry = new Map<string, { doc: Omit<ErpDoc, 'amount'>; sum: MinorSum }>();
+  const add = (uid: string, doc: () => Omit<ErpDoc, 'amount'>, l: LedgerLine, sign: 1 | -1) => {
+    let e = byEntry.get(uid);
+    if (!e) byEntry.set(uid, (e = { doc: doc(), sum: new MinorSum() }));
+    e.sum.add(l.debit, sign).add(l.credit, sign === 1 ? -1 : 1);
+  };
   for (const l of lines) {
     const gift = clearing && l.account === clearing && l.source.type === 'journal' ? GIFT_CARD_JOURNAL.exec(l.source.externalId ?? '') : null;
     if (gift) {
       // Gift cards sold (+) or redeemed (−) on the order: Shopify's charge for it is the invoice plus this.
       const uid = `invoice:${l.entryId}`;
-      const signed = new Decimal(l.debit).minus(l.credit);
-      const prev = byEntry.get(uid);
-      if (prev) prev.amount = prev.amount.plus(signed);
-      else byEntry.set(uid, { uid, kind: 'invoice', externalId: legacy(gift[1])!, number: l.source.number ?? l.entryNumber, date: l.date, amount: signed });
+      add(uid, () => ({ uid, kind: 'invoice', externalId: legacy(gift[1])!, number: l.source.number ?? l.entryNumber, date: l.date }), l, 1);
       continue;
     }
     if (l.account !== receivable) continue;
     if (l.source.type !== 'invoice' && l.source.type !== 'credit-memo') continue;
     const ext = legacy(l.source.externalId);
     if (!ext) continue;
-    const signed = new Decimal(l.debit).minus(l.credit);
     const kind = l.source.type;
     const uid = `${kind}:${l.entryId}`;
-    const prev = byEntry.get(uid);
-    const amount = kind === 'invoice' ? signed : signed.neg();
-    if (prev) prev.amount = prev.amount.plus(amount);
-    else byEntry.set(uid, { uid, kind, externalId: ext, number: l.source.number ?? l.entryNumber, date: l.date, amount });
+    add(uid, () => ({ uid, kind, externalId: ext, number: l.source.number ?? l.entryNumber, date: l.date }), l, kind === 'invoice' ? 1 : -1);
   }
-  return [...byEntry.values()];
+  return [...byEntry.values()].map(({ doc, sum }) => ({ ...doc, amount: sum.toDecimal(), cents: sum.cents() }));
 }
 
 export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string, clearing?: string): Promise<ErpDoc[]> {

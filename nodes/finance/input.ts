@@ -28,6 +28,13 @@ export function parsePayouts(ctx: NodeContext, input: unknown): ShopifyPayout[] 
     for (const k of ['id', 'legacyId', 'status', 'issuedAt'] as const) if (typeof o[k] !== 'string' || !o[k]) fail(ctx, `${path}.${k}`, 'is required');
     money(ctx, o.net, `${path}.net`);
     if (!Array.isArray(o.balanceTransactions)) fail(ctx, `${path}.balanceTransactions`, 'must be a list');
+    if (o.stored !== undefined) {
+      const r = o.stored as Partial<NonNullable<ShopifyPayout['stored']>> | null;
+      if (!r || typeof r.scope !== 'string' || !r.scope) fail(ctx, `${path}.stored.scope`, 'is required (the Shopify connection the transactions are stored under)');
+      if (!Number.isInteger(r.count) || r.count! < 0) fail(ctx, `${path}.stored.count`, `must be a whole number, got ${JSON.stringify(r.count)}`);
+      if (typeof r.digest !== 'string' || !/^[0-9a-f]{64}$/.test(r.digest)) fail(ctx, `${path}.stored.digest`, 'must be the sha-256 hex digest of the stored rows');
+      if (o.balanceTransactions.length) fail(ctx, `${path}.balanceTransactions`, 'must be empty when the transactions are stored (stored.count of them)');
+    }
     o.balanceTransactions.forEach((t, j) => {
       const tp = `${path}.balanceTransactions[${j}]`;
       if (typeof t?.id !== 'string' || typeof t.type !== 'string' || typeof t.processedAt !== 'string') fail(ctx, tp, 'needs id, type and processedAt');

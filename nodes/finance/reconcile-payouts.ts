@@ -7,13 +7,14 @@ import { z } from 'zod';
 import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords, type ExceptionSink } from '../../runtime/node-api.ts';
 import type { ErpConnector, JournalInput } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
-import type { ShopifyPayout } from '../shopify/types.ts';
+import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { addDays, legacy, loadErpDocs, loadSalesOrders } from './erp-docs.ts';
 import { clearResolved, exceptionsFor } from './exceptions.ts';
 import { payoutJournal } from './journal.ts';
 import { bucketOf } from './classify.ts';
 import { parsePayouts, slim } from './input.ts';
-import { reconcileBatch, type ErpSide } from './reconcile.ts';
+import { inlineInput, Reconciler, type ErpSide, type PayoutInput } from './reconcile.ts';
+import { storedInput, refundOrdersOf, transactionCount } from './stored.ts';
 import { refundIdsByTransaction } from './refunds.ts';
 import { samplePayoutOutput } from './samples.ts';
 import { disputeExceptions, settlementItems, type PendingSettlement } from './settle.ts';
@@ -107,19 +108,30 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       fresh.add(p.legacyId);
     }
     const payouts = [...batch.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.legacyId.localeCompare(b.legacyId));
+    // Payouts already done whose transactions a re-read stored again: not needed (dropped with this step).
+    for (const p of incoming) if (p.stored && !batch.has(p.legacyId)) ctx.payoutRows?.(p.stored.scope).drop([p.legacyId]);
     if (!payouts.length) return route('idle', { journals: [], payoutIds: [], reconciliations: [], pending: [], exceptions: [], items: 'all' });
-    const transactions = payouts.reduce((n, p) => n + p.balanceTransactions.length, 0);
+    const transactions = payouts.reduce((n, p) => n + transactionCount(p), 0);
     const items = ctx.config.items === 'auto' ? (transactions > AUTO_ITEMS_LIMIT ? 'problems' : 'all') : ctx.config.items;
-    ctx.log.info({ payouts: payouts.length, transactions, kept: payouts.length - fresh.size, items }, 'reconciling payouts');
+    const stored = payouts.filter((p) => p.stored).length;
+    ctx.log.info({ payouts: payouts.length, transactions, kept: payouts.length - fresh.size, items, stored }, 'reconciling payouts');
+
+    // Dispute transactions of the payouts read in this run (the raw payload names the dispute), seen as they pass.
+    const raws = new Map<string, { raw: unknown; dispute: unknown }>();
+    const noteDisputes = (txs: ShopifyBalanceTransaction[]) => {
+      for (const t of txs) if (bucketOf(t.type, t.sourceType).bucket === 'dispute') raws.set(legacy(t.id)!, { raw: t.raw, dispute: t.dispute ?? null });
+    };
+    for (const p of incoming) if (!p.stored) noteDisputes(p.balanceTransactions);
+    const inputs: PayoutInput[] = payouts.map((p) => (p.stored ? storedInput(ctx, p, fresh.has(p.legacyId) ? noteDisputes : undefined) : inlineInput(p)));
 
     const erp = await erpConnection(ctx, ['ledger']);
-    const erpSide = await withNode(ctx, () => loadErpSide(ctx, erp, payouts, records));
-    ctx.log.info({ documents: erpSide.docs.length, claimedBefore: erpSide.claimedBefore.size, salesOrders: erpSide.salesOrders.size, ms: Date.now() - started }, 'ERP documents loaded');
+    const erpSide = await withNode(ctx, () => loadErpSide(ctx, erp, inputs, records));
+    ctx.log.info({ documents: erpSide.docs.length, claimedBefore: erpSide.claimedBefore.size, refundsLinked: erpSide.refundOfTransaction.size, ms: Date.now() - started }, 'ERP documents loaded');
     // What each balanced payout settles (finance.settle-receivables after the journal) and its disputes, taken from
     // every item while the payout is assembled, before the output keeps only the problems.
     const settlements = new Map<string, PendingSettlement>();
     const disputeRecs: PayoutReconciliation[] = [];
-    const { recs, claimedBy, matchedKeys } = reconcileBatch(payouts, erpSide, {
+    const reconciler = new Reconciler(erpSide, {
       amountTolerance: new Decimal(ctx.config.amountTolerance), dateToleranceDays: ctx.config.dateToleranceDays,
       postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()), reportErpOnly: ctx.config.reportErpOnly, items,
       onBalanced: (r, all) => {
@@ -129,10 +141,22 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         if (disputed.length) disputeRecs.push({ ...r, items: disputed });
       },
     }, ctx.now());
-    ctx.log.info({ payouts: recs.length, balanced: recs.filter((r) => r.status === 'balanced').length, ms: Date.now() - started }, 'payouts matched');
+    // Pass 1, every payout: Shopify ids claim their ERP documents before any amount-and-date guess.
+    for (const i of inputs) reconciler.matchById(i);
+    // Charges no invoice matched: their sales orders (an ERP keeping invoices as drafts), many ids per call.
+    const orders = reconciler.chargeOrdersWithoutInvoice();
+    if (orders.length && erp.capabilities.salesOrders) for (const [k, v] of await withNode(ctx, () => loadSalesOrders(erp, orders))) erpSide.salesOrders.set(k, v);
+    ctx.log.info({ salesOrders: erpSide.salesOrders.size, looked: orders.length, ms: Date.now() - started }, 'matched by Shopify id');
+    // Pass 2, payout by payout: amount and date, then the payout's totals.
+    for (const i of inputs) reconciler.assemble(i);
+    const { recs, claimedBy, matchedKeys } = reconciler.finish();
+    ctx.log.info({
+      payouts: recs.length, balanced: recs.filter((r) => r.status === 'balanced').length,
+      ...Object.fromEntries(['matched', 'missing-in-erp', 'amount-mismatch', 'erp-only'].map((k) => [k, recs.reduce((n, r) => n + r.counts[k as keyof typeof r.counts], 0)])),
+      ms: Date.now() - started,
+    }, 'payouts matched');
 
     // A dispute is raised when the payout booking its chargeback is posted, and cleared when the one repaying it is.
-    const raws = new Map(incoming.flatMap((p) => p.balanceTransactions.filter((t) => bucketOf(t.type, t.sourceType).bucket === 'dispute').map((t) => [legacy(t.id)!, { raw: t.raw, dispute: t.dispute ?? null }] as const)));
     const disputes = disputeExceptions(disputeRecs, raws, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
     const raised = [...exceptionsFor(recs, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId }), ...disputes.raise];
     const sink = ctx.exceptions;
@@ -155,6 +179,7 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     // (not in flow state: it grew with every payout posted and not settled yet).
     for (const r of recs) {
       const p = byId.get(r.payoutId)!;
+      if (r.status === 'balanced' || r.status === 'not-paid') if (p.stored) ctx.payoutRows?.(p.stored.scope).drop([r.payoutId]);
       if (r.status === 'balanced') {
         records.claim(r.payoutId, claimedBy.get(r.payoutId) ?? []);
         records.setPosted(r.payoutId, p.issuedAt, r.payoutId);
@@ -178,22 +203,20 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   },
 });
 
-async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector, payouts: ShopifyPayout[], records: ReconciliationRecords): Promise<ErpSide> {
+async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector, inputs: PayoutInput[], records: ReconciliationRecords): Promise<ErpSide> {
   let first = '';
   let last = '';
-  const chargeOrders = new Set<string>();
-  const refundOrders = new Set<string>();
-  for (const p of payouts) {
-    for (const d of [p.issuedAt.slice(0, 10), ...p.balanceTransactions.map((t) => t.processedAt.slice(0, 10))]) {
-      if (!first || d < first) first = d;
-      if (d > last) last = d;
-    }
-    for (const t of p.balanceTransactions) {
-      if (!t.sourceOrderId) continue;
-      const { bucket } = bucketOf(t.type, t.sourceType);
-      if (bucket === 'charge') chargeOrders.add(legacy(t.sourceOrderId)!);
-      else if (bucket === 'refund') refundOrders.add(t.sourceOrderId);
-    }
+  const seen = (d: string | null | undefined) => {
+    if (!d) return;
+    if (!first || d < first) first = d;
+    if (d > last) last = d;
+  };
+  for (const { payout: p } of inputs) {
+    seen(p.issuedAt.slice(0, 10));
+    if (p.stored) {
+      seen(p.stored.from);
+      seen(p.stored.to);
+    } else for (const t of p.balanceTransactions) seen(t.processedAt.slice(0, 10));
   }
   const tol = ctx.config.dateToleranceDays;
   // Up to today: a document posted late (a refund booked days after Shopify paid it) still matches by id.
@@ -202,12 +225,12 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   const docs = await loadErpDocs(erp, { from: addDays(first, -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
   // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history.
   const claimedBefore = new Set(records.claimedBy(docs.map((d) => d.uid)).keys());
-  const invoiced = new Set(docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
-  const salesOrders = await loadSalesOrders(erp, [...chargeOrders].filter((o) => !invoiced.has(o)));
+  // Refund transactions carry the order transaction; ERP credit memos the refund id: Shopify links the two.
+  const refundOrders = ctx.config.shopifyConnection ? refundOrdersOf(inputs) : new Set<string>();
   const refundOfTransaction = ctx.config.shopifyConnection && refundOrders.size
     ? await refundIdsByTransaction(ctx, ctx.config.shopifyConnection, [...refundOrders])
     : new Map<string, string>();
-  return { docs, salesOrders, refundOfTransaction, claimedBefore };
+  return { docs, salesOrders: new Map(), refundOfTransaction, claimedBefore };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.
 import { bucketOf } from './classify.ts';
 import { addDays, legacy, type ErpDoc } from './erp-docs.ts';
 import { itemKey } from './exceptions.ts';
+import { MinorSum } from './minor.ts';
 import type { Bucket, ItemStatus, PayoutReconciliation, ReconItem } from './types.ts';
 
 export interface MatchOptions {
@@ -20,7 +21,11 @@ export interface MatchOptions {
    * not with transactions.
    */
   items?: 'all' | 'problems';
-  /** Called with each balanced payout and every one of its items (also those `problems` leaves out), e.g. to settle it. */
+  /**
+   * Called with each balanced payout and every one of its group items (also those `problems` leaves out), e.g. to
+   * settle it, as soon as the payout is assembled (ERP-only documents are not among them). In `problems` mode the
+   * items other than disputes are light: no fee, net or types, only their first transaction (what a settlement reads).
+   */
   onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[]) => void;
 }
 
@@ -43,6 +48,8 @@ interface Group {
   orderId: string | null;
   refundId: string | null;
   idKeys: string[];
+  /** Σ amount, exact; `amount` is it as a Decimal (set in the pass that compares amounts). */
+  minor: MinorSum;
   amount: Decimal;
   date: string;
   doc?: ErpDoc;
@@ -51,11 +58,30 @@ interface Group {
 }
 
 const m2 = (d: Decimal) => d.toFixed(2);
+const ZERO = new Decimal(0);
 const D0 = () => new Decimal(0);
 
-function groupsOf(p: ShopifyPayout, erp: ErpSide): Group[] {
+/** What assemble needs from every transaction of a payout, taken in the same pass as the groups. */
+interface TxStats {
+  fees: MinorSum;
+  from: string;
+  to: string;
+  inconsistent: string[];
+}
+
+function groupsOf(input: PayoutInput, erp: ErpSide): Group[];
+function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[];
+function groupsOf(input: PayoutInput, erp: ErpSide, stats?: TxStats): Group[] {
+  const p = input.payout;
   const groups = new Map<string, Group>();
-  for (const t of p.balanceTransactions) {
+  for (const slice of input.slices()) for (const t of slice) {
+    if (stats) {
+      stats.fees.add(t.fee.amount);
+      const dd = day(t.processedAt);
+      if (!stats.from || dd < stats.from) stats.from = dd;
+      if (dd > stats.to) stats.to = dd;
+      if (!MinorSum.of(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
+    }
     const { bucket, known } = bucketOf(t.type, t.sourceType);
     const orderId = legacy(t.sourceOrderId);
     const orderTx = legacy(t.sourceOrderTransactionId);
@@ -75,12 +101,14 @@ function groupsOf(p: ShopifyPayout, erp: ErpSide): Group[] {
     const g = groups.get(key);
     if (g) {
       g.txs.push(t);
-      g.amount = g.amount.plus(t.amount.amount);
+      if (stats) g.minor.add(t.amount.amount);
       if (t.processedAt < g.date) g.date = t.processedAt;
     } else {
-      groups.set(key, { payout: p, bucket, known, key, txs: [t], orderId, refundId, idKeys, amount: new Decimal(t.amount.amount), date: t.processedAt });
+      groups.set(key, { payout: p, bucket, known, key, txs: [t], orderId, refundId, idKeys, minor: stats ? MinorSum.of(t.amount.amount) : new MinorSum(), amount: ZERO, date: t.processedAt });
     }
   }
+  // Amounts matter only in the pass that compares them (the id pass needs keys alone).
+  if (stats) for (const g of groups.values()) g.amount = g.minor.toDecimal();
   return [...groups.values()];
 }
 
@@ -124,7 +152,7 @@ class DocIndex {
       if (onDay) onDay.push(d);
       else this.byDay.set(dd, [d]);
       if (claimedBefore.has(d.uid)) return;
-      const ak = `${d.kind}:${cents(d.amount)}:${dd}`;
+      const ak = `${d.kind}:${d.cents ?? cents(d.amount)}:${dd}`;
       const list = this.byAmountDay.get(ak);
       if (list) {
         list.docs.push(d);
@@ -164,50 +192,134 @@ class DocIndex {
   }
 }
 
-export function reconcileBatch(payouts: ShopifyPayout[], erp: ErpSide, opts: MatchOptions, now: Date): BatchResult {
-  const index = new DocIndex(erp.docs, erp.claimedBefore);
-  const { claimed } = index;
-  const all = payouts.map((p) => ({ p, groups: groupsOf(p, erp) }));
+/** A payout and its transactions: carried in the payout (`balanceTransactions`), or read from the payout rows in slices. */
+export interface PayoutInput {
+  payout: ShopifyPayout;
+  /** The payout's transactions in Shopify's order, a slice at a time (read again for each pass). */
+  slices(): Iterable<ShopifyBalanceTransaction[]>;
+}
 
-  // 1. By id, every payout first, so the fallback cannot take a document a later payout names by id.
-  for (const { groups } of all) {
-    for (const g of groups) {
+export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({ payout, slices: () => [payout.balanceTransactions] });
+
+interface IdMatch { doc: ErpDoc; uids: string[] }
+
+/**
+ * Matching in passes over the payouts, so a payout's transactions need to be in memory only while it is looked at:
+ * 1. `matchById` for every payout (oldest first): ids claim their documents before any amount-and-date guess can;
+ * 2. the caller looks up sales orders for `chargeOrdersWithoutInvoice()` (charges no invoice matched by id);
+ * 3. `assemble` for every payout in the same order: sales order, then amount and date, then the payout's totals;
+ * 4. `finish`: ERP-only documents (which need every claim of the batch) and the balanced payouts' callbacks.
+ * The same passes over payouts carried in memory give `reconcileBatch`; both paths are one code.
+ */
+export class Reconciler {
+  private readonly index: DocIndex;
+  /** Payout id -> group key -> the documents that group claimed by id in pass 1. */
+  private readonly byId = new Map<string, Map<string, IdMatch>>();
+  private readonly chargeOrders = new Set<string>();
+  private readonly invoiced: Set<string>;
+  /** What finish needs of each assembled payout: nothing that holds its transactions. */
+  private readonly done: Array<{ rec: PayoutReconciliation; days: [string, string] | null }> = [];
+  readonly matchedKeys = new Set<string>();
+  readonly claimedBy = new Map<string, Claim[]>();
+
+  constructor(private readonly erp: ErpSide, private readonly opts: MatchOptions, private readonly now: Date) {
+    this.index = new DocIndex(erp.docs, erp.claimedBefore);
+    this.invoiced = new Set(erp.docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
+  }
+
+  matchById(input: PayoutInput): void {
+    const { claimed } = this.index;
+    const matches = new Map<string, IdMatch>();
+    for (const g of groupsOf(input, this.erp)) {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
+      let found = false;
       for (const k of g.idKeys) {
-        const docs = (index.byKey.get(`${docKind(g)}:${k}`) ?? []).filter((d) => !claimed.has(d.uid));
+        const docs = (this.index.byKey.get(`${docKind(g)}:${k}`) ?? []).filter((d) => !claimed.has(d.uid));
         if (!docs.length) continue;
         // Several ledger documents for one Shopify object (e.g. an invoice posted in two parts) count together.
-        g.doc = docs.length === 1 ? docs[0] : { ...docs[0], amount: docs.reduce((a, d) => a.plus(d.amount), D0()) };
+        const doc = docs.length === 1 ? docs[0] : { ...docs[0], amount: docs.reduce((a, d) => a.plus(d.amount), D0()) };
         for (const d of docs) claimed.add(d.uid);
-        g.uids = docs.map((d) => d.uid);
-        g.matchedBy = 'id';
+        matches.set(g.key, { doc, uids: docs.map((d) => d.uid) });
+        found = true;
         break;
       }
-      if (!g.doc && g.bucket === 'charge' && g.orderId && erp.salesOrders.has(g.orderId)) {
-        g.doc = erp.salesOrders.get(g.orderId)!;
-        g.matchedBy = 'document';
-      }
+      if (!found && g.bucket === 'charge' && g.orderId && !this.invoiced.has(g.orderId)) this.chargeOrders.add(g.orderId);
     }
+    this.byId.set(input.payout.legacyId, matches);
   }
-  // 2. By amount and date, closest date first, among documents nobody claimed.
-  for (const { groups } of all) {
+
+  /** Shopify order ids of charges that no invoice matched by id and that have no invoice in the ledger range. */
+  chargeOrdersWithoutInvoice(): string[] {
+    return [...this.chargeOrders];
+  }
+
+  assemble(input: PayoutInput): PayoutReconciliation {
+    const p = input.payout;
+    const matches = this.byId.get(p.legacyId) ?? new Map<string, IdMatch>();
+    const stats: TxStats = { fees: new MinorSum(), from: '', to: '', inconsistent: [] };
+    const groups = groupsOf(input, this.erp, stats);
     for (const g of groups) {
-      if (g.doc || (g.bucket !== 'charge' && g.bucket !== 'refund')) continue;
+      if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
+      const m = matches.get(g.key);
+      if (m) {
+        g.doc = m.doc;
+        g.uids = m.uids;
+        g.matchedBy = 'id';
+        continue;
+      }
+      if (g.bucket === 'charge' && g.orderId && this.erp.salesOrders.has(g.orderId)) {
+        g.doc = this.erp.salesOrders.get(g.orderId)!;
+        g.matchedBy = 'document';
+        continue;
+      }
+      // By amount and date, closest date first, among documents nobody claimed.
       const target = g.bucket === 'refund' ? g.amount.neg() : g.amount;
-      const doc = index.closest(docKind(g), target, opts.amountTolerance, g.date, opts.dateToleranceDays);
+      const doc = this.index.closest(docKind(g), target, this.opts.amountTolerance, g.date, this.opts.dateToleranceDays);
       if (doc) {
         g.doc = doc;
         g.matchedBy = 'amount-date';
         g.uids = [doc.uid];
-        claimed.add(doc.uid);
+        this.index.claimed.add(doc.uid);
       }
     }
+    // Claims in the order of the payout's groups, whichever pass made them.
+    this.claimedBy.set(p.legacyId, groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! }))));
+    const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
+    this.done.push({ rec, days });
+    if (rec.status === 'balanced' && this.opts.onBalanced) this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice());
+    return rec;
   }
 
-  const matchedKeys = new Set<string>();
-  const recs = all.map(({ p, groups }) => assemble(p, groups, index, opts, now, matchedKeys));
-  const claimedBy = new Map(all.map(({ p, groups }) => [p.legacyId, groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! })))]));
-  return { recs, claimedBy, matchedKeys };
+  /** ERP-only documents of each payout's days, now that every claim of the batch is known. */
+  finish(): BatchResult {
+    const { opts, index } = this;
+    for (const { rec, days } of this.done) {
+      // An ERP-only document is a problem: listed in either items mode.
+      if (opts.reportErpOnly && days) {
+        for (let dd = days[0]; dd <= days[1]; dd = addDays(dd, 1)) {
+          for (const d of index.byDay.get(dd) ?? []) {
+            if (index.claimed.has(d.uid)) continue;
+            rec.counts['erp-only']++;
+            rec.items.push({
+              status: 'erp-only', bucket: 'erp-document', transactions: [], types: [], orderId: d.kind === 'invoice' ? d.externalId : null, refundId: d.kind === 'credit-memo' ? d.externalId : null,
+              shopifyAmount: '0.00', erpAmount: m2(d.kind === 'credit-memo' ? d.amount.neg() : d.amount), delta: null, matchedBy: null,
+              erp: { kind: d.kind, externalId: d.externalId, number: d.number, date: d.date }, date: d.date,
+              note: 'In the ERP within this payout\'s dates, but in no Shopify Payments transaction seen so far',
+            });
+          }
+        }
+      }
+    }
+    return { recs: this.done.map((x) => x.rec), claimedBy: this.claimedBy, matchedKeys: this.matchedKeys };
+  }
+}
+
+export function reconcileBatch(payouts: ShopifyPayout[], erp: ErpSide, opts: MatchOptions, now: Date): BatchResult {
+  const r = new Reconciler(erp, opts, now);
+  const inputs = payouts.map(inlineInput);
+  for (const i of inputs) r.matchById(i);
+  for (const i of inputs) r.assemble(i);
+  return r.finish();
 }
 
 const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 'erp-only', 'unmatched-fee', 'unmatched-adjustment'];
@@ -215,41 +327,33 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 /** What finance must look at; the rest (matched lines, fees, known adjustments) is only counted in `problems` mode. */
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
-function assemble(p: ShopifyPayout, groups: Group[], index: DocIndex, opts: MatchOptions, now: Date, matchedKeys: Set<string>): PayoutReconciliation {
+function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: MatchOptions, now: Date, matchedKeys: Set<string>): { rec: PayoutReconciliation; itemOf: Array<(light?: boolean) => ReconItem>; days: [string, string] | null } {
   const items: ReconItem[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const keep = (status: ItemStatus, note = false) => {
     counts[status]++;
     return opts.items !== 'problems' || isProblem(status, note);
   };
-  const base = (g: Group) => ({
-    bucket: g.bucket, transactions: g.txs.map((t) => legacy(t.id)!), types: [...new Set(g.txs.map((t) => t.type))], orderId: g.orderId, refundId: g.refundId,
-    shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.plus(t.fee.amount), D0())), net: m2(g.txs.reduce((a, t) => a.plus(t.net.amount), D0())), date: g.date.slice(0, 10),
-  });
+  const base = (g: Group, light = false) => (light && g.bucket !== 'dispute'
+    ? { bucket: g.bucket, transactions: [legacy(g.txs[0].id)!], types: [], orderId: g.orderId, refundId: g.refundId, shopifyAmount: m2(g.amount), date: g.date.slice(0, 10) }
+    : {
+      bucket: g.bucket, transactions: g.txs.map((t) => legacy(t.id)!), types: [...new Set(g.txs.map((t) => t.type))], orderId: g.orderId, refundId: g.refundId,
+      shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()), net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()), date: g.date.slice(0, 10),
+    });
   let erpVariance = D0();
   let withinTolerance = D0();
-  const b = { charges: D0(), refunds: D0(), fees: D0(), adjustments: D0(), disputes: D0(), reserves: D0(), retried: D0() };
-  let from = '';
-  let to = '';
-  const inconsistentTransactions: string[] = [];
-  for (const t of p.balanceTransactions) {
-    b.fees = b.fees.plus(t.fee.amount);
-    const dd = day(t.processedAt);
-    if (!from || dd < from) from = dd;
-    if (dd > to) to = dd;
-    if (!new Decimal(t.amount.amount).minus(t.fee.amount).eq(t.net.amount)) inconsistentTransactions.push(legacy(t.id)!);
-  }
+  const sums = { charges: new MinorSum(), refunds: new MinorSum(), fees: stats.fees, adjustments: new MinorSum(), disputes: new MinorSum(), reserves: new MinorSum(), retried: new MinorSum() };
+  const inconsistentTransactions = stats.inconsistent;
 
   // Each group's item is built only when it is kept (or asked for by onBalanced): at a million transactions, the
   // item objects of matched lines would be most of the memory and time of a run.
-  const itemOf: Array<() => ReconItem> = [];
+  const itemOf: Array<(light?: boolean) => ReconItem> = [];
   for (const g of groups) {
     if (g.bucket === 'charge' || g.bucket === 'refund') {
-      if (g.bucket === 'charge') b.charges = b.charges.plus(g.amount);
-      else b.refunds = b.refunds.plus(g.amount);
+      (g.bucket === 'charge' ? sums.charges : sums.refunds).addSum(g.minor);
       if (!g.doc) {
         erpVariance = erpVariance.plus(g.amount);
-        const make = (): ReconItem => ({ ...base(g), status: 'missing-in-erp', erpAmount: null, delta: m2(g.amount), matchedBy: null, erp: null });
+        const make = (light = false): ReconItem => ({ ...base(g, light), status: 'missing-in-erp', erpAmount: null, delta: m2(g.amount), matchedBy: null, erp: null });
         itemOf.push(make);
         if (keep('missing-in-erp')) items.push(make());
         continue;
@@ -259,47 +363,32 @@ function assemble(p: ShopifyPayout, groups: Group[], index: DocIndex, opts: Matc
       const delta = g.amount.minus(erpAmount);
       const ok = delta.abs().lte(opts.amountTolerance);
       if (ok) {
-        withinTolerance = withinTolerance.plus(delta);
+        if (!delta.isZero()) withinTolerance = withinTolerance.plus(delta);
         matchedKeys.add(itemKey({ status: 'matched', bucket: g.bucket, orderId: g.orderId, refundId: g.refundId, transactions: [legacy(g.txs[0].id)!], erp: null }));
       } else erpVariance = erpVariance.plus(delta);
-      const make = (): ReconItem => ({
-        ...base(g), status: ok ? 'matched' : 'amount-mismatch', erpAmount: m2(erpAmount), delta: delta.isZero() ? null : m2(delta), matchedBy: g.matchedBy ?? null,
+      const make = (light = false): ReconItem => ({
+        ...base(g, light), status: ok ? 'matched' : 'amount-mismatch', erpAmount: m2(erpAmount), delta: delta.isZero() ? null : m2(delta), matchedBy: g.matchedBy ?? null,
         erp: { kind: doc.kind, externalId: doc.externalId, number: doc.number, date: doc.date },
       });
       itemOf.push(make);
       if (keep(ok ? 'matched' : 'amount-mismatch')) items.push(make());
       continue;
     }
-    if (g.bucket === 'fee') b.fees = b.fees.minus(g.amount);
-    else if (g.bucket === 'dispute') b.disputes = b.disputes.plus(g.amount);
-    else if (g.bucket === 'reserve') b.reserves = b.reserves.plus(g.amount);
-    else if (g.bucket === 'payout-retry') b.retried = b.retried.plus(g.amount);
-    else b.adjustments = b.adjustments.plus(g.amount);
+    if (g.bucket === 'fee') sums.fees.addSum(g.minor, -1);
+    else if (g.bucket === 'dispute') sums.disputes.addSum(g.minor);
+    else if (g.bucket === 'reserve') sums.reserves.addSum(g.minor);
+    else if (g.bucket === 'payout-retry') sums.retried.addSum(g.minor);
+    else sums.adjustments.addSum(g.minor);
     const status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
-    const make = (): ReconItem => ({
-      ...base(g), status, erpAmount: null, delta: null, matchedBy: null, erp: null,
+    const make = (light = false): ReconItem => ({
+      ...base(g, light), status, erpAmount: null, delta: null, matchedBy: null, erp: null,
       ...(g.known ? {} : { note: `Shopify transaction type ${g.txs[0].type} is not one Ledgerline knows; booked as an adjustment, please review` }),
     });
     itemOf.push(make);
     if (keep(status, !g.known)) items.push(make());
   }
 
-  // ERP documents dated within the payout's transactions that nothing claimed: read day by day from the index.
-  if (opts.reportErpOnly && from) {
-    for (let dd = from; dd <= to; dd = addDays(dd, 1)) {
-      for (const d of index.byDay.get(dd) ?? []) {
-        if (index.claimed.has(d.uid)) continue;
-        if (!keep('erp-only')) continue;
-        items.push({
-          status: 'erp-only', bucket: 'erp-document', transactions: [], types: [], orderId: d.kind === 'invoice' ? d.externalId : null, refundId: d.kind === 'credit-memo' ? d.externalId : null,
-          shopifyAmount: '0.00', erpAmount: m2(d.kind === 'credit-memo' ? d.amount.neg() : d.amount), delta: null, matchedBy: null,
-          erp: { kind: d.kind, externalId: d.externalId, number: d.number, date: d.date }, date: d.date,
-          note: 'In the ERP within this payout\'s dates, but in no Shopify Payments transaction seen so far',
-        });
-      }
-    }
-  }
-
+  const b = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.toDecimal()])) as Record<keyof typeof sums, Decimal>;
   const net = b.charges.plus(b.refunds).plus(b.adjustments).plus(b.disputes).plus(b.reserves).plus(b.retried).minus(b.fees);
   const shopifyVariance = new Decimal(p.net.amount).minus(net);
   const ties = shopifyVariance.isZero() && erpVariance.isZero() && inconsistentTransactions.length === 0;
@@ -311,6 +400,5 @@ function assemble(p: ShopifyPayout, groups: Group[], index: DocIndex, opts: Matc
     shopifyVariance: m2(shopifyVariance), erpVariance: m2(erpVariance), withinTolerance: m2(withinTolerance), counts, inconsistentTransactions, items,
     journalExternalId: status === 'balanced' ? p.legacyId : null, reconciledAt: now.toISOString(),
   };
-  if (status === 'balanced' && opts.onBalanced) opts.onBalanced(rec, opts.items === 'problems' ? itemOf.map((f) => f()) : items);
-  return rec;
+  return { rec, itemOf, days: stats.from ? [stats.from, stats.to] : null };
 }

@@ -13,7 +13,10 @@ export const DISPUTE_EXCEPTION_TYPES = ['payout-dispute'] as const;
 export const SETTLE_STATE = 'finance.payouts.settle';
 export interface PendingSettlement { payoutId: string; date: string; currency: string; items: SettlementItemInput[] }
 
-const abs = (v: string) => new Decimal(v).abs().toFixed(2);
+/** |v| to 2 places; a reconciliation's amounts already are "-?d+.dd" (one per matched line of a million), read as text. */
+const TWO_PLACES = /^-?\d+\.\d\d$/;
+const abs = (v: string) => (TWO_PLACES.test(v) ? (v[0] === '-' ? v.slice(1) : v) : new Decimal(v).abs().toFixed(2));
+const positive = (v: string) => (TWO_PLACES.test(v) ? v[0] !== '-' && /[1-9]/.test(v) : new Decimal(v).gt(0));
 
 export function settlementItems(r: PayoutReconciliation): SettlementItemInput[] {
   const out: SettlementItemInput[] = [];
@@ -24,7 +27,7 @@ export function settlementItems(r: PayoutReconciliation): SettlementItemInput[] 
       out.push({ kind: new Decimal(i.shopifyAmount).lt(0) ? 'chargeback' : 'chargeback-reversal', externalId: i.orderId, amount: abs(i.shopifyAmount) });
     }
   }
-  return out.filter((x) => new Decimal(x.amount).gt(0));
+  return out.filter((x) => positive(x.amount));
 }
 
 /** Shopify's dispute behind the transaction (ShopifyPaymentsDispute, read by shopify.payouts): reason, status, evidence deadline. */

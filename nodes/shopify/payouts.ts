@@ -5,7 +5,8 @@ import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { balanceTransactionFromGraphql, disputeFromGraphql, payoutFromGraphql } from './convert-graphql.ts';
 import { BALANCE_TRANSACTIONS, DISPUTE, PAYOUTS } from './documents.ts';
 import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
-import type { ShopifyDispute, ShopifyPayout } from './types.ts';
+import { encodeTransactionRow, rowId } from './payout-rows.ts';
+import type { ShopifyBalanceTransaction, ShopifyDispute, ShopifyPayout } from './types.ts';
 
 const config = z.object({
   connection: connectionField,
@@ -13,6 +14,13 @@ const config = z.object({
   since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   /** Only payouts in these statuses (default: all). */
   statuses: z.array(z.string()).optional(),
+  /**
+   * `stored` (default): each page of balance transactions goes into the runtime's payout rows as it is read, and the
+   * output carries per payout only `stored` (count and digest), so a year of transactions never travels as one step
+   * output; finance.reconcile-payouts reads them from there. `inline`: every transaction in `balanceTransactions`
+   * (for nodes other than the reconciliation that read them). Where the host keeps no payout rows, always inline.
+   */
+  transactions: z.enum(['stored', 'inline']).default('stored'),
 }).strict();
 
 export interface PayoutsOutput {
@@ -33,6 +41,14 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'ShopifyPayout[]' }],
   idempotent: true,
+  check(config, { next }) {
+    if (config.transactions === 'inline') return [];
+    const others = next.filter((n) => n.type.type !== 'finance.reconcile-payouts');
+    return others.length ? [{
+      path: ['transactions'],
+      message: `stored transactions reach only finance.reconcile-payouts; ${others.map((n) => `${n.nodeId} (${n.type.type})`).join(', ')} would see empty balanceTransactions: set transactions to "inline"`,
+    }] : [];
+  },
   sampleOutput: {
     payouts: [{
       id: 'gid://shopify/ShopifyPaymentsPayout/623721858', legacyId: '623721858', status: 'PAID', issuedAt: '2012-11-12T00:00:00Z', transactionType: 'DEPOSIT',
@@ -60,26 +76,48 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
         }
         after = account.payouts.pageInfo.hasNextPage ? account.payouts.pageInfo.endCursor : null;
       } while (after);
+      const rows = ctx.config.transactions === 'stored' && ctx.payoutRows ? ctx.payoutRows(ctx.config.connection) : null;
+      // A chargeback's reason and evidence deadline are on the dispute, not the balance transaction: read each once.
+      const disputes = new Map<string, ShopifyDispute | null>();
+      const withDisputes = async (txs: ShopifyBalanceTransaction[]) => {
+        for (const t of txs) {
+          if (t.sourceType !== 'DISPUTE' || !t.sourceId) continue;
+          const id = t.sourceId.startsWith('gid://') ? t.sourceId : `gid://shopify/ShopifyPaymentsDispute/${t.sourceId}`;
+          if (!disputes.has(id)) {
+            const r: { data: any } = await client.request<any>(DISPUTE, { id }, { signal: ctx.signal });
+            disputes.set(id, r.data.dispute ? disputeFromGraphql(r.data.dispute, `dispute(${id})`) : null);
+          }
+          t.dispute = disputes.get(id) ?? null;
+        }
+      };
       for (const p of payouts) {
+        // Stored: each page goes to the payout rows as it arrives (a re-read replaces them), nothing is kept here.
+        const writer = rows?.begin(p.legacyId);
         let txAfter: string | null = null;
+        let read = 0;
+        let from: string | null = null;
+        let to: string | null = null;
         do {
           const r: { data: any } = await client.request<any>(BALANCE_TRANSACTIONS, { first: 100, after: txAfter, query: `payments_transfer_id:${p.legacyId}` }, { signal: ctx.signal });
           const conn = r.data.shopifyPaymentsAccount.balanceTransactions;
-          p.balanceTransactions.push(...conn.nodes.map((n: unknown, i: number) => balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${i}]`)));
+          const page: ShopifyBalanceTransaction[] = conn.nodes.map((n: unknown, i: number) => balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${read + i}]`));
+          read += page.length;
+          await withDisputes(page);
+          for (const t of page) {
+            const d = t.processedAt.slice(0, 10);
+            if (from === null || d < from) from = d;
+            if (to === null || d > to) to = d;
+          }
+          if (writer) writer.write(page.map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
+          else p.balanceTransactions.push(...page);
           txAfter = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
         } while (txAfter);
-      }
-      // A chargeback's reason and evidence deadline are on the dispute, not the balance transaction: read each once.
-      const disputes = new Map<string, ShopifyDispute | null>();
-      for (const t of payouts.flatMap((p) => p.balanceTransactions)) {
-        if (t.sourceType !== 'DISPUTE' || !t.sourceId) continue;
-        const id = t.sourceId.startsWith('gid://') ? t.sourceId : `gid://shopify/ShopifyPaymentsDispute/${t.sourceId}`;
-        if (!disputes.has(id)) {
-          const r: { data: any } = await client.request<any>(DISPUTE, { id }, { signal: ctx.signal });
-          disputes.set(id, r.data.dispute ? disputeFromGraphql(r.data.dispute, `dispute(${id})`) : null);
+        if (writer) {
+          p.stored = { scope: ctx.config.connection, ...writer.finish(), from, to };
+          ctx.log.debug({ payoutId: p.legacyId, transactions: p.stored.count, digest: p.stored.digest.slice(0, 12) }, 'payout transactions stored');
         }
-        t.dispute = disputes.get(id) ?? null;
       }
+      if (rows) ctx.log.info({ payouts: payouts.length, transactions: payouts.reduce((n, p) => n + (p.stored?.count ?? 0), 0) }, 'payout transactions stored in the payout rows; the output carries a reference per payout');
     } catch (err) {
       asNodeError(ctx, err);
     }

@@ -279,7 +279,13 @@ export interface ShopifyPayout {
   /** Signed from the merchant's bank's point of view: negative for a withdrawal. */
   net: Money;
   summary: ShopifyPayoutSummary;
-  /** Filled by `shopify.payouts`; converters leave it empty. */
+  /** Filled by `shopify.payouts`; converters leave it empty. Empty too when the transactions are `stored`. */
   balanceTransactions: ShopifyBalanceTransaction[];
+  /**
+   * Set when `shopify.payouts` wrote the transactions into the runtime's payout rows instead of this list (a year of
+   * them would otherwise travel as one step output): the Shopify connection they are kept under, how many, and the
+   * digest of the rows in read order (checked by the reader), and the first and last day they were processed.
+   */
+  stored?: { scope: string; count: number; digest: string; from: string | null; to: string | null };
   raw: unknown;
 }

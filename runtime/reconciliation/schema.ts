@@ -60,3 +60,25 @@ export const reconSettlements = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.flowId, t.scope, t.payoutId] }), index('recon_settlements_status').on(t.flowId, t.scope, t.status)],
 );
+
+/**
+ * Balance transactions of payouts as `shopify.payouts` read them, page by page (written at once, not with the step:
+ * a re-read of a payout replaces its rows, keyed by Shopify id, so it is idempotent). The run's step output then
+ * carries only a reference per payout (count and digest), and `finance.reconcile-payouts` reads the rows in slices.
+ * `scope` is the Shopify connection; `data` is the reader's own row encoding; `gen` is the read that last wrote the
+ * row (rows an older read left behind are removed when a re-read finishes). Rows of a posted or not-paid payout are
+ * dropped by the reconciliation step that settles its standing.
+ */
+export const reconBalanceTransactions = sqliteTable(
+  'recon_balance_transactions',
+  {
+    flowId: text('flow_id').notNull(),
+    scope: text('scope').notNull(),
+    payoutId: text('payout_id').notNull(),
+    txId: text('tx_id').notNull(),
+    seq: integer('seq').notNull(),
+    gen: integer('gen').notNull(),
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.payoutId, t.txId] }), index('recon_balance_transactions_seq').on(t.flowId, t.scope, t.payoutId, t.seq)],
+);

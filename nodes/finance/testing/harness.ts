@@ -28,8 +28,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(scenario: Scenario, erp: ErpConnector, opts: { sink?: boolean; patch?: (flow: Record<string, any>) => void } = {}): Promise<Harness> {
-  const store = await startShopifySandbox({ seed: scenario });
+export async function startHarness(scenario: Scenario, erp: ErpConnector, opts: { sink?: boolean; patch?: (flow: Record<string, any>) => void; plan?: 'standard' | 'advanced' | 'plus' } = {}): Promise<Harness> {
+  const store = await startShopifySandbox({ seed: scenario, ...(opts.plan ? { plan: opts.plan } : {}) });
   const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
   const sink = new MemorySink();
   const tmp = tempDir('ledgerline-recon-');
