@@ -163,8 +163,26 @@ interface EventRow {
   receivedAt: number;
 }
 
-/** The flow's last `limit` real events (newest first), each with its latest run that finished with an outcome. */
+/**
+ * The flow's last `limit` real events (newest first), each with its latest run that finished with an outcome, and one
+ * per Shopify object: an order arrives as orders/create and orders/paid, and trying the change on both would show the
+ * same order twice (its newest event stands for it).
+ */
 function lastEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
+  const keyOf = rt.store.sqlite.prepare(`SELECT value FROM run_keys WHERE run_id = ? AND key IN ('shopifyOrderId', 'shopifyRefundId', 'shopifyPayoutId') ORDER BY key LIMIT 1`);
+  const seen = new Set<string>();
+  const out: EventRow[] = [];
+  for (const e of recentEvents(rt, flowId, limit * 3)) {
+    const key = (keyOf.get(e.runId) as { value: string } | undefined)?.value;
+    if (key !== undefined && seen.has(key)) continue;
+    if (key !== undefined) seen.add(key);
+    out.push(e);
+    if (out.length === limit) break;
+  }
+  return out;
+}
+
+function recentEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
   return rt.store.sqlite
     .prepare(
       `SELECT r.id AS runId, r.event_id AS eventId, r.status, e.payload, e.received_at AS receivedAt
