@@ -55,7 +55,7 @@ export function Header({ path }: { path: string }) {
           <span className="name">{user.name} · </span><span className="role">{user.role}</span>
         </span>
       )}
-      <button
+      <button type="button"
         className="ghost"
         onClick={async () => {
           await logout();

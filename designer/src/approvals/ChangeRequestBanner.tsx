@@ -39,7 +39,7 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
         <strong>Waiting for approval:</strong> “{latest.message || 'no note'}”, asked by {mine ? 'you' : latest.requestedBy} on {when(latest.requestedAt)}. It goes live once a consultant approves it.
         {latest.stale && <span className="stale"> Out of date: {latest.stale}.</span>}
         {mine && (
-          <button className="ghost small" data-testid="withdraw-request" onClick={() => {
+          <button type="button" className="ghost small" data-testid="withdraw-request" onClick={() => {
             setError(null);
             changeRequestsApi.withdraw(latest.id).then(() => setReloads((n) => n + 1), (e: Error) => setError(e.message));
           }}>Withdraw</button>

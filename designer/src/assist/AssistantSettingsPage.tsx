@@ -96,7 +96,7 @@ export function AssistantSettingsPage() {
             {s.problem && <p className="error small">{s.problem}</p>}
             <div className="row">
               {role === 'owner'
-                ? <button className={s.enabled ? '' : 'primary'} onClick={() => void setEnabled(!s.enabled)} disabled={!s.enabled && !!s.problem}>{s.enabled ? 'Turn off' : 'Turn on'}</button>
+                ? <button type="button" className={s.enabled ? '' : 'primary'} onClick={() => void setEnabled(!s.enabled)} disabled={!s.enabled && !!s.problem}>{s.enabled ? 'Turn off' : 'Turn on'}</button>
                 : <span className="muted small">Only an owner turns the model on or off.</span>}
             </div>
           </div>

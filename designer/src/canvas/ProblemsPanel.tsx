@@ -20,7 +20,7 @@ export function ProblemsPanel() {
             const onNode = nodeIds.has(p.where);
             return (
               <li key={i}>
-                <button className="link" disabled={!onNode} onClick={() => store.getState().focusNode(p.where)} data-problem-where={p.where}>
+                <button type="button" className="link" disabled={!onNode} onClick={() => store.getState().focusNode(p.where)} data-problem-where={p.where}>
                   <strong>{p.where}</strong> <code>{p.path}</code> — {p.message}
                 </button>
               </li>

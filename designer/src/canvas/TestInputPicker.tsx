@@ -82,7 +82,7 @@ export function TestInputPicker() {
             onChange={(e) => setText(e.target.value)}
           />
           <div className="row">
-            <button onClick={usePaste} data-testid="test-input-use-paste">Use this event</button>
+            <button type="button" onClick={usePaste} data-testid="test-input-use-paste">Use this event</button>
             {pasteError && <span className="error">{pasteError}</span>}
           </div>
         </div>

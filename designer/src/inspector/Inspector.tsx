@@ -66,7 +66,7 @@ export function Inspector() {
       {info?.description && <p className="help node-help">{info.description}</p>}
       {node.type === MAP_TYPE && (
         <p>
-          <button className="primary" onClick={() => void openMapper(node.id)} data-testid="open-mapper">Open mapper</button>
+          <button type="button" className="primary" onClick={() => void openMapper(node.id)} data-testid="open-mapper">Open mapper</button>
           <span className="help"> or double-click the node</span>
         </p>
       )}

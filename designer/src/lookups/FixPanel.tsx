@@ -64,7 +64,7 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
             </tbody>
           </table>
           <div className="row">
-            <button className="primary" disabled={busy || !table.valueColumns.some((c) => values[c]?.trim())} onClick={() => void save()}>
+            <button type="button" className="primary" disabled={busy || !table.valueColumns.some((c) => values[c]?.trim())} onClick={() => void save()}>
               {busy ? 'Saving…' : 'Add row and retry waiting runs'}
             </button>
           </div>

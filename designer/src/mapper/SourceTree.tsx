@@ -48,9 +48,9 @@ function TreeItem({ node, depth, open }: { node: SourceNode; depth: number; open
         title={node.path}
       >
         {node.children ? (
-          <button className="ghost twisty" aria-label={isOpen ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!isOpen)}>{isOpen ? '▾' : '▸'}</button>
+          <button type="button" className="ghost twisty" aria-label={isOpen ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!isOpen)}>{isOpen ? '▾' : '▸'}</button>
         ) : <span className="twisty" />}
-        <button className="link tree-key" onClick={pick}>{node.key}</button>
+        <button type="button" className="link tree-key" onClick={pick}>{node.key}</button>
         {node.kind === 'array' && <span className="pill">list of {node.length}</span>}
         {node.preview !== undefined && <code className="tree-preview">{node.preview}</code>}
       </div>

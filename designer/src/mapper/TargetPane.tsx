@@ -80,7 +80,7 @@ export function TargetPane() {
       </table>
       <div className="drop-new" data-testid="drop-new" {...dropHandlers((p) => store.getState().addField(null, p))}>
         Drop a source field here to add a target
-        <button onClick={() => store.getState().addField(null)}>Add target</button>
+        <button type="button" onClick={() => store.getState().addField(null)}>Add target</button>
       </div>
     </div>
   );

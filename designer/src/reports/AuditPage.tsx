@@ -20,8 +20,8 @@ export function AuditPage() {
     <section className="page" data-testid="audit-page">
       <h2>Audit</h2>
       <nav className="subtabs">
-        <button className={tab === 'findings' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('findings')}>Integration findings</button>
-        <button className={tab === 'changes' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('changes')}>Change log</button>
+        <button type="button" className={tab === 'findings' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('findings')}>Integration findings</button>
+        <button type="button" className={tab === 'changes' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('changes')}>Change log</button>
       </nav>
       {error && <p className="error">{error}</p>}
       {tab === 'findings' && (!report ? !error && <p className="muted">Checking the catalogue, mappings and flows…</p> : (

@@ -49,7 +49,7 @@ export function TokensPage() {
         <div className="card shown-once" data-testid="new-token">
           <strong>Copy the token “{created.name}” now: it is shown only this once.</strong>
           <code className="secret-line">{created.token}</code>
-          <button onClick={() => setCreated(null)}>I have copied it</button>
+          <button type="button" onClick={() => setCreated(null)}>I have copied it</button>
         </div>
       )}
       {error && <p className="error" role="alert">{error}</p>}
@@ -68,7 +68,7 @@ export function TokensPage() {
                 <td>{toDate(t.createdAt)?.toLocaleString() ?? '—'}</td>
                 <td>{toDate(t.lastUsedAt)?.toLocaleString() ?? 'never'}</td>
                 <td>
-                  <button className="ghost danger" onClick={async () => {
+                  <button type="button" className="ghost danger" onClick={async () => {
                     if (!confirm(`Revoke "${t.name}"? Anything using it stops working at once.`)) return;
                     try { await adminApi.revokeToken(t.id); await load(); } catch (err) { setError((err as Error).message); }
                   }}>Revoke</button>

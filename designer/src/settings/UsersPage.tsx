@@ -90,7 +90,7 @@ export function UsersPage() {
                 <td>{toDate(u.createdAt)?.toLocaleDateString() ?? '—'}</td>
                 <td>
                   {u.id === me?.id ? <span className="muted small">you</span> : (
-                    <button onClick={() => void update(u, { disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled: their sessions and tokens stop working')}>
+                    <button type="button" onClick={() => void update(u, { disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled: their sessions and tokens stop working')}>
                       {u.disabled ? 'Enable' : 'Disable'}
                     </button>
                   )}

@@ -47,7 +47,7 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
       <div className="row">
         <h4>Versions</h4>
         <span className="spacer" />
-        <button className="ghost" onClick={onClose} aria-label="Close versions">×</button>
+        <button type="button" className="ghost" onClick={onClose} aria-label="Close versions">×</button>
       </div>
       <ApprovalToggle flowId={flowId} />
       {error && <p className="error">{error}</p>}
@@ -69,7 +69,7 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
                   <div className="help" data-testid="version-meta">
                     <time dateTime={new Date(v.createdAt).toISOString()}>{new Date(v.createdAt).toLocaleString()}</time> · {v.createdBy ?? 'unknown'}{v.approvedBy && <> · approved by {v.approvedBy}</>}
                   </div>
-                  <div className="version-actions"><button className="ghost small" onClick={() => rollback(v.version)}>Roll back to v{v.version}</button></div>
+                  <div className="version-actions"><button type="button" className="ghost small" onClick={() => rollback(v.version)}>Roll back to v{v.version}</button></div>
                 </td>
                 <td><input type="radio" name="diff-from" aria-label={`diff from v${v.version}`} checked={pair.from === v.version} onChange={() => setPair((p) => ({ ...p, from: v.version }))} /></td>
                 <td><input type="radio" name="diff-to" aria-label={`diff to v${v.version}`} checked={pair.to === v.version} onChange={() => setPair((p) => ({ ...p, to: v.version }))} /></td>
