@@ -1,5 +1,5 @@
 // Reports every problem in a flow document, each naming where it is (node id, edge id or `flow`) and its JSON path.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { flowSchema, type Flow } from './schema.ts';
 import { migrateFlow } from './migrate.ts';
 import type { NodeTypeLookup, NodeTypeSpec } from './node-spec.ts';

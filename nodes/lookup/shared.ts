@@ -1,6 +1,6 @@
 // Helpers the lookup nodes share: reaching the service, reading paths, and the "add the row, then replay" error.
 import { permanentError, type NodeContext, type LookupSnapshot, type LookupSource } from '../../runtime/node-api.ts';
-import { formatPath, getAt, parsePath, PathSyntaxError, type Segment } from '../core/mapping/paths.ts';
+import { formatPath, getAt, parsePath, type PathSyntaxError, type Segment } from '../core/mapping/paths.ts';
 import { describeKey } from './describe-key.ts';
 
 export function lookups(ctx: NodeContext): LookupSource {

@@ -212,7 +212,7 @@
         let message = StringCtor(e.name) + ': ' + StringCtor(e.message);
         if (message.length > 2000) message = message.slice(0, 2000) + '…';
         const pos = position(e.stack, file);
-        return 'e' + stringify({ kind: 'runtime', message, line: pos && pos.line, column: pos && pos.column });
+        return 'e' + stringify({ kind: 'runtime', message, line: pos?.line, column: pos?.column });
       }
       return 'e' + stringify({ kind: 'runtime', message: describeThrown(e) });
     } catch {

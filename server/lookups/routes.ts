@@ -6,7 +6,7 @@
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem, type TableSummary as Summary } from './store/index.ts';
-import { CsvQuery, ErrorBody, Params, RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
+import { CsvQuery, ErrorBody, Params, type RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
 import { rowsFromCsv } from './store/csv.ts';
 import { ReferencesUnavailableError } from './erp-references.ts';
 

@@ -34,7 +34,7 @@ export function eid(prefix: string, id: string): string {
   return v;
 }
 
-export const unEid = (prefix: string, v: string | null | undefined) => (v && v.startsWith(`${prefix}-`) ? v.slice(prefix.length + 1) : v ?? null);
+export const unEid = (prefix: string, v: string | null | undefined) => (v?.startsWith(`${prefix}-`) ? v.slice(prefix.length + 1) : v ?? null);
 
 export class NetSuiteClient {
   readonly http: HttpJson;
