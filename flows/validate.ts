@@ -56,7 +56,9 @@ export function depthProblem(doc: unknown, max = MAX_DEPTH): Problem | undefined
       const where = whereOf(doc, path);
       return { where, path: jsonPath(path), message: `nested more than ${max} levels deep; a flow document may nest at most ${max} levels` };
     }
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, depth + 1, i, me]));
+    if (Array.isArray(v)) v.forEach((x, i) => {
+      stack.push([x, depth + 1, i, me]);
+    });
     else for (const [k, x] of Object.entries(v)) stack.push([x, depth + 1, k, me]);
   }
   return undefined;

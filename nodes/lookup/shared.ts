@@ -58,7 +58,7 @@ export class Misses {
   get size() {
     return this.seen.size;
   }
-  throwIfAny(ctx: NodeContext, snap: LookupSnapshot): void {
+  throwIfAny(_ctx: NodeContext, snap: LookupSnapshot): void {
     if (!this.seen.size) return;
     const list = [...this.seen.values()];
     const first = list[0];
