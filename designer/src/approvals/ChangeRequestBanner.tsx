@@ -17,6 +17,7 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
   const [reloads, setReloads] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh (the page's saves) and reloads (a withdrawal) are triggers to fetch again
   useEffect(() => {
     let cancelled = false;
     changeRequestsApi.list({ flowId, limit: 5 }).then(

@@ -14,6 +14,7 @@ interface Props {
 export function LookupVersions({ scope, name, current, readOnly, onRestore, onClose }: Props) {
   const [versions, setVersions] = useState<LookupVersion[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: current is a trigger: a new current version (a save or restore) means a longer list
   useEffect(() => {
     lookupsApi.versions(scope, name).then((r) => setVersions(r.versions), (e: Error) => setError(e.message));
   }, [scope, name, current]);

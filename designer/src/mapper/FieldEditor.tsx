@@ -35,7 +35,7 @@ export function FieldEditor() {
           <h4>Transforms <span className="muted small">applied in order</span></h4>
           <ol>
             {(f.transforms ?? []).map((t, i) => (
-              <li key={i} data-transform={t.op}>
+              <li /* biome-ignore lint/suspicious/noArrayIndexKey: controlled rows with no state of their own, and the model gives them no ids (a transform is a value); moves and removals re-render every row from the store */ key={i} data-transform={t.op}>
                 <div className="row">
                   <strong>{describeTransform(t)}</strong>
                   <span className="spacer" />

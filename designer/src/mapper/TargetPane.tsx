@@ -59,7 +59,7 @@ export function TargetPane() {
                 </td>
                 <td>
                   <code data-testid="target-source">{describeSource(f.source)}</code>
-                  {(f.transforms ?? []).map((t, i) => <span key={i} className="pill transform-pill">{describeTransform(t)}</span>)}
+                  {(f.transforms ?? []).map((t, i) => <span /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} className="pill transform-pill">{describeTransform(t)}</span>)}
                 </td>
                 <td data-testid="target-value">
                   {error ? <span className="error">{error}</span> : trace?.count ? (

@@ -18,6 +18,7 @@ export function ReplayPanel({ run, onReplayed, onClose }: { run: RunRecord; onRe
   const request = { from, ...(resend.length ? { resend } : {}) };
   const key = JSON.stringify(request);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: request is a new object on each render; key is its content
   useEffect(() => {
     let stale = false;
     setError(null);

@@ -48,7 +48,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
       {replaying && <ReplayPanel run={run} onClose={() => setReplaying(false)} onReplayed={(id) => (setReplaying(false), navigate(`/runs/${encodeURIComponent(id)}`))} />}
       <ol className="steps">
         {run.steps.map((s, i) => (
-          <li key={i} className={open === i ? 'open' : ''}>
+          <li key={s.nodeId} className={open === i ? 'open' : ''}>
             <button type="button" className="step-row" onClick={() => setOpen(open === i ? null : i)} data-step={s.nodeId}>
               <span className={`dot status-${s.status}`} />
               <strong>{s.nodeId}</strong> <code>{s.type}</code>

@@ -1,7 +1,7 @@
 // Connections: the Shopify stores and ERPs flows talk to. Secrets are write-only (sent, encrypted, never shown back);
 // "Test" reaches the system with the stored credentials; a new Shopify connection shows its webhook URL and secret
 // once, to paste into Shopify.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { adminApi } from '../api/admin.ts';
 import type { ConnectionInfo } from '../api/types.ts';
 import { useSession } from '../app/session.ts';
@@ -19,10 +19,10 @@ export function ConnectionsPage() {
   const [tests, setTests] = useState<Record<string, { ok: boolean; message: string } | 'testing'>>({});
   const [shownOnce, setShownOnce] = useState<{ id: string; url: string; secret: string } | null>(null);
 
-  const load = () => adminApi.connections().then((r) => setList(r.connections), (e: Error) => setError(e.message));
+  const load = useCallback(() => adminApi.connections().then((r) => setList(r.connections), (e: Error) => setError(e.message)), []);
   useEffect(() => {
     void load();
-  }, []);
+  }, [load]);
 
   async function test(id: string) {
     setTests((t) => ({ ...t, [id]: 'testing' }));

@@ -1,6 +1,6 @@
 // API tokens (owners only): for scripts and CI. A new token is shown once; only its hash is kept, so it can be
 // revoked, never read back.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { adminApi, toDate, type TokenView, type UserView } from '../api/admin.ts';
 import { SettingsTabs } from './SettingsTabs.tsx';
 
@@ -12,11 +12,11 @@ export function TokensPage() {
   const [userId, setUserId] = useState('');
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
 
-  const load = () => adminApi.tokens().then((r) => setTokens(r.tokens), (e: Error) => setError(e.message));
+  const load = useCallback(() => adminApi.tokens().then((r) => setTokens(r.tokens), (e: Error) => setError(e.message)), []);
   useEffect(() => {
     void load();
     adminApi.users().then((r) => setUsers(r.users), () => {});
-  }, []);
+  }, [load]);
   const email = (id: string) => users.find((u) => u.id === id)?.email ?? id;
 
   async function create(e: FormEvent) {

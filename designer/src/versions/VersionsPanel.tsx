@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { FlowDiff, VersionInfo } from '../api/types.ts';
 import { useFlowStoreApi } from '../store/context.tsx';
@@ -14,8 +14,8 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
   const [diff, setDiff] = useState<FlowDiff | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const load = () => api.versions(flowId).then((r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)), (e: Error) => setError(e.message));
-  useEffect(() => void load(), [flowId]); // eslint-disable-line react-hooks/exhaustive-deps
+  const load = useCallback(() => api.versions(flowId).then((r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)), (e: Error) => setError(e.message)), [flowId]);
+  useEffect(() => void load(), [load]);
 
   // The canvas outlines what the open diff touches; closing the panel or picking another pair clears it.
   useEffect(() => {
