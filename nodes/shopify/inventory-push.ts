@@ -8,7 +8,7 @@
 // SKUs of the input only (from the ERP's change feed: erp.stock-changes → erp.read-stock).
 // ERP SKUs Shopify does not sell are an audit finding, raised once when the set grows, not a failure of the run.
 import { z } from 'zod';
-import { defineNode, permanentError, } from '../../runtime/node-api.ts';
+import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { VARIANTS_BY_SKU } from './documents.ts';
 import { PushBudget, choosePath, type PathChoice } from './inventory-cost.ts';
 import { SKU_CHUNK, readBulkFull, readBulkSkus, readPerCall, type BulkSummary, type ShopCatalogue, type Spend } from './inventory-read.ts';
