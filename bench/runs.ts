@@ -18,6 +18,7 @@ rt.flows.create(
       { id: 'total', type: 'core.code', config: { code: 'return { id: input.id, total: input.lines.reduce((s, l) => s + l.qty * l.price, 0) }' } },
       { id: 'big', type: 'core.branch', config: { condition: 'input.total > 100' } },
       { id: 'tag', type: 'core.code', config: { code: "return { ...input, tag: 'big' }" } },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: flow code, a template literal for the sandbox to run
       { id: 'shape', type: 'core.code', config: { code: 'return { ref: `SO-${input.id}`, amount: input.total, tag: input.tag }' } },
     ],
     ['start->total', 'total->big', 'big:true->tag', 'tag->shape'],

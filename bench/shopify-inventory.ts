@@ -126,4 +126,4 @@ const result = {
 console.log(JSON.stringify(result, null, 2));
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify(result, null, 2) + '\n');
 await shop.stop();
-if (full.pushed !== variants * locationCount || full.problems || (delta && delta.problems)) process.exitCode = 1;
+if (full.pushed !== variants * locationCount || full.problems || delta?.problems) process.exitCode = 1;

@@ -1,5 +1,5 @@
 // Reports every problem in a flow document, each naming where it is (node id, edge id or `flow`) and its JSON path.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { flowSchema, type Flow } from './schema.ts';
 import { migrateFlow } from './migrate.ts';
 import type { NodeTypeLookup, NodeTypeSpec } from './node-spec.ts';
@@ -56,7 +56,9 @@ export function depthProblem(doc: unknown, max = MAX_DEPTH): Problem | undefined
       const where = whereOf(doc, path);
       return { where, path: jsonPath(path), message: `nested more than ${max} levels deep; a flow document may nest at most ${max} levels` };
     }
-    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, depth + 1, i, me]));
+    if (Array.isArray(v)) v.forEach((x, i) => {
+      stack.push([x, depth + 1, i, me]);
+    });
     else for (const [k, x] of Object.entries(v)) stack.push([x, depth + 1, k, me]);
   }
   return undefined;

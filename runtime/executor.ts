@@ -142,14 +142,6 @@ export class Executor {
       pending.length = 0;
       pendingBytes = 0;
     };
-    const flush = (): boolean => {
-      if (!pending.length) return true;
-      return d.store.sqlite.transaction(() => {
-        if (!q.owned.get(run.id, owner)) return false;
-        writePending();
-        return true;
-      })();
-    };
     const hold = (x: PendingStep) => {
       if (!pending.length) pendingSince = d.now();
       pending.push(x);
@@ -206,7 +198,7 @@ export class Executor {
       let skip: SkipReason | null = null;
       try {
         const value = input.value !== undefined ? input.value : JSON.parse(input.json);
-        const trigger = p === plan.trigger ? value : valueOf(produced.get(plan.trigger.node.id) ?? null);
+        const trigger = p === plan.trigger ? value : producedValue(produced.get(plan.trigger.node.id) ?? null);
         const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal);
         ctx.readConfig = (r) => {
           if (!reads.some((x) => x.tableId === r.tableId)) reads.push({ kind: r.kind, table: r.table, scope: r.scope, tableId: r.tableId, version: r.version });
@@ -407,13 +399,13 @@ const PROPERTY_PATH = /^(input|trigger)(\.[A-Za-z_$][\w$]*|\[\d+\])*$/;
 function readPath(root: Record<string, unknown>, path: string): unknown {
   let cur: unknown = root;
   for (const seg of path.split(/\.|\[|\]/).filter(Boolean)) {
-    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg)) return undefined;
     cur = (cur as Record<string, unknown>)[seg];
   }
   return cur;
 }
 
-function valueOf(p: Produced | null): unknown {
+function producedValue(p: Produced | null): unknown {
   if (!p) return undefined;
   if (p.value === undefined) p.value = JSON.parse(p.json);
   return p.value;

@@ -24,7 +24,7 @@ interface Rule {
 const under = (...dirs: string[]) => (p: string) => dirs.some((d) => p.startsWith(`${d}/`));
 const NODE_API = (p: string) => p === 'runtime/node-api.ts' || p.startsWith('runtime/node-api/');
 
-export const RULES: Record<string, Rule> = {
+const RULES: Record<string, Rule> = {
   flows: { says: 'flows/ imports nothing of the other rooms', allows: under('flows') },
   runtime: { says: 'runtime/ imports only flows/ (never nodes/, server/, designer/)', allows: under('runtime', 'flows') },
   nodes: {
@@ -37,12 +37,12 @@ export const RULES: Record<string, Rule> = {
 };
 
 /** Build and install scripts, the CLI launcher and benchmarks. */
-export function isTooling(file: string): boolean {
+function isTooling(file: string): boolean {
   const parts = file.split('/');
   return parts[0] === 'scripts' || parts[0] === 'bin' || parts.slice(0, -1).includes('bench');
 }
 
-export function isTestSupport(file: string): boolean {
+function isTestSupport(file: string): boolean {
   const parts = file.split('/');
   return /\.test\.(ts|tsx)$/.test(file) || parts.includes('testing') || parts.at(-1) === 'testing.ts' || file.startsWith('designer/e2e/');
 }
@@ -68,19 +68,19 @@ function resolveSpecifier(from: string, spec: string): string {
   return rel(base);
 }
 
-export interface Edge {
+interface Edge {
   from: string;
   to: string;
 }
 
 /** Every relative import of one file, found by TypeScript's own scanner (comments and strings are not imports). */
-export function importsOf(file: string, text: string): Edge[] {
+function importsOf(file: string, text: string): Edge[] {
   const info = ts.preProcessFile(text, true, true);
   return info.importedFiles.filter((f) => f.fileName.startsWith('.')).map((f) => ({ from: file, to: resolveSpecifier(file, f.fileName) }));
 }
 
 /** The broken rules among these edges, one line each: `<file> -> <target>: <rule>`. */
-export function violations(edges: Edge[]): string[] {
+function violations(edges: Edge[]): string[] {
   const out: string[] = [];
   for (const e of edges) {
     if (isTestSupport(e.from) || isTooling(e.from)) continue;

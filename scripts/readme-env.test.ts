@@ -26,7 +26,7 @@ function sources(dir: string, out: string[] = []): string[] {
 }
 
 /** Names of environment variables a source text reads. */
-export function envReads(text: string): string[] {
+function envReads(text: string): string[] {
   const names = new Set<string>();
   for (const m of text.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)\b/g)) names.add(m[1]);
   for (const m of text.matchAll(/\benv\??\.?\[\s*['"`]([A-Z][A-Z0-9_]*)['"`]\s*\]/g)) names.add(m[1]);
@@ -36,7 +36,7 @@ export function envReads(text: string): string[] {
 }
 
 /** The variables README's "Configuration (environment)" table names (`A` / `B` rows name both). */
-export function readmeTable(readme: string): Set<string> {
+function readmeTable(readme: string): Set<string> {
   const start = readme.indexOf('## Configuration (environment)');
   if (start < 0) throw new Error('README.md has no "## Configuration (environment)" section');
   const end = readme.indexOf('\n## ', start + 1);

@@ -6,7 +6,9 @@ import { openServerCore } from './core.ts';
 
 const MASTER_KEY = Buffer.alloc(32, 3).toString('base64');
 const dirs: Array<{ cleanup(): void }> = [];
-afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.cleanup();
+});
 
 function open(masterKey?: string) {
   const tmp = tempDir('ll-core-');

@@ -55,15 +55,14 @@ export class Metrics {
 
   /** Wraps the code sandbox so every call is counted and timed. */
   instrumentSandbox(sb: Sandbox): Sandbox {
-    const m = this;
     const timed = async <T>(kind: string, f: () => Promise<T>) => {
-      const end = m.sandboxSeconds.startTimer({ kind });
+      const end = this.sandboxSeconds.startTimer({ kind });
       try {
         const r = await f();
-        m.sandboxCalls.inc({ kind, outcome: 'ok' });
+        this.sandboxCalls.inc({ kind, outcome: 'ok' });
         return r;
       } catch (e) {
-        m.sandboxCalls.inc({ kind, outcome: (e as { kind?: string }).kind ?? 'error' });
+        this.sandboxCalls.inc({ kind, outcome: (e as { kind?: string }).kind ?? 'error' });
         throw e;
       } finally {
         end();

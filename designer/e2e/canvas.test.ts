@@ -70,6 +70,14 @@ describe('canvas and narrow screens', () => {
     await shot(page, 'canvas-01-from-template-1440');
     await page.click('[data-testid=toggle-minimap]');
     expect(await page.locator('.react-flow__minimap').count()).toBe(1);
+
+    // The palette works by keyboard too: Enter on a focused item adds that node.
+    const before = await page.locator('.react-flow__node').count();
+    await page.fill('input[aria-label="Search nodes"]', 'core.branch');
+    await page.focus('.palette-item[data-node-type="core.branch"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, before + 1);
+    await page.fill('input[aria-label="Search nodes"]', '');
     await page.waitForFunction(() => document.querySelector('[data-testid=save-state]')?.textContent === 'All changes saved');
 
     await page.click('nav >> text=Flows');

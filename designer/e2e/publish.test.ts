@@ -128,6 +128,15 @@ describe('lookup values that name ERP records', () => {
     await shot(page, 'publish-04-client-tax-code-picker');
     await options.first().click();
     expect(await page.textContent(`button[aria-label="taxCode of row ${n}"]`)).toBe('IE-VAT-23 Irish VAT 23%');
+    // By keyboard too: Tab from the search reaches the options, Enter picks one and closes the list.
+    await page.click(`button[aria-label="taxCode of row ${n}"]`);
+    await page.fill(`input[aria-label="Search taxCode of row ${n}"]`, 'irish');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('option');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-code'));
+    await page.keyboard.press('Enter');
+    expect(await page.locator('.ref-menu').count()).toBe(0);
+    expect(await page.textContent(`button[aria-label="taxCode of row ${n}"] code`)).toBe(focused);
     await page.fill('input[aria-label="Change note"]', 'Irish reduced rate');
     await page.click('button:has-text("Save new version")');
     await page.waitForFunction(() => document.querySelector('[data-testid=lookup-status]')?.textContent?.startsWith('Saved as version'));

@@ -277,6 +277,7 @@ describe('orders cancelled and edited after posting', () => {
       expect(outputOf(r, 'check')).toEqual({ orderId: 'gid://shopify/Order/7100000002', action: 'cancelled-in-erp', erpNumber: number });
     }
     const open = JSON.parse(edited);
+    // biome-ignore lint/correctness/noPrecisionLoss: on purpose: the number serialises as ...500, and the replace below puts the real digits back into the JSON text
     open.order_edit.order_id = 820982911946154508;
     const run = await h.run('order-edited-to-erp', JSON.stringify(open).replace('820982911946154500', '820982911946154508'));
     expect(run.status).toBe('failed');

@@ -105,7 +105,7 @@ describe('core.map through the runtime', () => {
             { target: 'order', source: { kind: 'expr', expr: 'parent.name' } },
             { target: 'gross', source: { kind: 'expr', expr: 'item.unitPrice.shop.amount' }, transforms: [{ op: 'math', operator: 'multiply', operand: { const: '1.07' } }, { op: 'decimal', places: 2, rounding: 'half-even' }] },
             { target: 'payment', source: { kind: 'lookup', table: 'payment-methods', key: { gateway: '$root.paymentGateways[0]' } } },
-            { target: 'taxes', source: { kind: 'each', path: 'taxLines', fields: [{ target: 'label', source: { kind: 'expr', expr: '`${item.title}@${parent.sku}`' } }] } },
+            { target: 'taxes', source: { kind: 'each', path: 'taxLines', fields: [{ target: 'label', source: { kind: 'expr', expr: /* biome-ignore lint/suspicious/noTemplateCurlyInString: a mapping expression with a template literal, evaluated by the mapper */ '`${item.title}@${parent.sku}`' } }] } },
           ],
         },
       },

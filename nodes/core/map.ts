@@ -1,4 +1,4 @@
-import { defineNode, permanentError, type LookupSource } from '../../runtime/node-api.ts';
+import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { mapConfigSchema } from './mapping/config.ts';
 import { compileCached } from './mapping/compile.ts';
 import { runMap, type FieldProblem } from './mapping/engine.ts';

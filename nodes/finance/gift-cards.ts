@@ -5,7 +5,7 @@
 // these clearing lines with the order's invoice, so a charge of goods + cards sold − cards redeemed ties.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, permanentError, route, type ExceptionSink } from '../../runtime/node-api.ts';
+import { defineNode, permanentError, route } from '../../runtime/node-api.ts';
 import type { JournalInput, JournalLineInput } from '../erp/contract.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
 import { legacy } from './erp-docs.ts';

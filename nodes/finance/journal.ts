@@ -21,6 +21,7 @@ function line(account: string, amount: Decimal, description: string): JournalLin
 
 export function payoutJournal(r: PayoutReconciliation, a: PayoutAccounts): JournalInput {
   const t = r.totals;
+  // biome-ignore lint/correctness/noComponentHookFactories: a one-letter Decimal constructor, not a React component
   const D = (v: string) => new Decimal(v);
   // Money leaving the Shopify balance to the bank, to fees, to disputes... is a debit there; the clearing account
   // is credited with charges, refunds and retried payouts (funds the orders had booked as receivable from Shopify).

@@ -4,7 +4,7 @@
 // clear once fixed. What is kept between runs grows with the payouts still waiting, not with history.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords, type ExceptionSink } from '../../runtime/node-api.ts';
+import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords } from '../../runtime/node-api.ts';
 import type { ErpConnector, JournalInput } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';

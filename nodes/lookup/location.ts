@@ -54,7 +54,9 @@ export const locationNode = defineNode({
     };
     if (c.each) {
       const each = reader(ctx, c.each);
-      listAt(ctx, each.read(out, out), c.each).forEach((el, i) => one(el, [...each.segments, i]));
+      listAt(ctx, each.read(out, out), c.each).forEach((el, i) => {
+        one(el, [...each.segments, i]);
+      });
     } else one(out, []);
     misses.throwIfAny(ctx, snap);
     recordUse(ctx, src, snap);

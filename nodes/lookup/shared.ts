@@ -1,6 +1,6 @@
 // Helpers the lookup nodes share: reaching the service, reading paths, and the "add the row, then replay" error.
 import { permanentError, type NodeContext, type LookupSnapshot, type LookupSource } from '../../runtime/node-api.ts';
-import { formatPath, getAt, parsePath, PathSyntaxError, type Segment } from '../core/mapping/paths.ts';
+import { formatPath, getAt, parsePath, type PathSyntaxError, type Segment } from '../core/mapping/paths.ts';
 import { describeKey } from './describe-key.ts';
 
 export function lookups(ctx: NodeContext): LookupSource {
@@ -58,7 +58,7 @@ export class Misses {
   get size() {
     return this.seen.size;
   }
-  throwIfAny(ctx: NodeContext, snap: LookupSnapshot): void {
+  throwIfAny(_ctx: NodeContext, snap: LookupSnapshot): void {
     if (!this.seen.size) return;
     const list = [...this.seen.values()];
     const first = list[0];

@@ -61,7 +61,7 @@ export const taxCodeNode = defineNode({
         listAt(ctx, taxLines.read(line, out), `${linesPath}[${i}].${c.taxLines}`).forEach((tl, j) => {
           const key = { title: title.read(tl, out), rate: rate.read(tl, out), country, province };
           const row = snap.find(key);
-          if (!row) return misses.add(key, [...at, ...taxLines.segments, j]);
+          if (!row) { misses.add(key, [...at, ...taxLines.segments, j]); return; }
           const code = row[column];
           if (code && !codes.includes(code)) codes.push(code);
           if (lineTarget && tl && typeof tl === 'object') setAt(tl as Record<string, unknown>, lineTarget.segments, code || null);

@@ -72,7 +72,7 @@ export const inventoryDriftMonitor = defineNode({
       const locationId = c.locations[s.warehouse];
       const levels = shopLevels.get(s.sku);
       // SKUs missing in Shopify, or not stocked at the location, are the audit's business, not drift.
-      if (!locationId || !levels || !levels.has(locationId)) continue;
+      if (!locationId || !levels?.has(locationId)) continue;
       checked++;
       const safety = c.safetyStock.perSku[s.sku] ?? c.safetyStock.perLocation[s.warehouse] ?? c.safetyStock.default;
       const erpAvailable = new Decimal(s.available).floor();

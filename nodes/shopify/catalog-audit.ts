@@ -73,7 +73,7 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
     const take = (n: Node) => {
       out.totals.items++;
       const item: AuditItem = { sku: n.sku, variantId: n.variant.id, inventoryItemId: n.id, displayName: n.variant.displayName };
-      if (!n.sku || !n.sku.trim()) out.emptySkus.push(item);
+      if (!n.sku?.trim()) out.emptySkus.push(item);
       else if (n.duplicateSkuCount > 0) {
         const g = dup.get(n.sku) ?? { count: 0, items: [] };
         // Shopify's count covers items this scan may not have reached yet (or ones it cannot see): trust the larger.

@@ -181,7 +181,7 @@ export class ShopifyClient {
     const maxAttempts = this.config.maxAttempts ?? 6;
     let failures = 0;
     let authRetried = false;
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       const gql = await this.ensureClient();
       const reservation = await this.limiter.acquire(cost, opts.signal);
       this.stats.requests++;

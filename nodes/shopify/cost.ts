@@ -56,7 +56,7 @@ function selectionCost(ctx: Ctx, parent: GraphQLCompositeType, set: SelectionSet
       const cond: GraphQLCompositeType = sel.typeCondition ? (ctx.schema.getType(sel.typeCondition.name.value) as GraphQLCompositeType) : parent;
       if (cond === parent || (isAbstractType(cond) && isObjectType(parent) && ctx.schema.isSubType(cond, parent))) {
         cost += selectionCost(ctx, parent, sel.selectionSet);
-      } else if (isObjectType(parent) && cond === parent) cost += selectionCost(ctx, parent, sel.selectionSet);
+      }
     } else {
       const frag = ctx.fragments[sel.name.value];
       if (!frag) continue;

@@ -8,7 +8,7 @@
 // SKUs of the input only (from the ERP's change feed: erp.stock-changes → erp.read-stock).
 // ERP SKUs Shopify does not sell are an audit finding, raised once when the set grows, not a failure of the run.
 import { z } from 'zod';
-import { defineNode, permanentError, type ExceptionSink } from '../../runtime/node-api.ts';
+import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { VARIANTS_BY_SKU } from './documents.ts';
 import { PushBudget, choosePath, type PathChoice } from './inventory-cost.ts';
 import { SKU_CHUNK, readBulkFull, readBulkSkus, readPerCall, type BulkSummary, type ShopCatalogue, type Spend } from './inventory-read.ts';
@@ -115,12 +115,12 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
     const wanted = new Map<string, { sku: string; locationId: string; quantity: number; path: string }>();
     input.levels.forEach((l, i) => {
       const path = `levels[${i}]`;
-      if (!l || typeof l.sku !== 'string' || !l.sku.trim()) return problems.push({ code: 'EMPTY_SKU', sku: l?.sku ?? null, message: `${path}: empty SKU`, path: `${path}.sku` });
-      if (!Number.isInteger(l.quantity)) return problems.push({ code: 'BAD_QUANTITY', sku: l.sku, message: `${path}: quantity must be an integer, got ${JSON.stringify(l.quantity)}`, path: `${path}.quantity` });
+      if (!l || typeof l.sku !== 'string' || !l.sku.trim()) { problems.push({ code: 'EMPTY_SKU', sku: l?.sku ?? null, message: `${path}: empty SKU`, path: `${path}.sku` }); return; }
+      if (!Number.isInteger(l.quantity)) { problems.push({ code: 'BAD_QUANTITY', sku: l.sku, message: `${path}: quantity must be an integer, got ${JSON.stringify(l.quantity)}`, path: `${path}.quantity` }); return; }
       const locationId = c.locations[l.warehouse];
-      if (!locationId) return problems.push({ code: 'UNMAPPED_LOCATION', sku: l.sku, warehouse: l.warehouse, message: `${path}: ERP warehouse "${l.warehouse}" has no Shopify location mapping`, path: `${path}.warehouse` });
+      if (!locationId) { problems.push({ code: 'UNMAPPED_LOCATION', sku: l.sku, warehouse: l.warehouse, message: `${path}: ERP warehouse "${l.warehouse}" has no Shopify location mapping`, path: `${path}.warehouse` }); return; }
       const key = `${l.sku}|${locationId}`;
-      if (wanted.has(key)) return problems.push({ code: 'DUPLICATE_INPUT', sku: l.sku, locationId, message: `${path}: SKU ${l.sku} appears twice for location ${locationId} (also ${wanted.get(key)!.path})`, path });
+      if (wanted.has(key)) { problems.push({ code: 'DUPLICATE_INPUT', sku: l.sku, locationId, message: `${path}: SKU ${l.sku} appears twice for location ${locationId} (also ${wanted.get(key)!.path})`, path }); return; }
       wanted.set(key, { sku: l.sku, locationId, quantity: l.quantity, path });
     });
 

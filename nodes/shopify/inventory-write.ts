@@ -170,7 +170,10 @@ export async function writeBulk(w: WriteContext, targets: Target[], lineSize: nu
     if (rejected.length) result.rejections.push(rejectionOf(batch, rejected, `bulk mutation ${o.id} line ${n}`));
     if (rejected.some((e) => indexOf(e) === undefined)) continue;
     const rejectedIdx = new Set(rejected.map(indexOf));
-    batch.forEach((t, i) => (staleIdx.has(i) ? stale.push(t) : rejectedIdx.has(i) ? undefined : retry.push(t)));
+    batch.forEach((t, i) => {
+      if (staleIdx.has(i)) stale.push(t);
+      else if (!rejectedIdx.has(i)) retry.push(t);
+    });
   }
   if (o.status !== 'COMPLETED') {
     const missing = batches.map((b, i) => [b, i] as const).filter(([, i]) => !reported.has(i));

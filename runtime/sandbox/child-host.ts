@@ -55,7 +55,10 @@ function release(slot: IsolateSlot): void {
   busy.delete(slot);
   const later = forgetLater.get(slot);
   forgetLater.delete(slot);
-  if (slot.worn) return slot.dispose();
+  if (slot.worn) {
+    slot.dispose();
+    return;
+  }
   for (const id of later ?? []) slot.forgetData(id);
   let list = idle.get(slot.memoryMb);
   if (!list) idle.set(slot.memoryMb, (list = []));
@@ -107,7 +110,8 @@ function handle(req: ChildRequest): void {
   try {
     input = texts(req.vars);
   } catch (e) {
-    return send({ t: 'err', seq: req.seq, error: { kind: 'crash', message: `sandbox host error: ${e instanceof Error ? e.message : String(e)}` } });
+    send({ t: 'err', seq: req.seq, error: { kind: 'crash', message: `sandbox host error: ${e instanceof Error ? e.message : String(e)}` } });
+    return;
   }
   if (running >= MAX_RUNNING) waiting.push([req, input]);
   else void start(req, input);

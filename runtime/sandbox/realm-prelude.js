@@ -3,9 +3,10 @@
 //    RegExp statics, no async/shared-memory APIs, and every reachable intrinsic plus the global object is frozen.
 // 2. Evaluates to the trusted runner [validate, define, drop, call, batch, settle, progress, dropData, forget]. The host holds these
 //    as references; nothing reachable from user code points to them (strict mode hides them from `.caller`).
+// biome-ignore lint/suspicious/noRedundantUseStrict: this file is evaluated as a script in the isolate, not as a module; strict mode is what hides the runner from `.caller`
 'use strict';
 (function prelude(maxOutputChars, memoryMb) {
-  const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
   const SyncFunction = Function;
   const { parse, stringify } = JSON;
   const { freeze, getPrototypeOf, getOwnPropertyDescriptor, defineProperty } = Object;
@@ -76,12 +77,14 @@
   const memoryErrors = new WeakSet();
   const weakAdd = WeakSet.prototype.add, weakHas = WeakSet.prototype.has;
   const RangeErrorCtor = RangeError;
+  // biome-ignore lint/correctness/noUnusedFunctionParameters: keeps fill.length 1, as the native Array.prototype.fill has
   function fill(value) {
     if (isArray(this) && this.length > maxElements) {
       const e = new RangeErrorCtor(`the code exceeded its memory limit of ${memoryMb} MB (Array.prototype.fill on an array of ${this.length} elements; at most ${maxElements} fit)`);
       apply(weakAdd, memoryErrors, [e]);
       throw e;
     }
+    // biome-ignore lint/complexity/noArguments: passes the caller's arguments on exactly as given, without a rest parameter changing fill.length
     return apply(arrayFill, this, arguments);
   }
   defineProperty(Array.prototype, 'fill', { value: fill, writable: true, enumerable: false, configurable: true });
@@ -104,7 +107,7 @@
     }
   }
   const hidden = [
-    function* () {}, async function* () {}, async function () {},
+    function* () {}, async function* () {}, async () => {},
     [][Symbol.iterator](), new Map()[Symbol.iterator](), new Set()[Symbol.iterator](), ''[Symbol.iterator](),
     /a/[Symbol.matchAll](''), new Intl.Segmenter().segment(''), new Intl.Segmenter().segment('')[Symbol.iterator](),
     Promise.resolve(), noCodegen,
@@ -212,7 +215,7 @@
         let message = StringCtor(e.name) + ': ' + StringCtor(e.message);
         if (message.length > 2000) message = message.slice(0, 2000) + '…';
         const pos = position(e.stack, file);
-        return 'e' + stringify({ kind: 'runtime', message, line: pos && pos.line, column: pos && pos.column });
+        return 'e' + stringify({ kind: 'runtime', message, line: pos?.line, column: pos?.column });
       }
       return 'e' + stringify({ kind: 'runtime', message: describeThrown(e) });
     } catch {

@@ -173,7 +173,7 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
     }
     if (now.ino !== opened.ino || now.dev !== opened.dev) return fail(`the store file ${path} was replaced by another file while the server was running`);
     const h = readHeader(path);
-    if (!h || !h.magic) return fail(`the store file ${path} was overwritten: it is no longer an SQLite database`);
+    if (!h?.magic) return fail(`the store file ${path} was overwritten: it is no longer an SQLite database`);
     if (h.appId !== storeId) return fail(`the store file ${path} was overwritten with another database (id ${h.appId}, expected ${storeId})`);
     if (o.deep) {
       try {

@@ -43,6 +43,7 @@ export async function ensureTrytonPackages(log: (msg: string) => void = () => {}
 
 /** `name=version` lines of the installed tryton packages, part of the snapshot cache key. */
 export async function trytonPackageVersions(): Promise<string> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   const { stdout } = await run('dpkg-query', ['-W', '-f', '${Package}=${Version}\n', 'tryton-*']);
   return stdout.split('\n').filter((l) => l && !l.endsWith('=')).sort().join('\n');
 }

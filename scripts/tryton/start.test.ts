@@ -33,7 +33,6 @@ describe('startTryton (live trytond from Debian packages)', () => {
     expect((wh.body as { result: Array<{ code: string }> }).result.map((w) => w.code)).toEqual(['WH', 'WH2']);
     const p = await rpc(`${t.url}${t.database}/`, 'model.product.product.search_read', [[['code', '=', 'IPOD2008GREEN']], 0, null, null, ['code', 'quantity'], { ...ctx, locations: [t.ids.warehouses.WH.id] }], auth);
     expect((p.body as { result: Array<{ quantity: number }> }).result[0].quantity).toBe(100);
-    // eslint-disable-next-line no-console
     console.info('tryton timings', t.timings);
   });
 

@@ -48,7 +48,7 @@ export function missingRowTable(e: ExceptionRecord): string | null {
 
 export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): Promise<LookupProposals | null> {
   const le = lookupError(e);
-  if (!le || !le.table) return null;
+  if (!le?.table) return null;
   const snap = deps.lookups.snapshot(le.table, { flowId: e.links.flowId });
   const valueColumn = snap.valueColumns[0];
   // Required key columns, and amounts (a tax rate): what the row is about. Optional scoping columns (country,

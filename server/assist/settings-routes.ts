@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { actorOf, apiRoute, HttpError, json, jsonBody, router, z } from '../api/http.ts';
 import { suggestMapping } from '../../nodes/core/assist/index.ts';
 import { defaultOrderSample } from '../../nodes/core/assist/sample.ts';
-import { AiSettingsError, AiSettingsStore, PROVIDERS, type AiSettings } from './ai/settings.ts';
+import { AiSettingsError, type AiSettingsStore, PROVIDERS, type AiSettings } from './ai/settings.ts';
 import { callModel } from './ai/model.ts';
 import { previewRerank, rerankCall } from './ai/rerank.ts';
 import { targetSchemaFor } from './targets.ts';

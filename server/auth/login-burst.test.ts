@@ -32,8 +32,6 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const ATTACKER = `
 import http from 'node:http';
 import os from 'node:os';
@@ -77,6 +75,7 @@ it('a real login answers in under 1 s while 40 bogus logins (unknown emails) are
   const url = new URL(s.url);
   const attacks = [
     { what: 'wrong passwords for the real account', email: 'admin@example.com', password: 'wrong-password!', from: '127.0.0.3' },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder the attacker script replaces with its request number
     { what: 'unknown emails', email: 'nobody${i}@example.com', password: 'guess-guess', from: '127.0.0.1' },
   ];
   for (const a of attacks) {

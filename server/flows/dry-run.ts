@@ -61,7 +61,9 @@ export interface DryRunReport {
 function leaves(v: unknown, prefix: string, out: Map<string, unknown>): Map<string, unknown> {
   if (Array.isArray(v)) {
     if (!v.length) out.set(prefix, []);
-    v.forEach((x, i) => leaves(x, `${prefix}[${i}]`, out));
+    v.forEach((x, i) => {
+      leaves(x, `${prefix}[${i}]`, out);
+    });
   } else if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
     if (!entries.length) out.set(prefix, {});

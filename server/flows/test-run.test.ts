@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
-import type { ExceptionSink } from '../../runtime/node-api/exceptions.ts';
 import { shopifyTrigger } from '../../nodes/shopify/trigger.ts';
 import { flow, testServer, type TestServer } from '../testing.ts';
 

@@ -6,11 +6,10 @@
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem, type TableSummary as Summary } from './store/index.ts';
-import { CsvQuery, ErrorBody, Params, RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
+import { CsvQuery, ErrorBody, Params, type RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
 import { rowsFromCsv } from './store/csv.ts';
 import { ReferencesUnavailableError } from './erp-references.ts';
 
-type TableSummary = Summary;
 import { PERMISSIONS } from '../auth/roles.ts';
 
 export const LOOKUP_PERMISSIONS = {
@@ -35,8 +34,8 @@ export interface LookupRoutesOptions {
    * naming records the ERP lacks; `of` feeds the designer's picker. Without it, values are not checked.
    */
   references?: {
-    of(table: TableSummary): Promise<{ column: string; list: string; sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }> } | null>;
-    check(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow?: number): Promise<Array<{ where: string; path: string; message: string }>>;
+    of(table: Summary): Promise<{ column: string; list: string; sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }> } | null>;
+    check(table: Summary, rows: Array<Record<string, unknown>>, firstRow?: number): Promise<Array<{ where: string; path: string; message: string }>>;
   };
   /** Largest CSV body accepted, default 5 MB. */
   maxCsvBytes?: number;

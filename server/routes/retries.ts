@@ -63,7 +63,7 @@ export function retriesRouter(d: Deps) {
       }
       if (exc.state === 'resolved') throw new HttpError(409, 'conflict', `exception "${id}" is resolved`);
       const m = missingLookup(exc);
-      if (!m || !m.keys.length) throw new HttpError(409, 'conflict', `exception "${id}" is not about a missing lookup row; fix its cause where it points`);
+      if (!m?.keys.length) throw new HttpError(409, 'conflict', `exception "${id}" is not about a missing lookup row; fix its cause where it points`);
       let table;
       try {
         table = d.lookups.get({ scope: m.scope, name: m.table });

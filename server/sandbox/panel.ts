@@ -138,7 +138,7 @@ export class SandboxPanel {
         for (const o of [...this.orders].reverse()) {
           if (this.shipped.has(o.id)) continue;
           const so = (await erp.getSalesOrder(o.gid)) ?? (await erp.getSalesOrder(o.id));
-          if (!so || so.status !== 'open') continue;
+          if (so?.status !== 'open') continue;
           await erp.shipSalesOrder(so.externalId, { trackingNumber: `1Z${o.id.slice(-8)}`, carrier: 'UPS' });
           this.shipped.add(o.id);
           shippedName = `${o.name} (${so.number})`;

@@ -85,7 +85,9 @@ export function refundPayload(order: SentOrder, seq: number, now = new Date()): 
   const ids = new Map<string, string>([[String(r.id), id], [String(r.order_id), order.id]]);
   for (const t of r.transactions) ids.set(String(t.id), txId);
   for (const [i, l] of r.refund_line_items.entries()) ids.set(String(l.id), `${id}${String(i + 1).padStart(2, '0')}`);
-  template.line_items.forEach((l, i) => ids.set(String(l.id), order.lineItemIds[i]));
+  template.line_items.forEach((l, i) => {
+    ids.set(String(l.id), order.lineItemIds[i]);
+  });
   const nowIso = now.toISOString().replace(/\.\d{3}Z$/, '+00:00');
   const amount = r.transactions.reduce((s, t) => s.plus(t.amount), new Decimal(0)).toFixed(2);
   return { id, orderId: order.id, orderName: order.name, transactionId: txId, amount, sentAt: now.toISOString(), body: rewrite(text, ids, nowIso) };

@@ -44,7 +44,7 @@ export function flowWebhookRoutes(d: Deps) {
       count('unauthorized');
       return c.json(errorBody('unauthorized', secret ? 'bad or missing webhook credentials (Authorization: Bearer <secret> or X-Ledgerline-Hmac-Sha256)' : `flow "${flowId}" has no webhook secret yet (POST /api/flows/${flowId}/webhook-secret)`), 401);
     }
-    if (!trigger || trigger.type !== 'trigger.webhook') {
+    if (trigger?.type !== 'trigger.webhook') {
       count('inactive');
       return c.json(errorBody('inactive', `flow "${flowId}" has no active version with a webhook trigger`), 409);
     }

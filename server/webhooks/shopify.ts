@@ -150,7 +150,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   const handle = async (input: DeliveryInput): Promise<DeliveryAnswer> => {
     const { connectionId, incoming, header } = input;
     const conn = connectionFor(connectionId);
-    if (!conn || conn.kind !== 'shopify') {
+    if (conn?.kind !== 'shopify') {
       count('not_found');
       return { status: 404, body: errorBody('not_found', `no Shopify connection "${connectionId}"`) };
     }

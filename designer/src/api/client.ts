@@ -24,7 +24,7 @@ export const setUnauthorizedHandler = (fn: () => void) => (onUnauthorized = fn);
 /** A JSON call; `raw` sends a text body with its own content type (CSV import). */
 export async function request<T>(method: string, path: string, body?: unknown, raw?: { contentType: string; text: string }): Promise<T> {
   const { res, text } = await send(method, path, body, raw, 'application/json');
-  let data: unknown = undefined;
+  let data: unknown;
   if (text) {
     try {
       data = JSON.parse(text);

@@ -88,7 +88,7 @@ export function FlowListPage() {
                 <td data-flow-status={f.id}>
                   {f.paused
                     ? <><span className="pill warn" title={`paused by ${f.paused.by}, ${new Date(f.paused.at).toLocaleString()}`}>paused</span>{can(role, 'flows.pause') && (
-                      <> <button className="small-button" onClick={async () => {
+                      <> <button type="button" className="small-button" onClick={async () => {
                         try { await flowControlsApi.resume(f.id); setRan(`${f.name} resumed on version ${f.activeVersion}.`); setFlows((await api.flows()).flows); } catch (e) { setError((e as Error).message); }
                       }}>Resume</button></>
                     )}</>
@@ -106,7 +106,7 @@ export function FlowListPage() {
                   {mayOpen('/monitors', role) && <> · <Link to={`/monitors?flow=${encodeURIComponent(f.id)}`}>Monitors</Link></>}
                   {schedules.has(f.id) && (
                     <span className="muted small"> · {schedules.get(f.id)!.every}{canRunNow && (
-                      <> <button className="small-button" onClick={async () => {
+                      <> <button type="button" className="small-button" onClick={async () => {
                         try { const r = await adminApi.runNow(f.id); setRan(`${f.name}: run ${r.runId} queued.`); } catch (e) { setError((e as Error).message); }
                       }}>Run now</button></>
                     )}</span>

@@ -11,6 +11,7 @@ export function Header({ path }: { path: string }) {
   const reviews = mayOpen('/approvals', user?.role);
   const [pending, setPending] = useState(0);
   // Re-counted on each page change: a consultant sees new requests as they move around the app.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: path is the trigger (a page change), not read inside
   useEffect(() => {
     if (!reviews) return;
     let cancelled = false;
@@ -39,8 +40,8 @@ export function Header({ path }: { path: string }) {
         {canSeeFinance(user?.role) && tab('/finance/payouts', 'Payouts')}
         {mayOpen('/monitors', user?.role) && tab('/monitors', 'Monitors')}
         {reviews && (
-          <Link to="/approvals" className={path.startsWith('/approvals') ? 'tab active' : 'tab'} data-testid="approvals-tab">
-            Approvals{pending > 0 && <span className="count" aria-label={`${pending} waiting`}>{pending}</span>}
+          <Link to="/approvals" className={path.startsWith('/approvals') ? 'tab active' : 'tab'} data-testid="approvals-tab" aria-label={pending > 0 ? `Approvals, ${pending} waiting` : undefined}>
+            Approvals{pending > 0 && <span className="count">{pending}</span>}
           </Link>
         )}
         {mayOpen('/audit', user?.role) && tab('/audit', 'Audit')}
@@ -55,7 +56,7 @@ export function Header({ path }: { path: string }) {
           <span className="name">{user.name} · </span><span className="role">{user.role}</span>
         </span>
       )}
-      <button
+      <button type="button"
         className="ghost"
         onClick={async () => {
           await logout();

@@ -17,6 +17,7 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
   const [reloads, setReloads] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh (the page's saves) and reloads (a withdrawal) are triggers to fetch again
   useEffect(() => {
     let cancelled = false;
     changeRequestsApi.list({ flowId, limit: 5 }).then(
@@ -39,7 +40,7 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
         <strong>Waiting for approval:</strong> “{latest.message || 'no note'}”, asked by {mine ? 'you' : latest.requestedBy} on {when(latest.requestedAt)}. It goes live once a consultant approves it.
         {latest.stale && <span className="stale"> Out of date: {latest.stale}.</span>}
         {mine && (
-          <button className="ghost small" data-testid="withdraw-request" onClick={() => {
+          <button type="button" className="ghost small" data-testid="withdraw-request" onClick={() => {
             setError(null);
             changeRequestsApi.withdraw(latest.id).then(() => setReloads((n) => n + 1), (e: Error) => setError(e.message));
           }}>Withdraw</button>

@@ -102,7 +102,7 @@ export function ChangeRequestPage({ id }: { id: string }) {
       {reviewer && req.status === 'pending' && (
         <div className="card decision" data-testid="decision">
           <div className="row">
-            <button className="primary" disabled={busy || !!req.stale} title={req.stale ?? ''} onClick={() => void decide('approve')} data-testid="approve">
+            <button type="button" className="primary" disabled={busy || !!req.stale} title={req.stale ?? ''} onClick={() => void decide('approve')} data-testid="approve">
               Approve and publish
             </button>
             <span className="muted">Publishes this change as the next version of “{req.flowName}”, authored by {req.requestedBy}.</span>
@@ -111,7 +111,7 @@ export function ChangeRequestPage({ id }: { id: string }) {
             Or reject it, saying why ({req.requestedBy} sees this on the flow)
             <textarea name="reason" value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. Keep the ERP tax code on shipping lines; let's talk first." />
           </label>
-          <div className="row"><button disabled={busy || !reason.trim()} onClick={() => void decide('reject')} data-testid="reject">Reject</button></div>
+          <div className="row"><button type="button" disabled={busy || !reason.trim()} onClick={() => void decide('reject')} data-testid="reject">Reject</button></div>
         </div>
       )}
     </section>

@@ -1,7 +1,7 @@
 // Settings → Assistant: the language model the assistant may use to re-rank and explain mapping suggestions.
 // Off by default; owners and consultants set provider, URL, model and key (write-only: the page only learns whether
 // one is stored); only an owner turns it on, after seeing exactly what would be sent. "Test" sends a one-field probe.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { assistantApi, type AiProvider, type AssistantSettings } from '../api/assist.ts';
 import { useSession } from '../app/session.ts';
 import { SettingsTabs } from '../settings/SettingsTabs.tsx';
@@ -20,13 +20,13 @@ export function AssistantSettingsPage() {
   const showPreview = (kind: 'mapping' | 'triage') => assistantApi.preview(kind).then((p) => setPreview({ ...p, kind }), (e: Error) => setStatus({ text: e.message, bad: true }));
   const [testing, setTesting] = useState(false);
 
-  const show = (v: AssistantSettings) => {
+  const show = useCallback((v: AssistantSettings) => {
     setS(v);
     setForm({ provider: v.provider ?? '', url: v.url ?? '', model: v.model ?? '', apiKey: '' });
-  };
+  }, []);
   useEffect(() => {
     assistantApi.settings().then(show, (e: Error) => setStatus({ text: e.message, bad: true }));
-  }, []);
+  }, [show]);
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -96,7 +96,7 @@ export function AssistantSettingsPage() {
             {s.problem && <p className="error small">{s.problem}</p>}
             <div className="row">
               {role === 'owner'
-                ? <button className={s.enabled ? '' : 'primary'} onClick={() => void setEnabled(!s.enabled)} disabled={!s.enabled && !!s.problem}>{s.enabled ? 'Turn off' : 'Turn on'}</button>
+                ? <button type="button" className={s.enabled ? '' : 'primary'} onClick={() => void setEnabled(!s.enabled)} disabled={!s.enabled && !!s.problem}>{s.enabled ? 'Turn off' : 'Turn on'}</button>
                 : <span className="muted small">Only an owner turns the model on or off.</span>}
             </div>
           </div>

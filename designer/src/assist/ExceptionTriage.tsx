@@ -42,7 +42,7 @@ export function ExceptionTriage({ item }: { item: ExceptionItem }) {
     <div className="triage" data-testid="triage" data-category={t.category}>
       <span className={`pill triage-cat ${CATEGORY_CLASS[t.category] ?? ''}`} title="Cause category (triage)">{t.categoryLabel}</span>{' '}
       <span className="triage-next">{t.nextStep}</span>{' '}
-      <button className="link" onClick={() => setOpen(!open)} aria-expanded={open}>{open ? 'Hide triage' : t.action && (t.action.kind === 'add-lookup-row' || FLOW_ACTIONS.includes(t.action.kind)) ? 'Why, and the proposed fix' : 'Why'}</button>
+      <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>{open ? 'Hide triage' : t.action && (t.action.kind === 'add-lookup-row' || FLOW_ACTIONS.includes(t.action.kind)) ? 'Why, and the proposed fix' : 'Why'}</button>
       {open && <TriageDetail item={item} t={t} onChanged={onChanged} />}
     </div>
   );
@@ -92,7 +92,7 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
       <p data-testid="triage-explanation" data-source={own?.source ?? 'rule'}>{own?.explanation ?? t.explanation}</p>
       {own?.source === 'model' && own.ruleExplanation && (
         <p className="help">
-          <button className="link" onClick={() => setShowRule(!showRule)} aria-expanded={showRule}>{showRule ? 'Hide' : 'Show'} the offline rule’s explanation</button>
+          <button type="button" className="link" onClick={() => setShowRule(!showRule)} aria-expanded={showRule}>{showRule ? 'Hide' : 'Show'} the offline rule’s explanation</button>
           {showRule && <span data-testid="triage-rule-explanation"> {own.ruleExplanation}</span>}
         </p>
       )}
@@ -130,7 +130,7 @@ export function ProposalTable({ p, mayAccept, busy, onAccept }: { p: LookupPropo
                 <td><strong>{r.proposal.value}</strong> <span className="muted">{r.proposal.label.startsWith(`${r.proposal.value} — `) ? r.proposal.label.slice(r.proposal.value.length + 3) : r.proposal.label !== r.proposal.value ? r.proposal.label : ''}</span></td>
                 <td><span className="pill" title="confidence">{Math.round(r.proposal.confidence * 100)} %</span></td>
                 <td className="help">{r.proposal.reason}</td>
-                <td>{mayAccept && <button className={i === 0 ? 'primary' : ''} disabled={busy} onClick={() => onAccept(r.row)}>Accept {r.proposal.value}</button>}</td>
+                <td>{mayAccept && <button type="button" className={i === 0 ? 'primary' : ''} disabled={busy} onClick={() => onAccept(r.row)}>Accept {r.proposal.value}</button>}</td>
               </tr>
             ))}
           </tbody>

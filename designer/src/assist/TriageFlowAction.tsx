@@ -42,12 +42,12 @@ export function TriageFlowAction({ action, exceptionId }: { action: TriageAction
   if (!allowed) return <p className="help">Proposed: {action.label}. An operator, consultant or owner can do this from here.</p>;
   return (
     <div className="triage-flow-action" data-testid="triage-flow-action" data-kind={action.kind}>
-      {!done && <button className="primary" disabled={busy} onClick={() => void act(first)}>{action.label}</button>}
+      {!done && <button type="button" className="primary" disabled={busy} onClick={() => void act(first)}>{action.label}</button>}
       {done && (
         <p className="ok-text" role="status" data-testid="triage-flow-status">
           {done.text}{' '}
           <Link to={`/flows/${encodeURIComponent(flowId)}`}>Open the flow</Link>{' '}
-          {done.undo && <button disabled={busy} onClick={() => void act(done.undo!.run)}>{done.undo.label}</button>}
+          {done.undo && <button type="button" disabled={busy} onClick={() => void act(done.undo!.run)}>{done.undo.label}</button>}
         </p>
       )}
       {error && <p className="error" role="alert">{error}</p>}

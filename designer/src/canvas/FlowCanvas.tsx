@@ -128,6 +128,7 @@ export function FlowCanvas() {
   }, [focus, getInternalNode, setCenter]);
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: the drop target of palette drags; the keyboard adds nodes with Enter on a palette item
     <div className="canvas" data-testid="canvas" ref={box} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={rfNodes}

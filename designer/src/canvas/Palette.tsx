@@ -45,9 +45,12 @@ export function Palette() {
         <section key={category} className="palette-group">
           <h4>{CATEGORY_TITLE[category] ?? category}</h4>
           {list.map((t) => (
+            // biome-ignore lint/a11y/useSemanticElements: a draggable card, and Firefox starts no drag from a <button>
             <div
               key={t.type}
               className={`palette-item cat-${t.category}`}
+              role="button"
+              tabIndex={0}
               draggable
               data-node-type={t.type}
               title={t.description}
@@ -56,6 +59,7 @@ export function Palette() {
                 e.dataTransfer.effectAllowed = 'copy';
               }}
               onDoubleClick={() => addAtCenter(t.type)}
+              onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), addAtCenter(t.type))}
             >
               <strong>{t.title}</strong>
               <small>{t.type}</small>
@@ -63,7 +67,7 @@ export function Palette() {
           ))}
         </section>
       ))}
-      <p className="muted hint">Drag onto the canvas, or double-click to add.</p>
+      <p className="muted hint">Drag onto the canvas, or double-click (Enter) to add.</p>
     </aside>
   );
 }

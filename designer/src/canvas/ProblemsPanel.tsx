@@ -19,8 +19,8 @@ export function ProblemsPanel() {
           {problems.map((p, i) => {
             const onNode = nodeIds.has(p.where);
             return (
-              <li key={i}>
-                <button className="link" disabled={!onNode} onClick={() => store.getState().focusNode(p.where)} data-problem-where={p.where}>
+              <li /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i}>
+                <button type="button" className="link" disabled={!onNode} onClick={() => store.getState().focusNode(p.where)} data-problem-where={p.where}>
                   <strong>{p.where}</strong> <code>{p.path}</code> — {p.message}
                 </button>
               </li>

@@ -54,7 +54,7 @@ export function PublishDialog({ flush, onClose, onPublished, onRequested }: { fl
           <>
             <label>
               What changed?
-              <input autoFocus value={message} onChange={(e) => setMessage(e.target.value)} placeholder="e.g. Map tax lines to ERP tax codes" required name="message" />
+              <input /* biome-ignore lint/a11y/noAutofocus: the dialog the person just opened (WAI-ARIA dialog pattern) takes focus to its one field */ autoFocus value={message} onChange={(e) => setMessage(e.target.value)} placeholder="e.g. Map tax lines to ERP tax codes" required name="message" />
             </label>
             <ConfirmChange review={review} checked={confirmed} onChange={setConfirmed} />
           </>

@@ -47,7 +47,7 @@ export function TestInputPicker() {
     if (k === 'sample') store.getState().setTestInput({ kind: 'sample' }, 'Trigger sample');
   };
 
-  const usePaste = () => {
+  const applyPaste = () => {
     const t = text.trim();
     if (!t) return setPasteError('Paste a webhook body or JSON first.');
     try {
@@ -82,7 +82,7 @@ export function TestInputPicker() {
             onChange={(e) => setText(e.target.value)}
           />
           <div className="row">
-            <button onClick={usePaste} data-testid="test-input-use-paste">Use this event</button>
+            <button type="button" onClick={applyPaste} data-testid="test-input-use-paste">Use this event</button>
             {pasteError && <span className="error">{pasteError}</span>}
           </div>
         </div>

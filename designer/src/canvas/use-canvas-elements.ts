@@ -22,6 +22,7 @@ export function useCanvasElements(measured: Map<string, Dims>, measureTick: numb
   const selectedEdgeIds = useFlowStore((s) => s.selectedEdgeIds);
   const cache = useRef(new Map<string, CacheEntry>());
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `measured` is a mutable map; measureTick is what tells us it changed
   const rfNodes = useMemo(() => {
     const selected = new Set(selectedNodeIds);
     const next = new Map<string, CacheEntry>();
@@ -39,8 +40,6 @@ export function useCanvasElements(measured: Map<string, Dims>, measureTick: numb
     });
     cache.current = next;
     return out;
-    // measureTick tells us `measured` (a mutable map) changed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [nodes, selectedNodeIds, measureTick]);
 
   const rfEdges = useMemo(() => {

@@ -27,7 +27,7 @@ export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
         <td><input type="checkbox" aria-label={`Select ${item.title}`} checked={checked} onChange={(e) => onCheck(e.target.checked)} disabled={item.state === 'resolved'} /></td>
         <td><span className={`pill sev sev-${item.severity}`}>{item.severity}</span></td>
         <td>
-          <button className="link" onClick={() => (detail ? setDetail(null) : void exceptionsApi.get(item.id).then(setDetail))}><strong>{item.title}</strong></button>
+          <button type="button" className="link" onClick={() => (detail ? setDetail(null) : void exceptionsApi.get(item.id).then(setDetail))}><strong>{item.title}</strong></button>
           {item.count > 1 && <span className="pill">×{item.count}</span>}
           {item.detail && <div className="help">{item.detail}</div>}
           {fix && <div className="fix-link"><Link to={fix.to} className="button" data-testid="fix-link">{fix.label}</Link></div>}
@@ -45,7 +45,7 @@ export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
         <td title={new Date(item.lastSeen).toLocaleString()}>{ago(item.lastSeen)}</td>
         <td className="actions">
           {actions.map((a) => (
-            <button key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? act(a) : setForm(form === a ? null : a))}>{a}</button>
+            <button type="button" key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? act(a) : setForm(form === a ? null : a))}>{a}</button>
           ))}
         </td>
       </tr>

@@ -66,7 +66,7 @@ export function ExceptionsPage({ type }: { type?: string } = {}) {
         </select>
         <input aria-label="Type" placeholder="Type, e.g. run-failed" value={query.type ?? ''} onChange={(e) => set({ type: e.target.value || undefined })} style={{ width: 200 }} />
         {countBy(items, 'type').slice(0, 6).map(([t, n]) => (
-          <button key={t} className={`chip ${query.type === t ? 'on' : ''}`} onClick={() => set({ type: query.type === t ? undefined : t })}>{t} <span className="muted">{n}</span></button>
+          <button type="button" key={t} className={`chip ${query.type === t ? 'on' : ''}`} onClick={() => set({ type: query.type === t ? undefined : t })}>{t} <span className="muted">{n}</span></button>
         ))}
       </div>
       {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="exceptions-status">{status.text}</p>}
@@ -74,7 +74,7 @@ export function ExceptionsPage({ type }: { type?: string } = {}) {
         <div className="bulk-bar row" data-testid="bulk-bar">
           <strong>{chosen.length} selected</strong>
           {bulkActionsFor(chosen, role).map((a) => (
-            <button key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? void bulk(a) : setBulkForm(bulkForm === a ? null : a))}>{a} all</button>
+            <button type="button" key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? void bulk(a) : setBulkForm(bulkForm === a ? null : a))}>{a} all</button>
           ))}
           {bulkForm && <ActionForm action={bulkForm} onSubmit={(i) => void bulk(bulkForm, i)} onCancel={() => setBulkForm(null)} />}
         </div>

@@ -9,6 +9,7 @@ export function RetrySummary({ batch }: { batch: RetryBatch }) {
   const [error, setError] = useState<string | null>(null);
   const key = ids.join(',');
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: ids is a new array on each render; key is its content
   useEffect(() => {
     if (!ids.length) return;
     let stop = false;

@@ -52,9 +52,9 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
         <h2>Payout reconciliation</h2>
         <input type="month" aria-label="Month" value={month} onChange={(e) => e.target.value && navigate(`/finance/payouts?month=${e.target.value}`)} style={{ width: 170 }} />
         <span className="spacer" />
-        <button onClick={() => void exportCsv()} disabled={!report}>Export CSV</button>
-        <button onClick={() => void exportCsv('payout-lines')} disabled={!report} title="Every reconciled line with its own fee">Lines with fees (CSV)</button>
-        <button onClick={() => void exportCsv('trial-balance')} title="Per account: opening, debits, credits, closing">Trial balance (CSV)</button>
+        <button type="button" onClick={() => void exportCsv()} disabled={!report}>Export CSV</button>
+        <button type="button" onClick={() => void exportCsv('payout-lines')} disabled={!report} title="Every reconciled line with its own fee">Lines with fees (CSV)</button>
+        <button type="button" onClick={() => void exportCsv('trial-balance')} title="Per account: opening, debits, credits, closing">Trial balance (CSV)</button>
       </div>
       {error && <p className="error">{error}</p>}
       {!report && !error && <p className="muted">Loading…</p>}

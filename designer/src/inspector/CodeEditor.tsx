@@ -10,6 +10,7 @@ export function CodeEditor({ value, onChange, readOnly, label }: { value: string
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is created once per mount (and readOnly); value changes are synced by the effect below, label is the field's fixed name
   useEffect(() => {
     const v = new EditorView({
       parent: host.current!,
@@ -28,8 +29,6 @@ export function CodeEditor({ value, onChange, readOnly, label }: { value: string
     });
     view.current = v;
     return () => v.destroy();
-    // The editor is created once per mount; value changes are synced below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [readOnly]);
 
   useEffect(() => {

@@ -66,7 +66,7 @@ export function Inspector() {
       {info?.description && <p className="help node-help">{info.description}</p>}
       {node.type === MAP_TYPE && (
         <p>
-          <button className="primary" onClick={() => void openMapper(node.id)} data-testid="open-mapper">Open mapper</button>
+          <button type="button" className="primary" onClick={() => void openMapper(node.id)} data-testid="open-mapper">Open mapper</button>
           <span className="help"> or double-click the node</span>
         </p>
       )}
@@ -90,7 +90,7 @@ export function Inspector() {
         <p className="error">Unknown node type “{node.type}”: it is not in this server's catalog.</p>
       )}
       {mine.filter((p) => !/\.config\./.test(p.path)).map((p, i) => (
-        <p key={i} className="error">{p.message}</p>
+        <p /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} className="error">{p.message}</p>
       ))}
       <NodeRunData nodeId={node.id} />
     </aside>

@@ -22,7 +22,7 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
         {step?.reusedFrom === 'pinned' && <span className="pill">pinned</span>}
       </h4>
       <div className="row">
-        <button onClick={() => void testRun({ nodeId, ...(canPin ? { pinFrom: run!.runId } : {}) })} disabled={running} data-testid="run-this-node"
+        <button type="button" onClick={() => void testRun({ nodeId, ...(canPin ? { pinFrom: run!.runId } : {}) })} disabled={running} data-testid="run-this-node"
           title={canPin ? 'Runs only this node; the nodes before it keep the outputs of the last test' : 'Runs the flow up to this node'}>
           {canPin ? 'Run this node (inputs pinned)' : 'Test up to this node'}
         </button>

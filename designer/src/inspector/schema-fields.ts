@@ -33,7 +33,7 @@ function unwrap(s: JsonSchema): JsonSchema {
 function enumOptions(s: JsonSchema): { value: unknown; label: string }[] | undefined {
   if (Array.isArray(s.enum)) return s.enum.map((v) => ({ value: v, label: String(v) }));
   const alts = s.anyOf ?? s.oneOf;
-  if (alts && alts.length && alts.every((a) => 'const' in a)) return alts.map((a) => ({ value: a.const, label: a.title ?? String(a.const) }));
+  if (alts?.length && alts.every((a) => 'const' in a)) return alts.map((a) => ({ value: a.const, label: a.title ?? String(a.const) }));
   return undefined;
 }
 

@@ -47,7 +47,9 @@ export function autoLayout(nodes: readonly FlowNode[], edges: readonly FlowEdge[
       return { id, key: ps.length ? ps.reduce((s, p) => s + row.get(p)!, 0) / ps.length : i };
     });
     keyed.sort((a, b) => a.key - b.key);
-    keyed.forEach(({ id }, i) => row.set(id, i));
+    keyed.forEach(({ id }, i) => {
+      row.set(id, i);
+    });
   });
 
   const tallest = Math.max(1, ...columns.map((c) => c.length));

@@ -52,7 +52,7 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
             <thead><tr>{keyColumns.map((c) => <th key={c}>{c}</th>)}{table.valueColumns.map((c) => <th key={c}>{c}</th>)}</tr></thead>
             <tbody>
               {keys.map((k, i) => (
-                <tr key={i}>
+                <tr /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i}>
                   {keyColumns.map((c) => <td key={c}><code>{k[c] || '—'}</code></td>)}
                   {table.valueColumns.map((c) => (
                     <td key={c}>
@@ -64,7 +64,7 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
             </tbody>
           </table>
           <div className="row">
-            <button className="primary" disabled={busy || !table.valueColumns.some((c) => values[c]?.trim())} onClick={() => void save()}>
+            <button type="button" className="primary" disabled={busy || !table.valueColumns.some((c) => values[c]?.trim())} onClick={() => void save()}>
               {busy ? 'Saving…' : 'Add row and retry waiting runs'}
             </button>
           </div>

@@ -140,15 +140,15 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       <p className="help">{table.description}</p>
       <div className="row lookup-toolbar">
         <input aria-label="Filter rows" placeholder="Filter rows" value={filter} onChange={(e) => setFilter(e.target.value)} style={{ width: 200 }} />
-        {!readOnly && <button onClick={() => setGrid(addRow(grid))}>+ Add row</button>}
-        <button onClick={() => void exportCsv()}>Export CSV</button>
-        {!readOnly && <button onClick={() => setPanel(panel === 'import' ? null : 'import')}>Import CSV…</button>}
-        <button onClick={() => setPanel(panel === 'versions' ? null : 'versions')}>Versions</button>
+        {!readOnly && <button type="button" onClick={() => setGrid(addRow(grid))}>+ Add row</button>}
+        <button type="button" onClick={() => void exportCsv()}>Export CSV</button>
+        {!readOnly && <button type="button" onClick={() => setPanel(panel === 'import' ? null : 'import')}>Import CSV…</button>}
+        <button type="button" onClick={() => setPanel(panel === 'versions' ? null : 'versions')}>Versions</button>
         <span className="spacer" />
         {dirty && <span className="save-state dirty" data-testid="lookup-changes">{sum.added} added · {sum.changed} changed · {sum.deleted} deleted</span>}
         {!readOnly && <input aria-label="Change note" placeholder="What changed? (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 220 }} />}
-        {!readOnly && <button className="primary" disabled={!dirty || busy || dups > 0} onClick={() => void save()}>{busy ? 'Saving…' : 'Save new version'}</button>}
-        {dirty && <button className="ghost" onClick={() => void load()}>Discard</button>}
+        {!readOnly && <button type="button" className="primary" disabled={!dirty || busy || dups > 0} onClick={() => void save()}>{busy ? 'Saving…' : 'Save new version'}</button>}
+        {dirty && <button type="button" className="ghost" onClick={() => void load()}>Discard</button>}
       </div>
       {reference && <p className="help" data-testid="lookup-reference-note">{reference.column} values are chosen from {reference.source}'s {reference.items.length} records.</p>}
       {referenceNote && <p className="error">{referenceNote}</p>}

@@ -70,7 +70,7 @@ export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete, ref
               <td className="row-actions">
                 {dups.has(r.id) && <span className="error small" title="Another row has the same key">duplicate key</span>}
                 {!readOnly && (
-                  <button className="ghost" aria-label={r.deleted ? `Keep row ${i + 1}` : `Delete row ${i + 1}`} onClick={() => onToggleDelete(r.id)}>
+                  <button type="button" className="ghost" aria-label={r.deleted ? `Keep row ${i + 1}` : `Delete row ${i + 1}`} onClick={() => onToggleDelete(r.id)}>
                     {r.deleted ? '↺' : '×'}
                   </button>
                 )}

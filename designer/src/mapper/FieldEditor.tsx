@@ -22,7 +22,7 @@ export function FieldEditor() {
       <div className="row">
         <h3>{targetLabel(fields, addr)}</h3>
         <span className="spacer" />
-        <button className="ghost" onClick={() => s.removeField(addr)} disabled={locked}>Remove target</button>
+        <button type="button" className="ghost" onClick={() => s.removeField(addr)} disabled={locked}>Remove target</button>
       </div>
       {locked && <p className="help">This field uses an expression a consultant wrote; ask them to change it.</p>}
       <div className="row">
@@ -35,13 +35,13 @@ export function FieldEditor() {
           <h4>Transforms <span className="muted small">applied in order</span></h4>
           <ol>
             {(f.transforms ?? []).map((t, i) => (
-              <li key={i} data-transform={t.op}>
+              <li /* biome-ignore lint/suspicious/noArrayIndexKey: controlled rows with no state of their own, and the model gives them no ids (a transform is a value); moves and removals re-render every row from the store */ key={i} data-transform={t.op}>
                 <div className="row">
                   <strong>{describeTransform(t)}</strong>
                   <span className="spacer" />
-                  <button className="ghost" aria-label="Move up" disabled={locked || i === 0} onClick={() => s.moveTransform(addr, i, -1)}>↑</button>
-                  <button className="ghost" aria-label="Move down" disabled={locked || i === (f.transforms?.length ?? 0) - 1} onClick={() => s.moveTransform(addr, i, 1)}>↓</button>
-                  <button className="ghost" aria-label="Remove transform" disabled={locked} onClick={() => s.removeTransform(addr, i)}>×</button>
+                  <button type="button" className="ghost" aria-label="Move up" disabled={locked || i === 0} onClick={() => s.moveTransform(addr, i, -1)}>↑</button>
+                  <button type="button" className="ghost" aria-label="Move down" disabled={locked || i === (f.transforms?.length ?? 0) - 1} onClick={() => s.moveTransform(addr, i, 1)}>↓</button>
+                  <button type="button" className="ghost" aria-label="Remove transform" disabled={locked} onClick={() => s.removeTransform(addr, i)}>×</button>
                 </div>
                 {!locked && <div className="row transform-settings"><TransformEditor t={t} onChange={(nt) => s.updateTransform(addr, i, nt)} /></div>}
               </li>
@@ -59,7 +59,7 @@ export function FieldEditor() {
         </div>
       )}
       {f.source.kind === 'each' && !locked && (
-        <button onClick={() => s.addField(addr)}>+ Add a field inside {f.target}</button>
+        <button type="button" onClick={() => s.addField(addr)}>+ Add a field inside {f.target}</button>
       )}
     </div>
   );

@@ -36,7 +36,7 @@ export function InputPicker({ upstreamName, error, onReload }: { upstreamName: s
             </optgroup>
           ))}
         </select>
-        <button className="ghost small-button" title="Look for newer runs" aria-label="Reload inputs" onClick={onReload}>↻</button>
+        <button type="button" className="ghost small-button" title="Look for newer runs" aria-label="Reload inputs" onClick={onReload}>↻</button>
       </div>
       {sample && (
         <p className="small">

@@ -32,7 +32,7 @@ export function MapperPublishDialog({ flowId, prepare, onPublish, onClose }: { f
         <PublishReview review={review} />
         {review.state !== 'checking' && !review.problems.length && (
           <>
-            <label>What changed?<input autoFocus name="message" value={message} onChange={(e) => setMessage(e.target.value)} required placeholder="e.g. Map the order note to the ERP reference" /></label>
+            <label>What changed?<input /* biome-ignore lint/a11y/noAutofocus: the dialog the person just opened (WAI-ARIA dialog pattern) takes focus to its one field */ autoFocus name="message" value={message} onChange={(e) => setMessage(e.target.value)} required placeholder="e.g. Map the order note to the ERP reference" /></label>
             <ConfirmChange review={review} checked={confirmed} onChange={setConfirmed} />
           </>
         )}

@@ -29,8 +29,8 @@ export function MapperToolbar({ canSeeCanvas, saving, onSave, onPublish }: Props
       <Link to={`/lookups?flow=${encodeURIComponent(flow.id)}`}>Lookup tables</Link>
       {canSeeCanvas && <Link to={`/flows/${encodeURIComponent(flow.id)}`}>Canvas</Link>}
       <span className={`save-state ${dirty ? 'dirty' : ''}`} data-testid="mapper-save-state">{saving ? 'Saving…' : dirty ? 'Unsaved changes' : 'Saved'}</span>
-      <button onClick={onSave} disabled={saving || !dirty}>Save draft</button>
-      <button className="primary" onClick={onPublish} disabled={saving}>Publish…</button>
+      <button type="button" onClick={onSave} disabled={saving || !dirty}>Save draft</button>
+      <button type="button" className="primary" onClick={onPublish} disabled={saving}>Publish…</button>
     </div>
   );
 }

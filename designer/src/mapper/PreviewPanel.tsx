@@ -18,7 +18,7 @@ export function PreviewPanel() {
         {preview && <span className="muted small">{Math.round(preview.durationMs)} ms</span>}
       </div>
       {error && <p className="error">{error}</p>}
-      {problems.length > 0 && <ul className="preview-problems" data-testid="preview-problems">{problems.map((p, i) => <li key={i} className="error">{p}</li>)}</ul>}
+      {problems.length > 0 && <ul className="preview-problems" data-testid="preview-problems">{problems.map((p, i) => <li /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} className="error">{p}</li>)}</ul>}
       {preview ? <JsonView value={preview.output} testId="preview-output" /> : !error && <p className="muted">Working…</p>}
     </div>
   );

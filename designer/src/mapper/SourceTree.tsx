@@ -36,6 +36,7 @@ function TreeItem({ node, depth, open }: { node: SourceNode; depth: number; open
   };
   return (
     <li>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drag source; the key's button inside is the click and keyboard way to pick the path */}
       <div
         className={`tree-row kind-${node.kind}`}
         draggable
@@ -48,9 +49,9 @@ function TreeItem({ node, depth, open }: { node: SourceNode; depth: number; open
         title={node.path}
       >
         {node.children ? (
-          <button className="ghost twisty" aria-label={isOpen ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!isOpen)}>{isOpen ? '▾' : '▸'}</button>
+          <button type="button" className="ghost twisty" aria-label={isOpen ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!isOpen)}>{isOpen ? '▾' : '▸'}</button>
         ) : <span className="twisty" />}
-        <button className="link tree-key" onClick={pick}>{node.key}</button>
+        <button type="button" className="link tree-key" onClick={pick}>{node.key}</button>
         {node.kind === 'array' && <span className="pill">list of {node.length}</span>}
         {node.preview !== undefined && <code className="tree-preview">{node.preview}</code>}
       </div>

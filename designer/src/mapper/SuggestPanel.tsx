@@ -88,8 +88,8 @@ export function SuggestPanel() {
     <div className="card suggest-panel" data-testid="suggest-panel">
       <div className="row">
         <h3>Suggestions</h3>
-        <button onClick={() => void suggest()} disabled={busy || !nodeId} data-testid="suggest">{busy && !result ? 'Suggesting…' : 'Suggest'}</button>
-        {undo && <button onClick={() => { store.getState().replaceFields(undo); setUndo(null); setNote('Suggestions undone.'); }} data-testid="suggest-undo">Undo</button>}
+        <button type="button" onClick={() => void suggest()} disabled={busy || !nodeId} data-testid="suggest">{busy && !result ? 'Suggesting…' : 'Suggest'}</button>
+        {undo && <button type="button" onClick={() => { store.getState().replaceFields(undo); setUndo(null); setNote('Suggestions undone.'); }} data-testid="suggest-undo">Undo</button>}
         {!downstream && <span className="muted small">No downstream node: the suggestions fill the sales-order input only when the map feeds a known node.</span>}
       </div>
       {error && <p className="error">{error}</p>}
@@ -122,9 +122,9 @@ export function SuggestPanel() {
             </tbody>
           </table>
           <div className="row">
-            <button className="primary" onClick={() => void accept()} disabled={busy || !Object.keys(choice).length} data-testid="suggest-accept">Accept {Object.keys(choice).length} ticked</button>
-            <button onClick={() => setChoice(Object.fromEntries(result.targets.filter((t) => t.candidates.length).map((t) => [t.target, 0])))}>Tick all top</button>
-            <button onClick={() => setResult(null)}>Close</button>
+            <button type="button" className="primary" onClick={() => void accept()} disabled={busy || !Object.keys(choice).length} data-testid="suggest-accept">Accept {Object.keys(choice).length} ticked</button>
+            <button type="button" onClick={() => setChoice(Object.fromEntries(result.targets.filter((t) => t.candidates.length).map((t) => [t.target, 0])))}>Tick all top</button>
+            <button type="button" onClick={() => setResult(null)}>Close</button>
           </div>
         </>
       )}

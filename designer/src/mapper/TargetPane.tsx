@@ -59,7 +59,7 @@ export function TargetPane() {
                 </td>
                 <td>
                   <code data-testid="target-source">{describeSource(f.source)}</code>
-                  {(f.transforms ?? []).map((t, i) => <span key={i} className="pill transform-pill">{describeTransform(t)}</span>)}
+                  {(f.transforms ?? []).map((t, i) => <span /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} className="pill transform-pill">{describeTransform(t)}</span>)}
                 </td>
                 <td data-testid="target-value">
                   {error ? <span className="error">{error}</span> : trace?.count ? (
@@ -80,7 +80,7 @@ export function TargetPane() {
       </table>
       <div className="drop-new" data-testid="drop-new" {...dropHandlers((p) => store.getState().addField(null, p))}>
         Drop a source field here to add a target
-        <button onClick={() => store.getState().addField(null)}>Add target</button>
+        <button type="button" onClick={() => store.getState().addField(null)}>Add target</button>
       </div>
     </div>
   );

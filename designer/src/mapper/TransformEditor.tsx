@@ -96,13 +96,13 @@ function Concat({ t, onChange }: Props<Of<'concat'>>) {
   return (
     <div className="concat">
       {t.parts.map((p, i) => (
-        <span key={i} className="row">
+        <span /* biome-ignore lint/suspicious/noArrayIndexKey: controlled parts with no state of their own, and the model gives them no ids */ key={i} className="row">
           <Operand label={`Part ${i + 1}`} value={p} onChange={(v) => set(t.parts.map((x, j) => (j === i ? v : x)))} />
-          {t.parts.length > 1 && <button className="ghost" aria-label={`Remove part ${i + 1}`} onClick={() => set(t.parts.filter((_, j) => j !== i))}>×</button>}
+          {t.parts.length > 1 && <button type="button" className="ghost" aria-label={`Remove part ${i + 1}`} onClick={() => set(t.parts.filter((_, j) => j !== i))}>×</button>}
         </span>
       ))}
       <span className="row">
-        <button onClick={() => set([...t.parts, { path: '' }])}>+ part</button>
+        <button type="button" onClick={() => set([...t.parts, { path: '' }])}>+ part</button>
         <Text label="Separator" value={t.separator ?? ''} onChange={(separator) => onChange({ ...t, separator })} width={50} />
       </span>
     </div>

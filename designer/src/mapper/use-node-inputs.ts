@@ -11,6 +11,7 @@ export function useNodeInputs(store: MapperStore, types: NodeTypeInfo[]) {
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick is the trigger of reload()
   useEffect(() => {
     if (!nodeId) return;
     let cancelled = false;

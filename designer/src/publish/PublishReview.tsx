@@ -17,6 +17,7 @@ export interface Review {
 /** Saves first (`prepare`), then validates and dry-runs the draft. */
 export function usePublishReview(flowId: string, prepare: () => Promise<void>): Review {
   const [review, setReview] = useState<Review>({ state: 'checking', problems: [], report: null });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one review per flow when the dialog opens; prepare is a new function on each render and saving again on each would loop
   useEffect(() => {
     let cancelled = false;
     (async () => {
@@ -29,7 +30,6 @@ export function usePublishReview(flowId: string, prepare: () => Promise<void>): 
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flowId]);
   return review;
 }
@@ -59,7 +59,7 @@ export function PublishReview({ review }: { review: Review }) {
       <div className="publish-review" data-testid="publish-review">
         <p className="error" role="alert" data-testid="publish-refused">Not publishable: {review.problems.length} problem{review.problems.length > 1 ? 's' : ''} to fix.</p>
         <ul className="publish-problems">
-          {review.problems.map((p, i) => <li key={i}><strong>{p.where}</strong> {p.message}</li>)}
+          {review.problems.map((p, i) => <li /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i}><strong>{p.where}</strong> {p.message}</li>)}
         </ul>
       </div>
     );
@@ -98,7 +98,7 @@ function EventRow({ e }: { e: DryRunEvent }) {
       </summary>
       {(e.verdict === 'breaks' || e.verdict === 'fails') && <p className="error">{e.after.message}</p>}
       {e.verdict === 'fixes' && <p className="muted">Live version: {e.before?.message}</p>}
-      {changed.map((d, i) => <DocumentDiff key={i} d={d} />)}
+      {changed.map((d, i) => <DocumentDiff /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} d={d} />)}
       {e.after.exceptions.length > 0 && <p className="muted">Would raise: {e.after.exceptions.join('; ')}</p>}
     </details>
   );

@@ -20,8 +20,8 @@ export function AuditPage() {
     <section className="page" data-testid="audit-page">
       <h2>Audit</h2>
       <nav className="subtabs">
-        <button className={tab === 'findings' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('findings')}>Integration findings</button>
-        <button className={tab === 'changes' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('changes')}>Change log</button>
+        <button type="button" className={tab === 'findings' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('findings')}>Integration findings</button>
+        <button type="button" className={tab === 'changes' ? 'subtab active link' : 'subtab link'} onClick={() => setTab('changes')}>Change log</button>
       </nav>
       {error && <p className="error">{error}</p>}
       {tab === 'findings' && (!report ? !error && <p className="muted">Checking the catalogue, mappings and flows…</p> : (
@@ -40,7 +40,7 @@ export function AuditPage() {
               <thead><tr><th>Severity</th><th>Owner</th><th>Subject</th><th>What is wrong</th><th>What to do</th></tr></thead>
               <tbody>
                 {report.findings.map((f, i) => (
-                  <tr key={i} data-kind={f.kind}>
+                  <tr /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} data-kind={f.kind}>
                     <td><span className={`pill ${f.severity === 'high' ? 'bad' : f.severity === 'medium' ? 'status-running' : ''}`}>{f.severity}</span></td>
                     <td>{f.owner}</td>
                     <td><strong>{f.subject}</strong><div className="muted small">{f.kind}</div></td>
@@ -56,7 +56,7 @@ export function AuditPage() {
       {tab === 'changes' && (log === null ? <p className="muted">Loading…</p> : log.length === 0 ? <p className="muted">No changes recorded.</p> : (
         <table className="table compact" data-testid="change-log">
           <thead><tr><th>When</th><th>Who</th><th>What</th><th>On</th></tr></thead>
-          <tbody>{log.map((e, i) => <tr key={i}><td className="nowrap">{toDate(e.at)?.toLocaleString()}</td><td>{e.actor}</td><td><code>{e.action}</code></td><td>{e.target}</td></tr>)}</tbody>
+          <tbody>{log.map((e, i) => <tr /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i}><td className="nowrap">{toDate(e.at)?.toLocaleString()}</td><td>{e.actor}</td><td><code>{e.action}</code></td><td>{e.target}</td></tr>)}</tbody>
         </table>
       ))}
     </section>

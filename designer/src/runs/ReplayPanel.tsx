@@ -18,6 +18,7 @@ export function ReplayPanel({ run, onReplayed, onClose }: { run: RunRecord; onRe
   const request = { from, ...(resend.length ? { resend } : {}) };
   const key = JSON.stringify(request);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: request is a new object on each render; key is its content
   useEffect(() => {
     let stale = false;
     setError(null);
@@ -61,7 +62,7 @@ export function ReplayPanel({ run, onReplayed, onClose }: { run: RunRecord; onRe
           </select>
         </label>
         <span className="spacer" />
-        <button className="ghost" onClick={onClose}>Close</button>
+        <button type="button" className="ghost" onClick={onClose}>Close</button>
       </div>
       {plan && (
         <>
@@ -92,7 +93,7 @@ export function ReplayPanel({ run, onReplayed, onClose }: { run: RunRecord; onRe
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="row">
-        <button className="primary" disabled={!plan || busy || waiting.length > 0} onClick={() => void confirm()}>
+        <button type="button" className="primary" disabled={!plan || busy || waiting.length > 0} onClick={() => void confirm()}>
           {busy ? 'Replaying…' : plan ? `Replay: re-run ${plan.rerun.length}, reuse ${plan.reused.length}` : 'Replay'}
         </button>
         {waiting.length > 0 && <span className="error small">Tick the confirmation of {waiting.map((s) => s.nodeId).join(', ')} first.</span>}

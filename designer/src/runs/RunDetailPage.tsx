@@ -36,7 +36,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
         <h2>Run {run.runId}</h2>
         <span className={`pill status-${run.status}`} data-testid="run-status">{run.status}</span>
         <span className="spacer" />
-        {canReplay && !replaying && <button className={run.status === 'failed' ? 'primary' : ''} onClick={() => setReplaying(true)}>Replay…</button>}
+        {canReplay && !replaying && <button type="button" className={run.status === 'failed' ? 'primary' : ''} onClick={() => setReplaying(true)}>Replay…</button>}
       </div>
       <p className="muted">
         Flow <Link to={`/flows/${encodeURIComponent(run.flowId)}`}>{run.flowId}</Link> v{run.flowVersion}
@@ -48,8 +48,8 @@ export function RunDetailPage({ runId }: { runId: string }) {
       {replaying && <ReplayPanel run={run} onClose={() => setReplaying(false)} onReplayed={(id) => (setReplaying(false), navigate(`/runs/${encodeURIComponent(id)}`))} />}
       <ol className="steps">
         {run.steps.map((s, i) => (
-          <li key={i} className={open === i ? 'open' : ''}>
-            <button className="step-row" onClick={() => setOpen(open === i ? null : i)} data-step={s.nodeId}>
+          <li key={s.nodeId} className={open === i ? 'open' : ''}>
+            <button type="button" className="step-row" onClick={() => setOpen(open === i ? null : i)} data-step={s.nodeId}>
               <span className={`dot status-${s.status}`} />
               <strong>{s.nodeId}</strong> <code>{s.type}</code>
               <span className={`pill status-${s.status}`}>{s.status}</span>

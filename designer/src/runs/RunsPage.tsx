@@ -82,7 +82,7 @@ export function RunsPage() {
                 <Fragment key={key}>
                   <tr className="fold" data-fold={row.flowId}>
                     <td colSpan={7}>
-                      <button className="link" onClick={() => setOpen((o) => { const n = new Set(o); if (n.has(key)) n.delete(key); else n.add(key); return n; })}>
+                      <button type="button" className="link" onClick={() => setOpen((o) => { const n = new Set(o); if (n.has(key)) n.delete(key); else n.add(key); return n; })}>
                         {open.has(key) ? '▾' : '▸'} {row.runs.length} quiet scheduled runs of <strong>{row.flowId}</strong>
                       </button>{' '}
                       <span className="muted">
@@ -98,7 +98,7 @@ export function RunsPage() {
           </tbody>
         </table>
       )}
-      {more && <button onClick={() => void loadMore()}>Older runs</button>}
+      {more && <button type="button" onClick={() => void loadMore()}>Older runs</button>}
       {runs && <p className="muted small">{runs.length} run{runs.length === 1 ? '' : 's'} loaded{more ? '; older ones on request' : ''}.</p>}
     </section>
   );

@@ -65,7 +65,7 @@ export function SandboxPage() {
           <div key={s.id} className="card scenario" data-scenario={s.id} title={`Starts with: ${s.starts}`}>
             <strong>{s.title}</strong>
             <span className="muted small">{s.expect}</span>
-            <button className="primary" disabled={!info.ready || busy !== null} onClick={() => void send(s.id)}>
+            <button type="button" className="primary" disabled={!info.ready || busy !== null} onClick={() => void send(s.id)}>
               {busy === s.id ? 'Sending…' : 'Send'}
             </button>
           </div>
@@ -93,8 +93,8 @@ export function SandboxPage() {
           <div className="kv">
             <span>Webhook secret</span>
             <code data-testid="webhook-secret">{reveal ? info.shop.webhookSecret : '•'.repeat(24)}</code>
-            <button className="small-button" onClick={() => setReveal(!reveal)}>{reveal ? 'Hide' : 'Show'}</button>
-            <button className="small-button" onClick={() => void navigator.clipboard?.writeText(info.shop.webhookSecret!)}>Copy</button>
+            <button type="button" className="small-button" onClick={() => setReveal(!reveal)}>{reveal ? 'Hide' : 'Show'}</button>
+            <button type="button" className="small-button" onClick={() => void navigator.clipboard?.writeText(info.shop.webhookSecret!)}>Copy</button>
             <span className="muted">sign test deliveries with it (HMAC-SHA256, base64) or give it to <code>ledgerline sandbox-store</code></span>
           </div>
         ) : (
@@ -180,7 +180,7 @@ export function Schedules() {
               <td>{s.every} <span className="muted">({s.timezone})</span></td>
               <td>{toDate(s.next)?.toLocaleString() ?? '—'}</td>
               <td>
-                <button
+                <button type="button"
                   onClick={async () => {
                     try {
                       const r = await adminApi.runNow(s.flowId);

@@ -1,7 +1,7 @@
 // Connections: the Shopify stores and ERPs flows talk to. Secrets are write-only (sent, encrypted, never shown back);
 // "Test" reaches the system with the stored credentials; a new Shopify connection shows its webhook URL and secret
 // once, to paste into Shopify.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { adminApi } from '../api/admin.ts';
 import type { ConnectionInfo } from '../api/types.ts';
 import { useSession } from '../app/session.ts';
@@ -19,10 +19,10 @@ export function ConnectionsPage() {
   const [tests, setTests] = useState<Record<string, { ok: boolean; message: string } | 'testing'>>({});
   const [shownOnce, setShownOnce] = useState<{ id: string; url: string; secret: string } | null>(null);
 
-  const load = () => adminApi.connections().then((r) => setList(r.connections), (e: Error) => setError(e.message));
+  const load = useCallback(() => adminApi.connections().then((r) => setList(r.connections), (e: Error) => setError(e.message)), []);
   useEffect(() => {
     void load();
-  }, []);
+  }, [load]);
 
   async function test(id: string) {
     setTests((t) => ({ ...t, [id]: 'testing' }));
@@ -50,7 +50,7 @@ export function ConnectionsPage() {
       <div className="row">
         <h2>Connections</h2>
         <span className="spacer" />
-        {canWrite && !editing && <button className="primary" onClick={() => { setShownOnce(null); setEditing({ mode: 'new' }); }}>New connection</button>}
+        {canWrite && !editing && <button type="button" className="primary" onClick={() => { setShownOnce(null); setEditing({ mode: 'new' }); }}>New connection</button>}
       </div>
       {!canWrite && <p className="muted">Your role can look at connections and not change them.</p>}
       {error && <p className="error" role="alert">{error}</p>}
@@ -60,7 +60,7 @@ export function ConnectionsPage() {
           <div className="kv"><span>Webhook URL</span><code data-testid="once-url">{shownOnce.url}</code></div>
           <div className="kv"><span>Webhook secret</span><code data-testid="once-secret">{shownOnce.secret}</code></div>
           <p className="muted small">Shopify signs each delivery with the app’s secret; Ledgerline checks the signature with this one. After you leave this page it can be replaced, never read back.</p>
-          <button onClick={() => setShownOnce(null)}>I have copied them</button>
+          <button type="button" onClick={() => setShownOnce(null)}>I have copied them</button>
         </div>
       )}
       {editing && (
@@ -92,9 +92,9 @@ export function ConnectionsPage() {
                   <td className="small">{Object.entries(c.config).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}: ${String(v)}`).join(', ') || '—'}</td>
                   <td>{c.hasSecret ? <span className="pill ok">stored</span> : <span className="pill">none</span>}</td>
                   <td className="actions">
-                    {canWrite && <button onClick={() => void test(c.id)} disabled={t === 'testing'}>{t === 'testing' ? 'Testing…' : 'Test connection'}</button>}
-                    {canWrite && <button onClick={() => { setShownOnce(null); setEditing({ mode: 'edit', conn: c }); }}>Edit</button>}
-                    {canWrite && <button className="ghost danger" onClick={() => void remove(c)}>Delete</button>}
+                    {canWrite && <button type="button" onClick={() => void test(c.id)} disabled={t === 'testing'}>{t === 'testing' ? 'Testing…' : 'Test connection'}</button>}
+                    {canWrite && <button type="button" onClick={() => { setShownOnce(null); setEditing({ mode: 'edit', conn: c }); }}>Edit</button>}
+                    {canWrite && <button type="button" className="ghost danger" onClick={() => void remove(c)}>Delete</button>}
                     {t && t !== 'testing' && <div className={t.ok ? 'ok-text small' : 'error small'} data-testid={`test-${c.id}`}>{t.ok ? '✓ ' : '✗ '}{t.message}</div>}
                   </td>
                 </tr>

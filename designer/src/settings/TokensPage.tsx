@@ -1,6 +1,6 @@
 // API tokens (owners only): for scripts and CI. A new token is shown once; only its hash is kept, so it can be
 // revoked, never read back.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { adminApi, toDate, type TokenView, type UserView } from '../api/admin.ts';
 import { SettingsTabs } from './SettingsTabs.tsx';
 
@@ -12,11 +12,11 @@ export function TokensPage() {
   const [userId, setUserId] = useState('');
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
 
-  const load = () => adminApi.tokens().then((r) => setTokens(r.tokens), (e: Error) => setError(e.message));
+  const load = useCallback(() => adminApi.tokens().then((r) => setTokens(r.tokens), (e: Error) => setError(e.message)), []);
   useEffect(() => {
     void load();
     adminApi.users().then((r) => setUsers(r.users), () => {});
-  }, []);
+  }, [load]);
   const email = (id: string) => users.find((u) => u.id === id)?.email ?? id;
 
   async function create(e: FormEvent) {
@@ -49,7 +49,7 @@ export function TokensPage() {
         <div className="card shown-once" data-testid="new-token">
           <strong>Copy the token “{created.name}” now: it is shown only this once.</strong>
           <code className="secret-line">{created.token}</code>
-          <button onClick={() => setCreated(null)}>I have copied it</button>
+          <button type="button" onClick={() => setCreated(null)}>I have copied it</button>
         </div>
       )}
       {error && <p className="error" role="alert">{error}</p>}
@@ -68,7 +68,7 @@ export function TokensPage() {
                 <td>{toDate(t.createdAt)?.toLocaleString() ?? '—'}</td>
                 <td>{toDate(t.lastUsedAt)?.toLocaleString() ?? 'never'}</td>
                 <td>
-                  <button className="ghost danger" onClick={async () => {
+                  <button type="button" className="ghost danger" onClick={async () => {
                     if (!confirm(`Revoke "${t.name}"? Anything using it stops working at once.`)) return;
                     try { await adminApi.revokeToken(t.id); await load(); } catch (err) { setError((err as Error).message); }
                   }}>Revoke</button>

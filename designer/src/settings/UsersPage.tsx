@@ -1,5 +1,5 @@
 // Users and roles (owners only): invite someone with a role and a first password, change a role, disable or enable.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { adminApi, toDate, type UserView } from '../api/admin.ts';
 import type { Role } from '../api/types.ts';
 import { useSession } from '../app/session.ts';
@@ -21,10 +21,10 @@ export function UsersPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState({ email: '', name: '', role: 'client' as Role, password: '' });
 
-  const load = () => adminApi.users().then((r) => setUsers(r.users), (e: Error) => setError(e.message));
+  const load = useCallback(() => adminApi.users().then((r) => setUsers(r.users), (e: Error) => setError(e.message)), []);
   useEffect(() => {
     void load();
-  }, []);
+  }, [load]);
 
   async function invite(e: FormEvent) {
     e.preventDefault();
@@ -90,7 +90,7 @@ export function UsersPage() {
                 <td>{toDate(u.createdAt)?.toLocaleDateString() ?? '—'}</td>
                 <td>
                   {u.id === me?.id ? <span className="muted small">you</span> : (
-                    <button onClick={() => void update(u, { disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled: their sessions and tokens stop working')}>
+                    <button type="button" onClick={() => void update(u, { disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled: their sessions and tokens stop working')}>
                       {u.disabled ? 'Enable' : 'Disable'}
                     </button>
                   )}

@@ -75,6 +75,12 @@ describe('mapper store', () => {
     expect(s.getState().selected).toBeNull();
   });
 
+  it('refuses a field under a parent that is gone with the list-field message, not a TypeError', () => {
+    const s = createMapperStore(flow());
+    expect(() => s.getState().addField([5], 'order.name')).toThrow('fields can only be added inside a list ("each") field');
+    expect(s.getState().fields).toHaveLength(2);
+  });
+
   it('switching node keeps unsaved edits of the first in the document', () => {
     const s = createMapperStore(flow());
     s.getState().setTarget([0], 'changed');

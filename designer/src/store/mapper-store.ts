@@ -152,7 +152,7 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
       }),
       addField: (parent, samplePath) => {
         const s = get();
-        const siblings = parent?.length ? (getField(s.fields, parent)?.source as { fields?: FieldInput[] }).fields ?? [] : s.fields;
+        const siblings = parent?.length ? (getField(s.fields, parent)?.source as { fields?: FieldInput[] } | undefined)?.fields ?? [] : s.fields;
         const last = samplePath?.split(/[.[\]"]+/).filter(Boolean).pop();
         const base = last && /^[A-Za-z_][A-Za-z0-9_]*$/.test(last) ? last : 'field';
         const draft: FieldInput = { target: freshTarget(siblings, base), source: { kind: 'path', path: samplePath ?? '' } };

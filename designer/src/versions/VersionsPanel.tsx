@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { FlowDiff, VersionInfo } from '../api/types.ts';
 import { useFlowStoreApi } from '../store/context.tsx';
@@ -14,8 +14,8 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
   const [diff, setDiff] = useState<FlowDiff | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const load = () => api.versions(flowId).then((r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)), (e: Error) => setError(e.message));
-  useEffect(() => void load(), [flowId]); // eslint-disable-line react-hooks/exhaustive-deps
+  const load = useCallback(() => api.versions(flowId).then((r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)), (e: Error) => setError(e.message)), [flowId]);
+  useEffect(() => void load(), [load]);
 
   // The canvas outlines what the open diff touches; closing the panel or picking another pair clears it.
   useEffect(() => {
@@ -47,7 +47,7 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
       <div className="row">
         <h4>Versions</h4>
         <span className="spacer" />
-        <button className="ghost" onClick={onClose} aria-label="Close versions">×</button>
+        <button type="button" className="ghost" onClick={onClose} aria-label="Close versions">×</button>
       </div>
       <ApprovalToggle flowId={flowId} />
       {error && <p className="error">{error}</p>}
@@ -69,7 +69,7 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
                   <div className="help" data-testid="version-meta">
                     <time dateTime={new Date(v.createdAt).toISOString()}>{new Date(v.createdAt).toLocaleString()}</time> · {v.createdBy ?? 'unknown'}{v.approvedBy && <> · approved by {v.approvedBy}</>}
                   </div>
-                  <div className="version-actions"><button className="ghost small" onClick={() => rollback(v.version)}>Roll back to v{v.version}</button></div>
+                  <div className="version-actions"><button type="button" className="ghost small" onClick={() => rollback(v.version)}>Roll back to v{v.version}</button></div>
                 </td>
                 <td><input type="radio" name="diff-from" aria-label={`diff from v${v.version}`} checked={pair.from === v.version} onChange={() => setPair((p) => ({ ...p, from: v.version }))} /></td>
                 <td><input type="radio" name="diff-to" aria-label={`diff to v${v.version}`} checked={pair.to === v.version} onChange={() => setPair((p) => ({ ...p, to: v.version }))} /></td>

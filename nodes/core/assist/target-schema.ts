@@ -1,6 +1,6 @@
 // The target fields of a JSON Schema (object with properties, descriptions, types, formats, nested arrays for lines):
 // one entry per leaf, with its path (`lines[].unitPrice`), the words around it and the kind of value it wants.
-import { type ValueKind } from './kinds.ts';
+import type { ValueKind } from './kinds.ts';
 import { tokens } from './tokens.ts';
 
 type Schema = Record<string, unknown>;

@@ -96,7 +96,7 @@ export function getAt(value: unknown, segments: readonly Segment[]): unknown {
       v = v[seg];
     } else {
       if (typeof v !== 'object' || Array.isArray(v)) return undefined;
-      if (!Object.prototype.hasOwnProperty.call(v, seg)) return undefined;
+      if (!Object.hasOwn(v, seg)) return undefined;
       v = (v as Record<string, unknown>)[seg];
     }
   }

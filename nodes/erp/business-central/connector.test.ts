@@ -1,6 +1,6 @@
 // Contract tests against a local fake that follows Business Central API v2.0's documented shapes (not a tenant).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeError } from '../../../runtime/node-api.ts';
+import type { NodeError } from '../../../runtime/node-api.ts';
 import type { ErpConnector } from '../contract.ts';
 import { order } from '../contract-suite.ts';
 import { createBusinessCentralConnector } from './connector.ts';

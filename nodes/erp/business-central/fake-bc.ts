@@ -63,6 +63,7 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
   const state = { maxInFlight: 0 };
   let seq = 1;
   let glEntry = 1;
+  // biome-ignore lint/correctness/noComponentHookFactories: a one-letter getter, not a React component
   const G = (k: string) => sets.get(k)!;
 
   function priceLines(lines: Rec[], parentKey: string, parentId: string): Rec[] {

@@ -34,7 +34,7 @@ export function eid(prefix: string, id: string): string {
   return v;
 }
 
-export const unEid = (prefix: string, v: string | null | undefined) => (v && v.startsWith(`${prefix}-`) ? v.slice(prefix.length + 1) : v ?? null);
+export const unEid = (prefix: string, v: string | null | undefined) => (v?.startsWith(`${prefix}-`) ? v.slice(prefix.length + 1) : v ?? null);
 
 export class NetSuiteClient {
   readonly http: HttpJson;
@@ -69,7 +69,6 @@ export class NetSuiteClient {
   }
 
   /** GET a record by internal id or `eid:<externalId>`, sublists expanded; null when it does not exist. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async record<T = Record<string, any>>(type: string, key: string): Promise<T | null> {
     const r = await this.http.request<T>('GET', `record/v1/${type}/${encodeURIComponent(key).replace('eid%3A', 'eid:')}?expandSubResources=true`, { allow404: true });
     return r ? r.body : null;

@@ -1,7 +1,7 @@
 // Contract tests against a local fake that follows NetSuite's documented REST shapes (not a live account).
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeError } from '../../../runtime/node-api.ts';
+import type { NodeError } from '../../../runtime/node-api.ts';
 import type { ErpConnector } from '../contract.ts';
 import { order } from '../contract-suite.ts';
 import { tbaHeader } from './auth.ts';

@@ -40,7 +40,7 @@ export const checkOrderEditNode = defineNode<z.infer<typeof config>, { orderEdit
     const where = `node ${ctx.nodeId}`;
     requireObject(ctx, input, 'a Shopify order edit event');
     const edit = input.orderEdit;
-    if (!edit || !edit.orderId) throw permanentError(`${where}: input.orderEdit (a shopify.trigger orders/edited output) is required`, { code: 'INVALID_INPUT', details: { field: 'orderEdit' } });
+    if (!edit?.orderId) throw permanentError(`${where}: input.orderEdit (a shopify.trigger orders/edited output) is required`, { code: 'INVALID_INPUT', details: { field: 'orderEdit' } });
     const erp = await erpConnection(ctx, ['salesOrders']);
     const doc = await withNode(ctx, () => erp.getSalesOrder(edit.orderId));
     if (!doc) return { orderId: edit.orderId, action: 'not-posted', erpNumber: null };

@@ -68,7 +68,7 @@ export async function upsertParty(rpc: TrytonRpc, c: CustomerInput): Promise<Pos
 /** The party for a document: found by external id, created when missing (an existing one is left as is). */
 export async function ensureParty(rpc: TrytonRpc, c: CustomerInput): Promise<{ partyId: number; addressId: number; name: string }> {
   const existing = await findParty(rpc, c.externalId);
-  if (existing && existing.addresses.length) return { partyId: existing.id, addressId: existing.addresses[0], name: existing.name };
+  if (existing?.addresses.length) return { partyId: existing.id, addressId: existing.addresses[0], name: existing.name };
   const r = await upsertParty(rpc, c);
   return { partyId: r.partyId, addressId: r.addressId, name: r.document.name };
 }

@@ -22,7 +22,7 @@ export class MemorySink implements ExceptionSink {
 
   clear(type: ExceptionType, key: string, note?: string): boolean {
     const x = this.all.get(`${type}\u0000${key}`);
-    if (!x || x.state !== 'open') return false;
+    if (x?.state !== 'open') return false;
     x.state = 'resolved';
     x.note = note;
     return true;

@@ -42,7 +42,7 @@ function nodeSelections(set: SelectionSetNode | undefined): SelectionSetNode[] {
 /** Problems with a bulk query document, as Shopify's userErrors would state them; empty when it may run. */
 export function checkBulkQuery(schema: GraphQLSchema, doc: DocumentNode): string[] {
   const { op, fragments } = operationOf(doc);
-  if (!op || op.operation !== 'query') return ['Bulk queries must be a query operation.'];
+  if (op?.operation !== 'query') return ['Bulk queries must be a query operation.'];
   const top = op.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || !s.name.value.startsWith('__'));
   if (top.length !== 1 || top[0].kind !== Kind.FIELD) return ['Bulk queries must select exactly one top-level field.'];
   if (top[0].name.value === 'node' || top[0].name.value === 'nodes') return ["The top-level 'node' and 'nodes' fields can't be used in bulk queries."];

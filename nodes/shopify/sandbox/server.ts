@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GraphQLError, execute, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
+import { type GraphQLError, execute, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import { calculateQueryCost } from '../cost.ts';
 import { ADMIN_API_VERSION, loadAdminSchema } from '../schema.ts';
 import { orderFromRest, refundFromRest } from '../convert-rest.ts';

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseJsonLossless } from '../lossless-json.ts';
 import { balanceTransactionFromRest, orderFromRest, payoutFromRest, refundFromRest } from '../convert-rest.ts';
 import { gid } from '../convert-util.ts';
-import { GraphQLEnumType } from 'graphql';
+import type { GraphQLEnumType } from 'graphql';
 import { loadAdminSchema } from '../schema.ts';
 import type { MoneyBag, ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from '../types.ts';
 

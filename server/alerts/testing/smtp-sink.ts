@@ -44,7 +44,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           messages.push(cur);
           cur = { from: '', to: [], data: '' };
           reply('250 2.0.0 queued');
-          waiters.splice(0).forEach((w) => w());
+          for (const w of waiters.splice(0)) w();
           continue;
         }
         const nl = buf.indexOf('\r\n');

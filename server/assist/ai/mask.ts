@@ -38,7 +38,10 @@ export function personalValues(sample: unknown): Map<string, PersonalKind> {
     if (kind === 'name') for (const part of s.split(/[\s,]+/)) if (part.length >= 3 && !out.has(part)) out.set(part, kind);
   };
   const walk = (v: unknown, key: string, inPerson: boolean) => {
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, key, inPerson));
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, key, inPerson);
+      return;
+    }
     if (isObj(v)) {
       const person = inPerson || PERSONAL_OBJECT.test(key);
       for (const [k, x] of Object.entries(v)) walk(x, k, person);

@@ -43,7 +43,7 @@ export function FieldInput({ id, field, value, onChange, disabled, connectionKin
         <select id={id} value={idx} onChange={(e) => onChange(Number(e.target.value) < 0 ? undefined : field.options![Number(e.target.value)].value)} disabled={disabled}>
           <option value={-1}>—</option>
           {field.options!.map((o, i) => (
-            <option key={i} value={i}>{o.label}</option>
+            <option /* biome-ignore lint/suspicious/noArrayIndexKey: the option's value is its index in a fixed list */ key={i} value={i}>{o.label}</option>
           ))}
         </select>
       );

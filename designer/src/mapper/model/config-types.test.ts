@@ -3,7 +3,7 @@
 // kind, condition and transform the designer can produce through the node's parser.
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { conditionSchema, mapConfigSchema, transformSchema, type FieldInput as NodeFieldInput, type SourceInput as NodeSourceInput, type TransformInput as NodeTransformInput } from '../../../../nodes/core/mapping/config.ts';
+import { type conditionSchema, mapConfigSchema, transformSchema, type FieldInput as NodeFieldInput, type SourceInput as NodeSourceInput, type TransformInput as NodeTransformInput } from '../../../../nodes/core/mapping/config.ts';
 import type { ConditionInput, FieldInput, SourceInput, TransformInput } from './config-types.ts';
 
 /** true only when A and B are the same type (not merely assignable: an extra optional property on one side fails too). */

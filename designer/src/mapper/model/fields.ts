@@ -38,9 +38,9 @@ export function updateField(fields: readonly FieldInput[], addr: Addr, fn: (f: F
 
 /** Adds a field at the end of the top level (parent null) or inside the `each` field at `parent`. */
 export function insertField(fields: readonly FieldInput[], parent: Addr | null, field: FieldInput): { fields: FieldInput[]; addr: Addr } {
-  if (!parent || !parent.length) return { fields: [...fields, field], addr: [fields.length] };
+  if (!parent?.length) return { fields: [...fields, field], addr: [fields.length] };
   const p = getField(fields, parent);
-  if (!p || p.source.kind !== 'each') throw new Error('fields can only be added inside a list ("each") field');
+  if (p?.source.kind !== 'each') throw new Error('fields can only be added inside a list ("each") field');
   const at = p.source.fields.length;
   return { fields: updateField(fields, parent, (f) => ({ ...f, source: { ...(f.source as Extract<SourceInput, { kind: 'each' }>), fields: [...(f.source as Extract<SourceInput, { kind: 'each' }>).fields, field] } })), addr: [...parent, at] };
 }
