@@ -189,8 +189,14 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=test-input-label]')?.textContent?.startsWith('Pasted event'));
     const testedFrom = async (label: RegExp, orderGid: string) => {
       await page.click('[data-testid=test-run-start]');
-      await page.waitForFunction(() => /^(succeeded|failed|skipped)$/.test(document.querySelector('[data-testid=test-run-status]')?.textContent ?? ''), undefined, { timeout: 30_000 });
-      expect(await page.textContent('[data-testid=test-run-input]')).toMatch(label);
+      // The panel still shows the previous test until this one reports: wait for this input's label and a final status.
+      await page.waitForFunction(
+        (src) =>
+          new RegExp(src).test(document.querySelector('[data-testid=test-run-input]')?.textContent ?? '') &&
+          /^(succeeded|failed|skipped)$/.test(document.querySelector('[data-testid=test-run-status]')?.textContent ?? ''),
+        label.source,
+        { timeout: 30_000 },
+      );
       await page.click('[data-testid=node-trigger] .ll-node-title');
       await page.waitForSelector('[data-testid=node-run-data]');
       expect(await page.textContent('[data-testid=node-run-data]')).toContain(orderGid);
