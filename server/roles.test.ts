@@ -102,6 +102,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
       }),
     );
     const loadMs = Date.now() - t0;
+    if (refused.length) console.error(web.map((w) => w.lines().filter((l) => (l.level as number) >= 40).slice(0, 5).map((l) => JSON.stringify(l)).join('\n')).join('\n'));
     expect(refused).toEqual([]);
     expect(acked).toHaveLength(ORDERS);
     expect((await workers[0].exited).signal).toBe('SIGKILL');
@@ -109,7 +110,15 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const erp = new Database(join(dataDir, 'sandbox-erp.sqlite'), { readonly: true });
     erp.pragma('busy_timeout = 5000');
     const posted = () => new Map((erp.prepare(`SELECT external_id AS id, COUNT(*) AS n FROM sales_orders GROUP BY external_id`).all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
-    await waitFor(() => acked.every((g) => posted().has(g)), 180_000, 'every acknowledged order to reach the ERP', 500);
+    try {
+      await waitFor(() => acked.every((g) => posted().has(g)), 120_000, 'every acknowledged order to reach the ERP', 500);
+    } catch (e) {
+      const p = posted();
+      const missing = acked.filter((g) => !p.has(g));
+      const why = store.prepare(`SELECT r.id, r.status, r.error, r.lease_owner, r.lease_until, r.available_at FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE k.key = 'shopifyOrderId' AND k.value = ?`);
+      console.error(JSON.stringify({ missing: missing.length, examples: missing.slice(0, 3).map((g) => ({ g, runs: why.all(g) })) }, null, 1).slice(0, 4000));
+      throw e;
+    }
     const drainedMs = Date.now() - t0;
     const counts = posted();
     expect(acked.filter((g) => counts.get(g) !== 1)).toEqual([]);
@@ -129,14 +138,14 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const takeoverMs = tookOverAt - killedLeaderAt;
     expect(takeoverMs).toBeLessThanOrEqual(LEASE_MS + LEASE_MS / 3 + 1000);
     expect(leader()!.term).toBe(first.term + 1);
-    // Only a leader arms schedules: the follower armed none before it led.
-    const armedAt = follower.lines().filter((l) => l.msg === 'schedule armed').map((l) => l.time as number);
-    expect(armedAt.length).toBeGreaterThan(0);
-    expect(armedAt.every((t) => t >= tookOverAt)).toBe(true);
 
     // Let the new leader fire a few more times, then: every 2-second occurrence from the first to the last fired
     // once — none twice, none lost across the failover — and each started one run.
     await waitFor(() => Date.now() - tookOverAt > 3 * TICK_MS, 10_000, 'more ticks');
+    // Only a leader arms schedules: the follower armed none before it led.
+    const armedAt = follower.lines().filter((l) => l.msg === 'schedule armed').map((l) => l.time as number);
+    expect(armedAt.length).toBeGreaterThan(0);
+    expect(armedAt.every((t) => t >= tookOverAt)).toBe(true);
     const ticks = (store.prepare(`SELECT e.dedup_key AS k, COUNT(r.id) AS runs FROM events e LEFT JOIN runs r ON r.event_id = e.id WHERE e.source = 'schedule' AND e.dedup_key LIKE 'tick@%' GROUP BY e.id ORDER BY e.dedup_key`).all() as { k: string; runs: number }[]);
     const at = ticks.map((t) => Date.parse(t.k.slice('tick@'.length)));
     expect(new Set(at).size).toBe(at.length);
