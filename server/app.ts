@@ -397,7 +397,13 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const readyz = (c: import('hono').Context) => {
     const h = storeWatch.health({ deep: c.req.query('deep') === '1' });
     if (!h.ok) return c.json({ ok: false, problem: h.problem, since: new Date(h.since).toISOString() }, 503);
-    const m = migrationsSince(migrationsAtStart, runtime.store.sqlite);
+    let m: ReturnType<typeof migrationsSince>;
+    try {
+      // Reads the store (its migration tables): also what says it answers queries at all.
+      m = migrationsSince(migrationsAtStart, runtime.store.sqlite);
+    } catch (e) {
+      m = { ok: false, problem: `the store does not answer: ${(e as Error).message}` };
+    }
     return m.ok ? c.json({ ok: true }, 200) : c.json({ ok: false, problem: m.problem }, 503);
   };
   app.get('/healthz', healthz);
