@@ -1,6 +1,7 @@
 // `ledgerline serve --role web|worker|scheduler` as real processes on one data dir (real SQLite, the sandbox ERP the
 // server provisions, signed Shopify webhooks): web ×2, worker ×3, scheduler ×2 under a few hundred orders while a
 // worker and the leading scheduler are killed -9; then workers draining on SIGTERM.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,15 @@ const db = () => {
   d.pragma('busy_timeout = 5000');
   return d;
 };
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
+const cpuMs = (p: Proc) => {
+  try {
+    const f = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+};
 const logTime = (p: Proc, msg: string) => p.lines().find((l) => l.msg === msg)?.time as number | undefined;
 
 describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
@@ -80,6 +90,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     // Let the cron fire a few times under the first leader.
     await waitFor(() => (store.prepare(`SELECT COUNT(*) AS n FROM events WHERE source = 'schedule' AND dedup_key LIKE 'tick@%'`).get() as { n: number }).n >= 2, 20_000, 'the cron to fire');
 
+    const cpu0 = new Map([...web, ...workers].map((p) => [p, cpuMs(p)]));
     const acked: string[] = [];
     const refused: number[] = [];
     let next = 0;
@@ -120,6 +131,9 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
       throw e;
     }
     const drainedMs = Date.now() - t0;
+    // CPU per order of each process kind (the killed worker's share is lost with it: a floor for workers).
+    const perOrder = (ps: Proc[]) => +(ps.reduce((sum, p) => sum + cpuMs(p) - (cpu0.get(p) ?? 0), 0) / ORDERS).toFixed(2);
+    const cpuPerOrderMs = { web: perOrder(web), workers: perOrder(workers.slice(1)) };
     const counts = posted();
     expect(acked.filter((g) => counts.get(g) !== 1)).toEqual([]);
     // …through exactly one run each, all succeeded (the runs of the killed worker resumed elsewhere).
@@ -155,7 +169,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     expect(at.some((t) => t > killedLeaderAt - LEASE_MS && t < tookOverAt)).toBe(true); // the failover window is covered
     const caughtUp = follower.lines().filter((l) => l.msg === 'schedule caught up after a leader change').length;
 
-    console.log(JSON.stringify({ orders: ORDERS, loadMs, allInErpAfterMs: drainedMs, takeoverMs, ticks: at.length, caughtUpByNewLeader: caughtUp }));
+    console.log(JSON.stringify({ orders: ORDERS, loadMs, allInErpAfterMs: drainedMs, cpuPerOrderMs, takeoverMs, ticks: at.length, caughtUpByNewLeader: caughtUp }));
     erp.close();
     store.close();
   }, 300_000);
