@@ -149,7 +149,11 @@ export class Executor {
     };
 
     for (const p of plan.order) {
-      if (signal.aborted) return 'lost';
+      if (signal.aborted) {
+        // Told to stop (a draining worker, or the lease lost): keep what is done while the run is still ours.
+        flush();
+        return 'lost';
+      }
       const id = p.node.id;
       const row = rows.get(id);
       if (row?.status === 'succeeded') {

@@ -1,6 +1,7 @@
 // Flows: an editable draft each, and immutable published versions. Only an active flow's chosen version gets events.
 import { and, desc, eq } from 'drizzle-orm';
 import type { Store } from './store/db.ts';
+import type { Statement } from 'better-sqlite3';
 import { flows, flowVersions } from './store/schema.ts';
 import { contentHash } from './ids.ts';
 import { validateFlow, type NodeTypeLookup, type Problem } from '../flows/validate.ts';
@@ -50,9 +51,19 @@ export interface ActiveTrigger {
 
 export class FlowStore {
   private activeCache: ActiveTrigger[] | null = null;
+  /** What the cache was built from: which flows were active in which version, and SQLite's data_version then. */
+  private activeKey = '';
+  private dataVersion = -1;
   private versionCache = new Map<string, FlowVersion>();
+  private q: { dataVersion: Statement; activeKey: Statement };
 
-  constructor(private store: Store, private lookup: NodeTypeLookup, private now: () => number = Date.now) {}
+  constructor(private store: Store, private lookup: NodeTypeLookup, private now: () => number = Date.now) {
+    this.q = {
+      // Changes when another connection (another process on this data dir) commits; our own commits clear the cache.
+      dataVersion: store.sqlite.prepare('PRAGMA data_version').pluck(),
+      activeKey: store.sqlite.prepare(`SELECT COALESCE(group_concat(id || '@' || active_version, ','), '') FROM (SELECT id, active_version FROM flows WHERE active = 1 ORDER BY id)`).pluck(),
+    };
+  }
 
   /** Creates a flow with its draft. Drafts may be incomplete; they are validated when published. */
   create(doc: Record<string, unknown> & { id: string; name?: string }): FlowSummary {
@@ -190,7 +201,16 @@ export class FlowStore {
 
   /** The trigger node of each active flow's active version: hosts route webhooks and schedules with this. */
   activeTriggers(): ActiveTrigger[] {
-    if (this.activeCache) return this.activeCache;
+    if (this.activeCache) {
+      // Another process (a web process's API, the CLI) may have activated or deactivated a flow since: cheap to rule
+      // out (a pragma; when anything changed, one small query), so routing a webhook costs no rebuild.
+      const dv = this.q.dataVersion.get() as number;
+      if (dv === this.dataVersion) return this.activeCache;
+      this.dataVersion = dv;
+      if (this.q.activeKey.get() === this.activeKey) return this.activeCache;
+    }
+    this.dataVersion = this.q.dataVersion.get() as number;
+    this.activeKey = this.q.activeKey.get() as string;
     const rows = this.store.db.select({ id: flows.id, v: flows.activeVersion }).from(flows).where(eq(flows.active, true)).all();
     const out: ActiveTrigger[] = [];
     for (const r of rows) {

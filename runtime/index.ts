@@ -54,12 +54,16 @@ export interface Runtime {
    * replaces the host's: give sinks that reach no production view.
    */
   dryRun(flow: Flow, payload: string, opts: { flowId: string; flowVersion: number; runId: string; services: NodeServices; signal?: AbortSignal }): Promise<DryRunResult>;
-  /** Starts the worker and the retention timer. */
-  start(): void;
+  /**
+   * Starts the worker and the retention timer (both by default; a process of one role starts only its part: workers
+   * run runs, the scheduler prunes).
+   */
+  start(parts?: { worker?: boolean; retention?: boolean }): void;
   /** Waits until no run is queued (including ones waiting out a retry delay) or running. For the CLI and tests. */
   drain(timeoutMs?: number): Promise<void>;
   prune(): ReturnType<typeof pruneRuns>;
-  close(): Promise<void>;
+  /** Stops the worker (see Worker.stop: `graceMs` bounds the wait for runs in flight) and closes the store. */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -110,9 +114,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     events,
     lookup: o.lookup,
     dryRun: (flow, payload, opts) => dryRunFlow({ store, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
-    start() {
-      worker.start();
-      if (!retentionTimer) {
+    start(parts = {}) {
+      if (parts.worker !== false) worker.start();
+      if (parts.retention !== false && !retentionTimer) {
         retentionTimer = setInterval(() => {
           try {
             const r = prune();
@@ -133,9 +137,10 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       }
     },
     prune,
-    async close() {
+    async close(opts = {}) {
       if (retentionTimer) clearInterval(retentionTimer);
-      await worker.stop();
+      const w = await worker.stop(opts);
+      if (w.released) log.warn({ released: w.released }, 'released the leases of runs not finished in the grace period');
       store.close();
     },
   };

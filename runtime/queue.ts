@@ -45,6 +45,7 @@ export class RunQueue {
   private insertKey: Statement;
   private claimStmt: Statement;
   private renewStmt: Statement;
+  private releaseStmt: Statement;
   private listeners = new Set<() => void>();
 
   constructor(private store: Store, private now: () => number = Date.now) {
@@ -67,6 +68,8 @@ export class RunQueue {
        RETURNING id, flow_id AS flowId, flow_version AS flowVersion, event_id AS eventId, status, replay_of AS replayOf, started_at AS startedAt`,
     );
     this.renewStmt = s.prepare(`UPDATE runs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'running'`);
+    // An expired lease is what claim() looks for: the run resumes in the next worker that polls, as after a crash.
+    this.releaseStmt = s.prepare(`UPDATE runs SET lease_until = 0 WHERE id = ? AND lease_owner = ? AND status = 'running'`);
   }
 
   /** Stores the event and its runs atomically; once this returns, nothing is lost even if the process dies. */
@@ -113,6 +116,13 @@ export class RunQueue {
   /** Extends a lease; false means the run is no longer ours (cancelled, or claimed by another worker). */
   renew(runId: string, owner: string, leaseMs: number): boolean {
     return this.renewStmt.run(this.now() + leaseMs, runId, owner).changes > 0;
+  }
+
+  /** Gives up a lease at once (a draining worker), so another worker resumes the run without waiting out the lease. */
+  release(runId: string, owner: string): boolean {
+    const released = this.releaseStmt.run(runId, owner).changes > 0;
+    if (released) this.notify();
+    return released;
   }
 
   depth(): { queued: number; running: number } {

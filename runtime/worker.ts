@@ -3,6 +3,7 @@ import type { RunQueue, ClaimedRun } from './queue.ts';
 import type { Executor, RunOutcome } from './executor.ts';
 import type { Logger } from './node-api.ts';
 import { newId } from './ids.ts';
+import { hostname } from 'node:os';
 
 export interface WorkerOptions {
   concurrency?: number;
@@ -17,13 +18,16 @@ export class Worker {
   private leaseMs: number;
   private pollMs: number;
   private inflight = new Map<string, Promise<RunOutcome>>();
+  /** Per run in flight: how to tell it to stop (abort, and no more lease renewals). */
+  private stoppers = new Map<string, () => void>();
   private running = false;
   private wake: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private queue: RunQueue, private executor: Executor, private log: Logger, opts: WorkerOptions = {}) {
-    this.owner = opts.owner ?? newId('worker');
+    // Which process holds a run's lease, for whoever looks at the runs table: host and pid.
+    this.owner = opts.owner ?? `${newId('worker')}@${hostname()}:${process.pid}`;
     this.concurrency = opts.concurrency ?? 16;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 250;
@@ -36,13 +40,32 @@ export class Worker {
     this.loopDone = this.loop();
   }
 
-  /** Stops claiming and waits for the runs in flight. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits for the runs in flight. With `graceMs` (a draining process), the runs not finished by
+   * then are told to stop at their next step boundary (the steps done so far are committed), given `abortWaitMs` to
+   * get there, and their leases released, so another worker resumes them at once instead of after the lease expires.
+   */
+  async stop(opts: { graceMs?: number; abortWaitMs?: number } = {}): Promise<{ finished: number; released: number }> {
     this.running = false;
     this.unsubscribe?.();
     this.wake?.();
     await this.loopDone;
-    await Promise.allSettled(this.inflight.values());
+    const started = this.inflight.size;
+    const all = Promise.allSettled([...this.inflight.values()]);
+    if (opts.graceMs === undefined) {
+      await all;
+      return { finished: started, released: 0 };
+    }
+    if (!(await settlesWithin(all, opts.graceMs))) {
+      const left = [...this.stoppers.keys()];
+      this.log.warn({ runs: left.length, graceMs: opts.graceMs }, 'runs still running after the grace period: stopping them at their next step and releasing their leases');
+      for (const id of left) this.stoppers.get(id)?.();
+      await settlesWithin(all, opts.abortWaitMs ?? 5000);
+      let released = 0;
+      for (const id of left) if (this.queue.release(id, this.owner)) released++;
+      return { finished: started - released, released };
+    }
+    return { finished: started, released: 0 };
   }
 
   get busy(): number {
@@ -83,6 +106,10 @@ export class Worker {
     const heartbeat = setInterval(() => {
       if (!this.queue.renew(run.id, this.owner, this.leaseMs)) controller.abort();
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.stoppers.set(run.id, () => {
+      clearInterval(heartbeat); // a renewal after the release would take the lease back
+      controller.abort();
+    });
     const p = this.executor
       .execute(run, this.owner, controller.signal)
       .catch((e) => {
@@ -92,8 +119,20 @@ export class Worker {
       .finally(() => {
         clearInterval(heartbeat);
         this.inflight.delete(run.id);
+        this.stoppers.delete(run.id);
         this.wake?.();
       });
     this.inflight.set(run.id, p);
+  }
+}
+
+/** Does `p` settle within `ms`? (It goes on either way.) */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -16,6 +16,10 @@ import { HTTPException } from 'hono/http-exception';
 import pino, { type Logger } from 'pino';
 import { ZodError } from 'zod';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
+import { Leadership, SqliteLeaseStore } from '../runtime/leases.ts';
+import { newId } from '../runtime/ids.ts';
+import { migrationsSince, readMigrationState } from '../runtime/store/migration-state.ts';
+import { hostname } from 'node:os';
 import { FlowInvalidError, NotFoundError } from '../runtime/flow-store.ts';
 import { RunStateError } from '../runtime/runs.ts';
 import type { NodeType, NodeServices } from '../runtime/node-api.ts';
@@ -92,8 +96,21 @@ export interface ServerOptions {
   templatesDir?: string | null;
   /** Sandbox connections on a fresh data dir (default true; LEDGERLINE_SANDBOX=0 also turns it off). */
   sandboxMode?: boolean;
-  /** Start the worker pool and the scheduler (default true). */
+  /** Start the worker pool and the scheduler (default true). `workers` and `scheduler` override it each. */
   start?: boolean;
+  /** Claim and execute runs in this process (default: `start`). Off: runs are only queued here (a web process). */
+  workers?: boolean;
+  /**
+   * Take part in the scheduler election (default: `start`): the process holding the `scheduler` lease fires crons and
+   * Shopify sweeps and prunes old runs; others wait to take over. Off: never (web and worker processes).
+   */
+  scheduler?: boolean;
+  /**
+   * Serves the API, designer and webhooks (default true; main.ts serves `app` or `healthApp` accordingly). False (a
+   * worker or scheduler process): the sandbox store is not started here and `sandbox-shop` is left as the web
+   * processes set it.
+   */
+  web?: boolean;
   worker?: WorkerOptions;
   connectionFactories?: Record<string, ConnectionFactory>;
   /** Called once when the first admin is created with a generated password (main.ts prints it). */
@@ -113,6 +130,10 @@ export interface LedgerlineServer {
   sandbox: SandboxMode | null;
   scheduler: Scheduler;
   sweeps: SweepScheduler;
+  /** The scheduler election of this process; null when it takes no part (`scheduler: false`, or not started). */
+  leadership: Leadership | null;
+  /** /healthz and /readyz alone: what a process without the web role serves on its port. */
+  healthApp: Hono;
   /** After listening: lets the sandbox store send its webhooks here. */
   attach(baseUrl: string): void;
   /** /metrics alone, for a port of its own (LEDGERLINE_METRICS_PORT). */
@@ -125,7 +146,11 @@ export interface LedgerlineServer {
    * errors), without a Fetch-API Request and Response per delivery; false for every other request.
    */
   shopifyWebhookListener(req: IncomingMessage, res: ServerResponse): boolean;
-  close(): Promise<void>;
+  /**
+   * Stops: no more claims, runs in flight get `graceMs` to finish (default: wait for them) and the rest have their
+   * leases released; the scheduler lease is released; the store is closed.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /** LEDGERLINE_RETENTION_DAYS (default 30) and LEDGERLINE_RETENTION_MAX_RUNS (default 100,000) bound the store. */
@@ -143,6 +168,8 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv) {
 
 export async function createServer(o: ServerOptions): Promise<LedgerlineServer> {
   const env = o.env ?? process.env;
+  const workersOn = o.workers ?? o.start !== false;
+  const schedulerOn = o.scheduler ?? o.start !== false;
   const now = o.now ?? Date.now;
   const dataDir = resolve(o.dataDir);
   const fresh = !existsSync(join(dataDir, 'ledgerline.db'));
@@ -155,7 +182,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   // Scraped only once the server is built: by then `runtime` (declared below, after the sandbox it measures) is set.
   const metrics = new Metrics({ queueDepth: () => runtime.queue.depth(), defaultMetrics: o.defaultMetrics, sandboxStoreRequests: () => sandbox?.store?.stats?.requests });
   const ownSandbox = !o.sandbox;
-  const rawSandbox = o.sandbox ?? (await import('../runtime/sandbox/index.ts')).createSandbox();
+  // Without workers the code sandbox serves only designer test runs: its child processes start on first use.
+  const rawSandbox = o.sandbox ?? (workersOn ? (await import('../runtime/sandbox/index.ts')).createSandbox() : lazySandbox());
 
   // Built in dependency order, so the runtime is handed everything it uses when it is created: the store and what
   // reads it (server tables, vault, connections, the scrubber that knows their secrets, lookup tables), then the runtime.
@@ -223,6 +251,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
   firstAdmin.catch(() => {}); // awaited below; a start failing before then must not add an unhandled rejection
 
+  let leadership: Leadership | null = null;
   const scheduler = new Scheduler(runtime, log.child({ component: 'scheduler' }), (flowId) => metrics.runsQueued.inc({ flow: flowId }));
   const sweeps = new SweepScheduler(runtime, connections.resolve, log.child({ component: 'shopify-sweep' }));
   const deps: Deps = {
@@ -241,6 +270,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     scrub,
     now,
     onTriggersChanged: () => {
+      // Only where schedules fire: the leader, or (no election in this process) unless the scheduler is switched off.
+      if (!(leadership ? leadership.isLeader : o.scheduler !== false)) return;
       scheduler.refresh();
       sweeps.refresh();
     },
@@ -259,7 +290,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
 
   if (o.sandboxMode !== false) {
-    sandbox = await startSandboxMode({ fresh, connections, secrets, log, env });
+    sandbox = await startSandboxMode({ fresh, connections, secrets, log, env, serving: o.web });
     if (sandbox && fresh && o.templatesDir !== null) {
       const t = installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
       if (t.published.length || t.drafts.length) log.info(t, 'templates installed');
@@ -360,12 +391,26 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
   app.use('/api/*', authenticate(users));
 
-  app.get('/healthz', (c) => c.json({ ok: true, version: VERSION, sandboxMode: !!sandbox }, 200));
-  // Ready to take work: the store is still the one opened (and passes SQLite's quick check).
-  app.get('/readyz', (c) => {
+  const healthz = (c: import('hono').Context) => c.json({ ok: true, version: VERSION, sandboxMode: !!sandbox }, 200);
+  // Ready to take work: the store is still the one opened (and passes SQLite's quick check), and its schema is the
+  // one this build migrates to (a newer build's process may have migrated it further).
+  const readyz = (c: import('hono').Context) => {
     const h = storeWatch.health({ deep: c.req.query('deep') === '1' });
-    return h.ok ? c.json({ ok: true }, 200) : c.json({ ok: false, problem: h.problem, since: new Date(h.since).toISOString() }, 503);
-  });
+    if (!h.ok) return c.json({ ok: false, problem: h.problem, since: new Date(h.since).toISOString() }, 503);
+    let m: ReturnType<typeof migrationsSince>;
+    try {
+      // Reads the store (its migration tables): also what says it answers queries at all.
+      m = migrationsSince(migrationsAtStart, runtime.store.sqlite);
+    } catch (e) {
+      m = { ok: false, problem: `the store does not answer: ${(e as Error).message}` };
+    }
+    return m.ok ? c.json({ ok: true }, 200) : c.json({ ok: false, problem: m.problem }, 503);
+  };
+  app.get('/healthz', healthz);
+  app.get('/readyz', readyz);
+  const healthApp = new Hono();
+  healthApp.get('/healthz', healthz);
+  healthApp.get('/readyz', readyz);
   const serveMetrics = async (c: import('hono').Context) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
   // /metrics says how busy the server is and which flows run: not for the public. With LEDGERLINE_METRICS_TOKEN it
   // needs that bearer token; with LEDGERLINE_METRICS_PORT it lives on that port instead; with neither, only
@@ -516,14 +561,33 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     return true;
   };
 
+  // Every part of the store has migrated by now (each at its own start, above).
+  const migrationsAtStart = readMigrationState(runtime.store.sqlite);
   let sweepRefresh: NodeJS.Timeout | undefined;
-  if (o.start !== false) {
-    runtime.start();
-    scheduler.start();
-    sweeps.refresh();
-    // Like the scheduler: activations made by another process (the CLI) are picked up within seconds.
-    sweepRefresh = setInterval(() => sweeps.refresh(), 10_000);
-    sweepRefresh.unref();
+  if (workersOn || schedulerOn) runtime.start({ worker: workersOn, retention: schedulerOn });
+  if (schedulerOn) {
+    const ttlMs = schedulerLeaseMs(env);
+    leadership = new Leadership(new SqliteLeaseStore(runtime.store), {
+      name: 'scheduler',
+      holder: `${hostname()}:${process.pid}:${newId('sched')}`,
+      ttlMs,
+      log: log.child({ component: 'scheduler' }),
+      onGain: (previous) => {
+        scheduler.start();
+        // Taking over from a leader that died: what fell due since its last renewal may not have fired.
+        if (previous) scheduler.catchUp(Math.max(previous.expiresAt - ttlMs, Date.now() - 2 * ttlMs));
+        sweeps.refresh();
+        // Like the scheduler: activations made by another process (the CLI) are picked up within seconds.
+        sweepRefresh = setInterval(() => sweeps.refresh(), 10_000);
+        sweepRefresh.unref();
+      },
+      onLose: () => {
+        scheduler.stop();
+        if (sweepRefresh) clearInterval(sweepRefresh);
+        sweeps.stop();
+      },
+    });
+    await leadership.start();
   }
 
   let closed = false;
@@ -535,22 +599,25 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     sandbox,
     scheduler,
     sweeps,
+    leadership,
+    healthApp,
     attach: (baseUrl) => sandbox?.attach(baseUrl),
     metricsApp,
     setWebhookTimeout: (ms) => {
       webhookTimeoutMs = ms;
     },
     shopifyWebhookListener,
-    async close() {
+    async close(opts = {}) {
       if (closed) return;
       closed = true;
+      await leadership?.stop();
       scheduler.stop();
       storeWatch.stop();
       if (sweepRefresh) clearInterval(sweepRefresh);
       sweeps.stop();
       await alerts?.stop();
       exceptions.detach();
-      await runtime.close();
+      await runtime.close(opts);
       await connections.close();
       await sandbox?.stop();
       if (ownSandbox) await rawSandbox.close();
@@ -562,4 +629,26 @@ function stepBatchMs(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 60_000) throw Object.assign(new Error(`LEDGERLINE_STEP_BATCH_MS must be a whole number of milliseconds from 0 to 60000, not ${JSON.stringify(v)}`), { userFacing: true });
   return n;
+}
+
+/** LEDGERLINE_SCHEDULER_LEASE_MS (default 15 s): how long a dead scheduler leader can leave crons unfired. */
+function schedulerLeaseMs(env: NodeJS.ProcessEnv): number {
+  const v = env.LEDGERLINE_SCHEDULER_LEASE_MS;
+  if (v === undefined || v === '') return 15_000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 500) throw new StartupError(`LEDGERLINE_SCHEDULER_LEASE_MS must be a whole number of milliseconds of at least 500, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** A Sandbox whose child processes start on its first call. */
+function lazySandbox(): Sandbox {
+  let pool: Promise<Sandbox> | undefined;
+  const get = () => (pool ??= import('../runtime/sandbox/index.ts').then((m) => m.createSandbox()));
+  return {
+    run: async (call) => (await get()).run(call),
+    runBatch: async (call) => (await get()).runBatch(call),
+    close: async () => {
+      if (pool) await (await pool).close();
+    },
+  };
 }

@@ -12,7 +12,7 @@ const USAGE = `usage:
   ledgerline validate FLOW.json [--json]
   ledgerline run FLOW.json --event EVENT.json [--data-dir DIR] [--json]
   ledgerline migrate [--data-dir DIR]
-  ledgerline serve                      (PORT, LEDGERLINE_DATA_DIR, LEDGERLINE_MASTER_KEY)
+  ledgerline serve [--role all|web|worker|scheduler]   (PORT, LEDGERLINE_DATA_DIR, LEDGERLINE_MASTER_KEY, LEDGERLINE_ROLE)
   ledgerline sandbox-store [--port P] [--scenario FILE] [--plan standard|advanced|plus]
   ledgerline sandbox-erp dump [--data-dir DIR] [--json]
   ledgerline audit [--data-dir DIR] [--connection shopify=ID] [--connection erp=ID] [--format md|html|json] [--days N]
@@ -71,9 +71,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'vault':
         return await (await import('./commands/admin.ts')).adminCommand(command, rest);
       case 'serve': {
-        const { serve } = await import('./main.ts');
+        const { values, positionals } = parseArgs({ args: rest, options: { role: { type: 'string' } }, allowPositionals: true });
+        if (positionals.length) throw new UsageError(`serve takes no arguments (got ${positionals.join(' ')})`);
+        const { serve, roleFrom } = await import('./main.ts');
         try {
-          await serve();
+          await serve({ role: roleFrom(values.role ?? process.env.LEDGERLINE_ROLE) });
         } catch (e) {
           // A data dir or setting it cannot start with: the message says what and where; a stack would not help.
           if ((e as { userFacing?: boolean }).userFacing) {

@@ -1,4 +1,6 @@
 // `npm start` / `ledgerline serve`: one port for the designer, the API, webhooks, /healthz and /metrics.
+// `--role` (LEDGERLINE_ROLE) splits the work between processes sharing one data dir: `web` answers HTTP and queues
+// runs, `worker` runs them, `scheduler` fires crons and sweeps (one leader at a time); `all` (default) does everything.
 import { serve as listen, type ServerType } from '@hono/node-server';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -59,21 +61,60 @@ export function applyHttpLimits(http: Server, limits: HttpLimits): void {
   });
 }
 
+export const ROLES = ['all', 'web', 'worker', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function roleFrom(value: string | undefined): Role {
+  const v = value === undefined || value === '' ? 'all' : value;
+  if ((ROLES as readonly string[]).includes(v)) return v as Role;
+  throw Object.assign(new Error(`the role must be one of ${ROLES.join(', ')} (got "${v}")`), { userFacing: true });
+}
+
+/** What createServer runs in a process of each role. */
+export function roleSwitches(role: Role): { web: boolean; workers: boolean; scheduler: boolean } {
+  return { web: role === 'all' || role === 'web', workers: role === 'all' || role === 'worker', scheduler: role === 'all' || role === 'scheduler' };
+}
+
+/** LEDGERLINE_DRAIN_GRACE_MS (default 25 s): how long runs in flight may take to finish on SIGTERM. */
+export function drainGraceMs(env: NodeJS.ProcessEnv): number {
+  const v = env.LEDGERLINE_DRAIN_GRACE_MS;
+  if (v === undefined || v === '') return 25_000;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw Object.assign(new Error(`LEDGERLINE_DRAIN_GRACE_MS must be a whole number of milliseconds (got "${v}")`), { userFacing: true });
+  return n;
+}
+
+/** LEDGERLINE_RUN_LEASE_MS (default 30 s): how long a run claimed by a worker that died waits before another resumes it. */
+function runLeaseMs(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.LEDGERLINE_RUN_LEASE_MS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1000) throw Object.assign(new Error(`LEDGERLINE_RUN_LEASE_MS must be a whole number of milliseconds of at least 1000 (got "${v}")`), { userFacing: true });
+  return n;
+}
+
 export interface Serving {
   url: string;
   port: number;
+  role: Role;
   /** Where /metrics is served when it has a port of its own. */
   metricsUrl?: string;
   server: LedgerlineServer;
   close(): Promise<void>;
 }
 
-export async function serve(opts: Partial<ServerOptions> & { port?: number; host?: string; handleSignals?: boolean; limits?: Partial<HttpLimits>; metricsPort?: number } = {}): Promise<Serving> {
+export async function serve(opts: Partial<ServerOptions> & { port?: number; host?: string; handleSignals?: boolean; limits?: Partial<HttpLimits>; metricsPort?: number; role?: Role } = {}): Promise<Serving> {
   const env = opts.env ?? process.env;
-  const log = opts.log ?? createLogger(env);
+  const role = opts.role ?? roleFrom(env.LEDGERLINE_ROLE);
+  const parts = roleSwitches(role);
+  const graceMs = drainGraceMs(env);
+  const leaseMs = runLeaseMs(env);
+  const log = (opts.log ?? createLogger(env)).child({ role });
   const started = performance.now();
   const server = await createServer({
+    ...parts,
     ...opts,
+    ...(leaseMs ? { worker: { leaseMs, ...opts.worker } } : {}),
     dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'),
     env,
     log,
@@ -93,7 +134,8 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   const info = await new Promise<AddressInfo>((ok, fail) => {
     // connectionsCheckingInterval: how often Node enforces the two timeouts (its default, 30 s, would let a slow
     // client hold a socket well past them).
-    http = listen({ fetch: server.app.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
+    // A worker or scheduler process answers /healthz and /readyz only.
+    http = listen({ fetch: parts.web ? server.app.fetch : server.healthApp.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
     http.once('error', fail);
   });
   applyHttpLimits(http as Server, limits);
@@ -101,7 +143,7 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   const honoListeners = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   http.removeAllListeners('request');
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!server.shopifyWebhookListener(req, res)) for (const l of honoListeners) l(req, res);
+    if (!parts.web || !server.shopifyWebhookListener(req, res)) for (const l of honoListeners) l(req, res);
   });
   // /metrics on a port of its own (LEDGERLINE_METRICS_PORT), by default on loopback only.
   let metricsHttp: ServerType | undefined;
@@ -117,8 +159,8 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
     metricsUrl = `http://${metricsHost === '0.0.0.0' || metricsHost === '::' ? '127.0.0.1' : metricsHost}:${mi.port}`;
   }
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${info.port}`;
-  server.attach(url);
-  log.info({ url, ...(metricsUrl ? { metricsUrl } : {}), dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'), sandboxMode: server.sandboxMode, startMs: Math.round(performance.now() - started) }, 'ledgerline listening');
+  if (parts.web) server.attach(url);
+  log.info({ url, role, ...(metricsUrl ? { metricsUrl } : {}), dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'), sandboxMode: server.sandboxMode, startMs: Math.round(performance.now() - started) }, 'ledgerline listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -130,7 +172,8 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
         // Keep-alive connections would hold close() open; after a grace period they are cut.
         setTimeout(() => ('closeAllConnections' in http ? (http as { closeAllConnections(): void }).closeAllConnections() : undefined), 2000).unref();
       });
-      await server.close();
+      // Workers stop claiming; runs in flight get the grace period, the rest are released for another worker.
+      await server.close({ graceMs });
       log.info('stopped');
       log.flush?.();
     })());
@@ -149,5 +192,5 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  return { url, port: info.port, metricsUrl, server, close };
+  return { url, port: info.port, role, metricsUrl, server, close };
 }

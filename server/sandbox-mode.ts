@@ -33,7 +33,11 @@ export interface SandboxMode {
 
 export const isSandboxMode = (secrets: SecretStore) => secrets.get(MARKER) === 'on';
 
-export async function startSandboxMode(o: { fresh: boolean; connections: Connections; secrets: SecretStore; log: Logger; env: NodeJS.ProcessEnv }): Promise<SandboxMode | null> {
+/**
+ * `serving: false` (a worker or scheduler process): the sandbox store is started by the web processes, which point
+ * `sandbox-shop` at it; this process leaves that connection as they set it.
+ */
+export async function startSandboxMode(o: { fresh: boolean; connections: Connections; secrets: SecretStore; log: Logger; env: NodeJS.ProcessEnv; serving?: boolean }): Promise<SandboxMode | null> {
   if (o.fresh && o.env.LEDGERLINE_SANDBOX !== '0') o.secrets.set(MARKER, 'on');
   if (!isSandboxMode(o.secrets)) return null;
 
@@ -52,7 +56,9 @@ export async function startSandboxMode(o: { fresh: boolean; connections: Connect
   });
   // The connections exist at once (webhooks verify from the first second); the store's GraphQL endpoint follows
   // when it has loaded Shopify's schema (~1 s), which must not hold up the server becoming healthy.
-  if (o.connections.find(SANDBOX_SHOP)) o.connections.update(SANDBOX_SHOP, shop());
+  if (o.connections.find(SANDBOX_SHOP)) {
+    if (o.serving !== false) o.connections.update(SANDBOX_SHOP, shop());
+  }
   else o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
   const erp = o.connections.find(SANDBOX_ERP);
   if (!erp) o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { currency: SANDBOX_CURRENCY } });

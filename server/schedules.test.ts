@@ -28,3 +28,43 @@ describe('scheduler', () => {
     expect(t.server.scheduler.armed).toEqual([]);
   });
 });
+
+describe('scheduler and worker switches of createServer (serve --role)', () => {
+  it('a web process (no workers, no scheduler) queues runs and arms nothing; a scheduler process arms once it leads', async () => {
+    const tok = t.tokens.owner;
+    // `t` (start: true) leads the scheduler election of its data dir from its first moment.
+    expect(t.server.leadership?.isLeader).toBe(true);
+    const web = await testServer({ workers: false, scheduler: false, dataDir: t.dir });
+    try {
+      expect(web.server.leadership).toBeNull();
+      await web.json('POST', '/api/flows', { token: tok, body: flow('hourly', [{ id: 't', type: 'trigger.schedule', config: { cron: '0 * * * *', timezone: 'UTC' } }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']) });
+      await web.json('POST', '/api/flows/hourly/publish', { token: tok, body: { message: 'v1' } });
+      await web.json('POST', '/api/flows/hourly/activate', { token: tok, body: {} });
+      expect(web.server.runtime.flows.get('hourly').active).toBe(true);
+      expect(web.server.scheduler.armed).toEqual([]);
+      // Fired here by hand: stored and queued, but this process runs nothing; the worker of `t` does.
+      const fired = web.server.scheduler.fire('hourly', 1, 'UTC', undefined, new Date('2026-12-01T10:00:00Z'))!;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(web.server.runtime.worker.busy).toBe(0);
+      await t.server.runtime.drain();
+      expect(t.server.runtime.runs.get(fired.runIds[0]!).status).toBe('succeeded');
+    } finally {
+      await web.server.close();
+    }
+    // A second scheduler process does not lead while `t` does, and arms nothing on a refresh of its own.
+    const standby = await testServer({ workers: false, scheduler: true, dataDir: t.dir });
+    try {
+      expect(standby.server.leadership?.isLeader).toBe(false);
+      t.server.scheduler.refresh();
+      expect(t.server.scheduler.armed).toEqual(['hourly']);
+      expect(standby.server.scheduler.armed).toEqual([]);
+      // The leader steps down (closes): the standby leads at its next try, and arms the schedule.
+      await t.server.leadership!.stop();
+      await standby.server.leadership!.tick();
+      expect(standby.server.leadership?.isLeader).toBe(true);
+      expect(standby.server.scheduler.armed).toEqual(['hourly']);
+    } finally {
+      await standby.server.close();
+    }
+  });
+});

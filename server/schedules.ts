@@ -1,6 +1,8 @@
 // Fires `trigger.schedule` flows. One timer per active schedule, rebuilt when activations change (and every
 // `refreshMs`, for changes made by another process such as the CLI). A firing is deduplicated on
-// flow + scheduled time, so two servers on one data dir, or a restart mid-minute, never double-fire.
+// flow + scheduled time, so two servers on one data dir, or a restart mid-minute, never double-fire. Where several
+// scheduler processes run, only the holder of the `scheduler` lease runs this (server/app.ts), and a process taking
+// over from a dead one fires what fell due in the gap (catchUp).
 import { Cron } from 'croner';
 import type { Runtime } from '../runtime/index.ts';
 import type { Logger } from 'pino';
@@ -9,6 +11,8 @@ import { nextFire } from '../nodes/core/trigger-schedule.ts';
 interface Job {
   key: string;
   cron: Cron;
+  version: number;
+  timezone: string;
 }
 
 export class Scheduler {
@@ -18,6 +22,7 @@ export class Scheduler {
   constructor(private rt: Runtime, private log: Logger, private onQueued: (flowId: string) => void = () => {}) {}
 
   start(refreshMs = 10_000) {
+    if (this.timer) clearInterval(this.timer);
     this.refresh();
     this.timer = setInterval(() => this.refresh(), refreshMs);
     this.timer.unref();
@@ -45,7 +50,7 @@ export class Scheduler {
         const cron = new Cron(w.cron, { timezone: w.timezone, protect: true }, (self: Cron) => {
           this.fire(w.flowId, w.version, w.timezone, self);
         });
-        this.jobs.set(flowId, { key: `${w.version}|${w.cron}|${w.timezone}`, cron });
+        this.jobs.set(flowId, { key: `${w.version}|${w.cron}|${w.timezone}`, cron, version: w.version, timezone: w.timezone });
         this.log.info({ flowId, cron: w.cron, timezone: w.timezone, next: nextFire({ cron: w.cron, timezone: w.timezone }, new Date())?.toISOString() }, 'schedule armed');
       } catch (e) {
         this.log.error({ flowId, err: (e as Error).message }, 'cannot schedule flow');
@@ -75,12 +80,33 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Fires the occurrences of each armed schedule that fell due after `since` (and before now, at most `max` each):
+   * what a leader that died may have missed. One that did fire is a duplicate of its stored event, so nothing runs
+   * twice.
+   */
+  catchUp(since: number, now = Date.now(), max = 100): number {
+    let fired = 0;
+    for (const [flowId, job] of this.jobs) {
+      const missed = job.cron.previousRuns(max, new Date(now)).filter((d) => d.getTime() > since).reverse();
+      for (const at of missed) {
+        const r = this.fire(flowId, job.version, job.timezone, undefined, at);
+        if (r && !r.duplicate) {
+          fired++;
+          this.log.info({ flowId, scheduledFor: at.toISOString() }, 'schedule caught up after a leader change');
+        }
+      }
+    }
+    return fired;
+  }
+
   get armed(): string[] {
     return [...this.jobs.keys()];
   }
 
   stop() {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     for (const j of this.jobs.values()) j.cron.stop();
     this.jobs.clear();
   }

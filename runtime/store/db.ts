@@ -121,6 +121,7 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
     if (!existed) closeSync(openSync(path, 'a', 0o600));
     else tighten(path);
     sqlite = new Database(path);
+    immediateTransactions(sqlite);
     sqlite.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a process crash (kill -9); only an OS crash can lose the last commits.
     sqlite.pragma('synchronous = NORMAL');
@@ -200,3 +201,14 @@ export function migrateStore(db: RuntimeDb): void {
 
 /** SQLite errors that mean the file under us is not what we wrote (worth an immediate deep check). */
 export const isStoreDamageError = (e: unknown) => /^SQLITE_(CORRUPT|NOTADB|IOERR|READONLY_DBMOVED|CANTOPEN)/.test(String((e as { code?: string })?.code ?? ''));
+
+/**
+ * Makes `sqlite.transaction(fn)()` begin IMMEDIATE (take the write lock at BEGIN, waiting out busy_timeout) instead
+ * of DEFERRED. Several processes write one store (`serve --role`): a deferred transaction that reads before it writes
+ * cannot upgrade to a writer once another process has committed since its read, and SQLite then fails it at once
+ * with SQLITE_BUSY instead of waiting. `.deferred()` stays available where a read-only transaction wants it.
+ */
+export function immediateTransactions(sqlite: Database.Database): void {
+  const make = sqlite.transaction.bind(sqlite);
+  sqlite.transaction = ((fn: (...args: never[]) => unknown) => make(fn).immediate) as typeof sqlite.transaction;
+}

@@ -149,3 +149,16 @@ export const businessClaims = sqliteTable(
   },
   (t) => [index('business_claims_run').on(t.runId)],
 );
+
+/**
+ * Named leases between the processes sharing one store (e.g. `scheduler`: which process fires crons and sweeps). A
+ * holder keeps its lease by renewing it before `expires_at`; once that has passed, any process may take it over.
+ * `term` counts the holders it has had, so a log can tell a takeover from a renewal.
+ */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  acquiredAt: integer('acquired_at').notNull(),
+  term: integer('term').notNull(),
+});

@@ -47,7 +47,7 @@ export class ConnectionError extends Error {
 export class Connections {
   /** Bumped on every change, so caches of secrets (the output scrubber) know to refresh. */
   generation = 0;
-  private cache = new Map<string, { client: Promise<unknown>; factory: ConnectionFactory; kind: string }>();
+  private cache = new Map<string, { client: Promise<unknown>; factory: ConnectionFactory; kind: string; updatedAt: number }>();
 
   constructor(
     private db: ServerDb,
@@ -128,7 +128,14 @@ export class Connections {
   /** The runtime's connection resolver. */
   resolve = (kind: string, id: string): Promise<unknown> => {
     const hit = this.cache.get(id);
-    if (hit && hit.kind === kind) return hit.client;
+    if (hit && hit.kind === kind) {
+      // Another process on this data dir (a web process's API) may have changed or deleted it: one indexed read.
+      const r = this.db.select({ u: connections.updatedAt }).from(connections).where(eq(connections.id, id)).get();
+      if (r?.u === hit.updatedAt) return hit.client;
+      void this.evict(id);
+    }
+    // Read before the row itself: a change landing in between makes the next call build the client again.
+    const updatedAt = this.db.select({ u: connections.updatedAt }).from(connections).where(eq(connections.id, id)).get()?.u ?? 0;
     const c = this.find(id);
     if (!c) return Promise.reject(new ConnectionError(`no ${kind} connection "${id}" is configured`, 404));
     if (c.kind !== kind) return Promise.reject(new ConnectionError(`connection "${id}" is a ${c.kind} connection, not ${kind}`, 422));
@@ -139,7 +146,7 @@ export class Connections {
       return Promise.reject(e);
     }
     const p = (async () => factory.create({ ...c, secrets: this.secretsOf(id) }))();
-    this.cache.set(id, { client: p, factory, kind: c.kind });
+    this.cache.set(id, { client: p, factory, kind: c.kind, updatedAt });
     p.catch(() => this.cache.delete(id));
     this.generation++;
     return p;

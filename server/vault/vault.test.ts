@@ -70,3 +70,25 @@ describe('vault', () => {
     sqlite.close();
   });
 });
+
+describe('connections shared by processes', () => {
+  it('a client built before another process changed the connection is built again with the new settings', async () => {
+    // Two processes on one data dir: two connections to the file, each with its own client cache.
+    const a = openServerDb(new Database(join(tmp.dir, 'x.db')));
+    const b = openServerDb(new Database(join(tmp.dir, 'x.db')));
+    const { vault } = loadVault(tmp.dir, undefined);
+    let clock = 1000;
+    const factory = { create: async (c: { config: Record<string, unknown>; secrets: Record<string, unknown> }) => ({ url: c.config.url, token: c.secrets.token }) };
+    const worker = new Connections(a, vault, { erp: factory }, () => clock);
+    const web = new Connections(b, vault, { erp: factory }, () => ++clock);
+    web.create({ id: 'erp1', kind: 'erp', provider: 'x', name: 'ERP', config: { url: 'http://one' }, secrets: { token: 't1' } });
+    expect(await worker.resolve('erp', 'erp1')).toEqual({ url: 'http://one', token: 't1' });
+    expect(await worker.resolve('erp', 'erp1')).toBe(await worker.resolve('erp', 'erp1')); // cached while unchanged
+    web.update('erp1', { config: { url: 'http://two' }, secrets: { token: 't2' } });
+    expect(await worker.resolve('erp', 'erp1')).toEqual({ url: 'http://two', token: 't2' });
+    web.delete('erp1');
+    await expect(worker.resolve('erp', 'erp1')).rejects.toThrow(/no erp connection "erp1"/);
+    a.$client.close();
+    b.$client.close();
+  });
+});

@@ -80,6 +80,10 @@ export function openDb(opts: { dataDir?: string; file?: string }): Db {
     file = join(opts.dataDir, 'sandbox-erp.sqlite');
   }
   const db = new Database(file);
+  // Worker processes of one data dir post to this file at once: a transaction that reads before it writes must hold
+  // the write lock from its start, or SQLite fails it (SQLITE_BUSY) when another process commits in between.
+  const tx = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: never[]) => unknown) => tx(fn).immediate) as typeof db.transaction;
   if (file !== ':memory:') {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -97,6 +101,11 @@ export function openDb(opts: { dataDir?: string; file?: string }): Db {
 }
 
 export function seed(db: Db): void {
+  // One transaction (immediate, see openDb), checked inside: worker processes opening one sandbox at once seed it once.
+  db.transaction(() => seedOnce(db))();
+}
+
+function seedOnce(db: Db): void {
   // Added after the first sandboxes were made: seeded on its own, so an existing sandbox gets it too.
   if ((db.prepare('SELECT COUNT(*) AS n FROM payment_methods').get() as { n: number }).n === 0) {
     const pm = db.prepare('INSERT INTO payment_methods (code, name) VALUES (?, ?)');
