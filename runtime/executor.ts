@@ -142,6 +142,15 @@ export class Executor {
       pending.length = 0;
       pendingBytes = 0;
     };
+    // Held steps written while the run is still ours (a drained or lease-lost run keeps what it finished).
+    const flush = (): boolean => {
+      if (!pending.length) return true;
+      return d.store.sqlite.transaction(() => {
+        if (!q.owned.get(run.id, owner)) return false;
+        writePending();
+        return true;
+      })();
+    };
     const hold = (x: PendingStep) => {
       if (!pending.length) pendingSince = d.now();
       pending.push(x);

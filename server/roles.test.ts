@@ -58,7 +58,7 @@ const cpuMs = (p: Proc) => {
 const logTime = (p: Proc, msg: string) => p.lines().find((l) => l.msg === msg)?.time as number | undefined;
 
 describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
-  let web: Proc[] = [];
+  const web: Proc[] = [];
   let workers: Proc[] = [];
   let schedulers: Proc[] = [];
 
