@@ -1,10 +1,12 @@
-// `npm start` / `ledgerline serve`: one port for the designer, the API, webhooks, /healthz and /metrics.
+// `npm start` / `ledgerline serve`: one port for the designer, the API, webhooks, /healthz and /metrics, of every
+// workspace of the data dir (server/workspaces/deployment.ts; a fresh data dir has one).
 import { serve as listen, type ServerType } from '@hono/node-server';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { createLogger } from './logger.ts';
-import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
+import type { LedgerlineServer, ServerOptions } from './app.ts';
+import { createDeployment, type Deployment } from './workspaces/deployment.ts';
 import { isLoopback } from './auth/client.ts';
 
 /** Limits of the listening socket(s); each is an environment variable (see README). */
@@ -64,7 +66,10 @@ export interface Serving {
   port: number;
   /** Where /metrics is served when it has a port of its own. */
   metricsUrl?: string;
+  /** The default workspace's server (the data dir root). */
   server: LedgerlineServer;
+  /** Every workspace's server behind one app. */
+  deployment: Deployment;
   close(): Promise<void>;
 }
 
@@ -72,7 +77,7 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   const env = opts.env ?? process.env;
   const log = opts.log ?? createLogger(env);
   const started = performance.now();
-  const server = await createServer({
+  const deployment = await createDeployment({
     ...opts,
     dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'),
     env,
@@ -84,16 +89,17 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
         if (a.generatedPassword) process.stdout.write(`\n  First admin user: ${a.email}\n  Password (shown once, change it after signing in): ${a.generatedPassword}\n\n`);
       }),
   });
+  const server = deployment.defaultCell;
   const port = opts.port ?? Number(env.PORT ?? 3000);
   // 0.0.0.0 by default so a container's port mapping reaches it; HOST=127.0.0.1 keeps it to this machine.
   const host = opts.host ?? env.HOST ?? '0.0.0.0';
   const limits = { ...httpLimitsFromEnv(env), ...opts.limits };
-  server.setWebhookTimeout(limits.webhookTimeoutMs);
+  deployment.setWebhookTimeout(limits.webhookTimeoutMs);
   let http!: ServerType;
   const info = await new Promise<AddressInfo>((ok, fail) => {
     // connectionsCheckingInterval: how often Node enforces the two timeouts (its default, 30 s, would let a slow
     // client hold a socket well past them).
-    http = listen({ fetch: server.app.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
+    http = listen({ fetch: deployment.app.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
     http.once('error', fail);
   });
   applyHttpLimits(http as Server, limits);
@@ -101,7 +107,7 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   const honoListeners = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   http.removeAllListeners('request');
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!server.shopifyWebhookListener(req, res)) for (const l of honoListeners) l(req, res);
+    if (!deployment.shopifyWebhookListener(req, res)) for (const l of honoListeners) l(req, res);
   });
   // /metrics on a port of its own (LEDGERLINE_METRICS_PORT), by default on loopback only.
   let metricsHttp: ServerType | undefined;
@@ -110,14 +116,14 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   if (metricsPort !== undefined) {
     const metricsHost = env.LEDGERLINE_METRICS_HOST ?? '127.0.0.1';
     const mi = await new Promise<AddressInfo>((ok, fail) => {
-      metricsHttp = listen({ fetch: server.metricsApp.fetch, port: metricsPort, hostname: metricsHost }, (i) => ok(i));
+      metricsHttp = listen({ fetch: deployment.metricsApp.fetch, port: metricsPort, hostname: metricsHost }, (i) => ok(i));
       metricsHttp.once('error', fail);
     });
     applyHttpLimits(metricsHttp as Server, limits);
     metricsUrl = `http://${metricsHost === '0.0.0.0' || metricsHost === '::' ? '127.0.0.1' : metricsHost}:${mi.port}`;
   }
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${info.port}`;
-  server.attach(url);
+  deployment.attach(url);
   log.info({ url, ...(metricsUrl ? { metricsUrl } : {}), dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'), sandboxMode: server.sandboxMode, startMs: Math.round(performance.now() - started) }, 'ledgerline listening');
 
   let closing: Promise<void> | undefined;
@@ -130,7 +136,7 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
         // Keep-alive connections would hold close() open; after a grace period they are cut.
         setTimeout(() => ('closeAllConnections' in http ? (http as { closeAllConnections(): void }).closeAllConnections() : undefined), 2000).unref();
       });
-      await server.close();
+      await deployment.close();
       log.info('stopped');
       log.flush?.();
     })());
@@ -149,5 +155,5 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  return { url, port: info.port, metricsUrl, server, close };
+  return { url, port: info.port, metricsUrl, server, deployment, close };
 }

@@ -26,6 +26,8 @@ export interface Deployment {
   cell(id: string): LedgerlineServer | undefined;
   cells(): Map<string, LedgerlineServer>;
   createWorkspace(w: { id: string; name?: string }): Promise<Workspace>;
+  /** /metrics on a port of its own: the default workspace's, or the one named by X-Ledgerline-Workspace (each carries a `workspace` label). */
+  metricsApp: Hono;
   /** Like LedgerlineServer.shopifyWebhookListener, for `/webhooks/shopify/:connection` and `/webhooks/shopify/:workspace/:connection`. */
   shopifyWebhookListener(req: IncomingMessage, res: ServerResponse): boolean;
   setWebhookTimeout(ms: number): void;
@@ -58,7 +60,11 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     manageUsers: (userId: string) => id === DEFAULT_WORKSPACE || directory.isOwner(userId),
     routes: (app: Parameters<NonNullable<NonNullable<ServerOptions['cell']>['routes']>>[0]) => app.route('/api', workspacesRouter(host)),
   });
-  const label = (s: LedgerlineServer, id: string) => s.deps.metrics.registry.setDefaultLabels({ workspace: id });
+  // A further workspace's metrics carry its id; the default workspace's stay as they were before workspaces (no
+  // label), so existing dashboards and alerts keep matching.
+  const label = (s: LedgerlineServer, id: string) => {
+    if (id !== DEFAULT_WORKSPACE) s.deps.metrics.registry.setDefaultLabels({ workspace: id });
+  };
 
   async function openCell(id: string): Promise<LedgerlineServer> {
     const dir = workspaceDir(dataDir, id);
@@ -148,6 +154,12 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     return forward(c, defaultCell);
   });
 
+  const metricsApp = new Hono();
+  metricsApp.all('*', (c) => {
+    const cell = cells.get(c.req.header(WORKSPACE_HEADER) ?? DEFAULT_WORKSPACE);
+    return cell ? cell.metricsApp.fetch(c.req.raw, c.env) : notFound(c);
+  });
+
   const SHOPIFY_IN_WORKSPACE = /^\/webhooks\/shopify\/([^/?#]+)\/([^/?#]+)(\?.*)?$/;
   let closed = false;
   return {
@@ -157,6 +169,7 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     cell: (id) => cells.get(id),
     cells: () => cells,
     createWorkspace,
+    metricsApp,
     shopifyWebhookListener(req, res) {
       const m = req.method === 'POST' ? SHOPIFY_IN_WORKSPACE.exec(req.url ?? '') : null;
       if (!m) return defaultCell.shopifyWebhookListener(req, res);
