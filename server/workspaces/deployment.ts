@@ -57,7 +57,9 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     workspaceId: id,
     users: id === DEFAULT_WORKSPACE ? undefined : directory.users,
     roleOf: (userId: string) => directory.roleOf(userId, id),
-    manageUsers: (userId: string) => id === DEFAULT_WORKSPACE || directory.isOwner(userId),
+    // Users and tokens are deployment-wide: once there are other workspaces, only the deployment owner manages them
+    // (an owner of one workspace must not reset the password of another's users). One workspace: as before.
+    manageUsers: (userId: string) => directory.isOwner(userId) || directory.list().length === 1,
     routes: (app: Parameters<NonNullable<NonNullable<ServerOptions['cell']>['routes']>>[0]) => app.route('/api', workspacesRouter(host)),
   });
   // A further workspace's metrics carry its id; the default workspace's stay as they were before workspaces (no

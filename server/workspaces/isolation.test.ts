@@ -219,6 +219,12 @@ describe('workspaces in GET /api/workspaces', () => {
     expect((await t.json('GET', '/api/workspaces/a/members', { token: bOwnerToken })).status).toBe(404);
     expect((await t.json('POST', '/api/workspaces', { token: bOwnerToken, body: { id: 'c' } })).status).toBe(403);
     expect((await t.json('GET', '/api/users', { token: bOwnerToken, workspace: 'b' })).status).toBe(403);
+    // An owner of the default workspace (not the deployment owner) cannot take over B's users through /api/users.
+    const other = await dir.users.create({ email: 'owner2@default.example', role: 'owner', password: 'password-o-1' });
+    const otherToken = dir.users.createToken(other.id, 't').token;
+    expect((await t.json('PUT', `/api/users/${ids.user}`, { token: otherToken, body: { password: 'taken-over-1' } })).status).toBe(403);
+    expect((await t.json('GET', '/api/tokens', { token: otherToken })).status).toBe(403);
+    expect((await t.json('GET', '/api/users', { token: t.ownerToken })).status).toBe(200);
   });
 });
 
