@@ -76,7 +76,7 @@ export function workspaceCommand(argv: string[], io: { out(s: string): void; err
     const store = openStore(dir);
     openServerDb(store.sqlite);
     store.close();
-    io.out(`created workspace ${w.id} (${w.name}) in ${dir}; a running server serves it after a restart`);
+    io.out(`created workspace ${w.id} (${w.name}) in ${dir}; a running server serves it within 10 s`);
     return 0;
   }
   throw new WorkspaceArgError(`unknown workspace command "${sub ?? ''}"`);

@@ -11,6 +11,7 @@ import { serve, type Serving } from '../main.ts';
 import { ADMIN, MASTER_KEY, METRICS_TOKEN, PASSWORD, flow, noSandbox, testServer, testShopifyTrigger } from '../testing.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { Calls, testNodes } from '../../runtime/testing/fixtures.ts';
+import { workspaceCommand } from '../commands/workspace.ts';
 
 const SECRET = 'shpss_workspace_b_secret';
 let s: Serving;
@@ -114,5 +115,16 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     const again = await login(ADMIN.email, ADMIN.password);
     const conns = (await (await api(again, '/api/connections', { workspace: 'b' })).json()) as { connections: { id: string }[] };
     expect(conns.connections.map((c) => c.id)).toEqual(['shop']);
+  });
+
+  it('serves a workspace the CLI created while it runs, without a restart', async () => {
+    const out: string[] = [];
+    expect(workspaceCommand(['create', 'cli-made', '--data-dir', dir], { out: (x) => out.push(x), err: (x) => out.push(x), env: {} }), out.join('\n')).toBe(0);
+    const owner = await login(ADMIN.email, ADMIN.password);
+    expect((await api(owner, '/api/flows', { workspace: 'cli-made' })).status).toBe(404);
+    expect(await s.deployment.refresh()).toEqual(['cli-made']);
+    const flows = await api(owner, '/api/flows', { workspace: 'cli-made' });
+    expect(flows.status).toBe(200);
+    expect(await flows.json()).toEqual({ flows: [] });
   });
 });

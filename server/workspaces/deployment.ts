@@ -26,6 +26,8 @@ export interface Deployment {
   cell(id: string): LedgerlineServer | undefined;
   cells(): Map<string, LedgerlineServer>;
   createWorkspace(w: { id: string; name?: string }): Promise<Workspace>;
+  /** Opens the cells of workspaces created elsewhere (`ledgerline workspace create`); runs every 10 s. */
+  refresh(): Promise<string[]>;
   /** /metrics on a port of its own: the default workspace's, or the one named by X-Ledgerline-Workspace (each carries a `workspace` label). */
   metricsApp: Hono;
   /** Like LedgerlineServer.shopifyWebhookListener, for `/webhooks/shopify/:connection` and `/webhooks/shopify/:workspace/:connection`. */
@@ -92,6 +94,7 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   }
 
   const creating = new Map<string, Promise<Workspace>>();
+  let closed = false;
   async function createWorkspace(w: { id: string; name?: string }): Promise<Workspace> {
     if (creating.has(w.id)) return creating.get(w.id)!;
     const p = (async () => {
@@ -110,6 +113,25 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
       creating.delete(w.id);
     }
   }
+
+  // Workspaces created by the CLI (another process, same directory) are served within seconds, without a restart.
+  let refreshing: Promise<string[]> | undefined;
+  const refresh = () =>
+    (refreshing ??= (async () => {
+      const opened: string[] = [];
+      try {
+        for (const w of directory.list()) {
+          if (cells.has(w.id) || creating.has(w.id) || closed) continue;
+          await openCell(w.id);
+          opened.push(w.id);
+        }
+      } finally {
+        refreshing = undefined;
+      }
+      return opened;
+    })());
+  const refreshTimer = setInterval(() => void refresh().catch((e: unknown) => defaultCell.deps.log.warn({ err: (e as Error).message }, 'opening a workspace created elsewhere failed')), 10_000);
+  refreshTimer.unref();
 
   const who = (c: Context): User | null => {
     const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
@@ -163,7 +185,6 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   });
 
   const SHOPIFY_IN_WORKSPACE = /^\/webhooks\/shopify\/([^/?#]+)\/([^/?#]+)(\?.*)?$/;
-  let closed = false;
   return {
     app,
     directory,
@@ -171,6 +192,7 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     cell: (id) => cells.get(id),
     cells: () => cells,
     createWorkspace,
+    refresh,
     metricsApp,
     shopifyWebhookListener(req, res) {
       const m = req.method === 'POST' ? SHOPIFY_IN_WORKSPACE.exec(req.url ?? '') : null;
@@ -197,6 +219,8 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(refreshTimer);
+      await refreshing?.catch(() => {});
       await Promise.allSettled([...cells.values()].map((s) => s.close()));
       if (ownSandbox) await sandbox.close();
     },
