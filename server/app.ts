@@ -120,6 +120,21 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   loginAttempts?: Deps['options']['loginAttempts'];
   defaultMetrics?: boolean;
+  /** Set by the deployment (server/workspaces/deployment.ts) when this server is one workspace's cell. */
+  cell?: CellOptions;
+}
+
+/** What a cell takes from its deployment: who callers are (the directory) and what role they have here. */
+export interface CellOptions {
+  workspaceId: string;
+  /** The deployment's users (those of the default cell); absent for the default cell, whose own users they are. */
+  users?: import('./auth/users.ts').Users;
+  /** The caller's role in this workspace; null: not a member, so everything of it answers 404. */
+  roleOf(userId: string): import('./auth/roles.ts').Role | null;
+  /** Deployment-level routes (e.g. /api/workspaces) mounted in the cell's app, so they are in its OpenAPI document. */
+  routes?(app: OpenAPIHono<AppEnv>): void;
+  /** Whether the user may manage deployment-wide users (/api/users, /api/tokens) from this cell. */
+  manageUsers?(userId: string): boolean;
 }
 
 export interface LedgerlineServer {
@@ -187,13 +202,15 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
 
   // Built in dependency order, so the runtime is handed everything it uses when it is created: the store and what
   // reads it (server tables, vault, connections, the scrubber that knows their secrets, lookup tables), then the runtime.
-  const { store, db, vault, secrets, connections, users, audit, scrub, lookups } = openServerCore({
+  const { store, db, vault, secrets, connections, users: ownUsers, audit, scrub, lookups } = openServerCore({
     dataDir,
     masterKey: env.LEDGERLINE_MASTER_KEY,
     connectionFactories: o.connectionFactories,
     log,
     now,
   });
+  // Users are deployment-wide: a further workspace's cell authenticates against the default cell's users.
+  const users = o.cell?.users ?? ownUsers;
 
   const runtimeLog = log.child({ component: 'runtime' });
   // The exception inbox listens to the runtime's runs, so it joins these services once the runtime exists (below).
@@ -239,11 +256,11 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     alert: alerts ? (subject, text) => alerts.critical(subject, text) : undefined,
   });
 
-  if (env.LEDGERLINE_ADMIN_PASSWORD !== undefined && env.LEDGERLINE_ADMIN_PASSWORD !== '' && env.LEDGERLINE_ADMIN_PASSWORD.length < 8 && users.count() === 0) {
+  if (!o.cell?.users && env.LEDGERLINE_ADMIN_PASSWORD !== undefined && env.LEDGERLINE_ADMIN_PASSWORD !== '' && env.LEDGERLINE_ADMIN_PASSWORD.length < 8 && users.count() === 0) {
     throw new StartupError(`LEDGERLINE_ADMIN_PASSWORD must have at least 8 characters (it has ${env.LEDGERLINE_ADMIN_PASSWORD.length}); set a longer one, or unset it to have a password generated and printed once`);
   }
   // Hashing the first admin's password (scrypt, ~100 ms on the thread pool) overlaps the rest of the start.
-  const firstAdmin = users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD }).then((first) => {
+  const firstAdmin = (o.cell?.users ? Promise.resolve(null) : users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD })).then((first) => {
     if (first) {
       log.info({ email: first.email, passwordFrom: first.generatedPassword ? 'generated' : 'LEDGERLINE_ADMIN_PASSWORD' }, 'first admin user created');
       o.onFirstAdmin?.(first);
@@ -390,6 +407,23 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     return h.ok ? next() : storeGone(c, h.problem);
   });
   app.use('/api/*', authenticate(users));
+  const cell = o.cell;
+  if (cell) {
+    // A caller who is not a member of this workspace gets 404 for all of it: its existence is not revealed. The
+    // deployment's own routes (/api/workspaces) and signing in/out do their own checks.
+    app.use('/api/*', async (c, next) => {
+      const user = c.get('user');
+      const p = c.req.path;
+      if (!user || p === '/api/auth/login' || p === '/api/auth/logout' || p === '/api/workspaces' || p.startsWith('/api/workspaces/')) return next();
+      const role = cell.roleOf(user.id);
+      if (!role) throw new HttpError(404, 'not_found', `no route for ${c.req.method} ${p}`);
+      c.set('user', { ...user, role });
+      if (cell.manageUsers && (p.startsWith('/api/users') || p.startsWith('/api/tokens')) && !cell.manageUsers(user.id)) {
+        throw new HttpError(403, 'forbidden', 'users are deployment-wide: add them to this workspace with /api/workspaces/{id}/members');
+      }
+      return next();
+    });
+  }
 
   const healthz = (c: import('hono').Context) => c.json({ ok: true, version: VERSION, sandboxMode: !!sandbox }, 200);
   // Ready to take work: the store is still the one opened (and passes SQLite's quick check), and its schema is the
@@ -439,6 +473,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', catalogRouter(deps, () => nodeTypes));
   app.route('/api', templatesRouter(deps, o.templatesDir ?? undefined));
   app.route('/api', usersRouter(deps));
+  o.cell?.routes?.(app);
   app.route('/api', eventsRouter(deps));
   app.route('/api', mappingRouter(deps));
   app.route('/api', assistRouter(deps, { env }));

@@ -22,7 +22,11 @@ const USAGE = `usage:
   ledgerline token create --email E --name N [--expires-in-days D] [--data-dir DIR]
   ledgerline vault rotate [--data-dir DIR]
   ledgerline backup --to DIR [--data-dir DIR]
-  ledgerline restore --from DIR [--data-dir DIR] [--force]   (stop the server first)`;
+  ledgerline restore --from DIR [--data-dir DIR] [--force]   (stop the server first)
+  ledgerline workspace create ID [--name N] [--data-dir DIR]
+  ledgerline workspace list [--data-dir DIR] [--json]
+  --workspace ID on migrate, audit, runbook, sandbox-erp, backup, restore, vault and user add: that workspace's data
+  (default: the data dir itself, the default workspace)`;
 
 class UsageError extends Error {}
 
@@ -43,10 +47,17 @@ function readJson(path: string, what: string): unknown {
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
+/** Commands that act on one workspace's data and take `--workspace ID` (server/commands/workspace.ts). */
+const PER_WORKSPACE = new Set(['migrate', 'audit', 'runbook', 'sandbox-erp', 'backup', 'restore', 'vault']);
+
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...given] = argv;
   try {
+    let rest = given;
+    if (command && PER_WORKSPACE.has(command)) rest = (await import('./commands/workspace.ts')).resolveWorkspaceArg(given, process.env).args;
     switch (command) {
+      case 'workspace':
+        return (await import('./commands/workspace.ts')).workspaceCommand(rest);
       case 'validate':
         return validateCommand(rest);
       case 'run':
@@ -95,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || (e as Error).name === 'WorkspaceArgError' || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err(`ledgerline: ${(e as Error).message}\n${USAGE}`);
       return 2;
     }

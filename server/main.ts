@@ -1,4 +1,5 @@
-// `npm start` / `ledgerline serve`: one port for the designer, the API, webhooks, /healthz and /metrics.
+// `npm start` / `ledgerline serve`: one port for the designer, the API, webhooks, /healthz and /metrics, of every
+// workspace of the data dir (server/workspaces/deployment.ts; a fresh data dir has one).
 // `--role` (LEDGERLINE_ROLE) splits the work between processes sharing one data dir: `web` answers HTTP and queues
 // runs, `worker` runs them, `scheduler` fires crons and sweeps (one leader at a time); `all` (default) does everything.
 import { serve as listen, type ServerType } from '@hono/node-server';
@@ -6,7 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { createLogger } from './logger.ts';
-import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
+import type { LedgerlineServer, ServerOptions } from './app.ts';
+import { createDeployment, type Deployment } from './workspaces/deployment.ts';
 import { isLoopback } from './auth/client.ts';
 
 /** Limits of the listening socket(s); each is an environment variable (see README). */
@@ -99,7 +101,10 @@ export interface Serving {
   role: Role;
   /** Where /metrics is served when it has a port of its own. */
   metricsUrl?: string;
+  /** The default workspace's server (the data dir root). */
   server: LedgerlineServer;
+  /** Every workspace's server behind one app. */
+  deployment: Deployment;
   close(): Promise<void>;
 }
 
@@ -111,7 +116,7 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   const leaseMs = runLeaseMs(env);
   const log = (opts.log ?? createLogger(env)).child({ role });
   const started = performance.now();
-  const server = await createServer({
+  const deployment = await createDeployment({
     ...parts,
     ...opts,
     ...(leaseMs ? { worker: { leaseMs, ...opts.worker } } : {}),
@@ -125,17 +130,18 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
         if (a.generatedPassword) process.stdout.write(`\n  First admin user: ${a.email}\n  Password (shown once, change it after signing in): ${a.generatedPassword}\n\n`);
       }),
   });
+  const server = deployment.defaultCell;
   const port = opts.port ?? Number(env.PORT ?? 3000);
   // 0.0.0.0 by default so a container's port mapping reaches it; HOST=127.0.0.1 keeps it to this machine.
   const host = opts.host ?? env.HOST ?? '0.0.0.0';
   const limits = { ...httpLimitsFromEnv(env), ...opts.limits };
-  server.setWebhookTimeout(limits.webhookTimeoutMs);
+  deployment.setWebhookTimeout(limits.webhookTimeoutMs);
   let http!: ServerType;
   const info = await new Promise<AddressInfo>((ok, fail) => {
     // connectionsCheckingInterval: how often Node enforces the two timeouts (its default, 30 s, would let a slow
     // client hold a socket well past them).
     // A worker or scheduler process answers /healthz and /readyz only.
-    http = listen({ fetch: parts.web ? server.app.fetch : server.healthApp.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
+    http = listen({ fetch: parts.web ? deployment.app.fetch : server.healthApp.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
     http.once('error', fail);
   });
   applyHttpLimits(http as Server, limits);
@@ -143,7 +149,7 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   const honoListeners = http.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   http.removeAllListeners('request');
   http.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!parts.web || !server.shopifyWebhookListener(req, res)) for (const l of honoListeners) l(req, res);
+    if (!parts.web || !deployment.shopifyWebhookListener(req, res)) for (const l of honoListeners) l(req, res);
   });
   // /metrics on a port of its own (LEDGERLINE_METRICS_PORT), by default on loopback only.
   let metricsHttp: ServerType | undefined;
@@ -152,14 +158,14 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   if (metricsPort !== undefined) {
     const metricsHost = env.LEDGERLINE_METRICS_HOST ?? '127.0.0.1';
     const mi = await new Promise<AddressInfo>((ok, fail) => {
-      metricsHttp = listen({ fetch: server.metricsApp.fetch, port: metricsPort, hostname: metricsHost }, (i) => ok(i));
+      metricsHttp = listen({ fetch: deployment.metricsApp.fetch, port: metricsPort, hostname: metricsHost }, (i) => ok(i));
       metricsHttp.once('error', fail);
     });
     applyHttpLimits(metricsHttp as Server, limits);
     metricsUrl = `http://${metricsHost === '0.0.0.0' || metricsHost === '::' ? '127.0.0.1' : metricsHost}:${mi.port}`;
   }
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${info.port}`;
-  if (parts.web) server.attach(url);
+  if (parts.web) deployment.attach(url);
   log.info({ url, role, ...(metricsUrl ? { metricsUrl } : {}), dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'), sandboxMode: server.sandboxMode, startMs: Math.round(performance.now() - started) }, 'ledgerline listening');
 
   let closing: Promise<void> | undefined;
@@ -173,7 +179,7 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
         setTimeout(() => ('closeAllConnections' in http ? (http as { closeAllConnections(): void }).closeAllConnections() : undefined), 2000).unref();
       });
       // Workers stop claiming; runs in flight get the grace period, the rest are released for another worker.
-      await server.close({ graceMs });
+      await deployment.close({ graceMs });
       log.info('stopped');
       log.flush?.();
     })());
@@ -192,5 +198,5 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  return { url, port: info.port, role, metricsUrl, server, close };
+  return { url, port: info.port, role, metricsUrl, server, deployment, close };
 }

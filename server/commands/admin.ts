@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import { openStore } from '../../runtime/store/db.ts';
 import { openServerDb } from '../db/db.ts';
 import { Users } from '../auth/users.ts';
-import { ROLES } from '../auth/roles.ts';
+import { ROLES, type Role } from '../auth/roles.ts';
+import { Directory } from '../workspaces/directory.ts';
 import { loadVault } from '../vault/vault.ts';
 import { rotateVault } from '../vault/rotate.ts';
 
-export const ADMIN_USAGE = `ledgerline user add --email E --role ${ROLES.join('|')} [--name N] [--data-dir DIR]   (password from stdin)
+export const ADMIN_USAGE = `ledgerline user add --email E --role ${ROLES.join('|')} [--name N] [--workspace ID] [--data-dir DIR]   (password from stdin)
   ledgerline token create --email E --name N [--data-dir DIR]
   ledgerline vault rotate [--data-dir DIR]   (with LEDGERLINE_MASTER_KEY set, give the new key as LEDGERLINE_NEW_MASTER_KEY)`;
 
@@ -48,7 +49,7 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
   const usage = (msg: string) => (o.err(`ledgerline: ${msg}\nusage:\n  ${ADMIN_USAGE}`), 2);
   let values: Record<string, string | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, 'expires-in-days': { type: 'string' } }, allowPositionals: false }) as { values: Record<string, string | undefined> });
+    ({ values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, 'expires-in-days': { type: 'string' }, workspace: { type: 'string' } }, allowPositionals: false }) as { values: Record<string, string | undefined> });
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -58,6 +59,13 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
       if (!values.role || !(ROLES as readonly string[]).includes(values.role)) return usage(`--role must be one of ${ROLES.join(', ')}`);
       const password = (await o.stdin()).replace(/\r?\n$/, '');
       if (password.length < 10) return usage('the password (read from stdin) must be at least 10 characters');
+      // Users are deployment-wide (the default workspace's database); --workspace makes them a member of that one only.
+      const ws = values.workspace;
+      if (ws !== undefined && command === 'user') {
+        const user = await withServerDb(values['data-dir'], o.env, (db) => new Directory(db, new Users(db)).createMemberUser(ws, { email: values.email!, name: values.name, role: values.role as Role, password }));
+        o.out(`added ${user.email} as ${values.role} of workspace ${ws}`);
+        return 0;
+      }
       const user = await withServerDb(values['data-dir'], o.env, (db) => new Users(db).create({ email: values.email!, name: values.name, role: values.role!, password }));
       o.out(`added ${user.email} as ${user.role}`);
       return 0;

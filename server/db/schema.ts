@@ -1,6 +1,6 @@
 // Server tables (users, sessions, tokens, audit, connections, secrets). They live in the runtime's SQLite file but
 // have their own migrations table, so the runtime's schema never learns about them.
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -144,4 +144,29 @@ export const flowChangeRequests = sqliteTable(
     publishedVersion: integer('published_version'),
   },
   (t) => [index('flow_change_requests_flow').on(t.flowId, t.requestedAt), index('flow_change_requests_status').on(t.status)],
+);
+
+/**
+ * The deployment's workspaces (cells) other than the default one, which is the data dir itself. Read from the
+ * default cell's database only: each further workspace's own data lives in `<dataDir>/workspaces/<id>/`.
+ */
+export const workspaces = sqliteTable('workspaces', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/**
+ * Who belongs to which workspace, with which role. A user's `users.role` is their role in the default workspace
+ * unless a row here for `default` says otherwise (a null role there: not a member of the default workspace).
+ */
+export const workspaceMembers = sqliteTable(
+  'workspace_members',
+  {
+    workspaceId: text('workspace_id').notNull(),
+    userId: text('user_id').notNull(),
+    role: text('role'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index('workspace_members_user').on(t.userId)],
 );

@@ -18,6 +18,16 @@ export const tokenStore = {
   set: (t: string | null) => (t ? localStorage.setItem(TOKEN_KEY, t) : localStorage.removeItem(TOKEN_KEY)),
 };
 
+const WORKSPACE_KEY = 'll_workspace';
+
+/** The workspace the designer works in (sent as X-Ledgerline-Workspace); none: the server's default for the user. */
+export const workspaceStore = {
+  get: (): string | null => localStorage.getItem(WORKSPACE_KEY),
+  set: (id: string | null) => (id ? localStorage.setItem(WORKSPACE_KEY, id) : localStorage.removeItem(WORKSPACE_KEY)),
+};
+
+export interface WorkspaceInfo { id: string; name: string; role: User['role'] }
+
 let onUnauthorized: () => void = () => {};
 export const setUnauthorizedHandler = (fn: () => void) => (onUnauthorized = fn);
 
@@ -45,6 +55,8 @@ async function send(method: string, path: string, body: unknown, raw: { contentT
   const headers: Record<string, string> = { accept };
   const token = tokenStore.get();
   if (token) headers.authorization = `Bearer ${token}`;
+  const workspace = workspaceStore.get();
+  if (workspace) headers['x-ledgerline-workspace'] = workspace;
   if (raw) headers['content-type'] = raw.contentType;
   else if (body !== undefined) headers['content-type'] = 'application/json';
   const payload = raw ? raw.text : body === undefined ? undefined : JSON.stringify(body);
@@ -74,6 +86,7 @@ export const api = {
   login: (email: string, password: string) => request<{ token: string; user: User }>('POST', '/api/auth/login', { email, password }),
   logout: () => request<unknown>('POST', '/api/auth/logout'),
   me: () => request<User>('GET', '/api/me'),
+  workspaces: () => request<{ workspaces: WorkspaceInfo[]; owner: boolean }>('GET', '/api/workspaces'),
   catalog: () => request<{ nodeTypes: NodeTypeInfo[] }>('GET', '/api/catalog'),
   flows: () => request<{ flows: FlowSummary[] }>('GET', '/api/flows'),
   createFlow: (flow: Flow) => request<FlowSummary>('POST', '/api/flows', flow),

@@ -4,6 +4,7 @@ import { canSeeFinance, useSession } from './session.ts';
 import { Link } from './Link.tsx';
 import { navigate } from './router.ts';
 import { mayOpen } from './access.ts';
+import { WorkspaceSwitcher } from './WorkspaceSwitcher.tsx';
 
 export function Header({ path }: { path: string }) {
   const user = useSession((s) => s.user);
@@ -31,6 +32,7 @@ export function Header({ path }: { path: string }) {
   return (
     <header className="app-header">
       <span className="brand">Ledgerline</span>
+      {user && <WorkspaceSwitcher />}
       <nav>
         {user?.role !== 'client' && tab('/dashboard', 'Dashboard')}
         {tab('/flows', 'Flows')}

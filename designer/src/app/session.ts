@@ -1,6 +1,6 @@
 // Who is signed in. Roles decide what the UI offers; the server enforces them anyway.
 import { create } from 'zustand';
-import { api, setUnauthorizedHandler, tokenStore } from '../api/client.ts';
+import { ApiError, api, setUnauthorizedHandler, tokenStore, workspaceStore } from '../api/client.ts';
 import type { Role, User } from '../api/types.ts';
 import { can } from './permissions.ts';
 
@@ -12,7 +12,7 @@ interface SessionState {
   logout(): Promise<void>;
 }
 
-export const useSession = create<SessionState>()((set) => ({
+export const useSession = create<SessionState>()((set, get) => ({
   user: null,
   checked: false,
   restore: async () => {
@@ -20,13 +20,20 @@ export const useSession = create<SessionState>()((set) => ({
     if (!tokenStore.get()) return set({ user: null, checked: true });
     try {
       set({ user: await api.me(), checked: true });
-    } catch {
+    } catch (e) {
+      // The remembered workspace is gone or no longer ours (404): back to the user's default one.
+      if (e instanceof ApiError && e.status === 404 && workspaceStore.get()) {
+        workspaceStore.set(null);
+        return get().restore();
+      }
       set({ user: null, checked: true });
     }
   },
   login: async (email, password) => {
-    const { token, user } = await api.login(email, password);
+    const { token, user: signedIn } = await api.login(email, password);
     tokenStore.set(token);
+    // Roles are per workspace: the role shown is the one in the workspace the designer works in.
+    const user = await api.me().catch(() => (workspaceStore.set(null), api.me().catch(() => signedIn)));
     set({ user, checked: true });
     return user;
   },

@@ -1,0 +1,112 @@
+// The deployment's directory: which workspaces exist, who the deployment owner is, and each user's role per
+// workspace. Users are deployment-wide and live in the default cell's database (as before workspaces); so do the
+// workspace list and the memberships. Every cell asks this directory who a caller is and what they may do there.
+import { and, eq } from 'drizzle-orm';
+import type { ServerDb } from '../db/db.ts';
+import { workspaceMembers, workspaces } from '../db/schema.ts';
+import { ROLES, type Role } from '../auth/roles.ts';
+import { UserError, type Users, type User } from '../auth/users.ts';
+
+export const DEFAULT_WORKSPACE = 'default';
+/** Lower-case letters, digits and dashes: the id is a directory name and a URL segment. */
+export const WORKSPACE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export interface Workspace {
+  id: string;
+  name: string;
+  createdAt: number | null;
+}
+
+export class Directory {
+  constructor(
+    private db: ServerDb,
+    readonly users: Users,
+    private now: () => number = Date.now,
+  ) {}
+
+  /** The deployment owner: the first owner of the default workspace still enabled (the first admin created). */
+  ownerId(): string | null {
+    const r = this.db.$client
+      .prepare("SELECT id FROM users WHERE role = 'owner' AND disabled = 0 AND id NOT IN (SELECT user_id FROM workspace_members WHERE workspace_id = 'default') ORDER BY created_at, rowid LIMIT 1")
+      .get() as { id: string } | undefined;
+    return r?.id ?? null;
+  }
+
+  isOwner(userId: string): boolean {
+    return this.ownerId() === userId;
+  }
+
+  list(): Workspace[] {
+    const rows = this.db.select().from(workspaces).all();
+    const own = rows.find((r) => r.id === DEFAULT_WORKSPACE);
+    return [{ id: DEFAULT_WORKSPACE, name: own?.name ?? 'Default', createdAt: own?.createdAt ?? null }, ...rows.filter((r) => r.id !== DEFAULT_WORKSPACE)];
+  }
+
+  get(id: string): Workspace | undefined {
+    return this.list().find((w) => w.id === id);
+  }
+
+  create(w: { id: string; name?: string }): Workspace {
+    if (!WORKSPACE_ID.test(w.id)) throw new UserError(`workspace id "${w.id}" must be lower-case letters, digits and dashes (at most 63)`);
+    if (this.get(w.id)) throw new UserError(`workspace "${w.id}" already exists`, 409);
+    const row = { id: w.id, name: w.name ?? w.id, createdAt: this.now() };
+    this.db.insert(workspaces).values(row).run();
+    return row;
+  }
+
+  /** The user's role in the workspace; null when they are not a member (then it does not exist for them). */
+  roleOf(userId: string, workspaceId: string): Role | null {
+    if (this.isOwner(userId)) return 'owner';
+    const m = this.db.select().from(workspaceMembers).where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId))).get();
+    if (m) return (m.role as Role | null) ?? null;
+    if (workspaceId !== DEFAULT_WORKSPACE) return null;
+    try {
+      return this.users.get(userId).role;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The caller's workspaces with their role in each; the deployment owner has all of them. */
+  workspacesOf(userId: string): (Workspace & { role: Role })[] {
+    return this.list().flatMap((w) => {
+      const role = this.roleOf(userId, w.id);
+      return role ? [{ ...w, role }] : [];
+    });
+  }
+
+  members(workspaceId: string): { user: User; role: Role }[] {
+    return this.users.list().flatMap((user) => {
+      if (this.isOwner(user.id)) return [{ user, role: 'owner' as Role }];
+      const role = this.roleOf(user.id, workspaceId);
+      return role ? [{ user, role }] : [];
+    });
+  }
+
+  /** Adds the user to the workspace with the role, or changes their role there; null removes them from it. */
+  setMember(workspaceId: string, userId: string, role: Role | null): void {
+    if (!this.get(workspaceId)) throw new UserError(`workspace "${workspaceId}" not found`, 404);
+    if (role !== null && !ROLES.includes(role)) throw new UserError(`unknown role "${role}" (one of ${ROLES.join(', ')})`);
+    this.users.get(userId);
+    if (this.isOwner(userId)) throw new UserError('the deployment owner is owner of every workspace', 409);
+    this.db
+      .insert(workspaceMembers)
+      .values({ workspaceId, userId, role, createdAt: this.now() })
+      .onConflictDoUpdate({ target: [workspaceMembers.workspaceId, workspaceMembers.userId], set: { role } })
+      .run();
+  }
+
+  /**
+   * A user for another workspace only: created deployment-wide (users.role is unused for them) and kept out of
+   * the default workspace by a membership row with no role.
+   */
+  async createMemberUser(workspaceId: string, u: { email: string; name?: string; password: string; role: Role }): Promise<User> {
+    if (!this.get(workspaceId)) throw new UserError(`workspace "${workspaceId}" not found`, 404);
+    const user = await this.users.create({ ...u, role: workspaceId === DEFAULT_WORKSPACE ? u.role : 'viewer' });
+    if (workspaceId !== DEFAULT_WORKSPACE) {
+      this.setMember(DEFAULT_WORKSPACE, user.id, null);
+      this.setMember(workspaceId, user.id, u.role);
+    }
+    return user;
+  }
+}
