@@ -1,17 +1,8 @@
 // The runtime side of ReconciliationRecords: reads go to the indexed tables (plus this step's staged writes), writes
 // are staged and committed inside the step's success transaction, like StepState.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Statement } from 'better-sqlite3';
 import type { PayoutStanding, ReconciliationRecords } from '../node-api.ts';
 import type { Store } from '../store/db.ts';
-
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-
-export function migrateReconciliation(store: Pick<Store, 'db'>): void {
-  migrate(store.db, { migrationsFolder, migrationsTable: '__reconciliation_migrations' });
-}
 
 /** Ids per IN query (json_each keeps it one bound parameter; the chunk bounds the JSON text). */
 const CHUNK = 20_000;

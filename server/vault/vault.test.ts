@@ -1,7 +1,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
+import { openStore } from '../../runtime/store/db.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { Vault, keyIdOf, loadVault, parseMasterKey, VaultError } from './vault.ts';
 import { rotateVault } from './rotate.ts';
@@ -49,7 +49,8 @@ describe('vault', () => {
   });
 
   it('rotates: every stored secret is re-encrypted under the new key id and still decrypts', () => {
-    const sqlite = new Database(join(tmp.dir, 'x.db'));
+    const store = openStore(join(tmp.dir, 'store'));
+    const sqlite = store.sqlite;
     const db = openServerDb(sqlite);
     const { vault } = loadVault(tmp.dir, undefined);
     const cx = new Connections(db, vault, {});
@@ -67,6 +68,6 @@ describe('vault', () => {
     const row = sqlite.prepare('SELECT secrets FROM connections').get() as { secrets: string };
     expect(row.secrets.split('.')[1]).toBe(r.keyId);
     expect(() => rotateVault({ db, vault: reloaded, dataDir: tmp.dir, envKeyInUse: true })).toThrow(/new key/);
-    sqlite.close();
+    store.close();
   });
 });
