@@ -112,6 +112,7 @@ function queries(store: Store): Queries {
   let q = prepared.get(store.sqlite);
   if (!q) {
     const s = store.sqlite;
+    // Raw statements kept: the reconcile step's hot path, measured by bench/reconcile.ts (bench/README.md, "Payout reconciliation at scale").
     q = {
       claimedBy: s.prepare(`SELECT doc_uid, payout_id FROM recon_claims WHERE flow_id = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`),
       claimsOf: s.prepare(`SELECT doc_uid, item, matched_by FROM recon_claims WHERE flow_id = ? AND scope = ? AND payout_id = ? ORDER BY rowid`),

@@ -9,7 +9,7 @@
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,22 +28,21 @@ export const LEGACY_SETS = [
 ].map((s) => ({ ...s, folder: join(here, 'legacy-migrations', s.folder) }));
 
 /** Brings the store's schema up to date: the one migrator call, at store open. */
-export function migrateStore(db: BetterSQLite3Database<any> & { $client: Database.Database }): void {
+export function migrateStore(db: BetterSQLite3Database<any>): void {
   adoptLegacyStore(db);
   migrate(db, { migrationsFolder, migrationsTable: MIGRATIONS_TABLE });
 }
 
-function adoptLegacyStore(db: BetterSQLite3Database<any> & { $client: Database.Database }): void {
-  const sqlite = db.$client;
-  const hasTable = (name: string) => sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined;
+function adoptLegacyStore(db: BetterSQLite3Database<any>): void {
+  const hasTable = (name: string) => db.get(sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${name}`) !== undefined;
   if (hasTable(MIGRATIONS_TABLE) || !LEGACY_SETS.some((s) => hasTable(s.table))) return;
   // Each legacy set may stop short (a store from an older release, or one the server never opened): finish them all.
   // Every step is idempotent, so a crash in between just repeats it at the next open.
   for (const s of LEGACY_SETS) migrate(db, { migrationsFolder: s.folder, migrationsTable: s.table });
   const [baseline] = readMigrationFiles({ migrationsFolder });
-  sqlite.transaction(() => {
+  db.transaction((tx) => {
     // The table as drizzle's migrator creates it, so that it finds the baseline and skips it.
-    sqlite.exec(`CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`);
-    sqlite.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" ("hash", "created_at") VALUES (?, ?)`).run(baseline.hash, baseline.folderMillis);
-  })();
+    tx.run(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(MIGRATIONS_TABLE)} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`);
+    tx.run(sql`INSERT INTO ${sql.identifier(MIGRATIONS_TABLE)} ("hash", "created_at") VALUES (${baseline.hash}, ${baseline.folderMillis})`);
+  });
 }

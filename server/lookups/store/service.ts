@@ -91,6 +91,7 @@ export class LookupService implements LookupSource {
     this.keepVersions = Math.max(1, opts.keepVersions ?? 200);
     const s = this.sqlite;
     this.q = {
+      // Raw statements kept: resolve, currentVersion and use run in every lookup step (bench/order-to-erp.ts, bench/README.md "Order to ERP").
       resolve: s.prepare(`SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`),
       byRef: s.prepare(`SELECT * FROM lookup_tables WHERE scope = ? AND name = ?`),
       currentVersion: s.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`),
