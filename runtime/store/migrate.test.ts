@@ -120,6 +120,17 @@ describe('store migrations', () => {
     store.close();
   });
 
+  it('the legacy sets are frozen: a migration for an old set (say from a branch merged late) belongs in the one set', () => {
+    const counts = LEGACY_SETS.map((s) => [s.table, JSON.parse(readFileSync(join(s.folder, 'meta', '_journal.json'), 'utf8')).entries.length]);
+    expect(Object.fromEntries(counts)).toEqual({
+      __runtime_migrations: 4,
+      __reconciliation_migrations: 3,
+      __server_migrations: 3,
+      __lookups_migrations: 2,
+      __exceptions_migrations: 1,
+    });
+  });
+
   it('a fresh store has only the one migrations table', () => {
     const store = openStore(join(tmp.dir, 'new'));
     const tables = store.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_\\_%' ESCAPE '\\'`).all();
