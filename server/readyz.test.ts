@@ -15,10 +15,10 @@ describe('/readyz', () => {
     expect((await t.server.healthApp.request('/healthz')).status).toBe(200);
     expect((await t.server.healthApp.request('/api/openapi.json')).status).toBe(404);
     // What a newer build's process on the same data dir does at its start.
-    t.server.runtime.store.sqlite.prepare(`INSERT INTO __runtime_migrations (hash, created_at) VALUES ('newer', 9999999999999)`).run();
+    t.server.runtime.store.sqlite.prepare(`INSERT INTO __migrations (hash, created_at) VALUES ('newer', 9999999999999)`).run();
     const r = await t.req('GET', '/readyz');
     expect(r.status).toBe(503);
-    expect((await r.json()).problem).toMatch(/migrated by a newer version since this process started \(__runtime_migrations/);
+    expect((await r.json()).problem).toMatch(/migrated by a newer version since this process started \(__migrations/);
     expect((await t.server.healthApp.request('/readyz')).status).toBe(503);
     expect((await t.req('GET', '/healthz')).status).toBe(200); // alive all the same
   });

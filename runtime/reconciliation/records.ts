@@ -1,17 +1,8 @@
 // The runtime side of ReconciliationRecords: reads go to the indexed tables (plus this step's staged writes), writes
 // are staged and committed inside the step's success transaction, like StepState.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Statement } from 'better-sqlite3';
 import type { PayoutStanding, ReconciliationRecords } from '../node-api.ts';
 import type { Store } from '../store/db.ts';
-
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-
-export function migrateReconciliation(store: Pick<Store, 'db'>): void {
-  migrate(store.db, { migrationsFolder, migrationsTable: '__reconciliation_migrations' });
-}
 
 /** Ids per IN query (json_each keeps it one bound parameter; the chunk bounds the JSON text). */
 const CHUNK = 20_000;
@@ -121,6 +112,7 @@ function queries(store: Store): Queries {
   let q = prepared.get(store.sqlite);
   if (!q) {
     const s = store.sqlite;
+    // Raw statements kept: the reconcile step's hot path, measured by bench/reconcile.ts (bench/README.md, "Payout reconciliation at scale").
     q = {
       claimedBy: s.prepare(`SELECT doc_uid, payout_id FROM recon_claims WHERE flow_id = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`),
       claimsOf: s.prepare(`SELECT doc_uid, item, matched_by FROM recon_claims WHERE flow_id = ? AND scope = ? AND payout_id = ? ORDER BY rowid`),

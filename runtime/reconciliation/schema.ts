@@ -1,5 +1,5 @@
-// Payout reconciliation records, in the runtime's SQLite file with migrations of their own
-// (`__reconciliation_migrations`). They replace capped lists in flow state: a claim is kept as long as the flow
+// Payout reconciliation records, in the runtime's SQLite file (created by the store's one migration
+// set). They replace capped lists in flow state: a claim is kept as long as the flow
 // exists, so amount-and-date matching can never hand one ERP document to two payouts, however long the history.
 import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlite-core';
 

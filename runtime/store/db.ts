@@ -4,13 +4,11 @@
 // start a new empty store where one existed: a marker file beside the database remembers which store lived here.
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as schema from './schema.ts';
-import { migrateReconciliation } from '../reconciliation/records.ts';
+import { migrateStore } from './migrate.ts';
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 
@@ -40,7 +38,6 @@ export class StoreOpenError extends Error {
   }
 }
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 export const STORE_FILE = 'ledgerline.db';
 export const MARKER_FILE = 'ledgerline.store-id';
 const SQLITE_MAGIC = 'SQLite format 3\0';
@@ -194,10 +191,7 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
   return { sqlite, db, path, storeId, check, close };
 }
 
-export function migrateStore(db: RuntimeDb): void {
-  migrate(db, { migrationsFolder, migrationsTable: '__runtime_migrations' });
-  migrateReconciliation({ db });
-}
+export { migrateStore };
 
 /** SQLite errors that mean the file under us is not what we wrote (worth an immediate deep check). */
 export const isStoreDamageError = (e: unknown) => /^SQLITE_(CORRUPT|NOTADB|IOERR|READONLY_DBMOVED|CANTOPEN)/.test(String((e as { code?: string })?.code ?? ''));

@@ -1,5 +1,6 @@
-// "Migrations current", for /readyz. Each part of the store migrates itself at start (drizzle, one `__*_migrations`
-// table per migration set), so a process that started has applied every migration it knows. What it cannot know is a
+// "Migrations current", for /readyz. The store migrates itself at start (drizzle's `__migrations` table; stores from
+// before the one migration set also keep their old `__*_migrations` tables), so a process that started has applied
+// every migration it knows. What it cannot know is a
 // newer build's process migrating the shared store further (a rolling upgrade): its queries may then no longer fit
 // the schema. So a process remembers the migrations it saw once started and is not ready when a set has grown since.
 import type Database from 'better-sqlite3';
@@ -7,7 +8,7 @@ import type Database from 'better-sqlite3';
 export type MigrationState = Map<string, { count: number; last: number }>;
 
 export function readMigrationState(sqlite: Database.Database): MigrationState {
-  const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_\\_%\\_migrations' ESCAPE '\\'`).all() as { name: string }[];
+  const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_\\_%migrations' ESCAPE '\\'`).all() as { name: string }[];
   const state: MigrationState = new Map();
   for (const { name } of tables) {
     const r = sqlite.prepare(`SELECT COUNT(*) AS count, COALESCE(MAX(created_at), 0) AS last FROM "${name.replace(/"/g, '""')}"`).get() as { count: number; last: number };

@@ -84,13 +84,14 @@ export const steps = sqliteTable(
     error: text('error'),
     /** Set when the output was carried over from an earlier run by a replay. */
     reusedFrom: text('reused_from'),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    // `reads` last: existing stores got it by ALTER TABLE ADD, and fresh ones keep the same column order.
     /**
      * JSON: the configuration the step read when it ran ({ flowVersion, lookups: [{ table, scope, tableId, version }] }),
      * so a replay knows which steps to re-run after a lookup row or the node's settings changed.
      */
     reads: text('reads'),
-    startedAt: integer('started_at'),
-    finishedAt: integer('finished_at'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );

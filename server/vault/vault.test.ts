@@ -1,7 +1,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
+import { openStore } from '../../runtime/store/db.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { Vault, keyIdOf, loadVault, parseMasterKey, VaultError } from './vault.ts';
 import { rotateVault } from './rotate.ts';
@@ -49,7 +49,8 @@ describe('vault', () => {
   });
 
   it('rotates: every stored secret is re-encrypted under the new key id and still decrypts', () => {
-    const sqlite = new Database(join(tmp.dir, 'x.db'));
+    const store = openStore(join(tmp.dir, 'store'));
+    const sqlite = store.sqlite;
     const db = openServerDb(sqlite);
     const { vault } = loadVault(tmp.dir, undefined);
     const cx = new Connections(db, vault, {});
@@ -67,15 +68,17 @@ describe('vault', () => {
     const row = sqlite.prepare('SELECT secrets FROM connections').get() as { secrets: string };
     expect(row.secrets.split('.')[1]).toBe(r.keyId);
     expect(() => rotateVault({ db, vault: reloaded, dataDir: tmp.dir, envKeyInUse: true })).toThrow(/new key/);
-    sqlite.close();
+    store.close();
   });
 });
 
 describe('connections shared by processes', () => {
   it('a client built before another process changed the connection is built again with the new settings', async () => {
     // Two processes on one data dir: two connections to the file, each with its own client cache.
-    const a = openServerDb(new Database(join(tmp.dir, 'x.db')));
-    const b = openServerDb(new Database(join(tmp.dir, 'x.db')));
+    const storeA = openStore(tmp.dir);
+    const storeB = openStore(tmp.dir);
+    const a = openServerDb(storeA.sqlite);
+    const b = openServerDb(storeB.sqlite);
     const { vault } = loadVault(tmp.dir, undefined);
     let clock = 1000;
     const factory = { create: async (c: { config: Record<string, unknown>; secrets: Record<string, unknown> }) => ({ url: c.config.url, token: c.secrets.token }) };
@@ -88,7 +91,7 @@ describe('connections shared by processes', () => {
     expect(await worker.resolve('erp', 'erp1')).toEqual({ url: 'http://two', token: 't2' });
     web.delete('erp1');
     await expect(worker.resolve('erp', 'erp1')).rejects.toThrow(/no erp connection "erp1"/);
-    a.$client.close();
-    b.$client.close();
+    storeA.close();
+    storeB.close();
   });
 });

@@ -16,7 +16,7 @@ export interface ExceptionRuntime {
 }
 
 /**
- * Opens the exception store on the runtime's SQLite (own migrations) and, with a runtime, hooks its run events:
+ * Opens the exception store on the runtime's SQLite (tables made by openStore) and, with a runtime, hooks its run events:
  * failed runs raise typed exceptions; replays that succeed auto-resolve them. Without a runtime (CLI, tests) the
  * inbox works but cannot retry. The result is the `exceptions` service (ExceptionSink) and carries the
  * `monitoring` service (MonitorHost) and `detach()`.

@@ -1,4 +1,4 @@
-// Exception inbox tables, in the runtime's SQLite file with migrations of their own (`__exceptions_migrations`).
+// Exception inbox tables, in the runtime's SQLite file created by the store's one migration set.
 // One row per cause (type + key) while it is unresolved; a raise after resolution opens a new row, so the history
 // of each occurrence stays intact.
 import { sql } from 'drizzle-orm';

@@ -3,15 +3,11 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { newId } from '../../../runtime/ids.ts';
 import { defaultsFor } from './defaults.ts';
 import { StoreMonitorHost } from './monitoring.ts';
 import type { ExceptionLinks, ExceptionSink, ExceptionState, ExceptionType, Owner, RaiseException, Severity } from '../../../runtime/node-api/exceptions.ts';
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export const OWNERS: readonly Owner[] = ['finance', 'operations', 'ecommerce'];
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
@@ -136,7 +132,6 @@ export class ExceptionService implements ExceptionSink {
   detach: () => void = () => {};
 
   constructor(store: { sqlite: Database.Database; db: BetterSQLite3Database<any> }, replayer: Replayer | null, private opts: ExceptionServiceOptions = {}) {
-    migrate(store.db, { migrationsFolder, migrationsTable: '__exceptions_migrations' });
     this.sqlite = store.sqlite;
     this.replayer = replayer;
     this.now = opts.now ?? Date.now;

@@ -1,4 +1,4 @@
-// Lookup tables live in the runtime's SQLite file, in tables of their own with their own migrations. Each edit writes
+// Lookup tables live in the runtime's SQLite file, in tables of their own (created by the store's one migration set). Each edit writes
 // a whole new immutable version (tables are small: hundreds to a few thousand rows), so any run can say exactly which
 // rows it saw.
 import { sqliteTable, text, integer, primaryKey, uniqueIndex, index } from 'drizzle-orm/sqlite-core';

@@ -2,9 +2,6 @@
 // `services: { lookups }`; nodes reach it as `ctx.lookups` through the LookupSource interface.
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LookupRow, LookupSnapshot, LookupSource, LookupUse, LookupKeyColumn } from '../../../runtime/node-api/lookups.ts';
 import { buildSnapshot, type Columns } from './keys.ts';
 import { checkColumns, checkRows, rowKeyId, type KeyColumnInput } from './rows.ts';
@@ -12,7 +9,6 @@ import { rowsFromCsv, rowsToCsv } from './csv.ts';
 import { LookupConflictError, LookupNotFoundError } from './errors.ts';
 
 export const SHARED = 'shared';
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export interface TableRef {
   name: string;
@@ -85,18 +81,17 @@ export class LookupService implements LookupSource {
   private cache = new Map<number, LookupSnapshot>();
   private q: Record<string, Database.Statement>;
 
-  /** Opens on the runtime's store (`runtime.store`), applying this module's migrations. */
   /**
-   * Opens on the runtime's store (`runtime.store`), applying this module's migrations. `keepVersions` (default 200)
+   * Opens on the runtime's store (`runtime.store`; openStore created the tables). `keepVersions` (default 200)
    * bounds the history per table; versions a recorded run used are kept until that run is pruned.
    */
   constructor(store: { sqlite: Database.Database; db: BetterSQLite3Database<any> }, opts: { now?: () => number; keepVersions?: number } = {}) {
-    migrate(store.db, { migrationsFolder, migrationsTable: '__lookups_migrations' });
     this.sqlite = store.sqlite;
     this.now = opts.now ?? Date.now;
     this.keepVersions = Math.max(1, opts.keepVersions ?? 200);
     const s = this.sqlite;
     this.q = {
+      // Raw statements kept: resolve, currentVersion and use run in every lookup step (bench/order-to-erp.ts, bench/README.md "Order to ERP").
       resolve: s.prepare(`SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`),
       byRef: s.prepare(`SELECT * FROM lookup_tables WHERE scope = ? AND name = ?`),
       currentVersion: s.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`),
