@@ -549,7 +549,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     if (!m) return false;
     let connectionId: string;
     try {
-      connectionId = decodeURIComponent(m[1]);
+      connectionId = decodeURIComponent(m[1]!); // the pattern's one group always takes part
     } catch {
       return false; // Hono answers what it makes of it
     }

@@ -117,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
 function validateCommand(args: string[]): number {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FLOW.json');
-  const r = validateFlow(readJson(positionals[0], 'flow'), getNodeType);
+  const r = validateFlow(readJson(positionals[0]!, 'flow'), getNodeType);
   if (values.json) out(JSON.stringify({ valid: r.ok, problems: r.problems }, null, 2));
   else if (r.ok) out(`${positionals[0]}: valid`);
   else for (const p of r.problems) out(formatProblem(p));
@@ -132,7 +132,7 @@ async function runCommand(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('run takes exactly one FLOW.json');
   if (!values.event) throw new UsageError('run needs --event EVENT.json');
-  const doc = readJson(positionals[0], 'flow');
+  const doc = readJson(positionals[0]!, 'flow');
   const event = readJson(values.event, 'event');
   const v = validateFlow(doc, getNodeType);
   if (!v.ok) {

@@ -29,7 +29,7 @@ describe('server log format', () => {
   it('writes readable lines at a terminal, still redacted', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal's colour codes, which start with ESC
     const text = logTo('pretty.log', { LOG_LEVEL: 'debug' }, true).replace(/\x1b\[[0-9;]*m/g, '');
-    expect(() => JSON.parse(text.split('\n')[0])).toThrow();
+    expect(() => JSON.parse(text.split('\n')[0]!)).toThrow();
     expect(text).toMatch(/INFO.*ledgerline listening/);
     expect(text).toMatch(/url: "http:\/\/127\.0\.0\.1:3000"/);
     expect(text).toContain('not at info level');

@@ -121,7 +121,7 @@ describe('ledgerline serve (process)', () => {
       const timer = setTimeout(() => fail(new Error(`no listening line:\n${out}`)), 60_000);
       child.stdout.on('data', () => {
         const m = /"url":"(http:[^"]+)"/.exec(out);
-        if (m) (clearTimeout(timer), ok(m[1]));
+        if (m) (clearTimeout(timer), ok(m[1]!));
       });
     });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -35,7 +35,7 @@ export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unkno
     const { runIds } = rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
     rt.start();
     await rt.drain(10 * 60_000);
-    const run = rt.runs.get(runIds[0]);
+    const run = rt.runs.get(runIds[0]!); // one target, no dedup key: one run
     return {
       runId: run.runId,
       flowVersion: run.flowVersion,

@@ -21,9 +21,9 @@ describe('scheduler', () => {
     expect(a?.runIds).toHaveLength(1);
     expect(b?.duplicate).toBe(true);
     await t.server.runtime.drain();
-    const run = t.server.runtime.runs.get(a!.runIds[0]);
+    const run = t.server.runtime.runs.get(a!.runIds[0]!);
     expect(run.status).toBe('succeeded');
-    expect(run.steps[0].output).toMatchObject({ scheduledFor: '2026-11-27T01:00:00.000Z', timezone: 'Europe/Berlin' });
+    expect(run.steps[0]?.output).toMatchObject({ scheduledFor: '2026-11-27T01:00:00.000Z', timezone: 'Europe/Berlin' });
     await t.json('POST', '/api/flows/nightly/deactivate', { token: tok });
     expect(t.server.scheduler.armed).toEqual([]);
   });

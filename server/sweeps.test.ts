@@ -69,9 +69,9 @@ describe('shopify.trigger sweep mode in the server', () => {
     await rt.drain();
     expect(byOrder(dropped)).toHaveLength(1);
     expect(byOrder(delivered)).toHaveLength(1);
-    const run = rt.runs.get(byOrder(dropped)[0].runId);
+    const run = rt.runs.get(byOrder(dropped)[0]!.runId);
     expect(run.status).toBe('succeeded');
-    expect(run.steps[0].output).toMatchObject({ event: { topic: 'orders/paid', source: 'sweep' }, order: { id: dropped, name: '#4002' } });
+    expect(run.steps[0]?.output).toMatchObject({ event: { topic: 'orders/paid', source: 'sweep' }, order: { id: dropped, name: '#4002' } });
 
     expect((await t.server.sweeps.sweep('paid', version, config)).queued).toBe(0);
     await rt.drain();

@@ -12,7 +12,9 @@ try {
   const catalog = await api<{ nodeTypes: Array<{ type: string; sampleOutput: { order: { lineItems: Array<Record<string, unknown>> } } }> }>('GET', '/api/catalog');
   const sample = structuredClone(catalog.nodeTypes.find((t) => t.type === 'shopify.trigger')!.sampleOutput);
   for (const l of sample.order.lineItems) l.taxLines = [{ title: 'VAT', rate: '0.2' }];
-  const config = orderFlow().nodes[1].config;
+  const mapNode = orderFlow().nodes[1];
+  if (!mapNode) throw new Error('orderFlow() has no second node (the map this bench previews)');
+  const config = mapNode.config;
   const times: number[] = [];
   for (let i = 0; i < 220; i++) {
     const t0 = performance.now();
@@ -21,7 +23,7 @@ try {
     if (i >= 20) times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(2);
+  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(2); // 200 samples
   console.log(JSON.stringify({ calls: times.length, medianMs: q(0.5), p95Ms: q(0.95), maxMs: q(1), sampleBytes: JSON.stringify(sample).length, node: process.version }));
 } finally {
   await backend.stop();

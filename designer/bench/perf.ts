@@ -62,10 +62,11 @@ try {
   }
   await page.mouse.up();
   const frames = (await page.evaluate('(() => { window.__stop = true; return window.__frames; })()')) as number[];
-  const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
-  const seconds = (frames[frames.length - 1] - frames[0]) / 1000;
+  if (frames.length < 2) throw new Error(`only ${frames.length} animation frame(s) recorded during the drag; cannot measure it`);
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]!).sort((a, b) => a - b);
+  const seconds = (frames[frames.length - 1]! - frames[0]!) / 1000;
   const fps = (frames.length - 1) / seconds;
-  const p95 = gaps[Math.floor(gaps.length * 0.95)];
+  const p95 = gaps[Math.floor(gaps.length * 0.95)]!;
   const moved = await page.locator('[data-testid=node-hook]').boundingBox();
 
   const sorted = [...loads].sort((a, b) => a - b);

@@ -118,7 +118,7 @@ describe('client changes that need a consultant’s approval', () => {
       const events = review.locator('[data-testid=dry-run-event][data-verdict=changed]').filter({ has: consultant.getByText(o.orderName, { exact: true }) });
       expect(await events.count(), `no changed event for ${o.orderName}`).toBeGreaterThan(0);
       const ev = events.first();
-      const [before, after] = await ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'lines[0].description' }).locator('td').allTextContents().then((c) => [c[1], c[2]]);
+      const [before, after] = await ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'lines[0].description' }).locator('td').allTextContents().then((c) => [c[1]!, c[2]!] as const);
       expect(after).toBe(before.toUpperCase());
       expect(after).not.toBe(before);
     }
@@ -138,7 +138,7 @@ describe('client changes that need a consultant’s approval', () => {
     const { versions } = await env.admin<{ versions: Version[] }>('GET', `/api/flows/${FLOW}/versions`);
     expect(versions[0]).toMatchObject({ version: published, createdBy: CLIENT.email, approvedBy: CONSULTANT.email, message: 'ERP line texts in capitals' });
     const { changeRequests } = await env.admin<{ changeRequests: Array<{ id: string; status: string }> }>('GET', `/api/change-requests?flowId=${FLOW}`);
-    const asked = await env.admin<{ definition: { nodes: Array<{ id: string; config: unknown }> } }>('GET', `/api/change-requests/${changeRequests[0].id}`);
+    const asked = await env.admin<{ definition: { nodes: Array<{ id: string; config: unknown }> } }>('GET', `/api/change-requests/${changeRequests[0]!.id}`);
     const live = await env.admin<Version>('GET', `/api/flows/${FLOW}/versions/${published}`);
     const mapping = (d: { nodes: Array<{ id: string; config: unknown }> }) => d.nodes.find((n) => n.id === 'sales-order-fields')!.config;
     expect(mapping(live.definition!)).toEqual(mapping(asked.definition));

@@ -130,8 +130,8 @@ describe('designer in Chromium against the real server', () => {
     await page.click('text=Auto-layout');
     await page.waitForTimeout(400);
     const xs = await Promise.all(['webhook', 'code', 'branch'].map(async (id) => (await page.locator(`[data-testid=node-${id}]`).boundingBox())!.x));
-    expect(xs[0]).toBeLessThan(xs[1]);
-    expect(xs[1]).toBeLessThan(xs[2]);
+    expect(xs[0]).toBeLessThan(xs[1]!);
+    expect(xs[1]).toBeLessThan(xs[2]!);
 
     // Test run of the draft: each node shows its status; clicking one shows its input and output.
     await page.click('button:has-text("Test run")');

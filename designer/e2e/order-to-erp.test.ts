@@ -85,7 +85,7 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
       document.querySelector('[data-testid=save-state]')?.textContent === 'All changes saved' && !document.querySelector('[data-testid=problems].stale'), undefined, { timeout: 15_000 });
     for (let i = 0; i < 3; i++) {
       await settled();
-      await connect(page, [ids[i], 'out'], [ids[i + 1], 'in']);
+      await connect(page, [ids[i]!, 'out'], [ids[i + 1]!, 'in']);
       await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n, i + 1, { timeout: 10_000 });
     }
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
@@ -142,10 +142,10 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     const { definition: def } = await env.admin<{ definition: { nodes: Array<{ type: string; config: Record<string, unknown> }>; edges: unknown[] } }>('GET', `/api/flows/${FLOW}/versions/1`);
     expect(def.nodes.map((n) => n.type)).toEqual(types);
     expect(def.edges).toHaveLength(3);
-    expect(def.nodes[0].config).toMatchObject({ connection: 'sandbox-shop', topic: 'orders/paid' });
-    expect(def.nodes[1].config).toMatchObject({ table: 'tax-codes', lines: ['order.lineItems', 'order.shippingLines'] });
-    expect(def.nodes[2].config.fields).toEqual(MAPPING);
-    expect(def.nodes[3].config).toMatchObject({ connection: 'sandbox-erp' });
+    expect(def.nodes[0]?.config).toMatchObject({ connection: 'sandbox-shop', topic: 'orders/paid' });
+    expect(def.nodes[1]?.config).toMatchObject({ table: 'tax-codes', lines: ['order.lineItems', 'order.shippingLines'] });
+    expect(def.nodes[2]?.config.fields).toEqual(MAPPING);
+    expect(def.nodes[3]?.config).toMatchObject({ connection: 'sandbox-erp' });
 
     // Version 2 maps the customer's e-mail too; the diff of v1 → v2 outlines the changed mapping node on the canvas.
     await page.click('[data-testid=node-map] .ll-node-title');

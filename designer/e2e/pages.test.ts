@@ -164,7 +164,7 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     await page.waitForSelector('[data-testid=dashboard]');
     const failed = summary.flows.reduce((a, f) => a + f.failed, 0);
     expect(await page.textContent('[data-testid=kpi-success] .help')).toContain(`${failed} failed`);
-    const ops = summary.exceptionsByOwner.operations;
+    const ops = summary.exceptionsByOwner.operations!;
     expect(await page.textContent('[data-testid=kpi-exc-operations] .kpi-value')).toBe(String(ops.open + ops.acknowledged));
     expect(await page.locator('[data-testid=flow-health] tr[data-flow="bulk-a"]').textContent()).toContain('failed');
     // uPlot draws the hourly orders series on a canvas (48 hours are always listed, most of them zero).

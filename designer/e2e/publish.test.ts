@@ -56,7 +56,7 @@ describe('publishing a client’s mapping change', () => {
       expect(await ev.count(), `no changed event for ${o.orderName}`).toBe(1);
       const row = ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'lines[0].description' });
       expect(await row.count()).toBe(1);
-      const [before, after] = await row.locator('td').allTextContents().then((c) => [c[1], c[2]]);
+      const [before, after] = await row.locator('td').allTextContents().then((c) => [c[1]!, c[2]!] as const);
       expect(before).not.toBe(after);
       expect(after).toBe(before.toUpperCase());
     }
@@ -74,7 +74,7 @@ describe('publishing a client’s mapping change', () => {
     await submit.click();
     await page.waitForFunction(() => document.querySelector('[data-testid=mapper-message]')?.textContent?.startsWith('Published version 2'));
     await shot(page, 'publish-02-client-published');
-    expect((await erpOrder(orders[0].orderId)).runs.length).toBeGreaterThan(0);
+    expect((await erpOrder(orders[0]!.orderId)).runs.length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -97,8 +97,8 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     expect(await page.locator('tr[data-exception]', { hasText: 'Ohio Resort Tax' }).locator('[data-testid=exception-state]').textContent()).toBe('resolved (auto)');
 
     // A green run's replay panel: from the start, the posted order is reused (named), nothing is posted twice.
-    const { runs } = await env.admin<{ runs: Array<{ runId: string; status: string }> }>('GET', `/api/runs?flowId=order-to-erp&status=succeeded&key=${encodeURIComponent(`shopifyOrderId:${sent[0].orderId}`)}`);
-    await page.goto(`${env.backend.baseUrl}/runs/${runs[0].runId}`);
+    const { runs } = await env.admin<{ runs: Array<{ runId: string; status: string }> }>('GET', `/api/runs?flowId=order-to-erp&status=succeeded&key=${encodeURIComponent(`shopifyOrderId:${sent[0]!.orderId}`)}`);
+    await page.goto(`${env.backend.baseUrl}/runs/${runs[0]!.runId}`);
     await page.click('button:has-text("Replay…")');
     await page.waitForSelector('[data-testid=replay-plan]');
     const post = page.locator('tr[data-plan-step=post]');

@@ -144,7 +144,7 @@ describe('triage buttons that act on flows', () => {
       if (!exId) await new Promise((r) => setTimeout(r, 200));
     }
     const { lookups } = await env.admin<{ lookups: { table: string; scope: string; missing: Array<{ rows: Array<{ proposal: { value: string } }> }> } }>('GET', `/api/assist/exceptions/${exId}`);
-    const proposed = lookups.missing[0].rows[0].proposal.value;
+    const proposed = lookups.missing[0]!.rows[0]!.proposal.value;
     const tableUrl = `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`;
     const before = await env.admin<{ version: number; rows: Array<Record<string, string>> }>('GET', tableUrl);
 

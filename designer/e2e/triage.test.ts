@@ -181,7 +181,7 @@ describe('assisted triage in Chromium', () => {
     expect(await page.textContent('[data-testid=suggest-engine-notes]')).toMatch(/Re-ranked by llama3\.1:8b \(openai-compatible\)/);
     expect(lp.requests).toHaveLength(1);
     // Shopify's example order (the flow's sample) names its customer and addresses: none of it left the process.
-    const body = lp.requests[0].body.toLowerCase();
+    const body = lp.requests[0]!.body.toLowerCase();
     for (const p of ['jon@example.com', 'john@example.com', 'shipper', '123 shipping street', 'shippington', '555-555-ship', '40003']) expect(body, p).not.toContain(p);
     // Nothing is applied until accepted.
     expect(await page.locator('[data-testid=target-pane] tr[data-target]').count()).toBe(0);
@@ -221,7 +221,7 @@ describe('assisted triage in Chromium', () => {
     await ex.locator('button:has-text("Show the offline rule’s explanation")').click();
     expect(await ex.locator('[data-testid=triage-rule-explanation]').textContent()).not.toMatch(/Loopback/);
     expect(lp.requests).toHaveLength(1);
-    const body = lp.requests[0].body.toLowerCase();
+    const body = lp.requests[0]!.body.toLowerCase();
     for (const p of ['jon@example.com', 'john smith', '123 shipping street', '555-555-ship']) expect(body, p).not.toContain(p);
     await shot(page, 'i14-llm-triage-explained');
 

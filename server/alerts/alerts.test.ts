@@ -70,12 +70,13 @@ describe('alerts', () => {
     try {
       svc.raise({ type: 'payout-variance', key: 'payout:7001', title: 'Payout 7001 is off by 0.10' }); // finance, high
       const [mail] = await smtp.waitFor(1);
+      if (!mail) throw new Error('no alert mail arrived');
       expect(mail.from).toBe('ledgerline@shop.test');
       expect(mail.to).toEqual(['finance@shop.test']);
       expect(mail.data).toMatch(/^Subject: \[Ledgerline\] Payout 7001 is off by 0\.10$/m);
       expect(mail.data.replace(/=\r\n/g, '')).toContain('https://ledgerline.shop.test/exceptions/');
       await new Promise((r) => setTimeout(r, 50));
-      expect(svc.list().items[0].alertedAt).toBe(clock.now);
+      expect(svc.list().items[0]?.alertedAt).toBe(clock.now);
 
       svc.raise({ type: 'payout-variance', key: 'payout:7001', title: 'Payout 7001 is off by 0.10' });
       expect(await d.digest()).toBe(0);
@@ -96,7 +97,7 @@ describe('alerts', () => {
 
     expect(await d.digest()).toBe(3);
     await smtp.waitFor(1);
-    expect(smtp.messages[0].data).toMatch(/Subject: \[Ledgerline\] 1 open exception for finance/);
+    expect(smtp.messages[0]?.data).toMatch(/Subject: \[Ledgerline\] 1 open exception for finance/);
     const slack = hits.find((x) => x.path === '/slack')!;
     expect(JSON.parse(slack.body).text).toMatch(/2 open exceptions for operations[\s\S]*A drifts by 3[\s\S]*B drifts by 2/);
     const hook = hits.find((x) => x.path === '/hook')!;

@@ -108,7 +108,7 @@ export class AlertDispatcher {
   private async deliver(team: Owner, kind: AlertMessage['kind'], list: ExceptionRecord[]): Promise<number> {
     const channels = this.cfg.teams[team] ?? [];
     if (!channels.length) return 0;
-    const subject = kind === 'immediate'
+    const subject = kind === 'immediate' && list[0]
       ? `[Ledgerline] ${list[0].title}`
       : `[Ledgerline] ${list.length} open exception${list.length === 1 ? '' : 's'} for ${team}`;
     const text = list.map((e) => line(e, this.cfg.baseUrl)).join('\n');

@@ -20,6 +20,7 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   const failed = await h.run('order-to-erp', scenario('unmapped-tax-rate.orders-paid.json'));
   expect(failed.status).toBe('failed');
   const [e] = exceptions.list({ type: 'unmapped-tax-code' }).items;
+  if (!e) throw new Error('the failed run raised no unmapped-tax-code exception');
   expect(e).toMatchObject({ state: 'open', links: { runId: failed.runId, flowId: 'order-to-erp' } });
 
   const t = triageException(e);
@@ -29,8 +30,9 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   const p = (await proposalsFor(e, deps))!;
   expect(p).toMatchObject({ table: 'tax-codes', valueColumn: 'taxCode' });
   expect(p.missing).toHaveLength(1);
-  const rows = p.missing[0].rows;
+  const rows = p.missing[0]!.rows;
   const [best] = rows;
+  if (!best) throw new Error('no proposed rows');
   expect(best.row).toEqual({ title: 'Ohio Resort Tax', rate: '0.07', taxCode: 'US-OH-RESORT-7' });
   expect(best.proposal.reason).toMatch(/rate 7 % equals the Shopify rate; names the country US; name shares "ohio, resort, tax"/);
   // Same rate, another country: proposed, but below every Ohio code (the sandbox ERP also seeds
@@ -46,7 +48,7 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   expect(accepted.version.version).toBe(before + 1);
   expect(accepted.retried?.replayed).toHaveLength(1);
   await h.rt.drain(120_000);
-  const replay = h.rt.runs.get(accepted.retried!.replayed[0].newRunId);
+  const replay = h.rt.runs.get(accepted.retried!.replayed[0]!.newRunId);
   expect(replay.status, JSON.stringify(replay.error)).toBe('succeeded');
   expect(exceptions.get(e.id).state).toBe('resolved');
   exceptions.detach?.();
@@ -68,6 +70,7 @@ describe('lookup proposals for an unmapped tax rate', () => {
     // Finance creates the ERP tax codes first (as they would in Tryton), copying the accounts of an existing tax.
     const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
     const [uk] = await rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read', [[['name', '=', 'UK-VAT-20']], 0, 1, null, ['invoice_account', 'credit_note_account', 'company']]);
+    if (!uk) throw new Error('the Tryton demo has no UK-VAT-20 tax');
     const tax = (name: string, description: string, rate: string) => ({
       name, description, type: 'percentage', rate: { __class__: 'Decimal', decimal: rate },
       invoice_account: uk.invoice_account, credit_note_account: uk.credit_note_account, company: uk.company,

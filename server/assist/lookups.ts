@@ -51,6 +51,7 @@ export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): 
   if (!le?.table) return null;
   const snap = deps.lookups.snapshot(le.table, { flowId: e.links.flowId });
   const valueColumn = snap.valueColumns[0];
+  if (!valueColumn) return null; // a table without a value column has nothing to propose
   // Required key columns, and amounts (a tax rate): what the row is about. Optional scoping columns (country,
   // province) stay empty, so the row matches wherever that title and rate occur; a person can narrow it.
   const required = snap.keyColumns.filter((k) => !k.optional || k.match === 'decimal').map((k) => k.name);
@@ -84,7 +85,7 @@ export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): 
     }
   } else if (isGateway) {
     // The ERP contract has no payment-method list; the methods the table already uses are the ERP's own codes.
-    const methods = deps.lookups.rows({ name: snap.name, scope: snap.scope }).rows.map((r) => r[valueColumn]).filter(Boolean);
+    const methods = deps.lookups.rows({ name: snap.name, scope: snap.scope }).rows.map((r) => r[valueColumn]).filter((v): v is string => !!v);
     base.from = `${new Set(methods).size} payment methods already in ${snap.name}`;
     propose = (k) => proposePaymentMethods(String(Object.values(k)[0] ?? ''), methods);
   } else {

@@ -22,7 +22,7 @@ function raisedInSource(): Set<string> {
       if (statSync(p).isDirectory()) {
         if (f !== 'node_modules' && f !== 'assist') walk(p);
       } else if (f.endsWith('.ts') && !f.endsWith('.test.ts')) {
-        for (const m of readFileSync(p, 'utf8').matchAll(/\btype: '([a-z]+(?:-[a-z]+)+)'/g)) found.add(m[1]);
+        for (const m of readFileSync(p, 'utf8').matchAll(/\btype: '([a-z]+(?:-[a-z]+)+)'/g)) found.add(m[1]!);
       }
     }
   };
@@ -82,7 +82,7 @@ describe('triage rules', () => {
   }
 
   it('the unmapped-tax-rate action names the table to add the row to', () => {
-    const raised = classifyFailedRun(failedRun('lookup.tax-code', cases[0][2]))!;
+    const raised = classifyFailedRun(failedRun('lookup.tax-code', cases[0]![2]))!;
     expect(triageException(record(raised)).action).toEqual({ kind: 'add-lookup-row', label: 'Add the row to tax-codes', params: { table: 'tax-codes', exceptionId: 'ex1' } });
   });
 

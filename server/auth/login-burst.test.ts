@@ -71,7 +71,7 @@ it('a real login answers in under 1 s while 40 bogus logins (unknown emails) are
   // unattacked scrypt alone takes 1-2.5 s, and no login can be fast. There the test still proves the mechanism
   // (only 10 checks of the attacked account, every real login admitted), and the bound is checked only when the
   // load allows. The gate's ordering (a real login waits for at most one attacker hash) is in login-guard.test.ts.
-  const loaded = os.loadavg()[0] > os.cpus().length;
+  const loaded = os.loadavg()[0]! > os.cpus().length;
   const url = new URL(s.url);
   const attacks = [
     { what: 'wrong passwords for the real account', email: 'admin@example.com', password: 'wrong-password!', from: '127.0.0.3' },
@@ -98,7 +98,7 @@ it('a real login answers in under 1 s while 40 bogus logins (unknown emails) are
     expect(Object.values(codes).reduce((x, y) => x + y, 0), a.what).toBeGreaterThanOrEqual(40);
     expect(Object.keys(codes).every((c) => c === '401' || c === '429'), JSON.stringify(codes)).toBe(true);
     if (a.email === 'admin@example.com') expect(codes['401'] ?? 0, 'password checks of the attacked account').toBeLessThanOrEqual(10);
-    const figures = `${a.what}: real logins took ${real.map(Math.round).join(', ')} ms (unattacked: ${quiet.map(Math.round).join(', ')} ms; load ${os.loadavg()[0].toFixed(1)})`;
+    const figures = `${a.what}: real logins took ${real.map(Math.round).join(', ')} ms (unattacked: ${quiet.map(Math.round).join(', ')} ms; load ${os.loadavg()[0]!.toFixed(1)})`;
     if (loaded) console.warn(`machine overloaded, 1 s bound not checked: ${figures}`);
     else expect(Math.max(...real), figures).toBeLessThan(1000);
   }

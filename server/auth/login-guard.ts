@@ -18,7 +18,7 @@ export class AttemptWindow {
     const list = (this.attempts.get(key) ?? []).filter((x) => x > t - this.windowMs);
     if (list.length >= this.max) {
       this.attempts.set(key, list);
-      return Math.max(1, list[0] + this.windowMs - t);
+      return Math.max(1, (list[0] ?? t) + this.windowMs - t);
     }
     list.push(t);
     this.attempts.set(key, list);

@@ -14,7 +14,7 @@ export function authenticate(users: Users): MiddlewareHandler<AppEnv> {
     const header = c.req.header('authorization');
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const user = m ? users.authenticate(m[1]) : null;
+      const user = m ? users.authenticate(m[1]!) : null;
       if (!user) throw new HttpError(401, 'unauthenticated', 'the Authorization header does not carry a valid token');
       c.set('user', user);
       c.set('via', 'bearer');

@@ -148,7 +148,7 @@ afterAll(() => t.close());
 async function fixtures() {
   // Fresh objects each call: a queued run (cancel/replay targets), a deletable connection and token.
   const rt = t.server.runtime;
-  runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0];
+  runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0]!;
   if (!t.server.deps.connections.find('doomed')) t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = t.server.deps.users.createToken(userId, 'victim').info.id;
   // A fresh pending request each call (creating one supersedes the last), so every role meets one to decide.

@@ -66,7 +66,7 @@ export class Users {
     if (!ROLES.includes(u.role as Role)) throw new UserError(`unknown role "${u.role}" (one of ${ROLES.join(', ')})`);
     const email = u.email.trim().toLowerCase();
     if (this.byEmail(email)) throw new UserError(`a user with email "${email}" already exists`, 409);
-    const row = { id: newId('usr'), email, name: u.name ?? email.split('@')[0], role: u.role, passwordHash: await hashPassword(u.password), disabled: false, createdAt: this.now() };
+    const row = { id: newId('usr'), email, name: u.name ?? email.split('@')[0]!, role: u.role, passwordHash: await hashPassword(u.password), disabled: false, createdAt: this.now() };
     this.db.insert(users).values(row).run();
     return toUser(row);
   }

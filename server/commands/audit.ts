@@ -29,11 +29,11 @@ export async function auditCommand(argv: string[], io: { out?: (s: string) => vo
   if (!['md', 'html', 'json'].includes(format)) { err(`ledgerline audit: --format must be md, html or json (got ${format})\nusage: ${AUDIT_USAGE}`); return 2; }
   const days = Number(values.days);
   if (!Number.isInteger(days) || days < 1 || days > 366) { err(`ledgerline audit: --days must be a whole number of days 1..366 (got ${values.days})`); return 2; }
-  const ids: Record<string, string> = { shopify: SANDBOX_SHOP, erp: SANDBOX_ERP };
+  const ids: Record<'shopify' | 'erp', string> = { shopify: SANDBOX_SHOP, erp: SANDBOX_ERP };
   for (const c of values.connection ?? []) {
     const m = /^(shopify|erp)=(.+)$/.exec(c);
     if (!m) { err(`ledgerline audit: --connection takes shopify=ID or erp=ID (got ${c})`); return 2; }
-    ids[m[1]] = m[2];
+    ids[m[1] as keyof typeof ids] = m[2]!; // both groups always take part
   }
   const dataDir = resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data');
   const store = openStore(dataDir);

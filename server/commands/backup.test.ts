@@ -95,8 +95,8 @@ describe('ledgerline backup / restore', () => {
     // Two restores, two folders moved aside: the first held the old marker and key file, the second the store.
     const aside = readdirSync(dir).filter((n) => n.startsWith('replaced-')).sort();
     expect(aside).toHaveLength(2);
-    expect(readdirSync(join(dir, aside[0]))).toEqual(['ledgerline.store-id', 'vault.keys']);
-    expect(readdirSync(join(dir, aside[1]))).toEqual(expect.arrayContaining(['ledgerline.db', 'ledgerline.store-id', 'vault.keys']));
+    expect(readdirSync(join(dir, aside[0]!))).toEqual(['ledgerline.store-id', 'vault.keys']);
+    expect(readdirSync(join(dir, aside[1]!))).toEqual(expect.arrayContaining(['ledgerline.db', 'ledgerline.store-id', 'vault.keys']));
   }, 60_000);
 
   it('refuses a damaged backup, a non-empty target and a missing store, changing nothing', async () => {
@@ -112,7 +112,7 @@ describe('ledgerline backup / restore', () => {
 
     const db = join(to, 'ledgerline.db');
     const bytes = readFileSync(db);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10]! ^= 0xff;
     writeFileSync(db, bytes);
     const target = join(tmp.dir, 'target');
     const r = await cli('restore', ['--from', to, '--data-dir', target]);

@@ -96,6 +96,7 @@ describe('exceptions API', () => {
     rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
     await rt.drain();
     const [exc] = svc.list().items;
+    if (!exc) throw new Error('the failed run raised no exception');
     expect(exc).toMatchObject({ type: 'erp-unreachable', state: 'open' });
 
     const forbidden = await req('POST', '/bulk', 'viewer', { ids: [exc.id], action: 'retry' });

@@ -9,12 +9,13 @@ export async function ledgerStatus(erp: ErpConnector, recs: PayoutReconciliation
   const out = new Map<string, LedgerStatus>();
   if (!recs.length) return out;
   const dates = recs.map((r) => r.date).sort();
-  const lines = await erp.listLedger({ from: dates[0], to: dates[dates.length - 1], accounts: [accounts.bank, accounts.clearing] });
+  const lines = await erp.listLedger({ from: dates[0]!, to: dates[dates.length - 1]!, accounts: [accounts.bank, accounts.clearing] }); // recs is not empty
   for (const r of recs) {
     const mine = lines.filter((l) => l.source.type === 'journal' && l.source.externalId === r.payoutId);
     const net = (acc: string) => mine.filter((l) => l.account === acc).reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0));
     const problems: string[] = [];
-    if (!mine.length) {
+    const [first] = mine;
+    if (!first) {
       out.set(r.payoutId, { posted: false, ties: false, entryNumber: null, problems: ['no journal for this payout in the ERP ledger'] });
       continue;
     }
@@ -23,7 +24,7 @@ export async function ledgerStatus(erp: ErpConnector, recs: PayoutReconciliation
     const expectedClearing = new Decimal(r.totals.charges).plus(r.totals.refunds).plus(r.totals.retriedPayouts);
     if (!bank.eq(r.payoutNet)) problems.push(`bank ${bank.toFixed(2)} in the ERP vs ${r.payoutNet} deposited by Shopify`);
     if (!clearing.eq(expectedClearing)) problems.push(`clearing credit ${clearing.toFixed(2)} in the ERP vs ${expectedClearing.toFixed(2)} charges less refunds`);
-    out.set(r.payoutId, { posted: true, ties: problems.length === 0, entryNumber: mine[0].entryNumber, problems });
+    out.set(r.payoutId, { posted: true, ties: problems.length === 0, entryNumber: first.entryNumber, problems });
   }
   return out;
 }

@@ -88,7 +88,7 @@ export function monthEndReport(recs: PayoutReconciliation[], opts: { month?: str
   const groups = new Map<string, PayoutRow[]>();
   for (const r of rows) groups.set(`${r.month}|${r.currency}`, [...(groups.get(`${r.month}|${r.currency}`) ?? []), r]);
   const months: MonthRow[] = [...groups].map(([k, rs]) => {
-    const [month, currency] = k.split('|');
+    const [month = '', currency = ''] = k.split('|'); // the key is always `${month}|${currency}`
     const total = (f: keyof PayoutRow) => rs.reduce((a, r) => a.plus(r[f] as string), new Decimal(0)).toFixed(2);
     const count = (s: PayoutRow['status']) => rs.filter((r) => r.status === s).length;
     const ledgerOk = rs.every((r) => r.status !== 'balanced' || !opts.ledger || (r.ledger?.posted && r.ledger.ties));

@@ -75,7 +75,7 @@ describe('month-end trial balance', () => {
   it('lists the receivables a payout has not settled yet', async () => {
     const e = createSandboxErp();
     try {
-      await e.createSalesOrder(erpOrder(ORDERS[0]));
+      await e.createSalesOrder(erpOrder(ORDERS[0]!));
       const app = financeRoutes({ load: () => [], erp: async () => e });
       const tb = await (await app.request('/trial-balance?month=2026-11')).json() as TrialBalance;
       expect(tb.checks.receivable.closing).toBe('44.00');

@@ -24,7 +24,8 @@ export interface TrialBalance {
 }
 
 export function monthRange(month: string): { from: string; to: string } {
-  const [y, m] = month.split('-').map(Number);
+  const [y = NaN, m = NaN] = month.split('-').map(Number);
+  if (!Number.isInteger(y) || !Number.isInteger(m)) throw new Error(`month must be YYYY-MM (got "${month}")`);
   const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
   return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, '0')}` };
 }

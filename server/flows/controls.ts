@@ -43,11 +43,13 @@ export const everyText = (cron: string): string => {
 export function intervalMinutes(cron: string): number | null {
   const f = cron.trim().split(/\s+/);
   if (f.length !== 5 || f.slice(2).some((x) => x !== '*')) return null;
-  const [m, h] = f;
+  const [m = '', h = ''] = f;
   const step = /^\*\/(\d+)$/;
-  if (h === '*' && step.test(m)) return Number(step.exec(m)![1]);
+  const mStep = step.exec(m)?.[1];
+  const hStep = step.exec(h)?.[1];
+  if (h === '*' && mStep) return Number(mStep);
   if (/^\d+$/.test(m) && h === '*') return 60;
-  if (/^\d+$/.test(m) && step.test(h)) return Number(step.exec(h)![1]) * 60;
+  if (/^\d+$/.test(m) && hStep) return Number(hStep) * 60;
   return null;
 }
 
@@ -69,7 +71,11 @@ export function nextInterval(cron: string, direction: 'more-often' | 'less-often
 function shortestGapMinutes(cron: string, timezone: string, from: Date): number {
   const runs = new Cron(cron, { timezone, paused: true }).nextRuns(300, from);
   let gap = Infinity;
-  for (let i = 1; i < runs.length; i++) gap = Math.min(gap, (runs[i].getTime() - runs[i - 1].getTime()) / 60_000);
+  let prev: Date | undefined;
+  for (const r of runs) {
+    if (prev) gap = Math.min(gap, (r.getTime() - prev.getTime()) / 60_000);
+    prev = r;
+  }
   return gap;
 }
 

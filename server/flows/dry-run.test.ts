@@ -68,7 +68,7 @@ describe('dry run of a mapping change on the last real orders', () => {
   it('shows per order the field of the ERP sales order that would change, and writes nothing anywhere', async () => {
     const erp = (await s.server.deps.connections.resolve('erp', 'sandbox-erp')) as ErpConnector;
     const posted = await erp.getSalesOrder(orders[0].orderId);
-    expect(posted?.lines[0].description).toBeTruthy();
+    expect(posted?.lines[0]?.description).toBeTruthy();
     const runsBefore = (await call('GET', '/api/runs?limit=500')).body.runs.length;
     const exceptionsBefore = JSON.stringify((await call('GET', '/api/exceptions')).body);
 
@@ -107,7 +107,7 @@ describe('dry run of a mapping change on the last real orders', () => {
     // Nothing written: no run, no exception, the ERP's document as it was.
     expect((await call('GET', '/api/runs?limit=500')).body.runs.length).toBe(runsBefore);
     expect(JSON.stringify((await call('GET', '/api/exceptions')).body)).toBe(exceptionsBefore);
-    expect((await erp.getSalesOrder(orders[0].orderId))?.lines[0].description).toBe(posted?.lines[0].description);
+    expect((await erp.getSalesOrder(orders[0]!.orderId))?.lines[0]?.description).toBe(posted?.lines[0]?.description);
   }, 120_000);
 
   it('reports a change that would break the orders that post today, with the ERP’s reason', async () => {

@@ -45,14 +45,14 @@ describe('mappings checked on their node’s real input', () => {
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: enriched });
     expect((await t.json('POST', '/api/flows/e/publish', { token: t.tokens.consultant, body: { message: 'v1' } })).status).toBe(201);
     const rt = t.server.runtime;
-    const ok = rt.queue.ingest({ source: 'manual', payload: { ref: 'A-1' }, targets: [{ flowId: 'e', version: 1 }] }).runIds[0];
+    const ok = rt.queue.ingest({ source: 'manual', payload: { ref: 'A-1' }, targets: [{ flowId: 'e', version: 1 }] }).runIds[0]!;
     await rt.drain(10_000);
     expect(rt.runs.get(ok).status).toBe('succeeded');
     const s = (await t.json('GET', '/api/flows/e/nodes/map/samples', { token: t.tokens.client })).body.samples;
     expect(s).toHaveLength(1); // not right after the trigger: no trigger example offered as its input
     expect(s[0]).toMatchObject({ id: ok, kind: 'run', status: 'succeeded', at: expect.any(Number), value: { ref: 'A-1', warehouse: 'WH-1' }, trigger: { ref: 'A-1' } });
     // Previewed on that input (and its trigger) the mapping is clean; on the trigger's output it is not.
-    const config = enriched.nodes[2].config;
+    const config = enriched.nodes[2]!.config;
     const onInput = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: s[0].value, trigger: s[0].trigger, flowId: 'e' } });
     expect(onInput.body).toMatchObject({ ok: true, output: { wh: 'WH-1', ref: 'A-1' } });
     const onTrigger = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: s[0].trigger, flowId: 'e' } });

@@ -33,7 +33,7 @@ describe('two active flows posting the same event to the same ERP', () => {
   it('activating (or publishing) the second flow warns, naming both; other ERPs and inactive flows do not', async () => {
     const tok = t.tokens.consultant;
     const publish = (id: string) => t.json('POST', `/api/flows/${id}/publish`, { token: tok, body: { message: 'v' } });
-    for (const [id, name, erp] of [['orders-a', 'Orders A', 'sandbox-erp'], ['orders-b', 'Orders B', 'sandbox-erp'], ['orders-c', 'Orders C', 'other-erp']]) {
+    for (const [id, name, erp] of [['orders-a', 'Orders A', 'sandbox-erp'], ['orders-b', 'Orders B', 'sandbox-erp'], ['orders-c', 'Orders C', 'other-erp']] as const) {
       expect((await t.json('POST', '/api/flows', { token: tok, body: orderFlow(id, name, erp) })).status).toBe(201);
       const p = await publish(id);
       expect(p.status, JSON.stringify(p.body)).toBe(201);

@@ -104,7 +104,7 @@ describe('test runs of a draft', () => {
 
   it('says what is missing in words a person reads', async () => {
     const doc = orderFlow(1);
-    doc.nodes[0].config = { topic: 'orders/paid' };
+    doc.nodes[0]!.config = { topic: 'orders/paid' };
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: doc });
     const r = await test('orders', {});
     expect(r.status).toBe(422);

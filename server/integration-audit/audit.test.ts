@@ -66,7 +66,7 @@ describe('auditIntegration', () => {
 
     const md = renderAudit(r, 'md');
     expect(md).toContain('| high | finance | unmapped-tax-rate | DE MwSt 0.19 |');
-    expect(renderAudit({ ...r, findings: [{ ...r.findings[0], subject: '<script>' }] }, 'html')).toContain('&lt;script&gt;');
+    expect(renderAudit({ ...r, findings: [{ ...r.findings[0]!, subject: '<script>' }] }, 'html')).toContain('&lt;script&gt;');
   });
 });
 

@@ -75,7 +75,7 @@ describe('lookup API', () => {
     expect((await req('GET', '/shared/nope', 'client')).status).toBe(404);
     r = await req('PUT', '/shared/locations/rows', 'client', { rows: 'x' });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as { error: { problems: Array<{ path: string }> } }).error.problems[0].path).toBe('$.rows');
+    expect(((await r.json()) as { error: { problems: Array<{ path: string }> } }).error.problems[0]?.path).toBe('$.rows');
   });
 
   it('imports and exports CSV, lists versions and restores one', async () => {

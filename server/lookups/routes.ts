@@ -163,7 +163,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   const checkReferences = async (p: { scope: string; name: string }, rows: Array<Record<string, unknown>>, firstRow = 1) => {
     if (!opts.references) return;
     const problems = await opts.references.check(service.get(p), rows, firstRow);
-    if (problems.length) throw new ApiError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0].message} (and ${problems.length - 1} more)` : problems[0].message, problems);
+    if (problems.length) throw new ApiError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0]!.message} (and ${problems.length - 1} more)` : problems[0]!.message, problems);
   };
 
   app.openapi(

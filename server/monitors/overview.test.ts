@@ -23,7 +23,7 @@ describe('GET /api/monitors', () => {
     await create(flow('orders', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }], ['t->post']), true);
     await create(flow('other', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']), true);
     const watchFlow = flow('watch', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2, windowMinutes: 60, flows: ['orders'] } }], ['tick->runs']);
-    Object.assign(watchFlow.nodes[1], { name: 'Order failures' });
+    Object.assign(watchFlow.nodes[1]!, { name: 'Order failures' });
     await create(watchFlow, true);
     await create(flow('all', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2 } }], ['tick->runs']), true);
     await create(flow('quiet', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'silence', type: 'monitor.webhook-silence', config: { source: 'webhook:other', silentMinutes: 45 } }], ['tick->silence']), false);

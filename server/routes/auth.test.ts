@@ -19,7 +19,7 @@ describe('auth', () => {
     expect(cookie).toMatch(/^ll_session=lls_/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const jar = cookie.split(';')[0];
+    const [jar = ''] = cookie.split(';');
     const me = await t.json('GET', '/api/me', { headers: { cookie: jar } });
     expect(me.body).toMatchObject({ email: ADMIN.email, role: 'owner' });
     expect((await t.json('GET', '/api/me', { token: body.token })).status).toBe(200);
@@ -29,7 +29,7 @@ describe('auth', () => {
   });
 
   it('refuses cross-site cookie-authenticated writes (CSRF) but accepts same-origin ones', async () => {
-    const jar = (await login(ADMIN)).headers.get('set-cookie')!.split(';')[0];
+    const [jar = ''] = (await login(ADMIN)).headers.get('set-cookie')!.split(';');
     const flowBody = { id: 'x', name: 'x', nodes: [], edges: [] };
     const cross = await t.req('POST', 'http://localhost/api/flows', { body: flowBody, headers: { cookie: jar, origin: 'https://evil.example' } });
     expect(cross.status).toBe(403);
@@ -102,7 +102,7 @@ describe('auth', () => {
   });
 
   it('answers a malformed Origin on a cookie-authenticated write with 403, not 500', async () => {
-    const jar = (await login(ADMIN)).headers.get('set-cookie')!.split(';')[0];
+    const [jar = ''] = (await login(ADMIN)).headers.get('set-cookie')!.split(';');
     for (const origin of ['::::', 'http://', 'not a url']) {
       const r = await t.req('POST', 'http://localhost/api/flows', { body: { id: 'x', name: 'x', nodes: [], edges: [] }, headers: { cookie: jar, origin } });
       expect(r.status, origin).toBe(403);

@@ -20,7 +20,7 @@ async function approvalFlow() {
   await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: base() });
   expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.consultant, body: { message: 'v1' } })).status).toBe(201);
   await t.json('POST', '/api/flows/m/activate', { token: t.tokens.consultant, body: {} });
-  const runId = t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'm', version: 1 }] }).runIds[0];
+  const runId = t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'm', version: 1 }] }).runIds[0]!;
   await waitFor(() => t.server.runtime.runs.get(runId).status === 'succeeded');
   const p = await t.json('PUT', '/api/flows/m/approval-policy', { token: t.tokens.consultant, body: { clientChangesNeedApproval: true } });
   expect(p.status).toBe(200);
@@ -29,7 +29,7 @@ async function approvalFlow() {
 /** The client changes the mapping (field `a`) and publishes. */
 async function clientPublishes(a: string, message = `a is ${a}`) {
   const doc = base();
-  doc.nodes[1].config = { fields: { a } };
+  doc.nodes[1]!.config = { fields: { a } };
   expect((await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: doc })).status).toBe(200);
   return t.json('POST', '/api/flows/m/publish', { token: t.tokens.client, body: { message } });
 }
@@ -108,7 +108,7 @@ describe('a client publish on a flow that needs approval', () => {
     const req = (await clientPublishes('2')).body.changeRequest;
     // The client keeps editing after asking.
     const doc = base();
-    doc.nodes[1].config = { fields: { a: '3' } };
+    doc.nodes[1]!.config = { fields: { a: '3' } };
     await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: doc });
     const seen = (await t.json('GET', `/api/change-requests/${req.id}`, { token: t.tokens.consultant })).body;
     expect(seen.stale).toMatch(/^the draft of flow "m" was changed after this request/);
@@ -119,7 +119,7 @@ describe('a client publish on a flow that needs approval', () => {
     expect(latest()).toBe(1);
 
     // Saving the same content again is not a change: back to what was asked, the request is approvable again.
-    doc.nodes[1].config = { fields: { a: '2' } };
+    doc.nodes[1]!.config = { fields: { a: '2' } };
     await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: doc });
     expect((await t.json('GET', `/api/change-requests/${req.id}`, { token: t.tokens.consultant })).body.stale).toBeNull();
 
@@ -146,7 +146,7 @@ describe('a client publish on a flow that needs approval', () => {
 
     // Consultants publish directly (the policy is about client changes); the pending request no longer fits.
     const doc = base();
-    doc.nodes[1].config = { fields: { a: '7' } };
+    doc.nodes[1]!.config = { fields: { a: '7' } };
     await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.consultant, body: doc });
     expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.consultant, body: { message: 'a is 7' } })).status).toBe(201);
     const r = await t.json('POST', `/api/change-requests/${second.id}/approve`, { token: t.tokens.owner });

@@ -147,7 +147,7 @@ export function changeRequestsRouter(d: Deps) {
       const checked = validateFlow(r.definition, d.runtime.lookup);
       if (!checked.ok) throw new FlowInvalidError(r.flowId, checked.problems);
       const problems = await mappingPreviewProblems(d.runtime, d.lookups, r.flowId, checked.flow);
-      if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${r.flowId}" is not valid: ${problems[0].message}`, problems);
+      if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${r.flowId}" is not valid: ${problems[0]!.message}`, problems);
       let result;
       try {
         // From the stale check to the new version nothing awaits: the draft published is the one asked for.

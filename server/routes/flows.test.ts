@@ -41,7 +41,7 @@ describe('/api/flows', () => {
     expect(v1.status).toBe(201);
     expect(v1.body).toMatchObject({ version: 1, message: 'first', createdBy: 'consultant@example.com' });
     const bad = adder(1);
-    bad.nodes[1].config = { n: 'two' as unknown as number };
+    bad.nodes[1]!.config = { n: 'two' as unknown as number };
     await t.json('PUT', '/api/flows/f1/draft', { token: tok, body: bad });
     const refused = await t.json('POST', '/api/flows/f1/publish', { token: tok, body: { message: 'broken' } });
     expect(refused.status).toBe(422);
@@ -109,8 +109,8 @@ describe('/api/flows', () => {
     await t.json('POST', '/api/flows/m/publish', { token: t.tokens.consultant, body: { message: 'v1' } });
 
     const mapping = structuredClone(doc);
-    mapping.nodes[1].config = { fields: { a: '2', b: 'new' } };
-    mapping.nodes[2].position = { x: 999, y: 1 };
+    mapping.nodes[1]!.config = { fields: { a: '2', b: 'new' } };
+    mapping.nodes[2]!.position = { x: 999, y: 1 };
     const ok = await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: mapping });
     expect(ok.status).toBe(200);
     expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.client, body: { message: 'client mapping' } })).status).toBe(201);
@@ -121,12 +121,12 @@ describe('/api/flows', () => {
     expect(r1.status).toBe(403);
     expect(r1.body.error.problems[0].path).toBe('$.edges');
     const other = structuredClone(mapping);
-    other.nodes[2].config = { n: 5 };
+    other.nodes[2]!.config = { n: 5 };
     const r2 = await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: other });
     expect(r2.status).toBe(403);
     expect(r2.body.error.problems[0]).toMatchObject({ where: 'add', path: '$.nodes[2].config.n' });
     const code = structuredClone(mapping);
-    code.nodes[1].config = { ...code.nodes[1].config, expression: 'input.x' };
+    code.nodes[1]!.config = { ...code.nodes[1]!.config, expression: 'input.x' };
     expect((await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: code })).status).toBe(403);
     // A consultant's structural draft cannot be published by a client.
     await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.consultant, body: structural });

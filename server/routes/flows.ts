@@ -51,9 +51,9 @@ export function flowsRouter(d: Deps) {
     // The diff below compares elements by string id: an element it cannot name (numeric or missing id, a
     // duplicate) would slip past it. So a client's draft must first be a well-formed flow document.
     const malformed = structureProblems(next);
-    if (malformed.length) throw new HttpError(422, 'invalid_flow', `the client role can only save a well-formed flow: ${formatProblem(malformed[0])}`, malformed);
+    if (malformed.length) throw new HttpError(422, 'invalid_flow', `the client role can only save a well-formed flow: ${formatProblem(malformed[0]!)}`, malformed);
     const problems = clientEditProblems(against, next, d.runtime.lookup);
-    if (problems.length) throw new HttpError(403, 'forbidden', `the client role cannot make this change to flow "${id}": ${problems[0].message}`, problems);
+    if (problems.length) throw new HttpError(403, 'forbidden', `the client role cannot make this change to flow "${id}": ${problems[0]!.message}`, problems);
   };
   /**
    * A client's change to a flow that needs approval: kept as a change request with what the consultant reviews, the
@@ -196,7 +196,7 @@ export function flowsRouter(d: Deps) {
       if (checked.ok) {
         // A mapping that fails on its node's real input would fail the next order: refuse it now.
         const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);
-        if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${id}" is not valid: ${problems[0].message}`, problems);
+        if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${id}" is not valid: ${problems[0]!.message}`, problems);
       }
       if (currentUser(c).role === 'client' && d.changeRequests.policy(id).clientChangesNeedApproval) {
         if (!checked.ok) throw new FlowInvalidError(id, checked.problems);

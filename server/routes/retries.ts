@@ -86,7 +86,7 @@ export function retriesRouter(d: Deps) {
         if (e instanceof ReferencesUnavailableError) throw new HttpError(503, 'erp_unavailable', e.message);
         throw e;
       }
-      if (problems.length) throw new HttpError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0].message} (and ${problems.length - 1} more)` : problems[0].message, problems);
+      if (problems.length) throw new HttpError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0]!.message} (and ${problems.length - 1} more)` : problems[0]!.message, problems);
       const by = actorOf(c);
       let version;
       try {

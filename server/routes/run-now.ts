@@ -25,7 +25,7 @@ export function runScheduledFlowNow(d: Deps, flowId: string, by: string): z.infe
     targets: [{ flowId, version: trigger.version }],
   });
   d.metrics.runsQueued.inc({ flow: flowId });
-  return { runId: r.runIds[0], flowId, flowVersion: trigger.version, scheduledFor };
+  return { runId: r.runIds[0]!, flowId, flowVersion: trigger.version, scheduledFor }; // one target, fresh dedup key: one run
 }
 
 const Schedule = z.object({

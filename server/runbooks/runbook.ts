@@ -134,7 +134,7 @@ export function runbookMarkdown(r: Runbook): string {
       if (!l.rows) o.push('_The table does not exist yet: every value will fail until it is created._', '');
       else if (!l.rows.length) o.push('_The table is empty._', '');
       else {
-        const cols = Object.keys(l.rows[0]);
+        const cols = Object.keys(l.rows[0]!);
         o.push(`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...l.rows.map((row) => `| ${cols.map((c) => cell(row[c] ?? '')).join(' | ')} |`), '');
       }
     }
@@ -157,7 +157,7 @@ export function runbookHtml(r: Runbook): string {
 <h1>Runbook: ${esc(r.title)}</h1><h2>What it does</h2><p>${esc(r.purpose)}</p><ol>${r.steps.map((s) => `<li><b>${esc(s.name)}</b>: ${esc(s.does)}</li>`).join('')}</ol>
 <h2>When it runs</h2>${list(r.triggers)}<h2>Which system owns which data</h2>${table(['System', 'Data', 'This flow'], r.ownership.map((x) => [x.system, x.data, x.flow]))}
 ${r.mappings.map((m) => `<h2>Mapping: ${esc(m.step)}</h2>${table(['ERP field', 'Comes from'], m.rows.map((x) => [x.target, x.from]))}`).join('')}
-${r.lookups.map((l) => `<h2>Lookup table: ${esc(l.table)}</h2><p>${esc(l.purpose)}; used by ${esc(l.usedBy)}.</p>${l.rows?.length ? table(Object.keys(l.rows[0]), l.rows.map((row) => Object.keys(l.rows![0]).map((c) => row[c] ?? ''))) : `<p><i>${l.rows ? 'The table is empty.' : 'The table does not exist yet.'}</i></p>`}`).join('')}
+${r.lookups.map((l) => `<h2>Lookup table: ${esc(l.table)}</h2><p>${esc(l.purpose)}; used by ${esc(l.usedBy)}.</p>${l.rows?.length ? table(Object.keys(l.rows[0]!), l.rows.map((row) => Object.keys(l.rows![0]!).map((c) => row[c] ?? ''))) : `<p><i>${l.rows ? 'The table is empty.' : 'The table does not exist yet.'}</i></p>`}`).join('')}
 <h2>When something goes wrong</h2>${table(['Exception', 'Owner', 'What it means', 'What to do'], r.exceptions.map((e) => [e.type, e.owner, e.meaning, e.triage.map((t, i) => `${i + 1}. ${t}`).join(' ')]))}
 <h2>Triage: likely cause and next step</h2>${table(['Exception', 'Likely cause', 'What it usually means', 'Next step', 'Ledgerline can'], r.triage.map((t) => [t.type, t.category, t.explanation, t.nextStep, t.action]))}
 <h2>Regular checks</h2><h3>Daily</h3>${list(r.checks.daily)}<h3>Weekly</h3>${list(r.checks.weekly)}<h3>Month-end close</h3>${list(r.checks.monthEnd)}

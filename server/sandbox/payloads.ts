@@ -28,7 +28,7 @@ function rewrite(text: string, ids: Map<string, string>, nowIso: string): string
   return out;
 }
 
-const topIds = (text: string, key: string): string[] => [...text.matchAll(new RegExp(`"${key}":\\s*(\\d+)`, 'g'))].map((m) => m[1]);
+const topIds = (text: string, key: string): string[] => [...text.matchAll(new RegExp(`"${key}":\\s*(\\d+)`, 'g'))].map((m) => m[1]!);
 
 export interface SentOrder {
   scenario: OrderScenario;
@@ -86,7 +86,9 @@ export function refundPayload(order: SentOrder, seq: number, now = new Date()): 
   for (const t of r.transactions) ids.set(String(t.id), txId);
   for (const [i, l] of r.refund_line_items.entries()) ids.set(String(l.id), `${id}${String(i + 1).padStart(2, '0')}`);
   template.line_items.forEach((l, i) => {
-    ids.set(String(l.id), order.lineItemIds[i]);
+    const mine = order.lineItemIds[i];
+    if (mine === undefined) throw new Error(`sandbox refund: order ${order.id} has ${order.lineItemIds.length} line items; the refund template needs line item #${i + 1}`);
+    ids.set(String(l.id), mine);
   });
   const nowIso = now.toISOString().replace(/\.\d{3}Z$/, '+00:00');
   const amount = r.transactions.reduce((s, t) => s.plus(t.amount), new Decimal(0)).toFixed(2);

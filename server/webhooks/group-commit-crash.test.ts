@@ -34,7 +34,7 @@ async function startServer(dataDir: string, batchMs: number): Promise<{ child: C
     child.stdout!.on('data', (d: Buffer) => {
       if (out.length < 200_000) out += d;
       const m = /"url":"(http:[^"]+)"/.exec(out);
-      if (m) (clearTimeout(timer), ok(m[1]));
+      if (m) (clearTimeout(timer), ok(m[1]!));
     });
     child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`server exited ${code}:\n${out}`))));
   });

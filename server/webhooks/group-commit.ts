@@ -63,7 +63,7 @@ export class GroupCommit {
     }
     this.onCommit(batch.length);
     batch.forEach((item, i) => {
-      const o = outcomes[i];
+      const o = outcomes[i]!; // the transaction pushed one outcome per item, in order
       if (o.ok) item.resolve(o.value);
       else item.reject(o.error);
     });

@@ -28,7 +28,7 @@ const RESOURCE_TYPE: Record<string, string> = { orders: 'Order', refunds: 'Refun
  */
 export function topicContradiction(topic: string, body: unknown): string | undefined {
   if (!isObj(body)) return undefined; // non-object bodies carry no order, nothing to run against
-  const resource = topic.split('/')[0];
+  const [resource = ''] = topic.split('/');
   const gid = typeof body.admin_graphql_api_id === 'string' ? /^gid:\/\/shopify\/([A-Za-z]+)\//.exec(body.admin_graphql_api_id)?.[1] : undefined;
   const want = RESOURCE_TYPE[resource];
   if (topic === 'orders/edited') {

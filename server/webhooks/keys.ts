@@ -16,11 +16,12 @@ const TOPIC_TYPE: Record<string, string> = { orders: 'Order', refunds: 'Refund',
 export function shopifyKeys(topic: string, body: unknown): Record<string, string> {
   const keys: Record<string, string> = {};
   if (!isObj(body)) return keys;
-  const resource = topic.split('/')[0];
+  const [resource = ''] = topic.split('/');
   if (resource === 'customers' || resource === 'shop') return keys;
+  const type = TOPIC_TYPE[resource];
   const own = typeof body.admin_graphql_api_id === 'string' ? keyOfGid(body.admin_graphql_api_id) : undefined;
   if (own) keys[own[0]] = own[1];
-  else if (TOPIC_TYPE[resource] && idText(body.id)) keys[`shopify${TOPIC_TYPE[resource]}Id`] = `gid://shopify/${TOPIC_TYPE[resource]}/${idText(body.id)}`;
+  else if (type && idText(body.id)) keys[`shopify${type}Id`] = `gid://shopify/${type}/${idText(body.id)}`;
   const orderId = idText(body.order_id) ?? (isObj(body.order_edit) ? idText(body.order_edit.order_id) : undefined);
   if (orderId) keys.shopifyOrderId = `gid://shopify/Order/${orderId}`;
   if (resource === 'orders' && typeof body.name === 'string') keys.shopifyOrderName = body.name;

@@ -70,7 +70,7 @@ export function readBodyLimited(incoming: IncomingMessage, limit: number): Promi
         resolve(null);
       } else chunks.push(chunk);
     };
-    const onEnd = () => (cleanup(), resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    const onEnd = () => (cleanup(), resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     const onError = (e: Error) => (cleanup(), reject(e));
     const cleanup = () => {
       incoming.off('data', onData);

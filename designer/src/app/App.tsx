@@ -35,7 +35,7 @@ export function App() {
   if (!user) return <LoginPage />;
 
   let page;
-  let params: Record<string, string> | null;
+  let params; // typed by each match() below, from its pattern
   const refused = refusal(path, user.role);
   const panel = refused ? null : panelPage(path, query);
   if (refused) page = <Forbidden rule={refused} role={user.role} />;

@@ -23,15 +23,19 @@ export function useLocation(): { path: string; query: URLSearchParams } {
   return { path: url.pathname, query: url.searchParams };
 }
 
-/** Matches `/flows/:id` style patterns; returns the decoded params or null. */
-export function match(pattern: string, path: string): Record<string, string> | null {
+/** The `:name` segments of a route pattern, as a union of names (`'/lookups/:scope/:name'` → `'scope' | 'name'`). */
+type ParamNames<P extends string> = P extends `${string}:${infer K}/${infer Rest}` ? K | ParamNames<Rest> : P extends `${string}:${infer K}` ? K : never;
+
+/** Matches `/flows/:id` style patterns; returns the decoded params (typed from the pattern) or null. */
+export function match<P extends string>(pattern: P, path: string): Record<ParamNames<P>, string> | null {
   const p = pattern.split('/').filter(Boolean);
   const s = path.split('/').filter(Boolean);
   if (p.length !== s.length) return null;
   const out: Record<string, string> = {};
-  for (let i = 0; i < p.length; i++) {
-    if (p[i].startsWith(':')) out[p[i].slice(1)] = decodeURIComponent(s[i]);
-    else if (p[i] !== s[i]) return null;
+  for (const [i, seg] of p.entries()) {
+    const got = s[i]!; // p and s have the same length
+    if (seg.startsWith(':')) out[seg.slice(1)] = decodeURIComponent(got);
+    else if (seg !== got) return null;
   }
-  return out;
+  return out as Record<ParamNames<P>, string>;
 }

@@ -10,8 +10,8 @@ export function DryRunPills({ s }: { s: Record<string, number> | null }) {
   return (
     <span className="row" style={{ gap: 4 }}>
       <span className={`pill ${s.changed ? 'status-running' : ''}`}>{s.changed ?? 0} of {s.events} events change</span>
-      {s.breaks > 0 && <span className="pill bad">{s.breaks} would fail</span>}
-      {s.fixes > 0 && <span className="pill ok">{s.fixes} fixed</span>}
+      {(s.breaks ?? 0) > 0 && <span className="pill bad">{s.breaks} would fail</span>}
+      {(s.fixes ?? 0) > 0 && <span className="pill ok">{s.fixes} fixed</span>}
     </span>
   );
 }

@@ -24,12 +24,12 @@ export function mappingLabel(node: unknown, path: string): string {
   let label = '';
   let restFrom = 0;
   let throughList = false;
-  for (let i = 0; i < segs.length; i++) {
+  for (const [i, seg] of segs.entries()) {
     if (cur === null || typeof cur !== 'object') break;
-    cur = (cur as Record<string | number, unknown>)[segs[i]];
-    if (segs[i] === 'source') throughList = true;
+    cur = (cur as Record<string | number, unknown>)[seg];
+    if (seg === 'source') throughList = true;
     const target = cur && typeof cur === 'object' ? (cur as { target?: unknown }).target : undefined;
-    if (typeof segs[i] === 'number' && segs[i - 1] === 'fields' && typeof target === 'string') {
+    if (typeof seg === 'number' && segs[i - 1] === 'fields' && typeof target === 'string') {
       label = label ? `${label}${throughList ? '[].' : '.'}${target}` : target;
       restFrom = i + 1;
       throughList = false;
@@ -53,7 +53,7 @@ export function showValue(v: unknown): string {
 /** Splits `a.b[0].c` into ['a', 'b', 0, 'c']. */
 export function parsePath(path: string): Array<string | number> {
   const out: Array<string | number> = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!); // one of the two alternatives matched
   return out;
 }
 

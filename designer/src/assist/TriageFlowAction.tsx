@@ -16,8 +16,9 @@ export function TriageFlowAction({ action, exceptionId }: { action: TriageAction
   const [done, setDone] = useState<Done | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const { flowId } = action.params;
+  const { flowId, to } = action.params;
   const allowed = can(role, action.kind === 'raise-stock-push-interval' ? 'flows.schedule' : 'flows.pause');
+  if (!flowId) return <p className="error" role="alert">This proposal names no flow (params.flowId is missing), so it cannot be done from here.</p>;
 
   const pause = async (): Promise<Done> => ({ text: (await flowControlsApi.pause(flowId, exceptionId)).message, undo: { label: 'Resume', run: resume } });
   const resume = async (): Promise<Done> => ({ text: (await flowControlsApi.resume(flowId, exceptionId)).message, undo: { label: 'Pause again', run: pause } });
@@ -25,7 +26,7 @@ export function TriageFlowAction({ action, exceptionId }: { action: TriageAction
     const r = await flowControlsApi.schedule(flowId, { cron, expectedVersion, exceptionId });
     return { text: r.message, undo: { label: `Undo: back to ${r.fromEvery.toLowerCase()}`, run: schedule(r.from, r.version) } };
   };
-  const first = action.kind === 'pause-flow' ? pause : action.kind === 'resume-flow' ? resume : schedule(action.params.to, action.params.version ? Number(action.params.version) : undefined);
+  const first = action.kind === 'pause-flow' ? pause : action.kind === 'resume-flow' ? resume : to ? schedule(to, action.params.version ? Number(action.params.version) : undefined) : null;
 
   async function act(f: () => Promise<Done>) {
     setBusy(true);
@@ -40,6 +41,7 @@ export function TriageFlowAction({ action, exceptionId }: { action: TriageAction
   }
 
   if (!allowed) return <p className="help">Proposed: {action.label}. An operator, consultant or owner can do this from here.</p>;
+  if (!first) return <p className="error" role="alert">This proposal names no schedule (params.to is missing), so it cannot be done from here.</p>;
   return (
     <div className="triage-flow-action" data-testid="triage-flow-action" data-kind={action.kind}>
       {!done && <button type="button" className="primary" disabled={busy} onClick={() => void act(first)}>{action.label}</button>}

@@ -24,9 +24,9 @@ describe('autosave', () => {
     expect(saved).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(200);
     expect(saved).toHaveLength(1);
-    expect(saved[0].nodes[0].position).toEqual({ x: 9, y: 9 });
+    expect(saved[0]?.nodes[0]?.position).toEqual({ x: 9, y: 9 });
     expect(store.getState().saveState).toBe('saved');
-    expect(store.getState().problems[0].where).toBe('code');
+    expect(store.getState().problems[0]?.where).toBe('code');
     saver.dispose();
   });
 

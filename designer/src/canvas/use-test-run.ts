@@ -29,7 +29,7 @@ export function useTestRun() {
           // The draft is not valid: show why on the nodes, as validation would.
           store.getState().setProblems(e.problems, store.getState().revision);
           const n = e.problems.length;
-          store.getState().notify(`Cannot test yet: ${e.problems[0].message}${n > 1 ? ` (and ${n - 1} more problem${n > 2 ? 's' : ''})` : ''}`);
+          store.getState().notify(`Cannot test yet: ${e.problems[0]!.message}${n > 1 ? ` (and ${n - 1} more problem${n > 2 ? 's' : ''})` : ''}`);
         } else store.getState().notify(`Test run failed to start: ${(e as Error).message}`);
       }
     },

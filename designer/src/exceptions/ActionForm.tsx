@@ -26,7 +26,7 @@ export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAc
         </>
       )}
       <input aria-label="Note" placeholder={action === 'resolve' ? 'What was done? (required)' : 'Note (optional)'} value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 260 }} />
-      <button type="submit" className="primary" disabled={!valid}>{action[0].toUpperCase() + action.slice(1)}</button>
+      <button type="submit" className="primary" disabled={!valid}>{action.charAt(0).toUpperCase() + action.slice(1)}</button>
       <button type="button" className="ghost" onClick={onCancel}>Cancel</button>
     </form>
   );

@@ -12,16 +12,17 @@ describe('fields from a config JSON Schema', () => {
       ['timeoutMs', 'integer', false],
       ['memoryMb', 'integer', false],
     ]);
-    expect(fields[1].label).toBe('Timeout (ms)');
-    expect(checkField(fields[0], '')).toBe('Code is required');
-    expect(checkField(fields[1], 0)).toBe('Timeout (ms) must be at least 1');
-    expect(checkField(fields[1], 1.5)).toBe('Timeout (ms) must be a whole number');
-    expect(checkField(fields[1], 40_000)).toBe('Timeout (ms) must be at most 30000');
-    expect(checkField(fields[1], undefined)).toBeNull();
+    expect(fields[1]?.label).toBe('Timeout (ms)');
+    expect(checkField(fields[0]!, '')).toBe('Code is required');
+    expect(checkField(fields[1]!, 0)).toBe('Timeout (ms) must be at least 1');
+    expect(checkField(fields[1]!, 1.5)).toBe('Timeout (ms) must be a whole number');
+    expect(checkField(fields[1]!, 40_000)).toBe('Timeout (ms) must be at most 30000');
+    expect(checkField(fields[1]!, undefined)).toBeNull();
   });
 
   it('reads the schedule trigger: cron with a readable preview and inline errors', () => {
     const [cron, tz] = fieldsOf(schemaOf('trigger.schedule'));
+    if (!cron) throw new Error('trigger.schedule has no fields');
     expect(cron.kind).toBe('cron');
     expect(tz).toMatchObject({ kind: 'text', required: false });
     expect(describeCron('0 2 * * *')).toBe('At 02:00');
@@ -51,7 +52,7 @@ describe('fields from a config JSON Schema', () => {
     expect(fields[0]).toMatchObject({ label: 'Connection ID', description: 'Which ERP', required: true });
     expect(fields.find((f) => f.key === 'shop')!.connectionKind).toBe('shopify');
     expect(fields.find((f) => f.key === 'rounding')!.options).toEqual([{ value: 'half-up', label: 'Half up' }, { value: 'bankers', label: "Banker's" }]);
-    expect(checkField(fields[1], 'later')).toBe('Mode must be one of draft, post');
-    expect(checkField({ ...fields[3], schema: { type: 'string', pattern: '^[A-Z]{3}$' } }, 'eur')).toMatch(/expected format/);
+    expect(checkField(fields[1]!, 'later')).toBe('Mode must be one of draft, post');
+    expect(checkField({ ...fields[3]!, schema: { type: 'string', pattern: '^[A-Z]{3}$' } }, 'eur')).toMatch(/expected format/);
   });
 });

@@ -25,7 +25,8 @@ function unwrap(s: JsonSchema): JsonSchema {
   const alts = s.anyOf ?? s.oneOf;
   if (alts) {
     const nonNull = alts.filter((a) => a.type !== 'null');
-    if (nonNull.length === 1) return { ...nonNull[0], description: s.description ?? nonNull[0].description, default: s.default ?? nonNull[0].default };
+    const [only] = nonNull;
+    if (only && nonNull.length === 1) return { ...only, description: s.description ?? only.description, default: s.default ?? only.default };
   }
   return s;
 }

@@ -56,7 +56,7 @@ export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete, ref
               {grid.columns.map((c) => (
                 <td key={c} className={cellChanged(r, c) && r.original ? 'changed' : ''}>
                   {reference?.column === c ? (
-                    <ReferencePicker label={`${c} of row ${i + 1}`} value={r.cells[c]} items={reference.items} source={reference.source} disabled={readOnly || !!r.deleted} onPick={(v) => onCell(r.id, c, v)} />
+                    <ReferencePicker label={`${c} of row ${i + 1}`} value={r.cells[c] ?? ''} items={reference.items} source={reference.source} disabled={readOnly || !!r.deleted} onPick={(v) => onCell(r.id, c, v)} />
                   ) : <input
                     aria-label={`${c} of row ${i + 1}`}
                     data-col={c}

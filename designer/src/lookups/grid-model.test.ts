@@ -11,15 +11,15 @@ describe('lookup grid model', () => {
   it('loads rows with every column as text and starts clean', () => {
     const g = gridFrom(table, 1, [{ title: 'GST', rate: 0.1 as unknown as string } as never]);
     expect(g.columns).toEqual(['title', 'rate', 'taxCode']);
-    expect(g.rows[0].cells).toEqual({ title: 'GST', rate: '0.1', taxCode: '' });
+    expect(g.rows[0]?.cells).toEqual({ title: 'GST', rate: '0.1', taxCode: '' });
     expect(isDirty(g)).toBe(false);
   });
 
   it('edits, adds and deletes, and saves what is left', () => {
     let g = base();
     g = setCell(g, 1, 'taxCode', 'S20');
-    expect(cellChanged(g.rows[0], 'taxCode')).toBe(true);
-    expect(cellChanged(g.rows[0], 'title')).toBe(false);
+    expect(cellChanged(g.rows[0]!, 'taxCode')).toBe(true);
+    expect(cellChanged(g.rows[0]!, 'title')).toBe(false);
     g = addRow(g, { title: ' Zero ' });
     g = setCell(g, 3, 'taxCode', 'Z0');
     g = toggleDelete(g, 2);

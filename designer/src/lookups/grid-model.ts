@@ -70,8 +70,8 @@ export function changeSummary(g: Grid): { added: number; changed: number; delete
 /** What PUT rows gets: kept rows, cells trimmed, empty cells left out (an optional key column then matches any). */
 export function rowsForSave(g: Grid): LookupRow[] {
   return g.rows
-    .filter((r) => !r.deleted && g.columns.some((c) => r.cells[c].trim() !== ''))
-    .map((r) => Object.fromEntries(g.columns.flatMap((c) => (r.cells[c].trim() === '' ? [] : [[c, r.cells[c].trim()]]))));
+    .filter((r) => !r.deleted && g.columns.some((c) => (r.cells[c] ?? '').trim() !== ''))
+    .map((r) => Object.fromEntries(g.columns.flatMap((c) => ((r.cells[c] ?? '').trim() === '' ? [] : [[c, (r.cells[c] ?? '').trim()]]))));
 }
 
 /** How a key cell compares, as the server matches it: case-insensitively for `ci`, as a number for `decimal`. */
@@ -79,7 +79,7 @@ export function keyPart(value: string, match: string): string {
   const v = value.trim();
   if (match === 'ci') return v.toLowerCase();
   if (match === 'decimal' && /^[-+]?\d*\.?\d+$/.test(v)) {
-    const [int, frac = ''] = v.replace(/^\+/, '').split('.');
+    const [int = '', frac = ''] = v.replace(/^\+/, '').split('.');
     const f = frac.replace(/0+$/, '');
     const i = int.replace(/^(-?)0+(?=\d)/, '$1') || '0';
     return f ? `${i}.${f}` : i === '-0' ? '0' : i;
@@ -123,7 +123,7 @@ export function rebaseGrid(g: Grid, version: number, rows: LookupRow[]): Grid {
     const now = claimed.has(k) ? undefined : byKey.get(k);
     if (now) {
       claimed.add(k);
-      loaded.push({ ...r, cells: Object.fromEntries(g.columns.map((c) => [c, r.cells[c] !== r.original![c] ? r.cells[c] : now[c]])), original: now });
+      loaded.push({ ...r, cells: Object.fromEntries(g.columns.map((c) => [c, (r.cells[c] !== r.original![c] ? r.cells[c] : now[c]) ?? ''])), original: now });
     } else if (!r.deleted && g.columns.some((c) => cellChanged(r, c))) {
       added.push({ id: r.id, cells: r.cells });
     }
@@ -138,7 +138,7 @@ export function rebaseGrid(g: Grid, version: number, rows: LookupRow[]): Grid {
   const filled = new Set(incoming.map(keyOf));
   for (const r of g.rows) {
     if (r.original) continue;
-    if (filled.has(keyOf(r.cells)) && valueColumns.every((c) => r.cells[c].trim() === '')) continue;
+    if (filled.has(keyOf(r.cells)) && valueColumns.every((c) => (r.cells[c] ?? '').trim() === '')) continue;
     added.push(r);
   }
   return { ...g, baseVersion: version, rows: [...loaded, ...added], nextId };
@@ -148,5 +148,5 @@ export function rebaseGrid(g: Grid, version: number, rows: LookupRow[]): Grid {
 export function filterRows(g: Grid, q: string): EditRow[] {
   const needle = q.trim().toLowerCase();
   if (!needle) return g.rows;
-  return g.rows.filter((r) => g.columns.some((c) => r.cells[c].toLowerCase().includes(needle)));
+  return g.rows.filter((r) => g.columns.some((c) => (r.cells[c] ?? '').toLowerCase().includes(needle)));
 }

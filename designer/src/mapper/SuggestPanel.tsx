@@ -56,10 +56,10 @@ export function SuggestPanel() {
   async function accept() {
     if (!result) return;
     const accepted: AcceptedSuggestion[] = result.targets
-      .filter((t) => choice[t.target] !== undefined)
-      .map((t) => {
-        const c = t.candidates[choice[t.target]];
-        return { target: t.target, path: c.path, transforms: c.transforms, required: t.required };
+      .flatMap((t) => {
+        const picked = choice[t.target];
+        const c = picked === undefined ? undefined : t.candidates[picked];
+        return c ? [{ target: t.target, path: c.path, transforms: c.transforms, required: t.required }] : [];
       });
     setBusy(true);
     try {

@@ -50,6 +50,6 @@ describe('the inputs a mapping is previewed on', () => {
   it('says when a test run had its upstream pinned', () => {
     const [c] = inputChoices([{ ...run('t1', 'succeeded', 5, 'test'), pinned: true }], null);
     expect(c).toMatchObject({ kind: 'test', pinned: true });
-    expect(c.label).toMatch(/^Test run …t1 · pinned input · succeeded/);
+    expect(c?.label).toMatch(/^Test run …t1 · pinned input · succeeded/);
   });
 });

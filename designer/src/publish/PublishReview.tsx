@@ -38,7 +38,7 @@ export function usePublishReview(flowId: string, prepare: () => Promise<void>): 
 export function blockedReason(r: Review, role: string | undefined): string | null {
   if (r.state === 'checking') return 'Checking the change…';
   if (r.state === 'error') return null; // the server's own checks still run on publish
-  if (r.problems.length) return `The change cannot be published: ${r.problems[0].message}`;
+  if (r.problems[0]) return `The change cannot be published: ${r.problems[0].message}`;
   const breaks = r.report?.summary.breaks ?? 0;
   if (breaks && role === 'client') return `${breaks} of the last orders that reach the ERP today would fail with this change; fix the mapping or ask a consultant.`;
   return null;

@@ -116,7 +116,7 @@ function MonitorRow({ m, flowLink, canRuns }: { m: MonitorInfo; flowLink(id: str
       <td>{m.schedule ? <>{m.schedule.every}{m.active && m.schedule.next && <div className="muted small">next {new Date(m.schedule.next).toLocaleString()}</div>}</> : <span className="muted">no schedule</span>}</td>
       <td>
         <span className={`pill ${s.pill}`} data-testid="monitor-state">{s.label}</span>
-        {m.open > 0 && <div className="small"><Link to={`/exceptions?type=${encodeURIComponent(m.lastFired && m.lastFired.state !== 'resolved' ? m.lastFired.type : m.raises[0])}`}>{m.open} open</Link></div>}
+        {m.open > 0 && <div className="small"><Link to={`/exceptions?type=${encodeURIComponent(m.lastFired && m.lastFired.state !== 'resolved' ? m.lastFired.type : m.raises[0] ?? '')}`}>{m.open} open</Link></div>}
       </td>
       <td data-testid="last-check">
         {m.lastCheck ? (

@@ -76,7 +76,7 @@ export function RunsPage() {
             {rows.map((row) => {
               if (row.kind === 'run') return line(row.run);
               const key = row.runs[0].runId;
-              const first = new Date(ms(row.runs[row.runs.length - 1].createdAt) ?? 0);
+              const first = new Date(ms((row.runs.at(-1) ?? row.runs[0]).createdAt) ?? 0);
               const last = new Date(ms(row.runs[0].createdAt) ?? 0);
               return (
                 <Fragment key={key}>

@@ -18,7 +18,7 @@ export function durationText(startedAt: Instant, finishedAt: Instant): string {
   return d < 1000 ? `${d} ms` : d < 60_000 ? `${(d / 1000).toFixed(1)} s` : `${Math.floor(d / 60_000)} min ${Math.round((d % 60_000) / 1000)} s`;
 }
 
-export type Row = { kind: 'run'; run: RunSummary } | { kind: 'fold'; flowId: string; runs: RunSummary[] };
+export type Row = { kind: 'run'; run: RunSummary } | { kind: 'fold'; flowId: string; runs: [RunSummary, ...RunSummary[]] };
 
 const quiet = (r: RunSummary) => r.status === 'succeeded' || r.status === 'skipped';
 
@@ -30,12 +30,13 @@ export function foldScheduled(runs: RunSummary[], scheduled: ReadonlySet<string>
   const out: Row[] = [];
   let group: RunSummary[] = [];
   const flush = () => {
-    if (group.length >= min) out.push({ kind: 'fold', flowId: group[0].flowId, runs: group });
+    const [head, ...tail] = group;
+    if (head && group.length >= min) out.push({ kind: 'fold', flowId: head.flowId, runs: [head, ...tail] });
     else for (const run of group) out.push({ kind: 'run', run });
     group = [];
   };
   for (const r of runs) {
-    if (scheduled.has(r.flowId) && quiet(r) && (group.length === 0 || group[0].flowId === r.flowId)) group.push(r);
+    if (scheduled.has(r.flowId) && quiet(r) && (group[0]?.flowId ?? r.flowId) === r.flowId) group.push(r);
     else {
       flush();
       if (scheduled.has(r.flowId) && quiet(r)) group.push(r);

@@ -110,7 +110,7 @@ export function ConnectionsPage() {
 function ConnectionForm({ editing, onCancel, onSaved }: { editing: Editing; onCancel(): void; onSaved(id: string, shownOnce?: string): void | Promise<void> }) {
   const existing = editing.mode === 'edit' ? editing.conn : null;
   const [specKey, setSpecKey] = useState(existing ? `${existing.kind}/${existing.provider}` : 'shopify/shopify');
-  const [kind, provider] = specKey.split('/');
+  const [kind = '', provider = ''] = specKey.split('/'); // specKey is always `${kind}/${provider}`
   const spec: ProviderSpec = providerSpec(kind, provider) ?? { kind: kind as 'erp', provider, label: provider, fields: [] };
   const [id, setId] = useState(existing?.id ?? '');
   const [name, setName] = useState(existing?.name ?? '');

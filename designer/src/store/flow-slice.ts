@@ -98,7 +98,10 @@ export const createFlowSlice =
 
     moveNodes: (positions, record = false) => {
       const s = get();
-      const nodes = s.flow.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n));
+      const nodes = s.flow.nodes.map((n) => {
+        const position = positions[n.id];
+        return position ? { ...n, position } : n;
+      });
       if (record) set(commit(s, { nodes, edges: s.flow.edges }));
       else set({ flow: { ...s.flow, nodes }, revision: s.revision + 1 });
     },

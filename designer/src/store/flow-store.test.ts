@@ -40,7 +40,7 @@ describe('flow store: nodes and connections', () => {
       sourceHandle: 'out',
       targetHandle: 'in',
     });
-    expect(store.getState().flow.edges[0].id).toMatch(/^[A-Za-z0-9_.:-]+$/);
+    expect(store.getState().flow.edges[0]?.id).toMatch(/^[A-Za-z0-9_.:-]+$/);
   });
 
   it('refuses a connection into a trigger, with a reason, and leaves the graph alone', () => {
@@ -82,7 +82,7 @@ describe('flow store: nodes and connections', () => {
     expect(store.getState().flow.nodes.map((n) => n.id)).toEqual([trigger, branch]);
     expect(store.getState().flow.edges).toEqual([]);
     store.getState().undo();
-    const edge = store.getState().flow.edges[1].id;
+    const edge = store.getState().flow.edges[1]!.id;
     store.getState().select([trigger], [edge]);
     store.getState().deleteSelection();
     expect(store.getState().flow.nodes.map((n) => n.id)).toEqual([code, branch]);
@@ -197,12 +197,17 @@ describe('flow store: layout, run and canvas state', () => {
     store.getState().connect({ source: branch, target: t, sourceHandle: 'true' });
     store.getState().connect({ source: branch, target: f, sourceHandle: 'false' });
     store.getState().autoLayout();
-    const at = Object.fromEntries(store.getState().flow.nodes.map((n) => [n.id, n.position]));
-    expect(at[trigger].x).toBeLessThan(at[code].x);
-    expect(at[code].x).toBeLessThan(at[branch].x);
-    expect(at[t].x).toBe(at[f].x);
-    expect(at[t].y).not.toBe(at[f].y);
-    expect(at[branch].y).toBe((at[t].y + at[f].y) / 2);
+    const laidOut = new Map(store.getState().flow.nodes.map((n) => [n.id, n.position]));
+    const at = (id: string) => {
+      const p = laidOut.get(id);
+      if (!p) throw new Error(`node ${id} is not on the canvas`);
+      return p;
+    };
+    expect(at(trigger).x).toBeLessThan(at(code).x);
+    expect(at(code).x).toBeLessThan(at(branch).x);
+    expect(at(t).x).toBe(at(f).x);
+    expect(at(t).y).not.toBe(at(f).y);
+    expect(at(branch).y).toBe((at(t).y + at(f).y) / 2);
     store.getState().undo();
     expect(store.getState().flow.nodes.find((n) => n.id === t)!.position).toEqual({ x: 0, y: 0 });
   });

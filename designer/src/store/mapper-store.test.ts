@@ -29,17 +29,17 @@ describe('mapper store', () => {
     st().addTransform([0], { op: 'trim' });
     st().addTransform([0], { op: 'case', to: 'upper' });
     st().moveTransform([0], 1, -1);
-    expect(st().fields[0].transforms).toEqual([{ op: 'case', to: 'upper' }, { op: 'trim' }]);
+    expect(st().fields[0]?.transforms).toEqual([{ op: 'case', to: 'upper' }, { op: 'trim' }]);
     st().moveTransform([0], 0, -1);
-    expect(st().fields[0].transforms![0]).toEqual({ op: 'case', to: 'upper' });
+    expect(st().fields[0]?.transforms?.[0]).toEqual({ op: 'case', to: 'upper' });
     st().updateTransform([0], 0, { op: 'case', to: 'lower' });
     st().removeTransform([0], 1);
     st().removeTransform([0], 0);
     expect(st().fields[0]).toEqual({ target: 'reference', source: { kind: 'const', value: 'X' } });
     st().setRequired([0], false);
-    expect(st().fields[0].required).toBe(false);
+    expect(st().fields[0]?.required).toBe(false);
     st().setRequired([0], true);
-    expect('required' in st().fields[0]).toBe(false);
+    expect('required' in st().fields[0]!).toBe(false);
     expect(st().revision).toBe(11);
 
     const saved = st().flowForSave();
@@ -47,17 +47,17 @@ describe('mapper store', () => {
     expect(node.config.timeoutMs).toBe(500);
     expect(mapConfigSchema.safeParse(node.config).success).toBe(true);
     // The original document is untouched until saved.
-    expect(flow().nodes[1].config.fields).toHaveLength(2);
-    expect((st().flow.nodes[1].config.fields as unknown[])[0]).toMatchObject({ target: 'ref' });
+    expect(flow().nodes[1]?.config.fields).toHaveLength(2);
+    expect((st().flow.nodes[1]!.config.fields as unknown[])[0]).toMatchObject({ target: 'ref' });
   });
 
   it('a dropped path becomes relative inside lists and selects the field', () => {
     const s = createMapperStore(flow());
     s.getState().assignPath([1, 0], 'order.lineItems[0].title');
-    expect(s.getState().fields[1].source).toMatchObject({ fields: [{ source: { kind: 'path', path: 'title' } }] });
+    expect(s.getState().fields[1]?.source).toMatchObject({ fields: [{ source: { kind: 'path', path: 'title' } }] });
     expect(s.getState().selected).toEqual([1, 0]);
     s.getState().assignPath([0], 'order.email');
-    expect(s.getState().fields[0].source).toEqual({ kind: 'path', path: 'order.email' });
+    expect(s.getState().fields[0]?.source).toEqual({ kind: 'path', path: 'order.email' });
   });
 
   it('adds fields named after the dropped source, unique at their level, and removes them', () => {
@@ -67,11 +67,11 @@ describe('mapper store', () => {
     expect(s.getState().fields[2]).toEqual({ target: 'name', source: { kind: 'path', path: 'order.name' } });
     const b = s.getState().addField([1], 'order.lineItems[0].sku');
     expect(b).toEqual([1, 1]);
-    expect((s.getState().fields[1].source as { fields: unknown[] }).fields[1]).toEqual({ target: 'sku2', source: { kind: 'path', path: 'sku' } });
+    expect((s.getState().fields[1]!.source as { fields: unknown[] }).fields[1]).toEqual({ target: 'sku2', source: { kind: 'path', path: 'sku' } });
     s.getState().addField(null);
-    expect(s.getState().fields[3].target).toBe('field');
+    expect(s.getState().fields[3]?.target).toBe('field');
     s.getState().removeField([1, 1]);
-    expect((s.getState().fields[1].source as { fields: unknown[] }).fields).toHaveLength(1);
+    expect((s.getState().fields[1]!.source as { fields: unknown[] }).fields).toHaveLength(1);
     expect(s.getState().selected).toBeNull();
   });
 
@@ -87,7 +87,7 @@ describe('mapper store', () => {
     s.getState().chooseNode('map2');
     expect(s.getState().fields).toEqual([]);
     s.getState().chooseNode('map');
-    expect(s.getState().fields[0].target).toBe('changed');
+    expect(s.getState().fields[0]?.target).toBe('changed');
   });
 
   it('tracks saved revisions and a flow without map node', () => {
@@ -96,7 +96,7 @@ describe('mapper store', () => {
     s.getState().addField(null);
     s.getState().markSaved(s.getState().revision);
     expect(s.getState().savedRevision).toBe(s.getState().revision);
-    const none = createMapperStore({ ...flow(), nodes: [flow().nodes[0]] });
+    const none = createMapperStore({ ...flow(), nodes: [flow().nodes[0]!] });
     expect(none.getState().nodeId).toBeNull();
     expect(none.getState().flowForSave().nodes).toHaveLength(1);
   });

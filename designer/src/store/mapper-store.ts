@@ -146,8 +146,9 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
       moveTransform: (addr, index, by) => onField(addr, (f) => {
         const ts = [...(f.transforms ?? [])];
         const to = index + by;
-        if (to < 0 || to >= ts.length) return f;
-        [ts[index], ts[to]] = [ts[to], ts[index]];
+        const [moving, other] = [ts[index], ts[to]];
+        if (!moving || !other) return f; // either end outside the list
+        [ts[index], ts[to]] = [other, moving];
         return { ...f, transforms: ts };
       }),
       addField: (parent, samplePath) => {

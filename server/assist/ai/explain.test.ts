@@ -36,7 +36,7 @@ beforeAll(async () => {
   rt.flows.create(flow('orders', [{ id: 'hook', type: 'test.shopify-trigger', config: { connectionId: 'shop' } }], []));
   rt.flows.publish('orders');
   const order = { id: 1001, email: 'philippa.q@example.org', customer: { first_name: 'Philippa', last_name: 'Quartermaine', email: 'philippa.q@example.org' }, shipping_address: { name: 'Philippa Quartermaine', address1: '17 Wolverhampton Crescent', phone: '+44 7700 900123' } };
-  runId = rt.queue.ingest({ source: 'test', dedupKey: 'order-1001', topic: 'orders/paid', payload: { body: JSON.stringify(order), headers: {} }, targets: [{ flowId: 'orders', version: 1 }] }).runIds[0];
+  runId = rt.queue.ingest({ source: 'test', dedupKey: 'order-1001', topic: 'orders/paid', payload: { body: JSON.stringify(order), headers: {} }, targets: [{ flowId: 'orders', version: 1 }] }).runIds[0]!;
 });
 afterAll(async () => {
   await t?.close();
@@ -68,11 +68,11 @@ describe('triage explanations by the language model', () => {
     for (const k of ['category', 'categoryLabel', 'evidence', 'nextStep', 'action'] as const) expect(r.body.triage[k]).toEqual(offline[k]);
 
     expect(lp.requests).toHaveLength(1);
-    const body = lp.requests[0].body.toLowerCase();
+    const body = lp.requests[0]!.body.toLowerCase();
     for (const p of PERSONAL) expect(body, `${p} was sent to the model`).not.toContain(p);
     expect(body).toContain('<name>');
     expect(body).toContain('<email>');
-    expect(lp.requests[0].headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(lp.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(JSON.stringify(r.body)).not.toContain(KEY);
 
     expect((await assist(id)).body.triage.source).toBe('model');

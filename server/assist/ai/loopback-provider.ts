@@ -32,7 +32,7 @@ function targetsIn(prompt: string): Candidates {
   const m = /Targets and candidates \(JSON\):\n(.*)\n/.exec(prompt);
   if (!m) return [];
   try {
-    return JSON.parse(m[1]) as Candidates;
+    return JSON.parse(m[1]!) as Candidates;
   } catch {
     return [];
   }
@@ -43,7 +43,7 @@ function triageIn(prompt: string): { category?: string; explanation?: string } |
   const m = /Exception triage \(JSON\):\n(.*)\n/.exec(prompt);
   if (!m) return null;
   try {
-    return JSON.parse(m[1]) as { category?: string; explanation?: string };
+    return JSON.parse(m[1]!) as { category?: string; explanation?: string };
   } catch {
     return null;
   }

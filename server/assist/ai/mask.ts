@@ -56,7 +56,7 @@ export function personalValues(sample: unknown): Map<string, PersonalKind> {
 /** Is a canonical path (`order.billingAddress.city`, `order.email`) personal? */
 export function isPersonalPath(path: string): boolean {
   const segs = path.replace(/\[\]/g, '').split('.');
-  return segs.some((s, i) => PERSONAL_OBJECT.test(s) || (PERSONAL_FIELD.test(s) && !(NAME_ONLY_IN_PERSON.test(s) && i > 0 && !PERSONAL_OBJECT.test(segs[i - 1]))));
+  return segs.some((s, i) => PERSONAL_OBJECT.test(s) || (PERSONAL_FIELD.test(s) && !(NAME_ONLY_IN_PERSON.test(s) && i > 0 && !PERSONAL_OBJECT.test(segs[i - 1]!))));
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;

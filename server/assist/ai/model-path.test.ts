@@ -110,14 +110,14 @@ describe('assistant language model', () => {
     expect(r.body.engine).toBe('model');
     expect(r.body.notes[0]).toMatch(/Re-ranked by llama3\.1:8b \(openai-compatible\)/);
     expect(lp.requests).toHaveLength(1);
-    expect(lp.requests[0].path).toBe('/v1/chat/completions');
-    expect(lp.requests[0].headers.authorization).toBe(`Bearer ${KEY}`);
-    const sent = JSON.parse(lp.requests[0].body);
+    expect(lp.requests[0]?.path).toBe('/v1/chat/completions');
+    expect(lp.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    const sent = JSON.parse(lp.requests[0]!.body);
     expect(sent).toMatchObject({ model: 'llama3.1:8b', response_format: { type: 'json_schema' } });
     expectNothingPersonal();
     // The loopback ranks the last candidate it was sent first: the model's order is what the API returns.
     const currency = r.body.targets.find((x: any) => x.target === 'currency');
-    const sentCurrency = JSON.parse(/Targets and candidates \(JSON\):\n(.*)\n/.exec(sent.messages[1].content)![1]).find((x: any) => x.target === 'currency');
+    const sentCurrency = JSON.parse(/Targets and candidates \(JSON\):\n(.*)\n/.exec(sent.messages[1].content)![1]!).find((x: any) => x.target === 'currency');
     expect(currency.candidates[0].path).toBe(sentCurrency.candidates.at(-1).path);
     expect(currency.candidates[0].path).not.toBe(offline.targets.find((x: any) => x.target === 'currency').candidates[0].path);
     expect(currency.candidates[0].reason).toMatch(/^model: loopback rule: last candidate first for currency — offline: /);
@@ -176,10 +176,10 @@ describe('assistant language model', () => {
       const r = await suggest();
       expect(r.body.notes[0]).toMatch(new RegExp(`^Re-ranked by ${model.replace(/\./g, '\\.')} \\(anthropic\\)`));
       expect(r.body.engine).toBe('model');
-      expect(lp.requests[0].path).toBe('/v1/messages');
-      expect(Object.keys(JSON.parse(lp.requests[0].body))).toContain(asks);
-      expect(lp.requests[0].headers['x-api-key']).toBe(KEY);
-      expect(lp.requests[0].headers.authorization).toBeUndefined();
+      expect(lp.requests[0]?.path).toBe('/v1/messages');
+      expect(Object.keys(JSON.parse(lp.requests[0]!.body))).toContain(asks);
+      expect(lp.requests[0]?.headers['x-api-key']).toBe(KEY);
+      expect(lp.requests[0]?.headers.authorization).toBeUndefined();
       expectNothingPersonal();
       lp.requests.length = 0;
       lp.mode = 'malformed';
@@ -203,7 +203,7 @@ describe('assistant language model', () => {
     const ok = await t.json('POST', '/api/assist/settings/test', { token: t.tokens.owner });
     expect(ok.body).toMatchObject({ ok: true, message: expect.stringMatching(/llama3\.1:8b answered in \d+ ms in the expected shape/) });
     expect(lp.requests).toHaveLength(1);
-    expect(lp.requests[0].body).not.toMatch(/sample/);
+    expect(lp.requests[0]?.body).not.toMatch(/sample/);
     lp.mode = 'malformed';
     const bad = await t.json('POST', '/api/assist/settings/test', { token: t.tokens.owner });
     expect(bad.body).toMatchObject({ ok: false, message: expect.stringMatching(/not the expected JSON/) });

@@ -60,7 +60,7 @@ export function classifyFailedRun(run: RunRecord): RaiseException | null {
   if (err.code === 'LOOKUP_MISSING') {
     const table = String(details.table ?? 'lookup');
     const missing = Array.isArray(details.missing) ? (details.missing as Array<{ key: unknown }>) : [];
-    const first = missing.length ? keyText(missing[0].key) : 'unknown key';
+    const first = missing[0] ? keyText(missing[0].key) : 'unknown key';
     const isTax = stepType === 'lookup.tax-code' || (!stepType.startsWith('lookup.location') && /tax/i.test(table));
     const isLocation = stepType === 'lookup.location' || /location|warehouse/i.test(table);
     if (isTax) return { type: 'unmapped-tax-code', key: `${table}:${first}`, title: `Tax rate "${first}" has no ERP tax code (table ${table})`, detail: err.message, links, data };

@@ -3,7 +3,8 @@ import type Database from 'better-sqlite3';
 import type { FailedRuns, FlowDuration, MonitorHost, RunningRun } from '../../../runtime/node-api/monitoring.ts';
 
 export class StoreMonitorHost implements MonitorHost {
-  private q: Record<string, Database.Statement>;
+  /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
+  private q: Record<'inProgress' | 'durations' | 'failures' | 'lastEvent' | 'sample', Database.Statement>;
   constructor(private sqlite: Database.Database, private now: () => number = Date.now) {
     const s = sqlite;
     this.q = {
@@ -34,7 +35,7 @@ export class StoreMonitorHost implements MonitorHost {
     const out = new Map<string, FlowDuration>();
     for (const flowId of new Set(flowIds)) {
       const ds = (this.q.durations.all(flowId, samples) as Array<{ d: number }>).map((r) => r.d).sort((a, b) => a - b);
-      const p95 = ds.length ? ds[Math.min(ds.length - 1, Math.ceil(ds.length * 0.95) - 1)] : null;
+      const p95 = ds.length ? ds[Math.min(ds.length - 1, Math.ceil(ds.length * 0.95) - 1)] ?? null : null;
       out.set(flowId, { flowId, samples: ds.length, p95Ms: p95 });
     }
     return out;

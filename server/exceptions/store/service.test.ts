@@ -56,7 +56,7 @@ function publish(doc: ReturnType<typeof flow>) {
 async function runOnce(flowId: string, payload: unknown, keys?: Record<string, string>) {
   const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }], keys });
   await rt.drain();
-  return rt.runs.get(runIds[0]);
+  return rt.runs.get(runIds[0]!);
 }
 const taxed = (title: string, rate: string) => ({ lineItems: [{ sku: 'A', taxLines: [{ title, rate, country: 'GB' }] }] });
 
@@ -72,7 +72,7 @@ describe('failed runs raise typed exceptions', () => {
     expect(r1.status).toBe('failed');
     const open = svc.list({ state: 'open' });
     expect(open.total).toBe(1);
-    const e = open.items[0];
+    const e = open.items[0]!;
     expect(e).toMatchObject({ type: 'unmapped-tax-code', owner: 'finance', severity: 'high', count: 2, state: 'open' });
     expect(e.key).toContain('GB VAT');
     expect(e.links).toMatchObject({ runId: r2.runId, flowId: 'orders', nodeId: 'tax', shopify: 'gid://shopify/Order/2' });
@@ -118,8 +118,8 @@ describe('failed runs raise typed exceptions', () => {
     erpMode.value = 'ok';
     rt.runs.replay(down.runId);
     await rt.drain();
-    expect(svc.get(byType['erp-unreachable'].id).state).toBe('resolved');
-    expect(svc.get(byType['erp-rejected'].id).state).toBe('open');
+    expect(svc.get(byType['erp-unreachable']!.id).state).toBe('resolved');
+    expect(svc.get(byType['erp-rejected']!.id).state).toBe('open');
   }, 60_000);
 });
 
@@ -144,8 +144,8 @@ describe('triage actions', () => {
     const c = svc.raise({ type: 'orphaned-order', key: '#1001', title: 'orphan' });
     const res = svc.bulk([b.id, c.id, a.id, 'exc_missing'], 'resolve', 'ann@example.com', { note: 'handled in bulk' });
     expect(res.map((r) => r.ok)).toEqual([true, true, false, false]);
-    expect(res[2].error).toMatch(/already resolved/);
-    expect(res[3].error).toMatch(/does not exist/);
+    expect(res[2]?.error).toMatch(/already resolved/);
+    expect(res[3]?.error).toMatch(/does not exist/);
     expect(svc.list({ state: 'unresolved' }).total).toBe(0);
   });
 

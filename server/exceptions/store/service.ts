@@ -124,7 +124,8 @@ export class ExceptionService implements ExceptionSink {
   readonly events = new EventEmitter();
   readonly sqlite: Database.Database;
   private now: () => number;
-  private q: Record<string, Database.Statement>;
+  /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
+  private q: Record<'unresolved' | 'byId' | 'insert' | 'repeat' | 'linkRun' | 'hasLink' | 'runsOf' | 'linksOfRun' | 'setLink' | 'setRunLinks' | 'pendingLinks' | 'event' | 'events' | 'setState' | 'resolve' | 'assign' | 'openKeys' | 'alerted', Database.Statement>;
   private replayer: Replayer | null;
   /** The `monitoring` service over the same store (MonitorHost). */
   monitoring: StoreMonitorHost;

@@ -12,8 +12,8 @@ export function rowsFromCsv(cols: Columns, text: string): Array<Record<string, s
   } catch (e) {
     throw new LookupValidationError([{ row: null, message: `not valid CSV: ${(e as Error).message}` }]);
   }
-  if (records.length === 0) throw new LookupValidationError([{ row: null, message: 'the CSV is empty; it needs a header line with the column names' }]);
-  const header = records[0];
+  const [header] = records;
+  if (!header) throw new LookupValidationError([{ row: null, message: 'the CSV is empty; it needs a header line with the column names' }]);
   const known = new Set([...cols.keyColumns.map((k) => k.name), ...cols.valueColumns]);
   const problems = header.flatMap((h, i) => (known.has(h) ? [] : [{ row: 1, column: h || `#${i + 1}`, message: `unknown column in the header (columns: ${[...known].join(', ')})` }]));
   for (const k of cols.keyColumns) if (!k.optional && !header.includes(k.name)) problems.push({ row: 1, column: k.name, message: 'required key column missing from the header' });

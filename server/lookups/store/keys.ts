@@ -26,7 +26,7 @@ export function normaliseKey(col: LookupKeyColumn, v: unknown): string | null {
     }
     case 'id': {
       const m = GID.exec(s);
-      return m ? m[1] : s;
+      return m?.[1] ?? s;
     }
   }
 }

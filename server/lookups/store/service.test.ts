@@ -37,7 +37,7 @@ describe('lookup tables', () => {
     tax();
     svc.putRows({ name: 'tax-codes' }, [{ title: 'VAT', taxCode: 'A' }], { expectedVersion: 1 });
     expect(() => svc.putRows({ name: 'tax-codes' }, [{ title: 'VAT', taxCode: 'B' }], { expectedVersion: 1 })).toThrow(LookupConflictError);
-    expect(svc.rows({ name: 'tax-codes' }).rows[0].taxCode).toBe('A');
+    expect(svc.rows({ name: 'tax-codes' }).rows[0]?.taxCode).toBe('A');
   });
 
   it('names the row and column of every bad cell and refuses duplicate keys', () => {
@@ -113,7 +113,7 @@ describe('lookup tables', () => {
     small.recordUse({ runId: 'r1', nodeId: 'n', tableId: t.id, version: 1 });
     for (let i = 2; i <= 5; i++) small.putRows({ name: 'sku-overrides' }, [{ sku: 'A', erpSku: String(i) }]);
     expect(small.versions({ name: 'sku-overrides' }).map((v) => v.version)).toEqual([5, 4, 1]);
-    expect(small.rows({ name: 'sku-overrides' }, 1).rows[0].erpSku).toBe('1');
+    expect(small.rows({ name: 'sku-overrides' }, 1).rows[0]?.erpSku).toBe('1');
     expect(() => small.rows({ name: 'sku-overrides' }, 2)).toThrow(LookupNotFoundError);
   });
 

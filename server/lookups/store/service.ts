@@ -79,7 +79,8 @@ export class LookupService implements LookupSource {
   private now: () => number;
   private keepVersions: number;
   private cache = new Map<number, LookupSnapshot>();
-  private q: Record<string, Database.Statement>;
+  /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
+  private q: Record<'resolve' | 'byRef' | 'currentVersion' | 'list' | 'version' | 'versions' | 'insertTable' | 'insertVersion' | 'bump' | 'meta' | 'drop' | 'pruneVersions' | 'use' | 'uses', Database.Statement>;
 
   /**
    * Opens on the runtime's store (`runtime.store`; openStore created the tables). `keepVersions` (default 200)

@@ -40,7 +40,7 @@ export function FieldInput({ id, field, value, onChange, disabled, connectionKin
     case 'enum': {
       const idx = field.options!.findIndex((o) => o.value === value);
       return (
-        <select id={id} value={idx} onChange={(e) => onChange(Number(e.target.value) < 0 ? undefined : field.options![Number(e.target.value)].value)} disabled={disabled}>
+        <select id={id} value={idx} onChange={(e) => onChange(field.options![Number(e.target.value)]?.value)} disabled={disabled}>
           <option value={-1}>—</option>
           {field.options!.map((o, i) => (
             <option /* biome-ignore lint/suspicious/noArrayIndexKey: the option's value is its index in a fixed list */ key={i} value={i}>{o.label}</option>

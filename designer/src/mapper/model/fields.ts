@@ -8,8 +8,8 @@ export type Addr = number[];
 export function getField(fields: readonly FieldInput[], addr: Addr): FieldInput | undefined {
   let list: readonly FieldInput[] = fields;
   let f: FieldInput | undefined;
-  for (let d = 0; d < addr.length; d++) {
-    f = list[addr[d]];
+  for (const [d, index] of addr.entries()) {
+    f = list[index];
     if (!f) return undefined;
     if (d < addr.length - 1) {
       if (f.source.kind !== 'each') return undefined;
@@ -22,6 +22,7 @@ export function getField(fields: readonly FieldInput[], addr: Addr): FieldInput 
 /** A copy of `fields` with the field at `addr` replaced by `fn(field)` (or removed when it returns null). */
 export function updateField(fields: readonly FieldInput[], addr: Addr, fn: (f: FieldInput) => FieldInput | null): FieldInput[] {
   const [i, ...rest] = addr;
+  if (i === undefined) throw new Error('no field address given (an empty index path)');
   const out = [...fields];
   const f = out[i];
   if (!f) throw new Error(`no field at [${addr.join(', ')}]`);

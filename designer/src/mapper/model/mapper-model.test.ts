@@ -94,10 +94,10 @@ describe('fields', () => {
 
   it('describes sources and spots code', () => {
     const fs = fields();
-    expect(describeSource(fs[1].source)).toBe('each of order.lineItems');
+    expect(describeSource(fs[1]!.source)).toBe('each of order.lineItems');
     expect(describeSource(getField(fs, [1, 1])!.source)).toBe('lookup tax-codes[rate=taxLines[0].rate].code');
-    expect(describeSource(fs[2].source)).toBe('constant "SHOPIFY"');
-    expect(hasCode(fs[1])).toBe(false);
+    expect(describeSource(fs[2]!.source)).toBe('constant "SHOPIFY"');
+    expect(hasCode(fs[1]!)).toBe(false);
     expect(hasCode({ target: 'l', source: { kind: 'each', path: 'x', filter: [{ expr: 'item.a' }], fields: [] } })).toBe(true);
     expect(switchSourceKind({ kind: 'path', path: 'order.tax' }, 'lookup')).toEqual({ kind: 'lookup', table: '', key: 'order.tax' });
     expect(switchSourceKind({ kind: 'lookup', table: 't', key: 'k' }, 'path')).toEqual({ kind: 'path', path: 'k' });

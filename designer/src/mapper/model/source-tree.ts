@@ -88,8 +88,8 @@ export function filterTree(nodes: SourceNode[], q: string): SourceNode[] {
  * `order.lineItems[0].sku` means the element's `sku`; anything else is read from the map's input with `$root.`.
  */
 export function relativeSourcePath(path: string, eachPaths: string[]): string {
-  if (!eachPaths.length) return path;
-  const inner = eachPaths[eachPaths.length - 1];
+  const inner = eachPaths.at(-1);
+  if (inner === undefined) return path;
   const prefix = `${absoluteOf(inner, eachPaths.slice(0, -1))}[0]`;
   if (path.startsWith(`${prefix}.`)) return path.slice(prefix.length + 1);
   if (path.startsWith(`${prefix}[`)) return path.slice(prefix.length);
@@ -99,7 +99,8 @@ export function relativeSourcePath(path: string, eachPaths: string[]): string {
 /** The absolute sample path of a list mapped by nested `each` sources (their paths are relative to each other). */
 export function absoluteOf(path: string, outer: string[]): string {
   if (path.startsWith('$root.')) return path.slice(6);
-  if (!outer.length) return path;
-  const parent = `${absoluteOf(outer[outer.length - 1], outer.slice(0, -1))}[0]`;
+  const innermost = outer.at(-1);
+  if (innermost === undefined) return path;
+  const parent = `${absoluteOf(innermost, outer.slice(0, -1))}[0]`;
   return path.startsWith('[') ? `${parent}${path}` : `${parent}.${path}`;
 }
