@@ -93,7 +93,7 @@ describe('hostile documents', () => {
     doc.edges.push({ id: 'back', source: 'n19999', target: 'n1' });
     const r = validateFlow(doc, lookup);
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0].message).toMatch(/^cycle: n1 -> n2 -> .* -> n19999 -> n1$/);
+    expect(r.problems[0]?.message).toMatch(/^cycle: n1 -> n2 -> .* -> n19999 -> n1$/);
   });
 
   it(`refuses nesting deeper than ${MAX_DEPTH} levels, naming where`, () => {
@@ -104,7 +104,7 @@ describe('hostile documents', () => {
     expect(r.ok).toBe(false);
     expect(r.problems).toHaveLength(1);
     expect(r.problems[0]).toMatchObject({ where: 'flow', message: expect.stringMatching(/more than 64 levels/) });
-    expect(r.problems[0].path).toMatch(/^\$\.settings\.a\.a\./);
+    expect(r.problems[0]?.path).toMatch(/^\$\.settings\.a\.a\./);
   });
 
   it('structureProblems: numeric ids, id-less edges, duplicate ids and a string config are each refused', () => {

@@ -52,7 +52,7 @@ export function depthProblem(doc: unknown, max = MAX_DEPTH): Problem | undefined
     const me = seen.push({ key, parent }) - 1;
     if (depth >= max) {
       const path: PropertyKey[] = [];
-      for (let i = me; i >= 0 && seen[i].key !== null; i = seen[i].parent) path.unshift(seen[i].key!);
+      for (let e = seen[me]; e && e.key !== null; e = seen[e.parent]) path.unshift(e.key);
       const where = whereOf(doc, path);
       return { where, path: jsonPath(path), message: `nested more than ${max} levels deep; a flow document may nest at most ${max} levels` };
     }
@@ -181,19 +181,21 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
   });
 
   const triggers = flow.nodes.filter((n) => types.get(n.id)?.trigger);
-  if (triggers.length === 0) add('flow', '$.nodes', 'the flow has no trigger node (add one trigger.* node)');
-  for (const extra of triggers.slice(1)) {
-    add(extra.id, `$.nodes[${nodeIndex.get(extra.id)}]`, `more than one trigger: "${triggers[0].id}" already starts this flow`);
+  const [trigger, ...extraTriggers] = triggers;
+  if (!trigger) add('flow', '$.nodes', 'the flow has no trigger node (add one trigger.* node)');
+  else for (const extra of extraTriggers) {
+    add(extra.id, `$.nodes[${nodeIndex.get(extra.id)}]`, `more than one trigger: "${trigger.id}" already starts this flow`);
   }
 
   for (const cycle of findCycles(flow.nodes.map((n) => n.id), outgoing)) {
-    const at = nodeIndex.get(cycle[0]);
-    add(cycle[0], `$.nodes[${at}]`, `cycle: ${[...cycle, cycle[0]].join(' -> ')}`);
+    const head = cycle[0]!; // a strongly connected component is never empty
+    const at = nodeIndex.get(head);
+    add(head, `$.nodes[${at}]`, `cycle: ${[...cycle, head].join(' -> ')}`);
   }
 
-  if (triggers.length > 0) {
+  if (trigger) {
     const reached = new Set<string>();
-    const stack = [triggers[0].id];
+    const stack = [trigger.id];
     while (stack.length) {
       const id = stack.pop()!;
       if (reached.has(id)) continue;
@@ -201,7 +203,7 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
       stack.push(...(outgoing.get(id) ?? []));
     }
     flow.nodes.forEach((n, i) => {
-      if (!reached.has(n.id) && !types.get(n.id)?.trigger) add(n.id, `$.nodes[${i}]`, `node "${n.id}" is unreachable from the trigger "${triggers[0].id}"`);
+      if (!reached.has(n.id) && !types.get(n.id)?.trigger) add(n.id, `$.nodes[${i}]`, `node "${n.id}" is unreachable from the trigger "${trigger.id}"`);
     });
   }
   return problems;
@@ -230,18 +232,19 @@ function findCycles(ids: string[], outgoing: Map<string, string[]>): string[][] 
       frames.push({ v, next: 0 });
     };
     enter(root);
-    while (frames.length) {
-      const f = frames[frames.length - 1];
+    for (let f = frames.at(-1); f !== undefined; f = frames.at(-1)) {
       const succ = outgoing.get(f.v) ?? [];
-      if (f.next < succ.length) {
-        const w = succ[f.next++];
+      const w = succ[f.next];
+      if (w !== undefined) {
+        f.next++;
         if (!index.has(w)) enter(w);
         else if (onStack.has(w)) low.set(f.v, Math.min(low.get(f.v)!, index.get(w)!));
         continue;
       }
       frames.pop();
-      if (frames.length) {
-        const parent = frames[frames.length - 1].v;
+      const caller = frames.at(-1);
+      if (caller) {
+        const parent = caller.v;
         low.set(parent, Math.min(low.get(parent)!, low.get(f.v)!));
       }
       if (low.get(f.v) === index.get(f.v)) {

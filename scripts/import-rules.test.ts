@@ -84,7 +84,7 @@ function violations(edges: Edge[]): string[] {
   const out: string[] = [];
   for (const e of edges) {
     if (isTestSupport(e.from) || isTooling(e.from)) continue;
-    const room = e.from.split('/')[0];
+    const [room = ''] = e.from.split('/');
     if (isTestSupport(e.to)) {
       out.push(`${e.from} -> ${e.to}: production code never imports test support`);
       continue;

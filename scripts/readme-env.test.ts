@@ -28,10 +28,10 @@ function sources(dir: string, out: string[] = []): string[] {
 /** Names of environment variables a source text reads. */
 function envReads(text: string): string[] {
   const names = new Set<string>();
-  for (const m of text.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)\b/g)) names.add(m[1]);
-  for (const m of text.matchAll(/\benv\??\.?\[\s*['"`]([A-Z][A-Z0-9_]*)['"`]\s*\]/g)) names.add(m[1]);
+  for (const [, name] of text.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)\b/g)) names.add(name!); // group 1 is not optional
+  for (const [, name] of text.matchAll(/\benv\??\.?\[\s*['"`]([A-Z][A-Z0-9_]*)['"`]\s*\]/g)) names.add(name!);
   // Our own variables, also when a helper reads them by name.
-  for (const m of text.matchAll(/['"`](LEDGERLINE_[A-Z0-9_]+)['"`]/g)) names.add(m[1]);
+  for (const [, name] of text.matchAll(/['"`](LEDGERLINE_[A-Z0-9_]+)['"`]/g)) names.add(name!);
   return [...names];
 }
 
@@ -41,7 +41,8 @@ function readmeTable(readme: string): Set<string> {
   if (start < 0) throw new Error('README.md has no "## Configuration (environment)" section');
   const end = readme.indexOf('\n## ', start + 1);
   const rows = readme.slice(start, end < 0 ? undefined : end).split('\n').filter((l) => l.startsWith('| `'));
-  return new Set(rows.flatMap((r) => [...r.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1])));
+  // Rows start with '| `', so the first cell always exists; group 1 is not optional.
+  return new Set(rows.flatMap((r) => [...(r.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!)));
 }
 
 describe('README names every environment variable the code reads', () => {

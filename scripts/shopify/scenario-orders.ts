@@ -75,8 +75,8 @@ export function buildOrder(spec: OrderSpec, lookup: VariantLookup) {
     : [{ type: 'automatic', title: spec.discount.title, description: spec.discount.title, value: spec.discount.amount, value_type: 'fixed_amount', allocation_method: 'each', target_selection: 'entitled', target_type: 'line_item' }];
   const taxLineJson = (t: ReturnType<typeof taxOn>[number]) => ({ title: t.title, rate: Number(t.rate), price: t.amount.s.toFixed(2), price_set: set(t.amount.p, t.amount.s), channel_liable: false });
   const orderTaxLines = [...new Set(allTaxes.map((t) => t.title))].map((title) => {
-    const ts = allTaxes.filter((t) => t.title === title);
-    return taxLineJson({ title, rate: ts[0].rate, amount: { p: sum(ts.map((t) => t.amount.p)), s: sum(ts.map((t) => t.amount.s)) } });
+    const ts = allTaxes.filter((t) => t.title === title); // never empty: title came from allTaxes
+    return taxLineJson({ title, rate: ts[0]!.rate, amount: { p: sum(ts.map((t) => t.amount.p)), s: sum(ts.map((t) => t.amount.s)) } });
   });
   const name = `#${spec.number}`;
   const refundTxs = (amountP: Decimal, txId: number, createdAt: string) => {
@@ -144,7 +144,9 @@ export function buildOrder(spec: OrderSpec, lookup: VariantLookup) {
           refundedTaxP = refundedTaxP.plus(x.tax_amount_set.presentment_money.amount);
           refundedTaxS = refundedTaxS.plus(x.tax_amount_set.shop_money.amount);
         }
-        refundedP = refundedP.plus((r.transactions as { amount: string }[])[0].amount);
+        const [refundTx] = r.transactions as { amount: string }[];
+        if (!refundTx) throw new Error(`scenario refund ${r.id} of order ${spec.id} has no transaction`);
+        refundedP = refundedP.plus(refundTx.amount);
         refundedS2 = refundedS2.plus(refundedS.get(r.id)!);
       }
       const updatedAt = [spec.createdAt, spec.cancelled?.at, ...refunds.map((r) => r.created_at as string)].filter(Boolean).sort().pop()!;

@@ -29,6 +29,7 @@ export function buildPayouts(orders: BuiltOrder[], refunds: RefundJson[]) {
   for (const r of refunds) {
     const o = orders.find((x) => x.spec.id === r.order_id)!;
     const tx = (r.transactions as { id: number }[])[0];
+    if (!tx) throw new Error(`scenario refund ${r.id} of order ${r.order_id} has no transaction`);
     // Shopify keeps the original processing fee on a refund.
     txs.push({ id: nextId++, type: 'refund', amount: o.refundedShopMoney(r.id).negated(), fee: D(0), processedAt: String(r.created_at), sourceType: 'refund', sourceId: tx.id, orderId: r.order_id, orderTxId: tx.id, reason: null });
   }
