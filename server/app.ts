@@ -73,6 +73,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The package folder (designer/dist lives there): `root` itself, or its parent when this file runs from dist/. */
 const packageRoot = existsSync(join(root, 'package.json')) ? root : dirname(root);
 export const VERSION = '0.1.0';
+/** The head of /api/openapi.json; scripts/api-types.ts builds the same document without a request. */
+export const OPENAPI_CONFIG = {
+  openapi: '3.1.0',
+  info: { title: 'Ledgerline API', version: VERSION, description: 'Flows, runs, connections, users and webhooks of a Ledgerline server.' },
+};
 
 /** A configuration the server cannot start with, said plainly (no stack trace needed). */
 export class StartupError extends Error {
@@ -503,10 +508,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/webhooks', flowWebhookRoutes(deps));
   documentInfraRoutes(app);
   docsPageRoutes(app);
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Ledgerline API', version: VERSION, description: 'Flows, runs, connections, users and webhooks of a Ledgerline server.' },
-  });
+  app.doc31('/api/openapi.json', OPENAPI_CONFIG);
 
   const designerDir = o.designerDir === null ? null : (o.designerDir ?? join(packageRoot, 'designer', 'dist'));
   const statics = designerDir ? designerStatic(designerDir) : null;

@@ -1,55 +1,39 @@
 // The sandbox panel, schedules ("run now"), connections, users, API tokens and the audit log, over the HTTP API.
 import { request } from './client.ts';
-import type { ConnectionInfo, Role, User } from './types.ts';
+import type { Body, Res, Schema } from './contract.ts';
 
 const enc = encodeURIComponent;
 
-export interface SandboxRunRef { flowId: string; runId: string }
-export interface SandboxScenario { id: string; title: string; expect: string; starts: string }
-export interface SandboxActivity { kind: string; scenario: string; label: string; at: string; orderGid?: string; runs: SandboxRunRef[] }
-export interface SandboxInfo {
-  sandboxMode: boolean;
-  ready: boolean;
-  shop: { connection: string; domain: string | null; webhookUrl: string; webhookSecret?: string };
-  erp: { connection: string };
-  scenarios: SandboxScenario[];
-  activity: SandboxActivity[];
-}
-export interface SandboxSent { scenario: string; message: string; orderName?: string; orderId?: string; refundId?: string; payoutId?: string; runs: SandboxRunRef[] }
-export interface Schedule { flowId: string; name: string; version: number; cron: string; timezone: string; every: string; next: string | null }
+export type SandboxInfo = Schema<'SandboxInfo'>;
+export type SandboxScenario = SandboxInfo['scenarios'][number];
+export type SandboxActivity = SandboxInfo['activity'][number];
+export type SandboxRunRef = SandboxActivity['runs'][number];
+export type SandboxSent = Schema<'SandboxSendResult'>;
+export type Schedule = Schema<'Schedule'>;
 
-export interface UserView extends User { disabled: boolean; createdAt: number }
-export interface TokenView { id: string; name: string; userId: string; createdAt: number; lastUsedAt: number | null }
-export interface AuditEntry { at: number; actor: string; action: string; target: string; details: unknown }
-
-export interface ConnectionInput {
-  id?: string;
-  kind?: 'shopify' | 'erp';
-  provider?: string;
-  name?: string;
-  config?: Record<string, unknown>;
-  secrets?: Record<string, string>;
-}
+export type UserView = Schema<'User'>;
+export type TokenView = Schema<'ApiToken'>;
+export type AuditEntry = Schema<'AuditEntry'>;
 
 export const adminApi = {
-  sandbox: () => request<SandboxInfo>('GET', '/api/sandbox'),
-  sendScenario: (scenario: string) => request<SandboxSent>('POST', '/api/sandbox/events', { scenario }),
-  schedules: () => request<{ schedules: Schedule[] }>('GET', '/api/schedules'),
-  runNow: (flowId: string) => request<SandboxRunRef & { flowVersion: number }>('POST', `/api/flows/${enc(flowId)}/run-now`),
+  sandbox: () => request<Res<'/api/sandbox', 'get'>>('GET', '/api/sandbox'),
+  sendScenario: (scenario: string) => request<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario }),
+  schedules: () => request<Res<'/api/schedules', 'get'>>('GET', '/api/schedules'),
+  runNow: (flowId: string) => request<Res<'/api/flows/{id}/run-now', 'post'>>('POST', `/api/flows/${enc(flowId)}/run-now`),
 
-  connections: () => request<{ connections: ConnectionInfo[] }>('GET', '/api/connections'),
-  createConnection: (c: ConnectionInput) => request<ConnectionInfo>('POST', '/api/connections', c),
-  updateConnection: (id: string, c: ConnectionInput) => request<ConnectionInfo>('PUT', `/api/connections/${enc(id)}`, c),
-  deleteConnection: (id: string) => request<ConnectionInfo>('DELETE', `/api/connections/${enc(id)}`),
-  testConnection: (id: string) => request<{ ok: boolean; message: string }>('POST', `/api/connections/${enc(id)}/test`),
+  connections: () => request<Res<'/api/connections', 'get'>>('GET', '/api/connections'),
+  createConnection: (c: Body<'/api/connections', 'post'>) => request<Res<'/api/connections', 'post'>>('POST', '/api/connections', c),
+  updateConnection: (id: string, c: Body<'/api/connections/{id}', 'put'>) => request<Res<'/api/connections/{id}', 'put'>>('PUT', `/api/connections/${enc(id)}`, c),
+  deleteConnection: (id: string) => request<Res<'/api/connections/{id}', 'delete'>>('DELETE', `/api/connections/${enc(id)}`),
+  testConnection: (id: string) => request<Res<'/api/connections/{id}/test', 'post'>>('POST', `/api/connections/${enc(id)}/test`),
 
-  users: () => request<{ users: UserView[] }>('GET', '/api/users'),
-  createUser: (u: { email: string; name?: string; role: Role; password: string }) => request<UserView>('POST', '/api/users', u),
-  updateUser: (id: string, patch: { name?: string; role?: Role; password?: string; disabled?: boolean }) => request<UserView>('PUT', `/api/users/${enc(id)}`, patch),
-  tokens: () => request<{ tokens: TokenView[] }>('GET', '/api/tokens'),
-  createToken: (name: string, userId?: string) => request<TokenView & { token: string }>('POST', '/api/tokens', { name, ...(userId ? { userId } : {}) }),
-  revokeToken: (id: string) => request<{ ok: boolean }>('DELETE', `/api/tokens/${enc(id)}`),
-  audit: (limit = 200) => request<{ entries: AuditEntry[] }>('GET', `/api/audit?limit=${limit}`),
+  users: () => request<Res<'/api/users', 'get'>>('GET', '/api/users'),
+  createUser: (u: Body<'/api/users', 'post'>) => request<Res<'/api/users', 'post'>>('POST', '/api/users', u),
+  updateUser: (id: string, patch: Body<'/api/users/{id}', 'put'>) => request<Res<'/api/users/{id}', 'put'>>('PUT', `/api/users/${enc(id)}`, patch),
+  tokens: () => request<Res<'/api/tokens', 'get'>>('GET', '/api/tokens'),
+  createToken: (name: string, userId?: string) => request<Res<'/api/tokens', 'post'>>('POST', '/api/tokens', { name, ...(userId ? { userId } : {}) }),
+  revokeToken: (id: string) => request<Res<'/api/tokens/{id}', 'delete'>>('DELETE', `/api/tokens/${enc(id)}`),
+  audit: (limit = 200) => request<Res<'/api/audit', 'get'>>('GET', `/api/audit?limit=${limit}`),
 };
 
 /** Epoch milliseconds or an ISO string (the API uses both) as a Date; null when absent or unreadable. */

@@ -1,8 +1,9 @@
 // Thin fetch wrapper over the HTTP API. The token lives in localStorage; the server also sets a cookie at login.
-import type {
-  ConnectionInfo, Flow, FlowDiff, FlowSummary, FlowTemplate, FlowWarning, NodeTypeInfo, Problem, RunRecord, RunSummary, User, VersionInfo,
-} from './types.ts';
-import type { PendingPublish } from './change-requests.ts';
+import type { Flow, FlowTemplate, NodeTypeInfo, Problem } from './types.ts';
+import type { Body, Query, Res } from './contract.ts';
+
+/** The API types a flow document loosely (drafts may be incomplete): the designer reads it as the flow schema's `Flow`. */
+type WithFlow<T, K extends keyof T> = Omit<T, K> & { [P in K]: Flow };
 
 const TOKEN_KEY = 'll_token';
 
@@ -26,7 +27,7 @@ export const workspaceStore = {
   set: (id: string | null) => (id ? localStorage.setItem(WORKSPACE_KEY, id) : localStorage.removeItem(WORKSPACE_KEY)),
 };
 
-export interface WorkspaceInfo { id: string; name: string; role: User['role'] }
+export type WorkspaceInfo = Res<'/api/workspaces', 'get'>['workspaces'][number];
 
 let onUnauthorized: () => void = () => {};
 export const setUnauthorizedHandler = (fn: () => void) => (onUnauthorized = fn);
@@ -83,46 +84,37 @@ export async function requestText(path: string): Promise<string> {
 const enc = encodeURIComponent;
 
 export const api = {
-  login: (email: string, password: string) => request<{ token: string; user: User }>('POST', '/api/auth/login', { email, password }),
-  logout: () => request<unknown>('POST', '/api/auth/logout'),
-  me: () => request<User>('GET', '/api/me'),
-  workspaces: () => request<{ workspaces: WorkspaceInfo[]; owner: boolean }>('GET', '/api/workspaces'),
-  catalog: () => request<{ nodeTypes: NodeTypeInfo[] }>('GET', '/api/catalog'),
-  flows: () => request<{ flows: FlowSummary[] }>('GET', '/api/flows'),
-  createFlow: (flow: Flow) => request<FlowSummary>('POST', '/api/flows', flow),
-  templates: () => request<{ templates: FlowTemplate[] }>('GET', '/api/templates'),
-  flow: (id: string) => request<{ flow: FlowSummary; draft: Flow; warnings?: FlowWarning[] }>('GET', `/api/flows/${enc(id)}`),
-  saveDraft: (flow: Flow) => request<FlowSummary>('PUT', `/api/flows/${enc(flow.id)}/draft`, flow),
-  validate: (id: string) => request<{ valid: boolean; problems: Problem[] }>('POST', `/api/flows/${enc(id)}/validate`),
+  login: (email: string, password: string) => request<Res<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { email, password }),
+  logout: () => request<Res<'/api/auth/logout', 'post'>>('POST', '/api/auth/logout'),
+  me: () => request<Res<'/api/me', 'get'>>('GET', '/api/me'),
+  workspaces: () => request<Res<'/api/workspaces', 'get'>>('GET', '/api/workspaces'),
+  catalog: () => request<Res<'/api/catalog', 'get'> & { nodeTypes: NodeTypeInfo[] }>('GET', '/api/catalog'),
+  flows: () => request<Res<'/api/flows', 'get'>>('GET', '/api/flows'),
+  createFlow: (flow: Flow) => request<Res<'/api/flows', 'post'>>('POST', '/api/flows', flow),
+  templates: () => request<Res<'/api/templates', 'get'> & { templates: FlowTemplate[] }>('GET', '/api/templates'),
+  flow: (id: string) => request<WithFlow<Res<'/api/flows/{id}', 'get'>, 'draft'>>('GET', `/api/flows/${enc(id)}`),
+  saveDraft: (flow: Flow) => request<Res<'/api/flows/{id}/draft', 'put'>>('PUT', `/api/flows/${enc(flow.id)}/draft`, flow),
+  validate: (id: string) => request<Res<'/api/flows/{id}/validate', 'post'>>('POST', `/api/flows/${enc(id)}/validate`),
   /** A version, or (202) the change request a client's change becomes on a flow that needs approval. */
-  publish: (id: string, message: string) => request<(VersionInfo & { warnings?: FlowWarning[] }) | PendingPublish>('POST', `/api/flows/${enc(id)}/publish`, { message }),
-  versions: (id: string) => request<{ versions: VersionInfo[] }>('GET', `/api/flows/${enc(id)}/versions`),
-  version: (id: string, v: number) => request<VersionInfo & { definition: Flow }>('GET', `/api/flows/${enc(id)}/versions/${v}`),
-  diff: (id: string, from: number, to: number) => request<FlowDiff>('GET', `/api/flows/${enc(id)}/diff?from=${from}&to=${to}`),
-  rollback: (id: string, version: number) => request<VersionInfo>('POST', `/api/flows/${enc(id)}/rollback`, { version }),
-  activate: (id: string, version?: number) => request<FlowSummary & { warnings?: FlowWarning[] }>('POST', `/api/flows/${enc(id)}/activate`, version ? { version } : {}),
-  deactivate: (id: string) => request<FlowSummary>('POST', `/api/flows/${enc(id)}/deactivate`),
-  testRun: (id: string, body: { event?: unknown; nodeId?: string } = {}) => request<RunRecord>('POST', `/api/flows/${enc(id)}/test`, body),
+  publish: (id: string, message: string) => request<Res<'/api/flows/{id}/publish', 'post'>>('POST', `/api/flows/${enc(id)}/publish`, { message }),
+  versions: (id: string) => request<Res<'/api/flows/{id}/versions', 'get'>>('GET', `/api/flows/${enc(id)}/versions`),
+  version: (id: string, v: number) => request<WithFlow<Res<'/api/flows/{id}/versions/{v}', 'get'>, 'definition'>>('GET', `/api/flows/${enc(id)}/versions/${v}`),
+  diff: (id: string, from: number, to: number) => request<Res<'/api/flows/{id}/diff', 'get'>>('GET', `/api/flows/${enc(id)}/diff?from=${from}&to=${to}`),
+  rollback: (id: string, version: number) => request<Res<'/api/flows/{id}/rollback', 'post'>>('POST', `/api/flows/${enc(id)}/rollback`, { version }),
+  activate: (id: string, version?: number) => request<Res<'/api/flows/{id}/activate', 'post'>>('POST', `/api/flows/${enc(id)}/activate`, version ? { version } : {}),
+  deactivate: (id: string) => request<Res<'/api/flows/{id}/deactivate', 'post'>>('POST', `/api/flows/${enc(id)}/deactivate`),
+  testRun: (id: string, body: Body<'/api/flows/{id}/test', 'post'> = {}) => request<Res<'/api/flows/{id}/test', 'post'>>('POST', `/api/flows/${enc(id)}/test`, body),
   runs: (q: RunQuery = {}) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
     const qs = params.toString();
-    return request<{ runs: RunSummary[] }>('GET', `/api/runs${qs ? `?${qs}` : ''}`);
+    return request<Res<'/api/runs', 'get'>>('GET', `/api/runs${qs ? `?${qs}` : ''}`);
   },
-  run: (id: string) => request<RunRecord>('GET', `/api/runs/${enc(id)}`),
+  run: (id: string) => request<Res<'/api/runs/{id}', 'get'>>('GET', `/api/runs/${enc(id)}`),
   replay: (id: string, version?: number) =>
-    request<{ runId: string; flowVersion: number; reused: string[] }>('POST', `/api/runs/${enc(id)}/replay`, version ? { version } : {}),
-  connections: () => request<{ connections: ConnectionInfo[] }>('GET', '/api/connections'),
+    request<Res<'/api/runs/{id}/replay', 'post'>>('POST', `/api/runs/${enc(id)}/replay`, version ? { version } : {}),
+  connections: () => request<Res<'/api/connections', 'get'>>('GET', '/api/connections'),
 };
 
-export interface RunQuery {
-  flowId?: string;
-  status?: string;
-  from?: string;
-  to?: string;
-  key?: string;
-  limit?: number;
-  before?: string;
-  /** Free-text search: order name or number, Shopify id, ERP document number. */
-  q?: string;
-}
+/** The runs list's filters (free text `q`: order name or number, Shopify id, ERP document number). */
+export type RunQuery = Query<'/api/runs', 'get'>;

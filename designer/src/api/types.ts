@@ -1,32 +1,21 @@
-// Wire types of the HTTP API (see the API contract). The flow document types come from flows/ (types only).
+// Wire types of the HTTP API, derived from the generated openapi.d.ts (contract.ts). The flow document types come
+// from flows/ (the zod schema the server validates with): the API document types a flow only loosely (drafts may be
+// incomplete), so the designer reads them as `Flow`.
 import type { Flow, FlowNode, FlowEdge } from '../../../flows/schema.ts';
+import type { Res, Schema } from './contract.ts';
 
 export type { Flow, FlowNode, FlowEdge };
 
-export interface Problem {
-  where: string;
-  path: string;
-  message: string;
-}
-
+export type Problem = Schema<'Problem'>;
+export type User = Schema<'Me'>;
 /** The server's roles (server/auth/roles.ts); older servers used admin/operations/finance (see app/permissions.ts). */
-export type Role = 'owner' | 'consultant' | 'client' | 'operator' | 'viewer';
+export type Role = User['role'];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-}
+export type NodeTypeApi = Schema<'NodeType'>;
+export type TriggerKind = NonNullable<NodeTypeApi['trigger']>;
+export type PortSpec = NodeTypeApi['inputs'][number] & { dataType?: string };
 
-export type TriggerKind = 'manual' | 'schedule' | 'webhook' | 'shopify-webhook';
-
-export interface PortSpec {
-  id: string;
-  title?: string;
-  dataType?: string;
-}
-
+/** A JSON Schema as the node catalog sends it (configSchema, inputSchema): the designer's reading of it. */
 export interface JsonSchema {
   type?: string | string[];
   title?: string;
@@ -51,110 +40,25 @@ export interface JsonSchema {
   [k: string]: unknown;
 }
 
-export interface NodeTypeInfo {
-  type: string;
-  version: number;
-  title: string;
-  category: string;
-  description: string;
+/** A catalog entry, its JSON Schemas read as `JsonSchema`. */
+export type NodeTypeInfo = Omit<NodeTypeApi, 'configSchema' | 'inputSchema' | 'inputs' | 'outputs'> & {
   configSchema: JsonSchema;
-  inputs: PortSpec[];
-  outputs: PortSpec[];
-  idempotent: boolean;
-  trigger?: TriggerKind;
-  sampleOutput: unknown;
   /** What the node expects on its input: a mapping before it fills these fields. */
   inputSchema?: JsonSchema;
-}
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+};
 
-export interface FlowSummary {
-  id: string;
-  name: string;
-  active: boolean;
-  activeVersion: number | null;
-  latestVersion: number | null;
-  draftUpdatedAt: string | null;
-  createdAt: string;
-  description?: string;
-  /** Set when an operator paused it from triage (list read). */
-  paused?: { by: string; at: number } | null;
-}
-
-export interface VersionInfo {
-  warnings?: FlowWarning[];
-  version: number;
-  hash: string;
-  message: string;
-  createdAt: string;
-  createdBy: string;
-  /** A client's change approved by this consultant or owner (createdBy is the client). */
-  approvedBy?: string;
-}
-
-export interface FlowDiff {
-  nodes: { added: unknown[]; removed: unknown[]; changed: { id: string; fields: string[] }[] };
-  edges: { added: unknown[]; removed: unknown[] };
-}
-
-export type RunStatus = string;
-
-export interface RunSummary {
-  runId: string;
-  flowId: string;
-  flowVersion: number;
-  eventId: string | null;
-  status: RunStatus;
-  replayOf: string | null;
-  error: unknown;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface RunStep {
-  nodeId: string;
-  type: string;
-  status: string;
-  attempts: number;
-  port?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: unknown;
-  reusedFrom?: string;
-  /** The configuration the step read when it ran (flow version, lookup table versions). */
-  reads?: { flowVersion: number; lookups: Array<{ table: string; scope: string; tableId: number; version: number }> };
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
-
-export interface RunRecord extends RunSummary {
-  keys: Record<string, string>;
-  steps: RunStep[];
-}
-
-export interface ConnectionInfo {
-  id: string;
-  kind: 'shopify' | 'erp';
-  provider: string;
-  name: string;
-  config: Record<string, unknown>;
-  hasSecret: boolean;
-}
-
+export type FlowSummary = Schema<'FlowSummary'>;
+/** A version as the versions list reads it (approvedBy); publish adds the overlap warnings. */
+export type VersionInfo = Res<'/api/flows/{id}/versions', 'get'>['versions'][number] & { warnings?: FlowWarning[] };
+export type FlowDiff = Schema<'FlowDiff'>;
+export type RunStatus = Schema<'RunSummary'>['status'];
+export type RunSummary = Schema<'RunSummary'>;
+export type RunStep = Schema<'StepRecord'>;
+export type RunRecord = Schema<'RunRecord'>;
+export type ConnectionInfo = Schema<'Connection'>;
 /** A flow template (flows/templates/*.json) to start a new flow from. */
-export interface FlowTemplate {
-  id: string;
-  name: string;
-  description: string;
-  trigger: { type: string; title: string; topic?: string; cron?: string } | null;
-  steps: string[];
-  flow: Flow;
-}
-
+export type FlowTemplate = Omit<Schema<'FlowTemplate'>, 'flow'> & { flow: Flow };
 /** Another active flow posting the same Shopify event to the same ERP (server/flows/overlaps.ts). */
-export interface FlowWarning {
-  flowId: string;
-  flowName: string;
-  message: string;
-}
+export type FlowWarning = Res<'/api/flows/{id}', 'get'>['warnings'][number];

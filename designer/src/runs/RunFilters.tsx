@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, type RunQuery } from '../api/client.ts';
 import type { FlowSummary } from '../api/types.ts';
 
-const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
+const STATUSES: NonNullable<RunQuery['status']>[] = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
 
 export function RunFilters({ value, onChange }: { value: RunQuery; onChange(q: RunQuery): void }) {
   const [flows, setFlows] = useState<FlowSummary[]>([]);
@@ -25,7 +25,7 @@ export function RunFilters({ value, onChange }: { value: RunQuery; onChange(q: R
         <option value="">All flows</option>
         {flows.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
       </select>
-      <select aria-label="Status" value={value.status ?? ''} onChange={(e) => onChange({ ...value, status: e.target.value || undefined })}>
+      <select aria-label="Status" value={value.status ?? ''} onChange={(e) => onChange({ ...value, status: STATUSES.find((s) => s === e.target.value) })}>
         <option value="">Any status</option>
         {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
       </select>

@@ -3,7 +3,7 @@ import type { RunSummary } from '../api/types.ts';
 import { durationText, foldScheduled } from './run-list-model.ts';
 
 const run = (runId: string, flowId: string, status = 'succeeded'): RunSummary =>
-  ({ runId, flowId, flowVersion: 1, eventId: null, status, replayOf: null, error: null, createdAt: '0', startedAt: null, finishedAt: null });
+  ({ runId, flowId, flowVersion: 1, eventId: 'e1', status, replayOf: null, error: null, createdAt: 0, startedAt: null, finishedAt: null });
 
 describe('runs list', () => {
   it('computes durations from epoch numbers as well as ISO strings', () => {

@@ -216,8 +216,8 @@ describe('flow store: layout, run and canvas state', () => {
     const { store, code } = chain();
     const step = (status: string) => ({ nodeId: code, type: 'core.code', status, attempts: 1, startedAt: null, finishedAt: null, durationMs: 1 });
     store.getState().setTestRun({
-      runId: 'r1', flowId: 'orders', flowVersion: 0, eventId: null, status: 'succeeded', replayOf: null, error: null,
-      createdAt: '', startedAt: null, finishedAt: null, keys: {}, steps: [step('failed'), step('succeeded')],
+      runId: 'r1', flowId: 'orders', flowVersion: 0, eventId: 'e1', status: 'succeeded', replayOf: null, error: null,
+      createdAt: 0, startedAt: null, finishedAt: null, keys: {}, steps: [step('failed'), step('succeeded')], input: { kind: 'sample', label: 'Sample' }, pinned: [],
     });
     expect(store.getState().stepOf(code)?.status).toBe('succeeded');
     expect(store.getState().stepOf('nope')).toBeUndefined();

@@ -12,7 +12,8 @@ describe('diffMarks', () => {
   });
 
   it('accepts added/removed given as objects with an id', () => {
-    const m = diffMarks(diff({ added: [{ id: 'map', type: 'core.map' }], removed: [{ id: 'old' }] }), ['map']);
+    // Older servers sent node objects; the API contract now says ids.
+    const m = diffMarks(diff({ added: [{ id: 'map', type: 'core.map' }] as unknown as string[], removed: [{ id: 'old' }] as unknown as string[] }), ['map']);
     expect(m.nodes).toEqual({ map: 'added' });
     expect(m.removed).toEqual(['old']);
   });
