@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flow, testServer, type TestServer } from './testing.ts';
+import { Cron } from 'croner';
+import { scheduledOccurrence } from './schedules.ts';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -65,6 +67,23 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
       expect(standby.server.scheduler.armed).toEqual(['hourly']);
     } finally {
       await standby.server.close();
+    }
+  });
+});
+
+describe('scheduledOccurrence', () => {
+  it('is the occurrence a late firing belongs to, not the second the busy event loop got round to it', () => {
+    const cron = new Cron('*/2 * * * * *', { paused: true, timezone: 'UTC' });
+    try {
+      // Due at :04; the callback runs 1.3 s late (croner's currentRun() would say :05).
+      expect(scheduledOccurrence(cron, new Date('2026-12-04T10:00:05.300Z')).toISOString()).toBe('2026-12-04T10:00:04.000Z');
+      // On time, to the millisecond.
+      expect(scheduledOccurrence(cron, new Date('2026-12-04T10:00:06.000Z')).toISOString()).toBe('2026-12-04T10:00:06.000Z');
+      const hourly = new Cron('0 * * * *', { paused: true, timezone: 'UTC' });
+      expect(scheduledOccurrence(hourly, new Date('2026-12-04T10:00:01.900Z')).toISOString()).toBe('2026-12-04T10:00:00.000Z');
+      hourly.stop();
+    } finally {
+      cron.stop();
     }
   });
 });

@@ -59,7 +59,7 @@ export class Scheduler {
   }
 
   /** Queues one run for the given scheduled time (exposed for tests, which cannot wait a minute). */
-  fire(flowId: string, version: number, timezone: string, self?: Cron, scheduledFor = self?.currentRun() ?? new Date()) {
+  fire(flowId: string, version: number, timezone: string, self?: Cron, scheduledFor = self ? scheduledOccurrence(self) : new Date()) {
     const at = new Date(Math.floor(scheduledFor.getTime() / 1000) * 1000).toISOString();
     try {
       const r = this.rt.queue.ingest({
@@ -110,4 +110,13 @@ export class Scheduler {
     for (const j of this.jobs.values()) j.cron.stop();
     this.jobs.clear();
   }
+}
+
+/**
+ * The occurrence a firing belongs to: the pattern's latest time at or before now. Croner's currentRun() is the time
+ * the callback actually ran, which a busy event loop delays past the occurrence (by a second or more under load):
+ * keyed on that, one occurrence would be stored under another second and fired again by a catch-up.
+ */
+export function scheduledOccurrence(cron: Cron, now = new Date()): Date {
+  return cron.previousRuns(1, new Date(now.getTime() + 1))[0] ?? cron.currentRun() ?? now;
 }
