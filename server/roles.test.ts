@@ -149,7 +149,12 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
       byGid = new Map((runsOf.all() as typeof runs).map((r) => [r.gid, r]));
       return acked.every((g) => (byGid.get(g)?.ok ?? 0) >= 1);
     }, 60_000, 'the runs of every order to finish', 250).catch(() => undefined);
-    expect(acked.filter((g) => byGid.get(g)?.n !== 1 || byGid.get(g)?.ok !== 1)).toEqual([]);
+    const odd = acked.filter((g) => byGid.get(g)?.n !== 1 || byGid.get(g)?.ok !== 1);
+    if (odd.length) {
+      const why = store.prepare(`SELECT r.id, r.status, r.error, r.lease_owner, r.started_at, r.finished_at, (SELECT group_concat(s.node_id || ':' || s.status || ':' || s.attempts || ':' || COALESCE(s.error, ''), ' | ') FROM steps s WHERE s.run_id = r.id) AS steps FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE k.key = 'shopifyOrderId' AND k.value = ?`);
+      console.error(JSON.stringify(odd.slice(0, 3).map((g) => ({ g, runs: why.all(g) })), null, 1).slice(0, 4000));
+    }
+    expect(odd).toEqual([]);
 
     // The follower took over within the lease (plus one renewal interval) of the leader's death.
     await waitFor(() => leader()?.proc === follower, LEASE_MS * 3, 'the follower to lead');
