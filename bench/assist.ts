@@ -8,10 +8,13 @@ const sets = labelledSet();
 const pct = (a: number, n: number) => `${((100 * a) / n).toFixed(1)} % (${a}/${n})`;
 
 const grid: Weights[] = [];
-for (const name of [2, 3, 4]) for (const description of [1, 2, 3]) for (const kind of [1, 1.5, 2]) for (const list of [1, 2, 3]) {
-  const value = 1;
-  grid.push({ name, description, kind, value, list, prior: 1 });
-}
+for (const name of [2, 3, 4])
+  for (const description of [1, 2, 3])
+    for (const kind of [1, 1.5, 2])
+      for (const list of [1, 2, 3]) {
+        const value = 1;
+        grid.push({ name, description, kind, value, list, prior: 1 });
+      }
 
 const t0 = Date.now();
 const cache = new Map<string, Accuracy>();
@@ -21,7 +24,9 @@ const score = (erp: string, w: Weights) => {
   return cache.get(k)!;
 };
 
-console.log('| ERP target | fields | top-1 (default weights) | top-3 (default weights) | top-1 leave-one-out | top-3 leave-one-out | weights chosen without it |');
+console.log(
+  '| ERP target | fields | top-1 (default weights) | top-3 (default weights) | top-1 leave-one-out | top-3 leave-one-out | weights chosen without it |',
+);
 console.log('|---|---|---|---|---|---|---|');
 const tuning = sets.filter((s) => !s.heldOut).map((s) => s.erp);
 for (const s of sets) {
@@ -49,5 +54,13 @@ for (const s of sets) {
 }
 const all = sets.map((s) => score(s.erp, DEFAULT_WEIGHTS));
 const sum = (f: (a: Accuracy) => number) => all.reduce((x, a) => x + f(a), 0);
-console.log(`\nall: top-1 ${pct(sum((a) => a.top1), sum((a) => a.n))}, top-3 ${pct(sum((a) => a.top3), sum((a) => a.n))}; ${grid.length} weight sets searched in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `\nall: top-1 ${pct(
+    sum((a) => a.top1),
+    sum((a) => a.n),
+  )}, top-3 ${pct(
+    sum((a) => a.top3),
+    sum((a) => a.n),
+  )}; ${grid.length} weight sets searched in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
 for (const a of all) for (const m of a.misses) console.log(`top-3 miss ${a.erp} ${m.target}: got ${m.got.join(' | ')}; want ${m.want.join(' or ')}`);

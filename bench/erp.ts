@@ -23,7 +23,9 @@ async function sandbox(label: string, dataDir?: string) {
   const t1 = performance.now();
   await Promise.all(inputs.slice(0, 1000).map((i) => erp.createSalesOrder(i)));
   const dupMs = performance.now() - t1;
-  console.log(`sandbox ERP (${label}): ${sandboxN} orders in ${ms.toFixed(0)} ms = ${((sandboxN / ms) * 1000).toFixed(0)} orders/s; idempotent re-post ${((1000 / dupMs) * 1000).toFixed(0)}/s`);
+  console.log(
+    `sandbox ERP (${label}): ${sandboxN} orders in ${ms.toFixed(0)} ms = ${((sandboxN / ms) * 1000).toFixed(0)} orders/s; idempotent re-post ${((1000 / dupMs) * 1000).toFixed(0)}/s`,
+  );
   await erp.close();
 }
 
@@ -55,6 +57,8 @@ for (const i of inputs.slice(0, 10)) {
   await erp.shipSalesOrder!(i.externalId, { trackingNumber: 'T' });
   ship.push(performance.now() - s);
 }
-console.log(`tryton createSalesOrder (3 lines, create+quote+confirm+read back): p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, ${(1000 / (lat.reduce((a, b) => a + b) / lat.length)).toFixed(2)} orders/s`);
+console.log(
+  `tryton createSalesOrder (3 lines, create+quote+confirm+read back): p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, ${(1000 / (lat.reduce((a, b) => a + b) / lat.length)).toFixed(2)} orders/s`,
+);
 console.log(`tryton idempotent re-post p50 ${pct(re, 50).toFixed(0)} ms; shipSalesOrder p50 ${pct(ship, 50).toFixed(0)} ms`);
 await t.stop();

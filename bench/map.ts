@@ -12,7 +12,10 @@ const calls = Number(process.argv[2] ?? 2000);
 
 const order = taxedOrder({ giftCard: false });
 const base = order.lineItems;
-order.lineItems = Array.from({ length: 50 }, (_, i) => ({ ...base[i % base.length], id: `gid://shopify/LineItem/${i + 1}`, sku: `SKU-${i}`, taxCodes: ['US-KY', 'US-KY-JEF'] }) as typeof base[number]);
+order.lineItems = Array.from(
+  { length: 50 },
+  (_, i) => ({ ...base[i % base.length], id: `gid://shopify/LineItem/${i + 1}`, sku: `SKU-${i}`, taxCodes: ['US-KY', 'US-KY-JEF'] }) as (typeof base)[number],
+);
 (order as unknown as { warehouse: string }).warehouse = 'WH-WEB';
 for (const s of order.shippingLines) (s as unknown as { taxCodes: string[] }).taxCodes = ['US-KY'];
 const text = JSON.stringify(order);

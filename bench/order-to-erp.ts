@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '32' }, profile: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '32' }, profile: { type: 'string' } },
+});
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const root = join(import.meta.dirname, '..');
@@ -27,22 +29,32 @@ let seq = 0;
 function nextOrder(): string {
   const n = ++seq;
   const id = 9_000_000_000_000 + n;
-  return template
-    .replace('"id": 820982911946154500,', `"id": ${id},`)
-    .replace('"gid://shopify/Order/820982911946154508"', `"gid://shopify/Order/${id}"`)
-    .replace('"name": "#9999"', `"name": "#B${n}"`)
-    // Shopify's example is a cancelled, voided test order, which the flow's payment gate rightly skips: a paid one here.
-    .replace('"financial_status": "voided"', '"financial_status": "paid"')
-    .replace('"test": true', '"test": false')
-    .replace('"cancelled_at": "2021-12-31T19:00:00-05:00"', '"cancelled_at": null')
-    .replace('"cancel_reason": "customer"', '"cancel_reason": null');
+  return (
+    template
+      .replace('"id": 820982911946154500,', `"id": ${id},`)
+      .replace('"gid://shopify/Order/820982911946154508"', `"gid://shopify/Order/${id}"`)
+      .replace('"name": "#9999"', `"name": "#B${n}"`)
+      // Shopify's example is a cancelled, voided test order, which the flow's payment gate rightly skips: a paid one here.
+      .replace('"financial_status": "voided"', '"financial_status": "paid"')
+      .replace('"test": true', '"test": false')
+      .replace('"cancelled_at": "2021-12-31T19:00:00-05:00"', '"cancelled_at": null')
+      .replace('"cancel_reason": "customer"', '"cancel_reason": null')
+  );
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-o2e-'));
 const nodeArgs = ['--no-node-snapshot', ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'bin/ledgerline.js', 'serve'];
 const server = spawn(process.execPath, nodeArgs, {
   cwd: root,
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX_WEBHOOK_SECRET: SECRET, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  env: {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LEDGERLINE_DATA_DIR: dataDir,
+    LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw',
+    LEDGERLINE_SANDBOX_WEBHOOK_SECRET: SECRET,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let out = '';
@@ -51,7 +63,7 @@ const base = await new Promise<string>((ok, fail) => {
   server.stdout!.on('data', (d: Buffer) => {
     if (out.length < 100_000) out += d;
     const m = /"url":"(http:[^"]+)"/.exec(out);
-    if (m) (clearTimeout(timer), ok(m[1]));
+    if (m) clearTimeout(timer), ok(m[1]);
   });
 });
 const url = new URL(base);
@@ -60,18 +72,30 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
 function deliver(): Promise<number> {
   const body = nextOrder();
   return new Promise((ok, fail) => {
-    const req = http.request({
-      host: url.hostname, port: url.port, method: 'POST', path: '/webhooks/shopify/sandbox-shop', agent,
-      headers: {
-        'content-type': 'application/json', 'content-length': Buffer.byteLength(body),
-        'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
-        'x-shopify-topic': 'orders/paid', 'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com', 'x-shopify-api-version': '2026-04',
-        'x-shopify-webhook-id': randomUUID(), 'x-shopify-event-id': randomUUID(), 'x-shopify-triggered-at': new Date().toISOString(),
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/webhooks/shopify/sandbox-shop',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
+          'x-shopify-topic': 'orders/paid',
+          'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com',
+          'x-shopify-api-version': '2026-04',
+          'x-shopify-webhook-id': randomUUID(),
+          'x-shopify-event-id': randomUUID(),
+          'x-shopify-triggered-at': new Date().toISOString(),
+        },
       },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => ok(res.statusCode!));
-    });
+      (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode!));
+      },
+    );
     req.on('error', fail);
     req.end(body);
   });
@@ -93,12 +117,14 @@ async function load(ms: number) {
   let errors = 0;
   let sent = 0;
   const until = performance.now() + ms;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until) {
-      if ((await deliver()) !== 200) errors++;
-      sent++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        if ((await deliver()) !== 200) errors++;
+        sent++;
+      }
+    }),
+  );
   return { sent, errors };
 }
 
@@ -133,13 +159,25 @@ const failed = await metric(/^ledgerline_runs_total\{flow="order-to-erp",status=
 
 // Per-order latency from the runs table: webhook stored (run created) → run finished.
 const db = new Database(join(dataDir, 'ledgerline.db'), { readonly: true });
-const lat = (db.prepare(`SELECT finished_at - created_at AS ms FROM runs WHERE flow_id = 'order-to-erp' AND finished_at IS NOT NULL ORDER BY created_at DESC LIMIT ?`).all(r.sent) as Array<{ ms: number }>).map((x) => x.ms).sort((a, b) => a - b);
-const orders = (new Database(join(dataDir, 'sandbox-erp.sqlite'), { readonly: true }).prepare('SELECT COUNT(*) AS n FROM sales_orders').get() as { n: number }).n;
+const lat = (
+  db
+    .prepare(`SELECT finished_at - created_at AS ms FROM runs WHERE flow_id = 'order-to-erp' AND finished_at IS NOT NULL ORDER BY created_at DESC LIMIT ?`)
+    .all(r.sent) as Array<{ ms: number }>
+)
+  .map((x) => x.ms)
+  .sort((a, b) => a - b);
+const orders = (new Database(join(dataDir, 'sandbox-erp.sqlite'), { readonly: true }).prepare('SELECT COUNT(*) AS n FROM sales_orders').get() as { n: number })
+  .n;
 db.close();
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
 
 const result = {
-  seconds, concurrency, sent: r.sent, non200: r.errors, failedRuns: failed, salesOrdersInErp: orders,
+  seconds,
+  concurrency,
+  sent: r.sent,
+  non200: r.errors,
+  failedRuns: failed,
+  salesOrdersInErp: orders,
   acceptedPerSecond: Math.round(r.sent / (loadMs / 1000)),
   completedDuringLoadPerSecond: Math.round(doneDuringLoad / (loadMs / 1000)),
   sustainedOrdersPerSecond: Math.round(r.sent / (totalMs / 1000)),

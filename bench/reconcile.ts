@@ -36,7 +36,11 @@ const T = Number(process.argv[3] ?? 1000);
 const SAMPLE = Number(process.argv[4] ?? 5);
 const PATH = (process.argv[5] ?? 'stored') as 'inline' | 'stored';
 if (PATH !== 'inline' && PATH !== 'stored') throw new Error(`path must be inline or stored, got ${PATH}`);
-const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 const peakMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 const day = (p: number) => new Date(Date.UTC(2026, 0, 1) + Math.floor((p * 365) / P) * 86_400_000).toISOString().slice(0, 10);
@@ -69,7 +73,10 @@ function build(p: number): { txs: TxSpec[]; docs: SeedDoc[] } {
   return { txs, docs };
 }
 
-const load = () => loadavg().map((x) => x.toFixed(1)).join(' / ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
 console.log(`load average at start (1 / 5 / 15 min): ${load()} on ${(await import('node:os')).cpus().length} CPUs`);
 /** CPU (user + system) and wall of `fn`: CPU is the figure to compare on a shared machine, wall is shown for reference. */
 async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; cpuMs: number; wallMs: number }> {
@@ -84,7 +91,9 @@ const phases: Array<[number, string, Record<string, unknown>]> = [];
 let t0 = performance.now();
 const log: Logger = {
   debug() {},
-  info: (o, m) => { if (typeof o === 'object' && (o as { nodeId?: string }).nodeId) phases.push([performance.now() - t0, m ?? '', o as Record<string, unknown>]); },
+  info: (o, m) => {
+    if (typeof o === 'object' && (o as { nodeId?: string }).nodeId) phases.push([performance.now() - t0, m ?? '', o as Record<string, unknown>]);
+  },
   warn: (o, m) => console.warn('warn', m, JSON.stringify(o).slice(0, 300)),
   error: (o, m) => console.error('error', m, JSON.stringify(o).slice(0, 300)),
 };
@@ -92,7 +101,12 @@ const log: Logger = {
 function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra: (kind: string, id: string) => unknown = () => undefined): Runtime {
   const types = [...coreNodes, ...erpNodes, ...financeNodes, ...shopifyNodes];
   return createRuntime({
-    dataDir: dir, log, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 2 }, services: { exceptions: new MemorySink() },
+    dataDir: dir,
+    log,
+    lookup: (t) => types.find((x) => x.type === t),
+    sandbox: noSandbox,
+    worker: { pollMs: 2 },
+    services: { exceptions: new MemorySink() },
     maxOutputBytes: 64 * 1024 * 1024,
     connection: async (kind, id) => (kind === 'erp' ? erp : extra(kind, id)),
   });
@@ -103,13 +117,18 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-recon-'));
 const erp = createSandboxErp({ dataDir: join(dir, 'erp') });
 const rt = runtimeFor(join(dir, 'rt'), erp);
 rt.flows.create({
-  schemaVersion: 1, id: 'recon', name: 'bench',
+  schemaVersion: 1,
+  id: 'recon',
+  name: 'bench',
   nodes: [
     { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
     { id: 'reconcile', type: 'finance.reconcile-payouts', position: { x: 0, y: 0 }, config: { connection: 'sandbox-erp', dateToleranceDays: 3 } },
     { id: 'post-journal', type: 'erp.post-journal', position: { x: 0, y: 0 }, config: { connection: 'sandbox-erp' } },
   ],
-  edges: [{ id: 'e1', source: 'start', target: 'reconcile' }, { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' }],
+  edges: [
+    { id: 'e1', source: 'start', target: 'reconcile' },
+    { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' },
+  ],
 } as never);
 const { version } = rt.flows.publish('recon', { message: 'bench', activate: true });
 
@@ -129,17 +148,29 @@ for (let p = 1; p <= P; p++) {
   }
   const c0 = process.cpuUsage();
   const w = rows.begin(payout.legacyId);
-  for (let i = 0; i < payout.balanceTransactions.length; i += 100) w.write(payout.balanceTransactions.slice(i, i + 100).map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
+  for (let i = 0; i < payout.balanceTransactions.length; i += 100)
+    w.write(payout.balanceTransactions.slice(i, i + 100).map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
   const days = payout.balanceTransactions.map((t) => t.processedAt.slice(0, 10)).sort();
-  payouts.push({ ...payout, balanceTransactions: [], stored: { scope: 'sandbox-shop', ...w.finish(), from: days[0] ?? null, to: days[days.length - 1] ?? null } });
+  payouts.push({
+    ...payout,
+    balanceTransactions: [],
+    stored: { scope: 'sandbox-shop', ...w.finish(), from: days[0] ?? null, to: days[days.length - 1] ?? null },
+  });
   const c = process.cpuUsage(c0);
   writeCpu += (c.user + c.system) / 1000;
 }
 seedMs = performance.now() - seedMs;
-console.log(`path: ${PATH}. setup: ${P} payouts × ${T} transactions = ${P * T}, ${docsN} ERP documents seeded in ${(seedMs / 1000).toFixed(1)} s; heap ${mb(process.memoryUsage().heapUsed)} MB; peak RSS so far ${peakMb()} MB`);
+console.log(
+  `path: ${PATH}. setup: ${P} payouts × ${T} transactions = ${P * T}, ${docsN} ERP documents seeded in ${(seedMs / 1000).toFixed(1)} s; heap ${mb(process.memoryUsage().heapUsed)} MB; peak RSS so far ${peakMb()} MB`,
+);
 if (PATH === 'stored') {
-  const size = rt.store.sqlite.prepare(`SELECT COUNT(*) AS n, SUM(length(data)) AS bytes FROM recon_balance_transactions`).get() as { n: number; bytes: number };
-  console.log(`  payout rows written page by page (100 a page, as shopify.payouts does): ${size.n} rows, ${mb(size.bytes)} MB of row text, CPU ${(writeCpu / 1000).toFixed(2)} s (${(writeCpu * 1000 / Math.max(1, size.n)).toFixed(1)} µs a transaction)`);
+  const size = rt.store.sqlite.prepare(`SELECT COUNT(*) AS n, SUM(length(data)) AS bytes FROM recon_balance_transactions`).get() as {
+    n: number;
+    bytes: number;
+  };
+  console.log(
+    `  payout rows written page by page (100 a page, as shopify.payouts does): ${size.n} rows, ${mb(size.bytes)} MB of row text, CPU ${(writeCpu / 1000).toFixed(2)} s (${((writeCpu * 1000) / Math.max(1, size.n)).toFixed(1)} µs a transaction)`,
+  );
 }
 rt.start();
 
@@ -153,14 +184,26 @@ async function runOnce(label: string, payload: unknown) {
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const run = rt.runs.get(runIds[0]);
-  const out = run.steps.find((s) => s.nodeId === 'reconcile')?.output as { payoutIds?: string[]; pending?: string[]; exceptions?: unknown[]; items?: string } | undefined;
-  const stepRow = rt.store.sqlite.prepare(`SELECT length(output) AS n FROM steps WHERE run_id = ? AND node_id = 'reconcile'`).get(runIds[0]) as { n: number } | undefined;
+  const out = run.steps.find((s) => s.nodeId === 'reconcile')?.output as
+    | { payoutIds?: string[]; pending?: string[]; exceptions?: unknown[]; items?: string }
+    | undefined;
+  const stepRow = rt.store.sqlite.prepare(`SELECT length(output) AS n FROM steps WHERE run_id = ? AND node_id = 'reconcile'`).get(runIds[0]) as
+    | { n: number }
+    | undefined;
   const state = rt.store.sqlite.prepare(`SELECT COALESCE(SUM(length(value)), 0) AS n FROM flow_state WHERE flow_id = 'recon'`).get() as { n: number };
-  const settle = rt.store.sqlite.prepare(`SELECT COUNT(*) AS rows, COALESCE(SUM(length(data)), 0) AS n FROM recon_settlements WHERE flow_id = 'recon'`).get() as { rows: number; n: number };
-  console.log(`\n${label}: run ${run.status}${run.error ? ` ${JSON.stringify(run.error).slice(0, 300)}` : ''} — wall ${(wall / 1000).toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, peak RSS ${peakMb()} MB (before ${rss0} MB)`);
-  const input = rt.store.sqlite.prepare(`SELECT length(e.payload) AS n FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(runIds[0]) as { n: number };
+  const settle = rt.store.sqlite
+    .prepare(`SELECT COUNT(*) AS rows, COALESCE(SUM(length(data)), 0) AS n FROM recon_settlements WHERE flow_id = 'recon'`)
+    .get() as { rows: number; n: number };
+  console.log(
+    `\n${label}: run ${run.status}${run.error ? ` ${JSON.stringify(run.error).slice(0, 300)}` : ''} — wall ${(wall / 1000).toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, peak RSS ${peakMb()} MB (before ${rss0} MB)`,
+  );
+  const input = rt.store.sqlite.prepare(`SELECT length(e.payload) AS n FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(runIds[0]) as {
+    n: number;
+  };
   console.log(`  run input (event payload) ${(input.n / 1024).toFixed(0)} KB`);
-  console.log(`  journals ${out?.payoutIds?.length ?? 0}, pending ${out?.pending?.length ?? 0}, exceptions ${out?.exceptions?.length ?? 0}, items listed: ${out?.items}; reconcile step output ${mb(stepRow?.n ?? 0)} MB; flow state ${(state.n / 1024).toFixed(1)} KB; settlements kept in recon_settlements: ${settle.rows} (${mb(settle.n)} MB)`);
+  console.log(
+    `  journals ${out?.payoutIds?.length ?? 0}, pending ${out?.pending?.length ?? 0}, exceptions ${out?.exceptions?.length ?? 0}, items listed: ${out?.items}; reconcile step output ${mb(stepRow?.n ?? 0)} MB; flow state ${(state.n / 1024).toFixed(1)} KB; settlements kept in recon_settlements: ${settle.rows} (${mb(settle.n)} MB)`,
+  );
   let last = 0;
   for (const [at, msg, o] of phases) {
     const { runId: _r, flowId: _f, ...rest } = o;
@@ -175,18 +218,27 @@ await runOnce('the same payouts again (posted ones skipped, pending ones re-reco
 await runOnce('nothing new (only pending payouts from the records)', {});
 // ---- before / after in this run: sales orders of charges without an invoice (one getSalesOrder each vs findSalesOrders)
 if (PATH === 'inline') {
-  const ids = payouts.slice(0, Math.max(1, Math.ceil(10_000 / T))).flatMap((p) => p.balanceTransactions.filter((t) => t.type === 'CHARGE').map((t) => t.sourceOrderId!.split('/').pop()!)).slice(0, 10_000);
+  const ids = payouts
+    .slice(0, Math.max(1, Math.ceil(10_000 / T)))
+    .flatMap((p) => p.balanceTransactions.filter((t) => t.type === 'CHARGE').map((t) => t.sourceOrderId!.split('/').pop()!))
+    .slice(0, 10_000);
   // Half of them as sales orders in the ERP (a draft-invoice ERP), half unknown: both cost a lookup.
   const customer = Number((await erp.upsertCustomer({ externalId: 'bench-customer', name: 'Bench' })).document.id);
   for (const id of ids.filter((_, i) => i % 2 === 0).slice(0, 2_000)) {
-    erp.db.prepare(`INSERT OR IGNORE INTO sales_orders (external_id, number, reference, customer_id, currency, date, status, warehouse_id, net, tax, gross, created_at) VALUES (?, ?, ?, ?, 'USD', '2026-01-01', 'open', (SELECT MIN(id) FROM warehouses), '10.00', '0.00', '10.00', '2026-01-01')`).run(id, `SO-${id}`, `#${id}`, customer);
+    erp.db
+      .prepare(
+        `INSERT OR IGNORE INTO sales_orders (external_id, number, reference, customer_id, currency, date, status, warehouse_id, net, tax, gross, created_at) VALUES (?, ?, ?, ?, 'USD', '2026-01-01', 'open', (SELECT MIN(id) FROM warehouses), '10.00', '0.00', '10.00', '2026-01-01')`,
+      )
+      .run(id, `SO-${id}`, `#${id}`, customer);
   }
   const oneByOne = { ...erp, findSalesOrders: undefined };
   const before = await measure(() => loadSalesOrders(oneByOne, ids));
   const after = await measure(() => loadSalesOrders(erp, ids));
   if (before.value.size !== after.value.size) throw new Error(`sales order lookups differ: ${before.value.size} vs ${after.value.size}`);
-  console.log(`\nsales orders for ${ids.length} charges without an invoice (${after.value.size} found), sandbox ERP: before (getSalesOrder each, in sequence) CPU ${before.cpuMs.toFixed(0)} ms, wall ${before.wallMs.toFixed(0)} ms; `
-    + `after (findSalesOrders, ${Math.ceil(ids.length / 2_000)} call(s)) CPU ${after.cpuMs.toFixed(0)} ms, wall ${after.wallMs.toFixed(0)} ms; CPU ratio after ÷ before ${(after.cpuMs / before.cpuMs).toFixed(3)}`);
+  console.log(
+    `\nsales orders for ${ids.length} charges without an invoice (${after.value.size} found), sandbox ERP: before (getSalesOrder each, in sequence) CPU ${before.cpuMs.toFixed(0)} ms, wall ${before.wallMs.toFixed(0)} ms; ` +
+      `after (findSalesOrders, ${Math.ceil(ids.length / 2_000)} call(s)) CPU ${after.cpuMs.toFixed(0)} ms, wall ${after.wallMs.toFixed(0)} ms; CPU ratio after ÷ before ${(after.cpuMs / before.cpuMs).toFixed(3)}`,
+  );
 }
 await rt.close();
 await erp.close();
@@ -207,10 +259,14 @@ if (PATH === 'inline') {
   const after = await measure(() => refundIdsByTransaction(ctx, 'shop', ids));
   const a = { requests: store.stats.requests - s0.requests, points: store.stats.costCharged - s0.costCharged };
   const per = (x: { points: number }) => x.points / ids.length;
-  console.log(`\nrefund ids of ${ids.length} orders (sandbox store, Shopify's calculated cost): before (REFUNDS_FOR_ORDER each) ${b.requests} requests, ${b.points} points (${per(b).toFixed(1)} an order), CPU ${before.cpuMs.toFixed(0)} ms; `
-    + `after (nodes(ids:) batched) ${a.requests} request(s), ${a.points} points (${per(a).toFixed(1)} an order), CPU ${after.cpuMs.toFixed(0)} ms`);
-  console.log(`  per 1,000 refunded orders: before ${(per(b) * 1000).toFixed(0)} points = ${(per(b) * 1000 / 100).toFixed(0)} s of a standard bucket's restore (100/s), ${(per(b)).toFixed(0)} s on Plus; `
-    + `after ${(per(a) * 1000).toFixed(0)} points = ${(per(a) * 1000 / 100).toFixed(0)} s standard, ${per(a).toFixed(1)} s Plus; ratio ${(per(a) / per(b)).toFixed(3)}`);
+  console.log(
+    `\nrefund ids of ${ids.length} orders (sandbox store, Shopify's calculated cost): before (REFUNDS_FOR_ORDER each) ${b.requests} requests, ${b.points} points (${per(b).toFixed(1)} an order), CPU ${before.cpuMs.toFixed(0)} ms; ` +
+      `after (nodes(ids:) batched) ${a.requests} request(s), ${a.points} points (${per(a).toFixed(1)} an order), CPU ${after.cpuMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `  per 1,000 refunded orders: before ${(per(b) * 1000).toFixed(0)} points = ${((per(b) * 1000) / 100).toFixed(0)} s of a standard bucket's restore (100/s), ${(per(b)).toFixed(0)} s on Plus; ` +
+      `after ${(per(a) * 1000).toFixed(0)} points = ${((per(a) * 1000) / 100).toFixed(0)} s standard, ${per(a).toFixed(1)} s Plus; ratio ${(per(a) / per(b)).toFixed(3)}`,
+  );
   await store.stop();
 }
 console.log(`load average at end (1 / 5 / 15 min): ${load()}`);
@@ -219,23 +275,50 @@ console.log(`load average at end (1 / 5 / 15 min): ${load()}`);
 if (SAMPLE > 0) {
   const sample = Array.from({ length: SAMPLE }, (_, k) => build(k + 1));
   const rest = (t: TxSpec, p: number) => ({
-    id: Number(t.id), type: t.type.toLowerCase(), test: false, payout_id: p, payout_status: 'paid', currency: 'USD', amount: t.amount, fee: t.fee ?? '0.00',
-    net: (Number(t.amount) - Number(t.fee ?? 0)).toFixed(2), source_id: Number(t.id), source_type: t.type === 'REFUND' ? 'refund' : t.type === 'CHARGE' ? 'charge' : 'adjustment',
-    source_order_id: t.order ? Number(t.order) : null, source_order_transaction_id: t.orderTx ? Number(t.orderTx) : null, processed_at: t.date, adjustment_order_transactions: [], adjustment_reason: null,
+    id: Number(t.id),
+    type: t.type.toLowerCase(),
+    test: false,
+    payout_id: p,
+    payout_status: 'paid',
+    currency: 'USD',
+    amount: t.amount,
+    fee: t.fee ?? '0.00',
+    net: (Number(t.amount) - Number(t.fee ?? 0)).toFixed(2),
+    source_id: Number(t.id),
+    source_type: t.type === 'REFUND' ? 'refund' : t.type === 'CHARGE' ? 'charge' : 'adjustment',
+    source_order_id: t.order ? Number(t.order) : null,
+    source_order_transaction_id: t.orderTx ? Number(t.orderTx) : null,
+    processed_at: t.date,
+    adjustment_order_transactions: [],
+    adjustment_reason: null,
   });
   const store = await startShopifySandbox({
     plan: 'plus',
     seed: {
-      shop: { name: 'bench', currency: 'USD' }, orders: [], refunds: [],
-      payouts: sample.map((s, k) => ({ id: k + 1, status: 'paid', date: day(k + 1), currency: 'USD', amount: payoutOf(String(k + 1), day(k + 1), s.txs).net.amount, summary: {} })),
+      shop: { name: 'bench', currency: 'USD' },
+      orders: [],
+      refunds: [],
+      payouts: sample.map((s, k) => ({
+        id: k + 1,
+        status: 'paid',
+        date: day(k + 1),
+        currency: 'USD',
+        amount: payoutOf(String(k + 1), day(k + 1), s.txs).net.amount,
+        summary: {},
+      })),
       balanceTransactions: sample.flatMap((s, k) => s.txs.map((t) => rest(t, k + 1))),
     } as never,
   });
   const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
   const rt2 = runtimeFor(join(dir, 'rt2'), createSandboxErp(), (kind) => (kind === 'shopify' ? client : undefined));
   rt2.flows.create({
-    schemaVersion: 1, id: 'fetch', name: 'fetch',
-    nodes: [{ id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} }, { id: 'payouts', type: 'shopify.payouts', position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop' } }],
+    schemaVersion: 1,
+    id: 'fetch',
+    name: 'fetch',
+    nodes: [
+      { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
+      { id: 'payouts', type: 'shopify.payouts', position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop' } },
+    ],
     edges: [{ id: 'e1', source: 'start', target: 'payouts' }],
   } as never);
   const v2 = rt2.flows.publish('fetch', { message: 'bench', activate: true }).version;
@@ -247,11 +330,18 @@ if (SAMPLE > 0) {
   const ms = performance.now() - s0;
   const cpu = process.cpuUsage(cpu0);
   const run = rt2.runs.get(runIds[0]);
-  const n = ((run.steps.find((s) => s.nodeId === 'payouts')?.output as { payouts?: ShopifyPayout[] })?.payouts ?? []).reduce((a, p) => a + (p.stored?.count ?? p.balanceTransactions.length), 0);
+  const n = ((run.steps.find((s) => s.nodeId === 'payouts')?.output as { payouts?: ShopifyPayout[] })?.payouts ?? []).reduce(
+    (a, p) => a + (p.stored?.count ?? p.balanceTransactions.length),
+    0,
+  );
   const perTx = store.stats.costCharged / Math.max(1, n);
-  console.log(`\nshopify.payouts (sandbox store, plan plus: bucket 20,000, 1,000 points/s): ${SAMPLE} payouts, ${n} transactions, run ${run.status} in ${(ms / 1000).toFixed(2)} s `
-    + `(CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), ${store.stats.requests} requests, ${store.stats.throttled} throttled, ${store.stats.costCharged} cost points = ${perTx.toFixed(2)} per transaction`);
-  console.log(`  at that cost, ${P * T} transactions are ${(P * T * perTx).toFixed(0)} points: ≥ ${((P * T * perTx) / 1000).toFixed(0)} s of Shopify's rate limit on Plus (1,000 points/s), ≥ ${((P * T * perTx) / 100).toFixed(0)} s on a standard plan`);
+  console.log(
+    `\nshopify.payouts (sandbox store, plan plus: bucket 20,000, 1,000 points/s): ${SAMPLE} payouts, ${n} transactions, run ${run.status} in ${(ms / 1000).toFixed(2)} s ` +
+      `(CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), ${store.stats.requests} requests, ${store.stats.throttled} throttled, ${store.stats.costCharged} cost points = ${perTx.toFixed(2)} per transaction`,
+  );
+  console.log(
+    `  at that cost, ${P * T} transactions are ${(P * T * perTx).toFixed(0)} points: ≥ ${((P * T * perTx) / 1000).toFixed(0)} s of Shopify's rate limit on Plus (1,000 points/s), ≥ ${((P * T * perTx) / 100).toFixed(0)} s on a standard plan`,
+  );
   await rt2.close();
   await store.stop();
 }

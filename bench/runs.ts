@@ -43,18 +43,20 @@ const t1 = performance.now();
 const cpu = process.cpuUsage(cpu0);
 const ok = (rt.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'succeeded'`).get() as { n: number }).n - 1;
 const steps = (rt.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM steps`).get() as { n: number }).n;
-console.log(JSON.stringify({
-  runs,
-  succeeded: ok,
-  concurrency,
-  sandboxProcesses: processes,
-  enqueueMs: Math.round(enqueued - t0),
-  runsPerSecond: Math.round((runs / (t1 - enqueued)) * 1000),
-  // CPU of the engine's process per run (the sandbox children excluded): steadier than wall time on a shared machine.
-  mainCpuMsPerRun: Math.round(((cpu.user + cpu.system) / 1000 / runs) * 1000) / 1000,
-  stepsPersisted: steps,
-  rssMb: Math.round(process.memoryUsage().rss / 1e6),
-}));
+console.log(
+  JSON.stringify({
+    runs,
+    succeeded: ok,
+    concurrency,
+    sandboxProcesses: processes,
+    enqueueMs: Math.round(enqueued - t0),
+    runsPerSecond: Math.round((runs / (t1 - enqueued)) * 1000),
+    // CPU of the engine's process per run (the sandbox children excluded): steadier than wall time on a shared machine.
+    mainCpuMsPerRun: Math.round(((cpu.user + cpu.system) / 1000 / runs) * 1000) / 1000,
+    stepsPersisted: steps,
+    rssMb: Math.round(process.memoryUsage().rss / 1e6),
+  }),
+);
 await rt.close();
 await sandbox.close();
 tmp.cleanup();

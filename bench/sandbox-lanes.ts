@@ -23,7 +23,9 @@ const pct = (s: number[], p: number) => s[Math.max(0, Math.ceil(s.length * p) - 
 async function scenario(label: string, hangs: number, hangTimeoutMs: number): Promise<void> {
   const sb = createSandbox({ processes: 2 });
   await trivial(sb, 20, 60_000);
-  const spinning = Array.from({ length: hangs }, (_, i) => sb.run({ nodeId: `hang-${i}`, kind: 'function', source: 'for (;;) {}', vars: {}, timeoutMs: hangTimeoutMs }).catch(() => undefined));
+  const spinning = Array.from({ length: hangs }, (_, i) =>
+    sb.run({ nodeId: `hang-${i}`, kind: 'function', source: 'for (;;) {}', vars: {}, timeoutMs: hangTimeoutMs }).catch(() => undefined),
+  );
   await sleep(hangs ? 500 : 0);
   // Measured only while the hangs still run (bounded by their timeout): after it, there is nothing left to wait behind.
   const ms = await trivial(sb, calls, hangs ? hangTimeoutMs - 700 : 60_000);

@@ -48,9 +48,16 @@ return {
 // The same source, compiled in the host for the plain-JS baseline.
 const plain = new Function('input', `'use strict';\n${MAPPING}`) as (input: unknown) => unknown;
 const EXPRESSIONS = [
-  'input.name', 'input.email', 'input.currency', 'input.total_price', 'input.line_items.length',
-  'input.line_items[0].sku', 'input.customer && input.customer.id', 'input.financial_status === "paid"',
-  'input.tags.split(",").map(t => t.trim())', 'input.shipping_address && input.shipping_address.country_code',
+  'input.name',
+  'input.email',
+  'input.currency',
+  'input.total_price',
+  'input.line_items.length',
+  'input.line_items[0].sku',
+  'input.customer && input.customer.id',
+  'input.financial_status === "paid"',
+  'input.tags.split(",").map(t => t.trim())',
+  'input.shipping_address && input.shipping_address.country_code',
 ];
 const plainExprs = EXPRESSIONS.map((e) => new Function('input', `'use strict'; return (${e});`) as (i: unknown) => unknown);
 
@@ -61,11 +68,21 @@ interface Case {
   batch(n: number): Promise<void>;
   weight?: number;
 }
-const seq = (fn: (i: number) => unknown): Case['batch'] => async (n) => { for (let i = 0; i < n; i++) await fn(i); };
-const inFlight = (width: number, fn: (i: number) => Promise<unknown>): Case['batch'] => async (n) => {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => { while (next < n) await fn(next++); }));
-};
+const seq =
+  (fn: (i: number) => unknown): Case['batch'] =>
+  async (n) => {
+    for (let i = 0; i < n; i++) await fn(i);
+  };
+const inFlight =
+  (width: number, fn: (i: number) => Promise<unknown>): Case['batch'] =>
+  async (n) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (next < n) await fn(next++);
+      }),
+    );
+  };
 
 const N = Number(process.env.BENCH_N) || 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 7;
@@ -88,10 +105,30 @@ const cases: Case[] = [
   { key: 'coldPar', label: 'sandbox: fresh JsonText, 8 in flight / 2 processes', batch: inFlight(8, (i) => call(MAPPING, new JsonText(texts[i % 64]))) },
   { key: 'residentPar', label: 'sandbox: resident JsonText, 8 in flight / 2 processes', batch: inFlight(8, () => call(MAPPING, resident)) },
   { key: 'residentMut', label: 'sandbox: resident JsonText, code sorting input in place', batch: seq(() => call(MUTATING, resident)) },
-  { key: 'plainExprText', label: `plain JS: parse + ${EXPRESSIONS.length} expressions, JSON out`, batch: seq((i) => { const o = JSON.parse(texts[i % 64]); return JSON.stringify(plainExprs.map((f) => f(o))); }) },
-  { key: 'plainExpr', label: `plain JS: ${EXPRESSIONS.length} expressions over an object, JSON out`, batch: seq(() => JSON.stringify(plainExprs.map((f) => f(orderObj)))), weight: 5 },
-  { key: 'batchCold', label: `sandbox: runBatch of ${EXPRESSIONS.length}, fresh JsonText`, batch: seq((i) => sb.runBatch({ nodeId: 'bench', vars: { input: new JsonText(texts[i % 64]) }, expressions: EXPRESSIONS })) },
-  { key: 'batchResident', label: `sandbox: runBatch of ${EXPRESSIONS.length}, resident JsonText`, batch: seq(() => sb.runBatch({ nodeId: 'bench', vars: { input: resident }, expressions: EXPRESSIONS })) },
+  {
+    key: 'plainExprText',
+    label: `plain JS: parse + ${EXPRESSIONS.length} expressions, JSON out`,
+    batch: seq((i) => {
+      const o = JSON.parse(texts[i % 64]);
+      return JSON.stringify(plainExprs.map((f) => f(o)));
+    }),
+  },
+  {
+    key: 'plainExpr',
+    label: `plain JS: ${EXPRESSIONS.length} expressions over an object, JSON out`,
+    batch: seq(() => JSON.stringify(plainExprs.map((f) => f(orderObj)))),
+    weight: 5,
+  },
+  {
+    key: 'batchCold',
+    label: `sandbox: runBatch of ${EXPRESSIONS.length}, fresh JsonText`,
+    batch: seq((i) => sb.runBatch({ nodeId: 'bench', vars: { input: new JsonText(texts[i % 64]) }, expressions: EXPRESSIONS })),
+  },
+  {
+    key: 'batchResident',
+    label: `sandbox: runBatch of ${EXPRESSIONS.length}, resident JsonText`,
+    batch: seq(() => sb.runBatch({ nodeId: 'bench', vars: { input: resident }, expressions: EXPRESSIONS })),
+  },
   { key: 'floor', label: 'sandbox: round-trip floor (return 1, tiny input)', batch: seq(() => call('return 1', tiny)) },
 ];
 
@@ -129,7 +166,9 @@ for (let round = 0; round < ROUNDS; round++) {
 await sb.close();
 
 const r: Record<string, number> = {};
-console.log(`order: ${fixture.line_items.length} lines, ${ORDER_TEXT.length} chars of JSON in, ${JSON.stringify(plain(orderObj)).length} chars out; ${ROUNDS} rounds x ${N} calls, median round`);
+console.log(
+  `order: ${fixture.line_items.length} lines, ${ORDER_TEXT.length} chars of JSON in, ${JSON.stringify(plain(orderObj)).length} chars out; ${ROUNDS} rounds x ${N} calls, median round`,
+);
 const rc: Record<string, number> = {};
 console.log(`${''.padEnd(60)} ${'wall'.padStart(8)}          ${'CPU (all processes)'}`);
 for (const c of cases) {

@@ -42,7 +42,8 @@ const scenario: Scenario = {
   shop: { name: 'Bench shop', currency: 'GBP' },
   locations,
   products: Array.from({ length: variants }, (_, i) => ({
-    id: 1_000_000 + i, title: `Bench product ${i}`,
+    id: 1_000_000 + i,
+    title: `Bench product ${i}`,
     variants: [{ id: 2_000_000 + i, sku: sku(i), price: '10.00', inventoryItemId: 3_000_000 + i }],
   })),
   inventory: Array.from({ length: variants }, (_, i) => locations.map((l) => ({ inventoryItemId: 3_000_000 + i, locationId: l.id, available: 10 }))).flat(),
@@ -50,21 +51,34 @@ const scenario: Scenario = {
 
 const shop = await startShopifySandbox({ plan, seed: scenario, bulk: { timeScale: TIME_SCALE } });
 const client = createShopifyConnection({
-  shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken }, plan: PLANS[plan],
-  sleep: (ms, signal) => new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms / shop.bulk.timeScale);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  }),
+  shopDomain: shop.shopDomain,
+  endpoint: shop.url,
+  auth: { kind: 'access-token', accessToken: shop.accessToken },
+  plan: PLANS[plan],
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      const t = setTimeout(resolve, ms / shop.bulk.timeScale);
+      signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    }),
 });
 const warehouses = Object.fromEntries(locations.map((l, i) => [`WH${i + 1}`, `gid://shopify/Location/${l.id}`]));
 const rates = BULK_RATES[plan];
-const config = (scope: 'full' | 'delta') => inventoryPush.config.parse({
-  connection: 'bench', locations: warehouses, scope, pollSeconds: POLL_SECONDS,
-  bulkModel: { objectsPerSecond: rates.queryObjectsPerSecond, overheadSeconds: rates.startupSeconds },
-});
+const config = (scope: 'full' | 'delta') =>
+  inventoryPush.config.parse({
+    connection: 'bench',
+    locations: warehouses,
+    scope,
+    pollSeconds: POLL_SECONDS,
+    bulkModel: { objectsPerSecond: rates.queryObjectsPerSecond, overheadSeconds: rates.startupSeconds },
+  });
 const state = new Map<string, unknown>();
 const ctx = (scope: 'full' | 'delta'): NodeContext<any> => ({
-  runId: `bench-${scope}`, flowId: 'bench', flowVersion: 1, nodeId: 'push', attempt: 1, trigger: null,
+  runId: `bench-${scope}`,
+  flowId: 'bench',
+  flowVersion: 1,
+  nodeId: 'push',
+  attempt: 1,
+  trigger: null,
   config: config(scope),
   log: { debug() {}, info() {}, warn() {}, error() {} },
   sandbox: undefined as never,
@@ -85,7 +99,10 @@ async function measure(scope: 'full' | 'delta', levels: { sku: string; warehouse
   clearInterval(sampler);
   minAvailable = Math.min(minAvailable, shop.bucket().currentlyAvailable);
   // Shopify's timestamps have whole seconds: take the store's own modelled ms for the same operations.
-  const dur = (b: { id: string }) => { const op = shop.bulk.ops.get(b.id)!; return (op.completedAtMs! - op.createdAtMs) / 1000; };
+  const dur = (b: { id: string }) => {
+    const op = shop.bulk.ops.get(b.id)!;
+    return (op.completedAtMs! - op.createdAtMs) / 1000;
+  };
   const bulkModelledS = out.bulkOperations.reduce((a, b) => a + dur(b) + POLL_SECONDS / 2, 0);
   const bulkRealS = out.bulkOperations.reduce((a, b) => a + b.realMs / 1000, 0);
   // Concurrent bulk reads (delta: up to five at once) overlap in time: count the longest of each wave, not the sum.
@@ -94,14 +111,25 @@ async function measure(scope: 'full' | 'delta', levels: { sku: string; warehouse
   const others = out.bulkOperations.filter((b) => b.type !== 'QUERY');
   const span = (list: typeof out.bulkOperations) => list.reduce((a, b) => a + dur(b) + POLL_SECONDS / 2, 0);
   const modelledBulkS = overlap ? Math.max(...queries.map((b) => dur(b) + POLL_SECONDS / 2)) * Math.ceil(queries.length / 5) + span(others) : bulkModelledS;
-  const realBulkS = overlap ? Math.max(...queries.map((b) => b.realMs / 1000)) * Math.ceil(queries.length / 5) + others.reduce((a, b) => a + b.realMs / 1000, 0) : bulkRealS;
+  const realBulkS = overlap
+    ? Math.max(...queries.map((b) => b.realMs / 1000)) * Math.ceil(queries.length / 5) + others.reduce((a, b) => a + b.realMs / 1000, 0)
+    : bulkRealS;
   const modelledS = Math.max(0, realS - realBulkS) + modelledBulkS;
   return {
-    scope, levels: levels.length, pushed: out.pushed.length, unchanged: out.unchanged, problems: out.problems.length, conflicts: out.conflicts.length,
-    read: out.path.read.reason, write: out.path.write?.reason ?? null, fallback: out.path.fallback ?? null,
+    scope,
+    levels: levels.length,
+    pushed: out.pushed.length,
+    unchanged: out.unchanged,
+    problems: out.problems.length,
+    conflicts: out.conflicts.length,
+    read: out.path.read.reason,
+    write: out.path.write?.reason ?? null,
+    fallback: out.path.fallback ?? null,
     bulkOperations: out.bulkOperations.map((b) => ({ type: b.type, status: b.status, objects: b.objectCount, modelledS: dur(b), realS: b.realMs / 1000 })),
-    calls: out.calls, pointsCharged: shop.stats.costCharged - costBefore,
-    modelledS: Number(modelledS.toFixed(1)), realS: Number(realS.toFixed(1)),
+    calls: out.calls,
+    pointsCharged: shop.stats.costCharged - costBefore,
+    modelledS: Number(modelledS.toFixed(1)),
+    realS: Number(realS.toFixed(1)),
     bucketShareLeftMin: Number((minAvailable / max).toFixed(3)),
   };
 }
@@ -111,14 +139,33 @@ const readCall = client.estimateCost(VARIANTS_BY_SKU, { query: 'x', first: 25, l
 const oldPoints = Math.ceil(variants / 25) * readCall + Math.ceil((variants * locationCount) / 250) * 10;
 const oldS = Math.max(0, oldPoints - PLANS[plan].maximumAvailable) / PLANS[plan].restoreRate;
 
-const full = await measure('full', Array.from({ length: variants }, (_, i) => locations.map((_, j) => ({ sku: sku(i), warehouse: `WH${j + 1}`, quantity: 11 + ((i + j) % 40) }))).flat());
+const full = await measure(
+  'full',
+  Array.from({ length: variants }, (_, i) => locations.map((_, j) => ({ sku: sku(i), warehouse: `WH${j + 1}`, quantity: 11 + ((i + j) % 40) }))).flat(),
+);
 const step = Math.max(1, Math.floor(variants / Math.max(1, deltaLevels)));
-const delta = deltaLevels ? await measure('delta', Array.from({ length: Math.min(deltaLevels, variants) }, (_, k) => ({ sku: sku(k * step), warehouse: `WH${(k % locationCount) + 1}`, quantity: 5 + (k % 7) }))) : null;
+const delta = deltaLevels
+  ? await measure(
+      'delta',
+      Array.from({ length: Math.min(deltaLevels, variants) }, (_, k) => ({
+        sku: sku(k * step),
+        warehouse: `WH${(k % locationCount) + 1}`,
+        quantity: 5 + (k % 7),
+      })),
+    )
+  : null;
 
 const result = {
-  date: new Date().toISOString(), plan, variants, locations: locationCount,
-  bucket: PLANS[plan], bulkRateModel: rates, timeScale: TIME_SCALE, pollSeconds: POLL_SECONDS,
-  full, delta,
+  date: new Date().toISOString(),
+  plan,
+  variants,
+  locations: locationCount,
+  bucket: PLANS[plan],
+  bulkRateModel: rates,
+  timeScale: TIME_SCALE,
+  pollSeconds: POLL_SECONDS,
+  full,
+  delta,
   oldPerCall: { points: oldPoints, modelledS: Number(oldS.toFixed(1)), bucketShareLeft: 0 },
   ratioToOld: Number((full.modelledS / oldS).toFixed(4)),
   rssMb: Math.round(process.memoryUsage().rss / 1e6),

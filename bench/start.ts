@@ -25,7 +25,9 @@ function cpuMs(pid: number): number {
   };
   const kids = (p: number): number[] => {
     try {
-      return readdirSync(`/proc/${p}/task`).flatMap((t) => readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
+        readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+      );
     } catch {
       return [];
     }
@@ -40,7 +42,14 @@ async function once(cmd: string[], fromSource: boolean, port: number) {
   const t0 = performance.now();
   const child = spawn(cmd[0], cmd.slice(1), {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', ...(fromSource ? { LEDGERLINE_FROM_SOURCE: '1' } : {}) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LEDGERLINE_DATA_DIR: dataDir,
+      LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw',
+      ...(fromSource ? { LEDGERLINE_FROM_SOURCE: '1' } : {}),
+    },
     stdio: 'ignore',
     detached: true, // its own process group: npm does not pass SIGTERM on to the server
   });
@@ -96,5 +105,7 @@ console.log('| start | wall to healthy, median (min–max) | CPU until healthy (
 console.log('|---|---|---|');
 for (const [name, rs] of results) {
   const w = rs.map((r) => r.wall);
-  console.log(`| ${name} | ${Math.round(med(w))} ms (${Math.round(Math.min(...w))}–${Math.round(Math.max(...w))}) | ${Math.round(med(rs.map((r) => r.cpu)))} ms |`);
+  console.log(
+    `| ${name} | ${Math.round(med(w))} ms (${Math.round(Math.min(...w))}–${Math.round(Math.max(...w))}) | ${Math.round(med(rs.map((r) => r.cpu)))} ms |`,
+  );
 }

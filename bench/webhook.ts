@@ -14,7 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' }, concurrency: { type: 'string', default: '10,50' }, runs: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '2' },
+    concurrency: { type: 'string', default: '10,50' },
+    runs: { type: 'boolean', default: false },
+  },
+});
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const levels = values.concurrency!.split(',').map(Number);
@@ -26,11 +33,15 @@ let seq = 0;
 const nextBody = () => template.replace('"note": null', `"note": "bench ${++seq}"`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
-const server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), 'bin/ledgerline.js', 'serve'], {
-  cwd: root,
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX: '0' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), 'bin/ledgerline.js', 'serve'],
+  {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 let out = '';
 let logLines = 0;
 const base = await new Promise<string>((ok, fail) => {
@@ -40,28 +51,57 @@ const base = await new Promise<string>((ok, fail) => {
     if (out.length < 100_000) out += d;
     logLines += d.toString().split('\n').length - 1;
     const m = /"url":"(http:[^"]+)"/.exec(out);
-    if (m) (clearTimeout(timer), ok(m[1]));
+    if (m) clearTimeout(timer), ok(m[1]);
   });
 });
 
 // The peer: nothing but Node's HTTP server reading the body and answering.
-const peer = spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"ok":true}'); }); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+const peer = spawn(
+  process.execPath,
+  [
+    '-e',
+    `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"ok":true}'); }); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const peerPort = await new Promise<string>((ok) => peer.stdout!.once('data', (d: Buffer) => ok(d.toString().trim())));
-interface Target { name: string; host: string; port: string; pid: number }
+interface Target {
+  name: string;
+  host: string;
+  port: string;
+  pid: number;
+}
 const targets: Target[] = [
   { name: 'bare node:http', host: '127.0.0.1', port: peerPort, pid: peer.pid! },
   { name: 'Ledgerline', host: new URL(base).hostname, port: new URL(base).port, pid: server.pid! },
 ];
 
 async function api(method: string, path: string, token: string | null, payload?: unknown) {
-  const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: payload === undefined ? undefined : JSON.stringify(payload) });
+  const r = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
   return r.json() as Promise<Record<string, any>>;
 }
 const { token } = await api('POST', '/api/auth/login', null, { email: 'admin@localhost', password: 'bench-admin-pw' });
-await api('POST', '/api/connections', token, { id: 'shop', kind: 'shopify', provider: 'shopify', name: 'Bench shop', config: { shopDomain: 'bench.myshopify.com' }, secrets: { webhookSecret: SECRET } });
+await api('POST', '/api/connections', token, {
+  id: 'shop',
+  kind: 'shopify',
+  provider: 'shopify',
+  name: 'Bench shop',
+  config: { shopDomain: 'bench.myshopify.com' },
+  secrets: { webhookSecret: SECRET },
+});
 if (values.runs) {
-  await api('POST', '/api/flows', token, { schemaVersion: 1, id: 'orders', name: 'orders', nodes: [{ id: 't', type: 'shopify.trigger', position: { x: 0, y: 0 }, config: { connection: 'shop', topic: 'orders/create' } }], edges: [] });
+  await api('POST', '/api/flows', token, {
+    schemaVersion: 1,
+    id: 'orders',
+    name: 'orders',
+    nodes: [{ id: 't', type: 'shopify.trigger', position: { x: 0, y: 0 }, config: { connection: 'shop', topic: 'orders/create' } }],
+    edges: [],
+  });
   await api('POST', '/api/flows/orders/publish', token, { message: 'bench' });
   await api('POST', '/api/flows/orders/activate', token, {});
 }
@@ -155,23 +195,71 @@ for (const c of levels) {
     const a = acc.get(t.name)!;
     const lat = a.lat.sort((x, y) => x - y);
     const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-    results.push({ target: t.name, concurrency: c, requests: lat.length, perSecond: Math.round(lat.length / (a.ms / 1000)), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1], errors: a.errors, cpuMsPerRequest: a.cpu / lat.length, rssMb: a.rss, load: `${Math.min(...a.loads).toFixed(1)}–${Math.max(...a.loads).toFixed(1)}` });
+    results.push({
+      target: t.name,
+      concurrency: c,
+      requests: lat.length,
+      perSecond: Math.round(lat.length / (a.ms / 1000)),
+      p50: q(0.5),
+      p90: q(0.9),
+      p99: q(0.99),
+      max: lat[lat.length - 1],
+      errors: a.errors,
+      cpuMsPerRequest: a.cpu / lat.length,
+      rssMb: a.rss,
+      load: `${Math.min(...a.loads).toFixed(1)}–${Math.max(...a.loads).toFixed(1)}`,
+    });
   }
 }
 const metrics = await (await fetch(`${base}/metrics`)).text();
 const accepted = Number(/ledgerline_webhooks_total\{source="shopify",result="accepted"\} (\d+)/.exec(metrics)?.[1] ?? 0);
 const commits = Number(/ledgerline_ingest_commits_total (\d+)/.exec(metrics)?.[1] ?? 0);
 const depth = /ledgerline_queue_depth\{state="queued"\} (\d+)/.exec(metrics)?.[1];
-console.log(JSON.stringify({ runs: values.runs, seconds, rounds, accepted, commits, deliveriesPerCommit: commits ? +(accepted / commits).toFixed(2) : null, queuedAtEnd: Number(depth ?? 0), logLines, results }, null, 2));
-console.log('\n| server | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | server CPU ms/req | server RSS | load avg |\n|---|---|---|---|---|---|---|---|---|---|---|');
-type R = { target: string; concurrency: number; perSecond: number; p50: number; p90: number; p99: number; max: number; errors: number; cpuMsPerRequest: number; rssMb: number; load: string };
-for (const r of results as R[]) console.log(`| ${r.target} | ${r.concurrency} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.errors} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.rssMb} MB | ${r.load} |`);
+console.log(
+  JSON.stringify(
+    {
+      runs: values.runs,
+      seconds,
+      rounds,
+      accepted,
+      commits,
+      deliveriesPerCommit: commits ? +(accepted / commits).toFixed(2) : null,
+      queuedAtEnd: Number(depth ?? 0),
+      logLines,
+      results,
+    },
+    null,
+    2,
+  ),
+);
+console.log(
+  '\n| server | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | server CPU ms/req | server RSS | load avg |\n|---|---|---|---|---|---|---|---|---|---|---|',
+);
+type R = {
+  target: string;
+  concurrency: number;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  errors: number;
+  cpuMsPerRequest: number;
+  rssMb: number;
+  load: string;
+};
+for (const r of results as R[])
+  console.log(
+    `| ${r.target} | ${r.concurrency} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.errors} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.rssMb} MB | ${r.load} |`,
+  );
 console.log('\n| concurrency | Ledgerline / bare: req/s | Ledgerline / bare: CPU per request |\n|---|---|---|');
 for (const c of levels) {
   const [bare, ll] = targets.map((t) => (results as R[]).find((r) => r.target === t.name && r.concurrency === c)!);
   console.log(`| ${c} | ${(ll.perSecond / bare.perSecond).toFixed(2)} | ${(ll.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(2)}x |`);
 }
-console.log(`Ledgerline max RSS ${maxRss} MB; deliveries per commit ${commits ? (accepted / commits).toFixed(2) : '-'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log(
+  `Ledgerline max RSS ${maxRss} MB; deliveries per commit ${commits ? (accepted / commits).toFixed(2) : '-'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+);
 agent.destroy();
 peer.kill('SIGTERM');
 server.kill('SIGTERM');

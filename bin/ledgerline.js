@@ -27,7 +27,8 @@ function compiledIsCurrent() {
   if (!existsSync(stamp)) return false;
   const built = statSync(stamp).mtimeMs;
   const stale = SOURCE_DIRS.some((d) => existsSync(join(root, d)) && newerThan(join(root, d), built));
-  if (stale && process.argv[2] === 'serve') console.error('[ledgerline] dist/ is older than the sources: running them through tsx (`npm run build` refreshes it)');
+  if (stale && process.argv[2] === 'serve')
+    console.error('[ledgerline] dist/ is older than the sources: running them through tsx (`npm run build` refreshes it)');
   return !stale;
 }
 

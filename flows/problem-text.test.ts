@@ -6,13 +6,24 @@ import type { NodeType } from '../runtime/node-api.ts';
 
 // Shaped like nodes/shopify's trigger (flows/ may not import nodes/).
 const trigger: NodeType = {
-  type: 'shopify.trigger', version: 1, title: 'Shopify event', category: 'trigger', description: '', trigger: 'shopify-webhook',
+  type: 'shopify.trigger',
+  version: 1,
+  title: 'Shopify event',
+  category: 'trigger',
+  description: '',
+  trigger: 'shopify-webhook',
   config: z.object({ connection: z.string().min(1, 'connection id is required'), topic: z.enum(['orders/create', 'orders/paid']) }).strict(),
-  inputs: [], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {}, execute: () => ({}),
+  inputs: [],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: {},
+  execute: () => ({}),
 };
 const lookup = (t: string) => (t === trigger.type ? trigger : undefined);
 const doc = (config: unknown) => ({
-  schemaVersion: 1, id: 'f', name: 'f',
+  schemaVersion: 1,
+  id: 'f',
+  name: 'f',
   nodes: [{ id: 'shopify', type: 'shopify.trigger', position: { x: 0, y: 0 }, config }],
   edges: [],
 });
@@ -28,7 +39,9 @@ describe('config problems for people', () => {
 
   it('lists the allowed values of a choice and what was given', () => {
     const r = validateFlow(doc({ connection: 'shop', topic: 'orders/eaten' }), lookup);
-    expect(r.problems.find((x) => x.path === '$.nodes[0].config.topic')?.message).toMatch(/^The Shopify event trigger: topic must be one of "orders\/create", .* \(it is "orders\/eaten"\)$/);
+    expect(r.problems.find((x) => x.path === '$.nodes[0].config.topic')?.message).toMatch(
+      /^The Shopify event trigger: topic must be one of "orders\/create", .* \(it is "orders\/eaten"\)$/,
+    );
   });
 
   it('names nested fields in words', () => {

@@ -25,7 +25,12 @@ export function fieldLabel(path: ReadonlyArray<PropertyKey>): string {
       .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
       .replace(/[_-]+/g, ' ')
       .toLowerCase();
-    words.push(s.replace(/\bsku\b/g, 'SKU').replace(/\bid\b/g, 'ID').replace(/\berp\b/g, 'ERP'));
+    words.push(
+      s
+        .replace(/\bsku\b/g, 'SKU')
+        .replace(/\bid\b/g, 'ID')
+        .replace(/\berp\b/g, 'ERP'),
+    );
   }
   return words.join(' ') || 'configuration';
 }
@@ -54,7 +59,13 @@ export function configProblemText(type: Named, issue: Issue, config: unknown, na
   const field = fieldLabel(issue.path);
   const value = valueAt(config, issue.path);
   const missing = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-  if (missing && (issue.code === 'invalid_type' || (issue.code === 'too_small' && issue.origin === 'string') || issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
+  if (
+    missing &&
+    (issue.code === 'invalid_type' ||
+      (issue.code === 'too_small' && issue.origin === 'string') ||
+      issue.code === 'invalid_value' ||
+      issue.code === 'invalid_union')
+  ) {
     return `${who} needs ${article(field)} ${field}`;
   }
   if (issue.code === 'invalid_value' && issue.values?.length) {

@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 export const CURRENT_SCHEMA_VERSION = 1;
 
-const id = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -');
+const id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -');
 
 export const retryPolicySchema = z.object({
   maxAttempts: z.number().int().min(1).max(20).default(3),

@@ -11,7 +11,17 @@ const problemsOf = (doc: unknown) => {
 
 describe('validateFlow', () => {
   it('accepts a valid flow', () => {
-    const r = validateFlow(flow('ok', [{ id: 't', type: 'trigger.manual' }, { id: 'c', type: 'core.code', config: { code: 'return input' } }], ['t->c']), getNodeType);
+    const r = validateFlow(
+      flow(
+        'ok',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'c', type: 'core.code', config: { code: 'return input' } },
+        ],
+        ['t->c'],
+      ),
+      getNodeType,
+    );
     expect(r.ok).toBe(true);
   });
 
@@ -46,12 +56,22 @@ describe('validateFlow', () => {
   });
 
   it('finds cycles', () => {
-    const doc = flow('cyc', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'core.code', config: { code: 'return 1' } }, { id: 'b', type: 'core.code', config: { code: 'return 1' } }], ['t->a', 'a->b', 'b->a']);
+    const doc = flow(
+      'cyc',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'core.code', config: { code: 'return 1' } },
+        { id: 'b', type: 'core.code', config: { code: 'return 1' } },
+      ],
+      ['t->a', 'a->b', 'b->a'],
+    );
     expect(problemsOf(doc)).toContain('a $.nodes[1]: cycle: a -> b -> a');
   });
 
   it('says when there is no trigger', () => {
-    expect(problemsOf(flow('nt', [{ id: 'a', type: 'core.code', config: { code: 'return 1' } }], []))).toContain('flow $.nodes: the flow has no trigger node (add one trigger.* node)');
+    expect(problemsOf(flow('nt', [{ id: 'a', type: 'core.code', config: { code: 'return 1' } }], []))).toContain(
+      'flow $.nodes: the flow has no trigger node (add one trigger.* node)',
+    );
   });
 
   it('names the element even when its shape is wrong', () => {
@@ -74,20 +94,33 @@ describe('migrateFlow', () => {
     const migrations = [{ from: 1, up: (d: Record<string, unknown>) => ({ ...d, edges: (d.connections as unknown[]) ?? [] }) }];
     const r = migrateFlow({ schemaVersion: 1, connections: [1] }, migrations, 2);
     expect(r).toMatchObject({ ok: true, from: 1, doc: { schemaVersion: 2, edges: [1] } });
-    expect(migrateFlow({ schemaVersion: 3 }, migrations, 2)).toMatchObject({ ok: false, message: expect.stringMatching(/newer than this Ledgerline supports/) });
+    expect(migrateFlow({ schemaVersion: 3 }, migrations, 2)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/newer than this Ledgerline supports/),
+    });
     expect(migrateFlow({ id: 'x' })).toMatchObject({ ok: false, message: expect.stringMatching(/schemaVersion must be an integer/) });
   });
 });
 
 describe('hostile documents', () => {
   const chain = (n: number) => ({
-    schemaVersion: 1, id: 'long', name: 'long',
+    schemaVersion: 1,
+    id: 'long',
+    name: 'long',
     nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: i === 0 ? 'trigger.manual' : 'core.noop', position: { x: 0, y: 0 }, config: {} })),
     edges: Array.from({ length: n - 1 }, (_, i) => ({ id: `e${i}`, source: `n${i}`, target: `n${i + 1}` })),
   });
 
   it('validates a 20,000-node chain without overflowing the stack, and still finds a cycle closing it', () => {
-    const lookup = (t: string) => ({ type: t, version: 1, config: { safeParse: (c: unknown) => ({ success: true, data: c }) }, inputs: t === 'trigger.manual' ? [] : [{ id: 'in' }], outputs: [{ id: 'out' }], trigger: t === 'trigger.manual' ? 'manual' : undefined }) as never;
+    const lookup = (t: string) =>
+      ({
+        type: t,
+        version: 1,
+        config: { safeParse: (c: unknown) => ({ success: true, data: c }) },
+        inputs: t === 'trigger.manual' ? [] : [{ id: 'in' }],
+        outputs: [{ id: 'out' }],
+        trigger: t === 'trigger.manual' ? 'manual' : undefined,
+      }) as never;
     const doc = chain(20_000);
     expect(validateFlow(doc, lookup).problems).toEqual([]);
     doc.edges.push({ id: 'back', source: 'n19999', target: 'n1' });
@@ -117,7 +150,11 @@ describe('hostile documents', () => {
     };
     expect(bad((d) => (d.nodes[1].id = 7))[0]).toMatchObject({ path: '$.nodes[1].id' });
     expect(bad((d) => delete d.edges[0].id)[0]).toMatchObject({ path: '$.edges[0].id' });
-    expect(bad((d) => d.nodes.push({ ...d.nodes[1] }))[0]).toMatchObject({ where: 'n1', path: '$.nodes[2].id', message: expect.stringMatching(/duplicate node id/) });
+    expect(bad((d) => d.nodes.push({ ...d.nodes[1] }))[0]).toMatchObject({
+      where: 'n1',
+      path: '$.nodes[2].id',
+      message: expect.stringMatching(/duplicate node id/),
+    });
     expect(bad((d) => (d.nodes[1].config = 'code'))[0]).toMatchObject({ where: 'n1', path: '$.nodes[1].config' });
   });
 });

@@ -56,9 +56,10 @@ export function depthProblem(doc: unknown, max = MAX_DEPTH): Problem | undefined
       const where = whereOf(doc, path);
       return { where, path: jsonPath(path), message: `nested more than ${max} levels deep; a flow document may nest at most ${max} levels` };
     }
-    if (Array.isArray(v)) v.forEach((x, i) => {
-      stack.push([x, depth + 1, i, me]);
-    });
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        stack.push([x, depth + 1, i, me]);
+      });
     else for (const [k, x] of Object.entries(v)) stack.push([x, depth + 1, k, me]);
   }
   return undefined;
@@ -79,7 +80,12 @@ export function structureProblems(input: unknown): Problem[] {
   for (const list of ['nodes', 'edges'] as const) {
     const first = new Map<string, number>();
     parsed.data[list].forEach((el, i) => {
-      if (first.has(el.id)) problems.push({ where: el.id, path: `$.${list}[${i}].id`, message: `duplicate ${list === 'nodes' ? 'node' : 'edge'} id "${el.id}" (also at $.${list}[${first.get(el.id)}])` });
+      if (first.has(el.id))
+        problems.push({
+          where: el.id,
+          path: `$.${list}[${i}].id`,
+          message: `duplicate ${list === 'nodes' ? 'node' : 'edge'} id "${el.id}" (also at $.${list}[${first.get(el.id)}])`,
+        });
       else first.set(el.id, i);
     });
   }
@@ -125,7 +131,8 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
     }
     const config = type.config.safeParse(node.config);
     if (!config.success) {
-      for (const issue of config.error.issues) add(node.id, jsonPath(['nodes', i, 'config', ...issue.path]), configProblemText(type, issue, node.config, node.name));
+      for (const issue of config.error.issues)
+        add(node.id, jsonPath(['nodes', i, 'config', ...issue.path]), configProblemText(type, issue, node.config, node.name));
     }
   });
 
@@ -137,14 +144,24 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
     if (edgeIds.has(edge.id)) add(edge.id, `${at}.id`, `duplicate edge id "${edge.id}" (also at $.edges[${edgeIds.get(edge.id)}])`);
     else edgeIds.set(edge.id, i);
     let ok = true;
-    if (!nodeIndex.has(edge.source)) { add(edge.id, `${at}.source`, `edge source "${edge.source}" is not a node of this flow`); ok = false; }
-    if (!nodeIndex.has(edge.target)) { add(edge.id, `${at}.target`, `edge target "${edge.target}" is not a node of this flow`); ok = false; }
+    if (!nodeIndex.has(edge.source)) {
+      add(edge.id, `${at}.source`, `edge source "${edge.source}" is not a node of this flow`);
+      ok = false;
+    }
+    if (!nodeIndex.has(edge.target)) {
+      add(edge.id, `${at}.target`, `edge target "${edge.target}" is not a node of this flow`);
+      ok = false;
+    }
     const src = types.get(edge.source);
     const dst = types.get(edge.target);
     if (src) {
       const ports = src.outputs.map((p) => p.id);
       if (edge.sourceHandle !== undefined && !ports.includes(edge.sourceHandle)) {
-        add(edge.id, `${at}.sourceHandle`, `node "${edge.source}" (${src.type}) has no output port "${edge.sourceHandle}"; ports: ${ports.join(', ') || 'none'}`);
+        add(
+          edge.id,
+          `${at}.sourceHandle`,
+          `node "${edge.source}" (${src.type}) has no output port "${edge.sourceHandle}"; ports: ${ports.join(', ') || 'none'}`,
+        );
         ok = false;
       } else if (edge.sourceHandle === undefined && ports.length > 1) {
         add(edge.id, `${at}.sourceHandle`, `node "${edge.source}" (${src.type}) has several output ports (${ports.join(', ')}); say which one`);
@@ -183,11 +200,15 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
   const triggers = flow.nodes.filter((n) => types.get(n.id)?.trigger);
   const [trigger, ...extraTriggers] = triggers;
   if (!trigger) add('flow', '$.nodes', 'the flow has no trigger node (add one trigger.* node)');
-  else for (const extra of extraTriggers) {
-    add(extra.id, `$.nodes[${nodeIndex.get(extra.id)}]`, `more than one trigger: "${trigger.id}" already starts this flow`);
-  }
+  else
+    for (const extra of extraTriggers) {
+      add(extra.id, `$.nodes[${nodeIndex.get(extra.id)}]`, `more than one trigger: "${trigger.id}" already starts this flow`);
+    }
 
-  for (const cycle of findCycles(flow.nodes.map((n) => n.id), outgoing)) {
+  for (const cycle of findCycles(
+    flow.nodes.map((n) => n.id),
+    outgoing,
+  )) {
     const head = cycle[0]!; // a strongly connected component is never empty
     const at = nodeIndex.get(head);
     add(head, `$.nodes[${at}]`, `cycle: ${[...cycle, head].join(' -> ')}`);

@@ -6,7 +6,9 @@ import { tempDir } from './testing/fixtures.ts';
 let tmp: ReturnType<typeof tempDir>;
 let store: Store;
 const run = (id: string, status: string) =>
-  store.sqlite.prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES (?, 'f', 1, 'e', ?, 0, 0)`).run(id, status);
+  store.sqlite
+    .prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES (?, 'f', 1, 'e', ?, 0, 0)`)
+    .run(id, status);
 
 beforeEach(() => {
   tmp = tempDir();

@@ -4,12 +4,20 @@ import type { Statement } from 'better-sqlite3';
 import type { Store } from './store/db.ts';
 import type { BusinessClaims, ClaimResult } from './node-api.ts';
 
-interface Row { key: string; run_id: string; state: string; document: string | null }
+interface Row {
+  key: string;
+  run_id: string;
+  state: string;
+  document: string | null;
+}
 
 export class ClaimStore {
   private q: Record<string, Statement>;
 
-  constructor(private store: Store, private now: () => number = Date.now) {
+  constructor(
+    private store: Store,
+    private now: () => number = Date.now,
+  ) {
     const s = store.sqlite;
     this.q = {
       get: s.prepare(`SELECT key, run_id, state, document FROM business_claims WHERE key = ?`),
@@ -27,19 +35,22 @@ export class ClaimStore {
   forRun(runId: string, flowId: string, nodeId: string | null = null): BusinessClaims {
     const { q } = this;
     return {
-      claim: (key: string): ClaimResult => this.store.sqlite.transaction((): ClaimResult => {
-        if (nodeId) q.use.run(runId, nodeId, key);
-        const row = q.get.get(key) as Row | undefined;
-        if (!row) {
-          q.insert.run(key, runId, flowId, this.now(), nodeId);
-          return { mine: true, state: 'claimed', document: null, takenOver: false };
-        }
-        if (row.state === 'done') return { mine: true, state: 'done', document: row.document, takenOver: false };
-        if (row.run_id === runId) return { mine: true, state: 'claimed', document: null, takenOver: false };
-        if (q.live.get(row.run_id)) return { mine: false, state: 'claimed', holder: row.run_id };
-        q.takeOver.run(runId, flowId, this.now(), nodeId, key, row.run_id);
-        return { mine: true, state: 'claimed', document: null, takenOver: true };
-      }).immediate(),
+      claim: (key: string): ClaimResult =>
+        this.store.sqlite
+          .transaction((): ClaimResult => {
+            if (nodeId) q.use.run(runId, nodeId, key);
+            const row = q.get.get(key) as Row | undefined;
+            if (!row) {
+              q.insert.run(key, runId, flowId, this.now(), nodeId);
+              return { mine: true, state: 'claimed', document: null, takenOver: false };
+            }
+            if (row.state === 'done') return { mine: true, state: 'done', document: row.document, takenOver: false };
+            if (row.run_id === runId) return { mine: true, state: 'claimed', document: null, takenOver: false };
+            if (q.live.get(row.run_id)) return { mine: false, state: 'claimed', holder: row.run_id };
+            q.takeOver.run(runId, flowId, this.now(), nodeId, key, row.run_id);
+            return { mine: true, state: 'claimed', document: null, takenOver: true };
+          })
+          .immediate(),
       complete: (key, document) => void q.complete.run(document, this.now(), key),
       release: (key) => void q.release.run(key, runId),
     };

@@ -4,7 +4,18 @@
 import { buildPlan, type PlannedNode } from './plan.ts';
 import { StepState } from './step-state.ts';
 import { describeError, type StepError } from './errors.ts';
-import { isRouted, isSkipped, JsonText, WithJson, type Logger, type NodeContext, type NodeServices, type NodeType, type SkipReason, type WouldWrite } from './node-api.ts';
+import {
+  isRouted,
+  isSkipped,
+  JsonText,
+  WithJson,
+  type Logger,
+  type NodeContext,
+  type NodeServices,
+  type NodeType,
+  type SkipReason,
+  type WouldWrite,
+} from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 import type { Store } from './store/db.ts';
 import type { Flow } from '../flows/schema.ts';
@@ -48,7 +59,12 @@ interface Produced {
 }
 
 /** Runs `flow` on one event payload (the stored event's JSON text). `flowId` scopes state reads and lookups. */
-export async function dryRunFlow(d: DryRunDeps, flow: Flow, payload: string, opts: { flowId: string; flowVersion: number; runId: string; signal?: AbortSignal }): Promise<DryRunResult> {
+export async function dryRunFlow(
+  d: DryRunDeps,
+  flow: Flow,
+  payload: string,
+  opts: { flowId: string; flowVersion: number; runId: string; signal?: AbortSignal },
+): Promise<DryRunResult> {
   const plan = buildPlan(flow, d.lookup);
   const produced = new Map<string, Produced | null>();
   const steps: DryRunStep[] = [];
@@ -64,7 +80,12 @@ export async function dryRunFlow(d: DryRunDeps, flow: Flow, payload: string, opt
     }
     const mode = p.type.dryRun;
     if (!mode) {
-      steps.push({ nodeId: id, type: p.type.type, status: 'stopped', reason: `"${p.type.title}" writes to a system and cannot tell what it would write, so a dry run stops before it` });
+      steps.push({
+        nodeId: id,
+        type: p.type.type,
+        status: 'stopped',
+        reason: `"${p.type.title}" writes to a system and cannot tell what it would write, so a dry run stops before it`,
+      });
       produced.set(id, null);
       stopped = true;
       continue;
@@ -126,9 +147,22 @@ function gather(p: PlannedNode, produced: Map<string, Produced | null>): { value
   return { value: Object.fromEntries(active.map(([s, o]) => [s, o.value])) };
 }
 
-function context(d: DryRunDeps, p: PlannedNode, opts: { flowId: string; flowVersion: number; runId: string }, raw: JsonText, trigger: unknown, signal: AbortSignal): NodeContext {
+function context(
+  d: DryRunDeps,
+  p: PlannedNode,
+  opts: { flowId: string; flowVersion: number; runId: string },
+  raw: JsonText,
+  trigger: unknown,
+  signal: AbortSignal,
+): NodeContext {
   const log = d.log;
-  const ids = (o: object | string) => ({ runId: opts.runId, flowId: opts.flowId, nodeId: p.node.id, dryRun: true, ...(typeof o === 'string' ? { msg: o } : o) });
+  const ids = (o: object | string) => ({
+    runId: opts.runId,
+    flowId: opts.flowId,
+    nodeId: p.node.id,
+    dryRun: true,
+    ...(typeof o === 'string' ? { msg: o } : o),
+  });
   return {
     runId: opts.runId,
     flowId: opts.flowId,
@@ -139,7 +173,12 @@ function context(d: DryRunDeps, p: PlannedNode, opts: { flowId: string; flowVers
     trigger,
     rawInput: raw,
     dryRun: true,
-    log: { debug: (o, m) => log.debug(ids(o), m), info: (o, m) => log.info(ids(o), m), warn: (o, m) => log.warn(ids(o), m), error: (o, m) => log.error(ids(o), m) },
+    log: {
+      debug: (o, m) => log.debug(ids(o), m),
+      info: (o, m) => log.info(ids(o), m),
+      warn: (o, m) => log.warn(ids(o), m),
+      error: (o, m) => log.error(ids(o), m),
+    },
     sandbox: d.sandbox,
     // Reads see the flow's real state; writes stay in this object, which is never committed.
     state: new StepState(d.store, opts.flowId),

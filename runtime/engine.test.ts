@@ -44,7 +44,17 @@ async function runOnce(flowId: string, payload: unknown, version = rt.flows.get(
 
 describe('runtime', () => {
   it('runs nodes in graph order, passing outputs along edges, and records every step', async () => {
-    publish(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 2 } }, { id: 'b', type: 'test.add', config: { n: 10 } }], ['t->a', 'a->b']));
+    publish(
+      flow(
+        'f',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 2 } },
+          { id: 'b', type: 'test.add', config: { n: 10 } },
+        ],
+        ['t->a', 'a->b'],
+      ),
+    );
     const run = await runOnce('f', { value: 1 });
     expect(run.status).toBe('succeeded');
     expect(run.flowVersion).toBe(1);
@@ -58,12 +68,25 @@ describe('runtime', () => {
   });
 
   it('a node that skips ends the run `skipped` with its reason: nothing after it runs, it is not a failure, and it is listed as such', async () => {
-    publish(flow('s', [{ id: 't', type: 'trigger.manual' }, { id: 'g', type: 'test.skip-unless' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->g', 'g->a']));
+    publish(
+      flow(
+        's',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'g', type: 'test.skip-unless' },
+          { id: 'a', type: 'test.add', config: { n: 1 } },
+        ],
+        ['t->g', 'g->a'],
+      ),
+    );
     const skipped = await runOnce('s', { value: 7 });
     expect(skipped.status).toBe('skipped');
     expect(skipped.error).toBeNull();
     expect(skipped.skipped).toEqual({ code: 'NOT_GO', message: 'value 7 is not for us', details: { value: 7 }, nodeId: 'g' });
-    expect(skipped.steps.map((s) => [s.nodeId, s.status])).toEqual([['t', 'succeeded'], ['g', 'succeeded']]);
+    expect(skipped.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ['t', 'succeeded'],
+      ['g', 'succeeded'],
+    ]);
     expect(skipped.steps[1].output).toEqual({ skipped: true, code: 'NOT_GO', message: 'value 7 is not for us', details: { value: 7 } });
     expect(calls.of('a')).toBe(0);
     const went = await runOnce('s', { value: 8, go: true });
@@ -76,7 +99,13 @@ describe('runtime', () => {
     publish(
       flow(
         'r',
-        [{ id: 't', type: 'trigger.manual' }, { id: 'route', type: 'test.router' }, { id: 'big', type: 'test.add', config: { n: 0 } }, { id: 'small', type: 'test.add', config: { n: 0 } }, { id: 'after', type: 'test.add', config: { n: 1 } }],
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'route', type: 'test.router' },
+          { id: 'big', type: 'test.add', config: { n: 0 } },
+          { id: 'small', type: 'test.add', config: { n: 0 } },
+          { id: 'after', type: 'test.add', config: { n: 1 } },
+        ],
         ['t->route', 'route:big->big', 'route:small->small', 'small->after'],
       ),
     );
@@ -87,7 +116,16 @@ describe('runtime', () => {
   });
 
   it('retries a transient failure with backoff and records the attempts', async () => {
-    publish(flow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', config: { succeedOn: 3 }, retry: { maxAttempts: 5, initialDelayMs: 5 } }], ['t->f']));
+    publish(
+      flow(
+        'x',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', config: { succeedOn: 3 }, retry: { maxAttempts: 5, initialDelayMs: 5 } },
+        ],
+        ['t->f'],
+      ),
+    );
     const run = await runOnce('x', { ok: true });
     expect(run.status).toBe('succeeded');
     expect(run.steps[1].attempts).toBe(3);
@@ -95,7 +133,16 @@ describe('runtime', () => {
   });
 
   it('fails the run when retries are exhausted and keeps the error with the node id', async () => {
-    publish(flow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', config: { succeedOn: 99 }, retry: { maxAttempts: 2, initialDelayMs: 1 } }], ['t->f']));
+    publish(
+      flow(
+        'x',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', config: { succeedOn: 99 }, retry: { maxAttempts: 2, initialDelayMs: 1 } },
+        ],
+        ['t->f'],
+      ),
+    );
     const run = await runOnce('x', {});
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'f', class: 'transient', message: 'flaky failure on attempt 2' });
@@ -103,14 +150,32 @@ describe('runtime', () => {
   });
 
   it('does not retry a permanent failure', async () => {
-    publish(flow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'f', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }], ['t->f']));
+    publish(
+      flow(
+        'x',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } },
+        ],
+        ['t->f'],
+      ),
+    );
     const run = await runOnce('x', {});
     expect(run.status).toBe('failed');
     expect(calls.of('f')).toBe(1);
   });
 
   it('does not re-run a non-idempotent node after an ambiguous failure', async () => {
-    publish(flow('p', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'test.post', config: { failWith: 'ambiguous', failTimes: 1 } }], ['t->post']));
+    publish(
+      flow(
+        'p',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'post', type: 'test.post', config: { failWith: 'ambiguous', failTimes: 1 } },
+        ],
+        ['t->post'],
+      ),
+    );
     const run = await runOnce('p', { order: 1 });
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ class: 'ambiguous', nodeId: 'post' });
@@ -118,14 +183,32 @@ describe('runtime', () => {
   });
 
   it('retries a non-idempotent node after a transient (pre-send) failure', async () => {
-    publish(flow('p', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'test.post', config: { failWith: 'transient', failTimes: 1 }, retry: { initialDelayMs: 1 } }], ['t->post']));
+    publish(
+      flow(
+        'p',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'post', type: 'test.post', config: { failWith: 'transient', failTimes: 1 }, retry: { initialDelayMs: 1 } },
+        ],
+        ['t->post'],
+      ),
+    );
     const run = await runOnce('p', { order: 1 });
     expect(run.status).toBe('succeeded');
     expect(calls.of('post')).toBe(2);
   });
 
   it('replays a failed run from the failed step, keeping the outputs before it', async () => {
-    const doc = flow('rp', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }, { id: 'f', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }, { id: 'b', type: 'test.add', config: { n: 1 } }], ['t->a', 'a->f', 'f->b']);
+    const doc = flow(
+      'rp',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+        { id: 'f', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } },
+        { id: 'b', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->a', 'a->f', 'f->b'],
+    );
     publish(doc);
     const failed = await runOnce('rp', { value: 1 });
     expect(failed.status).toBe('failed');
@@ -147,19 +230,45 @@ describe('runtime', () => {
   });
 
   it('commits flow state with the step that wrote it, not when the step fails', async () => {
-    publish(flow('s', [{ id: 't', type: 'trigger.manual' }, { id: 'c', type: 'test.cursor' }], ['t->c']));
+    publish(
+      flow(
+        's',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'c', type: 'test.cursor' },
+        ],
+        ['t->c'],
+      ),
+    );
     await runOnce('s', {});
     await runOnce('s', {});
-    const doc = flow('s2', [{ id: 't', type: 'trigger.manual' }, { id: 'c', type: 'test.cursor', config: { fail: true } }], ['t->c']);
+    const doc = flow(
+      's2',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'c', type: 'test.cursor', config: { fail: true } },
+      ],
+      ['t->c'],
+    );
     publish(doc);
     await runOnce('s2', {});
-    const get = (f: string) => (rt.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'n'`).get(f) as { value: string } | undefined)?.value;
+    const get = (f: string) =>
+      (rt.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'n'`).get(f) as { value: string } | undefined)?.value;
     expect(get('s')).toBe('2');
     expect(get('s2')).toBeUndefined();
   });
 
   it('stores a repeat delivery once and starts nothing for it', async () => {
-    publish(flow('d', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+    publish(
+      flow(
+        'd',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 1 } },
+        ],
+        ['t->a'],
+      ),
+    );
     const target = [{ flowId: 'd', version: 1 }];
     const first = rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
     const again = rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
@@ -169,7 +278,16 @@ describe('runtime', () => {
   });
 
   it('finds runs by business key and status', async () => {
-    publish(flow('k', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+    publish(
+      flow(
+        'k',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 1 } },
+        ],
+        ['t->a'],
+      ),
+    );
     rt.queue.ingest({ source: 'm', payload: { value: 1 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
     rt.queue.ingest({ source: 'm', payload: { value: 2 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
     await rt.drain();
@@ -180,7 +298,16 @@ describe('runtime', () => {
   });
 
   it('prunes old finished runs and keeps the store bounded', async () => {
-    publish(flow('o', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+    publish(
+      flow(
+        'o',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 1 } },
+        ],
+        ['t->a'],
+      ),
+    );
     for (let i = 0; i < 5; i++) rt.queue.ingest({ source: 'm', payload: { value: i }, targets: [{ flowId: 'o', version: 1 }] });
     await rt.drain();
     expect(rt.prune().runs).toBe(0);
@@ -193,7 +320,14 @@ describe('runtime', () => {
 
 describe('flow versions', () => {
   it('publishes immutable versions with a content hash, and rolls back by publishing an old one again', () => {
-    const doc = flow('v', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']);
+    const doc = flow(
+      'v',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->a'],
+    );
     rt.flows.create(doc);
     const v1 = rt.flows.publish('v', { message: 'one' });
     doc.nodes[1].config = { n: 2 };
@@ -208,7 +342,16 @@ describe('flow versions', () => {
   });
 
   it('refuses to publish an invalid draft and says where the problem is', () => {
-    rt.flows.create(flow('bad', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 'x' } }], ['t->a']));
+    rt.flows.create(
+      flow(
+        'bad',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 'x' } },
+        ],
+        ['t->a'],
+      ),
+    );
     expect(() => rt.flows.publish('bad')).toThrow(/a \$\.nodes\[1\]\.config\.n/);
   });
 
@@ -228,9 +371,24 @@ describe('redaction', () => {
   it('stores step outputs and errors through the host redactor', async () => {
     await rt.close();
     const types = [...coreNodes, ...testNodes(calls)];
-    rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 }, redact: (t) => t.split('s3cret-token').join('[redacted]') });
+    rt = createRuntime({
+      dataDir: tmp.dir,
+      lookup: (t) => types.find((x) => x.type === t),
+      sandbox: noSandbox,
+      worker: { pollMs: 10 },
+      redact: (t) => t.split('s3cret-token').join('[redacted]'),
+    });
     rt.start();
-    publish(flow('sec', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post' }], ['t->p']));
+    publish(
+      flow(
+        'sec',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'p', type: 'test.post' },
+        ],
+        ['t->p'],
+      ),
+    );
     const run = await runOnce('sec', { auth: 'Bearer s3cret-token' });
     expect(JSON.stringify(rt.store.sqlite.prepare(`SELECT output FROM steps WHERE run_id = ? AND node_id = 'p'`).get(run.runId))).not.toContain('s3cret-token');
     expect(run.steps[1].output).toEqual({ posted: { auth: 'Bearer [redacted]' }, key: null });
@@ -239,14 +397,32 @@ describe('redaction', () => {
 
 describe('idempotency keys', () => {
   it('reads a plain property path without the sandbox and passes the key to the node', async () => {
-    publish(flow('ik', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post', idempotencyKey: 'trigger.order.id' }], ['t->p']));
+    publish(
+      flow(
+        'ik',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'p', type: 'test.post', idempotencyKey: 'trigger.order.id' },
+        ],
+        ['t->p'],
+      ),
+    );
     const run = await runOnce('ik', { order: { id: 'gid://shopify/Order/7' } });
     expect(run.status).toBe('succeeded');
     expect(run.steps[1].output).toMatchObject({ key: 'ik:p:gid://shopify/Order/7' });
   });
 
   it('fails the step when the key is empty, instead of posting without one', async () => {
-    publish(flow('ik2', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post', idempotencyKey: 'trigger.order.id' }], ['t->p']));
+    publish(
+      flow(
+        'ik2',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'p', type: 'test.post', idempotencyKey: 'trigger.order.id' },
+        ],
+        ['t->p'],
+      ),
+    );
     const run = await runOnce('ik2', { order: {} });
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'p', message: expect.stringMatching(/idempotency key expression of node "p" gave an empty value/) });

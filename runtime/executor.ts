@@ -12,7 +12,18 @@ import { StepReconciliation } from './reconciliation/records.ts';
 import { StepPayoutRows } from './reconciliation/payout-rows.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
-import { isRouted, isSkipped, JsonText, WithJson, type ConfigRead, type Logger, type NodeContext, type NodeServices, type NodeType, type SkipReason } from './node-api.ts';
+import {
+  isRouted,
+  isSkipped,
+  JsonText,
+  WithJson,
+  type ConfigRead,
+  type Logger,
+  type NodeContext,
+  type NodeServices,
+  type NodeType,
+  type SkipReason,
+} from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 import type { RetryPolicy } from '../flows/schema.ts';
 
@@ -173,7 +184,8 @@ export class Executor {
         produced.set(id, null);
         continue;
       }
-      const input = p === plan.trigger ? { value: undefined as unknown, json: eventRow.payload, raw: new JsonText(eventRow.payload) } : this.gatherInput(p, produced);
+      const input =
+        p === plan.trigger ? { value: undefined as unknown, json: eventRow.payload, raw: new JsonText(eventRow.payload) } : this.gatherInput(p, produced);
       if (!input) {
         hold({ nodeId: id, status: 'skipped', attempts: row?.attempts ?? 0, port: null, output: null, startedAt: d.now(), finishedAt: d.now(), reads: null });
         produced.set(id, null);
@@ -183,11 +195,19 @@ export class Executor {
       const guarded = !p.type.idempotent && !p.node.idempotencyKey;
       if (row?.status === 'running' && guarded) {
         // We crashed while this step ran: it may or may not have taken effect, and nothing makes a re-run safe.
-        return this.failStep(run, owner, p, row.attempts, d.now(), {
-          message: `interrupted while running non-idempotent node "${id}" (${p.type.type}); it may have taken effect. Check the target system, then replay or give the node an idempotency key.`,
-          class: 'ambiguous',
-          nodeId: id,
-        }, writePending);
+        return this.failStep(
+          run,
+          owner,
+          p,
+          row.attempts,
+          d.now(),
+          {
+            message: `interrupted while running non-idempotent node "${id}" (${p.type.type}); it may have taken effect. Check the target system, then replay or give the node an idempotency key.`,
+            class: 'ambiguous',
+            nodeId: id,
+          },
+          writePending,
+        );
       }
       const attempts = (row?.attempts ?? 0) + 1;
       const startedAt = d.now();
@@ -221,7 +241,10 @@ export class Executor {
           skip = { code: result.code, message: result.message, ...(result.details ? { details: result.details } : {}) };
           out = { port: null, json: JSON.stringify({ skipped: true, ...skip }) };
         } else out = this.toProduced(result);
-        if (out.json.length > d.maxOutputBytes) throw Object.assign(new Error(`output of node "${id}" is ${out.json.length} bytes, over the ${d.maxOutputBytes}-byte limit`), { errorClass: 'permanent' });
+        if (out.json.length > d.maxOutputBytes)
+          throw Object.assign(new Error(`output of node "${id}" is ${out.json.length} bytes, over the ${d.maxOutputBytes}-byte limit`), {
+            errorClass: 'permanent',
+          });
       } catch (e) {
         const err = describeError(e, id);
         const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
@@ -242,10 +265,28 @@ export class Executor {
         return this.failStep(run, owner, p, attempts, startedAt, err, writePending);
       }
       const reason = skip ? { ...skip, nodeId: id } : null;
-      const done = { nodeId: id, status: 'succeeded' as const, attempts, port: out.port, output: out.json, startedAt, finishedAt: d.now(), reads: { flowVersion: run.flowVersion, lookups: reads } };
+      const done = {
+        nodeId: id,
+        status: 'succeeded' as const,
+        attempts,
+        port: out.port,
+        output: out.json,
+        startedAt,
+        finishedAt: d.now(),
+        reads: { flowVersion: run.flowVersion, lookups: reads },
+      };
       // A step that wrote flow state, reconciliation records or payout row drops commits at once (the next step may read them), as
       // does one that ends the run by skipping it: a resumed run never carries on past the skip.
-      if (!reason && batchMs > 0 && p.type.idempotent && !state.staged && !recon.staged && !payoutRows.staged && pendingBytes + out.json.length < MAX_PENDING_BYTES && (!pending.length || d.now() - pendingSince < batchMs)) {
+      if (
+        !reason &&
+        batchMs > 0 &&
+        p.type.idempotent &&
+        !state.staged &&
+        !recon.staged &&
+        !payoutRows.staged &&
+        pendingBytes + out.json.length < MAX_PENDING_BYTES &&
+        (!pending.length || d.now() - pendingSince < batchMs)
+      ) {
         hold(done);
       } else {
         const committed = d.store.sqlite.transaction(() => {
@@ -359,8 +400,16 @@ export class Executor {
   }
 
   private writeStep(
-    runId: string, nodeId: string, status: string, attempts: number, port: string | null, output: string | null, error: StepError | null,
-    startedAt: number, finishedAt: number, reads: StepReads | null = null,
+    runId: string,
+    nodeId: string,
+    status: string,
+    attempts: number,
+    port: string | null,
+    output: string | null,
+    error: StepError | null,
+    startedAt: number,
+    finishedAt: number,
+    reads: StepReads | null = null,
   ) {
     const redact = this.d.redact;
     let errorText = error ? JSON.stringify(error) : null;
@@ -368,10 +417,29 @@ export class Executor {
       if (output !== null) output = redact(output);
       if (errorText !== null) errorText = redact(errorText);
     }
-    this.q.stepDone.run({ runId, nodeId, status, attempts, port, output, error: errorText, reads: reads ? JSON.stringify(reads) : null, startedAt, finishedAt });
+    this.q.stepDone.run({
+      runId,
+      nodeId,
+      status,
+      attempts,
+      port,
+      output,
+      error: errorText,
+      reads: reads ? JSON.stringify(reads) : null,
+      startedAt,
+      finishedAt,
+    });
   }
 
-  private failStep(run: ClaimedRun, owner: string, p: PlannedNode, attempts: number, startedAt: number, err: StepError, before: () => void = () => {}): RunOutcome {
+  private failStep(
+    run: ClaimedRun,
+    owner: string,
+    p: PlannedNode,
+    attempts: number,
+    startedAt: number,
+    err: StepError,
+    before: () => void = () => {},
+  ): RunOutcome {
     // The failed step and the failed run land together: a crash between them would otherwise leave a run that a
     // later claim resumes at a failed (perhaps ambiguous, non-idempotent) step. The steps that succeeded before it
     // land with them (a replay from the failed step reuses their outputs).
@@ -397,7 +465,16 @@ export class Executor {
   }
 
   private announce(run: ClaimedRun, status: FinalStatus, error: { message: string; nodeId?: string } | null): RunOutcome {
-    this.d.log.info({ runId: run.id, flowId: run.flowId, version: run.flowVersion, status, ...(error ? { [status === 'skipped' ? 'reason' : 'error']: error.message, nodeId: error.nodeId } : {}) }, `run ${status}`);
+    this.d.log.info(
+      {
+        runId: run.id,
+        flowId: run.flowId,
+        version: run.flowVersion,
+        status,
+        ...(error ? { [status === 'skipped' ? 'reason' : 'error']: error.message, nodeId: error.nodeId } : {}),
+      },
+      `run ${status}`,
+    );
     this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt });
     return status;
   }

@@ -8,7 +8,10 @@ import { validateFlow, type NodeTypeLookup, type Problem } from '../flows/valida
 import type { Flow } from '../flows/schema.ts';
 
 export class FlowInvalidError extends Error {
-  constructor(readonly flowId: string, readonly problems: Problem[]) {
+  constructor(
+    readonly flowId: string,
+    readonly problems: Problem[],
+  ) {
     super(`flow "${flowId}" is invalid: ${problems.length} problem(s); first: ${problems[0]?.where} ${problems[0]?.path}: ${problems[0]?.message}`);
     this.name = 'FlowInvalidError';
   }
@@ -57,11 +60,17 @@ export class FlowStore {
   private versionCache = new Map<string, FlowVersion>();
   private q: { dataVersion: Statement; activeKey: Statement };
 
-  constructor(private store: Store, private lookup: NodeTypeLookup, private now: () => number = Date.now) {
+  constructor(
+    private store: Store,
+    private lookup: NodeTypeLookup,
+    private now: () => number = Date.now,
+  ) {
     this.q = {
       // Changes when another connection (another process on this data dir) commits; our own commits clear the cache.
       dataVersion: store.sqlite.prepare('PRAGMA data_version').pluck(),
-      activeKey: store.sqlite.prepare(`SELECT COALESCE(group_concat(id || '@' || active_version, ','), '') FROM (SELECT id, active_version FROM flows WHERE active = 1 ORDER BY id)`).pluck(),
+      activeKey: store.sqlite
+        .prepare(`SELECT COALESCE(group_concat(id || '@' || active_version, ','), '') FROM (SELECT id, active_version FROM flows WHERE active = 1 ORDER BY id)`)
+        .pluck(),
     };
   }
 
@@ -90,7 +99,11 @@ export class FlowStore {
   }
 
   list(): FlowSummary[] {
-    return this.store.db.select().from(flows).all().map((f) => this.summary(f));
+    return this.store.db
+      .select()
+      .from(flows)
+      .all()
+      .map((f) => this.summary(f));
   }
 
   get(flowId: string): FlowSummary {
@@ -118,7 +131,11 @@ export class FlowStore {
   rollback(flowId: string, version: number, opts: { by?: string; activate?: boolean } = {}): FlowVersion {
     const old = this.version(flowId, version);
     const v = this.publishDefinition(flowId, old.definition, { message: `roll back to version ${version}`, by: opts.by, activate: opts.activate });
-    this.store.db.update(flows).set({ draft: JSON.stringify(old.definition), draftUpdatedAt: this.now() }).where(eq(flows.id, flowId)).run();
+    this.store.db
+      .update(flows)
+      .set({ draft: JSON.stringify(old.definition), draftUpdatedAt: this.now() })
+      .where(eq(flows.id, flowId))
+      .run();
     return v;
   }
 
@@ -133,7 +150,8 @@ export class FlowStore {
   private publishDefinition(flowId: string, doc: unknown, opts: { message?: string; by?: string; activate?: boolean }): FlowVersion {
     const result = validateFlow(doc, this.lookup);
     if (!result.ok) throw new FlowInvalidError(flowId, result.problems);
-    if (result.flow.id !== flowId) throw new FlowInvalidError(flowId, [{ where: 'flow', path: '$.id', message: `id "${result.flow.id}" does not match flow "${flowId}"` }]);
+    if (result.flow.id !== flowId)
+      throw new FlowInvalidError(flowId, [{ where: 'flow', path: '$.id', message: `id "${result.flow.id}" does not match flow "${flowId}"` }]);
     const definition = JSON.stringify(result.flow);
     const t = this.now();
     const version = this.store.sqlite.transaction(() => {
@@ -155,7 +173,14 @@ export class FlowStore {
   versions(flowId: string): Omit<FlowVersion, 'definition'>[] {
     this.get(flowId);
     return this.store.db
-      .select({ flowId: flowVersions.flowId, version: flowVersions.version, hash: flowVersions.hash, message: flowVersions.message, createdBy: flowVersions.createdBy, createdAt: flowVersions.createdAt })
+      .select({
+        flowId: flowVersions.flowId,
+        version: flowVersions.version,
+        hash: flowVersions.hash,
+        message: flowVersions.message,
+        createdBy: flowVersions.createdBy,
+        createdAt: flowVersions.createdAt,
+      })
       .from(flowVersions)
       .where(eq(flowVersions.flowId, flowId))
       .orderBy(desc(flowVersions.version))
@@ -166,7 +191,11 @@ export class FlowStore {
     const key = `${flowId}@${version}`;
     const hit = this.versionCache.get(key);
     if (hit) return hit;
-    const row = this.store.db.select().from(flowVersions).where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.version, version))).get();
+    const row = this.store.db
+      .select()
+      .from(flowVersions)
+      .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.version, version)))
+      .get();
     if (!row) throw new NotFoundError(`version ${version} of flow "${flowId}"`);
     // Versions are immutable, so caching them forever is safe.
     const v: FlowVersion = { ...row, definition: JSON.parse(row.definition) };
@@ -175,7 +204,13 @@ export class FlowStore {
   }
 
   latestVersion(flowId: string): number | null {
-    const row = this.store.db.select({ v: flowVersions.version }).from(flowVersions).where(eq(flowVersions.flowId, flowId)).orderBy(desc(flowVersions.version)).limit(1).get();
+    const row = this.store.db
+      .select({ v: flowVersions.version })
+      .from(flowVersions)
+      .where(eq(flowVersions.flowId, flowId))
+      .orderBy(desc(flowVersions.version))
+      .limit(1)
+      .get();
     return row?.v ?? null;
   }
 

@@ -53,7 +53,11 @@ export interface Runtime {
    * Runs a flow definition on a stored event's payload in memory, writing nothing (see dry-run.ts). `services`
    * replaces the host's: give sinks that reach no production view.
    */
-  dryRun(flow: Flow, payload: string, opts: { flowId: string; flowVersion: number; runId: string; services: NodeServices; signal?: AbortSignal }): Promise<DryRunResult>;
+  dryRun(
+    flow: Flow,
+    payload: string,
+    opts: { flowId: string; flowVersion: number; runId: string; services: NodeServices; signal?: AbortSignal },
+  ): Promise<DryRunResult>;
   /**
    * Starts the worker and the retention timer (both by default; a process of one role starts only its part: workers
    * run runs, the scheduler prunes).
@@ -113,18 +117,22 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     sandbox: o.sandbox,
     events,
     lookup: o.lookup,
-    dryRun: (flow, payload, opts) => dryRunFlow({ store, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
+    dryRun: (flow, payload, opts) =>
+      dryRunFlow({ store, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
     start(parts = {}) {
       if (parts.worker !== false) worker.start();
       if (parts.retention !== false && !retentionTimer) {
-        retentionTimer = setInterval(() => {
-          try {
-            const r = prune();
-            if (r.runs || r.events) log.info(r, 'pruned old runs');
-          } catch (e) {
-            log.error({ err: (e as Error).message }, 'retention failed');
-          }
-        }, o.retention?.everyMs ?? 15 * 60_000);
+        retentionTimer = setInterval(
+          () => {
+            try {
+              const r = prune();
+              if (r.runs || r.events) log.info(r, 'pruned old runs');
+            } catch (e) {
+              log.error({ err: (e as Error).message }, 'retention failed');
+            }
+          },
+          o.retention?.everyMs ?? 15 * 60_000,
+        );
         retentionTimer.unref();
       }
     },

@@ -112,7 +112,13 @@ describe('Leadership', () => {
     expect(events).toEqual(['A+', 'B+', 'B-']);
     const sc = openStore(dir);
     stores.push(sc);
-    const c = new Leadership(new SqliteLeaseStore(sc), { name: 'scheduler', holder: 'C', ttlMs: 60_000, onGain: () => void events.push('C+'), onLose: () => {} });
+    const c = new Leadership(new SqliteLeaseStore(sc), {
+      name: 'scheduler',
+      holder: 'C',
+      ttlMs: 60_000,
+      onGain: () => void events.push('C+'),
+      onLose: () => {},
+    });
     await c.start();
     expect(c.isLeader).toBe(true);
     await c.stop();

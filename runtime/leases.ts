@@ -28,7 +28,10 @@ export class SqliteLeaseStore implements LeaseStore {
   private drop: Statement;
   private read: Statement;
 
-  constructor(store: Store, private now: () => number = Date.now) {
+  constructor(
+    store: Store,
+    private now: () => number = Date.now,
+  ) {
     const s = store.sqlite;
     this.take = s.prepare(
       `INSERT INTO leases (name, holder, expires_at, acquired_at, term) VALUES (@name, @holder, @until, @now, 1)
@@ -85,7 +88,10 @@ export class Leadership {
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  constructor(private leases: LeaseStore, private o: LeadershipOptions) {}
+  constructor(
+    private leases: LeaseStore,
+    private o: LeadershipOptions,
+  ) {}
 
   get isLeader(): boolean {
     return this.leading;
@@ -114,7 +120,16 @@ export class Leadership {
       if (ok && !this.leading) {
         this.leading = true;
         const info = await this.leases.current(this.o.name).catch(() => null);
-        this.o.log?.info({ lease: this.o.name, holder: this.o.holder, term: info?.term, previousHolder: before?.holder, previousExpiredAt: before ? new Date(before.expiresAt).toISOString() : undefined }, 'became leader');
+        this.o.log?.info(
+          {
+            lease: this.o.name,
+            holder: this.o.holder,
+            term: info?.term,
+            previousHolder: before?.holder,
+            previousExpiredAt: before ? new Date(before.expiresAt).toISOString() : undefined,
+          },
+          'became leader',
+        );
         await this.o.onGain(before);
       } else if (!ok && this.leading) {
         this.leading = false;

@@ -236,7 +236,10 @@ export function route<O>(port: string, data: O): Routed<O> {
 
 /** An output that comes with its JSON text already made (e.g. by the sandbox), so the runtime persists it as is. */
 export class WithJson<O = unknown> {
-  constructor(readonly value: O, readonly json: string) {}
+  constructor(
+    readonly value: O,
+    readonly json: string,
+  ) {}
 }
 
 export function isRouted(v: unknown): v is Routed {

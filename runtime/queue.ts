@@ -48,7 +48,10 @@ export class RunQueue {
   private releaseStmt: Statement;
   private listeners = new Set<() => void>();
 
-  constructor(private store: Store, private now: () => number = Date.now) {
+  constructor(
+    private store: Store,
+    private now: () => number = Date.now,
+  ) {
     const s = store.sqlite;
     this.insertEvent = s.prepare(
       `INSERT INTO events (id, source, dedup_key, topic, payload, meta, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -101,7 +104,10 @@ export class RunQueue {
     const t = this.now();
     this.store.sqlite.transaction(() => {
       this.insertRun.run(runId, target.flowId, target.version, eventId, replayOf, t, t);
-      if (replayOf) this.store.sqlite.prepare(`INSERT OR IGNORE INTO run_keys (run_id, key, value) SELECT ?, key, value FROM run_keys WHERE run_id = ?`).run(runId, replayOf);
+      if (replayOf)
+        this.store.sqlite
+          .prepare(`INSERT OR IGNORE INTO run_keys (run_id, key, value) SELECT ?, key, value FROM run_keys WHERE run_id = ?`)
+          .run(runId, replayOf);
       fill?.(runId);
     })();
     this.notify();
@@ -126,7 +132,10 @@ export class RunQueue {
   }
 
   depth(): { queued: number; running: number } {
-    const rows = this.store.sqlite.prepare(`SELECT status, COUNT(*) AS n FROM runs WHERE status IN ('queued','running') GROUP BY status`).all() as { status: string; n: number }[];
+    const rows = this.store.sqlite.prepare(`SELECT status, COUNT(*) AS n FROM runs WHERE status IN ('queued','running') GROUP BY status`).all() as {
+      status: string;
+      n: number;
+    }[];
     const get = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
     return { queued: get('queued'), running: get('running') };
   }

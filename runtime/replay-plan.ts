@@ -77,9 +77,21 @@ export function planReplay(i: PlanInputs): ReplayPlan {
       if (documents.length || guarded) {
         const what = documents.length ? `already posted as ${documents.join(', ')}` : 'already ran, and it is not safe to run twice';
         if (i.resend.has(id)) {
-          decided.set(id, { ...base, action: 'rerun', reason: `${what}; re-sent because you confirmed it (${reason})`, ...(documents.length ? { written: { documents } } : {}), needsConfirmation: true });
+          decided.set(id, {
+            ...base,
+            action: 'rerun',
+            reason: `${what}; re-sent because you confirmed it (${reason})`,
+            ...(documents.length ? { written: { documents } } : {}),
+            needsConfirmation: true,
+          });
         } else {
-          decided.set(id, { ...base, action: 'reuse', reason: `${what}: reused, not sent again (it would re-run because ${reason}; confirm a re-send to post again)`, ...(documents.length ? { written: { documents } } : {}), needsConfirmation: true });
+          decided.set(id, {
+            ...base,
+            action: 'reuse',
+            reason: `${what}: reused, not sent again (it would re-run because ${reason}; confirm a re-send to post again)`,
+            ...(documents.length ? { written: { documents } } : {}),
+            needsConfirmation: true,
+          });
         }
         continue;
       }
@@ -125,7 +137,11 @@ const settingsOf = (n: FlowNode) => ({ type: n.type, config: n.config ?? {}, ide
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }

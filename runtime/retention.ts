@@ -20,9 +20,7 @@ export function pruneRuns(store: Store, policy: RetentionPolicy = {}, now = Date
   const finished = `status IN ('succeeded','failed','skipped','cancelled')`;
   return s.transaction(() => {
     let runs = s.prepare(`DELETE FROM runs WHERE ${finished} AND COALESCE(finished_at, created_at) < ?`).run(now - maxAge).changes;
-    runs += s
-      .prepare(`DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE ${finished} ORDER BY id DESC LIMIT -1 OFFSET ?)`)
-      .run(maxRuns).changes;
+    runs += s.prepare(`DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE ${finished} ORDER BY id DESC LIMIT -1 OFFSET ?)`).run(maxRuns).changes;
     // Events stay while any run (finished or not) refers to them, and always for the dedup window of 7 days.
     const events = s
       .prepare(`DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.event_id = events.id)`)

@@ -78,14 +78,14 @@ export class Runs {
   list(f: RunFilter = {}): RunSummary[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (f.flowId) (where.push('r.flow_id = ?'), args.push(f.flowId));
-    if (f.status) (where.push('r.status = ?'), args.push(f.status));
-    if (f.from != null) (where.push('r.created_at >= ?'), args.push(f.from));
-    if (f.to != null) (where.push('r.created_at < ?'), args.push(f.to));
-    if (f.before) (where.push('r.id < ?'), args.push(f.before));
-    if (f.key) (where.push('EXISTS (SELECT 1 FROM run_keys k WHERE k.run_id = r.id AND k.key = ? AND k.value = ?)'), args.push(f.key.key, f.key.value));
+    if (f.flowId) where.push('r.flow_id = ?'), args.push(f.flowId);
+    if (f.status) where.push('r.status = ?'), args.push(f.status);
+    if (f.from != null) where.push('r.created_at >= ?'), args.push(f.from);
+    if (f.to != null) where.push('r.created_at < ?'), args.push(f.to);
+    if (f.before) where.push('r.id < ?'), args.push(f.before);
+    if (f.key) where.push('EXISTS (SELECT 1 FROM run_keys k WHERE k.run_id = r.id AND k.key = ? AND k.value = ?)'), args.push(f.key.key, f.key.value);
     const search = f.search ? runSearchSql(f.search) : null;
-    if (search) (where.push(search.sql), args.push(...search.args));
+    if (search) where.push(search.sql), args.push(...search.args);
     const sql = `SELECT * FROM runs r ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY r.id DESC LIMIT ?`;
     args.push(Math.min(f.limit ?? 50, 1000));
     return (this.store.sqlite.prepare(sql).all(...args) as Record<string, any>[]).map(summary);
@@ -95,9 +95,16 @@ export class Runs {
     const r = this.store.sqlite.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as Record<string, any> | undefined;
     if (!r) throw new NotFoundError(`run "${runId}"`);
     const rows = this.store.sqlite.prepare(`SELECT * FROM steps WHERE run_id = ?`).all(runId) as Record<string, any>[];
-    const keys = Object.fromEntries((this.store.sqlite.prepare(`SELECT key, value FROM run_keys WHERE run_id = ?`).all(runId) as { key: string; value: string }[]).map((k) => [k.key, k.value]));
+    const keys = Object.fromEntries(
+      (this.store.sqlite.prepare(`SELECT key, value FROM run_keys WHERE run_id = ?`).all(runId) as { key: string; value: string }[]).map((k) => [
+        k.key,
+        k.value,
+      ]),
+    );
     const byNode = new Map(rows.map((s) => [s.node_id as string, s]));
-    const outputs = new Map(rows.filter((s) => s.status === 'succeeded').map((s) => [s.node_id as string, { port: s.port as string | null, output: parse(s.output) }]));
+    const outputs = new Map(
+      rows.filter((s) => s.status === 'succeeded').map((s) => [s.node_id as string, { port: s.port as string | null, output: parse(s.output) }]),
+    );
     let plan;
     try {
       plan = buildPlan(this.flows.version(r.flow_id, r.flow_version).definition, this.lookup);
@@ -119,7 +126,12 @@ export class Runs {
             return o && (o.port === null || e.sourceHandle === undefined || e.sourceHandle === o.port);
           });
           const sources = [...new Set(active.map((e) => e.source))];
-          input = sources.length === 1 ? outputs.get(sources[0])!.output : sources.length ? Object.fromEntries(sources.map((src) => [src, outputs.get(src)!.output])) : undefined;
+          input =
+            sources.length === 1
+              ? outputs.get(sources[0])!.output
+              : sources.length
+                ? Object.fromEntries(sources.map((src) => [src, outputs.get(src)!.output]))
+                : undefined;
         }
       }
       return {
@@ -161,7 +173,9 @@ export class Runs {
     const from = opts.from ?? 'failed';
     const ok = from === 'failed' ? ['failed', 'cancelled'] : ['failed', 'cancelled', 'succeeded', 'skipped'];
     if (!ok.includes(old.status)) {
-      throw new RunStateError(`run "${runId}" is ${old.status}; ${from === 'failed' ? 'only failed or cancelled runs can be replayed from the failed step (replay from the start or a chosen step instead)' : 'a queued or running run cannot be replayed'}`);
+      throw new RunStateError(
+        `run "${runId}" is ${old.status}; ${from === 'failed' ? 'only failed or cancelled runs can be replayed from the failed step (replay from the start or a chosen step instead)' : 'a queued or running run cannot be replayed'}`,
+      );
     }
     const flow = this.flows.get(old.flowId);
     const version = opts.version ?? flow.activeVersion ?? old.flowVersion;
@@ -199,7 +213,9 @@ export class Runs {
     const resend = new Set(opts.resend ?? []);
     const waiting = plan.steps.filter((s) => s.action === 'rerun' && s.needsConfirmation && !resend.has(s.nodeId));
     if (waiting.length) {
-      throw new RunStateError(`step ${waiting.map((s) => `"${s.nodeId}"`).join(', ')} may already have taken effect; check the target system, then confirm re-sending it (resend)`);
+      throw new RunStateError(
+        `step ${waiting.map((s) => `"${s.nodeId}"`).join(', ')} may already have taken effect; check the target system, then confirm re-sending it (resend)`,
+      );
     }
     const old = this.get(runId);
     const copy = this.store.sqlite.prepare(
@@ -211,7 +227,6 @@ export class Runs {
     });
     return { runId: newRunId, flowVersion: plan.flowVersion, reused: plan.reused, plan };
   }
-
 }
 
 export interface ReplayOptions {

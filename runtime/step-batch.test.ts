@@ -8,7 +8,11 @@ import { coreNodes } from '../nodes/core/index.ts';
 import { flow, tempDir } from './testing/fixtures.ts';
 import type { Sandbox } from './sandbox/types.ts';
 
-const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};
 
 let rt: Runtime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
@@ -19,12 +23,24 @@ afterEach(async () => {
 });
 
 /** What a crash at this moment would find: the steps of the run in the store. */
-const stored = (runId: string) => (rt!.store.sqlite.prepare(`SELECT node_id FROM steps WHERE run_id = ? AND status = 'succeeded' ORDER BY node_id`).all(runId) as Array<{ node_id: string }>).map((r) => r.node_id);
+const stored = (runId: string) =>
+  (
+    rt!.store.sqlite.prepare(`SELECT node_id FROM steps WHERE run_id = ? AND status = 'succeeded' ORDER BY node_id`).all(runId) as Array<{ node_id: string }>
+  ).map((r) => r.node_id);
 const seen: Record<string, string[]> = {};
 const transactions = { n: 0 };
 
 const pass = defineNode({
-  type: 'test.pass', version: 1, title: 'Pass', category: 'core', description: 'idempotent: passes its input on', config: z.object({ sleepMs: z.number().optional() }), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+  type: 'test.pass',
+  version: 1,
+  title: 'Pass',
+  category: 'core',
+  description: 'idempotent: passes its input on',
+  config: z.object({ sleepMs: z.number().optional() }),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: {},
   execute: async (c, i: Record<string, unknown>) => {
     seen[c.nodeId] = stored(c.runId);
     if (c.config.sleepMs) await new Promise((r) => setTimeout(r, c.config.sleepMs));
@@ -32,25 +48,65 @@ const pass = defineNode({
   },
 });
 const post = defineNode({
-  type: 'test.post-once', version: 1, title: 'Post', category: 'erp', description: 'not idempotent', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: false, sampleOutput: { posted: true },
+  type: 'test.post-once',
+  version: 1,
+  title: 'Post',
+  category: 'erp',
+  description: 'not idempotent',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: false,
+  sampleOutput: { posted: true },
   execute: (c, i: Record<string, unknown>) => {
     seen[c.nodeId] = stored(c.runId);
     return { ...i, posted: true };
   },
 });
 const remember = defineNode({
-  type: 'test.remember', version: 1, title: 'Remember', category: 'core', description: 'writes flow state', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+  type: 'test.remember',
+  version: 1,
+  title: 'Remember',
+  category: 'core',
+  description: 'writes flow state',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: {},
   execute: (c, i: Record<string, unknown>) => {
     c.state?.set('cursor', 42);
     return i;
   },
 });
 const recall = defineNode({
-  type: 'test.recall', version: 1, title: 'Recall', category: 'core', description: 'reads flow state as stored', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: { cursor: null as string | null },
-  execute: (c) => ({ cursor: (rt!.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'cursor'`).get(c.flowId) as { value: string } | undefined)?.value ?? null }),
+  type: 'test.recall',
+  version: 1,
+  title: 'Recall',
+  category: 'core',
+  description: 'reads flow state as stored',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: { cursor: null as string | null },
+  execute: (c) => ({
+    cursor:
+      (rt!.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'cursor'`).get(c.flowId) as { value: string } | undefined)?.value ??
+      null,
+  }),
 });
 const reject = defineNode({
-  type: 'test.reject', version: 1, title: 'Reject', category: 'erp', description: 'fails for good', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+  type: 'test.reject',
+  version: 1,
+  title: 'Reject',
+  category: 'erp',
+  description: 'fails for good',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: {},
   execute: () => {
     throw new NodeError('rejected', { errorClass: 'permanent', code: 'REJECTED' });
   },
@@ -59,7 +115,13 @@ const reject = defineNode({
 function boot(stepBatchMs?: number) {
   tmp = tempDir();
   const types = [...coreNodes, pass, post, remember, recall, reject];
-  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 }, ...(stepBatchMs !== undefined ? { stepBatchMs } : {}) });
+  rt = createRuntime({
+    dataDir: tmp.dir,
+    lookup: (t) => types.find((x) => x.type === t),
+    sandbox: noSandbox,
+    worker: { pollMs: 5 },
+    ...(stepBatchMs !== undefined ? { stepBatchMs } : {}),
+  });
   // Count write transactions (each one an fsync-bearing commit in WAL mode).
   const sqlite = rt.store.sqlite;
   const tx = sqlite.transaction.bind(sqlite);
@@ -86,7 +148,13 @@ describe('step batching', () => {
     const before = transactions.n;
     const run = await runOnce(flow('f', [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b', 'c', 'd'])], ['t->a', 'a->b', 'b->c', 'c->d']));
     expect(run.status).toBe('succeeded');
-    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([['t', 'succeeded'], ['a', 'succeeded'], ['b', 'succeeded'], ['c', 'succeeded'], ['d', 'succeeded']]);
+    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ['t', 'succeeded'],
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
+      ['c', 'succeeded'],
+      ['d', 'succeeded'],
+    ]);
     expect(run.steps.every((s) => s.durationMs !== null && s.attempts === 1)).toBe(true);
     // Steps before d were still in memory while d ran: a crash then re-runs them, which idempotent nodes allow.
     expect(seen.d).toEqual([]);
@@ -103,7 +171,13 @@ describe('step batching', () => {
 
   it('everything before a non-idempotent step is durable when it starts', async () => {
     boot();
-    const run = await runOnce(flow('f', [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b']), { id: 'post', type: 'test.post-once' }, { id: 'after', type: 'test.pass' }], ['t->a', 'a->b', 'b->post', 'post->after']));
+    const run = await runOnce(
+      flow(
+        'f',
+        [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b']), { id: 'post', type: 'test.post-once' }, { id: 'after', type: 'test.pass' }],
+        ['t->a', 'a->b', 'b->post', 'post->after'],
+      ),
+    );
     expect(run.status).toBe('succeeded');
     expect(seen.post).toEqual(['a', 'b', 't']);
     expect(seen.after).toEqual(['a', 'b', 'post', 't']);
@@ -111,20 +185,48 @@ describe('step batching', () => {
 
   it('flow state a step wrote is in the store before the next step runs', async () => {
     boot();
-    const run = await runOnce(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'w', type: 'test.remember' }, { id: 'r', type: 'test.recall' }], ['t->w', 'w->r']));
+    const run = await runOnce(
+      flow(
+        'f',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'w', type: 'test.remember' },
+          { id: 'r', type: 'test.recall' },
+        ],
+        ['t->w', 'w->r'],
+      ),
+    );
     expect(run.steps.find((s) => s.nodeId === 'r')?.output).toEqual({ cursor: '42' });
   });
 
   it('a failed run keeps the steps that succeeded before it (a replay from the failed step reuses them)', async () => {
     boot();
-    const run = await runOnce(flow('f', [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b']), { id: 'x', type: 'test.reject' }], ['t->a', 'a->b', 'b->x']));
+    const run = await runOnce(
+      flow('f', [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b']), { id: 'x', type: 'test.reject' }], ['t->a', 'a->b', 'b->x']),
+    );
     expect(run.status).toBe('failed');
-    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([['t', 'succeeded'], ['a', 'succeeded'], ['b', 'succeeded'], ['x', 'failed']]);
+    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ['t', 'succeeded'],
+      ['a', 'succeeded'],
+      ['b', 'succeeded'],
+      ['x', 'failed'],
+    ]);
   });
 
   it('a batch older than its bound is committed before the next step, so a slow run keeps its progress', async () => {
     boot(50);
-    const run = await runOnce(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.pass' }, { id: 'slow', type: 'test.pass', config: { sleepMs: 120 } }, { id: 'c', type: 'test.pass' }], ['t->a', 'a->slow', 'slow->c']));
+    const run = await runOnce(
+      flow(
+        'f',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.pass' },
+          { id: 'slow', type: 'test.pass', config: { sleepMs: 120 } },
+          { id: 'c', type: 'test.pass' },
+        ],
+        ['t->a', 'a->slow', 'slow->c'],
+      ),
+    );
     expect(run.status).toBe('succeeded');
     expect(seen.slow).toEqual([]);
     expect(seen.c).toEqual(['a', 'slow', 't']);

@@ -5,7 +5,10 @@ import type { FlowState } from './node-api.ts';
 export class StepState implements FlowState {
   private pending = new Map<string, string>();
 
-  constructor(private store: Store, private flowId: string) {}
+  constructor(
+    private store: Store,
+    private flowId: string,
+  ) {}
 
   get<T = unknown>(key: string): T | undefined {
     const staged = this.pending.get(key);

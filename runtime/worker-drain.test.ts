@@ -53,7 +53,16 @@ describe('a draining worker', () => {
   it('lets a run that ends within the grace period finish, releasing nothing', async () => {
     const g = gate();
     const rt = setup(`${tmp.dir}/a`, g);
-    rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'wait', type: 'test.gate' }], ['t->wait']));
+    rt.flows.create(
+      flow(
+        'f',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'wait', type: 'test.gate' },
+        ],
+        ['t->wait'],
+      ),
+    );
     const { version } = rt.flows.publish('f', { activate: true });
     const { runIds } = rt.queue.ingest({ source: 'test', payload: { n: 1 }, targets: [{ flowId: 'f', version }] });
     rt.start();
@@ -68,7 +77,17 @@ describe('a draining worker', () => {
     const g = gate();
     const dir = `${tmp.dir}/b`;
     const rt = setup(dir, g);
-    rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'first', type: 'test.gate' }, { id: 'second', type: 'test.gate' }], ['t->first', 'first->second']));
+    rt.flows.create(
+      flow(
+        'f',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'first', type: 'test.gate' },
+          { id: 'second', type: 'test.gate' },
+        ],
+        ['t->first', 'first->second'],
+      ),
+    );
     const { version } = rt.flows.publish('f', { activate: true });
     const { runIds } = rt.queue.ingest({ source: 'test', payload: { n: 2 }, targets: [{ flowId: 'f', version }] });
     const runId = runIds[0]!;

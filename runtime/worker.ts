@@ -25,7 +25,12 @@ export class Worker {
   private loopDone: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
 
-  constructor(private queue: RunQueue, private executor: Executor, private log: Logger, opts: WorkerOptions = {}) {
+  constructor(
+    private queue: RunQueue,
+    private executor: Executor,
+    private log: Logger,
+    opts: WorkerOptions = {},
+  ) {
     // Which process holds a run's lease, for whoever looks at the runs table: host and pid.
     this.owner = opts.owner ?? `${newId('worker')}@${hostname()}:${process.pid}`;
     this.concurrency = opts.concurrency ?? 16;
@@ -58,7 +63,10 @@ export class Worker {
     }
     if (!(await settlesWithin(all, opts.graceMs))) {
       const left = [...this.stoppers.keys()];
-      this.log.warn({ runs: left.length, graceMs: opts.graceMs }, 'runs still running after the grace period: stopping them at their next step and releasing their leases');
+      this.log.warn(
+        { runs: left.length, graceMs: opts.graceMs },
+        'runs still running after the grace period: stopping them at their next step and releasing their leases',
+      );
       for (const id of left) this.stoppers.get(id)?.();
       await settlesWithin(all, opts.abortWaitMs ?? 5000);
       let released = 0;
@@ -103,9 +111,12 @@ export class Worker {
 
   private launch(run: ClaimedRun): void {
     const controller = new AbortController();
-    const heartbeat = setInterval(() => {
-      if (!this.queue.renew(run.id, this.owner, this.leaseMs)) controller.abort();
-    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        if (!this.queue.renew(run.id, this.owner, this.leaseMs)) controller.abort();
+      },
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
     this.stoppers.set(run.id, () => {
       clearInterval(heartbeat); // a renewal after the release would take the lease back
       controller.abort();

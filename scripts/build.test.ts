@@ -23,10 +23,19 @@ afterAll(() => {
 
 /** Runs the compiled CLI with plain `node`: no tsx loader anywhere, so any TypeScript left would fail to load. */
 const compiledCli = (args: string[], env: Record<string, string> = {}) =>
-  exec(process.execPath, ['--no-node-snapshot', '--input-type=module', '-e', `const { main } = await import(${JSON.stringify(join(out, 'server', 'cli.js'))}); process.exitCode = await main(${JSON.stringify(args)});`], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', ...env },
-  }).then(
+  exec(
+    process.execPath,
+    [
+      '--no-node-snapshot',
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${JSON.stringify(join(out, 'server', 'cli.js'))}); process.exitCode = await main(${JSON.stringify(args)});`,
+    ],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', ...env },
+    },
+  ).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -58,10 +67,19 @@ describe('the compiled build (dist/)', () => {
 
   it('serves: healthy and ready on an empty data dir, templates installed from dist/flows', async () => {
     const dataDir = join(tmp, 'serve-data');
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--input-type=module', '-e', `const { main } = await import(${JSON.stringify(join(out, 'server', 'cli.js'))}); process.exitCode = await main(['serve']);`], {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'build-admin-pw' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--no-node-snapshot',
+        '--input-type=module',
+        '-e',
+        `const { main } = await import(${JSON.stringify(join(out, 'server', 'cli.js'))}); process.exitCode = await main(['serve']);`,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'build-admin-pw' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let log = '';
     child.stdout.on('data', (d) => (log += d));
     child.stderr.on('data', (d) => (log += d));
@@ -71,17 +89,23 @@ describe('the compiled build (dist/)', () => {
         child.stdout.on('data', () => {
           const m = /"url":"(http:[^"]+)"/.exec(log);
           const url = m?.[1]; // the group is not optional: a match has it
-          if (url) (clearTimeout(timer), ok(url));
+          if (url) clearTimeout(timer), ok(url);
         });
         child.once('exit', (code) => fail(new Error(`exited ${code}:\n${log}`)));
       });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       expect(log).toContain('templates installed');
-      const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: 'build-admin-pw' }) });
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@localhost', password: 'build-admin-pw' }),
+      });
       expect(login.status).toBe(200);
       const { token } = (await login.json()) as { token: string };
-      const flows = (await (await fetch(`${url}/api/flows`, { headers: { authorization: `Bearer ${token}` } })).json()) as { flows?: { id: string }[] } | { id: string }[];
+      const flows = (await (await fetch(`${url}/api/flows`, { headers: { authorization: `Bearer ${token}` } })).json()) as
+        | { flows?: { id: string }[] }
+        | { id: string }[];
       const ids = (Array.isArray(flows) ? flows : (flows.flows ?? [])).map((x) => x.id);
       expect(ids).toContain('order-to-erp');
     } finally {
@@ -91,8 +115,12 @@ describe('the compiled build (dist/)', () => {
   }, 90_000);
 
   it('copies the files the code reads beside it (migrations, realm prelude, templates)', () => {
-    expect(readFileSync(join(out, 'runtime', 'sandbox', 'realm-prelude.js'), 'utf8')).toBe(readFileSync(join(root, 'runtime', 'sandbox', 'realm-prelude.js'), 'utf8'));
-    expect(readFileSync(join(out, 'runtime', 'store', 'migrations', 'meta', '_journal.json'), 'utf8')).toBe(readFileSync(join(root, 'runtime', 'store', 'migrations', 'meta', '_journal.json'), 'utf8'));
+    expect(readFileSync(join(out, 'runtime', 'sandbox', 'realm-prelude.js'), 'utf8')).toBe(
+      readFileSync(join(root, 'runtime', 'sandbox', 'realm-prelude.js'), 'utf8'),
+    );
+    expect(readFileSync(join(out, 'runtime', 'store', 'migrations', 'meta', '_journal.json'), 'utf8')).toBe(
+      readFileSync(join(root, 'runtime', 'store', 'migrations', 'meta', '_journal.json'), 'utf8'),
+    );
     expect(JSON.parse(readFileSync(join(out, 'flows', 'templates', 'order-to-erp.json'), 'utf8')).id).toBe('order-to-erp');
   });
 });

@@ -21,7 +21,10 @@ interface Rule {
   allows(target: string): boolean;
 }
 
-const under = (...dirs: string[]) => (p: string) => dirs.some((d) => p.startsWith(`${d}/`));
+const under =
+  (...dirs: string[]) =>
+  (p: string) =>
+    dirs.some((d) => p.startsWith(`${d}/`));
 const NODE_API = (p: string) => p === 'runtime/node-api.ts' || p.startsWith('runtime/node-api/');
 
 const RULES: Record<string, Rule> = {
@@ -33,7 +36,10 @@ const RULES: Record<string, Rule> = {
   },
   server: { says: 'server/ uses runtime/, nodes/ and flows/, never designer/ (nor scripts/, bench/)', allows: under('server', 'runtime', 'nodes', 'flows') },
   // The flow document's types are the data the designer sends and receives; everything else comes over HTTP.
-  designer: { says: 'designer/ reaches the server over HTTP only: it imports flows/ (the flow document) and nothing of server/, runtime/, nodes/', allows: under('designer', 'flows') },
+  designer: {
+    says: 'designer/ reaches the server over HTTP only: it imports flows/ (the flow document) and nothing of server/, runtime/, nodes/',
+    allows: under('designer', 'flows'),
+  },
 };
 
 /** Build and install scripts, the CLI launcher and benchmarks. */
@@ -96,7 +102,9 @@ function violations(edges: Edge[]): string[] {
 }
 
 function graph(): { files: string[]; edges: Edge[] } {
-  const files = ROOMS.filter((r) => existsSync(join(ROOT, r))).flatMap((r) => walk(join(ROOT, r), [])).map(rel);
+  const files = ROOMS.filter((r) => existsSync(join(ROOT, r)))
+    .flatMap((r) => walk(join(ROOT, r), []))
+    .map(rel);
   return { files, edges: files.flatMap((f) => importsOf(f, readFileSync(join(ROOT, f), 'utf8'))) };
 }
 
@@ -108,7 +116,8 @@ describe('borders between rooms', () => {
   });
 
   it('sees the whole graph (every room, the node API in use, imports resolved to files that exist)', () => {
-    for (const room of ['flows', 'runtime', 'nodes', 'server', 'designer']) expect(files.filter((f) => f.startsWith(`${room}/`)).length, room).toBeGreaterThan(10);
+    for (const room of ['flows', 'runtime', 'nodes', 'server', 'designer'])
+      expect(files.filter((f) => f.startsWith(`${room}/`)).length, room).toBeGreaterThan(10);
     expect(edges.filter((e) => e.from.startsWith('nodes/') && e.to === 'runtime/node-api.ts').length).toBeGreaterThan(50);
     expect(edges.filter((e) => e.from.startsWith('server/') && e.to.startsWith('runtime/')).length).toBeGreaterThan(20);
     // dist/ is built output (bin/ledgerline.js runs it when present).

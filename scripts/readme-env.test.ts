@@ -12,7 +12,12 @@ const DIRS = ['flows', 'runtime', 'nodes', 'server', 'scripts', 'bin', 'designer
 /** Set by the operating system, not configuration of ours (the sandbox passes PATH on to its children). */
 const SYSTEM = new Set(['PATH', 'HOME', 'TMPDIR', 'USER', 'SHELL']);
 
-const isTestSource = (p: string) => /\.test\.(ts|tsx)$/.test(p) || p.split('/').includes('testing') || p.endsWith('/testing.ts') || p.startsWith('designer/e2e/') || p.startsWith('designer/bench/');
+const isTestSource = (p: string) =>
+  /\.test\.(ts|tsx)$/.test(p) ||
+  p.split('/').includes('testing') ||
+  p.endsWith('/testing.ts') ||
+  p.startsWith('designer/e2e/') ||
+  p.startsWith('designer/bench/');
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -40,7 +45,10 @@ function readmeTable(readme: string): Set<string> {
   const start = readme.indexOf('## Configuration (environment)');
   if (start < 0) throw new Error('README.md has no "## Configuration (environment)" section');
   const end = readme.indexOf('\n## ', start + 1);
-  const rows = readme.slice(start, end < 0 ? undefined : end).split('\n').filter((l) => l.startsWith('| `'));
+  const rows = readme
+    .slice(start, end < 0 ? undefined : end)
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
   // Rows start with '| `', so the first cell always exists; group 1 is not optional.
   return new Set(rows.flatMap((r) => [...(r.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!)));
 }
@@ -62,10 +70,27 @@ describe('README names every environment variable the code reads', () => {
   });
 
   it('finds the reads it is meant to find', () => {
-    for (const name of ['PORT', 'HOST', 'LOG_LEVEL', 'LEDGERLINE_DATA_DIR', 'LEDGERLINE_SANDBOX', 'LEDGERLINE_RETENTION_DAYS', 'LEDGERLINE_HEADERS_TIMEOUT_MS']) {
+    for (const name of [
+      'PORT',
+      'HOST',
+      'LOG_LEVEL',
+      'LEDGERLINE_DATA_DIR',
+      'LEDGERLINE_SANDBOX',
+      'LEDGERLINE_RETENTION_DAYS',
+      'LEDGERLINE_HEADERS_TIMEOUT_MS',
+    ]) {
       expect(readBy.has(name), name).toBe(true);
     }
-    expect(envReads("const a = process.env.LEDGERLINE_X; o.env?.PORT; env['HOST']; num('LEDGERLINE_Y', 1); process.env.PATH").sort()).toEqual(['HOST', 'LEDGERLINE_X', 'LEDGERLINE_Y', 'PATH', 'PORT']);
-    expect([...readmeTable('## Configuration (environment)\n\n| variable | default |\n|---|---|\n| `A_B` / `C` | 1 |\n\n## Next\n| `D` | x |')]).toEqual(['A_B', 'C']);
+    expect(envReads("const a = process.env.LEDGERLINE_X; o.env?.PORT; env['HOST']; num('LEDGERLINE_Y', 1); process.env.PATH").sort()).toEqual([
+      'HOST',
+      'LEDGERLINE_X',
+      'LEDGERLINE_Y',
+      'PATH',
+      'PORT',
+    ]);
+    expect([...readmeTable('## Configuration (environment)\n\n| variable | default |\n|---|---|\n| `A_B` / `C` | 1 |\n\n## Next\n| `D` | x |')]).toEqual([
+      'A_B',
+      'C',
+    ]);
   });
 });

@@ -200,14 +200,28 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const lookup = (t: string) => byType.get(t);
   let sandbox: SandboxMode | null = null;
   // Scraped only once the server is built: by then `runtime` (declared below, after the sandbox it measures) is set.
-  const metrics = new Metrics({ queueDepth: () => runtime.queue.depth(), defaultMetrics: o.defaultMetrics, sandboxStoreRequests: () => sandbox?.store?.stats?.requests });
+  const metrics = new Metrics({
+    queueDepth: () => runtime.queue.depth(),
+    defaultMetrics: o.defaultMetrics,
+    sandboxStoreRequests: () => sandbox?.store?.stats?.requests,
+  });
   const ownSandbox = !o.sandbox;
   // Without workers the code sandbox serves only designer test runs: its child processes start on first use.
   const rawSandbox = o.sandbox ?? (workersOn ? (await import('../runtime/sandbox/index.ts')).createSandbox() : lazySandbox());
 
   // Built in dependency order, so the runtime is handed everything it uses when it is created: the store and what
   // reads it (server tables, vault, connections, the scrubber that knows their secrets, lookup tables), then the runtime.
-  const { store, db, vault, secrets, connections, users: ownUsers, audit, scrub, lookups } = openServerCore({
+  const {
+    store,
+    db,
+    vault,
+    secrets,
+    connections,
+    users: ownUsers,
+    audit,
+    scrub,
+    lookups,
+  } = openServerCore({
     dataDir,
     masterKey: env.LEDGERLINE_MASTER_KEY,
     connectionFactories: o.connectionFactories,
@@ -261,11 +275,21 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     alert: alerts ? (subject, text) => alerts.critical(subject, text) : undefined,
   });
 
-  if (!o.cell?.users && env.LEDGERLINE_ADMIN_PASSWORD !== undefined && env.LEDGERLINE_ADMIN_PASSWORD !== '' && env.LEDGERLINE_ADMIN_PASSWORD.length < 8 && users.count() === 0) {
-    throw new StartupError(`LEDGERLINE_ADMIN_PASSWORD must have at least 8 characters (it has ${env.LEDGERLINE_ADMIN_PASSWORD.length}); set a longer one, or unset it to have a password generated and printed once`);
+  if (
+    !o.cell?.users &&
+    env.LEDGERLINE_ADMIN_PASSWORD !== undefined &&
+    env.LEDGERLINE_ADMIN_PASSWORD !== '' &&
+    env.LEDGERLINE_ADMIN_PASSWORD.length < 8 &&
+    users.count() === 0
+  ) {
+    throw new StartupError(
+      `LEDGERLINE_ADMIN_PASSWORD must have at least 8 characters (it has ${env.LEDGERLINE_ADMIN_PASSWORD.length}); set a longer one, or unset it to have a password generated and printed once`,
+    );
   }
   // Hashing the first admin's password (scrypt, ~100 ms on the thread pool) overlaps the rest of the start.
-  const firstAdmin = (o.cell?.users ? Promise.resolve(null) : users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD })).then((first) => {
+  const firstAdmin = (
+    o.cell?.users ? Promise.resolve(null) : users.ensureFirstAdmin({ email: env.LEDGERLINE_ADMIN_EMAIL, password: env.LEDGERLINE_ADMIN_PASSWORD })
+  ).then((first) => {
     if (first) {
       log.info({ email: first.email, passwordFrom: first.generatedPassword ? 'generated' : 'LEDGERLINE_ADMIN_PASSWORD' }, 'first admin user created');
       o.onFirstAdmin?.(first);
@@ -327,7 +351,14 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     const t0 = performance.now();
     await next();
     const ms = performance.now() - t0;
-    const route = c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : c.res.status === 404 ? 'unmatched' : c.req.path.startsWith('/api') ? c.req.path : 'static';
+    const route =
+      c.req.routePath && c.req.routePath !== '/*'
+        ? c.req.routePath
+        : c.res.status === 404
+          ? 'unmatched'
+          : c.req.path.startsWith('/api')
+            ? c.req.path
+            : 'static';
     metrics.http.observe({ method: c.req.method, route, status: String(c.res.status) }, ms / 1000);
     const line = { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 100) / 100 };
     // Webhook deliveries (thousands a second) are counted and timed by the metrics, not logged one by one at info;
@@ -359,7 +390,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const limit = bodyLimit({
     maxSize: deps.options.bodyLimitBytes,
     onError: (c) => {
-      if (c.req.path.startsWith('/webhooks/')) metrics.webhooks.inc({ source: c.req.path.startsWith('/webhooks/shopify') ? 'shopify' : 'flow', result: 'too_large' });
+      if (c.req.path.startsWith('/webhooks/'))
+        metrics.webhooks.inc({ source: c.req.path.startsWith('/webhooks/shopify') ? 'shopify' : 'flow', result: 'too_large' });
       return c.json(errorBody('too_large', `the body exceeds ${deps.options.bodyLimitBytes} bytes`), 413);
     },
   });
@@ -385,7 +417,9 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
   // Shopify deliveries read their body from the socket themselves, under the same limit (server/webhooks/shopify.ts):
   // this middleware would build a fetch Request and a web stream per delivery just to count its bytes.
-  app.use('/webhooks/*', (c, next) => (c.req.path.startsWith('/webhooks/shopify/') && (c.env as { incoming?: IncomingMessage } | undefined)?.incoming ? next() : limit(c, next)));
+  app.use('/webhooks/*', (c, next) =>
+    c.req.path.startsWith('/webhooks/shopify/') && (c.env as { incoming?: IncomingMessage } | undefined)?.incoming ? next() : limit(c, next),
+  );
   app.use('/api/*', limit);
   // A store that is no longer the file we opened cannot keep what we would acknowledge: 503, so senders retry.
   const storeGone = (c: import('hono').Context, problem: string) => {
@@ -464,7 +498,11 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       return serveMetrics(c);
     }
     if (env.LEDGERLINE_METRICS_PORT) return c.json(errorBody('not_found', '/metrics is served on LEDGERLINE_METRICS_PORT'), 404);
-    if (!isLoopback(peerAddress(c))) return c.json(errorBody('forbidden', '/metrics answers this machine only; set LEDGERLINE_METRICS_TOKEN (or LEDGERLINE_METRICS_PORT) to scrape it from elsewhere'), 403);
+    if (!isLoopback(peerAddress(c)))
+      return c.json(
+        errorBody('forbidden', '/metrics answers this machine only; set LEDGERLINE_METRICS_TOKEN (or LEDGERLINE_METRICS_PORT) to scrape it from elsewhere'),
+        403,
+      );
     return serveMetrics(c);
   });
   const metricsApp = new Hono();
@@ -475,7 +513,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', changeRequestsRouter(deps));
   app.route('/api', runsRouter(deps));
   app.route('/api', connectionsRouter(deps));
-  app.route('/api', catalogRouter(deps, () => nodeTypes));
+  app.route(
+    '/api',
+    catalogRouter(deps, () => nodeTypes),
+  );
   app.route('/api', templatesRouter(deps, o.templatesDir ?? undefined));
   app.route('/api', usersRouter(deps));
   o.cell?.routes?.(app);
@@ -485,7 +526,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.route('/api', runNowRouter(deps));
   app.route('/api', monitorsRouter(deps));
   app.route('/api', flowControlsRouter(deps));
-  app.route('/api', sandboxRouter(deps, () => sandbox));
+  app.route(
+    '/api',
+    sandboxRouter(deps, () => sandbox),
+  );
   reportingRoutes(app, deps);
   app.route('/api', retriesRouter(deps));
   app.route('/api/exceptions', exceptionRoutes(exceptions, { authorize: (p) => requirePermission(p) }));
@@ -513,7 +557,11 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const designerDir = o.designerDir === null ? null : (o.designerDir ?? join(packageRoot, 'designer', 'dist'));
   const statics = designerDir ? designerStatic(designerDir) : null;
   if (statics) app.use('*', statics);
-  else if (designerDir) log.warn({ designerDir }, 'the designer is not built: no web UI at / (run `npm install` with dev dependencies, or `npx vite build --config designer/vite.config.ts`)');
+  else if (designerDir)
+    log.warn(
+      { designerDir },
+      'the designer is not built: no web UI at / (run `npm install` with dev dependencies, or `npx vite build --config designer/vite.config.ts`)',
+    );
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((e, c) => {
@@ -525,22 +573,31 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     if (e instanceof FlowInvalidError) return c.json(errorBody('invalid_flow', e.message, e.problems), 422);
     if (e instanceof NotFoundError) return c.json(errorBody('not_found', e.message), 404);
     if (e instanceof RunStateError) return c.json(errorBody('conflict', e.message), 409);
-    if (e instanceof UserError || e instanceof ConnectionError) return c.json(errorBody(e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : 'invalid_request', e.message), e.status);
+    if (e instanceof UserError || e instanceof ConnectionError)
+      return c.json(errorBody(e.status === 409 ? 'conflict' : e.status === 404 ? 'not_found' : 'invalid_request', e.message), e.status);
     if (e instanceof ZodError) {
-      const problems = e.issues.map((i) => ({ where: 'body', path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+      const problems = e.issues.map((i) => ({
+        where: 'body',
+        path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
+        message: i.message,
+      }));
       return c.json(errorBody('invalid_request', problems.map((p) => `${p.path} ${p.message}`).join('; '), problems), 400);
     }
     if (e instanceof HTTPException) {
       return c.json(errorBody(e.status === 413 ? 'too_large' : 'invalid_request', e.message || `HTTP ${e.status}`), e.status);
     }
-    log.error({ err: scrub(e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) }), method: c.req.method, path: c.req.path }, 'request failed');
+    log.error(
+      { err: scrub(e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) }), method: c.req.method, path: c.req.path },
+      'request failed',
+    );
     return c.json(errorBody('internal', 'internal error; the server log has the details'), 500);
   });
 
   // The Shopify delivery path straight from node:http (see LedgerlineServer.shopifyWebhookListener). The security
   // headers are Hono's own, taken once from a response of the app.
   const SHOPIFY_DELIVERY = /^\/webhooks\/shopify\/([^/?#]+)(?:\?.*)?$/;
-  const SECURITY_HEADERS = /^(content-security-policy|cross-origin-|origin-agent-cluster|referrer-policy|strict-transport-security|x-content-type-options|x-dns-prefetch-control|x-download-options|x-frame-options|x-permitted-cross-domain-policies|x-xss-protection)/;
+  const SECURITY_HEADERS =
+    /^(content-security-policy|cross-origin-|origin-agent-cluster|referrer-policy|strict-transport-security|x-content-type-options|x-dns-prefetch-control|x-download-options|x-frame-options|x-permitted-cross-domain-policies|x-xss-protection)/;
   const securityHeaders: Record<string, string> = {};
   (await app.request('/webhooks/')).headers.forEach((v, k) => {
     if (SECURITY_HEADERS.test(k)) securityHeaders[k] = v;
@@ -573,13 +630,14 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
       return true;
     }
     // A body that has not arrived whole in time: a slow-body attack or a dead client, its socket is closed.
-    const timer = webhookTimeoutMs && !req.complete
-      ? setTimeout(() => {
-          if (req.complete) return;
-          log.warn({ path, ms: webhookTimeoutMs }, 'webhook body not received in time; connection closed');
-          req.socket.destroy();
-        }, webhookTimeoutMs)
-      : undefined;
+    const timer =
+      webhookTimeoutMs && !req.complete
+        ? setTimeout(() => {
+            if (req.complete) return;
+            log.warn({ path, ms: webhookTimeoutMs }, 'webhook body not received in time; connection closed');
+            req.socket.destroy();
+          }, webhookTimeoutMs)
+        : undefined;
     const hdr = req.headers;
     void shopifyIn
       .handle({ connectionId, incoming: req, header: headerGetter(req, () => new Headers(hdr as Record<string, string>)) })
@@ -590,7 +648,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
             const deep = storeWatch.health({ deep: true });
             if (!deep.ok) return send(503, errorBody('store_unavailable', `not accepting work: ${deep.problem}`), { 'retry-after': '60' });
           }
-          log.error({ err: scrub(e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) }), method: 'POST', path }, 'request failed');
+          log.error(
+            { err: scrub(e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) }), method: 'POST', path },
+            'request failed',
+          );
           send(500, errorBody('internal', 'internal error; the server log has the details'));
         },
       )
@@ -664,7 +725,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
 
 function stepBatchMs(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 60_000) throw Object.assign(new Error(`LEDGERLINE_STEP_BATCH_MS must be a whole number of milliseconds from 0 to 60000, not ${JSON.stringify(v)}`), { userFacing: true });
+  if (!Number.isInteger(n) || n < 0 || n > 60_000)
+    throw Object.assign(new Error(`LEDGERLINE_STEP_BATCH_MS must be a whole number of milliseconds from 0 to 60000, not ${JSON.stringify(v)}`), {
+      userFacing: true,
+    });
   return n;
 }
 
@@ -673,7 +737,8 @@ function schedulerLeaseMs(env: NodeJS.ProcessEnv): number {
   const v = env.LEDGERLINE_SCHEDULER_LEASE_MS;
   if (v === undefined || v === '') return 15_000;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 500) throw new StartupError(`LEDGERLINE_SCHEDULER_LEASE_MS must be a whole number of milliseconds of at least 500, not ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 500)
+    throw new StartupError(`LEDGERLINE_SCHEDULER_LEASE_MS must be a whole number of milliseconds of at least 500, not ${JSON.stringify(v)}`);
   return n;
 }
 

@@ -23,7 +23,10 @@ export function redact(v: unknown): unknown {
 }
 
 export class Audit {
-  constructor(private db: ServerDb, private now: () => number = Date.now) {}
+  constructor(
+    private db: ServerDb,
+    private now: () => number = Date.now,
+  ) {}
 
   record(actor: string, action: string, target: string, details?: { before?: unknown; after?: unknown; [k: string]: unknown }) {
     this.db

@@ -18,12 +18,18 @@ export function cliConnections(dataDir: string) {
       if (kind === 'shopify' && id === SANDBOX_SHOP) {
         shop ??= import('../nodes/shopify/index.ts').then(async (m) => {
           const store = await m.startShopifySandbox({ port: 0 });
-          const client = m.createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
+          const client = m.createShopifyConnection({
+            shopDomain: store.shopDomain,
+            endpoint: store.url,
+            auth: { kind: 'access-token', accessToken: store.accessToken },
+          });
           return { store, client };
         });
         return (await shop).client;
       }
-      throw new Error(`no ${kind} connection "${id}" here: \`ledgerline run\` provides only ${SANDBOX_SHOP} and ${SANDBOX_ERP}; use the server for real connections`);
+      throw new Error(
+        `no ${kind} connection "${id}" here: \`ledgerline run\` provides only ${SANDBOX_SHOP} and ${SANDBOX_ERP}; use the server for real connections`,
+      );
     },
     async close() {
       if (shop) await (await shop).store.stop();

@@ -45,7 +45,14 @@ describe('ledgerline validate', () => {
   });
 
   it('exits 1 and prints one problem per line, each starting with the id and JSON path', async () => {
-    const bad = flow('bad', [{ id: 'start', type: 'trigger.manual' }, { id: 'c', type: 'core.code', config: {} }], ['start->c', 'c->ghost']);
+    const bad = flow(
+      'bad',
+      [
+        { id: 'start', type: 'trigger.manual' },
+        { id: 'c', type: 'core.code', config: {} },
+      ],
+      ['start->c', 'c->ghost'],
+    );
     const r = await cli('validate', file('bad.json', bad));
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
@@ -80,7 +87,14 @@ describe('ledgerline run', () => {
   });
 
   it('exits 1 for a failed run, naming the node and the line in the user code', async () => {
-    const broken = flow('broken', [{ id: 'start', type: 'trigger.manual' }, { id: 'oops', type: 'core.code', config: { code: 'const a = 1;\nreturn input.missing.deep;' } }], ['start->oops']);
+    const broken = flow(
+      'broken',
+      [
+        { id: 'start', type: 'trigger.manual' },
+        { id: 'oops', type: 'core.code', config: { code: 'const a = 1;\nreturn input.missing.deep;' } },
+      ],
+      ['start->oops'],
+    );
     const r = await cli('run', file('broken.json', broken), '--event', file('e.json', { total: 1 }), '--json');
     expect(r.code).toBe(1);
     const rec = JSON.parse(r.stdout);

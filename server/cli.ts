@@ -145,8 +145,11 @@ async function runCommand(args: string[]): Promise<number> {
     const record = await runFlowOnce({ dataDir, flow: v.flow, event });
     if (values.json) out(JSON.stringify(record, null, 2));
     else {
-      out(`run ${record.runId} of ${v.flow.id} version ${record.flowVersion}: ${record.status}${record.skipped ? ` (${record.skipped.code}: ${record.skipped.message})` : ''}`);
-      for (const s of record.steps) out(`  ${s.nodeId}: ${s.status}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.error ? ` — ${s.error.message}` : ''}`);
+      out(
+        `run ${record.runId} of ${v.flow.id} version ${record.flowVersion}: ${record.status}${record.skipped ? ` (${record.skipped.code}: ${record.skipped.message})` : ''}`,
+      );
+      for (const s of record.steps)
+        out(`  ${s.nodeId}: ${s.status}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.error ? ` — ${s.error.message}` : ''}`);
     }
     // A skipped run (e.g. an unpaid order the payment gate holds back) did what the flow says: not a failure.
     return record.status === 'succeeded' || record.status === 'skipped' ? 0 : 1;

@@ -30,7 +30,14 @@ describe('openServerCore', () => {
 
   it('scrubs the secret of a connection stored through it, in values and in JSON text', () => {
     const { core } = open(MASTER_KEY);
-    core.connections.create({ id: 'erp-1', kind: 'erp', provider: 'tryton', name: 'ERP', config: { url: 'http://erp' }, secrets: { password: 'tryton-password-123' } });
+    core.connections.create({
+      id: 'erp-1',
+      kind: 'erp',
+      provider: 'tryton',
+      name: 'ERP',
+      config: { url: 'http://erp' },
+      secrets: { password: 'tryton-password-123' },
+    });
     expect(core.scrub({ error: 'login failed for tryton-password-123' })).toEqual({ error: 'login failed for [redacted]' });
     expect(core.scrub.text('{"e":"tryton-password-123"}')).not.toContain('tryton-password-123');
     core.store.close();
@@ -38,7 +45,9 @@ describe('openServerCore', () => {
 
   it('keeps the lookup tables in the runtime store it opened', () => {
     const { core } = open(MASTER_KEY);
-    core.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }], valueColumns: ['taxCode'] }, [{ title: 'VAT', taxCode: 'GB-20' }], { by: 'test' });
+    core.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }], valueColumns: ['taxCode'] }, [{ title: 'VAT', taxCode: 'GB-20' }], {
+      by: 'test',
+    });
     const row = core.store.sqlite.prepare(`SELECT name FROM lookup_tables`).get() as { name: string };
     expect(row.name).toBe('tax-codes');
     core.store.close();

@@ -28,7 +28,10 @@ export function openServerCore(o: CoreOptions) {
   const db = openServerDb(store.sqlite);
   const { vault, generated } = loadVault(o.dataDir, o.masterKey);
   if (generated) {
-    o.log.warn({ keyFile: join(o.dataDir, 'vault.keys'), keyId: vault.keyId }, 'GENERATED A NEW MASTER KEY for the credentials vault: back up this file (or set LEDGERLINE_MASTER_KEY); without it stored credentials cannot be decrypted');
+    o.log.warn(
+      { keyFile: join(o.dataDir, 'vault.keys'), keyId: vault.keyId },
+      'GENERATED A NEW MASTER KEY for the credentials vault: back up this file (or set LEDGERLINE_MASTER_KEY); without it stored credentials cannot be decrypted',
+    );
   }
   const secrets = new SecretStore(db, vault, o.now);
   const connections = new Connections(db, vault, { shopify: shopifyFactory(), erp: erpFactory(o.dataDir), ...o.connectionFactories }, o.now);

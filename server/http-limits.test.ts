@@ -8,7 +8,18 @@ let s: Serving;
 // Sandbox mode for its sandbox-shop connection: a webhook for an unknown connection is refused (404) before its body.
 const tmp = tempDir('ledgerline-limits-');
 beforeAll(async () => {
-  s = await serve({ port: 0, host: '127.0.0.1', dataDir: tmp.dir, env: { LEDGERLINE_ADMIN_PASSWORD: 'limits-admin-pw', LEDGERLINE_MASTER_KEY: Buffer.alloc(32, 3).toString('base64') }, sandboxMode: true, designerDir: null, templatesDir: null, handleSignals: false, log: (await import('pino')).default({ level: 'silent' }), limits: { webhookTimeoutMs: 1000, headersTimeoutMs: 1000, requestTimeoutMs: 2000 } });
+  s = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: tmp.dir,
+    env: { LEDGERLINE_ADMIN_PASSWORD: 'limits-admin-pw', LEDGERLINE_MASTER_KEY: Buffer.alloc(32, 3).toString('base64') },
+    sandboxMode: true,
+    designerDir: null,
+    templatesDir: null,
+    handleSignals: false,
+    log: (await import('pino')).default({ level: 'silent' }),
+    limits: { webhookTimeoutMs: 1000, headersTimeoutMs: 1000, requestTimeoutMs: 2000 },
+  });
 }, 60_000);
 afterAll(async () => {
   await s?.close();
@@ -28,7 +39,9 @@ function slowClient(text: string): Promise<number> {
 }
 
 it('closes a webhook request whose body does not arrive within LEDGERLINE_WEBHOOK_TIMEOUT_MS', async () => {
-  const held = await slowClient('POST /webhooks/shopify/sandbox-shop HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"id":');
+  const held = await slowClient(
+    'POST /webhooks/shopify/sandbox-shop HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"id":',
+  );
   expect(held).toBeGreaterThanOrEqual(900);
   expect(held).toBeLessThan(5000);
 }, 20_000);

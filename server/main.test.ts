@@ -40,7 +40,12 @@ describe('serve() on an empty data dir', () => {
   it('is healthy, in sandbox mode, with the sandbox connections', async () => {
     const h = await (await fetch(`${s.url}/healthz`)).json();
     expect(h).toEqual({ ok: true, version: expect.any(String), sandboxMode: true });
-    expect(s.server.deps.connections.list().map((c) => c.id).sort()).toEqual(['sandbox-erp', 'sandbox-shop']);
+    expect(
+      s.server.deps.connections
+        .list()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['sandbox-erp', 'sandbox-shop']);
     expect(s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret).toMatch(/^shpss_/);
   });
 
@@ -48,7 +53,11 @@ describe('serve() on an empty data dir', () => {
     expect(printed?.email).toBe('admin@localhost');
     expect(printed?.generatedPassword).toBeTruthy();
     expect(logs.join('')).not.toContain(printed!.generatedPassword!);
-    const login = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: printed!.generatedPassword }) });
+    const login = await fetch(`${s.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@localhost', password: printed!.generatedPassword }),
+    });
     expect(login.status).toBe(200);
   });
 
@@ -82,14 +91,29 @@ describe('serve() on an empty data dir', () => {
     const { createHmac } = await import('node:crypto');
     const secret = s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret as string;
     const body = JSON.stringify({ id: 820982911946154500, admin_graphql_api_id: 'gid://shopify/Order/820982911946154500', name: '#9999', note: 'listener' });
-    const headers = { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com', 'x-shopify-api-version': '2026-04', 'x-shopify-webhook-id': 'wh-listener', 'x-shopify-event-id': 'ev-listener' };
-    const ok = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, { method: 'POST', headers: { ...headers, 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64') }, body });
+    const headers = {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com',
+      'x-shopify-api-version': '2026-04',
+      'x-shopify-webhook-id': 'wh-listener',
+      'x-shopify-event-id': 'ev-listener',
+    };
+    const ok = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, {
+      method: 'POST',
+      headers: { ...headers, 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64') },
+      body,
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ ok: true, duplicate: false });
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
     expect(ok.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(s.server.runtime.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM events WHERE dedup_key = 'ev-listener'`).get()).toEqual({ n: 1 });
-    const forged = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, { method: 'POST', headers: { ...headers, 'x-shopify-event-id': 'ev-forged', 'x-shopify-hmac-sha256': createHmac('sha256', 'not-the-secret').update(body).digest('base64') }, body });
+    const forged = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, {
+      method: 'POST',
+      headers: { ...headers, 'x-shopify-event-id': 'ev-forged', 'x-shopify-hmac-sha256': createHmac('sha256', 'not-the-secret').update(body).digest('base64') },
+      body,
+    });
     expect(forged.status).toBe(401);
     expect((await fetch(`${s.url}/webhooks/shopify/nobody`, { method: 'POST', headers, body })).status).toBe(404);
     const big = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, { method: 'POST', headers, body: 'x'.repeat(5 * 1024 * 1024 + 1) });
@@ -102,7 +126,14 @@ describe('serve() on an empty data dir', () => {
 
   it('exposes Prometheus metrics', async () => {
     const text = await (await fetch(`${s.url}/metrics`)).text();
-    for (const name of ['ledgerline_runs_total', 'ledgerline_queue_depth', 'ledgerline_step_duration_seconds', 'ledgerline_webhooks_total', 'ledgerline_sandbox_calls_total']) expect(text).toContain(name);
+    for (const name of [
+      'ledgerline_runs_total',
+      'ledgerline_queue_depth',
+      'ledgerline_step_duration_seconds',
+      'ledgerline_webhooks_total',
+      'ledgerline_sandbox_calls_total',
+    ])
+      expect(text).toContain(name);
   });
 });
 
@@ -111,7 +142,14 @@ describe('ledgerline serve (process)', () => {
     const tmp = tempDir('ledgerline-proc-');
     const child = spawn(process.execPath, ['bin/ledgerline.js', 'serve'], {
       cwd: join(import.meta.dirname, '..'),
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: tmp.dir, LEDGERLINE_ADMIN_PASSWORD: 'process-admin-pw', LEDGERLINE_SANDBOX: '0' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LEDGERLINE_DATA_DIR: tmp.dir,
+        LEDGERLINE_ADMIN_PASSWORD: 'process-admin-pw',
+        LEDGERLINE_SANDBOX: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -121,7 +159,7 @@ describe('ledgerline serve (process)', () => {
       const timer = setTimeout(() => fail(new Error(`no listening line:\n${out}`)), 60_000);
       child.stdout.on('data', () => {
         const m = /"url":"(http:[^"]+)"/.exec(out);
-        if (m) (clearTimeout(timer), ok(m[1]!));
+        if (m) clearTimeout(timer), ok(m[1]!);
       });
     });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -82,7 +82,8 @@ export function drainGraceMs(env: NodeJS.ProcessEnv): number {
   const v = env.LEDGERLINE_DRAIN_GRACE_MS;
   if (v === undefined || v === '') return 25_000;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw Object.assign(new Error(`LEDGERLINE_DRAIN_GRACE_MS must be a whole number of milliseconds (got "${v}")`), { userFacing: true });
+  if (!Number.isInteger(n) || n < 0)
+    throw Object.assign(new Error(`LEDGERLINE_DRAIN_GRACE_MS must be a whole number of milliseconds (got "${v}")`), { userFacing: true });
   return n;
 }
 
@@ -91,7 +92,8 @@ function runLeaseMs(env: NodeJS.ProcessEnv): number | undefined {
   const v = env.LEDGERLINE_RUN_LEASE_MS;
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1000) throw Object.assign(new Error(`LEDGERLINE_RUN_LEASE_MS must be a whole number of milliseconds of at least 1000 (got "${v}")`), { userFacing: true });
+  if (!Number.isInteger(n) || n < 1000)
+    throw Object.assign(new Error(`LEDGERLINE_RUN_LEASE_MS must be a whole number of milliseconds of at least 1000 (got "${v}")`), { userFacing: true });
   return n;
 }
 
@@ -108,7 +110,16 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-export async function serve(opts: Partial<ServerOptions> & { port?: number; host?: string; handleSignals?: boolean; limits?: Partial<HttpLimits>; metricsPort?: number; role?: Role } = {}): Promise<Serving> {
+export async function serve(
+  opts: Partial<ServerOptions> & {
+    port?: number;
+    host?: string;
+    handleSignals?: boolean;
+    limits?: Partial<HttpLimits>;
+    metricsPort?: number;
+    role?: Role;
+  } = {},
+): Promise<Serving> {
   const env = opts.env ?? process.env;
   const role = opts.role ?? roleFrom(env.LEDGERLINE_ROLE);
   const parts = roleSwitches(role);
@@ -127,7 +138,8 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
       opts.onFirstAdmin ??
       ((a) => {
         // Printed once, to the terminal only (not the log): it is never shown again.
-        if (a.generatedPassword) process.stdout.write(`\n  First admin user: ${a.email}\n  Password (shown once, change it after signing in): ${a.generatedPassword}\n\n`);
+        if (a.generatedPassword)
+          process.stdout.write(`\n  First admin user: ${a.email}\n  Password (shown once, change it after signing in): ${a.generatedPassword}\n\n`);
       }),
   });
   const server = deployment.defaultCell;
@@ -141,7 +153,19 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
     // connectionsCheckingInterval: how often Node enforces the two timeouts (its default, 30 s, would let a slow
     // client hold a socket well past them).
     // A worker or scheduler process answers /healthz and /readyz only.
-    http = listen({ fetch: parts.web ? deployment.app.fetch : server.healthApp.fetch, port, hostname: host, serverOptions: { headersTimeout: limits.headersTimeoutMs, requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs), connectionsCheckingInterval: 1000 } }, (i) => ok(i));
+    http = listen(
+      {
+        fetch: parts.web ? deployment.app.fetch : server.healthApp.fetch,
+        port,
+        hostname: host,
+        serverOptions: {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+          connectionsCheckingInterval: 1000,
+        },
+      },
+      (i) => ok(i),
+    );
     http.once('error', fail);
   });
   applyHttpLimits(http as Server, limits);
@@ -166,7 +190,17 @@ export async function serve(opts: Partial<ServerOptions> & { port?: number; host
   }
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${info.port}`;
   if (parts.web) deployment.attach(url);
-  log.info({ url, role, ...(metricsUrl ? { metricsUrl } : {}), dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'), sandboxMode: server.sandboxMode, startMs: Math.round(performance.now() - started) }, 'ledgerline listening');
+  log.info(
+    {
+      url,
+      role,
+      ...(metricsUrl ? { metricsUrl } : {}),
+      dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'),
+      sandboxMode: server.sandboxMode,
+      startMs: Math.round(performance.now() - started),
+    },
+    'ledgerline listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () =>

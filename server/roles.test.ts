@@ -32,11 +32,30 @@ async function start(role: string, env: Record<string, string> = {}): Promise<Pr
 /** Flows the test adds from a process of its own, as the CLI or another server would. */
 function addFlows() {
   const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
-  rt.flows.create(flow('tick', [{ id: 't', type: 'trigger.schedule', config: { cron: '*/2 * * * * *', timezone: 'UTC' } }, { id: 'echo', type: 'core.code', config: { code: 'return input' } }], ['t->echo']));
+  rt.flows.create(
+    flow(
+      'tick',
+      [
+        { id: 't', type: 'trigger.schedule', config: { cron: '*/2 * * * * *', timezone: 'UTC' } },
+        { id: 'echo', type: 'core.code', config: { code: 'return input' } },
+      ],
+      ['t->echo'],
+    ),
+  );
   rt.flows.publish('tick', { activate: true });
   // Two steps of ~3 s of CPU each in the sandbox: a run that is surely mid-way when its worker is told to stop.
   const busy = (label: string) => `const t = Date.now(); while (Date.now() - t < 3000) {} return { ...input, ${label}: true }`;
-  rt.flows.create(flow('slow', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'core.code', config: { code: busy('a'), timeoutMs: 10_000 } }, { id: 'b', type: 'core.code', config: { code: busy('b'), timeoutMs: 10_000 } }], ['t->a', 'a->b']));
+  rt.flows.create(
+    flow(
+      'slow',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'core.code', config: { code: busy('a'), timeoutMs: 10_000 } },
+        { id: 'b', type: 'core.code', config: { code: busy('b'), timeoutMs: 10_000 } },
+      ],
+      ['t->a', 'a->b'],
+    ),
+  );
   rt.flows.publish('slow', { activate: true });
   return rt.close();
 }
@@ -88,7 +107,11 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const first = leader()!;
     const follower = schedulers.find((s) => s !== first.proc)!;
     // Let the cron fire a few times under the first leader.
-    await waitFor(() => (store.prepare(`SELECT COUNT(*) AS n FROM events WHERE source = 'schedule' AND dedup_key LIKE 'tick@%'`).get() as { n: number }).n >= 2, 20_000, 'the cron to fire');
+    await waitFor(
+      () => (store.prepare(`SELECT COUNT(*) AS n FROM events WHERE source = 'schedule' AND dedup_key LIKE 'tick@%'`).get() as { n: number }).n >= 2,
+      20_000,
+      'the cron to fire',
+    );
 
     const cpu0 = new Map([...web, ...workers].map((p) => [p, cpuMs(p)]));
     const acked: string[] = [];
@@ -113,20 +136,40 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
       }),
     );
     const loadMs = Date.now() - t0;
-    if (refused.length) console.error(web.map((w) => w.lines().filter((l) => (l.level as number) >= 40).slice(0, 5).map((l) => JSON.stringify(l)).join('\n')).join('\n'));
+    if (refused.length)
+      console.error(
+        web
+          .map((w) =>
+            w
+              .lines()
+              .filter((l) => (l.level as number) >= 40)
+              .slice(0, 5)
+              .map((l) => JSON.stringify(l))
+              .join('\n'),
+          )
+          .join('\n'),
+      );
     expect(refused).toEqual([]);
     expect(acked).toHaveLength(ORDERS);
     expect((await workers[0].exited).signal).toBe('SIGKILL');
 
     const erp = new Database(join(dataDir, 'sandbox-erp.sqlite'), { readonly: true });
     erp.pragma('busy_timeout = 5000');
-    const posted = () => new Map((erp.prepare(`SELECT external_id AS id, COUNT(*) AS n FROM sales_orders GROUP BY external_id`).all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
+    const posted = () =>
+      new Map(
+        (erp.prepare(`SELECT external_id AS id, COUNT(*) AS n FROM sales_orders GROUP BY external_id`).all() as { id: string; n: number }[]).map((r) => [
+          r.id,
+          r.n,
+        ]),
+      );
     try {
       await waitFor(() => acked.every((g) => posted().has(g)), 120_000, 'every acknowledged order to reach the ERP', 500);
     } catch (e) {
       const p = posted();
       const missing = acked.filter((g) => !p.has(g));
-      const why = store.prepare(`SELECT r.id, r.status, r.error, r.lease_owner, r.lease_until, r.available_at FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE k.key = 'shopifyOrderId' AND k.value = ?`);
+      const why = store.prepare(
+        `SELECT r.id, r.status, r.error, r.lease_owner, r.lease_until, r.available_at FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE k.key = 'shopifyOrderId' AND k.value = ?`,
+      );
       console.error(JSON.stringify({ missing: missing.length, examples: missing.slice(0, 3).map((g) => ({ g, runs: why.all(g) })) }, null, 1).slice(0, 4000));
       throw e;
     }
@@ -137,22 +180,34 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const counts = posted();
     expect(acked.filter((g) => counts.get(g) !== 1)).toEqual([]);
     // …through exactly one run each, all succeeded (the runs of the killed worker resumed elsewhere).
-    const runsOf = store
-      .prepare(
-        `SELECT k.value AS gid, COUNT(*) AS n, SUM(r.status = 'succeeded') AS ok FROM run_keys k JOIN runs r ON r.id = k.run_id
+    const runsOf = store.prepare(
+      `SELECT k.value AS gid, COUNT(*) AS n, SUM(r.status = 'succeeded') AS ok FROM run_keys k JOIN runs r ON r.id = k.run_id
          WHERE k.key = 'shopifyOrderId' AND r.flow_id = 'order-to-erp' GROUP BY k.value`,
-      );
+    );
     const runs = runsOf.all() as { gid: string; n: number; ok: number }[];
     let byGid = new Map(runs.map((r) => [r.gid, r]));
     // A run posts its sales order before its last steps commit: wait for the runs to finish, then count them.
-    await waitFor(() => {
-      byGid = new Map((runsOf.all() as typeof runs).map((r) => [r.gid, r]));
-      return acked.every((g) => (byGid.get(g)?.ok ?? 0) >= 1);
-    }, 60_000, 'the runs of every order to finish', 250).catch(() => undefined);
+    await waitFor(
+      () => {
+        byGid = new Map((runsOf.all() as typeof runs).map((r) => [r.gid, r]));
+        return acked.every((g) => (byGid.get(g)?.ok ?? 0) >= 1);
+      },
+      60_000,
+      'the runs of every order to finish',
+      250,
+    ).catch(() => undefined);
     const odd = acked.filter((g) => byGid.get(g)?.n !== 1 || byGid.get(g)?.ok !== 1);
     if (odd.length) {
-      const why = store.prepare(`SELECT r.id, r.status, r.error, r.lease_owner, r.started_at, r.finished_at, (SELECT group_concat(s.node_id || ':' || s.status || ':' || s.attempts || ':' || COALESCE(s.error, ''), ' | ') FROM steps s WHERE s.run_id = r.id) AS steps FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE k.key = 'shopifyOrderId' AND k.value = ?`);
-      console.error(JSON.stringify(odd.slice(0, 3).map((g) => ({ g, runs: why.all(g) })), null, 1).slice(0, 4000));
+      const why = store.prepare(
+        `SELECT r.id, r.status, r.error, r.lease_owner, r.started_at, r.finished_at, (SELECT group_concat(s.node_id || ':' || s.status || ':' || s.attempts || ':' || COALESCE(s.error, ''), ' | ') FROM steps s WHERE s.run_id = r.id) AS steps FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE k.key = 'shopifyOrderId' AND k.value = ?`,
+      );
+      console.error(
+        JSON.stringify(
+          odd.slice(0, 3).map((g) => ({ g, runs: why.all(g) })),
+          null,
+          1,
+        ).slice(0, 4000),
+      );
     }
     expect(odd).toEqual([]);
 
@@ -167,10 +222,17 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     // once — none twice, none lost across the failover — and each started one run.
     await waitFor(() => Date.now() - tookOverAt > 3 * TICK_MS, 10_000, 'more ticks');
     // Only a leader arms schedules: the follower armed none before it led.
-    const armedAt = follower.lines().filter((l) => l.msg === 'schedule armed').map((l) => l.time as number);
+    const armedAt = follower
+      .lines()
+      .filter((l) => l.msg === 'schedule armed')
+      .map((l) => l.time as number);
     expect(armedAt.length).toBeGreaterThan(0);
     expect(armedAt.every((t) => t >= tookOverAt)).toBe(true);
-    const ticks = (store.prepare(`SELECT e.dedup_key AS k, COUNT(r.id) AS runs FROM events e LEFT JOIN runs r ON r.event_id = e.id WHERE e.source = 'schedule' AND e.dedup_key LIKE 'tick@%' GROUP BY e.id ORDER BY e.dedup_key`).all() as { k: string; runs: number }[]);
+    const ticks = store
+      .prepare(
+        `SELECT e.dedup_key AS k, COUNT(r.id) AS runs FROM events e LEFT JOIN runs r ON r.event_id = e.id WHERE e.source = 'schedule' AND e.dedup_key LIKE 'tick@%' GROUP BY e.id ORDER BY e.dedup_key`,
+      )
+      .all() as { k: string; runs: number }[];
     const at = ticks.map((t) => Date.parse(t.k.slice('tick@'.length)));
     expect(new Set(at).size).toBe(at.length);
     expect(ticks.every((t) => t.runs === 1)).toBe(true);
@@ -179,7 +241,9 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     expect(at.some((t) => t > killedLeaderAt - LEASE_MS && t < tookOverAt)).toBe(true); // the failover window is covered
     const caughtUp = follower.lines().filter((l) => l.msg === 'schedule caught up after a leader change').length;
 
-    console.log(JSON.stringify({ orders: ORDERS, loadMs, allInErpAfterMs: drainedMs, cpuPerOrderMs, takeoverMs, ticks: at.length, caughtUpByNewLeader: caughtUp }));
+    console.log(
+      JSON.stringify({ orders: ORDERS, loadMs, allInErpAfterMs: drainedMs, cpuPerOrderMs, takeoverMs, ticks: at.length, caughtUpByNewLeader: caughtUp }),
+    );
     erp.close();
     store.close();
   }, 300_000);
@@ -195,8 +259,15 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     // Another process (this test) enqueues: the worker finds the runs by polling the shared store.
     const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
     const version = rt.flows.get('slow').activeVersion as number;
-    const ids = [1, 2].map((i) => rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] }).runIds[0]);
-    const run = (id: string) => rt.store.sqlite.prepare(`SELECT status, lease_owner AS owner, lease_until AS until FROM runs WHERE id = ?`).get(id) as { status: string; owner: string | null; until: number | null };
+    const ids = [1, 2].map(
+      (i) => rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] }).runIds[0],
+    );
+    const run = (id: string) =>
+      rt.store.sqlite.prepare(`SELECT status, lease_owner AS owner, lease_until AS until FROM runs WHERE id = ?`).get(id) as {
+        status: string;
+        owner: string | null;
+        until: number | null;
+      };
     await waitFor(() => ids.every((id) => run(id).owner?.endsWith(`:${a.child.pid}`)), 20_000, 'the worker to claim both runs');
     await new Promise((r) => setTimeout(r, 500));
 
@@ -211,7 +282,10 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     for (const id of ids) {
       expect(run(id)).toMatchObject({ status: 'running', until: 0 }); // released, not waiting out the lease
       // The step that finished during the drain was kept: the next worker does not run it again.
-      expect(rt.store.sqlite.prepare(`SELECT status, attempts FROM steps WHERE run_id = ? AND node_id = 'a'`).get(id)).toEqual({ status: 'succeeded', attempts: 1 });
+      expect(rt.store.sqlite.prepare(`SELECT status, attempts FROM steps WHERE run_id = ? AND node_id = 'a'`).get(id)).toEqual({
+        status: 'succeeded',
+        attempts: 1,
+      });
     }
 
     const b = await start('worker', drainEnv);
@@ -219,7 +293,11 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     expect(Date.now() - termAt).toBeLessThan(60_000);
     for (const id of ids) {
       const steps = rt.store.sqlite.prepare(`SELECT node_id AS node, attempts FROM steps WHERE run_id = ? ORDER BY node_id`).all(id);
-      expect(steps).toEqual([{ node: 'a', attempts: 1 }, { node: 'b', attempts: 1 }, { node: 't', attempts: 1 }]);
+      expect(steps).toEqual([
+        { node: 'a', attempts: 1 },
+        { node: 'b', attempts: 1 },
+        { node: 't', attempts: 1 },
+      ]);
     }
     await rt.close();
 

@@ -20,7 +20,12 @@ export interface CliRunRecord {
   skipped?: { code: string; message: string; nodeId: string };
 }
 
-export async function runFlowOnce(o: { dataDir: string; flow: Flow; event: unknown; connection?: (kind: string, id: string) => Promise<unknown> }): Promise<CliRunRecord> {
+export async function runFlowOnce(o: {
+  dataDir: string;
+  flow: Flow;
+  event: unknown;
+  connection?: (kind: string, id: string) => Promise<unknown>;
+}): Promise<CliRunRecord> {
   const sandbox = createSandbox({ processes: 1 });
   const defaults = o.connection ? null : cliConnections(o.dataDir);
   const services: NodeServices = {};

@@ -37,7 +37,14 @@ export const isSandboxMode = (secrets: SecretStore) => secrets.get(MARKER) === '
  * `serving: false` (a worker or scheduler process): the sandbox store is started by the web processes, which point
  * `sandbox-shop` at it; this process leaves that connection as they set it.
  */
-export async function startSandboxMode(o: { fresh: boolean; connections: Connections; secrets: SecretStore; log: Logger; env: NodeJS.ProcessEnv; serving?: boolean }): Promise<SandboxMode | null> {
+export async function startSandboxMode(o: {
+  fresh: boolean;
+  connections: Connections;
+  secrets: SecretStore;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  serving?: boolean;
+}): Promise<SandboxMode | null> {
   if (o.fresh && o.env.LEDGERLINE_SANDBOX !== '0') o.secrets.set(MARKER, 'on');
   if (!isSandboxMode(o.secrets)) return null;
 
@@ -58,8 +65,7 @@ export async function startSandboxMode(o: { fresh: boolean; connections: Connect
   // when it has loaded Shopify's schema (~1 s), which must not hold up the server becoming healthy.
   if (o.connections.find(SANDBOX_SHOP)) {
     if (o.serving !== false) o.connections.update(SANDBOX_SHOP, shop());
-  }
-  else o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
+  } else o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
   const erp = o.connections.find(SANDBOX_ERP);
   if (!erp) o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { currency: SANDBOX_CURRENCY } });
   // Data dirs made before the company had a currency kept the connector's USD default, which refuses the shop's payouts.
@@ -88,8 +94,7 @@ export async function startSandboxMode(o: { fresh: boolean; connections: Connect
   };
   // Loading Shopify's schema blocks the event loop for about a second, so by default it happens a moment after
   // the server listens, never in the way of the first health check.
-  const start = (delayMs: number) =>
-    (started ??= new Promise<void>((r) => setTimeout(r, delayMs)).then(() => (stopped ? undefined : startStore())));
+  const start = (delayMs: number) => (started ??= new Promise<void>((r) => setTimeout(r, delayMs)).then(() => (stopped ? undefined : startStore())));
 
   return {
     get store() {

@@ -12,7 +12,17 @@ afterEach(() => t.close());
 describe('scheduler', () => {
   it('arms active schedule flows, follows activation changes, and fires each scheduled time once', async () => {
     const tok = t.tokens.owner;
-    await t.json('POST', '/api/flows', { token: tok, body: flow('nightly', [{ id: 't', type: 'trigger.schedule', config: { cron: '0 2 * * *', timezone: 'Europe/Berlin' } }, { id: 'a', type: 'test.add', config: { n: 0 } }], ['t->a']) });
+    await t.json('POST', '/api/flows', {
+      token: tok,
+      body: flow(
+        'nightly',
+        [
+          { id: 't', type: 'trigger.schedule', config: { cron: '0 2 * * *', timezone: 'Europe/Berlin' } },
+          { id: 'a', type: 'test.add', config: { n: 0 } },
+        ],
+        ['t->a'],
+      ),
+    });
     await t.json('POST', '/api/flows/nightly/publish', { token: tok, body: { message: 'v1' } });
     expect(t.server.scheduler.armed).toEqual([]);
     await t.json('POST', '/api/flows/nightly/activate', { token: tok, body: {} });
@@ -39,7 +49,17 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
     const web = await testServer({ workers: false, scheduler: false, dataDir: t.dir });
     try {
       expect(web.server.leadership).toBeNull();
-      await web.json('POST', '/api/flows', { token: tok, body: flow('hourly', [{ id: 't', type: 'trigger.schedule', config: { cron: '0 * * * *', timezone: 'UTC' } }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']) });
+      await web.json('POST', '/api/flows', {
+        token: tok,
+        body: flow(
+          'hourly',
+          [
+            { id: 't', type: 'trigger.schedule', config: { cron: '0 * * * *', timezone: 'UTC' } },
+            { id: 'a', type: 'test.add', config: { n: 1 } },
+          ],
+          ['t->a'],
+        ),
+      });
       await web.json('POST', '/api/flows/hourly/publish', { token: tok, body: { message: 'v1' } });
       await web.json('POST', '/api/flows/hourly/activate', { token: tok, body: {} });
       expect(web.server.runtime.flows.get('hourly').active).toBe(true);

@@ -19,7 +19,11 @@ export class Scheduler {
   private jobs = new Map<string, Job>();
   private timer?: NodeJS.Timeout;
 
-  constructor(private rt: Runtime, private log: Logger, private onQueued: (flowId: string) => void = () => {}) {}
+  constructor(
+    private rt: Runtime,
+    private log: Logger,
+    private onQueued: (flowId: string) => void = () => {},
+  ) {}
 
   start(refreshMs = 10_000) {
     if (this.timer) clearInterval(this.timer);
@@ -51,7 +55,10 @@ export class Scheduler {
           this.fire(w.flowId, w.version, w.timezone, self);
         });
         this.jobs.set(flowId, { key: `${w.version}|${w.cron}|${w.timezone}`, cron, version: w.version, timezone: w.timezone });
-        this.log.info({ flowId, cron: w.cron, timezone: w.timezone, next: nextFire({ cron: w.cron, timezone: w.timezone }, new Date())?.toISOString() }, 'schedule armed');
+        this.log.info(
+          { flowId, cron: w.cron, timezone: w.timezone, next: nextFire({ cron: w.cron, timezone: w.timezone }, new Date())?.toISOString() },
+          'schedule armed',
+        );
       } catch (e) {
         this.log.error({ flowId, err: (e as Error).message }, 'cannot schedule flow');
       }
@@ -88,7 +95,10 @@ export class Scheduler {
   catchUp(since: number, now = Date.now(), max = 100): number {
     let fired = 0;
     for (const [flowId, job] of this.jobs) {
-      const missed = job.cron.previousRuns(max, new Date(now)).filter((d) => d.getTime() > since).reverse();
+      const missed = job.cron
+        .previousRuns(max, new Date(now))
+        .filter((d) => d.getTime() > since)
+        .reverse();
       for (const at of missed) {
         const r = this.fire(flowId, job.version, job.timezone, undefined, at);
         if (r && !r.duplicate) {

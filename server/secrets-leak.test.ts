@@ -13,14 +13,28 @@ afterEach(() => t.close());
 describe('secrets', () => {
   it('never appear in API responses or logs, even when a node outputs one', async () => {
     const tok = t.tokens.owner;
-    await t.json('POST', '/api/connections', { token: tok, body: { id: 'leak', kind: 'erp', provider: 'leaky', name: 'Leaky', config: {}, secrets: { password: PLANTED } } });
-    await t.json('POST', '/api/flows', { token: tok, body: flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'l', type: 'test.leaky', config: { connectionId: 'leak' } }], ['t->l']) });
+    await t.json('POST', '/api/connections', {
+      token: tok,
+      body: { id: 'leak', kind: 'erp', provider: 'leaky', name: 'Leaky', config: {}, secrets: { password: PLANTED } },
+    });
+    await t.json('POST', '/api/flows', {
+      token: tok,
+      body: flow(
+        'f',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'l', type: 'test.leaky', config: { connectionId: 'leak' } },
+        ],
+        ['t->l'],
+      ),
+    });
     const test = await t.req('POST', '/api/flows/f/test', { token: tok, body: { event: { x: 1 } } });
     const testText = await test.text();
     expect(JSON.parse(testText).status).toBe('succeeded');
     expect(JSON.parse(testText).steps[1].output).toEqual({ token: '[redacted]' });
     const bodies = [testText];
-    for (const path of ['/api/runs', '/api/connections', '/api/audit', '/api/events', `/api/runs/${JSON.parse(testText).runId}`]) bodies.push(await (await t.req('GET', path, { token: tok })).text());
+    for (const path of ['/api/runs', '/api/connections', '/api/audit', '/api/events', `/api/runs/${JSON.parse(testText).runId}`])
+      bodies.push(await (await t.req('GET', path, { token: tok })).text());
     for (const b of bodies) expect(b).not.toContain(PLANTED);
     expect(t.logs.join('')).not.toContain(PLANTED);
     const rows = t.server.runtime.store.sqlite.prepare('SELECT * FROM connections').all();

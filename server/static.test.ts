@@ -25,7 +25,11 @@ app.notFound((c) => c.text('not found', 404));
 describe('designer static files', () => {
   it('serves assets with their type, hashed ones cached for good, the rest revalidated', async () => {
     const js = await app.request('/assets/app-1234.js');
-    expect([js.status, js.headers.get('content-type'), js.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+    expect([js.status, js.headers.get('content-type'), js.headers.get('cache-control')]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+      'public, max-age=31536000, immutable',
+    ]);
     expect(await js.text()).toBe('console.log(1)');
     const svg = await app.request('/favicon.svg');
     expect([svg.headers.get('content-type'), svg.headers.get('cache-control')]).toEqual(['image/svg+xml; charset=utf-8', 'no-cache']);

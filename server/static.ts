@@ -20,7 +20,8 @@ export function designerStatic(dir: string): MiddlewareHandler | null {
     const fallback = (async () => (extname(c.req.path) ? next() : ((route = true), index(c, next)))) as unknown as Next;
     const res = await files(c, fallback);
     // Vite names what it writes under assets/ by content hash: a changed file is a new URL, so it may be kept forever.
-    if (res instanceof Response) res.headers.set('Cache-Control', !route && c.req.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    if (res instanceof Response)
+      res.headers.set('Cache-Control', !route && c.req.path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     return res;
   };
 }

@@ -18,13 +18,28 @@ const deliver = (n: number) => {
   const body = order.replace('"note": null', `"note": "delivery ${n}"`);
   return t.req('POST', '/webhooks/shopify/shop1', {
     raw: body,
-    headers: { 'content-type': 'application/json', 'X-Shopify-Hmac-Sha256': createHmac('sha256', SECRET).update(body).digest('base64'), 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Shop-Domain': 'shop1.myshopify.com', 'X-Shopify-API-Version': '2026-04', 'X-Shopify-Webhook-Id': randomUUID(), 'X-Shopify-Event-Id': randomUUID() },
+    headers: {
+      'content-type': 'application/json',
+      'X-Shopify-Hmac-Sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
+      'X-Shopify-Topic': 'orders/create',
+      'X-Shopify-Shop-Domain': 'shop1.myshopify.com',
+      'X-Shopify-API-Version': '2026-04',
+      'X-Shopify-Webhook-Id': randomUUID(),
+      'X-Shopify-Event-Id': randomUUID(),
+    },
   });
 };
 
 async function start() {
   t = await testServer({ start: false });
-  t.server.deps.connections.create({ id: 'shop1', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop1.myshopify.com' }, secrets: { webhookSecret: SECRET } });
+  t.server.deps.connections.create({
+    id: 'shop1',
+    kind: 'shopify',
+    provider: 'shopify',
+    name: 'Shop',
+    config: { shopDomain: 'shop1.myshopify.com' },
+    secrets: { webhookSecret: SECRET },
+  });
   expect((await deliver(0)).status).toBe(200);
   expect((await t.req('GET', '/readyz')).status).toBe(200);
 }
@@ -35,11 +50,12 @@ describe('the store lost under a running server', () => {
       await start();
       const path = join(t.dir, STORE_FILE);
       if (how === 'deleted') for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
-      else for (const f of [path, `${path}-wal`]) {
-        const fd = openSync(f, 'r+');
-        writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 0);
-        closeSync(fd);
-      }
+      else
+        for (const f of [path, `${path}-wal`]) {
+          const fd = openSync(f, 'r+');
+          writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 0);
+          closeSync(fd);
+        }
       const codes: number[] = [];
       for (let i = 1; i <= 100; i++) codes.push((await deliver(i)).status);
       expect(new Set(codes)).toEqual(new Set([503]));
@@ -55,7 +71,17 @@ describe('the store lost under a running server', () => {
       // (The wal-index this process still maps would let the child read through it; a restarted server has none.)
       rmSync(`${path}-shm`, { force: true });
       const storeModule = new URL('../runtime/store/db.ts', import.meta.url).href;
-      const said = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `const m = await import(${JSON.stringify(storeModule)}); try { m.openStore(${JSON.stringify(t.dir)}); console.log('OPENED'); } catch (e) { console.log(e.name + ': ' + e.message); }`], { encoding: 'utf8', timeout: 60_000 });
+      const said = execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(storeModule)}); try { m.openStore(${JSON.stringify(t.dir)}); console.log('OPENED'); } catch (e) { console.log(e.name + ': ' + e.message); }`,
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       expect(said).toMatch(how === 'deleted' ? /^StoreOpenError: .*is missing, but .* says a store .* lived here/ : /^StoreOpenError: .*is damaged/);
     });
   }
@@ -66,7 +92,16 @@ describe('start-up settings said plainly', () => {
     t = await testServer();
     await t.close();
     const dir = join(t.dir, 'fresh');
-    const e = await createServer({ dataDir: dir, env: { LEDGERLINE_ADMIN_PASSWORD: 'short', LEDGERLINE_MASTER_KEY: MASTER_KEY }, sandbox: noSandbox, designerDir: null, templatesDir: null, sandboxMode: false, start: false, defaultMetrics: false }).catch((x: unknown) => x);
+    const e = await createServer({
+      dataDir: dir,
+      env: { LEDGERLINE_ADMIN_PASSWORD: 'short', LEDGERLINE_MASTER_KEY: MASTER_KEY },
+      sandbox: noSandbox,
+      designerDir: null,
+      templatesDir: null,
+      sandboxMode: false,
+      start: false,
+      defaultMetrics: false,
+    }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StartupError);
     expect((e as Error).message).toMatch(/LEDGERLINE_ADMIN_PASSWORD must have at least 8 characters \(it has 5\)/);
   });

@@ -18,13 +18,22 @@ export function watchStore(runtime: Runtime, o: { log: Logger; everyMs: number; 
   const report = (h: Extract<StoreHealth, { ok: false }>) => {
     if (reported) return;
     reported = true;
-    const say = () => o.log.fatal({ store: runtime.store.path, problem: h.problem, since: new Date(h.since).toISOString() }, `STORE LOST: ${h.problem}. Webhooks and API writes now answer 503 and no runs are processed until the store is restored and the server restarted.`);
+    const say = () =>
+      o.log.fatal(
+        { store: runtime.store.path, problem: h.problem, since: new Date(h.since).toISOString() },
+        `STORE LOST: ${h.problem}. Webhooks and API writes now answer 503 and no runs are processed until the store is restored and the server restarted.`,
+      );
     say();
     // Loud: repeated every minute until someone restarts the server.
     repeat = setInterval(say, 60_000);
     repeat.unref();
     void runtime.worker.stop().catch(() => undefined);
-    void o.alert?.('The store is lost: Ledgerline stopped accepting work', `${h.problem}.\nWebhooks and API writes answer 503 (Shopify retries them for 48 hours). Restore ${runtime.store.path} from a backup and restart the server.`).catch(() => undefined);
+    void o
+      .alert?.(
+        'The store is lost: Ledgerline stopped accepting work',
+        `${h.problem}.\nWebhooks and API writes answer 503 (Shopify retries them for 48 hours). Restore ${runtime.store.path} from a backup and restart the server.`,
+      )
+      .catch(() => undefined);
   };
   const health = (opts: { deep?: boolean } = {}): StoreHealth => {
     const h = runtime.store.check(opts);

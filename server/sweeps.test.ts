@@ -48,7 +48,19 @@ describe('shopify.trigger sweep mode in the server', () => {
   it('recovers a dropped webhook once, and never queues twice what a webhook already brought', async () => {
     const rt = t.server.runtime;
     const since = new Date(Date.now() - 60_000).toISOString();
-    rt.flows.create(flow('paid', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop', topic: 'orders/paid', mode: 'webhook+sweep', sweep: { schedule: '0 0 1 1 *', since } } }], []));
+    rt.flows.create(
+      flow(
+        'paid',
+        [
+          {
+            id: 't',
+            type: 'shopify.trigger',
+            config: { connection: 'shop', topic: 'orders/paid', mode: 'webhook+sweep', sweep: { schedule: '0 0 1 1 *', since } },
+          },
+        ],
+        [],
+      ),
+    );
     const { version } = rt.flows.publish('paid', { activate: true });
     const config = rt.flows.activeTriggers().find((x) => x.flowId === 'paid')!.config as never;
 

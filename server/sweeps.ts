@@ -22,7 +22,11 @@ export class SweepScheduler {
   private jobs = new Map<string, { key: string; cron: Cron }>();
   private running = new Set<string>();
 
-  constructor(private rt: Runtime, private connection: (kind: string, id: string) => Promise<unknown>, private log: Logger) {}
+  constructor(
+    private rt: Runtime,
+    private connection: (kind: string, id: string) => Promise<unknown>,
+    private log: Logger,
+  ) {}
 
   refresh(): void {
     const wanted = new Map<string, { version: number; config: SweepConfig }>();

@@ -9,7 +9,9 @@ import { validateFlow } from '../flows/validate.ts';
 export function installTemplates(rt: Runtime, dir: string, log: Logger): { published: string[]; drafts: string[] } {
   const out = { published: [] as string[], drafts: [] as string[] };
   if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.json'))
+    .sort()) {
     const id = basename(f, '.json');
     try {
       const doc = { ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>), id };

@@ -82,7 +82,11 @@ export interface TestServer {
   logs: string[];
   tokens: Record<Role, string>;
   req(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<Response>;
-  json<T = any>(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T }>;
+  json<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
@@ -98,7 +102,12 @@ export async function testServer(o: Partial<ServerOptions> & { withRoles?: boole
   });
   const server = await createServer({
     dataDir: tmp.dir,
-    env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN },
+    env: {
+      LEDGERLINE_ADMIN_EMAIL: ADMIN.email,
+      LEDGERLINE_ADMIN_PASSWORD: ADMIN.password,
+      LEDGERLINE_MASTER_KEY: MASTER_KEY,
+      LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN,
+    },
     log: pino({ level: 'info' }, sink),
     sandbox: noSandbox,
     nodeTypes: [...coreNodes, ...testNodes(calls), testShopifyTrigger, testMap, testLeaky, ...(o.extraNodes ?? [])],

@@ -9,7 +9,10 @@ try {
   const api = await apiAs(backend.baseUrl, backend.adminEmail, backend.adminPassword);
   await api('POST', '/api/flows', orderFlow());
   await api('POST', '/api/lookups', TAX_TABLE);
-  const catalog = await api<{ nodeTypes: Array<{ type: string; sampleOutput: { order: { lineItems: Array<Record<string, unknown>> } } }> }>('GET', '/api/catalog');
+  const catalog = await api<{ nodeTypes: Array<{ type: string; sampleOutput: { order: { lineItems: Array<Record<string, unknown>> } } }> }>(
+    'GET',
+    '/api/catalog',
+  );
   const sample = structuredClone(catalog.nodeTypes.find((t) => t.type === 'shopify.trigger')!.sampleOutput);
   for (const l of sample.order.lineItems) l.taxLines = [{ title: 'VAT', rate: '0.2' }];
   const mapNode = orderFlow().nodes[1];
@@ -24,7 +27,9 @@ try {
   }
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(2); // 200 samples
-  console.log(JSON.stringify({ calls: times.length, medianMs: q(0.5), p95Ms: q(0.95), maxMs: q(1), sampleBytes: JSON.stringify(sample).length, node: process.version }));
+  console.log(
+    JSON.stringify({ calls: times.length, medianMs: q(0.5), p95Ms: q(0.95), maxMs: q(1), sampleBytes: JSON.stringify(sample).length, node: process.version }),
+  );
 } finally {
   await backend.stop();
 }

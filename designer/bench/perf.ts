@@ -13,7 +13,13 @@ function bigFlow() {
   const edges = [];
   for (let i = 1; i < N; i++) {
     const id = `step_${i}`;
-    nodes.push({ id, type: 'core.code', name: `Step ${i}`, position: { x: (i % COLS) * 300, y: Math.floor(i / COLS) * 120 }, config: { code: `return { ...input, s${i}: ${i} };` } } as never);
+    nodes.push({
+      id,
+      type: 'core.code',
+      name: `Step ${i}`,
+      position: { x: (i % COLS) * 300, y: Math.floor(i / COLS) * 120 },
+      config: { code: `return { ...input, s${i}: ${i} };` },
+    } as never);
     const prev = i === 1 ? 'hook' : `step_${i - 1}`;
     edges.push({ id: `${prev}.out__${id}.in`, source: prev, target: id, sourceHandle: 'out', targetHandle: 'in' });
   }
@@ -28,7 +34,11 @@ try {
   const admin = await apiAs(backend.baseUrl, backend.adminEmail, backend.adminPassword);
   await admin('POST', '/api/flows', bigFlow());
   const page = await browser.newPage({ viewport: { width: 1400, height: 880 } });
-  const login = await fetch(`${backend.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: backend.adminEmail, password: backend.adminPassword }) });
+  const login = await fetch(`${backend.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: backend.adminEmail, password: backend.adminPassword }),
+  });
   const { token } = (await login.json()) as { token: string };
   await page.goto(`${backend.baseUrl}/login`);
   await page.evaluate((t) => localStorage.setItem('ll_token', t), token);
@@ -63,22 +73,31 @@ try {
   await page.mouse.up();
   const frames = (await page.evaluate('(() => { window.__stop = true; return window.__frames; })()')) as number[];
   if (frames.length < 2) throw new Error(`only ${frames.length} animation frame(s) recorded during the drag; cannot measure it`);
-  const gaps = frames.slice(1).map((t, i) => t - frames[i]!).sort((a, b) => a - b);
+  const gaps = frames
+    .slice(1)
+    .map((t, i) => t - frames[i]!)
+    .sort((a, b) => a - b);
   const seconds = (frames[frames.length - 1]! - frames[0]!) / 1000;
   const fps = (frames.length - 1) / seconds;
   const p95 = gaps[Math.floor(gaps.length * 0.95)]!;
   const moved = await page.locator('[data-testid=node-hook]').boundingBox();
 
   const sorted = [...loads].sort((a, b) => a - b);
-  console.log(JSON.stringify({
-    nodes: N,
-    firstLoadMs: loads[0],
-    loadMedianMs: sorted[2],
-    loadsMs: loads,
-    renderedNodes: rendered,
-    drag: { frames: frames.length, seconds: +seconds.toFixed(2), fps: +fps.toFixed(1), p95FrameMs: +p95.toFixed(1), movedTo: moved },
-    bundleKb: Object.fromEntries(bundle.map((b) => [b.f, +b.kb.toFixed(1)])),
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        nodes: N,
+        firstLoadMs: loads[0],
+        loadMedianMs: sorted[2],
+        loadsMs: loads,
+        renderedNodes: rendered,
+        drag: { frames: frames.length, seconds: +seconds.toFixed(2), fps: +fps.toFixed(1), p95FrameMs: +p95.toFixed(1), movedTo: moved },
+        bundleKb: Object.fromEntries(bundle.map((b) => [b.f, +b.kb.toFixed(1)])),
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await browser.close();
   await backend.stop();

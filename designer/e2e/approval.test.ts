@@ -18,8 +18,16 @@ const FLOW = 'order-to-erp';
 const orders: Array<{ orderId: string; orderName: string }> = [];
 let liveBefore = 0;
 
-interface FlowRead { flow: { activeVersion: number | null; latestVersion: number | null } }
-interface Version { version: number; createdBy: string; approvedBy?: string; message: string; definition?: { nodes: Array<{ id: string; config: unknown }> } }
+interface FlowRead {
+  flow: { activeVersion: number | null; latestVersion: number | null };
+}
+interface Version {
+  version: number;
+  createdBy: string;
+  approvedBy?: string;
+  message: string;
+  definition?: { nodes: Array<{ id: string; config: unknown }> };
+}
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -74,7 +82,10 @@ describe('client changes that need a consultant’s approval', () => {
     // The box follows the server's answer, so it ticks once the policy is saved.
     await toggle.click();
     await consultant.waitForFunction(() => (document.querySelector('[data-testid=approval-policy]') as HTMLInputElement | null)?.checked === true);
-    expect((await env.admin<{ clientChangesNeedApproval: boolean; updatedBy: string }>('GET', `/api/flows/${FLOW}/approval-policy`))).toMatchObject({ clientChangesNeedApproval: true, updatedBy: CONSULTANT.email });
+    expect(await env.admin<{ clientChangesNeedApproval: boolean; updatedBy: string }>('GET', `/api/flows/${FLOW}/approval-policy`)).toMatchObject({
+      clientChangesNeedApproval: true,
+      updatedBy: CONSULTANT.email,
+    });
     await shot(consultant, 'approval-01-consultant-turns-approval-on');
 
     // The client changes the ERP line texts to capitals and publishes: it waits for approval.
@@ -89,7 +100,9 @@ describe('client changes that need a consultant’s approval', () => {
     await client.waitForFunction(() => document.querySelector('[data-testid=mapper-message]')?.textContent?.startsWith('Sent for approval'));
     const banner = client.locator('[data-testid=change-request-banner][data-status=pending]');
     await banner.waitFor();
-    expect(await banner.textContent()).toMatch(/^Waiting for approval: “ERP line texts in capitals”, asked by you on .+\. It goes live once a consultant approves it\.\s*Withdraw$/);
+    expect(await banner.textContent()).toMatch(
+      /^Waiting for approval: “ERP line texts in capitals”, asked by you on .+\. It goes live once a consultant approves it\.\s*Withdraw$/,
+    );
     await shot(client, 'approval-03-client-waiting-for-approval');
     // Nothing went live.
     expect((await flowRead()).flow).toMatchObject({ activeVersion: liveBefore, latestVersion: liveBefore });
@@ -118,7 +131,11 @@ describe('client changes that need a consultant’s approval', () => {
       const events = review.locator('[data-testid=dry-run-event][data-verdict=changed]').filter({ has: consultant.getByText(o.orderName, { exact: true }) });
       expect(await events.count(), `no changed event for ${o.orderName}`).toBeGreaterThan(0);
       const ev = events.first();
-      const [before, after] = await ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'lines[0].description' }).locator('td').allTextContents().then((c) => [c[1]!, c[2]!] as const);
+      const [before, after] = await ev
+        .locator('[data-testid=dry-run-fields] tr', { hasText: 'lines[0].description' })
+        .locator('td')
+        .allTextContents()
+        .then((c) => [c[1]!, c[2]!] as const);
       expect(after).toBe(before.toUpperCase());
       expect(after).not.toBe(before);
     }
@@ -159,7 +176,9 @@ describe('client changes that need a consultant’s approval', () => {
 
     await client.reload();
     await client.locator('[data-testid=change-request-banner][data-status=approved]').waitFor();
-    expect(await client.locator('[data-testid=change-request-banner]').textContent()).toMatch(`your change “ERP line texts in capitals” was approved by ${CONSULTANT.email} and is version ${published}`);
+    expect(await client.locator('[data-testid=change-request-banner]').textContent()).toMatch(
+      `your change “ERP line texts in capitals” was approved by ${CONSULTANT.email} and is version ${published}`,
+    );
     await shot(client, 'approval-07-client-sees-approved');
     expect(consultantErrors).toEqual([]);
     expect(clientErrors).toEqual([]);
@@ -194,7 +213,9 @@ describe('client changes that need a consultant’s approval', () => {
     await client.reload();
     const banner = client.locator('[data-testid=change-request-banner][data-status=rejected]');
     await banner.waitFor();
-    expect(await banner.locator('[data-testid=rejection-reason]').textContent()).toBe('The ERP keeps the spacing of the pick list; leave the line texts as they are.');
+    expect(await banner.locator('[data-testid=rejection-reason]').textContent()).toBe(
+      'The ERP keeps the spacing of the pick list; leave the line texts as they are.',
+    );
     expect(await banner.textContent()).toMatch(`your change “Trim the line texts” was rejected by ${CONSULTANT.email}`);
     await shot(client, 'approval-09-client-sees-rejection');
     // A client cannot approve, whatever the page offers: the review page is refused and so is the API.
@@ -218,7 +239,10 @@ describe('client changes that need a consultant’s approval', () => {
     await client.click('[data-testid=withdraw-request]');
     await client.waitForFunction(() => !document.querySelector('[data-testid=change-request-banner]'));
     await shot(client, 'approval-10-client-withdrew');
-    const { changeRequests } = await env.admin<{ changeRequests: Array<{ message: string; status: string; decidedBy: string }> }>('GET', `/api/change-requests?flowId=${FLOW}`);
+    const { changeRequests } = await env.admin<{ changeRequests: Array<{ message: string; status: string; decidedBy: string }> }>(
+      'GET',
+      `/api/change-requests?flowId=${FLOW}`,
+    );
     expect(changeRequests[0]).toMatchObject({ message: 'Cut the line texts', status: 'withdrawn', decidedBy: CLIENT.email });
     expect((await env.admin<{ changeRequests: unknown[] }>('GET', '/api/change-requests?status=pending')).changeRequests).toEqual([]);
     expect((await flowRead()).flow.activeVersion).toBe(live);
@@ -226,4 +250,3 @@ describe('client changes that need a consultant’s approval', () => {
     await client.close();
   }, 120_000);
 });
-

@@ -17,7 +17,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   env = await startEnv([CONSULTANT]);
   await env.admin('POST', '/api/flows', {
-    schemaVersion: 1, id: FLOW, name: 'Assisted orders to ERP',
+    schemaVersion: 1,
+    id: FLOW,
+    name: 'Assisted orders to ERP',
     nodes: [
       { id: 'paid', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
       { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 300, y: 0 }, config: { fields: [] } },
@@ -66,7 +68,9 @@ describe('Suggest in the mapper', () => {
     await page.click('[data-testid=suggest]');
     await page.waitForSelector('[data-testid=suggest-accept]');
     await page.click('[data-testid=suggest-accept]');
-    await page.waitForSelector('[data-testid=target-pane] tr[data-target="lines[].sku"], [data-testid=target-pane] tr[data-target="lines.sku"], [data-testid=target-pane] tr[data-target="sku"]');
+    await page.waitForSelector(
+      '[data-testid=target-pane] tr[data-target="lines[].sku"], [data-testid=target-pane] tr[data-target="lines.sku"], [data-testid=target-pane] tr[data-target="sku"]',
+    );
 
     // Review: the order event has no warehouse (a lookup adds it in a full flow); the consultant sets one.
     await page.click('[data-testid=target-pane] tr[data-target="warehouse"]');
@@ -76,7 +80,12 @@ describe('Suggest in the mapper', () => {
     const output = JSON.parse((await page.textContent('[data-testid=preview-output]'))!);
     const parsed = salesOrderSchema.safeParse(output);
     expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
-    expect(output).toMatchObject({ externalId: expect.stringMatching(/^gid:\/\/shopify\/Order\//), currency: 'USD', warehouse: 'WH', date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(output).toMatchObject({
+      externalId: expect.stringMatching(/^gid:\/\/shopify\/Order\//),
+      currency: 'USD',
+      warehouse: 'WH',
+      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
     expect(output.lines[0]).toMatchObject({ sku: expect.any(String), unitPrice: expect.stringMatching(/^\d+\.\d{2}$/) });
     await page.locator('[data-testid=preview]').scrollIntoViewIfNeeded();
     await shot(page, 'assist-02-accepted-preview');

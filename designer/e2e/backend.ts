@@ -49,7 +49,11 @@ export async function startBackend(env: Record<string, string> = {}, designerDir
 
 /** Calls the API as a signed-in user (for test setup, e.g. creating users). */
 export async function apiAs(baseUrl: string, email: string, password: string) {
-  const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const login = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (!login.ok) throw new Error(`login as ${email} failed: ${login.status} ${await login.text()}`);
   const { token } = (await login.json()) as { token: string };
   return async <T = unknown>(method: string, path: string, body?: unknown): Promise<T> => {

@@ -27,8 +27,8 @@ async function allOnScreen(page: Page, scope: string) {
   const width = page.viewportSize()!.width;
   for (const b of await page.locator(`${scope} button:visible`).all()) {
     const box = (await b.boundingBox())!;
-    expect(box.x, await b.textContent() ?? '').toBeGreaterThanOrEqual(0);
-    expect(box.x + box.width, await b.textContent() ?? '').toBeLessThanOrEqual(width);
+    expect(box.x, (await b.textContent()) ?? '').toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, (await b.textContent()) ?? '').toBeLessThanOrEqual(width);
   }
 }
 
@@ -89,7 +89,13 @@ describe('canvas and narrow screens', () => {
 
   it('at 1024 × 768 the editor, the mapper and the exceptions table keep their controls on screen', async () => {
     // An order taxed at a rate the tax-code table does not have: a failed run and an exception to triage.
-    const body = JSON.stringify({ ...JSON.parse(paidOrderBody(7100001, '0.37')), test: false, financial_status: 'paid', cancelled_at: null, cancel_reason: null });
+    const body = JSON.stringify({
+      ...JSON.parse(paidOrderBody(7100001, '0.37')),
+      test: false,
+      financial_status: 'paid',
+      cancelled_at: null,
+      cancel_reason: null,
+    });
     expect((await sendShopifyWebhook(env.backend.baseUrl, body)).status).toBe(200);
     await waitForOrderRun(env.admin, 'order-to-erp', 'gid://shopify/Order/7100001', { timeoutMs: 30_000 });
 

@@ -109,7 +109,11 @@ describe('designer in Chromium against the real server', () => {
     await page.keyboard.press('Delete');
     // xyflow renders edges a frame after nodes: wait for the counts rather than reading them at once.
     const counts = (nodes: number, edges: number) =>
-      page.waitForFunction(([n, e]) => document.querySelectorAll('.react-flow__node').length === n && document.querySelectorAll('.react-flow__edge').length === e, [nodes, edges], { timeout: 5000 });
+      page.waitForFunction(
+        ([n, e]) => document.querySelectorAll('.react-flow__node').length === n && document.querySelectorAll('.react-flow__edge').length === e,
+        [nodes, edges],
+        { timeout: 5000 },
+      );
     await counts(2, 1);
     await page.keyboard.press('Control+z');
     await counts(3, 2);
@@ -140,7 +144,10 @@ describe('designer in Chromium against the real server', () => {
     expect(await page.textContent('[data-testid=status-code]')).toBe('succeeded');
     await page.click('[data-testid=node-code]');
     await page.waitForSelector('[data-testid=step-code] [data-testid=step-output]');
-    expect(JSON.parse((await page.textContent('[data-testid=step-code] [data-testid=step-output]'))!)).toEqual({ orderId: 'gid://shopify/Order/1001', lines: 2 });
+    expect(JSON.parse((await page.textContent('[data-testid=step-code] [data-testid=step-output]'))!)).toEqual({
+      orderId: 'gid://shopify/Order/1001',
+      lines: 2,
+    });
     await shot(page, '04-test-run');
 
     // Publish with a message; the version appears in the history.

@@ -12,9 +12,20 @@ export function orderFlow() {
     id: ORDER_FLOW,
     name: 'Shopify orders to ERP',
     nodes: [
-      { id: 'order_paid', type: 'shopify.trigger', typeVersion: 1, name: 'Order paid', position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
       {
-        id: 'erp_order', type: 'core.map', typeVersion: 1, name: 'ERP sales order', position: { x: 320, y: 0 },
+        id: 'order_paid',
+        type: 'shopify.trigger',
+        typeVersion: 1,
+        name: 'Order paid',
+        position: { x: 0, y: 0 },
+        config: { connection: 'sandbox-shop', topic: 'orders/paid' },
+      },
+      {
+        id: 'erp_order',
+        type: 'core.map',
+        typeVersion: 1,
+        name: 'ERP sales order',
+        position: { x: 320, y: 0 },
         config: {
           fields: [
             { target: 'externalId', source: { kind: 'path', path: 'order.id' } },
@@ -22,12 +33,19 @@ export function orderFlow() {
             { target: 'customerEmail', source: { kind: 'path', path: 'order.email' }, transforms: [{ op: 'trim' }, { op: 'case', to: 'lower' }] },
             { target: 'channel', source: { kind: 'const', value: 'SHOPIFY' } },
             {
-              target: 'lines', source: {
-                kind: 'each', path: 'order.lineItems', filter: [{ path: 'taxLines', op: 'notEmpty' }],
+              target: 'lines',
+              source: {
+                kind: 'each',
+                path: 'order.lineItems',
+                filter: [{ path: 'taxLines', op: 'notEmpty' }],
                 fields: [
                   { target: 'sku', source: { kind: 'path', path: 'sku' }, transforms: [{ op: 'trim' }, { op: 'case', to: 'upper' }] },
                   { target: 'quantity', source: { kind: 'path', path: 'quantity' } },
-                  { target: 'unitPrice', source: { kind: 'path', path: 'unitPrice.shop.amount' }, transforms: [{ op: 'decimal', places: 2, rounding: 'half-up' }] },
+                  {
+                    target: 'unitPrice',
+                    source: { kind: 'path', path: 'unitPrice.shop.amount' },
+                    transforms: [{ op: 'decimal', places: 2, rounding: 'half-up' }],
+                  },
                   { target: 'taxCode', source: { kind: 'lookup', table: 'tax-codes', key: { title: 'taxLines[0].title', rate: 'taxLines[0].rate' } } },
                 ],
               },
@@ -42,7 +60,9 @@ export function orderFlow() {
 
 /** The tax table the flow reads: standard UK VAT only, so a 5 % line is an unmapped tax rate until a row is added. */
 export const TAX_TABLE = {
-  name: 'tax-codes', scope: ORDER_FLOW, preset: 'tax-codes',
+  name: 'tax-codes',
+  scope: ORDER_FLOW,
+  preset: 'tax-codes',
   rows: [{ title: 'VAT', rate: '0.2', taxCode: 'VAT20' }],
   message: 'standard rate',
 };
@@ -55,7 +75,17 @@ export function paidOrderBody(orderId: number, rate: string): string {
   o.id = orderId;
   o.admin_graphql_api_id = `gid://shopify/Order/${orderId}`;
   o.name = `#${orderId}`;
-  o.line_items = o.line_items.slice(0, 1).map((l) => ({ ...l, tax_lines: [{ title: 'VAT', rate: Number(rate), price: '1.00', price_set: { shop_money: { amount: '1.00', currency_code: 'USD' }, presentment_money: { amount: '1.00', currency_code: 'USD' } } }] }));
+  o.line_items = o.line_items.slice(0, 1).map((l) => ({
+    ...l,
+    tax_lines: [
+      {
+        title: 'VAT',
+        rate: Number(rate),
+        price: '1.00',
+        price_set: { shop_money: { amount: '1.00', currency_code: 'USD' }, presentment_money: { amount: '1.00', currency_code: 'USD' } },
+      },
+    ],
+  }));
   return JSON.stringify(o);
 }
 

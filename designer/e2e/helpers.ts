@@ -7,7 +7,6 @@ import type { Page } from 'playwright-core';
 import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
 import { SANDBOX_WEBHOOK_SECRET } from './fixtures.ts';
 
-
 export type Api = Awaited<ReturnType<typeof apiAs>>;
 
 export interface Env {
@@ -48,7 +47,12 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.waitForSelector('[data-testid=who]');
 }
 
-interface RunSummary { runId: string; status: string; replayOf: string | null; createdAt: number }
+interface RunSummary {
+  runId: string;
+  status: string;
+  replayOf: string | null;
+  createdAt: number;
+}
 
 /** Waits until the flow has a finished run for the Shopify order and returns it. */
 export async function waitForOrderRun(api: Api, flowId: string, orderGid: string, opts: { replayOf?: string; timeoutMs?: number } = {}): Promise<RunSummary> {
@@ -58,7 +62,8 @@ export async function waitForOrderRun(api: Api, flowId: string, orderGid: string
     const { runs } = await api<{ runs: RunSummary[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&key=${key}`);
     const run = runs.find((r) => (opts.replayOf ? r.replayOf === opts.replayOf : true) && (r.status === 'succeeded' || r.status === 'failed'));
     if (run) return run;
-    if (Date.now() > until) throw new Error(`no finished run of ${flowId} for ${orderGid}${opts.replayOf ? ` replaying ${opts.replayOf}` : ''}: ${JSON.stringify(runs)}`);
+    if (Date.now() > until)
+      throw new Error(`no finished run of ${flowId} for ${orderGid}${opts.replayOf ? ` replaying ${opts.replayOf}` : ''}: ${JSON.stringify(runs)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -54,7 +54,12 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     await page.waitForSelector('[data-testid=run-detail]');
     await page.click('button[data-step="erp_order"]');
     const output = JSON.parse((await page.textContent('[data-testid=step-erp_order] [data-testid=step-output]'))!);
-    expect(output).toMatchObject({ externalId: 'gid://shopify/Order/810001', reference: '#810001', channel: 'SHOPIFY', lines: [{ sku: 'SKU2006-001', unitPrice: '89.99', taxCode: 'VAT20' }] });
+    expect(output).toMatchObject({
+      externalId: 'gid://shopify/Order/810001',
+      reference: '#810001',
+      channel: 'SHOPIFY',
+      lines: [{ sku: 'SKU2006-001', unitPrice: '89.99', taxCode: 'VAT20' }],
+    });
     await shot(page, 'mapper-02-shopify-run-steps');
     expect(errors).toEqual([]);
     await page.close();
@@ -91,7 +96,11 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     expect(await page.textContent('tr[data-target="salesChannel"] [data-testid=target-origin]')).toBe('from order.sourceName');
 
     expect(await page.textContent('[data-testid=preview-status]')).toBe('maps cleanly');
-    expect(JSON.parse((await page.textContent('[data-testid=preview-output]'))!)).toMatchObject({ reference: '#810001', channel: 'SHOPIFY', salesChannel: 'WEB' });
+    expect(JSON.parse((await page.textContent('[data-testid=preview-output]'))!)).toMatchObject({
+      reference: '#810001',
+      channel: 'SHOPIFY',
+      salesChannel: 'WEB',
+    });
     await shot(page, 'mapper-03-client-mapping');
 
     await page.click('button:has-text("Save draft")');
@@ -101,7 +110,11 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     const dialog = page.locator('[data-testid=mapper-publish-dialog]');
     const ev = dialog.locator('[data-testid=dry-run-event][data-verdict=changed]', { hasText: '#810001' });
     await ev.waitFor({ timeout: 60_000 });
-    expect(await ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'salesChannel' }).locator('td').allTextContents()).toEqual(['salesChannel', '—', 'WEB']);
+    expect(await ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'salesChannel' }).locator('td').allTextContents()).toEqual([
+      'salesChannel',
+      '—',
+      'WEB',
+    ]);
     await page.fill('[data-testid=mapper-publish-dialog] input[name=message]', 'Sales channel from Shopify');
     await dialog.locator('[data-testid=publish-confirm]').check();
     await page.click('[data-testid=mapper-publish-dialog] button[type=submit]');
@@ -153,7 +166,11 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     await client.click('button:has-text("Save new version")');
     await client.waitForFunction(() => document.querySelector('[data-testid=lookup-status]')?.textContent?.startsWith('Saved as version 2'));
     // Saving the row retries the run waiting on it at once (issue 12): the editor says how that went.
-    await client.waitForFunction(() => document.querySelector('[data-testid=retry-summary]')?.textContent?.startsWith('1 retried · 1 succeeded · 0 still failing'), undefined, { timeout: 30_000 });
+    await client.waitForFunction(
+      () => document.querySelector('[data-testid=retry-summary]')?.textContent?.startsWith('1 retried · 1 succeeded · 0 still failing'),
+      undefined,
+      { timeout: 30_000 },
+    );
     await shot(client, 'mapper-06-client-adds-tax-row');
 
     // Nothing is left for operations to retry: the replay the save started succeeded and the exception resolved itself.
@@ -207,10 +224,26 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
       ],
     };
     await env.admin('POST', '/api/flows', {
-      schemaVersion: 1, id: FLOW, name: 'Enriched orders',
+      schemaVersion: 1,
+      id: FLOW,
+      name: 'Enriched orders',
       nodes: [
-        { id: 'paid', type: 'shopify.trigger', typeVersion: 1, name: 'Order paid', position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
-        { id: 'enrich', type: 'core.code', typeVersion: 1, name: 'Add ERP fields', position: { x: 300, y: 0 }, config: { code: "return { order: input.order, erp: { warehouse: 'WH-MAIN', customer: 'C-' + input.order.name } }" } },
+        {
+          id: 'paid',
+          type: 'shopify.trigger',
+          typeVersion: 1,
+          name: 'Order paid',
+          position: { x: 0, y: 0 },
+          config: { connection: 'sandbox-shop', topic: 'orders/paid' },
+        },
+        {
+          id: 'enrich',
+          type: 'core.code',
+          typeVersion: 1,
+          name: 'Add ERP fields',
+          position: { x: 300, y: 0 },
+          config: { code: "return { order: input.order, erp: { warehouse: 'WH-MAIN', customer: 'C-' + input.order.name } }" },
+        },
         { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 600, y: 0 }, config },
       ],
       edges: [
@@ -225,7 +258,11 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     expect(run.status).toBe('succeeded');
     const rec = await env.admin<{ steps: Step[] }>('GET', `/api/runs/${run.runId}`);
     // What the mapper used to preview on, the trigger's output, lacks what the code step adds: 2 false problems.
-    const onTrigger = await env.admin<{ ok: boolean; problems: Array<{ target: string }> }>('POST', '/api/mapping/preview', { config, sample: rec.steps.find((x) => x.nodeId === 'paid')!.output, flowId: FLOW });
+    const onTrigger = await env.admin<{ ok: boolean; problems: Array<{ target: string }> }>('POST', '/api/mapping/preview', {
+      config,
+      sample: rec.steps.find((x) => x.nodeId === 'paid')!.output,
+      flowId: FLOW,
+    });
     expect(onTrigger.ok).toBe(false);
     expect(onTrigger.problems.map((p) => p.target).sort()).toEqual(['customer', 'warehouse']);
 
@@ -240,7 +277,11 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     // The source pane lists what the code step added, and the preview reads the run's own trigger for $trigger paths.
     await page.waitForSelector('[data-path="erp.warehouse"]');
     expect(JSON.parse((await page.textContent('[data-testid=preview-output]'))!)).toEqual({
-      externalId: 'gid://shopify/Order/840001', reference: '#840001', warehouse: 'WH-MAIN', customer: 'C-#840001', event: 'orders/paid',
+      externalId: 'gid://shopify/Order/840001',
+      reference: '#840001',
+      warehouse: 'WH-MAIN',
+      customer: 'C-#840001',
+      event: 'orders/paid',
     });
     expect(await page.locator('[data-testid=preview-problems]').count()).toBe(0);
     await shot(page, 'mapper-09-input-from-upstream-run');
@@ -248,7 +289,10 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     // The trigger's example is still offered, named as the flow's start and not real data: on it the preview shows the
     // two problems the old mapper showed on every run.
     const options = await page.locator('select[aria-label="Mapper input"] option').allTextContents();
-    expect(options.slice(1)).toEqual(["Example: Shopify event, the flow's start (steps before this one may add fields)", 'Example output of Add ERP fields (core.code)']);
+    expect(options.slice(1)).toEqual([
+      "Example: Shopify event, the flow's start (steps before this one may add fields)",
+      'Example output of Add ERP fields (core.code)',
+    ]);
     await page.selectOption('select[aria-label="Mapper input"]', { label: options[1] });
     await page.waitForFunction(() => document.querySelector('[data-testid=preview-status]')?.textContent === '2 problems');
     expect(await page.textContent('[data-testid=input-kind]')).toBe('example');

@@ -40,7 +40,9 @@ describe('the monitors page in Chromium', () => {
   it('shows each monitor’s watch, threshold, state, last check and firing; the runs monitor fires on a failing flow; flows link to their monitors', async () => {
     // A webhook flow whose code step always fails, three times: the runs monitor's threshold is 3 within 60 min.
     await env.admin('POST', '/api/flows', {
-      schemaVersion: 1, id: FLOW, name: 'Failing sync',
+      schemaVersion: 1,
+      id: FLOW,
+      name: 'Failing sync',
       nodes: [
         { id: 'hook', type: 'trigger.webhook', typeVersion: 1, position: { x: 0, y: 0 }, config: {} },
         { id: 'boom', type: 'core.code', typeVersion: 1, position: { x: 300, y: 0 }, config: { code: "throw new Error('ERP customer missing')" } },
@@ -51,7 +53,11 @@ describe('the monitors page in Chromium', () => {
     await env.admin('POST', `/api/flows/${FLOW}/activate`, {});
     const { secret } = await env.admin<{ secret: string }>('POST', `/api/flows/${FLOW}/webhook-secret`);
     for (let i = 0; i < 3; i++) {
-      const r = await fetch(`${base()}/webhooks/flows/${FLOW}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ n: i }) });
+      const r = await fetch(`${base()}/webhooks/flows/${FLOW}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ n: i }),
+      });
       expect(r.status).toBe(200);
     }
     await until('3 failed runs', async () => {
@@ -72,7 +78,12 @@ describe('the monitors page in Chromium', () => {
     await page.waitForSelector('[data-testid=monitors-page] [data-testid=monitors]');
     // The four monitor templates a fresh sandbox install runs.
     const keys = await page.locator('tr[data-monitor]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-monitor')));
-    expect(keys.sort()).toEqual(['monitor-inventory-drift/inventory-drift', 'monitor-orphaned-orders/orphaned-orders', 'monitor-payment-status/payment-status', 'monitor-runs/runs']);
+    expect(keys.sort()).toEqual([
+      'monitor-inventory-drift/inventory-drift',
+      'monitor-orphaned-orders/orphaned-orders',
+      'monitor-payment-status/payment-status',
+      'monitor-runs/runs',
+    ]);
     const runs = page.locator('tr[data-monitor="monitor-runs/runs"]');
     expect(await runs.getAttribute('data-state')).toBe('firing');
     expect(await runs.locator('[data-testid=monitor-state]').textContent()).toBe('firing');
@@ -82,13 +93,17 @@ describe('the monitors page in Chromium', () => {
     expect(await runs.locator('[data-testid=last-check]').textContent()).toMatch(/ago succeeded.*found 1, 1 new, 0 cleared/);
     expect(await runs.locator('[data-testid=last-fired]').textContent()).toContain(`3 of 3 runs of ${FLOW} failed in the last 60 min`);
     // Monitors that have not checked yet say so rather than "ok"; the drift monitor names its threshold.
-    expect(await page.locator('tr[data-monitor="monitor-inventory-drift/inventory-drift"] [data-testid=thresholds]').textContent()).toContain('Drift: any difference');
+    expect(await page.locator('tr[data-monitor="monitor-inventory-drift/inventory-drift"] [data-testid=thresholds]').textContent()).toContain(
+      'Drift: any difference',
+    );
     // Per flow: the failing flow is watched by the runs monitor; the order flow also by the orphaned-order and payment checks.
     const cov = page.locator(`[data-testid=flow-coverage] tr[data-flow="${FLOW}"]`);
     expect(await cov.getAttribute('data-watched')).toBe('yes');
     expect(await cov.locator('[data-monitor-chip="monitor-runs/runs"]').textContent()).toBe('Failed and stuck runs firing · 1 open');
     // Firing for the failing flow is not firing for the others the runs monitor covers.
-    expect(await page.locator('[data-testid=flow-coverage] tr[data-flow="order-to-erp"] [data-monitor-chip="monitor-runs/runs"]').getAttribute('data-state')).toBe('ok');
+    expect(
+      await page.locator('[data-testid=flow-coverage] tr[data-flow="order-to-erp"] [data-monitor-chip="monitor-runs/runs"]').getAttribute('data-state'),
+    ).toBe('ok');
     expect(await page.locator('[data-testid=flow-coverage] tr[data-flow="order-to-erp"]').textContent()).toContain('Paid orders not in the ERP after 30 min');
     await shot(page, 'monitors-01-page');
     await page.locator('[data-testid=flow-coverage]').scrollIntoViewIfNeeded();

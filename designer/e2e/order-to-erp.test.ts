@@ -29,8 +29,15 @@ const MAPPING = [
   {
     target: 'lines',
     source: {
-      kind: 'each', path: 'order.lineItems', filter: [{ path: 'isGiftCard', op: 'false' }],
-      fields: [line('sku', 'sku', [{ op: 'trim' }]), line('quantity', 'quantity', [{ op: 'type', to: 'decimal' }]), line('unitPrice', 'unitPrice.shop.amount', money), { ...line('taxCodes', 'taxCodes'), required: false }],
+      kind: 'each',
+      path: 'order.lineItems',
+      filter: [{ path: 'isGiftCard', op: 'false' }],
+      fields: [
+        line('sku', 'sku', [{ op: 'trim' }]),
+        line('quantity', 'quantity', [{ op: 'type', to: 'decimal' }]),
+        line('unitPrice', 'unitPrice.shop.amount', money),
+        { ...line('taxCodes', 'taxCodes'), required: false },
+      ],
     },
   },
 ];
@@ -81,8 +88,13 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
 
     // Each connection is dragged once the canvas is still: a validation answer arriving mid-drag adds or removes a
     // node's problem text, the node grows or shrinks and its input handle moves away from under the pointer.
-    const settled = () => page.waitForFunction(() =>
-      document.querySelector('[data-testid=save-state]')?.textContent === 'All changes saved' && !document.querySelector('[data-testid=problems].stale'), undefined, { timeout: 15_000 });
+    const settled = () =>
+      page.waitForFunction(
+        () =>
+          document.querySelector('[data-testid=save-state]')?.textContent === 'All changes saved' && !document.querySelector('[data-testid=problems].stale'),
+        undefined,
+        { timeout: 15_000 },
+      );
     for (let i = 0; i < 3; i++) {
       await settled();
       await connect(page, [ids[i]!, 'out'], [ids[i + 1]!, 'in']);
@@ -139,7 +151,10 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
 
     await publish(page, 'Order to ERP: first version', 1);
     // The published definition is what was built on screen.
-    const { definition: def } = await env.admin<{ definition: { nodes: Array<{ type: string; config: Record<string, unknown> }>; edges: unknown[] } }>('GET', `/api/flows/${FLOW}/versions/1`);
+    const { definition: def } = await env.admin<{ definition: { nodes: Array<{ type: string; config: Record<string, unknown> }>; edges: unknown[] } }>(
+      'GET',
+      `/api/flows/${FLOW}/versions/1`,
+    );
     expect(def.nodes.map((n) => n.type)).toEqual(types);
     expect(def.edges).toHaveLength(3);
     expect(def.nodes[0]?.config).toMatchObject({ connection: 'sandbox-shop', topic: 'orders/paid' });
@@ -224,8 +239,8 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     await page.waitForTimeout(300);
     for (const b of await page.locator('[data-testid=toolbar] button').all()) {
       const box = (await b.boundingBox())!;
-      expect(box.x + box.width, await b.textContent() ?? '').toBeLessThanOrEqual(1024);
-      expect(box.height, await b.textContent() ?? '').toBeLessThan(40);
+      expect(box.x + box.width, (await b.textContent()) ?? '').toBeLessThanOrEqual(1024);
+      expect(box.height, (await b.textContent()) ?? '').toBeLessThan(40);
     }
     await shot(page, 'o2e-07-editor-1024');
 

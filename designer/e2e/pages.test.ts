@@ -31,7 +31,9 @@ const TABLE = `/api/lookups/${ORDER_FLOW}/tax-codes`;
 /** A webhook flow whose code step always fails, so each raises its own exception. */
 async function failingFlow(id: string) {
   await env.admin('POST', '/api/flows', {
-    schemaVersion: 1, id, name: `Failing ${id}`,
+    schemaVersion: 1,
+    id,
+    name: `Failing ${id}`,
     nodes: [
       { id: 'hook', type: 'trigger.webhook', typeVersion: 1, position: { x: 0, y: 0 }, config: {} },
       { id: 'boom', type: 'core.code', typeVersion: 1, position: { x: 300, y: 0 }, config: { code: `throw new Error('ERP customer missing for ${id}')` } },
@@ -41,7 +43,11 @@ async function failingFlow(id: string) {
   await env.admin('POST', `/api/flows/${id}/publish`, { message: 'fails on purpose' });
   await env.admin('POST', `/api/flows/${id}/activate`, {});
   const { secret } = await env.admin<{ secret: string }>('POST', `/api/flows/${id}/webhook-secret`);
-  const r = await fetch(`${base()}/webhooks/flows/${id}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{"n":1}' });
+  const r = await fetch(`${base()}/webhooks/flows/${id}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: '{"n":1}',
+  });
   expect(r.status).toBe(200);
 }
 
@@ -69,7 +75,14 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     await shot(page, 'pages-01-lookup-editing');
 
     // Someone else saves first: the save is refused (409) and nothing is lost; saving over theirs is a choice.
-    await env.admin('PUT', `${TABLE}/rows`, { rows: [{ title: 'VAT', rate: '0.2', taxCode: 'VAT20' }, { title: 'GST', rate: '0.1', taxCode: 'GST10' }], expectedVersion: 1, message: 'admin adds GST' });
+    await env.admin('PUT', `${TABLE}/rows`, {
+      rows: [
+        { title: 'VAT', rate: '0.2', taxCode: 'VAT20' },
+        { title: 'GST', rate: '0.1', taxCode: 'GST10' },
+      ],
+      expectedVersion: 1,
+      message: 'admin adds GST',
+    });
     await page.click('button:has-text("Save new version")');
     await page.waitForSelector('[data-testid=lookup-conflict]');
     expect(await page.inputValue('input[aria-label="taxCode of row 1"]')).toBe('S20');
@@ -97,7 +110,11 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     expect(csv.split(/\r?\n/)[0]).toBe('title,rate,country,province,taxCode');
     expect(csv).toContain('GST,0.1,,,GST10');
     await page.click('button:has-text("Import CSV…")');
-    await page.setInputFiles('input[aria-label="CSV file"]', { name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from('title,rate,taxCode\nZero,0,Z0\nGST,0.1,GST-STD\n') });
+    await page.setInputFiles('input[aria-label="CSV file"]', {
+      name: 'more.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('title,rate,taxCode\nZero,0,Z0\nGST,0.1,GST-STD\n'),
+    });
     await page.click('[data-testid=csv-import] button:has-text("Import")');
     await page.waitForFunction(() => document.querySelector('[data-testid=lookup-status]')?.textContent === 'Imported as version 5 (3 rows).');
     expect(await page.inputValue('input[aria-label="taxCode of row 2"]')).toBe('GST-STD');
@@ -112,9 +129,13 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     const flows = await env.admin<{ flows: Array<{ id: string; active: boolean }> }>('GET', '/api/flows');
     for (const f of flows.flows) if (f.active && !f.id.startsWith('bulk-')) await env.admin('POST', `/api/flows/${f.id}/deactivate`);
     const earlier = await env.admin<{ items: Array<{ id: string }> }>('GET', '/api/exceptions?state=unresolved');
-    if (earlier.items.length) await env.admin('POST', '/api/exceptions/bulk', { ids: earlier.items.map((i) => i.id), action: 'resolve', note: 'not part of this test' });
+    if (earlier.items.length)
+      await env.admin('POST', '/api/exceptions/bulk', { ids: earlier.items.map((i) => i.id), action: 'resolve', note: 'not part of this test' });
     for (const id of ['bulk-a', 'bulk-b', 'bulk-c']) await failingFlow(id);
-    const list = async () => (await env.admin<{ items: Array<{ links: { flowId?: string } }> }>('GET', '/api/exceptions?type=failed-run&state=unresolved')).items.filter((i) => i.links.flowId?.startsWith('bulk-'));
+    const list = async () =>
+      (await env.admin<{ items: Array<{ links: { flowId?: string } }> }>('GET', '/api/exceptions?type=failed-run&state=unresolved')).items.filter((i) =>
+        i.links.flowId?.startsWith('bulk-'),
+      );
     for (let i = 0; i < 100 && (await list()).length < 3; i++) await new Promise((r) => setTimeout(r, 200));
     expect(await list()).toHaveLength(3);
 
@@ -156,7 +177,10 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
   }, 90_000);
 
   it('shows the dashboard at a glance with charts fed by the dashboard API', async () => {
-    const summary = await env.admin<{ flows: Array<{ flowId: string; failed: number }>; exceptionsByOwner: Record<string, { open: number; acknowledged: number }> }>('GET', '/api/dashboard/summary?windowHours=24');
+    const summary = await env.admin<{
+      flows: Array<{ flowId: string; failed: number }>;
+      exceptionsByOwner: Record<string, { open: number; acknowledged: number }>;
+    }>('GET', '/api/dashboard/summary?windowHours=24');
     const page = await browser.newPage({ viewport: VIEWPORT });
     const errors = watchPage(page);
     await signIn(page, base(), OPS.email, OPS.password);
@@ -175,7 +199,11 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
   }, 60_000);
 
   it('shows the payout reconciliation month view and exports it as CSV', async () => {
-    const probe = await fetch(`${base()}/api/finance/month-end?month=2026-01`, { headers: { authorization: `Bearer ${(await (await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: env.backend.adminEmail, password: env.backend.adminPassword }) })).json()).token}` } });
+    const probe = await fetch(`${base()}/api/finance/month-end?month=2026-01`, {
+      headers: {
+        authorization: `Bearer ${(await (await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: env.backend.adminEmail, password: env.backend.adminPassword }) })).json()).token}`,
+      },
+    });
     // The finance API is another part's work; until the server mounts it the page says so (and this test says why).
     if (probe.status === 404) {
       const page = await browser.newPage({ viewport: VIEWPORT });

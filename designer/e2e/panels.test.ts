@@ -28,7 +28,9 @@ const base = () => env.backend.baseUrl;
 async function send(page: Page, scenario: string): Promise<string> {
   await page.waitForSelector(`[data-scenario=${scenario}] button:not([disabled])`, { timeout: 20_000 });
   await page.click(`[data-scenario=${scenario}] button`);
-  await page.waitForFunction(() => document.querySelector('[data-testid=sandbox-notice]')?.textContent && !document.querySelector('.scenario button[disabled]'));
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=sandbox-notice]')?.textContent && !document.querySelector('.scenario button[disabled]'),
+  );
   return (await page.textContent('[data-testid=sandbox-notice]')) ?? '';
 }
 
@@ -51,7 +53,11 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     const message = await send(page, 'paid-order');
     expect(message).toMatch(/Order #\d+ .* created in the sandbox shop/);
     const orderName = /Order (#\d+)/.exec(message)![1];
-    await page.waitForFunction(() => /ERP sales order \S+/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=order]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /ERP sales order \S+/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=order]')?.textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     const row = (await page.textContent('[data-testid=sandbox-activity] tr[data-activity=order]')) ?? '';
     expect(row).toContain(orderName);
     expect(row).toContain('order-to-erp');
@@ -77,10 +83,18 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     // Finance does not manage connections: no secret for them.
     expect(await page.locator('[data-testid=webhook-secret]').count()).toBe(0);
     await send(page, 'paid-order');
-    await page.waitForFunction(() => /ERP sales order/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=order]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /ERP sales order/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=order]')?.textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     const message = await send(page, 'payout');
     expect(message).toMatch(/Payout \d+ of [\d.]+ GBP for \d orders? is in Shopify; the reconciliation runs now/);
-    await page.waitForFunction(() => /1 of 1 payout reconciled/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=payout]')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => /1 of 1 payout reconciled/.test(document.querySelector('[data-testid=sandbox-activity] tr[data-activity=payout]')?.textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
     await page.locator('[data-testid=sandbox-activity]').scrollIntoViewIfNeeded();
     await shot(page, 'issue12-finance-sandbox-payout');
     await page.click('[data-testid=sandbox-activity] tr[data-activity=payout] a:has-text("payouts page")');
@@ -89,7 +103,9 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     expect(table).toContain(/Payout (\d+)/.exec(message)![1]);
     expect(table.toLowerCase()).toContain('balanced');
     // The payout's journal, read back from the ERP ledger, is there and ties to what Shopify deposited.
-    await page.waitForFunction(() => /✓ ties/.test(document.querySelector('[data-testid=payout-rows] [data-testid=journal]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /✓ ties/.test(document.querySelector('[data-testid=payout-rows] [data-testid=journal]')?.textContent ?? ''), undefined, {
+      timeout: 15_000,
+    });
     await shot(page, 'issue12-finance-payouts-page');
     expect(errors).toEqual([]);
     await page.close();
@@ -98,7 +114,12 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
   it('a client typing /runs, /dashboard or /settings/users gets the role page, not data', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     await signIn(page, base(), CLIENT.email, CLIENT.password);
-    for (const [path, title] of [['/runs', 'Runs'], ['/dashboard', 'Dashboard'], ['/settings/users', 'Users and roles'], ['/sandbox', 'Sandbox']] as const) {
+    for (const [path, title] of [
+      ['/runs', 'Runs'],
+      ['/dashboard', 'Dashboard'],
+      ['/settings/users', 'Users and roles'],
+      ['/sandbox', 'Sandbox'],
+    ] as const) {
       await page.goto(`${base()}${path}`);
       await page.waitForSelector('[data-testid=forbidden]');
       expect(await page.textContent('[data-testid=forbidden] h2')).toBe(`Your role can’t see ${title}`);
@@ -143,7 +164,20 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     expect(view).toMatchObject({ kind: 'shopify', provider: 'shopify', hasSecret: true, config: { shopDomain: 'main-shop.myshopify.com' } });
     const { createHmac } = await import('node:crypto');
     const body = '{"id":1}';
-    const hook = await fetch(`${base()}/webhooks/shopify/main-shop`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-shopify-topic': 'shop/update', 'x-shopify-shop-domain': 'main-shop.myshopify.com', 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'), 'x-shopify-webhook-id': 'w1', 'x-shopify-event-id': 'e1', 'x-shopify-triggered-at': new Date().toISOString(), 'x-shopify-api-version': '2026-10' } });
+    const hook = await fetch(`${base()}/webhooks/shopify/main-shop`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': 'shop/update',
+        'x-shopify-shop-domain': 'main-shop.myshopify.com',
+        'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+        'x-shopify-webhook-id': 'w1',
+        'x-shopify-event-id': 'e1',
+        'x-shopify-triggered-at': new Date().toISOString(),
+        'x-shopify-api-version': '2026-10',
+      },
+    });
     expect(hook.status).not.toBe(401);
 
     await page.click('[data-testid=shown-once] button');
@@ -152,7 +186,9 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     expect(await page.inputValue('[data-testid=connection-form] input[name=accessToken]')).toBe('');
     await page.fill('[data-testid=connection-form] input[name=name]', 'Main store (UK)');
     await page.click('[data-testid=connection-form] button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=connections] tr[data-connection=main-shop]')?.textContent?.includes('Main store (UK)'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=connections] tr[data-connection=main-shop]')?.textContent?.includes('Main store (UK)'),
+    );
     expect((await env.admin<{ hasSecret: boolean }>('GET', '/api/connections/main-shop')).hasSecret).toBe(true);
     await shot(page, 'issue12-owner-connections');
 
@@ -168,9 +204,15 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=users-notice]')?.textContent?.includes('role changed to viewer'));
     await page.click('[data-testid=users] tr[data-user="nina@merchant.example"] button:has-text("Disable")');
     await page.waitForSelector('[data-testid=users] tr[data-user="nina@merchant.example"] .pill.bad');
-    const nina = (await env.admin<{ users: Array<{ email: string; role: string; disabled: boolean }> }>('GET', '/api/users')).users.find((u) => u.email === 'nina@merchant.example');
+    const nina = (await env.admin<{ users: Array<{ email: string; role: string; disabled: boolean }> }>('GET', '/api/users')).users.find(
+      (u) => u.email === 'nina@merchant.example',
+    );
     expect(nina).toMatchObject({ role: 'viewer', disabled: true });
-    const login = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nina@merchant.example', password: 'first-password-1' }) });
+    const login = await fetch(`${base()}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nina@merchant.example', password: 'first-password-1' }),
+    });
     expect(login.status).toBe(401);
     await shot(page, 'issue12-owner-users');
 

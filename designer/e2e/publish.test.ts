@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 const base = () => env.backend.baseUrl;
-const erpOrder = (id: string) => env.admin<{ runs: Array<{ runId: string }> }>('GET', `/api/runs?flowId=${FLOW}&key=${encodeURIComponent(`shopifyOrderId:${id}`)}`);
+const erpOrder = (id: string) =>
+  env.admin<{ runs: Array<{ runId: string }> }>('GET', `/api/runs?flowId=${FLOW}&key=${encodeURIComponent(`shopifyOrderId:${id}`)}`);
 
 describe('publishing a client’s mapping change', () => {
   it('a client changes a mapping, sees the dry-run diff over the last orders, confirms and publishes', async () => {
@@ -56,7 +57,10 @@ describe('publishing a client’s mapping change', () => {
       expect(await ev.count(), `no changed event for ${o.orderName}`).toBe(1);
       const row = ev.locator('[data-testid=dry-run-fields] tr', { hasText: 'lines[0].description' });
       expect(await row.count()).toBe(1);
-      const [before, after] = await row.locator('td').allTextContents().then((c) => [c[1]!, c[2]!] as const);
+      const [before, after] = await row
+        .locator('td')
+        .allTextContents()
+        .then((c) => [c[1]!, c[2]!] as const);
       expect(before).not.toBe(after);
       expect(after).toBe(before.toUpperCase());
     }
@@ -96,7 +100,11 @@ describe('publishing a client’s mapping change', () => {
     expect(await dialog.locator('input[name=message]').count()).toBe(0);
     await shot(page, 'publish-03-client-required-target-refused');
     // The server refuses it too, whatever the page does.
-    const r = await fetch(`${base()}/api/flows/${FLOW}/publish`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenOf(CLIENT)}` }, body: JSON.stringify({ message: 'x' }) });
+    const r = await fetch(`${base()}/api/flows/${FLOW}/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenOf(CLIENT)}` },
+      body: JSON.stringify({ message: 'x' }),
+    });
     expect(r.status).toBe(422);
     expect(JSON.stringify(await r.json())).toMatch(/externalId/);
     expect((await env.admin<{ flow: { latestVersion: number } }>('GET', `/api/flows/${FLOW}`)).flow.latestVersion).toBe(2);
@@ -149,7 +157,9 @@ describe('lookup values that name ERP records', () => {
       body: JSON.stringify({ rows: [{ title: 'Made up', rate: '0.07', taxCode: 'XX-7' }] }),
     });
     expect(r.status).toBe(422);
-    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/^table "tax-codes", row \{"title":"Made up","rate":"0.07","country":"","province":""\}, column taxCode: "XX-7" is not a tax code in ERP connection "sandbox-erp"/);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(
+      /^table "tax-codes", row \{"title":"Made up","rate":"0.07","country":"","province":""\}, column taxCode: "XX-7" is not a tax code in ERP connection "sandbox-erp"/,
+    );
     expect(table.rows.some((x) => x.taxCode === 'IE-VAT-23' && x.title === 'Irish VAT reduced')).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
@@ -157,6 +167,10 @@ describe('lookup values that name ERP records', () => {
 });
 
 async function tokenOf(u: { email: string; password: string }): Promise<string> {
-  const r = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: u.email, password: u.password }) });
+  const r = await fetch(`${base()}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: u.email, password: u.password }),
+  });
   return ((await r.json()) as { token: string }).token;
 }

@@ -53,7 +53,10 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     let failedRuns = 0;
     for (const o of sent) {
       failedRuns += await until(async () => {
-        const { runs } = await env.admin<{ runs: Array<{ status: string }> }>('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`);
+        const { runs } = await env.admin<{ runs: Array<{ status: string }> }>(
+          'GET',
+          `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`,
+        );
         return runs.length && runs.every((r) => r.status === 'failed') ? runs.length : undefined;
       }, `the failed runs of ${o.orderName}`);
     }
@@ -76,7 +79,9 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     const before = Number((await page.textContent('[data-testid=lookup-version]'))!.slice(1));
     await page.fill('input[aria-label="Value for taxCode"]', 'US-OH-7');
     await page.click('button:has-text("Add row and retry waiting runs")');
-    await page.waitForFunction((n) => document.querySelector('[data-testid=retry-succeeded]')?.textContent === `${n} succeeded`, failedRuns, { timeout: 60_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid=retry-succeeded]')?.textContent === `${n} succeeded`, failedRuns, {
+      timeout: 60_000,
+    });
     expect(await page.textContent('[data-testid=retry-summary]')).toContain(`${failedRuns} retried · ${failedRuns} succeeded · 0 still failing`);
     // The editor behind shows the new version with the row.
     await page.waitForFunction((v) => document.querySelector('[data-testid=lookup-version]')?.textContent === `v${v}`, before + 1);
@@ -94,10 +99,15 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     await page.click('a.tab:has-text("Exceptions")');
     await page.selectOption('select[aria-label="State"]', 'resolved');
     await page.locator('tr[data-exception]', { hasText: 'Ohio Resort Tax' }).locator('[data-testid=exception-state]').waitFor();
-    expect(await page.locator('tr[data-exception]', { hasText: 'Ohio Resort Tax' }).locator('[data-testid=exception-state]').textContent()).toBe('resolved (auto)');
+    expect(await page.locator('tr[data-exception]', { hasText: 'Ohio Resort Tax' }).locator('[data-testid=exception-state]').textContent()).toBe(
+      'resolved (auto)',
+    );
 
     // A green run's replay panel: from the start, the posted order is reused (named), nothing is posted twice.
-    const { runs } = await env.admin<{ runs: Array<{ runId: string; status: string }> }>('GET', `/api/runs?flowId=order-to-erp&status=succeeded&key=${encodeURIComponent(`shopifyOrderId:${sent[0]!.orderId}`)}`);
+    const { runs } = await env.admin<{ runs: Array<{ runId: string; status: string }> }>(
+      'GET',
+      `/api/runs?flowId=order-to-erp&status=succeeded&key=${encodeURIComponent(`shopifyOrderId:${sent[0]!.orderId}`)}`,
+    );
     await page.goto(`${env.backend.baseUrl}/runs/${runs[0]!.runId}`);
     await page.click('button:has-text("Replay…")');
     await page.waitForSelector('[data-testid=replay-plan]');

@@ -67,16 +67,21 @@ describe('triage buttons that act on flows', () => {
     await shot(page, 'i14-triage-drift-proposed');
     await button.click();
     await ex.locator('[data-testid=triage-flow-status]').waitFor();
-    expect(await ex.locator('[data-testid=triage-flow-status]').textContent()).toMatch(new RegExp(`^ERP stock to Shopify now runs every 10 minutes \\(was every 15 minutes\\), as version ${before.version + 1}\\.`));
+    expect(await ex.locator('[data-testid=triage-flow-status]').textContent()).toMatch(
+      new RegExp(`^ERP stock to Shopify now runs every 10 minutes \\(was every 15 minutes\\), as version ${before.version + 1}\\.`),
+    );
     expect(await pushSchedule()).toMatchObject({ cron: '*/10 * * * *', version: before.version + 1 });
     await shot(page, 'i14-triage-drift-push-more-often');
 
     await ex.locator('[data-testid=triage-flow-status] button:has-text("Undo: back to every 15 minutes")').click();
-    await page.waitForFunction(() => /now runs every 15 minutes \(was every 10 minutes\)/.test(document.querySelector('[data-testid=triage-flow-status]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /now runs every 15 minutes \(was every 10 minutes\)/.test(document.querySelector('[data-testid=triage-flow-status]')?.textContent ?? ''),
+    );
     expect(await pushSchedule()).toMatchObject({ cron: '*/15 * * * *', version: before.version + 2 });
     const audit = await env.admin<{ entries: Array<{ actor: string; action: string; target: string }> }>('GET', '/api/audit?limit=50');
     expect(audit.entries.filter((a) => a.action === 'flow.schedule').map((a) => `${a.actor} ${a.target}`)).toEqual([
-      `${OPERATOR.email} flow:${PUSH}@${before.version + 2}`, `${OPERATOR.email} flow:${PUSH}@${before.version + 1}`,
+      `${OPERATOR.email} flow:${PUSH}@${before.version + 2}`,
+      `${OPERATOR.email} flow:${PUSH}@${before.version + 1}`,
     ]);
     expect(errors).toEqual([]);
     await page.close();
@@ -88,8 +93,11 @@ describe('triage buttons that act on flows', () => {
     const store = openStore(env.backend.dataDir, { migrate: false });
     try {
       new ExceptionService(store, null).raise({
-        type: 'rate-limited', key: `erp:${PUSH}/erp-stock`, title: `The ERP throttled 4 steps of ${PUSH} / erp-stock in the last 15 min`,
-        links: { flowId: PUSH, nodeId: 'erp-stock' }, data: { system: 'erp', flowId: PUSH, nodeId: 'erp-stock', code: 'RATE_LIMITED', throttled: 4, withinMinutes: 15 },
+        type: 'rate-limited',
+        key: `erp:${PUSH}/erp-stock`,
+        title: `The ERP throttled 4 steps of ${PUSH} / erp-stock in the last 15 min`,
+        links: { flowId: PUSH, nodeId: 'erp-stock' },
+        data: { system: 'erp', flowId: PUSH, nodeId: 'erp-stock', code: 'RATE_LIMITED', throttled: 4, withinMinutes: 15 },
       });
     } finally {
       store.close();
@@ -106,7 +114,9 @@ describe('triage buttons that act on flows', () => {
     await ex.locator('button:has-text("Why, and the proposed fix")').click();
     await ex.locator('[data-testid=triage-flow-action] button:has-text("Pause flow ERP stock to Shopify")').click();
     await ex.locator('[data-testid=triage-flow-status]').waitFor();
-    expect(await ex.locator('[data-testid=triage-flow-status]').textContent()).toMatch(new RegExp(`^Flow ERP stock to Shopify paused: its schedule \\(Every 15 minutes\\) does not fire until it is resumed on version ${version}\\.`));
+    expect(await ex.locator('[data-testid=triage-flow-status]').textContent()).toMatch(
+      new RegExp(`^Flow ERP stock to Shopify paused: its schedule \\(Every 15 minutes\\) does not fire until it is resumed on version ${version}\\.`),
+    );
     expect((await env.admin<{ flow: { active: boolean } }>('GET', `/api/flows/${PUSH}`)).flow.active).toBe(false);
     expect(await pushSchedule()).toBeUndefined();
     await shot(page, 'i14-triage-throttling-paused');
@@ -129,7 +139,9 @@ describe('triage buttons that act on flows', () => {
     await shot(page, 'i14-triage-throttling-resume-offered');
     await resume.click();
     await again.locator('[data-testid=triage-flow-status]').waitFor();
-    expect(await again.locator('[data-testid=triage-flow-status]').textContent()).toMatch(new RegExp(`^Flow ERP stock to Shopify resumed on version ${version}\\.`));
+    expect(await again.locator('[data-testid=triage-flow-status]').textContent()).toMatch(
+      new RegExp(`^Flow ERP stock to Shopify resumed on version ${version}\\.`),
+    );
     expect(await pushSchedule()).toMatchObject({ cron: '*/15 * * * *', version });
     expect(errors).toEqual([]);
     await page.close();
@@ -143,7 +155,10 @@ describe('triage buttons that act on flows', () => {
       exId = (await env.admin<{ items: Array<{ id: string }> }>('GET', '/api/exceptions?type=unmapped-tax-code&state=unresolved')).items[0]?.id ?? '';
       if (!exId) await new Promise((r) => setTimeout(r, 200));
     }
-    const { lookups } = await env.admin<{ lookups: { table: string; scope: string; missing: Array<{ rows: Array<{ proposal: { value: string } }> }> } }>('GET', `/api/assist/exceptions/${exId}`);
+    const { lookups } = await env.admin<{ lookups: { table: string; scope: string; missing: Array<{ rows: Array<{ proposal: { value: string } }> }> } }>(
+      'GET',
+      `/api/assist/exceptions/${exId}`,
+    );
     const proposed = lookups.missing[0]!.rows[0]!.proposal.value;
     const tableUrl = `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`;
     const before = await env.admin<{ version: number; rows: Array<Record<string, string>> }>('GET', tableUrl);

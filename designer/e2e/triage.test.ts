@@ -66,7 +66,10 @@ describe('assisted triage in Chromium', () => {
     await shot(page, 'i14-llm-inbox-triage');
 
     // The lookup editor shows the same proposal where client staff keep the table.
-    const { lookups } = await env.admin<{ lookups: { table: string; scope: string } }>('GET', `/api/assist/exceptions/${await ex.getAttribute('data-exception')}`);
+    const { lookups } = await env.admin<{ lookups: { table: string; scope: string } }>(
+      'GET',
+      `/api/assist/exceptions/${await ex.getAttribute('data-exception')}`,
+    );
     const editor = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     const editorErrors = watchPage(editor);
     await signIn(editor, env.backend.baseUrl, OPERATOR.email, OPERATOR.password);
@@ -85,7 +88,10 @@ describe('assisted triage in Chromium', () => {
     expect(await page.textContent('[data-testid=triage-status]')).toBe(`Row added to tax-codes as version 2; ${waiting} waiting run(s) retried.`);
     const replay = await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { replayOf: failed.runId, timeoutMs: 30_000 });
     expect(replay.status).toBe('succeeded');
-    const rowsNow = await env.admin<{ rows: Array<Record<string, string>> }>('GET', `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`);
+    const rowsNow = await env.admin<{ rows: Array<Record<string, string>> }>(
+      'GET',
+      `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`,
+    );
     expect(rowsNow.rows).toContainEqual(expect.objectContaining({ title: 'Ohio Resort Tax', taxCode: 'US-OH-RESORT-7' }));
     // When every retried run has gone through, the exception resolves itself; the inbox (needs attention) drops it.
     const exId = (await ex.getAttribute('data-exception'))!;
@@ -99,7 +105,11 @@ describe('assisted triage in Chromium', () => {
     await page.click('a.tab:has-text("Runs")');
     await page.click('a.tab:has-text("Exceptions")');
     await page.waitForSelector('[data-testid=exceptions-page] tr[data-exception], [data-testid=no-exceptions]');
-    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid=exceptions-page] tr[data-exception] code')].some((c) => c.textContent === 'unmapped-tax-code'), null, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('[data-testid=exceptions-page] tr[data-exception] code')].some((c) => c.textContent === 'unmapped-tax-code'),
+      null,
+      { timeout: 15_000 },
+    );
     await shot(page, 'i14-llm-inbox-after-accept');
     expect(errors).toEqual([]);
     await page.close();
@@ -155,10 +165,12 @@ describe('assisted triage in Chromium', () => {
   }, 90_000);
 
   // Runs after the owner turned the model on (above).
-  it('in the mapper, Suggest shows the model\'s re-ranking, and after a broken answer the offline suggestions with a note; nothing personal was sent', async () => {
+  it("in the mapper, Suggest shows the model's re-ranking, and after a broken answer the offline suggestions with a note; nothing personal was sent", async () => {
     const FLOW = 'model-assisted-orders';
     await env.admin('POST', '/api/flows', {
-      schemaVersion: 1, id: FLOW, name: 'Model-assisted orders to ERP',
+      schemaVersion: 1,
+      id: FLOW,
+      name: 'Model-assisted orders to ERP',
       nodes: [
         { id: 'paid', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
         { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 300, y: 0 }, config: { fields: [] } },
@@ -182,7 +194,8 @@ describe('assisted triage in Chromium', () => {
     expect(lp.requests).toHaveLength(1);
     // Shopify's example order (the flow's sample) names its customer and addresses: none of it left the process.
     const body = lp.requests[0]!.body.toLowerCase();
-    for (const p of ['jon@example.com', 'john@example.com', 'shipper', '123 shipping street', 'shippington', '555-555-ship', '40003']) expect(body, p).not.toContain(p);
+    for (const p of ['jon@example.com', 'john@example.com', 'shipper', '123 shipping street', 'shippington', '555-555-ship', '40003'])
+      expect(body, p).not.toContain(p);
     // Nothing is applied until accepted.
     expect(await page.locator('[data-testid=target-pane] tr[data-target]').count()).toBe(0);
     await shot(page, 'i14-llm-mapper-model');
@@ -190,8 +203,12 @@ describe('assisted triage in Chromium', () => {
     lp.mode = 'malformed';
     await page.click('[data-testid=suggest]');
     await page.waitForSelector('[data-testid=suggest-engine-notes][data-engine=offline]');
-    expect(await page.textContent('[data-testid=suggest-engine-notes]')).toMatch(/The language model was not used: the model's answer was not the expected JSON\. These are the offline suggestions\./);
-    expect(await page.locator('tr[data-suggest-target="lines[].sku"] input[type=checkbox]').first().getAttribute('data-candidate')).toBe('order.lineItems[].sku');
+    expect(await page.textContent('[data-testid=suggest-engine-notes]')).toMatch(
+      /The language model was not used: the model's answer was not the expected JSON\. These are the offline suggestions\./,
+    );
+    expect(await page.locator('tr[data-suggest-target="lines[].sku"] input[type=checkbox]').first().getAttribute('data-candidate')).toBe(
+      'order.lineItems[].sku',
+    );
     await shot(page, 'i14-llm-mapper-model-fallback');
     expect(errors).toEqual([]);
     await page.close();
@@ -214,7 +231,9 @@ describe('assisted triage in Chromium', () => {
     await ex.locator('[data-testid=triage] button[aria-expanded=false]').click();
     await ex.locator('[data-testid=triage-explanation][data-source=model]').waitFor({ timeout: 15_000 });
     expect(await ex.locator('[data-testid=triage-explanation]').textContent()).toMatch(new RegExp(`^Loopback explanation \\(${category}\\): `));
-    expect(await ex.locator('[data-testid=triage-notes]').textContent()).toMatch(/^Explanation written by llama3\.1:8b \(openai-compatible\) in \d+ ms; the category and next step are the offline rules'\.$/);
+    expect(await ex.locator('[data-testid=triage-notes]').textContent()).toMatch(
+      /^Explanation written by llama3\.1:8b \(openai-compatible\) in \d+ ms; the category and next step are the offline rules'\.$/,
+    );
     // The rules still choose the category and the next step.
     expect(await ex.locator('.triage-cat').textContent()).toBe(category);
     expect(await ex.locator('.triage-next').textContent()).toBe(next);
@@ -231,14 +250,17 @@ describe('assisted triage in Chromium', () => {
     const seen = (await env.admin<{ count: number }>('GET', `/api/exceptions/${exId}`)).count;
     const again = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
     expect((await waitForOrderRun(env.admin, 'order-to-erp', again.orderId, { timeoutMs: 30_000 })).status).toBe('failed');
-    for (let i = 0; i < 100 && (await env.admin<{ count: number }>('GET', `/api/exceptions/${exId}`)).count <= seen; i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && (await env.admin<{ count: number }>('GET', `/api/exceptions/${exId}`)).count <= seen; i++)
+      await new Promise((r) => setTimeout(r, 200));
     await page.click('a.tab:has-text("Runs")');
     await page.click('a.tab:has-text("Exceptions")');
     const row2 = page.locator(`[data-testid=exceptions-page] tr[data-exception="${exId}"]`);
     await row2.locator('[data-testid=triage] button[aria-expanded=false]').click();
     await row2.locator('[data-testid=triage-notes]').waitFor({ timeout: 15_000 });
     expect(await row2.locator('[data-testid=triage-explanation]').getAttribute('data-source')).toBe('rule');
-    expect(await row2.locator('[data-testid=triage-notes]').textContent()).toBe("The language model was not used: the model's answer was not the expected JSON. This is the offline explanation.");
+    expect(await row2.locator('[data-testid=triage-notes]').textContent()).toBe(
+      "The language model was not used: the model's answer was not the expected JSON. This is the offline explanation.",
+    );
     await shot(page, 'i14-llm-triage-fallback');
     expect(errors).toEqual([]);
     await page.close();

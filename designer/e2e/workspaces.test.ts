@@ -17,7 +17,11 @@ beforeAll(async () => {
   await env.admin('POST', '/api/workspaces', { id: 'brand-b', name: 'Brand B' });
   await env.admin('POST', '/api/workspaces/brand-b/members', { email: CONSULTANT.email, role: 'viewer' });
   // A flow of Brand B only, made through the API in that workspace.
-  const login = await fetch(`${env.backend.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: env.backend.adminEmail, password: env.backend.adminPassword }) });
+  const login = await fetch(`${env.backend.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: env.backend.adminEmail, password: env.backend.adminPassword }),
+  });
   const { token } = (await login.json()) as { token: string };
   const r = await fetch(`${env.backend.baseUrl}/api/flows`, {
     method: 'POST',

@@ -25,21 +25,29 @@ writeFileSync(PAID, asPaidOrder(readFileSync(EXAMPLE, 'utf8')));
 
 describe('ledgerline run flows/templates/order-to-erp.json', () => {
   it("skips Shopify's published orders/paid example (a voided, cancelled test order) with the reason, exit code 0", async () => {
-    const r = await exec(process.execPath, [bin, 'run', new URL('./order-to-erp.json', import.meta.url).pathname, '--event', EXAMPLE, '--json'], { encoding: 'utf8' });
+    const r = await exec(process.execPath, [bin, 'run', new URL('./order-to-erp.json', import.meta.url).pathname, '--event', EXAMPLE, '--json'], {
+      encoding: 'utf8',
+    });
     const rec = JSON.parse(r.stdout);
     expect(rec).toMatchObject({ status: 'skipped', skipped: { nodeId: 'gate', code: 'TEST_ORDER' } });
     expect(rec.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['shopify', 'gate']);
   }, 60_000);
 
   it('posts the published orders/paid example, paid, out of the box; the last step is the ERP sales order read back', async () => {
-    const r = await exec(process.execPath, [bin, 'run', new URL('./order-to-erp.json', import.meta.url).pathname, '--event', PAID, '--json'], { encoding: 'utf8' });
+    const r = await exec(process.execPath, [bin, 'run', new URL('./order-to-erp.json', import.meta.url).pathname, '--event', PAID, '--json'], {
+      encoding: 'utf8',
+    });
     const rec = JSON.parse(r.stdout);
     expect(rec.status).toBe('succeeded');
     const last = rec.steps.at(-1);
     expect(last.nodeId).toBe('read-back');
     expect(last.output).toMatchObject({
-      externalId: 'gid://shopify/Order/820982911946154508', reference: '#9999', status: 'open', currency: 'USD',
-      totals: { net: '404.95', tax: '0.00', gross: '404.95' }, verified: { gross: '404.95' },
+      externalId: 'gid://shopify/Order/820982911946154508',
+      reference: '#9999',
+      status: 'open',
+      currency: 'USD',
+      totals: { net: '404.95', tax: '0.00', gross: '404.95' },
+      verified: { gross: '404.95' },
     });
   }, 60_000);
 });
@@ -48,27 +56,47 @@ describe('a fresh server in sandbox mode', () => {
   it('installs the templates published and active, seeds the lookups once, and runs order-to-erp from a signed webhook', async () => {
     const secret = 'shpss_template_test_secret';
     const server = await createServer({
-      dataDir: tmp.dir, log: pino({ level: 'silent' }), worker: { pollMs: 5 },
+      dataDir: tmp.dir,
+      log: pino({ level: 'silent' }),
+      worker: { pollMs: 5 },
       env: { LEDGERLINE_SANDBOX_WEBHOOK_SECRET: secret, LEDGERLINE_ADMIN_PASSWORD: 'template-test-pw', LEDGERLINE_MASTER_KEY: 'a'.repeat(64) },
     });
     try {
-      for (const id of ['order-to-erp', 'inventory-to-shopify', 'fulfilment-to-shopify', 'refund-to-credit-memo', 'order-cancelled-to-erp', 'order-edited-to-erp']) {
+      for (const id of [
+        'order-to-erp',
+        'inventory-to-shopify',
+        'fulfilment-to-shopify',
+        'refund-to-credit-memo',
+        'order-cancelled-to-erp',
+        'order-edited-to-erp',
+      ]) {
         const f = server.runtime.flows.get(id);
         expect(f.activeVersion, id).toBe(1);
       }
       const lookups = server.deps.lookups;
-      expect(lookups.list({ scope: 'shared' }).map((t) => t.name).sort()).toEqual(['locations', 'payment-methods', 'sku-overrides', 'tax-codes']);
+      expect(
+        lookups
+          .list({ scope: 'shared' })
+          .map((t) => t.name)
+          .sort(),
+      ).toEqual(['locations', 'payment-methods', 'sku-overrides', 'tax-codes']);
       lookups.upsertRows({ name: 'locations' }, [{ location: 'Somewhere', warehouse: 'WH2' }]);
       expect(installSandboxLookups(lookups)).toEqual([]);
       expect(lookups.get({ name: 'locations' }).version).toBe(2);
 
       const body = readFileSync(PAID, 'utf8');
       const res = await server.app.request('/webhooks/shopify/sandbox-shop', {
-        method: 'POST', body,
+        method: 'POST',
+        body,
         headers: {
-          'content-type': 'application/json', 'x-shopify-hmac-sha256': signWebhook(secret, body), 'x-shopify-topic': 'orders/paid',
-          'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com', 'x-shopify-api-version': '2026-04', 'x-shopify-webhook-id': randomUUID(),
-          'x-shopify-event-id': randomUUID(), 'x-shopify-triggered-at': new Date().toISOString(),
+          'content-type': 'application/json',
+          'x-shopify-hmac-sha256': signWebhook(secret, body),
+          'x-shopify-topic': 'orders/paid',
+          'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com',
+          'x-shopify-api-version': '2026-04',
+          'x-shopify-webhook-id': randomUUID(),
+          'x-shopify-event-id': randomUUID(),
+          'x-shopify-triggered-at': new Date().toISOString(),
         },
       });
       expect(res.status).toBe(200);

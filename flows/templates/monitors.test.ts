@@ -21,7 +21,9 @@ const MONITORS: Array<[string, string, string]> = [
 describe('monitor templates on a fresh install', () => {
   it('are active with schedules armed, run cleanly, and leave no flow without a monitor', async () => {
     const server = await createServer({
-      dataDir: tmp.dir, log: pino({ level: 'silent' }), worker: { pollMs: 5 },
+      dataDir: tmp.dir,
+      log: pino({ level: 'silent' }),
+      worker: { pollMs: 5 },
       env: { LEDGERLINE_SANDBOX_WEBHOOK_SECRET: 'shpss_monitor_test', LEDGERLINE_ADMIN_PASSWORD: 'monitor-test-pw', LEDGERLINE_MASTER_KEY: 'b'.repeat(64) },
     });
     try {
@@ -48,7 +50,14 @@ describe('monitor templates on a fresh install', () => {
       const report = auditIntegration({ variants: [], erpItems: null, orders: [], flows, lookup: () => null, nonIdempotent: () => false } as never);
       expect(report.findings.filter((f) => f.kind === 'flow-without-monitor')).toEqual([]);
       // Without the monitor templates every template would be reported again (as on main before).
-      const without = auditIntegration({ variants: [], erpItems: null, orders: [], flows: flows.filter((f) => !f.id.startsWith('monitor-')), lookup: () => null, nonIdempotent: () => false } as never);
+      const without = auditIntegration({
+        variants: [],
+        erpItems: null,
+        orders: [],
+        flows: flows.filter((f) => !f.id.startsWith('monitor-')),
+        lookup: () => null,
+        nonIdempotent: () => false,
+      } as never);
       expect(without.findings.filter((f) => f.kind === 'flow-without-monitor').map((f) => f.subject)).toContain('order-to-erp');
     } finally {
       await server.close();

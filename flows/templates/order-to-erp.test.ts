@@ -20,12 +20,13 @@ const netOf = (gross: string, tax: string) => new Decimal(gross).minus(tax);
 
 beforeAll(async () => {
   h = await startHarness();
-  for (const id of ['order-to-erp', 'order-cancelled-to-erp', 'order-edited-to-erp']) h.install(id, (doc) => {
-    // No Shopify API in this file: the edit check names line item ids instead of re-reading the order, and the
-    // Shopify confirmation step is left out (it is tested with the sandbox store in shopify-templates.test.ts).
-    if (id === 'order-edited-to-erp') delete doc.nodes.find((n) => n.id === 'check')!.config.shopifyConnection;
-    withoutShopifyConfirmation(doc);
-  });
+  for (const id of ['order-to-erp', 'order-cancelled-to-erp', 'order-edited-to-erp'])
+    h.install(id, (doc) => {
+      // No Shopify API in this file: the edit check names line item ids instead of re-reading the order, and the
+      // Shopify confirmation step is left out (it is tested with the sandbox store in shopify-templates.test.ts).
+      if (id === 'order-edited-to-erp') delete doc.nodes.find((n) => n.id === 'check')!.config.shopifyConnection;
+      withoutShopifyConfirmation(doc);
+    });
 }, 60_000);
 afterAll(async () => h?.close());
 
@@ -38,7 +39,14 @@ function withoutShopifyConfirmation(doc: ReturnType<typeof template>): void {
 
 describe('order templates', () => {
   it('validate against the installed node types', () => {
-    for (const id of ['order-to-erp', 'inventory-to-shopify', 'fulfilment-to-shopify', 'refund-to-credit-memo', 'order-cancelled-to-erp', 'order-edited-to-erp']) {
+    for (const id of [
+      'order-to-erp',
+      'inventory-to-shopify',
+      'fulfilment-to-shopify',
+      'refund-to-credit-memo',
+      'order-cancelled-to-erp',
+      'order-edited-to-erp',
+    ]) {
       const v = validateFlow(JSON.parse(readFileSync(new URL(`./${id}.json`, import.meta.url), 'utf8')), getNodeType);
       expect(v.problems, id).toEqual([]);
     }
@@ -51,14 +59,24 @@ describe('order-to-erp on the sandbox ERP', () => {
     const run = await h.run('order-to-erp', raw);
     expect(run.status).toBe('succeeded');
     const so = outputOf(run, 'read-back');
-    expect(so).toMatchObject({ externalId: 'gid://shopify/Order/820982911946154508', reference: '#9999', currency: 'USD', warehouse: 'WH', customer: { name: 'John Smith' } });
+    expect(so).toMatchObject({
+      externalId: 'gid://shopify/Order/820982911946154508',
+      reference: '#9999',
+      currency: 'USD',
+      warehouse: 'WH',
+      customer: { name: 'John Smith' },
+    });
     expect(so.totals).toEqual({ net: '404.95', tax: '0.00', gross: '404.95' });
     expect(outputOf(run, 'balance').spreadDiscount).toBe('10.00');
     expect(so.lines.map((l: any) => l.sku)).toEqual(['SKU2006-001', 'LENS-PROTECT-2YR', 'CASE-LEATHER-PREM', 'SKU2006-020', 'SKU2006-035']);
     // Posting the same webhook again creates nothing.
     const again = await h.run('order-to-erp', raw);
     expect(outputOf(again, 'post').created).toBe(false);
-    expect(erp().admin.dump().salesOrders.filter((o: any) => o.reference === '#9999')).toHaveLength(1);
+    expect(
+      erp()
+        .admin.dump()
+        .salesOrders.filter((o: any) => o.reference === '#9999'),
+    ).toHaveLength(1);
   });
 
   it('several tax lines per line item (state + county) and a taxed shipping line: every tax code posted, totals to the cent', async () => {
@@ -69,7 +87,10 @@ describe('order-to-erp on the sandbox ERP', () => {
     const want = shopifyTotals(raw);
     expect(so.totals).toEqual({ net: netOf(want.gross, want.tax).toFixed(2), tax: want.tax, gross: want.gross });
     expect(so.totals).toEqual({ net: '216.48', tax: '16.05', gross: '232.53' });
-    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['SKU2006-001', 'US-COUNTY-1.5,US-STATE-6', '13.50'], ['SKU2006-020', 'US-COUNTY-1.5,US-STATE-6', '1.80']]);
+    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([
+      ['SKU2006-001', 'US-COUNTY-1.5,US-STATE-6', '13.50'],
+      ['SKU2006-020', 'US-COUNTY-1.5,US-STATE-6', '1.80'],
+    ]);
     expect(so.shipping).toEqual([expect.objectContaining({ description: 'UPS Ground', taxCode: 'US-STATE-6', net: '12.50', taxAmount: '0.75' })]);
   });
 
@@ -113,7 +134,11 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'post', code: 'SKU_NOT_FOUND', class: 'permanent' });
     expect((run.error as { message: string }).message).toContain('NOT-IN-ERP-1');
-    expect(erp().admin.dump().salesOrders.some((o: any) => o.reference === '#5005')).toBe(false);
+    expect(
+      erp()
+        .admin.dump()
+        .salesOrders.some((o: any) => o.reference === '#5005'),
+    ).toBe(false);
   });
 
   it('an unmapped tax rate fails the lookup step naming the key; after adding the row, the replay posts the order', async () => {
@@ -131,7 +156,11 @@ describe('order-to-erp on the sandbox ERP', () => {
   it('an unmapped location fails naming the key; after adding the row, the replay posts to that warehouse', async () => {
     const failed = await h.run('order-to-erp', scenario('unmapped-location.orders-paid.json'));
     expect(failed.status).toBe('failed');
-    expect(failed.error).toMatchObject({ nodeId: 'warehouse', code: 'LOOKUP_MISSING', details: { table: 'locations', missing: [{ key: { location: 'gid://shopify/Location/99001' } }] } });
+    expect(failed.error).toMatchObject({
+      nodeId: 'warehouse',
+      code: 'LOOKUP_MISSING',
+      details: { table: 'locations', missing: [{ key: { location: 'gid://shopify/Location/99001' } }] },
+    });
     expect((failed.error as { message: string }).message).toContain('has no row for location="gid://shopify/Location/99001"');
     h.lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/99001', warehouse: 'WH2' }]);
     const replay = await h.replay(failed.runId);
@@ -145,9 +174,15 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     const so = outputOf(run, 'read-back');
     expect(so).toMatchObject({ reference: '#1001', status: 'open', totals: { net: '587.00', tax: '11.94', gross: '598.94' } });
-    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['IPOD2008GREEN', 'US-STATE-6', '3.98'], ['IPOD2008RED', 'US-STATE-6', '3.98'], ['IPOD2008BLACK', 'US-STATE-6', '3.98']]);
+    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([
+      ['IPOD2008GREEN', 'US-STATE-6', '3.98'],
+      ['IPOD2008RED', 'US-STATE-6', '3.98'],
+      ['IPOD2008BLACK', 'US-STATE-6', '3.98'],
+    ]);
     // The books hold the same: the invoice entry credits tax 11.94.
-    const entry = (erp().admin.dump().journalEntries as any[]).find((e) => e.sourceType === 'invoice' && e.sourceExternalId === 'gid://shopify/Order/450789469');
+    const entry = (erp().admin.dump().journalEntries as any[]).find(
+      (e) => e.sourceType === 'invoice' && e.sourceExternalId === 'gid://shopify/Order/450789469',
+    );
     const tax = (erp().admin.dump().ledgerLines as any[]).filter((l) => l.entryId === entry.id && l.account === '2100');
     expect(tax.map((l) => l.credit)).toEqual(['11.94']);
   });
@@ -162,7 +197,9 @@ describe('order-to-erp on the sandbox ERP', () => {
     const run = await h.run('order-to-erp', JSON.stringify(o));
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'post', code: 'TOTALS_MISMATCH', details: { fields: ['tax', 'gross'], draft: true } });
-    expect((run.error as { message: string }).message).toMatch(/tax ERP 16\.05 vs Shopify 16\.06; gross ERP 232\.53 vs Shopify 232\.54; it is kept as a draft and nothing was booked/);
+    expect((run.error as { message: string }).message).toMatch(
+      /tax ERP 16\.05 vs Shopify 16\.06; gross ERP 232\.53 vs Shopify 232\.54; it is kept as a draft and nothing was booked/,
+    );
     expect(stepOf(run, 'read-back')).toBeUndefined();
     const draft = await h.erp.getSalesOrder('gid://shopify/Order/7100009999');
     expect(draft).toMatchObject({ status: 'draft' });
@@ -182,7 +219,10 @@ describe('order-to-erp on the sandbox ERP', () => {
 
 describe('payment gate', () => {
   const example = () => readFileSync(`${FIXTURES}webhook-2026-04.orders.create.json`, 'utf8');
-  const count = (ref: string) => erp().admin.dump().salesOrders.filter((o: any) => o.reference === ref).length;
+  const count = (ref: string) =>
+    erp()
+      .admin.dump()
+      .salesOrders.filter((o: any) => o.reference === ref).length;
   const unique = (raw: string, id: string, name: string) => raw.replaceAll('820982911946154508', id).replace('"name": "#9999"', `"name": "${name}"`);
 
   it("Shopify's published examples (voided, cancelled, test) are skipped with the reason, not failed and not posted", async () => {
@@ -198,7 +238,10 @@ describe('payment gate', () => {
     expect(cancelled.skipped).toMatchObject({ code: 'ORDER_CANCELLED', details: { cancelledAt: '2021-12-31T19:00:00-05:00' } });
     expect(cancelled.skipped!.message).toMatch(/order #G001 was cancelled in Shopify at 2021-12-31T19:00:00-05:00 \(customer\)/);
     const voided = await h.run('order-to-erp', live.replace(/"cancelled_at":\s*"[^"]*"/, '"cancelled_at": null'), 'orders/create');
-    expect(voided.skipped).toMatchObject({ code: 'PAYMENT_NOT_CAPTURED', details: { financialStatus: 'VOIDED', allowed: ['paid', 'partially_paid', 'authorized'] } });
+    expect(voided.skipped).toMatchObject({
+      code: 'PAYMENT_NOT_CAPTURED',
+      details: { financialStatus: 'VOIDED', allowed: ['paid', 'partially_paid', 'authorized'] },
+    });
     expect(count('#G001')).toBe(0);
     // The runs list shows the skip and why.
     const listed = h.rt.runs.list({ flowId: 'order-to-erp', status: 'skipped' }).find((r) => r.runId === voided.runId)!;
@@ -249,7 +292,10 @@ describe('orders cancelled and edited after posting', () => {
     const after = erp().admin.dump().stock as typeof before;
     const res = (l: typeof before, sku: string) => Number(l.find((s) => s.sku === sku && s.warehouse === 'WH')!.reserved);
     expect(res(before, 'SKU2006-001') - res(after, 'SKU2006-001')).toBe(2);
-    const never = await h.run('order-cancelled-to-erp', readFileSync(`${FIXTURES}webhook-2026-04.orders.create.json`, 'utf8').replace('820982911946154508', '820982911946154599'));
+    const never = await h.run(
+      'order-cancelled-to-erp',
+      readFileSync(`${FIXTURES}webhook-2026-04.orders.create.json`, 'utf8').replace('820982911946154508', '820982911946154599'),
+    );
     expect(never.status, JSON.stringify(never.error)).toBe('succeeded');
     expect(outputOf(never, 'cancel')).toEqual({ externalId: 'gid://shopify/Order/820982911946154599', status: 'not-posted' });
   });
@@ -282,7 +328,9 @@ describe('orders cancelled and edited after posting', () => {
     const run = await h.run('order-edited-to-erp', JSON.stringify(open).replace('820982911946154500', '820982911946154508'));
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'check', code: 'ORDER_EDITED_AFTER_POSTING', details: { externalId: 'gid://shopify/Order/820982911946154508' } });
-    expect((run.error as { message: string }).message).toMatch(/was edited in Shopify after ERP sales order SO\d+ was posted \(\+1 × gid:\/\/shopify\/LineItem\/71000000021, −1 × gid:\/\/shopify\/LineItem\/71000000020\)/);
+    expect((run.error as { message: string }).message).toMatch(
+      /was edited in Shopify after ERP sales order SO\d+ was posted \(\+1 × gid:\/\/shopify\/LineItem\/71000000021, −1 × gid:\/\/shopify\/LineItem\/71000000020\)/,
+    );
     const notYet = JSON.parse(edited);
     notYet.order_edit.order_id = 7100000777;
     const r2 = await h.run('order-edited-to-erp', JSON.stringify(notYet));

@@ -37,7 +37,17 @@ describe('replay of order-to-erp', () => {
     const action = Object.fromEntries(plan.steps.map((s) => [s.nodeId, s.action]));
     // The steps before the tax lookup read nothing that changed; the lookup re-runs because its table changed, and
     // everything after it because its input may change.
-    expect(action).toMatchObject({ shopify: 'reuse', gate: 'reuse', 'customer-fields': 'reuse', customer: 'reuse', 'tax-codes': 'rerun', warehouse: 'rerun', 'sales-order-fields': 'rerun', post: 'rerun', 'read-back': 'rerun' });
+    expect(action).toMatchObject({
+      shopify: 'reuse',
+      gate: 'reuse',
+      'customer-fields': 'reuse',
+      customer: 'reuse',
+      'tax-codes': 'rerun',
+      warehouse: 'rerun',
+      'sales-order-fields': 'rerun',
+      post: 'rerun',
+      'read-back': 'rerun',
+    });
     expect(plan.steps.find((s) => s.nodeId === 'tax-codes')!.reason).toBe(`lookup table "tax-codes" changed (version ${tablesBefore} → ${tablesBefore + 1})`);
     expect(plan.steps.find((s) => s.nodeId === 'post')!.reason).toBe('it failed');
 
@@ -50,7 +60,11 @@ describe('replay of order-to-erp', () => {
     const so = outputOf(run, 'read-back');
     expect(so.totals).toEqual({ net: '12.00', tax: '0.84', gross: '12.84' });
     expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['MUG-BLACK', 'US-OH-RESORT-7', '0.84']]);
-    expect(erp().admin.dump().salesOrders.filter((o: any) => o.reference === '#5006')).toHaveLength(1);
+    expect(
+      erp()
+        .admin.dump()
+        .salesOrders.filter((o: any) => o.reference === '#5006'),
+    ).toHaveLength(1);
   }, 120_000);
 
   it('a replay of a run whose ERP post succeeded reuses the posted order instead of posting it twice', async () => {
@@ -88,11 +102,18 @@ describe('replay of order-to-erp', () => {
     expect(outputOf(resent, 'post')).toMatchObject({ number, created: false });
     expect(erp().admin.dump().salesOrders).toHaveLength(ordersBefore);
     // That run found the order another run had created: replaying it still knows the order is posted.
-    expect(h.rt.runs.planReplay(resent.runId, { from: 'start' }).steps.find((s) => s.nodeId === 'post')).toMatchObject({ action: 'reuse', written: { documents: [number] } });
+    expect(h.rt.runs.planReplay(resent.runId, { from: 'start' }).steps.find((s) => s.nodeId === 'post')).toMatchObject({
+      action: 'reuse',
+      written: { documents: [number] },
+    });
   }, 120_000);
 
   it('a step whose settings changed in the version replayed re-runs; an unknown step to start from is named', async () => {
-    const raw = asPaidOrder(readFileSync(`${FIXTURES}webhook-2026-04.orders.paid.json`, 'utf8').replace('"name": "#9999"', '"name": "#9998"').replace(/820982911946154508/g, '820982911946154509'));
+    const raw = asPaidOrder(
+      readFileSync(`${FIXTURES}webhook-2026-04.orders.paid.json`, 'utf8')
+        .replace('"name": "#9999"', '"name": "#9998"')
+        .replace(/820982911946154508/g, '820982911946154509'),
+    );
     const first = await h.run('order-to-erp', raw);
     expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
     const draft = h.rt.flows.draft('order-to-erp') as { nodes: Array<{ id: string; name?: string; config?: Record<string, unknown> }> };

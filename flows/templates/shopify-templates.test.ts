@@ -9,7 +9,10 @@ import { outputOf, scenario, startHarness, stepOf, type Harness, FIXTURES, asPai
 
 const SHOP: Scenario = {
   shop: { name: 'Template test shop', currency: 'GBP' },
-  locations: [{ id: 24826418, name: 'Leeds warehouse' }, { id: 487838322, name: 'London shop' }],
+  locations: [
+    { id: 24826418, name: 'Leeds warehouse' },
+    { id: 487838322, name: 'London shop' },
+  ],
   products: [
     { id: 9101, title: 'T-Shirt Red', variants: [{ id: 91011, title: 'M', sku: 'TSHIRT-RED-M', price: '19.99', inventoryItemId: 910111 }] },
     { id: 9102, title: 'Black Mug', variants: [{ id: 91021, sku: 'MUG-BLACK', price: '12.00', inventoryItemId: 910211 }] },
@@ -17,8 +20,10 @@ const SHOP: Scenario = {
     { id: 9103, title: 'Black Mug Gift Box', variants: [{ id: 91031, sku: 'MUG-BLACK', price: '18.00', inventoryItemId: 910311 }] },
   ],
   inventory: [
-    { inventoryItemId: 910111, locationId: 24826418, available: 5 }, { inventoryItemId: 910111, locationId: 487838322, available: 1 },
-    { inventoryItemId: 910211, locationId: 24826418, available: 9 }, { inventoryItemId: 910311, locationId: 24826418, available: 2 },
+    { inventoryItemId: 910111, locationId: 24826418, available: 5 },
+    { inventoryItemId: 910111, locationId: 487838322, available: 1 },
+    { inventoryItemId: 910211, locationId: 24826418, available: 9 },
+    { inventoryItemId: 910311, locationId: 24826418, available: 2 },
   ],
 };
 
@@ -43,7 +48,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close());
 
-const stockOf = (sku: string, wh = 'WH') => (erp().admin.dump().stock as Array<{ sku: string; warehouse: string; onHand: string }>).find((s) => s.sku === sku && s.warehouse === wh)?.onHand as string;
+const stockOf = (sku: string, wh = 'WH') =>
+  (erp().admin.dump().stock as Array<{ sku: string; warehouse: string; onHand: string }>).find((s) => s.sku === sku && s.warehouse === wh)?.onHand as string;
 
 describe('refund-to-credit-memo', () => {
   it('a partial refund with restock credits the refunded line (VAT-inclusive, as invoiced) and puts the goods back', async () => {
@@ -85,8 +91,18 @@ describe('refund-to-credit-memo', () => {
     // the London shop (WH2), the mug not restocked. One memo, three lines, each restocked where Shopify says.
     const o = JSON.parse(scenario('uk-vat-inclusive-discount.orders-paid.json'));
     const lineIds = new Map<number, number>(o.line_items.map((l: { id: number }, i: number) => [l.id, 71000000990 + i]));
-    const order = { ...o, id: 7100000099, admin_graphql_api_id: 'gid://shopify/Order/7100000099', name: '#UK99', order_number: 9099,
-      line_items: o.line_items.map((l: { id: number }) => ({ ...l, id: lineIds.get(l.id), admin_graphql_api_id: `gid://shopify/LineItem/${lineIds.get(l.id)}` })) };
+    const order = {
+      ...o,
+      id: 7100000099,
+      admin_graphql_api_id: 'gid://shopify/Order/7100000099',
+      name: '#UK99',
+      order_number: 9099,
+      line_items: o.line_items.map((l: { id: number }) => ({
+        ...l,
+        id: lineIds.get(l.id),
+        admin_graphql_api_id: `gid://shopify/LineItem/${lineIds.get(l.id)}`,
+      })),
+    };
     delete order.fulfillments;
     h.store!.createOrder(order);
     const posted = await h.run('order-to-erp', JSON.stringify(order));
@@ -96,13 +112,29 @@ describe('refund-to-credit-memo', () => {
     const mugLine = order.line_items.find((l: { sku: string }) => l.sku === 'MUG-BLACK');
     const tShirtLine = order.line_items.find((l: { sku: string }) => l.sku === 'TSHIRT-RED-M');
     const gbp = (a: string) => ({ shop_money: { amount: a, currency_code: 'GBP' }, presentment_money: { amount: a, currency_code: 'GBP' } });
-    const refund = { ...r, id: 7200000099, admin_graphql_api_id: 'gid://shopify/Refund/7200000099', order_id: 7100000099,
+    const refund = {
+      ...r,
+      id: 7200000099,
+      admin_graphql_api_id: 'gid://shopify/Refund/7200000099',
+      order_id: 7100000099,
       refund_line_items: [
         { ...shirt, id: 72000000991, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 24826418, restock_type: 'return' },
         { ...shirt, id: 72000000992, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 487838322, restock_type: 'return' },
-        { id: 72000000993, quantity: 1, line_item_id: mugLine.id, line_item: mugLine, location_id: null, restock_type: 'no_restock', subtotal: 10.8, subtotal_set: gbp('10.80'), total_tax: 1.8, total_tax_set: gbp('1.80') },
+        {
+          id: 72000000993,
+          quantity: 1,
+          line_item_id: mugLine.id,
+          line_item: mugLine,
+          location_id: null,
+          restock_type: 'no_restock',
+          subtotal: 10.8,
+          subtotal_set: gbp('10.80'),
+          total_tax: 1.8,
+          total_tax_set: gbp('1.80'),
+        },
       ],
-      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000995, order_id: 7100000099, amount: '46.78' })) };
+      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000995, order_id: 7100000099, amount: '46.78' })),
+    };
     h.store!.createRefund(refund);
     const before = { wh: stockOf('TSHIRT-RED-M'), wh2: stockOf('TSHIRT-RED-M', 'WH2') ?? '0', mug: stockOf('MUG-BLACK') };
     const run = await h.run('refund-to-credit-memo', JSON.stringify(refund));
@@ -116,7 +148,11 @@ describe('refund-to-credit-memo', () => {
   it('a pending refund waits (no memo, step retried) and posts once Shopify reports the refund transaction settled', async () => {
     const raw = scenario('uk-vat-inclusive-discount.refund-pending.json');
     h.store!.createRefund(raw);
-    const { runIds } = h.rt.queue.ingest({ source: 'manual', payload: raw, targets: [{ flowId: 'refund-to-credit-memo', version: h.rt.flows.get('refund-to-credit-memo').activeVersion! }] });
+    const { runIds } = h.rt.queue.ingest({
+      source: 'manual',
+      payload: raw,
+      targets: [{ flowId: 'refund-to-credit-memo', version: h.rt.flows.get('refund-to-credit-memo').activeVersion! }],
+    });
     const refundId = 'gid://shopify/Refund/7200000004';
     const deadline = Date.now() + 20_000;
     while ((stepOf(h.rt.runs.get(runIds[0]), 'settled')?.attempts ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -157,7 +193,10 @@ describe('fulfilment-to-shopify', () => {
     const f = [...h.store!.state.fulfillments.values()].filter((x) => x.orderId === UK);
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ notifyCustomer: true, tracking: [{ company: 'Royal Mail', number: 'RM123456785GB' }] });
-    expect(f[0].lines.map((l) => [l.sku, l.quantity]).sort()).toEqual([['MUG-BLACK', 1], ['TSHIRT-RED-M', 3]]);
+    expect(f[0].lines.map((l) => [l.sku, l.quantity]).sort()).toEqual([
+      ['MUG-BLACK', 1],
+      ['TSHIRT-RED-M', 3],
+    ]);
     const next = await h.run('fulfilment-to-shopify', {});
     expect(next.status).toBe('succeeded');
     expect(stepOf(next, 'push')!.status).toBe('skipped');
@@ -169,12 +208,20 @@ describe('inventory-to-shopify', () => {
     const run = await h.run('inventory-to-shopify', {});
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'push', code: 'INVENTORY_PROBLEMS' });
-    const details = (run.error as { details: { pushed: Array<{ sku: string; locationId: string; to: number }>; problems: Array<{ code: string; sku: string; message: string }> } }).details;
+    const details = (
+      run.error as {
+        details: { pushed: Array<{ sku: string; locationId: string; to: number }>; problems: Array<{ code: string; sku: string; message: string }> };
+      }
+    ).details;
     const dup = details.problems.find((p) => p.code === 'DUPLICATE_SKU')!;
     expect(dup.sku).toBe('MUG-BLACK');
-    expect(dup.message).toMatch(/^SKU MUG-BLACK is used by 2 Shopify variants: Black Mug.* \(gid:\/\/shopify\/ProductVariant\/91021\), Black Mug Gift Box.* \(gid:\/\/shopify\/ProductVariant\/91031\)$/);
+    expect(dup.message).toMatch(
+      /^SKU MUG-BLACK is used by 2 Shopify variants: Black Mug.* \(gid:\/\/shopify\/ProductVariant\/91021\), Black Mug Gift Box.* \(gid:\/\/shopify\/ProductVariant\/91031\)$/,
+    );
     const erpTee = (await h.erp.getStock({ skus: ['TSHIRT-RED-M'] })).map((s) => [s.warehouse, Number(s.available)]);
-    const want = Object.fromEntries(erpTee.map(([w, q]) => [w === 'WH' ? 'gid://shopify/Location/24826418' : 'gid://shopify/Location/487838322', Math.max(0, (q as number) - 2)]));
+    const want = Object.fromEntries(
+      erpTee.map(([w, q]) => [w === 'WH' ? 'gid://shopify/Location/24826418' : 'gid://shopify/Location/487838322', Math.max(0, (q as number) - 2)]),
+    );
     expect(Object.fromEntries(details.pushed.filter((p) => p.sku === 'TSHIRT-RED-M').map((p) => [p.locationId, p.to]))).toEqual(want);
   });
 });
@@ -208,7 +255,10 @@ describe('refunds checked before booking (issue 11)', () => {
     const run = await h.run('refund-goodwill', refund);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     const memo = outputOf(run, 'post');
-    expect(memo.lines.map((l: any) => [l.sku, l.net, l.taxCode, l.taxAmount])).toEqual([['IPOD2008BLACK', '195.66', 'US-STATE-6', '3.98'], ['IPOD2008GREEN', '195.67', 'US-STATE-6', '3.98']]);
+    expect(memo.lines.map((l: any) => [l.sku, l.net, l.taxCode, l.taxAmount])).toEqual([
+      ['IPOD2008BLACK', '195.66', 'US-STATE-6', '3.98'],
+      ['IPOD2008GREEN', '195.67', 'US-STATE-6', '3.98'],
+    ]);
     expect(memo.adjustments).toEqual([{ description: 'Refund difference: cash 209.00 vs lines 399.29', amount: '-190.29', account: '6200' }]);
     expect(memo.totals).toEqual({ net: '201.04', tax: '7.96', gross: '209.00' });
     expect(Number(stockOf('IPOD2008BLACK', 'WH2')) - Number(before)).toBe(1); // location 487838322 → WH2, not the order's WH

@@ -44,7 +44,7 @@ function message<T>(child: ChildProcess, t: string, timeoutMs: number): Promise<
   });
 }
 
-it('SIGKILL between Tryton\'s answer and the post step\'s commit: after restart, one sales order in Tryton, the run succeeds', async () => {
+it("SIGKILL between Tryton's answer and the post step's commit: after restart, one sales order in Tryton, the run succeeds", async () => {
   const order = JSON.parse(scenario('uk-vat-inclusive-discount.orders-paid.json'));
   order.id = 7100009901;
   order.admin_graphql_api_id = 'gid://shopify/Order/7100009901';
@@ -74,7 +74,13 @@ it('SIGKILL between Tryton\'s answer and the post step\'s commit: after restart,
   expect(post.output.created).toBe(false);
   // Resumed, not posted again: Tryton still has exactly one sales order for the Shopify order, none lost.
   expect(await sales()).toBe(1);
-  const [sale] = await rpc.model<Array<{ state: string; description: string }>>('sale.sale', 'search_read', [[['reference', '=', reference]], 0, 2, null, ['state', 'description']]);
+  const [sale] = await rpc.model<Array<{ state: string; description: string }>>('sale.sale', 'search_read', [
+    [['reference', '=', reference]],
+    0,
+    2,
+    null,
+    ['state', 'description'],
+  ]);
   expect(sale.description).toBe('#9901');
   expect(['confirmed', 'processing', 'done']).toContain(sale.state);
   second.kill('SIGTERM');

@@ -10,14 +10,25 @@ import { readFileSync } from 'node:fs';
 import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
 import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 
-const SHOP: Scenario = { shop: { name: 'Tryton test shop', currency: 'GBP' }, locations: [{ id: 24826418, name: 'Leeds warehouse' }, { id: 487838322, name: 'London shop' }], products: [], inventory: [] };
+const SHOP: Scenario = {
+  shop: { name: 'Tryton test shop', currency: 'GBP' },
+  locations: [
+    { id: 24826418, name: 'Leeds warehouse' },
+    { id: 487838322, name: 'London shop' },
+  ],
+  products: [],
+  inventory: [],
+};
 let tryton: StartedTryton;
 let h: Harness;
 const UK = 'gid://shopify/Order/7100000001';
 
 beforeAll(async () => {
   tryton = await startTryton();
-  h = await startHarness({ erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true }), shop: SHOP });
+  h = await startHarness({
+    erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true }),
+    shop: SHOP,
+  });
   h.install('order-to-erp');
   h.install('refund-to-credit-memo');
   h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
@@ -32,15 +43,21 @@ const stock = async (sku: string, wh = 'WH') => (await h.erp.getStock({ skus: [s
 // Shopify's REST example order #1001, paid, dated this year: Tryton books an invoice on the order's date and has
 // fiscal periods for last, this and next year only (scripts/tryton/setup.py); the example itself is from 2008.
 const order1001 = () =>
-  asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order)).replaceAll('2008-01-10T', `${new Date().getUTCFullYear()}-01-10T`);
+  asPaidOrder(JSON.stringify(JSON.parse(readFileSync(`${FIXTURES}rest-2026-07.order.single.json`, 'utf8')).order)).replaceAll(
+    '2008-01-10T',
+    `${new Date().getUTCFullYear()}-01-10T`,
+  );
 
 describe('templates on Tryton', () => {
-  it('UK VAT-inclusive prices with a 10 % discount code: Tryton totals equal Shopify\'s to the penny', async () => {
+  it("UK VAT-inclusive prices with a 10 % discount code: Tryton totals equal Shopify's to the penny", async () => {
     const run = await h.run('order-to-erp', scenario('uk-vat-inclusive-discount.orders-paid.json'));
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     const so = outputOf(run, 'read-back');
     expect(so).toMatchObject({ externalId: UK, currency: 'GBP', totals: { net: '57.47', tax: '11.50', gross: '68.97' } });
-    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['TSHIRT-RED-M', 'UK-VAT-20', '9.00'], ['MUG-BLACK', 'UK-VAT-20', '1.80']]);
+    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([
+      ['TSHIRT-RED-M', 'UK-VAT-20', '9.00'],
+      ['MUG-BLACK', 'UK-VAT-20', '1.80'],
+    ]);
   }, 120_000);
 
   it("regression: REST example order #1001 books Shopify's 11.94 tax as manual invoice tax lines, not 6 % × 587.00 = 35.22", async () => {
@@ -49,11 +66,19 @@ describe('templates on Tryton', () => {
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     const so = outputOf(run, 'read-back');
     expect(so).toMatchObject({ reference: '#1001', totals: { net: '587.00', tax: '11.94', gross: '598.94' } });
-    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([['IPOD2008GREEN', 'US-STATE-6', '3.98'], ['IPOD2008RED', 'US-STATE-6', '3.98'], ['IPOD2008BLACK', 'US-STATE-6', '3.98']]);
+    expect(so.lines.map((l: any) => [l.sku, l.taxCode, l.taxAmount])).toEqual([
+      ['IPOD2008GREEN', 'US-STATE-6', '3.98'],
+      ['IPOD2008RED', 'US-STATE-6', '3.98'],
+      ['IPOD2008BLACK', 'US-STATE-6', '3.98'],
+    ]);
     // Posted after the UK order's invoice (2026-03-02) although dated 01-10: Tryton numbers invoices in date order, so
     // the late invoice keeps the order's date and is booked on the latest date already numbered.
     const ledger = (await h.erp.listLedger({ from: '2000-01-01', to: '2099-12-31' })).filter((l) => l.source.externalId === 'gid://shopify/Order/450789469');
-    const side = (acc: string) => ledger.filter((l) => l.account === acc).reduce((a, l) => a + Number(l.credit) - Number(l.debit), 0).toFixed(2);
+    const side = (acc: string) =>
+      ledger
+        .filter((l) => l.account === acc)
+        .reduce((a, l) => a + Number(l.credit) - Number(l.debit), 0)
+        .toFixed(2);
     expect([side('2100'), side('4000'), side('1100')]).toEqual(['11.94', '587.00', '-598.94']);
     expect([...new Set(ledger.map((l) => l.date))]).toEqual(['2026-03-02']);
   }, 120_000);
@@ -70,15 +95,21 @@ describe('templates on Tryton', () => {
     expect(await h.erp.getSalesOrder('gid://shopify/Order/450789470')).toMatchObject({ status: 'draft', totals: { tax: '11.94' } });
   }, 120_000);
 
-  it('10 concurrent runs of the same order create exactly one Tryton sale (business key claimed in Ledgerline\'s store first)', async () => {
+  it("10 concurrent runs of the same order create exactly one Tryton sale (business key claimed in Ledgerline's store first)", async () => {
     const o = JSON.parse(order1001());
     Object.assign(o, { id: 450789471, admin_graphql_api_id: 'gid://shopify/Order/450789471', name: '#1001-C' });
     const body = JSON.stringify(o);
     const version = h.rt.flows.get('order-to-erp').activeVersion!;
-    const runIds = Array.from({ length: 10 }, () => h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds[0]);
+    const runIds = Array.from(
+      { length: 10 },
+      () => h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds[0],
+    );
     await h.rt.drain(240_000);
     const runs = runIds.map((id) => h.rt.runs.get(id));
-    expect(runs.map((r) => r.status), JSON.stringify(runs.find((r) => r.status !== 'succeeded')?.error)).toEqual(Array(10).fill('succeeded'));
+    expect(
+      runs.map((r) => r.status),
+      JSON.stringify(runs.find((r) => r.status !== 'succeeded')?.error),
+    ).toEqual(Array(10).fill('succeeded'));
     expect(runs.filter((r) => outputOf(r, 'post').created).length).toBe(1);
     expect(new Set(runs.map((r) => outputOf(r, 'read-back').number)).size).toBe(1);
     const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
@@ -121,12 +152,21 @@ describe('templates on Tryton', () => {
   };
   const creditNotes = async (ref: string) => {
     const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
-    return rpc.model<Array<{ state: string; total_amount: string }>>('account.invoice', 'search_read', [[['reference', '=', `refund:${ref}`]], 0, null, null, ['state', 'total_amount']]);
+    return rpc.model<Array<{ state: string; total_amount: string }>>('account.invoice', 'search_read', [
+      [['reference', '=', `refund:${ref}`]],
+      0,
+      null,
+      null,
+      ['state', 'total_amount'],
+    ]);
   };
 
   it("regression live: REST refund 509562969 (lines 391.33 + Shopify's tax 7.96, cash 209.00) is raised and books nothing; with a difference account the credit note is the cash returned and the goods go back at WH2", async () => {
     h.store!.createOrder(order1001()); // posted to Tryton by the #1001 regression above
-    const refund = JSON.stringify(JSON.parse(fixture('rest-2026-07.orders.refund.single.json')).refund).replaceAll('2025-04-02T11:38:15-05:00', `${today}T11:38:15Z`);
+    const refund = JSON.stringify(JSON.parse(fixture('rest-2026-07.orders.refund.single.json')).refund).replaceAll(
+      '2025-04-02T11:38:15-05:00',
+      `${today}T11:38:15Z`,
+    );
     h.store!.createRefund(refund);
     const raised = await h.run('refund-to-credit-memo', refund);
     expect(raised.status).toBe('failed');
@@ -140,7 +180,10 @@ describe('templates on Tryton', () => {
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     const memo = outputOf(run, 'post');
     expect(memo.totals).toEqual({ net: '201.04', tax: '7.96', gross: '209.00' });
-    expect(memo.lines.map((l: any) => [l.sku, l.taxAmount])).toEqual([['IPOD2008BLACK', '3.98'], ['IPOD2008GREEN', '3.98']]);
+    expect(memo.lines.map((l: any) => [l.sku, l.taxAmount])).toEqual([
+      ['IPOD2008BLACK', '3.98'],
+      ['IPOD2008GREEN', '3.98'],
+    ]);
     expect(await creditNotes('gid://shopify/Refund/509562969')).toEqual([{ id: expect.any(Number), state: 'posted', total_amount: '-209.00' }]);
     // Location 487838322 maps to WH2: the goods go back there, not to the order's WH.
     expect(Number((await stock('IPOD2008BLACK', 'WH2')).onHand) - Number(before.black.onHand)).toBe(1);
@@ -153,7 +196,9 @@ describe('templates on Tryton', () => {
     h.store!.createOrder(order);
     const posted = await h.run('order-to-erp', order);
     expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
-    const refund = fixture('webhook-2026-04.refunds.create.json').replaceAll('820982911946154500', '820982911946154508').replaceAll('2021-12-31T19:00:00-05:00', `${today}T12:00:00Z`);
+    const refund = fixture('webhook-2026-04.refunds.create.json')
+      .replaceAll('820982911946154500', '820982911946154508')
+      .replaceAll('2021-12-31T19:00:00-05:00', `${today}T12:00:00Z`);
     h.store!.createRefund(refund);
     goodwill();
     const run = await h.run('refund-goodwill', refund);
@@ -166,8 +211,20 @@ describe('templates on Tryton', () => {
   it('one refund restocking at two warehouses (and a line not restocked): one credit note, each line back at its own warehouse', async () => {
     const o = JSON.parse(scenario('uk-vat-inclusive-discount.orders-paid.json'));
     const lineIds = new Map<number, number>(o.line_items.map((l: { id: number }, i: number) => [l.id, 71000000990 + i]));
-    const order = { ...o, id: 7100000099, admin_graphql_api_id: 'gid://shopify/Order/7100000099', name: '#UK99', order_number: 9099, created_at: `${today}T09:00:00Z`, processed_at: `${today}T09:00:00Z`,
-      line_items: o.line_items.map((l: { id: number }) => ({ ...l, id: lineIds.get(l.id), admin_graphql_api_id: `gid://shopify/LineItem/${lineIds.get(l.id)}` })) };
+    const order = {
+      ...o,
+      id: 7100000099,
+      admin_graphql_api_id: 'gid://shopify/Order/7100000099',
+      name: '#UK99',
+      order_number: 9099,
+      created_at: `${today}T09:00:00Z`,
+      processed_at: `${today}T09:00:00Z`,
+      line_items: o.line_items.map((l: { id: number }) => ({
+        ...l,
+        id: lineIds.get(l.id),
+        admin_graphql_api_id: `gid://shopify/LineItem/${lineIds.get(l.id)}`,
+      })),
+    };
     delete order.fulfillments;
     h.store!.createOrder(order);
     const posted = await h.run('order-to-erp', JSON.stringify(order));
@@ -177,13 +234,31 @@ describe('templates on Tryton', () => {
     const tShirtLine = order.line_items.find((l: { sku: string }) => l.sku === 'TSHIRT-RED-M');
     const mugLine = order.line_items.find((l: { sku: string }) => l.sku === 'MUG-BLACK');
     const gbp = (a: string) => ({ shop_money: { amount: a, currency_code: 'GBP' }, presentment_money: { amount: a, currency_code: 'GBP' } });
-    const refund = { ...r, id: 7200000099, admin_graphql_api_id: 'gid://shopify/Refund/7200000099', order_id: 7100000099, created_at: `${today}T13:00:00Z`, processed_at: `${today}T13:00:00Z`,
+    const refund = {
+      ...r,
+      id: 7200000099,
+      admin_graphql_api_id: 'gid://shopify/Refund/7200000099',
+      order_id: 7100000099,
+      created_at: `${today}T13:00:00Z`,
+      processed_at: `${today}T13:00:00Z`,
       refund_line_items: [
         { ...shirt, id: 72000000991, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 24826418, restock_type: 'return' },
         { ...shirt, id: 72000000992, line_item_id: tShirtLine.id, line_item: tShirtLine, location_id: 487838322, restock_type: 'return' },
-        { id: 72000000993, quantity: 1, line_item_id: mugLine.id, line_item: mugLine, location_id: null, restock_type: 'no_restock', subtotal: 10.8, subtotal_set: gbp('10.80'), total_tax: 1.8, total_tax_set: gbp('1.80') },
+        {
+          id: 72000000993,
+          quantity: 1,
+          line_item_id: mugLine.id,
+          line_item: mugLine,
+          location_id: null,
+          restock_type: 'no_restock',
+          subtotal: 10.8,
+          subtotal_set: gbp('10.80'),
+          total_tax: 1.8,
+          total_tax_set: gbp('1.80'),
+        },
       ],
-      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000995, order_id: 7100000099, amount: '46.78' })) };
+      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000995, order_id: 7100000099, amount: '46.78' })),
+    };
     h.store!.createRefund(refund);
     const before = { wh: await stock('TSHIRT-RED-M'), wh2: await stock('TSHIRT-RED-M', 'WH2'), mug: await stock('MUG-BLACK') };
     const run = await h.run('refund-to-credit-memo', JSON.stringify(refund));

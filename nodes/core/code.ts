@@ -8,7 +8,7 @@ export const codeNode = defineNode({
   category: 'core',
   description:
     'JavaScript run in the sandbox: the body of an async function that receives `input` (the upstream output) and ' +
-    'returns this node\'s output. No network, files or timers; 1 s and 64 MB per call unless the flow says otherwise.',
+    "returns this node's output. No network, files or timers; 1 s and 64 MB per call unless the flow says otherwise.",
   config: z
     .object({
       code: z.string().min(1, 'code is empty'),

@@ -82,7 +82,14 @@ describe('core.map through the runtime', () => {
       lines: [
         { sku: 'SKU2006-001', quantity: '1', unitPrice: '89.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Aviator sunglasses' },
         // lineItems[1] is the gift card: dropped by the filter.
-        { sku: 'CASE-LEATHER-PREM', quantity: '1', unitPrice: '24.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Premium Leather Case' },
+        {
+          sku: 'CASE-LEATHER-PREM',
+          quantity: '1',
+          unitPrice: '24.99',
+          discount: '0.00',
+          taxCodes: ['US-KY', 'US-KY-JEF'],
+          description: 'Premium Leather Case',
+        },
         { sku: 'SKU2006-020', quantity: '1', unitPrice: '159.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Mid-century lounger' },
         { sku: 'SKU2006-035', quantity: '1', unitPrice: '119.99', discount: '0.00', taxCodes: ['US-KY', 'US-KY-JEF'], description: 'Coffee table' },
       ],
@@ -103,21 +110,69 @@ describe('core.map through the runtime', () => {
           fields: [
             { target: 'n', source: { kind: 'expr', expr: 'index + 1' } },
             { target: 'order', source: { kind: 'expr', expr: 'parent.name' } },
-            { target: 'gross', source: { kind: 'expr', expr: 'item.unitPrice.shop.amount' }, transforms: [{ op: 'math', operator: 'multiply', operand: { const: '1.07' } }, { op: 'decimal', places: 2, rounding: 'half-even' }] },
+            {
+              target: 'gross',
+              source: { kind: 'expr', expr: 'item.unitPrice.shop.amount' },
+              transforms: [
+                { op: 'math', operator: 'multiply', operand: { const: '1.07' } },
+                { op: 'decimal', places: 2, rounding: 'half-even' },
+              ],
+            },
             { target: 'payment', source: { kind: 'lookup', table: 'payment-methods', key: { gateway: '$root.paymentGateways[0]' } } },
-            { target: 'taxes', source: { kind: 'each', path: 'taxLines', fields: [{ target: 'label', source: { kind: 'expr', expr: /* biome-ignore lint/suspicious/noTemplateCurlyInString: a mapping expression with a template literal, evaluated by the mapper */ '`${item.title}@${parent.sku}`' } }] } },
+            {
+              target: 'taxes',
+              source: {
+                kind: 'each',
+                path: 'taxLines',
+                fields: [
+                  {
+                    target: 'label',
+                    source: {
+                      kind: 'expr',
+                      expr: /* biome-ignore lint/suspicious/noTemplateCurlyInString: a mapping expression with a template literal, evaluated by the mapper */ '`${item.title}@${parent.sku}`',
+                    },
+                  },
+                ],
+              },
+            },
           ],
         },
       },
     ];
-    const run = await runFlow('x', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    const run = await runFlow(
+      'x',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'core.map', config: { fields } as never },
+      ],
+      ['t->map'],
+      taxedOrder(),
+    );
     expect(run.status).toBe('succeeded');
     expect(run.steps[1].output).toEqual({
       ref: 'SO-9999',
       lines: [
-        { n: 1, order: '#9999', gross: '96.29', payment: 'CARD', taxes: [{ label: 'KY State Tax@SKU2006-001' }, { label: 'Jefferson County Tax@SKU2006-001' }] },
-        { n: 3, order: '#9999', gross: '26.74', payment: 'CARD', taxes: [{ label: 'KY State Tax@CASE-LEATHER-PREM' }, { label: 'Jefferson County Tax@CASE-LEATHER-PREM' }] },
-        { n: 4, order: '#9999', gross: '171.19', payment: 'CARD', taxes: [{ label: 'KY State Tax@SKU2006-020' }, { label: 'Jefferson County Tax@SKU2006-020' }] },
+        {
+          n: 1,
+          order: '#9999',
+          gross: '96.29',
+          payment: 'CARD',
+          taxes: [{ label: 'KY State Tax@SKU2006-001' }, { label: 'Jefferson County Tax@SKU2006-001' }],
+        },
+        {
+          n: 3,
+          order: '#9999',
+          gross: '26.74',
+          payment: 'CARD',
+          taxes: [{ label: 'KY State Tax@CASE-LEATHER-PREM' }, { label: 'Jefferson County Tax@CASE-LEATHER-PREM' }],
+        },
+        {
+          n: 4,
+          order: '#9999',
+          gross: '171.19',
+          payment: 'CARD',
+          taxes: [{ label: 'KY State Tax@SKU2006-020' }, { label: 'Jefferson County Tax@SKU2006-020' }],
+        },
       ],
     });
     expect([batches, runs]).toEqual([1, 0]);
@@ -144,7 +199,15 @@ describe('core.map through the runtime', () => {
     ];
     const order = taxedOrder();
     (order.lineItems[1] as { sku: string | null }).sku = null;
-    const run = await runFlow('e', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], { ...order, paymentGateways: ['stripe'] });
+    const run = await runFlow(
+      'e',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'core.map', config: { fields } as never },
+      ],
+      ['t->map'],
+      { ...order, paymentGateways: ['stripe'] },
+    );
     expect((run.error as { message: string }).message).toBe(
       '2 mapping problems: target "lines[1].x": expression failed for lineItems[1]: Cannot read properties of null (reading \'toLowerCase\'); ' +
         'target "pay": lookup table "payment-methods" (version 1) has no row for gateway="stripe" (from paymentGateways[0])',
@@ -153,24 +216,63 @@ describe('core.map through the runtime', () => {
 
   it('a lookup with missing: "key" uses the key itself where the table has no row, and where no table exists yet', async () => {
     const fields: FieldInput[] = [
-      { target: 'lines', source: { kind: 'each', path: 'lineItems', fields: [{ target: 'item', source: { kind: 'lookup', table: 'sku-overrides', key: 'sku', column: 'erpSku', missing: 'key' } }] } },
+      {
+        target: 'lines',
+        source: {
+          kind: 'each',
+          path: 'lineItems',
+          fields: [{ target: 'item', source: { kind: 'lookup', table: 'sku-overrides', key: 'sku', column: 'erpSku', missing: 'key' } }],
+        },
+      },
     ];
     const skus = taxedOrder().lineItems.map((l) => l.sku);
-    const none = await runFlow('no-table', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    const none = await runFlow(
+      'no-table',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'core.map', config: { fields } as never },
+      ],
+      ['t->map'],
+      taxedOrder(),
+    );
     expect(none.status, JSON.stringify(none.error)).toBe('succeeded');
     expect((none.steps[1].output as { lines: Array<{ item: string }> }).lines.map((l) => l.item)).toEqual(skus);
     lookups.create({ name: 'sku-overrides', scope: 'shared', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'SKU2006-001', erpSku: 'AVI-1' }]);
-    const some = await runFlow('some-rows', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    const some = await runFlow(
+      'some-rows',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'core.map', config: { fields } as never },
+      ],
+      ['t->map'],
+      taxedOrder(),
+    );
     expect((some.steps[1].output as { lines: Array<{ item: string }> }).lines.map((l) => l.item)).toEqual(skus.map((k) => (k === 'SKU2006-001' ? 'AVI-1' : k)));
     // Which value stands in for a missing row must be plain: one key path.
     const two = { kind: 'lookup', table: 'tax-codes', key: { title: 'a', rate: 'b' }, missing: 'key' };
-    await expect(runFlow('bad', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields: [{ target: 'x', source: two }] } as never }], ['t->map'], {}))
-      .rejects.toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.source\.missing: .*needs a single key path/);
+    await expect(
+      runFlow(
+        'bad',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'map', type: 'core.map', config: { fields: [{ target: 'x', source: two }] } as never },
+        ],
+        ['t->map'],
+        {},
+      ),
+    ).rejects.toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.source\.missing: .*needs a single key path/);
   });
 
   it('a lookup miss inside a mapping is fixed by adding the row and replaying', async () => {
     const fields: FieldInput[] = [
-      { target: 'lines', source: { kind: 'each', path: 'lineItems', fields: [{ target: 'item', source: { kind: 'lookup', table: 'sku-overrides', key: 'sku', column: 'erpSku' } }] } },
+      {
+        target: 'lines',
+        source: {
+          kind: 'each',
+          path: 'lineItems',
+          fields: [{ target: 'item', source: { kind: 'lookup', table: 'sku-overrides', key: 'sku', column: 'erpSku' } }],
+        },
+      },
     ];
     lookups.create({ name: 'sku-overrides', scope: 'skus', ...TABLE_PRESETS['sku-overrides'] }, [
       { sku: 'SKU2006-001', erpSku: 'AVI-1' },
@@ -178,7 +280,15 @@ describe('core.map through the runtime', () => {
       { sku: 'CASE-LEATHER-PREM', erpSku: 'CASE' },
       { sku: 'SKU2006-020', erpSku: 'LOUNGE' },
     ]);
-    const failed = await runFlow('skus', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } as never }], ['t->map'], taxedOrder());
+    const failed = await runFlow(
+      'skus',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'core.map', config: { fields } as never },
+      ],
+      ['t->map'],
+      taxedOrder(),
+    );
     expect(failed.error).toMatchObject({
       code: 'LOOKUP_MISSING',
       message: 'target "lines[4].item": lookup table "sku-overrides" (version 1) has no row for sku="SKU2006-035" (from lineItems[4].sku)',
@@ -196,7 +306,15 @@ describe('core.map through the runtime', () => {
   it('a runaway expression fails the step permanently, naming the field, within the time limit', async () => {
     const fields: FieldInput[] = [{ target: 'spin', source: { kind: 'expr', expr: '(() => { while (true) {} })()' } }];
     const t0 = Date.now();
-    const run = await runFlow('spin', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields, timeoutMs: 100 } as never }], ['t->map'], { a: 1 });
+    const run = await runFlow(
+      'spin',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'core.map', config: { fields, timeoutMs: 100 } as never },
+      ],
+      ['t->map'],
+      { a: 1 },
+    );
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'map', class: 'permanent', code: 'MAPPING_FAILED' });
     expect((run.error as { message: string }).message).toBe('target "spin": expression failed: map expression #1: the code did not finish within 100 ms');
@@ -209,7 +327,17 @@ describe('core.map through the runtime', () => {
         fields: [
           { target: 'ref', source: { kind: 'path', path: 'name' } },
           { target: 'when', source: { kind: 'path', path: 'createdAt' }, transforms: [{ op: 'date', format: 'dd/MM/yyyy HH:mm', timeZone: 'Europe/Paris' }] },
-          { target: 'lines', source: { kind: 'each', path: 'lineItems', filter: [{ path: 'isGiftCard', op: 'false' }], fields: [{ target: 'price', source: { kind: 'path', path: 'unitPrice.shop.amount' }, transforms: [{ op: 'decimal', places: 1, rounding: 'half-up' }] }] } },
+          {
+            target: 'lines',
+            source: {
+              kind: 'each',
+              path: 'lineItems',
+              filter: [{ path: 'isGiftCard', op: 'false' }],
+              fields: [
+                { target: 'price', source: { kind: 'path', path: 'unitPrice.shop.amount' }, transforms: [{ op: 'decimal', places: 1, rounding: 'half-up' }] },
+              ],
+            },
+          },
           { target: 'loc', source: { kind: 'lookup', table: 'locations', key: 'raw.location_id' } },
           { target: 'upper', source: { kind: 'expr', expr: 'input.email.toUpperCase()' } },
         ],
@@ -218,7 +346,12 @@ describe('core.map through the runtime', () => {
       { sandbox, lookups },
     );
     expect(r.ok).toBe(false);
-    expect(r.output).toEqual({ ref: '#9999', when: '01/01/2022 01:00', lines: [{ price: '90.0' }, { price: '25.0' }, { price: '160.0' }, { price: '120.0' }], upper: 'JON@EXAMPLE.COM' });
+    expect(r.output).toEqual({
+      ref: '#9999',
+      when: '01/01/2022 01:00',
+      lines: [{ price: '90.0' }, { price: '25.0' }, { price: '160.0' }, { price: '120.0' }],
+      upper: 'JON@EXAMPLE.COM',
+    });
     expect(r.fields.map((f) => [f.target, f.kind, f.source, f.error ?? f.value])).toEqual([
       ['ref', 'path', 'name', '#9999'],
       ['when', 'path', 'createdAt', '01/01/2022 01:00'],
@@ -227,19 +360,39 @@ describe('core.map through the runtime', () => {
       ['lines[1].price', 'path', 'lineItems[2].unitPrice.shop.amount', '25.0'],
       ['lines[2].price', 'path', 'lineItems[3].unitPrice.shop.amount', '160.0'],
       ['lines[3].price', 'path', 'lineItems[4].unitPrice.shop.amount', '120.0'],
-      ['loc', 'lookup', 'lookup locations[raw.location_id]', 'target "loc": lookup table "locations" (version 1) has no row for location=empty (from raw.location_id)'],
+      [
+        'loc',
+        'lookup',
+        'lookup locations[raw.location_id]',
+        'target "loc": lookup table "locations" (version 1) has no row for location=empty (from raw.location_id)',
+      ],
       ['upper', 'expr', 'input.email.toUpperCase()', 'JON@EXAMPLE.COM'],
     ]);
     expect(r.fields.find((f) => f.target === 'lines')!.count).toEqual({ elements: 5, kept: 4 });
     expect(r.lookupsUsed).toEqual([{ table: 'locations', version: 1 }]);
 
-    const bad = await previewMap({ fields: [{ target: 'x', source: { kind: 'path', path: 'a..b' } }, { target: 'y', source: { kind: 'nope' } }] }, {});
+    const bad = await previewMap(
+      {
+        fields: [
+          { target: 'x', source: { kind: 'path', path: 'a..b' } },
+          { target: 'y', source: { kind: 'nope' } },
+        ],
+      },
+      {},
+    );
     expect(bad.ok).toBe(false);
     expect(bad.configProblems.map((p) => p.path)).toEqual(['$.fields[0].source.path', '$.fields[1].source.kind']);
   });
 
   it('refuses to publish a flow whose mapping has a bad path or no rounding rule', () => {
-    const doc = flow('bad', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields: [{ target: 'p', source: { kind: 'path', path: 'x' }, transforms: [{ op: 'decimal', places: 2 }] }] } }], ['t->map']);
+    const doc = flow(
+      'bad',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'core.map', config: { fields: [{ target: 'p', source: { kind: 'path', path: 'x' }, transforms: [{ op: 'decimal', places: 2 }] }] } },
+      ],
+      ['t->map'],
+    );
     rt.flows.create(doc);
     expect(() => rt.flows.publish('bad')).toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
   });

@@ -56,7 +56,13 @@ export const mapNode = defineNode({
 });
 
 export function mappingError(problems: FieldProblem[]) {
-  const head = problems.length === 1 ? problems[0].message : `${problems.length} mapping problems: ${problems.slice(0, 5).map((p) => p.message).join('; ')}${problems.length > 5 ? '; ...' : ''}`;
+  const head =
+    problems.length === 1
+      ? problems[0].message
+      : `${problems.length} mapping problems: ${problems
+          .slice(0, 5)
+          .map((p) => p.message)
+          .join('; ')}${problems.length > 5 ? '; ...' : ''}`;
   const lookupOnly = problems.every((p) => p.code === 'lookup');
   return permanentError(head, {
     code: lookupOnly ? 'LOOKUP_MISSING' : 'MAPPING_FAILED',

@@ -5,13 +5,16 @@ import { timezoneSchema } from './timezone.ts';
 
 export const scheduleConfig = z
   .object({
-    cron: z.string().min(1).superRefine((expr, ctx) => {
-      try {
-        new Cron(expr, { paused: true });
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}": ${(e as Error).message}` });
-      }
-    }),
+    cron: z
+      .string()
+      .min(1)
+      .superRefine((expr, ctx) => {
+        try {
+          new Cron(expr, { paused: true });
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expr}": ${(e as Error).message}` });
+        }
+      }),
     timezone: timezoneSchema,
   })
   .strict();

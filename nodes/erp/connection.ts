@@ -8,59 +8,90 @@ import { createNetSuiteConnector } from './netsuite/connector.ts';
 import { createSandboxErp } from './sandbox/index.ts';
 import { createTrytonConnector } from './tryton/connector.ts';
 
-const tryton = z.object({
-  kind: z.literal('tryton'),
-  url: z.string().url(),
-  database: z.string().min(1),
-  user: z.string().min(1),
-  password: z.string().min(1),
-  paymentTerm: z.string().optional(),
-  journal: z.string().optional(),
-  shippingSku: z.string().optional(),
-  postInvoices: z.boolean().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-}).strict();
+const tryton = z
+  .object({
+    kind: z.literal('tryton'),
+    url: z.string().url(),
+    database: z.string().min(1),
+    user: z.string().min(1),
+    password: z.string().min(1),
+    paymentTerm: z.string().optional(),
+    journal: z.string().optional(),
+    shippingSku: z.string().optional(),
+    postInvoices: z.boolean().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
 
-const sandbox = z.object({
-  kind: z.literal('sandbox'),
-  dataDir: z.string().optional(),
-  file: z.string().optional(),
-  seed: z.boolean().optional(),
-  postInvoices: z.boolean().optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code like GBP').optional(),
-}).strict();
+const sandbox = z
+  .object({
+    kind: z.literal('sandbox'),
+    dataDir: z.string().optional(),
+    file: z.string().optional(),
+    seed: z.boolean().optional(),
+    postInvoices: z.boolean().optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code like GBP')
+      .optional(),
+  })
+  .strict();
 
-const netsuite = z.object({
-  kind: z.literal('netsuite'),
-  accountId: z.string().regex(/^[0-9]+(_[A-Z0-9]+)?$/i, 'NetSuite account id like 1234567 or 1234567_SB1'),
-  auth: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('oauth2-m2m'), clientId: z.string().min(1), certificateId: z.string().min(1), privateKeyPem: z.string().includes('PRIVATE KEY'), algorithm: z.enum(['PS256', 'RS256', 'ES256']).optional(), scope: z.array(z.string()).optional() }).strict(),
-    z.object({ type: z.literal('tba'), consumerKey: z.string().min(1), consumerSecret: z.string().min(1), tokenId: z.string().min(1), tokenSecret: z.string().min(1) }).strict(),
-  ]),
-  concurrency: z.number().int().min(1).max(100).optional(),
-  baseUrl: z.string().url().optional(),
-  subsidiaryId: z.string().optional(),
-  discountItemId: z.string().optional(),
-  timeoutMs: z.number().int().positive().optional(),
-}).strict();
+const netsuite = z
+  .object({
+    kind: z.literal('netsuite'),
+    accountId: z.string().regex(/^[0-9]+(_[A-Z0-9]+)?$/i, 'NetSuite account id like 1234567 or 1234567_SB1'),
+    auth: z.discriminatedUnion('type', [
+      z
+        .object({
+          type: z.literal('oauth2-m2m'),
+          clientId: z.string().min(1),
+          certificateId: z.string().min(1),
+          privateKeyPem: z.string().includes('PRIVATE KEY'),
+          algorithm: z.enum(['PS256', 'RS256', 'ES256']).optional(),
+          scope: z.array(z.string()).optional(),
+        })
+        .strict(),
+      z
+        .object({
+          type: z.literal('tba'),
+          consumerKey: z.string().min(1),
+          consumerSecret: z.string().min(1),
+          tokenId: z.string().min(1),
+          tokenSecret: z.string().min(1),
+        })
+        .strict(),
+    ]),
+    concurrency: z.number().int().min(1).max(100).optional(),
+    baseUrl: z.string().url().optional(),
+    subsidiaryId: z.string().optional(),
+    discountItemId: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
 
-const businessCentral = z.object({
-  kind: z.literal('business-central'),
-  tenantId: z.string().min(1),
-  environment: z.string().min(1),
-  companyId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a company GUID'),
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  baseUrl: z.string().url().optional(),
-  tokenUrl: z.string().url().optional(),
-  concurrency: z.number().int().min(1).max(5).optional(),
-  requestsPer5Min: z.number().int().min(1).max(6000).optional(),
-  shippingItem: z.string().optional(),
-  refundAccount: z.string().optional(),
-  journalCode: z.string().optional(),
-  localCurrency: z.string().regex(/^[A-Z]{3}$/).optional(),
-  timeoutMs: z.number().int().positive().optional(),
-}).strict();
+const businessCentral = z
+  .object({
+    kind: z.literal('business-central'),
+    tenantId: z.string().min(1),
+    environment: z.string().min(1),
+    companyId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a company GUID'),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    baseUrl: z.string().url().optional(),
+    tokenUrl: z.string().url().optional(),
+    concurrency: z.number().int().min(1).max(5).optional(),
+    requestsPer5Min: z.number().int().min(1).max(6000).optional(),
+    shippingItem: z.string().optional(),
+    refundAccount: z.string().optional(),
+    journalCode: z.string().optional(),
+    localCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
 
 export const erpConnectionConfigSchema = z.discriminatedUnion('kind', [tryton, sandbox, netsuite, businessCentral]);
 export type ErpConnectionConfig = z.input<typeof erpConnectionConfigSchema>;

@@ -28,7 +28,10 @@ export function order(overrides: Partial<SalesOrderInput> = {}): SalesOrderInput
 }
 
 async function expectErpError(p: Promise<unknown>, code: string, errorClass = 'permanent'): Promise<NodeError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e, `expected ${code}`).toBeInstanceOf(NodeError);
   expect((e as NodeError).code).toBe(code);
   expect((e as NodeError).errorClass).toBe(errorClass);
@@ -70,10 +73,21 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       expect(o.number).not.toBe('');
       expect(o.customer.externalId).toBe(input.customer.externalId);
       expect(o.lines).toEqual([
-        expect.objectContaining({ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCode: 'US-SALES-10', net: '388.00', taxAmount: '38.80', warehouse: 'WH' }),
+        expect.objectContaining({
+          sku: 'IPOD2008GREEN',
+          quantity: '2',
+          unitPrice: '199.00',
+          discount: '10.00',
+          taxCode: 'US-SALES-10',
+          net: '388.00',
+          taxAmount: '38.80',
+          warehouse: 'WH',
+        }),
         expect.objectContaining({ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', discount: '0.00', taxCode: null, net: '12.00', taxAmount: '0.00' }),
       ]);
-      expect(o.shipping).toEqual([expect.objectContaining({ description: 'Standard Shipping', amount: '10.00', net: '10.00', taxAmount: '1.00', taxCode: 'US-SALES-10' })]);
+      expect(o.shipping).toEqual([
+        expect.objectContaining({ description: 'Standard Shipping', amount: '10.00', net: '10.00', taxAmount: '1.00', taxCode: 'US-SALES-10' }),
+      ]);
       expect(o.totals).toEqual({ net: '410.00', tax: '39.80', gross: '449.80' });
 
       const again = await erp.createSalesOrder(input);
@@ -88,7 +102,12 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
 
     it('converts tax-inclusive prices so the ERP totals equal the gross paid', async () => {
       const erp = get();
-      const input = order({ currency: 'USD', pricesIncludeTax: true, lines: [{ sku: 'TSHIRT-RED-M', quantity: '3', unitPrice: '24.00', discount: '6.00', taxCodes: ['UK-VAT-20'] }], shipping: [{ description: 'Royal Mail', amount: '4.80', taxCodes: ['UK-VAT-20'] }] });
+      const input = order({
+        currency: 'USD',
+        pricesIncludeTax: true,
+        lines: [{ sku: 'TSHIRT-RED-M', quantity: '3', unitPrice: '24.00', discount: '6.00', taxCodes: ['UK-VAT-20'] }],
+        shipping: [{ description: 'Royal Mail', amount: '4.80', taxCodes: ['UK-VAT-20'] }],
+      });
       const { document: o } = await erp.createSalesOrder(input);
       expect(o.totals).toEqual({ net: '59.00', tax: '11.80', gross: '70.80' });
       expect(o.lines[0]).toMatchObject({ unitPrice: '24.00', discount: '6.00', net: '55.00', taxAmount: '11.00' });
@@ -96,7 +115,9 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
 
     it('applies stacked taxes (state + county) per line, rounded per tax', async () => {
       const erp = get();
-      const { document: o } = await erp.createSalesOrder(order({ lines: [{ sku: 'SKU2006-001', quantity: '3', unitPrice: '19.99', taxCodes: ['US-STATE-6', 'US-COUNTY-1.5'] }], shipping: [] }));
+      const { document: o } = await erp.createSalesOrder(
+        order({ lines: [{ sku: 'SKU2006-001', quantity: '3', unitPrice: '19.99', taxCodes: ['US-STATE-6', 'US-COUNTY-1.5'] }], shipping: [] }),
+      );
       // 59.97 × 6 % = 3.5982 -> 3.60; 59.97 × 1.5 % = 0.89955 -> 0.90
       expect(o.lines[0]).toMatchObject({ net: '59.97', taxAmount: '4.50', taxCode: 'US-COUNTY-1.5,US-STATE-6' });
       expect(o.totals).toEqual({ net: '59.97', tax: '4.50', gross: '64.47' });
@@ -108,7 +129,10 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       const e1 = await expectErpError(erp.createSalesOrder(a), 'SKU_NOT_FOUND');
       expect(e1.message).toContain('NOPE-123');
       expect(await erp.getSalesOrder(a.externalId)).toBeNull();
-      const e2 = await expectErpError(erp.createSalesOrder(order({ lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00', taxCodes: ['XX-99'] }] })), 'TAX_CODE_NOT_FOUND');
+      const e2 = await expectErpError(
+        erp.createSalesOrder(order({ lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00', taxCodes: ['XX-99'] }] })),
+        'TAX_CODE_NOT_FOUND',
+      );
       expect(e2.message).toContain('XX-99');
       const e3 = await expectErpError(erp.createSalesOrder(order({ warehouse: 'ATLANTIS' })), 'WAREHOUSE_NOT_FOUND');
       expect(e3.message).toContain('ATLANTIS');
@@ -130,7 +154,12 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       const shipped = await erp.shipSalesOrder!(input.externalId, { trackingNumber: `1Z${uid()}` });
       const page = await erp.listFulfilments({ since: cursor, limit: 50 });
       const f = page.fulfilments.find((x) => x.externalOrderId === input.externalId);
-      expect(f).toMatchObject({ id: shipped.id, warehouse: 'WH2', lines: [{ sku: 'TSHIRT-RED-M', quantity: '2' }], tracking: { number: shipped.tracking.number } });
+      expect(f).toMatchObject({
+        id: shipped.id,
+        warehouse: 'WH2',
+        lines: [{ sku: 'TSHIRT-RED-M', quantity: '2' }],
+        tracking: { number: shipped.tracking.number },
+      });
       expect(f!.tracking.number).toMatch(/^1Z/);
       const next = await erp.listFulfilments({ since: page.cursor, limit: 50 });
       expect(next.fulfilments.find((x) => x.id === shipped.id)).toBeUndefined();
@@ -151,7 +180,15 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       expect(heads.map((h) => h.externalId).sort()).toEqual(inputs.map((i) => i.externalId).sort());
       for (const i of inputs) {
         const full = (await erp.getSalesOrder(i.externalId))!;
-        expect(heads.find((h) => h.externalId === i.externalId)).toEqual({ id: full.id, externalId: full.externalId, number: full.number, date: full.date, status: full.status, currency: full.currency, totals: full.totals });
+        expect(heads.find((h) => h.externalId === i.externalId)).toEqual({
+          id: full.id,
+          externalId: full.externalId,
+          number: full.number,
+          date: full.date,
+          status: full.status,
+          currency: full.currency,
+          totals: full.totals,
+        });
       }
       expect(heads.find((h) => h.externalId === inputs[2].externalId)!.status).toBe('cancelled');
     });
@@ -177,37 +214,77 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       await erp.shipSalesOrder!(input.externalId, { trackingNumber: 'TRACK-1' });
       const stock0 = await erp.getStock({ skus: ['IPOD2008BLACK'], warehouses: ['WH'] });
       const refundId = `r${uid()}`;
-      const memo = await erp.createCreditMemo({ externalId: refundId, orderExternalId: input.externalId, date: today(), restock: false,
-        lines: [{ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', taxCodes: ['US-SALES-10'] }] });
+      const memo = await erp.createCreditMemo({
+        externalId: refundId,
+        orderExternalId: input.externalId,
+        date: today(),
+        restock: false,
+        lines: [{ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', taxCodes: ['US-SALES-10'] }],
+      });
       expect(memo.created).toBe(true);
-      expect(memo.document).toMatchObject({ externalId: refundId, orderExternalId: input.externalId, restock: false, totals: { net: '199.00', tax: '19.90', gross: '218.90' } });
-      expect(memo.document.lines).toEqual([expect.objectContaining({ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', net: '199.00', taxAmount: '19.90' })]);
-      const again = await erp.createCreditMemo({ externalId: refundId, orderExternalId: input.externalId, date: today(), restock: false, lines: [{ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', taxCodes: ['US-SALES-10'] }] });
+      expect(memo.document).toMatchObject({
+        externalId: refundId,
+        orderExternalId: input.externalId,
+        restock: false,
+        totals: { net: '199.00', tax: '19.90', gross: '218.90' },
+      });
+      expect(memo.document.lines).toEqual([
+        expect.objectContaining({ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', net: '199.00', taxAmount: '19.90' }),
+      ]);
+      const again = await erp.createCreditMemo({
+        externalId: refundId,
+        orderExternalId: input.externalId,
+        date: today(),
+        restock: false,
+        lines: [{ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', taxCodes: ['US-SALES-10'] }],
+      });
       expect(again.created).toBe(false);
       expect(again.document.id).toBe(memo.document.id);
       expect((await erp.getStock({ skus: ['IPOD2008BLACK'], warehouses: ['WH'] }))[0].onHand).toBe(stock0[0].onHand);
 
-      const back = await erp.createCreditMemo({ externalId: `r${uid()}`, orderExternalId: input.externalId, date: today(), restock: true,
-        lines: [{ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', taxCodes: ['US-SALES-10'] }] });
+      const back = await erp.createCreditMemo({
+        externalId: `r${uid()}`,
+        orderExternalId: input.externalId,
+        date: today(),
+        restock: true,
+        lines: [{ sku: 'IPOD2008BLACK', quantity: '1', unitPrice: '199.00', taxCodes: ['US-SALES-10'] }],
+      });
       expect(back.document.restock).toBe(true);
       expect(back.document.totals.gross).toBe('218.90');
       const stock1 = await erp.getStock({ skus: ['IPOD2008BLACK'], warehouses: ['WH'] });
       expect(Number(stock1[0].onHand)).toBe(Number(stock0[0].onHand) + 1);
 
-      const ship = await erp.createCreditMemo({ externalId: `r${uid()}`, orderExternalId: input.externalId, date: today(), restock: false, lines: [],
-        shipping: [{ description: 'Shipping refund', amount: '10.00', taxCodes: ['US-SALES-10'] }] });
+      const ship = await erp.createCreditMemo({
+        externalId: `r${uid()}`,
+        orderExternalId: input.externalId,
+        date: today(),
+        restock: false,
+        lines: [],
+        shipping: [{ description: 'Shipping refund', amount: '10.00', taxCodes: ['US-SALES-10'] }],
+      });
       expect(ship.document.lines).toEqual([]);
       expect(ship.document.shipping).toEqual([expect.objectContaining({ net: '10.00', taxAmount: '1.00' })]);
       expect(ship.document.totals).toEqual({ net: '10.00', tax: '1.00', gross: '11.00' });
 
-      await expectErpError(erp.createCreditMemo({ externalId: `r${uid()}`, orderExternalId: 'no-such-order', date: today(), restock: false, lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00' }] }), 'SALES_ORDER_NOT_FOUND');
+      await expectErpError(
+        erp.createCreditMemo({
+          externalId: `r${uid()}`,
+          orderExternalId: 'no-such-order',
+          date: today(),
+          restock: false,
+          lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00' }],
+        }),
+        'SALES_ORDER_NOT_FOUND',
+      );
     });
 
     it('posts a payout journal idempotently and reads the ledger back', async () => {
       const erp = get();
       const payout = `payout-${uid()}`;
       const input = {
-        externalId: payout, date: today(), description: 'Shopify payout',
+        externalId: payout,
+        date: today(),
+        description: 'Shopify payout',
         lines: [
           { account: '1000', debit: '95.10', description: 'Bank deposit' },
           { account: '6100', debit: '4.90', description: 'Shopify fees' },
@@ -219,8 +296,28 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       expect(a.document).toMatchObject({ externalId: payout, posted: true, totals: { debit: '100.00', credit: '100.00' }, description: 'Shopify payout' });
       const b = await erp.postJournal(input);
       expect(b).toEqual({ created: false, document: a.document });
-      await expectErpError(erp.postJournal({ ...input, externalId: `payout-${uid()}`, lines: [{ account: '1000', debit: '1.00' }, { account: '1190', credit: '2.00' }] }), 'UNBALANCED_JOURNAL');
-      await expectErpError(erp.postJournal({ ...input, externalId: `payout-${uid()}`, lines: [{ account: '9999', debit: '1.00' }, { account: '1190', credit: '1.00' }] }), 'ACCOUNT_NOT_FOUND');
+      await expectErpError(
+        erp.postJournal({
+          ...input,
+          externalId: `payout-${uid()}`,
+          lines: [
+            { account: '1000', debit: '1.00' },
+            { account: '1190', credit: '2.00' },
+          ],
+        }),
+        'UNBALANCED_JOURNAL',
+      );
+      await expectErpError(
+        erp.postJournal({
+          ...input,
+          externalId: `payout-${uid()}`,
+          lines: [
+            { account: '9999', debit: '1.00' },
+            { account: '1190', credit: '1.00' },
+          ],
+        }),
+        'ACCOUNT_NOT_FOUND',
+      );
       const ledger = await erp.listLedger({ from: today(), to: today(), accounts: ['1190'] });
       const line = ledger.find((l) => l.source.externalId === payout);
       expect(line).toMatchObject({ account: '1190', debit: '0.00', credit: '100.00', source: { type: 'journal', externalId: payout }, reconciled: false });

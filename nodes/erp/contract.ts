@@ -258,7 +258,10 @@ export interface CreditMemoLineInput {
 }
 
 /** Lines restocked, each with its warehouse (line's, else memo's, else `fallback`, the order's). */
-export function restockedLines<T extends CreditMemoLineInput>(m: { lines: T[]; restock: boolean; warehouse?: string }, fallback: string): Array<T & { warehouse: string }> {
+export function restockedLines<T extends CreditMemoLineInput>(
+  m: { lines: T[]; restock: boolean; warehouse?: string },
+  fallback: string,
+): Array<T & { warehouse: string }> {
   return m.lines.filter((l) => l.restock ?? m.restock).map((l) => ({ ...l, warehouse: l.warehouse ?? m.warehouse ?? fallback }));
 }
 
@@ -389,15 +392,17 @@ export interface ErpSettlement {
   externalId: string;
   /** The settlement entry in the ledger, null when nothing needed booking. */
   entryNumber: string | null;
-  items: Array<SettlementItemInput & {
-    status: 'settled' | 'already-settled' | 'not-found';
-    /** The ERP document settled (invoice or credit memo number). */
-    document: string | null;
-    /** The receivable moved for it (the ERP's open amount of the document; the chargeback amount). */
-    settledAmount: Money | null;
-    /** The invoice's (or credit memo's) payment status after this settlement. */
-    invoiceStatus: InvoicePaymentStatus | null;
-  }>;
+  items: Array<
+    SettlementItemInput & {
+      status: 'settled' | 'already-settled' | 'not-found';
+      /** The ERP document settled (invoice or credit memo number). */
+      document: string | null;
+      /** The receivable moved for it (the ERP's open amount of the document; the chargeback amount). */
+      settledAmount: Money | null;
+      /** The invoice's (or credit memo's) payment status after this settlement. */
+      invoiceStatus: InvoicePaymentStatus | null;
+    }
+  >;
 }
 
 export interface ErpConnector {

@@ -5,8 +5,19 @@ import { createErpConnection, erpNodes } from './index.ts';
 describe('ERP node registry and connection factory', () => {
   it('exports the node types of issues 5 and 6', () => {
     expect(erpNodes.map((n) => n.type).sort()).toEqual([
-      'erp.await-refund', 'erp.balance-sales-order', 'erp.cancel-sales-order', 'erp.check-order-edit', 'erp.payment-gate', 'erp.post-credit-memo', 'erp.post-journal',
-      'erp.post-sales-order', 'erp.read-fulfilments', 'erp.read-ledger', 'erp.read-sales-order', 'erp.read-stock', 'erp.upsert-customer',
+      'erp.await-refund',
+      'erp.balance-sales-order',
+      'erp.cancel-sales-order',
+      'erp.check-order-edit',
+      'erp.payment-gate',
+      'erp.post-credit-memo',
+      'erp.post-journal',
+      'erp.post-sales-order',
+      'erp.read-fulfilments',
+      'erp.read-ledger',
+      'erp.read-sales-order',
+      'erp.read-stock',
+      'erp.upsert-customer',
     ]);
   });
   it.each(erpNodes.map((n) => [n.type, n] as const))('%s declares schema, ports and a sample output', (_t, n) => {
@@ -22,12 +33,38 @@ describe('ERP node registry and connection factory', () => {
     expect((await erp.listWarehouses()).length).toBe(2);
     await erp.close();
     expect(createErpConnection({ kind: 'tryton', url: 'http://127.0.0.1:8000/', database: 'db', user: 'admin', password: 'pw' }).kind).toBe('tryton');
-    expect(createErpConnection({ kind: 'business-central', tenantId: 't', environment: 'sandbox', companyId: '9b1b5a47-4c2a-ef11-8e61-6045bdc8c0a1', clientId: 'c', clientSecret: 's' }).limits).toEqual({ concurrency: 5, rate: { requests: 6000, windowMs: 300_000 } });
-    expect(createErpConnection({ kind: 'netsuite', accountId: '1234567_SB1', concurrency: 15, auth: { type: 'tba', consumerKey: 'a', consumerSecret: 'b', tokenId: 'c', tokenSecret: 'd' } }).limits.concurrency).toBe(15);
+    expect(
+      createErpConnection({
+        kind: 'business-central',
+        tenantId: 't',
+        environment: 'sandbox',
+        companyId: '9b1b5a47-4c2a-ef11-8e61-6045bdc8c0a1',
+        clientId: 'c',
+        clientSecret: 's',
+      }).limits,
+    ).toEqual({ concurrency: 5, rate: { requests: 6000, windowMs: 300_000 } });
+    expect(
+      createErpConnection({
+        kind: 'netsuite',
+        accountId: '1234567_SB1',
+        concurrency: 15,
+        auth: { type: 'tba', consumerKey: 'a', consumerSecret: 'b', tokenId: 'c', tokenSecret: 'd' },
+      }).limits.concurrency,
+    ).toBe(15);
     // The server vault's stored shape: { id, provider, config, secrets }.
-    const stored = createErpConnection({ id: 'erp-1', provider: 'tryton', config: { url: 'http://127.0.0.1:8000/', database: 'db', user: 'admin' }, secrets: { password: 'pw' } });
+    const stored = createErpConnection({
+      id: 'erp-1',
+      provider: 'tryton',
+      config: { url: 'http://127.0.0.1:8000/', database: 'db', user: 'admin' },
+      secrets: { password: 'pw' },
+    });
     expect(stored.kind).toBe('tryton');
-    const ns = createErpConnection({ id: 'ns', provider: 'netsuite', config: { accountId: '1234567', consumerKey: 'ck', tokenId: 'ti' }, secrets: { consumerSecret: 'cs', tokenSecret: 'ts' } });
+    const ns = createErpConnection({
+      id: 'ns',
+      provider: 'netsuite',
+      config: { accountId: '1234567', consumerKey: 'ck', tokenId: 'ti' },
+      secrets: { consumerSecret: 'cs', tokenSecret: 'ts' },
+    });
     expect(ns.kind).toBe('netsuite');
     let msg = '';
     try {

@@ -16,8 +16,19 @@ import { checkOrderEditNode } from './nodes/check-order-edit.ts';
 import { paymentGateNode } from './nodes/payment-gate.ts';
 
 export const erpNodes: NodeType[] = [
-  upsertCustomerNode, postSalesOrderNode, cancelSalesOrderNode, readStockNode, readFulfilmentsNode, postCreditMemoNode, postJournalNode, readLedgerNode,
-  readSalesOrderNode, balanceSalesOrderNode, awaitRefundNode, checkOrderEditNode, paymentGateNode,
+  upsertCustomerNode,
+  postSalesOrderNode,
+  cancelSalesOrderNode,
+  readStockNode,
+  readFulfilmentsNode,
+  postCreditMemoNode,
+  postJournalNode,
+  readLedgerNode,
+  readSalesOrderNode,
+  balanceSalesOrderNode,
+  awaitRefundNode,
+  checkOrderEditNode,
+  paymentGateNode,
 ];
 
 export type * from './contract.ts';

@@ -2,7 +2,11 @@
 // so this matches on the spelling (GraphQL or REST) by family and sends anything unknown to `adjustment`.
 import type { Bucket } from './types.ts';
 
-const norm = (t: string) => t.trim().toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+const norm = (t: string) =>
+  t
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_');
 
 const memo = new Map<string, { bucket: Bucket; known: boolean }>();
 

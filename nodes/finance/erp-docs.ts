@@ -52,7 +52,11 @@ export function docsFromLedger(lines: LedgerLine[], receivable: string, clearing
 
 export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string, clearing?: string): Promise<ErpDoc[]> {
   if (!erp.capabilities.ledger) return [];
-  return docsFromLedger(await erp.listLedger({ from: range.from, to: range.to, accounts: clearing ? [receivable, clearing] : [receivable] }), receivable, clearing);
+  return docsFromLedger(
+    await erp.listLedger({ from: range.from, to: range.to, accounts: clearing ? [receivable, clearing] : [receivable] }),
+    receivable,
+    clearing,
+  );
 }
 
 /**
@@ -63,7 +67,8 @@ export async function loadSalesOrders(erp: ErpConnector, orderIds: string[]): Pr
   const out = new Map<string, ErpDoc>();
   if (!erp.capabilities.salesOrders || !orderIds.length) return out;
   const add = (id: string, so: Pick<ErpSalesOrderHead, 'id' | 'number' | 'date' | 'status' | 'totals'> | null) => {
-    if (so && so.status !== 'cancelled') out.set(id, { uid: `sales-order:${so.id}`, kind: 'sales-order', externalId: id, number: so.number, date: so.date, amount: new Decimal(so.totals.gross) });
+    if (so && so.status !== 'cancelled')
+      out.set(id, { uid: `sales-order:${so.id}`, kind: 'sales-order', externalId: id, number: so.number, date: so.date, amount: new Decimal(so.totals.gross) });
   };
   if (erp.findSalesOrders) {
     for (let i = 0; i < orderIds.length; i += 2_000) for (const so of await erp.findSalesOrders(orderIds.slice(i, i + 2_000))) add(so.externalId, so);

@@ -4,7 +4,13 @@ import type { ExceptionSink, ExceptionType, RaiseException } from '../../runtime
 import type { PayoutReconciliation, ReconItem } from './types.ts';
 
 /** Types this node raises, for runbooks and the exceptions inbox. */
-export const RECONCILIATION_EXCEPTION_TYPES = ['payout-variance', 'payout-missing-in-erp', 'payout-refund-unposted', 'payout-amount-mismatch', 'payout-unknown-in-shopify'] as const;
+export const RECONCILIATION_EXCEPTION_TYPES = [
+  'payout-variance',
+  'payout-missing-in-erp',
+  'payout-refund-unposted',
+  'payout-amount-mismatch',
+  'payout-unknown-in-shopify',
+] as const;
 
 const orderGid = (id: string | null) => (id ? `gid://shopify/Order/${id}` : undefined);
 
@@ -17,23 +23,50 @@ export function itemKey(i: Pick<ReconItem, 'status' | 'bucket' | 'orderId' | 're
 }
 
 function itemException(r: PayoutReconciliation, i: ReconItem, links: { runId: string; flowId: string; nodeId: string }): RaiseException | null {
-  const what = i.bucket === 'refund' ? `refund${i.refundId ? ` ${i.refundId}` : ''} of order ${i.orderId ?? '(unknown)'}` : `order ${i.orderId ?? `transaction ${i.transactions[0]}`}`;
+  const what =
+    i.bucket === 'refund'
+      ? `refund${i.refundId ? ` ${i.refundId}` : ''} of order ${i.orderId ?? '(unknown)'}`
+      : `order ${i.orderId ?? `transaction ${i.transactions[0]}`}`;
   const common = { key: itemKey(i), owner: 'finance' as const, links: { ...links, shopify: orderGid(i.orderId), erp: i.erp?.number ?? undefined } };
   const data = { payoutId: r.payoutId, payoutDate: r.date, currency: r.currency, item: i };
   if (i.status === 'missing-in-erp') {
     return i.bucket === 'refund'
-      ? { ...common, type: 'payout-refund-unposted', severity: 'high', title: `Refund not posted in the ERP: ${what}, ${i.shopifyAmount} ${r.currency}`,
-        detail: `Shopify refunded ${i.shopifyAmount} ${r.currency} in payout ${r.payoutId} (transactions ${i.transactions.join(', ')}) but the ERP has no credit memo for it.`, data }
-      : { ...common, type: 'payout-missing-in-erp', severity: 'high', title: `Paid in Shopify, missing in the ERP: ${what}, ${i.shopifyAmount} ${r.currency}`,
-        detail: `Shopify paid out ${i.shopifyAmount} ${r.currency} for ${what} in payout ${r.payoutId} but the ERP has no invoice or sales order for it.`, data };
+      ? {
+          ...common,
+          type: 'payout-refund-unposted',
+          severity: 'high',
+          title: `Refund not posted in the ERP: ${what}, ${i.shopifyAmount} ${r.currency}`,
+          detail: `Shopify refunded ${i.shopifyAmount} ${r.currency} in payout ${r.payoutId} (transactions ${i.transactions.join(', ')}) but the ERP has no credit memo for it.`,
+          data,
+        }
+      : {
+          ...common,
+          type: 'payout-missing-in-erp',
+          severity: 'high',
+          title: `Paid in Shopify, missing in the ERP: ${what}, ${i.shopifyAmount} ${r.currency}`,
+          detail: `Shopify paid out ${i.shopifyAmount} ${r.currency} for ${what} in payout ${r.payoutId} but the ERP has no invoice or sales order for it.`,
+          data,
+        };
   }
   if (i.status === 'amount-mismatch') {
-    return { ...common, type: 'payout-amount-mismatch', severity: 'medium', title: `Amount differs for ${what}: Shopify ${i.shopifyAmount}, ERP ${i.erpAmount} (${i.delta} ${r.currency})`,
-      detail: `Payout ${r.payoutId}: Shopify ${i.shopifyAmount} vs ERP ${i.erp?.kind} ${i.erp?.number} ${i.erpAmount}; difference ${i.delta} ${r.currency}.`, data };
+    return {
+      ...common,
+      type: 'payout-amount-mismatch',
+      severity: 'medium',
+      title: `Amount differs for ${what}: Shopify ${i.shopifyAmount}, ERP ${i.erpAmount} (${i.delta} ${r.currency})`,
+      detail: `Payout ${r.payoutId}: Shopify ${i.shopifyAmount} vs ERP ${i.erp?.kind} ${i.erp?.number} ${i.erpAmount}; difference ${i.delta} ${r.currency}.`,
+      data,
+    };
   }
   if (i.status === 'erp-only') {
-    return { ...common, type: 'payout-unknown-in-shopify', severity: 'medium', title: `ERP ${i.erp!.kind} ${i.erp!.number ?? i.erp!.externalId} (${i.erpAmount} ${r.currency}) is in no Shopify payout`,
-      detail: `Dated ${i.erp!.date}, within payout ${r.payoutId}'s dates, with Shopify id ${i.erp!.externalId}, but no Shopify Payments transaction matches it.`, data };
+    return {
+      ...common,
+      type: 'payout-unknown-in-shopify',
+      severity: 'medium',
+      title: `ERP ${i.erp!.kind} ${i.erp!.number ?? i.erp!.externalId} (${i.erpAmount} ${r.currency}) is in no Shopify payout`,
+      detail: `Dated ${i.erp!.date}, within payout ${r.payoutId}'s dates, with Shopify id ${i.erp!.externalId}, but no Shopify Payments transaction matches it.`,
+      data,
+    };
   }
   return null;
 }
@@ -43,12 +76,25 @@ export function exceptionsFor(recs: PayoutReconciliation[], links: { runId: stri
   for (const r of recs) {
     if (r.status === 'unbalanced') {
       out.push({
-        type: 'payout-variance', key: `payout:${r.payoutId}`, owner: 'finance', severity: 'high',
+        type: 'payout-variance',
+        key: `payout:${r.payoutId}`,
+        owner: 'finance',
+        severity: 'high',
         title: `Payout ${r.payoutId} of ${r.date} (${r.payoutNet} ${r.currency}) does not reconcile: ERP variance ${r.erpVariance}, Shopify variance ${r.shopifyVariance}`,
-        detail: `Not posted. ${r.counts['missing-in-erp']} missing in the ERP, ${r.counts['amount-mismatch']} amount mismatches`
-          + `${r.inconsistentTransactions.length ? `, Shopify transactions whose net is not amount − fee: ${r.inconsistentTransactions.join(', ')}` : ''}. The journal is posted automatically once both variances are 0.00.`,
+        detail:
+          `Not posted. ${r.counts['missing-in-erp']} missing in the ERP, ${r.counts['amount-mismatch']} amount mismatches` +
+          `${r.inconsistentTransactions.length ? `, Shopify transactions whose net is not amount − fee: ${r.inconsistentTransactions.join(', ')}` : ''}. The journal is posted automatically once both variances are 0.00.`,
         links: { ...links, shopify: r.payoutGid },
-        data: { payoutId: r.payoutId, currency: r.currency, payoutNet: r.payoutNet, totals: r.totals, erpVariance: r.erpVariance, shopifyVariance: r.shopifyVariance, counts: r.counts, inconsistentTransactions: r.inconsistentTransactions },
+        data: {
+          payoutId: r.payoutId,
+          currency: r.currency,
+          payoutNet: r.payoutNet,
+          totals: r.totals,
+          erpVariance: r.erpVariance,
+          shopifyVariance: r.shopifyVariance,
+          counts: r.counts,
+          inconsistentTransactions: r.inconsistentTransactions,
+        },
       });
     }
     for (const i of r.items) {

@@ -26,8 +26,17 @@ describe('finance.gift-card-journal', () => {
     const out = await exec(order);
     expect(out.port).toBe('journal');
     expect(out.data).toMatchObject({
-      externalId: `giftcard:${raw.id}`, sold: '50.00', redeemed: '30.00', currency: 'USD', date: '2026-03-06',
-      lines: [{ account: '1190', debit: '50.00' }, { account: '2300', credit: '50.00' }, { account: '2300', debit: '30.00' }, { account: '1190', credit: '30.00' }],
+      externalId: `giftcard:${raw.id}`,
+      sold: '50.00',
+      redeemed: '30.00',
+      currency: 'USD',
+      date: '2026-03-06',
+      lines: [
+        { account: '1190', debit: '50.00' },
+        { account: '2300', credit: '50.00' },
+        { account: '2300', debit: '30.00' },
+        { account: '1190', credit: '30.00' },
+      ],
     });
   });
 
@@ -41,19 +50,41 @@ describe('finance.gift-card-journal', () => {
     const base = JSON.parse(readFileSync(new URL('../../flows/templates/scenarios/gift-card-purchase-and-payment.orders-paid.json', import.meta.url), 'utf8'));
     // The same shop's T-shirt bought with a gift card only (Shopify lists the gateway as "gift_card"; the webhook has no transactions).
     const shirt = base.line_items.find((l: { gift_card: boolean }) => !l.gift_card);
-    const raw = { ...base, id: base.id + 1, payment_gateway_names: ['gift_card'], line_items: [shirt], total_price: '20.00', subtotal_price: '20.00', current_total_price: '20.00',
-      total_price_set: { shop_money: { amount: '20.00', currency_code: base.currency }, presentment_money: { amount: '20.00', currency_code: base.presentment_currency } }, total_outstanding: '0.00' };
+    const raw = {
+      ...base,
+      id: base.id + 1,
+      payment_gateway_names: ['gift_card'],
+      line_items: [shirt],
+      total_price: '20.00',
+      subtotal_price: '20.00',
+      current_total_price: '20.00',
+      total_price_set: {
+        shop_money: { amount: '20.00', currency_code: base.currency },
+        presentment_money: { amount: '20.00', currency_code: base.presentment_currency },
+      },
+      total_outstanding: '0.00',
+    };
     delete raw.transactions;
     const sink = new MemorySink();
     const out = await exec(orderFromRest(raw), sink);
     expect(out.port).toBe('journal');
-    expect(out.data).toMatchObject({ sold: '0.00', redeemed: '20.00', lines: [{ account: '2300', debit: '20.00' }, { account: '1190', credit: '20.00' }] });
+    expect(out.data).toMatchObject({
+      sold: '0.00',
+      redeemed: '20.00',
+      lines: [
+        { account: '2300', debit: '20.00' },
+        { account: '1190', credit: '20.00' },
+      ],
+    });
     expect(sink.open()).toEqual([]);
     // Part still outstanding: only what was paid was redeemed.
     const part = await exec(orderFromRest({ ...raw, total_outstanding: '5.00' }), sink);
     expect((part.data as { redeemed: string }).redeemed).toBe('15.00');
     // On payment terms the totals do not say what the card paid: raised, not guessed.
-    const terms = await exec(orderFromRest({ ...raw, payment_terms: { payment_terms_name: 'Net 30', payment_terms_type: 'net', due_in_days: 30, payment_schedules: [] } }), sink);
+    const terms = await exec(
+      orderFromRest({ ...raw, payment_terms: { payment_terms_name: 'Net 30', payment_terms_type: 'net', due_in_days: 30, payment_schedules: [] } }),
+      sink,
+    );
     expect((terms.data as { redeemed: string }).redeemed).toBe('0.00');
     expect(sink.open().map((e) => e.type)).toEqual(['gift-card-redemption-unknown']);
   });
@@ -62,7 +93,14 @@ describe('finance.gift-card-journal', () => {
     const raw = JSON.parse(readFileSync(new URL('../../flows/templates/scenarios/gift-card-purchase-and-payment.orders-paid.json', import.meta.url), 'utf8'));
     const sink = new MemorySink();
     const out = await exec(orderFromRest(raw), sink);
-    expect(out.data).toMatchObject({ sold: '50.00', redeemed: '0.00', lines: [{ account: '1190', debit: '50.00' }, { account: '2300', credit: '50.00' }] });
+    expect(out.data).toMatchObject({
+      sold: '50.00',
+      redeemed: '0.00',
+      lines: [
+        { account: '1190', debit: '50.00' },
+        { account: '2300', credit: '50.00' },
+      ],
+    });
     expect(sink.open().map((e) => [e.type, e.key, e.owner])).toEqual([['gift-card-redemption-unknown', `order:${raw.id}`, 'finance']]);
     await expect(exec(orderFromRest(raw))).rejects.toThrow(/no exceptions service/);
   });

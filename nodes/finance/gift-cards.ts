@@ -10,20 +10,33 @@ import type { JournalInput, JournalLineInput } from '../erp/contract.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
 import { legacy } from './erp-docs.ts';
 
-const config = z.object({
-  accounts: z.object({
-    liability: z.string().min(1).default('2300'),
-    clearing: z.string().min(1).default('1190'),
-  }).strict().default({ liability: '2300', clearing: '1190' }),
-  /** Payment gateways whose captured amounts are gift-card redemptions. */
-  giftCardGateways: z.array(z.string().min(1)).min(1).default(['gift_card']),
-}).strict();
+const config = z
+  .object({
+    accounts: z
+      .object({
+        liability: z.string().min(1).default('2300'),
+        clearing: z.string().min(1).default('1190'),
+      })
+      .strict()
+      .default({ liability: '2300', clearing: '1190' }),
+    /** Payment gateways whose captured amounts are gift-card redemptions. */
+    giftCardGateways: z.array(z.string().min(1)).min(1).default(['gift_card']),
+  })
+  .strict();
 
-interface RawTransaction { kind?: string; status?: string; gateway?: string; amount?: string; currency?: string; id?: number | string }
+interface RawTransaction {
+  kind?: string;
+  status?: string;
+  gateway?: string;
+  amount?: string;
+  currency?: string;
+  id?: number | string;
+}
 
 /** Gift cards sold on the order, in shop money, after their discounts. */
 export function giftCardsSold(o: Pick<ShopifyOrder, 'lineItems'>): Decimal {
-  return o.lineItems.filter((l) => l.isGiftCard)
+  return o.lineItems
+    .filter((l) => l.isGiftCard)
     .reduce((a, l) => a.plus(new Decimal(l.unitPrice.shop.amount).times(l.quantity).minus(l.totalDiscount.shop.amount)), new Decimal(0));
 }
 
@@ -31,7 +44,10 @@ export function giftCardsSold(o: Pick<ShopifyOrder, 'lineItems'>): Decimal {
 export function giftCardsRedeemed(raw: unknown, gateways: string[]): Decimal | null {
   const txs = (raw as { transactions?: RawTransaction[] } | null)?.transactions;
   if (!Array.isArray(txs)) return null;
-  return txs.filter((t) => gateways.includes(String(t.gateway)) && ['sale', 'capture'].includes(String(t.kind).toLowerCase()) && String(t.status).toLowerCase() === 'success')
+  return txs
+    .filter(
+      (t) => gateways.includes(String(t.gateway)) && ['sale', 'capture'].includes(String(t.kind).toLowerCase()) && String(t.status).toLowerCase() === 'success',
+    )
     .reduce((a, t) => a.plus(t.amount ?? '0'), new Decimal(0));
 }
 
@@ -51,39 +67,65 @@ export function giftCardsRedeemedFromTotals(o: Pick<ShopifyOrder, 'paymentGatewa
   return paid.lt(0) ? null : paid;
 }
 
-export interface GiftCardOutput extends Partial<JournalInput> { orderId: string; sold: string; redeemed: string | null }
+export interface GiftCardOutput extends Partial<JournalInput> {
+  orderId: string;
+  sold: string;
+  redeemed: string | null;
+}
 
 export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, GiftCardOutput>({
   type: 'finance.gift-card-journal',
   version: 1,
   title: 'Gift card liability journal',
   category: 'finance',
-  description: 'For a paid order: books gift cards sold as a liability (Dr Shopify clearing, Cr gift-card liability) and gift cards redeemed as its '
-    + 'release (Dr liability, Cr clearing), as one journal for erp.post-journal keyed giftcard:<order id>. Orders with neither go out of `none`. '
-    + 'Without transactions on the order, an order paid by gift cards alone redeemed total_price less total_outstanding; a redemption the order '
-    + 'cannot tell (gift card and another gateway, payment terms) raises gift-card-redemption-unknown for finance.',
+  description:
+    'For a paid order: books gift cards sold as a liability (Dr Shopify clearing, Cr gift-card liability) and gift cards redeemed as its ' +
+    'release (Dr liability, Cr clearing), as one journal for erp.post-journal keyed giftcard:<order id>. Orders with neither go out of `none`. ' +
+    'Without transactions on the order, an order paid by gift cards alone redeemed total_price less total_outstanding; a redemption the order ' +
+    'cannot tell (gift card and another gateway, payment terms) raises gift-card-redemption-unknown for finance.',
   config,
   inputs: [{ id: 'in', dataType: '{ order: ShopifyOrder }' }],
-  outputs: [{ id: 'journal', title: 'Journal to post', dataType: 'ErpJournalInput' }, { id: 'none', title: 'No gift cards' }],
+  outputs: [
+    { id: 'journal', title: 'Journal to post', dataType: 'ErpJournalInput' },
+    { id: 'none', title: 'No gift cards' },
+  ],
   idempotent: true,
   sampleOutput: {
-    orderId: '7100000004', sold: '50.00', redeemed: '30.00', externalId: 'giftcard:7100000004', date: '2026-03-02', description: 'Gift cards on order #5004', currency: 'GBP',
-    lines: [{ account: '1190', debit: '50.00', description: 'Gift cards sold' }, { account: '2300', credit: '50.00', description: 'Gift cards sold' },
-      { account: '2300', debit: '30.00', description: 'Gift cards redeemed' }, { account: '1190', credit: '30.00', description: 'Gift cards redeemed' }],
+    orderId: '7100000004',
+    sold: '50.00',
+    redeemed: '30.00',
+    externalId: 'giftcard:7100000004',
+    date: '2026-03-02',
+    description: 'Gift cards on order #5004',
+    currency: 'GBP',
+    lines: [
+      { account: '1190', debit: '50.00', description: 'Gift cards sold' },
+      { account: '2300', credit: '50.00', description: 'Gift cards sold' },
+      { account: '2300', debit: '30.00', description: 'Gift cards redeemed' },
+      { account: '1190', credit: '30.00', description: 'Gift cards redeemed' },
+    ],
   },
   async execute(ctx, input) {
     const order = (input as { order?: ShopifyOrder } | null)?.order;
     if (!order || typeof order !== 'object' || !Array.isArray(order.lineItems)) {
-      throw permanentError(`node ${ctx.nodeId}: input.order must be a Shopify order (the shopify.trigger output of an order topic)`, { code: 'INVALID_INPUT', details: { field: 'input.order' } });
+      throw permanentError(`node ${ctx.nodeId}: input.order must be a Shopify order (the shopify.trigger output of an order topic)`, {
+        code: 'INVALID_INPUT',
+        details: { field: 'input.order' },
+      });
     }
     const orderId = legacy(order.id)!;
     const sold = giftCardsSold(order);
     const usesGiftCard = order.paymentGateways.some((g) => ctx.config.giftCardGateways.includes(g));
-    let redeemed = usesGiftCard ? giftCardsRedeemed(order.raw, ctx.config.giftCardGateways) ?? giftCardsRedeemedFromTotals(order, ctx.config.giftCardGateways) : new Decimal(0);
+    let redeemed = usesGiftCard
+      ? (giftCardsRedeemed(order.raw, ctx.config.giftCardGateways) ?? giftCardsRedeemedFromTotals(order, ctx.config.giftCardGateways))
+      : new Decimal(0);
     if (redeemed === null) {
       const sink = ctx.exceptions;
       const e = {
-        type: 'gift-card-redemption-unknown', key: `order:${orderId}`, owner: 'finance' as const, severity: 'medium' as const,
+        type: 'gift-card-redemption-unknown',
+        key: `order:${orderId}`,
+        owner: 'finance' as const,
+        severity: 'medium' as const,
         title: `Order ${order.name} was paid partly by gift card (gateways ${order.paymentGateways.join(', ')}), but the amount redeemed is not in the order`,
         detail: `Book the redemption by hand (Dr ${ctx.config.accounts.liability} gift-card liability, Cr ${ctx.config.accounts.clearing} clearing) from the order's transactions in Shopify; until then the payout charge for it will not tie.`,
         links: { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId, shopify: order.id },
@@ -97,10 +139,23 @@ export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, G
     if (sold.isZero() && redeemed.isZero()) return route('none', out);
     const { liability, clearing } = ctx.config.accounts;
     const lines: JournalLineInput[] = [];
-    if (sold.gt(0)) lines.push({ account: clearing, debit: sold.toFixed(2), description: `Gift cards sold on ${order.name}` }, { account: liability, credit: sold.toFixed(2), description: `Gift cards sold on ${order.name}` });
-    if (redeemed.gt(0)) lines.push({ account: liability, debit: redeemed.toFixed(2), description: `Gift cards redeemed on ${order.name}` }, { account: clearing, credit: redeemed.toFixed(2), description: `Gift cards redeemed on ${order.name}` });
+    if (sold.gt(0))
+      lines.push(
+        { account: clearing, debit: sold.toFixed(2), description: `Gift cards sold on ${order.name}` },
+        { account: liability, credit: sold.toFixed(2), description: `Gift cards sold on ${order.name}` },
+      );
+    if (redeemed.gt(0))
+      lines.push(
+        { account: liability, debit: redeemed.toFixed(2), description: `Gift cards redeemed on ${order.name}` },
+        { account: clearing, credit: redeemed.toFixed(2), description: `Gift cards redeemed on ${order.name}` },
+      );
     return route('journal', {
-      ...out, externalId: `giftcard:${orderId}`, date: (order.processedAt ?? order.createdAt).slice(0, 10), description: `Gift cards on order ${order.name}`, currency: order.currency, lines,
+      ...out,
+      externalId: `giftcard:${orderId}`,
+      date: (order.processedAt ?? order.createdAt).slice(0, 10),
+      description: `Gift cards on order ${order.name}`,
+      currency: order.currency,
+      lines,
     });
   },
 });

@@ -15,11 +15,15 @@ function money(ctx: NodeContext, v: unknown, path: string): void {
 }
 
 export function parsePayouts(ctx: NodeContext, input: unknown): ShopifyPayout[] {
-  const list = Array.isArray(input) ? input : input && typeof input === 'object' && Array.isArray((input as { payouts?: unknown }).payouts)
-    ? (input as { payouts: unknown[] }).payouts
-    : input && typeof input === 'object' && 'balanceTransactions' in input ? [input]
-      : input == null || (typeof input === 'object' && Object.keys(input).length === 0) ? []
-        : fail(ctx, '', 'must be { payouts: [...] } (the shopify.payouts output), a list of payouts or one payout');
+  const list = Array.isArray(input)
+    ? input
+    : input && typeof input === 'object' && Array.isArray((input as { payouts?: unknown }).payouts)
+      ? (input as { payouts: unknown[] }).payouts
+      : input && typeof input === 'object' && 'balanceTransactions' in input
+        ? [input]
+        : input == null || (typeof input === 'object' && Object.keys(input).length === 0)
+          ? []
+          : fail(ctx, '', 'must be { payouts: [...] } (the shopify.payouts output), a list of payouts or one payout');
   const base = Array.isArray(input) ? '' : '.payouts';
   return list.map((p, i) => {
     const path = `${base}[${i}]`;
@@ -30,9 +34,11 @@ export function parsePayouts(ctx: NodeContext, input: unknown): ShopifyPayout[] 
     if (!Array.isArray(o.balanceTransactions)) fail(ctx, `${path}.balanceTransactions`, 'must be a list');
     if (o.stored !== undefined) {
       const r = o.stored as Partial<NonNullable<ShopifyPayout['stored']>> | null;
-      if (!r || typeof r.scope !== 'string' || !r.scope) fail(ctx, `${path}.stored.scope`, 'is required (the Shopify connection the transactions are stored under)');
+      if (!r || typeof r.scope !== 'string' || !r.scope)
+        fail(ctx, `${path}.stored.scope`, 'is required (the Shopify connection the transactions are stored under)');
       if (!Number.isInteger(r.count) || r.count! < 0) fail(ctx, `${path}.stored.count`, `must be a whole number, got ${JSON.stringify(r.count)}`);
-      if (typeof r.digest !== 'string' || !/^[0-9a-f]{64}$/.test(r.digest)) fail(ctx, `${path}.stored.digest`, 'must be the sha-256 hex digest of the stored rows');
+      if (typeof r.digest !== 'string' || !/^[0-9a-f]{64}$/.test(r.digest))
+        fail(ctx, `${path}.stored.digest`, 'must be the sha-256 hex digest of the stored rows');
       if (o.balanceTransactions.length) fail(ctx, `${path}.balanceTransactions`, 'must be empty when the transactions are stored (stored.count of them)');
     }
     o.balanceTransactions.forEach((t, j) => {

@@ -8,15 +8,16 @@ const AMOUNTS = ['0', '0.00', '-0.00', '12.5', '-12.50', '1000000000000.99', '0.
 describe('MinorSum', () => {
   it('adds, subtracts and rounds to cents exactly as Decimal does, whatever the scale', () => {
     // Every ordered pair and a running total of everything, both signs.
-    for (const a of AMOUNTS) for (const b of AMOUNTS) {
-      const s = MinorSum.of(a).add(b, -1);
-      const d = new Decimal(a).minus(b);
-      expect(s.toDecimal().eq(d), `${a} - ${b}`).toBe(true);
-      expect(s.isZero()).toBe(d.isZero());
-      // Decimal gives -0 for a negative amount under half a cent: the same key once in a string.
-      expect(s.cents()).toBe(d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber() || 0);
-      expect(s.toDecimal().toFixed(2)).toBe(d.toFixed(2));
-    }
+    for (const a of AMOUNTS)
+      for (const b of AMOUNTS) {
+        const s = MinorSum.of(a).add(b, -1);
+        const d = new Decimal(a).minus(b);
+        expect(s.toDecimal().eq(d), `${a} - ${b}`).toBe(true);
+        expect(s.isZero()).toBe(d.isZero());
+        // Decimal gives -0 for a negative amount under half a cent: the same key once in a string.
+        expect(s.cents()).toBe(d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber() || 0);
+        expect(s.toDecimal().toFixed(2)).toBe(d.toFixed(2));
+      }
     const all = AMOUNTS.reduce((x, a) => x.add(a), new MinorSum());
     expect(all.toString()).toBe(AMOUNTS.reduce((x, a) => x.plus(a), new Decimal(0)).toFixed(4));
     expect(MinorSum.of('10.00').eq('10')).toBe(true);

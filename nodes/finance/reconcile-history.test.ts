@@ -13,7 +13,11 @@ import { payoutOf, seedErpDocs, type SeedDoc, type TxSpec } from './testing/bulk
 import type { ShopifyPayout } from '../shopify/types.ts';
 import type { PayoutReconciliation } from './types.ts';
 
-const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};
 
 let rt: Runtime | undefined;
 let cleanup: (() => void) | undefined;
@@ -28,20 +32,34 @@ function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true 
   cleanup = tmp.cleanup;
   const types = [...coreNodes, ...erpNodes, ...financeNodes];
   rt = createRuntime({
-    dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 }, services: { exceptions: sink },
+    dataDir: tmp.dir,
+    lookup: (t) => types.find((x) => x.type === t),
+    sandbox: noSandbox,
+    worker: { pollMs: 5 },
+    services: { exceptions: sink },
     connection: async (kind, id) => {
       if (kind === 'erp' && id === 'sandbox-erp') return erp;
       throw new Error(`no ${kind} connection ${id}`);
     },
   });
   const flow = {
-    schemaVersion: 1, id: 'recon', name: 'Reconcile',
+    schemaVersion: 1,
+    id: 'recon',
+    name: 'Reconcile',
     nodes: [
       { id: 'start', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
-      { id: 'reconcile', type: 'finance.reconcile-payouts', position: { x: 200, y: 0 }, config: { connection: 'sandbox-erp', dateToleranceDays: 3, reportErpOnly } },
+      {
+        id: 'reconcile',
+        type: 'finance.reconcile-payouts',
+        position: { x: 200, y: 0 },
+        config: { connection: 'sandbox-erp', dateToleranceDays: 3, reportErpOnly },
+      },
       { id: 'post-journal', type: 'erp.post-journal', position: { x: 400, y: 0 }, config: { connection: 'sandbox-erp' } },
     ],
-    edges: [{ id: 'e1', source: 'start', target: 'reconcile' }, { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' }],
+    edges: [
+      { id: 'e1', source: 'start', target: 'reconcile' },
+      { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' },
+    ],
   };
   rt.flows.create(flow as never);
   const { version } = rt.flows.publish('recon', { message: 'test', activate: true });
@@ -69,13 +87,22 @@ const PER_PAYOUT = 1000;
 
 function charges(payout: number): TxSpec[] {
   return Array.from({ length: PER_PAYOUT }, (_, i) => ({
-    id: `${payout}${String(i).padStart(4, '0')}`, type: 'CHARGE', amount: PRICES[i % PRICES.length], fee: '0.30',
-    order: `${900000 + payout * PER_PAYOUT + i}`, date: `${DAYS[i % DAYS.length]}T12:00:00Z`,
+    id: `${payout}${String(i).padStart(4, '0')}`,
+    type: 'CHARGE',
+    amount: PRICES[i % PRICES.length],
+    fee: '0.30',
+    order: `${900000 + payout * PER_PAYOUT + i}`,
+    date: `${DAYS[i % DAYS.length]}T12:00:00Z`,
   }));
 }
 
 function invoicesFor(payout: number): SeedDoc[] {
-  return Array.from({ length: PER_PAYOUT }, (_, i) => ({ kind: 'invoice' as const, externalId: `SO-${payout}-${i}`, date: DAYS[i % DAYS.length], gross: PRICES[i % PRICES.length] }));
+  return Array.from({ length: PER_PAYOUT }, (_, i) => ({
+    kind: 'invoice' as const,
+    externalId: `SO-${payout}-${i}`,
+    date: DAYS[i % DAYS.length],
+    gross: PRICES[i % PRICES.length],
+  }));
 }
 
 describe('finance.reconcile-payouts over a long history', () => {
@@ -96,7 +123,11 @@ describe('finance.reconcile-payouts over a long history', () => {
     }
 
     const db = rt!.store.sqlite;
-    const claims = db.prepare(`SELECT COUNT(*) AS n, COUNT(DISTINCT doc_uid) AS docs, COUNT(DISTINCT payout_id) AS payouts, MIN(matched_by) AS a, MAX(matched_by) AS b FROM recon_claims`).get();
+    const claims = db
+      .prepare(
+        `SELECT COUNT(*) AS n, COUNT(DISTINCT doc_uid) AS docs, COUNT(DISTINCT payout_id) AS payouts, MIN(matched_by) AS a, MAX(matched_by) AS b FROM recon_claims`,
+      )
+      .get();
     expect(claims).toEqual({ n: 20 * PER_PAYOUT, docs: 20 * PER_PAYOUT, payouts: 20, a: 'amount-date', b: 'amount-date' });
     const perPayout = db.prepare(`SELECT payout_id, COUNT(*) AS n FROM recon_claims GROUP BY payout_id`).all() as Array<{ n: number }>;
     expect(perPayout.every((r) => r.n === PER_PAYOUT)).toBe(true);
@@ -119,8 +150,18 @@ describe('finance.reconcile-payouts over a long history', () => {
     const erp = createSandboxErp();
     const backlog: ShopifyPayout[] = [];
     for (let p = 1; p <= 30; p++) {
-      const txs: TxSpec[] = Array.from({ length: 10 }, (_, i) => ({ id: `${p}${String(i).padStart(3, '0')}`, type: 'CHARGE', amount: '10.00', fee: '0.40', order: `${p * 100 + i}`, date: '2026-11-03T10:00:00Z' }));
-      seedErpDocs(erp, txs.map((t) => ({ kind: 'invoice', externalId: t.order!, date: '2026-11-03', gross: t.amount })));
+      const txs: TxSpec[] = Array.from({ length: 10 }, (_, i) => ({
+        id: `${p}${String(i).padStart(3, '0')}`,
+        type: 'CHARGE',
+        amount: '10.00',
+        fee: '0.40',
+        order: `${p * 100 + i}`,
+        date: '2026-11-03T10:00:00Z',
+      }));
+      seedErpDocs(
+        erp,
+        txs.map((t) => ({ kind: 'invoice', externalId: t.order!, date: '2026-11-03', gross: t.amount })),
+      );
       backlog.push(payoutOf(String(p), '2026-11-05', txs));
     }
     // One payout does not tie: its order is missing in the ERP. It waits; the 30 others are journaled now.
@@ -135,7 +176,12 @@ describe('finance.reconcile-payouts over a long history', () => {
     expect(step(run, 'post-journal').output).toMatchObject({ created: 30, existing: 0 });
     const journals = (await erp.listLedger({ from: '2026-11-01', to: '2026-11-30', accounts: ['1000'] })).filter((l) => l.source.type === 'journal');
     expect(journals.map((l) => l.source.externalId).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 30 }, (_, i) => String(i + 1)));
-    expect(h.sink.open().map((e) => `${e.type} ${e.key}`).sort()).toEqual(['payout-missing-in-erp order:3100', 'payout-variance payout:31']);
+    expect(
+      h.sink
+        .open()
+        .map((e) => `${e.type} ${e.key}`)
+        .sort(),
+    ).toEqual(['payout-missing-in-erp order:3100', 'payout-variance payout:31']);
 
     // The same payouts again (Shopify lists them again): nothing is posted twice; the waiting one is reconciled again.
     seedErpDocs(erp, [{ kind: 'invoice', externalId: '3100', date: '2026-11-03', gross: '10.00' }]);

@@ -37,18 +37,44 @@ describe('finance.reconcile-payouts: a scenario month that ties', () => {
     expect(first.status).toBe('succeeded');
     expect(step(first, 'reconcile').port).toBe('balanced');
     const recs = recsOf(first);
-    expect(recs.map((r) => [r.payoutId, r.status, r.shopifyVariance, r.erpVariance])).toEqual([['7001', 'balanced', '0.00', '0.00'], ['7002', 'balanced', '0.00', '0.00']]);
+    expect(recs.map((r) => [r.payoutId, r.status, r.shopifyVariance, r.erpVariance])).toEqual([
+      ['7001', 'balanced', '0.00', '0.00'],
+      ['7002', 'balanced', '0.00', '0.00'],
+    ]);
     const p1 = recs[0];
-    expect(p1.totals).toEqual({ charges: '96.80', refunds: '-22.00', fees: '3.71', adjustments: '1.25', disputes: '0.00', reserves: '-40.00', retriedPayouts: '0.00', net: '32.34' });
+    expect(p1.totals).toEqual({
+      charges: '96.80',
+      refunds: '-22.00',
+      fees: '3.71',
+      adjustments: '1.25',
+      disputes: '0.00',
+      reserves: '-40.00',
+      retriedPayouts: '0.00',
+      net: '32.34',
+    });
     expect(p1.payoutNet).toBe(payoutNet(7001).toFixed(2));
     expect(p1.counts).toMatchObject({ matched: 4, 'missing-in-erp': 0, 'amount-mismatch': 0, 'erp-only': 0, 'unmatched-adjustment': 2 });
     // The refund was matched through its Shopify refund id (read from the sandbox store), not by amount; the claim says so.
-    expect(p1.items.find((i) => i.bucket === 'refund')).toMatchObject({ status: 'matched', refundId: '6001', matchedBy: 'id', erp: { kind: 'credit-memo', externalId: '6001' } });
+    expect(p1.items.find((i) => i.bucket === 'refund')).toMatchObject({
+      status: 'matched',
+      refundId: '6001',
+      matchedBy: 'id',
+      erp: { kind: 'credit-memo', externalId: '6001' },
+    });
     const claims = h.rt.store.sqlite.prepare(`SELECT payout_id, item, matched_by FROM recon_claims WHERE item LIKE 'refund:%' ORDER BY item`).all();
-    expect(claims).toEqual([{ payout_id: '7001', item: 'refund:6001', matched_by: 'id' }, { payout_id: '7002', item: 'refund:6002', matched_by: 'id' }]);
+    expect(claims).toEqual([
+      { payout_id: '7001', item: 'refund:6001', matched_by: 'id' },
+      { payout_id: '7002', item: 'refund:6002', matched_by: 'id' },
+    ]);
     // Both journals in the first run, each once.
-    expect(step(first, 'post-journal').output).toMatchObject({ created: 2, existing: 0, journals: [
-      { externalId: '7001', created: true, totals: { debit: '76.05', credit: '76.05' } }, { externalId: '7002', created: true }] });
+    expect(step(first, 'post-journal').output).toMatchObject({
+      created: 2,
+      existing: 0,
+      journals: [
+        { externalId: '7001', created: true, totals: { debit: '76.05', credit: '76.05' } },
+        { externalId: '7002', created: true },
+      ],
+    });
 
     const second = await h.runOnce();
     expect(step(second, 'reconcile').port).toBe('idle');
@@ -56,7 +82,10 @@ describe('finance.reconcile-payouts: a scenario month that ties', () => {
 
     // Read back: the bank got exactly the two payouts, the clearing account exactly Σ charges − Σ refunds, the reserve nets to zero.
     const bank = (await ledger(erp, '1000')).filter((l) => l.source.type === 'journal');
-    expect(bank.map((l) => [l.source.externalId, l.debit])).toEqual([['7001', '32.34'], ['7002', '137.93']]);
+    expect(bank.map((l) => [l.source.externalId, l.debit])).toEqual([
+      ['7001', '32.34'],
+      ['7002', '137.93'],
+    ]);
     const net = (ls: Awaited<ReturnType<typeof ledger>>) => ls.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2);
     const clearing = await ledger(erp, '1190');
     const receivable = await ledger(erp, '1100');
@@ -93,7 +122,10 @@ describe('finance.reconcile-payouts: planted divergences', () => {
     expect(byType('payout-refund-unposted')).toEqual([['refund:6002', 'finance']]);
     expect(byType('payout-amount-mismatch')).toEqual([['order:5006', 'finance']]);
     expect(byType('payout-unknown-in-shopify')).toEqual([['invoice:5999', 'finance']]);
-    expect(byType('payout-variance')).toEqual([['payout:7001', 'finance'], ['payout:7002', 'finance']]);
+    expect(byType('payout-variance')).toEqual([
+      ['payout:7001', 'finance'],
+      ['payout:7002', 'finance'],
+    ]);
     const mismatch = open.find((e) => e.type === 'payout-amount-mismatch')!;
     expect(mismatch.data).toMatchObject({ item: { shopifyAmount: '26.40', erpAmount: '27.50', delta: '-1.10' } });
     expect(open.find((e) => e.type === 'payout-variance' && e.key === 'payout:7001')!.data).toMatchObject({ erpVariance: '39.60', currency: 'USD' });
@@ -105,7 +137,10 @@ describe('finance.reconcile-payouts: planted divergences', () => {
     expect(step(again, 'post-journal').output).toMatchObject({ created: 1, journals: [{ externalId: '7001', created: true }] });
     const still = h.sink.open();
     expect(still.map((e) => `${e.type} ${e.key}`).sort()).toEqual([
-      'payout-amount-mismatch order:5006', 'payout-refund-unposted refund:6002', 'payout-unknown-in-shopify invoice:5999', 'payout-variance payout:7002',
+      'payout-amount-mismatch order:5006',
+      'payout-refund-unposted refund:6002',
+      'payout-unknown-in-shopify invoice:5999',
+      'payout-variance payout:7002',
     ]);
     expect(still.find((e) => e.key === 'refund:6002')!.count).toBe(2);
   });

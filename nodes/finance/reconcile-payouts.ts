@@ -22,33 +22,38 @@ import type { PayoutReconciliation } from './types.ts';
 
 const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string like "0.01"');
 
-export const reconcileConfig = z.object({
-  connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id'),
-  /** Shopify connection to link refund transactions to refund ids (ERP credit memos are keyed by refund id). */
-  shopifyConnection: z.string().min(1).optional(),
-  accounts: z.object({
-    bank: z.string().min(1).default('1000'),
-    clearing: z.string().min(1).default('1190'),
-    fees: z.string().min(1).default('6100'),
-    adjustments: z.string().min(1).default('6200'),
-    disputes: z.string().min(1).default('6200'),
-    reserve: z.string().min(1).default('1195'),
-    /** Where the ERP books Shopify order invoices and credit memos: read to match them. */
-    receivable: z.string().min(1).default('1100'),
-  }).strict().default({ bank: '1000', clearing: '1190', fees: '6100', adjustments: '6200', disputes: '6200', reserve: '1195', receivable: '1100' }),
-  /** Per order / refund: differences up to this are rounding (FX), not a mismatch. The payout itself ties to the cent. */
-  amountTolerance: decimalString.default('0.01'),
-  /** How far apart a transaction and an ERP document may be dated when matched by amount. */
-  dateToleranceDays: z.number().int().min(0).max(60).default(3),
-  postStatuses: z.array(z.string().min(1)).min(1).default(['PAID']),
-  reportErpOnly: z.boolean().default(true),
-  /**
-   * Which items the output lists. `all`: every line (with its fee); `problems`: only what finance must look at (every
-   * item is still counted, and each match is in the claims records); `auto` (default): `all` while the run has at most
-   * 20,000 transactions, `problems` above (a backlog of a year would otherwise be hundreds of MB of step output).
-   */
-  items: z.enum(['auto', 'all', 'problems']).default('auto'),
-}).strict();
+export const reconcileConfig = z
+  .object({
+    connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id'),
+    /** Shopify connection to link refund transactions to refund ids (ERP credit memos are keyed by refund id). */
+    shopifyConnection: z.string().min(1).optional(),
+    accounts: z
+      .object({
+        bank: z.string().min(1).default('1000'),
+        clearing: z.string().min(1).default('1190'),
+        fees: z.string().min(1).default('6100'),
+        adjustments: z.string().min(1).default('6200'),
+        disputes: z.string().min(1).default('6200'),
+        reserve: z.string().min(1).default('1195'),
+        /** Where the ERP books Shopify order invoices and credit memos: read to match them. */
+        receivable: z.string().min(1).default('1100'),
+      })
+      .strict()
+      .default({ bank: '1000', clearing: '1190', fees: '6100', adjustments: '6200', disputes: '6200', reserve: '1195', receivable: '1100' }),
+    /** Per order / refund: differences up to this are rounding (FX), not a mismatch. The payout itself ties to the cent. */
+    amountTolerance: decimalString.default('0.01'),
+    /** How far apart a transaction and an ERP document may be dated when matched by amount. */
+    dateToleranceDays: z.number().int().min(0).max(60).default(3),
+    postStatuses: z.array(z.string().min(1)).min(1).default(['PAID']),
+    reportErpOnly: z.boolean().default(true),
+    /**
+     * Which items the output lists. `all`: every line (with its fee); `problems`: only what finance must look at (every
+     * item is still counted, and each match is in the claims records); `auto` (default): `all` while the run has at most
+     * 20,000 transactions, `problems` above (a backlog of a year would otherwise be hundreds of MB of step output).
+     */
+    items: z.enum(['auto', 'all', 'problems']).default('auto'),
+  })
+  .strict();
 
 export type ReconcileConfig = z.infer<typeof reconcileConfig>;
 
@@ -74,11 +79,12 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   version: 1,
   title: 'Reconcile Shopify payouts',
   category: 'finance',
-  description: 'Matches every balance transaction of each Shopify Payments payout (charges, refunds, fees, adjustments, disputes, reserves...) to the '
-    + 'ERP invoices and credit memos, by Shopify id first, then by amount and date. Every payout that ties to the cent goes out of `balanced` '
-    + 'as one journal per payout for erp.post-journal (idempotent by payout id), however many are waiting; one that does not raises '
-    + 'payout-variance and the item exceptions for finance, and is checked again on every run until it ties. Claims and payout standing '
-    + 'are kept in the runtime\'s reconciliation tables, so no ERP document is ever matched to two payouts.',
+  description:
+    'Matches every balance transaction of each Shopify Payments payout (charges, refunds, fees, adjustments, disputes, reserves...) to the ' +
+    'ERP invoices and credit memos, by Shopify id first, then by amount and date. Every payout that ties to the cent goes out of `balanced` ' +
+    'as one journal per payout for erp.post-journal (idempotent by payout id), however many are waiting; one that does not raises ' +
+    'payout-variance and the item exceptions for finance, and is checked again on every run until it ties. Claims and payout standing ' +
+    "are kept in the runtime's reconciliation tables, so no ERP document is ever matched to two payouts.",
   config: reconcileConfig,
   inputs: [{ id: 'in', dataType: '{ payouts: ShopifyPayout[] }' }],
   outputs: [
@@ -91,7 +97,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   async execute(ctx, input) {
     const incoming = parsePayouts(ctx, input);
     if (!ctx.reconciliation) {
-      throw permanentError(`node ${ctx.nodeId}: the host provides no reconciliation records (claims and posted payouts)`, { code: 'NO_RECONCILIATION_RECORDS' });
+      throw permanentError(`node ${ctx.nodeId}: the host provides no reconciliation records (claims and posted payouts)`, {
+        code: 'NO_RECONCILIATION_RECORDS',
+      });
     }
     const records = ctx.reconciliation(ctx.config.connection);
     adoptLegacyState(ctx, records);
@@ -126,44 +134,70 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
 
     const erp = await erpConnection(ctx, ['ledger']);
     const erpSide = await withNode(ctx, () => loadErpSide(ctx, erp, inputs, records));
-    ctx.log.info({ documents: erpSide.docs.length, claimedBefore: erpSide.claimedBefore.size, refundsLinked: erpSide.refundOfTransaction.size, ms: Date.now() - started }, 'ERP documents loaded');
+    ctx.log.info(
+      { documents: erpSide.docs.length, claimedBefore: erpSide.claimedBefore.size, refundsLinked: erpSide.refundOfTransaction.size, ms: Date.now() - started },
+      'ERP documents loaded',
+    );
     // What each balanced payout settles (finance.settle-receivables after the journal) and its disputes, taken from
     // every item while the payout is assembled, before the output keeps only the problems.
     const settlements = new Map<string, PendingSettlement>();
     const disputeRecs: PayoutReconciliation[] = [];
-    const reconciler = new Reconciler(erpSide, {
-      amountTolerance: new Decimal(ctx.config.amountTolerance), dateToleranceDays: ctx.config.dateToleranceDays,
-      postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()), reportErpOnly: ctx.config.reportErpOnly, items,
-      onBalanced: (r, all) => {
-        const full = { ...r, items: all };
-        settlements.set(r.payoutId, { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) });
-        const disputed = all.filter((i) => i.bucket === 'dispute');
-        if (disputed.length) disputeRecs.push({ ...r, items: disputed });
+    const reconciler = new Reconciler(
+      erpSide,
+      {
+        amountTolerance: new Decimal(ctx.config.amountTolerance),
+        dateToleranceDays: ctx.config.dateToleranceDays,
+        postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()),
+        reportErpOnly: ctx.config.reportErpOnly,
+        items,
+        onBalanced: (r, all) => {
+          const full = { ...r, items: all };
+          settlements.set(r.payoutId, { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) });
+          const disputed = all.filter((i) => i.bucket === 'dispute');
+          if (disputed.length) disputeRecs.push({ ...r, items: disputed });
+        },
       },
-    }, ctx.now());
+      ctx.now(),
+    );
     // Pass 1, every payout: Shopify ids claim their ERP documents before any amount-and-date guess.
     for (const i of inputs) reconciler.matchById(i);
     // Charges no invoice matched: their sales orders (an ERP keeping invoices as drafts), many ids per call.
     const orders = reconciler.chargeOrdersWithoutInvoice();
-    if (orders.length && erp.capabilities.salesOrders) for (const [k, v] of await withNode(ctx, () => loadSalesOrders(erp, orders))) erpSide.salesOrders.set(k, v);
+    if (orders.length && erp.capabilities.salesOrders)
+      for (const [k, v] of await withNode(ctx, () => loadSalesOrders(erp, orders))) erpSide.salesOrders.set(k, v);
     ctx.log.info({ salesOrders: erpSide.salesOrders.size, looked: orders.length, ms: Date.now() - started }, 'matched by Shopify id');
     // Pass 2, payout by payout: amount and date, then the payout's totals.
     for (const i of inputs) reconciler.assemble(i);
     const { recs, claimedBy, matchedKeys } = reconciler.finish();
-    ctx.log.info({
-      payouts: recs.length, balanced: recs.filter((r) => r.status === 'balanced').length,
-      ...Object.fromEntries(['matched', 'missing-in-erp', 'amount-mismatch', 'erp-only'].map((k) => [k, recs.reduce((n, r) => n + r.counts[k as keyof typeof r.counts], 0)])),
-      ms: Date.now() - started,
-    }, 'payouts matched');
+    ctx.log.info(
+      {
+        payouts: recs.length,
+        balanced: recs.filter((r) => r.status === 'balanced').length,
+        ...Object.fromEntries(
+          ['matched', 'missing-in-erp', 'amount-mismatch', 'erp-only'].map((k) => [k, recs.reduce((n, r) => n + r.counts[k as keyof typeof r.counts], 0)]),
+        ),
+        ms: Date.now() - started,
+      },
+      'payouts matched',
+    );
 
     // A dispute is raised when the payout booking its chargeback is posted, and cleared when the one repaying it is.
     const disputes = disputeExceptions(disputeRecs, raws, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId });
     const raised = [...exceptionsFor(recs, { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId }), ...disputes.raise];
     const sink = ctx.exceptions;
     if (!sink && raised.length) {
-      throw permanentError(`node ${ctx.nodeId}: ${raised.length} reconciliation exception(s) and no exceptions service to raise them: `
-        + raised.slice(0, 10).map((e) => `[${e.type}] ${e.title}`).join('; ') + (raised.length > 10 ? '; ...' : ''),
-      { code: 'EXCEPTIONS_UNDELIVERED', details: { exceptions: raised.slice(0, 100).map((e) => ({ type: e.type, key: e.key, title: e.title, data: e.data })), count: raised.length } });
+      throw permanentError(
+        `node ${ctx.nodeId}: ${raised.length} reconciliation exception(s) and no exceptions service to raise them: ` +
+          raised
+            .slice(0, 10)
+            .map((e) => `[${e.type}] ${e.title}`)
+            .join('; ') +
+          (raised.length > 10 ? '; ...' : ''),
+        {
+          code: 'EXCEPTIONS_UNDELIVERED',
+          details: { exceptions: raised.slice(0, 100).map((e) => ({ type: e.type, key: e.key, title: e.title, data: e.data })), count: raised.length },
+        },
+      );
     }
     if (sink) {
       for (const e of raised) sink.raise(e);
@@ -192,11 +226,18 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         if (fresh.has(r.payoutId)) records.setPending(r.payoutId, p.issuedAt, p);
       }
     }
-    ctx.log.info({ journals: journals.length, pending: pending.length, exceptions: raised.length, ms: Date.now() - started }, journals.length ? 'payouts balanced: journals go to the ERP' : 'no payout balanced');
+    ctx.log.info(
+      { journals: journals.length, pending: pending.length, exceptions: raised.length, ms: Date.now() - started },
+      journals.length ? 'payouts balanced: journals go to the ERP' : 'no payout balanced',
+    );
 
     const out: ReconcileOutput = {
-      journals, payoutIds: journals.map((j) => j.externalId), reconciliations: recs, pending,
-      exceptions: raised.map((e) => ({ type: String(e.type), key: e.key, title: e.title })), items,
+      journals,
+      payoutIds: journals.map((j) => j.externalId),
+      reconciliations: recs,
+      pending,
+      exceptions: raised.map((e) => ({ type: String(e.type), key: e.key, title: e.title })),
+      items,
     };
     if (journals.length) return route('balanced', out);
     return route(recs.some((r) => r.status === 'unbalanced') ? 'unbalanced' : 'idle', out);
@@ -227,9 +268,10 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   const claimedBefore = new Set(records.claimedBy(docs.map((d) => d.uid)).keys());
   // Refund transactions carry the order transaction; ERP credit memos the refund id: Shopify links the two.
   const refundOrders = ctx.config.shopifyConnection ? refundOrdersOf(inputs) : new Set<string>();
-  const refundOfTransaction = ctx.config.shopifyConnection && refundOrders.size
-    ? await refundIdsByTransaction(ctx, ctx.config.shopifyConnection, [...refundOrders])
-    : new Map<string, string>();
+  const refundOfTransaction =
+    ctx.config.shopifyConnection && refundOrders.size
+      ? await refundIdsByTransaction(ctx, ctx.config.shopifyConnection, [...refundOrders])
+      : new Map<string, string>();
   return { docs, salesOrders: new Map(), refundOfTransaction, claimedBefore };
 }
 
@@ -245,7 +287,14 @@ function adoptLegacyState(ctx: NodeContext<ReconcileConfig>, records: Reconcilia
   if (!pending && !posted && !claimed) return;
   for (const id of posted ?? []) records.setPosted(id, '', id);
   for (const p of Object.values(pending ?? {})) records.setPending(p.legacyId, p.issuedAt, p);
-  if (claimed?.length) records.claim('(before reconciliation records)', claimed.map((docUid) => ({ docUid, item: 'unknown', matchedBy: 'unknown' })));
+  if (claimed?.length)
+    records.claim(
+      '(before reconciliation records)',
+      claimed.map((docUid) => ({ docUid, item: 'unknown', matchedBy: 'unknown' })),
+    );
   for (const k of Object.values(LEGACY)) ctx.state.set(k, null);
-  ctx.log.info({ pending: Object.keys(pending ?? {}).length, posted: posted?.length ?? 0, claimed: claimed?.length ?? 0 }, 'moved payout reconciliation state into the reconciliation records');
+  ctx.log.info(
+    { pending: Object.keys(pending ?? {}).length, posted: posted?.length ?? 0, claimed: claimed?.length ?? 0 },
+    'moved payout reconciliation state into the reconciliation records',
+  );
 }

@@ -17,27 +17,76 @@ const now = new Date('2026-12-01T06:00:00Z');
 
 function fixturePayout(): ShopifyPayout {
   const p = payoutFromRest(read('rest-2026-07.shopify_payments.payout.single.json').payout);
-  p.balanceTransactions = read('rest-2026-07.shopify_payments.balance_transactions.by_payout.json').transactions.map((t: unknown, i: number) => balanceTransactionFromRest(t, `$[${i}]`));
+  p.balanceTransactions = read('rest-2026-07.shopify_payments.balance_transactions.by_payout.json').transactions.map((t: unknown, i: number) =>
+    balanceTransactionFromRest(t, `$[${i}]`),
+  );
   return p;
 }
 
-function payout(id: string, txs: Array<{ id: string; type: string; amount: string; fee?: string; order?: string; orderTx?: string; date: string }>, status = 'PAID'): ShopifyPayout {
+function payout(
+  id: string,
+  txs: Array<{ id: string; type: string; amount: string; fee?: string; order?: string; orderTx?: string; date: string }>,
+  status = 'PAID',
+): ShopifyPayout {
   const bts = txs.map((t) => ({
-    id: `gid://shopify/ShopifyPaymentsBalanceTransaction/${t.id}`, type: t.type, test: false, payoutId: null, payoutStatus: null,
-    amount: { amount: t.amount, currencyCode: 'EUR' }, fee: { amount: t.fee ?? '0.00', currencyCode: 'EUR' },
-    net: { amount: new Decimal(t.amount).minus(t.fee ?? 0).toFixed(2), currencyCode: 'EUR' }, sourceId: null, sourceType: null,
-    sourceOrderId: t.order ? `gid://shopify/Order/${t.order}` : null, sourceOrderTransactionId: t.orderTx ? `gid://shopify/OrderTransaction/${t.orderTx}` : null,
-    processedAt: t.date, adjustmentReason: null, adjustmentOrderTransactions: [], raw: null,
+    id: `gid://shopify/ShopifyPaymentsBalanceTransaction/${t.id}`,
+    type: t.type,
+    test: false,
+    payoutId: null,
+    payoutStatus: null,
+    amount: { amount: t.amount, currencyCode: 'EUR' },
+    fee: { amount: t.fee ?? '0.00', currencyCode: 'EUR' },
+    net: { amount: new Decimal(t.amount).minus(t.fee ?? 0).toFixed(2), currencyCode: 'EUR' },
+    sourceId: null,
+    sourceType: null,
+    sourceOrderId: t.order ? `gid://shopify/Order/${t.order}` : null,
+    sourceOrderTransactionId: t.orderTx ? `gid://shopify/OrderTransaction/${t.orderTx}` : null,
+    processedAt: t.date,
+    adjustmentReason: null,
+    adjustmentOrderTransactions: [],
+    raw: null,
   }));
   const net = bts.reduce((a, t) => a.plus(t.net.amount), new Decimal(0)).toFixed(2);
-  return { id: `gid://shopify/ShopifyPaymentsPayout/${id}`, legacyId: id, status, issuedAt: '2026-11-10', transactionType: 'DEPOSIT', net: { amount: net, currencyCode: 'EUR' }, summary: {} as never, balanceTransactions: bts, raw: null };
+  return {
+    id: `gid://shopify/ShopifyPaymentsPayout/${id}`,
+    legacyId: id,
+    status,
+    issuedAt: '2026-11-10',
+    transactionType: 'DEPOSIT',
+    net: { amount: net, currencyCode: 'EUR' },
+    summary: {} as never,
+    balanceTransactions: bts,
+    raw: null,
+  };
 }
-const doc = (kind: ErpDoc['kind'], externalId: string, amount: string, date: string): ErpDoc => ({ uid: `${kind}:${externalId}:${date}`, kind, externalId, number: `N-${externalId}`, date, amount: new Decimal(amount) });
+const doc = (kind: ErpDoc['kind'], externalId: string, amount: string, date: string): ErpDoc => ({
+  uid: `${kind}:${externalId}:${date}`,
+  kind,
+  externalId,
+  number: `N-${externalId}`,
+  date,
+  amount: new Decimal(amount),
+});
 
 describe('bucketOf', () => {
   it('treats Shopify types as open-ended, REST or GraphQL spelling', () => {
-    expect(['CHARGE', 'capture', 'refund', 'REFUND_FAILURE', 'CHARGEBACK_FEE', 'SHIPPING_LABEL', 'DISPUTE_WITHDRAWAL', 'RESERVED_FUNDS', 'reserve', 'RISK_REVERSAL', 'TRANSFER_FAILURE', 'debit', 'ADJUSTMENT']
-      .map((t) => bucketOf(t).bucket)).toEqual(['charge', 'charge', 'refund', 'refund', 'fee', 'fee', 'dispute', 'reserve', 'reserve', 'reserve', 'payout-retry', 'adjustment', 'adjustment']);
+    expect(
+      [
+        'CHARGE',
+        'capture',
+        'refund',
+        'REFUND_FAILURE',
+        'CHARGEBACK_FEE',
+        'SHIPPING_LABEL',
+        'DISPUTE_WITHDRAWAL',
+        'RESERVED_FUNDS',
+        'reserve',
+        'RISK_REVERSAL',
+        'TRANSFER_FAILURE',
+        'debit',
+        'ADJUSTMENT',
+      ].map((t) => bucketOf(t).bucket),
+    ).toEqual(['charge', 'charge', 'refund', 'refund', 'fee', 'fee', 'dispute', 'reserve', 'reserve', 'reserve', 'payout-retry', 'adjustment', 'adjustment']);
     expect(bucketOf('SHOP_CASH_CAMPAIGN_BILLING_CREDIT_REVERSAL_NEW')).toEqual({ bucket: 'adjustment', known: false });
   });
 });
@@ -63,15 +112,21 @@ describe('reconcileBatch', () => {
       { id: 't3', type: 'CHARGE', amount: '30.00', fee: '0.60', order: '13', date: '2026-11-03T11:00:00Z' },
       { id: 't4', type: 'CHARGE', amount: '19.99', fee: '0.40', order: '14', date: '2026-11-03T11:00:00Z' },
     ]);
-    const erp: ErpSide = { ...none, docs: [
-      doc('invoice', '11', '50.00', '2026-11-02'),
-      doc('invoice', 'SO-A', '30.00', '2026-11-02'), // keyed differently: found by amount + date
-      doc('invoice', 'SO-B', '30.00', '2026-11-09'), // right amount, 6 days off: not a match
-      doc('invoice', '14', '20.00', '2026-11-03'), // within 0.01: matched, the cent kept as rounding
-    ] };
+    const erp: ErpSide = {
+      ...none,
+      docs: [
+        doc('invoice', '11', '50.00', '2026-11-02'),
+        doc('invoice', 'SO-A', '30.00', '2026-11-02'), // keyed differently: found by amount + date
+        doc('invoice', 'SO-B', '30.00', '2026-11-09'), // right amount, 6 days off: not a match
+        doc('invoice', '14', '20.00', '2026-11-03'), // within 0.01: matched, the cent kept as rounding
+      ],
+    };
     const [r] = reconcileBatch([p], erp, opts, now).recs;
     expect(r.items.filter((i) => i.bucket === 'charge').map((i) => [i.orderId, i.status, i.matchedBy, i.delta])).toEqual([
-      ['11', 'matched', 'id', null], ['12', 'matched', 'amount-date', null], ['13', 'missing-in-erp', null, '30.00'], ['14', 'matched', 'id', '-0.01'],
+      ['11', 'matched', 'id', null],
+      ['12', 'matched', 'amount-date', null],
+      ['13', 'missing-in-erp', null, '30.00'],
+      ['14', 'matched', 'id', '-0.01'],
     ]);
     expect([r.erpVariance, r.withinTolerance, r.status]).toEqual(['30.00', '-0.01', 'unbalanced']);
   });
@@ -85,22 +140,40 @@ describe('reconcileBatch', () => {
       { id: 'e', type: 'SHIPPING_LABEL', amount: '-4.50', date: '2026-11-03T10:00:00Z' },
       { id: 'f', type: 'ADJUSTMENT', amount: '1.00', date: '2026-11-03T10:00:00Z' },
     ]);
-    const erp: ErpSide = { ...none, docs: [doc('invoice', '21', '100.00', '2026-11-02'), doc('credit-memo', 'R-1', '25.00', '2026-11-03')], refundOfTransaction: new Map([['99', 'R-1']]) };
+    const erp: ErpSide = {
+      ...none,
+      docs: [doc('invoice', '21', '100.00', '2026-11-02'), doc('credit-memo', 'R-1', '25.00', '2026-11-03')],
+      refundOfTransaction: new Map([['99', 'R-1']]),
+    };
     const [r] = reconcileBatch([p], erp, opts, now).recs;
     expect(r.status).toBe('balanced');
-    expect(r.totals).toMatchObject({ charges: '100.00', refunds: '-25.00', fees: '22.40', disputes: '-10.00', reserves: '-20.00', adjustments: '1.00', net: r.payoutNet });
+    expect(r.totals).toMatchObject({
+      charges: '100.00',
+      refunds: '-25.00',
+      fees: '22.40',
+      disputes: '-10.00',
+      reserves: '-20.00',
+      adjustments: '1.00',
+      net: r.payoutNet,
+    });
     const j = payoutJournal(r, accounts);
     const side = (k: 'debit' | 'credit') => j.lines.reduce((a, l) => a.plus(l[k] ?? 0), new Decimal(0)).toFixed(2);
     expect(side('debit')).toBe(side('credit'));
     expect(Object.fromEntries(j.lines.map((l) => [l.account, l.debit ? `Dr ${l.debit}` : `Cr ${l.credit}`]))).toEqual({
-      1000: `Dr ${r.payoutNet}`, 6100: 'Dr 22.40', 6200: 'Cr 1.00', 6250: 'Dr 10.00', 1195: 'Dr 20.00', 1190: 'Cr 75.00',
+      1000: `Dr ${r.payoutNet}`,
+      6100: 'Dr 22.40',
+      6200: 'Cr 1.00',
+      6250: 'Dr 10.00',
+      1195: 'Dr 20.00',
+      1190: 'Cr 75.00',
     });
     expect(j.externalId).toBe('2');
   });
 
   it('keeps a balanced payout that is not paid yet waiting, and does not post a failed one', () => {
     const erp: ErpSide = { ...none, docs: [doc('invoice', '31', '10.00', '2026-11-02')] };
-    const mk = (id: string, status: string) => payout(id, [{ id: `x${id}`, type: 'CHARGE', amount: '10.00', order: '31', date: '2026-11-02T10:00:00Z' }], status);
+    const mk = (id: string, status: string) =>
+      payout(id, [{ id: `x${id}`, type: 'CHARGE', amount: '10.00', order: '31', date: '2026-11-02T10:00:00Z' }], status);
     expect(reconcileBatch([mk('3', 'SCHEDULED')], erp, opts, now).recs[0]).toMatchObject({ status: 'waiting', journalExternalId: null });
     expect(reconcileBatch([mk('4', 'FAILED')], erp, opts, now).recs[0]).toMatchObject({ status: 'not-paid', journalExternalId: null });
   });

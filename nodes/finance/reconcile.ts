@@ -74,39 +74,52 @@ function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[];
 function groupsOf(input: PayoutInput, erp: ErpSide, stats?: TxStats): Group[] {
   const p = input.payout;
   const groups = new Map<string, Group>();
-  for (const slice of input.slices()) for (const t of slice) {
-    if (stats) {
-      stats.fees.add(t.fee.amount);
-      const dd = day(t.processedAt);
-      if (!stats.from || dd < stats.from) stats.from = dd;
-      if (dd > stats.to) stats.to = dd;
-      if (!MinorSum.of(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
+  for (const slice of input.slices())
+    for (const t of slice) {
+      if (stats) {
+        stats.fees.add(t.fee.amount);
+        const dd = day(t.processedAt);
+        if (!stats.from || dd < stats.from) stats.from = dd;
+        if (dd > stats.to) stats.to = dd;
+        if (!MinorSum.of(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
+      }
+      const { bucket, known } = bucketOf(t.type, t.sourceType);
+      const orderId = legacy(t.sourceOrderId);
+      const orderTx = legacy(t.sourceOrderTransactionId);
+      let key: string;
+      let refundId: string | null = null;
+      let idKeys: string[] = [];
+      if (bucket === 'charge') {
+        key = orderId ? `charge:order:${orderId}` : `charge:tx:${legacy(t.id)}`;
+        idKeys = orderId ? [orderId] : [];
+      } else if (bucket === 'refund') {
+        refundId = orderTx ? (erp.refundOfTransaction.get(orderTx) ?? null) : null;
+        key = `refund:${refundId ?? orderTx ?? `tx:${legacy(t.id)}`}`;
+        idKeys = [refundId, orderTx, legacy(t.sourceId)].filter((x): x is string => !!x);
+      } else {
+        key = `${bucket}:tx:${legacy(t.id)}`;
+      }
+      const g = groups.get(key);
+      if (g) {
+        g.txs.push(t);
+        if (stats) g.minor.add(t.amount.amount);
+        if (t.processedAt < g.date) g.date = t.processedAt;
+      } else {
+        groups.set(key, {
+          payout: p,
+          bucket,
+          known,
+          key,
+          txs: [t],
+          orderId,
+          refundId,
+          idKeys,
+          minor: stats ? MinorSum.of(t.amount.amount) : new MinorSum(),
+          amount: ZERO,
+          date: t.processedAt,
+        });
+      }
     }
-    const { bucket, known } = bucketOf(t.type, t.sourceType);
-    const orderId = legacy(t.sourceOrderId);
-    const orderTx = legacy(t.sourceOrderTransactionId);
-    let key: string;
-    let refundId: string | null = null;
-    let idKeys: string[] = [];
-    if (bucket === 'charge') {
-      key = orderId ? `charge:order:${orderId}` : `charge:tx:${legacy(t.id)}`;
-      idKeys = orderId ? [orderId] : [];
-    } else if (bucket === 'refund') {
-      refundId = orderTx ? erp.refundOfTransaction.get(orderTx) ?? null : null;
-      key = `refund:${refundId ?? orderTx ?? `tx:${legacy(t.id)}`}`;
-      idKeys = [refundId, orderTx, legacy(t.sourceId)].filter((x): x is string => !!x);
-    } else {
-      key = `${bucket}:tx:${legacy(t.id)}`;
-    }
-    const g = groups.get(key);
-    if (g) {
-      g.txs.push(t);
-      if (stats) g.minor.add(t.amount.amount);
-      if (t.processedAt < g.date) g.date = t.processedAt;
-    } else {
-      groups.set(key, { payout: p, bucket, known, key, txs: [t], orderId, refundId, idKeys, minor: stats ? MinorSum.of(t.amount.amount) : new MinorSum(), amount: ZERO, date: t.processedAt });
-    }
-  }
   // Amounts matter only in the pass that compares them (the id pass needs keys alone).
   if (stats) for (const g of groups.values()) g.amount = g.minor.toDecimal();
   return [...groups.values()];
@@ -119,7 +132,11 @@ const erpSigned = (g: Group, d: ErpDoc) => (g.bucket === 'refund' ? d.amount.neg
 const cents = (d: Decimal) => d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 const day = (date: string) => date.slice(0, 10);
 
-export interface Claim { docUid: string; item: string; matchedBy: string }
+export interface Claim {
+  docUid: string;
+  item: string;
+  matchedBy: string;
+}
 
 export interface BatchResult {
   recs: PayoutReconciliation[];
@@ -201,7 +218,10 @@ export interface PayoutInput {
 
 export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({ payout, slices: () => [payout.balanceTransactions] });
 
-interface IdMatch { doc: ErpDoc; uids: string[] }
+interface IdMatch {
+  doc: ErpDoc;
+  uids: string[];
+}
 
 /**
  * Matching in passes over the payouts, so a payout's transactions need to be in memory only while it is looked at:
@@ -222,7 +242,11 @@ export class Reconciler {
   readonly matchedKeys = new Set<string>();
   readonly claimedBy = new Map<string, Claim[]>();
 
-  constructor(private readonly erp: ErpSide, private readonly opts: MatchOptions, private readonly now: Date) {
+  constructor(
+    private readonly erp: ErpSide,
+    private readonly opts: MatchOptions,
+    private readonly now: Date,
+  ) {
     this.index = new DocIndex(erp.docs, erp.claimedBefore);
     this.invoiced = new Set(erp.docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
   }
@@ -283,10 +307,14 @@ export class Reconciler {
       }
     }
     // Claims in the order of the payout's groups, whichever pass made them.
-    this.claimedBy.set(p.legacyId, groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! }))));
+    this.claimedBy.set(
+      p.legacyId,
+      groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! }))),
+    );
     const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
     this.done.push({ rec, days });
-    if (rec.status === 'balanced' && this.opts.onBalanced) this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice());
+    if (rec.status === 'balanced' && this.opts.onBalanced)
+      this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice());
     return rec;
   }
 
@@ -301,10 +329,19 @@ export class Reconciler {
             if (index.claimed.has(d.uid)) continue;
             rec.counts['erp-only']++;
             rec.items.push({
-              status: 'erp-only', bucket: 'erp-document', transactions: [], types: [], orderId: d.kind === 'invoice' ? d.externalId : null, refundId: d.kind === 'credit-memo' ? d.externalId : null,
-              shopifyAmount: '0.00', erpAmount: m2(d.kind === 'credit-memo' ? d.amount.neg() : d.amount), delta: null, matchedBy: null,
-              erp: { kind: d.kind, externalId: d.externalId, number: d.number, date: d.date }, date: d.date,
-              note: 'In the ERP within this payout\'s dates, but in no Shopify Payments transaction seen so far',
+              status: 'erp-only',
+              bucket: 'erp-document',
+              transactions: [],
+              types: [],
+              orderId: d.kind === 'invoice' ? d.externalId : null,
+              refundId: d.kind === 'credit-memo' ? d.externalId : null,
+              shopifyAmount: '0.00',
+              erpAmount: m2(d.kind === 'credit-memo' ? d.amount.neg() : d.amount),
+              delta: null,
+              matchedBy: null,
+              erp: { kind: d.kind, externalId: d.externalId, number: d.number, date: d.date },
+              date: d.date,
+              note: "In the ERP within this payout's dates, but in no Shopify Payments transaction seen so far",
             });
           }
         }
@@ -327,22 +364,53 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 /** What finance must look at; the rest (matched lines, fees, known adjustments) is only counted in `problems` mode. */
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
-function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: MatchOptions, now: Date, matchedKeys: Set<string>): { rec: PayoutReconciliation; itemOf: Array<(light?: boolean) => ReconItem>; days: [string, string] | null } {
+function assemble(
+  p: ShopifyPayout,
+  stats: TxStats,
+  groups: Group[],
+  opts: MatchOptions,
+  now: Date,
+  matchedKeys: Set<string>,
+): { rec: PayoutReconciliation; itemOf: Array<(light?: boolean) => ReconItem>; days: [string, string] | null } {
   const items: ReconItem[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const keep = (status: ItemStatus, note = false) => {
     counts[status]++;
     return opts.items !== 'problems' || isProblem(status, note);
   };
-  const base = (g: Group, light = false) => (light && g.bucket !== 'dispute'
-    ? { bucket: g.bucket, transactions: [legacy(g.txs[0].id)!], types: [], orderId: g.orderId, refundId: g.refundId, shopifyAmount: m2(g.amount), date: g.date.slice(0, 10) }
-    : {
-      bucket: g.bucket, transactions: g.txs.map((t) => legacy(t.id)!), types: [...new Set(g.txs.map((t) => t.type))], orderId: g.orderId, refundId: g.refundId,
-      shopifyAmount: m2(g.amount), fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()), net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()), date: g.date.slice(0, 10),
-    });
+  const base = (g: Group, light = false) =>
+    light && g.bucket !== 'dispute'
+      ? {
+          bucket: g.bucket,
+          transactions: [legacy(g.txs[0].id)!],
+          types: [],
+          orderId: g.orderId,
+          refundId: g.refundId,
+          shopifyAmount: m2(g.amount),
+          date: g.date.slice(0, 10),
+        }
+      : {
+          bucket: g.bucket,
+          transactions: g.txs.map((t) => legacy(t.id)!),
+          types: [...new Set(g.txs.map((t) => t.type))],
+          orderId: g.orderId,
+          refundId: g.refundId,
+          shopifyAmount: m2(g.amount),
+          fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()),
+          net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()),
+          date: g.date.slice(0, 10),
+        };
   let erpVariance = D0();
   let withinTolerance = D0();
-  const sums = { charges: new MinorSum(), refunds: new MinorSum(), fees: stats.fees, adjustments: new MinorSum(), disputes: new MinorSum(), reserves: new MinorSum(), retried: new MinorSum() };
+  const sums = {
+    charges: new MinorSum(),
+    refunds: new MinorSum(),
+    fees: stats.fees,
+    adjustments: new MinorSum(),
+    disputes: new MinorSum(),
+    reserves: new MinorSum(),
+    retried: new MinorSum(),
+  };
   const inconsistentTransactions = stats.inconsistent;
 
   // Each group's item is built only when it is kept (or asked for by onBalanced): at a million transactions, the
@@ -353,7 +421,14 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
       (g.bucket === 'charge' ? sums.charges : sums.refunds).addSum(g.minor);
       if (!g.doc) {
         erpVariance = erpVariance.plus(g.amount);
-        const make = (light = false): ReconItem => ({ ...base(g, light), status: 'missing-in-erp', erpAmount: null, delta: m2(g.amount), matchedBy: null, erp: null });
+        const make = (light = false): ReconItem => ({
+          ...base(g, light),
+          status: 'missing-in-erp',
+          erpAmount: null,
+          delta: m2(g.amount),
+          matchedBy: null,
+          erp: null,
+        });
         itemOf.push(make);
         if (keep('missing-in-erp')) items.push(make());
         continue;
@@ -364,10 +439,16 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
       const ok = delta.abs().lte(opts.amountTolerance);
       if (ok) {
         if (!delta.isZero()) withinTolerance = withinTolerance.plus(delta);
-        matchedKeys.add(itemKey({ status: 'matched', bucket: g.bucket, orderId: g.orderId, refundId: g.refundId, transactions: [legacy(g.txs[0].id)!], erp: null }));
+        matchedKeys.add(
+          itemKey({ status: 'matched', bucket: g.bucket, orderId: g.orderId, refundId: g.refundId, transactions: [legacy(g.txs[0].id)!], erp: null }),
+        );
       } else erpVariance = erpVariance.plus(delta);
       const make = (light = false): ReconItem => ({
-        ...base(g, light), status: ok ? 'matched' : 'amount-mismatch', erpAmount: m2(erpAmount), delta: delta.isZero() ? null : m2(delta), matchedBy: g.matchedBy ?? null,
+        ...base(g, light),
+        status: ok ? 'matched' : 'amount-mismatch',
+        erpAmount: m2(erpAmount),
+        delta: delta.isZero() ? null : m2(delta),
+        matchedBy: g.matchedBy ?? null,
         erp: { kind: doc.kind, externalId: doc.externalId, number: doc.number, date: doc.date },
       });
       itemOf.push(make);
@@ -381,7 +462,12 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
     else sums.adjustments.addSum(g.minor);
     const status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
     const make = (light = false): ReconItem => ({
-      ...base(g, light), status, erpAmount: null, delta: null, matchedBy: null, erp: null,
+      ...base(g, light),
+      status,
+      erpAmount: null,
+      delta: null,
+      matchedBy: null,
+      erp: null,
       ...(g.known ? {} : { note: `Shopify transaction type ${g.txs[0].type} is not one Ledgerline knows; booked as an adjustment, please review` }),
     });
     itemOf.push(make);
@@ -392,13 +478,39 @@ function assemble(p: ShopifyPayout, stats: TxStats, groups: Group[], opts: Match
   const net = b.charges.plus(b.refunds).plus(b.adjustments).plus(b.disputes).plus(b.reserves).plus(b.retried).minus(b.fees);
   const shopifyVariance = new Decimal(p.net.amount).minus(net);
   const ties = shopifyVariance.isZero() && erpVariance.isZero() && inconsistentTransactions.length === 0;
-  const status = !ties ? 'unbalanced' : opts.postStatuses.includes(p.status) ? 'balanced' : ['FAILED', 'CANCELED', 'CANCELLED'].includes(p.status) ? 'not-paid' : 'waiting';
+  const status = !ties
+    ? 'unbalanced'
+    : opts.postStatuses.includes(p.status)
+      ? 'balanced'
+      : ['FAILED', 'CANCELED', 'CANCELLED'].includes(p.status)
+        ? 'not-paid'
+        : 'waiting';
   const rec: PayoutReconciliation = {
-    payoutId: p.legacyId, payoutGid: p.id, date: p.issuedAt.slice(0, 10), shopifyStatus: p.status, currency: p.net.currencyCode, status,
+    payoutId: p.legacyId,
+    payoutGid: p.id,
+    date: p.issuedAt.slice(0, 10),
+    shopifyStatus: p.status,
+    currency: p.net.currencyCode,
+    status,
     payoutNet: m2(new Decimal(p.net.amount)),
-    totals: { charges: m2(b.charges), refunds: m2(b.refunds), fees: m2(b.fees), adjustments: m2(b.adjustments), disputes: m2(b.disputes), reserves: m2(b.reserves), retriedPayouts: m2(b.retried), net: m2(net) },
-    shopifyVariance: m2(shopifyVariance), erpVariance: m2(erpVariance), withinTolerance: m2(withinTolerance), counts, inconsistentTransactions, items,
-    journalExternalId: status === 'balanced' ? p.legacyId : null, reconciledAt: now.toISOString(),
+    totals: {
+      charges: m2(b.charges),
+      refunds: m2(b.refunds),
+      fees: m2(b.fees),
+      adjustments: m2(b.adjustments),
+      disputes: m2(b.disputes),
+      reserves: m2(b.reserves),
+      retriedPayouts: m2(b.retried),
+      net: m2(net),
+    },
+    shopifyVariance: m2(shopifyVariance),
+    erpVariance: m2(erpVariance),
+    withinTolerance: m2(withinTolerance),
+    counts,
+    inconsistentTransactions,
+    items,
+    journalExternalId: status === 'balanced' ? p.legacyId : null,
+    reconciledAt: now.toISOString(),
   };
   return { rec, itemOf, days: stats.from ? [stats.from, stats.to] : null };
 }

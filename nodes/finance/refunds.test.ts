@@ -29,10 +29,12 @@ describe('refundIdsByTransaction', () => {
     expect(Object.fromEntries(map)).toEqual(Object.fromEntries(REFUNDS.map((r) => [String(r.txId), String(r.id)])));
   });
 
-  it('keeps each request within Shopify\'s 1,000-point single-query limit and 250 ids, charged per order', async () => {
+  it("keeps each request within Shopify's 1,000-point single-query limit and 250 ids, charged per order", async () => {
     const { client, ctx } = await setup();
     const one = client.estimateCost(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: ['gid://shopify/Order/1'] });
-    expect(client.estimateCost(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: ['gid://shopify/Order/1', 'gid://shopify/Order/2', 'gid://shopify/Order/3'] })).toBe(3 * one);
+    expect(
+      client.estimateCost(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: ['gid://shopify/Order/1', 'gid://shopify/Order/2', 'gid://shopify/Order/3'] }),
+    ).toBe(3 * one);
     const per = ordersPerRequest(client);
     expect(per * one).toBeLessThanOrEqual(1_000);
     expect((per + 1) * one > 1_000 || per === 250).toBe(true);

@@ -16,7 +16,10 @@ export function ordersPerRequest(client: Pick<ShopifyClient, 'estimateCost'>): n
   return Math.max(1, Math.min(MAX_IDS, Math.floor(MAX_QUERY_COST / Math.max(1, one))));
 }
 
-interface RefundIds { id: string; refunds?: Array<{ id: string; transactions?: { nodes: Array<{ id: string }> } }> }
+interface RefundIds {
+  id: string;
+  refunds?: Array<{ id: string; transactions?: { nodes: Array<{ id: string }> } }>;
+}
 
 export async function refundIdsByTransaction(ctx: NodeContext, connectionId: string, orderGids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -34,11 +37,17 @@ export async function refundIdsByTransaction(ctx: NodeContext, connectionId: str
       // thousands of orders paces itself instead of being throttled.
       const r = await client.request<{ nodes: Array<RefundIds | null> }>(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: chunk }, { signal: ctx.signal });
       if (!Array.isArray(r.data?.nodes) || r.data.nodes.length !== chunk.length) {
-        throw permanentError(`node ${ctx.nodeId}: Shopify answered ${Array.isArray(r.data?.nodes) ? r.data.nodes.length : 'no'} nodes for ${chunk.length} order ids`, { code: 'BAD_SHOPIFY_RESPONSE' });
+        throw permanentError(
+          `node ${ctx.nodeId}: Shopify answered ${Array.isArray(r.data?.nodes) ? r.data.nodes.length : 'no'} nodes for ${chunk.length} order ids`,
+          { code: 'BAD_SHOPIFY_RESPONSE' },
+        );
       }
       r.data.nodes.forEach((order, k) => {
         for (const [j, refund] of (order?.refunds ?? []).entries()) {
-          if (typeof refund?.id !== 'string') throw permanentError(`node ${ctx.nodeId}: nodes[${k}](${chunk[k]}).refunds[${j}].id is missing in Shopify's answer`, { code: 'BAD_SHOPIFY_RESPONSE' });
+          if (typeof refund?.id !== 'string')
+            throw permanentError(`node ${ctx.nodeId}: nodes[${k}](${chunk[k]}).refunds[${j}].id is missing in Shopify's answer`, {
+              code: 'BAD_SHOPIFY_RESPONSE',
+            });
           for (const t of refund.transactions?.nodes ?? []) out.set(legacy(t.id)!, legacy(refund.id)!);
         }
       });

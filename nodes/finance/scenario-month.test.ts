@@ -33,7 +33,8 @@ describe('scenario month on the sandbox ERP', () => {
       else expect([order.status, o.name, JSON.stringify(order.error ?? null)]).toEqual(['succeeded', o.name, 'null']);
       // The gift-card flow books a journal for the order with gift cards (50.00 sold, 30.00 redeemed), none for the others.
       const journal = gift.steps.find((s) => s.nodeId === 'post-journal');
-      if (kind === 'gift-card') expect(journal?.output).toMatchObject({ externalId: `giftcard:${o.id}`, created: true, totals: { debit: '80.00', credit: '80.00' } });
+      if (kind === 'gift-card')
+        expect(journal?.output).toMatchObject({ externalId: `giftcard:${o.id}`, created: true, totals: { debit: '80.00', credit: '80.00' } });
       else expect([gift.status, journal?.status ?? 'skipped']).toEqual(['succeeded', 'skipped']);
     }
     expect(m.refundRuns.map((r) => [r.status, JSON.stringify(r.error ?? null)])).toEqual(m.month.refunds.map(() => ['succeeded', 'null']));
@@ -42,9 +43,15 @@ describe('scenario month on the sandbox ERP', () => {
   it('posts and settles both payouts; the month-end trial balance is the one worked out by hand', async () => {
     for (const r of m.payoutRuns) expect(r.status, JSON.stringify(r.error)).toBe('succeeded');
     // Both payouts are journaled (and settled) in the first run: a backlog goes out in one run.
-    const posted = m.payoutRuns.flatMap((r) => (r.steps.find((s) => s.nodeId === 'post-journal')?.output as { journals?: Array<{ externalId: string }> } | undefined)?.journals ?? []).map((j) => j.externalId);
+    const posted = m.payoutRuns
+      .flatMap((r) => (r.steps.find((s) => s.nodeId === 'post-journal')?.output as { journals?: Array<{ externalId: string }> } | undefined)?.journals ?? [])
+      .map((j) => j.externalId);
     expect(posted).toEqual(m.month.payouts.map((p) => String(p.id)));
-    const settled = m.payoutRuns.flatMap((r) => (r.steps.find((s) => s.nodeId === 'settle')?.output as { settlements?: Array<{ settlement: ErpSettlement | null }> } | undefined)?.settlements ?? [])
+    const settled = m.payoutRuns
+      .flatMap(
+        (r) =>
+          (r.steps.find((s) => s.nodeId === 'settle')?.output as { settlements?: Array<{ settlement: ErpSettlement | null }> } | undefined)?.settlements ?? [],
+      )
       .flatMap((x) => x.settlement?.items ?? []);
     expect(settled.filter((i) => i.status !== 'settled')).toEqual([]);
     expect(settled.find((i) => i.kind === 'chargeback')).toMatchObject({ externalId: String(m.month.chargebackOrder), invoiceStatus: 'disputed' });

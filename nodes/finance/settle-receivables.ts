@@ -7,45 +7,72 @@ import type { ErpSettlement } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
 import { SETTLE_STATE, type PendingSettlement } from './settle.ts';
 
-const config = z.object({
-  connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id'),
-  accounts: z.object({
-    receivable: z.string().min(1).default('1100'),
-    clearing: z.string().min(1).default('1190'),
-    disputes: z.string().min(1).default('6200'),
-  }).strict().default({ receivable: '1100', clearing: '1190', disputes: '6200' }),
-}).strict();
+const config = z
+  .object({
+    connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id'),
+    accounts: z
+      .object({
+        receivable: z.string().min(1).default('1100'),
+        clearing: z.string().min(1).default('1190'),
+        disputes: z.string().min(1).default('6200'),
+      })
+      .strict()
+      .default({ receivable: '1100', clearing: '1190', disputes: '6200' }),
+  })
+  .strict();
 
-export interface SettleOutput { payoutId: string | null; settlement: ErpSettlement | null; created: boolean; note?: string; /** One per payout when a backlog was posted in one run. */ settlements?: SettleOutput[] }
+export interface SettleOutput {
+  payoutId: string | null;
+  settlement: ErpSettlement | null;
+  created: boolean;
+  note?: string /** One per payout when a backlog was posted in one run. */;
+  settlements?: SettleOutput[];
+}
 
 export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown, SettleOutput>({
   type: 'finance.settle-receivables',
   version: 1,
   title: 'Settle receivables paid by a payout',
   category: 'finance',
-  description: 'Follows erp.post-journal in the payout reconciliation: for the payout just posted, books one settlement entry (idempotent by payout id) '
-    + 'moving each charge from the Shopify clearing account to the customer receivable and reconciling it with the order\'s invoice (refunds with their '
-    + 'credit memo; chargebacks reopen the invoice against the disputes account, won disputes pay it again). Sandbox ERP and Tryton.',
+  description:
+    'Follows erp.post-journal in the payout reconciliation: for the payout just posted, books one settlement entry (idempotent by payout id) ' +
+    "moving each charge from the Shopify clearing account to the customer receivable and reconciling it with the order's invoice (refunds with their " +
+    'credit memo; chargebacks reopen the invoice against the disputes account, won disputes pay it again). Sandbox ERP and Tryton.',
   config,
   inputs: [{ id: 'in', dataType: 'ErpJournalEntry' }],
   outputs: [{ id: 'out', dataType: 'ErpSettlement' }],
   idempotent: true,
   sampleOutput: {
-    payoutId: '623721858', created: true,
-    settlement: { externalId: '623721858', entryNumber: 'JE00042', items: [{ kind: 'invoice', externalId: '450789469', amount: '409.94', status: 'settled', document: 'INV00012', settledAmount: '409.94', invoiceStatus: 'paid' }] },
+    payoutId: '623721858',
+    created: true,
+    settlement: {
+      externalId: '623721858',
+      entryNumber: 'JE00042',
+      items: [
+        { kind: 'invoice', externalId: '450789469', amount: '409.94', status: 'settled', document: 'INV00012', settledAmount: '409.94', invoiceStatus: 'paid' },
+      ],
+    },
   },
   async execute(ctx, input) {
     // erp.post-journal gives one entry ({ externalId }) or, for a backlog posted in one run, { journals: [{ externalId }...] }.
-    const list = input && typeof input === 'object' && Array.isArray((input as { journals?: unknown }).journals) ? (input as { journals: Array<{ externalId?: unknown }> }).journals : null;
+    const list =
+      input && typeof input === 'object' && Array.isArray((input as { journals?: unknown }).journals)
+        ? (input as { journals: Array<{ externalId?: unknown }> }).journals
+        : null;
     const ids = list ? list.map((j) => j?.externalId) : [input && typeof input === 'object' ? (input as { externalId?: unknown }).externalId : undefined];
     ids.forEach((payoutId, i) => {
       if (typeof payoutId !== 'string' || !payoutId) {
         const field = list ? `input.journals[${i}].externalId` : 'input.externalId';
-        throw permanentError(`node ${ctx.nodeId}: ${field} must be the payout id of the journal erp.post-journal posted`, { code: 'INVALID_INPUT', details: { field } });
+        throw permanentError(`node ${ctx.nodeId}: ${field} must be the payout id of the journal erp.post-journal posted`, {
+          code: 'INVALID_INPUT',
+          details: { field },
+        });
       }
     });
     if (!ctx.reconciliation) {
-      throw permanentError(`node ${ctx.nodeId}: the host provides no reconciliation records (the settlements the reconciliation keeps)`, { code: 'NO_RECONCILIATION_RECORDS' });
+      throw permanentError(`node ${ctx.nodeId}: the host provides no reconciliation records (the settlements the reconciliation keeps)`, {
+        code: 'NO_RECONCILIATION_RECORDS',
+      });
     }
     const records = ctx.reconciliation(ctx.config.connection);
     // Flows that reconciled before the settlements had a table kept them in flow state: moved over once.
@@ -58,7 +85,12 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
     for (const payoutId of ids as string[]) {
       const kept = records.settlement(payoutId);
       if (!kept) {
-        out.push({ payoutId, settlement: null, created: false, note: `no settlement is kept for payout ${payoutId} (reconciled by another flow, or before settlements were kept)` });
+        out.push({
+          payoutId,
+          settlement: null,
+          created: false,
+          note: `no settlement is kept for payout ${payoutId} (reconciled by another flow, or before settlements were kept)`,
+        });
         continue;
       }
       if (kept.status === 'settled') {
@@ -69,13 +101,26 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
       const p = kept.data as PendingSettlement;
       const erp = await erpConnection(ctx, ['ledger']);
       if (typeof erp.settleReceivables !== 'function') {
-        throw permanentError(`node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" cannot settle receivables (sandbox ERP and Tryton can)`, { code: 'UNSUPPORTED', details: { capability: 'settleReceivables', erp: erp.kind } });
+        throw permanentError(
+          `node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" cannot settle receivables (sandbox ERP and Tryton can)`,
+          { code: 'UNSUPPORTED', details: { capability: 'settleReceivables', erp: erp.kind } },
+        );
       }
       const r = p.items.length
-        ? await withNode(ctx, () => erp.settleReceivables!({ externalId: payoutId, date: p.date, currency: p.currency, description: `Shopify payout ${payoutId}: receivables settled`, accounts: ctx.config.accounts, items: p.items }))
+        ? await withNode(ctx, () =>
+            erp.settleReceivables!({
+              externalId: payoutId,
+              date: p.date,
+              currency: p.currency,
+              description: `Shopify payout ${payoutId}: receivables settled`,
+              accounts: ctx.config.accounts,
+              items: p.items,
+            }),
+          )
         : { created: false, document: { externalId: payoutId, entryNumber: null, items: [] } };
       const missing = r.document.items.filter((i) => i.status === 'not-found');
-      if (missing.length) ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
+      if (missing.length)
+        ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
       records.markSettled(payoutId, r.document);
       out.push({ payoutId, settlement: r.document, created: r.created });
     }

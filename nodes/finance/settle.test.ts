@@ -37,17 +37,71 @@ function withDispute() {
   const s = shopifyScenario() as ReturnType<typeof shopifyScenario> & { payouts: any[]; balanceTransactions: any[] };
   const gross = orderGross(ORDERS.find((o) => o.id === 5002)!);
   const tx = (id: number, payout: number, amount: Decimal, fee: string, date: string, type: string) => ({
-    id, type, test: false, payout_id: payout, payout_status: 'paid', currency: 'USD', amount: amount.toFixed(2), fee, net: amount.minus(fee).toFixed(2),
-    source_id: 9960, source_type: 'dispute', source_order_id: 5002, source_order_transaction_id: 13002, processed_at: date, adjustment_order_transactions: [], adjustment_reason: null,
+    id,
+    type,
+    test: false,
+    payout_id: payout,
+    payout_status: 'paid',
+    currency: 'USD',
+    amount: amount.toFixed(2),
+    fee,
+    net: amount.minus(fee).toFixed(2),
+    source_id: 9960,
+    source_type: 'dispute',
+    source_order_id: 5002,
+    source_order_transaction_id: 13002,
+    processed_at: date,
+    adjustment_order_transactions: [],
+    adjustment_reason: null,
   });
-  const zero = { charges_gross_amount: '0.00', charges_fee_amount: '0.00', refunds_gross_amount: '0.00', refunds_fee_amount: '0.00', reserved_funds_gross_amount: '0.00', reserved_funds_fee_amount: '0.00', retried_payouts_gross_amount: '0.00', retried_payouts_fee_amount: '0.00' };
+  const zero = {
+    charges_gross_amount: '0.00',
+    charges_fee_amount: '0.00',
+    refunds_gross_amount: '0.00',
+    refunds_fee_amount: '0.00',
+    reserved_funds_gross_amount: '0.00',
+    reserved_funds_fee_amount: '0.00',
+    retried_payouts_gross_amount: '0.00',
+    retried_payouts_fee_amount: '0.00',
+  };
   // Shopify's dispute behind both transactions (source_id 9960), as the Admin API serves ShopifyPaymentsDispute.
-  (s as { disputes?: unknown[] }).disputes = [{ id: 9960, order_id: 5002, type: 'chargeback', amount: gross.toFixed(2), currency: 'USD', reason: 'fraudulent', network_reason_code: '10.4',
-    status: 'needs_response', evidence_due_by: '2026-12-08T23:59:59Z', evidence_sent_on: null, finalized_on: null, initiated_at: '2026-11-23T09:00:00Z' }];
-  s.balanceTransactions.push(tx(9950, 7003, gross.neg(), '15.00', '2026-11-24T10:00:00Z', 'dispute'), tx(9951, 7004, gross, '0.00', '2026-11-28T10:00:00Z', 'dispute'));
+  (s as { disputes?: unknown[] }).disputes = [
+    {
+      id: 9960,
+      order_id: 5002,
+      type: 'chargeback',
+      amount: gross.toFixed(2),
+      currency: 'USD',
+      reason: 'fraudulent',
+      network_reason_code: '10.4',
+      status: 'needs_response',
+      evidence_due_by: '2026-12-08T23:59:59Z',
+      evidence_sent_on: null,
+      finalized_on: null,
+      initiated_at: '2026-11-23T09:00:00Z',
+    },
+  ];
+  s.balanceTransactions.push(
+    tx(9950, 7003, gross.neg(), '15.00', '2026-11-24T10:00:00Z', 'dispute'),
+    tx(9951, 7004, gross, '0.00', '2026-11-28T10:00:00Z', 'dispute'),
+  );
   s.payouts.push(
-    { id: 7003, status: 'paid', date: '2026-11-26', currency: 'USD', amount: gross.neg().minus(15).toFixed(2), summary: { ...zero, adjustments_gross_amount: gross.neg().toFixed(2), adjustments_fee_amount: '15.00' } },
-    { id: 7004, status: 'paid', date: '2026-11-29', currency: 'USD', amount: gross.toFixed(2), summary: { ...zero, adjustments_gross_amount: gross.toFixed(2), adjustments_fee_amount: '0.00' } },
+    {
+      id: 7003,
+      status: 'paid',
+      date: '2026-11-26',
+      currency: 'USD',
+      amount: gross.neg().minus(15).toFixed(2),
+      summary: { ...zero, adjustments_gross_amount: gross.neg().toFixed(2), adjustments_fee_amount: '15.00' },
+    },
+    {
+      id: 7004,
+      status: 'paid',
+      date: '2026-11-29',
+      currency: 'USD',
+      amount: gross.toFixed(2),
+      summary: { ...zero, adjustments_gross_amount: gross.toFixed(2), adjustments_fee_amount: '0.00' },
+    },
   );
   return s;
 }
@@ -71,9 +125,17 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     expect(charges[0].net).toBe(new Decimal(charges[0].shopifyAmount).minus(charges[0].fee!).toFixed(2));
     expect(rec.items.reduce((a, i) => a.plus(i.fee ?? 0), new Decimal(0)).toFixed(2)).toBe(rec.totals.fees);
 
-    expect(settlementItems(rec).map((i) => [i.kind, i.externalId])).toEqual([['invoice', '5001'], ['invoice', '5002'], ['invoice', '5003'], ['credit-memo', '6001']]);
+    expect(settlementItems(rec).map((i) => [i.kind, i.externalId])).toEqual([
+      ['invoice', '5001'],
+      ['invoice', '5002'],
+      ['invoice', '5003'],
+      ['credit-memo', '6001'],
+    ]);
     expect(settlementOf(first).items.map((i) => [i.kind, i.externalId, i.status, i.settledAmount, i.invoiceStatus])).toEqual([
-      ['invoice', '5001', 'settled', '44.00', 'paid'], ['invoice', '5002', 'settled', '13.20', 'paid'], ['invoice', '5003', 'settled', '39.60', 'paid'], ['credit-memo', '6001', 'settled', '22.00', 'paid'],
+      ['invoice', '5001', 'settled', '44.00', 'paid'],
+      ['invoice', '5002', 'settled', '13.20', 'paid'],
+      ['invoice', '5003', 'settled', '39.60', 'paid'],
+      ['credit-memo', '6001', 'settled', '22.00', 'paid'],
     ]);
     next();
     await h.runOnce();
@@ -84,26 +146,55 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     next();
     const cb = await h.runOnce();
     expect(step(cb, 'post-journal').output).toMatchObject({ journals: [{ externalId: '7003', created: true }] });
-    const fees7003 = (await erp.listLedger({ from: '2026-01-01', to: '2026-12-31', accounts: ['6100'] })).filter((l) => l.source.type === 'journal' && l.source.externalId === '7003');
+    const fees7003 = (await erp.listLedger({ from: '2026-01-01', to: '2026-12-31', accounts: ['6100'] })).filter(
+      (l) => l.source.type === 'journal' && l.source.externalId === '7003',
+    );
     expect(fees7003.map((l) => [l.debit, l.credit])).toEqual([['15.00', '0.00']]);
-    expect(settlementOf(cb).items).toEqual([expect.objectContaining({ kind: 'chargeback', externalId: '5002', status: 'settled', settledAmount: '13.20', invoiceStatus: 'disputed' })]);
+    expect(settlementOf(cb).items).toEqual([
+      expect.objectContaining({ kind: 'chargeback', externalId: '5002', status: 'settled', settledAmount: '13.20', invoiceStatus: 'disputed' }),
+    ]);
     // 6200 holds only the month's 1.25 fee-refund adjustment: the chargeback moved from it to the receivable.
     expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190'), await balanceOf(erp, '6200')]).toEqual(['13.20', '0.00', '-1.25']);
     const dispute = h.sink.open().filter((e) => e.type === 'payout-dispute');
-    expect(dispute).toEqual([expect.objectContaining({ key: 'dispute:order:5002', owner: 'finance', data: expect.objectContaining({ orderId: '5002', amount: '13.20', currency: 'USD', payoutId: '7003' }) })]);
+    expect(dispute).toEqual([
+      expect.objectContaining({
+        key: 'dispute:order:5002',
+        owner: 'finance',
+        data: expect.objectContaining({ orderId: '5002', amount: '13.20', currency: 'USD', payoutId: '7003' }),
+      }),
+    ]);
     // Reason and evidence deadline come from Shopify's dispute object, and the title shows them.
-    expect(dispute[0].data).toMatchObject({ reason: 'FRAUDULENT', evidenceDueBy: '2026-12-08T23:59:59Z', disputeId: '9960', disputeStatus: 'NEEDS_RESPONSE', disputeType: 'CHARGEBACK' });
+    expect(dispute[0].data).toMatchObject({
+      reason: 'FRAUDULENT',
+      evidenceDueBy: '2026-12-08T23:59:59Z',
+      disputeId: '9960',
+      disputeStatus: 'NEEDS_RESPONSE',
+      disputeType: 'CHARGEBACK',
+    });
     expect(dispute[0].title).toContain('reason fraudulent, evidence due 2026-12-08');
 
     // Won: the amount comes back, the invoice is paid again, the exception clears; the fee stays an expense.
     next();
     const won = await h.runOnce();
-    expect(settlementOf(won).items).toEqual([expect.objectContaining({ kind: 'chargeback-reversal', externalId: '5002', status: 'settled', invoiceStatus: 'paid' })]);
-    expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190'), await balanceOf(erp, '6200'), await balanceOf(erp, '6100')]).toEqual(['0.00', '0.00', '-1.25', new Decimal(ORDERS.reduce((a, o) => a.plus(o.fee), new Decimal(0))).plus(15).toFixed(2)]);
+    expect(settlementOf(won).items).toEqual([
+      expect.objectContaining({ kind: 'chargeback-reversal', externalId: '5002', status: 'settled', invoiceStatus: 'paid' }),
+    ]);
+    expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190'), await balanceOf(erp, '6200'), await balanceOf(erp, '6100')]).toEqual([
+      '0.00',
+      '0.00',
+      '-1.25',
+      new Decimal(ORDERS.reduce((a, o) => a.plus(o.fee), new Decimal(0))).plus(15).toFixed(2),
+    ]);
     expect(h.sink.open().filter((e) => e.type === 'payout-dispute')).toEqual([]);
 
     // Settling again is a no-op: the settlement is idempotent by payout id.
-    const again = await erp.settleReceivables!({ externalId: '7001', date: '2026-11-08', description: 'again', accounts: { receivable: '1100', clearing: '1190', disputes: '6200' }, items: settlementItems(rec) });
+    const again = await erp.settleReceivables!({
+      externalId: '7001',
+      date: '2026-11-08',
+      description: 'again',
+      accounts: { receivable: '1100', clearing: '1190', disputes: '6200' },
+      items: settlementItems(rec),
+    });
     expect(again.created).toBe(false);
     expect(again.document.items.map((i) => i.status)).toEqual(['already-settled', 'already-settled', 'already-settled', 'already-settled']);
   });
@@ -122,7 +213,7 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     expect((await erp.listLedger({ from: '2026-01-01', to: '2026-12-31' })).filter((l) => l.source.type === 'journal')).toEqual([]);
   });
 
-  it('keeps each posted payout\'s settlement in the reconciliation records: a failure half way through a backlog resumes after the payouts settled, and nothing is booked twice', async () => {
+  it("keeps each posted payout's settlement in the reconciliation records: a failure half way through a backlog resumes after the payouts settled, and nothing is booked twice", async () => {
     erp = createSandboxErp();
     for (const o of ORDERS) await erp.createSalesOrder(erpOrder(o));
     for (const r of REFUNDS) await erp.createCreditMemo(erpMemo(r));
@@ -147,12 +238,16 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     // 7001 was settled by the failed attempt and not booked again by the retry; 7002 once it went through.
     expect(calls).toEqual(['7001', '7002', '7002']);
     const out = step(run, 'settle').output as { settlements: Array<{ payoutId: string; created: boolean; note?: string }> };
-    expect(out.settlements.map((x) => [x.payoutId, x.created, x.note ?? null])).toEqual([['7001', false, 'payout 7001 was settled before'], ['7002', true, null]]);
+    expect(out.settlements.map((x) => [x.payoutId, x.created, x.note ?? null])).toEqual([
+      ['7001', false, 'payout 7001 was settled before'],
+      ['7002', true, null],
+    ]);
     const db = h.rt.store.sqlite;
     expect(db.prepare(`SELECT payout_id, status, json_extract(result, '$.externalId') AS settled FROM recon_settlements ORDER BY payout_id`).all()).toEqual([
-      { payout_id: '7001', status: 'settled', settled: '7001' }, { payout_id: '7002', status: 'settled', settled: '7002' }]);
+      { payout_id: '7001', status: 'settled', settled: '7001' },
+      { payout_id: '7002', status: 'settled', settled: '7002' },
+    ]);
     expect(db.prepare(`SELECT COUNT(*) AS n FROM flow_state WHERE key = 'finance.payouts.settle'`).get()).toEqual({ n: 0 });
     expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190')]).toEqual(['0.00', '0.00']);
   });
 });
-

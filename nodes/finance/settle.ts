@@ -11,7 +11,12 @@ export const DISPUTE_EXCEPTION_TYPES = ['payout-dispute'] as const;
 
 /** Kept in flow state by the reconciliation for the settlement step that follows the payout journal. */
 export const SETTLE_STATE = 'finance.payouts.settle';
-export interface PendingSettlement { payoutId: string; date: string; currency: string; items: SettlementItemInput[] }
+export interface PendingSettlement {
+  payoutId: string;
+  date: string;
+  currency: string;
+  items: SettlementItemInput[];
+}
 
 /** |v| to 2 places; a reconciliation's amounts already are "-?d+.dd" (one per matched line of a million), read as text. */
 const TWO_PLACES = /^-?\d+\.\d\d$/;
@@ -21,8 +26,10 @@ const positive = (v: string) => (TWO_PLACES.test(v) ? v[0] !== '-' && /[1-9]/.te
 export function settlementItems(r: PayoutReconciliation): SettlementItemInput[] {
   const out: SettlementItemInput[] = [];
   for (const i of r.items) {
-    if (i.status === 'matched' && i.bucket === 'charge' && i.erp?.kind === 'invoice' && i.orderId) out.push({ kind: 'invoice', externalId: i.orderId, amount: abs(i.shopifyAmount) });
-    else if (i.status === 'matched' && i.bucket === 'refund' && i.erp?.kind === 'credit-memo') out.push({ kind: 'credit-memo', externalId: i.erp.externalId, amount: abs(i.shopifyAmount) });
+    if (i.status === 'matched' && i.bucket === 'charge' && i.erp?.kind === 'invoice' && i.orderId)
+      out.push({ kind: 'invoice', externalId: i.orderId, amount: abs(i.shopifyAmount) });
+    else if (i.status === 'matched' && i.bucket === 'refund' && i.erp?.kind === 'credit-memo')
+      out.push({ kind: 'credit-memo', externalId: i.erp.externalId, amount: abs(i.shopifyAmount) });
     else if (i.bucket === 'dispute' && i.orderId && !new Decimal(i.shopifyAmount).isZero()) {
       out.push({ kind: new Decimal(i.shopifyAmount).lt(0) ? 'chargeback' : 'chargeback-reversal', externalId: i.orderId, amount: abs(i.shopifyAmount) });
     }
@@ -31,7 +38,13 @@ export function settlementItems(r: PayoutReconciliation): SettlementItemInput[] 
 }
 
 /** Shopify's dispute behind the transaction (ShopifyPaymentsDispute, read by shopify.payouts): reason, status, evidence deadline. */
-function disputeDetails(x: unknown): { reason: string | null; evidenceDueBy: string | null; disputeId: string | null; status: string | null; type: string | null } {
+function disputeDetails(x: unknown): {
+  reason: string | null;
+  evidenceDueBy: string | null;
+  disputeId: string | null;
+  status: string | null;
+  type: string | null;
+} {
   const { raw, dispute } = (x ?? {}) as { raw?: Record<string, any>; dispute?: ShopifyDispute | null };
   const sourceId = raw?.sourceId ?? raw?.source_id;
   return {
@@ -50,7 +63,11 @@ const reasonText = (r: string) => r.toLowerCase().replace(/_/g, ' ');
  * evidence deadline), cleared by a won dispute. Raised for every dispute transaction in any reconciled payout, so
  * the same chargeback seen again only counts up.
  */
-export function disputeExceptions(recs: PayoutReconciliation[], raws: Map<string, unknown>, links: { runId: string; flowId: string; nodeId: string }): { raise: RaiseException[]; clear: string[] } {
+export function disputeExceptions(
+  recs: PayoutReconciliation[],
+  raws: Map<string, unknown>,
+  links: { runId: string; flowId: string; nodeId: string },
+): { raise: RaiseException[]; clear: string[] } {
   const raise: RaiseException[] = [];
   const clear: string[] = [];
   for (const r of recs) {
@@ -63,12 +80,27 @@ export function disputeExceptions(recs: PayoutReconciliation[], raws: Map<string
       }
       const d = disputeDetails(raws.get(i.transactions[0]));
       raise.push({
-        type: 'payout-dispute', key, owner: 'finance', severity: 'high',
+        type: 'payout-dispute',
+        key,
+        owner: 'finance',
+        severity: 'high',
         title: `Chargeback on order ${i.orderId ?? '(unknown)'}: ${amount.abs().toFixed(2)} ${r.currency}, ${d.reason ? `reason ${reasonText(d.reason)}` : 'reason not given by Shopify'}${d.evidenceDueBy ? `, evidence due ${d.evidenceDueBy.slice(0, 10)}` : ''}`,
-        detail: `Shopify took ${amount.abs().toFixed(2)} ${r.currency} back in payout ${r.payoutId} (transaction ${i.transactions.join(', ')}). The payout settlement reopens the order's invoice `
-          + `(receivable debited, disputes account credited). Submit evidence in Shopify${d.evidenceDueBy ? ` before ${d.evidenceDueBy}` : ''}; a won dispute pays the invoice again and clears this, a lost one is written off from the receivable.`,
+        detail:
+          `Shopify took ${amount.abs().toFixed(2)} ${r.currency} back in payout ${r.payoutId} (transaction ${i.transactions.join(', ')}). The payout settlement reopens the order's invoice ` +
+          `(receivable debited, disputes account credited). Submit evidence in Shopify${d.evidenceDueBy ? ` before ${d.evidenceDueBy}` : ''}; a won dispute pays the invoice again and clears this, a lost one is written off from the receivable.`,
         links: { ...links, shopify: i.orderId ? `gid://shopify/Order/${i.orderId}` : undefined },
-        data: { payoutId: r.payoutId, orderId: i.orderId, amount: amount.abs().toFixed(2), currency: r.currency, reason: d.reason, evidenceDueBy: d.evidenceDueBy, disputeId: d.disputeId, disputeStatus: d.status, disputeType: d.type, transactions: i.transactions },
+        data: {
+          payoutId: r.payoutId,
+          orderId: i.orderId,
+          amount: amount.abs().toFixed(2),
+          currency: r.currency,
+          reason: d.reason,
+          evidenceDueBy: d.evidenceDueBy,
+          disputeId: d.disputeId,
+          disputeStatus: d.status,
+          disputeType: d.type,
+          transactions: i.transactions,
+        },
       });
     }
   }

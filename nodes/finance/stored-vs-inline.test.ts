@@ -17,7 +17,16 @@ afterEach(async () => {
   }
 });
 
-interface Tx { id: number; type: string; amount: string; fee: string; order: number | null; orderTx: number | null; sourceType: string; date: string }
+interface Tx {
+  id: number;
+  type: string;
+  amount: string;
+  fee: string;
+  order: number | null;
+  orderTx: number | null;
+  sourceType: string;
+  date: string;
+}
 
 /**
  * Six payouts of 150 transactions: charges with their invoice, every 20th a refund with its credit memo (keyed by the
@@ -38,11 +47,31 @@ function month(): { scenario: Scenario; docs: SeedDoc[] } {
       const order = p * 10_000 + i;
       const price = new Decimal(5 + ((p * 31 + i * 17) % 400) / 4).toFixed(2);
       if (i % 50 === 49) {
-        txs.push({ id, type: 'shipping_label', amount: '-4.50', fee: '0.00', order: null, orderTx: null, sourceType: 'adjustment', date: `${day}T10:00:00Z`, payout: 8000 + p });
+        txs.push({
+          id,
+          type: 'shipping_label',
+          amount: '-4.50',
+          fee: '0.00',
+          order: null,
+          orderTx: null,
+          sourceType: 'adjustment',
+          date: `${day}T10:00:00Z`,
+          payout: 8000 + p,
+        });
         continue;
       }
       if (i % 20 === 19) {
-        txs.push({ id, type: 'refund', amount: `-${price}`, fee: '0.00', order, orderTx: id + 7, sourceType: 'refund', date: `${day}T11:00:00Z`, payout: 8000 + p });
+        txs.push({
+          id,
+          type: 'refund',
+          amount: `-${price}`,
+          fee: '0.00',
+          order,
+          orderTx: id + 7,
+          sourceType: 'refund',
+          date: `${day}T11:00:00Z`,
+          payout: 8000 + p,
+        });
         docs.push({ kind: 'credit-memo', externalId: String(id + 7), date: day, gross: price });
         continue;
       }
@@ -52,19 +81,58 @@ function month(): { scenario: Scenario; docs: SeedDoc[] } {
       docs.push({ kind: 'invoice', externalId: p === 4 ? `ERP-${order}` : String(order), date: day, gross });
     }
     if (p === 6) {
-      txs.push({ id: 699_001, type: 'dispute', amount: '-30.00', fee: '15.00', order: 60_001, orderTx: null, sourceType: 'dispute', date: `${day}T12:00:00Z`, payout: 8006 });
-      txs.push({ id: 699_002, type: 'shop_cash_credit_new', amount: '2.00', fee: '0.00', order: null, orderTx: null, sourceType: 'adjustment', date: `${day}T12:00:00Z`, payout: 8006 });
+      txs.push({
+        id: 699_001,
+        type: 'dispute',
+        amount: '-30.00',
+        fee: '15.00',
+        order: 60_001,
+        orderTx: null,
+        sourceType: 'dispute',
+        date: `${day}T12:00:00Z`,
+        payout: 8006,
+      });
+      txs.push({
+        id: 699_002,
+        type: 'shop_cash_credit_new',
+        amount: '2.00',
+        fee: '0.00',
+        order: null,
+        orderTx: null,
+        sourceType: 'adjustment',
+        date: `${day}T12:00:00Z`,
+        payout: 8006,
+      });
     }
   }
   docs.push({ kind: 'invoice', externalId: '99999', date: '2026-10-04', gross: '77.00' });
-  const net = (p: number) => txs.filter((t) => t.payout === p).reduce((a, t) => a.plus(t.amount).minus(t.fee), new Decimal(0)).toFixed(2);
+  const net = (p: number) =>
+    txs
+      .filter((t) => t.payout === p)
+      .reduce((a, t) => a.plus(t.amount).minus(t.fee), new Decimal(0))
+      .toFixed(2);
   const scenario = {
-    shop: { name: 'Stored vs inline', currency: 'USD' }, orders: [], refunds: [],
+    shop: { name: 'Stored vs inline', currency: 'USD' },
+    orders: [],
+    refunds: [],
     payouts: payouts.map((p) => ({ id: p.id, status: p.status, date: p.date, currency: 'USD', amount: net(p.id), summary: {} })),
     balanceTransactions: txs.map((t) => ({
-      id: t.id, type: t.type, test: false, payout_id: t.payout, payout_status: 'paid', currency: 'USD', amount: t.amount, fee: t.fee,
-      net: new Decimal(t.amount).minus(t.fee).toFixed(2), source_id: t.sourceType === 'dispute' ? 9960 : t.id, source_type: t.sourceType,
-      source_order_id: t.order, source_order_transaction_id: t.orderTx, processed_at: t.date, adjustment_order_transactions: [], adjustment_reason: null,
+      id: t.id,
+      type: t.type,
+      test: false,
+      payout_id: t.payout,
+      payout_status: 'paid',
+      currency: 'USD',
+      amount: t.amount,
+      fee: t.fee,
+      net: new Decimal(t.amount).minus(t.fee).toFixed(2),
+      source_id: t.sourceType === 'dispute' ? 9960 : t.id,
+      source_type: t.sourceType,
+      source_order_id: t.order,
+      source_order_transaction_id: t.orderTx,
+      processed_at: t.date,
+      adjustment_order_transactions: [],
+      adjustment_reason: null,
     })),
   } as unknown as Scenario;
   return { scenario, docs };
@@ -94,15 +162,28 @@ const step = (run: Run, id: string) => run.steps.find((s) => s.nodeId === id)!;
 const comparable = (run: Run) => {
   const out = structuredClone(step(run, 'reconcile').output) as { reconciliations: Array<{ reconciledAt?: string }> };
   for (const r of out.reconciliations) delete r.reconciledAt;
-  return { status: run.status, port: step(run, 'reconcile').port, reconcile: out, journal: step(run, 'post-journal').output, settle: step(run, 'settle').output };
+  return {
+    status: run.status,
+    port: step(run, 'reconcile').port,
+    reconcile: out,
+    journal: step(run, 'post-journal').output,
+    settle: step(run, 'settle').output,
+  };
 };
 const tables = (h: Harness) => ({
   claims: h.rt.store.sqlite.prepare(`SELECT payout_id, doc_uid, item, matched_by FROM recon_claims ORDER BY payout_id, doc_uid`).all(),
   payouts: h.rt.store.sqlite.prepare(`SELECT payout_id, status, journal FROM recon_payouts ORDER BY payout_id`).all(),
   settlements: h.rt.store.sqlite.prepare(`SELECT payout_id, status, data FROM recon_settlements ORDER BY payout_id`).all(),
 });
-const exceptions = (h: Harness) => h.sink.open().map((e) => ({ ...e, links: { ...e.links, runId: undefined }, firstSeen: undefined, lastSeen: undefined })).sort((a, b) => `${a.type}${a.key}`.localeCompare(`${b.type}${b.key}`));
-const journals = async (erp: SandboxErp) => (await erp.listLedger({ from: '2026-10-01', to: '2026-12-31' })).filter((l) => l.source.type === 'journal').map((l) => [l.source.externalId, l.account, l.debit, l.credit]);
+const exceptions = (h: Harness) =>
+  h.sink
+    .open()
+    .map((e) => ({ ...e, links: { ...e.links, runId: undefined }, firstSeen: undefined, lastSeen: undefined }))
+    .sort((a, b) => `${a.type}${a.key}`.localeCompare(`${b.type}${b.key}`));
+const journals = async (erp: SandboxErp) =>
+  (await erp.listLedger({ from: '2026-10-01', to: '2026-12-31' }))
+    .filter((l) => l.source.type === 'journal')
+    .map((l) => [l.source.externalId, l.account, l.debit, l.credit]);
 
 describe('payout transactions stored in the payout rows vs carried in the step output', () => {
   it('reconcile to the same outputs, exceptions, claims, settlements and journals, run after run', async () => {
@@ -115,10 +196,18 @@ describe('payout transactions stored in the payout rows vs carried in the step o
     expect(b.status, JSON.stringify(b.error)).toBe('succeeded');
 
     // The stored run's payouts step carries references only; the inline one every transaction.
-    const refs = (step(b, 'payouts').output as { payouts: Array<{ legacyId: string; balanceTransactions: unknown[]; stored?: { count: number; digest: string; from: string } }> }).payouts;
+    const refs = (
+      step(b, 'payouts').output as {
+        payouts: Array<{ legacyId: string; balanceTransactions: unknown[]; stored?: { count: number; digest: string; from: string } }>;
+      }
+    ).payouts;
     expect(refs.map((p) => [p.legacyId, p.balanceTransactions.length, p.stored?.count, p.stored?.from])).toEqual(
-      [1, 2, 3, 4, 5, 6].map((p) => [String(8000 + p), 0, p === 6 ? 152 : 150, `2026-10-${String(p * 4).padStart(2, '0')}`]));
-    const inlineTxs = (step(a, 'payouts').output as { payouts: Array<{ balanceTransactions: unknown[] }> }).payouts.reduce((n, p) => n + p.balanceTransactions.length, 0);
+      [1, 2, 3, 4, 5, 6].map((p) => [String(8000 + p), 0, p === 6 ? 152 : 150, `2026-10-${String(p * 4).padStart(2, '0')}`]),
+    );
+    const inlineTxs = (step(a, 'payouts').output as { payouts: Array<{ balanceTransactions: unknown[] }> }).payouts.reduce(
+      (n, p) => n + p.balanceTransactions.length,
+      0,
+    );
     expect(inlineTxs).toBe(902);
     expect(JSON.stringify(step(b, 'payouts').output).length).toBeLessThan(JSON.stringify(step(a, 'payouts').output).length / 50);
 
@@ -129,7 +218,14 @@ describe('payout transactions stored in the payout rows vs carried in the step o
     expect(cb).toEqual(ca);
     const recs = (ca.reconcile as unknown as { reconciliations: Array<{ payoutId: string; status: string; counts: Record<string, number> }> }).reconciliations;
     // The data exercises what it should: every kind of outcome is there.
-    expect(recs.map((r) => [r.payoutId, r.status])).toEqual([['8001', 'balanced'], ['8002', 'unbalanced'], ['8003', 'unbalanced'], ['8004', 'balanced'], ['8005', 'waiting'], ['8006', 'balanced']]);
+    expect(recs.map((r) => [r.payoutId, r.status])).toEqual([
+      ['8001', 'balanced'],
+      ['8002', 'unbalanced'],
+      ['8003', 'unbalanced'],
+      ['8004', 'balanced'],
+      ['8005', 'waiting'],
+      ['8006', 'balanced'],
+    ]);
     expect(recs[0].counts['erp-only']).toBe(1);
     expect(recs[1].counts['missing-in-erp']).toBe(5);
     expect(recs[2].counts['amount-mismatch']).toBe(5);
@@ -140,12 +236,26 @@ describe('payout transactions stored in the payout rows vs carried in the step o
     expect(await journals(stored.erp)).toEqual(await journals(inline.erp));
 
     // Rows of posted payouts are gone with the step; those of payouts still waiting stay for the next run.
-    const rows = stored.h.rt.store.sqlite.prepare(`SELECT payout_id, COUNT(*) AS n FROM recon_balance_transactions GROUP BY payout_id ORDER BY payout_id`).all();
-    expect(rows).toEqual([{ payout_id: '8002', n: 150 }, { payout_id: '8003', n: 150 }, { payout_id: '8005', n: 150 }]);
+    const rows = stored.h.rt.store.sqlite
+      .prepare(`SELECT payout_id, COUNT(*) AS n FROM recon_balance_transactions GROUP BY payout_id ORDER BY payout_id`)
+      .all();
+    expect(rows).toEqual([
+      { payout_id: '8002', n: 150 },
+      { payout_id: '8003', n: 150 },
+      { payout_id: '8005', n: 150 },
+    ]);
 
     // Finance posts the missing invoices; the next run reconciles the waiting payouts from what each path kept.
     for (const { erp } of [inline, stored]) {
-      seedErpDocs(erp, Array.from({ length: 5 }, (_, k) => k * 30).map((i) => ({ kind: 'invoice' as const, externalId: String(20_000 + i), date: '2026-10-08', gross: new Decimal(5 + ((2 * 31 + i * 17) % 400) / 4).toFixed(2) })));
+      seedErpDocs(
+        erp,
+        Array.from({ length: 5 }, (_, k) => k * 30).map((i) => ({
+          kind: 'invoice' as const,
+          externalId: String(20_000 + i),
+          date: '2026-10-08',
+          gross: new Decimal(5 + ((2 * 31 + i * 17) % 400) / 4).toFixed(2),
+        })),
+      );
     }
     const a2 = await inline.h.runOnce();
     const b2 = await stored.h.runOnce();

@@ -13,7 +13,10 @@ export const transactionCount = (p: ShopifyPayout) => p.stored?.count ?? p.balan
 
 function rowStore(ctx: NodeContext, p: ShopifyPayout) {
   if (!ctx.payoutRows) {
-    throw permanentError(`node ${ctx.nodeId}: payout ${p.legacyId}'s transactions are stored in the payout rows (${p.stored!.count} under ${p.stored!.scope}) but the host keeps no payout rows`, { code: 'NO_PAYOUT_ROWS' });
+    throw permanentError(
+      `node ${ctx.nodeId}: payout ${p.legacyId}'s transactions are stored in the payout rows (${p.stored!.count} under ${p.stored!.scope}) but the host keeps no payout rows`,
+      { code: 'NO_PAYOUT_ROWS' },
+    );
   }
   return ctx.payoutRows(p.stored!.scope);
 }

@@ -4,13 +4,7 @@
 /** How a Shopify balance transaction is booked (Shopify's `type` is open-ended: unknown types land in `adjustment`). */
 export type Bucket = 'charge' | 'refund' | 'fee' | 'adjustment' | 'dispute' | 'reserve' | 'payout-retry';
 
-export type ItemStatus =
-  | 'matched'
-  | 'missing-in-erp'
-  | 'amount-mismatch'
-  | 'erp-only'
-  | 'unmatched-fee'
-  | 'unmatched-adjustment';
+export type ItemStatus = 'matched' | 'missing-in-erp' | 'amount-mismatch' | 'erp-only' | 'unmatched-fee' | 'unmatched-adjustment';
 
 export interface ReconItem {
   status: ItemStatus;

@@ -43,7 +43,8 @@ export const locationNode = defineNode({
     const to = reader(ctx, c.to);
     const misses = new Misses();
     const one = (el: unknown, at: Segment[]) => {
-      if (!el || typeof el !== 'object') throw permanentError(`node "${ctx.nodeId}": expected an object at "${at.join('.') || '$'}"`, { code: 'INVALID_INPUT' });
+      if (!el || typeof el !== 'object')
+        throw permanentError(`node "${ctx.nodeId}": expected an object at "${at.join('.') || '$'}"`, { code: 'INVALID_INPUT' });
       let loc = from.read(el, out);
       if ((loc === undefined || loc === null || loc === '') && c.whenMissing) loc = c.whenMissing;
       if ((loc === undefined || loc === null || loc === '') && c.optional) return;

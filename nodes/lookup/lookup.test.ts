@@ -58,8 +58,14 @@ const orderFlow = () =>
 describe('lookup nodes through the runtime', () => {
   beforeEach(() => {
     lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
-    lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'online', warehouse: 'WH-WEB' }, { location: 'gid://shopify/Location/55', warehouse: 'WH-STORE' }]);
-    lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'visa', paymentMethod: 'CARD' }, { gateway: 'bogus', paymentMethod: 'TEST' }]);
+    lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [
+      { location: 'online', warehouse: 'WH-WEB' },
+      { location: 'gid://shopify/Location/55', warehouse: 'WH-STORE' },
+    ]);
+    lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [
+      { gateway: 'visa', paymentMethod: 'CARD' },
+      { gateway: 'bogus', paymentMethod: 'TEST' },
+    ]);
   });
 
   it('fails on an unmapped tax line naming the table and key, then succeeds on replay after the row is added', async () => {
@@ -74,20 +80,32 @@ describe('lookup nodes through the runtime', () => {
     );
     expect((failed.error as { details: { missing: unknown[] } }).details.missing).toHaveLength(1);
 
-    lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', country: 'US', province: 'KY', taxCode: 'US-KY-JEF' }], { by: 'client@shop' });
+    lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', country: 'US', province: 'KY', taxCode: 'US-KY-JEF' }], {
+      by: 'client@shop',
+    });
     const replay = rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t']);
     await rt.drain();
     const run = rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
     const out = run.steps.find((s) => s.nodeId === 'pay')!.output as Record<string, any>;
-    expect(out.lineItems.map((l: any) => l.taxCodes)).toEqual([['US-KY', 'US-KY-JEF'], [], ['US-KY', 'US-KY-JEF'], ['US-KY', 'US-KY-JEF'], ['US-KY', 'US-KY-JEF']]);
+    expect(out.lineItems.map((l: any) => l.taxCodes)).toEqual([
+      ['US-KY', 'US-KY-JEF'],
+      [],
+      ['US-KY', 'US-KY-JEF'],
+      ['US-KY', 'US-KY-JEF'],
+      ['US-KY', 'US-KY-JEF'],
+    ]);
     expect(out.shippingLines[0].taxCodes).toEqual(['US-KY']);
     expect(out.warehouse).toBe('WH-WEB');
     expect(out.paymentGateways[0]).toBe('visa');
     expect(out.paymentMethod).toBe('CARD');
     // The run says which table versions it saw: the replay used version 2 of the tax table.
-    expect(lookups.usesOfRun(replay.runId).map((u) => [u.nodeId, u.name, u.version])).toEqual([['loc', 'locations', 1], ['pay', 'payment-methods', 1], ['tax', 'tax-codes', 2]]);
+    expect(lookups.usesOfRun(replay.runId).map((u) => [u.nodeId, u.name, u.version])).toEqual([
+      ['loc', 'locations', 1],
+      ['pay', 'payment-methods', 1],
+      ['tax', 'tax-codes', 2],
+    ]);
     expect(lookups.usesOfRun(failed.runId)).toEqual([]);
   });
 
@@ -95,7 +113,11 @@ describe('lookup nodes through the runtime', () => {
     lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', taxCode: 'US-KY-JEF' }]);
     publish(orderFlow());
     const failed = await runOnce('order', taxedOrder({ locationId: 77 }));
-    expect(failed.error).toMatchObject({ nodeId: 'loc', code: 'LOOKUP_MISSING', details: { table: 'locations', missing: [{ key: { location: 77 }, at: 'raw.location_id' }] } });
+    expect(failed.error).toMatchObject({
+      nodeId: 'loc',
+      code: 'LOOKUP_MISSING',
+      details: { table: 'locations', missing: [{ key: { location: 77 }, at: 'raw.location_id' }] },
+    });
     expect((failed.error as { message: string }).message).toMatch(/^lookup table "locations" \(version 1\) has no row for location="77"/);
     lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/77', warehouse: 'WH-77' }]);
     const replay = rt.runs.replay(failed.runId);
@@ -107,7 +129,14 @@ describe('lookup nodes through the runtime', () => {
   });
 
   it('never falls back silently: no location and no whenMissing is a failed step', async () => {
-    const doc = flow('loc', [{ id: 't', type: 'trigger.manual' }, { id: 'loc', type: 'lookup.location', config: { from: 'raw.location_id' } }], ['t->loc']);
+    const doc = flow(
+      'loc',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'loc', type: 'lookup.location', config: { from: 'raw.location_id' } },
+      ],
+      ['t->loc'],
+    );
     publish(doc);
     const run = await runOnce('loc', taxedOrder());
     expect(run.status).toBe('failed');
@@ -115,7 +144,10 @@ describe('lookup nodes through the runtime', () => {
   });
 
   it('maps per element with lookup.table and names an unknown table', async () => {
-    lookups.create({ name: 'sku-overrides', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'SKU2006-001', erpSku: 'AVI-1' }, { sku: 'LENS-PROTECT-2YR', erpSku: 'LENS' }]);
+    lookups.create({ name: 'sku-overrides', ...TABLE_PRESETS['sku-overrides'] }, [
+      { sku: 'SKU2006-001', erpSku: 'AVI-1' },
+      { sku: 'LENS-PROTECT-2YR', erpSku: 'LENS' },
+    ]);
     publish(
       flow(
         'skus',
@@ -128,9 +160,23 @@ describe('lookup nodes through the runtime', () => {
     );
     const run = await runOnce('skus', taxedOrder());
     expect(run.status).toBe('failed');
-    expect((run.error as { message: string }).message).toMatch(/no row for sku="CASE-LEATHER-PREM" \(at lineItems\[2\]\); and 2 more: sku="SKU2006-020"; sku="SKU2006-035"/);
-    publish(flow('ghost', [{ id: 't', type: 'trigger.manual' }, { id: 'x', type: 'lookup.table', config: { table: 'ghost', key: 'name' } }], ['t->x']));
+    expect((run.error as { message: string }).message).toMatch(
+      /no row for sku="CASE-LEATHER-PREM" \(at lineItems\[2\]\); and 2 more: sku="SKU2006-020"; sku="SKU2006-035"/,
+    );
+    publish(
+      flow(
+        'ghost',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'x', type: 'lookup.table', config: { table: 'ghost', key: 'name' } },
+        ],
+        ['t->x'],
+      ),
+    );
     const ghost = await runOnce('ghost', taxedOrder());
-    expect(ghost.error).toMatchObject({ code: 'LOOKUP_TABLE_MISSING', message: 'node "x": lookup table "ghost" does not exist (neither for flow "ghost" nor shared)' });
+    expect(ghost.error).toMatchObject({
+      code: 'LOOKUP_TABLE_MISSING',
+      message: 'node "x": lookup table "ghost" does not exist (neither for flow "ghost" nor shared)',
+    });
   });
 });

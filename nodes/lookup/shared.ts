@@ -20,7 +20,9 @@ export function openTable(ctx: NodeContext, src: LookupSource, name: string): Lo
 export function valueColumn(ctx: NodeContext, snap: LookupSnapshot, column: string | undefined): string {
   const c = column ?? snap.valueColumns[0];
   if (!snap.valueColumns.includes(c)) {
-    throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no value column "${c}" (it has ${snap.valueColumns.join(', ')})`, { code: 'LOOKUP_COLUMN_MISSING' });
+    throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no value column "${c}" (it has ${snap.valueColumns.join(', ')})`, {
+      code: 'LOOKUP_COLUMN_MISSING',
+    });
   }
   return c;
 }
@@ -62,7 +64,13 @@ export class Misses {
     if (!this.seen.size) return;
     const list = [...this.seen.values()];
     const first = list[0];
-    const more = list.length > 1 ? `; and ${list.length - 1} more: ${list.slice(1, 6).map((m) => `${describeKey(m.key)}`).join('; ')}${list.length > 6 ? '; ...' : ''}` : '';
+    const more =
+      list.length > 1
+        ? `; and ${list.length - 1} more: ${list
+            .slice(1, 6)
+            .map((m) => `${describeKey(m.key)}`)
+            .join('; ')}${list.length > 6 ? '; ...' : ''}`
+        : '';
     throw permanentError(
       `lookup table "${snap.name}" (version ${snap.version}) has no row for ${describeKey(first.key)} (at ${first.at})${more}. Add the row, then replay the run.`,
       { code: 'LOOKUP_MISSING', details: { table: snap.name, scope: snap.scope, version: snap.version, missing: list.slice(0, 100) } },

@@ -35,9 +35,13 @@ export const tableNode = defineNode({
     const snap = openTable(ctx, src, c.table);
     const whole = c.column === '*';
     const column = whole ? '' : valueColumn(ctx, snap, c.column);
-    const keyPaths = typeof c.key === 'string' ? [[snap.keyColumns[0].name, reader(ctx, c.key)] as const] : Object.entries(c.key).map(([col, p]) => [col, reader(ctx, p)] as const);
+    const keyPaths =
+      typeof c.key === 'string'
+        ? [[snap.keyColumns[0].name, reader(ctx, c.key)] as const]
+        : Object.entries(c.key).map(([col, p]) => [col, reader(ctx, p)] as const);
     for (const [col] of keyPaths) {
-      if (!snap.keyColumns.some((k) => k.name === col)) throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no key column "${col}"`, { code: 'INVALID_CONFIG' });
+      if (!snap.keyColumns.some((k) => k.name === col))
+        throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no key column "${col}"`, { code: 'INVALID_CONFIG' });
     }
     const out = copyInput(ctx, input);
     const target = reader(ctx, c.target);

@@ -9,7 +9,7 @@ export const taxCodeNode = defineNode({
   title: 'Tax code lookup',
   category: 'lookup',
   description:
-    'Finds the ERP tax code of every Shopify tax line (title + rate, optionally country/province) of the order\'s lines ' +
+    "Finds the ERP tax code of every Shopify tax line (title + rate, optionally country/province) of the order's lines " +
     'and shipping lines in a lookup table, and writes the codes onto each line. An unmapped tax line fails the step, ' +
     'naming the table and the key, so someone adds the row and replays.',
   config: z
@@ -61,7 +61,10 @@ export const taxCodeNode = defineNode({
         listAt(ctx, taxLines.read(line, out), `${linesPath}[${i}].${c.taxLines}`).forEach((tl, j) => {
           const key = { title: title.read(tl, out), rate: rate.read(tl, out), country, province };
           const row = snap.find(key);
-          if (!row) { misses.add(key, [...at, ...taxLines.segments, j]); return; }
+          if (!row) {
+            misses.add(key, [...at, ...taxLines.segments, j]);
+            return;
+          }
           const code = row[column];
           if (code && !codes.includes(code)) codes.push(code);
           if (lineTarget && tl && typeof tl === 'object') setAt(tl as Record<string, unknown>, lineTarget.segments, code || null);

@@ -4,13 +4,15 @@ import { timezoneSchema } from '../core/timezone.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 
-export const tradingHoursSchema = z.object({
-  timezone: timezoneSchema,
-  /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
-  days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
-  from: hhmm.default('09:00'),
-  to: hhmm.default('18:00'),
-}).refine((h) => h.from < h.to, { message: '`from` must be before `to` (overnight windows are not supported)', path: ['to'] });
+export const tradingHoursSchema = z
+  .object({
+    timezone: timezoneSchema,
+    /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
+    days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+    from: hhmm.default('09:00'),
+    to: hhmm.default('18:00'),
+  })
+  .refine((h) => h.from < h.to, { message: '`from` must be before `to` (overnight windows are not supported)', path: ['to'] });
 
 export type TradingHours = z.infer<typeof tradingHoursSchema>;
 
@@ -19,7 +21,11 @@ const minutes = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5)
 
 /** The local weekday and minute of day of `at` in the hours' timezone. */
 function local(at: Date, tz: string): { day: number; minute: number; second: number } {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   return { day: WEEKDAY[parts.weekday], minute: Number(parts.hour) * 60 + Number(parts.minute), second: Number(parts.second) };
 }
 

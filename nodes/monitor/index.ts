@@ -9,7 +9,14 @@ import { rateLimitMonitor } from './rate-limit.ts';
 import { runsMonitor } from './runs.ts';
 import { webhookSilenceMonitor } from './webhook-silence.ts';
 
-export const monitorNodes: NodeType[] = [inventoryDriftMonitor, orphanedOrdersMonitor, paymentMismatchMonitor, runsMonitor, webhookSilenceMonitor, rateLimitMonitor];
+export const monitorNodes: NodeType[] = [
+  inventoryDriftMonitor,
+  orphanedOrdersMonitor,
+  paymentMismatchMonitor,
+  runsMonitor,
+  webhookSilenceMonitor,
+  rateLimitMonitor,
+];
 
 export type { MonitorResult } from './shared.ts';
 export { tradingSince, tradingHoursSchema, type TradingHours } from './hours.ts';

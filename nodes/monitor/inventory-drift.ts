@@ -6,21 +6,25 @@ import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
 import { VARIANTS_BY_SKU } from '../shopify/documents.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
-const config = z.object({
-  shopify: connectionId,
-  erp: connectionId,
-  /** ERP warehouse code -> Shopify location GID (as for shopify.inventory-push). */
-  locations: z.record(z.string(), z.string().startsWith('gid://shopify/Location/')).refine((r) => Object.keys(r).length > 0, 'map at least one warehouse'),
-  safetyStock: z.object({
-    default: z.number().int().min(0).default(0),
-    perLocation: z.record(z.string(), z.number().int().min(0)).default({}),
-    perSku: z.record(z.string(), z.number().int().min(0)).default({}),
-  }).default({ default: 0, perLocation: {}, perSku: {} }),
-  /** Drift allowed before raising: the larger of `units` and `percent` of the expected quantity. */
-  tolerance: z.object({ units: z.number().int().min(0).default(0), percent: z.number().min(0).max(100).default(0) }).default({ units: 0, percent: 0 }),
-  /** Only these SKUs (default: every SKU the ERP stocks in the mapped warehouses). */
-  skus: z.array(z.string().min(1)).optional(),
-}).strict();
+const config = z
+  .object({
+    shopify: connectionId,
+    erp: connectionId,
+    /** ERP warehouse code -> Shopify location GID (as for shopify.inventory-push). */
+    locations: z.record(z.string(), z.string().startsWith('gid://shopify/Location/')).refine((r) => Object.keys(r).length > 0, 'map at least one warehouse'),
+    safetyStock: z
+      .object({
+        default: z.number().int().min(0).default(0),
+        perLocation: z.record(z.string(), z.number().int().min(0)).default({}),
+        perSku: z.record(z.string(), z.number().int().min(0)).default({}),
+      })
+      .default({ default: 0, perLocation: {}, perSku: {} }),
+    /** Drift allowed before raising: the larger of `units` and `percent` of the expected quantity. */
+    tolerance: z.object({ units: z.number().int().min(0).default(0), percent: z.number().min(0).max(100).default(0) }).default({ units: 0, percent: 0 }),
+    /** Only these SKUs (default: every SKU the ERP stocks in the mapped warehouses). */
+    skus: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
 
 const CHUNK = 25;
 
@@ -29,12 +33,19 @@ export const inventoryDriftMonitor = defineNode({
   version: 1,
   title: 'Monitor: inventory drift',
   category: 'monitor',
-  description: 'Compares ERP available less safety stock with Shopify available per SKU and location; raises inventory-drift beyond the tolerance and auto-resolves when back within it. Place after a Schedule trigger.',
+  description:
+    'Compares ERP available less safety stock with Shopify available per SKU and location; raises inventory-drift beyond the tolerance and auto-resolves when back within it. Place after a Schedule trigger.',
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'MonitorResult' }],
   idempotent: true,
-  sampleOutput: { checked: 120, found: 1, newlyRaised: 1, cleared: 0, findings: [{ sku: 'TEE-S', warehouse: 'WH', expected: 7, shopify: 12, drift: 5 }] } as MonitorResult,
+  sampleOutput: {
+    checked: 120,
+    found: 1,
+    newlyRaised: 1,
+    cleared: 0,
+    findings: [{ sku: 'TEE-S', warehouse: 'WH', expected: 7, shopify: 12, drift: 5 }],
+  } as MonitorResult,
   async execute(ctx) {
     const c = ctx.config;
     const sink = sinkOf(ctx);
@@ -50,7 +61,11 @@ export const inventoryDriftMonitor = defineNode({
       const chunk = skus.slice(i, i + CHUNK);
       let after: string | null = null;
       do {
-        const res: { data: any } = await shop.request<any>(VARIANTS_BY_SKU, { query: chunk.map((s) => `sku:'${s.replace(/['\\]/g, '\\$&')}'`).join(' OR '), first: CHUNK, after, levels: locCount }, { signal: ctx.signal });
+        const res: { data: any } = await shop.request<any>(
+          VARIANTS_BY_SKU,
+          { query: chunk.map((s) => `sku:'${s.replace(/['\\]/g, '\\$&')}'`).join(' OR '), first: CHUNK, after, levels: locCount },
+          { signal: ctx.signal },
+        );
         for (const v of res.data.productVariants.nodes) {
           if (!chunk.includes(v.sku)) continue;
           const m = shopLevels.get(v.sku) ?? new Map<string, number>();
@@ -82,7 +97,17 @@ export const inventoryDriftMonitor = defineNode({
       const allowed = Math.max(c.tolerance.units, Math.floor((expected * c.tolerance.percent) / 100));
       if (Math.abs(drift) <= allowed) continue;
       totalAbs += Math.abs(drift);
-      const f = { sku: s.sku, warehouse: s.warehouse, locationId, erpAvailable: erpAvailable.toString(), safetyStock: safety, expected, shopify, drift, allowed };
+      const f = {
+        sku: s.sku,
+        warehouse: s.warehouse,
+        locationId,
+        erpAvailable: erpAvailable.toString(),
+        safetyStock: safety,
+        expected,
+        shopify,
+        drift,
+        allowed,
+      };
       findings.push(f);
       found.push({
         type: 'inventory-drift',

@@ -16,7 +16,11 @@ const ids: string[] = [];
 
 beforeAll(async () => {
   store = await startShopifySandbox({
-    seed: { locations: [{ id: 1, name: 'Main' }], products: [{ id: 1, title: 'Tee', variants: [{ id: 11, sku: 'BK-TEE', price: '20.00', inventoryItemId: 111 }] }], inventory: [{ inventoryItemId: 111, locationId: 1, available: 1000 }] },
+    seed: {
+      locations: [{ id: 1, name: 'Main' }],
+      products: [{ id: 1, title: 'Tee', variants: [{ id: 11, sku: 'BK-TEE', price: '20.00', inventoryItemId: 111 }] }],
+      inventory: [{ inventoryItemId: 111, locationId: 1, available: 1000 }],
+    },
   });
   shop = createShopifyConnection({ shopDomain: store.shopDomain, auth: { kind: 'access-token', accessToken: store.accessToken }, endpoint: store.url });
   // The bulk operation runs on the store's modelled clock; polls wait 1/200 of their modelled time.
@@ -25,11 +29,20 @@ beforeAll(async () => {
   (shop as any).sleep = (ms: number, signal?: AbortSignal) => real(ms / 200, signal);
   erp = createSandboxErp();
   erp.admin.addItem({ sku: 'BK-TEE', name: 'Tee', unitPrice: '20.00' });
-  for (let n = 1; n <= N; n++) ids.push(store.createOrder(restOrder(n, { createdAt: Date.now() - 2 * hour - n * 60_000, financialStatus: 'paid', sku: 'BK-TEE', price: '20.00' })));
+  for (let n = 1; n <= N; n++)
+    ids.push(store.createOrder(restOrder(n, { createdAt: Date.now() - 2 * hour - n * 60_000, financialStatus: 'paid', sku: 'BK-TEE', price: '20.00' })));
   // Every order but three is in the ERP.
   for (const [i, id] of ids.entries()) {
     if (i % 50 === 7) continue;
-    await erp.createSalesOrder({ externalId: id, reference: `#${5001 + i}`, customer: { externalId: 'c-1', name: 'Ann Buyer' }, currency: 'USD', date: '2026-11-27', warehouse: 'WH', lines: [{ sku: 'BK-TEE', quantity: '1', unitPrice: '20.00' }] });
+    await erp.createSalesOrder({
+      externalId: id,
+      reference: `#${5001 + i}`,
+      customer: { externalId: 'c-1', name: 'Ann Buyer' },
+      currency: 'USD',
+      date: '2026-11-27',
+      warehouse: 'WH',
+      lines: [{ sku: 'BK-TEE', quantity: '1', unitPrice: '20.00' }],
+    });
   }
   h = harness({ 'shopify:main': shop, 'erp:erp': erp });
 }, 120_000);
@@ -46,7 +59,11 @@ describe('order backfills by bulk query', () => {
     const bulk = await readOrders(shop, now - 72 * hour, now, new AbortController().signal, { pollMs: 500 });
     expect(paged.path.kind).toBe('per-call');
     expect(paged.calls).toBe(2);
-    expect(bulk.path).toMatchObject({ kind: 'bulk', reason: expect.stringMatching(/more than one page of 100/), bulkOperation: expect.stringMatching(/^gid:\/\/shopify\/BulkOperation\//) });
+    expect(bulk.path).toMatchObject({
+      kind: 'bulk',
+      reason: expect.stringMatching(/more than one page of 100/),
+      bulkOperation: expect.stringMatching(/^gid:\/\/shopify\/BulkOperation\//),
+    });
     expect(bulk.orders.map((o) => o.id).sort()).toEqual(paged.orders.map((o) => o.id).sort());
     expect(bulk.orders).toHaveLength(N);
     expect(bulk.orders.find((o) => o.id === ids[0])).toEqual(paged.orders.find((o) => o.id === ids[0]));

@@ -70,24 +70,31 @@ export async function readOrders(client: ShopifyClient, from: number, to: number
   const search = `created_at:>='${iso(from)}'`;
   const out: OrdersRead = { orders: [], path: { kind: 'per-call', reason: '' }, calls: 0, cost: 0 };
   // The search bound is coarse (and string-compared by some stores); the exact window is applied here.
-  const inWindow = (o: RecentOrder) => { const t = Date.parse(o.createdAt); return t >= from && t <= to; };
+  const inWindow = (o: RecentOrder) => {
+    const t = Date.parse(o.createdAt);
+    return t >= from && t <= to;
+  };
   const bulk = async (reason: string) => {
     const op = await runBulkQuery(client, bulkOrdersQuery(search), { pollMs: opts.pollMs, signal });
     out.calls += 1 + op.polls;
     out.cost += op.cost;
     if (op.status !== 'COMPLETED') {
-      throw new NodeError(`shopify orders bulk query ${op.id} ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}`, { code: 'BULK_QUERY_FAILED', errorClass: 'transient' });
+      throw new NodeError(`shopify orders bulk query ${op.id} ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}`, {
+        code: 'BULK_QUERY_FAILED',
+        errorClass: 'transient',
+      });
     }
     out.orders = (op.lines as unknown as RecentOrder[]).filter(inWindow);
     out.path = { kind: 'bulk', reason, bulkOperation: op.id };
     return out;
   };
-  if (read === 'bulk') return bulk('bulk (set in the node\'s config)');
+  if (read === 'bulk') return bulk("bulk (set in the node's config)");
   let after: string | null = null;
   do {
-    const res: { data: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RecentOrder[] } }; cost: { actual: number | null; requested: number } } = await client.request(
-      RECENT_ORDERS, { query: search, first: pageSize, after }, { signal },
-    );
+    const res: {
+      data: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RecentOrder[] } };
+      cost: { actual: number | null; requested: number };
+    } = await client.request(RECENT_ORDERS, { query: search, first: pageSize, after }, { signal });
     out.calls++;
     out.cost += res.cost.actual ?? res.cost.requested;
     out.orders.push(...res.data.orders.nodes.filter(inWindow));
@@ -96,7 +103,8 @@ export async function readOrders(client: ShopifyClient, from: number, to: number
   } while (after && out.orders.length < max);
   out.path = {
     kind: 'per-call',
-    reason: read === 'per-call' ? `per call (set in the node's config)${after ? `; stopped at ${max} orders` : ''}` : `the range fits one page of ${pageSize} orders`,
+    reason:
+      read === 'per-call' ? `per call (set in the node's config)${after ? `; stopped at ${max} orders` : ''}` : `the range fits one page of ${pageSize} orders`,
   };
   return out;
 }
@@ -107,7 +115,11 @@ export async function recentOrders(client: ShopifyClient, from: number, to: numb
 }
 
 /** The ERP sales order for a Shopify order, looked up by the id form the order flow posts with. */
-export async function erpOrderFor(erp: { getSalesOrder(id: string): Promise<unknown> }, o: { id: string; legacyResourceId: string }, form: 'gid' | 'legacy' | 'either') {
+export async function erpOrderFor(
+  erp: { getSalesOrder(id: string): Promise<unknown> },
+  o: { id: string; legacyResourceId: string },
+  form: 'gid' | 'legacy' | 'either',
+) {
   if (form !== 'legacy') {
     const so = await erp.getSalesOrder(o.id);
     if (so || form === 'gid') return so;

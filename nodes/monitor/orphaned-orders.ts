@@ -6,41 +6,60 @@ import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } fr
 
 export const orderIdForm = z.enum(['gid', 'legacy', 'either']).default('either');
 
-const config = z.object({
-  shopify: connectionId,
-  erp: connectionId,
-  /** Grace period: an order younger than this may still be on its way. */
-  afterMinutes: z.number().int().min(1).default(30),
-  lookbackHours: z.number().int().min(1).max(24 * 60).default(72),
-  /** Shopify financial statuses that count as paid. */
-  paidStatuses: z.array(z.string().min(1)).default(['PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED']),
-  /** How the order flow keys sales orders: the order GID, its numeric id, or try both. */
-  externalId: orderIdForm,
-  /** auto: one bulk query when the window holds more than a page of orders, paging otherwise; bulk / per-call force a path. */
-  read: z.enum(['auto', 'bulk', 'per-call']).default('auto'),
-  pageSize: z.number().int().min(1).max(250).default(100),
-  /** Seconds between bulk status polls. */
-  pollSeconds: z.number().positive().default(2),
-}).strict();
+const config = z
+  .object({
+    shopify: connectionId,
+    erp: connectionId,
+    /** Grace period: an order younger than this may still be on its way. */
+    afterMinutes: z.number().int().min(1).default(30),
+    lookbackHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(72),
+    /** Shopify financial statuses that count as paid. */
+    paidStatuses: z.array(z.string().min(1)).default(['PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED']),
+    /** How the order flow keys sales orders: the order GID, its numeric id, or try both. */
+    externalId: orderIdForm,
+    /** auto: one bulk query when the window holds more than a page of orders, paging otherwise; bulk / per-call force a path. */
+    read: z.enum(['auto', 'bulk', 'per-call']).default('auto'),
+    pageSize: z.number().int().min(1).max(250).default(100),
+    /** Seconds between bulk status polls. */
+    pollSeconds: z.number().positive().default(2),
+  })
+  .strict();
 
 export const orphanedOrdersMonitor = defineNode({
   type: 'monitor.orphaned-orders',
   version: 1,
   title: 'Monitor: orphaned orders',
   category: 'monitor',
-  description: 'Raises orphaned-order for each paid, non-test, non-cancelled Shopify order with no ERP sales order after the grace period; auto-resolves once the ERP has it.',
+  description:
+    'Raises orphaned-order for each paid, non-test, non-cancelled Shopify order with no ERP sales order after the grace period; auto-resolves once the ERP has it.',
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'MonitorResult' }],
   idempotent: true,
-  sampleOutput: { checked: 42, found: 1, newlyRaised: 1, cleared: 0, findings: [{ order: '#1001', id: 'gid://shopify/Order/1', ageMinutes: 95 }], path: { kind: 'per-call', reason: 'the range fits one page of 100 orders' } } as MonitorResult,
+  sampleOutput: {
+    checked: 42,
+    found: 1,
+    newlyRaised: 1,
+    cleared: 0,
+    findings: [{ order: '#1001', id: 'gid://shopify/Order/1', ageMinutes: 95 }],
+    path: { kind: 'per-call', reason: 'the range fits one page of 100 orders' },
+  } as MonitorResult,
   async execute(ctx) {
     const c = ctx.config;
     const sink = sinkOf(ctx);
     const erp = await erpOf(ctx, c.erp);
     const shop = await shopOf(ctx, c.shopify);
     const now = ctx.now().getTime();
-    const read = await readOrders(shop, now - c.lookbackHours * 3_600_000, now - c.afterMinutes * 60_000, ctx.signal, { read: c.read, pageSize: c.pageSize, pollMs: c.pollSeconds * 1000 });
+    const read = await readOrders(shop, now - c.lookbackHours * 3_600_000, now - c.afterMinutes * 60_000, ctx.signal, {
+      read: c.read,
+      pageSize: c.pageSize,
+      pollMs: c.pollSeconds * 1000,
+    });
     const orders = read.orders.filter((o) => !o.test && !o.cancelledAt && c.paidStatuses.includes(String(o.displayFinancialStatus)));
     const found: RaiseException[] = [];
     const findings: Array<Record<string, unknown>> = [];
@@ -50,7 +69,8 @@ export const orphanedOrdersMonitor = defineNode({
       const ageMinutes = Math.floor((now - Date.parse(o.createdAt)) / 60_000);
       findings.push({ order: o.name, id: o.id, ageMinutes, financialStatus: o.displayFinancialStatus, total: o.totalPriceSet.shopMoney });
       found.push({
-        type: 'orphaned-order', key: prefix + o.id,
+        type: 'orphaned-order',
+        key: prefix + o.id,
         title: `Paid order ${o.name} is not in the ERP after ${ageMinutes} min`,
         detail: `${o.name} (${o.displayFinancialStatus}, ${o.totalPriceSet.shopMoney.amount} ${o.totalPriceSet.shopMoney.currencyCode}) was created ${o.createdAt}; no ERP sales order has its id.`,
         links: { shopify: o.id, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },

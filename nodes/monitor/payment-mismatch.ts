@@ -13,27 +13,45 @@ import { orderIdForm } from './orphaned-orders.ts';
 import { erpOrderFor, recentOrders, type RecentOrder } from './orders.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
-const config = z.object({
-  shopify: connectionId,
-  erp: connectionId,
-  afterMinutes: z.number().int().min(0).default(30),
-  lookbackHours: z.number().int().min(1).max(24 * 60).default(72),
-  externalId: orderIdForm,
-  /** Allowed difference between Shopify's total and the ERP gross, a decimal string; null turns the check off. */
-  amountTolerance: z.string().regex(/^\d+(\.\d+)?$/, 'a decimal like "0.01"').nullable().default('0.01'),
-}).strict();
+const config = z
+  .object({
+    shopify: connectionId,
+    erp: connectionId,
+    afterMinutes: z.number().int().min(0).default(30),
+    lookbackHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(72),
+    externalId: orderIdForm,
+    /** Allowed difference between Shopify's total and the ERP gross, a decimal string; null turns the check off. */
+    amountTolerance: z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'a decimal like "0.01"')
+      .nullable()
+      .default('0.01'),
+  })
+  .strict();
 
 const MONEY_TAKEN = new Set(['PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED']);
 const NOT_CAPTURED = new Set(['AUTHORIZED', 'PENDING', 'EXPIRED']);
 
 export function paymentProblem(o: RecentOrder, so: ErpSalesOrder, tolerance: string | null): { rule: string; message: string } | null {
   const fs = String(o.displayFinancialStatus);
-  if (MONEY_TAKEN.has(fs) && so.status === 'cancelled') return { rule: 'paid-but-cancelled', message: `Shopify says ${fs} but ERP order ${so.number} is cancelled` };
-  if (fs === 'VOIDED' && so.status !== 'cancelled') return { rule: 'voided-but-live', message: `Shopify voided the payment but ERP order ${so.number} is ${so.status}` };
-  if (NOT_CAPTURED.has(fs) && (so.status === 'fulfilled' || so.status === 'partially-fulfilled')) return { rule: 'shipped-before-capture', message: `ERP order ${so.number} is ${so.status} but the payment is only ${fs}` };
+  if (MONEY_TAKEN.has(fs) && so.status === 'cancelled')
+    return { rule: 'paid-but-cancelled', message: `Shopify says ${fs} but ERP order ${so.number} is cancelled` };
+  if (fs === 'VOIDED' && so.status !== 'cancelled')
+    return { rule: 'voided-but-live', message: `Shopify voided the payment but ERP order ${so.number} is ${so.status}` };
+  if (NOT_CAPTURED.has(fs) && (so.status === 'fulfilled' || so.status === 'partially-fulfilled'))
+    return { rule: 'shipped-before-capture', message: `ERP order ${so.number} is ${so.status} but the payment is only ${fs}` };
   if (tolerance !== null && so.status !== 'cancelled' && fs !== 'VOIDED') {
     const delta = new Decimal(so.totals.gross).minus(o.totalPriceSet.shopMoney.amount);
-    if (delta.abs().gt(tolerance)) return { rule: 'amount', message: `ERP order ${so.number} gross ${so.totals.gross} vs Shopify total ${o.totalPriceSet.shopMoney.amount} (delta ${delta.toFixed(2)})` };
+    if (delta.abs().gt(tolerance))
+      return {
+        rule: 'amount',
+        message: `ERP order ${so.number} gross ${so.totals.gross} vs Shopify total ${o.totalPriceSet.shopMoney.amount} (delta ${delta.toFixed(2)})`,
+      };
   }
   return null;
 }
@@ -43,7 +61,8 @@ export const paymentMismatchMonitor = defineNode({
   version: 1,
   title: 'Monitor: payment status mismatches',
   category: 'monitor',
-  description: 'Compares each recent order\'s Shopify financial status and total with the ERP sales order (cancelled, shipped, gross); raises payment-mismatch and auto-resolves when they agree again.',
+  description:
+    "Compares each recent order's Shopify financial status and total with the ERP sales order (cancelled, shipped, gross); raises payment-mismatch and auto-resolves when they agree again.",
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'MonitorResult' }],
@@ -68,7 +87,13 @@ export const paymentMismatchMonitor = defineNode({
       if (!p) continue;
       const f = { order: o.name, id: o.id, erpNumber: so.number, financialStatus: o.displayFinancialStatus, erpStatus: so.status, ...p };
       findings.push(f);
-      found.push({ type: 'payment-mismatch', key: prefix + o.id, title: `${o.name}: ${p.message}`, links: { shopify: o.id, erp: so.number, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId }, data: f });
+      found.push({
+        type: 'payment-mismatch',
+        key: prefix + o.id,
+        title: `${o.name}: ${p.message}`,
+        links: { shopify: o.id, erp: so.number, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },
+        data: f,
+      });
     }
     const r = reconcile(sink, 'payment-mismatch', prefix, found, 'Shopify and the ERP agree again', (k) => covered.has(k));
     return { checked: covered.size, found: found.length, ...r, findings } satisfies MonitorResult;

@@ -10,13 +10,35 @@ import { tradingSince } from './hours.ts';
 let release: () => void = () => {};
 const testTypes = [
   defineNode({
-    type: 'test.block', version: 1, title: 'Block', category: 'core', description: 'waits until the test releases it', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+    type: 'test.block',
+    version: 1,
+    title: 'Block',
+    category: 'core',
+    description: 'waits until the test releases it',
+    config: z.object({}),
+    inputs: [{ id: 'in' }],
+    outputs: [{ id: 'out' }],
+    idempotent: true,
+    sampleOutput: {},
     execute: () => new Promise((resolve) => (release = () => resolve({ released: true }))),
   }),
   defineNode({
-    type: 'test.fail', version: 1, title: 'Fail', category: 'erp', description: 'fails with the configured code', config: z.object({ code: z.string() }), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+    type: 'test.fail',
+    version: 1,
+    title: 'Fail',
+    category: 'erp',
+    description: 'fails with the configured code',
+    config: z.object({ code: z.string() }),
+    inputs: [{ id: 'in' }],
+    outputs: [{ id: 'out' }],
+    idempotent: true,
+    sampleOutput: {},
     execute: (ctx) => {
-      throw new NodeError(`failed with ${ctx.config.code}`, { errorClass: ctx.config.code === 'RATE_LIMITED' ? 'transient' : 'permanent', code: ctx.config.code, details: { erp: 'sandbox' } });
+      throw new NodeError(`failed with ${ctx.config.code}`, {
+        errorClass: ctx.config.code === 'RATE_LIMITED' ? 'transient' : 'permanent',
+        code: ctx.config.code,
+        details: { erp: 'sandbox' },
+      });
     },
   }),
 ];
@@ -27,8 +49,17 @@ const open = (type: string) => h.exceptions.list({ type, state: 'unresolved' }).
 
 async function runFlow(flowId: string, type: string, config: Record<string, unknown>, n: number) {
   if (!h.rt.flows.list().some((f) => f.id === flowId)) {
-    h.rt.flows.create({ schemaVersion: 1, id: flowId, name: flowId, settings: { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } },
-      nodes: [{ id: 't', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} }, { id: 'x', type, position: { x: 200, y: 0 }, config }], edges: [{ id: 'e', source: 't', target: 'x' }] });
+    h.rt.flows.create({
+      schemaVersion: 1,
+      id: flowId,
+      name: flowId,
+      settings: { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } },
+      nodes: [
+        { id: 't', type: 'trigger.manual', position: { x: 0, y: 0 }, config: {} },
+        { id: 'x', type, position: { x: 200, y: 0 }, config },
+      ],
+      edges: [{ id: 'e', source: 't', target: 'x' }],
+    });
     h.rt.flows.publish(flowId, { activate: true });
   }
   const ids: string[] = [];

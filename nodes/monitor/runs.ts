@@ -4,30 +4,39 @@ import { z } from 'zod';
 import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
 import { hostOf, reconcile, sinkOf, type MonitorResult } from './shared.ts';
 
-const config = z.object({
-  /** Stuck when older than `stuckFactor` x the flow's p95 duration, and never before `stuckMinMinutes`. */
-  stuckFactor: z.number().min(1).default(5),
-  stuckMinMinutes: z.number().min(1).default(15),
-  /** Successful runs the usual duration is taken from. */
-  samples: z.number().int().min(1).max(1000).default(50),
-  /** Raise when a flow has this many unfixed failed runs within the window (0 turns it off). */
-  failedThreshold: z.number().int().min(0).default(3),
-  windowMinutes: z.number().int().min(1).default(60),
-  /** Only these flows (default all). */
-  flows: z.array(z.string().min(1)).optional(),
-}).strict();
+const config = z
+  .object({
+    /** Stuck when older than `stuckFactor` x the flow's p95 duration, and never before `stuckMinMinutes`. */
+    stuckFactor: z.number().min(1).default(5),
+    stuckMinMinutes: z.number().min(1).default(15),
+    /** Successful runs the usual duration is taken from. */
+    samples: z.number().int().min(1).max(1000).default(50),
+    /** Raise when a flow has this many unfixed failed runs within the window (0 turns it off). */
+    failedThreshold: z.number().int().min(0).default(3),
+    windowMinutes: z.number().int().min(1).default(60),
+    /** Only these flows (default all). */
+    flows: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
 
 export const runsMonitor = defineNode({
   type: 'monitor.runs',
   version: 1,
   title: 'Monitor: failed and stuck runs',
   category: 'monitor',
-  description: 'Raises stuck-run for a run in progress far past its flow\'s usual duration, and failed-run when a flow fails repeatedly within a window; both auto-resolve when the condition clears.',
+  description:
+    "Raises stuck-run for a run in progress far past its flow's usual duration, and failed-run when a flow fails repeatedly within a window; both auto-resolve when the condition clears.",
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'MonitorResult' }],
   idempotent: true,
-  sampleOutput: { checked: 3, found: 1, newlyRaised: 1, cleared: 0, findings: [{ runId: 'run_1', flowId: 'order-to-erp', ageMinutes: 47, limitMinutes: 15 }] } as MonitorResult,
+  sampleOutput: {
+    checked: 3,
+    found: 1,
+    newlyRaised: 1,
+    cleared: 0,
+    findings: [{ runId: 'run_1', flowId: 'order-to-erp', ageMinutes: 47, limitMinutes: 15 }],
+  } as MonitorResult,
   execute(ctx) {
     const c = ctx.config;
     const sink = sinkOf(ctx);
@@ -35,7 +44,10 @@ export const runsMonitor = defineNode({
     const now = ctx.now().getTime();
     const wanted = (flowId: string) => !c.flows || c.flows.includes(flowId);
     const running = host.inProgress().filter((r) => r.runId !== ctx.runId && wanted(r.flowId));
-    const usual = host.durations(running.map((r) => r.flowId), c.samples);
+    const usual = host.durations(
+      running.map((r) => r.flowId),
+      c.samples,
+    );
     const findings: Array<Record<string, unknown>> = [];
     const stuck: RaiseException[] = [];
     for (const r of running) {
@@ -43,12 +55,21 @@ export const runsMonitor = defineNode({
       const limit = Math.max(c.stuckMinMinutes * 60_000, p95 !== null ? p95 * c.stuckFactor : 0);
       const age = now - r.since;
       if (age <= limit) continue;
-      const f = { runId: r.runId, flowId: r.flowId, status: r.status, ageMinutes: Math.round(age / 60_000), limitMinutes: Math.round(limit / 60_000), usualMs: p95 };
+      const f = {
+        runId: r.runId,
+        flowId: r.flowId,
+        status: r.status,
+        ageMinutes: Math.round(age / 60_000),
+        limitMinutes: Math.round(limit / 60_000),
+        usualMs: p95,
+      };
       findings.push(f);
       stuck.push({
-        type: 'stuck-run', key: r.runId,
+        type: 'stuck-run',
+        key: r.runId,
         title: `Run of ${r.flowId} ${r.status} for ${f.ageMinutes} min (usually ${p95 !== null ? `${Math.max(1, Math.round(p95 / 1000))} s` : 'unknown'})`,
-        links: { runId: r.runId, flowId: r.flowId }, data: f,
+        links: { runId: r.runId, flowId: r.flowId },
+        data: f,
       });
     }
     const stuckKeys = new Set(running.map((r) => r.runId));
@@ -61,12 +82,20 @@ export const runsMonitor = defineNode({
       if (f.failed < c.failedThreshold) continue;
       findings.push({ flowId: f.flowId, failed: f.failed, total: f.total });
       failing.push({
-        type: 'failed-run', key: `rate:${f.flowId}`,
+        type: 'failed-run',
+        key: `rate:${f.flowId}`,
         title: `${f.failed} of ${f.total} runs of ${f.flowId} failed in the last ${c.windowMinutes} min`,
-        links: { flowId: f.flowId, runId: f.lastRunId }, data: { ...f, windowMinutes: c.windowMinutes },
+        links: { flowId: f.flowId, runId: f.lastRunId },
+        data: { ...f, windowMinutes: c.windowMinutes },
       });
     }
     const b = reconcile(sink, 'failed-run', 'rate:', failing, 'failures back under the threshold', (k) => wanted(k.slice('rate:'.length)));
-    return { checked: running.length + stats.length, found: stuck.length + failing.length, newlyRaised: a.newlyRaised + b.newlyRaised, cleared: a.cleared + b.cleared, findings } satisfies MonitorResult;
+    return {
+      checked: running.length + stats.length,
+      found: stuck.length + failing.length,
+      newlyRaised: a.newlyRaised + b.newlyRaised,
+      cleared: a.cleared + b.cleared,
+      findings,
+    } satisfies MonitorResult;
   },
 });

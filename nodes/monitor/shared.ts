@@ -20,25 +20,29 @@ export interface MonitorResult {
 
 export function sinkOf(ctx: NodeContext): ExceptionSink {
   const s = ctx.exceptions;
-  if (!s || typeof s.raise !== 'function') throw permanentError(`node "${ctx.nodeId}": this host provides no exception inbox (services.exceptions)`, { code: 'EXCEPTIONS_SERVICE_MISSING' });
+  if (!s || typeof s.raise !== 'function')
+    throw permanentError(`node "${ctx.nodeId}": this host provides no exception inbox (services.exceptions)`, { code: 'EXCEPTIONS_SERVICE_MISSING' });
   return s;
 }
 
 export function hostOf(ctx: NodeContext): MonitorHost {
   const h = ctx.monitoring;
-  if (!h || typeof h.inProgress !== 'function') throw permanentError(`node "${ctx.nodeId}": this host provides no run statistics (services.monitoring)`, { code: 'MONITORING_SERVICE_MISSING' });
+  if (!h || typeof h.inProgress !== 'function')
+    throw permanentError(`node "${ctx.nodeId}": this host provides no run statistics (services.monitoring)`, { code: 'MONITORING_SERVICE_MISSING' });
   return h;
 }
 
 export async function erpOf(ctx: NodeContext, id: string): Promise<ErpConnector> {
   const c = await ctx.connection<ErpConnector>('erp', id);
-  if (!c || typeof c.getStock !== 'function') throw permanentError(`node "${ctx.nodeId}": connection "${id}" is not an ERP connection`, { code: 'BAD_CONNECTION' });
+  if (!c || typeof c.getStock !== 'function')
+    throw permanentError(`node "${ctx.nodeId}": connection "${id}" is not an ERP connection`, { code: 'BAD_CONNECTION' });
   return c;
 }
 
 export async function shopOf(ctx: NodeContext, id: string): Promise<ShopifyClient> {
   const c = await ctx.connection<ShopifyClient>('shopify', id);
-  if (!c || typeof c.request !== 'function') throw permanentError(`node "${ctx.nodeId}": connection "${id}" is not a Shopify connection`, { code: 'BAD_CONNECTION' });
+  if (!c || typeof c.request !== 'function')
+    throw permanentError(`node "${ctx.nodeId}": connection "${id}" is not a Shopify connection`, { code: 'BAD_CONNECTION' });
   return c;
 }
 

@@ -16,8 +16,20 @@ beforeAll(async () => {
   store = await startShopifySandbox({
     seed: {
       locations: [{ id: 1, name: 'Main' }],
-      products: [{ id: 1, title: 'Monitor tee', variants: [{ id: 11, sku: 'MON-TEE', price: '20.00', inventoryItemId: 111 }, { id: 12, sku: 'MON-CAP', price: '9.00', inventoryItemId: 112 }] }],
-      inventory: [{ inventoryItemId: 111, locationId: 1, available: 10 }, { inventoryItemId: 112, locationId: 1, available: 4 }],
+      products: [
+        {
+          id: 1,
+          title: 'Monitor tee',
+          variants: [
+            { id: 11, sku: 'MON-TEE', price: '20.00', inventoryItemId: 111 },
+            { id: 12, sku: 'MON-CAP', price: '9.00', inventoryItemId: 112 },
+          ],
+        },
+      ],
+      inventory: [
+        { inventoryItemId: 111, locationId: 1, available: 10 },
+        { inventoryItemId: 112, locationId: 1, available: 4 },
+      ],
     },
   });
   shop = createShopifyConnection({ shopDomain: store.shopDomain, auth: { kind: 'access-token', accessToken: store.accessToken }, endpoint: store.url });
@@ -58,7 +70,9 @@ describe('monitor.inventory-drift', () => {
     const fixed = await h.check('monitor.inventory-drift', config);
     expect(fixed.steps[1].output).toMatchObject({ found: 0, cleared: 1 });
     expect(h.exceptions.get(d.id)).toMatchObject({ state: 'resolved', autoResolved: true, resolutionNote: 'back within tolerance' });
-    const samples = h.rt.store.sqlite.prepare(`SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY rowid`).all() as Array<{ value: string }>;
+    const samples = h.rt.store.sqlite.prepare(`SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY rowid`).all() as Array<{
+      value: string;
+    }>;
     expect(samples.map((s) => s.value)).toEqual(['0', '8', '8', '0']);
   });
 });
@@ -76,7 +90,13 @@ describe('order monitors', () => {
   });
 
   const so = (externalId: string, ref: string, sku: string, price: string) => ({
-    externalId, reference: ref, customer: { externalId: 'c-1', name: 'Ann Buyer' }, currency: 'USD', date: '2026-11-27', warehouse: 'WH', lines: [{ sku, quantity: '1', unitPrice: price }],
+    externalId,
+    reference: ref,
+    customer: { externalId: 'c-1', name: 'Ann Buyer' },
+    currency: 'USD',
+    date: '2026-11-27',
+    warehouse: 'WH',
+    lines: [{ sku, quantity: '1', unitPrice: price }],
   });
 
   it('orphaned-orders: a paid order past the grace period with no ERP sales order, resolved once the ERP has it', async () => {
@@ -110,7 +130,17 @@ describe('order monitors', () => {
   });
 
   it('payment rules: amounts beyond tolerance, shipped before capture, paid but cancelled', () => {
-    const o = (fs: string, amount: string) => ({ id: 'g', legacyResourceId: '1', name: '#1', createdAt: '', cancelledAt: null, test: false, displayFinancialStatus: fs, totalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } }, currentTotalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } } });
+    const o = (fs: string, amount: string) => ({
+      id: 'g',
+      legacyResourceId: '1',
+      name: '#1',
+      createdAt: '',
+      cancelledAt: null,
+      test: false,
+      displayFinancialStatus: fs,
+      totalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } },
+      currentTotalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } },
+    });
     const s = (status: string, gross: string) => ({ number: 'SO1', status, totals: { net: gross, tax: '0', gross } }) as never;
     expect(paymentProblem(o('PAID', '20.00'), s('open', '20.01'), '0.01')).toBeNull();
     expect(paymentProblem(o('PAID', '20.00'), s('open', '20.02'), '0.01')?.rule).toBe('amount');

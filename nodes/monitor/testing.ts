@@ -8,7 +8,11 @@ import type { Sandbox, NodeType, NodeServices } from '../../runtime/node-api.ts'
 import type { WorkerOptions } from '../../runtime/worker.ts';
 import { nodeTypes } from '../registry.ts';
 
-export const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+export const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};
 
 export interface Harness {
   rt: Runtime;
@@ -42,9 +46,19 @@ export function harness(connections: Record<string, unknown>, opts: { extraTypes
   rt.start();
   const published = new Map<string, { cfg: string; version: number }>();
   return {
-    rt, exceptions, clock,
+    rt,
+    exceptions,
+    clock,
     async check(type, config, flowId = `check-${type.replace(/\W/g, '-')}`) {
-      const doc = flow(flowId, [{ id: 't', type: 'trigger.manual' }, { id: 'm', type, config }], ['t->m'], { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } });
+      const doc = flow(
+        flowId,
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'm', type, config },
+        ],
+        ['t->m'],
+        { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } },
+      );
       const cfg = JSON.stringify(config);
       const known = published.get(flowId);
       if (!known) rt.flows.create(doc);
@@ -71,16 +85,56 @@ export function harness(connections: Record<string, unknown>, opts: { extraTypes
 export function restOrder(n: number, o: { createdAt: number; financialStatus: string; sku: string; price: string }): Record<string, unknown> {
   const base = JSON.parse(readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8'));
   const order = (base.order ?? base) as Record<string, any>;
-  const bag = (amount: string) => ({ shop_money: { amount, currency_code: order.currency }, presentment_money: { amount, currency_code: order.presentment_currency ?? order.currency } });
-  const line = { ...order.line_items[0], price_set: bag(o.price), total_discount_set: bag('0.00'), id: 9_000_000 + n, admin_graphql_api_id: `gid://shopify/LineItem/${9_000_000 + n}`, sku: o.sku, quantity: 1, price: o.price, total_discount: '0.00', tax_lines: [], discount_allocations: [] };
+  const bag = (amount: string) => ({
+    shop_money: { amount, currency_code: order.currency },
+    presentment_money: { amount, currency_code: order.presentment_currency ?? order.currency },
+  });
+  const line = {
+    ...order.line_items[0],
+    price_set: bag(o.price),
+    total_discount_set: bag('0.00'),
+    id: 9_000_000 + n,
+    admin_graphql_api_id: `gid://shopify/LineItem/${9_000_000 + n}`,
+    sku: o.sku,
+    quantity: 1,
+    price: o.price,
+    total_discount: '0.00',
+    tax_lines: [],
+    discount_allocations: [],
+  };
   return {
     ...order,
-    id: 7_000_000 + n, admin_graphql_api_id: `gid://shopify/Order/${7_000_000 + n}`, name: `#${5000 + n}`, order_number: 5000 + n,
-    created_at: new Date(o.createdAt).toISOString(), updated_at: new Date(o.createdAt).toISOString(), processed_at: new Date(o.createdAt).toISOString(),
-    financial_status: o.financialStatus, test: false, cancelled_at: null, cancel_reason: null,
-    line_items: [line], shipping_lines: [], tax_lines: [], discount_codes: [], discount_applications: [], refunds: [],
-    subtotal_price_set: bag(o.price), total_price_set: bag(o.price), current_total_price_set: bag(o.price), current_subtotal_price_set: bag(o.price),
-    total_tax_set: bag('0.00'), current_total_tax_set: bag('0.00'), total_discounts_set: bag('0.00'), total_line_items_price_set: bag(o.price), total_shipping_price_set: bag('0.00'),
-    subtotal_price: o.price, total_price: o.price, total_tax: '0.00', total_discounts: '0.00', current_total_price: o.price, taxes_included: false,
+    id: 7_000_000 + n,
+    admin_graphql_api_id: `gid://shopify/Order/${7_000_000 + n}`,
+    name: `#${5000 + n}`,
+    order_number: 5000 + n,
+    created_at: new Date(o.createdAt).toISOString(),
+    updated_at: new Date(o.createdAt).toISOString(),
+    processed_at: new Date(o.createdAt).toISOString(),
+    financial_status: o.financialStatus,
+    test: false,
+    cancelled_at: null,
+    cancel_reason: null,
+    line_items: [line],
+    shipping_lines: [],
+    tax_lines: [],
+    discount_codes: [],
+    discount_applications: [],
+    refunds: [],
+    subtotal_price_set: bag(o.price),
+    total_price_set: bag(o.price),
+    current_total_price_set: bag(o.price),
+    current_subtotal_price_set: bag(o.price),
+    total_tax_set: bag('0.00'),
+    current_total_tax_set: bag('0.00'),
+    total_discounts_set: bag('0.00'),
+    total_line_items_price_set: bag(o.price),
+    total_shipping_price_set: bag('0.00'),
+    subtotal_price: o.price,
+    total_price: o.price,
+    total_tax: '0.00',
+    total_discounts: '0.00',
+    current_total_price: o.price,
+    taxes_included: false,
   };
 }

@@ -18,7 +18,9 @@ export const FETCH_COMMAND = 'node --import tsx scripts/shopify/fetch-admin-sche
 /** The introspection result (`{ __schema }`), read from `path`. Throws, naming the file and the fix, when it is missing or damaged. */
 export function readAdminIntrospection(path = ADMIN_SCHEMA_PATH): { __schema: unknown } {
   if (!existsSync(path)) {
-    throw new Error(`Shopify Admin GraphQL schema ${ADMIN_API_VERSION} is missing: ${path} does not exist. It is fetched at install time (npm install); fetch it with \`${FETCH_COMMAND}\``);
+    throw new Error(
+      `Shopify Admin GraphQL schema ${ADMIN_API_VERSION} is missing: ${path} does not exist. It is fetched at install time (npm install); fetch it with \`${FETCH_COMMAND}\``,
+    );
   }
   let json: { data?: { __schema?: unknown }; __schema?: unknown };
   try {
@@ -27,6 +29,7 @@ export function readAdminIntrospection(path = ADMIN_SCHEMA_PATH): { __schema: un
     throw new Error(`Shopify Admin GraphQL schema ${path} cannot be read (${(e as Error).message}); fetch it again with \`${FETCH_COMMAND} --force\``);
   }
   const schema = json?.data?.__schema ?? json?.__schema;
-  if (!schema) throw new Error(`Shopify Admin GraphQL schema ${path} holds no introspection result (__schema); fetch it again with \`${FETCH_COMMAND} --force\``);
+  if (!schema)
+    throw new Error(`Shopify Admin GraphQL schema ${path} holds no introspection result (__schema); fetch it again with \`${FETCH_COMMAND} --force\``);
   return { __schema: schema };
 }

@@ -41,10 +41,18 @@ function costOf(res: { cost: { actual: number | null; requested: number } }): nu
   return res.cost.actual ?? res.cost.requested;
 }
 
-async function start(client: ShopifyClient, doc: string, variables: Record<string, unknown>, field: string, opts: BulkRunOptions): Promise<{ id: string; cost: number }> {
+async function start(
+  client: ShopifyClient,
+  doc: string,
+  variables: Record<string, unknown>,
+  field: string,
+  opts: BulkRunOptions,
+): Promise<{ id: string; cost: number }> {
   let cost = 0;
   for (let attempt = 0; ; attempt++) {
-    const res = await client.request<Record<string, { bulkOperation: { id: string } | null; userErrors: UserError[] }>>(doc, variables, { signal: opts.signal });
+    const res = await client.request<Record<string, { bulkOperation: { id: string } | null; userErrors: UserError[] }>>(doc, variables, {
+      signal: opts.signal,
+    });
     cost += costOf(res);
     const payload = res.data[field];
     if (payload.bulkOperation && !payload.userErrors.length) return { id: payload.bulkOperation.id, cost };
@@ -54,12 +62,18 @@ async function start(client: ShopifyClient, doc: string, variables: Record<strin
       continue;
     }
     throw new NodeError(`shopify ${field}: ${payload.userErrors.map((e) => `${e.code ?? 'ERROR'} ${e.message}`).join('; ')}`, {
-      code: payload.userErrors[0]?.code ?? 'BULK_REJECTED', errorClass: busy ? 'transient' : 'permanent', details: { userErrors: payload.userErrors },
+      code: payload.userErrors[0]?.code ?? 'BULK_REJECTED',
+      errorClass: busy ? 'transient' : 'permanent',
+      details: { userErrors: payload.userErrors },
     });
   }
 }
 
-async function waitFor(client: ShopifyClient, id: string, opts: BulkRunOptions): Promise<Omit<BulkOutcome, 'lines' | 'cost' | 'waitedMs' | 'realMs'> & { cost: number }> {
+async function waitFor(
+  client: ShopifyClient,
+  id: string,
+  opts: BulkRunOptions,
+): Promise<Omit<BulkOutcome, 'lines' | 'cost' | 'waitedMs' | 'realMs'> & { cost: number }> {
   let cost = 0;
   for (let polls = 1; ; polls++) {
     const res = await client.request<{ bulkOperation: Record<string, string | null> | null }>(BULK_OPERATION, { id }, { signal: opts.signal });
@@ -68,8 +82,17 @@ async function waitFor(client: ShopifyClient, id: string, opts: BulkRunOptions):
     if (!op) throw new NodeError(`shopify bulk operation ${id} is gone`, { code: 'BULK_NOT_FOUND' });
     if (op.status === 'COMPLETED' || op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
       return {
-        id, type: op.type as BulkOutcome['type'], status: op.status, errorCode: op.errorCode, objectCount: Number(op.objectCount ?? 0),
-        createdAt: op.createdAt!, completedAt: op.completedAt, url: op.url, partialDataUrl: op.partialDataUrl, polls, cost,
+        id,
+        type: op.type as BulkOutcome['type'],
+        status: op.status,
+        errorCode: op.errorCode,
+        objectCount: Number(op.objectCount ?? 0),
+        createdAt: op.createdAt!,
+        completedAt: op.completedAt,
+        url: op.url,
+        partialDataUrl: op.partialDataUrl,
+        polls,
+        cost,
       };
     }
     await client.sleep(opts.pollMs ?? 2000, opts.signal);
@@ -79,7 +102,8 @@ async function waitFor(client: ShopifyClient, id: string, opts: BulkRunOptions):
 /** Downloads a JSONL result file and parses it line by line. */
 export async function downloadJsonl(url: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
   const res = await fetch(url, { signal });
-  if (!res.ok) throw new NodeError(`shopify bulk result ${url}: HTTP ${res.status}`, { code: 'BULK_DOWNLOAD', errorClass: res.status >= 500 ? 'transient' : 'permanent' });
+  if (!res.ok)
+    throw new NodeError(`shopify bulk result ${url}: HTTP ${res.status}`, { code: 'BULK_DOWNLOAD', errorClass: res.status >= 500 ? 'transient' : 'permanent' });
   const text = await res.text();
   const out: Record<string, unknown>[] = [];
   let from = 0;
@@ -115,10 +139,17 @@ export async function runBulkQuery(client: ShopifyClient, query: string, opts: B
 }
 
 /** Stages `variables` (one JSONL line each) and runs `mutation` once per line. FAILED is returned, not thrown. */
-export async function runBulkMutation(client: ShopifyClient, mutation: string, variables: Record<string, unknown>[], opts: BulkRunOptions & { clientIdentifier?: string; filename?: string } = {}): Promise<BulkOutcome> {
+export async function runBulkMutation(
+  client: ShopifyClient,
+  mutation: string,
+  variables: Record<string, unknown>[],
+  opts: BulkRunOptions & { clientIdentifier?: string; filename?: string } = {},
+): Promise<BulkOutcome> {
   const began = performance.now();
   const jsonl = variables.map((v) => JSON.stringify(v)).join('\n') + '\n';
-  const staged = await client.request<{ stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] | null; userErrors: UserError[] } }>(
+  const staged = await client.request<{
+    stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] | null; userErrors: UserError[] };
+  }>(
     STAGED_UPLOADS_CREATE,
     { input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: opts.filename ?? 'bulk_op_vars.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }] },
     { signal: opts.signal },
@@ -127,17 +158,30 @@ export async function runBulkMutation(client: ShopifyClient, mutation: string, v
   const payload = staged.data.stagedUploadsCreate;
   const target = payload.stagedTargets?.[0];
   if (!target || payload.userErrors.length) {
-    throw new NodeError(`shopify stagedUploadsCreate: ${payload.userErrors.map((e) => e.message).join('; ') || 'no target'}`, { code: 'STAGED_UPLOAD', errorClass: 'permanent' });
+    throw new NodeError(`shopify stagedUploadsCreate: ${payload.userErrors.map((e) => e.message).join('; ') || 'no target'}`, {
+      code: 'STAGED_UPLOAD',
+      errorClass: 'permanent',
+    });
   }
   const form = new FormData();
   for (const p of target.parameters) form.append(p.name, p.value);
   form.append('file', new Blob([jsonl], { type: 'text/jsonl' }), opts.filename ?? 'bulk_op_vars.jsonl');
   const up = await fetch(target.url, { method: 'POST', body: form, signal: opts.signal });
   const upBody = await up.text();
-  if (!up.ok) throw new NodeError(`shopify staged upload: HTTP ${up.status} ${upBody.slice(0, 200)}`, { code: 'STAGED_UPLOAD', errorClass: up.status >= 500 ? 'transient' : 'permanent' });
+  if (!up.ok)
+    throw new NodeError(`shopify staged upload: HTTP ${up.status} ${upBody.slice(0, 200)}`, {
+      code: 'STAGED_UPLOAD',
+      errorClass: up.status >= 500 ? 'transient' : 'permanent',
+    });
   const key = target.parameters.find((p) => p.name === 'key')?.value;
   if (!key) throw new NodeError('shopify staged upload: the target has no key parameter', { code: 'STAGED_UPLOAD', errorClass: 'permanent' });
-  const started = await start(client, BULK_RUN_MUTATION, { mutation, stagedUploadPath: key, clientIdentifier: opts.clientIdentifier ?? null }, 'bulkOperationRunMutation', opts);
+  const started = await start(
+    client,
+    BULK_RUN_MUTATION,
+    { mutation, stagedUploadPath: key, clientIdentifier: opts.clientIdentifier ?? null },
+    'bulkOperationRunMutation',
+    opts,
+  );
   cost += started.cost;
   return finish(client, started.id, cost, opts, began);
 }

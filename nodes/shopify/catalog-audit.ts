@@ -7,20 +7,22 @@ import { runBulkQuery } from './bulk-client.ts';
 import { BULK_CATALOG_AUDIT } from './bulk-documents.ts';
 import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** Inventory items per request (≤ 250; 2 points each). */
-  pageSize: z.number().int().min(1).max(250).default(250),
-  /** Untracked items are often deliberate (gift cards, services); list them anyway unless turned off. */
-  listUntracked: z.boolean().default(true),
-  /**
-   * auto: one page per call; when the catalogue is larger than that page, the whole catalogue by one bulk query
-   * (10 points, outside the cost budget) instead of paging. bulk / per-call force a path.
-   */
-  read: z.enum(['auto', 'bulk', 'per-call']).default('auto'),
-  /** Seconds between bulk status polls. */
-  pollSeconds: z.number().positive().default(2),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** Inventory items per request (≤ 250; 2 points each). */
+    pageSize: z.number().int().min(1).max(250).default(250),
+    /** Untracked items are often deliberate (gift cards, services); list them anyway unless turned off. */
+    listUntracked: z.boolean().default(true),
+    /**
+     * auto: one page per call; when the catalogue is larger than that page, the whole catalogue by one bulk query
+     * (10 points, outside the cost budget) instead of paging. bulk / per-call force a path.
+     */
+    read: z.enum(['auto', 'bulk', 'per-call']).default('auto'),
+    /** Seconds between bulk status polls. */
+    pollSeconds: z.number().positive().default(2),
+  })
+  .strict();
 
 export interface AuditItem {
   sku: string | null;
@@ -48,19 +50,45 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
   version: 1,
   title: 'Audit Shopify catalogue',
   category: 'shopify',
-  description: 'Reads every inventory item and lists duplicate SKUs (Shopify\'s duplicateSkuCount), variants with an empty SKU and '
-    + 'items whose inventory is not tracked: the catalogue issues that make SKU-based stock and order sync unreliable.',
+  description:
+    "Reads every inventory item and lists duplicate SKUs (Shopify's duplicateSkuCount), variants with an empty SKU and " +
+    'items whose inventory is not tracked: the catalogue issues that make SKU-based stock and order sync unreliable.',
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'CatalogAudit' }],
   idempotent: true,
   sampleOutput: {
-    duplicateSkus: [{ sku: 'MUG-SAGE', count: 2, items: [
-      { sku: 'MUG-SAGE', variantId: 'gid://shopify/ProductVariant/8131', inventoryItemId: 'gid://shopify/InventoryItem/8231', displayName: 'Stoneware Mug, Sage' },
-      { sku: 'MUG-SAGE', variantId: 'gid://shopify/ProductVariant/8132', inventoryItemId: 'gid://shopify/InventoryItem/8232', displayName: 'Mug Gift Set' },
-    ] }],
-    emptySkus: [{ sku: null, variantId: 'gid://shopify/ProductVariant/8152', inventoryItemId: 'gid://shopify/InventoryItem/8252', displayName: 'Canvas Tote Bag - Black' }],
-    untracked: [{ sku: 'GIFTCARD-25', variantId: 'gid://shopify/ProductVariant/8161', inventoryItemId: 'gid://shopify/InventoryItem/8261', displayName: 'Gift Card - £25' }],
+    duplicateSkus: [
+      {
+        sku: 'MUG-SAGE',
+        count: 2,
+        items: [
+          {
+            sku: 'MUG-SAGE',
+            variantId: 'gid://shopify/ProductVariant/8131',
+            inventoryItemId: 'gid://shopify/InventoryItem/8231',
+            displayName: 'Stoneware Mug, Sage',
+          },
+          { sku: 'MUG-SAGE', variantId: 'gid://shopify/ProductVariant/8132', inventoryItemId: 'gid://shopify/InventoryItem/8232', displayName: 'Mug Gift Set' },
+        ],
+      },
+    ],
+    emptySkus: [
+      {
+        sku: null,
+        variantId: 'gid://shopify/ProductVariant/8152',
+        inventoryItemId: 'gid://shopify/InventoryItem/8252',
+        displayName: 'Canvas Tote Bag - Black',
+      },
+    ],
+    untracked: [
+      {
+        sku: 'GIFTCARD-25',
+        variantId: 'gid://shopify/ProductVariant/8161',
+        inventoryItemId: 'gid://shopify/InventoryItem/8261',
+        displayName: 'Gift Card - £25',
+      },
+    ],
     totals: { items: 25, duplicateSkus: 1, itemsWithDuplicateSku: 2, emptySkus: 1, untracked: 1 },
     calls: 1,
     cost: 52,
@@ -68,7 +96,15 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
   },
   async execute(ctx) {
     const client = await shopifyClient(ctx);
-    const out: CatalogAuditOutput = { duplicateSkus: [], emptySkus: [], untracked: [], totals: { items: 0, duplicateSkus: 0, itemsWithDuplicateSku: 0, emptySkus: 0, untracked: 0 }, calls: 0, cost: 0, path: { kind: 'per-call', reason: '' } };
+    const out: CatalogAuditOutput = {
+      duplicateSkus: [],
+      emptySkus: [],
+      untracked: [],
+      totals: { items: 0, duplicateSkus: 0, itemsWithDuplicateSku: 0, emptySkus: 0, untracked: 0 },
+      calls: 0,
+      cost: 0,
+      path: { kind: 'per-call', reason: '' },
+    };
     const dup = new Map<string, { count: number; items: AuditItem[] }>();
     const take = (n: Node) => {
       out.totals.items++;
@@ -89,18 +125,25 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
       out.calls += 1 + o.polls;
       out.cost += o.cost;
       if (o.status !== 'COMPLETED') {
-        throw new NodeError(`node ${ctx.nodeId}: bulk query ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''}`, { code: 'BULK_QUERY_FAILED', errorClass: 'transient' });
+        throw new NodeError(`node ${ctx.nodeId}: bulk query ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''}`, {
+          code: 'BULK_QUERY_FAILED',
+          errorClass: 'transient',
+        });
       }
       for (const n of o.lines as unknown as Node[]) take(n);
       out.path = { kind: 'bulk', reason, bulkOperation: o.id };
     };
     try {
-      if (ctx.config.read === 'bulk') await bulk('bulk (set in the node\'s config)');
+      if (ctx.config.read === 'bulk') await bulk("bulk (set in the node's config)");
       else {
         let after: string | null = null;
         const pages: Node[][] = [];
         do {
-          const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(CATALOG_AUDIT, { first: ctx.config.pageSize, after }, { signal: ctx.signal });
+          const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(
+            CATALOG_AUDIT,
+            { first: ctx.config.pageSize, after },
+            { signal: ctx.signal },
+          );
           out.calls++;
           out.cost += res.cost.actual ?? res.cost.requested;
           const conn = res.data.inventoryItems;
@@ -111,13 +154,17 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
         if (after) await bulk(`the catalogue is larger than one page of ${ctx.config.pageSize}: one bulk query instead of paging`);
         else {
           for (const p of pages) for (const n of p) take(n);
-          out.path = { kind: 'per-call', reason: ctx.config.read === 'per-call' ? 'per call (set in the node\'s config)' : `the catalogue fits one page of ${ctx.config.pageSize}` };
+          out.path = {
+            kind: 'per-call',
+            reason: ctx.config.read === 'per-call' ? "per call (set in the node's config)" : `the catalogue fits one page of ${ctx.config.pageSize}`,
+          };
         }
       }
     } catch (err) {
       asNodeError(ctx, err);
     }
-    out.duplicateSkus = [...dup.entries()].map(([sku, g]) => ({ sku, count: Math.max(g.count, g.items.length), items: g.items }))
+    out.duplicateSkus = [...dup.entries()]
+      .map(([sku, g]) => ({ sku, count: Math.max(g.count, g.items.length), items: g.items }))
       .sort((a, b) => b.count - a.count || a.sku.localeCompare(b.sku));
     out.totals.duplicateSkus = out.duplicateSkus.length;
     out.totals.itemsWithDuplicateSku = out.duplicateSkus.reduce((a, d) => a + d.count, 0);

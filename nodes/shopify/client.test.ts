@@ -62,13 +62,19 @@ describe('ShopifyClient against the sandbox store', () => {
 
   it('gives up on a mutation without @idempotent after a 5xx (ambiguous) but retries an @idempotent one', async () => {
     shop.failNext(1, 502);
-    await expect(client.request('mutation { fulfillmentCreate(fulfillment: { lineItemsByFulfillmentOrder: [] }) { userErrors { message } } }')).rejects.toMatchObject({ errorClass: 'ambiguous' });
+    await expect(
+      client.request('mutation { fulfillmentCreate(fulfillment: { lineItemsByFulfillmentOrder: [] }) { userErrors { message } } }'),
+    ).rejects.toMatchObject({ errorClass: 'ambiguous' });
     shop.failNext(1, 502);
     const v = await client.request<any>(VARIANTS_BY_SKU, { query: 'sku:TEE-S', first: 5, levels: 5 });
     const item = v.data.productVariants.nodes[0].inventoryItem;
     const r = await client.request<any>(INVENTORY_SET_QUANTITIES, {
       idempotencyKey: 'k-retry-1',
-      input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: item.id, locationId: item.inventoryLevels.nodes[0].location.id, quantity: 4, changeFromQuantity: null }] },
+      input: {
+        name: 'available',
+        reason: 'correction',
+        quantities: [{ inventoryItemId: item.id, locationId: item.inventoryLevels.nodes[0].location.id, quantity: 4, changeFromQuantity: null }],
+      },
     });
     expect(r.data.inventorySetQuantities.userErrors).toEqual([]);
   });
@@ -97,13 +103,22 @@ describe('ShopifyClient against the sandbox store', () => {
   it('client credentials: gets a token, refreshes it before expiry, rejects bad secrets without leaking them', async () => {
     const s = await startShopifySandbox({ tokenTtlSeconds: 2 });
     try {
-      const c = createShopifyConnection({ shopDomain: s.shopDomain, endpoint: s.url, auth: { kind: 'client-credentials', clientId: s.clientId, clientSecret: s.clientSecret }, refreshMarginMs: 1500 });
+      const c = createShopifyConnection({
+        shopDomain: s.shopDomain,
+        endpoint: s.url,
+        auth: { kind: 'client-credentials', clientId: s.clientId, clientSecret: s.clientSecret },
+        refreshMarginMs: 1500,
+      });
       await c.request(LOCATIONS, { first: 1 });
       const first = c.tokenExpiresAt!.getTime();
       await new Promise((r) => setTimeout(r, 600));
       await c.request(LOCATIONS, { first: 1 });
       expect(c.tokenExpiresAt!.getTime()).toBeGreaterThan(first);
-      const bad = createShopifyConnection({ shopDomain: s.shopDomain, endpoint: s.url, auth: { kind: 'client-credentials', clientId: s.clientId, clientSecret: 'shpss_wrong_secret_value' } });
+      const bad = createShopifyConnection({
+        shopDomain: s.shopDomain,
+        endpoint: s.url,
+        auth: { kind: 'client-credentials', clientId: s.clientId, clientSecret: 'shpss_wrong_secret_value' },
+      });
       const err = await bad.request(LOCATIONS, { first: 1 }).catch((e) => e);
       expect(err.errorClass).toBe('permanent');
       expect(String(err.message)).not.toContain('shpss_wrong_secret_value');
@@ -125,7 +140,9 @@ describe('ShopifyClient against the sandbox store', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     try {
       shop.setWebhookTarget(`http://127.0.0.1:${(receiver.address() as any).port}/hooks`, { duplicate: true });
-      shop.createOrder('{"id":5550000000000000001,"name":"#2001","currency":"GBP","presentment_currency":"GBP","created_at":"2026-01-01T00:00:00Z","financial_status":"paid","taxes_included":true,"total_price":"12.00","line_items":[{"id":5550000000000000002,"sku":"TEE-S","title":"Tee","quantity":1,"price":"12.00","requires_shipping":true}]}');
+      shop.createOrder(
+        '{"id":5550000000000000001,"name":"#2001","currency":"GBP","presentment_currency":"GBP","created_at":"2026-01-01T00:00:00Z","financial_status":"paid","taxes_included":true,"total_price":"12.00","line_items":[{"id":5550000000000000002,"sku":"TEE-S","title":"Tee","quantity":1,"price":"12.00","requires_shipping":true}]}',
+      );
       await shop.webhooks.flush();
       expect(got.map((g) => g.headers['x-shopify-topic']).sort()).toEqual(['orders/create', 'orders/create', 'orders/paid', 'orders/paid']);
       for (const g of got) {

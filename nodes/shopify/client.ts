@@ -2,8 +2,16 @@
 // retries for THROTTLED / 429 / 5xx / network errors. This object is what `ctx.connection('shopify', id)` returns.
 import '@shopify/shopify-api/adapters/node';
 import {
-  GraphqlQueryError, HttpInternalError, HttpRequestError, HttpResponseError, HttpThrottlingError, LogSeverity, shopifyApi,
-  type ApiVersion, type Session, type Shopify,
+  GraphqlQueryError,
+  HttpInternalError,
+  HttpRequestError,
+  HttpResponseError,
+  HttpThrottlingError,
+  LogSeverity,
+  shopifyApi,
+  type ApiVersion,
+  type Session,
+  type Shopify,
 } from '@shopify/shopify-api';
 import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { parse, type DocumentNode } from 'graphql';
@@ -176,7 +184,9 @@ export class ShopifyClient {
     const { requested: cost, operation } = calculateQueryCost(loadAdminSchema(), this.doc(document), variables);
     const unsafeToResend = operation === 'mutation' && !document.includes('@idempotent');
     if (cost > MAX_REQUESTED_COST) {
-      throw new NodeError(`shopify: query cost ${cost} exceeds the ${MAX_REQUESTED_COST}-point limit; page with smaller first/last`, { code: 'MAX_COST_EXCEEDED' });
+      throw new NodeError(`shopify: query cost ${cost} exceeds the ${MAX_REQUESTED_COST}-point limit; page with smaller first/last`, {
+        code: 'MAX_COST_EXCEEDED',
+      });
     }
     const maxAttempts = this.config.maxAttempts ?? 6;
     let failures = 0;
@@ -231,11 +241,18 @@ export class ShopifyClient {
         }
         if (!retriable) {
           const code = err instanceof HttpResponseError ? err.response.code : undefined;
-          throw new NodeError(`shopify HTTP error${code ? ` ${code}` : ''}: ${message}`, { code: `HTTP_${code ?? 'ERROR'}`, errorClass: code === 401 || code === 403 || code === 404 ? 'permanent' : 'transient' });
+          throw new NodeError(`shopify HTTP error${code ? ` ${code}` : ''}: ${message}`, {
+            code: `HTTP_${code ?? 'ERROR'}`,
+            errorClass: code === 401 || code === 403 || code === 404 ? 'permanent' : 'transient',
+          });
         }
         failures++;
         if (failures >= maxAttempts || opts.signal?.aborted) {
-          throw new NodeError(`shopify ${this.shopDomain} unavailable after ${failures} attempts: ${message}`, { errorClass: 'transient', code: 'SHOPIFY_UNAVAILABLE', retryAfterMs: 30_000 });
+          throw new NodeError(`shopify ${this.shopDomain} unavailable after ${failures} attempts: ${message}`, {
+            errorClass: 'transient',
+            code: 'SHOPIFY_UNAVAILABLE',
+            retryAfterMs: 30_000,
+          });
         }
         this.stats.retries++;
         await sleep(Math.min(30_000, 250 * 2 ** (failures - 1)) * (0.75 + Math.random() * 0.5), opts.signal);

@@ -8,11 +8,13 @@ import { ORDER_STATE } from './documents.ts';
 import { connectionField, shopifyClient } from './node-util.ts';
 import type { ShopifyOrder, ShopifyOrderEdit, ShopifyRefund } from './types.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** What the event claims: the order was cancelled, edited (lines added/removed), or refunded. */
-  expect: z.enum(['cancelled', 'edited', 'refunded']),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** What the event claims: the order was cancelled, edited (lines added/removed), or refunded. */
+    expect: z.enum(['cancelled', 'edited', 'refunded']),
+  })
+  .strict();
 
 type Input = { order?: ShopifyOrder; orderEdit?: ShopifyOrderEdit; refund?: ShopifyRefund; event?: { topic?: string; eventId?: string } };
 
@@ -45,16 +47,25 @@ export const confirmOrderState = defineNode<z.infer<typeof config>, Input, Input
   version: 1,
   title: 'Confirm the order state in Shopify',
   category: 'shopify',
-  description: 'Before a cancel, edit or refund reaches the ERP: reads the order from the Shopify Admin API and passes the event on only if Shopify confirms it '
-    + '(the order is cancelled; the edited lines are as the edit says; the refund exists). Otherwise the run is skipped with STATE_NOT_CONFIRMED '
-    + '(or ORDER_NOT_IN_SHOPIFY): a replayed, forged, stale or out-of-order webhook changes nothing in the ERP.',
+  description:
+    'Before a cancel, edit or refund reaches the ERP: reads the order from the Shopify Admin API and passes the event on only if Shopify confirms it ' +
+    '(the order is cancelled; the edited lines are as the edit says; the refund exists). Otherwise the run is skipped with STATE_NOT_CONFIRMED ' +
+    '(or ORDER_NOT_IN_SHOPIFY): a replayed, forged, stale or out-of-order webhook changes nothing in the ERP.',
   config,
   inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
   outputs: [{ id: 'out', dataType: 'ShopifyEvent' }],
   idempotent: true,
   dryRun: 'pure',
   sampleOutput: {
-    confirmed: { state: 'cancelled', orderId: 'gid://shopify/Order/820982911946154508', name: '#9999', cancelledAt: '2026-03-03T08:00:00Z', cancelReason: 'CUSTOMER', financialStatus: 'REFUNDED', updatedAt: '2026-03-03T08:00:01Z' },
+    confirmed: {
+      state: 'cancelled',
+      orderId: 'gid://shopify/Order/820982911946154508',
+      name: '#9999',
+      cancelledAt: '2026-03-03T08:00:00Z',
+      cancelReason: 'CUSTOMER',
+      financialStatus: 'REFUNDED',
+      updatedAt: '2026-03-03T08:00:01Z',
+    },
   },
   async execute(ctx, input) {
     const where = `node ${ctx.nodeId}`;
@@ -63,9 +74,13 @@ export const confirmOrderState = defineNode<z.infer<typeof config>, Input, Input
     const subject = input && typeof input === 'object' ? input[field] : undefined;
     const orderId = subject ? (want === 'cancelled' ? (subject as ShopifyOrder).id : (subject as ShopifyOrderEdit | ShopifyRefund).orderId) : undefined;
     if (!orderId) {
-      throw permanentError(`${where}: input.${field}${want === 'cancelled' ? '.id' : '.orderId'} is required (a shopify.trigger output for an ${want === 'cancelled' ? 'orders/cancelled' : want === 'edited' ? 'orders/edited' : 'refunds/create'} event)`, {
-        code: 'INVALID_INPUT', details: { field: `${field}${want === 'cancelled' ? '.id' : '.orderId'}` },
-      });
+      throw permanentError(
+        `${where}: input.${field}${want === 'cancelled' ? '.id' : '.orderId'} is required (a shopify.trigger output for an ${want === 'cancelled' ? 'orders/cancelled' : want === 'edited' ? 'orders/edited' : 'refunds/create'} event)`,
+        {
+          code: 'INVALID_INPUT',
+          details: { field: `${field}${want === 'cancelled' ? '.id' : '.orderId'}` },
+        },
+      );
     }
 
     const client = await shopifyClient(ctx);
@@ -75,26 +90,52 @@ export const confirmOrderState = defineNode<z.infer<typeof config>, Input, Input
       order = res.data.order;
     } catch (e) {
       if (e instanceof NodeError) throw e;
-      throw transientError(`${where}: could not read order ${orderId} from Shopify to confirm it is ${want}: ${(e as Error).message}`, { code: 'SHOPIFY_UNAVAILABLE', cause: e });
+      throw transientError(`${where}: could not read order ${orderId} from Shopify to confirm it is ${want}: ${(e as Error).message}`, {
+        code: 'SHOPIFY_UNAVAILABLE',
+        cause: e,
+      });
     }
     const event = { topic: input.event?.topic ?? null, eventId: input.event?.eventId ?? null };
     if (!order) {
-      return skipRun('ORDER_NOT_IN_SHOPIFY', `${where}: Shopify has no order ${orderId}; the ${want} event was not acted on (nothing changed in the ERP)`, { expected: want, orderId, ...event }) as never;
+      return skipRun('ORDER_NOT_IN_SHOPIFY', `${where}: Shopify has no order ${orderId}; the ${want} event was not acted on (nothing changed in the ERP)`, {
+        expected: want,
+        orderId,
+        ...event,
+      }) as never;
     }
 
     const problem = mismatch(want, order, subject as ShopifyOrderEdit | ShopifyRefund);
     if (problem) {
-      return skipRun('STATE_NOT_CONFIRMED', `${where}: Shopify does not confirm that order ${order.name} (${order.id}) was ${want}: ${problem}; the event was not acted on (nothing changed in the ERP)`, {
-        expected: want, orderId: order.id, name: order.name, problem, ...event,
-        shopify: { cancelledAt: order.cancelledAt, financialStatus: order.displayFinancialStatus, updatedAt: order.updatedAt, refunds: order.refunds.map((r) => r.id) },
-      }) as never;
+      return skipRun(
+        'STATE_NOT_CONFIRMED',
+        `${where}: Shopify does not confirm that order ${order.name} (${order.id}) was ${want}: ${problem}; the event was not acted on (nothing changed in the ERP)`,
+        {
+          expected: want,
+          orderId: order.id,
+          name: order.name,
+          problem,
+          ...event,
+          shopify: {
+            cancelledAt: order.cancelledAt,
+            financialStatus: order.displayFinancialStatus,
+            updatedAt: order.updatedAt,
+            refunds: order.refunds.map((r) => r.id),
+          },
+        },
+      ) as never;
     }
     const confirmed: ConfirmedState = {
-      state: want, orderId: order.id, name: order.name, cancelledAt: order.cancelledAt, cancelReason: order.cancelReason,
-      financialStatus: order.displayFinancialStatus, updatedAt: order.updatedAt,
+      state: want,
+      orderId: order.id,
+      name: order.name,
+      cancelledAt: order.cancelledAt,
+      cancelReason: order.cancelReason,
+      financialStatus: order.displayFinancialStatus,
+      updatedAt: order.updatedAt,
     };
     // The order's cancellation as Shopify has it now, not as the (unsigned-topic) delivery said.
-    const out: Input = want === 'cancelled' ? { ...input, order: { ...input.order!, cancelledAt: order.cancelledAt, cancelReason: order.cancelReason } } : { ...input };
+    const out: Input =
+      want === 'cancelled' ? { ...input, order: { ...input.order!, cancelledAt: order.cancelledAt, cancelReason: order.cancelReason } } : { ...input };
     return { ...out, confirmed };
   },
 });

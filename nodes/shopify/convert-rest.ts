@@ -1,13 +1,40 @@
 // REST-shaped JSON (webhook bodies, legacy REST responses) -> canonical objects.
 import { Decimal } from 'decimal.js';
 import type {
-  MoneyBag, ShopifyAddress, ShopifyBalanceTransaction, ShopifyCustomer, ShopifyDiscountAllocation, ShopifyDiscountApplication,
-  ShopifyLineItem, ShopifyOrder, ShopifyOrderEdit, ShopifyPayout, ShopifyRefund, ShopifyShippingLine, ShopifyTaxLine,
+  MoneyBag,
+  ShopifyAddress,
+  ShopifyBalanceTransaction,
+  ShopifyCustomer,
+  ShopifyDiscountAllocation,
+  ShopifyDiscountApplication,
+  ShopifyLineItem,
+  ShopifyOrder,
+  ShopifyOrderEdit,
+  ShopifyPayout,
+  ShopifyRefund,
+  ShopifyShippingLine,
+  ShopifyTaxLine,
   ShopifyTransaction,
 } from './types.ts';
 import {
-  ShopifyConversionError, arr, bool, dec, enumName, gid, int, isObj, legacyIdOf, money, obj, optGid, reqStr, restGid, str,
-  sumBags, zeroBag, type Obj,
+  ShopifyConversionError,
+  arr,
+  bool,
+  dec,
+  enumName,
+  gid,
+  int,
+  isObj,
+  legacyIdOf,
+  money,
+  obj,
+  optGid,
+  reqStr,
+  restGid,
+  str,
+  sumBags,
+  zeroBag,
+  type Obj,
 } from './convert-util.ts';
 
 interface Cur {
@@ -57,7 +84,10 @@ function allocations(v: unknown, cur: Cur, path: string): ShopifyDiscountAllocat
     const o = obj(a, p);
     return {
       amount: bag(o.amount_set, o.amount, cur, `${p}.amount_set`),
-      discountApplicationIndex: o.discount_application_index === undefined || o.discount_application_index === null ? null : int(o.discount_application_index, `${p}.discount_application_index`),
+      discountApplicationIndex:
+        o.discount_application_index === undefined || o.discount_application_index === null
+          ? null
+          : int(o.discount_application_index, `${p}.discount_application_index`),
     };
   });
 }
@@ -77,9 +107,14 @@ export function lineItemFromRest(v: unknown, cur: Cur, path: string): ShopifyLin
     quantity: int(o.quantity, `${path}.quantity`),
     currentQuantity: o.current_quantity === undefined || o.current_quantity === null ? null : int(o.current_quantity, `${path}.current_quantity`),
     unitPrice: bag(o.price_set, o.price, cur, `${path}.price_set`),
-    totalDiscount: isObj(o.total_discount_set) || o.total_discount != null
-      ? bag(o.total_discount_set, o.total_discount, cur, `${path}.total_discount_set`)
-      : sumBags(discountAllocations.map((d) => d.amount), cur.shop, cur.presentment),
+    totalDiscount:
+      isObj(o.total_discount_set) || o.total_discount != null
+        ? bag(o.total_discount_set, o.total_discount, cur, `${path}.total_discount_set`)
+        : sumBags(
+            discountAllocations.map((d) => d.amount),
+            cur.shop,
+            cur.presentment,
+          ),
     taxable: bool(o.taxable),
     requiresShipping: bool(o.requires_shipping),
     isGiftCard: bool(o.gift_card),
@@ -97,7 +132,10 @@ function shippingLine(v: unknown, cur: Cur, path: string): ShopifyShippingLine {
     code: str(o.code),
     source: str(o.source),
     price,
-    discountedPrice: isObj(o.discounted_price_set) || o.discounted_price != null ? bag(o.discounted_price_set, o.discounted_price, cur, `${path}.discounted_price_set`) : price,
+    discountedPrice:
+      isObj(o.discounted_price_set) || o.discounted_price != null
+        ? bag(o.discounted_price_set, o.discounted_price, cur, `${path}.discounted_price_set`)
+        : price,
     taxLines: taxLines(o.tax_lines, cur, `${path}.tax_lines`),
     discountAllocations: allocations(o.discount_allocations, cur, `${path}.discount_allocations`),
     isRemoved: bool(o.is_removed),
@@ -123,9 +161,18 @@ function discountApplication(v: unknown, index: number, path: string): ShopifyDi
 function address(v: unknown): ShopifyAddress | null {
   if (!isObj(v)) return null;
   return {
-    name: str(v.name), firstName: str(v.first_name), lastName: str(v.last_name), company: str(v.company),
-    address1: str(v.address1), address2: str(v.address2), city: str(v.city), province: str(v.province),
-    provinceCode: str(v.province_code), zip: str(v.zip), country: str(v.country), countryCode: str(v.country_code),
+    name: str(v.name),
+    firstName: str(v.first_name),
+    lastName: str(v.last_name),
+    company: str(v.company),
+    address1: str(v.address1),
+    address2: str(v.address2),
+    city: str(v.city),
+    province: str(v.province),
+    provinceCode: str(v.province_code),
+    zip: str(v.zip),
+    country: str(v.country),
+    countryCode: str(v.country_code),
     phone: str(v.phone),
   };
 }
@@ -228,7 +275,11 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
   const cur: Cur = { shop, presentment: str(o.presentment_currency) ?? shop };
   const totalShipping = isObj(o.total_shipping_price_set)
     ? bag(o.total_shipping_price_set, undefined, cur, `${path}.total_shipping_price_set`)
-    : sumBags(arr(o.shipping_lines, `${path}.shipping_lines`).map((s, i) => shippingLine(s, cur, `${path}.shipping_lines[${i}]`).price), cur.shop, cur.presentment);
+    : sumBags(
+        arr(o.shipping_lines, `${path}.shipping_lines`).map((s, i) => shippingLine(s, cur, `${path}.shipping_lines[${i}]`).price),
+        cur.shop,
+        cur.presentment,
+      );
   const total = bag(o.total_price_set, o.total_price, cur, `${path}.total_price_set`);
   const totalTax = optBag(o.total_tax_set, o.total_tax, cur, `${path}.total_tax_set`);
   return {
@@ -245,7 +296,13 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
     test: bool(o.test),
     sourceName: str(o.source_name),
     locationId: optGid('Location', o.location_id, `${path}.location_id`),
-    tags: typeof o.tags === 'string' ? o.tags.split(',').map((t) => t.trim()).filter(Boolean) : arr(o.tags, `${path}.tags`).map(String),
+    tags:
+      typeof o.tags === 'string'
+        ? o.tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : arr(o.tags, `${path}.tags`).map(String),
     note: str(o.note),
     currency: cur.shop,
     presentmentCurrency: cur.presentment,
@@ -258,13 +315,23 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
     totalShipping,
     totalTax,
     total,
-    currentTotal: isObj(o.current_total_price_set) || o.current_total_price != null ? bag(o.current_total_price_set, o.current_total_price, cur, `${path}.current_total_price_set`) : total,
-    currentTotalTax: isObj(o.current_total_tax_set) || o.current_total_tax != null ? bag(o.current_total_tax_set, o.current_total_tax, cur, `${path}.current_total_tax_set`) : totalTax,
+    currentTotal:
+      isObj(o.current_total_price_set) || o.current_total_price != null
+        ? bag(o.current_total_price_set, o.current_total_price, cur, `${path}.current_total_price_set`)
+        : total,
+    currentTotalTax:
+      isObj(o.current_total_tax_set) || o.current_total_tax != null
+        ? bag(o.current_total_tax_set, o.current_total_tax, cur, `${path}.current_total_tax_set`)
+        : totalTax,
     lineItems: arr(o.line_items, `${path}.line_items`).map((li, i) => lineItemFromRest(li, cur, `${path}.line_items[${i}]`)),
     shippingLines: arr(o.shipping_lines, `${path}.shipping_lines`).map((s, i) => shippingLine(s, cur, `${path}.shipping_lines[${i}]`)),
     taxLines: taxLines(o.tax_lines, cur, `${path}.tax_lines`),
-    discountApplications: arr(o.discount_applications, `${path}.discount_applications`).map((d, i) => discountApplication(d, i, `${path}.discount_applications[${i}]`)),
-    discountCodes: arr(o.discount_codes, `${path}.discount_codes`).map((d) => (isObj(d) ? String(d.code ?? '') : String(d))).filter(Boolean),
+    discountApplications: arr(o.discount_applications, `${path}.discount_applications`).map((d, i) =>
+      discountApplication(d, i, `${path}.discount_applications[${i}]`),
+    ),
+    discountCodes: arr(o.discount_codes, `${path}.discount_codes`)
+      .map((d) => (isObj(d) ? String(d.code ?? '') : String(d)))
+      .filter(Boolean),
     paymentGateways: arr(o.payment_gateway_names, `${path}.payment_gateway_names`).map(String),
     customer: customer(o.customer, `${path}.customer`),
     billingAddress: address(o.billing_address),
@@ -309,11 +376,16 @@ export function payoutFromRest(v: unknown, path = '$'): ShopifyPayout {
     transactionType: net.amount.startsWith('-') ? 'WITHDRAWAL' : 'DEPOSIT',
     net,
     summary: {
-      adjustmentsFee: m('adjustments_fee_amount'), adjustmentsGross: m('adjustments_gross_amount'),
-      chargesFee: m('charges_fee_amount'), chargesGross: m('charges_gross_amount'),
-      refundsFee: m('refunds_fee_amount'), refundsGross: m('refunds_gross_amount'),
-      reservedFundsFee: m('reserved_funds_fee_amount'), reservedFundsGross: m('reserved_funds_gross_amount'),
-      retriedPayoutsFee: m('retried_payouts_fee_amount'), retriedPayoutsGross: m('retried_payouts_gross_amount'),
+      adjustmentsFee: m('adjustments_fee_amount'),
+      adjustmentsGross: m('adjustments_gross_amount'),
+      chargesFee: m('charges_fee_amount'),
+      chargesGross: m('charges_gross_amount'),
+      refundsFee: m('refunds_fee_amount'),
+      refundsGross: m('refunds_gross_amount'),
+      reservedFundsFee: m('reserved_funds_fee_amount'),
+      reservedFundsGross: m('reserved_funds_gross_amount'),
+      retriedPayoutsFee: m('retried_payouts_fee_amount'),
+      retriedPayoutsGross: m('retried_payouts_gross_amount'),
     },
     balanceTransactions: [],
     raw: v,

@@ -3,7 +3,10 @@ import { Decimal } from 'decimal.js';
 import type { Gid, Money, MoneyBag } from './types.ts';
 
 export class ShopifyConversionError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
     this.name = 'ShopifyConversionError';
   }

@@ -2,10 +2,26 @@
 // scalars and enums 0, objects 1, interfaces/unions the max of their possible selections, connections sized by
 // first/last, each mutation field 10. Used by the client (requested cost before sending) and the sandbox store.
 import {
-  Kind, getNamedType, getNullableType, isAbstractType, isCompositeType, isListType, isObjectType, typeFromAST,
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField,
-  type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
-  valueFromAST, getArgumentValues,
+  Kind,
+  getNamedType,
+  getNullableType,
+  isAbstractType,
+  isCompositeType,
+  isListType,
+  isObjectType,
+  typeFromAST,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+  valueFromAST,
+  getArgumentValues,
 } from 'graphql';
 
 export const MUTATION_COST = 10;
@@ -80,7 +96,8 @@ function fieldCost(ctx: Ctx, def: GraphQLField<unknown, unknown>, node: FieldNod
     let perItem = 0;
     for (const sel of node.selectionSet?.selections ?? []) {
       if (sel.kind !== Kind.FIELD) continue;
-      if (sel.name.value === 'nodes') perItem = Math.max(perItem, 1 + selectionCost(ctx, getNamedType(fields.nodes.type) as GraphQLCompositeType, sel.selectionSet));
+      if (sel.name.value === 'nodes')
+        perItem = Math.max(perItem, 1 + selectionCost(ctx, getNamedType(fields.nodes.type) as GraphQLCompositeType, sel.selectionSet));
       if (sel.name.value === 'edges') {
         const edge = getNamedType(fields.edges.type) as import('graphql').GraphQLObjectType;
         for (const es of sel.selectionSet?.selections ?? []) {
@@ -105,7 +122,13 @@ export interface CostBreakdown {
 }
 
 /** Requested cost of the operation named `operationName` (or the only one) in `document`. */
-export function calculateQueryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}, operationName?: string, actualSizes?: Map<FieldNode, number>): CostBreakdown {
+export function calculateQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> = {},
+  operationName?: string,
+  actualSizes?: Map<FieldNode, number>,
+): CostBreakdown {
   const fragments: Record<string, FragmentDefinitionNode> = {};
   let op: OperationDefinitionNode | undefined;
   for (const d of document.definitions) {
@@ -122,7 +145,8 @@ export function calculateQueryCost(schema: GraphQLSchema, document: DocumentNode
     }
   }
   const ctx: Ctx = { schema, fragments, variables: coerced, actualSizes };
-  const root = op.operation === 'mutation' ? schema.getMutationType()! : op.operation === 'subscription' ? schema.getSubscriptionType()! : schema.getQueryType()!;
+  const root =
+    op.operation === 'mutation' ? schema.getMutationType()! : op.operation === 'subscription' ? schema.getSubscriptionType()! : schema.getQueryType()!;
   let cost = 0;
   for (const sel of op.selectionSet.selections) {
     if (sel.kind !== Kind.FIELD || sel.name.value.startsWith('__')) continue;

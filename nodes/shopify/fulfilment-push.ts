@@ -31,12 +31,18 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
   version: 1,
   title: 'Push fulfilment to Shopify',
   category: 'shopify',
-  description: 'Creates Shopify fulfilments with tracking for an ERP shipment, per fulfillment order location, notifying the customer. Partial shipments supported; pushing the same ERP fulfilment twice does nothing.',
+  description:
+    'Creates Shopify fulfilments with tracking for an ERP shipment, per fulfillment order location, notifying the customer. Partial shipments supported; pushing the same ERP fulfilment twice does nothing.',
   config,
   inputs: [{ id: 'in', dataType: 'ErpFulfilment' }],
   outputs: [{ id: 'out', dataType: 'FulfilmentPushResult' }],
   idempotent: true,
-  sampleOutput: { erpFulfilmentId: 'WH-SHIP-1001', orderId: 'gid://shopify/Order/820982911946154508', fulfillmentIds: ['gid://shopify/Fulfillment/255858046'], alreadyDone: false },
+  sampleOutput: {
+    erpFulfilmentId: 'WH-SHIP-1001',
+    orderId: 'gid://shopify/Order/820982911946154508',
+    fulfillmentIds: ['gid://shopify/Fulfillment/255858046'],
+    alreadyDone: false,
+  },
   async execute(ctx, input) {
     const where = `node ${ctx.nodeId}`;
     if (!input?.erpFulfilmentId) throw permanentError(`${where}: input.erpFulfilmentId is required`, { code: 'BAD_INPUT' });
@@ -44,7 +50,8 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
     if (!Array.isArray(input.lines) || !input.lines.length) throw permanentError(`${where}: input.lines must list at least one SKU`, { code: 'BAD_INPUT' });
     input.lines.forEach((l, i) => {
       if (!l.sku) throw permanentError(`${where}: input.lines[${i}].sku is empty`, { code: 'BAD_INPUT' });
-      if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw permanentError(`${where}: input.lines[${i}].quantity must be a positive integer`, { code: 'BAD_INPUT' });
+      if (!Number.isInteger(l.quantity) || l.quantity <= 0)
+        throw permanentError(`${where}: input.lines[${i}].quantity must be a positive integer`, { code: 'BAD_INPUT' });
     });
     const stateKey = `shopify.fulfilment:${input.erpFulfilmentId}`;
     const done = ctx.state.get<FulfilmentPushOutput>(stateKey);
@@ -55,7 +62,10 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
       if (!orderId) {
         const r = await client.request<any>(ORDER_BY_NAME, { query: `name:'${input.orderName!.replace(/'/g, "\\'")}'` }, { signal: ctx.signal });
         const matches = r.data.orders.nodes.filter((o: { name: string }) => o.name === input.orderName);
-        if (matches.length !== 1) throw permanentError(`${where}: order "${input.orderName}" ${matches.length ? 'is ambiguous' : 'was not found in Shopify'}`, { code: 'ORDER_NOT_FOUND' });
+        if (matches.length !== 1)
+          throw permanentError(`${where}: order "${input.orderName}" ${matches.length ? 'is ambiguous' : 'was not found in Shopify'}`, {
+            code: 'ORDER_NOT_FOUND',
+          });
         orderId = matches[0].id as string;
       }
       const st = await client.request<any>(ORDER_FULFILLMENT_STATE, { id: orderId }, { signal: ctx.signal });
@@ -72,7 +82,9 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
       }
       // Allocate SKU quantities to open fulfillment order lines, grouped by assigned location.
       const byLocation = new Map<string, Map<string, { id: string; quantity: number }[]>>();
-      const fos = order.fulfillmentOrders.nodes.filter((fo: any) => fo.status !== 'CLOSED' && fo.status !== 'CANCELLED' && (!input.locationId || fo.assignedLocation.location.id === input.locationId));
+      const fos = order.fulfillmentOrders.nodes.filter(
+        (fo: any) => fo.status !== 'CLOSED' && fo.status !== 'CANCELLED' && (!input.locationId || fo.assignedLocation.location.id === input.locationId),
+      );
       input.lines.forEach((l, i) => {
         let need = l.quantity;
         for (const fo of fos) {
@@ -90,19 +102,34 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
             byLocation.set(loc, perFo);
           }
         }
-        if (need > 0) throw permanentError(`${where}: input.lines[${i}]: ${need} of ${l.quantity} × ${l.sku} cannot be fulfilled on ${order.name} (not on the order, already fulfilled${input.locationId ? ', or not at ' + input.locationId : ''})`, { code: 'NOTHING_TO_FULFIL', details: { sku: l.sku } });
+        if (need > 0)
+          throw permanentError(
+            `${where}: input.lines[${i}]: ${need} of ${l.quantity} × ${l.sku} cannot be fulfilled on ${order.name} (not on the order, already fulfilled${input.locationId ? ', or not at ' + input.locationId : ''})`,
+            { code: 'NOTHING_TO_FULFIL', details: { sku: l.sku } },
+          );
       });
       const fulfillmentIds: string[] = [];
       for (const perFo of byLocation.values()) {
-        const res = await client.request<any>(FULFILLMENT_CREATE, {
-          fulfillment: {
-            notifyCustomer: ctx.config.notifyCustomer,
-            trackingInfo: input.tracking ? { company: input.tracking.company, number: input.tracking.number, url: input.tracking.url } : undefined,
-            lineItemsByFulfillmentOrder: [...perFo.entries()].map(([fulfillmentOrderId, items]) => ({ fulfillmentOrderId, fulfillmentOrderLineItems: items })),
+        const res = await client.request<any>(
+          FULFILLMENT_CREATE,
+          {
+            fulfillment: {
+              notifyCustomer: ctx.config.notifyCustomer,
+              trackingInfo: input.tracking ? { company: input.tracking.company, number: input.tracking.number, url: input.tracking.url } : undefined,
+              lineItemsByFulfillmentOrder: [...perFo.entries()].map(([fulfillmentOrderId, items]) => ({
+                fulfillmentOrderId,
+                fulfillmentOrderLineItems: items,
+              })),
+            },
           },
-        }, { signal: ctx.signal });
+          { signal: ctx.signal },
+        );
         const p = res.data.fulfillmentCreate;
-        if (p.userErrors.length) throw permanentError(`${where}: Shopify refused the fulfilment: ${p.userErrors.map((e: any) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ')}`, { code: 'SHOPIFY_REJECTED', details: { userErrors: p.userErrors } });
+        if (p.userErrors.length)
+          throw permanentError(
+            `${where}: Shopify refused the fulfilment: ${p.userErrors.map((e: any) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ')}`,
+            { code: 'SHOPIFY_REJECTED', details: { userErrors: p.userErrors } },
+          );
         fulfillmentIds.push(p.fulfillment.id);
       }
       const out = { erpFulfilmentId: input.erpFulfilmentId, orderId: orderId!, fulfillmentIds, alreadyDone: false };

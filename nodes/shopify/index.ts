@@ -15,8 +15,18 @@ export { defaultScenario, loadScenarioFile, DEFAULT_SCENARIO_FILE, type Scenario
 export { signWebhook } from './sandbox/webhooks.ts';
 export { convertWebhook, type ShopifyWebhookObject } from './webhook-convert.ts';
 export {
-  sweepOrders, dedupKeyFor, orderIdentityFromBody, sweepStateKey, isSweepTopic, SWEEP_TOPICS, SWEEP_SOURCE_HEADER,
-  type SweepOptions, type SweepResult, type SweptDelivery, type SweepCursor, type SweepTopic,
+  sweepOrders,
+  dedupKeyFor,
+  orderIdentityFromBody,
+  sweepStateKey,
+  isSweepTopic,
+  SWEEP_TOPICS,
+  SWEEP_SOURCE_HEADER,
+  type SweepOptions,
+  type SweepResult,
+  type SweptDelivery,
+  type SweepCursor,
+  type SweepTopic,
 } from './sweep.ts';
 export { orderFromRest, refundFromRest, payoutFromRest, balanceTransactionFromRest } from './convert-rest.ts';
 export { orderFromGraphql, refundFromGraphql, payoutFromGraphql, balanceTransactionFromGraphql } from './convert-graphql.ts';

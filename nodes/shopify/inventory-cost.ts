@@ -26,7 +26,10 @@ export class PushBudget {
   private at = performance.now();
   waitedMs = 0;
 
-  constructor(private readonly client: ShopifyClient, readonly share: number) {
+  constructor(
+    private readonly client: ShopifyClient,
+    readonly share: number,
+  ) {
     this.tokens = this.capacity;
   }
 
@@ -59,7 +62,15 @@ export class PushBudget {
   }
 }
 
-export function choosePath(what: string, budget: PushBudget, perCallPoints: number, perCallCalls: number, bulkObjects: number, model: BulkModel, forced: 'auto' | 'bulk' | 'per-call'): PathChoice {
+export function choosePath(
+  what: string,
+  budget: PushBudget,
+  perCallPoints: number,
+  perCallCalls: number,
+  bulkObjects: number,
+  model: BulkModel,
+  forced: 'auto' | 'bulk' | 'per-call',
+): PathChoice {
   // A request's round trip (~0.1 s) counts too when the budget is not the limit.
   const perCallS = budget.secondsFor(perCallPoints) + perCallCalls * 0.1;
   const bulkS = model.overheadSeconds + bulkObjects / model.objectsPerSecond;

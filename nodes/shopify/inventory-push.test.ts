@@ -13,7 +13,10 @@ const sku = (i: number) => `SKU-${String(i).padStart(3, '0')}`;
 const L1 = 'gid://shopify/Location/1';
 const L2 = 'gid://shopify/Location/2';
 const scenario = (): Scenario => ({
-  locations: [{ id: 1, name: 'Leeds' }, { id: 2, name: 'London' }],
+  locations: [
+    { id: 1, name: 'Leeds' },
+    { id: 2, name: 'London' },
+  ],
   products: [
     ...Array.from({ length: N }, (_, i) => ({ id: 100 + i, title: `Product ${i}`, variants: [{ id: 1000 + i, sku: sku(i), inventoryItemId: 5000 + i }] })),
     // Two products share a SKU.
@@ -21,8 +24,12 @@ const scenario = (): Scenario => ({
     { id: 901, title: 'Mug gift set', variants: [{ id: 9001, sku: 'MUG-DUP', inventoryItemId: 9101 }] },
   ],
   inventory: [
-    ...Array.from({ length: N }, (_, i) => [{ inventoryItemId: 5000 + i, locationId: 1, available: 10 }, { inventoryItemId: 5000 + i, locationId: 2, available: 10 }]).flat(),
-    { inventoryItemId: 9100, locationId: 1, available: 3 }, { inventoryItemId: 9101, locationId: 1, available: 4 },
+    ...Array.from({ length: N }, (_, i) => [
+      { inventoryItemId: 5000 + i, locationId: 1, available: 10 },
+      { inventoryItemId: 5000 + i, locationId: 2, available: 10 },
+    ]).flat(),
+    { inventoryItemId: 9100, locationId: 1, available: 3 },
+    { inventoryItemId: 9101, locationId: 1, available: 4 },
   ],
 });
 
@@ -33,7 +40,9 @@ let state: Map<string, unknown>;
 beforeAll(async () => {
   shop = await startShopifySandbox({ seed: scenario(), bulk: { timeScale: 1000 } });
   client = createShopifyConnection({
-    shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken },
+    shopDomain: shop.shopDomain,
+    endpoint: shop.url,
+    auth: { kind: 'access-token', accessToken: shop.accessToken },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms / shop.bulk.timeScale)),
   });
 });
@@ -47,27 +56,45 @@ beforeEach(() => {
 let run = 0;
 function ctx(config: object): NodeContext<any> {
   return {
-    runId: `run-${++run}`, flowId: 'inv', flowVersion: 1, nodeId: 'push', attempt: 1, trigger: null,
+    runId: `run-${++run}`,
+    flowId: 'inv',
+    flowVersion: 1,
+    nodeId: 'push',
+    attempt: 1,
+    trigger: null,
     config: inventoryPush.config.parse({ connection: 's', locations: { WH: L1, WH2: L2 }, pollSeconds: 1, ...config }),
-    log: { debug() {}, info() {}, warn() {}, error() {} }, sandbox: undefined as never,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    sandbox: undefined as never,
     state: { get: (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
     connection: async () => client as never,
     exceptions: { raise: (e: RaiseException) => (raised.push(e), { id: String(raised.length), count: 1, isNew: true }), clear: () => false },
-    signal: new AbortController().signal, now: () => new Date(),
+    signal: new AbortController().signal,
+    now: () => new Date(),
   };
 }
 
-const levelsFor = (q: (i: number, wh: string) => number) => Array.from({ length: N }, (_, i) => [{ sku: sku(i), warehouse: 'WH', quantity: q(i, 'WH') }, { sku: sku(i), warehouse: 'WH2', quantity: q(i, 'WH2') }]).flat();
+const levelsFor = (q: (i: number, wh: string) => number) =>
+  Array.from({ length: N }, (_, i) => [
+    { sku: sku(i), warehouse: 'WH', quantity: q(i, 'WH') },
+    { sku: sku(i), warehouse: 'WH2', quantity: q(i, 'WH2') },
+  ]).flat();
 const available = (i: number, loc: string) => shop.state.levels.get(`gid://shopify/InventoryItem/${5000 + i}|${loc}`)!.available;
-const push = async (config: object, levels: { sku: string; warehouse: string; quantity: number }[]) => (await inventoryPush.execute(ctx(config), { levels })) as InventoryPushOutput;
+const push = async (config: object, levels: { sku: string; warehouse: string; quantity: number }[]) =>
+  (await inventoryPush.execute(ctx(config), { levels })) as InventoryPushOutput;
 
 describe('full reconciliation by bulk operations', () => {
   it('reads every level with a bulk query, writes only the differences with a bulk mutation, and says so', async () => {
-    const out = await push({ read: 'bulk', write: 'bulk' }, levelsFor((i) => (i % 4 === 0 ? 10 : 20 + i)));
+    const out = await push(
+      { read: 'bulk', write: 'bulk' },
+      levelsFor((i) => (i % 4 === 0 ? 10 : 20 + i)),
+    );
     expect(out.path.read.kind).toBe('bulk');
     expect(out.path.write!.kind).toBe('bulk');
     expect(out.path.write!.reason).toMatch(/^write: bulk \(set in the node's config\); per call 10 points in 1 calls .* bulk \d+ objects/);
-    expect(out.bulkOperations.map((b) => [b.type, b.status])).toEqual([['QUERY', 'COMPLETED'], ['MUTATION', 'COMPLETED']]);
+    expect(out.bulkOperations.map((b) => [b.type, b.status])).toEqual([
+      ['QUERY', 'COMPLETED'],
+      ['MUTATION', 'COMPLETED'],
+    ]);
     expect(out.unchanged).toBe(20);
     expect(out.pushed).toHaveLength(60);
     for (let i = 0; i < N; i++) for (const loc of [L1, L2]) expect(available(i, loc)).toBe(i % 4 === 0 ? 10 : 20 + i);
@@ -87,7 +114,7 @@ describe('full reconciliation by bulk operations', () => {
     expect(big.reason).toMatch(/bulk is faster by the cost model/);
   });
 
-  it('a CAS conflict during a bulk push (an order sells stock meanwhile) ends with Shopify\'s newer sale kept', async () => {
+  it("a CAS conflict during a bulk push (an order sells stock meanwhile) ends with Shopify's newer sale kept", async () => {
     const orig = client.request.bind(client);
     (client as any).request = async (doc: string, vars: any, o: any) => {
       const res = await orig(doc, vars, o);
@@ -96,7 +123,10 @@ describe('full reconciliation by bulk operations', () => {
       return res;
     };
     try {
-      const out = await push({ read: 'bulk', write: 'bulk', bulkLineSize: 10 }, levelsFor(() => 25));
+      const out = await push(
+        { read: 'bulk', write: 'bulk', bulkLineSize: 10 },
+        levelsFor(() => 25),
+      );
       expect(out.conflicts).toEqual([{ sku: 'SKU-001', locationId: L1, expected: 10, found: 8, wrote: 23 }]);
       expect(available(1, L1)).toBe(23); // 25 from the ERP less the 2 Shopify sold meanwhile: the sale is not overwritten
       expect(available(2, L1)).toBe(25); // the rest of the conflicting line went through per call
@@ -114,7 +144,10 @@ describe('full reconciliation by bulk operations', () => {
     const err: any = await Promise.resolve(push({ read: 'bulk', write: 'bulk', bulkLineSize: 1 }, levels)).catch((e) => e);
     expect(err.code).toBe('INVENTORY_PROBLEMS');
     const rejected = err.details.problems.filter((p: any) => p.code === 'SHOPIFY_REJECTED');
-    expect(rejected.map((p: any) => [p.sku, p.locationId, p.details.code])).toEqual([['SKU-002', L2, 'INVALID_QUANTITY_TOO_HIGH'], ['SKU-015', L1, 'INVALID_QUANTITY_TOO_HIGH']]);
+    expect(rejected.map((p: any) => [p.sku, p.locationId, p.details.code])).toEqual([
+      ['SKU-002', L2, 'INVALID_QUANTITY_TOO_HIGH'],
+      ['SKU-015', L1, 'INVALID_QUANTITY_TOO_HIGH'],
+    ]);
     expect(raised.map((e) => [e.type, e.data!.sku, e.data!.locationId, e.data!.code])).toEqual([
       ['inventory-push-rejected', 'SKU-002', L2, 'INVALID_QUANTITY_TOO_HIGH'],
       ['inventory-push-rejected', 'SKU-015', L1, 'INVALID_QUANTITY_TOO_HIGH'],
@@ -129,19 +162,34 @@ describe('full reconciliation by bulk operations', () => {
   it('a FAILED bulk mutation falls back to the per-call path, says so, and applies nothing twice', async () => {
     shop.bulk.failNext('INTERNAL_SERVER_ERROR', 0.5);
     const before = shop.bulk.ops.size;
-    const out = await push({ read: 'per-call', write: 'bulk', bulkLineSize: 8, budgetShare: 1 }, levelsFor((i) => 30 + i));
+    const out = await push(
+      { read: 'per-call', write: 'bulk', bulkLineSize: 8, budgetShare: 1 },
+      levelsFor((i) => 30 + i),
+    );
     expect(shop.bulk.ops.size).toBe(before + 1);
     expect(out.bulkOperations).toMatchObject([{ type: 'MUTATION', status: 'FAILED', errorCode: 'INTERNAL_SERVER_ERROR' }]);
-    expect(out.path.fallback).toMatch(/^write: bulk mutation gid:\/\/shopify\/BulkOperation\/\d+ FAILED \(INTERNAL_SERVER_ERROR\) after \d+ of 10 lines: the other \d+ line\(s\) went through inventorySetQuantities per call/);
+    expect(out.path.fallback).toMatch(
+      /^write: bulk mutation gid:\/\/shopify\/BulkOperation\/\d+ FAILED \(INTERNAL_SERVER_ERROR\) after \d+ of 10 lines: the other \d+ line\(s\) went through inventorySetQuantities per call/,
+    );
     expect(out.pushed).toHaveLength(2 * N);
     expect(out.conflicts).toEqual([]);
     for (let i = 0; i < N; i++) for (const loc of [L1, L2]) expect(available(i, loc)).toBe(30 + i);
   });
 
   it('names duplicate SKUs with their variants and does not push them', async () => {
-    const err: any = await Promise.resolve(push({ read: 'bulk', write: 'bulk' }, [...levelsFor(() => 11), { sku: 'MUG-DUP', warehouse: 'WH', quantity: 50 }])).catch((e) => e);
+    const err: any = await Promise.resolve(
+      push({ read: 'bulk', write: 'bulk' }, [...levelsFor(() => 11), { sku: 'MUG-DUP', warehouse: 'WH', quantity: 50 }]),
+    ).catch((e) => e);
     expect(err.code).toBe('INVENTORY_PROBLEMS');
-    expect(err.details.problems).toEqual([expect.objectContaining({ code: 'DUPLICATE_SKU', sku: 'MUG-DUP', message: expect.stringMatching(/2 Shopify variants: Mug \(gid:\/\/shopify\/ProductVariant\/9000\), Mug gift set \(gid:\/\/shopify\/ProductVariant\/9001\)/) })]);
+    expect(err.details.problems).toEqual([
+      expect.objectContaining({
+        code: 'DUPLICATE_SKU',
+        sku: 'MUG-DUP',
+        message: expect.stringMatching(
+          /2 Shopify variants: Mug \(gid:\/\/shopify\/ProductVariant\/9000\), Mug gift set \(gid:\/\/shopify\/ProductVariant\/9001\)/,
+        ),
+      }),
+    ]);
     expect(shop.state.levels.get(`gid://shopify/InventoryItem/9100|${L1}`)!.available).toBe(3);
     expect(shop.state.levels.get(`gid://shopify/InventoryItem/9101|${L1}`)!.available).toBe(4);
     expect(err.details.pushed).toHaveLength(2 * N);
@@ -166,11 +214,17 @@ describe('ERP items Shopify does not sell', () => {
 
 describe('delta push', () => {
   it('reads only the changed SKUs by bulk query and writes them per call', async () => {
-    const out = await push({ scope: 'delta', read: 'bulk' }, [{ sku: sku(3), warehouse: 'WH', quantity: 17 }, { sku: sku(7), warehouse: 'WH2', quantity: 2 }]);
+    const out = await push({ scope: 'delta', read: 'bulk' }, [
+      { sku: sku(3), warehouse: 'WH', quantity: 17 },
+      { sku: sku(7), warehouse: 'WH2', quantity: 2 },
+    ]);
     expect(out.path.read.kind).toBe('bulk');
     expect(out.path.write!.kind).toBe('per-call');
     expect(out.bulkOperations).toHaveLength(1);
     expect(out.bulkOperations[0].objectCount).toBe(6); // 2 items + their 4 levels
-    expect(out.pushed).toEqual([{ sku: sku(3), locationId: L1, from: 10, to: 17 }, { sku: sku(7), locationId: L2, from: 10, to: 2 }]);
+    expect(out.pushed).toEqual([
+      { sku: sku(3), locationId: L1, from: 10, to: 17 },
+      { sku: sku(7), locationId: L2, from: 10, to: 2 },
+    ]);
   });
 });

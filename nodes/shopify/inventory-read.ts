@@ -42,7 +42,17 @@ export const BULK_SKU_CHUNK = 250;
 const MAX_BULK_AT_ONCE = 5;
 
 export function summarise(o: BulkOutcome): BulkSummary {
-  return { id: o.id, type: o.type, status: o.status, errorCode: o.errorCode, objectCount: o.objectCount, createdAt: o.createdAt, completedAt: o.completedAt, waitedMs: Math.round(o.waitedMs), realMs: Math.round(o.realMs) };
+  return {
+    id: o.id,
+    type: o.type,
+    status: o.status,
+    errorCode: o.errorCode,
+    objectCount: o.objectCount,
+    createdAt: o.createdAt,
+    completedAt: o.completedAt,
+    waitedMs: Math.round(o.waitedMs),
+    realMs: Math.round(o.realMs),
+  };
 }
 
 const skuSearch = (skus: string[]) => skus.map((s) => `sku:'${s.replace(/['\\]/g, '\\$&')}'`).join(' OR ');
@@ -57,7 +67,14 @@ function add(found: ShopCatalogue, sku: string, item: ShopItem): ShopItem {
 }
 
 /** Per call: productVariants by SKU, 25 a call (13 points a variant with 3 locations). */
-export async function readPerCall(client: ShopifyClient, skus: string[], locationCount: number, budget: PushBudget, spend: Spend, signal?: AbortSignal): Promise<ShopCatalogue> {
+export async function readPerCall(
+  client: ShopifyClient,
+  skus: string[],
+  locationCount: number,
+  budget: PushBudget,
+  spend: Spend,
+  signal?: AbortSignal,
+): Promise<ShopCatalogue> {
   const found: ShopCatalogue = new Map();
   for (let i = 0; i < skus.length; i += SKU_CHUNK) {
     const chunk = skus.slice(i, i + SKU_CHUNK);
@@ -74,7 +91,8 @@ export async function readPerCall(client: ShopifyClient, skus: string[], locatio
       for (const v of conn.nodes) {
         if (!v.sku || !wanted.has(v.sku)) continue; // Shopify's search is fuzzy; keep exact matches only
         const levels = new Map<string, number>();
-        for (const lv of v.inventoryItem.inventoryLevels.nodes) levels.set(lv.location.id, lv.quantities.find((q: { name: string }) => q.name === 'available')?.quantity ?? 0);
+        for (const lv of v.inventoryItem.inventoryLevels.nodes)
+          levels.set(lv.location.id, lv.quantities.find((q: { name: string }) => q.name === 'available')?.quantity ?? 0);
         add(found, v.sku, { itemId: v.inventoryItem.id, product: `${v.displayName} (${v.id})`, levels });
       }
       after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
@@ -84,11 +102,20 @@ export async function readPerCall(client: ShopifyClient, skus: string[], locatio
 }
 
 function failed(o: BulkOutcome): NodeError {
-  return new NodeError(`shopify bulk query ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''}`, { code: 'BULK_QUERY_FAILED', errorClass: 'transient', details: { operation: summarise(o) } });
+  return new NodeError(`shopify bulk query ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''}`, {
+    code: 'BULK_QUERY_FAILED',
+    errorClass: 'transient',
+    details: { operation: summarise(o) },
+  });
 }
 
 /** The whole catalogue in one bulk query: every level of every active location, with its item's SKU. */
-export async function readBulkFull(client: ShopifyClient, skus: Set<string>, spend: Spend, opts: { pollMs: number; signal?: AbortSignal }): Promise<ShopCatalogue> {
+export async function readBulkFull(
+  client: ShopifyClient,
+  skus: Set<string>,
+  spend: Spend,
+  opts: { pollMs: number; signal?: AbortSignal },
+): Promise<ShopCatalogue> {
   const o = await runBulkQuery(client, BULK_INVENTORY_LEVELS, { pollMs: opts.pollMs, signal: opts.signal });
   spend.calls += 1 + o.polls;
   spend.cost += o.cost;
@@ -99,20 +126,33 @@ export async function readBulkFull(client: ShopifyClient, skus: Set<string>, spe
     if (!line.__parentId || !line.item) continue; // a location line
     const sku: string | null = line.item.sku;
     if (!sku || !skus.has(sku)) continue;
-    const item = add(found, sku, { itemId: line.item.id, product: `${line.item.variant?.displayName ?? sku} (${line.item.variant?.id ?? line.item.id})`, levels: new Map() });
+    const item = add(found, sku, {
+      itemId: line.item.id,
+      product: `${line.item.variant?.displayName ?? sku} (${line.item.variant?.id ?? line.item.id})`,
+      levels: new Map(),
+    });
     item.levels.set(line.__parentId, line.quantities?.find((q: { name: string }) => q.name === 'available')?.quantity ?? 0);
   }
   return found;
 }
 
 /** The changed SKUs' items and levels: bulk queries of 250 SKUs, up to five at once (Shopify's limit per shop). */
-export async function readBulkSkus(client: ShopifyClient, skus: string[], spend: Spend, opts: { pollMs: number; signal?: AbortSignal }): Promise<ShopCatalogue> {
+export async function readBulkSkus(
+  client: ShopifyClient,
+  skus: string[],
+  spend: Spend,
+  opts: { pollMs: number; signal?: AbortSignal },
+): Promise<ShopCatalogue> {
   const chunks: string[][] = [];
   for (let i = 0; i < skus.length; i += BULK_SKU_CHUNK) chunks.push(skus.slice(i, i + BULK_SKU_CHUNK));
   const found: ShopCatalogue = new Map();
   const byId = new Map<string, ShopItem>();
   for (let i = 0; i < chunks.length; i += MAX_BULK_AT_ONCE) {
-    const outs = await Promise.all(chunks.slice(i, i + MAX_BULK_AT_ONCE).map((c) => runBulkQuery(client, bulkInventoryItemsQuery(skuSearch(c)), { pollMs: opts.pollMs, signal: opts.signal })));
+    const outs = await Promise.all(
+      chunks
+        .slice(i, i + MAX_BULK_AT_ONCE)
+        .map((c) => runBulkQuery(client, bulkInventoryItemsQuery(skuSearch(c)), { pollMs: opts.pollMs, signal: opts.signal })),
+    );
     for (const [j, o] of outs.entries()) {
       spend.calls += 1 + o.polls;
       spend.cost += o.cost;
@@ -122,7 +162,10 @@ export async function readBulkSkus(client: ShopifyClient, skus: string[], spend:
       // Without groupObjects a level may come before its item: index items first.
       for (const line of o.lines as any[]) {
         if (line.__parentId || !line.sku || !wanted.has(line.sku)) continue;
-        byId.set(line.id, add(found, line.sku, { itemId: line.id, product: `${line.variant?.displayName ?? line.sku} (${line.variant?.id ?? line.id})`, levels: new Map() }));
+        byId.set(
+          line.id,
+          add(found, line.sku, { itemId: line.id, product: `${line.variant?.displayName ?? line.sku} (${line.variant?.id ?? line.id})`, levels: new Map() }),
+        );
       }
       for (const line of o.lines as any[]) {
         if (!line.__parentId) continue;
@@ -134,7 +177,14 @@ export async function readBulkSkus(client: ShopifyClient, skus: string[], spend:
 }
 
 /** One level's current `available` (what a compare-and-set conflict re-reads); null when the item is not stocked there. */
-export async function readLevel(client: ShopifyClient, itemId: string, locationId: string, budget: PushBudget, spend: Spend, signal?: AbortSignal): Promise<number | null> {
+export async function readLevel(
+  client: ShopifyClient,
+  itemId: string,
+  locationId: string,
+  budget: PushBudget,
+  spend: Spend,
+  signal?: AbortSignal,
+): Promise<number | null> {
   await budget.take(3, signal);
   const res = await client.request<any>(INVENTORY_LEVEL_AT, { itemId, locationId }, { signal });
   spend.calls++;

@@ -62,8 +62,13 @@ export interface WriteContext {
 
 type UserError = { code: string; field: string[] | null; message: string };
 
-const quantitiesOf = (batch: Target[]) => batch.map((t) => ({ inventoryItemId: t.itemId, locationId: t.locationId, quantity: t.to, changeFromQuantity: t.from }));
-const keyOf = (seed: string, quantities: unknown) => createHash('sha256').update(`${seed}|${JSON.stringify(quantities)}`).digest('hex').slice(0, 40);
+const quantitiesOf = (batch: Target[]) =>
+  batch.map((t) => ({ inventoryItemId: t.itemId, locationId: t.locationId, quantity: t.to, changeFromQuantity: t.from }));
+const keyOf = (seed: string, quantities: unknown) =>
+  createHash('sha256')
+    .update(`${seed}|${JSON.stringify(quantities)}`)
+    .digest('hex')
+    .slice(0, 40);
 
 /** The target an error names (`field: ["input", "quantities", "<i>", ...]`). */
 function indexOf(e: UserError): number | undefined {
@@ -116,7 +121,12 @@ export async function writePerCall(w: WriteContext, targets: Target[], result: W
         break;
       }
       // Shopify applied none of the call: drop what it rejected (named), rebase what went stale, resend the rest.
-      const staleIdx = new Set(errors.filter((e) => e.code === 'CHANGE_FROM_QUANTITY_STALE').map(indexOf).filter((i): i is number => i !== undefined));
+      const staleIdx = new Set(
+        errors
+          .filter((e) => e.code === 'CHANGE_FROM_QUANTITY_STALE')
+          .map(indexOf)
+          .filter((i): i is number => i !== undefined),
+      );
       const rejected = errors.filter((e) => e.code !== 'CHANGE_FROM_QUANTITY_STALE');
       if (rejected.length) result.rejections.push(rejectionOf(batch, rejected, 'inventorySetQuantities'));
       if (rejected.some((e) => indexOf(e) === undefined)) break; // the call as a whole was refused
@@ -124,7 +134,15 @@ export async function writePerCall(w: WriteContext, targets: Target[], result: W
       const stale = batch.filter((_, i) => staleIdx.has(i));
       const rest = batch.filter((_, i) => !staleIdx.has(i) && !rejectedIdx.has(i));
       if (stale.length && attempt >= w.conflictRetries) {
-        for (const t of stale) result.rejections.push({ sku: t.sku, locationId: t.locationId, code: 'CHANGE_FROM_QUANTITY_STALE', message: `still changing after ${w.conflictRetries} re-reads`, via: 'inventorySetQuantities', entries: [] });
+        for (const t of stale)
+          result.rejections.push({
+            sku: t.sku,
+            locationId: t.locationId,
+            code: 'CHANGE_FROM_QUANTITY_STALE',
+            message: `still changing after ${w.conflictRetries} re-reads`,
+            via: 'inventorySetQuantities',
+            entries: [],
+          });
         batch = rest;
         continue;
       }
@@ -144,7 +162,10 @@ export async function writeBulk(w: WriteContext, targets: Target[], lineSize: nu
   for (let i = 0; i < targets.length; i += lineSize) batches.push(targets.slice(i, i + lineSize));
   const lines = batches.map((b) => {
     const quantities = quantitiesOf(b);
-    return { idempotencyKey: keyOf(w.keySeed, quantities), input: { name: 'available', reason: w.reason, referenceDocumentUri: w.referenceDocumentUri, quantities } };
+    return {
+      idempotencyKey: keyOf(w.keySeed, quantities),
+      input: { name: 'available', reason: w.reason, referenceDocumentUri: w.referenceDocumentUri, quantities },
+    };
   });
   const o = await runBulkMutation(w.client, BULK_INVENTORY_SET, lines, { pollMs, signal: w.signal, clientIdentifier: w.referenceDocumentUri.slice(0, 255) });
   w.spend.calls += 3 + o.polls;
@@ -177,8 +198,9 @@ export async function writeBulk(w: WriteContext, targets: Target[], lineSize: nu
   }
   if (o.status !== 'COMPLETED') {
     const missing = batches.map((b, i) => [b, i] as const).filter(([, i]) => !reported.has(i));
-    result.fallback = `bulk mutation ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''} after ${reported.size} of ${batches.length} lines: `
-      + `the other ${missing.length} line(s) went through inventorySetQuantities per call, with the same idempotency keys`;
+    result.fallback =
+      `bulk mutation ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''} after ${reported.size} of ${batches.length} lines: ` +
+      `the other ${missing.length} line(s) went through inventorySetQuantities per call, with the same idempotency keys`;
     // Per-call batches must not exceed 250: bulk lines are at most that.
     await writePerCall(w, [], result, new Map(missing.map(([b, i]) => [b, lines[i].idempotencyKey])));
   }

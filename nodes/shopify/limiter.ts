@@ -130,6 +130,7 @@ export class CostLimiter {
   }
 
   private emit(): void {
-    if (this.onLevel) this.onLevel({ available: this.available, maximum: this.maximum, restoreRate: this.restoreRate, inFlight: this.inFlight, waitedMs: this.waitedMs });
+    if (this.onLevel)
+      this.onLevel({ available: this.available, maximum: this.maximum, restoreRate: this.restoreRate, inFlight: this.inFlight, waitedMs: this.waitedMs });
   }
 }

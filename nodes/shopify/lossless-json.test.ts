@@ -3,7 +3,9 @@ import { parseJsonLossless } from './lossless-json.ts';
 
 describe('parseJsonLossless', () => {
   it('keeps 18-digit ids exact as strings and leaves small numbers and strings alone', () => {
-    const v = parseJsonLossless('{"id":820982911946154508,"n":-123456789012345678,"q":3,"p":1.5e3,"s":"x\\"987654321987654321","r":0.06,"a":[487817672276298554]}') as any;
+    const v = parseJsonLossless(
+      '{"id":820982911946154508,"n":-123456789012345678,"q":3,"p":1.5e3,"s":"x\\"987654321987654321","r":0.06,"a":[487817672276298554]}',
+    ) as any;
     expect(v.id).toBe('820982911946154508');
     expect(v.n).toBe('-123456789012345678');
     expect(v.q).toBe(3);

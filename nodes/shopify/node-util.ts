@@ -16,7 +16,8 @@ export async function shopifyClient(ctx: NodeContext<{ connection: string }>): P
 
 export function asNodeError(ctx: NodeContext, err: unknown): never {
   if (err instanceof NodeError) throw err;
-  if (err instanceof ShopifyConversionError) throw permanentError(`node ${ctx.nodeId}: bad Shopify payload at ${err.path}: ${err.message}`, { code: 'BAD_PAYLOAD', details: { path: err.path } });
+  if (err instanceof ShopifyConversionError)
+    throw permanentError(`node ${ctx.nodeId}: bad Shopify payload at ${err.path}: ${err.message}`, { code: 'BAD_PAYLOAD', details: { path: err.path } });
   throw err;
 }
 

@@ -4,24 +4,52 @@
 import type { Money, ShopifyBalanceTransaction } from './types.ts';
 
 type Row = [
-  id: string, type: string, test: 0 | 1, payoutId: string | null, payoutStatus: string | null,
-  amount: string, fee: string, net: string, currency: string | Money[],
-  sourceId: string | null, sourceType: string | null, sourceOrderId: string | null, sourceOrderTransactionId: string | null,
-  processedAt: string, adjustmentReason: string | null, adjustmentOrderTransactions: ShopifyBalanceTransaction['adjustmentOrderTransactions'] | 0,
+  id: string,
+  type: string,
+  test: 0 | 1,
+  payoutId: string | null,
+  payoutStatus: string | null,
+  amount: string,
+  fee: string,
+  net: string,
+  currency: string | Money[],
+  sourceId: string | null,
+  sourceType: string | null,
+  sourceOrderId: string | null,
+  sourceOrderTransactionId: string | null,
+  processedAt: string,
+  adjustmentReason: string | null,
+  adjustmentOrderTransactions: ShopifyBalanceTransaction['adjustmentOrderTransactions'] | 0,
   /** 0: the transaction carries no dispute field at all (only dispute transactions do). */
   dispute: ShopifyBalanceTransaction['dispute'] | 0,
   raw: unknown,
 ];
 
 /** Transactions whose raw payload a reconciliation reads (the dispute behind a chargeback). */
-export const keepsRaw = (t: Pick<ShopifyBalanceTransaction, 'type' | 'sourceType'>) => /DISPUTE|CHARGEBACK/i.test(t.type) || /DISPUTE/i.test(t.sourceType ?? '');
+export const keepsRaw = (t: Pick<ShopifyBalanceTransaction, 'type' | 'sourceType'>) =>
+  /DISPUTE|CHARGEBACK/i.test(t.type) || /DISPUTE/i.test(t.sourceType ?? '');
 
 export function encodeTransactionRow(t: ShopifyBalanceTransaction): string {
   const one = t.amount.currencyCode === t.fee.currencyCode && t.amount.currencyCode === t.net.currencyCode;
   const row: Row = [
-    t.id, t.type, t.test ? 1 : 0, t.payoutId, t.payoutStatus, t.amount.amount, t.fee.amount, t.net.amount, one ? t.amount.currencyCode : [t.amount, t.fee, t.net],
-    t.sourceId, t.sourceType, t.sourceOrderId, t.sourceOrderTransactionId, t.processedAt, t.adjustmentReason,
-    t.adjustmentOrderTransactions.length ? t.adjustmentOrderTransactions : 0, t.dispute === undefined ? 0 : t.dispute, keepsRaw(t) ? t.raw ?? null : null,
+    t.id,
+    t.type,
+    t.test ? 1 : 0,
+    t.payoutId,
+    t.payoutStatus,
+    t.amount.amount,
+    t.fee.amount,
+    t.net.amount,
+    one ? t.amount.currencyCode : [t.amount, t.fee, t.net],
+    t.sourceId,
+    t.sourceType,
+    t.sourceOrderId,
+    t.sourceOrderTransactionId,
+    t.processedAt,
+    t.adjustmentReason,
+    t.adjustmentOrderTransactions.length ? t.adjustmentOrderTransactions : 0,
+    t.dispute === undefined ? 0 : t.dispute,
+    keepsRaw(t) ? (t.raw ?? null) : null,
   ];
   return JSON.stringify(row);
 }
@@ -31,10 +59,22 @@ export function decodeTransactionRow(text: string): ShopifyBalanceTransaction {
   const money = typeof r[8] === 'string' ? null : r[8];
   const cur = r[8] as string;
   const t: ShopifyBalanceTransaction = {
-    id: r[0], type: r[1], test: r[2] === 1, payoutId: r[3], payoutStatus: r[4],
-    amount: money ? money[0] : { amount: r[5], currencyCode: cur }, fee: money ? money[1] : { amount: r[6], currencyCode: cur }, net: money ? money[2] : { amount: r[7], currencyCode: cur },
-    sourceId: r[9], sourceType: r[10], sourceOrderId: r[11], sourceOrderTransactionId: r[12], processedAt: r[13], adjustmentReason: r[14],
-    adjustmentOrderTransactions: r[15] === 0 ? [] : r[15], raw: r[17],
+    id: r[0],
+    type: r[1],
+    test: r[2] === 1,
+    payoutId: r[3],
+    payoutStatus: r[4],
+    amount: money ? money[0] : { amount: r[5], currencyCode: cur },
+    fee: money ? money[1] : { amount: r[6], currencyCode: cur },
+    net: money ? money[2] : { amount: r[7], currencyCode: cur },
+    sourceId: r[9],
+    sourceType: r[10],
+    sourceOrderId: r[11],
+    sourceOrderTransactionId: r[12],
+    processedAt: r[13],
+    adjustmentReason: r[14],
+    adjustmentOrderTransactions: r[15] === 0 ? [] : r[15],
+    raw: r[17],
   };
   if (r[16] !== 0) t.dispute = r[16];
   return t;

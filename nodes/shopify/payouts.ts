@@ -8,20 +8,25 @@ import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
 import { encodeTransactionRow, rowId } from './payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyDispute, ShopifyPayout } from './types.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** First run: payouts issued on or after this date (YYYY-MM-DD). */
-  since: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  /** Only payouts in these statuses (default: all). */
-  statuses: z.array(z.string()).optional(),
-  /**
-   * `stored` (default): each page of balance transactions goes into the runtime's payout rows as it is read, and the
-   * output carries per payout only `stored` (count and digest), so a year of transactions never travels as one step
-   * output; finance.reconcile-payouts reads them from there. `inline`: every transaction in `balanceTransactions`
-   * (for nodes other than the reconciliation that read them). Where the host keeps no payout rows, always inline.
-   */
-  transactions: z.enum(['stored', 'inline']).default('stored'),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** First run: payouts issued on or after this date (YYYY-MM-DD). */
+    since: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+    /** Only payouts in these statuses (default: all). */
+    statuses: z.array(z.string()).optional(),
+    /**
+     * `stored` (default): each page of balance transactions goes into the runtime's payout rows as it is read, and the
+     * output carries per payout only `stored` (count and digest), so a year of transactions never travels as one step
+     * output; finance.reconcile-payouts reads them from there. `inline`: every transaction in `balanceTransactions`
+     * (for nodes other than the reconciliation that read them). Where the host keeps no payout rows, always inline.
+     */
+    transactions: z.enum(['stored', 'inline']).default('stored'),
+  })
+  .strict();
 
 export interface PayoutsOutput {
   payouts: ShopifyPayout[];
@@ -35,8 +40,9 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
   version: 1,
   title: 'Shopify Payments payouts',
   category: 'shopify',
-  description: 'Lists Shopify Payments payouts issued since the last run (cursor kept in flow state), each with all its balance transactions (charges, refunds, fees, adjustments, reserves...); '
-    + 'a dispute transaction carries its dispute (reason, status, evidence deadline) as Shopify gives it.',
+  description:
+    'Lists Shopify Payments payouts issued since the last run (cursor kept in flow state), each with all its balance transactions (charges, refunds, fees, adjustments, reserves...); ' +
+    'a dispute transaction carries its dispute (reason, status, evidence deadline) as Shopify gives it.',
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'ShopifyPayout[]' }],
@@ -44,18 +50,42 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
   check(config, { next }) {
     if (config.transactions === 'inline') return [];
     const others = next.filter((n) => n.type.type !== 'finance.reconcile-payouts');
-    return others.length ? [{
-      path: ['transactions'],
-      message: `stored transactions reach only finance.reconcile-payouts; ${others.map((n) => `${n.nodeId} (${n.type.type})`).join(', ')} would see empty balanceTransactions: set transactions to "inline"`,
-    }] : [];
+    return others.length
+      ? [
+          {
+            path: ['transactions'],
+            message: `stored transactions reach only finance.reconcile-payouts; ${others.map((n) => `${n.nodeId} (${n.type.type})`).join(', ')} would see empty balanceTransactions: set transactions to "inline"`,
+          },
+        ]
+      : [];
   },
   sampleOutput: {
-    payouts: [{
-      id: 'gid://shopify/ShopifyPaymentsPayout/623721858', legacyId: '623721858', status: 'PAID', issuedAt: '2012-11-12T00:00:00Z', transactionType: 'DEPOSIT',
-      net: { amount: '41.90', currencyCode: 'USD' },
-      summary: Object.fromEntries(['adjustmentsFee', 'adjustmentsGross', 'chargesFee', 'chargesGross', 'refundsFee', 'refundsGross', 'reservedFundsFee', 'reservedFundsGross', 'retriedPayoutsFee', 'retriedPayoutsGross'].map((k) => [k, { amount: '0.00', currencyCode: 'USD' }])) as unknown as ShopifyPayout['summary'],
-      balanceTransactions: [], raw: null,
-    }],
+    payouts: [
+      {
+        id: 'gid://shopify/ShopifyPaymentsPayout/623721858',
+        legacyId: '623721858',
+        status: 'PAID',
+        issuedAt: '2012-11-12T00:00:00Z',
+        transactionType: 'DEPOSIT',
+        net: { amount: '41.90', currencyCode: 'USD' },
+        summary: Object.fromEntries(
+          [
+            'adjustmentsFee',
+            'adjustmentsGross',
+            'chargesFee',
+            'chargesGross',
+            'refundsFee',
+            'refundsGross',
+            'reservedFundsFee',
+            'reservedFundsGross',
+            'retriedPayoutsFee',
+            'retriedPayoutsGross',
+          ].map((k) => [k, { amount: '0.00', currencyCode: 'USD' }]),
+        ) as unknown as ShopifyPayout['summary'],
+        balanceTransactions: [],
+        raw: null,
+      },
+    ],
     cursor: { issuedOnOrAfter: '2012-11-12', seen: ['gid://shopify/ShopifyPaymentsPayout/623721858'] },
   },
   async execute(ctx) {
@@ -66,7 +96,11 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
     try {
       let after: string | null = null;
       do {
-        const r: { data: any } = await client.request<any>(PAYOUTS, { first: 50, after, query: prev.issuedOnOrAfter ? `issued_at:>=${prev.issuedOnOrAfter}` : null }, { signal: ctx.signal });
+        const r: { data: any } = await client.request<any>(
+          PAYOUTS,
+          { first: 50, after, query: prev.issuedOnOrAfter ? `issued_at:>=${prev.issuedOnOrAfter}` : null },
+          { signal: ctx.signal },
+        );
         const account = r.data.shopifyPaymentsAccount;
         if (!account) throw permanentError(`node ${ctx.nodeId}: the shop has no Shopify Payments account`, { code: 'NO_PAYMENTS_ACCOUNT' });
         for (const [i, n] of account.payouts.nodes.entries()) {
@@ -98,9 +132,15 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
         let from: string | null = null;
         let to: string | null = null;
         do {
-          const r: { data: any } = await client.request<any>(BALANCE_TRANSACTIONS, { first: 100, after: txAfter, query: `payments_transfer_id:${p.legacyId}` }, { signal: ctx.signal });
+          const r: { data: any } = await client.request<any>(
+            BALANCE_TRANSACTIONS,
+            { first: 100, after: txAfter, query: `payments_transfer_id:${p.legacyId}` },
+            { signal: ctx.signal },
+          );
           const conn = r.data.shopifyPaymentsAccount.balanceTransactions;
-          const page: ShopifyBalanceTransaction[] = conn.nodes.map((n: unknown, i: number) => balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${read + i}]`));
+          const page: ShopifyBalanceTransaction[] = conn.nodes.map((n: unknown, i: number) =>
+            balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${read + i}]`),
+          );
           read += page.length;
           await withDisputes(page);
           for (const t of page) {
@@ -117,12 +157,20 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
           ctx.log.debug({ payoutId: p.legacyId, transactions: p.stored.count, digest: p.stored.digest.slice(0, 12) }, 'payout transactions stored');
         }
       }
-      if (rows) ctx.log.info({ payouts: payouts.length, transactions: payouts.reduce((n, p) => n + (p.stored?.count ?? 0), 0) }, 'payout transactions stored in the payout rows; the output carries a reference per payout');
+      if (rows)
+        ctx.log.info(
+          { payouts: payouts.length, transactions: payouts.reduce((n, p) => n + (p.stored?.count ?? 0), 0) },
+          'payout transactions stored in the payout rows; the output carries a reference per payout',
+        );
     } catch (err) {
       asNodeError(ctx, err);
     }
     // Payouts that are not final yet (SCHEDULED) are fetched again next time; final ones are remembered.
-    const latest = payouts.map((p) => p.issuedAt.slice(0, 10)).sort().pop() ?? prev.issuedOnOrAfter;
+    const latest =
+      payouts
+        .map((p) => p.issuedAt.slice(0, 10))
+        .sort()
+        .pop() ?? prev.issuedOnOrAfter;
     const final = payouts.filter((p) => p.status === 'PAID' || p.status === 'FAILED' || p.status === 'CANCELED');
     const cursor = { issuedOnOrAfter: latest, seen: [...new Set([...prev.seen, ...final.map((p) => p.id)])].slice(-500) };
     ctx.state.set(CURSOR, cursor);

@@ -60,10 +60,19 @@ const orderJson = (id: string, name: string, createdAt: string) =>
 
 function ctx(config: unknown): NodeContext<any> {
   return {
-    runId: 'r', flowId: 'f', flowVersion: 1, nodeId: 'trigger', attempt: 1, trigger: null, config: shopifyTrigger.config.parse(config),
-    log: { debug() {}, info() {}, warn() {}, error() {} }, sandbox: undefined as never,
-    state: { get: () => undefined, set() {} }, connection: async () => client as never,
-    signal: new AbortController().signal, now: () => new Date(),
+    runId: 'r',
+    flowId: 'f',
+    flowVersion: 1,
+    nodeId: 'trigger',
+    attempt: 1,
+    trigger: null,
+    config: shopifyTrigger.config.parse(config),
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    sandbox: undefined as never,
+    state: { get: () => undefined, set() {} },
+    connection: async () => client as never,
+    signal: new AbortController().signal,
+    now: () => new Date(),
   };
 }
 
@@ -93,7 +102,12 @@ describe('sweep mode against the sandbox store', () => {
     shop.setWebhookTarget(hookUrl, { dropRate: 1 });
     const dropped = shop.createOrder(orderJson('6660000000000000002', '#3002', new Date().toISOString()));
     await shop.webhooks.flush();
-    expect(shop.webhooks.deliveries.filter((d) => d.status === 'dropped').map((d) => d.topic).sort()).toEqual(['orders/create', 'orders/paid']);
+    expect(
+      shop.webhooks.deliveries
+        .filter((d) => d.status === 'dropped')
+        .map((d) => d.topic)
+        .sort(),
+    ).toEqual(['orders/create', 'orders/paid']);
     expect(events.has(`paid:${delivered}`)).toBe(true);
     expect(events.has(`paid:${dropped}`)).toBe(false);
 
@@ -116,7 +130,9 @@ describe('sweep mode against the sandbox store', () => {
     if (viaWebhook.kind !== 'order') throw new Error('not an order');
     expect(out.order.id).toBe(viaWebhook.order.id);
     expect(out.order.total).toEqual(viaWebhook.order.total);
-    expect(out.order.lineItems.map((l: any) => [l.sku, l.quantity, l.taxLines[0].price.shop.amount])).toEqual(viaWebhook.order.lineItems.map((l) => [l.sku, l.quantity, l.taxLines[0].price.shop.amount]));
+    expect(out.order.lineItems.map((l: any) => [l.sku, l.quantity, l.taxLines[0].price.shop.amount])).toEqual(
+      viaWebhook.order.lineItems.map((l) => [l.sku, l.quantity, l.taxLines[0].price.shop.amount]),
+    );
 
     // Shopify retries the lost delivery hours later: same change, same key, so no second run.
     shop.setWebhookTarget(hookUrl);
@@ -132,7 +148,12 @@ describe('sweep mode against the sandbox store', () => {
 
   it('recovers a dropped orders/updated change and keys it like the webhook of that change', async () => {
     const { state } = flowState();
-    await sweepOrders(client, state, { topic: 'orders/updated', since: new Date(Date.now() - 1000).toISOString(), overlapMs: 0, isKnown: (k) => events.has(k) });
+    await sweepOrders(client, state, {
+      topic: 'orders/updated',
+      since: new Date(Date.now() - 1000).toISOString(),
+      overlapMs: 0,
+      isKnown: (k) => events.has(k),
+    });
     shop.setWebhookTarget(hookUrl, { dropRate: 1 });
     const id = 'gid://shopify/Order/6660000000000000001';
     const { updatedAt } = shop.updateOrder(id, { note: 'Leave with the neighbour' });

@@ -61,10 +61,14 @@ export function dedupKeyFor(topic: string, headers: Headers, canonical: ShopifyW
   const order = isSweepTopic(topic) ? identityOf(canonical) : null;
   if (order?.id.startsWith('gid://shopify/Order/')) {
     switch (topic as SweepTopic) {
-      case 'orders/create': return `created:${order.id}`;
-      case 'orders/paid': return `paid:${order.id}`;
-      case 'orders/cancelled': return `cancelled:${order.id}`;
-      case 'orders/updated': if (order.updatedAt) return `updated:${order.id}:${utcInstant(order.updatedAt)}`;
+      case 'orders/create':
+        return `created:${order.id}`;
+      case 'orders/paid':
+        return `paid:${order.id}`;
+      case 'orders/cancelled':
+        return `cancelled:${order.id}`;
+      case 'orders/updated':
+        if (order.updatedAt) return `updated:${order.id}:${utcInstant(order.updatedAt)}`;
     }
   }
   return header(headers, 'x-shopify-event-id') ?? header(headers, 'x-shopify-webhook-id');
@@ -74,8 +78,12 @@ export function dedupKeyFor(topic: string, headers: Headers, canonical: ShopifyW
 export function orderIdentityFromBody(body: unknown): OrderIdentity | null {
   if (typeof body !== 'object' || body === null) return null;
   const b = body as Record<string, unknown>;
-  const id = typeof b.admin_graphql_api_id === 'string' ? b.admin_graphql_api_id
-    : (typeof b.id === 'string' && /^\d+$/.test(b.id)) || (typeof b.id === 'number' && Number.isSafeInteger(b.id)) ? `gid://shopify/Order/${b.id}` : null;
+  const id =
+    typeof b.admin_graphql_api_id === 'string'
+      ? b.admin_graphql_api_id
+      : (typeof b.id === 'string' && /^\d+$/.test(b.id)) || (typeof b.id === 'number' && Number.isSafeInteger(b.id))
+        ? `gid://shopify/Order/${b.id}`
+        : null;
   if (!id) return null;
   return { id, updatedAt: typeof b.updated_at === 'string' ? b.updated_at : typeof b.created_at === 'string' ? b.created_at : null };
 }
@@ -127,7 +135,14 @@ export interface SweepResult {
 export const sweepStateKey = (topic: SweepTopic) => `shopify.sweep.${topic}`;
 const LINE_ITEMS = 40; // ~860 points per order: under the 1,000-point cap
 
-interface OrderStub { id: string; name: string; createdAt: string; updatedAt: string; cancelledAt: string | null; displayFinancialStatus: string | null }
+interface OrderStub {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  cancelledAt: string | null;
+  displayFinancialStatus: string | null;
+}
 
 /**
  * Does this order, as it is now, show the change `topic` reports, inside the window? The API has no "paid at", so an
@@ -135,10 +150,14 @@ interface OrderStub { id: string; name: string; createdAt: string; updatedAt: st
  */
 function qualifies(topic: SweepTopic, o: OrderStub, fromMs: number, originMs: number): boolean {
   switch (topic) {
-    case 'orders/create': return Date.parse(o.createdAt) >= fromMs;
-    case 'orders/updated': return true;
-    case 'orders/paid': return Date.parse(o.createdAt) >= originMs && ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(o.displayFinancialStatus ?? '');
-    case 'orders/cancelled': return o.cancelledAt !== null && Date.parse(o.cancelledAt) >= fromMs;
+    case 'orders/create':
+      return Date.parse(o.createdAt) >= fromMs;
+    case 'orders/updated':
+      return true;
+    case 'orders/paid':
+      return Date.parse(o.createdAt) >= originMs && ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(o.displayFinancialStatus ?? '');
+    case 'orders/cancelled':
+      return o.cancelledAt !== null && Date.parse(o.cancelledAt) >= fromMs;
   }
 }
 
@@ -147,7 +166,8 @@ function qualifies(topic: SweepTopic, o: OrderStub, fromMs: number, originMs: nu
  * is neither in the cursor nor known to the host, and returns them as deliveries. Advances the cursor in `state`.
  */
 export async function sweepOrders(client: ShopifyClient, state: FlowState, opts: SweepOptions): Promise<SweepResult> {
-  if (!isSweepTopic(opts.topic)) throw permanentError(`shopify sweep: topic "${opts.topic}" cannot be swept; use one of ${SWEEP_TOPICS.join(', ')}`, { code: 'BAD_SWEEP_TOPIC' });
+  if (!isSweepTopic(opts.topic))
+    throw permanentError(`shopify sweep: topic "${opts.topic}" cannot be swept; use one of ${SWEEP_TOPICS.join(', ')}`, { code: 'BAD_SWEEP_TOPIC' });
   const now = opts.now?.() ?? new Date();
   const overlap = opts.overlapMs ?? 10 * 60_000;
   const prev = state.get<SweepCursor>(sweepStateKey(opts.topic));
@@ -163,7 +183,11 @@ export async function sweepOrders(client: ShopifyClient, state: FlowState, opts:
   let latest = since;
   let after: string | null = null;
   outer: do {
-    const page: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(ORDERS_UPDATED_SINCE, { query: `updated_at:>='${from}'`, first: opts.pageSize ?? 100, after }, { signal: opts.signal });
+    const page: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(
+      ORDERS_UPDATED_SINCE,
+      { query: `updated_at:>='${from}'`, first: opts.pageSize ?? 100, after },
+      { signal: opts.signal },
+    );
     out.calls++;
     out.cost += page.cost.actual ?? page.cost.requested;
     const conn = page.data.orders;
@@ -191,28 +215,48 @@ export async function sweepOrders(client: ShopifyClient, state: FlowState, opts:
   const keepFrom = Date.parse(latest) - overlap;
   const keys = new Set([...(prev?.keys ?? []), ...handled.map((h) => h.key)]);
   out.cursor = {
-    origin, updatedAtMin: latest,
+    origin,
+    updatedAtMin: latest,
     // Keys older than the next window cannot come back, so the cursor stays small.
-    keys: [...keys].filter((k) => { const h = handled.find((x) => x.key === k); return !h || Date.parse(h.updatedAt) >= keepFrom; }).slice(-2000),
+    keys: [...keys]
+      .filter((k) => {
+        const h = handled.find((x) => x.key === k);
+        return !h || Date.parse(h.updatedAt) >= keepFrom;
+      })
+      .slice(-2000),
   };
   state.set(sweepStateKey(opts.topic), out.cursor);
   return out;
 }
 
 async function fetchOrder(client: ShopifyClient, opts: SweepOptions, key: string, stub: OrderStub, now: Date, out: SweepResult): Promise<SweptDelivery> {
-  const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(ORDER_BY_ID, { id: stub.id, lineItems: LINE_ITEMS }, { signal: opts.signal });
+  const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(
+    ORDER_BY_ID,
+    { id: stub.id, lineItems: LINE_ITEMS },
+    { signal: opts.signal },
+  );
   out.calls++;
   out.cost += res.cost.actual ?? res.cost.requested;
   const node = res.data.order;
   if (!node) throw transientError(`shopify sweep: order ${stub.id} (${stub.name}) disappeared between listing and reading`, { code: 'ORDER_GONE' });
   if (node.lineItems?.pageInfo?.hasNextPage) {
-    throw permanentError(`shopify sweep: order ${stub.name} has more than ${LINE_ITEMS} line items, which the sweep cannot read yet`, { code: 'ORDER_TOO_LARGE', details: { orderId: stub.id } });
+    throw permanentError(`shopify sweep: order ${stub.name} has more than ${LINE_ITEMS} line items, which the sweep cannot read yet`, {
+      code: 'ORDER_TOO_LARGE',
+      details: { orderId: stub.id },
+    });
   }
   return {
-    topic: opts.topic, dedupKey: key, body: JSON.stringify(node), order: orderFromGraphql(node, `sweep.${stub.id}`),
+    topic: opts.topic,
+    dedupKey: key,
+    body: JSON.stringify(node),
+    order: orderFromGraphql(node, `sweep.${stub.id}`),
     headers: {
-      'X-Shopify-Topic': opts.topic, 'X-Shopify-Shop-Domain': client.shopDomain, 'X-Shopify-API-Version': ADMIN_API_VERSION,
-      'X-Shopify-Triggered-At': now.toISOString(), 'X-Ledgerline-Source': 'sweep', 'X-Ledgerline-Dedup-Key': key,
+      'X-Shopify-Topic': opts.topic,
+      'X-Shopify-Shop-Domain': client.shopDomain,
+      'X-Shopify-API-Version': ADMIN_API_VERSION,
+      'X-Shopify-Triggered-At': now.toISOString(),
+      'X-Ledgerline-Source': 'sweep',
+      'X-Ledgerline-Dedup-Key': key,
     },
   };
 }

@@ -10,8 +10,15 @@ import { parseJsonLossless } from './lossless-json.ts';
 import { SWEEP_SOURCE_HEADER, SWEEP_TOPICS, dedupKeyFor, isSweepTopic } from './sweep.ts';
 
 export const SHOPIFY_TRIGGER_TOPICS = [
-  'orders/create', 'orders/paid', 'orders/updated', 'orders/edited', 'orders/cancelled', 'refunds/create',
-  'fulfillments/create', 'inventory_levels/update', 'products/update',
+  'orders/create',
+  'orders/paid',
+  'orders/updated',
+  'orders/edited',
+  'orders/cancelled',
+  'refunds/create',
+  'fulfillments/create',
+  'inventory_levels/update',
+  'products/update',
 ] as const;
 
 export interface ShopifyWebhookDelivery {
@@ -36,34 +43,43 @@ export interface ShopifyEvent {
 
 export type ShopifyTriggerOutput = { event: ShopifyEvent } & ShopifyWebhookObject;
 
-const config = z.object({
-  connection: connectionField,
-  topic: z.enum(SHOPIFY_TRIGGER_TOPICS),
-  /**
-   * Several topics for one flow (e.g. orders/create and orders/paid, so an order authorised or paid later posts when
-   * its payment arrives); when given, the host routes every one of them here and `topic` is the first.
-   */
-  topics: z.array(z.enum(SHOPIFY_TRIGGER_TOPICS)).min(1).optional(),
-  /**
-   * `webhook` (default): runs per webhook delivery. `webhook+sweep`: also sweeps on `sweep.schedule` for changes whose
-   * webhook never arrived (Shopify's advice). `sweep`: sweeps only. Sweeps exist for order topics only.
-   */
-  mode: z.enum(['webhook', 'webhook+sweep', 'sweep']).default('webhook'),
-  sweep: z.object({
-    /** Cron expression for the host's scheduler. */
-    schedule: z.string().min(1).default('*/15 * * * *'),
-    /** First sweep: orders updated on or after this instant (ISO 8601); default 24 h before the first sweep. */
-    since: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 timestamp').optional(),
-    overlapMinutes: z.number().int().min(0).max(1440).default(10),
-  }).strict().default({ schedule: '*/15 * * * *', overlapMinutes: 10 }),
-}).strict().superRefine((c, ctx) => {
-  if (c.topics && !c.topics.includes(c.topic)) {
-    ctx.addIssue({ code: 'custom', path: ['topics'], message: `topics must include the topic ${c.topic}` });
-  }
-  if (c.mode !== 'webhook' && !isSweepTopic(c.topic)) {
-    ctx.addIssue({ code: 'custom', path: ['mode'], message: `topic ${c.topic} cannot be swept; sweeps cover ${SWEEP_TOPICS.join(', ')}` });
-  }
-});
+const config = z
+  .object({
+    connection: connectionField,
+    topic: z.enum(SHOPIFY_TRIGGER_TOPICS),
+    /**
+     * Several topics for one flow (e.g. orders/create and orders/paid, so an order authorised or paid later posts when
+     * its payment arrives); when given, the host routes every one of them here and `topic` is the first.
+     */
+    topics: z.array(z.enum(SHOPIFY_TRIGGER_TOPICS)).min(1).optional(),
+    /**
+     * `webhook` (default): runs per webhook delivery. `webhook+sweep`: also sweeps on `sweep.schedule` for changes whose
+     * webhook never arrived (Shopify's advice). `sweep`: sweeps only. Sweeps exist for order topics only.
+     */
+    mode: z.enum(['webhook', 'webhook+sweep', 'sweep']).default('webhook'),
+    sweep: z
+      .object({
+        /** Cron expression for the host's scheduler. */
+        schedule: z.string().min(1).default('*/15 * * * *'),
+        /** First sweep: orders updated on or after this instant (ISO 8601); default 24 h before the first sweep. */
+        since: z
+          .string()
+          .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 timestamp')
+          .optional(),
+        overlapMinutes: z.number().int().min(0).max(1440).default(10),
+      })
+      .strict()
+      .default({ schedule: '*/15 * * * *', overlapMinutes: 10 }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.topics && !c.topics.includes(c.topic)) {
+      ctx.addIssue({ code: 'custom', path: ['topics'], message: `topics must include the topic ${c.topic}` });
+    }
+    if (c.mode !== 'webhook' && !isSweepTopic(c.topic)) {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: `topic ${c.topic} cannot be swept; sweeps cover ${SWEEP_TOPICS.join(', ')}` });
+    }
+  });
 
 function header(h: ShopifyWebhookDelivery['headers'], name: string): string | null {
   if (!h) return null;
@@ -90,9 +106,10 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
   version: 1,
   title: 'Shopify event',
   category: 'trigger',
-  description: 'Starts the flow for a Shopify webhook topic (orders/paid, refunds/create, ...) and converts the body into the canonical '
-    + 'ShopifyOrder / ShopifyRefund shape. With mode "webhook+sweep" the host also sweeps orders updated since a cursor on a '
-    + 'schedule, so changes whose webhook never arrived still start a run; webhook and sweep share one dedupe key per change.',
+  description:
+    'Starts the flow for a Shopify webhook topic (orders/paid, refunds/create, ...) and converts the body into the canonical ' +
+    'ShopifyOrder / ShopifyRefund shape. With mode "webhook+sweep" the host also sweeps orders updated since a cursor on a ' +
+    'schedule, so changes whose webhook never arrived still start a run; webhook and sweep share one dedupe key per change.',
   config,
   inputs: [],
   outputs: [{ id: 'out', dataType: 'ShopifyEvent' }],
@@ -100,20 +117,31 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
   dryRun: 'pure',
   trigger: 'shopify-webhook',
   sampleOutput: {
-    event: { topic: 'orders/paid', eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', webhookId: 'b54557e4-0000-4b37-8a5f-bf7d70bcd043', shop: 'example.myshopify.com', apiVersion: '2026-10', triggeredAt: '2026-10-01T12:00:00.000Z', source: 'webhook', dedupKey: 'paid:gid://shopify/Order/820982911946154508' },
+    event: {
+      topic: 'orders/paid',
+      eventId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      webhookId: 'b54557e4-0000-4b37-8a5f-bf7d70bcd043',
+      shop: 'example.myshopify.com',
+      apiVersion: '2026-10',
+      triggeredAt: '2026-10-01T12:00:00.000Z',
+      source: 'webhook',
+      dedupKey: 'paid:gid://shopify/Order/820982911946154508',
+    },
     ...convertWebhook('orders/paid', sampleBody),
   },
   execute(ctx, input) {
     // A bare payload (e.g. `ledgerline run --event orders-paid.json`) is the body itself; its raw text keeps ids exact.
-    const delivery: ShopifyWebhookDelivery =
-      typeof input === 'string' ? { body: input } : isDelivery(input) ? input : { body: ctx.rawInput?.text ?? input };
+    const delivery: ShopifyWebhookDelivery = typeof input === 'string' ? { body: input } : isDelivery(input) ? input : { body: ctx.rawInput?.text ?? input };
     if (delivery === null || typeof delivery !== 'object' || delivery.body === undefined) {
       throw permanentError(`node ${ctx.nodeId}: input must be a webhook delivery { body, headers }`, { code: 'BAD_INPUT' });
     }
     const topic = header(delivery.headers, 'x-shopify-topic') ?? ctx.config.topic;
     const accepted: readonly string[] = ctx.config.topics ?? [ctx.config.topic];
     if (!accepted.includes(topic)) {
-      throw permanentError(`node ${ctx.nodeId}: delivery topic "${topic}" does not match the trigger topic${accepted.length > 1 ? 's' : ''} "${accepted.join('", "')}"`, { code: 'TOPIC_MISMATCH' });
+      throw permanentError(
+        `node ${ctx.nodeId}: delivery topic "${topic}" does not match the trigger topic${accepted.length > 1 ? 's' : ''} "${accepted.join('", "')}"`,
+        { code: 'TOPIC_MISMATCH' },
+      );
     }
     try {
       const swept = header(delivery.headers, SWEEP_SOURCE_HEADER) === 'sweep' || isGraphqlOrder(delivery.body);

@@ -155,8 +155,7 @@ export interface ShopifyRefund {
   raw: unknown;
 }
 
-export type FinancialStatus =
-  | 'PENDING' | 'AUTHORIZED' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'VOIDED' | 'PAID' | 'REFUNDED' | 'EXPIRED';
+export type FinancialStatus = 'PENDING' | 'AUTHORIZED' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'VOIDED' | 'PAID' | 'REFUNDED' | 'EXPIRED';
 
 export interface ShopifyOrder {
   id: Gid;

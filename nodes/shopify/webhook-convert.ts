@@ -46,7 +46,12 @@ export type ShopifyWebhookObject =
 
 /** Order topics whose body is the full order resource. */
 export const ORDER_RESOURCE_TOPICS = new Set([
-  'orders/create', 'orders/paid', 'orders/updated', 'orders/cancelled', 'orders/fulfilled', 'orders/partially_fulfilled',
+  'orders/create',
+  'orders/paid',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/fulfilled',
+  'orders/partially_fulfilled',
   'orders/link_requested',
 ]);
 
@@ -62,7 +67,11 @@ function fulfillmentFromRest(o: Obj, path: string): ShopifyFulfillment {
     trackingUrls: arr(o.tracking_urls, `${path}.tracking_urls`).map(String),
     lines: arr(o.line_items, `${path}.line_items`).map((l, i) => {
       const lo = obj(l, `${path}.line_items[${i}]`);
-      return { lineItemId: restGid('LineItem', lo, `${path}.line_items[${i}]`), sku: str(lo.sku) || null, quantity: int(lo.quantity, `${path}.line_items[${i}].quantity`) };
+      return {
+        lineItemId: restGid('LineItem', lo, `${path}.line_items[${i}]`),
+        sku: str(lo.sku) || null,
+        quantity: int(lo.quantity, `${path}.line_items[${i}].quantity`),
+      };
     }),
     raw: o,
   };

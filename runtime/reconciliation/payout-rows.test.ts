@@ -67,7 +67,7 @@ describe('StepPayoutRows', () => {
     expect(readAll(a.read('p', 10, ref))).toEqual(['["1"]', '["3"]', '["2"]']);
   });
 
-  it('drops a payout\'s rows only when the step commits', () => {
+  it("drops a payout's rows only when the step commits", () => {
     const s = open();
     const step = new StepPayoutRows(s, 'f');
     const w = step.scope('shop').begin('p');

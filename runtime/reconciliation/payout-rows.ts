@@ -42,7 +42,11 @@ const add = (h: Hash, data: string) => h.update(data).update('\n');
 class ScopedRows implements PayoutRowStore {
   readonly dropped = new Set<string>();
 
-  constructor(private store: Store, private flowId: string, readonly scope: string) {}
+  constructor(
+    private store: Store,
+    private flowId: string,
+    readonly scope: string,
+  ) {}
 
   begin(payoutId: string): PayoutRowWriter {
     const q = queries(this.store);
@@ -104,9 +108,11 @@ class ScopedRows implements PayoutRowStore {
     if (expect) {
       const digest = hash!.digest('hex');
       if (n !== expect.count || digest !== expect.digest) {
-        throw permanentError(`payout ${payoutId}: its stored transactions (scope ${this.scope}) are not the ones the reference names `
-          + `(${n} rows, digest ${digest.slice(0, 12)}…; expected ${expect.count} rows, digest ${expect.digest.slice(0, 12)}…): read again since, or removed. Run the flow again to reconcile what is stored now.`,
-        { code: 'PAYOUT_ROWS_CHANGED', details: { payoutId, scope: this.scope, count: n, expectedCount: expect.count } });
+        throw permanentError(
+          `payout ${payoutId}: its stored transactions (scope ${this.scope}) are not the ones the reference names ` +
+            `(${n} rows, digest ${digest.slice(0, 12)}…; expected ${expect.count} rows, digest ${expect.digest.slice(0, 12)}…): read again since, or removed. Run the flow again to reconcile what is stored now.`,
+          { code: 'PAYOUT_ROWS_CHANGED', details: { payoutId, scope: this.scope, count: n, expectedCount: expect.count } },
+        );
       }
     }
   }
@@ -120,7 +126,10 @@ class ScopedRows implements PayoutRowStore {
 export class StepPayoutRows {
   private scopes = new Map<string, ScopedRows>();
 
-  constructor(private store: Store, private flowId: string) {}
+  constructor(
+    private store: Store,
+    private flowId: string,
+  ) {}
 
   scope(scope: string): PayoutRowStore {
     let r = this.scopes.get(scope);

@@ -41,7 +41,10 @@ describe('StepReconciliation', () => {
   it('keeps the first claim of a document, drops pending data once posted, and looks up many ids at once', () => {
     const s = open();
     const a = new StepReconciliation(s, 'f', () => 1);
-    a.scope('e').claim('p1', Array.from({ length: 25_000 }, (_, i) => ({ docUid: `invoice:${i}`, item: `charge:order:${i}`, matchedBy: 'amount-date' })));
+    a.scope('e').claim(
+      'p1',
+      Array.from({ length: 25_000 }, (_, i) => ({ docUid: `invoice:${i}`, item: `charge:order:${i}`, matchedBy: 'amount-date' })),
+    );
     a.scope('e').setPending('p9', '2026-11-09', { big: 'x'.repeat(1000) });
     s.sqlite.transaction(() => a.commit())();
     const b = new StepReconciliation(s, 'f', () => 2);
@@ -53,7 +56,11 @@ describe('StepReconciliation', () => {
     expect([found.size, found.get('invoice:7')]).toEqual([25_000, 'p1']);
     expect(c.claimsOf('p2')).toEqual([]);
     expect(c.pending()).toEqual([]);
-    expect(s.sqlite.prepare(`SELECT status, data, journal FROM recon_payouts WHERE payout_id = 'p9'`).get()).toEqual({ status: 'posted', data: null, journal: 'p9' });
+    expect(s.sqlite.prepare(`SELECT status, data, journal FROM recon_payouts WHERE payout_id = 'p9'`).get()).toEqual({
+      status: 'posted',
+      data: null,
+      journal: 'p9',
+    });
   });
 
   it('keeps a settlement pending with the step, settled at once, and never back to pending', () => {
@@ -71,7 +78,11 @@ describe('StepReconciliation', () => {
     // A replayed reconciliation staging it again does not reopen it.
     c.scope('erp-1').setSettlement('p1', { items: [2] });
     c.commit();
-    expect(new StepReconciliation(s, 'flow-a', () => 5).scope('erp-1').settlement('p1')).toEqual({ status: 'settled', data: { items: [1] }, result: { entry: 'JE1' } });
+    expect(new StepReconciliation(s, 'flow-a', () => 5).scope('erp-1').settlement('p1')).toEqual({
+      status: 'settled',
+      data: { items: [1] },
+      result: { entry: 'JE1' },
+    });
     expect(new StepReconciliation(s, 'flow-b', () => 5).scope('erp-1').settlement('p1')).toBeNull();
   });
 });

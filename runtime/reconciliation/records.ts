@@ -7,7 +7,11 @@ import type { Store } from '../store/db.ts';
 /** Ids per IN query (json_each keeps it one bound parameter; the chunk bounds the JSON text). */
 const CHUNK = 20_000;
 
-interface Claim { docUid: string; item: string; matchedBy: string }
+interface Claim {
+  docUid: string;
+  item: string;
+  matchedBy: string;
+}
 
 class ScopedRecords implements ReconciliationRecords {
   /** Staged claims: doc uid -> [payout id, item, matched by]. */
@@ -16,7 +20,12 @@ class ScopedRecords implements ReconciliationRecords {
   /** Staged settlements to book: payout id -> JSON. */
   readonly settlements = new Map<string, string>();
 
-  constructor(private q: Queries, private flowId: string, readonly scope: string, private now: () => number) {}
+  constructor(
+    private q: Queries,
+    private flowId: string,
+    readonly scope: string,
+    private now: () => number,
+  ) {}
 
   claimedBy(docUids: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
@@ -24,10 +33,11 @@ class ScopedRecords implements ReconciliationRecords {
       const rows = this.q.claimedBy.all(this.flowId, this.scope, JSON.stringify(docUids.slice(i, i + CHUNK))) as Array<{ doc_uid: string; payout_id: string }>;
       for (const r of rows) out.set(r.doc_uid, r.payout_id);
     }
-    if (this.claims.size) for (const u of docUids) {
-      const c = this.claims.get(u);
-      if (c && !out.has(u)) out.set(u, c[0]);
-    }
+    if (this.claims.size)
+      for (const u of docUids) {
+        const c = this.claims.get(u);
+        if (c && !out.has(u)) out.set(u, c[0]);
+      }
     return out;
   }
 
@@ -36,8 +46,11 @@ class ScopedRecords implements ReconciliationRecords {
   }
 
   claimsOf(payoutId: string): Claim[] {
-    const rows = (this.q.claimsOf.all(this.flowId, this.scope, payoutId) as Array<{ doc_uid: string; item: string; matched_by: string }>)
-      .map((r) => ({ docUid: r.doc_uid, item: r.item, matchedBy: r.matched_by }));
+    const rows = (this.q.claimsOf.all(this.flowId, this.scope, payoutId) as Array<{ doc_uid: string; item: string; matched_by: string }>).map((r) => ({
+      docUid: r.doc_uid,
+      item: r.item,
+      matchedBy: r.matched_by,
+    }));
     const known = new Set(rows.map((r) => r.docUid));
     for (const [docUid, [p, item, matchedBy]] of this.claims) if (p === payoutId && !known.has(docUid)) rows.push({ docUid, item, matchedBy });
     return rows;
@@ -46,7 +59,10 @@ class ScopedRecords implements ReconciliationRecords {
   standing(payoutIds: readonly string[]): Map<string, PayoutStanding> {
     const out = new Map<string, PayoutStanding>();
     for (let i = 0; i < payoutIds.length; i += CHUNK) {
-      const rows = this.q.standing.all(this.flowId, this.scope, JSON.stringify(payoutIds.slice(i, i + CHUNK))) as Array<{ payout_id: string; status: PayoutStanding }>;
+      const rows = this.q.standing.all(this.flowId, this.scope, JSON.stringify(payoutIds.slice(i, i + CHUNK))) as Array<{
+        payout_id: string;
+        status: PayoutStanding;
+      }>;
       for (const r of rows) out.set(r.payout_id, r.status);
     }
     for (const id of payoutIds) {
@@ -58,8 +74,13 @@ class ScopedRecords implements ReconciliationRecords {
 
   pending(): Array<{ payoutId: string; issuedAt: string; data: unknown }> {
     const rows = this.q.pending.all(this.flowId, this.scope) as Array<{ payout_id: string; issued_at: string; data: string | null }>;
-    const out = new Map(rows.filter((r) => !this.payouts.has(r.payout_id)).map((r) => [r.payout_id, { payoutId: r.payout_id, issuedAt: r.issued_at, data: r.data === null ? null : JSON.parse(r.data) as unknown }]));
-    for (const [id, p] of this.payouts) if (p.status === 'pending') out.set(id, { payoutId: id, issuedAt: p.issuedAt, data: p.data === null ? null : JSON.parse(p.data) as unknown });
+    const out = new Map(
+      rows
+        .filter((r) => !this.payouts.has(r.payout_id))
+        .map((r) => [r.payout_id, { payoutId: r.payout_id, issuedAt: r.issued_at, data: r.data === null ? null : (JSON.parse(r.data) as unknown) }]),
+    );
+    for (const [id, p] of this.payouts)
+      if (p.status === 'pending') out.set(id, { payoutId: id, issuedAt: p.issuedAt, data: p.data === null ? null : (JSON.parse(p.data) as unknown) });
     return [...out.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.payoutId.localeCompare(b.payoutId));
   }
 
@@ -81,7 +102,8 @@ class ScopedRecords implements ReconciliationRecords {
 
   settlement(payoutId: string): { status: 'pending' | 'settled'; data: unknown; result: unknown } | null {
     const row = this.q.settlement.get(this.flowId, this.scope, payoutId) as { status: 'pending' | 'settled'; data: string; result: string | null } | undefined;
-    if (row?.status === 'settled') return { status: 'settled', data: JSON.parse(row.data) as unknown, result: row.result === null ? null : JSON.parse(row.result) as unknown };
+    if (row?.status === 'settled')
+      return { status: 'settled', data: JSON.parse(row.data) as unknown, result: row.result === null ? null : (JSON.parse(row.result) as unknown) };
     const staged = this.settlements.get(payoutId);
     if (staged !== undefined) return { status: 'pending', data: JSON.parse(staged) as unknown, result: null };
     return row ? { status: row.status, data: JSON.parse(row.data) as unknown, result: null } : null;
@@ -117,15 +139,21 @@ function queries(store: Store): Queries {
       claimedBy: s.prepare(`SELECT doc_uid, payout_id FROM recon_claims WHERE flow_id = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`),
       claimsOf: s.prepare(`SELECT doc_uid, item, matched_by FROM recon_claims WHERE flow_id = ? AND scope = ? AND payout_id = ? ORDER BY rowid`),
       standing: s.prepare(`SELECT payout_id, status FROM recon_payouts WHERE flow_id = ? AND scope = ? AND payout_id IN (SELECT value FROM json_each(?))`),
-      pending: s.prepare(`SELECT payout_id, issued_at, data FROM recon_payouts WHERE flow_id = ? AND scope = ? AND status = 'pending' ORDER BY issued_at, payout_id`),
+      pending: s.prepare(
+        `SELECT payout_id, issued_at, data FROM recon_payouts WHERE flow_id = ? AND scope = ? AND status = 'pending' ORDER BY issued_at, payout_id`,
+      ),
       // A document claimed before keeps its first claim: the step that claims it again lost a race it cannot win.
-      insertClaim: s.prepare(`INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-      upsertPayout: s.prepare(`INSERT INTO recon_payouts (flow_id, scope, payout_id, status, issued_at, data, journal, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      insertClaim: s.prepare(
+        `INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      upsertPayout:
+        s.prepare(`INSERT INTO recon_payouts (flow_id, scope, payout_id, status, issued_at, data, journal, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET status = excluded.status, issued_at = excluded.issued_at, data = excluded.data,
           journal = COALESCE(excluded.journal, recon_payouts.journal), updated_at = excluded.updated_at`),
       settlement: s.prepare(`SELECT status, data, result FROM recon_settlements WHERE flow_id = ? AND scope = ? AND payout_id = ?`),
       // A settlement the ERP already holds is never put back to pending (a replayed reconciliation must not book it twice).
-      upsertSettlement: s.prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, result, updated_at) VALUES (?, ?, ?, 'pending', ?, NULL, ?)
+      upsertSettlement:
+        s.prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, result, updated_at) VALUES (?, ?, ?, 'pending', ?, NULL, ?)
         ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at WHERE recon_settlements.status <> 'settled'`),
       markSettled: s.prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, result, updated_at) VALUES (?, ?, ?, 'settled', ?, ?, ?)
         ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET status = 'settled', result = excluded.result, updated_at = excluded.updated_at`),
@@ -139,7 +167,11 @@ function queries(store: Store): Queries {
 export class StepReconciliation {
   private scopes = new Map<string, ScopedRecords>();
 
-  constructor(private store: Store, private flowId: string, private now: () => number) {}
+  constructor(
+    private store: Store,
+    private flowId: string,
+    private now: () => number,
+  ) {}
 
   scope(scope: string): ReconciliationRecords {
     let r = this.scopes.get(scope);

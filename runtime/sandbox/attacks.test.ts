@@ -13,7 +13,9 @@ const run = (source: string, opts: { kind?: 'function' | 'expression'; timeoutMs
 
 async function fails(source: string, opts: Parameters<typeof run>[1] = {}): Promise<SandboxError> {
   const err = await run(source, opts).then(
-    (r) => { throw new Error(`expected a SandboxError, got ${r.json}`); },
+    (r) => {
+      throw new Error(`expected a SandboxError, got ${r.json}`);
+    },
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(SandboxError);
@@ -79,7 +81,7 @@ describe('sandbox attacks', () => {
   });
 
   it('gives no route to the host through a thrown error stack', async () => {
-    const r = await run("try { null.x } catch (e) { return { stack: String(e.stack), proto: Object.getOwnPropertyNames(Object.getPrototypeOf(e)) } }");
+    const r = await run('try { null.x } catch (e) { return { stack: String(e.stack), proto: Object.getOwnPropertyNames(Object.getPrototypeOf(e)) } }');
     const v = r.value as { stack: string; proto: string[] };
     expect(v.stack).not.toMatch(/node:|\/work\/|isolated-vm|child-host/);
     expect(v.proto).not.toContain('process');
@@ -92,7 +94,7 @@ describe('sandbox attacks', () => {
   });
 
   it('never runs user getters/toJSON in the host: returned objects are serialised inside the isolate', async () => {
-    const r = await run("return { get x() { return typeof process + typeof require }, toJSON() { return { leaked: typeof globalThis.process } } }");
+    const r = await run('return { get x() { return typeof process + typeof require }, toJSON() { return { leaked: typeof globalThis.process } } }');
     expect(r.value).toEqual({ leaked: 'undefined' });
   });
 

@@ -43,12 +43,15 @@ let warming = false;
 function warmSpare(memoryMb: number): void {
   if (warming || idle.get(memoryMb)?.length || running + 1 > MAX_RUNNING) return;
   warming = true;
-  IsolateSlot.create(memoryMb, maxOutputChars).then((slot) => {
-    warming = false;
-    release(slot);
-  }, () => {
-    warming = false;
-  });
+  IsolateSlot.create(memoryMb, maxOutputChars).then(
+    (slot) => {
+      warming = false;
+      release(slot);
+    },
+    () => {
+      warming = false;
+    },
+  );
 }
 
 function release(slot: IsolateSlot): void {

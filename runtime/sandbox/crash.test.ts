@@ -20,12 +20,18 @@ it('fails calls in flight with a crash error naming the node, then serves again 
   }
   await new Promise((r) => setTimeout(r, 200));
   process.kill(pid, 'SIGKILL');
-  const e = await inflight.then(() => undefined, (err: unknown) => err);
+  const e = await inflight.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(SandboxError);
   expect(e).toMatchObject({ nodeId: 'victim', kind: 'crash' });
   expect((e as Error).message).toMatch(/^victim: the sandbox process died \(signal SIGKILL\)/);
   // The call queued behind it on the same process is failed too (it may have been delivered already).
-  await queued.then((r) => expect(r.value).toBe(2), (err) => expect(err).toMatchObject({ nodeId: 'bystander', kind: 'crash' }));
+  await queued.then(
+    (r) => expect(r.value).toBe(2),
+    (err) => expect(err).toMatchObject({ nodeId: 'bystander', kind: 'crash' }),
+  );
 
   const after = await sb.run({ nodeId: 'next', kind: 'function', source: 'return input * 2', vars: { input: 21 } });
   expect(after.value).toBe(42);

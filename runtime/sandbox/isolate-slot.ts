@@ -65,7 +65,12 @@ export class IsolateSlot {
     }
   }
 
-  private constructor(readonly memoryMb: number, private readonly isolate: ivm.Isolate, private readonly context: ivm.Context, private readonly fns: Fns) {}
+  private constructor(
+    readonly memoryMb: number,
+    private readonly isolate: ivm.Isolate,
+    private readonly context: ivm.Context,
+    private readonly fns: Fns,
+  ) {}
 
   get worn(): boolean {
     return this.dead || this.calls > RECYCLE_AFTER_CALLS || this.abandoned > RECYCLE_AFTER_ABANDONED;
@@ -77,7 +82,15 @@ export class IsolateSlot {
   }
 
   /** Runs one call. Never rejects: every failure becomes an error envelope. */
-  async run(seq: number, kind: 'function' | 'expression', source: string, names: string[], vars: VarText[], timeoutMs: number, syncBudgetMs = 0): Promise<Envelope> {
+  async run(
+    seq: number,
+    kind: 'function' | 'expression',
+    source: string,
+    names: string[],
+    vars: VarText[],
+    timeoutMs: number,
+    syncBudgetMs = 0,
+  ): Promise<Envelope> {
     const deadline = Date.now() + timeoutMs;
     this.calls++;
     let fn: Compiled;
@@ -180,10 +193,13 @@ export class IsolateSlot {
       return await this.fns.batch.apply(undefined, [seq, planJson, refs2, ...texts2], { timeout: Math.max(1, deadline - Date.now()) });
     } catch (e) {
       const error = this.hostFailure(e, timeoutMs);
-      const done: string[] = this.dead ? [] : this.safe(() => this.fns.progress.applySync(undefined, [seq], { timeout: 100, result: { copy: true } })) ?? [];
+      const done: string[] = this.dead ? [] : (this.safe(() => this.fns.progress.applySync(undefined, [seq], { timeout: 100, result: { copy: true } })) ?? []);
       const entries = expressions.map((_, i) => {
         if (i < done.length) return done[i];
-        const e2 = i === done.length || error.kind !== 'timeout' ? error : { kind: error.kind, message: `not evaluated: expression #${done.length + 1} of this batch timed out first` };
+        const e2 =
+          i === done.length || error.kind !== 'timeout'
+            ? error
+            : { kind: error.kind, message: `not evaluated: expression #${done.length + 1} of this batch timed out first` };
         return JSON.stringify({ ok: false, e: e2 });
       });
       return '[' + entries.join(',') + ']';
@@ -252,9 +268,10 @@ export class IsolateSlot {
   private async compileFresh(kind: 'function' | 'expression', names: string[], source: string): Promise<Compiled> {
     const file = `code-${++this.fileSeq}.js`;
     // The user's first line is wrapper line 2; realm-prelude.js subtracts the same 1 line for runtime errors.
-    const wrapper = kind === 'function'
-      ? `(async function (${names.join(', ')}) {'use strict';\n${source}\n})`
-      : `(function (${names.join(', ')}) {'use strict'; return (\n${source}\n);})`;
+    const wrapper =
+      kind === 'function'
+        ? `(async function (${names.join(', ')}) {'use strict';\n${source}\n})`
+        : `(function (${names.join(', ')}) {'use strict'; return (\n${source}\n);})`;
     let script: ivm.Script;
     try {
       script = await this.isolate.compileScript(wrapper, { filename: file });

@@ -11,7 +11,11 @@ afterEach(async () => {
   sb = undefined;
 });
 
-const settled = (p: Promise<unknown>) => p.then((v) => ({ v }), (e: unknown) => ({ e }));
+const settled = (p: Promise<unknown>) =>
+  p.then(
+    (v) => ({ v }),
+    (e: unknown) => ({ e }),
+  );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sequential trivial code-node calls; returns their latencies in ms, sorted. */
@@ -43,7 +47,12 @@ it('4 code nodes hanging at their 30 s timeout: trivial code still answers at on
   await sleep(300); // the hangs are spinning now
   const ms = await trivialLatencies(sb, 200);
   expect(p99(ms)).toBeLessThan(500);
-  expect(sb.stats().filter((c) => c.lane === 'long').reduce((s, c) => s + c.inflight, 0)).toBe(4);
+  expect(
+    sb
+      .stats()
+      .filter((c) => c.lane === 'long')
+      .reduce((s, c) => s + c.inflight, 0),
+  ).toBe(4);
   // Still hanging while the trivial calls ran: they were measured against the hangs, not after them.
   const race = await Promise.race([Promise.all(hangs).then(() => 'done'), sleep(10).then(() => 'hanging')]);
   expect(race).toBe('hanging');
@@ -53,8 +62,11 @@ it('4 hanging calls in the quick lane itself: trivial calls run beside them, not
   sb = createSandbox({ processes: 2 });
   await trivialLatencies(sb, 5);
   let firstSpinDone = Infinity;
-  const hangs = [1, 2, 3, 4].map((i) => settled(sb!.run({ nodeId: `spin-${i}`, kind: 'function', source: 'for (;;) {}', vars: {}, timeoutMs: 2000 }))
-    .then((r) => ((firstSpinDone = Math.min(firstSpinDone, Date.now())), r)));
+  const hangs = [1, 2, 3, 4].map((i) =>
+    settled(sb!.run({ nodeId: `spin-${i}`, kind: 'function', source: 'for (;;) {}', vars: {}, timeoutMs: 2000 })).then(
+      (r) => ((firstSpinDone = Math.min(firstSpinDone, Date.now())), r),
+    ),
+  );
   await untilInFlight(sb, 4);
   const ms = await trivialLatencies(sb, 40);
   const measuredAt = Date.now();
@@ -74,7 +86,9 @@ it('4 hanging calls in the quick lane itself: trivial calls run beside them, not
 it('adds processes when every isolate is busy, up to its limit, and idle extras retire', async () => {
   sb = createSandbox({ processes: 1, maxProcesses: 3, isolatesPerProcess: 1, idleRetireMs: 300 });
   await trivialLatencies(sb, 2);
-  const spins = Array.from({ length: 6 }, (_, i) => settled(sb!.run({ nodeId: `busy-${i}`, kind: 'function', source: 'for (;;) {}', vars: {}, timeoutMs: 2000 })));
+  const spins = Array.from({ length: 6 }, (_, i) =>
+    settled(sb!.run({ nodeId: `busy-${i}`, kind: 'function', source: 'for (;;) {}', vars: {}, timeoutMs: 2000 })),
+  );
   let most = 0;
   // Each start takes a process boot (~0.5 s idle, seconds on a loaded machine); the spins end after 2 s.
   for (let i = 0; i < 80 && most < 3; i++) {
@@ -91,13 +105,28 @@ it('adds processes when every isolate is busy, up to its limit, and idle extras 
 it('a memory breach stops that call alone, with an error naming the node; the process lives on', async () => {
   sb = createSandbox({ processes: 1 });
   await trivialLatencies(sb, 2);
-  const quickPids = () => sb!.stats().filter((c) => c.lane === 'quick').map((c) => c.pid);
+  const quickPids = () =>
+    sb!
+      .stats()
+      .filter((c) => c.lane === 'quick')
+      .map((c) => c.pid);
   const pids = quickPids();
-  const beside = sb.run({ nodeId: 'beside', kind: 'function', source: 'let s = 0; for (let i = 0; i < 3e7; i++) s += i % 7; return s', vars: {}, timeoutMs: 5000 });
+  const beside = sb.run({
+    nodeId: 'beside',
+    kind: 'function',
+    source: 'let s = 0; for (let i = 0; i < 3e7; i++) s += i % 7; return s',
+    vars: {},
+    timeoutMs: 5000,
+  });
   // The issue's crasher: V8 used to abort the whole process on it, 6-8 s later.
   const fill = await settled(sb.run({ nodeId: 'zeros', kind: 'function', source: 'return new Array(1e8).fill(0)', vars: {} }));
-  const grow = await settled(sb.run({ nodeId: 'hoarder', kind: 'function', source: 'const a = []; for (;;) a.push({ i: a.length })', vars: {}, timeoutMs: 10_000 }));
-  for (const [r, node] of [[fill, 'zeros'], [grow, 'hoarder']] as const) {
+  const grow = await settled(
+    sb.run({ nodeId: 'hoarder', kind: 'function', source: 'const a = []; for (;;) a.push({ i: a.length })', vars: {}, timeoutMs: 10_000 }),
+  );
+  for (const [r, node] of [
+    [fill, 'zeros'],
+    [grow, 'hoarder'],
+  ] as const) {
     const e = (r as { e: SandboxError }).e;
     expect(e).toBeInstanceOf(SandboxError);
     expect(e).toMatchObject({ nodeId: node, kind: 'memory' });
@@ -112,7 +141,13 @@ it('the same code and input killing its process twice is permanent, named; a bys
   sb = createSandbox({ processes: 1 });
   await trivialLatencies(sb, 2);
   // Stands in for a V8 abort no limit can catch: whatever runs this gets its process killed.
-  const doomed = { nodeId: 'doomed', kind: 'function' as const, source: 'if (input.order === 1001) for (;;) {} return input.order', vars: { input: { order: 1001 } }, timeoutMs: 1900 };
+  const doomed = {
+    nodeId: 'doomed',
+    kind: 'function' as const,
+    source: 'if (input.order === 1001) for (;;) {} return input.order',
+    vars: { input: { order: 1001 } },
+    timeoutMs: 1900,
+  };
   const killHolder = async (node: SandboxPool, lane: string) => {
     let pid = -1;
     for (let i = 0; i < 200 && pid < 0; i++) {

@@ -145,37 +145,57 @@ export class SandboxPool implements Sandbox {
 
   /** Per child: its lane, calls in flight and the resident data it holds (for tests and operations). */
   stats(): Array<{ pid: number; lane: LaneName; inflight: number; residentTexts: number; residentChars: number }> {
-    return this.allChildren().map((c) => ({ pid: c.proc.pid ?? -1, lane: c.lane.name, inflight: c.inflight.size, residentTexts: c.resident.size, residentChars: c.residentChars }));
+    return this.allChildren().map((c) => ({
+      pid: c.proc.pid ?? -1,
+      lane: c.lane.name,
+      inflight: c.inflight.size,
+      residentTexts: c.resident.size,
+      residentChars: c.residentChars,
+    }));
   }
 
   run(call: SandboxCall): Promise<SandboxResult> {
-    return this.submit(call, call.kind + '\0' + call.source, (base) => ({ ...base, t: 'run', kind: call.kind, source: call.source }) as RunRequest) as Promise<SandboxResult>;
+    return this.submit(
+      call,
+      call.kind + '\0' + call.source,
+      (base) => ({ ...base, t: 'run', kind: call.kind, source: call.source }) as RunRequest,
+    ) as Promise<SandboxResult>;
   }
 
   runBatch(call: Omit<SandboxCall, 'source' | 'kind'> & { expressions: string[] }): Promise<BatchEntry[]> {
     if (call.expressions.length === 0) return Promise.resolve([]);
-    return this.submit(call, 'batch\0' + call.expressions.join('\0'), (base) => ({ ...base, t: 'batch', expressions: call.expressions }) as BatchRequest) as Promise<BatchEntry[]>;
+    return this.submit(
+      call,
+      'batch\0' + call.expressions.join('\0'),
+      (base) => ({ ...base, t: 'batch', expressions: call.expressions }) as BatchRequest,
+    ) as Promise<BatchEntry[]>;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const lane of Object.values(this.lanes)) {
-      for (const q of lane.queue.splice(0)) q.pending.reject(new SandboxError(`${q.pending.nodeId}: the sandbox was closed`, { nodeId: q.pending.nodeId, kind: 'crash' }));
+      for (const q of lane.queue.splice(0))
+        q.pending.reject(new SandboxError(`${q.pending.nodeId}: the sandbox was closed`, { nodeId: q.pending.nodeId, kind: 'crash' }));
     }
-    await Promise.all(this.allChildren().map((c) => new Promise<void>((resolve) => {
-      clearTimeout(c.retire);
-      if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
-      // Disconnecting lets the child exit on its own; one stuck in user code is killed after a moment.
-      const kill = setTimeout(() => c.proc.kill('SIGKILL'), 500);
-      c.proc.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      // An unref'd child would let the loop end before its exit is seen, leaving this promise unsettled.
-      c.proc.ref();
-      if (c.proc.connected) c.proc.disconnect();
-      else c.proc.kill('SIGKILL');
-    })));
+    await Promise.all(
+      this.allChildren().map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            clearTimeout(c.retire);
+            if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
+            // Disconnecting lets the child exit on its own; one stuck in user code is killed after a moment.
+            const kill = setTimeout(() => c.proc.kill('SIGKILL'), 500);
+            c.proc.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            // An unref'd child would let the loop end before its exit is seen, leaving this promise unsettled.
+            c.proc.ref();
+            if (c.proc.connected) c.proc.disconnect();
+            else c.proc.kill('SIGKILL');
+          }),
+      ),
+    );
   }
 
   private submit(
@@ -199,7 +219,9 @@ export class SandboxPool implements Sandbox {
       } catch (e) {
         return reject(e);
       }
-      const h = createHash('sha1').update(code).update('\0' + memoryMb + '\0' + names.join(','));
+      const h = createHash('sha1')
+        .update(code)
+        .update('\0' + memoryMb + '\0' + names.join(','));
       for (const v of values) h.update('\0').update(v instanceof JsonText ? jsonTextDigest(v) : digest(v as string));
       const fingerprint = h.digest('base64');
       const pending: Pending = { nodeId, timeoutMs, fingerprint, resolve, reject };
@@ -275,7 +297,9 @@ export class SandboxPool implements Sandbox {
       // Affinity: a child that already holds the call's data gets it unless it is clearly busier.
       if (q.refs.length && !q.refs.some((id) => best!.resident.has(id))) {
         const cap = Math.max(best.inflight.size + 1, this.opts.isolatesPerProcess);
-        const holder = lane.children.find((c) => open(c) && c.inflight.size < cap && c.inflight.size <= best!.inflight.size + 2 && q.refs.some((id) => c.resident.has(id)));
+        const holder = lane.children.find(
+          (c) => open(c) && c.inflight.size < cap && c.inflight.size <= best!.inflight.size + 2 && q.refs.some((id) => c.resident.has(id)),
+        );
         if (holder) best = holder;
       }
       const req = q.build(best);
@@ -395,7 +419,8 @@ export class SandboxPool implements Sandbox {
     this.earlyDeaths = child.ready ? 0 : this.earlyDeaths + 1;
     if (this.earlyDeaths >= 3) {
       for (const l of Object.values(this.lanes)) {
-        for (const q of l.queue.splice(0)) q.pending.reject(toSandboxError(q.pending.nodeId, { kind: 'crash', message: `the sandbox process cannot start (${how})` }));
+        for (const q of l.queue.splice(0))
+          q.pending.reject(toSandboxError(q.pending.nodeId, { kind: 'crash', message: `the sandbox process cannot start (${how})` }));
       }
     }
     const respawn = () => {
@@ -437,7 +462,12 @@ export class SandboxPool implements Sandbox {
       const oldest = child.inflight.entries().next().value as [number, Pending] | undefined;
       if (oldest) {
         child.inflight.delete(oldest[0]);
-        oldest[1].reject(toSandboxError(oldest[1].nodeId, { kind: 'timeout', message: `the code did not finish within ${oldest[1].timeoutMs} ms and its sandbox process stopped answering; it was killed` }));
+        oldest[1].reject(
+          toSandboxError(oldest[1].nodeId, {
+            kind: 'timeout',
+            message: `the code did not finish within ${oldest[1].timeoutMs} ms and its sandbox process stopped answering; it was killed`,
+          }),
+        );
       }
       child.dying = true;
       child.proc.kill('SIGKILL');

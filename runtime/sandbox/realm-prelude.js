@@ -14,7 +14,9 @@
   const objectKeys = Object.keys;
   const apply = Reflect.apply;
   const MapCtor = Map;
-  const mapGet = Map.prototype.get, mapSet = Map.prototype.set, mapDelete = Map.prototype.delete;
+  const mapGet = Map.prototype.get,
+    mapSet = Map.prototype.set,
+    mapDelete = Map.prototype.delete;
   const StringCtor = String;
   const isArray = Array.isArray;
   const ErrorCtor = Error;
@@ -26,12 +28,7 @@
     throw new EvalError('code generation from strings (eval, Function) is disabled in the sandbox');
   }
   noCodegen.prototype = Function.prototype;
-  const fnProtos = [
-    Function.prototype,
-    AsyncFunction.prototype,
-    getPrototypeOf(function* () {}),
-    getPrototypeOf(async function* () {}),
-  ];
+  const fnProtos = [Function.prototype, AsyncFunction.prototype, getPrototypeOf(function* () {}), getPrototypeOf(async function* () {})];
   for (const p of fnProtos) defineProperty(p, 'constructor', { value: noCodegen, writable: false, configurable: false });
   globalThis.Function = noCodegen;
   globalThis.eval = noCodegen;
@@ -55,7 +52,9 @@
     defineProperty(obj, key, {
       configurable: false,
       enumerable: d.enumerable,
-      get() { return value; },
+      get() {
+        return value;
+      },
       set(v) {
         if (this === obj) throw new TypeError(`Cannot assign to read only property '${StringCtor(key)}' of a frozen intrinsic`);
         defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
@@ -75,12 +74,15 @@
   const arrayFill = Array.prototype.fill;
   const maxElements = Math.floor((memoryMb * 1048576) / 8);
   const memoryErrors = new WeakSet();
-  const weakAdd = WeakSet.prototype.add, weakHas = WeakSet.prototype.has;
+  const weakAdd = WeakSet.prototype.add,
+    weakHas = WeakSet.prototype.has;
   const RangeErrorCtor = RangeError;
   // biome-ignore lint/correctness/noUnusedFunctionParameters: keeps fill.length 1, as the native Array.prototype.fill has
   function fill(value) {
     if (isArray(this) && this.length > maxElements) {
-      const e = new RangeErrorCtor(`the code exceeded its memory limit of ${memoryMb} MB (Array.prototype.fill on an array of ${this.length} elements; at most ${maxElements} fit)`);
+      const e = new RangeErrorCtor(
+        `the code exceeded its memory limit of ${memoryMb} MB (Array.prototype.fill on an array of ${this.length} elements; at most ${maxElements} fit)`,
+      );
       apply(weakAdd, memoryErrors, [e]);
       throw e;
     }
@@ -107,10 +109,18 @@
     }
   }
   const hidden = [
-    function* () {}, async function* () {}, async () => {},
-    [][Symbol.iterator](), new Map()[Symbol.iterator](), new Set()[Symbol.iterator](), ''[Symbol.iterator](),
-    /a/[Symbol.matchAll](''), new Intl.Segmenter().segment(''), new Intl.Segmenter().segment('')[Symbol.iterator](),
-    Promise.resolve(), noCodegen,
+    function* () {},
+    async function* () {},
+    async () => {},
+    [][Symbol.iterator](),
+    new Map()[Symbol.iterator](),
+    new Set()[Symbol.iterator](),
+    ''[Symbol.iterator](),
+    /a/[Symbol.matchAll](''),
+    new Intl.Segmenter().segment(''),
+    new Intl.Segmenter().segment('')[Symbol.iterator](),
+    Promise.resolve(),
+    noCodegen,
   ];
   for (const h of hidden) deepFreeze(h);
   deepFreeze(globalThis);
@@ -164,12 +174,18 @@
       if (t === 'function' || t === 'symbol') return [t, k];
       if (t !== 'object' || v === null) continue;
       if (isArray(v)) {
-        for (let i = 0; i < v.length; i++) { values.push(v[i]); keys.push(StringCtor(i)); }
+        for (let i = 0; i < v.length; i++) {
+          values.push(v[i]);
+          keys.push(StringCtor(i));
+        }
         continue;
       }
       if (typeof v.toJSON === 'function') continue; // serialised through its toJSON, like stringify does
       const ks = objectKeys(v);
-      for (let i = 0; i < ks.length; i++) { values.push(v[ks[i]]); keys.push(ks[i]); }
+      for (let i = 0; i < ks.length; i++) {
+        values.push(v[ks[i]]);
+        keys.push(ks[i]);
+      }
     }
     return undefined;
   }
@@ -196,7 +212,11 @@
     if (t === 'symbol') return 'the code threw a symbol (not an Error): ' + clip(v.toString());
     if (t === 'function') return 'the code threw a function (not an Error)';
     let text;
-    try { text = stringify(v); } catch { text = undefined; }
+    try {
+      text = stringify(v);
+    } catch {
+      text = undefined;
+    }
     return 'the code threw ' + (isArray(v) ? 'an array' : 'an object') + ' (not an Error): ' + clip(text === undefined ? '[unserialisable]' : text);
   }
 
@@ -244,7 +264,10 @@
     const ids = refs ? refs.split(',') : undefined;
     for (let i = 0; i < texts.length; i++) {
       const ref = ids ? +ids[i] : 0;
-      if (!ref) { args.push(parse(texts[i])); continue; }
+      if (!ref) {
+        args.push(parse(texts[i]));
+        continue;
+      }
       let v = apply(mapGet, resident, [ref]);
       if (v === undefined || texts[i] !== '') {
         v = freezeData(parse(texts[i]));
@@ -286,8 +309,12 @@
       if (out instanceof Promise) {
         apply(mapSet, pending, [seq, undefined]);
         apply(promiseThen, out, [
-          (v) => { if (pending.has(seq)) apply(mapSet, pending, [seq, serialize(v)]); },
-          (e) => { if (pending.has(seq)) apply(mapSet, pending, [seq, runtimeError(e, entry.file)]); },
+          (v) => {
+            if (pending.has(seq)) apply(mapSet, pending, [seq, serialize(v)]);
+          },
+          (e) => {
+            if (pending.has(seq)) apply(mapSet, pending, [seq, runtimeError(e, entry.file)]);
+          },
         ]);
         return 'p';
       }

@@ -9,7 +9,13 @@ beforeAll(() => {
 afterAll(() => sb.close());
 
 const fn = (source: string, vars: Record<string, unknown> = { input: null }) => sb.run({ nodeId: 'code1', kind: 'function', source, vars });
-const caught = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection'); }, (e: SandboxError) => e);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: SandboxError) => e,
+  );
 
 describe('sandbox results', () => {
   it('runs a function body over its vars and returns the value and the JSON made inside the isolate', async () => {
@@ -27,7 +33,12 @@ describe('sandbox results', () => {
   });
 
   it('evaluates an expression', async () => {
-    const r = await sb.run({ nodeId: 'branch1', kind: 'expression', source: 'input.total > 100 && input.currency === "EUR"', vars: { input: { total: 150, currency: 'EUR' } } });
+    const r = await sb.run({
+      nodeId: 'branch1',
+      kind: 'expression',
+      source: 'input.total > 100 && input.currency === "EUR"',
+      vars: { input: { total: 150, currency: 'EUR' } },
+    });
     expect(r.value).toBe(true);
     expect(r.json).toBe('true');
   });
@@ -44,7 +55,11 @@ describe('sandbox results', () => {
   });
 
   it('runs a batch of expressions in one call, each with its own result or error', async () => {
-    const out = await sb.runBatch({ nodeId: 'map1', vars: { input: new JsonText('{"a":{"b":2},"tags":"x, y"}') }, expressions: ['input.a.b * 10', 'input.missing.field', 'input.tags.split(",").map((t) => t.trim())', 'input.a +', '() => 1'] });
+    const out = await sb.runBatch({
+      nodeId: 'map1',
+      vars: { input: new JsonText('{"a":{"b":2},"tags":"x, y"}') },
+      expressions: ['input.a.b * 10', 'input.missing.field', 'input.tags.split(",").map((t) => t.trim())', 'input.a +', '() => 1'],
+    });
     expect(out[0]).toEqual({ ok: true, value: 20 });
     expect(out[2]).toEqual({ ok: true, value: ['x', 'y'] });
     const [e1, e3, e4] = [out[1], out[3], out[4]].map((o) => (o.ok ? undefined : o.error));
@@ -73,7 +88,7 @@ describe('sandbox errors', () => {
   it('reports errors thrown by the user with the position of the throw', async () => {
     const e = await caught(fn("if (true) {\n  throw new RangeError('quantity must be positive');\n}"));
     expect(e).toMatchObject({ kind: 'runtime', line: 2, column: 9 });
-    expect(e.message).toBe("code1: RangeError: quantity must be positive (line 2, column 9)");
+    expect(e.message).toBe('code1: RangeError: quantity must be positive (line 2, column 9)');
   });
 
   it('reports an unfinished source at its end', async () => {
@@ -86,7 +101,10 @@ describe('sandbox errors', () => {
   it('rejects vars that are not JSON-compatible or names that are not identifiers', async () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(await caught(fn('return 1', { input: cyclic }))).toMatchObject({ kind: 'runtime', message: expect.stringMatching(/variable "input" is not JSON-compatible/) });
+    expect(await caught(fn('return 1', { input: cyclic }))).toMatchObject({
+      kind: 'runtime',
+      message: expect.stringMatching(/variable "input" is not JSON-compatible/),
+    });
     expect(await caught(fn('return 1', { 'not-a-name': 1 }))).toMatchObject({ kind: 'syntax' });
   });
 });
@@ -101,7 +119,13 @@ describe('isolation between calls', () => {
   });
 
   it('a prototype tampered with in one call is not tampered with in the next', async () => {
-    for (const src of ['Array.prototype.map = () => "pwned"', 'Object.prototype.polluted = 1', 'JSON.stringify = () => "{}"', 'Object.defineProperty(Object.prototype, "x", { get() { return 1 } })', 'delete Array.prototype.push']) {
+    for (const src of [
+      'Array.prototype.map = () => "pwned"',
+      'Object.prototype.polluted = 1',
+      'JSON.stringify = () => "{}"',
+      'Object.defineProperty(Object.prototype, "x", { get() { return 1 } })',
+      'delete Array.prototype.push',
+    ]) {
       const e = await caught(fn(src + '; return 1'));
       expect(e.kind).toBe('runtime');
     }
@@ -110,19 +134,21 @@ describe('isolation between calls', () => {
   });
 
   it('allows overriding inherited names on own objects (errors, toString)', async () => {
-    const r = await fn("class MyError extends Error { constructor(m) { super(m); this.name = 'MyError'; } }\nconst o = {}; o.toString = () => 'o';\nreturn [new MyError('x').name, String(o)]");
+    const r = await fn(
+      "class MyError extends Error { constructor(m) { super(m); this.name = 'MyError'; } }\nconst o = {}; o.toString = () => 'o';\nreturn [new MyError('x').name, String(o)]",
+    );
     expect(r.value).toEqual(['MyError', 'o']);
   });
 
   it('the last RegExp match of one call is invisible to the next', async () => {
-    await fn("/(s3cr3t)/.test(input); return 1", { input: 'the s3cr3t' });
+    await fn('/(s3cr3t)/.test(input); return 1', { input: 'the s3cr3t' });
     expect((await fn('return [typeof RegExp.$1, typeof RegExp.lastMatch, typeof RegExp.input]')).value).toEqual(['undefined', 'undefined', 'undefined']);
   });
 
   it('resident data shared between calls is read-only, and code that mutates its input still works on a private copy', async () => {
     const order = new JsonText(JSON.stringify({ lines: [{ sku: 'B' }, { sku: 'A' }] }));
     const read = 'return input.lines.map((l) => l.sku).join()';
-    const mutate = "input.lines.sort((a, b) => a.sku.localeCompare(b.sku)); input.extra = 1; return input";
+    const mutate = 'input.lines.sort((a, b) => a.sku.localeCompare(b.sku)); input.extra = 1; return input';
     for (let i = 0; i < 3; i++) expect((await fn(read, { input: order })).value).toBe('B,A');
     expect((await fn(mutate, { input: order })).value).toEqual({ lines: [{ sku: 'A' }, { sku: 'B' }], extra: 1 });
     expect((await fn(mutate, { input: order })).value).toEqual({ lines: [{ sku: 'A' }, { sku: 'B' }], extra: 1 });

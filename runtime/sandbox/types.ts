@@ -53,6 +53,8 @@ export class SandboxError extends Error {
 export interface Sandbox {
   run(call: SandboxCall): Promise<SandboxResult>;
   /** Several expressions over the same vars in one round trip (the mapper evaluates many per event). */
-  runBatch(call: Omit<SandboxCall, 'source' | 'kind'> & { expressions: string[] }): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: SandboxError }>>;
+  runBatch(
+    call: Omit<SandboxCall, 'source' | 'kind'> & { expressions: string[] },
+  ): Promise<Array<{ ok: true; value: unknown } | { ok: false; error: SandboxError }>>;
   close(): Promise<void>;
 }

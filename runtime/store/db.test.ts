@@ -26,7 +26,13 @@ describe('openStore: a store is never silently replaced', () => {
     tmp = tempDir('ledgerline-store-');
     openStore(tmp.dir).close();
     for (const f of [STORE_FILE, `${STORE_FILE}-wal`, `${STORE_FILE}-shm`]) rmSync(join(tmp.dir, f), { force: true });
-    const e = (() => { try { openStore(tmp.dir); } catch (x) { return x; } })() as Error;
+    const e = (() => {
+      try {
+        openStore(tmp.dir);
+      } catch (x) {
+        return x;
+      }
+    })() as Error;
     expect(e).toBeInstanceOf(StoreOpenError);
     expect(e.message).toContain(join(tmp.dir, STORE_FILE));
     expect(e.message).toMatch(/is missing, but .*ledgerline\.store-id says a store .* lived here/);
@@ -45,7 +51,13 @@ describe('openStore: a store is never silently replaced', () => {
     const fd = openSync(join(tmp.dir, STORE_FILE), 'r+');
     writeSync(fd, Buffer.alloc(8192, 0x41), 0, 8192, 0);
     closeSync(fd);
-    const e = (() => { try { openStore(tmp.dir); } catch (x) { return x; } })() as Error;
+    const e = (() => {
+      try {
+        openStore(tmp.dir);
+      } catch (x) {
+        return x;
+      }
+    })() as Error;
     expect(e).toBeInstanceOf(StoreOpenError);
     expect(e.message).toMatch(/is damaged \(SQLITE_NOTADB\).*Restore ledgerline\.db/);
   });
@@ -59,7 +71,13 @@ describe('openStore: a store is never silently replaced', () => {
     if (root) execFileSync('chattr', ['+i', dir]);
     else execFileSync('chmod', ['0500', dir]);
     try {
-      const e = (() => { try { openStore(dir); } catch (x) { return x; } })() as Error;
+      const e = (() => {
+        try {
+          openStore(dir);
+        } catch (x) {
+          return x;
+        }
+      })() as Error;
       expect(e).toBeInstanceOf(StoreOpenError);
       expect(e.message).toContain(dir);
       expect(e.message).toMatch(/must be writable by this user .*LEDGERLINE_DATA_DIR/);

@@ -86,10 +86,14 @@ function cannot(path: string, e: unknown, what: string): StoreOpenError {
   const code = (e as { code?: string }).code ?? '';
   const uid = process.getuid?.();
   if (/EACCES|EPERM|EROFS|CANTOPEN|READONLY/.test(code + ' ' + String((e as Error).message))) {
-    return new StoreOpenError(`cannot ${what} ${path} (${code || (e as Error).message}): the data dir must be writable by this user${uid === undefined ? '' : ` (uid ${uid})`}. Fix its permissions, or set LEDGERLINE_DATA_DIR to a writable directory.`);
+    return new StoreOpenError(
+      `cannot ${what} ${path} (${code || (e as Error).message}): the data dir must be writable by this user${uid === undefined ? '' : ` (uid ${uid})`}. Fix its permissions, or set LEDGERLINE_DATA_DIR to a writable directory.`,
+    );
   }
   if (/CORRUPT|NOTADB/.test(code)) {
-    return new StoreOpenError(`the store ${path} is damaged (${code}): it is not the database Ledgerline wrote. Restore ${STORE_FILE} (and ${STORE_FILE}-wal if the backup has one) from a backup; do not delete it to start over unless losing its data is intended.`);
+    return new StoreOpenError(
+      `the store ${path} is damaged (${code}): it is not the database Ledgerline wrote. Restore ${STORE_FILE} (and ${STORE_FILE}-wal if the backup has one) from a backup; do not delete it to start over unless losing its data is intended.`,
+    );
   }
   return new StoreOpenError(`cannot ${what} ${path}: ${(e as Error).message}`);
 }

@@ -58,12 +58,16 @@ const T = 1_790_000_000_000;
 
 function insertRows(sqlite: Database.Database): void {
   sqlite.prepare(`INSERT INTO flows (id, name, draft, draft_updated_at, created_at) VALUES ('f1', 'Orders', '{"nodes":[]}', ?, ?)`).run(T, T);
-  sqlite.prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('r1', 'f1', 3, 'e1', 'succeeded', ?, ?)`).run(T, T);
+  sqlite
+    .prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('r1', 'f1', 3, 'e1', 'succeeded', ?, ?)`)
+    .run(T, T);
   sqlite.prepare(`INSERT INTO steps (run_id, node_id, status, attempts, reads) VALUES ('r1', 'n1', 'succeeded', 2, '{"flowVersion":3}')`).run();
   sqlite.prepare(`INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES ('u1', 'a@example.com', 'Ann', 'admin', 'scrypt$x', ?)`).run(T);
   sqlite.prepare(`INSERT INTO lookup_tables (scope, name, current_version, created_at, updated_at) VALUES ('shared', 'skus', 1, ?, ?)`).run(T, T);
   sqlite.prepare(`INSERT INTO lookup_uses (run_id, node_id, table_id, version, used_at) VALUES ('r1', 'n1', 1, 1, ?)`).run(T);
-  sqlite.prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, updated_at) VALUES ('f1', 'shop', 'p1', 'open', '{"amount":"12.30"}', ?)`).run(T);
+  sqlite
+    .prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, updated_at) VALUES ('f1', 'shop', 'p1', 'open', '{"amount":"12.30"}', ?)`)
+    .run(T);
 }
 
 describe('store migrations', () => {

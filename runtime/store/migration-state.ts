@@ -8,10 +8,15 @@ import type Database from 'better-sqlite3';
 export type MigrationState = Map<string, { count: number; last: number }>;
 
 export function readMigrationState(sqlite: Database.Database): MigrationState {
-  const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_\\_%migrations' ESCAPE '\\'`).all() as { name: string }[];
+  const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_\\_%migrations' ESCAPE '\\'`).all() as {
+    name: string;
+  }[];
   const state: MigrationState = new Map();
   for (const { name } of tables) {
-    const r = sqlite.prepare(`SELECT COUNT(*) AS count, COALESCE(MAX(created_at), 0) AS last FROM "${name.replace(/"/g, '""')}"`).get() as { count: number; last: number };
+    const r = sqlite.prepare(`SELECT COUNT(*) AS count, COALESCE(MAX(created_at), 0) AS last FROM "${name.replace(/"/g, '""')}"`).get() as {
+      count: number;
+      last: number;
+    };
     state.set(name, r);
   }
   return state;
@@ -23,7 +28,10 @@ export function migrationsSince(started: MigrationState, sqlite: Database.Databa
   for (const [table, r] of now) {
     const was = started.get(table);
     if (!was || r.count > was.count || r.last > was.last) {
-      return { ok: false, problem: `the store was migrated by a newer version since this process started (${table}: ${was?.count ?? 0} → ${r.count} migrations); restart it on the new version` };
+      return {
+        ok: false,
+        problem: `the store was migrated by a newer version since this process started (${table}: ${was?.count ?? 0} → ${r.count} migrations); restart it on the new version`,
+      };
     }
   }
   return { ok: true };

@@ -21,7 +21,10 @@ function generate(tmp: string, schema: string[]): { output: string; added: strin
   // drizzle-kit reads `out` relative to the working directory (it prefixes absolute paths with "./").
   writeFileSync(cfg, `export default ${JSON.stringify({ dialect: 'sqlite', schema, out: relative(ROOT, out) })};\n`);
   const output = execFileSync(process.execPath, [KIT, 'generate', '--config', cfg], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
-  const added = readdirSync(out, { recursive: true }).map(String).sort().filter((f) => !before.includes(f));
+  const added = readdirSync(out, { recursive: true })
+    .map(String)
+    .sort()
+    .filter((f) => !before.includes(f));
   return { output, added };
 }
 
@@ -42,7 +45,10 @@ describe('migrations are current', () => {
   }, 60_000);
 
   it('and it does notice when schema and migrations disagree (a schema file left out of the list)', () => {
-    const { output, added } = generate(tmp.dir, schemaFiles.filter((f) => !f.includes('exceptions')));
+    const { output, added } = generate(
+      tmp.dir,
+      schemaFiles.filter((f) => !f.includes('exceptions')),
+    );
     expect(output).not.toMatch(/No schema changes/);
     expect(added.some((f) => f.endsWith('.sql'))).toBe(true);
   }, 60_000);

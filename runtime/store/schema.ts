@@ -16,7 +16,9 @@ export const flows = sqliteTable('flows', {
 export const flowVersions = sqliteTable(
   'flow_versions',
   {
-    flowId: text('flow_id').notNull().references(() => flows.id, { onDelete: 'cascade' }),
+    flowId: text('flow_id')
+      .notNull()
+      .references(() => flows.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     hash: text('hash').notNull(),
     definition: text('definition').notNull(),
@@ -63,17 +65,15 @@ export const runs = sqliteTable(
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
   },
-  (t) => [
-    index('runs_queue').on(t.status, t.availableAt),
-    index('runs_flow').on(t.flowId, t.createdAt),
-    index('runs_created').on(t.createdAt),
-  ],
+  (t) => [index('runs_queue').on(t.status, t.availableAt), index('runs_flow').on(t.flowId, t.createdAt), index('runs_created').on(t.createdAt)],
 );
 
 export const steps = sqliteTable(
   'steps',
   {
-    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     nodeId: text('node_id').notNull(),
     /** running | retrying | succeeded | failed | skipped */
     status: text('status').notNull(),
@@ -100,7 +100,9 @@ export const steps = sqliteTable(
 export const businessClaimUses = sqliteTable(
   'business_claim_uses',
   {
-    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     nodeId: text('node_id').notNull(),
     key: text('key').notNull(),
   },
@@ -111,7 +113,9 @@ export const businessClaimUses = sqliteTable(
 export const runKeys = sqliteTable(
   'run_keys',
   {
-    runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     value: text('value').notNull(),
   },

@@ -8,8 +8,7 @@ const run = promisify(execFile);
 export const TRYTON_PACKAGES = ['tryton-server', 'tryton-modules-sale', 'tryton-proteus'] as const;
 /** The exact line CI runs (also what `ensureTrytonPackages` runs when the binaries are missing). */
 export const APT_INSTALL_LINE =
-  'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends ' +
-  TRYTON_PACKAGES.join(' ');
+  'DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends ' + TRYTON_PACKAGES.join(' ');
 
 export const TRYTOND = '/usr/bin/trytond';
 export const TRYTOND_ADMIN = '/usr/bin/trytond-admin';
@@ -45,5 +44,9 @@ export async function ensureTrytonPackages(log: (msg: string) => void = () => {}
 export async function trytonPackageVersions(): Promise<string> {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   const { stdout } = await run('dpkg-query', ['-W', '-f', '${Package}=${Version}\n', 'tryton-*']);
-  return stdout.split('\n').filter((l) => l && !l.endsWith('=')).sort().join('\n');
+  return stdout
+    .split('\n')
+    .filter((l) => l && !l.endsWith('='))
+    .sort()
+    .join('\n');
 }

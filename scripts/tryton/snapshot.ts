@@ -52,11 +52,20 @@ export function writeTrytondConf(dir: string, port: number): string {
   writeFileSync(
     conf,
     [
-      '[database]', 'uri = sqlite://', `path = ${join(dir, 'db')}`, 'language = en',
-      '[web]', `listen = 127.0.0.1:${port}`,
+      '[database]',
+      'uri = sqlite://',
+      `path = ${join(dir, 'db')}`,
+      'language = en',
+      '[web]',
+      `listen = 127.0.0.1:${port}`,
       // post on invoices/moves needs a "fresh" session: the 300 s default would break long test files.
-      '[session]', 'timeout = 86400', 'max_attempt = 1000',
-      '[password]', 'length = 4', `passlib = ${passlib}`, '',
+      '[session]',
+      'timeout = 86400',
+      'max_attempt = 1000',
+      '[password]',
+      'length = 4',
+      `passlib = ${passlib}`,
+      '',
     ].join('\n'),
   );
   return conf;
@@ -79,7 +88,11 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
       break;
     } catch {
       let owner = 0;
-      try { owner = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written */ }
+      try {
+        owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        /* being written */
+      }
       if (owner && !pidAlive(owner)) rmSync(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       else await new Promise((r) => setTimeout(r, 200));

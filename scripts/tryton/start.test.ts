@@ -29,11 +29,21 @@ describe('startTryton (live trytond from Debian packages)', () => {
     const prefs = await rpc(`${t.url}${t.database}/`, 'model.res.user.get_preferences', [true, {}], auth);
     const ctx = (prefs.body as { result: Record<string, unknown> }).result;
     expect(ctx.company).toBe(t.ids.company);
-    const wh = await rpc(`${t.url}${t.database}/`, 'model.stock.location.search_read', [[['type', '=', 'warehouse']], 0, null, [['code', 'ASC']], ['code'], ctx], auth);
+    const wh = await rpc(
+      `${t.url}${t.database}/`,
+      'model.stock.location.search_read',
+      [[['type', '=', 'warehouse']], 0, null, [['code', 'ASC']], ['code'], ctx],
+      auth,
+    );
     expect((wh.body as { result: Array<{ code: string }> }).result.map((w) => w.code)).toEqual(['WH', 'WH2']);
     const warehouse = t.ids.warehouses.WH;
     if (!warehouse) throw new Error('the Tryton fixture has no warehouse WH');
-    const p = await rpc(`${t.url}${t.database}/`, 'model.product.product.search_read', [[['code', '=', 'IPOD2008GREEN']], 0, null, null, ['code', 'quantity'], { ...ctx, locations: [warehouse.id] }], auth);
+    const p = await rpc(
+      `${t.url}${t.database}/`,
+      'model.product.product.search_read',
+      [[['code', '=', 'IPOD2008GREEN']], 0, null, null, ['code', 'quantity'], { ...ctx, locations: [warehouse.id] }],
+      auth,
+    );
     expect((p.body as { result: Array<{ quantity: number }> }).result[0]?.quantity).toBe(100);
     console.info('tryton timings', t.timings);
   });

@@ -11,7 +11,11 @@ import { emailChannel, signBody, slackChannel, webhookChannel, SIGNATURE_HEADER,
 import { AlertDispatcher, inQuietHours } from './dispatcher.ts';
 import { startSmtpSink, type SmtpSink } from './testing/smtp-sink.ts';
 
-interface Hit { path: string; headers: Record<string, string | string[] | undefined>; body: string }
+interface Hit {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 let tmp: ReturnType<typeof tempDir>;
 let store: Store;
@@ -142,7 +146,9 @@ describe('alerts', () => {
 describe('alerts config', () => {
   it('names the bad field and never echoes a secret', async () => {
     const { startAlerts } = await import('./index.ts');
-    expect(() => startAlerts(svc, { teams: { finance: [{ kind: 'webhook', url: 'http://127.0.0.1:1/x', secret: 'tiny-secret' }] } })).toThrow(/teams\.finance\.0\.secret/);
+    expect(() => startAlerts(svc, { teams: { finance: [{ kind: 'webhook', url: 'http://127.0.0.1:1/x', secret: 'tiny-secret' }] } })).toThrow(
+      /teams\.finance\.0\.secret/,
+    );
     try {
       startAlerts(svc, { teams: { finance: [{ kind: 'webhook', url: 'http://127.0.0.1:1/x', secret: 'tiny-secret' }] } });
     } catch (e) {

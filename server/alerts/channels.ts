@@ -30,9 +30,14 @@ export interface SmtpOptions {
 export function emailChannel(o: { smtp: SmtpOptions; from: string; to: string[]; name?: string }): Channel {
   if (!o.to.length) throw new Error('email channel: at least one recipient (to) is required');
   const transport = nodemailer.createTransport({
-    host: o.smtp.host, port: o.smtp.port, secure: o.smtp.secure ?? false, requireTLS: o.smtp.requireTLS ?? false,
+    host: o.smtp.host,
+    port: o.smtp.port,
+    secure: o.smtp.secure ?? false,
+    requireTLS: o.smtp.requireTLS ?? false,
     ...(o.smtp.auth ? { auth: o.smtp.auth } : {}),
-    connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
   });
   return {
     name: o.name ?? `email:${o.to.join(',')}`,
@@ -70,8 +75,22 @@ export function webhookChannel(o: { url: string; secret: string; name?: string; 
     name: o.name ?? 'webhook',
     async send(m) {
       const body = JSON.stringify({
-        team: m.team, kind: m.kind, subject: m.subject,
-        exceptions: m.exceptions.map((e) => ({ id: e.id, type: e.type, key: e.key, title: e.title, severity: e.severity, owner: e.owner, state: e.state, count: e.count, firstSeen: e.firstSeen, lastSeen: e.lastSeen, links: e.links })),
+        team: m.team,
+        kind: m.kind,
+        subject: m.subject,
+        exceptions: m.exceptions.map((e) => ({
+          id: e.id,
+          type: e.type,
+          key: e.key,
+          title: e.title,
+          severity: e.severity,
+          owner: e.owner,
+          state: e.state,
+          count: e.count,
+          firstSeen: e.firstSeen,
+          lastSeen: e.lastSeen,
+          links: e.links,
+        })),
       });
       const ts = String(Math.floor((o.now ?? Date.now)() / 1000));
       await post(o.url, body, { [SIGNATURE_HEADER]: signBody(o.secret, ts, body), [TIMESTAMP_HEADER]: ts }, 'alert webhook');

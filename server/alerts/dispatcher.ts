@@ -28,7 +28,11 @@ const minuteOf = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5
 
 export function inQuietHours(q: QuietHours | undefined, at: Date): boolean {
   if (!q) return false;
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: q.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: q.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  );
   const m = Number(p.hour) * 60 + Number(p.minute);
   const from = minuteOf(q.from);
   const to = minuteOf(q.to);
@@ -47,7 +51,10 @@ export class AlertDispatcher {
   /** Exceptions being sent right now: a digest running meanwhile must not send them too. */
   private inFlight = new Set<string>();
 
-  constructor(private svc: ExceptionService, private cfg: AlertConfig) {}
+  constructor(
+    private svc: ExceptionService,
+    private cfg: AlertConfig,
+  ) {}
 
   start(): void {
     this.svc.events.on('opened', this.listener);
@@ -108,28 +115,29 @@ export class AlertDispatcher {
   private async deliver(team: Owner, kind: AlertMessage['kind'], list: ExceptionRecord[]): Promise<number> {
     const channels = this.cfg.teams[team] ?? [];
     if (!channels.length) return 0;
-    const subject = kind === 'immediate' && list[0]
-      ? `[Ledgerline] ${list[0].title}`
-      : `[Ledgerline] ${list.length} open exception${list.length === 1 ? '' : 's'} for ${team}`;
+    const subject =
+      kind === 'immediate' && list[0]
+        ? `[Ledgerline] ${list[0].title}`
+        : `[Ledgerline] ${list.length} open exception${list.length === 1 ? '' : 's'} for ${team}`;
     const text = list.map((e) => line(e, this.cfg.baseUrl)).join('\n');
     const msg: AlertMessage = { team, kind, subject, text, exceptions: list };
     const ok: string[] = [];
     for (const e of list) this.inFlight.add(e.id);
     try {
-    for (const ch of channels) {
-      try {
-        await ch.send(msg);
-        ok.push(ch.name);
-      } catch (err) {
-        // The URL of a Slack hook is a secret: only the channel's name goes to the log.
-        this.cfg.log?.warn({ channel: ch.name, team, err: (err as Error).message.replace(/https?:\/\/\S+/g, '[url]') }, 'alert channel failed');
+      for (const ch of channels) {
+        try {
+          await ch.send(msg);
+          ok.push(ch.name);
+        } catch (err) {
+          // The URL of a Slack hook is a secret: only the channel's name goes to the log.
+          this.cfg.log?.warn({ channel: ch.name, team, err: (err as Error).message.replace(/https?:\/\/\S+/g, '[url]') }, 'alert channel failed');
+        }
       }
-    }
-    // Marked once any channel took it: a dead channel must not make the others repeat it every digest.
+      // Marked once any channel took it: a dead channel must not make the others repeat it every digest.
       if (!ok.length) return 0;
-    let n = 0;
-    for (const e of list) if (this.svc.markAlerted(e.id, ok)) n++;
-    return n;
+      let n = 0;
+      for (const e of list) if (this.svc.markAlerted(e.id, ok)) n++;
+      return n;
     } finally {
       for (const e of list) this.inFlight.delete(e.id);
     }

@@ -8,23 +8,38 @@ import { AlertDispatcher, type AlertConfig } from './dispatcher.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
 const channel = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('email'),
-    smtp: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), secure: z.boolean().optional(), requireTLS: z.boolean().optional(), auth: z.object({ user: z.string(), pass: z.string() }).optional() }).strict(),
-    from: z.string().min(3),
-    to: z.array(z.string().min(3)).min(1),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('email'),
+      smtp: z
+        .object({
+          host: z.string().min(1),
+          port: z.number().int().min(1).max(65535),
+          secure: z.boolean().optional(),
+          requireTLS: z.boolean().optional(),
+          auth: z.object({ user: z.string(), pass: z.string() }).optional(),
+        })
+        .strict(),
+      from: z.string().min(3),
+      to: z.array(z.string().min(3)).min(1),
+    })
+    .strict(),
   z.object({ kind: z.literal('slack'), url: z.string().url() }).strict(),
   z.object({ kind: z.literal('webhook'), url: z.string().url(), secret: z.string().min(16) }).strict(),
 ]);
 
-export const alertsConfigSchema = z.object({
-  teams: z.object({ finance: z.array(channel).default([]), operations: z.array(channel).default([]), ecommerce: z.array(channel).default([]) }).strict(),
-  quietHours: z.object({ timezone: z.string().min(1), from: hhmm, to: hhmm }).strict().optional(),
-  digestEveryMinutes: z.number().int().min(1).default(60),
-  immediate: z.array(z.enum(['low', 'medium', 'high'])).default(['high']),
-  baseUrl: z.string().url().optional(),
-}).strict();
+export const alertsConfigSchema = z
+  .object({
+    teams: z.object({ finance: z.array(channel).default([]), operations: z.array(channel).default([]), ecommerce: z.array(channel).default([]) }).strict(),
+    quietHours: z
+      .object({ timezone: z.string().min(1), from: hhmm, to: hhmm })
+      .strict()
+      .optional(),
+    digestEveryMinutes: z.number().int().min(1).default(60),
+    immediate: z.array(z.enum(['low', 'medium', 'high'])).default(['high']),
+    baseUrl: z.string().url().optional(),
+  })
+  .strict();
 
 export type AlertsConfig = z.input<typeof alertsConfigSchema>;
 
@@ -41,7 +56,11 @@ export function startAlerts(svc: ExceptionService, config: unknown, opts: Pick<A
   const c = r.data;
   const d = new AlertDispatcher(svc, {
     teams: { finance: c.teams.finance.map(buildChannel), operations: c.teams.operations.map(buildChannel), ecommerce: c.teams.ecommerce.map(buildChannel) },
-    quietHours: c.quietHours, digestEveryMs: c.digestEveryMinutes * 60_000, immediate: c.immediate, baseUrl: c.baseUrl, ...opts,
+    quietHours: c.quietHours,
+    digestEveryMs: c.digestEveryMinutes * 60_000,
+    immediate: c.immediate,
+    baseUrl: c.baseUrl,
+    ...opts,
   });
   d.start();
   return d;

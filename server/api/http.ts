@@ -40,7 +40,11 @@ export function router() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const problems = result.error.issues.map((i) => ({ where: result.target, path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+        const problems = result.error.issues.map((i) => ({
+          where: result.target,
+          path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
+          message: i.message,
+        }));
         return c.json(errorBody('invalid_request', `invalid ${result.target}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems), 400);
       }
     },
@@ -63,9 +67,7 @@ export function requirePermission(perm: Permission): MiddlewareHandler<AppEnv> {
 export function apiRoute<R extends Omit<RouteConfig, 'middleware'>>(perm: Permission | null, r: R) {
   return createRoute({
     ...r,
-    ...(perm
-      ? { middleware: [requirePermission(perm)] as const, security: [{ bearer: [] }, { cookie: [] }], 'x-permission': perm }
-      : {}),
+    ...(perm ? { middleware: [requirePermission(perm)] as const, security: [{ bearer: [] }, { cookie: [] }], 'x-permission': perm } : {}),
     responses: {
       ...r.responses,
       400: errorResponse('Invalid request'),

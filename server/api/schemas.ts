@@ -21,7 +21,10 @@ export const FlowSummary = z
     draftUpdatedAt: z.number().int(),
     createdAt: z.number().int(),
     description: z.string().optional().openapi({ description: "The draft's description (list and single-flow reads)." }),
-    paused: z.object({ by: z.string(), at: z.number().int() }).nullable().optional().openapi({ description: 'List read: set when an operator paused the flow from triage (resume with POST /flows/{id}/resume); an inactive flow without it was deactivated.' }),
+    paused: z.object({ by: z.string(), at: z.number().int() }).nullable().optional().openapi({
+      description:
+        'List read: set when an operator paused the flow from triage (resume with POST /flows/{id}/resume); an inactive flow without it was deactivated.',
+    }),
   })
   .openapi('FlowSummary');
 
@@ -47,7 +50,9 @@ export const RunSummary = z
     status: z.string(),
     replayOf: z.string().nullable(),
     error: z.unknown(),
-    skipped: z.object({ code: z.string(), message: z.string(), nodeId: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional()
+    skipped: z
+      .object({ code: z.string(), message: z.string(), nodeId: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+      .optional()
       .openapi({ description: 'Why the run ended `skipped` (e.g. an unpaid or cancelled order): nothing failed, nothing was posted.' }),
     createdAt: z.number().int(),
     startedAt: z.number().int().nullable(),
@@ -86,7 +91,10 @@ export const ReplayStepPlan = z
     title: z.string(),
     action: z.enum(['rerun', 'reuse']),
     reason: z.string(),
-    written: z.object({ documents: z.array(z.string()) }).optional().openapi({ description: 'Documents this step already posted' }),
+    written: z
+      .object({ documents: z.array(z.string()) })
+      .optional()
+      .openapi({ description: 'Documents this step already posted' }),
     needsConfirmation: z.boolean().optional().openapi({ description: 'Re-running it may post again: only when named in `resend`' }),
   })
   .openapi('ReplayStepPlan');
@@ -115,7 +123,11 @@ export const Connection = z
 
 export const ConnectionCreate = z
   .object({
-    id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -'),
+    id: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -'),
     kind: ConnectionKind,
     provider: z.string().min(1),
     name: z.string().min(1).max(200),
@@ -140,7 +152,14 @@ export const Me = z.object({ id: z.string(), email: z.string(), name: z.string()
 export const UserView = Me.extend({ disabled: z.boolean(), createdAt: z.number().int() }).openapi('User');
 
 export const TokenView = z
-  .object({ id: z.string(), userId: z.string(), name: z.string(), createdAt: z.number().int(), lastUsedAt: z.number().int().nullable(), expiresAt: z.number().int().nullable().openapi({ description: 'Epoch ms; null: never expires' }) })
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    createdAt: z.number().int(),
+    lastUsedAt: z.number().int().nullable(),
+    expiresAt: z.number().int().nullable().openapi({ description: 'Epoch ms; null: never expires' }),
+  })
   .openapi('ApiToken');
 
 export const AuditEntry = z
@@ -162,7 +181,10 @@ export const CatalogNodeType = z
     idempotent: z.boolean(),
     trigger: z.enum(['manual', 'schedule', 'webhook', 'shopify-webhook']).optional(),
     sampleOutput: z.unknown(),
-    inputSchema: z.record(z.string(), z.unknown()).optional().openapi({ description: 'JSON Schema of what the node expects on its input (a mapping before it fills these fields)' }),
+    inputSchema: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'JSON Schema of what the node expects on its input (a mapping before it fills these fields)' }),
   })
   .openapi('NodeType');
 

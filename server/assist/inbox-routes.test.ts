@@ -9,8 +9,18 @@ beforeAll(async () => {
   t = await testServer({ withRoles: true });
   t.server.deps.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }, { name: 'rate', optional: true }], valueColumns: ['taxCode'] });
   id = t.server.deps.exceptions.raise({
-    type: 'unmapped-tax-code', key: 'tax-codes:Ohio Resort Tax 0.07', title: 'Tax rate "Ohio Resort Tax 0.07" has no ERP tax code (table tax-codes)',
-    data: { error: { message: 'no row', class: 'permanent', code: 'LOOKUP_MISSING', details: { table: 'tax-codes', scope: 'shared', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07' } }] } }, stepType: 'lookup.tax-code' },
+    type: 'unmapped-tax-code',
+    key: 'tax-codes:Ohio Resort Tax 0.07',
+    title: 'Tax rate "Ohio Resort Tax 0.07" has no ERP tax code (table tax-codes)',
+    data: {
+      error: {
+        message: 'no row',
+        class: 'permanent',
+        code: 'LOOKUP_MISSING',
+        details: { table: 'tax-codes', scope: 'shared', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07' } }] },
+      },
+      stepType: 'lookup.tax-code',
+    },
   }).id;
 });
 afterAll(async () => t?.close());
@@ -33,13 +43,24 @@ describe('assist routes for the inbox and the lookup editor', () => {
   });
 
   it('lets an operator accept a row for the missing key only', async () => {
-    const other = await t.json('POST', `/api/assist/exceptions/${id}/accept`, { token: t.tokens.operator, body: { rows: [{ title: 'Sales Tax', rate: '0.10', taxCode: 'US-SALES-10' }] } });
+    const other = await t.json('POST', `/api/assist/exceptions/${id}/accept`, {
+      token: t.tokens.operator,
+      body: { rows: [{ title: 'Sales Tax', rate: '0.10', taxCode: 'US-SALES-10' }] },
+    });
     expect(other.status).toBe(409);
-    expect(other.body.error.message).toMatch(/rows\[0\] .* is not for a key this exception found missing in tax-codes \(\{"title":"Ohio Resort Tax","rate":"0.07"\}\)/);
+    expect(other.body.error.message).toMatch(
+      /rows\[0\] .* is not for a key this exception found missing in tax-codes \(\{"title":"Ohio Resort Tax","rate":"0.07"\}\)/,
+    );
     expect(t.server.deps.lookups.rows({ name: 'tax-codes' }).rows).toEqual([]);
-    expect((await t.json('POST', `/api/assist/exceptions/${id}/accept`, { token: t.tokens.viewer, body: { rows: [{ title: 'Ohio Resort Tax', taxCode: 'X' }] } })).status).toBe(403);
+    expect(
+      (await t.json('POST', `/api/assist/exceptions/${id}/accept`, { token: t.tokens.viewer, body: { rows: [{ title: 'Ohio Resort Tax', taxCode: 'X' }] } }))
+        .status,
+    ).toBe(403);
 
-    const ok = await t.json('POST', `/api/assist/exceptions/${id}/accept`, { token: t.tokens.operator, body: { rows: [{ title: 'Ohio Resort Tax', rate: '0.070', taxCode: 'US-OH-RESORT-7' }] } });
+    const ok = await t.json('POST', `/api/assist/exceptions/${id}/accept`, {
+      token: t.tokens.operator,
+      body: { rows: [{ title: 'Ohio Resort Tax', rate: '0.070', taxCode: 'US-OH-RESORT-7' }] },
+    });
     expect(ok.status).toBe(200);
     // A new table version on top of the empty first one; the refused attempt wrote none.
     expect(ok.body).toMatchObject({ table: 'tax-codes', version: { version: 2 } });

@@ -41,7 +41,8 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   const other = rows.find((r) => r.row.taxCode === 'CA-GST-7')!;
   expect(other, codes.join()).toBeDefined();
   expect(best.proposal.confidence).toBeGreaterThan(other.proposal.confidence);
-  for (const r of rows.filter((x) => String(x.row.taxCode).startsWith('US-OH-'))) expect(codes.indexOf(String(r.row.taxCode)), codes.join()).toBeLessThan(codes.indexOf('CA-GST-7'));
+  for (const r of rows.filter((x) => String(x.row.taxCode).startsWith('US-OH-')))
+    expect(codes.indexOf(String(r.row.taxCode)), codes.join()).toBeLessThan(codes.indexOf('CA-GST-7'));
 
   const before = h.lookups.rows({ name: 'tax-codes' }).version;
   const accepted = acceptRows(e.id, [best.row], deps, 'finance@shop.example');
@@ -69,11 +70,22 @@ describe('lookup proposals for an unmapped tax rate', () => {
     cleanups.push(() => tryton.stop());
     // Finance creates the ERP tax codes first (as they would in Tryton), copying the accounts of an existing tax.
     const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
-    const [uk] = await rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read', [[['name', '=', 'UK-VAT-20']], 0, 1, null, ['invoice_account', 'credit_note_account', 'company']]);
+    const [uk] = await rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read', [
+      [['name', '=', 'UK-VAT-20']],
+      0,
+      1,
+      null,
+      ['invoice_account', 'credit_note_account', 'company'],
+    ]);
     if (!uk) throw new Error('the Tryton demo has no UK-VAT-20 tax');
     const tax = (name: string, description: string, rate: string) => ({
-      name, description, type: 'percentage', rate: { __class__: 'Decimal', decimal: rate },
-      invoice_account: uk.invoice_account, credit_note_account: uk.credit_note_account, company: uk.company,
+      name,
+      description,
+      type: 'percentage',
+      rate: { __class__: 'Decimal', decimal: rate },
+      invoice_account: uk.invoice_account,
+      credit_note_account: uk.credit_note_account,
+      company: uk.company,
     });
     await rpc.model('account.tax', 'create', [[tax('CA-GST-7', 'GST 7%', '0.07'), tax('US-OH-RESORT-7', 'Ohio Resort Tax 7%', '0.07')]]);
     const h = await startHarness({ erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password }) });

@@ -85,7 +85,10 @@ export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): 
     }
   } else if (isGateway) {
     // The ERP contract has no payment-method list; the methods the table already uses are the ERP's own codes.
-    const methods = deps.lookups.rows({ name: snap.name, scope: snap.scope }).rows.map((r) => r[valueColumn]).filter((v): v is string => !!v);
+    const methods = deps.lookups
+      .rows({ name: snap.name, scope: snap.scope })
+      .rows.map((r) => r[valueColumn])
+      .filter((v): v is string => !!v);
     base.from = `${new Set(methods).size} payment methods already in ${snap.name}`;
     propose = (k) => proposePaymentMethods(String(Object.values(k)[0] ?? ''), methods);
   } else {
@@ -127,7 +130,9 @@ export function acceptRows(exceptionId: string, rows: Array<Record<string, strin
       return shared.length > 0 && shared.every((k) => m.key[k] === null || m.key[k] === undefined || same(row[k], m.key[k]));
     });
     if (!fits) {
-      throw new AcceptError(`rows[${i}] (${JSON.stringify(row)}) is not for a key this exception found missing in ${le.table} (${le.missing.map((m) => JSON.stringify(m.key)).join(', ') || 'none recorded'}); other rows are edited in the lookup editor`);
+      throw new AcceptError(
+        `rows[${i}] (${JSON.stringify(row)}) is not for a key this exception found missing in ${le.table} (${le.missing.map((m) => JSON.stringify(m.key)).join(', ') || 'none recorded'}); other rows are edited in the lookup editor`,
+      );
     }
   });
   const snap = deps.lookups.snapshot(le.table, { flowId: e.links.flowId });

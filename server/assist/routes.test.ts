@@ -21,16 +21,24 @@ describe('/api/assist', () => {
   });
 
   it('answers 400 naming the problem for an unreadable target', async () => {
-    const r = await t.json('POST', '/api/assist/suggest-mapping', { token: t.tokens.consultant, body: { target: { type: 'object', properties: { a: { $ref: '#/nope' } } } } });
+    const r = await t.json('POST', '/api/assist/suggest-mapping', {
+      token: t.tokens.consultant,
+      body: { target: { type: 'object', properties: { a: { $ref: '#/nope' } } } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/target schema a: \$ref #\/nope does not resolve/);
   });
 
   it('gives an exception its triage', async () => {
     const { id } = t.server.deps.exceptions.raise({
-      type: 'erp-unreachable', key: 'tryton', title: 'tryton ERP did not answer',
+      type: 'erp-unreachable',
+      key: 'tryton',
+      title: 'tryton ERP did not answer',
       links: { flowId: 'order-to-erp', runId: 'r1', nodeId: 'post' },
-      data: { error: { message: 'connect ECONNREFUSED 127.0.0.1:8000', class: 'transient', code: 'ERP_UNAVAILABLE', details: { erp: 'tryton' } }, stepType: 'erp.post-sales-order' },
+      data: {
+        error: { message: 'connect ECONNREFUSED 127.0.0.1:8000', class: 'transient', code: 'ERP_UNAVAILABLE', details: { erp: 'tryton' } },
+        stepType: 'erp.post-sales-order',
+      },
     });
     const r = await t.json('GET', `/api/assist/exceptions/${id}`, { token: t.tokens.operator });
     expect(r.status).toBe(200);

@@ -20,24 +20,40 @@ const SuggestRequest = z
   .object({
     target: z.record(z.string(), z.unknown()).optional().openapi({ description: 'The target JSON Schema (object with properties).' }),
     targetNodeType: z.string().optional().openapi({ description: 'Or: the downstream node type whose input to fill (e.g. erp.post-sales-order).' }),
-    sample: z.unknown().optional().openapi({ description: 'A Shopify order event; defaults to the flow trigger sample, then Shopify\'s orders/paid example.' }),
+    sample: z.unknown().optional().openapi({ description: "A Shopify order event; defaults to the flow trigger sample, then Shopify's orders/paid example." }),
     source: z.string().optional().openapi({ description: 'Source catalogue, default shopify.order.' }),
     top: z.number().int().min(1).max(10).optional(),
   })
   .openapi('SuggestMappingRequest');
 
-const MapFieldsBody = z.object({
-  accepted: z.array(z.object({ target: z.string().min(1), path: z.string().min(1), transforms: z.array(z.record(z.string(), z.unknown())).optional(), required: z.boolean().optional() })),
-  sourceRoot: z.string().optional().openapi({ description: 'Where the order sits in the map input: order (default), shopify.order, or empty.' }),
-}).openapi('SuggestedMapFields');
+const MapFieldsBody = z
+  .object({
+    accepted: z.array(
+      z.object({
+        target: z.string().min(1),
+        path: z.string().min(1),
+        transforms: z.array(z.record(z.string(), z.unknown())).optional(),
+        required: z.boolean().optional(),
+      }),
+    ),
+    sourceRoot: z.string().optional().openapi({ description: 'Where the order sits in the map input: order (default), shopify.order, or empty.' }),
+  })
+  .openapi('SuggestedMapFields');
 
-const SuggestResponse = z.object({
-  source: z.string(), lists: z.record(z.string(), z.string().nullable()), targets: z.array(z.record(z.string(), z.unknown())),
-  engine: z.enum(['offline', 'model']).openapi({ description: 'offline, or model when the configured language model re-ranked the offline candidates' }),
-  notes: z.array(z.string()).openapi({ description: 'e.g. why the model was not used and the offline suggestions stand' }),
-}).passthrough().openapi('SuggestMapping');
+const SuggestResponse = z
+  .object({
+    source: z.string(),
+    lists: z.record(z.string(), z.string().nullable()),
+    targets: z.array(z.record(z.string(), z.unknown())),
+    engine: z.enum(['offline', 'model']).openapi({ description: 'offline, or model when the configured language model re-ranked the offline candidates' }),
+    notes: z.array(z.string()).openapi({ description: 'e.g. why the model was not used and the offline suggestions stand' }),
+  })
+  .passthrough()
+  .openapi('SuggestMapping');
 const TriageBatch = z.object({ triage: z.record(z.string(), z.record(z.string(), z.unknown())) }).openapi('TriageBatch');
-const TableProposals = z.object({ table: z.string(), scope: z.string(), proposals: z.array(z.object({ exceptionId: z.string(), title: z.string(), lookups: z.unknown() })) }).openapi('LookupTableProposals');
+const TableProposals = z
+  .object({ table: z.string(), scope: z.string(), proposals: z.array(z.object({ exceptionId: z.string(), title: z.string(), lookups: z.unknown() })) })
+  .openapi('LookupTableProposals');
 const AssistException = z.object({ triage: z.record(z.string(), z.unknown()), lookups: z.unknown().nullable() }).openapi('ExceptionAssist');
 const AcceptBody = z.object({ rows: z.array(z.record(z.string(), z.string())).min(1) }).openapi('AcceptLookupRows');
 const IdParam = z.object({ id: z.string().min(1) });
@@ -90,14 +106,25 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
 
   app.openapi(
     apiRoute('mapping.preview', {
-      method: 'post', path: '/assist/suggest-mapping', tags: ['assist'],
+      method: 'post',
+      path: '/assist/suggest-mapping',
+      tags: ['assist'],
       summary: 'Ranked Shopify source paths for each property of a target JSON Schema (offline, deterministic)',
-      request: jsonBody(SuggestRequest), responses: { 200: json(SuggestResponse) },
+      request: jsonBody(SuggestRequest),
+      responses: { 200: json(SuggestResponse) },
     }),
     async (c) => {
       const b = c.req.valid('json');
       const target = b.target ?? (b.targetNodeType ? targetSchemaFor(b.targetNodeType) : null);
-      if (!target) throw new HttpError(400, 'invalid_request', b.targetNodeType ? `no target schema is known for node type ${b.targetNodeType}; send the schema as "target"` : 'give a target JSON Schema or a targetNodeType', [{ where: 'body', path: '$.target', message: 'required' }]);
+      if (!target)
+        throw new HttpError(
+          400,
+          'invalid_request',
+          b.targetNodeType
+            ? `no target schema is known for node type ${b.targetNodeType}; send the schema as "target"`
+            : 'give a target JSON Schema or a targetNodeType',
+          [{ where: 'body', path: '$.target', message: 'required' }],
+        );
       const top = b.top ?? 3;
       const settings = ai.get();
       const useModel = settings.enabled && !settings.problem;
@@ -106,11 +133,18 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
         const r = suggestMapping(target, { sample: b.sample, source: b.source, top: useModel ? Math.max(top, 5) : top });
         const out = useModel
           ? await rerankWithModel(settings, r, b.sample ?? defaultOrderSample(), { top, key: ai.key() })
-          : { ...r, engine: 'offline' as const, notes: settings.enabled && settings.problem ? [`The language model is on but ${settings.problem}; these are the offline suggestions.`] : [] };
+          : {
+              ...r,
+              engine: 'offline' as const,
+              notes: settings.enabled && settings.problem ? [`The language model is on but ${settings.problem}; these are the offline suggestions.`] : [],
+            };
         if (useModel && out.engine === 'offline') d.log.warn({ notes: d.scrub(out.notes) }, 'assistant model not used; offline suggestions served');
         return c.json(d.scrub({ ...out, sourceRoot: sourceRootOf(b.sample) }) as unknown as z.infer<typeof SuggestResponse>, 200);
       } catch (e) {
-        if (e instanceof TargetSchemaError || e instanceof SampleError) throw new HttpError(400, 'invalid_request', e.message, [{ where: 'body', path: e instanceof TargetSchemaError ? '$.target' : '$.sample', message: e.message }]);
+        if (e instanceof TargetSchemaError || e instanceof SampleError)
+          throw new HttpError(400, 'invalid_request', e.message, [
+            { where: 'body', path: e instanceof TargetSchemaError ? '$.target' : '$.sample', message: e.message },
+          ]);
         if (/unknown source/.test((e as Error).message)) throw new HttpError(400, 'invalid_request', (e as Error).message);
         throw e;
       }
@@ -119,9 +153,12 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
 
   app.openapi(
     apiRoute('mapping.preview', {
-      method: 'post', path: '/assist/map-fields', tags: ['assist'],
+      method: 'post',
+      path: '/assist/map-fields',
+      tags: ['assist'],
       summary: 'Turn accepted suggestions into core.map fields (lists become `each` fields)',
-      request: jsonBody(MapFieldsBody), responses: { 200: json(z.object({ fields: z.array(z.unknown()), skipped: z.array(z.object({ target: z.string(), reason: z.string() })) })) },
+      request: jsonBody(MapFieldsBody),
+      responses: { 200: json(z.object({ fields: z.array(z.unknown()), skipped: z.array(z.object({ target: z.string(), reason: z.string() })) })) },
     }),
     (c) => {
       const b = c.req.valid('json');
@@ -131,9 +168,13 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
 
   app.openapi(
     apiRoute('exceptions.read', {
-      method: 'get', path: '/assist/exceptions/{id}', tags: ['assist'],
-      summary: 'Triage of an exception (cause category, evidence, explanation, next step) and lookup rows proposed from the ERP\'s lists. With the language model on, the model writes the explanation (source: model; the rules\' own text in ruleExplanation), or notes why not',
-      request: { params: IdParam }, responses: { 200: json(AssistException), 404: notFound },
+      method: 'get',
+      path: '/assist/exceptions/{id}',
+      tags: ['assist'],
+      summary:
+        "Triage of an exception (cause category, evidence, explanation, next step) and lookup rows proposed from the ERP's lists. With the language model on, the model writes the explanation (source: model; the rules' own text in ruleExplanation), or notes why not",
+      request: { params: IdParam },
+      responses: { 200: json(AssistException), 404: notFound },
     }),
     async (c) => {
       const e = getException(c.req.valid('param').id);
@@ -145,14 +186,25 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
 
   app.openapi(
     apiRoute('exceptions.read', {
-      method: 'get', path: '/assist/triage', tags: ['assist'],
+      method: 'get',
+      path: '/assist/triage',
+      tags: ['assist'],
       summary: 'Offline triage of several exceptions at once (the inbox), by id; unknown ids are left out',
       request: { query: z.object({ ids: z.string().max(20_000).openapi({ description: 'Comma-separated exception ids (at most 500).' }) }) },
       responses: { 200: json(TriageBatch) },
     }),
     (c) => {
-      const ids = [...new Set(c.req.valid('query').ids.split(',').map((x) => x.trim()).filter(Boolean))];
-      if (ids.length > 500) throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
+      const ids = [
+        ...new Set(
+          c.req
+            .valid('query')
+            .ids.split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        ),
+      ];
+      if (ids.length > 500)
+        throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
       const triage: Record<string, unknown> = {};
       const facts = flowFacts(d);
       for (const id of ids) {
@@ -168,8 +220,10 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
 
   app.openapi(
     apiRoute('lookups.read', {
-      method: 'get', path: '/assist/lookups/{name}/proposals', tags: ['assist'],
-      summary: 'Rows proposed from the ERP\'s lists for the keys open exceptions found missing in this table (the lookup editor)',
+      method: 'get',
+      path: '/assist/lookups/{name}/proposals',
+      tags: ['assist'],
+      summary: "Rows proposed from the ERP's lists for the keys open exceptions found missing in this table (the lookup editor)",
       request: { params: z.object({ name: z.string().min(1) }), query: z.object({ scope: z.string().optional() }) },
       responses: { 200: json(TableProposals) },
     }),
@@ -189,9 +243,12 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
 
   app.openapi(
     apiRoute('assist.accept', {
-      method: 'post', path: '/assist/exceptions/{id}/accept', tags: ['assist'],
-      summary: 'Accept proposed lookup rows: written as a new table version, then the exception\'s waiting runs are retried',
-      request: { params: IdParam, ...jsonBody(AcceptBody) }, responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound },
+      method: 'post',
+      path: '/assist/exceptions/{id}/accept',
+      tags: ['assist'],
+      summary: "Accept proposed lookup rows: written as a new table version, then the exception's waiting runs are retried",
+      request: { params: IdParam, ...jsonBody(AcceptBody) },
+      responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound },
     }),
     async (c) => {
       const id = c.req.valid('param').id;

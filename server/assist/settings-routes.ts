@@ -42,14 +42,22 @@ const SettingsPatch = z
 
 const PreviewBody = z
   .object({
-    sample: z.unknown().optional(), targetNodeType: z.string().optional(), target: z.record(z.string(), z.unknown()).optional(),
-    kind: z.enum(['mapping', 'triage']).optional().openapi({ description: 'mapping (default): a sales-order mapping on the sample; triage: the explanation of an exception' }),
+    sample: z.unknown().optional(),
+    targetNodeType: z.string().optional(),
+    target: z.record(z.string(), z.unknown()).optional(),
+    kind: z
+      .enum(['mapping', 'triage'])
+      .optional()
+      .openapi({ description: 'mapping (default): a sales-order mapping on the sample; triage: the explanation of an exception' }),
     exceptionId: z.string().optional().openapi({ description: 'For triage: the exception (default: the latest unresolved one).' }),
   })
   .openapi('AssistantPreviewRequest');
 
 /** A one-field probe with nothing but a currency in it: enough to see the model answers in the expected shape. */
-const PROBE_TARGET = { type: 'object', properties: { currencyCode: { type: 'string', description: 'ISO 4217 currency code of the document', pattern: '^[A-Z]{3}$' } } };
+const PROBE_TARGET = {
+  type: 'object',
+  properties: { currencyCode: { type: 'string', description: 'ISO 4217 currency code of the document', pattern: '^[A-Z]{3}$' } },
+};
 
 const view = (s: AiSettings, notes?: string[]) => ({ ...s, ...(notes?.length ? { notes } : {}) });
 
@@ -57,15 +65,24 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
   const app = router();
 
   app.openapi(
-    apiRoute('assist.settings', { method: 'get', path: '/assist/settings', tags: ['assist'], summary: 'The assistant\'s language-model settings (the key is never returned)', responses: { 200: json(SettingsView) } }),
+    apiRoute('assist.settings', {
+      method: 'get',
+      path: '/assist/settings',
+      tags: ['assist'],
+      summary: "The assistant's language-model settings (the key is never returned)",
+      responses: { 200: json(SettingsView) },
+    }),
     (c) => c.json(view(store.get()), 200),
   );
 
   app.openapi(
     apiRoute('assist.settings', {
-      method: 'put', path: '/assist/settings', tags: ['assist'],
+      method: 'put',
+      path: '/assist/settings',
+      tags: ['assist'],
       summary: 'Change the language-model settings; only an owner may turn the model on',
-      request: jsonBody(SettingsPatch), responses: { 200: json(SettingsView) },
+      request: jsonBody(SettingsPatch),
+      responses: { 200: json(SettingsView) },
     }),
     (c) => {
       const patch = c.req.valid('json');
@@ -73,7 +90,9 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       const before = store.get();
       const notes: string[] = [];
       if (patch.enabled === true && user.role !== 'owner') {
-        throw new HttpError(403, 'forbidden', 'only an owner may turn the language model on (it sends masked order data off this machine)', [{ where: 'body', path: '$.enabled', message: 'owner only' }]);
+        throw new HttpError(403, 'forbidden', 'only an owner may turn the language model on (it sends masked order data off this machine)', [
+          { where: 'body', path: '$.enabled', message: 'owner only' },
+        ]);
       }
       const moved = (patch.provider !== undefined && patch.provider !== before.provider) || (patch.url !== undefined && (patch.url || null) !== before.url);
       const effective = { ...patch };
@@ -83,7 +102,10 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       }
       if (effective.enabled === true) {
         const preview = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as AiSettings;
-        if (!preview.provider || !preview.model) throw new HttpError(400, 'invalid_request', 'set a provider and a model before turning the model on', [{ where: 'body', path: !preview.provider ? '$.provider' : '$.model', message: 'required' }]);
+        if (!preview.provider || !preview.model)
+          throw new HttpError(400, 'invalid_request', 'set a provider and a model before turning the model on', [
+            { where: 'body', path: !preview.provider ? '$.provider' : '$.model', message: 'required' },
+          ]);
       }
       let after: AiSettings;
       try {
@@ -93,14 +115,21 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
         throw e;
       }
       const { apiKey, ...logged } = effective;
-      d.audit.record(actorOf(c), 'assist.settings', 'assist:ai', { before: { ...before }, after: { ...after }, changed: logged, keyChanged: apiKey === undefined ? false : apiKey === null ? 'removed' : 'replaced' });
+      d.audit.record(actorOf(c), 'assist.settings', 'assist:ai', {
+        before: { ...before },
+        after: { ...after },
+        changed: logged,
+        keyChanged: apiKey === undefined ? false : apiKey === null ? 'removed' : 'replaced',
+      });
       return c.json(view(after, notes), 200);
     },
   );
 
   app.openapi(
     apiRoute('assist.settings', {
-      method: 'post', path: '/assist/settings/test', tags: ['assist'],
+      method: 'post',
+      path: '/assist/settings/test',
+      tags: ['assist'],
       summary: 'Send the model a one-field probe (a currency code, no order data) and report whether it answered in the expected shape',
       responses: { 200: json(z.object({ ok: z.boolean(), ms: z.number(), message: z.string(), answer: z.unknown().optional() }).openapi('AssistantTest')) },
     }),
@@ -109,18 +138,36 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       if (s.problem) return c.json({ ok: false, ms: 0, message: s.problem }, 200);
       const probe = suggestMapping(PROBE_TARGET, { top: 3 });
       // The probe's candidates carry no sample values: the test sends no order data at all.
-      const bare = { ...probe, targets: probe.targets.map((t) => ({ ...t, candidates: t.candidates.map(({ sampleValue: _v, ...rest }) => ({ ...rest, reason: rest.reason.replace(/; sample [^;]*/g, '') })) })) };
+      const bare = {
+        ...probe,
+        targets: probe.targets.map((t) => ({
+          ...t,
+          candidates: t.candidates.map(({ sampleValue: _v, ...rest }) => ({ ...rest, reason: rest.reason.replace(/; sample [^;]*/g, '') })),
+        })),
+      };
       const out = await callModel(s, store.key(), rerankCall(bare, {}));
       if (!out.ok) d.log.warn({ reason: d.scrub(out.reason), kind: out.kind }, 'assistant model test failed');
-      return c.json(d.scrub(out.ok ? { ok: true, ms: out.ms, message: `${s.model} answered in ${out.ms} ms in the expected shape`, answer: out.value } : { ok: false, ms: out.ms, message: out.reason }), 200);
+      return c.json(
+        d.scrub(
+          out.ok
+            ? { ok: true, ms: out.ms, message: `${s.model} answered in ${out.ms} ms in the expected shape`, answer: out.value }
+            : { ok: false, ms: out.ms, message: out.reason },
+        ),
+        200,
+      );
     },
   );
 
   app.openapi(
     apiRoute('assist.settings', {
-      method: 'post', path: '/assist/settings/preview', tags: ['assist'],
+      method: 'post',
+      path: '/assist/settings/preview',
+      tags: ['assist'],
       summary: 'The exact HTTP request the assistant would send the model for a mapping suggestion or a triage explanation (captured, not sent)',
-      request: jsonBody(PreviewBody), responses: { 200: json(z.object({ url: z.string().optional(), body: z.unknown().optional(), error: z.string().optional() }).openapi('AssistantPreview')) },
+      request: jsonBody(PreviewBody),
+      responses: {
+        200: json(z.object({ url: z.string().optional(), body: z.unknown().optional(), error: z.string().optional() }).openapi('AssistantPreview')),
+      },
     }),
     async (c) => {
       const b = c.req.valid('json');

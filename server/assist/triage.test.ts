@@ -31,15 +31,37 @@ function raisedInSource(): Set<string> {
 }
 
 const record = (r: RaiseException, over: Partial<ExceptionRecord> = {}): ExceptionRecord => ({
-  id: 'ex1', type: r.type, key: r.key, title: r.title, detail: r.detail ?? null, severity: 'high', owner: 'operations', assignee: null, state: 'open',
-  autoResolved: false, resolutionNote: null, resolvedBy: null, count: 3, firstSeen: Date.UTC(2026, 11, 1), lastSeen: Date.UTC(2026, 11, 2), resolvedAt: null,
-  links: r.links ?? {}, data: r.data ?? null, alertedAt: null, ...over,
+  id: 'ex1',
+  type: r.type,
+  key: r.key,
+  title: r.title,
+  detail: r.detail ?? null,
+  severity: 'high',
+  owner: 'operations',
+  assignee: null,
+  state: 'open',
+  autoResolved: false,
+  resolutionNote: null,
+  resolvedBy: null,
+  count: 3,
+  firstSeen: Date.UTC(2026, 11, 1),
+  lastSeen: Date.UTC(2026, 11, 2),
+  resolvedAt: null,
+  links: r.links ?? {},
+  data: r.data ?? null,
+  alertedAt: null,
+  ...over,
 });
 
 function failedRun(stepType: string, error: Record<string, unknown>): RunRecord {
   return {
-    runId: 'run1', flowId: 'order-to-erp', flowVersion: 1, status: 'failed', keys: { shopifyOrderId: 'gid://shopify/Order/1' },
-    steps: [{ nodeId: 'n1', type: stepType, status: 'failed' }], error: { nodeId: 'n1', ...error },
+    runId: 'run1',
+    flowId: 'order-to-erp',
+    flowVersion: 1,
+    status: 'failed',
+    keys: { shopifyOrderId: 'gid://shopify/Order/1' },
+    steps: [{ nodeId: 'n1', type: stepType, status: 'failed' }],
+    error: { nodeId: 'n1', ...error },
   } as unknown as RunRecord;
 }
 
@@ -60,14 +82,67 @@ describe('triage rules', () => {
   });
 
   const cases: Array<[string, string, Record<string, unknown>, string, string | null]> = [
-    ['unmapped tax rate', 'lookup.tax-code', { code: 'LOOKUP_MISSING', class: 'permanent', message: 'no row', details: { table: 'tax-codes', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07' } }] } }, 'missing-reference-data', 'add-lookup-row'],
-    ['ERP down', 'erp.post-sales-order', { code: 'ERP_UNAVAILABLE', class: 'transient', message: 'connect ECONNREFUSED', details: { erp: 'tryton' } }, 'erp-unavailable', 'retry'],
-    ['ERP throttling', 'erp.post-sales-order', { code: 'RATE_LIMITED', class: 'transient', message: '429 Too Many Requests', details: { erp: 'business-central' } }, 'api-limit', 'pause-flow'],
-    ['ERP validation', 'erp.post-sales-order', { code: 'ERP_VALIDATION', class: 'permanent', message: 'field customerNumber is required', details: { erp: 'business-central' } }, 'data-mapping', 'open-mapper'],
-    ['order edited after posting', 'erp.check-order-edit', { code: 'ORDER_EDITED_AFTER_POSTING', class: 'permanent', message: 'edited after SO-1 was posted', details: {} }, 'manual-process', 'retry'],
-    ['custom code bug', 'core.code', { code: 'SANDBOX_ERROR', class: 'permanent', message: "TypeError: Cannot read properties of undefined (reading 'sku')", details: {} }, 'code-error', 'open-mapper'],
-    ['a mapping left a required field empty', 'core.map', { code: 'MAPPING_FAILED', class: 'permanent', message: 'lines[0].sku is empty (from sku)', details: {} }, 'data-mapping', 'open-mapper'],
-    ['SKU missing', 'erp.post-sales-order', { code: 'SKU_NOT_FOUND', class: 'permanent', message: 'SKU X not found', details: { skus: ['X'] } }, 'missing-reference-data', 'retry'],
+    [
+      'unmapped tax rate',
+      'lookup.tax-code',
+      {
+        code: 'LOOKUP_MISSING',
+        class: 'permanent',
+        message: 'no row',
+        details: { table: 'tax-codes', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07' } }] },
+      },
+      'missing-reference-data',
+      'add-lookup-row',
+    ],
+    [
+      'ERP down',
+      'erp.post-sales-order',
+      { code: 'ERP_UNAVAILABLE', class: 'transient', message: 'connect ECONNREFUSED', details: { erp: 'tryton' } },
+      'erp-unavailable',
+      'retry',
+    ],
+    [
+      'ERP throttling',
+      'erp.post-sales-order',
+      { code: 'RATE_LIMITED', class: 'transient', message: '429 Too Many Requests', details: { erp: 'business-central' } },
+      'api-limit',
+      'pause-flow',
+    ],
+    [
+      'ERP validation',
+      'erp.post-sales-order',
+      { code: 'ERP_VALIDATION', class: 'permanent', message: 'field customerNumber is required', details: { erp: 'business-central' } },
+      'data-mapping',
+      'open-mapper',
+    ],
+    [
+      'order edited after posting',
+      'erp.check-order-edit',
+      { code: 'ORDER_EDITED_AFTER_POSTING', class: 'permanent', message: 'edited after SO-1 was posted', details: {} },
+      'manual-process',
+      'retry',
+    ],
+    [
+      'custom code bug',
+      'core.code',
+      { code: 'SANDBOX_ERROR', class: 'permanent', message: "TypeError: Cannot read properties of undefined (reading 'sku')", details: {} },
+      'code-error',
+      'open-mapper',
+    ],
+    [
+      'a mapping left a required field empty',
+      'core.map',
+      { code: 'MAPPING_FAILED', class: 'permanent', message: 'lines[0].sku is empty (from sku)', details: {} },
+      'data-mapping',
+      'open-mapper',
+    ],
+    [
+      'SKU missing',
+      'erp.post-sales-order',
+      { code: 'SKU_NOT_FOUND', class: 'permanent', message: 'SKU X not found', details: { skus: ['X'] } },
+      'missing-reference-data',
+      'retry',
+    ],
   ];
   for (const [name, stepType, error, category, action] of cases) {
     it(`classifies a run failure: ${name}`, () => {
@@ -83,7 +158,11 @@ describe('triage rules', () => {
 
   it('the unmapped-tax-rate action names the table to add the row to', () => {
     const raised = classifyFailedRun(failedRun('lookup.tax-code', cases[0]![2]))!;
-    expect(triageException(record(raised)).action).toEqual({ kind: 'add-lookup-row', label: 'Add the row to tax-codes', params: { table: 'tax-codes', exceptionId: 'ex1' } });
+    expect(triageException(record(raised)).action).toEqual({
+      kind: 'add-lookup-row',
+      label: 'Add the row to tax-codes',
+      params: { table: 'tax-codes', exceptionId: 'ex1' },
+    });
   });
 
   it('the runbook prints the triage table from the same rules', () => {

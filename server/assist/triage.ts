@@ -86,23 +86,25 @@ const shopOf = (e: ExceptionRecord): string | null => {
   const i = e.key.indexOf(':');
   return i > 0 ? e.key.slice(0, i) : null;
 };
-const stockPush = (direction: 'more-often' | 'less-often') => (c: Ctx): TriageAction | null => {
-  const label = direction === 'more-often' ? 'Push stock more often' : 'Push stock less often';
-  if (!c.facts) return { kind: 'raise-stock-push-interval', label, params: { flowId: 'the stock push flow', direction } };
-  const shop = shopOf(c.e);
-  for (const f of c.facts.stockPushFlows(shop)) {
-    if (!f.active || f.trigger?.type !== 'trigger.schedule' || !f.trigger.cron || f.version == null) continue;
-    const to = nextInterval(f.trigger.cron, direction);
-    if (to === null) continue;
-    const cron = cronEvery(to);
-    return {
-      kind: 'raise-stock-push-interval',
-      label: `${label}: ${everyText(cron).toLowerCase()} instead of ${everyText(f.trigger.cron).toLowerCase()} (${f.name})`,
-      params: { flowId: f.id, nodeId: f.trigger.nodeId, from: f.trigger.cron, to: cron, direction, version: String(f.version) },
-    };
-  }
-  return null;
-};
+const stockPush =
+  (direction: 'more-often' | 'less-often') =>
+  (c: Ctx): TriageAction | null => {
+    const label = direction === 'more-often' ? 'Push stock more often' : 'Push stock less often';
+    if (!c.facts) return { kind: 'raise-stock-push-interval', label, params: { flowId: 'the stock push flow', direction } };
+    const shop = shopOf(c.e);
+    for (const f of c.facts.stockPushFlows(shop)) {
+      if (!f.active || f.trigger?.type !== 'trigger.schedule' || !f.trigger.cron || f.version == null) continue;
+      const to = nextInterval(f.trigger.cron, direction);
+      if (to === null) continue;
+      const cron = cronEvery(to);
+      return {
+        kind: 'raise-stock-push-interval',
+        label: `${label}: ${everyText(cron).toLowerCase()} instead of ${everyText(f.trigger.cron).toLowerCase()} (${f.name})`,
+        params: { flowId: f.id, nodeId: f.trigger.nodeId, from: f.trigger.cron, to: cron, direction, version: String(f.version) },
+      };
+    }
+    return null;
+  };
 const lookupRow = (c: Ctx): TriageAction | null => {
   const table = str(c.err.details?.table);
   return table ? { kind: 'add-lookup-row', label: `Add the row to ${table}`, params: { table, exceptionId: c.e.id } } : null;
@@ -112,19 +114,33 @@ const lookupRow = (c: Ctx): TriageAction | null => {
 const CODE_CATEGORY: Array<[RegExp, CauseCategory]> = [
   [/^(RATE_LIMITED|THROTTLED|MAX_COST_EXCEEDED|LIMIT_REACHED|ERP_BUSY)$/, 'api-limit'],
   [/^(ERP_UNAVAILABLE|ERP_TIMEOUT|ERP_AUTH|ERP_PROTOCOL|SHOPIFY_UNAVAILABLE|SHOPIFY_AUTH|BAD_CONNECTION|BAD_CONNECTION_CONFIG)$/, 'erp-unavailable'],
-  [/^(LOOKUP_MISSING|LOOKUP_TABLE_MISSING|LOOKUP_COLUMN_MISSING|SKU_NOT_FOUND|UNKNOWN_SKU|TAX_CODE_NOT_FOUND|WAREHOUSE_NOT_FOUND|CURRENCY_NOT_FOUND|ACCOUNT_NOT_FOUND|UNMAPPED_LOCATION|NO_PAYMENTS_ACCOUNT|DUPLICATE_SKU|EMPTY_SKU)$/, 'missing-reference-data'],
-  [/^(ORDER_EDITED_AFTER_POSTING|CANNOT_CANCEL|SALES_ORDER_NOT_FOUND|ORDER_GONE|ORDER_NOT_FOUND|PERIOD_CLOSED|REFUND_FAILED|REFUND_PENDING|ERP_STATE|INSUFFICIENT_STOCK|NOT_STOCKED|NOTHING_TO_SHIP|NOTHING_TO_FULFIL|CHANGE_FROM_QUANTITY_STALE)$/, 'manual-process'],
-  [/^(INVALID_INPUT|BAD_INPUT|MAPPING_FAILED|TOTALS_MISMATCH|ERP_VALIDATION|UNSUPPORTED|UNBALANCED_JOURNAL|DISCOUNT_EXCEEDS_LINES|BAD_PAYLOAD|TOPIC_MISMATCH|INVALID_CONFIG|CONFIG_MISSING|MIXED_RESTOCK|ORDER_TOO_LARGE|SHOPIFY_REJECTED|GRAPHQL_VALIDATION_FAILED)$/, 'data-mapping'],
-  [/^(SANDBOX_.*|CODE_ERROR|EXPR_.*|TIMEOUT|MEMORY_LIMIT|INTERNAL|LOOKUP_SERVICE_MISSING|EXCEPTIONS_SERVICE_MISSING|MONITORING_SERVICE_MISSING)$/, 'code-error'],
+  [
+    /^(LOOKUP_MISSING|LOOKUP_TABLE_MISSING|LOOKUP_COLUMN_MISSING|SKU_NOT_FOUND|UNKNOWN_SKU|TAX_CODE_NOT_FOUND|WAREHOUSE_NOT_FOUND|CURRENCY_NOT_FOUND|ACCOUNT_NOT_FOUND|UNMAPPED_LOCATION|NO_PAYMENTS_ACCOUNT|DUPLICATE_SKU|EMPTY_SKU)$/,
+    'missing-reference-data',
+  ],
+  [
+    /^(ORDER_EDITED_AFTER_POSTING|CANNOT_CANCEL|SALES_ORDER_NOT_FOUND|ORDER_GONE|ORDER_NOT_FOUND|PERIOD_CLOSED|REFUND_FAILED|REFUND_PENDING|ERP_STATE|INSUFFICIENT_STOCK|NOT_STOCKED|NOTHING_TO_SHIP|NOTHING_TO_FULFIL|CHANGE_FROM_QUANTITY_STALE)$/,
+    'manual-process',
+  ],
+  [
+    /^(INVALID_INPUT|BAD_INPUT|MAPPING_FAILED|TOTALS_MISMATCH|ERP_VALIDATION|UNSUPPORTED|UNBALANCED_JOURNAL|DISCOUNT_EXCEEDS_LINES|BAD_PAYLOAD|TOPIC_MISMATCH|INVALID_CONFIG|CONFIG_MISSING|MIXED_RESTOCK|ORDER_TOO_LARGE|SHOPIFY_REJECTED|GRAPHQL_VALIDATION_FAILED)$/,
+    'data-mapping',
+  ],
+  [
+    /^(SANDBOX_.*|CODE_ERROR|EXPR_.*|TIMEOUT|MEMORY_LIMIT|INTERNAL|LOOKUP_SERVICE_MISSING|EXCEPTIONS_SERVICE_MISSING|MONITORING_SERVICE_MISSING)$/,
+    'code-error',
+  ],
 ];
 
 function categoryOfError(err: Err, fallback: CauseCategory): { category: CauseCategory; why: string | null } {
   const code = err.code ?? '';
   for (const [re, cat] of CODE_CATEGORY) if (code && re.test(code)) return { category: cat, why: `error code ${code}` };
   const m = err.message ?? '';
-  if (/\b(TypeError|ReferenceError|SyntaxError|RangeError)\b|is not a function|is not defined|Cannot read propert/.test(m)) return { category: 'code-error', why: 'a JavaScript error in the message' };
+  if (/\b(TypeError|ReferenceError|SyntaxError|RangeError)\b|is not a function|is not defined|Cannot read propert/.test(m))
+    return { category: 'code-error', why: 'a JavaScript error in the message' };
   if (/\b(429|too many requests|rate limit|throttl)/i.test(m)) return { category: 'api-limit', why: 'the message speaks of a rate limit' };
-  if (/\b(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|503|502|504|unavailable|did not answer)\b/i.test(m)) return { category: 'erp-unavailable', why: 'the message speaks of a connection failure' };
+  if (/\b(ECONNREFUSED|ETIMEDOUT|ENOTFOUND|503|502|504|unavailable|did not answer)\b/i.test(m))
+    return { category: 'erp-unavailable', why: 'the message speaks of a connection failure' };
   if (err.class === 'transient') return { category: 'erp-unavailable', why: 'a transient failure that outlived its retries' };
   return { category: fallback, why: null };
 }
@@ -132,14 +148,15 @@ function categoryOfError(err: Err, fallback: CauseCategory): { category: CauseCa
 const RULES: Record<string, Rule> = {
   'unmapped-tax-code': {
     category: 'missing-reference-data',
-    explain: ({ e }) => `Orders carry a tax rate ("${keyOf(e)}") that the tax-codes table does not translate into an ERP tax code, so they wait before reaching the ERP. Nothing is wrong with the orders.`,
-    next: () => 'Add the row mapping this tax rate to the ERP tax code (proposals below come from the ERP\'s own tax list), then retry the waiting runs.',
+    explain: ({ e }) =>
+      `Orders carry a tax rate ("${keyOf(e)}") that the tax-codes table does not translate into an ERP tax code, so they wait before reaching the ERP. Nothing is wrong with the orders.`,
+    next: () => "Add the row mapping this tax rate to the ERP tax code (proposals below come from the ERP's own tax list), then retry the waiting runs.",
     action: lookupRow,
   },
   'unmapped-location': {
     category: 'missing-reference-data',
     explain: ({ e }) => `A Shopify location ("${keyOf(e)}") has no ERP warehouse in the locations table; its orders or stock cannot sync.`,
-    next: () => 'Add the row mapping the location to an ERP warehouse (proposals come from the ERP\'s warehouse list), then retry.',
+    next: () => "Add the row mapping the location to an ERP warehouse (proposals come from the ERP's warehouse list), then retry.",
     action: lookupRow,
   },
   'sku-missing-in-erp': {
@@ -154,28 +171,37 @@ const RULES: Record<string, Rule> = {
     next: () => 'Give each variant its own SKU in Shopify or the ERP, then re-run the audit.',
   },
   'erp-rejected': {
-    category: 'data-mapping', byCode: true,
-    explain: ({ err }) => `The ERP refused the document: "${(err.message ?? '').slice(0, 200)}". The data sent does not meet the ERP's rules (a field mapped from the wrong Shopify value, a missing required field, or an ERP setting).`,
-    next: ({ e }) => `Open the mapping of ${e.links.flowId ?? 'the flow'} / ${e.links.nodeId ?? 'the failed step'} and compare the field the ERP names with its Shopify source; fix it, publish, then retry.`,
-    action: (c) => (c.e.links.flowId ? { kind: 'open-mapper', label: 'Open the mapping', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } } : null),
+    category: 'data-mapping',
+    byCode: true,
+    explain: ({ err }) =>
+      `The ERP refused the document: "${(err.message ?? '').slice(0, 200)}". The data sent does not meet the ERP's rules (a field mapped from the wrong Shopify value, a missing required field, or an ERP setting).`,
+    next: ({ e }) =>
+      `Open the mapping of ${e.links.flowId ?? 'the flow'} / ${e.links.nodeId ?? 'the failed step'} and compare the field the ERP names with its Shopify source; fix it, publish, then retry.`,
+    action: (c) =>
+      c.e.links.flowId
+        ? { kind: 'open-mapper', label: 'Open the mapping', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } }
+        : null,
   },
   'erp-unreachable': {
-    category: 'erp-unavailable', byCode: true,
+    category: 'erp-unavailable',
+    byCode: true,
     explain: ({ e }) => `The ERP (${keyOf(e)}) did not answer through every retry. The documents are kept and will post once it answers; none were lost.`,
     next: () => 'Check the ERP is up and its connection credentials are valid; then retry the waiting runs (pause the flow if the outage is long).',
     action: retry,
   },
   'inventory-drift': {
     category: 'manual-process',
-    explain: () => 'Shopify shows a different available quantity than the ERP beyond tolerance, usually because stock was adjusted in one system outside the integration (a stock count, a manual Shopify edit) or the push runs too rarely.',
+    explain: () =>
+      'Shopify shows a different available quantity than the ERP beyond tolerance, usually because stock was adjusted in one system outside the integration (a stock count, a manual Shopify edit) or the push runs too rarely.',
     next: () => 'Check recent stock movements in the ERP for the SKUs listed, then run the inventory push; if drift keeps returning, push more often.',
     action: stockPush('more-often'),
     tableAction: 'raise-stock-push-interval (push stock more often)',
   },
   'orphaned-order': {
-    category: 'data-mapping', byCode: true,
+    category: 'data-mapping',
+    byCode: true,
     explain: () => 'A paid Shopify order has no ERP sales order: its run failed or never started, so it will not be picked or invoiced.',
-    next: () => 'Find the order\'s run (Runs, by order id), fix the cause it shows and retry, or replay the webhook if no run exists.',
+    next: () => "Find the order's run (Runs, by order id), fix the cause it shows and retry, or replay the webhook if no run exists.",
     action: retry,
   },
   'payment-mismatch': {
@@ -184,9 +210,11 @@ const RULES: Record<string, Rule> = {
     next: () => 'Compare the Shopify order timeline with the ERP order; cancel or credit in the ERP, or correct Shopify.',
   },
   'payout-variance': {
-    category: 'data-mapping', byCode: false,
+    category: 'data-mapping',
+    byCode: false,
     explain: () => 'A Shopify payout does not tie to its transactions and the ERP documents, so its journal was held back (nothing was posted).',
-    next: () => 'Open the payout report and resolve each unmatched line (the related exceptions say which); the reconciliation posts the journal on its next run.',
+    next: () =>
+      'Open the payout report and resolve each unmatched line (the related exceptions say which); the reconciliation posts the journal on its next run.',
   },
   'payout-missing-in-erp': {
     category: 'missing-reference-data',
@@ -196,11 +224,12 @@ const RULES: Record<string, Rule> = {
   'payout-refund-unposted': {
     category: 'missing-reference-data',
     explain: () => 'Shopify refunded a customer in a payout but the ERP has no credit memo for it: revenue and receivables are overstated.',
-    next: () => 'Retry the refund flow\'s run for it (or post the credit memo by hand); the reconciliation clears this on its next run.',
+    next: () => "Retry the refund flow's run for it (or post the credit memo by hand); the reconciliation clears this on its next run.",
   },
   'payout-amount-mismatch': {
     category: 'data-mapping',
-    explain: () => 'A payout transaction and its ERP document differ in amount, usually a mapping that books a different figure (presentment currency, tax or shipping left out).',
+    explain: () =>
+      'A payout transaction and its ERP document differ in amount, usually a mapping that books a different figure (presentment currency, tax or shipping left out).',
     next: () => 'Compare the two amounts; correct the ERP document and check the mapping of amounts in the order flow.',
   },
   'payout-mismatch': {
@@ -220,63 +249,75 @@ const RULES: Record<string, Rule> = {
   },
   'erp-totals-mismatch': {
     category: 'data-mapping',
-    explain: () => 'The ERP draft of an order does not add up to what Shopify charged (a line\'s net or tax, or the total). Nothing was booked; the draft is kept. Usually a tax rate mapped to the wrong ERP tax code, or an amount mapped from the wrong Shopify field.',
+    explain: () =>
+      "The ERP draft of an order does not add up to what Shopify charged (a line's net or tax, or the total). Nothing was booked; the draft is kept. Usually a tax rate mapped to the wrong ERP tax code, or an amount mapped from the wrong Shopify field.",
     next: () => 'Read the per-line differences in the exception; correct the tax code row or the mapping of amounts, then retry.',
     action: retry,
   },
   'credit-memo-mismatch': {
     category: 'data-mapping',
-    explain: () => 'A credit memo built from a Shopify refund does not equal the refund\'s own totals (lines, tax, shipping, adjustments). Nothing was booked.',
+    explain: () => "A credit memo built from a Shopify refund does not equal the refund's own totals (lines, tax, shipping, adjustments). Nothing was booked.",
     next: () => 'Compare the refund in Shopify with the differences shown; fix the refund mapping or the tax codes, then retry.',
     action: retry,
   },
   'refund-cash-mismatch': {
     category: 'manual-process',
-    explain: () => 'The refunded lines and the cash actually returned differ (goodwill, store credit, an adjustment made by staff in Shopify) and no account is set for the difference. Nothing was booked.',
+    explain: () =>
+      'The refunded lines and the cash actually returned differ (goodwill, store credit, an adjustment made by staff in Shopify) and no account is set for the difference. Nothing was booked.',
     next: () => 'Decide where the difference belongs (goodwill expense, store credit liability), set the difference account on the refund flow, then retry.',
     action: retry,
   },
   'credit-exceeds-invoice': {
     category: 'manual-process',
-    explain: () => 'A refund would credit more than remains credit-able on the order\'s invoice, usually because a credit memo was already posted by hand or a refund was issued twice. Nothing was booked.',
+    explain: () =>
+      "A refund would credit more than remains credit-able on the order's invoice, usually because a credit memo was already posted by hand or a refund was issued twice. Nothing was booked.",
     next: () => 'Check earlier credit memos of the order and the invoice total; post a real excess as a separate adjustment, then retry or resolve.',
     action: retry,
   },
   'currency-mismatch': {
     category: 'manual-process',
-    explain: () => 'A journal in the shop\'s (payout) currency would go to an ERP company that keeps its books in another currency. Shopify gives no amounts in the ERP\'s currency, so nothing was booked rather than converted at a guessed rate.',
-    next: () => 'Post this shop to an ERP company in the shop\'s currency, or book the journal by hand at your rate, then resolve.',
+    explain: () =>
+      "A journal in the shop's (payout) currency would go to an ERP company that keeps its books in another currency. Shopify gives no amounts in the ERP's currency, so nothing was booked rather than converted at a guessed rate.",
+    next: () => "Post this shop to an ERP company in the shop's currency, or book the journal by hand at your rate, then resolve.",
   },
   'gift-card-redemption-unknown': {
     category: 'missing-reference-data',
-    explain: () => 'An order was paid partly by gift card but the amount redeemed is not in the order data, so the gift-card liability was not released for it.',
-    next: () => 'Read the gift-card transaction amount on the order in Shopify and book it in the ERP (debit gift-card liability, credit Shopify clearing); resolve with a note.',
+    explain: () =>
+      'An order was paid partly by gift card but the amount redeemed is not in the order data, so the gift-card liability was not released for it.',
+    next: () =>
+      'Read the gift-card transaction amount on the order in Shopify and book it in the ERP (debit gift-card liability, credit Shopify clearing); resolve with a note.',
   },
   'inventory-push-rejected': {
     category: 'data-mapping',
-    explain: () => 'Shopify refused a stock quantity Ledgerline pushed for a SKU at a location (the item is not stocked there, not tracked, or the quantity is invalid).',
+    explain: () =>
+      'Shopify refused a stock quantity Ledgerline pushed for a SKU at a location (the item is not stocked there, not tracked, or the quantity is invalid).',
     next: () => 'Check the item is stocked and tracked at that Shopify location and the location mapping is right; the next push sends it again.',
   },
   'erp-item-not-in-shopify': {
     category: 'missing-reference-data',
-    explain: () => 'The ERP stocks SKUs that no Shopify product variant carries, so their stock is never pushed (a new product not yet listed, or a SKU spelled differently).',
+    explain: () =>
+      'The ERP stocks SKUs that no Shopify product variant carries, so their stock is never pushed (a new product not yet listed, or a SKU spelled differently).',
     next: () => 'List the product in Shopify with the same SKU, or correct the SKU in one system; resolve when intended (e.g. wholesale-only items).',
   },
   'stuck-run': {
-    category: 'erp-unavailable', byCode: true,
+    category: 'erp-unavailable',
+    byCode: true,
     explain: () => 'A run has been in progress far longer than the flow usually takes: a system it waits on is slow or not answering.',
     next: () => 'Open the run to see the step it waits on and check that system; cancel and replay it if needed.',
     action: (c) => (c.e.links.runId ? { kind: 'open-run', label: 'Open the run', params: { runId: c.e.links.runId } } : null),
   },
   'failed-run': {
-    category: 'code-error', byCode: true, generic: true,
-    explain: ({ err, stepType }) => `A run failed in ${stepType ? `a ${stepType} step` : 'a step'} with "${(err.message ?? '').slice(0, 200)}"; the likely cause is read from its error code and message.`,
+    category: 'code-error',
+    byCode: true,
+    generic: true,
+    explain: ({ err, stepType }) =>
+      `A run failed in ${stepType ? `a ${stepType} step` : 'a step'} with "${(err.message ?? '').slice(0, 200)}"; the likely cause is read from its error code and message.`,
     next: () => 'Open the run and read the failed step; fix the cause, then retry.',
     action: retry,
   },
   'webhook-silence': {
     category: 'erp-unavailable',
-    explain: () => 'No events arrived from the shop during trading hours: Shopify\'s webhooks may have been removed or cannot reach Ledgerline.',
+    explain: () => "No events arrived from the shop during trading hours: Shopify's webhooks may have been removed or cannot reach Ledgerline.",
     next: () => 'Check the webhook subscriptions in Shopify and that the server is reachable; run the order sweep to catch up.',
   },
   'rate-limited': {
@@ -286,7 +327,7 @@ const RULES: Record<string, Rule> = {
     // A shop's API budget: the stock push is the scheduled flow that spends it in bulk. An ERP throttling a flow's
     // steps: that flow (when scheduled) can be paused.
     action: (c) => (c.e.key.startsWith('shopify:') ? stockPush('less-often')(c) : pause(c)),
-    tableAction: 'raise-stock-push-interval (a shop\'s limit: push stock less often) or pause-flow (ERP throttling a scheduled flow)',
+    tableAction: "raise-stock-push-interval (a shop's limit: push stock less often) or pause-flow (ERP throttling a scheduled flow)",
   },
   'unprocessable-event': {
     category: 'data-mapping',
@@ -296,7 +337,9 @@ const RULES: Record<string, Rule> = {
 };
 
 const FALLBACK: Rule = {
-  category: 'code-error', byCode: true, generic: true,
+  category: 'code-error',
+  byCode: true,
+  generic: true,
   explain: ({ e }) => `${e.title}.`,
   next: () => 'Read the detail and the failed run; fix the cause, then retry.',
   action: retry,
@@ -311,12 +354,31 @@ function keyOf(e: ExceptionRecord): string {
 export const TRIAGED_TYPES = Object.keys(RULES);
 
 const NEXT_BY_CATEGORY: Partial<Record<CauseCategory, (c: Ctx) => { next: string; action: TriageAction | null }>> = {
-  'api-limit': (c) => ({ next: 'The connection is at its rate limit: the runs retry on their own; if it persists, spread schedules out or pause the busiest flow.', action: pause(c) }),
+  'api-limit': (c) => ({
+    next: 'The connection is at its rate limit: the runs retry on their own; if it persists, spread schedules out or pause the busiest flow.',
+    action: pause(c),
+  }),
   'erp-unavailable': (c) => ({ next: 'Check the system is up and the connection credentials are valid; then retry the waiting runs.', action: retry(c) }),
-  'missing-reference-data': (c) => ({ next: 'Add the missing value to the ERP or the lookup table the error names, then retry.', action: lookupRow(c) ?? retry(c) }),
-  'manual-process': (c) => ({ next: 'Someone changed the data outside the integration; reconcile the two systems by hand, then resolve with a note (or retry).', action: retry(c) }),
-  'code-error': (c) => ({ next: 'A custom code step or expression failed: ask the consultant to fix the flow, publish, then retry.', action: c.e.links.flowId ? { kind: 'open-mapper', label: 'Open the flow', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } } : null }),
-  'data-mapping': (c) => ({ next: 'The data sent does not fit what the receiving system accepts: check the mapping of the failed step against the field named in the error, publish, then retry.', action: c.e.links.flowId ? { kind: 'open-mapper', label: 'Open the mapping', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } } : null }),
+  'missing-reference-data': (c) => ({
+    next: 'Add the missing value to the ERP or the lookup table the error names, then retry.',
+    action: lookupRow(c) ?? retry(c),
+  }),
+  'manual-process': (c) => ({
+    next: 'Someone changed the data outside the integration; reconcile the two systems by hand, then resolve with a note (or retry).',
+    action: retry(c),
+  }),
+  'code-error': (c) => ({
+    next: 'A custom code step or expression failed: ask the consultant to fix the flow, publish, then retry.',
+    action: c.e.links.flowId
+      ? { kind: 'open-mapper', label: 'Open the flow', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } }
+      : null,
+  }),
+  'data-mapping': (c) => ({
+    next: 'The data sent does not fit what the receiving system accepts: check the mapping of the failed step against the field named in the error, publish, then retry.',
+    action: c.e.links.flowId
+      ? { kind: 'open-mapper', label: 'Open the mapping', params: { flowId: c.e.links.flowId, ...(c.e.links.nodeId ? { nodeId: c.e.links.nodeId } : {}) } }
+      : null,
+  }),
 };
 
 export function triageException(e: ExceptionRecord, facts?: FlowFacts): Triage {
@@ -347,9 +409,25 @@ export function triageException(e: ExceptionRecord, facts?: FlowFacts): Triage {
 export function triageTable(types: string[] = TRIAGED_TYPES): Array<{ type: string; category: string; explanation: string; nextStep: string; action: string }> {
   return types.map((type) => {
     const t = triageException({
-      id: '(id)', type, key: `${type}:…`, title: type, detail: null, severity: 'medium', owner: 'operations', assignee: null, state: 'open',
-      autoResolved: false, resolutionNote: null, resolvedBy: null, count: 1, firstSeen: 0, lastSeen: 0, resolvedAt: null,
-      links: { flowId: 'the flow', runId: 'the run', nodeId: 'the failed step' }, data: { error: { message: '…', details: { table: 'the table' } } }, alertedAt: null,
+      id: '(id)',
+      type,
+      key: `${type}:…`,
+      title: type,
+      detail: null,
+      severity: 'medium',
+      owner: 'operations',
+      assignee: null,
+      state: 'open',
+      autoResolved: false,
+      resolutionNote: null,
+      resolvedBy: null,
+      count: 1,
+      firstSeen: 0,
+      lastSeen: 0,
+      resolvedAt: null,
+      links: { flowId: 'the flow', runId: 'the run', nodeId: 'the failed step' },
+      data: { error: { message: '…', details: { table: 'the table' } } },
+      alertedAt: null,
     });
     return {
       type,

@@ -53,10 +53,21 @@ function login(email: string, password: string, localAddress: string): Promise<{
   const url = new URL(s.url);
   const t0 = performance.now();
   return new Promise((ok, fail) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: '/api/auth/login', method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => ok({ status: res.statusCode!, ms: performance.now() - t0 }));
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/api/auth/login',
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => ok({ status: res.statusCode!, ms: performance.now() - t0 }));
+      },
+    );
     req.on('error', fail);
     req.end(body);
   });
@@ -81,7 +92,10 @@ it('a real login answers in under 1 s while 40 bogus logins (unknown emails) are
   for (const a of attacks) {
     // 40 attackers in another process (as they would be), each sending its next login as soon as one is answered
     // (200 ms later when refused with 429: this is about logins in flight, not a flood of requests of any kind).
-    const attacker = spawn(process.execPath, ['--input-type=module', '-e', ATTACKER], { env: { ...process.env, PORT: url.port, EMAIL: a.email, PASSWORD: a.password, FROM: a.from }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const attacker = spawn(process.execPath, ['--input-type=module', '-e', ATTACKER], {
+      env: { ...process.env, PORT: url.port, EMAIL: a.email, PASSWORD: a.password, FROM: a.from },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     attacker.stdout.on('data', (d) => (out += d));
     await new Promise((r) => setTimeout(r, 500));
@@ -95,8 +109,14 @@ it('a real login answers in under 1 s while 40 bogus logins (unknown emails) are
     attacker.kill('SIGTERM');
     await done;
     const codes = JSON.parse(out || '{}') as Record<string, number>;
-    expect(Object.values(codes).reduce((x, y) => x + y, 0), a.what).toBeGreaterThanOrEqual(40);
-    expect(Object.keys(codes).every((c) => c === '401' || c === '429'), JSON.stringify(codes)).toBe(true);
+    expect(
+      Object.values(codes).reduce((x, y) => x + y, 0),
+      a.what,
+    ).toBeGreaterThanOrEqual(40);
+    expect(
+      Object.keys(codes).every((c) => c === '401' || c === '429'),
+      JSON.stringify(codes),
+    ).toBe(true);
     if (a.email === 'admin@example.com') expect(codes['401'] ?? 0, 'password checks of the attacked account').toBeLessThanOrEqual(10);
     const figures = `${a.what}: real logins took ${real.map(Math.round).join(', ')} ms (unattacked: ${quiet.map(Math.round).join(', ')} ms; load ${os.loadavg()[0]!.toFixed(1)})`;
     if (loaded) console.warn(`machine overloaded, 1 s bound not checked: ${figures}`);

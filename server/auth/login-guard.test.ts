@@ -23,15 +23,16 @@ describe('HashGate', () => {
     let peak = 0;
     const order: string[] = [];
     const releases: Array<() => void> = [];
-    const job = (name: string) => () => new Promise<string>((ok) => {
-      running++;
-      peak = Math.max(peak, running);
-      order.push(name);
-      releases.push(() => {
-        running--;
-        ok(name);
+    const job = (name: string) => () =>
+      new Promise<string>((ok) => {
+        running++;
+        peak = Math.max(peak, running);
+        order.push(name);
+        releases.push(() => {
+          running--;
+          ok(name);
+        });
       });
-    });
     // One address floods: 2 run, 4 wait, the rest are refused at once with 429.
     const flood = Array.from({ length: 40 }, (_, i) => gate.run('attacker', job(`a${i}`)).catch((e: { status: number }) => e.status));
     await new Promise((r) => setImmediate(r));

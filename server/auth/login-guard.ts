@@ -10,7 +10,11 @@ import { HttpError } from '../api/http.ts';
 /** Attempts per key in a sliding window; an attempt counts from its reservation until it succeeds. */
 export class AttemptWindow {
   private readonly attempts = new Map<string, number[]>();
-  constructor(private readonly max: number, private readonly windowMs: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Reserves an attempt: 0 when it may go ahead (and it now counts), else milliseconds until one may. */
   reserve(key: string): number {
@@ -46,7 +50,10 @@ export class HashGate {
   private running = 0;
   private readonly queues = new Map<string, Array<() => void>>();
 
-  constructor(private readonly maxConcurrent: number, private readonly maxQueuedPerAddress: number) {}
+  constructor(
+    private readonly maxConcurrent: number,
+    private readonly maxQueuedPerAddress: number,
+  ) {}
 
   get inFlight(): number {
     return this.running;

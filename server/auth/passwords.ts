@@ -26,7 +26,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash to compare against when the user does not exist, so response time does not reveal which emails exist. */
-export const dummyHash = () => `scrypt$${scryptCost.N}$${scryptCost.r}$${scryptCost.p}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;
+export const dummyHash = () =>
+  `scrypt$${scryptCost.N}$${scryptCost.r}$${scryptCost.p}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;
 
 /** The start of a hash made with the current parameters. */
 export const currentCostPrefix = () => `scrypt$${scryptCost.N}$${scryptCost.r}$${scryptCost.p}$`;

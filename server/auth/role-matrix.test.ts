@@ -58,7 +58,13 @@ const rows: Row[] = [
   ['POST', '/api/runs/outcomes', () => '/api/runs/outcomes', ALL, () => ({ runIds: [runId] })],
   ['POST', '/api/runs/{id}/cancel', () => `/api/runs/${runId}/cancel`, ACO],
   ['GET', '/api/connections', () => '/api/connections', ACO],
-  ['POST', '/api/connections', () => '/api/connections', AC, () => ({ id: `c-${Math.random().toString(36).slice(2)}`, kind: 'erp', provider: 'sandbox', name: 'x', config: {} })],
+  [
+    'POST',
+    '/api/connections',
+    () => '/api/connections',
+    AC,
+    () => ({ id: `c-${Math.random().toString(36).slice(2)}`, kind: 'erp', provider: 'sandbox', name: 'x', config: {} }),
+  ],
   ['GET', '/api/connections/{id}', () => '/api/connections/erp1', ACO],
   ['PUT', '/api/connections/{id}', () => '/api/connections/erp1', AC, () => ({ name: 'renamed' })],
   ['DELETE', '/api/connections/{id}', () => '/api/connections/doomed', AC],
@@ -66,7 +72,13 @@ const rows: Row[] = [
   ['GET', '/api/catalog', () => '/api/catalog', ALL],
   ['GET', '/api/templates', () => '/api/templates', AC],
   ['GET', '/api/users', () => '/api/users', A],
-  ['POST', '/api/users', () => '/api/users', A, () => ({ email: `u${Math.random().toString(36).slice(2)}@example.com`, role: 'viewer', password: 'password-123' })],
+  [
+    'POST',
+    '/api/users',
+    () => '/api/users',
+    A,
+    () => ({ email: `u${Math.random().toString(36).slice(2)}@example.com`, role: 'viewer', password: 'password-123' }),
+  ],
   ['PUT', '/api/users/{id}', () => `/api/users/${userId}`, A, () => ({ name: 'n' })],
   ['GET', '/api/tokens', () => '/api/tokens', A],
   ['POST', '/api/tokens', () => '/api/tokens', A, () => ({ name: 'ci' })],
@@ -103,11 +115,23 @@ const rows: Row[] = [
   ['POST', '/api/exceptions/{id}/fix-lookup', () => `/api/exceptions/${exceptionId}/fix-lookup`, ACO, () => ({ values: {} })],
   ['POST', '/api/exceptions/{id}/retry', () => `/api/exceptions/${exceptionId}/retry`, ACO, () => ({})],
   ['POST', '/api/exceptions/bulk', () => '/api/exceptions/bulk', ACO, () => ({ ids: [exceptionId], action: 'acknowledge' })],
-  ['POST', '/api/assist/suggest-mapping', () => '/api/assist/suggest-mapping', ACC, () => ({ target: { type: 'object', properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' } } } })],
+  [
+    'POST',
+    '/api/assist/suggest-mapping',
+    () => '/api/assist/suggest-mapping',
+    ACC,
+    () => ({ target: { type: 'object', properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' } } } }),
+  ],
   ['POST', '/api/assist/map-fields', () => '/api/assist/map-fields', ACC, () => ({ accepted: [{ target: 'currency', path: 'order.currency' }] })],
   ['GET', '/api/assist/exceptions/{id}', () => `/api/assist/exceptions/${exceptionId}`, ALL],
   // Accepting a proposed row is a triage step too (operators), and what client staff do from the lookup editor.
-  ['POST', '/api/assist/exceptions/{id}/accept', () => `/api/assist/exceptions/${exceptionId}/accept`, ['owner', 'consultant', 'client', 'operator'], () => ({ rows: [{ title: 'VAT', rate: '0.2', taxCode: 'X' }] })],
+  [
+    'POST',
+    '/api/assist/exceptions/{id}/accept',
+    () => `/api/assist/exceptions/${exceptionId}/accept`,
+    ['owner', 'consultant', 'client', 'operator'],
+    () => ({ rows: [{ title: 'VAT', rate: '0.2', taxCode: 'X' }] }),
+  ],
   ['GET', '/api/assist/triage', () => `/api/assist/triage?ids=${exceptionId}`, ALL],
   ['GET', '/api/assist/lookups/{name}/proposals', () => '/api/assist/lookups/doomed/proposals', ALL],
   ['GET', '/api/assist/settings', () => '/api/assist/settings', AC],
@@ -135,7 +159,16 @@ const rows: Row[] = [
 beforeAll(async () => {
   t = await testServer({ withRoles: true });
   const rt = t.server.runtime;
-  rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+  rt.flows.create(
+    flow(
+      'f',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->a'],
+    ),
+  );
   rt.flows.publish('f', { message: 'v1' });
   rt.flows.create(flow('cr', [{ id: 't', type: 'trigger.manual' }], []));
   rt.flows.publish('cr', { message: 'v1' });
@@ -152,9 +185,16 @@ async function fixtures() {
   if (!t.server.deps.connections.find('doomed')) t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = t.server.deps.users.createToken(userId, 'victim').info.id;
   // A fresh pending request each call (creating one supersedes the last), so every role meets one to decide.
-  changeRequestId = t.server.deps.changeRequests.create('cr', { message: 'm', by: 'client@example.com', dryRun: null, dryRunError: null, diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } } }).request.id;
+  changeRequestId = t.server.deps.changeRequests.create('cr', {
+    message: 'm',
+    by: 'client@example.com',
+    dryRun: null,
+    dryRunError: null,
+    diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
+  }).request.id;
   exceptionId = t.server.deps.exceptions.raise({ type: 'failed-run', key: `matrix-${Math.random()}`, title: 'a failed run' }).id;
-  if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed')) t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
+  if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed'))
+    t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
 }
 
 describe('route x role matrix', () => {

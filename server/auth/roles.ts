@@ -70,7 +70,7 @@ export const PERMISSIONS = {
    * (it also retries the waiting runs), and what client staff maintaining the tables do from the lookup editor.
    */
   'assist.accept': ['owner', 'consultant', 'client', 'operator'],
-  'me': ALL,
+  me: ALL,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

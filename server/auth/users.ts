@@ -28,7 +28,10 @@ export interface TokenInfo {
 }
 
 export class UserError extends Error {
-  constructor(message: string, readonly status: 400 | 404 | 409 = 400) {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 = 400,
+  ) {
     super(message);
     this.name = 'UserError';
   }
@@ -41,10 +44,13 @@ function toUser(r: typeof users.$inferSelect): User {
 }
 
 export class Users {
-  constructor(private db: ServerDb, private now: () => number = Date.now) {}
+  constructor(
+    private db: ServerDb,
+    private now: () => number = Date.now,
+  ) {}
 
   count(): number {
-    return (this.db.$client.prepare("SELECT COUNT(*) AS n FROM users").get() as { n: number }).n;
+    return (this.db.$client.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }
 
   list(): User[] {
@@ -66,7 +72,15 @@ export class Users {
     if (!ROLES.includes(u.role as Role)) throw new UserError(`unknown role "${u.role}" (one of ${ROLES.join(', ')})`);
     const email = u.email.trim().toLowerCase();
     if (this.byEmail(email)) throw new UserError(`a user with email "${email}" already exists`, 409);
-    const row = { id: newId('usr'), email, name: u.name ?? email.split('@')[0]!, role: u.role, passwordHash: await hashPassword(u.password), disabled: false, createdAt: this.now() };
+    const row = {
+      id: newId('usr'),
+      email,
+      name: u.name ?? email.split('@')[0]!,
+      role: u.role,
+      passwordHash: await hashPassword(u.password),
+      disabled: false,
+      createdAt: this.now(),
+    };
     this.db.insert(users).values(row).run();
     return toUser(row);
   }
@@ -95,7 +109,11 @@ export class Users {
    * `gate` bounds concurrent hashing (routes/auth.ts). An unknown email costs no hash (that was free CPU for an
    * attacker): it is answered after the time a real check takes, so timing does not tell which emails exist.
    */
-  async login(email: string, password: string, opts: { gate?: <T>(f: () => Promise<T>) => Promise<T> } = {}): Promise<{ token: string; user: User; expiresAt: number } | null> {
+  async login(
+    email: string,
+    password: string,
+    opts: { gate?: <T>(f: () => Promise<T>) => Promise<T> } = {},
+  ): Promise<{ token: string; user: User; expiresAt: number } | null> {
     const row = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
     const gate = opts.gate ?? (<T>(f: () => Promise<T>) => f());
     if (!row && this.hashMs !== undefined) {
@@ -114,12 +132,18 @@ export class Users {
     const token = newToken(SESSION_PREFIX);
     const t = this.now();
     this.db.delete(sessions).where(lt(sessions.expiresAt, t)).run();
-    this.db.insert(sessions).values({ tokenHash: hashToken(token), userId: row.id, createdAt: t, expiresAt: t + SESSION_TTL_MS }).run();
+    this.db
+      .insert(sessions)
+      .values({ tokenHash: hashToken(token), userId: row.id, createdAt: t, expiresAt: t + SESSION_TTL_MS })
+      .run();
     return { token, user: toUser(row), expiresAt: t + SESSION_TTL_MS };
   }
 
   logout(token: string): void {
-    this.db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).run();
+    this.db
+      .delete(sessions)
+      .where(eq(sessions.tokenHash, hashToken(token)))
+      .run();
   }
 
   /** The user behind a session or API token, or null. */
@@ -127,9 +151,17 @@ export class Users {
     const h = hashToken(token);
     let userId: string | undefined;
     if (token.startsWith(SESSION_PREFIX)) {
-      userId = this.db.select({ u: sessions.userId }).from(sessions).where(and(eq(sessions.tokenHash, h), gt(sessions.expiresAt, this.now()))).get()?.u;
+      userId = this.db
+        .select({ u: sessions.userId })
+        .from(sessions)
+        .where(and(eq(sessions.tokenHash, h), gt(sessions.expiresAt, this.now())))
+        .get()?.u;
     } else if (token.startsWith(API_TOKEN_PREFIX)) {
-      const r = this.db.select({ id: apiTokens.id, u: apiTokens.userId, expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.tokenHash, h)).get();
+      const r = this.db
+        .select({ id: apiTokens.id, u: apiTokens.userId, expiresAt: apiTokens.expiresAt })
+        .from(apiTokens)
+        .where(eq(apiTokens.tokenHash, h))
+        .get();
       if (r && (r.expiresAt === null || r.expiresAt > this.now())) {
         userId = r.u;
         this.db.update(apiTokens).set({ lastUsedAt: this.now() }).where(eq(apiTokens.id, r.id)).run();
@@ -148,12 +180,25 @@ export class Users {
     if (expiresAt !== null && !(expiresAt > this.now())) throw new UserError('expiresAt must be in the future');
     const token = newToken(API_TOKEN_PREFIX);
     const info = { id: newId('tok'), userId, name, createdAt: this.now(), lastUsedAt: null, expiresAt };
-    this.db.insert(apiTokens).values({ ...info, tokenHash: hashToken(token) }).run();
+    this.db
+      .insert(apiTokens)
+      .values({ ...info, tokenHash: hashToken(token) })
+      .run();
     return { token, info };
   }
 
   listTokens(): TokenInfo[] {
-    return this.db.select({ id: apiTokens.id, userId: apiTokens.userId, name: apiTokens.name, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, expiresAt: apiTokens.expiresAt }).from(apiTokens).all();
+    return this.db
+      .select({
+        id: apiTokens.id,
+        userId: apiTokens.userId,
+        name: apiTokens.name,
+        createdAt: apiTokens.createdAt,
+        lastUsedAt: apiTokens.lastUsedAt,
+        expiresAt: apiTokens.expiresAt,
+      })
+      .from(apiTokens)
+      .all();
   }
 
   revokeToken(id: string): void {

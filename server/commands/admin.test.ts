@@ -53,7 +53,14 @@ describe('ledgerline user add / token create / vault rotate', () => {
     const store = openStore(dir);
     const db = openServerDb(store.sqlite);
     const before = loadVault(dir, undefined);
-    new Connections(db, before.vault, {}).create({ id: 'erp', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {}, secrets: { password: 'p4ssw0rd-for-erp' } });
+    new Connections(db, before.vault, {}).create({
+      id: 'erp',
+      kind: 'erp',
+      provider: 'sandbox',
+      name: 'ERP',
+      config: {},
+      secrets: { password: 'p4ssw0rd-for-erp' },
+    });
     store.close();
     const r = await cli(['vault', 'rotate', '--data-dir', dir], '', { LEDGERLINE_MASTER_KEY: '' });
     expect(r.code).toBe(0);

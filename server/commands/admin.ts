@@ -32,7 +32,11 @@ const defaultIo: Io = {
   env: process.env,
 };
 
-async function withServerDb<T>(dataDir: string | undefined, env: NodeJS.ProcessEnv, fn: (db: ReturnType<typeof openServerDb>, dir: string) => T | Promise<T>): Promise<T> {
+async function withServerDb<T>(
+  dataDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+  fn: (db: ReturnType<typeof openServerDb>, dir: string) => T | Promise<T>,
+): Promise<T> {
   const dir = resolve(dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data');
   const store = openStore(dir);
   try {
@@ -49,7 +53,18 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
   const usage = (msg: string) => (o.err(`ledgerline: ${msg}\nusage:\n  ${ADMIN_USAGE}`), 2);
   let values: Record<string, string | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'data-dir': { type: 'string' }, 'expires-in-days': { type: 'string' }, workspace: { type: 'string' } }, allowPositionals: false }) as { values: Record<string, string | undefined> });
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        email: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'expires-in-days': { type: 'string' },
+        workspace: { type: 'string' },
+      },
+      allowPositionals: false,
+    }) as { values: Record<string, string | undefined> });
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -62,11 +77,15 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
       // Users are deployment-wide (the default workspace's database); --workspace makes them a member of that one only.
       const ws = values.workspace;
       if (ws !== undefined && command === 'user') {
-        const user = await withServerDb(values['data-dir'], o.env, (db) => new Directory(db, new Users(db)).createMemberUser(ws, { email: values.email!, name: values.name, role: values.role as Role, password }));
+        const user = await withServerDb(values['data-dir'], o.env, (db) =>
+          new Directory(db, new Users(db)).createMemberUser(ws, { email: values.email!, name: values.name, role: values.role as Role, password }),
+        );
         o.out(`added ${user.email} as ${values.role} of workspace ${ws}`);
         return 0;
       }
-      const user = await withServerDb(values['data-dir'], o.env, (db) => new Users(db).create({ email: values.email!, name: values.name, role: values.role!, password }));
+      const user = await withServerDb(values['data-dir'], o.env, (db) =>
+        new Users(db).create({ email: values.email!, name: values.name, role: values.role!, password }),
+      );
       o.out(`added ${user.email} as ${user.role}`);
       return 0;
     }
@@ -89,7 +108,9 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
         const { vault, source } = loadVault(dir, o.env.LEDGERLINE_MASTER_KEY);
         return rotateVault({ db, vault, dataDir: dir, envKeyInUse: source === 'env', newKey: o.env.LEDGERLINE_NEW_MASTER_KEY });
       });
-      o.out(`re-encrypted ${r.reencrypted} secret(s) under key ${r.keyId}${r.keyFile ? ` (written to ${r.keyFile} in the data dir: back it up)` : '; now set LEDGERLINE_MASTER_KEY to the new key'}`);
+      o.out(
+        `re-encrypted ${r.reencrypted} secret(s) under key ${r.keyId}${r.keyFile ? ` (written to ${r.keyFile} in the data dir: back it up)` : '; now set LEDGERLINE_MASTER_KEY to the new key'}`,
+      );
       return 0;
     }
     return usage(`unknown command "${command}${sub ? ' ' + sub : ''}"`);

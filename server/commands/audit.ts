@@ -20,19 +20,37 @@ export async function auditCommand(argv: string[], io: { out?: (s: string) => vo
   const err = io.err ?? ((s: string) => process.stderr.write(s + '\n'));
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, connection: { type: 'string', multiple: true }, format: { type: 'string', default: 'md' }, days: { type: 'string', default: '30' } }, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'data-dir': { type: 'string' },
+        connection: { type: 'string', multiple: true },
+        format: { type: 'string', default: 'md' },
+        days: { type: 'string', default: '30' },
+      },
+      allowPositionals: false,
+    }));
   } catch (e) {
     err(`ledgerline audit: ${(e as Error).message}\nusage: ${AUDIT_USAGE}`);
     return 2;
   }
   const format = values.format as string;
-  if (!['md', 'html', 'json'].includes(format)) { err(`ledgerline audit: --format must be md, html or json (got ${format})\nusage: ${AUDIT_USAGE}`); return 2; }
+  if (!['md', 'html', 'json'].includes(format)) {
+    err(`ledgerline audit: --format must be md, html or json (got ${format})\nusage: ${AUDIT_USAGE}`);
+    return 2;
+  }
   const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1 || days > 366) { err(`ledgerline audit: --days must be a whole number of days 1..366 (got ${values.days})`); return 2; }
+  if (!Number.isInteger(days) || days < 1 || days > 366) {
+    err(`ledgerline audit: --days must be a whole number of days 1..366 (got ${values.days})`);
+    return 2;
+  }
   const ids: Record<'shopify' | 'erp', string> = { shopify: SANDBOX_SHOP, erp: SANDBOX_ERP };
   for (const c of values.connection ?? []) {
     const m = /^(shopify|erp)=(.+)$/.exec(c);
-    if (!m) { err(`ledgerline audit: --connection takes shopify=ID or erp=ID (got ${c})`); return 2; }
+    if (!m) {
+      err(`ledgerline audit: --connection takes shopify=ID or erp=ID (got ${c})`);
+      return 2;
+    }
     ids[m[1] as keyof typeof ids] = m[2]!; // both groups always take part
   }
   const dataDir = resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data');
@@ -42,13 +60,25 @@ export async function auditCommand(argv: string[], io: { out?: (s: string) => vo
     const [shopify, erp] = await Promise.all([
       conns.connection('shopify', ids.shopify) as Promise<ShopifyClient>,
       conns.connection('erp', ids.erp) as Promise<ErpConnector>,
-    ]).catch((e: Error) => { throw Object.assign(e, { usage: true }); });
-    const input = await collectAudit({ shopify, erp, flows: new FlowStore(store, getNodeType), lookups: new LookupService(store), nonIdempotent: (t) => getNodeType(t)?.idempotent === false, sinceDays: days });
+    ]).catch((e: Error) => {
+      throw Object.assign(e, { usage: true });
+    });
+    const input = await collectAudit({
+      shopify,
+      erp,
+      flows: new FlowStore(store, getNodeType),
+      lookups: new LookupService(store),
+      nonIdempotent: (t) => getNodeType(t)?.idempotent === false,
+      sinceDays: days,
+    });
     const report = auditIntegration(input);
     out(renderAudit(report, format as 'md' | 'html' | 'json'));
     return report.summary.high ? 1 : 0;
   } catch (e) {
-    if ((e as { usage?: boolean }).usage) { err(`ledgerline audit: ${(e as Error).message}`); return 2; }
+    if ((e as { usage?: boolean }).usage) {
+      err(`ledgerline audit: ${(e as Error).message}`);
+      return 2;
+    }
     throw e;
   } finally {
     await conns.close();

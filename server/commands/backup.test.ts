@@ -19,11 +19,19 @@ delete (env as Record<string, unknown>).LEDGERLINE_MASTER_KEY;
 const start = (dataDir: string) => serve({ port: 0, host: '127.0.0.1', dataDir, designerDir: null, handleSignals: false, log: pino({ level: 'silent' }), env });
 
 async function login(s: Serving): Promise<(method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>> {
-  const r = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }) });
+  const r = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
+  });
   expect(r.status).toBe(200);
   const { token } = (await r.json()) as { token: string };
   return async (method, path, body) => {
-    const x = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const x = await fetch(`${s.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     return { status: x.status, body: await x.json() };
   };
 }
@@ -40,12 +48,20 @@ describe('ledgerline backup / restore', () => {
     const live = join(tmp.dir, 'live');
     const s = await start(live);
     const call = await login(s);
-    const created = await call('POST', '/api/connections', { id: 'erp-main', kind: 'erp', provider: 'netsuite', name: 'NetSuite', config: { accountId: '1234567' }, secrets: { consumerSecret: 'cs-secret-value-1' } });
+    const created = await call('POST', '/api/connections', {
+      id: 'erp-main',
+      kind: 'erp',
+      provider: 'netsuite',
+      name: 'NetSuite',
+      config: { accountId: '1234567' },
+      secrets: { consumerSecret: 'cs-secret-value-1' },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     // Writes keep going while the backup runs: the copy is one consistent snapshot, not a torn file.
     let writing = true;
     const writes = (async () => {
-      for (let i = 0; writing; i++) await call('POST', '/api/users', { email: `u${i}@example.com`, name: `User ${i}`, role: 'viewer', password: 'viewer-pw-123' });
+      for (let i = 0; writing; i++)
+        await call('POST', '/api/users', { email: `u${i}@example.com`, name: `User ${i}`, role: 'viewer', password: 'viewer-pw-123' });
     })();
     const to = join(tmp.dir, 'backup-1');
     const b = await cli('backup', ['--data-dir', live, '--to', to]);
@@ -93,7 +109,9 @@ describe('ledgerline backup / restore', () => {
     const forced = await cli('restore', ['--from', to, '--data-dir', dir, '--force']);
     expect(forced.code, forced.err).toBe(0);
     // Two restores, two folders moved aside: the first held the old marker and key file, the second the store.
-    const aside = readdirSync(dir).filter((n) => n.startsWith('replaced-')).sort();
+    const aside = readdirSync(dir)
+      .filter((n) => n.startsWith('replaced-'))
+      .sort();
     expect(aside).toHaveLength(2);
     expect(readdirSync(join(dir, aside[0]!))).toEqual(['ledgerline.store-id', 'vault.keys']);
     expect(readdirSync(join(dir, aside[1]!))).toEqual(expect.arrayContaining(['ledgerline.db', 'ledgerline.store-id', 'vault.keys']));

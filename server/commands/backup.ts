@@ -111,7 +111,8 @@ function readManifest(from: string): Manifest {
   } catch (e) {
     throw new Refused(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (m.format !== 1 || !Array.isArray(m.files) || !m.files.some((f) => f.name === STORE_FILE)) throw new Refused(`${path} is not a backup this version can restore (format ${String(m.format)})`);
+  if (m.format !== 1 || !Array.isArray(m.files) || !m.files.some((f) => f.name === STORE_FILE))
+    throw new Refused(`${path} is not a backup this version can restore (format ${String(m.format)})`);
   return m;
 }
 
@@ -131,8 +132,16 @@ function verify(from: string, m: Manifest): void {
 export function restore(from: string, dataDir: string, o: { force: boolean; now: Date }): { manifest: Manifest; movedAside?: string } {
   const m = readManifest(from);
   verify(from, m);
-  const present = [STORE_FILE, `${STORE_FILE}-wal`, `${STORE_FILE}-shm`, MARKER_FILE, SANDBOX_ERP_FILE, `${SANDBOX_ERP_FILE}-wal`, `${SANDBOX_ERP_FILE}-shm`, KEY_FILE]
-    .filter((n) => existsSync(join(dataDir, n)));
+  const present = [
+    STORE_FILE,
+    `${STORE_FILE}-wal`,
+    `${STORE_FILE}-shm`,
+    MARKER_FILE,
+    SANDBOX_ERP_FILE,
+    `${SANDBOX_ERP_FILE}-wal`,
+    `${SANDBOX_ERP_FILE}-shm`,
+    KEY_FILE,
+  ].filter((n) => existsSync(join(dataDir, n)));
   if (present.includes(STORE_FILE) && !o.force) {
     throw new Refused(`${dataDir} already holds a store: stop the server, then restore with --force (what is there now is moved aside, not deleted)`);
   }
@@ -149,7 +158,9 @@ export function restore(from: string, dataDir: string, o: { force: boolean; now:
     copyFileSync(join(from, f.name), join(dataDir, f.name));
     chmodSync(join(dataDir, f.name), 0o600);
   }
-  writeFileSync(join(dataDir, MARKER_FILE), JSON.stringify({ storeId: m.storeId, createdAt: m.createdAt, restoredAt: o.now.toISOString() }) + '\n', { mode: 0o600 });
+  writeFileSync(join(dataDir, MARKER_FILE), JSON.stringify({ storeId: m.storeId, createdAt: m.createdAt, restoredAt: o.now.toISOString() }) + '\n', {
+    mode: 0o600,
+  });
   return { manifest: m, movedAside };
 }
 
@@ -161,7 +172,11 @@ export async function backupCommand(command: 'backup' | 'restore', argv: string[
   const usage = (msg: string) => (o.err(`ledgerline: ${msg}\nusage:\n  ${BACKUP_USAGE}`), 2);
   let values: { to?: string; from?: string; 'data-dir'?: string; force?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { to: { type: 'string' }, from: { type: 'string' }, 'data-dir': { type: 'string' }, force: { type: 'boolean' } }, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { to: { type: 'string' }, from: { type: 'string' }, 'data-dir': { type: 'string' }, force: { type: 'boolean' } },
+      allowPositionals: false,
+    }));
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -172,13 +187,18 @@ export async function backupCommand(command: 'backup' | 'restore', argv: string[
       const to = resolve(values.to);
       const m = backup(dataDir, to, o.env, o.now());
       o.out(`backed up ${dataDir} (store id ${m.storeId}) to ${to}: ${m.files.map((f) => `${f.name} ${f.bytes} bytes`).join(', ')}`);
-      if (!m.masterKeyIncluded) o.out('the master key is NOT in this backup (it comes from LEDGERLINE_MASTER_KEY): keep that key with the backup, or the stored credentials cannot be read after a restore');
+      if (!m.masterKeyIncluded)
+        o.out(
+          'the master key is NOT in this backup (it comes from LEDGERLINE_MASTER_KEY): keep that key with the backup, or the stored credentials cannot be read after a restore',
+        );
       else o.out(`${KEY_FILE} holds the master key: keep this backup as secret as the credentials it protects`);
       return 0;
     }
     if (!values.from) return usage('restore needs --from DIR');
     const r = restore(resolve(values.from), dataDir, { force: values.force === true, now: o.now() });
-    o.out(`restored the backup of ${r.manifest.createdAt} (store id ${r.manifest.storeId}) into ${dataDir}${r.movedAside ? `; what was there is in ${r.movedAside}` : ''}. Start the server: it resumes the runs that were in flight when the backup was taken.`);
+    o.out(
+      `restored the backup of ${r.manifest.createdAt} (store id ${r.manifest.storeId}) into ${dataDir}${r.movedAside ? `; what was there is in ${r.movedAside}` : ''}. Start the server: it resumes the runs that were in flight when the backup was taken.`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof Refused) {

@@ -22,12 +22,21 @@ export async function runbookCommand(argv: string[], io: { out?: (s: string) => 
     return 2;
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) { err(`ledgerline runbook: give exactly one FLOW_ID\nusage: ${RUNBOOK_USAGE}`); return 2; }
-  if (values.format !== 'md' && values.format !== 'html') { err(`ledgerline runbook: --format must be md or html (got ${values.format})`); return 2; }
+  if (positionals.length !== 1) {
+    err(`ledgerline runbook: give exactly one FLOW_ID\nusage: ${RUNBOOK_USAGE}`);
+    return 2;
+  }
+  if (values.format !== 'md' && values.format !== 'html') {
+    err(`ledgerline runbook: --format must be md or html (got ${values.format})`);
+    return 2;
+  }
   const store = openStore(resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data'));
   try {
     const flow = loadFlowDoc(new FlowStore(store, getNodeType), positionals[0]!);
-    if (!flow) { err(`ledgerline runbook: no flow "${positionals[0]}" in the data dir and no template of that name`); return 1; }
+    if (!flow) {
+      err(`ledgerline runbook: no flow "${positionals[0]}" in the data dir and no template of that name`);
+      return 1;
+    }
     const rb = buildRunbook(flow, { describeType: (t) => getNodeType(t)?.description, tableRows: tableRowsFrom(new LookupService(store)) });
     out(values.format === 'html' ? runbookHtml(rb) : runbookMarkdown(rb));
     return 0;

@@ -34,7 +34,13 @@ export async function sandboxErpCommand(argv: string[], io: { out?: (s: string) 
     if (values.json) out(JSON.stringify(dump, null, 2));
     else {
       for (const [kind, docs] of Object.entries(dump)) out(`${kind}: ${docs.length}`);
-      for (const o of (dump.salesOrders ?? []) as Array<{ number?: string; externalId?: string; status?: string; totals?: { gross?: string }; currency?: string }>) {
+      for (const o of (dump.salesOrders ?? []) as Array<{
+        number?: string;
+        externalId?: string;
+        status?: string;
+        totals?: { gross?: string };
+        currency?: string;
+      }>) {
         out(`  ${o.number ?? '?'}  ${o.externalId ?? ''}  ${o.status ?? ''}  ${o.totals?.gross ?? ''} ${o.currency ?? ''}`);
       }
     }

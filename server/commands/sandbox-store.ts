@@ -63,8 +63,16 @@ export async function sandboxStoreCommand(argv: string[], io: SandboxStoreIo = {
   let values: { port?: string; scenario?: string; plan?: string; 'webhook-url'?: string; 'data-dir'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      args: argv, allowPositionals: false,
-      options: { port: { type: 'string' }, scenario: { type: 'string' }, plan: { type: 'string' }, 'webhook-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      args: argv,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        scenario: { type: 'string' },
+        plan: { type: 'string' },
+        'webhook-url': { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (e) {
     err(`ledgerline sandbox-store: ${(e as Error).message}\n${SANDBOX_STORE_USAGE}`);
@@ -99,7 +107,10 @@ export async function sandboxStoreCommand(argv: string[], io: SandboxStoreIo = {
   try {
     const seed = loadScenarioFile(scenarioFile);
     store = await startShopifySandbox({
-      port, plan, seed, webhookUrl,
+      port,
+      plan,
+      seed,
+      webhookUrl,
       ...(env.SANDBOX_ACCESS_TOKEN ? { accessToken: env.SANDBOX_ACCESS_TOKEN } : {}),
       ...(webhookSecret ? { webhookSecret } : {}),
     });
@@ -116,7 +127,9 @@ export async function sandboxStoreCommand(argv: string[], io: SandboxStoreIo = {
   out(`  access token    ${store.accessToken}`);
   out(`  webhook secret  ${store.webhookSecret}  (${secretFrom})`);
   out(`  client id       ${store.clientId} (client credentials grant: POST ${store.url}/admin/oauth/access_token)`);
-  out(`  scenario        ${scenarioFile}: ${st.variants.size} variants, ${st.locations.size} locations, ${st.orders.size} orders, ${st.payouts.length} payouts`);
+  out(
+    `  scenario        ${scenarioFile}: ${st.variants.size} variants, ${st.locations.size} locations, ${st.orders.size} orders, ${st.payouts.length} payouts`,
+  );
   out(`  webhooks        ${webhookUrl ?? 'off (--webhook-url URL to send them)'}`);
   out('Stop with Ctrl-C.');
   const why = await (io.stopSignal ?? untilSignal());

@@ -61,7 +61,13 @@ export async function suggestMappingCommand(argv: string[], io: Io = {}): Promis
     const sample = values.sample ? readJson(values.sample, 'sample') : undefined;
     const r = suggestMapping(target, { source: values.source, sample });
     if (values.json) out(JSON.stringify(r, null, 2) + '\n');
-    else out(formatSuggestions(r, `${r.targets.length} target fields of ${values.target} from ${r.source} (sample: ${values.sample ?? "Shopify's orders/paid example"}); confidence 0..1`));
+    else
+      out(
+        formatSuggestions(
+          r,
+          `${r.targets.length} target fields of ${values.target} from ${r.source} (sample: ${values.sample ?? "Shopify's orders/paid example"}); confidence 0..1`,
+        ),
+      );
     return 0;
   } catch (e) {
     if (e instanceof TargetSchemaError || e instanceof SampleError) return usage(e.message);

@@ -34,7 +34,10 @@ describe('ledgerline workspace', () => {
     expect(again.stderr).toContain('already exists');
     expect((await cli('workspace', 'create', 'Bad_Id', '--data-dir', data)).code).toBe(1);
     const list = await cli('workspace', 'list', '--data-dir', data, '--json');
-    expect(JSON.parse(list.stdout).map((w: { id: string; name: string }) => [w.id, w.name])).toEqual([['default', 'Default'], ['brand-b', 'Brand B']]);
+    expect(JSON.parse(list.stdout).map((w: { id: string; name: string }) => [w.id, w.name])).toEqual([
+      ['default', 'Default'],
+      ['brand-b', 'Brand B'],
+    ]);
   });
 
   it('--workspace points a command at that workspace; without it the command is as before', async () => {
@@ -49,7 +52,12 @@ describe('ledgerline workspace', () => {
 
   it('user add --workspace makes a member of that workspace only', async () => {
     const out: string[] = [];
-    const code = await adminCommand('user', ['add', '--email', 'c@b.example', '--role', 'consultant', '--workspace', 'brand-b', '--data-dir', data], { out: (s) => out.push(s), err: (s) => out.push(s), stdin: async () => 'password-long-1\n', env: {} });
+    const code = await adminCommand('user', ['add', '--email', 'c@b.example', '--role', 'consultant', '--workspace', 'brand-b', '--data-dir', data], {
+      out: (s) => out.push(s),
+      err: (s) => out.push(s),
+      stdin: async () => 'password-long-1\n',
+      env: {},
+    });
     expect(code, out.join('\n')).toBe(0);
     withDirectory(data, (d) => {
       const u = d.users.byEmail('c@b.example')!;

@@ -47,9 +47,20 @@ export function resolveWorkspaceArg(args: string[], env: NodeJS.ProcessEnv): { a
   return { args: [...without, '--data-dir', workspaceDir(rootDir, id)], workspace: id, rootDir };
 }
 
-export function workspaceCommand(argv: string[], io: { out(s: string): void; err(s: string): void; env: NodeJS.ProcessEnv } = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n'), env: process.env }): number {
+export function workspaceCommand(
+  argv: string[],
+  io: { out(s: string): void; err(s: string): void; env: NodeJS.ProcessEnv } = {
+    out: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s + '\n'),
+    env: process.env,
+  },
+): number {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({ args: rest, options: { name: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
   const root = dataDirOf(values['data-dir'], io.env);
   if (sub === 'list') {
     if (positionals.length) throw new WorkspaceArgError('workspace list takes no arguments');

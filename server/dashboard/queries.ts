@@ -33,8 +33,14 @@ export const IDLE_SCHEDULED_RUN = `(r.status IN ('succeeded', 'skipped')
   AND (r.status = 'skipped' OR EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.status = 'skipped')))`;
 
 export function flowHealth(sqlite: Database.Database, since: number): FlowHealth[] {
-  const flows = sqlite.prepare(`SELECT id, name, active FROM flows WHERE substr(id, 1, 7) <> '__test.' ORDER BY name`).all() as Array<{ id: string; name: string; active: number }>;
-  const last = sqlite.prepare(`SELECT id, status, COALESCE(finished_at, started_at, created_at) AS at FROM runs WHERE flow_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`);
+  const flows = sqlite.prepare(`SELECT id, name, active FROM flows WHERE substr(id, 1, 7) <> '__test.' ORDER BY name`).all() as Array<{
+    id: string;
+    name: string;
+    active: number;
+  }>;
+  const last = sqlite.prepare(
+    `SELECT id, status, COALESCE(finished_at, started_at, created_at) AS at FROM runs WHERE flow_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+  );
   const counts = sqlite.prepare(
     `SELECT SUM(status = 'succeeded' AND NOT idle) AS ok, SUM(status = 'failed') AS bad, SUM(idle) AS idle
        FROM (SELECT r.status, ${IDLE_SCHEDULED_RUN} AS idle FROM runs r WHERE r.flow_id = ? AND r.created_at >= ?)`,
@@ -46,17 +52,28 @@ export function flowHealth(sqlite: Database.Database, since: number): FlowHealth
     const ok = c.ok ?? 0;
     const bad = c.bad ?? 0;
     return {
-      flowId: f.id, name: f.name, active: f.active === 1,
+      flowId: f.id,
+      name: f.name,
+      active: f.active === 1,
       lastRun: l ? { runId: l.id, status: l.status, at: l.at } : null,
-      succeeded: ok, failed: bad, idle: c.idle ?? 0, successRate: ok + bad ? Math.round((ok / (ok + bad)) * 10_000) / 10_000 : null,
+      succeeded: ok,
+      failed: bad,
+      idle: c.idle ?? 0,
+      successRate: ok + bad ? Math.round((ok / (ok + bad)) * 10_000) / 10_000 : null,
       backlog: (backlog.get(f.id) as { n: number }).n,
     };
   });
 }
 
 export function openExceptionsByOwner(sqlite: Database.Database): OwnerCounts {
-  const out: OwnerCounts = { finance: { open: 0, acknowledged: 0, high: 0 }, operations: { open: 0, acknowledged: 0, high: 0 }, ecommerce: { open: 0, acknowledged: 0, high: 0 } };
-  const rows = sqlite.prepare(`SELECT owner, state, severity, COUNT(*) AS n FROM exceptions WHERE state <> 'resolved' GROUP BY owner, state, severity`).all() as Array<{ owner: keyof OwnerCounts; state: 'open' | 'acknowledged'; severity: string; n: number }>;
+  const out: OwnerCounts = {
+    finance: { open: 0, acknowledged: 0, high: 0 },
+    operations: { open: 0, acknowledged: 0, high: 0 },
+    ecommerce: { open: 0, acknowledged: 0, high: 0 },
+  };
+  const rows = sqlite
+    .prepare(`SELECT owner, state, severity, COUNT(*) AS n FROM exceptions WHERE state <> 'resolved' GROUP BY owner, state, severity`)
+    .all() as Array<{ owner: keyof OwnerCounts; state: 'open' | 'acknowledged'; severity: string; n: number }>;
   for (const r of rows) {
     const o = out[r.owner];
     if (!o) continue;
@@ -87,7 +104,9 @@ export function ordersPerHour(sqlite: Database.Database, from: number, to: numbe
 /** Drift monitor samples over time: SKUs drifting and total units off, summed over shops per check time. */
 export function driftSeries(sqlite: Database.Database, from: number, to: number): Array<{ at: number; skus: number; units: number }> {
   const rows = sqlite
-    .prepare(`SELECT at, name, SUM(CAST(value AS REAL)) AS v FROM monitor_samples WHERE name IN ('inventory.drift.skus', 'inventory.drift.units') AND at >= ? AND at < ? GROUP BY at, name ORDER BY at`)
+    .prepare(
+      `SELECT at, name, SUM(CAST(value AS REAL)) AS v FROM monitor_samples WHERE name IN ('inventory.drift.skus', 'inventory.drift.units') AND at >= ? AND at < ? GROUP BY at, name ORDER BY at`,
+    )
     .all(from, to) as Array<{ at: number; name: string; v: number }>;
   const by = new Map<number, { at: number; skus: number; units: number }>();
   for (const r of rows) {
@@ -100,7 +119,10 @@ export function driftSeries(sqlite: Database.Database, from: number, to: number)
 }
 
 /** Payouts per month (by payout date), from the latest reconciliation of each: reconciled = balanced. */
-export function payoutsPerMonth(store: Store, months?: number): Array<{ month: string; payouts: number; reconciled: number; unbalanced: number; waiting: number }> {
+export function payoutsPerMonth(
+  store: Store,
+  months?: number,
+): Array<{ month: string; payouts: number; reconciled: number; unbalanced: number; waiting: number }> {
   const by = new Map<string, { month: string; payouts: number; reconciled: number; unbalanced: number; waiting: number }>();
   for (const r of latestPerPayout(reconciliationsFromStore(store))) {
     const month = r.date.slice(0, 7);

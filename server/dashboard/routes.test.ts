@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
-import { defineNode, NodeError, route , type NodeServices } from '../../runtime/node-api.ts';
+import { defineNode, NodeError, route, type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { createExceptionService } from '../exceptions/store/index.ts';
@@ -14,9 +14,22 @@ import { startHarness, type Harness } from '../../nodes/finance/testing/harness.
 import { erpMemo, erpOrder, ORDERS, REFUNDS, shopifyScenario } from '../../nodes/finance/testing/scenario-month.ts';
 import { dashboardRoutes } from './routes.ts';
 
-const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};
 const post = defineNode({
-  type: 'test.post', version: 1, title: 'Post', category: 'erp', description: 'fails when the payload says so', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+  type: 'test.post',
+  version: 1,
+  title: 'Post',
+  category: 'erp',
+  description: 'fails when the payload says so',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: {},
   execute: (c, i: { n?: number; fail?: boolean }) => {
     if (i.fail) throw new NodeError('Sandbox ERP: rejected', { errorClass: 'permanent', code: 'ERP_VALIDATION', details: { erp: 'sandbox' } });
     // As erp.post-sales-order does: the order's business key is claimed, and completed with the ERP's document.
@@ -30,7 +43,16 @@ const post = defineNode({
 
 /** A branch without the JavaScript sandbox: routes to `true` when the input asks for work. */
 const when = defineNode({
-  type: 'test.when', version: 1, title: 'When', category: 'core', description: 'routes on whether the schedule asks for work', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'true' }, { id: 'false' }], idempotent: true, sampleOutput: {},
+  type: 'test.when',
+  version: 1,
+  title: 'When',
+  category: 'core',
+  description: 'routes on whether the schedule asks for work',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'true' }, { id: 'false' }],
+  idempotent: true,
+  sampleOutput: {},
   execute: (_c, i: { scheduledFor?: string }) => route(i.scheduledFor?.endsWith('work') ? 'true' : 'false', i),
 });
 
@@ -57,23 +79,62 @@ describe('dashboard API', () => {
     const clock = { now: Date.parse('2026-11-25T10:30:00Z') };
     const services: NodeServices = {};
     const types = [...coreNodes, post, when];
-    rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 }, now: () => clock.now });
+    rt = createRuntime({
+      dataDir: tmp.dir,
+      lookup: (t) => types.find((x) => x.type === t),
+      sandbox: noSandbox,
+      services,
+      worker: { pollMs: 5 },
+      now: () => clock.now,
+    });
     const svc = createExceptionService(rt.store, rt, { now: () => clock.now });
     services.exceptions = svc;
     rt.start();
-    rt.flows.create(flow('o2e', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post' }], ['t->p']));
+    rt.flows.create(
+      flow(
+        'o2e',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'p', type: 'test.post' },
+        ],
+        ['t->p'],
+      ),
+    );
     rt.flows.publish('o2e', { activate: true });
-    rt.flows.create(flow('idle', [{ id: 't', type: 'trigger.manual' }, { id: 'p', type: 'test.post' }], ['t->p']));
+    rt.flows.create(
+      flow(
+        'idle',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'p', type: 'test.post' },
+        ],
+        ['t->p'],
+      ),
+    );
 
     const order = async (n: number, fail = false) => {
-      rt!.queue.ingest({ source: 'manual', payload: { n, fail }, targets: [{ flowId: 'o2e', version: 1 }], keys: { shopifyOrderId: `gid://shopify/Order/${n}` } });
+      rt!.queue.ingest({
+        source: 'manual',
+        payload: { n, fail },
+        targets: [{ flowId: 'o2e', version: 1 }],
+        keys: { shopifyOrderId: `gid://shopify/Order/${n}` },
+      });
       await rt!.drain();
     };
     await order(1);
     await order(2);
     await order(2); // the same order again: counted once
     // Another flow's run succeeds on an order without posting it (as the gift-card flow does): not an order synced.
-    rt.flows.create(flow('gift', [{ id: 't', type: 'trigger.manual' }, { id: 'b', type: 'test.when' }], ['t->b']));
+    rt.flows.create(
+      flow(
+        'gift',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'b', type: 'test.when' },
+        ],
+        ['t->b'],
+      ),
+    );
     rt.flows.publish('gift', { activate: true });
     rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'gift', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/99' } });
     await rt.drain();
@@ -88,7 +149,17 @@ describe('dashboard API', () => {
     svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
     svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
     // A scheduled poll: twice it finds nothing (the branch skips the post), once it posts; only that one counts.
-    rt.flows.create(flow('poll', [{ id: 't', type: 'trigger.schedule', config: { cron: '*/5 * * * *' } }, { id: 'b', type: 'test.when' }, { id: 'p', type: 'test.post' }], ['t->b', 'b:true->p']));
+    rt.flows.create(
+      flow(
+        'poll',
+        [
+          { id: 't', type: 'trigger.schedule', config: { cron: '*/5 * * * *' } },
+          { id: 'b', type: 'test.when' },
+          { id: 'p', type: 'test.post' },
+        ],
+        ['t->b', 'b:true->p'],
+      ),
+    );
     rt.flows.publish('poll', { activate: true });
     for (const at of ['10:35', '10:40', '10:45 work']) {
       rt.queue.ingest({ source: 'schedule', payload: { scheduledFor: at, firedAt: at }, targets: [{ flowId: 'poll', version: 1 }] });
@@ -105,17 +176,24 @@ describe('dashboard API', () => {
     expect(s.body.flows.find((f: any) => f.flowId === 'poll')).toMatchObject({ succeeded: 1, failed: 0, idle: 2, successRate: 1 });
     expect(s.body.flows.find((f: any) => f.flowId === 'idle')).toMatchObject({ lastRun: null, successRate: null, backlog: 0, active: false });
     expect(s.body.exceptionsByOwner).toEqual({
-      finance: { open: 1, acknowledged: 0, high: 1 }, operations: { open: 1, acknowledged: 1, high: 1 }, ecommerce: { open: 0, acknowledged: 0, high: 0 },
+      finance: { open: 1, acknowledged: 0, high: 1 },
+      operations: { open: 1, acknowledged: 1, high: 1 },
+      ecommerce: { open: 0, acknowledged: 0, high: 0 },
     });
     // operations' open one is the erp-rejected the failed order run raised.
     expect(svc.list({ owner: 'operations', state: 'open' }).items.map((e) => e.type)).toEqual(['erp-rejected']);
 
     const orders = await get(app, '/series/orders?hours=3');
     expect(orders.body.points).toEqual([
-      { hour: '2026-11-25T09:00:00.000Z', orders: 0 }, { hour: '2026-11-25T10:00:00.000Z', orders: 2 }, { hour: '2026-11-25T11:00:00.000Z', orders: 1 },
+      { hour: '2026-11-25T09:00:00.000Z', orders: 0 },
+      { hour: '2026-11-25T10:00:00.000Z', orders: 2 },
+      { hour: '2026-11-25T11:00:00.000Z', orders: 1 },
     ]);
     const drift = await get(app, '/series/drift?days=1');
-    expect(drift.body.points).toEqual([{ at: clock.now - 60_000, skus: 3, units: 9 }, { at: clock.now, skus: 0, units: 0 }]);
+    expect(drift.body.points).toEqual([
+      { at: clock.now - 60_000, skus: 3, units: 9 },
+      { at: clock.now, skus: 0, units: 0 },
+    ]);
     expect((await get(app, '/series/orders?hours=0')).status).toBe(400);
     svc.detach();
   });

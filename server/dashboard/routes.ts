@@ -18,13 +18,28 @@ export interface DashboardRoutesOptions {
 
 const H = 3_600_000;
 const tags = ['dashboard'];
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), problems: z.array(z.object({ where: z.string(), path: z.string(), message: z.string() })).optional() }) });
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    problems: z.array(z.object({ where: z.string(), path: z.string(), message: z.string() })).optional(),
+  }),
+});
 const json = <T extends z.ZodType>(schema: T) => ({ description: 'OK', content: { 'application/json': { schema } } });
 
-const FlowHealth = z.object({
-  flowId: z.string(), name: z.string(), active: z.boolean(), lastRun: z.object({ runId: z.string(), status: z.string(), at: z.number() }).nullable(),
-  succeeded: z.number().int(), failed: z.number().int(), idle: z.number().int().openapi({ description: "Scheduled runs that found no work, left out of the success rate" }), successRate: z.number().nullable(), backlog: z.number().int(),
-}).openapi('FlowHealth');
+const FlowHealth = z
+  .object({
+    flowId: z.string(),
+    name: z.string(),
+    active: z.boolean(),
+    lastRun: z.object({ runId: z.string(), status: z.string(), at: z.number() }).nullable(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    idle: z.number().int().openapi({ description: 'Scheduled runs that found no work, left out of the success rate' }),
+    successRate: z.number().nullable(),
+    backlog: z.number().int(),
+  })
+  .openapi('FlowHealth');
 const Counts = z.object({ open: z.number().int(), acknowledged: z.number().int(), high: z.number().int() });
 
 export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {}) {
@@ -32,19 +47,51 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const problems = result.error.issues.map((i) => ({ where: result.target, path: '$' + i.path.map((p) => `.${String(p)}`).join(''), message: i.message }));
-        return c.json({ error: { code: 'invalid_request', message: `invalid ${result.target}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems } }, 400);
+        const problems = result.error.issues.map((i) => ({
+          where: result.target,
+          path: '$' + i.path.map((p) => `.${String(p)}`).join(''),
+          message: i.message,
+        }));
+        return c.json(
+          { error: { code: 'invalid_request', message: `invalid ${result.target}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems } },
+          400,
+        );
       }
     },
   });
   const route = <R extends Omit<RouteConfig, 'middleware'>>(r: R) =>
-    createRoute({ ...r, tags, ...(opts.authorize ? { middleware: [opts.authorize('dashboard.read')] } : {}), 'x-permission': 'dashboard.read', responses: { ...r.responses, 400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorBody } } } } } as R & { middleware?: MiddlewareHandler[] });
+    createRoute({
+      ...r,
+      tags,
+      ...(opts.authorize ? { middleware: [opts.authorize('dashboard.read')] } : {}),
+      'x-permission': 'dashboard.read',
+      responses: { ...r.responses, 400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorBody } } } },
+    } as R & { middleware?: MiddlewareHandler[] });
 
   app.openapi(
     route({
-      method: 'get', path: '/summary', summary: 'Per flow: last run, success rate and backlog; open exceptions by owning team',
-      request: { query: z.object({ windowHours: z.coerce.number().int().min(1).max(24 * 90).default(24) }) },
-      responses: { 200: json(z.object({ windowHours: z.number(), flows: z.array(FlowHealth), exceptionsByOwner: z.object({ finance: Counts, operations: Counts, ecommerce: Counts }) })) },
+      method: 'get',
+      path: '/summary',
+      summary: 'Per flow: last run, success rate and backlog; open exceptions by owning team',
+      request: {
+        query: z.object({
+          windowHours: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 90)
+            .default(24),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({
+            windowHours: z.number(),
+            flows: z.array(FlowHealth),
+            exceptionsByOwner: z.object({ finance: Counts, operations: Counts, ecommerce: Counts }),
+          }),
+        ),
+      },
     }),
     (c) => {
       const { windowHours } = c.req.valid('query');
@@ -54,8 +101,20 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
 
   app.openapi(
     route({
-      method: 'get', path: '/series/orders', summary: 'Shopify orders synced (distinct orders whose sales order the ERP confirmed) per hour',
-      request: { query: z.object({ hours: z.coerce.number().int().min(1).max(24 * 31).default(48), flowId: z.string().min(1).optional() }) },
+      method: 'get',
+      path: '/series/orders',
+      summary: 'Shopify orders synced (distinct orders whose sales order the ERP confirmed) per hour',
+      request: {
+        query: z.object({
+          hours: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 31)
+            .default(48),
+          flowId: z.string().min(1).optional(),
+        }),
+      },
       responses: { 200: json(z.object({ points: z.array(z.object({ hour: z.string(), orders: z.number().int() })) })) },
     }),
     (c) => {
@@ -67,7 +126,9 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
 
   app.openapi(
     route({
-      method: 'get', path: '/series/drift', summary: 'Inventory drift over time (SKUs beyond tolerance and units off), from the drift monitor',
+      method: 'get',
+      path: '/series/drift',
+      summary: 'Inventory drift over time (SKUs beyond tolerance and units off), from the drift monitor',
       request: { query: z.object({ days: z.coerce.number().int().min(1).max(365).default(7) }) },
       responses: { 200: json(z.object({ points: z.array(z.object({ at: z.number(), skus: z.number(), units: z.number() })) })) },
     }),
@@ -76,9 +137,19 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
 
   app.openapi(
     route({
-      method: 'get', path: '/series/payouts', summary: 'Payouts per month: reconciled (balanced), unbalanced, waiting',
+      method: 'get',
+      path: '/series/payouts',
+      summary: 'Payouts per month: reconciled (balanced), unbalanced, waiting',
       request: { query: z.object({ months: z.coerce.number().int().min(1).max(120).default(12) }) },
-      responses: { 200: json(z.object({ points: z.array(z.object({ month: z.string(), payouts: z.number().int(), reconciled: z.number().int(), unbalanced: z.number().int(), waiting: z.number().int() })) })) },
+      responses: {
+        200: json(
+          z.object({
+            points: z.array(
+              z.object({ month: z.string(), payouts: z.number().int(), reconciled: z.number().int(), unbalanced: z.number().int(), waiting: z.number().int() }),
+            ),
+          }),
+        ),
+      },
     }),
     (c) => c.json({ points: payoutsPerMonth(store, c.req.valid('query').months) }, 200),
   );

@@ -17,12 +17,20 @@ let client = '';
 const PASSWORD = 'fix-lookup-pw-1';
 
 async function call<T = any>(method: string, path: string, as: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: r.status, body: (await r.json()) as T };
 }
 
 async function login(email: string, password: string) {
-  const r = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const r = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
@@ -38,14 +46,23 @@ async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_0
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'll-fix-lookup-'));
-  s = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, designerDir: null, handleSignals: false, log: pino({ level: 'silent' }), env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD } });
+  s = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    designerDir: null,
+    handleSignals: false,
+    log: pino({ level: 'silent' }),
+    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
+  });
   owner = await login('owner@example.com', PASSWORD);
   for (const role of ['operator', 'client']) {
     expect((await call('POST', '/api/users', owner, { email: `${role}@example.com`, role, password: PASSWORD })).status).toBe(201);
   }
   operator = await login('operator@example.com', PASSWORD);
   client = await login('client@example.com', PASSWORD);
-  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox', owner).catch(() => ({ body: { ready: false } }))).body.ready; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox', owner).catch(() => ({ body: { ready: false } }))).body.ready; i++)
+    await new Promise((r) => setTimeout(r, 200));
 }, 120_000);
 
 afterAll(async () => {
@@ -64,10 +81,12 @@ describe('fixing an unmapped tax rate from its exception', () => {
     // Each order arrives as orders/create and orders/paid: every run of both fails at the lookup.
     const failed: any[] = [];
     for (const o of sent) {
-      failed.push(...(await until(async () => {
-        const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`, operator);
-        return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
-      }, `the failed runs of ${o.orderName}`)));
+      failed.push(
+        ...(await until(async () => {
+          const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`, operator);
+          return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
+        }, `the failed runs of ${o.orderName}`)),
+      );
     }
     expect(failed.length).toBeGreaterThanOrEqual(2);
     const exc = await until(async () => {

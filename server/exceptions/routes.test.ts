@@ -3,17 +3,30 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { createRuntime, type Runtime } from '../../runtime/index.ts';
-import { defineNode, NodeError , type NodeServices } from '../../runtime/node-api.ts';
+import { defineNode, NodeError, type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { createExceptionService, type ExceptionAction, type ExceptionService } from './store/index.ts';
 import type { Sandbox } from '../../runtime/sandbox/types.ts';
 import { exceptionRoutes, EXCEPTION_PERMISSIONS, type ExceptionPermission } from './routes.ts';
 
-const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};
 const down = { value: true };
 const erp = defineNode({
-  type: 'test.erp', version: 1, title: 'ERP', category: 'erp', description: 'test', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: {},
+  type: 'test.erp',
+  version: 1,
+  title: 'ERP',
+  category: 'erp',
+  description: 'test',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: {},
   execute: (_c, i: unknown) => {
     if (down.value) throw new NodeError('Sandbox ERP: unreachable', { errorClass: 'transient', code: 'ERP_UNAVAILABLE', details: { erp: 'sandbox' } });
     return i;
@@ -21,12 +34,15 @@ const erp = defineNode({
 });
 const types = [...coreNodes, erp];
 
-const authorize = (perm: ExceptionPermission): MiddlewareHandler => async (c, next) => {
-  const role = c.req.header('x-role') ?? '';
-  if (!(EXCEPTION_PERMISSIONS[perm] as readonly string[]).includes(role)) return c.json({ error: { code: 'forbidden', message: `role "${role}" may not ${perm}` } }, 403);
-  c.set('user' as never, { email: `${role}@shop.test` } as never);
-  await next();
-};
+const authorize =
+  (perm: ExceptionPermission): MiddlewareHandler =>
+  async (c, next) => {
+    const role = c.req.header('x-role') ?? '';
+    if (!(EXCEPTION_PERMISSIONS[perm] as readonly string[]).includes(role))
+      return c.json({ error: { code: 'forbidden', message: `role "${role}" may not ${perm}` } }, 403);
+    c.set('user' as never, { email: `${role}@shop.test` } as never);
+    await next();
+  };
 
 let tmp: ReturnType<typeof tempDir>;
 let rt: Runtime;
@@ -77,21 +93,43 @@ describe('exceptions API', () => {
     expect((await req('POST', `/${a.id}/acknowledge`, 'client', {})).status).toBe(403);
     expect((await req('POST', `/${a.id}/acknowledge`, 'operator', { note: 'looking' })).body.state).toBe('acknowledged');
     expect((await req('POST', `/${a.id}/assign`, 'operator', {})).status).toBe(400);
-    expect((await req('POST', `/${a.id}/assign`, 'operator', { assignee: 'sam@shop.test', owner: 'ecommerce' })).body).toMatchObject({ assignee: 'sam@shop.test', owner: 'ecommerce' });
+    expect((await req('POST', `/${a.id}/assign`, 'operator', { assignee: 'sam@shop.test', owner: 'ecommerce' })).body).toMatchObject({
+      assignee: 'sam@shop.test',
+      owner: 'ecommerce',
+    });
     const noNote = await req('POST', `/${a.id}/resolve`, 'operator', { note: '   ' });
     expect(noNote.status).toBe(400);
     expect(noNote.body.error.problems[0].path).toBe('$.note');
-    expect((await req('POST', `/${a.id}/resolve`, 'operator', { note: 'stock recounted' })).body).toMatchObject({ state: 'resolved', resolutionNote: 'stock recounted', resolvedBy: 'operator@shop.test' });
+    expect((await req('POST', `/${a.id}/resolve`, 'operator', { note: 'stock recounted' })).body).toMatchObject({
+      state: 'resolved',
+      resolutionNote: 'stock recounted',
+      resolvedBy: 'operator@shop.test',
+    });
     expect((await req('POST', `/${a.id}/resolve`, 'operator', { note: 'again' })).status).toBe(409);
     expect((await req('GET', '/exc_nope', 'client')).status).toBe(404);
 
     const detail = (await req('GET', `/${a.id}`, 'client')).body;
-    expect(detail.events.map((e: any) => `${e.actor} ${e.action}`)).toEqual(['system opened', 'operator@shop.test acknowledged', 'operator@shop.test assigned', 'operator@shop.test resolved']);
+    expect(detail.events.map((e: any) => `${e.actor} ${e.action}`)).toEqual([
+      'system opened',
+      'operator@shop.test acknowledged',
+      'operator@shop.test assigned',
+      'operator@shop.test resolved',
+    ]);
     expect(audit.filter((x) => x.exceptionId === a.id).map((x) => x.action)).toEqual(['opened', 'acknowledged', 'assigned', 'resolved']);
   });
 
   it('retry replays the failed run, and the successful replay auto-resolves; bulk retry needs the retry permission', async () => {
-    rt.flows.create(flow('o2e', [{ id: 't', type: 'trigger.manual' }, { id: 'erp', type: 'test.erp' }], ['t->erp'], { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } }));
+    rt.flows.create(
+      flow(
+        'o2e',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'erp', type: 'test.erp' },
+        ],
+        ['t->erp'],
+        { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } },
+      ),
+    );
     rt.flows.publish('o2e', { activate: true });
     rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
     await rt.drain();

@@ -7,7 +7,19 @@ import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi
 import type { Context, MiddlewareHandler } from 'hono';
 import { ExceptionNotFoundError, ExceptionStateError, type ExceptionService } from './store/index.ts';
 import { RunStateError } from '../../runtime/runs.ts';
-import { AssignBody, BulkBody, BulkResult, ErrorBody, ExceptionDetail, ExceptionRecord, IdParam, ListQuery, NoteBody, ResolveBody, RetryResult } from './schemas.ts';
+import {
+  AssignBody,
+  BulkBody,
+  BulkResult,
+  ErrorBody,
+  ExceptionDetail,
+  ExceptionRecord,
+  IdParam,
+  ListQuery,
+  NoteBody,
+  ResolveBody,
+  RetryResult,
+} from './schemas.ts';
 import { PERMISSIONS } from '../auth/roles.ts';
 
 export const EXCEPTION_PERMISSIONS = {
@@ -34,7 +46,11 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const problems = result.error.issues.map((i) => ({ where: result.target, path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+        const problems = result.error.issues.map((i) => ({
+          where: result.target,
+          path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
+          message: i.message,
+        }));
         return c.json(errorBody('invalid_request', `invalid ${result.target}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems), 400);
       }
     },
@@ -58,7 +74,9 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
 
   app.openapi(
     route('exceptions.read', {
-      method: 'get', path: '/', summary: 'List exceptions (filter by owner, type, state, severity, assignee)',
+      method: 'get',
+      path: '/',
+      summary: 'List exceptions (filter by owner, type, state, severity, assignee)',
       request: { query: ListQuery },
       responses: { 200: json(z.object({ items: z.array(ExceptionRecord), total: z.number().int() })) },
     }),
@@ -67,24 +85,33 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
 
   app.openapi(
     route('exceptions.read', {
-      method: 'get', path: '/{id}', summary: 'One exception with its runs and action history',
-      request: { params: IdParam }, responses: { 200: json(ExceptionDetail), 404: err('Not found') },
+      method: 'get',
+      path: '/{id}',
+      summary: 'One exception with its runs and action history',
+      request: { params: IdParam },
+      responses: { 200: json(ExceptionDetail), 404: err('Not found') },
     }),
     (c) => c.json(service.get(c.req.valid('param').id), 200),
   );
 
   app.openapi(
     route('exceptions.triage', {
-      method: 'post', path: '/{id}/acknowledge', summary: 'Acknowledge (open -> acknowledged)',
-      request: { params: IdParam, ...body(NoteBody) }, responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Already resolved') },
+      method: 'post',
+      path: '/{id}/acknowledge',
+      summary: 'Acknowledge (open -> acknowledged)',
+      request: { params: IdParam, ...body(NoteBody) },
+      responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Already resolved') },
     }),
     (c) => c.json(service.acknowledge(c.req.valid('param').id, actor(c), c.req.valid('json').note), 200),
   );
 
   app.openapi(
     route('exceptions.triage', {
-      method: 'post', path: '/{id}/assign', summary: 'Assign to a person and/or hand to another owning team',
-      request: { params: IdParam, ...body(AssignBody) }, responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Resolved') },
+      method: 'post',
+      path: '/{id}/assign',
+      summary: 'Assign to a person and/or hand to another owning team',
+      request: { params: IdParam, ...body(AssignBody) },
+      responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Resolved') },
     }),
     (c) => {
       const b = c.req.valid('json');
@@ -94,31 +121,46 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
 
   app.openapi(
     route('exceptions.triage', {
-      method: 'post', path: '/{id}/resolve', summary: 'Resolve with a note saying what was done',
-      request: { params: IdParam, ...body(ResolveBody) }, responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Already resolved') },
+      method: 'post',
+      path: '/{id}/resolve',
+      summary: 'Resolve with a note saying what was done',
+      request: { params: IdParam, ...body(ResolveBody) },
+      responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Already resolved') },
     }),
     (c) => c.json(service.resolve(c.req.valid('param').id, actor(c), c.req.valid('json').note), 200),
   );
 
   app.openapi(
     route('exceptions.retry', {
-      method: 'post', path: '/{id}/retry', summary: 'Replay its failed runs from the failed step; a success auto-resolves it',
-      request: { params: IdParam }, responses: { 202: json(RetryResult, 'Replays queued'), 404: err('Not found'), 409: err('Nothing to retry') },
+      method: 'post',
+      path: '/{id}/retry',
+      summary: 'Replay its failed runs from the failed step; a success auto-resolves it',
+      request: { params: IdParam },
+      responses: { 202: json(RetryResult, 'Replays queued'), 404: err('Not found'), 409: err('Nothing to retry') },
     }),
     (c) => c.json(service.retry(c.req.valid('param').id, actor(c)), 202),
   );
 
   // Bulk retry needs the retry permission on top of triage; the role check runs before the body is read.
   const bulkAuth: MiddlewareHandler[] = opts.authorize
-    ? [opts.authorize('exceptions.triage'), async (c, next) => {
-      const b = (await c.req.raw.clone().json().catch(() => null)) as { action?: string } | null;
-      if (b?.action === 'retry') return opts.authorize!('exceptions.retry')(c, next);
-      await next();
-    }]
+    ? [
+        opts.authorize('exceptions.triage'),
+        async (c, next) => {
+          const b = (await c.req.raw
+            .clone()
+            .json()
+            .catch(() => null)) as { action?: string } | null;
+          if (b?.action === 'retry') return opts.authorize!('exceptions.retry')(c, next);
+          await next();
+        },
+      ]
     : [];
   app.openapi(
     createRoute({
-      method: 'post', path: '/bulk', summary: 'Apply one action to many exceptions; each succeeds or fails on its own', tags,
+      method: 'post',
+      path: '/bulk',
+      summary: 'Apply one action to many exceptions; each succeeds or fails on its own',
+      tags,
       'x-permission': 'exceptions.triage',
       middleware: bulkAuth,
       request: body(BulkBody),

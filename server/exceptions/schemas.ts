@@ -5,24 +5,51 @@ export const Owner = z.enum(['finance', 'operations', 'ecommerce']);
 export const Severity = z.enum(['low', 'medium', 'high']);
 export const State = z.enum(['open', 'acknowledged', 'resolved']);
 
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), problems: z.array(z.object({ where: z.string(), path: z.string(), message: z.string() })).optional() }) });
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    problems: z.array(z.object({ where: z.string(), path: z.string(), message: z.string() })).optional(),
+  }),
+});
 
 export const Links = z.object({
-  runId: z.string().optional(), flowId: z.string().optional(), nodeId: z.string().optional(), shopify: z.string().optional(), erp: z.string().optional(),
+  runId: z.string().optional(),
+  flowId: z.string().optional(),
+  nodeId: z.string().optional(),
+  shopify: z.string().optional(),
+  erp: z.string().optional(),
 });
 
 export const ExceptionRecord = z
   .object({
-    id: z.string(), type: z.string(), key: z.string(), title: z.string(), detail: z.string().nullable(), severity: Severity, owner: Owner,
-    assignee: z.string().nullable(), state: State, autoResolved: z.boolean(), resolutionNote: z.string().nullable(), resolvedBy: z.string().nullable(),
-    count: z.number().int(), firstSeen: z.number().int(), lastSeen: z.number().int(), resolvedAt: z.number().int().nullable(), links: Links,
-    data: z.record(z.string(), z.unknown()).nullable(), alertedAt: z.number().int().nullable(),
+    id: z.string(),
+    type: z.string(),
+    key: z.string(),
+    title: z.string(),
+    detail: z.string().nullable(),
+    severity: Severity,
+    owner: Owner,
+    assignee: z.string().nullable(),
+    state: State,
+    autoResolved: z.boolean(),
+    resolutionNote: z.string().nullable(),
+    resolvedBy: z.string().nullable(),
+    count: z.number().int(),
+    firstSeen: z.number().int(),
+    lastSeen: z.number().int(),
+    resolvedAt: z.number().int().nullable(),
+    links: Links,
+    data: z.record(z.string(), z.unknown()).nullable(),
+    alertedAt: z.number().int().nullable(),
   })
   .openapi('Exception');
 
 export const ExceptionDetail = ExceptionRecord.extend({
   runs: z.array(z.object({ runId: z.string(), flowId: z.string().nullable(), status: z.string(), at: z.number().int() })),
-  events: z.array(z.object({ id: z.number().int(), at: z.number().int(), actor: z.string(), action: z.string(), note: z.string().nullable(), data: z.unknown() })),
+  events: z.array(
+    z.object({ id: z.number().int(), at: z.number().int(), actor: z.string(), action: z.string(), note: z.string().nullable(), data: z.unknown() }),
+  ),
 }).openapi('ExceptionDetail');
 
 export const ListQuery = z.object({
@@ -57,5 +84,8 @@ export const BulkBody = z
   })
   .strict()
   .refine((b) => b.action !== 'resolve' || b.note, { message: 'resolve needs a note', path: ['note'] })
-  .refine((b) => b.action !== 'assign' || b.assignee !== undefined || b.owner !== undefined, { message: 'assign needs an assignee or an owner', path: ['assignee'] });
+  .refine((b) => b.action !== 'assign' || b.assignee !== undefined || b.owner !== undefined, {
+    message: 'assign needs an assignee or an owner',
+    path: ['assignee'],
+  });
 export const BulkResult = z.object({ results: z.array(z.object({ id: z.string(), ok: z.boolean(), error: z.string().optional() })) });

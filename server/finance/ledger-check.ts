@@ -5,7 +5,11 @@ import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import type { PayoutReconciliation } from '../../nodes/finance/types.ts';
 import type { LedgerStatus } from './report.ts';
 
-export async function ledgerStatus(erp: ErpConnector, recs: PayoutReconciliation[], accounts: { bank: string; clearing: string } = { bank: '1000', clearing: '1190' }): Promise<Map<string, LedgerStatus>> {
+export async function ledgerStatus(
+  erp: ErpConnector,
+  recs: PayoutReconciliation[],
+  accounts: { bank: string; clearing: string } = { bank: '1000', clearing: '1190' },
+): Promise<Map<string, LedgerStatus>> {
   const out = new Map<string, LedgerStatus>();
   if (!recs.length) return out;
   const dates = recs.map((r) => r.date).sort();
@@ -23,7 +27,8 @@ export async function ledgerStatus(erp: ErpConnector, recs: PayoutReconciliation
     const clearing = net(accounts.clearing).neg();
     const expectedClearing = new Decimal(r.totals.charges).plus(r.totals.refunds).plus(r.totals.retriedPayouts);
     if (!bank.eq(r.payoutNet)) problems.push(`bank ${bank.toFixed(2)} in the ERP vs ${r.payoutNet} deposited by Shopify`);
-    if (!clearing.eq(expectedClearing)) problems.push(`clearing credit ${clearing.toFixed(2)} in the ERP vs ${expectedClearing.toFixed(2)} charges less refunds`);
+    if (!clearing.eq(expectedClearing))
+      problems.push(`clearing credit ${clearing.toFixed(2)} in the ERP vs ${expectedClearing.toFixed(2)} charges less refunds`);
     out.set(r.payoutId, { posted: true, ties: problems.length === 0, entryNumber: first.entryNumber, problems });
   }
   return out;

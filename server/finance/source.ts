@@ -6,7 +6,11 @@ import type { PayoutReconciliation } from '../../nodes/finance/types.ts';
 const TYPE = 'finance.reconcile-payouts';
 
 export function reconciliationsFromStore(store: Store, opts: { flowId?: string } = {}): PayoutReconciliation[] {
-  const versions = store.sqlite.prepare('SELECT flow_id, version, definition FROM flow_versions').all() as Array<{ flow_id: string; version: number; definition: string }>;
+  const versions = store.sqlite.prepare('SELECT flow_id, version, definition FROM flow_versions').all() as Array<{
+    flow_id: string;
+    version: number;
+    definition: string;
+  }>;
   const targets = new Set<string>();
   for (const v of versions) {
     if (opts.flowId && v.flow_id !== opts.flowId) continue;

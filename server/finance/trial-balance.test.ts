@@ -46,7 +46,7 @@ describe('month-end trial balance', () => {
     const app = financeRoutes({ load: () => reconciliationsFromStore(h.rt.store), erp: async () => erp });
     const res = await app.request('/trial-balance?month=2026-11');
     expect(res.status).toBe(200);
-    const tb = await res.json() as TrialBalance;
+    const tb = (await res.json()) as TrialBalance;
     expect(tb.accounts).toEqual(NOVEMBER);
     expect(tb.totals).toEqual({ opening: '0.00', debits: '748.48', credits: '748.48', closing: '0.00' });
     expect(tb.balanced).toBe(true);
@@ -54,8 +54,10 @@ describe('month-end trial balance', () => {
     expect(tb.openReceivables).toEqual([]);
 
     // December opens where November closed.
-    const dec = await (await app.request('/trial-balance?month=2026-12')).json() as TrialBalance;
-    expect(dec.accounts.map((r) => [r.account, r.opening, r.debits, r.credits, r.closing])).toEqual(NOVEMBER.map((r) => [r.account, r.closing, '0.00', '0.00', r.closing]));
+    const dec = (await (await app.request('/trial-balance?month=2026-12')).json()) as TrialBalance;
+    expect(dec.accounts.map((r) => [r.account, r.opening, r.debits, r.credits, r.closing])).toEqual(
+      NOVEMBER.map((r) => [r.account, r.closing, '0.00', '0.00', r.closing]),
+    );
 
     const csv = await app.request('/trial-balance?month=2026-11&format=csv');
     const rows = parse(await csv.text(), { columns: true }) as Array<Record<string, string>>;
@@ -65,7 +67,9 @@ describe('month-end trial balance', () => {
 
   it('lists every reconciled line with its own fee and net', async () => {
     const app = financeRoutes({ load: () => reconciliationsFromStore(h.rt.store), erp: async () => erp });
-    const { lines } = await (await app.request('/payout-lines?month=2026-11')).json() as { lines: Array<{ bucket: string; orderId: string; fee: string; net: string; amount: string }> };
+    const { lines } = (await (await app.request('/payout-lines?month=2026-11')).json()) as {
+      lines: Array<{ bucket: string; orderId: string; fee: string; net: string; amount: string }>;
+    };
     expect(lines.filter((l) => l.bucket === 'charge').map((l) => [l.orderId, l.fee])).toEqual(ORDERS.map((o) => [String(o.id), o.fee]));
     expect(lines.find((l) => l.orderId === '5001' && l.bucket === 'charge')).toMatchObject({ amount: '44.00', fee: '1.58', net: '42.42' });
     const csv = parse(await (await app.request('/payout-lines?month=2026-11&format=csv')).text(), { columns: true }) as Array<Record<string, string>>;
@@ -77,7 +81,7 @@ describe('month-end trial balance', () => {
     try {
       await e.createSalesOrder(erpOrder(ORDERS[0]!));
       const app = financeRoutes({ load: () => [], erp: async () => e });
-      const tb = await (await app.request('/trial-balance?month=2026-11')).json() as TrialBalance;
+      const tb = (await (await app.request('/trial-balance?month=2026-11')).json()) as TrialBalance;
       expect(tb.checks.receivable.closing).toBe('44.00');
       expect(tb.openReceivables).toEqual([expect.objectContaining({ kind: 'invoice', externalId: '5001', amount: '44.00' })]);
     } finally {

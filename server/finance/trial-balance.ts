@@ -5,9 +5,22 @@ import { Decimal } from 'decimal.js';
 import { stringify } from 'csv-stringify/sync';
 import type { ErpConnector, LedgerLine } from '../../nodes/erp/contract.ts';
 
-export interface TrialBalanceRow { account: string; opening: string; debits: string; credits: string; closing: string }
+export interface TrialBalanceRow {
+  account: string;
+  opening: string;
+  debits: string;
+  credits: string;
+  closing: string;
+}
 
-export interface OpenReceivable { account: string; kind: string; externalId: string | null; document: string | null; date: string; amount: string }
+export interface OpenReceivable {
+  account: string;
+  kind: string;
+  externalId: string | null;
+  document: string | null;
+  date: string;
+  amount: string;
+}
 
 export interface TrialBalance {
   month: string;
@@ -44,31 +57,59 @@ export function buildTrialBalance(lines: LedgerLine[], month: string, accounts: 
     }
   }
   for (const a of [accounts.receivable, accounts.clearing]) row(a);
-  const out: TrialBalanceRow[] = [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([account, r]) => ({
-    account, opening: r.opening.toFixed(2), debits: r.debits.toFixed(2), credits: r.credits.toFixed(2), closing: r.opening.plus(r.debits).minus(r.credits).toFixed(2),
-  }));
+  const out: TrialBalanceRow[] = [...rows]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([account, r]) => ({
+      account,
+      opening: r.opening.toFixed(2),
+      debits: r.debits.toFixed(2),
+      credits: r.credits.toFixed(2),
+      closing: r.opening.plus(r.debits).minus(r.credits).toFixed(2),
+    }));
   const total = (k: keyof Omit<TrialBalanceRow, 'account'>) => out.reduce((a, r) => a.plus(r[k]), new Decimal(0)).toFixed(2);
   const totals = { opening: total('opening'), debits: total('debits'), credits: total('credits'), closing: total('closing') };
   const closing = (a: string) => out.find((r) => r.account === a)!.closing;
   const openReceivables = lines
     .filter((l) => l.account === accounts.receivable && l.date <= to && !l.reconciled && (l.source.type === 'invoice' || l.source.type === 'credit-memo'))
-    .map((l) => ({ account: l.account, kind: l.source.type, externalId: l.source.externalId, document: l.source.number, date: l.date, amount: new Decimal(l.debit).minus(l.credit).toFixed(2) }));
+    .map((l) => ({
+      account: l.account,
+      kind: l.source.type,
+      externalId: l.source.externalId,
+      document: l.source.number,
+      date: l.date,
+      amount: new Decimal(l.debit).minus(l.credit).toFixed(2),
+    }));
   return {
-    month, from, to, accounts: out, totals,
+    month,
+    from,
+    to,
+    accounts: out,
+    totals,
     balanced: totals.debits === totals.credits && new Decimal(totals.closing).isZero(),
-    checks: { receivable: { account: accounts.receivable, closing: closing(accounts.receivable) }, clearing: { account: accounts.clearing, closing: closing(accounts.clearing) } },
+    checks: {
+      receivable: { account: accounts.receivable, closing: closing(accounts.receivable) },
+      clearing: { account: accounts.clearing, closing: closing(accounts.clearing) },
+    },
     openReceivables,
   };
 }
 
 /** Reads the ledger from the ERP (everything up to the month's end: the opening balance needs all earlier lines). */
-export async function trialBalance(erp: ErpConnector, month: string, accounts: { receivable: string; clearing: string }, since = '2000-01-01'): Promise<TrialBalance> {
+export async function trialBalance(
+  erp: ErpConnector,
+  month: string,
+  accounts: { receivable: string; clearing: string },
+  since = '2000-01-01',
+): Promise<TrialBalance> {
   const { to } = monthRange(month);
   const lines = await erp.listLedger({ from: since, to });
   return buildTrialBalance(lines, month, accounts);
 }
 
 export function trialBalanceCsv(tb: TrialBalance): string {
-  return stringify([['Account', 'Opening', 'Debits', 'Credits', 'Closing'], ...tb.accounts.map((r) => [r.account, r.opening, r.debits, r.credits, r.closing]),
-    ['Total', tb.totals.opening, tb.totals.debits, tb.totals.credits, tb.totals.closing]]);
+  return stringify([
+    ['Account', 'Opening', 'Debits', 'Credits', 'Closing'],
+    ...tb.accounts.map((r) => [r.account, r.opening, r.debits, r.credits, r.closing]),
+    ['Total', tb.totals.opening, tb.totals.debits, tb.totals.credits, tb.totals.closing],
+  ]);
 }

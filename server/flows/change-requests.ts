@@ -47,7 +47,10 @@ export interface ChangeRequestFull extends ChangeRequestSummary {
 
 /** A decision the request's state does not allow (decided already, stale): the route answers 409 with this. */
 export class ChangeRequestConflict extends Error {
-  constructor(readonly code: 'decided' | 'stale', message: string) {
+  constructor(
+    readonly code: 'decided' | 'stale',
+    message: string,
+  ) {
     super(message);
     this.name = 'ChangeRequestConflict';
   }
@@ -56,7 +59,11 @@ export class ChangeRequestConflict extends Error {
 type Row = typeof flowChangeRequests.$inferSelect;
 
 export class ChangeRequests {
-  constructor(private db: ServerDb, private flows: FlowStore, private now: () => number = Date.now) {}
+  constructor(
+    private db: ServerDb,
+    private flows: FlowStore,
+    private now: () => number = Date.now,
+  ) {}
 
   policy(flowId: string): ApprovalPolicy {
     const r = this.db.select().from(flowApprovalPolicies).where(eq(flowApprovalPolicies.flowId, flowId)).get();
@@ -85,7 +92,11 @@ export class ChangeRequests {
         .all()
         .map((x) => x.id);
       if (open.length) {
-        this.db.update(flowChangeRequests).set({ status: 'superseded', decidedAt: t, decidedBy: r.by, reason: `replaced by request ${id}` }).where(inArray(flowChangeRequests.id, open)).run();
+        this.db
+          .update(flowChangeRequests)
+          .set({ status: 'superseded', decidedAt: t, decidedBy: r.by, reason: `replaced by request ${id}` })
+          .where(inArray(flowChangeRequests.id, open))
+          .run();
       }
       this.db
         .insert(flowChangeRequests)
@@ -110,7 +121,9 @@ export class ChangeRequests {
   }
 
   list(q: { flowId?: string; status?: ChangeRequestStatus; limit?: number } = {}): ChangeRequestSummary[] {
-    const where = [q.flowId ? eq(flowChangeRequests.flowId, q.flowId) : undefined, q.status ? eq(flowChangeRequests.status, q.status) : undefined].filter((x) => x !== undefined);
+    const where = [q.flowId ? eq(flowChangeRequests.flowId, q.flowId) : undefined, q.status ? eq(flowChangeRequests.status, q.status) : undefined].filter(
+      (x) => x !== undefined,
+    );
     return this.db
       .select()
       .from(flowChangeRequests)
@@ -167,7 +180,11 @@ export class ChangeRequests {
     const stale = this.staleReason(r);
     if (stale) throw new ChangeRequestConflict('stale', `change request ${id} is stale and cannot be approved: ${stale}`);
     const version = publish(this.get(id));
-    this.db.update(flowChangeRequests).set({ status: 'approved', decidedBy: by, decidedAt: this.now(), publishedVersion: version.version }).where(eq(flowChangeRequests.id, id)).run();
+    this.db
+      .update(flowChangeRequests)
+      .set({ status: 'approved', decidedBy: by, decidedAt: this.now(), publishedVersion: version.version })
+      .where(eq(flowChangeRequests.id, id))
+      .run();
     return { request: this.get(id), version };
   }
 
@@ -189,7 +206,10 @@ export class ChangeRequests {
 
   private assertPending(r: Row) {
     if (r.status !== 'pending') {
-      throw new ChangeRequestConflict('decided', `change request ${r.id} is ${r.status}${r.decidedBy ? ` (by ${r.decidedBy}${r.decidedAt ? ` at ${new Date(r.decidedAt).toISOString()}` : ''})` : ''}; only a pending request can be approved, rejected or withdrawn`);
+      throw new ChangeRequestConflict(
+        'decided',
+        `change request ${r.id} is ${r.status}${r.decidedBy ? ` (by ${r.decidedBy}${r.decidedAt ? ` at ${new Date(r.decidedAt).toISOString()}` : ''})` : ''}; only a pending request can be approved, rejected or withdrawn`,
+      );
     }
   }
 

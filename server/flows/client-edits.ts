@@ -48,12 +48,17 @@ function touchesExpression(node: unknown, path: string): boolean {
 /** Harmless edits anywhere: canvas positions and display names. */
 const COSMETIC = /^(position(\.|$)|name$)/;
 
-export function clientEditProblems(before: Record<string, unknown>, after: Record<string, unknown>, lookup: (t: string) => NodeType | undefined): EditProblem[] {
+export function clientEditProblems(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  lookup: (t: string) => NodeType | undefined,
+): EditProblem[] {
   const problems: EditProblem[] = [];
   const d = diffFlows(before, after);
   for (const id of d.nodes.added) problems.push({ where: id, path: '$.nodes', message: `the client role cannot add nodes (added "${id}")` });
   for (const id of d.nodes.removed) problems.push({ where: id, path: '$.nodes', message: `the client role cannot remove nodes (removed "${id}")` });
-  for (const id of [...d.edges.added, ...d.edges.removed]) problems.push({ where: id, path: '$.edges', message: `the client role cannot change connections (edge "${id}")` });
+  for (const id of [...d.edges.added, ...d.edges.removed])
+    problems.push({ where: id, path: '$.edges', message: `the client role cannot change connections (edge "${id}")` });
   const nodesBefore = new Map(((before.nodes as Record<string, unknown>[]) ?? []).map((n) => [n.id as string, n]));
   const nodesAfter = (after.nodes as Record<string, unknown>[]) ?? [];
   for (const ch of d.nodes.changed) {
@@ -62,12 +67,18 @@ export function clientEditProblems(before: Record<string, unknown>, after: Recor
     for (const f of ch.fields) {
       if (COSMETIC.test(f)) continue;
       const at = `$.nodes[${i}].${f}`;
-      if (!f.startsWith('config.') && f !== 'config') problems.push({ where: ch.id, path: at, message: `the client role can only change mapping and lookup configuration, not "${f}"` });
-      else if (!isMappingNode(type, lookup)) problems.push({ where: ch.id, path: at, message: `node "${ch.id}" (${type}) is not a mapping or lookup node; the client role cannot change it` });
-      else if (f.split(/[.[\]]/).some((seg) => CODE_KEY.test(seg)) || touchesExpression(nodesBefore.get(ch.id), f) || touchesExpression(nodesAfter[i], f)) problems.push({ where: ch.id, path: at, message: 'code and JavaScript expressions are for consultants; the client role cannot change them' });
+      if (!f.startsWith('config.') && f !== 'config')
+        problems.push({ where: ch.id, path: at, message: `the client role can only change mapping and lookup configuration, not "${f}"` });
+      else if (!isMappingNode(type, lookup))
+        problems.push({ where: ch.id, path: at, message: `node "${ch.id}" (${type}) is not a mapping or lookup node; the client role cannot change it` });
+      else if (f.split(/[.[\]]/).some((seg) => CODE_KEY.test(seg)) || touchesExpression(nodesBefore.get(ch.id), f) || touchesExpression(nodesAfter[i], f))
+        problems.push({ where: ch.id, path: at, message: 'code and JavaScript expressions are for consultants; the client role cannot change them' });
     }
   }
-  const top = changedPaths({ ...before, nodes: null, edges: null, name: null, description: null }, { ...after, nodes: null, edges: null, name: null, description: null });
+  const top = changedPaths(
+    { ...before, nodes: null, edges: null, name: null, description: null },
+    { ...after, nodes: null, edges: null, name: null, description: null },
+  );
   for (const f of top) problems.push({ where: 'flow', path: `$.${f}`, message: `the client role cannot change flow settings ("${f}")` });
   return problems;
 }

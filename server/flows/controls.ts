@@ -123,7 +123,13 @@ export class FlowControls {
     return this.d.runtime.flows
       .list()
       .map((f) => this.fact(f.id))
-      .filter((f): f is FlowFact => !!f && (f.active || !!f.paused) && f.nodeTypes.includes('shopify.inventory-push') && (shopifyConnection === null || f.stockPushConnection === shopifyConnection));
+      .filter(
+        (f): f is FlowFact =>
+          !!f &&
+          (f.active || !!f.paused) &&
+          f.nodeTypes.includes('shopify.inventory-push') &&
+          (shopifyConnection === null || f.stockPushConnection === shopifyConnection),
+      );
   }
 
   pause(flowId: string, actor: string, why: { exceptionId?: string }) {
@@ -131,12 +137,17 @@ export class FlowControls {
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (!f.active) throw new FlowControlError(`flow "${flowId}" is not running${f.paused ? ` (paused by ${f.paused.by})` : ''}`);
     if (f.trigger?.type !== 'trigger.schedule') {
-      throw new FlowControlError(`flow "${flowId}" starts on ${f.trigger?.type ?? 'no trigger'}, not a schedule: events arriving while it is paused would start no runs, so only a consultant deactivates it`);
+      throw new FlowControlError(
+        `flow "${flowId}" starts on ${f.trigger?.type ?? 'no trigger'}, not a schedule: events arriving while it is paused would start no runs, so only a consultant deactivates it`,
+      );
     }
     const s = this.d.runtime.flows.setActive(flowId, false);
     this.d.audit.record(actor, 'flow.pause', `flow:${flowId}`, { before: { active: true, activeVersion: f.version }, after: { active: false }, ...why });
     this.d.onTriggersChanged();
-    return { flow: s, message: `Flow ${f.name} paused: its schedule (${everyText(f.trigger.cron ?? '')}) does not fire until it is resumed on version ${f.version}.` };
+    return {
+      flow: s,
+      message: `Flow ${f.name} paused: its schedule (${everyText(f.trigger.cron ?? '')}) does not fire until it is resumed on version ${f.version}.`,
+    };
   }
 
   resume(flowId: string, actor: string, why: { exceptionId?: string }) {
@@ -145,7 +156,11 @@ export class FlowControls {
     if (f.active) throw new FlowControlError(`flow "${flowId}" is already running`);
     if (!f.paused || f.version == null) throw new FlowControlError(`flow "${flowId}" was deactivated, not paused: a consultant activates it`);
     const s = this.d.runtime.flows.setActive(flowId, true, f.version);
-    this.d.audit.record(actor, 'flow.resume', `flow:${flowId}`, { before: { active: false, pausedBy: f.paused.by }, after: { active: true, activeVersion: f.version }, ...why });
+    this.d.audit.record(actor, 'flow.resume', `flow:${flowId}`, {
+      before: { active: false, pausedBy: f.paused.by },
+      after: { active: true, activeVersion: f.version },
+      ...why,
+    });
     this.d.onTriggersChanged();
     return { flow: s, message: `Flow ${f.name} resumed on version ${f.version}.` };
   }
@@ -170,13 +185,17 @@ export class FlowControls {
     } catch (e) {
       throw new FlowControlError(`nodes.${node.id}.config.cron: invalid cron expression "${cron}": ${(e as Error).message}`);
     }
-    if (gap < MIN_GAP_MINUTES) throw new FlowControlError(`nodes.${node.id}.config.cron: "${cron}" fires every ${gap} min; at most every ${MIN_GAP_MINUTES} min`);
+    if (gap < MIN_GAP_MINUTES)
+      throw new FlowControlError(`nodes.${node.id}.config.cron: "${cron}" fires every ${gap} min; at most every ${MIN_GAP_MINUTES} min`);
     if (cron.trim() === from) throw new FlowControlError(`flow "${flowId}" already fires ${everyText(from).toLowerCase()}`);
     node.config = { ...node.config, cron: cron.trim() };
     // A trigger named for its schedule ("Every 15 minutes") keeps telling the truth.
     const renamed = node.name === everyText(from) ? everyText(cron) : undefined;
     if (renamed) node.name = renamed;
-    const v = flows.publishDocument(flowId, def, { message: `schedule: ${everyText(cron)} (was ${everyText(from).toLowerCase()})${o.exceptionId ? `, from exception ${o.exceptionId}` : ''}`, by: actor });
+    const v = flows.publishDocument(flowId, def, {
+      message: `schedule: ${everyText(cron)} (was ${everyText(from).toLowerCase()})${o.exceptionId ? `, from exception ${o.exceptionId}` : ''}`,
+      by: actor,
+    });
     // The draft follows, so the next publish by a consultant does not quietly bring the old schedule back.
     const draft = flows.draft(flowId) as Def & Record<string, unknown>;
     const dn = draft.nodes?.find((n) => n.id === node.id && n.type === 'trigger.schedule');
@@ -185,10 +204,21 @@ export class FlowControls {
       if (renamed && dn.name === everyText(from)) dn.name = renamed;
       flows.updateDraft(flowId, draft);
     }
-    this.d.audit.record(actor, 'flow.schedule', `flow:${flowId}@${v.version}`, { before: { cron: from, version: f.version }, after: { cron: cron.trim(), version: v.version }, ...(o.exceptionId ? { exceptionId: o.exceptionId } : {}) });
+    this.d.audit.record(actor, 'flow.schedule', `flow:${flowId}@${v.version}`, {
+      before: { cron: from, version: f.version },
+      after: { cron: cron.trim(), version: v.version },
+      ...(o.exceptionId ? { exceptionId: o.exceptionId } : {}),
+    });
     this.d.onTriggersChanged();
     return {
-      flowId, name: f.name, nodeId: node.id, version: v.version, from, to: cron.trim(), fromEvery: everyText(from), toEvery: everyText(cron),
+      flowId,
+      name: f.name,
+      nodeId: node.id,
+      version: v.version,
+      from,
+      to: cron.trim(),
+      fromEvery: everyText(from),
+      toEvery: everyText(cron),
       message: `${f.name} now runs ${everyText(cron).toLowerCase()} (was ${everyText(from).toLowerCase()}), as version ${v.version}.`,
     };
   }

@@ -17,7 +17,11 @@ let client = '';
 const PASSWORD = 'dry-run-owner-pw';
 
 async function call<T = any>(method: string, path: string, body?: unknown, as = owner): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: r.status, body: (await r.json()) as T };
 }
 
@@ -37,7 +41,8 @@ const draft = async () => (await call('GET', '/api/flows/order-to-erp')).body.dr
 function withField(flow: any, target: string, change: (f: any) => any) {
   const copy = structuredClone(flow);
   const node = copy.nodes.find((n: any) => n.id === 'sales-order-fields');
-  const find = (fields: any[]): boolean => fields.some((f, i) => (f.target === target ? ((fields[i] = change(f)), true) : f.source?.kind === 'each' && find(f.source.fields)));
+  const find = (fields: any[]): boolean =>
+    fields.some((f, i) => (f.target === target ? ((fields[i] = change(f)), true) : f.source?.kind === 'each' && find(f.source.fields)));
   if (!find(node.config.fields)) throw new Error(`no target ${target}`);
   return copy;
 }
@@ -47,13 +52,26 @@ let failing: any;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'll-dry-run-'));
-  s = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, designerDir: null, handleSignals: false, log: pino({ level: 'silent' }), env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD } });
-  const login = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }) });
+  s = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    designerDir: null,
+    handleSignals: false,
+    log: pino({ level: 'silent' }),
+    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
+  });
+  const login = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
+  });
   owner = ((await login.json()) as { token: string }).token;
   const users = s.server.deps.users;
   await users.create({ email: 'client@example.com', role: 'client', password: 'client-password-1' });
   client = users.createToken(users.byEmail('client@example.com')!.id, 'test').token;
-  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++)
+    await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < 2; i++) orders.push((await call('POST', '/api/sandbox/events', { scenario: 'paid-order' })).body);
   failing = (await call('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' })).body;
   for (const o of [...orders, failing]) await settled(o.orderId);
@@ -72,7 +90,12 @@ describe('dry run of a mapping change on the last real orders', () => {
     const runsBefore = (await call('GET', '/api/runs?limit=500')).body.runs.length;
     const exceptionsBefore = JSON.stringify((await call('GET', '/api/exceptions')).body);
 
-    const put = await call('PUT', '/api/flows/order-to-erp/draft', withField(await draft(), 'description', (f) => ({ ...f, source: { kind: 'path', path: 'sku' }, transforms: [] })), client);
+    const put = await call(
+      'PUT',
+      '/api/flows/order-to-erp/draft',
+      withField(await draft(), 'description', (f) => ({ ...f, source: { kind: 'path', path: 'sku' }, transforms: [] })),
+      client,
+    );
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const r = await call('POST', '/api/flows/order-to-erp/dry-run', {}, client);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -111,7 +134,12 @@ describe('dry run of a mapping change on the last real orders', () => {
   }, 120_000);
 
   it('reports a change that would break the orders that post today, with the ERP’s reason', async () => {
-    await call('PUT', '/api/flows/order-to-erp/draft', withField(await draft(), 'warehouse', (f) => ({ target: f.target, source: { kind: 'const', value: 'NO-SUCH-WH' } })), client);
+    await call(
+      'PUT',
+      '/api/flows/order-to-erp/draft',
+      withField(await draft(), 'warehouse', (f) => ({ target: f.target, source: { kind: 'const', value: 'NO-SUCH-WH' } })),
+      client,
+    );
     const r = await call('POST', '/api/flows/order-to-erp/dry-run', { limit: 3 }, client);
     expect(r.status).toBe(200);
     expect(r.body.events).toHaveLength(3);

@@ -87,10 +87,13 @@ export function fieldDiff(before: unknown, after: unknown): FieldChange[] {
 function outcome(r: DryRunResult, exceptions: string[]): Outcome {
   const stop = r.steps.find((s) => s.status === 'stopped');
   const why =
-    r.status === 'failed' ? { message: r.error?.message, nodeId: r.error?.nodeId }
-    : r.status === 'skipped' ? { message: r.skip?.message, nodeId: r.skip?.nodeId }
-    : stop ? { message: `stops before "${stop.nodeId}": ${stop.reason}`, nodeId: stop.nodeId }
-    : {};
+    r.status === 'failed'
+      ? { message: r.error?.message, nodeId: r.error?.nodeId }
+      : r.status === 'skipped'
+        ? { message: r.skip?.message, nodeId: r.skip?.nodeId }
+        : stop
+          ? { message: `stops before "${stop.nodeId}": ${stop.reason}`, nodeId: stop.nodeId }
+          : {};
   return { status: r.status, ...why, exceptions };
 }
 
@@ -110,9 +113,23 @@ function documents(before: DryRunResult | null, after: DryRunResult): DocumentCh
     const k = keyOf(w);
     const b = old.get(k);
     old.delete(k);
-    out.push({ nodeId: w.nodeId, action: w.action, ...(w.key !== undefined ? { key: w.key } : {}), ...(b ? { before: b.document } : {}), after: w.document, fields: fieldDiff(b?.document, w.document) });
+    out.push({
+      nodeId: w.nodeId,
+      action: w.action,
+      ...(w.key !== undefined ? { key: w.key } : {}),
+      ...(b ? { before: b.document } : {}),
+      after: w.document,
+      fields: fieldDiff(b?.document, w.document),
+    });
   }
-  for (const b of old.values()) out.push({ nodeId: b.nodeId, action: b.action, ...(b.key !== undefined ? { key: b.key } : {}), before: b.document, fields: fieldDiff(b.document, undefined) });
+  for (const b of old.values())
+    out.push({
+      nodeId: b.nodeId,
+      action: b.action,
+      ...(b.key !== undefined ? { key: b.key } : {}),
+      before: b.document,
+      fields: fieldDiff(b.document, undefined),
+    });
   return out;
 }
 
@@ -171,7 +188,9 @@ interface EventRow {
  * same order twice (its newest event stands for it).
  */
 function lastEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
-  const keyOf = rt.store.sqlite.prepare(`SELECT value FROM run_keys WHERE run_id = ? AND key IN ('shopifyOrderId', 'shopifyRefundId', 'shopifyPayoutId') ORDER BY key LIMIT 1`);
+  const keyOf = rt.store.sqlite.prepare(
+    `SELECT value FROM run_keys WHERE run_id = ? AND key IN ('shopifyOrderId', 'shopifyRefundId', 'shopifyPayoutId') ORDER BY key LIMIT 1`,
+  );
   const seen = new Set<string>();
   const out: EventRow[] = [];
   for (const e of recentEvents(rt, flowId, limit * 3)) {
@@ -197,7 +216,12 @@ function recentEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
 }
 
 function labelOf(rt: Runtime, runId: string): string {
-  const keys = Object.fromEntries((rt.store.sqlite.prepare(`SELECT key, value FROM run_keys WHERE run_id = ?`).all(runId) as Array<{ key: string; value: string }>).map((k) => [k.key, k.value]));
+  const keys = Object.fromEntries(
+    (rt.store.sqlite.prepare(`SELECT key, value FROM run_keys WHERE run_id = ?`).all(runId) as Array<{ key: string; value: string }>).map((k) => [
+      k.key,
+      k.value,
+    ]),
+  );
   return keys.shopifyOrderName ?? keys.orderName ?? keys.shopifyOrderId ?? keys.shopifyRefundId ?? runId;
 }
 

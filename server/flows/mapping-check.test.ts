@@ -8,7 +8,15 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const doc = (fields: unknown[]) =>
-  flow('m', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'core.map', config: { fields } }, { id: 'add', type: 'test.add', config: { n: 1 } }], ['t->map', 'map->add']);
+  flow(
+    'm',
+    [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'map', type: 'core.map', config: { fields } },
+      { id: 'add', type: 'test.add', config: { n: 1 } },
+    ],
+    ['t->map', 'map->add'],
+  );
 
 describe('mappings checked on their node’s real input', () => {
   it('lists the node’s input from the latest test run as its sample', async () => {
@@ -37,11 +45,24 @@ describe('mappings checked on their node’s real input', () => {
 
   it('gives a node behind another step that step’s output from runs, the latest succeeded first among production runs, with status, time and the trigger', async () => {
     // trigger -> enrich (adds a warehouse) -> map: the trigger's output lacks the warehouse the map reads.
-    const enriched = flow('e', [
-      { id: 't', type: 'trigger.manual' },
-      { id: 'enrich', type: 'test.map', config: { fields: { warehouse: 'WH-1' } } },
-      { id: 'map', type: 'core.map', config: { fields: [{ target: 'wh', source: { kind: 'path', path: 'warehouse' } }, { target: 'ref', source: { kind: 'path', path: '$trigger.ref' } }] } },
-    ], ['t->enrich', 'enrich->map']);
+    const enriched = flow(
+      'e',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'enrich', type: 'test.map', config: { fields: { warehouse: 'WH-1' } } },
+        {
+          id: 'map',
+          type: 'core.map',
+          config: {
+            fields: [
+              { target: 'wh', source: { kind: 'path', path: 'warehouse' } },
+              { target: 'ref', source: { kind: 'path', path: '$trigger.ref' } },
+            ],
+          },
+        },
+      ],
+      ['t->enrich', 'enrich->map'],
+    );
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: enriched });
     expect((await t.json('POST', '/api/flows/e/publish', { token: t.tokens.consultant, body: { message: 'v1' } })).status).toBe(201);
     const rt = t.server.runtime;
@@ -50,10 +71,20 @@ describe('mappings checked on their node’s real input', () => {
     expect(rt.runs.get(ok).status).toBe('succeeded');
     const s = (await t.json('GET', '/api/flows/e/nodes/map/samples', { token: t.tokens.client })).body.samples;
     expect(s).toHaveLength(1); // not right after the trigger: no trigger example offered as its input
-    expect(s[0]).toMatchObject({ id: ok, kind: 'run', status: 'succeeded', at: expect.any(Number), value: { ref: 'A-1', warehouse: 'WH-1' }, trigger: { ref: 'A-1' } });
+    expect(s[0]).toMatchObject({
+      id: ok,
+      kind: 'run',
+      status: 'succeeded',
+      at: expect.any(Number),
+      value: { ref: 'A-1', warehouse: 'WH-1' },
+      trigger: { ref: 'A-1' },
+    });
     // Previewed on that input (and its trigger) the mapping is clean; on the trigger's output it is not.
     const config = enriched.nodes[2]!.config;
-    const onInput = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: s[0].value, trigger: s[0].trigger, flowId: 'e' } });
+    const onInput = await t.json('POST', '/api/mapping/preview', {
+      token: t.tokens.client,
+      body: { config, sample: s[0].value, trigger: s[0].trigger, flowId: 'e' },
+    });
     expect(onInput.body).toMatchObject({ ok: true, output: { wh: 'WH-1', ref: 'A-1' } });
     const onTrigger = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: s[0].trigger, flowId: 'e' } });
     expect(onTrigger.body.ok).toBe(false);

@@ -21,7 +21,12 @@ export interface NodeSample {
   pinned?: boolean;
 }
 
-interface Row { id: string; flowId: string; status: string; createdAt: number }
+interface Row {
+  id: string;
+  flowId: string;
+  status: string;
+  createdAt: number;
+}
 
 export function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: string, limit = 5): NodeSample[] {
   const out: NodeSample[] = [];
@@ -61,7 +66,8 @@ export function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: st
   const trigger = draft.nodes.find((n) => rt.lookup(n.type)?.trigger);
   if (trigger && draft.edges.some((e) => e.source === trigger.id && e.target === nodeId)) {
     const sample = (trigger.config as { sampleEvent?: unknown } | undefined)?.sampleEvent ?? rt.lookup(trigger.type)?.sampleOutput;
-    if (sample !== undefined) out.push({ id: 'sample', kind: 'sample', label: `Example: ${rt.lookup(trigger.type)?.title ?? trigger.type}`, value: sample, trigger: sample });
+    if (sample !== undefined)
+      out.push({ id: 'sample', kind: 'sample', label: `Example: ${rt.lookup(trigger.type)?.title ?? trigger.type}`, value: sample, trigger: sample });
   }
   return out;
 }

@@ -6,10 +6,16 @@ import { nodeTypes } from '../../nodes/registry.ts';
 import { TEMPLATES_DIR } from '../routes/templates.ts';
 import { postKeys } from './overlaps.ts';
 
-const template = (name: string) => JSON.parse(readFileSync(join(TEMPLATES_DIR, `${name}.json`), 'utf8')) as { nodes: Array<{ type: string; config: Record<string, unknown> }> };
+const template = (name: string) =>
+  JSON.parse(readFileSync(join(TEMPLATES_DIR, `${name}.json`), 'utf8')) as { nodes: Array<{ type: string; config: Record<string, unknown> }> };
 const orderFlow = (id: string, name: string, erp = 'sandbox-erp') => {
   const doc = template('order-to-erp');
-  return { ...doc, id, name, nodes: doc.nodes.map((n) => (n.type.startsWith('erp.') && n.config.connection ? { ...n, config: { ...n.config, connection: erp } } : n)) };
+  return {
+    ...doc,
+    id,
+    name,
+    nodes: doc.nodes.map((n) => (n.type.startsWith('erp.') && n.config.connection ? { ...n, config: { ...n.config, connection: erp } } : n)),
+  };
 };
 
 let t: TestServer;
@@ -33,7 +39,11 @@ describe('two active flows posting the same event to the same ERP', () => {
   it('activating (or publishing) the second flow warns, naming both; other ERPs and inactive flows do not', async () => {
     const tok = t.tokens.consultant;
     const publish = (id: string) => t.json('POST', `/api/flows/${id}/publish`, { token: tok, body: { message: 'v' } });
-    for (const [id, name, erp] of [['orders-a', 'Orders A', 'sandbox-erp'], ['orders-b', 'Orders B', 'sandbox-erp'], ['orders-c', 'Orders C', 'other-erp']] as const) {
+    for (const [id, name, erp] of [
+      ['orders-a', 'Orders A', 'sandbox-erp'],
+      ['orders-b', 'Orders B', 'sandbox-erp'],
+      ['orders-c', 'Orders C', 'other-erp'],
+    ] as const) {
       expect((await t.json('POST', '/api/flows', { token: tok, body: orderFlow(id, name, erp) })).status).toBe(201);
       const p = await publish(id);
       expect(p.status, JSON.stringify(p.body)).toBe(201);
@@ -49,9 +59,13 @@ describe('two active flows posting the same event to the same ERP', () => {
     expect(b.body.active).toBe(true);
     expect(b.body.warnings).toHaveLength(1);
     expect(b.body.warnings[0]).toMatchObject({ flowId: 'orders-a', flowName: 'Orders A' });
-    expect(b.body.warnings[0].message).toMatch(/^"Orders B" and "Orders A" are both active and both post Shopify orders\/paid from "sandbox-shop" to ERP "sandbox-erp" \(erp\.post-sales-order\).*posted twice/);
+    expect(b.body.warnings[0].message).toMatch(
+      /^"Orders B" and "Orders A" are both active and both post Shopify orders\/paid from "sandbox-shop" to ERP "sandbox-erp" \(erp\.post-sales-order\).*posted twice/,
+    );
     // Each side sees the other: on its read, and on publishing while active.
-    expect((await t.json('GET', '/api/flows/orders-a', { token: t.tokens.viewer })).body.warnings.map((w: { flowId: string }) => w.flowId)).toEqual(['orders-b']);
+    expect((await t.json('GET', '/api/flows/orders-a', { token: t.tokens.viewer })).body.warnings.map((w: { flowId: string }) => w.flowId)).toEqual([
+      'orders-b',
+    ]);
     expect((await publish('orders-a')).body.warnings.map((w: { flowId: string }) => w.flowId)).toEqual(['orders-b']);
 
     await t.json('POST', '/api/flows/orders-b/deactivate', { token: tok });

@@ -5,9 +5,21 @@
 import type { Runtime } from '../../runtime/index.ts';
 import { isTestFlow } from './test-run.ts';
 
-interface NodeLike { type?: unknown; config?: Record<string, unknown> | null }
-export interface PostKey { shop: string; topic: string; erp: string; post: string }
-export interface Overlap { flowId: string; flowName: string; message: string }
+interface NodeLike {
+  type?: unknown;
+  config?: Record<string, unknown> | null;
+}
+export interface PostKey {
+  shop: string;
+  topic: string;
+  erp: string;
+  post: string;
+}
+export interface Overlap {
+  flowId: string;
+  flowName: string;
+  message: string;
+}
 
 const str = (v: unknown) => (typeof v === 'string' && v ? v : null);
 
@@ -21,7 +33,8 @@ export function postKeys(definition: unknown): PostKey[] {
     const topics = Array.isArray(n.config?.topics) ? n.config.topics : [n.config?.topic];
     for (const t of topics) if (shop && str(t)) events.push({ shop, topic: t as string });
   }
-  const posts = nodes.filter((n) => typeof n?.type === 'string' && n.type.startsWith('erp.post-') && str(n.config?.connection))
+  const posts = nodes
+    .filter((n) => typeof n?.type === 'string' && n.type.startsWith('erp.post-') && str(n.config?.connection))
     .map((n) => ({ erp: n.config!.connection as string, post: n.type as string }));
   return events.flatMap((e) => posts.map((p) => ({ ...e, ...p })));
 }

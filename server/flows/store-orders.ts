@@ -18,10 +18,9 @@ const gid = (id: string) => (/^\d+$/.test(id) ? `gid://shopify/Order/${id}` : id
 /** The store's most recently updated orders (last 60 days), newest first. */
 export async function recentStoreOrders(client: ShopifyClient, limit = 20): Promise<StoreOrderStub[]> {
   const since = new Date(Date.now() - 60 * 86_400_000).toISOString();
-  const r = await client.request<{ orders: { nodes: Array<{ id: string; name: string; createdAt: string; updatedAt: string; displayFinancialStatus: string | null }> } }>(
-    ORDERS_UPDATED_SINCE,
-    { query: `updated_at:>='${since}'`, first: 100, after: null },
-  );
+  const r = await client.request<{
+    orders: { nodes: Array<{ id: string; name: string; createdAt: string; updatedAt: string; displayFinancialStatus: string | null }> };
+  }>(ORDERS_UPDATED_SINCE, { query: `updated_at:>='${since}'`, first: 100, after: null });
   return r.data.orders.nodes
     .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt))
     .slice(0, limit)
@@ -35,7 +34,12 @@ export async function storeOrderDelivery(client: ShopifyClient, orderId: string,
   return {
     delivery: {
       body: JSON.stringify(r.data.order),
-      headers: { 'X-Shopify-Topic': topic, 'X-Shopify-Shop-Domain': client.shopDomain, 'X-Shopify-API-Version': ADMIN_API_VERSION, [SWEEP_SOURCE_HEADER]: 'sweep' },
+      headers: {
+        'X-Shopify-Topic': topic,
+        'X-Shopify-Shop-Domain': client.shopDomain,
+        'X-Shopify-API-Version': ADMIN_API_VERSION,
+        [SWEEP_SOURCE_HEADER]: 'sweep',
+      },
     },
     label: `Order ${r.data.order.name ?? orderId} from ${client.shopDomain}`,
   };

@@ -8,8 +8,16 @@ import { flow, testServer, type TestServer } from '../testing.ts';
 // Records what it got; raises a finance exception through the host and fails when the order total is over a limit.
 const seen: unknown[] = [];
 const guard = defineNode({
-  type: 'test.guard', version: 1, title: 'Guard', category: 'finance', description: 'raises when over the limit',
-  config: z.object({ limit: z.number() }), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }], idempotent: true, sampleOutput: { name: '#1', total: 0 } as { name?: string; total: number },
+  type: 'test.guard',
+  version: 1,
+  title: 'Guard',
+  category: 'finance',
+  description: 'raises when over the limit',
+  config: z.object({ limit: z.number() }),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: { name: '#1', total: 0 } as { name?: string; total: number },
   execute(ctx, input: { order?: { name?: string; currentTotal?: { shop?: { amount?: string } } } }) {
     seen.push(input);
     const total = Number(input.order?.currentTotal?.shop?.amount ?? 0);
@@ -23,7 +31,15 @@ const guard = defineNode({
 
 const body = readFileSync(new URL('../../nodes/shopify/samples/orders-paid.example.json', import.meta.url), 'utf8');
 const orderFlow = (limit: number) =>
-  flow('orders', [{ id: 'shopify', type: 'shopify.trigger', config: { connection: 'shop', topic: 'orders/paid' } }, { id: 'guard', type: 'test.guard', config: { limit } }, { id: 'add', type: 'test.add', config: { n: 1 } }], ['shopify->guard', 'guard->add']);
+  flow(
+    'orders',
+    [
+      { id: 'shopify', type: 'shopify.trigger', config: { connection: 'shop', topic: 'orders/paid' } },
+      { id: 'guard', type: 'test.guard', config: { limit } },
+      { id: 'add', type: 'test.add', config: { n: 1 } },
+    ],
+    ['shopify->guard', 'guard->add'],
+  );
 
 let t: TestServer;
 beforeEach(async () => {
@@ -72,7 +88,10 @@ describe('test runs of a draft', () => {
     seen.length = 0;
     const one = await test('orders', { nodeId: 'guard', pinFrom: first.body.runId });
     expect(one.body.status).toBe('succeeded');
-    expect(one.body.steps.map((s: { nodeId: string; reusedFrom?: string }) => [s.nodeId, s.reusedFrom ?? 'ran'])).toEqual([['shopify', 'pinned'], ['guard', 'ran']]);
+    expect(one.body.steps.map((s: { nodeId: string; reusedFrom?: string }) => [s.nodeId, s.reusedFrom ?? 'ran'])).toEqual([
+      ['shopify', 'pinned'],
+      ['guard', 'ran'],
+    ]);
     // The inspector's "last input" of the node is the pinned upstream output.
     expect(one.body.steps[1].input).toEqual(first.body.steps[0].output);
     expect(seen).toHaveLength(1);
@@ -108,6 +127,10 @@ describe('test runs of a draft', () => {
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: doc });
     const r = await test('orders', {});
     expect(r.status).toBe(422);
-    expect(r.body.error.problems).toContainEqual({ where: 'shopify', path: '$.nodes[0].config.connection', message: 'The Shopify event trigger needs a connection' });
+    expect(r.body.error.problems).toContainEqual({
+      where: 'shopify',
+      path: '$.nodes[0].config.connection',
+      message: 'The Shopify event trigger needs a connection',
+    });
   });
 });

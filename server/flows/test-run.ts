@@ -53,7 +53,7 @@ export function upTo(flow: Flow, nodeId: string): Flow {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const e of flow.edges) if (keep.has(e.target) && !keep.has(e.source)) (keep.add(e.source), (grew = true));
+    for (const e of flow.edges) if (keep.has(e.target) && !keep.has(e.source)) keep.add(e.source), (grew = true);
   }
   return { ...flow, nodes: flow.nodes.filter((n) => keep.has(n.id)), edges: flow.edges.filter((e) => keep.has(e.source) && keep.has(e.target)) };
 }
@@ -93,7 +93,8 @@ export async function testRunDraft(
     rt.flows.create(doc);
   }
   const latest = rt.flows.latestVersion(testId);
-  const version = latest != null && rt.flows.version(testId, latest).hash === contentHash(doc) ? latest : rt.flows.publish(testId, { message: 'test run' }).version;
+  const version =
+    latest != null && rt.flows.version(testId, latest).hash === contentHash(doc) ? latest : rt.flows.publish(testId, { message: 'test run' }).version;
   const triggerNode = flow.nodes.find((n) => rt.lookup(n.type)?.trigger);
   const triggerType = triggerNode ? rt.lookup(triggerNode.type) : undefined;
   const input: TestInput = opts.input ?? (opts.event !== undefined ? { kind: 'payload', body: opts.event } : { kind: 'sample' });
@@ -137,7 +138,8 @@ export async function testRunDraft(
     }
     case 'store': {
       const cfg = (triggerNode?.config ?? {}) as { connection?: string; topic?: string };
-      if (triggerNode?.type !== 'shopify.trigger' || !cfg.connection) throw new TestInputError('an order from the store needs a Shopify trigger with a connection');
+      if (triggerNode?.type !== 'shopify.trigger' || !cfg.connection)
+        throw new TestInputError('an order from the store needs a Shopify trigger with a connection');
       if (!opts.readStoreOrder) throw new TestInputError('this server cannot read orders from a store');
       const r = await opts.readStoreOrder(cfg.connection, input.orderId, cfg.topic ?? 'orders/paid');
       payload = r.delivery;
@@ -147,11 +149,11 @@ export async function testRunDraft(
   }
 
   if (opts.nodeId && opts.pinFrom) {
-    const rows = sqlite.prepare(`SELECT s.node_id, s.port, s.output FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ? AND s.status = 'succeeded' AND r.flow_id IN (?, ?)`).all(
-      opts.pinFrom,
-      flowId,
-      testId,
-    ) as { node_id: string; port: string | null; output: string | null }[];
+    const rows = sqlite
+      .prepare(
+        `SELECT s.node_id, s.port, s.output FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ? AND s.status = 'succeeded' AND r.flow_id IN (?, ?)`,
+      )
+      .all(opts.pinFrom, flowId, testId) as { node_id: string; port: string | null; output: string | null }[];
     if (!rows.length) throw new TestInputError(`run "${opts.pinFrom}" has no finished steps of this flow to pin`);
     const byNode = new Map(rows.map((r) => [r.node_id, r]));
     for (const n of flow.nodes) {
@@ -159,20 +161,25 @@ export async function testRunDraft(
       if (n.id !== opts.nodeId && r) pins.set(n.id, { port: r.port, output: r.output ?? 'null' });
     }
     // The pinned run's event stays the event, so the trigger's recorded input is the real one.
-    const ev = sqlite.prepare(`SELECT e.payload FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(opts.pinFrom) as { payload: string } | undefined;
+    const ev = sqlite.prepare(`SELECT e.payload FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(opts.pinFrom) as
+      | { payload: string }
+      | undefined;
     if (ev && input.kind === 'sample' && !opts.input) payload = ev.payload;
   }
 
   const { eventId } = rt.queue.ingest({ source: TEST_SOURCE, topic: `test:${flowId}`, payload, meta: { input: { kind: input.kind, label } }, targets: [] });
   const t = Date.now();
-  const pin = sqlite.prepare(`INSERT INTO steps (run_id, node_id, status, attempts, port, output, reused_from, started_at, finished_at) VALUES (?, ?, 'succeeded', 0, ?, ?, 'pinned', ?, ?)`);
+  const pin = sqlite.prepare(
+    `INSERT INTO steps (run_id, node_id, status, attempts, port, output, reused_from, started_at, finished_at) VALUES (?, ?, 'succeeded', 0, ?, ?, 'pinned', ?, ?)`,
+  );
   const runId = rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
     for (const [nodeId, p] of pins) pin.run(id, nodeId, p.port, p.output, t, t);
   });
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
     const run = rt.runs.get(runId);
-    if ((run.status !== 'queued' && run.status !== 'running') || Date.now() > until) return { ...run, flowId, input: { kind: input.kind, label }, pinned: [...pins.keys()] };
+    if ((run.status !== 'queued' && run.status !== 'running') || Date.now() > until)
+      return { ...run, flowId, input: { kind: input.kind, label }, pinned: [...pins.keys()] };
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -186,12 +193,19 @@ export function listTestRuns(rt: Runtime, flowId: string, limit = 50) {
 export function clearTestRuns(rt: Runtime, flowId: string): number {
   const s = rt.store.sqlite;
   return s.transaction(() => {
-    const ids = (s.prepare(`SELECT id, event_id FROM runs WHERE flow_id = ? AND status NOT IN ('queued','running')`).all(testFlowId(flowId)) as { id: string; event_id: string }[]);
+    const ids = s.prepare(`SELECT id, event_id FROM runs WHERE flow_id = ? AND status NOT IN ('queued','running')`).all(testFlowId(flowId)) as {
+      id: string;
+      event_id: string;
+    }[];
     for (const r of ids) {
       s.prepare(`DELETE FROM steps WHERE run_id = ?`).run(r.id);
       s.prepare(`DELETE FROM run_keys WHERE run_id = ?`).run(r.id);
       s.prepare(`DELETE FROM runs WHERE id = ?`).run(r.id);
-      s.prepare(`DELETE FROM events WHERE id = ? AND source = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE event_id = ?)`).run(r.event_id, TEST_SOURCE, r.event_id);
+      s.prepare(`DELETE FROM events WHERE id = ? AND source = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE event_id = ?)`).run(
+        r.event_id,
+        TEST_SOURCE,
+        r.event_id,
+      );
     }
     return ids.length;
   })();

@@ -20,7 +20,10 @@ afterEach(() => {
 });
 
 const flowDoc = (id: string, nodes: Array<Record<string, unknown>>, edges: Array<[string, string]>) => ({
-  schemaVersion: 1, id, name: `Flow ${id}`, nodes: nodes.map((n, i) => ({ position: { x: i * 100, y: 0 }, config: {}, ...n })),
+  schemaVersion: 1,
+  id,
+  name: `Flow ${id}`,
+  nodes: nodes.map((n, i) => ({ position: { x: i * 100, y: 0 }, config: {}, ...n })),
   edges: edges.map(([s, t], i) => ({ id: `e${i}`, source: s, target: t })),
 });
 
@@ -33,7 +36,20 @@ describe('auditIntegration', () => {
     lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'gid://shopify/Location/1', warehouse: 'WH' }]);
     lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'shopify_payments', paymentMethod: 'SHOPIFY' }]);
     const flows = new FlowStore(store, getNodeType);
-    flows.create(flowDoc('orders', [{ id: 't', type: 'trigger.manual' }, { id: 'tax', type: 'lookup.tax-code' }, { id: 'loc', type: 'lookup.location' }], [['t', 'tax'], ['tax', 'loc']]));
+    flows.create(
+      flowDoc(
+        'orders',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'tax', type: 'lookup.tax-code' },
+          { id: 'loc', type: 'lookup.location' },
+        ],
+        [
+          ['t', 'tax'],
+          ['tax', 'loc'],
+        ],
+      ),
+    );
     flows.publish('orders', { activate: true });
 
     const input: AuditInput = {
@@ -46,20 +62,49 @@ describe('auditIntegration', () => {
       erpItems: [{ id: '1', sku: 'MUG', name: 'Mug', type: 'goods', unitPrice: '12.00', active: true }],
       erpStockedSkus: ['MUG', 'WHOLESALE-1'],
       orders: [
-        { id: 'o1', name: '#1', gateways: ['shopify_payments'], country: 'GB', province: null, taxLines: [{ title: 'GB VAT', rate: '0.2' }], locations: [{ id: 'gid://shopify/Location/1', name: 'Leeds' }] },
-        { id: 'o2', name: '#2', gateways: ['paypal'], country: 'DE', province: null, taxLines: [{ title: 'DE MwSt', rate: '0.19' }], locations: [{ id: 'gid://shopify/Location/2', name: 'Berlin' }] },
+        {
+          id: 'o1',
+          name: '#1',
+          gateways: ['shopify_payments'],
+          country: 'GB',
+          province: null,
+          taxLines: [{ title: 'GB VAT', rate: '0.2' }],
+          locations: [{ id: 'gid://shopify/Location/1', name: 'Leeds' }],
+        },
+        {
+          id: 'o2',
+          name: '#2',
+          gateways: ['paypal'],
+          country: 'DE',
+          province: null,
+          taxLines: [{ title: 'DE MwSt', rate: '0.19' }],
+          locations: [{ id: 'gid://shopify/Location/2', name: 'Berlin' }],
+        },
       ],
       flows: publishedFlows(flows),
-      lookup: (name, flowId) => { try { return lookups.snapshot(name, flowId ? { flowId } : {}); } catch { return undefined; } },
+      lookup: (name, flowId) => {
+        try {
+          return lookups.snapshot(name, flowId ? { flowId } : {});
+        } catch {
+          return undefined;
+        }
+      },
       nonIdempotent: (t) => getNodeType(t)?.idempotent === false,
     };
     const r = auditIntegration(input, new Date('2026-11-27T00:00:00Z'));
     const got = r.findings.map((f) => [f.kind, f.subject, f.owner]);
-    expect(got).toEqual(expect.arrayContaining([
-      ['duplicate-sku', 'TEE-S', 'ecommerce'], ['sku-missing-in-erp', 'TEE-S', 'ecommerce'], ['empty-sku', 'Gift wrap / Default', 'ecommerce'],
-      ['unmapped-tax-rate', 'DE MwSt 0.19', 'finance'], ['unmapped-location', 'Berlin', 'operations'], ['gateway-without-payment-method', 'paypal', 'finance'],
-      ['flow-without-monitor', 'orders', 'operations'], ['erp-item-not-in-shopify', 'WHOLESALE-1', 'ecommerce'],
-    ]));
+    expect(got).toEqual(
+      expect.arrayContaining([
+        ['duplicate-sku', 'TEE-S', 'ecommerce'],
+        ['sku-missing-in-erp', 'TEE-S', 'ecommerce'],
+        ['empty-sku', 'Gift wrap / Default', 'ecommerce'],
+        ['unmapped-tax-rate', 'DE MwSt 0.19', 'finance'],
+        ['unmapped-location', 'Berlin', 'operations'],
+        ['gateway-without-payment-method', 'paypal', 'finance'],
+        ['flow-without-monitor', 'orders', 'operations'],
+        ['erp-item-not-in-shopify', 'WHOLESALE-1', 'ecommerce'],
+      ]),
+    );
     expect(r.findings.filter((f) => f.kind === 'erp-item-not-in-shopify').map((f) => f.subject)).toEqual(['WHOLESALE-1']);
     expect(got.find((f) => f[1] === 'MUG' || f[1] === 'GB VAT 0.2' || f[1] === 'Leeds' || f[1] === 'shopify_payments')).toBeUndefined();
     expect(r.summary).toMatchObject({ findings: r.findings.length, high: r.findings.filter((f) => f.severity === 'high').length });
@@ -74,7 +119,12 @@ describe('ledgerline audit', () => {
   it('audits the sandbox shop against the sandbox ERP and exits 1 on high-severity findings', async () => {
     tmp = tempDir();
     let text = '';
-    const code = await auditCommand(['--data-dir', tmp.dir, '--format', 'json'], { out: (s) => { text += s; }, err: () => {} });
+    const code = await auditCommand(['--data-dir', tmp.dir, '--format', 'json'], {
+      out: (s) => {
+        text += s;
+      },
+      err: () => {},
+    });
     const report = JSON.parse(text) as ReturnType<typeof auditIntegration>;
     expect(report.summary.variants).toBeGreaterThan(0);
     const kinds = new Set(report.findings.map((f) => f.kind));
@@ -83,7 +133,10 @@ describe('ledgerline audit', () => {
     // The sandbox ERP carries the sandbox shop's whole catalogue, so nothing is missing there.
     expect(kinds.has('sku-missing-in-erp')).toBe(false);
     // ...but it stocks two items the sandbox shop does not list: reported from the ERP's own stock, low severity.
-    expect(report.findings.filter((f) => f.kind === 'erp-item-not-in-shopify').map((f) => [f.subject, f.severity])).toEqual([['MUG-BLACK', 'low'], ['TSHIRT-RED-M', 'low']]);
+    expect(report.findings.filter((f) => f.kind === 'erp-item-not-in-shopify').map((f) => [f.subject, f.severity])).toEqual([
+      ['MUG-BLACK', 'low'],
+      ['TSHIRT-RED-M', 'low'],
+    ]);
     expect(code).toBe(1);
   }, 60_000);
 
@@ -98,8 +151,17 @@ describe('ledgerline audit', () => {
 describe('audit route', () => {
   it('serves the report as JSON and Markdown', async () => {
     const { auditRoutes } = await import('./routes.ts');
-    const app = auditRoutes({ collect: async () => ({ variants: [{ id: 'v', sku: null, title: 'T', productId: 'p', productTitle: 'P' }], erpItems: null, orders: [], flows: [], lookup: () => undefined, nonIdempotent: () => false }) });
-    const json = await (await app.request('/')).json() as { findings: Array<{ kind: string }> };
+    const app = auditRoutes({
+      collect: async () => ({
+        variants: [{ id: 'v', sku: null, title: 'T', productId: 'p', productTitle: 'P' }],
+        erpItems: null,
+        orders: [],
+        flows: [],
+        lookup: () => undefined,
+        nonIdempotent: () => false,
+      }),
+    });
+    const json = (await (await app.request('/')).json()) as { findings: Array<{ kind: string }> };
     expect(json.findings.map((f) => f.kind)).toEqual(['empty-sku']);
     const md = await app.request('/?format=md');
     expect(md.headers.get('content-type')).toMatch(/markdown/);

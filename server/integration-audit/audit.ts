@@ -5,8 +5,16 @@ import type { LookupSnapshot } from '../../runtime/node-api/lookups.ts';
 
 export type Severity = 'high' | 'medium' | 'low';
 export type FindingKind =
-  | 'duplicate-sku' | 'empty-sku' | 'erp-duplicate-sku' | 'sku-missing-in-erp' | 'unmapped-tax-rate' | 'unmapped-location'
-  | 'gateway-without-payment-method' | 'missing-lookup-table' | 'flow-without-error-handling' | 'flow-without-monitor'
+  | 'duplicate-sku'
+  | 'empty-sku'
+  | 'erp-duplicate-sku'
+  | 'sku-missing-in-erp'
+  | 'unmapped-tax-rate'
+  | 'unmapped-location'
+  | 'gateway-without-payment-method'
+  | 'missing-lookup-table'
+  | 'flow-without-error-handling'
+  | 'flow-without-monitor'
   | 'erp-item-not-in-shopify';
 
 export interface Finding {
@@ -18,7 +26,13 @@ export interface Finding {
   fix: string;
 }
 
-export interface AuditVariant { id: string; sku: string | null; title: string; productId: string; productTitle: string }
+export interface AuditVariant {
+  id: string;
+  sku: string | null;
+  title: string;
+  productId: string;
+  productTitle: string;
+}
 export interface AuditOrder {
   id: string;
   name: string;
@@ -67,21 +81,52 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
   for (const v of input.variants) {
     const sku = v.sku?.trim() ?? '';
     if (!sku) {
-      add({ kind: 'empty-sku', severity: 'medium', owner: 'ecommerce', subject: `${v.productTitle} / ${v.title}`, message: `Variant ${v.id} of "${v.productTitle}" has no SKU: its orders cannot reach the ERP and its stock is never updated.`, fix: 'Give the variant the ERP item code as SKU in Shopify.' });
+      add({
+        kind: 'empty-sku',
+        severity: 'medium',
+        owner: 'ecommerce',
+        subject: `${v.productTitle} / ${v.title}`,
+        message: `Variant ${v.id} of "${v.productTitle}" has no SKU: its orders cannot reach the ERP and its stock is never updated.`,
+        fix: 'Give the variant the ERP item code as SKU in Shopify.',
+      });
       continue;
     }
     bySku.set(sku, [...(bySku.get(sku) ?? []), v]);
   }
   for (const [sku, vs] of bySku) {
-    if (vs.length > 1) add({ kind: 'duplicate-sku', severity: 'high', owner: 'ecommerce', subject: sku, message: `SKU ${sku} is used by ${vs.length} variants: ${vs.map((v) => `"${v.productTitle} / ${v.title}"`).join(', ')}. Stock pushes and order lines cannot tell them apart.`, fix: 'Give each variant its own SKU.' });
+    if (vs.length > 1)
+      add({
+        kind: 'duplicate-sku',
+        severity: 'high',
+        owner: 'ecommerce',
+        subject: sku,
+        message: `SKU ${sku} is used by ${vs.length} variants: ${vs.map((v) => `"${v.productTitle} / ${v.title}"`).join(', ')}. Stock pushes and order lines cannot tell them apart.`,
+        fix: 'Give each variant its own SKU.',
+      });
   }
   if (input.erpItems) {
     const erpBySku = new Map<string, ErpItem[]>();
     for (const i of input.erpItems) erpBySku.set(i.sku, [...(erpBySku.get(i.sku) ?? []), i]);
     for (const sku of bySku.keys()) {
       const items = erpBySku.get(sku) ?? [];
-      if (!items.length) add({ kind: 'sku-missing-in-erp', severity: 'high', owner: 'ecommerce', subject: sku, message: `Shopify sells SKU ${sku} but the ERP item master has no such item: its orders will fail.`, fix: 'Create the item in the ERP, or correct the SKU in Shopify.' });
-      else if (items.filter((i) => i.active).length > 1) add({ kind: 'erp-duplicate-sku', severity: 'high', owner: 'operations', subject: sku, message: `The ERP has ${items.length} active items with SKU ${sku}.`, fix: 'Deactivate or recode the duplicate ERP items.' });
+      if (!items.length)
+        add({
+          kind: 'sku-missing-in-erp',
+          severity: 'high',
+          owner: 'ecommerce',
+          subject: sku,
+          message: `Shopify sells SKU ${sku} but the ERP item master has no such item: its orders will fail.`,
+          fix: 'Create the item in the ERP, or correct the SKU in Shopify.',
+        });
+      else if (items.filter((i) => i.active).length > 1)
+        add({
+          kind: 'erp-duplicate-sku',
+          severity: 'high',
+          owner: 'operations',
+          subject: sku,
+          message: `The ERP has ${items.length} active items with SKU ${sku}.`,
+          fix: 'Deactivate or recode the duplicate ERP items.',
+        });
     }
   }
   // The other direction: stock the ERP holds for SKUs no variant carries is never pushed (the inventory push raises
@@ -89,7 +134,14 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
   if (input.erpStockedSkus) {
     for (const sku of [...new Set(input.erpStockedSkus.map((x) => x.trim()).filter(Boolean))].sort()) {
       if (bySku.has(sku)) continue;
-      add({ kind: 'erp-item-not-in-shopify', severity: 'low', owner: 'ecommerce', subject: sku, message: `The ERP stocks SKU ${sku} but no Shopify variant carries it: its stock is never pushed to Shopify.`, fix: 'List the product in Shopify with this SKU, or correct the SKU in one system; ignore it if the item is not sold online (e.g. wholesale-only).' });
+      add({
+        kind: 'erp-item-not-in-shopify',
+        severity: 'low',
+        owner: 'ecommerce',
+        subject: sku,
+        message: `The ERP stocks SKU ${sku} but no Shopify variant carries it: its stock is never pushed to Shopify.`,
+        fix: 'List the product in Shopify with this SKU, or correct the SKU in one system; ignore it if the item is not sold online (e.g. wholesale-only).',
+      });
     }
   }
 
@@ -100,34 +152,70 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
     const n = fl?.nodes.find((x) => x.type === type);
     return (n?.config?.table as string | undefined) ?? dflt;
   };
-  const scopes = (type: string) => { const fs = flowsUsing(type); return fs.length ? fs.map((x) => x.id) : [undefined]; };
+  const scopes = (type: string) => {
+    const fs = flowsUsing(type);
+    return fs.length ? fs.map((x) => x.id) : [undefined];
+  };
   const checked = new Set<string>();
   const missingTable = (name: string, flowId?: string) => {
     const k = `${name}|${flowId ?? ''}`;
     if (checked.has(k)) return;
     checked.add(k);
-    add({ kind: 'missing-lookup-table', severity: 'high', owner: 'operations', subject: name, message: `No lookup table "${name}"${flowId ? ` for flow ${flowId}` : ''}: nothing maps these values to the ERP.`, fix: `Create the "${name}" table (Lookups page) and fill it.` });
+    add({
+      kind: 'missing-lookup-table',
+      severity: 'high',
+      owner: 'operations',
+      subject: name,
+      message: `No lookup table "${name}"${flowId ? ` for flow ${flowId}` : ''}: nothing maps these values to the ERP.`,
+      fix: `Create the "${name}" table (Lookups page) and fill it.`,
+    });
   };
   const seen = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((t) => [key(t), t])).values()];
 
   for (const flowId of scopes('lookup.tax-code')) {
     const name = tableOf(flowId, 'lookup.tax-code', 'tax-codes');
     const snap = input.lookup(name, flowId);
-    const rates = seen(input.orders.flatMap((o) => o.taxLines.map((t) => ({ ...t, country: o.country, province: o.province, order: o.name }))), (t) => `${t.title}|${t.rate}|${t.country}|${t.province}`);
-    if (!snap) { if (rates.length) missingTable(name, flowId); continue; }
+    const rates = seen(
+      input.orders.flatMap((o) => o.taxLines.map((t) => ({ ...t, country: o.country, province: o.province, order: o.name }))),
+      (t) => `${t.title}|${t.rate}|${t.country}|${t.province}`,
+    );
+    if (!snap) {
+      if (rates.length) missingTable(name, flowId);
+      continue;
+    }
     for (const t of rates) {
       if (snap.find({ title: t.title, rate: t.rate, country: t.country, province: t.province })) continue;
-      add({ kind: 'unmapped-tax-rate', severity: 'high', owner: 'finance', subject: `${t.title} ${t.rate ?? ''}`.trim(), message: `Tax "${t.title}" at rate ${t.rate ?? '(none)'}${t.country ? ` in ${t.country}${t.province ? `/${t.province}` : ''}` : ''} (e.g. order ${t.order}) has no row in "${name}"${flowId ? ` (flow ${flowId})` : ''}.`, fix: `Add the rate to "${name}" with its ERP tax code.` });
+      add({
+        kind: 'unmapped-tax-rate',
+        severity: 'high',
+        owner: 'finance',
+        subject: `${t.title} ${t.rate ?? ''}`.trim(),
+        message: `Tax "${t.title}" at rate ${t.rate ?? '(none)'}${t.country ? ` in ${t.country}${t.province ? `/${t.province}` : ''}` : ''} (e.g. order ${t.order}) has no row in "${name}"${flowId ? ` (flow ${flowId})` : ''}.`,
+        fix: `Add the rate to "${name}" with its ERP tax code.`,
+      });
     }
   }
   for (const flowId of scopes('lookup.location')) {
     const name = tableOf(flowId, 'lookup.location', 'locations');
     const snap = input.lookup(name, flowId);
-    const locs = seen(input.orders.flatMap((o) => o.locations.map((l) => ({ ...l, order: o.name }))), (l) => l.id);
-    if (!snap) { if (locs.length) missingTable(name, flowId); continue; }
+    const locs = seen(
+      input.orders.flatMap((o) => o.locations.map((l) => ({ ...l, order: o.name }))),
+      (l) => l.id,
+    );
+    if (!snap) {
+      if (locs.length) missingTable(name, flowId);
+      continue;
+    }
     for (const l of locs) {
       if (snap.find({ location: l.id }) || (l.name && snap.find({ location: l.name }))) continue;
-      add({ kind: 'unmapped-location', severity: 'high', owner: 'operations', subject: l.name ?? l.id, message: `Location "${l.name ?? l.id}" (${l.id}) fulfils orders (e.g. ${l.order}) but "${name}" maps it to no ERP warehouse.`, fix: `Add the location to "${name}" with its ERP warehouse code.` });
+      add({
+        kind: 'unmapped-location',
+        severity: 'high',
+        owner: 'operations',
+        subject: l.name ?? l.id,
+        message: `Location "${l.name ?? l.id}" (${l.id}) fulfils orders (e.g. ${l.order}) but "${name}" maps it to no ERP warehouse.`,
+        fix: `Add the location to "${name}" with its ERP warehouse code.`,
+      });
     }
   }
   {
@@ -136,29 +224,67 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
     const snap = input.lookup(name);
     if (!snap && gateways.length) missingTable(name);
     for (const g of snap ? gateways : []) {
-      if (!snap!.find({ gateway: g })) add({ kind: 'gateway-without-payment-method', severity: 'medium', owner: 'finance', subject: g, message: `Payment gateway "${g}" is used by recent orders but "${name}" gives it no ERP payment method: its money has no clearing account to reconcile against.`, fix: `Add "${g}" to "${name}".` });
+      if (!snap!.find({ gateway: g }))
+        add({
+          kind: 'gateway-without-payment-method',
+          severity: 'medium',
+          owner: 'finance',
+          subject: g,
+          message: `Payment gateway "${g}" is used by recent orders but "${name}" gives it no ERP payment method: its money has no clearing account to reconcile against.`,
+          fix: `Add "${g}" to "${name}".`,
+        });
     }
   }
 
   // Flows.
   const monitors = input.flows.filter((fl) => fl.active && fl.nodes.some((n) => isMonitor(n.type)));
-  const watched = (flowId: string) => monitors.some((m) => m.nodes.filter((n) => isMonitor(n.type)).some((n) => {
-    const ids = (n.config?.flows ?? n.config?.flowIds) as string[] | undefined;
-    return !ids || ids.length === 0 || ids.includes(flowId);
-  }));
+  const watched = (flowId: string) =>
+    monitors.some((m) =>
+      m.nodes
+        .filter((n) => isMonitor(n.type))
+        .some((n) => {
+          const ids = (n.config?.flows ?? n.config?.flowIds) as string[] | undefined;
+          return !ids || ids.length === 0 || ids.includes(flowId);
+        }),
+    );
   for (const fl of input.flows.filter((x) => x.active && !x.nodes.some((n) => isMonitor(n.type)))) {
     const unsafe = fl.nodes.filter((n) => input.nonIdempotent(n.type) && !n.idempotencyKey);
     const noRetry = fl.settings?.retry?.maxAttempts === 1 || fl.nodes.some((n) => n.retry?.maxAttempts === 1);
     if (unsafe.length || noRetry) {
-      add({ kind: 'flow-without-error-handling', severity: 'medium', owner: 'operations', subject: fl.id,
+      add({
+        kind: 'flow-without-error-handling',
+        severity: 'medium',
+        owner: 'operations',
+        subject: fl.id,
         message: `Flow "${fl.name}": ${[unsafe.length ? `${unsafe.map((n) => `${n.id} (${n.type})`).join(', ')} write without an idempotency key, so a timeout cannot be retried safely` : '', noRetry ? 'retries are switched off' : ''].filter(Boolean).join('; ')}.`,
-        fix: 'Give writing steps an idempotency key (e.g. the Shopify id) and keep retries on.' });
+        fix: 'Give writing steps an idempotency key (e.g. the Shopify id) and keep retries on.',
+      });
     }
-    if (!watched(fl.id)) add({ kind: 'flow-without-monitor', severity: 'low', owner: 'operations', subject: fl.id, message: `No monitor watches flow "${fl.name}" for failed or stuck runs: a silent failure is found at month-end.`, fix: 'Activate the failed/stuck runs monitor for all flows or add this one to it.' });
+    if (!watched(fl.id))
+      add({
+        kind: 'flow-without-monitor',
+        severity: 'low',
+        owner: 'operations',
+        subject: fl.id,
+        message: `No monitor watches flow "${fl.name}" for failed or stuck runs: a silent failure is found at month-end.`,
+        fix: 'Activate the failed/stuck runs monitor for all flows or add this one to it.',
+      });
   }
 
   const order: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
   f.sort((a, b) => order[a.severity] - order[b.severity] || a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
   const count = (s: Severity) => f.filter((x) => x.severity === s).length;
-  return { generatedAt: now.toISOString(), summary: { variants: input.variants.length, orders: input.orders.length, flows: input.flows.length, findings: f.length, high: count('high'), medium: count('medium'), low: count('low') }, findings: f };
+  return {
+    generatedAt: now.toISOString(),
+    summary: {
+      variants: input.variants.length,
+      orders: input.orders.length,
+      flows: input.flows.length,
+      findings: f.length,
+      high: count('high'),
+      medium: count('medium'),
+      low: count('low'),
+    },
+    findings: f,
+  };
 }

@@ -41,28 +41,50 @@ async function all<T>(client: ShopifyClient, doc: string, pick: (d: any) => Page
   return out;
 }
 
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? v : (v as { nodes?: T[] } | null)?.nodes ?? []);
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? v : ((v as { nodes?: T[] } | null)?.nodes ?? []));
 const rate = (r: unknown) => (r == null ? null : String(r));
 
-export async function shopifyAuditData(client: ShopifyClient, opts: { sinceDays?: number; now?: Date; maxOrders?: number } = {}): Promise<{ variants: AuditVariant[]; orders: AuditOrder[] }> {
+export async function shopifyAuditData(
+  client: ShopifyClient,
+  opts: { sinceDays?: number; now?: Date; maxOrders?: number } = {},
+): Promise<{ variants: AuditVariant[]; orders: AuditOrder[] }> {
   const variants = (await all<any>(client, AUDIT_VARIANTS, (d) => d.productVariants, {}, 100_000, 100)).map((v) => ({
-    id: v.id, sku: v.sku ?? null, title: v.title ?? '', productId: v.product?.id ?? '', productTitle: v.product?.title ?? '',
+    id: v.id,
+    sku: v.sku ?? null,
+    title: v.title ?? '',
+    productId: v.product?.id ?? '',
+    productTitle: v.product?.title ?? '',
   }));
   const since = new Date((opts.now ?? new Date()).getTime() - (opts.sinceDays ?? 30) * 86_400_000).toISOString().slice(0, 10);
-  const orders = (await all<any>(client, AUDIT_ORDERS, (d) => d.orders, { query: `updated_at:>=${since}` }, opts.maxOrders ?? 1000, 10)).map((o): AuditOrder => ({
-    id: o.id, name: o.name, gateways: o.paymentGatewayNames ?? [], country: o.shippingAddress?.countryCodeV2 ?? null, province: o.shippingAddress?.provinceCode ?? null,
-    taxLines: [...list<any>(o.taxLines), ...list<any>(o.lineItems).flatMap((l) => list<any>(l.taxLines)), ...list<any>(o.shippingLines).flatMap((s) => list<any>(s.taxLines))]
-      .map((t) => ({ title: String(t.title), rate: rate(t.rate) })),
-    locations: list<any>(o.fulfillmentOrders).map((f) => f.assignedLocation?.location).filter(Boolean).map((l) => ({ id: l.id, name: l.name ?? null })),
-  }));
+  const orders = (await all<any>(client, AUDIT_ORDERS, (d) => d.orders, { query: `updated_at:>=${since}` }, opts.maxOrders ?? 1000, 10)).map(
+    (o): AuditOrder => ({
+      id: o.id,
+      name: o.name,
+      gateways: o.paymentGatewayNames ?? [],
+      country: o.shippingAddress?.countryCodeV2 ?? null,
+      province: o.shippingAddress?.provinceCode ?? null,
+      taxLines: [
+        ...list<any>(o.taxLines),
+        ...list<any>(o.lineItems).flatMap((l) => list<any>(l.taxLines)),
+        ...list<any>(o.shippingLines).flatMap((s) => list<any>(s.taxLines)),
+      ].map((t) => ({ title: String(t.title), rate: rate(t.rate) })),
+      locations: list<any>(o.fulfillmentOrders)
+        .map((f) => f.assignedLocation?.location)
+        .filter(Boolean)
+        .map((l) => ({ id: l.id, name: l.name ?? null })),
+    }),
+  );
   return { variants, orders };
 }
 
 export function publishedFlows(flows: FlowStore): AuditFlow[] {
-  return flows.list().filter((f) => f.activeVersion != null).map((f) => {
-    const def = flows.version(f.id, f.activeVersion!).definition as unknown as AuditFlow & { name: string };
-    return { id: f.id, name: def.name ?? f.id, active: f.active, nodes: def.nodes ?? [], settings: (def as { settings?: AuditFlow['settings'] }).settings };
-  });
+  return flows
+    .list()
+    .filter((f) => f.activeVersion != null)
+    .map((f) => {
+      const def = flows.version(f.id, f.activeVersion!).definition as unknown as AuditFlow & { name: string };
+      return { id: f.id, name: def.name ?? f.id, active: f.active, nodes: def.nodes ?? [], settings: (def as { settings?: AuditFlow['settings'] }).settings };
+    });
 }
 
 export interface CollectDeps {
@@ -81,12 +103,16 @@ export async function collectAudit(d: CollectDeps): Promise<AuditInput> {
   let erpStockedSkus: string[] | null = null;
   if (d.erp) {
     erpItems = [];
-    for (let i = 0; i < skus.length; i += 200) erpItems.push(...await d.erp.findItems(skus.slice(i, i + 200)));
+    for (let i = 0; i < skus.length; i += 200) erpItems.push(...(await d.erp.findItems(skus.slice(i, i + 200))));
     // Every stocked item (getStock without skus): the ERP side of erp-item-not-in-shopify.
     erpStockedSkus = [...new Set((await d.erp.getStock({})).map((s) => s.sku))];
   }
   return {
-    ...shop, erpItems, erpStockedSkus, flows: publishedFlows(d.flows), nonIdempotent: d.nonIdempotent,
+    ...shop,
+    erpItems,
+    erpStockedSkus,
+    flows: publishedFlows(d.flows),
+    nonIdempotent: d.nonIdempotent,
     lookup: (name, flowId) => {
       try {
         return d.lookups?.snapshot(name, flowId ? { flowId } : {});

@@ -9,30 +9,51 @@ import { startTryton, type StartedTryton } from '../../scripts/tryton/start.ts';
 async function setUp(t: TestServer, connection: Record<string, unknown>) {
   const c = await t.json('POST', '/api/connections', { token: t.tokens.owner, body: connection });
   expect(c.status, JSON.stringify(c.body)).toBe(201);
-  const f = flow('orders', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'erp.post-sales-order', config: { connection: connection.id } }], ['t->post']);
+  const f = flow(
+    'orders',
+    [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'post', type: 'erp.post-sales-order', config: { connection: connection.id } },
+    ],
+    ['t->post'],
+  );
   expect((await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: f })).status).toBe(201);
   for (const preset of ['tax-codes', 'locations', 'payment-methods']) {
     const r = await t.json('POST', '/api/lookups', { token: t.tokens.consultant, body: { name: preset, scope: 'orders', preset } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
   // The flow's own table wins over this shared one, and no other flow posts to an ERP: its values name nothing there.
-  expect((await t.json('POST', '/api/lookups', { token: t.tokens.consultant, body: { name: 'tax-codes', scope: 'shared', preset: 'tax-codes' } })).status).toBe(201);
+  expect((await t.json('POST', '/api/lookups', { token: t.tokens.consultant, body: { name: 'tax-codes', scope: 'shared', preset: 'tax-codes' } })).status).toBe(
+    201,
+  );
 }
 
-const put = (t: TestServer, name: string, rows: unknown[], scope = 'orders') => t.json('PUT', `/api/lookups/${scope}/${name}/rows`, { token: t.tokens.client, body: { rows, message: 'm' } });
+const put = (t: TestServer, name: string, rows: unknown[], scope = 'orders') =>
+  t.json('PUT', `/api/lookups/${scope}/${name}/rows`, { token: t.tokens.client, body: { rows, message: 'm' } });
 
 function suite(label: string, ctx: () => { t: TestServer; taxes: string[]; warehouse: string; payment: string }) {
   it(`${label}: a tax code the ERP has is accepted; one it lacks is refused naming table, row key and column`, async () => {
     const { t, taxes } = ctx();
     expect((await put(t, 'tax-codes', [{ title: 'VAT', rate: '0.2', taxCode: taxes[0] }])).status).toBe(200);
-    const bad = await put(t, 'tax-codes', [{ title: 'VAT', rate: '0.2', taxCode: taxes[0] }, { title: 'Reduced VAT', rate: '0.05', taxCode: 'VAT5-NOPE' }]);
+    const bad = await put(t, 'tax-codes', [
+      { title: 'VAT', rate: '0.2', taxCode: taxes[0] },
+      { title: 'Reduced VAT', rate: '0.05', taxCode: 'VAT5-NOPE' },
+    ]);
     expect(bad.status).toBe(422);
-    expect(bad.body.error.message).toMatch(/^table "tax-codes", row \{"title":"Reduced VAT","rate":"0.05","country":"","province":""\}, column taxCode: "VAT5-NOPE" is not a tax code in ERP connection "erp1"/);
+    expect(bad.body.error.message).toMatch(
+      /^table "tax-codes", row \{"title":"Reduced VAT","rate":"0.05","country":"","province":""\}, column taxCode: "VAT5-NOPE" is not a tax code in ERP connection "erp1"/,
+    );
     expect(bad.body.error.message).toContain(taxes[0]);
     expect(bad.body.error.problems[0]).toMatchObject({ where: 'row 2', path: '$.rows[1].taxCode' });
     // Merging a row and importing CSV are checked the same way; nothing was saved.
-    expect((await t.json('PATCH', '/api/lookups/orders/tax-codes/rows', { token: t.tokens.client, body: { rows: [{ title: 'Zero', taxCode: 'NOPE' }] } })).status).toBe(422);
-    const csv = await t.req('PUT', '/api/lookups/orders/tax-codes/csv?mode=merge', { token: t.tokens.client, headers: { 'content-type': 'text/csv' }, raw: 'title,rate,country,province,taxCode\nZero,0,,,NOPE\n' });
+    expect(
+      (await t.json('PATCH', '/api/lookups/orders/tax-codes/rows', { token: t.tokens.client, body: { rows: [{ title: 'Zero', taxCode: 'NOPE' }] } })).status,
+    ).toBe(422);
+    const csv = await t.req('PUT', '/api/lookups/orders/tax-codes/csv?mode=merge', {
+      token: t.tokens.client,
+      headers: { 'content-type': 'text/csv' },
+      raw: 'title,rate,country,province,taxCode\nZero,0,,,NOPE\n',
+    });
     expect(csv.status).toBe(422);
     const rows = await t.json('GET', '/api/lookups/orders/tax-codes', { token: t.tokens.client });
     expect(rows.body.rows.map((r: any) => r.taxCode)).toEqual([taxes[0]]);
@@ -45,7 +66,9 @@ function suite(label: string, ctx: () => { t: TestServer; taxes: string[]; wareh
     expect((await put(t, 'locations', [{ location: 'online', warehouse }])).status).toBe(200);
     const w = await put(t, 'locations', [{ location: 'gid://shopify/Location/1', warehouse: 'NO-WH' }]);
     expect(w.status).toBe(422);
-    expect(w.body.error.message).toMatch(/^table "locations", row \{"location":"gid:\/\/shopify\/Location\/1"\}, column warehouse: "NO-WH" is not a warehouse in ERP connection "erp1"/);
+    expect(w.body.error.message).toMatch(
+      /^table "locations", row \{"location":"gid:\/\/shopify\/Location\/1"\}, column warehouse: "NO-WH" is not a warehouse in ERP connection "erp1"/,
+    );
     expect((await put(t, 'payment-methods', [{ gateway: 'shopify_payments', paymentMethod: payment }])).status).toBe(200);
     const p = await put(t, 'payment-methods', [{ gateway: 'paypal', paymentMethod: 'NO-JOURNAL' }]);
     expect(p.status).toBe(422);
@@ -71,7 +94,11 @@ function suite(label: string, ctx: () => { t: TestServer; taxes: string[]; wareh
     const pm = await t.json('GET', '/api/lookups/orders/payment-methods/erp-references', { token: t.tokens.client });
     expect(pm.body.sources[0].items.map((i: any) => i.code)).toContain(payment);
     // A table whose values name no ERP record has no list.
-    expect((await t.json('GET', '/api/lookups/shared/tax-codes/erp-references', { token: t.tokens.client })).body).toEqual({ column: 'taxCode', list: 'tax-codes', sources: [] });
+    expect((await t.json('GET', '/api/lookups/shared/tax-codes/erp-references', { token: t.tokens.client })).body).toEqual({
+      column: 'taxCode',
+      list: 'tax-codes',
+      sources: [],
+    });
   }, 60_000);
 }
 
@@ -91,7 +118,14 @@ describe('ERP reference lists: live Tryton', () => {
   beforeAll(async () => {
     tryton = await startTryton();
     t = await testServer({ withRoles: true, extraNodes: [postSalesOrderNode] });
-    await setUp(t, { id: 'erp1', kind: 'erp', provider: 'tryton', name: 'Tryton', config: { url: tryton.url, database: tryton.database, user: tryton.user }, secrets: { password: tryton.password } });
+    await setUp(t, {
+      id: 'erp1',
+      kind: 'erp',
+      provider: 'tryton',
+      name: 'Tryton',
+      config: { url: tryton.url, database: tryton.database, user: tryton.user },
+      secrets: { password: tryton.password },
+    });
   }, 600_000);
   afterAll(async () => {
     await t?.close();

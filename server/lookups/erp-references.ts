@@ -34,18 +34,29 @@ const WHAT: Record<ReferenceList, string> = { 'tax-codes': 'tax code', warehouse
 export function erpReferences(d: { runtime: Runtime; connections: Connections; lookups: LookupService }) {
   /** ERP connection ids the flows that may read the table post to (drafts and published versions). */
   function connectionIds(table: TableSummary): string[] {
-    const erps = new Set(d.connections.list().filter((c) => c.kind === 'erp').map((c) => c.id));
+    const erps = new Set(
+      d.connections
+        .list()
+        .filter((c) => c.kind === 'erp')
+        .map((c) => c.id),
+    );
     // A flow's own table of the same name wins over a shared one: such a flow never reads the shared table.
-    const own = new Set(d.lookups.list().filter((x) => x.name === table.name && x.scope !== 'shared').map((x) => x.scope));
+    const own = new Set(
+      d.lookups
+        .list()
+        .filter((x) => x.name === table.name && x.scope !== 'shared')
+        .map((x) => x.scope),
+    );
     const flows = d.runtime.flows.list().filter((f) => (table.scope === 'shared' ? !own.has(f.id) : f.id === table.scope));
     const used = new Set<string>();
     for (const f of flows) {
       const docs = [d.runtime.flows.draft(f.id) as unknown as { nodes?: Array<{ type?: string; config?: { connection?: unknown } }> }];
       if (f.latestVersion != null) docs.push(d.runtime.flows.version(f.id, f.latestVersion).definition as unknown as (typeof docs)[number]);
-      for (const doc of docs) for (const n of doc.nodes ?? []) {
-        const c = n.config?.connection;
-        if (typeof c === 'string' && n.type?.startsWith('erp.') && erps.has(c)) used.add(c);
-      }
+      for (const doc of docs)
+        for (const n of doc.nodes ?? []) {
+          const c = n.config?.connection;
+          if (typeof c === 'string' && n.type?.startsWith('erp.') && erps.has(c)) used.add(c);
+        }
     }
     // Values of a table whose flows post to no ERP name no ERP record: nothing to check them against.
     return [...used].sort();
@@ -61,7 +72,9 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
         const erp = (await d.connections.resolve('erp', id)) as ErpConnector;
         sources.push({ connection: id, name, items: await referenceList(erp, ref.list) });
       } catch (e) {
-        throw new ReferencesUnavailableError(`cannot read the ${WHAT[ref.list]}s of ERP connection "${id}" to check the ${ref.column} column: ${(e as Error).message}`);
+        throw new ReferencesUnavailableError(
+          `cannot read the ${WHAT[ref.list]}s of ERP connection "${id}" to check the ${ref.column} column: ${(e as Error).message}`,
+        );
       }
     }
     return { ...ref, sources };
@@ -78,7 +91,10 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
       for (const s of refs.sources) {
         if (!s.items || s.items.some((x) => x.code === String(value))) continue;
         const key = Object.fromEntries(table.keyColumns.map((k) => [k.name, row[k.name] ?? '']));
-        const known = s.items.slice(0, 12).map((x) => x.code).join(', ');
+        const known = s.items
+          .slice(0, 12)
+          .map((x) => x.code)
+          .join(', ');
         problems.push({
           where: `row ${firstRow + i}`,
           path: `$.rows[${firstRow + i - 1}].${refs.column}`,

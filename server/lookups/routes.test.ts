@@ -12,19 +12,25 @@ let app: Hono;
 const changes: string[] = [];
 
 // Stands in for the server's role middleware: the role comes from a header, the permission table from routes.ts.
-const authorize = (perm: LookupPermission): MiddlewareHandler => async (c, next) => {
-  const role = c.req.header('x-role') ?? '';
-  if (!(LOOKUP_PERMISSIONS[perm] as readonly string[]).includes(role)) return c.json({ error: { code: 'forbidden', message: `role "${role}" may not ${perm}` } }, 403);
-  c.set('user' as never, { email: `${role}@shop.test` } as never);
-  await next();
-};
+const authorize =
+  (perm: LookupPermission): MiddlewareHandler =>
+  async (c, next) => {
+    const role = c.req.header('x-role') ?? '';
+    if (!(LOOKUP_PERMISSIONS[perm] as readonly string[]).includes(role))
+      return c.json({ error: { code: 'forbidden', message: `role "${role}" may not ${perm}` } }, 403);
+    c.set('user' as never, { email: `${role}@shop.test` } as never);
+    await next();
+  };
 
 beforeEach(() => {
   tmp = tempDir();
   store = openStore(tmp.dir);
   svc = new LookupService(store);
   changes.length = 0;
-  app = new Hono().route('/api/lookups', lookupRoutes(svc, { authorize, onChange: (e) => changes.push(`${e.action} ${e.name} v${e.version ?? '-'} by ${e.by}`) }));
+  app = new Hono().route(
+    '/api/lookups',
+    lookupRoutes(svc, { authorize, onChange: (e) => changes.push(`${e.action} ${e.name} v${e.version ?? '-'} by ${e.by}`) }),
+  );
 });
 afterEach(() => {
   store.close();
@@ -63,7 +69,12 @@ describe('lookup API', () => {
     await req('PUT', '/shared/locations/rows', 'client', { rows: [{ location: '1', warehouse: 'A' }] });
     let r = await req('PUT', '/shared/locations/rows', 'client', { rows: [{ location: '1', warehouse: 'B' }], expectedVersion: 1 });
     expect(r.status).toBe(409);
-    r = await req('PUT', '/shared/locations/rows', 'client', { rows: [{ location: '1', warehouse: 'B' }, { location: '', warehouse: 'C' }] });
+    r = await req('PUT', '/shared/locations/rows', 'client', {
+      rows: [
+        { location: '1', warehouse: 'B' },
+        { location: '', warehouse: 'C' },
+      ],
+    });
     expect(r.status).toBe(422);
     expect(await r.json()).toEqual({
       error: {
@@ -80,7 +91,9 @@ describe('lookup API', () => {
 
   it('imports and exports CSV, lists versions and restores one', async () => {
     await req('POST', '', 'consultant', { name: 'payment-methods', scope: 'order-to-erp', preset: 'payment-methods' });
-    let r = await req('PUT', '/order-to-erp/payment-methods/csv?mode=merge', 'client', 'gateway,paymentMethod\nshopify_payments,CARD\npaypal,PAYPAL\n', { 'content-type': 'text/csv' });
+    let r = await req('PUT', '/order-to-erp/payment-methods/csv?mode=merge', 'client', 'gateway,paymentMethod\nshopify_payments,CARD\npaypal,PAYPAL\n', {
+      'content-type': 'text/csv',
+    });
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ version: 2, rowCount: 2 });
     r = await req('GET', '/order-to-erp/payment-methods/csv', 'viewer');
@@ -95,7 +108,8 @@ describe('lookup API', () => {
 
     r = await req('POST', '/order-to-erp/payment-methods/versions/1/restore', 'client', {});
     expect(await r.json()).toMatchObject({ version: 3, rowCount: 0, message: 'restored version 1' });
-    const versions = ((await (await req('GET', '/order-to-erp/payment-methods/versions', 'client')).json()) as { versions: Array<{ version: number }> }).versions;
+    const versions = ((await (await req('GET', '/order-to-erp/payment-methods/versions', 'client')).json()) as { versions: Array<{ version: number }> })
+      .versions;
     expect(versions.map((v) => v.version)).toEqual([3, 2, 1]);
     expect((await req('DELETE', '/order-to-erp/payment-methods', 'client')).status).toBe(403);
     expect((await req('DELETE', '/order-to-erp/payment-methods', 'consultant')).status).toBe(200);

@@ -5,8 +5,29 @@
 // - lookups.define (create or delete a table, i.e. its key and value columns): admin, consultant.
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { LookupConflictError, LookupNotFoundError, LookupValidationError, TABLE_PRESETS, type LookupService, type RowProblem, type TableSummary as Summary } from './store/index.ts';
-import { CsvQuery, ErrorBody, Params, type RetryBatch, RowsDelete, RowsPut, TableCreate, TablePatch, TableSummary, VersionInfo, VersionQuery, VersionWrite } from './schemas.ts';
+import {
+  LookupConflictError,
+  LookupNotFoundError,
+  LookupValidationError,
+  TABLE_PRESETS,
+  type LookupService,
+  type RowProblem,
+  type TableSummary as Summary,
+} from './store/index.ts';
+import {
+  CsvQuery,
+  ErrorBody,
+  Params,
+  type RetryBatch,
+  RowsDelete,
+  RowsPut,
+  TableCreate,
+  TablePatch,
+  TableSummary,
+  VersionInfo,
+  VersionQuery,
+  VersionWrite,
+} from './schemas.ts';
 import { rowsFromCsv } from './store/csv.ts';
 import { ReferencesUnavailableError } from './erp-references.ts';
 
@@ -34,7 +55,11 @@ export interface LookupRoutesOptions {
    * naming records the ERP lacks; `of` feeds the designer's picker. Without it, values are not checked.
    */
   references?: {
-    of(table: Summary): Promise<{ column: string; list: string; sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }> } | null>;
+    of(table: Summary): Promise<{
+      column: string;
+      list: string;
+      sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }>;
+    } | null>;
     check(table: Summary, rows: Array<Record<string, unknown>>, firstRow?: number): Promise<Array<{ where: string; path: string; message: string }>>;
   };
   /** Largest CSV body accepted, default 5 MB. */
@@ -47,7 +72,12 @@ const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({ descript
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
 class ApiError extends Error {
-  constructor(readonly status: 400 | 404 | 409 | 413 | 415 | 422 | 503, readonly code: string, message: string, readonly problems?: { where: string; path: string; message: string }[]) {
+  constructor(
+    readonly status: 400 | 404 | 409 | 413 | 415 | 422 | 503,
+    readonly code: string,
+    message: string,
+    readonly problems?: { where: string; path: string; message: string }[],
+  ) {
     super(message);
   }
 }
@@ -58,7 +88,11 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (!result.success) {
-        const problems = result.error.issues.map((i) => ({ where: result.target, path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+        const problems = result.error.issues.map((i) => ({
+          where: result.target,
+          path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
+          message: i.message,
+        }));
         return c.json(errorBody('invalid_request', `invalid ${result.target}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems), 400);
       }
     },
@@ -114,7 +148,15 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const valueColumns = b.valueColumns ?? preset?.valueColumns;
       if (!keyColumns || !valueColumns) throw new ApiError(400, 'invalid_request', 'give keyColumns and valueColumns, or a preset');
       const t = service.create(
-        { name: b.name, scope: b.scope, title: b.title ?? preset?.title, description: b.description ?? preset?.description, kind: b.kind ?? preset?.kind, keyColumns, valueColumns },
+        {
+          name: b.name,
+          scope: b.scope,
+          title: b.title ?? preset?.title,
+          description: b.description ?? preset?.description,
+          kind: b.kind ?? preset?.kind,
+          keyColumns,
+          valueColumns,
+        },
         b.rows ?? [],
         { by: actor(c), message: b.message },
       );
@@ -140,7 +182,13 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   );
 
   app.openapi(
-    route('lookups.write', { method: 'patch', path: '/{scope}/{name}', summary: 'Change title or description', request: { params: Params, ...body(TablePatch) }, responses: { 200: json(TableSummary), 404: err('Not found') } }),
+    route('lookups.write', {
+      method: 'patch',
+      path: '/{scope}/{name}',
+      summary: 'Change title or description',
+      request: { params: Params, ...body(TablePatch) },
+      responses: { 200: json(TableSummary), 404: err('Not found') },
+    }),
     (c) => {
       const p = c.req.valid('param');
       const t = service.describe(p, c.req.valid('json'));
@@ -150,7 +198,13 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   );
 
   app.openapi(
-    route('lookups.define', { method: 'delete', path: '/{scope}/{name}', summary: 'Delete a table and its versions', request: { params: Params }, responses: { 200: json(z.object({ deleted: z.boolean() })), 404: err('Not found') } }),
+    route('lookups.define', {
+      method: 'delete',
+      path: '/{scope}/{name}',
+      summary: 'Delete a table and its versions',
+      request: { params: Params },
+      responses: { 200: json(z.object({ deleted: z.boolean() })), 404: err('Not found') },
+    }),
     (c) => {
       const p = c.req.valid('param');
       service.delete(p);
@@ -163,7 +217,13 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   const checkReferences = async (p: { scope: string; name: string }, rows: Array<Record<string, unknown>>, firstRow = 1) => {
     if (!opts.references) return;
     const problems = await opts.references.check(service.get(p), rows, firstRow);
-    if (problems.length) throw new ApiError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0]!.message} (and ${problems.length - 1} more)` : problems[0]!.message, problems);
+    if (problems.length)
+      throw new ApiError(
+        422,
+        'invalid_lookup_data',
+        problems.length > 1 ? `${problems[0]!.message} (and ${problems.length - 1} more)` : problems[0]!.message,
+        problems,
+      );
   };
 
   app.openapi(
@@ -172,7 +232,23 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       path: '/{scope}/{name}/erp-references',
       summary: "The ERP records a column of the table may name (tax codes, warehouses, payment methods), from the ERP's own lists, optionally searched",
       request: { params: Params, query: z.object({ q: z.string().max(200).optional() }) },
-      responses: { 200: json(z.object({ column: z.string().nullable(), list: z.string().nullable(), sources: z.array(z.object({ connection: z.string(), name: z.string(), items: z.array(z.object({ code: z.string(), name: z.string(), detail: z.string().optional() })).nullable() })) })), 404: err('Not found'), 503: err('The ERP cannot be reached') },
+      responses: {
+        200: json(
+          z.object({
+            column: z.string().nullable(),
+            list: z.string().nullable(),
+            sources: z.array(
+              z.object({
+                connection: z.string(),
+                name: z.string(),
+                items: z.array(z.object({ code: z.string(), name: z.string(), detail: z.string().optional() })).nullable(),
+              }),
+            ),
+          }),
+        ),
+        404: err('Not found'),
+        503: err('The ERP cannot be reached'),
+      },
     }),
     async (c) => {
       const p = c.req.valid('param');
@@ -181,14 +257,29 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       if (!refs) return c.json({ column: null, list: null, sources: [] }, 200);
       const q = (c.req.valid('query').q ?? '').trim().toLowerCase();
       const match = (x: { code: string; name: string }) => !q || x.code.toLowerCase().includes(q) || x.name.toLowerCase().includes(q);
-      return c.json({ column: refs.column, list: refs.list, sources: refs.sources.map((s) => ({ ...s, items: s.items ? s.items.filter(match).slice(0, 100) : null })) }, 200);
+      return c.json(
+        { column: refs.column, list: refs.list, sources: refs.sources.map((s) => ({ ...s, items: s.items ? s.items.filter(match).slice(0, 100) : null })) },
+        200,
+      );
     },
   );
 
-  const versionResponses = { 200: json(VersionInfo, 'The new version'), 404: err('Not found'), 409: err('The table changed since expectedVersion'), 422: err('Invalid rows'), 503: err('The ERP cannot be reached to check reference columns') };
+  const versionResponses = {
+    200: json(VersionInfo, 'The new version'),
+    404: err('Not found'),
+    409: err('The table changed since expectedVersion'),
+    422: err('Invalid rows'),
+    503: err('The ERP cannot be reached to check reference columns'),
+  };
 
   app.openapi(
-    route('lookups.write', { method: 'put', path: '/{scope}/{name}/rows', summary: 'Replace all rows (a new version)', request: { params: Params, ...body(RowsPut) }, responses: versionResponses }),
+    route('lookups.write', {
+      method: 'put',
+      path: '/{scope}/{name}/rows',
+      summary: 'Replace all rows (a new version)',
+      request: { params: Params, ...body(RowsPut) },
+      responses: versionResponses,
+    }),
     async (c) => {
       const p = c.req.valid('param');
       const b = c.req.valid('json');
@@ -199,7 +290,13 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   );
 
   app.openapi(
-    route('lookups.write', { method: 'patch', path: '/{scope}/{name}/rows', summary: 'Add rows or change those with the same key (a new version)', request: { params: Params, ...body(RowsPut) }, responses: versionResponses }),
+    route('lookups.write', {
+      method: 'patch',
+      path: '/{scope}/{name}/rows',
+      summary: 'Add rows or change those with the same key (a new version)',
+      request: { params: Params, ...body(RowsPut) },
+      responses: versionResponses,
+    }),
     async (c) => {
       const p = c.req.valid('param');
       const b = c.req.valid('json');
@@ -210,7 +307,13 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   );
 
   app.openapi(
-    route('lookups.write', { method: 'post', path: '/{scope}/{name}/rows/delete', summary: 'Delete rows by key (a new version)', request: { params: Params, ...body(RowsDelete) }, responses: versionResponses }),
+    route('lookups.write', {
+      method: 'post',
+      path: '/{scope}/{name}/rows/delete',
+      summary: 'Delete rows by key (a new version)',
+      request: { params: Params, ...body(RowsDelete) },
+      responses: versionResponses,
+    }),
     (c) => {
       const p = c.req.valid('param');
       const b = c.req.valid('json');
@@ -220,7 +323,13 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   );
 
   app.openapi(
-    route('lookups.read', { method: 'get', path: '/{scope}/{name}/versions', summary: 'Versions, newest first', request: { params: Params }, responses: { 200: json(z.object({ versions: z.array(VersionInfo) })), 404: err('Not found') } }),
+    route('lookups.read', {
+      method: 'get',
+      path: '/{scope}/{name}/versions',
+      summary: 'Versions, newest first',
+      request: { params: Params },
+      responses: { 200: json(z.object({ versions: z.array(VersionInfo) })), 404: err('Not found') },
+    }),
     (c) => c.json({ versions: service.versions(c.req.valid('param')) }, 200),
   );
 
@@ -229,7 +338,16 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       method: 'post',
       path: '/{scope}/{name}/versions/{version}/restore',
       summary: 'Make an old version current again (as a new version)',
-      request: { params: Params.extend({ version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' } }) }), ...body(VersionWrite) },
+      request: {
+        params: Params.extend({
+          version: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .openapi({ param: { name: 'version', in: 'path' } }),
+        }),
+        ...body(VersionWrite),
+      },
       responses: versionResponses,
     }),
     (c) => {
@@ -268,7 +386,8 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const p = c.req.valid('param');
       const q = c.req.valid('query');
       const type = c.req.header('content-type') ?? '';
-      if (!/^(text\/csv|text\/plain|application\/csv)\b/i.test(type)) throw new ApiError(415, 'unsupported_media_type', 'send the CSV with content-type text/csv');
+      if (!/^(text\/csv|text\/plain|application\/csv)\b/i.test(type))
+        throw new ApiError(415, 'unsupported_media_type', 'send the CSV with content-type text/csv');
       const max = opts.maxCsvBytes ?? 5 * 1024 * 1024;
       if (Number(c.req.header('content-length') ?? 0) > max) throw new ApiError(413, 'too_large', `the CSV is over ${max} bytes`);
       const text = await c.req.text();
@@ -290,5 +409,9 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
 }
 
 function problem(p: RowProblem) {
-  return { where: p.row === null ? 'table' : `row ${p.row}`, path: p.row === null ? (p.column ? `$.${p.column}` : '$') : `$.rows[${p.row - 1}]${p.column ? `.${p.column}` : ''}`, message: p.message };
+  return {
+    where: p.row === null ? 'table' : `row ${p.row}`,
+    path: p.row === null ? (p.column ? `$.${p.column}` : '$') : `$.rows[${p.row - 1}]${p.column ? `.${p.column}` : ''}`,
+    message: p.message,
+  };
 }

@@ -67,12 +67,25 @@ export const RetryBatch = z
   .openapi('RetryBatch', { description: 'The failed runs waiting on this table that were retried because the change resolves what they missed' });
 
 export const VersionInfo = z
-  .object({ version: z.number(), rowCount: z.number(), message: z.string(), createdBy: z.string().nullable(), createdAt: z.number(), retried: RetryBatch.optional() })
+  .object({
+    version: z.number(),
+    rowCount: z.number(),
+    message: z.string(),
+    createdBy: z.string().nullable(),
+    createdAt: z.number(),
+    retried: RetryBatch.optional(),
+  })
   .openapi('LookupVersion');
 
 export const Params = z.object({
-  scope: z.string().min(1).openapi({ param: { name: 'scope', in: 'path' }, description: '`shared` or a flow id' }),
-  name: z.string().min(1).openapi({ param: { name: 'name', in: 'path' } }),
+  scope: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'scope', in: 'path' }, description: '`shared` or a flow id' }),
+  name: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'name', in: 'path' } }),
 });
 
 export const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
@@ -84,5 +97,11 @@ export const CsvQuery = z.object({
 });
 
 export const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), problems: z.array(z.object({ where: z.string(), path: z.string(), message: z.string() })).optional() }) })
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      problems: z.array(z.object({ where: z.string(), path: z.string(), message: z.string() })).optional(),
+    }),
+  })
   .openapi('LookupError');

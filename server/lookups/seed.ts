@@ -18,7 +18,9 @@ type PresetName = keyof typeof TABLE_PRESETS;
 export function installSandboxLookups(lookups: LookupService, dir = SEED_DIR): string[] {
   const existing = new Set(lookups.list({ scope: 'shared' }).map((t) => t.name));
   const created: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort()) {
     const name = basename(file, '.csv');
     if (existing.has(name)) continue;
     const preset = TABLE_PRESETS[name as PresetName];

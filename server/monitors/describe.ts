@@ -45,7 +45,9 @@ export function describeMonitor(type: string, c: Cfg): MonitorDescription {
       const h = c.tradingHours ?? {};
       return {
         watches: c.shopify ? `Webhooks from Shopify connection "${c.shopify}"` : `Events from ${source}`,
-        thresholds: [{ label: 'Silence', value: `no event for ${c.silentMinutes} min during trading hours (${days(h.days ?? [])} ${h.from}–${h.to} ${h.timezone})` }],
+        thresholds: [
+          { label: 'Silence', value: `no event for ${c.silentMinutes} min during trading hours (${days(h.days ?? [])} ${h.from}–${h.to} ${h.timezone})` },
+        ],
         raises: [{ type: 'webhook-silence', keyPrefix: source }],
         flowFilter: null,
         covers: (f) => (c.shopify ? f.shopifyTriggers.includes(c.shopify) : source === `webhook:${f.id}`),
@@ -54,10 +56,14 @@ export function describeMonitor(type: string, c: Cfg): MonitorDescription {
     case 'monitor.rate-limit': {
       const shops: string[] = c.shopify ?? [];
       return {
-        watches: [shops.length ? `Shopify API budget of ${shops.join(', ')}` : '', c.erp ? 'ERP throttling of every flow' : ''].filter(Boolean).join('; ') || 'nothing (no connection, ERP off)',
+        watches:
+          [shops.length ? `Shopify API budget of ${shops.join(', ')}` : '', c.erp ? 'ERP throttling of every flow' : ''].filter(Boolean).join('; ') ||
+          'nothing (no connection, ERP off)',
         thresholds: [
           ...(shops.length ? [{ label: 'Shopify', value: `under ${c.bucketPercent}% of the cost bucket for ${c.forMinutes} min` }] : []),
-          ...(c.erp ? [{ label: 'ERP', value: `${c.erpMinThrottled} or more throttled steps (${(c.erpCodes ?? []).join(', ')}) within ${c.forMinutes} min` }] : []),
+          ...(c.erp
+            ? [{ label: 'ERP', value: `${c.erpMinThrottled} or more throttled steps (${(c.erpCodes ?? []).join(', ')}) within ${c.forMinutes} min` }]
+            : []),
         ],
         raises: [{ type: 'rate-limited' }],
         flowFilter: null,

@@ -20,20 +20,76 @@ async function create(doc: ReturnType<typeof flow>, activate: boolean) {
 describe('GET /api/monitors', () => {
   it('lists each monitor with what it watches, thresholds, schedule, state, last check and last firing, and the monitors per flow', async () => {
     const rt = t.server.runtime;
-    await create(flow('orders', [{ id: 't', type: 'trigger.manual' }, { id: 'post', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }], ['t->post']), true);
-    await create(flow('other', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']), true);
-    const watchFlow = flow('watch', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2, windowMinutes: 60, flows: ['orders'] } }], ['tick->runs']);
+    await create(
+      flow(
+        'orders',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'post', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } },
+        ],
+        ['t->post'],
+      ),
+      true,
+    );
+    await create(
+      flow(
+        'other',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 1 } },
+        ],
+        ['t->a'],
+      ),
+      true,
+    );
+    const watchFlow = flow(
+      'watch',
+      [
+        { id: 'tick', type: 'trigger.schedule', config: every5 },
+        { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2, windowMinutes: 60, flows: ['orders'] } },
+      ],
+      ['tick->runs'],
+    );
     Object.assign(watchFlow.nodes[1]!, { name: 'Order failures' });
     await create(watchFlow, true);
-    await create(flow('all', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2 } }], ['tick->runs']), true);
-    await create(flow('quiet', [{ id: 'tick', type: 'trigger.schedule', config: every5 }, { id: 'silence', type: 'monitor.webhook-silence', config: { source: 'webhook:other', silentMinutes: 45 } }], ['tick->silence']), false);
+    await create(
+      flow(
+        'all',
+        [
+          { id: 'tick', type: 'trigger.schedule', config: every5 },
+          { id: 'runs', type: 'monitor.runs', config: { failedThreshold: 2 } },
+        ],
+        ['tick->runs'],
+      ),
+      true,
+    );
+    await create(
+      flow(
+        'quiet',
+        [
+          { id: 'tick', type: 'trigger.schedule', config: every5 },
+          { id: 'silence', type: 'monitor.webhook-silence', config: { source: 'webhook:other', silentMinutes: 45 } },
+        ],
+        ['tick->silence'],
+      ),
+      false,
+    );
 
     let o = (await t.json('GET', '/api/monitors', { token: t.tokens.viewer })).body;
     const watch = () => o.monitors.find((m: { flowId: string }) => m.flowId === 'watch');
     expect(o.monitors.map((m: { flowId: string; nodeId: string }) => `${m.flowId}/${m.nodeId}`).sort()).toEqual(['all/runs', 'quiet/silence', 'watch/runs']);
     expect(watch()).toMatchObject({
-      name: 'Order failures', type: 'monitor.runs', active: true, version: 1, state: 'not-run', open: 0, lastCheck: null, lastFired: null,
-      watches: 'Failed and stuck runs of orders', raises: ['failed-run', 'stuck-run'], flows: ['orders'],
+      name: 'Order failures',
+      type: 'monitor.runs',
+      active: true,
+      version: 1,
+      state: 'not-run',
+      open: 0,
+      lastCheck: null,
+      lastFired: null,
+      watches: 'Failed and stuck runs of orders',
+      raises: ['failed-run', 'stuck-run'],
+      flows: ['orders'],
       schedule: { cron: '*/5 * * * *', every: 'Every 5 minutes', next: expect.any(String) },
     });
     // Config defaults are applied: the stuck threshold the node really uses is shown.
@@ -41,10 +97,30 @@ describe('GET /api/monitors', () => {
       { label: 'Failed runs', value: '2 or more unfixed failures within 60 min' },
       { label: 'Stuck run', value: "in progress over 5× the flow's usual (p95) time, and at least 15 min" },
     ]);
-    expect(o.monitors.find((m: { flowId: string }) => m.flowId === 'quiet')).toMatchObject({ state: 'inactive', watches: 'Events from webhook:other', thresholds: [{ label: 'Silence', value: expect.stringMatching(/^no event for 45 min during trading hours \(Mon–Fri 09:00–18:00 UTC\)$/) }] });
+    expect(o.monitors.find((m: { flowId: string }) => m.flowId === 'quiet')).toMatchObject({
+      state: 'inactive',
+      watches: 'Events from webhook:other',
+      thresholds: [{ label: 'Silence', value: expect.stringMatching(/^no event for 45 min during trading hours \(Mon–Fri 09:00–18:00 UTC\)$/) }],
+    });
     expect(o.flows).toEqual([
-      { flowId: 'orders', name: 'orders', active: true, monitors: [{ key: 'watch/runs', state: 'not-run', open: 0 }, { key: 'all/runs', state: 'not-run', open: 0 }] },
-      { flowId: 'other', name: 'other', active: true, monitors: [{ key: 'all/runs', state: 'not-run', open: 0 }, { key: 'quiet/silence', state: 'inactive', open: 0 }] },
+      {
+        flowId: 'orders',
+        name: 'orders',
+        active: true,
+        monitors: [
+          { key: 'watch/runs', state: 'not-run', open: 0 },
+          { key: 'all/runs', state: 'not-run', open: 0 },
+        ],
+      },
+      {
+        flowId: 'other',
+        name: 'other',
+        active: true,
+        monitors: [
+          { key: 'all/runs', state: 'not-run', open: 0 },
+          { key: 'quiet/silence', state: 'inactive', open: 0 },
+        ],
+      },
     ]);
 
     // Two failed orders: the next check fires.
@@ -57,7 +133,8 @@ describe('GET /api/monitors', () => {
     await rt.drain(10_000);
     o = (await t.json('GET', '/api/monitors', { token: t.tokens.operator })).body;
     expect(watch()).toMatchObject({
-      state: 'firing', open: 1,
+      state: 'firing',
+      open: 1,
       lastCheck: { runId: now.body.runId, status: 'succeeded', found: 1, newlyRaised: 1, cleared: 0, at: expect.any(Number) },
       lastFired: { type: 'failed-run', state: 'open', title: '2 of 2 runs of orders failed in the last 60 min', at: expect.any(Number) },
     });
@@ -67,9 +144,19 @@ describe('GET /api/monitors', () => {
     await rt.drain(10_000);
     o = (await t.json('GET', '/api/monitors', { token: t.tokens.operator })).body;
     const of = (id: string) => o.flows.find((f: { flowId: string }) => f.flowId === id).monitors;
-    expect(o.monitors.find((m: { flowId: string }) => m.flowId === 'all')).toMatchObject({ state: 'firing', open: 1, lastCheck: { runId: all.body.runId, found: 1, cleared: 1 } });
-    expect(of('orders')).toEqual([{ key: 'watch/runs', state: 'firing', open: 1 }, { key: 'all/runs', state: 'firing', open: 1 }]);
-    expect(of('other')).toEqual([{ key: 'all/runs', state: 'ok', open: 0 }, { key: 'quiet/silence', state: 'inactive', open: 0 }]);
+    expect(o.monitors.find((m: { flowId: string }) => m.flowId === 'all')).toMatchObject({
+      state: 'firing',
+      open: 1,
+      lastCheck: { runId: all.body.runId, found: 1, cleared: 1 },
+    });
+    expect(of('orders')).toEqual([
+      { key: 'watch/runs', state: 'firing', open: 1 },
+      { key: 'all/runs', state: 'firing', open: 1 },
+    ]);
+    expect(of('other')).toEqual([
+      { key: 'all/runs', state: 'ok', open: 0 },
+      { key: 'quiet/silence', state: 'inactive', open: 0 },
+    ]);
 
     // Resolved, it is ok again, and still says when it last fired.
     t.server.deps.exceptions.clear('failed-run', 'rate:orders', 'fixed');

@@ -44,7 +44,15 @@ export interface FlowCoverage {
   monitors: Array<{ key: string; state: MonitorState; open: number }>;
 }
 
-interface ExceptionRow { id: string; type: string; key: string; title: string; state: string; last_seen: number; links: string }
+interface ExceptionRow {
+  id: string;
+  type: string;
+  key: string;
+  title: string;
+  state: string;
+  last_seen: number;
+  links: string;
+}
 
 const isMonitor = (t: string) => t.startsWith('monitor.');
 
@@ -60,9 +68,17 @@ function scheduleOf(def: Flow, now: number): MonitorView['schedule'] {
   const cron = String((t.config as { cron?: unknown }).cron ?? '');
   const timezone = String((t.config as { timezone?: unknown }).timezone ?? 'UTC');
   let every = cron;
-  try { every = cronstrue.toString(cron, { use24HourTimeFormat: true }); } catch { /* keep the cron text */ }
+  try {
+    every = cronstrue.toString(cron, { use24HourTimeFormat: true });
+  } catch {
+    /* keep the cron text */
+  }
   let next: string | null = null;
-  try { next = nextFire({ cron, timezone }, new Date(now))?.toISOString() ?? null; } catch { /* an invalid cron never fires */ }
+  try {
+    next = nextFire({ cron, timezone }, new Date(now))?.toISOString() ?? null;
+  } catch {
+    /* an invalid cron never fires */
+  }
   return { cron, timezone, every, next };
 }
 
@@ -70,18 +86,29 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
   const rt = d.runtime;
   const now = d.now();
   const sqlite = rt.store.sqlite;
-  const flows = rt.flows.list().filter((f) => !isTestFlow(f.id)).map((f) => ({ summary: f, ...definitionOf(d, f) }));
+  const flows = rt.flows
+    .list()
+    .filter((f) => !isTestFlow(f.id))
+    .map((f) => ({ summary: f, ...definitionOf(d, f) }));
   const facts: Array<FlowFacts & { name: string; active: boolean }> = flows
     .filter(({ def }) => !(def.nodes ?? []).some((n) => isMonitor(n.type)))
     .map(({ summary, def }) => ({
-      id: summary.id, name: summary.name, active: summary.active,
+      id: summary.id,
+      name: summary.name,
+      active: summary.active,
       nodeTypes: (def.nodes ?? []).map((n) => n.type),
-      shopifyTriggers: (def.nodes ?? []).filter((n) => n.type === 'shopify.trigger').map((n) => String((n.config as { connection?: unknown }).connection ?? '')),
+      shopifyTriggers: (def.nodes ?? [])
+        .filter((n) => n.type === 'shopify.trigger')
+        .map((n) => String((n.config as { connection?: unknown }).connection ?? '')),
     }));
   const lastRun = sqlite.prepare(`SELECT id FROM runs WHERE flow_id = ? AND status NOT IN ('queued', 'running') ORDER BY created_at DESC, id DESC LIMIT 1`);
   const exceptionsOf = (types: string[]) =>
     types.length
-      ? (sqlite.prepare(`SELECT id, type, key, title, state, last_seen, links FROM exceptions WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY last_seen DESC`).all(...types) as ExceptionRow[])
+      ? (sqlite
+          .prepare(
+            `SELECT id, type, key, title, state, last_seen, links FROM exceptions WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY last_seen DESC`,
+          )
+          .all(...types) as ExceptionRow[])
       : [];
 
   const monitors: MonitorView[] = [];
@@ -91,7 +118,7 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
       const type = rt.lookup(node.type);
       // Defaults applied, as the node itself reads its config.
       const parsed = type?.config.safeParse(node.config ?? {});
-      const desc = describeMonitor(node.type, (parsed?.success ? parsed.data : node.config ?? {}) as Record<string, unknown>);
+      const desc = describeMonitor(node.type, (parsed?.success ? parsed.data : (node.config ?? {})) as Record<string, unknown>);
       const mine = exceptionsOf([...new Set(desc.raises.map((r) => r.type))]).filter((e) => {
         if (!desc.raises.some((r) => r.type === e.type && (!r.keyPrefix || e.key.startsWith(r.keyPrefix)))) return false;
         if (!desc.flowFilter) return true;
@@ -116,12 +143,22 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
         const out = (step?.output ?? {}) as { found?: number; newlyRaised?: number; cleared?: number };
         const err = (step?.error ?? run.error) as { message?: string } | undefined;
         lastCheck = {
-          runId, status: run.status, at: run.finishedAt ?? run.createdAt,
+          runId,
+          status: run.status,
+          at: run.finishedAt ?? run.createdAt,
           ...(typeof out.found === 'number' ? { found: out.found, newlyRaised: out.newlyRaised, cleared: out.cleared } : {}),
           ...(run.status === 'failed' && err?.message ? { error: err.message } : {}),
         };
       }
-      const state: MonitorState = !summary.active ? 'inactive' : lastCheck?.status === 'failed' ? 'failing' : open > 0 ? 'firing' : lastCheck ? 'ok' : 'not-run';
+      const state: MonitorState = !summary.active
+        ? 'inactive'
+        : lastCheck?.status === 'failed'
+          ? 'failing'
+          : open > 0
+            ? 'firing'
+            : lastCheck
+              ? 'ok'
+              : 'not-run';
       const covered = facts.filter((f) => desc.covers(f)).map((f) => f.id);
       for (const id of covered) {
         const here = unlinked + unresolved.filter((e) => flowOf(e) === id).length;
@@ -129,11 +166,20 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
         coverage.get(id)!.push({ key: `${summary.id}/${node.id}`, state: st, open: here });
       }
       monitors.push({
-        flowId: summary.id, flowName: summary.name, active: summary.active, version,
-        nodeId: node.id, name: node.name || type?.title || node.id, type: node.type, title: type?.title ?? node.type,
+        flowId: summary.id,
+        flowName: summary.name,
+        active: summary.active,
+        version,
+        nodeId: node.id,
+        name: node.name || type?.title || node.id,
+        type: node.type,
+        title: type?.title ?? node.type,
         schedule: scheduleOf(def, now),
-        watches: desc.watches, thresholds: desc.thresholds, raises: [...new Set(desc.raises.map((r) => r.type))],
-        state, open,
+        watches: desc.watches,
+        thresholds: desc.thresholds,
+        raises: [...new Set(desc.raises.map((r) => r.type))],
+        state,
+        open,
         lastCheck,
         lastFired: fired ? { at: fired.last_seen, exceptionId: fired.id, type: fired.type, title: fired.title, state: fired.state } : null,
         flows: covered,

@@ -6,15 +6,33 @@ import { monitorsOverview } from './overview.ts';
 
 const Monitor = z
   .object({
-    flowId: z.string(), flowName: z.string(), active: z.boolean(), version: z.number().int().nullable(),
-    nodeId: z.string(), name: z.string(), type: z.string(), title: z.string(),
+    flowId: z.string(),
+    flowName: z.string(),
+    active: z.boolean(),
+    version: z.number().int().nullable(),
+    nodeId: z.string(),
+    name: z.string(),
+    type: z.string(),
+    title: z.string(),
     schedule: z.object({ cron: z.string(), timezone: z.string(), every: z.string(), next: z.string().nullable() }).nullable(),
     watches: z.string(),
     thresholds: z.array(z.object({ label: z.string(), value: z.string() })),
     raises: z.array(z.string()).openapi({ description: 'Exception types it raises.' }),
-    state: z.enum(['inactive', 'failing', 'firing', 'ok', 'not-run']).openapi({ description: 'inactive: its flow is off; failing: its last check failed; firing: it has unresolved exceptions; not-run: active but never checked.' }),
+    state: z.enum(['inactive', 'failing', 'firing', 'ok', 'not-run']).openapi({
+      description: 'inactive: its flow is off; failing: its last check failed; firing: it has unresolved exceptions; not-run: active but never checked.',
+    }),
     open: z.number().int(),
-    lastCheck: z.object({ runId: z.string(), status: z.string(), at: z.number(), found: z.number().optional(), newlyRaised: z.number().optional(), cleared: z.number().optional(), error: z.string().optional() }).nullable(),
+    lastCheck: z
+      .object({
+        runId: z.string(),
+        status: z.string(),
+        at: z.number(),
+        found: z.number().optional(),
+        newlyRaised: z.number().optional(),
+        cleared: z.number().optional(),
+        error: z.string().optional(),
+      })
+      .nullable(),
     lastFired: z.object({ at: z.number(), exceptionId: z.string(), type: z.string(), title: z.string(), state: z.string() }).nullable(),
     flows: z.array(z.string()).openapi({ description: 'The flows it covers.' }),
   })
@@ -24,7 +42,20 @@ const Overview = z
   .object({
     generatedAt: z.string(),
     monitors: z.array(Monitor),
-    flows: z.array(z.object({ flowId: z.string(), name: z.string(), active: z.boolean(), monitors: z.array(z.object({ key: z.string().openapi({ description: '`flowId/nodeId` of a monitor covering it' }), state: z.enum(['inactive', 'failing', 'firing', 'ok', 'not-run']), open: z.number().int().openapi({ description: 'Its unresolved exceptions that concern this flow' }) })) })),
+    flows: z.array(
+      z.object({
+        flowId: z.string(),
+        name: z.string(),
+        active: z.boolean(),
+        monitors: z.array(
+          z.object({
+            key: z.string().openapi({ description: '`flowId/nodeId` of a monitor covering it' }),
+            state: z.enum(['inactive', 'failing', 'firing', 'ok', 'not-run']),
+            open: z.number().int().openapi({ description: 'Its unresolved exceptions that concern this flow' }),
+          }),
+        ),
+      }),
+    ),
   })
   .openapi('MonitorsOverview');
 
@@ -35,7 +66,8 @@ export function monitorsRouter(d: Deps) {
       method: 'get',
       path: '/monitors',
       tags: ['monitors'],
-      description: 'Every monitor node of every flow: what it watches, its thresholds, schedule, state, last check and last firing; and per flow, the monitors covering it.',
+      description:
+        'Every monitor node of every flow: what it watches, its thresholds, schedule, state, last check and last firing; and per flow, the monitors covering it.',
       responses: { 200: json(Overview) },
     }),
     (c) => c.json(d.scrub(monitorsOverview(d)), 200),

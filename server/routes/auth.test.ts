@@ -36,9 +36,15 @@ describe('auth', () => {
     expect((await cross.json()).error.code).toBe('csrf');
     const site = await t.req('POST', 'http://localhost/api/flows', { body: flowBody, headers: { cookie: jar, 'sec-fetch-site': 'cross-site' } });
     expect(site.status).toBe(403);
-    const form = await t.req('POST', 'http://localhost/api/flows', { raw: 'id=x', headers: { cookie: jar, 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await t.req('POST', 'http://localhost/api/flows', {
+      raw: 'id=x',
+      headers: { cookie: jar, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(403);
-    const same = await t.req('POST', 'http://localhost/api/flows', { body: flowBody, headers: { cookie: jar, origin: 'http://localhost', 'sec-fetch-site': 'same-origin' } });
+    const same = await t.req('POST', 'http://localhost/api/flows', {
+      body: flowBody,
+      headers: { cookie: jar, origin: 'http://localhost', 'sec-fetch-site': 'same-origin' },
+    });
     expect(same.status).toBe(201);
   });
 
@@ -114,7 +120,9 @@ describe('auth', () => {
     const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
     expect((await login(ADMIN, proxied)).headers.get('set-cookie')).not.toMatch(/Secure/);
     await t.close();
-    t = await testServer({ env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_TRUST_PROXY: '1' } });
+    t = await testServer({
+      env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_TRUST_PROXY: '1' },
+    });
     expect((await login(ADMIN, proxied)).headers.get('set-cookie')).toMatch(/; Secure/);
     expect((await login(ADMIN, { 'x-forwarded-proto': 'http' })).headers.get('set-cookie')).not.toMatch(/Secure/);
   });

@@ -26,9 +26,14 @@ export function authRouter(d: Deps) {
       method: 'post',
       path: '/auth/login',
       tags: ['auth'],
-      description: 'Sets the `ll_session` cookie (httpOnly, SameSite=Strict) and returns the same session token for Bearer use. Rate limited per client and email.',
+      description:
+        'Sets the `ll_session` cookie (httpOnly, SameSite=Strict) and returns the same session token for Bearer use. Rate limited per client and email.',
       request: jsonBody(z.object({ email: z.string().min(1), password: z.string().min(1) })),
-      responses: { 200: json(z.object({ token: z.string(), user: Me })), 401: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Wrong email or password'), 429: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Too many attempts') },
+      responses: {
+        200: json(z.object({ token: z.string(), user: Me })),
+        401: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Wrong email or password'),
+        429: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Too many attempts'),
+      },
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
@@ -71,16 +76,13 @@ export function authRouter(d: Deps) {
     },
   );
 
-  app.openapi(
-    apiRoute('me', { method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 200: json(z.object({ ok: z.boolean() })) } }),
-    (c) => {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-      const token = bearer ?? getCookie(c, SESSION_COOKIE);
-      if (token) d.users.logout(token);
-      deleteCookie(c, SESSION_COOKIE, { path: '/' });
-      return c.json({ ok: true }, 200);
-    },
-  );
+  app.openapi(apiRoute('me', { method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 200: json(z.object({ ok: z.boolean() })) } }), (c) => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const token = bearer ?? getCookie(c, SESSION_COOKIE);
+    if (token) d.users.logout(token);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json({ ok: true }, 200);
+  });
 
   app.openapi(apiRoute('me', { method: 'get', path: '/me', tags: ['auth'], responses: { 200: json(Me) } }), (c) => c.json(me(currentUser(c)), 200));
 

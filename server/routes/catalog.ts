@@ -32,7 +32,12 @@ export function describeNodeType(t: NodeType): z.infer<typeof CatalogNodeType> {
 export function catalogRouter(_d: Deps, nodeTypes: () => NodeType[]) {
   const app = router();
   app.openapi(
-    apiRoute('catalog.read', { method: 'get', path: '/catalog', tags: ['catalog'], responses: { 200: json(z.object({ nodeTypes: z.array(CatalogNodeType) })) } }),
+    apiRoute('catalog.read', {
+      method: 'get',
+      path: '/catalog',
+      tags: ['catalog'],
+      responses: { 200: json(z.object({ nodeTypes: z.array(CatalogNodeType) })) },
+    }),
     (c) => c.json({ nodeTypes: nodeTypes().map(describeNodeType) }, 200),
   );
   return app;

@@ -13,7 +13,15 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 // A flow that writes nothing: the dry run compares its end output, the map node's.
-const base = () => flow('m', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'test.pure-map', config: { fields: { a: '1' } } }], ['t->map']);
+const base = () =>
+  flow(
+    'm',
+    [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'map', type: 'test.pure-map', config: { fields: { a: '1' } } },
+    ],
+    ['t->map'],
+  );
 
 /** A published, active flow with one real run, whose client changes need approval. */
 async function approvalFlow() {
@@ -48,7 +56,11 @@ describe('approval policy', () => {
     expect((await t.json('GET', '/api/flows/m/approval-policy', { token: t.tokens.viewer })).body.clientChangesNeedApproval).toBe(true);
     expect((await t.json('GET', '/api/flows/nope/approval-policy', { token: t.tokens.owner })).status).toBe(404);
     const audit = (await t.json('GET', '/api/audit', { token: t.tokens.owner })).body.entries;
-    expect(audit.find((e: { action: string }) => e.action === 'flow.approval-policy')).toMatchObject({ actor: 'admin@example.com', target: 'flow:m', details: { before: false, after: true } });
+    expect(audit.find((e: { action: string }) => e.action === 'flow.approval-policy')).toMatchObject({
+      actor: 'admin@example.com',
+      target: 'flow:m',
+      details: { before: false, after: true },
+    });
   });
 });
 
@@ -83,17 +95,36 @@ describe('a client publish on a flow that needs approval', () => {
     expect(ok.body.version).toMatchObject({ version: 2, message: 'a is two', createdBy: 'client@example.com', approvedBy: 'consultant@example.com' });
     expect(ok.body.changeRequest).toMatchObject({ status: 'approved', decidedBy: 'consultant@example.com', publishedVersion: 2 });
     const v2 = (await t.json('GET', '/api/flows/m/versions/2', { token: t.tokens.client })).body;
-    expect(v2.definition.nodes.map((n: { id: string; config: unknown }) => [n.id, n.config])).toEqual([['t', {}], ['map', { fields: { a: '2' } }]]);
+    expect(v2.definition.nodes.map((n: { id: string; config: unknown }) => [n.id, n.config])).toEqual([
+      ['t', {}],
+      ['map', { fields: { a: '2' } }],
+    ]);
     // The active flow moved to the client's version.
     expect(t.server.runtime.flows.get('m')).toMatchObject({ active: true, activeVersion: 2 });
     const versions = (await t.json('GET', '/api/flows/m/versions', { token: t.tokens.viewer })).body.versions;
     expect(versions[0]).toMatchObject({ version: 2, createdBy: 'client@example.com', approvedBy: 'consultant@example.com' });
     expect(versions[1]).not.toHaveProperty('approvedBy');
 
-    const audit = (await t.json('GET', '/api/audit?limit=50', { token: t.tokens.owner })).body.entries as Array<{ actor: string; action: string; target: string; details: Record<string, unknown> }>;
-    expect(audit.find((e) => e.action === 'flow.change-request.create')).toMatchObject({ actor: 'client@example.com', target: 'flow:m', details: { changeRequest: req.id } });
-    expect(audit.find((e) => e.action === 'flow.change-request.approve')).toMatchObject({ actor: 'consultant@example.com', target: 'flow:m@2', details: { changeRequest: req.id, requestedBy: 'client@example.com' } });
-    expect(audit.find((e) => e.action === 'flow.publish' && e.target === 'flow:m@2')).toMatchObject({ actor: 'consultant@example.com', details: { author: 'client@example.com', approvedBy: 'consultant@example.com' } });
+    const audit = (await t.json('GET', '/api/audit?limit=50', { token: t.tokens.owner })).body.entries as Array<{
+      actor: string;
+      action: string;
+      target: string;
+      details: Record<string, unknown>;
+    }>;
+    expect(audit.find((e) => e.action === 'flow.change-request.create')).toMatchObject({
+      actor: 'client@example.com',
+      target: 'flow:m',
+      details: { changeRequest: req.id },
+    });
+    expect(audit.find((e) => e.action === 'flow.change-request.approve')).toMatchObject({
+      actor: 'consultant@example.com',
+      target: 'flow:m@2',
+      details: { changeRequest: req.id, requestedBy: 'client@example.com' },
+    });
+    expect(audit.find((e) => e.action === 'flow.publish' && e.target === 'flow:m@2')).toMatchObject({
+      actor: 'consultant@example.com',
+      details: { author: 'client@example.com', approvedBy: 'consultant@example.com' },
+    });
 
     // Decided once: not approved again, not withdrawn after the fact.
     expect((await t.json('POST', `/api/change-requests/${req.id}/withdraw`, { token: t.tokens.client })).status).toBe(409);
@@ -124,16 +155,26 @@ describe('a client publish on a flow that needs approval', () => {
     expect((await t.json('GET', `/api/change-requests/${req.id}`, { token: t.tokens.consultant })).body.stale).toBeNull();
 
     expect((await t.json('POST', `/api/change-requests/${req.id}/reject`, { token: t.tokens.consultant, body: { reason: '  ' } })).status).toBe(400);
-    const rej = await t.json('POST', `/api/change-requests/${req.id}/reject`, { token: t.tokens.consultant, body: { reason: 'Tax lines must keep the ERP code; talk to me first.' } });
+    const rej = await t.json('POST', `/api/change-requests/${req.id}/reject`, {
+      token: t.tokens.consultant,
+      body: { reason: 'Tax lines must keep the ERP code; talk to me first.' },
+    });
     expect(rej.status).toBe(200);
-    expect(rej.body.changeRequest).toMatchObject({ status: 'rejected', decidedBy: 'consultant@example.com', reason: 'Tax lines must keep the ERP code; talk to me first.' });
+    expect(rej.body.changeRequest).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'consultant@example.com',
+      reason: 'Tax lines must keep the ERP code; talk to me first.',
+    });
     // The client reads the reason on the flow.
     const mine = (await t.json('GET', '/api/change-requests?flowId=m', { token: t.tokens.client })).body.changeRequests;
     expect(mine[0]).toMatchObject({ id: req.id, status: 'rejected', reason: 'Tax lines must keep the ERP code; talk to me first.' });
     expect((await t.json('POST', `/api/change-requests/${req.id}/approve`, { token: t.tokens.consultant })).status).toBe(409);
     expect(latest()).toBe(1);
     const audit = (await t.json('GET', '/api/audit?limit=50', { token: t.tokens.owner })).body.entries;
-    expect(audit.find((e: { action: string }) => e.action === 'flow.change-request.reject')).toMatchObject({ actor: 'consultant@example.com', details: { reason: 'Tax lines must keep the ERP code; talk to me first.' } });
+    expect(audit.find((e: { action: string }) => e.action === 'flow.change-request.reject')).toMatchObject({
+      actor: 'consultant@example.com',
+      details: { reason: 'Tax lines must keep the ERP code; talk to me first.' },
+    });
   });
 
   it('a version published after the request makes it stale (approving would undo it); a newer request supersedes an older one', async () => {
@@ -141,7 +182,10 @@ describe('a client publish on a flow that needs approval', () => {
     const first = (await clientPublishes('2')).body.changeRequest;
     const second = (await clientPublishes('4')).body.changeRequest;
     const list = (await t.json('GET', '/api/change-requests?flowId=m', { token: t.tokens.consultant })).body.changeRequests;
-    expect(list.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([[second.id, 'pending'], [first.id, 'superseded']]);
+    expect(list.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
+      [second.id, 'pending'],
+      [first.id, 'superseded'],
+    ]);
     expect((await t.json('POST', `/api/change-requests/${first.id}/approve`, { token: t.tokens.consultant })).status).toBe(409);
 
     // Consultants publish directly (the policy is about client changes); the pending request no longer fits.
@@ -151,7 +195,9 @@ describe('a client publish on a flow that needs approval', () => {
     expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.consultant, body: { message: 'a is 7' } })).status).toBe(201);
     const r = await t.json('POST', `/api/change-requests/${second.id}/approve`, { token: t.tokens.owner });
     expect(r.status).toBe(409);
-    expect(r.body.error.message).toMatch(/version 2 of flow "m" was published by consultant@example.com after this request \(it was made against version 1\); approving it would undo that version/);
+    expect(r.body.error.message).toMatch(
+      /version 2 of flow "m" was published by consultant@example.com after this request \(it was made against version 1\); approving it would undo that version/,
+    );
     expect(latest()).toBe(2);
     expect((await t.json('GET', '/api/flows/m/versions/2', { token: t.tokens.owner })).body.definition.nodes[1].config).toEqual({ fields: { a: '7' } });
   });

@@ -12,13 +12,20 @@ import { postOverlaps } from '../flows/overlaps.ts';
 import { ChangeRequestConflict, type ChangeRequestFull } from '../flows/change-requests.ts';
 
 const tags = ['change requests'];
-const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 const STATUSES = ['pending', 'approved', 'rejected', 'superseded', 'withdrawn'] as const;
 
 export const ApprovalPolicy = z
   .object({
     flowId: z.string(),
-    clientChangesNeedApproval: z.boolean().openapi({ description: "On: a client's publish becomes a change request that a consultant or owner approves before it goes live." }),
+    clientChangesNeedApproval: z
+      .boolean()
+      .openapi({ description: "On: a client's publish becomes a change request that a consultant or owner approves before it goes live." }),
     updatedBy: z.string().nullable(),
     updatedAt: z.number().int().nullable(),
   })
@@ -38,14 +45,19 @@ export const ChangeRequestSummary = z
     decidedAt: z.number().int().nullable(),
     reason: z.string().nullable().openapi({ description: 'Why it was rejected (or which request superseded it)' }),
     publishedVersion: z.number().int().nullable().openapi({ description: 'The version an approved request was published as (authored by the client)' }),
-    stale: z.string().nullable().openapi({ description: 'Why a pending request can no longer be approved (the draft changed, or another version was published since), or null' }),
+    stale: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why a pending request can no longer be approved (the draft changed, or another version was published since), or null' }),
     dryRunSummary: z.record(z.string(), z.number()).nullable(),
   })
   .openapi('ChangeRequestSummary');
 
 export const ChangeRequest = ChangeRequestSummary.extend({
   definition: FlowJson,
-  dryRun: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'The dry run of the draft on the last real events when it was asked for (POST /api/flows/{id}/dry-run), or null when it could not run' }),
+  dryRun: z.record(z.string(), z.unknown()).nullable().openapi({
+    description: 'The dry run of the draft on the last real events when it was asked for (POST /api/flows/{id}/dry-run), or null when it could not run',
+  }),
   dryRunError: z.string().nullable(),
   diff: FlowDiff,
 }).openapi('ChangeRequest');
@@ -73,7 +85,13 @@ export function changeRequestsRouter(d: Deps) {
   };
 
   app.openapi(
-    apiRoute('flows.read', { method: 'get', path: '/flows/{id}/approval-policy', tags, request: { params: IdParam }, responses: { 200: json(ApprovalPolicy), 404: notFound } }),
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}/approval-policy',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(ApprovalPolicy), 404: notFound },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
@@ -106,7 +124,9 @@ export function changeRequestsRouter(d: Deps) {
       path: '/change-requests',
       tags,
       description: 'Change requests, newest first: all flows, or one (`flowId`); `status` narrows them (e.g. `pending`, what consultants have to review).',
-      request: { query: z.object({ flowId: z.string().optional(), status: z.enum(STATUSES).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
+      request: {
+        query: z.object({ flowId: z.string().optional(), status: z.enum(STATUSES).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
+      },
       responses: { 200: json(z.object({ changeRequests: z.array(ChangeRequestSummary) })) },
     }),
     (c) => {
@@ -117,7 +137,13 @@ export function changeRequestsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('flows.read', { method: 'get', path: '/change-requests/{id}', tags, request: { params: IdParam }, responses: { 200: json(ChangeRequest), 404: notFound } }),
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/change-requests/{id}',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(ChangeRequest), 404: notFound },
+    }),
     (c) => c.json(requests.get(c.req.valid('param').id) as z.infer<typeof ChangeRequest>, 200),
   );
 
@@ -127,11 +153,17 @@ export function changeRequestsRouter(d: Deps) {
       path: '/change-requests/{id}/approve',
       tags,
       description:
-        "Publishes the requested draft as the flow's next version, authored by the client who asked and approved by the caller (audited). "
-        + 'Refused (409 `stale`) when the draft changed or another version was published after the request, and (422) when the draft no longer passes the checks publishing makes.',
+        "Publishes the requested draft as the flow's next version, authored by the client who asked and approved by the caller (audited). " +
+        'Refused (409 `stale`) when the draft changed or another version was published after the request, and (422) when the draft no longer passes the checks publishing makes.',
       request: { params: IdParam },
       responses: {
-        200: json(z.object({ changeRequest: ChangeRequestSummary, version: VersionInfo.extend({ approvedBy: z.string() }), warnings: z.array(z.object({ flowId: z.string(), flowName: z.string(), message: z.string() })) })),
+        200: json(
+          z.object({
+            changeRequest: ChangeRequestSummary,
+            version: VersionInfo.extend({ approvedBy: z.string() }),
+            warnings: z.array(z.object({ flowId: z.string(), flowName: z.string(), message: z.string() })),
+          }),
+        ),
         404: notFound,
         409: conflict,
         422: unprocessable,
@@ -141,7 +173,13 @@ export function changeRequestsRouter(d: Deps) {
       const { id } = c.req.valid('param');
       const who = actorOf(c);
       const r = requests.get(id);
-      if (r.status !== 'pending') asConflict(new ChangeRequestConflict('decided', `change request ${id} is ${r.status}${r.decidedBy ? ` (by ${r.decidedBy})` : ''}; only a pending request can be approved`));
+      if (r.status !== 'pending')
+        asConflict(
+          new ChangeRequestConflict(
+            'decided',
+            `change request ${id} is ${r.status}${r.decidedBy ? ` (by ${r.decidedBy})` : ''}; only a pending request can be approved`,
+          ),
+        );
       if (r.stale) throw new HttpError(409, 'stale', `change request ${id} is stale and cannot be approved: ${r.stale}`);
       // The checks publishing makes, again: lookup tables may have changed since the request.
       const checked = validateFlow(r.definition, d.runtime.lookup);
@@ -156,11 +194,22 @@ export function changeRequestsRouter(d: Deps) {
         return asConflict(e);
       }
       const v = result.version;
-      d.audit.record(who, 'flow.change-request.approve', `flow:${r.flowId}@${v.version}`, { changeRequest: id, requestedBy: r.requestedBy, message: r.message });
-      d.audit.record(who, 'flow.publish', `flow:${r.flowId}@${v.version}`, { message: v.message, hash: v.hash, author: r.requestedBy, approvedBy: who, changeRequest: id });
+      d.audit.record(who, 'flow.change-request.approve', `flow:${r.flowId}@${v.version}`, {
+        changeRequest: id,
+        requestedBy: r.requestedBy,
+        message: r.message,
+      });
+      d.audit.record(who, 'flow.publish', `flow:${r.flowId}@${v.version}`, {
+        message: v.message,
+        hash: v.hash,
+        author: r.requestedBy,
+        approvedBy: who,
+        changeRequest: id,
+      });
       d.onTriggersChanged();
       const f = flows.get(r.flowId);
-      const warnings = f.active && f.activeVersion != null ? postOverlaps(d.runtime, r.flowId, f.name, flows.version(r.flowId, f.activeVersion).definition) : [];
+      const warnings =
+        f.active && f.activeVersion != null ? postOverlaps(d.runtime, r.flowId, f.name, flows.version(r.flowId, f.activeVersion).definition) : [];
       return c.json(
         {
           changeRequest: summaryOf(result.request),
@@ -209,7 +258,11 @@ export function changeRequestsRouter(d: Deps) {
       const user = currentUser(c);
       const asked = requests.get(id);
       if (asked.requestedBy !== user.email && !can(user.role, 'flows.approve')) {
-        throw new HttpError(403, 'forbidden', `change request ${id} was asked for by ${asked.requestedBy}: only they, a consultant or an owner can withdraw it`);
+        throw new HttpError(
+          403,
+          'forbidden',
+          `change request ${id} was asked for by ${asked.requestedBy}: only they, a consultant or an owner can withdraw it`,
+        );
       }
       let r;
       try {

@@ -14,10 +14,24 @@ describe('/api/connections', () => {
     const tok = t.tokens.consultant;
     const created = await t.json('POST', '/api/connections', {
       token: tok,
-      body: { id: 'shop', kind: 'shopify', provider: 'shopify', name: 'Main shop', config: { shopDomain: 'main.myshopify.com' }, secrets: { accessToken: SECRET } },
+      body: {
+        id: 'shop',
+        kind: 'shopify',
+        provider: 'shopify',
+        name: 'Main shop',
+        config: { shopDomain: 'main.myshopify.com' },
+        secrets: { accessToken: SECRET },
+      },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: 'shop', kind: 'shopify', provider: 'shopify', name: 'Main shop', config: { shopDomain: 'main.myshopify.com' }, hasSecret: true });
+    expect(created.body).toEqual({
+      id: 'shop',
+      kind: 'shopify',
+      provider: 'shopify',
+      name: 'Main shop',
+      config: { shopDomain: 'main.myshopify.com' },
+      hasSecret: true,
+    });
     const list = await t.json('GET', '/api/connections', { token: tok });
     expect(JSON.stringify(list.body)).not.toContain(SECRET);
     const upd = await t.json('PUT', '/api/connections/shop', { token: tok, body: { name: 'Renamed', secrets: { webhookSecret: 'whsec_other_secret_987' } } });
@@ -39,7 +53,10 @@ describe('/api/connections', () => {
 
   it('tests a connection against the real sandbox ERP and reports a broken one without leaking secrets', async () => {
     const tok = t.tokens.owner;
-    await t.json('POST', '/api/connections', { token: tok, body: { id: 'erp', kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { file: `${t.dir}/erp.sqlite` } } });
+    await t.json('POST', '/api/connections', {
+      token: tok,
+      body: { id: 'erp', kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { file: `${t.dir}/erp.sqlite` } },
+    });
     const ok = await t.json('POST', '/api/connections/erp/test', { token: tok });
     expect(ok.body.ok).toBe(true);
     expect(ok.body.message).toMatch(/warehouse/);
@@ -47,7 +64,10 @@ describe('/api/connections', () => {
     const client = await t.server.deps.connections.resolve('erp', 'erp');
     expect(client).toBe(await t.server.deps.connections.resolve('erp', 'erp'));
     await expect(t.server.deps.connections.resolve('shopify', 'erp')).rejects.toThrow(/is a erp connection/);
-    await t.json('POST', '/api/connections', { token: tok, body: { id: 'noshop', kind: 'shopify', provider: 'shopify', name: 'x', config: {}, secrets: { accessToken: SECRET } } });
+    await t.json('POST', '/api/connections', {
+      token: tok,
+      body: { id: 'noshop', kind: 'shopify', provider: 'shopify', name: 'x', config: {}, secrets: { accessToken: SECRET } },
+    });
     const broken = await t.json('POST', '/api/connections/noshop/test', { token: tok });
     expect(broken.body.ok).toBe(false);
     expect(broken.body.message).toMatch(/shopDomain/);

@@ -3,19 +3,31 @@ import type { Deps } from '../deps.ts';
 import { actorOf, apiRoute, conflict, json, jsonBody, notFound, router, unprocessable, z } from '../api/http.ts';
 import { Connection, ConnectionCreate, ConnectionUpdate } from '../api/schemas.ts';
 
-const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 const tags = ['connections'];
 
 export function connectionsRouter(d: Deps) {
   const app = router();
   const cx = d.connections;
 
-  app.openapi(apiRoute('connections.read', { method: 'get', path: '/connections', tags, responses: { 200: json(z.object({ connections: z.array(Connection) })) } }), (c) =>
-    c.json({ connections: cx.list() }, 200),
+  app.openapi(
+    apiRoute('connections.read', { method: 'get', path: '/connections', tags, responses: { 200: json(z.object({ connections: z.array(Connection) })) } }),
+    (c) => c.json({ connections: cx.list() }, 200),
   );
 
   app.openapi(
-    apiRoute('connections.write', { method: 'post', path: '/connections', tags, request: jsonBody(ConnectionCreate), responses: { 201: json(Connection, 'Created'), 409: conflict } }),
+    apiRoute('connections.write', {
+      method: 'post',
+      path: '/connections',
+      tags,
+      request: jsonBody(ConnectionCreate),
+      responses: { 201: json(Connection, 'Created'), 409: conflict },
+    }),
     (c) => {
       const body = c.req.valid('json');
       const view = cx.create(body);
@@ -25,12 +37,24 @@ export function connectionsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('connections.read', { method: 'get', path: '/connections/{id}', tags, request: { params: IdParam }, responses: { 200: json(Connection), 404: notFound } }),
+    apiRoute('connections.read', {
+      method: 'get',
+      path: '/connections/{id}',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(Connection), 404: notFound },
+    }),
     (c) => c.json(cx.get(c.req.valid('param').id), 200),
   );
 
   app.openapi(
-    apiRoute('connections.write', { method: 'put', path: '/connections/{id}', tags, request: { params: IdParam, ...jsonBody(ConnectionUpdate) }, responses: { 200: json(Connection), 404: notFound } }),
+    apiRoute('connections.write', {
+      method: 'put',
+      path: '/connections/{id}',
+      tags,
+      request: { params: IdParam, ...jsonBody(ConnectionUpdate) },
+      responses: { 200: json(Connection), 404: notFound },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
@@ -42,7 +66,13 @@ export function connectionsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('connections.write', { method: 'delete', path: '/connections/{id}', tags, request: { params: IdParam }, responses: { 200: json(Connection, 'Deleted'), 404: notFound } }),
+    apiRoute('connections.write', {
+      method: 'delete',
+      path: '/connections/{id}',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(Connection, 'Deleted'), 404: notFound },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       const before = cx.delete(id);

@@ -51,13 +51,15 @@ export function eventsRouter(d: Deps) {
       const q = c.req.valid('query');
       const where: string[] = [];
       const args: unknown[] = [];
-      if (q.source) (where.push('source = ?'), args.push(q.source));
+      if (q.source) where.push('source = ?'), args.push(q.source);
       // Test runs' inputs are listed only when asked for (source=test).
       else where.push(`source <> 'test'`);
-      if (q.topic) (where.push('topic = ?'), args.push(q.topic));
-      if (q.before) (where.push('id < ?'), args.push(q.before));
+      if (q.topic) where.push('topic = ?'), args.push(q.topic);
+      if (q.before) where.push('id < ?'), args.push(q.before);
       const rows = sqlite
-        .prepare(`SELECT id, source, topic, dedup_key, meta, received_at FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
+        .prepare(
+          `SELECT id, source, topic, dedup_key, meta, received_at FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`,
+        )
         .all(...args, q.limit) as EventRow[];
       return c.json({ events: rows.map(summary) }, 200);
     },
@@ -93,14 +95,33 @@ export function eventsRouter(d: Deps) {
       responses: {
         200: json(
           z.object({
-            requests: z.array(z.object({ id: z.number(), connectionId: z.string(), topic: z.string(), shopDomain: z.string().nullable(), eventId: z.string(), summary: z.unknown(), receivedAt: z.number(), handledAt: z.number().nullable() })),
+            requests: z.array(
+              z.object({
+                id: z.number(),
+                connectionId: z.string(),
+                topic: z.string(),
+                shopDomain: z.string().nullable(),
+                eventId: z.string(),
+                summary: z.unknown(),
+                receivedAt: z.number(),
+                handledAt: z.number().nullable(),
+              }),
+            ),
           }),
         ),
       },
     }),
     (c) =>
       c.json(
-        { requests: d.db.select().from(complianceRequests).orderBy(desc(complianceRequests.id)).limit(500).all().map((r) => ({ ...r, summary: JSON.parse(r.summary) })) },
+        {
+          requests: d.db
+            .select()
+            .from(complianceRequests)
+            .orderBy(desc(complianceRequests.id))
+            .limit(500)
+            .all()
+            .map((r) => ({ ...r, summary: JSON.parse(r.summary) })),
+        },
         200,
       ),
   );

@@ -23,13 +23,28 @@ beforeAll(async () => {
   t = await testServer({ withRoles: true, extraNodes: [inventoryPush] });
   await install(flow('stock', [schedule('*/15 * * * *'), push], ['every->push']));
   await install(flow('nightly', [schedule('0 2 * * *'), { id: 'x', type: 'test.add', config: { n: 1 } }], ['every->x']));
-  await install(flow('orders', [{ id: 'hook', type: 'test.shopify-trigger', config: { connectionId: 'shop-a' } }, { id: 'x', type: 'test.add', config: { n: 1 } }], ['hook->x']));
+  await install(
+    flow(
+      'orders',
+      [
+        { id: 'hook', type: 'test.shopify-trigger', config: { connectionId: 'shop-a' } },
+        { id: 'x', type: 'test.add', config: { n: 1 } },
+      ],
+      ['hook->x'],
+    ),
+  );
 });
 afterAll(async () => t?.close());
 
 describe('pause and resume', () => {
   it('an operator pauses a throttled scheduled flow from its triage and resumes it on the same version', async () => {
-    const ex = t.server.deps.exceptions.raise({ type: 'rate-limited', key: 'erp:nightly/x', title: 'The ERP throttled 5 steps of nightly / x', links: { flowId: 'nightly', nodeId: 'x' }, data: { system: 'erp' } }).id;
+    const ex = t.server.deps.exceptions.raise({
+      type: 'rate-limited',
+      key: 'erp:nightly/x',
+      title: 'The ERP throttled 5 steps of nightly / x',
+      links: { flowId: 'nightly', nodeId: 'x' },
+      data: { system: 'erp' },
+    }).id;
     expect((await triageOf(ex)).action).toMatchObject({ kind: 'pause-flow', label: 'Pause flow nightly', params: { flowId: 'nightly' } });
     expect((await t.json('POST', '/api/flows/nightly/pause', { token: t.tokens.client, body: { exceptionId: ex } })).status).toBe(403);
     expect((await t.json('POST', '/api/flows/nightly/pause', { token: t.tokens.viewer })).status).toBe(403);
@@ -56,7 +71,12 @@ describe('pause and resume', () => {
   });
 
   it('refuses a webhook flow (its events would start no runs), offers no button for it, and never resumes a flow a consultant deactivated', async () => {
-    const ex = t.server.deps.exceptions.raise({ type: 'rate-limited', key: 'erp:orders/x', title: 'The ERP throttled 5 steps of orders / x', links: { flowId: 'orders', nodeId: 'x' } }).id;
+    const ex = t.server.deps.exceptions.raise({
+      type: 'rate-limited',
+      key: 'erp:orders/x',
+      title: 'The ERP throttled 5 steps of orders / x',
+      links: { flowId: 'orders', nodeId: 'x' },
+    }).id;
     expect((await triageOf(ex)).action).toBeNull();
     const p = await t.json('POST', '/api/flows/orders/pause', { token: t.tokens.operator });
     expect(p.status).toBe(409);
@@ -78,9 +98,17 @@ describe('stock push schedule', () => {
     // A consultant's unpublished work in the draft must neither go live nor be lost.
     const draft = t.server.runtime.flows.draft('stock') as { description?: string };
     t.server.runtime.flows.updateDraft('stock', { ...draft, description: 'work in progress' });
-    const ex = t.server.deps.exceptions.raise({ type: 'inventory-drift', key: 'shop-a:TEE-M@WH', title: 'TEE-M at WH: Shopify shows 9, ERP allows 4 (+5)', links: { flowId: 'drift-monitor', nodeId: 'check' } }).id;
+    const ex = t.server.deps.exceptions.raise({
+      type: 'inventory-drift',
+      key: 'shop-a:TEE-M@WH',
+      title: 'TEE-M at WH: Shopify shows 9, ERP allows 4 (+5)',
+      links: { flowId: 'drift-monitor', nodeId: 'check' },
+    }).id;
     const a = (await triageOf(ex)).action;
-    expect(a).toMatchObject({ kind: 'raise-stock-push-interval', params: { flowId: 'stock', nodeId: 'every', from: '*/15 * * * *', to: '*/10 * * * *', direction: 'more-often', version: '1' } });
+    expect(a).toMatchObject({
+      kind: 'raise-stock-push-interval',
+      params: { flowId: 'stock', nodeId: 'every', from: '*/15 * * * *', to: '*/10 * * * *', direction: 'more-often', version: '1' },
+    });
     expect(a.label).toBe('Push stock more often: every 10 minutes instead of every 15 minutes (stock)');
 
     expect((await t.json('POST', '/api/flows/stock/schedule', { token: t.tokens.viewer, body: { cron: a.params.to } })).status).toBe(403);
@@ -90,11 +118,22 @@ describe('stock push schedule', () => {
     const tooOften = await t.json('POST', '/api/flows/stock/schedule', { token: t.tokens.operator, body: { cron: '0-9 * * * *' } });
     expect(tooOften.status).toBe(409);
     expect(tooOften.body.error.message).toMatch(/nodes\.every\.config\.cron: "0-9 \* \* \* \*" fires every 1 min; at most every 5 min/);
-    expect((await t.json('POST', '/api/flows/stock/schedule', { token: t.tokens.operator, body: { cron: 'often' } })).body.error.message).toMatch(/invalid cron expression "often"/);
+    expect((await t.json('POST', '/api/flows/stock/schedule', { token: t.tokens.operator, body: { cron: 'often' } })).body.error.message).toMatch(
+      /invalid cron expression "often"/,
+    );
 
-    const ok = await t.json('POST', '/api/flows/stock/schedule', { token: t.tokens.operator, body: { cron: a.params.to, expectedVersion: 1, exceptionId: ex } });
+    const ok = await t.json('POST', '/api/flows/stock/schedule', {
+      token: t.tokens.operator,
+      body: { cron: a.params.to, expectedVersion: 1, exceptionId: ex },
+    });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ flowId: 'stock', version: 2, from: '*/15 * * * *', to: '*/10 * * * *', message: 'stock now runs every 10 minutes (was every 15 minutes), as version 2.' });
+    expect(ok.body).toMatchObject({
+      flowId: 'stock',
+      version: 2,
+      from: '*/15 * * * *',
+      to: '*/10 * * * *',
+      message: 'stock now runs every 10 minutes (was every 15 minutes), as version 2.',
+    });
     const running = t.server.runtime.flows.activeTriggers().find((x) => x.flowId === 'stock')!;
     expect(running).toMatchObject({ version: 2, config: { cron: '*/10 * * * *' } });
     const v2 = t.server.runtime.flows.version('stock', 2).definition as { description?: string; nodes: Array<{ id: string; name?: string }> };
@@ -104,20 +143,39 @@ describe('stock push schedule', () => {
     const after = t.server.runtime.flows.draft('stock') as { description?: string; nodes: Array<{ id: string; config: { cron?: string } }> };
     expect(after.description).toBe('work in progress');
     expect(after.nodes.find((n) => n.id === 'every')!.config.cron).toBe('*/10 * * * *');
-    expect(auditOf('flow:stock@2')[0]).toMatchObject({ action: 'flow.schedule', details: { before: { cron: '*/15 * * * *', version: 1 }, after: { cron: '*/10 * * * *', version: 2 }, exceptionId: ex } });
+    expect(auditOf('flow:stock@2')[0]).toMatchObject({
+      action: 'flow.schedule',
+      details: { before: { cron: '*/15 * * * *', version: 1 }, after: { cron: '*/10 * * * *', version: 2 }, exceptionId: ex },
+    });
     // Triage reads the new schedule.
     expect((await triageOf(ex)).action.params).toMatchObject({ from: '*/10 * * * *', to: '*/5 * * * *' });
 
-    const undo = await t.json('POST', '/api/flows/stock/schedule', { token: t.tokens.operator, body: { cron: ok.body.from, expectedVersion: ok.body.version } });
+    const undo = await t.json('POST', '/api/flows/stock/schedule', {
+      token: t.tokens.operator,
+      body: { cron: ok.body.from, expectedVersion: ok.body.version },
+    });
     expect(undo.status).toBe(200);
     expect(undo.body).toMatchObject({ version: 3, to: '*/15 * * * *' });
     expect(t.server.runtime.flows.activeTriggers().find((x) => x.flowId === 'stock')!.config.cron).toBe('*/15 * * * *');
   });
 
   it('under Shopify throttling offers the push less often, for the flow pushing to that shop only', async () => {
-    const ex = t.server.deps.exceptions.raise({ type: 'rate-limited', key: 'shopify:shop-a', title: 'Shopify shop-a has been at its API rate limit for 20 min', links: { flowId: 'rate-monitor', nodeId: 'check' } }).id;
-    expect((await triageOf(ex)).action).toMatchObject({ kind: 'raise-stock-push-interval', params: { flowId: 'stock', from: '*/15 * * * *', to: '*/30 * * * *', direction: 'less-often' } });
-    const other = t.server.deps.exceptions.raise({ type: 'rate-limited', key: 'shopify:shop-b', title: 'Shopify shop-b has been at its API rate limit for 20 min', links: { flowId: 'rate-monitor', nodeId: 'check' } }).id;
+    const ex = t.server.deps.exceptions.raise({
+      type: 'rate-limited',
+      key: 'shopify:shop-a',
+      title: 'Shopify shop-a has been at its API rate limit for 20 min',
+      links: { flowId: 'rate-monitor', nodeId: 'check' },
+    }).id;
+    expect((await triageOf(ex)).action).toMatchObject({
+      kind: 'raise-stock-push-interval',
+      params: { flowId: 'stock', from: '*/15 * * * *', to: '*/30 * * * *', direction: 'less-often' },
+    });
+    const other = t.server.deps.exceptions.raise({
+      type: 'rate-limited',
+      key: 'shopify:shop-b',
+      title: 'Shopify shop-b has been at its API rate limit for 20 min',
+      links: { flowId: 'rate-monitor', nodeId: 'check' },
+    }).id;
     expect((await triageOf(other)).action).toBeNull();
   });
 });

@@ -7,7 +7,15 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const adder = (n = 1) => flow('f1', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n } }], ['t->a']);
+const adder = (n = 1) =>
+  flow(
+    'f1',
+    [
+      { id: 't', type: 'trigger.manual' },
+      { id: 'a', type: 'test.add', config: { n } },
+    ],
+    ['t->a'],
+  );
 
 describe('/api/flows', () => {
   it('creates, lists, reads and autosaves a draft (incomplete drafts accepted)', async () => {
@@ -25,7 +33,10 @@ describe('/api/flows', () => {
     expect(list.body.flows.map((f: { id: string }) => f.id)).toEqual(['f1']);
     expect(list.body.flows[0]).not.toHaveProperty('description');
     // The description is the draft's, on the list and on the single read.
-    await t.json('PUT', '/api/flows/f1/draft', { token: tok, body: { id: 'f1', name: 'renamed', description: 'Posts paid orders to the ERP.', nodes: [{ id: 'half' }] } });
+    await t.json('PUT', '/api/flows/f1/draft', {
+      token: tok,
+      body: { id: 'f1', name: 'renamed', description: 'Posts paid orders to the ERP.', nodes: [{ id: 'half' }] },
+    });
     expect((await t.json('GET', '/api/flows', { token: tok })).body.flows[0].description).toBe('Posts paid orders to the ERP.');
     expect((await t.json('GET', '/api/flows/f1', { token: tok })).body.flow.description).toBe('Posts paid orders to the ERP.');
     const v = await t.json('POST', '/api/flows/f1/validate', { token: tok });
@@ -83,7 +94,15 @@ describe('/api/flows', () => {
 
   it('test-runs the draft (whole, or up to one node) without publishing it', async () => {
     const tok = t.tokens.consultant;
-    const doc = flow('f1', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }, { id: 'b', type: 'test.add', config: { n: 10 } }], ['t->a', 'a->b']);
+    const doc = flow(
+      'f1',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+        { id: 'b', type: 'test.add', config: { n: 10 } },
+      ],
+      ['t->a', 'a->b'],
+    );
     await t.json('POST', '/api/flows', { token: tok, body: doc });
     const run = await t.json('POST', '/api/flows/f1/test', { token: tok, body: { event: { value: 1 } } });
     expect(run.status).toBe(200);
@@ -102,7 +121,15 @@ describe('/api/flows', () => {
   });
 
   it('lets the client role change mapping data and publish, but not structure or code', async () => {
-    const doc = flow('m', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'test.map', config: { fields: { a: '1' } } }, { id: 'add', type: 'test.add', config: { n: 1 } }], ['t->map', 'map->add']);
+    const doc = flow(
+      'm',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'test.map', config: { fields: { a: '1' } } },
+        { id: 'add', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->map', 'map->add'],
+    );
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: doc });
     // Nothing published yet: a client may not touch it.
     expect((await t.json('PUT', '/api/flows/m/draft', { token: t.tokens.client, body: doc })).status).toBe(403);
@@ -136,7 +163,15 @@ describe('/api/flows', () => {
   });
 
   it('refuses a client draft that is not a well-formed flow before the client-edit diff (numeric ids, id-less edges, duplicates, string config)', async () => {
-    const doc = flow('mc', [{ id: 't', type: 'trigger.manual' }, { id: 'map', type: 'test.map', config: { fields: { a: '1' } } }, { id: 'add', type: 'test.add', config: { n: 1 } }], ['t->map', 'map->add']);
+    const doc = flow(
+      'mc',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'map', type: 'test.map', config: { fields: { a: '1' } } },
+        { id: 'add', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->map', 'map->add'],
+    );
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: doc });
     await t.json('POST', '/api/flows/mc/publish', { token: t.tokens.consultant, body: { message: 'v1' } });
     const attacks: Array<[string, (d: any) => void]> = [
@@ -157,7 +192,10 @@ describe('/api/flows', () => {
 
   it('refuses a flow document nested deeper than the stated limit with 400, not 500', async () => {
     // Written as text: JSON.stringify itself would overflow on 5,000 levels.
-    const raw = JSON.stringify(flow('deep', [{ id: 't', type: 'trigger.manual' }], [])).replace(/}$/, `,"settings":${'{"a":'.repeat(5000)}{}${'}'.repeat(5000)}}`);
+    const raw = JSON.stringify(flow('deep', [{ id: 't', type: 'trigger.manual' }], [])).replace(
+      /}$/,
+      `,"settings":${'{"a":'.repeat(5000)}{}${'}'.repeat(5000)}}`,
+    );
     const headers = { authorization: `Bearer ${t.tokens.owner}`, 'content-type': 'application/json' };
     const r = await t.req('POST', '/api/flows', { raw, headers });
     expect(r.status).toBe(400);

@@ -18,12 +18,24 @@ import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 import { PendingPublish } from './change-requests.ts';
 import { FlowControls } from '../flows/controls.ts';
 
-const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
-const VersionParam = IdParam.extend({ v: z.coerce.number().int().positive().openapi({ param: { name: 'v', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const VersionParam = IdParam.extend({
+  v: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'v', in: 'path' } }),
+});
 const Validation = z.object({ valid: z.boolean(), problems: z.array(ProblemSchemaRef) }).openapi('ValidationResult');
 const tags = ['flows'];
 const Warnings = z.array(z.object({ flowId: z.string(), flowName: z.string(), message: z.string() })).openapi({
-  description: 'Other active flows that post the same Shopify event (connection + topic) to the same ERP with the same posting node: each event would be posted twice.',
+  description:
+    'Other active flows that post the same Shopify event (connection + topic) to the same ERP with the same posting node: each event would be posted twice.',
 });
 
 const versionInfo = (v: { version: number; hash: string; message: string; createdAt: number; createdBy: string | null }) => ({
@@ -51,7 +63,8 @@ export function flowsRouter(d: Deps) {
     // The diff below compares elements by string id: an element it cannot name (numeric or missing id, a
     // duplicate) would slip past it. So a client's draft must first be a well-formed flow document.
     const malformed = structureProblems(next);
-    if (malformed.length) throw new HttpError(422, 'invalid_flow', `the client role can only save a well-formed flow: ${formatProblem(malformed[0]!)}`, malformed);
+    if (malformed.length)
+      throw new HttpError(422, 'invalid_flow', `the client role can only save a well-formed flow: ${formatProblem(malformed[0]!)}`, malformed);
     const problems = clientEditProblems(against, next, d.runtime.lookup);
     if (problems.length) throw new HttpError(403, 'forbidden', `the client role cannot make this change to flow "${id}": ${problems[0]!.message}`, problems);
   };
@@ -72,7 +85,12 @@ export function flowsRouter(d: Deps) {
       dryRunError = d.scrub((e as Error).message);
     }
     const { request, superseded } = d.changeRequests.create(id, { message, by: actorOf(c), dryRun, dryRunError, diff });
-    d.audit.record(actorOf(c), 'flow.change-request.create', `flow:${id}`, { changeRequest: request.id, message, baseVersion: request.baseVersion, ...(superseded.length ? { superseded } : {}) });
+    d.audit.record(actorOf(c), 'flow.change-request.create', `flow:${id}`, {
+      changeRequest: request.id,
+      message,
+      baseVersion: request.baseVersion,
+      ...(superseded.length ? { superseded } : {}),
+    });
     const { definition: _d, dryRun: _r, dryRunError: _e, diff: _f, ...summary } = request;
     return summary;
   };
@@ -95,16 +113,31 @@ export function flowsRouter(d: Deps) {
   };
 
   app.openapi(apiRoute('flows.read', { method: 'get', path: '/flows', tags, responses: { 200: json(z.object({ flows: z.array(FlowSummary) })) } }), (c) =>
-    c.json({ flows: flows.list().filter((f) => !isTestFlow(f.id)).map((f) => ({ ...described(f), ...(f.active ? {} : { paused: controls.fact(f.id)?.paused ?? null }) })) }, 200),
+    c.json(
+      {
+        flows: flows
+          .list()
+          .filter((f) => !isTestFlow(f.id))
+          .map((f) => ({ ...described(f), ...(f.active ? {} : { paused: controls.fact(f.id)?.paused ?? null }) })),
+      },
+      200,
+    ),
   );
 
   app.openapi(
-    apiRoute('flows.write', { method: 'post', path: '/flows', tags, request: jsonBody(FlowJson), responses: { 201: json(FlowSummary, 'Created'), 409: conflict, 422: unprocessable } }),
+    apiRoute('flows.write', {
+      method: 'post',
+      path: '/flows',
+      tags,
+      request: jsonBody(FlowJson),
+      responses: { 201: json(FlowSummary, 'Created'), 409: conflict, 422: unprocessable },
+    }),
     (c) => {
       const doc = c.req.valid('json');
       const id = doc.id;
       if (typeof id !== 'string' || !id) throw new HttpError(422, 'invalid_flow', 'a flow needs an id', [{ where: 'flow', path: '$.id', message: 'required' }]);
-      if (isTestFlow(id)) throw new HttpError(422, 'invalid_flow', `flow ids may not start with "__test."`, [{ where: 'flow', path: '$.id', message: 'reserved prefix' }]);
+      if (isTestFlow(id))
+        throw new HttpError(422, 'invalid_flow', `flow ids may not start with "__test."`, [{ where: 'flow', path: '$.id', message: 'reserved prefix' }]);
       try {
         flows.get(id);
         throw new HttpError(409, 'conflict', `flow "${id}" already exists (use PUT /api/flows/${id}/draft or POST /api/flows/import)`);
@@ -118,11 +151,18 @@ export function flowsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('flows.write', { method: 'post', path: '/flows/import', tags, request: jsonBody(FlowJson), responses: { 201: json(FlowSummary, 'Created or draft updated'), 422: unprocessable } }),
+    apiRoute('flows.write', {
+      method: 'post',
+      path: '/flows/import',
+      tags,
+      request: jsonBody(FlowJson),
+      responses: { 201: json(FlowSummary, 'Created or draft updated'), 422: unprocessable },
+    }),
     (c) => {
       const doc = c.req.valid('json');
       const id = doc.id;
-      if (typeof id !== 'string' || !id || isTestFlow(id)) throw new HttpError(422, 'invalid_flow', 'an imported flow needs an id', [{ where: 'flow', path: '$.id', message: 'required' }]);
+      if (typeof id !== 'string' || !id || isTestFlow(id))
+        throw new HttpError(422, 'invalid_flow', 'an imported flow needs an id', [{ where: 'flow', path: '$.id', message: 'required' }]);
       let s;
       try {
         const before = flows.draft(id);
@@ -138,7 +178,13 @@ export function flowsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('flows.read', { method: 'get', path: '/flows/{id}', tags, request: { params: IdParam }, responses: { 200: json(z.object({ flow: FlowSummary, draft: FlowJson, warnings: Warnings })), 404: notFound } }),
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ flow: FlowSummary, draft: FlowJson, warnings: Warnings })), 404: notFound },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       return c.json({ flow: described(requireFlow(id)), draft: flows.draft(id), warnings: overlapsOf(id) }, 200);
@@ -150,7 +196,8 @@ export function flowsRouter(d: Deps) {
       method: 'put',
       path: '/flows/{id}/draft',
       tags,
-      description: 'Autosave: any JSON object is accepted (validation happens on validate/publish). The client role may only change mapping and lookup configuration.',
+      description:
+        'Autosave: any JSON object is accepted (validation happens on validate/publish). The client role may only change mapping and lookup configuration.',
       request: { params: IdParam, ...jsonBody(FlowJson) },
       responses: { 200: json(FlowSummary), 404: notFound, 422: unprocessable },
     }),
@@ -167,7 +214,13 @@ export function flowsRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('flows.read', { method: 'post', path: '/flows/{id}/validate', tags, request: { params: IdParam }, responses: { 200: json(Validation), 404: notFound } }),
+    apiRoute('flows.read', {
+      method: 'post',
+      path: '/flows/{id}/validate',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(Validation), 404: notFound },
+    }),
     async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
@@ -183,10 +236,15 @@ export function flowsRouter(d: Deps) {
       path: '/flows/{id}/publish',
       tags,
       description:
-        "Publishes the draft as the next version. On a flow whose approval policy asks for it (PUT /api/flows/{id}/approval-policy), a client's publish goes live only once a consultant approves it: "
-        + 'the answer is then 202 with the pending change request (the draft, its dry run on the last real events and its diff are kept with it).',
+        "Publishes the draft as the next version. On a flow whose approval policy asks for it (PUT /api/flows/{id}/approval-policy), a client's publish goes live only once a consultant approves it: " +
+        'the answer is then 202 with the pending change request (the draft, its dry run on the last real events and its diff are kept with it).',
       request: { params: IdParam, ...jsonBody(z.object({ message: z.string().max(2000).default('') })) },
-      responses: { 201: json(VersionInfo.extend({ warnings: Warnings }), 'Published'), 202: json(PendingPublish, 'Waiting for approval'), 404: notFound, 422: unprocessable },
+      responses: {
+        201: json(VersionInfo.extend({ warnings: Warnings }), 'Published'),
+        202: json(PendingPublish, 'Waiting for approval'),
+        404: notFound,
+        422: unprocessable,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -215,9 +273,12 @@ export function flowsRouter(d: Deps) {
       path: '/flows/{id}/dry-run',
       tags,
       description:
-        "Before publishing: the live version and the draft both dry-run on the flow's last N real events (default 20, newest first; test runs are not events of the flow). "
-        + 'Per event: what each would send to the ERP and the field-level difference, or why it would fail. Nothing is written to any system: no ERP or Shopify write, no run, no claim, no exception.',
-      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ limit: z.number().int().min(1).max(100).optional() }) } }, required: false } },
+        "Before publishing: the live version and the draft both dry-run on the flow's last N real events (default 20, newest first; test runs are not events of the flow). " +
+        'Per event: what each would send to the ERP and the field-level difference, or why it would fail. Nothing is written to any system: no ERP or Shopify write, no run, no claim, no exception.',
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: z.object({ limit: z.number().int().min(1).max(100).optional() }) } }, required: false },
+      },
       responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound, 422: unprocessable },
     }),
     async (c) => {
@@ -239,18 +300,38 @@ export function flowsRouter(d: Deps) {
       path: '/flows/{id}/versions',
       tags,
       request: { params: IdParam },
-      responses: { 200: json(z.object({ versions: z.array(VersionInfo.extend({ approvedBy: z.string().optional().openapi({ description: "A client's change approved by this consultant or owner (createdBy is the client)" }) })) })), 404: notFound },
+      responses: {
+        200: json(
+          z.object({
+            versions: z.array(
+              VersionInfo.extend({
+                approvedBy: z.string().optional().openapi({ description: "A client's change approved by this consultant or owner (createdBy is the client)" }),
+              }),
+            ),
+          }),
+        ),
+        404: notFound,
+      },
     }),
     (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
       const approvedBy = d.changeRequests.approvals(id);
-      return c.json({ versions: flows.versions(id).map((v) => ({ ...versionInfo(v), ...(approvedBy.has(v.version) ? { approvedBy: approvedBy.get(v.version)! } : {}) })) }, 200);
+      return c.json(
+        { versions: flows.versions(id).map((v) => ({ ...versionInfo(v), ...(approvedBy.has(v.version) ? { approvedBy: approvedBy.get(v.version)! } : {}) })) },
+        200,
+      );
     },
   );
 
   app.openapi(
-    apiRoute('flows.read', { method: 'get', path: '/flows/{id}/versions/{v}', tags, request: { params: VersionParam }, responses: { 200: json(VersionFull), 404: notFound } }),
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/flows/{id}/versions/{v}',
+      tags,
+      request: { params: VersionParam },
+      responses: { 200: json(VersionFull), 404: notFound },
+    }),
     (c) => {
       const { id, v } = c.req.valid('param');
       requireFlow(id);
@@ -302,7 +383,10 @@ export function flowsRouter(d: Deps) {
       method: 'post',
       path: '/flows/{id}/activate',
       tags,
-      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ version: z.number().int().positive().optional() }) } }, required: false } },
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: z.object({ version: z.number().int().positive().optional() }) } }, required: false },
+      },
       responses: { 200: json(FlowSummary.extend({ warnings: Warnings })), 404: notFound, 422: unprocessable },
     }),
     async (c) => {
@@ -312,14 +396,24 @@ export function flowsRouter(d: Deps) {
       const version = body.version === undefined ? undefined : z.number().int().positive().parse(body.version);
       const s = flows.setActive(id, true, version);
       const warnings = overlapsOf(id);
-      d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, { before: { active: before.active, activeVersion: before.activeVersion }, after: { active: s.active, activeVersion: s.activeVersion }, ...(warnings.length ? { warnings: warnings.map((w) => w.message) } : {}) });
+      d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, {
+        before: { active: before.active, activeVersion: before.activeVersion },
+        after: { active: s.active, activeVersion: s.activeVersion },
+        ...(warnings.length ? { warnings: warnings.map((w) => w.message) } : {}),
+      });
       d.onTriggersChanged();
       return c.json({ ...s, warnings }, 200);
     },
   );
 
   app.openapi(
-    apiRoute('flows.activate', { method: 'post', path: '/flows/{id}/deactivate', tags, request: { params: IdParam }, responses: { 200: json(FlowSummary), 404: notFound } }),
+    apiRoute('flows.activate', {
+      method: 'post',
+      path: '/flows/{id}/deactivate',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(FlowSummary), 404: notFound },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       const before = requireFlow(id);
@@ -356,12 +450,18 @@ export function flowsRouter(d: Deps) {
       z.object({ kind: z.literal('run'), runId: z.string().min(1) }),
       z.object({ kind: z.literal('store'), orderId: z.string().min(1) }),
     ])
-    .openapi('TestInput', { description: "sample: the trigger's example output; payload: a pasted webhook body or JSON; run: a past run's event; store: an order of the trigger's Shopify store" });
+    .openapi('TestInput', {
+      description:
+        "sample: the trigger's example output; payload: a pasted webhook body or JSON; run: a past run's event; store: an order of the trigger's Shopify store",
+    });
   const TestBody = z.object({
     input: TestInputSchema.optional(),
     event: z.unknown().optional().openapi({ description: 'Shorthand for input { kind: "payload", body: event }' }),
     nodeId: z.string().optional().openapi({ description: 'Stop after this node' }),
-    pinFrom: z.string().optional().openapi({ description: 'With nodeId: reuse the outputs of the nodes upstream of it from this run (pinned), so only nodeId executes' }),
+    pinFrom: z
+      .string()
+      .optional()
+      .openapi({ description: 'With nodeId: reuse the outputs of the nodes upstream of it from this run (pinned), so only nodeId executes' }),
   });
   const readStoreOrder = async (connectionId: string, orderId: string, topic: string) =>
     storeOrderDelivery((await d.connections.resolve('shopify', connectionId)) as ShopifyClient, orderId, topic);
@@ -371,9 +471,14 @@ export function flowsRouter(d: Deps) {
       method: 'post',
       path: '/flows/{id}/test',
       tags,
-      description: "Runs the DRAFT once as a test run (kept apart from production runs, exceptions, dashboard and metrics). Default input: the trigger's sample output, pinned as the trigger's step.",
+      description:
+        "Runs the DRAFT once as a test run (kept apart from production runs, exceptions, dashboard and metrics). Default input: the trigger's sample output, pinned as the trigger's step.",
       request: { params: IdParam, body: { content: { 'application/json': { schema: TestBody } }, required: false } },
-      responses: { 200: json(RunRecord.extend({ input: z.object({ kind: z.string(), label: z.string() }), pinned: z.array(z.string()) })), 404: notFound, 422: unprocessable },
+      responses: {
+        200: json(RunRecord.extend({ input: z.object({ kind: z.string(), label: z.string() }), pinned: z.array(z.string()) })),
+        404: notFound,
+        422: unprocessable,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -382,7 +487,8 @@ export function flowsRouter(d: Deps) {
       const parsed = TestBody.safeParse(raw ?? {});
       if (!parsed.success) throw new HttpError(400, 'invalid_request', parsed.error.issues.map((i) => `$.${i.path.join('.')} ${i.message}`).join('; '));
       const body = parsed.data;
-      if (body.pinFrom && !body.nodeId) throw new HttpError(400, 'invalid_request', 'pinFrom needs the nodeId to execute', [{ where: 'body', path: '$.pinFrom', message: 'give nodeId too' }]);
+      if (body.pinFrom && !body.nodeId)
+        throw new HttpError(400, 'invalid_request', 'pinFrom needs the nodeId to execute', [{ where: 'body', path: '$.pinFrom', message: 'give nodeId too' }]);
       try {
         const run = await testRunDraft(d.runtime, id, { input: body.input, event: body.event, nodeId: body.nodeId, pinFrom: body.pinFrom, readStoreOrder });
         return c.json(d.scrub(run) as never, 200);
@@ -398,9 +504,35 @@ export function flowsRouter(d: Deps) {
       method: 'get',
       path: '/flows/{id}/nodes/{nodeId}/samples',
       tags,
-      description: "What a node really receives: its input in the latest test runs and runs (with the run's trigger output, status and time; a test run says whether its upstream outputs were pinned), the latest succeeded run that reached the node, and the trigger's example for a node right after the trigger.",
-      request: { params: IdParam.extend({ nodeId: z.string().min(1).openapi({ param: { name: 'nodeId', in: 'path' } }) }) },
-      responses: { 200: json(z.object({ samples: z.array(z.object({ id: z.string(), kind: z.string(), label: z.string(), value: z.unknown(), trigger: z.unknown(), status: z.string().optional(), at: z.number().optional(), pinned: z.boolean().optional() })) })), 404: notFound },
+      description:
+        "What a node really receives: its input in the latest test runs and runs (with the run's trigger output, status and time; a test run says whether its upstream outputs were pinned), the latest succeeded run that reached the node, and the trigger's example for a node right after the trigger.",
+      request: {
+        params: IdParam.extend({
+          nodeId: z
+            .string()
+            .min(1)
+            .openapi({ param: { name: 'nodeId', in: 'path' } }),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({
+            samples: z.array(
+              z.object({
+                id: z.string(),
+                kind: z.string(),
+                label: z.string(),
+                value: z.unknown(),
+                trigger: z.unknown(),
+                status: z.string().optional(),
+                at: z.number().optional(),
+                pinned: z.boolean().optional(),
+              }),
+            ),
+          }),
+        ),
+        404: notFound,
+      },
     }),
     (c) => {
       const { id, nodeId } = c.req.valid('param');
@@ -452,7 +584,16 @@ export function flowsRouter(d: Deps) {
       tags,
       description: "Recent orders of the Shopify store the flow's trigger is connected to, to test the draft with one of them.",
       request: { params: IdParam },
-      responses: { 200: json(z.object({ connection: z.string(), orders: z.array(z.object({ id: z.string(), name: z.string(), createdAt: z.string(), financialStatus: z.string().nullable() })) })), 404: notFound, 422: unprocessable },
+      responses: {
+        200: json(
+          z.object({
+            connection: z.string(),
+            orders: z.array(z.object({ id: z.string(), name: z.string(), createdAt: z.string(), financialStatus: z.string().nullable() })),
+          }),
+        ),
+        404: notFound,
+        422: unprocessable,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -471,7 +612,8 @@ export function flowsRouter(d: Deps) {
       method: 'post',
       path: '/flows/{id}/webhook-secret',
       tags,
-      description: 'Creates (or replaces) the secret a `trigger.webhook` flow requires: send it as `Authorization: Bearer <secret>` or sign the raw body with it (`X-Ledgerline-Hmac-Sha256`, base64 HMAC-SHA256). Shown once.',
+      description:
+        'Creates (or replaces) the secret a `trigger.webhook` flow requires: send it as `Authorization: Bearer <secret>` or sign the raw body with it (`X-Ledgerline-Hmac-Sha256`, base64 HMAC-SHA256). Shown once.',
       request: { params: IdParam },
       responses: { 201: json(z.object({ url: z.string(), secret: z.string() }), 'Created') },
     }),

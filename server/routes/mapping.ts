@@ -10,7 +10,10 @@ const PreviewRequest = z
     config: z.unknown().openapi({ description: 'A core.map config (fields, sources, transforms).' }),
     sample: z.unknown().optional().openapi({ description: 'The input to map; defaults to the sample output of the flow trigger.' }),
     flowId: z.string().optional().openapi({ description: 'Resolves flow-scoped lookup tables and the default sample.' }),
-    trigger: z.unknown().optional().openapi({ description: 'The event that started the run the sample comes from, for `$trigger.` paths; defaults to the sample.' }),
+    trigger: z
+      .unknown()
+      .optional()
+      .openapi({ description: 'The event that started the run the sample comes from, for `$trigger.` paths; defaults to the sample.' }),
   })
   .openapi('MappingPreviewRequest');
 

@@ -19,12 +19,25 @@ export function reportingRoutes(app: OpenAPIHono<AppEnv>, d: Deps) {
     const c = d.connections.list().find((x) => x.kind === kind);
     return c ? (d.connections.resolve(kind, c.id) as Promise<T>) : Promise.resolve(undefined);
   };
-  app.route('/api/finance', financeRoutes({ load: () => reconciliationsFromStore(rt.store), erp: async () => (await first<ErpConnector>('erp'))!, authorize: () => requirePermission('finance.read') }));
+  app.route(
+    '/api/finance',
+    financeRoutes({
+      load: () => reconciliationsFromStore(rt.store),
+      erp: async () => (await first<ErpConnector>('erp'))!,
+      authorize: () => requirePermission('finance.read'),
+    }),
+  );
   app.route(
     '/api/integration-audit',
     auditRoutes({
       collect: async () =>
-        collectAudit({ shopify: await first<ShopifyClient>('shopify'), erp: await first<ErpConnector>('erp'), flows: rt.flows, lookups: d.lookups, nonIdempotent: (t) => rt.lookup(t)?.idempotent === false }),
+        collectAudit({
+          shopify: await first<ShopifyClient>('shopify'),
+          erp: await first<ErpConnector>('erp'),
+          flows: rt.flows,
+          lookups: d.lookups,
+          nonIdempotent: (t) => rt.lookup(t)?.idempotent === false,
+        }),
       authorize: () => requirePermission('integration.audit'),
     }),
   );
@@ -33,5 +46,8 @@ export function reportingRoutes(app: OpenAPIHono<AppEnv>, d: Deps) {
     if (isTestFlow(c.req.param('flowId'))) return c.json(errorBody('not_found', `no flow "${c.req.param('flowId')}"`), 404);
     return next();
   });
-  app.route('/api/runbooks', runbookRoutes({ flows: rt.flows, lookups: d.lookups, describeType: (t) => rt.lookup(t)?.description, authorize: () => requirePermission('runbooks.read') }));
+  app.route(
+    '/api/runbooks',
+    runbookRoutes({ flows: rt.flows, lookups: d.lookups, describeType: (t) => rt.lookup(t)?.description, authorize: () => requirePermission('runbooks.read') }),
+  );
 }

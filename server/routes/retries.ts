@@ -10,7 +10,12 @@ import { missingLookup, outcomeOf, retryWaitingOnLookup } from '../exceptions/wa
 import { RetryBatch } from '../lookups/schemas.ts';
 import { erpReferences, ReferencesUnavailableError } from '../lookups/erp-references.ts';
 
-const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 const FixBody = z
   .object({
@@ -45,7 +50,9 @@ export function retriesRouter(d: Deps) {
         'then retries the runs waiting on that table that the change resolves (`retried`; read their outcome with POST /runs/outcomes).',
       request: { params: IdParam, ...jsonBody(FixBody) },
       responses: {
-        200: json(z.object({ table: z.string(), scope: z.string(), version: z.number().int(), rows: z.array(z.record(z.string(), z.string())), retried: RetryBatch })),
+        200: json(
+          z.object({ table: z.string(), scope: z.string(), version: z.number().int(), rows: z.array(z.record(z.string(), z.string())), retried: RetryBatch }),
+        ),
         404: notFound,
         409: conflict,
         422: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Invalid row'),
@@ -72,7 +79,12 @@ export function retriesRouter(d: Deps) {
       }
       const unknown = Object.keys(body.values).filter((k) => !table.valueColumns.includes(k));
       if (unknown.length) {
-        throw new HttpError(400, 'invalid_request', `table "${m.table}" has no value column ${unknown.map((k) => `"${k}"`).join(', ')} (it has ${table.valueColumns.join(', ')})`, unknown.map((k) => ({ where: 'body', path: `$.values.${k}`, message: 'not a value column of the table' })));
+        throw new HttpError(
+          400,
+          'invalid_request',
+          `table "${m.table}" has no value column ${unknown.map((k) => `"${k}"`).join(', ')} (it has ${table.valueColumns.join(', ')})`,
+          unknown.map((k) => ({ where: 'body', path: `$.values.${k}`, message: 'not a value column of the table' })),
+        );
       }
       const keyNames = table.keyColumns.map((k) => k.name);
       const rows = m.keys.map((key) => ({
@@ -86,7 +98,13 @@ export function retriesRouter(d: Deps) {
         if (e instanceof ReferencesUnavailableError) throw new HttpError(503, 'erp_unavailable', e.message);
         throw e;
       }
-      if (problems.length) throw new HttpError(422, 'invalid_lookup_data', problems.length > 1 ? `${problems[0]!.message} (and ${problems.length - 1} more)` : problems[0]!.message, problems);
+      if (problems.length)
+        throw new HttpError(
+          422,
+          'invalid_lookup_data',
+          problems.length > 1 ? `${problems[0]!.message} (and ${problems.length - 1} more)` : problems[0]!.message,
+          problems,
+        );
       const by = actorOf(c);
       let version;
       try {

@@ -6,7 +6,12 @@ import { nextFire } from '../../nodes/core/trigger-schedule.ts';
 import type { Deps } from '../deps.ts';
 import { HttpError, actorOf, apiRoute, conflict, json, notFound, router, z } from '../api/http.ts';
 
-const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 const RunNowResult = z.object({ runId: z.string(), flowId: z.string(), flowVersion: z.number().int(), scheduledFor: z.string() }).openapi('RunNowResult');
 
 /** Queues one run of an active scheduled flow now; throws 404 (no such flow) or 409 (not active, not scheduled). */
@@ -14,7 +19,8 @@ export function runScheduledFlowNow(d: Deps, flowId: string, by: string): z.infe
   d.runtime.flows.get(flowId); // 404 when it does not exist
   const trigger = d.runtime.flows.activeTriggers().find((t) => t.flowId === flowId);
   if (!trigger) throw new HttpError(409, 'conflict', `flow "${flowId}" is not active: activate a published version first`);
-  if (trigger.type !== 'trigger.schedule') throw new HttpError(409, 'conflict', `flow "${flowId}" starts on ${trigger.type}, not on a schedule: "run now" is for scheduled flows`);
+  if (trigger.type !== 'trigger.schedule')
+    throw new HttpError(409, 'conflict', `flow "${flowId}" starts on ${trigger.type}, not on a schedule: "run now" is for scheduled flows`);
   const now = new Date(d.now());
   const scheduledFor = now.toISOString();
   const r = d.runtime.queue.ingest({
@@ -28,29 +34,54 @@ export function runScheduledFlowNow(d: Deps, flowId: string, by: string): z.infe
   return { runId: r.runIds[0]!, flowId, flowVersion: trigger.version, scheduledFor }; // one target, fresh dedup key: one run
 }
 
-const Schedule = z.object({
-  flowId: z.string(), name: z.string(), version: z.number().int(), cron: z.string(), timezone: z.string(),
-  every: z.string().openapi({ description: 'The cron in words, e.g. "Every 5 minutes"' }), next: z.string().nullable(),
-}).openapi('Schedule');
+const Schedule = z
+  .object({
+    flowId: z.string(),
+    name: z.string(),
+    version: z.number().int(),
+    cron: z.string(),
+    timezone: z.string(),
+    every: z.string().openapi({ description: 'The cron in words, e.g. "Every 5 minutes"' }),
+    next: z.string().nullable(),
+  })
+  .openapi('Schedule');
 
 /** The active flows that start on a schedule, with their cron in words and next firing. */
 export function schedules(d: Deps): z.infer<typeof Schedule>[] {
   const names = new Map(d.runtime.flows.list().map((f) => [f.id, f.name]));
-  return d.runtime.flows.activeTriggers().filter((t) => t.type === 'trigger.schedule').map((t) => {
-    const cron = String(t.config.cron);
-    const timezone = String(t.config.timezone ?? 'UTC');
-    let every = cron;
-    try { every = cronstrue.toString(cron, { use24HourTimeFormat: true }); } catch { /* keep the cron text */ }
-    let next: string | null = null;
-    try { next = nextFire({ cron, timezone }, new Date(d.now()))?.toISOString() ?? null; } catch { /* an invalid cron never fires */ }
-    return { flowId: t.flowId, name: names.get(t.flowId) ?? t.flowId, version: t.version, cron, timezone, every, next };
-  });
+  return d.runtime.flows
+    .activeTriggers()
+    .filter((t) => t.type === 'trigger.schedule')
+    .map((t) => {
+      const cron = String(t.config.cron);
+      const timezone = String(t.config.timezone ?? 'UTC');
+      let every = cron;
+      try {
+        every = cronstrue.toString(cron, { use24HourTimeFormat: true });
+      } catch {
+        /* keep the cron text */
+      }
+      let next: string | null = null;
+      try {
+        next = nextFire({ cron, timezone }, new Date(d.now()))?.toISOString() ?? null;
+      } catch {
+        /* an invalid cron never fires */
+      }
+      return { flowId: t.flowId, name: names.get(t.flowId) ?? t.flowId, version: t.version, cron, timezone, every, next };
+    });
 }
 
 export function runNowRouter(d: Deps) {
   const app = router();
-  app.openapi(apiRoute('flows.read', { method: 'get', path: '/schedules', tags: ['runs'], description: 'Active scheduled flows, their cron in words and next firing.', responses: { 200: json(z.object({ schedules: z.array(Schedule) })) } }), (c) =>
-    c.json({ schedules: schedules(d) }, 200),
+  app.openapi(
+    apiRoute('flows.read', {
+      method: 'get',
+      path: '/schedules',
+      tags: ['runs'],
+      description: 'Active scheduled flows, their cron in words and next firing.',
+      responses: { 200: json(z.object({ schedules: z.array(Schedule) })) },
+    }),
+    (c) => c.json({ schedules: schedules(d) }, 200),
   );
   app.openapi(
     apiRoute('runs.triage', {

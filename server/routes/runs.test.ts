@@ -5,7 +5,17 @@ let t: TestServer;
 beforeEach(async () => {
   t = await testServer({ withRoles: true });
   const rt = t.server.runtime;
-  rt.flows.create(flow('f', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }, { id: 'x', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } }], ['t->a', 'a->x']));
+  rt.flows.create(
+    flow(
+      'f',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+        { id: 'x', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } },
+      ],
+      ['t->a', 'a->x'],
+    ),
+  );
   rt.flows.publish('f', { activate: true });
 });
 afterEach(() => t.close());
@@ -26,7 +36,11 @@ describe('/api/runs', () => {
     expect((await t.json('GET', '/api/runs?from=yesterday', { token: tok })).status).toBe(400);
     const run = await t.json('GET', `/api/runs/${byKey.body.runs[0].runId}`, { token: tok });
     expect(run.body.keys).toEqual({ shopifyOrderId: 'gid://shopify/Order/2' });
-    expect(run.body.steps.map((s: { nodeId: string; status: string }) => [s.nodeId, s.status])).toEqual([['t', 'succeeded'], ['a', 'succeeded'], ['x', 'failed']]);
+    expect(run.body.steps.map((s: { nodeId: string; status: string }) => [s.nodeId, s.status])).toEqual([
+      ['t', 'succeeded'],
+      ['a', 'succeeded'],
+      ['x', 'failed'],
+    ]);
     expect(run.body.steps[1]).toMatchObject({ input: { value: 2 }, output: { value: 3 } });
     expect(run.body.steps[2].error).toBeTruthy();
     expect(typeof run.body.steps[1].durationMs).toBe('number');
@@ -82,16 +96,27 @@ describe('/api/runs', () => {
 
   it('searches by order name or number, Shopify id, any key value and ERP document number, and pages by run id', async () => {
     const rt = t.server.runtime;
-    rt.flows.create(flow('g', [{ id: 't', type: 'trigger.manual' }, { id: 'doc', type: 'test.add', config: { n: 1 } }], ['t->doc']));
+    rt.flows.create(
+      flow(
+        'g',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'doc', type: 'test.add', config: { n: 1 } },
+        ],
+        ['t->doc'],
+      ),
+    );
     rt.flows.publish('g', { activate: true });
-    const ingest = (value: unknown, keys: Record<string, string>) => rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'g', version: 1 }], keys }).runIds[0];
+    const ingest = (value: unknown, keys: Record<string, string>) =>
+      rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'g', version: 1 }], keys }).runIds[0];
     const a = ingest(1, { shopifyOrderId: 'gid://shopify/Order/820982911946154508', shopifyOrderName: '#5007' });
     const b = ingest(2, { shopifyRefundId: 'gid://shopify/Refund/509562969' });
     await rt.drain();
     // An ERP document number shows up in a step's output (here planted the way erp.post-sales-order writes it).
     rt.store.sqlite.prepare(`UPDATE steps SET output = ? WHERE run_id = ? AND node_id = 'doc'`).run(JSON.stringify({ number: 'SO0042', externalId: 'x' }), b);
     const tok = t.tokens.operator;
-    const ids = async (q: string) => (await t.json('GET', `/api/runs?q=${encodeURIComponent(q)}`, { token: tok })).body.runs.map((r: { runId: string }) => r.runId);
+    const ids = async (q: string) =>
+      (await t.json('GET', `/api/runs?q=${encodeURIComponent(q)}`, { token: tok })).body.runs.map((r: { runId: string }) => r.runId);
     expect(await ids('#5007')).toEqual([a]);
     expect(await ids('5007')).toEqual([a]);
     expect(await ids('820982911946154508')).toEqual([a]);

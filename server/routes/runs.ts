@@ -5,7 +5,12 @@ import { ReplayPlan, RunRecord, RunSummary } from '../api/schemas.ts';
 import { ReplayPlanError, type ReplayOptions } from '../../runtime/runs.ts';
 import { isTestFlow } from '../flows/test-run.ts';
 
-const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 const tags = ['runs'];
 
 /** Epoch milliseconds or an ISO date. */
@@ -32,7 +37,11 @@ const ListQuery = z.object({
     .optional()
     .openapi({ description: 'A business key as name:value, e.g. shopifyOrderId:gid://shopify/Order/1' }),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
-  q: z.string().max(200).optional().openapi({ description: 'Search: order name or number (#5007, 5007), Shopify id, any business key value, ERP document number' }),
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'Search: order name or number (#5007, 5007), Shopify id, any business key value, ERP document number' }),
   before: z.string().optional().openapi({ description: 'Run id to page from (runs created before it)' }),
 });
 
@@ -52,7 +61,11 @@ async function readBody(c: { req: { json(): Promise<unknown> } }): Promise<z.inf
   const raw = await c.req.json().catch(() => ({}));
   const r = ReplayBody.safeParse(raw ?? {});
   if (!r.success) {
-    const problems = r.error.issues.map((i) => ({ where: 'body', path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+    const problems = r.error.issues.map((i) => ({
+      where: 'body',
+      path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
+      message: i.message,
+    }));
     throw new HttpError(400, 'invalid_request', problems.map((p) => `${p.path} ${p.message}`).join('; '), problems);
   }
   return r.data;
@@ -73,24 +86,34 @@ export function runsRouter(d: Deps) {
   const app = router();
   const runs = d.runtime.runs;
 
-  app.openapi(apiRoute('runs.read', { method: 'get', path: '/runs', tags, request: { query: ListQuery }, responses: { 200: json(z.object({ runs: z.array(RunSummary) })) } }), (c) => {
-    const q = c.req.valid('query');
-    const i = q.key?.indexOf(':') ?? -1;
-    const list = runs.list({
-      flowId: q.flowId,
-      status: q.status,
-      from: q.from,
-      to: q.to,
-      key: q.key ? { key: q.key.slice(0, i), value: q.key.slice(i + 1) } : undefined,
-      search: q.q,
-      limit: q.limit,
-      before: q.before,
-    });
-    return c.json({ runs: d.scrub(q.flowId ? list : list.filter((r) => !isTestFlow(r.flowId))) as z.infer<typeof RunSummary>[] }, 200);
-  });
+  app.openapi(
+    apiRoute('runs.read', {
+      method: 'get',
+      path: '/runs',
+      tags,
+      request: { query: ListQuery },
+      responses: { 200: json(z.object({ runs: z.array(RunSummary) })) },
+    }),
+    (c) => {
+      const q = c.req.valid('query');
+      const i = q.key?.indexOf(':') ?? -1;
+      const list = runs.list({
+        flowId: q.flowId,
+        status: q.status,
+        from: q.from,
+        to: q.to,
+        key: q.key ? { key: q.key.slice(0, i), value: q.key.slice(i + 1) } : undefined,
+        search: q.q,
+        limit: q.limit,
+        before: q.before,
+      });
+      return c.json({ runs: d.scrub(q.flowId ? list : list.filter((r) => !isTestFlow(r.flowId))) as z.infer<typeof RunSummary>[] }, 200);
+    },
+  );
 
-  app.openapi(apiRoute('runs.read', { method: 'get', path: '/runs/{id}', tags, request: { params: IdParam }, responses: { 200: json(RunRecord), 404: notFound } }), (c) =>
-    c.json(d.scrub(runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
+  app.openapi(
+    apiRoute('runs.read', { method: 'get', path: '/runs/{id}', tags, request: { params: IdParam }, responses: { 200: json(RunRecord), 404: notFound } }),
+    (c) => c.json(d.scrub(runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
   );
 
   const replayBody = { body: { content: { 'application/json': { schema: ReplayBody } }, required: false } };
@@ -120,19 +143,37 @@ export function runsRouter(d: Deps) {
         'A new run of the same event: from the failed step (default), the start, or a chosen step, on the active version unless one is given. ' +
         'Steps that read a lookup table changed since, or whose settings changed, re-run; a step that already posted a document is reused unless named in `resend`.',
       request: { params: IdParam, ...replayBody },
-      responses: { 201: json(z.object({ runId: z.string(), flowVersion: z.number().int(), reused: z.array(z.string()), plan: ReplayPlan }), 'Replay queued'), 404: notFound, 409: conflict },
+      responses: {
+        201: json(z.object({ runId: z.string(), flowVersion: z.number().int(), reused: z.array(z.string()), plan: ReplayPlan }), 'Replay queued'),
+        404: notFound,
+        409: conflict,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
       const opts = replayOptions(await readBody(c));
       const r = planOrThrow(() => runs.replay(id, opts));
-      d.audit.record(actorOf(c), 'run.replay', `run:${id}`, { newRunId: r.runId, flowVersion: r.flowVersion, from: r.plan.from, fromStep: r.plan.fromStep, reused: r.reused, rerun: r.plan.rerun, resend: opts.resend ?? [] });
+      d.audit.record(actorOf(c), 'run.replay', `run:${id}`, {
+        newRunId: r.runId,
+        flowVersion: r.flowVersion,
+        from: r.plan.from,
+        fromStep: r.plan.fromStep,
+        reused: r.reused,
+        rerun: r.plan.rerun,
+        resend: opts.resend ?? [],
+      });
       return c.json(d.scrub(r) as { runId: string; flowVersion: number; reused: string[]; plan: z.infer<typeof ReplayPlan> }, 201);
     },
   );
 
   app.openapi(
-    apiRoute('runs.triage', { method: 'post', path: '/runs/{id}/cancel', tags, request: { params: IdParam }, responses: { 200: json(RunSummary), 404: notFound, 409: conflict } }),
+    apiRoute('runs.triage', {
+      method: 'post',
+      path: '/runs/{id}/cancel',
+      tags,
+      request: { params: IdParam },
+      responses: { 200: json(RunSummary), 404: notFound, 409: conflict },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       const r = runs.cancel(id);

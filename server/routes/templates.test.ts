@@ -15,7 +15,12 @@ describe('/api/templates', () => {
     const r = await t.json('GET', '/api/templates', { token: t.tokens.consultant });
     expect(r.status).toBe(200);
     const ids = r.body.templates.map((x: { id: string }) => x.id);
-    expect(ids).toEqual(readdirSync(TEMPLATES_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort());
+    expect(ids).toEqual(
+      readdirSync(TEMPLATES_DIR)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.replace(/\.json$/, ''))
+        .sort(),
+    );
     const order = r.body.templates.find((x: { id: string }) => x.id === 'order-to-erp');
     expect(order.name).toBe('Shopify order to ERP sales order');
     expect(order.description).toMatch(/^When Shopify reports an order/);

@@ -19,7 +19,11 @@ const Template = z
   })
   .openapi('FlowTemplate');
 
-interface Doc { name?: string; description?: string; nodes?: Array<{ type?: string; name?: string; config?: Record<string, unknown> }> }
+interface Doc {
+  name?: string;
+  description?: string;
+  nodes?: Array<{ type?: string; name?: string; config?: Record<string, unknown> }>;
+}
 
 export function templatesRouter(d: Deps, dir = TEMPLATES_DIR) {
   const app = router();
@@ -32,27 +36,32 @@ export function templatesRouter(d: Deps, dir = TEMPLATES_DIR) {
       responses: { 200: json(z.object({ templates: z.array(Template) })) },
     }),
     (c) => {
-      const templates = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
-        const id = basename(f, '.json');
-        const doc = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Doc;
-        const nodes = doc.nodes ?? [];
-        const titled = nodes.map((n) => ({ n, t: d.runtime.lookup(String(n.type)) }));
-        const trig = titled.find((x) => x.t?.trigger);
-        const cfg = trig?.n.config ?? {};
-        return {
-          id,
-          name: doc.name ?? id,
-          description: doc.description ?? '',
-          trigger: trig ? {
-            type: String(trig.n.type),
-            title: trig.n.name ?? trig.t!.title,
-            ...(typeof cfg.topic === 'string' ? { topic: cfg.topic } : {}),
-            ...(typeof cfg.cron === 'string' ? { cron: cfg.cron } : {}),
-          } : null,
-          steps: titled.filter((x) => x !== trig).map((x) => x.n.name ?? x.t?.title ?? String(x.n.type)),
-          flow: { ...(doc as Record<string, unknown>), id },
-        };
-      });
+      const templates = readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => {
+          const id = basename(f, '.json');
+          const doc = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Doc;
+          const nodes = doc.nodes ?? [];
+          const titled = nodes.map((n) => ({ n, t: d.runtime.lookup(String(n.type)) }));
+          const trig = titled.find((x) => x.t?.trigger);
+          const cfg = trig?.n.config ?? {};
+          return {
+            id,
+            name: doc.name ?? id,
+            description: doc.description ?? '',
+            trigger: trig
+              ? {
+                  type: String(trig.n.type),
+                  title: trig.n.name ?? trig.t!.title,
+                  ...(typeof cfg.topic === 'string' ? { topic: cfg.topic } : {}),
+                  ...(typeof cfg.cron === 'string' ? { cron: cfg.cron } : {}),
+                }
+              : null,
+            steps: titled.filter((x) => x !== trig).map((x) => x.n.name ?? x.t?.title ?? String(x.n.type)),
+            flow: { ...(doc as Record<string, unknown>), id },
+          };
+        });
       return c.json({ templates }, 200);
     },
   );

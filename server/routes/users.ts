@@ -3,10 +3,24 @@ import type { Deps } from '../deps.ts';
 import { actorOf, apiRoute, conflict, json, jsonBody, notFound, router, z } from '../api/http.ts';
 import { AuditEntry, RoleEnum, TokenView, UserView } from '../api/schemas.ts';
 
-const IdParam = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
-const UserCreate = z.object({ email: z.email(), name: z.string().min(1).max(200).optional(), role: RoleEnum, password: z.string().min(8).max(1000) }).openapi('UserCreate');
-const UserUpdate = z.object({ name: z.string().min(1).max(200).optional(), role: RoleEnum.optional(), password: z.string().min(8).max(1000).optional(), disabled: z.boolean().optional() }).openapi('UserUpdate');
+const UserCreate = z
+  .object({ email: z.email(), name: z.string().min(1).max(200).optional(), role: RoleEnum, password: z.string().min(8).max(1000) })
+  .openapi('UserCreate');
+const UserUpdate = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    role: RoleEnum.optional(),
+    password: z.string().min(8).max(1000).optional(),
+    disabled: z.boolean().optional(),
+  })
+  .openapi('UserUpdate');
 const TokenCreate = z
   .object({
     name: z.string().min(1).max(200),
@@ -19,12 +33,19 @@ const TokenCreate = z
 export function usersRouter(d: Deps) {
   const app = router();
 
-  app.openapi(apiRoute('users.manage', { method: 'get', path: '/users', tags: ['users'], responses: { 200: json(z.object({ users: z.array(UserView) })) } }), (c) =>
-    c.json({ users: d.users.list() }, 200),
+  app.openapi(
+    apiRoute('users.manage', { method: 'get', path: '/users', tags: ['users'], responses: { 200: json(z.object({ users: z.array(UserView) })) } }),
+    (c) => c.json({ users: d.users.list() }, 200),
   );
 
   app.openapi(
-    apiRoute('users.manage', { method: 'post', path: '/users', tags: ['users'], request: jsonBody(UserCreate), responses: { 201: json(UserView, 'Created'), 409: conflict } }),
+    apiRoute('users.manage', {
+      method: 'post',
+      path: '/users',
+      tags: ['users'],
+      request: jsonBody(UserCreate),
+      responses: { 201: json(UserView, 'Created'), 409: conflict },
+    }),
     async (c) => {
       const u = await d.users.create(c.req.valid('json'));
       d.audit.record(actorOf(c), 'user.create', `user:${u.email}`, { after: u });
@@ -33,7 +54,13 @@ export function usersRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('users.manage', { method: 'put', path: '/users/{id}', tags: ['users'], request: { params: IdParam, ...jsonBody(UserUpdate) }, responses: { 200: json(UserView), 404: notFound } }),
+    apiRoute('users.manage', {
+      method: 'put',
+      path: '/users/{id}',
+      tags: ['users'],
+      request: { params: IdParam, ...jsonBody(UserUpdate) },
+      responses: { 200: json(UserView), 404: notFound },
+    }),
     async (c) => {
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
@@ -44,8 +71,9 @@ export function usersRouter(d: Deps) {
     },
   );
 
-  app.openapi(apiRoute('users.manage', { method: 'get', path: '/tokens', tags: ['users'], responses: { 200: json(z.object({ tokens: z.array(TokenView) })) } }), (c) =>
-    c.json({ tokens: d.users.listTokens() }, 200),
+  app.openapi(
+    apiRoute('users.manage', { method: 'get', path: '/tokens', tags: ['users'], responses: { 200: json(z.object({ tokens: z.array(TokenView) })) } }),
+    (c) => c.json({ tokens: d.users.listTokens() }, 200),
   );
 
   app.openapi(
@@ -67,7 +95,13 @@ export function usersRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('users.manage', { method: 'delete', path: '/tokens/{id}', tags: ['users'], request: { params: IdParam }, responses: { 200: json(z.object({ ok: z.boolean() })), 404: notFound } }),
+    apiRoute('users.manage', {
+      method: 'delete',
+      path: '/tokens/{id}',
+      tags: ['users'],
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ ok: z.boolean() })), 404: notFound },
+    }),
     (c) => {
       const { id } = c.req.valid('param');
       d.users.revokeToken(id);

@@ -14,7 +14,9 @@ export function loadFlowDoc(flows: FlowStore | null, flowId: string): FlowDoc | 
       const f = flows.get(flowId);
       const v = f.activeVersion ?? f.latestVersion;
       if (v != null) return { ...(flows.version(flowId, v).definition as unknown as FlowDoc), id: flowId };
-    } catch { /* not in the store: try the templates */ }
+    } catch {
+      /* not in the store: try the templates */
+    }
   }
   if (!/^[A-Za-z0-9_.:-]+$/.test(flowId)) return null;
   const file = `${TEMPLATES}${flowId}.json`;
@@ -27,7 +29,9 @@ export function tableRowsFrom(lookups: LookupService | null) {
     for (const scope of [flowId, 'shared']) {
       try {
         return lookups.rows({ name: table, scope }).rows;
-      } catch { /* try the next scope */ }
+      } catch {
+        /* try the next scope */
+      }
     }
     return null;
   };

@@ -20,7 +20,12 @@ afterEach(() => {
 async function cli(args: string[]) {
   let out = '';
   const errs: string[] = [];
-  const code = await runbookCommand(args, { out: (s) => { out += s; }, err: (s) => errs.push(s) });
+  const code = await runbookCommand(args, {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => errs.push(s),
+  });
   return { code, out, err: errs.join('\n') };
 }
 
@@ -49,16 +54,37 @@ describe('ledgerline runbook', () => {
     const lookups = new LookupService(store);
     lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'GB VAT', rate: '0.2', taxCode: 'UK-VAT-20' }]);
     flows.create({
-      schemaVersion: 1, id: 'orders-uk', name: 'UK orders to the ERP', nodes: [
+      schemaVersion: 1,
+      id: 'orders-uk',
+      name: 'UK orders to the ERP',
+      nodes: [
         { id: 't', type: 'shopify.trigger', position: { x: 0, y: 0 }, config: { connection: 'shop', topic: 'orders/paid' } },
         { id: 'tax', type: 'lookup.tax-code', name: 'Tax codes', position: { x: 1, y: 0 }, config: {} },
-        { id: 'map', type: 'core.map', name: 'Order to sales order', position: { x: 2, y: 0 }, config: { fields: [
-          { target: 'reference', source: { kind: 'path', path: 'name' } },
-          { target: 'warehouse', source: { kind: 'const', value: 'WH' } },
-          { target: 'lines', source: { kind: 'each', path: 'lineItems', fields: [{ target: 'sku', source: { kind: 'path', path: 'sku' }, transforms: [{ op: 'trim' }, { op: 'case', to: 'upper' }] }] } },
-        ] } },
+        {
+          id: 'map',
+          type: 'core.map',
+          name: 'Order to sales order',
+          position: { x: 2, y: 0 },
+          config: {
+            fields: [
+              { target: 'reference', source: { kind: 'path', path: 'name' } },
+              { target: 'warehouse', source: { kind: 'const', value: 'WH' } },
+              {
+                target: 'lines',
+                source: {
+                  kind: 'each',
+                  path: 'lineItems',
+                  fields: [{ target: 'sku', source: { kind: 'path', path: 'sku' }, transforms: [{ op: 'trim' }, { op: 'case', to: 'upper' }] }],
+                },
+              },
+            ],
+          },
+        },
       ],
-      edges: [{ id: 'e1', source: 't', target: 'tax' }, { id: 'e2', source: 'tax', target: 'map' }],
+      edges: [
+        { id: 'e1', source: 't', target: 'tax' },
+        { id: 'e2', source: 'tax', target: 'map' },
+      ],
     });
     flows.publish('orders-uk', { activate: true });
     store.close();
@@ -91,7 +117,7 @@ describe('runbook route', () => {
     const md = await app.request('/payout-reconciliation');
     expect(md.headers.get('content-type')).toMatch(/markdown/);
     expect(await md.text()).toContain('## Regular checks');
-    const json = await (await app.request('/payout-reconciliation?format=json')).json() as { exceptions: Array<{ type: string }> };
+    const json = (await (await app.request('/payout-reconciliation?format=json')).json()) as { exceptions: Array<{ type: string }> };
     expect(json.exceptions.map((e) => e.type)).toContain('payout-missing-in-erp');
     expect((await app.request('/nope')).status).toBe(404);
   });

@@ -14,7 +14,11 @@ let token = '';
 const PASSWORD = 'sandbox-panel-pw';
 
 async function call<T = any>(method: string, path: string, body?: unknown, as = token): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: r.status, body: (await r.json()) as T };
 }
 
@@ -37,11 +41,24 @@ async function send(scenario: string) {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'll-sandbox-panel-'));
-  s = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, designerDir: null, handleSignals: false, log: pino({ level: 'silent' }), env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD } });
-  const login = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }) });
+  s = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    designerDir: null,
+    handleSignals: false,
+    log: pino({ level: 'silent' }),
+    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
+  });
+  const login = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
+  });
   token = ((await login.json()) as { token: string }).token;
   // The sandbox shop starts a moment after the server listens (it loads Shopify's schema).
-  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++)
+    await new Promise((r) => setTimeout(r, 200));
 }, 120_000);
 
 afterAll(async () => {
@@ -54,7 +71,15 @@ describe('sandbox control panel', () => {
     const { body } = await call('GET', '/api/sandbox');
     expect(body).toMatchObject({ sandboxMode: true, ready: true, shop: { connection: 'sandbox-shop', webhookUrl: `${s.url}/webhooks/shopify/sandbox-shop` } });
     expect(body.shop.webhookSecret).toBe(s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret);
-    expect(body.scenarios.map((x: any) => x.id)).toEqual(['paid-order', 'unmapped-tax', 'unknown-sku', 'duplicate-sku', 'partial-refund', 'erp-fulfilment', 'payout']);
+    expect(body.scenarios.map((x: any) => x.id)).toEqual([
+      'paid-order',
+      'unmapped-tax',
+      'unknown-sku',
+      'duplicate-sku',
+      'partial-refund',
+      'erp-fulfilment',
+      'payout',
+    ]);
   });
 
   it('a paid order reaches the ERP, its refund becomes a credit memo, and a payout of them reconciles and posts', async () => {

@@ -15,10 +15,26 @@ export const SCENARIOS = {
   'paid-order': { ...ORDER_SCENARIOS['paid-order'], starts: 'Shopify webhook orders/paid' },
   'unmapped-tax': { ...ORDER_SCENARIOS['unmapped-tax'], starts: 'Shopify webhook orders/paid' },
   'unknown-sku': { ...ORDER_SCENARIOS['unknown-sku'], starts: 'Shopify webhook orders/paid' },
-  'duplicate-sku': { title: 'A duplicate SKU in Shopify', expect: 'the stock push names both products and raises an exception', starts: 'Shopify catalogue change, then the stock flow runs now' },
-  'partial-refund': { title: 'A partial refund of the last paid order', expect: 'a credit memo for the refunded line (refund-to-credit-memo)', starts: 'Shopify webhook refunds/create' },
-  'erp-fulfilment': { title: 'A fulfilment in the ERP', expect: 'the ERP ships the last order; Shopify gets the fulfilment with tracking', starts: 'ERP shipment, then the fulfilment flow runs now' },
-  payout: { title: 'A Shopify payout', expect: 'pays out the orders and refunds the ERP booked; reconciles and posts the journal', starts: 'new payout in Shopify, then the reconciliation runs now' },
+  'duplicate-sku': {
+    title: 'A duplicate SKU in Shopify',
+    expect: 'the stock push names both products and raises an exception',
+    starts: 'Shopify catalogue change, then the stock flow runs now',
+  },
+  'partial-refund': {
+    title: 'A partial refund of the last paid order',
+    expect: 'a credit memo for the refunded line (refund-to-credit-memo)',
+    starts: 'Shopify webhook refunds/create',
+  },
+  'erp-fulfilment': {
+    title: 'A fulfilment in the ERP',
+    expect: 'the ERP ships the last order; Shopify gets the fulfilment with tracking',
+    starts: 'ERP shipment, then the fulfilment flow runs now',
+  },
+  payout: {
+    title: 'A Shopify payout',
+    expect: 'pays out the orders and refunds the ERP booked; reconciles and posts the journal',
+    starts: 'new payout in Shopify, then the reconciliation runs now',
+  },
 } as const;
 export type ScenarioId = keyof typeof SCENARIOS;
 export const SCENARIO_IDS = Object.keys(SCENARIOS) as ScenarioId[];
@@ -52,13 +68,16 @@ export class SandboxPanel {
   private shipped = new Set<string>();
   private log: Activity[] = [];
 
-  constructor(private d: Deps, private mode: () => SandboxMode | null) {}
+  constructor(
+    private d: Deps,
+    private mode: () => SandboxMode | null,
+  ) {}
 
   private store(): SandboxStore {
     const m = this.mode();
     if (!m) throw new HttpError(404, 'not_found', 'this server is not in sandbox mode: the sandbox panel works only with the sandbox shop and ERP');
     const s = m.store as unknown as SandboxStore | undefined;
-    if (!s) throw new HttpError(503, 'unavailable', 'the sandbox shop is still starting (it loads Shopify\'s schema, about a second): try again in a moment');
+    if (!s) throw new HttpError(503, 'unavailable', "the sandbox shop is still starting (it loads Shopify's schema, about a second): try again in a moment");
     return s;
   }
 
@@ -74,15 +93,20 @@ export class SandboxPanel {
 
   /** Active scheduled flows whose published version has a node of this type. */
   private scheduledFlowsWith(nodeType: string): string[] {
-    return this.d.runtime.flows.activeTriggers()
+    return this.d.runtime.flows
+      .activeTriggers()
       .filter((t) => t.type === 'trigger.schedule' && this.d.runtime.flows.version(t.flowId, t.version).definition.nodes.some((n) => n.type === nodeType))
       .map((t) => t.flowId);
   }
 
   private fire(nodeType: string, by: string, what: string): Array<{ flowId: string; runId: string }> {
     const flows = this.scheduledFlowsWith(nodeType);
-    if (!flows.length) throw new HttpError(409, 'conflict', `no active scheduled flow has a ${nodeType} node to pick up ${what}: activate one (e.g. the template) first`);
-    return flows.map((f) => { const r = runScheduledFlowNow(this.d, f, by); return { flowId: r.flowId, runId: r.runId }; });
+    if (!flows.length)
+      throw new HttpError(409, 'conflict', `no active scheduled flow has a ${nodeType} node to pick up ${what}: activate one (e.g. the template) first`);
+    return flows.map((f) => {
+      const r = runScheduledFlowNow(this.d, f, by);
+      return { flowId: r.flowId, runId: r.runId };
+    });
   }
 
   activity(): Activity[] {
@@ -105,17 +129,38 @@ export class SandboxPanel {
         const o = orderPayload(scenario as OrderScenario, this.next(), new Date(this.d.now()));
         store.createOrder(o.body);
         this.orders.push(o);
-        this.log.push({ kind: 'order', scenario, label: `${o.name}: ${SCENARIOS[scenario].title.toLowerCase()} (${o.total} ${o.currency})`, at, orderGid: o.gid, runs: [] });
-        return { scenario, message: `Order ${o.name} (${o.total} ${o.currency}) created in the sandbox shop; Shopify's signed orders/create and orders/paid webhooks are on their way.`, orderName: o.name, orderId: o.gid, runs: [] };
+        this.log.push({
+          kind: 'order',
+          scenario,
+          label: `${o.name}: ${SCENARIOS[scenario].title.toLowerCase()} (${o.total} ${o.currency})`,
+          at,
+          orderGid: o.gid,
+          runs: [],
+        });
+        return {
+          scenario,
+          message: `Order ${o.name} (${o.total} ${o.currency}) created in the sandbox shop; Shopify's signed orders/create and orders/paid webhooks are on their way.`,
+          orderName: o.name,
+          orderId: o.gid,
+          runs: [],
+        };
       }
       case 'partial-refund': {
         const order = [...this.orders].reverse().find((o) => o.scenario === 'paid-order' && !this.refunds.some((r) => r.orderId === o.id));
-        if (!order) throw new HttpError(409, 'conflict', 'send a paid order first: the partial refund refunds one line of the last paid order not yet refunded');
+        if (!order)
+          throw new HttpError(409, 'conflict', 'send a paid order first: the partial refund refunds one line of the last paid order not yet refunded');
         const r = refundPayload(order, this.next(), new Date(this.d.now()));
         store.createRefund(r.body);
         this.refunds.push(r);
         this.log.push({ kind: 'refund', scenario, label: `Refund of ${r.amount} on ${order.name}`, at, orderGid: order.gid, runs: [] });
-        return { scenario, message: `Refund of ${r.amount} ${order.currency} on ${order.name} created; Shopify's refunds/create webhook is on its way.`, orderName: order.name, orderId: order.gid, refundId: `gid://shopify/Refund/${r.id}`, runs: [] };
+        return {
+          scenario,
+          message: `Refund of ${r.amount} ${order.currency} on ${order.name} created; Shopify's refunds/create webhook is on its way.`,
+          orderName: order.name,
+          orderId: order.gid,
+          refundId: `gid://shopify/Refund/${r.id}`,
+          runs: [],
+        };
       }
       case 'duplicate-sku': {
         const seq = this.next();
@@ -124,8 +169,15 @@ export class SandboxPanel {
         if (!original) throw new HttpError(409, 'conflict', `the sandbox shop has no ${sku} variant to duplicate`);
         const productId = `gid://shopify/Product/${79_000_000 + seq}`;
         store.state.addVariant({
-          id: `gid://shopify/ProductVariant/${79_100_000 + seq}`, sku, title: 'M', displayName: `Organic Cotton Tee (second listing ${seq}) - M`, price: original.price,
-          productId, productTitle: `Organic Cotton Tee (second listing ${seq})`, itemId: `gid://shopify/InventoryItem/${79_200_000 + seq}`, tracked: true,
+          id: `gid://shopify/ProductVariant/${79_100_000 + seq}`,
+          sku,
+          title: 'M',
+          displayName: `Organic Cotton Tee (second listing ${seq}) - M`,
+          price: original.price,
+          productId,
+          productTitle: `Organic Cotton Tee (second listing ${seq})`,
+          itemId: `gid://shopify/InventoryItem/${79_200_000 + seq}`,
+          tracked: true,
         });
         const runs = this.fire('shopify.inventory-push', by, 'the catalogue change');
         this.log.push({ kind: 'catalogue', scenario, label: `Second Shopify product with SKU ${sku}`, at, runs });
@@ -144,7 +196,12 @@ export class SandboxPanel {
           shippedName = `${o.name} (${so.number})`;
           break;
         }
-        if (!shippedName) throw new HttpError(409, 'conflict', 'no order sent from this panel has an open sales order in the sandbox ERP: send a paid order and wait for it to reach the ERP');
+        if (!shippedName)
+          throw new HttpError(
+            409,
+            'conflict',
+            'no order sent from this panel has an open sales order in the sandbox ERP: send a paid order and wait for it to reach the ERP',
+          );
         const runs = this.fire('shopify.fulfilment-push', by, 'the shipment');
         this.log.push({ kind: 'shipment', scenario, label: `ERP shipped ${shippedName}`, at, runs });
         return { scenario, message: `The sandbox ERP shipped ${shippedName} with UPS tracking; the fulfilment flow runs now.`, runs };
@@ -167,7 +224,11 @@ export class SandboxPanel {
     const refunds = this.refunds.filter((r) => !this.paidOut.has(r.id) && credited.has(r.id));
     const waiting = this.orders.filter((o) => !this.paidOut.has(o.id) && !invoiced.has(o.id)).map((o) => o.name);
     if (!orders.length && !refunds.length) {
-      throw new HttpError(409, 'conflict', `nothing to pay out: no order or refund sent from this panel is booked in the sandbox ERP yet${waiting.length ? ` (${waiting.join(', ')} not in the ERP: see the exceptions)` : ': send a paid order first'}`);
+      throw new HttpError(
+        409,
+        'conflict',
+        `nothing to pay out: no order or refund sent from this panel is booked in the sandbox ERP yet${waiting.length ? ` (${waiting.join(', ')} not in the ERP: see the exceptions)` : ': send a paid order first'}`,
+      );
     }
     const plan = payoutPayload(this.next(), orders, refunds, new Date(this.d.now()));
     store.state.addPayout(plan.payout, plan.balanceTransactions);
@@ -177,7 +238,9 @@ export class SandboxPanel {
     const what = `${orders.length} order${orders.length === 1 ? '' : 's'}${refunds.length ? ` and ${refunds.length} refund${refunds.length === 1 ? '' : 's'}` : ''}`;
     this.log.push({ kind: 'payout', scenario: 'payout', label: `Payout ${payoutId}: ${plan.net} ${String(plan.payout.currency)} for ${what}`, at, runs });
     return {
-      scenario: 'payout', payoutId, runs,
+      scenario: 'payout',
+      payoutId,
+      runs,
       message: `Payout ${payoutId} of ${plan.net} ${String(plan.payout.currency)} for ${what} is in Shopify; the reconciliation runs now.${waiting.length ? ` Not paid out (not in the ERP): ${waiting.join(', ')}.` : ''}`,
     };
   }

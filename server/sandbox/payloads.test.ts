@@ -42,8 +42,17 @@ describe('sandbox panel payloads', () => {
     const fees = chargeFee(o1.total).plus(chargeFee(o2.total));
     expect(chargeFee('68.97').toFixed(2)).toBe('1.23');
     expect(p.net).toBe(new Decimal(o1.total).plus(o2.total).minus(fees).minus(r.amount).toFixed(2));
-    expect(p.payout).toMatchObject({ status: 'paid', date: '2026-12-03', amount: p.net, summary: { charges_gross_amount: '137.94', refunds_gross_amount: '-17.99', charges_fee_amount: fees.toFixed(2) } });
-    expect(p.balanceTransactions.map((t) => [t.type, t.source_order_id])).toEqual([['charge', 74000000001], ['charge', 74000000002], ['refund', 74000000001]]);
+    expect(p.payout).toMatchObject({
+      status: 'paid',
+      date: '2026-12-03',
+      amount: p.net,
+      summary: { charges_gross_amount: '137.94', refunds_gross_amount: '-17.99', charges_fee_amount: fees.toFixed(2) },
+    });
+    expect(p.balanceTransactions.map((t) => [t.type, t.source_order_id])).toEqual([
+      ['charge', 74000000001],
+      ['charge', 74000000002],
+      ['refund', 74000000001],
+    ]);
     expect(p.balanceTransactions[2]?.source_order_transaction_id).toBe(Number(r.transactionId));
     expect(() => payoutPayload(5, [], [], now)).toThrow(/at least one/);
   });

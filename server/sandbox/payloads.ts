@@ -12,7 +12,11 @@ const scenarioText = (file: string) => readFileSync(`${SCENARIOS}${file}`, 'utf8
 /** Order scenarios: the template file, its order id and name (rewritten per send). */
 export const ORDER_SCENARIOS = {
   'paid-order': { file: 'uk-vat-inclusive-discount.orders-paid.json', title: 'A paid order', expect: 'reaches the ERP as a sales order (order-to-erp)' },
-  'unmapped-tax': { file: 'unmapped-tax-rate.orders-paid.json', title: 'An order with an unmapped tax rate', expect: 'fails at the tax-code lookup and raises an exception' },
+  'unmapped-tax': {
+    file: 'unmapped-tax-rate.orders-paid.json',
+    title: 'An order with an unmapped tax rate',
+    expect: 'fails at the tax-code lookup and raises an exception',
+  },
   'unknown-sku': { file: 'unknown-sku.orders-paid.json', title: 'An order with an unknown SKU', expect: 'the ERP refuses the SKU; an exception names it' },
 } as const;
 export type OrderScenario = keyof typeof ORDER_SCENARIOS;
@@ -78,16 +82,25 @@ export interface SentRefund {
 export function refundPayload(order: SentOrder, seq: number, now = new Date()): SentRefund {
   if (order.scenario !== 'paid-order') throw new Error(`a partial refund needs a "paid-order" order, not ${order.scenario}`);
   const text = scenarioText(REFUND_FILE);
-  const r = JSON.parse(text) as { id: number; order_id: number; refund_line_items: Array<{ id: number; line_item_id: number }>; transactions: Array<{ id: number; amount: string }> };
+  const r = JSON.parse(text) as {
+    id: number;
+    order_id: number;
+    refund_line_items: Array<{ id: number; line_item_id: number }>;
+    transactions: Array<{ id: number; amount: string }>;
+  };
   const template = JSON.parse(scenarioText(ORDER_SCENARIOS['paid-order'].file)) as { line_items: Array<{ id: number }> };
   const id = String(75_000_000_000 + seq);
   const txId = String(76_000_000_000 + seq);
-  const ids = new Map<string, string>([[String(r.id), id], [String(r.order_id), order.id]]);
+  const ids = new Map<string, string>([
+    [String(r.id), id],
+    [String(r.order_id), order.id],
+  ]);
   for (const t of r.transactions) ids.set(String(t.id), txId);
   for (const [i, l] of r.refund_line_items.entries()) ids.set(String(l.id), `${id}${String(i + 1).padStart(2, '0')}`);
   template.line_items.forEach((l, i) => {
     const mine = order.lineItemIds[i];
-    if (mine === undefined) throw new Error(`sandbox refund: order ${order.id} has ${order.lineItemIds.length} line items; the refund template needs line item #${i + 1}`);
+    if (mine === undefined)
+      throw new Error(`sandbox refund: order ${order.id} has ${order.lineItemIds.length} line items; the refund template needs line item #${i + 1}`);
     ids.set(String(l.id), mine);
   });
   const nowIso = now.toISOString().replace(/\.\d{3}Z$/, '+00:00');
@@ -113,10 +126,22 @@ export function payoutPayload(seq: number, orders: SentOrder[], refunds: SentRef
   const processedAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   let n = 0;
   const tx = (type: string, amount: Decimal, fee: Decimal, orderId: string, sourceTx: string) => ({
-    id: payoutId * 100 + ++n, type, test: false, payout_id: payoutId, payout_status: 'paid', currency,
-    amount: amount.toFixed(2), fee: fee.toFixed(2), net: amount.minus(fee).toFixed(2),
-    source_id: Number(sourceTx), source_type: type, source_order_id: Number(orderId), source_order_transaction_id: Number(sourceTx),
-    processed_at: processedAt, adjustment_order_transactions: [], adjustment_reason: null,
+    id: payoutId * 100 + ++n,
+    type,
+    test: false,
+    payout_id: payoutId,
+    payout_status: 'paid',
+    currency,
+    amount: amount.toFixed(2),
+    fee: fee.toFixed(2),
+    net: amount.minus(fee).toFixed(2),
+    source_id: Number(sourceTx),
+    source_type: type,
+    source_order_id: Number(orderId),
+    source_order_transaction_id: Number(sourceTx),
+    processed_at: processedAt,
+    adjustment_order_transactions: [],
+    adjustment_reason: null,
   });
   const charges = orders.map((o, i) => tx('charge', new Decimal(o.total), chargeFee(o.total), o.id, String(78_000_000_000 + seq * 100 + i)));
   const refundTxs = refunds.map((r) => tx('refund', new Decimal(r.amount).neg(), new Decimal(0), r.orderId, r.transactionId));
@@ -126,12 +151,22 @@ export function payoutPayload(seq: number, orders: SentOrder[], refunds: SentRef
   const zero = '0.00';
   return {
     payout: {
-      id: payoutId, status: 'paid', date, currency, amount: net,
+      id: payoutId,
+      status: 'paid',
+      date,
+      currency,
+      amount: net,
       summary: {
-        adjustments_fee_amount: zero, adjustments_gross_amount: zero,
-        charges_fee_amount: sum(charges, 'fee').toFixed(2), charges_gross_amount: sum(charges, 'amount').toFixed(2),
-        refunds_fee_amount: sum(refundTxs, 'fee').toFixed(2), refunds_gross_amount: sum(refundTxs, 'amount').toFixed(2),
-        reserved_funds_fee_amount: zero, reserved_funds_gross_amount: zero, retried_payouts_fee_amount: zero, retried_payouts_gross_amount: zero,
+        adjustments_fee_amount: zero,
+        adjustments_gross_amount: zero,
+        charges_fee_amount: sum(charges, 'fee').toFixed(2),
+        charges_gross_amount: sum(charges, 'amount').toFixed(2),
+        refunds_fee_amount: sum(refundTxs, 'fee').toFixed(2),
+        refunds_gross_amount: sum(refundTxs, 'amount').toFixed(2),
+        reserved_funds_fee_amount: zero,
+        reserved_funds_gross_amount: zero,
+        retried_payouts_fee_amount: zero,
+        retried_payouts_gross_amount: zero,
       },
     },
     balanceTransactions: all,

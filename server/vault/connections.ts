@@ -38,7 +38,10 @@ export interface ConnectionFactory<T = unknown> {
 }
 
 export class ConnectionError extends Error {
-  constructor(message: string, readonly status: 400 | 404 | 409 | 422 = 400) {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 | 422 = 400,
+  ) {
     super(message);
     this.name = 'ConnectionError';
   }
@@ -90,7 +93,16 @@ export class Connections {
     const hasSecrets = c.secrets && Object.keys(c.secrets).length > 0;
     this.db
       .insert(connections)
-      .values({ id: c.id, kind: c.kind, provider: c.provider, name: c.name, config: JSON.stringify(c.config ?? {}), secrets: hasSecrets ? this.vault.encryptJson(c.secrets) : null, createdAt: t, updatedAt: t })
+      .values({
+        id: c.id,
+        kind: c.kind,
+        provider: c.provider,
+        name: c.name,
+        config: JSON.stringify(c.config ?? {}),
+        secrets: hasSecrets ? this.vault.encryptJson(c.secrets) : null,
+        createdAt: t,
+        updatedAt: t,
+      })
       .run();
     return this.get(c.id);
   }

@@ -45,7 +45,8 @@ export function shopifyFactory(): ConnectionFactory<ShopifyClient> {
 export function erpFactory(dataDir: string): ConnectionFactory<ErpConnector> {
   return {
     create(c: ResolvedConnection) {
-      if (c.provider === 'sandbox') return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite'), currency: str(c.config.currency) });
+      if (c.provider === 'sandbox')
+        return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite'), currency: str(c.config.currency) });
       return createErpConnection({ id: c.id, kind: c.provider, provider: c.provider, config: c.config, secrets: c.secrets });
     },
     async test(client) {

@@ -17,7 +17,8 @@ export interface RotateResult {
  * otherwise a new key is generated into the key file (old keys are dropped once nothing uses them).
  */
 export function rotateVault(o: { db: ServerDb; vault: Vault; dataDir: string; envKeyInUse: boolean; newKey?: string }): RotateResult {
-  if (o.envKeyInUse && !o.newKey) throw new Error('LEDGERLINE_MASTER_KEY is set: pass the new key (e.g. LEDGERLINE_NEW_MASTER_KEY) and set it as LEDGERLINE_MASTER_KEY afterwards');
+  if (o.envKeyInUse && !o.newKey)
+    throw new Error('LEDGERLINE_MASTER_KEY is set: pass the new key (e.g. LEDGERLINE_NEW_MASTER_KEY) and set it as LEDGERLINE_MASTER_KEY afterwards');
   const key = o.newKey ? parseMasterKey(o.newKey) : randomBytes(32);
   const next: VaultKey = { id: keyIdOf(key), key };
   const old = o.vault;
@@ -25,11 +26,19 @@ export function rotateVault(o: { db: ServerDb; vault: Vault; dataDir: string; en
   let n = 0;
   o.db.$client.transaction(() => {
     for (const r of o.db.select({ id: connections.id, s: connections.secrets }).from(connections).where(isNotNull(connections.secrets)).all()) {
-      o.db.update(connections).set({ secrets: fresh.encrypt(old.decrypt(r.s!)) }).where(eq(connections.id, r.id)).run();
+      o.db
+        .update(connections)
+        .set({ secrets: fresh.encrypt(old.decrypt(r.s!)) })
+        .where(eq(connections.id, r.id))
+        .run();
       n++;
     }
     for (const r of o.db.select().from(secrets).all()) {
-      o.db.update(secrets).set({ value: fresh.encrypt(old.decrypt(r.value)) }).where(eq(secrets.name, r.name)).run();
+      o.db
+        .update(secrets)
+        .set({ value: fresh.encrypt(old.decrypt(r.value)) })
+        .where(eq(secrets.name, r.name))
+        .run();
       n++;
     }
   })();

@@ -8,7 +8,11 @@ export class SecretStore {
   private cache = new Map<string, string | null>();
   generation = 0;
 
-  constructor(private db: ServerDb, private vault: Vault, private now: () => number = Date.now) {}
+  constructor(
+    private db: ServerDb,
+    private vault: Vault,
+    private now: () => number = Date.now,
+  ) {}
 
   get(name: string): string | undefined {
     if (this.cache.has(name)) return this.cache.get(name) ?? undefined;
@@ -20,7 +24,11 @@ export class SecretStore {
 
   set(name: string, value: string): void {
     const blob = this.vault.encrypt(value);
-    this.db.insert(secrets).values({ name, value: blob, updatedAt: this.now() }).onConflictDoUpdate({ target: secrets.name, set: { value: blob, updatedAt: this.now() } }).run();
+    this.db
+      .insert(secrets)
+      .values({ name, value: blob, updatedAt: this.now() })
+      .onConflictDoUpdate({ target: secrets.name, set: { value: blob, updatedAt: this.now() } })
+      .run();
     this.cache.set(name, value);
     this.generation++;
   }
@@ -32,7 +40,11 @@ export class SecretStore {
 
   /** All values, for scrubbing outputs. */
   values(): string[] {
-    return this.db.select().from(secrets).all().map((r) => this.vault.decrypt(r.value));
+    return this.db
+      .select()
+      .from(secrets)
+      .all()
+      .map((r) => this.vault.decrypt(r.value));
   }
 
   /** Forgets cached plaintexts (after a vault rotation). */

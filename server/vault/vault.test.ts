@@ -81,7 +81,9 @@ describe('connections shared by processes', () => {
     const b = openServerDb(storeB.sqlite);
     const { vault } = loadVault(tmp.dir, undefined);
     let clock = 1000;
-    const factory = { create: async (c: { config: Record<string, unknown>; secrets: Record<string, unknown> }) => ({ url: c.config.url, token: c.secrets.token }) };
+    const factory = {
+      create: async (c: { config: Record<string, unknown>; secrets: Record<string, unknown> }) => ({ url: c.config.url, token: c.secrets.token }),
+    };
     const worker = new Connections(a, vault, { erp: factory }, () => clock);
     const web = new Connections(b, vault, { erp: factory }, () => ++clock);
     web.create({ id: 'erp1', kind: 'erp', provider: 'x', name: 'ERP', config: { url: 'http://one' }, secrets: { token: 't1' } });

@@ -21,7 +21,10 @@ export const keyIdOf = (key: Buffer) => 'k' + createHash('sha256').update(key).d
 export class Vault {
   private ring = new Map<string, Buffer>();
 
-  constructor(keys: VaultKey[], private currentId: string) {
+  constructor(
+    keys: VaultKey[],
+    private currentId: string,
+  ) {
     for (const k of keys) this.ring.set(k.id, k.key);
     if (!this.ring.has(currentId)) throw new VaultError(`current key ${currentId} is not in the key ring`);
   }

@@ -7,9 +7,30 @@ import { complianceRequests } from '../db/schema.ts';
 export const COMPLIANCE_TOPICS = new Set(['customers/data_request', 'customers/redact', 'shop/redact']);
 
 /** Whole sub-objects that describe a person. */
-const PERSON_OBJECTS = new Set(['customer', 'billing_address', 'shipping_address', 'default_address', 'addresses', 'client_details', 'shippingAddress', 'billingAddress']);
+const PERSON_OBJECTS = new Set([
+  'customer',
+  'billing_address',
+  'shipping_address',
+  'default_address',
+  'addresses',
+  'client_details',
+  'shippingAddress',
+  'billingAddress',
+]);
 /** Single fields that identify a person. */
-const PERSON_FIELDS = new Set(['email', 'contact_email', 'phone', 'first_name', 'last_name', 'browser_ip', 'note', 'customer_locale', 'firstName', 'lastName', 'displayName']);
+const PERSON_FIELDS = new Set([
+  'email',
+  'contact_email',
+  'phone',
+  'first_name',
+  'last_name',
+  'browser_ip',
+  'note',
+  'customer_locale',
+  'firstName',
+  'lastName',
+  'displayName',
+]);
 const REDACTED = '[redacted]';
 
 export function scrubPersonalData(v: unknown): unknown {
@@ -56,7 +77,9 @@ interface Who {
 export function redact(sqlite: Database.Database, who: Who, exceptEventId: string): number {
   const source = `shopify:${who.connectionId}`;
   const byNeedle = who.needles.length
-    ? sqlite.prepare(`SELECT id, payload FROM events WHERE source = ? AND id != ? AND (${who.needles.map(() => 'instr(payload, ?) > 0').join(' OR ')})`).all(source, exceptEventId, ...who.needles)
+    ? sqlite
+        .prepare(`SELECT id, payload FROM events WHERE source = ? AND id != ? AND (${who.needles.map(() => 'instr(payload, ?) > 0').join(' OR ')})`)
+        .all(source, exceptEventId, ...who.needles)
     : sqlite.prepare(`SELECT id, payload FROM events WHERE source = ? AND id != ?`).all(source, exceptEventId);
   const rows = byNeedle as { id: string; payload: string }[];
   const strings = who.needles.filter((n) => !/^\d+$/.test(n));
@@ -74,8 +97,22 @@ export function redact(sqlite: Database.Database, who: Who, exceptEventId: strin
   return rows.length;
 }
 
-export function handleCompliance(o: { db: ServerDb; sqlite: Database.Database; connectionId: string; topic: string; shopDomain: string; eventId: string; body: unknown; now: number }): Record<string, unknown> {
-  const b = (o.body ?? {}) as { customer?: { id?: unknown; email?: unknown; phone?: unknown }; orders_to_redact?: unknown[]; orders_requested?: unknown[]; data_request?: { id?: unknown } };
+export function handleCompliance(o: {
+  db: ServerDb;
+  sqlite: Database.Database;
+  connectionId: string;
+  topic: string;
+  shopDomain: string;
+  eventId: string;
+  body: unknown;
+  now: number;
+}): Record<string, unknown> {
+  const b = (o.body ?? {}) as {
+    customer?: { id?: unknown; email?: unknown; phone?: unknown };
+    orders_to_redact?: unknown[];
+    orders_requested?: unknown[];
+    data_request?: { id?: unknown };
+  };
   let summary: Record<string, unknown>;
   let handledAt: number | null = null;
   if (o.topic === 'customers/data_request') {
@@ -85,7 +122,9 @@ export function handleCompliance(o: { db: ServerDb; sqlite: Database.Database; c
     const needles =
       o.topic === 'shop/redact'
         ? []
-        : [b.customer?.email, b.customer?.phone, b.customer?.id, ...(b.orders_to_redact ?? [])].filter((x): x is string | number => typeof x === 'string' || typeof x === 'number').map(String);
+        : [b.customer?.email, b.customer?.phone, b.customer?.id, ...(b.orders_to_redact ?? [])]
+            .filter((x): x is string | number => typeof x === 'string' || typeof x === 'number')
+            .map(String);
     if (o.topic === 'customers/redact' && !needles.length) {
       summary = { error: 'customers/redact without customer email, phone, id or orders: nothing redacted' };
     } else {
@@ -96,6 +135,17 @@ export function handleCompliance(o: { db: ServerDb; sqlite: Database.Database; c
       handledAt = o.now;
     }
   }
-  o.db.insert(complianceRequests).values({ connectionId: o.connectionId, topic: o.topic, shopDomain: o.shopDomain, eventId: o.eventId, summary: JSON.stringify(summary), receivedAt: o.now, handledAt }).run();
+  o.db
+    .insert(complianceRequests)
+    .values({
+      connectionId: o.connectionId,
+      topic: o.topic,
+      shopDomain: o.shopDomain,
+      eventId: o.eventId,
+      summary: JSON.stringify(summary),
+      receivedAt: o.now,
+      handledAt,
+    })
+    .run();
   return summary;
 }

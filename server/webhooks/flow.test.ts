@@ -6,12 +6,23 @@ let t: TestServer;
 let secret = '';
 beforeEach(async () => {
   t = await testServer();
-  t.server.runtime.flows.create(flow('hook', [{ id: 't', type: 'trigger.webhook', config: { dedupHeader: 'x-event-id' } }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a'], { businessKeys: { invoice: 'invoice.id' } }));
+  t.server.runtime.flows.create(
+    flow(
+      'hook',
+      [
+        { id: 't', type: 'trigger.webhook', config: { dedupHeader: 'x-event-id' } },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->a'],
+      { businessKeys: { invoice: 'invoice.id' } },
+    ),
+  );
   secret = (await t.json('POST', '/api/flows/hook/webhook-secret', { token: t.tokens.owner })).body.secret;
 });
 afterEach(() => t.close());
 
-const post = (body: string, headers: Record<string, string>) => t.req('POST', '/webhooks/flows/hook', { raw: body, headers: { 'content-type': 'application/json', ...headers } });
+const post = (body: string, headers: Record<string, string>) =>
+  t.req('POST', '/webhooks/flows/hook', { raw: body, headers: { 'content-type': 'application/json', ...headers } });
 
 describe('POST /webhooks/flows/:flowId', () => {
   it('needs the flow secret (bearer or HMAC) and an active version; dedups on the configured header', async () => {

@@ -42,7 +42,15 @@ export function flowWebhookRoutes(d: Deps) {
     const authorised = !!secret && ((bearer !== undefined && same(bearer, secret)) || (sig !== undefined && same(sig, signFlowWebhook(secret, raw))));
     if (!authorised) {
       count('unauthorized');
-      return c.json(errorBody('unauthorized', secret ? 'bad or missing webhook credentials (Authorization: Bearer <secret> or X-Ledgerline-Hmac-Sha256)' : `flow "${flowId}" has no webhook secret yet (POST /api/flows/${flowId}/webhook-secret)`), 401);
+      return c.json(
+        errorBody(
+          'unauthorized',
+          secret
+            ? 'bad or missing webhook credentials (Authorization: Bearer <secret> or X-Ledgerline-Hmac-Sha256)'
+            : `flow "${flowId}" has no webhook secret yet (POST /api/flows/${flowId}/webhook-secret)`,
+        ),
+        401,
+      );
     }
     if (trigger?.type !== 'trigger.webhook') {
       count('inactive');

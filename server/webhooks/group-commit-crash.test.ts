@@ -24,7 +24,17 @@ afterAll(() => {
 async function startServer(dataDir: string, batchMs: number): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(process.execPath, [bin, 'serve'], {
     // The sources, not dist/: the test is about the code as it is now.
-    env: { ...process.env, LEDGERLINE_FROM_SOURCE: '1', PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'crash-admin-pw', LEDGERLINE_SANDBOX: '0', LEDGERLINE_INGEST_BATCH_MS: String(batchMs), LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      LEDGERLINE_FROM_SOURCE: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LEDGERLINE_DATA_DIR: dataDir,
+      LEDGERLINE_ADMIN_PASSWORD: 'crash-admin-pw',
+      LEDGERLINE_SANDBOX: '0',
+      LEDGERLINE_INGEST_BATCH_MS: String(batchMs),
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -34,7 +44,7 @@ async function startServer(dataDir: string, batchMs: number): Promise<{ child: C
     child.stdout!.on('data', (d: Buffer) => {
       if (out.length < 200_000) out += d;
       const m = /"url":"(http:[^"]+)"/.exec(out);
-      if (m) (clearTimeout(timer), ok(m[1]!));
+      if (m) clearTimeout(timer), ok(m[1]!);
     });
     child.once('exit', (code) => (clearTimeout(timer), fail(new Error(`server exited ${code}:\n${out}`))));
   });
@@ -42,7 +52,11 @@ async function startServer(dataDir: string, batchMs: number): Promise<{ child: C
 }
 
 async function api(base: string, method: string, path: string, token: string | null, payload?: unknown) {
-  const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: payload === undefined ? undefined : JSON.stringify(payload) });
+  const r = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
   return r.json() as Promise<Record<string, any>>;
 }
@@ -95,8 +109,21 @@ describe('group commit and SIGKILL', () => {
     const dataDir = join(tmp.dir, 'data');
     const first = await startServer(dataDir, 1500);
     const { token } = await api(first.base, 'POST', '/api/auth/login', null, { email: 'admin@localhost', password: 'crash-admin-pw' });
-    await api(first.base, 'POST', '/api/connections', token, { id: 'shop', kind: 'shopify', provider: 'shopify', name: 'Crash shop', config: { shopDomain: 'crash.myshopify.com' }, secrets: { webhookSecret: SECRET } });
-    await api(first.base, 'POST', '/api/flows', token, { schemaVersion: 1, id: 'orders', name: 'orders', nodes: [{ id: 't', type: 'shopify.trigger', position: { x: 0, y: 0 }, config: { connection: 'shop', topic: 'orders/create' } }], edges: [] });
+    await api(first.base, 'POST', '/api/connections', token, {
+      id: 'shop',
+      kind: 'shopify',
+      provider: 'shopify',
+      name: 'Crash shop',
+      config: { shopDomain: 'crash.myshopify.com' },
+      secrets: { webhookSecret: SECRET },
+    });
+    await api(first.base, 'POST', '/api/flows', token, {
+      schemaVersion: 1,
+      id: 'orders',
+      name: 'orders',
+      nodes: [{ id: 't', type: 'shopify.trigger', position: { x: 0, y: 0 }, config: { connection: 'shop', topic: 'orders/create' } }],
+      edges: [],
+    });
     await api(first.base, 'POST', '/api/flows/orders/publish', token, { message: 'crash test' });
     await api(first.base, 'POST', '/api/flows/orders/activate', token, {});
 
@@ -129,7 +156,10 @@ describe('group commit and SIGKILL', () => {
     expect(await deliver(second.base, 'ev-a1')).toMatchObject({ status: 200, body: { duplicate: true, runs: 0 } });
     expect(keys()).toEqual([...acked, ...inFlight].sort());
     // Each event stored once with exactly the one run it starts.
-    const perEvent = db.prepare(`SELECT e.dedup_key AS k, COUNT(r.id) AS runs FROM events e LEFT JOIN runs r ON r.event_id = e.id GROUP BY e.id`).all() as { k: string; runs: number }[];
+    const perEvent = db.prepare(`SELECT e.dedup_key AS k, COUNT(r.id) AS runs FROM events e LEFT JOIN runs r ON r.event_id = e.id GROUP BY e.id`).all() as {
+      k: string;
+      runs: number;
+    }[];
     expect(perEvent).toHaveLength(8);
     for (const e of perEvent) expect(e.runs).toBe(1);
     db.close();

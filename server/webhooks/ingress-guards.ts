@@ -16,11 +16,23 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.i
 /** `shop.myshopify.com`, lower case, without scheme or slash. */
 export function normaliseShopDomain(v: unknown): string | undefined {
   if (typeof v !== 'string' || !v.trim()) return undefined;
-  return v.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  return v
+    .trim()
+    .toLowerCase()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
 }
 
 /** The GID type each resource's own `admin_graphql_api_id` must carry. */
-const RESOURCE_TYPE: Record<string, string> = { orders: 'Order', refunds: 'Refund', fulfillments: 'Fulfillment', products: 'Product', order_transactions: 'OrderTransaction', returns: 'Return', customers: 'Customer' };
+const RESOURCE_TYPE: Record<string, string> = {
+  orders: 'Order',
+  refunds: 'Refund',
+  fulfillments: 'Fulfillment',
+  products: 'Product',
+  order_transactions: 'OrderTransaction',
+  returns: 'Return',
+  customers: 'Customer',
+};
 
 /**
  * Why this body cannot be a delivery of this topic, or undefined when nothing contradicts it. Only contradictions
@@ -35,7 +47,8 @@ export function topicContradiction(topic: string, body: unknown): string | undef
     if (!isObj(body.order_edit)) return 'an orders/edited delivery carries an "order_edit" object; this body has none';
     return undefined;
   }
-  if (want && gid && gid !== want) return `the body is a ${gid} (admin_graphql_api_id ${String(body.admin_graphql_api_id)}) but the topic ${topic} is about a ${want}`;
+  if (want && gid && gid !== want)
+    return `the body is a ${gid} (admin_graphql_api_id ${String(body.admin_graphql_api_id)}) but the topic ${topic} is about a ${want}`;
   if (topic === 'orders/cancelled' && (typeof body.cancelled_at !== 'string' || !body.cancelled_at)) {
     return `an orders/cancelled delivery names when the order was cancelled; this body has cancelled_at ${JSON.stringify(body.cancelled_at ?? null)}`;
   }
@@ -43,7 +56,7 @@ export function topicContradiction(topic: string, body: unknown): string | undef
     if (body.order_id === undefined || body.order_id === null) return 'a refunds/create delivery names its order (order_id); this body has none';
     if ('line_items' in body || 'financial_status' in body) return 'the body is an order, not a refund, but the topic is refunds/create';
   }
-  if (resource === 'orders' && ('refund_line_items' in body) && !('line_items' in body)) return `the body is a refund, not an order, but the topic is ${topic}`;
+  if (resource === 'orders' && 'refund_line_items' in body && !('line_items' in body)) return `the body is a refund, not an order, but the topic is ${topic}`;
   return undefined;
 }
 
@@ -58,21 +71,31 @@ export class ReplayGuard {
   // Prepared once: compiling the SQL per delivery was a measurable part of ingest.
   private seenStmt?: Statement;
   private rememberStmt?: Statement;
-  constructor(private db: ServerDb, private now: () => number) {}
+  constructor(
+    private db: ServerDb,
+    private now: () => number,
+  ) {}
 
   /** The event id the same body was first accepted under within the window, if any. */
   seen(digest: string): { eventId: string; seenAt: number } | undefined {
     const t = this.now();
-    const r = (this.seenStmt ??= this.db.$client.prepare('SELECT event_id AS eventId, seen_at AS seenAt FROM webhook_digests WHERE digest = ?')).get(digest) as { eventId: string; seenAt: number } | undefined;
+    const r = (this.seenStmt ??= this.db.$client.prepare('SELECT event_id AS eventId, seen_at AS seenAt FROM webhook_digests WHERE digest = ?')).get(digest) as
+      | { eventId: string; seenAt: number }
+      | undefined;
     return r && r.seenAt > t - REPLAY_WINDOW_MS ? r : undefined;
   }
 
   remember(digest: string, connectionId: string, topic: string, eventId: string): void {
     const t = this.now();
-    (this.rememberStmt ??= this.db.$client.prepare('INSERT INTO webhook_digests (digest, connection_id, topic, event_id, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET event_id = excluded.event_id, seen_at = excluded.seen_at')).run(digest, connectionId, topic, eventId, t);
+    (this.rememberStmt ??= this.db.$client.prepare(
+      'INSERT INTO webhook_digests (digest, connection_id, topic, event_id, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET event_id = excluded.event_id, seen_at = excluded.seen_at',
+    )).run(digest, connectionId, topic, eventId, t);
     if (t - this.lastPrune > 60_000) {
       this.lastPrune = t;
-      this.db.delete(webhookDigests).where(lt(webhookDigests.seenAt, t - REPLAY_WINDOW_MS)).run();
+      this.db
+        .delete(webhookDigests)
+        .where(lt(webhookDigests.seenAt, t - REPLAY_WINDOW_MS))
+        .run();
     }
   }
 }

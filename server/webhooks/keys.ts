@@ -2,7 +2,7 @@
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-const idText = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v)) || (typeof v === 'number' && Number.isSafeInteger(v)) ? String(v) : undefined;
+const idText = (v: unknown) => ((typeof v === 'string' && /^\d+$/.test(v)) || (typeof v === 'number' && Number.isSafeInteger(v)) ? String(v) : undefined);
 
 /** `gid://shopify/Order/1` -> `shopifyOrderId`. */
 function keyOfGid(gid: string): [string, string] | undefined {
@@ -10,7 +10,14 @@ function keyOfGid(gid: string): [string, string] | undefined {
   return m ? [`shopify${m[1]}Id`, gid] : undefined;
 }
 
-const TOPIC_TYPE: Record<string, string> = { orders: 'Order', refunds: 'Refund', fulfillments: 'Fulfillment', products: 'Product', order_transactions: 'OrderTransaction', returns: 'Return' };
+const TOPIC_TYPE: Record<string, string> = {
+  orders: 'Order',
+  refunds: 'Refund',
+  fulfillments: 'Fulfillment',
+  products: 'Product',
+  order_transactions: 'OrderTransaction',
+  returns: 'Return',
+};
 
 /** Keys from a Shopify webhook body (parsed with 18-digit ids kept as digit strings). Customer data is never a key. */
 export function shopifyKeys(topic: string, body: unknown): Record<string, string> {
@@ -34,7 +41,11 @@ export function pathKeys(spec: Record<string, string> | undefined, body: unknown
   const out: Record<string, string> = {};
   for (const [name, path] of Object.entries(spec ?? {})) {
     let v: unknown = body;
-    for (const seg of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) v = isObj(v) || Array.isArray(v) ? (v as Obj)[seg] : undefined;
+    for (const seg of path
+      .replace(/^\$\.?/, '')
+      .split('.')
+      .filter(Boolean))
+      v = isObj(v) || Array.isArray(v) ? (v as Obj)[seg] : undefined;
     if (typeof v === 'string' || typeof v === 'number') out[name] = String(v);
   }
   return out;

@@ -9,14 +9,37 @@ const orderText = readFileSync(new URL('../../../shared/fixtures/shopify/webhook
 let t: TestServer;
 beforeEach(async () => {
   t = await testServer();
-  t.server.deps.connections.create({ id: 'shop1', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop1.myshopify.com' }, secrets: { webhookSecret: SECRET, accessToken: 'shpat_x' } });
+  t.server.deps.connections.create({
+    id: 'shop1',
+    kind: 'shopify',
+    provider: 'shopify',
+    name: 'Shop',
+    config: { shopDomain: 'shop1.myshopify.com' },
+    secrets: { webhookSecret: SECRET, accessToken: 'shpat_x' },
+  });
 });
 afterEach(() => t.close());
 
-function deliver(body: string, o: { topic?: string; secret?: string; eventId?: string | null; webhookId?: string; triggeredAt?: string; hmac?: string; connection?: string; shop?: string } = {}) {
+function deliver(
+  body: string,
+  o: {
+    topic?: string;
+    secret?: string;
+    eventId?: string | null;
+    webhookId?: string;
+    triggeredAt?: string;
+    hmac?: string;
+    connection?: string;
+    shop?: string;
+  } = {},
+) {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    'X-Shopify-Hmac-Sha256': o.hmac ?? createHmac('sha256', o.secret ?? SECRET).update(body).digest('base64'),
+    'X-Shopify-Hmac-Sha256':
+      o.hmac ??
+      createHmac('sha256', o.secret ?? SECRET)
+        .update(body)
+        .digest('base64'),
     'X-Shopify-Topic': o.topic ?? 'orders/create',
     'X-Shopify-Shop-Domain': o.shop ?? 'shop1.myshopify.com',
     'X-Shopify-API-Version': '2026-04',
@@ -82,9 +105,14 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     activeShopifyFlow('orders', ['orders/create']);
     expect((await deliver(orderText, { secret: 'not-the-secret' })).status).toBe(401);
     expect((await deliver(orderText, { hmac: 'AAAA' })).status).toBe(401);
-    const tampered = await deliver(orderText.replace('"total_price"', '"total_price_x"'), { hmac: createHmac('sha256', SECRET).update(orderText).digest('base64') });
+    const tampered = await deliver(orderText.replace('"total_price"', '"total_price_x"'), {
+      hmac: createHmac('sha256', SECRET).update(orderText).digest('base64'),
+    });
     expect(tampered.status).toBe(401);
-    const noHmac = await t.req('POST', '/webhooks/shopify/shop1', { raw: orderText, headers: { 'content-type': 'application/json', 'X-Shopify-Topic': 'orders/create' } });
+    const noHmac = await t.req('POST', '/webhooks/shopify/shop1', {
+      raw: orderText,
+      headers: { 'content-type': 'application/json', 'X-Shopify-Topic': 'orders/create' },
+    });
     expect(noHmac.status).toBe(401);
     expect(eventCount()).toBe(0);
     expect(runCount()).toBe(0);
@@ -98,7 +126,11 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(eventCount()).toBe(0);
     expect(runCount()).toBe(0);
     const audit = await t.json('GET', '/api/audit', { token: t.tokens.owner });
-    expect(audit.body.entries[0]).toMatchObject({ action: 'webhook.refused', target: 'connection:shop1', details: { shopDomain: 'attacker-shop.myshopify.com' } });
+    expect(audit.body.entries[0]).toMatchObject({
+      action: 'webhook.refused',
+      target: 'connection:shop1',
+      details: { shopDomain: 'attacker-shop.myshopify.com' },
+    });
     // The connection's own shop, in another case, is fine.
     expect((await deliver(orderText, { shop: 'Shop1.MyShopify.com' })).status).toBe(200);
   });
@@ -126,18 +158,26 @@ describe('POST /webhooks/shopify/:connectionId', () => {
 
   it('commits the deliveries of one tick in one transaction, each with its runs, and answers each after it', async () => {
     activeShopifyFlow('orders', ['orders/create']);
-    const commits = async () => Number(/ledgerline_ingest_commits_total (\d+)/.exec(await (await t.req('GET', '/metrics', { token: METRICS_TOKEN })).text())?.[1]);
+    const commits = async () =>
+      Number(/ledgerline_ingest_commits_total (\d+)/.exec(await (await t.req('GET', '/metrics', { token: METRICS_TOKEN })).text())?.[1]);
     const before = await commits();
     // Every write of the batch happens after the last handler was submitted: nothing is stored before the commit.
     const bodies = Array.from({ length: 20 }, (_, i) => orderText.replace('"note": null', `"note": "batch ${i}"`));
-    const storedNow = (eventId: string) => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM events WHERE dedup_key = ?').get(eventId) as { n: number }).n;
-    const answers = await Promise.all(bodies.map((b, i) => deliver(b, { eventId: `batch-${i}` }).then(async (r) => ({ status: r.status, storedWhenAnswered: storedNow(`batch-${i}`), body: await r.json() }))));
+    const storedNow = (eventId: string) =>
+      (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM events WHERE dedup_key = ?').get(eventId) as { n: number }).n;
+    const answers = await Promise.all(
+      bodies.map((b, i) =>
+        deliver(b, { eventId: `batch-${i}` }).then(async (r) => ({ status: r.status, storedWhenAnswered: storedNow(`batch-${i}`), body: await r.json() })),
+      ),
+    );
     for (const a of answers) {
       expect(a.status).toBe(200);
       expect(a.body).toMatchObject({ duplicate: false, runs: 1 });
       // Its 200 came after the commit that holds it: it is stored by then.
       expect(a.storedWhenAnswered).toBe(1);
-      const stored = t.server.runtime.store.sqlite.prepare('SELECT (SELECT COUNT(*) FROM runs WHERE event_id = ?) AS runs').get(a.body.eventId) as { runs: number };
+      const stored = t.server.runtime.store.sqlite.prepare('SELECT (SELECT COUNT(*) FROM runs WHERE event_id = ?) AS runs').get(a.body.eventId) as {
+        runs: number;
+      };
       expect(stored.runs).toBe(1);
     }
     expect(eventCount()).toBe(20);
@@ -211,12 +251,23 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     await t.server.runtime.drain();
     const before = t.server.runtime.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number };
     expect(before.n).toBeGreaterThan(0);
-    const redact = JSON.stringify({ shop_id: 1, shop_domain: 'shop1.myshopify.com', customer: { id: 4242424242, email, phone: null }, orders_to_redact: [order.id] });
+    const redact = JSON.stringify({
+      shop_id: 1,
+      shop_domain: 'shop1.myshopify.com',
+      customer: { id: 4242424242, email, phone: null },
+      orders_to_redact: [order.id],
+    });
     expect((await deliver(redact, { topic: 'customers/redact' })).status).toBe(200);
     const sqlite = t.server.runtime.store.sqlite;
     expect((sqlite.prepare(`SELECT COUNT(*) AS n FROM events WHERE instr(payload, ?) > 0`).get(email) as { n: number }).n).toBe(0);
     expect((sqlite.prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number }).n).toBe(0);
-    const dr = JSON.stringify({ shop_id: 1, shop_domain: 'shop1.myshopify.com', customer: { id: 7, email: 'ask@example.com' }, orders_requested: [1], data_request: { id: 9 } });
+    const dr = JSON.stringify({
+      shop_id: 1,
+      shop_domain: 'shop1.myshopify.com',
+      customer: { id: 7, email: 'ask@example.com' },
+      orders_requested: [1],
+      data_request: { id: 9 },
+    });
     expect((await deliver(dr, { topic: 'customers/data_request' })).status).toBe(200);
     const c = await t.json('GET', '/api/compliance', { token: t.tokens.owner });
     expect(c.body.requests.map((r: { topic: string }) => r.topic)).toEqual(['customers/data_request', 'customers/redact']);
@@ -230,7 +281,14 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const { shopifyTrigger } = await import('../../nodes/shopify/trigger.ts');
     await t.close();
     t = await testServer({ extraNodes: [shopifyTrigger] });
-    t.server.deps.connections.create({ id: 'shop1', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop1.myshopify.com' }, secrets: { webhookSecret: SECRET } });
+    t.server.deps.connections.create({
+      id: 'shop1',
+      kind: 'shopify',
+      provider: 'shopify',
+      name: 'Shop',
+      config: { shopDomain: 'shop1.myshopify.com' },
+      secrets: { webhookSecret: SECRET },
+    });
     t.server.runtime.flows.create(flow('real', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop1', topic: 'orders/create' } }], []));
     t.server.runtime.flows.publish('real', { activate: true });
     const r = await (await deliver(orderText, { eventId: 'ev-real' })).json();

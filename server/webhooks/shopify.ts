@@ -28,7 +28,15 @@ export function triggerWants(config: Record<string, unknown>, connectionId: stri
   return Array.isArray(topics) ? topics.includes(topic) : topics === topic;
 }
 
-const KEPT_HEADERS = ['x-shopify-topic', 'x-shopify-shop-domain', 'x-shopify-api-version', 'x-shopify-webhook-id', 'x-shopify-event-id', 'x-shopify-triggered-at', 'x-shopify-name'];
+const KEPT_HEADERS = [
+  'x-shopify-topic',
+  'x-shopify-shop-domain',
+  'x-shopify-api-version',
+  'x-shopify-webhook-id',
+  'x-shopify-event-id',
+  'x-shopify-triggered-at',
+  'x-shopify-name',
+];
 
 function deliveryHeaders(h: HeaderGetter): Record<string, string> {
   const out: Record<string, string> = {};
@@ -128,7 +136,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   let cacheGen = -1;
   const cache = new Map<string, { kind: string; key?: KeyObject; shopDomain?: string } | null>();
   const connectionFor = (id: string) => {
-    if (cacheGen !== d.connections.generation) (cache.clear(), (cacheGen = d.connections.generation));
+    if (cacheGen !== d.connections.generation) cache.clear(), (cacheGen = d.connections.generation);
     let hit = cache.get(id);
     if (hit === undefined) {
       const conn = d.connections.find(id);
@@ -232,7 +240,16 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
           // The delivery shape shopify.trigger takes: the body as the exact text Shopify sent (18-digit ids intact)
           // and the headers it reads its event metadata from. The HMAC is not kept.
           payload,
-          meta: { connectionId, shopDomain: w.shopDomain, apiVersion: w.apiVersion, webhookId: w.webhookId, eventId: w.eventId ?? null, triggeredAt: w.triggeredAt ?? null, stale, ...(w.name ? { name: w.name } : {}) },
+          meta: {
+            connectionId,
+            shopDomain: w.shopDomain,
+            apiVersion: w.apiVersion,
+            webhookId: w.webhookId,
+            eventId: w.eventId ?? null,
+            triggeredAt: w.triggeredAt ?? null,
+            stale,
+            ...(w.name ? { name: w.name } : {}),
+          },
           targets: targets.map((t) => ({ flowId: t.flowId, version: t.version })),
           keys,
         });
@@ -244,7 +261,10 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       d.metrics.webhooksAwaitingCommit.dec();
     }
     if (r.replayOf) {
-      refuse(connectionId, 'replay: the same signed body for the same topic was accepted under other ids within 48 h', { ...ids, firstEventId: r.replayOf.eventId });
+      refuse(connectionId, 'replay: the same signed body for the same topic was accepted under other ids within 48 h', {
+        ...ids,
+        firstEventId: r.replayOf.eventId,
+      });
       count('duplicate');
       return { status: 200, body: { ok: true, eventId: null, duplicate: true, replay: true, runs: 0, stale: false } };
     }
@@ -255,7 +275,16 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       if (r.runIds.length) d.log.debug({ eventId: r.eventId, runIds: r.runIds, topic: w.topic }, 'runs queued');
       if (stale) d.log.warn({ eventId: r.eventId, topic: w.topic, triggeredAt: w.triggeredAt }, 'stale webhook delivery');
       if (COMPLIANCE_TOPICS.has(w.topic)) {
-        const summary = handleCompliance({ db: d.db, sqlite: rt.store.sqlite, connectionId, topic: w.topic, shopDomain: w.shopDomain, eventId: r.eventId, body, now });
+        const summary = handleCompliance({
+          db: d.db,
+          sqlite: rt.store.sqlite,
+          connectionId,
+          topic: w.topic,
+          shopDomain: w.shopDomain,
+          eventId: r.eventId,
+          body,
+          now,
+        });
         d.log.info({ eventId: r.eventId, topic: w.topic, summary: w.topic === 'customers/data_request' ? 'recorded' : summary }, 'compliance webhook handled');
       }
     }
@@ -268,7 +297,12 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       const app = new Hono<AppEnv>();
       app.post('/shopify/:connectionId', async (c) => {
         const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-        const a = await handle({ connectionId: c.req.param('connectionId'), incoming, body: async () => Buffer.from(await c.req.arrayBuffer()), header: headerGetter(incoming, () => c.req.raw.headers) });
+        const a = await handle({
+          connectionId: c.req.param('connectionId'),
+          incoming,
+          body: async () => Buffer.from(await c.req.arrayBuffer()),
+          header: headerGetter(incoming, () => c.req.raw.headers),
+        });
         return c.json(a.body as object, a.status);
       });
       return app;

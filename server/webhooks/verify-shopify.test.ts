@@ -10,7 +10,15 @@ import { headersOf, verifyShopifyWebhook, webhookKey } from './verify-shopify.ts
 
 const SECRET = 'shpss_verify_test_secret_0123456789';
 const body = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8');
-const api = shopifyApi({ apiSecretKey: SECRET, apiKey: 'ledgerline', hostName: 'localhost', apiVersion: ApiVersion.October25, isEmbeddedApp: false, isCustomStoreApp: false, logger: { level: LogSeverity.Error, log: async () => {} } });
+const api = shopifyApi({
+  apiSecretKey: SECRET,
+  apiKey: 'ledgerline',
+  hostName: 'localhost',
+  apiVersion: ApiVersion.October25,
+  isEmbeddedApp: false,
+  isCustomStoreApp: false,
+  logger: { level: LogSeverity.Error, log: async () => {} },
+});
 const sign = (text: string, secret = SECRET) => createHmac('sha256', secret).update(text).digest('base64');
 
 const classic = (text: string, o: { hmac?: string | null; drop?: string[] } = {}) => {
@@ -44,7 +52,10 @@ const events = (text: string, o: { drop?: string[] } = {}) => {
 
 /** Both verdicts, in the shape ours reports. */
 async function both(text: string, headers: Record<string, string>, key = webhookKey(SECRET)) {
-  const lib = (await api.webhooks.validate({ rawBody: text, rawRequest: { headers, method: 'POST', url: '/webhooks/shopify/shop1' } as never })) as unknown as Record<string, unknown>;
+  const lib = (await api.webhooks.validate({
+    rawBody: text,
+    rawRequest: { headers, method: 'POST', url: '/webhooks/shopify/shop1' } as never,
+  })) as unknown as Record<string, unknown>;
   const ours = verifyShopifyWebhook(key, Buffer.from(text, 'utf8'), headersOf(new Headers(headers)));
   const libShape = lib.valid
     ? {

@@ -20,15 +20,36 @@ export type VerifyResult = { ok: true; webhook: VerifiedWebhook } | { ok: false;
 /** A header by its lower-case name (Node's IncomingMessage headers, or a fetch Headers object). */
 export type HeaderGetter = (lowerCaseName: string) => string | undefined;
 
-export const headersOf = (h: Headers): HeaderGetter => (n) => h.get(n) ?? undefined;
+export const headersOf =
+  (h: Headers): HeaderGetter =>
+  (n) =>
+    h.get(n) ?? undefined;
 
 /** The key a connection's deliveries are verified with: made once, kept with the connection. */
 export const webhookKey = (secret: string): KeyObject => createSecretKey(Buffer.from(secret, 'utf8'));
 
 // Shopify's two header families: classic webhooks (X-Shopify-*) and the newer events (Shopify-*), told apart by
 // which HMAC header is present, as the library does. Names as the library reports them when missing.
-const CLASSIC = { hmac: 'X-Shopify-Hmac-Sha256', topic: 'X-Shopify-Topic', domain: 'X-Shopify-Shop-Domain', apiVersion: 'X-Shopify-API-Version', webhookId: 'X-Shopify-Webhook-Id', eventId: 'X-Shopify-Event-Id', triggeredAt: 'X-Shopify-Triggered-At', name: 'X-Shopify-Name' };
-const EVENTS = { hmac: 'shopify-hmac-sha256', topic: 'shopify-topic', domain: 'shopify-shop-domain', apiVersion: 'shopify-api-version', webhookId: 'shopify-webhook-id', eventId: 'shopify-event-id', triggeredAt: 'shopify-triggered-at', name: undefined };
+const CLASSIC = {
+  hmac: 'X-Shopify-Hmac-Sha256',
+  topic: 'X-Shopify-Topic',
+  domain: 'X-Shopify-Shop-Domain',
+  apiVersion: 'X-Shopify-API-Version',
+  webhookId: 'X-Shopify-Webhook-Id',
+  eventId: 'X-Shopify-Event-Id',
+  triggeredAt: 'X-Shopify-Triggered-At',
+  name: 'X-Shopify-Name',
+};
+const EVENTS = {
+  hmac: 'shopify-hmac-sha256',
+  topic: 'shopify-topic',
+  domain: 'shopify-shop-domain',
+  apiVersion: 'shopify-api-version',
+  webhookId: 'shopify-webhook-id',
+  eventId: 'shopify-event-id',
+  triggeredAt: 'shopify-triggered-at',
+  name: undefined,
+};
 
 /** Verifies one delivery. `body` is the raw body as received (bytes, or the text they decode to). */
 export function verifyShopifyWebhook(key: KeyObject, body: Buffer | string, header: HeaderGetter): VerifyResult {
@@ -40,7 +61,8 @@ export function verifyShopifyWebhook(key: KeyObject, body: Buffer | string, head
   if (!hmac) return { ok: false, reason: 'missing_hmac' };
   const expected = createHmac('sha256', key).update(body).digest('base64');
   // The header is compared as text, as sent: a different length is already a mismatch.
-  if (hmac.length !== expected.length || !timingSafeEqual(Buffer.from(hmac, 'latin1'), Buffer.from(expected, 'latin1'))) return { ok: false, reason: 'invalid_hmac' };
+  if (hmac.length !== expected.length || !timingSafeEqual(Buffer.from(hmac, 'latin1'), Buffer.from(expected, 'latin1')))
+    return { ok: false, reason: 'invalid_hmac' };
   const missing: string[] = [];
   const need = (n: string) => {
     const v = get(n);

@@ -47,7 +47,11 @@ afterAll(async () => {
 });
 
 const login = async (email: string, password: string) => {
-  const r = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const r = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   expect(r.status).toBe(200);
   return ((await r.json()) as { token: string }).token;
 };
@@ -73,7 +77,18 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     const created = await api(owner, '/api/workspaces', { method: 'POST', body: { id: 'b', name: 'Brand B' } });
     expect(created.status).toBe(201);
     expect(existsSync(join(dir, 'workspaces', 'b', 'ledgerline.db'))).toBe(true);
-    const conn = await api(owner, '/api/connections', { workspace: 'b', method: 'POST', body: { id: 'shop', kind: 'shopify', provider: 'shopify', name: 'Shop B', config: { shopDomain: 'b.myshopify.com' }, secrets: { webhookSecret: SECRET, accessToken: 'shpat_b' } } });
+    const conn = await api(owner, '/api/connections', {
+      workspace: 'b',
+      method: 'POST',
+      body: {
+        id: 'shop',
+        kind: 'shopify',
+        provider: 'shopify',
+        name: 'Shop B',
+        config: { shopDomain: 'b.myshopify.com' },
+        secrets: { webhookSecret: SECRET, accessToken: 'shpat_b' },
+      },
+    });
     expect(conn.status).toBe(201);
     const B = s.deployment.cell('b')!;
     B.runtime.flows.create(flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []));
@@ -104,13 +119,31 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     expect(runs).toBe(0);
 
     // B's metrics carry its workspace label; the default's stay unlabelled.
-    const metrics = async (workspace?: string) => (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}`, ...(workspace ? { 'x-ledgerline-workspace': workspace } : {}) } })).text();
+    const metrics = async (workspace?: string) =>
+      (
+        await fetch(`${s.url}/metrics`, {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}`, ...(workspace ? { 'x-ledgerline-workspace': workspace } : {}) },
+        })
+      ).text();
     expect(await metrics('b')).toMatch(/ledgerline_runs_queued_total\{flow="orders",workspace="b"\} 1/);
     expect(await metrics()).not.toContain('workspace=');
 
     // Restarted, the deployment opens B again from the directory.
     await s.close();
-    s = await serve({ port: 0, host: '127.0.0.1', dataDir: dir, env: { LEDGERLINE_MASTER_KEY: MASTER_KEY }, sandbox: noSandbox, sandboxMode: false, designerDir: null, templatesDir: null, handleSignals: false, log: pino({ level: 'warn' }, new Writable({ write: (_c, _e, cb) => cb() })), defaultMetrics: false, nodeTypes: [...coreNodes, testShopifyTrigger] });
+    s = await serve({
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: dir,
+      env: { LEDGERLINE_MASTER_KEY: MASTER_KEY },
+      sandbox: noSandbox,
+      sandboxMode: false,
+      designerDir: null,
+      templatesDir: null,
+      handleSignals: false,
+      log: pino({ level: 'warn' }, new Writable({ write: (_c, _e, cb) => cb() })),
+      defaultMetrics: false,
+      nodeTypes: [...coreNodes, testShopifyTrigger],
+    });
     expect([...s.deployment.cells().keys()]).toEqual(['default', 'b']);
     const again = await login(ADMIN.email, ADMIN.password);
     const conns = (await (await api(again, '/api/connections', { workspace: 'b' })).json()) as { connections: { id: string }[] };

@@ -131,7 +131,10 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
       }
       return opened;
     })());
-  const refreshTimer = setInterval(() => void refresh().catch((e: unknown) => defaultCell.deps.log.warn({ err: (e as Error).message }, 'opening a workspace created elsewhere failed')), 10_000);
+  const refreshTimer = setInterval(
+    () => void refresh().catch((e: unknown) => defaultCell.deps.log.warn({ err: (e as Error).message }, 'opening a workspace created elsewhere failed')),
+    10_000,
+  );
   refreshTimer.unref();
 
   const who = (c: Context): User | null => {

@@ -27,7 +27,9 @@ export class Directory {
   /** The deployment owner: the first owner of the default workspace still enabled (the first admin created). */
   ownerId(): string | null {
     const r = this.db.$client
-      .prepare("SELECT id FROM users WHERE role = 'owner' AND disabled = 0 AND id NOT IN (SELECT user_id FROM workspace_members WHERE workspace_id = 'default') ORDER BY created_at, rowid LIMIT 1")
+      .prepare(
+        "SELECT id FROM users WHERE role = 'owner' AND disabled = 0 AND id NOT IN (SELECT user_id FROM workspace_members WHERE workspace_id = 'default') ORDER BY created_at, rowid LIMIT 1",
+      )
       .get() as { id: string } | undefined;
     return r?.id ?? null;
   }
@@ -57,7 +59,11 @@ export class Directory {
   /** The user's role in the workspace; null when they are not a member (then it does not exist for them). */
   roleOf(userId: string, workspaceId: string): Role | null {
     if (this.isOwner(userId)) return 'owner';
-    const m = this.db.select().from(workspaceMembers).where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId))).get();
+    const m = this.db
+      .select()
+      .from(workspaceMembers)
+      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
+      .get();
     if (m) return (m.role as Role | null) ?? null;
     if (workspaceId !== DEFAULT_WORKSPACE) return null;
     try {

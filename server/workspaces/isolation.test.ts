@@ -40,7 +40,8 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   t = await testDeployment({ nodeTypes: [...coreNodes, ...testNodes(new Calls()), testShopifyTrigger, testLeaky, readLookup] });
-  for (const id of ['a', 'b']) expect((await t.json('POST', '/api/workspaces', { token: t.ownerToken, body: { id, name: `Workspace ${id}` } })).status).toBe(201);
+  for (const id of ['a', 'b'])
+    expect((await t.json('POST', '/api/workspaces', { token: t.ownerToken, body: { id, name: `Workspace ${id}` } })).status).toBe(201);
   A = t.d.cell('a')!;
   B = t.d.cell('b')!;
   const dir = t.d.directory;
@@ -53,7 +54,17 @@ beforeAll(async () => {
 
   // B's objects, each carrying MARK where it can.
   const rt = B.runtime;
-  rt.flows.create({ ...flow('bflow', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']), name: `Flow ${MARK}` });
+  rt.flows.create({
+    ...flow(
+      'bflow',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->a'],
+    ),
+    name: `Flow ${MARK}`,
+  });
   rt.flows.publish('bflow', { message: `v1 ${MARK}` });
   rt.flows.create(flow('bcr', [{ id: 't', type: 'trigger.manual' }], []));
   rt.flows.publish('bcr', { message: 'v1' });
@@ -62,7 +73,13 @@ beforeAll(async () => {
   ids.run = rt.queue.ingest({ source: 'manual', payload: { value: 1, note: MARK }, targets: [{ flowId: 'bflow', version: 1 }] }).runIds[0]!;
   ids.event = rt.runs.get(ids.run).eventId!;
   ids.exception = B.deps.exceptions.raise({ type: 'failed-run', key: 'b-ex', title: `failed ${MARK}` }).id;
-  ids.changeRequest = B.deps.changeRequests.create('bcr', { message: MARK, by: 'owner@b.example', dryRun: null, dryRunError: null, diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } } }).request.id;
+  ids.changeRequest = B.deps.changeRequests.create('bcr', {
+    message: MARK,
+    by: 'owner@b.example',
+    dryRun: null,
+    dryRunError: null,
+    diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
+  }).request.id;
   ids.user = bOwner.id;
   ids.token = dir.users.createToken(bOwner.id, `tok ${MARK}`).info.id;
   B.deps.audit.record('owner@b.example', 'test.mark', `x:${MARK}`, {});
@@ -83,7 +100,18 @@ function fill(template: string): string {
       if (p === 'nodeId') return 'a';
       if (p !== 'id') return undefined;
       const seg = template.split('/')[template.startsWith('/api/assist/') ? 3 : 2];
-      return ({ flows: 'bflow', runs: ids.run, connections: 'berp', exceptions: ids.exception, events: ids.event, 'change-requests': ids.changeRequest, users: ids.user, tokens: ids.token } as Record<string, string | undefined>)[seg ?? ''];
+      return (
+        {
+          flows: 'bflow',
+          runs: ids.run,
+          connections: 'berp',
+          exceptions: ids.exception,
+          events: ids.event,
+          'change-requests': ids.changeRequest,
+          users: ids.user,
+          tokens: ids.token,
+        } as Record<string, string | undefined>
+      )[seg ?? ''];
     })();
     if (v === undefined) throw new Error(`isolation matrix: no B object for {${p}} in ${template}`);
     return encodeURIComponent(v);
@@ -147,9 +175,27 @@ describe('workspace isolation matrix (workspace x role x every documented route)
 
   it("a flow in A cannot read B's lookups or connections", async () => {
     const rt = A.runtime;
-    rt.flows.create(flow('peek-lookup', [{ id: 't', type: 'trigger.manual' }, { id: 'r', type: 'test.read-lookup', config: { name: 'btax' } }], ['t->r']));
+    rt.flows.create(
+      flow(
+        'peek-lookup',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'r', type: 'test.read-lookup', config: { name: 'btax' } },
+        ],
+        ['t->r'],
+      ),
+    );
     rt.flows.publish('peek-lookup', { message: 'v1' });
-    rt.flows.create(flow('peek-conn', [{ id: 't', type: 'trigger.manual' }, { id: 'r', type: 'test.leaky', config: { connectionId: 'berp' } }], ['t->r']));
+    rt.flows.create(
+      flow(
+        'peek-conn',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'r', type: 'test.leaky', config: { connectionId: 'berp' } },
+        ],
+        ['t->r'],
+      ),
+    );
     rt.flows.publish('peek-conn', { message: 'v1' });
     const [r1] = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'peek-lookup', version: 1 }] }).runIds;
     const [r2] = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'peek-conn', version: 1 }] }).runIds;
@@ -161,7 +207,16 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     expect(done.map((r) => r.status)).toEqual(['failed', 'failed']);
     expect(JSON.stringify(done)).not.toContain(MARK);
     // The same flow in B reads its own table: the reader works, A simply has no such table.
-    B.runtime.flows.create(flow('own-lookup', [{ id: 't', type: 'trigger.manual' }, { id: 'r', type: 'test.read-lookup', config: { name: 'btax' } }], ['t->r']));
+    B.runtime.flows.create(
+      flow(
+        'own-lookup',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'r', type: 'test.read-lookup', config: { name: 'btax' } },
+        ],
+        ['t->r'],
+      ),
+    );
     B.runtime.flows.publish('own-lookup', { message: 'v1' });
     const [r3] = B.runtime.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'own-lookup', version: 1 }] }).runIds;
     expect((await waitFor(() => ['failed', 'succeeded'].includes(B.runtime.runs.get(r3!).status) && B.runtime.runs.get(r3!))).status).toBe('succeeded');
@@ -169,7 +224,14 @@ describe('workspace isolation matrix (workspace x role x every documented route)
 
   it("a webhook to A's URL starts runs in A only, never in B (same connection id and secret in both)", async () => {
     for (const cell of [A, B]) {
-      cell.deps.connections.create({ id: 'shop', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop.myshopify.com' }, secrets: { webhookSecret: SECRET, accessToken: 'shpat_x' } });
+      cell.deps.connections.create({
+        id: 'shop',
+        kind: 'shopify',
+        provider: 'shopify',
+        name: 'Shop',
+        config: { shopDomain: 'shop.myshopify.com' },
+        secrets: { webhookSecret: SECRET, accessToken: 'shpat_x' },
+      });
       cell.runtime.flows.create(flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []));
       cell.runtime.flows.publish('orders', { activate: true });
     }
@@ -207,14 +269,21 @@ describe('workspaces in GET /api/workspaces', () => {
     expect(add.status).toBe(200);
     const token = dir.users.createToken(u.id, 't').token;
     const mine = await t.json('GET', '/api/workspaces', { token });
-    expect(mine.body.workspaces.map((w: { id: string; role: string }) => [w.id, w.role])).toEqual([['a', 'consultant'], ['b', 'viewer']]);
+    expect(mine.body.workspaces.map((w: { id: string; role: string }) => [w.id, w.role])).toEqual([
+      ['a', 'consultant'],
+      ['b', 'viewer'],
+    ]);
     // Their role is per workspace: a consultant may create flows in A, not as a viewer in B.
     expect((await t.json('POST', '/api/flows', { token, workspace: 'a', body: flow('c1', [{ id: 't', type: 'trigger.manual' }], []) })).status).toBe(201);
     expect((await t.json('POST', '/api/flows', { token, workspace: 'b', body: flow('c1', [{ id: 't', type: 'trigger.manual' }], []) })).status).toBe(403);
     // With two workspaces and neither the default, the header is needed: without it the default answers 404.
     expect((await t.json('GET', '/api/flows', { token })).status).toBe(404);
     const all = await t.json('GET', '/api/workspaces', { token: t.ownerToken });
-    expect(all.body.workspaces.map((w: { id: string; role: string }) => [w.id, w.role])).toEqual([['default', 'owner'], ['a', 'owner'], ['b', 'owner']]);
+    expect(all.body.workspaces.map((w: { id: string; role: string }) => [w.id, w.role])).toEqual([
+      ['default', 'owner'],
+      ['a', 'owner'],
+      ['b', 'owner'],
+    ]);
     // B's owner manages B's members, not A's (404: A does not exist for them), and creates no workspace.
     expect((await t.json('GET', '/api/workspaces/a/members', { token: bOwnerToken })).status).toBe(404);
     expect((await t.json('POST', '/api/workspaces', { token: bOwnerToken, body: { id: 'c' } })).status).toBe(403);

@@ -6,7 +6,9 @@ import { RoleEnum, UserView } from '../api/schemas.ts';
 import type { Role } from '../auth/roles.ts';
 import type { Directory, Workspace } from './directory.ts';
 
-const WorkspaceView = z.object({ id: z.string(), name: z.string(), createdAt: z.number().nullable(), role: RoleEnum.openapi({ description: "The caller's role in it" }) }).openapi('Workspace');
+const WorkspaceView = z
+  .object({ id: z.string(), name: z.string(), createdAt: z.number().nullable(), role: RoleEnum.openapi({ description: "The caller's role in it" }) })
+  .openapi('Workspace');
 const WorkspaceCreate = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), name: z.string().min(1).max(200).optional() }).openapi('WorkspaceCreate');
 const MemberView = z.object({ user: UserView, role: RoleEnum }).openapi('WorkspaceMember');
 const MemberAdd = z
@@ -17,7 +19,12 @@ const MemberAdd = z
     password: z.string().min(8).max(1000).optional().openapi({ description: 'Creates the user (a member of this workspace only) when no user has this email' }),
   })
   .openapi('WorkspaceMemberAdd');
-const WsParam = z.object({ workspace: z.string().min(1).openapi({ param: { name: 'workspace', in: 'path' } }) });
+const WsParam = z.object({
+  workspace: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'workspace', in: 'path' } }),
+});
 
 export interface WorkspaceHost {
   directory(): Directory;
@@ -44,13 +51,27 @@ export function workspacesRouter(h: WorkspaceHost) {
     await next();
   });
 
-  app.openapi(apiRoute('me', { method: 'get', path: '/workspaces', tags: ['workspaces'], responses: { 200: json(z.object({ workspaces: z.array(WorkspaceView), owner: z.boolean() })) } }), (c) => {
-    const u = currentUser(c);
-    return c.json({ workspaces: h.directory().workspacesOf(u.id), owner: h.directory().isOwner(u.id) }, 200);
-  });
+  app.openapi(
+    apiRoute('me', {
+      method: 'get',
+      path: '/workspaces',
+      tags: ['workspaces'],
+      responses: { 200: json(z.object({ workspaces: z.array(WorkspaceView), owner: z.boolean() })) },
+    }),
+    (c) => {
+      const u = currentUser(c);
+      return c.json({ workspaces: h.directory().workspacesOf(u.id), owner: h.directory().isOwner(u.id) }, 200);
+    },
+  );
 
   app.openapi(
-    apiRoute('me', { method: 'post', path: '/workspaces', tags: ['workspaces'], request: jsonBody(WorkspaceCreate), responses: { 201: json(WorkspaceView, 'Created'), 409: conflict } }),
+    apiRoute('me', {
+      method: 'post',
+      path: '/workspaces',
+      tags: ['workspaces'],
+      request: jsonBody(WorkspaceCreate),
+      responses: { 201: json(WorkspaceView, 'Created'), 409: conflict },
+    }),
     async (c) => {
       const u = currentUser(c);
       if (!h.directory().isOwner(u.id)) throw new HttpError(403, 'forbidden', 'only the deployment owner creates workspaces');
@@ -61,7 +82,13 @@ export function workspacesRouter(h: WorkspaceHost) {
   );
 
   app.openapi(
-    apiRoute('me', { method: 'get', path: '/workspaces/{workspace}/members', tags: ['workspaces'], request: { params: WsParam }, responses: { 200: json(z.object({ members: z.array(MemberView) })), 404: notFound } }),
+    apiRoute('me', {
+      method: 'get',
+      path: '/workspaces/{workspace}/members',
+      tags: ['workspaces'],
+      request: { params: WsParam },
+      responses: { 200: json(z.object({ members: z.array(MemberView) })), 404: notFound },
+    }),
     (c) => {
       const { workspace } = c.req.valid('param');
       manageable(currentUser(c).id, workspace);
@@ -70,7 +97,13 @@ export function workspacesRouter(h: WorkspaceHost) {
   );
 
   app.openapi(
-    apiRoute('me', { method: 'post', path: '/workspaces/{workspace}/members', tags: ['workspaces'], request: { params: WsParam, ...jsonBody(MemberAdd) }, responses: { 200: json(MemberView), 201: json(MemberView, 'User created'), 404: notFound, 409: conflict } }),
+    apiRoute('me', {
+      method: 'post',
+      path: '/workspaces/{workspace}/members',
+      tags: ['workspaces'],
+      request: { params: WsParam, ...jsonBody(MemberAdd) },
+      responses: { 200: json(MemberView), 201: json(MemberView, 'User created'), 404: notFound, 409: conflict },
+    }),
     async (c) => {
       const { workspace } = c.req.valid('param');
       manageable(currentUser(c).id, workspace);
@@ -85,13 +118,19 @@ export function workspacesRouter(h: WorkspaceHost) {
     },
   );
   // Served by the deployment's outer app (the workspace picks the cell), documented here with the rest.
-  for (const [path, param] of [['/webhooks/shopify/{workspace}/{connectionId}', 'connectionId'], ['/webhooks/flows/{workspace}/{flowId}', 'flowId']] as const) {
+  for (const [path, param] of [
+    ['/webhooks/shopify/{workspace}/{connectionId}', 'connectionId'],
+    ['/webhooks/flows/{workspace}/{flowId}', 'flowId'],
+  ] as const) {
     app.openAPIRegistry.registerPath({
       method: 'post',
       path,
       tags: ['webhooks'],
       description: `As ${path.replace('{workspace}/', '')}, for the workspace named in the URL (that path without it is the default workspace's).`,
-      request: { params: z.object({ workspace: z.string(), [param]: z.string() }), body: { content: { 'application/json': { schema: z.unknown() } }, required: true } },
+      request: {
+        params: z.object({ workspace: z.string(), [param]: z.string() }),
+        body: { content: { 'application/json': { schema: z.unknown() } }, required: true },
+      },
       responses: { 200: { description: 'Stored and queued' }, 404: { description: 'Unknown workspace, connection or flow' } },
     });
   }

@@ -23,7 +23,12 @@ export async function testDeployment(o: Partial<ServerOptions> & { dir?: string 
   const calls = new Calls();
   const d = await createDeployment({
     dataDir: dir,
-    env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN },
+    env: {
+      LEDGERLINE_ADMIN_EMAIL: ADMIN.email,
+      LEDGERLINE_ADMIN_PASSWORD: ADMIN.password,
+      LEDGERLINE_MASTER_KEY: MASTER_KEY,
+      LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN,
+    },
     log: pino({ level: 'warn' }, new Writable({ write: (_c, _e, cb) => cb() })),
     sandbox: noSandbox,
     nodeTypes: [...coreNodes, ...testNodes(calls), testShopifyTrigger, testMap, testLeaky],

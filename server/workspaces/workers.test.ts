@@ -37,9 +37,27 @@ afterAll(async () => {
 it("a backlog in workspace B holding all of B's workers does not delay A's runs", async () => {
   const A = t.d.cell('a')!.runtime;
   const B = t.d.cell('b')!.runtime;
-  B.flows.create(flow('backfill', [{ id: 't', type: 'trigger.manual' }, { id: 'b', type: 'test.block' }], ['t->b']));
+  B.flows.create(
+    flow(
+      'backfill',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'b', type: 'test.block' },
+      ],
+      ['t->b'],
+    ),
+  );
   B.flows.publish('backfill', { message: 'v1' });
-  A.flows.create(flow('live', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 1 } }], ['t->a']));
+  A.flows.create(
+    flow(
+      'live',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n: 1 } },
+      ],
+      ['t->a'],
+    ),
+  );
   A.flows.publish('live', { message: 'v1' });
   for (let i = 0; i < 50; i++) B.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId: 'backfill', version: 1 }] });
   await waitFor(() => B.queue.depth().running === 2);

@@ -23,7 +23,8 @@ export const adminApi = {
 
   connections: () => request<Res<'/api/connections', 'get'>>('GET', '/api/connections'),
   createConnection: (c: Body<'/api/connections', 'post'>) => request<Res<'/api/connections', 'post'>>('POST', '/api/connections', c),
-  updateConnection: (id: string, c: Body<'/api/connections/{id}', 'put'>) => request<Res<'/api/connections/{id}', 'put'>>('PUT', `/api/connections/${enc(id)}`, c),
+  updateConnection: (id: string, c: Body<'/api/connections/{id}', 'put'>) =>
+    request<Res<'/api/connections/{id}', 'put'>>('PUT', `/api/connections/${enc(id)}`, c),
   deleteConnection: (id: string) => request<Res<'/api/connections/{id}', 'delete'>>('DELETE', `/api/connections/${enc(id)}`),
   testConnection: (id: string) => request<Res<'/api/connections/{id}/test', 'post'>>('POST', `/api/connections/${enc(id)}/test`),
 

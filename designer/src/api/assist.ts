@@ -70,7 +70,11 @@ export interface AssistantSettingsPatch {
 
 // ---- triage and lookup proposals (the exceptions inbox, the lookup editor) -----------------------------------------
 
-export interface TriageAction { kind: string; label: string; params: Record<string, string> }
+export interface TriageAction {
+  kind: string;
+  label: string;
+  params: Record<string, string>;
+}
 
 export interface Triage {
   category: string;
@@ -110,8 +114,21 @@ export interface AcceptResult {
 }
 
 /** What a schedule change did (POST /api/flows/{id}/schedule); `from` is the cron an undo sends back. */
-export interface ScheduleChange { flowId: string; name: string; nodeId: string; version: number; from: string; to: string; fromEvery: string; toEvery: string; message: string }
-export interface PauseResult { flow: { id: string; active: boolean; activeVersion: number | null }; message: string }
+export interface ScheduleChange {
+  flowId: string;
+  name: string;
+  nodeId: string;
+  version: number;
+  from: string;
+  to: string;
+  fromEvery: string;
+  toEvery: string;
+  message: string;
+}
+export interface PauseResult {
+  flow: { id: string; active: boolean; activeVersion: number | null };
+  message: string;
+}
 
 const enc = encodeURIComponent;
 
@@ -119,17 +136,22 @@ const enc = encodeURIComponent;
 export const flowControlsApi = {
   pause: (flowId: string, exceptionId?: string) => request<PauseResult>('POST', `/api/flows/${enc(flowId)}/pause`, { exceptionId }),
   resume: (flowId: string, exceptionId?: string) => request<PauseResult>('POST', `/api/flows/${enc(flowId)}/resume`, { exceptionId }),
-  schedule: (flowId: string, body: { cron: string; expectedVersion?: number; exceptionId?: string }) => request<ScheduleChange>('POST', `/api/flows/${enc(flowId)}/schedule`, body),
+  schedule: (flowId: string, body: { cron: string; expectedVersion?: number; exceptionId?: string }) =>
+    request<ScheduleChange>('POST', `/api/flows/${enc(flowId)}/schedule`, body),
 };
 
 export const assistantApi = {
   settings: () => request<AssistantSettings>('GET', '/api/assist/settings'),
   saveSettings: (patch: AssistantSettingsPatch) => request<AssistantSettings>('PUT', '/api/assist/settings', patch),
   test: () => request<{ ok: boolean; ms: number; message: string }>('POST', '/api/assist/settings/test'),
-  preview: (kind: 'mapping' | 'triage' = 'mapping') => request<{ url?: string; body?: unknown; error?: string }>('POST', '/api/assist/settings/preview', kind === 'mapping' ? {} : { kind }),
+  preview: (kind: 'mapping' | 'triage' = 'mapping') =>
+    request<{ url?: string; body?: unknown; error?: string }>('POST', '/api/assist/settings/preview', kind === 'mapping' ? {} : { kind }),
   triage: (ids: string[]) => request<{ triage: Record<string, Triage> }>('GET', `/api/assist/triage?ids=${enc(ids.join(','))}`),
   exception: (id: string) => request<{ triage: Triage; lookups: LookupProposals | { note: string } | null }>('GET', `/api/assist/exceptions/${enc(id)}`),
   accept: (id: string, rows: Array<Record<string, string>>) => request<AcceptResult>('POST', `/api/assist/exceptions/${enc(id)}/accept`, { rows }),
   tableProposals: (scope: string, name: string) =>
-    request<{ table: string; scope: string; proposals: Array<{ exceptionId: string; title: string; lookups: LookupProposals | { note: string } | null }> }>('GET', `/api/assist/lookups/${enc(name)}/proposals?scope=${enc(scope)}`),
+    request<{ table: string; scope: string; proposals: Array<{ exceptionId: string; title: string; lookups: LookupProposals | { note: string } | null }> }>(
+      'GET',
+      `/api/assist/lookups/${enc(name)}/proposals?scope=${enc(scope)}`,
+    ),
 };

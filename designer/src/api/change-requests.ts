@@ -23,7 +23,8 @@ export const announceChangeRequests = () => window.dispatchEvent(new Event(CHANG
 
 export const changeRequestsApi = {
   policy: (flowId: string) => request<Res<'/api/flows/{id}/approval-policy', 'get'>>('GET', `/api/flows/${enc(flowId)}/approval-policy`),
-  setPolicy: (flowId: string, clientChangesNeedApproval: boolean) => request<Res<'/api/flows/{id}/approval-policy', 'put'>>('PUT', `/api/flows/${enc(flowId)}/approval-policy`, { clientChangesNeedApproval }),
+  setPolicy: (flowId: string, clientChangesNeedApproval: boolean) =>
+    request<Res<'/api/flows/{id}/approval-policy', 'put'>>('PUT', `/api/flows/${enc(flowId)}/approval-policy`, { clientChangesNeedApproval }),
   list: (q: Query<'/api/change-requests', 'get'> = {}) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
@@ -31,8 +32,8 @@ export const changeRequestsApi = {
     return request<Res<'/api/change-requests', 'get'>>('GET', `/api/change-requests${qs ? `?${qs}` : ''}`);
   },
   get: (id: string) => request<ChangeRequest>('GET', `/api/change-requests/${enc(id)}`),
-  approve: (id: string) =>
-    request<Res<'/api/change-requests/{id}/approve', 'post'>>('POST', `/api/change-requests/${enc(id)}/approve`),
+  approve: (id: string) => request<Res<'/api/change-requests/{id}/approve', 'post'>>('POST', `/api/change-requests/${enc(id)}/approve`),
   withdraw: (id: string) => request<Res<'/api/change-requests/{id}/withdraw', 'post'>>('POST', `/api/change-requests/${enc(id)}/withdraw`),
-  reject: (id: string, reason: string) => request<Res<'/api/change-requests/{id}/reject', 'post'>>('POST', `/api/change-requests/${enc(id)}/reject`, { reason }),
+  reject: (id: string, reason: string) =>
+    request<Res<'/api/change-requests/{id}/reject', 'post'>>('POST', `/api/change-requests/${enc(id)}/reject`, { reason }),
 };

@@ -8,7 +8,12 @@ type WithFlow<T, K extends keyof T> = Omit<T, K> & { [P in K]: Flow };
 const TOKEN_KEY = 'll_token';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly problems: Problem[] = []) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -101,9 +106,11 @@ export const api = {
   version: (id: string, v: number) => request<WithFlow<Res<'/api/flows/{id}/versions/{v}', 'get'>, 'definition'>>('GET', `/api/flows/${enc(id)}/versions/${v}`),
   diff: (id: string, from: number, to: number) => request<Res<'/api/flows/{id}/diff', 'get'>>('GET', `/api/flows/${enc(id)}/diff?from=${from}&to=${to}`),
   rollback: (id: string, version: number) => request<Res<'/api/flows/{id}/rollback', 'post'>>('POST', `/api/flows/${enc(id)}/rollback`, { version }),
-  activate: (id: string, version?: number) => request<Res<'/api/flows/{id}/activate', 'post'>>('POST', `/api/flows/${enc(id)}/activate`, version ? { version } : {}),
+  activate: (id: string, version?: number) =>
+    request<Res<'/api/flows/{id}/activate', 'post'>>('POST', `/api/flows/${enc(id)}/activate`, version ? { version } : {}),
   deactivate: (id: string) => request<Res<'/api/flows/{id}/deactivate', 'post'>>('POST', `/api/flows/${enc(id)}/deactivate`),
-  testRun: (id: string, body: Body<'/api/flows/{id}/test', 'post'> = {}) => request<Res<'/api/flows/{id}/test', 'post'>>('POST', `/api/flows/${enc(id)}/test`, body),
+  testRun: (id: string, body: Body<'/api/flows/{id}/test', 'post'> = {}) =>
+    request<Res<'/api/flows/{id}/test', 'post'>>('POST', `/api/flows/${enc(id)}/test`, body),
   runs: (q: RunQuery = {}) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
@@ -111,8 +118,7 @@ export const api = {
     return request<Res<'/api/runs', 'get'>>('GET', `/api/runs${qs ? `?${qs}` : ''}`);
   },
   run: (id: string) => request<Res<'/api/runs/{id}', 'get'>>('GET', `/api/runs/${enc(id)}`),
-  replay: (id: string, version?: number) =>
-    request<Res<'/api/runs/{id}/replay', 'post'>>('POST', `/api/runs/${enc(id)}/replay`, version ? { version } : {}),
+  replay: (id: string, version?: number) => request<Res<'/api/runs/{id}/replay', 'post'>>('POST', `/api/runs/${enc(id)}/replay`, version ? { version } : {}),
   connections: () => request<Res<'/api/connections', 'get'>>('GET', '/api/connections'),
 };
 

@@ -59,7 +59,10 @@ export const exceptionsApi = {
   get: (id: string) => request<ExceptionDetail>('GET', `/api/exceptions/${encodeURIComponent(id)}`),
   act: (id: string, action: ExceptionAction, input: ActionInput = {}) =>
     action === 'retry'
-      ? request<{ replayed: Array<{ runId: string; newRunId: string }>; skipped: Array<{ runId: string; reason: string }> }>('POST', `/api/exceptions/${encodeURIComponent(id)}/retry`)
+      ? request<{ replayed: Array<{ runId: string; newRunId: string }>; skipped: Array<{ runId: string; reason: string }> }>(
+          'POST',
+          `/api/exceptions/${encodeURIComponent(id)}/retry`,
+        )
       : request<ExceptionItem>('POST', `/api/exceptions/${encodeURIComponent(id)}/${action}`, bodyFor(action, input)),
   bulk: (ids: string[], action: ExceptionAction, input: ActionInput = {}) =>
     request<{ results: Array<{ id: string; ok: boolean; error?: string }> }>('POST', '/api/exceptions/bulk', { ids, action, ...bodyFor(action, input) }),

@@ -51,7 +51,8 @@ export interface MonthEndReport {
 }
 
 export const financeApi = {
-  monthEnd: (month: string, opts: { ledger?: boolean } = {}) => request<MonthEndReport>('GET', `/api/finance/month-end?month=${encodeURIComponent(month)}${opts.ledger ? '&ledger=true' : ''}`),
+  monthEnd: (month: string, opts: { ledger?: boolean } = {}) =>
+    request<MonthEndReport>('GET', `/api/finance/month-end?month=${encodeURIComponent(month)}${opts.ledger ? '&ledger=true' : ''}`),
   monthEndCsv: (month: string) => requestText(`/api/finance/month-end?month=${encodeURIComponent(month)}&format=csv`),
   linesCsv: (month: string) => requestText(`/api/finance/payout-lines?month=${encodeURIComponent(month)}&format=csv`),
   trialBalanceCsv: (month: string) => requestText(`/api/finance/trial-balance?month=${encodeURIComponent(month)}&format=csv`),

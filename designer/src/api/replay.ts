@@ -13,11 +13,13 @@ export type RetryOutcome = Schema<'RetryOutcome'>;
 const enc = encodeURIComponent;
 
 export const replayApi = {
-  preview: (runId: string, body: Body<'/api/runs/{id}/replay/preview', 'post'>) => request<Res<'/api/runs/{id}/replay/preview', 'post'>>('POST', `/api/runs/${enc(runId)}/replay/preview`, body),
+  preview: (runId: string, body: Body<'/api/runs/{id}/replay/preview', 'post'>) =>
+    request<Res<'/api/runs/{id}/replay/preview', 'post'>>('POST', `/api/runs/${enc(runId)}/replay/preview`, body),
   replay: (runId: string, body: ReplayRequest) => request<Res<'/api/runs/{id}/replay', 'post'>>('POST', `/api/runs/${enc(runId)}/replay`, body),
   outcomes: (runIds: string[]) => request<Res<'/api/runs/outcomes', 'post'>>('POST', '/api/runs/outcomes', { runIds }),
   fixLookup: (exceptionId: string, values: Record<string, string>, message?: string) =>
-    request<Res<'/api/exceptions/{id}/fix-lookup', 'post'>>(
-      'POST', `/api/exceptions/${enc(exceptionId)}/fix-lookup`, { values, ...(message ? { message } : {}) },
-    ),
+    request<Res<'/api/exceptions/{id}/fix-lookup', 'post'>>('POST', `/api/exceptions/${enc(exceptionId)}/fix-lookup`, {
+      values,
+      ...(message ? { message } : {}),
+    }),
 };

@@ -40,12 +40,14 @@ export function App() {
   const panel = refused ? null : panelPage(path, query);
   if (refused) page = <Forbidden rule={refused} role={user.role} />;
   else if (panel) page = panel;
-  else if ((params = match('/flows/:id/mapper', path))) page = <MapperPage key={`${params.id}/${query.get('node') ?? ''}`} flowId={params.id} nodeId={query.get('node') ?? undefined} />;
+  else if ((params = match('/flows/:id/mapper', path)))
+    page = <MapperPage key={`${params.id}/${query.get('node') ?? ''}`} flowId={params.id} nodeId={query.get('node') ?? undefined} />;
   else if ((params = match('/flows/:id', path)))
     page = canSeeCanvas(user.role) ? <EditorPage key={params.id} flowId={params.id} /> : <MapperPage flowId={params.id} />;
   else if ((params = match('/runs/:id', path))) page = <RunDetailPage runId={params.id} />;
   else if (path === '/runs') page = <RunsPage />;
-  else if ((params = match('/lookups/:scope/:name', path))) page = <LookupEditorPage key={`${params.scope}/${params.name}`} scope={params.scope} name={params.name} />;
+  else if ((params = match('/lookups/:scope/:name', path)))
+    page = <LookupEditorPage key={`${params.scope}/${params.name}`} scope={params.scope} name={params.name} />;
   else if (path === '/lookups') page = <LookupListPage flowId={query.get('flow') ?? undefined} />;
   else if (path === '/exceptions') page = <ExceptionsPage key={query.get('type') ?? ''} type={query.get('type') ?? undefined} />;
   else if (path === '/dashboard') page = <DashboardPage />;

@@ -12,7 +12,12 @@ import { changeRequestsApi } from '../api/change-requests.ts';
 import { can } from './permissions.ts';
 import { flowControlsApi } from '../api/assist.ts';
 
-const slug = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'flow';
+const slug = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'flow';
 
 export function FlowListPage() {
   const role = useSession((s) => s.user?.role);
@@ -27,10 +32,23 @@ export function FlowListPage() {
   const [waiting, setWaiting] = useState<Map<string, string>>(new Map());
 
   useEffect(() => {
-    api.flows().then((r) => setFlows(r.flows), (e: Error) => setError(e.message));
-    adminApi.schedules().then((r) => setSchedules(new Map(r.schedules.map((x) => [x.flowId, x]))), () => {});
-    changeRequestsApi.list({ status: 'pending' }).then((r) => setWaiting(new Map(r.changeRequests.map((x) => [x.flowId, x.id]))), () => {});
-    if (canEditStructure(role)) api.templates().then((r) => setTemplates(r.templates), () => {});
+    api.flows().then(
+      (r) => setFlows(r.flows),
+      (e: Error) => setError(e.message),
+    );
+    adminApi.schedules().then(
+      (r) => setSchedules(new Map(r.schedules.map((x) => [x.flowId, x]))),
+      () => {},
+    );
+    changeRequestsApi.list({ status: 'pending' }).then(
+      (r) => setWaiting(new Map(r.changeRequests.map((x) => [x.flowId, x.id]))),
+      () => {},
+    );
+    if (canEditStructure(role))
+      api.templates().then(
+        (r) => setTemplates(r.templates),
+        () => {},
+      );
   }, [role]);
   const canRunNow = role === 'owner' || role === 'consultant' || role === 'operator';
 
@@ -53,22 +71,40 @@ export function FlowListPage() {
       {canEditStructure(role) && (
         <form className="row" onSubmit={create}>
           <input placeholder="New flow name, e.g. Orders to ERP" value={name} onChange={(e) => setName(e.target.value)} required aria-label="New flow name" />
-          <button type="submit" className="primary">Create flow</button>
-          {template && <span className="muted small" data-testid="chosen-template">from the template “{templates.find((t) => t.id === template)?.name}”</span>}
+          <button type="submit" className="primary">
+            Create flow
+          </button>
+          {template && (
+            <span className="muted small" data-testid="chosen-template">
+              from the template “{templates.find((t) => t.id === template)?.name}”
+            </span>
+          )}
         </form>
       )}
       {canEditStructure(role) && templates.length > 0 && (
         <details className="templates" open={flows?.length === 0 || undefined} data-testid="templates">
           <summary>Start from a template ({templates.length})</summary>
-          <TemplateGallery templates={templates} chosen={template} onChoose={(id) => {
-            setTemplate(id);
-            const t = templates.find((x) => x.id === id);
-            if (t && (!name.trim() || templates.some((x) => x.name === name.trim()))) setName(t.name);
-          }} />
+          <TemplateGallery
+            templates={templates}
+            chosen={template}
+            onChoose={(id) => {
+              setTemplate(id);
+              const t = templates.find((x) => x.id === id);
+              if (t && (!name.trim() || templates.some((x) => x.name === name.trim()))) setName(t.name);
+            }}
+          />
         </details>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
-      {ran && <p className="notice-inline ok" role="status">{ran}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {ran && (
+        <p className="notice-inline ok" role="status">
+          {ran}
+        </p>
+      )}
       {flows === null ? (
         <p className="muted">Loading…</p>
       ) : flows.length === 0 ? (
@@ -76,40 +112,114 @@ export function FlowListPage() {
       ) : (
         <table className="table">
           <thead>
-            <tr><th>Name</th><th>Status</th><th>Active version</th><th>Latest</th><th>Draft saved</th><th /></tr>
+            <tr>
+              <th>Name</th>
+              <th>Status</th>
+              <th>Active version</th>
+              <th>Latest</th>
+              <th>Draft saved</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {flows.map((f) => (
               <tr key={f.id}>
                 <td className="flow-cell">
                   <Link to={role === 'client' ? `/flows/${encodeURIComponent(f.id)}/mapper` : `/flows/${encodeURIComponent(f.id)}`}>{f.name}</Link>
-                  {f.description && <div className="flow-description" title={f.description} data-testid="flow-description">{f.description}</div>}
+                  {f.description && (
+                    <div className="flow-description" title={f.description} data-testid="flow-description">
+                      {f.description}
+                    </div>
+                  )}
                 </td>
                 <td data-flow-status={f.id}>
-                  {f.paused
-                    ? <><span className="pill warn" title={`paused by ${f.paused.by}, ${new Date(f.paused.at).toLocaleString()}`}>paused</span>{can(role, 'flows.pause') && (
-                      <> <button type="button" className="small-button" onClick={async () => {
-                        try { await flowControlsApi.resume(f.id); setRan(`${f.name} resumed on version ${f.activeVersion}.`); setFlows((await api.flows()).flows); } catch (e) { setError((e as Error).message); }
-                      }}>Resume</button></>
-                    )}</>
-                    : <span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span>}
-                  {waiting.has(f.id) && (mayOpen('/approvals', role)
-                    ? <> <Link to={`/approvals/${encodeURIComponent(waiting.get(f.id)!)}`} className="pill status-running" data-testid="waiting-approval">change to review</Link></>
-                    : <> <span className="pill status-running" data-testid="waiting-approval">waiting for approval</span></>)}
+                  {f.paused ? (
+                    <>
+                      <span className="pill warn" title={`paused by ${f.paused.by}, ${new Date(f.paused.at).toLocaleString()}`}>
+                        paused
+                      </span>
+                      {can(role, 'flows.pause') && (
+                        <>
+                          {' '}
+                          <button
+                            type="button"
+                            className="small-button"
+                            onClick={async () => {
+                              try {
+                                await flowControlsApi.resume(f.id);
+                                setRan(`${f.name} resumed on version ${f.activeVersion}.`);
+                                setFlows((await api.flows()).flows);
+                              } catch (e) {
+                                setError((e as Error).message);
+                              }
+                            }}
+                          >
+                            Resume
+                          </button>
+                        </>
+                      )}
+                    </>
+                  ) : (
+                    <span className={`pill ${f.active ? 'ok' : ''}`}>{f.active ? 'active' : 'inactive'}</span>
+                  )}
+                  {waiting.has(f.id) &&
+                    (mayOpen('/approvals', role) ? (
+                      <>
+                        {' '}
+                        <Link to={`/approvals/${encodeURIComponent(waiting.get(f.id)!)}`} className="pill status-running" data-testid="waiting-approval">
+                          change to review
+                        </Link>
+                      </>
+                    ) : (
+                      <>
+                        {' '}
+                        <span className="pill status-running" data-testid="waiting-approval">
+                          waiting for approval
+                        </span>
+                      </>
+                    ))}
                 </td>
                 <td>{f.activeVersion ?? '—'}</td>
                 <td>{f.latestVersion ?? '—'}</td>
                 <td>{f.draftUpdatedAt ? new Date(f.draftUpdatedAt).toLocaleString() : '—'}</td>
                 <td className="actions" data-flow-actions={f.id}>
                   <Link to={`/runbooks/${encodeURIComponent(f.id)}`}>Runbook</Link>
-                  {mayOpen('/runs', role) && <> · <Link to={`/runs?flow=${encodeURIComponent(f.id)}`}>Runs</Link></>}
-                  {mayOpen('/monitors', role) && <> · <Link to={`/monitors?flow=${encodeURIComponent(f.id)}`}>Monitors</Link></>}
+                  {mayOpen('/runs', role) && (
+                    <>
+                      {' '}
+                      · <Link to={`/runs?flow=${encodeURIComponent(f.id)}`}>Runs</Link>
+                    </>
+                  )}
+                  {mayOpen('/monitors', role) && (
+                    <>
+                      {' '}
+                      · <Link to={`/monitors?flow=${encodeURIComponent(f.id)}`}>Monitors</Link>
+                    </>
+                  )}
                   {schedules.has(f.id) && (
-                    <span className="muted small"> · {schedules.get(f.id)!.every}{canRunNow && (
-                      <> <button type="button" className="small-button" onClick={async () => {
-                        try { const r = await adminApi.runNow(f.id); setRan(`${f.name}: run ${r.runId} queued.`); } catch (e) { setError((e as Error).message); }
-                      }}>Run now</button></>
-                    )}</span>
+                    <span className="muted small">
+                      {' '}
+                      · {schedules.get(f.id)!.every}
+                      {canRunNow && (
+                        <>
+                          {' '}
+                          <button
+                            type="button"
+                            className="small-button"
+                            onClick={async () => {
+                              try {
+                                const r = await adminApi.runNow(f.id);
+                                setRan(`${f.name}: run ${r.runId} queued.`);
+                              } catch (e) {
+                                setError((e as Error).message);
+                              }
+                            }}
+                          >
+                            Run now
+                          </button>
+                        </>
+                      )}
+                    </span>
                   )}
                 </td>
               </tr>

@@ -23,10 +23,21 @@ export function Forbidden({ rule, role, message }: { rule?: PageRule; role: Role
         {rule && <p className="muted">It is open to {rule.roles.map((r) => ROLE_WORDS[r]).join('; ')}. Ask an owner if you need it.</p>}
         <p>What you can use:</p>
         <ul className="plain-links">
-          <li><Link to="/flows">Flows</Link>{role === 'client' ? ' (their mappings)' : ''}</li>
-          <li><Link to="/exceptions">Exceptions</Link></li>
-          <li><Link to="/lookups">Lookup tables</Link></li>
-          {open.map((r) => <li key={r.prefix}><Link to={r.to ?? r.prefix}>{r.title}</Link></li>)}
+          <li>
+            <Link to="/flows">Flows</Link>
+            {role === 'client' ? ' (their mappings)' : ''}
+          </li>
+          <li>
+            <Link to="/exceptions">Exceptions</Link>
+          </li>
+          <li>
+            <Link to="/lookups">Lookup tables</Link>
+          </li>
+          {open.map((r) => (
+            <li key={r.prefix}>
+              <Link to={r.to ?? r.prefix}>{r.title}</Link>
+            </li>
+          ))}
         </ul>
       </div>
     </section>

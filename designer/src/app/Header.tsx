@@ -16,7 +16,11 @@ export function Header({ path }: { path: string }) {
   useEffect(() => {
     if (!reviews) return;
     let cancelled = false;
-    const count = () => void changeRequestsApi.list({ status: 'pending' }).then((r) => !cancelled && setPending(r.changeRequests.length), () => {});
+    const count = () =>
+      void changeRequestsApi.list({ status: 'pending' }).then(
+        (r) => !cancelled && setPending(r.changeRequests.length),
+        () => {},
+      );
     count();
     window.addEventListener(CHANGE_REQUESTS_CHANGED, count);
     return () => {
@@ -42,23 +46,32 @@ export function Header({ path }: { path: string }) {
         {canSeeFinance(user?.role) && tab('/finance/payouts', 'Payouts')}
         {mayOpen('/monitors', user?.role) && tab('/monitors', 'Monitors')}
         {reviews && (
-          <Link to="/approvals" className={path.startsWith('/approvals') ? 'tab active' : 'tab'} data-testid="approvals-tab" aria-label={pending > 0 ? `Approvals, ${pending} waiting` : undefined}>
+          <Link
+            to="/approvals"
+            className={path.startsWith('/approvals') ? 'tab active' : 'tab'}
+            data-testid="approvals-tab"
+            aria-label={pending > 0 ? `Approvals, ${pending} waiting` : undefined}
+          >
             Approvals{pending > 0 && <span className="count">{pending}</span>}
           </Link>
         )}
         {mayOpen('/audit', user?.role) && tab('/audit', 'Audit')}
         {mayOpen('/sandbox', user?.role) && tab('/sandbox', 'Sandbox')}
         {mayOpen('/settings/connections', user?.role) && (
-          <Link to="/settings/connections" className={path.startsWith('/settings') ? 'tab active' : 'tab'}>Settings</Link>
+          <Link to="/settings/connections" className={path.startsWith('/settings') ? 'tab active' : 'tab'}>
+            Settings
+          </Link>
         )}
       </nav>
       <span className="spacer" />
       {user && (
         <span className="who" data-testid="who">
-          <span className="name">{user.name} · </span><span className="role">{user.role}</span>
+          <span className="name">{user.name} · </span>
+          <span className="role">{user.role}</span>
         </span>
       )}
-      <button type="button"
+      <button
+        type="button"
         className="ghost"
         onClick={async () => {
           await logout();

@@ -17,7 +17,12 @@ export function TemplateGallery({ templates, chosen, onChoose }: { templates: Fl
         <label key={t.id} className={`template-card ${chosen === t.id ? 'chosen' : ''}`} data-template={t.id} title={t.description}>
           <input type="radio" name="template" checked={chosen === t.id} onChange={() => onChoose(t.id)} />
           <strong>{t.name}</strong>
-          <span className="template-meta"><span className="pill">{startsWith(t)}</span> <span className="muted small">{t.steps.length} step{t.steps.length === 1 ? '' : 's'}</span></span>
+          <span className="template-meta">
+            <span className="pill">{startsWith(t)}</span>{' '}
+            <span className="muted small">
+              {t.steps.length} step{t.steps.length === 1 ? '' : 's'}
+            </span>
+          </span>
           <span className="template-description">{t.description}</span>
         </label>
       ))}

@@ -7,7 +7,10 @@ export function WorkspaceSwitcher() {
   const [list, setList] = useState<WorkspaceInfo[] | null>(null);
   useEffect(() => {
     let cancelled = false;
-    api.workspaces().then((r) => !cancelled && setList(r.workspaces), () => {});
+    api.workspaces().then(
+      (r) => !cancelled && setList(r.workspaces),
+      () => {},
+    );
     return () => {
       cancelled = true;
     };

@@ -6,7 +6,13 @@ import type { Role } from '../api/types.ts';
 const NOT_CLIENT: readonly Role[] = ['owner', 'consultant', 'operator', 'viewer'];
 const TRIAGE: readonly Role[] = ['owner', 'consultant', 'operator'];
 
-export interface PageRule { prefix: string; title: string; roles: readonly Role[]; why: string; to?: string }
+export interface PageRule {
+  prefix: string;
+  title: string;
+  roles: readonly Role[];
+  why: string;
+  to?: string;
+}
 
 /** First matching prefix wins; paths not listed are open to every signed-in role. */
 export const PAGE_RULES: PageRule[] = [
@@ -16,9 +22,19 @@ export const PAGE_RULES: PageRule[] = [
   { prefix: '/sandbox', title: 'Sandbox', roles: TRIAGE, why: 'The sandbox panel sends test orders and payouts into the flows.' },
   { prefix: '/settings/connections', title: 'Connections', roles: TRIAGE, why: 'Connections hold the credentials of the shop and the ERP.' },
   { prefix: '/settings/users', title: 'Users and roles', roles: ['owner'], why: 'Only an owner invites people and changes roles.' },
-  { prefix: '/settings/assistant', title: 'Assistant', roles: ['owner', 'consultant'], why: 'The assistant\'s language model decides where masked order data may be sent; owners and consultants set it up, only an owner turns it on.' },
+  {
+    prefix: '/settings/assistant',
+    title: 'Assistant',
+    roles: ['owner', 'consultant'],
+    why: "The assistant's language model decides where masked order data may be sent; owners and consultants set it up, only an owner turns it on.",
+  },
   { prefix: '/settings/tokens', title: 'API tokens', roles: ['owner'], why: 'API tokens act for a user without a password; only an owner issues them.' },
-  { prefix: '/approvals', title: 'Approvals', roles: ['owner', 'consultant'], why: 'Consultants and owners approve or reject the changes client staff ask to publish; your own requests show on the flow.' },
+  {
+    prefix: '/approvals',
+    title: 'Approvals',
+    roles: ['owner', 'consultant'],
+    why: 'Consultants and owners approve or reject the changes client staff ask to publish; your own requests show on the flow.',
+  },
   { prefix: '/audit', title: 'Audit', roles: NOT_CLIENT, why: 'The audit reads the whole catalogue, item master and change log.' },
   { prefix: '/monitors', title: 'Monitors', roles: NOT_CLIENT, why: 'Monitors watch runs, stock and payments across all flows.' },
 ];

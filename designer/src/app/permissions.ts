@@ -3,7 +3,18 @@
 import type { Role } from '../api/types.ts';
 
 export type Capability =
-  | 'flows.write' | 'flows.edit' | 'flows.approve' | 'runs.triage' | 'lookups.write' | 'finance.read' | 'exceptions.triage' | 'exceptions.retry' | 'assist.accept' | 'assist.settings' | 'flows.pause' | 'flows.schedule';
+  | 'flows.write'
+  | 'flows.edit'
+  | 'flows.approve'
+  | 'runs.triage'
+  | 'lookups.write'
+  | 'finance.read'
+  | 'exceptions.triage'
+  | 'exceptions.retry'
+  | 'assist.accept'
+  | 'assist.settings'
+  | 'flows.pause'
+  | 'flows.schedule';
 
 const TABLE: Record<Capability, readonly string[]> = {
   'flows.write': ['owner', 'consultant'],

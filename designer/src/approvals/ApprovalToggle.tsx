@@ -25,7 +25,13 @@ export function ApprovalToggle({ flowId }: { flowId: string }) {
   return (
     <>
       <label className="policy-toggle" title={policy.updatedBy ? `Set by ${policy.updatedBy}, ${new Date(policy.updatedAt ?? 0).toLocaleString()}` : ''}>
-        <input type="checkbox" checked={policy.clientChangesNeedApproval} disabled={!editable} onChange={(e) => void set(e.target.checked)} data-testid="approval-policy" />
+        <input
+          type="checkbox"
+          checked={policy.clientChangesNeedApproval}
+          disabled={!editable}
+          onChange={(e) => void set(e.target.checked)}
+          data-testid="approval-policy"
+        />
         <span>Client changes need a consultant's approval before they go live</span>
       </label>
       {error && <p className="error">{error}</p>}

@@ -25,7 +25,10 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
       (r) => !cancelled && setLatest(r.changeRequests.find((x) => x.status !== 'superseded') ?? null),
       () => !cancelled && setLatest(null),
     );
-    api.flow(flowId).then((r) => !cancelled && setLatestVersion(r.flow.latestVersion), () => {});
+    api.flow(flowId).then(
+      (r) => !cancelled && setLatestVersion(r.flow.latestVersion),
+      () => {},
+    );
     return () => {
       cancelled = true;
     };
@@ -37,16 +40,34 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
   if (latest.status === 'pending') {
     return (
       <div className="change-request-banner pending" role="status" data-testid="change-request-banner" data-status="pending">
-        <strong>Waiting for approval:</strong> “{latest.message || 'no note'}”, asked by {mine ? 'you' : latest.requestedBy} on {when(latest.requestedAt)}. It goes live once a consultant approves it.
+        <strong>Waiting for approval:</strong> “{latest.message || 'no note'}”, asked by {mine ? 'you' : latest.requestedBy} on {when(latest.requestedAt)}. It
+        goes live once a consultant approves it.
         {latest.stale && <span className="stale"> Out of date: {latest.stale}.</span>}
         {mine && (
-          <button type="button" className="ghost small" data-testid="withdraw-request" onClick={() => {
-            setError(null);
-            changeRequestsApi.withdraw(latest.id).then(() => setReloads((n) => n + 1), (e: Error) => setError(e.message));
-          }}>Withdraw</button>
+          <button
+            type="button"
+            className="ghost small"
+            data-testid="withdraw-request"
+            onClick={() => {
+              setError(null);
+              changeRequestsApi.withdraw(latest.id).then(
+                () => setReloads((n) => n + 1),
+                (e: Error) => setError(e.message),
+              );
+            }}
+          >
+            Withdraw
+          </button>
         )}
         {error && <span className="error"> {error}</span>}
-        {reviewer && <> <Link to={`/approvals/${encodeURIComponent(latest.id)}`} data-testid="review-change-request">Review the change</Link></>}
+        {reviewer && (
+          <>
+            {' '}
+            <Link to={`/approvals/${encodeURIComponent(latest.id)}`} data-testid="review-change-request">
+              Review the change
+            </Link>
+          </>
+        )}
       </div>
     );
   }
@@ -54,15 +75,16 @@ export function ChangeRequestBanner({ flowId, refresh = 0 }: { flowId: string; r
   if (latest.status === 'rejected' && (latestVersion == null || latest.baseVersion === latestVersion)) {
     return (
       <div className="change-request-banner rejected" role="alert" data-testid="change-request-banner" data-status="rejected">
-        <strong>Not approved:</strong> {mine ? 'your' : `${latest.requestedBy}'s`} change “{latest.message || 'no note'}” was rejected by {latest.decidedBy} on {when(latest.decidedAt ?? latest.requestedAt)}:{' '}
-        <q data-testid="rejection-reason">{latest.reason}</q>
+        <strong>Not approved:</strong> {mine ? 'your' : `${latest.requestedBy}'s`} change “{latest.message || 'no note'}” was rejected by {latest.decidedBy} on{' '}
+        {when(latest.decidedAt ?? latest.requestedAt)}: <q data-testid="rejection-reason">{latest.reason}</q>
       </div>
     );
   }
   if (latest.status === 'approved' && latest.publishedVersion === latestVersion) {
     return (
       <div className="change-request-banner approved" role="status" data-testid="change-request-banner" data-status="approved">
-        <strong>Approved:</strong> {mine ? 'your' : `${latest.requestedBy}'s`} change “{latest.message || 'no note'}” was approved by {latest.decidedBy} and is version {latest.publishedVersion}.
+        <strong>Approved:</strong> {mine ? 'your' : `${latest.requestedBy}'s`} change “{latest.message || 'no note'}” was approved by {latest.decidedBy} and is
+        version {latest.publishedVersion}.
       </div>
     );
   }

@@ -36,7 +36,11 @@ export function mappingLabel(node: unknown, path: string): string {
     }
   }
   if (!label) return path;
-  const rest = segs.slice(restFrom).map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '');
+  const rest = segs
+    .slice(restFrom)
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
+    .join('')
+    .replace(/^\./, '');
   return rest ? `${label} · ${rest}` : label;
 }
 

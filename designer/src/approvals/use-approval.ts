@@ -10,7 +10,10 @@ export function useNeedsApproval(flowId: string, role: Role | undefined): boolea
     if (role !== 'client') return setNeeds(false);
     let cancelled = false;
     // Unknown (the call failed): the server decides on publish anyway, and says which it did.
-    changeRequestsApi.policy(flowId).then((p) => !cancelled && setNeeds(p.clientChangesNeedApproval), () => !cancelled && setNeeds(false));
+    changeRequestsApi.policy(flowId).then(
+      (p) => !cancelled && setNeeds(p.clientChangesNeedApproval),
+      () => !cancelled && setNeeds(false),
+    );
     return () => {
       cancelled = true;
     };

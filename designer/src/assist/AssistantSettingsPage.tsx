@@ -17,7 +17,11 @@ export function AssistantSettingsPage() {
   const [form, setForm] = useState({ provider: '' as AiProvider | '', url: '', model: '', apiKey: '' });
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
   const [preview, setPreview] = useState<{ kind: 'mapping' | 'triage'; url?: string; body?: unknown; error?: string } | null>(null);
-  const showPreview = (kind: 'mapping' | 'triage') => assistantApi.preview(kind).then((p) => setPreview({ ...p, kind }), (e: Error) => setStatus({ text: e.message, bad: true }));
+  const showPreview = (kind: 'mapping' | 'triage') =>
+    assistantApi.preview(kind).then(
+      (p) => setPreview({ ...p, kind }),
+      (e: Error) => setStatus({ text: e.message, bad: true }),
+    );
   const [testing, setTesting] = useState(false);
 
   const show = useCallback((v: AssistantSettings) => {
@@ -50,7 +54,11 @@ export function AssistantSettingsPage() {
     setStatus(null);
     try {
       show(await assistantApi.saveSettings({ enabled }));
-      setStatus({ text: enabled ? 'The language model is on: mapping suggestions are re-ranked by it (masked data only).' : 'The language model is off: suggestions are offline.' });
+      setStatus({
+        text: enabled
+          ? 'The language model is on: mapping suggestions are re-ranked by it (masked data only).'
+          : 'The language model is off: suggestions are offline.',
+      });
     } catch (err) {
       setStatus({ text: (err as Error).message, bad: true });
     }
@@ -84,24 +92,31 @@ export function AssistantSettingsPage() {
       <SettingsTabs active="assistant" />
       <h2>Assistant</h2>
       <p className="muted">
-        Mapping suggestions, lookup proposals and triage work offline, on this machine. Optionally a language model
-        re-ranks and explains the mapping suggestions; it sees field names, descriptions and sample values with every
-        name, e-mail, phone and address masked, and nothing is applied without a person accepting it.
+        Mapping suggestions, lookup proposals and triage work offline, on this machine. Optionally a language model re-ranks and explains the mapping
+        suggestions; it sees field names, descriptions and sample values with every name, e-mail, phone and address masked, and nothing is applied without a
+        person accepting it.
       </p>
-      {s === null ? <p className="muted">Loading…</p> : (
+      {s === null ? (
+        <p className="muted">Loading…</p>
+      ) : (
         <>
           <div className={`card ${s.enabled ? 'ok' : ''}`} data-testid="assistant-state">
             <strong>{s.enabled ? 'Language model on' : 'Language model off (offline suggestions only)'}</strong>
             {s.enabled && s.enabledBy && <span className="muted"> · turned on by {s.enabledBy}</span>}
             {s.problem && <p className="error small">{s.problem}</p>}
             <div className="row">
-              {role === 'owner'
-                ? <button type="button" className={s.enabled ? '' : 'primary'} onClick={() => void setEnabled(!s.enabled)} disabled={!s.enabled && !!s.problem}>{s.enabled ? 'Turn off' : 'Turn on'}</button>
-                : <span className="muted small">Only an owner turns the model on or off.</span>}
+              {role === 'owner' ? (
+                <button type="button" className={s.enabled ? '' : 'primary'} onClick={() => void setEnabled(!s.enabled)} disabled={!s.enabled && !!s.problem}>
+                  {s.enabled ? 'Turn off' : 'Turn on'}
+                </button>
+              ) : (
+                <span className="muted small">Only an owner turns the model on or off.</span>
+              )}
             </div>
           </div>
           <form className="form-grid" onSubmit={(e) => void save(e)} data-testid="assistant-form">
-            <label>Provider{from('provider')}
+            <label>
+              Provider{from('provider')}
               <select aria-label="Provider" value={form.provider} onChange={(e) => setForm({ ...form, provider: e.target.value as AiProvider | '' })}>
                 <option value="">none</option>
                 <option value="openai-compatible">openai-compatible</option>
@@ -109,30 +124,74 @@ export function AssistantSettingsPage() {
               </select>
               {form.provider && <span className="help">{PROVIDER_HELP[form.provider]}</span>}
             </label>
-            <label>URL{from('url')}
+            <label>
+              URL{from('url')}
               <input aria-label="URL" placeholder="http://127.0.0.1:11434/v1" value={form.url} onChange={(e) => setForm({ ...form, url: e.target.value })} />
             </label>
-            <label>Model{from('model')}
+            <label>
+              Model{from('model')}
               <input aria-label="Model" placeholder="llama3.1:8b" value={form.model} onChange={(e) => setForm({ ...form, model: e.target.value })} />
             </label>
-            <label>API key <span className="muted small">{s.keySet ? '(a key is stored in the vault; type to replace it)' : '(none stored; local servers need none)'}</span>
-              <input aria-label="API key" type="password" autoComplete="off" placeholder={s.keySet ? '••••••••' : ''} value={form.apiKey} onChange={(e) => setForm({ ...form, apiKey: e.target.value })} />
+            <label>
+              API key{' '}
+              <span className="muted small">{s.keySet ? '(a key is stored in the vault; type to replace it)' : '(none stored; local servers need none)'}</span>
+              <input
+                aria-label="API key"
+                type="password"
+                autoComplete="off"
+                placeholder={s.keySet ? '••••••••' : ''}
+                value={form.apiKey}
+                onChange={(e) => setForm({ ...form, apiKey: e.target.value })}
+              />
             </label>
             <div className="row">
-              <button type="submit" className="primary">Save</button>
-              {s.keySet && <button type="button" onClick={() => void removeKey()}>Remove key</button>}
-              <button type="button" onClick={() => void test()} disabled={testing || !!s.problem}>{testing ? 'Testing…' : 'Test'}</button>
-              <button type="button" onClick={() => void showPreview('mapping')} disabled={!s.provider || !s.model}>Show what would be sent</button>
-              <button type="button" onClick={() => void showPreview('triage')} disabled={!s.provider || !s.model}>… for an exception’s explanation</button>
+              <button type="submit" className="primary">
+                Save
+              </button>
+              {s.keySet && (
+                <button type="button" onClick={() => void removeKey()}>
+                  Remove key
+                </button>
+              )}
+              <button type="button" onClick={() => void test()} disabled={testing || !!s.problem}>
+                {testing ? 'Testing…' : 'Test'}
+              </button>
+              <button type="button" onClick={() => void showPreview('mapping')} disabled={!s.provider || !s.model}>
+                Show what would be sent
+              </button>
+              <button type="button" onClick={() => void showPreview('triage')} disabled={!s.provider || !s.model}>
+                … for an exception’s explanation
+              </button>
             </div>
-            <p className="help">A model answer not received within {Math.round(s.timeoutMs / 1000)} s is abandoned (LEDGERLINE_AI_TIMEOUT_MS) and the offline suggestions are shown.</p>
+            <p className="help">
+              A model answer not received within {Math.round(s.timeoutMs / 1000)} s is abandoned (LEDGERLINE_AI_TIMEOUT_MS) and the offline suggestions are
+              shown.
+            </p>
           </form>
-          {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="assistant-status">{status.text}</p>}
+          {status && (
+            <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="assistant-status">
+              {status.text}
+            </p>
+          )}
           {preview && (
             <div className="card" data-testid="assistant-preview">
-              <strong>{preview.kind === 'triage' ? 'The request explaining the latest open exception' : 'The request for a sales-order mapping on the sample order'}{preview.url ? <> to <code>{preview.url}</code></> : null}</strong>
+              <strong>
+                {preview.kind === 'triage' ? 'The request explaining the latest open exception' : 'The request for a sales-order mapping on the sample order'}
+                {preview.url ? (
+                  <>
+                    {' '}
+                    to <code>{preview.url}</code>
+                  </>
+                ) : null}
+              </strong>
               <p className="help">Captured at the point of sending and not sent. The key travels only in the request header, never in the body.</p>
-              {preview.error ? <p className="error">{preview.error}</p> : <pre className="code-block" style={{ maxHeight: 360, overflow: 'auto', whiteSpace: 'pre-wrap' }}>{JSON.stringify(preview.body, null, 2)}</pre>}
+              {preview.error ? (
+                <p className="error">{preview.error}</p>
+              ) : (
+                <pre className="code-block" style={{ maxHeight: 360, overflow: 'auto', whiteSpace: 'pre-wrap' }}>
+                  {JSON.stringify(preview.body, null, 2)}
+                </pre>
+              )}
             </div>
           )}
         </>

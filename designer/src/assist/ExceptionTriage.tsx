@@ -11,7 +11,10 @@ import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { FLOW_ACTIONS, TriageFlowAction } from './TriageFlowAction.tsx';
 
-interface Ctx { triage: Record<string, Triage>; onChanged(): void }
+interface Ctx {
+  triage: Record<string, Triage>;
+  onChanged(): void;
+}
 const TriageContext = createContext<Ctx>({ triage: {}, onChanged: () => {} });
 
 export function TriageProvider({ ids, onChanged, children }: { ids: string[]; onChanged(): void; children: ReactNode }) {
@@ -20,7 +23,10 @@ export function TriageProvider({ ids, onChanged, children }: { ids: string[]; on
   useEffect(() => {
     if (!key) return;
     let live = true;
-    assistantApi.triage(key.split(',')).then((r) => live && setTriage(r.triage), () => live && setTriage({}));
+    assistantApi.triage(key.split(',')).then(
+      (r) => live && setTriage(r.triage),
+      () => live && setTriage({}),
+    );
     return () => {
       live = false;
     };
@@ -29,8 +35,12 @@ export function TriageProvider({ ids, onChanged, children }: { ids: string[]; on
 }
 
 const CATEGORY_CLASS: Record<string, string> = {
-  'data-mapping': 'cat-mapping', 'missing-reference-data': 'cat-reference', 'api-limit': 'cat-limit',
-  'erp-unavailable': 'cat-unavailable', 'manual-process': 'cat-manual', 'code-error': 'cat-code',
+  'data-mapping': 'cat-mapping',
+  'missing-reference-data': 'cat-reference',
+  'api-limit': 'cat-limit',
+  'erp-unavailable': 'cat-unavailable',
+  'manual-process': 'cat-manual',
+  'code-error': 'cat-code',
 };
 
 export function ExceptionTriage({ item }: { item: ExceptionItem }) {
@@ -40,9 +50,13 @@ export function ExceptionTriage({ item }: { item: ExceptionItem }) {
   if (!t) return null;
   return (
     <div className="triage" data-testid="triage" data-category={t.category}>
-      <span className={`pill triage-cat ${CATEGORY_CLASS[t.category] ?? ''}`} title="Cause category (triage)">{t.categoryLabel}</span>{' '}
+      <span className={`pill triage-cat ${CATEGORY_CLASS[t.category] ?? ''}`} title="Cause category (triage)">
+        {t.categoryLabel}
+      </span>{' '}
       <span className="triage-next">{t.nextStep}</span>{' '}
-      <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>{open ? 'Hide triage' : t.action && (t.action.kind === 'add-lookup-row' || FLOW_ACTIONS.includes(t.action.kind)) ? 'Why, and the proposed fix' : 'Why'}</button>
+      <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>
+        {open ? 'Hide triage' : t.action && (t.action.kind === 'add-lookup-row' || FLOW_ACTIONS.includes(t.action.kind)) ? 'Why, and the proposed fix' : 'Why'}
+      </button>
       {open && <TriageDetail item={item} t={t} onChanged={onChanged} />}
     </div>
   );
@@ -75,7 +89,11 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
     setStatus(null);
     try {
       const r = await assistantApi.accept(item.id, [row]);
-      const retried = r.retried ? `; ${r.retried.replayed.length} waiting run(s) retried${r.retried.skipped.length ? `, ${r.retried.skipped.length} skipped` : ''}` : r.retryNote ? `; not retried: ${r.retryNote}` : '';
+      const retried = r.retried
+        ? `; ${r.retried.replayed.length} waiting run(s) retried${r.retried.skipped.length ? `, ${r.retried.skipped.length} skipped` : ''}`
+        : r.retryNote
+          ? `; not retried: ${r.retryNote}`
+          : '';
       setStatus({ text: `Row added to ${r.table} as version ${r.version.version}${retried}.` });
       onChanged();
     } catch (e) {
@@ -89,48 +107,116 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
   const a = t.action;
   return (
     <div className="triage-detail card" data-testid="triage-detail">
-      <p data-testid="triage-explanation" data-source={own?.source ?? 'rule'}>{own?.explanation ?? t.explanation}</p>
+      <p data-testid="triage-explanation" data-source={own?.source ?? 'rule'}>
+        {own?.explanation ?? t.explanation}
+      </p>
       {own?.source === 'model' && own.ruleExplanation && (
         <p className="help">
-          <button type="button" className="link" onClick={() => setShowRule(!showRule)} aria-expanded={showRule}>{showRule ? 'Hide' : 'Show'} the offline rule’s explanation</button>
+          <button type="button" className="link" onClick={() => setShowRule(!showRule)} aria-expanded={showRule}>
+            {showRule ? 'Hide' : 'Show'} the offline rule’s explanation
+          </button>
           {showRule && <span data-testid="triage-rule-explanation"> {own.ruleExplanation}</span>}
         </p>
       )}
-      {!!own?.notes?.length && <p className="muted small" data-testid="triage-notes">{own.notes.join(' ')}</p>}
-      <ul className="help triage-evidence">{t.evidence.map((e) => <li key={e}>{e}</li>)}</ul>
-      {a?.kind === 'open-mapper' && a.params.flowId && (
-        <p><Link to={`/flows/${encodeURIComponent(a.params.flowId)}/mapper${a.params.nodeId ? `?node=${encodeURIComponent(a.params.nodeId)}` : ''}`}>{a.label}</Link></p>
+      {!!own?.notes?.length && (
+        <p className="muted small" data-testid="triage-notes">
+          {own.notes.join(' ')}
+        </p>
       )}
-      {a?.kind === 'open-run' && a.params.runId && <p><Link to={`/runs/${encodeURIComponent(a.params.runId)}`}>{a.label}</Link></p>}
+      <ul className="help triage-evidence">
+        {t.evidence.map((e) => (
+          <li key={e}>{e}</li>
+        ))}
+      </ul>
+      {a?.kind === 'open-mapper' && a.params.flowId && (
+        <p>
+          <Link to={`/flows/${encodeURIComponent(a.params.flowId)}/mapper${a.params.nodeId ? `?node=${encodeURIComponent(a.params.nodeId)}` : ''}`}>
+            {a.label}
+          </Link>
+        </p>
+      )}
+      {a?.kind === 'open-run' && a.params.runId && (
+        <p>
+          <Link to={`/runs/${encodeURIComponent(a.params.runId)}`}>{a.label}</Link>
+        </p>
+      )}
       {a?.kind === 'retry' && <p className="help">Proposed: {a.label} (the Retry button of this exception).</p>}
       {a && FLOW_ACTIONS.includes(a.kind) && item.state !== 'resolved' && <TriageFlowAction action={a} exceptionId={item.id} />}
-      {a?.kind === 'add-lookup-row' && (
-        lookups === undefined ? <p className="muted">Reading the ERP’s lists…</p>
-          : lookups && 'missing' in lookups ? <ProposalTable p={lookups} mayAccept={mayAccept} busy={busy} onAccept={(row) => void accept(row)} />
-            : <p className="muted">{lookups?.note ?? 'No proposals.'}</p>
+      {a?.kind === 'add-lookup-row' &&
+        (lookups === undefined ? (
+          <p className="muted">Reading the ERP’s lists…</p>
+        ) : lookups && 'missing' in lookups ? (
+          <ProposalTable p={lookups} mayAccept={mayAccept} busy={busy} onAccept={(row) => void accept(row)} />
+        ) : (
+          <p className="muted">{lookups?.note ?? 'No proposals.'}</p>
+        ))}
+      {status && (
+        <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="triage-status">
+          {status.text}
+        </p>
       )}
-      {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="triage-status">{status.text}</p>}
     </div>
   );
 }
 
 /** Proposed rows for each missing key; shared by the inbox and the lookup editor. */
-export function ProposalTable({ p, mayAccept, busy, onAccept }: { p: LookupProposals; mayAccept: boolean; busy: boolean; onAccept(row: Record<string, string>): void }) {
+export function ProposalTable({
+  p,
+  mayAccept,
+  busy,
+  onAccept,
+}: {
+  p: LookupProposals;
+  mayAccept: boolean;
+  busy: boolean;
+  onAccept(row: Record<string, string>): void;
+}) {
   if (p.note && !p.missing.length) return <p className="muted">{p.note}</p>;
   return (
     <div data-testid="proposals">
-      <p className="help">Proposed {p.valueColumn} values for <code>{p.table}</code> from {p.from || 'the ERP'}:</p>
+      <p className="help">
+        Proposed {p.valueColumn} values for <code>{p.table}</code> from {p.from || 'the ERP'}:
+      </p>
       {p.missing.map((m) => (
         <table key={JSON.stringify(m.key)} className="table compact proposals-table">
-          <caption className="help">Missing: {Object.entries(m.key).filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => `${k} ${String(v)}`).join(', ')}</caption>
+          <caption className="help">
+            Missing:{' '}
+            {Object.entries(m.key)
+              .filter(([, v]) => v !== null && v !== undefined && v !== '')
+              .map(([k, v]) => `${k} ${String(v)}`)
+              .join(', ')}
+          </caption>
           <tbody>
-            {m.rows.length === 0 && <tr><td className="muted">Nothing in the ERP’s list fits.</td></tr>}
+            {m.rows.length === 0 && (
+              <tr>
+                <td className="muted">Nothing in the ERP’s list fits.</td>
+              </tr>
+            )}
             {m.rows.map((r, i) => (
               <tr key={r.proposal.value} data-proposal={r.proposal.value}>
-                <td><strong>{r.proposal.value}</strong> <span className="muted">{r.proposal.label.startsWith(`${r.proposal.value} — `) ? r.proposal.label.slice(r.proposal.value.length + 3) : r.proposal.label !== r.proposal.value ? r.proposal.label : ''}</span></td>
-                <td><span className="pill" title="confidence">{Math.round(r.proposal.confidence * 100)} %</span></td>
+                <td>
+                  <strong>{r.proposal.value}</strong>{' '}
+                  <span className="muted">
+                    {r.proposal.label.startsWith(`${r.proposal.value} — `)
+                      ? r.proposal.label.slice(r.proposal.value.length + 3)
+                      : r.proposal.label !== r.proposal.value
+                        ? r.proposal.label
+                        : ''}
+                  </span>
+                </td>
+                <td>
+                  <span className="pill" title="confidence">
+                    {Math.round(r.proposal.confidence * 100)} %
+                  </span>
+                </td>
                 <td className="help">{r.proposal.reason}</td>
-                <td>{mayAccept && <button type="button" className={i === 0 ? 'primary' : ''} disabled={busy} onClick={() => onAccept(r.row)}>Accept {r.proposal.value}</button>}</td>
+                <td>
+                  {mayAccept && (
+                    <button type="button" className={i === 0 ? 'primary' : ''} disabled={busy} onClick={() => onAccept(r.row)}>
+                      Accept {r.proposal.value}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -14,7 +14,14 @@ export function LookupProposalsPanel({ scope, name, onAccepted }: { scope: strin
   const [items, setItems] = useState<Item[] | null>(null);
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const load = useCallback(() => assistantApi.tableProposals(scope, name).then((r) => setItems(r.proposals), () => setItems([])), [scope, name]);
+  const load = useCallback(
+    () =>
+      assistantApi.tableProposals(scope, name).then(
+        (r) => setItems(r.proposals),
+        () => setItems([]),
+      ),
+    [scope, name],
+  );
   useEffect(() => {
     void load();
   }, [load]);
@@ -24,7 +31,9 @@ export function LookupProposalsPanel({ scope, name, onAccepted }: { scope: strin
     setStatus(null);
     try {
       const r = await assistantApi.accept(exceptionId, [row]);
-      setStatus({ text: `Row added as version ${r.version.version}${r.retried ? `; ${r.retried.replayed.length} waiting run(s) retried` : r.retryNote ? `; not retried: ${r.retryNote}` : ''}.` });
+      setStatus({
+        text: `Row added as version ${r.version.version}${r.retried ? `; ${r.retried.replayed.length} waiting run(s) retried` : r.retryNote ? `; not retried: ${r.retryNote}` : ''}.`,
+      });
       await onAccepted();
       // Its key now has a row; the exception stays open until its retried runs succeed, so the server would still
       // list it, and a second Accept would only be refused.
@@ -43,12 +52,18 @@ export function LookupProposalsPanel({ scope, name, onAccepted }: { scope: strin
       {items?.map((it) => (
         <div key={it.exceptionId} data-exception={it.exceptionId}>
           <p className="help">{it.title}</p>
-          {it.lookups && 'missing' in it.lookups
-            ? <ProposalTable p={it.lookups} mayAccept={can(role, 'assist.accept')} busy={busy} onAccept={(row) => void accept(it.exceptionId, row)} />
-            : <p className="muted">{it.lookups?.note ?? 'No proposals.'}</p>}
+          {it.lookups && 'missing' in it.lookups ? (
+            <ProposalTable p={it.lookups} mayAccept={can(role, 'assist.accept')} busy={busy} onAccept={(row) => void accept(it.exceptionId, row)} />
+          ) : (
+            <p className="muted">{it.lookups?.note ?? 'No proposals.'}</p>
+          )}
         </div>
       ))}
-      {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-proposals-status">{status.text}</p>}
+      {status && (
+        <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-proposals-status">
+          {status.text}
+        </p>
+      )}
     </div>
   );
 }

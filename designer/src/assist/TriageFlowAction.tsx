@@ -18,7 +18,12 @@ export function TriageFlowAction({ action, exceptionId }: { action: TriageAction
   const [busy, setBusy] = useState(false);
   const { flowId, to } = action.params;
   const allowed = can(role, action.kind === 'raise-stock-push-interval' ? 'flows.schedule' : 'flows.pause');
-  if (!flowId) return <p className="error" role="alert">This proposal names no flow (params.flowId is missing), so it cannot be done from here.</p>;
+  if (!flowId)
+    return (
+      <p className="error" role="alert">
+        This proposal names no flow (params.flowId is missing), so it cannot be done from here.
+      </p>
+    );
 
   const pause = async (): Promise<Done> => ({ text: (await flowControlsApi.pause(flowId, exceptionId)).message, undo: { label: 'Resume', run: resume } });
   const resume = async (): Promise<Done> => ({ text: (await flowControlsApi.resume(flowId, exceptionId)).message, undo: { label: 'Pause again', run: pause } });
@@ -26,7 +31,14 @@ export function TriageFlowAction({ action, exceptionId }: { action: TriageAction
     const r = await flowControlsApi.schedule(flowId, { cron, expectedVersion, exceptionId });
     return { text: r.message, undo: { label: `Undo: back to ${r.fromEvery.toLowerCase()}`, run: schedule(r.from, r.version) } };
   };
-  const first = action.kind === 'pause-flow' ? pause : action.kind === 'resume-flow' ? resume : to ? schedule(to, action.params.version ? Number(action.params.version) : undefined) : null;
+  const first =
+    action.kind === 'pause-flow'
+      ? pause
+      : action.kind === 'resume-flow'
+        ? resume
+        : to
+          ? schedule(to, action.params.version ? Number(action.params.version) : undefined)
+          : null;
 
   async function act(f: () => Promise<Done>) {
     setBusy(true);
@@ -41,18 +53,34 @@ export function TriageFlowAction({ action, exceptionId }: { action: TriageAction
   }
 
   if (!allowed) return <p className="help">Proposed: {action.label}. An operator, consultant or owner can do this from here.</p>;
-  if (!first) return <p className="error" role="alert">This proposal names no schedule (params.to is missing), so it cannot be done from here.</p>;
+  if (!first)
+    return (
+      <p className="error" role="alert">
+        This proposal names no schedule (params.to is missing), so it cannot be done from here.
+      </p>
+    );
   return (
     <div className="triage-flow-action" data-testid="triage-flow-action" data-kind={action.kind}>
-      {!done && <button type="button" className="primary" disabled={busy} onClick={() => void act(first)}>{action.label}</button>}
+      {!done && (
+        <button type="button" className="primary" disabled={busy} onClick={() => void act(first)}>
+          {action.label}
+        </button>
+      )}
       {done && (
         <p className="ok-text" role="status" data-testid="triage-flow-status">
-          {done.text}{' '}
-          <Link to={`/flows/${encodeURIComponent(flowId)}`}>Open the flow</Link>{' '}
-          {done.undo && <button type="button" disabled={busy} onClick={() => void act(done.undo!.run)}>{done.undo.label}</button>}
+          {done.text} <Link to={`/flows/${encodeURIComponent(flowId)}`}>Open the flow</Link>{' '}
+          {done.undo && (
+            <button type="button" disabled={busy} onClick={() => void act(done.undo!.run)}>
+              {done.undo.label}
+            </button>
+          )}
         </p>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -73,7 +73,10 @@ function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorPro
     const s = createAutosaver(store, { save: api.saveDraft, validate: api.validate });
     saver.current = s;
     const flowId = store.getState().flow.id;
-    api.validate(flowId).then((r) => store.getState().setProblems(r.problems, store.getState().revision), () => {});
+    api.validate(flowId).then(
+      (r) => store.getState().setProblems(r.problems, store.getState().revision),
+      () => {},
+    );
     return () => {
       void s.flush().catch(() => {});
       s.dispose();
@@ -88,50 +91,61 @@ function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorPro
 
   return (
     <FlushContext.Provider value={flush}>
-    <div className="editor">
-      <Toolbar flush={flush} summary={summary} onSummary={(s) => {
-        setSummary(s);
-        setWarnings(s.active ? (s as { warnings?: FlowWarning[] }).warnings ?? warnings : []);
-      }} onPublish={() => setDialog('publish')} onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')} />
-      <ChangeRequestBanner flowId={summary?.id ?? store.getState().flow.id} refresh={requests} />
-      {warnings.length > 0 && (
-        <div className="overlap-warning" role="alert" data-testid="overlap-warning">
-          {warnings.map((w) => (
-            <p key={w.flowId}>⚠ {w.message} <Link to={`/flows/${encodeURIComponent(w.flowId)}`}>Open “{w.flowName}”</Link></p>
-          ))}
-        </div>
-      )}
-      <div className="editor-body">
-        {!store.getState().readOnly && <Palette />}
-        <div className="editor-center">
-          <FlowCanvas />
-          <div className="editor-bottom">
-            <ProblemsPanel />
-            <TestRunPanel />
-          </div>
-        </div>
-        {dialog === 'versions' ? <VersionsPanel onClose={() => setDialog(null)} reloadDraft={reloadDraft} /> : <Inspector />}
-      </div>
-      <Notice />
-      {dialog === 'publish' && (
-        <PublishDialog
+      <div className="editor">
+        <Toolbar
           flush={flush}
-          onClose={() => setDialog(null)}
-          onRequested={() => {
-            setDialog(null);
-            store.getState().notify('Sent for approval: the change goes live once a consultant approves it.');
-            setRequests((n) => n + 1);
+          summary={summary}
+          onSummary={(s) => {
+            setSummary(s);
+            setWarnings(s.active ? ((s as { warnings?: FlowWarning[] }).warnings ?? warnings) : []);
           }}
-          onPublished={(v) => {
-            setRequests((n) => n + 1);
-            setDialog(null);
-            store.getState().notify(`Published version ${v.version}: ${v.message}`);
-            if (v.warnings) setWarnings(v.warnings);
-            void api.flow(store.getState().flow.id).then((r) => setSummary(r.flow), () => {});
-          }}
+          onPublish={() => setDialog('publish')}
+          onVersions={() => setDialog(dialog === 'versions' ? null : 'versions')}
         />
-      )}
-    </div>
+        <ChangeRequestBanner flowId={summary?.id ?? store.getState().flow.id} refresh={requests} />
+        {warnings.length > 0 && (
+          <div className="overlap-warning" role="alert" data-testid="overlap-warning">
+            {warnings.map((w) => (
+              <p key={w.flowId}>
+                ⚠ {w.message} <Link to={`/flows/${encodeURIComponent(w.flowId)}`}>Open “{w.flowName}”</Link>
+              </p>
+            ))}
+          </div>
+        )}
+        <div className="editor-body">
+          {!store.getState().readOnly && <Palette />}
+          <div className="editor-center">
+            <FlowCanvas />
+            <div className="editor-bottom">
+              <ProblemsPanel />
+              <TestRunPanel />
+            </div>
+          </div>
+          {dialog === 'versions' ? <VersionsPanel onClose={() => setDialog(null)} reloadDraft={reloadDraft} /> : <Inspector />}
+        </div>
+        <Notice />
+        {dialog === 'publish' && (
+          <PublishDialog
+            flush={flush}
+            onClose={() => setDialog(null)}
+            onRequested={() => {
+              setDialog(null);
+              store.getState().notify('Sent for approval: the change goes live once a consultant approves it.');
+              setRequests((n) => n + 1);
+            }}
+            onPublished={(v) => {
+              setRequests((n) => n + 1);
+              setDialog(null);
+              store.getState().notify(`Published version ${v.version}: ${v.message}`);
+              if (v.warnings) setWarnings(v.warnings);
+              void api.flow(store.getState().flow.id).then(
+                (r) => setSummary(r.flow),
+                () => {},
+              );
+            }}
+          />
+        )}
+      </div>
     </FlushContext.Provider>
   );
 }

@@ -1,7 +1,16 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import {
-  Background, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
-  type Connection, type EdgeChange, type NodeChange, type NodeMouseHandler, type OnNodeDrag,
+  Background,
+  ControlButton,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type NodeMouseHandler,
+  type OnNodeDrag,
 } from '@xyflow/react';
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { FlowNodeView, type CanvasNode } from './FlowNodeView.tsx';
@@ -11,7 +20,14 @@ import { openingViewport } from './opening-view.ts';
 
 export const NODE_DRAG_MIME = 'application/x-ledgerline-node-type';
 const nodeTypes = { flowNode: FlowNodeView };
-const CATEGORY_COLOR: Record<string, string> = { trigger: '#7c3aed', shopify: '#5e8e3e', erp: '#0e7490', finance: '#b45309', lookup: '#be185d', core: '#475569' };
+const CATEGORY_COLOR: Record<string, string> = {
+  trigger: '#7c3aed',
+  shopify: '#5e8e3e',
+  erp: '#0e7490',
+  finance: '#b45309',
+  lookup: '#be185d',
+  core: '#475569',
+};
 
 export function FlowCanvas() {
   const store = useFlowStoreApi();
@@ -25,22 +41,25 @@ export function FlowCanvas() {
   // The minimap covers a corner of the canvas: it can be folded away, and the choice is remembered.
   // Default: shown on wide screens only, where it has room beside the nodes.
   const [minimap, setMinimap] = useState(() => (localStorage.getItem('ll.minimap') ?? (window.innerWidth >= 1280 ? 'on' : 'off')) === 'on');
-  const toggleMinimap = () => setMinimap((on) => {
-    localStorage.setItem('ll.minimap', on ? 'off' : 'on');
-    return !on;
-  });
+  const toggleMinimap = () =>
+    setMinimap((on) => {
+      localStorage.setItem('ll.minimap', on ? 'off' : 'on');
+      return !on;
+    });
 
   // Once, on open: readable at first sight (see opening-view.ts). Later edits never move the view.
   useEffect(() => {
     const el = box.current;
-    const v = el && openingViewport(store.getState().flow.nodes.map((n) => n.position), { width: el.clientWidth, height: el.clientHeight });
+    const v =
+      el &&
+      openingViewport(
+        store.getState().flow.nodes.map((n) => n.position),
+        { width: el.clientWidth, height: el.clientHeight },
+      );
     if (v) void setViewport(v);
   }, [store, setViewport]);
   const types = useFlowStore((s) => s.types);
-  const minimapColor = useCallback(
-    (n: CanvasNode) => CATEGORY_COLOR[types[n.data.node.type]?.category ?? ''] ?? '#94a3b8',
-    [types],
-  );
+  const minimapColor = useCallback((n: CanvasNode) => CATEGORY_COLOR[types[n.data.node.type]?.category ?? ''] ?? '#94a3b8', [types]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<CanvasNode>[]) => {
@@ -154,7 +173,12 @@ export function FlowCanvas() {
       >
         <Background gap={16} />
         <Controls showInteractive={false}>
-          <ControlButton onClick={toggleMinimap} title={minimap ? 'Hide the minimap' : 'Show the minimap'} aria-label="Toggle minimap" data-testid="toggle-minimap">
+          <ControlButton
+            onClick={toggleMinimap}
+            title={minimap ? 'Hide the minimap' : 'Show the minimap'}
+            aria-label="Toggle minimap"
+            data-testid="toggle-minimap"
+          >
             {minimap ? '▣' : '□'}
           </ControlButton>
         </Controls>

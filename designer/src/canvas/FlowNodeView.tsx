@@ -12,14 +12,27 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
   const { node } = data;
   const info = useFlowStore((s) => s.types[node.type]);
   // Strings, not arrays: a zustand selector must return a stable value or the node re-renders forever.
-  const problemText = useFlowStore((s) => s.problems.filter((p) => p.where === id).map((p) => p.message).join('\n'));
+  const problemText = useFlowStore((s) =>
+    s.problems
+      .filter((p) => p.where === id)
+      .map((p) => p.message)
+      .join('\n'),
+  );
   const stepStatus = useFlowStore((s) => s.testRun?.steps.findLast((st) => st.nodeId === id)?.status ?? '');
   const stepError = useFlowStore((s) => (stepStatus === 'failed' ? errorText(s.testRun?.steps.findLast((st) => st.nodeId === id)?.error) : ''));
   const diffMark = useFlowStore((s) => s.diffMarks?.[id] ?? '');
   const inputs = info?.inputs ?? [];
   const outputs = info?.outputs ?? [];
   const problemCount = problemText ? problemText.split('\n').length : 0;
-  const classes = ['ll-node', `cat-${info?.category ?? 'unknown'}`, outputs.length > 1 ? 'multi-out' : '', selected ? 'selected' : '', problemCount ? 'has-problems' : '', stepStatus ? `run-${stepStatus}` : '', diffMark ? `diff-${diffMark}` : '']
+  const classes = [
+    'll-node',
+    `cat-${info?.category ?? 'unknown'}`,
+    outputs.length > 1 ? 'multi-out' : '',
+    selected ? 'selected' : '',
+    problemCount ? 'has-problems' : '',
+    stepStatus ? `run-${stepStatus}` : '',
+    diffMark ? `diff-${diffMark}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
 
@@ -35,8 +48,16 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
       <div className="ll-node-sub">
         <code>{node.id}</code>
         {info?.trigger && <span className="pill">trigger</span>}
-        {stepStatus && <span className={`pill status-${stepStatus}`} data-testid={`status-${id}`}>{stepStatus}</span>}
-        {diffMark && <span className={`pill diff-${diffMark}`} data-testid={`diff-${id}`}>{diffMark}</span>}
+        {stepStatus && (
+          <span className={`pill status-${stepStatus}`} data-testid={`status-${id}`}>
+            {stepStatus}
+          </span>
+        )}
+        {diffMark && (
+          <span className={`pill diff-${diffMark}`} data-testid={`diff-${id}`}>
+            {diffMark}
+          </span>
+        )}
         {problemCount > 0 && (
           <span className="pill bad" data-testid={`problems-${id}`}>
             {problemCount} problem{problemCount > 1 ? 's' : ''}
@@ -49,9 +70,12 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
         </div>
       )}
       {/* Each label sits beside its own handle, in a column the title and badges keep clear of (multi-out). */}
-      {outputs.length > 1 && outputs.map((p, i) => (
-        <span key={p.id} className="ll-node-port" style={{ top: portTop(i, outputs.length) }} data-port-label={p.id}>{p.title ?? p.id}</span>
-      ))}
+      {outputs.length > 1 &&
+        outputs.map((p, i) => (
+          <span key={p.id} className="ll-node-port" style={{ top: portTop(i, outputs.length) }} data-port-label={p.id}>
+            {p.title ?? p.id}
+          </span>
+        ))}
       {outputs.map((p, i) => (
         <Handle key={p.id} type="source" position={Position.Right} id={p.id} style={{ top: portTop(i, outputs.length) }} data-port={`out:${p.id}`} />
       ))}

@@ -14,7 +14,9 @@ export function Notice() {
   return (
     <div className="notice" role="status" data-testid="notice">
       {shown}
-      <button type="button" className="ghost" aria-label="Dismiss" onClick={() => setShown(null)}>×</button>
+      <button type="button" className="ghost" aria-label="Dismiss" onClick={() => setShown(null)}>
+        ×
+      </button>
     </div>
   );
 }

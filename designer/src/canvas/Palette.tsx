@@ -5,14 +5,22 @@ import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 import { NODE_DRAG_MIME } from './FlowCanvas.tsx';
 
 const CATEGORY_ORDER = ['trigger', 'shopify', 'erp', 'finance', 'lookup', 'monitor', 'core'];
-const CATEGORY_TITLE: Record<string, string> = { trigger: 'Triggers', shopify: 'Shopify', erp: 'ERP', finance: 'Finance', lookup: 'Lookups', monitor: 'Monitors', core: 'Logic & code' };
+const CATEGORY_TITLE: Record<string, string> = {
+  trigger: 'Triggers',
+  shopify: 'Shopify',
+  erp: 'ERP',
+  finance: 'Finance',
+  lookup: 'Lookups',
+  monitor: 'Monitors',
+  core: 'Logic & code',
+};
 
 export function groupCatalog(types: NodeTypeInfo[], query: string): [string, NodeTypeInfo[]][] {
   const q = query.trim().toLowerCase();
   const hit = (t: NodeTypeInfo) => !q || [t.title, t.type, t.description, t.category].some((s) => s.toLowerCase().includes(q));
   const groups = new Map<string, NodeTypeInfo[]>();
   for (const t of types.filter(hit)) (groups.get(t.category) ?? groups.set(t.category, []).get(t.category)!).push(t);
-  const rank = (c: string) => (CATEGORY_ORDER.indexOf(c) + 1 || 99);
+  const rank = (c: string) => CATEGORY_ORDER.indexOf(c) + 1 || 99;
   return [...groups].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)).map(([c, ts]) => [c, ts.sort((x, y) => x.title.localeCompare(y.title))]);
 }
 

@@ -38,7 +38,10 @@ export function TestInputPicker() {
       );
     }
     if (kind === 'store' && orders === null) {
-      testRunsApi.storeOrders(flowId).then((r) => setOrders(r.orders), (e: Error) => setLoadError(e.message));
+      testRunsApi.storeOrders(flowId).then(
+        (r) => setOrders(r.orders),
+        (e: Error) => setLoadError(e.message),
+      );
     }
   }, [kind, flowId, runs, orders]);
 
@@ -66,10 +69,14 @@ export function TestInputPicker() {
         <label htmlFor="test-input-kind">Test with</label>
         <select id="test-input-kind" value={kind} onChange={(e) => choose(e.target.value as Kind)} data-testid="test-input-kind">
           {KINDS.filter(([k]) => k !== 'store' || hasShopifyTrigger).map(([k, l]) => (
-            <option key={k} value={k}>{l}</option>
+            <option key={k} value={k}>
+              {l}
+            </option>
           ))}
         </select>
-        <span className="pill test-input-label" data-testid="test-input-label" title={label}>{label}</span>
+        <span className="pill test-input-label" data-testid="test-input-label" title={label}>
+          {label}
+        </span>
       </div>
       {kind === 'payload' && (
         <div className="test-input-paste">
@@ -82,7 +89,9 @@ export function TestInputPicker() {
             onChange={(e) => setText(e.target.value)}
           />
           <div className="row">
-            <button type="button" onClick={applyPaste} data-testid="test-input-use-paste">Use this event</button>
+            <button type="button" onClick={applyPaste} data-testid="test-input-use-paste">
+              Use this event
+            </button>
             {pasteError && <span className="error">{pasteError}</span>}
           </div>
         </div>
@@ -100,7 +109,8 @@ export function TestInputPicker() {
           <option value="">{runs === null ? 'Loading runs…' : runs.length ? 'Choose a run…' : 'This flow has no runs yet'}</option>
           {(runs ?? []).map((r) => (
             <option key={r.runId} value={r.runId}>
-              {when(r.createdAt)} · {r.status} · {r.runId}{r.flowId.startsWith('test: ') ? ' (test)' : ''}
+              {when(r.createdAt)} · {r.status} · {r.runId}
+              {r.flowId.startsWith('test: ') ? ' (test)' : ''}
             </option>
           ))}
         </select>
@@ -117,7 +127,9 @@ export function TestInputPicker() {
         >
           <option value="">{orders === null ? 'Loading orders…' : orders.length ? 'Choose an order…' : 'The store has no recent orders'}</option>
           {(orders ?? []).map((o) => (
-            <option key={o.id} value={o.id}>{o.name} · {o.financialStatus ?? ''} · {when(o.createdAt)}</option>
+            <option key={o.id} value={o.id}>
+              {o.name} · {o.financialStatus ?? ''} · {when(o.createdAt)}
+            </option>
           ))}
         </select>
       )}

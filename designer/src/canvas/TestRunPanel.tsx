@@ -31,23 +31,40 @@ export function TestRunPanel() {
       <div className="row">
         <h4>Test</h4>
         <span className="spacer" />
-        <button type="button" className="primary" onClick={() => void testRun()} disabled={running} data-testid="test-run-start">{running ? 'Running…' : 'Run test'}</button>
-        <button type="button" className="ghost" onClick={() => void clearAll()} title="Delete this flow's test runs (they never appear with production runs)">Clear test runs</button>
+        <button type="button" className="primary" onClick={() => void testRun()} disabled={running} data-testid="test-run-start">
+          {running ? 'Running…' : 'Run test'}
+        </button>
+        <button type="button" className="ghost" onClick={() => void clearAll()} title="Delete this flow's test runs (they never appear with production runs)">
+          Clear test runs
+        </button>
       </div>
       <TestInputPicker />
       {run && (
         <div data-testid="test-run">
           <div className="row">
-            <span className={`pill status-${run.status}`} data-testid="test-run-status">{run.status}</span>
-            {run.input && <span className="muted" data-testid="test-run-input">from {run.input.label}</span>}
+            <span className={`pill status-${run.status}`} data-testid="test-run-status">
+              {run.status}
+            </span>
+            {run.input && (
+              <span className="muted" data-testid="test-run-input">
+                from {run.input.label}
+              </span>
+            )}
             <span className="muted">{run.runId}</span>
             <span className="spacer" />
-            <button type="button" className="ghost" onClick={() => store.getState().setTestRun(null)}>Hide</button>
+            <button type="button" className="ghost" onClick={() => store.getState().setTestRun(null)}>
+              Hide
+            </button>
           </div>
           {run.error ? (
             <p className="error" data-testid="test-run-error">
-              {failed ? <button type="button" className="link" onClick={() => (store.getState().inspectStep(failed.nodeId), store.getState().focusNode(failed.nodeId))}>{failed.nodeId}</button> : null}
-              {failed ? ': ' : ''}{errorText(run.error)}
+              {failed ? (
+                <button type="button" className="link" onClick={() => (store.getState().inspectStep(failed.nodeId), store.getState().focusNode(failed.nodeId))}>
+                  {failed.nodeId}
+                </button>
+              ) : null}
+              {failed ? ': ' : ''}
+              {errorText(run.error)}
             </p>
           ) : null}
           {step ? <StepDetails step={step} /> : <p className="muted">{nodeId ? `Node ${nodeId} did not run.` : 'Click a node to see its input and output.'}</p>}

@@ -59,9 +59,14 @@ export function Toolbar({ flush, onPublish, onVersions, summary, onSummary }: Pr
       <span className="spacer" />
       {!readOnly && (
         <>
-          <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">Undo</button>
-          <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)">Redo</button>
-          <button type="button"
+          <button type="button" onClick={() => store.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">
+            Undo
+          </button>
+          <button type="button" onClick={() => store.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)">
+            Redo
+          </button>
+          <button
+            type="button"
             onClick={() => {
               store.getState().autoLayout();
               requestAnimationFrame(() => void fitView({ duration: 300 }));
@@ -71,16 +76,34 @@ export function Toolbar({ flush, onPublish, onVersions, summary, onSummary }: Pr
           </button>
         </>
       )}
-      <button type="button" onClick={() => void fitView({ duration: 300 })}>Zoom to fit</button>
-      <button type="button" onClick={validate}>Validate</button>
-      <button type="button" onClick={() => void testRun()} disabled={testRunning} data-testid="toolbar-test-run">{testRunning ? 'Running…' : 'Test run'}</button>
-      <button type="button" onClick={onVersions}>Versions</button>
+      <button type="button" onClick={() => void fitView({ duration: 300 })}>
+        Zoom to fit
+      </button>
+      <button type="button" onClick={validate}>
+        Validate
+      </button>
+      <button type="button" onClick={() => void testRun()} disabled={testRunning} data-testid="toolbar-test-run">
+        {testRunning ? 'Running…' : 'Test run'}
+      </button>
+      <button type="button" onClick={onVersions}>
+        Versions
+      </button>
       {!readOnly && summary && (
-        <button type="button" onClick={toggleActive} disabled={!summary.latestVersion} title={summary.latestVersion ? '' : 'Publish a version first'} data-testid="toggle-active">
+        <button
+          type="button"
+          onClick={toggleActive}
+          disabled={!summary.latestVersion}
+          title={summary.latestVersion ? '' : 'Publish a version first'}
+          data-testid="toggle-active"
+        >
           {summary.active ? `Active v${summary.activeVersion} · Deactivate` : 'Activate'}
         </button>
       )}
-      {!readOnly && <button type="button" className="primary" onClick={onPublish}>Publish…</button>}
+      {!readOnly && (
+        <button type="button" className="primary" onClick={onPublish}>
+          Publish…
+        </button>
+      )}
     </div>
   );
 }

@@ -3,7 +3,13 @@ import { openingViewport, READABLE_ZOOM } from './opening-view.ts';
 
 describe('the canvas opening view', () => {
   it('shows a small flow whole, never zoomed in past 100 %', () => {
-    const v = openingViewport([{ x: 0, y: 0 }, { x: 300, y: 0 }], { width: 1000, height: 600 })!;
+    const v = openingViewport(
+      [
+        { x: 0, y: 0 },
+        { x: 300, y: 0 },
+      ],
+      { width: 1000, height: 600 },
+    )!;
     expect(v.zoom).toBe(1);
     // Centred: the flow spans 550 px, so 225 px either side.
     expect(v.x).toBeCloseTo(225);
@@ -22,7 +28,13 @@ describe('the canvas opening view', () => {
   });
 
   it('between readable and 100 %: fits the whole flow', () => {
-    const v = openingViewport([{ x: 0, y: 0 }, { x: 1000, y: 0 }], { width: 1100, height: 600 })!;
+    const v = openingViewport(
+      [
+        { x: 0, y: 0 },
+        { x: 1000, y: 0 },
+      ],
+      { width: 1100, height: 600 },
+    )!;
     expect(v.zoom).toBeGreaterThan(READABLE_ZOOM);
     expect(v.zoom).toBeLessThan(1);
     expect(v.zoom).toBeCloseTo(1020 / 1250);

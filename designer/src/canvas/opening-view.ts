@@ -8,7 +8,11 @@ const NODE_W = 250;
 const NODE_H = 80;
 const PAD = 40;
 
-export interface Viewport { x: number; y: number; zoom: number }
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
 
 export function openingViewport(positions: Array<{ x: number; y: number }>, size: { width: number; height: number }): Viewport | null {
   if (!positions.length || size.width <= 0 || size.height <= 0) return null;

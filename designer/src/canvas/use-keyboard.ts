@@ -18,7 +18,11 @@ export function useKeyboard(store: FlowStore) {
       else if (mod && (key === 'y' || (key === 'z' && e.shiftKey))) s.redo();
       else if (mod && key === 'c') s.copySelection();
       else if (mod && key === 'v') s.paste();
-      else if (mod && key === 'a') s.select(s.flow.nodes.map((n) => n.id), s.flow.edges.map((ed) => ed.id));
+      else if (mod && key === 'a')
+        s.select(
+          s.flow.nodes.map((n) => n.id),
+          s.flow.edges.map((ed) => ed.id),
+        );
       else return;
       e.preventDefault();
     }

@@ -33,12 +33,25 @@ export function Chart({ title, data, series, height = 200, time = 'hour', testId
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       // Month bars get half a month either side, so the axis spans exactly the months shown.
-      scales: { x: time === 'month' ? { time: true, range: (_u, min, max) => [min - 16 * 86_400, max + 16 * 86_400] } : { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
+      scales: {
+        x: time === 'month' ? { time: true, range: (_u, min, max) => [min - 16 * 86_400, max + 16 * 86_400] } : { time: true },
+        y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] },
+      },
       axes: [
         { values: time === 'month' ? '{YYYY}-{MM}' : undefined, stroke: '#6b7785', grid: { stroke: '#eef0f3' } },
         { stroke: '#6b7785', grid: { stroke: '#eef0f3' }, size: 40 },
       ],
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, fill: s.bars ? s.color : `${s.color}22`, width: s.bars ? 0 : 2, paths: s.bars ? bars : undefined, points: { show: false } }))],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          fill: s.bars ? s.color : `${s.color}22`,
+          width: s.bars ? 0 : 2,
+          paths: s.bars ? bars : undefined,
+          points: { show: false },
+        })),
+      ],
     };
     const plot = new uPlot(opts, data as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(240, el.clientWidth), height }));

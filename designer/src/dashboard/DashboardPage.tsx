@@ -5,15 +5,45 @@ import { request } from '../api/client.ts';
 import { Link } from '../app/Link.tsx';
 import { Chart, type ChartSeries } from './Chart.tsx';
 import { FlowHealthTable } from './FlowHealthTable.tsx';
-import { driftColumns, ordersColumns, payoutColumns, percent, totals, type DriftPoint, type FlowHealthView, type OrdersPoint, type PayoutPoint } from './series.ts';
+import {
+  driftColumns,
+  ordersColumns,
+  payoutColumns,
+  percent,
+  totals,
+  type DriftPoint,
+  type FlowHealthView,
+  type OrdersPoint,
+  type PayoutPoint,
+} from './series.ts';
 
-interface Counts { open: number; acknowledged: number; high: number }
-interface Summary { windowHours: number; flows: FlowHealthView[]; exceptionsByOwner: Record<'finance' | 'operations' | 'ecommerce', Counts> }
-interface Data { summary: Summary; orders: OrdersPoint[]; drift: DriftPoint[]; payouts: PayoutPoint[] }
+interface Counts {
+  open: number;
+  acknowledged: number;
+  high: number;
+}
+interface Summary {
+  windowHours: number;
+  flows: FlowHealthView[];
+  exceptionsByOwner: Record<'finance' | 'operations' | 'ecommerce', Counts>;
+}
+interface Data {
+  summary: Summary;
+  orders: OrdersPoint[];
+  drift: DriftPoint[];
+  payouts: PayoutPoint[];
+}
 
 const ORDERS: ChartSeries[] = [{ label: 'Orders synced', color: '#2f6fed', bars: true }];
-const DRIFT: ChartSeries[] = [{ label: 'SKUs drifting', color: '#c77c02' }, { label: 'Units off', color: '#d64545' }];
-const PAYOUTS: ChartSeries[] = [{ label: 'Waiting', color: '#c5cdd6', bars: true }, { label: 'Unbalanced', color: '#d64545', bars: true }, { label: 'Reconciled', color: '#1f9d55', bars: true }];
+const DRIFT: ChartSeries[] = [
+  { label: 'SKUs drifting', color: '#c77c02' },
+  { label: 'Units off', color: '#d64545' },
+];
+const PAYOUTS: ChartSeries[] = [
+  { label: 'Waiting', color: '#c5cdd6', bars: true },
+  { label: 'Unbalanced', color: '#d64545', bars: true },
+  { label: 'Reconciled', color: '#1f9d55', bars: true },
+];
 
 export function DashboardPage() {
   const [data, setData] = useState<Data | null>(null);
@@ -24,7 +54,10 @@ export function DashboardPage() {
       request<{ points: OrdersPoint[] }>('GET', '/api/dashboard/series/orders?hours=48'),
       request<{ points: DriftPoint[] }>('GET', '/api/dashboard/series/drift?days=7'),
       request<{ points: PayoutPoint[] }>('GET', '/api/dashboard/series/payouts?months=12'),
-    ]).then(([summary, o, d, p]) => setData({ summary, orders: o.points, drift: d.points, payouts: p.points }), (e: Error) => setError(e.message));
+    ]).then(
+      ([summary, o, d, p]) => setData({ summary, orders: o.points, drift: d.points, payouts: p.points }),
+      (e: Error) => setError(e.message),
+    );
   }, []);
   const orders = useMemo(() => (data ? ordersColumns(data.orders) : null), [data]);
   const drift = useMemo(() => (data ? driftColumns(data.drift) : null), [data]);
@@ -36,14 +69,26 @@ export function DashboardPage() {
   const ordersToday = data.orders.slice(-24).reduce((a, p) => a + p.orders, 0);
   return (
     <section className="page dashboard" data-testid="dashboard">
-      <h2>At a glance <span className="muted small">last {data.summary.windowHours} h</span></h2>
+      <h2>
+        At a glance <span className="muted small">last {data.summary.windowHours} h</span>
+      </h2>
       <div className="kpis">
         <Kpi label="Orders synced (24 h)" value={String(ordersToday)} testId="kpi-orders" />
         <Kpi label="Run success" value={percent(t.rate)} sub={`${t.runs} runs, ${t.failed} failed`} bad={t.failed > 0} testId="kpi-success" />
         <Kpi label="Backlog" value={String(t.backlog)} sub="queued or running" />
         {(['operations', 'finance', 'ecommerce'] as const).map((o) => {
           const c = data.summary.exceptionsByOwner[o];
-          return <Kpi key={o} label={`Exceptions · ${o}`} value={String(c.open + c.acknowledged)} sub={`${c.open} open, ${c.high} high`} bad={c.open > 0} to={`/exceptions`} testId={`kpi-exc-${o}`} />;
+          return (
+            <Kpi
+              key={o}
+              label={`Exceptions · ${o}`}
+              value={String(c.open + c.acknowledged)}
+              sub={`${c.open} open, ${c.high} high`}
+              bad={c.open > 0}
+              to={`/exceptions`}
+              testId={`kpi-exc-${o}`}
+            />
+          );
         })}
       </div>
       <div className="dash-grid">
@@ -64,5 +109,9 @@ function Kpi({ label, value, sub, bad, to, testId }: { label: string; value: str
       {sub && <div className="help">{sub}</div>}
     </>
   );
-  return <div className="card kpi" data-testid={testId}>{to ? <Link to={to}>{body}</Link> : body}</div>;
+  return (
+    <div className="card kpi" data-testid={testId}>
+      {to ? <Link to={to}>{body}</Link> : body}
+    </div>
+  );
 }

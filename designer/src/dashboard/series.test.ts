@@ -3,7 +3,12 @@ import { driftColumns, hourMs, lastMonths, ordersColumns, payoutColumns, percent
 
 describe('dashboard series', () => {
   it('turns hourly order counts into sorted seconds and counts', () => {
-    expect(ordersColumns([{ hour: '2026-11-27T05', orders: 3 }, { hour: '2026-11-27T04:00:00.000Z', orders: 1 }])).toEqual([
+    expect(
+      ordersColumns([
+        { hour: '2026-11-27T05', orders: 3 },
+        { hour: '2026-11-27T04:00:00.000Z', orders: 1 },
+      ]),
+    ).toEqual([
       [Date.UTC(2026, 10, 27, 4) / 1000, Date.UTC(2026, 10, 27, 5) / 1000],
       [1, 3],
     ]);
@@ -11,12 +16,19 @@ describe('dashboard series', () => {
   });
 
   it('stacks payout statuses per month', () => {
-    const cols = payoutColumns([
-      { month: '2026-10', payouts: 4, reconciled: 3, unbalanced: 1, waiting: 0 },
-      { month: '2026-09', payouts: 2, reconciled: 1, unbalanced: 0, waiting: 1 },
-    ], []);
+    const cols = payoutColumns(
+      [
+        { month: '2026-10', payouts: 4, reconciled: 3, unbalanced: 1, waiting: 0 },
+        { month: '2026-09', payouts: 2, reconciled: 1, unbalanced: 0, waiting: 1 },
+      ],
+      [],
+    );
     expect(cols[0]).toEqual([Date.UTC(2026, 8, 1) / 1000, Date.UTC(2026, 9, 1) / 1000]);
-    expect(cols.slice(1)).toEqual([[2, 4], [1, 4], [1, 3]]);
+    expect(cols.slice(1)).toEqual([
+      [2, 4],
+      [1, 4],
+      [1, 3],
+    ]);
   });
 
   it('spans the last twelve months, empty ones as zero, so one payout month does not stretch the axis over years', () => {
@@ -30,11 +42,29 @@ describe('dashboard series', () => {
   });
 
   it('keeps drift in time order', () => {
-    expect(driftColumns([{ at: 2000, skus: 1, units: 5 }, { at: 1000, skus: 2, units: 7 }])).toEqual([[1, 2], [2, 1], [7, 5]]);
+    expect(
+      driftColumns([
+        { at: 2000, skus: 1, units: 5 },
+        { at: 1000, skus: 2, units: 7 },
+      ]),
+    ).toEqual([
+      [1, 2],
+      [2, 1],
+      [7, 5],
+    ]);
   });
 
   it('sums flow health and formats rates without rounding failures away', () => {
-    const f = (succeeded: number, failed: number, backlog: number) => ({ flowId: 'f', name: 'f', active: true, lastRun: null, succeeded, failed, successRate: null, backlog });
+    const f = (succeeded: number, failed: number, backlog: number) => ({
+      flowId: 'f',
+      name: 'f',
+      active: true,
+      lastRun: null,
+      succeeded,
+      failed,
+      successRate: null,
+      backlog,
+    });
     expect(totals([f(999, 1, 2), f(0, 0, 3)])).toEqual({ runs: 1000, failed: 1, rate: 0.999, backlog: 5 });
     expect(percent(0.9999)).toBe('99.9 %');
     expect(percent(null)).toBe('—');

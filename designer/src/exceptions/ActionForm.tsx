@@ -21,13 +21,27 @@ export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAc
           <input aria-label="Assignee" placeholder="Assign to (email)" value={assignee} onChange={(e) => setAssignee(e.target.value)} style={{ width: 200 }} />
           <select aria-label="Owning team" value={owner} onChange={(e) => setOwner(e.target.value as ExceptionOwner | '')} style={{ width: 140 }}>
             <option value="">same team</option>
-            {OWNERS.map((o) => <option key={o} value={o}>{o}</option>)}
+            {OWNERS.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
           </select>
         </>
       )}
-      <input aria-label="Note" placeholder={action === 'resolve' ? 'What was done? (required)' : 'Note (optional)'} value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 260 }} />
-      <button type="submit" className="primary" disabled={!valid}>{action.charAt(0).toUpperCase() + action.slice(1)}</button>
-      <button type="button" className="ghost" onClick={onCancel}>Cancel</button>
+      <input
+        aria-label="Note"
+        placeholder={action === 'resolve' ? 'What was done? (required)' : 'Note (optional)'}
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+        style={{ width: 260 }}
+      />
+      <button type="submit" className="primary" disabled={!valid}>
+        {action.charAt(0).toUpperCase() + action.slice(1)}
+      </button>
+      <button type="button" className="ghost" onClick={onCancel}>
+        Cancel
+      </button>
     </form>
   );
 }

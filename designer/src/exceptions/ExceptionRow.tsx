@@ -24,16 +24,39 @@ export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
   return (
     <>
       <tr data-exception={item.id} className={`sev-${item.severity} state-${item.state}`}>
-        <td><input type="checkbox" aria-label={`Select ${item.title}`} checked={checked} onChange={(e) => onCheck(e.target.checked)} disabled={item.state === 'resolved'} /></td>
-        <td><span className={`pill sev sev-${item.severity}`}>{item.severity}</span></td>
         <td>
-          <button type="button" className="link" onClick={() => (detail ? setDetail(null) : void exceptionsApi.get(item.id).then(setDetail))}><strong>{item.title}</strong></button>
+          <input
+            type="checkbox"
+            aria-label={`Select ${item.title}`}
+            checked={checked}
+            onChange={(e) => onCheck(e.target.checked)}
+            disabled={item.state === 'resolved'}
+          />
+        </td>
+        <td>
+          <span className={`pill sev sev-${item.severity}`}>{item.severity}</span>
+        </td>
+        <td>
+          <button type="button" className="link" onClick={() => (detail ? setDetail(null) : void exceptionsApi.get(item.id).then(setDetail))}>
+            <strong>{item.title}</strong>
+          </button>
           {item.count > 1 && <span className="pill">×{item.count}</span>}
           {item.detail && <div className="help">{item.detail}</div>}
-          {fix && <div className="fix-link"><Link to={fix.to} className="button" data-testid="fix-link">{fix.label}</Link></div>}
+          {fix && (
+            <div className="fix-link">
+              <Link to={fix.to} className="button" data-testid="fix-link">
+                {fix.label}
+              </Link>
+            </div>
+          )}
           <div className="help">
             <code>{item.type}</code>
-            {item.links.runId && <> · <Link to={`/runs/${encodeURIComponent(item.links.runId)}`}>run</Link></>}
+            {item.links.runId && (
+              <>
+                {' '}
+                · <Link to={`/runs/${encodeURIComponent(item.links.runId)}`}>run</Link>
+              </>
+            )}
             {item.links.flowId && <> · flow {item.links.flowId}</>}
             {item.links.shopify && <> · {item.links.shopify}</>}
           </div>
@@ -41,23 +64,56 @@ export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
         </td>
         <td>{item.owner}</td>
         <td>{item.assignee ?? <span className="muted">—</span>}</td>
-        <td><span className={`pill state ${item.state}`} data-testid="exception-state">{item.state}{item.autoResolved ? ' (auto)' : ''}</span></td>
+        <td>
+          <span className={`pill state ${item.state}`} data-testid="exception-state">
+            {item.state}
+            {item.autoResolved ? ' (auto)' : ''}
+          </span>
+        </td>
         <td title={new Date(item.lastSeen).toLocaleString()}>{ago(item.lastSeen)}</td>
         <td className="actions">
           {actions.map((a) => (
-            <button type="button" key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? act(a) : setForm(form === a ? null : a))}>{a}</button>
+            <button type="button" key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? act(a) : setForm(form === a ? null : a))}>
+              {a}
+            </button>
           ))}
         </td>
       </tr>
       {form && (
-        <tr className="subrow"><td /><td colSpan={7}><ActionForm action={form} onSubmit={(i) => act(form, i)} onCancel={() => setForm(null)} /></td></tr>
+        <tr className="subrow">
+          <td />
+          <td colSpan={7}>
+            <ActionForm action={form} onSubmit={(i) => act(form, i)} onCancel={() => setForm(null)} />
+          </td>
+        </tr>
       )}
       {detail && (
         <tr className="subrow">
-          <td /><td colSpan={7}>
-            {detail.resolutionNote && <p>Resolved: {detail.resolutionNote} ({detail.resolvedBy})</p>}
-            <ul className="history">{detail.events.map((e) => <li key={e.id}>{new Date(e.at).toLocaleString()} · <strong>{e.actor}</strong> {e.action}{e.note ? `: ${e.note}` : ''}</li>)}</ul>
-            {detail.runs.length > 0 && <p className="help">Runs: {detail.runs.map((r) => <Link key={r.runId} to={`/runs/${encodeURIComponent(r.runId)}`}>{r.runId} ({r.status}) </Link>)}</p>}
+          <td />
+          <td colSpan={7}>
+            {detail.resolutionNote && (
+              <p>
+                Resolved: {detail.resolutionNote} ({detail.resolvedBy})
+              </p>
+            )}
+            <ul className="history">
+              {detail.events.map((e) => (
+                <li key={e.id}>
+                  {new Date(e.at).toLocaleString()} · <strong>{e.actor}</strong> {e.action}
+                  {e.note ? `: ${e.note}` : ''}
+                </li>
+              ))}
+            </ul>
+            {detail.runs.length > 0 && (
+              <p className="help">
+                Runs:{' '}
+                {detail.runs.map((r) => (
+                  <Link key={r.runId} to={`/runs/${encodeURIComponent(r.runId)}`}>
+                    {r.runId} ({r.status}){' '}
+                  </Link>
+                ))}
+              </p>
+            )}
           </td>
         </tr>
       )}

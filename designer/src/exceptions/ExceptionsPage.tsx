@@ -17,7 +17,10 @@ export function ExceptionsPage({ type }: { type?: string } = {}) {
   const [bulkForm, setBulkForm] = useState<ExceptionAction | null>(null);
   const [status, setStatus] = useState<{ text: string; bad: boolean } | null>(null);
 
-  const reload = useCallback(() => exceptionsApi.list({ ...query, limit: 200 }).then(setData, (e: Error) => setStatus({ text: e.message, bad: true })), [query]);
+  const reload = useCallback(
+    () => exceptionsApi.list({ ...query, limit: 200 }).then(setData, (e: Error) => setStatus({ text: e.message, bad: true })),
+    [query],
+  );
   useEffect(() => {
     setSelected(new Set());
     void reload();
@@ -27,7 +30,13 @@ export function ExceptionsPage({ type }: { type?: string } = {}) {
     let outcome: { text: string; bad: boolean };
     try {
       const r = await exceptionsApi.act(id, action, input);
-      outcome = ({ text: action === 'retry' && 'replayed' in r ? `Retried: ${r.replayed.length} run(s) replayed${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}.` : `Exception ${({ acknowledge: 'acknowledged', assign: 'assigned', resolve: 'resolved', retry: 'retried' } as const)[action]}.`, bad: false });
+      outcome = {
+        text:
+          action === 'retry' && 'replayed' in r
+            ? `Retried: ${r.replayed.length} run(s) replayed${r.skipped.length ? `, ${r.skipped.length} skipped` : ''}.`
+            : `Exception ${({ acknowledge: 'acknowledged', assign: 'assigned', resolve: 'resolved', retry: 'retried' } as const)[action]}.`,
+        bad: false,
+      };
     } catch (e) {
       outcome = { text: (e as Error).message, bad: true };
     }
@@ -55,48 +64,104 @@ export function ExceptionsPage({ type }: { type?: string } = {}) {
   const set = (patch: Partial<ExceptionQuery>) => setQuery({ ...query, ...patch });
   return (
     <section className="page exceptions" data-testid="exceptions-page">
-      <h2>Exceptions <span className="muted small">{data ? `${data.total} ${query.state === 'resolved' ? 'resolved' : query.state ?? ''}` : ''}</span></h2>
+      <h2>
+        Exceptions <span className="muted small">{data ? `${data.total} ${query.state === 'resolved' ? 'resolved' : (query.state ?? '')}` : ''}</span>
+      </h2>
       <div className="row filters">
         <select aria-label="Owner" value={query.owner ?? ''} onChange={(e) => set({ owner: (e.target.value || undefined) as ExceptionQuery['owner'] })}>
           <option value="">All teams</option>
-          {OWNERS.map((o) => <option key={o} value={o}>{o}</option>)}
+          {OWNERS.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
         </select>
         <select aria-label="State" value={query.state ?? ''} onChange={(e) => set({ state: (e.target.value || undefined) as ExceptionQuery['state'] })}>
-          <option value="unresolved">Needs attention</option><option value="open">Open</option><option value="acknowledged">Acknowledged</option><option value="resolved">Resolved</option><option value="">Any state</option>
+          <option value="unresolved">Needs attention</option>
+          <option value="open">Open</option>
+          <option value="acknowledged">Acknowledged</option>
+          <option value="resolved">Resolved</option>
+          <option value="">Any state</option>
         </select>
-        <input aria-label="Type" placeholder="Type, e.g. run-failed" value={query.type ?? ''} onChange={(e) => set({ type: e.target.value || undefined })} style={{ width: 200 }} />
-        {countBy(items, 'type').slice(0, 6).map(([t, n]) => (
-          <button type="button" key={t} className={`chip ${query.type === t ? 'on' : ''}`} onClick={() => set({ type: query.type === t ? undefined : t })}>{t} <span className="muted">{n}</span></button>
-        ))}
+        <input
+          aria-label="Type"
+          placeholder="Type, e.g. run-failed"
+          value={query.type ?? ''}
+          onChange={(e) => set({ type: e.target.value || undefined })}
+          style={{ width: 200 }}
+        />
+        {countBy(items, 'type')
+          .slice(0, 6)
+          .map(([t, n]) => (
+            <button type="button" key={t} className={`chip ${query.type === t ? 'on' : ''}`} onClick={() => set({ type: query.type === t ? undefined : t })}>
+              {t} <span className="muted">{n}</span>
+            </button>
+          ))}
       </div>
-      {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="exceptions-status">{status.text}</p>}
+      {status && (
+        <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="exceptions-status">
+          {status.text}
+        </p>
+      )}
       {chosen.length > 0 && (
         <div className="bulk-bar row" data-testid="bulk-bar">
           <strong>{chosen.length} selected</strong>
           {bulkActionsFor(chosen, role).map((a) => (
-            <button type="button" key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? void bulk(a) : setBulkForm(bulkForm === a ? null : a))}>{a} all</button>
+            <button type="button" key={a} onClick={() => (a === 'acknowledge' || a === 'retry' ? void bulk(a) : setBulkForm(bulkForm === a ? null : a))}>
+              {a} all
+            </button>
           ))}
           {bulkForm && <ActionForm action={bulkForm} onSubmit={(i) => void bulk(bulkForm, i)} onCancel={() => setBulkForm(null)} />}
         </div>
       )}
-      {data === null ? <p className="muted">Loading…</p> : items.length === 0 ? <p className="muted" data-testid="no-exceptions">Nothing needs attention.</p> : (
+      {data === null ? (
+        <p className="muted">Loading…</p>
+      ) : items.length === 0 ? (
+        <p className="muted" data-testid="no-exceptions">
+          Nothing needs attention.
+        </p>
+      ) : (
         <TriageProvider ids={items.map((i) => i.id)} onChanged={() => void reload()}>
-        <table className="table exceptions-table">
-          <thead>
-            <tr>
-              <th><input type="checkbox" aria-label="Select all" checked={chosen.length > 0 && chosen.length === items.filter((i) => i.state !== 'resolved').length}
-                onChange={(e) => setSelected(new Set(e.target.checked ? items.filter((i) => i.state !== 'resolved').map((i) => i.id) : []))} /></th>
-              <th>Severity</th><th>Exception</th><th>Team</th><th>Assignee</th><th>State</th><th>Last seen</th><th />
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => (
-              <ExceptionRow key={i.id} item={i} role={role} checked={selected.has(i.id)}
-                onCheck={(on) => setSelected((s) => { const n = new Set(s); if (on) n.add(i.id); else n.delete(i.id); return n; })}
-                onAct={(a, input) => act(i.id, a, input)} />
-            ))}
-          </tbody>
-        </table>
+          <table className="table exceptions-table">
+            <thead>
+              <tr>
+                <th>
+                  <input
+                    type="checkbox"
+                    aria-label="Select all"
+                    checked={chosen.length > 0 && chosen.length === items.filter((i) => i.state !== 'resolved').length}
+                    onChange={(e) => setSelected(new Set(e.target.checked ? items.filter((i) => i.state !== 'resolved').map((i) => i.id) : []))}
+                  />
+                </th>
+                <th>Severity</th>
+                <th>Exception</th>
+                <th>Team</th>
+                <th>Assignee</th>
+                <th>State</th>
+                <th>Last seen</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <ExceptionRow
+                  key={i.id}
+                  item={i}
+                  role={role}
+                  checked={selected.has(i.id)}
+                  onCheck={(on) =>
+                    setSelected((s) => {
+                      const n = new Set(s);
+                      if (on) n.add(i.id);
+                      else n.delete(i.id);
+                      return n;
+                    })
+                  }
+                  onAct={(a, input) => act(i.id, a, input)}
+                />
+              ))}
+            </tbody>
+          </table>
         </TriageProvider>
       )}
     </section>

@@ -32,7 +32,11 @@ export function RetrySummary({ batch }: { batch: RetryBatch }) {
   }, [key]);
 
   if (!ids.length) {
-    return batch.skipped.length ? <p className="help" data-testid="retry-summary">No run was retried: {batch.skipped.map((s) => s.reason).join('; ')}</p> : null;
+    return batch.skipped.length ? (
+      <p className="help" data-testid="retry-summary">
+        No run was retried: {batch.skipped.map((s) => s.reason).join('; ')}
+      </p>
+    ) : null;
   }
   return (
     <div className="retry-summary" data-testid="retry-summary" role="status">
@@ -40,17 +44,31 @@ export function RetrySummary({ batch }: { batch: RetryBatch }) {
         <strong>{ids.length} retried</strong>
         {outcome && (
           <>
-            {' · '}<span className="ok-text" data-testid="retry-succeeded">{outcome.succeeded} succeeded</span>
-            {' · '}<span className={outcome.failed.length ? 'error' : 'muted'} data-testid="retry-failing">{outcome.failed.length} still failing</span>
+            {' · '}
+            <span className="ok-text" data-testid="retry-succeeded">
+              {outcome.succeeded} succeeded
+            </span>
+            {' · '}
+            <span className={outcome.failed.length ? 'error' : 'muted'} data-testid="retry-failing">
+              {outcome.failed.length} still failing
+            </span>
             {outcome.skipped > 0 && <> · {outcome.skipped} skipped</>}
-            {outcome.pending > 0 && <> · <span className="muted">{outcome.pending} running…</span></>}
+            {outcome.pending > 0 && (
+              <>
+                {' '}
+                · <span className="muted">{outcome.pending} running…</span>
+              </>
+            )}
           </>
         )}
       </p>
       {outcome && outcome.failed.length > 0 && (
         <ul className="help">
           {outcome.failed.map((f) => (
-            <li key={f.runId}><Link to={`/runs/${encodeURIComponent(f.runId)}`}>{f.runId}</Link>{f.nodeId ? ` at ${f.nodeId}` : ''}: {f.message}</li>
+            <li key={f.runId}>
+              <Link to={`/runs/${encodeURIComponent(f.runId)}`}>{f.runId}</Link>
+              {f.nodeId ? ` at ${f.nodeId}` : ''}: {f.message}
+            </li>
           ))}
         </ul>
       )}

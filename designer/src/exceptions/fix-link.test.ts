@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fixLink, missingKeys } from './fix-link.ts';
 
 const lookupMissing = {
-  id: 'exc_1', type: 'unmapped-tax-code', state: 'open' as const,
-  data: { error: { code: 'LOOKUP_MISSING', details: { table: 'tax-codes', scope: 'shared', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: null } }] } } },
+  id: 'exc_1',
+  type: 'unmapped-tax-code',
+  state: 'open' as const,
+  data: {
+    error: {
+      code: 'LOOKUP_MISSING',
+      details: { table: 'tax-codes', scope: 'shared', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: null } }] },
+    },
+  },
 };
 
 describe('fix links of exceptions', () => {
@@ -12,22 +19,55 @@ describe('fix links of exceptions', () => {
     expect(missingKeys(lookupMissing)).toEqual([{ title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: '' }]);
   });
   it('a mapping missing rows of one table links to that table with each distinct key once', () => {
-    const mapped = { id: 'exc_2', type: 'unmapped-tax-code', state: 'open' as const, data: { error: { code: 'LOOKUP_MISSING', details: { problems: [
-      { code: 'lookup', table: 'tax-codes', scope: 'f1', key: { title: 'VAT', rate: 0.05 } },
-      { code: 'lookup', table: 'tax-codes', scope: 'f1', key: { title: 'VAT', rate: 0.05 } },
-    ] } } } };
+    const mapped = {
+      id: 'exc_2',
+      type: 'unmapped-tax-code',
+      state: 'open' as const,
+      data: {
+        error: {
+          code: 'LOOKUP_MISSING',
+          details: {
+            problems: [
+              { code: 'lookup', table: 'tax-codes', scope: 'f1', key: { title: 'VAT', rate: 0.05 } },
+              { code: 'lookup', table: 'tax-codes', scope: 'f1', key: { title: 'VAT', rate: 0.05 } },
+            ],
+          },
+        },
+      },
+    };
     expect(fixLink(mapped)).toEqual({ label: 'Add row to tax-codes', to: '/lookups/f1/tax-codes?fix=exc_2' });
     expect(missingKeys(mapped)).toEqual([{ title: 'VAT', rate: '0.05' }]);
-    const twoTables = { ...mapped, data: { error: { code: 'LOOKUP_MISSING', details: { problems: [{ table: 'a', scope: 'f1', key: {} }, { table: 'b', scope: 'f1', key: {} }] } } } };
+    const twoTables = {
+      ...mapped,
+      data: {
+        error: {
+          code: 'LOOKUP_MISSING',
+          details: {
+            problems: [
+              { table: 'a', scope: 'f1', key: {} },
+              { table: 'b', scope: 'f1', key: {} },
+            ],
+          },
+        },
+      },
+    };
     expect(fixLink(twoTables)).toBeNull();
   });
   it('a flow-scoped table, an unknown SKU and an ERP outage each point where they are fixed; resolved ones nowhere', () => {
     const scoped = { ...lookupMissing, data: { error: { code: 'LOOKUP_MISSING', details: { table: 'my table', scope: 'order-to-erp', missing: [] } } } };
     expect(fixLink(scoped)!.to).toBe('/lookups/order-to-erp/my%20table?fix=exc_1');
-    const sku = { id: 'e', type: 'sku-missing-in-erp', state: 'open' as const, data: { error: { code: 'SKU_NOT_FOUND', details: { skus: ['NOT-IN-ERP-1', 'NOT-IN-ERP-2'] } } } };
+    const sku = {
+      id: 'e',
+      type: 'sku-missing-in-erp',
+      state: 'open' as const,
+      data: { error: { code: 'SKU_NOT_FOUND', details: { skus: ['NOT-IN-ERP-1', 'NOT-IN-ERP-2'] } } },
+    };
     expect(fixLink(sku)).toEqual({ label: 'Map SKU NOT-IN-ERP-1 to an ERP item in sku-overrides', to: '/lookups/shared/sku-overrides?fix=e' });
     expect(missingKeys(sku)).toEqual([{ sku: 'NOT-IN-ERP-1' }, { sku: 'NOT-IN-ERP-2' }]);
-    expect(fixLink({ id: 'e', type: 'erp-unreachable', state: 'open', data: null })).toEqual({ label: 'Check the ERP connection', to: '/settings/connections' });
+    expect(fixLink({ id: 'e', type: 'erp-unreachable', state: 'open', data: null })).toEqual({
+      label: 'Check the ERP connection',
+      to: '/settings/connections',
+    });
     expect(fixLink({ ...lookupMissing, state: 'resolved' })).toBeNull();
     expect(fixLink({ id: 'e', type: 'payout-variance', state: 'open', data: null })).toBeNull();
   });

@@ -12,7 +12,7 @@ interface StepError {
   details?: Record<string, unknown>;
 }
 
-const errorOf = (e: Pick<ExceptionItem, 'data'>): StepError | null => ((e.data as { error?: StepError } | null)?.error ?? null);
+const errorOf = (e: Pick<ExceptionItem, 'data'>): StepError | null => (e.data as { error?: StepError } | null)?.error ?? null;
 const skusOf = (err: StepError | null): string[] => (Array.isArray(err?.details?.skus) ? (err.details.skus as unknown[]).map(String).filter(Boolean) : []);
 
 /** The table a missing-lookup exception waits on: named by a lookup node, or by every problem of a mapping. */
@@ -33,10 +33,16 @@ export function fixLink(e: Pick<ExceptionItem, 'id' | 'type' | 'state' | 'data'>
   const err = errorOf(e);
   const lookup = missingTable(err);
   if (lookup && err?.code === 'SKU_NOT_FOUND') {
-    return { label: `Map SKU ${skusOf(err)[0]} to an ERP item in sku-overrides`, to: `/lookups/${encodeURIComponent(lookup.scope)}/${encodeURIComponent(lookup.table)}?fix=${encodeURIComponent(e.id)}` };
+    return {
+      label: `Map SKU ${skusOf(err)[0]} to an ERP item in sku-overrides`,
+      to: `/lookups/${encodeURIComponent(lookup.scope)}/${encodeURIComponent(lookup.table)}?fix=${encodeURIComponent(e.id)}`,
+    };
   }
   if (lookup) {
-    return { label: `Add row to ${lookup.table}`, to: `/lookups/${encodeURIComponent(lookup.scope)}/${encodeURIComponent(lookup.table)}?fix=${encodeURIComponent(e.id)}` };
+    return {
+      label: `Add row to ${lookup.table}`,
+      to: `/lookups/${encodeURIComponent(lookup.scope)}/${encodeURIComponent(lookup.table)}?fix=${encodeURIComponent(e.id)}`,
+    };
   }
   if (e.type === 'erp-unreachable' || e.type === 'erp-rejected') return { label: 'Check the ERP connection', to: '/settings/connections' };
   return null;
@@ -47,7 +53,11 @@ export function missingKeys(e: Pick<ExceptionItem, 'data'>): Array<Record<string
   const err = errorOf(e);
   if (err?.code === 'SKU_NOT_FOUND') return skusOf(err).map((sku) => ({ sku }));
   const d = err?.details;
-  const missing = Array.isArray(d?.missing) ? (d.missing as Array<{ key?: Record<string, unknown> }>) : Array.isArray(d?.problems) ? (d.problems as Array<{ key?: Record<string, unknown> }>) : [];
+  const missing = Array.isArray(d?.missing)
+    ? (d.missing as Array<{ key?: Record<string, unknown> }>)
+    : Array.isArray(d?.problems)
+      ? (d.problems as Array<{ key?: Record<string, unknown> }>)
+      : [];
   const seen = new Set<string>();
   return missing
     .map((m) => m.key)

@@ -4,8 +4,25 @@ import { bodyFor } from '../api/exceptions.ts';
 import { actionsFor, ago, bulkActionsFor, bulkSummary, canTriage, countBy } from './inbox-model.ts';
 
 const item = (over: Partial<ExceptionItem>): ExceptionItem => ({
-  id: 'exc_1', type: 'run-failed', key: 'k', title: 't', detail: null, severity: 'high', owner: 'operations', assignee: null, state: 'open',
-  autoResolved: false, resolutionNote: null, resolvedBy: null, count: 1, firstSeen: 0, lastSeen: 0, resolvedAt: null, links: {}, data: null, ...over,
+  id: 'exc_1',
+  type: 'run-failed',
+  key: 'k',
+  title: 't',
+  detail: null,
+  severity: 'high',
+  owner: 'operations',
+  assignee: null,
+  state: 'open',
+  autoResolved: false,
+  resolutionNote: null,
+  resolvedBy: null,
+  count: 1,
+  firstSeen: 0,
+  lastSeen: 0,
+  resolvedAt: null,
+  links: {},
+  data: null,
+  ...over,
 });
 
 describe('exceptions inbox model', () => {
@@ -18,19 +35,40 @@ describe('exceptions inbox model', () => {
     // Retry needs a run to replay.
     expect(actionsFor(item({}), 'owner')).not.toContain('retry');
     expect(canTriage('client')).toBe(false);
-    expect(bulkActionsFor([item({ state: 'acknowledged' }), item({ links: { runId: 'r' } })], 'consultant')).toEqual(['acknowledge', 'assign', 'resolve', 'retry']);
+    expect(bulkActionsFor([item({ state: 'acknowledged' }), item({ links: { runId: 'r' } })], 'consultant')).toEqual([
+      'acknowledge',
+      'assign',
+      'resolve',
+      'retry',
+    ]);
     expect(bulkActionsFor([item({ state: 'acknowledged' })], 'consultant')).toEqual(['assign', 'resolve']);
   });
 
   it('summarises bulk results, naming the failures', () => {
-    expect(bulkSummary('resolve', [{ id: 'a', ok: true }, { id: 'b', ok: true }])).toEqual({ text: '2 of 2 resolved.', bad: false });
-    expect(bulkSummary('retry', [{ id: 'a', ok: true }, { id: 'b', ok: false, error: 'nothing to retry' }])).toEqual({ text: '1 of 2 retried. Failed: b (nothing to retry)', bad: true });
+    expect(
+      bulkSummary('resolve', [
+        { id: 'a', ok: true },
+        { id: 'b', ok: true },
+      ]),
+    ).toEqual({ text: '2 of 2 resolved.', bad: false });
+    expect(
+      bulkSummary('retry', [
+        { id: 'a', ok: true },
+        { id: 'b', ok: false, error: 'nothing to retry' },
+      ]),
+    ).toEqual({ text: '1 of 2 retried. Failed: b (nothing to retry)', bad: true });
   });
 
   it('counts by owner and type, largest first', () => {
     const items = [item({ owner: 'finance', type: 'payout' }), item({ owner: 'operations' }), item({ owner: 'operations' })];
-    expect(countBy(items, 'owner')).toEqual([['operations', 2], ['finance', 1]]);
-    expect(countBy(items, 'type')).toEqual([['run-failed', 2], ['payout', 1]]);
+    expect(countBy(items, 'owner')).toEqual([
+      ['operations', 2],
+      ['finance', 1],
+    ]);
+    expect(countBy(items, 'type')).toEqual([
+      ['run-failed', 2],
+      ['payout', 1],
+    ]);
   });
 
   it('sends each action only the fields its strict body accepts', () => {

@@ -23,15 +23,18 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
     setReport(null);
     setError(null);
     setLedger('checking');
-    financeApi.monthEnd(month).then((r) => {
-      if (!live) return;
-      setReport(r);
-      if (!r.payouts.some((p) => p.status === 'balanced')) return setLedger('checked');
-      financeApi.monthEnd(month, { ledger: true }).then(
-        (withLedger) => live && (setReport(withLedger), setLedger('checked')),
-        (e: Error) => live && setLedger(e.message),
-      );
-    }, (e: Error) => live && setError(e.message));
+    financeApi.monthEnd(month).then(
+      (r) => {
+        if (!live) return;
+        setReport(r);
+        if (!r.payouts.some((p) => p.status === 'balanced')) return setLedger('checked');
+        financeApi.monthEnd(month, { ledger: true }).then(
+          (withLedger) => live && (setReport(withLedger), setLedger('checked')),
+          (e: Error) => live && setLedger(e.message),
+        );
+      },
+      (e: Error) => live && setError(e.message),
+    );
     return () => {
       live = false;
     };
@@ -50,17 +53,35 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
     <section className="page payouts" data-testid="payouts-page">
       <div className="row">
         <h2>Payout reconciliation</h2>
-        <input type="month" aria-label="Month" value={month} onChange={(e) => e.target.value && navigate(`/finance/payouts?month=${e.target.value}`)} style={{ width: 170 }} />
+        <input
+          type="month"
+          aria-label="Month"
+          value={month}
+          onChange={(e) => e.target.value && navigate(`/finance/payouts?month=${e.target.value}`)}
+          style={{ width: 170 }}
+        />
         <span className="spacer" />
-        <button type="button" onClick={() => void exportCsv()} disabled={!report}>Export CSV</button>
-        <button type="button" onClick={() => void exportCsv('payout-lines')} disabled={!report} title="Every reconciled line with its own fee">Lines with fees (CSV)</button>
-        <button type="button" onClick={() => void exportCsv('trial-balance')} title="Per account: opening, debits, credits, closing">Trial balance (CSV)</button>
+        <button type="button" onClick={() => void exportCsv()} disabled={!report}>
+          Export CSV
+        </button>
+        <button type="button" onClick={() => void exportCsv('payout-lines')} disabled={!report} title="Every reconciled line with its own fee">
+          Lines with fees (CSV)
+        </button>
+        <button type="button" onClick={() => void exportCsv('trial-balance')} title="Per account: opening, debits, credits, closing">
+          Trial balance (CSV)
+        </button>
       </div>
       {error && <p className="error">{error}</p>}
       {!report && !error && <p className="muted">Loading…</p>}
       {report && (
         <>
-          {report.months.length === 0 ? <p className="muted" data-testid="no-payouts">No payouts reconciled for {month} yet.</p> : report.months.map((m) => <MonthSummary key={`${m.month}-${m.currency}`} m={m} />)}
+          {report.months.length === 0 ? (
+            <p className="muted" data-testid="no-payouts">
+              No payouts reconciled for {month} yet.
+            </p>
+          ) : (
+            report.months.map((m) => <MonthSummary key={`${m.month}-${m.currency}`} m={m} />)
+          )}
           {report.payouts.length > 0 && <PayoutTable rows={report.payouts} ledger={ledger} />}
         </>
       )}

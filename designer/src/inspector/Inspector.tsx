@@ -20,18 +20,40 @@ function FlowDetails() {
       <h4>Flow</h4>
       <div className="field">
         <label htmlFor="flow-name">Name</label>
-        <input id="flow-name" value={name} readOnly={readOnly} maxLength={200} onChange={(e) => e.target.value.trim() && store.getState().setDetails({ name: e.target.value })} />
+        <input
+          id="flow-name"
+          value={name}
+          readOnly={readOnly}
+          maxLength={200}
+          onChange={(e) => e.target.value.trim() && store.getState().setDetails({ name: e.target.value })}
+        />
       </div>
       <div className="field">
         <label htmlFor="flow-description">Description</label>
-        <textarea id="flow-description" rows={6} value={description} readOnly={readOnly} maxLength={5000}
+        <textarea
+          id="flow-description"
+          rows={6}
+          value={description}
+          readOnly={readOnly}
+          maxLength={5000}
           placeholder="What this flow does, when it runs and what it writes: shown on the flow list."
-          onChange={(e) => store.getState().setDetails({ description: e.target.value })} />
+          onChange={(e) => store.getState().setDetails({ description: e.target.value })}
+        />
       </div>
       <p className="small" data-testid="flow-pages">
         <Link to={`/runbooks/${q}`}>Runbook</Link>
-        {mayOpen('/monitors', role) && <> · <Link to={`/monitors?flow=${q}`}>Monitors</Link></>}
-        {mayOpen('/runs', role) && <> · <Link to={`/runs?flow=${q}`}>Runs</Link></>}
+        {mayOpen('/monitors', role) && (
+          <>
+            {' '}
+            · <Link to={`/monitors?flow=${q}`}>Monitors</Link>
+          </>
+        )}
+        {mayOpen('/runs', role) && (
+          <>
+            {' '}
+            · <Link to={`/runs?flow=${q}`}>Runs</Link>
+          </>
+        )}
       </p>
     </div>
   );
@@ -61,19 +83,26 @@ export function Inspector() {
       <div className="inspector-head">
         <span className={`pill cat-${info?.category}`}>{info?.category ?? 'unknown'}</span>
         <h3>{info?.title ?? node.type}</h3>
-        <code>{node.type}{node.typeVersion ? ` v${node.typeVersion}` : ''}</code>
+        <code>
+          {node.type}
+          {node.typeVersion ? ` v${node.typeVersion}` : ''}
+        </code>
       </div>
       {info?.description && <p className="help node-help">{info.description}</p>}
       {node.type === MAP_TYPE && (
         <p>
-          <button type="button" className="primary" onClick={() => void openMapper(node.id)} data-testid="open-mapper">Open mapper</button>
+          <button type="button" className="primary" onClick={() => void openMapper(node.id)} data-testid="open-mapper">
+            Open mapper
+          </button>
           <span className="help"> or double-click the node</span>
         </p>
       )}
       <div className="field">
         <label htmlFor="node-name">Name</label>
         <input id="node-name" value={node.name ?? ''} disabled={readOnly} onChange={(e) => store.getState().renameNode(node.id, e.target.value)} />
-        <div className="help">ID <code>{node.id}</code></div>
+        <div className="help">
+          ID <code>{node.id}</code>
+        </div>
       </div>
       {info ? (
         <SchemaForm
@@ -89,9 +118,16 @@ export function Inspector() {
       ) : (
         <p className="error">Unknown node type “{node.type}”: it is not in this server's catalog.</p>
       )}
-      {mine.filter((p) => !/\.config\./.test(p.path)).map((p, i) => (
-        <p /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} className="error">{p.message}</p>
-      ))}
+      {mine
+        .filter((p) => !/\.config\./.test(p.path))
+        .map((p, i) => (
+          <p /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */
+            key={i}
+            className="error"
+          >
+            {p.message}
+          </p>
+        ))}
       <NodeRunData nodeId={node.id} />
     </aside>
   );

@@ -22,8 +22,13 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
         {step?.reusedFrom === 'pinned' && <span className="pill">pinned</span>}
       </h4>
       <div className="row">
-        <button type="button" onClick={() => void testRun({ nodeId, ...(canPin ? { pinFrom: run!.runId } : {}) })} disabled={running} data-testid="run-this-node"
-          title={canPin ? 'Runs only this node; the nodes before it keep the outputs of the last test' : 'Runs the flow up to this node'}>
+        <button
+          type="button"
+          onClick={() => void testRun({ nodeId, ...(canPin ? { pinFrom: run!.runId } : {}) })}
+          disabled={running}
+          data-testid="run-this-node"
+          title={canPin ? 'Runs only this node; the nodes before it keep the outputs of the last test' : 'Runs the flow up to this node'}
+        >
           {canPin ? 'Run this node (inputs pinned)' : 'Test up to this node'}
         </button>
       </div>
@@ -31,7 +36,11 @@ export function NodeRunData({ nodeId }: { nodeId: string }) {
         <p className="muted">{run ? 'This node did not run in the last test.' : 'No test yet: run a test to see what this node gets and gives.'}</p>
       ) : (
         <>
-          {step.error !== undefined && step.error !== null && <p className="error" data-testid="node-last-error">{errorText(step.error)}</p>}
+          {step.error !== undefined && step.error !== null && (
+            <p className="error" data-testid="node-last-error">
+              {errorText(step.error)}
+            </p>
+          )}
           <h5>Input</h5>
           <JsonView value={step.input} testId="node-last-input" />
           <h5>Output</h5>

@@ -28,7 +28,11 @@ export function SchemaForm({ nodeId, schema, config, onChange, problems, disable
           <div key={f.key} className={`field ${error ? 'invalid' : ''}`} data-field={f.key}>
             <label htmlFor={id}>
               {f.label}
-              {f.required && <span className="req" title="required">*</span>}
+              {f.required && (
+                <span className="req" title="required">
+                  *
+                </span>
+              )}
             </label>
             <FieldInput
               id={id}
@@ -44,7 +48,11 @@ export function SchemaForm({ nodeId, schema, config, onChange, problems, disable
               }}
             />
             {f.description && <div className="help">{f.description}</div>}
-            {error && <div className="error field-error" data-testid={`field-error-${f.key}`}>{error}</div>}
+            {error && (
+              <div className="error field-error" data-testid={`field-error-${f.key}`}>
+                {error}
+              </div>
+            )}
           </div>
         );
       })}

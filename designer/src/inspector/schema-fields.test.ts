@@ -43,15 +43,32 @@ describe('fields from a config JSON Schema', () => {
         note: { type: 'string', maxLength: 2000 },
         shop: { type: 'string', format: 'connection', 'x-connection-kind': 'shopify' },
         carrier: { anyOf: [{ type: 'string', enum: ['dhl', 'ups'] }, { type: 'null' }] },
-        rounding: { oneOf: [{ const: 'half-up', title: 'Half up' }, { const: 'bankers', title: "Banker's" }] },
+        rounding: {
+          oneOf: [
+            { const: 'half-up', title: 'Half up' },
+            { const: 'bankers', title: "Banker's" },
+          ],
+        },
         extra: { type: 'object' },
       },
     });
     const kinds = Object.fromEntries(fields.map((f) => [f.key, f.kind]));
-    expect(kinds).toEqual({ connectionId: 'connection', mode: 'enum', dryRun: 'boolean', note: 'textarea', shop: 'connection', carrier: 'enum', rounding: 'enum', extra: 'json' });
+    expect(kinds).toEqual({
+      connectionId: 'connection',
+      mode: 'enum',
+      dryRun: 'boolean',
+      note: 'textarea',
+      shop: 'connection',
+      carrier: 'enum',
+      rounding: 'enum',
+      extra: 'json',
+    });
     expect(fields[0]).toMatchObject({ label: 'Connection ID', description: 'Which ERP', required: true });
     expect(fields.find((f) => f.key === 'shop')!.connectionKind).toBe('shopify');
-    expect(fields.find((f) => f.key === 'rounding')!.options).toEqual([{ value: 'half-up', label: 'Half up' }, { value: 'bankers', label: "Banker's" }]);
+    expect(fields.find((f) => f.key === 'rounding')!.options).toEqual([
+      { value: 'half-up', label: 'Half up' },
+      { value: 'bankers', label: "Banker's" },
+    ]);
     expect(checkField(fields[1]!, 'later')).toBe('Mode must be one of draft, post');
     expect(checkField({ ...fields[3]!, schema: { type: 'string', pattern: '^[A-Z]{3}$' } }, 'eur')).toMatch(/expected format/);
   });

@@ -39,7 +39,13 @@ function enumOptions(s: JsonSchema): { value: unknown; label: string }[] | undef
 }
 
 export const humanize = (key: string) =>
-  key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase()).replace(/\bId\b/, 'ID').replace(/\bMs\b/, '(ms)').replace(/\bMb\b/, '(MB)');
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase())
+    .replace(/\bId\b/, 'ID')
+    .replace(/\bMs\b/, '(ms)')
+    .replace(/\bMb\b/, '(MB)');
 
 export function fieldsOf(schema: JsonSchema | undefined): Field[] {
   const required = new Set(schema?.required ?? []);
@@ -98,7 +104,8 @@ export function checkField(field: Field, value: unknown): string | null {
       return cronProblem(String(value));
     default: {
       const str = String(value);
-      if (s.minLength !== undefined && str.length < s.minLength) return `${field.label} must have at least ${s.minLength} character${s.minLength > 1 ? 's' : ''}`;
+      if (s.minLength !== undefined && str.length < s.minLength)
+        return `${field.label} must have at least ${s.minLength} character${s.minLength > 1 ? 's' : ''}`;
       if (s.maxLength !== undefined && str.length > s.maxLength) return `${field.label} must have at most ${s.maxLength} characters`;
       if (s.pattern && !new RegExp(s.pattern, 'u').test(str)) return `${field.label} does not match the expected format (${s.pattern})`;
       return null;

@@ -4,8 +4,12 @@ export function ConflictBanner({ message, onReload, onOverwrite }: { message: st
     <div className="conflict" role="alert" data-testid="lookup-conflict">
       <strong>Not saved: the table changed since you opened it.</strong> <span className="muted">{message}</span>
       <div className="row">
-        <button type="button" onClick={onReload}>Load their version (discard my edits)</button>
-        <button type="button" onClick={onOverwrite}>Save mine over theirs</button>
+        <button type="button" onClick={onReload}>
+          Load their version (discard my edits)
+        </button>
+        <button type="button" onClick={onOverwrite}>
+          Save mine over theirs
+        </button>
       </div>
     </div>
   );

@@ -22,12 +22,26 @@ export function CsvImport({ onImport, onClose }: { onImport(csv: string, mode: '
     <div className="card csv-import" data-testid="csv-import">
       <div className="row">
         <input type="file" accept=".csv,text/csv" aria-label="CSV file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} style={{ width: 'auto' }} />
-        <label className="inline"><input type="radio" name="csv-mode" checked={mode === 'merge'} onChange={() => setMode('merge')} />Add and update rows by key</label>
-        <label className="inline"><input type="radio" name="csv-mode" checked={mode === 'replace'} onChange={() => setMode('replace')} />Replace all rows</label>
-        <button type="button" className="primary" disabled={!file || busy} onClick={() => void go()}>Import</button>
-        <button type="button" className="ghost" onClick={onClose}>Cancel</button>
+        <label className="inline">
+          <input type="radio" name="csv-mode" checked={mode === 'merge'} onChange={() => setMode('merge')} />
+          Add and update rows by key
+        </label>
+        <label className="inline">
+          <input type="radio" name="csv-mode" checked={mode === 'replace'} onChange={() => setMode('replace')} />
+          Replace all rows
+        </label>
+        <button type="button" className="primary" disabled={!file || busy} onClick={() => void go()}>
+          Import
+        </button>
+        <button type="button" className="ghost" onClick={onClose}>
+          Cancel
+        </button>
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -22,7 +22,14 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
     setBusy(true);
     setError(null);
     try {
-      const r = await replayApi.fixLookup(exceptionId, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v)));
+      const r = await replayApi.fixLookup(
+        exceptionId,
+        Object.fromEntries(
+          Object.entries(values)
+            .map(([k, v]) => [k, v.trim()])
+            .filter(([, v]) => v),
+        ),
+      );
       setDone({ version: r.version, retried: r.retried });
       onSaved();
     } catch (e) {
@@ -32,7 +39,12 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
     }
   }
 
-  if (!exc) return <div className="fix-panel" data-testid="fix-panel">{error ? <p className="error">{error}</p> : <p className="muted">Loading the exception…</p>}</div>;
+  if (!exc)
+    return (
+      <div className="fix-panel" data-testid="fix-panel">
+        {error ? <p className="error">{error}</p> : <p className="muted">Loading the exception…</p>}
+      </div>
+    );
   const keys = missingKeys(exc);
   const keyColumns = table.keyColumns.map((k) => k.name);
   return (
@@ -42,21 +54,43 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
         <p className="muted">This exception is already resolved{exc.resolutionNote ? `: ${exc.resolutionNote}` : ''}.</p>
       ) : done ? (
         <>
-          <p className="ok-text">Added {keys.length === 1 ? 'the row' : `${keys.length} rows`} as version {done.version}. The runs waiting on it were retried:</p>
+          <p className="ok-text">
+            Added {keys.length === 1 ? 'the row' : `${keys.length} rows`} as version {done.version}. The runs waiting on it were retried:
+          </p>
           <RetrySummary batch={done.retried} />
         </>
       ) : (
         <>
-          <p className="help">{exc.count} run{exc.count === 1 ? '' : 's'} failed because {keys.length === 1 ? 'this key is' : 'these keys are'} not in the table. Give {keys.length === 1 ? 'it' : 'them'} a value; saving adds the row{keys.length === 1 ? '' : 's'} and retries the waiting runs.</p>
+          <p className="help">
+            {exc.count} run{exc.count === 1 ? '' : 's'} failed because {keys.length === 1 ? 'this key is' : 'these keys are'} not in the table. Give{' '}
+            {keys.length === 1 ? 'it' : 'them'} a value; saving adds the row{keys.length === 1 ? '' : 's'} and retries the waiting runs.
+          </p>
           <table className="grid fix-rows">
-            <thead><tr>{keyColumns.map((c) => <th key={c}>{c}</th>)}{table.valueColumns.map((c) => <th key={c}>{c}</th>)}</tr></thead>
+            <thead>
+              <tr>
+                {keyColumns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+                {table.valueColumns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+              </tr>
+            </thead>
             <tbody>
               {keys.map((k, i) => (
                 <tr /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i}>
-                  {keyColumns.map((c) => <td key={c}><code>{k[c] || '—'}</code></td>)}
+                  {keyColumns.map((c) => (
+                    <td key={c}>
+                      <code>{k[c] || '—'}</code>
+                    </td>
+                  ))}
                   {table.valueColumns.map((c) => (
                     <td key={c}>
-                      {i === 0 ? <input aria-label={`Value for ${c}`} value={values[c] ?? ''} onChange={(e) => setValues({ ...values, [c]: e.target.value })} /> : <span className="muted">same</span>}
+                      {i === 0 ? (
+                        <input aria-label={`Value for ${c}`} value={values[c] ?? ''} onChange={(e) => setValues({ ...values, [c]: e.target.value })} />
+                      ) : (
+                        <span className="muted">same</span>
+                      )}
                     </td>
                   ))}
                 </tr>
@@ -70,7 +104,11 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
           </div>
         </>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -20,7 +20,6 @@ import { missingKeys } from '../exceptions/fix-link.ts';
 import { RetrySummary } from '../exceptions/RetrySummary.tsx';
 import { FixPanel } from './FixPanel.tsx';
 
-
 export function LookupEditorPage({ scope, name }: { scope: string; name: string }) {
   const role = useSession((s) => s.user?.role);
   const readOnly = !can(role, 'lookups.write');
@@ -78,7 +77,10 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
   useEffect(() => {
     if (!fix || fixHere || readOnly || !grid || prefilled.current) return;
     prefilled.current = true;
-    exceptionsApi.get(fix).then((e) => setGrid((g) => missingKeys(e).reduce((acc, k) => addRow(acc, k), g!)), () => {});
+    exceptionsApi.get(fix).then(
+      (e) => setGrid((g) => missingKeys(e).reduce((acc, k) => addRow(acc, k), g!)),
+      () => {},
+    );
   }, [fix, fixHere, readOnly, grid]);
 
   async function save(expectedVersion?: number) {
@@ -86,14 +88,22 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
     setBusy(true);
     setStatus(null);
     try {
-      const v = await lookupsApi.putRows(scope, name, { rows: rowsForSave(grid), expectedVersion: expectedVersion ?? grid.baseVersion, message: note.trim() || undefined });
+      const v = await lookupsApi.putRows(scope, name, {
+        rows: rowsForSave(grid),
+        expectedVersion: expectedVersion ?? grid.baseVersion,
+        message: note.trim() || undefined,
+      });
       await load();
       setNote('');
       setStatus({ text: `Saved as version ${v.version} (${v.rowCount} rows).` });
       setRetried(v.retried?.runs.length ? v.retried : null);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) setConflict(e.message);
-      else setStatus({ text: `Not saved: ${(e as Error).message}${e instanceof ApiError && e.problems.length ? ` — ${e.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : ''}`, bad: true });
+      else
+        setStatus({
+          text: `Not saved: ${(e as Error).message}${e instanceof ApiError && e.problems.length ? ` — ${e.problems.map((p) => `${p.where}: ${p.message}`).join('; ')}` : ''}`,
+          bad: true,
+        });
     } finally {
       setBusy(false);
     }
@@ -131,36 +141,95 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
   const dups = duplicateKeys(grid).size;
   return (
     <section className="page lookup-editor" data-testid="lookup-editor">
-      <p className="muted small"><Link to={`/lookups${scope === 'shared' ? '' : `?flow=${encodeURIComponent(scope)}`}`}>Lookup tables</Link> / {scope}</p>
+      <p className="muted small">
+        <Link to={`/lookups${scope === 'shared' ? '' : `?flow=${encodeURIComponent(scope)}`}`}>Lookup tables</Link> / {scope}
+      </p>
       <div className="row">
         <h2>{table.title || table.name}</h2>
-        <span className="pill" data-testid="lookup-version">v{grid.baseVersion}</span>
+        <span className="pill" data-testid="lookup-version">
+          v{grid.baseVersion}
+        </span>
         {readOnly && <span className="pill">read only</span>}
       </div>
       <p className="help">{table.description}</p>
       <div className="row lookup-toolbar">
         <input aria-label="Filter rows" placeholder="Filter rows" value={filter} onChange={(e) => setFilter(e.target.value)} style={{ width: 200 }} />
-        {!readOnly && <button type="button" onClick={() => setGrid(addRow(grid))}>+ Add row</button>}
-        <button type="button" onClick={() => void exportCsv()}>Export CSV</button>
-        {!readOnly && <button type="button" onClick={() => setPanel(panel === 'import' ? null : 'import')}>Import CSV…</button>}
-        <button type="button" onClick={() => setPanel(panel === 'versions' ? null : 'versions')}>Versions</button>
+        {!readOnly && (
+          <button type="button" onClick={() => setGrid(addRow(grid))}>
+            + Add row
+          </button>
+        )}
+        <button type="button" onClick={() => void exportCsv()}>
+          Export CSV
+        </button>
+        {!readOnly && (
+          <button type="button" onClick={() => setPanel(panel === 'import' ? null : 'import')}>
+            Import CSV…
+          </button>
+        )}
+        <button type="button" onClick={() => setPanel(panel === 'versions' ? null : 'versions')}>
+          Versions
+        </button>
         <span className="spacer" />
-        {dirty && <span className="save-state dirty" data-testid="lookup-changes">{sum.added} added · {sum.changed} changed · {sum.deleted} deleted</span>}
-        {!readOnly && <input aria-label="Change note" placeholder="What changed? (optional)" value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 220 }} />}
-        {!readOnly && <button type="button" className="primary" disabled={!dirty || busy || dups > 0} onClick={() => void save()}>{busy ? 'Saving…' : 'Save new version'}</button>}
-        {dirty && <button type="button" className="ghost" onClick={() => void load()}>Discard</button>}
+        {dirty && (
+          <span className="save-state dirty" data-testid="lookup-changes">
+            {sum.added} added · {sum.changed} changed · {sum.deleted} deleted
+          </span>
+        )}
+        {!readOnly && (
+          <input
+            aria-label="Change note"
+            placeholder="What changed? (optional)"
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            style={{ width: 220 }}
+          />
+        )}
+        {!readOnly && (
+          <button type="button" className="primary" disabled={!dirty || busy || dups > 0} onClick={() => void save()}>
+            {busy ? 'Saving…' : 'Save new version'}
+          </button>
+        )}
+        {dirty && (
+          <button type="button" className="ghost" onClick={() => void load()}>
+            Discard
+          </button>
+        )}
       </div>
-      {reference && <p className="help" data-testid="lookup-reference-note">{reference.column} values are chosen from {reference.source}'s {reference.items.length} records.</p>}
+      {reference && (
+        <p className="help" data-testid="lookup-reference-note">
+          {reference.column} values are chosen from {reference.source}'s {reference.items.length} records.
+        </p>
+      )}
       {referenceNote && <p className="error">{referenceNote}</p>}
-      {status && <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-status">{status.text}</p>}
+      {status && (
+        <p className={status.bad ? 'error' : 'ok-text'} role="status" data-testid="lookup-status">
+          {status.text}
+        </p>
+      )}
       {retried && <RetrySummary batch={retried} />}
       {fixHere && <FixPanel exceptionId={fix!} table={table} onSaved={() => void merge().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
-      {conflict && <ConflictBanner message={conflict} onReload={() => void load()} onOverwrite={() => void overwrite().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
+      {conflict && (
+        <ConflictBanner
+          message={conflict}
+          onReload={() => void load()}
+          onOverwrite={() => void overwrite().catch((e: Error) => setStatus({ text: e.message, bad: true }))}
+        />
+      )}
       {panel === 'import' && <CsvImport onImport={importCsv} onClose={() => setPanel(null)} />}
       <LookupProposalsPanel scope={scope} name={name} onAccepted={merge} />
       <div className="lookup-body">
-        <LookupGrid grid={grid} filter={filter} readOnly={readOnly} onCell={(id, c, v) => setGrid(setCell(grid, id, c, v))} onToggleDelete={(id) => setGrid(toggleDelete(grid, id))} reference={reference} />
-        {panel === 'versions' && <LookupVersions scope={scope} name={name} current={grid.baseVersion} readOnly={readOnly} onRestore={restore} onClose={() => setPanel(null)} />}
+        <LookupGrid
+          grid={grid}
+          filter={filter}
+          readOnly={readOnly}
+          onCell={(id, c, v) => setGrid(setCell(grid, id, c, v))}
+          onToggleDelete={(id) => setGrid(toggleDelete(grid, id))}
+          reference={reference}
+        />
+        {panel === 'versions' && (
+          <LookupVersions scope={scope} name={name} current={grid.baseVersion} readOnly={readOnly} onRestore={restore} onClose={() => setPanel(null)} />
+        )}
       </div>
     </section>
   );

@@ -43,7 +43,8 @@ export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete, ref
             <th className="rownum">#</th>
             {grid.columns.map((c) => (
               <th key={c} className={keys.has(c) ? 'key-col' : ''}>
-                {c}{keys.has(c) && <span className="muted small"> key{grid.keyColumns.find((k) => k.name === c)?.optional ? ', optional' : ''}</span>}
+                {c}
+                {keys.has(c) && <span className="muted small"> key{grid.keyColumns.find((k) => k.name === c)?.optional ? ', optional' : ''}</span>}
               </th>
             ))}
             <th />
@@ -56,21 +57,39 @@ export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete, ref
               {grid.columns.map((c) => (
                 <td key={c} className={cellChanged(r, c) && r.original ? 'changed' : ''}>
                   {reference?.column === c ? (
-                    <ReferencePicker label={`${c} of row ${i + 1}`} value={r.cells[c] ?? ''} items={reference.items} source={reference.source} disabled={readOnly || !!r.deleted} onPick={(v) => onCell(r.id, c, v)} />
-                  ) : <input
-                    aria-label={`${c} of row ${i + 1}`}
-                    data-col={c}
-                    value={r.cells[c]}
-                    disabled={readOnly || r.deleted}
-                    onChange={(e) => onCell(r.id, c, e.target.value)}
-                    onKeyDown={move}
-                  />}
+                    <ReferencePicker
+                      label={`${c} of row ${i + 1}`}
+                      value={r.cells[c] ?? ''}
+                      items={reference.items}
+                      source={reference.source}
+                      disabled={readOnly || !!r.deleted}
+                      onPick={(v) => onCell(r.id, c, v)}
+                    />
+                  ) : (
+                    <input
+                      aria-label={`${c} of row ${i + 1}`}
+                      data-col={c}
+                      value={r.cells[c]}
+                      disabled={readOnly || r.deleted}
+                      onChange={(e) => onCell(r.id, c, e.target.value)}
+                      onKeyDown={move}
+                    />
+                  )}
                 </td>
               ))}
               <td className="row-actions">
-                {dups.has(r.id) && <span className="error small" title="Another row has the same key">duplicate key</span>}
+                {dups.has(r.id) && (
+                  <span className="error small" title="Another row has the same key">
+                    duplicate key
+                  </span>
+                )}
                 {!readOnly && (
-                  <button type="button" className="ghost" aria-label={r.deleted ? `Keep row ${i + 1}` : `Delete row ${i + 1}`} onClick={() => onToggleDelete(r.id)}>
+                  <button
+                    type="button"
+                    className="ghost"
+                    aria-label={r.deleted ? `Keep row ${i + 1}` : `Delete row ${i + 1}`}
+                    onClick={() => onToggleDelete(r.id)}
+                  >
                     {r.deleted ? '↺' : '×'}
                   </button>
                 )}

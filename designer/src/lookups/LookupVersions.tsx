@@ -16,19 +16,42 @@ export function LookupVersions({ scope, name, current, readOnly, onRestore, onCl
   const [error, setError] = useState<string | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: current is a trigger: a new current version (a save or restore) means a longer list
   useEffect(() => {
-    lookupsApi.versions(scope, name).then((r) => setVersions(r.versions), (e: Error) => setError(e.message));
+    lookupsApi.versions(scope, name).then(
+      (r) => setVersions(r.versions),
+      (e: Error) => setError(e.message),
+    );
   }, [scope, name, current]);
   return (
     <aside className="card lookup-versions" data-testid="lookup-versions">
-      <div className="row"><h3>Versions</h3><span className="spacer" /><button type="button" className="ghost" onClick={onClose}>Close</button></div>
+      <div className="row">
+        <h3>Versions</h3>
+        <span className="spacer" />
+        <button type="button" className="ghost" onClick={onClose}>
+          Close
+        </button>
+      </div>
       {error && <p className="error">{error}</p>}
       <table className="table compact">
         <tbody>
           {(versions ?? []).map((v) => (
             <tr key={v.version} data-version={v.version}>
-              <td><strong>v{v.version}</strong>{v.version === current && <span className="pill ok">current</span>}</td>
-              <td>{v.message || <span className="muted">no note</span>}<div className="help">{v.rowCount} rows · {v.createdBy ?? 'unknown'} · {new Date(v.createdAt).toLocaleString()}</div></td>
-              <td>{!readOnly && v.version !== current && <button type="button" onClick={() => void onRestore(v.version).catch((e: Error) => setError(e.message))}>Restore</button>}</td>
+              <td>
+                <strong>v{v.version}</strong>
+                {v.version === current && <span className="pill ok">current</span>}
+              </td>
+              <td>
+                {v.message || <span className="muted">no note</span>}
+                <div className="help">
+                  {v.rowCount} rows · {v.createdBy ?? 'unknown'} · {new Date(v.createdAt).toLocaleString()}
+                </div>
+              </td>
+              <td>
+                {!readOnly && v.version !== current && (
+                  <button type="button" onClick={() => void onRestore(v.version).catch((e: Error) => setError(e.message))}>
+                    Restore
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

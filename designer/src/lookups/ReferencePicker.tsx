@@ -44,22 +44,49 @@ export function ReferencePicker({ label, value, items, source, disabled, onPick 
         onClick={() => setOpen(!open)}
         title={value && !current ? `${value} is not in ${source}` : current?.name}
       >
-        {value ? <><code>{value}</code> <span className="muted small">{current ? current.name : `not in ${source}`}</span></> : <span className="muted">choose…</span>}
+        {value ? (
+          <>
+            <code>{value}</code> <span className="muted small">{current ? current.name : `not in ${source}`}</span>
+          </>
+        ) : (
+          <span className="muted">choose…</span>
+        )}
       </button>
       {open && (
         <div className="ref-menu card" role="dialog" aria-label={`Choose from ${source}`}>
-          <input /* biome-ignore lint/a11y/noAutofocus: focus moves into the menu the person just opened, to its search (the WAI-ARIA dialog pattern) */ autoFocus aria-label={`Search ${label}`} placeholder={`Search ${source}`} value={q} onChange={(e) => setQ(e.target.value)}
+          <input /* biome-ignore lint/a11y/noAutofocus: focus moves into the menu the person just opened, to its search (the WAI-ARIA dialog pattern) */
+            autoFocus
+            aria-label={`Search ${label}`}
+            placeholder={`Search ${source}`}
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter' && shown[0]) (e.preventDefault(), pick(shown[0].code));
+              if (e.key === 'Enter' && shown[0]) e.preventDefault(), pick(shown[0].code);
               if (e.key === 'Escape') setOpen(false);
-            }} />
+            }}
+          />
           <ul /* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the WAI-ARIA listbox pattern, on the list it is */ role="listbox">
             {shown.slice(0, 50).map((i) => (
-              <li key={i.code} /* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the WAI-ARIA listbox pattern: its options are the list's items */ role="option" tabIndex={0} aria-selected={i.code === value} data-code={i.code} onClick={() => pick(i.code)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), pick(i.code))}>
-                <code>{i.code}</code> <span>{i.name}</span>{i.detail && <span className="muted small"> {i.detail}</span>}
+              <li
+                key={
+                  i.code
+                } /* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: the WAI-ARIA listbox pattern: its options are the list's items */
+                role="option"
+                tabIndex={0}
+                aria-selected={i.code === value}
+                data-code={i.code}
+                onClick={() => pick(i.code)}
+                onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), pick(i.code))}
+              >
+                <code>{i.code}</code> <span>{i.name}</span>
+                {i.detail && <span className="muted small"> {i.detail}</span>}
               </li>
             ))}
-            {!shown.length && <li className="muted">Nothing in {source} matches “{q}”.</li>}
+            {!shown.length && (
+              <li className="muted">
+                Nothing in {source} matches “{q}”.
+              </li>
+            )}
           </ul>
           <p className="help small">From {source}. A code missing here must be created in the ERP first.</p>
         </div>

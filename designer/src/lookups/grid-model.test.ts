@@ -1,11 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { addRow, cellChanged, changeSummary, duplicateKeys, filterRows, gridFrom, isDirty, keyPart, rebaseGrid, rowsForSave, setCell, toggleDelete } from './grid-model.ts';
+import {
+  addRow,
+  cellChanged,
+  changeSummary,
+  duplicateKeys,
+  filterRows,
+  gridFrom,
+  isDirty,
+  keyPart,
+  rebaseGrid,
+  rowsForSave,
+  setCell,
+  toggleDelete,
+} from './grid-model.ts';
 
 const table = {
-  keyColumns: [{ name: 'title', match: 'ci', optional: false }, { name: 'rate', match: 'decimal', optional: true }],
+  keyColumns: [
+    { name: 'title', match: 'ci', optional: false },
+    { name: 'rate', match: 'decimal', optional: true },
+  ],
   valueColumns: ['taxCode'],
 };
-const base = () => gridFrom(table, 3, [{ title: 'VAT', rate: '0.2', taxCode: 'VAT20' }, { title: 'VAT', rate: '0.05', taxCode: 'VAT5' }]);
+const base = () =>
+  gridFrom(table, 3, [
+    { title: 'VAT', rate: '0.2', taxCode: 'VAT20' },
+    { title: 'VAT', rate: '0.05', taxCode: 'VAT5' },
+  ]);
 
 describe('lookup grid model', () => {
   it('loads rows with every column as text and starts clean', () => {
@@ -25,7 +45,10 @@ describe('lookup grid model', () => {
     g = toggleDelete(g, 2);
     expect(changeSummary(g)).toEqual({ added: 1, changed: 1, deleted: 1 });
     expect(isDirty(g)).toBe(true);
-    expect(rowsForSave(g)).toEqual([{ title: 'VAT', rate: '0.2', taxCode: 'S20' }, { title: 'Zero', taxCode: 'Z0' }]);
+    expect(rowsForSave(g)).toEqual([
+      { title: 'VAT', rate: '0.2', taxCode: 'S20' },
+      { title: 'Zero', taxCode: 'Z0' },
+    ]);
     g = toggleDelete(g, 2);
     expect(changeSummary(g).deleted).toBe(0);
     g = toggleDelete(g, 3);
@@ -60,7 +83,11 @@ describe('lookup grid model', () => {
     g = setCell(addRow(g, { title: 'Zero' }), 3, 'taxCode', 'Z0');
     g = addRow(g, { title: 'Ohio Resort Tax', rate: '0.07' });
     // Version 4 is version 3 plus the accepted row (its rate written 0.070: the same key as the pre-filled 0.07).
-    const r = rebaseGrid(g, 4, [{ title: 'VAT', rate: '0.2', taxCode: 'VAT20' }, { title: 'VAT', rate: '0.05', taxCode: 'VAT5' }, { title: 'Ohio Resort Tax', rate: '0.070', taxCode: 'US-OH-RESORT-7' }]);
+    const r = rebaseGrid(g, 4, [
+      { title: 'VAT', rate: '0.2', taxCode: 'VAT20' },
+      { title: 'VAT', rate: '0.05', taxCode: 'VAT5' },
+      { title: 'Ohio Resort Tax', rate: '0.070', taxCode: 'US-OH-RESORT-7' },
+    ]);
     expect(r.baseVersion).toBe(4);
     expect(changeSummary(r)).toEqual({ added: 1, changed: 1, deleted: 1 });
     expect(rowsForSave(r)).toEqual([
@@ -72,11 +99,14 @@ describe('lookup grid model', () => {
     expect(duplicateKeys(r).size).toBe(0);
   });
 
-  it('takes the new version\'s values where nothing was edited, and keeps an edited row someone else deleted', () => {
+  it("takes the new version's values where nothing was edited, and keeps an edited row someone else deleted", () => {
     let g = setCell(base(), 2, 'taxCode', 'R5');
     g = addRow(g, { title: 'GST', taxCode: '' });
     g = setCell(g, 3, 'taxCode', 'GST10');
-    const r = rebaseGrid(g, 5, [{ title: 'VAT', rate: '0.2', taxCode: 'STD' }, { title: 'GST', taxCode: 'G' }]);
+    const r = rebaseGrid(g, 5, [
+      { title: 'VAT', rate: '0.2', taxCode: 'STD' },
+      { title: 'GST', taxCode: 'G' },
+    ]);
     // VAT 20 % was not touched here: it shows the new value and is not a change. VAT 5 % was edited, then deleted
     // elsewhere: it stays, as an addition. The typed GST row (it has a value) is kept and flagged as a duplicate.
     expect(r.rows.find((x) => x.cells.rate === '0.2')).toMatchObject({ cells: { taxCode: 'STD' }, original: { taxCode: 'STD' } });

@@ -58,7 +58,9 @@ export function isDirty(g: Grid): boolean {
 }
 
 export function changeSummary(g: Grid): { added: number; changed: number; deleted: number } {
-  let added = 0, changed = 0, deleted = 0;
+  let added = 0,
+    changed = 0,
+    deleted = 0;
   for (const r of g.rows) {
     if (r.deleted) deleted++;
     else if (!r.original) added++;

@@ -64,7 +64,7 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
   const nodeId = useMapper((s) => s.nodeId);
   const sample = useMapper((s) => s.sample);
   const loadingInputs = useMapper((s) => s.inputs === null);
-  const upstream = useMapper((s) => (s.nodeId ? upstreamOf(s.flow, s.nodeId, types)?.name ?? null : null));
+  const upstream = useMapper((s) => (s.nodeId ? (upstreamOf(s.flow, s.nodeId, types)?.name ?? null) : null));
   const [saving, setSaving] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [message, setMessage] = useState<{ text: string; bad?: boolean } | null>(null);
@@ -106,7 +106,11 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
     <section className="mapper" data-testid="mapper-page">
       <MapperToolbar canSeeCanvas={showCanvas} saving={saving} onSave={() => void save().catch(() => {})} onPublish={() => setPublishing(true)} />
       <ChangeRequestBanner flowId={store.getState().flow.id} refresh={requests} />
-      {message && <p className={`mapper-message ${message.bad ? 'error' : ''}`} data-testid="mapper-message" role="status">{message.text}</p>}
+      {message && (
+        <p className={`mapper-message ${message.bad ? 'error' : ''}`} data-testid="mapper-message" role="status">
+          {message.text}
+        </p>
+      )}
       {!nodeId ? (
         <p className="muted page">This flow has no mapping step (a "Map fields" node) yet; a consultant adds one on the canvas.</p>
       ) : (

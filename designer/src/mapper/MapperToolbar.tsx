@@ -22,15 +22,25 @@ export function MapperToolbar({ canSeeCanvas, saving, onSave, onPublish }: Props
       <strong className="flow-name">{flow.name}</strong>
       {maps.length > 1 && (
         <select aria-label="Mapping node" value={nodeId ?? ''} onChange={(e) => store.getState().chooseNode(e.target.value)} style={{ width: 'auto' }}>
-          {maps.map((n) => <option key={n.id} value={n.id}>{n.name ?? n.id}</option>)}
+          {maps.map((n) => (
+            <option key={n.id} value={n.id}>
+              {n.name ?? n.id}
+            </option>
+          ))}
         </select>
       )}
       <span className="spacer" />
       <Link to={`/lookups?flow=${encodeURIComponent(flow.id)}`}>Lookup tables</Link>
       {canSeeCanvas && <Link to={`/flows/${encodeURIComponent(flow.id)}`}>Canvas</Link>}
-      <span className={`save-state ${dirty ? 'dirty' : ''}`} data-testid="mapper-save-state">{saving ? 'Saving…' : dirty ? 'Unsaved changes' : 'Saved'}</span>
-      <button type="button" onClick={onSave} disabled={saving || !dirty}>Save draft</button>
-      <button type="button" className="primary" onClick={onPublish} disabled={saving}>Publish…</button>
+      <span className={`save-state ${dirty ? 'dirty' : ''}`} data-testid="mapper-save-state">
+        {saving ? 'Saving…' : dirty ? 'Unsaved changes' : 'Saved'}
+      </span>
+      <button type="button" onClick={onSave} disabled={saving || !dirty}>
+        Save draft
+      </button>
+      <button type="button" className="primary" onClick={onPublish} disabled={saving}>
+        Publish…
+      </button>
     </div>
   );
 }

@@ -9,7 +9,11 @@ type Lookup = Extract<SourceInput, { kind: 'lookup' }>;
 
 export function SourceEditor({ source, onChange, paths }: { source: SourceInput; onChange(s: SourceInput): void; paths: string[] }) {
   if (source.kind === 'expr' || source.kind === 'each') {
-    return <p className="help">{source.kind === 'each' ? `A list: one element per item of ${source.path}. Its fields are listed under it.` : 'An expression (set by a consultant).'}</p>;
+    return (
+      <p className="help">
+        {source.kind === 'each' ? `A list: one element per item of ${source.path}. Its fields are listed under it.` : 'An expression (set by a consultant).'}
+      </p>
+    );
   }
   return (
     <div className="source-editor">
@@ -24,8 +28,18 @@ export function SourceEditor({ source, onChange, paths }: { source: SourceInput;
       {source.kind === 'path' && (
         <label>
           Field path
-          <input aria-label="Source path" list="mapper-paths" value={source.path} onChange={(e) => onChange({ kind: 'path', path: e.target.value })} placeholder="e.g. order.email" />
-          <datalist id="mapper-paths">{paths.map((p) => <option key={p} value={p} />)}</datalist>
+          <input
+            aria-label="Source path"
+            list="mapper-paths"
+            value={source.path}
+            onChange={(e) => onChange({ kind: 'path', path: e.target.value })}
+            placeholder="e.g. order.email"
+          />
+          <datalist id="mapper-paths">
+            {paths.map((p) => (
+              <option key={p} value={p} />
+            ))}
+          </datalist>
         </label>
       )}
       {source.kind === 'const' && <ConstantInput value={source.value} onChange={(value) => onChange({ kind: 'const', value })} />}
@@ -52,7 +66,10 @@ function ConstantInput({ value, onChange }: { value: unknown; onChange(v: unknow
   return (
     <div className="row">
       <select aria-label="Constant type" value={as} onChange={(e) => apply(text, e.target.value as typeof as)} style={{ width: 110 }}>
-        <option value="text">Text</option><option value="number">Number</option><option value="boolean">Yes/no</option><option value="null">Empty (null)</option>
+        <option value="text">Text</option>
+        <option value="number">Number</option>
+        <option value="boolean">Yes/no</option>
+        <option value="null">Empty (null)</option>
       </select>
       {as !== 'null' && <input aria-label="Constant value" value={text} onChange={(e) => apply(e.target.value, as)} style={{ flex: 1, width: 'auto' }} />}
       {error && <span className="error field-error">{error}</span>}
@@ -64,7 +81,7 @@ function LookupSourceInput({ source, onChange, paths }: { source: Lookup; onChan
   const { tables } = useMapperEnv();
   const table = tables.find((t) => t.name === source.table);
   const keyCols = table?.keyColumns ?? [];
-  const keyOf = (col: string) => (typeof source.key === 'string' ? (keyCols[0]?.name === col ? source.key : '') : source.key[col] ?? '');
+  const keyOf = (col: string) => (typeof source.key === 'string' ? (keyCols[0]?.name === col ? source.key : '') : (source.key[col] ?? ''));
   const setKey = (col: string, path: string) => {
     if (keyCols.length <= 1) return onChange({ ...source, key: path });
     const obj: Record<string, string> = typeof source.key === 'string' ? (keyCols[0] ? { [keyCols[0].name]: source.key } : {}) : { ...source.key };
@@ -76,37 +93,76 @@ function LookupSourceInput({ source, onChange, paths }: { source: Lookup; onChan
     <div className="lookup-source">
       <label>
         Table
-        <select aria-label="Lookup table" value={source.table} onChange={(e) => onChange({ kind: 'lookup', table: e.target.value, key: typeof source.key === 'string' ? source.key : '', ...(source.missing ? { missing: source.missing } : {}) })}>
+        <select
+          aria-label="Lookup table"
+          value={source.table}
+          onChange={(e) =>
+            onChange({
+              kind: 'lookup',
+              table: e.target.value,
+              key: typeof source.key === 'string' ? source.key : '',
+              ...(source.missing ? { missing: source.missing } : {}),
+            })
+          }
+        >
           <option value="">Choose a table…</option>
-          {tables.map((t) => <option key={`${t.scope}/${t.name}`} value={t.name}>{t.title || t.name} ({t.scope === 'shared' ? 'shared' : 'this flow'})</option>)}
+          {tables.map((t) => (
+            <option key={`${t.scope}/${t.name}`} value={t.name}>
+              {t.title || t.name} ({t.scope === 'shared' ? 'shared' : 'this flow'})
+            </option>
+          ))}
         </select>
       </label>
       {(keyCols.length ? keyCols : [{ name: 'key', optional: false }]).map((k) => (
         <label key={k.name}>
           Key "{k.name}" comes from{k.optional ? ' (optional)' : ''}
-          <input aria-label={`Lookup key ${k.name}`} list="mapper-paths" value={keyOf(k.name) || (keyCols.length ? '' : typeof source.key === 'string' ? source.key : '')} onChange={(e) => setKey(k.name, e.target.value)} placeholder="a sample field path" />
+          <input
+            aria-label={`Lookup key ${k.name}`}
+            list="mapper-paths"
+            value={keyOf(k.name) || (keyCols.length ? '' : typeof source.key === 'string' ? source.key : '')}
+            onChange={(e) => setKey(k.name, e.target.value)}
+            placeholder="a sample field path"
+          />
         </label>
       ))}
       {table && (
         <label>
           Value column
-          <select aria-label="Lookup column" value={source.column ?? ''} onChange={(e) => {
-            const { column: _c, ...rest } = source;
-            onChange(e.target.value ? { ...rest, column: e.target.value } : rest);
-          }}>
+          <select
+            aria-label="Lookup column"
+            value={source.column ?? ''}
+            onChange={(e) => {
+              const { column: _c, ...rest } = source;
+              onChange(e.target.value ? { ...rest, column: e.target.value } : rest);
+            }}
+          >
             <option value="">{table.valueColumns[0]} (first)</option>
-            {table.valueColumns.slice(1).map((c) => <option key={c} value={c}>{c}</option>)}
+            {table.valueColumns.slice(1).map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
           </select>
         </label>
       )}
       <label className="inline" title="For tables of exceptions (e.g. SKU overrides): most keys are already the value the target wants">
-        <input type="checkbox" aria-label="No row: use the key itself" checked={source.missing === 'key'} disabled={typeof source.key !== 'string' && Object.keys(source.key).length > 1} onChange={(e) => {
-          const { missing: _m, ...rest } = source;
-          onChange(e.target.checked ? { ...rest, missing: 'key' } : rest);
-        }} />
+        <input
+          type="checkbox"
+          aria-label="No row: use the key itself"
+          checked={source.missing === 'key'}
+          disabled={typeof source.key !== 'string' && Object.keys(source.key).length > 1}
+          onChange={(e) => {
+            const { missing: _m, ...rest } = source;
+            onChange(e.target.checked ? { ...rest, missing: 'key' } : rest);
+          }}
+        />
         No row for the key: use the key itself (otherwise the run fails and raises an exception)
       </label>
-      <datalist id="mapper-paths">{paths.map((p) => <option key={p} value={p} />)}</datalist>
+      <datalist id="mapper-paths">
+        {paths.map((p) => (
+          <option key={p} value={p} />
+        ))}
+      </datalist>
     </div>
   );
 }

@@ -14,13 +14,21 @@ export function SourceTree({ sample, children }: { sample: unknown; children?: R
     <div className="source-pane card" data-testid="source-pane">
       <h3>Source fields</h3>
       {children}
-      {sample !== undefined && <>
-      <input aria-label="Search source fields" placeholder="Search, e.g. email or sku" value={q} onChange={(e) => setQ(e.target.value)} />
-      <p className="help">Drag a field onto a target on the right, or select a target and click a field.</p>
-      {tree.length === 0 ? <p className="muted">This sample has no fields.</p> : (
-        <ul className="tree">{shown.map((n) => <TreeItem key={n.path} node={n} depth={0} open={!!q} />)}</ul>
+      {sample !== undefined && (
+        <>
+          <input aria-label="Search source fields" placeholder="Search, e.g. email or sku" value={q} onChange={(e) => setQ(e.target.value)} />
+          <p className="help">Drag a field onto a target on the right, or select a target and click a field.</p>
+          {tree.length === 0 ? (
+            <p className="muted">This sample has no fields.</p>
+          ) : (
+            <ul className="tree">
+              {shown.map((n) => (
+                <TreeItem key={n.path} node={n} depth={0} open={!!q} />
+              ))}
+            </ul>
+          )}
+        </>
       )}
-      </>}
     </div>
   );
 }
@@ -49,13 +57,25 @@ function TreeItem({ node, depth, open }: { node: SourceNode; depth: number; open
         title={node.path}
       >
         {node.children ? (
-          <button type="button" className="ghost twisty" aria-label={isOpen ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!isOpen)}>{isOpen ? '▾' : '▸'}</button>
-        ) : <span className="twisty" />}
-        <button type="button" className="link tree-key" onClick={pick}>{node.key}</button>
+          <button type="button" className="ghost twisty" aria-label={isOpen ? 'Collapse' : 'Expand'} onClick={() => setExpanded(!isOpen)}>
+            {isOpen ? '▾' : '▸'}
+          </button>
+        ) : (
+          <span className="twisty" />
+        )}
+        <button type="button" className="link tree-key" onClick={pick}>
+          {node.key}
+        </button>
         {node.kind === 'array' && <span className="pill">list of {node.length}</span>}
         {node.preview !== undefined && <code className="tree-preview">{node.preview}</code>}
       </div>
-      {node.children && isOpen && <ul className="tree">{node.children.map((c) => <TreeItem key={c.path} node={c} depth={depth + 1} open={open} />)}</ul>}
+      {node.children && isOpen && (
+        <ul className="tree">
+          {node.children.map((c) => (
+            <TreeItem key={c.path} node={c} depth={depth + 1} open={open} />
+          ))}
+        </ul>
+      )}
     </li>
   );
 }

@@ -30,7 +30,10 @@ export function SuggestPanel() {
   const [undo, setUndo] = useState<FieldInput[] | null>(null);
   const [note, setNote] = useState<string | null>(null);
 
-  const downstream = flow.edges.filter((e) => e.source === nodeId).map((e) => flow.nodes.find((n) => n.id === e.target)?.type).find(Boolean);
+  const downstream = flow.edges
+    .filter((e) => e.source === nodeId)
+    .map((e) => flow.nodes.find((n) => n.id === e.target)?.type)
+    .find(Boolean);
 
   async function suggest() {
     setBusy(true);
@@ -55,12 +58,11 @@ export function SuggestPanel() {
 
   async function accept() {
     if (!result) return;
-    const accepted: AcceptedSuggestion[] = result.targets
-      .flatMap((t) => {
-        const picked = choice[t.target];
-        const c = picked === undefined ? undefined : t.candidates[picked];
-        return c ? [{ target: t.target, path: c.path, transforms: c.transforms, required: t.required }] : [];
-      });
+    const accepted: AcceptedSuggestion[] = result.targets.flatMap((t) => {
+      const picked = choice[t.target];
+      const c = picked === undefined ? undefined : t.candidates[picked];
+      return c ? [{ target: t.target, path: c.path, transforms: c.transforms, required: t.required }] : [];
+    });
     setBusy(true);
     try {
       const built = await assistApi.mapFields({ accepted, sourceRoot: result.sourceRoot });
@@ -69,7 +71,9 @@ export function SuggestPanel() {
       store.getState().replaceFields([...before.filter((f) => !replaced.has(f.target)), ...built.fields]);
       setUndo(before);
       setResult(null);
-      setNote(`${accepted.length} field${accepted.length === 1 ? '' : 's'} filled from suggestions${built.skipped.length ? `; not filled: ${built.skipped.map((s) => `${s.target} (${s.reason})`).join(', ')}` : ''}.`);
+      setNote(
+        `${accepted.length} field${accepted.length === 1 ? '' : 's'} filled from suggestions${built.skipped.length ? `; not filled: ${built.skipped.map((s) => `${s.target} (${s.reason})`).join(', ')}` : ''}.`,
+      );
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -77,43 +81,83 @@ export function SuggestPanel() {
     }
   }
 
-  const toggle = (target: string, i: number) => setChoice((c) => {
-    const next = { ...c };
-    if (next[target] === i) delete next[target];
-    else next[target] = i;
-    return next;
-  });
+  const toggle = (target: string, i: number) =>
+    setChoice((c) => {
+      const next = { ...c };
+      if (next[target] === i) delete next[target];
+      else next[target] = i;
+      return next;
+    });
 
   return (
     <div className="card suggest-panel" data-testid="suggest-panel">
       <div className="row">
         <h3>Suggestions</h3>
-        <button type="button" onClick={() => void suggest()} disabled={busy || !nodeId} data-testid="suggest">{busy && !result ? 'Suggesting…' : 'Suggest'}</button>
-        {undo && <button type="button" onClick={() => { store.getState().replaceFields(undo); setUndo(null); setNote('Suggestions undone.'); }} data-testid="suggest-undo">Undo</button>}
-        {!downstream && <span className="muted small">No downstream node: the suggestions fill the sales-order input only when the map feeds a known node.</span>}
+        <button type="button" onClick={() => void suggest()} disabled={busy || !nodeId} data-testid="suggest">
+          {busy && !result ? 'Suggesting…' : 'Suggest'}
+        </button>
+        {undo && (
+          <button
+            type="button"
+            onClick={() => {
+              store.getState().replaceFields(undo);
+              setUndo(null);
+              setNote('Suggestions undone.');
+            }}
+            data-testid="suggest-undo"
+          >
+            Undo
+          </button>
+        )}
+        {!downstream && (
+          <span className="muted small">No downstream node: the suggestions fill the sales-order input only when the map feeds a known node.</span>
+        )}
       </div>
       {error && <p className="error">{error}</p>}
-      {note && <p className="muted" role="status" data-testid="suggest-note">{note}</p>}
+      {note && (
+        <p className="muted" role="status" data-testid="suggest-note">
+          {note}
+        </p>
+      )}
       {result && (
         <>
-          <p className="help">For each field of the {downstream} input: the best Shopify field and two alternatives, with how sure the suggester is and why. Ticked ones are filled on Accept.</p>
+          <p className="help">
+            For each field of the {downstream} input: the best Shopify field and two alternatives, with how sure the suggester is and why. Ticked ones are
+            filled on Accept.
+          </p>
           {result.notes.length > 0 && (
             <div className={result.engine === 'model' ? 'help' : 'warn-text'} role="note" data-testid="suggest-engine-notes" data-engine={result.engine}>
-              {result.notes.map((n) => <p key={n}>{n}</p>)}
+              {result.notes.map((n) => (
+                <p key={n}>{n}</p>
+              ))}
             </div>
           )}
           <table className="table compact suggestions">
-            <thead><tr><th>Target</th><th>Suggested source (confidence, why)</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Target</th>
+                <th>Suggested source (confidence, why)</th>
+              </tr>
+            </thead>
             <tbody>
               {result.targets.map((t) => (
                 <tr key={t.target} data-suggest-target={t.target}>
-                  <td><strong>{t.target}</strong>{t.required ? <span className="req"> *</span> : <span className="muted"> (optional)</span>}</td>
+                  <td>
+                    <strong>{t.target}</strong>
+                    {t.required ? <span className="req"> *</span> : <span className="muted"> (optional)</span>}
+                  </td>
                   <td>
                     {t.candidates.map((c, i) => (
                       <label key={c.path} className={`suggestion ${i ? 'alt' : 'top'}`} title={c.reason}>
                         <input type="checkbox" checked={choice[t.target] === i} onChange={() => toggle(t.target, i)} data-candidate={c.path} />
                         <code>{c.path}</code> <span className="pill">{Math.round(c.confidence * 100)} %</span>
-                        {i === 0 && <span className="help"> {c.reason}{c.sampleValue === undefined ? ' · no value in the sample' : ''}</span>}
+                        {i === 0 && (
+                          <span className="help">
+                            {' '}
+                            {c.reason}
+                            {c.sampleValue === undefined ? ' · no value in the sample' : ''}
+                          </span>
+                        )}
                       </label>
                     ))}
                   </td>
@@ -122,9 +166,15 @@ export function SuggestPanel() {
             </tbody>
           </table>
           <div className="row">
-            <button type="button" className="primary" onClick={() => void accept()} disabled={busy || !Object.keys(choice).length} data-testid="suggest-accept">Accept {Object.keys(choice).length} ticked</button>
-            <button type="button" onClick={() => setChoice(Object.fromEntries(result.targets.filter((t) => t.candidates.length).map((t) => [t.target, 0])))}>Tick all top</button>
-            <button type="button" onClick={() => setResult(null)}>Close</button>
+            <button type="button" className="primary" onClick={() => void accept()} disabled={busy || !Object.keys(choice).length} data-testid="suggest-accept">
+              Accept {Object.keys(choice).length} ticked
+            </button>
+            <button type="button" onClick={() => setChoice(Object.fromEntries(result.targets.filter((t) => t.candidates.length).map((t) => [t.target, 0])))}>
+              Tick all top
+            </button>
+            <button type="button" onClick={() => setResult(null)}>
+              Close
+            </button>
           </div>
         </>
       )}

@@ -38,7 +38,13 @@ export function TargetPane() {
       <h3>Target fields</h3>
       {addrs.length === 0 && <p className="muted">No target fields yet: drop a source field below.</p>}
       <table className="table compact targets">
-        <thead><tr><th>Target</th><th>Source and transforms</th><th>Value in the sample</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Target</th>
+            <th>Source and transforms</th>
+            <th>Value in the sample</th>
+          </tr>
+        </thead>
         <tbody>
           {addrs.map((addr) => {
             const f = getField(fields, addr)!;
@@ -55,23 +61,38 @@ export function TargetPane() {
                 {...dropHandlers((p) => store.getState().assignPath(addr, p))}
               >
                 <td style={{ paddingLeft: 6 + 16 * (addr.length - 1) }}>
-                  <strong>{f.target}</strong>{f.required === false ? <span className="muted"> (optional)</span> : <span className="req"> *</span>}
+                  <strong>{f.target}</strong>
+                  {f.required === false ? <span className="muted"> (optional)</span> : <span className="req"> *</span>}
                 </td>
                 <td>
                   <code data-testid="target-source">{describeSource(f.source)}</code>
-                  {(f.transforms ?? []).map((t, i) => <span /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} className="pill transform-pill">{describeTransform(t)}</span>)}
+                  {(f.transforms ?? []).map((t, i) => (
+                    <span /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */
+                      key={i}
+                      className="pill transform-pill"
+                    >
+                      {describeTransform(t)}
+                    </span>
+                  ))}
                 </td>
                 <td data-testid="target-value">
-                  {error ? <span className="error">{error}</span> : trace?.count ? (
-                    <span className="muted">{trace.count.kept} of {trace.count.elements} elements</span>
+                  {error ? (
+                    <span className="error">{error}</span>
+                  ) : trace?.count ? (
+                    <span className="muted">
+                      {trace.count.kept} of {trace.count.elements} elements
+                    </span>
                   ) : trace ? (
                     <>
                       <code className="value">{show(trace.value)}</code>
                       <div className="help" data-testid="target-origin">
-                        from {trace.kind === 'lookup' && trace.lookup ? `${trace.lookup.table} v${trace.lookup.version} · ` : ''}{trace.source}
+                        from {trace.kind === 'lookup' && trace.lookup ? `${trace.lookup.table} v${trace.lookup.version} · ` : ''}
+                        {trace.source}
                       </div>
                     </>
-                  ) : <span className="muted">—</span>}
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
                 </td>
               </tr>
             );
@@ -80,7 +101,9 @@ export function TargetPane() {
       </table>
       <div className="drop-new" data-testid="drop-new" {...dropHandlers((p) => store.getState().addField(null, p))}>
         Drop a source field here to add a target
-        <button type="button" onClick={() => store.getState().addField(null)}>Add target</button>
+        <button type="button" onClick={() => store.getState().addField(null)}>
+          Add target
+        </button>
       </div>
     </div>
   );

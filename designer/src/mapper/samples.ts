@@ -21,9 +21,27 @@ const when = (at: number | undefined) => (at === undefined ? '' : ` · ${new Dat
 const short = (id: string) => `…${id.slice(-8)}`;
 
 export function choiceOf(s: NodeSampleDto): SampleChoice {
-  if (s.kind === 'run') return { id: s.id, kind: 'run', label: `Run ${short(s.id)} · ${s.status ?? '?'}${when(s.at)}`, value: s.value, trigger: s.trigger, status: s.status, at: s.at };
+  if (s.kind === 'run')
+    return {
+      id: s.id,
+      kind: 'run',
+      label: `Run ${short(s.id)} · ${s.status ?? '?'}${when(s.at)}`,
+      value: s.value,
+      trigger: s.trigger,
+      status: s.status,
+      at: s.at,
+    };
   if (s.kind === 'test') {
-    return { id: s.id, kind: 'test', label: `Test run ${short(s.id)}${s.pinned ? ' · pinned input' : ''} · ${s.status ?? '?'}${when(s.at)}`, value: s.value, trigger: s.trigger, status: s.status, at: s.at, pinned: !!s.pinned };
+    return {
+      id: s.id,
+      kind: 'test',
+      label: `Test run ${short(s.id)}${s.pinned ? ' · pinned input' : ''} · ${s.status ?? '?'}${when(s.at)}`,
+      value: s.value,
+      trigger: s.trigger,
+      status: s.status,
+      at: s.at,
+      pinned: !!s.pinned,
+    };
   }
   return { id: s.id, kind: 'example', label: s.label, value: s.value, trigger: s.trigger };
 }
@@ -44,14 +62,28 @@ export function triggerExample(flow: Flow, types: NodeTypeInfo[]): { id: string;
  * the node is right after the trigger); otherwise the trigger's example, marked as the flow's start rather than this
  * node's input, and the upstream step's example output from the catalog.
  */
-export function inputChoices(samples: NodeSampleDto[], upstream: ReturnType<typeof upstreamOf>, trigger: ReturnType<typeof triggerExample> = null): SampleChoice[] {
+export function inputChoices(
+  samples: NodeSampleDto[],
+  upstream: ReturnType<typeof upstreamOf>,
+  trigger: ReturnType<typeof triggerExample> = null,
+): SampleChoice[] {
   const out = samples.map(choiceOf);
   if (out.some((c) => c.kind === 'example')) return out;
   if (trigger && upstream?.id !== trigger.id) {
-    out.push({ id: `start:${trigger.id}`, kind: 'example', label: `Example: ${trigger.title}, the flow's start (steps before this one may add fields)`, value: trigger.value });
+    out.push({
+      id: `start:${trigger.id}`,
+      kind: 'example',
+      label: `Example: ${trigger.title}, the flow's start (steps before this one may add fields)`,
+      value: trigger.value,
+    });
   }
   if (upstream?.type && upstream.type.sampleOutput !== undefined && !upstream.type.trigger) {
-    out.push({ id: `example:${upstream.id}`, kind: 'example', label: `Example output of ${upstream.name} (${upstream.type.type})`, value: upstream.type.sampleOutput });
+    out.push({
+      id: `example:${upstream.id}`,
+      kind: 'example',
+      label: `Example output of ${upstream.name} (${upstream.type.type})`,
+      value: upstream.type.sampleOutput,
+    });
   }
   return out;
 }

@@ -40,7 +40,8 @@ export function blockedReason(r: Review, role: string | undefined): string | nul
   if (r.state === 'error') return null; // the server's own checks still run on publish
   if (r.problems[0]) return `The change cannot be published: ${r.problems[0].message}`;
   const breaks = r.report?.summary.breaks ?? 0;
-  if (breaks && role === 'client') return `${breaks} of the last orders that reach the ERP today would fail with this change; fix the mapping or ask a consultant.`;
+  if (breaks && role === 'client')
+    return `${breaks} of the last orders that reach the ERP today would fail with this change; fix the mapping or ask a consultant.`;
   return null;
 }
 
@@ -49,17 +50,39 @@ export function needsConfirmation(r: Review): boolean {
   return !!s && s.changed + s.breaks + s.fixes > 0;
 }
 
-const VERDICT: Record<Verdict, string> = { changed: 'would change', unchanged: 'no change', breaks: 'would fail', fixes: 'would be fixed', fails: 'fails either way' };
+const VERDICT: Record<Verdict, string> = {
+  changed: 'would change',
+  unchanged: 'no change',
+  breaks: 'would fail',
+  fixes: 'would be fixed',
+  fails: 'fails either way',
+};
 
 export function PublishReview({ review }: { review: Review }) {
-  if (review.state === 'checking') return <p className="muted" data-testid="publish-review" aria-busy="true">Checking the change and trying it on the last orders (nothing is written)…</p>;
-  if (review.state === 'error') return <p className="error" data-testid="publish-review">Could not try the change: {review.error}</p>;
+  if (review.state === 'checking')
+    return (
+      <p className="muted" data-testid="publish-review" aria-busy="true">
+        Checking the change and trying it on the last orders (nothing is written)…
+      </p>
+    );
+  if (review.state === 'error')
+    return (
+      <p className="error" data-testid="publish-review">
+        Could not try the change: {review.error}
+      </p>
+    );
   if (review.problems.length) {
     return (
       <div className="publish-review" data-testid="publish-review">
-        <p className="error" role="alert" data-testid="publish-refused">Not publishable: {review.problems.length} problem{review.problems.length > 1 ? 's' : ''} to fix.</p>
+        <p className="error" role="alert" data-testid="publish-refused">
+          Not publishable: {review.problems.length} problem{review.problems.length > 1 ? 's' : ''} to fix.
+        </p>
         <ul className="publish-problems">
-          {review.problems.map((p, i) => <li /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i}><strong>{p.where}</strong> {p.message}</li>)}
+          {review.problems.map((p, i) => (
+            <li /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i}>
+              <strong>{p.where}</strong> {p.message}
+            </li>
+          ))}
         </ul>
       </div>
     );
@@ -69,18 +92,38 @@ export function PublishReview({ review }: { review: Review }) {
   return (
     <div className="publish-review" data-testid="publish-review">
       <p className="help">
-        {s.events === 0
-          ? 'The flow has no real orders yet to try the change on.'
-          : <>Tried on the last {s.events} event{s.events > 1 ? 's' : ''} {r.baseVersion ? `against live version ${r.baseVersion}` : ''}, writing nothing:{' '}
-              <span className="pill diff-changed">{s.changed} would change</span> <span className="pill">{s.unchanged} unchanged</span>
-              {s.breaks > 0 && <> <span className="pill bad">{s.breaks} would fail</span></>}
-              {s.fixes > 0 && <> <span className="pill ok">{s.fixes} fixed</span></>}
-              {s.fails > 0 && <> <span className="pill">{s.fails} fail either way</span></>}
-            </>}
+        {s.events === 0 ? (
+          'The flow has no real orders yet to try the change on.'
+        ) : (
+          <>
+            Tried on the last {s.events} event{s.events > 1 ? 's' : ''} {r.baseVersion ? `against live version ${r.baseVersion}` : ''}, writing nothing:{' '}
+            <span className="pill diff-changed">{s.changed} would change</span> <span className="pill">{s.unchanged} unchanged</span>
+            {s.breaks > 0 && (
+              <>
+                {' '}
+                <span className="pill bad">{s.breaks} would fail</span>
+              </>
+            )}
+            {s.fixes > 0 && (
+              <>
+                {' '}
+                <span className="pill ok">{s.fixes} fixed</span>
+              </>
+            )}
+            {s.fails > 0 && (
+              <>
+                {' '}
+                <span className="pill">{s.fails} fail either way</span>
+              </>
+            )}
+          </>
+        )}
       </p>
       {s.events > 0 && (
         <div className="dry-run-events" data-testid="dry-run-events">
-          {r.events.map((e) => <EventRow key={e.eventId} e={e} />)}
+          {r.events.map((e) => (
+            <EventRow key={e.eventId} e={e} />
+          ))}
         </div>
       )}
     </div>
@@ -98,7 +141,12 @@ function EventRow({ e }: { e: DryRunEvent }) {
       </summary>
       {(e.verdict === 'breaks' || e.verdict === 'fails') && <p className="error">{e.after.message}</p>}
       {e.verdict === 'fixes' && <p className="muted">Live version: {e.before?.message}</p>}
-      {changed.map((d, i) => <DocumentDiff /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */ key={i} d={d} />)}
+      {changed.map((d, i) => (
+        <DocumentDiff /* biome-ignore lint/suspicious/noArrayIndexKey: stateless rows of a list that is replaced whole, never reordered in place */
+          key={i}
+          d={d}
+        />
+      ))}
       {e.after.exceptions.length > 0 && <p className="muted">Would raise: {e.after.exceptions.join('; ')}</p>}
     </details>
   );
@@ -111,11 +159,19 @@ function DocumentDiff({ d }: { d: DocumentChange }) {
     <div className="dry-run-doc">
       <div className="muted">{d.action === 'output' ? `Output of ${d.nodeId}` : `ERP: ${d.action}${d.key ? ` ${d.key}` : ''} (${d.nodeId})`}</div>
       <table className="table compact" data-testid="dry-run-fields">
-        <thead><tr><th>Field</th><th>Live version sends</th><th>With this change</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Field</th>
+            <th>Live version sends</th>
+            <th>With this change</th>
+          </tr>
+        </thead>
         <tbody>
           {d.fields.map((f) => (
             <tr key={f.path}>
-              <td><code>{f.path}</code></td>
+              <td>
+                <code>{f.path}</code>
+              </td>
               <td className="before">{show(f.before)}</td>
               <td className="after">{show(f.after)}</td>
             </tr>

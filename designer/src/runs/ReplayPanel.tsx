@@ -53,34 +53,62 @@ export function ReplayPanel({ run, onReplayed, onClose }: { run: RunRecord; onRe
     <div className="replay-panel" data-testid="replay-panel">
       <div className="row">
         <strong>Replay</strong>
-        <label><input type="radio" name="replay-from" checked={mode === 'failed'} disabled={!failedRun} onChange={() => setMode('failed')} /> from the failed step</label>
-        <label><input type="radio" name="replay-from" checked={mode === 'start'} onChange={() => setMode('start')} /> from the start</label>
+        <label>
+          <input type="radio" name="replay-from" checked={mode === 'failed'} disabled={!failedRun} onChange={() => setMode('failed')} /> from the failed step
+        </label>
+        <label>
+          <input type="radio" name="replay-from" checked={mode === 'start'} onChange={() => setMode('start')} /> from the start
+        </label>
         <label>
           <input type="radio" name="replay-from" checked={mode === 'step'} onChange={() => setMode('step')} /> from step{' '}
           <select aria-label="Replay from step" value={step} onChange={(e) => (setStep(e.target.value), setMode('step'))}>
-            {run.steps.map((s) => <option key={s.nodeId} value={s.nodeId}>{s.nodeId}</option>)}
+            {run.steps.map((s) => (
+              <option key={s.nodeId} value={s.nodeId}>
+                {s.nodeId}
+              </option>
+            ))}
           </select>
         </label>
         <span className="spacer" />
-        <button type="button" className="ghost" onClick={onClose}>Close</button>
+        <button type="button" className="ghost" onClick={onClose}>
+          Close
+        </button>
       </div>
       {plan && (
         <>
-          <p className="help">On version {plan.flowVersion}: <strong>{plan.rerun.length} step{plan.rerun.length === 1 ? '' : 's'} re-run</strong>, {plan.reused.length} reused.</p>
+          <p className="help">
+            On version {plan.flowVersion}:{' '}
+            <strong>
+              {plan.rerun.length} step{plan.rerun.length === 1 ? '' : 's'} re-run
+            </strong>
+            , {plan.reused.length} reused.
+          </p>
           <table className="grid replay-plan" data-testid="replay-plan">
-            <thead><tr><th>Step</th><th>Will</th><th>Why</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Step</th>
+                <th>Will</th>
+                <th>Why</th>
+              </tr>
+            </thead>
             <tbody>
               {plan.steps.map((s) => (
                 <tr key={s.nodeId} data-plan-step={s.nodeId} data-action={s.action}>
-                  <td><strong>{s.nodeId}</strong> <span className="muted small">{s.title}</span></td>
-                  <td><span className={`pill ${s.action === 'rerun' ? 'status-running' : ''}`}>{s.action === 'rerun' ? 're-run' : 'reuse output'}</span></td>
+                  <td>
+                    <strong>{s.nodeId}</strong> <span className="muted small">{s.title}</span>
+                  </td>
+                  <td>
+                    <span className={`pill ${s.action === 'rerun' ? 'status-running' : ''}`}>{s.action === 'rerun' ? 're-run' : 'reuse output'}</span>
+                  </td>
                   <td>
                     {s.reason}
                     {s.needsConfirmation && (
                       <div>
                         <label className="small">
                           <input type="checkbox" checked={resend.includes(s.nodeId)} onChange={(e) => toggle(s.nodeId, e.target.checked)} />{' '}
-                          {s.written ? `Send again (${s.written.documents.join(', ')} already exists in the ERP; cancel it there first)` : 'I checked the target system: run it again'}
+                          {s.written
+                            ? `Send again (${s.written.documents.join(', ')} already exists in the ERP; cancel it there first)`
+                            : 'I checked the target system: run it again'}
                         </label>
                       </div>
                     )}
@@ -91,7 +119,11 @@ export function ReplayPanel({ run, onReplayed, onClose }: { run: RunRecord; onRe
           </table>
         </>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="row">
         <button type="button" className="primary" disabled={!plan || busy || waiting.length > 0} onClick={() => void confirm()}>
           {busy ? 'Replaying…' : plan ? `Replay: re-run ${plan.rerun.length}, reuse ${plan.reused.length}` : 'Replay'}

@@ -34,18 +34,36 @@ export function RunDetailPage({ runId }: { runId: string }) {
     <section className="page" data-testid="run-detail">
       <div className="row">
         <h2>Run {run.runId}</h2>
-        <span className={`pill status-${run.status}`} data-testid="run-status">{run.status}</span>
+        <span className={`pill status-${run.status}`} data-testid="run-status">
+          {run.status}
+        </span>
         <span className="spacer" />
-        {canReplay && !replaying && <button type="button" className={run.status === 'failed' ? 'primary' : ''} onClick={() => setReplaying(true)}>Replay…</button>}
+        {canReplay && !replaying && (
+          <button type="button" className={run.status === 'failed' ? 'primary' : ''} onClick={() => setReplaying(true)}>
+            Replay…
+          </button>
+        )}
       </div>
       <p className="muted">
         Flow <Link to={`/flows/${encodeURIComponent(run.flowId)}`}>{run.flowId}</Link> v{run.flowVersion}
-        {run.replayOf && <> · replay of <Link to={`/runs/${encodeURIComponent(run.replayOf)}`}>{run.replayOf}</Link></>}
+        {run.replayOf && (
+          <>
+            {' '}
+            · replay of <Link to={`/runs/${encodeURIComponent(run.replayOf)}`}>{run.replayOf}</Link>
+          </>
+        )}
         {' · '}created {new Date(run.createdAt).toLocaleString()}
-        {Object.entries(run.keys ?? {}).map(([k, v]) => <span key={k}> · {k} <code>{v}</code></span>)}
+        {Object.entries(run.keys ?? {}).map(([k, v]) => (
+          <span key={k}>
+            {' '}
+            · {k} <code>{v}</code>
+          </span>
+        ))}
       </p>
       {run.error ? <p className="error">{errorText(run.error)}</p> : null}
-      {replaying && <ReplayPanel run={run} onClose={() => setReplaying(false)} onReplayed={(id) => (setReplaying(false), navigate(`/runs/${encodeURIComponent(id)}`))} />}
+      {replaying && (
+        <ReplayPanel run={run} onClose={() => setReplaying(false)} onReplayed={(id) => (setReplaying(false), navigate(`/runs/${encodeURIComponent(id)}`))} />
+      )}
       <ol className="steps">
         {run.steps.map((s, i) => (
           <li key={s.nodeId} className={open === i ? 'open' : ''}>
@@ -54,8 +72,16 @@ export function RunDetailPage({ runId }: { runId: string }) {
               <strong>{s.nodeId}</strong> <code>{s.type}</code>
               <span className={`pill status-${s.status}`}>{s.status}</span>
               <span className="muted">{s.durationMs ?? '—'} ms</span>
-              {s.reusedFrom && <span className="pill" title={`output of run ${s.reusedFrom}`}>reused</span>}
-              {s.reads?.lookups.map((l) => <span key={l.tableId} className="pill muted" title="lookup table version this step read">{l.table} v{l.version}</span>)}
+              {s.reusedFrom && (
+                <span className="pill" title={`output of run ${s.reusedFrom}`}>
+                  reused
+                </span>
+              )}
+              {s.reads?.lookups.map((l) => (
+                <span key={l.tableId} className="pill muted" title="lookup table version this step read">
+                  {l.table} v{l.version}
+                </span>
+              ))}
             </button>
             {open === i && <StepDetails step={s} />}
           </li>

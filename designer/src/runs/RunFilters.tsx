@@ -8,7 +8,10 @@ export function RunFilters({ value, onChange }: { value: RunQuery; onChange(q: R
   const [flows, setFlows] = useState<FlowSummary[]>([]);
   const [text, setText] = useState(value.q ?? '');
   useEffect(() => {
-    api.flows().then((r) => setFlows(r.flows), () => {});
+    api.flows().then(
+      (r) => setFlows(r.flows),
+      () => {},
+    );
   }, []);
   const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
   return (
@@ -23,14 +26,26 @@ export function RunFilters({ value, onChange }: { value: RunQuery; onChange(q: R
       <button type="submit">Search</button>
       <select aria-label="Flow" value={value.flowId ?? ''} onChange={(e) => onChange({ ...value, flowId: e.target.value || undefined })}>
         <option value="">All flows</option>
-        {flows.map((f) => <option key={f.id} value={f.id}>{f.name}</option>)}
+        {flows.map((f) => (
+          <option key={f.id} value={f.id}>
+            {f.name}
+          </option>
+        ))}
       </select>
       <select aria-label="Status" value={value.status ?? ''} onChange={(e) => onChange({ ...value, status: STATUSES.find((s) => s === e.target.value) })}>
         <option value="">Any status</option>
-        {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+        {STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
       </select>
-      <label className="inline">From <input type="datetime-local" aria-label="From" onChange={(e) => onChange({ ...value, from: toIso(e.target.value) })} /></label>
-      <label className="inline">To <input type="datetime-local" aria-label="To" onChange={(e) => onChange({ ...value, to: toIso(e.target.value) })} /></label>
+      <label className="inline">
+        From <input type="datetime-local" aria-label="From" onChange={(e) => onChange({ ...value, from: toIso(e.target.value) })} />
+      </label>
+      <label className="inline">
+        To <input type="datetime-local" aria-label="To" onChange={(e) => onChange({ ...value, to: toIso(e.target.value) })} />
+      </label>
     </form>
   );
 }

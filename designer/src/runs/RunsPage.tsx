@@ -19,7 +19,10 @@ export function RunsPage() {
   const [open, setOpen] = useState<Set<string>>(new Set());
 
   useEffect(() => {
-    adminApi.schedules().then((r) => setScheduled(new Set(r.schedules.map((s) => s.flowId))), () => {});
+    adminApi.schedules().then(
+      (r) => setScheduled(new Set(r.schedules.map((s) => s.flowId))),
+      () => {},
+    );
   }, []);
 
   useEffect(() => {
@@ -48,13 +51,22 @@ export function RunsPage() {
 
   const line = (r: RunSummary) => (
     <tr key={r.runId} data-run={r.runId}>
-      <td><Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.runId}</Link>{r.replayOf && <span className="muted"> (replay)</span>}</td>
+      <td>
+        <Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.runId}</Link>
+        {r.replayOf && <span className="muted"> (replay)</span>}
+      </td>
       <td>{r.flowId}</td>
       <td>{r.flowVersion}</td>
-      <td><span className={`pill status-${r.status}`}>{r.status}</span></td>
+      <td>
+        <span className={`pill status-${r.status}`}>{r.status}</span>
+      </td>
       <td className="nowrap">{new Date(ms(r.createdAt) ?? 0).toLocaleString()}</td>
-      <td className="nowrap" data-duration>{durationText(r.startedAt, r.finishedAt)}</td>
-      <td className="error-cell" title={errorText(r.error)}>{errorText(r.error)}</td>
+      <td className="nowrap" data-duration>
+        {durationText(r.startedAt, r.finishedAt)}
+      </td>
+      <td className="error-cell" title={errorText(r.error)}>
+        {errorText(r.error)}
+      </td>
     </tr>
   );
 
@@ -70,7 +82,15 @@ export function RunsPage() {
       ) : (
         <table className="table runs-table">
           <thead>
-            <tr><th>Run</th><th>Flow</th><th>Version</th><th>Status</th><th>Created</th><th>Duration</th><th>Error</th></tr>
+            <tr>
+              <th>Run</th>
+              <th>Flow</th>
+              <th>Version</th>
+              <th>Status</th>
+              <th>Created</th>
+              <th>Duration</th>
+              <th>Error</th>
+            </tr>
           </thead>
           <tbody>
             {rows.map((row) => {
@@ -82,12 +102,23 @@ export function RunsPage() {
                 <Fragment key={key}>
                   <tr className="fold" data-fold={row.flowId}>
                     <td colSpan={7}>
-                      <button type="button" className="link" onClick={() => setOpen((o) => { const n = new Set(o); if (n.has(key)) n.delete(key); else n.add(key); return n; })}>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() =>
+                          setOpen((o) => {
+                            const n = new Set(o);
+                            if (n.has(key)) n.delete(key);
+                            else n.add(key);
+                            return n;
+                          })
+                        }
+                      >
                         {open.has(key) ? '▾' : '▸'} {row.runs.length} quiet scheduled runs of <strong>{row.flowId}</strong>
                       </button>{' '}
                       <span className="muted">
-                        ({row.runs.filter((r) => r.status === 'succeeded').length} succeeded, {row.runs.filter((r) => r.status === 'skipped').length} skipped,
-                        {' '}{first.toLocaleTimeString()}–{last.toLocaleTimeString()})
+                        ({row.runs.filter((r) => r.status === 'succeeded').length} succeeded, {row.runs.filter((r) => r.status === 'skipped').length} skipped,{' '}
+                        {first.toLocaleTimeString()}–{last.toLocaleTimeString()})
                       </span>
                     </td>
                   </tr>
@@ -98,8 +129,16 @@ export function RunsPage() {
           </tbody>
         </table>
       )}
-      {more && <button type="button" onClick={() => void loadMore()}>Older runs</button>}
-      {runs && <p className="muted small">{runs.length} run{runs.length === 1 ? '' : 's'} loaded{more ? '; older ones on request' : ''}.</p>}
+      {more && (
+        <button type="button" onClick={() => void loadMore()}>
+          Older runs
+        </button>
+      )}
+      {runs && (
+        <p className="muted small">
+          {runs.length} run{runs.length === 1 ? '' : 's'} loaded{more ? '; older ones on request' : ''}.
+        </p>
+      )}
     </section>
   );
 }

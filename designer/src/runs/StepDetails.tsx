@@ -2,7 +2,13 @@ import type { RunStep } from '../api/types.ts';
 import { JsonView } from './JsonView.tsx';
 
 export const errorText = (e: unknown): string =>
-  e === undefined || e === null ? '' : typeof e === 'string' ? e : typeof e === 'object' && 'message' in (e as object) ? String((e as { message: unknown }).message) : JSON.stringify(e);
+  e === undefined || e === null
+    ? ''
+    : typeof e === 'string'
+      ? e
+      : typeof e === 'object' && 'message' in (e as object)
+        ? String((e as { message: unknown }).message)
+        : JSON.stringify(e);
 
 export function StepDetails({ step }: { step: RunStep }) {
   return (

@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../api/types.ts';
 import { durationText, foldScheduled } from './run-list-model.ts';
 
-const run = (runId: string, flowId: string, status = 'succeeded'): RunSummary =>
-  ({ runId, flowId, flowVersion: 1, eventId: 'e1', status, replayOf: null, error: null, createdAt: 0, startedAt: null, finishedAt: null });
+const run = (runId: string, flowId: string, status = 'succeeded'): RunSummary => ({
+  runId,
+  flowId,
+  flowVersion: 1,
+  eventId: 'e1',
+  status,
+  replayOf: null,
+  error: null,
+  createdAt: 0,
+  startedAt: null,
+  finishedAt: null,
+});
 
 describe('runs list', () => {
   it('computes durations from epoch numbers as well as ISO strings', () => {
@@ -14,7 +24,15 @@ describe('runs list', () => {
   });
 
   it('folds runs of quiet schedules, never failures or other flows', () => {
-    const runs = [run('1', 'orders'), run('2', 'ship'), run('3', 'ship', 'skipped'), run('4', 'ship'), run('5', 'ship', 'failed'), run('6', 'ship'), run('7', 'orders')];
+    const runs = [
+      run('1', 'orders'),
+      run('2', 'ship'),
+      run('3', 'ship', 'skipped'),
+      run('4', 'ship'),
+      run('5', 'ship', 'failed'),
+      run('6', 'ship'),
+      run('7', 'orders'),
+    ];
     const rows = foldScheduled(runs, new Set(['ship']));
     expect(rows.map((r) => (r.kind === 'run' ? r.run.runId : `fold:${r.runs.map((x) => x.runId).join(',')}`))).toEqual(['1', 'fold:2,3,4', '5', '6', '7']);
     expect(foldScheduled(runs, new Set())).toHaveLength(7);

@@ -8,7 +8,12 @@ import { workspaceStore } from '../api/client.ts';
 let cached: Promise<boolean> | null = null;
 /** /healthz says whether the workspace runs on the sandbox connections (it needs no sign-in). */
 export const sandboxMode = () =>
-  (cached ??= fetch('/healthz', { headers: workspaceStore.get() ? { 'x-ledgerline-workspace': workspaceStore.get()! } : {} }).then((r) => r.json() as Promise<{ sandboxMode?: boolean }>).then((h) => !!h.sandboxMode, () => false));
+  (cached ??= fetch('/healthz', { headers: workspaceStore.get() ? { 'x-ledgerline-workspace': workspaceStore.get()! } : {} })
+    .then((r) => r.json() as Promise<{ sandboxMode?: boolean }>)
+    .then(
+      (h) => !!h.sandboxMode,
+      () => false,
+    ));
 
 export function SandboxBanner({ role, path }: { role: Role; path: string }) {
   const [on, setOn] = useState(false);

@@ -40,8 +40,19 @@ export function SandboxPage() {
     }
   }
 
-  if (error) return <section className="page"><h2>Sandbox</h2><p className="error">{error}</p></section>;
-  if (!info) return <section className="page"><p className="muted">Loading…</p></section>;
+  if (error)
+    return (
+      <section className="page">
+        <h2>Sandbox</h2>
+        <p className="error">{error}</p>
+      </section>
+    );
+  if (!info)
+    return (
+      <section className="page">
+        <p className="muted">Loading…</p>
+      </section>
+    );
   if (!info.sandboxMode) {
     return (
       <section className="page" data-testid="sandbox-page">
@@ -54,9 +65,8 @@ export function SandboxPage() {
     <section className="page sandbox" data-testid="sandbox-page">
       <h2>Sandbox</h2>
       <p className="muted">
-        Send the events a real shop would. Orders and refunds go out as Shopify’s signed webhooks to this server; a shipment
-        changes the sandbox ERP; a payout pays out the orders and refunds the ERP has booked. Each row below shows what the
-        flows did with it.
+        Send the events a real shop would. Orders and refunds go out as Shopify’s signed webhooks to this server; a shipment changes the sandbox ERP; a payout
+        pays out the orders and refunds the ERP has booked. Each row below shows what the flows did with it.
       </p>
       <h3>Send an event</h3>
       {!info.ready && <p className="muted">The sandbox shop is starting…</p>}
@@ -71,15 +81,34 @@ export function SandboxPage() {
           </div>
         ))}
       </div>
-      {notice && <p ref={(el) => el?.scrollIntoView({ block: 'nearest' })} className={notice.ok ? 'notice-inline ok' : 'notice-inline error'} role="alert" data-testid="sandbox-notice">{notice.text}</p>}
+      {notice && (
+        <p
+          ref={(el) => el?.scrollIntoView({ block: 'nearest' })}
+          className={notice.ok ? 'notice-inline ok' : 'notice-inline error'}
+          role="alert"
+          data-testid="sandbox-notice"
+        >
+          {notice.text}
+        </p>
+      )}
 
       <h3>What happened</h3>
       {info.activity.length === 0 ? (
         <p className="muted">Nothing sent yet.</p>
       ) : (
         <table className="table" data-testid="sandbox-activity">
-          <thead><tr><th>When</th><th>Sent</th><th>Runs</th></tr></thead>
-          <tbody>{info.activity.map((a) => <ActivityRow key={`${a.at}-${a.label}`} a={a} canSeeRuns={role !== 'client'} />)}</tbody>
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Sent</th>
+              <th>Runs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {info.activity.map((a) => (
+              <ActivityRow key={`${a.at}-${a.label}`} a={a} canSeeRuns={role !== 'client'} />
+            ))}
+          </tbody>
         </table>
       )}
 
@@ -87,21 +116,38 @@ export function SandboxPage() {
 
       <h3>Sandbox shop</h3>
       <div className="card sandbox-shop" data-testid="sandbox-shop">
-        <div className="kv"><span>Shop</span><code>{info.shop.domain ?? 'starting…'}</code><span className="muted">connection {info.shop.connection}, ERP connection {info.erp.connection}</span></div>
-        <div className="kv"><span>Webhooks to</span><code data-testid="webhook-url">{info.shop.webhookUrl}</code></div>
+        <div className="kv">
+          <span>Shop</span>
+          <code>{info.shop.domain ?? 'starting…'}</code>
+          <span className="muted">
+            connection {info.shop.connection}, ERP connection {info.erp.connection}
+          </span>
+        </div>
+        <div className="kv">
+          <span>Webhooks to</span>
+          <code data-testid="webhook-url">{info.shop.webhookUrl}</code>
+        </div>
         {info.shop.webhookSecret ? (
           <div className="kv">
             <span>Webhook secret</span>
             <code data-testid="webhook-secret">{reveal ? info.shop.webhookSecret : '•'.repeat(24)}</code>
-            <button type="button" className="small-button" onClick={() => setReveal(!reveal)}>{reveal ? 'Hide' : 'Show'}</button>
-            <button type="button" className="small-button" onClick={() => void navigator.clipboard?.writeText(info.shop.webhookSecret!)}>Copy</button>
-            <span className="muted">sign test deliveries with it (HMAC-SHA256, base64) or give it to <code>ledgerline sandbox-store</code></span>
+            <button type="button" className="small-button" onClick={() => setReveal(!reveal)}>
+              {reveal ? 'Hide' : 'Show'}
+            </button>
+            <button type="button" className="small-button" onClick={() => void navigator.clipboard?.writeText(info.shop.webhookSecret!)}>
+              Copy
+            </button>
+            <span className="muted">
+              sign test deliveries with it (HMAC-SHA256, base64) or give it to <code>ledgerline sandbox-store</code>
+            </span>
           </div>
         ) : (
-          <div className="kv"><span>Webhook secret</span><span className="muted">shown to owners and consultants</span></div>
+          <div className="kv">
+            <span>Webhook secret</span>
+            <span className="muted">shown to owners and consultants</span>
+          </div>
         )}
       </div>
-
     </section>
   );
 }
@@ -149,8 +195,18 @@ function ActivityRow({ a, canSeeRuns }: { a: SandboxActivity; canSeeRuns: boolea
                 <span className={`pill status-${o.status}`}>{o.status}</span>{' '}
                 {canSeeRuns ? <Link to={`/runs/${encodeURIComponent(o.runId)}`}>{o.flowId}</Link> : o.flowId}
                 {o.detail && <span className={o.status === 'failed' ? 'error' : ''}> — {o.detail}</span>}
-                {o.status === 'failed' && <> · <Link to="/exceptions">exceptions</Link></>}
-                {a.kind === 'payout' && o.status === 'succeeded' && <> · <Link to="/finance/payouts">payouts page</Link></>}
+                {o.status === 'failed' && (
+                  <>
+                    {' '}
+                    · <Link to="/exceptions">exceptions</Link>
+                  </>
+                )}
+                {a.kind === 'payout' && o.status === 'succeeded' && (
+                  <>
+                    {' '}
+                    · <Link to="/finance/payouts">payouts page</Link>
+                  </>
+                )}
               </li>
             ))}
           </ul>
@@ -165,22 +221,37 @@ export function Schedules() {
   const [list, setList] = useState<Schedule[] | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
   useEffect(() => {
-    adminApi.schedules().then((r) => setList(r.schedules), () => setList([]));
+    adminApi.schedules().then(
+      (r) => setList(r.schedules),
+      () => setList([]),
+    );
   }, []);
   if (!list?.length) return null;
   return (
     <>
       <h3>Scheduled flows</h3>
       <table className="table compact" data-testid="schedules">
-        <thead><tr><th>Flow</th><th>Runs</th><th>Next</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>Flow</th>
+            <th>Runs</th>
+            <th>Next</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {list.map((s) => (
             <tr key={s.flowId} data-schedule={s.flowId}>
-              <td><Link to={`/flows/${encodeURIComponent(s.flowId)}`}>{s.name}</Link></td>
-              <td>{s.every} <span className="muted">({s.timezone})</span></td>
+              <td>
+                <Link to={`/flows/${encodeURIComponent(s.flowId)}`}>{s.name}</Link>
+              </td>
+              <td>
+                {s.every} <span className="muted">({s.timezone})</span>
+              </td>
               <td>{toDate(s.next)?.toLocaleString() ?? '—'}</td>
               <td>
-                <button type="button"
+                <button
+                  type="button"
                   onClick={async () => {
                     try {
                       const r = await adminApi.runNow(s.flowId);
@@ -197,7 +268,11 @@ export function Schedules() {
           ))}
         </tbody>
       </table>
-      {msg && <p className="muted" role="status">{msg}</p>}
+      {msg && (
+        <p className="muted" role="status">
+          {msg}
+        </p>
+      )}
     </>
   );
 }

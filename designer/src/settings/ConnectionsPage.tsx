@@ -19,7 +19,14 @@ export function ConnectionsPage() {
   const [tests, setTests] = useState<Record<string, { ok: boolean; message: string } | 'testing'>>({});
   const [shownOnce, setShownOnce] = useState<{ id: string; url: string; secret: string } | null>(null);
 
-  const load = useCallback(() => adminApi.connections().then((r) => setList(r.connections), (e: Error) => setError(e.message)), []);
+  const load = useCallback(
+    () =>
+      adminApi.connections().then(
+        (r) => setList(r.connections),
+        (e: Error) => setError(e.message),
+      ),
+    [],
+  );
   useEffect(() => {
     void load();
   }, [load]);
@@ -50,17 +57,43 @@ export function ConnectionsPage() {
       <div className="row">
         <h2>Connections</h2>
         <span className="spacer" />
-        {canWrite && !editing && <button type="button" className="primary" onClick={() => { setShownOnce(null); setEditing({ mode: 'new' }); }}>New connection</button>}
+        {canWrite && !editing && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              setShownOnce(null);
+              setEditing({ mode: 'new' });
+            }}
+          >
+            New connection
+          </button>
+        )}
       </div>
       {!canWrite && <p className="muted">Your role can look at connections and not change them.</p>}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {shownOnce && (
         <div className="card shown-once" data-testid="shown-once">
           <strong>Set up the webhooks in Shopify now: the secret is shown only this once.</strong>
-          <div className="kv"><span>Webhook URL</span><code data-testid="once-url">{shownOnce.url}</code></div>
-          <div className="kv"><span>Webhook secret</span><code data-testid="once-secret">{shownOnce.secret}</code></div>
-          <p className="muted small">Shopify signs each delivery with the app’s secret; Ledgerline checks the signature with this one. After you leave this page it can be replaced, never read back.</p>
-          <button type="button" onClick={() => setShownOnce(null)}>I have copied them</button>
+          <div className="kv">
+            <span>Webhook URL</span>
+            <code data-testid="once-url">{shownOnce.url}</code>
+          </div>
+          <div className="kv">
+            <span>Webhook secret</span>
+            <code data-testid="once-secret">{shownOnce.secret}</code>
+          </div>
+          <p className="muted small">
+            Shopify signs each delivery with the app’s secret; Ledgerline checks the signature with this one. After you leave this page it can be replaced,
+            never read back.
+          </p>
+          <button type="button" onClick={() => setShownOnce(null)}>
+            I have copied them
+          </button>
         </div>
       )}
       {editing && (
@@ -80,22 +113,63 @@ export function ConnectionsPage() {
         <p className="muted">No connections yet.</p>
       ) : (
         <table className="table" data-testid="connections">
-          <thead><tr><th>Id</th><th>Name</th><th>Kind</th><th>Settings</th><th>Secrets</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Id</th>
+              <th>Name</th>
+              <th>Kind</th>
+              <th>Settings</th>
+              <th>Secrets</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {list.map((c) => {
               const t = tests[c.id];
               return (
                 <tr key={c.id} data-connection={c.id}>
-                  <td><code>{c.id}</code></td>
+                  <td>
+                    <code>{c.id}</code>
+                  </td>
                   <td>{c.name}</td>
-                  <td>{c.kind} · {providerSpec(c.kind, c.provider)?.label ?? c.provider}</td>
-                  <td className="small">{Object.entries(c.config).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k}: ${String(v)}`).join(', ') || '—'}</td>
+                  <td>
+                    {c.kind} · {providerSpec(c.kind, c.provider)?.label ?? c.provider}
+                  </td>
+                  <td className="small">
+                    {Object.entries(c.config)
+                      .filter(([, v]) => typeof v !== 'object')
+                      .map(([k, v]) => `${k}: ${String(v)}`)
+                      .join(', ') || '—'}
+                  </td>
                   <td>{c.hasSecret ? <span className="pill ok">stored</span> : <span className="pill">none</span>}</td>
                   <td className="actions">
-                    {canWrite && <button type="button" onClick={() => void test(c.id)} disabled={t === 'testing'}>{t === 'testing' ? 'Testing…' : 'Test connection'}</button>}
-                    {canWrite && <button type="button" onClick={() => { setShownOnce(null); setEditing({ mode: 'edit', conn: c }); }}>Edit</button>}
-                    {canWrite && <button type="button" className="ghost danger" onClick={() => void remove(c)}>Delete</button>}
-                    {t && t !== 'testing' && <div className={t.ok ? 'ok-text small' : 'error small'} data-testid={`test-${c.id}`}>{t.ok ? '✓ ' : '✗ '}{t.message}</div>}
+                    {canWrite && (
+                      <button type="button" onClick={() => void test(c.id)} disabled={t === 'testing'}>
+                        {t === 'testing' ? 'Testing…' : 'Test connection'}
+                      </button>
+                    )}
+                    {canWrite && (
+                      <button
+                        type="button"
+                        onClick={() => {
+                          setShownOnce(null);
+                          setEditing({ mode: 'edit', conn: c });
+                        }}
+                      >
+                        Edit
+                      </button>
+                    )}
+                    {canWrite && (
+                      <button type="button" className="ghost danger" onClick={() => void remove(c)}>
+                        Delete
+                      </button>
+                    )}
+                    {t && t !== 'testing' && (
+                      <div className={t.ok ? 'ok-text small' : 'error small'} data-testid={`test-${c.id}`}>
+                        {t.ok ? '✓ ' : '✗ '}
+                        {t.message}
+                      </div>
+                    )}
                   </td>
                 </tr>
               );
@@ -115,7 +189,11 @@ function ConnectionForm({ editing, onCancel, onSaved }: { editing: Editing; onCa
   const [id, setId] = useState(existing?.id ?? '');
   const [name, setName] = useState(existing?.name ?? '');
   const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(Object.entries(existing?.config ?? {}).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v)])),
+    Object.fromEntries(
+      Object.entries(existing?.config ?? {})
+        .filter(([, v]) => typeof v === 'string')
+        .map(([k, v]) => [k, String(v)]),
+    ),
   );
   const [error, setError] = useState<string | null>(null);
 
@@ -134,7 +212,14 @@ function ConnectionForm({ editing, onCancel, onSaved }: { editing: Editing; onCa
         await adminApi.updateConnection(existing.id, { name, config: { ...existing.config, ...config }, ...(Object.keys(secrets).length ? { secrets } : {}) });
         await onSaved(existing.id);
       } else {
-        await adminApi.createConnection({ id, kind: spec.kind, provider: spec.provider, name: name || id, config, ...(Object.keys(secrets).length ? { secrets } : {}) });
+        await adminApi.createConnection({
+          id,
+          kind: spec.kind,
+          provider: spec.provider,
+          name: name || id,
+          config,
+          ...(Object.keys(secrets).length ? { secrets } : {}),
+        });
         await onSaved(id, once);
       }
     } catch (err) {
@@ -149,12 +234,24 @@ function ConnectionForm({ editing, onCancel, onSaved }: { editing: Editing; onCa
         <label>
           Kind
           <select value={specKey} onChange={(e) => setSpecKey(e.target.value)} disabled={!!existing} name="provider">
-            {PROVIDERS.map((p) => <option key={`${p.kind}/${p.provider}`} value={`${p.kind}/${p.provider}`}>{p.kind === 'shopify' ? 'Shopify' : 'ERP'}: {p.label}</option>)}
+            {PROVIDERS.map((p) => (
+              <option key={`${p.kind}/${p.provider}`} value={`${p.kind}/${p.provider}`}>
+                {p.kind === 'shopify' ? 'Shopify' : 'ERP'}: {p.label}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Id <span className="muted small">used in flows; letters, digits, - _ . :</span>
-          <input name="id" value={id} onChange={(e) => setId(e.target.value)} disabled={!!existing} required pattern="[A-Za-z0-9_.:\-]+" placeholder="main-shop" />
+          <input
+            name="id"
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            disabled={!!existing}
+            required
+            pattern="[A-Za-z0-9_.:\-]+"
+            placeholder="main-shop"
+          />
         </label>
         <label>
           Name
@@ -162,7 +259,11 @@ function ConnectionForm({ editing, onCancel, onSaved }: { editing: Editing; onCa
         </label>
         {spec.fields.map((f) => (
           <label key={f.key}>
-            <span>{f.label}{f.required && <span className="req"> *</span>}{f.secret && <span className="pill">secret</span>}</span>
+            <span>
+              {f.label}
+              {f.required && <span className="req"> *</span>}
+              {f.secret && <span className="pill">secret</span>}
+            </span>
             <input
               name={f.key}
               type={f.secret ? 'password' : 'text'}
@@ -176,12 +277,19 @@ function ConnectionForm({ editing, onCancel, onSaved }: { editing: Editing; onCa
         ))}
       </div>
       {spec.note && <p className="muted small">{spec.note}</p>}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="row end">
-        <button type="button" onClick={onCancel}>Cancel</button>
-        <button type="submit" className="primary">{existing ? 'Save' : 'Create connection'}</button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary">
+          {existing ? 'Save' : 'Create connection'}
+        </button>
       </div>
     </form>
   );
 }
-

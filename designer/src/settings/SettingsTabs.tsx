@@ -14,7 +14,9 @@ export function SettingsTabs({ active }: { active: (typeof TABS)[number]['id'] }
   return (
     <nav className="subtabs" aria-label="Settings">
       {TABS.filter((t) => mayOpen(t.to, role)).map((t) => (
-        <Link key={t.id} to={t.to} className={t.id === active ? 'subtab active' : 'subtab'}>{t.label}</Link>
+        <Link key={t.id} to={t.to} className={t.id === active ? 'subtab active' : 'subtab'}>
+          {t.label}
+        </Link>
       ))}
     </nav>
   );

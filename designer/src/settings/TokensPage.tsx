@@ -12,10 +12,20 @@ export function TokensPage() {
   const [userId, setUserId] = useState('');
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
 
-  const load = useCallback(() => adminApi.tokens().then((r) => setTokens(r.tokens), (e: Error) => setError(e.message)), []);
+  const load = useCallback(
+    () =>
+      adminApi.tokens().then(
+        (r) => setTokens(r.tokens),
+        (e: Error) => setError(e.message),
+      ),
+    [],
+  );
   useEffect(() => {
     void load();
-    adminApi.users().then((r) => setUsers(r.users), () => {});
+    adminApi.users().then(
+      (r) => setUsers(r.users),
+      () => {},
+    );
   }, [load]);
   const email = (id: string) => users.find((u) => u.id === id)?.email ?? id;
 
@@ -36,30 +46,54 @@ export function TokensPage() {
     <section className="page" data-testid="tokens-page">
       <SettingsTabs active="tokens" />
       <h2>API tokens</h2>
-      <p className="muted">A token acts as its user, with that user’s role, in <code>Authorization: Bearer …</code>.</p>
+      <p className="muted">
+        A token acts as its user, with that user’s role, in <code>Authorization: Bearer …</code>.
+      </p>
       <form className="row" onSubmit={(e) => void create(e)}>
         <input aria-label="Token name" placeholder="What it is for, e.g. CI deploy" value={name} onChange={(e) => setName(e.target.value)} required />
         <select aria-label="Token user" value={userId} onChange={(e) => setUserId(e.target.value)} style={{ width: 'auto' }}>
           <option value="">for me</option>
-          {users.filter((u) => !u.disabled).map((u) => <option key={u.id} value={u.id}>for {u.email} ({u.role})</option>)}
+          {users
+            .filter((u) => !u.disabled)
+            .map((u) => (
+              <option key={u.id} value={u.id}>
+                for {u.email} ({u.role})
+              </option>
+            ))}
         </select>
-        <button type="submit" className="primary">Create token</button>
+        <button type="submit" className="primary">
+          Create token
+        </button>
       </form>
       {created && (
         <div className="card shown-once" data-testid="new-token">
           <strong>Copy the token “{created.name}” now: it is shown only this once.</strong>
           <code className="secret-line">{created.token}</code>
-          <button type="button" onClick={() => setCreated(null)}>I have copied it</button>
+          <button type="button" onClick={() => setCreated(null)}>
+            I have copied it
+          </button>
         </div>
       )}
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {tokens === null ? (
         <p className="muted">Loading…</p>
       ) : tokens.length === 0 ? (
         <p className="muted">No tokens yet.</p>
       ) : (
         <table className="table" data-testid="tokens">
-          <thead><tr><th>Name</th><th>User</th><th>Created</th><th>Last used</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>User</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {tokens.map((t) => (
               <tr key={t.id} data-token={t.name}>
@@ -68,10 +102,21 @@ export function TokensPage() {
                 <td>{toDate(t.createdAt)?.toLocaleString() ?? '—'}</td>
                 <td>{toDate(t.lastUsedAt)?.toLocaleString() ?? 'never'}</td>
                 <td>
-                  <button type="button" className="ghost danger" onClick={async () => {
-                    if (!confirm(`Revoke "${t.name}"? Anything using it stops working at once.`)) return;
-                    try { await adminApi.revokeToken(t.id); await load(); } catch (err) { setError((err as Error).message); }
-                  }}>Revoke</button>
+                  <button
+                    type="button"
+                    className="ghost danger"
+                    onClick={async () => {
+                      if (!confirm(`Revoke "${t.name}"? Anything using it stops working at once.`)) return;
+                      try {
+                        await adminApi.revokeToken(t.id);
+                        await load();
+                      } catch (err) {
+                        setError((err as Error).message);
+                      }
+                    }}
+                  >
+                    Revoke
+                  </button>
                 </td>
               </tr>
             ))}

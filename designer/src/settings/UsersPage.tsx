@@ -21,7 +21,14 @@ export function UsersPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState({ email: '', name: '', role: 'client' as Role, password: '' });
 
-  const load = useCallback(() => adminApi.users().then((r) => setUsers(r.users), (e: Error) => setError(e.message)), []);
+  const load = useCallback(
+    () =>
+      adminApi.users().then(
+        (r) => setUsers(r.users),
+        (e: Error) => setError(e.message),
+      ),
+    [],
+  );
   useEffect(() => {
     void load();
   }, [load]);
@@ -30,7 +37,12 @@ export function UsersPage() {
     e.preventDefault();
     setError(null);
     try {
-      const u = await adminApi.createUser({ email: form.email.trim(), role: form.role, password: form.password, ...(form.name.trim() ? { name: form.name.trim() } : {}) });
+      const u = await adminApi.createUser({
+        email: form.email.trim(),
+        role: form.role,
+        password: form.password,
+        ...(form.name.trim() ? { name: form.name.trim() } : {}),
+      });
       setNotice(`${u.email} can sign in now as ${u.role}. Give them the first password by a channel other than email; they can change it later.`);
       setForm({ email: '', name: '', role: 'client', password: '' });
       await load();
@@ -57,40 +69,96 @@ export function UsersPage() {
       <form className="card invite" onSubmit={(e) => void invite(e)} data-testid="invite-form">
         <h3>Invite someone</h3>
         <div className="form-grid">
-          <label>Email<input name="email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} /></label>
-          <label>Name<input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} /></label>
+          <label>
+            Email
+            <input name="email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />
+          </label>
+          <label>
+            Name
+            <input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+          </label>
           <label>
             Role
             <select name="role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
-              {ROLES.map((r) => <option key={r} value={r}>{r}: {ROLE_HELP[r]}</option>)}
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}: {ROLE_HELP[r]}
+                </option>
+              ))}
             </select>
           </label>
-          <label>First password <span className="muted small">at least 8 characters</span><input name="password" type="password" autoComplete="new-password" minLength={8} required value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} /></label>
+          <label>
+            First password <span className="muted small">at least 8 characters</span>
+            <input
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              minLength={8}
+              required
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.target.value })}
+            />
+          </label>
         </div>
-        <div className="row end"><button type="submit" className="primary">Invite</button></div>
+        <div className="row end">
+          <button type="submit" className="primary">
+            Invite
+          </button>
+        </div>
       </form>
-      {notice && <p className="notice-inline ok" role="status" data-testid="users-notice">{notice}</p>}
-      {error && <p className="error" role="alert">{error}</p>}
+      {notice && (
+        <p className="notice-inline ok" role="status" data-testid="users-notice">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {users === null ? (
         <p className="muted">Loading…</p>
       ) : (
         <table className="table" data-testid="users">
-          <thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Status</th><th>Since</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Since</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {users.map((u) => (
               <tr key={u.id} data-user={u.email} className={u.disabled ? 'muted' : ''}>
                 <td>{u.email}</td>
                 <td>{u.name}</td>
                 <td>
-                  <select aria-label={`Role of ${u.email}`} value={u.role} disabled={u.id === me?.id} onChange={(e) => void update(u, { role: e.target.value as Role }, `role changed to ${e.target.value}`)}>
-                    {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+                  <select
+                    aria-label={`Role of ${u.email}`}
+                    value={u.role}
+                    disabled={u.id === me?.id}
+                    onChange={(e) => void update(u, { role: e.target.value as Role }, `role changed to ${e.target.value}`)}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
                   </select>
                 </td>
                 <td>{u.disabled ? <span className="pill bad">disabled</span> : <span className="pill ok">active</span>}</td>
                 <td>{toDate(u.createdAt)?.toLocaleDateString() ?? '—'}</td>
                 <td>
-                  {u.id === me?.id ? <span className="muted small">you</span> : (
-                    <button type="button" onClick={() => void update(u, { disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled: their sessions and tokens stop working')}>
+                  {u.id === me?.id ? (
+                    <span className="muted small">you</span>
+                  ) : (
+                    <button
+                      type="button"
+                      onClick={() => void update(u, { disabled: !u.disabled }, u.disabled ? 'enabled' : 'disabled: their sessions and tokens stop working')}
+                    >
                       {u.disabled ? 'Enable' : 'Disable'}
                     </button>
                   )}

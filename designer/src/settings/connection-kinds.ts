@@ -1,21 +1,43 @@
 // The fields each kind of connection takes (nodes/shopify client, nodes/erp/connection.ts), split into config (shown
 // again) and secrets (write-only: sent once, stored encrypted, never shown back).
-export interface FieldSpec { key: string; label: string; secret?: boolean; required?: boolean; help?: string; placeholder?: string }
-export interface ProviderSpec { kind: 'shopify' | 'erp'; provider: string; label: string; fields: FieldSpec[]; note?: string }
+export interface FieldSpec {
+  key: string;
+  label: string;
+  secret?: boolean;
+  required?: boolean;
+  help?: string;
+  placeholder?: string;
+}
+export interface ProviderSpec {
+  kind: 'shopify' | 'erp';
+  provider: string;
+  label: string;
+  fields: FieldSpec[];
+  note?: string;
+}
 
 export const PROVIDERS: ProviderSpec[] = [
   {
-    kind: 'shopify', provider: 'shopify', label: 'Shopify store',
+    kind: 'shopify',
+    provider: 'shopify',
+    label: 'Shopify store',
     fields: [
       { key: 'shopDomain', label: 'Shop domain', required: true, placeholder: 'your-shop.myshopify.com' },
       { key: 'accessToken', label: 'Admin API access token', secret: true, help: 'From the custom app (shpat_…); or give a client id and secret instead.' },
       { key: 'clientId', label: 'Client id', help: 'For the client credentials grant, with the client secret.' },
       { key: 'clientSecret', label: 'Client secret', secret: true },
-      { key: 'webhookSecret', label: 'Webhook secret', secret: true, help: 'The app’s secret Shopify signs webhooks with. Leave empty on create to have one generated and shown once.' },
+      {
+        key: 'webhookSecret',
+        label: 'Webhook secret',
+        secret: true,
+        help: 'The app’s secret Shopify signs webhooks with. Leave empty on create to have one generated and shown once.',
+      },
     ],
   },
   {
-    kind: 'erp', provider: 'tryton', label: 'Tryton',
+    kind: 'erp',
+    provider: 'tryton',
+    label: 'Tryton',
     fields: [
       { key: 'url', label: 'Server URL', required: true, placeholder: 'https://erp.example.com' },
       { key: 'database', label: 'Database', required: true },
@@ -27,7 +49,9 @@ export const PROVIDERS: ProviderSpec[] = [
     ],
   },
   {
-    kind: 'erp', provider: 'netsuite', label: 'NetSuite (token-based auth)',
+    kind: 'erp',
+    provider: 'netsuite',
+    label: 'NetSuite (token-based auth)',
     fields: [
       { key: 'accountId', label: 'Account id', required: true, placeholder: '1234567 or 1234567_SB1' },
       { key: 'subsidiaryId', label: 'Subsidiary id' },
@@ -38,7 +62,9 @@ export const PROVIDERS: ProviderSpec[] = [
     ],
   },
   {
-    kind: 'erp', provider: 'business-central', label: 'Business Central',
+    kind: 'erp',
+    provider: 'business-central',
+    label: 'Business Central',
     fields: [
       { key: 'tenantId', label: 'Tenant id', required: true },
       { key: 'environment', label: 'Environment', required: true, placeholder: 'production' },

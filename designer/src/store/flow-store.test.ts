@@ -59,7 +59,10 @@ describe('flow store: nodes and connections', () => {
       ok: false,
       reason: expect.stringContaining('has no output port "maybe" (ports: true, false)'),
     });
-    expect(store.getState().connect({ source: branch, target: extra })).toEqual({ ok: false, reason: expect.stringContaining('several outputs (true, false); pick one') });
+    expect(store.getState().connect({ source: branch, target: extra })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('several outputs (true, false); pick one'),
+    });
     expect(store.getState().connect({ source: code, target: extra, targetHandle: 'left' })).toEqual({
       ok: false,
       reason: expect.stringContaining('has no input port "left" (ports: in)'),
@@ -69,7 +72,10 @@ describe('flow store: nodes and connections', () => {
 
   it('refuses cycles, self-loops and duplicates', () => {
     const { store, code, branch } = chain();
-    expect(store.getState().connect({ source: branch, target: code, sourceHandle: 'false' })).toEqual({ ok: false, reason: expect.stringContaining('would create a cycle') });
+    expect(store.getState().connect({ source: branch, target: code, sourceHandle: 'false' })).toEqual({
+      ok: false,
+      reason: expect.stringContaining('would create a cycle'),
+    });
     expect(store.getState().connect({ source: code, target: code })).toEqual({ ok: false, reason: expect.stringContaining('cannot feed itself') });
     expect(store.getState().connect({ source: code, target: branch })).toEqual({ ok: false, reason: expect.stringContaining('already connected') });
     expect(store.getState().connect({ source: code, target: 'ghost' })).toEqual({ ok: false, reason: 'target node "ghost" is not on the canvas' });
@@ -216,8 +222,20 @@ describe('flow store: layout, run and canvas state', () => {
     const { store, code } = chain();
     const step = (status: string) => ({ nodeId: code, type: 'core.code', status, attempts: 1, startedAt: null, finishedAt: null, durationMs: 1 });
     store.getState().setTestRun({
-      runId: 'r1', flowId: 'orders', flowVersion: 0, eventId: 'e1', status: 'succeeded', replayOf: null, error: null,
-      createdAt: 0, startedAt: null, finishedAt: null, keys: {}, steps: [step('failed'), step('succeeded')], input: { kind: 'sample', label: 'Sample' }, pinned: [],
+      runId: 'r1',
+      flowId: 'orders',
+      flowVersion: 0,
+      eventId: 'e1',
+      status: 'succeeded',
+      replayOf: null,
+      error: null,
+      createdAt: 0,
+      startedAt: null,
+      finishedAt: null,
+      keys: {},
+      steps: [step('failed'), step('succeeded')],
+      input: { kind: 'sample', label: 'Sample' },
+      pinned: [],
     });
     expect(store.getState().stepOf(code)?.status).toBe('succeeded');
     expect(store.getState().stepOf('nope')).toBeUndefined();

@@ -10,9 +10,7 @@ export interface ConnectRequest {
   targetHandle?: string | null;
 }
 
-export type ConnectVerdict =
-  | { ok: true; edge: Omit<FlowEdge, 'id'> }
-  | { ok: false; reason: string };
+export type ConnectVerdict = { ok: true; edge: Omit<FlowEdge, 'id'> } | { ok: false; reason: string };
 
 /** True when `to` can reach `from` along existing edges, i.e. adding from→to would close a cycle. */
 export function reaches(edges: readonly FlowEdge[], from: string, to: string): boolean {
@@ -40,12 +38,7 @@ const label = (n: FlowNode, t: NodeTypeInfo | undefined) => {
   return name === kind ? `"${name}"` : `"${name}" (${kind})`;
 };
 
-export function checkConnection(
-  nodes: readonly FlowNode[],
-  edges: readonly FlowEdge[],
-  req: ConnectRequest,
-  lookup: TypeLookup,
-): ConnectVerdict {
+export function checkConnection(nodes: readonly FlowNode[], edges: readonly FlowEdge[], req: ConnectRequest, lookup: TypeLookup): ConnectVerdict {
   const src = nodes.find((n) => n.id === req.source);
   const dst = nodes.find((n) => n.id === req.target);
   if (!src) return { ok: false, reason: `source node "${req.source}" is not on the canvas` };

@@ -3,27 +3,41 @@ import type { Flow } from '../api/types.ts';
 import { mapConfigSchema } from '../../../nodes/core/mapping/config.ts';
 import { createMapperStore, previewIsCurrent, type PreviewView } from './mapper-store.ts';
 
-const flow = (): Flow => ({
-  schemaVersion: 1,
-  id: 'orders',
-  name: 'Orders',
-  nodes: [
-    { id: 'trigger', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
-    { id: 'map', type: 'core.map', typeVersion: 1, position: { x: 300, y: 0 }, config: { timeoutMs: 500, fields: [
-      { target: 'ref', source: { kind: 'path', path: 'order.name' } },
-      { target: 'lines', source: { kind: 'each', path: 'order.lineItems', fields: [{ target: 'sku', source: { kind: 'path', path: 'sku' } }] } },
-    ] } },
-    { id: 'map2', type: 'core.map', typeVersion: 1, position: { x: 300, y: 200 }, config: { fields: [] } },
-  ],
-  edges: [],
-} as Flow);
+const flow = (): Flow =>
+  ({
+    schemaVersion: 1,
+    id: 'orders',
+    name: 'Orders',
+    nodes: [
+      { id: 'trigger', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
+      {
+        id: 'map',
+        type: 'core.map',
+        typeVersion: 1,
+        position: { x: 300, y: 0 },
+        config: {
+          timeoutMs: 500,
+          fields: [
+            { target: 'ref', source: { kind: 'path', path: 'order.name' } },
+            { target: 'lines', source: { kind: 'each', path: 'order.lineItems', fields: [{ target: 'sku', source: { kind: 'path', path: 'sku' } }] } },
+          ],
+        },
+      },
+      { id: 'map2', type: 'core.map', typeVersion: 1, position: { x: 300, y: 200 }, config: { fields: [] } },
+    ],
+    edges: [],
+  }) as Flow;
 
 describe('mapper store', () => {
   it('edits the first map node: sources, targets, transforms, and writes them back into the flow', () => {
     const s = createMapperStore(flow());
     const st = () => s.getState();
     expect(st().nodeId).toBe('map');
-    expect(st().mapNodes().map((n) => n.id)).toEqual(['map', 'map2']);
+    expect(
+      st()
+        .mapNodes()
+        .map((n) => n.id),
+    ).toEqual(['map', 'map2']);
     st().setSource([0], { kind: 'const', value: 'X' });
     st().setTarget([0], 'reference');
     st().addTransform([0], { op: 'trim' });

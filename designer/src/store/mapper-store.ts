@@ -4,7 +4,15 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Flow, FlowNode } from '../api/types.ts';
 import {
-  eachPathsOf, freshTarget, getField, insertField, updateField, type Addr, type FieldInput, type SourceInput, type TransformInput,
+  eachPathsOf,
+  freshTarget,
+  getField,
+  insertField,
+  updateField,
+  type Addr,
+  type FieldInput,
+  type SourceInput,
+  type TransformInput,
 } from '../mapper/model/fields.ts';
 import { relativeSourcePath } from '../mapper/model/source-tree.ts';
 
@@ -122,7 +130,16 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
         // Unsaved edits of the other node go into the document first, so switching loses nothing.
         const doc = s.flowForSave();
         // Another node has another input: its samples are loaded afresh.
-        set({ flow: doc, nodeId: id, fields: fieldsOf(doc.nodes.find((n) => n.id === id)), selected: null, preview: null, previewError: null, sample: null, inputs: null });
+        set({
+          flow: doc,
+          nodeId: id,
+          fields: fieldsOf(doc.nodes.find((n) => n.id === id)),
+          selected: null,
+          preview: null,
+          previewError: null,
+          sample: null,
+          inputs: null,
+        });
       },
       select: (addr) => set({ selected: addr }),
       setSource: (addr, source) => onField(addr, (f) => ({ ...f, source })),
@@ -132,29 +149,35 @@ export function createMapperStore(flow: Flow, nodeId?: string): MapperStore {
         set({ selected: addr });
       },
       setTarget: (addr, target) => onField(addr, (f) => ({ ...f, target })),
-      setRequired: (addr, required) => onField(addr, (f) => {
-        const { required: _r, ...rest } = f;
-        return required ? rest : { ...rest, required: false };
-      }),
+      setRequired: (addr, required) =>
+        onField(addr, (f) => {
+          const { required: _r, ...rest } = f;
+          return required ? rest : { ...rest, required: false };
+        }),
       addTransform: (addr, t) => onField(addr, (f) => ({ ...f, transforms: [...(f.transforms ?? []), t] })),
       updateTransform: (addr, index, t) => onField(addr, (f) => ({ ...f, transforms: (f.transforms ?? []).map((x, i) => (i === index ? t : x)) })),
-      removeTransform: (addr, index) => onField(addr, (f) => {
-        const transforms = (f.transforms ?? []).filter((_, i) => i !== index);
-        const { transforms: _t, ...rest } = f;
-        return transforms.length ? { ...rest, transforms } : rest;
-      }),
-      moveTransform: (addr, index, by) => onField(addr, (f) => {
-        const ts = [...(f.transforms ?? [])];
-        const to = index + by;
-        const [moving, other] = [ts[index], ts[to]];
-        if (!moving || !other) return f; // either end outside the list
-        [ts[index], ts[to]] = [other, moving];
-        return { ...f, transforms: ts };
-      }),
+      removeTransform: (addr, index) =>
+        onField(addr, (f) => {
+          const transforms = (f.transforms ?? []).filter((_, i) => i !== index);
+          const { transforms: _t, ...rest } = f;
+          return transforms.length ? { ...rest, transforms } : rest;
+        }),
+      moveTransform: (addr, index, by) =>
+        onField(addr, (f) => {
+          const ts = [...(f.transforms ?? [])];
+          const to = index + by;
+          const [moving, other] = [ts[index], ts[to]];
+          if (!moving || !other) return f; // either end outside the list
+          [ts[index], ts[to]] = [other, moving];
+          return { ...f, transforms: ts };
+        }),
       addField: (parent, samplePath) => {
         const s = get();
-        const siblings = parent?.length ? (getField(s.fields, parent)?.source as { fields?: FieldInput[] } | undefined)?.fields ?? [] : s.fields;
-        const last = samplePath?.split(/[.[\]"]+/).filter(Boolean).pop();
+        const siblings = parent?.length ? ((getField(s.fields, parent)?.source as { fields?: FieldInput[] } | undefined)?.fields ?? []) : s.fields;
+        const last = samplePath
+          ?.split(/[.[\]"]+/)
+          .filter(Boolean)
+          .pop();
         const base = last && /^[A-Za-z_][A-Za-z0-9_]*$/.test(last) ? last : 'field';
         const draft: FieldInput = { target: freshTarget(siblings, base), source: { kind: 'path', path: samplePath ?? '' } };
         const { fields, addr } = insertField(s.fields, parent, draft);

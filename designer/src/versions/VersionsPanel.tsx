@@ -14,13 +14,27 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
   const [diff, setDiff] = useState<FlowDiff | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const load = useCallback(() => api.versions(flowId).then((r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)), (e: Error) => setError(e.message)), [flowId]);
+  const load = useCallback(
+    () =>
+      api.versions(flowId).then(
+        (r) => setVersions([...r.versions].sort((a, b) => b.version - a.version)),
+        (e: Error) => setError(e.message),
+      ),
+    [flowId],
+  );
   useEffect(() => void load(), [load]);
 
   // The canvas outlines what the open diff touches; closing the panel or picking another pair clears it.
   useEffect(() => {
     const s = store.getState();
-    s.setDiffMarks(diff ? diffMarks(diff, s.flow.nodes.map((n) => n.id)).nodes : null);
+    s.setDiffMarks(
+      diff
+        ? diffMarks(
+            diff,
+            s.flow.nodes.map((n) => n.id),
+          ).nodes
+        : null,
+    );
   }, [diff, store]);
   useEffect(() => () => store.getState().setDiffMarks(null), [store]);
 
@@ -47,7 +61,9 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
       <div className="row">
         <h4>Versions</h4>
         <span className="spacer" />
-        <button type="button" className="ghost" onClick={onClose} aria-label="Close versions">×</button>
+        <button type="button" className="ghost" onClick={onClose} aria-label="Close versions">
+          ×
+        </button>
       </div>
       <ApprovalToggle flowId={flowId} />
       {error && <p className="error">{error}</p>}
@@ -58,7 +74,12 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
       ) : (
         <table className="table compact">
           <thead>
-            <tr><th>v</th><th>Published</th><th>From</th><th>To</th></tr>
+            <tr>
+              <th>v</th>
+              <th>Published</th>
+              <th>From</th>
+              <th>To</th>
+            </tr>
           </thead>
           <tbody>
             {versions.map((v) => (
@@ -67,12 +88,33 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
                 <td title={v.hash}>
                   <div className="version-message">{v.message || <span className="muted">(no message)</span>}</div>
                   <div className="help" data-testid="version-meta">
-                    <time dateTime={new Date(v.createdAt).toISOString()}>{new Date(v.createdAt).toLocaleString()}</time> · {v.createdBy ?? 'unknown'}{v.approvedBy && <> · approved by {v.approvedBy}</>}
+                    <time dateTime={new Date(v.createdAt).toISOString()}>{new Date(v.createdAt).toLocaleString()}</time> · {v.createdBy ?? 'unknown'}
+                    {v.approvedBy && <> · approved by {v.approvedBy}</>}
                   </div>
-                  <div className="version-actions"><button type="button" className="ghost small" onClick={() => rollback(v.version)}>Roll back to v{v.version}</button></div>
+                  <div className="version-actions">
+                    <button type="button" className="ghost small" onClick={() => rollback(v.version)}>
+                      Roll back to v{v.version}
+                    </button>
+                  </div>
                 </td>
-                <td><input type="radio" name="diff-from" aria-label={`diff from v${v.version}`} checked={pair.from === v.version} onChange={() => setPair((p) => ({ ...p, from: v.version }))} /></td>
-                <td><input type="radio" name="diff-to" aria-label={`diff to v${v.version}`} checked={pair.to === v.version} onChange={() => setPair((p) => ({ ...p, to: v.version }))} /></td>
+                <td>
+                  <input
+                    type="radio"
+                    name="diff-from"
+                    aria-label={`diff from v${v.version}`}
+                    checked={pair.from === v.version}
+                    onChange={() => setPair((p) => ({ ...p, from: v.version }))}
+                  />
+                </td>
+                <td>
+                  <input
+                    type="radio"
+                    name="diff-to"
+                    aria-label={`diff to v${v.version}`}
+                    checked={pair.to === v.version}
+                    onChange={() => setPair((p) => ({ ...p, to: v.version }))}
+                  />
+                </td>
               </tr>
             ))}
           </tbody>

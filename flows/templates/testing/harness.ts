@@ -20,7 +20,8 @@ export const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url)
 export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/shopify/', import.meta.url));
 
 export const scenario = (name: string) => readFileSync(`${SCENARIOS}${name}`, 'utf8');
-export const template = (id: string) => JSON.parse(readFileSync(`${TEMPLATES}${id}.json`, 'utf8')) as Record<string, any> & { id: string; nodes: Array<Record<string, any>> };
+export const template = (id: string) =>
+  JSON.parse(readFileSync(`${TEMPLATES}${id}.json`, 'utf8')) as Record<string, any> & { id: string; nodes: Array<Record<string, any>> };
 
 export interface Harness {
   rt: Runtime;
@@ -40,10 +41,18 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
   const sandbox = createSandbox({ processes: 1 });
   const erp: ErpConnector = opts.erp ?? (createSandboxErp() as SandboxErp);
   const store = opts.shop ? await startShopifySandbox({ port: 0, ...(typeof opts.shop === 'object' ? { seed: opts.shop } : {}) }) : null;
-  const shopify = opts.shopify ?? (store ? createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } }) : null);
+  const shopify =
+    opts.shopify ??
+    (store
+      ? createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } })
+      : null);
   const services: NodeServices = {};
   const rt = createRuntime({
-    dataDir: tmp.dir, lookup: getNodeType, sandbox, services, worker: { pollMs: 2 },
+    dataDir: tmp.dir,
+    lookup: getNodeType,
+    sandbox,
+    services,
+    worker: { pollMs: 2 },
     connection: async (kind, id) => {
       if (kind === 'erp' && id === 'sandbox-erp') return erp;
       if (kind === 'shopify' && id === 'sandbox-shop' && shopify) return shopify;
@@ -59,7 +68,10 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
     return rt.runs.get(runId);
   };
   return {
-    rt, lookups, erp, store,
+    rt,
+    lookups,
+    erp,
+    store,
     install(id, change) {
       const doc = template(id);
       change?.(doc);

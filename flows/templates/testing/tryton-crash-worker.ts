@@ -15,21 +15,28 @@ import type { NodeServices } from '../../../runtime/node-api.ts';
 
 const [dataDir, trytonJson, mode, payload] = process.argv.slice(2);
 const tryton = createTrytonConnector({ ...JSON.parse(trytonJson), postInvoices: true });
-const erp: ErpConnector = mode !== 'crash' ? tryton : new Proxy(tryton, {
-  get(target, key) {
-    const v = Reflect.get(target, key);
-    if (key !== 'confirmSalesOrder') return typeof v === 'function' ? v.bind(target) : v;
-    return async (...args: unknown[]) => {
-      const posted = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      process.send?.({ t: 'posted', posted });
-      return new Promise(() => {}); // the ERP has answered; the step never gets to commit
-    };
-  },
-});
+const erp: ErpConnector =
+  mode !== 'crash'
+    ? tryton
+    : new Proxy(tryton, {
+        get(target, key) {
+          const v = Reflect.get(target, key);
+          if (key !== 'confirmSalesOrder') return typeof v === 'function' ? v.bind(target) : v;
+          return async (...args: unknown[]) => {
+            const posted = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            process.send?.({ t: 'posted', posted });
+            return new Promise(() => {}); // the ERP has answered; the step never gets to commit
+          };
+        },
+      });
 const sandbox = createSandbox({ processes: 1 });
 const services: NodeServices = {};
 const rt = createRuntime({
-  dataDir, lookup: getNodeType, sandbox, services, worker: { pollMs: 5, leaseMs: 1500 },
+  dataDir,
+  lookup: getNodeType,
+  sandbox,
+  services,
+  worker: { pollMs: 5, leaseMs: 1500 },
   connection: async (kind, id) => {
     if (kind === 'erp' && id === 'sandbox-erp') return erp;
     throw new Error(`no ${kind} connection "${id}" in this worker`);
@@ -43,7 +50,11 @@ if (mode === 'crash') {
   const doc = template('order-to-erp');
   rt.flows.create({ ...doc, id: 'order-to-erp' });
   rt.flows.publish('order-to-erp', { activate: true });
-  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: 'order-to-erp', version: rt.flows.get('order-to-erp').activeVersion! }] });
+  const { runIds } = rt.queue.ingest({
+    source: 'manual',
+    payload,
+    targets: [{ flowId: 'order-to-erp', version: rt.flows.get('order-to-erp').activeVersion! }],
+  });
   process.send?.({ t: 'ingested', runId: runIds[0] });
   rt.start();
 } else {
@@ -54,6 +65,11 @@ if (mode === 'crash') {
     if (run.status !== 'succeeded' && run.status !== 'failed' && run.status !== 'skipped') return;
     clearInterval(poll);
     const post = run.steps.filter((s) => s.nodeId === 'post');
-    process.send?.({ t: 'finished', status: run.status, error: run.error ?? null, post: post.map((s) => ({ status: s.status, output: s.output, attempts: (s as { attempts?: number }).attempts })) });
+    process.send?.({
+      t: 'finished',
+      status: run.status,
+      error: run.error ?? null,
+      post: post.map((s) => ({ status: s.status, output: s.output, attempts: (s as { attempts?: number }).attempts })),
+    });
   }, 50);
 }

@@ -21,7 +21,10 @@ export interface Accuracy {
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 
 export function labelledSet(): LabelledErp[] {
-  const raw = JSON.parse(readFileSync(fixture('labels.json'), 'utf8')) as Record<string, { schema: string; labels: Record<string, string[]>; heldOut?: boolean }>;
+  const raw = JSON.parse(readFileSync(fixture('labels.json'), 'utf8')) as Record<
+    string,
+    { schema: string; labels: Record<string, string[]>; heldOut?: boolean }
+  >;
   return Object.entries(raw)
     .filter(([k]) => !k.startsWith('$'))
     .map(([erp, v]) => ({ erp, schema: JSON.parse(readFileSync(fixture(v.schema), 'utf8')), labels: v.labels, heldOut: !!v.heldOut }));

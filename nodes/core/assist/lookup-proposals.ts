@@ -38,7 +38,12 @@ export function toRate(v: unknown): Decimal | null {
 
 const pct = (d: Decimal) => `${d.times(100).toDecimalPlaces(4).toString()} %`;
 
-export interface TaxKey { title?: unknown; rate?: unknown; country?: unknown; province?: unknown }
+export interface TaxKey {
+  title?: unknown;
+  rate?: unknown;
+  country?: unknown;
+  province?: unknown;
+}
 
 export function proposeTaxCodes(key: TaxKey, codes: ErpTaxCode[], top = 3): Proposal[] {
   const rate = toRate(key.rate);
@@ -73,7 +78,10 @@ export function proposeTaxCodes(key: TaxKey, codes: ErpTaxCode[], top = 3): Prop
       score += 1;
       reasons.push(`names the region ${province}`);
     }
-    const d = dice(titleWords, tokens(text).filter((w) => !/^\d+$/.test(w)));
+    const d = dice(
+      titleWords,
+      tokens(text).filter((w) => !/^\d+$/.test(w)),
+    );
     if (d.shared.length) {
       score += 1.5 * d.score;
       reasons.push(`name shares "${d.shared.join(', ')}"`);
@@ -89,16 +97,30 @@ export function proposeTaxCodes(key: TaxKey, codes: ErpTaxCode[], top = 3): Prop
   }));
 }
 
-export interface LocationKey { location?: unknown; name?: string | null; address?: string | null }
+export interface LocationKey {
+  location?: unknown;
+  name?: string | null;
+  address?: string | null;
+}
 
 export function proposeWarehouses(key: LocationKey, warehouses: ErpWarehouse[], top = 3): Proposal[] {
   const words = tokens(`${key.name ?? ''} ${key.address ?? ''}`).filter((w) => !['warehouse', 'gid', 'shopify', 'location'].includes(w));
   const scored = warehouses.map((w, i) => {
-    const d = dice(words, tokens(`${w.code} ${w.name}`).filter((x) => x !== 'warehouse'));
-    return { w, i, score: d.score, reason: d.shared.length ? `name shares "${d.shared.join(', ')}"` : key.name ? 'no name in common' : 'Shopify gave only the location id: compare by name' };
+    const d = dice(
+      words,
+      tokens(`${w.code} ${w.name}`).filter((x) => x !== 'warehouse'),
+    );
+    return {
+      w,
+      i,
+      score: d.score,
+      reason: d.shared.length ? `name shares "${d.shared.join(', ')}"` : key.name ? 'no name in common' : 'Shopify gave only the location id: compare by name',
+    };
   });
   scored.sort((a, b) => b.score - a.score || a.i - b.i);
-  return scored.slice(0, top).map((s) => ({ value: s.w.code, label: `${s.w.code} — ${s.w.name}`, confidence: Math.round(s.score * 100) / 100, reason: s.reason }));
+  return scored
+    .slice(0, top)
+    .map((s) => ({ value: s.w.code, label: `${s.w.code} — ${s.w.name}`, confidence: Math.round(s.score * 100) / 100, reason: s.reason }));
 }
 
 export function proposePaymentMethods(gateway: string, methods: string[], top = 3): Proposal[] {

@@ -19,7 +19,9 @@ export function orderFromSample(sample: unknown): ShopifyOrder {
     const converted = convertWebhook('orders/paid', JSON.stringify(sample));
     if (converted.kind === 'order') return converted.order;
   }
-  throw new SampleError('the sample has no Shopify order (expected a shopify.trigger output, a canonical order with lineItems, or an orders/* webhook body with line_items)');
+  throw new SampleError(
+    'the sample has no Shopify order (expected a shopify.trigger output, a canonical order with lineItems, or an orders/* webhook body with line_items)',
+  );
 }
 
 let builtIn: ShopifyOrder | undefined;

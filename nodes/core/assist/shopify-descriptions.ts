@@ -2,8 +2,14 @@
 // validation, nodes/shopify/schema.ts). Read straight from the JSON: building a graphql-js schema costs ~1 s.
 import { readAdminIntrospection } from '../../shopify/admin-schema-file.ts';
 
-interface IntroField { name: string; description?: string | null }
-interface IntroType { name: string; fields?: IntroField[] | null }
+interface IntroField {
+  name: string;
+  description?: string | null;
+}
+interface IntroType {
+  name: string;
+  fields?: IntroField[] | null;
+}
 
 let cached: Map<string, Map<string, string>> | undefined;
 

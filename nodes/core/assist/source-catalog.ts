@@ -75,7 +75,11 @@ const TYPES: Record<string, { gql: string; fields: Record<string, Spec> }> = {
       customer: { type: 'Customer' },
       billingAddress: { type: 'MailingAddress' },
       shippingAddress: { type: 'MailingAddress' },
-      warehouse: { kind: 'code', aka: ['warehouse', 'warehouse code', 'location', 'stock location', 'site'], desc: 'ERP warehouse (stock location) code of the Shopify location the order ships from, set by the lookup.location node from the locations table.' },
+      warehouse: {
+        kind: 'code',
+        aka: ['warehouse', 'warehouse code', 'location', 'stock location', 'site'],
+        desc: 'ERP warehouse (stock location) code of the Shopify location the order ships from, set by the lookup.location node from the locations table.',
+      },
     },
   },
   LineItem: {
@@ -97,7 +101,11 @@ const TYPES: Record<string, { gql: string; fields: Record<string, Spec> }> = {
       requiresShipping: { kind: 'boolean' },
       isGiftCard: { kind: 'boolean' },
       taxLines: { type: 'TaxLine', list: true },
-      taxCodes: { kind: 'strings', aka: ['tax codes', 'tax code', 'taxes'], desc: 'ERP tax codes of the taxes on the line, set by the lookup.tax-code node from the tax-codes table.' },
+      taxCodes: {
+        kind: 'strings',
+        aka: ['tax codes', 'tax code', 'taxes'],
+        desc: 'ERP tax codes of the taxes on the line, set by the lookup.tax-code node from the tax-codes table.',
+      },
     },
   },
   ShippingLine: {
@@ -111,7 +119,11 @@ const TYPES: Record<string, { gql: string; fields: Record<string, Spec> }> = {
       discountedPrice: { type: MONEY_BAG, gql: 'discountedPriceSet' },
       isRemoved: { kind: 'boolean' },
       taxLines: { type: 'TaxLine', list: true },
-      taxCodes: { kind: 'strings', aka: ['tax codes', 'tax code', 'taxes'], desc: 'ERP tax codes of the taxes on the shipping line, set by the lookup.tax-code node from the tax-codes table.' },
+      taxCodes: {
+        kind: 'strings',
+        aka: ['tax codes', 'tax code', 'taxes'],
+        desc: 'ERP tax codes of the taxes on the shipping line, set by the lookup.tax-code node from the tax-codes table.',
+      },
     },
   },
   TaxLine: {
@@ -126,7 +138,11 @@ const TYPES: Record<string, { gql: string; fields: Record<string, Spec> }> = {
   Customer: {
     gql: 'Customer',
     fields: {
-      id: { kind: 'gid', desc: 'Customer ID: a globally-unique ID of the customer.', aka: ['customer id', 'customer number', 'customer code', 'customer external id'] },
+      id: {
+        kind: 'gid',
+        desc: 'Customer ID: a globally-unique ID of the customer.',
+        aka: ['customer id', 'customer number', 'customer code', 'customer external id'],
+      },
       email: { kind: 'email', desc: 'The email address of the customer.' },
       firstName: { kind: 'name' },
       lastName: { kind: 'name' },
@@ -171,14 +187,22 @@ function walk(typeName: string, segs: string[], list: string | null, parentDesc:
     if (spec.type === MONEY_BAG) {
       for (const [bag, leaf, kind, d] of MONEY_LEAVES) {
         const s = [...here, bag, leaf];
-        out.push({ path: toPath(s), segments: s, kind, list, description: `${own} ${d}`.trim(), describedBy, aka: leaf === 'amount' ? spec.aka ?? [] : [] });
+        out.push({ path: toPath(s), segments: s, kind, list, description: `${own} ${d}`.trim(), describedBy, aka: leaf === 'amount' ? (spec.aka ?? []) : [] });
       }
     } else if (spec.type) {
       const childList = spec.list ? toPath(here) : list;
       walk(spec.type, here, childList, own, out);
     } else {
       const context = parentDesc && segs.length ? ` (${parentDesc.split(/(?<=\.)\s/)[0]})` : '';
-      out.push({ path: toPath(here), segments: here, kind: spec.kind ?? 'string', list, description: `${own}${context}`.trim(), describedBy, aka: spec.aka ?? [] });
+      out.push({
+        path: toPath(here),
+        segments: here,
+        kind: spec.kind ?? 'string',
+        list,
+        description: `${own}${context}`.trim(),
+        describedBy,
+        aka: spec.aka ?? [],
+      });
     }
   }
 }

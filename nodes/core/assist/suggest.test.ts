@@ -41,7 +41,13 @@ describe('suggestMapping (offline)', () => {
         cust_email: { type: 'string', format: 'email' },
         order_dt: { type: 'string', format: 'date' },
         ship_addr: { type: 'object', properties: { postcode: { type: 'string' }, ctry: { type: 'string', pattern: '^[A-Z]{2}$' } } },
-        items: { type: 'array', items: { type: 'object', properties: { item_no: { type: 'string' }, qty: { type: 'number' }, unit_amt: { type: 'string', pattern: '^\\d+(\\.\\d+)?$' } } } },
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { item_no: { type: 'string' }, qty: { type: 'number' }, unit_amt: { type: 'string', pattern: '^\\d+(\\.\\d+)?$' } },
+          },
+        },
       },
     });
     expect(top(r, 'cust_email')[0].path).toMatch(/^order\.(customer\.)?email$/);
@@ -81,7 +87,9 @@ describe('suggestMapping (offline)', () => {
 
   it('refuses a schema it cannot read, naming where', () => {
     expect(() => targetFields({ type: 'object', properties: { a: { $ref: '#/$defs/missing' } } })).toThrow(TargetSchemaError);
-    expect(() => targetFields({ type: 'object', properties: { a: { $ref: '#/$defs/missing' } } })).toThrow(/target schema a: \$ref #\/\$defs\/missing does not resolve/);
+    expect(() => targetFields({ type: 'object', properties: { a: { $ref: '#/$defs/missing' } } })).toThrow(
+      /target schema a: \$ref #\/\$defs\/missing does not resolve/,
+    );
     expect(() => targetFields([])).toThrow(/must be a JSON Schema object/);
   });
 
@@ -97,7 +105,9 @@ describe('mapFieldsFromSuggestions', () => {
   it('turns the first suggestions for the sandbox ERP into a map whose preview is a valid sales order', async () => {
     const schema = fixture('sandbox-sales-order.schema.json');
     const r = suggestMapping(schema);
-    const accepted = r.targets.filter((t) => t.candidates[0].confidence >= 0.2).map((t) => ({ target: t.target, path: t.candidates[0].path, transforms: t.candidates[0].transforms, required: t.required }));
+    const accepted = r.targets
+      .filter((t) => t.candidates[0].confidence >= 0.2)
+      .map((t) => ({ target: t.target, path: t.candidates[0].path, transforms: t.candidates[0].transforms, required: t.required }));
     const built = mapFieldsFromSuggestions(accepted, { sourceRoot: 'order' });
     expect(built.skipped).toEqual([]);
     const lines = built.fields.find((f) => f.target === 'lines')!;
@@ -116,18 +126,28 @@ describe('mapFieldsFromSuggestions', () => {
   });
 
   it('re-roots paths and reads order-level values on lines through $root', () => {
-    const b = mapFieldsFromSuggestions([
-      { target: 'lines[].sku', path: 'order.lineItems[].sku' },
-      { target: 'lines[].warehouse', path: 'order.warehouse' },
-      { target: 'currency', path: 'order.currency' },
-      { target: 'total', path: 'order.lineItems[].quantity' },
-    ], { sourceRoot: 'shopify.order' });
+    const b = mapFieldsFromSuggestions(
+      [
+        { target: 'lines[].sku', path: 'order.lineItems[].sku' },
+        { target: 'lines[].warehouse', path: 'order.warehouse' },
+        { target: 'currency', path: 'order.currency' },
+        { target: 'total', path: 'order.lineItems[].quantity' },
+      ],
+      { sourceRoot: 'shopify.order' },
+    );
     expect(b.fields).toEqual([
       { target: 'currency', source: { kind: 'path', path: 'shopify.order.currency' } },
-      { target: 'lines', source: { kind: 'each', path: 'shopify.order.lineItems', fields: [
-        { target: 'sku', source: { kind: 'path', path: 'sku' } },
-        { target: 'warehouse', source: { kind: 'path', path: '$root.shopify.order.warehouse' } },
-      ] } },
+      {
+        target: 'lines',
+        source: {
+          kind: 'each',
+          path: 'shopify.order.lineItems',
+          fields: [
+            { target: 'sku', source: { kind: 'path', path: 'sku' } },
+            { target: 'warehouse', source: { kind: 'path', path: '$root.shopify.order.warehouse' } },
+          ],
+        },
+      },
     ]);
     expect(b.skipped).toEqual([{ target: 'total', reason: 'order.lineItems[].quantity is a list; total takes one value' }]);
   });

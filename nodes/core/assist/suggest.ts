@@ -19,7 +19,10 @@ export interface Weights {
 /** Chosen by leave-one-ERP-out search on the labelled set (bench/assist.ts); see bench/README.md. */
 export const DEFAULT_WEIGHTS: Weights = { name: 3, description: 2, kind: 1.5, value: 1, list: 2, prior: 1 };
 
-export interface MapTransform { op: string; [k: string]: unknown }
+export interface MapTransform {
+  op: string;
+  [k: string]: unknown;
+}
 
 export interface Candidate {
   /** Canonical source path, e.g. `order.lineItems[].sku`. */
@@ -57,7 +60,12 @@ export interface SuggestOptions {
   weights?: Partial<Weights>;
 }
 
-interface Doc { leaf: string[]; ctx: string[]; all: string[]; aka: string[][] }
+interface Doc {
+  leaf: string[];
+  ctx: string[];
+  all: string[];
+  aka: string[][];
+}
 
 function sourceDoc(s: SourceField): Doc {
   const segs = s.segments.map((x) => x.replace(/\[\]$/, ''));
@@ -86,7 +94,11 @@ function targetDoc(t: TargetField): Doc {
   return { leaf, ctx, aka: [], all: [...leaf, ...ctx, ...tokens(t.description), ...t.context.flatMap((c) => tokens(c)).slice(0, 12)] };
 }
 
-interface Index { sDocs: Doc[]; idf: Idf; vecs: Vec[] }
+interface Index {
+  sDocs: Doc[];
+  idf: Idf;
+  vecs: Vec[];
+}
 const indexes = new Map<string, Index>();
 
 /** The source side's words and their weights: the same for every target, so built once per source. */
@@ -139,7 +151,10 @@ function overlap(a: string[], b: string[], idf: Idf): { score: number; shared: s
   return { score: (2 * inter) / (sa + sb), shared };
 }
 
-interface Vec { w: Map<string, number>; norm: number }
+interface Vec {
+  w: Map<string, number>;
+  norm: number;
+}
 
 function vector(words: string[], idf: Idf): Vec {
   const w = new Map<string, number>();
@@ -165,7 +180,8 @@ function cosine(a: Vec, b: Vec, _idf?: Idf): { score: number; shared: string[] }
 
 function transformsFor(t: TargetField, s: SourceField): MapTransform[] {
   if (t.kind === 'date' && s.kind === 'datetime') return [{ op: 'date', format: 'yyyy-MM-dd', timeZone: 'UTC' }];
-  if ((t.type === 'string') && (s.kind === 'integer' || s.kind === 'number')) return [{ op: 'type', to: t.pattern && /\\d/.test(t.pattern) ? 'decimal' : 'string' }];
+  if (t.type === 'string' && (s.kind === 'integer' || s.kind === 'number'))
+    return [{ op: 'type', to: t.pattern && /\\d/.test(t.pattern) ? 'decimal' : 'string' }];
   if ((t.type === 'number' || t.type === 'integer') && (s.kind === 'money' || s.kind === 'decimal')) return [{ op: 'type', to: 'number' }];
   if (t.kind !== 'strings' && t.type === 'string' && s.kind === 'strings') return [{ op: 'join', separator: ',' }];
   return [];
@@ -186,12 +202,20 @@ function fitsTarget(t: TargetField, v: unknown, transforms: MapTransform[]): { o
     } catch {
       re = null;
     }
-    if (re) return re.test(text) ? { ok: true, why: `sample ${JSON.stringify(text)} fits ${t.pattern}` } : { ok: false, why: `sample ${JSON.stringify(text)} does not fit ${t.pattern}` };
+    if (re)
+      return re.test(text)
+        ? { ok: true, why: `sample ${JSON.stringify(text)} fits ${t.pattern}` }
+        : { ok: false, why: `sample ${JSON.stringify(text)} does not fit ${t.pattern}` };
   }
-  if (t.enum) return t.enum.includes(v) ? { ok: true, why: `sample ${JSON.stringify(v)} is an allowed value` } : { ok: false, why: `sample ${JSON.stringify(v)} is not one of the allowed values` };
+  if (t.enum)
+    return t.enum.includes(v)
+      ? { ok: true, why: `sample ${JSON.stringify(v)} is an allowed value` }
+      : { ok: false, why: `sample ${JSON.stringify(v)} is not one of the allowed values` };
   const fits = valueFits(t.kind, transforms.some((x) => x.op === 'date') ? text : v);
   if (fits === null) return null;
-  return fits ? { ok: true, why: `sample ${JSON.stringify(v)} is ${KIND_LABEL[t.kind]}` } : { ok: false, why: `sample ${JSON.stringify(v)} is not ${KIND_LABEL[t.kind]}` };
+  return fits
+    ? { ok: true, why: `sample ${JSON.stringify(v)} is ${KIND_LABEL[t.kind]}` }
+    : { ok: false, why: `sample ${JSON.stringify(v)} is not ${KIND_LABEL[t.kind]}` };
 }
 
 const clamp = (x: number, lo = 0, hi = 1) => Math.max(lo, Math.min(hi, x));
@@ -234,7 +258,9 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
       const name = 0.7 * leaf.score + 0.3 * whole.score;
       const shared = leaf.shared.length ? leaf.shared : whole.shared;
       if (shared.length) {
-        reasons.push(`name matches "${display(shared)}"${alias ? ` (Shopify's ${s.segments[s.segments.length - 1]} is also called "${alias}")` : ''}${notes.length ? ` (${notes.join('; ')})` : ''}`);
+        reasons.push(
+          `name matches "${display(shared)}"${alias ? ` (Shopify's ${s.segments[s.segments.length - 1]} is also called "${alias}")` : ''}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+        );
       }
       const desc = cosine(tVec, vecs[i], idf);
       const descWords = desc.shared.filter((x) => !shared.includes(x));
@@ -251,7 +277,8 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
       let list = 0;
       if (t.list) {
         if (s.list === aligned) list = 1;
-        else if (s.list === null) list = 0.3; // an order-level value repeated on every line (a warehouse)
+        else if (s.list === null)
+          list = 0.3; // an order-level value repeated on every line (a warehouse)
         else list = -1;
         if (s.list === aligned && aligned) reasons.push(`${t.list}[] ↔ ${aligned.replace(/^order\./, '')}[]`);
       } else if (s.list) list = -1.2; // one value cannot come from a list

@@ -26,7 +26,10 @@ export interface TargetField {
 }
 
 export class TargetSchemaError extends Error {
-  constructor(readonly where: string, message: string) {
+  constructor(
+    readonly where: string,
+    message: string,
+  ) {
     super(`target schema ${where || '(root)'}: ${message}`);
     this.name = 'TargetSchemaError';
   }
@@ -92,7 +95,8 @@ function kindOf(s: Schema, name: string, description: string): ValueKind {
     return items.type === 'object' ? 'object' : 'strings';
   }
   if (Array.isArray(s.enum)) return 'enum';
-  if (/^\^?\[A-Z\]\{3\}\$?$/.test(pattern) || (words.has('currency') && (words.has('code') || words.has('4217') || nameWords.has('currency')))) return 'currency';
+  if (/^\^?\[A-Z\]\{3\}\$?$/.test(pattern) || (words.has('currency') && (words.has('code') || words.has('4217') || nameWords.has('currency'))))
+    return 'currency';
   // ERPs take countries as ISO codes; a bare `country` target is one too (the sample check catches an exception).
   if (/^\^?\[A-Z\]\{2\}\$?$/.test(pattern) || nameWords.has('country')) return 'country';
   const moneyish = ['price', 'amount', 'total', 'discount', 'charge', 'fee'].some((w) => nameWords.has(w));
@@ -148,14 +152,30 @@ export function targetFields(schema: unknown): TargetField[] {
       if (items.type === 'object' || items.properties) {
         const arr = [...segs.slice(0, -1), `${name}[]`];
         const listPath = arr.join('.').replace(/\[\]$/, '');
-        visit(items, arr, listPath, `${listWords} ${name} ${description} ${str(items.description)}`.trim(), [description || name, ...context], required, depth + 1);
+        visit(
+          items,
+          arr,
+          listPath,
+          `${listWords} ${name} ${description} ${str(items.description)}`.trim(),
+          [description || name, ...context],
+          required,
+          depth + 1,
+        );
         return;
       }
     }
     if (!segs.length) throw new TargetSchemaError('', 'the root must be an object with properties');
     out.push({
-      path: segs.join('.'), segments: segs, list, listWords, description, context, required,
-      type: str(s.type) || null, format: str(s.format) || null, pattern: str(s.pattern) || null,
+      path: segs.join('.'),
+      segments: segs,
+      list,
+      listWords,
+      description,
+      context,
+      required,
+      type: str(s.type) || null,
+      format: str(s.format) || null,
+      pattern: str(s.pattern) || null,
       enum: Array.isArray(s.enum) ? s.enum : null,
       examples: Array.isArray(s.examples) ? s.examples : s.example !== undefined ? [s.example] : [],
       kind: kindOf(s, effectiveName(segs), description),

@@ -61,13 +61,19 @@ export function mapFieldsFromSuggestions(accepted: AcceptedSuggestion[], opts: {
         skipped.push({ target: m.target, reason: 'lists nested in lists are not filled by suggestions' });
         continue;
       }
-      if (m.path.startsWith(`${sourceList}[].`) && !m.path.slice(sourceList.length + 3).includes('[]')) inner.push(field(m, rest, m.path.slice(sourceList.length + 3)));
+      if (m.path.startsWith(`${sourceList}[].`) && !m.path.slice(sourceList.length + 3).includes('[]'))
+        inner.push(field(m, rest, m.path.slice(sourceList.length + 3)));
       else if (!m.path.includes('[]')) inner.push(field(m, rest, `$root.${reroot(m.path, root)}`));
       else skipped.push({ target: m.target, reason: `${m.path} is not in ${sourceList}[], which ${list}[] repeats over` });
     }
     // An optional list (its fields all optional) may be missing from an order.
     const optional = members.every((m) => m.required === false);
-    if (inner.length) fields.push({ target: list, ...(optional ? { required: false } : {}), source: { kind: 'each', path: reroot(sourceList, root), fields: inner } } as FieldInput);
+    if (inner.length)
+      fields.push({
+        target: list,
+        ...(optional ? { required: false } : {}),
+        source: { kind: 'each', path: reroot(sourceList, root), fields: inner },
+      } as FieldInput);
   }
   return { fields, skipped };
 }

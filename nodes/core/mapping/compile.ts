@@ -81,7 +81,9 @@ export function compileMap(config: MapConfig): CompiledMap {
         const inner = [...chain, path];
         c.each = {
           path,
-          filter: s.filter.map((cond) => ('expr' in cond ? { cond, site: sites.push(siteSource(cond.expr, inner)) - 1 } : { cond, path: parsePath(cond.path) })),
+          filter: s.filter.map((cond) =>
+            'expr' in cond ? { cond, site: sites.push(siteSource(cond.expr, inner)) - 1 } : { cond, path: parsePath(cond.path) },
+          ),
           fields: compileFields(s.fields, inner),
         };
       }

@@ -23,7 +23,14 @@ const operand = z.union([z.object({ path: pathString }).strict(), z.object({ con
 export const transformSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('trim'), side: z.enum(['both', 'start', 'end']).default('both') }).strict(),
   z.object({ op: z.literal('case'), to: z.enum(['upper', 'lower', 'title']) }).strict(),
-  z.object({ op: z.literal('pad'), length: z.number().int().min(1).max(1000), char: z.string().length(1).default(' '), side: z.enum(['start', 'end']).default('start') }).strict(),
+  z
+    .object({
+      op: z.literal('pad'),
+      length: z.number().int().min(1).max(1000),
+      char: z.string().length(1).default(' '),
+      side: z.enum(['start', 'end']).default('start'),
+    })
+    .strict(),
   z.object({ op: z.literal('truncate'), length: z.number().int().min(0).max(100_000) }).strict(),
   z.object({ op: z.literal('replace'), find: z.string().min(1), with: z.string().default('') }).strict(),
   z.object({ op: z.literal('split'), separator: z.string().min(1), index: z.number().int().optional() }).strict(),
@@ -129,7 +136,10 @@ const sourceSchema: z.ZodType<Source, SourceInput> = z.lazy(() =>
         missing: z.enum(['fail', 'key']).optional(),
       })
       .strict()
-      .refine((l) => l.missing !== 'key' || typeof l.key === 'string' || Object.keys(l.key).length === 1, { message: 'missing: "key" needs a single key path (the value used when the table has no row)', path: ['missing'] }),
+      .refine((l) => l.missing !== 'key' || typeof l.key === 'string' || Object.keys(l.key).length === 1, {
+        message: 'missing: "key" needs a single key path (the value used when the table has no row)',
+        path: ['missing'],
+      }),
     z.object({ kind: z.literal('expr'), expr: z.string().min(1, 'expression is empty') }).strict(),
     z
       .object({

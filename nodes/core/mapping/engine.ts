@@ -114,8 +114,7 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         return s.index;
     }
   };
-  const where = (p: ParsedPath, s: Scope): string =>
-    p.scope === 'item' ? formatPath([...s.itemPath, ...p.segments]) || '$' : p.text;
+  const where = (p: ParsedPath, s: Scope): string => (p.scope === 'item' ? formatPath([...s.itemPath, ...p.segments]) || '$' : p.text);
 
   /** The table does not exist (the node API's lookup contract names the error), as opposed to lookups being unavailable. */
   const isMissingTable = (e: Error) => e.name === 'LookupNotFoundError';
@@ -163,7 +162,8 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
       case 'expr': {
         sourceText = () => src.expr;
         const r = siteValue(f.site!, s.indices);
-        if (!r.ok) return fail('expression', (t) => `target "${t}": expression failed${s.itemPath.length ? ` for ${formatPath(s.itemPath)}` : ''}: ${r.message}`);
+        if (!r.ok)
+          return fail('expression', (t) => `target "${t}": expression failed${s.itemPath.length ? ` for ${formatPath(s.itemPath)}` : ''}: ${r.message}`);
         value = r.value;
         break;
       }
@@ -182,19 +182,29 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         }
         for (const [col, p] of f.keyPaths!) {
           if (col !== null && !snap.keyColumns.some((k) => k.name === col)) {
-            return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no key column "${col}" (it has ${snap.keyColumns.map((k) => k.name).join(', ')})`, { table: src.table });
+            return fail(
+              'lookup',
+              (t) => `target "${t}": lookup table "${src.table}" has no key column "${col}" (it has ${snap.keyColumns.map((k) => k.name).join(', ')})`,
+              { table: src.table },
+            );
           }
           key[col ?? snap.keyColumns[0].name] = read(p, s);
         }
         if (traces) lookupInfo = { table: src.table, version: snap.version, key };
         const column = src.column ?? snap.valueColumns[0];
-        if (!snap.valueColumns.includes(column)) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
+        if (!snap.valueColumns.includes(column))
+          return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
         const row = snap.find(key);
         if (!row && src.missing === 'key') {
           value = keyValue();
           break;
         }
-        if (!row) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${from()})`, { table: src.table, scope: snap.scope, key });
+        if (!row)
+          return fail(
+            'lookup',
+            (t) => `target "${t}": lookup table "${src.table}" (version ${snap.version}) has no row for ${describeKey(key)} (from ${from()})`,
+            { table: src.table, scope: snap.scope, key },
+          );
         value = row[column];
         break;
       }
@@ -215,7 +225,14 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const listTrace: FieldTrace | undefined = traces ? { target: targetText(), kind: 'each', source: sourceText() } : undefined;
         if (listTrace) traces!.push(listTrace);
         for (let i = 0; i < list.length; i++) {
-          const el: Scope = { item: list[i], parent: s.item, index: i, itemPath: [...basePath, i], indices: [...s.indices, i], targetPrefix: [...targetBase, arr.length] };
+          const el: Scope = {
+            item: list[i],
+            parent: s.item,
+            index: i,
+            itemPath: [...basePath, i],
+            indices: [...s.indices, i],
+            targetPrefix: [...targetBase, arr.length],
+          };
           if (e.filter.length && !keepElement(e.filter, el, targetText)) continue;
           const o: Record<string, unknown> = {};
           mapFields(e.fields, el, o);
@@ -244,7 +261,8 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
     } catch (e) {
       return fail('transform', (t) => `target "${t}": ${(e as Error).message}`);
     }
-    if (traces && src.kind !== 'each') traces.push({ target: targetText(), kind: src.kind, source: sourceText(), value, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
+    if (traces && src.kind !== 'each')
+      traces.push({ target: targetText(), kind: src.kind, source: sourceText(), value, ...(lookupInfo ? { lookup: lookupInfo } : {}) });
   };
 
   const keepElement = (conds: CompiledCondition[], s: Scope, targetText: () => string): boolean => {
@@ -253,7 +271,12 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const r = siteValue(c.site, s.indices);
         if (!r.ok) {
           const target = targetText();
-          problems.push({ target, source: (c.cond as { expr: string }).expr, code: 'expression', message: `target "${target}": filter expression failed for ${formatPath(s.itemPath)}: ${r.message}` });
+          problems.push({
+            target,
+            source: (c.cond as { expr: string }).expr,
+            code: 'expression',
+            message: `target "${target}": filter expression failed for ${formatPath(s.itemPath)}: ${r.message}`,
+          });
           return false;
         }
         if (!r.value) return false;
@@ -264,7 +287,12 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         if (!test(cond.op, read(c.path!, s), cond.value)) return false;
       } catch (e) {
         const target = targetText();
-        problems.push({ target, source: where(c.path!, s), code: 'transform', message: `target "${target}": filter on ${where(c.path!, s)}: ${(e as Error).message}` });
+        problems.push({
+          target,
+          source: where(c.path!, s),
+          code: 'transform',
+          message: `target "${target}": filter on ${where(c.path!, s)}: ${(e as Error).message}`,
+        });
         return false;
       }
     }
@@ -273,10 +301,11 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
 
   const output: Record<string, unknown> = {};
   mapFields(plan.fields, { item: input, parent: undefined, index: undefined, itemPath: [], indices: [], targetPrefix: [] }, output);
-  const lookupsUsed = [...snapshots.entries()].flatMap(([table, s]) => (s instanceof Error ? [] : [{ table, scope: s.scope, tableId: s.id, version: s.version }]));
+  const lookupsUsed = [...snapshots.entries()].flatMap(([table, s]) =>
+    s instanceof Error ? [] : [{ table, scope: s.scope, tableId: s.id, version: s.version }],
+  );
   return { output, problems, traces, lookupsUsed, sandboxFailure };
 }
-
 
 function test(op: Exclude<Condition, { expr: string }>['op'], v: unknown, want: unknown): boolean {
   switch (op) {

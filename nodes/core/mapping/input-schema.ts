@@ -18,4 +18,3 @@ export function inputJsonSchema(type: NodeType): JsonSchemaLike | null {
   }
   return s;
 }
-

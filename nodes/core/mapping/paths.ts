@@ -13,7 +13,10 @@ export interface ParsedPath {
 }
 
 export class PathSyntaxError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`path "${path}": ${message}`);
     this.name = 'PathSyntaxError';
   }

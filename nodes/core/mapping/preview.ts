@@ -36,13 +36,18 @@ export async function previewMap(config: unknown, sample: unknown, deps: Preview
     }));
     return { ok: false, output: null, fields: [], problems: [], configProblems, lookupsUsed: [], durationMs: performance.now() - t0 };
   }
-  const r = await runMap(compileMap(parsed.data), sample, {
-    nodeId: deps.nodeId ?? 'preview',
-    flowId: deps.flowId,
-    sandbox: deps.sandbox,
-    lookups: deps.lookups,
-    trigger: deps.trigger ?? sample,
-  }, { trace: true });
+  const r = await runMap(
+    compileMap(parsed.data),
+    sample,
+    {
+      nodeId: deps.nodeId ?? 'preview',
+      flowId: deps.flowId,
+      sandbox: deps.sandbox,
+      lookups: deps.lookups,
+      trigger: deps.trigger ?? sample,
+    },
+    { trace: true },
+  );
   return {
     ok: r.problems.length === 0,
     output: r.output,

@@ -39,7 +39,15 @@ function variants(s: JsonSchemaLike): JsonSchemaLike[] {
 
 function typeName(s: JsonSchemaLike): string {
   const vs = variants(s);
-  const names = vs.map((v) => (v.type === 'array' ? `list of ${v.items ? typeName(v.items) : 'values'}` : v.enum ? 'choice' : Array.isArray(v.type) ? v.type.join(' | ') : (v.type ?? (v.properties ? 'object' : 'any'))));
+  const names = vs.map((v) =>
+    v.type === 'array'
+      ? `list of ${v.items ? typeName(v.items) : 'values'}`
+      : v.enum
+        ? 'choice'
+        : Array.isArray(v.type)
+          ? v.type.join(' | ')
+          : (v.type ?? (v.properties ? 'object' : 'any')),
+  );
   return [...new Set(names)].join(' | ');
 }
 
@@ -53,7 +61,14 @@ export function targetFields(schema: JsonSchemaLike, prefix = '', depth = 0): Ta
   for (const [name, prop] of Object.entries(obj.properties)) {
     const path = prefix + name;
     const enumVals = variants(prop).find((v) => v.enum)?.enum;
-    out.push({ path, type: typeName(prop), required: (obj.required ?? []).includes(name), depth, ...(prop.description ? { description: prop.description } : {}), ...(enumVals ? { enum: enumVals } : {}) });
+    out.push({
+      path,
+      type: typeName(prop),
+      required: (obj.required ?? []).includes(name),
+      depth,
+      ...(prop.description ? { description: prop.description } : {}),
+      ...(enumVals ? { enum: enumVals } : {}),
+    });
     const list = listOf(prop);
     if (list?.items) out.push(...targetFields(list.items, `${path}[].`, depth + 1));
     else out.push(...targetFields(prop, `${path}.`, depth + 1));

@@ -4,7 +4,12 @@ import { applyTransforms } from './transforms.ts';
 import { parsePath, formatPath, getAt, setAt } from './paths.ts';
 
 const scope: Record<string, unknown> = { code: 'SALE10', city: 'Leeds', qty: 3, price: '19.99' };
-const run = (ts: TransformInput[], v: unknown) => applyTransforms(ts.map((t) => transformSchema.parse(t)), v, (p) => getAt(scope, parsePath(p).segments));
+const run = (ts: TransformInput[], v: unknown) =>
+  applyTransforms(
+    ts.map((t) => transformSchema.parse(t)),
+    v,
+    (p) => getAt(scope, parsePath(p).segments),
+  );
 
 describe('built-in transforms', () => {
   it('shape text', () => {
@@ -39,7 +44,15 @@ describe('built-in transforms', () => {
     // 0.1 + 0.2 in floats is 0.30000000000000004; in decimals it is 0.3.
     expect(run([{ op: 'math', operator: 'add', operand: { const: '0.2' } }], '0.1')).toBe('0.3');
     expect(run([{ op: 'math', operator: 'multiply', operand: { path: 'qty' } }], '19.99')).toBe('59.97');
-    expect(run([{ op: 'math', operator: 'divide', operand: { const: 3 } }, { op: 'decimal', places: 2, rounding: 'half-even' }], '10')).toBe('3.33');
+    expect(
+      run(
+        [
+          { op: 'math', operator: 'divide', operand: { const: 3 } },
+          { op: 'decimal', places: 2, rounding: 'half-even' },
+        ],
+        '10',
+      ),
+    ).toBe('3.33');
     expect(run([{ op: 'negate' }], '12.50')).toBe('-12.5');
     expect(() => transformSchema.parse({ op: 'decimal', places: 2 })).toThrow();
   });

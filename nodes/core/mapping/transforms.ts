@@ -93,7 +93,10 @@ export function applyTransform(t: Transform, v: unknown, resolve: Resolve): unkn
     }
     case 'join':
       if (!Array.isArray(v)) throw new TransformError(`join needs a list, got ${describe(v)}`);
-      return v.filter((p) => !isEmpty(p)).map((p) => text(p, 'join')).join(t.separator);
+      return v
+        .filter((p) => !isEmpty(p))
+        .map((p) => text(p, 'join'))
+        .join(t.separator);
     case 'date':
       return formatDate(v, t.format, t.timeZone);
     case 'decimal':
@@ -187,7 +190,9 @@ export function formatDate(v: unknown, format: string, timeZone: string): string
   else throw new TransformError(`${describe(v)} is not an ISO date or date-time with an offset`);
   if (Number.isNaN(date.getTime())) throw new TransformError(`${describe(v)} is not a valid date`);
   const p = partsIn(date, dateOnly ? 'UTC' : timeZone);
-  const offsetMin = dateOnly ? 0 : Math.round((Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const offsetMin = dateOnly
+    ? 0
+    : Math.round((Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
   const sign = offsetMin < 0 ? '-' : '+';
   const abs = Math.abs(offsetMin);
   const tokens: Record<string, string> = {

@@ -39,16 +39,27 @@ export class BcClient {
   readonly company: string;
 
   constructor(readonly cfg: BusinessCentralConfig) {
-    const base = cfg.baseUrl ?? `https://api.businesscentral.dynamics.com/v2.0/${encodeURIComponent(cfg.tenantId)}/${encodeURIComponent(cfg.environment)}/api/v2.0`;
+    const base =
+      cfg.baseUrl ?? `https://api.businesscentral.dynamics.com/v2.0/${encodeURIComponent(cfg.tenantId)}/${encodeURIComponent(cfg.environment)}/api/v2.0`;
     this.company = `companies(${cfg.companyId})`;
     const tokenUrl = cfg.tokenUrl ?? `https://login.microsoftonline.com/${encodeURIComponent(cfg.tenantId)}/oauth2/v2.0/token`;
-    const tokens = tokenCache(() => requestToken('business-central', tokenUrl, {
-      grant_type: 'client_credentials', client_id: cfg.clientId, client_secret: cfg.clientSecret, scope: 'https://api.businesscentral.dynamics.com/.default',
-    }));
+    const tokens = tokenCache(() =>
+      requestToken('business-central', tokenUrl, {
+        grant_type: 'client_credentials',
+        client_id: cfg.clientId,
+        client_secret: cfg.clientSecret,
+        scope: 'https://api.businesscentral.dynamics.com/.default',
+      }),
+    );
     this.limiter = createLimiter({ concurrency: cfg.concurrency ?? 5, rate: { requests: cfg.requestsPer5Min ?? 6000, windowMs: 300_000 } });
     this.http = new HttpJson({
-      kind: 'business-central', baseUrl: base, limiter: this.limiter, timeoutMs: cfg.timeoutMs,
-      auth: async () => ({ authorization: `Bearer ${await tokens.get()}` }), onUnauthorized: () => tokens.invalidate(), secrets: () => [cfg.clientSecret],
+      kind: 'business-central',
+      baseUrl: base,
+      limiter: this.limiter,
+      timeoutMs: cfg.timeoutMs,
+      auth: async () => ({ authorization: `Bearer ${await tokens.get()}` }),
+      onUnauthorized: () => tokens.invalidate(),
+      secrets: () => [cfg.clientSecret],
       parseError: (status, body) => {
         const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
         return { message: e?.message ?? (typeof body === 'string' ? body : `HTTP ${status}`), erpCode: e?.code ?? null };
@@ -78,15 +89,31 @@ export class BcClient {
 
   /** `$batch` (JSON format), all-or-nothing with `Isolation: snapshot`; throws on the first failed operation. */
   async batch(requests: Array<{ method: string; url: string; body?: unknown }>): Promise<void> {
-    if (requests.length > 100) throw erpError('business-central', `$batch takes at most 100 operations, got ${requests.length}`, { errorClass: 'permanent', code: 'INVALID_INPUT' });
-    const r = await this.http.request<{ responses: Array<{ id: string; status: number; body?: { error?: { code?: string; message?: string } } }> }>('POST', '$batch', {
-      headers: { isolation: 'snapshot' },
-      body: { requests: requests.map((x, i) => ({ id: String(i + 1), method: x.method, url: this.path(x.url), headers: { 'content-type': 'application/json' }, body: x.body })) },
-    });
+    if (requests.length > 100)
+      throw erpError('business-central', `$batch takes at most 100 operations, got ${requests.length}`, { errorClass: 'permanent', code: 'INVALID_INPUT' });
+    const r = await this.http.request<{ responses: Array<{ id: string; status: number; body?: { error?: { code?: string; message?: string } } }> }>(
+      'POST',
+      '$batch',
+      {
+        headers: { isolation: 'snapshot' },
+        body: {
+          requests: requests.map((x, i) => ({
+            id: String(i + 1),
+            method: x.method,
+            url: this.path(x.url),
+            headers: { 'content-type': 'application/json' },
+            body: x.body,
+          })),
+        },
+      },
+    );
     const failed = r!.body.responses.find((x) => x.status >= 300);
     if (failed) {
       throw erpError('business-central', `$batch operation ${failed.id} failed (HTTP ${failed.status}): ${failed.body?.error?.message ?? ''}`, {
-        errorClass: failed.status === 429 ? 'transient' : 'permanent', code: 'ERP_VALIDATION', erpCode: failed.body?.error?.code ?? null, httpStatus: failed.status,
+        errorClass: failed.status === 429 ? 'transient' : 'permanent',
+        code: 'ERP_VALIDATION',
+        erpCode: failed.body?.error?.code ?? null,
+        httpStatus: failed.status,
       });
     }
   }
@@ -102,7 +129,12 @@ export class BcClient {
   async locationId(code: string): Promise<string> {
     const all = await this.locations();
     const l = all.find((x) => x.code === code);
-    if (!l) throw erpError('business-central', `Location ${JSON.stringify(code)} does not exist (known: ${all.map((x) => x.code).join(', ')})`, { errorClass: 'permanent', code: 'WAREHOUSE_NOT_FOUND', details: { value: code } });
+    if (!l)
+      throw erpError('business-central', `Location ${JSON.stringify(code)} does not exist (known: ${all.map((x) => x.code).join(', ')})`, {
+        errorClass: 'permanent',
+        code: 'WAREHOUSE_NOT_FOUND',
+        details: { value: code },
+      });
     return l.id;
   }
 

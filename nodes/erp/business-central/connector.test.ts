@@ -6,19 +6,40 @@ import { order } from '../contract-suite.ts';
 import { createBusinessCentralConnector } from './connector.ts';
 import { startFakeBc, type FakeBc } from './fake-bc.ts';
 
-const ids = { tenant: 'contoso.onmicrosoft.com', env: 'sandbox', companyId: '9b1b5a47-4c2a-ef11-8e61-6045bdc8c0a1', clientId: 'app-1', clientSecret: 'sup3r-s3cret-value' };
+const ids = {
+  tenant: 'contoso.onmicrosoft.com',
+  env: 'sandbox',
+  companyId: '9b1b5a47-4c2a-ef11-8e61-6045bdc8c0a1',
+  clientId: 'app-1',
+  clientSecret: 'sup3r-s3cret-value',
+};
 let fake: FakeBc;
 let bc: ErpConnector;
 
 beforeAll(async () => {
   fake = await startFakeBc({ ...ids, delayMs: 5 });
-  bc = createBusinessCentralConnector({ tenantId: ids.tenant, environment: ids.env, companyId: ids.companyId, clientId: ids.clientId, clientSecret: ids.clientSecret,
-    baseUrl: fake.url, tokenUrl: fake.tokenUrl, refundAccount: '4010', concurrency: 5 });
+  bc = createBusinessCentralConnector({
+    tenantId: ids.tenant,
+    environment: ids.env,
+    companyId: ids.companyId,
+    clientId: ids.clientId,
+    clientSecret: ids.clientSecret,
+    baseUrl: fake.url,
+    tokenUrl: fake.tokenUrl,
+    refundAccount: '4010',
+    concurrency: 5,
+  });
 });
 afterAll(() => fake?.close());
 
-const bcOrder = () => order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['TAXABLE'] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }],
-  shipping: [{ description: 'Standard Shipping', amount: '10.00', taxCodes: ['TAXABLE'] }] });
+const bcOrder = () =>
+  order({
+    lines: [
+      { sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['TAXABLE'] },
+      { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' },
+    ],
+    shipping: [{ description: 'Standard Shipping', amount: '10.00', taxCodes: ['TAXABLE'] }],
+  });
 
 describe('Business Central connector (fake per the documented contract)', () => {
   it('posts a sales order with deep-inserted lines, deduped on externalDocumentNumber', async () => {
@@ -27,9 +48,22 @@ describe('Business Central connector (fake per the documented contract)', () => 
     expect(a.created).toBe(true);
     const post = fake.requests.find((r) => r.method === 'POST' && r.path === `companies(${ids.companyId})/salesOrders`)!;
     expect(post.headers.authorization).toMatch(/^Bearer /);
-    expect(post.body).toMatchObject({ externalDocumentNumber: input.externalId, currencyCode: '', salesOrderLines: [
-      { lineType: 'Item', lineObjectNumber: 'IPOD2008GREEN', quantity: 2, unitPrice: 199, discountAmount: 10, taxCode: 'TAXABLE' }, { lineObjectNumber: 'MUG-BLACK' }, { lineObjectNumber: 'SHIPPING', unitPrice: 10 }] });
-    expect(a.document).toMatchObject({ externalId: input.externalId, status: 'open', currency: 'USD', warehouse: 'WH', totals: { net: '410.00', tax: '39.80', gross: '449.80' } });
+    expect(post.body).toMatchObject({
+      externalDocumentNumber: input.externalId,
+      currencyCode: '',
+      salesOrderLines: [
+        { lineType: 'Item', lineObjectNumber: 'IPOD2008GREEN', quantity: 2, unitPrice: 199, discountAmount: 10, taxCode: 'TAXABLE' },
+        { lineObjectNumber: 'MUG-BLACK' },
+        { lineObjectNumber: 'SHIPPING', unitPrice: 10 },
+      ],
+    });
+    expect(a.document).toMatchObject({
+      externalId: input.externalId,
+      status: 'open',
+      currency: 'USD',
+      warehouse: 'WH',
+      totals: { net: '410.00', tax: '39.80', gross: '449.80' },
+    });
     expect(a.document.shipping).toEqual([expect.objectContaining({ amount: '10.00', taxAmount: '1.00' })]);
     const b = await bc.createSalesOrder(input);
     expect(b).toEqual({ created: false, document: a.document });
@@ -46,26 +80,64 @@ describe('Business Central connector (fake per the documented contract)', () => 
     const heads = await bc.findSalesOrders!(ids);
     const calls = fake.requests.slice(before).filter((r) => r.path.includes('/salesOrders?'));
     expect(calls).toHaveLength(2);
-    expect(decodeURIComponent(calls[0].path)).toContain(`externalDocumentNumber eq '${inputs[0].externalId}' or externalDocumentNumber eq '${inputs[1].externalId}' or`);
+    expect(decodeURIComponent(calls[0].path)).toContain(
+      `externalDocumentNumber eq '${inputs[0].externalId}' or externalDocumentNumber eq '${inputs[1].externalId}' or`,
+    );
     for (const i of inputs) {
       const full = (await bc.getSalesOrder(i.externalId))!;
-      expect(heads.find((h) => h.externalId === i.externalId)).toEqual({ id: full.id, externalId: i.externalId, number: full.number, date: full.date, status: full.status, currency: full.currency, totals: full.totals });
+      expect(heads.find((h) => h.externalId === i.externalId)).toEqual({
+        id: full.id,
+        externalId: i.externalId,
+        number: full.number,
+        date: full.date,
+        status: full.status,
+        currency: full.currency,
+        totals: full.totals,
+      });
     }
     expect(heads).toHaveLength(2);
     // A draft is a sales quote (getSalesOrder reads it as the order's draft): found as one.
     const [d] = await bc.findSalesOrders!([draft.externalId]);
     const full = (await bc.getSalesOrder(draft.externalId))!;
-    expect(d).toEqual({ id: full.id, externalId: draft.externalId, number: full.number, date: full.date, status: 'draft', currency: full.currency, totals: full.totals });
+    expect(d).toEqual({
+      id: full.id,
+      externalId: draft.externalId,
+      number: full.number,
+      date: full.date,
+      status: 'draft',
+      currency: full.currency,
+      totals: full.totals,
+    });
   });
 
   it('keeps BC error codes and messages, and never the client secret', async () => {
     await expect(bc.createSalesOrder(order({ lines: [{ sku: 'GHOST', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'SKU_NOT_FOUND' });
-    await expect(bc.createSalesOrder(order({ warehouse: 'MOON', lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'WAREHOUSE_NOT_FOUND' });
-    const bad = createBusinessCentralConnector({ tenantId: ids.tenant, environment: ids.env, companyId: ids.companyId, clientId: ids.clientId, clientSecret: 'wrong-secret-123', baseUrl: fake.url, tokenUrl: fake.tokenUrl });
+    await expect(bc.createSalesOrder(order({ warehouse: 'MOON', lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({
+      code: 'WAREHOUSE_NOT_FOUND',
+    });
+    const bad = createBusinessCentralConnector({
+      tenantId: ids.tenant,
+      environment: ids.env,
+      companyId: ids.companyId,
+      clientId: ids.clientId,
+      clientSecret: 'wrong-secret-123',
+      baseUrl: fake.url,
+      tokenUrl: fake.tokenUrl,
+    });
     const e = (await bad.listWarehouses().catch((x: unknown) => x)) as NodeError;
     expect(e).toMatchObject({ code: 'ERP_AUTH', errorClass: 'permanent', details: { erpCode: 'invalid_client' } });
     expect(JSON.stringify([e.message, e.details])).not.toContain('wrong-secret-123');
-    const j = (await bc.postJournal({ externalId: 'PX1', date: '2026-11-27', description: 'x', lines: [{ account: '9999', debit: '1.00' }, { account: '1190', credit: '1.00' }] }).catch((x: unknown) => x)) as NodeError;
+    const j = (await bc
+      .postJournal({
+        externalId: 'PX1',
+        date: '2026-11-27',
+        description: 'x',
+        lines: [
+          { account: '9999', debit: '1.00' },
+          { account: '1190', credit: '1.00' },
+        ],
+      })
+      .catch((x: unknown) => x)) as NodeError;
     expect(j).toMatchObject({ code: 'ERP_VALIDATION', details: { erpCode: 'Internal_RecordNotFound' } });
     expect(j.message).toContain("No.='9999'");
     expect(fake.sets.get('journalLines')).toHaveLength(0); // $batch with Isolation: snapshot rolled back
@@ -99,7 +171,13 @@ describe('Business Central connector (fake per the documented contract)', () => 
     fake.ship(o.externalId);
     const page = await bc.listFulfilments({ since: start.cursor, limit: 50 });
     expect(page.fulfilments.map((f) => f.externalOrderId)).toEqual([o.externalId]);
-    expect(page.fulfilments[0]).toMatchObject({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2' }, { sku: 'MUG-BLACK', quantity: '1' }], tracking: { number: null, company: 'UPS' } });
+    expect(page.fulfilments[0]).toMatchObject({
+      lines: [
+        { sku: 'IPOD2008GREEN', quantity: '2' },
+        { sku: 'MUG-BLACK', quantity: '1' },
+      ],
+      tracking: { number: null, company: 'UPS' },
+    });
     expect((await bc.listFulfilments({ since: page.cursor })).fulfilments).toEqual([]);
     expect(bc.capabilities.fulfilmentTracking).toBe(false);
   });
@@ -113,7 +191,13 @@ describe('Business Central connector (fake per the documented contract)', () => 
     const o = bcOrder();
     await bc.createSalesOrder(o);
     const inv0 = fake.sets.get('items')!.find((i) => i.number === 'IPOD2008GREEN')!.inventory;
-    const memo = { externalId: 'R509562969', orderExternalId: o.externalId, date: o.date, restock: true, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxCodes: ['TAXABLE'] }] };
+    const memo = {
+      externalId: 'R509562969',
+      orderExternalId: o.externalId,
+      date: o.date,
+      restock: true,
+      lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxCodes: ['TAXABLE'] }],
+    };
     const a = await bc.createCreditMemo(memo);
     expect(a.document).toMatchObject({ externalId: 'R509562969', restock: true, totals: { net: '194.00', tax: '19.40', gross: '213.40' } });
     expect(a.document.number).toMatch(/^PS-CR/);
@@ -128,8 +212,14 @@ describe('Business Central connector (fake per the documented contract)', () => 
 
   it("Shopify's tax: a sales quote checked against Shopify's figures becomes the order; a difference keeps the quote and books nothing", async () => {
     // BC computes 10 % itself (its API has no tax amount to set): 38.80 on 388.00, 1.00 on shipping.
-    const taxed = (lineTax: string) => order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxes: [{ code: 'TAXABLE', amount: lineTax }] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }],
-      shipping: [{ description: 'Standard Shipping', amount: '10.00', taxes: [{ code: 'TAXABLE', amount: '1.00' }] }] });
+    const taxed = (lineTax: string) =>
+      order({
+        lines: [
+          { sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxes: [{ code: 'TAXABLE', amount: lineTax }] },
+          { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' },
+        ],
+        shipping: [{ description: 'Standard Shipping', amount: '10.00', taxes: [{ code: 'TAXABLE', amount: '1.00' }] }],
+      });
     const same = taxed('38.80');
     const q = await bc.createSalesOrder(same, { confirm: false });
     expect(q.document).toMatchObject({ status: 'draft', totals: { net: '410.00', tax: '39.80', gross: '449.80' } });
@@ -142,7 +232,9 @@ describe('Business Central connector (fake per the documented contract)', () => 
     // Shopify charged 38.79: BC's 38.80 is not what was charged, so the quote is never made an order.
     const other = taxed('38.79');
     await bc.createSalesOrder(other, { confirm: false });
-    const e = await bc.confirmSalesOrder!(other.externalId, { expected: { net: '410.00', tax: '39.79', gross: '449.79' } }).catch((x: unknown) => x as NodeError);
+    const e = await bc.confirmSalesOrder!(other.externalId, { expected: { net: '410.00', tax: '39.79', gross: '449.79' } }).catch(
+      (x: unknown) => x as NodeError,
+    );
     expect(e).toMatchObject({ code: 'TOTALS_MISMATCH', errorClass: 'permanent', details: { fields: ['tax', 'gross'], draft: true } });
     expect(fake.sets.get('salesOrders')!.some((o) => o.externalDocumentNumber === other.externalId)).toBe(false);
     expect((await bc.getSalesOrder(other.externalId))!.status).toBe('draft');
@@ -154,12 +246,22 @@ describe('Business Central connector (fake per the documented contract)', () => 
   it("credit memos: posted only when BC's draft credits Shopify's refunded tax; adjustments are G/L lines", async () => {
     const o = bcOrder();
     await bc.createSalesOrder(o);
-    const memo = { externalId: 'R-TAX-1', orderExternalId: o.externalId, date: o.date, restock: false, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'TAXABLE', amount: '19.39' }] }] };
+    const memo = {
+      externalId: 'R-TAX-1',
+      orderExternalId: o.externalId,
+      date: o.date,
+      restock: false,
+      lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'TAXABLE', amount: '19.39' }] }],
+    };
     const e = await bc.createCreditMemo(memo).catch((x: unknown) => x as NodeError);
     expect(e).toMatchObject({ code: 'CREDIT_MEMO_MISMATCH', details: { erp: { tax: '19.40' }, shopify: { tax: '19.39' }, draft: true } });
     expect(fake.sets.get('salesCreditMemos')!.find((m) => m.externalDocumentNumber === 'R-TAX-1')!.status).toBe('Draft');
-    const ok = await bc.createCreditMemo({ ...memo, externalId: 'R-TAX-2', lines: [{ ...memo.lines[0], taxes: [{ code: 'TAXABLE', amount: '19.40' }] }],
-      adjustments: [{ description: 'Refund difference: cash 200.00 vs lines 213.40', amount: '-13.40', account: '6200' }] });
+    const ok = await bc.createCreditMemo({
+      ...memo,
+      externalId: 'R-TAX-2',
+      lines: [{ ...memo.lines[0], taxes: [{ code: 'TAXABLE', amount: '19.40' }] }],
+      adjustments: [{ description: 'Refund difference: cash 200.00 vs lines 213.40', amount: '-13.40', account: '6200' }],
+    });
     expect(ok.document.totals).toEqual({ net: '180.60', tax: '19.40', gross: '200.00' });
     expect(ok.document.number).toMatch(/^PS-CR/);
     const lines = fake.sets.get('salesCreditMemos')!.find((m) => m.externalDocumentNumber === 'R-TAX-2')!.salesCreditMemoLines;
@@ -170,7 +272,13 @@ describe('Business Central connector (fake per the documented contract)', () => 
     const start = await bc.stockChanges!({});
     const o = { ...bcOrder(), externalId: 'feed-1', name: '#F1' };
     await bc.createSalesOrder(o);
-    const memo = (externalId: string, sku: string) => ({ externalId, orderExternalId: o.externalId, date: o.date, restock: true, lines: [{ sku, quantity: '1', unitPrice: '10.00', taxCodes: ['TAXABLE'] }] });
+    const memo = (externalId: string, sku: string) => ({
+      externalId,
+      orderExternalId: o.externalId,
+      date: o.date,
+      restock: true,
+      lines: [{ sku, quantity: '1', unitPrice: '10.00', taxCodes: ['TAXABLE'] }],
+    });
     await bc.createCreditMemo(memo('F-R1', 'MUG-BLACK'));
     await bc.createCreditMemo(memo('F-R2', 'IPOD2008GREEN'));
     await bc.createCreditMemo(memo('F-R3', 'MUG-BLACK'));
@@ -186,13 +294,25 @@ describe('Business Central connector (fake per the documented contract)', () => 
   });
 
   it('posts a payout journal through $batch + post, once, and reads it in the ledger', async () => {
-    const input = { externalId: '623721858', date: '2026-11-27', description: 'Shopify payout', lines: [{ account: '1000', debit: '41.90' }, { account: '6100', debit: '2.10' }, { account: '1190', credit: '44.00' }] };
+    const input = {
+      externalId: '623721858',
+      date: '2026-11-27',
+      description: 'Shopify payout',
+      lines: [
+        { account: '1000', debit: '41.90' },
+        { account: '6100', debit: '2.10' },
+        { account: '1190', credit: '44.00' },
+      ],
+    };
     const a = await bc.postJournal(input);
     expect(a).toMatchObject({ created: true, document: { externalId: '623721858', posted: true, totals: { debit: '44.00', credit: '44.00' } } });
     const batch = fake.requests.find((r) => r.path === '$batch' && (r.body as { requests: unknown[] }).requests.length === 3)!;
     expect(batch.headers.isolation).toBe('snapshot');
     expect((await bc.postJournal(input)).created).toBe(false);
     const ledger = await bc.listLedger({ from: '2026-11-01', to: '2026-11-30', accounts: ['1190', '1000'] });
-    expect(ledger.map((l) => [l.account, l.debit, l.credit, l.source.type, l.source.externalId])).toEqual([['1000', '41.90', '0.00', 'journal', '623721858'], ['1190', '0.00', '44.00', 'journal', '623721858']]);
+    expect(ledger.map((l) => [l.account, l.debit, l.credit, l.source.type, l.source.externalId])).toEqual([
+      ['1000', '41.90', '0.00', 'journal', '623721858'],
+      ['1190', '0.00', '44.00', 'journal', '623721858'],
+    ]);
   });
 });

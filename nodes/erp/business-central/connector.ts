@@ -6,7 +6,23 @@
 // own "VAT difference" is a page action, not an API field), so BC's tax is checked before anything is booked instead:
 // with `confirm: false` the order is a sales quote (books and reserves nothing), compared with Shopify's figures,
 // and only then turned into the sales order (bound action Microsoft.NAV.makeOrder). On a difference the quote stays.
-import type { CreditMemoInput, CustomerInput, ErpConnector, ErpCreditMemo, ErpFulfilment, ErpJournalEntry, ErpSalesOrder, ErpSalesOrderHead, JournalInput, LedgerLine, LedgerQuery, Posted, SalesOrderInput, StockChangePage, StockLevel } from '../contract.ts';
+import type {
+  CreditMemoInput,
+  CustomerInput,
+  ErpConnector,
+  ErpCreditMemo,
+  ErpFulfilment,
+  ErpJournalEntry,
+  ErpSalesOrder,
+  ErpSalesOrderHead,
+  JournalInput,
+  LedgerLine,
+  LedgerQuery,
+  Posted,
+  SalesOrderInput,
+  StockChangePage,
+  StockLevel,
+} from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { Decimal, money, qty, sum } from '../shared/money.ts';
 import { lineCodes } from '../shared/pricing.ts';
@@ -16,7 +32,8 @@ import { BcClient, odataString as s, type BusinessCentralConfig } from './client
 
 type Rec = Record<string, any>;
 const n = (v: unknown) => new Decimal(v == null || v === '' ? 0 : String(v));
-const fail = (message: string, code: string, details: Record<string, unknown> = {}) => erpError('business-central', message, { errorClass: 'permanent', code, details });
+const fail = (message: string, code: string, details: Record<string, unknown> = {}) =>
+  erpError('business-central', message, { errorClass: 'permanent', code, details });
 const eqAny = (field: string, values: string[]) => values.map((v) => `${field} eq ${s(v)}`).join(' or ');
 const filter = (f: string) => `$filter=${encodeURIComponent(f)}`;
 
@@ -42,20 +59,36 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     if (!codes?.length) return undefined;
     if (codes.length > 1) throw fail(`one tax group per line in Business Central, got ${codes.join(', ')}`, 'UNSUPPORTED', { value: codes });
     const groups = await bc.taxGroups();
-    if (!groups.some((g) => g.code === codes[0])) throw fail(`Tax code ${JSON.stringify(codes[0])} does not exist (known: ${groups.map((g) => g.code).join(', ')})`, 'TAX_CODE_NOT_FOUND', { value: codes[0] });
+    if (!groups.some((g) => g.code === codes[0]))
+      throw fail(`Tax code ${JSON.stringify(codes[0])} does not exist (known: ${groups.map((g) => g.code).join(', ')})`, 'TAX_CODE_NOT_FOUND', {
+        value: codes[0],
+      });
     return codes[0];
   }
 
   const customerNumber = (externalId: string) => {
-    if (externalId.length > 20) throw fail(`customer external id ${externalId} is longer than BC's 20-character customer number`, 'INVALID_INPUT', { field: 'customer.externalId' });
+    if (externalId.length > 20)
+      throw fail(`customer external id ${externalId} is longer than BC's 20-character customer number`, 'INVALID_INPUT', { field: 'customer.externalId' });
     return externalId;
   };
 
-  async function upsertCustomer(c: CustomerInput): Promise<Posted<{ id: string; externalId: string; name: string; email: string | null; phone: string | null }>> {
+  async function upsertCustomer(
+    c: CustomerInput,
+  ): Promise<Posted<{ id: string; externalId: string; name: string; email: string | null; phone: string | null }>> {
     const number = customerNumber(c.externalId);
     const [existing] = await bc.list(`customers?${filter(`number eq ${s(number)}`)}`);
     const a = c.address ?? {};
-    const body = { displayName: c.name, email: c.email ?? undefined, phoneNumber: c.phone ?? undefined, addressLine1: a.street, addressLine2: a.street2, city: a.city, postalCode: a.zip, state: a.province, country: a.country };
+    const body = {
+      displayName: c.name,
+      email: c.email ?? undefined,
+      phoneNumber: c.phone ?? undefined,
+      addressLine1: a.street,
+      addressLine2: a.street2,
+      city: a.city,
+      postalCode: a.zip,
+      state: a.province,
+      country: a.country,
+    };
     const r = existing
       ? await bc.send('PATCH', `customers(${existing.id})`, body, { 'if-match': existing['@odata.etag'] })
       : await bc.send('POST', 'customers', { number, ...body });
@@ -69,16 +102,41 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     for (const l of lines) {
       const net = n(l.netAmount);
       if (l.lineObjectNumber === shippingItem) {
-        shipping.push({ description: l.description, amount: money(n(l.unitPrice)), discount: money(n(l.discountAmount)), taxCode: l.taxCode || null, net: money(net), taxAmount: money(n(l.netTaxAmount)) });
+        shipping.push({
+          description: l.description,
+          amount: money(n(l.unitPrice)),
+          discount: money(n(l.discountAmount)),
+          taxCode: l.taxCode || null,
+          net: money(net),
+          taxAmount: money(n(l.netTaxAmount)),
+        });
       } else {
-        goods.push({ sku: l.lineObjectNumber, description: l.description, quantity: qty(n(l.quantity)), unitPrice: money(n(l.unitPrice)), discount: money(n(l.discountAmount)), taxCode: l.taxCode || null, net: money(net), taxAmount: money(n(l.netTaxAmount)), warehouse: await bc.locationCode(l.locationId) });
+        goods.push({
+          sku: l.lineObjectNumber,
+          description: l.description,
+          quantity: qty(n(l.quantity)),
+          unitPrice: money(n(l.unitPrice)),
+          discount: money(n(l.discountAmount)),
+          taxCode: l.taxCode || null,
+          net: money(net),
+          taxAmount: money(n(l.netTaxAmount)),
+          warehouse: await bc.locationCode(l.locationId),
+        });
       }
     }
     const shipped = lines.some((l) => n(l.shippedQuantity).gt(0));
     return {
-      id: o.id, externalId: o.externalDocumentNumber, number: o.number, reference: '', customer: { id: o.customerId, externalId: o.customerNumber, name: o.customerName },
-      currency: o.currencyCode || lcy, date: o.orderDate, status: o.status === 'Draft' ? 'draft' : o.fullyShipped ? 'fulfilled' : shipped ? 'partially-fulfilled' : 'open',
-      warehouse: goods[0]?.warehouse ?? '', lines: goods, shipping,
+      id: o.id,
+      externalId: o.externalDocumentNumber,
+      number: o.number,
+      reference: '',
+      customer: { id: o.customerId, externalId: o.customerNumber, name: o.customerName },
+      currency: o.currencyCode || lcy,
+      date: o.orderDate,
+      status: o.status === 'Draft' ? 'draft' : o.fullyShipped ? 'fulfilled' : shipped ? 'partially-fulfilled' : 'open',
+      warehouse: goods[0]?.warehouse ?? '',
+      lines: goods,
+      shipping,
       totals: { net: money(n(o.totalAmountExcludingTax)), tax: money(n(o.totalTaxAmount)), gross: money(n(o.totalAmountIncludingTax)) },
     };
   }
@@ -95,7 +153,10 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
   }
 
   /** A sales quote read as the draft of its order (its lines under salesOrderLines' shape). */
-  const quoteAsOrder = async (q: Rec) => ({ ...(await toOrder({ ...q, salesOrderLines: q.salesQuoteLines, orderDate: q.documentDate })), status: 'draft' as const });
+  const quoteAsOrder = async (q: Rec) => ({
+    ...(await toOrder({ ...q, salesOrderLines: q.salesQuoteLines, orderDate: q.documentDate })),
+    status: 'draft' as const,
+  });
 
   /**
    * Sales order heads, 15 external document numbers a request (`or`-ed eq terms keep the URL within BC's limits, as
@@ -118,39 +179,75 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       }
     }
     const heads: ErpSalesOrderHead[] = quotes.map((q) => ({
-      id: q.id, externalId: q.externalDocumentNumber, number: q.number, date: q.documentDate, currency: q.currencyCode || lcy, status: 'draft',
+      id: q.id,
+      externalId: q.externalDocumentNumber,
+      number: q.number,
+      date: q.documentDate,
+      currency: q.currencyCode || lcy,
+      status: 'draft',
       totals: { net: money(n(q.totalAmountExcludingTax)), tax: money(n(q.totalTaxAmount)), gross: money(n(q.totalAmountIncludingTax)) },
     }));
-    return [...heads, ...[...first.values()].map((o): ErpSalesOrderHead => {
-      const shipped = (o.salesOrderLines ?? []).some((l: Rec) => n(l.shippedQuantity).gt(0));
-      return {
-        id: o.id, externalId: o.externalDocumentNumber, number: o.number, date: o.orderDate, currency: o.currencyCode || lcy,
-        status: o.status === 'Draft' ? 'draft' : o.fullyShipped ? 'fulfilled' : shipped ? 'partially-fulfilled' : 'open',
-        totals: { net: money(n(o.totalAmountExcludingTax)), tax: money(n(o.totalTaxAmount)), gross: money(n(o.totalAmountIncludingTax)) },
-      };
-    })];
+    return [
+      ...heads,
+      ...[...first.values()].map((o): ErpSalesOrderHead => {
+        const shipped = (o.salesOrderLines ?? []).some((l: Rec) => n(l.shippedQuantity).gt(0));
+        return {
+          id: o.id,
+          externalId: o.externalDocumentNumber,
+          number: o.number,
+          date: o.orderDate,
+          currency: o.currencyCode || lcy,
+          status: o.status === 'Draft' ? 'draft' : o.fullyShipped ? 'fulfilled' : shipped ? 'partially-fulfilled' : 'open',
+          totals: { net: money(n(o.totalAmountExcludingTax)), tax: money(n(o.totalTaxAmount)), gross: money(n(o.totalAmountIncludingTax)) },
+        };
+      }),
+    ];
   }
 
   async function createSalesOrder(input: SalesOrderInput, opts: { confirm?: boolean } = {}): Promise<Posted<ErpSalesOrder>> {
-    if (input.externalId.length > 35) throw fail(`Shopify order id ${input.externalId} is longer than BC's 35-character external document number`, 'INVALID_INPUT', { field: 'externalId' });
+    if (input.externalId.length > 35)
+      throw fail(`Shopify order id ${input.externalId} is longer than BC's 35-character external document number`, 'INVALID_INPUT', { field: 'externalId' });
     const draft = opts.confirm === false;
     const existing = await findOrder(input.externalId);
     if (existing) return { created: false, document: await toOrder(existing) };
-    if (input.pricesIncludeTax) throw fail('Business Central decides prices-including-tax from the customer (read-only on the order); post net prices', 'UNSUPPORTED', { field: 'pricesIncludeTax' });
+    if (input.pricesIncludeTax)
+      throw fail('Business Central decides prices-including-tax from the customer (read-only on the order); post net prices', 'UNSUPPORTED', {
+        field: 'pricesIncludeTax',
+      });
     const quote = await findQuote(input.externalId);
     if (quote && !draft) return { created: false, document: await quoteAsOrder(quote) };
     await checkItems(input.lines.map((l) => l.sku));
     const location = await bc.locationId(input.warehouse);
     const lines: Rec[] = [];
     for (const l of input.lines) {
-      lines.push({ lineType: 'Item', lineObjectNumber: l.sku, description: l.description, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), discountAmount: Number(l.discount ?? 0),
-        taxCode: await checkTax(lineCodes(l)), locationId: l.warehouse ? await bc.locationId(l.warehouse) : location });
+      lines.push({
+        lineType: 'Item',
+        lineObjectNumber: l.sku,
+        description: l.description,
+        quantity: Number(l.quantity),
+        unitPrice: Number(l.unitPrice),
+        discountAmount: Number(l.discount ?? 0),
+        taxCode: await checkTax(lineCodes(l)),
+        locationId: l.warehouse ? await bc.locationId(l.warehouse) : location,
+      });
     }
     for (const sh of input.shipping ?? []) {
-      lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), discountAmount: Number(sh.discount ?? 0), taxCode: await checkTax(lineCodes(sh)) });
+      lines.push({
+        lineType: 'Item',
+        lineObjectNumber: shippingItem,
+        description: sh.description,
+        quantity: 1,
+        unitPrice: Number(sh.amount),
+        discountAmount: Number(sh.discount ?? 0),
+        taxCode: await checkTax(lineCodes(sh)),
+      });
     }
     await ensureCustomer(input.customer);
-    const head = { externalDocumentNumber: input.externalId, customerNumber: customerNumber(input.customer.externalId), currencyCode: input.currency === lcy ? '' : input.currency };
+    const head = {
+      externalDocumentNumber: input.externalId,
+      customerNumber: customerNumber(input.customer.externalId),
+      currencyCode: input.currency === lcy ? '' : input.currency,
+    };
     if (draft) {
       // A quote left by a failed check is replaced by the new input (a replay after a fix).
       if (quote) await bc.send('DELETE', `salesQuotes(${quote.id})`, undefined, { 'if-match': quote['@odata.etag'] });
@@ -172,13 +269,21 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     if (expected) {
       const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !n(expected[k]).eq(doc.totals[k]));
       if (diffs.length) {
-        throw fail(`sales quote ${quote.number} does not match the expected totals: ${diffs.map((k) => `${k} Business Central ${doc.totals[k]} vs expected ${money(n(expected[k]))}`).join(', ')} `
-          + '(BC computes tax itself: its tax setup must give Shopify\'s amounts); it was not made an order', 'TOTALS_MISMATCH', { number: quote.number, externalId, fields: diffs, erpTotals: doc.totals, expected, draft: true });
+        throw fail(
+          `sales quote ${quote.number} does not match the expected totals: ${diffs.map((k) => `${k} Business Central ${doc.totals[k]} vs expected ${money(n(expected[k]))}`).join(', ')} ` +
+            "(BC computes tax itself: its tax setup must give Shopify's amounts); it was not made an order",
+          'TOTALS_MISMATCH',
+          { number: quote.number, externalId, fields: diffs, erpTotals: doc.totals, expected, draft: true },
+        );
       }
     }
     await bc.send('POST', `salesQuotes(${quote.id})/Microsoft.NAV.makeOrder`);
     const order = await findOrder(externalId);
-    if (!order) throw erpError('business-central', `quote ${quote.number} was made an order but no sales order carries ${externalId}`, { errorClass: 'ambiguous', code: 'ERP_STATE' });
+    if (!order)
+      throw erpError('business-central', `quote ${quote.number} was made an order but no sales order carries ${externalId}`, {
+        errorClass: 'ambiguous',
+        code: 'ERP_STATE',
+      });
     return toOrder(order);
   }
 
@@ -191,7 +296,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     const o = await findOrder(externalId);
     if (!o) throw fail(`no sales order for Shopify order ${externalId} (a cancelled BC order is deleted)`, 'SALES_ORDER_NOT_FOUND', { externalId });
     const doc = await toOrder(o);
-    if (doc.status !== 'open' && doc.status !== 'draft') throw fail(`sales order ${o.number} cannot be cancelled: already ${doc.status}`, 'CANNOT_CANCEL', { externalId });
+    if (doc.status !== 'open' && doc.status !== 'draft')
+      throw fail(`sales order ${o.number} cannot be cancelled: already ${doc.status}`, 'CANNOT_CANCEL', { externalId });
     // The standard API has no cancel action: an unshipped sales order is deleted (ETag required).
     await bc.send('DELETE', `salesOrders(${o.id})`, undefined, { 'if-match': o['@odata.etag'] });
     return { ...doc, status: 'cancelled' };
@@ -200,23 +306,36 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
   async function listFulfilments(opts: { since?: string | null; limit?: number }) {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
     const [at, lastNo] = opts.since ? opts.since.split('|') : [];
-    if (opts.since && (Number.isNaN(Date.parse(at)) || !lastNo)) throw fail(`invalid fulfilment cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since' });
-    const rows = await bc.list(`salesShipments?${at ? `${filter(`lastModifiedDateTime ge ${at}`)}&` : ''}$orderby=lastModifiedDateTime asc,number asc&$expand=salesShipmentLines`);
+    if (opts.since && (Number.isNaN(Date.parse(at)) || !lastNo))
+      throw fail(`invalid fulfilment cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since' });
+    const rows = await bc.list(
+      `salesShipments?${at ? `${filter(`lastModifiedDateTime ge ${at}`)}&` : ''}$orderby=lastModifiedDateTime asc,number asc&$expand=salesShipmentLines`,
+    );
     const fresh = rows.filter((r) => !at || r.lastModifiedDateTime !== at || r.number > lastNo);
     const page = fresh.slice(0, limit);
     const fulfilments: ErpFulfilment[] = page.map((r) => ({
-      id: r.id, number: r.number, salesOrderId: '', externalOrderId: r.externalDocumentNumber ?? '', warehouse: '', completedAt: r.lastModifiedDateTime,
-      lines: (r.salesShipmentLines ?? []).filter((l: Rec) => l.lineType === 'Item' && l.lineObjectNumber !== shippingItem).map((l: Rec) => ({ sku: l.lineObjectNumber, quantity: qty(n(l.quantity)) })),
+      id: r.id,
+      number: r.number,
+      salesOrderId: '',
+      externalOrderId: r.externalDocumentNumber ?? '',
+      warehouse: '',
+      completedAt: r.lastModifiedDateTime,
+      lines: (r.salesShipmentLines ?? [])
+        .filter((l: Rec) => l.lineType === 'Item' && l.lineObjectNumber !== shippingItem)
+        .map((l: Rec) => ({ sku: l.lineObjectNumber, quantity: qty(n(l.quantity)) })),
       tracking: { number: null, company: r.shippingAgentCode ?? null, url: null },
     }));
     const last = page[page.length - 1];
-    return { fulfilments, cursor: last ? `${last.lastModifiedDateTime}|${last.number}` : opts.since ?? null, hasMore: fresh.length > limit };
+    return { fulfilments, cursor: last ? `${last.lastModifiedDateTime}|${last.number}` : (opts.since ?? null), hasMore: fresh.length > limit };
   }
 
   async function getStock(opts: { skus?: string[]; warehouses?: string[] }): Promise<StockLevel[]> {
-    if (opts.warehouses?.length) throw fail('the Business Central standard API has stock per item only, not per location', 'UNSUPPORTED', { capability: 'stockPerWarehouse' });
+    if (opts.warehouses?.length)
+      throw fail('the Business Central standard API has stock per item only, not per location', 'UNSUPPORTED', { capability: 'stockPerWarehouse' });
     const rows = opts.skus ? await items(opts.skus) : await bc.list(`items?${filter("type eq 'Inventory'")}`);
-    return rows.filter((i) => i.type === 'Inventory').map((i) => ({ sku: i.number, warehouse: '', onHand: qty(n(i.inventory)), available: qty(n(i.inventory)) }));
+    return rows
+      .filter((i) => i.type === 'Inventory')
+      .map((i) => ({ sku: i.number, warehouse: '', onHand: qty(n(i.inventory)), available: qty(n(i.inventory)) }));
   }
 
   /**
@@ -226,7 +345,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
    */
   async function stockChanges(opts: { since?: string | null; limit?: number }): Promise<StockChangePage> {
     const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
-    if (opts.since != null && !/^\d+$/.test(opts.since)) throw fail(`invalid stock change cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since', value: opts.since });
+    if (opts.since != null && !/^\d+$/.test(opts.since))
+      throw fail(`invalid stock change cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since', value: opts.since });
     const rows = await bc.list(`itemLedgerEntries?${opts.since ? `${filter(`entryNumber gt ${opts.since}`)}&` : ''}$orderby=entryNumber asc`);
     const skus = new Set<string>();
     let cursor = opts.since ?? null;
@@ -243,38 +363,97 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     const lines: Rec[] = m.salesCreditMemoLines ?? [];
     const isShip = (l: Rec) => l.lineObjectNumber === shippingItem || (l.lineType === 'Account' && /shipping/i.test(l.description ?? ''));
     return {
-      id: m.id, externalId: m.externalDocumentNumber, number: m.number, salesOrderId: '', orderExternalId: input.orderExternalId,
-      customer: { id: m.customerId, externalId: m.customerNumber, name: m.customerName }, currency: m.currencyCode || lcy, date: m.creditMemoDate, restock: input.restock,
-      lines: lines.filter((l) => !isShip(l)).map((l) => ({ sku: l.lineType === 'Item' ? l.lineObjectNumber : (l.description ?? ''), quantity: qty(n(l.quantity)), unitPrice: money(n(l.unitPrice)), taxCode: l.taxCode || null, net: money(n(l.netAmount)), taxAmount: money(n(l.netTaxAmount)) })),
-      shipping: lines.filter(isShip).map((l) => ({ description: l.description, net: money(n(l.netAmount)), taxCode: l.taxCode || null, taxAmount: money(n(l.netTaxAmount)) })),
+      id: m.id,
+      externalId: m.externalDocumentNumber,
+      number: m.number,
+      salesOrderId: '',
+      orderExternalId: input.orderExternalId,
+      customer: { id: m.customerId, externalId: m.customerNumber, name: m.customerName },
+      currency: m.currencyCode || lcy,
+      date: m.creditMemoDate,
+      restock: input.restock,
+      lines: lines
+        .filter((l) => !isShip(l))
+        .map((l) => ({
+          sku: l.lineType === 'Item' ? l.lineObjectNumber : (l.description ?? ''),
+          quantity: qty(n(l.quantity)),
+          unitPrice: money(n(l.unitPrice)),
+          taxCode: l.taxCode || null,
+          net: money(n(l.netAmount)),
+          taxAmount: money(n(l.netTaxAmount)),
+        })),
+      shipping: lines
+        .filter(isShip)
+        .map((l) => ({ description: l.description, net: money(n(l.netAmount)), taxCode: l.taxCode || null, taxAmount: money(n(l.netTaxAmount)) })),
       totals: { net: money(n(m.totalAmountExcludingTax)), tax: money(n(m.totalTaxAmount)), gross: money(n(m.totalAmountIncludingTax)) },
     };
   }
 
   async function createCreditMemo(input: CreditMemoInput): Promise<Posted<ErpCreditMemo>> {
-    const find = async () => (await bc.list(`salesCreditMemos?${filter(`externalDocumentNumber eq ${s(input.externalId)}`)}&$expand=salesCreditMemoLines`))[0] ?? null;
+    const find = async () =>
+      (await bc.list(`salesCreditMemos?${filter(`externalDocumentNumber eq ${s(input.externalId)}`)}&$expand=salesCreditMemoLines`))[0] ?? null;
     let memo: Rec | null = await find();
     if (memo && memo.status !== 'Draft') return { created: false, document: await toMemo(memo, input) };
     // A draft left by a failed check (or an attempt cut short) is replaced by this input: a replay after a fix.
-    if (memo) { await bc.send('DELETE', `salesCreditMemos(${memo.id})`, undefined, { 'if-match': memo['@odata.etag'] }); memo = null; }
+    if (memo) {
+      await bc.send('DELETE', `salesCreditMemos(${memo.id})`, undefined, { 'if-match': memo['@odata.etag'] });
+      memo = null;
+    }
     {
-      const order = await findOrder(input.orderExternalId) ?? (await bc.list(`salesInvoices?${filter(`externalDocumentNumber eq ${s(input.orderExternalId)}`)}`))[0];
-      if (!order) throw fail(`no sales order or invoice for Shopify order ${input.orderExternalId}`, 'SALES_ORDER_NOT_FOUND', { field: 'orderExternalId', value: input.orderExternalId });
-      if (input.lines.some((l) => !(l.restock ?? input.restock)) && !cfg.refundAccount) throw fail('refunds without restock need `refundAccount` (the G/L account BC books them to)', 'CONFIG_MISSING', { field: 'refundAccount' });
+      const order =
+        (await findOrder(input.orderExternalId)) ?? (await bc.list(`salesInvoices?${filter(`externalDocumentNumber eq ${s(input.orderExternalId)}`)}`))[0];
+      if (!order)
+        throw fail(`no sales order or invoice for Shopify order ${input.orderExternalId}`, 'SALES_ORDER_NOT_FOUND', {
+          field: 'orderExternalId',
+          value: input.orderExternalId,
+        });
+      if (input.lines.some((l) => !(l.restock ?? input.restock)) && !cfg.refundAccount)
+        throw fail('refunds without restock need `refundAccount` (the G/L account BC books them to)', 'CONFIG_MISSING', { field: 'refundAccount' });
       await checkItems(input.lines.map((l) => l.sku));
       const lines: Rec[] = [];
       for (const l of input.lines) {
         const tax = await checkTax(lineCodes(l));
         // Item lines return the goods to stock when posted; G/L lines (BC connector's "non-restock") do not.
         const wh = l.warehouse ?? input.warehouse;
-        lines.push((l.restock ?? input.restock)
-          ? { lineType: 'Item', lineObjectNumber: l.sku, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax, ...(wh ? { locationId: await bc.locationId(wh) } : {}) }
-          : { lineType: 'Account', lineObjectNumber: cfg.refundAccount, description: `${l.sku} refund`, quantity: Number(l.quantity), unitPrice: Number(l.unitPrice), taxCode: tax });
+        lines.push(
+          (l.restock ?? input.restock)
+            ? {
+                lineType: 'Item',
+                lineObjectNumber: l.sku,
+                quantity: Number(l.quantity),
+                unitPrice: Number(l.unitPrice),
+                taxCode: tax,
+                ...(wh ? { locationId: await bc.locationId(wh) } : {}),
+              }
+            : {
+                lineType: 'Account',
+                lineObjectNumber: cfg.refundAccount,
+                description: `${l.sku} refund`,
+                quantity: Number(l.quantity),
+                unitPrice: Number(l.unitPrice),
+                taxCode: tax,
+              },
+        );
       }
-      for (const sh of input.shipping ?? []) lines.push({ lineType: 'Item', lineObjectNumber: shippingItem, description: sh.description, quantity: 1, unitPrice: Number(sh.amount), taxCode: await checkTax(lineCodes(sh)) });
+      for (const sh of input.shipping ?? [])
+        lines.push({
+          lineType: 'Item',
+          lineObjectNumber: shippingItem,
+          description: sh.description,
+          quantity: 1,
+          unitPrice: Number(sh.amount),
+          taxCode: await checkTax(lineCodes(sh)),
+        });
       // Refund differences (goodwill, store credit, discrepancies) as untaxed G/L lines on their account.
-      for (const a of input.adjustments ?? []) lines.push({ lineType: 'Account', lineObjectNumber: a.account, description: a.description, quantity: 1, unitPrice: Number(a.amount) });
-      await bc.send('POST', 'salesCreditMemos', { externalDocumentNumber: input.externalId, customerNumber: order.customerNumber, creditMemoDate: input.date, currencyCode: order.currencyCode ?? '', salesCreditMemoLines: lines });
+      for (const a of input.adjustments ?? [])
+        lines.push({ lineType: 'Account', lineObjectNumber: a.account, description: a.description, quantity: 1, unitPrice: Number(a.amount) });
+      await bc.send('POST', 'salesCreditMemos', {
+        externalDocumentNumber: input.externalId,
+        customerNumber: order.customerNumber,
+        creditMemoDate: input.date,
+        currencyCode: order.currencyCode ?? '',
+        salesCreditMemoLines: lines,
+      });
       memo = (await find())!;
     }
     checkMemoDraft(memo, input);
@@ -287,14 +466,30 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
    * refunded tax where given, shipping, adjustments). Otherwise it stays a draft and nothing is booked.
    */
   function checkMemoDraft(memo: Rec, input: CreditMemoInput): void {
-    const net = sum([...input.lines.map((l) => n(l.unitPrice).times(l.quantity).toDecimalPlaces(2)), ...(input.shipping ?? []).map((x) => n(x.amount)), ...(input.adjustments ?? []).map((a) => n(a.amount))]);
+    const net = sum([
+      ...input.lines.map((l) => n(l.unitPrice).times(l.quantity).toDecimalPlaces(2)),
+      ...(input.shipping ?? []).map((x) => n(x.amount)),
+      ...(input.adjustments ?? []).map((a) => n(a.amount)),
+    ]);
     const parts = [...input.lines, ...(input.shipping ?? [])];
-    const tax = parts.every((p) => p.taxes || !(p.taxCodes?.length)) ? sum(parts.flatMap((p) => (p.taxes ?? []).map((t) => n(t.amount)))) : null;
+    const tax = parts.every((p) => p.taxes || !p.taxCodes?.length) ? sum(parts.flatMap((p) => (p.taxes ?? []).map((t) => n(t.amount)))) : null;
     const got = { net: n(memo.totalAmountExcludingTax), tax: n(memo.totalTaxAmount) };
-    const diffs = [...(got.net.eq(net) ? [] : [`net Business Central ${money(got.net)} vs Shopify ${money(net)}`]), ...(tax === null || got.tax.eq(tax) ? [] : [`tax Business Central ${money(got.tax)} vs Shopify ${money(tax)}`])];
+    const diffs = [
+      ...(got.net.eq(net) ? [] : [`net Business Central ${money(got.net)} vs Shopify ${money(net)}`]),
+      ...(tax === null || got.tax.eq(tax) ? [] : [`tax Business Central ${money(got.tax)} vs Shopify ${money(tax)}`]),
+    ];
     if (diffs.length) {
-      throw fail(`credit memo ${memo.number} for refund ${input.externalId} does not match Shopify's refund: ${diffs.join(', ')}; it is kept as a draft and nothing was booked`, 'CREDIT_MEMO_MISMATCH',
-        { number: memo.number, externalId: input.externalId, erp: { net: money(got.net), tax: money(got.tax) }, shopify: { net: money(net), tax: tax === null ? null : money(tax) }, draft: true });
+      throw fail(
+        `credit memo ${memo.number} for refund ${input.externalId} does not match Shopify's refund: ${diffs.join(', ')}; it is kept as a draft and nothing was booked`,
+        'CREDIT_MEMO_MISMATCH',
+        {
+          number: memo.number,
+          externalId: input.externalId,
+          erp: { net: money(got.net), tax: money(got.tax) },
+          shopify: { net: money(net), tax: tax === null ? null : money(tax) },
+          draft: true,
+        },
+      );
     }
   }
 
@@ -306,8 +501,22 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
   async function entryFromGl(externalId: string): Promise<ErpJournalEntry | null> {
     const gl = await bc.list(`generalLedgerEntries?${filter(`documentNumber eq ${s(externalId)}`)}`);
     if (!gl.length) return null;
-    const lines = gl.map((e) => ({ account: e.accountNumber, debit: money(n(e.debitAmount)), credit: money(n(e.creditAmount)), description: e.description || null }));
-    return { id: externalId, externalId, number: externalId, date: gl[0].postingDate, description: gl[0].description ?? '', posted: true, lines, totals: { debit: money(sum(lines.map((l) => l.debit))), credit: money(sum(lines.map((l) => l.credit))) } };
+    const lines = gl.map((e) => ({
+      account: e.accountNumber,
+      debit: money(n(e.debitAmount)),
+      credit: money(n(e.creditAmount)),
+      description: e.description || null,
+    }));
+    return {
+      id: externalId,
+      externalId,
+      number: externalId,
+      date: gl[0].postingDate,
+      description: gl[0].description ?? '',
+      posted: true,
+      lines,
+      totals: { debit: money(sum(lines.map((l) => l.debit))), credit: money(sum(lines.map((l) => l.credit))) },
+    };
   }
 
   async function postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>> {
@@ -318,16 +527,28 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     if (existing) return { created: false, document: existing };
     const d = sum(input.lines.map((l) => l.debit ?? '0'));
     const c = sum(input.lines.map((l) => l.credit ?? '0'));
-    if (!d.eq(c)) throw fail(`journal ${doc} does not balance: debit ${money(d)} vs credit ${money(c)}`, 'UNBALANCED_JOURNAL', { debit: money(d), credit: money(c) });
+    if (!d.eq(c))
+      throw fail(`journal ${doc} does not balance: debit ${money(d)} vs credit ${money(c)}`, 'UNBALANCED_JOURNAL', { debit: money(d), credit: money(c) });
     const [journal] = await bc.list(`journals?${filter(`code eq ${s(cfg.journalCode ?? 'GENERAL')}`)}`);
     if (!journal) throw fail(`general journal batch ${cfg.journalCode ?? 'GENERAL'} does not exist`, 'CONFIG_MISSING', { field: 'journalCode' });
     // Lines left by an attempt that stopped before posting are replaced, so they are never posted twice.
     const stale = await bc.list(`journals(${journal.id})/journalLines?${filter(`documentNumber eq ${s(doc)}`)}`);
     await bc.batch([
       ...stale.map((l) => ({ method: 'DELETE', url: `journals(${journal.id})/journalLines(${l.id})` })),
-      ...input.lines.map((l) => ({ method: 'POST', url: `journals(${journal.id})/journalLines`, body: {
-        accountType: 'G/L Account', accountNumber: l.account, postingDate: input.date, documentNumber: doc, description: l.description ?? input.description,
-        amount: n(l.debit ?? 0).minus(l.credit ?? 0).toNumber() } })),
+      ...input.lines.map((l) => ({
+        method: 'POST',
+        url: `journals(${journal.id})/journalLines`,
+        body: {
+          accountType: 'G/L Account',
+          accountNumber: l.account,
+          postingDate: input.date,
+          documentNumber: doc,
+          description: l.description ?? input.description,
+          amount: n(l.debit ?? 0)
+            .minus(l.credit ?? 0)
+            .toNumber(),
+        },
+      })),
     ]);
     await bc.send('POST', `journals(${journal.id})/Microsoft.NAV.post`);
     const posted = await entryFromGl(doc);
@@ -339,21 +560,58 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     const f = [`postingDate ge ${q.from}`, `postingDate le ${q.to}`, ...(q.accounts?.length ? [`(${eqAny('accountNumber', q.accounts)})`] : [])].join(' and ');
     const rows = await bc.list(`generalLedgerEntries?${filter(f)}&$orderby=entryNumber asc`);
     return rows.map((e) => {
-      const type: LedgerLine['source']['type'] = e.documentType === 'Invoice' ? 'invoice' : e.documentType === 'Credit_x0020_Memo' || e.documentType === 'Credit Memo' ? 'credit-memo' : e.documentType ? 'other' : 'journal';
+      const type: LedgerLine['source']['type'] =
+        e.documentType === 'Invoice'
+          ? 'invoice'
+          : e.documentType === 'Credit_x0020_Memo' || e.documentType === 'Credit Memo'
+            ? 'credit-memo'
+            : e.documentType
+              ? 'other'
+              : 'journal';
       return {
-        id: String(e.entryNumber), entryId: e.documentNumber, entryNumber: e.documentNumber, date: e.postingDate, account: e.accountNumber, debit: money(n(e.debitAmount)), credit: money(n(e.creditAmount)),
-        description: e.description || null, source: { type, externalId: type === 'journal' ? e.documentNumber : null, number: e.documentNumber }, reconciled: false,
+        id: String(e.entryNumber),
+        entryId: e.documentNumber,
+        entryNumber: e.documentNumber,
+        date: e.postingDate,
+        account: e.accountNumber,
+        debit: money(n(e.debitAmount)),
+        credit: money(n(e.creditAmount)),
+        description: e.description || null,
+        source: { type, externalId: type === 'journal' ? e.documentNumber : null, number: e.documentNumber },
+        reconciled: false,
       };
     });
   }
 
   return {
     kind: 'business-central',
-    capabilities: { items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true, fulfilments: true, fulfilmentTracking: false,
-      stockPerWarehouse: false, creditMemos: true, restock: true, journals: true, ledger: true, ship: false, draftSalesOrders: true },
+    capabilities: {
+      items: true,
+      warehouses: true,
+      taxCodes: true,
+      customers: true,
+      salesOrders: true,
+      cancelSalesOrder: true,
+      fulfilments: true,
+      fulfilmentTracking: false,
+      stockPerWarehouse: false,
+      creditMemos: true,
+      restock: true,
+      journals: true,
+      ledger: true,
+      ship: false,
+      draftSalesOrders: true,
+    },
     limits: { concurrency: cfg.concurrency ?? 5, rate: { requests: cfg.requestsPer5Min ?? 6000, windowMs: 300_000 } },
     async findItems(skus) {
-      return (await items(skus)).map((i) => ({ id: i.id, sku: i.number, name: i.displayName, type: i.type === 'Inventory' ? 'goods' : 'service', unitPrice: i.unitPrice == null ? null : money(n(i.unitPrice)), active: !i.blocked }));
+      return (await items(skus)).map((i) => ({
+        id: i.id,
+        sku: i.number,
+        name: i.displayName,
+        type: i.type === 'Inventory' ? 'goods' : 'service',
+        unitPrice: i.unitPrice == null ? null : money(n(i.unitPrice)),
+        active: !i.blocked,
+      }));
     },
     async listWarehouses() {
       return (await bc.locations()).map((l) => ({ id: l.id, code: l.code, name: l.displayName }));
@@ -365,7 +623,12 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     upsertCustomer: async (c) => upsertCustomer(parseInput(customerSchema, c, 'customer')),
     createSalesOrder: async (i, o) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order'), o),
     confirmSalesOrder: async (id, o) => confirmSalesOrder(String(id), o),
-    getSalesOrder: async (id) => { const o = await findOrder(String(id)); if (o) return toOrder(o); const q = await findQuote(String(id)); return q ? quoteAsOrder(q) : null; },
+    getSalesOrder: async (id) => {
+      const o = await findOrder(String(id));
+      if (o) return toOrder(o);
+      const q = await findQuote(String(id));
+      return q ? quoteAsOrder(q) : null;
+    },
     findSalesOrders,
     cancelSalesOrder: async (id) => cancelSalesOrder(String(id)),
     listFulfilments: async (o) => listFulfilments(o),

@@ -27,32 +27,67 @@ const PAGE = 2; // small pages so the connector has to follow @odata.nextLink
 
 function evalFilter(f: string | null, r: Rec): boolean {
   if (!f) return true;
-  return f.split(/ and /).every((part) => part.replace(/^\(|\)$/g, '').split(/ or /).some((term) => {
-    const m = term.trim().match(/^(\w+) (eq|ge|le|gt|lt) (?:'((?:[^']|'')*)'|(\S+))$/);
-    if (!m) throw new Error(`fake BC cannot parse filter term: ${term}`);
-    // OData compares unquoted numeric literals as numbers (entryNumber gt 9 holds for 10).
-    if (m[3] === undefined && typeof r[m[1]] === 'number' && /^-?\d+(\.\d+)?$/.test(m[4])) {
-      const a = r[m[1]] as number, b = Number(m[4]);
-      return { eq: a === b, ge: a >= b, le: a <= b, gt: a > b, lt: a < b }[m[2] as 'eq'];
-    }
-    const v = String(r[m[1]] ?? '');
-    const x = m[3] !== undefined ? m[3].replace(/''/g, "'") : m[4];
-    return { eq: v === x, ge: v >= x, le: v <= x, gt: v > x, lt: v < x }[m[2] as 'eq'];
-  }));
+  return f.split(/ and /).every((part) =>
+    part
+      .replace(/^\(|\)$/g, '')
+      .split(/ or /)
+      .some((term) => {
+        const m = term.trim().match(/^(\w+) (eq|ge|le|gt|lt) (?:'((?:[^']|'')*)'|(\S+))$/);
+        if (!m) throw new Error(`fake BC cannot parse filter term: ${term}`);
+        // OData compares unquoted numeric literals as numbers (entryNumber gt 9 holds for 10).
+        if (m[3] === undefined && typeof r[m[1]] === 'number' && /^-?\d+(\.\d+)?$/.test(m[4])) {
+          const a = r[m[1]] as number,
+            b = Number(m[4]);
+          return { eq: a === b, ge: a >= b, le: a <= b, gt: a > b, lt: a < b }[m[2] as 'eq'];
+        }
+        const v = String(r[m[1]] ?? '');
+        const x = m[3] !== undefined ? m[3].replace(/''/g, "'") : m[4];
+        return { eq: v === x, ge: v >= x, le: v <= x, gt: v > x, lt: v < x }[m[2] as 'eq'];
+      }),
+  );
 }
 
-export async function startFakeBc(opts: { tenant: string; env: string; companyId: string; clientId: string; clientSecret: string; delayMs?: number }): Promise<FakeBc> {
+export async function startFakeBc(opts: {
+  tenant: string;
+  env: string;
+  companyId: string;
+  clientId: string;
+  clientSecret: string;
+  delayMs?: number;
+}): Promise<FakeBc> {
   const etag = () => `W/"JzE5OzE${randomUUID().slice(0, 8)}MDsn"`;
   const sets = new Map<string, Rec[]>([
-    ['items', [
-      { id: randomUUID(), number: 'IPOD2008GREEN', displayName: 'IPod Nano - 8GB Green', type: 'Inventory', unitPrice: 199, inventory: 120, blocked: false },
-      { id: randomUUID(), number: 'MUG-BLACK', displayName: 'Black Mug', type: 'Inventory', unitPrice: 12, inventory: 90, blocked: false },
-      { id: randomUUID(), number: 'SHIPPING', displayName: 'Shipping', type: 'Service', unitPrice: 0, inventory: 0, blocked: false },
-    ]],
-    ['locations', [{ id: randomUUID(), code: 'WH', displayName: 'Main Warehouse' }, { id: randomUUID(), code: 'WH2', displayName: 'East Warehouse' }]],
-    ['taxGroups', [{ id: randomUUID(), code: 'TAXABLE', displayName: 'Taxable' }, { id: randomUUID(), code: 'NONTAX', displayName: 'Non-taxable' }]],
-    ['customers', []], ['salesQuotes', []], ['salesOrders', []], ['salesShipments', []], ['salesInvoices', []], ['salesCreditMemos', []],
-    ['journals', [{ id: randomUUID(), code: 'GENERAL', displayName: 'General' }]], ['journalLines', []], ['generalLedgerEntries', []],
+    [
+      'items',
+      [
+        { id: randomUUID(), number: 'IPOD2008GREEN', displayName: 'IPod Nano - 8GB Green', type: 'Inventory', unitPrice: 199, inventory: 120, blocked: false },
+        { id: randomUUID(), number: 'MUG-BLACK', displayName: 'Black Mug', type: 'Inventory', unitPrice: 12, inventory: 90, blocked: false },
+        { id: randomUUID(), number: 'SHIPPING', displayName: 'Shipping', type: 'Service', unitPrice: 0, inventory: 0, blocked: false },
+      ],
+    ],
+    [
+      'locations',
+      [
+        { id: randomUUID(), code: 'WH', displayName: 'Main Warehouse' },
+        { id: randomUUID(), code: 'WH2', displayName: 'East Warehouse' },
+      ],
+    ],
+    [
+      'taxGroups',
+      [
+        { id: randomUUID(), code: 'TAXABLE', displayName: 'Taxable' },
+        { id: randomUUID(), code: 'NONTAX', displayName: 'Non-taxable' },
+      ],
+    ],
+    ['customers', []],
+    ['salesQuotes', []],
+    ['salesOrders', []],
+    ['salesShipments', []],
+    ['salesInvoices', []],
+    ['salesCreditMemos', []],
+    ['journals', [{ id: randomUUID(), code: 'GENERAL', displayName: 'General' }]],
+    ['journalLines', []],
+    ['generalLedgerEntries', []],
     // API v2.0 itemLedgerEntries (read-only): every stock movement, numbered in posting order.
     ['itemLedgerEntries', []],
   ]);
@@ -68,10 +103,25 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
 
   function priceLines(lines: Rec[], parentKey: string, parentId: string): Rec[] {
     return lines.map((l, i) => {
-      const net = new Decimal(l.unitPrice ?? 0).times(l.quantity ?? 1).minus(l.discountAmount ?? 0).toDecimalPlaces(2);
+      const net = new Decimal(l.unitPrice ?? 0)
+        .times(l.quantity ?? 1)
+        .minus(l.discountAmount ?? 0)
+        .toDecimalPlaces(2);
       const tax = net.times(RATES[l.taxCode] ?? '0').toDecimalPlaces(2);
-      return { id: randomUUID(), [parentKey]: parentId, sequence: (i + 1) * 10000, description: l.description ?? l.lineObjectNumber, discountAmount: 0, taxCode: '', locationId: '00000000-0000-0000-0000-000000000000',
-        ...l, netAmount: net.toNumber(), netTaxAmount: tax.toNumber(), netAmountIncludingTax: net.plus(tax).toNumber(), shippedQuantity: 0 };
+      return {
+        id: randomUUID(),
+        [parentKey]: parentId,
+        sequence: (i + 1) * 10000,
+        description: l.description ?? l.lineObjectNumber,
+        discountAmount: 0,
+        taxCode: '',
+        locationId: '00000000-0000-0000-0000-000000000000',
+        ...l,
+        netAmount: net.toNumber(),
+        netTaxAmount: tax.toNumber(),
+        netAmountIncludingTax: net.plus(tax).toNumber(),
+        shippedQuantity: 0,
+      };
     });
   }
 
@@ -81,10 +131,19 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
     return { totalAmountExcludingTax: net.toNumber(), totalTaxAmount: tax.toNumber(), totalAmountIncludingTax: net.plus(tax).toNumber() };
   }
 
-  const err = (status: number, code: string, message: string) => ({ status, body: { error: { code, message: `${message}  CorrelationId:  ${randomUUID()}.` } } });
+  const err = (status: number, code: string, message: string) => ({
+    status,
+    body: { error: { code, message: `${message}  CorrelationId:  ${randomUUID()}.` } },
+  });
 
   /** One API operation, as a function so $batch can run several atomically. */
-  function op(method: string, path: string, query: URLSearchParams, body: Rec | undefined, headers: Record<string, string | undefined>): { status: number; body?: unknown } {
+  function op(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Rec | undefined,
+    headers: Record<string, string | undefined>,
+  ): { status: number; body?: unknown } {
     const m = path.match(/^companies\(([^)]+)\)\/(.+)$/);
     if (!m || m[1] !== opts.companyId) return err(404, 'BadRequest_NotFound', 'The company does not exist.');
     const rest = m[2];
@@ -95,31 +154,72 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
       const bal = lines.reduce((a, l) => a.plus(l.amount), new Decimal(0));
       if (!bal.isZero()) return err(400, 'Application_DialogException', `Document No. ${lines[0]?.documentNumber} is out of balance by ${bal.toFixed(2)}.`);
       for (const l of lines) {
-        G('generalLedgerEntries').push({ id: randomUUID(), entryNumber: glEntry++, postingDate: l.postingDate, documentNumber: l.documentNumber, documentType: '', accountId: randomUUID(), accountNumber: l.accountNumber,
-          description: l.description, debitAmount: Math.max(l.amount, 0), creditAmount: Math.max(-l.amount, 0), lastModifiedDateTime: new Date().toISOString() });
+        G('generalLedgerEntries').push({
+          id: randomUUID(),
+          entryNumber: glEntry++,
+          postingDate: l.postingDate,
+          documentNumber: l.documentNumber,
+          documentType: '',
+          accountId: randomUUID(),
+          accountNumber: l.accountNumber,
+          description: l.description,
+          debitAmount: Math.max(l.amount, 0),
+          creditAmount: Math.max(-l.amount, 0),
+          lastModifiedDateTime: new Date().toISOString(),
+        });
       }
-      sets.set('journalLines', G('journalLines').filter((l) => l.journalId !== x![1]));
+      sets.set(
+        'journalLines',
+        G('journalLines').filter((l) => l.journalId !== x![1]),
+      );
       return { status: 204 };
     }
     if ((x = rest.match(/^journals\(([^)]+)\)\/journalLines(?:\(([^)]+)\))?$/))) {
       const jid = x[1];
-      if (method === 'GET') return { status: 200, body: { value: G('journalLines').filter((l) => l.journalId === jid && evalFilter(query.get('$filter'), l)) } };
+      if (method === 'GET')
+        return { status: 200, body: { value: G('journalLines').filter((l) => l.journalId === jid && evalFilter(query.get('$filter'), l)) } };
       if (method === 'POST') {
-        if (!['1000', '1190', '6100'].includes(body!.accountNumber)) return err(400, 'Internal_RecordNotFound', `The G/L Account does not exist. Identification fields and values: No.='${body!.accountNumber}'`);
+        if (!['1000', '1190', '6100'].includes(body!.accountNumber))
+          return err(400, 'Internal_RecordNotFound', `The G/L Account does not exist. Identification fields and values: No.='${body!.accountNumber}'`);
         const line = { id: randomUUID(), journalId: jid, '@odata.etag': etag(), ...body };
         G('journalLines').push(line);
         return { status: 201, body: line };
       }
-      if (method === 'DELETE') { sets.set('journalLines', G('journalLines').filter((l) => l.id !== x![2])); return { status: 204 }; }
+      if (method === 'DELETE') {
+        sets.set(
+          'journalLines',
+          G('journalLines').filter((l) => l.id !== x![2]),
+        );
+        return { status: 204 };
+      }
     }
     if ((x = rest.match(/^salesQuotes\(([^)]+)\)\/Microsoft\.NAV\.makeOrder$/)) && method === 'POST') {
       const quote = G('salesQuotes').find((q) => q.id === x![1]);
       if (!quote) return err(404, 'BadRequest_NotFound', 'The sales quote does not exist.');
       const id = randomUUID();
-      const lines = priceLines(quote.salesQuoteLines.map(({ id: _i, documentId: _d, netAmount: _n, netTaxAmount: _t, netAmountIncludingTax: _g, shippedQuantity: _s, ...l }: Rec) => l), 'documentId', id);
+      const lines = priceLines(
+        quote.salesQuoteLines.map(
+          ({ id: _i, documentId: _d, netAmount: _n, netTaxAmount: _t, netAmountIncludingTax: _g, shippedQuantity: _s, ...l }: Rec) => l,
+        ),
+        'documentId',
+        id,
+      );
       const { salesQuoteLines: _q, id: _qid, number: _no, status: _st, documentDate, ...head } = quote;
-      G('salesOrders').push({ ...head, id, '@odata.etag': etag(), number: `S-ORD${String(seq++).padStart(6, '0')}`, orderDate: documentDate, status: 'Open', fullyShipped: false, salesOrderLines: lines, ...totals(lines) });
-      sets.set('salesQuotes', G('salesQuotes').filter((q) => q !== quote));
+      G('salesOrders').push({
+        ...head,
+        id,
+        '@odata.etag': etag(),
+        number: `S-ORD${String(seq++).padStart(6, '0')}`,
+        orderDate: documentDate,
+        status: 'Open',
+        fullyShipped: false,
+        salesOrderLines: lines,
+        ...totals(lines),
+      });
+      sets.set(
+        'salesQuotes',
+        G('salesQuotes').filter((q) => q !== quote),
+      );
       return { status: 204 };
     }
     if ((x = rest.match(/^salesCreditMemos\(([^)]+)\)\/Microsoft\.NAV\.post$/)) && method === 'POST') {
@@ -128,13 +228,22 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
       memo.status = 'Open';
       memo.number = memo.number.replace(/^S-CR/, 'PS-CR');
       const inv = G('items');
-      for (const l of memo.salesCreditMemoLines) if (l.lineType === 'Item') {
-        const it = inv.find((i) => i.number === l.lineObjectNumber);
-        if (it?.type !== 'Inventory') continue;
-        it.inventory += l.quantity;
-        const entries = G('itemLedgerEntries');
-        entries.push({ id: randomUUID(), entryNumber: entries.length + 1, itemNumber: it.number, postingDate: memo.creditMemoDate, entryType: 'Sale', documentNumber: memo.number, quantity: l.quantity });
-      }
+      for (const l of memo.salesCreditMemoLines)
+        if (l.lineType === 'Item') {
+          const it = inv.find((i) => i.number === l.lineObjectNumber);
+          if (it?.type !== 'Inventory') continue;
+          it.inventory += l.quantity;
+          const entries = G('itemLedgerEntries');
+          entries.push({
+            id: randomUUID(),
+            entryNumber: entries.length + 1,
+            itemNumber: it.number,
+            postingDate: memo.creditMemoDate,
+            entryType: 'Sale',
+            documentNumber: memo.number,
+            quantity: l.quantity,
+          });
+        }
       return { status: 204 };
     }
     const e = rest.match(/^(\w+)(?:\(([^)]+)\))?$/);
@@ -143,27 +252,62 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
     if (method === 'GET') {
       let rows = set.filter((r) => evalFilter(query.get('$filter'), r));
       const ob = query.get('$orderby');
-      if (ob) rows = [...rows].sort((a, b) => { for (const k of ob.split(',')) { const f = k.trim().split(' ')[0]; if (a[f] !== b[f]) return a[f] < b[f] ? -1 : 1; } return 0; });
+      if (ob)
+        rows = [...rows].sort((a, b) => {
+          for (const k of ob.split(',')) {
+            const f = k.trim().split(' ')[0];
+            if (a[f] !== b[f]) return a[f] < b[f] ? -1 : 1;
+          }
+          return 0;
+        });
       const skip = Number(query.get('$skip') ?? 0);
       const page = rows.slice(skip, skip + PAGE);
       const expand = query.get('$expand');
-      const value = page.map((r) => { const { salesOrderLines, salesQuoteLines, salesCreditMemoLines, salesShipmentLines, ...head } = r; return { ...head, ...(expand ? { [expand]: r[expand] } : {}) }; });
-      const next = skip + PAGE < rows.length ? (() => { const q = new URLSearchParams(query); q.set('$skip', String(skip + PAGE)); return `__BASE__/${path}?${q}`; })() : undefined;
+      const value = page.map((r) => {
+        const { salesOrderLines, salesQuoteLines, salesCreditMemoLines, salesShipmentLines, ...head } = r;
+        return { ...head, ...(expand ? { [expand]: r[expand] } : {}) };
+      });
+      const next =
+        skip + PAGE < rows.length
+          ? (() => {
+              const q = new URLSearchParams(query);
+              q.set('$skip', String(skip + PAGE));
+              return `__BASE__/${path}?${q}`;
+            })()
+          : undefined;
       return { status: 200, body: { '@odata.context': 'x', value, ...(next ? { '@odata.nextLink': next } : {}) } };
     }
     if (method === 'POST' && !e[2]) {
       const id = randomUUID();
-      if (e[1] === 'customers') { const c = { id, '@odata.etag': etag(), email: '', phoneNumber: '', ...body }; set.push(c); return { status: 201, body: c }; }
+      if (e[1] === 'customers') {
+        const c = { id, '@odata.etag': etag(), email: '', phoneNumber: '', ...body };
+        set.push(c);
+        return { status: 201, body: c };
+      }
       if (e[1] === 'salesOrders' || e[1] === 'salesCreditMemos' || e[1] === 'salesQuotes') {
         const cust = customerOf(body!.customerNumber);
         if (!cust) return err(400, 'Internal_RecordNotFound', `The Customer does not exist. Identification fields and values: No.='${body!.customerNumber}'`);
-        const linesKey = ({ salesOrders: 'salesOrderLines', salesCreditMemos: 'salesCreditMemoLines', salesQuotes: 'salesQuoteLines' } as Record<string, string>)[e[1]];
+        const linesKey = (
+          { salesOrders: 'salesOrderLines', salesCreditMemos: 'salesCreditMemoLines', salesQuotes: 'salesQuoteLines' } as Record<string, string>
+        )[e[1]];
         for (const l of body![linesKey] ?? []) {
-          if (l.lineType === 'Item' && !G('items').some((i) => i.number === l.lineObjectNumber)) return err(400, 'Internal_RecordNotFound', `The Item does not exist. Identification fields and values: No.='${l.lineObjectNumber}'`);
+          if (l.lineType === 'Item' && !G('items').some((i) => i.number === l.lineObjectNumber))
+            return err(400, 'Internal_RecordNotFound', `The Item does not exist. Identification fields and values: No.='${l.lineObjectNumber}'`);
         }
         const lines = priceLines(body![linesKey] ?? [], e[1] === 'salesOrders' ? 'documentId' : 'documentId', id);
-        const doc: Rec = { id, '@odata.etag': etag(), number: `${({ salesOrders: 'S-ORD', salesQuotes: 'S-QUO' } as Record<string, string>)[e[1]] ?? 'S-CR'}${String(seq++).padStart(6, '0')}`, customerId: cust.id, customerName: cust.displayName,
-          status: e[1] === 'salesOrders' ? 'Open' : 'Draft', fullyShipped: false, currencyCode: '', ...body, [linesKey]: lines, ...totals(lines) };
+        const doc: Rec = {
+          id,
+          '@odata.etag': etag(),
+          number: `${({ salesOrders: 'S-ORD', salesQuotes: 'S-QUO' } as Record<string, string>)[e[1]] ?? 'S-CR'}${String(seq++).padStart(6, '0')}`,
+          customerId: cust.id,
+          customerName: cust.displayName,
+          status: e[1] === 'salesOrders' ? 'Open' : 'Draft',
+          fullyShipped: false,
+          currencyCode: '',
+          ...body,
+          [linesKey]: lines,
+          ...totals(lines),
+        };
         set.push(doc);
         const { [linesKey]: _omit, ...head } = doc;
         return { status: 201, body: head };
@@ -173,9 +317,21 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
     if ((method === 'PATCH' || method === 'DELETE') && e[2]) {
       const r = set.find((y) => y.id === e[2]);
       if (!r) return err(404, 'BadRequest_NotFound', 'The record does not exist.');
-      if (!headers['if-match']) return err(428, 'Request_PreconditionRequired', 'Could not validate the client concurrency token required by the service. Please provide a valid token in the client request.');
-      if (headers['if-match'] !== '*' && headers['if-match'] !== r['@odata.etag']) return err(412, 'Request_EntityChanged', 'Could not save the changes because the entity was changed by another user.');
-      if (method === 'DELETE') { sets.set(e[1], set.filter((y) => y !== r)); return { status: 204 }; }
+      if (!headers['if-match'])
+        return err(
+          428,
+          'Request_PreconditionRequired',
+          'Could not validate the client concurrency token required by the service. Please provide a valid token in the client request.',
+        );
+      if (headers['if-match'] !== '*' && headers['if-match'] !== r['@odata.etag'])
+        return err(412, 'Request_EntityChanged', 'Could not save the changes because the entity was changed by another user.');
+      if (method === 'DELETE') {
+        sets.set(
+          e[1],
+          set.filter((y) => y !== r),
+        );
+        return { status: 204 };
+      }
       Object.assign(r, body, { '@odata.etag': etag() });
       return { status: 200, body: r };
     }
@@ -190,14 +346,21 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);
       const reply = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers });
-        res.end(body === undefined ? undefined : JSON.stringify(body).replaceAll('__BASE__', `http://127.0.0.1:${port}/v2.0/${opts.tenant}/${opts.env}/api/v2.0`));
+        res.end(
+          body === undefined ? undefined : JSON.stringify(body).replaceAll('__BASE__', `http://127.0.0.1:${port}/v2.0/${opts.tenant}/${opts.env}/api/v2.0`),
+        );
       };
       try {
         if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
         const url = new URL(req.url!, 'http://x');
         if (url.pathname === `/${opts.tenant}/oauth2/v2.0/token`) {
           const f = new URLSearchParams(raw);
-          if (f.get('grant_type') !== 'client_credentials' || f.get('client_id') !== opts.clientId || f.get('client_secret') !== opts.clientSecret || f.get('scope') !== 'https://api.businesscentral.dynamics.com/.default') {
+          if (
+            f.get('grant_type') !== 'client_credentials' ||
+            f.get('client_id') !== opts.clientId ||
+            f.get('client_secret') !== opts.clientSecret ||
+            f.get('scope') !== 'https://api.businesscentral.dynamics.com/.default'
+          ) {
             return reply(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
           }
           const t = randomUUID();
@@ -209,7 +372,8 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
         const path = decodeURIComponent(url.pathname.slice(prefix.length));
         const body = raw ? JSON.parse(raw) : undefined;
         requests.push({ method: req.method!, path: `${path}${url.search}`, body, headers: req.headers });
-        if (!tokens.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) return reply(401, { error: { code: 'Authentication_InvalidCredentials', message: 'The server has rejected the client credentials.' } });
+        if (!tokens.has((req.headers.authorization ?? '').replace(/^Bearer /, '')))
+          return reply(401, { error: { code: 'Authentication_InvalidCredentials', message: 'The server has rejected the client credentials.' } });
         if (throttleLeft > 0) {
           throttleLeft--;
           return reply(429, { error: { code: 'Application_TooManyRequests', message: 'Too Many Requests' } }, { 'retry-after': '0' });
@@ -219,7 +383,13 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
           const responses = [];
           for (const r of body.requests as Rec[]) {
             const u = new URL(r.url, 'http://x');
-            const out = op(r.method, decodeURIComponent(u.pathname.replace(/^\//, '')), u.searchParams, r.body, Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])));
+            const out = op(
+              r.method,
+              decodeURIComponent(u.pathname.replace(/^\//, '')),
+              u.searchParams,
+              r.body,
+              Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+            );
             responses.push({ id: r.id, status: out.status, headers: {}, body: out.body });
             if (out.status >= 300 && req.headers.isolation === 'snapshot') {
               for (const [k, v] of snapshot) sets.set(k, v);
@@ -244,14 +414,24 @@ export async function startFakeBc(opts: { tenant: string; env: string; companyId
     tokenUrl: `http://127.0.0.1:${port}/${opts.tenant}/oauth2/v2.0/token`,
     sets,
     requests,
-    get maxInFlight() { return state.maxInFlight; },
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
     throttle: (n) => void (throttleLeft = n),
     ship(ext) {
       const o = G('salesOrders').find((x) => x.externalDocumentNumber === ext)!;
       for (const l of o.salesOrderLines) l.shippedQuantity = l.quantity;
       o.fullyShipped = true;
-      G('salesShipments').push({ id: randomUUID(), number: `S-SHP${String(seq++).padStart(6, '0')}`, externalDocumentNumber: ext, orderNumber: o.number, customerNumber: o.customerNumber,
-        shippingAgentCode: 'UPS', lastModifiedDateTime: new Date(Date.now() + seq).toISOString(), salesShipmentLines: o.salesOrderLines.map((l: Rec) => ({ lineType: l.lineType, lineObjectNumber: l.lineObjectNumber, quantity: l.quantity })) });
+      G('salesShipments').push({
+        id: randomUUID(),
+        number: `S-SHP${String(seq++).padStart(6, '0')}`,
+        externalDocumentNumber: ext,
+        orderNumber: o.number,
+        customerNumber: o.customerNumber,
+        shippingAgentCode: 'UPS',
+        lastModifiedDateTime: new Date(Date.now() + seq).toISOString(),
+        salesShipmentLines: o.salesOrderLines.map((l: Rec) => ({ lineType: l.lineType, lineObjectNumber: l.lineObjectNumber, quantity: l.quantity })),
+      });
     },
     close: () => new Promise((r) => server.close(() => r())),
   };

@@ -11,7 +11,11 @@ export type NetSuiteAuth =
   | { type: 'tba'; consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string };
 
 /** The client assertion NetSuite's token endpoint expects (header kid = certificate id, aud = token URL), signed by jose. */
-export async function clientAssertion(a: Extract<NetSuiteAuth, { type: 'oauth2-m2m' }>, tokenUrl: string, nowS = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function clientAssertion(
+  a: Extract<NetSuiteAuth, { type: 'oauth2-m2m' }>,
+  tokenUrl: string,
+  nowS = Math.floor(Date.now() / 1000),
+): Promise<string> {
   const alg = a.algorithm ?? 'PS256';
   return new SignJWT({ scope: a.scope ?? ['rest_webservices'] })
     .setProtectedHeader({ alg, typ: 'JWT', kid: a.certificateId })
@@ -23,7 +27,14 @@ export async function clientAssertion(a: Extract<NetSuiteAuth, { type: 'oauth2-m
 }
 
 /** OAuth 1.0a Authorization header for TBA (oauth-1.0a, HMAC-SHA256); `realm` is the account id as NetSuite spells it (e.g. 1234567_SB1). */
-export function tbaHeader(a: Extract<NetSuiteAuth, { type: 'tba' }>, realm: string, method: string, url: string, nonce = randomBytes(16).toString('hex'), ts = Math.floor(Date.now() / 1000)): string {
+export function tbaHeader(
+  a: Extract<NetSuiteAuth, { type: 'tba' }>,
+  realm: string,
+  method: string,
+  url: string,
+  nonce = randomBytes(16).toString('hex'),
+  ts = Math.floor(Date.now() / 1000),
+): string {
   const oauth = new OAuth({
     consumer: { key: a.consumerKey, secret: a.consumerSecret },
     signature_method: 'HMAC-SHA256',
@@ -38,13 +49,19 @@ export function tbaHeader(a: Extract<NetSuiteAuth, { type: 'tba' }>, realm: stri
 
 export function netsuiteAuth(auth: NetSuiteAuth, accountId: string, baseUrl: string) {
   if (auth.type === 'tba') {
-    return { headers: async (req: { method: string; url: string }) => ({ authorization: tbaHeader(auth, accountId.toUpperCase(), req.method, req.url) }), invalidate: () => {}, secrets: [auth.consumerSecret, auth.tokenSecret] };
+    return {
+      headers: async (req: { method: string; url: string }) => ({ authorization: tbaHeader(auth, accountId.toUpperCase(), req.method, req.url) }),
+      invalidate: () => {},
+      secrets: [auth.consumerSecret, auth.tokenSecret],
+    };
   }
   const tokenUrl = `${baseUrl.replace(/\/$/, '')}/auth/oauth2/v1/token`;
-  const cache = tokenCache(async () => requestToken('netsuite', tokenUrl, {
-    grant_type: 'client_credentials',
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: await clientAssertion(auth, tokenUrl),
-  }));
+  const cache = tokenCache(async () =>
+    requestToken('netsuite', tokenUrl, {
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await clientAssertion(auth, tokenUrl),
+    }),
+  );
   return { headers: async () => ({ authorization: `Bearer ${await cache.get()}` }), invalidate: () => cache.invalidate(), secrets: [auth.privateKeyPem] };
 }

@@ -29,12 +29,16 @@ export const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export function eid(prefix: string, id: string): string {
   const v = `${prefix}-${id}`;
   if (!/^[A-Za-z0-9_-]+$/.test(v)) {
-    throw erpError(KIND, `external id ${JSON.stringify(id)} has characters NetSuite rejects (letters, digits, _ and - only)`, { errorClass: 'permanent', code: 'INVALID_INPUT', details: { value: id } });
+    throw erpError(KIND, `external id ${JSON.stringify(id)} has characters NetSuite rejects (letters, digits, _ and - only)`, {
+      errorClass: 'permanent',
+      code: 'INVALID_INPUT',
+      details: { value: id },
+    });
   }
   return v;
 }
 
-export const unEid = (prefix: string, v: string | null | undefined) => (v?.startsWith(`${prefix}-`) ? v.slice(prefix.length + 1) : v ?? null);
+export const unEid = (prefix: string, v: string | null | undefined) => (v?.startsWith(`${prefix}-`) ? v.slice(prefix.length + 1) : (v ?? null));
 
 export class NetSuiteClient {
   readonly http: HttpJson;
@@ -47,8 +51,13 @@ export class NetSuiteClient {
     const auth = netsuiteAuth(cfg.auth, cfg.accountId, baseUrl);
     this.limiter = createLimiter({ concurrency: cfg.concurrency ?? 5 });
     this.http = new HttpJson({
-      kind: KIND, baseUrl, limiter: this.limiter, timeoutMs: cfg.timeoutMs,
-      auth: (req) => auth.headers(req), onUnauthorized: () => auth.invalidate(), secrets: () => auth.secrets,
+      kind: KIND,
+      baseUrl,
+      limiter: this.limiter,
+      timeoutMs: cfg.timeoutMs,
+      auth: (req) => auth.headers(req),
+      onUnauthorized: () => auth.invalidate(),
+      secrets: () => auth.secrets,
       parseError: (status, body) => {
         const b = body as { title?: string; 'o:errorDetails'?: Array<{ detail?: string; 'o:errorCode'?: string }> } | null;
         const d = b?.['o:errorDetails']?.[0];
@@ -61,8 +70,16 @@ export class NetSuiteClient {
   async suiteql<T = Record<string, unknown>>(query: string, max = 100_000): Promise<T[]> {
     const out: T[] = [];
     for (let offset = 0; offset < max; offset += 1000) {
-      const r = await this.http.request<{ items: T[]; hasMore: boolean }>('POST', `query/v1/suiteql?limit=1000&offset=${offset}`, { body: { q: query }, headers: { prefer: 'transient' } });
-      out.push(...r!.body.items.map((i) => { const { links: _l, ...rest } = i as Record<string, unknown>; return rest as T; }));
+      const r = await this.http.request<{ items: T[]; hasMore: boolean }>('POST', `query/v1/suiteql?limit=1000&offset=${offset}`, {
+        body: { q: query },
+        headers: { prefer: 'transient' },
+      });
+      out.push(
+        ...r!.body.items.map((i) => {
+          const { links: _l, ...rest } = i as Record<string, unknown>;
+          return rest as T;
+        }),
+      );
       if (!r!.body.hasMore) break;
     }
     return out;
@@ -70,7 +87,9 @@ export class NetSuiteClient {
 
   /** GET a record by internal id or `eid:<externalId>`, sublists expanded; null when it does not exist. */
   async record<T = Record<string, any>>(type: string, key: string): Promise<T | null> {
-    const r = await this.http.request<T>('GET', `record/v1/${type}/${encodeURIComponent(key).replace('eid%3A', 'eid:')}?expandSubResources=true`, { allow404: true });
+    const r = await this.http.request<T>('GET', `record/v1/${type}/${encodeURIComponent(key).replace('eid%3A', 'eid:')}?expandSubResources=true`, {
+      allow404: true,
+    });
     return r ? r.body : null;
   }
 
@@ -100,7 +119,8 @@ export class NetSuiteClient {
   async idOf(table: 'location' | 'currency' | 'account' | 'salestaxitem', code: string, errCode: string, what: string): Promise<string> {
     const m = await this.ids(table);
     const id = m.get(code);
-    if (!id) throw erpError(KIND, `${what} ${JSON.stringify(code)} does not exist in NetSuite`, { errorClass: 'permanent', code: errCode, details: { value: code } });
+    if (!id)
+      throw erpError(KIND, `${what} ${JSON.stringify(code)} does not exist in NetSuite`, { errorClass: 'permanent', code: errCode, details: { value: code } });
     return id;
   }
 

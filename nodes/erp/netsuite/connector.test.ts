@@ -15,11 +15,22 @@ let ns: ErpConnector;
 
 beforeAll(async () => {
   fake = await startFakeNetSuite(publicKey, { clientId: 'client-123', certificateId: 'cert-abc', delayMs: 5 });
-  ns = createNetSuiteConnector({ accountId: '1234567_SB1', baseUrl: fake.url, concurrency: 3, auth: { type: 'oauth2-m2m', clientId: 'client-123', certificateId: 'cert-abc', privateKeyPem: pem } });
+  ns = createNetSuiteConnector({
+    accountId: '1234567_SB1',
+    baseUrl: fake.url,
+    concurrency: 3,
+    auth: { type: 'oauth2-m2m', clientId: 'client-123', certificateId: 'cert-abc', privateKeyPem: pem },
+  });
 });
 afterAll(() => fake?.close());
 
-const netsuiteOrder = () => order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['US-SALES-10'] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }] });
+const netsuiteOrder = () =>
+  order({
+    lines: [
+      { sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['US-SALES-10'] },
+      { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' },
+    ],
+  });
 
 describe('NetSuite connector (fake per the documented contract)', () => {
   it('authenticates with an M2M JWT assertion and posts a sales order upserting nothing twice', async () => {
@@ -28,9 +39,22 @@ describe('NetSuite connector (fake per the documented contract)', () => {
     expect(first.created).toBe(true);
     const post = fake.requests.find((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder')!;
     expect(post.headers.authorization).toMatch(/^Bearer tok-/);
-    expect(post.body).toMatchObject({ externalId: `shopify-order-${input.externalId}`, location: { id: '1' }, currency: { id: '1' }, otherRefNum: input.reference, shippingCost: 10 });
+    expect(post.body).toMatchObject({
+      externalId: `shopify-order-${input.externalId}`,
+      location: { id: '1' },
+      currency: { id: '1' },
+      otherRefNum: input.reference,
+      shippingCost: 10,
+    });
     expect((post.body as { item: { items: unknown[] } }).item.items[0]).toMatchObject({ item: { id: '11' }, quantity: 2, rate: 194, taxCode: { id: '5' } });
-    expect(first.document).toMatchObject({ externalId: input.externalId, reference: input.reference, currency: 'USD', warehouse: 'WH', status: 'open', totals: { net: '410.00', tax: '39.80', gross: '449.80' } });
+    expect(first.document).toMatchObject({
+      externalId: input.externalId,
+      reference: input.reference,
+      currency: 'USD',
+      warehouse: 'WH',
+      status: 'open',
+      totals: { net: '410.00', tax: '39.80', gross: '449.80' },
+    });
     expect(first.document.lines[0]).toMatchObject({ sku: 'IPOD2008GREEN', quantity: '2', net: '388.00', taxAmount: '38.80', taxCode: 'US-SALES-10' });
     const posts = fake.requests.filter((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder').length;
     const again = await ns.createSalesOrder(input);
@@ -50,16 +74,29 @@ describe('NetSuite connector (fake per the documented contract)', () => {
     expect((calls[0].body as { q: string }).q).toMatch(new RegExp(`t\\.type = 'SalesOrd' AND t\\.externalid IN \\('shopify-order-${inputs[0].externalId}'`));
     for (const i of inputs) {
       const full = (await ns.getSalesOrder(i.externalId))!;
-      expect(heads.find((h) => h.externalId === i.externalId)).toEqual({ id: full.id, externalId: i.externalId, number: full.number, date: full.date, status: 'open', currency: 'USD', totals: full.totals });
+      expect(heads.find((h) => h.externalId === i.externalId)).toEqual({
+        id: full.id,
+        externalId: i.externalId,
+        number: full.number,
+        date: full.date,
+        status: 'open',
+        currency: 'USD',
+        totals: full.totals,
+      });
     }
     expect(heads).toHaveLength(2);
   });
 
   it('fails unknown SKUs before posting, and keeps NetSuite validation messages and codes', async () => {
     const before = fake.requests.length;
-    await expect(ns.createSalesOrder(order({ lines: [{ sku: 'GHOST', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({ code: 'SKU_NOT_FOUND', errorClass: 'permanent' });
+    await expect(ns.createSalesOrder(order({ lines: [{ sku: 'GHOST', quantity: '1', unitPrice: '1.00' }] }))).rejects.toMatchObject({
+      code: 'SKU_NOT_FOUND',
+      errorClass: 'permanent',
+    });
     expect(fake.requests.slice(before).some((r) => r.method === 'POST' && r.path.startsWith('record/'))).toBe(false);
-    const e = (await ns.createSalesOrder(order({ date: '1999-01-01', lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }] })).catch((x: unknown) => x)) as NodeError;
+    const e = (await ns
+      .createSalesOrder(order({ date: '1999-01-01', lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }] }))
+      .catch((x: unknown) => x)) as NodeError;
     expect(e).toMatchObject({ errorClass: 'permanent', code: 'ERP_VALIDATION', details: { erpCode: 'USER_ERROR', httpStatus: 400 } });
     expect(e.message).toContain('closed period');
   });
@@ -77,7 +114,11 @@ describe('NetSuite connector (fake per the documented contract)', () => {
   it('re-authenticates once on 401 and never puts the key or token in errors', async () => {
     fake.revokeTokens();
     expect((await ns.findItems(['IPOD2008GREEN'])).length).toBe(1);
-    const bad = createNetSuiteConnector({ accountId: '1234567_SB1', baseUrl: fake.url, auth: { type: 'oauth2-m2m', clientId: 'someone-else', certificateId: 'cert-abc', privateKeyPem: pem } });
+    const bad = createNetSuiteConnector({
+      accountId: '1234567_SB1',
+      baseUrl: fake.url,
+      auth: { type: 'oauth2-m2m', clientId: 'someone-else', certificateId: 'cert-abc', privateKeyPem: pem },
+    });
     const e = (await bad.findItems(['X']).catch((x: unknown) => x)) as NodeError;
     expect(e).toMatchObject({ code: 'ERP_AUTH', errorClass: 'permanent' });
     expect(JSON.stringify([e.message, e.details])).not.toMatch(/PRIVATE KEY|tok-/);
@@ -90,7 +131,9 @@ describe('NetSuite connector (fake per the documented contract)', () => {
   });
 
   it('reads stock per location via SuiteQL', async () => {
-    expect(await ns.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] })).toEqual([{ sku: 'IPOD2008GREEN', warehouse: 'WH', onHand: '100', available: '96' }]);
+    expect(await ns.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] })).toEqual([
+      { sku: 'IPOD2008GREEN', warehouse: 'WH', onHand: '100', available: '96' },
+    ]);
     await expect(ns.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['MOON'] })).rejects.toMatchObject({ code: 'WAREHOUSE_NOT_FOUND' });
   });
 
@@ -115,19 +158,41 @@ describe('NetSuite connector (fake per the documented contract)', () => {
   });
 
   it('posts a payout journal once by external id and lists it in the ledger', async () => {
-    const input = { externalId: '623721858', date: '2026-11-27', description: 'Shopify payout', lines: [{ account: '1000', debit: '41.90' }, { account: '6100', debit: '2.10' }, { account: '1190', credit: '44.00' }] };
+    const input = {
+      externalId: '623721858',
+      date: '2026-11-27',
+      description: 'Shopify payout',
+      lines: [
+        { account: '1000', debit: '41.90' },
+        { account: '6100', debit: '2.10' },
+        { account: '1190', credit: '44.00' },
+      ],
+    };
     const a = await ns.postJournal(input);
     expect(a.created).toBe(true);
     expect(a.document).toMatchObject({ externalId: '623721858', totals: { debit: '44.00', credit: '44.00' } });
     expect(await ns.postJournal(input)).toEqual({ created: false, document: a.document });
     const ledger = await ns.listLedger({ from: '2026-11-01', to: '2026-11-30', accounts: ['1190'] });
-    expect(ledger).toEqual([expect.objectContaining({ account: '1190', credit: '44.00', debit: '0.00', source: { type: 'journal', externalId: '623721858', number: a.document.number } })]);
+    expect(ledger).toEqual([
+      expect.objectContaining({
+        account: '1190',
+        credit: '44.00',
+        debit: '0.00',
+        source: { type: 'journal', externalId: '623721858', number: a.document.number },
+      }),
+    ]);
   });
 
   it('posts a non-restocking credit memo idempotently and refuses restock (capability off)', async () => {
     const o = netsuiteOrder();
     await ns.createSalesOrder(o);
-    const memo = { externalId: '509562969', orderExternalId: o.externalId, date: o.date, restock: false, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxCodes: ['US-SALES-10'] }] };
+    const memo = {
+      externalId: '509562969',
+      orderExternalId: o.externalId,
+      date: o.date,
+      restock: false,
+      lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxCodes: ['US-SALES-10'] }],
+    };
     const a = await ns.createCreditMemo(memo);
     expect(a.document.totals).toEqual({ net: '194.00', tax: '19.40', gross: '213.40' });
     expect((await ns.createCreditMemo(memo)).created).toBe(false);
@@ -138,21 +203,35 @@ describe('NetSuite connector (fake per the documented contract)', () => {
   it("records Shopify's tax through SuiteTax's tax details override: draft (Pending Approval) -> compare -> approve", async () => {
     // NetSuite would charge 10 % (38.80 on 388.00, 1.00 on shipping); Shopify charged 38.79 + 0.99 (its own rounding):
     // Shopify's amounts are the tax charged, so they are what NetSuite must record.
-    const input = order({ lines: [{ sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxes: [{ code: 'US-SALES-10', amount: '38.79' }] }, { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' }],
-      shipping: [{ description: 'Standard Shipping', amount: '10.00', taxes: [{ code: 'US-SALES-10', amount: '0.99' }] }] });
+    const input = order({
+      lines: [
+        { sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxes: [{ code: 'US-SALES-10', amount: '38.79' }] },
+        { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' },
+      ],
+      shipping: [{ description: 'Standard Shipping', amount: '10.00', taxes: [{ code: 'US-SALES-10', amount: '0.99' }] }],
+    });
     const draft = await ns.createSalesOrder(input, { confirm: false });
     expect(draft.created).toBe(true);
     const post = fake.requests.filter((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder').pop()!.body as Record<string, any>;
-    expect(post).toMatchObject({ orderStatus: { id: 'A' }, taxDetailsOverride: true, taxDetails: { items: [
-      { taxDetailsReference: 'shopify-line-1', lineType: 'Item', taxCode: { id: '5' }, taxBasis: 388, taxAmount: 38.79 },
-      { taxDetailsReference: 'shipping', lineType: 'Shipping', taxCode: { id: '5' }, taxBasis: 10, taxAmount: 0.99 }] } });
+    expect(post).toMatchObject({
+      orderStatus: { id: 'A' },
+      taxDetailsOverride: true,
+      taxDetails: {
+        items: [
+          { taxDetailsReference: 'shopify-line-1', lineType: 'Item', taxCode: { id: '5' }, taxBasis: 388, taxAmount: 38.79 },
+          { taxDetailsReference: 'shipping', lineType: 'Shipping', taxCode: { id: '5' }, taxBasis: 10, taxAmount: 0.99 },
+        ],
+      },
+    });
     expect(post.item.items[0]).toMatchObject({ taxDetailsReference: 'shopify-line-1' });
     expect(draft.document).toMatchObject({ status: 'draft', totals: { net: '410.00', tax: '39.78', gross: '449.78' } });
     expect(draft.document.lines[0]).toMatchObject({ taxAmount: '38.79', taxCode: 'US-SALES-10' });
     expect(draft.document.shipping[0]).toMatchObject({ taxAmount: '0.99' });
 
     // A mismatch leaves the order pending approval (nothing committed or billable) and names the totals.
-    const bad = await ns.confirmSalesOrder!(input.externalId, { expected: { net: '410.00', tax: '39.80', gross: '449.80' } }).catch((e: unknown) => e as NodeError);
+    const bad = await ns.confirmSalesOrder!(input.externalId, { expected: { net: '410.00', tax: '39.80', gross: '449.80' } }).catch(
+      (e: unknown) => e as NodeError,
+    );
     expect(bad).toMatchObject({ code: 'TOTALS_MISMATCH', errorClass: 'permanent', details: { fields: ['tax', 'gross'], draft: true } });
     expect((await ns.getSalesOrder(input.externalId))!.status).toBe('draft');
 
@@ -168,23 +247,44 @@ describe('NetSuite connector (fake per the documented contract)', () => {
   it("credit memos carry Shopify's refunded tax as an override, and adjustments are refused rather than dropped", async () => {
     const o = netsuiteOrder();
     await ns.createSalesOrder(o);
-    const memo = { externalId: 'r-tax-1', orderExternalId: o.externalId, date: o.date, restock: false, lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'US-SALES-10', amount: '19.39' }] }] };
+    const memo = {
+      externalId: 'r-tax-1',
+      orderExternalId: o.externalId,
+      date: o.date,
+      restock: false,
+      lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'US-SALES-10', amount: '19.39' }] }],
+    };
     const a = await ns.createCreditMemo(memo);
     expect(a.document.totals).toEqual({ net: '194.00', tax: '19.39', gross: '213.39' });
     expect(a.document.lines[0].taxAmount).toBe('19.39');
     const before = fake.records.get('creditMemo')!.size;
-    await expect(ns.createCreditMemo({ ...memo, externalId: 'r-adj-1', adjustments: [{ description: 'goodwill', amount: '-5.00', account: '6200' }] })).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'adjustments' } });
+    await expect(
+      ns.createCreditMemo({ ...memo, externalId: 'r-adj-1', adjustments: [{ description: 'goodwill', amount: '-5.00', account: '6200' }] }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED', details: { field: 'adjustments' } });
     expect(fake.records.get('creditMemo')!.size).toBe(before);
   });
 
   it('builds a TBA OAuth 1.0a header with realm and HMAC-SHA256', () => {
-    const h = tbaHeader({ type: 'tba', consumerKey: 'ck', consumerSecret: 'cs', tokenId: 'ti', tokenSecret: 'ts' }, '1234567_SB1', 'GET', 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer/1?expand=true&q=a b', 'nonce1', 1700000000);
+    const h = tbaHeader(
+      { type: 'tba', consumerKey: 'ck', consumerSecret: 'cs', tokenId: 'ti', tokenSecret: 'ts' },
+      '1234567_SB1',
+      'GET',
+      'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer/1?expand=true&q=a b',
+      'nonce1',
+      1700000000,
+    );
     const fields = Object.fromEntries([...h.slice('OAuth '.length).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
     expect(h.startsWith('OAuth realm="1234567_SB1", ')).toBe(true);
     // Known answer: the RFC 5849 signature of this request (query parameters included) with secrets cs&ts.
     expect(fields).toEqual({
-      realm: '1234567_SB1', oauth_consumer_key: 'ck', oauth_token: 'ti', oauth_nonce: 'nonce1', oauth_timestamp: '1700000000',
-      oauth_signature_method: 'HMAC-SHA256', oauth_version: '1.0', oauth_signature: 'hj6qWWB2fClCQ6gPqETL0bVEBjbD93HRNqSi%2Bos7HG0%3D',
+      realm: '1234567_SB1',
+      oauth_consumer_key: 'ck',
+      oauth_token: 'ti',
+      oauth_nonce: 'nonce1',
+      oauth_timestamp: '1700000000',
+      oauth_signature_method: 'HMAC-SHA256',
+      oauth_version: '1.0',
+      oauth_signature: 'hj6qWWB2fClCQ6gPqETL0bVEBjbD93HRNqSi%2Bos7HG0%3D',
     });
     expect(h).not.toMatch(/"cs"|"ts"/); // secrets sign, never travel
   });

@@ -11,12 +11,14 @@ import type { ShopifyRefund, ShopifyTaxLine, ShopifyTransaction } from '../../sh
 import { requireObject } from './util.ts';
 import { spread } from './shopify-figures.ts';
 
-const config = z.object({
-  /** Shopify connection the refund and its order are re-read from. */
-  shopifyConnection: z.string().min(1, 'shopifyConnection is required'),
-  /** How long to wait before looking again at a pending refund (the node's retry policy caps the attempts). */
-  pendingRetryMs: z.number().int().min(1).max(86_400_000).default(300_000),
-}).strict();
+const config = z
+  .object({
+    /** Shopify connection the refund and its order are re-read from. */
+    shopifyConnection: z.string().min(1, 'shopifyConnection is required'),
+    /** How long to wait before looking again at a pending refund (the node's retry policy caps the attempts). */
+    pendingRetryMs: z.number().int().min(1).max(86_400_000).default(300_000),
+  })
+  .strict();
 
 // Only what the credit memo needs (a full order with its refunds costs more than Shopify's 1,000-point query limit).
 export const REFUND_CONTEXT = `query RefundContext($id: ID!, $lineItems: Int!) {
@@ -29,21 +31,51 @@ export const REFUND_CONTEXT = `query RefundContext($id: ID!, $lineItems: Int!) {
   }
 }`;
 
-interface GqlTaxLine { title: string; rate: number | null; priceSet: { shopMoney: { amount: string; currencyCode: string }; presentmentMoney: { amount: string; currencyCode: string } } }
+interface GqlTaxLine {
+  title: string;
+  rate: number | null;
+  priceSet: { shopMoney: { amount: string; currencyCode: string }; presentmentMoney: { amount: string; currencyCode: string } };
+}
 interface GqlOrder {
-  id: string; name: string; currencyCode: string; taxesIncluded: boolean;
+  id: string;
+  name: string;
+  currencyCode: string;
+  taxesIncluded: boolean;
   shippingAddress: { countryCodeV2: string | null; provinceCode: string | null } | null;
   lineItems: { nodes: Array<{ id: string; sku: string | null; isGiftCard: boolean; taxLines: GqlTaxLine[] }> };
   shippingLines: { nodes: Array<{ id: string | null; title: string; taxLines: GqlTaxLine[] }> };
-  refunds: Array<{ id: string; transactions: { nodes: Array<{ id: string; kind: string; status: string; gateway: string | null; processedAt: string | null; test: boolean; parentTransaction: { id: string } | null; amountSet: { presentmentMoney: { amount: string; currencyCode: string } } }> } }>;
+  refunds: Array<{
+    id: string;
+    transactions: {
+      nodes: Array<{
+        id: string;
+        kind: string;
+        status: string;
+        gateway: string | null;
+        processedAt: string | null;
+        test: boolean;
+        parentTransaction: { id: string } | null;
+        amountSet: { presentmentMoney: { amount: string; currencyCode: string } };
+      }>;
+    };
+  }>;
 }
 
 const taxLine = (t: GqlTaxLine): ShopifyTaxLine => ({
-  title: t.title, rate: t.rate === null || t.rate === undefined ? null : String(t.rate),
-  price: { shop: t.priceSet.shopMoney, presentment: t.priceSet.presentmentMoney }, channelLiable: null,
+  title: t.title,
+  rate: t.rate === null || t.rate === undefined ? null : String(t.rate),
+  price: { shop: t.priceSet.shopMoney, presentment: t.priceSet.presentmentMoney },
+  channelLiable: null,
 });
 const transaction = (t: GqlOrder['refunds'][number]['transactions']['nodes'][number]): ShopifyTransaction => ({
-  id: t.id, kind: t.kind, status: t.status, gateway: t.gateway, amount: t.amountSet.presentmentMoney, parentId: t.parentTransaction?.id ?? null, processedAt: t.processedAt, test: t.test,
+  id: t.id,
+  kind: t.kind,
+  status: t.status,
+  gateway: t.gateway,
+  amount: t.amountSet.presentmentMoney,
+  parentId: t.parentTransaction?.id ?? null,
+  processedAt: t.processedAt,
+  test: t.test,
 });
 
 type RefundLine = ShopifyRefund['refundLineItems'][number] & { taxLines: ShopifyTaxLine[]; isGiftCard: boolean; restockLocationId: string | null };
@@ -65,13 +97,22 @@ export interface AwaitRefundOutput {
   restockLocation: string | null;
 }
 
-function refundedTax(lines: ShopifyTaxLine[], total: { shop: { amount: string; currencyCode: string }; presentment: { amount: string; currencyCode: string } } | null | undefined): ShopifyTaxLine[] {
+function refundedTax(
+  lines: ShopifyTaxLine[],
+  total: { shop: { amount: string; currencyCode: string }; presentment: { amount: string; currencyCode: string } } | null | undefined,
+): ShopifyTaxLine[] {
   const amount = new Decimal(total?.shop?.amount ?? '0');
   if (!lines.length) return [];
-  const parts = spread(amount, lines.map((l) => new Decimal(l.price.shop.amount)));
+  const parts = spread(
+    amount,
+    lines.map((l) => new Decimal(l.price.shop.amount)),
+  );
   // All tax lines at zero (nothing to weigh by): the whole refunded tax goes to the first.
   if (parts.every((p) => p.isZero()) && !amount.isZero()) parts[0] = amount;
-  return lines.map((l, i) => ({ ...l, price: { shop: { ...l.price.shop, amount: parts[i].toFixed(2) }, presentment: { ...l.price.presentment, amount: parts[i].toFixed(2) } } }));
+  return lines.map((l, i) => ({
+    ...l,
+    price: { shop: { ...l.price.shop, amount: parts[i].toFixed(2) }, presentment: { ...l.price.presentment, amount: parts[i].toFixed(2) } },
+  }));
 }
 
 const isRefundTx = (t: ShopifyTransaction) => t.kind === 'REFUND';
@@ -81,9 +122,10 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
   version: 1,
   title: 'Wait for a settled refund',
   category: 'erp',
-  description: 'Passes a Shopify refund on to the credit memo only once its refund transactions succeeded: a pending refund waits (the step '
-    + 'is retried with backoff and re-reads the refund from Shopify each time), a failed one stops with REFUND_FAILED. Adds the original '
-    + 'order\'s tax lines to each refunded line and shipping line, the order\'s tax-inclusive flag and the restock decision.',
+  description:
+    'Passes a Shopify refund on to the credit memo only once its refund transactions succeeded: a pending refund waits (the step ' +
+    'is retried with backoff and re-reads the refund from Shopify each time), a failed one stops with REFUND_FAILED. Adds the original ' +
+    "order's tax lines to each refunded line and shipping line, the order's tax-inclusive flag and the restock decision.",
   config,
   inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
   outputs: [{ id: 'out', dataType: 'SettledRefund' }],
@@ -91,13 +133,47 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
   dryRun: 'pure',
   sampleOutput: {
     refund: {
-      id: 'gid://shopify/Refund/5501', orderId: 'gid://shopify/Order/5001001', createdAt: '2026-03-02T10:00:00Z', processedAt: null, note: null, settled: true, raw: null,
-      refundLineItems: [{ id: 'gid://shopify/RefundLineItem/1', lineItemId: 'gid://shopify/LineItem/5102', sku: 'TEE-S', quantity: 1, restockType: 'RETURN', restocked: true, locationId: null,
-        subtotal: { shop: { amount: '22.50', currencyCode: 'GBP' }, presentment: { amount: '22.50', currencyCode: 'GBP' } }, totalTax: { shop: { amount: '3.75', currencyCode: 'GBP' }, presentment: { amount: '3.75', currencyCode: 'GBP' } },
-        taxLines: [{ title: 'GB VAT', rate: '0.2', price: { shop: { amount: '7.50', currencyCode: 'GBP' }, presentment: { amount: '7.50', currencyCode: 'GBP' } }, channelLiable: false }], isGiftCard: false, restockLocationId: null }],
-      refundShippingLines: [], orderAdjustments: [], transactions: [],
+      id: 'gid://shopify/Refund/5501',
+      orderId: 'gid://shopify/Order/5001001',
+      createdAt: '2026-03-02T10:00:00Z',
+      processedAt: null,
+      note: null,
+      settled: true,
+      raw: null,
+      refundLineItems: [
+        {
+          id: 'gid://shopify/RefundLineItem/1',
+          lineItemId: 'gid://shopify/LineItem/5102',
+          sku: 'TEE-S',
+          quantity: 1,
+          restockType: 'RETURN',
+          restocked: true,
+          locationId: null,
+          subtotal: { shop: { amount: '22.50', currencyCode: 'GBP' }, presentment: { amount: '22.50', currencyCode: 'GBP' } },
+          totalTax: { shop: { amount: '3.75', currencyCode: 'GBP' }, presentment: { amount: '3.75', currencyCode: 'GBP' } },
+          taxLines: [
+            {
+              title: 'GB VAT',
+              rate: '0.2',
+              price: { shop: { amount: '7.50', currencyCode: 'GBP' }, presentment: { amount: '7.50', currencyCode: 'GBP' } },
+              channelLiable: false,
+            },
+          ],
+          isGiftCard: false,
+          restockLocationId: null,
+        },
+      ],
+      refundShippingLines: [],
+      orderAdjustments: [],
+      transactions: [],
     },
-    order: { id: 'gid://shopify/Order/5001001', name: '#1011', currency: 'GBP', taxesIncluded: true, shippingAddress: { countryCode: 'GB', provinceCode: null } },
+    order: {
+      id: 'gid://shopify/Order/5001001',
+      name: '#1011',
+      currency: 'GBP',
+      taxesIncluded: true,
+      shippingAddress: { countryCode: 'GB', provinceCode: null },
+    },
     restock: true,
     refunded: { amount: '22.50', currency: 'GBP', transactions: 1 },
     shopify: { lines: '22.50', lineTax: '3.75', shipping: '0.00', shippingTax: '0.00', adjustments: '0.00', gross: '22.50', cash: '22.50' },
@@ -107,14 +183,23 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const where = `node ${ctx.nodeId}`;
     requireObject(ctx, input, 'a Shopify refund event');
     const hook = input.refund;
-    if (!hook || typeof hook !== 'object' || !hook.id || !hook.orderId) throw permanentError(`${where}: input.refund (a shopify.trigger refunds/create output) is required`, { code: 'INVALID_INPUT', details: { field: 'refund' } });
+    if (!hook || typeof hook !== 'object' || !hook.id || !hook.orderId)
+      throw permanentError(`${where}: input.refund (a shopify.trigger refunds/create output) is required`, {
+        code: 'INVALID_INPUT',
+        details: { field: 'refund' },
+      });
     const client = await ctx.connection<ShopifyClient>('shopify', ctx.config.shopifyConnection);
-    if (!client || typeof client.request !== 'function') throw permanentError(`${where}: connection "${ctx.config.shopifyConnection}" is not a Shopify connection`, { code: 'BAD_CONNECTION' });
+    if (!client || typeof client.request !== 'function')
+      throw permanentError(`${where}: connection "${ctx.config.shopifyConnection}" is not a Shopify connection`, { code: 'BAD_CONNECTION' });
 
     let order: GqlOrder;
     try {
       const res = await client.request<{ order: GqlOrder | null }>(REFUND_CONTEXT, { id: hook.orderId, lineItems: 100 }, { signal: ctx.signal });
-      if (!res.data.order) throw permanentError(`${where}: Shopify has no order ${hook.orderId} for refund ${hook.id}`, { code: 'ORDER_NOT_FOUND', details: { orderId: hook.orderId } });
+      if (!res.data.order)
+        throw permanentError(`${where}: Shopify has no order ${hook.orderId} for refund ${hook.id}`, {
+          code: 'ORDER_NOT_FOUND',
+          details: { orderId: hook.orderId },
+        });
       order = res.data.order;
     } catch (e) {
       if (e instanceof NodeError) throw e;
@@ -128,14 +213,23 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const failed = transactions.filter((t) => t.status === 'FAILURE' || t.status === 'ERROR');
     const ok = transactions.filter((t) => t.status === 'SUCCESS');
     if (pending.length) {
-      throw transientError(`${where}: refund ${hook.id} of order ${order.name} is pending (${pending.length} transaction(s) not settled yet); the credit memo waits until the money has moved`, {
-        code: 'REFUND_PENDING', retryAfterMs: ctx.config.pendingRetryMs, details: { refundId: hook.id, orderId: order.id, pending: pending.map((t) => t.id) },
-      });
+      throw transientError(
+        `${where}: refund ${hook.id} of order ${order.name} is pending (${pending.length} transaction(s) not settled yet); the credit memo waits until the money has moved`,
+        {
+          code: 'REFUND_PENDING',
+          retryAfterMs: ctx.config.pendingRetryMs,
+          details: { refundId: hook.id, orderId: order.id, pending: pending.map((t) => t.id) },
+        },
+      );
     }
     if (failed.length && !ok.length) {
-      throw permanentError(`${where}: refund ${hook.id} of order ${order.name} failed at the payment gateway (${failed.map((t) => `${t.id} ${t.status}`).join(', ')}); no money was returned, so no credit memo is posted`, {
-        code: 'REFUND_FAILED', details: { refundId: hook.id, orderId: order.id, failed: failed.map((t) => t.id) },
-      });
+      throw permanentError(
+        `${where}: refund ${hook.id} of order ${order.name} failed at the payment gateway (${failed.map((t) => `${t.id} ${t.status}`).join(', ')}); no money was returned, so no credit memo is posted`,
+        {
+          code: 'REFUND_FAILED',
+          details: { refundId: hook.id, orderId: order.id, failed: failed.map((t) => t.id) },
+        },
+      );
     }
 
     const lineById = new Map(order.lineItems.nodes.map((l) => [l.id, l]));
@@ -145,8 +239,13 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     // the order line's tax lines in proportion to them (to the cent), so the memo records Shopify's refunded tax.
     const refundLineItems = hook.refundLineItems.map((rl) => {
       const li = lineById.get(rl.lineItemId);
-      return { ...rl, sku: rl.sku ?? li?.sku ?? null, taxLines: refundedTax((li?.taxLines ?? []).map(taxLine), rl.totalTax), isGiftCard: li?.isGiftCard ?? false,
-        restockLocationId: rl.restocked ? rl.locationId : null };
+      return {
+        ...rl,
+        sku: rl.sku ?? li?.sku ?? null,
+        taxLines: refundedTax((li?.taxLines ?? []).map(taxLine), rl.totalTax),
+        isGiftCard: li?.isGiftCard ?? false,
+        restockLocationId: rl.restocked ? rl.locationId : null,
+      };
     });
     const refundShippingLines = hook.refundShippingLines.map((rs) => {
       const sl = (rs.shippingLineId && shipById.get(rs.shippingLineId)) || (ships.length === 1 ? ships[0] : undefined);
@@ -169,12 +268,23 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const restockLocations = [...new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x))];
     return {
       shopify: {
-        lines: lineTotal.toFixed(2), lineTax: lineTax.toFixed(2), shipping: shipTotal.toFixed(2), shippingTax: shipTax.toFixed(2), adjustments: adjustments.toFixed(2),
-        gross: gross.toFixed(2), cash: amount.toFixed(2),
+        lines: lineTotal.toFixed(2),
+        lineTax: lineTax.toFixed(2),
+        shipping: shipTotal.toFixed(2),
+        shippingTax: shipTax.toFixed(2),
+        adjustments: adjustments.toFixed(2),
+        gross: gross.toFixed(2),
+        cash: amount.toFixed(2),
       },
       restockLocation: restockLocations.length === 1 ? restockLocations[0] : null,
       refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
-      order: { id: order.id, name: order.name, currency: order.currencyCode, taxesIncluded: order.taxesIncluded, shippingAddress: { countryCode: order.shippingAddress?.countryCodeV2 ?? null, provinceCode: order.shippingAddress?.provinceCode ?? null } },
+      order: {
+        id: order.id,
+        name: order.name,
+        currency: order.currencyCode,
+        taxesIncluded: order.taxesIncluded,
+        shippingAddress: { countryCode: order.shippingAddress?.countryCodeV2 ?? null, provinceCode: order.shippingAddress?.provinceCode ?? null },
+      },
       restock: restocked.length > 0,
       refunded: { amount: amount.toFixed(2), currency, transactions: ok.length },
     };

@@ -14,7 +14,10 @@ describe('erp.cancel-sales-order', () => {
     const b = order();
     await erp.createSalesOrder(b);
     await erp.shipSalesOrder!(b.externalId, {});
-    await expect(run(cancelSalesOrderNode, { connection: 'erp-main' }, erp, { externalId: b.externalId })).rejects.toMatchObject({ code: 'CANNOT_CANCEL', errorClass: 'permanent' });
+    await expect(run(cancelSalesOrderNode, { connection: 'erp-main' }, erp, { externalId: b.externalId })).rejects.toMatchObject({
+      code: 'CANNOT_CANCEL',
+      errorClass: 'permanent',
+    });
     await expect(run(cancelSalesOrderNode, { connection: 'erp-main' }, erp, {} as { externalId: string })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });

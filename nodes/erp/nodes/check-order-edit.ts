@@ -9,11 +9,13 @@ import type { ShopifyClient } from '../../shopify/client.ts';
 import type { ShopifyOrder, ShopifyOrderEdit } from '../../shopify/types.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** Optional: re-read the edited order from Shopify to name the SKUs and the new total in the exception. */
-  shopifyConnection: z.string().min(1).optional(),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** Optional: re-read the edited order from Shopify to name the SKUs and the new total in the exception. */
+    shopifyConnection: z.string().min(1).optional(),
+  })
+  .strict();
 
 export interface CheckOrderEditOutput {
   orderId: string;
@@ -27,9 +29,10 @@ export const checkOrderEditNode = defineNode<z.infer<typeof config>, { orderEdit
   version: 1,
   title: 'Check an order edit against the ERP',
   category: 'erp',
-  description: 'For a Shopify orders/edited event: when the order\'s sales order is already in the ERP (and not cancelled), fails with '
-    + 'ORDER_EDITED_AFTER_POSTING naming the ERP document, the added and removed lines and Shopify\'s new total, so the edit is never lost. '
-    + 'When the ERP has no document yet, nothing is needed: the order is posted as edited.',
+  description:
+    "For a Shopify orders/edited event: when the order's sales order is already in the ERP (and not cancelled), fails with " +
+    "ORDER_EDITED_AFTER_POSTING naming the ERP document, the added and removed lines and Shopify's new total, so the edit is never lost. " +
+    'When the ERP has no document yet, nothing is needed: the order is posted as edited.',
   config,
   inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
   outputs: [{ id: 'out', dataType: 'OrderEditCheck' }],
@@ -40,7 +43,11 @@ export const checkOrderEditNode = defineNode<z.infer<typeof config>, { orderEdit
     const where = `node ${ctx.nodeId}`;
     requireObject(ctx, input, 'a Shopify order edit event');
     const edit = input.orderEdit;
-    if (!edit?.orderId) throw permanentError(`${where}: input.orderEdit (a shopify.trigger orders/edited output) is required`, { code: 'INVALID_INPUT', details: { field: 'orderEdit' } });
+    if (!edit?.orderId)
+      throw permanentError(`${where}: input.orderEdit (a shopify.trigger orders/edited output) is required`, {
+        code: 'INVALID_INPUT',
+        details: { field: 'orderEdit' },
+      });
     const erp = await erpConnection(ctx, ['salesOrders']);
     const doc = await withNode(ctx, () => erp.getSalesOrder(edit.orderId));
     if (!doc) return { orderId: edit.orderId, action: 'not-posted', erpNumber: null };
@@ -67,11 +74,19 @@ export const checkOrderEditNode = defineNode<z.infer<typeof config>, { orderEdit
     ];
     const now = order ? `; Shopify total now ${order.total.shop.amount} ${order.currency}` : '';
     throw permanentError(
-      `${where}: order ${order?.name ?? doc.reference} was edited in Shopify after ERP sales order ${doc.number} was posted (${changes.join(', ') || 'no line changes listed'})`
-      + `${now}, ERP gross ${doc.totals.gross} ${doc.currency}. Adjust ${doc.number} in the ERP (or cancel it and post the order again), then resolve this exception.`,
+      `${where}: order ${order?.name ?? doc.reference} was edited in Shopify after ERP sales order ${doc.number} was posted (${changes.join(', ') || 'no line changes listed'})` +
+        `${now}, ERP gross ${doc.totals.gross} ${doc.currency}. Adjust ${doc.number} in the ERP (or cancel it and post the order again), then resolve this exception.`,
       {
         code: 'ORDER_EDITED_AFTER_POSTING',
-        details: { number: doc.number, externalId: doc.externalId, status: doc.status, editId: edit.id, changes, erpTotals: doc.totals, shopifyTotal: order?.total.shop ?? null },
+        details: {
+          number: doc.number,
+          externalId: doc.externalId,
+          status: doc.status,
+          editId: edit.id,
+          changes,
+          erpTotals: doc.totals,
+          shopifyTotal: order?.total.shop ?? null,
+        },
       },
     );
   },

@@ -15,7 +15,9 @@ export async function withClaim<T>(ctx: NodeContext, key: string, create: () => 
   const c = claims.claim(key);
   if (!c.mine) {
     throw transientError(`node ${ctx.nodeId}: ${key} is being posted by run ${c.holder}; this run waits and tries again, then finds the document`, {
-      code: 'CLAIMED_BY_OTHER_RUN', retryAfterMs: 2_000, details: { key, holder: c.holder },
+      code: 'CLAIMED_BY_OTHER_RUN',
+      retryAfterMs: 2_000,
+      details: { key, holder: c.holder },
     });
   }
   if (c.takenOver) ctx.log.warn({ key }, 'claim taken over from a run that ended without completing it');

@@ -32,22 +32,40 @@ function references(erp: ErpConnector): References {
 export async function checkSalesOrderReferences(ctx: NodeContext, erp: ErpConnector, order: SalesOrderInput): Promise<void> {
   const refs = references(erp);
   const lines = [...order.lines.map((l, i) => ({ l, at: `lines[${i}]` })), ...(order.shipping ?? []).map((l, i) => ({ l, at: `shipping[${i}]` }))];
-  const codes = lines.flatMap(({ l, at }) => [...(l.taxCodes ?? []).map((c, j) => ({ code: c, at: `${at}.taxCodes[${j}]` })), ...(l.taxes ?? []).map((t, j) => ({ code: t.code, at: `${at}.taxes[${j}].code` }))]);
+  const codes = lines.flatMap(({ l, at }) => [
+    ...(l.taxCodes ?? []).map((c, j) => ({ code: c, at: `${at}.taxCodes[${j}]` })),
+    ...(l.taxes ?? []).map((t, j) => ({ code: t.code, at: `${at}.taxes[${j}].code` })),
+  ]);
   if (erp.capabilities.taxCodes && codes.length) {
     const known = new Set(await withNode(ctx, () => refs.taxCodes));
     const bad = codes.find((c) => !known.has(c.code));
-    if (bad) throw permanentError(`node ${ctx.nodeId}: tax code ${JSON.stringify(bad.code)} at ${bad.at} does not exist in the ${erp.kind} ERP`, { code: 'TAX_CODE_NOT_FOUND', details: { value: bad.code, field: bad.at, erp: erp.kind } });
+    if (bad)
+      throw permanentError(`node ${ctx.nodeId}: tax code ${JSON.stringify(bad.code)} at ${bad.at} does not exist in the ${erp.kind} ERP`, {
+        code: 'TAX_CODE_NOT_FOUND',
+        details: { value: bad.code, field: bad.at, erp: erp.kind },
+      });
   }
-  const whs = [{ code: order.warehouse, at: 'warehouse' }, ...order.lines.flatMap((l, i) => (l.warehouse ? [{ code: l.warehouse, at: `lines[${i}].warehouse` }] : []))];
+  const whs = [
+    { code: order.warehouse, at: 'warehouse' },
+    ...order.lines.flatMap((l, i) => (l.warehouse ? [{ code: l.warehouse, at: `lines[${i}].warehouse` }] : [])),
+  ];
   if (erp.capabilities.warehouses) {
     const known = new Set(await withNode(ctx, () => refs.warehouses));
     const bad = whs.find((w) => !known.has(w.code));
-    if (bad) throw permanentError(`node ${ctx.nodeId}: warehouse ${JSON.stringify(bad.code)} at ${bad.at} does not exist in the ${erp.kind} ERP`, { code: 'WAREHOUSE_NOT_FOUND', details: { value: bad.code, field: bad.at, erp: erp.kind } });
+    if (bad)
+      throw permanentError(`node ${ctx.nodeId}: warehouse ${JSON.stringify(bad.code)} at ${bad.at} does not exist in the ${erp.kind} ERP`, {
+        code: 'WAREHOUSE_NOT_FOUND',
+        details: { value: bad.code, field: bad.at, erp: erp.kind },
+      });
   }
   if (erp.capabilities.items) {
     const skus = [...new Set(order.lines.map((l) => l.sku))];
     const found = new Set((await withNode(ctx, () => erp.findItems(skus))).map((i) => i.sku));
     const missing = skus.filter((s) => !found.has(s));
-    if (missing.length) throw permanentError(`node ${ctx.nodeId}: SKU not found in the ${erp.kind} ERP: ${missing.join(', ')}`, { code: 'SKU_NOT_FOUND', details: { skus: missing, erp: erp.kind } });
+    if (missing.length)
+      throw permanentError(`node ${ctx.nodeId}: SKU not found in the ${erp.kind} ERP: ${missing.join(', ')}`, {
+        code: 'SKU_NOT_FOUND',
+        details: { skus: missing, erp: erp.kind },
+      });
   }
 }

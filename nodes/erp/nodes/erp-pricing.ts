@@ -10,7 +10,12 @@ const DEFAULT_RATES: Record<string, string> = Object.fromEntries(SEED.taxes.map(
 
 export function erpTotals(o: SalesOrderInput, taxRates: Record<string, string> = DEFAULT_RATES): { net: string; tax: string; gross: string } | null {
   const parts: Array<{ net: Decimal; tax: Decimal }> = [];
-  const add = (unitPrice: string, quantity: string, discount: string | undefined, l: { taxCodes?: string[]; taxes?: Array<{ code: string; amount: string }> }): boolean => {
+  const add = (
+    unitPrice: string,
+    quantity: string,
+    discount: string | undefined,
+    l: { taxCodes?: string[]; taxes?: Array<{ code: string; amount: string }> },
+  ): boolean => {
     const given = givenTax(l.taxes);
     const rates = given !== undefined ? [] : (lineCodes(l) ?? []).map((c) => taxRates[c]);
     if (rates.some((r) => r === undefined)) return false;
@@ -27,14 +32,31 @@ export function erpTotals(o: SalesOrderInput, taxRates: Record<string, string> =
 }
 
 /** What the ERP must show per line for this input: the net it will derive and the tax (Shopify's when given). */
-export function expectedLines(o: SalesOrderInput, taxRates: Record<string, string> = DEFAULT_RATES): Array<{ kind: 'line' | 'shipping'; label: string; net: string | null; tax: string | null }> {
-  const one = (kind: 'line' | 'shipping', label: string, unitPrice: string, quantity: string, discount: string | undefined, l: { taxCodes?: string[]; taxes?: Array<{ code: string; amount: string }> }) => {
+export function expectedLines(
+  o: SalesOrderInput,
+  taxRates: Record<string, string> = DEFAULT_RATES,
+): Array<{ kind: 'line' | 'shipping'; label: string; net: string | null; tax: string | null }> {
+  const one = (
+    kind: 'line' | 'shipping',
+    label: string,
+    unitPrice: string,
+    quantity: string,
+    discount: string | undefined,
+    l: { taxCodes?: string[]; taxes?: Array<{ code: string; amount: string }> },
+  ) => {
     const given = givenTax(l.taxes);
     const rates = (lineCodes(l) ?? []).map((c) => taxRates[c]);
     const known = given !== undefined || rates.every((r) => r !== undefined);
     // A tax-inclusive line's net depends on its tax: unknown when neither Shopify's amount nor the rates are known.
     if (o.pricesIncludeTax && !known) return { kind, label, net: null, tax: null };
-    const unit = netUnitPrice({ unitPrice, quantity, discount, rates: given === undefined ? (rates as string[]) : [], pricesIncludeTax: o.pricesIncludeTax, taxAmount: given });
+    const unit = netUnitPrice({
+      unitPrice,
+      quantity,
+      discount,
+      rates: given === undefined ? (rates as string[]) : [],
+      pricesIncludeTax: o.pricesIncludeTax,
+      taxAmount: given,
+    });
     return { kind, label, net: round2(new Decimal(unit).times(quantity)).toFixed(2), tax: given ?? null };
   };
   return [

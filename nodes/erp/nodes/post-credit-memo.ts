@@ -12,16 +12,18 @@ import { claimKey, withClaim } from './claim.ts';
 import { sampleCreditMemo } from './samples.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** Check the memo against Shopify's refund figures (input `shopify`, from erp.await-refund) and the invoice before booking. */
-  check: z.boolean().default(false),
-  /**
-   * GL account for the difference between the refunded lines and the cash returned (goodwill, store credit, refund
-   * discrepancies). Without it such a refund is not booked: REFUND_CASH_MISMATCH, a finance exception.
-   */
-  differenceAccount: z.string().min(1).optional(),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** Check the memo against Shopify's refund figures (input `shopify`, from erp.await-refund) and the invoice before booking. */
+    check: z.boolean().default(false),
+    /**
+     * GL account for the difference between the refunded lines and the cash returned (goodwill, store credit, refund
+     * discrepancies). Without it such a refund is not booked: REFUND_CASH_MISMATCH, a finance exception.
+     */
+    differenceAccount: z.string().min(1).optional(),
+  })
+  .strict();
 
 type Figures = { gross: string; cash: string; adjustments?: string };
 type Input = CreditMemoInput & { shopify?: Figures };
@@ -29,7 +31,10 @@ type Input = CreditMemoInput & { shopify?: Figures };
 /** What the memo credits before any adjustment: lines and shipping with Shopify's tax (tax-inclusive prices as they are). */
 function memoGross(m: CreditMemoInput): Decimal {
   const part = (amount: Decimal, taxes: Array<{ amount: string }> | undefined) => (m.pricesIncludeTax ? amount : amount.plus(givenTax(taxes) ?? '0'));
-  const lines = m.lines.reduce((a, l) => a.plus(part(new Decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP), l.taxes)), new Decimal(0));
+  const lines = m.lines.reduce(
+    (a, l) => a.plus(part(new Decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP), l.taxes)),
+    new Decimal(0),
+  );
   return (m.shipping ?? []).reduce((a, s) => a.plus(part(new Decimal(s.amount), s.taxes)), lines);
 }
 
@@ -38,10 +43,11 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
   version: 1,
   title: 'Post ERP credit memo',
   category: 'erp',
-  description: 'Creates the ERP credit memo for a Shopify refund: refunded lines (SKU, quantity, unit price, tax codes and Shopify\'s refunded tax), refunded shipping, '
-    + 'and restock or not. Idempotent by the Shopify refund id. With `check`: before booking, the memo must equal Shopify\'s refund figures (CREDIT_MEMO_MISMATCH), '
-    + 'lines and cash returned must agree or the difference goes to `differenceAccount` (REFUND_CASH_MISMATCH without it), and the memo may not exceed what '
-    + 'remains credit-able on the invoice (CREDIT_EXCEEDS_INVOICE).',
+  description:
+    "Creates the ERP credit memo for a Shopify refund: refunded lines (SKU, quantity, unit price, tax codes and Shopify's refunded tax), refunded shipping, " +
+    "and restock or not. Idempotent by the Shopify refund id. With `check`: before booking, the memo must equal Shopify's refund figures (CREDIT_MEMO_MISMATCH), " +
+    'lines and cash returned must agree or the difference goes to `differenceAccount` (REFUND_CASH_MISMATCH without it), and the memo may not exceed what ' +
+    'remains credit-able on the invoice (CREDIT_EXCEEDS_INVOICE).',
   config,
   input: creditMemoSchema,
   inputs: [{ id: 'in', dataType: 'ErpCreditMemoInput' }],
@@ -53,10 +59,15 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
     const { shopify, ...memo } = input;
     const erp = await erpConnection(ctx, restocksAny(memo) ? ['creditMemos', 'restock'] : ['creditMemos']);
     const final = ctx.config.check ? await checked(ctx, memo, shopify, erp.creditable?.bind(erp)) : memo;
-    return withClaim(ctx, claimKey(ctx, 'credit-memo', memo.externalId), async () => {
-      const r = await withNode(ctx, () => erp.createCreditMemo(final));
-      return { ...r.document, created: r.created };
-    }, (doc) => doc.number || doc.id);
+    return withClaim(
+      ctx,
+      claimKey(ctx, 'credit-memo', memo.externalId),
+      async () => {
+        const r = await withNode(ctx, () => erp.createCreditMemo(final));
+        return { ...r.document, created: r.created };
+      },
+      (doc) => doc.number || doc.id,
+    );
   },
   // The memo it would book, after the same checks against Shopify's figures and the invoice (reads only).
   async dryRun(ctx, input) {
@@ -69,18 +80,30 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
   },
 });
 
-async function checked(ctx: NodeContext<z.infer<typeof config>>, memo: CreditMemoInput, shopify: Figures | undefined, creditable: ((id: string) => Promise<{ remaining: string; invoiced: string; credited: string }>) | undefined): Promise<CreditMemoInput> {
+async function checked(
+  ctx: NodeContext<z.infer<typeof config>>,
+  memo: CreditMemoInput,
+  shopify: Figures | undefined,
+  creditable: ((id: string) => Promise<{ remaining: string; invoiced: string; credited: string }>) | undefined,
+): Promise<CreditMemoInput> {
   const where = `node ${ctx.nodeId}: refund ${memo.externalId}`;
   if (!shopify || typeof shopify !== 'object' || shopify.gross === undefined || shopify.cash === undefined) {
-    throw permanentError(`${where}: check needs Shopify's refund figures at input.shopify (erp.await-refund's output "shopify")`, { code: 'INVALID_INPUT', details: { field: 'shopify' } });
+    throw permanentError(`${where}: check needs Shopify's refund figures at input.shopify (erp.await-refund's output "shopify")`, {
+      code: 'INVALID_INPUT',
+      details: { field: 'shopify' },
+    });
   }
   const lines = memoGross(memo);
   const want = new Decimal(shopify.gross);
   // (a) The memo carries Shopify's amounts: a mapping that drops or changes a line shows here, before booking.
   if (!lines.eq(want)) {
-    throw permanentError(`${where}: the credit memo would credit ${lines.toFixed(2)} but Shopify's refund lines, tax and shipping add up to ${want.toFixed(2)} (difference ${lines.minus(want).toFixed(2)}); nothing was booked`, {
-      code: 'CREDIT_MEMO_MISMATCH', details: { externalId: memo.externalId, memo: lines.toFixed(2), shopify: want.toFixed(2) },
-    });
+    throw permanentError(
+      `${where}: the credit memo would credit ${lines.toFixed(2)} but Shopify's refund lines, tax and shipping add up to ${want.toFixed(2)} (difference ${lines.minus(want).toFixed(2)}); nothing was booked`,
+      {
+        code: 'CREDIT_MEMO_MISMATCH',
+        details: { externalId: memo.externalId, memo: lines.toFixed(2), shopify: want.toFixed(2) },
+      },
+    );
   }
   // (c) Never more than the invoice has left to credit: neither the lines nor the cash.
   const cash = new Decimal(shopify.cash);
@@ -88,23 +111,47 @@ async function checked(ctx: NodeContext<z.infer<typeof config>>, memo: CreditMem
     const left = await withNode(ctx, () => creditable(memo.orderExternalId));
     const most = Decimal.max(lines, cash);
     if (most.gt(left.remaining)) {
-      throw permanentError(`${where}: it would credit ${most.toFixed(2)} but the order's invoice has only ${left.remaining} left to credit (invoiced ${left.invoiced}, credited ${left.credited}); nothing was booked`, {
-        code: 'CREDIT_EXCEEDS_INVOICE', details: { externalId: memo.externalId, orderExternalId: memo.orderExternalId, memo: most.toFixed(2), ...left },
-      });
+      throw permanentError(
+        `${where}: it would credit ${most.toFixed(2)} but the order's invoice has only ${left.remaining} left to credit (invoiced ${left.invoiced}, credited ${left.credited}); nothing was booked`,
+        {
+          code: 'CREDIT_EXCEEDS_INVOICE',
+          details: { externalId: memo.externalId, orderExternalId: memo.orderExternalId, memo: most.toFixed(2), ...left },
+        },
+      );
     }
   }
   // (b) Lines against the cash actually returned: a difference is booked to its account, or raised — never silent.
   const diff = cash.minus(lines);
   if (diff.isZero()) return memo;
   if (!ctx.config.differenceAccount) {
-    throw permanentError(`${where}: refunded lines with tax come to ${lines.toFixed(2)} but the cash returned is ${cash.toFixed(2)} (difference ${diff.toFixed(2)}: goodwill, store credit or an adjustment); `
-      + 'no differenceAccount is configured, so nothing was booked', {
-      code: 'REFUND_CASH_MISMATCH', details: { externalId: memo.externalId, lines: lines.toFixed(2), cash: cash.toFixed(2), difference: diff.toFixed(2), adjustments: shopify.adjustments ?? null },
-    });
+    throw permanentError(
+      `${where}: refunded lines with tax come to ${lines.toFixed(2)} but the cash returned is ${cash.toFixed(2)} (difference ${diff.toFixed(2)}: goodwill, store credit or an adjustment); ` +
+        'no differenceAccount is configured, so nothing was booked',
+      {
+        code: 'REFUND_CASH_MISMATCH',
+        details: {
+          externalId: memo.externalId,
+          lines: lines.toFixed(2),
+          cash: cash.toFixed(2),
+          difference: diff.toFixed(2),
+          adjustments: shopify.adjustments ?? null,
+        },
+      },
+    );
   }
-  ctx.log.warn({ refund: memo.externalId, lines: lines.toFixed(2), cash: cash.toFixed(2) }, 'refund lines and cash differ; difference booked to the configured account');
+  ctx.log.warn(
+    { refund: memo.externalId, lines: lines.toFixed(2), cash: cash.toFixed(2) },
+    'refund lines and cash differ; difference booked to the configured account',
+  );
   return {
     ...memo,
-    adjustments: [...(memo.adjustments ?? []), { description: `Refund difference: cash ${cash.toFixed(2)} vs lines ${lines.toFixed(2)}`, amount: diff.toFixed(2), account: ctx.config.differenceAccount }],
+    adjustments: [
+      ...(memo.adjustments ?? []),
+      {
+        description: `Refund difference: cash ${cash.toFixed(2)} vs lines ${lines.toFixed(2)}`,
+        amount: diff.toFixed(2),
+        account: ctx.config.differenceAccount,
+      },
+    ],
   };
 }

@@ -22,9 +22,10 @@ export const postJournalNode = defineNode<z.infer<typeof config>, JournalInput |
   version: 1,
   title: 'Post ERP journal',
   category: 'erp',
-  description: 'Posts a journal entry to the ERP general ledger, e.g. a Shopify payout: bank debit, fee expense, adjustments and reserves against the '
-    + 'Shopify clearing account. Debits must equal credits. Idempotent by the payout id: a second post returns the existing entry. '
-    + 'Given { journals: [...] } it posts each of them in order (a backlog of payouts in one run).',
+  description:
+    'Posts a journal entry to the ERP general ledger, e.g. a Shopify payout: bank debit, fee expense, adjustments and reserves against the ' +
+    'Shopify clearing account. Debits must equal credits. Idempotent by the payout id: a second post returns the existing entry. ' +
+    'Given { journals: [...] } it posts each of them in order (a backlog of payouts in one run).',
   config,
   inputs: [{ id: 'in', dataType: 'ErpJournalInput | { journals: ErpJournalInput[] }' }],
   outputs: [{ id: 'out', dataType: 'ErpJournalEntry' }],
@@ -40,11 +41,16 @@ export const postJournalNode = defineNode<z.infer<typeof config>, JournalInput |
       return { ...r.document, created: r.created };
     }
     const list = obj.journals;
-    if (!Array.isArray(list)) throw permanentError(`node ${ctx.nodeId}: input.journals must be a list of journals`, { code: 'INVALID_INPUT', details: { field: 'input.journals' } });
+    if (!Array.isArray(list))
+      throw permanentError(`node ${ctx.nodeId}: input.journals must be a list of journals`, { code: 'INVALID_INPUT', details: { field: 'input.journals' } });
     const out: PostedJournals = { journals: [], created: 0, existing: 0 };
     let reported = Date.now();
     for (const [i, j] of list.entries()) {
-      if (!j || typeof j !== 'object') throw permanentError(`node ${ctx.nodeId}: input.journals[${i}] must be a journal object`, { code: 'INVALID_INPUT', details: { field: `input.journals[${i}]` } });
+      if (!j || typeof j !== 'object')
+        throw permanentError(`node ${ctx.nodeId}: input.journals[${i}] must be a journal object`, {
+          code: 'INVALID_INPUT',
+          details: { field: `input.journals[${i}]` },
+        });
       const r = await withNode(ctx, () => erp.postJournal(j as JournalInput));
       out.journals.push({ externalId: r.document.externalId, number: r.document.number, id: r.document.id, created: r.created, totals: r.document.totals });
       if (r.created) out.created++;
@@ -61,7 +67,8 @@ export const postJournalNode = defineNode<z.infer<typeof config>, JournalInput |
     const obj = requireObject(ctx, input, 'a journal');
     await erpConnection(ctx, ['journals']);
     const list = 'journals' in obj ? obj.journals : [obj];
-    if (!Array.isArray(list)) throw permanentError(`node ${ctx.nodeId}: input.journals must be a list of journals`, { code: 'INVALID_INPUT', details: { field: 'input.journals' } });
+    if (!Array.isArray(list))
+      throw permanentError(`node ${ctx.nodeId}: input.journals must be a list of journals`, { code: 'INVALID_INPUT', details: { field: 'input.journals' } });
     const docs = await withNode(ctx, async () => list.map((j, i) => parseInput(journalSchema, j, list.length > 1 ? `journal ${i}` : 'journal')));
     return { writes: docs.map((j) => ({ system: 'erp', action: 'post journal', key: j.externalId, document: j })) };
   },

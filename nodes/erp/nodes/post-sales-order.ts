@@ -16,15 +16,17 @@ import { sampleSalesOrder } from './samples.ts';
 import { expectedTotals, isOrderFigures } from './shopify-figures.ts';
 import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** Draft → compare with the Shopify order → confirm (ERPs with draft sales orders); compare after posting otherwise. */
-  verify: z.boolean().default(false),
-  /** Where the Shopify order is in the run's trigger output. */
-  orderPath: z.string().min(1).default('order'),
-  /** Tax rate per ERP tax code, for lines that carry no Shopify tax amounts (the sandbox ERP's and Tryton test company's by default). */
-  taxRates: z.record(z.string(), z.string().regex(/^\d+(\.\d+)?$/)).optional(),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** Draft → compare with the Shopify order → confirm (ERPs with draft sales orders); compare after posting otherwise. */
+    verify: z.boolean().default(false),
+    /** Where the Shopify order is in the run's trigger output. */
+    orderPath: z.string().min(1).default('order'),
+    /** Tax rate per ERP tax code, for lines that carry no Shopify tax amounts (the sandbox ERP's and Tryton test company's by default). */
+    taxRates: z.record(z.string(), z.string().regex(/^\d+(\.\d+)?$/)).optional(),
+  })
+  .strict();
 
 export interface LineDifference {
   line: string;
@@ -39,10 +41,11 @@ export const postSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderI
   version: 1,
   title: 'Post ERP sales order',
   category: 'erp',
-  description: 'Creates the ERP sales order for a Shopify order (lines with SKU, quantity, unit price, discount, tax codes and Shopify\'s tax amounts, '
-    + 'warehouse; shipping lines; customer). Idempotent by the Shopify order id. With `verify`: created as a draft, compared line by line and in total '
-    + 'with the Shopify order (net, Shopify\'s tax, gross), and confirmed only when equal; otherwise the draft is kept and the step fails with '
-    + 'TOTALS_MISMATCH naming each difference. Output: the order as the ERP stored it, totals net/tax/gross, and `created`.',
+  description:
+    "Creates the ERP sales order for a Shopify order (lines with SKU, quantity, unit price, discount, tax codes and Shopify's tax amounts, " +
+    'warehouse; shipping lines; customer). Idempotent by the Shopify order id. With `verify`: created as a draft, compared line by line and in total ' +
+    "with the Shopify order (net, Shopify's tax, gross), and confirmed only when equal; otherwise the draft is kept and the step fails with " +
+    'TOTALS_MISMATCH naming each difference. Output: the order as the ERP stored it, totals net/tax/gross, and `created`.',
   config,
   inputs: [{ id: 'in', dataType: 'ErpSalesOrderInput' }],
   outputs: [{ id: 'out', dataType: 'ErpSalesOrder' }],
@@ -53,7 +56,12 @@ export const postSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderI
   execute(ctx, input) {
     requireObject(ctx, input, 'a sales order');
     // One run at a time creates the document of an order (ERPs' own idempotency is search-then-create).
-    return withClaim(ctx, claimKey(ctx, 'sales-order', input.externalId), () => post(ctx, input), (doc) => doc.status === 'draft' ? null : doc.number || doc.id);
+    return withClaim(
+      ctx,
+      claimKey(ctx, 'sales-order', input.externalId),
+      () => post(ctx, input),
+      (doc) => (doc.status === 'draft' ? null : doc.number || doc.id),
+    );
   },
   // The sales order it would create, as the connector would receive it; what comes after needs the ERP's answer.
   async dryRun(ctx, input) {
@@ -74,7 +82,10 @@ async function post(ctx: NodeContext<z.infer<typeof config>>, input: SalesOrderI
   }
   const order = (ctx.trigger as Record<string, unknown> | undefined)?.[ctx.config.orderPath];
   if (!isOrderFigures(order)) {
-    throw permanentError(`node ${ctx.nodeId}: verify needs the Shopify order at trigger "${ctx.config.orderPath}"`, { code: 'INVALID_INPUT', details: { field: ctx.config.orderPath } });
+    throw permanentError(`node ${ctx.nodeId}: verify needs the Shopify order at trigger "${ctx.config.orderPath}"`, {
+      code: 'INVALID_INPUT',
+      details: { field: ctx.config.orderPath },
+    });
   }
   const want = expectedTotals(order);
   const drafts = !!erp.capabilities.draftSalesOrders && typeof erp.confirmSalesOrder === 'function';
@@ -91,7 +102,14 @@ async function post(ctx: NodeContext<z.infer<typeof config>>, input: SalesOrderI
 }
 
 /** Fails with TOTALS_MISMATCH unless the ERP document equals what Shopify charged, naming every difference. */
-function check(ctx: NodeContext<z.infer<typeof config>>, doc: ErpSalesOrder, input: SalesOrderInput, want: { net: string; tax: string; gross: string }, name: string, currency: string): void {
+function check(
+  ctx: NodeContext<z.infer<typeof config>>,
+  doc: ErpSalesOrder,
+  input: SalesOrderInput,
+  want: { net: string; tax: string; gross: string },
+  name: string,
+  currency: string,
+): void {
   const lines: LineDifference[] = [];
   const expected = expectedLines(input, ctx.config.taxRates);
   const got = [...doc.lines.map((l) => ({ net: l.net, tax: l.taxAmount })), ...doc.shipping.map((s) => ({ net: s.net, tax: s.taxAmount }))];
@@ -100,7 +118,8 @@ function check(ctx: NodeContext<z.infer<typeof config>>, doc: ErpSalesOrder, inp
     if (!g) return;
     for (const field of ['net', 'tax'] as const) {
       const w = e[field];
-      if (w !== null && !new Decimal(w).eq(g[field])) lines.push({ line: e.label, field, erp: g[field], shopify: w, difference: new Decimal(g[field]).minus(w).toFixed(2) });
+      if (w !== null && !new Decimal(w).eq(g[field]))
+        lines.push({ line: e.label, field, erp: g[field], shopify: w, difference: new Decimal(g[field]).minus(w).toFixed(2) });
     }
   });
   const fields = (['net', 'tax', 'gross'] as const).filter((k) => !new Decimal(want[k]).eq(doc.totals[k]));

@@ -5,11 +5,13 @@ import type { ErpFulfilment } from '../contract.ts';
 import { sampleFulfilment } from './samples.ts';
 import { connectionField, erpConnection, withNode } from './util.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** Fulfilments per run; the rest come on the next run. */
-  limit: z.number().int().min(1).max(500).default(100),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** Fulfilments per run; the rest come on the next run. */
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .strict();
 
 export interface ReadFulfilmentsOutput {
   fulfilments: ErpFulfilment[];
@@ -26,8 +28,9 @@ export const readFulfilmentsNode = defineNode<z.infer<typeof config>, unknown, R
   version: 1,
   title: 'Read ERP fulfilments',
   category: 'erp',
-  description: 'Lists the shipments the ERP completed since the last run (cursor kept in flow state, advanced only when the step succeeds), '
-    + 'with lines (SKU, quantity), warehouse, the Shopify order id and the tracking number and carrier.',
+  description:
+    'Lists the shipments the ERP completed since the last run (cursor kept in flow state, advanced only when the step succeeds), ' +
+    'with lines (SKU, quantity), warehouse, the Shopify order id and the tracking number and carrier.',
   config,
   inputs: [{ id: 'in', dataType: 'any' }],
   outputs: [{ id: 'out', dataType: 'ErpFulfilments' }],

@@ -19,7 +19,7 @@ describe('erp.read-stock', () => {
     expect(out.levels.length).toBe(goods * 2); // services excluded
     expect(out.levels.some((l) => l.sku === 'SHIPPING')).toBe(false);
   });
-  it('changesOnly reads just the SKUs the ERP\'s change feed names since the last run, and advances its cursor', async () => {
+  it("changesOnly reads just the SKUs the ERP's change feed names since the last run, and advances its cursor", async () => {
     const feed = createSandboxErp();
     const state = new Map<string, unknown>();
     const first = await run(readStockNode, { connection: 'erp-main', changesOnly: true }, feed, undefined, state);
@@ -28,7 +28,9 @@ describe('erp.read-stock', () => {
     const none = await run(readStockNode, { connection: 'erp-main', changesOnly: true }, feed, undefined, state);
     expect(none.levels).toEqual([]);
     expect(none.changes!.cursor).toBe(first.changes!.cursor);
-    await feed.createSalesOrder(order({ externalId: 'gid://shopify/Order/delta-1', lines: [{ sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00' }], shipping: [] }));
+    await feed.createSalesOrder(
+      order({ externalId: 'gid://shopify/Order/delta-1', lines: [{ sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00' }], shipping: [] }),
+    );
     feed.admin.setStock('TSHIRT-RED-M', 'WH2', '77');
     const delta = await run(readStockNode, { connection: 'erp-main', changesOnly: true }, feed, undefined, state);
     expect([...new Set(delta.levels.map((l) => l.sku))].sort()).toEqual(['MUG-BLACK', 'TSHIRT-RED-M']);

@@ -5,18 +5,20 @@ import { defineNode, permanentError } from '../../../runtime/node-api.ts';
 import type { StockLevel } from '../contract.ts';
 import { connectionField, erpConnection, withNode } from './util.ts';
 
-const config = z.object({
-  connection: connectionField,
-  /** Only these warehouse codes (all when empty). */
-  warehouses: z.array(z.string().min(1)).default([]),
-  /** SKUs to read when the input has none (all stocked items when both are empty). */
-  skus: z.array(z.string().min(1)).default([]),
-  /**
-   * Read only the SKUs whose stock changed since this node's last run, from the ERP's change feed (a delta push
-   * between full reconciliations). The feed cursor is kept in the flow state, committed with the step.
-   */
-  changesOnly: z.boolean().default(false),
-}).strict();
+const config = z
+  .object({
+    connection: connectionField,
+    /** Only these warehouse codes (all when empty). */
+    warehouses: z.array(z.string().min(1)).default([]),
+    /** SKUs to read when the input has none (all stocked items when both are empty). */
+    skus: z.array(z.string().min(1)).default([]),
+    /**
+     * Read only the SKUs whose stock changed since this node's last run, from the ERP's change feed (a delta push
+     * between full reconciliations). The feed cursor is kept in the flow state, committed with the step.
+     */
+    changesOnly: z.boolean().default(false),
+  })
+  .strict();
 
 const CURSOR = 'readStock.changeCursor';
 
@@ -34,8 +36,9 @@ export const readStockNode = defineNode<z.infer<typeof config>, { skus?: string[
   version: 1,
   title: 'Read ERP stock',
   category: 'erp',
-  description: 'Reads on-hand and available stock per SKU and warehouse from the ERP (available = on hand less open sales order reservations). '
-    + 'SKUs come from the input { skus } or the config; with neither, every stocked item. Output { levels, missing } feeds shopify.inventory-push.',
+  description:
+    'Reads on-hand and available stock per SKU and warehouse from the ERP (available = on hand less open sales order reservations). ' +
+    'SKUs come from the input { skus } or the config; with neither, every stocked item. Output { levels, missing } feeds shopify.inventory-push.',
   config,
   inputs: [{ id: 'in', dataType: '{ skus? }' }],
   outputs: [{ id: 'out', dataType: 'StockLevels' }],
@@ -53,12 +56,17 @@ export const readStockNode = defineNode<z.infer<typeof config>, { skus?: string[
     const erp = await erpConnection(ctx, ['stockPerWarehouse']);
     if (ctx.config.changesOnly) {
       if (typeof erp.stockChanges !== 'function') {
-        throw permanentError(`node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" has no stock change feed; read every SKU instead (changesOnly: false)`, { code: 'UNSUPPORTED', details: { capability: 'stockChanges', erp: erp.kind } });
+        throw permanentError(
+          `node ${ctx.nodeId}: the ${erp.kind} connection "${ctx.config.connection}" has no stock change feed; read every SKU instead (changesOnly: false)`,
+          { code: 'UNSUPPORTED', details: { capability: 'stockChanges', erp: erp.kind } },
+        );
       }
       const since = ctx.state.get<string>(CURSOR) ?? null;
       const page = await withNode(ctx, () => erp.stockChanges!({ since, limit: 10_000 }));
       const changed = skus.length ? page.skus.filter((s) => skus.includes(s)) : page.skus;
-      const rows = changed.length ? await withNode(ctx, () => erp.getStock({ skus: changed, warehouses: ctx.config.warehouses.length ? ctx.config.warehouses : undefined })) : [];
+      const rows = changed.length
+        ? await withNode(ctx, () => erp.getStock({ skus: changed, warehouses: ctx.config.warehouses.length ? ctx.config.warehouses : undefined }))
+        : [];
       ctx.state.set(CURSOR, page.cursor);
       const found = new Set(rows.map((r) => r.sku));
       return {
@@ -67,7 +75,9 @@ export const readStockNode = defineNode<z.infer<typeof config>, { skus?: string[
         changes: { since, cursor: page.cursor, skus: page.skus.length, hasMore: page.hasMore },
       };
     }
-    const rows = await withNode(ctx, () => erp.getStock({ skus: skus.length ? skus : undefined, warehouses: ctx.config.warehouses.length ? ctx.config.warehouses : undefined }));
+    const rows = await withNode(ctx, () =>
+      erp.getStock({ skus: skus.length ? skus : undefined, warehouses: ctx.config.warehouses.length ? ctx.config.warehouses : undefined }),
+    );
     const found = new Set(rows.map((r) => r.sku));
     return {
       levels: rows.map((r) => ({ ...r, quantity: Math.max(0, new Decimal(r.available).floor().toNumber()) })),

@@ -6,7 +6,13 @@ export function nodeContext<C>(node: NodeType<C>, config: unknown, erp: ErpConne
   const parsed = node.config.parse(config) as C;
   const noop = () => {};
   return {
-    runId: 'run-1', flowId: 'flow-1', flowVersion: 1, nodeId: 'n1', attempt: 1, config: parsed, trigger: {},
+    runId: 'run-1',
+    flowId: 'flow-1',
+    flowVersion: 1,
+    nodeId: 'n1',
+    attempt: 1,
+    config: parsed,
+    trigger: {},
     log: { debug: noop, info: noop, warn: noop, error: noop },
     sandbox: undefined as never,
     state: { get: <T>(k: string) => state.get(k) as T | undefined, set: (k: string, v: unknown) => void state.set(k, v) },

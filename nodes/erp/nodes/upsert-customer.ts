@@ -13,8 +13,9 @@ export const upsertCustomerNode = defineNode<z.infer<typeof config>, CustomerInp
   version: 1,
   title: 'Upsert ERP customer',
   category: 'erp',
-  description: 'Creates the ERP customer whose external id is the Shopify customer id, or updates its name and contact details. '
-    + 'Input: { externalId, name, email?, phone?, address? }. Output: the customer as the ERP stored it, with `created`.',
+  description:
+    'Creates the ERP customer whose external id is the Shopify customer id, or updates its name and contact details. ' +
+    'Input: { externalId, name, email?, phone?, address? }. Output: the customer as the ERP stored it, with `created`.',
   config,
   inputs: [{ id: 'in', dataType: 'ErpCustomerInput' }],
   outputs: [{ id: 'out', dataType: 'ErpCustomer' }],

@@ -8,11 +8,17 @@ export const connectionField = z.string().min(1, 'connection id is required').de
 export async function erpConnection(ctx: NodeContext<{ connection: string }>, needs: Array<keyof ErpCapabilities> = []): Promise<ErpConnector> {
   const c = await ctx.connection<ErpConnector>('erp', ctx.config.connection);
   if (!c || typeof c !== 'object' || typeof (c as ErpConnector).createSalesOrder !== 'function' || !(c as ErpConnector).capabilities) {
-    throw permanentError(`node ${ctx.nodeId}: connection "${ctx.config.connection}" is not an ERP connection`, { code: 'BAD_CONNECTION', details: { connection: ctx.config.connection } });
+    throw permanentError(`node ${ctx.nodeId}: connection "${ctx.config.connection}" is not an ERP connection`, {
+      code: 'BAD_CONNECTION',
+      details: { connection: ctx.config.connection },
+    });
   }
   for (const n of needs) {
     if (!c.capabilities[n]) {
-      throw permanentError(`node ${ctx.nodeId}: the ${c.kind} connection "${ctx.config.connection}" does not support ${n}`, { code: 'UNSUPPORTED', details: { capability: n, erp: c.kind } });
+      throw permanentError(`node ${ctx.nodeId}: the ${c.kind} connection "${ctx.config.connection}" does not support ${n}`, {
+        code: 'UNSUPPORTED',
+        details: { capability: n, erp: c.kind },
+      });
     }
   }
   return c;
@@ -24,7 +30,13 @@ export async function withNode<T>(ctx: NodeContext, fn: () => Promise<T>): Promi
     return await fn();
   } catch (e) {
     if (e instanceof NodeError) {
-      throw new NodeError(`node ${ctx.nodeId}: ${e.message}`, { errorClass: e.errorClass, code: e.code, details: { ...e.details, nodeId: ctx.nodeId }, retryAfterMs: e.retryAfterMs, cause: e });
+      throw new NodeError(`node ${ctx.nodeId}: ${e.message}`, {
+        errorClass: e.errorClass,
+        code: e.code,
+        details: { ...e.details, nodeId: ctx.nodeId },
+        retryAfterMs: e.retryAfterMs,
+        cause: e,
+      });
     }
     throw e;
   }
@@ -32,7 +44,9 @@ export async function withNode<T>(ctx: NodeContext, fn: () => Promise<T>): Promi
 
 export function requireObject(ctx: NodeContext, input: unknown, what: string): Record<string, unknown> {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    throw permanentError(`node ${ctx.nodeId}: input must be ${what} object, got ${Array.isArray(input) ? 'an array' : typeof input}`, { code: 'INVALID_INPUT' });
+    throw permanentError(`node ${ctx.nodeId}: input must be ${what} object, got ${Array.isArray(input) ? 'an array' : typeof input}`, {
+      code: 'INVALID_INPUT',
+    });
   }
   return input as Record<string, unknown>;
 }

@@ -38,38 +38,78 @@ CREATE TRIGGER IF NOT EXISTS stock_change_update AFTER UPDATE OF on_hand, reserv
 `;
 
 export const SEED = {
-  warehouses: [['WH', 'Main Warehouse'], ['WH2', 'East Warehouse']] as const,
+  warehouses: [
+    ['WH', 'Main Warehouse'],
+    ['WH2', 'East Warehouse'],
+  ] as const,
   /**
    * Payment journals receipts are booked in (Tryton: cash journals; the test company has CASH), and the ones the
    * seeded payment-methods lookup table names (flows/templates/lookups/payment-methods.csv).
    */
-  paymentMethods: [['CASH', 'Cash'], ['SHOPIFY-PAYMENTS', 'Shopify Payments'], ['CARD', 'Card payments'], ['GIFT-CARD', 'Gift cards'], ['MANUAL', 'Manual payments'], ['TEST', 'Test gateway']] as const,
-  taxes: [['US-SALES-10', 'Sales Tax 10%', '0.10'], ['US-STATE-6', 'State Sales Tax 6%', '0.06'], ['US-COUNTY-1.5', 'County Sales Tax 1.5%', '0.015'],
-    ['UK-VAT-20', 'UK VAT 20%', '0.20'], ['ZERO', 'Zero rated 0%', '0'],
+  paymentMethods: [
+    ['CASH', 'Cash'],
+    ['SHOPIFY-PAYMENTS', 'Shopify Payments'],
+    ['CARD', 'Card payments'],
+    ['GIFT-CARD', 'Gift cards'],
+    ['MANUAL', 'Manual payments'],
+    ['TEST', 'Test gateway'],
+  ] as const,
+  taxes: [
+    ['US-SALES-10', 'Sales Tax 10%', '0.10'],
+    ['US-STATE-6', 'State Sales Tax 6%', '0.06'],
+    ['US-COUNTY-1.5', 'County Sales Tax 1.5%', '0.015'],
+    ['UK-VAT-20', 'UK VAT 20%', '0.20'],
+    ['ZERO', 'Zero rated 0%', '0'],
     // The sandbox store's demo orders (Illinois + Cook County, Irish VAT); not in the Tryton test company.
-    ['US-IL-6.25', 'Illinois State Tax 6.25%', '0.0625'], ['US-COOK-1.75', 'Cook County Tax 1.75%', '0.0175'], ['IE-VAT-23', 'Irish VAT 23%', '0.23'],
+    ['US-IL-6.25', 'Illinois State Tax 6.25%', '0.0625'],
+    ['US-COOK-1.75', 'Cook County Tax 1.75%', '0.0175'],
+    ['IE-VAT-23', 'Irish VAT 23%', '0.23'],
     // What the sandbox panel's unmapped-tax order (Ohio Resort Tax 7%) is fixed with: a tax-codes row naming it.
-    ['US-OH-7', 'Ohio Tax 7%', '0.07']] as const,
-  accounts: [['1000', 'Main Cash'], ['1100', 'Main Receivable'], ['1190', 'Shopify Clearing'], ['1195', 'Shopify Reserve'], ['2000', 'Main Payable'],
-    ['2100', 'Main Tax'], ['2300', 'Gift Card Liability'], ['4000', 'Main Revenue'], ['6000', 'Main Expense'], ['6100', 'Shopify Fees'],
-    ['6200', 'Shopify Adjustments and Disputes']] as const,
+    ['US-OH-7', 'Ohio Tax 7%', '0.07'],
+  ] as const,
+  accounts: [
+    ['1000', 'Main Cash'],
+    ['1100', 'Main Receivable'],
+    ['1190', 'Shopify Clearing'],
+    ['1195', 'Shopify Reserve'],
+    ['2000', 'Main Payable'],
+    ['2100', 'Main Tax'],
+    ['2300', 'Gift Card Liability'],
+    ['4000', 'Main Revenue'],
+    ['6000', 'Main Expense'],
+    ['6100', 'Shopify Fees'],
+    ['6200', 'Shopify Adjustments and Disputes'],
+  ] as const,
   /** sku, name, type, price, stock WH, stock WH2 (the SKUs of Shopify's published example payloads included). */
   items: [
-    ['IPOD2008GREEN', 'IPod Nano - 8GB Green', 'goods', '199.00', 100, 20], ['IPOD2008BLACK', 'IPod Nano - 8GB Black', 'goods', '199.00', 100, 20],
-    ['IPOD2008RED', 'IPod Nano - 8GB Red', 'goods', '199.00', 100, 20], ['SKU2006-001', 'Aerodynamic Cotton Keyboard', 'goods', '19.99', 250, 50],
-    ['SKU2006-020', 'Small Granite Shirt', 'goods', '24.00', 250, 50], ['SKU2006-035', 'Rustic Concrete Bottle', 'goods', '12.50', 250, 50],
-    ['LENS-PROTECT-2YR', 'Lens Protection Plan 2 years', 'service', '29.00', 0, 0], ['CASE-LEATHER-PREM', 'Premium Leather Case', 'goods', '49.00', 80, 10],
-    ['TSHIRT-RED-M', 'T-Shirt Red M', 'goods', '20.00', 100, 7], ['MUG-BLACK', 'Black Mug', 'goods', '12.00', 60, 30],
-    ['SHIPPING', 'Shipping', 'service', '0.00', 0, 0], ['GIFTCARD', 'Gift Card', 'service', '0.00', 0, 0],
+    ['IPOD2008GREEN', 'IPod Nano - 8GB Green', 'goods', '199.00', 100, 20],
+    ['IPOD2008BLACK', 'IPod Nano - 8GB Black', 'goods', '199.00', 100, 20],
+    ['IPOD2008RED', 'IPod Nano - 8GB Red', 'goods', '199.00', 100, 20],
+    ['SKU2006-001', 'Aerodynamic Cotton Keyboard', 'goods', '19.99', 250, 50],
+    ['SKU2006-020', 'Small Granite Shirt', 'goods', '24.00', 250, 50],
+    ['SKU2006-035', 'Rustic Concrete Bottle', 'goods', '12.50', 250, 50],
+    ['LENS-PROTECT-2YR', 'Lens Protection Plan 2 years', 'service', '29.00', 0, 0],
+    ['CASE-LEATHER-PREM', 'Premium Leather Case', 'goods', '49.00', 80, 10],
+    ['TSHIRT-RED-M', 'T-Shirt Red M', 'goods', '20.00', 100, 7],
+    ['MUG-BLACK', 'Black Mug', 'goods', '12.00', 60, 30],
+    ['SHIPPING', 'Shipping', 'service', '0.00', 0, 0],
+    ['GIFTCARD', 'Gift Card', 'service', '0.00', 0, 0],
     // The sandbox store's "Ledgerline Demo Shop" catalogue (nodes/shopify/sandbox/scenarios/default.json), so its
     // orders post and its stock syncs out of the box. Gift cards are services: they are never sales lines.
-    ['IPOD2008PINK', 'IPod Nano - 8GB Pink', 'goods', '199.00', 100, 20], ['example-sku', 'Example inventory item', 'goods', '10.00', 40, 0],
-    ['TEE-S', 'Organic Cotton Tee S', 'goods', '25.00', 120, 30], ['TEE-M', 'Organic Cotton Tee M', 'goods', '25.00', 140, 30],
-    ['MCJ-NAVY-S', 'Merino Crew Jumper Navy S', 'goods', '85.00', 40, 10], ['MCJ-NAVY-M', 'Merino Crew Jumper Navy M', 'goods', '85.00', 45, 10],
-    ['MCJ-NAVY-L', 'Merino Crew Jumper Navy L', 'goods', '85.00', 35, 10], ['WCJ-OLIVE-M', 'Waxed Cotton Jacket Olive M', 'goods', '195.00', 20, 5],
-    ['WCJ-OLIVE-L', 'Waxed Cotton Jacket Olive L', 'goods', '195.00', 18, 5], ['MUG-SAGE', 'Stoneware Mug, Sage', 'goods', '14.00', 90, 20],
-    ['BEANIE-GRY', 'Lambswool Beanie Grey', 'goods', '22.00', 70, 15], ['WRAP-01', 'Gift wrapping', 'goods', '4.00', 500, 100],
-    ['GIFTCARD-25', 'Gift Card 25', 'service', '25.00', 0, 0], ['GIFTCARD-50', 'Gift Card 50', 'service', '50.00', 0, 0],
+    ['IPOD2008PINK', 'IPod Nano - 8GB Pink', 'goods', '199.00', 100, 20],
+    ['example-sku', 'Example inventory item', 'goods', '10.00', 40, 0],
+    ['TEE-S', 'Organic Cotton Tee S', 'goods', '25.00', 120, 30],
+    ['TEE-M', 'Organic Cotton Tee M', 'goods', '25.00', 140, 30],
+    ['MCJ-NAVY-S', 'Merino Crew Jumper Navy S', 'goods', '85.00', 40, 10],
+    ['MCJ-NAVY-M', 'Merino Crew Jumper Navy M', 'goods', '85.00', 45, 10],
+    ['MCJ-NAVY-L', 'Merino Crew Jumper Navy L', 'goods', '85.00', 35, 10],
+    ['WCJ-OLIVE-M', 'Waxed Cotton Jacket Olive M', 'goods', '195.00', 20, 5],
+    ['WCJ-OLIVE-L', 'Waxed Cotton Jacket Olive L', 'goods', '195.00', 18, 5],
+    ['MUG-SAGE', 'Stoneware Mug, Sage', 'goods', '14.00', 90, 20],
+    ['BEANIE-GRY', 'Lambswool Beanie Grey', 'goods', '22.00', 70, 15],
+    ['WRAP-01', 'Gift wrapping', 'goods', '4.00', 500, 100],
+    ['GIFTCARD-25', 'Gift Card 25', 'service', '25.00', 0, 0],
+    ['GIFTCARD-50', 'Gift Card 50', 'service', '50.00', 0, 0],
   ] as const,
 };
 

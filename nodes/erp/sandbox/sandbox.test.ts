@@ -21,7 +21,11 @@ describe('sandbox ERP specifics', () => {
     await erp.createSalesOrder(input);
     const today = input.date;
     const lines = (await erp.listLedger({ from: today, to: today })).filter((l) => l.source.externalId === input.externalId);
-    expect(lines.map((l) => [l.account, l.debit, l.credit])).toEqual([['1100', '449.80', '0.00'], ['4000', '0.00', '410.00'], ['2100', '0.00', '39.80']]);
+    expect(lines.map((l) => [l.account, l.debit, l.credit])).toEqual([
+      ['1100', '449.80', '0.00'],
+      ['4000', '0.00', '410.00'],
+      ['2100', '0.00', '39.80'],
+    ]);
     const all = await erp.listLedger({ from: '2000-01-01', to: '2999-12-31' });
     const debit = all.reduce((a, l) => a + Math.round(Number(l.debit) * 100), 0);
     const credit = all.reduce((a, l) => a + Math.round(Number(l.credit) * 100), 0);
@@ -42,13 +46,34 @@ describe('sandbox ERP specifics', () => {
     expect(erp.admin.dump().salesOrders.filter((o) => (o as { externalId: string }).externalId === input.externalId)).toHaveLength(1);
   });
 
-  it('refuses journals and settlements in a currency other than its company\'s, naming both, and posts nothing', async () => {
+  it("refuses journals and settlements in a currency other than its company's, naming both, and posts nothing", async () => {
     const eur = createSandboxErp({ currency: 'EUR' });
     expect(await eur.companyCurrency!()).toBe('EUR');
-    const journal = { externalId: 'P-USD-1', date: '2026-11-30', description: 'USD payout', currency: 'USD', lines: [{ account: '1000', debit: '10.00' }, { account: '1190', credit: '10.00' }] };
-    await expect(eur.postJournal(journal)).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH', errorClass: 'permanent', details: { currency: 'USD', companyCurrency: 'EUR' } });
-    await expect(eur.settleReceivables!({ externalId: 'P-USD-1', date: '2026-11-30', description: 'x', currency: 'USD', accounts: { receivable: '1100', clearing: '1190', disputes: '6200' }, items: [] }))
-      .rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
+    const journal = {
+      externalId: 'P-USD-1',
+      date: '2026-11-30',
+      description: 'USD payout',
+      currency: 'USD',
+      lines: [
+        { account: '1000', debit: '10.00' },
+        { account: '1190', credit: '10.00' },
+      ],
+    };
+    await expect(eur.postJournal(journal)).rejects.toMatchObject({
+      code: 'CURRENCY_MISMATCH',
+      errorClass: 'permanent',
+      details: { currency: 'USD', companyCurrency: 'EUR' },
+    });
+    await expect(
+      eur.settleReceivables!({
+        externalId: 'P-USD-1',
+        date: '2026-11-30',
+        description: 'x',
+        currency: 'USD',
+        accounts: { receivable: '1100', clearing: '1190', disputes: '6200' },
+        items: [],
+      }),
+    ).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
     expect(await eur.listLedger({ from: '2026-11-01', to: '2026-11-30' })).toEqual([]);
     expect((await eur.postJournal({ ...journal, currency: 'EUR' })).created).toBe(true);
   });

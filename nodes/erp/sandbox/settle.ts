@@ -14,15 +14,23 @@ const legacyId = (id: string) => String(id).split('/').pop()!;
 const gidOf = (kind: 'Order' | 'Refund', id: string) => `gid://shopify/${kind}/${legacyId(id)}`;
 const marker = (payout: string) => `settle:${payout}`;
 
-interface Line { id: number; debit: string; credit: string; reconciled: number }
+interface Line {
+  id: number;
+  debit: string;
+  credit: string;
+  reconciled: number;
+}
 
 /** The receivable lines of one order (its invoices and every settlement line booked for it) or one refund. */
 function docLines(db: Db, receivable: string, key: { kind: 'order' | 'refund'; id: string }): { lines: Line[]; number: string | null } {
   const ids = [legacyId(key.id), gidOf(key.kind === 'order' ? 'Order' : 'Refund', key.id)];
   const type = key.kind === 'order' ? 'invoice' : 'credit-memo';
-  const doc = db.prepare(`SELECT l.id, l.debit, l.credit, l.reconciled, e.source_number FROM ledger_lines l JOIN journal_entries e ON e.id = l.entry_id
-    WHERE e.source_type = ? AND e.source_external_id IN (?, ?) AND l.account = ? ORDER BY l.id`).all(type, ids[0], ids[1], receivable) as Array<Line & { source_number: string | null }>;
-  const settled = db.prepare(`SELECT l.id, l.debit, l.credit, l.reconciled FROM settlements s JOIN ledger_lines l ON l.id = s.line_id WHERE s.doc_key = ? ORDER BY l.id`)
+  const doc = db
+    .prepare(`SELECT l.id, l.debit, l.credit, l.reconciled, e.source_number FROM ledger_lines l JOIN journal_entries e ON e.id = l.entry_id
+    WHERE e.source_type = ? AND e.source_external_id IN (?, ?) AND l.account = ? ORDER BY l.id`)
+    .all(type, ids[0], ids[1], receivable) as Array<Line & { source_number: string | null }>;
+  const settled = db
+    .prepare(`SELECT l.id, l.debit, l.credit, l.reconciled FROM settlements s JOIN ledger_lines l ON l.id = s.line_id WHERE s.doc_key = ? ORDER BY l.id`)
     .all(`${key.kind}:${legacyId(key.id)}`) as Line[];
   return { lines: [...doc, ...settled], number: doc[0]?.source_number ?? null };
 }
@@ -34,7 +42,7 @@ function reconcileOpen(db: Db, lines: Line[]): boolean {
   const open = lines.filter((l) => !l.reconciled);
   if (!open.length) return true;
   if (!balance(open).isZero()) return false;
-  const next = ((db.prepare('SELECT COALESCE(MAX(reconciled), 0) + 1 AS n FROM ledger_lines').get() as { n: number }).n);
+  const next = (db.prepare('SELECT COALESCE(MAX(reconciled), 0) + 1 AS n FROM ledger_lines').get() as { n: number }).n;
   const upd = db.prepare('UPDATE ledger_lines SET reconciled = ? WHERE id = ?');
   for (const l of open) upd.run(next, l.id);
   return true;
@@ -44,7 +52,9 @@ function status(db: Db, receivable: string, key: { kind: 'order' | 'refund'; id:
   const { lines } = docLines(db, receivable, key);
   if (!lines.length) return null;
   if (key.kind === 'order') {
-    const last = db.prepare("SELECT kind FROM settlements WHERE doc_key = ? AND kind IN ('chargeback', 'chargeback-reversal') ORDER BY id DESC LIMIT 1").get(`order:${legacyId(key.id)}`) as { kind: string } | undefined;
+    const last = db
+      .prepare("SELECT kind FROM settlements WHERE doc_key = ? AND kind IN ('chargeback', 'chargeback-reversal') ORDER BY id DESC LIMIT 1")
+      .get(`order:${legacyId(key.id)}`) as { kind: string } | undefined;
     if (last?.kind === 'chargeback') return 'disputed';
   }
   return lines.every((l) => l.reconciled) ? 'paid' : 'open';
@@ -54,17 +64,32 @@ export function settleReceivables(db: Db, input: SettlementInput): Posted<ErpSet
   db.exec(SCHEMA);
   const { receivable, clearing, disputes } = input.accounts;
   for (const a of [receivable, clearing, disputes]) accountExists(db, a);
-  const keyOf = (kind: string, id: string) => ({ kind: kind === 'credit-memo' ? 'refund' as const : 'order' as const, id });
-  const existing = db.prepare("SELECT id, number FROM journal_entries WHERE external_id = ? AND source_type = 'settlement'").get(marker(input.externalId)) as { id: number; number: string } | undefined;
+  const keyOf = (kind: string, id: string) => ({ kind: kind === 'credit-memo' ? ('refund' as const) : ('order' as const), id });
+  const existing = db.prepare("SELECT id, number FROM journal_entries WHERE external_id = ? AND source_type = 'settlement'").get(marker(input.externalId)) as
+    | { id: number; number: string }
+    | undefined;
   if (existing) {
-    const rows = db.prepare('SELECT kind, doc_key, amount, document, line_id FROM settlements WHERE payout = ? ORDER BY id').all(input.externalId) as Array<{ kind: string; doc_key: string; amount: string; document: string | null; line_id: number | null }>;
+    const rows = db.prepare('SELECT kind, doc_key, amount, document, line_id FROM settlements WHERE payout = ? ORDER BY id').all(input.externalId) as Array<{
+      kind: string;
+      doc_key: string;
+      amount: string;
+      document: string | null;
+      line_id: number | null;
+    }>;
     return {
       created: false,
       document: {
-        externalId: input.externalId, entryNumber: existing.number,
+        externalId: input.externalId,
+        entryNumber: existing.number,
         items: input.items.map((i) => {
           const r = rows.find((x) => x.kind === i.kind && x.doc_key === `${keyOf(i.kind, i.externalId).kind}:${legacyId(i.externalId)}`);
-          return { ...i, status: r ? 'already-settled' as const : 'not-found' as const, document: r?.document ?? null, settledAmount: r ? r.amount : null, invoiceStatus: status(db, receivable, keyOf(i.kind, i.externalId)) };
+          return {
+            ...i,
+            status: r ? ('already-settled' as const) : ('not-found' as const),
+            document: r?.document ?? null,
+            settledAmount: r ? r.amount : null,
+            invoiceStatus: status(db, receivable, keyOf(i.kind, i.externalId)),
+          };
         }),
       },
     };
@@ -72,7 +97,8 @@ export function settleReceivables(db: Db, input: SettlementInput): Posted<ErpSet
 
   const result: ErpSettlement = { externalId: input.externalId, entryNumber: null, items: [] };
   db.transaction(() => {
-    const plan: Array<{ item: SettlementInput['items'][number]; key: ReturnType<typeof keyOf>; amount: Decimal; lines: EntryLine[]; document: string | null }> = [];
+    const plan: Array<{ item: SettlementInput['items'][number]; key: ReturnType<typeof keyOf>; amount: Decimal; lines: EntryLine[]; document: string | null }> =
+      [];
     for (const item of input.items) {
       const key = keyOf(item.kind, item.externalId);
       const { lines, number } = docLines(db, receivable, key);
@@ -89,23 +115,55 @@ export function settleReceivables(db: Db, input: SettlementInput): Posted<ErpSet
           result.items.push({ ...item, status: 'already-settled', document: number, settledAmount: null, invoiceStatus: status(db, receivable, key) });
           continue;
         }
-        plan.push({ item, key, amount: open.abs(), document: number, lines: open.gt(0)
-          ? [{ account: clearing, debit: open, credit: 0, description: `Shopify paid ${desc}` }, { account: receivable, debit: 0, credit: open, description: `Settles ${desc}` }]
-          : [{ account: receivable, debit: open.neg(), credit: 0, description: `Settles ${desc}` }, { account: clearing, debit: 0, credit: open.neg(), description: `Shopify refunded ${desc}` }] });
+        plan.push({
+          item,
+          key,
+          amount: open.abs(),
+          document: number,
+          lines: open.gt(0)
+            ? [
+                { account: clearing, debit: open, credit: 0, description: `Shopify paid ${desc}` },
+                { account: receivable, debit: 0, credit: open, description: `Settles ${desc}` },
+              ]
+            : [
+                { account: receivable, debit: open.neg(), credit: 0, description: `Settles ${desc}` },
+                { account: clearing, debit: 0, credit: open.neg(), description: `Shopify refunded ${desc}` },
+              ],
+        });
       } else {
         const a = new Decimal(item.amount);
-        plan.push({ item, key, amount: a, document: number, lines: item.kind === 'chargeback'
-          ? [{ account: receivable, debit: a, credit: 0, description: `Chargeback reopens ${desc}` }, { account: disputes, debit: 0, credit: a, description: `Chargeback of ${desc}` }]
-          : [{ account: disputes, debit: a, credit: 0, description: `Dispute won: ${desc}` }, { account: receivable, debit: 0, credit: a, description: `Dispute won settles ${desc}` }] });
+        plan.push({
+          item,
+          key,
+          amount: a,
+          document: number,
+          lines:
+            item.kind === 'chargeback'
+              ? [
+                  { account: receivable, debit: a, credit: 0, description: `Chargeback reopens ${desc}` },
+                  { account: disputes, debit: 0, credit: a, description: `Chargeback of ${desc}` },
+                ]
+              : [
+                  { account: disputes, debit: a, credit: 0, description: `Dispute won: ${desc}` },
+                  { account: receivable, debit: 0, credit: a, description: `Dispute won settles ${desc}` },
+                ],
+        });
       }
     }
     if (!plan.length) return;
     const entryId = postEntry(db, {
-      externalId: marker(input.externalId), date: input.date, description: input.description, sourceType: 'settlement', sourceExternalId: marker(input.externalId), sourceNumber: null,
+      externalId: marker(input.externalId),
+      date: input.date,
+      description: input.description,
+      sourceType: 'settlement',
+      sourceExternalId: marker(input.externalId),
+      sourceNumber: null,
       lines: plan.flatMap((p) => p.lines),
     });
     result.entryNumber = (db.prepare('SELECT number FROM journal_entries WHERE id = ?').get(entryId) as { number: string }).number;
-    const recvLines = db.prepare('SELECT id FROM ledger_lines WHERE entry_id = ? AND account = ? ORDER BY id').all(entryId, receivable) as Array<{ id: number }>;
+    const recvLines = db.prepare('SELECT id FROM ledger_lines WHERE entry_id = ? AND account = ? ORDER BY id').all(entryId, receivable) as Array<{
+      id: number;
+    }>;
     const ins = db.prepare('INSERT INTO settlements (payout, kind, doc_key, amount, line_id, document) VALUES (?, ?, ?, ?, ?, ?)');
     plan.forEach((p, i) => {
       ins.run(input.externalId, p.item.kind, `${p.key.kind}:${legacyId(p.key.id)}`, money(p.amount), recvLines[i].id, p.document);
@@ -122,6 +180,10 @@ export function settleReceivables(db: Db, input: SettlementInput): Posted<ErpSet
     });
   })();
   // Keep the caller's order.
-  result.items.sort((a, b) => input.items.indexOf(input.items.find((x) => x.kind === a.kind && x.externalId === a.externalId)!) - input.items.indexOf(input.items.find((x) => x.kind === b.kind && x.externalId === b.externalId)!));
+  result.items.sort(
+    (a, b) =>
+      input.items.indexOf(input.items.find((x) => x.kind === a.kind && x.externalId === a.externalId)!) -
+      input.items.indexOf(input.items.find((x) => x.kind === b.kind && x.externalId === b.externalId)!),
+  );
   return { created: result.entryNumber !== null, document: result };
 }

@@ -7,8 +7,14 @@ import { erpError } from './errors.ts';
 
 export function checkCurrency(kind: ErpKind, companyCurrency: string, currency: string | undefined, what: string): void {
   if (!currency || currency === companyCurrency) return;
-  throw erpError(kind, `${what} is in ${currency} but the ERP company keeps its books in ${companyCurrency}: nothing was posted (Shopify gives no ${companyCurrency} amounts for it; `
-    + `post it to a company in ${currency}, or book it by hand at your rate)`, {
-    errorClass: 'permanent', code: 'CURRENCY_MISMATCH', details: { field: 'currency', currency, companyCurrency },
-  });
+  throw erpError(
+    kind,
+    `${what} is in ${currency} but the ERP company keeps its books in ${companyCurrency}: nothing was posted (Shopify gives no ${companyCurrency} amounts for it; ` +
+      `post it to a company in ${currency}, or book it by hand at your rate)`,
+    {
+      errorClass: 'permanent',
+      code: 'CURRENCY_MISMATCH',
+      details: { field: 'currency', currency, companyCurrency },
+    },
+  );
 }

@@ -25,7 +25,10 @@ const SECRET_PATTERNS: RegExp[] = [
 export function redact(text: string, secrets: Array<string | undefined | null> = []): string {
   let out = text;
   for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('[redacted]');
-  for (const re of SECRET_PATTERNS) out = out.replace(re, (_m, k: string, sep?: string) => (sep !== undefined && /[:=]/.test(sep) && !/^(bearer|session|basic)$/i.test(k) ? `${k}${sep}[redacted]` : `${k} [redacted]`));
+  for (const re of SECRET_PATTERNS)
+    out = out.replace(re, (_m, k: string, sep?: string) =>
+      sep !== undefined && /[:=]/.test(sep) && !/^(bearer|session|basic)$/i.test(k) ? `${k}${sep}[redacted]` : `${k} [redacted]`,
+    );
   return out;
 }
 

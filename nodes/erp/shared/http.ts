@@ -38,7 +38,11 @@ export class HttpJson {
   }
 
   /** 404 gives null when `allow404`; every other error status throws a classified NodeError. */
-  async request<T = unknown>(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; allow404?: boolean } = {}): Promise<HttpResponse<T> | null> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; headers?: Record<string, string>; allow404?: boolean } = {},
+  ): Promise<HttpResponse<T> | null> {
     const url = this.url(path);
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
@@ -46,13 +50,20 @@ export class HttpJson {
         const headers: Record<string, string> = { accept: 'application/json', ...(await this.o.auth({ method, url })), ...(opts.headers ?? {}) };
         if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
         try {
-          const r = await fetch(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(this.o.timeoutMs ?? 60_000) });
+          const r = await fetch(url, {
+            method,
+            headers,
+            body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+            signal: AbortSignal.timeout(this.o.timeoutMs ?? 60_000),
+          });
           const text = await r.text();
           return { status: r.status, headers: r.headers, text };
         } catch (e) {
           const err = networkError(this.o.kind, e, `${method} ${new URL(url).pathname}`);
           // A GET that timed out had no side effect: it is safe to retry.
-          throw method === 'GET' && err.errorClass === 'ambiguous' ? erpError(this.o.kind, err.message.replace(/^[^:]+: /, ''), { errorClass: 'transient', code: String(err.code) }) : err;
+          throw method === 'GET' && err.errorClass === 'ambiguous'
+            ? erpError(this.o.kind, err.message.replace(/^[^:]+: /, ''), { errorClass: 'transient', code: String(err.code) })
+            : err;
         }
       });
       let body: unknown = null;
@@ -77,12 +88,32 @@ export class HttpJson {
         const wait = Math.min(retryAfterMs(res.headers.get('retry-after'), 1000 * 2 ** attempt), this.o.maxWaitMs ?? 30_000);
         this.o.limiter.pause(wait);
         if (attempt < (this.o.maxThrottleRetries ?? 3)) continue;
-        throw erpError(this.o.kind, `${method} ${new URL(url).pathname}: throttled (HTTP ${res.status}) ${safe}`, { errorClass: 'transient', code: 'RATE_LIMITED', erpCode, httpStatus: res.status, retryAfterMs: wait });
+        throw erpError(this.o.kind, `${method} ${new URL(url).pathname}: throttled (HTTP ${res.status}) ${safe}`, {
+          errorClass: 'transient',
+          code: 'RATE_LIMITED',
+          erpCode,
+          httpStatus: res.status,
+          retryAfterMs: wait,
+        });
       }
       const errorClass = method === 'GET' && res.status >= 500 ? 'transient' : classifyStatus(res.status);
-      const code = res.status === 401 ? 'ERP_AUTH' : res.status === 403 ? 'ERP_FORBIDDEN' : res.status === 404 ? 'ERP_NOT_FOUND' : res.status === 409 || res.status === 412 ? 'ERP_CONFLICT' : res.status >= 500 ? 'ERP_ERROR' : 'ERP_VALIDATION';
+      const code =
+        res.status === 401
+          ? 'ERP_AUTH'
+          : res.status === 403
+            ? 'ERP_FORBIDDEN'
+            : res.status === 404
+              ? 'ERP_NOT_FOUND'
+              : res.status === 409 || res.status === 412
+                ? 'ERP_CONFLICT'
+                : res.status >= 500
+                  ? 'ERP_ERROR'
+                  : 'ERP_VALIDATION';
       throw erpError(this.o.kind, `${method} ${new URL(url).pathname} failed (HTTP ${res.status}${erpCode ? ` ${erpCode}` : ''}): ${safe}`, {
-        errorClass: res.status === 412 ? 'transient' : errorClass, code, erpCode, httpStatus: res.status,
+        errorClass: res.status === 412 ? 'transient' : errorClass,
+        code,
+        erpCode,
+        httpStatus: res.status,
       });
     }
   }
@@ -99,10 +130,12 @@ export function tokenCache(fetchToken: () => Promise<{ token: string; expiresInS
   return {
     async get(): Promise<string> {
       if (current && Date.now() < current.until) return current.token;
-      pending ??= fetchToken().then((t) => {
-        current = { token: t.token, until: Date.now() + Math.max(0, t.expiresInS - 60) * 1000 };
-        return t.token;
-      }).finally(() => (pending = null));
+      pending ??= fetchToken()
+        .then((t) => {
+          current = { token: t.token, until: Date.now() + Math.max(0, t.expiresInS - 60) * 1000 };
+          return t.token;
+        })
+        .finally(() => (pending = null));
       return pending;
     },
     invalidate() {
@@ -112,19 +145,38 @@ export function tokenCache(fetchToken: () => Promise<{ token: string; expiresInS
 }
 
 /** POSTs an application/x-www-form-urlencoded token request and classifies the failure. */
-export async function requestToken(kind: ErpKind, url: string, form: Record<string, string>, timeoutMs = 30_000): Promise<{ token: string; expiresInS: number }> {
+export async function requestToken(
+  kind: ErpKind,
+  url: string,
+  form: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ token: string; expiresInS: number }> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: new URLSearchParams(form), signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(form),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (e) {
     throw networkError(kind, e, 'token request');
   }
   const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number | string; error?: string; error_description?: string };
   if (!res.ok || !body.access_token) {
-    const secrets = Object.entries(form).filter(([k]) => /secret|assertion|password/i.test(k)).map(([, v]) => v);
-    throw erpError(kind, `token request refused (HTTP ${res.status}${body.error ? ` ${body.error}` : ''})${body.error_description ? `: ${redact(body.error_description, secrets)}` : ''}`, {
-      errorClass: res.status === 429 || res.status >= 500 ? 'transient' : 'permanent', code: 'ERP_AUTH', erpCode: body.error ?? null, httpStatus: res.status,
-    });
+    const secrets = Object.entries(form)
+      .filter(([k]) => /secret|assertion|password/i.test(k))
+      .map(([, v]) => v);
+    throw erpError(
+      kind,
+      `token request refused (HTTP ${res.status}${body.error ? ` ${body.error}` : ''})${body.error_description ? `: ${redact(body.error_description, secrets)}` : ''}`,
+      {
+        errorClass: res.status === 429 || res.status >= 500 ? 'transient' : 'permanent',
+        code: 'ERP_AUTH',
+        erpCode: body.error ?? null,
+        httpStatus: res.status,
+      },
+    );
   }
   return { token: body.access_token, expiresInS: Number(body.expires_in ?? 3600) };
 }

@@ -9,7 +9,8 @@ export interface Limiter {
 }
 
 export function createLimiter(limits: ErpLimits, now: () => number = Date.now): Limiter {
-  if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1) throw new Error(`limits.concurrency must be a positive integer, got ${limits.concurrency}`);
+  if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1)
+    throw new Error(`limits.concurrency must be a positive integer, got ${limits.concurrency}`);
   let active = 0;
   let maxActive = 0;
   let started = 0;
@@ -52,10 +53,12 @@ export function createLimiter(limits: ErpLimits, now: () => number = Date.now): 
     run<T>(fn: () => Promise<T>): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         queue.push(() => {
-          fn().then(resolve, reject).finally(() => {
-            active--;
-            pump();
-          });
+          fn()
+            .then(resolve, reject)
+            .finally(() => {
+              active--;
+              pump();
+            });
         });
         pump();
       });

@@ -14,7 +14,14 @@ export interface LineMeta {
  * Net unit price with 4 decimals (Tryton's unit_price precision). The line amount Tryton derives
  * (quantity × unit price, rounded to cents) equals quantity × unitPrice − discount, net of tax.
  */
-export function netUnitPrice(opts: { unitPrice: string; quantity: string; discount?: string; rates: string[]; pricesIncludeTax?: boolean; taxAmount?: string }): string {
+export function netUnitPrice(opts: {
+  unitPrice: string;
+  quantity: string;
+  discount?: string;
+  rates: string[];
+  pricesIncludeTax?: boolean;
+  taxAmount?: string;
+}): string {
   const qty = new Decimal(opts.quantity);
   let total = qty.times(opts.unitPrice).minus(opts.discount ?? '0');
   // Shopify's own tax known: a tax-inclusive gross less exactly that tax, no rate arithmetic (and no rounding cent).

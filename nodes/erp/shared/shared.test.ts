@@ -11,7 +11,16 @@ describe('limiter', () => {
     const l = createLimiter({ concurrency: 2 });
     let active = 0;
     let max = 0;
-    await Promise.all(Array.from({ length: 8 }, () => l.run(async () => { active++; max = Math.max(max, active); await sleep(5); active--; })));
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        l.run(async () => {
+          active++;
+          max = Math.max(max, active);
+          await sleep(5);
+          active--;
+        }),
+      ),
+    );
     expect(max).toBe(2);
     expect(l.stats()).toMatchObject({ active: 0, queued: 0, maxActive: 2, started: 8 });
   });
@@ -43,7 +52,19 @@ describe('errors and input', () => {
   it('names every bad field with its path', () => {
     let msg = '';
     try {
-      parseInput(salesOrderSchema, { externalId: '1', reference: '#1', customer: { externalId: 'c', name: 'A' }, currency: 'usd', date: '2026-1-1', warehouse: 'WH', lines: [{ sku: '', quantity: '0', unitPrice: '1.5.0' }] }, 'sales order');
+      parseInput(
+        salesOrderSchema,
+        {
+          externalId: '1',
+          reference: '#1',
+          customer: { externalId: 'c', name: 'A' },
+          currency: 'usd',
+          date: '2026-1-1',
+          warehouse: 'WH',
+          lines: [{ sku: '', quantity: '0', unitPrice: '1.5.0' }],
+        },
+        'sales order',
+      );
     } catch (e) {
       msg = (e as Error).message;
     }

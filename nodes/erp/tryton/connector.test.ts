@@ -47,16 +47,35 @@ describe('tryton specifics', () => {
     expect(erp.limits.concurrency).toBe(1);
   });
 
-  it('refuses a payout journal or settlement in a currency other than the company\'s (CURRENCY_MISMATCH), posting nothing', async () => {
+  it("refuses a payout journal or settlement in a currency other than the company's (CURRENCY_MISMATCH), posting nothing", async () => {
     expect(await erp.companyCurrency!()).toBe('USD');
     const day = new Date().toISOString().slice(0, 10);
     const id = `gbp-payout-${Date.now()}`;
-    const e = (await erp.postJournal({ externalId: id, date: day, description: 'GBP payout', currency: 'GBP', lines: [{ account: '1000', debit: '10.00' }, { account: '1190', credit: '10.00' }] }).catch((x: unknown) => x)) as NodeError;
+    const e = (await erp
+      .postJournal({
+        externalId: id,
+        date: day,
+        description: 'GBP payout',
+        currency: 'GBP',
+        lines: [
+          { account: '1000', debit: '10.00' },
+          { account: '1190', credit: '10.00' },
+        ],
+      })
+      .catch((x: unknown) => x)) as NodeError;
     expect(e).toMatchObject({ code: 'CURRENCY_MISMATCH', errorClass: 'permanent', details: { currency: 'GBP', companyCurrency: 'USD' } });
     expect(e.message).toMatch(/GBP.*USD/);
     expect((await erp.listLedger({ from: day, to: day })).some((l) => l.source.externalId === id)).toBe(false);
-    await expect(erp.settleReceivables!({ externalId: id, date: day, description: 'x', currency: 'GBP', accounts: { receivable: '1100', clearing: '1190', disputes: '6200' }, items: [] }))
-      .rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
+    await expect(
+      erp.settleReceivables!({
+        externalId: id,
+        date: day,
+        description: 'x',
+        currency: 'GBP',
+        accounts: { receivable: '1100', clearing: '1190', disputes: '6200' },
+        items: [],
+      }),
+    ).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
   });
 
   it('reads posted order invoices back in the ledger with the Shopify order id', async () => {
@@ -78,7 +97,11 @@ describe('ERP nodes on live Tryton', () => {
     const before = await run(readStockNode, { ...cfg, warehouses: ['WH'] }, erp, { skus: ['CASE-LEATHER-PREM'] });
     const posted = await run(postSalesOrderNode, cfg, erp, input);
     // Stacked state + county taxes, each rounded per line: 98.00 × 6 % = 5.88, × 1.5 % = 1.47
-    expect(posted).toMatchObject({ created: true, totals: { net: '98.00', tax: '7.35', gross: '105.35' }, lines: [{ taxCode: 'US-COUNTY-1.5,US-STATE-6', taxAmount: '7.35' }] });
+    expect(posted).toMatchObject({
+      created: true,
+      totals: { net: '98.00', tax: '7.35', gross: '105.35' },
+      lines: [{ taxCode: 'US-COUNTY-1.5,US-STATE-6', taxAmount: '7.35' }],
+    });
     expect((await run(postSalesOrderNode, cfg, erp, input)).created).toBe(false);
     const after = await run(readStockNode, { ...cfg, warehouses: ['WH'] }, erp, { skus: ['CASE-LEATHER-PREM'] });
     expect(after.levels[0].quantity).toBe(before.levels[0].quantity - 2);
@@ -91,7 +114,15 @@ describe('ERP nodes on live Tryton', () => {
 
     const day = new Date().toISOString().slice(0, 10);
     const payout = `node-payout-${Date.now()}`;
-    await run(postJournalNode, cfg, erp, { externalId: payout, date: day, description: 'payout', lines: [{ account: '1000', debit: '10.00' }, { account: '1190', credit: '10.00' }] });
+    await run(postJournalNode, cfg, erp, {
+      externalId: payout,
+      date: day,
+      description: 'payout',
+      lines: [
+        { account: '1000', debit: '10.00' },
+        { account: '1190', credit: '10.00' },
+      ],
+    });
     const ledger = await run(readLedgerNode, { ...cfg, accounts: ['1190'] }, erp, { from: day, to: day });
     expect(ledger.lines.some((l) => l.source.externalId === payout && l.credit === '10.00')).toBe(true);
     expect(ledger.accounts['1190']).toBeDefined();

@@ -22,15 +22,34 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
   return {
     kind: 'tryton',
     capabilities: {
-      items: true, warehouses: true, taxCodes: true, customers: true, salesOrders: true, cancelSalesOrder: true,
-      fulfilments: true, fulfilmentTracking: true, stockPerWarehouse: true, creditMemos: true, restock: true,
-      journals: true, ledger: true, ship: true, draftSalesOrders: true,
+      items: true,
+      warehouses: true,
+      taxCodes: true,
+      customers: true,
+      salesOrders: true,
+      cancelSalesOrder: true,
+      fulfilments: true,
+      fulfilmentTracking: true,
+      stockPerWarehouse: true,
+      creditMemos: true,
+      restock: true,
+      journals: true,
+      ledger: true,
+      ship: true,
+      draftSalesOrders: true,
     },
     limits: { concurrency: 1 },
 
     async findItems(skus: string[]): Promise<ErpItem[]> {
       const rows = await refs.products(skus);
-      return rows.map((p) => ({ id: String(p.id), sku: p.sku, name: p.name, type: p.type === 'goods' ? 'goods' : 'service', unitPrice: p.listPrice == null ? null : money(p.listPrice), active: p.active }));
+      return rows.map((p) => ({
+        id: String(p.id),
+        sku: p.sku,
+        name: p.name,
+        type: p.type === 'goods' ? 'goods' : 'service',
+        unitPrice: p.listPrice == null ? null : money(p.listPrice),
+        active: p.active,
+      }));
     },
     async listWarehouses() {
       return (await refs.warehouses()).map((w) => ({ id: String(w.id), code: w.code, name: w.name }));
@@ -45,8 +64,10 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
       const r = await upsertParty(rpc, parseInput(customerSchema, input, 'customer'));
       return { created: r.created, document: r.document };
     },
-    createSalesOrder: async (input: SalesOrderInput, opts?: { confirm?: boolean }) => createSale(rpc, refs, parseInput(salesOrderSchema, input, 'sales order'), opts?.confirm !== false),
-    confirmSalesOrder: async (externalId: string, opts?: { expected?: { net: string; tax: string; gross: string } }) => confirmSale(rpc, refs, String(externalId), opts?.expected),
+    createSalesOrder: async (input: SalesOrderInput, opts?: { confirm?: boolean }) =>
+      createSale(rpc, refs, parseInput(salesOrderSchema, input, 'sales order'), opts?.confirm !== false),
+    confirmSalesOrder: async (externalId: string, opts?: { expected?: { net: string; tax: string; gross: string } }) =>
+      confirmSale(rpc, refs, String(externalId), opts?.expected),
     async getSalesOrder(externalId: string) {
       const s = await findSale(rpc, String(externalId));
       return s ? toOrder(rpc, refs, s) : null;

@@ -2,10 +2,22 @@
 import type { CustomerInput, ErpCustomer, Posted } from '../contract.ts';
 import type { TrytonRpc } from './rpc.ts';
 
-interface PartyRow { id: number; code: string; name: string; contact_mechanisms: number[]; addresses: number[] }
+interface PartyRow {
+  id: number;
+  code: string;
+  name: string;
+  contact_mechanisms: number[];
+  addresses: number[];
+}
 
 export async function findParty(rpc: TrytonRpc, externalId: string): Promise<PartyRow | null> {
-  const rows = await rpc.model<PartyRow[]>('party.party', 'search_read', [[['code', '=', externalId]], 0, 1, null, ['code', 'name', 'contact_mechanisms', 'addresses']]);
+  const rows = await rpc.model<PartyRow[]>('party.party', 'search_read', [
+    [['code', '=', externalId]],
+    0,
+    1,
+    null,
+    ['code', 'name', 'contact_mechanisms', 'addresses'],
+  ]);
   return rows[0] ?? null;
 }
 
@@ -23,7 +35,9 @@ function addressValues(c: CustomerInput) {
 export async function readCustomer(rpc: TrytonRpc, party: PartyRow): Promise<ErpCustomer> {
   const cm = await contacts(rpc, party.contact_mechanisms);
   return {
-    id: String(party.id), externalId: party.code, name: party.name,
+    id: String(party.id),
+    externalId: party.code,
+    name: party.name,
     email: cm.find((c) => c.type === 'email')?.value ?? null,
     phone: cm.find((c) => c.type === 'phone' || c.type === 'mobile')?.value ?? null,
   };
@@ -33,17 +47,19 @@ export async function readCustomer(rpc: TrytonRpc, party: PartyRow): Promise<Erp
 export async function upsertParty(rpc: TrytonRpc, c: CustomerInput): Promise<Posted<ErpCustomer> & { partyId: number; addressId: number }> {
   const existing = await findParty(rpc, c.externalId);
   if (!existing) {
-    const mechanisms = [
-      ...(c.email ? [{ type: 'email', value: c.email }] : []),
-      ...(c.phone ? [{ type: 'phone', value: c.phone }] : []),
-    ];
+    const mechanisms = [...(c.email ? [{ type: 'email', value: c.email }] : []), ...(c.phone ? [{ type: 'phone', value: c.phone }] : [])];
     let id: number;
     try {
-      [id] = await rpc.model<number[]>('party.party', 'create', [[{
-        name: c.name, code: c.externalId,
-        addresses: [['create', [addressValues(c)]]],
-        ...(mechanisms.length ? { contact_mechanisms: [['create', mechanisms]] } : {}),
-      }]]);
+      [id] = await rpc.model<number[]>('party.party', 'create', [
+        [
+          {
+            name: c.name,
+            code: c.externalId,
+            addresses: [['create', [addressValues(c)]]],
+            ...(mechanisms.length ? { contact_mechanisms: [['create', mechanisms]] } : {}),
+          },
+        ],
+      ]);
     } catch (e) {
       // Another run created the same customer between our search and our create (Tryton's code is unique): use it.
       if (/must be unique/i.test((e as Error).message) && (await findParty(rpc, c.externalId))) return upsertParty(rpc, c);

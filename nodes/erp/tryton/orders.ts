@@ -31,8 +31,27 @@ export interface SaleRow {
   invoices: number[];
 }
 
-const SALE_FIELDS = ['number', 'reference', 'description', 'state', 'shipment_state', 'invoice_state', 'party', 'party.code', 'party.name',
-  'currency', 'sale_date', 'warehouse', 'untaxed_amount', 'tax_amount', 'total_amount', 'lines', 'shipments', 'shipment_returns', 'invoices'];
+const SALE_FIELDS = [
+  'number',
+  'reference',
+  'description',
+  'state',
+  'shipment_state',
+  'invoice_state',
+  'party',
+  'party.code',
+  'party.name',
+  'currency',
+  'sale_date',
+  'warehouse',
+  'untaxed_amount',
+  'tax_amount',
+  'total_amount',
+  'lines',
+  'shipments',
+  'shipment_returns',
+  'invoices',
+];
 
 export async function findSale(rpc: TrytonRpc, reference: string): Promise<SaleRow | null> {
   const rows = await rpc.model<SaleRow[]>('sale.sale', 'search_read', [[['reference', '=', reference]], 0, 2, [['id', 'ASC']], SALE_FIELDS]);
@@ -55,23 +74,49 @@ export async function findSaleHeads(rpc: TrytonRpc, refs: TrytonRefs, externalId
   type Inv = { id: number; state: string; untaxed_amount: string; tax_amount: string; total_amount: string };
   const readAll = async <T extends { id: number }>(model: string, recordIds: number[], fields: string[]): Promise<Map<number, T>> =>
     new Map((recordIds.length ? await rpc.model<T[]>(model, 'read', [recordIds, fields]) : []).map((r) => [r.id, r]));
-  const invs = await readAll<Inv>('account.invoice', sales.flatMap((s) => s.invoices), ['state', 'untaxed_amount', 'tax_amount', 'total_amount']);
-  const ships = await readAll<{ id: number; state: string }>('stock.shipment.out', sales.flatMap((s) => s.shipments), ['state']);
+  const invs = await readAll<Inv>(
+    'account.invoice',
+    sales.flatMap((s) => s.invoices),
+    ['state', 'untaxed_amount', 'tax_amount', 'total_amount'],
+  );
+  const ships = await readAll<{ id: number; state: string }>(
+    'stock.shipment.out',
+    sales.flatMap((s) => s.shipments),
+    ['state'],
+  );
   const live = (s: SaleRow) => s.invoices.map((id) => invs.get(id)!).filter((i) => i && i.state !== 'cancelled');
-  const lines = await readAll<{ id: number; note: string | null }>('sale.line', sales.filter((s) => !live(s).length).flatMap((s) => s.lines), ['note']);
+  const lines = await readAll<{ id: number; note: string | null }>(
+    'sale.line',
+    sales.filter((s) => !live(s).length).flatMap((s) => s.lines),
+    ['note'],
+  );
   const out: ErpSalesOrderHead[] = [];
   for (const s of sales) {
     const docs = [...s.shipments.map((id) => ships.get(id)), ...s.invoices.map((id) => invs.get(id))];
-    const cancelledFully = s.state !== 'cancelled' && (s.state === 'processing' || s.state === 'done') && docs.length > 0 && docs.every((d) => d?.state === 'cancelled');
+    const cancelledFully =
+      s.state !== 'cancelled' && (s.state === 'processing' || s.state === 'done') && docs.length > 0 && docs.every((d) => d?.state === 'cancelled');
     const inv = live(s);
     let totals: ErpSalesOrderHead['totals'];
-    if (inv.length) totals = { net: money(sum(inv.map((i) => i.untaxed_amount))), tax: money(sum(inv.map((i) => i.tax_amount))), gross: money(sum(inv.map((i) => i.total_amount))) };
+    if (inv.length)
+      totals = {
+        net: money(sum(inv.map((i) => i.untaxed_amount))),
+        tax: money(sum(inv.map((i) => i.tax_amount))),
+        gross: money(sum(inv.map((i) => i.total_amount))),
+      };
     else {
       const given = sum(s.lines.flatMap((id) => decodeMeta(lines.get(id)?.note ?? null)?.taxes?.map((t) => t.amount) ?? []));
       const tax = new Decimal(s.tax_amount).plus(given);
       totals = { net: money(s.untaxed_amount), tax: money(tax), gross: money(new Decimal(s.untaxed_amount).plus(tax)) };
     }
-    out.push({ id: String(s.id), externalId: s.reference, number: s.number ?? '', date: s.sale_date, status: saleStatus(s, cancelledFully), currency: await refs.currencyCode(s.currency), totals });
+    out.push({
+      id: String(s.id),
+      externalId: s.reference,
+      number: s.number ?? '',
+      date: s.sale_date,
+      status: saleStatus(s, cancelledFully),
+      currency: await refs.currencyCode(s.currency),
+      totals,
+    });
   }
   return out;
 }
@@ -97,26 +142,51 @@ export interface BuiltLine {
  * Shopify's tax amounts (`taxes`) gets no Tryton tax: Tryton would recompute it from the rate. The amounts go into the
  * line's meta and become manual tax lines on its invoice (`applyShopifyTaxes`), so the books hold Shopify's tax.
  */
-export async function buildSaleLines(refs: TrytonRefs, input: Pick<SalesOrderInput, 'lines' | 'shipping' | 'pricesIncludeTax'>, sign: 1 | -1): Promise<BuiltLine[]> {
+export async function buildSaleLines(
+  refs: TrytonRefs,
+  input: Pick<SalesOrderInput, 'lines' | 'shipping' | 'pricesIncludeTax'>,
+  sign: 1 | -1,
+): Promise<BuiltLine[]> {
   const shippingSku = refs.opts.shippingSku ?? 'SHIPPING';
   const skus = input.lines.map((l) => l.sku);
   if (input.shipping?.length) skus.push(shippingSku);
   const products = await refs.productMap(skus);
   const out: BuiltLine[] = [];
-  const build = async (kind: LineMeta['kind'], p: { id: number; uom: number; name: string }, quantity: string, unitPrice: string, discount: string | undefined,
-    codes: string[] | undefined, shopTaxes: LineMeta['taxes'], description: string | undefined, field: string) => {
+  const build = async (
+    kind: LineMeta['kind'],
+    p: { id: number; uom: number; name: string },
+    quantity: string,
+    unitPrice: string,
+    discount: string | undefined,
+    codes: string[] | undefined,
+    shopTaxes: LineMeta['taxes'],
+    description: string | undefined,
+    field: string,
+  ) => {
     const taxes = await refs.taxIds(codes, field);
     const given = givenTax(shopTaxes);
     out.push({
-      type: 'line', product: p.id, quantity: new Decimal(quantity).times(sign).toString(), unit: p.uom,
-      unit_price: D(netUnitPrice({ unitPrice, quantity, discount, rates: taxes.map((t) => t.rate), pricesIncludeTax: input.pricesIncludeTax, taxAmount: given })),
+      type: 'line',
+      product: p.id,
+      quantity: new Decimal(quantity).times(sign).toString(),
+      unit: p.uom,
+      unit_price: D(
+        netUnitPrice({ unitPrice, quantity, discount, rates: taxes.map((t) => t.rate), pricesIncludeTax: input.pricesIncludeTax, taxAmount: given }),
+      ),
       description: description ?? p.name,
-      note: encodeMeta({ kind, unitPrice, discount: discount ?? '0', ...(shopTaxes ? { taxes: shopTaxes.map((t) => ({ code: t.code, amount: money(t.amount) })) } : {}) }),
+      note: encodeMeta({
+        kind,
+        unitPrice,
+        discount: discount ?? '0',
+        ...(shopTaxes ? { taxes: shopTaxes.map((t) => ({ code: t.code, amount: money(t.amount) })) } : {}),
+      }),
       taxes: [['add', shopTaxes ? [] : taxes.map((t) => t.id)]],
     });
   };
-  for (const [i, l] of input.lines.entries()) await build('line', products.get(l.sku)!, l.quantity, l.unitPrice, l.discount, lineCodes(l), l.taxes, l.description, `lines[${i}].taxCodes`);
-  for (const [i, s] of (input.shipping ?? []).entries()) await build('shipping', products.get(shippingSku)!, '1', s.amount, s.discount, lineCodes(s), s.taxes, s.description, `shipping[${i}].taxCodes`);
+  for (const [i, l] of input.lines.entries())
+    await build('line', products.get(l.sku)!, l.quantity, l.unitPrice, l.discount, lineCodes(l), l.taxes, l.description, `lines[${i}].taxCodes`);
+  for (const [i, s] of (input.shipping ?? []).entries())
+    await build('shipping', products.get(shippingSku)!, '1', s.amount, s.discount, lineCodes(s), s.taxes, s.description, `shipping[${i}].taxCodes`);
   return out;
 }
 
@@ -132,27 +202,52 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
   const other = input.lines.find((l) => l.warehouse && l.warehouse !== input.warehouse);
   if (other) {
     throw erpError('tryton', `a Tryton sale ships from one warehouse; line ${other.sku} asks for ${other.warehouse}, the order for ${input.warehouse}`, {
-      errorClass: 'permanent', code: 'UNSUPPORTED', details: { field: 'lines.warehouse', value: other.warehouse },
+      errorClass: 'permanent',
+      code: 'UNSUPPORTED',
+      details: { field: 'lines.warehouse', value: other.warehouse },
     });
   }
   const [warehouse, currency, paymentTerm, lines] = await Promise.all([
-    refs.warehouse(input.warehouse), refs.currency(input.currency), refs.paymentTerm(), buildSaleLines(refs, input, 1),
+    refs.warehouse(input.warehouse),
+    refs.currency(input.currency),
+    refs.paymentTerm(),
+    buildSaleLines(refs, input, 1),
   ]);
   const party = await ensureParty(rpc, input.customer);
-  const [id] = await rpc.model<number[]>('sale.sale', 'create', [[{
-    party: party.partyId, invoice_address: party.addressId, shipment_address: party.addressId,
-    warehouse: warehouse.id, currency, payment_term: paymentTerm,
-    reference: input.externalId, description: input.reference, sale_date: tDate(input.date),
-    lines: [['create', lines]],
-  }]]);
+  const [id] = await rpc.model<number[]>('sale.sale', 'create', [
+    [
+      {
+        party: party.partyId,
+        invoice_address: party.addressId,
+        shipment_address: party.addressId,
+        warehouse: warehouse.id,
+        currency,
+        payment_term: paymentTerm,
+        reference: input.externalId,
+        description: input.reference,
+        sale_date: tDate(input.date),
+        lines: [['create', lines]],
+      },
+    ],
+  ]);
   if (confirm) await confirmIfDraft(rpc, refs, await readSaleById(rpc, id));
   return { created: true, document: await toOrder(rpc, refs, await readSaleById(rpc, id)) };
 }
 
 /** Confirms the draft sale of a Shopify order: see ErpConnector.confirmSalesOrder. */
-export async function confirmSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: string, expected?: { net: string; tax: string; gross: string }): Promise<ErpSalesOrder> {
+export async function confirmSale(
+  rpc: TrytonRpc,
+  refs: TrytonRefs,
+  externalId: string,
+  expected?: { net: string; tax: string; gross: string },
+): Promise<ErpSalesOrder> {
   const s = await findSale(rpc, externalId);
-  if (!s) throw erpError('tryton', `no sales order for Shopify order ${externalId}`, { errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { externalId } });
+  if (!s)
+    throw erpError('tryton', `no sales order for Shopify order ${externalId}`, {
+      errorClass: 'permanent',
+      code: 'SALES_ORDER_NOT_FOUND',
+      details: { externalId },
+    });
   await confirmIfDraft(rpc, refs, s, expected);
   return toOrder(rpc, refs, await readSaleById(rpc, s.id));
 }
@@ -171,7 +266,10 @@ async function confirmIfDraft(rpc: TrytonRpc, refs: TrytonRefs, sale: SaleRow, e
       // Booked on the order's date, so the month-end ledger has it in the month Shopify sold it. Paid at checkout: no
       // payment term (a due date in the past would stop the post with a warning for an order posted a day late).
       const late = await accountingDateFor(rpc, after.sale_date);
-      await rpc.model('account.invoice', 'write', [[inv], { invoice_date: tDate(after.sale_date), accounting_date: late ? tDate(late) : null, payment_term: null }]);
+      await rpc.model('account.invoice', 'write', [
+        [inv],
+        { invoice_date: tDate(after.sale_date), accounting_date: late ? tDate(late) : null, payment_term: null },
+      ]);
       await rpc.model('account.invoice', 'post', [[inv]]);
     }
   }
@@ -186,11 +284,18 @@ async function confirmIfDraft(rpc: TrytonRpc, refs: TrytonRefs, sale: SaleRow, e
  */
 async function accountingDateFor(rpc: TrytonRpc, invoiceDate: string): Promise<string | null> {
   const d = tDate(invoiceDate);
-  const numbered = [['type', '=', 'out'], ['number', '!=', null]];
+  const numbered = [
+    ['type', '=', 'out'],
+    ['number', '!=', null],
+  ];
   // The latest of each kind only: a backfill of an old order must not read every invoice numbered since.
   const latest = async (field: 'accounting_date' | 'invoice_date', extra: unknown[]) => {
     const [row] = await rpc.model<Array<Record<typeof field, string | null>>>('account.invoice', 'search_read', [
-      [...numbered, ...extra, [field, '>', d]], 0, 1, [[field, 'DESC']], [field],
+      [...numbered, ...extra, [field, '>', d]],
+      0,
+      1,
+      [[field, 'DESC']],
+      [field],
     ]);
     return row?.[field] ?? null;
   };
@@ -214,12 +319,17 @@ export async function applyShopifyTaxes(rpc: TrytonRpc, refs: TrytonRefs, invoic
     const existing = await rpc.model<Array<{ manual: number | boolean }>>('account.invoice.tax', 'read', [inv.taxes, ['manual']]);
     if (existing.some((t) => t.manual)) return;
   }
-  const lines = await rpc.model<Array<{ id: number; amount: string; description: string; origin: string | null; note: string | null }>>('account.invoice.line', 'read', [inv.lines, ['amount', 'description', 'origin', 'note']]);
+  const lines = await rpc.model<Array<{ id: number; amount: string; description: string; origin: string | null; note: string | null }>>(
+    'account.invoice.line',
+    'read',
+    [inv.lines, ['amount', 'description', 'origin', 'note']],
+  );
   // Invoice lines made from sale lines point at them (origin "sale.line,<id>"); their notes carry the meta.
   const saleLineIds = lines.map((l) => (l.origin?.startsWith('sale.line,') ? Number(l.origin.slice(10)) : null));
   const saleNotes = new Map<number, string | null>();
   const ids = saleLineIds.filter((x): x is number => x !== null);
-  if (ids.length) for (const r of await rpc.model<Array<{ id: number; note: string | null }>>('sale.line', 'read', [ids, ['note']])) saleNotes.set(r.id, r.note);
+  if (ids.length)
+    for (const r of await rpc.model<Array<{ id: number; note: string | null }>>('sale.line', 'read', [ids, ['note']])) saleNotes.set(r.id, r.note);
   const all = await refs.taxes();
   const accounts = await refs.taxAccounts();
   const create: Array<Record<string, unknown>> = [];
@@ -228,11 +338,21 @@ export async function applyShopifyTaxes(rpc: TrytonRpc, refs: TrytonRefs, invoic
     const sign = new Decimal(l.amount).isNegative() ? -1 : 1;
     for (const t of meta?.taxes ?? []) {
       const tax = all.find((x) => x.code === t.code);
-      if (!tax) throw erpError('tryton', `Tax code ${JSON.stringify(t.code)} does not exist in Tryton`, { errorClass: 'permanent', code: 'TAX_CODE_NOT_FOUND', details: { value: t.code } });
+      if (!tax)
+        throw erpError('tryton', `Tax code ${JSON.stringify(t.code)} does not exist in Tryton`, {
+          errorClass: 'permanent',
+          code: 'TAX_CODE_NOT_FOUND',
+          details: { value: t.code },
+        });
       const acc = accounts.get(tax.id);
       create.push({
-        invoice: invoiceId, manual: true, tax: tax.id, description: `${t.code} on ${l.description}`.slice(0, 120),
-        account: sign < 0 ? acc?.creditNote ?? acc?.invoice : acc?.invoice, base: D(money(l.amount)), amount: D(money(new Decimal(t.amount).times(sign))),
+        invoice: invoiceId,
+        manual: true,
+        tax: tax.id,
+        description: `${t.code} on ${l.description}`.slice(0, 120),
+        account: sign < 0 ? (acc?.creditNote ?? acc?.invoice) : acc?.invoice,
+        base: D(money(l.amount)),
+        amount: D(money(new Decimal(t.amount).times(sign))),
       });
     }
   }
@@ -241,13 +361,22 @@ export async function applyShopifyTaxes(rpc: TrytonRpc, refs: TrytonRefs, invoic
 
 /** Before an invoice is posted: its totals must be the expected (Shopify's) ones, or nothing is booked. */
 async function checkInvoice(rpc: TrytonRpc, invoiceId: number, s: SaleRow, expected: { net: string; tax: string; gross: string }): Promise<void> {
-  const [inv] = await rpc.model<Array<{ untaxed_amount: string; tax_amount: string; total_amount: string }>>('account.invoice', 'read', [[invoiceId], ['untaxed_amount', 'tax_amount', 'total_amount']]);
+  const [inv] = await rpc.model<Array<{ untaxed_amount: string; tax_amount: string; total_amount: string }>>('account.invoice', 'read', [
+    [invoiceId],
+    ['untaxed_amount', 'tax_amount', 'total_amount'],
+  ]);
   const got = { net: money(inv.untaxed_amount), tax: money(inv.tax_amount), gross: money(inv.total_amount) };
   const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !new Decimal(expected[k]).eq(got[k]));
   if (diffs.length) {
-    throw erpError('tryton', `invoice of sale ${s.number} does not match the expected totals: ${diffs.map((k) => `${k} ERP ${got[k]} vs expected ${money(expected[k])}`).join(', ')}; it is kept as a draft, nothing was booked`, {
-      errorClass: 'permanent', code: 'TOTALS_MISMATCH', details: { number: s.number, fields: diffs, erpTotals: got, expected, draft: true },
-    });
+    throw erpError(
+      'tryton',
+      `invoice of sale ${s.number} does not match the expected totals: ${diffs.map((k) => `${k} ERP ${got[k]} vs expected ${money(expected[k])}`).join(', ')}; it is kept as a draft, nothing was booked`,
+      {
+        errorClass: 'permanent',
+        code: 'TOTALS_MISMATCH',
+        details: { number: s.number, fields: diffs, erpTotals: got, expected, draft: true },
+      },
+    );
   }
 }
 
@@ -259,7 +388,16 @@ export function saleStatus(s: Pick<SaleRow, 'state' | 'shipment_state'>, cancell
   return 'open';
 }
 
-interface LineRow { id: number; product: number | null; description: string; quantity: number; unit_price: string; amount: string; taxes: number[]; note: string | null }
+interface LineRow {
+  id: number;
+  product: number | null;
+  description: string;
+  quantity: number;
+  unit_price: string;
+  amount: string;
+  taxes: number[];
+  note: string | null;
+}
 
 export async function readLines(rpc: TrytonRpc, refs: TrytonRefs, ids: number[]) {
   const rows = await rpc.model<LineRow[]>('sale.line', 'read', [ids, ['product', 'description', 'quantity', 'unit_price', 'amount', 'taxes', 'note']]);
@@ -271,11 +409,18 @@ export async function readLines(rpc: TrytonRpc, refs: TrytonRefs, ids: number[])
     if (meta?.taxes) {
       // Shopify's tax, recorded as given (the invoice carries it as manual tax lines).
       const codes = [...new Set(meta.taxes.map((t) => t.code))].sort();
-      return { row: r, sku: r.product ? skus.get(r.product) ?? '' : '', meta, taxCode: codes.length ? codes.join(',') : null, net, taxAmount: sum(meta.taxes.map((t) => t.amount)) };
+      return {
+        row: r,
+        sku: r.product ? (skus.get(r.product) ?? '') : '',
+        meta,
+        taxCode: codes.length ? codes.join(',') : null,
+        net,
+        taxAmount: sum(meta.taxes.map((t) => t.amount)),
+      };
     }
     const ts = taxes.filter((t) => r.taxes.includes(t.id));
     const taxAmount = sum(ts.map((t) => round2(net.times(t.rate))));
-    return { row: r, sku: r.product ? skus.get(r.product) ?? '' : '', meta, taxCode: ts.length ? ts.map((t) => t.code).join(',') : null, net, taxAmount };
+    return { row: r, sku: r.product ? (skus.get(r.product) ?? '') : '', meta, taxCode: ts.length ? ts.map((t) => t.code).join(',') : null, net, taxAmount };
   });
 }
 
@@ -288,19 +433,41 @@ export async function toOrder(rpc: TrytonRpc, refs: TrytonRefs, s: SaleRow): Pro
   for (const l of lines) {
     const unitPrice = l.meta?.unitPrice ?? l.row.unit_price;
     if (l.meta?.kind === 'shipping') {
-      shipping.push({ description: l.row.description, amount: money(unitPrice), discount: money(l.meta.discount), taxCode: l.taxCode, net: money(l.net), taxAmount: money(l.taxAmount) });
+      shipping.push({
+        description: l.row.description,
+        amount: money(unitPrice),
+        discount: money(l.meta.discount),
+        taxCode: l.taxCode,
+        net: money(l.net),
+        taxAmount: money(l.taxAmount),
+      });
     } else {
       goods.push({
-        sku: l.sku, description: l.row.description, quantity: qty(l.row.quantity), unitPrice: money(unitPrice), discount: money(l.meta?.discount ?? '0'),
-        taxCode: l.taxCode, net: money(l.net), taxAmount: money(l.taxAmount), warehouse: wh,
+        sku: l.sku,
+        description: l.row.description,
+        quantity: qty(l.row.quantity),
+        unitPrice: money(unitPrice),
+        discount: money(l.meta?.discount ?? '0'),
+        taxCode: l.taxCode,
+        net: money(l.net),
+        taxAmount: money(l.taxAmount),
+        warehouse: wh,
       });
     }
   }
   return {
-    id: String(s.id), externalId: s.reference, number: s.number ?? '', reference: s.description ?? '',
+    id: String(s.id),
+    externalId: s.reference,
+    number: s.number ?? '',
+    reference: s.description ?? '',
     customer: { id: String(s.party), externalId: s['party.'].code, name: s['party.'].name },
-    currency: await refs.currencyCode(s.currency), date: s.sale_date, status: saleStatus(s, cancelled), warehouse: wh,
-    lines: goods, shipping, totals: await saleTotals(rpc, s, lines),
+    currency: await refs.currencyCode(s.currency),
+    date: s.sale_date,
+    status: saleStatus(s, cancelled),
+    warehouse: wh,
+    lines: goods,
+    shipping,
+    totals: await saleTotals(rpc, s, lines),
   };
 }
 
@@ -311,10 +478,18 @@ export async function toOrder(rpc: TrytonRpc, refs: TrytonRefs, s: SaleRow): Pro
  */
 async function saleTotals(rpc: TrytonRpc, s: SaleRow, lines: Awaited<ReturnType<typeof readLines>>): Promise<{ net: string; tax: string; gross: string }> {
   if (s.invoices.length) {
-    const invs = (await rpc.model<Array<{ state: string; untaxed_amount: string; tax_amount: string; total_amount: string }>>('account.invoice', 'read',
-      [s.invoices, ['state', 'untaxed_amount', 'tax_amount', 'total_amount']])).filter((i) => i.state !== 'cancelled');
+    const invs = (
+      await rpc.model<Array<{ state: string; untaxed_amount: string; tax_amount: string; total_amount: string }>>('account.invoice', 'read', [
+        s.invoices,
+        ['state', 'untaxed_amount', 'tax_amount', 'total_amount'],
+      ])
+    ).filter((i) => i.state !== 'cancelled');
     if (invs.length) {
-      return { net: money(sum(invs.map((i) => i.untaxed_amount))), tax: money(sum(invs.map((i) => i.tax_amount))), gross: money(sum(invs.map((i) => i.total_amount))) };
+      return {
+        net: money(sum(invs.map((i) => i.untaxed_amount))),
+        tax: money(sum(invs.map((i) => i.tax_amount))),
+        gross: money(sum(invs.map((i) => i.total_amount))),
+      };
     }
   }
   const given = sum(lines.filter((l) => l.meta?.taxes).map((l) => l.taxAmount));
@@ -333,7 +508,12 @@ async function allCancelled(rpc: TrytonRpc, s: SaleRow): Promise<boolean> {
 
 export async function cancelSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: string): Promise<ErpSalesOrder> {
   const s = await findSale(rpc, externalId);
-  if (!s) throw erpError('tryton', `no sales order for Shopify order ${externalId}`, { errorClass: 'permanent', code: 'SALES_ORDER_NOT_FOUND', details: { externalId } });
+  if (!s)
+    throw erpError('tryton', `no sales order for Shopify order ${externalId}`, {
+      errorClass: 'permanent',
+      code: 'SALES_ORDER_NOT_FOUND',
+      details: { externalId },
+    });
   if (s.state === 'draft' || s.state === 'quotation') {
     await rpc.model('sale.sale', 'cancel', [[s.id]]);
   } else if (s.state === 'processing' || s.state === 'confirmed') {
@@ -342,9 +522,15 @@ export async function cancelSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: s
     const shipped = shipments.filter((x) => x.state === 'done' || x.state === 'packed');
     const posted = invoices.filter((x) => x.state === 'posted' || x.state === 'paid');
     if (shipped.length || posted.length) {
-      throw erpError('tryton', `sales order ${s.number} cannot be cancelled: ${shipped.length ? 'already shipped' : 'its invoice is posted'}; refund it with a credit memo`, {
-        errorClass: 'permanent', code: 'CANNOT_CANCEL', details: { externalId, number: s.number },
-      });
+      throw erpError(
+        'tryton',
+        `sales order ${s.number} cannot be cancelled: ${shipped.length ? 'already shipped' : 'its invoice is posted'}; refund it with a credit memo`,
+        {
+          errorClass: 'permanent',
+          code: 'CANNOT_CANCEL',
+          details: { externalId, number: s.number },
+        },
+      );
     }
     const openShip = shipments.filter((x) => x.state !== 'cancelled').map((x) => x.id);
     const openInv = invoices.filter((x) => x.state !== 'cancelled').map((x) => x.id);
@@ -357,7 +543,11 @@ export async function cancelSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: s
   const after = await readSaleById(rpc, s.id);
   const order = await toOrder(rpc, refs, after);
   if (order.status !== 'cancelled') {
-    throw erpError('tryton', `sales order ${s.number} is still ${after.state} after cancel`, { errorClass: 'permanent', code: 'CANNOT_CANCEL', details: { externalId, state: after.state } });
+    throw erpError('tryton', `sales order ${s.number} is still ${after.state} after cancel`, {
+      errorClass: 'permanent',
+      code: 'CANNOT_CANCEL',
+      details: { externalId, state: after.state },
+    });
   }
   return order;
 }

@@ -4,9 +4,27 @@ import { erpError } from '../shared/errors.ts';
 import type { TrytonRpc } from './rpc.ts';
 import { OnceCache } from '../shared/once.ts';
 
-export interface Warehouse { id: number; code: string; name: string; storage: number; input: number }
-export interface Tax { id: number; code: string; name: string; rate: string }
-export interface Product { id: number; sku: string; name: string; type: string; listPrice: string | null; active: boolean }
+export interface Warehouse {
+  id: number;
+  code: string;
+  name: string;
+  storage: number;
+  input: number;
+}
+export interface Tax {
+  id: number;
+  code: string;
+  name: string;
+  rate: string;
+}
+export interface Product {
+  id: number;
+  sku: string;
+  name: string;
+  type: string;
+  listPrice: string | null;
+  active: boolean;
+}
 
 export interface TrytonOptions {
   /** Name of the payment term for sales and credit notes; the first one when omitted. */
@@ -21,13 +39,18 @@ export interface TrytonOptions {
 
 const notFound = (what: string, code: string, value: unknown, known?: string[]) =>
   erpError('tryton', `${what} ${JSON.stringify(value)} does not exist in Tryton${known ? ` (known: ${known.join(', ')})` : ''}`, {
-    errorClass: 'permanent', code, details: { value, ...(known ? { known } : {}) },
+    errorClass: 'permanent',
+    code,
+    details: { value, ...(known ? { known } : {}) },
   });
 
 export class TrytonRefs {
   private cache = new OnceCache();
 
-  constructor(private readonly rpc: TrytonRpc, readonly opts: TrytonOptions) {}
+  constructor(
+    private readonly rpc: TrytonRpc,
+    readonly opts: TrytonOptions,
+  ) {}
 
   private once<T>(key: string, load: () => Promise<T>): Promise<T> {
     return this.cache.get(key, load);
@@ -35,16 +58,33 @@ export class TrytonRefs {
 
   warehouses(): Promise<Warehouse[]> {
     return this.once('warehouses', async () => {
-      const rows = await this.rpc.model<Array<Record<string, unknown>>>('stock.location', 'search_read',
-        [[['type', '=', 'warehouse']], 0, null, [['code', 'ASC']], ['code', 'name', 'storage_location', 'input_location']]);
-      return rows.map((r) => ({ id: r.id as number, code: String(r.code ?? r.id), name: String(r.name), storage: r.storage_location as number, input: r.input_location as number }));
+      const rows = await this.rpc.model<Array<Record<string, unknown>>>('stock.location', 'search_read', [
+        [['type', '=', 'warehouse']],
+        0,
+        null,
+        [['code', 'ASC']],
+        ['code', 'name', 'storage_location', 'input_location'],
+      ]);
+      return rows.map((r) => ({
+        id: r.id as number,
+        code: String(r.code ?? r.id),
+        name: String(r.name),
+        storage: r.storage_location as number,
+        input: r.input_location as number,
+      }));
     });
   }
 
   async warehouse(code: string): Promise<Warehouse> {
     const all = await this.warehouses();
     const w = all.find((x) => x.code === code);
-    if (!w) throw notFound('Warehouse', 'WAREHOUSE_NOT_FOUND', code, all.map((x) => x.code));
+    if (!w)
+      throw notFound(
+        'Warehouse',
+        'WAREHOUSE_NOT_FOUND',
+        code,
+        all.map((x) => x.code),
+      );
     return w;
   }
 
@@ -55,16 +95,29 @@ export class TrytonRefs {
   /** Cash journals: where Tryton books received payments. */
   paymentJournals(): Promise<Array<{ id: number; code: string; name: string }>> {
     return this.once('payment-journals', async () => {
-      const rows = await this.rpc.model<Array<Record<string, unknown>>>('account.journal', 'search_read',
-        [[['type', '=', 'cash']], 0, null, [['code', 'ASC']], ['code', 'name']]);
+      const rows = await this.rpc.model<Array<Record<string, unknown>>>('account.journal', 'search_read', [
+        [['type', '=', 'cash']],
+        0,
+        null,
+        [['code', 'ASC']],
+        ['code', 'name'],
+      ]);
       return rows.map((r) => ({ id: r.id as number, code: String(r.code ?? r.id), name: String(r.name) }));
     });
   }
 
   taxes(): Promise<Tax[]> {
     return this.once('taxes', async () => {
-      const rows = await this.rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read',
-        [[['parent', '=', null], ['type', '=', 'percentage']], 0, null, [['name', 'ASC']], ['name', 'description', 'rate']]);
+      const rows = await this.rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read', [
+        [
+          ['parent', '=', null],
+          ['type', '=', 'percentage'],
+        ],
+        0,
+        null,
+        [['name', 'ASC']],
+        ['name', 'description', 'rate'],
+      ]);
       return rows.map((r) => ({ id: r.id as number, code: String(r.name), name: String(r.description ?? r.name), rate: String(r.rate) }));
     });
   }
@@ -73,7 +126,12 @@ export class TrytonRefs {
   taxAccounts(): Promise<Map<number, { invoice: number | null; creditNote: number | null }>> {
     return this.once('taxAccounts', async () => {
       const ids = (await this.taxes()).map((t) => t.id);
-      const rows = ids.length ? await this.rpc.model<Array<{ id: number; invoice_account: number | null; credit_note_account: number | null }>>('account.tax', 'read', [ids, ['invoice_account', 'credit_note_account']]) : [];
+      const rows = ids.length
+        ? await this.rpc.model<Array<{ id: number; invoice_account: number | null; credit_note_account: number | null }>>('account.tax', 'read', [
+            ids,
+            ['invoice_account', 'credit_note_account'],
+          ])
+        : [];
       return new Map(rows.map((r) => [r.id, { invoice: r.invoice_account, creditNote: r.credit_note_account }]));
     });
   }
@@ -83,7 +141,13 @@ export class TrytonRefs {
     const all = await this.taxes();
     return codes.map((c) => {
       const t = all.find((x) => x.code === c);
-      if (!t) throw notFound('Tax code', 'TAX_CODE_NOT_FOUND', c, all.map((x) => x.code));
+      if (!t)
+        throw notFound(
+          'Tax code',
+          'TAX_CODE_NOT_FOUND',
+          c,
+          all.map((x) => x.code),
+        );
       void field;
       return t;
     });
@@ -120,8 +184,16 @@ export class TrytonRefs {
 
   accounts(): Promise<Map<string, number>> {
     return this.once('accounts', async () => {
-      const rows = await this.rpc.model<Array<{ id: number; code: string | null }>>('account.account', 'search_read',
-        [[['code', '!=', null], ['type', '!=', null]], 0, null, null, ['code']]);
+      const rows = await this.rpc.model<Array<{ id: number; code: string | null }>>('account.account', 'search_read', [
+        [
+          ['code', '!=', null],
+          ['type', '!=', null],
+        ],
+        0,
+        null,
+        null,
+        ['code'],
+      ]);
       return new Map(rows.map((r) => [String(r.code), r.id]));
     });
   }
@@ -166,11 +238,20 @@ export class TrytonRefs {
   /** Products by SKU (active only, as Tryton enforces SKU uniqueness among active products). */
   async products(skus: string[]): Promise<Product[]> {
     if (!skus.length) return [];
-    const rows = await this.rpc.model<Array<Record<string, unknown>>>('product.product', 'search_read',
-      [[['code', 'in', [...new Set(skus)]]], 0, null, null, ['code', 'name', 'type', 'list_price', 'active', 'default_uom']]);
+    const rows = await this.rpc.model<Array<Record<string, unknown>>>('product.product', 'search_read', [
+      [['code', 'in', [...new Set(skus)]]],
+      0,
+      null,
+      null,
+      ['code', 'name', 'type', 'list_price', 'active', 'default_uom'],
+    ]);
     return rows.map((r) => ({
-      id: r.id as number, sku: String(r.code), name: String(r.name), type: String(r.type),
-      listPrice: r.list_price == null ? null : String(r.list_price), active: Boolean(r.active),
+      id: r.id as number,
+      sku: String(r.code),
+      name: String(r.name),
+      type: String(r.type),
+      listPrice: r.list_price == null ? null : String(r.list_price),
+      active: Boolean(r.active),
       uom: r.default_uom as number,
     }));
   }
@@ -180,13 +261,21 @@ export class TrytonRefs {
     const rows = (await this.products(skus)) as Array<Product & { uom: number }>;
     const map = new Map<string, Product & { uom: number }>();
     const dup = new Set<string>();
-    for (const r of rows) (map.has(r.sku) ? dup.add(r.sku) : map.set(r.sku, r));
+    for (const r of rows) map.has(r.sku) ? dup.add(r.sku) : map.set(r.sku, r);
     const missing = [...new Set(skus)].filter((s) => !map.has(s));
     if (missing.length) {
-      throw erpError('tryton', `SKU not found in Tryton: ${missing.join(', ')}`, { errorClass: 'permanent', code: 'SKU_NOT_FOUND', details: { skus: missing } });
+      throw erpError('tryton', `SKU not found in Tryton: ${missing.join(', ')}`, {
+        errorClass: 'permanent',
+        code: 'SKU_NOT_FOUND',
+        details: { skus: missing },
+      });
     }
     if (dup.size) {
-      throw erpError('tryton', `SKU matches several Tryton products: ${[...dup].join(', ')}`, { errorClass: 'permanent', code: 'DUPLICATE_SKU', details: { skus: [...dup] } });
+      throw erpError('tryton', `SKU matches several Tryton products: ${[...dup].join(', ')}`, {
+        errorClass: 'permanent',
+        code: 'DUPLICATE_SKU',
+        details: { skus: [...dup] },
+      });
     }
     return map;
   }

@@ -23,8 +23,14 @@ export const tDate = (iso: string) => {
 export const tDateTime = (iso: string) => {
   const d = new Date(iso);
   return {
-    __class__: 'datetime', year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
-    hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), microsecond: Number(iso.match(/\.(\d{1,6})/)?.[1]?.padEnd(6, '0') ?? d.getUTCMilliseconds() * 1000),
+    __class__: 'datetime',
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    microsecond: Number(iso.match(/\.(\d{1,6})/)?.[1]?.padEnd(6, '0') ?? d.getUTCMilliseconds() * 1000),
   };
 };
 
@@ -107,7 +113,9 @@ export class TrytonRpc {
     const res = await this.post('common.db.login', [this.cfg.user, { password: this.cfg.password }, 'en'], null);
     if (res.status === 401 || res.status === 403) {
       throw erpError('tryton', `login refused for user "${this.cfg.user}" on database "${this.cfg.database}" (HTTP ${res.status})`, {
-        errorClass: 'permanent', code: 'ERP_AUTH', httpStatus: res.status,
+        errorClass: 'permanent',
+        code: 'ERP_AUTH',
+        httpStatus: res.status,
       });
     }
     const [uid, token] = await this.handle<[number, string]>('common.db.login', res);
@@ -161,12 +169,20 @@ export function classifyTrytonError(method: string, error: unknown, secrets: str
   if (type === 'UserError' && Array.isArray(payload)) {
     const [msg, desc] = payload as [string, string];
     return erpError('tryton', redact(`${msg}${desc ? ` ${desc}` : ''}`, secrets), {
-      errorClass: 'permanent', code: 'ERP_VALIDATION', erpCode: 'UserError', details: { method },
+      errorClass: 'permanent',
+      code: 'ERP_VALIDATION',
+      erpCode: 'UserError',
+      details: { method },
     });
   }
   if (type === 'UserWarning' && Array.isArray(payload)) {
     const [name, msg] = payload as [string, string];
-    return erpError('tryton', redact(msg, secrets), { errorClass: 'permanent', code: 'ERP_WARNING', erpCode: 'UserWarning', details: { method, warning: name } });
+    return erpError('tryton', redact(msg, secrets), {
+      errorClass: 'permanent',
+      code: 'ERP_WARNING',
+      erpCode: 'UserWarning',
+      details: { method, warning: name },
+    });
   }
   if (/ConcurrencyException|database is locked|Records were modified/i.test(type)) {
     return erpError('tryton', redact(type, secrets), { errorClass: 'transient', code: 'ERP_BUSY', erpCode: type, details: { method } });

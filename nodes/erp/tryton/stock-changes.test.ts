@@ -18,13 +18,15 @@ afterAll(async () => {
 });
 
 describe('tryton stockChanges', () => {
-  it('names the SKUs whose moves changed after the cursor: a confirmed sale\'s SKUs, then nothing new', async () => {
+  it("names the SKUs whose moves changed after the cursor: a confirmed sale's SKUs, then nothing new", async () => {
     const start = await erp.stockChanges!({ since: null });
     expect(start.cursor).not.toBeNull();
     const quiet = await erp.stockChanges!({ since: start.cursor });
     // The cursor is inclusive (never misses a move of the same microsecond): at most the last moves again, no others.
     expect(quiet.skus.length).toBeLessThanOrEqual(start.skus.length);
-    await erp.createSalesOrder(order({ externalId: 'gid://shopify/Order/stock-feed-1', lines: [{ sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00' }], shipping: [] }));
+    await erp.createSalesOrder(
+      order({ externalId: 'gid://shopify/Order/stock-feed-1', lines: [{ sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00' }], shipping: [] }),
+    );
     const after = await erp.stockChanges!({ since: quiet.cursor });
     expect(after.skus).toContain('MUG-BLACK');
     expect(after.cursor! > quiet.cursor!).toBe(true);

@@ -9,18 +9,27 @@ import { tDateTime, type TrytonRpc } from './rpc.ts';
 
 export async function stockChanges(rpc: TrytonRpc, refs: TrytonRefs, opts: { since?: string | null; limit?: number }): Promise<StockChangePage> {
   if (opts.since != null && Number.isNaN(Date.parse(opts.since))) {
-    throw erpError('tryton', `invalid stock change cursor ${JSON.stringify(opts.since)}`, { errorClass: 'permanent', code: 'INVALID_INPUT', details: { field: 'since', value: opts.since } });
+    throw erpError('tryton', `invalid stock change cursor ${JSON.stringify(opts.since)}`, {
+      errorClass: 'permanent',
+      code: 'INVALID_INPUT',
+      details: { field: 'since', value: opts.since },
+    });
   }
   const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
   const domain: unknown[] = opts.since ? [['OR', ['create_date', '>=', tDateTime(opts.since)], ['write_date', '>=', tDateTime(opts.since)]]] : [];
-  const rows = await rpc.model<Array<{ id: number; product: number; create_date: string; write_date: string | null }>>('stock.move', 'search_read',
-    [domain, 0, limit + 1, [['id', 'ASC']], ['product', 'create_date', 'write_date']]);
+  const rows = await rpc.model<Array<{ id: number; product: number; create_date: string; write_date: string | null }>>('stock.move', 'search_read', [
+    domain,
+    0,
+    limit + 1,
+    [['id', 'ASC']],
+    ['product', 'create_date', 'write_date'],
+  ]);
   const page = rows.slice(0, limit);
   const at = (r: { create_date: string; write_date: string | null }) => (r.write_date && r.write_date > r.create_date ? r.write_date : r.create_date);
   const skus = await refs.productSkus(page.map((r) => r.product));
   const latest = page.reduce<string | null>((m, r) => (m === null || at(r) > m ? at(r) : m), null);
   // A full page may hold moves later than ones beyond it: restart from the earliest of the next page next time.
   // biome-ignore lint/complexity/useMathMinMax: the timestamps are ISO strings, which Math.min would turn into NaN
-  const cursor = rows.length > limit ? page.reduce((m, r) => (at(r) < m ? at(r) : m), at(page[0])) : latest ?? opts.since ?? null;
+  const cursor = rows.length > limit ? page.reduce((m, r) => (at(r) < m ? at(r) : m), at(page[0])) : (latest ?? opts.since ?? null);
   return { skus: [...new Set(page.map((r) => skus.get(r.product)).filter((s): s is string => !!s))], cursor, hasMore: rows.length > limit };
 }

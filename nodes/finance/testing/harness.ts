@@ -28,14 +28,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(scenario: Scenario, erp: ErpConnector, opts: { sink?: boolean; patch?: (flow: Record<string, any>) => void; plan?: 'standard' | 'advanced' | 'plus' } = {}): Promise<Harness> {
+export async function startHarness(
+  scenario: Scenario,
+  erp: ErpConnector,
+  opts: { sink?: boolean; patch?: (flow: Record<string, any>) => void; plan?: 'standard' | 'advanced' | 'plus' } = {},
+): Promise<Harness> {
   const store = await startShopifySandbox({ seed: scenario, ...(opts.plan ? { plan: opts.plan } : {}) });
   const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
   const sink = new MemorySink();
   const tmp = tempDir('ledgerline-recon-');
   const types = [...coreNodes, ...shopifyNodes, ...erpNodes, ...financeNodes];
   const rt = createRuntime({
-    dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 },
+    dataDir: tmp.dir,
+    lookup: (t) => types.find((x) => x.type === t),
+    sandbox: noSandbox,
+    worker: { pollMs: 5 },
     services: opts.sink === false ? {} : { exceptions: sink },
     connection: async (kind, id) => {
       if (kind === 'shopify' && id === 'sandbox-shop') return client;
@@ -49,7 +56,9 @@ export async function startHarness(scenario: Scenario, erp: ErpConnector, opts: 
   const { version } = rt.flows.publish(flow.id, { message: 'test', activate: true });
   rt.start();
   return {
-    rt, store, sink,
+    rt,
+    store,
+    sink,
     async runOnce() {
       const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: flow.id, version }] });
       // A run posts and settles every balanced payout (a backlog at once): on live Tryton that can take minutes.

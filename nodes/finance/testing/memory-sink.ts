@@ -2,7 +2,12 @@
 // for tests of nodes that raise exceptions without the full inbox store.
 import type { ExceptionSink, ExceptionType, RaiseException } from '../../../runtime/node-api.ts';
 
-export interface HeldException extends RaiseException { id: string; count: number; state: 'open' | 'resolved'; note?: string }
+export interface HeldException extends RaiseException {
+  id: string;
+  count: number;
+  state: 'open' | 'resolved';
+  note?: string;
+}
 
 export class MemorySink implements ExceptionSink {
   readonly all = new Map<string, HeldException>();

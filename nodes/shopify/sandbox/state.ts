@@ -30,11 +30,20 @@ import type { MoneyBag, ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from '../t
 export interface Scenario {
   shop?: { name?: string; currency?: string };
   locations?: { id: string | number; name: string; active?: boolean }[];
-  products?: { id: string | number; title: string; variants: { id: string | number; title?: string; sku?: string | null; price?: string; inventoryItemId: string | number; tracked?: boolean }[] }[];
+  products?: {
+    id: string | number;
+    title: string;
+    variants: { id: string | number; title?: string; sku?: string | null; price?: string; inventoryItemId: string | number; tracked?: boolean }[];
+  }[];
   inventory?: { inventoryItemId: string | number; locationId: string | number; available: number; onHand?: number }[];
   customers?: { id: string | number; firstName?: string | null; lastName?: string | null; email?: string | null; phone?: string | null; tags?: string[] }[];
   orders?: unknown[];
-  fulfillmentOrders?: { id: string | number; orderId: string | number; locationId: string | number; lines: { lineItemId: string | number; quantity: number }[] }[];
+  fulfillmentOrders?: {
+    id: string | number;
+    orderId: string | number;
+    locationId: string | number;
+    lines: { lineItemId: string | number; quantity: number }[];
+  }[];
   refunds?: unknown[];
   payouts?: unknown[];
   balanceTransactions?: unknown[];
@@ -132,8 +141,15 @@ export class SandboxState {
         const path = `scenario.products[${i}].variants[${j}]`;
         const title = v.title ?? 'Default Title';
         this.addVariant({
-          id: gid('ProductVariant', v.id, `${path}.id`), sku: v.sku ?? null, title, displayName: title === 'Default Title' ? p.title : `${p.title} - ${title}`,
-          price: v.price ?? '0.00', productId, productTitle: p.title, itemId: gid('InventoryItem', v.inventoryItemId, `${path}.inventoryItemId`), tracked: v.tracked ?? true,
+          id: gid('ProductVariant', v.id, `${path}.id`),
+          sku: v.sku ?? null,
+          title,
+          displayName: title === 'Default Title' ? p.title : `${p.title} - ${title}`,
+          price: v.price ?? '0.00',
+          productId,
+          productTitle: p.title,
+          itemId: gid('InventoryItem', v.inventoryItemId, `${path}.inventoryItemId`),
+          tracked: v.tracked ?? true,
         });
       }
     }
@@ -147,7 +163,14 @@ export class SandboxState {
     }
     for (const [i, c] of (s.customers ?? []).entries()) {
       const id = gid('Customer', c.id, `scenario.customers[${i}].id`);
-      this.customers.set(id, { id, firstName: c.firstName ?? null, lastName: c.lastName ?? null, email: c.email ?? null, phone: c.phone ?? null, tags: c.tags ?? [] });
+      this.customers.set(id, {
+        id,
+        firstName: c.firstName ?? null,
+        lastName: c.lastName ?? null,
+        email: c.email ?? null,
+        phone: c.phone ?? null,
+        tags: c.tags ?? [],
+      });
     }
     const explicitFo = new Set((s.fulfillmentOrders ?? []).map((f, i) => gid('Order', f.orderId, `scenario.fulfillmentOrders[${i}].orderId`)));
     for (const [i, o] of (s.orders ?? []).entries()) {
@@ -204,9 +227,15 @@ export class SandboxState {
     const first = [...this.locations.keys()][0];
     const locationId = raw?.location_id != null ? gid('Location', raw.location_id, 'order.location_id') : first;
     if (!locationId) return;
-    const lines = order.lineItems.filter((l) => l.requiresShipping).map((l) => ({
-      id: this.newId('FulfillmentOrderLineItem'), lineItemId: l.id, sku: l.sku, totalQuantity: l.quantity, remainingQuantity: l.currentQuantity ?? l.quantity,
-    }));
+    const lines = order.lineItems
+      .filter((l) => l.requiresShipping)
+      .map((l) => ({
+        id: this.newId('FulfillmentOrderLineItem'),
+        lineItemId: l.id,
+        sku: l.sku,
+        totalQuantity: l.quantity,
+        remainingQuantity: l.currentQuantity ?? l.quantity,
+      }));
     if (!lines.length) return;
     const fo: FulfillmentOrderRec = { id: this.newId('FulfillmentOrder'), orderId: order.id, locationId, status: 'OPEN', lines };
     this.fulfillmentOrders.set(fo.id, fo);
@@ -226,17 +255,36 @@ export class SandboxState {
     const enumOf = (type: string, v: unknown, field: string) => {
       const e = loadAdminSchema().getType(type) as GraphQLEnumType;
       const name = String(v).toUpperCase();
-      if (!e.getValue(name)) throw new Error(`${path}.${field}: ${JSON.stringify(v)} is not a ${type} (${e.getValues().map((x) => x.name.toLowerCase()).join(', ')})`);
+      if (!e.getValue(name))
+        throw new Error(
+          `${path}.${field}: ${JSON.stringify(v)} is not a ${type} (${e
+            .getValues()
+            .map((x) => x.name.toLowerCase())
+            .join(', ')})`,
+        );
       return name;
     };
     const order = o.order_id == null ? null : this.orders.get(gid('Order', o.order_id, `${path}.order_id`));
     this.disputes.push({
-      __typename: 'ShopifyPaymentsDispute', id: gid('ShopifyPaymentsDispute', o.id, `${path}.id`), legacyResourceId: String(o.id),
-      type: enumOf('DisputeType', o.type, 'type'), status: enumOf('DisputeStatus', o.status, 'status'),
-      initiatedAt: utc(String(o.initiated_at)), evidenceDueBy: utc(o.evidence_due_by ?? null), evidenceSentOn: utc(o.evidence_sent_on ?? null), finalizedOn: utc(o.finalized_on ?? null),
+      __typename: 'ShopifyPaymentsDispute',
+      id: gid('ShopifyPaymentsDispute', o.id, `${path}.id`),
+      legacyResourceId: String(o.id),
+      type: enumOf('DisputeType', o.type, 'type'),
+      status: enumOf('DisputeStatus', o.status, 'status'),
+      initiatedAt: utc(String(o.initiated_at)),
+      evidenceDueBy: utc(o.evidence_due_by ?? null),
+      evidenceSentOn: utc(o.evidence_sent_on ?? null),
+      finalizedOn: utc(o.finalized_on ?? null),
       amount: { amount: String(o.amount), currencyCode: String(o.currency) },
-      reasonDetails: { reason: enumOf('ShopifyPaymentsDisputeReason', o.reason, 'reason'), networkReasonCode: o.network_reason_code == null ? null : String(o.network_reason_code) },
-      order: order ? { id: order.id, name: order.name } : o.order_id == null ? null : { id: gid('Order', o.order_id, `${path}.order_id`), name: `#${o.order_id}` },
+      reasonDetails: {
+        reason: enumOf('ShopifyPaymentsDisputeReason', o.reason, 'reason'),
+        networkReasonCode: o.network_reason_code == null ? null : String(o.network_reason_code),
+      },
+      order: order
+        ? { id: order.id, name: order.name }
+        : o.order_id == null
+          ? null
+          : { id: gid('Order', o.order_id, `${path}.order_id`), name: `#${o.order_id}` },
     });
   }
 
@@ -255,12 +303,24 @@ function payoutToGraphql(p: unknown, path: string): G {
   const net = c.net.amount.replace(/^-/, '');
   const s = c.summary;
   return {
-    __typename: 'ShopifyPaymentsPayout', id: c.id, legacyResourceId: c.legacyId, issuedAt: `${c.issuedAt}T00:00:00Z`,
-    status: c.status, transactionType: c.transactionType, net: { amount: net, currencyCode: c.net.currencyCode },
+    __typename: 'ShopifyPaymentsPayout',
+    id: c.id,
+    legacyResourceId: c.legacyId,
+    issuedAt: `${c.issuedAt}T00:00:00Z`,
+    status: c.status,
+    transactionType: c.transactionType,
+    net: { amount: net, currencyCode: c.net.currencyCode },
     summary: {
-      adjustmentsFee: s.adjustmentsFee, adjustmentsGross: s.adjustmentsGross, chargesFee: s.chargesFee, chargesGross: s.chargesGross,
-      refundsFee: s.refundsFee, refundsFeeGross: s.refundsGross, reservedFundsFee: s.reservedFundsFee, reservedFundsGross: s.reservedFundsGross,
-      retriedPayoutsFee: s.retriedPayoutsFee, retriedPayoutsGross: s.retriedPayoutsGross,
+      adjustmentsFee: s.adjustmentsFee,
+      adjustmentsGross: s.adjustmentsGross,
+      chargesFee: s.chargesFee,
+      chargesGross: s.chargesGross,
+      refundsFee: s.refundsFee,
+      refundsFeeGross: s.refundsGross,
+      reservedFundsFee: s.reservedFundsFee,
+      reservedFundsGross: s.reservedFundsGross,
+      retriedPayoutsFee: s.retriedPayoutsFee,
+      retriedPayoutsGross: s.retriedPayoutsGross,
     },
   };
 }
@@ -280,13 +340,25 @@ function balanceTxToGraphql(t: unknown, path: string): G {
   const c = balanceTransactionFromRest(parseIfText(t), path);
   const raw = c.raw as { payout_id?: unknown; source_order_transaction_id?: unknown; source_id?: unknown };
   return {
-    __typename: 'ShopifyPaymentsBalanceTransaction', id: c.id, type: graphqlTxType(c.type), test: c.test, transactionDate: c.processedAt,
-    sourceId: c.sourceId, sourceType: c.sourceType && SOURCE_TYPES.has(c.sourceType) ? c.sourceType : c.sourceType ? 'ADJUSTMENT' : null,
+    __typename: 'ShopifyPaymentsBalanceTransaction',
+    id: c.id,
+    type: graphqlTxType(c.type),
+    test: c.test,
+    transactionDate: c.processedAt,
+    sourceId: c.sourceId,
+    sourceType: c.sourceType && SOURCE_TYPES.has(c.sourceType) ? c.sourceType : c.sourceType ? 'ADJUSTMENT' : null,
     sourceOrderTransactionId: raw.source_order_transaction_id == null ? null : restId(raw.source_order_transaction_id),
-    adjustmentReason: c.adjustmentReason, amount: c.amount, fee: c.fee, net: c.net,
+    adjustmentReason: c.adjustmentReason,
+    amount: c.amount,
+    fee: c.fee,
+    net: c.net,
     associatedOrder: c.sourceOrderId ? { id: c.sourceOrderId, name: `#${c.sourceOrderId.split('/').pop()}` } : null,
     associatedPayout: { id: c.payoutId, status: c.payoutStatus === 'IN_TRANSIT' ? 'SCHEDULED' : c.payoutStatus },
-    adjustmentsOrders: c.adjustmentOrderTransactions.map((a) => ({ orderTransactionId: a.orderTransactionId.split('/').pop(), name: a.orderName ?? '', amount: a.amount })),
+    adjustmentsOrders: c.adjustmentOrderTransactions.map((a) => ({
+      orderTransactionId: a.orderTransactionId.split('/').pop(),
+      name: a.orderName ?? '',
+      amount: a.amount,
+    })),
     _payoutLegacyId: raw.payout_id == null ? null : restId(raw.payout_id),
   };
 }
@@ -315,55 +387,158 @@ function utc(t: string | null): string | null {
 export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
   const addr = (a: ShopifyOrder['billingAddress']) => (a ? { ...a, countryCodeV2: a.countryCode } : null);
   return {
-    __typename: 'Order', id: o.id, legacyResourceId: o.legacyId, name: o.name, email: o.email, createdAt: utc(o.createdAt), updatedAt: utc(o.updatedAt),
-    processedAt: utc(o.processedAt ?? o.createdAt), cancelledAt: utc(o.cancelledAt), cancelReason: o.cancelReason, closedAt: utc(o.closedAt), test: o.test,
-    sourceName: o.sourceName, tags: o.tags, note: o.note, currencyCode: o.currency, presentmentCurrencyCode: o.presentmentCurrency,
-    taxesIncluded: o.taxesIncluded, taxExempt: o.taxExempt, displayFinancialStatus: o.financialStatus ?? 'PENDING',
+    __typename: 'Order',
+    id: o.id,
+    legacyResourceId: o.legacyId,
+    name: o.name,
+    email: o.email,
+    createdAt: utc(o.createdAt),
+    updatedAt: utc(o.updatedAt),
+    processedAt: utc(o.processedAt ?? o.createdAt),
+    cancelledAt: utc(o.cancelledAt),
+    cancelReason: o.cancelReason,
+    closedAt: utc(o.closedAt),
+    test: o.test,
+    sourceName: o.sourceName,
+    tags: o.tags,
+    note: o.note,
+    currencyCode: o.currency,
+    presentmentCurrencyCode: o.presentmentCurrency,
+    taxesIncluded: o.taxesIncluded,
+    taxExempt: o.taxExempt,
+    displayFinancialStatus: o.financialStatus ?? 'PENDING',
     displayFulfillmentStatus: o.fulfillmentStatus ?? 'UNFULFILLED',
-    subtotalPriceSet: bagG(o.subtotal), totalDiscountsSet: bagG(o.totalDiscounts), totalShippingPriceSet: bagG(o.totalShipping),
-    totalTaxSet: bagG(o.totalTax), totalPriceSet: bagG(o.total), currentTotalPriceSet: bagG(o.currentTotal), currentTotalTaxSet: bagG(o.currentTotalTax),
-    taxLines: o.taxLines.map(taxG), discountCodes: o.discountCodes, paymentGatewayNames: o.paymentGateways,
-    customer: o.customer ? { __typename: 'Customer', id: o.customer.id, firstName: o.customer.firstName, lastName: o.customer.lastName, phone: o.customer.phone, defaultEmailAddress: o.customer.email ? { emailAddress: o.customer.email } : null } : null,
-    billingAddress: addr(o.billingAddress), shippingAddress: addr(o.shippingAddress),
+    subtotalPriceSet: bagG(o.subtotal),
+    totalDiscountsSet: bagG(o.totalDiscounts),
+    totalShippingPriceSet: bagG(o.totalShipping),
+    totalTaxSet: bagG(o.totalTax),
+    totalPriceSet: bagG(o.total),
+    currentTotalPriceSet: bagG(o.currentTotal),
+    currentTotalTaxSet: bagG(o.currentTotalTax),
+    taxLines: o.taxLines.map(taxG),
+    discountCodes: o.discountCodes,
+    paymentGatewayNames: o.paymentGateways,
+    customer: o.customer
+      ? {
+          __typename: 'Customer',
+          id: o.customer.id,
+          firstName: o.customer.firstName,
+          lastName: o.customer.lastName,
+          phone: o.customer.phone,
+          defaultEmailAddress: o.customer.email ? { emailAddress: o.customer.email } : null,
+        }
+      : null,
+    billingAddress: addr(o.billingAddress),
+    shippingAddress: addr(o.shippingAddress),
     discountApplications: o.discountApplications.map((d) => {
-      const typename = d.type === 'DISCOUNT_CODE' ? 'DiscountCodeApplication' : d.type === 'MANUAL' ? 'ManualDiscountApplication' : d.type === 'SCRIPT' ? 'ScriptDiscountApplication' : 'AutomaticDiscountApplication';
+      const typename =
+        d.type === 'DISCOUNT_CODE'
+          ? 'DiscountCodeApplication'
+          : d.type === 'MANUAL'
+            ? 'ManualDiscountApplication'
+            : d.type === 'SCRIPT'
+              ? 'ScriptDiscountApplication'
+              : 'AutomaticDiscountApplication';
       return {
-        __typename: typename, index: d.index, allocationMethod: d.allocationMethod ?? 'ACROSS', targetSelection: d.targetSelection ?? 'ALL', targetType: d.targetType ?? 'LINE_ITEM',
-        value: d.valueType === 'PERCENTAGE' ? { __typename: 'PricingPercentageValue', percentage: Number(d.value) } : { __typename: 'MoneyV2', amount: d.value, currencyCode: o.presentmentCurrency },
-        code: d.code ?? '', title: d.title ?? d.code ?? '', description: d.description,
+        __typename: typename,
+        index: d.index,
+        allocationMethod: d.allocationMethod ?? 'ACROSS',
+        targetSelection: d.targetSelection ?? 'ALL',
+        targetType: d.targetType ?? 'LINE_ITEM',
+        value:
+          d.valueType === 'PERCENTAGE'
+            ? { __typename: 'PricingPercentageValue', percentage: Number(d.value) }
+            : { __typename: 'MoneyV2', amount: d.value, currencyCode: o.presentmentCurrency },
+        code: d.code ?? '',
+        title: d.title ?? d.code ?? '',
+        description: d.description,
       };
     }),
     shippingLines: o.shippingLines.map((s) => ({
-      id: s.id, title: s.title, code: s.code, source: s.source, isRemoved: s.isRemoved, originalPriceSet: bagG(s.price), discountedPriceSet: bagG(s.discountedPrice),
-      taxLines: s.taxLines.map(taxG), discountAllocations: s.discountAllocations.map((d) => ({ allocatedAmountSet: bagG(d.amount), discountApplication: { index: d.discountApplicationIndex } })),
+      id: s.id,
+      title: s.title,
+      code: s.code,
+      source: s.source,
+      isRemoved: s.isRemoved,
+      originalPriceSet: bagG(s.price),
+      discountedPriceSet: bagG(s.discountedPrice),
+      taxLines: s.taxLines.map(taxG),
+      discountAllocations: s.discountAllocations.map((d) => ({
+        allocatedAmountSet: bagG(d.amount),
+        discountApplication: { index: d.discountApplicationIndex },
+      })),
     })),
     lineItems: o.lineItems.map((l) => ({
-      id: l.id, sku: l.sku, name: l.name, title: l.title, variantTitle: l.variantTitle, vendor: l.vendor, quantity: l.quantity,
-      currentQuantity: l.currentQuantity ?? l.quantity, taxable: l.taxable, requiresShipping: l.requiresShipping, isGiftCard: l.isGiftCard,
-      variant: l.variantId ? { id: l.variantId } : null, product: l.productId ? { id: l.productId } : null,
-      originalUnitPriceSet: bagG(l.unitPrice), totalDiscountSet: bagG(l.totalDiscount), taxLines: l.taxLines.map(taxG),
-      discountAllocations: l.discountAllocations.map((d) => ({ allocatedAmountSet: bagG(d.amount), discountApplication: { index: d.discountApplicationIndex } })),
+      id: l.id,
+      sku: l.sku,
+      name: l.name,
+      title: l.title,
+      variantTitle: l.variantTitle,
+      vendor: l.vendor,
+      quantity: l.quantity,
+      currentQuantity: l.currentQuantity ?? l.quantity,
+      taxable: l.taxable,
+      requiresShipping: l.requiresShipping,
+      isGiftCard: l.isGiftCard,
+      variant: l.variantId ? { id: l.variantId } : null,
+      product: l.productId ? { id: l.productId } : null,
+      originalUnitPriceSet: bagG(l.unitPrice),
+      totalDiscountSet: bagG(l.totalDiscount),
+      taxLines: l.taxLines.map(taxG),
+      discountAllocations: l.discountAllocations.map((d) => ({
+        allocatedAmountSet: bagG(d.amount),
+        discountApplication: { index: d.discountApplicationIndex },
+      })),
     })),
     refunds: o.refunds.map((r) => ({
-      id: r.id, createdAt: r.createdAt, updatedAt: r.createdAt, note: r.note, order: { id: o.id },
+      id: r.id,
+      createdAt: r.createdAt,
+      updatedAt: r.createdAt,
+      note: r.note,
+      order: { id: o.id },
       totalRefundedSet: bagG(sumRefund(r, o)),
       refundLineItems: r.refundLineItems.map((rl) => ({
-        id: rl.id, quantity: rl.quantity, restockType: rl.restockType, restocked: rl.restocked, location: rl.locationId ? { id: rl.locationId } : null,
-        lineItem: { id: rl.lineItemId, sku: rl.sku }, subtotalSet: bagG(rl.subtotal), totalTaxSet: bagG(rl.totalTax),
+        id: rl.id,
+        quantity: rl.quantity,
+        restockType: rl.restockType,
+        restocked: rl.restocked,
+        location: rl.locationId ? { id: rl.locationId } : null,
+        lineItem: { id: rl.lineItemId, sku: rl.sku },
+        subtotalSet: bagG(rl.subtotal),
+        totalTaxSet: bagG(rl.totalTax),
       })),
-      refundShippingLines: r.refundShippingLines.map((s) => ({ shippingLine: s.shippingLineId ? { id: s.shippingLineId } : null, subtotalAmountSet: bagG(s.subtotal), taxAmountSet: bagG(s.tax) })),
+      refundShippingLines: r.refundShippingLines.map((s) => ({
+        shippingLine: s.shippingLineId ? { id: s.shippingLineId } : null,
+        subtotalAmountSet: bagG(s.subtotal),
+        taxAmountSet: bagG(s.tax),
+      })),
       orderAdjustments: r.orderAdjustments.map((a) => ({ id: a.id, reason: a.reason, amountSet: bagG(a.amount), taxAmountSet: bagG(a.tax) })),
       transactions: r.transactions.map((t) => ({
-        id: t.id, kind: t.kind, status: t.status, gateway: t.gateway, processedAt: t.processedAt, test: t.test,
+        id: t.id,
+        kind: t.kind,
+        status: t.status,
+        gateway: t.gateway,
+        processedAt: t.processedAt,
+        test: t.test,
         parentTransaction: t.parentId ? { id: t.parentId } : null,
         amountSet: { presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency } },
       })),
     })),
     fulfillments: [...state.fulfillments.values()].filter((f) => f.orderId === o.id).map((f) => fulfillmentToGraphql(f)),
-    fulfillmentOrders: [...state.fulfillmentOrders.values()].filter((f) => f.orderId === o.id).map((f) => ({
-      id: f.id, status: f.status, assignedLocation: { location: { id: f.locationId } },
-      lineItems: f.lines.map((l) => ({ id: l.id, sku: l.sku, remainingQuantity: l.remainingQuantity, totalQuantity: l.totalQuantity, lineItem: { id: l.lineItemId, sku: l.sku } })),
-    })),
+    fulfillmentOrders: [...state.fulfillmentOrders.values()]
+      .filter((f) => f.orderId === o.id)
+      .map((f) => ({
+        id: f.id,
+        status: f.status,
+        assignedLocation: { location: { id: f.locationId } },
+        lineItems: f.lines.map((l) => ({
+          id: l.id,
+          sku: l.sku,
+          remainingQuantity: l.remainingQuantity,
+          totalQuantity: l.totalQuantity,
+          lineItem: { id: l.lineItemId, sku: l.sku },
+        })),
+      })),
   };
 }
 
@@ -377,8 +552,13 @@ function sumRefund(r: ShopifyRefund, o: ShopifyOrder): MoneyBag {
 
 export function fulfillmentToGraphql(f: FulfillmentRec): G {
   return {
-    __typename: 'Fulfillment', id: f.id, status: 'SUCCESS', createdAt: f.createdAt, location: { id: f.locationId },
-    trackingInfo: f.tracking, fulfillmentLineItems: f.lines.map((l) => ({ quantity: l.quantity, lineItem: { id: l.lineItemId, sku: l.sku } })),
+    __typename: 'Fulfillment',
+    id: f.id,
+    status: 'SUCCESS',
+    createdAt: f.createdAt,
+    location: { id: f.locationId },
+    trackingInfo: f.tracking,
+    fulfillmentLineItems: f.lines.map((l) => ({ quantity: l.quantity, lineItem: { id: l.lineItemId, sku: l.sku } })),
   };
 }
 

@@ -29,7 +29,11 @@ export class WebhookSender {
   private held: (() => Promise<void>)[] = [];
   private pending = new Set<Promise<void>>();
 
-  constructor(private readonly shopDomain: string, private readonly secret: string, private readonly apiVersion: string) {}
+  constructor(
+    private readonly shopDomain: string,
+    private readonly secret: string,
+    private readonly apiVersion: string,
+  ) {}
 
   /** Sends `payload` (a JSON text, so 18-digit ids go out exact) for `topic`. */
   send(topic: string, body: string): void {

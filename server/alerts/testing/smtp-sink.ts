@@ -40,7 +40,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           const body = buf.startsWith('.\r\n') ? '' : buf.slice(0, end);
           buf = buf.startsWith('.\r\n') ? buf.slice(3) : buf.slice(end + 5);
           inData = false;
-          cur.data = body.split('\r\n').map((l) => (l.startsWith('..') ? l.slice(1) : l)).join('\r\n');
+          cur.data = body
+            .split('\r\n')
+            .map((l) => (l.startsWith('..') ? l.slice(1) : l))
+            .join('\r\n');
           messages.push(cur);
           cur = { from: '', to: [], data: '' };
           reply('250 2.0.0 queued');
@@ -55,11 +58,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         if (cmd === 'EHLO') sock.write('250-ledgerline-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n');
         else if (cmd === 'HELO') reply('250 ledgerline-sink');
         else if (cmd === 'MAIL') (cur.from = /<([^>]*)>/.exec(lineText)?.[1] ?? ''), reply('250 2.1.0 OK');
-        else if (cmd === 'RCPT') (cur.to.push(/<([^>]*)>/.exec(lineText)?.[1] ?? ''), reply('250 2.1.5 OK'));
+        else if (cmd === 'RCPT') cur.to.push(/<([^>]*)>/.exec(lineText)?.[1] ?? ''), reply('250 2.1.5 OK');
         else if (cmd === 'DATA') (inData = true), reply('354 end with <CRLF>.<CRLF>');
         else if (cmd === 'RSET') (cur = { from: '', to: [], data: '' }), reply('250 OK');
         else if (cmd === 'NOOP') reply('250 OK');
-        else if (cmd === 'QUIT') (reply('221 bye'), sock.end());
+        else if (cmd === 'QUIT') reply('221 bye'), sock.end();
         else reply('502 5.5.2 command not implemented');
       }
     });
@@ -79,9 +82,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       }
       return messages;
     },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

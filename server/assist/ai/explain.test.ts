@@ -21,22 +21,48 @@ const configure = (body: Record<string, unknown>) => t.json('PUT', '/api/assist/
 /** An ERP refusal quoting the customer, on the run of an order that names her (a new exception each time). */
 const refused = () =>
   t.server.deps.exceptions.raise({
-    type: 'erp-rejected', key: `erp-rejected:${++n}`, title: `The ERP refused order #100${n} of Philippa Quartermaine`,
+    type: 'erp-rejected',
+    key: `erp-rejected:${++n}`,
+    title: `The ERP refused order #100${n} of Philippa Quartermaine`,
     links: { runId, flowId: 'orders', nodeId: 'hook' },
-    data: { error: { message: 'Customer Philippa Quartermaine (philippa.q@example.org, +44 7700 900123) is on credit hold', class: 'permanent', code: 'ERP_VALIDATION' }, stepType: 'erp.post-sales-order' },
+    data: {
+      error: {
+        message: 'Customer Philippa Quartermaine (philippa.q@example.org, +44 7700 900123) is on credit hold',
+        class: 'permanent',
+        code: 'ERP_VALIDATION',
+      },
+      stepType: 'erp.post-sales-order',
+    },
   }).id;
 
 beforeAll(async () => {
   lp = await startLoopbackProvider();
   t = await testServer({
     withRoles: true,
-    env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN, LEDGERLINE_AI_TIMEOUT_MS: String(TIMEOUT_MS) },
+    env: {
+      LEDGERLINE_ADMIN_EMAIL: ADMIN.email,
+      LEDGERLINE_ADMIN_PASSWORD: ADMIN.password,
+      LEDGERLINE_MASTER_KEY: MASTER_KEY,
+      LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN,
+      LEDGERLINE_AI_TIMEOUT_MS: String(TIMEOUT_MS),
+    },
   });
   const rt = t.server.runtime;
   rt.flows.create(flow('orders', [{ id: 'hook', type: 'test.shopify-trigger', config: { connectionId: 'shop' } }], []));
   rt.flows.publish('orders');
-  const order = { id: 1001, email: 'philippa.q@example.org', customer: { first_name: 'Philippa', last_name: 'Quartermaine', email: 'philippa.q@example.org' }, shipping_address: { name: 'Philippa Quartermaine', address1: '17 Wolverhampton Crescent', phone: '+44 7700 900123' } };
-  runId = rt.queue.ingest({ source: 'test', dedupKey: 'order-1001', topic: 'orders/paid', payload: { body: JSON.stringify(order), headers: {} }, targets: [{ flowId: 'orders', version: 1 }] }).runIds[0]!;
+  const order = {
+    id: 1001,
+    email: 'philippa.q@example.org',
+    customer: { first_name: 'Philippa', last_name: 'Quartermaine', email: 'philippa.q@example.org' },
+    shipping_address: { name: 'Philippa Quartermaine', address1: '17 Wolverhampton Crescent', phone: '+44 7700 900123' },
+  };
+  runId = rt.queue.ingest({
+    source: 'test',
+    dedupKey: 'order-1001',
+    topic: 'orders/paid',
+    payload: { body: JSON.stringify(order), headers: {} },
+    targets: [{ flowId: 'orders', version: 1 }],
+  }).runIds[0]!;
 });
 afterAll(async () => {
   await t?.close();
@@ -48,7 +74,7 @@ beforeEach(() => {
 });
 
 describe('triage explanations by the language model', () => {
-  it('are the offline rules\' while the model is off, and nothing is sent', async () => {
+  it("are the offline rules' while the model is off, and nothing is sent", async () => {
     const r = await assist(refused());
     expect(r.status).toBe(200);
     expect(r.body.triage).toMatchObject({ source: 'rule', notes: [], category: 'data-mapping' });
@@ -62,9 +88,13 @@ describe('triage explanations by the language model', () => {
     expect((await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY, enabled: true })).status).toBe(200);
     const r = await assist(id);
     expect(r.body.triage.source).toBe('model');
-    expect(r.body.triage.explanation).toMatch(/^Loopback explanation \(Data mapping\): The ERP refused the document: "Customer <name> \(<email>, <phone>\) is on credit hold"/);
+    expect(r.body.triage.explanation).toMatch(
+      /^Loopback explanation \(Data mapping\): The ERP refused the document: "Customer <name> \(<email>, <phone>\) is on credit hold"/,
+    );
     expect(r.body.triage.ruleExplanation).toBe(offline.explanation);
-    expect(r.body.triage.notes[0]).toMatch(/^Explanation written by llama3\.1:8b \(openai-compatible\) in \d+ ms; the category and next step are the offline rules'\.$/);
+    expect(r.body.triage.notes[0]).toMatch(
+      /^Explanation written by llama3\.1:8b \(openai-compatible\) in \d+ ms; the category and next step are the offline rules'\.$/,
+    );
     for (const k of ['category', 'categoryLabel', 'evidence', 'nextStep', 'action'] as const) expect(r.body.triage[k]).toEqual(offline[k]);
 
     expect(lp.requests).toHaveLength(1);
@@ -83,7 +113,11 @@ describe('triage explanations by the language model', () => {
     expect(lp.requests).toHaveLength(1);
   });
 
-  for (const [mode, note] of [['malformed', /not the expected JSON/], ['wrong-shape', /not the expected JSON|did not fit/], ['error', /HTTP 500/]] as const) {
+  for (const [mode, note] of [
+    ['malformed', /not the expected JSON/],
+    ['wrong-shape', /not the expected JSON|did not fit/],
+    ['error', /HTTP 500/],
+  ] as const) {
     it(`falls back to the offline explanation with a note when the model's answer is ${mode}`, async () => {
       await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY, enabled: true });
       const id = refused();
@@ -113,7 +147,7 @@ describe('triage explanations by the language model', () => {
     expect(took).toBeLessThan(TIMEOUT_MS + 4000);
   });
 
-  it('the settings page shows the exact request for an exception\'s explanation, masked, without sending it', async () => {
+  it("the settings page shows the exact request for an exception's explanation, masked, without sending it", async () => {
     await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY, enabled: true });
     const id = refused();
     const r = await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.owner, body: { kind: 'triage', exceptionId: id } });
@@ -125,7 +159,9 @@ describe('triage explanations by the language model', () => {
     for (const p of PERSONAL) expect(sent.toLowerCase()).not.toContain(p);
     expect(sent).not.toContain(KEY);
     expect(lp.requests).toHaveLength(0);
-    expect((await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.owner, body: { kind: 'triage', exceptionId: 'exc_nope' } })).body.error).toBe('no exception "exc_nope"');
+    expect(
+      (await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.owner, body: { kind: 'triage', exceptionId: 'exc_nope' } })).body.error,
+    ).toBe('no exception "exc_nope"');
     expect((await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.operator, body: { kind: 'triage' } })).status).toBe(403);
   });
 });

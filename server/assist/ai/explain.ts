@@ -47,7 +47,12 @@ export function explainCall(e: ExceptionRecord, t: Triage, people: unknown[] = [
 
 export type ExplainedTriage = Triage & { notes: string[]; ruleExplanation?: string };
 
-export async function explainWithModel(s: AiSettings, e: ExceptionRecord, t: Triage, opts: { key: string | undefined; people?: unknown[]; fetch?: FetchLike }): Promise<ExplainedTriage> {
+export async function explainWithModel(
+  s: AiSettings,
+  e: ExceptionRecord,
+  t: Triage,
+  opts: { key: string | undefined; people?: unknown[]; fetch?: FetchLike },
+): Promise<ExplainedTriage> {
   const out = await callModel(s, opts.key, explainCall(e, t, opts.people), { fetch: opts.fetch });
   if (!out.ok) return { ...t, source: 'rule', notes: [`The language model was not used: ${out.reason}. This is the offline explanation.`] };
   return {

@@ -55,13 +55,15 @@ function answerFor(prompt: string, mode: LoopbackMode): unknown {
     if (mode === 'wrong-shape') return { text: triage.explanation };
     return { explanation: `Loopback explanation (${triage.category ?? '?'}): ${triage.explanation ?? ''}` };
   }
-  const targets = targetsIn(prompt).map((t) => ({
-    target: t.target,
-    ranked: [
-      ...(mode === 'invent' ? [{ path: 'order.customer.passwordHash', why: 'made up' }] : []),
-      ...[...t.candidates].reverse().map((c, i) => ({ path: c.path, why: i === 0 ? `loopback rule: last candidate first for ${t.target}` : 'next' })),
-    ],
-  })).filter((t) => t.ranked.length);
+  const targets = targetsIn(prompt)
+    .map((t) => ({
+      target: t.target,
+      ranked: [
+        ...(mode === 'invent' ? [{ path: 'order.customer.passwordHash', why: 'made up' }] : []),
+        ...[...t.candidates].reverse().map((c, i) => ({ path: c.path, why: i === 0 ? `loopback rule: last candidate first for ${t.target}` : 'next' })),
+      ],
+    }))
+    .filter((t) => t.ranked.length);
   if (mode === 'wrong-shape') return { targets: targets.map((t) => ({ target: t.target, ranked: 'first' })) };
   return { targets };
 }
@@ -89,7 +91,8 @@ export async function startLoopbackProvider(): Promise<LoopbackProvider> {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (req.method !== 'POST' || (!anthropic && !openai)) return send(404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+      if (req.method !== 'POST' || (!anthropic && !openai))
+        return send(404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
       let body: any;
       try {
         body = JSON.parse(raw);
@@ -97,21 +100,52 @@ export async function startLoopbackProvider(): Promise<LoopbackProvider> {
         return send(400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
       }
       const mode = state.mode;
-      if (mode === 'error') return send(500, anthropic ? { type: 'error', error: { type: 'api_error', message: 'Internal server error' } } : { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
-      if (mode === 'unauthorized') return send(401, anthropic ? { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } : { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      if (mode === 'error')
+        return send(
+          500,
+          anthropic
+            ? { type: 'error', error: { type: 'api_error', message: 'Internal server error' } }
+            : { error: { message: 'The server had an error while processing your request.', type: 'server_error' } },
+        );
+      if (mode === 'unauthorized')
+        return send(
+          401,
+          anthropic
+            ? { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }
+            : { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } },
+        );
       const answer = answerFor(promptOf(body), mode);
       const reply = () => {
         if (anthropic) {
           // Structured output comes back as the forced tool's call (older models) or, with `output_config.format`
           // (structured outputs), as a text block holding the JSON.
           const tool = body.tools?.[0]?.name as string | undefined;
-          const content = mode === 'malformed'
-            ? [{ type: 'text', text: 'I am sorry, I cannot rank these: {"targets": [' }]
-            : tool ? [{ type: 'tool_use', id: 'toolu_loopback_1', name: tool, input: answer }] : [{ type: 'text', text: JSON.stringify(answer) }];
-          return send(200, { id: 'msg_loopback_1', type: 'message', role: 'assistant', model: body.model, content, stop_reason: mode === 'malformed' || !tool ? 'end_turn' : 'tool_use', stop_sequence: null, usage: { input_tokens: raw.length >> 2, output_tokens: 50 } });
+          const content =
+            mode === 'malformed'
+              ? [{ type: 'text', text: 'I am sorry, I cannot rank these: {"targets": [' }]
+              : tool
+                ? [{ type: 'tool_use', id: 'toolu_loopback_1', name: tool, input: answer }]
+                : [{ type: 'text', text: JSON.stringify(answer) }];
+          return send(200, {
+            id: 'msg_loopback_1',
+            type: 'message',
+            role: 'assistant',
+            model: body.model,
+            content,
+            stop_reason: mode === 'malformed' || !tool ? 'end_turn' : 'tool_use',
+            stop_sequence: null,
+            usage: { input_tokens: raw.length >> 2, output_tokens: 50 },
+          });
         }
         const content = mode === 'malformed' ? 'Sure! Here is the ranking: {targets: [ {target: "currency", ranked' : JSON.stringify(answer);
-        return send(200, { id: 'chatcmpl-loopback-1', object: 'chat.completion', created: 1764800000, model: body.model, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: raw.length >> 2, completion_tokens: 50, total_tokens: (raw.length >> 2) + 50 } });
+        return send(200, {
+          id: 'chatcmpl-loopback-1',
+          object: 'chat.completion',
+          created: 1764800000,
+          model: body.model,
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: raw.length >> 2, completion_tokens: 50, total_tokens: (raw.length >> 2) + 50 },
+        });
       };
       if (mode === 'slow') setTimeout(reply, state.delayMs).unref();
       else reply();
@@ -121,9 +155,10 @@ export async function startLoopbackProvider(): Promise<LoopbackProvider> {
   const { port } = server.address() as AddressInfo;
   const p = state as LoopbackProvider;
   p.url = `http://127.0.0.1:${port}/v1`;
-  p.close = () => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  });
+  p.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return p;
 }

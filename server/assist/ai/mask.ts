@@ -7,9 +7,11 @@
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Objects whose every value is about a person. */
-const PERSONAL_OBJECT = /^(customer|billingAddress|shippingAddress|billing_address|shipping_address|defaultAddress|default_address|address|addresses|destination|origin|contact|buyer|recipient|client_details|clientDetails|noteAttributes|note_attributes|customAttributes|custom_attributes)$/i;
+const PERSONAL_OBJECT =
+  /^(customer|billingAddress|shippingAddress|billing_address|shipping_address|defaultAddress|default_address|address|addresses|destination|origin|contact|buyer|recipient|client_details|clientDetails|noteAttributes|note_attributes|customAttributes|custom_attributes)$/i;
 /** Fields that are personal wherever they sit. */
-const PERSONAL_FIELD = /^(e-?mail|contactEmail|contact_email|phone|mobile|firstName|first_name|lastName|last_name|fullName|full_name|name|company|address1|address2|street|city|zip|postcode|postalCode|postal_code|browserIp|browser_ip|ip|customerLocale|note)$/i;
+const PERSONAL_FIELD =
+  /^(e-?mail|contactEmail|contact_email|phone|mobile|firstName|first_name|lastName|last_name|fullName|full_name|name|company|address1|address2|street|city|zip|postcode|postalCode|postal_code|browserIp|browser_ip|ip|customerLocale|note)$/i;
 /** A `name` is personal only beside a person's other fields; a line item's or a tax line's name is not. */
 const NAME_ONLY_IN_PERSON = /^(name|company)$/i;
 
@@ -24,7 +26,8 @@ function kindOf(key: string): PersonalKind {
 }
 
 /** Inside a person's record: the fields that identify or locate them (not flags, states, currencies or ids). */
-const PERSON_KEY = /name|mail|phone|mobile|address|street|city|zip|post|company|province|country|county|district|region|line|note|first|last|latitude|longitude|ip/i;
+const PERSON_KEY =
+  /name|mail|phone|mobile|address|street|city|zip|post|company|province|country|county|district|region|line|note|first|last|latitude|longitude|ip/i;
 
 /** Every personal string in a sample (a name's parts too: "Jane Roe" also gives "Jane" and "Roe"), with its kind. */
 export function personalValues(sample: unknown): Map<string, PersonalKind> {
@@ -56,7 +59,9 @@ export function personalValues(sample: unknown): Map<string, PersonalKind> {
 /** Is a canonical path (`order.billingAddress.city`, `order.email`) personal? */
 export function isPersonalPath(path: string): boolean {
   const segs = path.replace(/\[\]/g, '').split('.');
-  return segs.some((s, i) => PERSONAL_OBJECT.test(s) || (PERSONAL_FIELD.test(s) && !(NAME_ONLY_IN_PERSON.test(s) && i > 0 && !PERSONAL_OBJECT.test(segs[i - 1]!))));
+  return segs.some(
+    (s, i) => PERSONAL_OBJECT.test(s) || (PERSONAL_FIELD.test(s) && !(NAME_ONLY_IN_PERSON.test(s) && i > 0 && !PERSONAL_OBJECT.test(segs[i - 1]!))),
+  );
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;

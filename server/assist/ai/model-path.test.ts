@@ -15,17 +15,52 @@ let lp: LoopbackProvider;
 
 // Shopify's published orders/paid example with a customer whose every personal detail is distinctive.
 const sample = JSON.parse(readFileSync(new URL('../../../nodes/shopify/samples/orders-paid.example.json', import.meta.url), 'utf8'));
-const person = { first_name: 'Philippa', last_name: 'Quartermaine', name: 'Philippa Quartermaine', address1: '17 Wolverhampton Crescent', address2: 'Flat 9b', city: 'Llanfairfechan', zip: 'LL33 0BW', phone: '+44 7700 900123', company: 'Quartermaine Holdings', province: 'Conwy', country: 'United Kingdom', country_code: 'GB', province_code: 'CWY' };
+const person = {
+  first_name: 'Philippa',
+  last_name: 'Quartermaine',
+  name: 'Philippa Quartermaine',
+  address1: '17 Wolverhampton Crescent',
+  address2: 'Flat 9b',
+  city: 'Llanfairfechan',
+  zip: 'LL33 0BW',
+  phone: '+44 7700 900123',
+  company: 'Quartermaine Holdings',
+  province: 'Conwy',
+  country: 'United Kingdom',
+  country_code: 'GB',
+  province_code: 'CWY',
+};
 sample.email = 'philippa.q@example.org';
 sample.contact_email = 'philippa.q@example.org';
 sample.phone = '+44 7700 900123';
 sample.note = 'Please ring Philippa on 07700 900456 before delivery';
 sample.billing_address = { ...person };
 sample.shipping_address = { ...person, address1: '3 Aberystwyth Mews' };
-sample.customer = { ...sample.customer, first_name: 'Philippa', last_name: 'Quartermaine', email: 'philippa.q@example.org', phone: '+44 7700 900123', default_address: { ...person } };
-const PERSONAL = ['philippa', 'quartermaine', 'wolverhampton', 'llanfairfechan', 'LL33 0BW', '7700', '900123', '900456', 'aberystwyth', 'flat 9b', 'conwy', 'example.org'];
+sample.customer = {
+  ...sample.customer,
+  first_name: 'Philippa',
+  last_name: 'Quartermaine',
+  email: 'philippa.q@example.org',
+  phone: '+44 7700 900123',
+  default_address: { ...person },
+};
+const PERSONAL = [
+  'philippa',
+  'quartermaine',
+  'wolverhampton',
+  'llanfairfechan',
+  'LL33 0BW',
+  '7700',
+  '900123',
+  '900456',
+  'aberystwyth',
+  'flat 9b',
+  'conwy',
+  'example.org',
+];
 
-const suggest = (token = t.tokens.consultant) => t.json('POST', '/api/assist/suggest-mapping', { token, body: { targetNodeType: 'erp.post-sales-order', sample } });
+const suggest = (token = t.tokens.consultant) =>
+  t.json('POST', '/api/assist/suggest-mapping', { token, body: { targetNodeType: 'erp.post-sales-order', sample } });
 const configure = (body: Record<string, unknown>, token = t.tokens.owner) => t.json('PUT', '/api/assist/settings', { token, body });
 const offlineTop = async () => {
   const r = await t.json('PUT', '/api/assist/settings', { token: t.tokens.owner, body: { enabled: false } });
@@ -39,7 +74,13 @@ beforeAll(async () => {
   lp = await startLoopbackProvider();
   t = await testServer({
     withRoles: true,
-    env: { LEDGERLINE_ADMIN_EMAIL: ADMIN.email, LEDGERLINE_ADMIN_PASSWORD: ADMIN.password, LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN, LEDGERLINE_AI_TIMEOUT_MS: String(TIMEOUT_MS) },
+    env: {
+      LEDGERLINE_ADMIN_EMAIL: ADMIN.email,
+      LEDGERLINE_ADMIN_PASSWORD: ADMIN.password,
+      LEDGERLINE_MASTER_KEY: MASTER_KEY,
+      LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN,
+      LEDGERLINE_AI_TIMEOUT_MS: String(TIMEOUT_MS),
+    },
   });
 });
 afterAll(async () => {
@@ -88,7 +129,8 @@ describe('assistant language model', () => {
     const byConsultant = await configure({ enabled: true }, t.tokens.consultant);
     expect(byConsultant.status).toBe(403);
     expect(byConsultant.body.error.message).toMatch(/only an owner/);
-    for (const role of ['client', 'operator', 'viewer'] as const) expect((await t.json('GET', '/api/assist/settings', { token: t.tokens[role] })).status).toBe(403);
+    for (const role of ['client', 'operator', 'viewer'] as const)
+      expect((await t.json('GET', '/api/assist/settings', { token: t.tokens[role] })).status).toBe(403);
 
     const on = await configure({ enabled: true });
     expect(on.body).toMatchObject({ enabled: true, enabledBy: ADMIN.email });
@@ -170,7 +212,10 @@ describe('assistant language model', () => {
 
   // A current model gets Anthropic's structured outputs (`output_config.format`, JSON in a text block); a model the
   // SDK does not know gets the forced `json` tool (the answer is its tool_use input).
-  for (const [model, asks] of [['claude-sonnet-4-5', 'output_config'], ['claude-3-haiku-20240307', 'tools']] as const) {
+  for (const [model, asks] of [
+    ['claude-sonnet-4-5', 'output_config'],
+    ['claude-3-haiku-20240307', 'tools'],
+  ] as const) {
     it(`anthropic (${model}): the messages contract via ${asks}, the key as x-api-key`, async () => {
       await configure({ provider: 'anthropic', url: lp.url, model, apiKey: KEY, enabled: true });
       const r = await suggest();

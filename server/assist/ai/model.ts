@@ -20,7 +20,10 @@ let sdk: Promise<Sdk> | null = null;
 function loadSdk(): Promise<Sdk> {
   const load = (name: string) => import(name);
   sdk ??= Promise.all([load('ai'), load('@ai-sdk/openai-compatible'), load('@ai-sdk/anthropic')]).then(([ai, oc, an]) => ({
-    generateText: ai.generateText, Output: ai.Output, createOpenAICompatible: oc.createOpenAICompatible, createAnthropic: an.createAnthropic,
+    generateText: ai.generateText,
+    Output: ai.Output,
+    createOpenAICompatible: oc.createOpenAICompatible,
+    createAnthropic: an.createAnthropic,
   }));
   sdk.catch(() => (sdk = null));
   return sdk;
@@ -47,7 +50,13 @@ function modelFor({ createAnthropic, createOpenAICompatible }: Sdk, s: AiSetting
   }
   if (!s.url) throw new ModelNotReady(s.problem ?? 'an openai-compatible provider needs a URL');
   // Local servers (Ollama, llama.cpp, vLLM) take no key; a hosted one gets it as a bearer token.
-  return createOpenAICompatible({ name: 'ledgerline-ai', baseURL: s.url, ...(key ? { apiKey: key } : {}), supportsStructuredOutputs: true, ...(fetchImpl ? { fetch: fetchImpl } : {}) })(s.model);
+  return createOpenAICompatible({
+    name: 'ledgerline-ai',
+    baseURL: s.url,
+    ...(key ? { apiKey: key } : {}),
+    supportsStructuredOutputs: true,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  })(s.model);
 }
 
 function describe(e: unknown, key: string | undefined): { reason: string; kind: 'timeout' | 'invalid' | 'error' } {
@@ -58,9 +67,12 @@ function describe(e: unknown, key: string | undefined): { reason: string; kind: 
   if (name === 'TimeoutError' || name === 'AbortError' || /aborted|timed? ?out/i.test(String(err?.message))) {
     kind = 'timeout';
     reason = 'the model did not answer in time';
-  } else if (/NoObjectGenerated|NoOutputGenerated|TypeValidation|JSONParse/.test(name) || /No object generated|could not parse|did not match schema|Type validation/i.test(String(err?.message))) {
+  } else if (
+    /NoObjectGenerated|NoOutputGenerated|TypeValidation|JSONParse/.test(name) ||
+    /No object generated|could not parse|did not match schema|Type validation/i.test(String(err?.message))
+  ) {
     kind = 'invalid';
-    reason = 'the model\'s answer was not the expected JSON';
+    reason = "the model's answer was not the expected JSON";
   } else if (typeof err?.statusCode === 'number') {
     reason = `the model endpoint answered HTTP ${err.statusCode}${err.message ? `: ${String(err.message).slice(0, 160)}` : ''}`;
   } else {
@@ -71,7 +83,12 @@ function describe(e: unknown, key: string | undefined): { reason: string; kind: 
   return { reason, kind };
 }
 
-export async function callModel<T>(s: AiSettings, key: string | undefined, call: ModelCall<T>, opts: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<ModelOutcome<T>> {
+export async function callModel<T>(
+  s: AiSettings,
+  key: string | undefined,
+  call: ModelCall<T>,
+  opts: { fetch?: FetchLike; timeoutMs?: number } = {},
+): Promise<ModelOutcome<T>> {
   const started = Date.now();
   const ms = () => Date.now() - started;
   let model: LanguageModel;
@@ -97,7 +114,8 @@ export async function callModel<T>(s: AiSettings, key: string | undefined, call:
       abortSignal: AbortSignal.timeout(opts.timeoutMs ?? s.timeoutMs),
     });
     const checked = call.schema.safeParse(r.output);
-    if (!checked.success) return { ok: false, kind: 'invalid', reason: `the model's answer did not fit: ${checked.error.issues[0]?.message ?? 'invalid'}`, ms: ms() };
+    if (!checked.success)
+      return { ok: false, kind: 'invalid', reason: `the model's answer did not fit: ${checked.error.issues[0]?.message ?? 'invalid'}`, ms: ms() };
     return { ok: true, value: checked.data, ms: ms() };
   } catch (e) {
     return { ok: false, ...describe(e, key), ms: ms() };

@@ -20,7 +20,10 @@ export const Reranking = z.object({
   targets: z.array(
     z.object({
       target: z.string().min(1),
-      ranked: z.array(z.object({ path: z.string().min(1), why: z.string().max(400) })).min(1).max(10),
+      ranked: z
+        .array(z.object({ path: z.string().min(1), why: z.string().max(400) }))
+        .min(1)
+        .max(10),
     }),
   ),
 });
@@ -41,7 +44,13 @@ export function rerankPrompt(offline: SuggestResult, sample: unknown): string {
       path: c.path,
       confidence: c.confidence,
       reason: masker.text(c.reason),
-      ...(c.sampleValue === undefined ? {} : { sample: isPersonalPath(c.path) ? `<${/mail/i.test(c.path) ? 'email' : /phone/i.test(c.path) ? 'phone' : /name/i.test(c.path) ? 'name' : 'personal'}>` : masker.value(c.sampleValue) }),
+      ...(c.sampleValue === undefined
+        ? {}
+        : {
+            sample: isPersonalPath(c.path)
+              ? `<${/mail/i.test(c.path) ? 'email' : /phone/i.test(c.path) ? 'phone' : /name/i.test(c.path) ? 'name' : 'personal'}>`
+              : masker.value(c.sampleValue),
+          }),
     })),
   }));
   return `Source: ${offline.source}. Lists: ${JSON.stringify(offline.lists)}.\nTargets and candidates (JSON):\n${JSON.stringify(targets)}\nAnswer with {"targets":[{"target":...,"ranked":[{"path":...,"why":...}]}]}.`;
@@ -84,12 +93,20 @@ export interface RerankOptions {
 }
 
 export async function rerankWithModel(s: AiSettings, offline: SuggestResult, sample: unknown, opts: RerankOptions): Promise<AssistedResult> {
-  const fallback = (note: string): AssistedResult => ({ ...offline, targets: offline.targets.map((t) => ({ ...t, candidates: t.candidates.slice(0, opts.top) })), engine: 'offline', notes: [note] });
+  const fallback = (note: string): AssistedResult => ({
+    ...offline,
+    targets: offline.targets.map((t) => ({ ...t, candidates: t.candidates.slice(0, opts.top) })),
+    engine: 'offline',
+    notes: [note],
+  });
   const out = await callModel(s, opts.key, rerankCall(offline, sample), { fetch: opts.fetch });
   if (!out.ok) return fallback(`The language model was not used: ${out.reason}. These are the offline suggestions.`);
   const { targets, dropped } = applyReranking(offline, out.value, opts.top);
   const notes = [`Re-ranked by ${s.model} (${s.provider}) in ${out.ms} ms; confidences are the offline matcher's.`];
-  if (dropped.length) notes.push(`Dropped ${dropped.length} path(s) the model named that were not among the candidates: ${dropped.slice(0, 5).join(', ')}${dropped.length > 5 ? '…' : ''}.`);
+  if (dropped.length)
+    notes.push(
+      `Dropped ${dropped.length} path(s) the model named that were not among the candidates: ${dropped.slice(0, 5).join(', ')}${dropped.length > 5 ? '…' : ''}.`,
+    );
   return { ...offline, targets, engine: 'model', notes };
 }
 

@@ -37,7 +37,10 @@ export interface AiSettings {
 }
 
 export class AiSettingsError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -57,7 +60,8 @@ export function checkUrl(url: string, path = '$.url'): string {
 function envProvider(env: NodeJS.ProcessEnv): AiProvider | null {
   const v = env.LEDGERLINE_AI_PROVIDER?.trim();
   if (!v) return null;
-  if (!(PROVIDERS as readonly string[]).includes(v)) throw new AiSettingsError('LEDGERLINE_AI_PROVIDER', `LEDGERLINE_AI_PROVIDER must be one of ${PROVIDERS.join(', ')}, not "${v}"`);
+  if (!(PROVIDERS as readonly string[]).includes(v))
+    throw new AiSettingsError('LEDGERLINE_AI_PROVIDER', `LEDGERLINE_AI_PROVIDER must be one of ${PROVIDERS.join(', ')}, not "${v}"`);
   return v as AiProvider;
 }
 
@@ -65,13 +69,20 @@ export function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env.LEDGERLINE_AI_TIMEOUT_MS?.trim();
   if (!raw) return DEFAULT_TIMEOUT_MS;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 100 || n > 300_000) throw new AiSettingsError('LEDGERLINE_AI_TIMEOUT_MS', `LEDGERLINE_AI_TIMEOUT_MS must be a whole number of milliseconds between 100 and 300000, not "${raw}"`);
+  if (!Number.isInteger(n) || n < 100 || n > 300_000)
+    throw new AiSettingsError(
+      'LEDGERLINE_AI_TIMEOUT_MS',
+      `LEDGERLINE_AI_TIMEOUT_MS must be a whole number of milliseconds between 100 and 300000, not "${raw}"`,
+    );
   return n;
 }
 
 /** The stored settings, the environment and the vault's key, resolved into what the model path uses. */
 export class AiSettingsStore {
-  constructor(private secrets: SecretStore, private env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private secrets: SecretStore,
+    private env: NodeJS.ProcessEnv = process.env,
+  ) {
     // A bad environment value is a start-up error, not a silent fallback.
     envProvider(env);
     timeoutFromEnv(env);
@@ -89,7 +100,8 @@ export class AiSettingsStore {
     const ep = envProvider(this.env);
     const eu = this.env.LEDGERLINE_AI_URL?.trim() || null;
     const em = this.env.LEDGERLINE_AI_MODEL?.trim() || null;
-    const pick = <T>(a: T | null, b: T | null) => (a !== null ? { v: a, from: 'settings' as const } : b !== null ? { v: b, from: 'env' as const } : { v: null, from: null });
+    const pick = <T>(a: T | null, b: T | null) =>
+      a !== null ? { v: a, from: 'settings' as const } : b !== null ? { v: b, from: 'env' as const } : { v: null, from: null };
     const provider = pick(s.provider, ep);
     const url = pick(s.url, eu);
     const model = pick(s.model, em);
@@ -127,7 +139,10 @@ export class AiSettingsStore {
    * Applies a change. `apiKey`: a string replaces the key, null removes it, undefined leaves it. Turning the feature
    * on is the caller's decision to check (owners only).
    */
-  update(patch: { enabled?: boolean; provider?: AiProvider | null; url?: string | null; model?: string | null; apiKey?: string | null }, actor: string): AiSettings {
+  update(
+    patch: { enabled?: boolean; provider?: AiProvider | null; url?: string | null; model?: string | null; apiKey?: string | null },
+    actor: string,
+  ): AiSettings {
     const s = this.stored();
     const next: StoredSettings = { ...s };
     if (patch.provider !== undefined) next.provider = patch.provider;

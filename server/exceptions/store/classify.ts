@@ -16,15 +16,17 @@ const FINANCE_CODES: Record<string, string> = {
 };
 const FINANCE_TITLES: Record<string, string> = {
   'erp-totals-mismatch': 'ERP document does not match Shopify; nothing booked',
-  'credit-memo-mismatch': 'Credit memo does not match Shopify\'s refund; nothing booked',
+  'credit-memo-mismatch': "Credit memo does not match Shopify's refund; nothing booked",
   'refund-cash-mismatch': 'Refund lines and the cash returned differ; nothing booked',
   'credit-exceeds-invoice': 'Refund exceeds what remains credit-able on the invoice; nothing booked',
-  'currency-mismatch': 'Amounts in another currency than the ERP company\'s books; nothing booked',
+  'currency-mismatch': "Amounts in another currency than the ERP company's books; nothing booked",
 };
 
 function keyText(key: unknown): string {
   if (key && typeof key === 'object') {
-    const vals = Object.values(key as Record<string, unknown>).filter((v) => v !== null && v !== undefined && v !== '').map(String);
+    const vals = Object.values(key as Record<string, unknown>)
+      .filter((v) => v !== null && v !== undefined && v !== '')
+      .map(String);
     return vals.join(' ') || JSON.stringify(key);
   }
   return String(key);
@@ -63,8 +65,24 @@ export function classifyFailedRun(run: RunRecord): RaiseException | null {
     const first = missing[0] ? keyText(missing[0].key) : 'unknown key';
     const isTax = stepType === 'lookup.tax-code' || (!stepType.startsWith('lookup.location') && /tax/i.test(table));
     const isLocation = stepType === 'lookup.location' || /location|warehouse/i.test(table);
-    if (isTax) return { type: 'unmapped-tax-code', key: `${table}:${first}`, title: `Tax rate "${first}" has no ERP tax code (table ${table})`, detail: err.message, links, data };
-    if (isLocation) return { type: 'unmapped-location', key: `${table}:${first}`, title: `Location "${first}" has no ERP warehouse (table ${table})`, detail: err.message, links, data };
+    if (isTax)
+      return {
+        type: 'unmapped-tax-code',
+        key: `${table}:${first}`,
+        title: `Tax rate "${first}" has no ERP tax code (table ${table})`,
+        detail: err.message,
+        links,
+        data,
+      };
+    if (isLocation)
+      return {
+        type: 'unmapped-location',
+        key: `${table}:${first}`,
+        title: `Location "${first}" has no ERP warehouse (table ${table})`,
+        detail: err.message,
+        links,
+        data,
+      };
     return { type: 'failed-run', key: `lookup:${table}:${first}`, title: `Lookup table ${table} has no row for "${first}"`, detail: err.message, links, data };
   }
   if (err.code === 'SKU_NOT_FOUND') {
@@ -86,12 +104,32 @@ export function classifyFailedRun(run: RunRecord): RaiseException | null {
   if (erpKind || (err.code && ERP_DOWN_CODES.has(err.code))) {
     const system = erpKind ?? 'erp';
     if (err.class === 'permanent') {
-      return { type: 'erp-rejected', key: `${where}:${err.code ?? 'ERP_ERROR'}`, title: `ERP rejected a document in ${where} (${err.code ?? 'error'})`, detail: err.message, links, data };
+      return {
+        type: 'erp-rejected',
+        key: `${where}:${err.code ?? 'ERP_ERROR'}`,
+        title: `ERP rejected a document in ${where} (${err.code ?? 'error'})`,
+        detail: err.message,
+        links,
+        data,
+      };
     }
     // Transient errors only end a run once the retries are used up; ambiguous ones when a re-send is unsafe.
     return {
-      type: 'erp-unreachable', key: system, severity: 'high', title: `${system} ERP did not answer (${err.code ?? err.class})`, detail: err.message, links, data,
+      type: 'erp-unreachable',
+      key: system,
+      severity: 'high',
+      title: `${system} ERP did not answer (${err.code ?? err.class})`,
+      detail: err.message,
+      links,
+      data,
     };
   }
-  return { type: 'failed-run', key: `${where}:${err.code ?? 'error'}`, title: `Run of ${where} failed${err.code ? ` (${err.code})` : ''}`, detail: err.message, links, data };
+  return {
+    type: 'failed-run',
+    key: `${where}:${err.code ?? 'error'}`,
+    title: `Run of ${where} failed${err.code ? ` (${err.code})` : ''}`,
+    detail: err.message,
+    links,
+    data,
+  };
 }

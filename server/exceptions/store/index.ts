@@ -32,7 +32,15 @@ export function createExceptionService(
 }
 
 export { ExceptionService, ExceptionNotFoundError, ExceptionStateError, OWNERS, SEVERITIES, STATES } from './service.ts';
-export type { ExceptionRecord, ExceptionDetail, ExceptionEvent, ExceptionFilter, ExceptionRunLink, ExceptionAction, ExceptionServiceOptions } from './service.ts';
+export type {
+  ExceptionRecord,
+  ExceptionDetail,
+  ExceptionEvent,
+  ExceptionFilter,
+  ExceptionRunLink,
+  ExceptionAction,
+  ExceptionServiceOptions,
+} from './service.ts';
 export { StoreMonitorHost } from './monitoring.ts';
 export { classifyFailedRun } from './classify.ts';
 export { EXCEPTION_DEFAULTS, defaultsFor, type TypeDefaults } from './defaults.ts';

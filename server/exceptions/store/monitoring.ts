@@ -5,7 +5,10 @@ import type { FailedRuns, FlowDuration, MonitorHost, RunningRun } from '../../..
 export class StoreMonitorHost implements MonitorHost {
   /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
   private q: Record<'inProgress' | 'durations' | 'failures' | 'lastEvent' | 'sample', Database.Statement>;
-  constructor(private sqlite: Database.Database, private now: () => number = Date.now) {
+  constructor(
+    private sqlite: Database.Database,
+    private now: () => number = Date.now,
+  ) {
     const s = sqlite;
     this.q = {
       inProgress: s.prepare(
@@ -27,7 +30,10 @@ export class StoreMonitorHost implements MonitorHost {
 
   inProgress(): RunningRun[] {
     return (this.q.inProgress.all(this.now()) as Array<Record<string, any>>).map((r) => ({
-      runId: r.id, flowId: r.flow_id, status: r.status, since: r.started_at ?? r.available_at,
+      runId: r.id,
+      flowId: r.flow_id,
+      status: r.status,
+      since: r.started_at ?? r.available_at,
     }));
   }
 
@@ -35,7 +41,7 @@ export class StoreMonitorHost implements MonitorHost {
     const out = new Map<string, FlowDuration>();
     for (const flowId of new Set(flowIds)) {
       const ds = (this.q.durations.all(flowId, samples) as Array<{ d: number }>).map((r) => r.d).sort((a, b) => a - b);
-      const p95 = ds.length ? ds[Math.min(ds.length - 1, Math.ceil(ds.length * 0.95) - 1)] ?? null : null;
+      const p95 = ds.length ? (ds[Math.min(ds.length - 1, Math.ceil(ds.length * 0.95) - 1)] ?? null) : null;
       out.set(flowId, { flowId, samples: ds.length, p95Ms: p95 });
     }
     return out;

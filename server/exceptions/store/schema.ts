@@ -46,7 +46,9 @@ export const exceptions = sqliteTable(
 export const exceptionRuns = sqliteTable(
   'exception_runs',
   {
-    exceptionId: text('exception_id').notNull().references(() => exceptions.id, { onDelete: 'cascade' }),
+    exceptionId: text('exception_id')
+      .notNull()
+      .references(() => exceptions.id, { onDelete: 'cascade' }),
     runId: text('run_id').notNull(),
     flowId: text('flow_id'),
     /** failed | cleared | superseded (a replay of it failed again and is linked in its place) */
@@ -61,7 +63,9 @@ export const exceptionEvents = sqliteTable(
   'exception_events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    exceptionId: text('exception_id').notNull().references(() => exceptions.id, { onDelete: 'cascade' }),
+    exceptionId: text('exception_id')
+      .notNull()
+      .references(() => exceptions.id, { onDelete: 'cascade' }),
     at: integer('at').notNull(),
     actor: text('actor').notNull(),
     /** opened | acknowledged | assigned | resolved | auto-resolved | retried | alerted | reopened */

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, type Runtime } from '../../../runtime/index.ts';
-import { defineNode, NodeError, type NodeType , type NodeServices } from '../../../runtime/node-api.ts';
+import { defineNode, NodeError, type NodeType, type NodeServices } from '../../../runtime/node-api.ts';
 import { flow, tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../lookups/store/index.ts';
 import { lookupNodes } from '../../../nodes/lookup/index.ts';
@@ -11,16 +11,34 @@ import { coreNodes } from '../../../nodes/core/index.ts';
 import type { Sandbox } from '../../../runtime/sandbox/types.ts';
 import { createExceptionService, ExceptionStateError, type ExceptionAction, type ExceptionService } from './index.ts';
 
-const noSandbox: Sandbox = { run: async () => Promise.reject(new Error('unused')), runBatch: async () => Promise.reject(new Error('unused')), close: async () => {} };
+const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};
 
 // An ERP write whose behaviour the test switches: rejects, is down, or works.
 const erpMode = { value: 'ok' as 'ok' | 'reject' | 'down' };
 const erpPost = defineNode({
-  type: 'test.erp-post', version: 1, title: 'ERP post', category: 'erp', description: 'test', config: z.object({}), inputs: [{ id: 'in' }], outputs: [{ id: 'out' }],
-  idempotent: true, sampleOutput: {},
+  type: 'test.erp-post',
+  version: 1,
+  title: 'ERP post',
+  category: 'erp',
+  description: 'test',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: {},
   execute: (_ctx, input: unknown) => {
-    if (erpMode.value === 'reject') throw new NodeError('Sandbox ERP: customer is blocked', { errorClass: 'permanent', code: 'ERP_VALIDATION', details: { erp: 'sandbox', externalId: 'SO-9' } });
-    if (erpMode.value === 'down') throw new NodeError('Sandbox ERP: unreachable', { errorClass: 'transient', code: 'ERP_UNAVAILABLE', details: { erp: 'sandbox' } });
+    if (erpMode.value === 'reject')
+      throw new NodeError('Sandbox ERP: customer is blocked', {
+        errorClass: 'permanent',
+        code: 'ERP_VALIDATION',
+        details: { erp: 'sandbox', externalId: 'SO-9' },
+      });
+    if (erpMode.value === 'down')
+      throw new NodeError('Sandbox ERP: unreachable', { errorClass: 'transient', code: 'ERP_UNAVAILABLE', details: { erp: 'sandbox' } });
     return input;
   },
 });
@@ -63,7 +81,18 @@ const taxed = (title: string, rate: string) => ({ lineItems: [{ sku: 'A', taxLin
 describe('failed runs raise typed exceptions', () => {
   beforeEach(() => {
     lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
-    publish(flow('orders', [{ id: 't', type: 'trigger.manual' }, { id: 'tax', type: 'lookup.tax-code' }, { id: 'erp', type: 'test.erp-post' }], ['t->tax', 'tax->erp'], { retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 } }));
+    publish(
+      flow(
+        'orders',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'tax', type: 'lookup.tax-code' },
+          { id: 'erp', type: 'test.erp-post' },
+        ],
+        ['t->tax', 'tax->erp'],
+        { retry: { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 } },
+      ),
+    );
   });
 
   it('an unmapped tax rate aggregates across runs and auto-resolves once every run is replayed successfully', async () => {
@@ -76,7 +105,12 @@ describe('failed runs raise typed exceptions', () => {
     expect(e).toMatchObject({ type: 'unmapped-tax-code', owner: 'finance', severity: 'high', count: 2, state: 'open' });
     expect(e.key).toContain('GB VAT');
     expect(e.links).toMatchObject({ runId: r2.runId, flowId: 'orders', nodeId: 'tax', shopify: 'gid://shopify/Order/2' });
-    expect(svc.get(e.id).runs.map((r) => r.runId).sort()).toEqual([r1.runId, r2.runId].sort());
+    expect(
+      svc
+        .get(e.id)
+        .runs.map((r) => r.runId)
+        .sort(),
+    ).toEqual([r1.runId, r2.runId].sort());
 
     // Retrying before the fix fails again on the same cause: the exception stays open, linked to the new runs.
     const first = svc.retry(e.id, 'ops@example.com');
@@ -96,7 +130,12 @@ describe('failed runs raise typed exceptions', () => {
     expect(done).toMatchObject({ state: 'resolved', autoResolved: true, resolvedBy: 'system' });
     expect(done.resolutionNote).toMatch(/succeeded/);
     expect(done.events.map((x) => x.action)).toEqual(['opened', 'retried', 'retried', 'auto-resolved']);
-    expect(actions.filter((a) => a.exceptionId === e.id).map((a) => `${a.actor}:${a.action}`)).toEqual(['system:opened', 'ops@example.com:retried', 'ops@example.com:retried', 'system:auto-resolved']);
+    expect(actions.filter((a) => a.exceptionId === e.id).map((a) => `${a.actor}:${a.action}`)).toEqual([
+      'system:opened',
+      'ops@example.com:retried',
+      'ops@example.com:retried',
+      'system:auto-resolved',
+    ]);
 
     // The same cause after resolution is a new occurrence, not a reopened old one.
     await runOnce('orders', taxed('GB VAT', '5%'));
@@ -109,7 +148,7 @@ describe('failed runs raise typed exceptions', () => {
     await runOnce('orders', taxed('GB VAT', '20%'));
     erpMode.value = 'down';
     const down = await runOnce('orders', taxed('GB VAT', '20%'));
-    expect(down.status).toBe("failed");
+    expect(down.status).toBe('failed');
     const byType = Object.fromEntries(svc.list().items.map((x) => [x.type, x]));
     expect(byType['erp-rejected']).toMatchObject({ owner: 'finance', links: { erp: 'SO-9', nodeId: 'erp' } });
     expect(byType['erp-unreachable']).toMatchObject({ owner: 'operations', severity: 'high', key: 'sandbox' });
@@ -138,7 +177,10 @@ describe('triage actions', () => {
     expect(() => svc.acknowledge(a.id, 'x')).toThrow(ExceptionStateError);
     expect(() => svc.retry(b.id, 'x')).toThrow(/no failed run/);
     expect(svc.get(a.id).events.map((e) => [e.actor, e.action, e.note])).toEqual([
-      ['system', 'opened', null], ['ann@example.com', 'acknowledged', null], ['ann@example.com', 'assigned', null], ['bob@example.com', 'resolved', 'recounted the bin'],
+      ['system', 'opened', null],
+      ['ann@example.com', 'acknowledged', null],
+      ['ann@example.com', 'assigned', null],
+      ['bob@example.com', 'resolved', 'recounted the bin'],
     ]);
 
     const c = svc.raise({ type: 'orphaned-order', key: '#1001', title: 'orphan' });

@@ -8,7 +8,6 @@ import { defaultsFor } from './defaults.ts';
 import { StoreMonitorHost } from './monitoring.ts';
 import type { ExceptionLinks, ExceptionSink, ExceptionState, ExceptionType, Owner, RaiseException, Severity } from '../../../runtime/node-api/exceptions.ts';
 
-
 export const OWNERS: readonly Owner[] = ['finance', 'operations', 'ecommerce'];
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
 export const STATES: readonly ExceptionState[] = ['open', 'acknowledged', 'resolved'];
@@ -112,9 +111,24 @@ type Row = Record<string, any>;
 
 function toRecord(r: Row): ExceptionRecord {
   return {
-    id: r.id, type: r.type, key: r.key, title: r.title, detail: r.detail ?? null, severity: r.severity, owner: r.owner, assignee: r.assignee ?? null,
-    state: r.state, autoResolved: r.auto_resolved === 1, resolutionNote: r.resolution_note ?? null, resolvedBy: r.resolved_by ?? null, count: r.count,
-    firstSeen: r.first_seen, lastSeen: r.last_seen, resolvedAt: r.resolved_at ?? null, links: JSON.parse(r.links), data: r.data ? JSON.parse(r.data) : null,
+    id: r.id,
+    type: r.type,
+    key: r.key,
+    title: r.title,
+    detail: r.detail ?? null,
+    severity: r.severity,
+    owner: r.owner,
+    assignee: r.assignee ?? null,
+    state: r.state,
+    autoResolved: r.auto_resolved === 1,
+    resolutionNote: r.resolution_note ?? null,
+    resolvedBy: r.resolved_by ?? null,
+    count: r.count,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    resolvedAt: r.resolved_at ?? null,
+    links: JSON.parse(r.links),
+    data: r.data ? JSON.parse(r.data) : null,
     alertedAt: r.alerted_at ?? null,
   };
 }
@@ -125,14 +139,38 @@ export class ExceptionService implements ExceptionSink {
   readonly sqlite: Database.Database;
   private now: () => number;
   /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
-  private q: Record<'unresolved' | 'byId' | 'insert' | 'repeat' | 'linkRun' | 'hasLink' | 'runsOf' | 'linksOfRun' | 'setLink' | 'setRunLinks' | 'pendingLinks' | 'event' | 'events' | 'setState' | 'resolve' | 'assign' | 'openKeys' | 'alerted', Database.Statement>;
+  private q: Record<
+    | 'unresolved'
+    | 'byId'
+    | 'insert'
+    | 'repeat'
+    | 'linkRun'
+    | 'hasLink'
+    | 'runsOf'
+    | 'linksOfRun'
+    | 'setLink'
+    | 'setRunLinks'
+    | 'pendingLinks'
+    | 'event'
+    | 'events'
+    | 'setState'
+    | 'resolve'
+    | 'assign'
+    | 'openKeys'
+    | 'alerted',
+    Database.Statement
+  >;
   private replayer: Replayer | null;
   /** The `monitoring` service over the same store (MonitorHost). */
   monitoring: StoreMonitorHost;
   /** Stops listening to run events (set when created with a runtime). */
   detach: () => void = () => {};
 
-  constructor(store: { sqlite: Database.Database; db: BetterSQLite3Database<any> }, replayer: Replayer | null, private opts: ExceptionServiceOptions = {}) {
+  constructor(
+    store: { sqlite: Database.Database; db: BetterSQLite3Database<any> },
+    replayer: Replayer | null,
+    private opts: ExceptionServiceOptions = {},
+  ) {
     this.sqlite = store.sqlite;
     this.replayer = replayer;
     this.now = opts.now ?? Date.now;
@@ -184,23 +222,45 @@ export class ExceptionService implements ExceptionSink {
     const now = this.now();
     const runId = e.links?.runId;
     let opened: ExceptionRecord | null = null;
-    const result = this.sqlite.transaction(() => {
-      const cur = this.q.unresolved.get(e.type, e.key) as Row | undefined;
-      if (cur) {
-        // The same run reported twice (a node raised, then the run failed on it) is one occurrence, not two.
-        const sameRun = runId ? !!this.q.hasLink.get(cur.id, runId) : false;
-        const sev = RANK[severity] > RANK[cur.severity as Severity] ? severity : cur.severity;
-        this.q.repeat.run({ id: cur.id, inc: sameRun ? 0 : 1, now, title: e.title, detail: e.detail ?? null, severity: sev, links: JSON.stringify(e.links ?? {}), data: e.data ? JSON.stringify(e.data) : null });
-        if (runId) this.q.linkRun.run(cur.id, runId, e.links?.flowId ?? null, now);
-        return { id: cur.id as string, count: (cur.count as number) + (sameRun ? 0 : 1), isNew: false };
-      }
-      const id = newId('exc');
-      this.q.insert.run({ id, type: e.type, key: e.key, title: e.title, detail: e.detail ?? null, severity, owner, now, links: JSON.stringify(e.links ?? {}), data: e.data ? JSON.stringify(e.data) : null });
-      if (runId) this.q.linkRun.run(id, runId, e.links?.flowId ?? null, now);
-      this.record(id, 'system', 'opened', null, { type: e.type, key: e.key, severity, owner });
-      opened = toRecord(this.q.byId.get(id) as Row);
-      return { id, count: 1, isNew: true };
-    }).immediate();
+    const result = this.sqlite
+      .transaction(() => {
+        const cur = this.q.unresolved.get(e.type, e.key) as Row | undefined;
+        if (cur) {
+          // The same run reported twice (a node raised, then the run failed on it) is one occurrence, not two.
+          const sameRun = runId ? !!this.q.hasLink.get(cur.id, runId) : false;
+          const sev = RANK[severity] > RANK[cur.severity as Severity] ? severity : cur.severity;
+          this.q.repeat.run({
+            id: cur.id,
+            inc: sameRun ? 0 : 1,
+            now,
+            title: e.title,
+            detail: e.detail ?? null,
+            severity: sev,
+            links: JSON.stringify(e.links ?? {}),
+            data: e.data ? JSON.stringify(e.data) : null,
+          });
+          if (runId) this.q.linkRun.run(cur.id, runId, e.links?.flowId ?? null, now);
+          return { id: cur.id as string, count: (cur.count as number) + (sameRun ? 0 : 1), isNew: false };
+        }
+        const id = newId('exc');
+        this.q.insert.run({
+          id,
+          type: e.type,
+          key: e.key,
+          title: e.title,
+          detail: e.detail ?? null,
+          severity,
+          owner,
+          now,
+          links: JSON.stringify(e.links ?? {}),
+          data: e.data ? JSON.stringify(e.data) : null,
+        });
+        if (runId) this.q.linkRun.run(id, runId, e.links?.flowId ?? null, now);
+        this.record(id, 'system', 'opened', null, { type: e.type, key: e.key, severity, owner });
+        opened = toRecord(this.q.byId.get(id) as Row);
+        return { id, count: 1, isNew: true };
+      })
+      .immediate();
     if (opened) this.emit('opened', opened);
     return result;
   }
@@ -221,12 +281,12 @@ export class ExceptionService implements ExceptionSink {
   list(f: ExceptionFilter = {}): { items: ExceptionRecord[]; total: number } {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (f.owner) (where.push('owner = ?'), args.push(f.owner));
-    if (f.type) (where.push('type = ?'), args.push(f.type));
-    if (f.severity) (where.push('severity = ?'), args.push(f.severity));
-    if (f.assignee) (where.push('assignee = ?'), args.push(f.assignee));
+    if (f.owner) where.push('owner = ?'), args.push(f.owner);
+    if (f.type) where.push('type = ?'), args.push(f.type);
+    if (f.severity) where.push('severity = ?'), args.push(f.severity);
+    if (f.assignee) where.push('assignee = ?'), args.push(f.assignee);
     if (f.state === 'unresolved') where.push(`state <> 'resolved'`);
-    else if (f.state) (where.push('state = ?'), args.push(f.state));
+    else if (f.state) where.push('state = ?'), args.push(f.state);
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.sqlite.prepare(`SELECT COUNT(*) AS n FROM exceptions ${w}`).get(...args) as { n: number }).n;
     const limit = Math.min(Math.max(f.limit ?? 50, 1), 500);
@@ -240,7 +300,14 @@ export class ExceptionService implements ExceptionSink {
     const r = this.q.byId.get(id) as Row | undefined;
     if (!r) throw new ExceptionNotFoundError(id);
     const runs = (this.q.runsOf.all(id) as Row[]).map((l) => ({ runId: l.run_id, flowId: l.flow_id ?? null, status: l.status, at: l.at }));
-    const events = (this.q.events.all(id) as Row[]).map((ev) => ({ id: ev.id, at: ev.at, actor: ev.actor, action: ev.action, note: ev.note ?? null, data: ev.data ? JSON.parse(ev.data) : null }));
+    const events = (this.q.events.all(id) as Row[]).map((ev) => ({
+      id: ev.id,
+      at: ev.at,
+      actor: ev.actor,
+      action: ev.action,
+      note: ev.note ?? null,
+      data: ev.data ? JSON.parse(ev.data) : null,
+    }));
     return { ...toRecord(r), runs, events };
   }
 
@@ -289,7 +356,10 @@ export class ExceptionService implements ExceptionSink {
     if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is resolved; nothing to retry`);
     if (!this.replayer) throw new ExceptionStateError('this host cannot replay runs (no runtime attached)');
     const failed = cur.runs.filter((r) => r.status === 'failed');
-    if (!failed.length) throw new ExceptionStateError(`exception "${id}" has no failed run to retry${cur.runs.length ? ' (its runs are already replaying or cleared)' : ''}; fix the cause and resolve it with a note`);
+    if (!failed.length)
+      throw new ExceptionStateError(
+        `exception "${id}" has no failed run to retry${cur.runs.length ? ' (its runs are already replaying or cleared)' : ''}; fix the cause and resolve it with a note`,
+      );
     const replayed: Array<{ runId: string; newRunId: string }> = [];
     const skipped: Array<{ runId: string; reason: string }> = [];
     for (const l of failed) {
@@ -314,10 +384,13 @@ export class ExceptionService implements ExceptionSink {
     return [...new Set(ids)].map((id) => {
       try {
         const result =
-          action === 'acknowledge' ? this.acknowledge(id, actor, args.note)
-          : action === 'assign' ? this.assign(id, { assignee: args.assignee, owner: args.owner }, actor, args.note)
-          : action === 'resolve' ? this.resolve(id, actor, args.note ?? '')
-          : this.retry(id, actor);
+          action === 'acknowledge'
+            ? this.acknowledge(id, actor, args.note)
+            : action === 'assign'
+              ? this.assign(id, { assignee: args.assignee, owner: args.owner }, actor, args.note)
+              : action === 'resolve'
+                ? this.resolve(id, actor, args.note ?? '')
+                : this.retry(id, actor);
         return { id, ok: true, result };
       } catch (e) {
         return { id, ok: false, error: (e as Error).message };
@@ -329,7 +402,9 @@ export class ExceptionService implements ExceptionSink {
 
   /** Unresolved exceptions no alert went out for yet. */
   unalerted(): ExceptionRecord[] {
-    return (this.sqlite.prepare(`SELECT * FROM exceptions WHERE state <> 'resolved' AND alerted_at IS NULL ORDER BY first_seen, rowid`).all() as Row[]).map(toRecord);
+    return (this.sqlite.prepare(`SELECT * FROM exceptions WHERE state <> 'resolved' AND alerted_at IS NULL ORDER BY first_seen, rowid`).all() as Row[]).map(
+      toRecord,
+    );
   }
 
   /** Marks an exception alerted; false when it already was (so concurrent dispatchers never send twice). */
@@ -360,7 +435,12 @@ export class ExceptionService implements ExceptionSink {
       const p = this.q.pendingLinks.get(id) as { n: number; pending: number | null };
       const cur = this.q.byId.get(id) as Row;
       if (cur.state === 'resolved' || (p.pending ?? 0) > 0) continue;
-      this.autoResolve(id, status === 'succeeded' ? `replay ${newRunId} of run ${replayOf} succeeded` : `replay ${newRunId} of run ${replayOf} got past this failure (it failed later for another reason)`);
+      this.autoResolve(
+        id,
+        status === 'succeeded'
+          ? `replay ${newRunId} of run ${replayOf} succeeded`
+          : `replay ${newRunId} of run ${replayOf} got past this failure (it failed later for another reason)`,
+      );
     }
   }
 

@@ -15,8 +15,11 @@ export function rowsFromCsv(cols: Columns, text: string): Array<Record<string, s
   const [header] = records;
   if (!header) throw new LookupValidationError([{ row: null, message: 'the CSV is empty; it needs a header line with the column names' }]);
   const known = new Set([...cols.keyColumns.map((k) => k.name), ...cols.valueColumns]);
-  const problems = header.flatMap((h, i) => (known.has(h) ? [] : [{ row: 1, column: h || `#${i + 1}`, message: `unknown column in the header (columns: ${[...known].join(', ')})` }]));
-  for (const k of cols.keyColumns) if (!k.optional && !header.includes(k.name)) problems.push({ row: 1, column: k.name, message: 'required key column missing from the header' });
+  const problems = header.flatMap((h, i) =>
+    known.has(h) ? [] : [{ row: 1, column: h || `#${i + 1}`, message: `unknown column in the header (columns: ${[...known].join(', ')})` }],
+  );
+  for (const k of cols.keyColumns)
+    if (!k.optional && !header.includes(k.name)) problems.push({ row: 1, column: k.name, message: 'required key column missing from the header' });
   if (new Set(header).size !== header.length) problems.push({ row: 1, column: '', message: 'a column appears twice in the header' });
   if (problems.length) throw new LookupValidationError(problems);
   return records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));

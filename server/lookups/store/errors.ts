@@ -8,7 +8,10 @@ export class LookupNotFoundError extends Error {
 }
 
 export class LookupConflictError extends Error {
-  constructor(message: string, readonly currentVersion?: number) {
+  constructor(
+    message: string,
+    readonly currentVersion?: number,
+  ) {
     super(message);
     this.name = 'LookupConflictError';
   }
@@ -25,7 +28,10 @@ export class LookupValidationError extends Error {
   constructor(readonly problems: RowProblem[]) {
     super(
       `${problems.length === 1 ? 'invalid lookup data' : `${problems.length} problems in lookup data`}: ` +
-        problems.slice(0, 5).map((p) => `${p.row !== null ? `row ${p.row}` : 'table'}${p.column ? ` column "${p.column}"` : ''}: ${p.message}`).join('; ') +
+        problems
+          .slice(0, 5)
+          .map((p) => `${p.row !== null ? `row ${p.row}` : 'table'}${p.column ? ` column "${p.column}"` : ''}: ${p.message}`)
+          .join('; ') +
         (problems.length > 5 ? '; ...' : ''),
     );
     this.name = 'LookupValidationError';

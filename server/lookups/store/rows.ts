@@ -19,7 +19,8 @@ export function checkColumns(keyColumns: KeyColumnInput[], valueColumns: string[
   if (keys.length && keys.every((k) => k.optional)) problems.push({ row: null, message: 'at least one key column must be required' });
   const seen = new Set<string>();
   for (const name of [...keys.map((k) => k.name), ...valueColumns]) {
-    if (!NAME.test(name)) problems.push({ row: null, column: name, message: 'column names start with a letter and use letters, digits, "_", "-" or "." (at most 64)' });
+    if (!NAME.test(name))
+      problems.push({ row: null, column: name, message: 'column names start with a letter and use letters, digits, "_", "-" or "." (at most 64)' });
     if (seen.has(name)) problems.push({ row: null, column: name, message: 'column name used twice' });
     seen.add(name);
   }
@@ -59,12 +60,18 @@ export function checkRows(cols: Columns, rows: Array<Record<string, unknown>>, f
       const cell = row[c.name] ?? '';
       row[c.name] = cell;
       if (cell === '' && !c.optional) problems.push({ row: n, column: c.name, message: 'key column is empty (only optional key columns may be left empty)' });
-      else if (normaliseKey(c, cell) === null) problems.push({ row: n, column: c.name, message: c.match === 'decimal' ? `"${cell}" is not a number (e.g. 0.2 or 20%)` : `"${cell}" is not a valid key` });
+      else if (normaliseKey(c, cell) === null)
+        problems.push({
+          row: n,
+          column: c.name,
+          message: c.match === 'decimal' ? `"${cell}" is not a number (e.g. 0.2 or 20%)` : `"${cell}" is not a valid key`,
+        });
     }
     for (const v of cols.valueColumns) row[v] = row[v] ?? '';
     const id = rowKeyId(cols, row);
     const dup = seen.get(id);
-    if (dup !== undefined) problems.push({ row: n, message: `same key as row ${dup} (${cols.keyColumns.map((c) => `${c.name}=${JSON.stringify(row[c.name])}`).join(', ')})` });
+    if (dup !== undefined)
+      problems.push({ row: n, message: `same key as row ${dup} (${cols.keyColumns.map((c) => `${c.name}=${JSON.stringify(row[c.name])}`).join(', ')})` });
     else seen.set(id, n);
     out.push(row);
   });

@@ -26,9 +26,18 @@ describe('lookup tables', () => {
     const v3 = svc.upsertRows({ name: 'tax-codes' }, [{ title: 'vat', rate: '20%', taxCode: 'UK-STD2' }]);
     expect([v2.version, v3.version]).toEqual([2, 3]);
     // "vat"/"20%" is the same key as "VAT"/"0.2" (case-insensitive title, numeric rate): replaced, not added.
-    expect(svc.rows({ name: 'tax-codes' }).rows.map((r) => r.taxCode).sort()).toEqual(['UK-RED', 'UK-STD2']);
+    expect(
+      svc
+        .rows({ name: 'tax-codes' })
+        .rows.map((r) => r.taxCode)
+        .sort(),
+    ).toEqual(['UK-RED', 'UK-STD2']);
     expect(svc.rows({ name: 'tax-codes' }, 1).rows).toEqual([{ title: 'VAT', rate: '0.2', country: '', province: '', taxCode: 'UK-STD' }]);
-    expect(svc.versions({ name: 'tax-codes' }).map((v) => [v.version, v.rowCount, v.createdBy])).toEqual([[3, 2, null], [2, 2, 'alice'], [1, 1, null]]);
+    expect(svc.versions({ name: 'tax-codes' }).map((v) => [v.version, v.rowCount, v.createdBy])).toEqual([
+      [3, 2, null],
+      [2, 2, 'alice'],
+      [1, 1, null],
+    ]);
     svc.restore({ name: 'tax-codes' }, 1);
     expect(svc.get({ name: 'tax-codes' })).toMatchObject({ version: 4, rowCount: 1 });
   });
@@ -43,7 +52,12 @@ describe('lookup tables', () => {
   it('names the row and column of every bad cell and refuses duplicate keys', () => {
     tax();
     try {
-      svc.putRows({ name: 'tax-codes' }, [{ title: '', taxCode: 'X' }, { title: 'VAT', rate: 'twenty', taxCode: 'Y' }, { title: 'GST', colour: 'red', taxCode: 'Z' }, { title: 'gst', taxCode: 'Z2' }]);
+      svc.putRows({ name: 'tax-codes' }, [
+        { title: '', taxCode: 'X' },
+        { title: 'VAT', rate: 'twenty', taxCode: 'Y' },
+        { title: 'GST', colour: 'red', taxCode: 'Z' },
+        { title: 'gst', taxCode: 'Z2' },
+      ]);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(LookupValidationError);
@@ -109,7 +123,9 @@ describe('lookup tables', () => {
     const small = new LookupService(store, { keepVersions: 2 });
     const t = small.create({ name: 'sku-overrides', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'A', erpSku: '1' }]);
     store.sqlite.prepare(`INSERT INTO events (id, source, payload, received_at) VALUES ('e1', 'm', '{}', 0)`).run();
-    store.sqlite.prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('r1', 'f', 1, 'e1', 'failed', 0, 0)`).run();
+    store.sqlite
+      .prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('r1', 'f', 1, 'e1', 'failed', 0, 0)`)
+      .run();
     small.recordUse({ runId: 'r1', nodeId: 'n', tableId: t.id, version: 1 });
     for (let i = 2; i <= 5; i++) small.putRows({ name: 'sku-overrides' }, [{ sku: 'A', erpSku: String(i) }]);
     expect(small.versions({ name: 'sku-overrides' }).map((v) => v.version)).toEqual([5, 4, 1]);
@@ -120,7 +136,9 @@ describe('lookup tables', () => {
   it('records the version a run used and forgets it when the run is pruned', () => {
     const t = tax([{ title: 'VAT', taxCode: 'A' }]);
     store.sqlite.prepare(`INSERT INTO events (id, source, payload, received_at) VALUES ('e1', 'm', '{}', 0)`).run();
-    store.sqlite.prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('r1', 'f', 1, 'e1', 'succeeded', 0, 0)`).run();
+    store.sqlite
+      .prepare(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('r1', 'f', 1, 'e1', 'succeeded', 0, 0)`)
+      .run();
     svc.recordUse({ runId: 'r1', nodeId: 'tax', tableId: t.id, version: 1 });
     expect(svc.usesOfRun('r1')).toEqual([{ nodeId: 'tax', tableId: t.id, scope: 'shared', name: 'tax-codes', version: 1 }]);
     store.sqlite.prepare(`DELETE FROM runs WHERE id = 'r1'`).run();

@@ -80,7 +80,23 @@ export class LookupService implements LookupSource {
   private keepVersions: number;
   private cache = new Map<number, LookupSnapshot>();
   /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
-  private q: Record<'resolve' | 'byRef' | 'currentVersion' | 'list' | 'version' | 'versions' | 'insertTable' | 'insertVersion' | 'bump' | 'meta' | 'drop' | 'pruneVersions' | 'use' | 'uses', Database.Statement>;
+  private q: Record<
+    | 'resolve'
+    | 'byRef'
+    | 'currentVersion'
+    | 'list'
+    | 'version'
+    | 'versions'
+    | 'insertTable'
+    | 'insertVersion'
+    | 'bump'
+    | 'meta'
+    | 'drop'
+    | 'pruneVersions'
+    | 'use'
+    | 'uses',
+    Database.Statement
+  >;
 
   /**
    * Opens on the runtime's store (`runtime.store`; openStore created the tables). `keepVersions` (default 200)
@@ -93,10 +109,14 @@ export class LookupService implements LookupSource {
     const s = this.sqlite;
     this.q = {
       // Raw statements kept: resolve, currentVersion and use run in every lookup step (bench/order-to-erp.ts, bench/README.md "Order to ERP").
-      resolve: s.prepare(`SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`),
+      resolve: s.prepare(
+        `SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`,
+      ),
       byRef: s.prepare(`SELECT * FROM lookup_tables WHERE scope = ? AND name = ?`),
       currentVersion: s.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`),
-      list: s.prepare(`SELECT t.*, v.row_count, v.columns FROM lookup_tables t JOIN lookup_versions v ON v.table_id = t.id AND v.version = t.current_version ORDER BY t.scope, t.name`),
+      list: s.prepare(
+        `SELECT t.*, v.row_count, v.columns FROM lookup_tables t JOIN lookup_versions v ON v.table_id = t.id AND v.version = t.current_version ORDER BY t.scope, t.name`,
+      ),
       version: s.prepare(`SELECT * FROM lookup_versions WHERE table_id = ? AND version = ?`),
       versions: s.prepare(`SELECT version, row_count, message, created_by, created_at FROM lookup_versions WHERE table_id = ? ORDER BY version DESC`),
       insertTable: s.prepare(
@@ -127,7 +147,11 @@ export class LookupService implements LookupSource {
     // The version check is one indexed read per call, so edits made by another process are seen at once.
     if (hit && hit.version === t.current_version) return hit;
     const v = this.q.version.get(t.id, t.current_version) as VersionRow;
-    const snap = buildSnapshot({ id: t.id, name: t.name, scope: t.scope, version: t.current_version }, JSON.parse(v.columns) as Columns, JSON.parse(v.rows) as LookupRow[]);
+    const snap = buildSnapshot(
+      { id: t.id, name: t.name, scope: t.scope, version: t.current_version },
+      JSON.parse(v.columns) as Columns,
+      JSON.parse(v.rows) as LookupRow[],
+    );
     this.cache.set(t.id, snap);
     return snap;
   }
@@ -202,7 +226,13 @@ export class LookupService implements LookupSource {
 
   versions(ref: TableRef): VersionInfo[] {
     const t = this.table(ref);
-    return (this.q.versions.all(t.id) as VersionRow[]).map((v) => ({ version: v.version, rowCount: v.row_count, message: v.message, createdBy: v.created_by, createdAt: v.created_at }));
+    return (this.q.versions.all(t.id) as VersionRow[]).map((v) => ({
+      version: v.version,
+      rowCount: v.row_count,
+      message: v.message,
+      createdBy: v.created_by,
+      createdAt: v.created_at,
+    }));
   }
 
   /** Replaces every row: a new version. */
@@ -260,7 +290,10 @@ export class LookupService implements LookupSource {
       .transaction(() => {
         const t = this.table(ref);
         if (opts.expectedVersion !== undefined && opts.expectedVersion !== t.current_version) {
-          throw new LookupConflictError(`lookup table "${t.name}" is at version ${t.current_version}, not ${opts.expectedVersion}: reload and apply the change again`, t.current_version);
+          throw new LookupConflictError(
+            `lookup table "${t.name}" is at version ${t.current_version}, not ${opts.expectedVersion}: reload and apply the change again`,
+            t.current_version,
+          );
         }
         const cur = this.versionRow(t, t.current_version);
         const cols = JSON.parse(cur.columns) as Columns;

@@ -3,9 +3,25 @@ import { api } from '../../api/client.ts';
 import type { ConnectionInfo } from '../../api/types.ts';
 
 let cache: Promise<ConnectionInfo[]> | null = null;
-const loadConnections = () => (cache ??= api.connections().then((r) => r.connections, (e) => ((cache = null), Promise.reject(e))));
+const loadConnections = () =>
+  (cache ??= api.connections().then(
+    (r) => r.connections,
+    (e) => ((cache = null), Promise.reject(e)),
+  ));
 
-export function ConnectionPicker({ id, value, onChange, kind, disabled }: { id: string; value: string; onChange(v: string): void; kind?: string; disabled?: boolean }) {
+export function ConnectionPicker({
+  id,
+  value,
+  onChange,
+  kind,
+  disabled,
+}: {
+  id: string;
+  value: string;
+  onChange(v: string): void;
+  kind?: string;
+  disabled?: boolean;
+}) {
   const [list, setList] = useState<ConnectionInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {

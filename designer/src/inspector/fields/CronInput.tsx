@@ -5,7 +5,9 @@ export function CronInput({ id, value, onChange, disabled }: { id: string; value
   return (
     <>
       <input id={id} className="mono" value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled} placeholder="0 2 * * *" />
-      <div className="cron-preview" data-testid="cron-preview">{preview ?? (value ? '' : 'e.g. 0 2 * * * — every day at 02:00')}</div>
+      <div className="cron-preview" data-testid="cron-preview">
+        {preview ?? (value ? '' : 'e.g. 0 2 * * * — every day at 02:00')}
+      </div>
     </>
   );
 }

@@ -22,7 +22,15 @@ export function FieldInput({ id, field, value, onChange, disabled, connectionKin
     case 'cron':
       return <CronInput id={id} value={str(value)} onChange={onChange} disabled={disabled} />;
     case 'connection':
-      return <ConnectionPicker id={id} value={str(value)} onChange={(v) => onChange(v || undefined)} kind={field.connectionKind ?? connectionKind} disabled={disabled} />;
+      return (
+        <ConnectionPicker
+          id={id}
+          value={str(value)}
+          onChange={(v) => onChange(v || undefined)}
+          kind={field.connectionKind ?? connectionKind}
+          disabled={disabled}
+        />
+      );
     case 'boolean':
       return <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} disabled={disabled} />;
     case 'integer':
@@ -43,16 +51,22 @@ export function FieldInput({ id, field, value, onChange, disabled, connectionKin
         <select id={id} value={idx} onChange={(e) => onChange(field.options![Number(e.target.value)]?.value)} disabled={disabled}>
           <option value={-1}>—</option>
           {field.options!.map((o, i) => (
-            <option /* biome-ignore lint/suspicious/noArrayIndexKey: the option's value is its index in a fixed list */ key={i} value={i}>{o.label}</option>
+            <option /* biome-ignore lint/suspicious/noArrayIndexKey: the option's value is its index in a fixed list */ key={i} value={i}>
+              {o.label}
+            </option>
           ))}
         </select>
       );
     }
     case 'textarea':
-      return <textarea id={id} rows={4} value={str(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)} disabled={disabled} />;
+      return (
+        <textarea id={id} rows={4} value={str(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)} disabled={disabled} />
+      );
     case 'json':
       return <JsonInput id={id} value={value} onChange={onChange} disabled={disabled} />;
     default:
-      return <input id={id} type="text" value={str(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)} disabled={disabled} />;
+      return (
+        <input id={id} type="text" value={str(value)} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)} disabled={disabled} />
+      );
   }
 }

@@ -3,7 +3,14 @@
 // kind, condition and transform the designer can produce through the node's parser.
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type conditionSchema, mapConfigSchema, transformSchema, type FieldInput as NodeFieldInput, type SourceInput as NodeSourceInput, type TransformInput as NodeTransformInput } from '../../../../nodes/core/mapping/config.ts';
+import {
+  type conditionSchema,
+  mapConfigSchema,
+  transformSchema,
+  type FieldInput as NodeFieldInput,
+  type SourceInput as NodeSourceInput,
+  type TransformInput as NodeTransformInput,
+} from '../../../../nodes/core/mapping/config.ts';
 import type { ConditionInput, FieldInput, SourceInput, TransformInput } from './config-types.ts';
 
 /** true only when A and B are the same type (not merely assignable: an extra optional property on one side fails too). */
@@ -21,9 +28,19 @@ describe('the designer declares the core.map config as the node parses it', () =
 
   it('a config using every source kind, a filter and each transform op parses', () => {
     const transforms: TransformInput[] = [
-      { op: 'trim' }, { op: 'case', to: 'upper' }, { op: 'pad', length: 4, char: '0' }, { op: 'truncate', length: 10 }, { op: 'replace', find: 'a' },
-      { op: 'split', separator: ',' }, { op: 'join' }, { op: 'date', timeZone: 'Europe/London' }, { op: 'decimal', places: 2, rounding: 'half-even' },
-      { op: 'math', operator: 'multiply', operand: { const: 2 } }, { op: 'negate' }, { op: 'default', value: 0 }, { op: 'concat', parts: [{ path: 'order.name' }] },
+      { op: 'trim' },
+      { op: 'case', to: 'upper' },
+      { op: 'pad', length: 4, char: '0' },
+      { op: 'truncate', length: 10 },
+      { op: 'replace', find: 'a' },
+      { op: 'split', separator: ',' },
+      { op: 'join' },
+      { op: 'date', timeZone: 'Europe/London' },
+      { op: 'decimal', places: 2, rounding: 'half-even' },
+      { op: 'math', operator: 'multiply', operand: { const: 2 } },
+      { op: 'negate' },
+      { op: 'default', value: 0 },
+      { op: 'concat', parts: [{ path: 'order.name' }] },
       { op: 'type', to: 'decimal' },
     ];
     const fields: FieldInput[] = [
@@ -31,7 +48,15 @@ describe('the designer declares the core.map config as the node parses it', () =
       { target: 'b', source: { kind: 'const', value: 'x' }, required: false },
       { target: 'c', source: { kind: 'lookup', table: 'tax-codes', key: { title: 'order.tax' } } },
       { target: 'd', source: { kind: 'expr', expr: 'input.order.total' } },
-      { target: 'lines', source: { kind: 'each', path: 'order.lines', filter: [{ path: 'qty', op: 'gt', value: 0 }, { expr: 'true' }], fields: [{ target: 'sku', source: { kind: 'path', path: 'sku' } }] } },
+      {
+        target: 'lines',
+        source: {
+          kind: 'each',
+          path: 'order.lines',
+          filter: [{ path: 'qty', op: 'gt', value: 0 }, { expr: 'true' }],
+          fields: [{ target: 'sku', source: { kind: 'path', path: 'sku' } }],
+        },
+      },
     ];
     const r = mapConfigSchema.safeParse({ fields });
     expect(r.error?.issues ?? []).toEqual([]);

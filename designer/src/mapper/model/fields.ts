@@ -43,7 +43,13 @@ export function insertField(fields: readonly FieldInput[], parent: Addr | null, 
   const p = getField(fields, parent);
   if (p?.source.kind !== 'each') throw new Error('fields can only be added inside a list ("each") field');
   const at = p.source.fields.length;
-  return { fields: updateField(fields, parent, (f) => ({ ...f, source: { ...(f.source as Extract<SourceInput, { kind: 'each' }>), fields: [...(f.source as Extract<SourceInput, { kind: 'each' }>).fields, field] } })), addr: [...parent, at] };
+  return {
+    fields: updateField(fields, parent, (f) => ({
+      ...f,
+      source: { ...(f.source as Extract<SourceInput, { kind: 'each' }>), fields: [...(f.source as Extract<SourceInput, { kind: 'each' }>).fields, field] },
+    })),
+    addr: [...parent, at],
+  };
 }
 
 /** The `each` list paths enclosing the field at `addr`, outermost first. */
@@ -78,11 +84,22 @@ export function allAddrs(fields: readonly FieldInput[], base: Addr = []): Addr[]
 
 export function describeSource(s: SourceInput): string {
   switch (s.kind) {
-    case 'path': return s.path;
-    case 'const': return `constant ${JSON.stringify(s.value)}`;
-    case 'lookup': return `lookup ${s.table}[${typeof s.key === 'string' ? s.key : Object.entries(s.key).map(([k, v]) => `${k}=${v}`).join(', ')}]${s.column ? `.${s.column}` : ''}`;
-    case 'expr': return `expression ${s.expr}`;
-    case 'each': return `each of ${s.path}`;
+    case 'path':
+      return s.path;
+    case 'const':
+      return `constant ${JSON.stringify(s.value)}`;
+    case 'lookup':
+      return `lookup ${s.table}[${
+        typeof s.key === 'string'
+          ? s.key
+          : Object.entries(s.key)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')
+      }]${s.column ? `.${s.column}` : ''}`;
+    case 'expr':
+      return `expression ${s.expr}`;
+    case 'each':
+      return `each of ${s.path}`;
   }
 }
 

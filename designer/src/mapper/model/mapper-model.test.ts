@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { parsePath } from '../../../../nodes/core/mapping/paths.ts';
 import { mapConfigSchema } from '../../../../nodes/core/mapping/config.ts';
 import { absoluteOf, buildSourceTree, filterTree, flattenPaths, joinKey, relativeSourcePath } from './source-tree.ts';
-import { allAddrs, describeSource, eachPathsOf, genericTarget, getField, hasCode, insertField, switchSourceKind, targetLabel, updateField, type FieldInput } from './fields.ts';
+import {
+  allAddrs,
+  describeSource,
+  eachPathsOf,
+  genericTarget,
+  getField,
+  hasCode,
+  insertField,
+  switchSourceKind,
+  targetLabel,
+  updateField,
+  type FieldInput,
+} from './fields.ts';
 import { TRANSFORM_MENU, describeTransform, parseConstant } from './transforms.ts';
 
 const sample = {
@@ -20,9 +32,22 @@ describe('source tree', () => {
   it('lists every path the mapping engine can read, lists by their first element', () => {
     const paths = flattenPaths(buildSourceTree(sample)).map((n) => n.path);
     expect(paths).toEqual([
-      'event', 'event.topic', 'order', 'order.name', 'order["odd key"]', 'order.lineItems', 'order.lineItems[0]', 'order.lineItems[0].sku',
-      'order.lineItems[0].unitPrice', 'order.lineItems[0].unitPrice.shop', 'order.lineItems[0].unitPrice.shop.amount',
-      'order.lineItems[0].taxLines', 'order.lineItems[0].taxLines[0]', 'order.lineItems[0].taxLines[0].rate', 'order.tags', 'order.note',
+      'event',
+      'event.topic',
+      'order',
+      'order.name',
+      'order["odd key"]',
+      'order.lineItems',
+      'order.lineItems[0]',
+      'order.lineItems[0].sku',
+      'order.lineItems[0].unitPrice',
+      'order.lineItems[0].unitPrice.shop',
+      'order.lineItems[0].unitPrice.shop.amount',
+      'order.lineItems[0].taxLines',
+      'order.lineItems[0].taxLines[0]',
+      'order.lineItems[0].taxLines[0].rate',
+      'order.tags',
+      'order.note',
     ]);
     // Every path is one the engine parses.
     for (const p of paths) expect(() => parsePath(p)).not.toThrow();
@@ -57,10 +82,17 @@ describe('source tree', () => {
 
 const fields = (): FieldInput[] => [
   { target: 'externalId', source: { kind: 'path', path: 'order.id' } },
-  { target: 'lines', source: { kind: 'each', path: 'order.lineItems', fields: [
-    { target: 'sku', source: { kind: 'path', path: 'sku' }, transforms: [{ op: 'trim' }] },
-    { target: 'tax', source: { kind: 'lookup', table: 'tax-codes', key: { rate: 'taxLines[0].rate' }, column: 'code' } },
-  ] } },
+  {
+    target: 'lines',
+    source: {
+      kind: 'each',
+      path: 'order.lineItems',
+      fields: [
+        { target: 'sku', source: { kind: 'path', path: 'sku' }, transforms: [{ op: 'trim' }] },
+        { target: 'tax', source: { kind: 'lookup', table: 'tax-codes', key: { rate: 'taxLines[0].rate' }, column: 'code' } },
+      ],
+    },
+  },
   { target: 'channel', source: { kind: 'const', value: 'SHOPIFY' } },
 ];
 

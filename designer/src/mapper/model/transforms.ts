@@ -23,20 +23,34 @@ export const TRANSFORM_MENU: Array<{ op: TransformInput['op']; label: string; ma
 
 export function describeTransform(t: TransformInput): string {
   switch (t.op) {
-    case 'trim': return `trim ${t.side ?? 'both'}`;
-    case 'case': return `${t.to} case`;
-    case 'pad': return `pad ${t.side ?? 'start'} to ${t.length} with "${t.char ?? ' '}"`;
-    case 'truncate': return `cut to ${t.length}`;
-    case 'replace': return `replace "${t.find}" with "${t.with ?? ''}"`;
-    case 'split': return `split on "${t.separator}"${t.index !== undefined ? `, take [${t.index}]` : ''}`;
-    case 'join': return `join with "${t.separator ?? ''}"`;
-    case 'date': return `date ${t.format ?? 'yyyy-MM-dd'} in ${t.timeZone ?? 'UTC'}`;
-    case 'decimal': return `${t.places} places, rounding ${t.rounding}`;
-    case 'math': return `${t.operator} ${'path' in t.operand ? t.operand.path : t.operand.const}`;
-    case 'negate': return 'negate';
-    case 'default': return `default ${JSON.stringify(t.value)}`;
-    case 'concat': return `concat ${t.parts.map((p) => ('path' in p ? p.path : JSON.stringify(p.const))).join(` + `)}`;
-    case 'type': return `as ${t.to}`;
+    case 'trim':
+      return `trim ${t.side ?? 'both'}`;
+    case 'case':
+      return `${t.to} case`;
+    case 'pad':
+      return `pad ${t.side ?? 'start'} to ${t.length} with "${t.char ?? ' '}"`;
+    case 'truncate':
+      return `cut to ${t.length}`;
+    case 'replace':
+      return `replace "${t.find}" with "${t.with ?? ''}"`;
+    case 'split':
+      return `split on "${t.separator}"${t.index !== undefined ? `, take [${t.index}]` : ''}`;
+    case 'join':
+      return `join with "${t.separator ?? ''}"`;
+    case 'date':
+      return `date ${t.format ?? 'yyyy-MM-dd'} in ${t.timeZone ?? 'UTC'}`;
+    case 'decimal':
+      return `${t.places} places, rounding ${t.rounding}`;
+    case 'math':
+      return `${t.operator} ${'path' in t.operand ? t.operand.path : t.operand.const}`;
+    case 'negate':
+      return 'negate';
+    case 'default':
+      return `default ${JSON.stringify(t.value)}`;
+    case 'concat':
+      return `concat ${t.parts.map((p) => ('path' in p ? p.path : JSON.stringify(p.const))).join(` + `)}`;
+    case 'type':
+      return `as ${t.to}`;
   }
 }
 
