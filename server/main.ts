@@ -193,7 +193,6 @@ export async function serve(
   log.info(
     {
       url,
-      role,
       ...(metricsUrl ? { metricsUrl } : {}),
       dataDir: resolve(opts.dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data'),
       sandboxMode: server.sandboxMode,
