@@ -1,6 +1,6 @@
 // Who is calling: a Bearer token (API token or session token) or the `ll_session` cookie. Cookie-authenticated
 // writes must come from our own origin (SameSite=Strict plus an Origin / Sec-Fetch-Site check) against CSRF.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../api/http.ts';
 import { HttpError } from '../api/http.ts';
@@ -9,18 +9,23 @@ import type { Users } from './users.ts';
 export const SESSION_COOKIE = 'll_session';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The token a request presents: its Bearer token when it has an Authorization header, else the session cookie. */
+export function presentedToken(c: Context): { token: string | undefined; via: 'bearer' | 'cookie' } {
+  const header = c.req.header('authorization');
+  if (header) return { token: /^Bearer\s+(\S+)$/i.exec(header)?.[1], via: 'bearer' };
+  return { token: getCookie(c, SESSION_COOKIE), via: 'cookie' };
+}
+
 export function authenticate(users: Users): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header('authorization');
-    if (header) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const user = m ? users.authenticate(m[1]!) : null;
+    const { token, via } = presentedToken(c);
+    if (via === 'bearer') {
+      const user = token ? users.authenticate(token) : null;
       if (!user) throw new HttpError(401, 'unauthenticated', 'the Authorization header does not carry a valid token');
       c.set('user', user);
       c.set('via', 'bearer');
     } else {
-      const cookie = getCookie(c, SESSION_COOKIE);
-      const user = cookie ? users.authenticate(cookie) : null;
+      const user = token ? users.authenticate(token) : null;
       if (user) {
         if (!SAFE.has(c.req.method)) checkSameOrigin(c.req.raw);
         c.set('user', user);

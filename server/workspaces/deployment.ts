@@ -7,10 +7,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { createServer, type LedgerlineServer, type ServerOptions } from '../app.ts';
 import { errorBody } from '../api/http.ts';
-import { SESSION_COOKIE } from '../auth/middleware.ts';
+import { presentedToken } from '../auth/middleware.ts';
 import { UserError, type User } from '../auth/users.ts';
 import { DEFAULT_WORKSPACE, Directory, type Workspace } from './directory.ts';
 import { workspacesRouter, type WorkspaceHost } from './routes.ts';
@@ -138,8 +137,7 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   refreshTimer.unref();
 
   const who = (c: Context): User | null => {
-    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    const token = m?.[1] ?? getCookie(c, SESSION_COOKIE);
+    const { token } = presentedToken(c);
     return token ? directory.users.authenticate(token) : null;
   };
   const notFound = (c: Context) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);

@@ -57,8 +57,8 @@ export class Directory {
   }
 
   /** The user's role in the workspace; null when they are not a member (then it does not exist for them). */
-  roleOf(userId: string, workspaceId: string): Role | null {
-    if (this.isOwner(userId)) return 'owner';
+  roleOf(userId: string, workspaceId: string, ownerId = this.ownerId()): Role | null {
+    if (ownerId === userId) return 'owner';
     const m = this.db
       .select()
       .from(workspaceMembers)
@@ -75,16 +75,17 @@ export class Directory {
 
   /** The caller's workspaces with their role in each; the deployment owner has all of them. */
   workspacesOf(userId: string): (Workspace & { role: Role })[] {
+    const owner = this.ownerId();
     return this.list().flatMap((w) => {
-      const role = this.roleOf(userId, w.id);
+      const role = this.roleOf(userId, w.id, owner);
       return role ? [{ ...w, role }] : [];
     });
   }
 
   members(workspaceId: string): { user: User; role: Role }[] {
+    const owner = this.ownerId();
     return this.users.list().flatMap((user) => {
-      if (this.isOwner(user.id)) return [{ user, role: 'owner' as Role }];
-      const role = this.roleOf(user.id, workspaceId);
+      const role = this.roleOf(user.id, workspaceId, owner);
       return role ? [{ user, role }] : [];
     });
   }
