@@ -212,7 +212,8 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     expect(odd).toEqual([]);
 
     // The follower took over within the lease (plus one renewal interval) of the leader's death.
-    await waitFor(() => leader()?.proc === follower, LEASE_MS * 3, 'the follower to lead');
+    // The lease row turns over a moment before the new leader's log line reaches our pipe: wait for both.
+    await waitFor(() => leader()?.proc === follower && logTime(follower, 'became leader') !== undefined, LEASE_MS * 3, 'the follower to lead');
     const tookOverAt = logTime(follower, 'became leader')!;
     const takeoverMs = tookOverAt - killedLeaderAt;
     expect(takeoverMs).toBeLessThanOrEqual(LEASE_MS + LEASE_MS / 3 + 1000);
