@@ -1,8 +1,9 @@
 // Public entry of the exception inbox: a business service of the server, not part of the engine; nodes reach it as
-// `ctx.exceptions` and `ctx.monitoring` (runtime/node-api/). Host order: create the runtime (it opens the store), then the service on
-// the same store, then hand both to the runtime's services record:
-//   const exceptions = createExceptionService(runtime.store, runtime, { onAction });
-//   services.exceptions = exceptions; services.monitoring = exceptions.monitoring;
+// `ctx.exceptions` and `ctx.monitoring` (runtime/node-api/). It is the one service that both serves the runtime's
+// nodes and listens to the runtime's runs, so a host builds it in two steps, in dependency order:
+//   const exceptions = openExceptionService(store, { onAction });            // before the runtime: its nodes use it
+//   const runtime = createRuntime({ services: { exceptions, monitoring: exceptions.monitoring, … } });
+//   connectRuns(exceptions, runtime, opts);                                   // once the runtime's runs exist
 import type { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -15,19 +16,26 @@ export interface ExceptionRuntime {
   runs: { get(runId: string): RunRecord; replay(runId: string): { runId: string } };
 }
 
+type ExceptionStore = { sqlite: Database.Database; db: BetterSQLite3Database<any> };
+
+/** Opens the exception inbox on the runtime's SQLite (tables made by openStore); it cannot retry until connectRuns. */
+export function openExceptionService(store: ExceptionStore, opts: ExceptionServiceOptions = {}): ExceptionService {
+  return new ExceptionService(store, null, opts);
+}
+
 /**
- * Opens the exception store on the runtime's SQLite (tables made by openStore) and, with a runtime, hooks its run events:
- * failed runs raise typed exceptions; replays that succeed auto-resolve them. Without a runtime (CLI, tests) the
- * inbox works but cannot retry. The result is the `exceptions` service (ExceptionSink) and carries the
- * `monitoring` service (MonitorHost) and `detach()`.
+ * Connects the inbox to the runtime's runs: failed runs raise typed exceptions, replays that succeed auto-resolve
+ * them, and retrying an exception replays its runs. `detach()` undoes it.
  */
-export function createExceptionService(
-  store: { sqlite: Database.Database; db: BetterSQLite3Database<any> },
-  runtime: ExceptionRuntime | null,
-  opts: ExceptionServiceOptions = {},
-): ExceptionService {
-  const svc = new ExceptionService(store, runtime ? { replay: (id) => runtime.runs.replay(id) } : null, opts);
-  if (runtime) svc.detach = attachRunHook(runtime.events, store.sqlite, runtime.runs, svc, opts.log, opts.ignoreFlow);
+export function connectRuns(svc: ExceptionService, store: ExceptionStore, runtime: ExceptionRuntime, opts: ExceptionServiceOptions = {}): void {
+  svc.setReplayer({ replay: (id) => runtime.runs.replay(id) });
+  svc.detach = attachRunHook(runtime.events, store.sqlite, runtime.runs, svc, opts.log, opts.ignoreFlow);
+}
+
+/** Both steps at once, for hosts whose runtime needs no exception service (CLI, tests); without a runtime the inbox cannot retry. */
+export function createExceptionService(store: ExceptionStore, runtime: ExceptionRuntime | null, opts: ExceptionServiceOptions = {}): ExceptionService {
+  const svc = openExceptionService(store, opts);
+  if (runtime) connectRuns(svc, store, runtime, opts);
   return svc;
 }
 
