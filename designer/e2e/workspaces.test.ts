@@ -6,6 +6,9 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, type Env } from './helpers.ts';
 import { flow } from '../../runtime/testing/fixtures.ts';
+import { openStore } from '../../runtime/store/db.ts';
+import { createExceptionService } from '../../server/exceptions/store/index.ts';
+import { join } from 'node:path';
 
 let env: Env;
 let browser: Browser;
@@ -63,6 +66,34 @@ describe('workspace switcher', () => {
     await page.waitForSelector('[data-flow-status="order-to-erp"]');
     await page.waitForSelector('text=Sandbox mode');
     expect(await page.locator('[data-flow-status="brand-b-orders"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("opens an alert's link to an exception of another workspace in that workspace, with the exception shown", async () => {
+    // An exception of Brand B, raised in its own store (another connection on the cell's SQLite, as its runs would).
+    const store = openStore(join(env.backend.dataDir, 'workspaces', 'brand-b'));
+    const raised = createExceptionService(store, null).raise({ type: 'payout-variance', key: 'payout:9001', title: 'Payout 9001 is off by 2.50' });
+    store.close();
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, CONSULTANT.email, CONSULTANT.password);
+    // Signed in, the designer works in the default workspace; the alert's link names Brand B.
+    await page.goto(`${env.backend.baseUrl}/exceptions/${raised.id}?workspace=brand-b`);
+    const row = page.locator(`tr[data-exception="${raised.id}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('class')).toContain('focused');
+    expect(await page.locator('[data-testid=workspace-switcher]').inputValue()).toBe('brand-b');
+    expect(await page.textContent('[data-testid=who] .role')).toBe('viewer');
+    expect(new URL(page.url()).search).toBe(''); // the parameter left the address: a reload stays put
+    await shot(page, 'alert-link-brand-b-exception');
+
+    // The same link without the workspace, from the default one: not there, and the page says why.
+    await page.locator('[data-testid=workspace-switcher]').selectOption('default');
+    await page.goto(`${env.backend.baseUrl}/exceptions/${raised.id}`);
+    await page.waitForSelector('[data-testid=focus-missing]');
+    expect(await page.locator(`tr[data-exception="${raised.id}"]`).count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

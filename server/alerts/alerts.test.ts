@@ -55,8 +55,9 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-function dispatcher() {
+function dispatcher(workspace?: string) {
   return new AlertDispatcher(svc, {
+    ...(workspace ? { workspace } : {}),
     teams: {
       finance: [emailChannel({ smtp: { host: '127.0.0.1', port: smtp.port }, from: 'ledgerline@shop.test', to: ['finance@shop.test'] })],
       operations: [slackChannel({ url: `${base}/slack` }), webhookChannel({ url: `${base}/hook`, secret: SECRET, now: () => clock.now })],
@@ -129,6 +130,37 @@ describe('alerts', () => {
     clock.now = Date.parse('2026-11-26T06:05:00Z'); // 07:05
     expect(await d.digest()).toBe(1);
     expect(hits.map((x) => x.path).sort()).toEqual(['/hook', '/slack']);
+  });
+
+  it("a further workspace's alerts name it in the subject, the link (which opens that workspace) and the webhook body", async () => {
+    const d = dispatcher('acme-eu');
+    d.start();
+    try {
+      const e = svc.raise({ type: 'payout-variance', key: 'payout:7002', title: 'Payout 7002 is off by 1.00' });
+      const [mail] = await smtp.waitFor(1);
+      if (!mail) throw new Error('no alert mail arrived');
+      // The subject is an RFC 2047 encoded word (it has a non-ASCII dot), the body quoted-printable.
+      const qp = (t: string) =>
+        Buffer.from(
+          t.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8');
+      const subject = /^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(mail.data)?.[1] ?? '';
+      const words = [...subject.matchAll(/=\?UTF-8\?Q\?([^?]*)\?=/g)].map((m) => qp((m[1] ?? '').replace(/_/g, ' ')));
+      expect(words.join('')).toBe('[Ledgerline · acme-eu] Payout 7002 is off by 1.00');
+      expect(qp(mail.data)).toContain(`https://ledgerline.shop.test/exceptions/${e.id}?workspace=acme-eu`);
+    } finally {
+      await d.stop();
+    }
+    svc.raise({ type: 'inventory-drift', key: 'C@WH', title: 'C drifts by 1' });
+    expect(await d.digest()).toBe(1);
+    const hook = hits.find((x) => x.path === '/hook')!;
+    expect(JSON.parse(hook.body)).toMatchObject({
+      workspace: 'acme-eu',
+      team: 'operations',
+      subject: '[Ledgerline · acme-eu] 1 open exception for operations',
+    });
+    expect(JSON.parse(hits.find((x) => x.path === '/slack')!.body).text).toMatch(/^\*\[Ledgerline · acme-eu\] 1 open exception for operations\*/);
   });
 
   it('a failing channel does not stop the others; when every channel fails it is retried next digest', async () => {

@@ -5,6 +5,8 @@ import nodemailer from 'nodemailer';
 import type { ExceptionRecord } from '../exceptions/store/index.ts';
 
 export interface AlertMessage {
+  /** The workspace the exceptions belong to (absent: the default workspace). */
+  workspace?: string;
   team: string;
   kind: 'immediate' | 'digest';
   subject: string;
@@ -75,6 +77,7 @@ export function webhookChannel(o: { url: string; secret: string; name?: string; 
     name: o.name ?? 'webhook',
     async send(m) {
       const body = JSON.stringify({
+        ...(m.workspace ? { workspace: m.workspace } : {}),
         team: m.team,
         kind: m.kind,
         subject: m.subject,

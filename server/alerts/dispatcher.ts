@@ -22,6 +22,11 @@ export interface AlertConfig {
   log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
   /** Where links in messages point, e.g. https://ledgerline.example.com */
   baseUrl?: string;
+  /**
+   * The workspace these exceptions belong to, named in every message and link: an operator of many merchants must
+   * see whose books an alert is about. Absent for the default workspace (messages as before workspaces).
+   */
+  workspace?: string;
 }
 
 const minuteOf = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
@@ -39,8 +44,9 @@ export function inQuietHours(q: QuietHours | undefined, at: Date): boolean {
   return from <= to ? m >= from && m < to : m >= from || m < to;
 }
 
-function line(e: ExceptionRecord, baseUrl?: string): string {
-  const link = baseUrl ? ` ${baseUrl.replace(/\/$/, '')}/exceptions/${e.id}` : '';
+function line(e: ExceptionRecord, baseUrl?: string, workspace?: string): string {
+  const ws = workspace ? `?workspace=${encodeURIComponent(workspace)}` : '';
+  const link = baseUrl ? ` ${baseUrl.replace(/\/$/, '')}/exceptions/${e.id}${ws}` : '';
   return `[${e.severity}] ${e.title}${e.count > 1 ? ` (x${e.count})` : ''} - ${e.type}${link}`;
 }
 
@@ -55,6 +61,14 @@ export class AlertDispatcher {
     private svc: ExceptionService,
     private cfg: AlertConfig,
   ) {}
+
+  private get tag(): string {
+    return this.cfg.workspace ? `[Ledgerline · ${this.cfg.workspace}]` : '[Ledgerline]';
+  }
+
+  private get where(): { workspace?: string } {
+    return this.cfg.workspace ? { workspace: this.cfg.workspace } : {};
+  }
 
   start(): void {
     this.svc.events.on('opened', this.listener);
@@ -102,7 +116,7 @@ export class AlertDispatcher {
     for (const [team, channels] of Object.entries(this.cfg.teams) as Array<[Owner, Channel[] | undefined]>) {
       for (const ch of channels ?? []) {
         try {
-          await ch.send({ team, kind: 'immediate', subject: `[Ledgerline] ${subject}`, text, exceptions: [] });
+          await ch.send({ team, kind: 'immediate', subject: `${this.tag} ${subject}`, text, exceptions: [], ...this.where });
           n++;
         } catch (err) {
           this.cfg.log?.warn({ channel: ch.name, team, err: (err as Error).message.replace(/https?:\/\/\S+/g, '[url]') }, 'alert channel failed');
@@ -116,11 +130,9 @@ export class AlertDispatcher {
     const channels = this.cfg.teams[team] ?? [];
     if (!channels.length) return 0;
     const subject =
-      kind === 'immediate' && list[0]
-        ? `[Ledgerline] ${list[0].title}`
-        : `[Ledgerline] ${list.length} open exception${list.length === 1 ? '' : 's'} for ${team}`;
-    const text = list.map((e) => line(e, this.cfg.baseUrl)).join('\n');
-    const msg: AlertMessage = { team, kind, subject, text, exceptions: list };
+      kind === 'immediate' && list[0] ? `${this.tag} ${list[0].title}` : `${this.tag} ${list.length} open exception${list.length === 1 ? '' : 's'} for ${team}`;
+    const text = list.map((e) => line(e, this.cfg.baseUrl, this.cfg.workspace)).join('\n');
+    const msg: AlertMessage = { team, kind, subject, text, exceptions: list, ...this.where };
     const ok: string[] = [];
     for (const e of list) this.inFlight.add(e.id);
     try {

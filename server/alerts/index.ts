@@ -50,7 +50,7 @@ export function buildChannel(c: z.infer<typeof channel>): Channel {
 }
 
 /** Validates the config (errors name the field, never echo values) and returns a started dispatcher. */
-export function startAlerts(svc: ExceptionService, config: unknown, opts: Pick<AlertConfig, 'log' | 'now'> = {}): AlertDispatcher {
+export function startAlerts(svc: ExceptionService, config: unknown, opts: Pick<AlertConfig, 'log' | 'now' | 'workspace'> = {}): AlertDispatcher {
   const r = alertsConfigSchema.safeParse(config);
   if (!r.success) throw new Error(`invalid alerts config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   const c = r.data;

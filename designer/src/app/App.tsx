@@ -50,6 +50,8 @@ export function App() {
     page = <LookupEditorPage key={`${params.scope}/${params.name}`} scope={params.scope} name={params.name} />;
   else if (path === '/lookups') page = <LookupListPage flowId={query.get('flow') ?? undefined} />;
   else if (path === '/exceptions') page = <ExceptionsPage key={query.get('type') ?? ''} type={query.get('type') ?? undefined} />;
+  // Alerts link one exception (its id in the path): the inbox opens on it, whatever its state.
+  else if ((params = match('/exceptions/:id', path))) page = <ExceptionsPage key={params.id} focus={params.id} />;
   else if (path === '/dashboard') page = <DashboardPage />;
   else if (path === '/finance/payouts') page = <PayoutsPage month={query.get('month') ?? undefined} />;
   else page = <FlowListPage />;

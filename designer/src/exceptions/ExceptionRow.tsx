@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { exceptionsApi, type ActionInput, type ExceptionAction, type ExceptionDetail, type ExceptionItem } from '../api/exceptions.ts';
 import type { Role } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
@@ -11,19 +11,27 @@ interface Props {
   item: ExceptionItem;
   role: Role | undefined;
   checked: boolean;
+  /** Opened from a link to this exception: its detail is shown and the row scrolled into view. */
+  focused?: boolean;
   onCheck(on: boolean): void;
   onAct(action: ExceptionAction, input: ActionInput): Promise<void>;
 }
 
-export function ExceptionRow({ item, role, checked, onCheck, onAct }: Props) {
+export function ExceptionRow({ item, role, checked, focused, onCheck, onAct }: Props) {
   const [form, setForm] = useState<ExceptionAction | null>(null);
   const [detail, setDetail] = useState<ExceptionDetail | null>(null);
+  const row = useRef<HTMLTableRowElement>(null);
+  useEffect(() => {
+    if (!focused) return;
+    row.current?.scrollIntoView({ block: 'center' });
+    void exceptionsApi.get(item.id).then(setDetail);
+  }, [focused, item.id]);
   const actions = actionsFor(item, role);
   const fix = fixLink(item);
   const act = (a: ExceptionAction, input: ActionInput = {}) => void onAct(a, input).then(() => setForm(null));
   return (
     <>
-      <tr data-exception={item.id} className={`sev-${item.severity} state-${item.state}`}>
+      <tr ref={row} data-exception={item.id} className={`sev-${item.severity} state-${item.state}${focused ? ' focused' : ''}`}>
         <td>
           <input
             type="checkbox"

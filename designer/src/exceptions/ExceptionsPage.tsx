@@ -8,10 +8,13 @@ import { ExceptionRow } from './ExceptionRow.tsx';
 import { TriageProvider } from '../assist/ExceptionTriage.tsx';
 import { bulkActionsFor, bulkSummary, countBy } from './inbox-model.ts';
 
-/** `type`: opened filtered to one exception type (the monitors page links its open exceptions so). */
-export function ExceptionsPage({ type }: { type?: string } = {}) {
+/**
+ * `type`: opened filtered to one exception type (the monitors page links its open exceptions so). `focus`: opened on
+ * one exception with its detail shown (an alert's link); every state is listed, since it may be resolved by now.
+ */
+export function ExceptionsPage({ type, focus }: { type?: string; focus?: string } = {}) {
   const role = useSession((s) => s.user?.role);
-  const [query, setQuery] = useState<ExceptionQuery>({ state: 'unresolved', ...(type ? { type } : {}) });
+  const [query, setQuery] = useState<ExceptionQuery>(focus ? {} : { state: 'unresolved', ...(type ? { type } : {}) });
   const [data, setData] = useState<{ items: ExceptionItem[]; total: number } | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkForm, setBulkForm] = useState<ExceptionAction | null>(null);
@@ -114,6 +117,11 @@ export function ExceptionsPage({ type }: { type?: string } = {}) {
           {bulkForm && <ActionForm action={bulkForm} onSubmit={(i) => void bulk(bulkForm, i)} onCancel={() => setBulkForm(null)} />}
         </div>
       )}
+      {focus && data && !items.some((i) => i.id === focus) && (
+        <p className="status bad" data-testid="focus-missing">
+          Exception {focus} is not in this workspace's inbox (it may have been pruned, or the link is for another workspace).
+        </p>
+      )}
       {data === null ? (
         <p className="muted">Loading…</p>
       ) : items.length === 0 ? (
@@ -148,6 +156,7 @@ export function ExceptionsPage({ type }: { type?: string } = {}) {
                   key={i.id}
                   item={i}
                   role={role}
+                  focused={i.id === focus}
                   checked={selected.has(i.id)}
                   onCheck={(on) =>
                     setSelected((s) => {
