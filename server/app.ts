@@ -235,10 +235,12 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
   metrics.watch(runtime.events, (flowId) => !isTestFlow(flowId));
   connectRuns(exceptions, store, runtime, exceptionOptions);
-  const alerts = env.LEDGERLINE_ALERTS ? startAlerts(exceptions, JSON.parse(env.LEDGERLINE_ALERTS), {
+  const alerts = env.LEDGERLINE_ALERTS
+    ? startAlerts(exceptions, JSON.parse(env.LEDGERLINE_ALERTS), {
         log,
         ...(o.cell && o.cell.workspaceId !== DEFAULT_WORKSPACE ? { workspace: o.cell.workspaceId } : {}),
-      }) : null;
+      })
+    : null;
   const storeWatch = watchStore(runtime, {
     log,
     everyMs: Number(env.LEDGERLINE_STORE_CHECK_MS) || 2000,
