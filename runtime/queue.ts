@@ -62,11 +62,19 @@ export class RunQueue {
       `INSERT INTO runs (id, flow_id, flow_version, event_id, status, replay_of, available_at, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)`,
     );
     this.insertKey = s.prepare(`INSERT OR IGNORE INTO run_keys (run_id, key, value) VALUES (?, ?, ?)`);
+    // Due runs and runs whose lease expired are taken apart, each an ordered range of the runs_queue index with its
+    // own LIMIT, then merged: one condition with OR made SQLite collect and sort the whole backlog on every claim
+    // (7 ms a claim at 20,000 queued runs, 0.07 ms this way). Raw prepared statement on the worker hot path
+    // (bench/README.md "Order to ERP": the queue claim).
     this.claimStmt = s.prepare(
       `UPDATE runs SET status = 'running', lease_owner = @owner, lease_until = @until, started_at = COALESCE(started_at, @now)
        WHERE id IN (
-         SELECT id FROM runs
-         WHERE (status = 'queued' AND available_at <= @now) OR (status = 'running' AND lease_until < @now)
+         SELECT id FROM (
+           SELECT id, available_at FROM (
+             SELECT id, available_at FROM runs WHERE status = 'queued' AND available_at <= @now ORDER BY available_at LIMIT @limit)
+           UNION ALL
+           SELECT id, available_at FROM (
+             SELECT id, available_at FROM runs WHERE status = 'running' AND lease_until < @now ORDER BY available_at LIMIT @limit))
          ORDER BY available_at LIMIT @limit)
        RETURNING id, flow_id AS flowId, flow_version AS flowVersion, event_id AS eventId, status, replay_of AS replayOf, started_at AS startedAt`,
     );

@@ -7,14 +7,22 @@ import { hostname } from 'node:os';
 
 export interface WorkerOptions {
   concurrency?: number;
+  /**
+   * Runs claimed per turn of the event loop (default 1): a worker takes its next run only after timers, sockets and
+   * the other pools of the process (other workspaces) had a turn, so a backlog cannot hold the thread for long.
+   */
+  claimPerTurn?: number;
   leaseMs?: number;
   pollMs?: number;
   owner?: string;
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class Worker {
   readonly owner: string;
   private concurrency: number;
+  private claimPerTurn: number;
   private leaseMs: number;
   private pollMs: number;
   private inflight = new Map<string, Promise<RunOutcome>>();
@@ -34,6 +42,7 @@ export class Worker {
     // Which process holds a run's lease, for whoever looks at the runs table: host and pid.
     this.owner = opts.owner ?? `${newId('worker')}@${hostname()}:${process.pid}`;
     this.concurrency = opts.concurrency ?? 16;
+    this.claimPerTurn = Math.max(1, opts.claimPerTurn ?? 1);
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.pollMs = opts.pollMs ?? 250;
   }
@@ -86,13 +95,14 @@ export class Worker {
       let claimed: ClaimedRun[] = [];
       if (free > 0) {
         try {
-          claimed = this.queue.claim(this.owner, free, this.leaseMs);
+          claimed = this.queue.claim(this.owner, Math.min(free, this.claimPerTurn), this.leaseMs);
         } catch (e) {
           this.log.error({ err: (e as Error).message }, 'claiming runs failed');
         }
         for (const run of claimed) this.launch(run);
       }
       if (claimed.length === 0 || this.inflight.size >= this.concurrency) await this.sleep();
+      else await nextTurn();
     }
   }
 
@@ -100,12 +110,20 @@ export class Worker {
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.pollMs);
       const self = this;
+      let waking = false;
       function done() {
         clearTimeout(timer);
         self.wake = null;
         resolve();
       }
-      this.wake = done;
+      // Woken by a run that finished: claim again on the next turn of the event loop, not in a microtask. Runs whose
+      // steps need no I/O finish in microtasks, so without this turn a backlog would chain claim → run → claim until
+      // it is drained, and timers and sockets (webhook deliveries, another workspace's workers) would wait for all of it.
+      this.wake = () => {
+        if (waking) return;
+        waking = true;
+        setImmediate(done);
+      };
     });
   }
 
