@@ -45,6 +45,7 @@ for (const s of sets) {
         best = w;
       }
     }
+    if (!best) throw new Error('the weight grid is empty');
     const a = score(s.erp, best);
     loo = pct(a.top1, a.n);
     looTop3 = pct(a.top3, a.n);

@@ -10,7 +10,11 @@ import { startTryton } from '../scripts/tryton/start.ts';
 
 const sandboxN = Number(process.argv[2] ?? 5000);
 const trytonN = Number(process.argv[3] ?? 30);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const pct = (xs: number[], p: number) => {
+  const v = [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  if (v === undefined) throw new Error('no timings to take a percentile of');
+  return v;
+};
 
 async function sandbox(label: string, dataDir?: string) {
   const erp = createSandboxErp({ dataDir });

@@ -52,7 +52,8 @@ async function measure(label: string, config: MapConfig, n: number, concurrency 
   const one = async () => {
     const input = JSON.parse(text);
     const r = await runMap(compileCached(config), input, { nodeId: 'map', sandbox, rawInput: new JsonText(text) });
-    if (r.problems.length) throw new Error(r.problems[0].message);
+    const problem = r.problems[0];
+    if (problem) throw new Error(problem.message);
     return r;
   };
   for (let i = 0; i < Math.min(200, n); i++) await one(); // warm-up (JIT, isolate compile caches)
@@ -71,7 +72,7 @@ async function measure(label: string, config: MapConfig, n: number, concurrency 
   );
   const total = performance.now() - t0;
   lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(3);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]?.toFixed(3) ?? '-';
   console.log(
     `${label.padEnd(34)} sites=${String(plan.sites.length).padStart(2)} calls=${n} conc=${concurrency}  mean ${(total / n).toFixed(3)} ms/call  p50 ${q(0.5)}  p99 ${q(0.99)}  ${(n / (total / 1000)).toFixed(0)} calls/s`,
   );

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { cpuTicks } from './proc-cpu.ts';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '32' }, profile: { type: 'string' } },
@@ -62,8 +63,8 @@ const base = await new Promise<string>((ok, fail) => {
   const timer = setTimeout(() => fail(new Error('server did not start')), 60_000);
   server.stdout!.on('data', (d: Buffer) => {
     if (out.length < 100_000) out += d;
-    const m = /"url":"(http:[^"]+)"/.exec(out);
-    if (m) clearTimeout(timer), ok(m[1]);
+    const listening = /"url":"(http:[^"]+)"/.exec(out)?.[1];
+    if (listening) clearTimeout(timer), ok(listening);
   });
 });
 const url = new URL(base);
@@ -108,10 +109,7 @@ const metric = async (re: RegExp) => {
   return sum;
 };
 const completed = () => metric(/^ledgerline_runs_total\{flow="order-to-erp",status="(?:succeeded|failed)"\} (\S+)/);
-const cpuMs = () => {
-  const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-};
+const cpuMs = () => (cpuTicks(server.pid!) * 1000) / 100;
 
 async function load(ms: number) {
   let errors = 0;

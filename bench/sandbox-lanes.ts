@@ -35,7 +35,7 @@ async function scenario(label: string, hangs: number, hangTimeoutMs: number): Pr
   await sb.close();
 }
 
-console.log(`sandbox: ${dir}; trivial calls one after another, 2 quick processes; load ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+console.log(`sandbox: ${dir}; trivial calls one after another, 2 quick processes; load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 await scenario('no hangs', 0, 0);
 await scenario('4 hangs at a 30 s timeout (long lane)', 4, 30_000);
 await scenario('4 hangs at a 2 s timeout (quick lane)', 4, 2_000);

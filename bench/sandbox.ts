@@ -2,6 +2,7 @@
 // Run: node --no-node-snapshot --import tsx bench/sandbox.ts   (figures and method: bench/README.md, "Sandbox")
 import { readFileSync } from 'node:fs';
 import { createSandbox, JsonText } from '../runtime/sandbox/index.ts';
+import { cpuTicks } from './proc-cpu.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8'));
 const baseLines = fixture.line_items as Array<Record<string, unknown>>;
@@ -98,18 +99,18 @@ const tiny = new JsonText('{"a":1}');
 const cases: Case[] = [
   { key: 'plainCompute', label: 'plain JS: object in, object out (compute only)', batch: seq(() => plain(orderObj)), weight: 5 },
   { key: 'plainPersist', label: 'plain JS: object in, JSON text out (persisted step)', batch: seq(() => JSON.stringify(plain(orderObj))), weight: 5 },
-  { key: 'plainText', label: 'plain JS: JSON text in (parse), JSON text out', batch: seq((i) => JSON.stringify(plain(JSON.parse(texts[i % 64])))) },
-  { key: 'cold', label: 'sandbox: fresh JsonText each call, sequential', batch: seq((i) => call(MAPPING, new JsonText(texts[i % 64]))) },
+  { key: 'plainText', label: 'plain JS: JSON text in (parse), JSON text out', batch: seq((i) => JSON.stringify(plain(JSON.parse(texts[i % 64]!)))) },
+  { key: 'cold', label: 'sandbox: fresh JsonText each call, sequential', batch: seq((i) => call(MAPPING, new JsonText(texts[i % 64]!))) },
   { key: 'coldObj', label: 'sandbox: plain object var (host stringifies), sequential', batch: seq(() => call(MAPPING, orderObj)) },
   { key: 'resident', label: 'sandbox: resident JsonText (same instance), sequential', batch: seq(() => call(MAPPING, resident)) },
-  { key: 'coldPar', label: 'sandbox: fresh JsonText, 8 in flight / 2 processes', batch: inFlight(8, (i) => call(MAPPING, new JsonText(texts[i % 64]))) },
+  { key: 'coldPar', label: 'sandbox: fresh JsonText, 8 in flight / 2 processes', batch: inFlight(8, (i) => call(MAPPING, new JsonText(texts[i % 64]!))) },
   { key: 'residentPar', label: 'sandbox: resident JsonText, 8 in flight / 2 processes', batch: inFlight(8, () => call(MAPPING, resident)) },
   { key: 'residentMut', label: 'sandbox: resident JsonText, code sorting input in place', batch: seq(() => call(MUTATING, resident)) },
   {
     key: 'plainExprText',
     label: `plain JS: parse + ${EXPRESSIONS.length} expressions, JSON out`,
     batch: seq((i) => {
-      const o = JSON.parse(texts[i % 64]);
+      const o = JSON.parse(texts[i % 64]!);
       return JSON.stringify(plainExprs.map((f) => f(o)));
     }),
   },
@@ -122,7 +123,7 @@ const cases: Case[] = [
   {
     key: 'batchCold',
     label: `sandbox: runBatch of ${EXPRESSIONS.length}, fresh JsonText`,
-    batch: seq((i) => sb.runBatch({ nodeId: 'bench', vars: { input: new JsonText(texts[i % 64]) }, expressions: EXPRESSIONS })),
+    batch: seq((i) => sb.runBatch({ nodeId: 'bench', vars: { input: new JsonText(texts[i % 64]!) }, expressions: EXPRESSIONS })),
   },
   {
     key: 'batchResident',
@@ -138,8 +139,7 @@ function cpuNow(): number {
   let children = 0;
   for (const pid of sb.pids()) {
     try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      children += (Number(f[11]) + Number(f[12])) * 10_000; // utime + stime, in ticks of 10 ms
+      children += cpuTicks(pid) * 10_000; // ticks of 10 ms
     } catch {
       // a process that was replaced meanwhile: its time is lost, which only understates the sandbox cost
     }
@@ -165,20 +165,27 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 await sb.close();
 
-const r: Record<string, number> = {};
 console.log(
   `order: ${fixture.line_items.length} lines, ${ORDER_TEXT.length} chars of JSON in, ${JSON.stringify(plain(orderObj)).length} chars out; ${ROUNDS} rounds x ${N} calls, median round`,
 );
-const rc: Record<string, number> = {};
+/** Per case: median wall time of a call over the rounds, and CPU time of a call over all rounds, both in µs. */
+const perCall = new Map<string, { wall: number; cpu: number }>();
 console.log(`${''.padEnd(60)} ${'wall'.padStart(8)}          ${'CPU (all processes)'}`);
 for (const c of cases) {
   const v = samples.get(c.key)!.sort((a, b) => a - b);
-  r[c.key] = v[Math.floor(v.length / 2)];
+  const wall = v[Math.floor(v.length / 2)];
+  if (wall === undefined) throw new Error(`no rounds measured (BENCH_ROUNDS=${process.env.BENCH_ROUNDS})`);
   const acc = cpu.get(c.key)!;
-  rc[c.key] = acc.us / acc.calls;
-  console.log(`${c.label.padEnd(60)} ${r[c.key].toFixed(1).padStart(8)} µs/call ${rc[c.key].toFixed(1).padStart(8)} µs/call`);
+  const m = { wall, cpu: acc.us / acc.calls };
+  perCall.set(c.key, m);
+  console.log(`${c.label.padEnd(60)} ${m.wall.toFixed(1).padStart(8)} µs/call ${m.cpu.toFixed(1).padStart(8)} µs/call`);
 }
-const ratio = (a: string, b: string) => `${(r[a] / r[b]).toFixed(2)}x`.padStart(7) + ` wall ${`${(rc[a] / rc[b]).toFixed(2)}x`.padStart(7)} CPU`;
+const ratio = (a: string, b: string) => {
+  const x = perCall.get(a);
+  const y = perCall.get(b);
+  if (!x || !y) throw new Error(`no case "${x ? b : a}"`);
+  return `${(x.wall / y.wall).toFixed(2)}x`.padStart(7) + ` wall ${`${(x.cpu / y.cpu).toFixed(2)}x`.padStart(7)} CPU`;
+};
 console.log('\nratios (sandbox / plain JS):');
 console.log(`  cold, sequential          vs plain text-in/text-out      ${ratio('cold', 'plainText')}`);
 console.log(`  cold, sequential          vs plain object-in/text-out    ${ratio('cold', 'plainPersist')}`);

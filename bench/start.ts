@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuTicks } from './proc-cpu.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
 const root = join(import.meta.dirname, '..');
@@ -17,8 +18,7 @@ function cpuMs(pid: number): number {
   let total = 0;
   const stat = (p: number) => {
     try {
-      const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
-      total += ((Number(f[11]) + Number(f[12])) * 1000) / TICK;
+      total += (cpuTicks(p) * 1000) / TICK;
     } catch {
       /* gone */
     }
@@ -37,7 +37,9 @@ function cpuMs(pid: number): number {
   return total;
 }
 
-async function once(cmd: string[], fromSource: boolean, port: number) {
+type Command = [string, ...string[]];
+
+async function once(cmd: Command, fromSource: boolean, port: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-start-'));
   const t0 = performance.now();
   const child = spawn(cmd[0], cmd.slice(1), {
@@ -85,7 +87,7 @@ async function once(cmd: string[], fromSource: boolean, port: number) {
   return { wall, cpu };
 }
 
-const cases = [
+const cases: Array<{ name: string; cmd: Command; fromSource: boolean }> = [
   { name: 'npm start, dist/', cmd: ['npm', 'start', '--silent'], fromSource: false },
   { name: 'node bin/ledgerline.js serve, dist/', cmd: [process.execPath, 'bin/ledgerline.js', 'serve'], fromSource: false },
   { name: 'node bin/ledgerline.js serve, sources (tsx)', cmd: [process.execPath, 'bin/ledgerline.js', 'serve'], fromSource: true },
@@ -95,11 +97,15 @@ const load: number[] = [];
 const port = Number(process.env.PORT ?? 3108);
 for (let i = 0; i < rounds; i++) {
   for (const c of cases) {
-    load.push(loadavg()[0]);
+    load.push(loadavg()[0]!); // always the 1, 5 and 15 minute averages
     results.get(c.name)!.push(await once(c.cmd, c.fromSource, port));
   }
 }
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const med = (xs: number[]) => {
+  const m = [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  if (m === undefined) throw new Error(`no rounds measured (rounds: ${process.argv[2]})`);
+  return m;
+};
 console.log(`${rounds} rounds, load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`);
 console.log('| start | wall to healthy, median (min–max) | CPU until healthy (server + npm + sandbox children), median |');
 console.log('|---|---|---|');

@@ -13,6 +13,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuTicks } from './proc-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,8 +51,8 @@ const base = await new Promise<string>((ok, fail) => {
     // The server logs one line per request: count them, keep only the start-up text.
     if (out.length < 100_000) out += d;
     logLines += d.toString().split('\n').length - 1;
-    const m = /"url":"(http:[^"]+)"/.exec(out);
-    if (m) clearTimeout(timer), ok(m[1]);
+    const listening = /"url":"(http:[^"]+)"/.exec(out)?.[1];
+    if (listening) clearTimeout(timer), ok(listening);
   });
 });
 
@@ -71,10 +72,9 @@ interface Target {
   port: string;
   pid: number;
 }
-const targets: Target[] = [
-  { name: 'bare node:http', host: '127.0.0.1', port: peerPort, pid: peer.pid! },
-  { name: 'Ledgerline', host: new URL(base).hostname, port: new URL(base).port, pid: server.pid! },
-];
+const bareHttp: Target = { name: 'bare node:http', host: '127.0.0.1', port: peerPort, pid: peer.pid! };
+const ledgerline: Target = { name: 'Ledgerline', host: new URL(base).hostname, port: new URL(base).port, pid: server.pid! };
+const targets = [bareHttp, ledgerline];
 
 async function api(method: string, path: string, token: string | null, payload?: unknown) {
   const r = await fetch(base + path, {
@@ -166,10 +166,7 @@ const rssOf = (pid: number) => {
 };
 
 /** CPU time (user + system) a process has used, in ms: a steadier cost per request than throughput on a shared machine. */
-const cpuMs = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-};
+const cpuMs = (pid: number) => (cpuTicks(pid) * 1000) / 100;
 const loadNow = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 for (const t of targets) await load(t, Math.max(...levels), 3000); // warm-up: JIT, SQLite pages, connection pool
@@ -253,8 +250,10 @@ for (const r of results as R[])
     `| ${r.target} | ${r.concurrency} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.errors} | ${r.cpuMsPerRequest.toFixed(3)} | ${r.rssMb} MB | ${r.load} |`,
   );
 console.log('\n| concurrency | Ledgerline / bare: req/s | Ledgerline / bare: CPU per request |\n|---|---|---|');
+const resultOf = (t: Target, c: number) => (results as R[]).find((r) => r.target === t.name && r.concurrency === c)!;
 for (const c of levels) {
-  const [bare, ll] = targets.map((t) => (results as R[]).find((r) => r.target === t.name && r.concurrency === c)!);
+  const bare = resultOf(bareHttp, c);
+  const ll = resultOf(ledgerline, c);
   console.log(`| ${c} | ${(ll.perSecond / bare.perSecond).toFixed(2)} | ${(ll.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(2)}x |`);
 }
 console.log(

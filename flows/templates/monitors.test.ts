@@ -32,7 +32,7 @@ describe('monitor templates on a fresh install', () => {
         expect(f.activeVersion, id).toBe(1);
         const def = server.runtime.flows.version(id, 1).definition as { nodes: Array<{ type: string; config: Record<string, unknown> }> };
         expect(def.nodes.map((n) => n.type)).toEqual(['trigger.schedule', type]);
-        expect(def.nodes[0].config.cron).toBe(cron);
+        expect(def.nodes[0]?.config.cron).toBe(cron);
       }
       await server.sandbox!.start(0); // the sandbox store's API (started a moment after listening in `serve`)
       server.scheduler.refresh();
@@ -41,7 +41,8 @@ describe('monitor templates on a fresh install', () => {
       for (const [id] of MONITORS) {
         const r = server.scheduler.fire(id, 1, 'UTC', undefined, new Date('2026-12-01T05:30:00Z'))!;
         await server.runtime.drain(30_000);
-        const run = server.runtime.runs.get(r.runIds[0]);
+        expect(r.runIds).toHaveLength(1);
+        const run = server.runtime.runs.get(r.runIds[0]!);
         expect(run.status, `${id}: ${JSON.stringify(run.error)}`).toBe('succeeded');
         expect(run.steps.at(-1)!.output).toMatchObject({ checked: expect.any(Number), found: expect.any(Number) });
       }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFlow } from '../validate.ts';
 import { getNodeType } from '../../nodes/registry.ts';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
-import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
+import { FIXTURES, asPaidOrder, erpTable, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
 
 let h: Harness;
 const erp = () => h.erp as SandboxErp;
@@ -72,11 +72,7 @@ describe('order-to-erp on the sandbox ERP', () => {
     // Posting the same webhook again creates nothing.
     const again = await h.run('order-to-erp', raw);
     expect(outputOf(again, 'post').created).toBe(false);
-    expect(
-      erp()
-        .admin.dump()
-        .salesOrders.filter((o: any) => o.reference === '#9999'),
-    ).toHaveLength(1);
+    expect(erpTable(erp(), 'salesOrders').filter((o: any) => o.reference === '#9999')).toHaveLength(1);
   });
 
   it('several tax lines per line item (state + county) and a taxed shipping line: every tax code posted, totals to the cent', async () => {
@@ -134,11 +130,7 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'post', code: 'SKU_NOT_FOUND', class: 'permanent' });
     expect((run.error as { message: string }).message).toContain('NOT-IN-ERP-1');
-    expect(
-      erp()
-        .admin.dump()
-        .salesOrders.some((o: any) => o.reference === '#5005'),
-    ).toBe(false);
+    expect(erpTable(erp(), 'salesOrders').some((o: any) => o.reference === '#5005')).toBe(false);
   });
 
   it('an unmapped tax rate fails the lookup step naming the key; after adding the row, the replay posts the order', async () => {
@@ -219,10 +211,7 @@ describe('order-to-erp on the sandbox ERP', () => {
 
 describe('payment gate', () => {
   const example = () => readFileSync(`${FIXTURES}webhook-2026-04.orders.create.json`, 'utf8');
-  const count = (ref: string) =>
-    erp()
-      .admin.dump()
-      .salesOrders.filter((o: any) => o.reference === ref).length;
+  const count = (ref: string) => erpTable(erp(), 'salesOrders').filter((o: any) => o.reference === ref).length;
   const unique = (raw: string, id: string, name: string) => raw.replaceAll('820982911946154508', id).replace('"name": "#9999"', `"name": "${name}"`);
 
   it("Shopify's published examples (voided, cancelled, test) are skipped with the reason, not failed and not posted", async () => {

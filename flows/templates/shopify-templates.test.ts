@@ -5,7 +5,7 @@ import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
-import { outputOf, scenario, startHarness, stepOf, type Harness, FIXTURES, asPaidOrder, template } from './testing/harness.ts';
+import { onlyRun, outputOf, scenario, startHarness, stepOf, type Harness, FIXTURES, asPaidOrder, template } from './testing/harness.ts';
 
 const SHOP: Scenario = {
   shop: { name: 'Template test shop', currency: 'GBP' },
@@ -153,10 +153,11 @@ describe('refund-to-credit-memo', () => {
       payload: raw,
       targets: [{ flowId: 'refund-to-credit-memo', version: h.rt.flows.get('refund-to-credit-memo').activeVersion! }],
     });
+    const runId = onlyRun(runIds, 'refund-to-credit-memo');
     const refundId = 'gid://shopify/Refund/7200000004';
     const deadline = Date.now() + 20_000;
-    while ((stepOf(h.rt.runs.get(runIds[0]), 'settled')?.attempts ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const waiting = h.rt.runs.get(runIds[0]);
+    while ((stepOf(h.rt.runs.get(runId), 'settled')?.attempts ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const waiting = h.rt.runs.get(runId);
     expect(waiting.status).not.toBe('failed');
     expect(stepOf(waiting, 'settled')).toMatchObject({ status: 'retrying' });
     expect((stepOf(waiting, 'settled')!.error as { code: string }).code).toBe('REFUND_PENDING');
@@ -166,7 +167,7 @@ describe('refund-to-credit-memo', () => {
     const refund = h.store!.state.orders.get(UK)!.refunds.find((r) => r.id === refundId)!;
     refund.transactions = refund.transactions.map((t) => ({ ...t, status: 'SUCCESS' }));
     await h.rt.drain(20_000);
-    const done = h.rt.runs.get(runIds[0]);
+    const done = h.rt.runs.get(runId);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     expect(stepOf(done, 'settled')!.attempts).toBeGreaterThanOrEqual(2);
     expect(outputOf(done, 'post')).toMatchObject({ externalId: refundId, totals: { gross: '17.99' } });
@@ -193,7 +194,7 @@ describe('fulfilment-to-shopify', () => {
     const f = [...h.store!.state.fulfillments.values()].filter((x) => x.orderId === UK);
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ notifyCustomer: true, tracking: [{ company: 'Royal Mail', number: 'RM123456785GB' }] });
-    expect(f[0].lines.map((l) => [l.sku, l.quantity]).sort()).toEqual([
+    expect(f[0]!.lines.map((l) => [l.sku, l.quantity]).sort()).toEqual([
       ['MUG-BLACK', 1],
       ['TSHIRT-RED-M', 3],
     ]);

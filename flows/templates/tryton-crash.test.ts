@@ -63,7 +63,8 @@ it("SIGKILL between Tryton's answer and the post step's commit: after restart, o
   // The window: Tryton has the order, confirmed (booked), and Ledgerline's store has no committed post step for it.
   expect(await sales()).toBe(1);
   const [booked] = await rpc.model<Array<{ state: string }>>('sale.sale', 'search_read', [[['reference', '=', reference]], 0, 2, null, ['state']]);
-  expect(booked.state).not.toBe('draft');
+  expect(booked).toBeDefined();
+  expect(booked!.state).not.toBe('draft');
 
   const second = worker('resume', runId);
   const done = await message<{ status: string; error: unknown; post: Array<{ status: string; output: any }> }>(second, 'finished', 300_000);
@@ -81,7 +82,7 @@ it("SIGKILL between Tryton's answer and the post step's commit: after restart, o
     null,
     ['state', 'description'],
   ]);
-  expect(sale.description).toBe('#9901');
-  expect(['confirmed', 'processing', 'done']).toContain(sale.state);
+  expect(sale?.description).toBe('#9901');
+  expect(['confirmed', 'processing', 'done']).toContain(sale?.state);
   second.kill('SIGTERM');
 }, 900_000);

@@ -7,7 +7,7 @@ import { createTrytonConnector } from '../../nodes/erp/index.ts';
 import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
 import { readFileSync } from 'node:fs';
-import { FIXTURES, asPaidOrder, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
+import { FIXTURES, asPaidOrder, onlyRun, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
 import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 
 const SHOP: Scenario = {
@@ -100,9 +100,8 @@ describe('templates on Tryton', () => {
     Object.assign(o, { id: 450789471, admin_graphql_api_id: 'gid://shopify/Order/450789471', name: '#1001-C' });
     const body = JSON.stringify(o);
     const version = h.rt.flows.get('order-to-erp').activeVersion!;
-    const runIds = Array.from(
-      { length: 10 },
-      () => h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds[0],
+    const runIds = Array.from({ length: 10 }, () =>
+      onlyRun(h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds, 'order-to-erp'),
     );
     await h.rt.drain(240_000);
     const runs = runIds.map((id) => h.rt.runs.get(id));

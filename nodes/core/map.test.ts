@@ -57,7 +57,8 @@ async function runFlow(id: string, nodes: Parameters<typeof flow>[1], edges: str
   rt.flows.publish(id, { activate: true });
   const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: id, version: 1 }] });
   await rt.drain();
-  return rt.runs.get(runIds[0]);
+  expect(runIds).toHaveLength(1);
+  return rt.runs.get(runIds[0]!);
 }
 
 const lookupsThenMap = (mapConfig: unknown) => [
@@ -149,7 +150,7 @@ describe('core.map through the runtime', () => {
       taxedOrder(),
     );
     expect(run.status).toBe('succeeded');
-    expect(run.steps[1].output).toEqual({
+    expect(run.steps[1]?.output).toEqual({
       ref: 'SO-9999',
       lines: [
         {
@@ -236,7 +237,7 @@ describe('core.map through the runtime', () => {
       taxedOrder(),
     );
     expect(none.status, JSON.stringify(none.error)).toBe('succeeded');
-    expect((none.steps[1].output as { lines: Array<{ item: string }> }).lines.map((l) => l.item)).toEqual(skus);
+    expect((none.steps[1]?.output as { lines: Array<{ item: string }> } | undefined)?.lines.map((l) => l.item)).toEqual(skus);
     lookups.create({ name: 'sku-overrides', scope: 'shared', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'SKU2006-001', erpSku: 'AVI-1' }]);
     const some = await runFlow(
       'some-rows',
@@ -247,7 +248,9 @@ describe('core.map through the runtime', () => {
       ['t->map'],
       taxedOrder(),
     );
-    expect((some.steps[1].output as { lines: Array<{ item: string }> }).lines.map((l) => l.item)).toEqual(skus.map((k) => (k === 'SKU2006-001' ? 'AVI-1' : k)));
+    expect((some.steps[1]?.output as { lines: Array<{ item: string }> } | undefined)?.lines.map((l) => l.item)).toEqual(
+      skus.map((k) => (k === 'SKU2006-001' ? 'AVI-1' : k)),
+    );
     // Which value stands in for a missing row must be plain: one key path.
     const two = { kind: 'lookup', table: 'tax-codes', key: { title: 'a', rate: 'b' }, missing: 'key' };
     await expect(
@@ -299,7 +302,7 @@ describe('core.map through the runtime', () => {
     await rt.drain();
     const run = rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
-    expect(run.steps[1].output).toEqual({ lines: [{ item: 'AVI-1' }, { item: 'LENS' }, { item: 'CASE' }, { item: 'LOUNGE' }, { item: 'TABLE' }] });
+    expect(run.steps[1]?.output).toEqual({ lines: [{ item: 'AVI-1' }, { item: 'LENS' }, { item: 'CASE' }, { item: 'LOUNGE' }, { item: 'TABLE' }] });
     expect(lookups.usesOfRun(replay.runId)).toMatchObject([{ nodeId: 'map', scope: 'skus', name: 'sku-overrides', version: 2 }]);
   });
 

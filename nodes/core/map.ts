@@ -58,7 +58,7 @@ export const mapNode = defineNode({
 export function mappingError(problems: FieldProblem[]) {
   const head =
     problems.length === 1
-      ? problems[0].message
+      ? problems[0]!.message
       : `${problems.length} mapping problems: ${problems
           .slice(0, 5)
           .map((p) => p.message)

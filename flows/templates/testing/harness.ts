@@ -82,7 +82,7 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
       const event = topic ? { body, headers: { 'X-Shopify-Topic': topic } } : body;
       const { runIds } = rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
-      return finished(runIds[0]);
+      return finished(onlyRun(runIds, flowId));
     },
     async replay(runId) {
       return finished(rt.runs.replay(runId).runId);
@@ -95,6 +95,20 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
       tmp.cleanup();
     },
   };
+}
+
+/** The run an ingest for one flow queued; a clear failure when it queued none (say, a duplicate event). */
+export function onlyRun(runIds: readonly string[], flowId: string): string {
+  const [runId] = runIds;
+  if (runId === undefined) throw new Error(`the event queued no run for flow "${flowId}"`);
+  return runId;
+}
+
+/** One table of the sandbox ERP's dump; fails when there is no such table, so a "none posted" check cannot pass on a renamed one. */
+export function erpTable(erp: SandboxErp, table: string): unknown[] {
+  const rows = erp.admin.dump()[table];
+  if (!rows) throw new Error(`the sandbox ERP has no table "${table}"`);
+  return rows;
 }
 
 export const stepOf = (run: RunRecord, nodeId: string) => run.steps.find((s) => s.nodeId === nodeId);

@@ -10,10 +10,12 @@ import { getNodeType } from '../../../nodes/registry.ts';
 import { createTrytonConnector } from '../../../nodes/erp/index.ts';
 import type { ErpConnector } from '../../../nodes/erp/contract.ts';
 import { installSandboxLookups } from '../../../server/lookups/seed.ts';
-import { template } from './harness.ts';
+import { onlyRun, template } from './harness.ts';
 import type { NodeServices } from '../../../runtime/node-api.ts';
 
 const [dataDir, trytonJson, mode, payload] = process.argv.slice(2);
+if (!dataDir || !trytonJson || !payload || (mode !== 'crash' && mode !== 'resume'))
+  throw new Error('usage: tryton-crash-worker <data dir> <Tryton options JSON> crash <order JSON> | resume <run id>');
 const tryton = createTrytonConnector({ ...JSON.parse(trytonJson), postInvoices: true });
 const erp: ErpConnector =
   mode !== 'crash'
@@ -55,7 +57,7 @@ if (mode === 'crash') {
     payload,
     targets: [{ flowId: 'order-to-erp', version: rt.flows.get('order-to-erp').activeVersion! }],
   });
-  process.send?.({ t: 'ingested', runId: runIds[0] });
+  process.send?.({ t: 'ingested', runId: onlyRun(runIds, 'order-to-erp') });
   rt.start();
 } else {
   rt.start();

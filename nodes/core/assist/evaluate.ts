@@ -38,7 +38,8 @@ export function evaluate(set: LabelledErp, weights?: Partial<Weights>): Accuracy
     if (!want) continue;
     acc.n++;
     const got = t.candidates.map((c) => c.path);
-    if (want.includes(got[0])) acc.top1++;
+    const first = got[0];
+    if (first !== undefined && want.includes(first)) acc.top1++;
     if (got.slice(0, 3).some((p) => want.includes(p))) acc.top3++;
     else acc.misses.push({ target: t.target, got, want });
   }

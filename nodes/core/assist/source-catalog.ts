@@ -178,6 +178,7 @@ const MONEY_LEAVES: Array<[string, string, ValueKind, string]> = [
 
 function walk(typeName: string, segs: string[], list: string | null, parentDesc: string, out: SourceField[]): void {
   const t = TYPES[typeName];
+  if (!t) throw new Error(`source catalog: no type "${typeName}" (a field's type must be a key of TYPES)`);
   for (const [name, spec] of Object.entries(t.fields)) {
     const gqlField = spec.gql ?? name;
     const published = spec.desc ? undefined : adminDescription(t.gql, gqlField);

@@ -84,20 +84,27 @@ const parentWords = (seg: string) => tokens(seg).filter((w) => w !== 'id');
 
 function targetDoc(t: TargetField): Doc {
   const segs = t.segments.map((x) => x.replace(/\[\]$/, ''));
-  const last = segs[segs.length - 1];
-  const leafTokens = tokens(last);
+  // targetFields never yields a field without segments.
+  const leafTokens = tokens(segs[segs.length - 1] ?? '');
+  const parent = segs.length > 1 ? parentWords(segs[segs.length - 2] ?? '') : [];
   // ...except in an address, whose `name` is the addressee's, not the address's.
-  const generic = leafTokens.every((w) => GENERIC_LEAVES.has(w)) && !parentWords(segs[segs.length - 2] ?? '').includes('address');
+  const generic = leafTokens.every((w) => GENERIC_LEAVES.has(w)) && !parent.includes('address');
   // `currency.code`, `party.name`, `entity.refName`: the parent names the thing, the leaf only says which handle of it.
-  const leaf = generic && segs.length > 1 ? [...parentWords(segs[segs.length - 2]), ...leafTokens] : leafTokens;
+  const leaf = generic && segs.length > 1 ? [...parent, ...leafTokens] : leafTokens;
   const ctx = segs.slice(0, -1).flatMap(parentWords);
   return { leaf, ctx, aka: [], all: [...leaf, ...ctx, ...tokens(t.description), ...t.context.flatMap((c) => tokens(c)).slice(0, 12)] };
 }
 
+/** A source field with its words and their weighted vector. */
+interface Indexed {
+  s: SourceField;
+  doc: Doc;
+  vec: Vec;
+}
+
 interface Index {
-  sDocs: Doc[];
+  entries: Indexed[];
   idf: Idf;
-  vecs: Vec[];
 }
 const indexes = new Map<string, Index>();
 
@@ -105,9 +112,9 @@ const indexes = new Map<string, Index>();
 function indexOf(name: string, sources: SourceField[]): Index {
   let ix = indexes.get(name);
   if (!ix) {
-    const sDocs = sources.map(sourceDoc);
-    const idf = new Idf(sDocs.map((d) => d.all));
-    ix = { sDocs, idf, vecs: sDocs.map((d) => vector(d.all, idf)) };
+    const docs = sources.map((s) => ({ s, doc: sourceDoc(s) }));
+    const idf = new Idf(docs.map((d) => d.doc.all));
+    ix = { entries: docs.map(({ s, doc }) => ({ s, doc, vec: vector(doc.all, idf) })), idf };
     indexes.set(name, ix);
   }
   return ix;
@@ -231,8 +238,8 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
   const targets = targetFields(targetSchema);
   const sources = load();
   const sample = opts.sample === undefined ? defaultOrderSample() : orderFromSample(opts.sample);
-  const { sDocs, idf, vecs } = indexOf(sourceName, sources);
-  const lists = alignLists(targets, sources, sDocs, idf);
+  const { entries, idf } = indexOf(sourceName, sources);
+  const lists = alignLists(targets, entries, idf);
 
   const out: TargetSuggestion[] = targets.map((t) => {
     const tDoc = targetDoc(t);
@@ -241,8 +248,7 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
     const notes = [...new Set(splitWords(t.segments.join(' ')).map(conceptNote).filter(Boolean))].slice(0, 2);
     const targetParents = new Set(t.segments.slice(0, -1).flatMap(parentWords));
     const targetWords = new Set([...tDoc.leaf, ...tDoc.ctx, ...tokens(t.description)]);
-    const scored = sources.map((s, i) => {
-      const sd = sDocs[i];
+    const scored = entries.map(({ s, doc: sd, vec }) => {
       const reasons: string[] = [];
       // Name: the leaf words weigh most; the enclosing objects (billing vs shipping address) break ties.
       let leaf = overlap(tDoc.leaf, sd.leaf, idf);
@@ -251,7 +257,7 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
         const o = overlap(tDoc.leaf, a, idf);
         if (o.score * 0.95 > leaf.score) {
           leaf = { score: o.score * 0.95, shared: o.shared };
-          alias = s.aka[k];
+          alias = s.aka[k] ?? null;
         }
       });
       const whole = overlap([...tDoc.leaf, ...tDoc.ctx], [...sd.leaf, ...sd.ctx], idf);
@@ -262,7 +268,7 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
           `name matches "${display(shared)}"${alias ? ` (Shopify's ${s.segments[s.segments.length - 1]} is also called "${alias}")` : ''}${notes.length ? ` (${notes.join('; ')})` : ''}`,
         );
       }
-      const desc = cosine(tVec, vecs[i], idf);
+      const desc = cosine(tVec, vec, idf);
       const descWords = desc.shared.filter((x) => !shared.includes(x));
       if (desc.score > 0.15 && descWords.length) reasons.push(`descriptions share "${display(descWords)}"`);
       const kind = compatibility(t.kind, s.kind);
@@ -287,7 +293,7 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
       // A money bag's currency repeats the order's; the order's own field is the one to map.
       if (s.segments[s.segments.length - 1] === 'currencyCode') prior -= 0.3;
       // A field of the customer object comes from the customer, their addresses or the order's email.
-      if (targetParents.has('customer') && !['customer', 'billingAddress', 'shippingAddress', 'email'].includes(s.segments[0])) prior -= 0.3;
+      if (targetParents.has('customer') && !['customer', 'billingAddress', 'shippingAddress', 'email'].includes(s.segments[0] ?? '')) prior -= 0.3;
       // A customer's address is the billing one unless the target says shipping/delivery.
       if (s.segments[0] === 'shippingAddress' && !targetWords.has('shipping')) prior -= 0.2;
       if (s.segments[0] === 'billingAddress' && targetWords.has('shipping') && !targetWords.has('billing')) prior -= 0.2;
@@ -319,23 +325,24 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
 }
 
 /** Aligns each target list (`lines`, `salesOrderLines`) with a source list by names and by how well their fields match. */
-function alignLists(targets: TargetField[], sources: SourceField[], sDocs: Doc[], idf: Idf): Record<string, string | null> {
+function alignLists(targets: TargetField[], entries: Indexed[], idf: Idf): Record<string, string | null> {
   const byList = new Map<string, TargetField[]>();
   for (const t of targets) if (t.list) byList.set(t.list, [...(byList.get(t.list) ?? []), t]);
-  const sourceLists = [...new Set(sources.map((s) => s.list).filter((x): x is string => !!x))];
+  const sourceLists = [...new Set(entries.map((e) => e.s.list).filter((x): x is string => !!x))];
   const result: Record<string, string | null> = {};
   for (const [list, fields] of byList) {
-    const listWords = tokens(fields[0].listWords);
+    // Every list in byList was added with the field that named it.
+    const listWords = tokens(fields[0]!.listWords);
     let best: string | null = null;
     let bestScore = 0;
     for (const sl of sourceLists) {
-      const members = sources.map((s, i) => [s, sDocs[i]] as const).filter(([s]) => s.list === sl);
+      const members = entries.filter((e) => e.s.list === sl);
       const nameSim = overlap(listWords, tokens(sl.replace(/^order\./, '')), idf).score;
       let fieldSim = 0;
       for (const f of fields) {
         const fd = targetDoc(f);
         let m = 0;
-        for (const [, d] of members) m = Math.max(m, overlap(fd.leaf, d.leaf, idf).score);
+        for (const { doc } of members) m = Math.max(m, overlap(fd.leaf, doc.leaf, idf).score);
         fieldSim += m;
       }
       const score = nameSim + fieldSim / fields.length;

@@ -214,11 +214,12 @@ const COMPOUNDS: Record<string, string> = {
 function joinCompounds(words: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
-    const two = `${words[i]} ${words[i + 1] ?? ''}`;
-    if (COMPOUNDS[two]) {
-      out.push(COMPOUNDS[two]);
+    const word = words[i]!; // i < words.length
+    const compound = COMPOUNDS[`${word} ${words[i + 1] ?? ''}`];
+    if (compound) {
+      out.push(compound);
       i++;
-    } else out.push(words[i]);
+    } else out.push(word);
   }
   return out;
 }

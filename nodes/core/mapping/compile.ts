@@ -55,8 +55,8 @@ function accessor(p: ParsedPath, depth: number): string {
 function siteSource(expr: string, chain: ParsedPath[]): string {
   const d = chain.length;
   const call = `__f(${itemVar(d)}, ${indexVar(d)}, ${parentVar(d)})`;
-  let body = call;
-  for (let k = d; k >= 1; k--) body = `__A(${accessor(chain[k - 1], k - 1)}).map((${itemVar(k)}, ${indexVar(k)}) => ${body})`;
+  // Innermost list first: the list at depth k maps its elements to the variables of depth k + 1.
+  const body = chain.reduceRight((inner, p, k) => `__A(${accessor(p, k)}).map((${itemVar(k + 1)}, ${indexVar(k + 1)}) => ${inner})`, call);
   // `item`, `index`, `parent` are the element, its position and the enclosing element; `input` is the map's input.
   return (
     `(() => { const __A = (v) => Array.isArray(v) ? v : []; ` +

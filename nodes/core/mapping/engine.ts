@@ -93,6 +93,8 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
 
   const siteValue = (site: number, indices: number[]): SiteResult => {
     const r = results[site];
+    // A sandbox that answers fewer expressions than it was given must fail the field, not the whole map.
+    if (!r) return { ok: false, message: 'the sandbox gave no result for this expression' };
     if (!r.ok) return r;
     let v = r.value;
     for (const i of indices) v = Array.isArray(v) ? v[i] : undefined;
@@ -172,7 +174,11 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
         const snap = snapshot(src.table);
         const from = () => f.keyPaths!.map(([, p]) => where(p, s)).join(', ');
         sourceText = () => `lookup ${src.table}[${from()}]`;
-        const keyValue = () => read(f.keyPaths![0][1], s);
+        // `missing: "key"` takes a single key path (the config schema checks it); with none, nothing stands in.
+        const keyValue = () => {
+          const first = f.keyPaths![0];
+          return first ? read(first[1], s) : undefined;
+        };
         if (snap instanceof Error) {
           if (src.missing === 'key' && isMissingTable(snap)) {
             value = keyValue();
@@ -188,10 +194,13 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
               { table: src.table },
             );
           }
-          key[col ?? snap.keyColumns[0].name] = read(p, s);
+          const name = col ?? snap.keyColumns[0]?.name;
+          if (name === undefined) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no key columns`, { table: src.table });
+          key[name] = read(p, s);
         }
         if (traces) lookupInfo = { table: src.table, version: snap.version, key };
         const column = src.column ?? snap.valueColumns[0];
+        if (column === undefined) return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no value columns`, { table: src.table });
         if (!snap.valueColumns.includes(column))
           return fail('lookup', (t) => `target "${t}": lookup table "${src.table}" has no column "${column}"`, { table: src.table });
         const row = snap.find(key);

@@ -112,10 +112,11 @@ const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 export function setAt(target: Record<string, unknown>, segments: readonly Segment[], value: unknown): void {
   if (segments.length === 0) throw new Error('cannot set the root');
   let o: Record<string | number, unknown> = target;
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i];
+  const last = segments.length - 1;
+  let i = 0;
+  for (const seg of segments) {
     if (typeof seg === 'string' && FORBIDDEN.has(seg)) throw new Error(`"${seg}" is not allowed as a field name`);
-    if (i === segments.length - 1) {
+    if (i === last) {
       o[seg] = value;
       return;
     }
@@ -125,6 +126,7 @@ export function setAt(target: Record<string, unknown>, segments: readonly Segmen
       o[seg] = next;
     }
     o = next as Record<string | number, unknown>;
+    i++;
   }
 }
 

@@ -84,7 +84,7 @@ describe('mapping targets from the next node’s input schema', () => {
     expect(r.problems).toEqual([
       { where: 'map', path: '$.nodes[1].config.fields', message: 'The mapping does not fill "externalId", which Post ERP sales order (post) requires' },
     ]);
-    doc.nodes[1].config.fields = full;
+    doc.nodes[1]!.config.fields = full;
     expect(validateFlow(doc, lookup).ok).toBe(true);
   });
 });

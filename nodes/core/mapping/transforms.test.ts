@@ -68,6 +68,8 @@ describe('built-in transforms', () => {
     expect(() => run([{ op: 'trim' }, { op: 'decimal', places: 2, rounding: 'half-up' }], 'abc')).toThrow('transform #2 (decimal): "abc" is not a number');
     expect(() => run([{ op: 'date', timeZone: 'Mars/Base' }], '2024-01-01T00:00:00Z')).toThrow('transform #1 (date): unknown time zone "Mars/Base"');
     expect(() => run([{ op: 'date' }], '01/02/2024')).toThrow(/is not an ISO date/);
+    expect(() => run([{ op: 'date', format: 'yyyy Q' }], '2024-01-01')).toThrow('transform #1 (date): unknown date token "Q" in "yyyy Q"');
+    expect(run([{ op: 'date', format: "yyyy 'Q'" }], '2024-01-01')).toBe('2024 Q');
     expect(() => run([{ op: 'math', operator: 'divide', operand: { const: 0 } }], '1')).toThrow(/division by zero/);
     expect(() => run([{ op: 'type', to: 'number' }], '0.1000000000000000055511151231257827')).toThrow(/losing precision/);
     expect(run([{ op: 'type', to: 'integer' }], '3')).toBe(3);

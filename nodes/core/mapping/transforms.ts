@@ -48,11 +48,13 @@ export type Resolve = (path: string) => unknown;
 
 export function applyTransforms(ts: readonly Transform[], value: unknown, resolve: Resolve): unknown {
   let v = value;
-  for (let i = 0; i < ts.length; i++) {
+  let n = 0;
+  for (const t of ts) {
+    n++;
     try {
-      v = applyTransform(ts[i], v, resolve);
+      v = applyTransform(t, v, resolve);
     } catch (e) {
-      if (e instanceof TransformError) throw new TransformError(`transform #${i + 1} (${ts[i].op}): ${e.message}`);
+      if (e instanceof TransformError) throw new TransformError(`transform #${n} (${t.op}): ${e.message}`);
       throw e;
     }
   }
@@ -151,7 +153,16 @@ function convert(v: unknown, to: 'string' | 'integer' | 'number' | 'boolean' | '
 
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
 
-function partsIn(date: Date, timeZone: string): Record<string, string> {
+interface DateParts {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  second: string;
+}
+
+function partsIn(date: Date, timeZone: string): DateParts {
   let f = fmtCache.get(timeZone);
   if (!f) {
     try {
@@ -170,8 +181,19 @@ function partsIn(date: Date, timeZone: string): Record<string, string> {
     }
     fmtCache.set(timeZone, f);
   }
-  const out: Record<string, string> = {};
-  for (const p of f.formatToParts(date)) out[p.type] = p.value;
+  // The formatter asks for all six fields, so every one is filled.
+  const out: DateParts = { year: '', month: '', day: '', hour: '', minute: '', second: '' };
+  for (const p of f.formatToParts(date)) {
+    switch (p.type) {
+      case 'year':
+      case 'month':
+      case 'day':
+      case 'hour':
+      case 'minute':
+      case 'second':
+        out[p.type] = p.value;
+    }
+  }
   return out;
 }
 
@@ -215,8 +237,11 @@ export function formatDate(v: unknown, format: string, timeZone: string): string
   for (let m = re.exec(format); m; m = re.exec(format)) {
     out += format.slice(last, m.index);
     if (m[1] !== undefined) out += m[1];
-    else if (m[0] in tokens) out += tokens[m[0]];
-    else throw new TransformError(`unknown date token "${m[0]}" in "${format}" (quote literal letters with '...')`);
+    else {
+      const token = tokens[m[0]];
+      if (token === undefined) throw new TransformError(`unknown date token "${m[0]}" in "${format}" (quote literal letters with '...')`);
+      out += token;
+    }
     last = re.lastIndex;
   }
   return out + format.slice(last);
