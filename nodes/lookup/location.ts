@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { setAt, type Segment } from '../core/mapping/paths.ts';
-import { copyInput, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
+import { copyInput, firstKeyColumn, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
 
 export const locationNode = defineNode({
   type: 'lookup.location',
@@ -37,7 +37,7 @@ export const locationNode = defineNode({
     const src = lookups(ctx);
     const snap = openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
-    const keyColumn = snap.keyColumns[0].name;
+    const keyColumn = firstKeyColumn(ctx, snap);
     const out = copyInput(ctx, input);
     const from = reader(ctx, c.from);
     const to = reader(ctx, c.to);

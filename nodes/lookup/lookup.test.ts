@@ -33,9 +33,12 @@ afterEach(async () => {
 });
 
 async function runOnce(flowId: string, payload: unknown) {
-  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+  const {
+    runIds: [runId],
+  } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+  if (!runId) throw new Error(`flow "${flowId}" queued no run`);
   await rt.drain();
-  return rt.runs.get(runIds[0]);
+  return rt.runs.get(runId);
 }
 
 function publish(doc: ReturnType<typeof flow>) {

@@ -19,12 +19,20 @@ export function openTable(ctx: NodeContext, src: LookupSource, name: string): Lo
 
 export function valueColumn(ctx: NodeContext, snap: LookupSnapshot, column: string | undefined): string {
   const c = column ?? snap.valueColumns[0];
+  if (c === undefined) throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no value columns`, { code: 'LOOKUP_COLUMN_MISSING' });
   if (!snap.valueColumns.includes(c)) {
     throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no value column "${c}" (it has ${snap.valueColumns.join(', ')})`, {
       code: 'LOOKUP_COLUMN_MISSING',
     });
   }
   return c;
+}
+
+/** The table's first key column: the one a single-path key (`key: "$.gateway"`) reads. */
+export function firstKeyColumn(ctx: NodeContext, snap: LookupSnapshot): string {
+  const k = snap.keyColumns[0];
+  if (!k) throw permanentError(`node "${ctx.nodeId}": lookup table "${snap.name}" has no key column`, { code: 'LOOKUP_COLUMN_MISSING' });
+  return k.name;
 }
 
 /** A fresh copy of the input to enrich, made from its JSON text when the runtime has it (cheaper than a deep clone). */
@@ -61,9 +69,9 @@ export class Misses {
     return this.seen.size;
   }
   throwIfAny(_ctx: NodeContext, snap: LookupSnapshot): void {
-    if (!this.seen.size) return;
     const list = [...this.seen.values()];
     const first = list[0];
+    if (!first) return;
     const more =
       list.length > 1
         ? `; and ${list.length - 1} more: ${list

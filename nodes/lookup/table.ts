@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { setAt, type Segment } from '../core/mapping/paths.ts';
-import { copyInput, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
+import { copyInput, firstKeyColumn, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
 
 export const tableNode = defineNode({
   type: 'lookup.table',
@@ -37,7 +37,7 @@ export const tableNode = defineNode({
     const column = whole ? '' : valueColumn(ctx, snap, c.column);
     const keyPaths =
       typeof c.key === 'string'
-        ? [[snap.keyColumns[0].name, reader(ctx, c.key)] as const]
+        ? [[firstKeyColumn(ctx, snap), reader(ctx, c.key)] as const]
         : Object.entries(c.key).map(([col, p]) => [col, reader(ctx, p)] as const);
     for (const [col] of keyPaths) {
       if (!snap.keyColumns.some((k) => k.name === col))

@@ -71,7 +71,8 @@ describe('Business Central connector (fake per the documented contract)', () => 
   });
 
   it('finds many sales orders 15 external document numbers a request, with the heads getSalesOrder reads', async () => {
-    const inputs = [bcOrder(), bcOrder()];
+    const [first, second] = [bcOrder(), bcOrder()];
+    const inputs = [first, second];
     for (const i of inputs) await bc.createSalesOrder(i);
     const draft = bcOrder();
     await bc.createSalesOrder(draft, { confirm: false });
@@ -80,8 +81,8 @@ describe('Business Central connector (fake per the documented contract)', () => 
     const heads = await bc.findSalesOrders!(ids);
     const calls = fake.requests.slice(before).filter((r) => r.path.includes('/salesOrders?'));
     expect(calls).toHaveLength(2);
-    expect(decodeURIComponent(calls[0].path)).toContain(
-      `externalDocumentNumber eq '${inputs[0].externalId}' or externalDocumentNumber eq '${inputs[1].externalId}' or`,
+    expect(decodeURIComponent(calls[0]!.path)).toContain(
+      `externalDocumentNumber eq '${first.externalId}' or externalDocumentNumber eq '${second.externalId}' or`,
     );
     for (const i of inputs) {
       const full = (await bc.getSalesOrder(i.externalId))!;
@@ -145,7 +146,7 @@ describe('Business Central connector (fake per the documented contract)', () => 
 
   it('waits out 429 with Retry-After and respects 5 concurrent requests', async () => {
     fake.throttle(2);
-    expect((await bc.findItems(['MUG-BLACK']))[0].sku).toBe('MUG-BLACK');
+    expect((await bc.findItems(['MUG-BLACK']))[0]?.sku).toBe('MUG-BLACK');
     await Promise.all(Array.from({ length: 15 }, () => bc.listTaxCodes().then(() => bc.findItems(['IPOD2008GREEN']))));
     expect(fake.maxInFlight).toBeLessThanOrEqual(5);
     expect(bc.limits).toEqual({ concurrency: 5, rate: { requests: 6000, windowMs: 300_000 } });
@@ -246,20 +247,15 @@ describe('Business Central connector (fake per the documented contract)', () => 
   it("credit memos: posted only when BC's draft credits Shopify's refunded tax; adjustments are G/L lines", async () => {
     const o = bcOrder();
     await bc.createSalesOrder(o);
-    const memo = {
-      externalId: 'R-TAX-1',
-      orderExternalId: o.externalId,
-      date: o.date,
-      restock: false,
-      lines: [{ sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'TAXABLE', amount: '19.39' }] }],
-    };
+    const line = { sku: 'IPOD2008GREEN', quantity: '1', unitPrice: '194.00', taxes: [{ code: 'TAXABLE', amount: '19.39' }] };
+    const memo = { externalId: 'R-TAX-1', orderExternalId: o.externalId, date: o.date, restock: false, lines: [line] };
     const e = await bc.createCreditMemo(memo).catch((x: unknown) => x as NodeError);
     expect(e).toMatchObject({ code: 'CREDIT_MEMO_MISMATCH', details: { erp: { tax: '19.40' }, shopify: { tax: '19.39' }, draft: true } });
     expect(fake.sets.get('salesCreditMemos')!.find((m) => m.externalDocumentNumber === 'R-TAX-1')!.status).toBe('Draft');
     const ok = await bc.createCreditMemo({
       ...memo,
       externalId: 'R-TAX-2',
-      lines: [{ ...memo.lines[0], taxes: [{ code: 'TAXABLE', amount: '19.40' }] }],
+      lines: [{ ...line, taxes: [{ code: 'TAXABLE', amount: '19.40' }] }],
       adjustments: [{ description: 'Refund difference: cash 200.00 vs lines 213.40', amount: '-13.40', account: '6200' }],
     });
     expect(ok.document.totals).toEqual({ net: '180.60', tax: '19.40', gross: '200.00' });

@@ -305,13 +305,17 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
 
   async function listFulfilments(opts: { since?: string | null; limit?: number }) {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
-    const [at, lastNo] = opts.since ? opts.since.split('|') : [];
-    if (opts.since && (Number.isNaN(Date.parse(at)) || !lastNo))
-      throw fail(`invalid fulfilment cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since' });
+    let after: { at: string; lastNo: string } | null = null;
+    if (opts.since) {
+      const [at, lastNo] = opts.since.split('|');
+      if (at === undefined || Number.isNaN(Date.parse(at)) || !lastNo)
+        throw fail(`invalid fulfilment cursor ${JSON.stringify(opts.since)}`, 'INVALID_INPUT', { field: 'since' });
+      after = { at, lastNo };
+    }
     const rows = await bc.list(
-      `salesShipments?${at ? `${filter(`lastModifiedDateTime ge ${at}`)}&` : ''}$orderby=lastModifiedDateTime asc,number asc&$expand=salesShipmentLines`,
+      `salesShipments?${after ? `${filter(`lastModifiedDateTime ge ${after.at}`)}&` : ''}$orderby=lastModifiedDateTime asc,number asc&$expand=salesShipmentLines`,
     );
-    const fresh = rows.filter((r) => !at || r.lastModifiedDateTime !== at || r.number > lastNo);
+    const fresh = rows.filter((r) => !after || r.lastModifiedDateTime !== after.at || r.number > after.lastNo);
     const page = fresh.slice(0, limit);
     const fulfilments: ErpFulfilment[] = page.map((r) => ({
       id: r.id,
@@ -350,13 +354,14 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     const rows = await bc.list(`itemLedgerEntries?${opts.since ? `${filter(`entryNumber gt ${opts.since}`)}&` : ''}$orderby=entryNumber asc`);
     const skus = new Set<string>();
     let cursor = opts.since ?? null;
-    let i = 0;
-    for (; i < rows.length; i++) {
-      if (!skus.has(rows[i].itemNumber) && skus.size >= limit) break;
-      skus.add(rows[i].itemNumber);
-      cursor = String(rows[i].entryNumber);
+    let taken = 0;
+    for (const row of rows) {
+      if (!skus.has(row.itemNumber) && skus.size >= limit) break;
+      skus.add(row.itemNumber);
+      cursor = String(row.entryNumber);
+      taken++;
     }
-    return { skus: [...skus], cursor, hasMore: i < rows.length };
+    return { skus: [...skus], cursor, hasMore: taken < rows.length };
   }
 
   async function toMemo(m: Rec, input: { orderExternalId: string; restock: boolean }): Promise<ErpCreditMemo> {
@@ -500,7 +505,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
 
   async function entryFromGl(externalId: string): Promise<ErpJournalEntry | null> {
     const gl = await bc.list(`generalLedgerEntries?${filter(`documentNumber eq ${s(externalId)}`)}`);
-    if (!gl.length) return null;
+    const [first] = gl;
+    if (!first) return null;
     const lines = gl.map((e) => ({
       account: e.accountNumber,
       debit: money(n(e.debitAmount)),
@@ -511,8 +517,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       id: externalId,
       externalId,
       number: externalId,
-      date: gl[0].postingDate,
-      description: gl[0].description ?? '',
+      date: first.postingDate,
+      description: first.description ?? '',
       posted: true,
       lines,
       totals: { debit: money(sum(lines.map((l) => l.debit))), credit: money(sum(lines.map((l) => l.credit))) },

@@ -32,17 +32,17 @@ function evalFilter(f: string | null, r: Rec): boolean {
       .replace(/^\(|\)$/g, '')
       .split(/ or /)
       .some((term) => {
-        const m = term.trim().match(/^(\w+) (eq|ge|le|gt|lt) (?:'((?:[^']|'')*)'|(\S+))$/);
-        if (!m) throw new Error(`fake BC cannot parse filter term: ${term}`);
+        const [, field, op, quoted, bare] = term.trim().match(/^(\w+) (eq|ge|le|gt|lt) (?:'((?:[^']|'')*)'|(\S+))$/) ?? [];
+        const x = quoted !== undefined ? quoted.replace(/''/g, "'") : bare;
+        if (field === undefined || op === undefined || x === undefined) throw new Error(`fake BC cannot parse filter term: ${term}`);
         // OData compares unquoted numeric literals as numbers (entryNumber gt 9 holds for 10).
-        if (m[3] === undefined && typeof r[m[1]] === 'number' && /^-?\d+(\.\d+)?$/.test(m[4])) {
-          const a = r[m[1]] as number,
-            b = Number(m[4]);
-          return { eq: a === b, ge: a >= b, le: a <= b, gt: a > b, lt: a < b }[m[2] as 'eq'];
+        if (quoted === undefined && typeof r[field] === 'number' && /^-?\d+(\.\d+)?$/.test(x)) {
+          const a = r[field] as number,
+            b = Number(x);
+          return { eq: a === b, ge: a >= b, le: a <= b, gt: a > b, lt: a < b }[op as 'eq'];
         }
-        const v = String(r[m[1]] ?? '');
-        const x = m[3] !== undefined ? m[3].replace(/''/g, "'") : m[4];
-        return { eq: v === x, ge: v >= x, le: v <= x, gt: v > x, lt: v < x }[m[2] as 'eq'];
+        const v = String(r[field] ?? '');
+        return { eq: v === x, ge: v >= x, le: v <= x, gt: v > x, lt: v < x }[op as 'eq'];
       }),
   );
 }
@@ -144,9 +144,8 @@ export async function startFakeBc(opts: {
     body: Rec | undefined,
     headers: Record<string, string | undefined>,
   ): { status: number; body?: unknown } {
-    const m = path.match(/^companies\(([^)]+)\)\/(.+)$/);
-    if (!m || m[1] !== opts.companyId) return err(404, 'BadRequest_NotFound', 'The company does not exist.');
-    const rest = m[2];
+    const [, company, rest] = path.match(/^companies\(([^)]+)\)\/(.+)$/) ?? [];
+    if (company !== opts.companyId || rest === undefined) return err(404, 'BadRequest_NotFound', 'The company does not exist.');
     const customerOf = (number: string) => G('customers').find((c) => c.number === number);
     let x: RegExpMatchArray | null;
     if ((x = rest.match(/^journals\(([^)]+)\)\/Microsoft\.NAV\.post$/)) && method === 'POST') {
@@ -246,16 +245,16 @@ export async function startFakeBc(opts: {
         }
       return { status: 204 };
     }
-    const e = rest.match(/^(\w+)(?:\(([^)]+)\))?$/);
-    if (!e || !sets.has(e[1])) return err(404, 'BadRequest_NotFound', `Resource not found for the segment '${rest}'.`);
-    const set = G(e[1]);
+    const [, setName, key] = rest.match(/^(\w+)(?:\(([^)]+)\))?$/) ?? [];
+    if (setName === undefined || !sets.has(setName)) return err(404, 'BadRequest_NotFound', `Resource not found for the segment '${rest}'.`);
+    const set = G(setName);
     if (method === 'GET') {
       let rows = set.filter((r) => evalFilter(query.get('$filter'), r));
       const ob = query.get('$orderby');
       if (ob)
         rows = [...rows].sort((a, b) => {
           for (const k of ob.split(',')) {
-            const f = k.trim().split(' ')[0];
+            const [f = ''] = k.trim().split(' ');
             if (a[f] !== b[f]) return a[f] < b[f] ? -1 : 1;
           }
           return 0;
@@ -277,31 +276,29 @@ export async function startFakeBc(opts: {
           : undefined;
       return { status: 200, body: { '@odata.context': 'x', value, ...(next ? { '@odata.nextLink': next } : {}) } };
     }
-    if (method === 'POST' && !e[2]) {
+    if (method === 'POST' && !key) {
       const id = randomUUID();
-      if (e[1] === 'customers') {
+      if (setName === 'customers') {
         const c = { id, '@odata.etag': etag(), email: '', phoneNumber: '', ...body };
         set.push(c);
         return { status: 201, body: c };
       }
-      if (e[1] === 'salesOrders' || e[1] === 'salesCreditMemos' || e[1] === 'salesQuotes') {
+      if (setName === 'salesOrders' || setName === 'salesCreditMemos' || setName === 'salesQuotes') {
         const cust = customerOf(body!.customerNumber);
         if (!cust) return err(400, 'Internal_RecordNotFound', `The Customer does not exist. Identification fields and values: No.='${body!.customerNumber}'`);
-        const linesKey = (
-          { salesOrders: 'salesOrderLines', salesCreditMemos: 'salesCreditMemoLines', salesQuotes: 'salesQuoteLines' } as Record<string, string>
-        )[e[1]];
+        const linesKey = { salesOrders: 'salesOrderLines', salesCreditMemos: 'salesCreditMemoLines', salesQuotes: 'salesQuoteLines' }[setName];
         for (const l of body![linesKey] ?? []) {
           if (l.lineType === 'Item' && !G('items').some((i) => i.number === l.lineObjectNumber))
             return err(400, 'Internal_RecordNotFound', `The Item does not exist. Identification fields and values: No.='${l.lineObjectNumber}'`);
         }
-        const lines = priceLines(body![linesKey] ?? [], e[1] === 'salesOrders' ? 'documentId' : 'documentId', id);
+        const lines = priceLines(body![linesKey] ?? [], setName === 'salesOrders' ? 'documentId' : 'documentId', id);
         const doc: Rec = {
           id,
           '@odata.etag': etag(),
-          number: `${({ salesOrders: 'S-ORD', salesQuotes: 'S-QUO' } as Record<string, string>)[e[1]] ?? 'S-CR'}${String(seq++).padStart(6, '0')}`,
+          number: `${({ salesOrders: 'S-ORD', salesQuotes: 'S-QUO' } as Record<string, string>)[setName] ?? 'S-CR'}${String(seq++).padStart(6, '0')}`,
           customerId: cust.id,
           customerName: cust.displayName,
-          status: e[1] === 'salesOrders' ? 'Open' : 'Draft',
+          status: setName === 'salesOrders' ? 'Open' : 'Draft',
           fullyShipped: false,
           currencyCode: '',
           ...body,
@@ -312,10 +309,10 @@ export async function startFakeBc(opts: {
         const { [linesKey]: _omit, ...head } = doc;
         return { status: 201, body: head };
       }
-      return err(405, 'BadRequest_MethodNotAllowed', `'POST' is not allowed on ${e[1]}.`);
+      return err(405, 'BadRequest_MethodNotAllowed', `'POST' is not allowed on ${setName}.`);
     }
-    if ((method === 'PATCH' || method === 'DELETE') && e[2]) {
-      const r = set.find((y) => y.id === e[2]);
+    if ((method === 'PATCH' || method === 'DELETE') && key) {
+      const r = set.find((y) => y.id === key);
       if (!r) return err(404, 'BadRequest_NotFound', 'The record does not exist.');
       if (!headers['if-match'])
         return err(
@@ -327,7 +324,7 @@ export async function startFakeBc(opts: {
         return err(412, 'Request_EntityChanged', 'Could not save the changes because the entity was changed by another user.');
       if (method === 'DELETE') {
         sets.set(
-          e[1],
+          setName,
           set.filter((y) => y !== r),
         );
         return { status: 204 };

@@ -64,14 +64,15 @@ describe('NetSuite connector (fake per the documented contract)', () => {
   });
 
   it('finds many sales orders in one SuiteQL query per 500 ids, with the heads getSalesOrder reads', async () => {
-    const inputs = [netsuiteOrder(), netsuiteOrder()];
+    const first = netsuiteOrder();
+    const inputs = [first, netsuiteOrder()];
     for (const i of inputs) await ns.createSalesOrder(i);
     const ids = [...inputs.map((i) => i.externalId), ...Array.from({ length: 700 }, (_, k) => `9${k}`)];
     const before = fake.requests.length;
     const heads = await ns.findSalesOrders!(ids);
     const calls = fake.requests.slice(before);
     expect(calls.map((r) => r.path)).toEqual(['query/v1/suiteql?limit=1000&offset=0', 'query/v1/suiteql?limit=1000&offset=0']);
-    expect((calls[0].body as { q: string }).q).toMatch(new RegExp(`t\\.type = 'SalesOrd' AND t\\.externalid IN \\('shopify-order-${inputs[0].externalId}'`));
+    expect((calls[0]!.body as { q: string }).q).toMatch(new RegExp(`t\\.type = 'SalesOrd' AND t\\.externalid IN \\('shopify-order-${first.externalId}'`));
     for (const i of inputs) {
       const full = (await ns.getSalesOrder(i.externalId))!;
       expect(heads.find((h) => h.externalId === i.externalId)).toEqual({
@@ -103,7 +104,7 @@ describe('NetSuite connector (fake per the documented contract)', () => {
 
   it('waits out 429 and SSS_REQUEST_LIMIT_EXCEEDED, then gives up with a transient error', async () => {
     fake.throttle(2, '429');
-    expect((await ns.findItems(['MUG-BLACK']))[0].sku).toBe('MUG-BLACK');
+    expect((await ns.findItems(['MUG-BLACK']))[0]?.sku).toBe('MUG-BLACK');
     fake.throttle(1, 'SSS_REQUEST_LIMIT_EXCEEDED');
     expect((await ns.listWarehouses()).map((w) => w.code).sort()).toEqual(['WH', 'WH2']);
     fake.throttle(10, '429');
@@ -256,7 +257,7 @@ describe('NetSuite connector (fake per the documented contract)', () => {
     };
     const a = await ns.createCreditMemo(memo);
     expect(a.document.totals).toEqual({ net: '194.00', tax: '19.39', gross: '213.39' });
-    expect(a.document.lines[0].taxAmount).toBe('19.39');
+    expect(a.document.lines[0]?.taxAmount).toBe('19.39');
     const before = fake.records.get('creditMemo')!.size;
     await expect(
       ns.createCreditMemo({ ...memo, externalId: 'r-adj-1', adjustments: [{ description: 'goodwill', amount: '-5.00', account: '6200' }] }),

@@ -30,6 +30,21 @@ type Rec = Record<string, any>;
 const n = (v: unknown) => new Decimal(v == null || v === '' ? 0 : String(v));
 const isDuplicate = (e: unknown) => e instanceof NodeError && /^DUP_/.test(String(e.details?.erpCode ?? ''));
 
+/** The SuiteQL condition for transactions after a `lastmodifieddate|transaction id` cursor ('' without one). */
+function afterTransaction(since: string | null | undefined, what: string): string {
+  if (!since) return '';
+  const [at, id] = since.split('|');
+  if (at === undefined || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(at) || !/^\d+$/.test(id ?? '')) {
+    throw erpError('netsuite', `invalid ${what} cursor ${JSON.stringify(since)}`, {
+      errorClass: 'permanent',
+      code: 'INVALID_INPUT',
+      details: { field: 'since' },
+    });
+  }
+  const ts = `TO_TIMESTAMP(${q(at)}, 'YYYY-MM-DD HH24:MI:SS')`;
+  return ` AND (t.lastmodifieddate > ${ts} OR (t.lastmodifieddate = ${ts} AND t.id > ${Number(id)}))`;
+}
+
 export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
   const ns = new NetSuiteClient(cfg);
 
@@ -112,8 +127,8 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     const lines: ErpSalesOrder['lines'] = [];
     for (const l of raw) {
       const isDiscount = cfg.discountItemId && String(l.item?.id) === cfg.discountItemId;
-      if (isDiscount && lines.length) {
-        const prev = lines[lines.length - 1];
+      const prev = lines.at(-1);
+      if (isDiscount && prev) {
         prev.discount = money(n(prev.discount).plus(n(l.amount).abs()));
         prev.net = money(n(prev.net).plus(n(l.amount)));
         continue;
@@ -167,15 +182,16 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
   }
 
   const taxCodeId = (code: string) => ns.idOf('salestaxitem', code, 'TAX_CODE_NOT_FOUND', 'Tax code');
-  const taxId = async (codes?: string[]) => {
-    if (!codes?.length) return undefined;
-    if (codes.length > 1)
+  const taxId = async (codes: string[] = []) => {
+    const [code, ...more] = codes;
+    if (code === undefined) return undefined;
+    if (more.length)
       throw erpError('netsuite', `one tax code per line in NetSuite, got ${codes.join(', ')} (map stacked taxes to a tax group)`, {
         errorClass: 'permanent',
         code: 'UNSUPPORTED',
         details: { value: codes },
       });
-    return { id: await taxCodeId(codes[0]) };
+    return { id: await taxCodeId(code) };
   };
 
   /**
@@ -359,16 +375,7 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
 
   async function listFulfilments(opts: { since?: string | null; limit?: number }) {
     const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
-    const [at, id] = (opts.since ?? '').split('|');
-    if (opts.since && (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(at) || !/^\d+$/.test(id ?? ''))) {
-      throw erpError('netsuite', `invalid fulfilment cursor ${JSON.stringify(opts.since)}`, {
-        errorClass: 'permanent',
-        code: 'INVALID_INPUT',
-        details: { field: 'since' },
-      });
-    }
-    const ts = `TO_TIMESTAMP(${q(at)}, 'YYYY-MM-DD HH24:MI:SS')`;
-    const where = opts.since ? ` AND (t.lastmodifieddate > ${ts} OR (t.lastmodifieddate = ${ts} AND t.id > ${Number(id)}))` : '';
+    const where = afterTransaction(opts.since, 'fulfilment');
     const rows = await ns.suiteql<{ id: string | number; modified: string }>(
       `SELECT t.id, TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM transaction t WHERE t.type = 'ItemShip' AND t.status = 'C'${where} ORDER BY t.lastmodifieddate, t.id`,
       limit + 1,
@@ -418,31 +425,22 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
    */
   async function stockChanges(opts: { since?: string | null; limit?: number }): Promise<StockChangePage> {
     const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
-    const [at, id] = (opts.since ?? '').split('|');
-    if (opts.since && (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(at) || !/^\d+$/.test(id ?? ''))) {
-      throw erpError('netsuite', `invalid stock change cursor ${JSON.stringify(opts.since)}`, {
-        errorClass: 'permanent',
-        code: 'INVALID_INPUT',
-        details: { field: 'since' },
-      });
-    }
-    const ts = `TO_TIMESTAMP(${q(at)}, 'YYYY-MM-DD HH24:MI:SS')`;
-    const where = opts.since ? ` AND (t.lastmodifieddate > ${ts} OR (t.lastmodifieddate = ${ts} AND t.id > ${Number(id)}))` : '';
+    const where = afterTransaction(opts.since, 'stock change');
     const rows = await ns.suiteql<{ sku: string; id: string | number; modified: string }>(
       `SELECT i.itemid AS sku, t.id AS id, TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM transactionline tl JOIN transaction t ON t.id = tl.transaction JOIN item i ON i.id = tl.item WHERE tl.isinventoryaffecting = 'T' AND i.itemtype = 'InvtPart'${where} ORDER BY t.lastmodifieddate, t.id`,
     );
     const skus = new Set<string>();
     let last: { id: string; modified: string } | null = null;
-    let i = 0;
-    for (; i < rows.length; i++) {
-      const r = rows[i];
+    let taken = 0;
+    for (const r of rows) {
       // A page ends between transactions only: the cursor cannot point inside one.
       const sameTx = last !== null && String(r.id) === last.id && r.modified === last.modified;
       if (!sameTx && !skus.has(r.sku) && skus.size >= limit) break;
       skus.add(r.sku);
       last = { id: String(r.id), modified: r.modified };
+      taken++;
     }
-    return { skus: [...skus], cursor: last ? `${last.modified}|${last.id}` : (opts.since ?? null), hasMore: i < rows.length };
+    return { skus: [...skus], cursor: last ? `${last.modified}|${last.id}` : (opts.since ?? null), hasMore: taken < rows.length };
   }
 
   async function toMemo(r: Rec, orderExternalId: string): Promise<ErpCreditMemo> {

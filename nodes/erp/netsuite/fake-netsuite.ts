@@ -156,7 +156,7 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
 
   function suiteql(qs: string): Rec[] {
     const inList = (col: string) =>
-      [...(qs.match(new RegExp(`${col} IN \\(([^)]*)\\)`))?.[1] ?? '').matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1].replace(/''/g, "'"));
+      [...(qs.match(new RegExp(`${col} IN \\(([^)]*)\\)`))?.[1] ?? '').matchAll(/'(?:[^']|'')*'/g)].map(([quoted]) => quoted.slice(1, -1).replace(/''/g, "'"));
     if (/FROM item\b/.test(qs)) {
       const skus = inList('itemid');
       return ITEMS.filter((i) => skus.includes(i.itemid));
@@ -195,8 +195,9 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
         }));
     }
     if (/FROM transactionaccountingline/.test(qs)) {
-      const from = qs.match(/BETWEEN TO_DATE\('([^']+)'/)![1];
-      const to = qs.match(/AND TO_DATE\('([^']+)'/)![1];
+      const [, from] = qs.match(/BETWEEN TO_DATE\('([^']+)'/) ?? [];
+      const [, to] = qs.match(/AND TO_DATE\('([^']+)'/) ?? [];
+      if (from === undefined || to === undefined) throw new Error(`fake NetSuite needs a date range: ${qs}`);
       const accts = inList('a.acctnumber');
       const out: Rec[] = [];
       for (const je of records.get('journalEntry')!.values()) {
@@ -295,10 +296,10 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
             items: page.map((i) => ({ links: [], ...i })),
           });
         }
-        const m = path.match(/^record\/v1\/(\w+)(?:\/([^/?]+))?$/);
-        if (!m || !records.has(m[1])) return send(res, 404, errorBody(404, 'NONEXISTENT_ID', `Record type ${path} not found.`));
-        const table = records.get(m[1])!;
-        const key = m[2] ? decodeURIComponent(m[2]) : undefined;
+        const [, type, rawKey] = path.match(/^record\/v1\/(\w+)(?:\/([^/?]+))?$/) ?? [];
+        const table = type === undefined ? undefined : records.get(type);
+        if (type === undefined || !table) return send(res, 404, errorBody(404, 'NONEXISTENT_ID', `Record type ${path} not found.`));
+        const key = rawKey ? decodeURIComponent(rawKey) : undefined;
         const find = (k: string) => (k.startsWith('eid:') ? [...table.values()].find((r) => r.externalId === k.slice(4)) : table.get(k));
         if (req.method === 'GET' && key) {
           const r = find(key);
@@ -313,25 +314,25 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
           const id = String(nextId++);
           let rec: Rec;
           try {
-            rec = complete(m[1], body, id);
+            rec = complete(type, body, id);
           } catch (e) {
             return send(res, 400, errorBody(400, (e as { nsCode?: string }).nsCode ?? 'USER_ERROR', (e as Error).message));
           }
           table.set(id, rec);
-          return send(res, 204, undefined, { location: `${url.origin}/services/rest/record/v1/${m[1]}/${id}` });
+          return send(res, 204, undefined, { location: `${url.origin}/services/rest/record/v1/${type}/${id}` });
         }
         if (req.method === 'PUT' && key?.startsWith('eid:')) {
           const existing = find(key);
           const id = existing?.id ?? String(nextId++);
           table.set(id, { ...(existing ?? {}), ...body, id, externalId: key.slice(4) });
-          return send(res, 204, undefined, { location: `${url.origin}/services/rest/record/v1/${m[1]}/${id}` });
+          return send(res, 204, undefined, { location: `${url.origin}/services/rest/record/v1/${type}/${id}` });
         }
         if (req.method === 'PATCH' && key) {
           const r = find(key);
           if (!r) return send(res, 404, errorBody(404, 'NONEXISTENT_ID', 'The record instance does not exist.'));
           if (body.item?.items?.every((l: Rec) => l.isClosed)) r.status = { id: 'H', refName: 'Closed' };
           // Approving a Pending Approval order (orderStatus A -> B).
-          if (m[1] === 'salesOrder' && body.orderStatus?.id === 'B' && r.orderStatus?.id === 'A')
+          if (type === 'salesOrder' && body.orderStatus?.id === 'B' && r.orderStatus?.id === 'A')
             r.status = r.orderStatus = { id: 'B', refName: 'Pending Fulfillment' };
           return send(res, 204);
         }

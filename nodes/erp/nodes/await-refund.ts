@@ -109,10 +109,10 @@ function refundedTax(
   );
   // All tax lines at zero (nothing to weigh by): the whole refunded tax goes to the first.
   if (parts.every((p) => p.isZero()) && !amount.isZero()) parts[0] = amount;
-  return lines.map((l, i) => ({
-    ...l,
-    price: { shop: { ...l.price.shop, amount: parts[i].toFixed(2) }, presentment: { ...l.price.presentment, amount: parts[i].toFixed(2) } },
-  }));
+  return lines.map((l, i) => {
+    const part = parts[i]!.toFixed(2); // spread gives one part per line
+    return { ...l, price: { shop: { ...l.price.shop, amount: part }, presentment: { ...l.price.presentment, amount: part } } };
+  });
 }
 
 const isRefundTx = (t: ShopifyTransaction) => t.kind === 'REFUND';
@@ -265,7 +265,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const adjustments = sumOf(hook.orderAdjustments ?? [], (a) => shop(a.amount).plus(shop(a.tax)));
     // Subtotals include the tax when the order's prices did.
     const gross = order.taxesIncluded ? lineTotal.plus(shipTotal) : lineTotal.plus(lineTax).plus(shipTotal).plus(shipTax);
-    const restockLocations = [...new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x))];
+    const [restockLocation = null, ...otherLocations] = new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x));
     return {
       shopify: {
         lines: lineTotal.toFixed(2),
@@ -276,7 +276,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
         gross: gross.toFixed(2),
         cash: amount.toFixed(2),
       },
-      restockLocation: restockLocations.length === 1 ? restockLocations[0] : null,
+      restockLocation: otherLocations.length ? null : restockLocation,
       refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
       order: {
         id: order.id,

@@ -82,7 +82,8 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
       ctx.log.warn({ order: order.name ?? order.id, unallocated: rest.toFixed(2) }, 'order discount not allocated to lines by Shopify; spread over the lines');
       out = {
         ...out,
-        lines: input.lines.map((l, i) => ({ ...l, discount: new Decimal(l.discount ?? '0').plus(parts[i]).toFixed(2) })),
+        // spread gives one part per line
+        lines: input.lines.map((l, i) => ({ ...l, discount: new Decimal(l.discount ?? '0').plus(parts[i]!).toFixed(2) })),
         spreadDiscount: rest.toFixed(2),
       };
     }

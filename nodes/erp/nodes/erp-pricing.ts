@@ -18,7 +18,7 @@ export function erpTotals(o: SalesOrderInput, taxRates: Record<string, string> =
   ): boolean => {
     const given = givenTax(l.taxes);
     const rates = given !== undefined ? [] : (lineCodes(l) ?? []).map((c) => taxRates[c]);
-    if (rates.some((r) => r === undefined)) return false;
+    if (!rates.every((r) => r !== undefined)) return false;
     const unit = netUnitPrice({ unitPrice, quantity, discount, rates, pricesIncludeTax: o.pricesIncludeTax, taxAmount: given });
     const net = round2(new Decimal(unit).times(quantity));
     parts.push({ net, tax: given !== undefined ? new Decimal(given) : sum(rates.map((r) => round2(net.times(r)))) });

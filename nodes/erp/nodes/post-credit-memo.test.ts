@@ -22,7 +22,7 @@ describe('erp.post-credit-memo', () => {
     expect(a).toMatchObject({ created: true, restock: true, totals: { net: '204.00', tax: '20.40', gross: '224.40' } });
     const b = await run(postCreditMemoNode, { connection: 'erp-main' }, erp, input);
     expect(b).toEqual({ ...a, created: false });
-    expect((await erp.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] }))[0].onHand).toBe('99');
+    expect((await erp.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] }))[0]?.onHand).toBe('99');
   });
   it('fails permanently when the original order is not in the ERP', async () => {
     await expect(

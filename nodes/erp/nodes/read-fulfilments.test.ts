@@ -19,7 +19,7 @@ describe('erp.read-fulfilments', () => {
     const a = await run(readFulfilmentsNode, cfg, erp, {}, state);
     expect(a.fulfilments.map((f) => f.externalOrderId)).toEqual(ids.slice(0, 2));
     expect(a).toMatchObject({ since: null, hasMore: true });
-    expect(a.fulfilments[0].tracking).toEqual({ number: 'TRK0', company: 'UPS', url: null });
+    expect(a.fulfilments[0]!.tracking).toEqual({ number: 'TRK0', company: 'UPS', url: null });
     expect(state.get(cursorKey('n1'))).toBe(a.cursor);
     const b = await run(readFulfilmentsNode, cfg, erp, {}, state);
     expect(b.fulfilments.map((f) => f.externalOrderId)).toEqual(ids.slice(2));

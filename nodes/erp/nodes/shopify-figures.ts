@@ -64,13 +64,9 @@ export function spread(amount: Decimal, weights: Decimal[]): Decimal[] {
   if (total.lte(0) || amount.isZero()) return weights.map(() => new Decimal(0));
   const cents = amount.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
   const raw = weights.map((w) => cents.times(w).div(total));
-  const parts = raw.map((r) => r.floor());
-  let left = cents.minus(parts.reduce((a, p) => a.plus(p), new Decimal(0))).toNumber();
+  const floors = raw.map((r) => r.floor());
+  const left = cents.minus(floors.reduce((a, p) => a.plus(p), new Decimal(0))).toNumber();
   const order = raw.map((r, i) => ({ i, rem: r.minus(r.floor()) })).sort((a, b) => b.rem.comparedTo(a.rem) || a.i - b.i);
-  for (const { i } of order) {
-    if (left <= 0) break;
-    parts[i] = parts[i].plus(1);
-    left--;
-  }
-  return parts.map((p) => p.div(100));
+  const bumped = new Set(order.slice(0, Math.max(left, 0)).map(({ i }) => i));
+  return floors.map((p, i) => (bumped.has(i) ? p.plus(1) : p).div(100));
 }

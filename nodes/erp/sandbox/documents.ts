@@ -420,9 +420,10 @@ export function listFulfilments(db: Db, opts: { since?: string | null; limit?: n
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
   const rows = db.prepare('SELECT * FROM fulfilments WHERE id > ? ORDER BY id LIMIT ?').all(Number(opts.since ?? 0), limit + 1) as FulfilmentRow[];
   const page = rows.slice(0, limit);
+  const last = page.at(-1);
   return {
     fulfilments: page.map((f) => toFulfilment(db, f)),
-    cursor: page.length ? String(page[page.length - 1].id) : (opts.since ?? null),
+    cursor: last ? String(last.id) : (opts.since ?? null),
     hasMore: rows.length > limit,
   };
 }

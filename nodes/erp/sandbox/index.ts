@@ -48,8 +48,14 @@ export interface SandboxAdmin {
   /** 'down': every call fails before doing anything (transient). 'timeout': writes happen, then the answer is lost (ambiguous). */
   simulateOutage(kind: Outage): void;
   /** Every document, for `ledgerline sandbox-erp dump` and tests. */
-  dump(): Record<string, unknown[]>;
+  dump(): SandboxDump;
 }
+
+/** The sandbox ERP's contents by kind, as `dump()` lists them. */
+export type SandboxDump = Record<
+  'items' | 'warehouses' | 'taxCodes' | 'stock' | 'customers' | 'salesOrders' | 'fulfilments' | 'creditMemos' | 'journalEntries' | 'ledgerLines',
+  unknown[]
+>;
 
 export interface SandboxErp extends ErpConnector {
   readonly admin: SandboxAdmin;

@@ -166,7 +166,10 @@ export function settleReceivables(db: Db, input: SettlementInput): Posted<ErpSet
     }>;
     const ins = db.prepare('INSERT INTO settlements (payout, kind, doc_key, amount, line_id, document) VALUES (?, ?, ?, ?, ?, ?)');
     plan.forEach((p, i) => {
-      ins.run(input.externalId, p.item.kind, `${p.key.kind}:${legacyId(p.key.id)}`, money(p.amount), recvLines[i].id, p.document);
+      // Each planned item books one receivable line, in plan order.
+      const recv = recvLines[i];
+      if (!recv) throw new Error(`settlement ${input.externalId}: entry ${entryId} has no receivable line for ${p.item.kind} ${p.item.externalId}`);
+      ins.run(input.externalId, p.item.kind, `${p.key.kind}:${legacyId(p.key.id)}`, money(p.amount), recv.id, p.document);
       if (p.item.kind === 'chargeback') {
         // The payment is taken back: the invoice is open again until the dispute is won (or written off).
         const { lines } = docLines(db, receivable, p.key);

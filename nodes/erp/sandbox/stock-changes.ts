@@ -17,9 +17,10 @@ export function stockChanges(db: Db, opts: { since?: string | null; limit?: numb
     .prepare('SELECT c.seq, i.sku FROM stock_changes c JOIN items i ON i.id = c.item_id WHERE c.seq > ? ORDER BY c.seq LIMIT ?')
     .all(Number(opts.since ?? 0), limit + 1) as Array<{ seq: number; sku: string }>;
   const page = rows.slice(0, limit);
+  const last = page.at(-1);
   return {
     skus: [...new Set(page.map((r) => r.sku))],
-    cursor: page.length ? String(page[page.length - 1].seq) : (opts.since ?? null),
+    cursor: last ? String(last.seq) : (opts.since ?? null),
     hasMore: rows.length > limit,
   };
 }

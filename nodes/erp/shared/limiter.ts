@@ -23,8 +23,12 @@ export function createLimiter(limits: ErpLimits, now: () => number = Date.now): 
     const t = now();
     let wait = Math.max(0, pausedUntil - t);
     if (limits.rate) {
-      while (starts.length && starts[0] <= t - limits.rate.windowMs) starts.shift();
-      if (starts.length >= limits.rate.requests) wait = Math.max(wait, starts[0] + limits.rate.windowMs - t);
+      let oldest = starts[0];
+      while (oldest !== undefined && oldest <= t - limits.rate.windowMs) {
+        starts.shift();
+        oldest = starts[0];
+      }
+      if (oldest !== undefined && starts.length >= limits.rate.requests) wait = Math.max(wait, oldest + limits.rate.windowMs - t);
     }
     return wait;
   };

@@ -83,7 +83,7 @@ export async function createCreditMemo(rpc: TrytonRpc, refs: TrytonRefs, input: 
   // credit note's payment date lies in the past (a credit is settled by the refund itself, not by a due date).
   await rpc.model('account.invoice', 'write', [[invoiceId], { invoice_date: tDate(input.date), reference: ref, comment, payment_term: null }]);
   await rpc.model('account.invoice', 'post', [[invoiceId]]);
-  const [inv] = await rpc.model<InvoiceRow[]>('account.invoice', 'read', [[invoiceId], INVOICE_FIELDS]);
+  const inv = await rpc.readOne<InvoiceRow>('account.invoice', invoiceId, INVOICE_FIELDS);
   if (inv.state !== 'posted' && inv.state !== 'paid') {
     throw erpError('tryton', `credit note for refund ${input.externalId} is ${inv.state}, not posted`, {
       errorClass: 'permanent',
@@ -109,8 +109,8 @@ async function restockByWarehouse(
   const goods = lines.filter((l) => products.get(l.sku)?.type === 'goods');
   if (!goods.length) return;
   const company = (await rpc.context()).company;
-  const [party] = await rpc.model<Array<{ customer_location: number }>>('party.party', 'read', [[order.party], ['customer_location']]);
-  const [sale] = await rpc.model<Array<{ shipment_address: number }>>('sale.sale', 'read', [[order.id], ['shipment_address']]);
+  const party = await rpc.readOne<{ customer_location: number }>('party.party', order.party, ['customer_location']);
+  const sale = await rpc.readOne<{ shipment_address: number }>('sale.sale', order.id, ['shipment_address']);
   for (const code of [...new Set(goods.map((l) => l.warehouse))]) {
     const wh = await refs.warehouse(code);
     const reference = `${ref} ${code}`;
@@ -134,18 +134,14 @@ async function restockByWarehouse(
           currency: order.currency,
           company,
         }));
-      const [id] = await rpc.model<number[]>('stock.shipment.out.return', 'create', [
-        [
-          {
-            customer: order.party,
-            delivery_address: sale.shipment_address,
-            warehouse: wh.id,
-            company,
-            reference,
-            incoming_moves: [['create', moves]],
-          },
-        ],
-      ]);
+      const id = await rpc.createOne('stock.shipment.out.return', {
+        customer: order.party,
+        delivery_address: sale.shipment_address,
+        warehouse: wh.id,
+        company,
+        reference,
+        incoming_moves: [['create', moves]],
+      });
       ship = { id, state: 'draft' };
     }
     if (ship.state === 'draft') await acknowledgingOrigin(rpc, () => rpc.model('stock.shipment.out.return', 'receive', [[ship.id]]));
@@ -172,7 +168,7 @@ async function acknowledgingOrigin(rpc: TrytonRpc, call: () => Promise<unknown>)
 /** Untaxed lines on their GL accounts: the signed difference between refunded lines and cash (positive credits more). */
 async function addAdjustments(rpc: TrytonRpc, refs: TrytonRefs, invoiceId: number, input: CreditMemoInput): Promise<void> {
   if (!input.adjustments?.length) return;
-  const [inv] = await rpc.model<Array<{ currency: number; lines: number[] }>>('account.invoice', 'read', [[invoiceId], ['currency', 'lines']]);
+  const inv = await rpc.readOne<{ currency: number; lines: number[] }>('account.invoice', invoiceId, ['currency', 'lines']);
   const have = await rpc.model<Array<{ description: string }>>('account.invoice.line', 'read', [inv.lines, ['description']]);
   const lines = [];
   for (const a of input.adjustments) {
@@ -253,27 +249,24 @@ async function viaReturnSale(
       },
       -1,
     );
-    const [addr] = await rpc.model<Array<{ invoice_address: number; shipment_address: number; payment_term: number }>>('sale.sale', 'read', [
-      [order.id],
-      ['invoice_address', 'shipment_address', 'payment_term'],
+    const addr = await rpc.readOne<{ invoice_address: number; shipment_address: number; payment_term: number }>('sale.sale', order.id, [
+      'invoice_address',
+      'shipment_address',
+      'payment_term',
     ]);
-    const [id] = await rpc.model<number[]>('sale.sale', 'create', [
-      [
-        {
-          party: order.party,
-          invoice_address: addr.invoice_address,
-          shipment_address: addr.shipment_address,
-          warehouse,
-          currency: order.currency,
-          payment_term: addr.payment_term,
-          reference: ref,
-          description: `Return for ${order.description ?? order.reference}`,
-          sale_date: tDate(input.date),
-          comment,
-          lines: [['create', lines]],
-        },
-      ],
-    ]);
+    const id = await rpc.createOne('sale.sale', {
+      party: order.party,
+      invoice_address: addr.invoice_address,
+      shipment_address: addr.shipment_address,
+      warehouse,
+      currency: order.currency,
+      payment_term: addr.payment_term,
+      reference: ref,
+      description: `Return for ${order.description ?? order.reference}`,
+      sale_date: tDate(input.date),
+      comment,
+      lines: [['create', lines]],
+    });
     ret = await readSaleById(rpc, id);
   }
   if (ret.state === 'draft') await rpc.model('sale.sale', 'quote', [[ret.id]]);
@@ -330,47 +323,39 @@ async function viaCreditNote(
       errorClass: 'permanent',
       code: 'CONFIG_MISSING',
     });
-  const [addr] = await rpc.model<Array<{ invoice_address: number; payment_term: number }>>('sale.sale', 'read', [
-    [order.id],
-    ['invoice_address', 'payment_term'],
-  ]);
-  const [id] = await rpc.model<number[]>('account.invoice', 'create', [
-    [
-      {
-        type: 'out',
-        party: order.party,
-        invoice_address: addr.invoice_address,
-        currency: order.currency,
-        payment_term: addr.payment_term,
-        account: await refs.receivableAccount(),
-        journal: await refs.journal('REV'),
-        reference: ref,
-        comment,
-        description: `Refund ${input.externalId} of ${order.description ?? order.reference}`,
-        invoice_date: tDate(input.date),
-        // Lines carry the invoice's currency explicitly: their default is the company's, which fails the line domain
-        // for a credit note in another currency (a GBP order in a USD company).
-        lines: [
-          [
-            'create',
-            lines.map((l) => ({
-              type: 'line',
-              currency: order.currency,
-              product: l.product,
-              account: revenue.get(l.product),
-              quantity: l.quantity,
-              unit: l.unit,
-              unit_price: l.unit_price,
-              description: l.description,
-              note: l.note,
-              taxes: l.taxes,
-            })),
-          ],
-        ],
-      },
+  const addr = await rpc.readOne<{ invoice_address: number; payment_term: number }>('sale.sale', order.id, ['invoice_address', 'payment_term']);
+  return rpc.createOne('account.invoice', {
+    type: 'out',
+    party: order.party,
+    invoice_address: addr.invoice_address,
+    currency: order.currency,
+    payment_term: addr.payment_term,
+    account: await refs.receivableAccount(),
+    journal: await refs.journal('REV'),
+    reference: ref,
+    comment,
+    description: `Refund ${input.externalId} of ${order.description ?? order.reference}`,
+    invoice_date: tDate(input.date),
+    // Lines carry the invoice's currency explicitly: their default is the company's, which fails the line domain
+    // for a credit note in another currency (a GBP order in a USD company).
+    lines: [
+      [
+        'create',
+        lines.map((l) => ({
+          type: 'line',
+          currency: order.currency,
+          product: l.product,
+          account: revenue.get(l.product),
+          quantity: l.quantity,
+          unit: l.unit,
+          unit_price: l.unit_price,
+          description: l.description,
+          note: l.note,
+          taxes: l.taxes,
+        })),
+      ],
     ],
-  ]);
-  return id;
+  });
 }
 
 async function toMemo(rpc: TrytonRpc, refs: TrytonRefs, inv: InvoiceRow): Promise<ErpCreditMemo> {
@@ -435,10 +420,10 @@ async function toMemo(rpc: TrytonRpc, refs: TrytonRefs, inv: InvoiceRow): Promis
 }
 
 function parseMeta(comment: string | null): Meta {
-  const m = comment?.match(/^ledgerline:(\{.*?\})(\n|$)/);
-  if (m) {
+  const json = comment?.match(/^ledgerline:(\{.*?\})(\n|$)/)?.[1];
+  if (json !== undefined) {
     try {
-      return JSON.parse(m[1]) as Meta;
+      return JSON.parse(json) as Meta;
     } catch {
       /* fall through */
     }

@@ -1,5 +1,6 @@
 // Customers are Tryton parties whose unique `code` is the Shopify customer id.
 import type { CustomerInput, ErpCustomer, Posted } from '../contract.ts';
+import { erpError } from '../shared/errors.ts';
 import type { TrytonRpc } from './rpc.ts';
 
 interface PartyRow {
@@ -19,6 +20,18 @@ export async function findParty(rpc: TrytonRpc, externalId: string): Promise<Par
     ['code', 'name', 'contact_mechanisms', 'addresses'],
   ]);
   return rows[0] ?? null;
+}
+
+/** The party's first address: the one its documents use (a party written here always has one). */
+function addressOf(party: PartyRow): number {
+  const [address] = party.addresses;
+  if (address === undefined)
+    throw erpError('tryton', `party ${party.code} (id ${party.id}) has no address`, {
+      errorClass: 'permanent',
+      code: 'ERP_STATE',
+      details: { partyId: party.id },
+    });
+  return address;
 }
 
 async function contacts(rpc: TrytonRpc, ids: number[]): Promise<Array<{ id: number; type: string; value: string }>> {
@@ -50,23 +63,19 @@ export async function upsertParty(rpc: TrytonRpc, c: CustomerInput): Promise<Pos
     const mechanisms = [...(c.email ? [{ type: 'email', value: c.email }] : []), ...(c.phone ? [{ type: 'phone', value: c.phone }] : [])];
     let id: number;
     try {
-      [id] = await rpc.model<number[]>('party.party', 'create', [
-        [
-          {
-            name: c.name,
-            code: c.externalId,
-            addresses: [['create', [addressValues(c)]]],
-            ...(mechanisms.length ? { contact_mechanisms: [['create', mechanisms]] } : {}),
-          },
-        ],
-      ]);
+      id = await rpc.createOne('party.party', {
+        name: c.name,
+        code: c.externalId,
+        addresses: [['create', [addressValues(c)]]],
+        ...(mechanisms.length ? { contact_mechanisms: [['create', mechanisms]] } : {}),
+      });
     } catch (e) {
       // Another run created the same customer between our search and our create (Tryton's code is unique): use it.
       if (/must be unique/i.test((e as Error).message) && (await findParty(rpc, c.externalId))) return upsertParty(rpc, c);
       throw e;
     }
     const party = (await findParty(rpc, c.externalId))!;
-    return { created: true, document: await readCustomer(rpc, party), partyId: id, addressId: party.addresses[0] };
+    return { created: true, document: await readCustomer(rpc, party), partyId: id, addressId: addressOf(party) };
   }
   const cm = await contacts(rpc, existing.contact_mechanisms);
   const add: Array<{ type: string; value: string }> = [];
@@ -78,13 +87,13 @@ export async function upsertParty(rpc: TrytonRpc, c: CustomerInput): Promise<Pos
   if (!existing.addresses.length) write.addresses = [['create', [addressValues(c)]]];
   if (Object.keys(write).length) await rpc.model('party.party', 'write', [[existing.id], write]);
   const party = Object.keys(write).length ? (await findParty(rpc, c.externalId))! : existing;
-  return { created: false, document: await readCustomer(rpc, party), partyId: party.id, addressId: party.addresses[0] };
+  return { created: false, document: await readCustomer(rpc, party), partyId: party.id, addressId: addressOf(party) };
 }
 
 /** The party for a document: found by external id, created when missing (an existing one is left as is). */
 export async function ensureParty(rpc: TrytonRpc, c: CustomerInput): Promise<{ partyId: number; addressId: number; name: string }> {
   const existing = await findParty(rpc, c.externalId);
-  if (existing?.addresses.length) return { partyId: existing.id, addressId: existing.addresses[0], name: existing.name };
+  if (existing?.addresses.length) return { partyId: existing.id, addressId: addressOf(existing), name: existing.name };
   const r = await upsertParty(rpc, c);
   return { partyId: r.partyId, addressId: r.addressId, name: r.document.name };
 }

@@ -139,14 +139,13 @@ export async function shipSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: str
       details: { externalId },
     });
   const rows = sale.shipments.length ? await rpc.model<ShipmentRow[]>('stock.shipment.out', 'read', [sale.shipments, SHIPMENT_FIELDS]) : [];
-  const open = rows.filter((r) => r.state !== 'done' && r.state !== 'cancelled');
-  if (!open.length)
+  const ship = rows.find((r) => r.state !== 'done' && r.state !== 'cancelled');
+  if (!ship)
     throw erpError('tryton', `sales order ${sale.number} has nothing left to ship`, {
       errorClass: 'permanent',
       code: 'NOTHING_TO_SHIP',
       details: { externalId },
     });
-  const ship = open[0];
   if (opts.trackingNumber) await rpc.model('stock.shipment.out', 'write', [[ship.id], { reference: opts.trackingNumber }]);
   if (ship.state === 'waiting' || ship.state === 'draft') {
     if (ship.state === 'draft') await rpc.model('stock.shipment.out', 'wait', [[ship.id]]);
@@ -160,7 +159,7 @@ export async function shipSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: str
   }
   for (const step of ['pick', 'pack', 'done']) await rpc.model('stock.shipment.out', step, [[ship.id]]);
   // Wrong-state transitions are silent no-ops in Tryton: check the state rather than trusting the calls.
-  const [after] = await rpc.model<ShipmentRow[]>('stock.shipment.out', 'read', [[ship.id], SHIPMENT_FIELDS]);
+  const after = await rpc.readOne<ShipmentRow>('stock.shipment.out', ship.id, SHIPMENT_FIELDS);
   if (after.state !== 'done')
     throw erpError('tryton', `shipment ${ship.number} ended in state ${after.state}, not done`, {
       errorClass: 'permanent',
@@ -168,5 +167,6 @@ export async function shipSale(rpc: TrytonRpc, refs: TrytonRefs, externalId: str
       details: { shipment: ship.number },
     });
   const [f] = await toFulfilments(rpc, refs, [after]);
+  if (!f) throw new Error(`shipment ${ship.number}: toFulfilments gave no fulfilment for it`);
   return f;
 }

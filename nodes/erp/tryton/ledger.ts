@@ -73,20 +73,16 @@ export async function postJournal(rpc: TrytonRpc, refs: TrytonRefs, input: Journ
         description: l.description ?? null,
       });
     }
-    [id] = await rpc.model<number[]>('account.move', 'create', [
-      [
-        {
-          journal: await refs.journal(refs.opts.journal ?? 'CASH'),
-          period: periods[0],
-          date: tDate(input.date),
-          description: `${marker(input.externalId)}${input.description}`,
-          lines: [['create', lines]],
-        },
-      ],
-    ]);
+    id = await rpc.createOne('account.move', {
+      journal: await refs.journal(refs.opts.journal ?? 'CASH'),
+      period: periods[0],
+      date: tDate(input.date),
+      description: `${marker(input.externalId)}${input.description}`,
+      lines: [['create', lines]],
+    });
   }
   await rpc.model('account.move', 'post', [[id]]);
-  const [move] = await rpc.model<MoveRow[]>('account.move', 'read', [[id], ['number', 'post_number', 'date', 'description', 'state', 'lines']]);
+  const move = await rpc.readOne<MoveRow>('account.move', id, ['number', 'post_number', 'date', 'description', 'state', 'lines']);
   if (move.state !== 'posted')
     throw erpError('tryton', `journal ${input.externalId} is ${move.state} after post`, { errorClass: 'permanent', code: 'ERP_STATE' });
   return { created: true, document: await toEntry(rpc, refs, move, input.externalId) };
@@ -159,13 +155,13 @@ export async function listLedger(rpc: TrytonRpc, refs: TrytonRefs, q: LedgerQuer
   for (const r of rows) {
     const mv = r['move.'];
     let source: LedgerLine['source'] = { type: 'other', externalId: null, number: mv.post_number ?? mv.number };
-    const jm = mv.description?.match(/^\[([^\]]+)\] /);
+    const payoutId = mv.description?.match(/^\[([^\]]+)\] /)?.[1];
     if (mv.origin?.startsWith('account.invoice,')) {
       const inv = byInvoice.get(Number(mv.origin.split(',')[1]));
       const credit = inv ? inv.total_amount.startsWith('-') : false;
       source = { type: credit ? 'credit-memo' : 'invoice', externalId: inv ? (invoiceExternal.get(inv.id) ?? null) : null, number: inv?.number ?? null };
-    } else if (jm) {
-      source = { type: 'journal', externalId: jm[1], number: mv.post_number ?? mv.number };
+    } else if (payoutId !== undefined) {
+      source = { type: 'journal', externalId: payoutId, number: mv.post_number ?? mv.number };
     }
     out.push({
       id: String(r.id),
@@ -188,8 +184,9 @@ async function invoiceExternalIds(rpc: TrytonRpc, invoices: Array<{ id: number; 
   const out = new Map<number, string>();
   const needSale: Array<{ id: number; line: number }> = [];
   for (const i of invoices) {
+    const [firstLine] = i.lines;
     if (i.reference?.startsWith('refund:')) out.set(i.id, i.reference.slice('refund:'.length));
-    else if (i.lines.length) needSale.push({ id: i.id, line: i.lines[0] });
+    else if (firstLine !== undefined) needSale.push({ id: i.id, line: firstLine });
   }
   if (!needSale.length) return out;
   const lines = await rpc.model<Array<{ id: number; origin: string | null }>>('account.invoice.line', 'read', [needSale.map((n) => n.line), ['origin']]);

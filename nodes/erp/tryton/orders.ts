@@ -122,8 +122,7 @@ export async function findSaleHeads(rpc: TrytonRpc, refs: TrytonRefs, externalId
 }
 
 export async function readSaleById(rpc: TrytonRpc, id: number): Promise<SaleRow> {
-  const [row] = await rpc.model<SaleRow[]>('sale.sale', 'read', [[id], SALE_FIELDS]);
-  return row;
+  return rpc.readOne<SaleRow>('sale.sale', id, SALE_FIELDS);
 }
 
 export interface BuiltLine {
@@ -214,22 +213,18 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
     buildSaleLines(refs, input, 1),
   ]);
   const party = await ensureParty(rpc, input.customer);
-  const [id] = await rpc.model<number[]>('sale.sale', 'create', [
-    [
-      {
-        party: party.partyId,
-        invoice_address: party.addressId,
-        shipment_address: party.addressId,
-        warehouse: warehouse.id,
-        currency,
-        payment_term: paymentTerm,
-        reference: input.externalId,
-        description: input.reference,
-        sale_date: tDate(input.date),
-        lines: [['create', lines]],
-      },
-    ],
-  ]);
+  const id = await rpc.createOne('sale.sale', {
+    party: party.partyId,
+    invoice_address: party.addressId,
+    shipment_address: party.addressId,
+    warehouse: warehouse.id,
+    currency,
+    payment_term: paymentTerm,
+    reference: input.externalId,
+    description: input.reference,
+    sale_date: tDate(input.date),
+    lines: [['create', lines]],
+  });
   if (confirm) await confirmIfDraft(rpc, refs, await readSaleById(rpc, id));
   return { created: true, document: await toOrder(rpc, refs, await readSaleById(rpc, id)) };
 }
@@ -314,7 +309,7 @@ async function draftInvoices(rpc: TrytonRpc, s: SaleRow): Promise<number[]> {
  * from the sale line meta. Idempotent: an invoice that has manual taxes already is left alone.
  */
 export async function applyShopifyTaxes(rpc: TrytonRpc, refs: TrytonRefs, invoiceId: number): Promise<void> {
-  const [inv] = await rpc.model<Array<{ lines: number[]; taxes: number[] }>>('account.invoice', 'read', [[invoiceId], ['lines', 'taxes']]);
+  const inv = await rpc.readOne<{ lines: number[]; taxes: number[] }>('account.invoice', invoiceId, ['lines', 'taxes']);
   if (inv.taxes.length) {
     const existing = await rpc.model<Array<{ manual: number | boolean }>>('account.invoice.tax', 'read', [inv.taxes, ['manual']]);
     if (existing.some((t) => t.manual)) return;
@@ -361,9 +356,10 @@ export async function applyShopifyTaxes(rpc: TrytonRpc, refs: TrytonRefs, invoic
 
 /** Before an invoice is posted: its totals must be the expected (Shopify's) ones, or nothing is booked. */
 async function checkInvoice(rpc: TrytonRpc, invoiceId: number, s: SaleRow, expected: { net: string; tax: string; gross: string }): Promise<void> {
-  const [inv] = await rpc.model<Array<{ untaxed_amount: string; tax_amount: string; total_amount: string }>>('account.invoice', 'read', [
-    [invoiceId],
-    ['untaxed_amount', 'tax_amount', 'total_amount'],
+  const inv = await rpc.readOne<{ untaxed_amount: string; tax_amount: string; total_amount: string }>('account.invoice', invoiceId, [
+    'untaxed_amount',
+    'tax_amount',
+    'total_amount',
   ]);
   const got = { net: money(inv.untaxed_amount), tax: money(inv.tax_amount), gross: money(inv.total_amount) };
   const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !new Decimal(expected[k]).eq(got[k]));

@@ -172,6 +172,7 @@ export class TrytonRefs {
     return this.once('companyCurrency', async () => {
       const company = (await this.rpc.context()).company;
       const [row] = await this.rpc.model<Array<{ currency: number }>>('company.company', 'read', [[company], ['currency']]);
+      if (!row) throw notFound('Company', 'CONFIG_MISSING', company);
       return this.currencyCode(row.currency);
     });
   }
@@ -213,25 +214,25 @@ export class TrytonRefs {
   paymentTerm(): Promise<number> {
     return this.once('paymentTerm', async () => {
       const domain = this.opts.paymentTerm ? [['name', '=', this.opts.paymentTerm]] : [];
-      const ids = await this.rpc.model<number[]>('account.invoice.payment_term', 'search', [domain, 0, 1, [['id', 'ASC']]]);
-      if (!ids.length) throw notFound('Payment term', 'CONFIG_MISSING', this.opts.paymentTerm ?? '(any)');
-      return ids[0];
+      const [id] = await this.rpc.model<number[]>('account.invoice.payment_term', 'search', [domain, 0, 1, [['id', 'ASC']]]);
+      if (id === undefined) throw notFound('Payment term', 'CONFIG_MISSING', this.opts.paymentTerm ?? '(any)');
+      return id;
     });
   }
 
   journal(code: string): Promise<number> {
     return this.once(`journal:${code}`, async () => {
-      const ids = await this.rpc.model<number[]>('account.journal', 'search', [[['code', '=', code]], 0, 1, null]);
-      if (!ids.length) throw notFound('Journal', 'CONFIG_MISSING', code);
-      return ids[0];
+      const [id] = await this.rpc.model<number[]>('account.journal', 'search', [[['code', '=', code]], 0, 1, null]);
+      if (id === undefined) throw notFound('Journal', 'CONFIG_MISSING', code);
+      return id;
     });
   }
 
   receivableAccount(): Promise<number> {
     return this.once('receivable', async () => {
-      const ids = await this.rpc.model<number[]>('account.account', 'search', [[['type.receivable', '=', true]], 0, 1, [['id', 'ASC']]]);
-      if (!ids.length) throw notFound('Receivable account', 'CONFIG_MISSING', 'type.receivable');
-      return ids[0];
+      const [id] = await this.rpc.model<number[]>('account.account', 'search', [[['type.receivable', '=', true]], 0, 1, [['id', 'ASC']]]);
+      if (id === undefined) throw notFound('Receivable account', 'CONFIG_MISSING', 'type.receivable');
+      return id;
     });
   }
 

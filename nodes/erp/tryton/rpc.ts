@@ -91,6 +91,21 @@ export class TrytonRpc {
     return this.call<T>(`model.${model}.${method}`, params, extra);
   }
 
+  /** `read` of one record by id. Tryton answers a row per id, so none means the record is gone: an ERP_PROTOCOL error naming it. */
+  async readOne<T>(model: string, id: number, fields: string[]): Promise<T> {
+    const [row] = await this.model<T[]>(model, 'read', [[id], fields]);
+    if (row === undefined)
+      throw erpError('tryton', `read of ${model} ${id} returned no record`, { errorClass: 'ambiguous', code: 'ERP_PROTOCOL', details: { model, id } });
+    return row;
+  }
+
+  /** `create` of one record: its new id (Tryton answers one id per record created). */
+  async createOne(model: string, values: Record<string, unknown>): Promise<number> {
+    const [id] = await this.model<number[]>(model, 'create', [[values]]);
+    if (id === undefined) throw erpError('tryton', `${model}.create returned no id`, { errorClass: 'ambiguous', code: 'ERP_PROTOCOL', details: { model } });
+    return id;
+  }
+
   async call<T = unknown>(method: string, params: unknown[], extra: Context = {}, retried = false): Promise<T> {
     await this.ensureSession();
     const ctx = { ...this.session!.context, ...extra };

@@ -111,7 +111,7 @@ async function reconcileOpen(rpc: TrytonRpc, lines: MoveLine[]): Promise<void> {
 }
 
 async function statusOf(rpc: TrytonRpc, inv: Invoice, item: SettlementItemInput, receivable: number): Promise<InvoicePaymentStatus> {
-  const [now] = await rpc.model<Invoice[]>('account.invoice', 'read', [[inv.id], ['state']]);
+  const now = await rpc.readOne<Invoice>('account.invoice', inv.id, ['state']);
   if (now.state === 'paid') return 'paid';
   if (item.kind !== 'credit-memo') {
     const lines = await docLines(rpc, inv, item, receivable);
@@ -194,24 +194,21 @@ export async function settleReceivables(rpc: TrytonRpc, refs: TrytonRefs, input:
           code: 'PERIOD_CLOSED',
           details: { field: 'date', value: input.date },
         });
-      [moveId] = await rpc.model<number[]>('account.move', 'create', [
-        [
-          {
-            journal: await refs.journal(refs.opts.journal ?? 'CASH'),
-            period: periods[0],
-            date: tDate(input.date),
-            description: `${marker(input.externalId)}${input.description}`,
-            lines: [['create', lines]],
-          },
-        ],
-      ]);
+      moveId = await rpc.createOne('account.move', {
+        journal: await refs.journal(refs.opts.journal ?? 'CASH'),
+        period: periods[0],
+        date: tDate(input.date),
+        description: `${marker(input.externalId)}${input.description}`,
+        lines: [['create', lines]],
+      });
     }
   }
   if (moveId) {
     await rpc.model('account.move', 'post', [[moveId]]);
-    const [mv] = await rpc.model<Array<{ number: string | null; post_number: string | null; state: string }>>('account.move', 'read', [
-      [moveId],
-      ['number', 'post_number', 'state'],
+    const mv = await rpc.readOne<{ number: string | null; post_number: string | null; state: string }>('account.move', moveId, [
+      'number',
+      'post_number',
+      'state',
     ]);
     if (mv.state !== 'posted')
       throw erpError('tryton', `settlement of payout ${input.externalId} is ${mv.state} after post`, { errorClass: 'permanent', code: 'ERP_STATE' });

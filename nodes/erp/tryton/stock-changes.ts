@@ -25,11 +25,12 @@ export async function stockChanges(rpc: TrytonRpc, refs: TrytonRefs, opts: { sin
     ['product', 'create_date', 'write_date'],
   ]);
   const page = rows.slice(0, limit);
+  const [first] = page;
   const at = (r: { create_date: string; write_date: string | null }) => (r.write_date && r.write_date > r.create_date ? r.write_date : r.create_date);
   const skus = await refs.productSkus(page.map((r) => r.product));
   const latest = page.reduce<string | null>((m, r) => (m === null || at(r) > m ? at(r) : m), null);
   // A full page may hold moves later than ones beyond it: restart from the earliest of the next page next time.
   // biome-ignore lint/complexity/useMathMinMax: the timestamps are ISO strings, which Math.min would turn into NaN
-  const cursor = rows.length > limit ? page.reduce((m, r) => (at(r) < m ? at(r) : m), at(page[0])) : (latest ?? opts.since ?? null);
+  const cursor = rows.length > limit && first ? page.reduce((m, r) => (at(r) < m ? at(r) : m), at(first)) : (latest ?? opts.since ?? null);
   return { skus: [...new Set(page.map((r) => skus.get(r.product)).filter((s): s is string => !!s))], cursor, hasMore: rows.length > limit };
 }
