@@ -52,7 +52,7 @@ const SuggestCandidate = z.object({
   sampleValue: z.unknown().optional(),
 });
 
-const SuggestResponse = z
+export const SuggestResponse = z
   .object({
     source: z.string(),
     sourceRoot: z.string().openapi({ description: 'Where the order sits in the map input (order, shopify.order, or empty).' }),
@@ -110,16 +110,16 @@ const LookupProposals = z
 /** Proposals, or why there are none (`note`), or null when the exception is not about a missing row. */
 const ProposalsOrNote = z.union([LookupProposals, z.object({ note: z.string() })]).nullable();
 
-const TriageBatch = z.object({ triage: z.record(z.string(), Triage) }).openapi('TriageBatch');
-const TableProposals = z
+export const TriageBatch = z.object({ triage: z.record(z.string(), Triage) }).openapi('TriageBatch');
+export const TableProposals = z
   .object({
     table: z.string(),
     scope: z.string(),
     proposals: z.array(z.object({ exceptionId: z.string(), title: z.string(), lookups: ProposalsOrNote })),
   })
   .openapi('LookupTableProposals');
-const AssistException = z.object({ triage: ExplainedTriageView, lookups: ProposalsOrNote }).openapi('ExceptionAssist');
-const AcceptResult = z
+export const AssistException = z.object({ triage: ExplainedTriageView, lookups: ProposalsOrNote }).openapi('ExceptionAssist');
+export const AcceptResult = z
   .object({
     table: z.string(),
     scope: z.string(),

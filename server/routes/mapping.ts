@@ -44,7 +44,7 @@ const FieldProblem = z
   })
   .openapi('MappingFieldProblem');
 
-const PreviewResponse = z
+export const PreviewResponse = z
   .object({
     ok: z.boolean(),
     output: z.record(z.string(), z.unknown()).nullable(),
