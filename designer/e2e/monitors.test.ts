@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
+import type { RunRecord } from '../src/api/types.ts';
 
 let env: Env;
 let browser: Browser;
@@ -24,7 +26,6 @@ afterAll(async () => {
 });
 
 const base = () => env.backend.baseUrl;
-type Run = { runId: string; status: string };
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -61,13 +62,13 @@ describe('the monitors page in Chromium', () => {
       expect(r.status).toBe(200);
     }
     await until('3 failed runs', async () => {
-      const { runs } = await env.admin<{ runs: Run[] }>('GET', `/api/runs?flowId=${FLOW}`);
+      const { runs } = await env.admin<Res<'/api/runs', 'get'>>('GET', `/api/runs?flowId=${FLOW}`);
       return runs.filter((r) => r.status === 'failed').length === 3 ? true : undefined;
     });
     // The runs monitor checks now instead of at its next 5-minute tick.
     const { runId } = await env.admin<{ runId: string }>('POST', '/api/flows/monitor-runs/run-now');
     await until('the monitor check', async () => {
-      const r = await env.admin<Run>('GET', `/api/runs/${runId}`);
+      const r = await env.admin<RunRecord>('GET', `/api/runs/${runId}`);
       return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
     });
 

@@ -12,6 +12,7 @@ import { openStore } from '../../runtime/store/db.ts';
 import { ExceptionService } from '../../server/exceptions/store/service.ts';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
 
 const OPERATOR = { email: 'ops@example.com', name: 'Olu Operator', role: 'operator', password: 'operator-pw-1' };
 const CLIENT = { email: 'staff@example.com', name: 'Cleo Client', role: 'client', password: 'client-pw-1' };
@@ -31,8 +32,7 @@ afterAll(async () => {
 });
 
 const row = (page: Page, type: string) => page.locator(`[data-testid=exceptions-page] tr[data-exception]:has(code:text-is("${type}"))`).first();
-type Schedules = { schedules: Array<{ flowId: string; cron: string; version: number }> };
-const pushSchedule = async () => (await env.admin<Schedules>('GET', '/api/schedules')).schedules.find((s) => s.flowId === PUSH);
+const pushSchedule = async () => (await env.admin<Res<'/api/schedules', 'get'>>('GET', '/api/schedules')).schedules.find((s) => s.flowId === PUSH);
 
 async function openInbox(page: Page) {
   await page.click('a.tab:has-text("Runs")');
