@@ -27,7 +27,7 @@ export async function startEnv(users: Array<{ email: string; name: string; role:
   // The sandbox shop starts a moment after the server listens (it loads Shopify's schema, slower on a busy machine):
   // a journey begins once the shop can take the panel's events, as a person would find it after the first second.
   const until = Date.now() + 60_000;
-  while (!(await admin<{ ready: boolean }>('GET', '/api/sandbox').catch(() => ({ ready: false }))).ready) {
+  while (!(await admin<Res<'/api/sandbox', 'get'>>('GET', '/api/sandbox').catch(() => ({ ready: false }))).ready) {
     if (Date.now() > until) throw new Error('the sandbox shop did not start within 60 s');
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -7,6 +7,7 @@ import { launchBrowser, shot, watchPage } from './browser.ts';
 import { ORDER_FLOW, TAX_TABLE, orderFlow, paidOrderBody, sendShopifyWebhook } from './fixtures.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
 import type { RunRecord } from '../src/api/types.ts';
+import type { Res } from '../src/api/contract.ts';
 
 let env: Env;
 let browser: Browser;
@@ -258,7 +259,7 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     expect(run.status).toBe('succeeded');
     const rec = await env.admin<RunRecord>('GET', `/api/runs/${run.runId}`);
     // What the mapper used to preview on, the trigger's output, lacks what the code step adds: 2 false problems.
-    const onTrigger = await env.admin<{ ok: boolean; problems: Array<{ target: string }> }>('POST', '/api/mapping/preview', {
+    const onTrigger = await env.admin<Res<'/api/mapping/preview', 'post'>>('POST', '/api/mapping/preview', {
       config,
       sample: rec.steps.find((x) => x.nodeId === 'paid')!.output,
       flowId: FLOW,

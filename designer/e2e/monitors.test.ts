@@ -52,7 +52,7 @@ describe('the monitors page in Chromium', () => {
     });
     await env.admin('POST', `/api/flows/${FLOW}/publish`, { message: 'fails on purpose' });
     await env.admin('POST', `/api/flows/${FLOW}/activate`, {});
-    const { secret } = await env.admin<{ secret: string }>('POST', `/api/flows/${FLOW}/webhook-secret`);
+    const { secret } = await env.admin<Res<'/api/flows/{id}/webhook-secret', 'post'>>('POST', `/api/flows/${FLOW}/webhook-secret`);
     for (let i = 0; i < 3; i++) {
       const r = await fetch(`${base()}/webhooks/flows/${FLOW}`, {
         method: 'POST',
@@ -66,7 +66,7 @@ describe('the monitors page in Chromium', () => {
       return runs.filter((r) => r.status === 'failed').length === 3 ? true : undefined;
     });
     // The runs monitor checks now instead of at its next 5-minute tick.
-    const { runId } = await env.admin<{ runId: string }>('POST', '/api/flows/monitor-runs/run-now');
+    const { runId } = await env.admin<Res<'/api/flows/{id}/run-now', 'post'>>('POST', '/api/flows/monitor-runs/run-now');
     await until('the monitor check', async () => {
       const r = await env.admin<RunRecord>('GET', `/api/runs/${runId}`);
       return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
