@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
+import type { RunRecord } from '../src/api/types.ts';
 
 let env: Env;
 let browser: Browser;
@@ -82,7 +84,7 @@ describe('client changes that need a consultant’s approval', () => {
     // The box follows the server's answer, so it ticks once the policy is saved.
     await toggle.click();
     await consultant.waitForFunction(() => (document.querySelector('[data-testid=approval-policy]') as HTMLInputElement | null)?.checked === true);
-    expect(await env.admin<{ clientChangesNeedApproval: boolean; updatedBy: string }>('GET', `/api/flows/${FLOW}/approval-policy`)).toMatchObject({
+    expect(await env.admin<Res<'/api/flows/{id}/approval-policy', 'get'>>('GET', `/api/flows/${FLOW}/approval-policy`)).toMatchObject({
       clientChangesNeedApproval: true,
       updatedBy: CONSULTANT.email,
     });
@@ -154,7 +156,7 @@ describe('client changes that need a consultant’s approval', () => {
     expect((await flowRead()).flow).toMatchObject({ activeVersion: published, latestVersion: published });
     const { versions } = await env.admin<{ versions: Version[] }>('GET', `/api/flows/${FLOW}/versions`);
     expect(versions[0]).toMatchObject({ version: published, createdBy: CLIENT.email, approvedBy: CONSULTANT.email, message: 'ERP line texts in capitals' });
-    const { changeRequests } = await env.admin<{ changeRequests: Array<{ id: string; status: string }> }>('GET', `/api/change-requests?flowId=${FLOW}`);
+    const { changeRequests } = await env.admin<Res<'/api/change-requests', 'get'>>('GET', `/api/change-requests?flowId=${FLOW}`);
     const asked = await env.admin<{ definition: { nodes: Array<{ id: string; config: unknown }> } }>('GET', `/api/change-requests/${changeRequests[0]!.id}`);
     const live = await env.admin<Version>('GET', `/api/flows/${FLOW}/versions/${published}`);
     const mapping = (d: { nodes: Array<{ id: string; config: unknown }> }) => d.nodes.find((n) => n.id === 'sales-order-fields')!.config;
@@ -169,10 +171,10 @@ describe('client changes that need a consultant’s approval', () => {
     await shot(consultant, 'approval-06-versions-approved-by');
 
     // The next order runs on the client's version.
-    const next = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'paid-order' });
-    const run = await waitForOrderRun(env.admin, FLOW, next.orderId, { timeoutMs: 60_000 });
+    const next = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'paid-order' });
+    const run = await waitForOrderRun(env.admin, FLOW, next.orderId!, { timeoutMs: 60_000 });
     expect(run.status).toBe('succeeded');
-    expect((await env.admin<{ flowVersion: number }>('GET', `/api/runs/${run.runId}`)).flowVersion).toBe(published);
+    expect((await env.admin<RunRecord>('GET', `/api/runs/${run.runId}`)).flowVersion).toBe(published);
 
     await client.reload();
     await client.locator('[data-testid=change-request-banner][data-status=approved]').waitFor();
@@ -239,12 +241,9 @@ describe('client changes that need a consultant’s approval', () => {
     await client.click('[data-testid=withdraw-request]');
     await client.waitForFunction(() => !document.querySelector('[data-testid=change-request-banner]'));
     await shot(client, 'approval-10-client-withdrew');
-    const { changeRequests } = await env.admin<{ changeRequests: Array<{ message: string; status: string; decidedBy: string }> }>(
-      'GET',
-      `/api/change-requests?flowId=${FLOW}`,
-    );
+    const { changeRequests } = await env.admin<Res<'/api/change-requests', 'get'>>('GET', `/api/change-requests?flowId=${FLOW}`);
     expect(changeRequests[0]).toMatchObject({ message: 'Cut the line texts', status: 'withdrawn', decidedBy: CLIENT.email });
-    expect((await env.admin<{ changeRequests: unknown[] }>('GET', '/api/change-requests?status=pending')).changeRequests).toEqual([]);
+    expect((await env.admin<Res<'/api/change-requests', 'get'>>('GET', '/api/change-requests?status=pending')).changeRequests).toEqual([]);
     expect((await flowRead()).flow.activeVersion).toBe(live);
     expect(errors).toEqual([]);
     await client.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
 import { center, connect, drag, dropFromPalette, launchBrowser, shot, watchPage } from './browser.ts';
+import type { Res } from '../src/api/contract.ts';
 
 let backend: Backend;
 let browser: Browser;
@@ -53,7 +54,7 @@ describe('designer in Chromium against the real server', () => {
 
     // Palette: grouped by category, searchable.
     // The catalog grows with the node issues: compare with what the server says rather than a fixed list.
-    const { nodeTypes } = await admin<{ nodeTypes: { type: string; category: string }[] }>('GET', '/api/catalog');
+    const { nodeTypes } = await admin<Res<'/api/catalog', 'get'>>('GET', '/api/catalog');
     const groups = await page.locator('.palette-group h4').allTextContents();
     expect(groups[0]).toBe('Triggers');
     expect(groups).toHaveLength(new Set(nodeTypes.map((t) => t.category)).size);
@@ -163,7 +164,7 @@ describe('designer in Chromium against the real server', () => {
     // Activate; a signed call to the flow's webhook starts a real run that the runs page lists with its steps.
     await page.click('[data-testid=toggle-active]');
     await page.waitForFunction(() => document.querySelector('[data-testid=toggle-active]')?.textContent?.startsWith('Active v1'));
-    const { secret } = await admin<{ secret: string }>('POST', '/api/flows/orders-to-erp/webhook-secret');
+    const { secret } = await admin<Res<'/api/flows/{id}/webhook-secret', 'post'>>('POST', '/api/flows/orders-to-erp/webhook-secret');
     const hook = await fetch(`${backend.baseUrl}/webhooks/flows/orders-to-erp`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
 import { SANDBOX_WEBHOOK_SECRET } from './fixtures.ts';
+import type { Res } from '../src/api/contract.ts';
+import type { RunSummary } from '../src/api/types.ts';
 
 export type Api = Awaited<ReturnType<typeof apiAs>>;
 
@@ -25,7 +27,7 @@ export async function startEnv(users: Array<{ email: string; name: string; role:
   // The sandbox shop starts a moment after the server listens (it loads Shopify's schema, slower on a busy machine):
   // a journey begins once the shop can take the panel's events, as a person would find it after the first second.
   const until = Date.now() + 60_000;
-  while (!(await admin<{ ready: boolean }>('GET', '/api/sandbox').catch(() => ({ ready: false }))).ready) {
+  while (!(await admin<Res<'/api/sandbox', 'get'>>('GET', '/api/sandbox').catch(() => ({ ready: false }))).ready) {
     if (Date.now() > until) throw new Error('the sandbox shop did not start within 60 s');
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -47,19 +49,12 @@ export async function signIn(page: Page, baseUrl: string, email: string, passwor
   await page.waitForSelector('[data-testid=who]');
 }
 
-interface RunSummary {
-  runId: string;
-  status: string;
-  replayOf: string | null;
-  createdAt: number;
-}
-
 /** Waits until the flow has a finished run for the Shopify order and returns it. */
 export async function waitForOrderRun(api: Api, flowId: string, orderGid: string, opts: { replayOf?: string; timeoutMs?: number } = {}): Promise<RunSummary> {
   const until = Date.now() + (opts.timeoutMs ?? 20_000);
   const key = encodeURIComponent(`shopifyOrderId:${orderGid}`);
   for (;;) {
-    const { runs } = await api<{ runs: RunSummary[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&key=${key}`);
+    const { runs } = await api<Res<'/api/runs', 'get'>>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}&key=${key}`);
     const run = runs.find((r) => (opts.replayOf ? r.replayOf === opts.replayOf : true) && (r.status === 'succeeded' || r.status === 'failed'));
     if (run) return run;
     if (Date.now() > until)

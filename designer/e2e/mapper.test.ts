@@ -6,6 +6,8 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { ORDER_FLOW, TAX_TABLE, orderFlow, paidOrderBody, sendShopifyWebhook } from './fixtures.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import type { RunRecord } from '../src/api/types.ts';
+import type { Res } from '../src/api/contract.ts';
 
 let env: Env;
 let browser: Browser;
@@ -28,7 +30,6 @@ afterAll(async () => {
 });
 
 const base = () => env.backend.baseUrl;
-type Step = { nodeId: string; status: string; output?: Record<string, unknown> };
 
 describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
   it('a signed Shopify webhook from the sandbox shop produces a run the runs page shows, with its steps', async () => {
@@ -124,7 +125,7 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     // The next order runs on version 2 and carries the new mapping.
     await sendShopifyWebhook(base(), paidOrderBody(820001, '0.2'));
     const run = await waitForOrderRun(env.admin, ORDER_FLOW, 'gid://shopify/Order/820001');
-    const rec = await env.admin<{ flowVersion: number; status: string; steps: Step[] }>('GET', `/api/runs/${run.runId}`);
+    const rec = await env.admin<RunRecord>('GET', `/api/runs/${run.runId}`);
     expect(rec.status).toBe('succeeded');
     expect(rec.flowVersion).toBe(2);
     expect(rec.steps.find((s) => s.nodeId === 'erp_order')!.output).toMatchObject({ channel: 'SHOPIFY', salesChannel: 'WEB', reference: '#820001' });
@@ -256,9 +257,9 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     expect((await sendShopifyWebhook(base(), paidOrderBody(840001, '0.2'))).status).toBe(200);
     const run = await waitForOrderRun(env.admin, FLOW, 'gid://shopify/Order/840001');
     expect(run.status).toBe('succeeded');
-    const rec = await env.admin<{ steps: Step[] }>('GET', `/api/runs/${run.runId}`);
+    const rec = await env.admin<RunRecord>('GET', `/api/runs/${run.runId}`);
     // What the mapper used to preview on, the trigger's output, lacks what the code step adds: 2 false problems.
-    const onTrigger = await env.admin<{ ok: boolean; problems: Array<{ target: string }> }>('POST', '/api/mapping/preview', {
+    const onTrigger = await env.admin<Res<'/api/mapping/preview', 'post'>>('POST', '/api/mapping/preview', {
       config,
       sample: rec.steps.find((x) => x.nodeId === 'paid')!.output,
       flowId: FLOW,

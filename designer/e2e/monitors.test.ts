@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
+import type { RunRecord } from '../src/api/types.ts';
 
 let env: Env;
 let browser: Browser;
@@ -24,7 +26,6 @@ afterAll(async () => {
 });
 
 const base = () => env.backend.baseUrl;
-type Run = { runId: string; status: string };
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -51,7 +52,7 @@ describe('the monitors page in Chromium', () => {
     });
     await env.admin('POST', `/api/flows/${FLOW}/publish`, { message: 'fails on purpose' });
     await env.admin('POST', `/api/flows/${FLOW}/activate`, {});
-    const { secret } = await env.admin<{ secret: string }>('POST', `/api/flows/${FLOW}/webhook-secret`);
+    const { secret } = await env.admin<Res<'/api/flows/{id}/webhook-secret', 'post'>>('POST', `/api/flows/${FLOW}/webhook-secret`);
     for (let i = 0; i < 3; i++) {
       const r = await fetch(`${base()}/webhooks/flows/${FLOW}`, {
         method: 'POST',
@@ -61,13 +62,13 @@ describe('the monitors page in Chromium', () => {
       expect(r.status).toBe(200);
     }
     await until('3 failed runs', async () => {
-      const { runs } = await env.admin<{ runs: Run[] }>('GET', `/api/runs?flowId=${FLOW}`);
+      const { runs } = await env.admin<Res<'/api/runs', 'get'>>('GET', `/api/runs?flowId=${FLOW}`);
       return runs.filter((r) => r.status === 'failed').length === 3 ? true : undefined;
     });
     // The runs monitor checks now instead of at its next 5-minute tick.
-    const { runId } = await env.admin<{ runId: string }>('POST', '/api/flows/monitor-runs/run-now');
+    const { runId } = await env.admin<Res<'/api/flows/{id}/run-now', 'post'>>('POST', '/api/flows/monitor-runs/run-now');
     await until('the monitor check', async () => {
-      const r = await env.admin<Run>('GET', `/api/runs/${runId}`);
+      const r = await env.admin<RunRecord>('GET', `/api/runs/${runId}`);
       return r.status === 'succeeded' || r.status === 'failed' ? r : undefined;
     });
 

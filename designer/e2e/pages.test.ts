@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { ORDER_FLOW, TAX_TABLE, orderFlow } from './fixtures.ts';
 import { signIn, startEnv, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
 
 let env: Env;
 let browser: Browser;
@@ -42,7 +43,7 @@ async function failingFlow(id: string) {
   });
   await env.admin('POST', `/api/flows/${id}/publish`, { message: 'fails on purpose' });
   await env.admin('POST', `/api/flows/${id}/activate`, {});
-  const { secret } = await env.admin<{ secret: string }>('POST', `/api/flows/${id}/webhook-secret`);
+  const { secret } = await env.admin<Res<'/api/flows/{id}/webhook-secret', 'post'>>('POST', `/api/flows/${id}/webhook-secret`);
   const r = await fetch(`${base()}/webhooks/flows/${id}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
@@ -89,7 +90,7 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     await shot(page, 'pages-02-lookup-conflict');
     await page.click('button:has-text("Save mine over theirs")');
     await page.waitForFunction(() => document.querySelector('[data-testid=lookup-status]')?.textContent?.startsWith('Saved as version 3 (2 rows)'));
-    expect((await env.admin<{ rows: unknown[] }>('GET', TABLE)).rows).toEqual([
+    expect((await env.admin<Res<'/api/lookups/{scope}/{name}', 'get'>>('GET', TABLE)).rows).toEqual([
       { title: 'VAT', rate: '0.2', country: '', province: '', taxCode: 'S20' },
       { title: 'vat', rate: '0.05', country: '', province: '', taxCode: 'VAT5' },
     ]);
@@ -126,14 +127,14 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
   it('handles exceptions in bulk: acknowledge, assign, resolve with a note', async () => {
     // Sandbox mode's scheduled templates run on demo data and may fail at a quarter past: park them and their
     // exceptions, so the inbox holds exactly this test's three.
-    const flows = await env.admin<{ flows: Array<{ id: string; active: boolean }> }>('GET', '/api/flows');
+    const flows = await env.admin<Res<'/api/flows', 'get'>>('GET', '/api/flows');
     for (const f of flows.flows) if (f.active && !f.id.startsWith('bulk-')) await env.admin('POST', `/api/flows/${f.id}/deactivate`);
-    const earlier = await env.admin<{ items: Array<{ id: string }> }>('GET', '/api/exceptions?state=unresolved');
+    const earlier = await env.admin<Res<'/api/exceptions', 'get'>>('GET', '/api/exceptions?state=unresolved');
     if (earlier.items.length)
       await env.admin('POST', '/api/exceptions/bulk', { ids: earlier.items.map((i) => i.id), action: 'resolve', note: 'not part of this test' });
     for (const id of ['bulk-a', 'bulk-b', 'bulk-c']) await failingFlow(id);
     const list = async () =>
-      (await env.admin<{ items: Array<{ links: { flowId?: string } }> }>('GET', '/api/exceptions?type=failed-run&state=unresolved')).items.filter((i) =>
+      (await env.admin<Res<'/api/exceptions', 'get'>>('GET', '/api/exceptions?type=failed-run&state=unresolved')).items.filter((i) =>
         i.links.flowId?.startsWith('bulk-'),
       );
     for (let i = 0; i < 100 && (await list()).length < 3; i++) await new Promise((r) => setTimeout(r, 200));
@@ -177,10 +178,7 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
   }, 90_000);
 
   it('shows the dashboard at a glance with charts fed by the dashboard API', async () => {
-    const summary = await env.admin<{
-      flows: Array<{ flowId: string; failed: number }>;
-      exceptionsByOwner: Record<string, { open: number; acknowledged: number }>;
-    }>('GET', '/api/dashboard/summary?windowHours=24');
+    const summary = await env.admin<Res<'/api/dashboard/summary', 'get'>>('GET', '/api/dashboard/summary?windowHours=24');
     const page = await browser.newPage({ viewport: VIEWPORT });
     const errors = watchPage(page);
     await signIn(page, base(), OPS.email, OPS.password);
@@ -188,7 +186,7 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     await page.waitForSelector('[data-testid=dashboard]');
     const failed = summary.flows.reduce((a, f) => a + f.failed, 0);
     expect(await page.textContent('[data-testid=kpi-success] .help')).toContain(`${failed} failed`);
-    const ops = summary.exceptionsByOwner.operations!;
+    const ops = summary.exceptionsByOwner.operations;
     expect(await page.textContent('[data-testid=kpi-exc-operations] .kpi-value')).toBe(String(ops.open + ops.acknowledged));
     expect(await page.locator('[data-testid=flow-health] tr[data-flow="bulk-a"]').textContent()).toContain('failed');
     // uPlot draws the hourly orders series on a canvas (48 hours are always listed, most of them zero).

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
 
 let env: Env;
 let browser: Browser;
@@ -45,7 +46,7 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.waitForSelector('[data-testid=sandbox-page]');
     // The webhook secret is the one the server verifies sandbox-shop webhooks with.
     await page.click('[data-testid=sandbox-shop] button:has-text("Show")');
-    const { connections } = await env.admin<{ connections: Array<{ id: string }> }>('GET', '/api/connections');
+    const { connections } = await env.admin<Res<'/api/connections', 'get'>>('GET', '/api/connections');
     expect(connections.map((c) => c.id)).toContain('sandbox-shop');
     expect(await page.textContent('[data-testid=webhook-secret]')).toBe('shpss_e2e_designer_secret');
     expect(await page.textContent('[data-testid=webhook-url]')).toBe(`${base()}/webhooks/shopify/sandbox-shop`);
@@ -189,7 +190,7 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.waitForFunction(() =>
       document.querySelector('[data-testid=connections] tr[data-connection=main-shop]')?.textContent?.includes('Main store (UK)'),
     );
-    expect((await env.admin<{ hasSecret: boolean }>('GET', '/api/connections/main-shop')).hasSecret).toBe(true);
+    expect((await env.admin<Res<'/api/connections/{id}', 'get'>>('GET', '/api/connections/main-shop')).hasSecret).toBe(true);
     await shot(page, 'issue12-owner-connections');
 
     await page.click('.subtabs a:has-text("Users and roles")');
@@ -204,9 +205,7 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=users-notice]')?.textContent?.includes('role changed to viewer'));
     await page.click('[data-testid=users] tr[data-user="nina@merchant.example"] button:has-text("Disable")');
     await page.waitForSelector('[data-testid=users] tr[data-user="nina@merchant.example"] .pill.bad');
-    const nina = (await env.admin<{ users: Array<{ email: string; role: string; disabled: boolean }> }>('GET', '/api/users')).users.find(
-      (u) => u.email === 'nina@merchant.example',
-    );
+    const nina = (await env.admin<Res<'/api/users', 'get'>>('GET', '/api/users')).users.find((u) => u.email === 'nina@merchant.example');
     expect(nina).toMatchObject({ role: 'viewer', disabled: true });
     const login = await fetch(`${base()}/api/auth/login`, {
       method: 'POST',
@@ -231,8 +230,8 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
   }, 90_000);
 
   it('runs list: search by order name, real durations, paging by run id, quiet schedule runs folded', async () => {
-    const sent = await env.admin<{ orderName: string; orderId: string }>('POST', '/api/sandbox/events', { scenario: 'paid-order' });
-    await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { timeoutMs: 30_000 });
+    const sent = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'paid-order' });
+    await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId!, { timeoutMs: 30_000 });
     // Three "run now"s of the fulfilment schedule find no shipment: they fold into one row.
     for (let i = 0; i < 3; i++) await env.admin('POST', '/api/flows/fulfilment-to-shopify/run-now');
     const page = await browser.newPage({ viewport: { width: 1024, height: 800 } });
@@ -245,13 +244,13 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     expect(durations.length).toBeGreaterThan(0);
     for (const d of durations) expect(d).toMatch(/^(\d+ ms|[\d.]+ s|\d+ min \d+ s|—)$/);
     await shot(page, 'issue12-runs-1024');
-    await page.fill('input[aria-label="Search runs"]', sent.orderName);
+    await page.fill('input[aria-label="Search runs"]', sent.orderName!);
     await page.click('.filters button[type=submit]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-page] tr[data-run]').length > 0 && !document.querySelector('tr[data-fold]'));
     const flows = await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents();
     expect(flows).toContain('order-to-erp');
     // Exactly the runs that carry the order's name, whatever flow handled it.
-    const { runs } = await env.admin<{ runs: Array<{ runId: string }> }>('GET', `/api/runs?key=${encodeURIComponent(`shopifyOrderName:${sent.orderName}`)}`);
+    const { runs } = await env.admin<Res<'/api/runs', 'get'>>('GET', `/api/runs?key=${encodeURIComponent(`shopifyOrderName:${sent.orderName}`)}`);
     const shown = await page.locator('[data-testid=runs-page] tr[data-run]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')));
     expect(shown.sort()).toEqual(runs.map((r) => r.runId).sort());
     expect(errors).toEqual([]);

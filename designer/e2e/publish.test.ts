@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
 
 let env: Env;
 let browser: Browser;
@@ -17,7 +18,7 @@ const orders: Array<{ orderId: string; orderName: string }> = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   env = await startEnv([CLIENT]);
-  for (let i = 0; i < 150 && !(await env.admin<{ ready: boolean }>('GET', '/api/sandbox')).ready; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 150 && !(await env.admin<Res<'/api/sandbox', 'get'>>('GET', '/api/sandbox')).ready; i++) await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < 2; i++) orders.push(await env.admin('POST', '/api/sandbox/events', { scenario: 'paid-order' }));
   for (const o of orders) {
     const run = await waitForOrderRun(env.admin, FLOW, o.orderId, { timeoutMs: 60_000 });
@@ -31,12 +32,11 @@ afterAll(async () => {
 });
 
 const base = () => env.backend.baseUrl;
-const erpOrder = (id: string) =>
-  env.admin<{ runs: Array<{ runId: string }> }>('GET', `/api/runs?flowId=${FLOW}&key=${encodeURIComponent(`shopifyOrderId:${id}`)}`);
+const erpOrder = (id: string) => env.admin<Res<'/api/runs', 'get'>>('GET', `/api/runs?flowId=${FLOW}&key=${encodeURIComponent(`shopifyOrderId:${id}`)}`);
 
 describe('publishing a client’s mapping change', () => {
   it('a client changes a mapping, sees the dry-run diff over the last orders, confirms and publishes', async () => {
-    const runsBefore = (await env.admin<{ runs: unknown[] }>('GET', `/api/runs?flowId=${FLOW}&limit=200`)).runs.length;
+    const runsBefore = (await env.admin<Res<'/api/runs', 'get'>>('GET', `/api/runs?flowId=${FLOW}&limit=200`)).runs.length;
     const page = await browser.newPage({ viewport: VIEWPORT });
     const errors = watchPage(page);
     await signIn(page, base(), CLIENT.email, CLIENT.password);
@@ -73,7 +73,7 @@ describe('publishing a client’s mapping change', () => {
     expect(await submit.isDisabled()).toBe(false);
     await shot(page, 'publish-01-client-dry-run-diff');
     // The dry run wrote nothing.
-    expect((await env.admin<{ runs: unknown[] }>('GET', `/api/runs?flowId=${FLOW}&limit=200`)).runs.length).toBe(runsBefore);
+    expect((await env.admin<Res<'/api/runs', 'get'>>('GET', `/api/runs?flowId=${FLOW}&limit=200`)).runs.length).toBe(runsBefore);
 
     await submit.click();
     await page.waitForFunction(() => document.querySelector('[data-testid=mapper-message]')?.textContent?.startsWith('Published version 2'));
@@ -107,7 +107,7 @@ describe('publishing a client’s mapping change', () => {
     });
     expect(r.status).toBe(422);
     expect(JSON.stringify(await r.json())).toMatch(/externalId/);
-    expect((await env.admin<{ flow: { latestVersion: number } }>('GET', `/api/flows/${FLOW}`)).flow.latestVersion).toBe(2);
+    expect((await env.admin<Res<'/api/flows/{id}', 'get'>>('GET', `/api/flows/${FLOW}`)).flow.latestVersion).toBe(2);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
@@ -150,7 +150,7 @@ describe('lookup values that name ERP records', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=lookup-status]')?.textContent?.startsWith('Saved as version'));
     await shot(page, 'publish-05-client-tax-code-saved');
     // The server refuses a code the ERP lacks, whatever the page sends, naming table, row key and column.
-    const table = await env.admin<{ rows: Array<Record<string, string>> }>('GET', '/api/lookups/shared/tax-codes');
+    const table = await env.admin<Res<'/api/lookups/{scope}/{name}', 'get'>>('GET', '/api/lookups/shared/tax-codes');
     const r = await fetch(`${base()}/api/lookups/shared/tax-codes/rows`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenOf(CLIENT)}` },

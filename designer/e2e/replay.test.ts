@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, type Env } from './helpers.ts';
 import { sandboxErpCommand } from '../../server/commands/sandbox-erp.ts';
+import type { Res } from '../src/api/contract.ts';
 
 const OPERATOR = { email: 'replay-operator@example.com', name: 'Opal Operator', role: 'operator', password: 'operator-pw-1' };
 const VIEWPORT = { width: 1280, height: 860 };
@@ -19,7 +20,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   env = await startEnv([OPERATOR]);
   for (let i = 0; i < 150; i++) {
-    const s = await env.admin<{ ready: boolean }>('GET', '/api/sandbox').catch(() => ({ ready: false }));
+    const s = await env.admin<Res<'/api/sandbox', 'get'>>('GET', '/api/sandbox').catch(() => ({ ready: false }));
     if (s.ready) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -53,7 +54,7 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     let failedRuns = 0;
     for (const o of sent) {
       failedRuns += await until(async () => {
-        const { runs } = await env.admin<{ runs: Array<{ status: string }> }>(
+        const { runs } = await env.admin<Res<'/api/runs', 'get'>>(
           'GET',
           `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`,
         );
@@ -104,7 +105,7 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     );
 
     // A green run's replay panel: from the start, the posted order is reused (named), nothing is posted twice.
-    const { runs } = await env.admin<{ runs: Array<{ runId: string; status: string }> }>(
+    const { runs } = await env.admin<Res<'/api/runs', 'get'>>(
       'GET',
       `/api/runs?flowId=order-to-erp&status=succeeded&key=${encodeURIComponent(`shopifyOrderId:${sent[0]!.orderId}`)}`,
     );

@@ -12,6 +12,7 @@ import { openStore } from '../../runtime/store/db.ts';
 import { ExceptionService } from '../../server/exceptions/store/service.ts';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
 
 const OPERATOR = { email: 'ops@example.com', name: 'Olu Operator', role: 'operator', password: 'operator-pw-1' };
 const CLIENT = { email: 'staff@example.com', name: 'Cleo Client', role: 'client', password: 'client-pw-1' };
@@ -31,8 +32,7 @@ afterAll(async () => {
 });
 
 const row = (page: Page, type: string) => page.locator(`[data-testid=exceptions-page] tr[data-exception]:has(code:text-is("${type}"))`).first();
-type Schedules = { schedules: Array<{ flowId: string; cron: string; version: number }> };
-const pushSchedule = async () => (await env.admin<Schedules>('GET', '/api/schedules')).schedules.find((s) => s.flowId === PUSH);
+const pushSchedule = async () => (await env.admin<Res<'/api/schedules', 'get'>>('GET', '/api/schedules')).schedules.find((s) => s.flowId === PUSH);
 
 async function openInbox(page: Page) {
   await page.click('a.tab:has-text("Runs")');
@@ -47,7 +47,7 @@ describe('triage buttons that act on flows', () => {
     await env.admin('POST', '/api/flows/monitor-inventory-drift/run-now');
     let drift: Array<{ id: string }> = [];
     for (let i = 0; i < 150 && !drift.length; i++) {
-      drift = (await env.admin<{ items: Array<{ id: string }> }>('GET', '/api/exceptions?type=inventory-drift&state=unresolved')).items;
+      drift = (await env.admin<Res<'/api/exceptions', 'get'>>('GET', '/api/exceptions?type=inventory-drift&state=unresolved')).items;
       if (!drift.length) await new Promise((r) => setTimeout(r, 200));
     }
     expect(drift.length).toBeGreaterThan(0);
@@ -78,7 +78,7 @@ describe('triage buttons that act on flows', () => {
       /now runs every 15 minutes \(was every 10 minutes\)/.test(document.querySelector('[data-testid=triage-flow-status]')?.textContent ?? ''),
     );
     expect(await pushSchedule()).toMatchObject({ cron: '*/15 * * * *', version: before.version + 2 });
-    const audit = await env.admin<{ entries: Array<{ actor: string; action: string; target: string }> }>('GET', '/api/audit?limit=50');
+    const audit = await env.admin<Res<'/api/audit', 'get'>>('GET', '/api/audit?limit=50');
     expect(audit.entries.filter((a) => a.action === 'flow.schedule').map((a) => `${a.actor} ${a.target}`)).toEqual([
       `${OPERATOR.email} flow:${PUSH}@${before.version + 2}`,
       `${OPERATOR.email} flow:${PUSH}@${before.version + 1}`,
@@ -117,7 +117,7 @@ describe('triage buttons that act on flows', () => {
     expect(await ex.locator('[data-testid=triage-flow-status]').textContent()).toMatch(
       new RegExp(`^Flow ERP stock to Shopify paused: its schedule \\(Every 15 minutes\\) does not fire until it is resumed on version ${version}\\.`),
     );
-    expect((await env.admin<{ flow: { active: boolean } }>('GET', `/api/flows/${PUSH}`)).flow.active).toBe(false);
+    expect((await env.admin<Res<'/api/flows/{id}', 'get'>>('GET', `/api/flows/${PUSH}`)).flow.active).toBe(false);
     expect(await pushSchedule()).toBeUndefined();
     await shot(page, 'i14-triage-throttling-paused');
     // The flow list says so too, with who paused it and a Resume button.
@@ -148,11 +148,11 @@ describe('triage buttons that act on flows', () => {
   }, 120_000);
 
   it('in the lookup editor, accepting a proposed row keeps the unsaved edits in the grid, and saving keeps both', async () => {
-    const sent = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' });
-    expect((await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { timeoutMs: 30_000 })).status).toBe('failed');
+    const sent = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' });
+    expect((await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId!, { timeoutMs: 30_000 })).status).toBe('failed');
     let exId = '';
     for (let i = 0; i < 100 && !exId; i++) {
-      exId = (await env.admin<{ items: Array<{ id: string }> }>('GET', '/api/exceptions?type=unmapped-tax-code&state=unresolved')).items[0]?.id ?? '';
+      exId = (await env.admin<Res<'/api/exceptions', 'get'>>('GET', '/api/exceptions?type=unmapped-tax-code&state=unresolved')).items[0]?.id ?? '';
       if (!exId) await new Promise((r) => setTimeout(r, 200));
     }
     const { lookups } = await env.admin<{ lookups: { table: string; scope: string; missing: Array<{ rows: Array<{ proposal: { value: string } }> }> } }>(
@@ -161,7 +161,7 @@ describe('triage buttons that act on flows', () => {
     );
     const proposed = lookups.missing[0]!.rows[0]!.proposal.value;
     const tableUrl = `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`;
-    const before = await env.admin<{ version: number; rows: Array<Record<string, string>> }>('GET', tableUrl);
+    const before = await env.admin<Res<'/api/lookups/{scope}/{name}', 'get'>>('GET', tableUrl);
 
     const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
     const errors = watchPage(page);
@@ -188,7 +188,7 @@ describe('triage buttons that act on flows', () => {
 
     await page.click('button:has-text("Save new version")');
     await page.waitForFunction(() => /^Saved as version/.test(document.querySelector('[data-testid=lookup-status]')?.textContent ?? ''));
-    const after = await env.admin<{ version: number; rows: Array<Record<string, string>> }>('GET', tableUrl);
+    const after = await env.admin<Res<'/api/lookups/{scope}/{name}', 'get'>>('GET', tableUrl);
     expect(after.version).toBe(before.version + 2);
     expect(after.rows).toHaveLength(before.rows.length);
     expect(after.rows[0]).toEqual({ ...before.rows[0], country: 'GB' });

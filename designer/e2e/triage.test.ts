@@ -10,6 +10,7 @@ import { createSandboxErp, type SandboxErp } from '../../nodes/erp/sandbox/index
 import { startLoopbackProvider, type LoopbackProvider } from '../../server/assist/ai/loopback-provider.ts';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
+import type { Res } from '../src/api/contract.ts';
 
 const OPERATOR = { email: 'ops@example.com', name: 'Olu Operator', role: 'operator', password: 'operator-pw-1' };
 const CONSULTANT = { email: 'cons@example.com', name: 'Cass Consultant', role: 'consultant', password: 'consultant-pw-1' };
@@ -39,8 +40,8 @@ const row = (page: Page, type: string) => page.locator(`[data-testid=exceptions-
 
 describe('assisted triage in Chromium', () => {
   it('an operator reads the triage of an unmapped tax rate, accepts the proposed ERP tax code, and the waiting run posts', async () => {
-    const sent = await env.admin<{ orderName: string; orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' });
-    const failed = await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { timeoutMs: 30_000 });
+    const sent = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' });
+    const failed = await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId!, { timeoutMs: 30_000 });
     expect(failed.status).toBe('failed');
 
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -80,15 +81,15 @@ describe('assisted triage in Chromium', () => {
     await editor.close();
 
     // Every run waiting on this exception (the order's run in each flow that looks the rate up) is retried.
-    const detail = await env.admin<{ runs: Array<{ runId: string; status: string }> }>('GET', `/api/exceptions/${await ex.getAttribute('data-exception')}`);
+    const detail = await env.admin<Res<'/api/exceptions/{id}', 'get'>>('GET', `/api/exceptions/${await ex.getAttribute('data-exception')}`);
     const waiting = new Set(detail.runs.map((r) => r.runId)).size;
     expect(detail.runs.map((r) => r.runId)).toContain(failed.runId);
     await ex.locator('button:has-text("Accept US-OH-RESORT-7")').click();
     await page.waitForSelector('[data-testid=triage-status]');
     expect(await page.textContent('[data-testid=triage-status]')).toBe(`Row added to tax-codes as version 2; ${waiting} waiting run(s) retried.`);
-    const replay = await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { replayOf: failed.runId, timeoutMs: 30_000 });
+    const replay = await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId!, { replayOf: failed.runId, timeoutMs: 30_000 });
     expect(replay.status).toBe('succeeded');
-    const rowsNow = await env.admin<{ rows: Array<Record<string, string>> }>(
+    const rowsNow = await env.admin<Res<'/api/lookups/{scope}/{name}', 'get'>>(
       'GET',
       `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`,
     );
@@ -97,10 +98,10 @@ describe('assisted triage in Chromium', () => {
     const exId = (await ex.getAttribute('data-exception'))!;
     let state = '';
     for (let i = 0; i < 150 && state !== 'resolved'; i++) {
-      state = (await env.admin<{ state: string }>('GET', `/api/exceptions/${exId}`)).state;
+      state = (await env.admin<Res<'/api/exceptions/{id}', 'get'>>('GET', `/api/exceptions/${exId}`)).state;
       if (state !== 'resolved') await new Promise((r) => setTimeout(r, 200));
     }
-    const after = await env.admin<{ state: string; runs: Array<{ runId: string; status: string }> }>('GET', `/api/exceptions/${exId}`);
+    const after = await env.admin<Res<'/api/exceptions/{id}', 'get'>>('GET', `/api/exceptions/${exId}`);
     expect(after.state, JSON.stringify(after.runs)).toBe('resolved');
     await page.click('a.tab:has-text("Runs")');
     await page.click('a.tab:has-text("Exceptions")');
@@ -218,8 +219,8 @@ describe('assisted triage in Chromium', () => {
   it('with the model on, an operator reads an exception explained by the model, and after a broken answer the offline explanation with a note', async () => {
     lp.mode = 'ok';
     lp.requests.length = 0;
-    const sent = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
-    expect((await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId, { timeoutMs: 30_000 })).status).toBe('failed');
+    const sent = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
+    expect((await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId!, { timeoutMs: 30_000 })).status).toBe('failed');
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     const errors = watchPage(page);
     await signIn(page, env.backend.baseUrl, OPERATOR.email, OPERATOR.password);
@@ -247,10 +248,10 @@ describe('assisted triage in Chromium', () => {
     // Another occurrence, a broken answer: the offline explanation, saying why.
     lp.mode = 'malformed';
     const exId = (await ex.getAttribute('data-exception'))!;
-    const seen = (await env.admin<{ count: number }>('GET', `/api/exceptions/${exId}`)).count;
-    const again = await env.admin<{ orderId: string }>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
-    expect((await waitForOrderRun(env.admin, 'order-to-erp', again.orderId, { timeoutMs: 30_000 })).status).toBe('failed');
-    for (let i = 0; i < 100 && (await env.admin<{ count: number }>('GET', `/api/exceptions/${exId}`)).count <= seen; i++)
+    const seen = (await env.admin<Res<'/api/exceptions/{id}', 'get'>>('GET', `/api/exceptions/${exId}`)).count;
+    const again = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
+    expect((await waitForOrderRun(env.admin, 'order-to-erp', again.orderId!, { timeoutMs: 30_000 })).status).toBe('failed');
+    for (let i = 0; i < 100 && (await env.admin<Res<'/api/exceptions/{id}', 'get'>>('GET', `/api/exceptions/${exId}`)).count <= seen; i++)
       await new Promise((r) => setTimeout(r, 200));
     await page.click('a.tab:has-text("Runs")');
     await page.click('a.tab:has-text("Exceptions")');

@@ -2,6 +2,7 @@
 // and accepting a proposed row — which an operator may do, but only for a key the exception found missing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testServer, type TestServer } from '../testing.ts';
+import { AcceptResult, TableProposals, TriageBatch } from './routes.ts';
 
 let t: TestServer;
 let id = '';
@@ -29,6 +30,8 @@ describe('assist routes for the inbox and the lookup editor', () => {
   it('triages a list of exceptions in one call, leaving unknown ids out', async () => {
     const r = await t.json('GET', `/api/assist/triage?ids=${id},exc_nope`, { token: t.tokens.viewer });
     expect(r.status).toBe(200);
+    // What the designer compiles against (the documented schema) is what the route sends.
+    expect(() => TriageBatch.parse(r.body)).not.toThrow();
     expect(Object.keys(r.body.triage)).toEqual([id]);
     expect(r.body.triage[id]).toMatchObject({ category: 'missing-reference-data', action: { kind: 'add-lookup-row', params: { table: 'tax-codes' } } });
   });
@@ -36,6 +39,7 @@ describe('assist routes for the inbox and the lookup editor', () => {
   it('lists, per lookup table, the open exceptions missing a row in it', async () => {
     const r = await t.json('GET', '/api/assist/lookups/tax-codes/proposals', { token: t.tokens.client });
     expect(r.status).toBe(200);
+    expect(() => TableProposals.parse(r.body)).not.toThrow();
     expect(r.body.proposals.map((p: any) => p.exceptionId)).toEqual([id]);
     // No flow, so no ERP to read lists from: said, not hidden.
     expect(r.body.proposals[0].lookups.note).toMatch(/no ERP connection/);
@@ -62,6 +66,7 @@ describe('assist routes for the inbox and the lookup editor', () => {
       body: { rows: [{ title: 'Ohio Resort Tax', rate: '0.070', taxCode: 'US-OH-RESORT-7' }] },
     });
     expect(ok.status).toBe(200);
+    expect(() => AcceptResult.parse(ok.body)).not.toThrow();
     // A new table version on top of the empty first one; the refused attempt wrote none.
     expect(ok.body).toMatchObject({ table: 'tax-codes', version: { version: 2 } });
     expect(t.server.deps.lookups.rows({ name: 'tax-codes' }).rows).toEqual([expect.objectContaining({ title: 'Ohio Resort Tax', taxCode: 'US-OH-RESORT-7' })]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { testServer, type TestServer } from '../testing.ts';
+import { AssistException, SuggestResponse } from './routes.ts';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -14,6 +15,8 @@ describe('/api/assist', () => {
   it('suggests Shopify sources for a target schema, as the CLI does', async () => {
     const r = await t.json('POST', '/api/assist/suggest-mapping', { token: t.tokens.consultant, body: { target: bc } });
     expect(r.status).toBe(200);
+    // What the designer compiles against (the documented schema) is what the route sends.
+    expect(() => SuggestResponse.parse(r.body)).not.toThrow();
     const byTarget = Object.fromEntries(r.body.targets.map((x: any) => [x.target, x.candidates]));
     expect(byTarget.currencyCode[0]).toMatchObject({ path: 'order.currency' });
     expect(byTarget['salesOrderLines[].lineObjectNumber'][0].path).toBe('order.lineItems[].sku');
@@ -42,6 +45,7 @@ describe('/api/assist', () => {
     });
     const r = await t.json('GET', `/api/assist/exceptions/${id}`, { token: t.tokens.operator });
     expect(r.status).toBe(200);
+    expect(() => AssistException.parse(r.body)).not.toThrow();
     expect(r.body.triage).toMatchObject({ category: 'erp-unavailable', action: { kind: 'retry' } });
     expect(r.body.triage.evidence).toContain('error ERP_UNAVAILABLE (transient) in a erp.post-sales-order step');
     expect(r.body.lookups).toBeNull();

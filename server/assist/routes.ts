@@ -15,6 +15,7 @@ import { rerankWithModel } from './ai/rerank.ts';
 import { explainWithModel, type ExplainedTriage } from './ai/explain.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
 import { assistSettingsRoutes } from './settings-routes.ts';
+import { VersionInfo as LookupVersion } from '../lookups/schemas.ts';
 
 const SuggestRequest = z
   .object({
@@ -40,21 +41,98 @@ const MapFieldsBody = z
   })
   .openapi('SuggestedMapFields');
 
-const SuggestResponse = z
+const Transform = z.object({ op: z.string() }).catchall(z.unknown()).openapi('MapTransform', { description: 'A core.map transform (op and its options).' });
+
+const SuggestCandidate = z.object({
+  path: z.string().openapi({ description: 'Canonical source path, e.g. `order.lineItems[].sku`.' }),
+  confidence: z.number().openapi({ description: '0..1' }),
+  score: z.number(),
+  reason: z.string(),
+  transforms: z.array(Transform).openapi({ description: 'Transforms the value needs to fit the target.' }),
+  sampleValue: z.unknown().optional(),
+});
+
+export const SuggestResponse = z
   .object({
     source: z.string(),
-    lists: z.record(z.string(), z.string().nullable()),
-    targets: z.array(z.record(z.string(), z.unknown())),
+    sourceRoot: z.string().openapi({ description: 'Where the order sits in the map input (order, shopify.order, or empty).' }),
+    lists: z.record(z.string(), z.string().nullable()).openapi({ description: 'Target list -> the source list it was aligned with.' }),
+    targets: z.array(z.object({ target: z.string(), kind: z.string(), required: z.boolean(), description: z.string(), candidates: z.array(SuggestCandidate) })),
     engine: z.enum(['offline', 'model']).openapi({ description: 'offline, or model when the configured language model re-ranked the offline candidates' }),
     notes: z.array(z.string()).openapi({ description: 'e.g. why the model was not used and the offline suggestions stand' }),
   })
-  .passthrough()
   .openapi('SuggestMapping');
-const TriageBatch = z.object({ triage: z.record(z.string(), z.record(z.string(), z.unknown())) }).openapi('TriageBatch');
-const TableProposals = z
-  .object({ table: z.string(), scope: z.string(), proposals: z.array(z.object({ exceptionId: z.string(), title: z.string(), lookups: z.unknown() })) })
+
+const TriageAction = z.object({
+  kind: z.enum(['add-lookup-row', 'retry', 'pause-flow', 'resume-flow', 'raise-stock-push-interval', 'open-mapper', 'open-run']),
+  label: z.string(),
+  params: z.record(z.string(), z.string()).openapi({ description: 'What the action needs (table, key, flowId, nodeId, runId...).' }),
+});
+
+const Triage = z
+  .object({
+    category: z.enum(['data-mapping', 'missing-reference-data', 'api-limit', 'erp-unavailable', 'manual-process', 'code-error']),
+    categoryLabel: z.string(),
+    evidence: z.array(z.string()),
+    explanation: z.string(),
+    nextStep: z.string(),
+    action: TriageAction.nullable(),
+    source: z.enum(['rule', 'model']).openapi({ description: 'rule (offline), or model when the language model wrote the explanation.' }),
+  })
+  .openapi('Triage');
+
+const ExplainedTriageView = Triage.extend({
+  notes: z.array(z.string()).openapi({ description: 'Why the model was not used, or which model wrote the explanation.' }),
+  ruleExplanation: z.string().optional().openapi({ description: "The offline rule's explanation, when the model wrote `explanation`." }),
+}).openapi('ExplainedTriage');
+
+const LookupProposals = z
+  .object({
+    table: z.string(),
+    scope: z.string(),
+    valueColumn: z.string(),
+    from: z.string().openapi({ description: 'Where the candidates came from, e.g. "ERP tax codes (listTaxCodes)".' }),
+    missing: z.array(
+      z.object({
+        key: z.record(z.string(), z.unknown()).openapi({ description: 'The key the run looked up, by key column.' }),
+        rows: z.array(
+          z.object({
+            row: z.record(z.string(), z.string()),
+            proposal: z.object({ value: z.string(), label: z.string(), confidence: z.number(), reason: z.string() }),
+          }),
+        ),
+      }),
+    ),
+    note: z.string().optional().openapi({ description: 'Why nothing could be proposed, when so.' }),
+  })
+  .openapi('LookupProposals');
+
+/** Proposals, or why there are none (`note`), or null when the exception is not about a missing row. */
+const ProposalsOrNote = z.union([LookupProposals, z.object({ note: z.string() })]).nullable();
+
+export const TriageBatch = z.object({ triage: z.record(z.string(), Triage) }).openapi('TriageBatch');
+export const TableProposals = z
+  .object({
+    table: z.string(),
+    scope: z.string(),
+    proposals: z.array(z.object({ exceptionId: z.string(), title: z.string(), lookups: ProposalsOrNote })),
+  })
   .openapi('LookupTableProposals');
-const AssistException = z.object({ triage: z.record(z.string(), z.unknown()), lookups: z.unknown().nullable() }).openapi('ExceptionAssist');
+export const AssistException = z.object({ triage: ExplainedTriageView, lookups: ProposalsOrNote }).openapi('ExceptionAssist');
+export const AcceptResult = z
+  .object({
+    table: z.string(),
+    scope: z.string(),
+    version: LookupVersion.omit({ retried: true }),
+    retried: z
+      .object({
+        replayed: z.array(z.object({ runId: z.string(), newRunId: z.string() })),
+        skipped: z.array(z.object({ runId: z.string(), reason: z.string() })),
+      })
+      .nullable(),
+    retryNote: z.string().nullable().openapi({ description: 'Why the waiting runs were not retried (the rows are written all the same).' }),
+  })
+  .openapi('AcceptLookupRowsResult');
 const AcceptBody = z.object({ rows: z.array(z.record(z.string(), z.string())).min(1) }).openapi('AcceptLookupRows');
 const IdParam = z.object({ id: z.string().min(1) });
 
@@ -139,7 +217,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
               notes: settings.enabled && settings.problem ? [`The language model is on but ${settings.problem}; these are the offline suggestions.`] : [],
             };
         if (useModel && out.engine === 'offline') d.log.warn({ notes: d.scrub(out.notes) }, 'assistant model not used; offline suggestions served');
-        return c.json(d.scrub({ ...out, sourceRoot: sourceRootOf(b.sample) }) as unknown as z.infer<typeof SuggestResponse>, 200);
+        return c.json(d.scrub({ ...out, sourceRoot: sourceRootOf(b.sample) }), 200);
       } catch (e) {
         if (e instanceof TargetSchemaError || e instanceof SampleError)
           throw new HttpError(400, 'invalid_request', e.message, [
@@ -180,7 +258,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       const e = getException(c.req.valid('param').id);
       // The ERP's lists and the model answer at the same time.
       const [lookups, triage] = await Promise.all([proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` })), explain(e)]);
-      return c.json(d.scrub({ triage, lookups }) as unknown as z.infer<typeof AssistException>, 200);
+      return c.json(d.scrub({ triage, lookups }), 200);
     },
   );
 
@@ -205,7 +283,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       ];
       if (ids.length > 500)
         throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
-      const triage: Record<string, unknown> = {};
+      const triage: Record<string, ReturnType<typeof triageException>> = {};
       const facts = flowFacts(d);
       for (const id of ids) {
         try {
@@ -214,7 +292,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
           if (!(e instanceof ExceptionNotFoundError)) throw e;
         }
       }
-      return c.json(d.scrub({ triage }) as z.infer<typeof TriageBatch>, 200);
+      return c.json(d.scrub({ triage }), 200);
     },
   );
 
@@ -237,7 +315,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
         if (lookups && 'scope' in lookups && lookups.scope !== scope) continue;
         proposals.push({ exceptionId: e.id, title: e.title, lookups });
       }
-      return c.json(d.scrub({ table: name, scope, proposals }) as z.infer<typeof TableProposals>, 200);
+      return c.json(d.scrub({ table: name, scope, proposals }), 200);
     },
   );
 
@@ -248,14 +326,14 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       tags: ['assist'],
       summary: "Accept proposed lookup rows: written as a new table version, then the exception's waiting runs are retried",
       request: { params: IdParam, ...jsonBody(AcceptBody) },
-      responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound },
+      responses: { 200: json(AcceptResult), 404: notFound },
     }),
     async (c) => {
       const id = c.req.valid('param').id;
       getException(id);
       const actor = c.get('user')?.email ?? 'api';
       try {
-        return c.json(acceptRows(id, c.req.valid('json').rows, lookupDeps, actor) as unknown as Record<string, unknown>, 200);
+        return c.json(acceptRows(id, c.req.valid('json').rows, lookupDeps, actor), 200);
       } catch (e) {
         if (e instanceof AcceptError || e instanceof ExceptionStateError) throw new HttpError(409, 'conflict', e.message);
         if (/column|key|row/i.test((e as Error).message) && !(e instanceof HttpError)) throw new HttpError(400, 'invalid_request', (e as Error).message);

@@ -14,6 +14,8 @@ import { previewExplain } from './ai/explain.ts';
 import { triageException } from './triage.ts';
 import { flowFacts, peopleOf } from './triage-context.ts';
 
+const Origin = z.enum(['settings', 'env']).nullable();
+
 const SettingsView = z
   .object({
     enabled: z.boolean(),
@@ -22,7 +24,9 @@ const SettingsView = z
     model: z.string().nullable(),
     keySet: z.boolean().openapi({ description: 'Whether a key is stored; the key itself is never returned.' }),
     timeoutMs: z.number(),
-    from: z.record(z.string(), z.string().nullable()),
+    from: z
+      .object({ provider: Origin, url: Origin, model: Origin })
+      .openapi({ description: 'Where each value came from: the saved settings, the environment, or nowhere (null).' }),
     enabledBy: z.string().nullable(),
     problem: z.string().nullable(),
     notes: z.array(z.string()).optional(),

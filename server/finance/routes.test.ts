@@ -7,6 +7,7 @@ import { startHarness, type Harness } from '../../nodes/finance/testing/harness.
 import { erpMemo, erpOrder, ORDERS, REFUNDS, shopifyScenario } from '../../nodes/finance/testing/scenario-month.ts';
 import { monthEndReport } from './report.ts';
 import { financeRoutes } from './routes.ts';
+import { MonthEndReportSchema } from './schemas.ts';
 import { reconciliationsFromStore } from './source.ts';
 
 let h: Harness;
@@ -56,6 +57,8 @@ describe('month-end payout report', () => {
     const res = await app.request('/month-end?month=2026-11&ledger=true');
     expect(res.status).toBe(200);
     const body = (await res.json()) as ReturnType<typeof monthEndReport>;
+    // What the designer compiles against (the documented schema) is what the route sends.
+    expect(() => MonthEndReportSchema.parse(body)).not.toThrow();
     expect(body.payouts[0]?.ledger).toMatchObject({ posted: true, ties: true, problems: [] });
     expect(body.payouts[1]?.ledger).toBeNull();
 

@@ -18,6 +18,7 @@ import { latestPerPayout, monthEndReport, reportCsv } from './report.ts';
 import { trialBalance, trialBalanceCsv } from './trial-balance.ts';
 import { payoutLines, payoutLinesCsv } from './lines.ts';
 import { PERMISSIONS } from '../auth/roles.ts';
+import { MonthEndReportSchema } from './schemas.ts';
 
 export const FINANCE_PERMISSIONS = {
   'finance.read': PERMISSIONS['finance.read'],
@@ -82,7 +83,7 @@ export function financeRoutes(opts: FinanceRoutesOptions) {
       summary: 'Month-end payout report (JSON or CSV)',
       request: { query: z.object({ month: Month, format: z.enum(['json', 'csv']).default('json'), ledger: z.enum(['true', 'false']).default('false') }) },
       responses: {
-        200: { description: 'OK', content: { 'application/json': { schema: Any }, 'text/csv': { schema: z.string() } } },
+        200: { description: 'OK', content: { 'application/json': { schema: MonthEndReportSchema }, 'text/csv': { schema: z.string() } } },
         400: { description: 'Invalid request', content: { 'application/json': { schema: ErrorBody } } },
         502: { description: 'ERP could not be read', content: { 'application/json': { schema: ErrorBody } } },
       },

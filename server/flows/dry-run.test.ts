@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Serving } from '../main.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
+import { DryRunReportSchema } from './dry-run-schema.ts';
 
 let s: Serving;
 let dir: string;
@@ -98,6 +99,8 @@ describe('dry run of a mapping change on the last real orders', () => {
     );
     expect(put.status, JSON.stringify(put.body)).toBe(200);
     const r = await call('POST', '/api/flows/order-to-erp/dry-run', {}, client);
+    // What the designer compiles against (the documented schema) is what the route sends.
+    expect(() => DryRunReportSchema.parse(r.body)).not.toThrow();
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.baseVersion).toBe(1);
     const byLabel = (name: string) => r.body.events.filter((e: any) => e.label === name);
@@ -141,6 +144,7 @@ describe('dry run of a mapping change on the last real orders', () => {
       client,
     );
     const r = await call('POST', '/api/flows/order-to-erp/dry-run', { limit: 3 }, client);
+    expect(() => DryRunReportSchema.parse(r.body)).not.toThrow();
     expect(r.status).toBe(200);
     expect(r.body.events).toHaveLength(3);
     const posting = r.body.events.filter((x: any) => x.runStatus === 'succeeded');

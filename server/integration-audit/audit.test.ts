@@ -162,6 +162,9 @@ describe('audit route', () => {
       }),
     });
     const json = (await (await app.request('/')).json()) as { findings: Array<{ kind: string }> };
+    // What the designer compiles against (the documented schema) is what the route sends.
+    const { AuditReportSchema } = await import('./schemas.ts');
+    expect(() => AuditReportSchema.parse(json)).not.toThrow();
     expect(json.findings.map((f) => f.kind)).toEqual(['empty-sku']);
     const md = await app.request('/?format=md');
     expect(md.headers.get('content-type')).toMatch(/markdown/);

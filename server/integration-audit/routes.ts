@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { auditIntegration, type AuditInput } from './audit.ts';
 import { auditHtml, auditMarkdown } from './render.ts';
 import { PERMISSIONS } from '../auth/roles.ts';
+import { AuditReportSchema } from './schemas.ts';
 
 export const AUDIT_PERMISSIONS = {
   'audit.read': PERMISSIONS['integration.audit'],
@@ -31,7 +32,7 @@ export function auditRoutes(opts: { collect: () => Promise<AuditInput>; authoriz
         200: {
           description: 'OK',
           content: {
-            'application/json': { schema: z.record(z.string(), z.unknown()) },
+            'application/json': { schema: AuditReportSchema },
             'text/markdown': { schema: z.string() },
             'text/html': { schema: z.string() },
           },

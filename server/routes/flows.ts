@@ -12,6 +12,7 @@ import { recentStoreOrders, storeOrderDelivery } from '../flows/store-orders.ts'
 import { mappingPreviewProblems } from '../flows/mapping-check.ts';
 import { nodeSamples } from '../flows/node-samples.ts';
 import { dryRunChange } from '../flows/dry-run.ts';
+import { DryRunReportSchema } from '../flows/dry-run-schema.ts';
 import { postOverlaps } from '../flows/overlaps.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
@@ -279,7 +280,7 @@ export function flowsRouter(d: Deps) {
         params: IdParam,
         body: { content: { 'application/json': { schema: z.object({ limit: z.number().int().min(1).max(100).optional() }) } }, required: false },
       },
-      responses: { 200: json(z.record(z.string(), z.unknown())), 404: notFound, 422: unprocessable },
+      responses: { 200: json(DryRunReportSchema), 404: notFound, 422: unprocessable },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -290,7 +291,7 @@ export function flowsRouter(d: Deps) {
       if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
       const real = { lookups: d.lookups, exceptions: d.exceptions, monitoring: d.exceptions.monitoring };
       const report = await dryRunChange(d.runtime, real, id, checked.flow, body.limit ?? 20);
-      return c.json(d.scrub(report) as unknown as Record<string, unknown>, 200);
+      return c.json(d.scrub(report), 200);
     },
   );
 
@@ -519,8 +520,8 @@ export function flowsRouter(d: Deps) {
           z.object({
             samples: z.array(
               z.object({
-                id: z.string(),
-                kind: z.string(),
+                id: z.string().openapi({ description: '`sample` or a run id.' }),
+                kind: z.enum(['sample', 'test', 'run']),
                 label: z.string(),
                 value: z.unknown(),
                 trigger: z.unknown(),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testServer, type TestServer } from '../testing.ts';
+import { PreviewResponse } from './mapping.ts';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -20,6 +21,8 @@ describe('POST /api/mapping/preview', () => {
     const r = await t.json('POST', '/api/mapping/preview', { token: t.tokens.consultant, body: { config, sample } });
     expect(r.status).toBe(200);
     const body = r.body;
+    // What the designer compiles against (the documented schema) is what the route sends.
+    expect(() => PreviewResponse.parse(body)).not.toThrow();
     expect(body.ok).toBe(true);
     expect(body.output).toEqual({ reference: '#1001', lines: [{ sku: 'A-1' }, { sku: 'B-2' }] });
     expect(body.fields).toContainEqual(expect.objectContaining({ target: 'lines[1].sku', source: 'order.lineItems[1].sku', value: 'B-2' }));
@@ -28,6 +31,7 @@ describe('POST /api/mapping/preview', () => {
   it('names the target and source path of a missing value', async () => {
     const r = await t.json('POST', '/api/mapping/preview', { token: t.tokens.client, body: { config, sample: { order: { lineItems: [] } } } });
     const body = r.body;
+    expect(() => PreviewResponse.parse(body)).not.toThrow();
     expect(body.ok).toBe(false);
     expect(JSON.stringify(body.problems)).toContain('order.name');
   });

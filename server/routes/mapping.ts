@@ -17,16 +17,45 @@ const PreviewRequest = z
   })
   .openapi('MappingPreviewRequest');
 
-const PreviewResponse = z
+const FieldTrace = z
+  .object({
+    target: z.string().openapi({ description: 'Concrete output path, e.g. `lines[2].sku`.' }),
+    kind: z.enum(['path', 'const', 'lookup', 'expr', 'each']),
+    source: z.string().openapi({ description: 'Concrete source path (`lineItems[2].sku`), expression, or `table[key]`.' }),
+    value: z.unknown().optional(),
+    error: z.string().optional(),
+    lookup: z.object({ table: z.string(), version: z.number(), key: z.record(z.string(), z.unknown()) }).optional(),
+    count: z
+      .object({ elements: z.number(), kept: z.number() })
+      .optional()
+      .openapi({ description: 'For a list: how many elements the source had and how many the filter kept (their fields follow).' }),
+  })
+  .openapi('MappingFieldTrace');
+
+const FieldProblem = z
+  .object({
+    target: z.string(),
+    source: z.string(),
+    message: z.string(),
+    code: z.enum(['missing', 'transform', 'expression', 'lookup', 'not-a-list', 'lookup-table']),
+    table: z.string().optional(),
+    scope: z.string().optional().openapi({ description: "The table's scope (`shared` or the flow id) when it was found." }),
+    key: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('MappingFieldProblem');
+
+export const PreviewResponse = z
   .object({
     ok: z.boolean(),
-    output: z.unknown(),
-    fields: z.array(z.record(z.string(), z.unknown())),
-    problems: z.array(z.unknown()),
-    configProblems: z.array(z.unknown()),
+    output: z.record(z.string(), z.unknown()).nullable(),
+    fields: z.array(FieldTrace),
+    problems: z.array(FieldProblem),
+    configProblems: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .openapi({ description: 'Problems in the configuration itself (by JSON path), when it does not validate.' }),
+    lookupsUsed: z.array(z.object({ table: z.string(), version: z.number() })),
     durationMs: z.number(),
   })
-  .passthrough()
   .openapi('MappingPreview');
 
 export function mappingRouter(d: Deps) {
@@ -55,7 +84,7 @@ export function mappingRouter(d: Deps) {
         sample = trigger.sampleOutput;
       }
       const result = await previewMap(body.config, sample, { sandbox: d.runtime.sandbox, lookups: d.lookups, flowId: body.flowId, trigger: body.trigger });
-      return c.json(d.scrub(result) as unknown as z.infer<typeof PreviewResponse>, 200);
+      return c.json(d.scrub(result), 200);
     },
   );
   return app;

@@ -6,6 +6,7 @@ import type { LookupService } from '../lookups/store/index.ts';
 import { loadFlowDoc, tableRowsFrom } from './load.ts';
 import { buildRunbook, runbookHtml, runbookMarkdown } from './runbook.ts';
 import { PERMISSIONS } from '../auth/roles.ts';
+import { RunbookSchema } from './schemas.ts';
 
 export const RUNBOOK_PERMISSIONS = {
   'runbooks.read': PERMISSIONS['runbooks.read'],
@@ -43,7 +44,7 @@ export function runbookRoutes(opts: {
           content: {
             'text/markdown': { schema: z.string() },
             'text/html': { schema: z.string() },
-            'application/json': { schema: z.record(z.string(), z.unknown()) },
+            'application/json': { schema: RunbookSchema },
           },
         },
         400: { description: 'Invalid request', content: { 'application/json': { schema: Err } } },
@@ -56,7 +57,7 @@ export function runbookRoutes(opts: {
       const flow = loadFlowDoc(opts.flows, flowId);
       if (!flow) return c.json({ error: { code: 'not_found', message: `no flow "${flowId}"` } }, 404);
       const rb = buildRunbook(flow, { describeType: opts.describeType, tableRows: tableRowsFrom(opts.lookups ?? null) });
-      if (format === 'json') return c.json(rb as unknown as Record<string, unknown>, 200);
+      if (format === 'json') return c.json(rb, 200);
       if (format === 'html') return c.body(runbookHtml(rb), 200, { 'Content-Type': 'text/html; charset=utf-8' });
       return c.body(runbookMarkdown(rb), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
     },

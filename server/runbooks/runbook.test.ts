@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../runtime/store/db.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { runbookCommand } from '../commands/runbook.ts';
 import { runbookRoutes } from './routes.ts';
+import { RunbookSchema } from './schemas.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let store: Store | undefined;
@@ -118,6 +119,8 @@ describe('runbook route', () => {
     expect(md.headers.get('content-type')).toMatch(/markdown/);
     expect(await md.text()).toContain('## Regular checks');
     const json = (await (await app.request('/payout-reconciliation?format=json')).json()) as { exceptions: Array<{ type: string }> };
+    // What the designer compiles against (the documented schema) is what the route sends.
+    expect(() => RunbookSchema.parse(json)).not.toThrow();
     expect(json.exceptions.map((e) => e.type)).toContain('payout-missing-in-erp');
     expect((await app.request('/nope')).status).toBe(404);
   });

@@ -1,49 +1,13 @@
 // POST /api/flows/:id/dry-run (server/flows/dry-run.ts): the draft and the live version tried on the last real events.
 import { request } from './client.ts';
+import type { Res, Schema } from './contract.ts';
 
-export interface FieldChange {
-  path: string;
-  before?: unknown;
-  after?: unknown;
-}
-
-export interface DocumentChange {
-  nodeId: string;
-  action: string;
-  key?: string;
-  before?: unknown;
-  after?: unknown;
-  fields: FieldChange[];
-}
-
-export interface DryOutcome {
-  status: 'succeeded' | 'failed' | 'skipped' | 'stopped';
-  message?: string;
-  nodeId?: string;
-  exceptions: string[];
-}
-
-export type Verdict = 'changed' | 'unchanged' | 'breaks' | 'fixes' | 'fails';
-
-export interface DryRunEvent {
-  eventId: string;
-  runId: string;
-  label: string;
-  receivedAt: number;
-  runStatus: string;
-  verdict: Verdict;
-  before: DryOutcome | null;
-  after: DryOutcome;
-  documents: DocumentChange[];
-}
-
-export interface DryRunReport {
-  flowId: string;
-  baseVersion: number | null;
-  limit: number;
-  events: DryRunEvent[];
-  summary: Record<Verdict, number> & { events: number };
-}
+export type DryRunReport = Res<'/api/flows/{id}/dry-run', 'post'>;
+export type DryRunEvent = Schema<'DryRunEvent'>;
+export type DryOutcome = DryRunEvent['after'];
+export type DocumentChange = DryRunEvent['documents'][number];
+export type FieldChange = DocumentChange['fields'][number];
+export type Verdict = DryRunEvent['verdict'];
 
 export const dryRun = (flowId: string, limit?: number) =>
   request<DryRunReport>('POST', `/api/flows/${encodeURIComponent(flowId)}/dry-run`, limit ? { limit } : {});

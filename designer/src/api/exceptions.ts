@@ -1,51 +1,16 @@
 // The exceptions inbox API (server/exceptions/routes.ts, mounted at /api/exceptions).
 import { request } from './client.ts';
+import type { Body, Query, Res, Schema } from './contract.ts';
 
-export type ExceptionOwner = 'finance' | 'operations' | 'ecommerce';
-export type ExceptionState = 'open' | 'acknowledged' | 'resolved';
-export type ExceptionAction = 'acknowledge' | 'assign' | 'resolve' | 'retry';
+export type ExceptionItem = Schema<'Exception'>;
+export type ExceptionDetail = Schema<'ExceptionDetail'>;
+export type ExceptionOwner = ExceptionItem['owner'];
+export type ExceptionState = ExceptionItem['state'];
+export type ExceptionQuery = Query<'/api/exceptions', 'get'>;
+export type ExceptionAction = Body<'/api/exceptions/bulk', 'post'>['action'];
 
-export interface ExceptionItem {
-  id: string;
-  type: string;
-  key: string;
-  title: string;
-  detail: string | null;
-  severity: 'low' | 'medium' | 'high';
-  owner: ExceptionOwner;
-  assignee: string | null;
-  state: ExceptionState;
-  autoResolved: boolean;
-  resolutionNote: string | null;
-  resolvedBy: string | null;
-  count: number;
-  firstSeen: number;
-  lastSeen: number;
-  resolvedAt: number | null;
-  links: { runId?: string; flowId?: string; nodeId?: string; shopify?: string; erp?: string };
-  data: Record<string, unknown> | null;
-}
-
-export interface ExceptionDetail extends ExceptionItem {
-  runs: Array<{ runId: string; flowId: string | null; status: string; at: number }>;
-  events: Array<{ id: number; at: number; actor: string; action: string; note: string | null }>;
-}
-
-export interface ExceptionQuery {
-  owner?: ExceptionOwner;
-  type?: string;
-  state?: ExceptionState | 'unresolved';
-  severity?: string;
-  assignee?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export interface ActionInput {
-  note?: string;
-  assignee?: string | null;
-  owner?: ExceptionOwner;
-}
+/** What an action may carry (each action's body takes only some of it: bodyFor). */
+export type ActionInput = Omit<Body<'/api/exceptions/bulk', 'post'>, 'ids' | 'action'>;
 
 const qs = (q: object) => {
   const p = new URLSearchParams();
@@ -55,17 +20,15 @@ const qs = (q: object) => {
 };
 
 export const exceptionsApi = {
-  list: (q: ExceptionQuery = {}) => request<{ items: ExceptionItem[]; total: number }>('GET', `/api/exceptions${qs(q)}`),
-  get: (id: string) => request<ExceptionDetail>('GET', `/api/exceptions/${encodeURIComponent(id)}`),
+  list: (q: ExceptionQuery = {}) => request<Res<'/api/exceptions', 'get'>>('GET', `/api/exceptions${qs(q)}`),
+  get: (id: string) => request<Res<'/api/exceptions/{id}', 'get'>>('GET', `/api/exceptions/${encodeURIComponent(id)}`),
   act: (id: string, action: ExceptionAction, input: ActionInput = {}) =>
     action === 'retry'
-      ? request<{ replayed: Array<{ runId: string; newRunId: string }>; skipped: Array<{ runId: string; reason: string }> }>(
-          'POST',
-          `/api/exceptions/${encodeURIComponent(id)}/retry`,
-        )
-      : request<ExceptionItem>('POST', `/api/exceptions/${encodeURIComponent(id)}/${action}`, bodyFor(action, input)),
+      ? request<Res<'/api/exceptions/{id}/retry', 'post'>>('POST', `/api/exceptions/${encodeURIComponent(id)}/retry`)
+      : // acknowledge, assign and resolve answer with the exception as it now is
+        request<ExceptionItem>('POST', `/api/exceptions/${encodeURIComponent(id)}/${action}`, bodyFor(action, input)),
   bulk: (ids: string[], action: ExceptionAction, input: ActionInput = {}) =>
-    request<{ results: Array<{ id: string; ok: boolean; error?: string }> }>('POST', '/api/exceptions/bulk', { ids, action, ...bodyFor(action, input) }),
+    request<Res<'/api/exceptions/bulk', 'post'>>('POST', '/api/exceptions/bulk', { ids, action, ...bodyFor(action, input) }),
 };
 
 /** Only the fields each action accepts (the API's bodies are strict). */

@@ -1,54 +1,10 @@
 // Month-end payout reconciliation (server/finance/routes.ts, mounted at /api/finance).
 import { request, requestText } from './client.ts';
+import type { Res, Schema } from './contract.ts';
 
-export interface PayoutRow {
-  payoutId: string;
-  date: string;
-  month: string;
-  currency: string;
-  status: 'balanced' | 'unbalanced' | 'waiting' | 'not-paid';
-  shopifyStatus: string;
-  net: string;
-  charges: string;
-  refunds: string;
-  fees: string;
-  adjustments: string;
-  disputes: string;
-  reserves: string;
-  erpVariance: string;
-  shopifyVariance: string;
-  matched: number;
-  missingInErp: number;
-  amountMismatches: number;
-  erpOnly: number;
-  ledger: { posted: boolean; ties: boolean; entryNumber?: string | null; problems?: string[] } | null;
-}
-
-export interface MonthRow {
-  month: string;
-  currency: string;
-  payouts: number;
-  balanced: number;
-  unbalanced: number;
-  waiting: number;
-  notPaid: number;
-  net: string;
-  charges: string;
-  refunds: string;
-  fees: string;
-  adjustments: string;
-  disputes: string;
-  reserves: string;
-  erpVariance: string;
-  shopifyVariance: string;
-  reconciled: boolean;
-}
-
-export interface MonthEndReport {
-  generatedAt: string;
-  months: MonthRow[];
-  payouts: PayoutRow[];
-}
+export type MonthEndReport = Res<'/api/finance/month-end', 'get'>;
+export type PayoutRow = Schema<'PayoutRow'>;
+export type MonthRow = Schema<'MonthRow'>;
 
 export const financeApi = {
   monthEnd: (month: string, opts: { ledger?: boolean } = {}) =>

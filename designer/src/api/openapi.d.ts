@@ -797,9 +797,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["DryRunReport"];
                     };
                 };
                 /** @description Invalid request */
@@ -1545,8 +1543,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             samples: {
+                                /** @description `sample` or a run id. */
                                 id: string;
-                                kind: string;
+                                /** @enum {string} */
+                                kind: "sample" | "test" | "run";
                                 label: string;
                                 value?: unknown;
                                 trigger?: unknown;
@@ -5160,9 +5160,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["AcceptLookupRowsResult"];
                     };
                 };
                 /** @description Invalid request */
@@ -5917,9 +5915,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["MonthEndReport"];
                         "text/csv": string;
                     };
                 };
@@ -6114,9 +6110,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["IntegrationAuditReport"];
                         "text/markdown": string;
                         "text/html": string;
                     };
@@ -6174,9 +6168,7 @@ export interface paths {
                     content: {
                         "text/markdown": string;
                         "text/html": string;
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
+                        "application/json": components["schemas"]["Runbook"];
                     };
                 };
                 /** @description Invalid request */
@@ -8680,6 +8672,66 @@ export interface components {
                 [key: string]: number;
             } | null;
         };
+        DryRunReport: {
+            flowId: string;
+            /** @description The version the draft is compared with (the active one, else the latest); null before the first publish. */
+            baseVersion: number | null;
+            limit: number;
+            events: components["schemas"]["DryRunEvent"][];
+            summary: {
+                events: number;
+                changed: number;
+                unchanged: number;
+                breaks: number;
+                fixes: number;
+                fails: number;
+            };
+        };
+        DryRunEvent: {
+            eventId: string;
+            runId: string;
+            /** @description The order name (or id) the event was about. */
+            label: string;
+            receivedAt: number;
+            /** @description What the real run did. */
+            runStatus: string;
+            /**
+             * @description `breaks`: the live version gets through, the draft would fail; `fixes`: the reverse.
+             * @enum {string}
+             */
+            verdict: "changed" | "unchanged" | "breaks" | "fixes" | "fails";
+            before: {
+                /** @enum {string} */
+                status: "succeeded" | "failed" | "skipped" | "stopped";
+                /** @description Why it fails, is skipped, or where it stopped. */
+                message?: string;
+                nodeId?: string;
+                /** @description Exceptions the run would raise (not raised). */
+                exceptions: string[];
+            } | null;
+            after: {
+                /** @enum {string} */
+                status: "succeeded" | "failed" | "skipped" | "stopped";
+                /** @description Why it fails, is skipped, or where it stopped. */
+                message?: string;
+                nodeId?: string;
+                /** @description Exceptions the run would raise (not raised). */
+                exceptions: string[];
+            };
+            documents: {
+                nodeId: string;
+                action: string;
+                key?: string;
+                /** @description The document the live version would send (absent: it would send none). */
+                before?: unknown;
+                after?: unknown;
+                fields: {
+                    path: string;
+                    before?: unknown;
+                    after?: unknown;
+                }[];
+            }[];
+        };
         FlowVersion: components["schemas"]["FlowVersionInfo"] & {
             definition: components["schemas"]["FlowJSON"];
         };
@@ -8970,15 +9022,56 @@ export interface components {
         };
         MappingPreview: {
             ok: boolean;
-            output?: unknown;
-            fields: {
+            output: {
                 [key: string]: unknown;
+            } | null;
+            fields: components["schemas"]["MappingFieldTrace"][];
+            problems: components["schemas"]["MappingFieldProblem"][];
+            /** @description Problems in the configuration itself (by JSON path), when it does not validate. */
+            configProblems: {
+                path: string;
+                message: string;
             }[];
-            problems: unknown[];
-            configProblems: unknown[];
+            lookupsUsed: {
+                table: string;
+                version: number;
+            }[];
             durationMs: number;
-        } & {
-            [key: string]: unknown;
+        };
+        MappingFieldTrace: {
+            /** @description Concrete output path, e.g. `lines[2].sku`. */
+            target: string;
+            /** @enum {string} */
+            kind: "path" | "const" | "lookup" | "expr" | "each";
+            /** @description Concrete source path (`lineItems[2].sku`), expression, or `table[key]`. */
+            source: string;
+            value?: unknown;
+            error?: string;
+            lookup?: {
+                table: string;
+                version: number;
+                key: {
+                    [key: string]: unknown;
+                };
+            };
+            /** @description For a list: how many elements the source had and how many the filter kept (their fields follow). */
+            count?: {
+                elements: number;
+                kept: number;
+            };
+        };
+        MappingFieldProblem: {
+            target: string;
+            source: string;
+            message: string;
+            /** @enum {string} */
+            code: "missing" | "transform" | "expression" | "lookup" | "not-a-list" | "lookup-table";
+            table?: string;
+            /** @description The table's scope (`shared` or the flow id) when it was found. */
+            scope?: string;
+            key?: {
+                [key: string]: unknown;
+            };
         };
         MappingPreviewRequest: {
             /** @description A core.map config (fields, sources, transforms). */
@@ -8999,8 +9092,14 @@ export interface components {
             /** @description Whether a key is stored; the key itself is never returned. */
             keySet: boolean;
             timeoutMs: number;
+            /** @description Where each value came from: the saved settings, the environment, or nowhere (null). */
             from: {
-                [key: string]: string | null;
+                /** @enum {string|null} */
+                provider: "settings" | "env" | null;
+                /** @enum {string|null} */
+                url: "settings" | "env" | null;
+                /** @enum {string|null} */
+                model: "settings" | "env" | null;
             };
             enabledBy: string | null;
             problem: string | null;
@@ -9042,11 +9141,28 @@ export interface components {
         };
         SuggestMapping: {
             source: string;
+            /** @description Where the order sits in the map input (order, shopify.order, or empty). */
+            sourceRoot: string;
+            /** @description Target list -> the source list it was aligned with. */
             lists: {
                 [key: string]: string | null;
             };
             targets: {
-                [key: string]: unknown;
+                target: string;
+                kind: string;
+                required: boolean;
+                description: string;
+                candidates: {
+                    /** @description Canonical source path, e.g. `order.lineItems[].sku`. */
+                    path: string;
+                    /** @description 0..1 */
+                    confidence: number;
+                    score: number;
+                    reason: string;
+                    /** @description Transforms the value needs to fit the target. */
+                    transforms: components["schemas"]["MapTransform"][];
+                    sampleValue?: unknown;
+                }[];
             }[];
             /**
              * @description offline, or model when the configured language model re-ranked the offline candidates
@@ -9055,6 +9171,10 @@ export interface components {
             engine: "offline" | "model";
             /** @description e.g. why the model was not used and the offline suggestions stand */
             notes: string[];
+        };
+        /** @description A core.map transform (op and its options). */
+        MapTransform: {
+            op: string;
         } & {
             [key: string]: unknown;
         };
@@ -9084,16 +9204,68 @@ export interface components {
             sourceRoot?: string;
         };
         ExceptionAssist: {
-            triage: {
-                [key: string]: unknown;
-            };
-            lookups?: unknown;
+            triage: components["schemas"]["ExplainedTriage"];
+            lookups: components["schemas"]["LookupProposals"] | {
+                note: string;
+            } | null;
+        };
+        ExplainedTriage: components["schemas"]["Triage"] & {
+            /** @description Why the model was not used, or which model wrote the explanation. */
+            notes: string[];
+            /** @description The offline rule's explanation, when the model wrote `explanation`. */
+            ruleExplanation?: string;
+        };
+        Triage: {
+            /** @enum {string} */
+            category: "data-mapping" | "missing-reference-data" | "api-limit" | "erp-unavailable" | "manual-process" | "code-error";
+            categoryLabel: string;
+            evidence: string[];
+            explanation: string;
+            nextStep: string;
+            action: {
+                /** @enum {string} */
+                kind: "add-lookup-row" | "retry" | "pause-flow" | "resume-flow" | "raise-stock-push-interval" | "open-mapper" | "open-run";
+                label: string;
+                /** @description What the action needs (table, key, flowId, nodeId, runId...). */
+                params: {
+                    [key: string]: string;
+                };
+            } | null;
+            /**
+             * @description rule (offline), or model when the language model wrote the explanation.
+             * @enum {string}
+             */
+            source: "rule" | "model";
+        };
+        LookupProposals: {
+            table: string;
+            scope: string;
+            valueColumn: string;
+            /** @description Where the candidates came from, e.g. "ERP tax codes (listTaxCodes)". */
+            from: string;
+            missing: {
+                /** @description The key the run looked up, by key column. */
+                key: {
+                    [key: string]: unknown;
+                };
+                rows: {
+                    row: {
+                        [key: string]: string;
+                    };
+                    proposal: {
+                        value: string;
+                        label: string;
+                        confidence: number;
+                        reason: string;
+                    };
+                }[];
+            }[];
+            /** @description Why nothing could be proposed, when so. */
+            note?: string;
         };
         TriageBatch: {
             triage: {
-                [key: string]: {
-                    [key: string]: unknown;
-                };
+                [key: string]: components["schemas"]["Triage"];
             };
         };
         LookupTableProposals: {
@@ -9102,8 +9274,33 @@ export interface components {
             proposals: {
                 exceptionId: string;
                 title: string;
-                lookups?: unknown;
+                lookups: components["schemas"]["LookupProposals"] | {
+                    note: string;
+                } | null;
             }[];
+        };
+        AcceptLookupRowsResult: {
+            table: string;
+            scope: string;
+            version: {
+                version: number;
+                rowCount: number;
+                message: string;
+                createdBy: string | null;
+                createdAt: number;
+            };
+            retried: {
+                replayed: {
+                    runId: string;
+                    newRunId: string;
+                }[];
+                skipped: {
+                    runId: string;
+                    reason: string;
+                }[];
+            } | null;
+            /** @description Why the waiting runs were not retried (the rows are written all the same). */
+            retryNote: string | null;
         };
         AcceptLookupRows: {
             rows: {
@@ -9260,6 +9457,156 @@ export interface components {
         SandboxSend: {
             /** @enum {string} */
             scenario: "paid-order" | "unmapped-tax" | "unknown-sku" | "duplicate-sku" | "partial-refund" | "erp-fulfilment" | "payout";
+        };
+        MonthEndReport: {
+            generatedAt: string;
+            months: components["schemas"]["MonthRow"][];
+            payouts: components["schemas"]["PayoutRow"][];
+        };
+        MonthRow: {
+            month: string;
+            currency: string;
+            payouts: number;
+            balanced: number;
+            unbalanced: number;
+            waiting: number;
+            notPaid: number;
+            /** @description A decimal amount, e.g. "12.50". */
+            net: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            charges: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            refunds: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            fees: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            adjustments: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            disputes: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            reserves: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            erpVariance: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            shopifyVariance: string;
+            /** @description Every payout tied, and (when the ledger was checked) every paid payout's journal is in the ERP and ties. */
+            reconciled: boolean;
+        };
+        PayoutRow: {
+            payoutId: string;
+            date: string;
+            month: string;
+            currency: string;
+            /** @enum {string} */
+            status: "balanced" | "unbalanced" | "waiting" | "not-paid";
+            shopifyStatus: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            net: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            charges: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            refunds: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            fees: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            adjustments: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            disputes: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            reserves: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            retriedPayouts: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            erpVariance: string;
+            /** @description A decimal amount, e.g. "12.50". */
+            shopifyVariance: string;
+            matched: number;
+            missingInErp: number;
+            amountMismatches: number;
+            erpOnly: number;
+            ledger: {
+                /** @description The payout journal is in the ERP ledger. */
+                posted: boolean;
+                /** @description Its bank and clearing lines equal what Shopify paid out and what went through clearing. */
+                ties: boolean;
+                entryNumber: string | null;
+                problems: string[];
+            } | null;
+            reconciledAt: string;
+        };
+        IntegrationAuditReport: {
+            generatedAt: string;
+            summary: {
+                variants: number;
+                orders: number;
+                flows: number;
+                findings: number;
+                high: number;
+                medium: number;
+                low: number;
+            };
+            findings: components["schemas"]["AuditFinding"][];
+        };
+        AuditFinding: {
+            /** @enum {string} */
+            kind: "duplicate-sku" | "empty-sku" | "erp-duplicate-sku" | "sku-missing-in-erp" | "unmapped-tax-rate" | "unmapped-location" | "gateway-without-payment-method" | "missing-lookup-table" | "flow-without-error-handling" | "flow-without-monitor" | "erp-item-not-in-shopify";
+            /** @enum {string} */
+            severity: "high" | "medium" | "low";
+            /** @enum {string} */
+            owner: "finance" | "operations" | "ecommerce";
+            subject: string;
+            message: string;
+            fix: string;
+        };
+        Runbook: {
+            flowId: string;
+            title: string;
+            purpose: string;
+            triggers: string[];
+            steps: {
+                name: string;
+                does: string;
+            }[];
+            ownership: {
+                system: string;
+                data: string;
+                /** @enum {string} */
+                flow: "reads" | "writes";
+            }[];
+            mappings: {
+                step: string;
+                rows: {
+                    target: string;
+                    from: string;
+                }[];
+            }[];
+            lookups: {
+                table: string;
+                usedBy: string;
+                purpose: string;
+                rows: {
+                    [key: string]: string;
+                }[] | null;
+            }[];
+            exceptions: {
+                type: string;
+                owner: string;
+                meaning: string;
+                triage: string[];
+            }[];
+            /** @description The triage table of these exception types, from the same rules the product triages with. */
+            triage: {
+                type: string;
+                category: string;
+                explanation: string;
+                nextStep: string;
+                action: string;
+            }[];
+            checks: {
+                daily: string[];
+                weekly: string[];
+                monthEnd: string[];
+            };
         };
         /** @description The failed runs waiting on this table that were retried because the change resolves what they missed */
         RetryBatch: {

@@ -2,7 +2,7 @@
 // Off by default; owners and consultants set provider, URL, model and key (write-only: the page only learns whether
 // one is stored); only an owner turns it on, after seeing exactly what would be sent. "Test" sends a one-field probe.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { assistantApi, type AiProvider, type AssistantSettings } from '../api/assist.ts';
+import { assistantApi, type AiProvider, type AssistantPreview, type AssistantSettings } from '../api/assist.ts';
 import { useSession } from '../app/session.ts';
 import { SettingsTabs } from '../settings/SettingsTabs.tsx';
 
@@ -16,7 +16,7 @@ export function AssistantSettingsPage() {
   const [s, setS] = useState<AssistantSettings | null>(null);
   const [form, setForm] = useState({ provider: '' as AiProvider | '', url: '', model: '', apiKey: '' });
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
-  const [preview, setPreview] = useState<{ kind: 'mapping' | 'triage'; url?: string; body?: unknown; error?: string } | null>(null);
+  const [preview, setPreview] = useState<(AssistantPreview & { kind: 'mapping' | 'triage' }) | null>(null);
   const showPreview = (kind: 'mapping' | 'triage') =>
     assistantApi.preview(kind).then(
       (p) => setPreview({ ...p, kind }),
@@ -86,7 +86,7 @@ export function AssistantSettingsPage() {
     }
   }
 
-  const from = (k: string) => (s?.from[k] === 'env' ? <span className="muted small"> (from the environment)</span> : null);
+  const from = (k: keyof AssistantSettings['from']) => (s?.from[k] === 'env' ? <span className="muted small"> (from the environment)</span> : null);
   return (
     <section className="page" data-testid="assistant-settings">
       <SettingsTabs active="assistant" />

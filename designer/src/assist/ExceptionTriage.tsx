@@ -4,7 +4,7 @@
 // the triage of every listed exception in one request (TriageProvider); opening a row loads its own triage, since it
 // reads the ERP's lists for proposals and, with the language model on, has the model write the explanation.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { assistantApi, type LookupProposals, type Triage } from '../api/assist.ts';
+import { assistantApi, type ExplainedTriage, type LookupProposals, type ProposalsOrNote, type Triage } from '../api/assist.ts';
 import type { ExceptionItem } from '../api/exceptions.ts';
 import { Link } from '../app/Link.tsx';
 import { can } from '../app/permissions.ts';
@@ -64,10 +64,10 @@ export function ExceptionTriage({ item }: { item: ExceptionItem }) {
 
 function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; onChanged(): void }) {
   const role = useSession((s) => s.user?.role);
-  const [lookups, setLookups] = useState<LookupProposals | { note: string } | null | undefined>(t.action?.kind === 'add-lookup-row' ? undefined : null);
+  const [lookups, setLookups] = useState<ProposalsOrNote | undefined>(t.action?.kind === 'add-lookup-row' ? undefined : null);
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [own, setOwn] = useState<Triage | null>(null);
+  const [own, setOwn] = useState<ExplainedTriage | null>(null);
   const [showRule, setShowRule] = useState(false);
   useEffect(() => {
     let live = true;

@@ -2,16 +2,14 @@
 // this table (an unmapped tax rate, location or gateway). Accepting writes the row as a new table version and
 // retries the exception's waiting runs, exactly as from the inbox. Shows nothing when no exception waits on the table.
 import { useCallback, useEffect, useState } from 'react';
-import { assistantApi, type LookupProposals } from '../api/assist.ts';
+import { assistantApi, type TableProposal } from '../api/assist.ts';
 import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { ProposalTable } from './ExceptionTriage.tsx';
 
-type Item = { exceptionId: string; title: string; lookups: LookupProposals | { note: string } | null };
-
 export function LookupProposalsPanel({ scope, name, onAccepted }: { scope: string; name: string; onAccepted(): Promise<void> | void }) {
   const role = useSession((s) => s.user?.role);
-  const [items, setItems] = useState<Item[] | null>(null);
+  const [items, setItems] = useState<TableProposal[] | null>(null);
   const [status, setStatus] = useState<{ text: string; bad?: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const load = useCallback(

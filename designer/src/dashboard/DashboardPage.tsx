@@ -1,34 +1,14 @@
 // At a glance: are the flows healthy, what waits for whom, how many orders went through, is stock drifting, are
 // payouts reconciled. Fed by /api/dashboard (server/dashboard/routes.ts).
 import { useEffect, useMemo, useState } from 'react';
-import { request } from '../api/client.ts';
+import { dashboardApi, type DashboardSummary } from '../api/dashboard.ts';
 import { Link } from '../app/Link.tsx';
 import { Chart, type ChartSeries } from './Chart.tsx';
 import { FlowHealthTable } from './FlowHealthTable.tsx';
-import {
-  driftColumns,
-  ordersColumns,
-  payoutColumns,
-  percent,
-  totals,
-  type DriftPoint,
-  type FlowHealthView,
-  type OrdersPoint,
-  type PayoutPoint,
-} from './series.ts';
+import { driftColumns, ordersColumns, payoutColumns, percent, totals, type DriftPoint, type OrdersPoint, type PayoutPoint } from './series.ts';
 
-interface Counts {
-  open: number;
-  acknowledged: number;
-  high: number;
-}
-interface Summary {
-  windowHours: number;
-  flows: FlowHealthView[];
-  exceptionsByOwner: Record<'finance' | 'operations' | 'ecommerce', Counts>;
-}
 interface Data {
-  summary: Summary;
+  summary: DashboardSummary;
   orders: OrdersPoint[];
   drift: DriftPoint[];
   payouts: PayoutPoint[];
@@ -49,12 +29,7 @@ export function DashboardPage() {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    Promise.all([
-      request<Summary>('GET', '/api/dashboard/summary?windowHours=24'),
-      request<{ points: OrdersPoint[] }>('GET', '/api/dashboard/series/orders?hours=48'),
-      request<{ points: DriftPoint[] }>('GET', '/api/dashboard/series/drift?days=7'),
-      request<{ points: PayoutPoint[] }>('GET', '/api/dashboard/series/payouts?months=12'),
-    ]).then(
+    Promise.all([dashboardApi.summary(24), dashboardApi.orders(48), dashboardApi.drift(7), dashboardApi.payouts(12)]).then(
       ([summary, o, d, p]) => setData({ summary, orders: o.points, drift: d.points, payouts: p.points }),
       (e: Error) => setError(e.message),
     );

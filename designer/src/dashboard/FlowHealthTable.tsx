@@ -1,7 +1,8 @@
 import { Link } from '../app/Link.tsx';
-import { percent, type FlowHealthView } from './series.ts';
+import type { FlowHealth } from '../api/dashboard.ts';
+import { percent } from './series.ts';
 
-export function FlowHealthTable({ flows }: { flows: FlowHealthView[] }) {
+export function FlowHealthTable({ flows }: { flows: FlowHealth[] }) {
   return (
     <div className="card" data-testid="flow-health">
       <h3>Flows</h3>

@@ -62,6 +62,7 @@ describe('dashboard series', () => {
       lastRun: null,
       succeeded,
       failed,
+      idle: 0,
       successRate: null,
       backlog,
     });

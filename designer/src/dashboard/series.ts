@@ -1,20 +1,7 @@
 // Dashboard API points → the column arrays uPlot draws (x in Unix seconds), plus the summary figures.
-export interface OrdersPoint {
-  hour: string;
-  orders: number;
-}
-export interface DriftPoint {
-  at: number;
-  skus: number;
-  units: number;
-}
-export interface PayoutPoint {
-  month: string;
-  payouts: number;
-  reconciled: number;
-  unbalanced: number;
-  waiting: number;
-}
+import type { DriftPoint, FlowHealth, OrdersPoint, PayoutPoint } from '../api/dashboard.ts';
+
+export type { DriftPoint, OrdersPoint, PayoutPoint };
 
 export type Columns = [number[], ...Array<Array<number | null>>];
 
@@ -64,19 +51,7 @@ export function payoutColumns(points: PayoutPoint[], window = lastMonths(12)): C
   return [xs, wait, unb, rec];
 }
 
-export interface FlowHealthView {
-  flowId: string;
-  name: string;
-  active: boolean;
-  lastRun: { runId: string; status: string; at: number } | null;
-  succeeded: number;
-  failed: number;
-  idle?: number;
-  successRate: number | null;
-  backlog: number;
-}
-
-export function totals(flows: FlowHealthView[]): { runs: number; failed: number; rate: number | null; backlog: number } {
+export function totals(flows: FlowHealth[]): { runs: number; failed: number; rate: number | null; backlog: number } {
   const ok = flows.reduce((a, f) => a + f.succeeded, 0);
   const failed = flows.reduce((a, f) => a + f.failed, 0);
   return { runs: ok + failed, failed, rate: ok + failed ? ok / (ok + failed) : null, backlog: flows.reduce((a, f) => a + f.backlog, 0) };

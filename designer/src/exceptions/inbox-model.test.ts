@@ -22,6 +22,7 @@ const item = (over: Partial<ExceptionItem>): ExceptionItem => ({
   resolvedAt: null,
   links: {},
   data: null,
+  alertedAt: null,
   ...over,
 });
 

@@ -1,30 +1,16 @@
 // The integration audit (catalogue, mappings, flows: /api/integration-audit) and the change log (/api/audit) as an
 // app page, instead of the API's raw HTML.
 import { useEffect, useState } from 'react';
-import { request } from '../api/client.ts';
 import { adminApi, toDate, type AuditEntry } from '../api/admin.ts';
-
-interface Finding {
-  kind: string;
-  severity: 'high' | 'medium' | 'low';
-  owner: string;
-  subject: string;
-  message: string;
-  fix: string;
-}
-interface Report {
-  generatedAt: string;
-  summary: { variants: number; orders: number; flows: number; findings: number; high: number; medium: number; low: number };
-  findings: Finding[];
-}
+import { reportsApi, type IntegrationAudit } from '../api/reports.ts';
 
 export function AuditPage() {
-  const [report, setReport] = useState<Report | null>(null);
+  const [report, setReport] = useState<IntegrationAudit | null>(null);
   const [log, setLog] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<'findings' | 'changes'>('findings');
   useEffect(() => {
-    request<Report>('GET', '/api/integration-audit').then(setReport, (e: Error) => setError(e.message));
+    reportsApi.integrationAudit().then(setReport, (e: Error) => setError(e.message));
     adminApi.audit(200).then(
       (r) => setLog(r.entries),
       () => setLog([]),

@@ -1,30 +1,17 @@
 // A flow's operational runbook (/api/runbooks/:flowId?format=json) as an app page: what it does, who owns which
 // data, its mappings and lookups, the exceptions it raises and how to triage them, the routine checks.
 import { useEffect, useState } from 'react';
-import { request } from '../api/client.ts';
+import { reportsApi, type Runbook } from '../api/reports.ts';
 import { Link } from '../app/Link.tsx';
 import { mayOpen } from '../app/access.ts';
 import { useSession } from '../app/session.ts';
-
-interface Runbook {
-  flowId: string;
-  title: string;
-  purpose: string;
-  triggers: string[];
-  steps: Array<{ name: string; does: string }>;
-  ownership: Array<{ system: string; data: string; flow: string }>;
-  mappings: Array<{ step: string; rows: Array<{ target: string; from: string }> }>;
-  lookups: Array<{ table: string; usedBy: string; purpose: string }>;
-  exceptions: Array<{ type: string; owner: string; meaning: string; triage: string[] }>;
-  checks: { daily: string[]; weekly: string[]; monthEnd: string[] };
-}
 
 export function RunbookPage({ flowId }: { flowId: string }) {
   const role = useSession((s) => s.user?.role);
   const [rb, setRb] = useState<Runbook | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    request<Runbook>('GET', `/api/runbooks/${encodeURIComponent(flowId)}?format=json`).then(setRb, (e: Error) => setError(e.message));
+    reportsApi.runbook(flowId).then(setRb, (e: Error) => setError(e.message));
   }, [flowId]);
   if (error)
     return (

@@ -118,7 +118,15 @@ describe('mapper store', () => {
   it('a preview computed for an older edit is not the verdict on the current mapping', () => {
     const s = createMapperStore(flow());
     const st = () => s.getState();
-    const clean = (output: unknown): PreviewView => ({ ok: true, output, fields: [], problems: [], configProblems: [], durationMs: 1 });
+    const clean = (output: Record<string, unknown>): PreviewView => ({
+      ok: true,
+      output,
+      fields: [],
+      problems: [],
+      configProblems: [],
+      lookupsUsed: [],
+      durationMs: 1,
+    });
     expect(previewIsCurrent(st())).toBe(false);
     st().setPreview(clean({ ref: '#1' }), null, st().revision);
     expect(previewIsCurrent(st())).toBe(true);

@@ -3,6 +3,7 @@
 // into the flow document (the server checks a client changed mapping/lookup config only).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Flow, FlowNode } from '../api/types.ts';
+import type { MappingPreview } from '../api/mapping.ts';
 import {
   eachPathsOf,
   freshTarget,
@@ -16,24 +17,8 @@ import {
 } from '../mapper/model/fields.ts';
 import { relativeSourcePath } from '../mapper/model/source-tree.ts';
 
-export interface FieldTraceView {
-  target: string;
-  kind: string;
-  source: string;
-  value?: unknown;
-  error?: string;
-  lookup?: { table: string; version: number; key: Record<string, unknown> };
-  count?: { elements: number; kept: number };
-}
-
-export interface PreviewView {
-  ok: boolean;
-  output: unknown;
-  fields: FieldTraceView[];
-  problems: Array<{ target: string; source: string; message: string; code: string }>;
-  configProblems: Array<{ path: string; message: string }>;
-  durationMs: number;
-}
+/** The server's answer to a mapping preview (POST /api/mapping/preview). */
+export type PreviewView = MappingPreview;
 
 export interface SampleChoice {
   /** A run id, `sample` (the trigger's example) or `example:<node>` (the upstream step's catalog example). */
