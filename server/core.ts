@@ -10,6 +10,7 @@ import { loadVault } from './vault/vault.ts';
 import { Connections, type ConnectionFactory } from './vault/connections.ts';
 import { SecretStore } from './vault/secrets.ts';
 import { erpFactory, shopifyFactory } from './vault/factories.ts';
+import { SqliteBucketStore } from './shopify-buckets.ts';
 import { makeScrubber } from './scrub.ts';
 import { LookupService } from './lookups/store/index.ts';
 
@@ -34,7 +35,12 @@ export function openServerCore(o: CoreOptions) {
     );
   }
   const secrets = new SecretStore(db, vault, o.now);
-  const connections = new Connections(db, vault, { shopify: shopifyFactory(), erp: erpFactory(o.dataDir), ...o.connectionFactories }, o.now);
+  const connections = new Connections(
+    db,
+    vault,
+    { shopify: shopifyFactory({ buckets: new SqliteBucketStore(db) }), erp: erpFactory(o.dataDir), ...o.connectionFactories },
+    o.now,
+  );
   const users = new Users(db, o.now);
   const audit = new Audit(db, o.now);
   const scrub = makeScrubber(connections, secrets);

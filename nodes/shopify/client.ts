@@ -17,7 +17,7 @@ import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { parse, type DocumentNode } from 'graphql';
 import { NodeError } from '../../runtime/node-api.ts';
 import { calculateQueryCost } from './cost.ts';
-import { CostLimiter, MAX_REQUESTED_COST, sleep, type BucketLevel, type ThrottleStatus } from './limiter.ts';
+import { type BucketLevel, type BucketStore, CostLimiter, MAX_REQUESTED_COST, SharedCostLimiter, sleep, type ThrottleStatus } from './limiter.ts';
 import { ADMIN_API_VERSION, loadAdminSchema } from './schema.ts';
 
 export type ShopifyAuth =
@@ -40,6 +40,8 @@ export interface ShopifyConnectionConfig {
   onBucketLevel?: (shopDomain: string, level: BucketLevel) => void;
   /** Initial bucket assumption until Shopify's first response. */
   plan?: { maximumAvailable: number; restoreRate: number };
+  /** The shop's bucket shared by every process of the deployment (the host's store); absent: this process's own. */
+  buckets?: BucketStore;
   /** How waits between bulk-operation polls are slept (tests and benchmarks run the sandbox store on a faster clock). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -80,7 +82,7 @@ function redact(msg: string, secrets: string[]): string {
 
 export class ShopifyClient {
   readonly shopDomain: string;
-  readonly limiter: CostLimiter;
+  readonly limiter: CostLimiter | SharedCostLimiter;
   readonly stats: ShopifyClientStats = { requests: 0, throttled: 0, retries: 0, requestedCost: 0, actualCost: 0 };
   private readonly api: Shopify;
   private session: Session | undefined;
@@ -105,10 +107,11 @@ export class ShopifyClient {
       ...(a.kind === 'access-token' ? { adminApiAccessToken: a.accessToken } : {}),
       logger: { level: LogSeverity.Error, log: async () => {} },
     } as Parameters<typeof shopifyApi>[0]);
-    this.limiter = new CostLimiter({
+    const limiterOptions = {
       ...(config.plan ?? {}),
-      onLevel: config.onBucketLevel ? (l) => config.onBucketLevel!(config.shopDomain, l) : undefined,
-    });
+      onLevel: config.onBucketLevel ? (l: BucketLevel) => config.onBucketLevel!(config.shopDomain, l) : undefined,
+    };
+    this.limiter = config.buckets ? new SharedCostLimiter(config.buckets, config.shopDomain, limiterOptions) : new CostLimiter(limiterOptions);
   }
 
   /** Waits `ms` (between bulk-operation polls), through the connection's own sleep when it has one. */

@@ -134,3 +134,104 @@ export class CostLimiter {
       this.onLevel({ available: this.available, maximum: this.maximum, restoreRate: this.restoreRate, inFlight: this.inFlight, waitedMs: this.waitedMs });
   }
 }
+
+/**
+ * A shop's bucket kept where every process of a deployment sees it (the host's store). Shopify's budget is per app
+ * and shop, not per process: two workers each with a bucket of their own would both spend the same points and get
+ * THROTTLED. Each call is one atomic step on the shared state; `now` is wall-clock milliseconds (shared by processes).
+ */
+export interface BucketStore {
+  /**
+   * Refills by the time elapsed, then takes `cost` points when min(cost, maximum) are available, holding them as
+   * in flight until settled, released or `holdMs` passes (a process that died does not hold them for ever).
+   */
+  take(shop: string, cost: number, plan: { maximumAvailable: number; restoreRate: number }, now: number, holdMs: number): { hold: string } | { waitMs: number };
+  /** Shopify's answer for a hold: its throttle status, when it carried one, is the level minus the other holds. */
+  settle(shop: string, hold: string, status: ThrottleStatus | null, now: number): void;
+  /** A request that never reached Shopify: the hold's points go back. */
+  release(shop: string, hold: string, now: number): void;
+  level(shop: string, now: number): Omit<BucketLevel, 'waitedMs'> | null;
+}
+
+/** How long a hold outlives its request at most: Shopify's own request timeout is well under this. */
+const HOLD_MS = 120_000;
+
+/** The CostLimiter's contract over a BucketStore: the bucket shared by every process of the deployment. */
+export class SharedCostLimiter {
+  private waitedMs = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly plan: { maximumAvailable: number; restoreRate: number };
+  private readonly sleepFn: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly holds = new WeakMap<Reservation, string>();
+
+  constructor(
+    private readonly store: BucketStore,
+    private readonly shop: string,
+    opts: Omit<LimiterOptions, 'now'> & { now?: () => number } = {},
+  ) {
+    this.plan = { maximumAvailable: opts.maximumAvailable ?? 2000, restoreRate: opts.restoreRate ?? 100 };
+    this.sleepFn = opts.sleep ?? sleep;
+    this.now = opts.now ?? Date.now;
+    this.onLevel = opts.onLevel;
+  }
+
+  private readonly now: () => number;
+  private readonly onLevel?: (level: BucketLevel) => void;
+
+  get level(): BucketLevel {
+    const l = this.store.level(this.shop, this.now());
+    return l
+      ? { ...l, waitedMs: this.waitedMs }
+      : {
+          available: this.plan.maximumAvailable,
+          maximum: this.plan.maximumAvailable,
+          restoreRate: this.plan.restoreRate,
+          inFlight: 0,
+          waitedMs: this.waitedMs,
+        };
+  }
+
+  /** FIFO within this process, like CostLimiter; across processes the store decides who has the points. */
+  acquire(cost: number, signal?: AbortSignal): Promise<Reservation> {
+    if (cost > MAX_REQUESTED_COST) throw new RangeError(`requested cost ${cost} exceeds Shopify's single-query limit of ${MAX_REQUESTED_COST}`);
+    const turn = this.queue.then(async () => {
+      for (;;) {
+        const r = this.store.take(this.shop, cost, this.plan, this.now(), HOLD_MS);
+        if ('hold' in r) return r.hold;
+        const t0 = this.now();
+        await this.sleepFn(Math.max(1, r.waitMs), signal);
+        this.waitedMs += this.now() - t0;
+      }
+    });
+    this.queue = turn.then(
+      () => {},
+      () => {},
+    );
+    return turn.then((hold) => {
+      const reservation: Reservation = { cost, settled: false };
+      this.holds.set(reservation, hold);
+      this.emit();
+      return reservation;
+    });
+  }
+
+  settle(r: Reservation, status?: ThrottleStatus | null): void {
+    if (r.settled) return;
+    r.settled = true;
+    const hold = this.holds.get(r);
+    if (hold) this.store.settle(this.shop, hold, status && Number.isFinite(status.currentlyAvailable) ? status : null, this.now());
+    this.emit();
+  }
+
+  release(r: Reservation): void {
+    if (r.settled) return;
+    r.settled = true;
+    const hold = this.holds.get(r);
+    if (hold) this.store.release(this.shop, hold, this.now());
+    this.emit();
+  }
+
+  private emit(): void {
+    if (this.onLevel) this.onLevel(this.level);
+  }
+}

@@ -1,6 +1,6 @@
 // Server tables (users, sessions, tokens, audit, connections, secrets). They live in the runtime's SQLite file but
 // have their own migrations table, so the runtime's schema never learns about them.
-import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, primaryKey, real } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -173,4 +173,28 @@ export const workspaceMembers = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index('workspace_members_user').on(t.userId)],
+);
+
+/**
+ * Shopify's cost bucket per shop, shared by every process on this store (server/shopify-buckets.ts): the level as
+ * last computed (`available` at `at`, refilling at `restore_rate` up to `maximum`).
+ */
+export const shopifyBuckets = sqliteTable('shopify_buckets', {
+  shop: text('shop').primaryKey(),
+  available: real('available').notNull(),
+  maximum: real('maximum').notNull(),
+  restoreRate: real('restore_rate').notNull(),
+  at: integer('at').notNull(),
+});
+
+/** Points taken by requests sent and not yet answered; a hold of a process that died lapses at `until`. */
+export const shopifyBucketHolds = sqliteTable(
+  'shopify_bucket_holds',
+  {
+    id: text('id').primaryKey(),
+    shop: text('shop').notNull(),
+    cost: real('cost').notNull(),
+    until: integer('until').notNull(),
+  },
+  (t) => [index('shopify_bucket_holds_shop').on(t.shop, t.until)],
 );

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { createShopifyConnection, type ShopifyAuth, type ShopifyClient } from '../../nodes/shopify/client.ts';
 import { LOCATIONS } from '../../nodes/shopify/documents.ts';
+import type { BucketStore } from '../../nodes/shopify/limiter.ts';
 import { createErpConnection } from '../../nodes/erp/connection.ts';
 import { createSandboxErp } from '../../nodes/erp/sandbox/index.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
@@ -12,7 +13,8 @@ const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 
 const planOf = (v: unknown) => (v && typeof v === 'object' ? { plan: v as { maximumAvailable: number; restoreRate: number } } : {});
 
-export function shopifyFactory(): ConnectionFactory<ShopifyClient> {
+/** `buckets`: the shops' cost buckets in the store, shared by every process of the deployment. */
+export function shopifyFactory(o: { buckets?: BucketStore } = {}): ConnectionFactory<ShopifyClient> {
   return {
     create(c: ResolvedConnection) {
       const shopDomain = str(c.config.shopDomain);
@@ -33,6 +35,7 @@ export function shopifyFactory(): ConnectionFactory<ShopifyClient> {
         webhookSecret: str(c.secrets.webhookSecret) ?? clientSecret,
         ...(endpoint ? { endpoint } : {}),
         ...planOf(c.config.plan),
+        ...(o.buckets ? { buckets: o.buckets } : {}),
       });
     },
     async test(client, c) {

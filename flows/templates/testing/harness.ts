@@ -10,6 +10,7 @@ import { LookupService } from '../../../server/lookups/store/index.ts';
 import { getNodeType } from '../../../nodes/registry.ts';
 import type { ErpConnector } from '../../../nodes/erp/contract.ts';
 import { createSandboxErp, type SandboxErp } from '../../../nodes/erp/index.ts';
+import type { SandboxDump } from '../../../nodes/erp/sandbox/index.ts';
 import { createShopifyConnection, startShopifySandbox, type SandboxStore, type Scenario, type ShopifyClient } from '../../../nodes/shopify/index.ts';
 import { installSandboxLookups } from '../../../server/lookups/seed.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
@@ -104,11 +105,9 @@ export function onlyRun(runIds: readonly string[], flowId: string): string {
   return runId;
 }
 
-/** One table of the sandbox ERP's dump; fails when there is no such table, so a "none posted" check cannot pass on a renamed one. */
-export function erpTable(erp: SandboxErp, table: string): unknown[] {
-  const rows = erp.admin.dump()[table];
-  if (!rows) throw new Error(`the sandbox ERP has no table "${table}"`);
-  return rows;
+/** One table of the sandbox ERP's dump (typed: a renamed table fails to compile, so a "none posted" check cannot pass on it). */
+export function erpTable(erp: SandboxErp, table: keyof SandboxDump): unknown[] {
+  return erp.admin.dump()[table];
 }
 
 export const stepOf = (run: RunRecord, nodeId: string) => run.steps.find((s) => s.nodeId === nodeId);
