@@ -262,7 +262,8 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   const tol = ctx.config.dateToleranceDays;
   // Up to today: a document posted late (a refund booked days after Shopify paid it) still matches by id.
   const today = ctx.now().toISOString().slice(0, 10);
-  const to = [addDays(last, tol), today].sort()[1];
+  const late = addDays(last, tol);
+  const to = late > today ? late : today;
   const docs = await loadErpDocs(erp, { from: addDays(first, -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
   // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history.
   const claimedBefore = new Set(records.claimedBy(docs.map((d) => d.uid)).keys());
