@@ -183,11 +183,13 @@ async function runOnce(label: string, payload: unknown) {
   await rt.drain(3_600_000);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const run = rt.runs.get(runIds[0]);
+  const [runId] = runIds;
+  if (!runId) throw new Error('the manual trigger started no run');
+  const run = rt.runs.get(runId);
   const out = run.steps.find((s) => s.nodeId === 'reconcile')?.output as
     | { payoutIds?: string[]; pending?: string[]; exceptions?: unknown[]; items?: string }
     | undefined;
-  const stepRow = rt.store.sqlite.prepare(`SELECT length(output) AS n FROM steps WHERE run_id = ? AND node_id = 'reconcile'`).get(runIds[0]) as
+  const stepRow = rt.store.sqlite.prepare(`SELECT length(output) AS n FROM steps WHERE run_id = ? AND node_id = 'reconcile'`).get(runId) as
     | { n: number }
     | undefined;
   const state = rt.store.sqlite.prepare(`SELECT COALESCE(SUM(length(value)), 0) AS n FROM flow_state WHERE flow_id = 'recon'`).get() as { n: number };
@@ -197,7 +199,7 @@ async function runOnce(label: string, payload: unknown) {
   console.log(
     `\n${label}: run ${run.status}${run.error ? ` ${JSON.stringify(run.error).slice(0, 300)}` : ''} — wall ${(wall / 1000).toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, peak RSS ${peakMb()} MB (before ${rss0} MB)`,
   );
-  const input = rt.store.sqlite.prepare(`SELECT length(e.payload) AS n FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(runIds[0]) as {
+  const input = rt.store.sqlite.prepare(`SELECT length(e.payload) AS n FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(runId) as {
     n: number;
   };
   console.log(`  run input (event payload) ${(input.n / 1024).toFixed(0)} KB`);
@@ -329,7 +331,9 @@ if (SAMPLE > 0) {
   await rt2.drain(3_600_000);
   const ms = performance.now() - s0;
   const cpu = process.cpuUsage(cpu0);
-  const run = rt2.runs.get(runIds[0]);
+  const [fetchRunId] = runIds;
+  if (!fetchRunId) throw new Error('the manual trigger started no run');
+  const run = rt2.runs.get(fetchRunId);
   const n = ((run.steps.find((s) => s.nodeId === 'payouts')?.output as { payouts?: ShopifyPayout[] })?.payouts ?? []).reduce(
     (a, p) => a + (p.stored?.count ?? p.balanceTransactions.length),
     0,

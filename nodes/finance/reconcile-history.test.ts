@@ -12,6 +12,7 @@ import { MemorySink } from './testing/memory-sink.ts';
 import { payoutOf, seedErpDocs, type SeedDoc, type TxSpec } from './testing/bulk.ts';
 import type { ShopifyPayout } from '../shopify/types.ts';
 import type { PayoutReconciliation } from './types.ts';
+import { nth } from './testing/defined.ts';
 
 const noSandbox: Sandbox = {
   run: async () => Promise.reject(new Error('unused')),
@@ -70,7 +71,7 @@ function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true 
     async run(payouts: ShopifyPayout[]) {
       const { runIds } = r.queue.ingest({ source: 'manual', payload: { payouts }, targets: [{ flowId: 'recon', version }] });
       await r.drain(120_000);
-      return r.runs.get(runIds[0]);
+      return r.runs.get(nth(runIds, 0, 'run'));
     },
   };
 }
@@ -89,10 +90,10 @@ function charges(payout: number): TxSpec[] {
   return Array.from({ length: PER_PAYOUT }, (_, i) => ({
     id: `${payout}${String(i).padStart(4, '0')}`,
     type: 'CHARGE',
-    amount: PRICES[i % PRICES.length],
+    amount: nth(PRICES, i % PRICES.length),
     fee: '0.30',
     order: `${900000 + payout * PER_PAYOUT + i}`,
-    date: `${DAYS[i % DAYS.length]}T12:00:00Z`,
+    date: `${nth(DAYS, i % DAYS.length)}T12:00:00Z`,
   }));
 }
 
@@ -100,8 +101,8 @@ function invoicesFor(payout: number): SeedDoc[] {
   return Array.from({ length: PER_PAYOUT }, (_, i) => ({
     kind: 'invoice' as const,
     externalId: `SO-${payout}-${i}`,
-    date: DAYS[i % DAYS.length],
-    gross: PRICES[i % PRICES.length],
+    date: nth(DAYS, i % DAYS.length),
+    gross: nth(PRICES, i % PRICES.length),
   }));
 }
 
@@ -116,7 +117,7 @@ describe('finance.reconcile-payouts over a long history', () => {
     for (let p = 1; p <= 20; p++) {
       const run = await h.run([payoutOf(String(p), '2026-11-05', charges(p))]);
       expect(run.status).toBe('succeeded');
-      const [rec] = recsOf(run);
+      const rec = nth(recsOf(run), 0, 'reconciliation');
       expect([rec.payoutId, rec.status, rec.counts.matched, rec.counts['missing-in-erp']]).toEqual([String(p), 'balanced', PER_PAYOUT, 0]);
       expect(step(run, 'post-journal').output).toMatchObject({ created: 1, journals: [{ externalId: String(p), created: true }] });
       outputs.push(JSON.stringify(step(run, 'reconcile').output).length);
@@ -135,13 +136,13 @@ describe('finance.reconcile-payouts over a long history', () => {
 
     // A 21st payout of the same amounts and dates: every document is claimed, however long ago, so none matches.
     const late = await h.run([payoutOf('21', '2026-11-05', charges(21))]);
-    const [rec21] = recsOf(late);
+    const rec21 = nth(recsOf(late), 0, 'reconciliation');
     expect([rec21.status, rec21.counts.matched, rec21.counts['missing-in-erp']]).toEqual(['unbalanced', 0, PER_PAYOUT]);
     expect(step(late, 'post-journal').status).toBe('skipped');
 
     // Flat: run 20's output is no bigger than run 10's (same id lengths; history does not leak in); flow state holds no claims,
     // posted or pending payouts, nor settlements (those wait in recon_settlements, one row per posted payout).
-    expect(outputs[19]).toBeLessThanOrEqual(outputs[9] + 64);
+    expect(nth(outputs, 19)).toBeLessThanOrEqual(nth(outputs, 9) + 64);
     expect(db.prepare(`SELECT key FROM flow_state WHERE flow_id = 'recon'`).all()).toEqual([]);
     expect(db.prepare(`SELECT status, COUNT(*) AS n FROM recon_settlements GROUP BY status`).all()).toEqual([{ status: 'pending', n: 20 }]);
   }, 180_000);

@@ -6,6 +6,7 @@ import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import { erpMemo, erpOrder, ORDERS, payoutNet, REFUNDS, shopifyScenario } from './testing/scenario-month.ts';
 import { startHarness, type Harness } from './testing/harness.ts';
 import type { PayoutReconciliation } from './types.ts';
+import { nth } from './testing/defined.ts';
 
 let h: Harness | undefined;
 let erp: SandboxErp;
@@ -41,7 +42,7 @@ describe('finance.reconcile-payouts: a scenario month that ties', () => {
       ['7001', 'balanced', '0.00', '0.00'],
       ['7002', 'balanced', '0.00', '0.00'],
     ]);
-    const p1 = recs[0];
+    const p1 = nth(recs, 0, 'reconciliation');
     expect(p1.totals).toEqual({
       charges: '96.80',
       refunds: '-22.00',
@@ -106,14 +107,14 @@ describe('finance.reconcile-payouts: planted divergences', () => {
     // 5003 never reached the ERP, 5006 was posted at the wrong price, refund 6002 was never posted as a credit memo,
     // and an order Shopify does not know sits in the ERP inside the first payout's dates.
     await postAll(erp, { orders: [5003], refunds: [6002] }, { 5006: { price: '25.00' } });
-    await erp.createSalesOrder({ ...erpOrder(ORDERS[1]), externalId: '5999', reference: '#5999', date: '2026-11-04' });
+    await erp.createSalesOrder({ ...erpOrder(nth(ORDERS, 1)), externalId: '5999', reference: '#5999', date: '2026-11-04' });
     h = await startHarness(shopifyScenario(), erp);
 
     const run = await h.runOnce();
     expect(run.status).toBe('succeeded');
     expect(step(run, 'reconcile').port).toBe('unbalanced');
     expect(step(run, 'post-journal').status).toBe('skipped');
-    const [p1, p2] = recsOf(run);
+    const [p1, p2] = [nth(recsOf(run), 0, 'reconciliation'), nth(recsOf(run), 1, 'reconciliation')];
     expect([p1.status, p1.erpVariance, p2.status, p2.erpVariance]).toEqual(['unbalanced', '39.60', 'unbalanced', '-23.09']);
 
     const open = h.sink.open();
@@ -132,7 +133,7 @@ describe('finance.reconcile-payouts: planted divergences', () => {
     expect((await erp.listLedger({ from: '2026-11-01', to: '2026-11-30' })).filter((l) => l.source.type === 'journal')).toEqual([]);
 
     // Finance posts the missing order: the next run posts payout 7001 and clears its exceptions; 7002 keeps its own.
-    await erp.createSalesOrder(erpOrder(ORDERS[2]));
+    await erp.createSalesOrder(erpOrder(nth(ORDERS, 2)));
     const again = await h.runOnce();
     expect(step(again, 'post-journal').output).toMatchObject({ created: 1, journals: [{ externalId: '7001', created: true }] });
     const still = h.sink.open();

@@ -139,8 +139,8 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       'ERP documents loaded',
     );
     // What each balanced payout settles (finance.settle-receivables after the journal) and its disputes, taken from
-    // every item while the payout is assembled, before the output keeps only the problems.
-    const settlements = new Map<string, PendingSettlement>();
+    // every item while the payout is assembled, before the output keeps only the problems. The settlement is staged
+    // in the records at once (as text), not held as a thousand item objects per payout until every payout is done.
     const disputeRecs: PayoutReconciliation[] = [];
     const reconciler = new Reconciler(
       erpSide,
@@ -152,7 +152,8 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         items,
         onBalanced: (r, all) => {
           const full = { ...r, items: all };
-          settlements.set(r.payoutId, { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) });
+          const settlement: PendingSettlement = { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) };
+          records.setSettlement(r.payoutId, settlement);
           const disputed = all.filter((i) => i.bucket === 'dispute');
           if (disputed.length) disputeRecs.push({ ...r, items: disputed });
         },
@@ -218,7 +219,6 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         records.claim(r.payoutId, claimedBy.get(r.payoutId) ?? []);
         records.setPosted(r.payoutId, p.issuedAt, r.payoutId);
         journals.push(payoutJournal(r, ctx.config.accounts));
-        records.setSettlement(r.payoutId, settlements.get(r.payoutId)!);
       } else if (r.status === 'not-paid') {
         records.setNotPaid(r.payoutId, p.issuedAt);
       } else {
@@ -262,7 +262,8 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   const tol = ctx.config.dateToleranceDays;
   // Up to today: a document posted late (a refund booked days after Shopify paid it) still matches by id.
   const today = ctx.now().toISOString().slice(0, 10);
-  const to = [addDays(last, tol), today].sort()[1];
+  let to = addDays(last, tol);
+  if (today > to) to = today;
   const docs = await loadErpDocs(erp, { from: addDays(first, -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
   // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history.
   const claimedBefore = new Set(records.claimedBy(docs.map((d) => d.uid)).keys());

@@ -7,6 +7,7 @@ import { bucketOf } from './classify.ts';
 import type { ErpDoc } from './erp-docs.ts';
 import { payoutJournal } from './journal.ts';
 import { reconcileBatch, type ErpSide, type MatchOptions } from './reconcile.ts';
+import { nth } from './testing/defined.ts';
 
 const FIX = new URL('../../../shared/fixtures/shopify/', import.meta.url);
 const read = (f: string) => JSON.parse(readFileSync(new URL(f, FIX), 'utf8'));
@@ -94,7 +95,7 @@ describe('bucketOf', () => {
 describe('reconcileBatch', () => {
   it("on Shopify's example payout: every transaction lands in a bucket, and a payout whose transactions do not sum to its amount is unbalanced", () => {
     const p = fixturePayout();
-    const [r] = reconcileBatch([p], none, opts, now).recs;
+    const r = nth(reconcileBatch([p], none, opts, now).recs, 0);
     const amountLessFee = p.balanceTransactions.reduce((a, t) => a.plus(t.amount.amount).minus(t.fee.amount), new Decimal(0));
     expect(r.totals.net).toBe(amountLessFee.toFixed(2));
     expect(r.shopifyVariance).toBe(new Decimal(p.net.amount).minus(amountLessFee).toFixed(2));
@@ -121,7 +122,7 @@ describe('reconcileBatch', () => {
         doc('invoice', '14', '20.00', '2026-11-03'), // within 0.01: matched, the cent kept as rounding
       ],
     };
-    const [r] = reconcileBatch([p], erp, opts, now).recs;
+    const r = nth(reconcileBatch([p], erp, opts, now).recs, 0);
     expect(r.items.filter((i) => i.bucket === 'charge').map((i) => [i.orderId, i.status, i.matchedBy, i.delta])).toEqual([
       ['11', 'matched', 'id', null],
       ['12', 'matched', 'amount-date', null],
@@ -145,7 +146,7 @@ describe('reconcileBatch', () => {
       docs: [doc('invoice', '21', '100.00', '2026-11-02'), doc('credit-memo', 'R-1', '25.00', '2026-11-03')],
       refundOfTransaction: new Map([['99', 'R-1']]),
     };
-    const [r] = reconcileBatch([p], erp, opts, now).recs;
+    const r = nth(reconcileBatch([p], erp, opts, now).recs, 0);
     expect(r.status).toBe('balanced');
     expect(r.totals).toMatchObject({
       charges: '100.00',

@@ -44,7 +44,8 @@ interface Group {
   bucket: Bucket;
   known: boolean;
   key: string;
-  txs: ShopifyBalanceTransaction[];
+  /** Never empty: a group is made by its first transaction. */
+  txs: [ShopifyBalanceTransaction, ...ShopifyBalanceTransaction[]];
   orderId: string | null;
   refundId: string | null;
   idKeys: string[];
@@ -146,36 +147,74 @@ export interface BatchResult {
   matchedKeys: Set<string>;
 }
 
+/** Several ledger positions under one key, in ledger order, with a cursor past the claimed ones. */
+interface Positions {
+  ords: number[];
+  head: number;
+}
+
+const push = <K>(m: Map<K, number | Positions>, k: K, ord: number) => {
+  const at = m.get(k);
+  if (at === undefined) m.set(k, ord);
+  else if (typeof at === 'number') m.set(k, { ords: [at, ord], head: 0 });
+  else at.ords.push(ord);
+};
+
 /**
- * The ERP documents, indexed once per batch so matching is linear: by Shopify id (kind + external id), by amount and
- * day for the fallback (kind + cents + day, each list in ledger order with a cursor past claimed documents), and by
- * day for the ERP-only report. Documents claimed in earlier runs are left out of the fallback index altogether.
+ * The ERP documents, indexed once per batch so matching is linear: by Shopify id (per kind, the external id), by
+ * amount and day for the fallback (per kind and day, whole cents, in ledger order with a cursor past claimed
+ * documents), and by day for the ERP-only report. Documents are referred to by their ledger position (a number, not
+ * an object or a string per entry: a year's ledger is a million documents); claims are one byte per position.
+ * Documents claimed in earlier runs are left out of the fallback index altogether.
  */
 class DocIndex {
-  readonly byKey = new Map<string, ErpDoc[]>();
-  private byAmountDay = new Map<string, { docs: ErpDoc[]; head: number; ord: number[] }>();
-  readonly byDay = new Map<string, ErpDoc[]>();
-  readonly claimed: Set<string>;
+  readonly claimed: Uint8Array;
+  private readonly byId = new Map<string, Map<string, number | Positions>>();
+  /** `${kind}:${day}` -> cents -> positions. */
+  private readonly byAmountDay = new Map<string, Map<number, number | Positions>>();
+  readonly byDay = new Map<string, number[]>();
 
-  constructor(docs: ErpDoc[], claimedBefore: Set<string>) {
-    this.claimed = new Set(claimedBefore);
+  constructor(
+    readonly docs: readonly ErpDoc[],
+    claimedBefore: ReadonlySet<string>,
+  ) {
+    this.claimed = new Uint8Array(docs.length);
     docs.forEach((d, ord) => {
-      const k = `${d.kind}:${d.externalId}`;
-      const same = this.byKey.get(k);
-      if (same) same.push(d);
-      else this.byKey.set(k, [d]);
+      let ids = this.byId.get(d.kind);
+      if (!ids) this.byId.set(d.kind, (ids = new Map()));
+      push(ids, d.externalId, ord);
       const dd = day(d.date);
       const onDay = this.byDay.get(dd);
-      if (onDay) onDay.push(d);
-      else this.byDay.set(dd, [d]);
-      if (claimedBefore.has(d.uid)) return;
-      const ak = `${d.kind}:${d.cents ?? cents(d.amount)}:${dd}`;
-      const list = this.byAmountDay.get(ak);
-      if (list) {
-        list.docs.push(d);
-        list.ord.push(ord);
-      } else this.byAmountDay.set(ak, { docs: [d], head: 0, ord: [ord] });
+      if (onDay) onDay.push(ord);
+      else this.byDay.set(dd, [ord]);
+      if (claimedBefore.has(d.uid)) {
+        this.claimed[ord] = 1;
+        return;
+      }
+      const k = `${d.kind}:${dd}`;
+      let amounts = this.byAmountDay.get(k);
+      if (!amounts) this.byAmountDay.set(k, (amounts = new Map()));
+      push(amounts, d.cents ?? cents(d.amount), ord);
     });
+  }
+
+  doc(ord: number): ErpDoc {
+    const d = this.docs[ord];
+    if (!d) throw new Error(`no ERP document at ledger position ${ord} of ${this.docs.length}`);
+    return d;
+  }
+
+  /** Whether the ledger range holds a document of `kind` for the Shopify id (claimed or not). */
+  has(kind: ErpDoc['kind'], externalId: string): boolean {
+    return this.byId.get(kind)?.has(externalId) ?? false;
+  }
+
+  /** The unclaimed documents of `kind` for the Shopify id, in ledger order. */
+  unclaimed(kind: ErpDoc['kind'], externalId: string): number[] {
+    const at = this.byId.get(kind)?.get(externalId);
+    if (at === undefined) return [];
+    if (typeof at === 'number') return this.claimed[at] ? [] : [at];
+    return at.ords.filter((o) => !this.claimed[o]);
   }
 
   /**
@@ -183,27 +222,30 @@ class DocIndex {
    * `date` (at most `days` apart); ties go to the earlier ledger position. Cost: (2·days+1) × (cents in the
    * tolerance window) map lookups, whatever the number of documents.
    */
-  closest(kind: string, amount: Decimal, tolerance: Decimal, date: string, days: number): ErpDoc | null {
+  closest(kind: string, amount: Decimal, tolerance: Decimal, date: string, days: number): number | null {
     const lo = cents(amount.minus(tolerance));
     const hi = cents(amount.plus(tolerance));
+    const fits = (ord: number) => !this.claimed[ord] && !this.doc(ord).amount.minus(amount).abs().gt(tolerance);
     for (let dist = 0; dist <= days; dist++) {
-      let best: { doc: ErpDoc; ord: number } | null = null;
+      let best: number | null = null;
       for (const dd of dist === 0 ? [day(date)] : [addDays(date, -dist), addDays(date, dist)]) {
+        const amounts = this.byAmountDay.get(`${kind}:${dd}`);
+        if (!amounts) continue;
         for (let c = lo; c <= hi; c++) {
-          const list = this.byAmountDay.get(`${kind}:${c}:${dd}`);
-          if (!list) continue;
-          // Claimed documents only ever leave a list, so the head moves forward once past each: amortised O(1).
-          while (list.head < list.docs.length && this.claimed.has(list.docs[list.head].uid)) list.head++;
-          for (let i = list.head; i < list.docs.length; i++) {
-            const doc = list.docs[i];
+          const at = amounts.get(c);
+          if (at === undefined) continue;
+          let found: number | undefined;
+          if (typeof at === 'number') found = fits(at) ? at : undefined;
+          else {
+            // Claimed documents only ever leave a list, so the head moves forward once past each: amortised O(1).
+            while (at.head < at.ords.length && this.claimed[at.ords[at.head]!]) at.head++;
             // Claimed by id after the head moved, or (sub-cent amounts) in the same cents key but beyond the tolerance.
-            if (this.claimed.has(doc.uid) || doc.amount.minus(amount).abs().gt(tolerance)) continue;
-            if (!best || list.ord[i] < best.ord) best = { doc, ord: list.ord[i] };
-            break;
+            for (let i = at.head; i < at.ords.length && found === undefined; i++) if (fits(at.ords[i]!)) found = at.ords[i];
           }
+          if (found !== undefined && (best === null || found < best)) best = found;
         }
       }
-      if (best) return best.doc;
+      if (best !== null) return best;
     }
     return null;
   }
@@ -233,10 +275,12 @@ interface IdMatch {
  */
 export class Reconciler {
   private readonly index: DocIndex;
-  /** Payout id -> group key -> the documents that group claimed by id in pass 1. */
-  private readonly byId = new Map<string, Map<string, IdMatch>>();
+  /**
+   * Payout id -> group key -> what that group claimed by id in pass 1: one document's ledger position (the usual
+   * case, a number), or several documents counted together.
+   */
+  private readonly byId = new Map<string, Map<string, number | IdMatch>>();
   private readonly chargeOrders = new Set<string>();
-  private readonly invoiced: Set<string>;
   /** What finish needs of each assembled payout: nothing that holds its transactions. */
   private readonly done: Array<{ rec: PayoutReconciliation; days: [string, string] | null }> = [];
   readonly matchedKeys = new Set<string>();
@@ -248,26 +292,31 @@ export class Reconciler {
     private readonly now: Date,
   ) {
     this.index = new DocIndex(erp.docs, erp.claimedBefore);
-    this.invoiced = new Set(erp.docs.filter((d) => d.kind === 'invoice').map((d) => d.externalId));
   }
 
   matchById(input: PayoutInput): void {
-    const { claimed } = this.index;
-    const matches = new Map<string, IdMatch>();
+    const { index } = this;
+    const matches = new Map<string, number | IdMatch>();
     for (const g of groupsOf(input, this.erp)) {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
       let found = false;
       for (const k of g.idKeys) {
-        const docs = (this.index.byKey.get(`${docKind(g)}:${k}`) ?? []).filter((d) => !claimed.has(d.uid));
-        if (!docs.length) continue;
-        // Several ledger documents for one Shopify object (e.g. an invoice posted in two parts) count together.
-        const doc = docs.length === 1 ? docs[0] : { ...docs[0], amount: docs.reduce((a, d) => a.plus(d.amount), D0()) };
-        for (const d of docs) claimed.add(d.uid);
-        matches.set(g.key, { doc, uids: docs.map((d) => d.uid) });
+        const ords = index.unclaimed(docKind(g), k);
+        const [first] = ords;
+        if (first === undefined) continue;
+        for (const o of ords) index.claimed[o] = 1;
+        if (ords.length === 1) matches.set(g.key, first);
+        else {
+          // Several ledger documents for one Shopify object (e.g. an invoice posted in two parts) count together.
+          const docs = ords.map((o) => index.doc(o));
+          const { uid, kind, externalId, number, date } = index.doc(first);
+          const amount = docs.reduce((a, d) => a.plus(d.amount), D0());
+          matches.set(g.key, { doc: { uid, kind, externalId, number, date, amount }, uids: docs.map((d) => d.uid) });
+        }
         found = true;
         break;
       }
-      if (!found && g.bucket === 'charge' && g.orderId && !this.invoiced.has(g.orderId)) this.chargeOrders.add(g.orderId);
+      if (!found && g.bucket === 'charge' && g.orderId && !index.has('invoice', g.orderId)) this.chargeOrders.add(g.orderId);
     }
     this.byId.set(input.payout.legacyId, matches);
   }
@@ -279,15 +328,16 @@ export class Reconciler {
 
   assemble(input: PayoutInput): PayoutReconciliation {
     const p = input.payout;
-    const matches = this.byId.get(p.legacyId) ?? new Map<string, IdMatch>();
+    const matches = this.byId.get(p.legacyId) ?? new Map<string, number | IdMatch>();
     const stats: TxStats = { fees: new MinorSum(), from: '', to: '', inconsistent: [] };
     const groups = groupsOf(input, this.erp, stats);
     for (const g of groups) {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
       const m = matches.get(g.key);
-      if (m) {
-        g.doc = m.doc;
-        g.uids = m.uids;
+      if (m !== undefined) {
+        const one = typeof m === 'number' ? this.index.doc(m) : null;
+        g.doc = one ?? (m as IdMatch).doc;
+        g.uids = one ? [one.uid] : (m as IdMatch).uids;
         g.matchedBy = 'id';
         continue;
       }
@@ -298,12 +348,13 @@ export class Reconciler {
       }
       // By amount and date, closest date first, among documents nobody claimed.
       const target = g.bucket === 'refund' ? g.amount.neg() : g.amount;
-      const doc = this.index.closest(docKind(g), target, this.opts.amountTolerance, g.date, this.opts.dateToleranceDays);
-      if (doc) {
+      const ord = this.index.closest(docKind(g), target, this.opts.amountTolerance, g.date, this.opts.dateToleranceDays);
+      if (ord !== null) {
+        const doc = this.index.doc(ord);
         g.doc = doc;
         g.matchedBy = 'amount-date';
         g.uids = [doc.uid];
-        this.index.claimed.add(doc.uid);
+        this.index.claimed[ord] = 1;
       }
     }
     // Claims in the order of the payout's groups, whichever pass made them.
@@ -325,8 +376,9 @@ export class Reconciler {
       // An ERP-only document is a problem: listed in either items mode.
       if (opts.reportErpOnly && days) {
         for (let dd = days[0]; dd <= days[1]; dd = addDays(dd, 1)) {
-          for (const d of index.byDay.get(dd) ?? []) {
-            if (index.claimed.has(d.uid)) continue;
+          for (const ord of index.byDay.get(dd) ?? []) {
+            if (index.claimed[ord]) continue;
+            const d = index.doc(ord);
             rec.counts['erp-only']++;
             rec.items.push({
               status: 'erp-only',
@@ -434,9 +486,16 @@ function assemble(
         continue;
       }
       const doc = g.doc;
-      const erpAmount = erpSigned(g, doc);
-      const delta = g.amount.minus(erpAmount);
-      const ok = delta.abs().lte(opts.amountTolerance);
+      // Most lines match to the cent: compared exactly in minor units, with no Decimal unless they differ.
+      const same =
+        doc.exact !== undefined &&
+        new MinorSum()
+          .add(doc.exact, g.bucket === 'refund' ? 1 : -1)
+          .addSum(g.minor)
+          .isZero();
+      const erpAmount = same ? g.amount : erpSigned(g, doc);
+      const delta = same ? ZERO : g.amount.minus(erpAmount);
+      const ok = same || delta.abs().lte(opts.amountTolerance);
       if (ok) {
         if (!delta.isZero()) withinTolerance = withinTolerance.plus(delta);
         matchedKeys.add(

@@ -38,7 +38,7 @@ describe('refundIdsByTransaction', () => {
     const per = ordersPerRequest(client);
     expect(per * one).toBeLessThanOrEqual(1_000);
     expect((per + 1) * one > 1_000 || per === 250).toBe(true);
-    const many = Array.from({ length: per * 2 + 1 }, (_, i) => `gid://shopify/Order/${i < ORDERS.length ? ORDERS[i].id : 900_000 + i}`);
+    const many = Array.from({ length: per * 2 + 1 }, (_, i) => `gid://shopify/Order/${ORDERS[i]?.id ?? 900_000 + i}`);
     const before = store!.stats.requests;
     const map = await refundIdsByTransaction(ctx, 'shop', many);
     expect(store!.stats.requests - before).toBe(3);

@@ -124,6 +124,10 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
       records.markSettled(payoutId, r.document);
       out.push({ payoutId, settlement: r.document, created: r.created });
     }
-    return list ? route('out', { payoutId: null, settlement: null, created: out.some((o) => o.created), settlements: out }) : route('out', out[0]);
+    if (list) return route('out', { payoutId: null, settlement: null, created: out.some((o) => o.created), settlements: out });
+    // One entry in, one settlement out (ids has exactly one element here).
+    const [one] = out;
+    if (!one) throw new Error(`node ${ctx.nodeId}: no settlement result for the one journal`);
+    return route('out', one);
   },
 });

@@ -12,6 +12,7 @@ import { settlementItems } from './settle.ts';
 import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 import { EXCEPTION_DEFAULTS } from '../../server/exceptions/store/defaults.ts';
 import type { PayoutReconciliation } from './types.ts';
+import { nth } from './testing/defined.ts';
 
 let h: Harness | undefined;
 let erp: SandboxErp;
@@ -118,11 +119,12 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
 
     const first = await h.runOnce();
     expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
-    const rec = (step(first, 'reconcile').output as { reconciliations: PayoutReconciliation[] }).reconciliations[0];
+    const rec = nth((step(first, 'reconcile').output as { reconciliations: PayoutReconciliation[] }).reconciliations, 0, 'reconciliation');
     // Fees per transaction on each reconciled line; together they are the payout's fee total.
     const charges = rec.items.filter((i) => i.bucket === 'charge');
     expect(charges.map((i) => [i.orderId, i.fee])).toEqual(ORDERS.filter((o) => o.payout === 7001).map((o) => [String(o.id), o.fee]));
-    expect(charges[0].net).toBe(new Decimal(charges[0].shopifyAmount).minus(charges[0].fee!).toFixed(2));
+    const firstCharge = nth(charges, 0, 'charge');
+    expect(firstCharge.net).toBe(new Decimal(firstCharge.shopifyAmount).minus(firstCharge.fee!).toFixed(2));
     expect(rec.items.reduce((a, i) => a.plus(i.fee ?? 0), new Decimal(0)).toFixed(2)).toBe(rec.totals.fees);
 
     expect(settlementItems(rec).map((i) => [i.kind, i.externalId])).toEqual([
@@ -164,14 +166,14 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
       }),
     ]);
     // Reason and evidence deadline come from Shopify's dispute object, and the title shows them.
-    expect(dispute[0].data).toMatchObject({
+    expect(nth(dispute, 0, 'dispute').data).toMatchObject({
       reason: 'FRAUDULENT',
       evidenceDueBy: '2026-12-08T23:59:59Z',
       disputeId: '9960',
       disputeStatus: 'NEEDS_RESPONSE',
       disputeType: 'CHARGEBACK',
     });
-    expect(dispute[0].title).toContain('reason fraudulent, evidence due 2026-12-08');
+    expect(nth(dispute, 0, 'dispute').title).toContain('reason fraudulent, evidence due 2026-12-08');
 
     // Won: the amount comes back, the invoice is paid again, the exception clears; the fee stays an expense.
     next();

@@ -78,7 +78,8 @@ export function disputeExceptions(
         clear.push(key);
         continue;
       }
-      const d = disputeDetails(raws.get(i.transactions[0]));
+      const tx = i.transactions[0];
+      const d = disputeDetails(tx === undefined ? undefined : raws.get(tx));
       raise.push({
         type: 'payout-dispute',
         key,

@@ -8,6 +8,7 @@ import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import type { Scenario } from '../shopify/index.ts';
 import { startHarness, type Harness } from './testing/harness.ts';
 import { seedErpDocs, type SeedDoc } from './testing/bulk.ts';
+import { nth } from './testing/defined.ts';
 
 const open: Array<{ h: Harness; erp: SandboxErp }> = [];
 afterEach(async () => {
@@ -226,9 +227,9 @@ describe('payout transactions stored in the payout rows vs carried in the step o
       ['8005', 'waiting'],
       ['8006', 'balanced'],
     ]);
-    expect(recs[0].counts['erp-only']).toBe(1);
-    expect(recs[1].counts['missing-in-erp']).toBe(5);
-    expect(recs[2].counts['amount-mismatch']).toBe(5);
+    expect(nth(recs, 0).counts['erp-only']).toBe(1);
+    expect(nth(recs, 1).counts['missing-in-erp']).toBe(5);
+    expect(nth(recs, 2).counts['amount-mismatch']).toBe(5);
     expect(tables(stored.h)).toEqual(tables(inline.h));
     expect(tables(stored.h).claims.filter((c) => (c as { matched_by: string }).matched_by === 'amount-date')).toHaveLength(141);
     expect(exceptions(stored.h)).toEqual(exceptions(inline.h));

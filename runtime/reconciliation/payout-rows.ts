@@ -98,10 +98,13 @@ class ScopedRows implements PayoutRowStore {
     for (;;) {
       const rows = q.slice.all(this.flowId, this.scope, payoutId, after, size) as Array<[number, string]>;
       if (!rows.length) break;
-      after = rows[rows.length - 1][0];
       n += rows.length;
-      const out = rows.map((r) => r[1]);
-      if (hash) for (const d of out) add(hash, d);
+      const out: string[] = [];
+      for (const [seq, data] of rows) {
+        after = seq;
+        out.push(data);
+        if (hash) add(hash, data);
+      }
       yield out;
       if (rows.length < size) break;
     }

@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS journal_entries (id INTEGER PRIMARY KEY, external_id 
 CREATE TABLE IF NOT EXISTS ledger_lines (id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL, account TEXT NOT NULL, debit TEXT NOT NULL, credit TEXT NOT NULL,
   description TEXT, reconciled INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS ledger_entry ON ledger_lines(entry_id);
+-- listLedger reads a date range (a reconciliation reads a year in monthly windows): without it, each read scans every line.
+CREATE INDEX IF NOT EXISTS journal_date ON journal_entries(date);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stock_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER NOT NULL);
 CREATE TRIGGER IF NOT EXISTS stock_change_insert AFTER INSERT ON stock BEGIN INSERT INTO stock_changes (item_id) VALUES (NEW.item_id); END;

@@ -63,7 +63,9 @@ export async function startHarness(
       const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: flow.id, version }] });
       // A run posts and settles every balanced payout (a backlog at once): on live Tryton that can take minutes.
       await rt.drain(300_000);
-      return rt.runs.get(runIds[0]);
+      const [runId] = runIds;
+      if (!runId) throw new Error('the manual trigger started no run');
+      return rt.runs.get(runId);
     },
     async close() {
       await rt.close();

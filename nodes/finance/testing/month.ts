@@ -117,7 +117,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
       targets: [{ flowId: 'payout-reconciliation', version: rt.flows.get('payout-reconciliation').activeVersion! }],
     });
     await rt.drain(drainMs);
-    payoutRuns.push(rt.runs.get(runIds[0]));
+    payoutRuns.push(...runIds.map((id) => rt.runs.get(id)));
   }
   return {
     rt,
