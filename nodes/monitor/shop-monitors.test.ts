@@ -5,6 +5,7 @@ import { startShopifySandbox, createShopifyConnection, type SandboxStore, type S
 import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import { harness, restOrder, type Harness } from './testing.ts';
 import { paymentProblem } from './payment-mismatch.ts';
+import type { RecentOrder } from './orders.ts';
 
 const LOC = 'gid://shopify/Location/1';
 let store: SandboxStore;
@@ -130,7 +131,7 @@ describe('order monitors', () => {
   });
 
   it('payment rules: amounts beyond tolerance, shipped before capture, paid but cancelled', () => {
-    const o = (fs: string, amount: string) => ({
+    const o = (fs: RecentOrder['displayFinancialStatus'], amount: string): RecentOrder => ({
       id: 'g',
       legacyResourceId: '1',
       name: '#1',

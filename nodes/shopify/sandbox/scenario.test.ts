@@ -39,8 +39,8 @@ describe('default scenario', () => {
     for (const e of examples) for (const m of e.body.matchAll(/"sku":"([^"]+)"/g)) skus.add(m[1]);
     expect(skus.size).toBeGreaterThanOrEqual(6);
     const query = [...skus].map((s) => `sku:'${s}'`).join(' OR ');
-    const res = await client.request<any>(VARIANTS_BY_SKU, { query, first: 25, levels: 3 });
-    const found = res.data.productVariants.nodes.map((n: any) => n.sku).sort();
+    const res = await client.request(VARIANTS_BY_SKU, { query, first: 25, levels: 3 });
+    const found = res.data.productVariants.nodes.map((n) => n.sku).sort();
     expect(found).toEqual([...skus].sort());
   });
 
@@ -48,7 +48,7 @@ describe('default scenario', () => {
     const paid = examples.find((e) => e.topic === 'orders/paid' && e.version === '2026-07')!;
     const hook = convertWebhook('orders/paid', paid.body);
     if (hook.kind !== 'order') throw new Error('not an order');
-    const res = await client.request<any>(ORDER_BY_ID, { id: hook.order.id, lineItems: 20 });
+    const res = await client.request(ORDER_BY_ID, { id: hook.order.id, lineItems: 20 });
     const order = orderFromGraphql(res.data.order);
     expect(order.lineItems.map((l) => l.sku)).toEqual(hook.order.lineItems.map((l) => l.sku));
     expect(order.total).toEqual(hook.order.total);
