@@ -101,7 +101,9 @@ function rejectionOf(batch: Target[], errors: UserError[], via: string): Rejecti
     // A userError without a code is still a refusal: it is reported under a code of its own, never dropped.
     return { sku: t?.sku ?? '(whole call)', locationId: t?.locationId ?? '', code: e.code ?? 'USER_ERROR', message: e.message };
   });
-  return { ...entries[0], via, entries };
+  const [first] = entries;
+  if (!first) throw new Error(`rejectionOf(${via}): called without userErrors`);
+  return { ...first, via, entries };
 }
 
 /** inventorySetQuantities per call, `batchSize` (≤ 250) quantities each. `keys` reuses given keys for given batches. */
@@ -213,7 +215,8 @@ export async function writeBulk(w: WriteContext, targets: Target[], lineSize: nu
       `bulk mutation ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''} after ${reported.size} of ${batches.length} lines: ` +
       `the other ${missing.length} line(s) went through inventorySetQuantities per call, with the same idempotency keys`;
     // Per-call batches must not exceed 250: bulk lines are at most that.
-    await writePerCall(w, [], result, new Map(missing.map(([b, i]) => [b, lines[i].idempotencyKey])));
+    // lines is batches mapped one to one: index i of a batch is in range of lines.
+    await writePerCall(w, [], result, new Map(missing.map(([b, i]) => [b, lines[i]!.idempotencyKey])));
   }
   const rebased = await rebase(w, stale, result.conflicts);
   if (retry.length || rebased.length) await writePerCall(w, [...retry, ...rebased], result);

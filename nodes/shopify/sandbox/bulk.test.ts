@@ -24,12 +24,7 @@ import { loadAdminSchema } from '../schema.ts';
 import { signWebhook } from './webhooks.ts';
 import { startShopifySandbox, type SandboxStore } from './server.ts';
 import type { Scenario } from './state.ts';
-
-/** The value, or a failed test naming what the sandbox store left out. */
-function present<T>(v: T | null | undefined, what: string): T {
-  if (v == null) throw new Error(`${what} is missing in the sandbox store's answer`);
-  return v;
-}
+import { present } from '../testing.ts';
 
 const scenario: Scenario = {
   locations: [
