@@ -3,6 +3,8 @@
 // (.cache/shopify/admin_2026-10.json.gz). The documents in documents.ts and bulk-documents.ts carry these types, so a
 // call site reading a field the document does not select, or ignoring that Shopify may return null, fails to compile.
 // shopify-types.test.ts fails when the checked-in file is stale. Run: npm run shopify-types
+// The file keeps codegen's own layout, byte for byte what the test regenerates, so biome.json leaves it out (as it does
+// designer/src/api/openapi.d.ts; biome.json cannot hold a comment saying so).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { codegen } from '@graphql-codegen/core';
