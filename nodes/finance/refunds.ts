@@ -16,6 +16,11 @@ export function ordersPerRequest(client: Pick<ShopifyClient, 'estimateCost'>): n
   return Math.max(1, Math.min(MAX_IDS, Math.floor(MAX_QUERY_COST / Math.max(1, one))));
 }
 
+/** Whether a `nodes` entry is an Order (the `... on Order` fragment selected its id) rather than `{}` or null. */
+function isOrderNode<T extends object>(n: T | null): n is Extract<T, { id: string }> {
+  return n !== null && typeof (n as { id?: unknown }).id === 'string';
+}
+
 interface RefundIds {
   id: string;
   refunds?: Array<{ id: string; transactions?: { nodes: Array<{ id: string }> } }>;
@@ -35,14 +40,15 @@ export async function refundIdsByTransaction(ctx: NodeContext, connectionId: str
       const chunk = ids.slice(i, i + per);
       // The client waits for the bucket to hold the request's cost before sending it (its limiter), so a backlog of
       // thousands of orders paces itself instead of being throttled.
-      const r = await client.request<{ nodes: Array<RefundIds | null> }>(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: chunk }, { signal: ctx.signal });
-      if (!Array.isArray(r.data?.nodes) || r.data.nodes.length !== chunk.length) {
-        throw permanentError(
-          `node ${ctx.nodeId}: Shopify answered ${Array.isArray(r.data?.nodes) ? r.data.nodes.length : 'no'} nodes for ${chunk.length} order ids`,
-          { code: 'BAD_SHOPIFY_RESPONSE' },
-        );
+      const r = await client.request(DOCUMENTS.REFUND_TRANSACTIONS_FOR_ORDERS, { ids: chunk }, { signal: ctx.signal });
+      // A node that is not an Order (`{}` from the inline fragment) has no refunds here.
+      const nodes: Array<RefundIds | null> | undefined = r.data?.nodes?.map((n) => (isOrderNode(n) ? n : null));
+      if (!Array.isArray(nodes) || nodes.length !== chunk.length) {
+        throw permanentError(`node ${ctx.nodeId}: Shopify answered ${Array.isArray(nodes) ? nodes.length : 'no'} nodes for ${chunk.length} order ids`, {
+          code: 'BAD_SHOPIFY_RESPONSE',
+        });
       }
-      r.data.nodes.forEach((order, k) => {
+      nodes.forEach((order, k) => {
         for (const [j, refund] of (order?.refunds ?? []).entries()) {
           if (typeof refund?.id !== 'string')
             throw permanentError(`node ${ctx.nodeId}: nodes[${k}](${chunk[k]}).refunds[${j}].id is missing in Shopify's answer`, {

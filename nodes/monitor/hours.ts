@@ -26,7 +26,9 @@ function local(at: Date, tz: string): { day: number; minute: number; second: num
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
-  return { day: WEEKDAY[parts.weekday], minute: Number(parts.hour) * 60 + Number(parts.minute), second: Number(parts.second) };
+  const day = WEEKDAY[parts.weekday ?? ''];
+  if (day === undefined) throw new Error(`trading hours: no weekday for ${at.toISOString()} in timezone ${tz} (got "${parts.weekday}")`);
+  return { day, minute: Number(parts.hour) * 60 + Number(parts.minute), second: Number(parts.second) };
 }
 
 /** When today's trading window opened (ms epoch), or null when `at` is outside trading hours. */

@@ -3,6 +3,8 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
+import type { VariantsBySkuQuery } from '../shopify/admin-types.generated.ts';
+import type { ShopifyResponse } from '../shopify/client.ts';
 import { VARIANTS_BY_SKU } from '../shopify/documents.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
@@ -61,16 +63,16 @@ export const inventoryDriftMonitor = defineNode({
       const chunk = skus.slice(i, i + CHUNK);
       let after: string | null = null;
       do {
-        const res: { data: any } = await shop.request<any>(
+        const res: ShopifyResponse<VariantsBySkuQuery> = await shop.request(
           VARIANTS_BY_SKU,
           { query: chunk.map((s) => `sku:'${s.replace(/['\\]/g, '\\$&')}'`).join(' OR '), first: CHUNK, after, levels: locCount },
           { signal: ctx.signal },
         );
         for (const v of res.data.productVariants.nodes) {
-          if (!chunk.includes(v.sku)) continue;
+          if (!v.sku || !chunk.includes(v.sku)) continue; // Shopify's search is fuzzy; a variant may have no SKU
           const m = shopLevels.get(v.sku) ?? new Map<string, number>();
           for (const lv of v.inventoryItem.inventoryLevels.nodes) {
-            const q = lv.quantities.find((x: { name: string }) => x.name === 'available')?.quantity ?? 0;
+            const q = lv.quantities.find((x) => x.name === 'available')?.quantity ?? 0;
             m.set(lv.location.id, (m.get(lv.location.id) ?? 0) + q);
           }
           shopLevels.set(v.sku, m);

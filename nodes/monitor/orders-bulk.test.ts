@@ -79,10 +79,10 @@ describe('order backfills by bulk query', () => {
   it('monitor.orphaned-orders finds the three missing orders among 150 through the bulk path', async () => {
     const r = await h.check('monitor.orphaned-orders', { shopify: 'main', erp: 'erp', pollSeconds: 0.5 });
     expect(r.status).toBe('succeeded');
-    const out = r.steps[1].output as any;
+    const out = r.steps[1]?.output as any;
     expect(out).toMatchObject({ checked: N, found: 3, path: { kind: 'bulk' } });
     expect(out.findings.map((f: any) => f.id).sort()).toEqual([ids[7], ids[57], ids[107]].sort());
     const paged = await h.check('monitor.orphaned-orders', { shopify: 'main', erp: 'erp', read: 'per-call' });
-    expect(paged.steps[1].output).toMatchObject({ checked: N, found: 3, path: { kind: 'per-call' } });
+    expect(paged.steps[1]?.output).toMatchObject({ checked: N, found: 3, path: { kind: 'per-call' } });
   });
 });

@@ -1,9 +1,14 @@
 // Recent Shopify orders for the order monitors: ids, status and totals only (cheap), paged by creation date.
 import { NodeError } from '../../runtime/node-api.ts';
-import type { ShopifyClient } from '../shopify/client.ts';
+import type { ShopifyClient, ShopifyResponse } from '../shopify/client.ts';
 import { runBulkQuery } from '../shopify/bulk-client.ts';
+import type { MonitorRecentOrdersQuery, MonitorRecentOrdersQueryVariables } from '../shopify/admin-types.generated.ts';
+import { typedDocument } from '../shopify/typed-document.ts';
 
-export const RECENT_ORDERS = `query MonitorRecentOrders($query: String!, $first: Int!, $after: String) {
+export const RECENT_ORDERS = typedDocument<
+  MonitorRecentOrdersQuery,
+  MonitorRecentOrdersQueryVariables
+>(`query MonitorRecentOrders($query: String!, $first: Int!, $after: String) {
   orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
@@ -12,19 +17,10 @@ export const RECENT_ORDERS = `query MonitorRecentOrders($query: String!, $first:
       currentTotalPriceSet { shopMoney { amount currencyCode } }
     }
   }
-}`;
+}`);
 
-export interface RecentOrder {
-  id: string;
-  legacyResourceId: string;
-  name: string;
-  createdAt: string;
-  cancelledAt: string | null;
-  test: boolean;
-  displayFinancialStatus: string | null;
-  totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
-  currentTotalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
-}
+/** One order of RECENT_ORDERS (bulkOrdersQuery selects the same fields: its JSONL lines have this shape too). */
+export type RecentOrder = MonitorRecentOrdersQuery['orders']['nodes'][number];
 
 /** The same fields for every order of a search, as one bulk query (one connection: no first/after, no pageInfo). */
 export function bulkOrdersQuery(search: string): string {
@@ -84,17 +80,14 @@ export async function readOrders(client: ShopifyClient, from: number, to: number
         errorClass: 'transient',
       });
     }
-    out.orders = (op.lines as unknown as RecentOrder[]).filter(inWindow);
+    out.orders = (op.lines as RecentOrder[]).filter(inWindow);
     out.path = { kind: 'bulk', reason, bulkOperation: op.id };
     return out;
   };
   if (read === 'bulk') return bulk("bulk (set in the node's config)");
   let after: string | null = null;
   do {
-    const res: {
-      data: { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RecentOrder[] } };
-      cost: { actual: number | null; requested: number };
-    } = await client.request(RECENT_ORDERS, { query: search, first: pageSize, after }, { signal });
+    const res: ShopifyResponse<MonitorRecentOrdersQuery> = await client.request(RECENT_ORDERS, { query: search, first: pageSize, after }, { signal });
     out.calls++;
     out.cost += res.cost.actual ?? res.cost.requested;
     out.orders.push(...res.data.orders.nodes.filter(inWindow));

@@ -6,6 +6,7 @@ import { defineNode, NodeError } from '../../runtime/node-api.ts';
 import { startShopifySandbox, createShopifyConnection, DOCUMENTS, type SandboxStore, type ShopifyClient } from '../shopify/index.ts';
 import { harness, type Harness } from './testing.ts';
 import { tradingSince } from './hours.ts';
+import { first } from '../shopify/testing.ts';
 
 let release: () => void = () => {};
 const testTypes = [
@@ -91,20 +92,20 @@ describe('run, webhook and rate-limit monitors', () => {
   });
 
   it('monitor.runs: a run far past its usual time is stuck until it finishes; repeated failures raise per flow', async () => {
-    const [slow] = await runFlow('slow', 'test.block', {}, 1);
+    const slow = first(await runFlow('slow', 'test.block', {}, 1), 'the slow run');
     await until(() => h.rt.runs.get(slow).status === 'running');
     const cfg = { stuckMinMinutes: 15, failedThreshold: 3, windowMinutes: 60 };
-    expect((await h.check('monitor.runs', cfg)).steps[1].output).toMatchObject({ found: 0 });
+    expect((await h.check('monitor.runs', cfg)).steps[1]?.output).toMatchObject({ found: 0 });
 
     h.clock.now += 20 * MIN;
     const r = await h.check('monitor.runs', cfg);
-    expect(r.steps[1].output).toMatchObject({ found: 1, newlyRaised: 1 });
-    const [stuck] = open('stuck-run');
+    expect(r.steps[1]?.output).toMatchObject({ found: 1, newlyRaised: 1 });
+    const stuck = first(open('stuck-run'), 'a stuck-run exception');
     expect(stuck).toMatchObject({ key: slow, owner: 'operations', links: { runId: slow, flowId: 'slow' }, data: { ageMinutes: 20, limitMinutes: 15 } });
 
     release();
     await until(() => h.rt.runs.get(slow).status === 'succeeded');
-    expect((await h.check('monitor.runs', cfg)).steps[1].output).toMatchObject({ found: 0, cleared: 1 });
+    expect((await h.check('monitor.runs', cfg)).steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
     expect(h.exceptions.get(stuck.id)).toMatchObject({ state: 'resolved', autoResolved: true });
 
     const failed = await runFlow('bad', 'test.fail', { code: 'BOOM' }, 3);
@@ -123,19 +124,19 @@ describe('run, webhook and rate-limit monitors', () => {
   it('monitor.webhook-silence: only during trading hours in the shop timezone, cleared when events arrive', async () => {
     const cfg = { shopify: 'main', silentMinutes: 30, tradingHours: { timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' } };
     h.clock.now = Date.parse('2026-11-25T08:10:00Z'); // Wednesday 09:10 in Berlin: silent 10 min since opening
-    expect((await h.check('monitor.webhook-silence', cfg)).steps[1].output).toMatchObject({ found: 0 });
+    expect((await h.check('monitor.webhook-silence', cfg)).steps[1]?.output).toMatchObject({ found: 0 });
     h.clock.now = Date.parse('2026-11-25T08:45:00Z');
     await h.check('monitor.webhook-silence', cfg);
-    const [s] = open('webhook-silence');
+    const s = first(open('webhook-silence'), 'a webhook-silence exception');
     expect(s).toMatchObject({ key: 'shopify:main', owner: 'ecommerce', severity: 'high', data: { silentMinutes: 45, lastEventAt: null } });
 
     h.rt.queue.ingest({ source: 'shopify:main', dedupKey: 'evt-1', topic: 'orders/create', payload: {}, targets: [] });
     h.clock.now += 5 * MIN;
-    expect((await h.check('monitor.webhook-silence', cfg)).steps[1].output).toMatchObject({ cleared: 1 });
+    expect((await h.check('monitor.webhook-silence', cfg)).steps[1]?.output).toMatchObject({ cleared: 1 });
     expect(h.exceptions.get(s.id).resolutionNote).toBe('events are arriving again');
 
     h.clock.now = Date.parse('2026-11-28T12:00:00Z'); // Saturday: not trading, however long the silence
-    expect((await h.check('monitor.webhook-silence', cfg)).steps[1].output).toMatchObject({ checked: 0, found: 0 });
+    expect((await h.check('monitor.webhook-silence', cfg)).steps[1]?.output).toMatchObject({ checked: 0, found: 0 });
     expect(open('webhook-silence')).toEqual([]);
   });
 
@@ -155,16 +156,16 @@ describe('run, webhook and rate-limit monitors', () => {
     const cfg = { shopify: ['main'], erp: false, bucketPercent: 5, forMinutes: 15 };
     await drain();
     expect(shop.bucketLevel.available / shop.bucketLevel.maximum).toBeLessThan(0.05);
-    expect((await h.check('monitor.rate-limit', cfg)).steps[1].output).toMatchObject({ found: 0 }); // not for long yet
+    expect((await h.check('monitor.rate-limit', cfg)).steps[1]?.output).toMatchObject({ found: 0 }); // not for long yet
     h.clock.now += 16 * MIN;
     await drain();
     await h.check('monitor.rate-limit', cfg);
-    const [rl] = open('rate-limited');
+    const rl = first(open('rate-limited'), 'a rate-limited exception');
     expect(rl).toMatchObject({ key: 'shopify:main', data: { system: 'shopify', forMinutes: 16 } });
 
     await new Promise((r) => setTimeout(r, 1500)); // the bucket refills at 100 points/s
     await shop.request(DOCUMENTS.LOCATIONS, { first: 1 });
-    expect((await h.check('monitor.rate-limit', cfg)).steps[1].output).toMatchObject({ cleared: 1 });
+    expect((await h.check('monitor.rate-limit', cfg)).steps[1]?.output).toMatchObject({ cleared: 1 });
     expect(h.exceptions.get(rl.id).state).toBe('resolved');
 
     const erpCfg = { erp: true, erpMinThrottled: 3, forMinutes: 15 };

@@ -5,6 +5,8 @@ import { startShopifySandbox, createShopifyConnection, type SandboxStore, type S
 import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import { harness, restOrder, type Harness } from './testing.ts';
 import { paymentProblem } from './payment-mismatch.ts';
+import type { RecentOrder } from './orders.ts';
+import { first } from '../shopify/testing.ts';
 
 const LOC = 'gid://shopify/Location/1';
 let store: SandboxStore;
@@ -54,13 +56,13 @@ describe('monitor.inventory-drift', () => {
   it('raises per SKU and location beyond the tolerance and auto-resolves once Shopify is corrected', async () => {
     const quiet = await h.check('monitor.inventory-drift', config);
     expect(quiet.status).toBe('succeeded');
-    expect(quiet.steps[1].output).toMatchObject({ checked: 2, found: 0 });
+    expect(quiet.steps[1]?.output).toMatchObject({ checked: 2, found: 0 });
 
     erp.admin.setStock('MON-TEE', 'WH', '20'); // expected 20 - 2 = 18; Shopify still 10
     erp.admin.setStock('MON-CAP', 'WH', '5'); // off by 1: within tolerance
     const r = await h.check('monitor.inventory-drift', config);
-    expect(r.steps[1].output).toMatchObject({ checked: 2, found: 1, newlyRaised: 1 });
-    const [d] = open('inventory-drift');
+    expect(r.steps[1]?.output).toMatchObject({ checked: 2, found: 1, newlyRaised: 1 });
+    const d = first(open('inventory-drift'), 'an inventory-drift exception');
     expect(d).toMatchObject({ key: 'main:MON-TEE@WH', owner: 'operations', data: { expected: 18, shopify: 10, drift: -8, safetyStock: 2 } });
 
     await h.check('monitor.inventory-drift', config);
@@ -68,7 +70,7 @@ describe('monitor.inventory-drift', () => {
 
     store.state.levels.get(store.state.levelKey('gid://shopify/InventoryItem/111', LOC))!.available = 17; // within 1
     const fixed = await h.check('monitor.inventory-drift', config);
-    expect(fixed.steps[1].output).toMatchObject({ found: 0, cleared: 1 });
+    expect(fixed.steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
     expect(h.exceptions.get(d.id)).toMatchObject({ state: 'resolved', autoResolved: true, resolutionNote: 'back within tolerance' });
     const samples = h.rt.store.sqlite.prepare(`SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY rowid`).all() as Array<{
       value: string;
@@ -103,14 +105,14 @@ describe('order monitors', () => {
     const config = { shopify: 'main', erp: 'erp', afterMinutes: 30 };
     const r = await h.check('monitor.orphaned-orders', config);
     expect(r.status).toBe('succeeded');
-    expect(r.steps[1].output).toMatchObject({ checked: 1, found: 1 });
-    const [o] = open('orphaned-order');
+    expect(r.steps[1]?.output).toMatchObject({ checked: 1, found: 1 });
+    const o = first(open('orphaned-order'), 'an orphaned-order exception');
     expect(o).toMatchObject({ key: `main:${paidId}`, owner: 'ecommerce', severity: 'high', links: { shopify: paidId } });
     expect(o.title).toMatch(/#5001 is not in the ERP/);
 
     await erp.createSalesOrder(so(paidId, '#5001', 'MON-TEE', '20.00'));
     const after = await h.check('monitor.orphaned-orders', config);
-    expect(after.steps[1].output).toMatchObject({ found: 0, cleared: 1 });
+    expect(after.steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
     expect(h.exceptions.get(o.id)).toMatchObject({ state: 'resolved', autoResolved: true });
   });
 
@@ -118,19 +120,19 @@ describe('order monitors', () => {
     await erp.createSalesOrder(so(voidedId, '#5004', 'MON-CAP', '9.00'));
     const config = { shopify: 'main', erp: 'erp' };
     const r = await h.check('monitor.payment-mismatch', config);
-    expect(r.steps[1].output).toMatchObject({ checked: 2, found: 1 });
-    const [m] = open('payment-mismatch');
+    expect(r.steps[1]?.output).toMatchObject({ checked: 2, found: 1 });
+    const m = first(open('payment-mismatch'), 'a payment-mismatch exception');
     expect(m).toMatchObject({ key: `main:${voidedId}`, owner: 'finance', data: { rule: 'voided-but-live', erpStatus: 'open' } });
     expect(m.links.erp).toMatch(/^SO/);
 
     await erp.cancelSalesOrder(voidedId);
     const after = await h.check('monitor.payment-mismatch', config);
-    expect(after.steps[1].output).toMatchObject({ found: 0, cleared: 1 });
+    expect(after.steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
     expect(h.exceptions.get(m.id).state).toBe('resolved');
   });
 
   it('payment rules: amounts beyond tolerance, shipped before capture, paid but cancelled', () => {
-    const o = (fs: string, amount: string) => ({
+    const o = (fs: RecentOrder['displayFinancialStatus'], amount: string): RecentOrder => ({
       id: 'g',
       legacyResourceId: '1',
       name: '#1',

@@ -65,11 +65,13 @@ export function harness(connections: Record<string, unknown>, opts: { extraTypes
       else if (known.cfg !== cfg) rt.flows.updateDraft(flowId, doc);
       if (!known || known.cfg !== cfg) published.set(flowId, { cfg, version: rt.flows.publish(flowId, { activate: true }).version });
       const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId, version: published.get(flowId)!.version }] });
+      const [runId] = runIds;
+      if (!runId) throw new Error(`monitor flow ${flowId}: ingest started no run`);
       const until = Date.now() + 30_000;
       for (;;) {
-        const r = rt.runs.get(runIds[0]);
+        const r = rt.runs.get(runId);
         if (r.status === 'succeeded' || r.status === 'failed') return r;
-        if (Date.now() > until) throw new Error(`monitor run ${runIds[0]} still ${r.status}`);
+        if (Date.now() > until) throw new Error(`monitor run ${runId} still ${r.status}`);
         await new Promise((res) => setTimeout(res, 5));
       }
     },

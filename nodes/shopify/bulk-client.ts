@@ -2,7 +2,8 @@
 // a poll) until it finishes, download the JSONL. Bulk mutations first stage their variables file
 // (stagedUploadsCreate, then a multipart POST of the JSONL to the returned target). The bulk work itself costs no points.
 import { NodeError } from '../../runtime/node-api.ts';
-import type { ShopifyClient } from './client.ts';
+import type { ShopifyClient, ShopifyResponse } from './client.ts';
+import type { TypedDocument } from './typed-document.ts';
 import { BULK_OPERATION, BULK_RUN_MUTATION, BULK_RUN_QUERY, STAGED_UPLOADS_CREATE } from './bulk-documents.ts';
 
 export interface BulkOutcome {
@@ -37,24 +38,31 @@ export interface BulkRunOptions {
 
 type UserError = { code?: string | null; field?: string[] | null; message: string };
 
+/** The payload bulkOperationRunQuery and bulkOperationRunMutation share (null only beside a GraphQL error). */
+type StartPayload = { bulkOperation: { id: string } | null; userErrors: UserError[] } | null;
+
+/** A line of a bulk mutation's result JSONL: the mutation's data (or its errors) for the variables line `__lineNumber`. */
+export interface BulkMutationLine<TResult> {
+  __lineNumber?: number;
+  data?: TResult;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
 function costOf(res: { cost: { actual: number | null; requested: number } }): number {
   return res.cost.actual ?? res.cost.requested;
 }
 
 async function start(
   client: ShopifyClient,
-  doc: string,
-  variables: Record<string, unknown>,
+  send: () => Promise<{ res: ShopifyResponse<unknown>; payload: StartPayload }>,
   field: string,
   opts: BulkRunOptions,
 ): Promise<{ id: string; cost: number }> {
   let cost = 0;
   for (let attempt = 0; ; attempt++) {
-    const res = await client.request<Record<string, { bulkOperation: { id: string } | null; userErrors: UserError[] }>>(doc, variables, {
-      signal: opts.signal,
-    });
+    const { res, payload } = await send();
     cost += costOf(res);
-    const payload = res.data[field];
+    if (!payload) throw new NodeError(`shopify ${field} returned no payload`, { code: 'BULK_REJECTED', errorClass: 'transient' });
     if (payload.bulkOperation && !payload.userErrors.length) return { id: payload.bulkOperation.id, cost };
     const busy = payload.userErrors.some((e) => e.code === 'LIMIT_REACHED' || e.code === 'OPERATION_IN_PROGRESS');
     if (busy && attempt < (opts.busyRetries ?? 30)) {
@@ -76,18 +84,19 @@ async function waitFor(
 ): Promise<Omit<BulkOutcome, 'lines' | 'cost' | 'waitedMs' | 'realMs'> & { cost: number }> {
   let cost = 0;
   for (let polls = 1; ; polls++) {
-    const res = await client.request<{ bulkOperation: Record<string, string | null> | null }>(BULK_OPERATION, { id }, { signal: opts.signal });
+    const res = await client.request(BULK_OPERATION, { id }, { signal: opts.signal });
     cost += costOf(res);
     const op = res.data.bulkOperation;
     if (!op) throw new NodeError(`shopify bulk operation ${id} is gone`, { code: 'BULK_NOT_FOUND' });
     if (op.status === 'COMPLETED' || op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
       return {
         id,
-        type: op.type as BulkOutcome['type'],
+        type: op.type,
         status: op.status,
         errorCode: op.errorCode,
-        objectCount: Number(op.objectCount ?? 0),
-        createdAt: op.createdAt!,
+        // UnsignedInt64: a string from Shopify.
+        objectCount: Number(op.objectCount),
+        createdAt: op.createdAt,
         completedAt: op.completedAt,
         url: op.url,
         partialDataUrl: op.partialDataUrl,
@@ -134,31 +143,37 @@ async function finish(client: ShopifyClient, id: string, startCost: number, opts
 /** Runs a bulk query to its end. A FAILED operation is returned (with its partial lines), not thrown: the caller decides. */
 export async function runBulkQuery(client: ShopifyClient, query: string, opts: BulkRunOptions & { groupObjects?: boolean } = {}): Promise<BulkOutcome> {
   const began = performance.now();
-  const { id, cost } = await start(client, BULK_RUN_QUERY, { query, groupObjects: opts.groupObjects ?? false }, 'bulkOperationRunQuery', opts);
+  const variables = { query, groupObjects: opts.groupObjects ?? false };
+  const send = async () => {
+    const res = await client.request(BULK_RUN_QUERY, variables, { signal: opts.signal });
+    return { res, payload: res.data.bulkOperationRunQuery };
+  };
+  const { id, cost } = await start(client, send, 'bulkOperationRunQuery', opts);
   return finish(client, id, cost, opts, began);
 }
 
-/** Stages `variables` (one JSONL line each) and runs `mutation` once per line. FAILED is returned, not thrown. */
-export async function runBulkMutation(
+/**
+ * Stages `variables` (one JSONL line each) and runs `mutation` once per line. FAILED is returned, not thrown. The
+ * outcome's lines are BulkMutationLine<TResult>.
+ */
+export async function runBulkMutation<TResult, TVariables>(
   client: ShopifyClient,
-  mutation: string,
-  variables: Record<string, unknown>[],
+  mutation: TypedDocument<TResult, TVariables>,
+  variables: NoInfer<TVariables>[],
   opts: BulkRunOptions & { clientIdentifier?: string; filename?: string } = {},
 ): Promise<BulkOutcome> {
   const began = performance.now();
   const jsonl = variables.map((v) => JSON.stringify(v)).join('\n') + '\n';
-  const staged = await client.request<{
-    stagedUploadsCreate: { stagedTargets: { url: string; parameters: { name: string; value: string }[] }[] | null; userErrors: UserError[] };
-  }>(
+  const staged = await client.request(
     STAGED_UPLOADS_CREATE,
     { input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: opts.filename ?? 'bulk_op_vars.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }] },
     { signal: opts.signal },
   );
   let cost = costOf(staged);
   const payload = staged.data.stagedUploadsCreate;
-  const target = payload.stagedTargets?.[0];
-  if (!target || payload.userErrors.length) {
-    throw new NodeError(`shopify stagedUploadsCreate: ${payload.userErrors.map((e) => e.message).join('; ') || 'no target'}`, {
+  const target = payload?.stagedTargets?.[0];
+  if (!target?.url || !payload || payload.userErrors.length) {
+    throw new NodeError(`shopify stagedUploadsCreate: ${payload?.userErrors.map((e) => e.message).join('; ') || 'no target URL'}`, {
       code: 'STAGED_UPLOAD',
       errorClass: 'permanent',
     });
@@ -175,13 +190,12 @@ export async function runBulkMutation(
     });
   const key = target.parameters.find((p) => p.name === 'key')?.value;
   if (!key) throw new NodeError('shopify staged upload: the target has no key parameter', { code: 'STAGED_UPLOAD', errorClass: 'permanent' });
-  const started = await start(
-    client,
-    BULK_RUN_MUTATION,
-    { mutation, stagedUploadPath: key, clientIdentifier: opts.clientIdentifier ?? null },
-    'bulkOperationRunMutation',
-    opts,
-  );
+  const runVariables = { mutation, stagedUploadPath: key, clientIdentifier: opts.clientIdentifier ?? null };
+  const send = async () => {
+    const res = await client.request(BULK_RUN_MUTATION, runVariables, { signal: opts.signal });
+    return { res, payload: res.data.bulkOperationRunMutation };
+  };
+  const started = await start(client, send, 'bulkOperationRunMutation', opts);
   cost += started.cost;
   return finish(client, started.id, cost, opts, began);
 }

@@ -72,7 +72,7 @@ describe('shopify.catalog-audit against the sandbox store', () => {
   it('names the bad config field', () => {
     const r = catalogAudit.config.safeParse({ connection: 's', pageSize: 500 });
     expect(r.success).toBe(false);
-    expect(r.error!.issues[0].path).toEqual(['pageSize']);
+    expect(r.error?.issues[0]?.path).toEqual(['pageSize']);
   });
   it('reads a catalogue larger than a page with one bulk query instead of paging, to the same result', async () => {
     const whole = (await catalogAudit.execute(ctx({ connection: 's' }), null)) as any;

@@ -2,9 +2,11 @@
 // (Shopify allows it; stock and orders then cannot be matched by SKU), variants without a SKU, untracked items.
 import { z } from 'zod';
 import { NodeError, defineNode } from '../../runtime/node-api.ts';
+import type { CatalogAuditQuery } from './admin-types.generated.ts';
+import type { ShopifyResponse } from './client.ts';
 import { CATALOG_AUDIT } from './documents.ts';
 import { runBulkQuery } from './bulk-client.ts';
-import { BULK_CATALOG_AUDIT } from './bulk-documents.ts';
+import { BULK_CATALOG_AUDIT, type BulkCatalogAuditLine } from './bulk-documents.ts';
 import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
 
 const config = z
@@ -43,7 +45,8 @@ export interface CatalogAuditOutput {
   path: { kind: 'bulk' | 'per-call'; reason: string; bulkOperation?: string };
 }
 
-type Node = { id: string; sku: string | null; tracked: boolean; duplicateSkuCount: number; variant: { id: string; displayName: string } };
+/** One inventory item, as CATALOG_AUDIT pages it and BULK_CATALOG_AUDIT lists it (the same selection). */
+type Node = CatalogAuditQuery['inventoryItems']['nodes'][number] & BulkCatalogAuditLine;
 
 export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogAuditOutput>({
   type: 'shopify.catalog-audit',
@@ -130,7 +133,7 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
           errorClass: 'transient',
         });
       }
-      for (const n of o.lines as unknown as Node[]) take(n);
+      for (const n of o.lines as BulkCatalogAuditLine[]) take(n);
       out.path = { kind: 'bulk', reason, bulkOperation: o.id };
     };
     try {
@@ -139,15 +142,11 @@ export const catalogAudit = defineNode<z.infer<typeof config>, unknown, CatalogA
         let after: string | null = null;
         const pages: Node[][] = [];
         do {
-          const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(
-            CATALOG_AUDIT,
-            { first: ctx.config.pageSize, after },
-            { signal: ctx.signal },
-          );
+          const res: ShopifyResponse<CatalogAuditQuery> = await client.request(CATALOG_AUDIT, { first: ctx.config.pageSize, after }, { signal: ctx.signal });
           out.calls++;
           out.cost += res.cost.actual ?? res.cost.requested;
           const conn = res.data.inventoryItems;
-          pages.push(conn.nodes as Node[]);
+          pages.push(conn.nodes);
           after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
           if (after && ctx.config.read === 'auto') break;
         } while (after);

@@ -19,6 +19,7 @@ import { NodeError } from '../../runtime/node-api.ts';
 import { calculateQueryCost } from './cost.ts';
 import { type BucketLevel, type BucketStore, CostLimiter, MAX_REQUESTED_COST, SharedCostLimiter, sleep, type ThrottleStatus } from './limiter.ts';
 import { ADMIN_API_VERSION, loadAdminSchema } from './schema.ts';
+import type { TypedDocument, UntypedDocument } from './typed-document.ts';
 
 export type ShopifyAuth =
   | { kind: 'access-token'; accessToken: string }
@@ -181,9 +182,17 @@ export class ShopifyClient {
 
   /**
    * Sends one document. A mutation without `@idempotent` that fails with a 5xx or a dropped connection may have taken
-   * effect, so it is not re-sent: it fails as `ambiguous` and the caller decides (e.g. re-read state first).
+   * effect, so it is not re-sent: it fails as `ambiguous` and the caller decides (e.g. re-read state first). A
+   * TypedDocument (documents.ts) types the result and the variables from the Admin schema.
    */
-  async request<T = unknown>(document: string, variables: Record<string, unknown> = {}, opts: { signal?: AbortSignal } = {}): Promise<ShopifyResponse<T>> {
+  request<TResult, TVariables extends Record<string, unknown>>(
+    document: TypedDocument<TResult, TVariables>,
+    variables: NoInfer<TVariables>,
+    opts?: { signal?: AbortSignal },
+  ): Promise<ShopifyResponse<TResult>>;
+  /** A document without generated types (a dynamic or ad-hoc one): its result is what the caller says, unchecked. */
+  request<T = unknown>(document: UntypedDocument, variables?: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ShopifyResponse<T>>;
+  async request<T>(document: string, variables: Record<string, unknown> = {}, opts: { signal?: AbortSignal } = {}): Promise<ShopifyResponse<T>> {
     const { requested: cost, operation } = calculateQueryCost(loadAdminSchema(), this.doc(document), variables);
     const unsafeToResend = operation === 'mutation' && !document.includes('@idempotent');
     if (cost > MAX_REQUESTED_COST) {

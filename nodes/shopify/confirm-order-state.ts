@@ -4,6 +4,7 @@
 // flow go on only when Shopify confirms it; otherwise the run is skipped with the reason, and the ERP is untouched.
 import { z } from 'zod';
 import { defineNode, NodeError, permanentError, skipRun, transientError } from '../../runtime/node-api.ts';
+import type { OrderStateQuery } from './admin-types.generated.ts';
 import { ORDER_STATE } from './documents.ts';
 import { connectionField, shopifyClient } from './node-util.ts';
 import type { ShopifyOrder, ShopifyOrderEdit, ShopifyRefund } from './types.ts';
@@ -18,16 +19,7 @@ const config = z
 
 type Input = { order?: ShopifyOrder; orderEdit?: ShopifyOrderEdit; refund?: ShopifyRefund; event?: { topic?: string; eventId?: string } };
 
-interface OrderState {
-  id: string;
-  name: string;
-  updatedAt: string;
-  cancelledAt: string | null;
-  cancelReason: string | null;
-  displayFinancialStatus: string | null;
-  refunds: Array<{ id: string; createdAt: string }>;
-  lineItems: { pageInfo: { hasNextPage: boolean }; nodes: Array<{ id: string; quantity: number; currentQuantity: number }> };
-}
+type OrderState = NonNullable<OrderStateQuery['order']>;
 
 /** Shopify's view, as confirmed; later nodes may use it instead of the webhook body's. */
 export interface ConfirmedState {
@@ -86,7 +78,7 @@ export const confirmOrderState = defineNode<z.infer<typeof config>, Input, Input
     const client = await shopifyClient(ctx);
     let order: OrderState | null;
     try {
-      const res = await client.request<{ order: OrderState | null }>(ORDER_STATE, { id: orderId, lineItems: LINE_PAGE }, { signal: ctx.signal });
+      const res = await client.request(ORDER_STATE, { id: orderId, lineItems: LINE_PAGE }, { signal: ctx.signal });
       order = res.data.order;
     } catch (e) {
       if (e instanceof NodeError) throw e;

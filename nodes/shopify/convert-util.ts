@@ -73,7 +73,9 @@ export function restGid(type: string, o: Obj, path: string): Gid {
 }
 
 export function legacyIdOf(g: Gid): string {
-  return g.slice(g.lastIndexOf('/') + 1).split('?')[0];
+  const tail = g.slice(g.lastIndexOf('/') + 1);
+  const query = tail.indexOf('?');
+  return query < 0 ? tail : tail.slice(0, query);
 }
 
 /** Decimal string with at least two decimals ("10" -> "10.00", "0.125" kept), so REST and GraphQL agree. */

@@ -31,6 +31,13 @@ export function isConnectionType(t: GraphQLNamedType): boolean {
   return isObjectType(t) && t.name.endsWith('Connection') && 'pageInfo' in t.getFields();
 }
 
+/** The item type of a connection (its `nodes` field); throws, naming the type, for one without `nodes`. */
+export function connectionNodeType(conn: import('graphql').GraphQLObjectType): GraphQLCompositeType {
+  const nodes = conn.getFields().nodes;
+  if (!nodes) throw new Error(`${conn.name} is treated as a connection but has no nodes field`);
+  return getNamedType(nodes.type) as GraphQLCompositeType;
+}
+
 interface Ctx {
   schema: GraphQLSchema;
   fragments: Record<string, FragmentDefinitionNode>;
@@ -96,13 +103,15 @@ function fieldCost(ctx: Ctx, def: GraphQLField<unknown, unknown>, node: FieldNod
     let perItem = 0;
     for (const sel of node.selectionSet?.selections ?? []) {
       if (sel.kind !== Kind.FIELD) continue;
-      if (sel.name.value === 'nodes')
+      // A field the connection type lacks makes the document invalid: it adds nothing here, and Shopify's answer names it.
+      if (sel.name.value === 'nodes' && fields.nodes)
         perItem = Math.max(perItem, 1 + selectionCost(ctx, getNamedType(fields.nodes.type) as GraphQLCompositeType, sel.selectionSet));
-      if (sel.name.value === 'edges') {
+      if (sel.name.value === 'edges' && fields.edges) {
         const edge = getNamedType(fields.edges.type) as import('graphql').GraphQLObjectType;
+        const node = edge.getFields().node;
         for (const es of sel.selectionSet?.selections ?? []) {
-          if (es.kind === Kind.FIELD && es.name.value === 'node') {
-            perItem = Math.max(perItem, 1 + selectionCost(ctx, getNamedType(edge.getFields().node.type) as GraphQLCompositeType, es.selectionSet));
+          if (es.kind === Kind.FIELD && es.name.value === 'node' && node) {
+            perItem = Math.max(perItem, 1 + selectionCost(ctx, getNamedType(node.type) as GraphQLCompositeType, es.selectionSet));
           }
         }
       }

@@ -1,5 +1,39 @@
 // Every GraphQL document Ledgerline sends to Shopify's Admin API (2026-10). documents.test.ts validates each one
-// against Shopify's published schema, so a wrong field name fails CI instead of a merchant's sync.
+// against Shopify's published schema, so a wrong field name fails CI instead of a merchant's sync. Each carries the
+// result and variables types `npm run shopify-types` generates from that schema (admin-types.generated.ts).
+import type {
+  BalanceTransactionsQuery,
+  BalanceTransactionsQueryVariables,
+  CatalogAuditQuery,
+  CatalogAuditQueryVariables,
+  DisputeQuery,
+  DisputeQueryVariables,
+  FulfillmentCreateMutation,
+  FulfillmentCreateMutationVariables,
+  InventorySetQuantitiesMutation,
+  InventorySetQuantitiesMutationVariables,
+  LocationsQuery,
+  LocationsQueryVariables,
+  OrderByIdQuery,
+  OrderByIdQueryVariables,
+  OrderByNameQuery,
+  OrderByNameQueryVariables,
+  OrderFulfillmentStateQuery,
+  OrderFulfillmentStateQueryVariables,
+  OrderStateQuery,
+  OrderStateQueryVariables,
+  OrdersUpdatedSinceQuery,
+  OrdersUpdatedSinceQueryVariables,
+  PayoutsQuery,
+  PayoutsQueryVariables,
+  RefundTransactionsForOrdersQuery,
+  RefundTransactionsForOrdersQueryVariables,
+  RefundsForOrderQuery,
+  RefundsForOrderQueryVariables,
+  VariantsBySkuQuery,
+  VariantsBySkuQueryVariables,
+} from './admin-types.generated.ts';
+import { typedDocument } from './typed-document.ts';
 
 const MONEY_BAG = `shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }`;
 const TAX_LINE = `title rate channelLiable priceSet { ${MONEY_BAG} }`;
@@ -45,18 +79,21 @@ export const ORDER_FIELDS = `
     }
   }`;
 
-export const ORDER_BY_ID = `query OrderById($id: ID!, $lineItems: Int!) {
+export const ORDER_BY_ID = typedDocument<OrderByIdQuery, OrderByIdQueryVariables>(`query OrderById($id: ID!, $lineItems: Int!) {
   order(id: $id) { ${ORDER_FIELDS} }
-}`;
+}`);
 
 /** Sweep for missed webhooks: orders updated since a cursor, oldest first. */
 /** Ids only: a full order costs ~140 + 18 per line item, so the sweep pages ids cheaply and fetches orders one by one. */
-export const ORDERS_UPDATED_SINCE = `query OrdersUpdatedSince($query: String!, $first: Int!, $after: String) {
+export const ORDERS_UPDATED_SINCE = typedDocument<
+  OrdersUpdatedSinceQuery,
+  OrdersUpdatedSinceQueryVariables
+>(`query OrdersUpdatedSince($query: String!, $first: Int!, $after: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes { id name createdAt updatedAt cancelledAt displayFinancialStatus }
   }
-}`;
+}`);
 
 const MONEY_BAG_Q = MONEY_BAG;
 export const REFUND_FIELDS = `
@@ -78,31 +115,37 @@ export const REFUND_FIELDS = `
     nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { presentmentMoney { amount currencyCode } } }
   }`;
 
-export const REFUNDS_FOR_ORDER = `query RefundsForOrder($id: ID!) {
+export const REFUNDS_FOR_ORDER = typedDocument<RefundsForOrderQuery, RefundsForOrderQueryVariables>(`query RefundsForOrder($id: ID!) {
   order(id: $id) { id currencyCode presentmentCurrencyCode refunds(first: 10) { ${REFUND_FIELDS} } }
-}`;
+}`);
 
 /**
  * Which refund each order transaction belongs to, for many orders in one request (`nodes` takes at most 250 ids and
  * is charged per id): only ids, so an order costs ~14 points instead of the ~600 of REFUNDS_FOR_ORDER's full refunds.
  */
-export const REFUND_TRANSACTIONS_FOR_ORDERS = `query RefundTransactionsForOrders($ids: [ID!]!) {
+export const REFUND_TRANSACTIONS_FOR_ORDERS = typedDocument<
+  RefundTransactionsForOrdersQuery,
+  RefundTransactionsForOrdersQueryVariables
+>(`query RefundTransactionsForOrders($ids: [ID!]!) {
   nodes(ids: $ids) { ... on Order { id refunds(first: 10) { id transactions(first: 10) { nodes { id } } } } }
-}`;
+}`);
 
-export const LOCATIONS = `query Locations($first: Int!, $after: String) {
+export const LOCATIONS = typedDocument<LocationsQuery, LocationsQueryVariables>(`query Locations($first: Int!, $after: String) {
   locations(first: $first, after: $after, includeInactive: false) {
     pageInfo { hasNextPage endCursor }
     nodes { id legacyResourceId name isActive fulfillsOnlineOrders }
   }
-}`;
+}`);
 
 /**
  * Resolve SKUs to inventory items with their current `available` per location. `$query` is "sku:'A' OR sku:'B'".
  * `displayName` (a scalar, free) instead of `product { title }` (an object, 1 point per variant): at 13 points per
  * variant with 3 locations, this read is what a full push spends most of its budget on.
  */
-export const VARIANTS_BY_SKU = `query VariantsBySku($query: String!, $first: Int!, $after: String, $levels: Int!) {
+export const VARIANTS_BY_SKU = typedDocument<
+  VariantsBySkuQuery,
+  VariantsBySkuQueryVariables
+>(`query VariantsBySku($query: String!, $first: Int!, $after: String, $levels: Int!) {
   productVariants(first: $first, after: $after, query: $query) {
     pageInfo { hasNextPage endCursor }
     nodes {
@@ -115,16 +158,19 @@ export const VARIANTS_BY_SKU = `query VariantsBySku($query: String!, $first: Int
       }
     }
   }
-}`;
+}`);
 
-export const INVENTORY_SET_QUANTITIES = `mutation InventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
+export const INVENTORY_SET_QUANTITIES = typedDocument<
+  InventorySetQuantitiesMutation,
+  InventorySetQuantitiesMutationVariables
+>(`mutation InventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
     inventoryAdjustmentGroup { id }
     userErrors { code field message }
   }
-}`;
+}`);
 
-export const ORDER_FULFILLMENT_STATE = `query OrderFulfillmentState($id: ID!) {
+export const ORDER_FULFILLMENT_STATE = typedDocument<OrderFulfillmentStateQuery, OrderFulfillmentStateQueryVariables>(`query OrderFulfillmentState($id: ID!) {
   order(id: $id) {
     id name
     fulfillments(first: 20) {
@@ -141,18 +187,21 @@ export const ORDER_FULFILLMENT_STATE = `query OrderFulfillmentState($id: ID!) {
       }
     }
   }
-}`;
+}`);
 
-export const ORDER_BY_NAME = `query OrderByName($query: String!) {
+export const ORDER_BY_NAME = typedDocument<OrderByNameQuery, OrderByNameQueryVariables>(`query OrderByName($query: String!) {
   orders(first: 2, query: $query) { nodes { id name } }
-}`;
+}`);
 
-export const FULFILLMENT_CREATE = `mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
+export const FULFILLMENT_CREATE = typedDocument<
+  FulfillmentCreateMutation,
+  FulfillmentCreateMutationVariables
+>(`mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $fulfillment) {
     fulfillment { id status trackingInfo(first: 5) { company number url } }
     userErrors { field message }
   }
-}`;
+}`);
 
 const PAYOUT_FIELDS = `id legacyResourceId issuedAt status transactionType net { amount currencyCode }
   summary {
@@ -164,7 +213,7 @@ const PAYOUT_FIELDS = `id legacyResourceId issuedAt status transactionType net {
   }`;
 
 /** Payouts in issue order; `$query` e.g. "issued_at:>=2026-01-01". */
-export const PAYOUTS = `query Payouts($first: Int!, $after: String, $query: String) {
+export const PAYOUTS = typedDocument<PayoutsQuery, PayoutsQueryVariables>(`query Payouts($first: Int!, $after: String, $query: String) {
   shopifyPaymentsAccount {
     id
     payouts(first: $first, after: $after, query: $query, sortKey: ISSUED_AT) {
@@ -172,10 +221,13 @@ export const PAYOUTS = `query Payouts($first: Int!, $after: String, $query: Stri
       nodes { ${PAYOUT_FIELDS} }
     }
   }
-}`;
+}`);
 
 /** Balance transactions of one payout: `$query` = "payments_transfer_id:<payout legacy id>". */
-export const BALANCE_TRANSACTIONS = `query BalanceTransactions($first: Int!, $after: String, $query: String!) {
+export const BALANCE_TRANSACTIONS = typedDocument<
+  BalanceTransactionsQuery,
+  BalanceTransactionsQueryVariables
+>(`query BalanceTransactions($first: Int!, $after: String, $query: String!) {
   shopifyPaymentsAccount {
     id
     balanceTransactions(first: $first, after: $after, query: $query, sortKey: PROCESSED_AT) {
@@ -189,37 +241,37 @@ export const BALANCE_TRANSACTIONS = `query BalanceTransactions($first: Int!, $af
       }
     }
   }
-}`;
+}`);
 
 /** One Shopify Payments dispute (a balance transaction's sourceId when its sourceType is DISPUTE). */
-export const DISPUTE = `query Dispute($id: ID!) {
+export const DISPUTE = typedDocument<DisputeQuery, DisputeQueryVariables>(`query Dispute($id: ID!) {
   dispute(id: $id) {
     id legacyResourceId type status initiatedAt evidenceDueBy evidenceSentOn finalizedOn
     amount { amount currencyCode }
     reasonDetails { reason networkReasonCode }
     order { id name }
   }
-}`;
+}`);
 
 /**
  * Catalogue audit: every inventory item with its SKU, tracking and Shopify's own duplicate count
  * (`duplicateSkuCount`: other items sharing this SKU). 2 points per item: 250 per page is 502 points.
  */
-export const CATALOG_AUDIT = `query CatalogAudit($first: Int!, $after: String) {
+export const CATALOG_AUDIT = typedDocument<CatalogAuditQuery, CatalogAuditQueryVariables>(`query CatalogAudit($first: Int!, $after: String) {
   inventoryItems(first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
     nodes { id sku tracked duplicateSkuCount variant { id displayName } }
   }
-}`;
+}`);
 
 /** What Shopify says about an order now, before a cancel, edit or refund event is acted on (confirm-order-state.ts). */
-export const ORDER_STATE = `query OrderState($id: ID!, $lineItems: Int!) {
+export const ORDER_STATE = typedDocument<OrderStateQuery, OrderStateQueryVariables>(`query OrderState($id: ID!, $lineItems: Int!) {
   order(id: $id) {
     id name updatedAt cancelledAt cancelReason displayFinancialStatus
     refunds(first: 100) { id createdAt }
     lineItems(first: $lineItems) { pageInfo { hasNextPage } nodes { id quantity currentQuantity } }
   }
-}`;
+}`);
 
 /** Registry used by the schema-validation test and the sandbox store's cost tests. */
 export const DOCUMENTS = {

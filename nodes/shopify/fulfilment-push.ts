@@ -2,7 +2,7 @@
 // fulfillment orders. Idempotent on the ERP fulfilment id: flow state remembers it, and a Shopify fulfilment with the
 // same tracking number is taken as ours (covers a crash between Shopify's answer and the state commit).
 import { z } from 'zod';
-import { defineNode, permanentError } from '../../runtime/node-api.ts';
+import { defineNode, NodeError, permanentError } from '../../runtime/node-api.ts';
 import { FULFILLMENT_CREATE, ORDER_BY_NAME, ORDER_FULFILLMENT_STATE } from './documents.ts';
 import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
 
@@ -60,42 +60,47 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
     try {
       let orderId = input.orderId;
       if (!orderId) {
-        const r = await client.request<any>(ORDER_BY_NAME, { query: `name:'${input.orderName!.replace(/'/g, "\\'")}'` }, { signal: ctx.signal });
-        const matches = r.data.orders.nodes.filter((o: { name: string }) => o.name === input.orderName);
-        if (matches.length !== 1)
+        const r = await client.request(ORDER_BY_NAME, { query: `name:'${input.orderName!.replace(/'/g, "\\'")}'` }, { signal: ctx.signal });
+        const matches = r.data.orders.nodes.filter((o) => o.name === input.orderName);
+        const [match] = matches;
+        if (matches.length !== 1 || !match)
           throw permanentError(`${where}: order "${input.orderName}" ${matches.length ? 'is ambiguous' : 'was not found in Shopify'}`, {
             code: 'ORDER_NOT_FOUND',
           });
-        orderId = matches[0].id as string;
+        orderId = match.id;
       }
-      const st = await client.request<any>(ORDER_FULFILLMENT_STATE, { id: orderId }, { signal: ctx.signal });
+      const st = await client.request(ORDER_FULFILLMENT_STATE, { id: orderId }, { signal: ctx.signal });
       const order = st.data.order;
       if (!order) throw permanentError(`${where}: order ${orderId} was not found in Shopify`, { code: 'ORDER_NOT_FOUND' });
       const number = input.tracking?.number;
       if (number) {
-        const existing = order.fulfillments.filter((f: any) => f.trackingInfo.some((t: any) => t.number === number));
+        const existing = order.fulfillments.filter((f) => f.trackingInfo.some((t) => t.number === number));
         if (existing.length) {
-          const out = { erpFulfilmentId: input.erpFulfilmentId, orderId: orderId!, fulfillmentIds: existing.map((f: any) => f.id), alreadyDone: true };
+          const out = { erpFulfilmentId: input.erpFulfilmentId, orderId: orderId!, fulfillmentIds: existing.map((f) => f.id), alreadyDone: true };
           ctx.state.set(stateKey, out);
           return out;
         }
       }
-      // Allocate SKU quantities to open fulfillment order lines, grouped by assigned location.
+      // Allocate SKU quantities to open fulfillment order lines, grouped by assigned location. A fulfillment order whose
+      // location was deleted has none (null): it goes alone in its own request, and Shopify says what it makes of it.
       const byLocation = new Map<string, Map<string, { id: string; quantity: number }[]>>();
       const fos = order.fulfillmentOrders.nodes.filter(
-        (fo: any) => fo.status !== 'CLOSED' && fo.status !== 'CANCELLED' && (!input.locationId || fo.assignedLocation.location.id === input.locationId),
+        (fo) => fo.status !== 'CLOSED' && fo.status !== 'CANCELLED' && (!input.locationId || fo.assignedLocation.location?.id === input.locationId),
       );
+      // What is still open per fulfillment order line, decremented as the input lines take from it.
+      const remaining = new Map(fos.flatMap((fo) => fo.lineItems.nodes.map((li) => [li.id, li.remainingQuantity] as const)));
       input.lines.forEach((l, i) => {
         let need = l.quantity;
         for (const fo of fos) {
           for (const li of fo.lineItems.nodes) {
             if (need === 0) break;
-            if ((li.sku ?? li.lineItem?.sku) !== l.sku || li.remainingQuantity <= 0) continue;
-            const take = Math.min(need, li.remainingQuantity);
-            li.remainingQuantity -= take;
+            const open = remaining.get(li.id) ?? 0;
+            if ((li.sku ?? li.lineItem.sku) !== l.sku || open <= 0) continue;
+            const take = Math.min(need, open);
+            remaining.set(li.id, open - take);
             need -= take;
-            const loc = fo.assignedLocation.location.id as string;
-            const perFo = byLocation.get(loc) ?? new Map();
+            const loc = fo.assignedLocation.location?.id ?? `no-location:${fo.id}`;
+            const perFo = byLocation.get(loc) ?? new Map<string, { id: string; quantity: number }[]>();
             const list = perFo.get(fo.id) ?? [];
             list.push({ id: li.id, quantity: take });
             perFo.set(fo.id, list);
@@ -110,7 +115,7 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
       });
       const fulfillmentIds: string[] = [];
       for (const perFo of byLocation.values()) {
-        const res = await client.request<any>(
+        const res = await client.request(
           FULFILLMENT_CREATE,
           {
             fulfillment: {
@@ -125,11 +130,17 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
           { signal: ctx.signal },
         );
         const p = res.data.fulfillmentCreate;
-        if (p.userErrors.length)
+        if (p?.userErrors.length)
           throw permanentError(
-            `${where}: Shopify refused the fulfilment: ${p.userErrors.map((e: any) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ')}`,
+            `${where}: Shopify refused the fulfilment: ${p.userErrors.map((e) => `${(e.field ?? []).join('.')}: ${e.message}`).join('; ')}`,
             { code: 'SHOPIFY_REJECTED', details: { userErrors: p.userErrors } },
           );
+        // No payload or no fulfillment and no userErrors: Shopify did not say what happened, so this is not retried blind.
+        if (!p?.fulfillment)
+          throw new NodeError(`${where}: fulfillmentCreate returned no fulfillment and no userErrors for ${order.name}; check the order in Shopify`, {
+            errorClass: 'ambiguous',
+            code: 'SHOPIFY_NO_FULFILLMENT',
+          });
         fulfillmentIds.push(p.fulfillment.id);
       }
       const out = { erpFulfilmentId: input.erpFulfilmentId, orderId: orderId!, fulfillmentIds, alreadyDone: false };

@@ -7,6 +7,7 @@ import { PushBudget, choosePath } from './inventory-cost.ts';
 import { inventoryPush, type InventoryPushOutput } from './inventory-push.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
 import type { Scenario } from './sandbox/state.ts';
+import { present } from './testing.ts';
 
 const N = 40;
 const sku = (i: number) => `SKU-${String(i).padStart(3, '0')}`;
@@ -139,8 +140,8 @@ describe('full reconciliation by bulk operations', () => {
 
   it('a bulk mutation with failing lines raises one named exception per failing line and pushes the rest', async () => {
     const levels = levelsFor(() => 12);
-    levels[5].quantity = 2_000_000_000; // SKU-002 at WH2: too high for Shopify
-    levels[30].quantity = 2_000_000_000; // SKU-015 at WH
+    present(levels[5], 'level 5').quantity = 2_000_000_000; // SKU-002 at WH2: too high for Shopify
+    present(levels[30], 'level 30').quantity = 2_000_000_000; // SKU-015 at WH
     const err: any = await Promise.resolve(push({ read: 'bulk', write: 'bulk', bulkLineSize: 1 }, levels)).catch((e) => e);
     expect(err.code).toBe('INVENTORY_PROBLEMS');
     const rejected = err.details.problems.filter((p: any) => p.code === 'SHOPIFY_REJECTED');
@@ -152,8 +153,8 @@ describe('full reconciliation by bulk operations', () => {
       ['inventory-push-rejected', 'SKU-002', L2, 'INVALID_QUANTITY_TOO_HIGH'],
       ['inventory-push-rejected', 'SKU-015', L1, 'INVALID_QUANTITY_TOO_HIGH'],
     ]);
-    expect(raised[0].title).toMatch(/SKU SKU-002 at gid:\/\/shopify\/Location\/2: INVALID_QUANTITY_TOO_HIGH/);
-    expect(raised[0].detail).toMatch(/bulk mutation gid:\/\/shopify\/BulkOperation\/\d+ line \d+/);
+    expect(raised[0]?.title).toMatch(/SKU SKU-002 at gid:\/\/shopify\/Location\/2: INVALID_QUANTITY_TOO_HIGH/);
+    expect(raised[0]?.detail).toMatch(/bulk mutation gid:\/\/shopify\/BulkOperation\/\d+ line \d+/);
     expect(err.details.pushed).toHaveLength(2 * N - 2);
     expect(available(2, L2)).toBe(10);
     expect(available(3, L2)).toBe(12);
@@ -221,7 +222,7 @@ describe('delta push', () => {
     expect(out.path.read.kind).toBe('bulk');
     expect(out.path.write!.kind).toBe('per-call');
     expect(out.bulkOperations).toHaveLength(1);
-    expect(out.bulkOperations[0].objectCount).toBe(6); // 2 items + their 4 levels
+    expect(out.bulkOperations[0]?.objectCount).toBe(6); // 2 items + their 4 levels
     expect(out.pushed).toEqual([
       { sku: sku(3), locationId: L1, from: 10, to: 17 },
       { sku: sku(7), locationId: L2, from: 10, to: 2 },

@@ -213,7 +213,8 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
       const reported = new Set<string>();
       for (const w of wanted.values()) {
         const items = found.get(w.sku);
-        if (!items?.length) {
+        const item = items?.[0];
+        if (!items || !item) {
           if (!reported.has(w.sku)) notInShopify.push(w.sku);
           reported.add(w.sku);
           continue;
@@ -229,7 +230,6 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
           reported.add(w.sku);
           continue;
         }
-        const item = items[0];
         const current = item.levels.get(w.locationId);
         if (current === undefined) {
           problems.push({ code: 'NOT_STOCKED', sku: w.sku, locationId: w.locationId, message: `SKU ${w.sku} is not stocked at ${w.locationId}`, path: w.path });

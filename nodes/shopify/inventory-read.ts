@@ -1,9 +1,16 @@
 // Reading Shopify's current `available` per SKU and location for the inventory push: per call (productVariants by
 // SKU, 25 a call) or by bulk query (the whole catalogue rooted at locations, or the changed SKUs' items).
 import { NodeError } from '../../runtime/node-api.ts';
-import type { ShopifyClient } from './client.ts';
+import type { VariantsBySkuQuery } from './admin-types.generated.ts';
+import type { ShopifyClient, ShopifyResponse } from './client.ts';
 import { runBulkQuery, type BulkOutcome } from './bulk-client.ts';
-import { BULK_INVENTORY_LEVELS, INVENTORY_LEVEL_AT, bulkInventoryItemsQuery } from './bulk-documents.ts';
+import {
+  BULK_INVENTORY_LEVELS,
+  INVENTORY_LEVEL_AT,
+  bulkInventoryItemsQuery,
+  type BulkInventoryItemsLine,
+  type BulkInventoryLevelsLine,
+} from './bulk-documents.ts';
 import { VARIANTS_BY_SKU } from './documents.ts';
 import type { PushBudget } from './inventory-cost.ts';
 
@@ -84,15 +91,14 @@ export async function readPerCall(
     do {
       const vars = { query, first: SKU_CHUNK, after, levels: Math.min(50, Math.max(1, locationCount)) };
       await budget.take(client.estimateCost(VARIANTS_BY_SKU, vars), signal);
-      const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(VARIANTS_BY_SKU, vars, { signal });
+      const res: ShopifyResponse<VariantsBySkuQuery> = await client.request(VARIANTS_BY_SKU, vars, { signal });
       spend.calls++;
       spend.cost += res.cost.actual ?? res.cost.requested;
       const conn = res.data.productVariants;
       for (const v of conn.nodes) {
         if (!v.sku || !wanted.has(v.sku)) continue; // Shopify's search is fuzzy; keep exact matches only
         const levels = new Map<string, number>();
-        for (const lv of v.inventoryItem.inventoryLevels.nodes)
-          levels.set(lv.location.id, lv.quantities.find((q: { name: string }) => q.name === 'available')?.quantity ?? 0);
+        for (const lv of v.inventoryItem.inventoryLevels.nodes) levels.set(lv.location.id, lv.quantities.find((q) => q.name === 'available')?.quantity ?? 0);
         add(found, v.sku, { itemId: v.inventoryItem.id, product: `${v.displayName} (${v.id})`, levels });
       }
       after = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
@@ -122,16 +128,16 @@ export async function readBulkFull(
   spend.bulk.push(summarise(o));
   if (o.status !== 'COMPLETED') throw failed(o);
   const found: ShopCatalogue = new Map();
-  for (const line of o.lines as any[]) {
-    if (!line.__parentId || !line.item) continue; // a location line
-    const sku: string | null = line.item.sku;
+  for (const line of o.lines as BulkInventoryLevelsLine[]) {
+    if (line.__parentId === undefined) continue; // a location line
+    const sku = line.item.sku;
     if (!sku || !skus.has(sku)) continue;
     const item = add(found, sku, {
       itemId: line.item.id,
       product: `${line.item.variant?.displayName ?? sku} (${line.item.variant?.id ?? line.item.id})`,
       levels: new Map(),
     });
-    item.levels.set(line.__parentId, line.quantities?.find((q: { name: string }) => q.name === 'available')?.quantity ?? 0);
+    item.levels.set(line.__parentId, line.quantities?.find((q) => q.name === 'available')?.quantity ?? 0);
   }
   return found;
 }
@@ -160,16 +166,17 @@ export async function readBulkSkus(
       if (o.status !== 'COMPLETED') throw failed(o);
       const wanted = new Set(chunks[i + j]);
       // Without groupObjects a level may come before its item: index items first.
-      for (const line of o.lines as any[]) {
-        if (line.__parentId || !line.sku || !wanted.has(line.sku)) continue;
+      const lines = o.lines as BulkInventoryItemsLine[];
+      for (const line of lines) {
+        if (line.__parentId !== undefined || !line.sku || !wanted.has(line.sku)) continue;
         byId.set(
           line.id,
           add(found, line.sku, { itemId: line.id, product: `${line.variant?.displayName ?? line.sku} (${line.variant?.id ?? line.id})`, levels: new Map() }),
         );
       }
-      for (const line of o.lines as any[]) {
-        if (!line.__parentId) continue;
-        byId.get(line.__parentId)?.levels.set(line.location.id, line.quantities?.find((q: { name: string }) => q.name === 'available')?.quantity ?? 0);
+      for (const line of lines) {
+        if (line.__parentId === undefined) continue;
+        byId.get(line.__parentId)?.levels.set(line.location.id, line.quantities?.find((q) => q.name === 'available')?.quantity ?? 0);
       }
     }
   }
@@ -186,9 +193,9 @@ export async function readLevel(
   signal?: AbortSignal,
 ): Promise<number | null> {
   await budget.take(3, signal);
-  const res = await client.request<any>(INVENTORY_LEVEL_AT, { itemId, locationId }, { signal });
+  const res = await client.request(INVENTORY_LEVEL_AT, { itemId, locationId }, { signal });
   spend.calls++;
   spend.cost += res.cost.actual ?? res.cost.requested;
-  const q = res.data.inventoryItem?.inventoryLevel?.quantities?.find((x: { name: string }) => x.name === 'available');
+  const q = res.data.inventoryItem?.inventoryLevel?.quantities.find((x) => x.name === 'available');
   return q ? q.quantity : null;
 }

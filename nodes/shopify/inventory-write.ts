@@ -3,8 +3,10 @@
 // level and re-applies the ERP's change on top of Shopify's newer figure, so a newer sale is never overwritten.
 // Every line or call Shopify rejects becomes one named rejection (SKU, location, error).
 import { createHash } from 'node:crypto';
+import { NodeError } from '../../runtime/node-api.ts';
+import type { BulkInventorySetQuantitiesMutation } from './admin-types.generated.ts';
 import type { ShopifyClient } from './client.ts';
-import { runBulkMutation } from './bulk-client.ts';
+import { runBulkMutation, type BulkMutationLine } from './bulk-client.ts';
 import { BULK_INVENTORY_SET } from './bulk-documents.ts';
 import { INVENTORY_SET_QUANTITIES } from './documents.ts';
 import type { PushBudget } from './inventory-cost.ts';
@@ -60,7 +62,8 @@ export interface WriteContext {
   signal?: AbortSignal;
 }
 
-type UserError = { code: string; field: string[] | null; message: string };
+/** Shopify's userErrors of inventorySetQuantities; `code` is nullable in the schema. */
+type UserError = { code: string | null; field: string[] | null; message: string };
 
 const quantitiesOf = (batch: Target[]) =>
   batch.map((t) => ({ inventoryItemId: t.itemId, locationId: t.locationId, quantity: t.to, changeFromQuantity: t.from }));
@@ -95,9 +98,12 @@ async function rebase(w: WriteContext, stale: Target[], conflicts: Conflict[]): 
 function rejectionOf(batch: Target[], errors: UserError[], via: string): Rejection {
   const entries = errors.map((e) => {
     const t = batch[indexOf(e) ?? -1];
-    return { sku: t?.sku ?? '(whole call)', locationId: t?.locationId ?? '', code: e.code, message: e.message };
+    // A userError without a code is still a refusal: it is reported under a code of its own, never dropped.
+    return { sku: t?.sku ?? '(whole call)', locationId: t?.locationId ?? '', code: e.code ?? 'USER_ERROR', message: e.message };
   });
-  return { ...entries[0], via, entries };
+  const [first] = entries;
+  if (!first) throw new Error(`rejectionOf(${via}): called without userErrors`);
+  return { ...first, via, entries };
 }
 
 /** inventorySetQuantities per call, `batchSize` (≤ 250) quantities each. `keys` reuses given keys for given batches. */
@@ -111,11 +117,18 @@ export async function writePerCall(w: WriteContext, targets: Target[], result: W
       key ??= keyOf(w.keySeed, quantities);
       const vars = { idempotencyKey: key, input: { name: 'available', reason: w.reason, referenceDocumentUri: w.referenceDocumentUri, quantities } };
       await w.budget.take(10, w.signal);
-      const res = await w.client.request<any>(INVENTORY_SET_QUANTITIES, vars, { signal: w.signal });
+      const res = await w.client.request(INVENTORY_SET_QUANTITIES, vars, { signal: w.signal });
       w.spend.calls++;
       w.spend.cost += res.cost.actual ?? res.cost.requested;
+      const payload = res.data.inventorySetQuantities;
+      // No payload and no GraphQL error (the client throws those): Shopify said nothing; the same key makes a retry safe.
+      if (!payload)
+        throw new NodeError(`shopify inventorySetQuantities returned no payload (idempotency key ${key}); retry the step`, {
+          errorClass: 'transient',
+          code: 'SHOPIFY_NO_PAYLOAD',
+        });
       key = undefined;
-      const errors: UserError[] = res.data.inventorySetQuantities.userErrors;
+      const errors: UserError[] = payload.userErrors;
       if (!errors.length) {
         result.pushed.push(...batch);
         break;
@@ -174,7 +187,7 @@ export async function writeBulk(w: WriteContext, targets: Target[], lineSize: nu
   const reported = new Set<number>();
   const retry: Target[] = [];
   const stale: Target[] = [];
-  for (const line of o.lines as { __lineNumber?: number; data?: any; errors?: { message: string; extensions?: { code?: string } }[] }[]) {
+  for (const line of o.lines as BulkMutationLine<BulkInventorySetQuantitiesMutation>[]) {
     const n = line.__lineNumber;
     if (typeof n !== 'number' || !batches[n]) continue;
     reported.add(n);
@@ -202,7 +215,8 @@ export async function writeBulk(w: WriteContext, targets: Target[], lineSize: nu
       `bulk mutation ${o.id} ${o.status}${o.errorCode ? ` (${o.errorCode})` : ''} after ${reported.size} of ${batches.length} lines: ` +
       `the other ${missing.length} line(s) went through inventorySetQuantities per call, with the same idempotency keys`;
     // Per-call batches must not exceed 250: bulk lines are at most that.
-    await writePerCall(w, [], result, new Map(missing.map(([b, i]) => [b, lines[i].idempotencyKey])));
+    // lines is batches mapped one to one: index i of a batch is in range of lines.
+    await writePerCall(w, [], result, new Map(missing.map(([b, i]) => [b, lines[i]!.idempotencyKey])));
   }
   const rebased = await rebase(w, stale, result.conflicts);
   if (retry.length || rebased.length) await writePerCall(w, [...retry, ...rebased], result);

@@ -12,7 +12,8 @@ type Row = [
   amount: string,
   fee: string,
   net: string,
-  currency: string | Money[],
+  /** One currency for all three amounts, or the three Money (amount, fee, net) when they differ. */
+  currency: string | [amount: Money, fee: Money, net: Money],
   sourceId: string | null,
   sourceType: string | null,
   sourceOrderId: string | null,

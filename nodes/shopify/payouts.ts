@@ -2,6 +2,8 @@
 // Payouts have no webhook (Shopify publishes none), so this is polled on a schedule.
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
+import type { BalanceTransactionsQuery, PayoutsQuery } from './admin-types.generated.ts';
+import type { ShopifyResponse } from './client.ts';
 import { balanceTransactionFromGraphql, disputeFromGraphql, payoutFromGraphql } from './convert-graphql.ts';
 import { BALANCE_TRANSACTIONS, DISPUTE, PAYOUTS } from './documents.ts';
 import { asNodeError, connectionField, shopifyClient } from './node-util.ts';
@@ -96,7 +98,7 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
     try {
       let after: string | null = null;
       do {
-        const r: { data: any } = await client.request<any>(
+        const r: ShopifyResponse<PayoutsQuery> = await client.request(
           PAYOUTS,
           { first: 50, after, query: prev.issuedOnOrAfter ? `issued_at:>=${prev.issuedOnOrAfter}` : null },
           { signal: ctx.signal },
@@ -118,7 +120,7 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
           if (t.sourceType !== 'DISPUTE' || !t.sourceId) continue;
           const id = t.sourceId.startsWith('gid://') ? t.sourceId : `gid://shopify/ShopifyPaymentsDispute/${t.sourceId}`;
           if (!disputes.has(id)) {
-            const r: { data: any } = await client.request<any>(DISPUTE, { id }, { signal: ctx.signal });
+            const r = await client.request(DISPUTE, { id }, { signal: ctx.signal });
             disputes.set(id, r.data.dispute ? disputeFromGraphql(r.data.dispute, `dispute(${id})`) : null);
           }
           t.dispute = disputes.get(id) ?? null;
@@ -132,15 +134,19 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
         let from: string | null = null;
         let to: string | null = null;
         do {
-          const r: { data: any } = await client.request<any>(
+          const r: ShopifyResponse<BalanceTransactionsQuery> = await client.request(
             BALANCE_TRANSACTIONS,
             { first: 100, after: txAfter, query: `payments_transfer_id:${p.legacyId}` },
             { signal: ctx.signal },
           );
-          const conn = r.data.shopifyPaymentsAccount.balanceTransactions;
-          const page: ShopifyBalanceTransaction[] = conn.nodes.map((n: unknown, i: number) =>
-            balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${read + i}]`),
-          );
+          const account = r.data.shopifyPaymentsAccount;
+          // It was there when the payouts were listed; gone now means the account was closed or access revoked mid-run.
+          if (!account)
+            throw permanentError(`node ${ctx.nodeId}: the shop's Shopify Payments account is gone (reading payout ${p.legacyId})`, {
+              code: 'NO_PAYMENTS_ACCOUNT',
+            });
+          const conn = account.balanceTransactions;
+          const page: ShopifyBalanceTransaction[] = conn.nodes.map((n, i) => balanceTransactionFromGraphql(n, `${p.id}.balanceTransactions[${read + i}]`));
           read += page.length;
           await withDisputes(page);
           for (const t of page) {

@@ -15,7 +15,8 @@
 // apart. Limit: a sweep sees each order's latest state only, so for orders/updated it recovers the last change of a
 // missed series, not every intermediate one (their webhooks, when they do arrive, have keys of their own).
 import { permanentError, transientError, type FlowState } from '../../runtime/node-api.ts';
-import type { ShopifyClient } from './client.ts';
+import type { OrderByIdQuery, OrdersUpdatedSinceQuery } from './admin-types.generated.ts';
+import type { ShopifyClient, ShopifyResponse } from './client.ts';
 import { orderFromGraphql } from './convert-graphql.ts';
 import { ORDER_BY_ID, ORDERS_UPDATED_SINCE } from './documents.ts';
 import { ADMIN_API_VERSION } from './schema.ts';
@@ -135,14 +136,7 @@ export interface SweepResult {
 export const sweepStateKey = (topic: SweepTopic) => `shopify.sweep.${topic}`;
 const LINE_ITEMS = 40; // ~860 points per order: under the 1,000-point cap
 
-interface OrderStub {
-  id: string;
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-  cancelledAt: string | null;
-  displayFinancialStatus: string | null;
-}
+type OrderStub = OrdersUpdatedSinceQuery['orders']['nodes'][number];
 
 /**
  * Does this order, as it is now, show the change `topic` reports, inside the window? The API has no "paid at", so an
@@ -183,7 +177,7 @@ export async function sweepOrders(client: ShopifyClient, state: FlowState, opts:
   let latest = since;
   let after: string | null = null;
   outer: do {
-    const page: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(
+    const page: ShopifyResponse<OrdersUpdatedSinceQuery> = await client.request(
       ORDERS_UPDATED_SINCE,
       { query: `updated_at:>='${from}'`, first: opts.pageSize ?? 100, after },
       { signal: opts.signal },
@@ -191,7 +185,7 @@ export async function sweepOrders(client: ShopifyClient, state: FlowState, opts:
     out.calls++;
     out.cost += page.cost.actual ?? page.cost.requested;
     const conn = page.data.orders;
-    for (const stub of conn.nodes as OrderStub[]) {
+    for (const stub of conn.nodes) {
       out.scanned++;
       if (qualifies(opts.topic, stub, fromMs, originMs)) {
         const key = dedupKeyFor(opts.topic, undefined, stub)!;
@@ -230,16 +224,12 @@ export async function sweepOrders(client: ShopifyClient, state: FlowState, opts:
 }
 
 async function fetchOrder(client: ShopifyClient, opts: SweepOptions, key: string, stub: OrderStub, now: Date, out: SweepResult): Promise<SweptDelivery> {
-  const res: { data: any; cost: { actual: number | null; requested: number } } = await client.request<any>(
-    ORDER_BY_ID,
-    { id: stub.id, lineItems: LINE_ITEMS },
-    { signal: opts.signal },
-  );
+  const res: ShopifyResponse<OrderByIdQuery> = await client.request(ORDER_BY_ID, { id: stub.id, lineItems: LINE_ITEMS }, { signal: opts.signal });
   out.calls++;
   out.cost += res.cost.actual ?? res.cost.requested;
   const node = res.data.order;
   if (!node) throw transientError(`shopify sweep: order ${stub.id} (${stub.name}) disappeared between listing and reading`, { code: 'ORDER_GONE' });
-  if (node.lineItems?.pageInfo?.hasNextPage) {
+  if (node.lineItems.pageInfo.hasNextPage) {
     throw permanentError(`shopify sweep: order ${stub.name} has more than ${LINE_ITEMS} line items, which the sweep cannot read yet`, {
       code: 'ORDER_TOO_LARGE',
       details: { orderId: stub.id },

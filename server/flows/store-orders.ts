@@ -18,9 +18,7 @@ const gid = (id: string) => (/^\d+$/.test(id) ? `gid://shopify/Order/${id}` : id
 /** The store's most recently updated orders (last 60 days), newest first. */
 export async function recentStoreOrders(client: ShopifyClient, limit = 20): Promise<StoreOrderStub[]> {
   const since = new Date(Date.now() - 60 * 86_400_000).toISOString();
-  const r = await client.request<{
-    orders: { nodes: Array<{ id: string; name: string; createdAt: string; updatedAt: string; displayFinancialStatus: string | null }> };
-  }>(ORDERS_UPDATED_SINCE, { query: `updated_at:>='${since}'`, first: 100, after: null });
+  const r = await client.request(ORDERS_UPDATED_SINCE, { query: `updated_at:>='${since}'`, first: 100, after: null });
   return r.data.orders.nodes
     .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt))
     .slice(0, limit)
@@ -29,7 +27,7 @@ export async function recentStoreOrders(client: ShopifyClient, limit = 20): Prom
 
 /** One order as the delivery a shopify.trigger converts (GraphQL body, sweep header, the trigger's topic). */
 export async function storeOrderDelivery(client: ShopifyClient, orderId: string, topic: string): Promise<{ delivery: unknown; label: string }> {
-  const r = await client.request<{ order: { name?: string } | null }>(ORDER_BY_ID, { id: gid(orderId), lineItems: 40 });
+  const r = await client.request(ORDER_BY_ID, { id: gid(orderId), lineItems: 40 });
   if (!r.data.order) throw new TestInputError(`order ${orderId} is not in the store ${client.shopDomain}`);
   return {
     delivery: {

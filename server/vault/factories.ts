@@ -39,7 +39,7 @@ export function shopifyFactory(o: { buckets?: BucketStore } = {}): ConnectionFac
       });
     },
     async test(client, c) {
-      const r = await client.request<{ locations?: { nodes?: unknown[] } }>(LOCATIONS, { first: 1 });
+      const r = await client.request(LOCATIONS, { first: 1 });
       return `reached ${String(c.config.shopDomain)} (${r?.data?.locations?.nodes?.length ?? 0} location(s) on the first page)`;
     },
   };

@@ -57,7 +57,7 @@ export const checkOrderEditNode = defineNode<z.infer<typeof config>, { orderEdit
     if (ctx.config.shopifyConnection) {
       const client = await ctx.connection<ShopifyClient>('shopify', ctx.config.shopifyConnection);
       try {
-        const res = await client.request<{ order: unknown }>(ORDER_BY_ID, { id: edit.orderId, lineItems: 250 }, { signal: ctx.signal });
+        const res = await client.request(ORDER_BY_ID, { id: edit.orderId, lineItems: 250 }, { signal: ctx.signal });
         order = res.data.order ? orderFromGraphql(res.data.order, '$.order') : null;
       } catch (e) {
         if (e instanceof NodeError) throw e;

