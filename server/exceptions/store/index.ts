@@ -27,7 +27,7 @@ export function createExceptionService(
   opts: ExceptionServiceOptions = {},
 ): ExceptionService {
   const svc = new ExceptionService(store, runtime ? { replay: (id) => runtime.runs.replay(id) } : null, opts);
-  if (runtime) svc.detach = attachRunHook(runtime.events, store.sqlite, runtime.runs, svc, opts.log, opts.ignoreFlow);
+  if (runtime) svc.detach = attachRunHook(runtime.events, store.db, runtime.runs, svc, opts.log, opts.ignoreFlow);
   return svc;
 }
 
