@@ -12,13 +12,14 @@ interface Row {
 }
 
 export class ClaimStore {
-  private q: Record<string, Statement>;
+  private q: Record<'get' | 'insert' | 'takeOver' | 'live' | 'complete' | 'release' | 'use', Statement>;
 
   constructor(
     private store: Store,
     private now: () => number = Date.now,
   ) {
     const s = store.sqlite;
+    // Raw prepared statements: a claim runs in every posting step of each order, inside its IMMEDIATE transaction: bench/order-to-erp.ts (bench/README.md "Order to ERP").
     this.q = {
       get: s.prepare(`SELECT key, run_id, state, document FROM business_claims WHERE key = ?`),
       insert: s.prepare(`INSERT INTO business_claims (key, run_id, flow_id, state, claimed_at, node_id) VALUES (?, ?, ?, 'claimed', ?, ?)`),

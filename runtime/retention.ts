@@ -32,5 +32,6 @@ export function pruneRuns(store: Store, policy: RetentionPolicy = {}, now = Date
 /** Folds the WAL back into the database and truncates it, so it cannot grow without bound under steady load. */
 export function checkpoint(store: Store): { busy: number; log: number; checkpointed: number } {
   const [r] = store.sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+  if (!r) throw new Error('wal_checkpoint(TRUNCATE) returned no row');
   return r;
 }
