@@ -1,7 +1,9 @@
 // Business-key claims (the `ctx.claims` of the node API) in the runtime store: a claim is taken in one IMMEDIATE
 // transaction, so of two runs claiming one key at once exactly one gets it, across workers and processes.
 import type { Statement } from 'better-sqlite3';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Store } from './store/db.ts';
+import { businessClaims, businessClaimUses } from './store/schema.ts';
 import type { BusinessClaims, ClaimResult } from './node-api.ts';
 
 interface Row {
@@ -12,13 +14,14 @@ interface Row {
 }
 
 export class ClaimStore {
-  private q: Record<string, Statement>;
+  private q: Record<'get' | 'insert' | 'takeOver' | 'live' | 'complete' | 'release' | 'use', Statement>;
 
   constructor(
     private store: Store,
     private now: () => number = Date.now,
   ) {
     const s = store.sqlite;
+    // Raw prepared statements: a claim runs in every posting step of each order, inside its IMMEDIATE transaction: bench/order-to-erp.ts (bench/README.md "Order to ERP").
     this.q = {
       get: s.prepare(`SELECT key, run_id, state, document FROM business_claims WHERE key = ?`),
       insert: s.prepare(`INSERT INTO business_claims (key, run_id, flow_id, state, claimed_at, node_id) VALUES (?, ?, ?, 'claimed', ?, ?)`),
@@ -62,12 +65,12 @@ export class ClaimStore {
    */
   documentsOf(runIds: readonly string[], nodeId: string): Array<{ key: string; document: string | null; runId: string }> {
     if (!runIds.length) return [];
-    const rows = this.store.sqlite
-      .prepare(
-        `SELECT DISTINCT c.key, c.document, c.run_id FROM business_claim_uses u JOIN business_claims c ON c.key = u.key
-         WHERE c.state = 'done' AND u.node_id = ? AND u.run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY c.completed_at`,
-      )
-      .all(nodeId, ...runIds) as Array<{ key: string; document: string | null; run_id: string }>;
-    return rows.map((r) => ({ key: r.key, document: r.document, runId: r.run_id }));
+    return this.store.db
+      .selectDistinct({ key: businessClaims.key, document: businessClaims.document, runId: businessClaims.runId })
+      .from(businessClaimUses)
+      .innerJoin(businessClaims, eq(businessClaims.key, businessClaimUses.key))
+      .where(and(eq(businessClaims.state, 'done'), eq(businessClaimUses.nodeId, nodeId), inArray(businessClaimUses.runId, [...runIds])))
+      .orderBy(businessClaims.completedAt)
+      .all();
   }
 }

@@ -143,7 +143,8 @@ function gather(p: PlannedNode, produced: Map<string, Produced | null>): { value
     if (!active.some(([s]) => s === e.source)) active.push([e.source, src]);
   }
   if (active.length === 0) return null;
-  if (active.length === 1) return { value: active[0][1].value };
+  const [only] = active;
+  if (only && active.length === 1) return { value: only[1].value };
   return { value: Object.fromEntries(active.map(([s, o]) => [s, o.value])) };
 }
 

@@ -39,7 +39,8 @@ function publish(doc: ReturnType<typeof flow>) {
 async function runOnce(flowId: string, payload: unknown, version = rt.flows.get(flowId).activeVersion!) {
   const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version }] });
   await rt.drain();
-  return rt.runs.get(runIds[0]);
+  expect(runIds).toHaveLength(1);
+  return rt.runs.get(runIds[0]!);
 }
 
 describe('runtime', () => {
@@ -63,7 +64,7 @@ describe('runtime', () => {
       ['a', 'succeeded', { value: 3 }],
       ['b', 'succeeded', { value: 13 }],
     ]);
-    expect(run.steps[2].input).toEqual({ value: 3 });
+    expect(run.steps[2]!.input).toEqual({ value: 3 });
     expect(run.steps.every((s) => s.attempts === 1 && s.durationMs !== null)).toBe(true);
   });
 
@@ -87,7 +88,7 @@ describe('runtime', () => {
       ['t', 'succeeded'],
       ['g', 'succeeded'],
     ]);
-    expect(skipped.steps[1].output).toEqual({ skipped: true, code: 'NOT_GO', message: 'value 7 is not for us', details: { value: 7 } });
+    expect(skipped.steps[1]!.output).toEqual({ skipped: true, code: 'NOT_GO', message: 'value 7 is not for us', details: { value: 7 } });
     expect(calls.of('a')).toBe(0);
     const went = await runOnce('s', { value: 8, go: true });
     expect(went.status).toBe('succeeded');
@@ -128,7 +129,7 @@ describe('runtime', () => {
     );
     const run = await runOnce('x', { ok: true });
     expect(run.status).toBe('succeeded');
-    expect(run.steps[1].attempts).toBe(3);
+    expect(run.steps[1]!.attempts).toBe(3);
     expect(calls.of('f')).toBe(3);
   });
 
@@ -214,7 +215,7 @@ describe('runtime', () => {
     expect(failed.status).toBe('failed');
     expect(failed.steps.find((s) => s.nodeId === 'b')).toBeUndefined();
     // The fix: a new published version where the failing node succeeds.
-    doc.nodes[2].config = { succeedOn: 1 };
+    doc.nodes[2]!.config = { succeedOn: 1 };
     rt.flows.updateDraft('rp', doc);
     rt.flows.publish('rp', { message: 'fix' });
     const replay = rt.runs.replay(failed.runId);
@@ -293,7 +294,7 @@ describe('runtime', () => {
     await rt.drain();
     const found = rt.runs.list({ key: { key: 'shopifyOrderId', value: 'gid://shopify/Order/2' } });
     expect(found).toHaveLength(1);
-    expect(rt.runs.get(found[0].runId).steps[1].output).toEqual({ value: 3 });
+    expect(rt.runs.get(found[0]!.runId).steps[1]!.output).toEqual({ value: 3 });
     expect(rt.runs.list({ flowId: 'k', status: 'succeeded' })).toHaveLength(2);
   });
 
@@ -330,14 +331,14 @@ describe('flow versions', () => {
     );
     rt.flows.create(doc);
     const v1 = rt.flows.publish('v', { message: 'one' });
-    doc.nodes[1].config = { n: 2 };
+    doc.nodes[1]!.config = { n: 2 };
     rt.flows.updateDraft('v', doc);
     const v2 = rt.flows.publish('v', { message: 'two' });
     expect(v1.hash).not.toBe(v2.hash);
     const v3 = rt.flows.rollback('v', 1);
     expect(v3.version).toBe(3);
     expect(v3.hash).toBe(v1.hash);
-    expect(rt.flows.version('v', 1).definition.nodes[1].config).toEqual({ n: 1 });
+    expect(rt.flows.version('v', 1).definition.nodes[1]!.config).toEqual({ n: 1 });
     expect(rt.flows.versions('v').map((v) => v.version)).toEqual([3, 2, 1]);
   });
 
@@ -391,7 +392,7 @@ describe('redaction', () => {
     );
     const run = await runOnce('sec', { auth: 'Bearer s3cret-token' });
     expect(JSON.stringify(rt.store.sqlite.prepare(`SELECT output FROM steps WHERE run_id = ? AND node_id = 'p'`).get(run.runId))).not.toContain('s3cret-token');
-    expect(run.steps[1].output).toEqual({ posted: { auth: 'Bearer [redacted]' }, key: null });
+    expect(run.steps[1]!.output).toEqual({ posted: { auth: 'Bearer [redacted]' }, key: null });
   });
 });
 
@@ -409,7 +410,7 @@ describe('idempotency keys', () => {
     );
     const run = await runOnce('ik', { order: { id: 'gid://shopify/Order/7' } });
     expect(run.status).toBe('succeeded');
-    expect(run.steps[1].output).toMatchObject({ key: 'ik:p:gid://shopify/Order/7' });
+    expect(run.steps[1]!.output).toMatchObject({ key: 'ik:p:gid://shopify/Order/7' });
   });
 
   it('fails the step when the key is empty, instead of posting without one', async () => {

@@ -94,12 +94,13 @@ const MAX_PENDING_BYTES = 1 << 20;
 
 export class Executor {
   private plans = new Map<string, Plan>();
-  private q: Record<string, Statement>;
+  private q: Record<'steps' | 'event' | 'owned' | 'stepRunning' | 'stepDone' | 'finish' | 'defer', Statement>;
   private claims: ClaimStore;
 
   constructor(private d: ExecutorDeps) {
     this.claims = new ClaimStore(d.store, d.now);
     const s = d.store.sqlite;
+    // Raw prepared statements on the per-step commit and run finish hot path: bench/order-to-erp.ts (bench/README.md "Order to ERP", "per-step commit").
     this.q = {
       steps: s.prepare(`SELECT node_id, status, attempts, port, output FROM steps WHERE run_id = ?`),
       event: s.prepare(`SELECT payload FROM events WHERE id = ?`),
@@ -325,7 +326,8 @@ export class Executor {
       if (!active.some(([s]) => s === e.source)) active.push([e.source, src]);
     }
     if (active.length === 0) return null;
-    if (active.length === 1) return { value: active[0][1].value, json: active[0][1].json, raw: rawOf(active[0][1]) };
+    const [only] = active;
+    if (only && active.length === 1) return { value: only[1].value, json: only[1].json, raw: rawOf(only[1]) };
     const json = `{${active.map(([s, o]) => `${JSON.stringify(s)}:${o.json}`).join(',')}}`;
     return { json, raw: new JsonText(json) };
   }

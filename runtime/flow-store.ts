@@ -65,6 +65,8 @@ export class FlowStore {
     private lookup: NodeTypeLookup,
     private now: () => number = Date.now,
   ) {
+    // Raw prepared statements on the webhook routing path (checked per delivery), and a pragma drizzle has no builder
+    // for: bench/webhook.ts (bench/README.md "Issue 15").
     this.q = {
       // Changes when another connection (another process on this data dir) commits; our own commits clear the cache.
       dataVersion: store.sqlite.prepare('PRAGMA data_version').pluck(),

@@ -1,6 +1,8 @@
 // The runtime facade: one store, flows, the queue, a worker pool and the sandbox, wired together for a host.
 import { EventEmitter } from 'node:events';
+import { count, inArray } from 'drizzle-orm';
 import { openStore, type Store } from './store/db.ts';
+import { runs as runsTable } from './store/schema.ts';
 import { FlowStore } from './flow-store.ts';
 import { RunQueue } from './queue.ts';
 import { Executor } from './executor.ts';
@@ -138,8 +140,13 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     },
     async drain(timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;
-      const pending = store.sqlite.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status IN ('queued', 'running')`);
-      while ((pending.get() as { n: number }).n > 0 || worker.busy > 0) {
+      const pending = () =>
+        store.db
+          .select({ n: count() })
+          .from(runsTable)
+          .where(inArray(runsTable.status, ['queued', 'running']))
+          .get()?.n ?? 0;
+      while (pending() > 0 || worker.busy > 0) {
         if (Date.now() > until) throw new Error(`runs still pending after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 5));
       }

@@ -5,8 +5,9 @@
 // `LeaseStore` is all a store has to provide. The SQLite one below is one UPSERT (atomic under SQLite's write lock);
 // PostgreSQL can run the same statement (INSERT … ON CONFLICT DO UPDATE … WHERE is atomic per row there too, with
 // now() as the clock), or hold a session advisory lock instead and report it the same way.
-import type { Statement } from 'better-sqlite3';
-import type { Store } from './store/db.ts';
+import { and, eq, lte, or, sql } from 'drizzle-orm';
+import type { RuntimeDb, Store } from './store/db.ts';
+import { leases } from './store/schema.ts';
 import type { Logger } from './node-api.ts';
 
 export interface LeaseInfo {
@@ -24,40 +25,47 @@ export interface LeaseStore {
 }
 
 export class SqliteLeaseStore implements LeaseStore {
-  private take: Statement;
-  private drop: Statement;
-  private read: Statement;
+  private db: RuntimeDb;
 
   constructor(
     store: Store,
     private now: () => number = Date.now,
   ) {
-    const s = store.sqlite;
-    this.take = s.prepare(
-      `INSERT INTO leases (name, holder, expires_at, acquired_at, term) VALUES (@name, @holder, @until, @now, 1)
-       ON CONFLICT (name) DO UPDATE SET
-         expires_at = excluded.expires_at,
-         acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END,
-         term = CASE WHEN leases.holder = excluded.holder THEN leases.term ELSE leases.term + 1 END,
-         holder = excluded.holder
-       WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`,
-    );
-    // Expired (as of now) rather than deleted: the term keeps counting, and the next holder sees when it ended.
-    this.drop = s.prepare(`UPDATE leases SET expires_at = MIN(expires_at, ?) WHERE name = ? AND holder = ?`);
-    this.read = s.prepare(`SELECT holder, expires_at AS expiresAt, term FROM leases WHERE name = ?`);
+    this.db = store.db;
   }
 
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
-    return this.take.run({ name, holder, until: now + ttlMs, now }).changes > 0;
+    const sameHolder = sql`${leases.holder} = excluded.holder`;
+    return (
+      this.db
+        .insert(leases)
+        .values({ name, holder, expiresAt: now + ttlMs, acquiredAt: now, term: 1 })
+        .onConflictDoUpdate({
+          target: leases.name,
+          set: {
+            expiresAt: sql`excluded.expires_at`,
+            acquiredAt: sql`CASE WHEN ${sameHolder} THEN ${leases.acquiredAt} ELSE excluded.acquired_at END`,
+            term: sql`CASE WHEN ${sameHolder} THEN ${leases.term} ELSE ${leases.term} + 1 END`,
+            holder: sql`excluded.holder`,
+          },
+          setWhere: or(sameHolder, lte(leases.expiresAt, now)),
+        })
+        .run().changes > 0
+    );
   }
 
+  // Expired (as of now) rather than deleted: the term keeps counting, and the next holder sees when it ended.
   async release(name: string, holder: string): Promise<void> {
-    this.drop.run(this.now(), name, holder);
+    this.db
+      .update(leases)
+      .set({ expiresAt: sql`MIN(${leases.expiresAt}, ${this.now()})` })
+      .where(and(eq(leases.name, name), eq(leases.holder, holder)))
+      .run();
   }
 
   async current(name: string): Promise<LeaseInfo | null> {
-    return (this.read.get(name) as LeaseInfo | undefined) ?? null;
+    return this.db.select({ holder: leases.holder, expiresAt: leases.expiresAt, term: leases.term }).from(leases).where(eq(leases.name, name)).get() ?? null;
   }
 }
 

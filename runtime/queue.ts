@@ -1,6 +1,8 @@
 // Durable hand-off of runs to workers: events are stored with their runs in one transaction, and workers claim
 // runs with a lease. A run whose lease lapsed (its worker died) is claimed again and resumes where it stopped.
 import type { Statement } from 'better-sqlite3';
+import { count, eq, inArray, sql } from 'drizzle-orm';
+import { runKeys, runs } from './store/schema.ts';
 import type { Store } from './store/db.ts';
 import { newId } from './ids.ts';
 
@@ -53,6 +55,7 @@ export class RunQueue {
     private now: () => number = Date.now,
   ) {
     const s = store.sqlite;
+    // Raw prepared statements on the ingest and queue-claim hot paths: bench/webhook.ts (bench/README.md "Issue 15", group commit) and bench/order-to-erp.ts ("Order to ERP", the queue claim).
     this.insertEvent = s.prepare(
       `INSERT INTO events (id, source, dedup_key, topic, payload, meta, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (source, dedup_key) DO NOTHING`,
@@ -112,10 +115,13 @@ export class RunQueue {
     const t = this.now();
     this.store.sqlite.transaction(() => {
       this.insertRun.run(runId, target.flowId, target.version, eventId, replayOf, t, t);
-      if (replayOf)
-        this.store.sqlite
-          .prepare(`INSERT OR IGNORE INTO run_keys (run_id, key, value) SELECT ?, key, value FROM run_keys WHERE run_id = ?`)
-          .run(runId, replayOf);
+      if (replayOf) {
+        const keysOfReplayed = this.store.db
+          .select({ runId: sql<string>`${runId}`.as('run_id'), key: runKeys.key, value: runKeys.value })
+          .from(runKeys)
+          .where(eq(runKeys.runId, replayOf));
+        this.store.db.insert(runKeys).select(keysOfReplayed).onConflictDoNothing().run();
+      }
       fill?.(runId);
     })();
     this.notify();
@@ -140,10 +146,12 @@ export class RunQueue {
   }
 
   depth(): { queued: number; running: number } {
-    const rows = this.store.sqlite.prepare(`SELECT status, COUNT(*) AS n FROM runs WHERE status IN ('queued','running') GROUP BY status`).all() as {
-      status: string;
-      n: number;
-    }[];
+    const rows = this.store.db
+      .select({ status: runs.status, n: count() })
+      .from(runs)
+      .where(inArray(runs.status, ['queued', 'running']))
+      .groupBy(runs.status)
+      .all();
     const get = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
     return { queued: get('queued'), running: get('running') };
   }

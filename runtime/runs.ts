@@ -1,5 +1,7 @@
 // Reading runs back (with each step's input, output, error and timing), cancelling them and replaying failures.
+import { and, desc, eq, exists, gte, inArray, lt, sql } from 'drizzle-orm';
 import { runSearchSql } from './run-search.ts';
+import { events, runKeys, runs, steps as stepsTable } from './store/schema.ts';
 import type { Store } from './store/db.ts';
 import type { RunQueue } from './queue.ts';
 import type { FlowStore } from './flow-store.ts';
@@ -76,42 +78,55 @@ export class Runs {
   ) {}
 
   list(f: RunFilter = {}): RunSummary[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.flowId) where.push('r.flow_id = ?'), args.push(f.flowId);
-    if (f.status) where.push('r.status = ?'), args.push(f.status);
-    if (f.from != null) where.push('r.created_at >= ?'), args.push(f.from);
-    if (f.to != null) where.push('r.created_at < ?'), args.push(f.to);
-    if (f.before) where.push('r.id < ?'), args.push(f.before);
-    if (f.key) where.push('EXISTS (SELECT 1 FROM run_keys k WHERE k.run_id = r.id AND k.key = ? AND k.value = ?)'), args.push(f.key.key, f.key.value);
-    const search = f.search ? runSearchSql(f.search) : null;
-    if (search) where.push(search.sql), args.push(...search.args);
-    const sql = `SELECT * FROM runs r ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY r.id DESC LIMIT ?`;
-    args.push(Math.min(f.limit ?? 50, 1000));
-    return (this.store.sqlite.prepare(sql).all(...args) as Record<string, any>[]).map(summary);
+    const keyed = f.key
+      ? exists(
+          this.store.db
+            .select({ one: sql`1` })
+            .from(runKeys)
+            .where(and(eq(runKeys.runId, runs.id), eq(runKeys.key, f.key.key), eq(runKeys.value, f.key.value))),
+        )
+      : undefined;
+    const where = and(
+      f.flowId ? eq(runs.flowId, f.flowId) : undefined,
+      f.status ? eq(runs.status, f.status) : undefined,
+      f.from != null ? gte(runs.createdAt, f.from) : undefined,
+      f.to != null ? lt(runs.createdAt, f.to) : undefined,
+      f.before ? lt(runs.id, f.before) : undefined,
+      keyed,
+      f.search ? (runSearchSql(this.store.db, f.search) ?? undefined) : undefined,
+    );
+    return this.store.db
+      .select()
+      .from(runs)
+      .where(where)
+      .orderBy(desc(runs.id))
+      .limit(Math.min(f.limit ?? 50, 1000))
+      .all()
+      .map(summary);
   }
 
   get(runId: string): RunRecord {
-    const r = this.store.sqlite.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as Record<string, any> | undefined;
+    const { db } = this.store;
+    const r = db.select().from(runs).where(eq(runs.id, runId)).get();
     if (!r) throw new NotFoundError(`run "${runId}"`);
-    const rows = this.store.sqlite.prepare(`SELECT * FROM steps WHERE run_id = ?`).all(runId) as Record<string, any>[];
+    const rows = db.select().from(stepsTable).where(eq(stepsTable.runId, runId)).all();
     const keys = Object.fromEntries(
-      (this.store.sqlite.prepare(`SELECT key, value FROM run_keys WHERE run_id = ?`).all(runId) as { key: string; value: string }[]).map((k) => [
-        k.key,
-        k.value,
-      ]),
+      db
+        .select({ key: runKeys.key, value: runKeys.value })
+        .from(runKeys)
+        .where(eq(runKeys.runId, runId))
+        .all()
+        .map((k) => [k.key, k.value]),
     );
-    const byNode = new Map(rows.map((s) => [s.node_id as string, s]));
-    const outputs = new Map(
-      rows.filter((s) => s.status === 'succeeded').map((s) => [s.node_id as string, { port: s.port as string | null, output: parse(s.output) }]),
-    );
+    const byNode = new Map(rows.map((s) => [s.nodeId, s]));
+    const outputs = new Map(rows.filter((s) => s.status === 'succeeded').map((s) => [s.nodeId, { port: s.port, output: parse(s.output) }]));
     let plan;
     try {
-      plan = buildPlan(this.flows.version(r.flow_id, r.flow_version).definition, this.lookup);
+      plan = buildPlan(this.flows.version(r.flowId, r.flowVersion).definition, this.lookup);
     } catch {
       plan = null;
     }
-    const event = () => parse((this.store.sqlite.prepare(`SELECT payload FROM events WHERE id = ?`).get(r.event_id) as { payload: string }).payload);
+    const event = () => parse(db.select({ payload: events.payload }).from(events).where(eq(events.id, r.eventId)).get()?.payload ?? null);
     const ordered = plan ? plan.order.map((p) => p.node.id).filter((id) => byNode.has(id)) : [...byNode.keys()];
     const steps: StepRecord[] = ordered.map((nodeId) => {
       const s = byNode.get(nodeId)!;
@@ -126,12 +141,13 @@ export class Runs {
             return o && (o.port === null || e.sourceHandle === undefined || e.sourceHandle === o.port);
           });
           const sources = [...new Set(active.map((e) => e.source))];
+          const [first] = sources;
           input =
-            sources.length === 1
-              ? outputs.get(sources[0])!.output
-              : sources.length
-                ? Object.fromEntries(sources.map((src) => [src, outputs.get(src)!.output]))
-                : undefined;
+            first === undefined
+              ? undefined
+              : sources.length === 1
+                ? outputs.get(first)!.output
+                : Object.fromEntries(sources.map((src) => [src, outputs.get(src)!.output]));
         }
       }
       return {
@@ -143,11 +159,11 @@ export class Runs {
         ...(input !== undefined && s.status !== 'skipped' ? { input } : {}),
         ...(s.output != null ? { output: parse(s.output) } : {}),
         ...(s.error ? { error: parse(s.error) } : {}),
-        ...(s.reused_from ? { reusedFrom: s.reused_from } : {}),
+        ...(s.reusedFrom ? { reusedFrom: s.reusedFrom } : {}),
         ...(s.reads ? { reads: parse(s.reads) } : {}),
-        startedAt: s.started_at,
-        finishedAt: s.finished_at,
-        durationMs: s.started_at != null && s.finished_at != null ? s.finished_at - s.started_at : null,
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+        durationMs: s.startedAt != null && s.finishedAt != null ? s.finishedAt - s.startedAt : null,
       };
     });
     return { ...summary(r), keys, steps };
@@ -155,9 +171,11 @@ export class Runs {
 
   /** Cancels a queued or running run; a running step finishes, but nothing after it starts. */
   cancel(runId: string): RunSummary {
-    const changed = this.store.sqlite
-      .prepare(`UPDATE runs SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND status IN ('queued','running')`)
-      .run(this.now(), runId).changes;
+    const changed = this.store.db
+      .update(runs)
+      .set({ status: 'cancelled', finishedAt: this.now(), leaseOwner: null, leaseUntil: null })
+      .where(and(eq(runs.id, runId), inArray(runs.status, ['queued', 'running'])))
+      .run().changes;
     const run = this.get(runId);
     if (!changed) throw new RunStateError(`run "${runId}" is ${run.status}; only queued or running runs can be cancelled`);
     return run;
@@ -218,12 +236,32 @@ export class Runs {
       );
     }
     const old = this.get(runId);
-    const copy = this.store.sqlite.prepare(
-      `INSERT INTO steps (run_id, node_id, status, attempts, port, output, reads, reused_from, started_at, finished_at)
-       SELECT ?, node_id, status, attempts, port, output, reads, COALESCE(reused_from, ?), started_at, finished_at FROM steps WHERE run_id = ? AND node_id = ? AND status = 'succeeded'`,
-    );
+    const { db } = this.store;
+    // The reused steps' rows, as they are, under the new run (reused_from: the run that executed them first).
+    const copy = (newRunId: string, nodeId: string) =>
+      db
+        .insert(stepsTable)
+        .select(
+          db
+            .select({
+              runId: sql<string>`${newRunId}`.as('run_id'),
+              nodeId: stepsTable.nodeId,
+              status: stepsTable.status,
+              attempts: stepsTable.attempts,
+              port: stepsTable.port,
+              output: stepsTable.output,
+              error: sql<null>`NULL`.as('error'),
+              reusedFrom: sql<string>`COALESCE(${stepsTable.reusedFrom}, ${runId})`.as('reused_from'),
+              startedAt: stepsTable.startedAt,
+              finishedAt: stepsTable.finishedAt,
+              reads: stepsTable.reads,
+            })
+            .from(stepsTable)
+            .where(and(eq(stepsTable.runId, runId), eq(stepsTable.nodeId, nodeId), eq(stepsTable.status, 'succeeded'))),
+        )
+        .run();
     const newRunId = this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version: plan.flowVersion }, runId, (id) => {
-      for (const nodeId of plan.reused) copy.run(id, runId, runId, nodeId);
+      for (const nodeId of plan.reused) copy(id, nodeId);
     });
     return { runId: newRunId, flowVersion: plan.flowVersion, reused: plan.reused, plan };
   }
@@ -245,20 +283,20 @@ export class RunStateError extends Error {
   }
 }
 
-function summary(r: Record<string, any>): RunSummary {
+function summary(r: typeof runs.$inferSelect): RunSummary {
   // A skipped run keeps its reason where a failed run keeps its error; it is shown as `skipped`, never as an error.
   const skipped = r.status === 'skipped';
   return {
     runId: r.id,
-    flowId: r.flow_id,
-    flowVersion: r.flow_version,
-    eventId: r.event_id,
+    flowId: r.flowId,
+    flowVersion: r.flowVersion,
+    eventId: r.eventId,
     status: r.status,
-    replayOf: r.replay_of,
+    replayOf: r.replayOf,
     error: skipped ? null : parse(r.error),
     ...(skipped ? { skipped: parse(r.error) } : {}),
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
   };
 }

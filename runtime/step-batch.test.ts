@@ -137,7 +137,8 @@ async function runOnce(doc: ReturnType<typeof flow>, payload: unknown = {}) {
   rt!.flows.publish(doc.id, { activate: true });
   const { runIds } = rt!.queue.ingest({ source: 'manual', payload, targets: [{ flowId: doc.id, version: 1 }] });
   await rt!.drain();
-  return rt!.runs.get(runIds[0]);
+  expect(runIds).toHaveLength(1);
+  return rt!.runs.get(runIds[0]!);
 }
 
 const chain = (ids: string[], type = 'test.pass') => ids.map((id) => ({ id, type }));

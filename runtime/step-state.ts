@@ -13,6 +13,7 @@ export class StepState implements FlowState {
   get<T = unknown>(key: string): T | undefined {
     const staged = this.pending.get(key);
     if (staged !== undefined) return JSON.parse(staged) as T;
+    // Raw statements inside the per-step commit transaction: bench/order-to-erp.ts (bench/README.md "Order to ERP", "per-step commit").
     const row = this.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = ?`).get(this.flowId, key) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
@@ -29,6 +30,7 @@ export class StepState implements FlowState {
   /** Called inside the step's success transaction. */
   commit(): void {
     if (!this.pending.size) return;
+    // Raw, as read() above: part of the per-step commit (bench/README.md "Order to ERP", "per-step commit").
     const stmt = this.store.sqlite.prepare(
       `INSERT INTO flow_state (flow_id, key, value, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (flow_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,

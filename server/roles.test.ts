@@ -94,8 +94,8 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
       expect(await (await fetch(`${p.url}/readyz`)).json(), p.role).toEqual({ ok: true });
     }
     // Workers and schedulers serve health only; web serves the API.
-    expect((await fetch(`${workers[0].url}/api/openapi.json`)).status).toBe(404);
-    expect((await fetch(`${web[1].url}/api/openapi.json`)).status).toBe(200);
+    expect((await fetch(`${workers[0]!.url}/api/openapi.json`)).status).toBe(404);
+    expect((await fetch(`${web[1]!.url}/api/openapi.json`)).status).toBe(200);
 
     const store = db();
     const leader = () => {
@@ -123,13 +123,13 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
       Array.from({ length: 8 }, async () => {
         while (next < ORDERS) {
           const n = next++;
-          if (n === Math.floor(ORDERS / 3)) workers[0].child.kill('SIGKILL');
+          if (n === Math.floor(ORDERS / 3)) workers[0]!.child.kill('SIGKILL');
           if (n === Math.floor((2 * ORDERS) / 3)) {
             killedLeaderAt = Date.now();
             first.proc.child.kill('SIGKILL');
           }
           const { gid, body } = paidOrder(n);
-          const status = await deliverOrder(web[n % 2].url, body);
+          const status = await deliverOrder(web[n % 2]!.url, body);
           if (status === 200) acked.push(gid);
           else refused.push(status);
         }
@@ -151,7 +151,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
       );
     expect(refused).toEqual([]);
     expect(acked).toHaveLength(ORDERS);
-    expect((await workers[0].exited).signal).toBe('SIGKILL');
+    expect((await workers[0]!.exited).signal).toBe('SIGKILL');
 
     const erp = new Database(join(dataDir, 'sandbox-erp.sqlite'), { readonly: true });
     erp.pragma('busy_timeout = 5000');
@@ -237,7 +237,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const at = ticks.map((t) => Date.parse(t.k.slice('tick@'.length)));
     expect(new Set(at).size).toBe(at.length);
     expect(ticks.every((t) => t.runs === 1)).toBe(true);
-    const gaps = at.slice(1).map((t, i) => t - at[i]);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
     expect(gaps.filter((g) => g !== TICK_MS)).toEqual([]);
     expect(at.some((t) => t > killedLeaderAt - LEASE_MS && t < tookOverAt)).toBe(true); // the failover window is covered
     const caughtUp = follower.lines().filter((l) => l.msg === 'schedule caught up after a leader change').length;
@@ -261,7 +261,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
     const version = rt.flows.get('slow').activeVersion as number;
     const ids = [1, 2].map(
-      (i) => rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] }).runIds[0],
+      (i) => rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] }).runIds[0]!,
     );
     const run = (id: string) =>
       rt.store.sqlite.prepare(`SELECT status, lease_owner AS owner, lease_until AS until FROM runs WHERE id = ?`).get(id) as {

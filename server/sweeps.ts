@@ -2,6 +2,8 @@
 // since the flow's cursor are fetched and every change this flow has not seen yet is queued as if its webhook had
 // come. "Seen" is per flow: a webhook that reached the flow stored the change's key (`shopifyDedupKey`, the same key
 // dedupKeyFor gives a sweep) on its run; a change swept before is a duplicate event of the flow's sweep source.
+import { and, eq, sql } from 'drizzle-orm';
+import { events, runKeys, runs } from '../runtime/store/schema.ts';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Runtime } from '../runtime/index.ts';
@@ -60,16 +62,28 @@ export class SweepScheduler {
     try {
       const client = (await this.connection('shopify', config.connection)) as ShopifyClient;
       const state = new StepState(this.rt.store, flowId);
-      const seenByFlow = this.rt.store.sqlite.prepare(
-        `SELECT 1 FROM run_keys k JOIN runs r ON r.id = k.run_id WHERE r.flow_id = ? AND k.key = ? AND k.value = ? LIMIT 1`,
-      );
-      const swept = this.rt.store.sqlite.prepare(`SELECT 1 FROM events WHERE source = ? AND dedup_key = ? LIMIT 1`);
+      const { db } = this.rt.store;
       const source = `sweep:${flowId}`;
+      const seenByFlow = (key: string) =>
+        !!db
+          .select({ one: sql`1` })
+          .from(runKeys)
+          .innerJoin(runs, eq(runs.id, runKeys.runId))
+          .where(and(eq(runs.flowId, flowId), eq(runKeys.key, SWEEP_KEY), eq(runKeys.value, key)))
+          .limit(1)
+          .get();
+      const swept = (key: string) =>
+        !!db
+          .select({ one: sql`1` })
+          .from(events)
+          .where(and(eq(events.source, source), eq(events.dedupKey, key)))
+          .limit(1)
+          .get();
       const r = await sweepOrders(client, state, {
         topic: config.topic,
         since: config.sweep?.since,
         overlapMs: (config.sweep?.overlapMinutes ?? 10) * 60_000,
-        isKnown: (key) => !!seenByFlow.get(flowId, SWEEP_KEY, key) || !!swept.get(source, key),
+        isKnown: (key) => seenByFlow(key) || swept(key),
       });
       let queued = 0;
       // The cursor moves only together with the events it covers, so a crash here repeats the sweep, never skips it.

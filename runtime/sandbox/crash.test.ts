@@ -58,6 +58,7 @@ it('answers a quick call without waiting for a slow call that follows it to the 
 it('kills a sandbox process that stops answering (frozen) and fails its call with a timeout', async () => {
   await sb.run({ nodeId: 'warm', kind: 'expression', source: '1', vars: {} });
   const [pid] = sb.pids();
+  if (pid === undefined) throw new Error('the warm-up call left no sandbox process');
   process.kill(pid, 'SIGSTOP'); // the process is alive but answers nothing, like one stuck outside the isolate
   const e = await sb.run({ nodeId: 'stuck', kind: 'expression', source: '1', vars: {}, timeoutMs: 200 }).catch((err: unknown) => err);
   expect(e).toMatchObject({ nodeId: 'stuck', kind: 'timeout' });

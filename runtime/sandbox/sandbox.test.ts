@@ -62,7 +62,8 @@ describe('sandbox results', () => {
     });
     expect(out[0]).toEqual({ ok: true, value: 20 });
     expect(out[2]).toEqual({ ok: true, value: ['x', 'y'] });
-    const [e1, e3, e4] = [out[1], out[3], out[4]].map((o) => (o.ok ? undefined : o.error));
+    expect(out).toHaveLength(5);
+    const [e1, e3, e4] = [out[1]!, out[3]!, out[4]!].map((o) => (o.ok ? undefined : o.error));
     expect(e1).toMatchObject({ nodeId: 'map1', kind: 'runtime', line: 1, column: 15 });
     expect(e1?.message).toMatch(/^map1 expression #2: TypeError: Cannot read properties of undefined \(reading 'field'\)/);
     expect(e3).toMatchObject({ kind: 'syntax' });
@@ -74,7 +75,8 @@ describe('sandbox results', () => {
     expect(out[0]).toEqual({ ok: true, value: 2 });
     expect(out[1]).toMatchObject({ ok: false, error: { kind: 'timeout' } });
     expect(out[2]).toMatchObject({ ok: false, error: { kind: 'timeout' } });
-    expect(out[2].ok ? '' : out[2].error.message).toMatch(/not evaluated: expression #2/);
+    const third = out[2]!;
+    expect(third.ok ? '' : third.error.message).toMatch(/not evaluated: expression #2/);
   });
 });
 

@@ -29,6 +29,7 @@ function oldStore(dir: string, opts: { sets?: string[]; runtimeUpTo?: number } =
 /** The runtime set as an older release shipped it: only its first `n` migrations. */
 function truncatedRuntimeSet(dir: string, n: number): string {
   const [runtime] = LEGACY_SETS;
+  if (!runtime) throw new Error('no legacy migration set');
   const out = join(dir, '..', `runtime-set-${n}`);
   mkdirSync(join(out, 'meta'), { recursive: true });
   const journal = JSON.parse(readFileSync(join(runtime.folder, 'meta', '_journal.json'), 'utf8'));

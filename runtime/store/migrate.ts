@@ -40,6 +40,7 @@ function adoptLegacyStore(db: BetterSQLite3Database<any>): void {
   // Every step is idempotent, so a crash in between just repeats it at the next open.
   for (const s of LEGACY_SETS) migrate(db, { migrationsFolder: s.folder, migrationsTable: s.table });
   const [baseline] = readMigrationFiles({ migrationsFolder });
+  if (!baseline) throw new Error(`no migration in ${migrationsFolder} to mark the legacy store as migrated to`);
   db.transaction((tx) => {
     // The table as drizzle's migrator creates it, so that it finds the baseline and skips it.
     tx.run(sql`CREATE TABLE IF NOT EXISTS ${sql.identifier(MIGRATIONS_TABLE)} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`);

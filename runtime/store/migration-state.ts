@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 export type MigrationState = Map<string, { count: number; last: number }>;
 
 export function readMigrationState(sqlite: Database.Database): MigrationState {
+  // Raw on purpose: these are drizzle's own bookkeeping tables (found by name in sqlite_master), not tables of our schema.
   const tables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_\\_%migrations' ESCAPE '\\'`).all() as {
     name: string;
   }[];

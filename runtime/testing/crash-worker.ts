@@ -35,6 +35,7 @@ export function sinkNode(sinkPath: string): NodeType {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [dataDir, sinkPath] = process.argv.slice(2);
+  if (!dataDir || !sinkPath) throw new Error('usage: crash-worker.ts <dataDir> <sinkPath>');
   const types = [...coreNodes, sinkNode(sinkPath)];
   const sandbox = createSandbox({ processes: 1 });
   const rt = createRuntime({ dataDir, lookup: (t) => types.find((x) => x.type === t), sandbox, worker: { concurrency: 8, leaseMs: 1000, pollMs: 20 } });

@@ -135,7 +135,7 @@ export function flow(id: string, nodes: N[], edges: string[], settings?: Record<
     name: id,
     nodes: nodes.map((n, i) => ({ position: { x: i * 200, y: 0 }, config: {}, ...n })),
     edges: edges.map((e, i) => {
-      const [from, to] = e.split('->');
+      const [from = '', to] = e.split('->');
       const [source, sourceHandle] = from.split(':');
       return { id: `e${i}`, source, target: to, ...(sourceHandle ? { sourceHandle } : {}) };
     }),

@@ -1,5 +1,7 @@
 // What triage reads besides the exception: the flows (running, paused, scheduled, pushing stock) for its actions,
 // and the order behind the exception's run for the masker when a language model writes the explanation.
+import { eq } from 'drizzle-orm';
+import { events } from '../../runtime/store/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
 import { FlowControls, type FlowFact } from '../flows/controls.ts';
@@ -31,7 +33,7 @@ export function peopleOf(d: Deps, e: ExceptionRecord): unknown[] {
   if (!e.links.runId) return [];
   try {
     const run = d.runtime.runs.get(e.links.runId);
-    const row = d.runtime.store.sqlite.prepare('SELECT payload FROM events WHERE id = ?').get(run.eventId) as { payload: string | null } | undefined;
+    const row = d.runtime.store.db.select({ payload: events.payload }).from(events).where(eq(events.id, run.eventId)).get();
     if (!row?.payload) return [];
     const payload = JSON.parse(row.payload) as { body?: unknown };
     return [typeof payload?.body === 'string' ? JSON.parse(payload.body) : payload];

@@ -1,6 +1,6 @@
 // Local users, their login sessions and API tokens.
 import { randomBytes } from 'node:crypto';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, count, eq, gt, lt } from 'drizzle-orm';
 import type { ServerDb } from '../db/db.ts';
 import { apiTokens, sessions, users } from '../db/schema.ts';
 import { currentCostPrefix, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
@@ -50,7 +50,7 @@ export class Users {
   ) {}
 
   count(): number {
-    return (this.db.$client.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+    return this.db.select({ n: count() }).from(users).get()?.n ?? 0;
   }
 
   list(): User[] {

@@ -50,6 +50,7 @@ function snapshot(from: string, to: string): number {
   try {
     db.pragma('busy_timeout = 10000');
     // VACUUM INTO writes through the destination's default mode; tighten it at once (it holds personal data).
+    // Raw: VACUUM INTO is no query over a table, so drizzle has no builder for it.
     db.prepare('VACUUM INTO ?').run(to);
     chmodSync(to, 0o600);
     return db.pragma('application_id', { simple: true }) as number;

@@ -1,7 +1,10 @@
 // The dashboard's figures, read straight from the runtime store (runs, run keys), the exception inbox and monitor
 // samples, and the finance helper's reconciliation outputs (server/finance/source.ts): no second copy to drift.
-import type Database from 'better-sqlite3';
-import type { Store } from '../../runtime/store/db.ts';
+import { and, count, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { RuntimeDb, Store } from '../../runtime/store/db.ts';
+import { businessClaims, events, flows, runs, steps } from '../../runtime/store/schema.ts';
+import { exceptions, monitorSamples } from '../exceptions/store/schema.ts';
 import { reconciliationsFromStore } from '../finance/source.ts';
 import { latestPerPayout } from '../finance/report.ts';
 
@@ -24,60 +27,72 @@ export interface FlowHealth {
 export type OwnerCounts = Record<'finance' | 'operations' | 'ecommerce', { open: number; acknowledged: number; high: number }>;
 
 /**
- * SQL (over `runs r`) true for a scheduled run that found no work: fired by a schedule, and ended skipped or
+ * SQL (over `runs`) true for a scheduled run that found no work: fired by a schedule, and ended skipped or
  * succeeded past a branch or route that skipped the rest (a fulfilment poll with no shipment, a payout run with no
  * new payout). Such runs say nothing about orders, so success rates leave them out.
  */
-export const IDLE_SCHEDULED_RUN = `(r.status IN ('succeeded', 'skipped')
-  AND EXISTS (SELECT 1 FROM events e WHERE e.id = r.event_id AND e.source = 'schedule')
-  AND (r.status = 'skipped' OR EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id AND s.status = 'skipped')))`;
+export const IDLE_SCHEDULED_RUN = sql`(${runs.status} IN ('succeeded', 'skipped')
+  AND EXISTS (SELECT 1 FROM ${events} WHERE ${events.id} = ${runs.eventId} AND ${events.source} = 'schedule')
+  AND (${runs.status} = 'skipped' OR EXISTS (SELECT 1 FROM ${steps} WHERE ${steps.runId} = ${runs.id} AND ${steps.status} = 'skipped')))`;
 
-export function flowHealth(sqlite: Database.Database, since: number): FlowHealth[] {
-  const flows = sqlite.prepare(`SELECT id, name, active FROM flows WHERE substr(id, 1, 7) <> '__test.' ORDER BY name`).all() as Array<{
-    id: string;
-    name: string;
-    active: number;
-  }>;
-  const last = sqlite.prepare(
-    `SELECT id, status, COALESCE(finished_at, started_at, created_at) AS at FROM runs WHERE flow_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
-  );
-  const counts = sqlite.prepare(
-    `SELECT SUM(status = 'succeeded' AND NOT idle) AS ok, SUM(status = 'failed') AS bad, SUM(idle) AS idle
-       FROM (SELECT r.status, ${IDLE_SCHEDULED_RUN} AS idle FROM runs r WHERE r.flow_id = ? AND r.created_at >= ?)`,
-  );
-  const backlog = sqlite.prepare(`SELECT COUNT(*) AS n FROM runs WHERE flow_id = ? AND status IN ('queued','running')`);
-  return flows.map((f) => {
-    const l = last.get(f.id) as { id: string; status: string; at: number } | undefined;
-    const c = counts.get(f.id, since) as { ok: number | null; bad: number | null; idle: number | null };
-    const ok = c.ok ?? 0;
-    const bad = c.bad ?? 0;
+const notTestFlow = (id: SQLiteColumn) => sql`substr(${id}, 1, 7) <> '__test.'`;
+
+export function flowHealth(db: RuntimeDb, since: number): FlowHealth[] {
+  const list = db.select({ id: flows.id, name: flows.name, active: flows.active }).from(flows).where(notTestFlow(flows.id)).orderBy(flows.name).all();
+  return list.map((f) => {
+    const l = db
+      .select({ id: runs.id, status: runs.status, at: sql<number>`COALESCE(${runs.finishedAt}, ${runs.startedAt}, ${runs.createdAt})` })
+      .from(runs)
+      .where(eq(runs.flowId, f.id))
+      .orderBy(desc(runs.createdAt), desc(runs.id))
+      .limit(1)
+      .get();
+    const c = db
+      .select({
+        ok: sql<number | null>`SUM(${runs.status} = 'succeeded' AND NOT ${IDLE_SCHEDULED_RUN})`,
+        bad: sql<number | null>`SUM(${runs.status} = 'failed')`,
+        idle: sql<number | null>`SUM(${IDLE_SCHEDULED_RUN})`,
+      })
+      .from(runs)
+      .where(and(eq(runs.flowId, f.id), gte(runs.createdAt, since)))
+      .get();
+    const backlog = db
+      .select({ n: count() })
+      .from(runs)
+      .where(and(eq(runs.flowId, f.id), inArray(runs.status, ['queued', 'running'])))
+      .get();
+    const ok = c?.ok ?? 0;
+    const bad = c?.bad ?? 0;
     return {
       flowId: f.id,
       name: f.name,
-      active: f.active === 1,
+      active: f.active,
       lastRun: l ? { runId: l.id, status: l.status, at: l.at } : null,
       succeeded: ok,
       failed: bad,
-      idle: c.idle ?? 0,
+      idle: c?.idle ?? 0,
       successRate: ok + bad ? Math.round((ok / (ok + bad)) * 10_000) / 10_000 : null,
-      backlog: (backlog.get(f.id) as { n: number }).n,
+      backlog: backlog?.n ?? 0,
     };
   });
 }
 
-export function openExceptionsByOwner(sqlite: Database.Database): OwnerCounts {
+export function openExceptionsByOwner(db: RuntimeDb): OwnerCounts {
   const out: OwnerCounts = {
     finance: { open: 0, acknowledged: 0, high: 0 },
     operations: { open: 0, acknowledged: 0, high: 0 },
     ecommerce: { open: 0, acknowledged: 0, high: 0 },
   };
-  const rows = sqlite
-    .prepare(`SELECT owner, state, severity, COUNT(*) AS n FROM exceptions WHERE state <> 'resolved' GROUP BY owner, state, severity`)
-    .all() as Array<{ owner: keyof OwnerCounts; state: 'open' | 'acknowledged'; severity: string; n: number }>;
+  const rows = db
+    .select({ owner: exceptions.owner, state: exceptions.state, severity: exceptions.severity, n: count() })
+    .from(exceptions)
+    .where(ne(exceptions.state, 'resolved'))
+    .groupBy(exceptions.owner, exceptions.state, exceptions.severity)
+    .all();
   for (const r of rows) {
-    const o = out[r.owner];
+    const o = out[r.owner as keyof OwnerCounts];
     if (!o) continue;
-    o[r.state] += r.n;
+    o[r.state as 'open' | 'acknowledged'] += r.n;
     if (r.severity === 'high') o.high += r.n;
   }
   return out;
@@ -88,13 +103,23 @@ export function openExceptionsByOwner(sqlite: Database.Database): OwnerCounts {
  * (a claim completes only with a confirmed document, never a draft kept for a tax mismatch). A succeeded run is not
  * enough: other flows (gift cards, monitors) also succeed on an order the ERP never received.
  */
-export function ordersPerHour(sqlite: Database.Database, from: number, to: number, flowId?: string): Array<{ hour: string; orders: number }> {
-  const rows = sqlite
-    .prepare(
-      `SELECT (completed_at / 3600000) AS h, COUNT(DISTINCT key) AS n FROM business_claims
-        WHERE state = 'done' AND substr(key, 1, 12) = 'sales-order:' AND substr(flow_id, 1, 7) <> '__test.' AND completed_at >= ? AND completed_at < ? ${flowId ? 'AND flow_id = ?' : ''} GROUP BY h`,
+export function ordersPerHour(db: RuntimeDb, from: number, to: number, flowId?: string): Array<{ hour: string; orders: number }> {
+  const hour = sql<number>`(${businessClaims.completedAt} / 3600000)`;
+  const rows = db
+    .select({ h: hour, n: sql<number>`COUNT(DISTINCT ${businessClaims.key})` })
+    .from(businessClaims)
+    .where(
+      and(
+        eq(businessClaims.state, 'done'),
+        sql`substr(${businessClaims.key}, 1, 12) = 'sales-order:'`,
+        notTestFlow(businessClaims.flowId),
+        gte(businessClaims.completedAt, from),
+        lt(businessClaims.completedAt, to),
+        flowId ? eq(businessClaims.flowId, flowId) : undefined,
+      ),
     )
-    .all(...[from, to, ...(flowId ? [flowId] : [])]) as Array<{ h: number; n: number }>;
+    .groupBy(hour)
+    .all();
   const by = new Map(rows.map((r) => [r.h, r.n]));
   const out: Array<{ hour: string; orders: number }> = [];
   for (let h = Math.floor(from / 3_600_000); h * 3_600_000 < to; h++) out.push({ hour: new Date(h * 3_600_000).toISOString(), orders: by.get(h) ?? 0 });
@@ -102,12 +127,14 @@ export function ordersPerHour(sqlite: Database.Database, from: number, to: numbe
 }
 
 /** Drift monitor samples over time: SKUs drifting and total units off, summed over shops per check time. */
-export function driftSeries(sqlite: Database.Database, from: number, to: number): Array<{ at: number; skus: number; units: number }> {
-  const rows = sqlite
-    .prepare(
-      `SELECT at, name, SUM(CAST(value AS REAL)) AS v FROM monitor_samples WHERE name IN ('inventory.drift.skus', 'inventory.drift.units') AND at >= ? AND at < ? GROUP BY at, name ORDER BY at`,
-    )
-    .all(from, to) as Array<{ at: number; name: string; v: number }>;
+export function driftSeries(db: RuntimeDb, from: number, to: number): Array<{ at: number; skus: number; units: number }> {
+  const rows = db
+    .select({ at: monitorSamples.at, name: monitorSamples.name, v: sql<number>`SUM(CAST(${monitorSamples.value} AS REAL))` })
+    .from(monitorSamples)
+    .where(and(inArray(monitorSamples.name, ['inventory.drift.skus', 'inventory.drift.units']), gte(monitorSamples.at, from), lt(monitorSamples.at, to)))
+    .groupBy(monitorSamples.at, monitorSamples.name)
+    .orderBy(monitorSamples.at)
+    .all();
   const by = new Map<number, { at: number; skus: number; units: number }>();
   for (const r of rows) {
     const p = by.get(r.at) ?? { at: r.at, skus: 0, units: 0 };

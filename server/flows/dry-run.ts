@@ -1,7 +1,10 @@
 // Before a change goes live: the live version and the draft both dry-run (runtime/dry-run.ts) on the flow's last N
 // real events, and per event the documents they would send to the ERP are compared field by field. Nothing is
 // written: no run or step, no ERP or Shopify write, no claim, no exception (what one would raise is reported).
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { Runtime, DryRunResult } from '../../runtime/index.ts';
+import { events, runKeys, runs } from '../../runtime/store/schema.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { ExceptionSink, NodeServices, RaiseException } from '../../runtime/node-api.ts';
 import { testServices } from './test-services.ts';
@@ -188,13 +191,18 @@ interface EventRow {
  * same order twice (its newest event stands for it).
  */
 function lastEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
-  const keyOf = rt.store.sqlite.prepare(
-    `SELECT value FROM run_keys WHERE run_id = ? AND key IN ('shopifyOrderId', 'shopifyRefundId', 'shopifyPayoutId') ORDER BY key LIMIT 1`,
-  );
+  const keyOf = (runId: string) =>
+    rt.store.db
+      .select({ value: runKeys.value })
+      .from(runKeys)
+      .where(and(eq(runKeys.runId, runId), inArray(runKeys.key, ['shopifyOrderId', 'shopifyRefundId', 'shopifyPayoutId'])))
+      .orderBy(runKeys.key)
+      .limit(1)
+      .get()?.value;
   const seen = new Set<string>();
   const out: EventRow[] = [];
   for (const e of recentEvents(rt, flowId, limit * 3)) {
-    const key = (keyOf.get(e.runId) as { value: string } | undefined)?.value;
+    const key = keyOf(e.runId);
     if (key !== undefined && seen.has(key)) continue;
     if (key !== undefined) seen.add(key);
     out.push(e);
@@ -204,23 +212,33 @@ function lastEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
 }
 
 function recentEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
-  return rt.store.sqlite
-    .prepare(
-      `SELECT r.id AS runId, r.event_id AS eventId, r.status, e.payload, e.received_at AS receivedAt
-         FROM runs r JOIN events e ON e.id = r.event_id
-        WHERE r.flow_id = ? AND r.status IN ('succeeded', 'failed')
-          AND r.id = (SELECT r2.id FROM runs r2 WHERE r2.flow_id = r.flow_id AND r2.event_id = r.event_id ORDER BY r2.created_at DESC, r2.id DESC LIMIT 1)
-        ORDER BY e.received_at DESC, r.id DESC LIMIT ?`,
-    )
-    .all(flowId, limit) as EventRow[];
+  const { db } = rt.store;
+  const r2 = alias(runs, 'r2');
+  // The event's latest run in this flow (a replay's outcome stands for the event, not the run it replayed).
+  const latestRunOfEvent = db
+    .select({ id: r2.id })
+    .from(r2)
+    .where(and(eq(r2.flowId, runs.flowId), eq(r2.eventId, runs.eventId)))
+    .orderBy(desc(r2.createdAt), desc(r2.id))
+    .limit(1);
+  return db
+    .select({ runId: runs.id, eventId: runs.eventId, status: runs.status, payload: events.payload, receivedAt: events.receivedAt })
+    .from(runs)
+    .innerJoin(events, eq(events.id, runs.eventId))
+    .where(and(eq(runs.flowId, flowId), inArray(runs.status, ['succeeded', 'failed']), eq(runs.id, sql`${latestRunOfEvent}`)))
+    .orderBy(desc(events.receivedAt), desc(runs.id))
+    .limit(limit)
+    .all() as EventRow[];
 }
 
 function labelOf(rt: Runtime, runId: string): string {
   const keys = Object.fromEntries(
-    (rt.store.sqlite.prepare(`SELECT key, value FROM run_keys WHERE run_id = ?`).all(runId) as Array<{ key: string; value: string }>).map((k) => [
-      k.key,
-      k.value,
-    ]),
+    rt.store.db
+      .select({ key: runKeys.key, value: runKeys.value })
+      .from(runKeys)
+      .where(eq(runKeys.runId, runId))
+      .all()
+      .map((k) => [k.key, k.value]),
   );
   return keys.shopifyOrderName ?? keys.orderName ?? keys.shopifyOrderId ?? keys.shopifyRefundId ?? runId;
 }

@@ -2,6 +2,8 @@
 // of the draft first, then production runs, and the latest production run that succeeded even when newer ones
 // failed), and — for a node right after the trigger — the trigger's sample output. Each sample comes with the run's
 // trigger output, which `$trigger.` paths of a mapping read.
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { runs, steps } from '../../runtime/store/schema.ts';
 import type { Runtime } from '../../runtime/index.ts';
 import type { Flow } from '../../flows/schema.ts';
 import { testFlowId } from './test-run.ts';
@@ -30,16 +32,26 @@ interface Row {
 
 export function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: string, limit = 5): NodeSample[] {
   const out: NodeSample[] = [];
-  const reached = (runStatus: string | null) =>
-    rt.store.sqlite.prepare(
-      `SELECT r.id, r.flow_id AS flowId, r.status, r.created_at AS createdAt FROM steps s JOIN runs r ON r.id = s.run_id
-       WHERE r.flow_id = ? AND s.node_id = ? AND s.status IN ('succeeded','failed') ${runStatus ? 'AND r.status = ?' : ''}
-       ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-    );
+  const reached = (inFlow: string, runStatus: string | null, max: number): Row[] =>
+    rt.store.db
+      .select({ id: runs.id, flowId: runs.flowId, status: runs.status, createdAt: runs.createdAt })
+      .from(steps)
+      .innerJoin(runs, eq(runs.id, steps.runId))
+      .where(
+        and(
+          eq(runs.flowId, inFlow),
+          eq(steps.nodeId, nodeId),
+          inArray(steps.status, ['succeeded', 'failed']),
+          runStatus ? eq(runs.status, runStatus) : undefined,
+        ),
+      )
+      .orderBy(desc(runs.createdAt), desc(runs.id))
+      .limit(max)
+      .all();
   // Asked apart, so a burst of test runs never hides the production runs (nor the other way round).
-  const tests = reached(null).all(testFlowId(flowId), nodeId, 2) as Row[];
-  const prod = reached(null).all(flowId, nodeId, limit) as Row[];
-  if (!prod.some((r) => r.status === 'succeeded')) prod.push(...(reached('succeeded').all(flowId, nodeId, 'succeeded', 1) as Row[]));
+  const tests = reached(testFlowId(flowId), null, 2);
+  const prod = reached(flowId, null, limit);
+  if (!prod.some((r) => r.status === 'succeeded')) prod.push(...reached(flowId, 'succeeded', 1));
   for (const r of [...tests, ...prod]) {
     let run;
     try {

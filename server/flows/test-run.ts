@@ -6,7 +6,9 @@
 // webhook and must not be fed to the trigger again), a pasted webhook body or trigger output, a past run's event, or
 // an order read from the flow's Shopify connection. With `nodeId` the run stops after that node; with `pinFrom` the
 // steps upstream of it keep the outputs of an earlier run (n8n's "pin data"), so one node can be executed alone.
+import { and, eq, inArray, notExists, notInArray, sql } from 'drizzle-orm';
 import type { Runtime } from '../../runtime/index.ts';
+import { events, runKeys, runs, steps } from '../../runtime/store/schema.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FlowInvalidError, NotFoundError } from '../../runtime/flow-store.ts';
 import { validateFlow } from '../../flows/validate.ts';
@@ -101,7 +103,9 @@ export async function testRunDraft(
   const pins = new Map<string, Pin>();
   let payload: unknown;
   let label: string;
-  const sqlite = rt.store.sqlite;
+  const { db } = rt.store;
+  const eventOfRun = (runId: string) =>
+    db.select({ flowId: runs.flowId, payload: events.payload }).from(runs).innerJoin(events, eq(events.id, runs.eventId)).where(eq(runs.id, runId)).get();
 
   switch (input.kind) {
     case 'sample': {
@@ -127,9 +131,7 @@ export async function testRunDraft(
       break;
     }
     case 'run': {
-      const row = sqlite.prepare(`SELECT r.flow_id AS flowId, e.payload FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(input.runId) as
-        | { flowId: string; payload: string }
-        | undefined;
+      const row = eventOfRun(input.runId);
       if (!row) throw new TestInputError(`run "${input.runId}" does not exist (or was pruned)`);
       if (row.flowId !== flowId && row.flowId !== testId) throw new TestInputError(`run "${input.runId}" belongs to flow "${row.flowId}", not "${flowId}"`);
       payload = row.payload;
@@ -149,31 +151,31 @@ export async function testRunDraft(
   }
 
   if (opts.nodeId && opts.pinFrom) {
-    const rows = sqlite
-      .prepare(
-        `SELECT s.node_id, s.port, s.output FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.run_id = ? AND s.status = 'succeeded' AND r.flow_id IN (?, ?)`,
-      )
-      .all(opts.pinFrom, flowId, testId) as { node_id: string; port: string | null; output: string | null }[];
+    const rows = db
+      .select({ nodeId: steps.nodeId, port: steps.port, output: steps.output })
+      .from(steps)
+      .innerJoin(runs, eq(runs.id, steps.runId))
+      .where(and(eq(steps.runId, opts.pinFrom), eq(steps.status, 'succeeded'), inArray(runs.flowId, [flowId, testId])))
+      .all();
     if (!rows.length) throw new TestInputError(`run "${opts.pinFrom}" has no finished steps of this flow to pin`);
-    const byNode = new Map(rows.map((r) => [r.node_id, r]));
+    const byNode = new Map(rows.map((r) => [r.nodeId, r]));
     for (const n of flow.nodes) {
       const r = byNode.get(n.id);
       if (n.id !== opts.nodeId && r) pins.set(n.id, { port: r.port, output: r.output ?? 'null' });
     }
     // The pinned run's event stays the event, so the trigger's recorded input is the real one.
-    const ev = sqlite.prepare(`SELECT e.payload FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = ?`).get(opts.pinFrom) as
-      | { payload: string }
-      | undefined;
+    const ev = eventOfRun(opts.pinFrom);
     if (ev && input.kind === 'sample' && !opts.input) payload = ev.payload;
   }
 
   const { eventId } = rt.queue.ingest({ source: TEST_SOURCE, topic: `test:${flowId}`, payload, meta: { input: { kind: input.kind, label } }, targets: [] });
   const t = Date.now();
-  const pin = sqlite.prepare(
-    `INSERT INTO steps (run_id, node_id, status, attempts, port, output, reused_from, started_at, finished_at) VALUES (?, ?, 'succeeded', 0, ?, ?, 'pinned', ?, ?)`,
-  );
   const runId = rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
-    for (const [nodeId, p] of pins) pin.run(id, nodeId, p.port, p.output, t, t);
+    for (const [nodeId, p] of pins) {
+      db.insert(steps)
+        .values({ runId: id, nodeId, status: 'succeeded', attempts: 0, port: p.port, output: p.output, reusedFrom: 'pinned', startedAt: t, finishedAt: t })
+        .run();
+    }
   });
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
@@ -191,21 +193,21 @@ export function listTestRuns(rt: Runtime, flowId: string, limit = 50) {
 
 /** Deletes a flow's test runs, their steps, keys and events. Returns how many runs went. */
 export function clearTestRuns(rt: Runtime, flowId: string): number {
-  const s = rt.store.sqlite;
-  return s.transaction(() => {
-    const ids = s.prepare(`SELECT id, event_id FROM runs WHERE flow_id = ? AND status NOT IN ('queued','running')`).all(testFlowId(flowId)) as {
-      id: string;
-      event_id: string;
-    }[];
+  const { db, sqlite } = rt.store;
+  return sqlite.transaction(() => {
+    const ids = db
+      .select({ id: runs.id, eventId: runs.eventId })
+      .from(runs)
+      .where(and(eq(runs.flowId, testFlowId(flowId)), notInArray(runs.status, ['queued', 'running'])))
+      .all();
     for (const r of ids) {
-      s.prepare(`DELETE FROM steps WHERE run_id = ?`).run(r.id);
-      s.prepare(`DELETE FROM run_keys WHERE run_id = ?`).run(r.id);
-      s.prepare(`DELETE FROM runs WHERE id = ?`).run(r.id);
-      s.prepare(`DELETE FROM events WHERE id = ? AND source = ? AND NOT EXISTS (SELECT 1 FROM runs WHERE event_id = ?)`).run(
-        r.event_id,
-        TEST_SOURCE,
-        r.event_id,
-      );
+      db.delete(steps).where(eq(steps.runId, r.id)).run();
+      db.delete(runKeys).where(eq(runKeys.runId, r.id)).run();
+      db.delete(runs).where(eq(runs.id, r.id)).run();
+      const stillUsed = db.select({ one: sql`1` }).from(runs).where(eq(runs.eventId, r.eventId));
+      db.delete(events)
+        .where(and(eq(events.id, r.eventId), eq(events.source, TEST_SOURCE), notExists(stillUsed)))
+        .run();
     }
     return ids.length;
   })();

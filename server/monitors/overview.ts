@@ -2,6 +2,9 @@
 // with monitor nodes), what it watches and its thresholds, its state (inactive, failing, firing, ok, not run yet),
 // its last check and when it last fired, and — per business flow — which monitors cover it.
 import cronstrue from 'cronstrue';
+import { and, desc as descending, eq, inArray, notInArray } from 'drizzle-orm';
+import { runs } from '../../runtime/store/schema.ts';
+import { exceptions } from '../exceptions/store/schema.ts';
 import { nextFire } from '../../nodes/core/trigger-schedule.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { Deps } from '../deps.ts';
@@ -85,7 +88,7 @@ function scheduleOf(def: Flow, now: number): MonitorView['schedule'] {
 export function monitorsOverview(d: Deps): { generatedAt: string; monitors: MonitorView[]; flows: FlowCoverage[] } {
   const rt = d.runtime;
   const now = d.now();
-  const sqlite = rt.store.sqlite;
+  const db = rt.store.db;
   const flows = rt.flows
     .list()
     .filter((f) => !isTestFlow(f.id))
@@ -101,14 +104,30 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
         .filter((n) => n.type === 'shopify.trigger')
         .map((n) => String((n.config as { connection?: unknown }).connection ?? '')),
     }));
-  const lastRun = sqlite.prepare(`SELECT id FROM runs WHERE flow_id = ? AND status NOT IN ('queued', 'running') ORDER BY created_at DESC, id DESC LIMIT 1`);
-  const exceptionsOf = (types: string[]) =>
+  const lastRunOf = (flowId: string) =>
+    db
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.flowId, flowId), notInArray(runs.status, ['queued', 'running'])))
+      .orderBy(descending(runs.createdAt), descending(runs.id))
+      .limit(1)
+      .get()?.id;
+  const exceptionsOf = (types: string[]): ExceptionRow[] =>
     types.length
-      ? (sqlite
-          .prepare(
-            `SELECT id, type, key, title, state, last_seen, links FROM exceptions WHERE type IN (${types.map(() => '?').join(',')}) ORDER BY last_seen DESC`,
-          )
-          .all(...types) as ExceptionRow[])
+      ? db
+          .select({
+            id: exceptions.id,
+            type: exceptions.type,
+            key: exceptions.key,
+            title: exceptions.title,
+            state: exceptions.state,
+            last_seen: exceptions.lastSeen,
+            links: exceptions.links,
+          })
+          .from(exceptions)
+          .where(inArray(exceptions.type, types))
+          .orderBy(descending(exceptions.lastSeen))
+          .all()
       : [];
 
   const monitors: MonitorView[] = [];
@@ -136,7 +155,7 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
       const fired = mine[0];
 
       let lastCheck: MonitorView['lastCheck'] = null;
-      const runId = (lastRun.get(summary.id) as { id: string } | undefined)?.id;
+      const runId = lastRunOf(summary.id);
       if (runId) {
         const run = rt.runs.get(runId);
         const step = run.steps.find((s) => s.nodeId === node.id);

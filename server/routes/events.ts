@@ -1,6 +1,7 @@
 // /api/events (an extension of the contract): every stored delivery, including ones no active flow wanted, and
 // /api/compliance: Shopify compliance requests for the operator.
-import { desc } from 'drizzle-orm';
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { events, runs } from '../../runtime/store/schema.ts';
 import type { Deps } from '../deps.ts';
 import { HttpError, apiRoute, json, notFound, router, z } from '../api/http.ts';
 import { EventSummary } from '../api/schemas.ts';
@@ -8,28 +9,27 @@ import { complianceRequests } from '../db/schema.ts';
 
 const tags = ['events'];
 
-interface EventRow {
-  id: string;
-  source: string;
-  topic: string | null;
-  dedup_key: string | null;
-  meta: string | null;
-  received_at: number;
-  payload?: string;
-}
+type EventRow = Omit<typeof events.$inferSelect, 'payload'> & { payload?: string };
 
 export function eventsRouter(d: Deps) {
   const app = router();
-  const sqlite = d.runtime.store.sqlite;
-  const runsOf = sqlite.prepare(`SELECT id FROM runs WHERE event_id = ? ORDER BY id`);
+  const db = d.runtime.store.db;
+  const runsOf = (eventId: string) =>
+    db
+      .select({ id: runs.id })
+      .from(runs)
+      .where(eq(runs.eventId, eventId))
+      .orderBy(runs.id)
+      .all()
+      .map((x) => x.id);
   const summary = (r: EventRow) => ({
     eventId: r.id,
     source: r.source,
     topic: r.topic,
-    dedupKey: r.dedup_key,
+    dedupKey: r.dedupKey,
     meta: r.meta ? JSON.parse(r.meta) : null,
-    receivedAt: r.received_at,
-    runIds: (runsOf.all(r.id) as { id: string }[]).map((x) => x.id),
+    receivedAt: r.receivedAt,
+    runIds: runsOf(r.id),
   });
 
   app.openapi(
@@ -49,18 +49,20 @@ export function eventsRouter(d: Deps) {
     }),
     (c) => {
       const q = c.req.valid('query');
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (q.source) where.push('source = ?'), args.push(q.source);
-      // Test runs' inputs are listed only when asked for (source=test).
-      else where.push(`source <> 'test'`);
-      if (q.topic) where.push('topic = ?'), args.push(q.topic);
-      if (q.before) where.push('id < ?'), args.push(q.before);
-      const rows = sqlite
-        .prepare(
-          `SELECT id, source, topic, dedup_key, meta, received_at FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`,
+      const rows = db
+        .select({ id: events.id, source: events.source, topic: events.topic, dedupKey: events.dedupKey, meta: events.meta, receivedAt: events.receivedAt })
+        .from(events)
+        .where(
+          and(
+            // Test runs' inputs are listed only when asked for (source=test).
+            q.source ? eq(events.source, q.source) : ne(events.source, 'test'),
+            q.topic ? eq(events.topic, q.topic) : undefined,
+            q.before ? lt(events.id, q.before) : undefined,
+          ),
         )
-        .all(...args, q.limit) as EventRow[];
+        .orderBy(desc(events.id))
+        .limit(q.limit)
+        .all();
       return c.json({ events: rows.map(summary) }, 200);
     },
   );
@@ -74,11 +76,15 @@ export function eventsRouter(d: Deps) {
       responses: { 200: json(EventSummary.extend({ payload: z.unknown() })), 404: notFound },
     }),
     (c) => {
-      const r = sqlite.prepare(`SELECT * FROM events WHERE id = ?`).get(c.req.valid('param').id) as EventRow | undefined;
+      const r = db
+        .select()
+        .from(events)
+        .where(eq(events.id, c.req.valid('param').id))
+        .get();
       if (!r) throw new HttpError(404, 'not_found', `event "${c.req.valid('param').id}" not found`);
       let payload: unknown = r.payload;
       try {
-        payload = JSON.parse(r.payload!);
+        payload = JSON.parse(r.payload);
       } catch {
         /* kept as text */
       }

@@ -42,11 +42,11 @@ export async function startProc(role: string, dataDir: string, env: Record<strin
   const url = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${role} did not start:\n${out.slice(-3000)}`)), 90_000);
     const check = () => {
-      const m = /"url":"(http:[^"]+)"/.exec(out);
-      if (m) {
+      const found = /"url":"(http:[^"]+)"/.exec(out)?.[1];
+      if (found) {
         clearTimeout(timer);
         child.stdout!.off('data', check);
-        ok(m[1]);
+        ok(found);
       }
     };
     child.stdout!.on('data', check);

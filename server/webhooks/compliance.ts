@@ -1,7 +1,8 @@
 // Shopify's mandatory compliance topics. Redaction removes personal data from stored events and run steps of the
 // shop (or of one customer); a data request is recorded for the operator, who must answer within 30 days.
-import type Database from 'better-sqlite3';
 import type { ServerDb } from '../db/db.ts';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
+import { events, runs, steps } from '../../runtime/store/schema.ts';
 import { complianceRequests } from '../db/schema.ts';
 
 export const COMPLIANCE_TOPICS = new Set(['customers/data_request', 'customers/redact', 'shop/redact']);
@@ -74,23 +75,31 @@ interface Who {
 }
 
 /** Rewrites matching events and the steps of their runs. Returns how many events were redacted. */
-export function redact(sqlite: Database.Database, who: Who, exceptEventId: string): number {
+export function redact(db: ServerDb, who: Who, exceptEventId: string): number {
   const source = `shopify:${who.connectionId}`;
-  const byNeedle = who.needles.length
-    ? sqlite
-        .prepare(`SELECT id, payload FROM events WHERE source = ? AND id != ? AND (${who.needles.map(() => 'instr(payload, ?) > 0').join(' OR ')})`)
-        .all(source, exceptEventId, ...who.needles)
-    : sqlite.prepare(`SELECT id, payload FROM events WHERE source = ? AND id != ?`).all(source, exceptEventId);
-  const rows = byNeedle as { id: string; payload: string }[];
+  const rows = db
+    .select({ id: events.id, payload: events.payload })
+    .from(events)
+    .where(and(eq(events.source, source), ne(events.id, exceptEventId), or(...who.needles.map((n) => sql`instr(${events.payload}, ${n}) > 0`))))
+    .all();
   const strings = who.needles.filter((n) => !/^\d+$/.test(n));
-  const setEvent = sqlite.prepare(`UPDATE events SET payload = ? WHERE id = ?`);
-  const stepsOf = sqlite.prepare(`SELECT s.run_id, s.node_id, s.output, s.error FROM steps s JOIN runs r ON r.id = s.run_id WHERE r.event_id = ?`);
-  const setStep = sqlite.prepare(`UPDATE steps SET output = ?, error = ? WHERE run_id = ? AND node_id = ?`);
-  sqlite.transaction(() => {
+  db.$client.transaction(() => {
     for (const e of rows) {
-      setEvent.run(scrubText(e.payload, strings), e.id);
-      for (const s of stepsOf.all(e.id) as { run_id: string; node_id: string; output: string | null; error: string | null }[]) {
-        setStep.run(s.output == null ? null : scrubText(s.output, strings), s.error == null ? null : scrubText(s.error, strings), s.run_id, s.node_id);
+      db.update(events)
+        .set({ payload: scrubText(e.payload, strings) })
+        .where(eq(events.id, e.id))
+        .run();
+      const stepsOfEvent = db
+        .select({ runId: steps.runId, nodeId: steps.nodeId, output: steps.output, error: steps.error })
+        .from(steps)
+        .innerJoin(runs, eq(runs.id, steps.runId))
+        .where(eq(runs.eventId, e.id))
+        .all();
+      for (const s of stepsOfEvent) {
+        db.update(steps)
+          .set({ output: s.output == null ? null : scrubText(s.output, strings), error: s.error == null ? null : scrubText(s.error, strings) })
+          .where(and(eq(steps.runId, s.runId), eq(steps.nodeId, s.nodeId)))
+          .run();
       }
     }
   })();
@@ -99,7 +108,6 @@ export function redact(sqlite: Database.Database, who: Who, exceptEventId: strin
 
 export function handleCompliance(o: {
   db: ServerDb;
-  sqlite: Database.Database;
   connectionId: string;
   topic: string;
   shopDomain: string;
@@ -128,10 +136,14 @@ export function handleCompliance(o: {
     if (o.topic === 'customers/redact' && !needles.length) {
       summary = { error: 'customers/redact without customer email, phone, id or orders: nothing redacted' };
     } else {
-      const events = redact(o.sqlite, { connectionId: o.connectionId, needles }, o.eventId);
+      const redacted = redact(o.db, { connectionId: o.connectionId, needles }, o.eventId);
       // The redact request itself names the customer: scrub it too, keeping only what proves we acted.
-      o.sqlite.prepare(`UPDATE events SET payload = ? WHERE id = ?`).run(JSON.stringify(scrubPersonalData(o.body)), o.eventId);
-      summary = { eventsRedacted: events, customerId: b.customer?.id ?? null, orders: b.orders_to_redact?.length ?? 0 };
+      o.db
+        .update(events)
+        .set({ payload: JSON.stringify(scrubPersonalData(o.body)) })
+        .where(eq(events.id, o.eventId))
+        .run();
+      summary = { eventsRedacted: redacted, customerId: b.customer?.id ?? null, orders: b.orders_to_redact?.length ?? 0 };
       handledAt = o.now;
     }
   }

@@ -68,7 +68,8 @@ export function bodyDigest(connectionId: string, topic: string, raw: string): st
 /** Body digests of accepted deliveries, pruned after the replay window. */
 export class ReplayGuard {
   private lastPrune = 0;
-  // Prepared once: compiling the SQL per delivery was a measurable part of ingest.
+  // Raw prepared statements on the ingest hot path, prepared once (compiling the SQL per delivery was a measurable part
+  // of ingest): bench/webhook.ts (bench/README.md "Issue 15", "the replay guard's statements prepared once").
   private seenStmt?: Statement;
   private rememberStmt?: Statement;
   constructor(

@@ -277,7 +277,6 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       if (COMPLIANCE_TOPICS.has(w.topic)) {
         const summary = handleCompliance({
           db: d.db,
-          sqlite: rt.store.sqlite,
           connectionId,
           topic: w.topic,
           shopDomain: w.shopDomain,

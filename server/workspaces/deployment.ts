@@ -173,8 +173,8 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     if (cells.size > 1 && c.req.path.startsWith('/api/')) {
       const user = who(c);
       if (user && !directory.roleOf(user.id, DEFAULT_WORKSPACE)) {
-        const mine = directory.workspacesOf(user.id);
-        if (mine.length === 1) return forward(c, cells.get(mine[0].id)!);
+        const [only, ...others] = directory.workspacesOf(user.id);
+        if (only && !others.length) return forward(c, cells.get(only.id)!);
       }
     }
     return forward(c, defaultCell);
@@ -198,16 +198,17 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     metricsApp,
     shopifyWebhookListener(req, res) {
       const m = req.method === 'POST' ? SHOPIFY_IN_WORKSPACE.exec(req.url ?? '') : null;
-      if (!m) return defaultCell.shopifyWebhookListener(req, res);
+      const [, rawId, rest, query] = m ?? [];
+      if (!rawId || !rest) return defaultCell.shopifyWebhookListener(req, res);
       let id: string;
       try {
-        id = decodeURIComponent(m[1]);
+        id = decodeURIComponent(rawId);
       } catch {
         return false;
       }
       const cell = cells.get(id);
       if (!cell) return false; // the outer app answers 404
-      req.url = `/webhooks/shopify/${m[2]}${m[3] ?? ''}`;
+      req.url = `/webhooks/shopify/${rest}${query ?? ''}`;
       return cell.shopifyWebhookListener(req, res);
     },
     setWebhookTimeout(ms) {

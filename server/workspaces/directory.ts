@@ -1,9 +1,9 @@
 // The deployment's directory: which workspaces exist, who the deployment owner is, and each user's role per
 // workspace. Users are deployment-wide and live in the default cell's database (as before workspaces); so do the
 // workspace list and the memberships. Every cell asks this directory who a caller is and what they may do there.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, notInArray, sql } from 'drizzle-orm';
 import type { ServerDb } from '../db/db.ts';
-import { workspaceMembers, workspaces } from '../db/schema.ts';
+import { users, workspaceMembers, workspaces } from '../db/schema.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { UserError, type Users, type User } from '../auth/users.ts';
 
@@ -26,11 +26,14 @@ export class Directory {
 
   /** The deployment owner: the first owner of the default workspace still enabled (the first admin created). */
   ownerId(): string | null {
-    const r = this.db.$client
-      .prepare(
-        "SELECT id FROM users WHERE role = 'owner' AND disabled = 0 AND id NOT IN (SELECT user_id FROM workspace_members WHERE workspace_id = 'default') ORDER BY created_at, rowid LIMIT 1",
-      )
-      .get() as { id: string } | undefined;
+    const membersOfDefault = this.db.select({ userId: workspaceMembers.userId }).from(workspaceMembers).where(eq(workspaceMembers.workspaceId, 'default'));
+    const r = this.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.role, 'owner'), eq(users.disabled, false), notInArray(users.id, membersOfDefault)))
+      .orderBy(users.createdAt, sql`${users}.rowid`)
+      .limit(1)
+      .get();
     return r?.id ?? null;
   }
 

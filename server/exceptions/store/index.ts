@@ -29,7 +29,7 @@ export function openExceptionService(store: ExceptionStore, opts: ExceptionServi
  */
 export function connectRuns(svc: ExceptionService, store: ExceptionStore, runtime: ExceptionRuntime, opts: ExceptionServiceOptions = {}): void {
   svc.setReplayer({ replay: (id) => runtime.runs.replay(id) });
-  svc.detach = attachRunHook(runtime.events, store.sqlite, runtime.runs, svc, opts.log, opts.ignoreFlow);
+  svc.detach = attachRunHook(runtime.events, store.db, runtime.runs, svc, opts.log, opts.ignoreFlow);
 }
 
 /** Both steps at once, for hosts whose runtime needs no exception service (CLI, tests); without a runtime the inbox cannot retry. */

@@ -1,46 +1,41 @@
 // MonitorHost over the runtime store: what the run and webhook monitors read, and where monitors record samples.
-import type Database from 'better-sqlite3';
+import { and, count, desc, eq, gte, inArray, isNotNull, lte, max, or, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { events, runs, steps } from '../../../runtime/store/schema.ts';
 import type { FailedRuns, FlowDuration, MonitorHost, RunningRun } from '../../../runtime/node-api/monitoring.ts';
+import { monitorSamples } from './schema.ts';
+
+const replays = alias(runs, 'x');
 
 export class StoreMonitorHost implements MonitorHost {
-  /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
-  private q: Record<'inProgress' | 'durations' | 'failures' | 'lastEvent' | 'sample', Database.Statement>;
   constructor(
-    private sqlite: Database.Database,
+    private db: BetterSQLite3Database<any>,
     private now: () => number = Date.now,
-  ) {
-    const s = sqlite;
-    this.q = {
-      inProgress: s.prepare(
-        `SELECT id, flow_id, status, started_at, available_at FROM runs WHERE status = 'running' OR (status = 'queued' AND (available_at <= ? OR started_at IS NOT NULL)) ORDER BY created_at`,
-      ),
-      durations: s.prepare(
-        `SELECT finished_at - started_at AS d FROM runs WHERE flow_id = ? AND status = 'succeeded' AND started_at IS NOT NULL AND finished_at IS NOT NULL ORDER BY created_at DESC LIMIT ?`,
-      ),
-      failures: s.prepare(
-        `SELECT r.flow_id, COUNT(*) AS total,
-                SUM(r.status = 'failed' AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.replay_of = r.id AND x.status = 'succeeded')) AS failed,
-                MAX(CASE WHEN r.status = 'failed' THEN r.id END) AS last_failed
-           FROM runs r WHERE r.created_at >= ? GROUP BY r.flow_id`,
-      ),
-      lastEvent: s.prepare(`SELECT MAX(received_at) AS at FROM events WHERE source = ?`),
-      sample: s.prepare(`INSERT INTO monitor_samples (name, at, value, labels) VALUES (?, ?, ?, ?)`),
-    };
-  }
+  ) {}
 
   inProgress(): RunningRun[] {
-    return (this.q.inProgress.all(this.now()) as Array<Record<string, any>>).map((r) => ({
-      runId: r.id,
-      flowId: r.flow_id,
-      status: r.status,
-      since: r.started_at ?? r.available_at,
-    }));
+    return this.db
+      .select({ id: runs.id, flowId: runs.flowId, status: runs.status, startedAt: runs.startedAt, availableAt: runs.availableAt })
+      .from(runs)
+      .where(or(eq(runs.status, 'running'), and(eq(runs.status, 'queued'), or(lte(runs.availableAt, this.now()), isNotNull(runs.startedAt)))))
+      .orderBy(runs.createdAt)
+      .all()
+      .map((r) => ({ runId: r.id, flowId: r.flowId, status: r.status as RunningRun['status'], since: r.startedAt ?? r.availableAt }));
   }
 
   durations(flowIds: string[], samples = 50): Map<string, FlowDuration> {
     const out = new Map<string, FlowDuration>();
     for (const flowId of new Set(flowIds)) {
-      const ds = (this.q.durations.all(flowId, samples) as Array<{ d: number }>).map((r) => r.d).sort((a, b) => a - b);
+      const ds = this.db
+        .select({ d: sql<number>`${runs.finishedAt} - ${runs.startedAt}` })
+        .from(runs)
+        .where(and(eq(runs.flowId, flowId), eq(runs.status, 'succeeded'), isNotNull(runs.startedAt), isNotNull(runs.finishedAt)))
+        .orderBy(desc(runs.createdAt))
+        .limit(samples)
+        .all()
+        .map((r) => r.d)
+        .sort((a, b) => a - b);
       const p95 = ds.length ? (ds[Math.min(ds.length - 1, Math.ceil(ds.length * 0.95) - 1)] ?? null) : null;
       out.set(flowId, { flowId, samples: ds.length, p95Ms: p95 });
     }
@@ -48,29 +43,57 @@ export class StoreMonitorHost implements MonitorHost {
   }
 
   failures(since: number): FailedRuns[] {
-    return (this.q.failures.all(since) as Array<Record<string, any>>)
+    const replaySucceeded = this.db
+      .select({ one: sql`1` })
+      .from(replays)
+      .where(and(eq(replays.replayOf, runs.id), eq(replays.status, 'succeeded')));
+    return this.db
+      .select({
+        flowId: runs.flowId,
+        total: count(),
+        failed: sql<number>`SUM(${runs.status} = 'failed' AND NOT EXISTS ${replaySucceeded})`,
+        lastFailed: sql<string | null>`MAX(CASE WHEN ${runs.status} = 'failed' THEN ${runs.id} END)`,
+      })
+      .from(runs)
+      .where(gte(runs.createdAt, since))
+      .groupBy(runs.flowId)
+      .all()
       .filter((r) => r.failed > 0)
-      .map((r) => ({ flowId: r.flow_id, failed: r.failed, total: r.total, lastRunId: r.last_failed }));
+      .map((r) => ({ flowId: r.flowId, failed: r.failed, total: r.total, lastRunId: r.lastFailed as string }));
   }
 
   lastEventAt(source: string): number | null {
-    return (this.q.lastEvent.get(source) as { at: number | null }).at ?? null;
+    return (
+      this.db
+        .select({ at: max(events.receivedAt) })
+        .from(events)
+        .where(eq(events.source, source))
+        .get()?.at ?? null
+    );
   }
 
   stepErrors(codes: string[], since: number) {
     if (!codes.length) return [];
-    const rows = this.sqlite
-      .prepare(
-        `SELECT r.flow_id, s.node_id, json_extract(s.error, '$.code') AS code, COUNT(*) AS n, MAX(COALESCE(s.finished_at, s.started_at)) AS last
-           FROM steps s JOIN runs r ON r.id = s.run_id
-          WHERE r.created_at >= ? AND s.error IS NOT NULL AND json_extract(s.error, '$.code') IN (${codes.map(() => '?').join(',')})
-          GROUP BY r.flow_id, s.node_id, code`,
-      )
-      .all(since, ...codes) as Array<Record<string, any>>;
-    return rows.map((r) => ({ flowId: r.flow_id, nodeId: r.node_id, code: r.code, count: r.n, last: r.last }));
+    const code = sql<string>`json_extract(${steps.error}, '$.code')`;
+    return this.db
+      .select({
+        flowId: runs.flowId,
+        nodeId: steps.nodeId,
+        code: code.as('code'),
+        count: count(),
+        last: sql<number>`MAX(COALESCE(${steps.finishedAt}, ${steps.startedAt}))`,
+      })
+      .from(steps)
+      .innerJoin(runs, eq(runs.id, steps.runId))
+      .where(and(gte(runs.createdAt, since), isNotNull(steps.error), inArray(code, codes)))
+      .groupBy(runs.flowId, steps.nodeId, sql`code`)
+      .all();
   }
 
   sample(name: string, value: string | number, labels?: Record<string, string>, at = this.now()) {
-    this.q.sample.run(name, at, String(value), labels ? JSON.stringify(labels) : null);
+    this.db
+      .insert(monitorSamples)
+      .values({ name, at, value: String(value), labels: labels ? JSON.stringify(labels) : null })
+      .run();
   }
 }

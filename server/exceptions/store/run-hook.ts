@@ -1,7 +1,9 @@
 // Listens to the runtime's `run` events: a failed run raises its exception; a replay's outcome clears or
 // supersedes the run it replays. The listener runs inside the executor's finish, so it never throws.
 import type { EventEmitter } from 'node:events';
-import type Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { runs as runsTable } from '../../../runtime/store/schema.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import { classifyFailedRun } from './classify.ts';
 import type { ExceptionService } from './service.ts';
@@ -12,13 +14,12 @@ export interface RunSource {
 
 export function attachRunHook(
   events: EventEmitter,
-  sqlite: Database.Database,
+  db: BetterSQLite3Database<any>,
   runs: RunSource,
   svc: ExceptionService,
   log?: { error(o: object, m?: string): void },
   ignoreFlow?: (flowId: string) => boolean,
 ): () => void {
-  const replayOf = sqlite.prepare(`SELECT replay_of FROM runs WHERE id = ?`);
   const listener = (e: { runId: string; flowId: string; status: string }) => {
     if (e.status !== 'failed' && e.status !== 'succeeded' && e.status !== 'skipped') return;
     if (ignoreFlow?.(e.flowId)) return;
@@ -27,7 +28,7 @@ export function attachRunHook(
         const raise = classifyFailedRun(runs.get(e.runId));
         if (raise) svc.raise(raise);
       }
-      const prev = (replayOf.get(e.runId) as { replay_of: string | null } | undefined)?.replay_of;
+      const prev = db.select({ replayOf: runsTable.replayOf }).from(runsTable).where(eq(runsTable.id, e.runId)).get()?.replayOf;
       // A replay that ends skipped (the order was cancelled meanwhile) no longer needs the failed run fixed.
       if (prev) svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
     } catch (err) {

@@ -2,10 +2,12 @@
 // run hook that turns failed runs into exceptions and auto-resolves them when a replay succeeds.
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
+import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { newId } from '../../../runtime/ids.ts';
 import { defaultsFor } from './defaults.ts';
 import { StoreMonitorHost } from './monitoring.ts';
+import { exceptionEvents, exceptionRuns, exceptions } from './schema.ts';
 import type { ExceptionLinks, ExceptionSink, ExceptionState, ExceptionType, Owner, RaiseException, Severity } from '../../../runtime/node-api/exceptions.ts';
 
 export const OWNERS: readonly Owner[] = ['finance', 'operations', 'ecommerce'];
@@ -107,7 +109,7 @@ export class ExceptionStateError extends Error {
   }
 }
 
-type Row = Record<string, any>;
+type Row = typeof exceptions.$inferSelect;
 
 function toRecord(r: Row): ExceptionRecord {
   return {
@@ -115,51 +117,33 @@ function toRecord(r: Row): ExceptionRecord {
     type: r.type,
     key: r.key,
     title: r.title,
-    detail: r.detail ?? null,
-    severity: r.severity,
-    owner: r.owner,
-    assignee: r.assignee ?? null,
-    state: r.state,
-    autoResolved: r.auto_resolved === 1,
-    resolutionNote: r.resolution_note ?? null,
-    resolvedBy: r.resolved_by ?? null,
+    detail: r.detail,
+    severity: r.severity as Severity,
+    owner: r.owner as Owner,
+    assignee: r.assignee,
+    state: r.state as ExceptionState,
+    autoResolved: r.autoResolved,
+    resolutionNote: r.resolutionNote,
+    resolvedBy: r.resolvedBy,
     count: r.count,
-    firstSeen: r.first_seen,
-    lastSeen: r.last_seen,
-    resolvedAt: r.resolved_at ?? null,
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
+    resolvedAt: r.resolvedAt,
     links: JSON.parse(r.links),
     data: r.data ? JSON.parse(r.data) : null,
-    alertedAt: r.alerted_at ?? null,
+    alertedAt: r.alertedAt,
   };
 }
+
+const unresolved = ne(exceptions.state, 'resolved');
+const SEVERITY_ORDER = sql`CASE ${exceptions.severity} WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END`;
 
 export class ExceptionService implements ExceptionSink {
   /** `opened` (ExceptionRecord), `changed` ({ id, action }) — the alert dispatcher listens to `opened`. */
   readonly events = new EventEmitter();
   readonly sqlite: Database.Database;
+  private db: BetterSQLite3Database<any>;
   private now: () => number;
-  /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
-  private q: Record<
-    | 'unresolved'
-    | 'byId'
-    | 'insert'
-    | 'repeat'
-    | 'linkRun'
-    | 'hasLink'
-    | 'runsOf'
-    | 'linksOfRun'
-    | 'setLink'
-    | 'setRunLinks'
-    | 'pendingLinks'
-    | 'event'
-    | 'events'
-    | 'setState'
-    | 'resolve'
-    | 'assign'
-    | 'openKeys'
-    | 'alerted',
-    Database.Statement
-  >;
   private replayer: Replayer | null;
   /** The `monitoring` service over the same store (MonitorHost). */
   monitoring: StoreMonitorHost;
@@ -172,35 +156,10 @@ export class ExceptionService implements ExceptionSink {
     private opts: ExceptionServiceOptions = {},
   ) {
     this.sqlite = store.sqlite;
+    this.db = store.db;
     this.replayer = replayer;
     this.now = opts.now ?? Date.now;
-    this.monitoring = new StoreMonitorHost(store.sqlite, this.now);
-    const s = this.sqlite;
-    this.q = {
-      unresolved: s.prepare(`SELECT * FROM exceptions WHERE type = ? AND key = ? AND state <> 'resolved'`),
-      byId: s.prepare(`SELECT * FROM exceptions WHERE id = ?`),
-      insert: s.prepare(
-        `INSERT INTO exceptions (id, type, key, title, detail, severity, owner, state, count, first_seen, last_seen, links, data)
-         VALUES (@id, @type, @key, @title, @detail, @severity, @owner, 'open', 1, @now, @now, @links, @data)`,
-      ),
-      repeat: s.prepare(
-        `UPDATE exceptions SET count = count + @inc, last_seen = @now, title = @title, detail = @detail, severity = @severity, links = @links, data = @data WHERE id = @id`,
-      ),
-      linkRun: s.prepare(`INSERT OR IGNORE INTO exception_runs (exception_id, run_id, flow_id, status, at) VALUES (?, ?, ?, 'failed', ?)`),
-      hasLink: s.prepare(`SELECT 1 FROM exception_runs WHERE exception_id = ? AND run_id = ?`),
-      runsOf: s.prepare(`SELECT run_id, flow_id, status, at FROM exception_runs WHERE exception_id = ? ORDER BY at, run_id`),
-      linksOfRun: s.prepare(`SELECT l.exception_id, l.status, e.state FROM exception_runs l JOIN exceptions e ON e.id = l.exception_id WHERE l.run_id = ?`),
-      setLink: s.prepare(`UPDATE exception_runs SET status = ? WHERE exception_id = ? AND run_id = ?`),
-      setRunLinks: s.prepare(`UPDATE exception_runs SET status = ? WHERE run_id = ? AND status IN ('failed','replaying')`),
-      pendingLinks: s.prepare(`SELECT COUNT(*) AS n, SUM(status IN ('failed','replaying')) AS pending FROM exception_runs WHERE exception_id = ?`),
-      event: s.prepare(`INSERT INTO exception_events (exception_id, at, actor, action, note, data) VALUES (?, ?, ?, ?, ?, ?)`),
-      events: s.prepare(`SELECT id, at, actor, action, note, data FROM exception_events WHERE exception_id = ? ORDER BY id`),
-      setState: s.prepare(`UPDATE exceptions SET state = ? WHERE id = ?`),
-      resolve: s.prepare(`UPDATE exceptions SET state = 'resolved', auto_resolved = ?, resolution_note = ?, resolved_by = ?, resolved_at = ? WHERE id = ?`),
-      assign: s.prepare(`UPDATE exceptions SET assignee = ?, owner = ? WHERE id = ?`),
-      openKeys: s.prepare(`SELECT key FROM exceptions WHERE type = ? AND state <> 'resolved' AND substr(key, 1, length(?)) = ?`),
-      alerted: s.prepare(`UPDATE exceptions SET alerted_at = ? WHERE id = ? AND alerted_at IS NULL`),
-    };
+    this.monitoring = new StoreMonitorHost(store.db, this.now);
   }
 
   /** Late binding for hosts that create the service before the runtime. */
@@ -224,40 +183,55 @@ export class ExceptionService implements ExceptionSink {
     let opened: ExceptionRecord | null = null;
     const result = this.sqlite
       .transaction(() => {
-        const cur = this.q.unresolved.get(e.type, e.key) as Row | undefined;
+        const cur = this.unresolvedOf(e.type, e.key);
         if (cur) {
           // The same run reported twice (a node raised, then the run failed on it) is one occurrence, not two.
-          const sameRun = runId ? !!this.q.hasLink.get(cur.id, runId) : false;
+          const sameRun = runId
+            ? !!this.db
+                .select({ one: sql`1` })
+                .from(exceptionRuns)
+                .where(and(eq(exceptionRuns.exceptionId, cur.id), eq(exceptionRuns.runId, runId)))
+                .get()
+            : false;
           const sev = RANK[severity] > RANK[cur.severity as Severity] ? severity : cur.severity;
-          this.q.repeat.run({
-            id: cur.id,
-            inc: sameRun ? 0 : 1,
-            now,
-            title: e.title,
-            detail: e.detail ?? null,
-            severity: sev,
-            links: JSON.stringify(e.links ?? {}),
-            data: e.data ? JSON.stringify(e.data) : null,
-          });
-          if (runId) this.q.linkRun.run(cur.id, runId, e.links?.flowId ?? null, now);
-          return { id: cur.id as string, count: (cur.count as number) + (sameRun ? 0 : 1), isNew: false };
+          this.db
+            .update(exceptions)
+            .set({
+              count: sql`${exceptions.count} + ${sameRun ? 0 : 1}`,
+              lastSeen: now,
+              title: e.title,
+              detail: e.detail ?? null,
+              severity: sev,
+              links: JSON.stringify(e.links ?? {}),
+              data: e.data ? JSON.stringify(e.data) : null,
+            })
+            .where(eq(exceptions.id, cur.id))
+            .run();
+          if (runId) this.linkRun(cur.id, runId, e.links?.flowId ?? null, now);
+          return { id: cur.id, count: cur.count + (sameRun ? 0 : 1), isNew: false };
         }
         const id = newId('exc');
-        this.q.insert.run({
-          id,
-          type: e.type,
-          key: e.key,
-          title: e.title,
-          detail: e.detail ?? null,
-          severity,
-          owner,
-          now,
-          links: JSON.stringify(e.links ?? {}),
-          data: e.data ? JSON.stringify(e.data) : null,
-        });
-        if (runId) this.q.linkRun.run(id, runId, e.links?.flowId ?? null, now);
+        this.db
+          .insert(exceptions)
+          .values({
+            id,
+            type: e.type,
+            key: e.key,
+            title: e.title,
+            detail: e.detail ?? null,
+            severity,
+            owner,
+            state: 'open',
+            count: 1,
+            firstSeen: now,
+            lastSeen: now,
+            links: JSON.stringify(e.links ?? {}),
+            data: e.data ? JSON.stringify(e.data) : null,
+          })
+          .run();
+        if (runId) this.linkRun(id, runId, e.links?.flowId ?? null, now);
         this.record(id, 'system', 'opened', null, { type: e.type, key: e.key, severity, owner });
-        opened = toRecord(this.q.byId.get(id) as Row);
+        opened = toRecord(this.byId(id)!);
         return { id, count: 1, isNew: true };
       })
       .immediate();
@@ -266,48 +240,60 @@ export class ExceptionService implements ExceptionSink {
   }
 
   clear(type: ExceptionType, key: string, note?: string): boolean {
-    const cur = this.q.unresolved.get(type, key) as Row | undefined;
+    const cur = this.unresolvedOf(type, key);
     if (!cur) return false;
     this.autoResolve(cur.id, note ?? 'the condition cleared');
     return true;
   }
 
   openKeys(type: ExceptionType, prefix = ''): string[] {
-    return (this.q.openKeys.all(type, prefix, prefix) as Array<{ key: string }>).map((r) => r.key);
+    return this.db
+      .select({ key: exceptions.key })
+      .from(exceptions)
+      .where(and(eq(exceptions.type, type), unresolved, sql`substr(${exceptions.key}, 1, length(${prefix})) = ${prefix}`))
+      .all()
+      .map((r) => r.key);
   }
 
   // ---- reading ------------------------------------------------------------------------------------------
 
   list(f: ExceptionFilter = {}): { items: ExceptionRecord[]; total: number } {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (f.owner) where.push('owner = ?'), args.push(f.owner);
-    if (f.type) where.push('type = ?'), args.push(f.type);
-    if (f.severity) where.push('severity = ?'), args.push(f.severity);
-    if (f.assignee) where.push('assignee = ?'), args.push(f.assignee);
-    if (f.state === 'unresolved') where.push(`state <> 'resolved'`);
-    else if (f.state) where.push('state = ?'), args.push(f.state);
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.sqlite.prepare(`SELECT COUNT(*) AS n FROM exceptions ${w}`).get(...args) as { n: number }).n;
+    const where = and(
+      f.owner ? eq(exceptions.owner, f.owner) : undefined,
+      f.type ? eq(exceptions.type, f.type) : undefined,
+      f.severity ? eq(exceptions.severity, f.severity) : undefined,
+      f.assignee ? eq(exceptions.assignee, f.assignee) : undefined,
+      f.state === 'unresolved' ? unresolved : f.state ? eq(exceptions.state, f.state) : undefined,
+    );
+    const total = this.db.select({ n: count() }).from(exceptions).where(where).get()?.n ?? 0;
     const limit = Math.min(Math.max(f.limit ?? 50, 1), 500);
-    const rows = this.sqlite
-      .prepare(`SELECT * FROM exceptions ${w} ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, last_seen DESC, id LIMIT ? OFFSET ?`)
-      .all(...args, limit, Math.max(f.offset ?? 0, 0)) as Row[];
+    const rows = this.db
+      .select()
+      .from(exceptions)
+      .where(where)
+      .orderBy(SEVERITY_ORDER, desc(exceptions.lastSeen), exceptions.id)
+      .limit(limit)
+      .offset(Math.max(f.offset ?? 0, 0))
+      .all();
     return { items: rows.map(toRecord), total };
   }
 
   get(id: string): ExceptionDetail {
-    const r = this.q.byId.get(id) as Row | undefined;
+    const r = this.byId(id);
     if (!r) throw new ExceptionNotFoundError(id);
-    const runs = (this.q.runsOf.all(id) as Row[]).map((l) => ({ runId: l.run_id, flowId: l.flow_id ?? null, status: l.status, at: l.at }));
-    const events = (this.q.events.all(id) as Row[]).map((ev) => ({
-      id: ev.id,
-      at: ev.at,
-      actor: ev.actor,
-      action: ev.action,
-      note: ev.note ?? null,
-      data: ev.data ? JSON.parse(ev.data) : null,
-    }));
+    const runs = this.db
+      .select({ runId: exceptionRuns.runId, flowId: exceptionRuns.flowId, status: exceptionRuns.status, at: exceptionRuns.at })
+      .from(exceptionRuns)
+      .where(eq(exceptionRuns.exceptionId, id))
+      .orderBy(exceptionRuns.at, exceptionRuns.runId)
+      .all();
+    const events = this.db
+      .select()
+      .from(exceptionEvents)
+      .where(eq(exceptionEvents.exceptionId, id))
+      .orderBy(exceptionEvents.id)
+      .all()
+      .map((ev) => ({ id: ev.id, at: ev.at, actor: ev.actor, action: ev.action, note: ev.note, data: ev.data ? JSON.parse(ev.data) : null }));
     return { ...toRecord(r), runs, events };
   }
 
@@ -318,7 +304,7 @@ export class ExceptionService implements ExceptionSink {
     if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is resolved; only open exceptions can be acknowledged`);
     if (cur.state === 'open') {
       this.sqlite.transaction(() => {
-        this.q.setState.run('acknowledged', id);
+        this.db.update(exceptions).set({ state: 'acknowledged' }).where(eq(exceptions.id, id)).run();
         this.record(id, actor, 'acknowledged', note ?? null);
       })();
     }
@@ -332,7 +318,7 @@ export class ExceptionService implements ExceptionSink {
     const assignee = to.assignee === undefined ? cur.assignee : to.assignee;
     const owner = to.owner ?? cur.owner;
     this.sqlite.transaction(() => {
-      this.q.assign.run(assignee, owner, id);
+      this.db.update(exceptions).set({ assignee, owner }).where(eq(exceptions.id, id)).run();
       this.record(id, actor, 'assigned', note ?? null, { before: { assignee: cur.assignee, owner: cur.owner }, after: { assignee, owner } });
     })();
     return this.mustGet(id);
@@ -343,7 +329,7 @@ export class ExceptionService implements ExceptionSink {
     const cur = this.mustGet(id);
     if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is already resolved`);
     this.sqlite.transaction(() => {
-      this.q.resolve.run(0, note.trim(), actor, this.now(), id);
+      this.markResolved(id, false, note.trim(), actor);
       this.record(id, actor, 'resolved', note.trim());
     })();
     this.emit('changed', { id, action: 'resolved' });
@@ -365,7 +351,7 @@ export class ExceptionService implements ExceptionSink {
     for (const l of failed) {
       try {
         const r = this.replayer.replay(l.runId);
-        this.q.setLink.run('replaying', id, l.runId);
+        this.setLink(id, l.runId, 'replaying');
         replayed.push({ runId: l.runId, newRunId: r.runId });
       } catch (e) {
         skipped.push({ runId: l.runId, reason: (e as Error).message });
@@ -402,14 +388,23 @@ export class ExceptionService implements ExceptionSink {
 
   /** Unresolved exceptions no alert went out for yet. */
   unalerted(): ExceptionRecord[] {
-    return (this.sqlite.prepare(`SELECT * FROM exceptions WHERE state <> 'resolved' AND alerted_at IS NULL ORDER BY first_seen, rowid`).all() as Row[]).map(
-      toRecord,
-    );
+    return this.db
+      .select()
+      .from(exceptions)
+      .where(and(unresolved, isNull(exceptions.alertedAt)))
+      .orderBy(exceptions.firstSeen, sql`rowid`)
+      .all()
+      .map(toRecord);
   }
 
   /** Marks an exception alerted; false when it already was (so concurrent dispatchers never send twice). */
   markAlerted(id: string, channels: string[]): boolean {
-    const changed = this.q.alerted.run(this.now(), id).changes > 0;
+    const changed =
+      this.db
+        .update(exceptions)
+        .set({ alertedAt: this.now() })
+        .where(and(eq(exceptions.id, id), isNull(exceptions.alertedAt)))
+        .run().changes > 0;
     if (changed) this.record(id, 'system', 'alerted', null, { channels });
     return changed;
   }
@@ -424,17 +419,27 @@ export class ExceptionService implements ExceptionSink {
     const touched = new Set<string>();
     this.sqlite.transaction(() => {
       for (const runId of chain) {
-        for (const l of this.q.linksOfRun.all(runId) as Row[]) {
+        const links = this.db
+          .select({ exceptionId: exceptionRuns.exceptionId, state: exceptions.state })
+          .from(exceptionRuns)
+          .innerJoin(exceptions, eq(exceptions.id, exceptionRuns.exceptionId))
+          .where(eq(exceptionRuns.runId, runId))
+          .all();
+        for (const l of links) {
           if (l.state === 'resolved') continue;
-          touched.add(l.exception_id);
-          this.q.setLink.run(status === 'succeeded' ? 'cleared' : 'superseded', l.exception_id, runId);
+          touched.add(l.exceptionId);
+          this.setLink(l.exceptionId, runId, status === 'succeeded' ? 'cleared' : 'superseded');
         }
       }
     })();
     for (const id of touched) {
-      const p = this.q.pendingLinks.get(id) as { n: number; pending: number | null };
-      const cur = this.q.byId.get(id) as Row;
-      if (cur.state === 'resolved' || (p.pending ?? 0) > 0) continue;
+      const p = this.db
+        .select({ pending: sql<number | null>`SUM(${inArray(exceptionRuns.status, ['failed', 'replaying'])})` })
+        .from(exceptionRuns)
+        .where(eq(exceptionRuns.exceptionId, id))
+        .get();
+      const cur = this.byId(id);
+      if (!cur || cur.state === 'resolved' || (p?.pending ?? 0) > 0) continue;
       this.autoResolve(
         id,
         status === 'succeeded'
@@ -446,20 +451,55 @@ export class ExceptionService implements ExceptionSink {
 
   private autoResolve(id: string, note: string) {
     this.sqlite.transaction(() => {
-      this.q.resolve.run(1, note, 'system', this.now(), id);
+      this.markResolved(id, true, note, 'system');
       this.record(id, 'system', 'auto-resolved', note);
     })();
     this.emit('changed', { id, action: 'auto-resolved' });
   }
 
   private mustGet(id: string): ExceptionRecord {
-    const r = this.q.byId.get(id) as Row | undefined;
+    const r = this.byId(id);
     if (!r) throw new ExceptionNotFoundError(id);
     return toRecord(r);
   }
 
+  private byId(id: string): Row | undefined {
+    return this.db.select().from(exceptions).where(eq(exceptions.id, id)).get();
+  }
+
+  private unresolvedOf(type: string, key: string): Row | undefined {
+    return this.db
+      .select()
+      .from(exceptions)
+      .where(and(eq(exceptions.type, type), eq(exceptions.key, key), unresolved))
+      .get();
+  }
+
+  private linkRun(exceptionId: string, runId: string, flowId: string | null, at: number) {
+    this.db.insert(exceptionRuns).values({ exceptionId, runId, flowId, status: 'failed', at }).onConflictDoNothing().run();
+  }
+
+  private setLink(exceptionId: string, runId: string, status: string) {
+    this.db
+      .update(exceptionRuns)
+      .set({ status })
+      .where(and(eq(exceptionRuns.exceptionId, exceptionId), eq(exceptionRuns.runId, runId)))
+      .run();
+  }
+
+  private markResolved(id: string, auto: boolean, note: string, actor: string) {
+    this.db
+      .update(exceptions)
+      .set({ state: 'resolved', autoResolved: auto, resolutionNote: note, resolvedBy: actor, resolvedAt: this.now() })
+      .where(eq(exceptions.id, id))
+      .run();
+  }
+
   private record(id: string, actor: string, action: string, note: string | null, data?: Record<string, unknown>) {
-    this.q.event.run(id, this.now(), actor, action, note, data ? JSON.stringify(data) : null);
+    this.db
+      .insert(exceptionEvents)
+      .values({ exceptionId: id, at: this.now(), actor, action, note, data: data ? JSON.stringify(data) : null })
+      .run();
     try {
       this.opts.onAction?.({ exceptionId: id, action, actor, note, ...(data ? { data } : {}) });
     } catch (e) {

@@ -1,12 +1,14 @@
 // The lookup-table store: versioned tables in the runtime's SQLite file. Hosts pass one instance to the runtime as
 // `services: { lookups }`; nodes reach it as `ctx.lookups` through the LookupSource interface.
 import type Database from 'better-sqlite3';
+import { and, desc, eq, lte, notInArray } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { LookupRow, LookupSnapshot, LookupSource, LookupUse, LookupKeyColumn } from '../../../runtime/node-api/lookups.ts';
 import { buildSnapshot, type Columns } from './keys.ts';
 import { checkColumns, checkRows, rowKeyId, type KeyColumnInput } from './rows.ts';
 import { rowsFromCsv, rowsToCsv } from './csv.ts';
 import { LookupConflictError, LookupNotFoundError } from './errors.ts';
+import { lookupTables, lookupUses, lookupVersions } from './schema.ts';
 
 export const SHARED = 'shared';
 
@@ -53,50 +55,17 @@ export interface WriteOptions {
   expectedVersion?: number;
 }
 
-interface TableRow {
-  id: number;
-  scope: string;
-  name: string;
-  title: string;
-  description: string;
-  kind: string;
-  current_version: number;
-  updated_at: number;
-}
-
-interface VersionRow {
-  version: number;
-  columns: string;
-  rows: string;
-  row_count: number;
-  message: string;
-  created_by: string | null;
-  created_at: number;
-}
+type TableRow = typeof lookupTables.$inferSelect;
+type VersionRow = typeof lookupVersions.$inferSelect;
 
 export class LookupService implements LookupSource {
   private sqlite: Database.Database;
+  private db: BetterSQLite3Database<any>;
   private now: () => number;
   private keepVersions: number;
   private cache = new Map<number, LookupSnapshot>();
-  /** Named statements; the key list makes a misspelt `this.q.x` a compile error. */
-  private q: Record<
-    | 'resolve'
-    | 'byRef'
-    | 'currentVersion'
-    | 'list'
-    | 'version'
-    | 'versions'
-    | 'insertTable'
-    | 'insertVersion'
-    | 'bump'
-    | 'meta'
-    | 'drop'
-    | 'pruneVersions'
-    | 'use'
-    | 'uses',
-    Database.Statement
-  >;
+  /** The statements of every lookup step, prepared once; the rest go through drizzle. */
+  private q: Record<'resolve' | 'currentVersion' | 'use', Database.Statement>;
 
   /**
    * Opens on the runtime's store (`runtime.store`; openStore created the tables). `keepVersions` (default 200)
@@ -104,49 +73,30 @@ export class LookupService implements LookupSource {
    */
   constructor(store: { sqlite: Database.Database; db: BetterSQLite3Database<any> }, opts: { now?: () => number; keepVersions?: number } = {}) {
     this.sqlite = store.sqlite;
+    this.db = store.db;
     this.now = opts.now ?? Date.now;
     this.keepVersions = Math.max(1, opts.keepVersions ?? 200);
     const s = this.sqlite;
     this.q = {
-      // Raw statements kept: resolve, currentVersion and use run in every lookup step (bench/order-to-erp.ts, bench/README.md "Order to ERP").
+      // Raw prepared statements on the lookup-step hot path (resolve, currentVersion, use run in every lookup step): bench/order-to-erp.ts (bench/README.md "Order to ERP").
       resolve: s.prepare(
         `SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`,
       ),
-      byRef: s.prepare(`SELECT * FROM lookup_tables WHERE scope = ? AND name = ?`),
       currentVersion: s.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`),
-      list: s.prepare(
-        `SELECT t.*, v.row_count, v.columns FROM lookup_tables t JOIN lookup_versions v ON v.table_id = t.id AND v.version = t.current_version ORDER BY t.scope, t.name`,
-      ),
-      version: s.prepare(`SELECT * FROM lookup_versions WHERE table_id = ? AND version = ?`),
-      versions: s.prepare(`SELECT version, row_count, message, created_by, created_at FROM lookup_versions WHERE table_id = ? ORDER BY version DESC`),
-      insertTable: s.prepare(
-        `INSERT INTO lookup_tables (scope, name, title, description, kind, current_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
-      ),
-      insertVersion: s.prepare(
-        `INSERT INTO lookup_versions (table_id, version, columns, rows, row_count, message, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      bump: s.prepare(`UPDATE lookup_tables SET current_version = ?, updated_at = ? WHERE id = ?`),
-      meta: s.prepare(`UPDATE lookup_tables SET title = ?, description = ?, updated_at = ? WHERE id = ?`),
-      drop: s.prepare(`DELETE FROM lookup_tables WHERE id = ?`),
-      pruneVersions: s.prepare(
-        `DELETE FROM lookup_versions WHERE table_id = ? AND version <= ? AND version NOT IN (SELECT version FROM lookup_uses WHERE table_id = ?)`,
-      ),
       use: s.prepare(`INSERT OR REPLACE INTO lookup_uses (run_id, node_id, table_id, version, used_at) VALUES (?, ?, ?, ?, ?)`),
-      uses: s.prepare(
-        `SELECT u.node_id, u.table_id, u.version, t.scope, t.name FROM lookup_uses u LEFT JOIN lookup_tables t ON t.id = u.table_id WHERE u.run_id = ? ORDER BY u.node_id, t.name`,
-      ),
     };
   }
 
   // ---- LookupSource (the node side) ------------------------------------------------------------------------
 
   snapshot(name: string, opts: { flowId?: string } = {}): LookupSnapshot {
-    const t = this.q.resolve.get(name, opts.flowId ?? SHARED) as Pick<TableRow, 'id' | 'scope' | 'name' | 'current_version'> | undefined;
+    const t = this.q.resolve.get(name, opts.flowId ?? SHARED) as { id: number; scope: string; name: string; current_version: number } | undefined;
     if (!t) throw new LookupNotFoundError(`lookup table "${name}" does not exist${opts.flowId ? ` (neither for flow "${opts.flowId}" nor shared)` : ''}`);
     const hit = this.cache.get(t.id);
     // The version check is one indexed read per call, so edits made by another process are seen at once.
     if (hit && hit.version === t.current_version) return hit;
-    const v = this.q.version.get(t.id, t.current_version) as VersionRow;
+    const v = this.versionOf(t.id, t.current_version);
+    if (!v) throw new LookupNotFoundError(`lookup table "${t.name}" has no version ${t.current_version}`);
     const snap = buildSnapshot(
       { id: t.id, name: t.name, scope: t.scope, version: t.current_version },
       JSON.parse(v.columns) as Columns,
@@ -166,26 +116,31 @@ export class LookupService implements LookupSource {
 
   /** Which table versions each step of a run used. */
   usesOfRun(runId: string): Array<{ nodeId: string; tableId: number; scope: string | null; name: string | null; version: number }> {
-    return (this.q.uses.all(runId) as Array<{ node_id: string; table_id: number; version: number; scope: string | null; name: string | null }>).map((r) => ({
-      nodeId: r.node_id,
-      tableId: r.table_id,
-      scope: r.scope,
-      name: r.name,
-      version: r.version,
-    }));
+    return this.db
+      .select({ nodeId: lookupUses.nodeId, tableId: lookupUses.tableId, scope: lookupTables.scope, name: lookupTables.name, version: lookupUses.version })
+      .from(lookupUses)
+      .leftJoin(lookupTables, eq(lookupTables.id, lookupUses.tableId))
+      .where(eq(lookupUses.runId, runId))
+      .orderBy(lookupUses.nodeId, lookupTables.name)
+      .all();
   }
 
   // ---- tables ---------------------------------------------------------------------------------------------
 
   list(opts: { scope?: string } = {}): TableSummary[] {
-    const rows = this.q.list.all() as Array<TableRow & { row_count: number; columns: string }>;
-    return rows.filter((r) => opts.scope === undefined || r.scope === opts.scope).map((r) => summary(r, JSON.parse(r.columns) as Columns, r.row_count));
+    const rows = this.db
+      .select({ t: lookupTables, rowCount: lookupVersions.rowCount, columns: lookupVersions.columns })
+      .from(lookupTables)
+      .innerJoin(lookupVersions, and(eq(lookupVersions.tableId, lookupTables.id), eq(lookupVersions.version, lookupTables.currentVersion)))
+      .orderBy(lookupTables.scope, lookupTables.name)
+      .all();
+    return rows.filter((r) => opts.scope === undefined || r.t.scope === opts.scope).map((r) => summary(r.t, JSON.parse(r.columns) as Columns, r.rowCount));
   }
 
   get(ref: TableRef): TableSummary {
     const t = this.table(ref);
-    const v = this.versionRow(t, t.current_version);
-    return summary(t, JSON.parse(v.columns) as Columns, v.row_count);
+    const v = this.versionRow(t, t.currentVersion);
+    return summary(t, JSON.parse(v.columns) as Columns, v.rowCount);
   }
 
   create(def: TableDefinition, rows: Array<Record<string, unknown>> = [], opts: Omit<WriteOptions, 'expectedVersion'> = {}): TableSummary {
@@ -195,9 +150,35 @@ export class LookupService implements LookupSource {
     const now = this.now();
     this.sqlite
       .transaction(() => {
-        if (this.q.byRef.get(scope, def.name)) throw new LookupConflictError(`lookup table "${def.name}" already exists in scope "${scope}"`);
-        const id = Number(this.q.insertTable.run(scope, def.name, def.title ?? '', def.description ?? '', def.kind ?? 'generic', now, now).lastInsertRowid);
-        this.q.insertVersion.run(id, 1, JSON.stringify(cols), JSON.stringify(clean), clean.length, opts.message ?? 'created', opts.by ?? null, now);
+        if (this.byRef(scope, def.name)) throw new LookupConflictError(`lookup table "${def.name}" already exists in scope "${scope}"`);
+        const id = Number(
+          this.db
+            .insert(lookupTables)
+            .values({
+              scope,
+              name: def.name,
+              title: def.title ?? '',
+              description: def.description ?? '',
+              kind: def.kind ?? 'generic',
+              currentVersion: 1,
+              createdAt: now,
+              updatedAt: now,
+            })
+            .run().lastInsertRowid,
+        );
+        this.db
+          .insert(lookupVersions)
+          .values({
+            tableId: id,
+            version: 1,
+            columns: JSON.stringify(cols),
+            rows: JSON.stringify(clean),
+            rowCount: clean.length,
+            message: opts.message ?? 'created',
+            createdBy: opts.by ?? null,
+            createdAt: now,
+          })
+          .run();
       })
       .immediate();
     return this.get({ scope, name: def.name });
@@ -206,13 +187,17 @@ export class LookupService implements LookupSource {
   /** Title and description only; they are not versioned (they do not change what a run sees). */
   describe(ref: TableRef, patch: { title?: string; description?: string }): TableSummary {
     const t = this.table(ref);
-    this.q.meta.run(patch.title ?? t.title, patch.description ?? t.description, this.now(), t.id);
+    this.db
+      .update(lookupTables)
+      .set({ title: patch.title ?? t.title, description: patch.description ?? t.description, updatedAt: this.now() })
+      .where(eq(lookupTables.id, t.id))
+      .run();
     return this.get(ref);
   }
 
   delete(ref: TableRef): void {
     const t = this.table(ref);
-    this.q.drop.run(t.id);
+    this.db.delete(lookupTables).where(eq(lookupTables.id, t.id)).run();
     this.cache.delete(t.id);
   }
 
@@ -220,19 +205,24 @@ export class LookupService implements LookupSource {
 
   rows(ref: TableRef, version?: number): { version: number; rows: LookupRow[] } {
     const t = this.table(ref);
-    const v = this.versionRow(t, version ?? t.current_version);
+    const v = this.versionRow(t, version ?? t.currentVersion);
     return { version: v.version, rows: JSON.parse(v.rows) as LookupRow[] };
   }
 
   versions(ref: TableRef): VersionInfo[] {
     const t = this.table(ref);
-    return (this.q.versions.all(t.id) as VersionRow[]).map((v) => ({
-      version: v.version,
-      rowCount: v.row_count,
-      message: v.message,
-      createdBy: v.created_by,
-      createdAt: v.created_at,
-    }));
+    return this.db
+      .select({
+        version: lookupVersions.version,
+        rowCount: lookupVersions.rowCount,
+        message: lookupVersions.message,
+        createdBy: lookupVersions.createdBy,
+        createdAt: lookupVersions.createdAt,
+      })
+      .from(lookupVersions)
+      .where(eq(lookupVersions.tableId, t.id))
+      .orderBy(desc(lookupVersions.version))
+      .all();
   }
 
   /** Replaces every row: a new version. */
@@ -280,7 +270,7 @@ export class LookupService implements LookupSource {
 
   exportCsv(ref: TableRef, version?: number): string {
     const t = this.table(ref);
-    const v = this.versionRow(t, version ?? t.current_version);
+    const v = this.versionRow(t, version ?? t.currentVersion);
     return rowsToCsv(JSON.parse(v.columns) as Columns, JSON.parse(v.rows) as LookupRow[]);
   }
 
@@ -289,20 +279,38 @@ export class LookupService implements LookupSource {
     return this.sqlite
       .transaction(() => {
         const t = this.table(ref);
-        if (opts.expectedVersion !== undefined && opts.expectedVersion !== t.current_version) {
+        if (opts.expectedVersion !== undefined && opts.expectedVersion !== t.currentVersion) {
           throw new LookupConflictError(
-            `lookup table "${t.name}" is at version ${t.current_version}, not ${opts.expectedVersion}: reload and apply the change again`,
-            t.current_version,
+            `lookup table "${t.name}" is at version ${t.currentVersion}, not ${opts.expectedVersion}: reload and apply the change again`,
+            t.currentVersion,
           );
         }
-        const cur = this.versionRow(t, t.current_version);
+        const cur = this.versionRow(t, t.currentVersion);
         const cols = JSON.parse(cur.columns) as Columns;
         const rows = next(cols, JSON.parse(cur.rows) as LookupRow[]);
-        const version = t.current_version + 1;
+        const version = t.currentVersion + 1;
         const message = opts.message ?? defaultMessage;
-        this.q.insertVersion.run(t.id, version, cur.columns, JSON.stringify(rows), rows.length, message, opts.by ?? null, now);
-        this.q.bump.run(version, now, t.id);
-        if (version > this.keepVersions) this.q.pruneVersions.run(t.id, version - this.keepVersions, t.id);
+        this.db
+          .insert(lookupVersions)
+          .values({
+            tableId: t.id,
+            version,
+            columns: cur.columns,
+            rows: JSON.stringify(rows),
+            rowCount: rows.length,
+            message,
+            createdBy: opts.by ?? null,
+            createdAt: now,
+          })
+          .run();
+        this.db.update(lookupTables).set({ currentVersion: version, updatedAt: now }).where(eq(lookupTables.id, t.id)).run();
+        if (version > this.keepVersions) {
+          const used = this.db.select({ version: lookupUses.version }).from(lookupUses).where(eq(lookupUses.tableId, t.id));
+          this.db
+            .delete(lookupVersions)
+            .where(and(eq(lookupVersions.tableId, t.id), lte(lookupVersions.version, version - this.keepVersions), notInArray(lookupVersions.version, used)))
+            .run();
+        }
         return { version, rowCount: rows.length, message, createdBy: opts.by ?? null, createdAt: now };
       })
       .immediate();
@@ -310,15 +318,31 @@ export class LookupService implements LookupSource {
 
   private table(ref: TableRef): TableRow {
     const scope = ref.scope ?? SHARED;
-    const t = this.q.byRef.get(scope, ref.name) as TableRow | undefined;
+    const t = this.byRef(scope, ref.name);
     if (!t) throw new LookupNotFoundError(`lookup table "${ref.name}" does not exist in scope "${scope}"`);
     return t;
   }
 
   private versionRow(t: TableRow, version: number): VersionRow {
-    const v = this.q.version.get(t.id, version) as VersionRow | undefined;
+    const v = this.versionOf(t.id, version);
     if (!v) throw new LookupNotFoundError(`lookup table "${t.name}" has no version ${version}`);
     return v;
+  }
+
+  private byRef(scope: string, name: string): TableRow | undefined {
+    return this.db
+      .select()
+      .from(lookupTables)
+      .where(and(eq(lookupTables.scope, scope), eq(lookupTables.name, name)))
+      .get();
+  }
+
+  private versionOf(tableId: number, version: number): VersionRow | undefined {
+    return this.db
+      .select()
+      .from(lookupVersions)
+      .where(and(eq(lookupVersions.tableId, tableId), eq(lookupVersions.version, version)))
+      .get();
   }
 }
 
@@ -336,10 +360,10 @@ function summary(t: TableRow, cols: Columns, rowCount: number): TableSummary {
     title: t.title,
     description: t.description,
     kind: t.kind,
-    version: t.current_version,
+    version: t.currentVersion,
     rowCount,
     keyColumns: cols.keyColumns,
     valueColumns: cols.valueColumns,
-    updatedAt: t.updated_at,
+    updatedAt: t.updatedAt,
   };
 }
