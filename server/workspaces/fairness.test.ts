@@ -46,7 +46,7 @@ async function liveOrders(rt: Runtime, n: number, everyMs: number): Promise<numb
   }
   try {
     await waitFor(() => sent.every((s) => rt.runs.get(s.run).status === 'succeeded'), 60_000);
-  } catch (e) {
+  } catch {
     const odd = sent.map((s) => rt.runs.get(s.run)).find((r) => r.status !== 'succeeded');
     throw new Error(`a live run did not succeed: ${JSON.stringify(odd).slice(0, 800)}`);
   }
