@@ -2,18 +2,25 @@
 // SKUs, the published flows and their lookup tables.
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import type { LookupSnapshot } from '../../runtime/node-api/lookups.ts';
+import type {
+  AuditOrdersQuery,
+  AuditOrdersQueryVariables,
+  AuditVariantsQuery,
+  AuditVariantsQueryVariables,
+} from '../../nodes/shopify/admin-types.generated.ts';
 import type { ShopifyClient } from '../../nodes/shopify/index.ts';
+import { type TypedDocument, typedDocument } from '../../nodes/shopify/typed-document.ts';
 import type { FlowStore } from '../../runtime/flow-store.ts';
 import type { AuditFlow, AuditInput, AuditOrder, AuditVariant } from './audit.ts';
 
-export const AUDIT_VARIANTS = `query AuditVariants($first: Int!, $after: String) {
+export const AUDIT_VARIANTS = typedDocument<AuditVariantsQuery, AuditVariantsQueryVariables>(`query AuditVariants($first: Int!, $after: String) {
   productVariants(first: $first, after: $after) {
     pageInfo { hasNextPage endCursor }
     nodes { id sku title product { id title } }
   }
-}`;
+}`);
 
-export const AUDIT_ORDERS = `query AuditOrders($first: Int!, $after: String, $query: String!) {
+export const AUDIT_ORDERS = typedDocument<AuditOrdersQuery, AuditOrdersQueryVariables>(`query AuditOrders($first: Int!, $after: String, $query: String!) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
@@ -22,18 +29,26 @@ export const AUDIT_ORDERS = `query AuditOrders($first: Int!, $after: String, $qu
       taxLines { title rate }
       lineItems(first: 25) { nodes { taxLines { title rate } } }
       shippingLines(first: 3) { nodes { taxLines { title rate } } }
-      fulfillmentOrders(first: 3) { nodes { assignedLocation { location { id } } } }
+      fulfillmentOrders(first: 3) { nodes { assignedLocation { location { id name } } } }
     }
   }
-}`;
+}`);
 
 type Page<T> = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: T[] };
 
-async function all<T>(client: ShopifyClient, doc: string, pick: (d: any) => Page<T>, vars: Record<string, unknown>, max: number, first: number): Promise<T[]> {
+/** Every node of a paged query, up to `max`, `first` per request. */
+async function all<R, V extends { first: number; after?: string | null }, T>(
+  client: ShopifyClient,
+  doc: TypedDocument<R, V>,
+  pick: (d: R) => Page<T>,
+  vars: Omit<V, 'first' | 'after'>,
+  max: number,
+  first: number,
+): Promise<T[]> {
   const out: T[] = [];
   let after: string | null = null;
   do {
-    const r: { data: unknown } = await client.request(doc, { ...vars, first, after });
+    const r = await client.request(doc, { ...vars, first, after } as V);
     const page = pick(r.data);
     out.push(...page.nodes);
     after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
@@ -41,37 +56,33 @@ async function all<T>(client: ShopifyClient, doc: string, pick: (d: any) => Page
   return out;
 }
 
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? v : ((v as { nodes?: T[] } | null)?.nodes ?? []));
-const rate = (r: unknown) => (r == null ? null : String(r));
-
 export async function shopifyAuditData(
   client: ShopifyClient,
   opts: { sinceDays?: number; now?: Date; maxOrders?: number } = {},
 ): Promise<{ variants: AuditVariant[]; orders: AuditOrder[] }> {
-  const variants = (await all<any>(client, AUDIT_VARIANTS, (d) => d.productVariants, {}, 100_000, 100)).map((v) => ({
+  const variants = (await all(client, AUDIT_VARIANTS, (d) => d.productVariants, {}, 100_000, 100)).map((v) => ({
     id: v.id,
-    sku: v.sku ?? null,
-    title: v.title ?? '',
-    productId: v.product?.id ?? '',
-    productTitle: v.product?.title ?? '',
+    sku: v.sku,
+    title: v.title,
+    productId: v.product.id,
+    productTitle: v.product.title,
   }));
   const since = new Date((opts.now ?? new Date()).getTime() - (opts.sinceDays ?? 30) * 86_400_000).toISOString().slice(0, 10);
-  const orders = (await all<any>(client, AUDIT_ORDERS, (d) => d.orders, { query: `updated_at:>=${since}` }, opts.maxOrders ?? 1000, 10)).map(
+  const orders = (await all(client, AUDIT_ORDERS, (d) => d.orders, { query: `updated_at:>=${since}` }, opts.maxOrders ?? 1000, 10)).map(
     (o): AuditOrder => ({
       id: o.id,
       name: o.name,
-      gateways: o.paymentGatewayNames ?? [],
+      gateways: o.paymentGatewayNames,
       country: o.shippingAddress?.countryCodeV2 ?? null,
       province: o.shippingAddress?.provinceCode ?? null,
-      taxLines: [
-        ...list<any>(o.taxLines),
-        ...list<any>(o.lineItems).flatMap((l) => list<any>(l.taxLines)),
-        ...list<any>(o.shippingLines).flatMap((s) => list<any>(s.taxLines)),
-      ].map((t) => ({ title: String(t.title), rate: rate(t.rate) })),
-      locations: list<any>(o.fulfillmentOrders)
-        .map((f) => f.assignedLocation?.location)
-        .filter(Boolean)
-        .map((l) => ({ id: l.id, name: l.name ?? null })),
+      taxLines: [...o.taxLines, ...o.lineItems.nodes.flatMap((l) => l.taxLines), ...o.shippingLines.nodes.flatMap((s) => s.taxLines)].map((t) => ({
+        title: t.title,
+        rate: t.rate == null ? null : String(t.rate),
+      })),
+      // The location's name too: a lookup table may key locations by name (the audit matches either).
+      locations: o.fulfillmentOrders.nodes.flatMap((f) =>
+        f.assignedLocation.location ? [{ id: f.assignedLocation.location.id, name: f.assignedLocation.location.name }] : [],
+      ),
     }),
   );
   return { variants, orders };

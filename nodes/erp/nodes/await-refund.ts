@@ -6,7 +6,9 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, NodeError, permanentError, transientError } from '../../../runtime/node-api.ts';
+import type { RefundContextQuery, RefundContextQueryVariables } from '../../shopify/admin-types.generated.ts';
 import type { ShopifyClient } from '../../shopify/client.ts';
+import { typedDocument } from '../../shopify/typed-document.ts';
 import type { ShopifyRefund, ShopifyTaxLine, ShopifyTransaction } from '../../shopify/types.ts';
 import { requireObject } from './util.ts';
 import { spread } from './shopify-figures.ts';
@@ -21,7 +23,7 @@ const config = z
   .strict();
 
 // Only what the credit memo needs (a full order with its refunds costs more than Shopify's 1,000-point query limit).
-export const REFUND_CONTEXT = `query RefundContext($id: ID!, $lineItems: Int!) {
+export const REFUND_CONTEXT = typedDocument<RefundContextQuery, RefundContextQueryVariables>(`query RefundContext($id: ID!, $lineItems: Int!) {
   order(id: $id) {
     id name currencyCode taxesIncluded
     shippingAddress { countryCodeV2 provinceCode }
@@ -29,37 +31,11 @@ export const REFUND_CONTEXT = `query RefundContext($id: ID!, $lineItems: Int!) {
     shippingLines(first: 5) { nodes { id title taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
     refunds(first: 20) { id transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { presentmentMoney { amount currencyCode } } } } }
   }
-}`;
+}`);
 
-interface GqlTaxLine {
-  title: string;
-  rate: number | null;
-  priceSet: { shopMoney: { amount: string; currencyCode: string }; presentmentMoney: { amount: string; currencyCode: string } };
-}
-interface GqlOrder {
-  id: string;
-  name: string;
-  currencyCode: string;
-  taxesIncluded: boolean;
-  shippingAddress: { countryCodeV2: string | null; provinceCode: string | null } | null;
-  lineItems: { nodes: Array<{ id: string; sku: string | null; isGiftCard: boolean; taxLines: GqlTaxLine[] }> };
-  shippingLines: { nodes: Array<{ id: string | null; title: string; taxLines: GqlTaxLine[] }> };
-  refunds: Array<{
-    id: string;
-    transactions: {
-      nodes: Array<{
-        id: string;
-        kind: string;
-        status: string;
-        gateway: string | null;
-        processedAt: string | null;
-        test: boolean;
-        parentTransaction: { id: string } | null;
-        amountSet: { presentmentMoney: { amount: string; currencyCode: string } };
-      }>;
-    };
-  }>;
-}
+// The shapes the document selects, as generated from the Admin schema (npm run shopify-types).
+type GqlOrder = NonNullable<RefundContextQuery['order']>;
+type GqlTaxLine = GqlOrder['lineItems']['nodes'][number]['taxLines'][number];
 
 const taxLine = (t: GqlTaxLine): ShopifyTaxLine => ({
   title: t.title,
@@ -194,7 +170,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
 
     let order: GqlOrder;
     try {
-      const res = await client.request<{ order: GqlOrder | null }>(REFUND_CONTEXT, { id: hook.orderId, lineItems: 100 }, { signal: ctx.signal });
+      const res = await client.request(REFUND_CONTEXT, { id: hook.orderId, lineItems: 100 }, { signal: ctx.signal });
       if (!res.data.order)
         throw permanentError(`${where}: Shopify has no order ${hook.orderId} for refund ${hook.id}`, {
           code: 'ORDER_NOT_FOUND',

@@ -530,7 +530,8 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
       .map((f) => ({
         id: f.id,
         status: f.status,
-        assignedLocation: { location: { id: f.locationId } },
+        // Validated to exist when the fulfillment order was created (see above).
+        assignedLocation: { location: { id: f.locationId, name: state.locations.get(f.locationId)?.name ?? '' } },
         lineItems: f.lines.map((l) => ({
           id: l.id,
           sku: l.sku,
