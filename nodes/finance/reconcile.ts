@@ -25,8 +25,10 @@ export interface MatchOptions {
    * Called with each balanced payout and every one of its group items (also those `problems` leaves out), e.g. to
    * settle it, as soon as the payout is assembled (ERP-only documents are not among them). In `problems` mode the
    * items other than disputes are light: no fee, net or types, only their first transaction (what a settlement reads).
+   * `claims`: the ERP documents the payout's items matched, in the order of its groups, to be recorded as its claims
+   * then (the reconciler keeps none: at a million transactions they would be a million objects held to the end).
    */
-  onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[]) => void;
+  onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[], claims: Claim[]) => void;
 }
 
 export interface ErpSide {
@@ -141,8 +143,6 @@ export interface Claim {
 
 export interface BatchResult {
   recs: PayoutReconciliation[];
-  /** ERP documents each payout's items matched (and so claims), by payout legacy id. */
-  claimedBy: Map<string, Claim[]>;
   /** Exception keys (itemKey) of the items matched in this batch: problems raised for them before are gone. */
   matchedKeys: Set<string>;
 }
@@ -284,7 +284,6 @@ export class Reconciler {
   /** What finish needs of each assembled payout: nothing that holds its transactions. */
   private readonly done: Array<{ rec: PayoutReconciliation; days: [string, string] | null }> = [];
   readonly matchedKeys = new Set<string>();
-  readonly claimedBy = new Map<string, Claim[]>();
 
   constructor(
     private readonly erp: ErpSide,
@@ -357,15 +356,14 @@ export class Reconciler {
         this.index.claimed[ord] = 1;
       }
     }
-    // Claims in the order of the payout's groups, whichever pass made them.
-    this.claimedBy.set(
-      p.legacyId,
-      groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! }))),
-    );
     const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
     this.done.push({ rec, days });
-    if (rec.status === 'balanced' && this.opts.onBalanced)
-      this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice());
+    if (rec.status === 'balanced' && this.opts.onBalanced) {
+      // Claims in the order of the payout's groups, whichever pass made them.
+      const claims: Claim[] = [];
+      for (const g of groups) if (g.uids && g.matchedBy) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy });
+      this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice(), claims);
+    }
     return rec;
   }
 
@@ -399,7 +397,7 @@ export class Reconciler {
         }
       }
     }
-    return { recs: this.done.map((x) => x.rec), claimedBy: this.claimedBy, matchedKeys: this.matchedKeys };
+    return { recs: this.done.map((x) => x.rec), matchedKeys: this.matchedKeys };
   }
 }
 
