@@ -61,6 +61,10 @@ describe('StepReconciliation', () => {
         .claimsOf('pa')
         .map((c) => c.item),
     ).toEqual(['pa:0', 'pa:1', 'pa:2']);
+    // A document staged again (by another payout of the step) keeps its first claim, in reads and in the commit.
+    a.scope('e').claim('px', [{ docUid: 'invoice:1', item: 'px:1', matchedBy: 'amount-date' }]);
+    expect(a.scope('e').claimedBy(['invoice:1']).get('invoice:1')).toBe('pa');
+    expect(a.scope('e').claimsOf('px')).toEqual([]);
     // The failed step's claims are gone; the other's commit in claim order.
     b.discard();
     s.sqlite.transaction(() => a.commit())();
@@ -76,6 +80,7 @@ describe('StepReconciliation', () => {
     );
     expect(c.claimsOf('pa').map((x) => x.item)).toEqual(['pa:0', 'pa:1', 'pa:2']);
     expect(c.claimsOf('pb')).toEqual([]);
+    expect(c.claimsOf('px')).toEqual([]);
   });
 
   it('keeps the first claim of a document, drops pending data once posted, and looks up many ids at once', () => {

@@ -31,7 +31,6 @@ class ScopedRecords implements ReconciliationRecords {
     readonly scope: string,
     private now: () => number,
     private stage: number,
-    private sqlite: Store['sqlite'],
   ) {}
 
   claimedBy(docUids: readonly string[]): Map<string, string> {
@@ -44,6 +43,7 @@ class ScopedRecords implements ReconciliationRecords {
           doc_uid: string;
           payout_id: string;
         }>;
+        // In claim order: the first staged claim of a document is the one the commit keeps.
         for (const r of staged) if (!out.has(r.doc_uid)) out.set(r.doc_uid, r.payout_id);
       }
     }
@@ -53,11 +53,8 @@ class ScopedRecords implements ReconciliationRecords {
   claim(payoutId: string, claims: readonly Claim[]): void {
     if (!claims.length) return;
     this.staged = true;
-    const { stage: st, scope, q } = this;
-    // One temp-table transaction per call (the main database is not written, so no lock is taken there).
-    this.sqlite.transaction(() => {
-      for (const c of claims) q.stageClaim.run(st, scope, c.docUid, payoutId, c.item, c.matchedBy);
-    })();
+    // One row per call (a payout's claims as one JSON text): a statement per claim was most of the staging's time.
+    this.q.stageClaims.run(this.stage, this.scope, payoutId, JSON.stringify(claims.map((c) => [c.docUid, c.item, c.matchedBy])));
   }
 
   claimsOf(payoutId: string): Claim[] {
@@ -68,8 +65,13 @@ class ScopedRecords implements ReconciliationRecords {
     }));
     if (!this.staged) return rows;
     const known = new Set(rows.map((r) => r.docUid));
-    for (const r of this.q.stagedOf.all(this.stage, this.scope, payoutId) as Array<{ doc_uid: string; item: string; matched_by: string }>)
-      if (!known.has(r.doc_uid)) rows.push({ docUid: r.doc_uid, item: r.item, matchedBy: r.matched_by });
+    // A document staged twice belongs to its first claim, whichever payout that was.
+    const first = new Map<string, string>();
+    for (const r of this.q.staged.all(this.stage, this.scope) as Array<{ doc_uid: string; payout_id: string; item: string; matched_by: string }>) {
+      if (first.has(r.doc_uid)) continue;
+      first.set(r.doc_uid, r.payout_id);
+      if (r.payout_id === payoutId && !known.has(r.doc_uid)) rows.push({ docUid: r.doc_uid, item: r.item, matchedBy: r.matched_by });
+    }
     return rows;
   }
 
@@ -142,9 +144,9 @@ interface Queries {
   settlement: Statement;
   upsertSettlement: Statement;
   markSettled: Statement;
-  stageClaim: Statement;
+  stageClaims: Statement;
   stagedBy: Statement;
-  stagedOf: Statement;
+  staged: Statement;
   commitClaims: Statement;
   dropStaged: Statement;
 }
@@ -155,11 +157,11 @@ function queries(store: Store): Queries {
   let q = prepared.get(store.sqlite);
   if (!q) {
     const s = store.sqlite;
-    // A staged document keeps its first claim, as in recon_claims; rowid keeps the claim order.
-    s.exec(`CREATE TEMP TABLE IF NOT EXISTS recon_claims_staged (
-      stage INTEGER NOT NULL, scope TEXT NOT NULL, doc_uid TEXT NOT NULL, payout_id TEXT NOT NULL, item TEXT NOT NULL, matched_by TEXT NOT NULL,
-      PRIMARY KEY (stage, scope, doc_uid))`);
-    s.exec(`CREATE INDEX IF NOT EXISTS temp.recon_claims_staged_payout ON recon_claims_staged (stage, scope, payout_id)`);
+    // One row per claim() call, its claims as JSON; rowid and the array index keep the claim order.
+    s.exec(`CREATE TEMP TABLE IF NOT EXISTS recon_claims_staged (stage INTEGER NOT NULL, scope TEXT NOT NULL, payout_id TEXT NOT NULL, claims TEXT NOT NULL)`);
+    s.exec(`CREATE INDEX IF NOT EXISTS temp.recon_claims_staged_stage ON recon_claims_staged (stage, scope)`);
+    const staged = `SELECT json_extract(j.value, '$[0]') AS doc_uid, c.payout_id, json_extract(j.value, '$[1]') AS item, json_extract(j.value, '$[2]') AS matched_by,
+        c.rowid AS r, CAST(j.key AS INTEGER) AS k FROM temp.recon_claims_staged c, json_each(c.claims) j WHERE c.stage = ? AND c.scope = ?`;
     // Raw statements kept: the reconcile step's hot path, measured by bench/reconcile.ts (bench/README.md, "Payout reconciliation at scale").
     q = {
       claimedBy: s.prepare(`SELECT doc_uid, payout_id FROM recon_claims WHERE flow_id = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`),
@@ -179,17 +181,13 @@ function queries(store: Store): Queries {
         ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at WHERE recon_settlements.status <> 'settled'`),
       markSettled: s.prepare(`INSERT INTO recon_settlements (flow_id, scope, payout_id, status, data, result, updated_at) VALUES (?, ?, ?, 'settled', ?, ?, ?)
         ON CONFLICT (flow_id, scope, payout_id) DO UPDATE SET status = 'settled', result = excluded.result, updated_at = excluded.updated_at`),
-      stageClaim: s.prepare(
-        `INSERT INTO temp.recon_claims_staged (stage, scope, doc_uid, payout_id, item, matched_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      ),
-      stagedBy: s.prepare(
-        `SELECT doc_uid, payout_id FROM temp.recon_claims_staged WHERE stage = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`,
-      ),
-      stagedOf: s.prepare(`SELECT doc_uid, item, matched_by FROM temp.recon_claims_staged WHERE stage = ? AND scope = ? AND payout_id = ? ORDER BY rowid`),
-      // A document claimed before keeps its first claim: the step that claims it again lost a race it cannot win.
+      stageClaims: s.prepare(`INSERT INTO temp.recon_claims_staged (stage, scope, payout_id, claims) VALUES (?, ?, ?, ?)`),
+      stagedBy: s.prepare(`SELECT doc_uid, payout_id FROM (${staged}) WHERE doc_uid IN (SELECT value FROM json_each(?)) ORDER BY r, k`),
+      staged: s.prepare(`${staged} ORDER BY r, k`),
+      // A document claimed before keeps its first claim: the step that claims it again lost a race it cannot win. In
+      // claim order, so a document this step staged twice keeps its first claim too.
       commitClaims: s.prepare(`INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at)
-        SELECT ?, scope, doc_uid, payout_id, item, matched_by, ? FROM temp.recon_claims_staged WHERE stage = ? AND scope = ? ORDER BY rowid
-        ON CONFLICT DO NOTHING`),
+        SELECT ?, ?, doc_uid, payout_id, item, matched_by, ? FROM (${staged}) WHERE true ORDER BY r, k ON CONFLICT DO NOTHING`),
       dropStaged: s.prepare(`DELETE FROM temp.recon_claims_staged WHERE stage = ?`),
     };
     prepared.set(store.sqlite, q);
@@ -211,7 +209,7 @@ export class StepReconciliation {
   scope(scope: string): ReconciliationRecords {
     let r = this.scopes.get(scope);
     if (!r) {
-      r = new ScopedRecords(queries(this.store), this.flowId, scope, this.now, this.stage, this.store.sqlite);
+      r = new ScopedRecords(queries(this.store), this.flowId, scope, this.now, this.stage);
       this.scopes.set(scope, r);
     }
     return r;
@@ -227,7 +225,7 @@ export class StepReconciliation {
     const q = queries(this.store);
     const at = this.now();
     for (const r of this.scopes.values()) {
-      if (r.staged) q.commitClaims.run(this.flowId, at, this.stage, r.scope);
+      if (r.staged) q.commitClaims.run(this.flowId, r.scope, at, this.stage, r.scope);
       for (const [payoutId, p] of r.payouts) q.upsertPayout.run(this.flowId, r.scope, payoutId, p.status, p.issuedAt, p.data, p.journal, at);
       for (const [payoutId, data] of r.settlements) q.upsertSettlement.run(this.flowId, r.scope, payoutId, data, at);
     }
