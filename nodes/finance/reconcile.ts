@@ -100,6 +100,9 @@ function idKeysOf(t: TransactionKeys, k: GroupKey): string[] {
   return [];
 }
 
+/** Amount − fee − net of one transaction at a time (one object for every transaction, not one each). */
+const tie = new MinorSum();
+
 function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[] {
   const p = input.payout;
   const groups = new Map<string, Group>();
@@ -109,7 +112,7 @@ function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[] {
       const dd = day(t.processedAt);
       if (!stats.from || dd < stats.from) stats.from = dd;
       if (dd > stats.to) stats.to = dd;
-      if (!MinorSum.of(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
+      if (!tie.clear().add(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
       const k = groupKey(t, erp);
       const g = groups.get(k.key);
       if (g) {
@@ -350,6 +353,8 @@ export class Reconciler {
   assemble(input: PayoutInput): PayoutReconciliation {
     const p = input.payout;
     const matches = this.byId.get(p.legacyId) ?? new Map<string, number | IdMatch>();
+    // Read once: a payout's id matches (a key string per group) are not kept while the later payouts are assembled.
+    this.byId.delete(p.legacyId);
     const stats: TxStats = { fees: new MinorSum(), from: '', to: '', inconsistent: [] };
     const groups = groupsOf(input, this.erp, stats);
     for (const g of groups) {
