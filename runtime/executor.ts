@@ -247,6 +247,7 @@ export class Executor {
             errorClass: 'permanent',
           });
       } catch (e) {
+        recon.discard();
         const err = describeError(e, id);
         const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
         if (retryable && attempts < retry.maxAttempts && !signal.aborted) {
@@ -299,6 +300,7 @@ export class Executor {
           payoutRows.commit();
           return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
         })();
+        recon.discard();
         if (!committed) return 'lost';
       }
       if (reason) {

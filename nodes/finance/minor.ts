@@ -34,6 +34,13 @@ export class MinorSum {
     return this;
   }
 
+  /** Back to zero, to be reused (a scratch sum per transaction would be a million short-lived objects). */
+  clear(): this {
+    this.v = 0n;
+    this.scale = 0;
+    return this;
+  }
+
   isZero(): boolean {
     return this.v === 0n;
   }

@@ -150,7 +150,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()),
         reportErpOnly: ctx.config.reportErpOnly,
         items,
-        onBalanced: (r, all) => {
+        onBalanced: (r, all, claims) => {
+          // Its claims are staged in the records now (committed with the step), not held until every payout is done.
+          records.claim(r.payoutId, claims);
           const full = { ...r, items: all };
           const settlement: PendingSettlement = { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) };
           records.setSettlement(r.payoutId, settlement);
@@ -169,7 +171,7 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     ctx.log.info({ salesOrders: erpSide.salesOrders.size, looked: orders.length, ms: Date.now() - started }, 'matched by Shopify id');
     // Pass 2, payout by payout: amount and date, then the payout's totals.
     for (const i of inputs) reconciler.assemble(i);
-    const { recs, claimedBy, matchedKeys } = reconciler.finish();
+    const { recs, matchedKeys } = reconciler.finish();
     ctx.log.info(
       {
         payouts: recs.length,
@@ -216,7 +218,6 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       const p = byId.get(r.payoutId)!;
       if (r.status === 'balanced' || r.status === 'not-paid') if (p.stored) ctx.payoutRows?.(p.stored.scope).drop([r.payoutId]);
       if (r.status === 'balanced') {
-        records.claim(r.payoutId, claimedBy.get(r.payoutId) ?? []);
         records.setPosted(r.payoutId, p.issuedAt, r.payoutId);
         journals.push(payoutJournal(r, ctx.config.accounts));
       } else if (r.status === 'not-paid') {

@@ -1,6 +1,7 @@
 // Matching a batch of payouts against ERP documents, without I/O: ids first (Shopify order id for charges, refund /
 // order transaction id for refunds), then amount and date within tolerance, each ERP document used at most once.
 import { Decimal } from 'decimal.js';
+import type { TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
 import { addDays, legacy, type ErpDoc } from './erp-docs.ts';
@@ -25,8 +26,10 @@ export interface MatchOptions {
    * Called with each balanced payout and every one of its group items (also those `problems` leaves out), e.g. to
    * settle it, as soon as the payout is assembled (ERP-only documents are not among them). In `problems` mode the
    * items other than disputes are light: no fee, net or types, only their first transaction (what a settlement reads).
+   * `claims`: the ERP documents the payout's items matched, in the order of its groups, to be recorded as its claims
+   * then (the reconciler keeps none: at a million transactions they would be a million objects held to the end).
    */
-  onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[]) => void;
+  onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[], claims: Claim[]) => void;
 }
 
 export interface ErpSide {
@@ -48,7 +51,6 @@ interface Group {
   txs: [ShopifyBalanceTransaction, ...ShopifyBalanceTransaction[]];
   orderId: string | null;
   refundId: string | null;
-  idKeys: string[];
   /** Σ amount, exact; `amount` is it as a Decimal (set in the pass that compares amounts). */
   minor: MinorSum;
   amount: Decimal;
@@ -70,63 +72,73 @@ interface TxStats {
   inconsistent: string[];
 }
 
-function groupsOf(input: PayoutInput, erp: ErpSide): Group[];
-function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[];
-function groupsOf(input: PayoutInput, erp: ErpSide, stats?: TxStats): Group[] {
+/** The group a transaction belongs to (one per order's charges, per refund, per other transaction). */
+interface GroupKey {
+  bucket: Bucket;
+  known: boolean;
+  key: string;
+  orderId: string | null;
+  refundId: string | null;
+}
+
+function groupKey(t: TransactionKeys, erp: ErpSide): GroupKey {
+  const { bucket, known } = bucketOf(t.type, t.sourceType);
+  const orderId = legacy(t.sourceOrderId);
+  if (bucket === 'charge') return { bucket, known, key: orderId ? `charge:order:${orderId}` : `charge:tx:${legacy(t.id)}`, orderId, refundId: null };
+  if (bucket === 'refund') {
+    const orderTx = legacy(t.sourceOrderTransactionId);
+    const refundId = orderTx ? (erp.refundOfTransaction.get(orderTx) ?? null) : null;
+    return { bucket, known, key: `refund:${refundId ?? orderTx ?? `tx:${legacy(t.id)}`}`, orderId, refundId };
+  }
+  return { bucket, known, key: `${bucket}:tx:${legacy(t.id)}`, orderId, refundId: null };
+}
+
+/** The Shopify ids a group's ERP document may carry, from the group's first transaction, most specific first. */
+function idKeysOf(t: TransactionKeys, k: GroupKey): string[] {
+  if (k.bucket === 'charge') return k.orderId ? [k.orderId] : [];
+  if (k.bucket === 'refund') return [k.refundId, legacy(t.sourceOrderTransactionId), legacy(t.sourceId)].filter((x): x is string => !!x);
+  return [];
+}
+
+/** Amount − fee − net of one transaction at a time (one object for every transaction, not one each). */
+const tie = new MinorSum();
+
+function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[] {
   const p = input.payout;
   const groups = new Map<string, Group>();
   for (const slice of input.slices())
     for (const t of slice) {
-      if (stats) {
-        stats.fees.add(t.fee.amount);
-        const dd = day(t.processedAt);
-        if (!stats.from || dd < stats.from) stats.from = dd;
-        if (dd > stats.to) stats.to = dd;
-        if (!MinorSum.of(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
-      }
-      const { bucket, known } = bucketOf(t.type, t.sourceType);
-      const orderId = legacy(t.sourceOrderId);
-      const orderTx = legacy(t.sourceOrderTransactionId);
-      let key: string;
-      let refundId: string | null = null;
-      let idKeys: string[] = [];
-      if (bucket === 'charge') {
-        key = orderId ? `charge:order:${orderId}` : `charge:tx:${legacy(t.id)}`;
-        idKeys = orderId ? [orderId] : [];
-      } else if (bucket === 'refund') {
-        refundId = orderTx ? (erp.refundOfTransaction.get(orderTx) ?? null) : null;
-        key = `refund:${refundId ?? orderTx ?? `tx:${legacy(t.id)}`}`;
-        idKeys = [refundId, orderTx, legacy(t.sourceId)].filter((x): x is string => !!x);
-      } else {
-        key = `${bucket}:tx:${legacy(t.id)}`;
-      }
-      const g = groups.get(key);
+      stats.fees.add(t.fee.amount);
+      const dd = day(t.processedAt);
+      if (!stats.from || dd < stats.from) stats.from = dd;
+      if (dd > stats.to) stats.to = dd;
+      if (!tie.clear().add(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
+      const k = groupKey(t, erp);
+      const g = groups.get(k.key);
       if (g) {
         g.txs.push(t);
-        if (stats) g.minor.add(t.amount.amount);
+        g.minor.add(t.amount.amount);
         if (t.processedAt < g.date) g.date = t.processedAt;
       } else {
-        groups.set(key, {
+        groups.set(k.key, {
           payout: p,
-          bucket,
-          known,
-          key,
+          bucket: k.bucket,
+          known: k.known,
+          key: k.key,
           txs: [t],
-          orderId,
-          refundId,
-          idKeys,
-          minor: stats ? MinorSum.of(t.amount.amount) : new MinorSum(),
+          orderId: k.orderId,
+          refundId: k.refundId,
+          minor: MinorSum.of(t.amount.amount),
           amount: ZERO,
           date: t.processedAt,
         });
       }
     }
-  // Amounts matter only in the pass that compares them (the id pass needs keys alone).
-  if (stats) for (const g of groups.values()) g.amount = g.minor.toDecimal();
+  for (const g of groups.values()) g.amount = g.minor.toDecimal();
   return [...groups.values()];
 }
 
-const docKind = (g: Group) => (g.bucket === 'charge' ? 'invoice' : 'credit-memo');
+const docKind = (g: { bucket: Bucket }) => (g.bucket === 'charge' ? 'invoice' : 'credit-memo');
 /** The ERP amount in Shopify's sign convention: a charge is +, a refund −. */
 const erpSigned = (g: Group, d: ErpDoc) => (g.bucket === 'refund' ? d.amount.neg() : d.amount);
 /** Whole cents, as an index key only (never summed): amounts within a tolerance fall in a known range of keys. */
@@ -141,8 +153,6 @@ export interface Claim {
 
 export interface BatchResult {
   recs: PayoutReconciliation[];
-  /** ERP documents each payout's items matched (and so claims), by payout legacy id. */
-  claimedBy: Map<string, Claim[]>;
   /** Exception keys (itemKey) of the items matched in this batch: problems raised for them before are gone. */
   matchedKeys: Set<string>;
 }
@@ -256,9 +266,15 @@ export interface PayoutInput {
   payout: ShopifyPayout;
   /** The payout's transactions in Shopify's order, a slice at a time (read again for each pass). */
   slices(): Iterable<ShopifyBalanceTransaction[]>;
+  /** The same, with only what grouping and matching by id read (stored rows are decoded that far only). */
+  keySlices(): Iterable<TransactionKeys[]>;
 }
 
-export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({ payout, slices: () => [payout.balanceTransactions] });
+export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({
+  payout,
+  slices: () => [payout.balanceTransactions],
+  keySlices: () => [payout.balanceTransactions],
+});
 
 interface IdMatch {
   doc: ErpDoc;
@@ -284,7 +300,6 @@ export class Reconciler {
   /** What finish needs of each assembled payout: nothing that holds its transactions. */
   private readonly done: Array<{ rec: PayoutReconciliation; days: [string, string] | null }> = [];
   readonly matchedKeys = new Set<string>();
-  readonly claimedBy = new Map<string, Claim[]>();
 
   constructor(
     private readonly erp: ErpSide,
@@ -295,30 +310,39 @@ export class Reconciler {
   }
 
   matchById(input: PayoutInput): void {
-    const { index } = this;
     const matches = new Map<string, number | IdMatch>();
-    for (const g of groupsOf(input, this.erp)) {
-      if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
-      let found = false;
-      for (const k of g.idKeys) {
-        const ords = index.unclaimed(docKind(g), k);
-        const [first] = ords;
-        if (first === undefined) continue;
-        for (const o of ords) index.claimed[o] = 1;
-        if (ords.length === 1) matches.set(g.key, first);
-        else {
-          // Several ledger documents for one Shopify object (e.g. an invoice posted in two parts) count together.
-          const docs = ords.map((o) => index.doc(o));
-          const { uid, kind, externalId, number, date } = index.doc(first);
-          const amount = docs.reduce((a, d) => a.plus(d.amount), D0());
-          matches.set(g.key, { doc: { uid, kind, externalId, number, date, amount }, uids: docs.map((d) => d.uid) });
-        }
-        found = true;
-        break;
+    // Each charge or refund group is matched at its first transaction, in the order groups first appear (what a
+    // whole grouping gives: a group's ids are its first transaction's); no group object or transaction list is made.
+    const seen = new Set<string>();
+    for (const slice of input.keySlices())
+      for (const t of slice) {
+        const g = groupKey(t, this.erp);
+        if ((g.bucket !== 'charge' && g.bucket !== 'refund') || seen.has(g.key)) continue;
+        seen.add(g.key);
+        this.matchGroup(g, idKeysOf(t, g), matches);
       }
-      if (!found && g.bucket === 'charge' && g.orderId && !index.has('invoice', g.orderId)) this.chargeOrders.add(g.orderId);
-    }
     this.byId.set(input.payout.legacyId, matches);
+  }
+
+  /** The group's unclaimed documents by its first Shopify id that has any; else a charge's order id is noted for its sales order. */
+  private matchGroup(g: GroupKey, idKeys: string[], matches: Map<string, number | IdMatch>): void {
+    const { index } = this;
+    for (const k of idKeys) {
+      const ords = index.unclaimed(docKind(g), k);
+      const [first] = ords;
+      if (first === undefined) continue;
+      for (const o of ords) index.claimed[o] = 1;
+      if (ords.length === 1) matches.set(g.key, first);
+      else {
+        // Several ledger documents for one Shopify object (e.g. an invoice posted in two parts) count together.
+        const docs = ords.map((o) => index.doc(o));
+        const { uid, kind, externalId, number, date } = index.doc(first);
+        const amount = docs.reduce((a, d) => a.plus(d.amount), D0());
+        matches.set(g.key, { doc: { uid, kind, externalId, number, date, amount }, uids: docs.map((d) => d.uid) });
+      }
+      return;
+    }
+    if (g.bucket === 'charge' && g.orderId && !index.has('invoice', g.orderId)) this.chargeOrders.add(g.orderId);
   }
 
   /** Shopify order ids of charges that no invoice matched by id and that have no invoice in the ledger range. */
@@ -329,6 +353,8 @@ export class Reconciler {
   assemble(input: PayoutInput): PayoutReconciliation {
     const p = input.payout;
     const matches = this.byId.get(p.legacyId) ?? new Map<string, number | IdMatch>();
+    // Read once: a payout's id matches (a key string per group) are not kept while the later payouts are assembled.
+    this.byId.delete(p.legacyId);
     const stats: TxStats = { fees: new MinorSum(), from: '', to: '', inconsistent: [] };
     const groups = groupsOf(input, this.erp, stats);
     for (const g of groups) {
@@ -357,15 +383,14 @@ export class Reconciler {
         this.index.claimed[ord] = 1;
       }
     }
-    // Claims in the order of the payout's groups, whichever pass made them.
-    this.claimedBy.set(
-      p.legacyId,
-      groups.flatMap((g) => (g.uids ?? []).map((docUid) => ({ docUid, item: g.key, matchedBy: g.matchedBy! }))),
-    );
     const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
     this.done.push({ rec, days });
-    if (rec.status === 'balanced' && this.opts.onBalanced)
-      this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice());
+    if (rec.status === 'balanced' && this.opts.onBalanced) {
+      // Claims in the order of the payout's groups, whichever pass made them.
+      const claims: Claim[] = [];
+      for (const g of groups) if (g.uids && g.matchedBy) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy });
+      this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice(), claims);
+    }
     return rec;
   }
 
@@ -399,7 +424,7 @@ export class Reconciler {
         }
       }
     }
-    return { recs: this.done.map((x) => x.rec), claimedBy: this.claimedBy, matchedKeys: this.matchedKeys };
+    return { recs: this.done.map((x) => x.rec), matchedKeys: this.matchedKeys };
   }
 }
 

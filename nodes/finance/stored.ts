@@ -1,7 +1,7 @@
 // Payouts whose transactions shopify.payouts stored in the runtime's payout rows (the step output carries a
 // reference): read back a slice at a time, checked against the reference's count and digest.
 import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
-import { decodeTransactionRow } from '../shopify/payout-rows.ts';
+import { decodeTransactionKeys, decodeTransactionRow } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
 import type { PayoutInput } from './reconcile.ts';
@@ -22,8 +22,8 @@ function rowStore(ctx: NodeContext, p: ShopifyPayout) {
 }
 
 /**
- * The payout's transactions from the payout rows, in read order, `SLICE` at a time; `onSlice` sees each slice (the
- * node notes dispute transactions). Each pass reads them again and checks them against the reference, so a re-read
+ * The payout's transactions from the payout rows, in read order, `SLICE` at a time (`keySlices`: only what grouping
+ * and matching by id read); `onSlice` sees each slice of whole transactions (the node notes dispute transactions). Each pass reads them again and checks them against the reference, so a re-read
  * that changed them between two passes fails the step instead of mixing two versions.
  */
 export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: ShopifyBalanceTransaction[]) => void): PayoutInput {
@@ -36,6 +36,9 @@ export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: 
         onSlice?.(txs);
         yield txs;
       }
+    },
+    *keySlices() {
+      for (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) yield rows.map(decodeTransactionKeys);
     },
   };
 }
@@ -57,7 +60,7 @@ export function refundOrdersOf(inputs: PayoutInput[]): Set<string> {
       for (const t of input.payout.balanceTransactions) if (t.sourceOrderId && bucketOf(t.type, t.sourceType).bucket === 'refund') out.add(t.sourceOrderId);
       continue;
     }
-    for (const txs of input.slices()) for (const t of txs) if (t.sourceOrderId && isRefund(t.type)) out.add(t.sourceOrderId);
+    for (const txs of input.keySlices()) for (const t of txs) if (t.sourceOrderId && isRefund(t.type)) out.add(t.sourceOrderId);
   }
   return out;
 }

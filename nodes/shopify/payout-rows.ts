@@ -81,5 +81,17 @@ export function decodeTransactionRow(text: string): ShopifyBalanceTransaction {
   return t;
 }
 
+/** What grouping and matching by id read of a transaction (the first pass over a million rows needs no amounts). */
+export type TransactionKeys = Pick<
+  ShopifyBalanceTransaction,
+  'id' | 'type' | 'sourceId' | 'sourceType' | 'sourceOrderId' | 'sourceOrderTransactionId' | 'processedAt'
+>;
+
+/** A row's keys only: no Money objects, adjustment lists or raw payload are made for a pass that reads none. */
+export function decodeTransactionKeys(text: string): TransactionKeys {
+  const r = JSON.parse(text) as Row;
+  return { id: r[0], type: r[1], sourceId: r[9], sourceType: r[10], sourceOrderId: r[11], sourceOrderTransactionId: r[12], processedAt: r[13] };
+}
+
 /** The legacy (numeric) id a row is keyed by. */
 export const rowId = (t: Pick<ShopifyBalanceTransaction, 'id'>) => t.id.split('/').pop()!;

@@ -38,6 +38,51 @@ describe('StepReconciliation', () => {
     expect(new StepReconciliation(s, 'flow-a', () => 3).scope('erp-2').claimedBy(['invoice:1']).size).toBe(0);
   });
 
+  it('stages claims outside the database file until the commit, per step, and drops them when the step fails', () => {
+    const s = open();
+    const claims = (n: number, payout: string) => Array.from({ length: n }, (_, i) => ({ docUid: `invoice:${i}`, item: `${payout}:${i}`, matchedBy: 'id' }));
+    const inFile = () => (s.sqlite.prepare(`SELECT count(*) AS n FROM recon_claims`).get() as { n: number }).n;
+    const a = new StepReconciliation(s, 'f', () => 1);
+    const b = new StepReconciliation(s, 'f', () => 1);
+    a.scope('e').claim('pa', claims(3, 'pa'));
+    b.scope('e').claim('pb', claims(2, 'pb'));
+    // Nothing reaches recon_claims while the steps run (a process dying here leaves no claim); each sees its own.
+    expect(inFile()).toBe(0);
+    expect(a.scope('e').claimedBy(['invoice:0', 'invoice:2'])).toEqual(
+      new Map([
+        ['invoice:0', 'pa'],
+        ['invoice:2', 'pa'],
+      ]),
+    );
+    expect(b.scope('e').claimedBy(['invoice:0', 'invoice:2'])).toEqual(new Map([['invoice:0', 'pb']]));
+    expect(
+      a
+        .scope('e')
+        .claimsOf('pa')
+        .map((c) => c.item),
+    ).toEqual(['pa:0', 'pa:1', 'pa:2']);
+    // A document staged again (by another payout of the step) keeps its first claim, in reads and in the commit.
+    a.scope('e').claim('px', [{ docUid: 'invoice:1', item: 'px:1', matchedBy: 'amount-date' }]);
+    expect(a.scope('e').claimedBy(['invoice:1']).get('invoice:1')).toBe('pa');
+    expect(a.scope('e').claimsOf('px')).toEqual([]);
+    // The failed step's claims are gone; the other's commit in claim order.
+    b.discard();
+    s.sqlite.transaction(() => a.commit())();
+    expect(inFile()).toBe(3);
+    expect(s.sqlite.prepare(`SELECT count(*) AS n FROM temp.recon_claims_staged`).get()).toEqual({ n: 0 });
+    const c = new StepReconciliation(s, 'f', () => 2).scope('e');
+    expect(c.claimedBy(['invoice:0', 'invoice:1', 'invoice:2'])).toEqual(
+      new Map([
+        ['invoice:0', 'pa'],
+        ['invoice:1', 'pa'],
+        ['invoice:2', 'pa'],
+      ]),
+    );
+    expect(c.claimsOf('pa').map((x) => x.item)).toEqual(['pa:0', 'pa:1', 'pa:2']);
+    expect(c.claimsOf('pb')).toEqual([]);
+    expect(c.claimsOf('px')).toEqual([]);
+  });
+
   it('keeps the first claim of a document, drops pending data once posted, and looks up many ids at once', () => {
     const s = open();
     const a = new StepReconciliation(s, 'f', () => 1);
