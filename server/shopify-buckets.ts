@@ -3,7 +3,7 @@
 // own would both spend the same points and be THROTTLED. Each step is one immediate transaction.
 import { randomUUID } from 'node:crypto';
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
-import type { BucketLevel, BucketStore, ThrottleStatus } from '../nodes/shopify/limiter.ts';
+import { answeredLevel, type BucketLevel, type BucketStore, refilledLevel, type ThrottleStatus } from '../nodes/shopify/limiter.ts';
 import type { ServerDb } from './db/db.ts';
 import { shopifyBucketHolds as holds, shopifyBuckets as buckets } from './db/schema.ts';
 
@@ -40,14 +40,12 @@ export class SqliteBucketStore implements BucketStore {
       (tx) => {
         tx.delete(holds).where(eq(holds.id, hold)).run();
         if (!status) return;
-        // Requests of any process still in flight were (maybe) not yet counted by Shopify: keep their points out.
-        const inFlight = inFlightOf(tx, shop, now);
-        const maximum = status.maximumAvailable;
+        // The holds of every process count as in flight.
         upsert(tx, {
           shop,
-          maximum,
+          maximum: status.maximumAvailable,
           restoreRate: status.restoreRate,
-          available: Math.min(maximum, Math.max(-maximum, status.currentlyAvailable - inFlight)),
+          available: answeredLevel(status, inFlightOf(tx, shop, now)),
           at: now,
         });
       },
@@ -90,7 +88,7 @@ const fresh = (shop: string, plan: { maximumAvailable: number; restoreRate: numb
 
 const refilled = (b: Row, now: number): Row => ({
   ...b,
-  available: Math.min(b.maximum, b.available + (Math.max(0, now - b.at) / 1000) * b.restoreRate),
+  available: refilledLevel(b.available, b.maximum, b.restoreRate, now - b.at),
   at: Math.max(b.at, now),
 });
 

@@ -30,6 +30,8 @@ export interface LimiterOptions {
 export interface Reservation {
   cost: number;
   settled: boolean;
+  /** The hold in the shared bucket (SharedCostLimiter). */
+  hold?: string;
 }
 
 export const MAX_REQUESTED_COST = 1000;
@@ -48,6 +50,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** The bucket's level after `elapsedMs` of refilling at `restoreRate`, never above `maximum`. */
+export const refilledLevel = (available: number, maximum: number, restoreRate: number, elapsedMs: number) =>
+  Math.min(maximum, available + (Math.max(0, elapsedMs) / 1000) * restoreRate);
+
+/** The level Shopify's answer says, less the points of requests still in flight (maybe not yet counted by Shopify). */
+export const answeredLevel = (status: ThrottleStatus, inFlight: number) =>
+  Math.min(status.maximumAvailable, Math.max(-status.maximumAvailable, status.currentlyAvailable - inFlight));
 
 export class CostLimiter {
   private maximum: number;
@@ -73,7 +83,7 @@ export class CostLimiter {
 
   private refill(): void {
     const t = this.now();
-    this.available = Math.min(this.maximum, this.available + ((t - this.at) / 1000) * this.restoreRate);
+    this.available = refilledLevel(this.available, this.maximum, this.restoreRate, t - this.at);
     this.at = t;
   }
 
@@ -112,8 +122,7 @@ export class CostLimiter {
     if (status && Number.isFinite(status.currentlyAvailable)) {
       this.maximum = status.maximumAvailable;
       this.restoreRate = status.restoreRate;
-      // Requests still in flight were (maybe) not yet counted by Shopify: keep their points reserved.
-      this.available = Math.min(this.maximum, Math.max(-this.maximum, status.currentlyAvailable - this.inFlight));
+      this.available = answeredLevel(status, this.inFlight);
       this.at = this.now();
     }
     this.emit();
@@ -162,7 +171,6 @@ export class SharedCostLimiter {
   private queue: Promise<void> = Promise.resolve();
   private readonly plan: { maximumAvailable: number; restoreRate: number };
   private readonly sleepFn: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly holds = new WeakMap<Reservation, string>();
 
   constructor(
     private readonly store: BucketStore,
@@ -208,26 +216,22 @@ export class SharedCostLimiter {
       () => {},
     );
     return turn.then((hold) => {
-      const reservation: Reservation = { cost, settled: false };
-      this.holds.set(reservation, hold);
       this.emit();
-      return reservation;
+      return { cost, settled: false, hold };
     });
   }
 
   settle(r: Reservation, status?: ThrottleStatus | null): void {
     if (r.settled) return;
     r.settled = true;
-    const hold = this.holds.get(r);
-    if (hold) this.store.settle(this.shop, hold, status && Number.isFinite(status.currentlyAvailable) ? status : null, this.now());
+    if (r.hold) this.store.settle(this.shop, r.hold, status && Number.isFinite(status.currentlyAvailable) ? status : null, this.now());
     this.emit();
   }
 
   release(r: Reservation): void {
     if (r.settled) return;
     r.settled = true;
-    const hold = this.holds.get(r);
-    if (hold) this.store.release(this.shop, hold, this.now());
+    if (r.hold) this.store.release(this.shop, r.hold, this.now());
     this.emit();
   }
 
