@@ -9,6 +9,8 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import * as schema from './schema.ts';
 import { migrateStore } from './migrate.ts';
+import type { SqlStore } from './sql-store.ts';
+import { sqliteSqlStore } from './sqlite-sql-store.ts';
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 
@@ -26,6 +28,11 @@ export interface Store {
    * with a human looking at the data dir, clears it.
    */
   check(opts?: { deep?: boolean }): StoreHealth;
+  /**
+   * The store as an asynchronous SQL database over these tables (the SQLite declarations; a PostgreSQL store gives
+   * their pg-core forms): how code that runs on either store reads and writes. See ./sql-store.ts.
+   */
+  sql<T extends Record<string, unknown>>(tables: T): SqlStore<T>;
   close(): void;
 }
 
@@ -192,7 +199,7 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
   const close = () => {
     if (problem.ok && sqlite.open) sqlite.close();
   };
-  return { sqlite, db, path, storeId, check, close };
+  return { sqlite, db, path, storeId, check, sql: (tables) => sqliteSqlStore(sqlite, tables), close };
 }
 
 export { migrateStore };

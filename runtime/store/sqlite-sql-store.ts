@@ -1,0 +1,117 @@
+// The SQLite side of `SqlStore`: drizzle's asynchronous SQLite driver (sqlite-proxy) over the process's one
+// better-sqlite3 connection, behind a `TxGate` so that callers interleaving at their awaits never share a transaction.
+// Statements are prepared once per SQL text (drizzle builds the same text for the same query shape).
+import type Database from 'better-sqlite3';
+import type { SQL } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import { drizzle } from 'drizzle-orm/sqlite-proxy';
+import type { SqlDb, SqlStore } from './sql-store.ts';
+import { TxGate } from './tx-gate.ts';
+
+const MAX_STATEMENTS = 500;
+
+type Method = 'run' | 'all' | 'values' | 'get';
+
+interface Connection {
+  gate: TxGate;
+  statements: Map<string, Database.Statement>;
+  savepoints: number;
+}
+// Every view of one connection (each room asks for its own tables) shares its gate: one connection, one transaction.
+const connections = new WeakMap<Database.Database, Connection>();
+const connectionOf = (sqlite: Database.Database): Connection => {
+  let c = connections.get(sqlite);
+  if (!c) connections.set(sqlite, (c = { gate: new TxGate(), statements: new Map(), savepoints: 0 }));
+  return c;
+};
+
+export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Database.Database, tables: T): SqlStore<T> {
+  const conn = connectionOf(sqlite);
+  const { gate, statements } = conn;
+  const prepared = (text: string): Database.Statement => {
+    let st = statements.get(text);
+    if (st) return st;
+    if (statements.size >= MAX_STATEMENTS) statements.delete(statements.keys().next().value as string);
+    st = sqlite.prepare(text);
+    statements.set(text, st);
+    return st;
+  };
+
+  const execute = (text: string, params: unknown[], method: Method) => {
+    const st = prepared(text);
+    if (method === 'run' || !st.reader) {
+      const r = st.run(...params);
+      return { rows: [], changes: r.changes };
+    }
+    // sqlite-proxy maps positional rows onto the query's fields.
+    if (method === 'get') return { rows: st.raw(true).get(...params) as unknown[] };
+    return { rows: st.raw(true).all(...params) as unknown[] };
+  };
+
+  const db = drizzle(async (text, params, method) => {
+    const wait = gate.outside();
+    if (wait) await wait;
+    return execute(text, params, method) as { rows: unknown[] };
+  }) as unknown as SqlDb;
+
+  const dialect = new SQLiteAsyncDialect();
+  const begin = sqlite.prepare('BEGIN IMMEDIATE');
+  const commit = sqlite.prepare('COMMIT');
+  const rollback = sqlite.prepare('ROLLBACK');
+
+  const tx = async <R>(fn: (tx: SqlDb) => Promise<R>): Promise<R> => {
+    if (gate.inside()) {
+      const name = `ll_sp${++conn.savepoints}`;
+      sqlite.exec(`SAVEPOINT ${name}`);
+      try {
+        const r = await fn(db);
+        sqlite.exec(`RELEASE ${name}`);
+        return r;
+      } catch (e) {
+        sqlite.exec(`ROLLBACK TO ${name}`);
+        sqlite.exec(`RELEASE ${name}`);
+        throw e;
+      }
+    }
+    return gate.hold(async () => {
+      begin.run();
+      try {
+        const r = await fn(db);
+        commit.run();
+        return r;
+      } catch (e) {
+        if (sqlite.inTransaction) rollback.run();
+        throw e;
+      }
+    });
+  };
+
+  const rows = async <R>(q: SQL): Promise<R[]> => {
+    const wait = gate.outside();
+    if (wait) await wait;
+    const { sql: text, params } = dialect.sqlToQuery(q);
+    const st = prepared(text);
+    if (!st.reader) {
+      st.run(...params);
+      return [];
+    }
+    return st.raw(false).all(...params) as R[];
+  };
+
+  const exec = async (q: SQL): Promise<number> => {
+    const wait = gate.outside();
+    if (wait) await wait;
+    const { sql: text, params } = dialect.sqlToQuery(q);
+    return prepared(text).run(...params).changes;
+  };
+
+  return {
+    dialect: 'sqlite',
+    tables,
+    db,
+    tx,
+    forUpdate: (q) => q,
+    rows,
+    exec,
+  };
+}
