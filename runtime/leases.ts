@@ -2,11 +2,11 @@
 // interval and that any process may take over once it has expired. The scheduler role uses it so crons and sweeps
 // fire in one process however many run; when the leader dies (even kill -9) another takes over within the lease.
 //
-// `LeaseStore` is all a store has to provide. The SQLite one below is one UPSERT (atomic under SQLite's write lock);
-// PostgreSQL can run the same statement (INSERT … ON CONFLICT DO UPDATE … WHERE is atomic per row there too, with
-// now() as the clock), or hold a session advisory lock instead and report it the same way.
+// `LeaseStore` is all a store has to provide. The one below is one UPSERT, on either store: atomic under SQLite's
+// write lock, and per row on PostgreSQL (INSERT … ON CONFLICT DO UPDATE … WHERE locks the conflicting row).
 import { and, eq, lte, or, sql } from 'drizzle-orm';
-import type { RuntimeDb, Store } from './store/db.ts';
+import type { Store } from './store/db.ts';
+import type { SqlStore } from './store/sql-store.ts';
 import { leases } from './store/schema.ts';
 import type { Logger } from './node-api.ts';
 
@@ -24,50 +24,55 @@ export interface LeaseStore {
   current(name: string): Promise<LeaseInfo | null>;
 }
 
-export class SqliteLeaseStore implements LeaseStore {
-  private db: RuntimeDb;
+type LeaseTables = { leases: typeof leases };
 
+/** Leases in the store's `leases` table, on either dialect: the take-over is one upsert, atomic per row on both. */
+export class SqlLeaseStore implements LeaseStore {
   constructor(
-    store: Store,
+    private readonly store: SqlStore<LeaseTables>,
     private now: () => number = Date.now,
-  ) {
-    this.db = store.db;
-  }
+  ) {}
 
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
-    const sameHolder = sql`${leases.holder} = excluded.holder`;
-    return (
-      this.db
-        .insert(leases)
-        .values({ name, holder, expiresAt: now + ttlMs, acquiredAt: now, term: 1 })
-        .onConflictDoUpdate({
-          target: leases.name,
-          set: {
-            expiresAt: sql`excluded.expires_at`,
-            acquiredAt: sql`CASE WHEN ${sameHolder} THEN ${leases.acquiredAt} ELSE excluded.acquired_at END`,
-            term: sql`CASE WHEN ${sameHolder} THEN ${leases.term} ELSE ${leases.term} + 1 END`,
-            holder: sql`excluded.holder`,
-          },
-          setWhere: or(sameHolder, lte(leases.expiresAt, now)),
-        })
-        .run().changes > 0
-    );
+    const { leases: l } = this.store.tables;
+    const sameHolder = sql`${l.holder} = excluded.holder`;
+    const taken = await this.store.db
+      .insert(l)
+      .values({ name, holder, expiresAt: now + ttlMs, acquiredAt: now, term: 1 })
+      .onConflictDoUpdate({
+        target: l.name,
+        set: {
+          expiresAt: sql`excluded.expires_at`,
+          acquiredAt: sql`CASE WHEN ${sameHolder} THEN ${l.acquiredAt} ELSE excluded.acquired_at END`,
+          term: sql`CASE WHEN ${sameHolder} THEN ${l.term} ELSE ${l.term} + 1 END`,
+          holder: sql`excluded.holder`,
+        },
+        setWhere: or(sameHolder, lte(l.expiresAt, now)),
+      })
+      .returning({ term: l.term });
+    return taken.length > 0;
   }
 
   // Expired (as of now) rather than deleted: the term keeps counting, and the next holder sees when it ended.
   async release(name: string, holder: string): Promise<void> {
-    this.db
-      .update(leases)
-      .set({ expiresAt: sql`MIN(${leases.expiresAt}, ${this.now()})` })
-      .where(and(eq(leases.name, name), eq(leases.holder, holder)))
-      .run();
+    const { leases: l } = this.store.tables;
+    const now = this.now();
+    await this.store.db
+      .update(l)
+      .set({ expiresAt: sql`CASE WHEN ${l.expiresAt} < ${now} THEN ${l.expiresAt} ELSE ${now} END` })
+      .where(and(eq(l.name, name), eq(l.holder, holder)));
   }
 
   async current(name: string): Promise<LeaseInfo | null> {
-    return this.db.select({ holder: leases.holder, expiresAt: leases.expiresAt, term: leases.term }).from(leases).where(eq(leases.name, name)).get() ?? null;
+    const { leases: l } = this.store.tables;
+    const [r] = await this.store.db.select({ holder: l.holder, expiresAt: l.expiresAt, term: l.term }).from(l).where(eq(l.name, name));
+    return r ?? null;
   }
 }
+
+/** The lease store of a store (either dialect). */
+export const leaseStore = (store: Pick<Store, 'sql'>, now?: () => number): LeaseStore => new SqlLeaseStore(store.sql({ leases }), now);
 
 export interface LeadershipOptions {
   name: string;

@@ -8,7 +8,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono, MiddlewareHandler } from 'hono';
 import pino, { type Logger } from 'pino';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
-import { type Leadership, SqliteLeaseStore } from '../runtime/leases.ts';
+import { type Leadership, leaseStore } from '../runtime/leases.ts';
 import type { NodeServices, NodeType } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 import { readMigrationState } from '../runtime/store/migration-state.ts';
@@ -274,7 +274,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   // Entered once the server is built (below): only the leader fires crons and sweeps.
   const election = schedulerOn
     ? schedulerElection({
-        leases: new SqliteLeaseStore(runtime.store),
+        leases: leaseStore(runtime.store),
         scheduler,
         sweeps,
         log: log.child({ component: 'scheduler' }),

@@ -10,7 +10,7 @@ import { loadVault } from './vault/vault.ts';
 import { Connections, type ConnectionFactory } from './vault/connections.ts';
 import { SecretStore } from './vault/secrets.ts';
 import { erpFactory, shopifyFactory } from './vault/factories.ts';
-import { SqliteBucketStore } from './shopify-buckets.ts';
+import { bucketStore } from './shopify-buckets.ts';
 import { makeScrubber } from './scrub.ts';
 import { LookupService } from './lookups/store/index.ts';
 
@@ -38,7 +38,7 @@ export function openServerCore(o: CoreOptions) {
   const connections = new Connections(
     db,
     vault,
-    { shopify: shopifyFactory({ buckets: new SqliteBucketStore(db) }), erp: erpFactory(o.dataDir), ...o.connectionFactories },
+    { shopify: shopifyFactory({ buckets: bucketStore(store) }), erp: erpFactory(o.dataDir), ...o.connectionFactories },
     o.now,
   );
   const users = new Users(db, o.now);

@@ -1,18 +1,17 @@
-// Two processes on one store spend one shop's Shopify budget: with the bucket in the store (SqliteBucketStore) their
+// Two processes on one store spend one shop's Shopify budget: with the bucket in the store (SqlBucketStore) their
 // requests are never THROTTLED by the (sandbox) store; with a bucket each, the same load is.
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopifyConnection, type ShopifyClient } from '../nodes/shopify/client.ts';
 import { VARIANTS_BY_SKU } from '../nodes/shopify/documents.ts';
 import { startShopifySandbox, type SandboxStore } from '../nodes/shopify/sandbox/server.ts';
-import { openStore } from '../runtime/store/db.ts';
+import { SharedCostLimiter } from '../nodes/shopify/limiter.ts';
+import { openStore, type Store } from '../runtime/store/db.ts';
 import { tempDir } from '../runtime/testing/fixtures.ts';
-import { openServerDb } from './db/db.ts';
-import { SqliteBucketStore } from './shopify-buckets.ts';
+import { bucketStore } from './shopify-buckets.ts';
 
 const tmp = tempDir('ledgerline-buckets-');
 let shop: SandboxStore;
-const connections: Database.Database[] = [];
+const connections: Store[] = [];
 
 beforeAll(async () => {
   openStore(tmp.dir).close(); // migrates the store, as the first process would
@@ -37,15 +36,14 @@ afterAll(async () => {
 
 /** A process's own connection to the store and its own Shopify client; `shared`: its bucket lives in the store. */
 function processClient(shared: boolean): ShopifyClient {
-  const sqlite = new Database(`${tmp.dir}/ledgerline.db`);
-  sqlite.pragma('busy_timeout = 5000');
-  connections.push(sqlite);
+  const store = openStore(tmp.dir);
+  connections.push(store);
   return createShopifyConnection({
     shopDomain: shop.shopDomain,
     endpoint: shop.url,
     auth: { kind: 'access-token', accessToken: shop.accessToken },
     plan: { maximumAvailable: 20_000, restoreRate: 1_000 },
-    ...(shared ? { buckets: new SqliteBucketStore(openServerDb(sqlite)) } : {}),
+    ...(shared ? { buckets: bucketStore(store) } : {}),
   });
 }
 
@@ -76,6 +74,7 @@ describe('one Shopify budget across processes', () => {
     const b = processClient(true);
     const r = await load(a, b, 14);
     expect(r.throttled).toBe(0);
+    await Promise.all([a, b].map((c) => (c.limiter instanceof SharedCostLimiter ? c.limiter.idle() : undefined)));
     // Both read one level: what one process spent, the other sees.
     expect(a.bucketLevel.maximum).toBe(20_000);
     expect(Math.abs(a.bucketLevel.available - b.bucketLevel.available)).toBeLessThan(100);

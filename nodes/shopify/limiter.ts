@@ -154,12 +154,18 @@ export interface BucketStore {
    * Refills by the time elapsed, then takes `cost` points when min(cost, maximum) are available, holding them as
    * in flight until settled, released or `holdMs` passes (a process that died does not hold them for ever).
    */
-  take(shop: string, cost: number, plan: { maximumAvailable: number; restoreRate: number }, now: number, holdMs: number): { hold: string } | { waitMs: number };
+  take(
+    shop: string,
+    cost: number,
+    plan: { maximumAvailable: number; restoreRate: number },
+    now: number,
+    holdMs: number,
+  ): Promise<{ hold: string } | { waitMs: number }>;
   /** Shopify's answer for a hold: its throttle status, when it carried one, is the level minus the other holds. */
-  settle(shop: string, hold: string, status: ThrottleStatus | null, now: number): void;
+  settle(shop: string, hold: string, status: ThrottleStatus | null, now: number): Promise<void>;
   /** A request that never reached Shopify: the hold's points go back. */
-  release(shop: string, hold: string, now: number): void;
-  level(shop: string, now: number): Omit<BucketLevel, 'waitedMs'> | null;
+  release(shop: string, hold: string, now: number): Promise<void>;
+  level(shop: string, now: number): Promise<Omit<BucketLevel, 'waitedMs'> | null>;
 }
 
 /** How long a hold outlives its request at most: Shopify's own request timeout is well under this. */
@@ -186,8 +192,9 @@ export class SharedCostLimiter {
   private readonly now: () => number;
   private readonly onLevel?: (level: BucketLevel) => void;
 
+  /** The level as the store last told this process (the store is read after every take, settle and release). */
   get level(): BucketLevel {
-    const l = this.store.level(this.shop, this.now());
+    const l = this.known;
     return l
       ? { ...l, waitedMs: this.waitedMs }
       : {
@@ -199,12 +206,17 @@ export class SharedCostLimiter {
         };
   }
 
+  private known: Omit<BucketLevel, 'waitedMs'> | null = null;
+  /** The last store write that failed; the hold it concerned lapses by itself (HOLD_MS), so nothing is spent twice. */
+  lastError: unknown;
+
   /** FIFO within this process, like CostLimiter; across processes the store decides who has the points. */
   acquire(cost: number, signal?: AbortSignal): Promise<Reservation> {
     if (cost > MAX_REQUESTED_COST) throw new RangeError(`requested cost ${cost} exceeds Shopify's single-query limit of ${MAX_REQUESTED_COST}`);
     const turn = this.queue.then(async () => {
       for (;;) {
-        const r = this.store.take(this.shop, cost, this.plan, this.now(), HOLD_MS);
+        await this.writes;
+        const r = await this.store.take(this.shop, cost, this.plan, this.now(), HOLD_MS);
         if ('hold' in r) return r.hold;
         const t0 = this.now();
         await this.sleepFn(Math.max(1, r.waitMs), signal);
@@ -215,8 +227,8 @@ export class SharedCostLimiter {
       () => {},
       () => {},
     );
-    return turn.then((hold) => {
-      this.emit();
+    return turn.then(async (hold) => {
+      await this.refresh();
       return { cost, settled: false, hold };
     });
   }
@@ -224,18 +236,41 @@ export class SharedCostLimiter {
   settle(r: Reservation, status?: ThrottleStatus | null): void {
     if (r.settled) return;
     r.settled = true;
-    if (r.hold) this.store.settle(this.shop, r.hold, status && Number.isFinite(status.currentlyAvailable) ? status : null, this.now());
-    this.emit();
+    const hold = r.hold;
+    if (hold) this.afterwards(() => this.store.settle(this.shop, hold, status && Number.isFinite(status.currentlyAvailable) ? status : null, this.now()));
   }
 
   release(r: Reservation): void {
     if (r.settled) return;
     r.settled = true;
-    if (r.hold) this.store.release(this.shop, r.hold, this.now());
-    this.emit();
+    const hold = r.hold;
+    if (hold) this.afterwards(() => this.store.release(this.shop, hold, this.now()));
   }
 
-  private emit(): void {
+  /** Settles and releases, in order: the request does not wait for them, the next take of this process does. */
+  private writes: Promise<void> = Promise.resolve();
+
+  /** Resolves once the settles and releases made so far are written, with the level read afresh. */
+  async idle(): Promise<void> {
+    await this.writes;
+    await this.refresh();
+  }
+
+  private afterwards(write: () => Promise<void>): void {
+    this.writes = this.writes.then(write).then(
+      () => this.refresh(),
+      (e: unknown) => {
+        this.lastError = e;
+      },
+    );
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      this.known = await this.store.level(this.shop, this.now());
+    } catch (e) {
+      this.lastError = e;
+    }
     if (this.onLevel) this.onLevel(this.level);
   }
 }

@@ -30,11 +30,18 @@ export interface PgPoolOptions {
   /** The schema the connections work in (search_path); the workspace's. */
   schema: string;
   max?: number;
+  /**
+   * An idle connection that failed (the server restarted, a network cut): the pool drops it and the next query opens
+   * another, so this is for the log only. Without a listener pg would throw it out of the process.
+   */
+  onIdleError?: (e: Error) => void;
 }
 
 export function pgPool(o: PgPoolOptions): pg.Pool {
   if (!PG_SCHEMA.test(o.schema)) throw new Error(`PostgreSQL schema "${o.schema}" must be lower-case letters, digits and underscores (at most 63)`);
-  return new pg.Pool({ connectionString: o.url, max: o.max ?? 4, options: `-c search_path=${o.schema}` });
+  const pool = new pg.Pool({ connectionString: o.url, max: o.max ?? 4, options: `-c search_path=${o.schema}` });
+  pool.on('error', o.onIdleError ?? (() => undefined));
+  return pool;
 }
 
 // Every view of one pool (each room asks for its own tables) finds the same open transaction.

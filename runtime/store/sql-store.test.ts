@@ -187,9 +187,7 @@ describe.each([
     expect(await seen).toEqual([]);
   });
 
-  // Two SQLite connections in one process would wait on each other's write lock inside one event loop; SQLite across
-  // processes is covered by the process tests (server/roles.test.ts).
-  it.skipIf(d.name === 'sqlite')(`${d.name}: two stores on one database (two processes) serialise their transactions`, async () => {
+  it(`${d.name}: two stores on one database (two processes) serialise their transactions`, async () => {
     const other = await d.open();
     await store.exec(sql`DELETE FROM counters`);
     await store.db.insert(c).values({ id: 'shared', n: 0, at: 0 });

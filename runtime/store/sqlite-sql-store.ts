@@ -13,21 +13,28 @@ const MAX_STATEMENTS = 500;
 type Method = 'run' | 'all' | 'values' | 'get';
 
 interface Connection {
-  gate: TxGate;
   statements: Map<string, Database.Statement>;
-  savepoints: number;
 }
-// Every view of one connection (each room asks for its own tables) shares its gate: one connection, one transaction.
+// Every view of one connection (each room asks for its own tables) shares its statements.
 const connections = new WeakMap<Database.Database, Connection>();
 const connectionOf = (sqlite: Database.Database): Connection => {
   let c = connections.get(sqlite);
-  if (!c) connections.set(sqlite, (c = { gate: new TxGate(), statements: new Map(), savepoints: 0 }));
+  if (!c) connections.set(sqlite, (c = { statements: new Map() }));
   return c;
+};
+// And every connection to one file in this process shares one gate: a second connection's BEGIN IMMEDIATE would
+// otherwise wait (synchronously, in SQLite's busy handler) for a transaction that cannot end until it returns.
+const gates = new Map<string, { gate: TxGate; savepoints: number }>();
+const gateOf = (sqlite: Database.Database) => {
+  let g = gates.get(sqlite.name);
+  if (!g) gates.set(sqlite.name, (g = { gate: new TxGate(), savepoints: 0 }));
+  return g;
 };
 
 export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Database.Database, tables: T): SqlStore<T> {
-  const conn = connectionOf(sqlite);
-  const { gate, statements } = conn;
+  const { statements } = connectionOf(sqlite);
+  const shared = gateOf(sqlite);
+  const { gate } = shared;
   const prepared = (text: string): Database.Statement => {
     let st = statements.get(text);
     if (st) return st;
@@ -61,7 +68,7 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
 
   const tx = async <R>(fn: (tx: SqlDb) => Promise<R>): Promise<R> => {
     if (gate.inside()) {
-      const name = `ll_sp${++conn.savepoints}`;
+      const name = `ll_sp${++shared.savepoints}`;
       sqlite.exec(`SAVEPOINT ${name}`);
       try {
         const r = await fn(db);
