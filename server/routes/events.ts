@@ -1,6 +1,6 @@
 // /api/events (an extension of the contract): every stored delivery, including ones no active flow wanted, and
 // /api/compliance: Shopify compliance requests for the operator.
-import { and, desc, eq, lt, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, ne } from 'drizzle-orm';
 import { events, runs } from '../../runtime/store/schema.ts';
 import type { Deps } from '../deps.ts';
 import { HttpError, apiRoute, json, notFound, router, z } from '../api/http.ts';
@@ -13,23 +13,24 @@ type EventRow = Omit<typeof events.$inferSelect, 'payload'> & { payload?: string
 
 export function eventsRouter(d: Deps) {
   const app = router();
-  const db = d.runtime.store.db;
-  const runsOf = (eventId: string) =>
-    db
-      .select({ id: runs.id })
-      .from(runs)
-      .where(eq(runs.eventId, eventId))
-      .orderBy(runs.id)
-      .all()
-      .map((x) => x.id);
-  const summary = (r: EventRow) => ({
+  const store = d.runtime.store.sql({ events, runs, complianceRequests });
+  const { events: ev, runs: rn, complianceRequests: cr } = store.tables;
+  /** The runs each event started, in one query for the page. */
+  const runsOf = async (eventIds: string[]) => {
+    const byEvent = new Map<string, string[]>(eventIds.map((id) => [id, []]));
+    if (eventIds.length === 0) return byEvent;
+    const rows = await store.db.select({ id: rn.id, eventId: rn.eventId }).from(rn).where(inArray(rn.eventId, eventIds)).orderBy(rn.id);
+    for (const r of rows) byEvent.get(r.eventId)?.push(r.id);
+    return byEvent;
+  };
+  const summary = (r: EventRow, runIds: string[]) => ({
     eventId: r.id,
     source: r.source,
     topic: r.topic,
     dedupKey: r.dedupKey,
     meta: r.meta ? JSON.parse(r.meta) : null,
     receivedAt: r.receivedAt,
-    runIds: runsOf(r.id),
+    runIds,
   });
 
   app.openapi(
@@ -47,23 +48,23 @@ export function eventsRouter(d: Deps) {
       },
       responses: { 200: json(z.object({ events: z.array(EventSummary) })) },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      const rows = db
-        .select({ id: events.id, source: events.source, topic: events.topic, dedupKey: events.dedupKey, meta: events.meta, receivedAt: events.receivedAt })
-        .from(events)
+      const rows = await store.db
+        .select({ id: ev.id, source: ev.source, topic: ev.topic, dedupKey: ev.dedupKey, meta: ev.meta, receivedAt: ev.receivedAt })
+        .from(ev)
         .where(
           and(
             // Test runs' inputs are listed only when asked for (source=test).
-            q.source ? eq(events.source, q.source) : ne(events.source, 'test'),
-            q.topic ? eq(events.topic, q.topic) : undefined,
-            q.before ? lt(events.id, q.before) : undefined,
+            q.source ? eq(ev.source, q.source) : ne(ev.source, 'test'),
+            q.topic ? eq(ev.topic, q.topic) : undefined,
+            q.before ? lt(ev.id, q.before) : undefined,
           ),
         )
-        .orderBy(desc(events.id))
-        .limit(q.limit)
-        .all();
-      return c.json({ events: rows.map(summary) }, 200);
+        .orderBy(desc(ev.id))
+        .limit(q.limit);
+      const runIds = await runsOf(rows.map((r) => r.id));
+      return c.json({ events: rows.map((r) => summary(r, runIds.get(r.id) ?? [])) }, 200);
     },
   );
 
@@ -75,12 +76,11 @@ export function eventsRouter(d: Deps) {
       request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }) },
       responses: { 200: json(EventSummary.extend({ payload: z.unknown() })), 404: notFound },
     }),
-    (c) => {
-      const r = db
+    async (c) => {
+      const [r] = await store.db
         .select()
-        .from(events)
-        .where(eq(events.id, c.req.valid('param').id))
-        .get();
+        .from(ev)
+        .where(eq(ev.id, c.req.valid('param').id));
       if (!r) throw new HttpError(404, 'not_found', `event "${c.req.valid('param').id}" not found`);
       let payload: unknown = r.payload;
       try {
@@ -88,7 +88,7 @@ export function eventsRouter(d: Deps) {
       } catch {
         /* kept as text */
       }
-      return c.json(d.scrub({ ...summary(r), payload }), 200);
+      return c.json(d.scrub({ ...summary(r, (await runsOf([r.id])).get(r.id) ?? []), payload }), 200);
     },
   );
 
@@ -117,16 +117,10 @@ export function eventsRouter(d: Deps) {
         ),
       },
     }),
-    (c) =>
+    async (c) =>
       c.json(
         {
-          requests: d.db
-            .select()
-            .from(complianceRequests)
-            .orderBy(desc(complianceRequests.id))
-            .limit(500)
-            .all()
-            .map((r) => ({ ...r, summary: JSON.parse(r.summary) })),
+          requests: (await store.db.select().from(cr).orderBy(desc(cr.id)).limit(500)).map((r) => ({ ...r, summary: JSON.parse(r.summary) })),
         },
         200,
       ),
