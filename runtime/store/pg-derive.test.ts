@@ -105,9 +105,14 @@ describe('derivePgTable', () => {
     for (const [table, message] of cases) expect(() => derivePgTable(table)).toThrow(message);
   });
 
-  it('refuses, when the config is read, an expression index and a foreign key to a table never derived', () => {
+  it('refuses, when the config is read, an expression index, a condition with values or other tables, a foreign key to a table never derived', () => {
     const expr = sqliteTable('expr', { a: text('a') }, (t) => [index('expr_lower').on(sql`lower(${t.a})`)]);
     expect(() => pgConfig(derivePgTable(expr))).toThrow(/table "expr": index expr_lower is on an expression/);
+    const other = sqliteTable('other', { state: text('state') });
+    const param = sqliteTable('param', { state: text('state') }, (t) => [index('param_open').on(t.state).where(sql`${t.state} <> ${'closed'}`)]);
+    expect(() => pgConfig(derivePgTable(param))).toThrow(/table "param": the condition of index param_open: holds the value "closed"; only text/);
+    const foreign = sqliteTable('foreign', { state: text('state') }, (t) => [index('foreign_open').on(t.state).where(sql`${other.state} <> 'x'`)]);
+    expect(() => pgConfig(derivePgTable(foreign))).toThrow(/holds column "state" of another table/);
     const lone = sqliteTable('lone', { id: text('id').primaryKey() });
     const ref = sqliteTable('ref', { loneId: text('lone_id').references(() => lone.id) });
     expect(() => pgConfig(derivePgTable(ref))).toThrow(/table "ref": foreign key ref_lone_id_lone_id_fk references table "lone", which has not been derived/);

@@ -141,7 +141,7 @@ function buildTable(table: SQLiteTable): PgTableWithColumns<any> {
       const [first, ...rest] = on;
       if (!first) throw new PgDeriveError(`${where}: index ${name} has no columns`);
       const built = (isUnique ? uniqueIndex(name) : index(name)).on(first, ...rest);
-      extras.push(predicate ? built.where(translateSql(predicate, (c) => col(c, `index ${name}`), `${where}: the condition of index ${name}`)) : built);
+      extras.push(predicate ? built.where(translateSql(predicate, table, (c) => col(c, `index ${name}`), `${where}: the condition of index ${name}`)) : built);
     }
     for (const fk of config.foreignKeys) {
       const name = fk.getName();
@@ -241,7 +241,7 @@ function translateDefault(value: unknown, kind: string, where: string): unknown 
     }
     return value;
   }
-  const text = sqlText(value, where);
+  const text = sqlText(value);
   if (text === undefined) throw new PgDeriveError(`${where}: the SQL default has parameters or column references; give it as a plain SQL string`);
   const literal = text.trim();
   // Numbers and quoted strings mean the same in both dialects.
@@ -254,12 +254,12 @@ function translateDefault(value: unknown, kind: string, where: string): unknown 
 }
 
 /** The text of an SQL made of plain strings only, or undefined when it holds anything else. */
-function sqlText(value: SQL, where: string): string | undefined {
+function sqlText(value: SQL): string | undefined {
   let out = '';
   for (const chunk of value.queryChunks) {
     if (is(chunk, StringChunk)) out += chunk.value.join('');
     else if (is(chunk, SQL)) {
-      const inner = sqlText(chunk, where);
+      const inner = sqlText(chunk);
       if (inner === undefined) return undefined;
       out += inner;
     } else return undefined;
@@ -272,13 +272,17 @@ function sqlText(value: SQL, where: string): string | undefined {
  * table's columns swapped for the PG table's. Parameters and anything else are refused: they would be inlined
  * differently per dialect.
  */
-function translateSql(value: SQL, col: (c: Column) => AnyPgColumn, where: string): SQL {
+function translateSql(value: SQL, table: SQLiteTable, col: (c: Column) => AnyPgColumn, where: string): SQL {
   const chunks = value.queryChunks.map((chunk) => {
     if (is(chunk, StringChunk)) return new StringChunk(chunk.value);
-    if (is(chunk, SQL)) return translateSql(chunk, col, where);
-    if (is(chunk, SQLiteTable)) throw new PgDeriveError(`${where}: names a table; only columns of the indexed table are derived`);
-    if (is(chunk, SQLiteColumn)) return col(chunk);
-    throw new PgDeriveError(`${where}: holds a parameter or value (${String(chunk)}); write it into the SQL text instead`);
+    if (is(chunk, SQL)) return translateSql(chunk, table, col, where);
+    if (is(chunk, SQLiteColumn) && chunk.table === table) return col(chunk);
+    const kind = is(chunk, SQLiteColumn)
+      ? `column "${chunk.name}" of another table`
+      : typeof chunk === 'object' && chunk !== null
+        ? `a ${chunk.constructor.name}`
+        : `the value ${JSON.stringify(chunk)}`;
+    throw new PgDeriveError(`${where}: holds ${kind}; only text and the indexed table's columns are derived (write values into the SQL text)`);
   });
   return new SQL(chunks);
 }

@@ -34,6 +34,7 @@ const PG_TYPE: Record<string, string> = {
   SQLiteNumeric: 'numeric',
   SQLiteBlobBuffer: 'bytea',
 };
+/** pg_constraint's confdeltype / confupdtype letters. */
 const ON_DELETE: Record<string, string> = { a: 'no action', c: 'cascade', r: 'restrict', n: 'set null', d: 'set default' };
 
 const unavailable = await pgUnavailable();
@@ -102,12 +103,13 @@ describe.skipIf(unavailable)('the PostgreSQL schema derived from the SQLite one'
       target: string | null;
       target_columns: string[] | null;
       on_delete: string;
+      on_update: string;
     }>(
       `SELECT c.conrelid::regclass::text AS table_name, c.conname AS name, c.contype AS type,
               ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns,
               c.confrelid::regclass::text AS target,
               ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS target_columns,
-              c.confdeltype AS on_delete
+              c.confdeltype AS on_delete, c.confupdtype AS on_update
          FROM pg_constraint c JOIN pg_namespace s ON s.oid = c.connamespace
         WHERE s.nspname = $1 AND c.contype IN ('p', 'u', 'f') AND c.conrelid::regclass::text NOT LIKE '%__migrations%'`,
       [SCHEMA],
@@ -119,7 +121,9 @@ describe.skipIf(unavailable)('the PostgreSQL schema derived from the SQLite one'
       name: r.name,
       type: r.type,
       columns: r.columns,
-      ...(r.type === 'f' ? { target: bare(r.target), targetColumns: r.target_columns, onDelete: ON_DELETE[r.on_delete] } : {}),
+      ...(r.type === 'f'
+        ? { target: bare(r.target), targetColumns: r.target_columns, onDelete: ON_DELETE[r.on_delete], onUpdate: ON_DELETE[r.on_update] }
+        : {}),
     }));
     const expected = sqliteTables.flatMap((table) => {
       const config = getTableConfig(table);
@@ -140,6 +144,7 @@ describe.skipIf(unavailable)('the PostgreSQL schema derived from the SQLite one'
           target: getTableConfig(ref.foreignTable).name,
           targetColumns: ref.foreignColumns.map((c) => c.name),
           onDelete: fk.onDelete ?? 'no action',
+          onUpdate: fk.onUpdate ?? 'no action',
         };
       });
       return [...single, ...composite, ...uniques, ...fks];
