@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../testing/pg.ts';
+import { throwawayDatabase, type ThrowawayDatabase } from '../testing/pg.ts';
 import { pgPool, pgSqlStore } from './pg-sql-store.ts';
 import { changedRows, type SqlStore } from './sql-store.ts';
 import { sqliteSqlStore } from './sqlite-sql-store.ts';
@@ -54,12 +54,12 @@ const sqliteDialect = (): Dialect => {
 };
 
 const pgDialect = (): Dialect => {
-  let database: TestDatabase | undefined;
+  let database: ThrowawayDatabase | undefined;
   const pools: pg.Pool[] = [];
   return {
     name: 'postgres',
     async open() {
-      database ??= await createTestDatabase();
+      database ??= await throwawayDatabase();
       const pool = pgPool({ url: database.url, schema: 'ws_test' });
       await pool.query('CREATE SCHEMA IF NOT EXISTS ws_test');
       await pool.query('CREATE TABLE IF NOT EXISTS counters (id text PRIMARY KEY, n bigint NOT NULL, flag boolean NOT NULL DEFAULT false, at bigint NOT NULL)');
