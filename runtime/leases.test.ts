@@ -98,7 +98,8 @@ describe.each(testStores())('leases on $name', (kind) => {
 
       fa.freeze();
       const frozenAt = Date.now();
-      while (!b.isLeader && Date.now() - frozenAt < ttlMs * 5) await sleep(10);
+      // B+ is recorded by onGain, which comes after isLeader turns true and the lease is read back.
+      while (!events.includes('B+') && Date.now() - frozenAt < ttlMs * 5) await sleep(10);
       const tookMs = Date.now() - frozenAt;
       expect(b.isLeader).toBe(true);
       // Within the lease and one renewal interval of the last renewal A made.

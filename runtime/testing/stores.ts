@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dialect, SqlStore } from '../store/sql-store.ts';
 import { openStore, type Store } from '../store/db.ts';
+import { openPgStore, type PgStore } from '../store/pg-store.ts';
+import { throwawayDatabase } from './pg.ts';
 
 export interface TestStore {
   dialect: Dialect;
@@ -42,6 +44,31 @@ const sqlite: TestStoreKind = {
   },
 };
 
+const postgres: TestStoreKind = {
+  name: 'postgres',
+  async open() {
+    const database = await throwawayDatabase();
+    const workspace = 'test';
+    const stores: PgStore[] = [];
+    const connect = async (): Promise<TestStore> => {
+      const store = await openPgStore({ url: database.url, workspace, max: 4 });
+      stores.push(store);
+      return {
+        dialect: 'postgres',
+        sql: (tables) => store.sql(tables),
+        twin: connect,
+        async close() {
+          for (const s of stores.splice(0)) await s.close();
+          await database.drop();
+        },
+      };
+    };
+    return connect();
+  },
+};
+
+/** SQLite always; PostgreSQL too unless LEDGERLINE_TEST_STORES names only sqlite (a machine without PostgreSQL). */
 export function testStores(): TestStoreKind[] {
-  return [sqlite];
+  const only = process.env.LEDGERLINE_TEST_STORES?.split(',').map((s) => s.trim());
+  return [sqlite, postgres].filter((k) => !only || only.includes(k.name));
 }
