@@ -16,6 +16,7 @@ import type { WorkerOptions } from '../runtime/worker.ts';
 import { type AppEnv, errorBody, HttpError } from './api/http.ts';
 import { trustProxyFromEnv } from './auth/client.ts';
 import { authenticate } from './auth/middleware.ts';
+import { ownUserScope, type UserScope } from './auth/user-scope.ts';
 import { openServerCore } from './core.ts';
 import type { Deps } from './deps.ts';
 import { startAlerts } from './alerts/index.ts';
@@ -106,6 +107,8 @@ export interface CellOptions {
   routes?(app: OpenAPIHono<AppEnv>): void;
   /** Whether the user may manage deployment-wide users (/api/users, /api/tokens) from this cell. */
   manageUsers?(userId: string): boolean;
+  /** Which users this cell's /api/users shows and changes: the workspace's members, their role there. */
+  userScope?: UserScope;
 }
 
 export interface LedgerlineServer {
@@ -285,6 +288,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     runtime,
     db,
     users,
+    userScope: o.cell?.userScope ?? ownUserScope(users),
     audit,
     connections,
     vault,

@@ -3,6 +3,7 @@ import type { Logger as Pino } from 'pino';
 import type { Runtime } from '../runtime/index.ts';
 import type { ServerDb } from './db/db.ts';
 import type { Users } from './auth/users.ts';
+import type { UserScope } from './auth/user-scope.ts';
 import type { Audit } from './audit.ts';
 import type { Connections } from './vault/connections.ts';
 import type { Vault } from './vault/vault.ts';
@@ -16,6 +17,8 @@ export interface Deps {
   runtime: Runtime;
   db: ServerDb;
   users: Users;
+  /** The users /api/users shows and changes, and the role it shows: this workspace's (users.role on a server of its own). */
+  userScope: UserScope;
   audit: Audit;
   connections: Connections;
   vault: Vault;

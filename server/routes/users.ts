@@ -3,6 +3,15 @@ import type { Deps } from '../deps.ts';
 import { actorOf, apiRoute, conflict, json, jsonBody, notFound, router, z } from '../api/http.ts';
 import { AuditEntry, RoleEnum, TokenView, UserView } from '../api/schemas.ts';
 
+// Listed in a workspace: the role is the one there. The deployment owner's list has everyone, with their workspaces.
+const UserListed = UserView.extend({
+  role: RoleEnum.nullable().openapi({ description: 'Their role in this workspace; null: not a member of it (deployment owner only)' }),
+  workspaces: z
+    .array(z.object({ id: z.string(), role: RoleEnum }))
+    .optional()
+    .openapi({ description: 'Deployment owner only: every workspace the user belongs to, with their role in each' }),
+}).openapi('UserListed');
+
 const IdParam = z.object({
   id: z
     .string()
@@ -34,8 +43,14 @@ export function usersRouter(d: Deps) {
   const app = router();
 
   app.openapi(
-    apiRoute('users.manage', { method: 'get', path: '/users', tags: ['users'], responses: { 200: json(z.object({ users: z.array(UserView) })) } }),
-    (c) => c.json({ users: d.users.list() }, 200),
+    apiRoute('users.manage', {
+      method: 'get',
+      path: '/users',
+      tags: ['users'],
+      description: "The workspace's members with their role in it; the deployment owner sees every user, with their workspaces.",
+      responses: { 200: json(z.object({ users: z.array(UserListed) })) },
+    }),
+    (c) => c.json({ users: d.userScope.list(c.get('user')!.id) }, 200),
   );
 
   app.openapi(
@@ -44,10 +59,11 @@ export function usersRouter(d: Deps) {
       path: '/users',
       tags: ['users'],
       request: jsonBody(UserCreate),
-      responses: { 201: json(UserView, 'Created'), 409: conflict },
+      description: 'Creates an account that is a member of this workspace with the role.',
+      responses: { 201: json(UserListed, 'Created'), 409: conflict },
     }),
     async (c) => {
-      const u = await d.users.create(c.req.valid('json'));
+      const u = await d.userScope.create(c.req.valid('json'));
       d.audit.record(actorOf(c), 'user.create', `user:${u.email}`, { after: u });
       return c.json(u, 201);
     },
@@ -58,15 +74,25 @@ export function usersRouter(d: Deps) {
       method: 'put',
       path: '/users/{id}',
       tags: ['users'],
+      description: 'The role is the one in this workspace; name, password and disabled are the account, in every workspace.',
       request: { params: IdParam, ...jsonBody(UserUpdate) },
-      responses: { 200: json(UserView), 404: notFound },
+      responses: { 200: json(UserListed), 404: notFound },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const patch = c.req.valid('json');
-      const before = d.users.get(id);
-      const after = await d.users.update(id, patch);
-      d.audit.record(actorOf(c), 'user.update', `user:${after.email}`, { before, after, passwordChanged: patch.password !== undefined });
+      const { role, ...patch } = c.req.valid('json');
+      const caller = c.get('user')!.id;
+      const before = d.userScope.get(caller, id);
+      if (Object.keys(patch).length) await d.users.update(id, patch);
+      if (role !== undefined) await d.userScope.setRole(id, role);
+      const after = d.userScope.get(caller, id);
+      // The workspace's audit log is read by its members: the user's other workspaces stay out of it.
+      const entry = (u: typeof before) => ({ ...u, workspaces: undefined });
+      d.audit.record(actorOf(c), 'user.update', `user:${after.email}`, {
+        before: entry(before),
+        after: entry(after),
+        passwordChanged: patch.password !== undefined,
+      });
       return c.json(after, 200);
     },
   );

@@ -13,6 +13,7 @@ import { presentedToken } from '../auth/middleware.ts';
 import { UserError, type User } from '../auth/users.ts';
 import { DEFAULT_WORKSPACE, Directory, type Workspace } from './directory.ts';
 import { workspacesRouter, type WorkspaceHost } from './routes.ts';
+import { workspaceUserScope } from './user-scope.ts';
 
 export const WORKSPACE_HEADER = 'x-ledgerline-workspace';
 
@@ -59,9 +60,9 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     workspaceId: id,
     users: id === DEFAULT_WORKSPACE ? undefined : directory.users,
     roleOf: (userId: string) => directory.roleOf(userId, id),
-    // Users and tokens are deployment-wide: once there are other workspaces, only the deployment owner manages them
-    // (an owner of one workspace must not reset the password of another's users). One workspace: as before.
-    manageUsers: (userId: string) => directory.isOwner(userId) || directory.list().length === 1,
+    // Users and tokens are deployment-wide (see Directory.managesAccounts).
+    manageUsers: (userId: string) => directory.managesAccounts(userId),
+    userScope: workspaceUserScope(() => directory, id),
     routes: (app: Parameters<NonNullable<NonNullable<ServerOptions['cell']>['routes']>>[0]) => app.route('/api', workspacesRouter(host)),
   });
   // A further workspace's metrics carry its id; the default workspace's stay as they were before workspaces (no

@@ -41,6 +41,15 @@ export class Directory {
     return this.ownerId() === userId;
   }
 
+  /**
+   * Whether the user manages the deployment's accounts (/api/users, /api/tokens): its owner, or with one workspace
+   * (a single merchant, as before workspaces) an owner of it. Otherwise an owner of a workspace manages its members
+   * (an owner of one workspace must not reset the password of another's users).
+   */
+  managesAccounts(userId: string): boolean {
+    return this.isOwner(userId) || (this.list().length === 1 && this.roleOf(userId, DEFAULT_WORKSPACE) === 'owner');
+  }
+
   list(): Workspace[] {
     const rows = this.db.select().from(workspaces).all();
     const own = rows.find((r) => r.id === DEFAULT_WORKSPACE);
@@ -85,11 +94,28 @@ export class Directory {
     });
   }
 
-  members(workspaceId: string): { user: User; role: Role }[] {
+  /** The workspace's members with their role there; `since`: when they joined it (their account's age for older members). */
+  members(workspaceId: string): { user: User; role: Role; since: number }[] {
     const owner = this.ownerId();
+    const joined = new Map(
+      this.db
+        .select({ userId: workspaceMembers.userId, createdAt: workspaceMembers.createdAt })
+        .from(workspaceMembers)
+        .where(eq(workspaceMembers.workspaceId, workspaceId))
+        .all()
+        .map((m) => [m.userId, m.createdAt]),
+    );
     return this.users.list().flatMap((user) => {
       const role = this.roleOf(user.id, workspaceId, owner);
-      return role ? [{ user, role }] : [];
+      return role ? [{ user, role, since: joined.get(user.id) ?? user.createdAt }] : [];
+    });
+  }
+
+  /** Every workspace the user belongs to, with their role in each (for the deployment owner's view of users). */
+  membershipsOf(userId: string, ownerId = this.ownerId()): { id: string; role: Role }[] {
+    return this.list().flatMap((w) => {
+      const role = this.roleOf(userId, w.id, ownerId);
+      return role ? [{ id: w.id, role }] : [];
     });
   }
 
@@ -99,11 +125,36 @@ export class Directory {
     if (role !== null && !ROLES.includes(role)) throw new UserError(`unknown role "${role}" (one of ${ROLES.join(', ')})`);
     this.users.get(userId);
     if (this.isOwner(userId)) throw new UserError('the deployment owner is owner of every workspace', 409);
+    const row = this.db
+      .select({ role: workspaceMembers.role })
+      .from(workspaceMembers)
+      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
+      .get();
+    // Joining (a row without a role is "kept out of the default workspace"): the membership starts now, so a member
+    // list's "since" tells when they joined, not when the account was made for another workspace.
+    const joining = role !== null && (!row || row.role === null);
     this.db
       .insert(workspaceMembers)
       .values({ workspaceId, userId, role, createdAt: this.now() })
-      .onConflictDoUpdate({ target: [workspaceMembers.workspaceId, workspaceMembers.userId], set: { role } })
+      .onConflictDoUpdate({
+        target: [workspaceMembers.workspaceId, workspaceMembers.userId],
+        set: joining ? { role, createdAt: this.now() } : { role },
+      })
       .run();
+  }
+
+  /**
+   * The user's role in the workspace. In the default workspace a user without a membership row has `users.role`
+   * (as before workspaces): that is what changes there, so their sessions end as a role change always did.
+   */
+  async setRole(workspaceId: string, userId: string, role: Role): Promise<void> {
+    const row = this.db
+      .select({ role: workspaceMembers.role })
+      .from(workspaceMembers)
+      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
+      .get();
+    if (workspaceId === DEFAULT_WORKSPACE && !row) await this.users.update(userId, { role });
+    else this.setMember(workspaceId, userId, role);
   }
 
   /**

@@ -2,29 +2,50 @@
 // or the workspace's owner). Mounted in every cell's app so they are in the OpenAPI document; a workspace the
 // caller does not belong to answers 404 like everything else of it.
 import { HttpError, actorOf, apiRoute, conflict, currentUser, json, jsonBody, notFound, router, z } from '../api/http.ts';
-import { RoleEnum, UserView } from '../api/schemas.ts';
+import { RoleEnum } from '../api/schemas.ts';
+import { hashPassword } from '../auth/passwords.ts';
 import type { Role } from '../auth/roles.ts';
+import type { User } from '../auth/users.ts';
 import type { Directory, Workspace } from './directory.ts';
 
 const WorkspaceView = z
   .object({ id: z.string(), name: z.string(), createdAt: z.number().nullable(), role: RoleEnum.openapi({ description: "The caller's role in it" }) })
   .openapi('Workspace');
 const WorkspaceCreate = z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), name: z.string().min(1).max(200).optional() }).openapi('WorkspaceCreate');
-const MemberView = z.object({ user: UserView, role: RoleEnum }).openapi('WorkspaceMember');
+const MemberUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  disabled: z.boolean(),
+  createdAt: z.number().int().optional().openapi({ description: 'When the account was made (deployment owner only)' }),
+});
+const MemberView = z
+  .object({ user: MemberUser, role: RoleEnum, since: z.number().int().openapi({ description: 'When they joined this workspace' }) })
+  .openapi('WorkspaceMember');
 const MemberAdd = z
   .object({
     email: z.email(),
     role: RoleEnum,
     name: z.string().min(1).max(200).optional(),
-    password: z.string().min(8).max(1000).optional().openapi({ description: 'Creates the user (a member of this workspace only) when no user has this email' }),
+    password: z.string().min(8).max(1000).optional().openapi({
+      description:
+        'The first password of the account if this email has none yet (an existing account keeps its own). A workspace owner sends one for anyone who is not a member yet; the deployment owner only to create an account',
+    }),
   })
   .openapi('WorkspaceMemberAdd');
+const MemberAdded = z.object({ email: z.string(), role: RoleEnum, workspace: z.string() }).openapi('WorkspaceMemberAdded', {
+  description:
+    'The email is a member of the workspace with the role: its account if there was one (with its own password), else a new account with the first password sent. Which of the two is not said.',
+});
 const WsParam = z.object({
   workspace: z
     .string()
     .min(1)
     .openapi({ param: { name: 'workspace', in: 'path' } }),
 });
+
+/** A member's account as the caller may see it: its age only to the deployment owner. */
+const memberUser = (u: User, full: boolean) => ({ id: u.id, email: u.email, name: u.name, disabled: u.disabled, ...(full ? { createdAt: u.createdAt } : {}) });
 
 export interface WorkspaceHost {
   directory(): Directory;
@@ -56,11 +77,22 @@ export function workspacesRouter(h: WorkspaceHost) {
       method: 'get',
       path: '/workspaces',
       tags: ['workspaces'],
-      responses: { 200: json(z.object({ workspaces: z.array(WorkspaceView), owner: z.boolean() })) },
+      responses: {
+        200: json(
+          z.object({
+            workspaces: z.array(WorkspaceView),
+            owner: z.boolean().openapi({ description: "Whether the caller is the deployment's owner" }),
+            accounts: z.boolean().openapi({
+              description: "Whether the caller manages the deployment's accounts (/api/users, /api/tokens); otherwise a workspace's owner manages its members",
+            }),
+          }),
+        ),
+      },
     }),
     (c) => {
       const u = currentUser(c);
-      return c.json({ workspaces: h.directory().workspacesOf(u.id), owner: h.directory().isOwner(u.id) }, 200);
+      const d = h.directory();
+      return c.json({ workspaces: d.workspacesOf(u.id), owner: d.isOwner(u.id), accounts: d.managesAccounts(u.id) }, 200);
     },
   );
 
@@ -91,8 +123,13 @@ export function workspacesRouter(h: WorkspaceHost) {
     }),
     (c) => {
       const { workspace } = c.req.valid('param');
-      manageable(currentUser(c).id, workspace);
-      return c.json({ members: h.directory().members(workspace) }, 200);
+      const caller = currentUser(c).id;
+      manageable(caller, workspace);
+      const d = h.directory();
+      // A workspace owner sees their members, not how old the accounts are (that would tell which ones existed).
+      const full = d.isOwner(caller);
+      const members = d.members(workspace).map(({ user, role, since }) => ({ user: memberUser(user, full), role, since }));
+      return c.json({ members }, 200);
     },
   );
 
@@ -101,20 +138,61 @@ export function workspacesRouter(h: WorkspaceHost) {
       method: 'post',
       path: '/workspaces/{workspace}/members',
       tags: ['workspaces'],
+      description:
+        'Adds a member by email. To a workspace owner the answer does not tell whether an account had this email (202 either way); the deployment owner is told (200 existing, 201 created, 404 none and no password).',
       request: { params: WsParam, ...jsonBody(MemberAdd) },
-      responses: { 200: json(MemberView), 201: json(MemberView, 'User created'), 404: notFound, 409: conflict },
+      responses: {
+        200: json(MemberView),
+        201: json(MemberView, 'User created'),
+        202: json(MemberAdded, 'A member now'),
+        404: notFound,
+        409: conflict,
+      },
     }),
     async (c) => {
       const { workspace } = c.req.valid('param');
-      manageable(currentUser(c).id, workspace);
+      const caller = currentUser(c).id;
+      manageable(caller, workspace);
       const b = c.req.valid('json');
       const d = h.directory();
-      const existing = d.users.byEmail(b.email);
-      if (!existing && !b.password) throw new HttpError(404, 'not_found', `no user with email "${b.email}" (send a password to create one)`);
-      const user = existing ?? (await d.createMemberUser(workspace, { email: b.email, name: b.name, password: b.password!, role: b.role }));
-      if (existing) d.setMember(workspace, user.id, b.role);
-      h.audit(workspace, actorOf(c), 'workspace.member', `user:${user.email}`, { role: b.role, created: !existing });
-      return c.json({ user, role: b.role }, existing ? 200 : 201);
+      const email = b.email.trim().toLowerCase();
+      const ownerId = d.ownerId();
+      const existing = d.users.byEmail(email);
+      const view = (userId: string, role: Role) => {
+        const m = d.members(workspace).find((x) => x.user.id === userId)!;
+        return { user: memberUser(m.user, caller === ownerId), role, since: m.since };
+      };
+      if (caller === ownerId) {
+        // The deployment owner sees every account anyway (/api/users): they are told which case it was.
+        if (!existing && !b.password) throw new HttpError(404, 'not_found', `no user with email "${email}" (send a password to create one)`);
+        const user = existing ?? (await d.createMemberUser(workspace, { email, name: b.name, password: b.password!, role: b.role }));
+        if (existing) d.setMember(workspace, user.id, b.role);
+        h.audit(workspace, actorOf(c), 'workspace.member', `user:${user.email}`, { role: b.role, created: !existing });
+        return c.json(view(user.id, b.role), existing ? 200 : 201);
+      }
+      // A workspace owner knows their members (the member list): changing one's role is answered as such.
+      if (existing && d.roleOf(existing.id, workspace, ownerId)) {
+        d.setMember(workspace, existing.id, b.role);
+        h.audit(workspace, actorOf(c), 'workspace.member', `user:${email}`, { role: b.role });
+        return c.json(view(existing.id, b.role), 200);
+      }
+      // Anyone else: whether the deployment has an account with this email is not theirs to learn. The same
+      // request (a first password is always needed), the same answer, and one password hash on either path.
+      if (!b.password)
+        throw new HttpError(
+          400,
+          'password_required',
+          `send a first password for "${email}": it is used if this email has no account yet (an existing account keeps its own)`,
+        );
+      if (existing) {
+        await hashPassword(b.password);
+        d.setMember(workspace, existing.id, b.role);
+      } else {
+        await d.createMemberUser(workspace, { email, name: b.name, password: b.password, role: b.role });
+      }
+      // Not `created`: the workspace's audit log is read by its members, who must not learn it either.
+      h.audit(workspace, actorOf(c), 'workspace.member', `user:${email}`, { role: b.role });
+      return c.json({ email, role: b.role, workspace }, 202);
     },
   );
   // Served by the deployment's outer app (the workspace picks the cell), documented here with the rest.

@@ -1,4 +1,4 @@
-// The sandbox panel, schedules ("run now"), connections, users, API tokens and the audit log, over the HTTP API.
+// The sandbox panel, schedules ("run now"), connections, users, workspace members, API tokens and the audit log, over the HTTP API.
 import { request } from './client.ts';
 import type { Body, Res, Schema } from './contract.ts';
 
@@ -11,7 +11,8 @@ export type SandboxRunRef = SandboxActivity['runs'][number];
 export type SandboxSent = Schema<'SandboxSendResult'>;
 export type Schedule = Schema<'Schedule'>;
 
-export type UserView = Schema<'User'>;
+export type UserView = Schema<'UserListed'>;
+export type MemberView = Schema<'WorkspaceMember'>;
 export type TokenView = Schema<'ApiToken'>;
 export type AuditEntry = Schema<'AuditEntry'>;
 
@@ -31,6 +32,9 @@ export const adminApi = {
   users: () => request<Res<'/api/users', 'get'>>('GET', '/api/users'),
   createUser: (u: Body<'/api/users', 'post'>) => request<Res<'/api/users', 'post'>>('POST', '/api/users', u),
   updateUser: (id: string, patch: Body<'/api/users/{id}', 'put'>) => request<Res<'/api/users/{id}', 'put'>>('PUT', `/api/users/${enc(id)}`, patch),
+  members: (workspace: string) => request<Res<'/api/workspaces/{workspace}/members', 'get'>>('GET', `/api/workspaces/${enc(workspace)}/members`),
+  addMember: (workspace: string, m: Body<'/api/workspaces/{workspace}/members', 'post'>) =>
+    request<Res<'/api/workspaces/{workspace}/members', 'post'>>('POST', `/api/workspaces/${enc(workspace)}/members`, m),
   tokens: () => request<Res<'/api/tokens', 'get'>>('GET', '/api/tokens'),
   createToken: (name: string, userId?: string) => request<Res<'/api/tokens', 'post'>>('POST', '/api/tokens', { name, ...(userId ? { userId } : {}) }),
   revokeToken: (id: string) => request<Res<'/api/tokens/{id}', 'delete'>>('DELETE', `/api/tokens/${enc(id)}`),

@@ -3418,6 +3418,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description The workspace's members with their role in it; the deployment owner sees every user, with their workspaces. */
         get: {
             parameters: {
                 query?: never;
@@ -3434,7 +3435,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            users: components["schemas"]["User"][];
+                            users: components["schemas"]["UserListed"][];
                         };
                     };
                 };
@@ -3468,6 +3469,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Creates an account that is a member of this workspace with the role. */
         post: {
             parameters: {
                 query?: never;
@@ -3487,7 +3489,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["User"];
+                        "application/json": components["schemas"]["UserListed"];
                     };
                 };
                 /** @description Invalid request */
@@ -3542,6 +3544,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        /** @description The role is the one in this workspace; name, password and disabled are the account, in every workspace. */
         put: {
             parameters: {
                 query?: never;
@@ -3563,7 +3566,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["User"];
+                        "application/json": components["schemas"]["UserListed"];
                     };
                 };
                 /** @description Invalid request */
@@ -3902,7 +3905,10 @@ export interface paths {
                     content: {
                         "application/json": {
                             workspaces: components["schemas"]["Workspace"][];
+                            /** @description Whether the caller is the deployment's owner */
                             owner: boolean;
+                            /** @description Whether the caller manages the deployment's accounts (/api/users, /api/tokens); otherwise a workspace's owner manages its members */
+                            accounts: boolean;
                         };
                     };
                 };
@@ -4070,6 +4076,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Adds a member by email. To a workspace owner the answer does not tell whether an account had this email (202 either way); the deployment owner is told (200 existing, 201 created, 404 none and no password). */
         post: {
             parameters: {
                 query?: never;
@@ -4101,6 +4108,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["WorkspaceMember"];
+                    };
+                };
+                /** @description A member now */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WorkspaceMemberAdded"];
                     };
                 };
                 /** @description Invalid request */
@@ -8937,6 +8953,19 @@ export interface components {
             steps: string[];
             flow: components["schemas"]["FlowJSON"];
         };
+        UserListed: components["schemas"]["User"] & {
+            /**
+             * @description Their role in this workspace; null: not a member of it (deployment owner only)
+             * @enum {string|null}
+             */
+            role?: "owner" | "consultant" | "client" | "operator" | "viewer" | null;
+            /** @description Deployment owner only: every workspace the user belongs to, with their role in each */
+            workspaces?: {
+                id: string;
+                /** @enum {string} */
+                role: "owner" | "consultant" | "client" | "operator" | "viewer";
+            }[];
+        };
         User: components["schemas"]["Me"] & {
             disabled: boolean;
             createdAt: number;
@@ -8996,9 +9025,25 @@ export interface components {
             name?: string;
         };
         WorkspaceMember: {
-            user: components["schemas"]["User"];
+            user: {
+                id: string;
+                email: string;
+                name: string;
+                disabled: boolean;
+                /** @description When the account was made (deployment owner only) */
+                createdAt?: number;
+            };
             /** @enum {string} */
             role: "owner" | "consultant" | "client" | "operator" | "viewer";
+            /** @description When they joined this workspace */
+            since: number;
+        };
+        /** @description The email is a member of the workspace with the role: its account if there was one (with its own password), else a new account with the first password sent. Which of the two is not said. */
+        WorkspaceMemberAdded: {
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "consultant" | "client" | "operator" | "viewer";
+            workspace: string;
         };
         WorkspaceMemberAdd: {
             /** Format: email */
@@ -9006,7 +9051,7 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "consultant" | "client" | "operator" | "viewer";
             name?: string;
-            /** @description Creates the user (a member of this workspace only) when no user has this email */
+            /** @description The first password of the account if this email has none yet (an existing account keeps its own). A workspace owner sends one for anyone who is not a member yet; the deployment owner only to create an account */
             password?: string;
         };
         EventSummary: {

@@ -57,7 +57,7 @@ export function TokensPage() {
             .filter((u) => !u.disabled)
             .map((u) => (
               <option key={u.id} value={u.id}>
-                for {u.email} ({u.role})
+                for {u.email} ({u.role ?? 'not a member here'})
               </option>
             ))}
         </select>

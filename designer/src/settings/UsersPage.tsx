@@ -1,20 +1,52 @@
 // Users and roles (owners only): invite someone with a role and a first password, change a role, disable or enable.
+// With several workspaces the roles are those of the workspace the designer works in: the deployment owner sees every
+// account with its workspaces; a workspace's owner manages its members only (WorkspaceMembers).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { adminApi, toDate, type UserView } from '../api/admin.ts';
+import { api, workspaceStore, type WorkspaceInfo } from '../api/client.ts';
 import type { Role } from '../api/types.ts';
 import { useSession } from '../app/session.ts';
 import { SettingsTabs } from './SettingsTabs.tsx';
+import { ROLE_HELP } from './role-help.ts';
+import { WorkspaceMembers } from './WorkspaceMembers.tsx';
 
-export const ROLE_HELP: Record<Role, string> = {
-  owner: 'everything, including users and tokens',
-  consultant: 'builds and publishes flows, manages connections',
-  client: 'the merchant’s staff: mappings and lookup tables of existing flows',
-  operator: 'operations and finance: runs, exceptions, replay, payouts',
-  viewer: 'read only',
-};
 const ROLES = Object.keys(ROLE_HELP) as Role[];
 
+/** Where the designer works: its workspace (as the server picks it when none is chosen), and what the caller manages there. */
+type Where = { workspace: WorkspaceInfo | null; several: boolean; accounts: boolean };
+
 export function UsersPage() {
+  const [where, setWhere] = useState<Where | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api.workspaces().then(
+      (r) => {
+        const id = workspaceStore.get() ?? (r.workspaces.some((w) => w.id === 'default') ? 'default' : r.workspaces[0]?.id);
+        const workspace = r.workspaces.find((w) => w.id === id) ?? null;
+        setWhere({ workspace, several: r.owner && r.workspaces.length > 1, accounts: r.accounts });
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, []);
+  return (
+    <section className="page" data-testid="users-page">
+      <SettingsTabs active="users" />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {where === null ? null : !where.accounts && where.workspace ? (
+        <WorkspaceMembers workspace={where.workspace} />
+      ) : (
+        <Accounts workspace={where.several ? where.workspace : null} />
+      )}
+    </section>
+  );
+}
+
+/** Every account (one workspace), or for the deployment owner every account with its workspaces and its role in this one. */
+function Accounts({ workspace }: { workspace: WorkspaceInfo | null }) {
   const me = useSession((s) => s.user);
   const [users, setUsers] = useState<UserView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -43,7 +75,9 @@ export function UsersPage() {
         password: form.password,
         ...(form.name.trim() ? { name: form.name.trim() } : {}),
       });
-      setNotice(`${u.email} can sign in now as ${u.role}. Give them the first password by a channel other than email; they can change it later.`);
+      setNotice(
+        `${u.email} can sign in now as ${u.role}${workspace ? ` in ${workspace.name}` : ''}. Give them the first password by a channel other than email; they can change it later.`,
+      );
       setForm({ email: '', name: '', role: 'client', password: '' });
       await load();
     } catch (err) {
@@ -63,11 +97,11 @@ export function UsersPage() {
   }
 
   return (
-    <section className="page" data-testid="users-page">
-      <SettingsTabs active="users" />
+    <>
       <h2>Users and roles</h2>
+      {workspace && <p className="muted">Every account of the deployment. Roles are those in {workspace.name}; someone invited here is a member of it.</p>}
       <form className="card invite" onSubmit={(e) => void invite(e)} data-testid="invite-form">
-        <h3>Invite someone</h3>
+        <h3>Invite someone{workspace ? ` to ${workspace.name}` : ''}</h3>
         <div className="form-grid">
           <label>
             Email
@@ -125,6 +159,7 @@ export function UsersPage() {
               <th>Email</th>
               <th>Name</th>
               <th>Role</th>
+              {workspace && <th>Workspaces</th>}
               <th>Status</th>
               <th>Since</th>
               <th />
@@ -138,10 +173,17 @@ export function UsersPage() {
                 <td>
                   <select
                     aria-label={`Role of ${u.email}`}
-                    value={u.role}
+                    value={u.role ?? ''}
                     disabled={u.id === me?.id}
-                    onChange={(e) => void update(u, { role: e.target.value as Role }, `role changed to ${e.target.value}`)}
+                    onChange={(e) =>
+                      void update(u, { role: e.target.value as Role }, `role${workspace ? ` in ${workspace.name}` : ''} changed to ${e.target.value}`)
+                    }
                   >
+                    {u.role === null && (
+                      <option value="" disabled>
+                        not a member
+                      </option>
+                    )}
                     {ROLES.map((r) => (
                       <option key={r} value={r}>
                         {r}
@@ -149,6 +191,7 @@ export function UsersPage() {
                     ))}
                   </select>
                 </td>
+                {workspace && <td className="small">{u.workspaces?.map((w) => `${w.id} (${w.role})`).join(', ')}</td>}
                 <td>{u.disabled ? <span className="pill bad">disabled</span> : <span className="pill ok">active</span>}</td>
                 <td>{toDate(u.createdAt)?.toLocaleDateString() ?? '—'}</td>
                 <td>
@@ -168,6 +211,6 @@ export function UsersPage() {
           </tbody>
         </table>
       )}
-    </section>
+    </>
   );
 }
