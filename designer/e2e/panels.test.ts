@@ -239,7 +239,9 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await signIn(page, base(), FINANCE.email, FINANCE.password);
     await page.click('a.tab:has-text("Runs")');
     await page.waitForSelector('[data-testid=runs-page] tr[data-fold="fulfilment-to-shopify"]', { timeout: 20_000 });
-    expect(await page.textContent('tr[data-fold="fulfilment-to-shopify"]')).toMatch(/3 quiet scheduled runs of fulfilment-to-shopify/);
+    // At least the three: the template's own schedule may fire during the test and fold in with them.
+    const folded = (await page.textContent('tr[data-fold="fulfilment-to-shopify"]')) ?? '';
+    expect(Number(/(\d+) quiet scheduled runs of fulfilment-to-shopify/.exec(folded)?.[1])).toBeGreaterThanOrEqual(3);
     const durations = await page.locator('[data-testid=runs-page] td[data-duration]').allTextContents();
     expect(durations.length).toBeGreaterThan(0);
     for (const d of durations) expect(d).toMatch(/^(\d+ ms|[\d.]+ s|\d+ min \d+ s|—)$/);
