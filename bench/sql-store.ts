@@ -2,7 +2,6 @@
 // better-sqlite3 raw prepared statements, drizzle's synchronous SQLite driver, SqlStore on SQLite and SqlStore on
 // PostgreSQL (local, trust auth). Interleaved rounds; CPU per statement from process.cpuUsage.
 //   node --no-node-snapshot --import tsx bench/sql-store.ts [statements=20000] [rounds=3]
-import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';

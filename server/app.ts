@@ -102,11 +102,11 @@ export interface CellOptions {
   /** The deployment's users (those of the default cell); absent for the default cell, whose own users they are. */
   users?: import('./auth/users.ts').Users;
   /** The caller's role in this workspace; null: not a member, so everything of it answers 404. */
-  roleOf(userId: string): import('./auth/roles.ts').Role | null;
+  roleOf(userId: string): Promise<import('./auth/roles.ts').Role | null>;
   /** Deployment-level routes (e.g. /api/workspaces) mounted in the cell's app, so they are in its OpenAPI document. */
   routes?(app: OpenAPIHono<AppEnv>): void;
   /** Whether the user may manage deployment-wide users (/api/users, /api/tokens) from this cell. */
-  manageUsers?(userId: string): boolean;
+  manageUsers?(userId: string): Promise<boolean>;
   /** Which users this cell's /api/users shows and changes: the workspace's members, their role there. */
   userScope?: UserScope;
 }
@@ -255,7 +255,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     env.LEDGERLINE_ADMIN_PASSWORD !== undefined &&
     env.LEDGERLINE_ADMIN_PASSWORD !== '' &&
     env.LEDGERLINE_ADMIN_PASSWORD.length < 8 &&
-    users.count() === 0
+    (await users.count()) === 0
   ) {
     throw new StartupError(
       `LEDGERLINE_ADMIN_PASSWORD must have at least 8 characters (it has ${env.LEDGERLINE_ADMIN_PASSWORD.length}); set a longer one, or unset it to have a password generated and printed once`,
@@ -405,10 +405,10 @@ function cellMembership(cell: CellOptions): MiddlewareHandler<AppEnv> {
     const user = c.get('user');
     const p = c.req.path;
     if (!user || p === '/api/auth/login' || p === '/api/auth/logout' || p === '/api/workspaces' || p.startsWith('/api/workspaces/')) return next();
-    const role = cell.roleOf(user.id);
+    const role = await cell.roleOf(user.id);
     if (!role) throw new HttpError(404, 'not_found', `no route for ${c.req.method} ${p}`);
     c.set('user', { ...user, role });
-    if (cell.manageUsers && (p.startsWith('/api/users') || p.startsWith('/api/tokens')) && !cell.manageUsers(user.id)) {
+    if (cell.manageUsers && (p.startsWith('/api/users') || p.startsWith('/api/tokens')) && !(await cell.manageUsers(user.id))) {
       throw new HttpError(403, 'forbidden', 'users are deployment-wide: add them to this workspace with /api/workspaces/{id}/members');
     }
     return next();

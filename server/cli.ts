@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...given] = argv;
   try {
     let rest = given;
-    if (command && PER_WORKSPACE.has(command)) rest = (await import('./commands/workspace.ts')).resolveWorkspaceArg(given, process.env).args;
+    if (command && PER_WORKSPACE.has(command)) rest = (await (await import('./commands/workspace.ts')).resolveWorkspaceArg(given, process.env)).args;
     switch (command) {
       case 'workspace':
         return (await import('./commands/workspace.ts')).workspaceCommand(rest);

@@ -41,7 +41,7 @@ export function openServerCore(o: CoreOptions) {
     { shopify: shopifyFactory({ buckets: bucketStore(store) }), erp: erpFactory(o.dataDir), ...o.connectionFactories },
     o.now,
   );
-  const users = new Users(db, o.now);
+  const users = new Users(store, o.now);
   const audit = new Audit(db, o.now);
   const scrub = makeScrubber(connections, secrets);
   const lookups = new LookupService(store);

@@ -137,11 +137,11 @@ export async function testServer(o: Partial<ServerOptions> & { withRoles?: boole
   const admin = await json('POST', '/api/auth/login', { body: ADMIN });
   if (admin.status !== 200) throw new Error(`admin login failed: ${JSON.stringify(admin.body)}`);
   // An API token rather than the session, so a test that logs out does not strand the others.
-  tokens.owner = server.deps.users.createToken(admin.body.user.id, 'test').token;
+  tokens.owner = (await server.deps.users.createToken(admin.body.user.id, 'test')).token;
   if (o.withRoles) {
     for (const role of ROLES.filter((r) => r !== 'owner')) {
       await server.deps.users.create({ email: `${role}@example.com`, role, password: PASSWORD });
-      tokens[role] = server.deps.users.createToken(server.deps.users.byEmail(`${role}@example.com`)!.id, 'test').token;
+      tokens[role] = (await server.deps.users.createToken((await server.deps.users.byEmail(`${role}@example.com`))!.id, 'test')).token;
     }
   }
   return {

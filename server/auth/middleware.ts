@@ -20,12 +20,12 @@ export function authenticate(users: Users): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { token, via } = presentedToken(c);
     if (via === 'bearer') {
-      const user = token ? users.authenticate(token) : null;
+      const user = token ? await users.authenticate(token) : null;
       if (!user) throw new HttpError(401, 'unauthenticated', 'the Authorization header does not carry a valid token');
       c.set('user', user);
       c.set('via', 'bearer');
     } else {
-      const user = token ? users.authenticate(token) : null;
+      const user = token ? await users.authenticate(token) : null;
       if (user) {
         if (!SAFE.has(c.req.method)) checkSameOrigin(c.req.raw);
         c.set('user', user);

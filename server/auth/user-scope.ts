@@ -14,15 +14,15 @@ export interface ListedUser extends Omit<User, 'role'> {
 
 export interface UserScope {
   /** The users this caller sees here. */
-  list(callerId: string): ListedUser[];
+  list(callerId: string): Promise<ListedUser[]>;
   /** One of them; 404 when this caller does not see them here. */
-  get(callerId: string, userId: string): ListedUser;
+  get(callerId: string, userId: string): Promise<ListedUser>;
   /** A new account that is a member here with the role. */
   create(u: { email: string; name?: string; role: Role; password: string }): Promise<ListedUser>;
   /** Their role here (a member from now on). */
   setRole(userId: string, role: Role): Promise<void>;
   /** Whether the user belongs here (what happens to them, such as signing in, goes in this audit log or none). */
-  isMember(userId: string): boolean;
+  isMember(userId: string): Promise<boolean>;
 }
 
 /** A server that is not one workspace of several: its users are all there is, and `users.role` is their role. */
@@ -32,6 +32,6 @@ export function ownUserScope(users: Users): UserScope {
     get: (_caller, id) => users.get(id),
     create: (u) => users.create(u),
     setRole: async (id, role) => void (await users.update(id, { role })),
-    isMember: () => true,
+    isMember: async () => true,
   };
 }

@@ -1,7 +1,8 @@
 // Local users, their login sessions and API tokens.
 import { randomBytes } from 'node:crypto';
 import { and, count, eq, gt, lt } from 'drizzle-orm';
-import type { ServerDb } from '../db/db.ts';
+import type { Store } from '../../runtime/store/db.ts';
+import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import { apiTokens, sessions, users } from '../db/schema.ts';
 import { currentCostPrefix, dummyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { API_TOKEN_PREFIX, SESSION_PREFIX, hashToken, newToken } from './tokens.ts';
@@ -43,35 +44,48 @@ function toUser(r: typeof users.$inferSelect): User {
   return { id: r.id, email: r.email, name: r.name, role: r.role as Role, disabled: r.disabled, createdAt: r.createdAt };
 }
 
+type Tables = { users: typeof users; sessions: typeof sessions; apiTokens: typeof apiTokens };
+
 export class Users {
+  private readonly store: SqlStore<Tables>;
+  private readonly t: Tables;
+
   constructor(
-    private db: ServerDb,
+    store: Pick<Store, 'sql'>,
     private now: () => number = Date.now,
-  ) {}
-
-  count(): number {
-    return this.db.select({ n: count() }).from(users).get()?.n ?? 0;
+  ) {
+    this.store = store.sql({ users, sessions, apiTokens });
+    this.t = this.store.tables;
   }
 
-  list(): User[] {
-    return this.db.select().from(users).all().map(toUser);
+  private get db() {
+    return this.store.db;
   }
 
-  get(id: string): User {
-    const r = this.db.select().from(users).where(eq(users.id, id)).get();
+  async count(): Promise<number> {
+    const [r] = await this.db.select({ n: count() }).from(this.t.users);
+    return Number(r?.n ?? 0);
+  }
+
+  async list(): Promise<User[]> {
+    return (await this.db.select().from(this.t.users).orderBy(this.t.users.createdAt, this.t.users.id)).map(toUser);
+  }
+
+  async get(id: string): Promise<User> {
+    const [r] = await this.db.select().from(this.t.users).where(eq(this.t.users.id, id));
     if (!r) throw new UserError(`user "${id}" not found`, 404);
     return toUser(r);
   }
 
-  byEmail(email: string): User | undefined {
-    const r = this.db.select().from(users).where(eq(users.email, email.toLowerCase())).get();
+  async byEmail(email: string): Promise<User | undefined> {
+    const [r] = await this.db.select().from(this.t.users).where(eq(this.t.users.email, email.toLowerCase()));
     return r ? toUser(r) : undefined;
   }
 
   async create(u: { email: string; name?: string; role: string; password: string }): Promise<User> {
     if (!ROLES.includes(u.role as Role)) throw new UserError(`unknown role "${u.role}" (one of ${ROLES.join(', ')})`);
     const email = u.email.trim().toLowerCase();
-    if (this.byEmail(email)) throw new UserError(`a user with email "${email}" already exists`, 409);
+    if (await this.byEmail(email)) throw new UserError(`a user with email "${email}" already exists`, 409);
     const row = {
       id: newId('usr'),
       email,
@@ -81,23 +95,24 @@ export class Users {
       disabled: false,
       createdAt: this.now(),
     };
-    this.db.insert(users).values(row).run();
+    await this.db.insert(this.t.users).values(row);
     return toUser(row);
   }
 
   async update(id: string, patch: { name?: string; role?: string; password?: string; disabled?: boolean }): Promise<User> {
-    this.get(id);
+    await this.get(id);
     if (patch.role !== undefined && !ROLES.includes(patch.role as Role)) throw new UserError(`unknown role "${patch.role}" (one of ${ROLES.join(', ')})`);
+    const { users: u, sessions: se, apiTokens: at } = this.t;
     const set: Partial<typeof users.$inferInsert> = {};
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.role !== undefined) set.role = patch.role;
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
-    if (Object.keys(set).length) this.db.update(users).set(set).where(eq(users.id, id)).run();
+    if (Object.keys(set).length) await this.db.update(u).set(set).where(eq(u.id, id));
     // A password change, role change or disabling ends the user's sessions; disabling also revokes their API
     // tokens (re-enabling a user must not bring old tokens back to life).
-    if (patch.password !== undefined || patch.disabled || patch.role !== undefined) this.db.delete(sessions).where(eq(sessions.userId, id)).run();
-    if (patch.disabled) this.db.delete(apiTokens).where(eq(apiTokens.userId, id)).run();
+    if (patch.password !== undefined || patch.disabled || patch.role !== undefined) await this.db.delete(se).where(eq(se.userId, id));
+    if (patch.disabled) await this.db.delete(at).where(eq(at.userId, id));
     return this.get(id);
   }
 
@@ -114,7 +129,7 @@ export class Users {
     password: string,
     opts: { gate?: <T>(f: () => Promise<T>) => Promise<T> } = {},
   ): Promise<{ token: string; user: User; expiresAt: number } | null> {
-    const row = this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+    const [row] = await this.db.select().from(this.t.users).where(eq(this.t.users.email, email.trim().toLowerCase()));
     const gate = opts.gate ?? (<T>(f: () => Promise<T>) => f());
     if (!row && this.hashMs !== undefined) {
       await new Promise((r) => setTimeout(r, this.hashMs! * (0.9 + Math.random() * 0.2)));
@@ -131,78 +146,62 @@ export class Users {
     if (!row || !ok || row.disabled) return null;
     const token = newToken(SESSION_PREFIX);
     const t = this.now();
-    this.db.delete(sessions).where(lt(sessions.expiresAt, t)).run();
-    this.db
-      .insert(sessions)
-      .values({ tokenHash: hashToken(token), userId: row.id, createdAt: t, expiresAt: t + SESSION_TTL_MS })
-      .run();
+    const se = this.t.sessions;
+    await this.db.delete(se).where(lt(se.expiresAt, t));
+    await this.db.insert(se).values({ tokenHash: hashToken(token), userId: row.id, createdAt: t, expiresAt: t + SESSION_TTL_MS });
     return { token, user: toUser(row), expiresAt: t + SESSION_TTL_MS };
   }
 
-  logout(token: string): void {
-    this.db
-      .delete(sessions)
-      .where(eq(sessions.tokenHash, hashToken(token)))
-      .run();
+  async logout(token: string): Promise<void> {
+    await this.db.delete(this.t.sessions).where(eq(this.t.sessions.tokenHash, hashToken(token)));
   }
 
   /** The user behind a session or API token, or null. */
-  authenticate(token: string): User | null {
+  async authenticate(token: string): Promise<User | null> {
     const h = hashToken(token);
+    const { users: us, sessions: se, apiTokens: at } = this.t;
     let userId: string | undefined;
     if (token.startsWith(SESSION_PREFIX)) {
-      userId = this.db
-        .select({ u: sessions.userId })
-        .from(sessions)
-        .where(and(eq(sessions.tokenHash, h), gt(sessions.expiresAt, this.now())))
-        .get()?.u;
+      const [r] = await this.db
+        .select({ u: se.userId })
+        .from(se)
+        .where(and(eq(se.tokenHash, h), gt(se.expiresAt, this.now())));
+      userId = r?.u;
     } else if (token.startsWith(API_TOKEN_PREFIX)) {
-      const r = this.db
-        .select({ id: apiTokens.id, u: apiTokens.userId, expiresAt: apiTokens.expiresAt })
-        .from(apiTokens)
-        .where(eq(apiTokens.tokenHash, h))
-        .get();
+      const [r] = await this.db.select({ id: at.id, u: at.userId, expiresAt: at.expiresAt }).from(at).where(eq(at.tokenHash, h));
       if (r && (r.expiresAt === null || r.expiresAt > this.now())) {
         userId = r.u;
-        this.db.update(apiTokens).set({ lastUsedAt: this.now() }).where(eq(apiTokens.id, r.id)).run();
+        await this.db.update(at).set({ lastUsedAt: this.now() }).where(eq(at.id, r.id));
       }
     }
     if (!userId) return null;
-    const u = this.db.select().from(users).where(eq(users.id, userId)).get();
+    const [u] = await this.db.select().from(us).where(eq(us.id, userId));
     return u && !u.disabled ? toUser(u) : null;
   }
 
   /** Creates an API token; the token text is returned once and only its hash is kept. */
-  createToken(userId: string, name: string, opts: { expiresAt?: number | null } = {}): { token: string; info: TokenInfo } {
-    const user = this.get(userId);
+  async createToken(userId: string, name: string, opts: { expiresAt?: number | null } = {}): Promise<{ token: string; info: TokenInfo }> {
+    const user = await this.get(userId);
     if (user.disabled) throw new UserError(`user "${user.email}" is disabled; a disabled user gets no API token`, 409);
     const expiresAt = opts.expiresAt ?? null;
     if (expiresAt !== null && !(expiresAt > this.now())) throw new UserError('expiresAt must be in the future');
     const token = newToken(API_TOKEN_PREFIX);
     const info = { id: newId('tok'), userId, name, createdAt: this.now(), lastUsedAt: null, expiresAt };
-    this.db
-      .insert(apiTokens)
-      .values({ ...info, tokenHash: hashToken(token) })
-      .run();
+    await this.db.insert(this.t.apiTokens).values({ ...info, tokenHash: hashToken(token) });
     return { token, info };
   }
 
-  listTokens(): TokenInfo[] {
+  listTokens(): Promise<TokenInfo[]> {
+    const at = this.t.apiTokens;
     return this.db
-      .select({
-        id: apiTokens.id,
-        userId: apiTokens.userId,
-        name: apiTokens.name,
-        createdAt: apiTokens.createdAt,
-        lastUsedAt: apiTokens.lastUsedAt,
-        expiresAt: apiTokens.expiresAt,
-      })
-      .from(apiTokens)
-      .all();
+      .select({ id: at.id, userId: at.userId, name: at.name, createdAt: at.createdAt, lastUsedAt: at.lastUsedAt, expiresAt: at.expiresAt })
+      .from(at)
+      .orderBy(at.createdAt, at.id);
   }
 
-  revokeToken(id: string): void {
-    if (this.db.delete(apiTokens).where(eq(apiTokens.id, id)).run().changes === 0) throw new UserError(`token "${id}" not found`, 404);
+  async revokeToken(id: string): Promise<void> {
+    const gone = await this.db.delete(this.t.apiTokens).where(eq(this.t.apiTokens.id, id)).returning({ id: this.t.apiTokens.id });
+    if (gone.length === 0) throw new UserError(`token "${id}" not found`, 404);
   }
 
   /**
@@ -210,7 +209,7 @@ export class Users {
    * a generated one is returned so the caller can print it once.
    */
   async ensureFirstAdmin(env: { email?: string; password?: string }): Promise<{ email: string; generatedPassword?: string } | null> {
-    if (this.count() > 0) return null;
+    if ((await this.count()) > 0) return null;
     const email = env.email || 'admin@localhost';
     const generated = env.password ? undefined : randomBytes(15).toString('base64url');
     await this.create({ email, name: 'Administrator', role: 'owner', password: env.password || generated! });

@@ -40,10 +40,10 @@ describe('ledgerline user add / token create / vault rotate', () => {
     expect(tok.code).toBe(0);
     const token = tok.stdout.trim();
     const store = openStore(dir);
-    const users = new Users(openServerDb(store.sqlite));
+    const users = new Users(store);
     expect((await users.login('owner@shop.test', 'correct horse battery'))?.user.email).toBe('owner@shop.test');
     expect(await users.login('owner@shop.test', 'wrong password!')).toBeNull();
-    expect(users.authenticate(token)?.email).toBe('owner@shop.test');
+    expect((await users.authenticate(token))?.email).toBe('owner@shop.test');
     // Stored hashed: the token text is nowhere in the database file.
     store.close();
     expect(readFileSync(join(dir, 'ledgerline.db')).includes(Buffer.from(token))).toBe(false);

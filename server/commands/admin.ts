@@ -1,7 +1,7 @@
 // `ledgerline user add`, `ledgerline token create`, `ledgerline vault rotate`: operator commands on a data dir.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { openStore } from '../../runtime/store/db.ts';
+import { openStore, type Store } from '../../runtime/store/db.ts';
 import { openServerDb } from '../db/db.ts';
 import { Users } from '../auth/users.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
@@ -35,12 +35,12 @@ const defaultIo: Io = {
 async function withServerDb<T>(
   dataDir: string | undefined,
   env: NodeJS.ProcessEnv,
-  fn: (db: ReturnType<typeof openServerDb>, dir: string) => T | Promise<T>,
+  fn: (db: ReturnType<typeof openServerDb>, dir: string, store: Store) => T | Promise<T>,
 ): Promise<T> {
   const dir = resolve(dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data');
   const store = openStore(dir);
   try {
-    return await fn(openServerDb(store.sqlite), dir);
+    return await fn(openServerDb(store.sqlite), dir, store);
   } finally {
     store.close();
   }
@@ -77,27 +77,27 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
       // Users are deployment-wide (the default workspace's database); --workspace makes them a member of that one only.
       const ws = values.workspace;
       if (ws !== undefined && command === 'user') {
-        const user = await withServerDb(values['data-dir'], o.env, (db) =>
-          new Directory(db, new Users(db)).createMemberUser(ws, { email: values.email!, name: values.name, role: values.role as Role, password }),
+        const user = await withServerDb(values['data-dir'], o.env, (_db, _dir, store) =>
+          new Directory(store, new Users(store)).createMemberUser(ws, { email: values.email!, name: values.name, role: values.role as Role, password }),
         );
         o.out(`added ${user.email} as ${values.role} of workspace ${ws}`);
         return 0;
       }
-      const user = await withServerDb(values['data-dir'], o.env, (db) =>
-        new Users(db).create({ email: values.email!, name: values.name, role: values.role!, password }),
+      const user = await withServerDb(values['data-dir'], o.env, (_db, _dir, store) =>
+        new Users(store).create({ email: values.email!, name: values.name, role: values.role!, password }),
       );
       o.out(`added ${user.email} as ${user.role}`);
       return 0;
     }
     if (command === 'token' && sub === 'create') {
       if (!values.email || !values.name) return usage('token create needs --email and --name');
-      const token = await withServerDb(values['data-dir'], o.env, (db) => {
-        const users = new Users(db);
-        const user = users.byEmail(values.email!);
+      const token = await withServerDb(values['data-dir'], o.env, async (_db, _dir, store) => {
+        const users = new Users(store);
+        const user = await users.byEmail(values.email!);
         if (!user) throw new Error(`no user with email "${values.email}"`);
         const days = values['expires-in-days'] === undefined ? undefined : Number(values['expires-in-days']);
         if (days !== undefined && !(days > 0)) throw new Error('--expires-in-days must be a positive number');
-        return users.createToken(user.id, values.name!, { expiresAt: days ? Date.now() + days * 86_400_000 : null }).token;
+        return (await users.createToken(user.id, values.name!, { expiresAt: days ? Date.now() + days * 86_400_000 : null })).token;
       });
       // The token is shown once, here; only its hash is stored.
       o.out(token);

@@ -59,9 +59,9 @@ describe('ledgerline workspace', () => {
       env: {},
     });
     expect(code, out.join('\n')).toBe(0);
-    withDirectory(data, (d) => {
-      const u = d.users.byEmail('c@b.example')!;
-      expect(d.workspacesOf(u.id).map((w) => [w.id, w.role])).toEqual([['brand-b', 'consultant']]);
+    await withDirectory(data, async (d) => {
+      const u = (await d.users.byEmail('c@b.example'))!;
+      expect((await d.workspacesOf(u.id)).map((w) => [w.id, w.role])).toEqual([['brand-b', 'consultant']]);
     });
   });
 });

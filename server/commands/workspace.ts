@@ -5,7 +5,6 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../../runtime/store/db.ts';
-import { openServerDb } from '../db/db.ts';
 import { Users } from '../auth/users.ts';
 import { DEFAULT_WORKSPACE, Directory } from '../workspaces/directory.ts';
 import { workspaceDir } from '../workspaces/deployment.ts';
@@ -17,11 +16,10 @@ export class WorkspaceArgError extends Error {
   override name = 'WorkspaceArgError';
 }
 
-export function withDirectory<T>(dataDir: string, fn: (d: Directory) => T): T {
+export async function withDirectory<T>(dataDir: string, fn: (d: Directory) => Promise<T>): Promise<T> {
   const store = openStore(dataDir);
   try {
-    const db = openServerDb(store.sqlite);
-    return fn(new Directory(db, new Users(db)));
+    return await fn(new Directory(store, new Users(store)));
   } finally {
     store.close();
   }
@@ -33,7 +31,7 @@ const dataDirOf = (given: string | undefined, env: NodeJS.ProcessEnv) => resolve
  * Takes `--workspace ID` (or `--workspace=ID`) out of a command's arguments and points its `--data-dir` at that
  * workspace's data dir. Without the flag the arguments are returned as they are.
  */
-export function resolveWorkspaceArg(args: string[], env: NodeJS.ProcessEnv): { args: string[]; workspace?: string; rootDir?: string } {
+export async function resolveWorkspaceArg(args: string[], env: NodeJS.ProcessEnv): Promise<{ args: string[]; workspace?: string; rootDir?: string }> {
   const i = args.findIndex((a) => a === '--workspace' || a.startsWith('--workspace='));
   if (i < 0) return { args };
   const id = args[i]!.includes('=') ? args[i]!.slice('--workspace='.length) : args[i + 1];
@@ -42,19 +40,20 @@ export function resolveWorkspaceArg(args: string[], env: NodeJS.ProcessEnv): { a
   const d = rest.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
   const given = d < 0 ? undefined : rest[d]!.includes('=') ? rest[d]!.slice('--data-dir='.length) : rest[d + 1];
   const rootDir = dataDirOf(given, env);
-  if (!withDirectory(rootDir, (dir) => dir.get(id))) throw new WorkspaceArgError(`no workspace "${id}" in ${rootDir} (see \`ledgerline workspace list\`)`);
+  if (!(await withDirectory(rootDir, (dir) => dir.get(id))))
+    throw new WorkspaceArgError(`no workspace "${id}" in ${rootDir} (see \`ledgerline workspace list\`)`);
   const without = d < 0 ? rest : [...rest.slice(0, d), ...rest.slice(d + (rest[d]!.includes('=') ? 1 : 2))];
   return { args: [...without, '--data-dir', workspaceDir(rootDir, id)], workspace: id, rootDir };
 }
 
-export function workspaceCommand(
+export async function workspaceCommand(
   argv: string[],
   io: { out(s: string): void; err(s: string): void; env: NodeJS.ProcessEnv } = {
     out: (s) => process.stdout.write(s + '\n'),
     err: (s) => process.stderr.write(s + '\n'),
     env: process.env,
   },
-): number {
+): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -64,7 +63,9 @@ export function workspaceCommand(
   const root = dataDirOf(values['data-dir'], io.env);
   if (sub === 'list') {
     if (positionals.length) throw new WorkspaceArgError('workspace list takes no arguments');
-    const list = withDirectory(root, (d) => d.list().map((w) => ({ ...w, dataDir: workspaceDir(root, w.id), members: d.members(w.id).length })));
+    const list = await withDirectory(root, async (d) =>
+      Promise.all((await d.list()).map(async (w) => ({ ...w, dataDir: workspaceDir(root, w.id), members: (await d.members(w.id)).length }))),
+    );
     if (values.json) io.out(JSON.stringify(list, null, 2));
     else for (const w of list) io.out(`${w.id}\t${w.name}\t${w.members} member${w.members === 1 ? '' : 's'}\t${w.dataDir}`);
     return 0;
@@ -75,7 +76,7 @@ export function workspaceCommand(
     if (id === DEFAULT_WORKSPACE) throw new WorkspaceArgError(`"${DEFAULT_WORKSPACE}" is the data dir itself; it always exists`);
     let w;
     try {
-      w = withDirectory(root, (d) => d.create({ id, name: values.name }));
+      w = await withDirectory(root, (d) => d.create({ id, name: values.name }));
     } catch (e) {
       if ((e as Error).name !== 'UserError') throw e;
       io.err(`ledgerline workspace create: ${(e as Error).message}`);
@@ -84,9 +85,7 @@ export function workspaceCommand(
     // The workspace's own store, migrated now so the commands that take --workspace can open it at once.
     const dir = workspaceDir(root, w.id);
     mkdirSync(dir, { recursive: true });
-    const store = openStore(dir);
-    openServerDb(store.sqlite);
-    store.close();
+    openStore(dir).close();
     io.out(`created workspace ${w.id} (${w.name}) in ${dir}; a running server serves it within 10 s`);
     return 0;
   }

@@ -70,7 +70,7 @@ beforeAll(async () => {
   owner = ((await login.json()) as { token: string }).token;
   const users = s.server.deps.users;
   await users.create({ email: 'client@example.com', role: 'client', password: 'client-password-1' });
-  client = users.createToken(users.byEmail('client@example.com')!.id, 'test').token;
+  client = (await users.createToken((await users.byEmail('client@example.com'))!.id, 'test')).token;
   for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++)
     await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < 2; i++) orders.push((await call('POST', '/api/sandbox/events', { scenario: 'paid-order' })).body);

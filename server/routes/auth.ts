@@ -73,16 +73,16 @@ export function authRouter(d: Deps) {
       });
       // Signing in goes through any workspace (users are deployment-wide); its audit log, read by its members, gets
       // only its own members' sign-ins, or another workspace's users would show up there.
-      if (d.userScope.isMember(r.user.id)) d.audit.record(r.user.email, 'auth.login', `user:${r.user.email}`);
+      if (await d.userScope.isMember(r.user.id)) d.audit.record(r.user.email, 'auth.login', `user:${r.user.email}`);
       else d.log.info({ email: r.user.email }, 'signed in through a workspace they are not a member of');
       return c.json({ token: r.token, user: me(r.user) }, 200);
     },
   );
 
-  app.openapi(apiRoute('me', { method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 200: json(z.object({ ok: z.boolean() })) } }), (c) => {
+  app.openapi(apiRoute('me', { method: 'post', path: '/auth/logout', tags: ['auth'], responses: { 200: json(z.object({ ok: z.boolean() })) } }), async (c) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const token = bearer ?? getCookie(c, SESSION_COOKIE);
-    if (token) d.users.logout(token);
+    if (token) await d.users.logout(token);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.json({ ok: true }, 200);
   });

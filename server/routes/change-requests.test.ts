@@ -218,7 +218,7 @@ describe('a client publish on a flow that needs approval', () => {
     await approvalFlow();
     const req = (await clientPublishes('2')).body.changeRequest;
     await t.server.deps.users.create({ email: 'other-client@example.com', role: 'client', password: 'role-password-1' });
-    const other = t.server.deps.users.createToken(t.server.deps.users.byEmail('other-client@example.com')!.id, 'test').token;
+    const other = (await t.server.deps.users.createToken((await t.server.deps.users.byEmail('other-client@example.com'))!.id, 'test')).token;
     const refused = await t.json('POST', `/api/change-requests/${req.id}/withdraw`, { token: other });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/was asked for by client@example.com: only they, a consultant or an owner can withdraw it/);

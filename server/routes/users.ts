@@ -50,7 +50,7 @@ export function usersRouter(d: Deps) {
       description: "The workspace's members with their role in it; the deployment owner sees every user, with their workspaces.",
       responses: { 200: json(z.object({ users: z.array(UserListed) })) },
     }),
-    (c) => c.json({ users: d.userScope.list(c.get('user')!.id) }, 200),
+    async (c) => c.json({ users: await d.userScope.list(c.get('user')!.id) }, 200),
   );
 
   app.openapi(
@@ -82,10 +82,10 @@ export function usersRouter(d: Deps) {
       const { id } = c.req.valid('param');
       const { role, ...patch } = c.req.valid('json');
       const caller = c.get('user')!.id;
-      const before = d.userScope.get(caller, id);
+      const before = await d.userScope.get(caller, id);
       if (Object.keys(patch).length) await d.users.update(id, patch);
       if (role !== undefined) await d.userScope.setRole(id, role);
-      const after = d.userScope.get(caller, id);
+      const after = await d.userScope.get(caller, id);
       // The workspace's audit log is read by its members: the user's other workspaces stay out of it.
       const entry = (u: typeof before) => ({ ...u, workspaces: undefined });
       d.audit.record(actorOf(c), 'user.update', `user:${after.email}`, {
@@ -99,7 +99,7 @@ export function usersRouter(d: Deps) {
 
   app.openapi(
     apiRoute('users.manage', { method: 'get', path: '/tokens', tags: ['users'], responses: { 200: json(z.object({ tokens: z.array(TokenView) })) } }),
-    (c) => c.json({ tokens: d.users.listTokens() }, 200),
+    async (c) => c.json({ tokens: await d.users.listTokens() }, 200),
   );
 
   app.openapi(
@@ -111,10 +111,12 @@ export function usersRouter(d: Deps) {
       request: jsonBody(TokenCreate),
       responses: { 201: json(TokenView.extend({ token: z.string() }), 'Created'), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const body = c.req.valid('json');
-      const userId = body.userId ?? (body.email ? d.users.byEmail(body.email)?.id : undefined) ?? c.get('user')!.id;
-      const { token, info } = d.users.createToken(userId, body.name, { expiresAt: body.expiresInDays ? d.now() + body.expiresInDays * 86_400_000 : null });
+      const userId = body.userId ?? (body.email ? (await d.users.byEmail(body.email))?.id : undefined) ?? c.get('user')!.id;
+      const { token, info } = await d.users.createToken(userId, body.name, {
+        expiresAt: body.expiresInDays ? d.now() + body.expiresInDays * 86_400_000 : null,
+      });
       d.audit.record(actorOf(c), 'token.create', `token:${info.id}`, { userId, name: info.name, expiresAt: info.expiresAt });
       return c.json({ ...info, token }, 201);
     },
@@ -128,9 +130,9 @@ export function usersRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(z.object({ ok: z.boolean() })), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      d.users.revokeToken(id);
+      await d.users.revokeToken(id);
       d.audit.record(actorOf(c), 'token.revoke', `token:${id}`, {});
       return c.json({ ok: true }, 200);
     },

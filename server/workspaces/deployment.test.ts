@@ -152,7 +152,10 @@ describe('an existing single-merchant data dir served as a deployment', () => {
 
   it('serves a workspace the CLI created while it runs, without a restart', async () => {
     const out: string[] = [];
-    expect(workspaceCommand(['create', 'cli-made', '--data-dir', dir], { out: (x) => out.push(x), err: (x) => out.push(x), env: {} }), out.join('\n')).toBe(0);
+    expect(
+      await workspaceCommand(['create', 'cli-made', '--data-dir', dir], { out: (x) => out.push(x), err: (x) => out.push(x), env: {} }),
+      out.join('\n'),
+    ).toBe(0);
     const owner = await login(ADMIN.email, ADMIN.password);
     expect((await api(owner, '/api/flows', { workspace: 'cli-made' })).status).toBe(404);
     expect(await s.deployment.refresh()).toEqual(['cli-made']);

@@ -84,11 +84,11 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   }
 
   const defaultCell = await createServer({ ...o, dataDir, sandbox, cell: cellOptions(DEFAULT_WORKSPACE) });
-  directory = new Directory(defaultCell.deps.db, defaultCell.deps.users, o.now);
+  directory = new Directory(defaultCell.runtime.store, defaultCell.deps.users, o.now);
   label(defaultCell, DEFAULT_WORKSPACE);
   cells.set(DEFAULT_WORKSPACE, defaultCell);
   try {
-    for (const w of directory.list()) if (w.id !== DEFAULT_WORKSPACE) await openCell(w.id);
+    for (const w of await directory.list()) if (w.id !== DEFAULT_WORKSPACE) await openCell(w.id);
   } catch (e) {
     await Promise.allSettled([...cells.values()].map((s) => s.close()));
     throw e;
@@ -99,11 +99,11 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   async function createWorkspace(w: { id: string; name?: string }): Promise<Workspace> {
     if (creating.has(w.id)) return creating.get(w.id)!;
     const p = (async () => {
-      if (existsSync(join(workspaceDir(dataDir, w.id), 'ledgerline.db')) && !directory.get(w.id)) {
+      if (existsSync(join(workspaceDir(dataDir, w.id), 'ledgerline.db')) && !(await directory.get(w.id))) {
         // A leftover directory of a workspace not in the directory: never adopt someone's data silently.
         throw new UserError(`${workspaceDir(dataDir, w.id)} already holds a store; move it away first`, 409);
       }
-      const ws = directory.create(w);
+      const ws = await directory.create(w);
       await openCell(ws.id);
       return ws;
     })();
@@ -121,7 +121,7 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     (refreshing ??= (async () => {
       const opened: string[] = [];
       try {
-        for (const w of directory.list()) {
+        for (const w of await directory.list()) {
           if (cells.has(w.id) || creating.has(w.id) || closed) continue;
           await openCell(w.id);
           opened.push(w.id);
@@ -137,7 +137,7 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   );
   refreshTimer.unref();
 
-  const who = (c: Context): User | null => {
+  const who = async (c: Context): Promise<User | null> => {
     const { token } = presentedToken(c);
     return token ? directory.users.authenticate(token) : null;
   };
@@ -159,22 +159,22 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     const cell = cells.get(c.req.param('workspace'));
     return cell ? forward(c, cell, `/webhooks/flows/${encodeURIComponent(c.req.param('flow'))}`) : notFound(c);
   });
-  app.all('*', (c) => {
+  app.all('*', async (c) => {
     const asked = c.req.header(WORKSPACE_HEADER);
     if (asked !== undefined) {
       const cell = cells.get(asked);
       if (!cell) return notFound(c);
       // A signed-in caller who is not a member: 404 for every path of it (API, /metrics, health), as if it did not
       // exist. The cell checks membership again for its API (defence in depth); /api/workspaces does its own.
-      const user = c.req.path.startsWith('/api/workspaces') || c.req.path === '/api/auth/login' ? null : who(c);
-      if (user && !directory.roleOf(user.id, asked)) return notFound(c);
+      const user = c.req.path.startsWith('/api/workspaces') || c.req.path === '/api/auth/login' ? null : await who(c);
+      if (user && !(await directory.roleOf(user.id, asked))) return notFound(c);
       return forward(c, cell);
     }
     // No header: the default workspace, or the caller's only workspace when they are not in the default one.
     if (cells.size > 1 && c.req.path.startsWith('/api/')) {
-      const user = who(c);
-      if (user && !directory.roleOf(user.id, DEFAULT_WORKSPACE)) {
-        const [only, ...others] = directory.workspacesOf(user.id);
+      const user = await who(c);
+      if (user && !(await directory.roleOf(user.id, DEFAULT_WORKSPACE))) {
+        const [only, ...others] = await directory.workspacesOf(user.id);
         if (only && !others.length) return forward(c, cells.get(only.id)!);
       }
     }

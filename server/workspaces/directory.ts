@@ -1,9 +1,10 @@
 // The deployment's directory: which workspaces exist, who the deployment owner is, and each user's role per
 // workspace. Users are deployment-wide and live in the default cell's database (as before workspaces); so do the
 // workspace list and the memberships. Every cell asks this directory who a caller is and what they may do there.
-import { and, eq, notInArray, sql } from 'drizzle-orm';
-import type { ServerDb } from '../db/db.ts';
-import { users, workspaceMembers, workspaces } from '../db/schema.ts';
+import { and, eq, notInArray } from 'drizzle-orm';
+import type { Store } from '../../runtime/store/db.ts';
+import type { SqlStore } from '../../runtime/store/sql-store.ts';
+import { users as usersTable, workspaceMembers, workspaces } from '../db/schema.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { UserError, type Users, type User } from '../auth/users.ts';
 
@@ -17,28 +18,39 @@ export interface Workspace {
   createdAt: number | null;
 }
 
+type Tables = { users: typeof usersTable; members: typeof workspaceMembers; workspaces: typeof workspaces };
+
 export class Directory {
+  private readonly store: SqlStore<Tables>;
+
   constructor(
-    private db: ServerDb,
+    store: Pick<Store, 'sql'>,
     readonly users: Users,
     private now: () => number = Date.now,
-  ) {}
+  ) {
+    this.store = store.sql({ users: usersTable, members: workspaceMembers, workspaces });
+  }
+
+  private get db() {
+    return this.store.db;
+  }
 
   /** The deployment owner: the first owner of the default workspace still enabled (the first admin created). */
-  ownerId(): string | null {
-    const membersOfDefault = this.db.select({ userId: workspaceMembers.userId }).from(workspaceMembers).where(eq(workspaceMembers.workspaceId, 'default'));
-    const r = this.db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.role, 'owner'), eq(users.disabled, false), notInArray(users.id, membersOfDefault)))
-      .orderBy(users.createdAt, sql`${users}.rowid`)
-      .limit(1)
-      .get();
+  async ownerId(): Promise<string | null> {
+    const { users: u, members: m } = this.store.tables;
+    const membersOfDefault = this.db.select({ userId: m.userId }).from(m).where(eq(m.workspaceId, DEFAULT_WORKSPACE));
+    // Ties in the same millisecond go to the smaller id: the same answer on every store.
+    const [r] = await this.db
+      .select({ id: u.id })
+      .from(u)
+      .where(and(eq(u.role, 'owner'), eq(u.disabled, false), notInArray(u.id, membersOfDefault)))
+      .orderBy(u.createdAt, u.id)
+      .limit(1);
     return r?.id ?? null;
   }
 
-  isOwner(userId: string): boolean {
-    return this.ownerId() === userId;
+  async isOwner(userId: string): Promise<boolean> {
+    return (await this.ownerId()) === userId;
   }
 
   /**
@@ -46,101 +58,123 @@ export class Directory {
    * (a single merchant, as before workspaces) an owner of it. Otherwise an owner of a workspace manages its members
    * (an owner of one workspace must not reset the password of another's users).
    */
-  managesAccounts(userId: string): boolean {
-    return this.isOwner(userId) || (this.list().length === 1 && this.roleOf(userId, DEFAULT_WORKSPACE) === 'owner');
+  async managesAccounts(userId: string): Promise<boolean> {
+    if (await this.isOwner(userId)) return true;
+    return (await this.list()).length === 1 && (await this.roleOf(userId, DEFAULT_WORKSPACE)) === 'owner';
   }
 
-  list(): Workspace[] {
-    const rows = this.db.select().from(workspaces).all();
+  async list(): Promise<Workspace[]> {
+    const w = this.store.tables.workspaces;
+    const rows = await this.db.select().from(w).orderBy(w.createdAt, w.id);
     const own = rows.find((r) => r.id === DEFAULT_WORKSPACE);
     return [{ id: DEFAULT_WORKSPACE, name: own?.name ?? 'Default', createdAt: own?.createdAt ?? null }, ...rows.filter((r) => r.id !== DEFAULT_WORKSPACE)];
   }
 
-  get(id: string): Workspace | undefined {
-    return this.list().find((w) => w.id === id);
+  async get(id: string): Promise<Workspace | undefined> {
+    return (await this.list()).find((w) => w.id === id);
   }
 
-  create(w: { id: string; name?: string }): Workspace {
+  async create(w: { id: string; name?: string }): Promise<Workspace> {
     if (!WORKSPACE_ID.test(w.id)) throw new UserError(`workspace id "${w.id}" must be lower-case letters, digits and dashes (at most 63)`);
-    if (this.get(w.id)) throw new UserError(`workspace "${w.id}" already exists`, 409);
+    if (await this.get(w.id)) throw new UserError(`workspace "${w.id}" already exists`, 409);
     const row = { id: w.id, name: w.name ?? w.id, createdAt: this.now() };
-    this.db.insert(workspaces).values(row).run();
+    await this.db.insert(this.store.tables.workspaces).values(row);
     return row;
   }
 
   /** The user's role in the workspace; null when they are not a member (then it does not exist for them). */
-  roleOf(userId: string, workspaceId: string, ownerId = this.ownerId()): Role | null {
-    if (ownerId === userId) return 'owner';
-    const m = this.db
-      .select()
-      .from(workspaceMembers)
-      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
-      .get();
-    if (m) return (m.role as Role | null) ?? null;
+  async roleOf(userId: string, workspaceId: string, ownerId?: string | null): Promise<Role | null> {
+    const owner = ownerId === undefined ? await this.ownerId() : ownerId;
+    if (owner === userId) return 'owner';
+    const m = this.store.tables.members;
+    const [row] = await this.db
+      .select({ role: m.role })
+      .from(m)
+      .where(and(eq(m.workspaceId, workspaceId), eq(m.userId, userId)));
+    if (row) return (row.role as Role | null) ?? null;
     if (workspaceId !== DEFAULT_WORKSPACE) return null;
-    try {
-      return this.users.get(userId).role;
-    } catch {
-      return null;
+    return this.users.get(userId).then(
+      (u) => u.role,
+      () => null,
+    );
+  }
+
+  /** Every membership row, by user then workspace (one query, for the lists below). */
+  private async memberships(workspaceId?: string): Promise<Map<string, Map<string, { role: Role | null; since: number }>>> {
+    const m = this.store.tables.members;
+    const rows = await this.db
+      .select()
+      .from(m)
+      .where(workspaceId === undefined ? undefined : eq(m.workspaceId, workspaceId));
+    const out = new Map<string, Map<string, { role: Role | null; since: number }>>();
+    for (const r of rows) {
+      let of = out.get(r.userId);
+      if (!of) out.set(r.userId, (of = new Map()));
+      of.set(r.workspaceId, { role: (r.role as Role | null) ?? null, since: r.createdAt });
     }
+    return out;
+  }
+
+  /** The role of a user in a workspace from what `memberships` read (as roleOf answers it). */
+  private static roleFrom(user: User, workspaceId: string, owner: string | null, rows: Map<string, { role: Role | null }> | undefined): Role | null {
+    if (owner === user.id) return 'owner';
+    const row = rows?.get(workspaceId);
+    if (row) return row.role;
+    return workspaceId === DEFAULT_WORKSPACE ? user.role : null;
   }
 
   /** The caller's workspaces with their role in each; the deployment owner has all of them. */
-  workspacesOf(userId: string): (Workspace & { role: Role })[] {
-    const owner = this.ownerId();
-    return this.list().flatMap((w) => {
-      const role = this.roleOf(userId, w.id, owner);
-      return role ? [{ ...w, role }] : [];
-    });
+  async workspacesOf(userId: string): Promise<(Workspace & { role: Role })[]> {
+    return (await this.rolesOf(userId)).map(({ workspace, role }) => ({ ...workspace, role }));
   }
 
   /** The workspace's members with their role there; `since`: when they joined it (their account's age for older members). */
-  members(workspaceId: string): { user: User; role: Role; since: number }[] {
-    const owner = this.ownerId();
-    const joined = new Map(
-      this.db
-        .select({ userId: workspaceMembers.userId, createdAt: workspaceMembers.createdAt })
-        .from(workspaceMembers)
-        .where(eq(workspaceMembers.workspaceId, workspaceId))
-        .all()
-        .map((m) => [m.userId, m.createdAt]),
-    );
-    return this.users.list().flatMap((user) => {
-      const role = this.roleOf(user.id, workspaceId, owner);
-      return role ? [{ user, role, since: joined.get(user.id) ?? user.createdAt }] : [];
+  async members(workspaceId: string): Promise<{ user: User; role: Role; since: number }[]> {
+    const [owner, rows, all] = [await this.ownerId(), await this.memberships(workspaceId), await this.users.list()];
+    return all.flatMap((user) => {
+      const role = Directory.roleFrom(user, workspaceId, owner, rows.get(user.id));
+      return role ? [{ user, role, since: rows.get(user.id)?.get(workspaceId)?.since ?? user.createdAt }] : [];
     });
   }
 
   /** Every workspace the user belongs to, with their role in each (for the deployment owner's view of users). */
-  membershipsOf(userId: string, ownerId = this.ownerId()): { id: string; role: Role }[] {
-    return this.list().flatMap((w) => {
-      const role = this.roleOf(userId, w.id, ownerId);
-      return role ? [{ id: w.id, role }] : [];
+  async membershipsOf(userId: string, ownerId?: string | null): Promise<{ id: string; role: Role }[]> {
+    return (await this.rolesOf(userId, ownerId)).map(({ workspace, role }) => ({ id: workspace.id, role }));
+  }
+
+  private async rolesOf(userId: string, ownerId?: string | null): Promise<{ workspace: Workspace; role: Role }[]> {
+    const owner = ownerId === undefined ? await this.ownerId() : ownerId;
+    const user = await this.users.get(userId).catch(() => undefined);
+    if (!user) return [];
+    const rows = (await this.memberships()).get(userId);
+    return (await this.list()).flatMap((workspace) => {
+      const role = Directory.roleFrom(user, workspace.id, owner, rows);
+      return role ? [{ workspace, role }] : [];
     });
   }
 
   /** Adds the user to the workspace with the role, or changes their role there; null removes them from it. */
-  setMember(workspaceId: string, userId: string, role: Role | null): void {
-    if (!this.get(workspaceId)) throw new UserError(`workspace "${workspaceId}" not found`, 404);
+  async setMember(workspaceId: string, userId: string, role: Role | null): Promise<void> {
+    if (!(await this.get(workspaceId))) throw new UserError(`workspace "${workspaceId}" not found`, 404);
     if (role !== null && !ROLES.includes(role)) throw new UserError(`unknown role "${role}" (one of ${ROLES.join(', ')})`);
-    this.users.get(userId);
-    if (this.isOwner(userId)) throw new UserError('the deployment owner is owner of every workspace', 409);
-    const row = this.db
-      .select({ role: workspaceMembers.role })
-      .from(workspaceMembers)
-      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
-      .get();
-    // Joining (a row without a role is "kept out of the default workspace"): the membership starts now, so a member
-    // list's "since" tells when they joined, not when the account was made for another workspace.
-    const joining = role !== null && (!row || row.role === null);
-    this.db
-      .insert(workspaceMembers)
-      .values({ workspaceId, userId, role, createdAt: this.now() })
-      .onConflictDoUpdate({
-        target: [workspaceMembers.workspaceId, workspaceMembers.userId],
-        set: joining ? { role, createdAt: this.now() } : { role },
-      })
-      .run();
+    await this.users.get(userId);
+    if (await this.isOwner(userId)) throw new UserError('the deployment owner is owner of every workspace', 409);
+    const m = this.store.tables.members;
+    await this.store.tx(async (tx) => {
+      const [row] = await this.store.forUpdate(
+        tx
+          .select({ role: m.role })
+          .from(m)
+          .where(and(eq(m.workspaceId, workspaceId), eq(m.userId, userId))),
+      );
+      // Joining (a row without a role is "kept out of the default workspace"): the membership starts now, so a member
+      // list's "since" tells when they joined, not when the account was made for another workspace.
+      const joining = role !== null && (!row || row.role === null);
+      await tx
+        .insert(m)
+        .values({ workspaceId, userId, role, createdAt: this.now() })
+        .onConflictDoUpdate({ target: [m.workspaceId, m.userId], set: joining ? { role, createdAt: this.now() } : { role } });
+    });
   }
 
   /**
@@ -148,25 +182,24 @@ export class Directory {
    * (as before workspaces): that is what changes there, so their sessions end as a role change always did.
    */
   async setRole(workspaceId: string, userId: string, role: Role): Promise<void> {
-    const row = this.db
-      .select({ role: workspaceMembers.role })
-      .from(workspaceMembers)
-      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
-      .get();
+    const m = this.store.tables.members;
+    const [row] = await this.db
+      .select({ role: m.role })
+      .from(m)
+      .where(and(eq(m.workspaceId, workspaceId), eq(m.userId, userId)));
     if (workspaceId === DEFAULT_WORKSPACE && !row) await this.users.update(userId, { role });
-    else this.setMember(workspaceId, userId, role);
+    else await this.setMember(workspaceId, userId, role);
   }
-
   /**
    * A user for another workspace only: created deployment-wide (users.role is unused for them) and kept out of
    * the default workspace by a membership row with no role.
    */
   async createMemberUser(workspaceId: string, u: { email: string; name?: string; password: string; role: Role }): Promise<User> {
-    if (!this.get(workspaceId)) throw new UserError(`workspace "${workspaceId}" not found`, 404);
+    if (!(await this.get(workspaceId))) throw new UserError(`workspace "${workspaceId}" not found`, 404);
     const user = await this.users.create({ ...u, role: workspaceId === DEFAULT_WORKSPACE ? u.role : 'viewer' });
     if (workspaceId !== DEFAULT_WORKSPACE) {
-      this.setMember(DEFAULT_WORKSPACE, user.id, null);
-      this.setMember(workspaceId, user.id, u.role);
+      await this.setMember(DEFAULT_WORKSPACE, user.id, null);
+      await this.setMember(workspaceId, user.id, u.role);
     }
     return user;
   }

@@ -47,10 +47,10 @@ beforeAll(async () => {
   const dir = t.d.directory;
   for (const role of ROLES) {
     const u = await dir.createMemberUser('a', { email: `${role}@a.example`, role, password: 'password-a-1' });
-    tokensA[role] = dir.users.createToken(u.id, 't').token;
+    tokensA[role] = (await dir.users.createToken(u.id, 't')).token;
   }
   const bOwner = await dir.createMemberUser('b', { email: 'owner@b.example', role: 'owner', password: 'password-b-1' });
-  bOwnerToken = dir.users.createToken(bOwner.id, 't').token;
+  bOwnerToken = (await dir.users.createToken(bOwner.id, 't')).token;
 
   // B's objects, each carrying MARK where it can.
   const rt = B.runtime;
@@ -81,7 +81,7 @@ beforeAll(async () => {
     diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
   }).request.id;
   ids.user = bOwner.id;
-  ids.token = dir.users.createToken(bOwner.id, `tok ${MARK}`).info.id;
+  ids.token = (await dir.users.createToken(bOwner.id, `tok ${MARK}`)).info.id;
   B.deps.audit.record('owner@b.example', 'test.mark', `x:${MARK}`, {});
   await rt.drain();
 }, 60_000);
@@ -149,7 +149,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
         expect(list.body.workspaces.map((w: { id: string }) => w.id)).toEqual(['a']);
         expect((await t.json('POST', '/api/workspaces', { token: tokensA[role], workspace: ws, body: { id: `x-${role}` } })).status).toBe(403);
       }
-      expect(t.d.directory.get(`x-${role}`)).toBeUndefined();
+      expect(await t.d.directory.get(`x-${role}`)).toBeUndefined();
       for (const [method, template] of routes) {
         if (DEPLOYMENT_ROUTES.includes(`${method} ${template}`)) continue;
         const path = fill(template);
@@ -271,7 +271,7 @@ describe('workspaces in GET /api/workspaces', () => {
       body: { email: 'consultant@both.example', role: 'viewer', password: 'unused-first-1' },
     });
     expect(add.status).toBe(202);
-    const token = dir.users.createToken(u.id, 't').token;
+    const token = (await dir.users.createToken(u.id, 't')).token;
     const mine = await t.json('GET', '/api/workspaces', { token });
     expect(mine.body.workspaces.map((w: { id: string; role: string }) => [w.id, w.role])).toEqual([
       ['a', 'consultant'],
@@ -294,7 +294,7 @@ describe('workspaces in GET /api/workspaces', () => {
     expect((await t.json('GET', '/api/users', { token: bOwnerToken, workspace: 'b' })).status).toBe(403);
     // An owner of the default workspace (not the deployment owner) cannot take over B's users through /api/users.
     const other = await dir.users.create({ email: 'owner2@default.example', role: 'owner', password: 'password-o-1' });
-    const otherToken = dir.users.createToken(other.id, 't').token;
+    const otherToken = (await dir.users.createToken(other.id, 't')).token;
     expect((await t.json('PUT', `/api/users/${ids.user}`, { token: otherToken, body: { password: 'taken-over-1' } })).status).toBe(403);
     expect((await t.json('GET', '/api/tokens', { token: otherToken })).status).toBe(403);
     expect((await t.json('GET', '/api/users', { token: t.ownerToken })).status).toBe(200);

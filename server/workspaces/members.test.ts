@@ -20,8 +20,10 @@ beforeAll(async () => {
   // Accounts of workspace A only: B's owner has no business knowing they exist.
   for (const email of ['ann@a.example', 'art@a.example', 'amy@a.example', 'abe@a.example', 'ada@a.example', 'ali@a.example', 'aya@a.example'])
     await dir.createMemberUser('a', { email, name: `Secret name ${email}`, role: 'consultant', password: 'password-a-1' });
-  bOwner = dir.users.createToken((await dir.createMemberUser('b', { email: 'owner@b.example', role: 'owner', password: 'password-b-1' })).id, 't').token;
-  cOwner = dir.users.createToken((await dir.createMemberUser('c', { email: 'owner@c.example', role: 'owner', password: 'password-c-1' })).id, 't').token;
+  bOwner = (await dir.users.createToken((await dir.createMemberUser('b', { email: 'owner@b.example', role: 'owner', password: 'password-b-1' })).id, 't'))
+    .token;
+  cOwner = (await dir.users.createToken((await dir.createMemberUser('c', { email: 'owner@c.example', role: 'owner', password: 'password-c-1' })).id, 't'))
+    .token;
 }, 60_000);
 afterAll(() => t?.close());
 
@@ -47,12 +49,12 @@ describe("a workspace owner adding a member by email learns nothing of the deplo
 
     // Both are members of B now. The existing account kept its own password and name (B's owner set neither).
     const dir = t.d.directory;
-    expect(dir.roleOf(dir.users.byEmail('ann@a.example')!.id, 'b')).toBe('client');
-    expect(dir.roleOf(dir.users.byEmail('new@x.example')!.id, 'b')).toBe('client');
+    expect(await dir.roleOf((await dir.users.byEmail('ann@a.example'))!.id, 'b')).toBe('client');
+    expect(await dir.roleOf((await dir.users.byEmail('new@x.example'))!.id, 'b')).toBe('client');
     expect(await dir.users.login('ann@a.example', 'first-password-1')).toBeNull();
     expect(await dir.users.login('ann@a.example', 'password-a-1')).not.toBeNull();
     expect(await dir.users.login('new@x.example', 'first-password-1')).not.toBeNull();
-    expect(dir.users.byEmail('ann@a.example')!.name).toBe('Secret name ann@a.example');
+    expect((await dir.users.byEmail('ann@a.example'))!.name).toBe('Secret name ann@a.example');
 
     // B's audit log (read by B's members) records the two adds alike.
     const audit = (await t.json('GET', '/api/audit', { token: bOwner, workspace: 'b' })).body.entries as { action: string; target: string; details: unknown }[];
@@ -124,10 +126,10 @@ describe("a workspace owner adding a member by email learns nothing of the deplo
 describe("a workspace's users", () => {
   type Listed = { email: string; role: string | null; workspaces?: { id: string; role: string }[] };
 
-  it('are its members with their role there; no account of another workspace appears with a made-up role', () => {
+  it('are its members with their role there; no account of another workspace appears with a made-up role', async () => {
     const dir = t.d.directory;
-    const bOwnerId = dir.users.byEmail('owner@b.example')!.id;
-    const listed = workspaceUserScope(() => dir, 'b').list(bOwnerId);
+    const bOwnerId = (await dir.users.byEmail('owner@b.example'))!.id;
+    const listed = await workspaceUserScope(() => dir, 'b').list(bOwnerId);
     expect(listed.map((u) => [u.email, u.role]).sort()).toEqual(
       [
         [ADMIN.email, 'owner'],
@@ -138,7 +140,7 @@ describe("a workspace's users", () => {
     );
     expect(listed.some((u) => 'workspaces' in u)).toBe(false);
     // And nobody outside it through get (PUT /api/users/{id} finds them 404 there).
-    expect(() => workspaceUserScope(() => dir, 'b').get(bOwnerId, dir.users.byEmail('aya@a.example')!.id)).toThrow(/not found/);
+    await expect(workspaceUserScope(() => dir, 'b').get(bOwnerId, (await dir.users.byEmail('aya@a.example'))!.id)).rejects.toThrow(/not found/);
   });
 
   it('are listed to the deployment owner as every account, with its workspaces and its role here (null: not a member)', async () => {
@@ -164,11 +166,11 @@ describe("a workspace's users", () => {
 
   it("a role set from a workspace's user list is the role in that workspace, and an account made there is its member", async () => {
     const dir = t.d.directory;
-    const aya = dir.users.byEmail('aya@a.example')!;
+    const aya = (await dir.users.byEmail('aya@a.example'))!;
     const put = await t.json('PUT', `/api/users/${aya.id}`, { token: t.ownerToken, workspace: 'b', body: { role: 'viewer' } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ role: 'viewer' });
-    expect([dir.roleOf(aya.id, 'a'), dir.roleOf(aya.id, 'b'), dir.roleOf(aya.id, 'default')]).toEqual(['consultant', 'viewer', null]);
+    expect([await dir.roleOf(aya.id, 'a'), await dir.roleOf(aya.id, 'b'), await dir.roleOf(aya.id, 'default')]).toEqual(['consultant', 'viewer', null]);
     // B's audit log (read by B's members) records the change without the user's other workspaces.
     const entries = (await t.json('GET', '/api/audit', { token: bOwner, workspace: 'b' })).body.entries as { action: string; details: unknown }[];
     const update = entries.find((e) => e.action === 'user.update')!;
@@ -181,8 +183,8 @@ describe("a workspace's users", () => {
     });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ email: 'cleo@c.example', role: 'operator' });
-    const cleo = dir.users.byEmail('cleo@c.example')!;
-    expect([dir.roleOf(cleo.id, 'c'), dir.roleOf(cleo.id, 'default')]).toEqual(['operator', null]);
+    const cleo = (await dir.users.byEmail('cleo@c.example'))!;
+    expect([await dir.roleOf(cleo.id, 'c'), await dir.roleOf(cleo.id, 'default')]).toEqual(['operator', null]);
   });
 
   it('are not reachable through /api/users or /api/tokens by a workspace owner (the designer is told to use members)', async () => {

@@ -58,9 +58,9 @@ export interface WorkspaceHost {
 export function workspacesRouter(h: WorkspaceHost) {
   const app = router();
   /** The workspace, if the caller may manage its members; 404 when they are not a member at all. */
-  const manageable = (userId: string, id: string): Role => {
-    const role = h.directory().roleOf(userId, id);
-    if (!h.directory().get(id) || !role) throw new HttpError(404, 'not_found', `workspace "${id}" not found`);
+  const manageable = async (userId: string, id: string): Promise<Role> => {
+    const role = await h.directory().roleOf(userId, id);
+    if (!(await h.directory().get(id)) || !role) throw new HttpError(404, 'not_found', `workspace "${id}" not found`);
     if (role !== 'owner') throw new HttpError(403, 'forbidden', `role "${role}" may not manage the members of workspace "${id}"`);
     return role;
   };
@@ -68,7 +68,8 @@ export function workspacesRouter(h: WorkspaceHost) {
   // Before any validation: a workspace the caller does not belong to answers 404 however the request is shaped.
   app.use('/workspaces/:workspace/*', async (c, next) => {
     const u = c.get('user');
-    if (u && !h.directory().roleOf(u.id, c.req.param('workspace'))) throw new HttpError(404, 'not_found', `workspace "${c.req.param('workspace')}" not found`);
+    if (u && !(await h.directory().roleOf(u.id, c.req.param('workspace'))))
+      throw new HttpError(404, 'not_found', `workspace "${c.req.param('workspace')}" not found`);
     await next();
   });
 
@@ -89,10 +90,10 @@ export function workspacesRouter(h: WorkspaceHost) {
         ),
       },
     }),
-    (c) => {
+    async (c) => {
       const u = currentUser(c);
       const d = h.directory();
-      return c.json({ workspaces: d.workspacesOf(u.id), owner: d.isOwner(u.id), accounts: d.managesAccounts(u.id) }, 200);
+      return c.json({ workspaces: await d.workspacesOf(u.id), owner: await d.isOwner(u.id), accounts: await d.managesAccounts(u.id) }, 200);
     },
   );
 
@@ -106,7 +107,7 @@ export function workspacesRouter(h: WorkspaceHost) {
     }),
     async (c) => {
       const u = currentUser(c);
-      if (!h.directory().isOwner(u.id)) throw new HttpError(403, 'forbidden', 'only the deployment owner creates workspaces');
+      if (!(await h.directory().isOwner(u.id))) throw new HttpError(403, 'forbidden', 'only the deployment owner creates workspaces');
       const w = await h.create(c.req.valid('json'));
       h.audit(w.id, actorOf(c), 'workspace.create', `workspace:${w.id}`, { name: w.name });
       return c.json({ ...w, role: 'owner' as const }, 201);
@@ -121,14 +122,14 @@ export function workspacesRouter(h: WorkspaceHost) {
       request: { params: WsParam },
       responses: { 200: json(z.object({ members: z.array(MemberView) })), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { workspace } = c.req.valid('param');
       const caller = currentUser(c).id;
-      manageable(caller, workspace);
+      await manageable(caller, workspace);
       const d = h.directory();
       // A workspace owner sees their members, not how old the accounts are (that would tell which ones existed).
-      const full = d.isOwner(caller);
-      const members = d.members(workspace).map(({ user, role, since }) => ({ user: memberUser(user, full), role, since }));
+      const full = await d.isOwner(caller);
+      const members = (await d.members(workspace)).map(({ user, role, since }) => ({ user: memberUser(user, full), role, since }));
       return c.json({ members }, 200);
     },
   );
@@ -152,29 +153,29 @@ export function workspacesRouter(h: WorkspaceHost) {
     async (c) => {
       const { workspace } = c.req.valid('param');
       const caller = currentUser(c).id;
-      manageable(caller, workspace);
+      await manageable(caller, workspace);
       const b = c.req.valid('json');
       const d = h.directory();
       const email = b.email.trim().toLowerCase();
-      const ownerId = d.ownerId();
-      const existing = d.users.byEmail(email);
-      const view = (userId: string, role: Role) => {
-        const m = d.members(workspace).find((x) => x.user.id === userId)!;
+      const ownerId = await d.ownerId();
+      const existing = await d.users.byEmail(email);
+      const view = async (userId: string, role: Role) => {
+        const m = (await d.members(workspace)).find((x) => x.user.id === userId)!;
         return { user: memberUser(m.user, caller === ownerId), role, since: m.since };
       };
       if (caller === ownerId) {
         // The deployment owner sees every account anyway (/api/users): they are told which case it was.
         if (!existing && !b.password) throw new HttpError(404, 'not_found', `no user with email "${email}" (send a password to create one)`);
         const user = existing ?? (await d.createMemberUser(workspace, { email, name: b.name, password: b.password!, role: b.role }));
-        if (existing) d.setMember(workspace, user.id, b.role);
+        if (existing) await d.setMember(workspace, user.id, b.role);
         h.audit(workspace, actorOf(c), 'workspace.member', `user:${user.email}`, { role: b.role, created: !existing });
-        return c.json(view(user.id, b.role), existing ? 200 : 201);
+        return c.json(await view(user.id, b.role), existing ? 200 : 201);
       }
       // A workspace owner knows their members (the member list): changing one's role is answered as such.
-      if (existing && d.roleOf(existing.id, workspace, ownerId)) {
-        d.setMember(workspace, existing.id, b.role);
+      if (existing && (await d.roleOf(existing.id, workspace, ownerId))) {
+        await d.setMember(workspace, existing.id, b.role);
         h.audit(workspace, actorOf(c), 'workspace.member', `user:${email}`, { role: b.role });
-        return c.json(view(existing.id, b.role), 200);
+        return c.json(await view(existing.id, b.role), 200);
       }
       // Anyone else: whether the deployment has an account with this email is not theirs to learn. The same
       // request (a first password is always needed), the same answer, and one password hash on either path.
@@ -186,7 +187,7 @@ export function workspacesRouter(h: WorkspaceHost) {
         );
       if (existing) {
         await hashPassword(b.password);
-        d.setMember(workspace, existing.id, b.role);
+        await d.setMember(workspace, existing.id, b.role);
       } else {
         await d.createMemberUser(workspace, { email, name: b.name, password: b.password, role: b.role });
       }

@@ -55,12 +55,12 @@ export async function testDeployment(o: Partial<ServerOptions> & { dir?: string 
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-  const owner = d.directory.users.byEmail(ADMIN.email)!;
+  const owner = (await d.directory.users.byEmail(ADMIN.email))!;
   return {
     d,
     dir,
     calls,
-    ownerToken: d.directory.users.createToken(owner.id, 'test').token,
+    ownerToken: (await d.directory.users.createToken(owner.id, 'test')).token,
     req,
     json,
     async close() {

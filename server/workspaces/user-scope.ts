@@ -6,17 +6,19 @@ import type { ListedUser, UserScope } from '../auth/user-scope.ts';
 import type { Directory } from './directory.ts';
 
 export function workspaceUserScope(directory: () => Directory, workspaceId: string): UserScope {
-  const list = (callerId: string): ListedUser[] => {
+  const list = async (callerId: string): Promise<ListedUser[]> => {
     const d = directory();
-    const owner = d.ownerId();
-    if (callerId !== owner) return d.members(workspaceId).map(({ user, role }) => ({ ...user, role }));
-    return d.users.list().map((user) => {
-      const workspaces = d.membershipsOf(user.id, owner);
-      return { ...user, role: workspaces.find((w) => w.id === workspaceId)?.role ?? null, workspaces };
-    });
+    const owner = await d.ownerId();
+    if (callerId !== owner) return (await d.members(workspaceId)).map(({ user, role }) => ({ ...user, role }));
+    return Promise.all(
+      (await d.users.list()).map(async (user) => {
+        const workspaces = await d.membershipsOf(user.id, owner);
+        return { ...user, role: workspaces.find((w) => w.id === workspaceId)?.role ?? null, workspaces };
+      }),
+    );
   };
-  const get = (callerId: string, userId: string): ListedUser => {
-    const u = list(callerId).find((x) => x.id === userId);
+  const get = async (callerId: string, userId: string): Promise<ListedUser> => {
+    const u = (await list(callerId)).find((x) => x.id === userId);
     if (!u) throw new UserError(`user "${userId}" not found`, 404);
     return u;
   };
@@ -28,6 +30,6 @@ export function workspaceUserScope(directory: () => Directory, workspaceId: stri
       return { ...user, role: u.role };
     },
     setRole: (userId, role) => directory().setRole(workspaceId, userId, role),
-    isMember: (userId) => directory().roleOf(userId, workspaceId) !== null,
+    isMember: async (userId) => (await directory().roleOf(userId, workspaceId)) !== null,
   };
 }
