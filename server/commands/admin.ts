@@ -1,7 +1,7 @@
 // `ledgerline user add`, `ledgerline token create`, `ledgerline vault rotate`: operator commands on a data dir.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { openStore } from '../../runtime/store/db.ts';
+import { openStore, type Store } from '../../runtime/store/db.ts';
 import { openServerDb } from '../db/db.ts';
 import { Users } from '../auth/users.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
@@ -35,12 +35,12 @@ const defaultIo: Io = {
 async function withServerDb<T>(
   dataDir: string | undefined,
   env: NodeJS.ProcessEnv,
-  fn: (db: ReturnType<typeof openServerDb>, dir: string) => T | Promise<T>,
+  fn: (db: ReturnType<typeof openServerDb>, dir: string, store: Store) => T | Promise<T>,
 ): Promise<T> {
   const dir = resolve(dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data');
   const store = openStore(dir);
   try {
-    return await fn(openServerDb(store.sqlite), dir);
+    return await fn(openServerDb(store.sqlite), dir, store);
   } finally {
     store.close();
   }
@@ -104,9 +104,9 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
       return 0;
     }
     if (command === 'vault' && sub === 'rotate') {
-      const r = await withServerDb(values['data-dir'], o.env, (db, dir) => {
+      const r = await withServerDb(values['data-dir'], o.env, (_db, dir, store) => {
         const { vault, source } = loadVault(dir, o.env.LEDGERLINE_MASTER_KEY);
-        return rotateVault({ db, vault, dataDir: dir, envKeyInUse: source === 'env', newKey: o.env.LEDGERLINE_NEW_MASTER_KEY });
+        return rotateVault({ store, vault, dataDir: dir, envKeyInUse: source === 'env', newKey: o.env.LEDGERLINE_NEW_MASTER_KEY });
       });
       o.out(
         `re-encrypted ${r.reencrypted} secret(s) under key ${r.keyId}${r.keyFile ? ` (written to ${r.keyFile} in the data dir: back it up)` : '; now set LEDGERLINE_MASTER_KEY to the new key'}`,
