@@ -183,7 +183,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     audit,
     scrub,
     lookups,
-  } = openServerCore({
+  } = await openServerCore({
     dataDir,
     masterKey: env.LEDGERLINE_MASTER_KEY,
     connectionFactories: o.connectionFactories,
@@ -207,8 +207,12 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const exceptionOptions = {
     log: runtimeLog,
     ignoreFlow: isTestFlow,
+    // The inbox calls this synchronously: the entry is written behind it, and a failure logged as the inbox logs its own.
     onAction: (a: ExceptionAction) => {
-      if (a.actor !== 'system') audit.record(a.actor, `exception.${a.action}`, `exception:${a.exceptionId}`, { note: a.note, ...a.data });
+      if (a.actor === 'system') return;
+      audit
+        .record(a.actor, `exception.${a.action}`, `exception:${a.exceptionId}`, { note: a.note, ...a.data })
+        .catch((e: Error) => runtimeLog.error({ err: e.message, exceptionId: a.exceptionId, action: a.action }, 'exception action hook failed'));
     },
   };
   const exceptions = openExceptionService(store, exceptionOptions);

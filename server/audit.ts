@@ -1,7 +1,10 @@
 // The audit log: who changed what, when, before -> after. Secrets are redacted before anything is written.
 import { desc } from 'drizzle-orm';
-import type { ServerDb } from './db/db.ts';
+import type { Store } from '../runtime/store/db.ts';
+import type { SqlStore } from '../runtime/store/sql-store.ts';
 import { audit } from './db/schema.ts';
+
+type AuditTables = { audit: typeof audit };
 
 export interface AuditEntry {
   at: number;
@@ -23,25 +26,27 @@ export function redact(v: unknown): unknown {
 }
 
 export class Audit {
-  constructor(
-    private db: ServerDb,
-    private now: () => number = Date.now,
-  ) {}
+  private readonly store: SqlStore<AuditTables>;
 
-  record(actor: string, action: string, target: string, details?: { before?: unknown; after?: unknown; [k: string]: unknown }) {
-    this.db
-      .insert(audit)
-      .values({ at: this.now(), actor, action, target, details: details === undefined ? null : JSON.stringify(redact(details)) })
-      .run();
+  constructor(
+    store: Pick<Store, 'sql'>,
+    private now: () => number = Date.now,
+  ) {
+    this.store = store.sql({ audit });
   }
 
-  list(limit = 100): AuditEntry[] {
-    return this.db
+  async record(actor: string, action: string, target: string, details?: { before?: unknown; after?: unknown; [k: string]: unknown }): Promise<void> {
+    const { audit: a } = this.store.tables;
+    await this.store.db.insert(a).values({ at: this.now(), actor, action, target, details: details === undefined ? null : JSON.stringify(redact(details)) });
+  }
+
+  async list(limit = 100): Promise<AuditEntry[]> {
+    const { audit: a } = this.store.tables;
+    const rows = await this.store.db
       .select()
-      .from(audit)
-      .orderBy(desc(audit.id))
-      .limit(Math.min(Math.max(limit, 1), 1000))
-      .all()
-      .map((r) => ({ at: r.at, actor: r.actor, action: r.action, target: r.target, details: r.details ? JSON.parse(r.details) : null }));
+      .from(a)
+      .orderBy(desc(a.id))
+      .limit(Math.min(Math.max(limit, 1), 1000));
+    return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, target: r.target, details: r.details ? JSON.parse(r.details) : null }));
   }
 }

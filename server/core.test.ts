@@ -10,27 +10,27 @@ afterEach(() => {
   for (const d of dirs.splice(0)) d.cleanup();
 });
 
-function open(masterKey?: string) {
+async function open(masterKey?: string) {
   const tmp = tempDir('ll-core-');
   dirs.push(tmp);
   const warnings: string[] = [];
-  const core = openServerCore({ dataDir: tmp.dir, masterKey, log: { warn: (_o, msg) => warnings.push(msg ?? '') }, now: () => 1_700_000_000_000 });
+  const core = await openServerCore({ dataDir: tmp.dir, masterKey, log: { warn: (_o, msg) => warnings.push(msg ?? '') }, now: () => 1_700_000_000_000 });
   return { core, warnings, dir: tmp.dir };
 }
 
 describe('openServerCore', () => {
-  it('says once that it generated a vault key, and not when one is given', () => {
-    const gen = open();
+  it('says once that it generated a vault key, and not when one is given', async () => {
+    const gen = await open();
     expect(gen.warnings.filter((w) => w.startsWith('GENERATED A NEW MASTER KEY'))).toHaveLength(1);
     gen.core.store.close();
-    const given = open(MASTER_KEY);
+    const given = await open(MASTER_KEY);
     expect(given.warnings).toEqual([]);
     given.core.store.close();
   });
 
-  it('scrubs the secret of a connection stored through it, in values and in JSON text', () => {
-    const { core } = open(MASTER_KEY);
-    core.connections.create({
+  it('scrubs the secret of a connection stored through it, in values and in JSON text', async () => {
+    const { core } = await open(MASTER_KEY);
+    await core.connections.create({
       id: 'erp-1',
       kind: 'erp',
       provider: 'tryton',
@@ -43,8 +43,8 @@ describe('openServerCore', () => {
     core.store.close();
   });
 
-  it('keeps the lookup tables in the runtime store it opened', () => {
-    const { core } = open(MASTER_KEY);
+  it('keeps the lookup tables in the runtime store it opened', async () => {
+    const { core } = await open(MASTER_KEY);
     core.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }], valueColumns: ['taxCode'] }, [{ title: 'VAT', taxCode: 'GB-20' }], {
       by: 'test',
     });

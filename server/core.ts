@@ -24,7 +24,7 @@ export interface CoreOptions {
   now: () => number;
 }
 
-export function openServerCore(o: CoreOptions) {
+export async function openServerCore(o: CoreOptions) {
   const store: Store = openStore(o.dataDir);
   const db = openServerDb(store.sqlite);
   const { vault, generated } = loadVault(o.dataDir, o.masterKey);
@@ -34,16 +34,17 @@ export function openServerCore(o: CoreOptions) {
       'GENERATED A NEW MASTER KEY for the credentials vault: back up this file (or set LEDGERLINE_MASTER_KEY); without it stored credentials cannot be decrypted',
     );
   }
-  const secrets = new SecretStore(db, vault, o.now);
+  const secrets = new SecretStore(store, vault, o.now);
   const connections = new Connections(
-    db,
+    store,
     vault,
     { shopify: shopifyFactory({ buckets: bucketStore(store) }), erp: erpFactory(o.dataDir), ...o.connectionFactories },
     o.now,
   );
   const users = new Users(store, o.now);
-  const audit = new Audit(db, o.now);
+  const audit = new Audit(store, o.now);
   const scrub = makeScrubber(connections, secrets);
+  await scrub.refresh();
   const lookups = new LookupService(store);
   return { store, db, vault, secrets, connections, users, audit, scrub, lookups };
 }

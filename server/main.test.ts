@@ -40,13 +40,8 @@ describe('serve() on an empty data dir', () => {
   it('is healthy, in sandbox mode, with the sandbox connections', async () => {
     const h = await (await fetch(`${s.url}/healthz`)).json();
     expect(h).toEqual({ ok: true, version: expect.any(String), sandboxMode: true });
-    expect(
-      s.server.deps.connections
-        .list()
-        .map((c) => c.id)
-        .sort(),
-    ).toEqual(['sandbox-erp', 'sandbox-shop']);
-    expect(s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret).toMatch(/^shpss_/);
+    expect((await s.server.deps.connections.list()).map((c) => c.id).sort()).toEqual(['sandbox-erp', 'sandbox-shop']);
+    expect((await s.server.deps.connections.secretsOf('sandbox-shop')).webhookSecret).toMatch(/^shpss_/);
   });
 
   it('creates the first admin with a generated password, handed out once and never logged', async () => {
@@ -89,7 +84,7 @@ describe('serve() on an empty data dir', () => {
 
   it('answers Shopify deliveries from the node:http listener like the Hono route: stored, counted, secured', async () => {
     const { createHmac } = await import('node:crypto');
-    const secret = s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret as string;
+    const secret = (await s.server.deps.connections.secretsOf('sandbox-shop')).webhookSecret as string;
     const body = JSON.stringify({ id: 820982911946154500, admin_graphql_api_id: 'gid://shopify/Order/820982911946154500', name: '#9999', note: 'listener' });
     const headers = {
       'content-type': 'application/json',

@@ -31,7 +31,7 @@ export interface SandboxMode {
   stop(): Promise<void>;
 }
 
-export const isSandboxMode = (secrets: SecretStore) => secrets.get(MARKER) === 'on';
+export const isSandboxMode = async (secrets: SecretStore) => (await secrets.get(MARKER)) === 'on';
 
 /**
  * `serving: false` (a worker or scheduler process): the sandbox store is started by the web processes, which point
@@ -45,14 +45,14 @@ export async function startSandboxMode(o: {
   env: NodeJS.ProcessEnv;
   serving?: boolean;
 }): Promise<SandboxMode | null> {
-  if (o.fresh && o.env.LEDGERLINE_SANDBOX !== '0') o.secrets.set(MARKER, 'on');
-  if (!isSandboxMode(o.secrets)) return null;
+  if (o.fresh && o.env.LEDGERLINE_SANDBOX !== '0') await o.secrets.set(MARKER, 'on');
+  if (!(await isSandboxMode(o.secrets))) return null;
 
-  let webhookSecret = o.env.LEDGERLINE_SANDBOX_WEBHOOK_SECRET || o.secrets.get('sandbox-webhook-secret');
+  let webhookSecret = o.env.LEDGERLINE_SANDBOX_WEBHOOK_SECRET || (await o.secrets.get('sandbox-webhook-secret'));
   if (!webhookSecret) webhookSecret = 'shpss_' + randomBytes(16).toString('hex');
-  o.secrets.set('sandbox-webhook-secret', webhookSecret);
-  const accessToken = o.secrets.get('sandbox-access-token') ?? 'shpat_' + randomBytes(16).toString('hex');
-  o.secrets.set('sandbox-access-token', accessToken);
+  await o.secrets.set('sandbox-webhook-secret', webhookSecret);
+  const accessToken = (await o.secrets.get('sandbox-access-token')) ?? 'shpat_' + randomBytes(16).toString('hex');
+  await o.secrets.set('sandbox-access-token', accessToken);
 
   const shopDomain = 'ledgerline-sandbox.myshopify.com';
   const shop = (endpoint?: string) => ({
@@ -63,13 +63,14 @@ export async function startSandboxMode(o: {
   });
   // The connections exist at once (webhooks verify from the first second); the store's GraphQL endpoint follows
   // when it has loaded Shopify's schema (~1 s), which must not hold up the server becoming healthy.
-  if (o.connections.find(SANDBOX_SHOP)) {
-    if (o.serving !== false) o.connections.update(SANDBOX_SHOP, shop());
-  } else o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
-  const erp = o.connections.find(SANDBOX_ERP);
-  if (!erp) o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { currency: SANDBOX_CURRENCY } });
+  if (await o.connections.find(SANDBOX_SHOP)) {
+    if (o.serving !== false) await o.connections.update(SANDBOX_SHOP, shop());
+  } else await o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
+  const erp = await o.connections.find(SANDBOX_ERP);
+  if (!erp) await o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { currency: SANDBOX_CURRENCY } });
   // Data dirs made before the company had a currency kept the connector's USD default, which refuses the shop's payouts.
-  else if (erp.provider === 'sandbox' && !erp.config.currency) o.connections.update(SANDBOX_ERP, { config: { ...erp.config, currency: SANDBOX_CURRENCY } });
+  else if (erp.provider === 'sandbox' && !erp.config.currency)
+    await o.connections.update(SANDBOX_ERP, { config: { ...erp.config, currency: SANDBOX_CURRENCY } });
 
   let store: SandboxStoreLike | undefined;
   let target: string | undefined;
@@ -85,7 +86,7 @@ export async function startSandboxMode(o: {
       const s = await mod.startShopifySandbox({ port: 0, webhookSecret, accessToken, shopDomain, seed });
       if (stopped) return void (await s.stop());
       store = s;
-      o.connections.update(SANDBOX_SHOP, shop(s.url));
+      await o.connections.update(SANDBOX_SHOP, shop(s.url));
       if (target) s.setWebhookTarget?.(target);
       o.log.info({ shop: s.url, connections: [SANDBOX_SHOP, SANDBOX_ERP] }, 'sandbox mode: Shopify sandbox store ready');
     } catch (e) {

@@ -5,24 +5,29 @@ import type { SecretStore } from './vault/secrets.ts';
 
 export const REDACTED = '[redacted]';
 
+/**
+ * Scrubbing is synchronous (it runs on every value leaving the server), so the secret values are kept in memory:
+ * loaded by `refresh` (awaited once before the scrubber is used) and reloaded after every change to the connections
+ * or secrets, which waits for the reload before it returns, so a new value is known before it can leave.
+ */
 export function makeScrubber(connections: Connections, secrets: SecretStore) {
-  let gen = '';
   let values: string[] = [];
-  const refresh = () => {
-    const g = `${connections.generation}:${secrets.generation}`;
-    if (g === gen) return;
-    gen = g;
+  // Reloads one after another, so the last to finish is the last to start (it read the latest values).
+  let loading: Promise<void> = Promise.resolve();
+  const load = async () => {
+    const [c, s] = await Promise.all([connections.allSecretValues(), secrets.values()]);
     // Short values would redact ordinary words; real credentials are long.
-    values = [...new Set([...connections.allSecretValues(), ...secrets.values()])].filter((v) => v.length >= 8).sort((a, b) => b.length - a.length);
+    values = [...new Set([...c, ...s])].filter((v) => v.length >= 8).sort((a, b) => b.length - a.length);
   };
+  const refresh = (): Promise<void> => (loading = loading.catch(() => undefined).then(load));
+  connections.onChange(refresh);
+  secrets.onChange(refresh);
   /** The same, on JSON text about to be stored (run steps): no parse unless a secret is actually present. */
   const scrubText = (text: string): string => {
-    refresh();
     if (!values.length || !values.some((s) => text.includes(s) || text.includes(JSON.stringify(s).slice(1, -1)))) return text;
     return JSON.stringify(scrub(JSON.parse(text)));
   };
   const scrub = function scrub<T>(v: T): T {
-    refresh();
     if (!values.length || v == null) return v;
     const text = JSON.stringify(v);
     if (text === undefined || !values.some((s) => text.includes(s))) return v;
@@ -35,5 +40,5 @@ export function makeScrubber(connections: Connections, secrets: SecretStore) {
     }
     return JSON.parse(out) as T;
   };
-  return Object.assign(scrub, { text: scrubText });
+  return Object.assign(scrub, { text: scrubText, refresh });
 }

@@ -32,7 +32,7 @@ const deliver = (n: number) => {
 
 async function start() {
   t = await testServer({ start: false });
-  t.server.deps.connections.create({
+  await t.server.deps.connections.create({
     id: 'shop1',
     kind: 'shopify',
     provider: 'shopify',

@@ -15,7 +15,7 @@ let forwarder: Server;
 beforeAll(async () => {
   t = await testServer({ nodeTypes: [...coreNodes, shopifyTrigger] });
   shop = await startShopifySandbox({ plan: 'plus' });
-  t.server.deps.connections.create({
+  await t.server.deps.connections.create({
     id: 'shop',
     kind: 'shopify',
     provider: 'shopify',

@@ -160,13 +160,13 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   const explained = new Map<string, ExplainedTriage>();
   const explain = async (e: ExceptionRecord): Promise<ExplainedTriage> => {
     const t = triageException(e, flowFacts(d));
-    const settings = ai.get();
+    const settings = await ai.get();
     if (!settings.enabled) return { ...t, notes: [] };
     if (settings.problem) return { ...t, notes: [`The language model is on but ${settings.problem}; this is the offline explanation.`] };
     const key = JSON.stringify([e.id, e.count, e.title, t.explanation, t.nextStep, settings.provider, settings.url, settings.model]);
     const hit = explained.get(key);
     if (hit) return { ...hit, category: t.category, categoryLabel: t.categoryLabel, evidence: t.evidence, nextStep: t.nextStep, action: t.action };
-    const out = await explainWithModel(settings, e, t, { key: ai.key(), people: peopleOf(d, e) });
+    const out = await explainWithModel(settings, e, t, { key: await ai.key(), people: peopleOf(d, e) });
     if (out.source === 'model') {
       if (explained.size >= 500) explained.delete(explained.keys().next().value!);
       explained.set(key, out);
@@ -204,13 +204,13 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
           [{ where: 'body', path: '$.target', message: 'required' }],
         );
       const top = b.top ?? 3;
-      const settings = ai.get();
+      const settings = await ai.get();
       const useModel = settings.enabled && !settings.problem;
       try {
         // The model re-ranks a wider pool than is shown, so it can lift a fourth or fifth candidate.
         const r = suggestMapping(target, { sample: b.sample, source: b.source, top: useModel ? Math.max(top, 5) : top });
         const out = useModel
-          ? await rerankWithModel(settings, r, b.sample ?? defaultOrderSample(), { top, key: ai.key() })
+          ? await rerankWithModel(settings, r, b.sample ?? defaultOrderSample(), { top, key: await ai.key() })
           : {
               ...r,
               engine: 'offline' as const,

@@ -76,7 +76,7 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       summary: "The assistant's language-model settings (the key is never returned)",
       responses: { 200: json(SettingsView) },
     }),
-    (c) => c.json(view(store.get()), 200),
+    async (c) => c.json(view(await store.get()), 200),
   );
 
   app.openapi(
@@ -88,10 +88,10 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       request: jsonBody(SettingsPatch),
       responses: { 200: json(SettingsView) },
     }),
-    (c) => {
+    async (c) => {
       const patch = c.req.valid('json');
       const user = c.get('user')!;
-      const before = store.get();
+      const before = await store.get();
       const notes: string[] = [];
       if (patch.enabled === true && user.role !== 'owner') {
         throw new HttpError(403, 'forbidden', 'only an owner may turn the language model on (it sends masked order data off this machine)', [
@@ -113,13 +113,13 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       }
       let after: AiSettings;
       try {
-        after = store.update(effective, user.email);
+        after = await store.update(effective, user.email);
       } catch (e) {
         if (e instanceof AiSettingsError) throw new HttpError(400, 'invalid_request', e.message, [{ where: 'body', path: e.path, message: e.message }]);
         throw e;
       }
       const { apiKey, ...logged } = effective;
-      d.audit.record(actorOf(c), 'assist.settings', 'assist:ai', {
+      await d.audit.record(actorOf(c), 'assist.settings', 'assist:ai', {
         before: { ...before },
         after: { ...after },
         changed: logged,
@@ -138,7 +138,7 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       responses: { 200: json(z.object({ ok: z.boolean(), ms: z.number(), message: z.string(), answer: z.unknown().optional() }).openapi('AssistantTest')) },
     }),
     async (c) => {
-      const s = store.get();
+      const s = await store.get();
       if (s.problem) return c.json({ ok: false, ms: 0, message: s.problem }, 200);
       const probe = suggestMapping(PROBE_TARGET, { top: 3 });
       // The probe's candidates carry no sample values: the test sends no order data at all.
@@ -149,7 +149,7 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
           candidates: t.candidates.map(({ sampleValue: _v, ...rest }) => ({ ...rest, reason: rest.reason.replace(/; sample [^;]*/g, '') })),
         })),
       };
-      const out = await callModel(s, store.key(), rerankCall(bare, {}));
+      const out = await callModel(s, await store.key(), rerankCall(bare, {}));
       if (!out.ok) d.log.warn({ reason: d.scrub(out.reason), kind: out.kind }, 'assistant model test failed');
       return c.json(
         d.scrub(
@@ -175,7 +175,7 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
     }),
     async (c) => {
       const b = c.req.valid('json');
-      const s = store.get();
+      const s = await store.get();
       if (!s.provider || !s.model) return c.json({ error: s.problem ?? 'set a provider and a model first' }, 200);
       if (b.kind === 'triage') {
         let e;

@@ -172,7 +172,7 @@ beforeAll(async () => {
   rt.flows.publish('f', { message: 'v1' });
   rt.flows.create(flow('cr', [{ id: 't', type: 'trigger.manual' }], []));
   rt.flows.publish('cr', { message: 'v1' });
-  t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
+  await t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
   userId = (await t.server.deps.users.byEmail('viewer@example.com'))!.id;
   t.server.deps.lookups.create({ name: 'tax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: 'A' }]);
 });
@@ -182,7 +182,8 @@ async function fixtures() {
   // Fresh objects each call: a queued run (cancel/replay targets), a deletable connection and token.
   const rt = t.server.runtime;
   runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0]!;
-  if (!t.server.deps.connections.find('doomed')) t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
+  if (!(await t.server.deps.connections.find('doomed')))
+    await t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = (await t.server.deps.users.createToken(userId, 'victim')).info.id;
   // A fresh pending request each call (creating one supersedes the last), so every role meets one to decide.
   changeRequestId = t.server.deps.changeRequests.create('cr', {

@@ -51,9 +51,8 @@ describe('ledgerline user add / token create / vault rotate', () => {
 
   it('re-encrypts stored secrets under a new key that still decrypts them', async () => {
     const store = openStore(dir);
-    const db = openServerDb(store.sqlite);
     const before = loadVault(dir, undefined);
-    new Connections(db, before.vault, {}).create({
+    await new Connections(store, before.vault, {}).create({
       id: 'erp',
       kind: 'erp',
       provider: 'sandbox',
@@ -68,7 +67,7 @@ describe('ledgerline user add / token create / vault rotate', () => {
     const after = loadVault(dir, undefined);
     expect(after.vault.keyId).not.toBe(before.vault.keyId);
     const s2 = openStore(dir);
-    expect(new Connections(openServerDb(s2.sqlite), after.vault, {}).secretsOf('erp')).toEqual({ password: 'p4ssw0rd-for-erp' });
+    expect(await new Connections(s2, after.vault, {}).secretsOf('erp')).toEqual({ password: 'p4ssw0rd-for-erp' });
     s2.close();
   }, 60_000);
 });

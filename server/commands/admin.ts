@@ -104,9 +104,9 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
       return 0;
     }
     if (command === 'vault' && sub === 'rotate') {
-      const r = await withServerDb(values['data-dir'], o.env, (db, dir) => {
+      const r = await withServerDb(values['data-dir'], o.env, (_db, dir, store) => {
         const { vault, source } = loadVault(dir, o.env.LEDGERLINE_MASTER_KEY);
-        return rotateVault({ db, vault, dataDir: dir, envKeyInUse: source === 'env', newKey: o.env.LEDGERLINE_NEW_MASTER_KEY });
+        return rotateVault({ store, vault, dataDir: dir, envKeyInUse: source === 'env', newKey: o.env.LEDGERLINE_NEW_MASTER_KEY });
       });
       o.out(
         `re-encrypted ${r.reencrypted} secret(s) under key ${r.keyId}${r.keyFile ? ` (written to ${r.keyFile} in the data dir: back it up)` : '; now set LEDGERLINE_MASTER_KEY to the new key'}`,

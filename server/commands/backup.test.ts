@@ -85,7 +85,7 @@ describe('ledgerline backup / restore', () => {
     const conn = await call2('GET', '/api/connections/erp-main');
     expect(conn.status).toBe(200);
     expect(JSON.stringify(conn.body)).not.toContain('cs-secret-value-1');
-    expect(t.server.deps.connections.secretsOf('erp-main')).toMatchObject({ consumerSecret: 'cs-secret-value-1' });
+    expect(await t.server.deps.connections.secretsOf('erp-main')).toMatchObject({ consumerSecret: 'cs-secret-value-1' });
     await t.close();
   }, 60_000);
 

@@ -95,7 +95,7 @@ describe('ledgerline sandbox-store', () => {
       templatesDir: null,
       log: pino({ level: 'silent' }),
     });
-    const serverSecret = server.deps.secrets.get('sandbox-webhook-secret');
+    const serverSecret = await server.deps.secrets.get('sandbox-webhook-secret');
     await server.close();
     try {
       const run = async (args: string[], e: NodeJS.ProcessEnv) => {

@@ -23,12 +23,11 @@ export const SANDBOX_STORE_USAGE = `usage: ledgerline sandbox-store [--port P] [
 export async function serverSandboxSecret(dataDir: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (!existsSync(join(dataDir, 'ledgerline.db')) || (!env.LEDGERLINE_MASTER_KEY && !existsSync(join(dataDir, 'vault.keys')))) return undefined;
   const { openStore } = await import('../../runtime/store/db.ts');
-  const { openServerDb } = await import('../db/db.ts');
   const { loadVault } = await import('../vault/vault.ts');
   const { SecretStore } = await import('../vault/secrets.ts');
   const store = openStore(dataDir);
   try {
-    return new SecretStore(openServerDb(store.sqlite), loadVault(dataDir, env.LEDGERLINE_MASTER_KEY).vault).get('sandbox-webhook-secret');
+    return await new SecretStore(store, loadVault(dataDir, env.LEDGERLINE_MASTER_KEY).vault).get('sandbox-webhook-secret');
   } catch {
     return undefined;
   } finally {

@@ -93,9 +93,10 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
         ),
       },
     }),
-    (c) => {
+    async (c) => {
       const { windowHours } = c.req.valid('query');
-      return c.json({ windowHours, flows: flowHealth(store.db, now() - windowHours * H), exceptionsByOwner: openExceptionsByOwner(store.db) }, 200);
+      const [flows, exceptionsByOwner] = await Promise.all([flowHealth(store, now() - windowHours * H), openExceptionsByOwner(store)]);
+      return c.json({ windowHours, flows, exceptionsByOwner }, 200);
     },
   );
 
@@ -117,10 +118,10 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
       },
       responses: { 200: json(z.object({ points: z.array(z.object({ hour: z.string(), orders: z.number().int() })) })) },
     }),
-    (c) => {
+    async (c) => {
       const { hours, flowId } = c.req.valid('query');
       const to = (Math.floor(now() / H) + 1) * H;
-      return c.json({ points: ordersPerHour(store.db, to - hours * H, to, flowId) }, 200);
+      return c.json({ points: await ordersPerHour(store, to - hours * H, to, flowId) }, 200);
     },
   );
 
@@ -132,7 +133,7 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
       request: { query: z.object({ days: z.coerce.number().int().min(1).max(365).default(7) }) },
       responses: { 200: json(z.object({ points: z.array(z.object({ at: z.number(), skus: z.number(), units: z.number() })) })) },
     }),
-    (c) => c.json({ points: driftSeries(store.db, now() - c.req.valid('query').days * 24 * H, now() + 1) }, 200),
+    async (c) => c.json({ points: await driftSeries(store, now() - c.req.valid('query').days * 24 * H, now() + 1) }, 200),
   );
 
   app.openapi(

@@ -132,7 +132,7 @@ export class FlowControls {
       );
   }
 
-  pause(flowId: string, actor: string, why: { exceptionId?: string }) {
+  async pause(flowId: string, actor: string, why: { exceptionId?: string }) {
     const f = this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (!f.active) throw new FlowControlError(`flow "${flowId}" is not running${f.paused ? ` (paused by ${f.paused.by})` : ''}`);
@@ -142,7 +142,7 @@ export class FlowControls {
       );
     }
     const s = this.d.runtime.flows.setActive(flowId, false);
-    this.d.audit.record(actor, 'flow.pause', `flow:${flowId}`, { before: { active: true, activeVersion: f.version }, after: { active: false }, ...why });
+    await this.d.audit.record(actor, 'flow.pause', `flow:${flowId}`, { before: { active: true, activeVersion: f.version }, after: { active: false }, ...why });
     this.d.onTriggersChanged();
     return {
       flow: s,
@@ -150,13 +150,13 @@ export class FlowControls {
     };
   }
 
-  resume(flowId: string, actor: string, why: { exceptionId?: string }) {
+  async resume(flowId: string, actor: string, why: { exceptionId?: string }) {
     const f = this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (f.active) throw new FlowControlError(`flow "${flowId}" is already running`);
     if (!f.paused || f.version == null) throw new FlowControlError(`flow "${flowId}" was deactivated, not paused: a consultant activates it`);
     const s = this.d.runtime.flows.setActive(flowId, true, f.version);
-    this.d.audit.record(actor, 'flow.resume', `flow:${flowId}`, {
+    await this.d.audit.record(actor, 'flow.resume', `flow:${flowId}`, {
       before: { active: false, pausedBy: f.paused.by },
       after: { active: true, activeVersion: f.version },
       ...why,
@@ -166,7 +166,7 @@ export class FlowControls {
   }
 
   /** Publishes the running version with its schedule trigger's cron replaced; the draft gets the same cron. */
-  setSchedule(flowId: string, cron: string, actor: string, o: { expectedVersion?: number; exceptionId?: string }) {
+  async setSchedule(flowId: string, cron: string, actor: string, o: { expectedVersion?: number; exceptionId?: string }) {
     const flows = this.d.runtime.flows;
     const f = this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
@@ -204,7 +204,7 @@ export class FlowControls {
       if (renamed && dn.name === everyText(from)) dn.name = renamed;
       flows.updateDraft(flowId, draft);
     }
-    this.d.audit.record(actor, 'flow.schedule', `flow:${flowId}@${v.version}`, {
+    await this.d.audit.record(actor, 'flow.schedule', `flow:${flowId}@${v.version}`, {
       before: { cron: from, version: f.version },
       after: { cron: cron.trim(), version: v.version },
       ...(o.exceptionId ? { exceptionId: o.exceptionId } : {}),

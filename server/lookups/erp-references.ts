@@ -33,13 +33,8 @@ const WHAT: Record<ReferenceList, string> = { 'tax-codes': 'tax code', warehouse
 
 export function erpReferences(d: { runtime: Runtime; connections: Connections; lookups: LookupService }) {
   /** ERP connection ids the flows that may read the table post to (drafts and published versions). */
-  function connectionIds(table: TableSummary): string[] {
-    const erps = new Set(
-      d.connections
-        .list()
-        .filter((c) => c.kind === 'erp')
-        .map((c) => c.id),
-    );
+  async function connectionIds(table: TableSummary): Promise<string[]> {
+    const erps = new Set((await d.connections.list()).filter((c) => c.kind === 'erp').map((c) => c.id));
     // A flow's own table of the same name wins over a shared one: such a flow never reads the shared table.
     const own = new Set(
       d.lookups
@@ -66,8 +61,8 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
     const ref = REFERENCE_COLUMNS[table.kind];
     if (!ref || !table.valueColumns.includes(ref.column)) return null;
     const sources: ReferenceSource[] = [];
-    for (const id of connectionIds(table)) {
-      const name = d.connections.get(id).name;
+    for (const id of await connectionIds(table)) {
+      const name = (await d.connections.get(id)).name;
       try {
         const erp = (await d.connections.resolve('erp', id)) as ErpConnector;
         sources.push({ connection: id, name, items: await referenceList(erp, ref.list) });

@@ -85,10 +85,11 @@ function scheduleOf(def: Flow, now: number): MonitorView['schedule'] {
   return { cron, timezone, every, next };
 }
 
-export function monitorsOverview(d: Deps): { generatedAt: string; monitors: MonitorView[]; flows: FlowCoverage[] } {
+export async function monitorsOverview(d: Deps): Promise<{ generatedAt: string; monitors: MonitorView[]; flows: FlowCoverage[] }> {
   const rt = d.runtime;
   const now = d.now();
-  const db = rt.store.db;
+  const store = rt.store.sql({ runs, exceptions });
+  const { runs: r, exceptions: x } = store.tables;
   const flows = rt.flows
     .list()
     .filter((f) => !isTestFlow(f.id))
@@ -104,30 +105,30 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
         .filter((n) => n.type === 'shopify.trigger')
         .map((n) => String((n.config as { connection?: unknown }).connection ?? '')),
     }));
-  const lastRunOf = (flowId: string) =>
-    db
-      .select({ id: runs.id })
-      .from(runs)
-      .where(and(eq(runs.flowId, flowId), notInArray(runs.status, ['queued', 'running'])))
-      .orderBy(descending(runs.createdAt), descending(runs.id))
-      .limit(1)
-      .get()?.id;
-  const exceptionsOf = (types: string[]): ExceptionRow[] =>
+  const lastRunOf = async (flowId: string): Promise<string | undefined> => {
+    const [last] = await store.db
+      .select({ id: r.id })
+      .from(r)
+      .where(and(eq(r.flowId, flowId), notInArray(r.status, ['queued', 'running'])))
+      .orderBy(descending(r.createdAt), descending(r.id))
+      .limit(1);
+    return last?.id;
+  };
+  const exceptionsOf = async (types: string[]): Promise<ExceptionRow[]> =>
     types.length
-      ? db
+      ? store.db
           .select({
-            id: exceptions.id,
-            type: exceptions.type,
-            key: exceptions.key,
-            title: exceptions.title,
-            state: exceptions.state,
-            last_seen: exceptions.lastSeen,
-            links: exceptions.links,
+            id: x.id,
+            type: x.type,
+            key: x.key,
+            title: x.title,
+            state: x.state,
+            last_seen: x.lastSeen,
+            links: x.links,
           })
-          .from(exceptions)
-          .where(inArray(exceptions.type, types))
-          .orderBy(descending(exceptions.lastSeen))
-          .all()
+          .from(x)
+          .where(inArray(x.type, types))
+          .orderBy(descending(x.lastSeen))
       : [];
 
   const monitors: MonitorView[] = [];
@@ -138,7 +139,7 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
       // Defaults applied, as the node itself reads its config.
       const parsed = type?.config.safeParse(node.config ?? {});
       const desc = describeMonitor(node.type, (parsed?.success ? parsed.data : (node.config ?? {})) as Record<string, unknown>);
-      const mine = exceptionsOf([...new Set(desc.raises.map((r) => r.type))]).filter((e) => {
+      const mine = (await exceptionsOf([...new Set(desc.raises.map((r) => r.type))])).filter((e) => {
         if (!desc.raises.some((r) => r.type === e.type && (!r.keyPrefix || e.key.startsWith(r.keyPrefix)))) return false;
         if (!desc.flowFilter) return true;
         const linked = (JSON.parse(e.links || '{}') as { flowId?: string }).flowId;
@@ -155,7 +156,7 @@ export function monitorsOverview(d: Deps): { generatedAt: string; monitors: Moni
       const fired = mine[0];
 
       let lastCheck: MonitorView['lastCheck'] = null;
-      const runId = lastRunOf(summary.id);
+      const runId = await lastRunOf(summary.id);
       if (runId) {
         const run = rt.runs.get(runId);
         const step = run.steps.find((s) => s.nodeId === node.id);

@@ -70,7 +70,7 @@ export function monitorsRouter(d: Deps) {
         'Every monitor node of every flow: what it watches, its thresholds, schedule, state, last check and last firing; and per flow, the monitors covering it.',
       responses: { 200: json(Overview) },
     }),
-    (c) => c.json(d.scrub(monitorsOverview(d)), 200),
+    async (c) => c.json(d.scrub(await monitorsOverview(d)), 200),
   );
   return app;
 }

@@ -73,7 +73,7 @@ export function authRouter(d: Deps) {
       });
       // Signing in goes through any workspace (users are deployment-wide); its audit log, read by its members, gets
       // only its own members' sign-ins, or another workspace's users would show up there.
-      if (await d.userScope.isMember(r.user.id)) d.audit.record(r.user.email, 'auth.login', `user:${r.user.email}`);
+      if (await d.userScope.isMember(r.user.id)) await d.audit.record(r.user.email, 'auth.login', `user:${r.user.email}`);
       else d.log.info({ email: r.user.email }, 'signed in through a workspace they are not a member of');
       return c.json({ token: r.token, user: me(r.user) }, 200);
     },

@@ -108,12 +108,15 @@ export function changeRequestsRouter(d: Deps) {
       request: { params: IdParam, ...jsonBody(z.object({ clientChangesNeedApproval: z.boolean() })) },
       responses: { 200: json(ApprovalPolicy), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
       const before = requests.policy(id);
       const after = requests.setPolicy(id, c.req.valid('json').clientChangesNeedApproval, actorOf(c));
-      d.audit.record(actorOf(c), 'flow.approval-policy', `flow:${id}`, { before: before.clientChangesNeedApproval, after: after.clientChangesNeedApproval });
+      await d.audit.record(actorOf(c), 'flow.approval-policy', `flow:${id}`, {
+        before: before.clientChangesNeedApproval,
+        after: after.clientChangesNeedApproval,
+      });
       return c.json(after, 200);
     },
   );
@@ -194,12 +197,12 @@ export function changeRequestsRouter(d: Deps) {
         return asConflict(e);
       }
       const v = result.version;
-      d.audit.record(who, 'flow.change-request.approve', `flow:${r.flowId}@${v.version}`, {
+      await d.audit.record(who, 'flow.change-request.approve', `flow:${r.flowId}@${v.version}`, {
         changeRequest: id,
         requestedBy: r.requestedBy,
         message: r.message,
       });
-      d.audit.record(who, 'flow.publish', `flow:${r.flowId}@${v.version}`, {
+      await d.audit.record(who, 'flow.publish', `flow:${r.flowId}@${v.version}`, {
         message: v.message,
         hash: v.hash,
         author: r.requestedBy,
@@ -230,7 +233,7 @@ export function changeRequestsRouter(d: Deps) {
       request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().trim().min(1, 'say why, so the client can fix it').max(2000) })) },
       responses: { 200: json(z.object({ changeRequest: ChangeRequestSummary })), 404: notFound, 409: conflict },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       let r;
@@ -239,7 +242,7 @@ export function changeRequestsRouter(d: Deps) {
       } catch (e) {
         return asConflict(e);
       }
-      d.audit.record(actorOf(c), 'flow.change-request.reject', `flow:${r.flowId}`, { changeRequest: id, requestedBy: r.requestedBy, reason });
+      await d.audit.record(actorOf(c), 'flow.change-request.reject', `flow:${r.flowId}`, { changeRequest: id, requestedBy: r.requestedBy, reason });
       return c.json({ changeRequest: summaryOf(r) }, 200);
     },
   );
@@ -253,7 +256,7 @@ export function changeRequestsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(z.object({ changeRequest: ChangeRequestSummary })), 404: notFound, 409: conflict },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const user = currentUser(c);
       const asked = requests.get(id);
@@ -270,7 +273,7 @@ export function changeRequestsRouter(d: Deps) {
       } catch (e) {
         return asConflict(e);
       }
-      d.audit.record(actorOf(c), 'flow.change-request.withdraw', `flow:${r.flowId}`, { changeRequest: id, requestedBy: r.requestedBy });
+      await d.audit.record(actorOf(c), 'flow.change-request.withdraw', `flow:${r.flowId}`, { changeRequest: id, requestedBy: r.requestedBy });
       return c.json({ changeRequest: summaryOf(r) }, 200);
     },
   );

@@ -36,7 +36,7 @@ describe('/api/connections', () => {
     expect(JSON.stringify(list.body)).not.toContain(SECRET);
     const upd = await t.json('PUT', '/api/connections/shop', { token: tok, body: { name: 'Renamed', secrets: { webhookSecret: 'whsec_other_secret_987' } } });
     expect(upd.body.name).toBe('Renamed');
-    expect(t.server.deps.connections.secretsOf('shop')).toEqual({ accessToken: SECRET, webhookSecret: 'whsec_other_secret_987' });
+    expect(await t.server.deps.connections.secretsOf('shop')).toEqual({ accessToken: SECRET, webhookSecret: 'whsec_other_secret_987' });
     const audit = await t.json('GET', '/api/audit', { token: t.tokens.owner });
     expect(audit.body.entries.filter((e: { action: string }) => e.action.startsWith('connection.'))).toHaveLength(2);
     expect(JSON.stringify(audit.body)).not.toContain(SECRET);

@@ -17,7 +17,7 @@ export function connectionsRouter(d: Deps) {
 
   app.openapi(
     apiRoute('connections.read', { method: 'get', path: '/connections', tags, responses: { 200: json(z.object({ connections: z.array(Connection) })) } }),
-    (c) => c.json({ connections: cx.list() }, 200),
+    async (c) => c.json({ connections: await cx.list() }, 200),
   );
 
   app.openapi(
@@ -28,10 +28,10 @@ export function connectionsRouter(d: Deps) {
       request: jsonBody(ConnectionCreate),
       responses: { 201: json(Connection, 'Created'), 409: conflict },
     }),
-    (c) => {
+    async (c) => {
       const body = c.req.valid('json');
-      const view = cx.create(body);
-      d.audit.record(actorOf(c), 'connection.create', `connection:${view.id}`, { after: { ...view, secretKeys: Object.keys(body.secrets ?? {}) } });
+      const view = await cx.create(body);
+      await d.audit.record(actorOf(c), 'connection.create', `connection:${view.id}`, { after: { ...view, secretKeys: Object.keys(body.secrets ?? {}) } });
       return c.json(view, 201);
     },
   );
@@ -44,7 +44,7 @@ export function connectionsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(Connection), 404: notFound },
     }),
-    (c) => c.json(cx.get(c.req.valid('param').id), 200),
+    async (c) => c.json(await cx.get(c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -55,12 +55,12 @@ export function connectionsRouter(d: Deps) {
       request: { params: IdParam, ...jsonBody(ConnectionUpdate) },
       responses: { 200: json(Connection), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const before = cx.get(id);
-      const after = cx.update(id, body);
-      d.audit.record(actorOf(c), 'connection.update', `connection:${id}`, { before, after, secretsChanged: Object.keys(body.secrets ?? {}) });
+      const before = await cx.get(id);
+      const after = await cx.update(id, body);
+      await d.audit.record(actorOf(c), 'connection.update', `connection:${id}`, { before, after, secretsChanged: Object.keys(body.secrets ?? {}) });
       return c.json(after, 200);
     },
   );
@@ -73,10 +73,10 @@ export function connectionsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(Connection, 'Deleted'), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      const before = cx.delete(id);
-      d.audit.record(actorOf(c), 'connection.delete', `connection:${id}`, { before });
+      const before = await cx.delete(id);
+      await d.audit.record(actorOf(c), 'connection.delete', `connection:${id}`, { before });
       return c.json(before, 200);
     },
   );

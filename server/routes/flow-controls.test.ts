@@ -16,7 +16,7 @@ async function install(doc: ReturnType<typeof flow>) {
   expect(pub.status, JSON.stringify(pub.body)).toBe(201);
   expect((await t.json('POST', `/api/flows/${doc.id}/activate`, { token: t.tokens.consultant, body: {} })).status).toBe(200);
 }
-const auditOf = (target: string) => t.server.deps.audit.list(200).filter((a) => a.target.startsWith(target));
+const auditOf = async (target: string) => (await t.server.deps.audit.list(200)).filter((a) => a.target.startsWith(target));
 const triageOf = async (id: string) => (await t.json('GET', `/api/assist/exceptions/${id}`, { token: t.tokens.operator })).body.triage;
 
 beforeAll(async () => {
@@ -54,7 +54,10 @@ describe('pause and resume', () => {
     expect(p.body.flow).toMatchObject({ id: 'nightly', active: false, activeVersion: 1 });
     expect(p.body.message).toBe('Flow nightly paused: its schedule (At 02:00) does not fire until it is resumed on version 1.');
     expect(t.server.runtime.flows.activeTriggers().map((x) => x.flowId)).not.toContain('nightly');
-    expect(auditOf('flow:nightly')[0]).toMatchObject({ action: 'flow.pause', details: { exceptionId: ex, before: { active: true, activeVersion: 1 } } });
+    expect((await auditOf('flow:nightly'))[0]).toMatchObject({
+      action: 'flow.pause',
+      details: { exceptionId: ex, before: { active: true, activeVersion: 1 } },
+    });
     // The inbox now offers the undo.
     expect((await triageOf(ex)).action).toMatchObject({ kind: 'resume-flow', params: { flowId: 'nightly', pausedBy: expect.stringContaining('operator') } });
     expect((await t.json('POST', '/api/flows/nightly/pause', { token: t.tokens.operator })).status).toBe(409);
@@ -66,7 +69,7 @@ describe('pause and resume', () => {
     expect(r.status).toBe(200);
     expect(r.body.flow).toMatchObject({ active: true, activeVersion: 1 });
     expect(t.server.runtime.flows.activeTriggers().map((x) => x.flowId)).toContain('nightly');
-    expect(auditOf('flow:nightly')[0]).toMatchObject({ action: 'flow.resume' });
+    expect((await auditOf('flow:nightly'))[0]).toMatchObject({ action: 'flow.resume' });
     expect((await triageOf(ex)).action.kind).toBe('pause-flow');
   });
 
@@ -143,7 +146,7 @@ describe('stock push schedule', () => {
     const after = t.server.runtime.flows.draft('stock') as { description?: string; nodes: Array<{ id: string; config: { cron?: string } }> };
     expect(after.description).toBe('work in progress');
     expect(after.nodes.find((n) => n.id === 'every')!.config.cron).toBe('*/10 * * * *');
-    expect(auditOf('flow:stock@2')[0]).toMatchObject({
+    expect((await auditOf('flow:stock@2'))[0]).toMatchObject({
       action: 'flow.schedule',
       details: { before: { cron: '*/15 * * * *', version: 1 }, after: { cron: '*/10 * * * *', version: 2 }, exceptionId: ex },
     });

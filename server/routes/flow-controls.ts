@@ -47,9 +47,9 @@ const optionalBody = (schema: z.ZodTypeAny) => ({ body: { content: { 'applicatio
 export function flowControlsRouter(d: Deps) {
   const app = router();
   const controls = new FlowControls(d);
-  const run = <T>(f: () => T): T => {
+  const run = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
-      return f();
+      return await f();
     } catch (e) {
       if (e instanceof FlowControlError)
         throw /^no flow/.test(e.message) ? new HttpError(404, 'not_found', e.message) : new HttpError(409, 'conflict', e.message);
@@ -70,10 +70,7 @@ export function flowControlsRouter(d: Deps) {
     }),
     async (c) => {
       const w = await why(c);
-      return c.json(
-        run(() => controls.pause(c.req.valid('param').id, actorOf(c), w)),
-        200,
-      );
+      return c.json(await run(() => controls.pause(c.req.valid('param').id, actorOf(c), w)), 200);
     },
   );
 
@@ -88,10 +85,7 @@ export function flowControlsRouter(d: Deps) {
     }),
     async (c) => {
       const w = await why(c);
-      return c.json(
-        run(() => controls.resume(c.req.valid('param').id, actorOf(c), w)),
-        200,
-      );
+      return c.json(await run(() => controls.resume(c.req.valid('param').id, actorOf(c), w)), 200);
     },
   );
 
@@ -105,10 +99,10 @@ export function flowControlsRouter(d: Deps) {
       request: { params: IdParam, body: { content: { 'application/json': { schema: ScheduleBody } }, required: true } },
       responses: { 200: json(ScheduleResult), 404: notFound, 409: conflict },
     }),
-    (c) => {
+    async (c) => {
       const b = c.req.valid('json');
       return c.json(
-        run(() => controls.setSchedule(c.req.valid('param').id, b.cron, actorOf(c), { expectedVersion: b.expectedVersion, exceptionId: b.exceptionId })),
+        await run(() => controls.setSchedule(c.req.valid('param').id, b.cron, actorOf(c), { expectedVersion: b.expectedVersion, exceptionId: b.exceptionId })),
         200,
       );
     },

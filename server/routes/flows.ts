@@ -86,7 +86,7 @@ export function flowsRouter(d: Deps) {
       dryRunError = d.scrub((e as Error).message);
     }
     const { request, superseded } = d.changeRequests.create(id, { message, by: actorOf(c), dryRun, dryRunError, diff });
-    d.audit.record(actorOf(c), 'flow.change-request.create', `flow:${id}`, {
+    await d.audit.record(actorOf(c), 'flow.change-request.create', `flow:${id}`, {
       changeRequest: request.id,
       message,
       baseVersion: request.baseVersion,
@@ -133,7 +133,7 @@ export function flowsRouter(d: Deps) {
       request: jsonBody(FlowJson),
       responses: { 201: json(FlowSummary, 'Created'), 409: conflict, 422: unprocessable },
     }),
-    (c) => {
+    async (c) => {
       const doc = c.req.valid('json');
       const id = doc.id;
       if (typeof id !== 'string' || !id) throw new HttpError(422, 'invalid_flow', 'a flow needs an id', [{ where: 'flow', path: '$.id', message: 'required' }]);
@@ -146,7 +146,7 @@ export function flowsRouter(d: Deps) {
         if (!(e instanceof NotFoundError)) throw e;
       }
       const s = flows.create({ ...doc, id });
-      d.audit.record(actorOf(c), 'flow.create', `flow:${id}`, { after: doc });
+      await d.audit.record(actorOf(c), 'flow.create', `flow:${id}`, { after: doc });
       return c.json(s, 201);
     },
   );
@@ -159,7 +159,7 @@ export function flowsRouter(d: Deps) {
       request: jsonBody(FlowJson),
       responses: { 201: json(FlowSummary, 'Created or draft updated'), 422: unprocessable },
     }),
-    (c) => {
+    async (c) => {
       const doc = c.req.valid('json');
       const id = doc.id;
       if (typeof id !== 'string' || !id || isTestFlow(id))
@@ -168,11 +168,11 @@ export function flowsRouter(d: Deps) {
       try {
         const before = flows.draft(id);
         s = flows.updateDraft(id, doc);
-        d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { before, after: doc });
+        await d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { before, after: doc });
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
         s = flows.create({ ...doc, id });
-        d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { after: doc });
+        await d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { after: doc });
       }
       return c.json(s, 201);
     },
@@ -202,14 +202,14 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam, ...jsonBody(FlowJson) },
       responses: { 200: json(FlowSummary), 404: notFound, 422: unprocessable },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const doc = c.req.valid('json');
       requireFlow(id);
       const before = flows.draft(id);
       checkClient(c, id, { ...doc, id }, lastPublished(id) ? before : null);
       const s = flows.updateDraft(id, doc);
-      d.audit.record(actorOf(c), currentUser(c).role === 'client' ? 'flow.mapping.edit' : 'flow.draft.update', `flow:${id}`, { before, after: doc });
+      await d.audit.record(actorOf(c), currentUser(c).role === 'client' ? 'flow.mapping.edit' : 'flow.draft.update', `flow:${id}`, { before, after: doc });
       return c.json(s, 200);
     },
   );
@@ -262,7 +262,7 @@ export function flowsRouter(d: Deps) {
         return c.json({ pending: true as const, changeRequest: await requestApproval(c, id, checked.flow, c.req.valid('json').message) }, 202);
       }
       const v = flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });
-      d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
+      await d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
       d.onTriggersChanged();
       return c.json({ ...versionInfo(v), warnings: overlapsOf(id) }, 201);
     },
@@ -368,12 +368,12 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam, ...jsonBody(z.object({ version: z.number().int().positive() })) },
       responses: { 201: json(VersionInfo, 'A new version with the old content'), 404: notFound, 422: unprocessable },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
       const { version } = c.req.valid('json');
       const v = flows.rollback(id, version, { by: actorOf(c) });
-      d.audit.record(actorOf(c), 'flow.rollback', `flow:${id}@${v.version}`, { from: version });
+      await d.audit.record(actorOf(c), 'flow.rollback', `flow:${id}@${v.version}`, { from: version });
       d.onTriggersChanged();
       return c.json(versionInfo(v), 201);
     },
@@ -397,7 +397,7 @@ export function flowsRouter(d: Deps) {
       const version = body.version === undefined ? undefined : z.number().int().positive().parse(body.version);
       const s = flows.setActive(id, true, version);
       const warnings = overlapsOf(id);
-      d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, {
+      await d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, {
         before: { active: before.active, activeVersion: before.activeVersion },
         after: { active: s.active, activeVersion: s.activeVersion },
         ...(warnings.length ? { warnings: warnings.map((w) => w.message) } : {}),
@@ -415,11 +415,11 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(FlowSummary), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const before = requireFlow(id);
       const s = flows.setActive(id, false);
-      d.audit.record(actorOf(c), 'flow.deactivate', `flow:${id}`, { before: { active: before.active }, after: { active: false } });
+      await d.audit.record(actorOf(c), 'flow.deactivate', `flow:${id}`, { before: { active: before.active }, after: { active: false } });
       d.onTriggersChanged();
       return c.json(s, 200);
     },
@@ -569,11 +569,11 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(z.object({ deleted: z.number().int() })), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
       const deleted = clearTestRuns(d.runtime, id);
-      d.audit.record(actorOf(c), 'flow.test-runs.clear', `flow:${id}`, { deleted });
+      await d.audit.record(actorOf(c), 'flow.test-runs.clear', `flow:${id}`, { deleted });
       return c.json({ deleted }, 200);
     },
   );
@@ -618,12 +618,12 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 201: json(z.object({ url: z.string(), secret: z.string() }), 'Created') },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
       const secret = 'whs_' + randomBytes(24).toString('base64url');
-      d.secrets.set(`flow-webhook:${id}`, secret);
-      d.audit.record(actorOf(c), 'flow.webhook-secret', `flow:${id}`, { secret });
+      await d.secrets.set(`flow-webhook:${id}`, secret);
+      await d.audit.record(actorOf(c), 'flow.webhook-secret', `flow:${id}`, { secret });
       return c.json({ url: `/webhooks/flows/${encodeURIComponent(id)}`, secret }, 201);
     },
   );

@@ -15,9 +15,9 @@ import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 export function reportingRoutes(app: OpenAPIHono<AppEnv>, d: Deps) {
   const rt = d.runtime;
   // The first connection of a kind is the one the merchant runs on; sandbox mode has exactly one of each.
-  const first = <T>(kind: 'shopify' | 'erp') => {
-    const c = d.connections.list().find((x) => x.kind === kind);
-    return c ? (d.connections.resolve(kind, c.id) as Promise<T>) : Promise.resolve(undefined);
+  const first = async <T>(kind: 'shopify' | 'erp'): Promise<T | undefined> => {
+    const c = (await d.connections.list()).find((x) => x.kind === kind);
+    return c ? ((await d.connections.resolve(kind, c.id)) as T) : undefined;
   };
   app.route(
     '/api/finance',

@@ -114,7 +114,7 @@ export function retriesRouter(d: Deps) {
         if (e instanceof LookupConflictError || e instanceof LookupNotFoundError) throw new HttpError(409, 'conflict', e.message);
         throw e;
       }
-      d.audit.record(by, 'lookup.rows.fix', `lookup:${m.scope}/${m.table}`, { version: version.version, exceptionId: id, rows: rows.length });
+      await d.audit.record(by, 'lookup.rows.fix', `lookup:${m.scope}/${m.table}`, { version: version.version, exceptionId: id, rows: rows.length });
       const retried = retryWaitingOnLookup(d.exceptions, d.lookups, { scope: m.scope, name: m.table }, by);
       return c.json({ table: m.table, scope: m.scope, version: version.version, rows, retried }, 200);
     },

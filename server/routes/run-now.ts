@@ -92,10 +92,10 @@ export function runNowRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 201: json(RunNowResult, 'Run queued'), 404: notFound, 409: conflict },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const r = runScheduledFlowNow(d, id, actorOf(c));
-      d.audit.record(actorOf(c), 'flow.run-now', `flow:${id}`, { runId: r.runId, flowVersion: r.flowVersion });
+      await d.audit.record(actorOf(c), 'flow.run-now', `flow:${id}`, { runId: r.runId, flowVersion: r.flowVersion });
       return c.json(r, 201);
     },
   );

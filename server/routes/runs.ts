@@ -153,7 +153,7 @@ export function runsRouter(d: Deps) {
       const { id } = c.req.valid('param');
       const opts = replayOptions(await readBody(c));
       const r = planOrThrow(() => runs.replay(id, opts));
-      d.audit.record(actorOf(c), 'run.replay', `run:${id}`, {
+      await d.audit.record(actorOf(c), 'run.replay', `run:${id}`, {
         newRunId: r.runId,
         flowVersion: r.flowVersion,
         from: r.plan.from,
@@ -174,10 +174,10 @@ export function runsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(RunSummary), 404: notFound, 409: conflict },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const r = runs.cancel(id);
-      d.audit.record(actorOf(c), 'run.cancel', `run:${id}`, {});
+      await d.audit.record(actorOf(c), 'run.cancel', `run:${id}`, {});
       const { keys: _k, steps: _s, ...summary } = r as typeof r & { keys?: unknown; steps?: unknown };
       return c.json(d.scrub(summary) as z.infer<typeof RunSummary>, 200);
     },

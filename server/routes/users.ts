@@ -64,7 +64,7 @@ export function usersRouter(d: Deps) {
     }),
     async (c) => {
       const u = await d.userScope.create(c.req.valid('json'));
-      d.audit.record(actorOf(c), 'user.create', `user:${u.email}`, { after: u });
+      await d.audit.record(actorOf(c), 'user.create', `user:${u.email}`, { after: u });
       return c.json(u, 201);
     },
   );
@@ -88,7 +88,7 @@ export function usersRouter(d: Deps) {
       const after = await d.userScope.get(caller, id);
       // The workspace's audit log is read by its members: the user's other workspaces stay out of it.
       const entry = (u: typeof before) => ({ ...u, workspaces: undefined });
-      d.audit.record(actorOf(c), 'user.update', `user:${after.email}`, {
+      await d.audit.record(actorOf(c), 'user.update', `user:${after.email}`, {
         before: entry(before),
         after: entry(after),
         passwordChanged: patch.password !== undefined,
@@ -117,7 +117,7 @@ export function usersRouter(d: Deps) {
       const { token, info } = await d.users.createToken(userId, body.name, {
         expiresAt: body.expiresInDays ? d.now() + body.expiresInDays * 86_400_000 : null,
       });
-      d.audit.record(actorOf(c), 'token.create', `token:${info.id}`, { userId, name: info.name, expiresAt: info.expiresAt });
+      await d.audit.record(actorOf(c), 'token.create', `token:${info.id}`, { userId, name: info.name, expiresAt: info.expiresAt });
       return c.json({ ...info, token }, 201);
     },
   );
@@ -133,7 +133,7 @@ export function usersRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       await d.users.revokeToken(id);
-      d.audit.record(actorOf(c), 'token.revoke', `token:${id}`, {});
+      await d.audit.record(actorOf(c), 'token.revoke', `token:${id}`, {});
       return c.json({ ok: true }, 200);
     },
   );
@@ -146,7 +146,7 @@ export function usersRouter(d: Deps) {
       request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }) },
       responses: { 200: json(z.object({ entries: z.array(AuditEntry) })) },
     }),
-    (c) => c.json({ entries: d.audit.list(c.req.valid('query').limit) }, 200),
+    async (c) => c.json({ entries: await d.audit.list(c.req.valid('query').limit) }, 200),
   );
 
   return app;

@@ -70,7 +70,7 @@ describe('sandbox control panel', () => {
   it('says it is a sandbox and shows the webhook secret the server verifies with', async () => {
     const { body } = await call('GET', '/api/sandbox');
     expect(body).toMatchObject({ sandboxMode: true, ready: true, shop: { connection: 'sandbox-shop', webhookUrl: `${s.url}/webhooks/shopify/sandbox-shop` } });
-    expect(body.shop.webhookSecret).toBe(s.server.deps.connections.secretsOf('sandbox-shop').webhookSecret);
+    expect(body.shop.webhookSecret).toBe((await s.server.deps.connections.secretsOf('sandbox-shop')).webhookSecret);
     expect(body.scenarios.map((x: any) => x.id)).toEqual([
       'paid-order',
       'unmapped-tax',

@@ -81,9 +81,17 @@ export class SandboxPanel {
     return s;
   }
 
-  private next(): number {
-    const n = Number(this.d.secrets.get(SEQ) ?? '0') + 1;
-    this.d.secrets.set(SEQ, String(n));
+  // One after another, so two sends at once never take the same number.
+  private seq: Promise<number> = Promise.resolve(0);
+  private next(): Promise<number> {
+    const n = this.seq
+      .catch(() => 0)
+      .then(async () => {
+        const v = Number((await this.d.secrets.get(SEQ)) ?? '0') + 1;
+        await this.d.secrets.set(SEQ, String(v));
+        return v;
+      });
+    this.seq = n;
     return n;
   }
 
@@ -116,7 +124,7 @@ export class SandboxPanel {
   async send(scenario: ScenarioId, by: string): Promise<SendResult> {
     const store = this.store();
     const result = await this.dispatch(store, scenario, by);
-    this.d.audit.record(by, 'sandbox.send', `sandbox:${scenario}`, { message: result.message, runs: result.runs });
+    await this.d.audit.record(by, 'sandbox.send', `sandbox:${scenario}`, { message: result.message, runs: result.runs });
     return result;
   }
 
@@ -126,7 +134,7 @@ export class SandboxPanel {
       case 'paid-order':
       case 'unmapped-tax':
       case 'unknown-sku': {
-        const o = orderPayload(scenario as OrderScenario, this.next(), new Date(this.d.now()));
+        const o = orderPayload(scenario as OrderScenario, await this.next(), new Date(this.d.now()));
         store.createOrder(o.body);
         this.orders.push(o);
         this.log.push({
@@ -146,10 +154,12 @@ export class SandboxPanel {
         };
       }
       case 'partial-refund': {
+        // The number first: nothing awaits between choosing the order and recording its refund.
+        const seq = await this.next();
         const order = [...this.orders].reverse().find((o) => o.scenario === 'paid-order' && !this.refunds.some((r) => r.orderId === o.id));
         if (!order)
           throw new HttpError(409, 'conflict', 'send a paid order first: the partial refund refunds one line of the last paid order not yet refunded');
-        const r = refundPayload(order, this.next(), new Date(this.d.now()));
+        const r = refundPayload(order, seq, new Date(this.d.now()));
         store.createRefund(r.body);
         this.refunds.push(r);
         this.log.push({ kind: 'refund', scenario, label: `Refund of ${r.amount} on ${order.name}`, at, orderGid: order.gid, runs: [] });
@@ -163,7 +173,7 @@ export class SandboxPanel {
         };
       }
       case 'duplicate-sku': {
-        const seq = this.next();
+        const seq = await this.next();
         const sku = 'TEE-M';
         const original = store.state.bySku.get(sku)?.[0];
         if (!original) throw new HttpError(409, 'conflict', `the sandbox shop has no ${sku} variant to duplicate`);
@@ -230,7 +240,7 @@ export class SandboxPanel {
         `nothing to pay out: no order or refund sent from this panel is booked in the sandbox ERP yet${waiting.length ? ` (${waiting.join(', ')} not in the ERP: see the exceptions)` : ': send a paid order first'}`,
       );
     }
-    const plan = payoutPayload(this.next(), orders, refunds, new Date(this.d.now()));
+    const plan = payoutPayload(await this.next(), orders, refunds, new Date(this.d.now()));
     store.state.addPayout(plan.payout, plan.balanceTransactions);
     for (const x of [...orders.map((o) => o.id), ...refunds.map((r) => r.id)]) this.paidOut.add(x);
     const runs = this.fire('finance.reconcile-payouts', by, 'the payout');

@@ -42,11 +42,11 @@ export function sandboxRouter(d: Deps, mode: () => SandboxMode | null) {
   const app = router();
   const panel = new SandboxPanel(d, mode);
 
-  app.openapi(apiRoute('sandbox.use', { method: 'get', path: '/sandbox', tags: ['sandbox'], responses: { 200: json(SandboxInfo) } }), (c) => {
+  app.openapi(apiRoute('sandbox.use', { method: 'get', path: '/sandbox', tags: ['sandbox'], responses: { 200: json(SandboxInfo) } }), async (c) => {
     const m = mode();
-    const on = !!m && isSandboxMode(d.secrets);
+    const on = !!m && (await isSandboxMode(d.secrets));
     const store = m?.store;
-    const secret = on && can(currentUser(c).role, 'connections.write') ? d.secrets.get('sandbox-webhook-secret') : undefined;
+    const secret = on && can(currentUser(c).role, 'connections.write') ? await d.secrets.get('sandbox-webhook-secret') : undefined;
     return c.json(
       {
         sandboxMode: on,

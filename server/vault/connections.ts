@@ -1,7 +1,8 @@
 // Stored connections (Shopify stores, ERPs): non-secret config in clear, secrets only as vault blobs. The runtime's
 // `ctx.connection(kind, id)` is answered here, with one client per connection kept until the connection changes.
 import { eq } from 'drizzle-orm';
-import type { ServerDb } from '../db/db.ts';
+import type { Store } from '../../runtime/store/db.ts';
+import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import { connections } from '../db/schema.ts';
 import type { Vault } from './vault.ts';
 
@@ -47,88 +48,136 @@ export class ConnectionError extends Error {
   }
 }
 
+type ConnectionTables = { connections: typeof connections };
+type Row = typeof connections.$inferSelect;
+
 export class Connections {
-  /** Bumped on every change, so caches of secrets (the output scrubber) know to refresh. */
+  /** Bumped on every change, so caches of secrets (webhook verification) know to refresh. */
   generation = 0;
   private cache = new Map<string, { client: Promise<unknown>; factory: ConnectionFactory; kind: string; updatedAt: number }>();
+  private readonly store: SqlStore<ConnectionTables>;
+  private listeners: Array<() => Promise<void>> = [];
 
   constructor(
-    private db: ServerDb,
+    store: Pick<Store, 'sql'>,
     private vault: Vault,
     private factories: Partial<Record<string, ConnectionFactory>>,
     private now: () => number = Date.now,
-  ) {}
+  ) {
+    this.store = store.sql({ connections });
+  }
 
   /** Registers (or replaces) the client factory for a kind or `kind:provider`, e.g. once a connector is loaded. */
   setFactory(key: string, f: ConnectionFactory) {
     this.factories[key] = f;
   }
 
-  list(): ConnectionView[] {
-    return this.db.select().from(connections).all().map(view);
+  /**
+   * `fn` runs after every change to the secrets this process knows (a connection written here, or a client built
+   * from a row another process wrote), and the change is not done until it has: the output scrubber reloads there.
+   */
+  onChange(fn: () => Promise<void>): void {
+    this.listeners.push(fn);
   }
 
-  get(id: string): ConnectionView {
-    const r = this.db.select().from(connections).where(eq(connections.id, id)).get();
+  private async changed(): Promise<void> {
+    this.generation++;
+    for (const fn of this.listeners) await fn();
+  }
+
+  private row(id: string): Promise<Row | undefined> {
+    const { connections: c } = this.store.tables;
+    return this.store.db
+      .select()
+      .from(c)
+      .where(eq(c.id, id))
+      .then((r) => r[0]);
+  }
+
+  private secretsOfRow(r: Pick<Row, 'secrets'>): Record<string, unknown> {
+    return r.secrets ? this.vault.decryptJson<Record<string, unknown>>(r.secrets) : {};
+  }
+
+  async list(): Promise<ConnectionView[]> {
+    const { connections: c } = this.store.tables;
+    // In the order they were created (SQLite's table order before, which PostgreSQL does not promise).
+    return (await this.store.db.select().from(c).orderBy(c.createdAt, c.id)).map(view);
+  }
+
+  async get(id: string): Promise<ConnectionView> {
+    const r = await this.row(id);
     if (!r) throw new ConnectionError(`connection "${id}" not found`, 404);
     return view(r);
   }
 
-  find(id: string): ConnectionView | undefined {
-    const r = this.db.select().from(connections).where(eq(connections.id, id)).get();
+  async find(id: string): Promise<ConnectionView | undefined> {
+    const r = await this.row(id);
     return r ? view(r) : undefined;
   }
 
   /** Decrypted secrets, for in-process use only (webhook verification, client factories). */
-  secretsOf(id: string): Record<string, unknown> {
-    const r = this.db.select({ s: connections.secrets }).from(connections).where(eq(connections.id, id)).get();
+  async secretsOf(id: string): Promise<Record<string, unknown>> {
+    const { connections: c } = this.store.tables;
+    const [r] = await this.store.db.select({ secrets: c.secrets }).from(c).where(eq(c.id, id));
     if (!r) throw new ConnectionError(`connection "${id}" not found`, 404);
-    return r.s ? this.vault.decryptJson<Record<string, unknown>>(r.s) : {};
+    return this.secretsOfRow(r);
   }
 
-  create(c: ConnectionInput): ConnectionView {
-    this.generation++;
-    if (this.find(c.id)) throw new ConnectionError(`connection "${c.id}" already exists`, 409);
+  async create(input: ConnectionInput): Promise<ConnectionView> {
+    const { connections: c } = this.store.tables;
     const t = this.now();
-    const hasSecrets = c.secrets && Object.keys(c.secrets).length > 0;
-    this.db
-      .insert(connections)
+    const hasSecrets = input.secrets && Object.keys(input.secrets).length > 0;
+    // One statement decides whether the id is free, so two creating it at once get one row and one 409.
+    const [r] = await this.store.db
+      .insert(c)
       .values({
-        id: c.id,
-        kind: c.kind,
-        provider: c.provider,
-        name: c.name,
-        config: JSON.stringify(c.config ?? {}),
-        secrets: hasSecrets ? this.vault.encryptJson(c.secrets) : null,
+        id: input.id,
+        kind: input.kind,
+        provider: input.provider,
+        name: input.name,
+        config: JSON.stringify(input.config ?? {}),
+        secrets: hasSecrets ? this.vault.encryptJson(input.secrets) : null,
         createdAt: t,
         updatedAt: t,
       })
-      .run();
-    return this.get(c.id);
+      .onConflictDoNothing()
+      .returning();
+    if (!r) throw new ConnectionError(`connection "${input.id}" already exists`, 409);
+    await this.changed();
+    return view(r);
   }
 
   /** Secrets given are merged over the stored ones (write-only: a client never needs to send them back). */
-  update(id: string, patch: Partial<Omit<ConnectionInput, 'id' | 'kind'>>): ConnectionView {
-    this.get(id);
-    const set: Partial<typeof connections.$inferInsert> = { updatedAt: this.now() };
-    if (patch.provider !== undefined) set.provider = patch.provider;
-    if (patch.name !== undefined) set.name = patch.name;
-    if (patch.config !== undefined) set.config = JSON.stringify(patch.config);
-    if (patch.secrets !== undefined) {
-      const merged = { ...this.secretsOf(id), ...patch.secrets };
-      for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
-      set.secrets = Object.keys(merged).length ? this.vault.encryptJson(merged) : null;
-    }
-    this.db.update(connections).set(set).where(eq(connections.id, id)).run();
+  async update(id: string, patch: Partial<Omit<ConnectionInput, 'id' | 'kind'>>): Promise<ConnectionView> {
+    const { connections: c } = this.store.tables;
+    // The merge reads the stored secrets: locked, so two updates at once both land.
+    const r = await this.store.tx(async (tx) => {
+      const [before] = await this.store.forUpdate(tx.select().from(c).where(eq(c.id, id)));
+      if (!before) throw new ConnectionError(`connection "${id}" not found`, 404);
+      const set: Partial<typeof connections.$inferInsert> = { updatedAt: this.now() };
+      if (patch.provider !== undefined) set.provider = patch.provider;
+      if (patch.name !== undefined) set.name = patch.name;
+      if (patch.config !== undefined) set.config = JSON.stringify(patch.config);
+      if (patch.secrets !== undefined) {
+        const merged = { ...this.secretsOfRow(before), ...patch.secrets };
+        for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
+        set.secrets = Object.keys(merged).length ? this.vault.encryptJson(merged) : null;
+      }
+      const [after] = await tx.update(c).set(set).where(eq(c.id, id)).returning();
+      return after ?? before;
+    });
     void this.evict(id);
-    return this.get(id);
+    await this.changed();
+    return view(r);
   }
 
-  delete(id: string): ConnectionView {
-    const before = this.get(id);
-    this.db.delete(connections).where(eq(connections.id, id)).run();
+  async delete(id: string): Promise<ConnectionView> {
+    const { connections: c } = this.store.tables;
+    const [before] = await this.store.db.delete(c).where(eq(c.id, id)).returning();
+    if (!before) throw new ConnectionError(`connection "${id}" not found`, 404);
     void this.evict(id);
-    return before;
+    await this.changed();
+    return view(before);
   }
 
   private factoryFor(c: ConnectionView): ConnectionFactory {
@@ -138,36 +187,40 @@ export class Connections {
   }
 
   /** The runtime's connection resolver. */
-  resolve = (kind: string, id: string): Promise<unknown> => {
+  resolve = async (kind: string, id: string): Promise<unknown> => {
+    const { connections: t } = this.store.tables;
     const hit = this.cache.get(id);
     if (hit && hit.kind === kind) {
-      // Another process on this data dir (a web process's API) may have changed or deleted it: one indexed read.
-      const r = this.db.select({ u: connections.updatedAt }).from(connections).where(eq(connections.id, id)).get();
-      if (r?.u === hit.updatedAt) return hit.client;
-      void this.evict(id);
+      // Another process on this store (a web process's API) may have changed or deleted it: one indexed read.
+      const [r] = await this.store.db.select({ u: t.updatedAt }).from(t).where(eq(t.id, id));
+      if (r?.u === hit.updatedAt && this.cache.get(id) === hit) return hit.client;
     }
-    // Read before the row itself: a change landing in between makes the next call build the client again.
-    const updatedAt = this.db.select({ u: connections.updatedAt }).from(connections).where(eq(connections.id, id)).get()?.u ?? 0;
-    const c = this.find(id);
-    if (!c) return Promise.reject(new ConnectionError(`no ${kind} connection "${id}" is configured`, 404));
-    if (c.kind !== kind) return Promise.reject(new ConnectionError(`connection "${id}" is a ${c.kind} connection, not ${kind}`, 422));
-    let factory: ConnectionFactory;
-    try {
-      factory = this.factoryFor(c);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const p = (async () => factory.create({ ...c, secrets: this.secretsOf(id) }))();
-    this.cache.set(id, { client: p, factory, kind: c.kind, updatedAt });
-    p.catch(() => this.cache.delete(id));
-    this.generation++;
+    const r = await this.row(id);
+    // Another call may have built the client while this one read: one client per connection and version.
+    const current = this.cache.get(id);
+    if (current && r && current.updatedAt === r.updatedAt) {
+      if (current.kind === kind) return current.client;
+    } else if (current) void this.evict(id);
+    if (!r) throw new ConnectionError(`no ${kind} connection "${id}" is configured`, 404);
+    const c = view(r);
+    if (c.kind !== kind) throw new ConnectionError(`connection "${id}" is a ${c.kind} connection, not ${kind}`, 422);
+    const factory = this.factoryFor(c);
+    const secrets = this.secretsOfRow(r);
+    const p = (async () => factory.create({ ...c, secrets }))();
+    const entry = { client: p, factory, kind: c.kind, updatedAt: r.updatedAt };
+    this.cache.set(id, entry);
+    p.catch(() => {
+      if (this.cache.get(id) === entry) this.cache.delete(id);
+    });
+    await this.changed();
     return p;
   };
 
   /** Every secret string of every connection (for scrubbing outputs). */
-  allSecretValues(): string[] {
+  async allSecretValues(): Promise<string[]> {
+    const { connections: c } = this.store.tables;
     const out: string[] = [];
-    for (const r of this.db.select({ s: connections.secrets }).from(connections).all()) {
+    for (const r of await this.store.db.select({ s: c.secrets }).from(c)) {
       if (!r.s) continue;
       for (const v of Object.values(this.vault.decryptJson<Record<string, unknown>>(r.s))) if (typeof v === 'string') out.push(v);
     }
@@ -175,15 +228,18 @@ export class Connections {
   }
 
   async test(id: string): Promise<{ ok: boolean; message: string }> {
-    const c = this.get(id);
+    const c = await this.get(id);
+    let secrets = await this.secretsOf(id);
     try {
       const f = this.factoryFor(c);
       const client = await this.resolve(c.kind, id);
-      const message = f.test ? await f.test(client, { ...c, secrets: this.secretsOf(id) }) : 'client created (this connector has no live check)';
+      secrets = await this.secretsOf(id);
+      const message = f.test ? await f.test(client, { ...c, secrets }) : 'client created (this connector has no live check)';
       return { ok: true, message };
     } catch (e) {
       await this.evict(id);
-      return { ok: false, message: redactSecrets((e as Error).message, this.secretsOf(id)) };
+      const now = await this.secretsOf(id).catch(() => ({}));
+      return { ok: false, message: redactSecrets(redactSecrets((e as Error).message, now), secrets) };
     }
   }
 

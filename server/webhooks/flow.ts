@@ -35,7 +35,7 @@ export function flowWebhookRoutes(d: Deps) {
       count('not_found');
       return c.json(errorBody('not_found', `no flow "${flowId}"`), 404);
     }
-    const secret = d.secrets.get(`flow-webhook:${flowId}`);
+    const secret = await d.secrets.get(`flow-webhook:${flowId}`);
     const raw = await c.req.text();
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const sig = c.req.header('x-ledgerline-hmac-sha256');

@@ -9,7 +9,7 @@ const orderText = readFileSync(new URL('../../../shared/fixtures/shopify/webhook
 let t: TestServer;
 beforeEach(async () => {
   t = await testServer();
-  t.server.deps.connections.create({
+  await t.server.deps.connections.create({
     id: 'shop1',
     kind: 'shopify',
     provider: 'shopify',
@@ -281,7 +281,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const { shopifyTrigger } = await import('../../nodes/shopify/trigger.ts');
     await t.close();
     t = await testServer({ extraNodes: [shopifyTrigger] });
-    t.server.deps.connections.create({
+    await t.server.deps.connections.create({
       id: 'shop1',
       kind: 'shopify',
       provider: 'shopify',

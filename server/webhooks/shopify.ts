@@ -135,29 +135,31 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   // Connection lookups and secret decryption cached until any connection changes (hot path: every delivery).
   let cacheGen = -1;
   const cache = new Map<string, { kind: string; key?: KeyObject; shopDomain?: string } | null>();
-  const connectionFor = (id: string) => {
+  const connectionFor = async (id: string) => {
     if (cacheGen !== d.connections.generation) cache.clear(), (cacheGen = d.connections.generation);
     let hit = cache.get(id);
     if (hit === undefined) {
-      const conn = d.connections.find(id);
-      const secret = conn ? webhookSecretOf(d.connections.secretsOf(id)) : undefined;
+      const gen = d.connections.generation;
+      const conn = await d.connections.find(id);
+      const secret = conn ? webhookSecretOf(await d.connections.secretsOf(id).catch(() => ({}))) : undefined;
       hit = conn ? { kind: conn.kind, key: secret ? webhookKey(secret) : undefined, shopDomain: normaliseShopDomain(conn.config.shopDomain) } : null;
-      cache.set(id, hit);
+      // Not kept if a connection changed meanwhile: what was read may be the old one.
+      if (gen === d.connections.generation) cache.set(id, hit);
     }
     return hit;
   };
 
   const replays = new ReplayGuard(d.db, d.now);
   /** A signed delivery refused for what its unsigned headers claim: logged, counted and kept in the audit log. */
-  const refuse = (connectionId: string, reason: string, detail: Record<string, unknown>) => {
+  const refuse = async (connectionId: string, reason: string, detail: Record<string, unknown>) => {
     count('refused');
     d.log.warn({ connectionId, reason, ...detail }, `webhook refused: ${reason}`);
-    d.audit.record('shopify-webhook', 'webhook.refused', `connection:${connectionId}`, { reason, ...detail });
+    await d.audit.record('shopify-webhook', 'webhook.refused', `connection:${connectionId}`, { reason, ...detail });
   };
 
   const handle = async (input: DeliveryInput): Promise<DeliveryAnswer> => {
     const { connectionId, incoming, header } = input;
-    const conn = connectionFor(connectionId);
+    const conn = await connectionFor(connectionId);
     if (conn?.kind !== 'shopify') {
       count('not_found');
       return { status: 404, body: errorBody('not_found', `no Shopify connection "${connectionId}"`) };
@@ -188,7 +190,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     const ids = { topic: w.topic, shopDomain: w.shopDomain, eventId: w.eventId ?? null, webhookId: w.webhookId };
     // The shop domain header is not signed: a body signed with this app's secret for another shop is not ours.
     if (conn.shopDomain && normaliseShopDomain(w.shopDomain) !== conn.shopDomain) {
-      refuse(connectionId, `the delivery names shop ${w.shopDomain}, not the connection's ${conn.shopDomain}`, ids);
+      await refuse(connectionId, `the delivery names shop ${w.shopDomain}, not the connection's ${conn.shopDomain}`, ids);
       return { status: 401, body: errorBody('unauthorized', `this connection is for ${conn.shopDomain}; the delivery names ${w.shopDomain}`) };
     }
     let body: unknown;
@@ -203,7 +205,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     // replay of another delivery under a new topic, refused so that no action rests on the header alone.
     const contradiction = topicContradiction(w.topic, body);
     if (contradiction) {
-      refuse(connectionId, `the body contradicts its topic: ${contradiction}`, ids);
+      await refuse(connectionId, `the body contradicts its topic: ${contradiction}`, ids);
       return { status: 422, body: errorBody('topic_mismatch', `refused: ${contradiction}`) };
     }
     const digest = bodyDigest(connectionId, w.topic, raw);
@@ -261,7 +263,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       d.metrics.webhooksAwaitingCommit.dec();
     }
     if (r.replayOf) {
-      refuse(connectionId, 'replay: the same signed body for the same topic was accepted under other ids within 48 h', {
+      await refuse(connectionId, 'replay: the same signed body for the same topic was accepted under other ids within 48 h', {
         ...ids,
         firstEventId: r.replayOf.eventId,
       });

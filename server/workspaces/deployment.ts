@@ -54,7 +54,9 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   const host: WorkspaceHost = {
     directory: () => directory,
     create: (w) => createWorkspace(w),
-    audit: (id, actor, action, target, data) => cells.get(id)?.deps.audit.record(actor, action, target, data),
+    audit: async (id, actor, action, target, data) => {
+      await cells.get(id)?.deps.audit.record(actor, action, target, data);
+    },
   };
   const cellOptions = (id: string) => ({
     workspaceId: id,

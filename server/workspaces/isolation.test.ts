@@ -68,7 +68,7 @@ beforeAll(async () => {
   rt.flows.publish('bflow', { message: `v1 ${MARK}` });
   rt.flows.create(flow('bcr', [{ id: 't', type: 'trigger.manual' }], []));
   rt.flows.publish('bcr', { message: 'v1' });
-  B.deps.connections.create({ id: 'berp', kind: 'erp', provider: 'sandbox', name: `ERP ${MARK}`, config: {}, secrets: { token: `secret-${MARK}` } });
+  await B.deps.connections.create({ id: 'berp', kind: 'erp', provider: 'sandbox', name: `ERP ${MARK}`, config: {}, secrets: { token: `secret-${MARK}` } });
   B.deps.lookups.create({ name: 'btax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: MARK }]);
   ids.run = rt.queue.ingest({ source: 'manual', payload: { value: 1, note: MARK }, targets: [{ flowId: 'bflow', version: 1 }] }).runIds[0]!;
   ids.event = rt.runs.get(ids.run).eventId!;
@@ -82,7 +82,7 @@ beforeAll(async () => {
   }).request.id;
   ids.user = bOwner.id;
   ids.token = (await dir.users.createToken(bOwner.id, `tok ${MARK}`)).info.id;
-  B.deps.audit.record('owner@b.example', 'test.mark', `x:${MARK}`, {});
+  await B.deps.audit.record('owner@b.example', 'test.mark', `x:${MARK}`, {});
   await rt.drain();
 }, 60_000);
 afterAll(() => t?.close());
@@ -169,7 +169,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     expect(failures).toEqual([]);
     // B still has everything A tried to change or delete.
     expect(B.runtime.flows.get('bflow')).toBeTruthy();
-    expect(B.deps.connections.find('berp')).toBeTruthy();
+    expect(await B.deps.connections.find('berp')).toBeTruthy();
     expect(B.deps.lookups.list().map((l) => l.name)).toContain('btax');
   }, 120_000);
 
@@ -224,7 +224,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
 
   it("a webhook to A's URL starts runs in A only, never in B (same connection id and secret in both)", async () => {
     for (const cell of [A, B]) {
-      cell.deps.connections.create({
+      await cell.deps.connections.create({
         id: 'shop',
         kind: 'shopify',
         provider: 'shopify',

@@ -52,7 +52,7 @@ export interface WorkspaceHost {
   /** Creates the workspace's cell (its data dir, store, runtime) and registers it. */
   create(w: { id: string; name?: string }): Promise<Workspace>;
   /** Audit of the workspace the change is about. */
-  audit(workspaceId: string, actor: string, action: string, target: string, data?: Record<string, unknown>): void;
+  audit(workspaceId: string, actor: string, action: string, target: string, data?: Record<string, unknown>): Promise<void>;
 }
 
 export function workspacesRouter(h: WorkspaceHost) {
@@ -109,7 +109,7 @@ export function workspacesRouter(h: WorkspaceHost) {
       const u = currentUser(c);
       if (!(await h.directory().isOwner(u.id))) throw new HttpError(403, 'forbidden', 'only the deployment owner creates workspaces');
       const w = await h.create(c.req.valid('json'));
-      h.audit(w.id, actorOf(c), 'workspace.create', `workspace:${w.id}`, { name: w.name });
+      await h.audit(w.id, actorOf(c), 'workspace.create', `workspace:${w.id}`, { name: w.name });
       return c.json({ ...w, role: 'owner' as const }, 201);
     },
   );
@@ -168,13 +168,13 @@ export function workspacesRouter(h: WorkspaceHost) {
         if (!existing && !b.password) throw new HttpError(404, 'not_found', `no user with email "${email}" (send a password to create one)`);
         const user = existing ?? (await d.createMemberUser(workspace, { email, name: b.name, password: b.password!, role: b.role }));
         if (existing) await d.setMember(workspace, user.id, b.role);
-        h.audit(workspace, actorOf(c), 'workspace.member', `user:${user.email}`, { role: b.role, created: !existing });
+        await h.audit(workspace, actorOf(c), 'workspace.member', `user:${user.email}`, { role: b.role, created: !existing });
         return c.json(await view(user.id, b.role), existing ? 200 : 201);
       }
       // A workspace owner knows their members (the member list): changing one's role is answered as such.
       if (existing && (await d.roleOf(existing.id, workspace, ownerId))) {
         await d.setMember(workspace, existing.id, b.role);
-        h.audit(workspace, actorOf(c), 'workspace.member', `user:${email}`, { role: b.role });
+        await h.audit(workspace, actorOf(c), 'workspace.member', `user:${email}`, { role: b.role });
         return c.json(await view(existing.id, b.role), 200);
       }
       // Anyone else: whether the deployment has an account with this email is not theirs to learn. The same
@@ -192,7 +192,7 @@ export function workspacesRouter(h: WorkspaceHost) {
         await d.createMemberUser(workspace, { email, name: b.name, password: b.password, role: b.role });
       }
       // Not `created`: the workspace's audit log is read by its members, who must not learn it either.
-      h.audit(workspace, actorOf(c), 'workspace.member', `user:${email}`, { role: b.role });
+      await h.audit(workspace, actorOf(c), 'workspace.member', `user:${email}`, { role: b.role });
       return c.json({ email, role: b.role, workspace }, 202);
     },
   );

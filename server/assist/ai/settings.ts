@@ -88,15 +88,15 @@ export class AiSettingsStore {
     timeoutFromEnv(env);
   }
 
-  private stored(): StoredSettings {
-    const raw = this.secrets.get(SETTINGS_SECRET);
+  private async stored(): Promise<StoredSettings> {
+    const raw = await this.secrets.get(SETTINGS_SECRET);
     if (!raw) return StoredSettings.parse({});
     const parsed = StoredSettings.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : StoredSettings.parse({});
   }
 
-  get(): AiSettings {
-    const s = this.stored();
+  async get(): Promise<AiSettings> {
+    const s = await this.stored();
     const ep = envProvider(this.env);
     const eu = this.env.LEDGERLINE_AI_URL?.trim() || null;
     const em = this.env.LEDGERLINE_AI_MODEL?.trim() || null;
@@ -105,7 +105,7 @@ export class AiSettingsStore {
     const provider = pick(s.provider, ep);
     const url = pick(s.url, eu);
     const model = pick(s.model, em);
-    const keySet = !!this.secrets.get(KEY_SECRET);
+    const keySet = !!(await this.secrets.get(KEY_SECRET));
     let problem: string | null = null;
     if (!provider.v) problem = 'no provider is set (LEDGERLINE_AI_PROVIDER or the settings page)';
     else if (!model.v) problem = 'no model is set (LEDGERLINE_AI_MODEL or the settings page)';
@@ -131,7 +131,7 @@ export class AiSettingsStore {
   }
 
   /** The key, for the outgoing request only. */
-  key(): string | undefined {
+  key(): Promise<string | undefined> {
     return this.secrets.get(KEY_SECRET);
   }
 
@@ -139,11 +139,11 @@ export class AiSettingsStore {
    * Applies a change. `apiKey`: a string replaces the key, null removes it, undefined leaves it. Turning the feature
    * on is the caller's decision to check (owners only).
    */
-  update(
+  async update(
     patch: { enabled?: boolean; provider?: AiProvider | null; url?: string | null; model?: string | null; apiKey?: string | null },
     actor: string,
-  ): AiSettings {
-    const s = this.stored();
+  ): Promise<AiSettings> {
+    const s = await this.stored();
     const next: StoredSettings = { ...s };
     if (patch.provider !== undefined) next.provider = patch.provider;
     if (patch.url !== undefined) next.url = patch.url === null || patch.url.trim() === '' ? null : checkUrl(patch.url.trim());
@@ -152,9 +152,9 @@ export class AiSettingsStore {
       next.enabled = patch.enabled;
       next.enabledBy = patch.enabled ? actor : null;
     }
-    if (patch.apiKey === null) this.secrets.delete(KEY_SECRET);
-    else if (typeof patch.apiKey === 'string' && patch.apiKey.trim()) this.secrets.set(KEY_SECRET, patch.apiKey.trim());
-    this.secrets.set(SETTINGS_SECRET, JSON.stringify(next));
+    if (patch.apiKey === null) await this.secrets.delete(KEY_SECRET);
+    else if (typeof patch.apiKey === 'string' && patch.apiKey.trim()) await this.secrets.set(KEY_SECRET, patch.apiKey.trim());
+    await this.secrets.set(SETTINGS_SECRET, JSON.stringify(next));
     return this.get();
   }
 }
