@@ -436,7 +436,7 @@ function lazySandbox(): Sandbox {
     run: async (call) => (await get()).run(call),
     runBatch: async (call) => (await get()).runBatch(call),
     close: async () => {
-      if (pool) await (await pool).close();
+      if (pool !== undefined) await (await pool).close();
     },
   };
 }

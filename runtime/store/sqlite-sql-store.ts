@@ -57,7 +57,7 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
 
   const db = drizzle(async (text, params, method) => {
     const wait = gate.outside();
-    if (wait) await wait;
+    if (wait !== undefined) await wait;
     return execute(text, params, method) as { rows: unknown[] };
   }) as unknown as SqlDb;
 
@@ -95,7 +95,7 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
 
   const rows = async <R>(q: SQL): Promise<R[]> => {
     const wait = gate.outside();
-    if (wait) await wait;
+    if (wait !== undefined) await wait;
     const { sql: text, params } = dialect.sqlToQuery(q);
     const st = prepared(text);
     if (!st.reader) {
@@ -107,7 +107,7 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
 
   const exec = async (q: SQL): Promise<number> => {
     const wait = gate.outside();
-    if (wait) await wait;
+    if (wait !== undefined) await wait;
     const { sql: text, params } = dialect.sqlToQuery(q);
     return prepared(text).run(...params).changes;
   };

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { openStore } from '../../runtime/store/db.ts';
-import { openServerDb } from '../db/db.ts';
 import { Users } from '../auth/users.ts';
 import { Connections } from '../vault/connections.ts';
 import { loadVault } from '../vault/vault.ts';

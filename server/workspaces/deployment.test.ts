@@ -16,7 +16,7 @@ import { workspaceCommand } from '../commands/workspace.ts';
 const SECRET = 'shpss_workspace_b_secret';
 let s: Serving;
 let dir = '';
-let cleanup = () => {};
+let cleanup: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
   // A data dir from before workspaces: one merchant, a consultant and a published flow.
@@ -43,7 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s?.close();
-  cleanup();
+  await cleanup();
 });
 
 const login = async (email: string, password: string) => {

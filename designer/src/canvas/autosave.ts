@@ -45,7 +45,7 @@ export function createAutosaver(store: FlowStore, deps: AutosaveDeps): Autosaver
   }
 
   function run(): Promise<void> {
-    if (inflight) return inflight.then(() => (store.getState().revision !== savedRevision ? run() : undefined));
+    if (inflight !== null) return inflight.then(() => (store.getState().revision !== savedRevision ? run() : undefined));
     inflight = saveOnce().finally(() => (inflight = null));
     return inflight;
   }
