@@ -300,7 +300,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     metrics,
     lookups,
     exceptions,
-    changeRequests: new ChangeRequests(db, runtime.flows, now),
+    changeRequests: new ChangeRequests(runtime.store, runtime.flows, now),
     log,
     scrub,
     now,

@@ -186,13 +186,15 @@ async function fixtures() {
     await t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = (await t.server.deps.users.createToken(userId, 'victim')).info.id;
   // A fresh pending request each call (creating one supersedes the last), so every role meets one to decide.
-  changeRequestId = t.server.deps.changeRequests.create('cr', {
-    message: 'm',
-    by: 'client@example.com',
-    dryRun: null,
-    dryRunError: null,
-    diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
-  }).request.id;
+  changeRequestId = (
+    await t.server.deps.changeRequests.create('cr', {
+      message: 'm',
+      by: 'client@example.com',
+      dryRun: null,
+      dryRunError: null,
+      diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
+    })
+  ).request.id;
   exceptionId = t.server.deps.exceptions.raise({ type: 'failed-run', key: `matrix-${Math.random()}`, title: 'a failed run' }).id;
   if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed'))
     t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });

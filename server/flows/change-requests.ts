@@ -5,7 +5,8 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { newId, contentHash } from '../../runtime/ids.ts';
 import { NotFoundError, type FlowStore } from '../../runtime/flow-store.ts';
-import type { ServerDb } from '../db/db.ts';
+import type { Store } from '../../runtime/store/db.ts';
+import type { SqlDb, SqlStore } from '../../runtime/store/sql-store.ts';
 import { flowApprovalPolicies, flowChangeRequests } from '../db/schema.ts';
 import type { FlowDiff } from './diff.ts';
 import type { DryRunReport } from './dry-run.ts';
@@ -57,102 +58,104 @@ export class ChangeRequestConflict extends Error {
 }
 
 type Row = typeof flowChangeRequests.$inferSelect;
+type Tables = { requests: typeof flowChangeRequests; policies: typeof flowApprovalPolicies };
 
 export class ChangeRequests {
+  private readonly store: SqlStore<Tables>;
+
   constructor(
-    private db: ServerDb,
+    store: Pick<Store, 'sql'>,
     private flows: FlowStore,
     private now: () => number = Date.now,
-  ) {}
+  ) {
+    this.store = store.sql({ requests: flowChangeRequests, policies: flowApprovalPolicies });
+  }
 
-  policy(flowId: string): ApprovalPolicy {
-    const r = this.db.select().from(flowApprovalPolicies).where(eq(flowApprovalPolicies.flowId, flowId)).get();
+  private get db() {
+    return this.store.db;
+  }
+
+  async policy(flowId: string): Promise<ApprovalPolicy> {
+    const p = this.store.tables.policies;
+    const [r] = await this.db.select().from(p).where(eq(p.flowId, flowId));
     return r ? { ...r } : { flowId, clientChangesNeedApproval: false, updatedBy: null, updatedAt: null };
   }
 
-  setPolicy(flowId: string, clientChangesNeedApproval: boolean, by: string): ApprovalPolicy {
+  async setPolicy(flowId: string, clientChangesNeedApproval: boolean, by: string): Promise<ApprovalPolicy> {
+    const p = this.store.tables.policies;
     const row = { flowId, clientChangesNeedApproval, updatedBy: by, updatedAt: this.now() };
-    this.db.insert(flowApprovalPolicies).values(row).onConflictDoUpdate({ target: flowApprovalPolicies.flowId, set: row }).run();
+    await this.db.insert(p).values(row).onConflictDoUpdate({ target: p.flowId, set: row });
     return this.policy(flowId);
   }
 
   /** Stores the client's current draft as a pending request; an earlier pending request of the flow is superseded by it. */
-  create(
+  async create(
     flowId: string,
     r: { message: string; by: string; dryRun: DryRunReport | null; dryRunError: string | null; diff: FlowDiff },
-  ): { request: ChangeRequestFull; superseded: string[] } {
+  ): Promise<{ request: ChangeRequestFull; superseded: string[] }> {
     const draft = this.flows.draft(flowId);
+    const baseVersion = this.flows.latestVersion(flowId);
     const id = newId('chg');
     const t = this.now();
-    const superseded = this.db.$client.transaction(() => {
-      const open = this.db
-        .select({ id: flowChangeRequests.id })
-        .from(flowChangeRequests)
-        .where(and(eq(flowChangeRequests.flowId, flowId), eq(flowChangeRequests.status, 'pending')))
-        .all()
-        .map((x) => x.id);
+    const q = this.store.tables.requests;
+    const superseded = await this.store.tx(async (tx) => {
+      const open = (
+        await this.store.forUpdate(
+          tx
+            .select({ id: q.id })
+            .from(q)
+            .where(and(eq(q.flowId, flowId), eq(q.status, 'pending'))),
+        )
+      ).map((x) => x.id);
       if (open.length) {
-        this.db
-          .update(flowChangeRequests)
+        await tx
+          .update(q)
           .set({ status: 'superseded', decidedAt: t, decidedBy: r.by, reason: `replaced by request ${id}` })
-          .where(inArray(flowChangeRequests.id, open))
-          .run();
+          .where(inArray(q.id, open));
       }
-      this.db
-        .insert(flowChangeRequests)
-        .values({
-          id,
-          flowId,
-          status: 'pending',
-          definition: JSON.stringify(draft),
-          draftHash: contentHash(draft),
-          baseVersion: this.flows.latestVersion(flowId),
-          message: r.message,
-          dryRun: r.dryRun ? JSON.stringify(r.dryRun) : null,
-          dryRunError: r.dryRunError,
-          diff: JSON.stringify(r.diff),
-          requestedBy: r.by,
-          requestedAt: t,
-        })
-        .run();
+      await tx.insert(q).values({
+        id,
+        flowId,
+        status: 'pending',
+        definition: JSON.stringify(draft),
+        draftHash: contentHash(draft),
+        baseVersion,
+        message: r.message,
+        dryRun: r.dryRun ? JSON.stringify(r.dryRun) : null,
+        dryRunError: r.dryRunError,
+        diff: JSON.stringify(r.diff),
+        requestedBy: r.by,
+        requestedAt: t,
+      });
       return open;
-    })();
-    return { request: this.get(id), superseded };
+    });
+    return { request: await this.get(id), superseded };
   }
 
-  list(q: { flowId?: string; status?: ChangeRequestStatus; limit?: number } = {}): ChangeRequestSummary[] {
-    const where = [q.flowId ? eq(flowChangeRequests.flowId, q.flowId) : undefined, q.status ? eq(flowChangeRequests.status, q.status) : undefined].filter(
-      (x) => x !== undefined,
-    );
-    return this.db
+  async list(q: { flowId?: string; status?: ChangeRequestStatus; limit?: number } = {}): Promise<ChangeRequestSummary[]> {
+    const t = this.store.tables.requests;
+    const where = [q.flowId ? eq(t.flowId, q.flowId) : undefined, q.status ? eq(t.status, q.status) : undefined].filter((x) => x !== undefined);
+    const rows = await this.db
       .select()
-      .from(flowChangeRequests)
+      .from(t)
       .where(where.length ? and(...where) : undefined)
-      .orderBy(desc(flowChangeRequests.requestedAt), desc(flowChangeRequests.id))
-      .limit(Math.min(Math.max(q.limit ?? 100, 1), 500))
-      .all()
-      .map((r) => this.summary(r));
+      .orderBy(desc(t.requestedAt), desc(t.id))
+      .limit(Math.min(Math.max(q.limit ?? 100, 1), 500));
+    return rows.map((r) => this.summary(r));
   }
 
   /** The version each approved request was published as, and by whom it was approved. */
-  approvals(flowId: string): Map<number, string> {
-    const rows = this.db
-      .select({ v: flowChangeRequests.publishedVersion, by: flowChangeRequests.decidedBy })
-      .from(flowChangeRequests)
-      .where(and(eq(flowChangeRequests.flowId, flowId), eq(flowChangeRequests.status, 'approved')))
-      .all();
+  async approvals(flowId: string): Promise<Map<number, string>> {
+    const t = this.store.tables.requests;
+    const rows = await this.db
+      .select({ v: t.publishedVersion, by: t.decidedBy })
+      .from(t)
+      .where(and(eq(t.flowId, flowId), eq(t.status, 'approved')));
     return new Map(rows.filter((r) => r.v != null && r.by).map((r) => [r.v!, r.by!]));
   }
 
-  get(id: string): ChangeRequestFull {
-    const r = this.row(id);
-    return {
-      ...this.summary(r),
-      definition: JSON.parse(r.definition),
-      dryRun: r.dryRun ? JSON.parse(r.dryRun) : null,
-      dryRunError: r.dryRunError,
-      diff: JSON.parse(r.diff),
-    };
+  async get(id: string): Promise<ChangeRequestFull> {
+    return this.full(await this.row(id));
   }
 
   /** Why this pending request can no longer be approved as it stands, or null. */
@@ -172,35 +175,44 @@ export class ChangeRequests {
 
   /**
    * Marks the request approved and publishes it through `publish`, which must publish the flow's current draft (the
-   * requested one: the stale check has just said so). Synchronous from the check to the write, so nothing slips in.
+   * requested one: the stale check has just said so). One transaction from the check to the write, the request's row
+   * locked, so nothing slips in (two approvals of one request: the second finds it decided).
    */
-  approve<V extends { version: number }>(id: string, by: string, publish: (r: ChangeRequestFull) => V): { request: ChangeRequestFull; version: V } {
-    const r = this.row(id);
-    this.assertPending(r);
-    const stale = this.staleReason(r);
-    if (stale) throw new ChangeRequestConflict('stale', `change request ${id} is stale and cannot be approved: ${stale}`);
-    const version = publish(this.get(id));
-    this.db
-      .update(flowChangeRequests)
-      .set({ status: 'approved', decidedBy: by, decidedAt: this.now(), publishedVersion: version.version })
-      .where(eq(flowChangeRequests.id, id))
-      .run();
-    return { request: this.get(id), version };
+  async approve<V extends { version: number }>(
+    id: string,
+    by: string,
+    publish: (r: ChangeRequestFull) => V,
+  ): Promise<{ request: ChangeRequestFull; version: V }> {
+    const t = this.store.tables.requests;
+    const version = await this.store.tx(async (tx) => {
+      const r = await this.row(id, tx);
+      this.assertPending(r);
+      const stale = this.staleReason(r);
+      if (stale) throw new ChangeRequestConflict('stale', `change request ${id} is stale and cannot be approved: ${stale}`);
+      const v = publish(this.full(r));
+      await tx.update(t).set({ status: 'approved', decidedBy: by, decidedAt: this.now(), publishedVersion: v.version }).where(eq(t.id, id));
+      return v;
+    });
+    return { request: await this.get(id), version };
   }
 
   /** Rejects a pending request (stale ones too: that is how they are cleared away), with the reason the client sees. */
-  reject(id: string, by: string, reason: string): ChangeRequestFull {
-    const r = this.row(id);
-    this.assertPending(r);
-    this.db.update(flowChangeRequests).set({ status: 'rejected', decidedBy: by, decidedAt: this.now(), reason }).where(eq(flowChangeRequests.id, id)).run();
-    return this.get(id);
+  async reject(id: string, by: string, reason: string): Promise<ChangeRequestFull> {
+    return this.decide(id, { status: 'rejected', decidedBy: by, decidedAt: this.now(), reason });
   }
 
   /** The client takes a pending request back (it changed its mind); nothing is published. */
-  withdraw(id: string, by: string): ChangeRequestFull {
-    const r = this.row(id);
-    this.assertPending(r);
-    this.db.update(flowChangeRequests).set({ status: 'withdrawn', decidedBy: by, decidedAt: this.now() }).where(eq(flowChangeRequests.id, id)).run();
+  async withdraw(id: string, by: string): Promise<ChangeRequestFull> {
+    return this.decide(id, { status: 'withdrawn', decidedBy: by, decidedAt: this.now() });
+  }
+
+  /** Decides a pending request: its row locked from the check to the write. */
+  private async decide(id: string, set: Partial<Row>): Promise<ChangeRequestFull> {
+    const t = this.store.tables.requests;
+    await this.store.tx(async (tx) => {
+      this.assertPending(await this.row(id, tx));
+      await tx.update(t).set(set).where(eq(t.id, id));
+    });
     return this.get(id);
   }
 
@@ -213,10 +225,23 @@ export class ChangeRequests {
     }
   }
 
-  private row(id: string): Row {
-    const r = this.db.select().from(flowChangeRequests).where(eq(flowChangeRequests.id, id)).get();
+  /** The request's row; inside a transaction, locked until it ends. */
+  private async row(id: string, tx?: SqlDb): Promise<Row> {
+    const t = this.store.tables.requests;
+    const q = (tx ?? this.db).select().from(t).where(eq(t.id, id));
+    const [r] = await (tx ? this.store.forUpdate(q) : q);
     if (!r) throw new NotFoundError(`change request "${id}"`);
     return r;
+  }
+
+  private full(r: Row): ChangeRequestFull {
+    return {
+      ...this.summary(r),
+      definition: JSON.parse(r.definition),
+      dryRun: r.dryRun ? JSON.parse(r.dryRun) : null,
+      dryRunError: r.dryRunError,
+      diff: JSON.parse(r.diff),
+    };
   }
 
   private summary(r: Row): ChangeRequestSummary {

@@ -92,10 +92,10 @@ export function changeRequestsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(ApprovalPolicy), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
-      return c.json(requests.policy(id), 200);
+      return c.json(await requests.policy(id), 200);
     },
   );
 
@@ -111,8 +111,8 @@ export function changeRequestsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
-      const before = requests.policy(id);
-      const after = requests.setPolicy(id, c.req.valid('json').clientChangesNeedApproval, actorOf(c));
+      const before = await requests.policy(id);
+      const after = await requests.setPolicy(id, c.req.valid('json').clientChangesNeedApproval, actorOf(c));
       await d.audit.record(actorOf(c), 'flow.approval-policy', `flow:${id}`, {
         before: before.clientChangesNeedApproval,
         after: after.clientChangesNeedApproval,
@@ -132,9 +132,9 @@ export function changeRequestsRouter(d: Deps) {
       },
       responses: { 200: json(z.object({ changeRequests: z.array(ChangeRequestSummary) })) },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
-      const list = requests.list(q).filter((r) => !isTestFlow(r.flowId));
+      const list = (await requests.list(q)).filter((r) => !isTestFlow(r.flowId));
       return c.json({ changeRequests: list }, 200);
     },
   );
@@ -147,7 +147,7 @@ export function changeRequestsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(ChangeRequest), 404: notFound },
     }),
-    (c) => c.json(requests.get(c.req.valid('param').id) as z.infer<typeof ChangeRequest>, 200),
+    async (c) => c.json((await requests.get(c.req.valid('param').id)) as z.infer<typeof ChangeRequest>, 200),
   );
 
   app.openapi(
@@ -175,7 +175,7 @@ export function changeRequestsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const who = actorOf(c);
-      const r = requests.get(id);
+      const r = await requests.get(id);
       if (r.status !== 'pending')
         asConflict(
           new ChangeRequestConflict(
@@ -192,7 +192,7 @@ export function changeRequestsRouter(d: Deps) {
       let result;
       try {
         // From the stale check to the new version nothing awaits: the draft published is the one asked for.
-        result = requests.approve(id, who, (req) => flows.publish(req.flowId, { message: req.message, by: req.requestedBy }));
+        result = await requests.approve(id, who, (req) => flows.publish(req.flowId, { message: req.message, by: req.requestedBy }));
       } catch (e) {
         return asConflict(e);
       }
@@ -238,7 +238,7 @@ export function changeRequestsRouter(d: Deps) {
       const { reason } = c.req.valid('json');
       let r;
       try {
-        r = requests.reject(id, actorOf(c), reason);
+        r = await requests.reject(id, actorOf(c), reason);
       } catch (e) {
         return asConflict(e);
       }
@@ -259,7 +259,7 @@ export function changeRequestsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const user = currentUser(c);
-      const asked = requests.get(id);
+      const asked = await requests.get(id);
       if (asked.requestedBy !== user.email && !can(user.role, 'flows.approve')) {
         throw new HttpError(
           403,
@@ -269,7 +269,7 @@ export function changeRequestsRouter(d: Deps) {
       }
       let r;
       try {
-        r = requests.withdraw(id, actorOf(c));
+        r = await requests.withdraw(id, actorOf(c));
       } catch (e) {
         return asConflict(e);
       }

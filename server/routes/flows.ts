@@ -85,7 +85,7 @@ export function flowsRouter(d: Deps) {
       // The request is still worth making; the consultant sees that the dry run could not run, and why.
       dryRunError = d.scrub((e as Error).message);
     }
-    const { request, superseded } = d.changeRequests.create(id, { message, by: actorOf(c), dryRun, dryRunError, diff });
+    const { request, superseded } = await d.changeRequests.create(id, { message, by: actorOf(c), dryRun, dryRunError, diff });
     await d.audit.record(actorOf(c), 'flow.change-request.create', `flow:${id}`, {
       changeRequest: request.id,
       message,
@@ -257,7 +257,7 @@ export function flowsRouter(d: Deps) {
         const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);
         if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${id}" is not valid: ${problems[0]!.message}`, problems);
       }
-      if (currentUser(c).role === 'client' && d.changeRequests.policy(id).clientChangesNeedApproval) {
+      if (currentUser(c).role === 'client' && (await d.changeRequests.policy(id)).clientChangesNeedApproval) {
         if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
         return c.json({ pending: true as const, changeRequest: await requestApproval(c, id, checked.flow, c.req.valid('json').message) }, 202);
       }
@@ -314,10 +314,10 @@ export function flowsRouter(d: Deps) {
         404: notFound,
       },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
-      const approvedBy = d.changeRequests.approvals(id);
+      const approvedBy = await d.changeRequests.approvals(id);
       return c.json(
         { versions: flows.versions(id).map((v) => ({ ...versionInfo(v), ...(approvedBy.has(v.version) ? { approvedBy: approvedBy.get(v.version)! } : {}) })) },
         200,

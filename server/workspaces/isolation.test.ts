@@ -73,13 +73,15 @@ beforeAll(async () => {
   ids.run = rt.queue.ingest({ source: 'manual', payload: { value: 1, note: MARK }, targets: [{ flowId: 'bflow', version: 1 }] }).runIds[0]!;
   ids.event = rt.runs.get(ids.run).eventId!;
   ids.exception = B.deps.exceptions.raise({ type: 'failed-run', key: 'b-ex', title: `failed ${MARK}` }).id;
-  ids.changeRequest = B.deps.changeRequests.create('bcr', {
-    message: MARK,
-    by: 'owner@b.example',
-    dryRun: null,
-    dryRunError: null,
-    diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
-  }).request.id;
+  ids.changeRequest = (
+    await B.deps.changeRequests.create('bcr', {
+      message: MARK,
+      by: 'owner@b.example',
+      dryRun: null,
+      dryRunError: null,
+      diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
+    })
+  ).request.id;
   ids.user = bOwner.id;
   ids.token = (await dir.users.createToken(bOwner.id, `tok ${MARK}`)).info.id;
   await B.deps.audit.record('owner@b.example', 'test.mark', `x:${MARK}`, {});
