@@ -94,6 +94,7 @@ const MAX_PENDING_BYTES = 1 << 20;
 
 export class Executor {
   private plans = new Map<string, Plan>();
+  private configs = new WeakMap<PlannedNode, unknown>();
   private q: Record<'steps' | 'event' | 'owned' | 'stepRunning' | 'stepDone' | 'finish' | 'defer', Statement>;
   private claims: ClaimStore;
 
@@ -241,7 +242,7 @@ export class Executor {
         if (isSkipped(result)) {
           skip = { code: result.code, message: result.message, ...(result.details ? { details: result.details } : {}) };
           out = { port: null, json: JSON.stringify({ skipped: true, ...skip }) };
-        } else out = this.toProduced(result);
+        } else out = this.toProduced(result, input);
         if (out.json.length > d.maxOutputBytes)
           throw Object.assign(new Error(`output of node "${id}" is ${out.json.length} bytes, over the ${d.maxOutputBytes}-byte limit`), {
             errorClass: 'permanent',
@@ -331,7 +332,10 @@ export class Executor {
     const [only] = active;
     if (only && active.length === 1) return { value: only[1].value, json: only[1].json, raw: rawOf(only[1]) };
     const json = `{${active.map(([s, o]) => `${JSON.stringify(s)}:${o.json}`).join(',')}}`;
-    return { json, raw: new JsonText(json) };
+    // The upstream values are already parsed (or parse once, shared with their other consumers): the join's value is
+    // made of them rather than of a second parse of the same text.
+    const value = Object.fromEntries(active.map(([s, o]) => [s, producedValue(o)]));
+    return { value, json, raw: new JsonText(json) };
   }
 
   private async context(
@@ -355,7 +359,7 @@ export class Executor {
       flowVersion: run.flowVersion,
       nodeId: p.node.id,
       attempt,
-      config: p.type.config.parse(p.node.config),
+      config: this.configOf(p),
       trigger,
       rawInput: raw,
       log: {
@@ -391,7 +395,18 @@ export class Executor {
     return ctx;
   }
 
-  private toProduced(result: unknown): Produced {
+  /**
+   * A node's parsed settings, once per flow version (the plan is per version): parsing them with zod for every step
+   * was a cost of its own on the hot path. Nodes read their config and never change it.
+   */
+  private configOf(p: PlannedNode): unknown {
+    if (this.configs.has(p)) return this.configs.get(p);
+    const c = p.type.config.parse(p.node.config);
+    this.configs.set(p, c);
+    return c;
+  }
+
+  private toProduced(result: unknown, input: { value?: unknown; json: string; raw: JsonText }): Produced {
     let port: string | null = null;
     let v = result;
     if (isRouted(v)) {
@@ -399,6 +414,10 @@ export class Executor {
       v = v.data;
     }
     if (v instanceof WithJson) return { port, value: v.value, json: v.json };
+    // A node that passes its input on (a gate) gives back the very object it was handed: its text is the input's, as
+    // stored upstream, so it is not serialised again (bench/README.md "Order to ERP": JSON.stringify of every output).
+    // Nodes never change their input in place (it is shared by every consumer of the upstream output).
+    if (v !== null && typeof v === 'object' && v === input.value) return { port, value: v, json: input.json, raw: input.raw };
     const json = JSON.stringify(v === undefined ? null : v);
     return { port, value: v === undefined ? null : v, json };
   }

@@ -1,0 +1,60 @@
+// Run inspection and the stored step rows of order-to-erp are what they were before issue 15's engine shortcuts (a
+// passed-on input stored as the input's text without a new JSON.stringify, a join's value made of its upstream values,
+// a node's settings parsed once per flow version). The reference was recorded with the engine as it was (commit
+// 4e04732, `LEDGERLINE_RECORD_INSPECTION=1`); only times and ids that change between runs are left out.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../runtime/runs.ts';
+import { FIXTURES, asPaidOrder, startHarness, type Harness } from './testing/harness.ts';
+
+const REFERENCE = new URL('./testing/order-to-erp.inspection.json', import.meta.url);
+const VOLATILE = new Set(['runId', 'eventId', 'replayOf', 'createdAt', 'startedAt', 'finishedAt', 'durationMs']);
+/** A digest of a value as the API serialises it (key order included): the reference stays small, the comparison exact. */
+const digest = (v: unknown) => (v === undefined ? undefined : createHash('sha256').update(JSON.stringify(v)).digest('base64url').slice(0, 22));
+const digestText = (t: string | null) => (t === null ? null : createHash('sha256').update(t).digest('base64url').slice(0, 22));
+
+/** What the API's run detail shows and what the steps table holds, with per-run times and ids left out. */
+function inspected(h: Harness, run: RunRecord) {
+  const rows = h.rt.store.sqlite
+    .prepare(`SELECT node_id AS nodeId, status, attempts, port, output, error, reads, reused_from AS reusedFrom FROM steps WHERE run_id = ? ORDER BY node_id`)
+    .all(run.runId) as Array<{ output: string | null; reusedFrom: string | null }>;
+  const strip = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => !VOLATILE.has(k)));
+  return {
+    run: {
+      ...strip(run),
+      steps: run.steps.map((s) => ({
+        ...strip(s),
+        input: digest(s.input),
+        output: digest(s.output),
+        ...(s.reusedFrom ? { reusedFrom: 'the replayed run' } : {}),
+      })),
+    },
+    rows: rows.map((r) => ({ ...r, output: digestText(r.output), reusedFrom: r.reusedFrom ? 'the replayed run' : null })),
+  };
+}
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  h.install('order-to-erp');
+}, 60_000);
+afterAll(async () => h?.close());
+
+describe('order-to-erp run inspection', () => {
+  it('is what it was before the engine shortcuts: the run detail step by step, and each stored step row byte for byte, for a run and its replay', async () => {
+    const order = asPaidOrder(readFileSync(`${FIXTURES}webhook-2026-04.orders.paid.json`, 'utf8'));
+    const run = await h.run('order-to-erp', order);
+    expect(run.status).toBe('succeeded');
+    // From the sales order mapping: the trigger, gate, join and lookups are reused (their rows copied), the rest re-run.
+    const replayId = h.rt.runs.replay(run.runId, { from: { step: 'sales-order-fields' } }).runId;
+    await h.rt.drain(60_000);
+    const replay = h.rt.runs.get(replayId);
+    expect(replay.status).toBe('succeeded');
+    const now = { run: inspected(h, run), replay: inspected(h, replay) };
+    if (process.env.LEDGERLINE_RECORD_INSPECTION === '1') writeFileSync(REFERENCE, `${JSON.stringify(now, null, 1)}\n`);
+    const before = JSON.parse(readFileSync(REFERENCE, 'utf8'));
+    expect(now.run).toEqual(before.run);
+    expect(now.replay).toEqual(before.replay);
+  });
+});
