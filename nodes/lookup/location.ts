@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { setAt, type Segment } from '../core/mapping/paths.ts';
-import { copyInput, firstKeyColumn, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
+import { copyAlong, firstKeyColumn, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
 
 export const locationNode = defineNode({
   type: 'lookup.location',
@@ -38,9 +38,10 @@ export const locationNode = defineNode({
     const snap = openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
     const keyColumn = firstKeyColumn(ctx, snap);
-    const out = copyInput(ctx, input);
     const from = reader(ctx, c.from);
     const to = reader(ctx, c.to);
+    // Written: the target's containers (or, element by element, the list); the rest of the input is shared.
+    const out = copyAlong(input, [c.each ? reader(ctx, c.each).segments : to.segments.slice(0, -1)]);
     const misses = new Misses();
     const one = (el: unknown, at: Segment[]) => {
       if (!el || typeof el !== 'object')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../../runtime/node-api.ts';
 import { setAt, type Segment } from '../core/mapping/paths.ts';
-import { copyInput, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
+import { copyAlong, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
 
 export const taxCodeNode = defineNode({
   type: 'lookup.tax-code',
@@ -44,7 +44,11 @@ export const taxCodeNode = defineNode({
     const src = lookups(ctx);
     const snap = openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
-    const out = copyInput(ctx, input);
+    // Written: the lines of each list (their codes, their tax lines' codes); the rest of the order is shared.
+    const out = copyAlong(
+      input,
+      c.lines.map((l) => reader(ctx, l).segments),
+    );
     const taxLines = reader(ctx, c.taxLines);
     const title = reader(ctx, c.title);
     const rate = reader(ctx, c.rate);
