@@ -31,3 +31,11 @@ describe('copyAlong', () => {
     expect(copyAlong('text', [['x']])).toBe('text');
   });
 });
+
+describe('copyAlong under a path', () => {
+  it('copies as a JSON round trip would: dates as text, undefined and functions left out (null in lists)', () => {
+    const at = new Date('2026-12-04T00:00:00.000Z');
+    const input = { lines: [{ at, gone: undefined, f: () => 1, list: [undefined, 1] }] };
+    expect(copyAlong(input, [['lines']])).toEqual(JSON.parse(JSON.stringify(input)));
+  });
+});

@@ -55,12 +55,25 @@ export function copyAlong<T>(input: T, paths: ReadonlyArray<readonly Segment[]>)
       const k = path[i] as Segment;
       const v = parent[k];
       if (v === null || typeof v !== 'object') break;
-      const copy = i === path.length - 1 ? structuredClone(v) : Array.isArray(v) ? [...v] : { ...v };
+      const copy = i === path.length - 1 ? cloneJson(v) : Array.isArray(v) ? [...v] : { ...v };
       parent[k] = copy;
       parent = copy as Record<Segment, unknown>;
     }
   }
   return root as T;
+}
+
+/** A deep copy of JSON data, as a JSON round trip would give it (several times faster than structuredClone here). */
+function cloneJson(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => (x === undefined || typeof x === 'function' ? null : cloneJson(x)));
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.parse(JSON.stringify(v));
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined && typeof x !== 'function') o[k] = cloneJson(x);
+  }
+  return o;
 }
 
 /** Reads `path` from an element; `$root.` reads the node's input. */
