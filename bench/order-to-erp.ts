@@ -140,7 +140,12 @@ const metric = async (re: RegExp) => {
   for (const m of text.matchAll(new RegExp(re.source, 'gm'))) sum += Number(m[1]);
   return sum;
 };
-const completed = () => metric(/^ledgerline_runs_total\{flow="order-to-erp",status="(?:succeeded|failed)"\} (\S+)/);
+// Finished runs are counted in the store by this process, read-only: polling the server's /metrics every 50 ms while
+// the backlog drains cost the server 3 % of its CPU, counted as cost per order.
+const finishedRuns = new Database(join(dataDir, 'ledgerline.db'), { readonly: true }).prepare(
+  `SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'order-to-erp' AND status IN ('succeeded', 'failed')`,
+);
+const completed = async () => (finishedRuns.get() as { n: number }).n;
 const cpuMs = () => (cpuTicks(server.pid!) * 1000) / 100;
 const erpCpuMs = () => (erp ? (cpuTicks(erp.pid!) * 1000) / 100 : 0);
 

@@ -1,5 +1,6 @@
 // Stored connections (Shopify stores, ERPs): non-secret config in clear, secrets only as vault blobs. The runtime's
 // `ctx.connection(kind, id)` is answered here, with one client per connection kept until the connection changes.
+import type { Statement } from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import type { ServerDb } from '../db/db.ts';
 import { connections } from '../db/schema.ts';
@@ -51,6 +52,7 @@ export class Connections {
   /** Bumped on every change, so caches of secrets (the output scrubber) know to refresh. */
   generation = 0;
   private cache = new Map<string, { client: Promise<unknown>; factory: ConnectionFactory; kind: string; updatedAt: number }>();
+  private updatedAtStmt: Statement | undefined;
 
   constructor(
     private db: ServerDb,
@@ -141,8 +143,10 @@ export class Connections {
   resolve = (kind: string, id: string): Promise<unknown> => {
     const hit = this.cache.get(id);
     if (hit && hit.kind === kind) {
-      // Another process on this data dir (a web process's API) may have changed or deleted it: one indexed read.
-      const r = this.db.select({ u: connections.updatedAt }).from(connections).where(eq(connections.id, id)).get();
+      // Another process on this data dir (a web process's API) may have changed or deleted it: one indexed read, a raw
+      // prepared statement as it runs in every ERP and Shopify step (bench/README.md "Order to ERP").
+      this.updatedAtStmt ??= this.db.$client.prepare('SELECT updated_at AS u FROM connections WHERE id = ?');
+      const r = this.updatedAtStmt.get(id) as { u: number } | undefined;
       if (r?.u === hit.updatedAt) return hit.client;
       void this.evict(id);
     }
