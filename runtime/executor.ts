@@ -70,12 +70,22 @@ interface StepRow {
 interface Produced {
   port: string | null;
   json: string;
+  /** The output is the step's input, passed on as it was: stored as OUTPUT_IS_INPUT, not a second copy of the text. */
+  passedOn?: boolean;
   value?: unknown;
   /** One JsonText per output, shared by every consumer, so the sandbox can keep it resident and reuse it. */
   raw?: JsonText;
 }
 
 const rawOf = (p: Produced) => (p.raw ??= new JsonText(p.json));
+
+/**
+ * Stored as the output of a step that passed its input on unchanged (a gate): the output is derived from what is already
+ * stored (the upstream outputs), so it is kept by reference and rebuilt on reading exactly as the step's input is
+ * (the executor on resume, Runs.get for inspection, a replay copying the step). Valid JSON, so a reader that knows
+ * nothing of it parses it as an object holding nothing. (bench/README.md "Order to ERP": outputs stored by reference.)
+ */
+export const OUTPUT_IS_INPUT = '{"$ledgerline":"output-is-input"}';
 
 /** A step row waiting for the run's next commit. */
 interface PendingStep {
@@ -179,7 +189,10 @@ export class Executor {
       const id = p.node.id;
       const row = rows.get(id);
       if (row?.status === 'succeeded') {
-        produced.set(id, { port: row.port, json: row.output ?? 'null' });
+        if (row.output === OUTPUT_IS_INPUT) {
+          const passed = this.gatherInput(p, produced);
+          produced.set(id, { port: row.port, json: passed?.json ?? 'null', passedOn: true });
+        } else produced.set(id, { port: row.port, json: row.output ?? 'null' });
         continue;
       }
       if (row?.status === 'skipped') {
@@ -273,7 +286,7 @@ export class Executor {
         status: 'succeeded' as const,
         attempts,
         port: out.port,
-        output: out.json,
+        output: out.passedOn ? OUTPUT_IS_INPUT : out.json,
         startedAt,
         finishedAt: d.now(),
         reads: { flowVersion: run.flowVersion, lookups: reads },
@@ -417,7 +430,7 @@ export class Executor {
     // A node that passes its input on (a gate) gives back the very object it was handed: its text is the input's, as
     // stored upstream, so it is not serialised again (bench/README.md "Order to ERP": JSON.stringify of every output).
     // Nodes never change their input in place (it is shared by every consumer of the upstream output).
-    if (v !== null && typeof v === 'object' && v === input.value) return { port, value: v, json: input.json, raw: input.raw };
+    if (v !== null && typeof v === 'object' && v === input.value) return { port, value: v, json: input.json, raw: input.raw, passedOn: true };
     const json = JSON.stringify(v === undefined ? null : v);
     return { port, value: v === undefined ? null : v, json };
   }
@@ -498,7 +511,8 @@ export class Executor {
       },
       `run ${status}`,
     );
-    this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt });
+    // replayOf rides along so listeners (the exceptions hook) need not read the run back for it.
+    this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt, replayOf: run.replayOf });
     return status;
   }
 

@@ -1,10 +1,13 @@
-// Run inspection and the stored step rows of order-to-erp are what they were before issue 15's engine shortcuts (a
-// passed-on input stored as the input's text without a new JSON.stringify, a join's value made of its upstream values,
-// a node's settings parsed once per flow version). The reference was recorded with the engine as it was (commit
-// 4e04732, `LEDGERLINE_RECORD_INSPECTION=1`); only times and ids that change between runs are left out.
+// Run inspection and the stored step rows of order-to-erp are what they were before issue 15's engine shortcuts: a
+// step that passes its input on (the payment gate) stored by reference (OUTPUT_IS_INPUT) instead of a second copy of the
+// order, a join's value made of its upstream values, lookups copying only what they write, a node's settings parsed
+// once per flow version. The reference was recorded with the engine as it was (commit 4e04732,
+// `LEDGERLINE_RECORD_INSPECTION=1`); only times and ids that change between runs are left out, and a row stored by
+// reference is compared as the text it stands for (its upstream's row).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_IS_INPUT } from '../../runtime/executor.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FIXTURES, asPaidOrder, startHarness, type Harness } from './testing/harness.ts';
 
@@ -18,7 +21,10 @@ const digestText = (t: string | null) => (t === null ? null : createHash('sha256
 function inspected(h: Harness, run: RunRecord) {
   const rows = h.rt.store.sqlite
     .prepare(`SELECT node_id AS nodeId, status, attempts, port, output, error, reads, reused_from AS reusedFrom FROM steps WHERE run_id = ? ORDER BY node_id`)
-    .all(run.runId) as Array<{ output: string | null; reusedFrom: string | null }>;
+    .all(run.runId) as Array<{ nodeId: string; output: string | null; reusedFrom: string | null }>;
+  // Only the gate passes its input on in this flow, and its one input is the trigger's output.
+  const text = (r: { nodeId: string; output: string | null }) =>
+    r.output === OUTPUT_IS_INPUT && r.nodeId === 'gate' ? (rows.find((x) => x.nodeId === 'shopify')?.output ?? null) : r.output;
   const strip = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => !VOLATILE.has(k)));
   return {
     run: {
@@ -30,7 +36,8 @@ function inspected(h: Harness, run: RunRecord) {
         ...(s.reusedFrom ? { reusedFrom: 'the replayed run' } : {}),
       })),
     },
-    rows: rows.map((r) => ({ ...r, output: digestText(r.output), reusedFrom: r.reusedFrom ? 'the replayed run' : null })),
+    rows: rows.map((r) => ({ ...r, output: digestText(text(r)), reusedFrom: r.reusedFrom ? 'the replayed run' : null })),
+    byReference: rows.filter((r) => r.output === OUTPUT_IS_INPUT).map((r) => r.nodeId),
   };
 }
 
@@ -54,7 +61,13 @@ describe('order-to-erp run inspection', () => {
     const now = { run: inspected(h, run), replay: inspected(h, replay) };
     if (process.env.LEDGERLINE_RECORD_INSPECTION === '1') writeFileSync(REFERENCE, `${JSON.stringify(now, null, 1)}\n`);
     const before = JSON.parse(readFileSync(REFERENCE, 'utf8'));
-    expect(now.run).toEqual(before.run);
-    expect(now.replay).toEqual(before.replay);
+    expect(now.run.run).toEqual(before.run.run);
+    expect(now.run.rows).toEqual(before.run.rows);
+    expect(now.replay.run).toEqual(before.replay.run);
+    expect(now.replay.rows).toEqual(before.replay.rows);
+    // The gate's row holds a reference, not the order a second time; the replay reused it and holds its text (its
+    // upstream could have re-run).
+    expect(now.run.byReference).toEqual(['gate']);
+    expect(now.replay.byReference).toEqual([]);
   });
 });
