@@ -1,10 +1,11 @@
-// A step that passes its input on unchanged is stored by reference (OUTPUT_IS_INPUT), not as a second copy of its
-// input: a resumed run, the run detail and a replay all see the output it had.
+// A step whose output is derived from its input is stored by reference (stored-output.ts), not as another copy of its
+// input: one that passes its input on (OUTPUT_IS_INPUT) and one that returns its input with a few values changed
+// (InputWith). A resumed run, the run detail and a replay all see the output it had.
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { OUTPUT_IS_INPUT } from './executor.ts';
+import { isStoredReference, OUTPUT_IS_INPUT } from './stored-output.ts';
 import { createRuntime, type Runtime } from './index.ts';
-import { defineNode, NodeError } from './node-api.ts';
+import { defineNode, InputWith, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { flow, tempDir } from './testing/fixtures.ts';
 import type { Sandbox } from './sandbox/types.ts';
@@ -49,6 +50,27 @@ const copy = defineNode({
   sampleOutput: {},
   execute: (_c, i: Record<string, unknown>) => ({ ...i }),
 });
+/** Writes a code into each line and adds a warehouse, as a lookup does, sharing the rest of its input. */
+const stamp = defineNode({
+  type: 'test.stamp',
+  version: 1,
+  title: 'Stamp',
+  category: 'core',
+  description: 'its input with lines and a warehouse written',
+  config: z.object({}),
+  inputs: [{ id: 'in' }],
+  outputs: [{ id: 'out' }],
+  idempotent: true,
+  sampleOutput: { order: { lines: [] as Array<Record<string, unknown>>, warehouse: 'WH' } },
+  execute: (_c, i: { order: { lines: Array<Record<string, unknown>> } }) => {
+    const order = { ...i.order, lines: i.order.lines.map((l) => ({ ...l, code: `C-${String(l.sku)}` })), warehouse: 'WH' };
+    return new InputWith({ ...i, order }, [
+      ['order', 'lines'],
+      ['order', 'warehouse'],
+      ['order', 'absent', 'x'],
+    ]);
+  },
+});
 /** Fails transiently on its first attempt: the run is deferred and resumes from the stored steps. */
 const flaky = defineNode({
   type: 'test.flaky',
@@ -60,7 +82,7 @@ const flaky = defineNode({
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out' }],
   idempotent: true,
-  sampleOutput: {},
+  sampleOutput: { got: null as unknown },
   execute: (c, i: unknown) => {
     if (c.attempt === 1) throw new NodeError('busy', { errorClass: 'transient', code: 'BUSY' });
     return { got: i };
@@ -69,7 +91,7 @@ const flaky = defineNode({
 
 function boot() {
   tmp = tempDir();
-  const types = [...coreNodes, gate, copy, flaky];
+  const types = [...coreNodes, gate, copy, stamp, flaky];
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 } });
   rt.start();
   return rt;
@@ -82,9 +104,10 @@ const doc = flow(
     { id: 't', type: 'trigger.manual' },
     { id: 'g', type: 'test.gate' },
     { id: 'c', type: 'test.copy' },
+    { id: 's', type: 'test.stamp' },
     { id: 'k', type: 'test.flaky' },
   ],
-  ['t->g', 'g->c', 'c->k'],
+  ['t->g', 'g->c', 'c->s', 's->k'],
   { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } },
 );
 const rows = (r: Runtime, runId: string) =>
@@ -114,15 +137,22 @@ describe('a step that passes its input on', () => {
     expect(step('g').output).toEqual(step('t').output);
     expect(step('g').input).toEqual(step('t').output);
     expect(step('c').input).toEqual(step('t').output);
-    expect(step('k').output).toEqual({ got: step('t').output });
+    expect(isStoredReference(stored.get('s'))).toBe(true);
+    expect(stored.get('s')!.length).toBeLessThan(200); // the 2 KB note is not stored again
+    const stamped = { order: { ...order.order, lines: [{ sku: 'A', qty: 2, code: 'C-A' }], warehouse: 'WH' } };
+    expect(JSON.stringify(step('s').output)).toBe(JSON.stringify(stamped)); // key order included
+    expect(step('s').input).toEqual(order);
+    expect(step('k').input).toEqual(stamped);
+    expect(step('k').output).toEqual({ got: stamped });
 
-    // A replay from the copy step reuses trigger and gate: the gate's row is copied with its text.
-    const replayId = r.runs.replay(runId, { from: { step: 'c' } }).runId;
+    // A replay from the flaky step reuses the others: the rows stored by reference are copied with their text.
+    const replayId = r.runs.replay(runId, { from: { step: 'k' } }).runId;
     await r.drain();
     const replay = r.runs.get(replayId);
     expect(replay.status).toBe('succeeded');
     expect(rows(r, replayId).get('g')).toBe(stored.get('t'));
-    for (const id of ['t', 'g', 'c']) {
+    expect(rows(r, replayId).get('s')).toBe(JSON.stringify(stamped));
+    for (const id of ['t', 'g', 'c', 's']) {
       expect(step(id, replay).output).toEqual(step(id).output);
       expect(step(id, replay).input).toEqual(step(id).input);
     }

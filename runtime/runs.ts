@@ -8,7 +8,8 @@ import type { FlowStore } from './flow-store.ts';
 import { NotFoundError } from './flow-store.ts';
 import { buildPlan } from './plan.ts';
 import type { NodeType } from './node-api.ts';
-import { OUTPUT_IS_INPUT, type StepReads } from './executor.ts';
+import type { StepReads } from './executor.ts';
+import { isStoredReference, resolveStored } from './stored-output.ts';
 import { ClaimStore } from './claims.ts';
 import { planReplay, ReplayPlanError, type ReplayFrom, type ReplayPlan } from './replay-plan.ts';
 
@@ -128,7 +129,7 @@ export class Runs {
     }
     const event = () => parse(db.select({ payload: events.payload }).from(events).where(eq(events.id, r.eventId)).get()?.payload ?? null);
     const ordered = plan ? plan.order.map((p) => p.node.id).filter((id) => byNode.has(id)) : [...byNode.keys()];
-    // Runs in plan order, so a step stored by reference (OUTPUT_IS_INPUT) finds its upstream outputs already rebuilt.
+    // Runs in plan order, so a step stored by reference (stored-output.ts) finds its upstream outputs already rebuilt.
     const steps: StepRecord[] = ordered.map((nodeId) => {
       const s = byNode.get(nodeId)!;
       const p = plan?.byId.get(nodeId);
@@ -151,10 +152,10 @@ export class Runs {
                 : Object.fromEntries(sources.map((src) => [src, outputs.get(src)!.output]));
         }
       }
-      // A step that passed its input on is shown with that input as its output, as it was handed on.
+      // A step stored by reference is shown with the output it had: rebuilt from its input, as the executor does.
       let output: unknown = s.output != null ? parse(s.output) : undefined;
-      if (s.output === OUTPUT_IS_INPUT && p && plan) {
-        output = input;
+      if (isStoredReference(s.output) && p && plan) {
+        output = resolveStored(s.output, input, () => (input === undefined ? undefined : JSON.parse(JSON.stringify(input))));
         if (s.status === 'succeeded') outputs.set(nodeId, { port: s.port, output });
       }
       return {
@@ -270,10 +271,11 @@ export class Runs {
     // A reused step stored by reference is copied with its text: in the replay its upstream may run again and differ.
     const byReference = new Set(
       db
-        .select({ nodeId: stepsTable.nodeId })
+        .select({ nodeId: stepsTable.nodeId, output: stepsTable.output })
         .from(stepsTable)
-        .where(and(eq(stepsTable.runId, runId), eq(stepsTable.output, OUTPUT_IS_INPUT)))
+        .where(eq(stepsTable.runId, runId))
         .all()
+        .filter((r) => isStoredReference(r.output))
         .map((r) => r.nodeId),
     );
     const materialise = (newRunId: string, nodeId: string) =>

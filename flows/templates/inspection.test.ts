@@ -1,13 +1,13 @@
-// Run inspection and the stored step rows of order-to-erp are what they were before issue 15's engine shortcuts: a
-// step that passes its input on (the payment gate) stored by reference (OUTPUT_IS_INPUT) instead of a second copy of the
-// order, a join's value made of its upstream values, lookups copying only what they write, a node's settings parsed
+// Run inspection and the stored step rows of order-to-erp are what they were before issue 15's engine shortcuts: the
+// payment gate (passing its input on) and the lookups (their input with codes written in) stored by reference
+// (runtime/stored-output.ts) instead of another copy of the order, a join's value made of its upstream values, lookups copying only what they write, a node's settings parsed
 // once per flow version. The reference was recorded with the engine as it was (commit 4e04732,
 // `LEDGERLINE_RECORD_INSPECTION=1`); only times and ids that change between runs are left out, and a row stored by
 // reference is compared as the text it stands for (its upstream's row).
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_IS_INPUT } from '../../runtime/executor.ts';
+import { isStoredReference } from '../../runtime/stored-output.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FIXTURES, asPaidOrder, startHarness, type Harness } from './testing/harness.ts';
 
@@ -22,9 +22,9 @@ function inspected(h: Harness, run: RunRecord) {
   const rows = h.rt.store.sqlite
     .prepare(`SELECT node_id AS nodeId, status, attempts, port, output, error, reads, reused_from AS reusedFrom FROM steps WHERE run_id = ? ORDER BY node_id`)
     .all(run.runId) as Array<{ nodeId: string; output: string | null; reusedFrom: string | null }>;
-  // Only the gate passes its input on in this flow, and its one input is the trigger's output.
+  // A row stored by reference stands for the text the engine stored before: its output as the run detail rebuilds it.
   const text = (r: { nodeId: string; output: string | null }) =>
-    r.output === OUTPUT_IS_INPUT && r.nodeId === 'gate' ? (rows.find((x) => x.nodeId === 'shopify')?.output ?? null) : r.output;
+    isStoredReference(r.output) ? JSON.stringify(run.steps.find((s) => s.nodeId === r.nodeId)?.output) : r.output;
   const strip = (o: object) => Object.fromEntries(Object.entries(o).filter(([k]) => !VOLATILE.has(k)));
   return {
     run: {
@@ -37,7 +37,7 @@ function inspected(h: Harness, run: RunRecord) {
       })),
     },
     rows: rows.map((r) => ({ ...r, output: digestText(text(r)), reusedFrom: r.reusedFrom ? 'the replayed run' : null })),
-    byReference: rows.filter((r) => r.output === OUTPUT_IS_INPUT).map((r) => r.nodeId),
+    byReference: rows.filter((r) => isStoredReference(r.output)).map((r) => r.nodeId),
   };
 }
 
@@ -65,9 +65,9 @@ describe('order-to-erp run inspection', () => {
     expect(now.run.rows).toEqual(before.run.rows);
     expect(now.replay.run).toEqual(before.replay.run);
     expect(now.replay.rows).toEqual(before.replay.rows);
-    // The gate's row holds a reference, not the order a second time; the replay reused it and holds its text (its
-    // upstream could have re-run).
-    expect(now.run.byReference).toEqual(['gate']);
+    // The gate's and the lookups' rows hold references, not the order again; the replay reused them and holds their
+    // text (their upstream could have re-run).
+    expect(now.run.byReference).toEqual(['gate', 'tax-codes', 'warehouse']);
     expect(now.replay.byReference).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
+import { defineNode, InputWith } from '../../runtime/node-api.ts';
 import { setAt, type Segment } from '../core/mapping/paths.ts';
 import { copyAlong, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
 
@@ -44,11 +44,10 @@ export const taxCodeNode = defineNode({
     const src = lookups(ctx);
     const snap = openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
-    // Written: the lines of each list (their codes, their tax lines' codes); the rest of the order is shared.
-    const out = copyAlong(
-      input,
-      c.lines.map((l) => reader(ctx, l).segments),
-    );
+    // Written: the lines of each list (their codes, their tax lines' codes); the rest of the order is shared, and
+    // stored by reference to the input (runtime/stored-output.ts).
+    const written = c.lines.map((l) => reader(ctx, l).segments);
+    const out = copyAlong(input, written);
     const taxLines = reader(ctx, c.taxLines);
     const title = reader(ctx, c.title);
     const rate = reader(ctx, c.rate);
@@ -78,6 +77,6 @@ export const taxCodeNode = defineNode({
     }
     misses.throwIfAny(ctx, snap);
     recordUse(ctx, src, snap);
-    return out;
+    return new InputWith(out, written);
   },
 });
