@@ -43,7 +43,7 @@ export const locationNode = defineNode({
     // Written: the target (or, element by element, the list); the rest of the input is shared, and stored by reference
     // to the input (runtime/stored-output.ts).
     const each = c.each ? reader(ctx, c.each) : null;
-    const out = copyAlong(input, [each ? each.segments : to.segments.slice(0, -1)]);
+    const out = copyAlong(input, [each ? each.segments : to.segments]);
     const misses = new Misses();
     const one = (el: unknown, at: Segment[]) => {
       if (!el || typeof el !== 'object')

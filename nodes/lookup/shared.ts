@@ -46,7 +46,7 @@ export function copyInput<T>(ctx: NodeContext, input: T): T {
  * writes into a few lists of a large order: copying all of it for each lookup step was a cost of every order
  * (bench/README.md "Order to ERP": copyInput re-parsing the whole order).
  */
-export function copyAlong<T>(input: T, paths: ReadonlyArray<readonly Segment[]>): T {
+export function copyAlong<T>(input: T, paths: ReadonlyArray<readonly Segment[]>, under: (v: unknown) => unknown = cloneJson): T {
   if (input === null || typeof input !== 'object') return input;
   const root = (Array.isArray(input) ? [...input] : { ...input }) as Record<Segment, unknown>;
   for (const path of paths) {
@@ -55,7 +55,7 @@ export function copyAlong<T>(input: T, paths: ReadonlyArray<readonly Segment[]>)
       const k = path[i] as Segment;
       const v = parent[k];
       if (v === null || typeof v !== 'object') break;
-      const copy = i === path.length - 1 ? cloneJson(v) : Array.isArray(v) ? [...v] : { ...v };
+      const copy = i === path.length - 1 ? under(v) : Array.isArray(v) ? [...v] : { ...v };
       parent[k] = copy;
       parent = copy as Record<Segment, unknown>;
     }
@@ -64,7 +64,7 @@ export function copyAlong<T>(input: T, paths: ReadonlyArray<readonly Segment[]>)
 }
 
 /** A deep copy of JSON data, as a JSON round trip would give it (several times faster than structuredClone here). */
-function cloneJson(v: unknown): unknown {
+export function cloneJson(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => (x === undefined || typeof x === 'function' ? null : cloneJson(x)));
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.parse(JSON.stringify(v));
