@@ -1,13 +1,17 @@
 // order-to-erp end to end: signed Shopify orders/paid webhooks (a distinct order each) posted over loopback keep-alive
 // connections to `ledgerline serve` in a second process, on a fresh data dir in sandbox mode (templates installed,
-// sandbox ERP on SQLite, persistence on). Each webhook is verified, stored and queued; the worker runs the 9-step
-// order-to-erp flow to a sales order in the sandbox ERP, read back and checked to the cent.
+// persistence on). The sandbox ERP runs in a third process, served over HTTP (nodes/erp/sandbox/http-main.ts), and the
+// server's `sandbox-erp` connection points at it, as it would at a real ERP. Each webhook is verified, stored and
+// queued; the worker runs the order-to-erp flow to a sales order in the sandbox ERP, read back and checked to the cent.
 // Usage: node --no-node-snapshot --import tsx bench/order-to-erp.ts [--seconds 20] [--concurrency 32] [--profile DIR]
-//   --profile DIR   runs the server with --cpu-prof and writes its CPU profile to DIR.
+//          [--erp-in-process] [--server-root DIR]
+//   --profile DIR      runs the server with --cpu-prof and writes its CPU profile to DIR.
+//   --erp-in-process   the sandbox ERP inside the server process, on SQLite (how this bench ran before issue 15).
+//   --server-root DIR  runs `bin/ledgerline.js` of another checkout (a before/after pair in one sitting).
 // Reports: orders/s accepted and completed (sustained = completed over the load window, plus the drain), per-order
-// latency webhook-received → run finished (p50/p99, from the runs table), and where the server's time went (code
-// sandbox calls, ERP steps, other steps) from /metrics.
-import { spawn } from 'node:child_process';
+// latency webhook-received → run finished (p50/p99, from the runs table), the server's CPU per order and, apart, the
+// ERP process's, and where the server's step time went (code sandbox calls, ERP steps) from /metrics.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -18,11 +22,21 @@ import Database from 'better-sqlite3';
 import { cpuTicks } from './proc-cpu.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '32' }, profile: { type: 'string' } },
+  options: {
+    seconds: { type: 'string', default: '20' },
+    concurrency: { type: 'string', default: '32' },
+    profile: { type: 'string' },
+    'erp-in-process': { type: 'boolean', default: false },
+    // The default; accepted so a command line can say it.
+    'erp-process': { type: 'boolean', default: true },
+    'server-root': { type: 'string' },
+  },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const root = join(import.meta.dirname, '..');
+const serverRoot = values['server-root'] ?? root;
+const erpInProcess = values['erp-in-process'];
 const template = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.paid.json'), 'utf8');
 const SECRET = 'shpss_bench_order_to_erp_0123456789';
 let seq = 0;
@@ -44,9 +58,34 @@ function nextOrder(): string {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-o2e-'));
+const erpFile = join(dataDir, 'sandbox-erp.sqlite');
+
+/** Starts a child and resolves with the first match of `re` in its stdout. */
+function started(child: ChildProcess, re: RegExp, what: string): Promise<string> {
+  let text = '';
+  return new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${what} did not start`)), 60_000);
+    child.once('exit', (code) => fail(new Error(`${what} exited (${code}) before it listened`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      if (text.length < 100_000) text += d;
+      const m = re.exec(text)?.[1];
+      if (m) clearTimeout(timer), ok(m);
+    });
+  });
+}
+
+// The sandbox ERP in its own process, on the file the in-process sandbox ERP would use (same seed, same currency).
+const erp = erpInProcess
+  ? null
+  : spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'nodes/erp/sandbox/http-main.ts', '--file', erpFile, '--currency', 'GBP'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+const erpUrl = erp ? await started(erp, /"url":"(http:[^"]+)"/, 'sandbox ERP process') : null;
+
 const nodeArgs = ['--no-node-snapshot', ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'bin/ledgerline.js', 'serve'];
 const server = spawn(process.execPath, nodeArgs, {
-  cwd: root,
+  cwd: serverRoot,
   env: {
     ...process.env,
     PORT: '0',
@@ -54,19 +93,12 @@ const server = spawn(process.execPath, nodeArgs, {
     LEDGERLINE_DATA_DIR: dataDir,
     LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw',
     LEDGERLINE_SANDBOX_WEBHOOK_SECRET: SECRET,
+    ...(erpUrl ? { LEDGERLINE_SANDBOX_ERP_URL: erpUrl } : {}),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-let out = '';
-const base = await new Promise<string>((ok, fail) => {
-  const timer = setTimeout(() => fail(new Error('server did not start')), 60_000);
-  server.stdout!.on('data', (d: Buffer) => {
-    if (out.length < 100_000) out += d;
-    const listening = /"url":"(http:[^"]+)"/.exec(out)?.[1];
-    if (listening) clearTimeout(timer), ok(listening);
-  });
-});
+const base = await started(server, /"url":"(http:[^"]+)"/, 'server');
 const url = new URL(base);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
@@ -108,8 +140,14 @@ const metric = async (re: RegExp) => {
   for (const m of text.matchAll(new RegExp(re.source, 'gm'))) sum += Number(m[1]);
   return sum;
 };
-const completed = () => metric(/^ledgerline_runs_total\{flow="order-to-erp",status="(?:succeeded|failed)"\} (\S+)/);
+// Finished runs are counted in the store by this process, read-only: polling the server's /metrics every 50 ms while
+// the backlog drains cost the server 3 % of its CPU, counted as cost per order.
+const finishedRuns = new Database(join(dataDir, 'ledgerline.db'), { readonly: true }).prepare(
+  `SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'order-to-erp' AND status IN ('succeeded', 'failed')`,
+);
+const completed = async () => (finishedRuns.get() as { n: number }).n;
 const cpuMs = () => (cpuTicks(server.pid!) * 1000) / 100;
+const erpCpuMs = () => (erp ? (cpuTicks(erp.pid!) * 1000) / 100 : 0);
 
 async function load(ms: number) {
   let errors = 0;
@@ -140,6 +178,7 @@ const warm = await load(3000);
 await drain(warm.sent, 120_000);
 const done0 = await completed();
 const cpu0 = cpuMs();
+const erpCpu0 = erpCpuMs();
 const sandbox0 = await metric(/^ledgerline_sandbox_call_seconds_sum\{[^}]*\} (\S+)/);
 const erp0 = await metric(/^ledgerline_step_duration_seconds_sum\{type="erp\.[^"]*"[^}]*\} (\S+)/);
 const steps0 = await metric(/^ledgerline_step_duration_seconds_sum\{[^}]*\} (\S+)/);
@@ -150,6 +189,7 @@ const doneDuringLoad = (await completed()) - done0;
 const drainMs = await drain(done0 + r.sent, 300_000);
 const totalMs = performance.now() - t0;
 const cpu = cpuMs() - cpu0;
+const erpCpu = erpCpuMs() - erpCpu0;
 const sandboxS = (await metric(/^ledgerline_sandbox_call_seconds_sum\{[^}]*\} (\S+)/)) - sandbox0;
 const erpS = (await metric(/^ledgerline_step_duration_seconds_sum\{type="erp\.[^"]*"[^}]*\} (\S+)/)) - erp0;
 const stepsS = (await metric(/^ledgerline_step_duration_seconds_sum\{[^}]*\} (\S+)/)) - steps0;
@@ -164,8 +204,7 @@ const lat = (
 )
   .map((x) => x.ms)
   .sort((a, b) => a - b);
-const orders = (new Database(join(dataDir, 'sandbox-erp.sqlite'), { readonly: true }).prepare('SELECT COUNT(*) AS n FROM sales_orders').get() as { n: number })
-  .n;
+const orders = (new Database(erpFile, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM sales_orders').get() as { n: number }).n;
 db.close();
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
 
@@ -181,7 +220,10 @@ const result = {
   sustainedOrdersPerSecond: Math.round(r.sent / (totalMs / 1000)),
   drainAfterLoadMs: Math.round(drainMs),
   latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] },
+  erp: erp ? 'own process, over HTTP' : 'in the server process',
   serverCpuMsPerOrder: +(cpu / r.sent).toFixed(3),
+  ...(erp ? { erpProcessCpuMsPerOrder: +(erpCpu / r.sent).toFixed(3) } : {}),
+  loadAverage: (await import('node:os')).loadavg().map((x) => +x.toFixed(2)),
   timeShare: {
     // Step time is wall time inside execute() summed over steps (steps of different runs overlap under concurrency).
     codeSandboxOfStepTime: +(sandboxS / stepsS).toFixed(3),
@@ -193,6 +235,11 @@ const result = {
 };
 console.log(JSON.stringify(result, null, 2));
 agent.destroy();
+const exited = (c: ChildProcess) => new Promise((res) => c.on('exit', res));
 server.kill('SIGINT');
-await new Promise((res) => server.on('exit', res));
+await exited(server);
+if (erp) {
+  erp.kill('SIGINT');
+  await exited(erp);
+}
 rmSync(dataDir, { recursive: true, force: true });

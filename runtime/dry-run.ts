@@ -9,6 +9,7 @@ import {
   isSkipped,
   JsonText,
   WithJson,
+  InputWith,
   type Logger,
   type NodeContext,
   type NodeServices,
@@ -129,7 +130,7 @@ function unwrap(result: unknown): Produced {
     port = v.port;
     v = v.data;
   }
-  if (v instanceof WithJson) v = v.value;
+  if (v instanceof WithJson || v instanceof InputWith) v = v.value;
   // A round trip through JSON, as the executor persists outputs: downstream nodes see what a real run gives them.
   return { port, value: JSON.parse(JSON.stringify(v === undefined ? null : v)) };
 }

@@ -8,11 +8,13 @@ import type { ClaimedRun, RunQueue } from './queue.ts';
 import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
 import { backoffMs, defaultRetry } from './retry.ts';
 import { StepState } from './step-state.ts';
+import { inputWithText, isStoredReference, OUTPUT_IS_INPUT, resolveStored } from './stored-output.ts';
 import { StepReconciliation } from './reconciliation/records.ts';
 import { StepPayoutRows } from './reconciliation/payout-rows.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
 import {
+  InputWith,
   isRouted,
   isSkipped,
   JsonText,
@@ -69,13 +71,29 @@ interface StepRow {
 
 interface Produced {
   port: string | null;
-  json: string;
+  /** The output's JSON text, made when first needed (jsonOf): an output stored by reference may never need it. */
+  json?: string;
+  /** What is stored for it when that is not `json`: a reference (stored-output.ts). */
+  stored?: string;
+  /** Where `json` and `raw` come from when they are another output's (a passed-on input). */
+  from?: StepInput;
   value?: unknown;
   /** One JsonText per output, shared by every consumer, so the sandbox can keep it resident and reuse it. */
   raw?: JsonText;
 }
 
-const rawOf = (p: Produced) => (p.raw ??= new JsonText(p.json));
+const jsonOf = (p: Produced): string => (p.json ??= p.from ? p.from.text() : JSON.stringify(p.value === undefined ? null : p.value));
+const rawOf = (p: Produced): JsonText => (p.raw ??= p.from ? p.from.raw() : new JsonText(jsonOf(p)));
+const storedOf = (p: Produced): string => p.stored ?? jsonOf(p);
+
+/** A step's input: its value (parsed once, shared) and its text, made when a node asks for it. */
+interface StepInput {
+  value: unknown;
+  text(): string;
+  raw(): JsonText;
+}
+
+export { OUTPUT_IS_INPUT };
 
 /** A step row waiting for the run's next commit. */
 interface PendingStep {
@@ -94,6 +112,7 @@ const MAX_PENDING_BYTES = 1 << 20;
 
 export class Executor {
   private plans = new Map<string, Plan>();
+  private configs = new WeakMap<PlannedNode, unknown>();
   private q: Record<'steps' | 'event' | 'owned' | 'stepRunning' | 'stepDone' | 'finish' | 'defer', Statement>;
   private claims: ClaimStore;
 
@@ -178,15 +197,22 @@ export class Executor {
       const id = p.node.id;
       const row = rows.get(id);
       if (row?.status === 'succeeded') {
-        produced.set(id, { port: row.port, json: row.output ?? 'null' });
+        if (isStoredReference(row.output)) {
+          // Stored by reference: rebuilt from its input, itself rebuilt from the steps before it.
+          const from = this.gatherInput(p, produced);
+          const value = from ? resolveStored(row.output, from.value, () => JSON.parse(from.text())) : null;
+          produced.set(
+            id,
+            row.output === OUTPUT_IS_INPUT && from ? { port: row.port, value, from, stored: row.output } : { port: row.port, value, stored: row.output },
+          );
+        } else produced.set(id, { port: row.port, json: row.output ?? 'null' });
         continue;
       }
       if (row?.status === 'skipped') {
         produced.set(id, null);
         continue;
       }
-      const input =
-        p === plan.trigger ? { value: undefined as unknown, json: eventRow.payload, raw: new JsonText(eventRow.payload) } : this.gatherInput(p, produced);
+      const input: StepInput | null = p === plan.trigger ? triggerInput(eventRow.payload) : this.gatherInput(p, produced);
       if (!input) {
         hold({ nodeId: id, status: 'skipped', attempts: row?.attempts ?? 0, port: null, output: null, startedAt: d.now(), finishedAt: d.now(), reads: null });
         produced.set(id, null);
@@ -231,7 +257,7 @@ export class Executor {
       let out: Produced;
       let skip: SkipReason | null = null;
       try {
-        const value = input.value !== undefined ? input.value : JSON.parse(input.json);
+        const value = input.value;
         const trigger = p === plan.trigger ? value : producedValue(produced.get(plan.trigger.node.id) ?? null);
         const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal);
         ctx.readConfig = (r) => {
@@ -241,9 +267,11 @@ export class Executor {
         if (isSkipped(result)) {
           skip = { code: result.code, message: result.message, ...(result.details ? { details: result.details } : {}) };
           out = { port: null, json: JSON.stringify({ skipped: true, ...skip }) };
-        } else out = this.toProduced(result);
-        if (out.json.length > d.maxOutputBytes)
-          throw Object.assign(new Error(`output of node "${id}" is ${out.json.length} bytes, over the ${d.maxOutputBytes}-byte limit`), {
+        } else out = this.toProduced(result, p === plan.trigger ? null : input);
+        // An output stored by reference is its input (already held to the limit) and what it stores.
+        const size = (out.json ?? storedOf(out)).length;
+        if (size > d.maxOutputBytes)
+          throw Object.assign(new Error(`output of node "${id}" is ${size} bytes, over the ${d.maxOutputBytes}-byte limit`), {
             errorClass: 'permanent',
           });
       } catch (e) {
@@ -272,7 +300,7 @@ export class Executor {
         status: 'succeeded' as const,
         attempts,
         port: out.port,
-        output: out.json,
+        output: storedOf(out),
         startedAt,
         finishedAt: d.now(),
         reads: { flowVersion: run.flowVersion, lookups: reads },
@@ -286,7 +314,7 @@ export class Executor {
         !state.staged &&
         !recon.staged &&
         !payoutRows.staged &&
-        pendingBytes + out.json.length < MAX_PENDING_BYTES &&
+        pendingBytes + done.output.length < MAX_PENDING_BYTES &&
         (!pending.length || d.now() - pendingSince < batchMs)
       ) {
         hold(done);
@@ -319,7 +347,7 @@ export class Executor {
   }
 
   /** The step's input: the output of its single active upstream, or `{ [sourceId]: output }` when several join. */
-  private gatherInput(p: PlannedNode, produced: Map<string, Produced | null>): { value?: unknown; json: string; raw: JsonText } | null {
+  private gatherInput(p: PlannedNode, produced: Map<string, Produced | null>): StepInput | null {
     const active: Array<[string, Produced]> = [];
     for (const e of p.incoming) {
       const src = produced.get(e.source);
@@ -329,9 +357,17 @@ export class Executor {
     }
     if (active.length === 0) return null;
     const [only] = active;
-    if (only && active.length === 1) return { value: only[1].value, json: only[1].json, raw: rawOf(only[1]) };
-    const json = `{${active.map(([s, o]) => `${JSON.stringify(s)}:${o.json}`).join(',')}}`;
-    return { json, raw: new JsonText(json) };
+    if (only && active.length === 1) {
+      const o = only[1];
+      return { value: producedValue(o), text: () => jsonOf(o), raw: () => rawOf(o) };
+    }
+    // The upstream values are already parsed (or parse once, shared with their other consumers): the join's value is
+    // made of them rather than of a second parse of the same text; its text is made only if a node asks for it.
+    const value = Object.fromEntries(active.map(([s, o]) => [s, producedValue(o)]));
+    let json: string | undefined;
+    let raw: JsonText | undefined;
+    const text = () => (json ??= `{${active.map(([s, o]) => `${JSON.stringify(s)}:${jsonOf(o)}`).join(',')}}`);
+    return { value, text, raw: () => (raw ??= new JsonText(text())) };
   }
 
   private async context(
@@ -339,7 +375,7 @@ export class Executor {
     p: PlannedNode,
     attempt: number,
     value: unknown,
-    raw: JsonText,
+    raw: () => JsonText,
     trigger: unknown,
     state: StepState,
     recon: StepReconciliation,
@@ -355,9 +391,12 @@ export class Executor {
       flowVersion: run.flowVersion,
       nodeId: p.node.id,
       attempt,
-      config: p.type.config.parse(p.node.config),
+      config: this.configOf(p),
       trigger,
-      rawInput: raw,
+      // Made when a node reads it (code, branch and mapping expressions, the table lookup): most nodes never do.
+      get rawInput() {
+        return raw();
+      },
       log: {
         debug: (o, m) => log.debug(withIds(o, run, p), m),
         info: (o, m) => log.info(withIds(o, run, p), m),
@@ -391,7 +430,19 @@ export class Executor {
     return ctx;
   }
 
-  private toProduced(result: unknown): Produced {
+  /**
+   * A node's parsed settings, once per flow version (the plan is per version): parsing them with zod for every step
+   * was a cost of its own on the hot path. Nodes read their config and never change it.
+   */
+  private configOf(p: PlannedNode): unknown {
+    if (this.configs.has(p)) return this.configs.get(p);
+    const c = p.type.config.parse(p.node.config);
+    this.configs.set(p, c);
+    return c;
+  }
+
+  /** `input`: the step's input when its output may be stored by reference to it (not the trigger's: that is the event). */
+  private toProduced(result: unknown, input: StepInput | null): Produced {
     let port: string | null = null;
     let v = result;
     if (isRouted(v)) {
@@ -399,6 +450,12 @@ export class Executor {
       v = v.data;
     }
     if (v instanceof WithJson) return { port, value: v.value, json: v.json };
+    // Derived from the input: stored by reference (stored-output.ts), and its JSON text made only if a later node or
+    // the size check needs it (bench/README.md "Order to ERP": JSON.stringify of every output, the order copied).
+    if (v instanceof InputWith) return input ? { port, value: v.value, stored: inputWithText(v.value, v.changed) } : { port, value: v.value };
+    // A node that passes its input on (a gate) gives back the very object it was handed. Nodes never change their
+    // input in place (it is shared by every consumer of the upstream output).
+    if (input && v !== null && typeof v === 'object' && v === input.value) return { port, value: v, from: input, stored: OUTPUT_IS_INPUT };
     const json = JSON.stringify(v === undefined ? null : v);
     return { port, value: v === undefined ? null : v, json };
   }
@@ -479,7 +536,8 @@ export class Executor {
       },
       `run ${status}`,
     );
-    this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt });
+    // replayOf rides along so listeners (the exceptions hook) need not read the run back for it.
+    this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt, replayOf: run.replayOf });
     return status;
   }
 
@@ -501,8 +559,14 @@ function readPath(root: Record<string, unknown>, path: string): unknown {
 
 function producedValue(p: Produced | null): unknown {
   if (!p) return undefined;
-  if (p.value === undefined) p.value = JSON.parse(p.json);
+  if (p.value === undefined) p.value = JSON.parse(jsonOf(p));
   return p.value;
+}
+
+/** The trigger's input: the stored event, parsed for the trigger node. */
+function triggerInput(payload: string): StepInput {
+  let raw: JsonText | undefined;
+  return { value: JSON.parse(payload), text: () => payload, raw: () => (raw ??= new JsonText(payload)) };
 }
 
 function withIds(o: object | string, run: ClaimedRun, p: PlannedNode) {

@@ -242,11 +242,23 @@ export class WithJson<O = unknown> {
   ) {}
 }
 
+/**
+ * An output that is the node's input with only the values at `changed` paths replaced or added (a lookup writing codes
+ * into an order's lines): the runtime stores those values and a reference to the input, not the whole input again.
+ * The paths must cover every change; elsewhere the value equals the input (and may share its objects).
+ */
+export class InputWith<O = unknown> {
+  constructor(
+    readonly value: O,
+    readonly changed: ReadonlyArray<ReadonlyArray<string | number>>,
+  ) {}
+}
+
 export function isRouted(v: unknown): v is Routed {
   return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[ROUTE] === true;
 }
 
-export type NodeOutput<O> = O | Routed<O> | WithJson<O> | Routed<WithJson<O>> | Skipped;
+export type NodeOutput<O> = O | Routed<O> | WithJson<O> | Routed<WithJson<O>> | InputWith<O> | Routed<InputWith<O>> | Skipped;
 
 export interface NodeType<C = any, I = any, O = any> {
   /** Stable id used in flow JSON, e.g. `core.code`, `erp.post-sales-order`. */

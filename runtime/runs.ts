@@ -9,6 +9,7 @@ import { NotFoundError } from './flow-store.ts';
 import { buildPlan } from './plan.ts';
 import type { NodeType } from './node-api.ts';
 import type { StepReads } from './executor.ts';
+import { isStoredReference, resolveStored } from './stored-output.ts';
 import { ClaimStore } from './claims.ts';
 import { planReplay, ReplayPlanError, type ReplayFrom, type ReplayPlan } from './replay-plan.ts';
 
@@ -128,6 +129,7 @@ export class Runs {
     }
     const event = () => parse(db.select({ payload: events.payload }).from(events).where(eq(events.id, r.eventId)).get()?.payload ?? null);
     const ordered = plan ? plan.order.map((p) => p.node.id).filter((id) => byNode.has(id)) : [...byNode.keys()];
+    // Runs in plan order, so a step stored by reference (stored-output.ts) finds its upstream outputs already rebuilt.
     const steps: StepRecord[] = ordered.map((nodeId) => {
       const s = byNode.get(nodeId)!;
       const p = plan?.byId.get(nodeId);
@@ -150,6 +152,12 @@ export class Runs {
                 : Object.fromEntries(sources.map((src) => [src, outputs.get(src)!.output]));
         }
       }
+      // A step stored by reference is shown with the output it had: rebuilt from its input, as the executor does.
+      let output: unknown = s.output != null ? parse(s.output) : undefined;
+      if (isStoredReference(s.output) && p && plan) {
+        output = resolveStored(s.output, input, () => (input === undefined ? undefined : JSON.parse(JSON.stringify(input))));
+        if (s.status === 'succeeded') outputs.set(nodeId, { port: s.port, output });
+      }
       return {
         nodeId,
         type: p?.type.type,
@@ -157,7 +165,7 @@ export class Runs {
         attempts: s.attempts,
         ...(s.port ? { port: s.port } : {}),
         ...(input !== undefined && s.status !== 'skipped' ? { input } : {}),
-        ...(s.output != null ? { output: parse(s.output) } : {}),
+        ...(output !== undefined ? { output } : {}),
         ...(s.error ? { error: parse(s.error) } : {}),
         ...(s.reusedFrom ? { reusedFrom: s.reusedFrom } : {}),
         ...(s.reads ? { reads: parse(s.reads) } : {}),
@@ -260,8 +268,27 @@ export class Runs {
             .where(and(eq(stepsTable.runId, runId), eq(stepsTable.nodeId, nodeId), eq(stepsTable.status, 'succeeded'))),
         )
         .run();
+    // A reused step stored by reference is copied with its text: in the replay its upstream may run again and differ.
+    const byReference = new Set(
+      db
+        .select({ nodeId: stepsTable.nodeId, output: stepsTable.output })
+        .from(stepsTable)
+        .where(eq(stepsTable.runId, runId))
+        .all()
+        .filter((r) => isStoredReference(r.output))
+        .map((r) => r.nodeId),
+    );
+    const materialise = (newRunId: string, nodeId: string) =>
+      db
+        .update(stepsTable)
+        .set({ output: JSON.stringify(old.steps.find((st) => st.nodeId === nodeId)?.output ?? null) })
+        .where(and(eq(stepsTable.runId, newRunId), eq(stepsTable.nodeId, nodeId)))
+        .run();
     const newRunId = this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version: plan.flowVersion }, runId, (id) => {
-      for (const nodeId of plan.reused) copy(id, nodeId);
+      for (const nodeId of plan.reused) {
+        copy(id, nodeId);
+        if (byReference.has(nodeId)) materialise(id, nodeId);
+      }
     });
     return { runId: newRunId, flowVersion: plan.flowVersion, reused: plan.reused, plan };
   }

@@ -67,7 +67,16 @@ export async function startSandboxMode(o: {
     if (o.serving !== false) await o.connections.update(SANDBOX_SHOP, shop());
   } else await o.connections.create({ id: SANDBOX_SHOP, kind: 'shopify', ...shop() });
   const erp = await o.connections.find(SANDBOX_ERP);
-  if (!erp) await o.connections.create({ id: SANDBOX_ERP, kind: 'erp', provider: 'sandbox', name: 'Sandbox ERP', config: { currency: SANDBOX_CURRENCY } });
+  // LEDGERLINE_SANDBOX_ERP_URL: the sandbox ERP runs in its own process (nodes/erp/sandbox/http-main.ts), reached over HTTP.
+  const erpUrl = o.env.LEDGERLINE_SANDBOX_ERP_URL;
+  if (!erp)
+    await o.connections.create({
+      id: SANDBOX_ERP,
+      kind: 'erp',
+      provider: 'sandbox',
+      name: 'Sandbox ERP',
+      config: { currency: SANDBOX_CURRENCY, ...(erpUrl ? { url: erpUrl } : {}) },
+    });
   // Data dirs made before the company had a currency kept the connector's USD default, which refuses the shop's payouts.
   else if (erp.provider === 'sandbox' && !erp.config.currency)
     await o.connections.update(SANDBOX_ERP, { config: { ...erp.config, currency: SANDBOX_CURRENCY } });

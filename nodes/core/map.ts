@@ -42,7 +42,10 @@ export const mapNode = defineNode({
       sandbox: ctx.sandbox,
       lookups,
       trigger: ctx.trigger,
-      rawInput: ctx.rawInput,
+      // Read only when the mapping has expressions: the runtime makes the input's text on demand.
+      get rawInput() {
+        return ctx.rawInput;
+      },
     });
     // A crashed sandbox process says nothing about the mapping: let the runtime retry it.
     if (r.sandboxFailure) throw r.sandboxFailure;

@@ -6,6 +6,7 @@ import type { ErpConnector } from './contract.ts';
 import { createBusinessCentralConnector } from './business-central/connector.ts';
 import { createNetSuiteConnector } from './netsuite/connector.ts';
 import { createSandboxErp } from './sandbox/index.ts';
+import { createSandboxErpClient } from './sandbox/http-client.ts';
 import { createTrytonConnector } from './tryton/connector.ts';
 
 const tryton = z
@@ -26,6 +27,8 @@ const tryton = z
 const sandbox = z
   .object({
     kind: z.literal('sandbox'),
+    /** A sandbox ERP served over HTTP by its own process (sandbox/http-main.ts); dataDir and file are then its business. */
+    url: z.string().url().optional(),
     dataDir: z.string().optional(),
     file: z.string().optional(),
     seed: z.boolean().optional(),
@@ -140,7 +143,7 @@ export function createErpConnection(config: ErpConnectionConfig | StoredErpConne
     case 'tryton':
       return createTrytonConnector(c);
     case 'sandbox':
-      return createSandboxErp(c);
+      return c.url ? createSandboxErpClient({ url: c.url }) : createSandboxErp(c);
     case 'netsuite':
       return createNetSuiteConnector(c);
     case 'business-central':

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineNode, permanentError } from '../../runtime/node-api.ts';
+import { defineNode, InputWith, permanentError } from '../../runtime/node-api.ts';
 import { setAt, type Segment } from '../core/mapping/paths.ts';
-import { copyInput, firstKeyColumn, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
+import { copyAlong, firstKeyColumn, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
 
 export const locationNode = defineNode({
   type: 'lookup.location',
@@ -38,9 +38,12 @@ export const locationNode = defineNode({
     const snap = openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
     const keyColumn = firstKeyColumn(ctx, snap);
-    const out = copyInput(ctx, input);
     const from = reader(ctx, c.from);
     const to = reader(ctx, c.to);
+    // Written: the target (or, element by element, the list); the rest of the input is shared, and stored by reference
+    // to the input (runtime/stored-output.ts).
+    const each = c.each ? reader(ctx, c.each) : null;
+    const out = copyAlong(input, [each ? each.segments : to.segments]);
     const misses = new Misses();
     const one = (el: unknown, at: Segment[]) => {
       if (!el || typeof el !== 'object')
@@ -53,14 +56,13 @@ export const locationNode = defineNode({
       if (!row) return misses.add(key, [...at, ...from.segments]);
       setAt(el as Record<string, unknown>, to.segments, row[column]);
     };
-    if (c.each) {
-      const each = reader(ctx, c.each);
+    if (each && c.each) {
       listAt(ctx, each.read(out, out), c.each).forEach((el, i) => {
         one(el, [...each.segments, i]);
       });
     } else one(out, []);
     misses.throwIfAny(ctx, snap);
     recordUse(ctx, src, snap);
-    return out;
+    return new InputWith(out, [each ? each.segments : to.segments]);
   },
 });

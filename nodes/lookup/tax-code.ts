@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineNode } from '../../runtime/node-api.ts';
+import { defineNode, InputWith } from '../../runtime/node-api.ts';
 import { setAt, type Segment } from '../core/mapping/paths.ts';
-import { copyInput, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
+import { cloneJson, copyAlong, listAt, lookups, Misses, openTable, reader, recordUse, valueColumn } from './shared.ts';
 
 export const taxCodeNode = defineNode({
   type: 'lookup.tax-code',
@@ -44,12 +44,30 @@ export const taxCodeNode = defineNode({
     const src = lookups(ctx);
     const snap = openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
-    const out = copyInput(ctx, input);
+    // Written: the lines of each list (their codes, their tax lines' codes); the rest of the order is shared, and
+    // stored by reference to the input (runtime/stored-output.ts).
+    const written = c.lines.map((l) => reader(ctx, l).segments);
     const taxLines = reader(ctx, c.taxLines);
     const title = reader(ctx, c.title);
     const rate = reader(ctx, c.rate);
     const target = reader(ctx, c.target);
     const lineTarget = c.taxLineTarget ? reader(ctx, c.taxLineTarget) : null;
+    // With one-field targets (the default) only each line and each of its tax lines get a field: copying those two
+    // levels is enough; the rest of a line (prices, discounts, properties) stays shared.
+    const [linesKey] = taxLines.segments;
+    const oneField = (r: { segments: Segment[]; text: string } | null) => !r || (r.segments.length === 1 && !r.text.startsWith('$'));
+    const twoLevels = oneField(taxLines) && oneField(target) && oneField(lineTarget);
+    const copyLines = (list: unknown) =>
+      Array.isArray(list) && linesKey !== undefined
+        ? list.map((l) => {
+            if (!l || typeof l !== 'object' || Array.isArray(l)) return cloneJson(l);
+            const line = { ...(l as Record<string, unknown>) };
+            const tls = line[linesKey];
+            if (Array.isArray(tls)) line[linesKey] = tls.map((tl) => (tl && typeof tl === 'object' && !Array.isArray(tl) ? { ...tl } : tl));
+            return line;
+          })
+        : cloneJson(list);
+    const out = copyAlong(input, written, twoLevels ? copyLines : undefined);
     const country = c.country ? reader(ctx, c.country).read(out, out) : undefined;
     const province = c.province ? reader(ctx, c.province).read(out, out) : undefined;
     const misses = new Misses();
@@ -74,6 +92,6 @@ export const taxCodeNode = defineNode({
     }
     misses.throwIfAny(ctx, snap);
     recordUse(ctx, src, snap);
-    return out;
+    return new InputWith(out, written);
   },
 });

@@ -6,6 +6,7 @@ import { LOCATIONS } from '../../nodes/shopify/documents.ts';
 import type { BucketStore } from '../../nodes/shopify/limiter.ts';
 import { createErpConnection } from '../../nodes/erp/connection.ts';
 import { createSandboxErp } from '../../nodes/erp/sandbox/index.ts';
+import { createSandboxErpClient } from '../../nodes/erp/sandbox/http-client.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import type { ConnectionFactory, ResolvedConnection } from './connections.ts';
 
@@ -48,6 +49,8 @@ export function shopifyFactory(o: { buckets?: BucketStore } = {}): ConnectionFac
 export function erpFactory(dataDir: string): ConnectionFactory<ErpConnector> {
   return {
     create(c: ResolvedConnection) {
+      // A sandbox ERP in its own process (config.url) is reached over HTTP, as a real ERP would be.
+      if (c.provider === 'sandbox' && str(c.config.url)) return createSandboxErpClient({ url: str(c.config.url)! });
       if (c.provider === 'sandbox')
         return createSandboxErp({ file: str(c.config.file) ?? join(dataDir, 'sandbox-erp.sqlite'), currency: str(c.config.currency) });
       return createErpConnection({ id: c.id, kind: c.provider, provider: c.provider, config: c.config, secrets: c.secrets });

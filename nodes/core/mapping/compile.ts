@@ -95,9 +95,13 @@ export function compileMap(config: MapConfig): CompiledMap {
 }
 
 const compiled = new Map<string, CompiledMap>();
+/** The executor parses a node's config once per flow version, so the same object comes back for every step. */
+const byObject = new WeakMap<MapConfig, CompiledMap>();
 
-/** Compiles once per distinct config (the executor parses the config afresh for every step). */
+/** Compiles once per distinct config: by the config object first (no key to make), else by its text. */
 export function compileCached(config: MapConfig): CompiledMap {
+  const hit = byObject.get(config);
+  if (hit) return hit;
   const key = JSON.stringify(config);
   let c = compiled.get(key);
   if (!c) {
@@ -105,5 +109,6 @@ export function compileCached(config: MapConfig): CompiledMap {
     c = compileMap(config);
     compiled.set(key, c);
   }
+  byObject.set(config, c);
   return c;
 }

@@ -20,7 +20,7 @@ export function attachRunHook(
   log?: { error(o: object, m?: string): void },
   ignoreFlow?: (flowId: string) => boolean,
 ): () => void {
-  const listener = (e: { runId: string; flowId: string; status: string }) => {
+  const listener = (e: { runId: string; flowId: string; status: string; replayOf?: string | null }) => {
     if (e.status !== 'failed' && e.status !== 'succeeded' && e.status !== 'skipped') return;
     if (ignoreFlow?.(e.flowId)) return;
     try {
@@ -28,7 +28,9 @@ export function attachRunHook(
         const raise = classifyFailedRun(runs.get(e.runId));
         if (raise) svc.raise(raise);
       }
-      const prev = db.select({ replayOf: runsTable.replayOf }).from(runsTable).where(eq(runsTable.id, e.runId)).get()?.replayOf;
+      // The executor's event carries replayOf (no read per finished run); other emitters may leave it out.
+      const prev =
+        e.replayOf !== undefined ? e.replayOf : db.select({ replayOf: runsTable.replayOf }).from(runsTable).where(eq(runsTable.id, e.runId)).get()?.replayOf;
       // A replay that ends skipped (the order was cancelled meanwhile) no longer needs the failed run fixed.
       if (prev) svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
     } catch (err) {
