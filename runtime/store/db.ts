@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import * as schema from './schema.ts';
 import { migrateStore } from './migrate.ts';
+import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.ts';
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 
@@ -26,6 +27,11 @@ export interface Store {
    * with a human looking at the data dir, clears it.
    */
   check(opts?: { deep?: boolean }): StoreHealth;
+  /**
+   * Moves WAL checkpoints off this connection's commits to a worker thread (checkpointer.ts), for a process whose
+   * commits are on its request path (the server ingesting webhooks). Idempotent; `close()` stops it.
+   */
+  checkpointInBackground?(o?: CheckpointerOptions): Checkpointer;
   close(): void;
 }
 
@@ -189,10 +195,13 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
   };
   // Closing checkpoints the WAL into the file: into a file that is no longer ours, that would write over whatever
   // now lies there (the evidence, or a restored backup). A lost store's handle is left for process exit instead.
+  let checkpointer: Checkpointer | undefined;
+  const checkpointInBackground = (o?: CheckpointerOptions) => (checkpointer ??= startCheckpointer({ sqlite, path, storeId, check }, o));
   const close = () => {
+    checkpointer?.stop();
     if (problem.ok && sqlite.open) sqlite.close();
   };
-  return { sqlite, db, path, storeId, check, close };
+  return { sqlite, db, path, storeId, check, checkpointInBackground, close };
 }
 
 export { migrateStore };
