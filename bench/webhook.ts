@@ -10,7 +10,7 @@
 // gives each one's figures and the ratios. Ledgerline runs from dist/ when it is current (see bin/ledgerline.js).
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +179,15 @@ const rssOf = (pid: number) => {
 /** CPU time (user + system) a process has used, in ms: a steadier cost per request than throughput on a shared machine. */
 const cpuMs = (pid: number) => (cpuTicks(pid) * 1000) / 100;
 const loadNow = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+// The WAL file's size, sampled every 100 ms while Ledgerline is loaded: background checkpoints must keep it bounded.
+let maxWalMb = 0;
+const walSampler = setInterval(() => {
+  try {
+    maxWalMb = Math.max(maxWalMb, statSync(join(dataDir, 'ledgerline.db-wal')).size / 2 ** 20);
+  } catch {
+    // no WAL yet
+  }
+}, 100);
 
 if (backlog) {
   // A backlog that nobody drains: does the server's memory grow with the runs waiting?
@@ -205,10 +214,11 @@ if (backlog) {
   samples.push({ delivered: sent, rssMb: rssOf(server.pid!), heapMb: await heapMb() });
   const metrics = await (await fetch(`${base}/metrics`)).text();
   const queued = Number(/ledgerline_queue_depth\{state="queued"\} (\d+)/.exec(metrics)?.[1] ?? 0);
-  console.log(JSON.stringify({ backlog, errors, queued, samples }));
+  console.log(JSON.stringify({ backlog, errors, queued, maxWalMb, samples }));
   console.log(
     `backlog ${backlog}: ${queued} runs queued; server RSS ${samples.map((x) => x.rssMb).join(' → ')} MB, V8 heap used ${samples.map((x) => x.heapMb).join(' → ')} MB; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   );
+  clearInterval(walSampler);
   agent.destroy();
   peer.kill('SIGTERM');
   server.kill('SIGTERM');
@@ -305,8 +315,9 @@ for (const c of levels) {
   console.log(`| ${c} | ${(ll.perSecond / bare.perSecond).toFixed(2)} | ${(ll.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(2)}x |`);
 }
 console.log(
-  `Ledgerline max RSS ${maxRss} MB; deliveries per commit ${commits ? (accepted / commits).toFixed(2) : '-'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  `Ledgerline max RSS ${maxRss} MB; largest WAL ${maxWalMb.toFixed(1)} MB; deliveries per commit ${commits ? (accepted / commits).toFixed(2) : '-'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
+clearInterval(walSampler);
 agent.destroy();
 peer.kill('SIGTERM');
 server.kill('SIGTERM');
