@@ -3,12 +3,14 @@
 // Usage: node --no-node-snapshot --import tsx bench/webhook.ts [--seconds 8] [--rounds 2] [--concurrency 10,50] [--runs]
 //   --runs   an active shopify.trigger flow consumes every event (the worker runs while we load); default off:
 //            ingress only (events stored, no flow wants them).
+//   --backlog N   instead of the rounds: a web-only server (`serve --role web`, no worker) with an active flow is sent
+//            N deliveries at the highest concurrency, so N runs wait queued; reports its RSS every N/10 deliveries.
 // The peer: a bare node:http server in its own process that reads each body and answers 200, storing nothing. Per
 // concurrency level, rounds alternate peer / Ledgerline (--seconds each), so machine load hits both alike; the table
 // gives each one's figures and the ratios. Ledgerline runs from dist/ when it is current (see bin/ledgerline.js).
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +23,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '10,50' },
     runs: { type: 'boolean', default: false },
+    backlog: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const levels = values.concurrency!.split(',').map(Number);
+const backlog = values.backlog === undefined ? 0 : Number(values.backlog);
 const root = join(import.meta.dirname, '..');
 const template = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.create.json'), 'utf8');
 const SECRET = 'shpss_bench_secret_0123456789abcdef';
@@ -36,7 +40,14 @@ const nextBody = () => template.replace('"note": null', `"note": "bench ${++seq}
 const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
 const server = spawn(
   process.execPath,
-  [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), 'bin/ledgerline.js', 'serve'],
+  [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+    // e.g. BENCH_SERVER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 (heap snapshots in the repo root on kill -USR2)
+    ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    'bin/ledgerline.js',
+    'serve',
+    ...(backlog ? ['--role', 'web'] : []),
+  ],
   {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX: '0' },
@@ -94,7 +105,7 @@ await api('POST', '/api/connections', token, {
   config: { shopDomain: 'bench.myshopify.com' },
   secrets: { webhookSecret: SECRET },
 });
-if (values.runs) {
+if (values.runs || backlog) {
   await api('POST', '/api/flows', token, {
     schemaVersion: 1,
     id: 'orders',
@@ -168,6 +179,53 @@ const rssOf = (pid: number) => {
 /** CPU time (user + system) a process has used, in ms: a steadier cost per request than throughput on a shared machine. */
 const cpuMs = (pid: number) => (cpuTicks(pid) * 1000) / 100;
 const loadNow = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+// The WAL file's size, sampled every 100 ms while Ledgerline is loaded: background checkpoints must keep it bounded.
+let maxWalMb = 0;
+const walSampler = setInterval(() => {
+  try {
+    maxWalMb = Math.max(maxWalMb, statSync(join(dataDir, 'ledgerline.db-wal')).size / 2 ** 20);
+  } catch {
+    // no WAL yet
+  }
+}, 100);
+
+if (backlog) {
+  // A backlog that nobody drains: does the server's memory grow with the runs waiting?
+  const c = Math.max(...levels);
+  // RSS, and the V8 heap in use as the server's /metrics reports it (live objects and garbage not yet collected).
+  const heapMb = async () => {
+    const m = await (await fetch(`${base}/metrics`)).text();
+    return Math.round(Number(/ledgerline_nodejs_heap_size_used_bytes (\d+)/.exec(m)?.[1] ?? 0) / 2 ** 20);
+  };
+  const samples: { delivered: number; rssMb: number; heapMb?: number }[] = [{ delivered: 0, rssMb: rssOf(server.pid!), heapMb: await heapMb() }];
+  let sent = 0;
+  let errors = 0;
+  const step = Math.ceil(backlog / 10);
+  await Promise.all(
+    Array.from({ length: c }, async () => {
+      while (sent < backlog) {
+        const k = ++sent;
+        if ((await deliver(ledgerline)) !== 200) errors++;
+        if (k % step === 0) samples.push({ delivered: k, rssMb: rssOf(server.pid!), heapMb: await heapMb() });
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 2000));
+  samples.push({ delivered: sent, rssMb: rssOf(server.pid!), heapMb: await heapMb() });
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const queued = Number(/ledgerline_queue_depth\{state="queued"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+  console.log(JSON.stringify({ backlog, errors, queued, maxWalMb, samples }));
+  console.log(
+    `backlog ${backlog}: ${queued} runs queued; server RSS ${samples.map((x) => x.rssMb).join(' → ')} MB, V8 heap used ${samples.map((x) => x.heapMb).join(' → ')} MB; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  );
+  clearInterval(walSampler);
+  agent.destroy();
+  peer.kill('SIGTERM');
+  server.kill('SIGTERM');
+  await new Promise((r) => server.on('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(errors ? 1 : 0);
+}
 
 for (const t of targets) await load(t, Math.max(...levels), 3000); // warm-up: JIT, SQLite pages, connection pool
 const results: Record<string, unknown>[] = [];
@@ -257,8 +315,9 @@ for (const c of levels) {
   console.log(`| ${c} | ${(ll.perSecond / bare.perSecond).toFixed(2)} | ${(ll.cpuMsPerRequest / bare.cpuMsPerRequest).toFixed(2)}x |`);
 }
 console.log(
-  `Ledgerline max RSS ${maxRss} MB; deliveries per commit ${commits ? (accepted / commits).toFixed(2) : '-'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  `Ledgerline max RSS ${maxRss} MB; largest WAL ${maxWalMb.toFixed(1)} MB; deliveries per commit ${commits ? (accepted / commits).toFixed(2) : '-'}; load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
+clearInterval(walSampler);
 agent.destroy();
 peer.kill('SIGTERM');
 server.kill('SIGTERM');

@@ -362,6 +362,9 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.onError(errorHandler({ log, scrub, storeWatch, storeGone }));
 
   const shopifyWebhookListener = await shopifyDeliveryListener({ app, ingest: shopifyIn, metrics, log, scrub, storeWatch, webhookHealth, arrival });
+  // Deliveries are answered after their commit: WAL checkpoints run on a worker thread, not inside those commits
+  // (runtime/store/checkpointer.ts); the runtime's close() stops them with the store.
+  runtime.store.checkpointInBackground?.({ onProblem: (m) => log.warn({ path: runtime.store.path }, m) });
 
   if (workersOn || schedulerOn) runtime.start({ worker: workersOn, retention: schedulerOn });
   await election?.start();

@@ -11,6 +11,7 @@ import * as schema from './schema.ts';
 import { migrateStore } from './migrate.ts';
 import type { SqlStore } from './sql-store.ts';
 import { sqliteSqlStore } from './sqlite-sql-store.ts';
+import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.ts';
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 
@@ -33,6 +34,11 @@ export interface Store {
    * their pg-core forms): how code that runs on either store reads and writes. See ./sql-store.ts.
    */
   sql<T extends Record<string, unknown>>(tables: T): SqlStore<T>;
+  /**
+   * Moves WAL checkpoints off this connection's commits to a worker thread (checkpointer.ts), for a process whose
+   * commits are on its request path (the server ingesting webhooks). Idempotent; `close()` stops it.
+   */
+  checkpointInBackground?(o?: CheckpointerOptions): Checkpointer;
   close(): void;
 }
 
@@ -196,10 +202,13 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
   };
   // Closing checkpoints the WAL into the file: into a file that is no longer ours, that would write over whatever
   // now lies there (the evidence, or a restored backup). A lost store's handle is left for process exit instead.
+  let checkpointer: Checkpointer | undefined;
+  const checkpointInBackground = (o?: CheckpointerOptions) => (checkpointer ??= startCheckpointer({ sqlite, path, storeId, check }, o));
   const close = () => {
+    checkpointer?.stop();
     if (problem.ok && sqlite.open) sqlite.close();
   };
-  return { sqlite, db, path, storeId, check, sql: (tables) => sqliteSqlStore(sqlite, tables), close };
+  return { sqlite, db, path, storeId, check, sql: (tables) => sqliteSqlStore(sqlite, tables), checkpointInBackground, close };
 }
 
 export { migrateStore };

@@ -60,9 +60,15 @@ export function topicContradiction(topic: string, body: unknown): string | undef
   return undefined;
 }
 
-/** The digest a replay is recognised by: the connection, the topic and the exact signed body. */
-export function bodyDigest(connectionId: string, topic: string, raw: string): string {
-  return createHash('sha256').update(connectionId).update('\0').update(topic).update('\0').update(raw).digest('base64url');
+/**
+ * The digest a replay is recognised by: the connection, the topic and the exact signed body, the body stood for by
+ * its verified signature (HMAC-SHA256 under the connection's secret, the header value once it has matched). One body
+ * has one signature under one secret and two bodies the same signature only as often as SHA-256 collides, so this is
+ * the body's digest without hashing the body a second time (~10 µs on a 15 KB order). A body accepted before the
+ * secret changed is not recognised when it comes back signed with the new one; only Shopify could sign it so.
+ */
+export function replayDigest(connectionId: string, topic: string, verifiedSignature: string): string {
+  return createHash('sha256').update(connectionId).update('\0').update(topic).update('\0').update(verifiedSignature).digest('base64url');
 }
 
 /** Body digests of accepted deliveries, pruned after the replay window. */

@@ -10,10 +10,10 @@ import type { IncomingMessage } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import { COMPLIANCE_TOPICS, handleCompliance } from './compliance.ts';
 import { pathKeys, shopifyKeys } from './keys.ts';
-import { parseJsonLossless } from '../../nodes/shopify/lossless-json.ts';
+import { parseBodyExact } from './parse-body.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
 import { SWEEP_KEY } from '../sweeps.ts';
-import { ReplayGuard, bodyDigest, normaliseShopDomain, topicContradiction } from './ingress-guards.ts';
+import { ReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
 
 const BIG_NUMBER = /[:[,]\s*-?\d{16,}/;
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
@@ -195,8 +195,8 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     }
     let body: unknown;
     try {
-      // Only ids past 2^53 need the (slower) lossless parser; today's Shopify ids are 13 digits.
-      body = BIG_NUMBER.test(raw) ? parseJsonLossless(raw) : JSON.parse(raw);
+      // Only ids past 2^53 need their digits kept (parse-body.ts); today's Shopify ids are 13 digits.
+      body = BIG_NUMBER.test(raw) ? parseBodyExact(raw) : JSON.parse(raw);
     } catch (e) {
       count('invalid');
       return { status: 400, body: errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`) };
@@ -208,7 +208,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       await refuse(connectionId, `the body contradicts its topic: ${contradiction}`, ids);
       return { status: 422, body: errorBody('topic_mismatch', `refused: ${contradiction}`) };
     }
-    const digest = bodyDigest(connectionId, w.topic, raw);
+    const digest = replayDigest(connectionId, w.topic, v.signature);
     const now = d.now();
     const triggeredMs = w.triggeredAt ? Date.parse(w.triggeredAt) : NaN;
     const stale = Number.isFinite(triggeredMs) && now - triggeredMs > d.options.staleAfterMs;

@@ -15,7 +15,9 @@ export interface VerifiedWebhook {
   name?: string;
 }
 
-export type VerifyResult = { ok: true; webhook: VerifiedWebhook } | { ok: false; reason: string; missingHeaders?: string[] };
+export type VerifyResult =
+  /** `signature`: the HMAC header's value, which matched the body's HMAC (base64): the body's digest under the key. */
+  { ok: true; webhook: VerifiedWebhook; signature: string } | { ok: false; reason: string; missingHeaders?: string[] };
 
 /** A header by its lower-case name (Node's IncomingMessage headers, or a fetch Headers object). */
 export type HeaderGetter = (lowerCaseName: string) => string | undefined;
@@ -80,5 +82,6 @@ export function verifyShopifyWebhook(key: KeyObject, body: Buffer | string, head
   return {
     ok: true,
     webhook: { topic, shopDomain, apiVersion, webhookId, ...(eventId ? { eventId } : {}), ...(triggeredAt ? { triggeredAt } : {}), ...(name ? { name } : {}) },
+    signature: expected,
   };
 }
