@@ -17,7 +17,7 @@ import { inlineInput, Reconciler, type ErpSide, type PayoutInput } from './recon
 import { storedInput, refundOrdersOf, transactionCount } from './stored.ts';
 import { refundIdsByTransaction } from './refunds.ts';
 import { samplePayoutOutput } from './samples.ts';
-import { disputeExceptions, settlementItems, type PendingSettlement } from './settle.ts';
+import { disputeExceptions, type PendingSettlement } from './settle.ts';
 import type { PayoutReconciliation } from './types.ts';
 
 const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string like "0.01"');
@@ -150,14 +150,12 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()),
         reportErpOnly: ctx.config.reportErpOnly,
         items,
-        onBalanced: (r, all, claims) => {
+        onBalanced: (r, { settlement: items, disputes }, claims) => {
           // Its claims are staged in the records now (committed with the step), not held until every payout is done.
           records.claim(r.payoutId, claims);
-          const full = { ...r, items: all };
-          const settlement: PendingSettlement = { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) };
+          const settlement: PendingSettlement = { payoutId: r.payoutId, date: r.date, currency: r.currency, items };
           records.setSettlement(r.payoutId, settlement);
-          const disputed = all.filter((i) => i.bucket === 'dispute');
-          if (disputed.length) disputeRecs.push({ ...r, items: disputed });
+          if (disputes.length) disputeRecs.push({ ...r, items: disputes });
         },
       },
       ctx.now(),

@@ -1,12 +1,14 @@
 // Matching a batch of payouts against ERP documents, without I/O: ids first (Shopify order id for charges, refund /
 // order transaction id for refunds), then amount and date within tolerance, each ERP document used at most once.
 import { Decimal } from 'decimal.js';
+import type { SettlementItemInput } from '../erp/contract.ts';
 import type { TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
 import { addDays, legacy, type ErpDoc } from './erp-docs.ts';
-import { itemKey } from './exceptions.ts';
+import { matchedKey } from './exceptions.ts';
 import { MinorSum } from './minor.ts';
+import { settlementLine } from './settle.ts';
 import type { Bucket, ItemStatus, PayoutReconciliation, ReconItem } from './types.ts';
 
 export interface MatchOptions {
@@ -23,13 +25,13 @@ export interface MatchOptions {
    */
   items?: 'all' | 'problems';
   /**
-   * Called with each balanced payout and every one of its group items (also those `problems` leaves out), e.g. to
-   * settle it, as soon as the payout is assembled (ERP-only documents are not among them). In `problems` mode the
-   * items other than disputes are light: no fee, net or types, only their first transaction (what a settlement reads).
+   * Called with each balanced payout as soon as it is assembled: what it settles (`settlementItems` of every one of
+   * its group items, also those `problems` leaves out, built from the groups without an item object each) and its
+   * dispute items (whole, in either items mode).
    * `claims`: the ERP documents the payout's items matched, in the order of its groups, to be recorded as its claims
    * then (the reconciler keeps none: at a million transactions they would be a million objects held to the end).
    */
-  onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[], claims: Claim[]) => void;
+  onBalanced?: (rec: PayoutReconciliation, balanced: { settlement: SettlementItemInput[]; disputes: ReconItem[] }, claims: Claim[]) => void;
 }
 
 export interface ErpSide {
@@ -42,31 +44,56 @@ export interface ErpSide {
   claimedBefore: Set<string>;
 }
 
+/** What the amount pass reads of a transaction: its keys and its three amounts as exact text (no Money objects). */
+export interface TxAmounts extends TransactionKeys {
+  amount: string;
+  fee: string;
+  net: string;
+}
+
+export const amountsOf = (t: ShopifyBalanceTransaction): TxAmounts => ({
+  id: t.id,
+  type: t.type,
+  sourceId: t.sourceId,
+  sourceType: t.sourceType,
+  sourceOrderId: t.sourceOrderId,
+  sourceOrderTransactionId: t.sourceOrderTransactionId,
+  processedAt: t.processedAt,
+  amount: t.amount.amount,
+  fee: t.fee.amount,
+  net: t.net.amount,
+});
+
 interface Group {
-  payout: ShopifyPayout;
   bucket: Bucket;
   known: boolean;
   key: string;
   /** Never empty: a group is made by its first transaction. */
-  txs: [ShopifyBalanceTransaction, ...ShopifyBalanceTransaction[]];
+  txs: [TxAmounts, ...TxAmounts[]];
   orderId: string | null;
   refundId: string | null;
-  /** Σ amount, exact; `amount` is it as a Decimal (set in the pass that compares amounts). */
+  /** Σ amount, exact, in minor units: a Decimal is made only where one is compared or shown (`amountOf`). */
   minor: MinorSum;
-  amount: Decimal;
   date: string;
   doc?: ErpDoc;
+  /** The documents claimed, when several were counted together (else the one `doc`'s uid). */
   uids?: string[];
   matchedBy?: ReconItem['matchedBy'];
+  /** Set when the group is judged: its status, and the ERP amount and delta when they are not simply the Shopify amount. */
+  status?: ItemStatus;
+  erpAmount?: Decimal;
+  delta?: Decimal;
 }
 
+const amountOf = (g: Group) => g.minor.toDecimal();
+
 const m2 = (d: Decimal) => d.toFixed(2);
-const ZERO = new Decimal(0);
 const D0 = () => new Decimal(0);
 
 /** What assemble needs from every transaction of a payout, taken in the same pass as the groups. */
 interface TxStats {
   fees: MinorSum;
+  /** The earliest and latest `processedAt` (whole, sliced to days once: ISO text orders the same either way). */
   from: string;
   to: string;
   inconsistent: string[];
@@ -104,43 +131,43 @@ function idKeysOf(t: TransactionKeys, k: GroupKey): string[] {
 const tie = new MinorSum();
 
 function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[] {
-  const p = input.payout;
   const groups = new Map<string, Group>();
-  for (const slice of input.slices())
+  for (const slice of input.amountSlices())
     for (const t of slice) {
-      stats.fees.add(t.fee.amount);
-      const dd = day(t.processedAt);
-      if (!stats.from || dd < stats.from) stats.from = dd;
-      if (dd > stats.to) stats.to = dd;
-      if (!tie.clear().add(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
+      stats.fees.add(t.fee);
+      const at = t.processedAt;
+      if (!stats.from || at < stats.from) stats.from = at;
+      if (at > stats.to) stats.to = at;
+      if (!tie.clear().add(t.amount).add(t.fee, -1).add(t.net, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
       const k = groupKey(t, erp);
       const g = groups.get(k.key);
       if (g) {
         g.txs.push(t);
-        g.minor.add(t.amount.amount);
+        g.minor.add(t.amount);
         if (t.processedAt < g.date) g.date = t.processedAt;
       } else {
         groups.set(k.key, {
-          payout: p,
           bucket: k.bucket,
           known: k.known,
           key: k.key,
           txs: [t],
           orderId: k.orderId,
           refundId: k.refundId,
-          minor: MinorSum.of(t.amount.amount),
-          amount: ZERO,
+          minor: MinorSum.of(t.amount),
           date: t.processedAt,
         });
       }
     }
-  for (const g of groups.values()) g.amount = g.minor.toDecimal();
+  if (stats.from) {
+    stats.from = day(stats.from);
+    stats.to = day(stats.to);
+  }
   return [...groups.values()];
 }
 
 const docKind = (g: { bucket: Bucket }) => (g.bucket === 'charge' ? 'invoice' : 'credit-memo');
 /** The ERP amount in Shopify's sign convention: a charge is +, a refund −. */
-const erpSigned = (g: Group, d: ErpDoc) => (g.bucket === 'refund' ? d.amount.neg() : d.amount);
+const erpSigned = (g: { bucket: Bucket }, d: ErpDoc) => (g.bucket === 'refund' ? d.amount.neg() : d.amount);
 /** Whole cents, as an index key only (never summed): amounts within a tolerance fall in a known range of keys. */
 const cents = (d: Decimal) => d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 const day = (date: string) => date.slice(0, 10);
@@ -264,15 +291,15 @@ class DocIndex {
 /** A payout and its transactions: carried in the payout (`balanceTransactions`), or read from the payout rows in slices. */
 export interface PayoutInput {
   payout: ShopifyPayout;
-  /** The payout's transactions in Shopify's order, a slice at a time (read again for each pass). */
-  slices(): Iterable<ShopifyBalanceTransaction[]>;
+  /** The payout's transactions in Shopify's order with their amounts as text, a slice at a time (read again for each pass). */
+  amountSlices(): Iterable<TxAmounts[]>;
   /** The same, with only what grouping and matching by id read (stored rows are decoded that far only). */
   keySlices(): Iterable<TransactionKeys[]>;
 }
 
 export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({
   payout,
-  slices: () => [payout.balanceTransactions],
+  amountSlices: () => [payout.balanceTransactions.map(amountsOf)],
   keySlices: () => [payout.balanceTransactions],
 });
 
@@ -361,9 +388,11 @@ export class Reconciler {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
       const m = matches.get(g.key);
       if (m !== undefined) {
-        const one = typeof m === 'number' ? this.index.doc(m) : null;
-        g.doc = one ?? (m as IdMatch).doc;
-        g.uids = one ? [one.uid] : (m as IdMatch).uids;
+        if (typeof m === 'number') g.doc = this.index.doc(m);
+        else {
+          g.doc = m.doc;
+          g.uids = m.uids;
+        }
         g.matchedBy = 'id';
         continue;
       }
@@ -373,23 +402,34 @@ export class Reconciler {
         continue;
       }
       // By amount and date, closest date first, among documents nobody claimed.
-      const target = g.bucket === 'refund' ? g.amount.neg() : g.amount;
+      const target = g.bucket === 'refund' ? amountOf(g).neg() : amountOf(g);
       const ord = this.index.closest(docKind(g), target, this.opts.amountTolerance, g.date, this.opts.dateToleranceDays);
       if (ord !== null) {
         const doc = this.index.doc(ord);
         g.doc = doc;
         g.matchedBy = 'amount-date';
-        g.uids = [doc.uid];
         this.index.claimed[ord] = 1;
       }
     }
-    const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
+    const { rec, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
     this.done.push({ rec, days });
     if (rec.status === 'balanced' && this.opts.onBalanced) {
       // Claims in the order of the payout's groups, whichever pass made them.
       const claims: Claim[] = [];
-      for (const g of groups) if (g.uids && g.matchedBy) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy });
-      this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice(), claims);
+      const settlement: SettlementItemInput[] = [];
+      const disputes: ReconItem[] = [];
+      for (const g of groups) {
+        // A sales order is no ledger document: never claimed.
+        if (g.doc && g.matchedBy && g.matchedBy !== 'document') {
+          if (g.uids) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy });
+          else claims.push({ docUid: g.doc.uid, item: g.key, matchedBy: g.matchedBy });
+        }
+        // What settlementItems reads of the group's item, without the item (a whole one only for a dispute).
+        const line = settlementLine(g.status!, g.bucket, g.doc?.kind, g.orderId, g.doc?.externalId, g.minor.toFixed2());
+        if (line) settlement.push(line);
+        if (g.bucket === 'dispute') disputes.push(itemOf(g));
+      }
+      this.opts.onBalanced(rec, { settlement, disputes }, claims);
     }
     return rec;
   }
@@ -441,21 +481,9 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 /** What finance must look at; the rest (matched lines, fees, known adjustments) is only counted in `problems` mode. */
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
-function assemble(
-  p: ShopifyPayout,
-  stats: TxStats,
-  groups: Group[],
-  opts: MatchOptions,
-  now: Date,
-  matchedKeys: Set<string>,
-): { rec: PayoutReconciliation; itemOf: Array<(light?: boolean) => ReconItem>; days: [string, string] | null } {
-  const items: ReconItem[] = [];
-  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
-  const keep = (status: ItemStatus, note = false) => {
-    counts[status]++;
-    return opts.items !== 'problems' || isProblem(status, note);
-  };
-  const base = (g: Group, light = false) =>
+/** A group's item, once the group is judged; `light` (what a settlement reads): no fee, net or types, only its first transaction. */
+function itemOf(g: Group, light = false): ReconItem {
+  const base =
     light && g.bucket !== 'dispute'
       ? {
           bucket: g.bucket,
@@ -463,7 +491,7 @@ function assemble(
           types: [],
           orderId: g.orderId,
           refundId: g.refundId,
-          shopifyAmount: m2(g.amount),
+          shopifyAmount: g.minor.toFixed2(),
           date: g.date.slice(0, 10),
         }
       : {
@@ -472,11 +500,61 @@ function assemble(
           types: [...new Set(g.txs.map((t) => t.type))],
           orderId: g.orderId,
           refundId: g.refundId,
-          shopifyAmount: m2(g.amount),
-          fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()),
-          net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()),
+          shopifyAmount: g.minor.toFixed2(),
+          fee: g.txs.reduce((a, t) => a.add(t.fee), new MinorSum()).toFixed2(),
+          net: g.txs.reduce((a, t) => a.add(t.net), new MinorSum()).toFixed2(),
           date: g.date.slice(0, 10),
         };
+  const status = g.status!;
+  if (status === 'missing-in-erp') return { ...base, status, erpAmount: null, delta: m2(amountOf(g)), matchedBy: null, erp: null };
+  if (status === 'matched' || status === 'amount-mismatch') {
+    const doc = g.doc!;
+    return {
+      ...base,
+      status,
+      erpAmount: g.erpAmount ? m2(g.erpAmount) : g.minor.toFixed2(),
+      delta: g.delta && !g.delta.isZero() ? m2(g.delta) : null,
+      matchedBy: g.matchedBy ?? null,
+      erp: { kind: doc.kind, externalId: doc.externalId, number: doc.number, date: doc.date },
+    };
+  }
+  return {
+    ...base,
+    status,
+    erpAmount: null,
+    delta: null,
+    matchedBy: null,
+    erp: null,
+    ...(g.known ? {} : { note: `Shopify transaction type ${g.txs[0].type} is not one Ledgerline knows; booked as an adjustment, please review` }),
+  };
+}
+
+/** Whether the group's amount is the document's to the cent, compared in minor units (no Decimal). */
+function sameAmount(g: Group, doc: ErpDoc): boolean {
+  return (
+    doc.exact !== undefined &&
+    tie
+      .clear()
+      .add(doc.exact, g.bucket === 'refund' ? 1 : -1)
+      .addSum(g.minor)
+      .isZero()
+  );
+}
+
+function assemble(
+  p: ShopifyPayout,
+  stats: TxStats,
+  groups: Group[],
+  opts: MatchOptions,
+  now: Date,
+  matchedKeys: Set<string>,
+): { rec: PayoutReconciliation; days: [string, string] | null } {
+  const items: ReconItem[] = [];
+  const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
+  const keep = (status: ItemStatus, note = false) => {
+    counts[status]++;
+    return opts.items !== 'problems' || isProblem(status, note);
+  };
   let erpVariance = D0();
   let withinTolerance = D0();
   const sums = {
@@ -490,53 +568,31 @@ function assemble(
   };
   const inconsistentTransactions = stats.inconsistent;
 
-  // Each group's item is built only when it is kept (or asked for by onBalanced): at a million transactions, the
-  // item objects of matched lines would be most of the memory and time of a run.
-  const itemOf: Array<(light?: boolean) => ReconItem> = [];
+  // Each group is judged in place and its item built only when it is kept: at a million transactions, the item
+  // objects of matched lines would be most of the memory and time of a run.
   for (const g of groups) {
     if (g.bucket === 'charge' || g.bucket === 'refund') {
       (g.bucket === 'charge' ? sums.charges : sums.refunds).addSum(g.minor);
       if (!g.doc) {
-        erpVariance = erpVariance.plus(g.amount);
-        const make = (light = false): ReconItem => ({
-          ...base(g, light),
-          status: 'missing-in-erp',
-          erpAmount: null,
-          delta: m2(g.amount),
-          matchedBy: null,
-          erp: null,
-        });
-        itemOf.push(make);
-        if (keep('missing-in-erp')) items.push(make());
+        erpVariance = erpVariance.plus(amountOf(g));
+        g.status = 'missing-in-erp';
+        if (keep(g.status)) items.push(itemOf(g));
         continue;
       }
-      const doc = g.doc;
       // Most lines match to the cent: compared exactly in minor units, with no Decimal unless they differ.
-      const same =
-        doc.exact !== undefined &&
-        new MinorSum()
-          .add(doc.exact, g.bucket === 'refund' ? 1 : -1)
-          .addSum(g.minor)
-          .isZero();
-      const erpAmount = same ? g.amount : erpSigned(g, doc);
-      const delta = same ? ZERO : g.amount.minus(erpAmount);
-      const ok = same || delta.abs().lte(opts.amountTolerance);
+      let ok = true;
+      if (!sameAmount(g, g.doc)) {
+        const amount = amountOf(g);
+        g.erpAmount = erpSigned(g, g.doc);
+        g.delta = amount.minus(g.erpAmount);
+        ok = g.delta.abs().lte(opts.amountTolerance);
+      }
       if (ok) {
-        if (!delta.isZero()) withinTolerance = withinTolerance.plus(delta);
-        matchedKeys.add(
-          itemKey({ status: 'matched', bucket: g.bucket, orderId: g.orderId, refundId: g.refundId, transactions: [legacy(g.txs[0].id)!], erp: null }),
-        );
-      } else erpVariance = erpVariance.plus(delta);
-      const make = (light = false): ReconItem => ({
-        ...base(g, light),
-        status: ok ? 'matched' : 'amount-mismatch',
-        erpAmount: m2(erpAmount),
-        delta: delta.isZero() ? null : m2(delta),
-        matchedBy: g.matchedBy ?? null,
-        erp: { kind: doc.kind, externalId: doc.externalId, number: doc.number, date: doc.date },
-      });
-      itemOf.push(make);
-      if (keep(ok ? 'matched' : 'amount-mismatch')) items.push(make());
+        if (g.delta && !g.delta.isZero()) withinTolerance = withinTolerance.plus(g.delta);
+        matchedKeys.add(matchedKey(g.bucket, g.orderId, g.refundId, g.txs[0].id));
+      } else erpVariance = erpVariance.plus(g.delta!);
+      g.status = ok ? 'matched' : 'amount-mismatch';
+      if (keep(g.status)) items.push(itemOf(g));
       continue;
     }
     if (g.bucket === 'fee') sums.fees.addSum(g.minor, -1);
@@ -544,18 +600,8 @@ function assemble(
     else if (g.bucket === 'reserve') sums.reserves.addSum(g.minor);
     else if (g.bucket === 'payout-retry') sums.retried.addSum(g.minor);
     else sums.adjustments.addSum(g.minor);
-    const status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
-    const make = (light = false): ReconItem => ({
-      ...base(g, light),
-      status,
-      erpAmount: null,
-      delta: null,
-      matchedBy: null,
-      erp: null,
-      ...(g.known ? {} : { note: `Shopify transaction type ${g.txs[0].type} is not one Ledgerline knows; booked as an adjustment, please review` }),
-    });
-    itemOf.push(make);
-    if (keep(status, !g.known)) items.push(make());
+    g.status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
+    if (keep(g.status, !g.known)) items.push(itemOf(g));
   }
 
   const b = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.toDecimal()])) as Record<keyof typeof sums, Decimal>;
@@ -596,5 +642,5 @@ function assemble(
     journalExternalId: status === 'balanced' ? p.legacyId : null,
     reconciledAt: now.toISOString(),
   };
-  return { rec, itemOf, days: stats.from ? [stats.from, stats.to] : null };
+  return { rec, days: stats.from ? [stats.from, stats.to] : null };
 }
