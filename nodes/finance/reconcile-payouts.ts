@@ -243,6 +243,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   },
 });
 
+/** ERP document uids looked up in the claims records per call. */
+const CLAIMS_SLICE = 20_000;
+
 async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector, inputs: PayoutInput[], records: ReconciliationRecords): Promise<ErpSide> {
   let first = '';
   let last = '';
@@ -264,8 +267,13 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   let to = addDays(last, tol);
   if (today > to) to = today;
   const docs = await loadErpDocs(erp, { from: addDays(first, -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
-  // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history.
-  const claimedBefore = new Set(records.claimedBy(docs.map((d) => d.uid)).keys());
+  // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history;
+  // their uids are made a slice at a time (the table keeps none).
+  const claimedBefore = new Set<string>();
+  for (let i = 0; i < docs.length; i += CLAIMS_SLICE) {
+    const uids = Array.from({ length: Math.min(CLAIMS_SLICE, docs.length - i) }, (_, k) => docs.uid(i + k));
+    for (const uid of records.claimedBy(uids).keys()) claimedBefore.add(uid);
+  }
   // Refund transactions carry the order transaction; ERP credit memos the refund id: Shopify links the two.
   const refundOrders = ctx.config.shopifyConnection ? refundOrdersOf(inputs) : new Set<string>();
   const refundOfTransaction =

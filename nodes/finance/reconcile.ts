@@ -5,6 +5,7 @@ import type { SettlementItemInput } from '../erp/contract.ts';
 import type { TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
+import { ErpDocTable } from './doc-table.ts';
 import { addDays, legacy, type ErpDoc } from './erp-docs.ts';
 import { matchedKey } from './exceptions.ts';
 import { MinorSum } from './minor.ts';
@@ -35,7 +36,8 @@ export interface MatchOptions {
 }
 
 export interface ErpSide {
-  docs: ErpDoc[];
+  /** The ledger's documents in ledger order: as columns (`loadErpDocs`) or as objects. */
+  docs: readonly ErpDoc[] | ErpDocTable;
   /** Sales orders by legacy Shopify order id, for charges no invoice matched. */
   salesOrders: Map<string, ErpDoc>;
   /** Legacy order transaction id -> legacy refund id, when Shopify was asked. */
@@ -75,8 +77,11 @@ interface Group {
   /** Σ amount, exact, in minor units: a Decimal is made only where one is compared or shown (`amountOf`). */
   minor: MinorSum;
   date: string;
+  /** The ledger document matched, by position in the column table (no object made for it)... */
+  ord?: number;
+  /** ...or, when several ledger documents were counted together or a sales order matched, that document. */
   doc?: ErpDoc;
-  /** The documents claimed, when several were counted together (else the one `doc`'s uid). */
+  /** The documents claimed, when several were counted together. */
   uids?: string[];
   matchedBy?: ReconItem['matchedBy'];
   /** Set when the group is judged: its status, and the ERP amount and delta when they are not simply the Shopify amount. */
@@ -166,8 +171,6 @@ function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[] {
 }
 
 const docKind = (g: { bucket: Bucket }) => (g.bucket === 'charge' ? 'invoice' : 'credit-memo');
-/** The ERP amount in Shopify's sign convention: a charge is +, a refund −. */
-const erpSigned = (g: { bucket: Bucket }, d: ErpDoc) => (g.bucket === 'refund' ? d.amount.neg() : d.amount);
 /** Whole cents, as an index key only (never summed): amounts within a tolerance fall in a known range of keys. */
 const cents = (d: Decimal) => d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 const day = (date: string) => date.slice(0, 10);
@@ -197,58 +200,62 @@ const push = <K>(m: Map<K, number | Positions>, k: K, ord: number) => {
   else at.ords.push(ord);
 };
 
+const KIND_CODES = { invoice: 0, 'credit-memo': 1, 'sales-order': 2 } as const;
+
 /**
  * The ERP documents, indexed once per batch so matching is linear: by Shopify id (per kind, the external id), by
  * amount and day for the fallback (per kind and day, whole cents, in ledger order with a cursor past claimed
- * documents), and by day for the ERP-only report. Documents are referred to by their ledger position (a number, not
- * an object or a string per entry: a year's ledger is a million documents); claims are one byte per position.
- * Documents claimed in earlier runs are left out of the fallback index altogether.
+ * documents), and by day for the ERP-only report. Documents are referred to by their ledger position in the column
+ * table (a number, not an object or a string per entry: a year's ledger is a million documents); claims are one byte
+ * per position. Documents claimed in earlier runs are left out of the fallback index altogether.
  */
 class DocIndex {
+  readonly table: ErpDocTable;
   readonly claimed: Uint8Array;
-  private readonly byId = new Map<string, Map<string, number | Positions>>();
-  /** `${kind}:${day}` -> cents -> positions. */
-  private readonly byAmountDay = new Map<string, Map<number, number | Positions>>();
+  /** Per kind code: external id -> positions. */
+  private readonly byId: Array<Map<string, number | Positions>> = [new Map(), new Map(), new Map()];
+  /** Per kind code: day -> cents -> positions. */
+  private readonly byAmountDay: Array<Map<string, Map<number, number | Positions>>> = [new Map(), new Map(), new Map()];
   readonly byDay = new Map<string, number[]>();
 
-  constructor(
-    readonly docs: readonly ErpDoc[],
-    claimedBefore: ReadonlySet<string>,
-  ) {
-    this.claimed = new Uint8Array(docs.length);
-    docs.forEach((d, ord) => {
-      let ids = this.byId.get(d.kind);
-      if (!ids) this.byId.set(d.kind, (ids = new Map()));
-      push(ids, d.externalId, ord);
-      const dd = day(d.date);
+  constructor(docs: readonly ErpDoc[] | ErpDocTable, claimedBefore: ReadonlySet<string>) {
+    const t = docs instanceof ErpDocTable ? docs : ErpDocTable.fromDocs(docs);
+    this.table = t;
+    this.claimed = new Uint8Array(t.length);
+    // A document's day as an index key, once per distinct date (a million documents fall on a few hundred days).
+    const days: string[] = [];
+    for (let ord = 0; ord < t.length; ord++) {
+      const k = t.kindCode(ord);
+      push(this.byId[k]!, t.externalIds[ord]!, ord);
+      const code = t.dayCodeOf(ord);
+      let dd = days[code];
+      if (dd === undefined) days[code] = dd = day(t.day(ord));
       const onDay = this.byDay.get(dd);
       if (onDay) onDay.push(ord);
       else this.byDay.set(dd, [ord]);
-      if (claimedBefore.has(d.uid)) {
+      if (claimedBefore.size && claimedBefore.has(t.uid(ord))) {
         this.claimed[ord] = 1;
-        return;
+        continue;
       }
-      const k = `${d.kind}:${dd}`;
-      let amounts = this.byAmountDay.get(k);
-      if (!amounts) this.byAmountDay.set(k, (amounts = new Map()));
-      push(amounts, d.cents ?? cents(d.amount), ord);
-    });
+      const perDay = this.byAmountDay[k]!;
+      let amounts = perDay.get(dd);
+      if (!amounts) perDay.set(dd, (amounts = new Map()));
+      push(amounts, t.cents(ord), ord);
+    }
   }
 
   doc(ord: number): ErpDoc {
-    const d = this.docs[ord];
-    if (!d) throw new Error(`no ERP document at ledger position ${ord} of ${this.docs.length}`);
-    return d;
+    return this.table.doc(ord);
   }
 
   /** Whether the ledger range holds a document of `kind` for the Shopify id (claimed or not). */
   has(kind: ErpDoc['kind'], externalId: string): boolean {
-    return this.byId.get(kind)?.has(externalId) ?? false;
+    return this.byId[KIND_CODES[kind]]!.has(externalId);
   }
 
   /** The unclaimed documents of `kind` for the Shopify id, in ledger order. */
   unclaimed(kind: ErpDoc['kind'], externalId: string): number[] {
-    const at = this.byId.get(kind)?.get(externalId);
+    const at = this.byId[KIND_CODES[kind]]!.get(externalId);
     if (at === undefined) return [];
     if (typeof at === 'number') return this.claimed[at] ? [] : [at];
     return at.ords.filter((o) => !this.claimed[o]);
@@ -259,14 +266,15 @@ class DocIndex {
    * `date` (at most `days` apart); ties go to the earlier ledger position. Cost: (2·days+1) × (cents in the
    * tolerance window) map lookups, whatever the number of documents.
    */
-  closest(kind: string, amount: Decimal, tolerance: Decimal, date: string, days: number): number | null {
+  closest(kind: ErpDoc['kind'], amount: Decimal, tolerance: Decimal, date: string, days: number): number | null {
     const lo = cents(amount.minus(tolerance));
     const hi = cents(amount.plus(tolerance));
-    const fits = (ord: number) => !this.claimed[ord] && !this.doc(ord).amount.minus(amount).abs().gt(tolerance);
+    const fits = (ord: number) => !this.claimed[ord] && !this.table.amount(ord).minus(amount).abs().gt(tolerance);
+    const perDay = this.byAmountDay[KIND_CODES[kind]]!;
     for (let dist = 0; dist <= days; dist++) {
       let best: number | null = null;
       for (const dd of dist === 0 ? [day(date)] : [addDays(date, -dist), addDays(date, dist)]) {
-        const amounts = this.byAmountDay.get(`${kind}:${dd}`);
+        const amounts = perDay.get(dd);
         if (!amounts) continue;
         for (let c = lo; c <= hi; c++) {
           const at = amounts.get(c);
@@ -388,7 +396,7 @@ export class Reconciler {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
       const m = matches.get(g.key);
       if (m !== undefined) {
-        if (typeof m === 'number') g.doc = this.index.doc(m);
+        if (typeof m === 'number') g.ord = m;
         else {
           g.doc = m.doc;
           g.uids = m.uids;
@@ -405,13 +413,13 @@ export class Reconciler {
       const target = g.bucket === 'refund' ? amountOf(g).neg() : amountOf(g);
       const ord = this.index.closest(docKind(g), target, this.opts.amountTolerance, g.date, this.opts.dateToleranceDays);
       if (ord !== null) {
-        const doc = this.index.doc(ord);
-        g.doc = doc;
+        g.ord = ord;
         g.matchedBy = 'amount-date';
         this.index.claimed[ord] = 1;
       }
     }
-    const { rec, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
+    const { table } = this.index;
+    const { rec, days } = assemble(p, stats, groups, table, this.opts, this.now, this.matchedKeys);
     this.done.push({ rec, days });
     if (rec.status === 'balanced' && this.opts.onBalanced) {
       // Claims in the order of the payout's groups, whichever pass made them.
@@ -420,14 +428,14 @@ export class Reconciler {
       const disputes: ReconItem[] = [];
       for (const g of groups) {
         // A sales order is no ledger document: never claimed.
-        if (g.doc && g.matchedBy && g.matchedBy !== 'document') {
-          if (g.uids) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy });
-          else claims.push({ docUid: g.doc.uid, item: g.key, matchedBy: g.matchedBy });
-        }
+        if (g.ord !== undefined) claims.push({ docUid: table.uid(g.ord), item: g.key, matchedBy: g.matchedBy! });
+        else if (g.uids) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy! });
         // What settlementItems reads of the group's item, without the item (a whole one only for a dispute).
-        const line = settlementLine(g.status!, g.bucket, g.doc?.kind, g.orderId, g.doc?.externalId, g.minor.toFixed2());
+        const kind = g.ord !== undefined ? table.kind(g.ord) : g.doc?.kind;
+        const ext = g.ord !== undefined ? table.externalIds[g.ord] : g.doc?.externalId;
+        const line = settlementLine(g.status!, g.bucket, kind, g.orderId, ext, g.minor.toFixed2());
         if (line) settlement.push(line);
-        if (g.bucket === 'dispute') disputes.push(itemOf(g));
+        if (g.bucket === 'dispute') disputes.push(itemOf(g, table));
       }
       this.opts.onBalanced(rec, { settlement, disputes }, claims);
     }
@@ -482,7 +490,7 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
 /** A group's item, once the group is judged; `light` (what a settlement reads): no fee, net or types, only its first transaction. */
-function itemOf(g: Group, light = false): ReconItem {
+function itemOf(g: Group, table: ErpDocTable, light = false): ReconItem {
   const base =
     light && g.bucket !== 'dispute'
       ? {
@@ -508,7 +516,7 @@ function itemOf(g: Group, light = false): ReconItem {
   const status = g.status!;
   if (status === 'missing-in-erp') return { ...base, status, erpAmount: null, delta: m2(amountOf(g)), matchedBy: null, erp: null };
   if (status === 'matched' || status === 'amount-mismatch') {
-    const doc = g.doc!;
+    const doc = g.ord !== undefined ? table.doc(g.ord) : g.doc!;
     return {
       ...base,
       status,
@@ -529,22 +537,20 @@ function itemOf(g: Group, light = false): ReconItem {
   };
 }
 
-/** Whether the group's amount is the document's to the cent, compared in minor units (no Decimal). */
-function sameAmount(g: Group, doc: ErpDoc): boolean {
-  return (
-    doc.exact !== undefined &&
-    tie
-      .clear()
-      .add(doc.exact, g.bucket === 'refund' ? 1 : -1)
-      .addSum(g.minor)
-      .isZero()
-  );
+/** Whether the group's amount is its document's to the cent, compared in minor units (no Decimal). */
+function sameAmount(g: Group, table: ErpDocTable): boolean {
+  const sign = g.bucket === 'refund' ? 1 : -1;
+  if (g.ord === undefined) return g.doc?.exact !== undefined && tie.clear().add(g.doc.exact, sign).addSum(g.minor).isZero();
+  if (table.hasSubCents(g.ord)) return tie.clear().add(table.exact(g.ord), sign).addSum(g.minor).isZero();
+  const c = table.cents(g.ord);
+  return g.minor.isCents(sign === 1 ? -c : c);
 }
 
 function assemble(
   p: ShopifyPayout,
   stats: TxStats,
   groups: Group[],
+  table: ErpDocTable,
   opts: MatchOptions,
   now: Date,
   matchedKeys: Set<string>,
@@ -573,17 +579,18 @@ function assemble(
   for (const g of groups) {
     if (g.bucket === 'charge' || g.bucket === 'refund') {
       (g.bucket === 'charge' ? sums.charges : sums.refunds).addSum(g.minor);
-      if (!g.doc) {
+      if (g.ord === undefined && !g.doc) {
         erpVariance = erpVariance.plus(amountOf(g));
         g.status = 'missing-in-erp';
-        if (keep(g.status)) items.push(itemOf(g));
+        if (keep(g.status)) items.push(itemOf(g, table));
         continue;
       }
       // Most lines match to the cent: compared exactly in minor units, with no Decimal unless they differ.
       let ok = true;
-      if (!sameAmount(g, g.doc)) {
+      if (!sameAmount(g, table)) {
         const amount = amountOf(g);
-        g.erpAmount = erpSigned(g, g.doc);
+        const erp = g.ord !== undefined ? table.amount(g.ord) : g.doc!.amount;
+        g.erpAmount = g.bucket === 'refund' ? erp.neg() : erp;
         g.delta = amount.minus(g.erpAmount);
         ok = g.delta.abs().lte(opts.amountTolerance);
       }
@@ -592,7 +599,7 @@ function assemble(
         matchedKeys.add(matchedKey(g.bucket, g.orderId, g.refundId, g.txs[0].id));
       } else erpVariance = erpVariance.plus(g.delta!);
       g.status = ok ? 'matched' : 'amount-mismatch';
-      if (keep(g.status)) items.push(itemOf(g));
+      if (keep(g.status)) items.push(itemOf(g, table));
       continue;
     }
     if (g.bucket === 'fee') sums.fees.addSum(g.minor, -1);
@@ -601,7 +608,7 @@ function assemble(
     else if (g.bucket === 'payout-retry') sums.retried.addSum(g.minor);
     else sums.adjustments.addSum(g.minor);
     g.status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
-    if (keep(g.status, !g.known)) items.push(itemOf(g));
+    if (keep(g.status, !g.known)) items.push(itemOf(g, table));
   }
 
   const b = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.toDecimal()])) as Record<keyof typeof sums, Decimal>;
