@@ -253,6 +253,12 @@ class DocIndex {
     return this.byId[KIND_CODES[kind]]!.has(externalId);
   }
 
+  /** The position of the one document of `kind` for the Shopify id (claimed or not); undefined when there are none or several. */
+  only(kind: ErpDoc['kind'], externalId: string): number | undefined {
+    const at = this.byId[KIND_CODES[kind]]!.get(externalId);
+    return typeof at === 'number' ? at : undefined;
+  }
+
   /** The unclaimed documents of `kind` for the Shopify id, in ledger order. */
   unclaimed(kind: ErpDoc['kind'], externalId: string): number[] {
     const at = this.byId[KIND_CODES[kind]]!.get(externalId);
@@ -363,6 +369,14 @@ export class Reconciler {
   private matchGroup(g: GroupKey, idKeys: string[], matches: Map<string, number | IdMatch>): void {
     const { index } = this;
     for (const k of idKeys) {
+      // The usual case, one document for the id: no list made.
+      const one = index.only(docKind(g), k);
+      if (one !== undefined) {
+        if (index.claimed[one]) continue;
+        index.claimed[one] = 1;
+        matches.set(g.key, one);
+        return;
+      }
       const ords = index.unclaimed(docKind(g), k);
       const [first] = ords;
       if (first === undefined) continue;
