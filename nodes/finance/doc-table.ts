@@ -111,6 +111,16 @@ export class ErpDocTable {
     return this.dayNames[this.dayCodes[ord]!]!;
   }
 
+  /** How many distinct dates the documents have (day codes are 0 to this − 1). */
+  get dayCount(): number {
+    return this.dayNames.length;
+  }
+
+  /** The date of a day code. */
+  dayName(code: number): string {
+    return this.dayNames[code]!;
+  }
+
   /** The day's code, in the order days were first seen (an index key without a string). */
   dayCodeOf(ord: number): number {
     return this.dayCodes[ord]!;

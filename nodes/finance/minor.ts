@@ -45,6 +45,11 @@ export class MinorSum {
   }
 
   addSum(other: MinorSum, sign: 1 | -1 = 1): this {
+    if (other.scale === this.scale) {
+      // The usual case (every amount in cents): no scaling, no BigInt made for the sign.
+      this.v = sign === 1 ? this.v + other.v : this.v - other.v;
+      return this;
+    }
     const s = Math.max(this.scale, other.scale);
     this.v = this.v * pow10(s - this.scale) + BigInt(sign) * other.v * pow10(s - other.scale);
     this.scale = s;

@@ -211,37 +211,68 @@ const KIND_CODES = { invoice: 0, 'credit-memo': 1, 'sales-order': 2 } as const;
  */
 class DocIndex {
   readonly table: ErpDocTable;
+  /** Per position: 0 unclaimed, 1 claimed in this batch, 2 claimed by an earlier run (never an amount-and-date candidate). */
   readonly claimed: Uint8Array;
   /** Per kind code: external id -> positions. */
   private readonly byId: Array<Map<string, number | Positions>> = [new Map(), new Map(), new Map()];
-  /** Per kind code: day -> cents -> positions. */
-  private readonly byAmountDay: Array<Map<string, Map<number, number | Positions>>> = [new Map(), new Map(), new Map()];
-  readonly byDay = new Map<string, number[]>();
+  /**
+   * `${kind code}:${day}` -> cents -> positions, made for a day when the fallback first looks at it: most runs match
+   * almost everything by id and look at a few days, so the million entries of a whole index are not made.
+   */
+  private readonly byAmountDay = new Map<string, Map<number, number | Positions>>();
+  /** The positions of each day, ledger order within a day: `onDay` slices `dayPositions` from `dayStart`. */
+  private readonly dayStart: Uint32Array;
+  private readonly dayPositions: Uint32Array;
+  /** Day (YYYY-MM-DD) -> the day codes of the table's dates on it (one, unless the ERP's dates carry a time). */
+  private readonly dayCodes = new Map<string, number[]>();
 
   constructor(docs: readonly ErpDoc[] | ErpDocTable, claimedBefore: ReadonlySet<string>) {
     const t = docs instanceof ErpDocTable ? docs : ErpDocTable.fromDocs(docs);
     this.table = t;
     this.claimed = new Uint8Array(t.length);
-    // A document's day as an index key, once per distinct date (a million documents fall on a few hundred days).
-    const days: string[] = [];
+    const counts = new Uint32Array(t.dayCount + 1);
     for (let ord = 0; ord < t.length; ord++) {
-      const k = t.kindCode(ord);
-      push(this.byId[k]!, t.externalIds[ord]!, ord);
-      const code = t.dayCodeOf(ord);
-      let dd = days[code];
-      if (dd === undefined) days[code] = dd = day(t.day(ord));
-      const onDay = this.byDay.get(dd);
-      if (onDay) onDay.push(ord);
-      else this.byDay.set(dd, [ord]);
-      if (claimedBefore.size && claimedBefore.has(t.uid(ord))) {
-        this.claimed[ord] = 1;
-        continue;
-      }
-      const perDay = this.byAmountDay[k]!;
-      let amounts = perDay.get(dd);
-      if (!amounts) perDay.set(dd, (amounts = new Map()));
-      push(amounts, t.cents(ord), ord);
+      push(this.byId[t.kindCode(ord)]!, t.externalIds[ord]!, ord);
+      counts[t.dayCodeOf(ord) + 1]!++;
+      if (claimedBefore.size && claimedBefore.has(t.uid(ord))) this.claimed[ord] = 2;
     }
+    // Positions grouped by day (a counting sort: one typed array, not a list per day).
+    for (let c = 1; c <= t.dayCount; c++) counts[c]! += counts[c - 1]!;
+    this.dayStart = counts.slice();
+    this.dayPositions = new Uint32Array(t.length);
+    for (let ord = 0; ord < t.length; ord++) this.dayPositions[counts[t.dayCodeOf(ord)]!++] = ord;
+    for (let c = 0; c < t.dayCount; c++) {
+      const dd = day(t.dayName(c));
+      const codes = this.dayCodes.get(dd);
+      if (codes) codes.push(c);
+      else this.dayCodes.set(dd, [c]);
+    }
+  }
+
+  /** The positions of the documents dated `dd`, in ledger order. */
+  onDay(dd: string): ArrayLike<number> {
+    const codes = this.dayCodes.get(dd);
+    if (!codes) return [];
+    const slice = (c: number) => this.dayPositions.subarray(this.dayStart[c]!, this.dayStart[c + 1]!);
+    if (codes.length === 1) return slice(codes[0]!);
+    return Uint32Array.from(codes.flatMap((c) => [...slice(c)])).sort();
+  }
+
+  /** The amount-and-date candidates of `kind` on day `dd`: its documents not claimed by an earlier run, by cents. */
+  private amountsOn(kind: ErpDoc['kind'], dd: string): Map<number, number | Positions> {
+    const k = `${KIND_CODES[kind]}:${dd}`;
+    let amounts = this.byAmountDay.get(k);
+    if (!amounts) {
+      amounts = new Map();
+      const code = KIND_CODES[kind];
+      const ords = this.onDay(dd);
+      for (let i = 0; i < ords.length; i++) {
+        const ord = ords[i]!;
+        if (this.table.kindCode(ord) === code && this.claimed[ord] !== 2) push(amounts, this.table.cents(ord), ord);
+      }
+      this.byAmountDay.set(k, amounts);
+    }
+    return amounts;
   }
 
   doc(ord: number): ErpDoc {
@@ -276,12 +307,10 @@ class DocIndex {
     const lo = cents(amount.minus(tolerance));
     const hi = cents(amount.plus(tolerance));
     const fits = (ord: number) => !this.claimed[ord] && !this.table.amount(ord).minus(amount).abs().gt(tolerance);
-    const perDay = this.byAmountDay[KIND_CODES[kind]]!;
     for (let dist = 0; dist <= days; dist++) {
       let best: number | null = null;
       for (const dd of dist === 0 ? [day(date)] : [addDays(date, -dist), addDays(date, dist)]) {
-        const amounts = perDay.get(dd);
-        if (!amounts) continue;
+        const amounts = this.amountsOn(kind, dd);
         for (let c = lo; c <= hi; c++) {
           const at = amounts.get(c);
           if (at === undefined) continue;
@@ -463,7 +492,9 @@ export class Reconciler {
       // An ERP-only document is a problem: listed in either items mode.
       if (opts.reportErpOnly && days) {
         for (let dd = days[0]; dd <= days[1]; dd = addDays(dd, 1)) {
-          for (const ord of index.byDay.get(dd) ?? []) {
+          const ords = index.onDay(dd);
+          for (let i = 0; i < ords.length; i++) {
+            const ord = ords[i]!;
             if (index.claimed[ord]) continue;
             const d = index.doc(ord);
             rec.counts['erp-only']++;
