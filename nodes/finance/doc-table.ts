@@ -4,6 +4,7 @@
 // made only for the few documents read whole (a mismatch, an ERP-only document, an item shown).
 import { Decimal } from 'decimal.js';
 import type { ErpDoc } from './erp-docs.ts';
+import { numericId } from './id-map.ts';
 import { MinorSum } from './minor.ts';
 
 const KINDS: readonly ErpDoc['kind'][] = ['invoice', 'credit-memo', 'sales-order'];
@@ -22,7 +23,9 @@ export class ErpDocTable {
   /** Ledger entry ids: the uid is `${kind}:${entry}`; NaN when the uid is not of that form (kept in `uids`). */
   private entries = new Float64Array(1024);
   private readonly uids = new Map<number, string>();
-  readonly externalIds: string[] = [];
+  /** External ids that are plain numbers (most Shopify ids), as numbers; NaN when the id is kept as text in `extText`. */
+  private extNum = new Float64Array(1024);
+  private readonly extText = new Map<number, string>();
   private readonly numbers: Array<string | null> = [];
   private dayCodes = new Uint16Array(1024);
   private readonly dayNames: string[] = [];
@@ -43,6 +46,7 @@ export class ErpDocTable {
     this.entries = more(this.entries, (k) => new Float64Array(k));
     this.dayCodes = more(this.dayCodes, (k) => new Uint16Array(k));
     this.centsCol = more(this.centsCol, (k) => new Float64Array(k));
+    this.extNum = more(this.extNum, (k) => new Float64Array(k));
   }
 
   /** Appends a document: `entry` is its ledger entry id (uid `${kind}:${entry}`) or, when it is not one, its uid. */
@@ -57,7 +61,9 @@ export class ErpDocTable {
       this.entries[ord] = Number.NaN;
       this.uids.set(ord, uidIsEntry ? `${kind}:${entry}` : String(entry));
     }
-    this.externalIds.push(externalId);
+    const x = numericId(externalId);
+    this.extNum[ord] = x;
+    if (Number.isNaN(x)) this.extText.set(ord, externalId);
     this.numbers.push(number);
     let d = this.dayCode.get(date);
     if (d === undefined) {
@@ -89,9 +95,20 @@ export class ErpDocTable {
     for (let i = 0; i < ords.length; i++) {
       const o = ords[i]!;
       const uid = this.uids.get(o);
-      t.push(this.kind(o), uid ?? this.entries[o]!, uid === undefined, this.externalIds[o]!, this.numbers[o]!, this.day(o), MinorSum.of(this.exact(o)));
+      t.push(this.kind(o), uid ?? this.entries[o]!, uid === undefined, this.externalId(o), this.numbers[o]!, this.day(o), MinorSum.of(this.exact(o)));
     }
     return t;
+  }
+
+  /** The external id (Shopify's legacy id), made from its number when it is one. */
+  externalId(ord: number): string {
+    const x = this.extNum[ord]!;
+    return Number.isNaN(x) ? this.extText.get(ord)! : String(x);
+  }
+
+  /** The external id as a number (`numericId`), NaN when it is not a plain number. */
+  externalNumber(ord: number): number {
+    return this.extNum[ord]!;
   }
 
   kind(ord: number): ErpDoc['kind'] {
@@ -155,7 +172,7 @@ export class ErpDocTable {
     return {
       uid: this.uid(ord),
       kind: this.kind(ord),
-      externalId: this.externalIds[ord]!,
+      externalId: this.externalId(ord),
       number: this.numbers[ord]!,
       date: this.day(ord),
       amount: new Decimal(exact),

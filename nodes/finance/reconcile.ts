@@ -6,6 +6,7 @@ import type { TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
 import { ErpDocTable } from './doc-table.ts';
+import { IdPositions } from './id-map.ts';
 import { addDays, legacy, type ErpDoc } from './erp-docs.ts';
 import { matchedKey } from './exceptions.ts';
 import { MinorSum } from './minor.ts';
@@ -214,7 +215,7 @@ class DocIndex {
   /** Per position: 0 unclaimed, 1 claimed in this batch, 2 claimed by an earlier run (never an amount-and-date candidate). */
   readonly claimed: Uint8Array;
   /** Per kind code: external id -> positions. */
-  private readonly byId: Array<Map<string, number | Positions>> = [new Map(), new Map(), new Map()];
+  private readonly byId = [new IdPositions(), new IdPositions(), new IdPositions()];
   /**
    * `${kind code}:${day}` -> cents -> positions, made for a day when the fallback first looks at it: most runs match
    * almost everything by id and look at a few days, so the million entries of a whole index are not made.
@@ -232,7 +233,10 @@ class DocIndex {
     this.claimed = new Uint8Array(t.length);
     const counts = new Uint32Array(t.dayCount + 1);
     for (let ord = 0; ord < t.length; ord++) {
-      push(this.byId[t.kindCode(ord)]!, t.externalIds[ord]!, ord);
+      const byId = this.byId[t.kindCode(ord)]!;
+      const x = t.externalNumber(ord);
+      if (Number.isNaN(x)) byId.add(t.externalId(ord), ord);
+      else byId.addNumber(x, ord);
       counts[t.dayCodeOf(ord) + 1]!++;
       if (claimedBefore.size && claimedBefore.has(t.uid(ord))) this.claimed[ord] = 2;
     }
@@ -286,16 +290,13 @@ class DocIndex {
 
   /** The position of the one document of `kind` for the Shopify id (claimed or not); undefined when there are none or several. */
   only(kind: ErpDoc['kind'], externalId: string): number | undefined {
-    const at = this.byId[KIND_CODES[kind]]!.get(externalId);
-    return typeof at === 'number' ? at : undefined;
+    const at = this.byId[KIND_CODES[kind]]!.one(externalId);
+    return at >= 0 ? at : undefined;
   }
 
   /** The unclaimed documents of `kind` for the Shopify id, in ledger order. */
   unclaimed(kind: ErpDoc['kind'], externalId: string): number[] {
-    const at = this.byId[KIND_CODES[kind]]!.get(externalId);
-    if (at === undefined) return [];
-    if (typeof at === 'number') return this.claimed[at] ? [] : [at];
-    return at.ords.filter((o) => !this.claimed[o]);
+    return this.byId[KIND_CODES[kind]]!.all(externalId).filter((o) => !this.claimed[o]);
   }
 
   /**
@@ -475,7 +476,7 @@ export class Reconciler {
         else if (g.uids) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy! });
         // What settlementItems reads of the group's item, without the item (a whole one only for a dispute).
         const kind = g.ord !== undefined ? table.kind(g.ord) : g.doc?.kind;
-        const ext = g.ord !== undefined ? table.externalIds[g.ord] : g.doc?.externalId;
+        const ext = g.ord !== undefined ? table.externalId(g.ord) : g.doc?.externalId;
         const line = settlementLine(g.status!, g.bucket, kind, g.orderId, ext, g.minor.toFixed2());
         if (line) settlement.push(line);
         if (g.bucket === 'dispute') disputes.push(itemOf(g, table));
