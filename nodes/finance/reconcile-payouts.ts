@@ -134,8 +134,10 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
 
     const erp = await erpConnection(ctx, ['ledger']);
     const erpSide = await withNode(ctx, () => loadErpSide(ctx, erp, inputs, records));
+    const claimed = erpSide.claimedBefore;
+    const claimedCount = claimed instanceof Uint8Array ? claimed.reduce((n, b) => n + (b ? 1 : 0), 0) : claimed.size;
     ctx.log.info(
-      { documents: erpSide.docs.length, claimedBefore: erpSide.claimedBefore.size, refundsLinked: erpSide.refundOfTransaction.size, ms: Date.now() - started },
+      { documents: erpSide.docs.length, claimedBefore: claimedCount, refundsLinked: erpSide.refundOfTransaction.size, ms: Date.now() - started },
       'ERP documents loaded',
     );
     // What each balanced payout settles (finance.settle-receivables after the journal) and its disputes, taken from
@@ -269,10 +271,11 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   const docs = await loadErpDocs(erp, { from: addDays(first, -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
   // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history;
   // their uids are made a slice at a time (the table keeps none).
-  const claimedBefore = new Set<string>();
+  const claimedBefore = new Uint8Array(docs.length);
   for (let i = 0; i < docs.length; i += CLAIMS_SLICE) {
     const uids = Array.from({ length: Math.min(CLAIMS_SLICE, docs.length - i) }, (_, k) => docs.uid(i + k));
-    for (const uid of records.claimedBy(uids).keys()) claimedBefore.add(uid);
+    const claimed = records.claimedBy(uids);
+    if (claimed.size) for (let k = 0; k < uids.length; k++) if (claimed.has(uids[k]!)) claimedBefore[i + k] = 1;
   }
   // Refund transactions carry the order transaction; ERP credit memos the refund id: Shopify links the two.
   const refundOrders = ctx.config.shopifyConnection ? refundOrdersOf(inputs) : new Set<string>();

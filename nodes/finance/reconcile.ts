@@ -43,8 +43,11 @@ export interface ErpSide {
   salesOrders: Map<string, ErpDoc>;
   /** Legacy order transaction id -> legacy refund id, when Shopify was asked. */
   refundOfTransaction: Map<string, string>;
-  /** ERP document uids already claimed by payouts reconciled in earlier runs. */
-  claimedBefore: Set<string>;
+  /**
+   * ERP documents already claimed by payouts reconciled in earlier runs: their uids, or one byte per ledger position
+   * of `docs` (non-zero: claimed), which a re-run over a year of claimed documents holds instead of a million strings.
+   */
+  claimedBefore: ReadonlySet<string> | Uint8Array;
 }
 
 /** What the amount pass reads of a transaction: its keys and its three amounts as exact text (no Money objects). */
@@ -227,7 +230,7 @@ class DocIndex {
   /** Day (YYYY-MM-DD) -> the day codes of the table's dates on it (one, unless the ERP's dates carry a time). */
   private readonly dayCodes = new Map<string, number[]>();
 
-  constructor(docs: readonly ErpDoc[] | ErpDocTable, claimedBefore: ReadonlySet<string>) {
+  constructor(docs: readonly ErpDoc[] | ErpDocTable, claimedBefore: ReadonlySet<string> | Uint8Array) {
     const t = docs instanceof ErpDocTable ? docs : ErpDocTable.fromDocs(docs);
     this.table = t;
     this.claimed = new Uint8Array(t.length);
@@ -238,7 +241,7 @@ class DocIndex {
       if (Number.isNaN(x)) byId.add(t.externalId(ord), ord);
       else byId.addNumber(x, ord);
       counts[t.dayCodeOf(ord) + 1]!++;
-      if (claimedBefore.size && claimedBefore.has(t.uid(ord))) this.claimed[ord] = 2;
+      if (claimedBefore instanceof Uint8Array ? claimedBefore[ord] : claimedBefore.size && claimedBefore.has(t.uid(ord))) this.claimed[ord] = 2;
     }
     // Positions grouped by day (a counting sort: one typed array, not a list per day).
     for (let c = 1; c <= t.dayCount; c++) counts[c]! += counts[c - 1]!;
