@@ -538,30 +538,19 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 /** What finance must look at; the rest (matched lines, fees, known adjustments) is only counted in `problems` mode. */
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
-/** A group's item, once the group is judged; `light` (what a settlement reads): no fee, net or types, only its first transaction. */
-function itemOf(g: Group, table: ErpDocTable, light = false): ReconItem {
-  const base =
-    light && g.bucket !== 'dispute'
-      ? {
-          bucket: g.bucket,
-          transactions: [legacy(g.txs[0].id)!],
-          types: [],
-          orderId: g.orderId,
-          refundId: g.refundId,
-          shopifyAmount: g.minor.toFixed2(),
-          date: g.date.slice(0, 10),
-        }
-      : {
-          bucket: g.bucket,
-          transactions: g.txs.map((t) => legacy(t.id)!),
-          types: [...new Set(g.txs.map((t) => t.type))],
-          orderId: g.orderId,
-          refundId: g.refundId,
-          shopifyAmount: g.minor.toFixed2(),
-          fee: g.txs.reduce((a, t) => a.add(t.fee), new MinorSum()).toFixed2(),
-          net: g.txs.reduce((a, t) => a.add(t.net), new MinorSum()).toFixed2(),
-          date: g.date.slice(0, 10),
-        };
+/** A group's item, once the group is judged (status, and the ERP amount and delta when they differ). */
+function itemOf(g: Group, table: ErpDocTable): ReconItem {
+  const base = {
+    bucket: g.bucket,
+    transactions: g.txs.map((t) => legacy(t.id)!),
+    types: [...new Set(g.txs.map((t) => t.type))],
+    orderId: g.orderId,
+    refundId: g.refundId,
+    shopifyAmount: g.minor.toFixed2(),
+    fee: g.txs.reduce((a, t) => a.add(t.fee), new MinorSum()).toFixed2(),
+    net: g.txs.reduce((a, t) => a.add(t.net), new MinorSum()).toFixed2(),
+    date: g.date.slice(0, 10),
+  };
   const status = g.status!;
   if (status === 'missing-in-erp') return { ...base, status, erpAmount: null, delta: m2(amountOf(g)), matchedBy: null, erp: null };
   if (status === 'matched' || status === 'amount-mismatch') {
