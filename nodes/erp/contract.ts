@@ -361,6 +361,25 @@ export interface LedgerLine {
 }
 
 /**
+ * A ledger line as one compact row, for readers of many lines (a reconciliation reads a year's receivable ledger, a
+ * million lines): the fields of `LedgerLine` it needs, in this order, with no object per line or per source. Ids are
+ * numbers where the ERP's are.
+ */
+export type LedgerRow = [
+  id: number | string,
+  entryId: number | string,
+  entryNumber: string,
+  date: IsoDate,
+  account: string,
+  debit: Money,
+  credit: Money,
+  sourceType: LedgerLine['source']['type'],
+  sourceExternalId: string | null,
+  /** The source document's number, else the entry's (as `LedgerLine.source.number`). */
+  sourceNumber: string | null,
+];
+
+/**
  * A Shopify Payments movement a posted payout settles against the customer's receivable:
  * - `invoice`: a charge paid the order's invoice (clearing debited, receivable credited, the invoice paid);
  * - `credit-memo`: a refund paid out the credit memo (receivable debited, clearing credited);
@@ -464,6 +483,8 @@ export interface ErpConnector {
   /** Idempotent by `externalId` (the payout id). The entry is posted; debits must equal credits. */
   postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>>;
   listLedger(query: LedgerQuery): Promise<LedgerLine[]>;
+  /** Optional: the lines `listLedger` gives, in the same order, as compact rows (sandbox ERP); readers fall back to `listLedger`. */
+  listLedgerRows?(query: LedgerQuery): Promise<LedgerRow[]>;
   /**
    * Settles the receivables a posted payout paid (sandbox and Tryton): one entry, idempotent by payout id, whose
    * receivable lines are reconciled with the invoices and credit memos, so paid-out invoices read paid.

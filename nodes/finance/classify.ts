@@ -8,16 +8,22 @@ const norm = (t: string) =>
     .toUpperCase()
     .replace(/[^A-Z0-9]+/g, '_');
 
-const memo = new Map<string, { bucket: Bucket; known: boolean }>();
+/** type -> source type ('' for none) -> bucket: two lookups, no key string made per transaction. */
+const memo = new Map<string, Map<string, { bucket: Bucket; known: boolean }>>();
+let memoSize = 0;
 
 /** Called for every transaction of a reconciliation: the few distinct (type, source type) pairs are classified once. */
 export function bucketOf(type: string, sourceType?: string | null): { bucket: Bucket; known: boolean } {
-  const key = `${type}\u0000${sourceType ?? ''}`;
-  let r = memo.get(key);
+  let bySource = memo.get(type);
+  let r = bySource?.get(sourceType ?? '');
   if (!r) {
     r = classify(type, sourceType);
     // Shopify's types are a few dozen; a runaway of odd spellings must not grow this without bound.
-    if (memo.size < 10_000) memo.set(key, r);
+    if (memoSize < 10_000) {
+      if (!bySource) memo.set(type, (bySource = new Map()));
+      bySource.set(sourceType ?? '', r);
+      memoSize++;
+    }
   }
   return r;
 }

@@ -44,8 +44,11 @@ describe('loadErpDocs', () => {
     seedErpDocs(erp, docs);
     const to = addDays(from, days);
     const whole = docsFromLedger(await erp.listLedger({ from, to, accounts: ['1100', '1190'] }), '1100', '1190');
-    const windowed = await loadErpDocs(erp, { from, to }, '1100', '1190');
+    const windowed = (await loadErpDocs(erp, { from, to }, '1100', '1190')).toArray();
+    // The same through listLedger's LedgerLine objects (a connector without compact rows) as through listLedgerRows.
+    const lines = (await loadErpDocs({ ...erp, listLedgerRows: undefined }, { from, to }, '1100', '1190')).toArray();
     expect(whole).toHaveLength(300);
+    expect(lines.map(plain)).toEqual(windowed.map(plain));
     expect(windowed.map(plain)).toEqual(whole.map(plain));
     // Ledger order is posting order here, not date order: the windows were put back together.
     expect(windowed.map((d) => d.externalId)).toEqual(docs.map((d) => d.externalId));

@@ -1,7 +1,8 @@
 // The ERP side of a reconciliation: order invoices and credit memos as the ERP booked them on the receivable
 // account (read from the ledger), plus sales orders looked up by Shopify order id when no invoice is posted yet.
 import { Decimal } from 'decimal.js';
-import type { ErpConnector, ErpSalesOrderHead, LedgerLine } from '../erp/contract.ts';
+import type { ErpConnector, ErpSalesOrderHead, LedgerLine, LedgerRow } from '../erp/contract.ts';
+import { ErpDocTable } from './doc-table.ts';
 import { MinorSum } from './minor.ts';
 
 export interface ErpDoc {
@@ -30,88 +31,96 @@ export const legacy = (id: string | null | undefined): string | null => {
 /** The gift-card journal of an order (finance.gift-card-journal): its clearing lines belong with the order's invoice. */
 export const GIFT_CARD_JOURNAL = /^giftcard:(.+)$/;
 
-/**
- * A document read from the ledger: its amount is kept as the exact decimal text (and whole cents, the index key), and
- * becomes a Decimal only when read (each time): a reconciliation holds a million of these and compares most by id alone.
- */
-class LedgerDoc implements ErpDoc {
-  constructor(
-    readonly uid: string,
-    readonly kind: ErpDoc['kind'],
-    readonly externalId: string,
-    readonly number: string | null,
-    readonly date: string,
-    readonly cents: number,
-    readonly exact: string,
-  ) {}
-
-  /** Not kept: a Decimal per document read would stay for the whole reconciliation. */
-  get amount(): Decimal {
-    return new Decimal(this.exact);
-  }
-}
-
 interface Entry {
-  uid: string;
   kind: ErpDoc['kind'];
+  entry: number | string;
   externalId: string;
   number: string | null;
   date: string;
   sum: MinorSum;
   /** The entry's first line id, as the ledger gave it: orders documents read in several windows. */
-  line: string;
+  line: number | string;
 }
+
+const NUMERIC = /^\d{1,15}$/;
 
 /** Ledger lines to documents, one read (window) at a time: an entry's lines share its date, so a window holds all of them. */
 class DocsBuilder {
-  readonly docs: LedgerDoc[] = [];
-  readonly lines: string[] = [];
-  /** One string per day (a million documents fall on a few hundred days). */
-  private days = new Map<string, string>();
+  readonly table = new ErpDocTable();
+  /** Each document's first line id as a number (NaN when the ledger's ids are not numbers). */
+  readonly lines: number[] = [];
+  private byEntry = new Map<string | number, Entry>();
 
   constructor(
     private receivable: string,
     private clearing?: string,
   ) {}
 
+  /** One ledger line, its fields as `LedgerRow` orders them (no object per line). */
+  line(
+    id: number | string,
+    entryId: number | string,
+    entryNumber: string,
+    date: string,
+    account: string,
+    debit: string,
+    credit: string,
+    sourceType: string,
+    sourceExternalId: string | null,
+    sourceNumber: string | null,
+  ): void {
+    // Lines summed exactly per entry (BigInt minor units).
+    let kind: ErpDoc['kind'];
+    let ext: string | null;
+    let sign: 1 | -1;
+    const gift = this.clearing && account === this.clearing && sourceType === 'journal' ? GIFT_CARD_JOURNAL.exec(sourceExternalId ?? '') : null;
+    if (gift) {
+      // Gift cards sold (+) or redeemed (−) on the order: Shopify's charge for it is the invoice plus this.
+      kind = 'invoice';
+      ext = legacy(gift[1]) ?? '';
+      sign = 1;
+    } else {
+      if (account !== this.receivable) return;
+      if (sourceType !== 'invoice' && sourceType !== 'credit-memo') return;
+      ext = legacy(sourceExternalId);
+      if (!ext) return;
+      kind = sourceType;
+      sign = kind === 'invoice' ? 1 : -1;
+    }
+    // The document is the entry's (uid `${kind}:${entryId}`); a numeric id is its own key (a credit memo's negated).
+    const key = typeof entryId === 'number' ? (kind === 'invoice' ? entryId : -entryId - 1) : `${kind}:${entryId}`;
+    let e = this.byEntry.get(key);
+    if (!e) {
+      e = { kind, entry: entryId, externalId: ext, number: sourceNumber ?? entryNumber, date, sum: new MinorSum(), line: id };
+      this.byEntry.set(key, e);
+    }
+    e.sum.add(debit, sign).add(credit, sign === 1 ? -1 : 1);
+  }
+
+  /** The documents of the lines given since the last call, in ledger order of their first line. */
+  flush(): void {
+    for (const e of this.byEntry.values()) {
+      this.table.push(e.kind, e.entry, true, e.externalId, e.number, e.date, e.sum);
+      this.lines.push(typeof e.line === 'number' ? e.line : NUMERIC.test(e.line) ? Number(e.line) : Number.NaN);
+    }
+    this.byEntry = new Map();
+  }
+
   add(lines: readonly LedgerLine[]): void {
-    // Lines summed exactly per entry (BigInt minor units), each document's amount kept as exact text.
-    const byEntry = new Map<string, Entry>();
-    const add = (uid: string, kind: ErpDoc['kind'], externalId: string, l: LedgerLine, sign: 1 | -1) => {
-      let e = byEntry.get(uid);
-      if (!e) {
-        let date = this.days.get(l.date);
-        if (date === undefined) this.days.set(l.date, (date = l.date));
-        e = { uid, kind, externalId, number: l.source.number ?? l.entryNumber, date, sum: new MinorSum(), line: l.id };
-        byEntry.set(uid, e);
-      }
-      e.sum.add(l.debit, sign).add(l.credit, sign === 1 ? -1 : 1);
-    };
-    for (const l of lines) {
-      const gift = this.clearing && l.account === this.clearing && l.source.type === 'journal' ? GIFT_CARD_JOURNAL.exec(l.source.externalId ?? '') : null;
-      if (gift) {
-        // Gift cards sold (+) or redeemed (−) on the order: Shopify's charge for it is the invoice plus this.
-        add(`invoice:${l.entryId}`, 'invoice', legacy(gift[1]) ?? '', l, 1);
-        continue;
-      }
-      if (l.account !== this.receivable) continue;
-      if (l.source.type !== 'invoice' && l.source.type !== 'credit-memo') continue;
-      const ext = legacy(l.source.externalId);
-      if (!ext) continue;
-      const kind = l.source.type;
-      add(`${kind}:${l.entryId}`, kind, ext, l, kind === 'invoice' ? 1 : -1);
-    }
-    for (const e of byEntry.values()) {
-      this.docs.push(new LedgerDoc(e.uid, e.kind, e.externalId, e.number, e.date, e.sum.cents(), e.sum.toString()));
-      this.lines.push(e.line);
-    }
+    for (const l of lines) this.line(l.id, l.entryId, l.entryNumber, l.date, l.account, l.debit, l.credit, l.source.type, l.source.externalId, l.source.number);
+    this.flush();
+  }
+
+  addRows(rows: readonly LedgerRow[]): void {
+    for (const r of rows) this.line(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]);
+    this.flush();
   }
 }
 
 export function docsFromLedger(lines: readonly LedgerLine[], receivable: string, clearing?: string): ErpDoc[] {
   const b = new DocsBuilder(receivable, clearing);
   b.add(lines);
-  return b.docs;
+  return b.table.toArray();
 }
 
 /**
@@ -120,29 +129,32 @@ export function docsFromLedger(lines: readonly LedgerLine[], receivable: string,
  */
 export const LEDGER_WINDOW_DAYS = 31;
 
-const NUMERIC = /^\d{1,15}$/;
-
 /**
- * The documents of the range in ledger order (the order matching breaks ties by). Read in windows of
- * `LEDGER_WINDOW_DAYS`; when the ledger's line ids are numbers (sandbox ERP, Tryton) documents of several windows are
- * put back in line order, otherwise they stay in window (date) order, ledger order within each.
+ * The documents of the range in ledger order (the order matching breaks ties by), as columns. Read in windows of
+ * `LEDGER_WINDOW_DAYS`, as compact rows where the connector gives them (`listLedgerRows`), else as `LedgerLine`s; when
+ * the ledger's line ids are numbers (sandbox ERP, Tryton) documents of several windows are put back in line order,
+ * otherwise they stay in window (date) order, ledger order within each.
  */
-export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string, clearing?: string): Promise<ErpDoc[]> {
-  if (!erp.capabilities.ledger) return [];
-  const accounts = clearing ? [receivable, clearing] : [receivable];
+export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string, clearing?: string): Promise<ErpDocTable> {
   const b = new DocsBuilder(receivable, clearing);
+  if (!erp.capabilities.ledger) return b.table;
+  const accounts = clearing ? [receivable, clearing] : [receivable];
   let windows = 0;
   for (let from = range.from; from <= range.to; from = addDays(from, LEDGER_WINDOW_DAYS)) {
     // ISO dates: the string order is the date order (Math.min does not apply).
     let to = addDays(from, LEDGER_WINDOW_DAYS - 1);
     if (to > range.to) to = range.to;
-    b.add(await erp.listLedger({ from, to, accounts }));
+    if (erp.listLedgerRows) b.addRows(await erp.listLedgerRows({ from, to, accounts }));
+    else b.add(await erp.listLedger({ from, to, accounts }));
     windows++;
   }
-  if (windows < 2 || !b.lines.every((id) => NUMERIC.test(id))) return b.docs;
-  const order = Float64Array.from(b.lines, Number);
-  const idx = Uint32Array.from(b.docs.keys()).sort((x, y) => order[x]! - order[y]! || x - y);
-  return Array.from(idx, (i) => b.docs[i]!);
+  if (windows < 2 || b.lines.some((id) => Number.isNaN(id))) return b.table;
+  const order = Float64Array.from(b.lines);
+  let sorted = true;
+  for (let i = 1; i < order.length && sorted; i++) sorted = order[i - 1]! < order[i]!;
+  if (sorted) return b.table;
+  const idx = Uint32Array.from(b.lines.keys()).sort((x, y) => order[x]! - order[y]! || x - y);
+  return b.table.reordered(idx);
 }
 
 /**

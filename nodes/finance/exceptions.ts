@@ -1,7 +1,8 @@
 // The exceptions a reconciliation raises for finance, and the ones it clears once the cause is gone. The key names
 // the Shopify object (not the payout) so a missing order raised by two runs is one exception with a count.
 import type { ExceptionSink, ExceptionType, RaiseException } from '../../runtime/node-api.ts';
-import type { PayoutReconciliation, ReconItem } from './types.ts';
+import { legacy } from './erp-docs.ts';
+import type { Bucket, PayoutReconciliation, ReconItem } from './types.ts';
 
 /** Types this node raises, for runbooks and the exceptions inbox. */
 export const RECONCILIATION_EXCEPTION_TYPES = [
@@ -17,9 +18,14 @@ const orderGid = (id: string | null) => (id ? `gid://shopify/Order/${id}` : unde
 /** The Shopify object an item is about (the exception key). */
 export function itemKey(i: Pick<ReconItem, 'status' | 'bucket' | 'orderId' | 'refundId' | 'transactions' | 'erp'>): string {
   if (i.status === 'erp-only') return `${i.erp!.kind}:${i.erp!.externalId}`;
-  if (i.bucket === 'charge') return i.orderId ? `order:${i.orderId}` : `tx:${i.transactions[0]}`;
-  if (i.bucket === 'refund') return i.refundId ? `refund:${i.refundId}` : `tx:${i.transactions[0]}`;
-  return `tx:${i.transactions[0]}`;
+  return matchedKey(i.bucket, i.orderId, i.refundId, i.transactions[0]);
+}
+
+/** itemKey of a group's item that is not ERP-only, from the group itself (`firstTx`: its first transaction id, legacy or GID). */
+export function matchedKey(bucket: Bucket | 'erp-document', orderId: string | null, refundId: string | null, firstTx: string | undefined): string {
+  if (bucket === 'charge' && orderId) return `order:${orderId}`;
+  if (bucket === 'refund' && refundId) return `refund:${refundId}`;
+  return `tx:${legacy(firstTx) ?? firstTx}`;
 }
 
 function itemException(r: PayoutReconciliation, i: ReconItem, links: { runId: string; flowId: string; nodeId: string }): RaiseException | null {

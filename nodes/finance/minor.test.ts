@@ -17,6 +17,10 @@ describe('MinorSum', () => {
         // Decimal gives -0 for a negative amount under half a cent: the same key once in a string.
         expect(s.cents()).toBe(d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber() || 0);
         expect(s.toDecimal().toFixed(2)).toBe(d.toFixed(2));
+        expect(s.toFixed2(), `${a} - ${b} to 2 places`).toBe(d.toFixed(2));
+        const c = s.exactCents();
+        expect(c === null ? null : new Decimal(c).div(100).eq(d), `${a} - ${b} in cents`).toBe(d.times(100).isInteger() ? true : null);
+        if (c !== null) expect(s.isCents(c) && !s.isCents(c + 1)).toBe(true);
       }
     const all = AMOUNTS.reduce((x, a) => x.add(a), new MinorSum());
     expect(all.toString()).toBe(AMOUNTS.reduce((x, a) => x.plus(a), new Decimal(0)).toFixed(4));

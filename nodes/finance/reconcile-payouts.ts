@@ -17,7 +17,7 @@ import { inlineInput, Reconciler, type ErpSide, type PayoutInput } from './recon
 import { storedInput, refundOrdersOf, transactionCount } from './stored.ts';
 import { refundIdsByTransaction } from './refunds.ts';
 import { samplePayoutOutput } from './samples.ts';
-import { disputeExceptions, settlementItems, type PendingSettlement } from './settle.ts';
+import { disputeExceptions, type PendingSettlement } from './settle.ts';
 import type { PayoutReconciliation } from './types.ts';
 
 const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string like "0.01"');
@@ -134,8 +134,10 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
 
     const erp = await erpConnection(ctx, ['ledger']);
     const erpSide = await withNode(ctx, () => loadErpSide(ctx, erp, inputs, records));
+    const claimed = erpSide.claimedBefore;
+    const claimedCount = claimed instanceof Uint8Array ? claimed.reduce((n, b) => n + (b ? 1 : 0), 0) : claimed.size;
     ctx.log.info(
-      { documents: erpSide.docs.length, claimedBefore: erpSide.claimedBefore.size, refundsLinked: erpSide.refundOfTransaction.size, ms: Date.now() - started },
+      { documents: erpSide.docs.length, claimedBefore: claimedCount, refundsLinked: erpSide.refundOfTransaction.size, ms: Date.now() - started },
       'ERP documents loaded',
     );
     // What each balanced payout settles (finance.settle-receivables after the journal) and its disputes, taken from
@@ -150,14 +152,12 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()),
         reportErpOnly: ctx.config.reportErpOnly,
         items,
-        onBalanced: (r, all, claims) => {
+        onBalanced: (r, { settlement: items, disputes }, claims) => {
           // Its claims are staged in the records now (committed with the step), not held until every payout is done.
           records.claim(r.payoutId, claims);
-          const full = { ...r, items: all };
-          const settlement: PendingSettlement = { payoutId: r.payoutId, date: r.date, currency: r.currency, items: settlementItems(full) };
+          const settlement: PendingSettlement = { payoutId: r.payoutId, date: r.date, currency: r.currency, items };
           records.setSettlement(r.payoutId, settlement);
-          const disputed = all.filter((i) => i.bucket === 'dispute');
-          if (disputed.length) disputeRecs.push({ ...r, items: disputed });
+          if (disputes.length) disputeRecs.push({ ...r, items: disputes });
         },
       },
       ctx.now(),
@@ -245,6 +245,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   },
 });
 
+/** ERP document uids looked up in the claims records per call. */
+const CLAIMS_SLICE = 20_000;
+
 async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector, inputs: PayoutInput[], records: ReconciliationRecords): Promise<ErpSide> {
   let first = '';
   let last = '';
@@ -266,8 +269,14 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   let to = addDays(last, tol);
   if (today > to) to = today;
   const docs = await loadErpDocs(erp, { from: addDays(first, -tol), to }, ctx.config.accounts.receivable, ctx.config.accounts.clearing);
-  // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history.
-  const claimedBefore = new Set(records.claimedBy(docs.map((d) => d.uid)).keys());
+  // Only the loaded documents are looked up in the claims table (one indexed query per 20,000), not the whole history;
+  // their uids are made a slice at a time (the table keeps none).
+  const claimedBefore = new Uint8Array(docs.length);
+  for (let i = 0; i < docs.length; i += CLAIMS_SLICE) {
+    const uids = Array.from({ length: Math.min(CLAIMS_SLICE, docs.length - i) }, (_, k) => docs.uid(i + k));
+    const claimed = records.claimedBy(uids);
+    if (claimed.size) for (let k = 0; k < uids.length; k++) if (claimed.has(uids[k]!)) claimedBefore[i + k] = 1;
+  }
   // Refund transactions carry the order transaction; ERP credit memos the refund id: Shopify links the two.
   const refundOrders = ctx.config.shopifyConnection ? refundOrdersOf(inputs) : new Set<string>();
   const refundOfTransaction =

@@ -1,12 +1,16 @@
 // Matching a batch of payouts against ERP documents, without I/O: ids first (Shopify order id for charges, refund /
 // order transaction id for refunds), then amount and date within tolerance, each ERP document used at most once.
 import { Decimal } from 'decimal.js';
+import type { SettlementItemInput } from '../erp/contract.ts';
 import type { TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
+import { ErpDocTable } from './doc-table.ts';
+import { IdPositions } from './id-map.ts';
 import { addDays, legacy, type ErpDoc } from './erp-docs.ts';
-import { itemKey } from './exceptions.ts';
+import { matchedKey } from './exceptions.ts';
 import { MinorSum } from './minor.ts';
+import { settlementLine } from './settle.ts';
 import type { Bucket, ItemStatus, PayoutReconciliation, ReconItem } from './types.ts';
 
 export interface MatchOptions {
@@ -23,50 +27,82 @@ export interface MatchOptions {
    */
   items?: 'all' | 'problems';
   /**
-   * Called with each balanced payout and every one of its group items (also those `problems` leaves out), e.g. to
-   * settle it, as soon as the payout is assembled (ERP-only documents are not among them). In `problems` mode the
-   * items other than disputes are light: no fee, net or types, only their first transaction (what a settlement reads).
+   * Called with each balanced payout as soon as it is assembled: what it settles (`settlementItems` of every one of
+   * its group items, also those `problems` leaves out, built from the groups without an item object each) and its
+   * dispute items (whole, in either items mode).
    * `claims`: the ERP documents the payout's items matched, in the order of its groups, to be recorded as its claims
    * then (the reconciler keeps none: at a million transactions they would be a million objects held to the end).
    */
-  onBalanced?: (rec: PayoutReconciliation, allItems: ReconItem[], claims: Claim[]) => void;
+  onBalanced?: (rec: PayoutReconciliation, balanced: { settlement: SettlementItemInput[]; disputes: ReconItem[] }, claims: Claim[]) => void;
 }
 
 export interface ErpSide {
-  docs: ErpDoc[];
+  /** The ledger's documents in ledger order: as columns (`loadErpDocs`) or as objects. */
+  docs: readonly ErpDoc[] | ErpDocTable;
   /** Sales orders by legacy Shopify order id, for charges no invoice matched. */
   salesOrders: Map<string, ErpDoc>;
   /** Legacy order transaction id -> legacy refund id, when Shopify was asked. */
   refundOfTransaction: Map<string, string>;
-  /** ERP document uids already claimed by payouts reconciled in earlier runs. */
-  claimedBefore: Set<string>;
+  /**
+   * ERP documents already claimed by payouts reconciled in earlier runs: their uids, or one byte per ledger position
+   * of `docs` (non-zero: claimed), which a re-run over a year of claimed documents holds instead of a million strings.
+   */
+  claimedBefore: ReadonlySet<string> | Uint8Array;
 }
 
+/** What the amount pass reads of a transaction: its keys and its three amounts as exact text (no Money objects). */
+export interface TxAmounts extends TransactionKeys {
+  amount: string;
+  fee: string;
+  net: string;
+}
+
+export const amountsOf = (t: ShopifyBalanceTransaction): TxAmounts => ({
+  id: t.id,
+  type: t.type,
+  sourceId: t.sourceId,
+  sourceType: t.sourceType,
+  sourceOrderId: t.sourceOrderId,
+  sourceOrderTransactionId: t.sourceOrderTransactionId,
+  processedAt: t.processedAt,
+  amount: t.amount.amount,
+  fee: t.fee.amount,
+  net: t.net.amount,
+});
+
 interface Group {
-  payout: ShopifyPayout;
   bucket: Bucket;
   known: boolean;
   key: string;
   /** Never empty: a group is made by its first transaction. */
-  txs: [ShopifyBalanceTransaction, ...ShopifyBalanceTransaction[]];
+  txs: [TxAmounts, ...TxAmounts[]];
   orderId: string | null;
   refundId: string | null;
-  /** Σ amount, exact; `amount` is it as a Decimal (set in the pass that compares amounts). */
+  /** Σ amount, exact, in minor units: a Decimal is made only where one is compared or shown (`amountOf`). */
   minor: MinorSum;
-  amount: Decimal;
   date: string;
+  /** The ledger document matched, by position in the column table (no object made for it)... */
+  ord?: number;
+  /** ...or, when several ledger documents were counted together or a sales order matched, that document. */
   doc?: ErpDoc;
+  /** The documents claimed, when several were counted together. */
   uids?: string[];
   matchedBy?: ReconItem['matchedBy'];
+  /** Set when the group is judged: its status, and the ERP amount and delta when they are not simply the Shopify amount. */
+  status?: ItemStatus;
+  erpAmount?: Decimal;
+  delta?: Decimal;
 }
 
+const amountOf = (g: Group) => g.minor.toDecimal();
+
 const m2 = (d: Decimal) => d.toFixed(2);
-const ZERO = new Decimal(0);
 const D0 = () => new Decimal(0);
 
 /** What assemble needs from every transaction of a payout, taken in the same pass as the groups. */
 interface TxStats {
   fees: MinorSum;
+  /** The earliest and latest `processedAt` (whole, sliced to days once: ISO text orders the same either way). */
   from: string;
   to: string;
   inconsistent: string[];
@@ -104,43 +140,41 @@ function idKeysOf(t: TransactionKeys, k: GroupKey): string[] {
 const tie = new MinorSum();
 
 function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[] {
-  const p = input.payout;
   const groups = new Map<string, Group>();
-  for (const slice of input.slices())
+  for (const slice of input.amountSlices())
     for (const t of slice) {
-      stats.fees.add(t.fee.amount);
-      const dd = day(t.processedAt);
-      if (!stats.from || dd < stats.from) stats.from = dd;
-      if (dd > stats.to) stats.to = dd;
-      if (!tie.clear().add(t.amount.amount).add(t.fee.amount, -1).add(t.net.amount, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
+      stats.fees.add(t.fee);
+      const at = t.processedAt;
+      if (!stats.from || at < stats.from) stats.from = at;
+      if (at > stats.to) stats.to = at;
+      if (!tie.clear().add(t.amount).add(t.fee, -1).add(t.net, -1).isZero()) stats.inconsistent.push(legacy(t.id)!);
       const k = groupKey(t, erp);
       const g = groups.get(k.key);
       if (g) {
         g.txs.push(t);
-        g.minor.add(t.amount.amount);
+        g.minor.add(t.amount);
         if (t.processedAt < g.date) g.date = t.processedAt;
       } else {
         groups.set(k.key, {
-          payout: p,
           bucket: k.bucket,
           known: k.known,
           key: k.key,
           txs: [t],
           orderId: k.orderId,
           refundId: k.refundId,
-          minor: MinorSum.of(t.amount.amount),
-          amount: ZERO,
+          minor: MinorSum.of(t.amount),
           date: t.processedAt,
         });
       }
     }
-  for (const g of groups.values()) g.amount = g.minor.toDecimal();
+  if (stats.from) {
+    stats.from = day(stats.from);
+    stats.to = day(stats.to);
+  }
   return [...groups.values()];
 }
 
 const docKind = (g: { bucket: Bucket }) => (g.bucket === 'charge' ? 'invoice' : 'credit-memo');
-/** The ERP amount in Shopify's sign convention: a charge is +, a refund −. */
-const erpSigned = (g: Group, d: ErpDoc) => (g.bucket === 'refund' ? d.amount.neg() : d.amount);
 /** Whole cents, as an index key only (never summed): amounts within a tolerance fall in a known range of keys. */
 const cents = (d: Decimal) => d.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 const day = (date: string) => date.slice(0, 10);
@@ -170,61 +204,102 @@ const push = <K>(m: Map<K, number | Positions>, k: K, ord: number) => {
   else at.ords.push(ord);
 };
 
+const KIND_CODES = { invoice: 0, 'credit-memo': 1, 'sales-order': 2 } as const;
+
 /**
  * The ERP documents, indexed once per batch so matching is linear: by Shopify id (per kind, the external id), by
  * amount and day for the fallback (per kind and day, whole cents, in ledger order with a cursor past claimed
- * documents), and by day for the ERP-only report. Documents are referred to by their ledger position (a number, not
- * an object or a string per entry: a year's ledger is a million documents); claims are one byte per position.
- * Documents claimed in earlier runs are left out of the fallback index altogether.
+ * documents), and by day for the ERP-only report. Documents are referred to by their ledger position in the column
+ * table (a number, not an object or a string per entry: a year's ledger is a million documents); claims are one byte
+ * per position. Documents claimed in earlier runs are left out of the fallback index altogether.
  */
 class DocIndex {
+  readonly table: ErpDocTable;
+  /** Per position: 0 unclaimed, 1 claimed in this batch, 2 claimed by an earlier run (never an amount-and-date candidate). */
   readonly claimed: Uint8Array;
-  private readonly byId = new Map<string, Map<string, number | Positions>>();
-  /** `${kind}:${day}` -> cents -> positions. */
+  /** Per kind code: external id -> positions. */
+  private readonly byId = [new IdPositions(), new IdPositions(), new IdPositions()];
+  /**
+   * `${kind code}:${day}` -> cents -> positions, made for a day when the fallback first looks at it: most runs match
+   * almost everything by id and look at a few days, so the million entries of a whole index are not made.
+   */
   private readonly byAmountDay = new Map<string, Map<number, number | Positions>>();
-  readonly byDay = new Map<string, number[]>();
+  /** The positions of each day, ledger order within a day: `onDay` slices `dayPositions` from `dayStart`. */
+  private readonly dayStart: Uint32Array;
+  private readonly dayPositions: Uint32Array;
+  /** Day (YYYY-MM-DD) -> the day codes of the table's dates on it (one, unless the ERP's dates carry a time). */
+  private readonly dayCodes = new Map<string, number[]>();
 
-  constructor(
-    readonly docs: readonly ErpDoc[],
-    claimedBefore: ReadonlySet<string>,
-  ) {
-    this.claimed = new Uint8Array(docs.length);
-    docs.forEach((d, ord) => {
-      let ids = this.byId.get(d.kind);
-      if (!ids) this.byId.set(d.kind, (ids = new Map()));
-      push(ids, d.externalId, ord);
-      const dd = day(d.date);
-      const onDay = this.byDay.get(dd);
-      if (onDay) onDay.push(ord);
-      else this.byDay.set(dd, [ord]);
-      if (claimedBefore.has(d.uid)) {
-        this.claimed[ord] = 1;
-        return;
+  constructor(docs: readonly ErpDoc[] | ErpDocTable, claimedBefore: ReadonlySet<string> | Uint8Array) {
+    const t = docs instanceof ErpDocTable ? docs : ErpDocTable.fromDocs(docs);
+    this.table = t;
+    this.claimed = new Uint8Array(t.length);
+    const counts = new Uint32Array(t.dayCount + 1);
+    for (let ord = 0; ord < t.length; ord++) {
+      const byId = this.byId[t.kindCode(ord)]!;
+      const x = t.externalNumber(ord);
+      if (Number.isNaN(x)) byId.add(t.externalId(ord), ord);
+      else byId.addNumber(x, ord);
+      counts[t.dayCodeOf(ord) + 1]!++;
+      if (claimedBefore instanceof Uint8Array ? claimedBefore[ord] : claimedBefore.size && claimedBefore.has(t.uid(ord))) this.claimed[ord] = 2;
+    }
+    // Positions grouped by day (a counting sort: one typed array, not a list per day).
+    for (let c = 1; c <= t.dayCount; c++) counts[c]! += counts[c - 1]!;
+    this.dayStart = counts.slice();
+    this.dayPositions = new Uint32Array(t.length);
+    for (let ord = 0; ord < t.length; ord++) this.dayPositions[counts[t.dayCodeOf(ord)]!++] = ord;
+    for (let c = 0; c < t.dayCount; c++) {
+      const dd = day(t.dayName(c));
+      const codes = this.dayCodes.get(dd);
+      if (codes) codes.push(c);
+      else this.dayCodes.set(dd, [c]);
+    }
+  }
+
+  /** The positions of the documents dated `dd`, in ledger order. */
+  onDay(dd: string): ArrayLike<number> {
+    const codes = this.dayCodes.get(dd);
+    if (!codes) return [];
+    const slice = (c: number) => this.dayPositions.subarray(this.dayStart[c]!, this.dayStart[c + 1]!);
+    if (codes.length === 1) return slice(codes[0]!);
+    return Uint32Array.from(codes.flatMap((c) => [...slice(c)])).sort();
+  }
+
+  /** The amount-and-date candidates of `kind` on day `dd`: its documents not claimed by an earlier run, by cents. */
+  private amountsOn(kind: ErpDoc['kind'], dd: string): Map<number, number | Positions> {
+    const k = `${KIND_CODES[kind]}:${dd}`;
+    let amounts = this.byAmountDay.get(k);
+    if (!amounts) {
+      amounts = new Map();
+      const code = KIND_CODES[kind];
+      const ords = this.onDay(dd);
+      for (let i = 0; i < ords.length; i++) {
+        const ord = ords[i]!;
+        if (this.table.kindCode(ord) === code && this.claimed[ord] !== 2) push(amounts, this.table.cents(ord), ord);
       }
-      const k = `${d.kind}:${dd}`;
-      let amounts = this.byAmountDay.get(k);
-      if (!amounts) this.byAmountDay.set(k, (amounts = new Map()));
-      push(amounts, d.cents ?? cents(d.amount), ord);
-    });
+      this.byAmountDay.set(k, amounts);
+    }
+    return amounts;
   }
 
   doc(ord: number): ErpDoc {
-    const d = this.docs[ord];
-    if (!d) throw new Error(`no ERP document at ledger position ${ord} of ${this.docs.length}`);
-    return d;
+    return this.table.doc(ord);
   }
 
   /** Whether the ledger range holds a document of `kind` for the Shopify id (claimed or not). */
   has(kind: ErpDoc['kind'], externalId: string): boolean {
-    return this.byId.get(kind)?.has(externalId) ?? false;
+    return this.byId[KIND_CODES[kind]]!.has(externalId);
+  }
+
+  /** The position of the one document of `kind` for the Shopify id (claimed or not); undefined when there are none or several. */
+  only(kind: ErpDoc['kind'], externalId: string): number | undefined {
+    const at = this.byId[KIND_CODES[kind]]!.one(externalId);
+    return at >= 0 ? at : undefined;
   }
 
   /** The unclaimed documents of `kind` for the Shopify id, in ledger order. */
   unclaimed(kind: ErpDoc['kind'], externalId: string): number[] {
-    const at = this.byId.get(kind)?.get(externalId);
-    if (at === undefined) return [];
-    if (typeof at === 'number') return this.claimed[at] ? [] : [at];
-    return at.ords.filter((o) => !this.claimed[o]);
+    return this.byId[KIND_CODES[kind]]!.all(externalId).filter((o) => !this.claimed[o]);
   }
 
   /**
@@ -232,15 +307,14 @@ class DocIndex {
    * `date` (at most `days` apart); ties go to the earlier ledger position. Cost: (2·days+1) × (cents in the
    * tolerance window) map lookups, whatever the number of documents.
    */
-  closest(kind: string, amount: Decimal, tolerance: Decimal, date: string, days: number): number | null {
+  closest(kind: ErpDoc['kind'], amount: Decimal, tolerance: Decimal, date: string, days: number): number | null {
     const lo = cents(amount.minus(tolerance));
     const hi = cents(amount.plus(tolerance));
-    const fits = (ord: number) => !this.claimed[ord] && !this.doc(ord).amount.minus(amount).abs().gt(tolerance);
+    const fits = (ord: number) => !this.claimed[ord] && !this.table.amount(ord).minus(amount).abs().gt(tolerance);
     for (let dist = 0; dist <= days; dist++) {
       let best: number | null = null;
       for (const dd of dist === 0 ? [day(date)] : [addDays(date, -dist), addDays(date, dist)]) {
-        const amounts = this.byAmountDay.get(`${kind}:${dd}`);
-        if (!amounts) continue;
+        const amounts = this.amountsOn(kind, dd);
         for (let c = lo; c <= hi; c++) {
           const at = amounts.get(c);
           if (at === undefined) continue;
@@ -264,15 +338,15 @@ class DocIndex {
 /** A payout and its transactions: carried in the payout (`balanceTransactions`), or read from the payout rows in slices. */
 export interface PayoutInput {
   payout: ShopifyPayout;
-  /** The payout's transactions in Shopify's order, a slice at a time (read again for each pass). */
-  slices(): Iterable<ShopifyBalanceTransaction[]>;
+  /** The payout's transactions in Shopify's order with their amounts as text, a slice at a time (read again for each pass). */
+  amountSlices(): Iterable<TxAmounts[]>;
   /** The same, with only what grouping and matching by id read (stored rows are decoded that far only). */
   keySlices(): Iterable<TransactionKeys[]>;
 }
 
 export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({
   payout,
-  slices: () => [payout.balanceTransactions],
+  amountSlices: () => [payout.balanceTransactions.map(amountsOf)],
   keySlices: () => [payout.balanceTransactions],
 });
 
@@ -328,6 +402,14 @@ export class Reconciler {
   private matchGroup(g: GroupKey, idKeys: string[], matches: Map<string, number | IdMatch>): void {
     const { index } = this;
     for (const k of idKeys) {
+      // The usual case, one document for the id: no list made.
+      const one = index.only(docKind(g), k);
+      if (one !== undefined) {
+        if (index.claimed[one]) continue;
+        index.claimed[one] = 1;
+        matches.set(g.key, one);
+        return;
+      }
       const ords = index.unclaimed(docKind(g), k);
       const [first] = ords;
       if (first === undefined) continue;
@@ -361,9 +443,11 @@ export class Reconciler {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
       const m = matches.get(g.key);
       if (m !== undefined) {
-        const one = typeof m === 'number' ? this.index.doc(m) : null;
-        g.doc = one ?? (m as IdMatch).doc;
-        g.uids = one ? [one.uid] : (m as IdMatch).uids;
+        if (typeof m === 'number') g.ord = m;
+        else {
+          g.doc = m.doc;
+          g.uids = m.uids;
+        }
         g.matchedBy = 'id';
         continue;
       }
@@ -373,23 +457,34 @@ export class Reconciler {
         continue;
       }
       // By amount and date, closest date first, among documents nobody claimed.
-      const target = g.bucket === 'refund' ? g.amount.neg() : g.amount;
+      const target = g.bucket === 'refund' ? amountOf(g).neg() : amountOf(g);
       const ord = this.index.closest(docKind(g), target, this.opts.amountTolerance, g.date, this.opts.dateToleranceDays);
       if (ord !== null) {
-        const doc = this.index.doc(ord);
-        g.doc = doc;
+        g.ord = ord;
         g.matchedBy = 'amount-date';
-        g.uids = [doc.uid];
         this.index.claimed[ord] = 1;
       }
     }
-    const { rec, itemOf, days } = assemble(p, stats, groups, this.opts, this.now, this.matchedKeys);
+    const { table } = this.index;
+    const { rec, days } = assemble(p, stats, groups, table, this.opts, this.now, this.matchedKeys);
     this.done.push({ rec, days });
     if (rec.status === 'balanced' && this.opts.onBalanced) {
       // Claims in the order of the payout's groups, whichever pass made them.
       const claims: Claim[] = [];
-      for (const g of groups) if (g.uids && g.matchedBy) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy });
-      this.opts.onBalanced(rec, this.opts.items === 'problems' ? itemOf.map((f) => f(true)) : rec.items.slice(), claims);
+      const settlement: SettlementItemInput[] = [];
+      const disputes: ReconItem[] = [];
+      for (const g of groups) {
+        // A sales order is no ledger document: never claimed.
+        if (g.ord !== undefined) claims.push({ docUid: table.uid(g.ord), item: g.key, matchedBy: g.matchedBy! });
+        else if (g.uids) for (const docUid of g.uids) claims.push({ docUid, item: g.key, matchedBy: g.matchedBy! });
+        // What settlementItems reads of the group's item, without the item (a whole one only for a dispute).
+        const kind = g.ord !== undefined ? table.kind(g.ord) : g.doc?.kind;
+        const ext = g.ord !== undefined ? table.externalId(g.ord) : g.doc?.externalId;
+        const line = settlementLine(g.status!, g.bucket, kind, g.orderId, ext, g.minor.toFixed2());
+        if (line) settlement.push(line);
+        if (g.bucket === 'dispute') disputes.push(itemOf(g, table));
+      }
+      this.opts.onBalanced(rec, { settlement, disputes }, claims);
     }
     return rec;
   }
@@ -401,7 +496,9 @@ export class Reconciler {
       // An ERP-only document is a problem: listed in either items mode.
       if (opts.reportErpOnly && days) {
         for (let dd = days[0]; dd <= days[1]; dd = addDays(dd, 1)) {
-          for (const ord of index.byDay.get(dd) ?? []) {
+          const ords = index.onDay(dd);
+          for (let i = 0; i < ords.length; i++) {
+            const ord = ords[i]!;
             if (index.claimed[ord]) continue;
             const d = index.doc(ord);
             rec.counts['erp-only']++;
@@ -441,42 +538,67 @@ const STATUSES: ItemStatus[] = ['matched', 'missing-in-erp', 'amount-mismatch', 
 /** What finance must look at; the rest (matched lines, fees, known adjustments) is only counted in `problems` mode. */
 const isProblem = (status: ItemStatus, note: boolean) => status === 'missing-in-erp' || status === 'amount-mismatch' || status === 'erp-only' || note;
 
+/** A group's item, once the group is judged (status, and the ERP amount and delta when they differ). */
+function itemOf(g: Group, table: ErpDocTable): ReconItem {
+  const base = {
+    bucket: g.bucket,
+    transactions: g.txs.map((t) => legacy(t.id)!),
+    types: [...new Set(g.txs.map((t) => t.type))],
+    orderId: g.orderId,
+    refundId: g.refundId,
+    shopifyAmount: g.minor.toFixed2(),
+    fee: g.txs.reduce((a, t) => a.add(t.fee), new MinorSum()).toFixed2(),
+    net: g.txs.reduce((a, t) => a.add(t.net), new MinorSum()).toFixed2(),
+    date: g.date.slice(0, 10),
+  };
+  const status = g.status!;
+  if (status === 'missing-in-erp') return { ...base, status, erpAmount: null, delta: m2(amountOf(g)), matchedBy: null, erp: null };
+  if (status === 'matched' || status === 'amount-mismatch') {
+    const doc = g.ord !== undefined ? table.doc(g.ord) : g.doc!;
+    return {
+      ...base,
+      status,
+      erpAmount: g.erpAmount ? m2(g.erpAmount) : g.minor.toFixed2(),
+      delta: g.delta && !g.delta.isZero() ? m2(g.delta) : null,
+      matchedBy: g.matchedBy ?? null,
+      erp: { kind: doc.kind, externalId: doc.externalId, number: doc.number, date: doc.date },
+    };
+  }
+  return {
+    ...base,
+    status,
+    erpAmount: null,
+    delta: null,
+    matchedBy: null,
+    erp: null,
+    ...(g.known ? {} : { note: `Shopify transaction type ${g.txs[0].type} is not one Ledgerline knows; booked as an adjustment, please review` }),
+  };
+}
+
+/** Whether the group's amount is its document's to the cent, compared in minor units (no Decimal). */
+function sameAmount(g: Group, table: ErpDocTable): boolean {
+  const sign = g.bucket === 'refund' ? 1 : -1;
+  if (g.ord === undefined) return g.doc?.exact !== undefined && tie.clear().add(g.doc.exact, sign).addSum(g.minor).isZero();
+  if (table.hasSubCents(g.ord)) return tie.clear().add(table.exact(g.ord), sign).addSum(g.minor).isZero();
+  const c = table.cents(g.ord);
+  return g.minor.isCents(sign === 1 ? -c : c);
+}
+
 function assemble(
   p: ShopifyPayout,
   stats: TxStats,
   groups: Group[],
+  table: ErpDocTable,
   opts: MatchOptions,
   now: Date,
   matchedKeys: Set<string>,
-): { rec: PayoutReconciliation; itemOf: Array<(light?: boolean) => ReconItem>; days: [string, string] | null } {
+): { rec: PayoutReconciliation; days: [string, string] | null } {
   const items: ReconItem[] = [];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ItemStatus, number>;
   const keep = (status: ItemStatus, note = false) => {
     counts[status]++;
     return opts.items !== 'problems' || isProblem(status, note);
   };
-  const base = (g: Group, light = false) =>
-    light && g.bucket !== 'dispute'
-      ? {
-          bucket: g.bucket,
-          transactions: [legacy(g.txs[0].id)!],
-          types: [],
-          orderId: g.orderId,
-          refundId: g.refundId,
-          shopifyAmount: m2(g.amount),
-          date: g.date.slice(0, 10),
-        }
-      : {
-          bucket: g.bucket,
-          transactions: g.txs.map((t) => legacy(t.id)!),
-          types: [...new Set(g.txs.map((t) => t.type))],
-          orderId: g.orderId,
-          refundId: g.refundId,
-          shopifyAmount: m2(g.amount),
-          fee: m2(g.txs.reduce((a, t) => a.add(t.fee.amount), new MinorSum()).toDecimal()),
-          net: m2(g.txs.reduce((a, t) => a.add(t.net.amount), new MinorSum()).toDecimal()),
-          date: g.date.slice(0, 10),
-        };
   let erpVariance = D0();
   let withinTolerance = D0();
   const sums = {
@@ -490,53 +612,32 @@ function assemble(
   };
   const inconsistentTransactions = stats.inconsistent;
 
-  // Each group's item is built only when it is kept (or asked for by onBalanced): at a million transactions, the
-  // item objects of matched lines would be most of the memory and time of a run.
-  const itemOf: Array<(light?: boolean) => ReconItem> = [];
+  // Each group is judged in place and its item built only when it is kept: at a million transactions, the item
+  // objects of matched lines would be most of the memory and time of a run.
   for (const g of groups) {
     if (g.bucket === 'charge' || g.bucket === 'refund') {
       (g.bucket === 'charge' ? sums.charges : sums.refunds).addSum(g.minor);
-      if (!g.doc) {
-        erpVariance = erpVariance.plus(g.amount);
-        const make = (light = false): ReconItem => ({
-          ...base(g, light),
-          status: 'missing-in-erp',
-          erpAmount: null,
-          delta: m2(g.amount),
-          matchedBy: null,
-          erp: null,
-        });
-        itemOf.push(make);
-        if (keep('missing-in-erp')) items.push(make());
+      if (g.ord === undefined && !g.doc) {
+        erpVariance = erpVariance.plus(amountOf(g));
+        g.status = 'missing-in-erp';
+        if (keep(g.status)) items.push(itemOf(g, table));
         continue;
       }
-      const doc = g.doc;
       // Most lines match to the cent: compared exactly in minor units, with no Decimal unless they differ.
-      const same =
-        doc.exact !== undefined &&
-        new MinorSum()
-          .add(doc.exact, g.bucket === 'refund' ? 1 : -1)
-          .addSum(g.minor)
-          .isZero();
-      const erpAmount = same ? g.amount : erpSigned(g, doc);
-      const delta = same ? ZERO : g.amount.minus(erpAmount);
-      const ok = same || delta.abs().lte(opts.amountTolerance);
+      let ok = true;
+      if (!sameAmount(g, table)) {
+        const amount = amountOf(g);
+        const erp = g.ord !== undefined ? table.amount(g.ord) : g.doc!.amount;
+        g.erpAmount = g.bucket === 'refund' ? erp.neg() : erp;
+        g.delta = amount.minus(g.erpAmount);
+        ok = g.delta.abs().lte(opts.amountTolerance);
+      }
       if (ok) {
-        if (!delta.isZero()) withinTolerance = withinTolerance.plus(delta);
-        matchedKeys.add(
-          itemKey({ status: 'matched', bucket: g.bucket, orderId: g.orderId, refundId: g.refundId, transactions: [legacy(g.txs[0].id)!], erp: null }),
-        );
-      } else erpVariance = erpVariance.plus(delta);
-      const make = (light = false): ReconItem => ({
-        ...base(g, light),
-        status: ok ? 'matched' : 'amount-mismatch',
-        erpAmount: m2(erpAmount),
-        delta: delta.isZero() ? null : m2(delta),
-        matchedBy: g.matchedBy ?? null,
-        erp: { kind: doc.kind, externalId: doc.externalId, number: doc.number, date: doc.date },
-      });
-      itemOf.push(make);
-      if (keep(ok ? 'matched' : 'amount-mismatch')) items.push(make());
+        if (g.delta && !g.delta.isZero()) withinTolerance = withinTolerance.plus(g.delta);
+        matchedKeys.add(matchedKey(g.bucket, g.orderId, g.refundId, g.txs[0].id));
+      } else erpVariance = erpVariance.plus(g.delta!);
+      g.status = ok ? 'matched' : 'amount-mismatch';
+      if (keep(g.status)) items.push(itemOf(g, table));
       continue;
     }
     if (g.bucket === 'fee') sums.fees.addSum(g.minor, -1);
@@ -544,18 +645,8 @@ function assemble(
     else if (g.bucket === 'reserve') sums.reserves.addSum(g.minor);
     else if (g.bucket === 'payout-retry') sums.retried.addSum(g.minor);
     else sums.adjustments.addSum(g.minor);
-    const status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
-    const make = (light = false): ReconItem => ({
-      ...base(g, light),
-      status,
-      erpAmount: null,
-      delta: null,
-      matchedBy: null,
-      erp: null,
-      ...(g.known ? {} : { note: `Shopify transaction type ${g.txs[0].type} is not one Ledgerline knows; booked as an adjustment, please review` }),
-    });
-    itemOf.push(make);
-    if (keep(status, !g.known)) items.push(make());
+    g.status = g.bucket === 'fee' ? 'unmatched-fee' : 'unmatched-adjustment';
+    if (keep(g.status, !g.known)) items.push(itemOf(g, table));
   }
 
   const b = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.toDecimal()])) as Record<keyof typeof sums, Decimal>;
@@ -596,5 +687,5 @@ function assemble(
     journalExternalId: status === 'balanced' ? p.legacyId : null,
     reconciledAt: now.toISOString(),
   };
-  return { rec, itemOf, days: stats.from ? [stats.from, stats.to] : null };
+  return { rec, days: stats.from ? [stats.from, stats.to] : null };
 }

@@ -26,15 +26,32 @@ const positive = (v: string) => (TWO_PLACES.test(v) ? v[0] !== '-' && /[1-9]/.te
 export function settlementItems(r: PayoutReconciliation): SettlementItemInput[] {
   const out: SettlementItemInput[] = [];
   for (const i of r.items) {
-    if (i.status === 'matched' && i.bucket === 'charge' && i.erp?.kind === 'invoice' && i.orderId)
-      out.push({ kind: 'invoice', externalId: i.orderId, amount: abs(i.shopifyAmount) });
-    else if (i.status === 'matched' && i.bucket === 'refund' && i.erp?.kind === 'credit-memo')
-      out.push({ kind: 'credit-memo', externalId: i.erp.externalId, amount: abs(i.shopifyAmount) });
-    else if (i.bucket === 'dispute' && i.orderId && !new Decimal(i.shopifyAmount).isZero()) {
-      out.push({ kind: new Decimal(i.shopifyAmount).lt(0) ? 'chargeback' : 'chargeback-reversal', externalId: i.orderId, amount: abs(i.shopifyAmount) });
-    }
+    const line = settlementLine(i.status, i.bucket, i.erp?.kind, i.orderId, i.erp?.externalId, i.shopifyAmount);
+    if (line) out.push(line);
   }
-  return out.filter((x) => positive(x.amount));
+  return out;
+}
+
+/**
+ * What one item settles, from the few fields that decide it (the reconciler calls it per group, without building the
+ * item: a backlog's balanced payouts have a million lines); null when it settles nothing.
+ */
+export function settlementLine(
+  status: ReconItem['status'],
+  bucket: ReconItem['bucket'],
+  erpKind: string | undefined,
+  orderId: string | null,
+  erpExternalId: string | undefined,
+  shopifyAmount: string,
+): SettlementItemInput | null {
+  let line: SettlementItemInput | null = null;
+  if (status === 'matched' && bucket === 'charge' && erpKind === 'invoice' && orderId)
+    line = { kind: 'invoice', externalId: orderId, amount: abs(shopifyAmount) };
+  else if (status === 'matched' && bucket === 'refund' && erpKind === 'credit-memo' && erpExternalId !== undefined)
+    line = { kind: 'credit-memo', externalId: erpExternalId, amount: abs(shopifyAmount) };
+  else if (bucket === 'dispute' && orderId && !new Decimal(shopifyAmount).isZero())
+    line = { kind: new Decimal(shopifyAmount).lt(0) ? 'chargeback' : 'chargeback-reversal', externalId: orderId, amount: abs(shopifyAmount) };
+  return line && positive(line.amount) ? line : null;
 }
 
 /** Shopify's dispute behind the transaction (ShopifyPaymentsDispute, read by shopify.payouts): reason, status, evidence deadline. */

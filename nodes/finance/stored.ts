@@ -1,10 +1,10 @@
 // Payouts whose transactions shopify.payouts stored in the runtime's payout rows (the step output carries a
 // reference): read back a slice at a time, checked against the reference's count and digest.
 import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
-import { decodeTransactionKeys, decodeTransactionRow } from '../shopify/payout-rows.ts';
+import { decodeTransactionKeys, decodeTransactionRow, type TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
-import type { PayoutInput } from './reconcile.ts';
+import type { PayoutInput, TxAmounts } from './reconcile.ts';
 
 /** Rows read (and parsed) at a time: bounds what one payout's slice holds in memory. */
 export const SLICE = 5_000;
@@ -30,10 +30,17 @@ export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: 
   const ref = p.stored!;
   return {
     payout: p,
-    *slices() {
+    *amountSlices() {
       for (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) {
-        const txs = rows.map(decodeTransactionRow);
-        onSlice?.(txs);
+        const txs = rows.map(decodeTransactionAmounts);
+        if (onSlice) {
+          // Only a dispute transaction is read whole (its raw payload names the dispute); the node notes nothing else.
+          const whole: ShopifyBalanceTransaction[] = [];
+          txs.forEach((t, i) => {
+            if (bucketOf(t.type, t.sourceType).bucket === 'dispute') whole.push(decodeTransactionRow(rows[i]!));
+          });
+          if (whole.length) onSlice(whole);
+        }
         yield txs;
       }
     },
@@ -41,6 +48,30 @@ export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: 
       for (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) yield rows.map(decodeTransactionKeys);
     },
   };
+}
+
+/**
+ * A row's keys and its amount, fee and net as text, without the Money objects, adjustment lists and raw payload a
+ * whole decode makes: the amount pass reads a million of them. The row is `encodeTransactionRow`'s tuple (id, type,
+ * test, payout id, payout status, amount, fee, net, currency, source id, source type, source order id, source order
+ * transaction id, processed at, ...); `stored.test.ts` holds it to `decodeTransactionRow`.
+ */
+export function decodeTransactionAmounts(text: string): TxAmounts {
+  const r = JSON.parse(text) as unknown[];
+  const s = (i: number) => r[i] as string;
+  const k: TransactionKeys & { amount: string; fee: string; net: string } = {
+    id: s(0),
+    type: s(1),
+    sourceId: s(9),
+    sourceType: s(10),
+    sourceOrderId: s(11),
+    sourceOrderTransactionId: s(12),
+    processedAt: s(13),
+    amount: s(5),
+    fee: s(6),
+    net: s(7),
+  };
+  return k;
 }
 
 /**

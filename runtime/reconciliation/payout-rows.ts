@@ -103,8 +103,10 @@ class ScopedRows implements PayoutRowStore {
       for (const [seq, data] of rows) {
         after = seq;
         out.push(data);
-        if (hash) add(hash, data);
       }
+      // The slice's rows hashed as one text (each row and a newline, as `add` does row by row): two native calls per
+      // row were a fifth of reading a million rows.
+      if (hash) hash.update(`${out.join('\n')}\n`);
       yield out;
       if (rows.length < size) break;
     }

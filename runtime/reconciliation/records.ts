@@ -35,6 +35,8 @@ class ScopedRecords implements ReconciliationRecords {
 
   claimedBy(docUids: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
+    // A flow's first reconciliation (the go-live backlog) has nothing claimed: not a million lookups to learn it.
+    if (!this.staged && !this.q.anyClaim.get(this.flowId, this.scope)) return out;
     for (let i = 0; i < docUids.length; i += CHUNK) {
       const rows = this.q.claimedBy.all(this.flowId, this.scope, JSON.stringify(docUids.slice(i, i + CHUNK))) as Array<{ doc_uid: string; payout_id: string }>;
       for (const r of rows) out.set(r.doc_uid, r.payout_id);
@@ -137,6 +139,7 @@ class ScopedRecords implements ReconciliationRecords {
 
 interface Queries {
   claimedBy: Statement;
+  anyClaim: Statement;
   claimsOf: Statement;
   standing: Statement;
   pending: Statement;
@@ -165,6 +168,7 @@ function queries(store: Store): Queries {
     // Raw statements kept: the reconcile step's hot path, measured by bench/reconcile.ts (bench/README.md, "Payout reconciliation at scale").
     q = {
       claimedBy: s.prepare(`SELECT doc_uid, payout_id FROM recon_claims WHERE flow_id = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`),
+      anyClaim: s.prepare(`SELECT 1 AS one FROM recon_claims WHERE flow_id = ? AND scope = ? LIMIT 1`),
       claimsOf: s.prepare(`SELECT doc_uid, item, matched_by FROM recon_claims WHERE flow_id = ? AND scope = ? AND payout_id = ? ORDER BY rowid`),
       standing: s.prepare(`SELECT payout_id, status FROM recon_payouts WHERE flow_id = ? AND scope = ? AND payout_id IN (SELECT value FROM json_each(?))`),
       pending: s.prepare(

@@ -21,7 +21,7 @@ import {
   shipOrder,
   warehouseId,
 } from './documents.ts';
-import { listLedger, postJournal } from './ledger.ts';
+import { listLedger, listLedgerRows, postJournal } from './ledger.ts';
 import { settleReceivables } from './settle.ts';
 import { checkCurrency } from '../shared/currency.ts';
 
@@ -250,6 +250,10 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
     listLedger: async (q) => {
       const x = parseInput(ledgerQuerySchema, q, 'ledger query');
       return call('listLedger', false, () => listLedger(db, x));
+    },
+    listLedgerRows: async (q) => {
+      const x = parseInput(ledgerQuerySchema, q, 'ledger query');
+      return call('listLedgerRows', false, () => listLedgerRows(db, x));
     },
     shipSalesOrder: (externalId, o) => call('shipSalesOrder', true, () => shipOrder(db, String(externalId), o)),
     async close() {
