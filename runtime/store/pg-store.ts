@@ -1,4 +1,4 @@
-// The PostgreSQL store of one workspace: a schema of the shared database (`LEDGERLINE_DATABASE_URL`), migrated at open
+// The PostgreSQL store of one workspace: a schema of the deployment's shared database, migrated at open
 // (processes starting together wait for each other: see ./pg-migrate.ts), and the same `sql(tables)` as the SQLite
 // store, giving the pg-core forms of the tables asked for (./pg-derive.ts).
 import { is } from 'drizzle-orm';
