@@ -1,17 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Leadership, leaseStore, type LeaseInfo, type LeaseStore } from './leases.ts';
-import { testStores, type TestStore } from './testing/stores.ts';
+import { freshStores, testStores } from './testing/stores.ts';
 
 describe.each(testStores())('leases on $name', (kind) => {
-  const opened: TestStore[] = [];
-  afterAll(async () => {
-    for (const s of opened) await s.close();
-  });
-  const fresh = async () => {
-    const s = await kind.open();
-    opened.push(s);
-    return s;
-  };
+  const fresh = freshStores(kind);
 
   /** Two connections to one store, as two processes would have, each with its own clock to move. */
   async function twoProcesses() {

@@ -1,19 +1,15 @@
 // The shared Shopify bucket on each store: processes taking from one shop at once never hold more than it has.
-import { afterAll, describe, expect, it } from 'vitest';
-import { testStores, type TestStore } from '../runtime/testing/stores.ts';
+import { describe, expect, it } from 'vitest';
+import { freshStores, testStores } from '../runtime/testing/stores.ts';
 import { bucketStore } from './shopify-buckets.ts';
 
 const plan = { maximumAvailable: 1000, restoreRate: 50 };
 
 describe.each(testStores())('shared Shopify bucket on $name', (kind) => {
-  const opened: TestStore[] = [];
-  afterAll(async () => {
-    for (const s of opened) await s.close();
-  });
+  const fresh = freshStores(kind);
 
   it('three processes taking at once get at most the bucket; the rest are told how long to wait', async () => {
-    const first = await kind.open();
-    opened.push(first);
+    const first = await fresh();
     const processes = [first, await first.twin(), await first.twin()].map((s) => bucketStore(s));
     const now = 1_000_000;
     // 3 × 10 requests of 90 points at the same instant: 2,700 asked of 1,000.
@@ -28,8 +24,7 @@ describe.each(testStores())('shared Shopify bucket on $name', (kind) => {
   });
 
   it('a release gives the points back; Shopify’s answer sets the level minus what other requests still hold', async () => {
-    const s = await kind.open();
-    opened.push(s);
+    const s = await fresh();
     const [a, b] = [bucketStore(s), bucketStore(await s.twin())];
     const now = 2_000_000;
     const h1 = await a.take('shop', 400, plan, now, 60_000);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Dialect, SqlStore } from '../store/sql-store.ts';
 import { openStore, type Store } from '../store/db.ts';
 import { openPgStore, type PgStore } from '../store/pg-store.ts';
+import { afterAll } from 'vitest';
 import { throwawayDatabase } from './pg.ts';
 
 export interface TestStore {
@@ -71,4 +72,17 @@ const postgres: TestStoreKind = {
 export function testStores(): TestStoreKind[] {
   const only = process.env.LEDGERLINE_TEST_STORES?.split(',').map((s) => s.trim());
   return [sqlite, postgres].filter((k) => !only || only.includes(k.name));
+}
+
+/** In a describe block: opens fresh stores of this kind, each closed when the block is done. */
+export function freshStores(kind: TestStoreKind): () => Promise<TestStore> {
+  const opened: TestStore[] = [];
+  afterAll(async () => {
+    for (const s of opened.splice(0)) await s.close();
+  });
+  return async () => {
+    const s = await kind.open();
+    opened.push(s);
+    return s;
+  };
 }

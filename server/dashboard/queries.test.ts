@@ -1,8 +1,8 @@
 // The dashboard's figures from rows written straight into the store, on every dialect: what counts as succeeded,
 // failed, idle and backlog; orders per hour from confirmed claims; exception counts per owner; drift sums.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { businessClaims, events, flows, runs, steps } from '../../runtime/store/schema.ts';
-import { testStores, type TestStore } from '../../runtime/testing/stores.ts';
+import { freshStores, testStores } from '../../runtime/testing/stores.ts';
 import { exceptions, monitorSamples } from '../exceptions/store/schema.ts';
 import { driftSeries, flowHealth, openExceptionsByOwner, ordersPerHour } from './queries.ts';
 
@@ -10,15 +10,7 @@ const H = 3_600_000;
 const H0 = 480_000 * H; // an hour boundary
 
 describe.each(testStores())('dashboard queries on $name', (kind) => {
-  const opened: TestStore[] = [];
-  afterAll(async () => {
-    for (const s of opened) await s.close();
-  });
-  const fresh = async () => {
-    const s = await kind.open();
-    opened.push(s);
-    return s;
-  };
+  const fresh = freshStores(kind);
 
   it('flow health: finished runs in the window, idle scheduled runs apart, backlog and the last run', async () => {
     const store = await fresh();

@@ -1,8 +1,8 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
-import { testStores, type TestStore } from '../../runtime/testing/stores.ts';
+import { freshStores, testStores, type TestStore } from '../../runtime/testing/stores.ts';
 import { connections, secrets } from '../db/schema.ts';
 import { Vault, keyIdOf, loadVault, parseMasterKey, VaultError } from './vault.ts';
 import { rotateVault } from './rotate.ts';
@@ -50,15 +50,7 @@ describe('vault', () => {
 });
 
 describe.each(testStores())('the vault on $name', (kind) => {
-  const opened: TestStore[] = [];
-  afterAll(async () => {
-    for (const s of opened) await s.close();
-  });
-  const fresh = async () => {
-    const s = await kind.open();
-    opened.push(s);
-    return s;
-  };
+  const fresh = freshStores(kind);
   const blobs = async (store: TestStore) => {
     const v = store.sql({ connections, secrets });
     const { connections: c, secrets: s } = v.tables;

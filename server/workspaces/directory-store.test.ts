@@ -1,7 +1,7 @@
 // Users, their sessions and tokens, and the workspace directory, on each store: what every request's authentication
 // and every cell's membership check read.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testStores, type TestStore } from '../../runtime/testing/stores.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshStores, testStores, type TestStore } from '../../runtime/testing/stores.ts';
 import { Users } from '../auth/users.ts';
 import { DEFAULT_WORKSPACE, Directory } from './directory.ts';
 
@@ -11,12 +11,12 @@ describe.each(testStores())('users and the directory on $name', (kind) => {
   let dir: Directory;
   let clock = 1_800_000_000_000;
   const now = () => clock;
+  const fresh = freshStores(kind);
   beforeAll(async () => {
-    store = await kind.open();
+    store = await fresh();
     users = new Users(store, now);
     dir = new Directory(store, users, now);
   });
-  afterAll(() => store.close());
 
   it('signs in, authenticates sessions and tokens until they end, and a disabled user loses both', async () => {
     const owner = await users.create({ email: 'Owner@Shop.test', role: 'owner', password: 'correct horse battery' });
