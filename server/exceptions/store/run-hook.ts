@@ -1,5 +1,6 @@
 // Listens to the runtime's `run` events: a failed run raises its exception; a replay's outcome clears or
-// supersedes the run it replays. The listener runs inside the executor's finish, so it never throws.
+// supersedes the run it replays. The runtime awaits the listener before the run counts as finished (so `drain()` and
+// a stopping worker wait for what it writes); it never throws.
 import type { EventEmitter } from 'node:events';
 import { eq } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -20,17 +21,17 @@ export function attachRunHook(
   log?: { error(o: object, m?: string): void },
   ignoreFlow?: (flowId: string) => boolean,
 ): () => void {
-  const listener = (e: { runId: string; flowId: string; status: string }) => {
+  const listener = async (e: { runId: string; flowId: string; status: string }): Promise<void> => {
     if (e.status !== 'failed' && e.status !== 'succeeded' && e.status !== 'skipped') return;
     if (ignoreFlow?.(e.flowId)) return;
     try {
       if (e.status === 'failed') {
         const raise = classifyFailedRun(runs.get(e.runId));
-        if (raise) svc.raise(raise);
+        if (raise) await svc.raise(raise);
       }
       const prev = db.select({ replayOf: runsTable.replayOf }).from(runsTable).where(eq(runsTable.id, e.runId)).get()?.replayOf;
       // A replay that ends skipped (the order was cancelled meanwhile) no longer needs the failed run fixed.
-      if (prev) svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
+      if (prev) await svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
     } catch (err) {
       log?.error({ err: (err as Error).message, runId: e.runId }, 'exception hook failed');
     }
