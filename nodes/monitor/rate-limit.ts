@@ -76,7 +76,7 @@ export const rateLimitMonitor = defineNode({
 
     if (c.erp) {
       const window = c.forMinutes * 60_000;
-      for (const e of hostOf(ctx).stepErrors(c.erpCodes, now - window)) {
+      for (const e of await hostOf(ctx).stepErrors(c.erpCodes, now - window)) {
         const key = `erp:${e.flowId}/${e.nodeId}`;
         covered.add(key);
         if (e.count < c.erpMinThrottled) continue;

@@ -43,8 +43,8 @@ export const runsMonitor = defineNode({
     const host = hostOf(ctx);
     const now = ctx.now().getTime();
     const wanted = (flowId: string) => !c.flows || c.flows.includes(flowId);
-    const running = host.inProgress().filter((r) => r.runId !== ctx.runId && wanted(r.flowId));
-    const usual = host.durations(
+    const running = (await host.inProgress()).filter((r) => r.runId !== ctx.runId && wanted(r.flowId));
+    const usual = await host.durations(
       running.map((r) => r.flowId),
       c.samples,
     );
@@ -77,7 +77,7 @@ export const runsMonitor = defineNode({
     const a = await reconcile(sink, 'stuck-run', '', stuck, 'the run is no longer stuck', (k) => !c.flows || stuckKeys.has(k));
 
     const failing: RaiseException[] = [];
-    const stats = c.failedThreshold > 0 ? host.failures(now - c.windowMinutes * 60_000).filter((f) => wanted(f.flowId)) : [];
+    const stats = c.failedThreshold > 0 ? (await host.failures(now - c.windowMinutes * 60_000)).filter((f) => wanted(f.flowId)) : [];
     for (const f of stats) {
       if (f.failed < c.failedThreshold) continue;
       findings.push({ flowId: f.flowId, failed: f.failed, total: f.total });

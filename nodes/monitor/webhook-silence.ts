@@ -35,7 +35,7 @@ export const webhookSilenceMonitor = defineNode({
     const source = c.source ?? `shopify:${c.shopify}`;
     const now = ctx.now();
     const opened = tradingSince(c.tradingHours, now);
-    const last = hostOf(ctx).lastEventAt(source);
+    const last = await hostOf(ctx).lastEventAt(source);
     if (opened === null) {
       const cleared = (await sink.clear('webhook-silence', source, 'outside trading hours')) ? 1 : 0;
       return { checked: 0, found: 0, newlyRaised: 0, cleared, findings: [] } satisfies MonitorResult;

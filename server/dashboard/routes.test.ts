@@ -144,10 +144,10 @@ describe('dashboard API', () => {
     await svc.raise({ type: 'payout-variance', key: 'p1', title: 'variance' });
     const ack = await svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'drift', severity: 'low' });
     await svc.acknowledge(ack.id, 'ops@shop.test');
-    svc.monitoring.sample('inventory.drift.skus', 2, { shopify: 'a' }, clock.now - 60_000);
-    svc.monitoring.sample('inventory.drift.units', 9, { shopify: 'a' }, clock.now - 60_000);
-    svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
-    svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
+    await svc.monitoring.sample('inventory.drift.skus', 2, { shopify: 'a' }, clock.now - 60_000);
+    await svc.monitoring.sample('inventory.drift.units', 9, { shopify: 'a' }, clock.now - 60_000);
+    await svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
+    await svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
     // A scheduled poll: twice it finds nothing (the branch skips the post), once it posts; only that one counts.
     rt.flows.create(
       flow(

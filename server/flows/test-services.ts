@@ -19,7 +19,7 @@ export function testServices(real: NodeServices, log?: { warn(o: object, m?: str
     failures: (since) => realMonitoring.failures(since),
     lastEventAt: (s) => realMonitoring.lastEventAt(s),
     stepErrors: (codes, since) => realMonitoring.stepErrors(codes, since),
-    sample: () => {},
+    sample: async () => {},
   };
   const lookups = real.lookups;
   // Reads as usual; "this table version was used by run X" is production bookkeeping, not recorded for tests.

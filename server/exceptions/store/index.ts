@@ -6,7 +6,6 @@
 //   connectRuns(exceptions, runtime, opts);                                   // once the runtime's runs exist
 import type { EventEmitter } from 'node:events';
 import type { RunRecord } from '../../../runtime/runs.ts';
-import type { Store } from '../../../runtime/store/db.ts';
 import { attachRunHook } from './run-hook.ts';
 import { ExceptionService, type ExceptionServiceOptions, type ExceptionStore } from './service.ts';
 
@@ -24,17 +23,13 @@ export function openExceptionService(store: ExceptionStore, opts: ExceptionServi
  * Connects the inbox to the runtime's runs: failed runs raise typed exceptions, replays that succeed auto-resolve
  * them, and retrying an exception replays its runs. `detach()` undoes it.
  */
-export function connectRuns(svc: ExceptionService, store: Pick<Store, 'db'>, runtime: ExceptionRuntime, opts: ExceptionServiceOptions = {}): void {
+export function connectRuns(svc: ExceptionService, store: ExceptionStore, runtime: ExceptionRuntime, opts: ExceptionServiceOptions = {}): void {
   svc.setReplayer({ replay: (id) => runtime.runs.replay(id) });
-  svc.detach = attachRunHook(runtime.events, store.db, runtime.runs, svc, opts.log, opts.ignoreFlow);
+  svc.detach = attachRunHook(runtime.events, store, runtime.runs, svc, opts.log, opts.ignoreFlow);
 }
 
 /** Both steps at once, for hosts whose runtime needs no exception service (CLI, tests); without a runtime the inbox cannot retry. */
-export function createExceptionService(
-  store: ExceptionStore & Pick<Store, 'db'>,
-  runtime: ExceptionRuntime | null,
-  opts: ExceptionServiceOptions = {},
-): ExceptionService {
+export function createExceptionService(store: ExceptionStore, runtime: ExceptionRuntime | null, opts: ExceptionServiceOptions = {}): ExceptionService {
   const svc = openExceptionService(store, opts);
   if (runtime) connectRuns(svc, store, runtime, opts);
   return svc;

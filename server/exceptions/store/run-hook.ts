@@ -3,7 +3,7 @@
 // a stopping worker wait for what it writes); it never throws.
 import type { EventEmitter } from 'node:events';
 import { eq } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Store } from '../../../runtime/store/db.ts';
 import { runs as runsTable } from '../../../runtime/store/schema.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import { classifyFailedRun } from './classify.ts';
@@ -15,12 +15,13 @@ export interface RunSource {
 
 export function attachRunHook(
   events: EventEmitter,
-  db: BetterSQLite3Database<any>,
+  store: Pick<Store, 'sql'>,
   runs: RunSource,
   svc: ExceptionService,
   log?: { error(o: object, m?: string): void },
   ignoreFlow?: (flowId: string) => boolean,
 ): () => void {
+  const db = store.sql({ runs: runsTable });
   const listener = async (e: { runId: string; flowId: string; status: string }): Promise<void> => {
     if (e.status !== 'failed' && e.status !== 'succeeded' && e.status !== 'skipped') return;
     if (ignoreFlow?.(e.flowId)) return;
@@ -29,7 +30,9 @@ export function attachRunHook(
         const raise = classifyFailedRun(runs.get(e.runId));
         if (raise) await svc.raise(raise);
       }
-      const prev = db.select({ replayOf: runsTable.replayOf }).from(runsTable).where(eq(runsTable.id, e.runId)).get()?.replayOf;
+      const { runs: r } = db.tables;
+      const [row] = await db.db.select({ replayOf: r.replayOf }).from(r).where(eq(r.id, e.runId));
+      const prev = row?.replayOf;
       // A replay that ends skipped (the order was cancelled meanwhile) no longer needs the failed run fixed.
       if (prev) await svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
     } catch (err) {

@@ -141,11 +141,8 @@ function toRecord(r: Row): ExceptionRecord {
 
 type ExceptionTables = { exceptions: typeof exceptions; exceptionRuns: typeof exceptionRuns; exceptionEvents: typeof exceptionEvents };
 
-/**
- * What the inbox needs of the store: its tables (either dialect) and, for the monitor host (which reads the runtime's
- * runs, not on SqlStore yet), the runtime's SQLite; a store without it (a test of the inbox alone) has no `monitoring`.
- */
-export type ExceptionStore = Pick<Store, 'sql'> & Partial<Pick<Store, 'db'>>;
+/** What the inbox needs of the store: its tables, in either dialect. */
+export type ExceptionStore = Pick<Store, 'sql'>;
 
 export class ExceptionService implements ExceptionSink {
   /** `opened` (ExceptionRecord), `changed` ({ id, action }) — the alert dispatcher listens to `opened`. */
@@ -153,7 +150,8 @@ export class ExceptionService implements ExceptionSink {
   private readonly store: SqlStore<ExceptionTables>;
   private now: () => number;
   private replayer: Replayer | null;
-  private monitorHost: StoreMonitorHost | null;
+  /** The `monitoring` service over the same store (MonitorHost). */
+  readonly monitoring: StoreMonitorHost;
   /** Stops listening to run events (set when created with a runtime). */
   detach: () => void = () => {};
 
@@ -165,13 +163,7 @@ export class ExceptionService implements ExceptionSink {
     this.store = store.sql({ exceptions, exceptionRuns, exceptionEvents });
     this.replayer = replayer;
     this.now = opts.now ?? Date.now;
-    this.monitorHost = store.db ? new StoreMonitorHost(store.db, this.now) : null;
-  }
-
-  /** The `monitoring` service over the same store (MonitorHost). */
-  get monitoring(): StoreMonitorHost {
-    if (!this.monitorHost) throw new Error('this exception inbox was opened without the runtime store, so it has no monitoring service');
-    return this.monitorHost;
+    this.monitoring = new StoreMonitorHost(store, this.now);
   }
 
   /** Late binding for hosts that create the service before the runtime. */
