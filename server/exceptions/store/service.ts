@@ -319,16 +319,22 @@ export class ExceptionService implements ExceptionSink {
 
   // ---- triage actions -----------------------------------------------------------------------------------
 
+  // A refused action is returned out of its transaction, not thrown through it: it has written nothing, and on SQLite
+  // a rollback would also undo what the runtime's (not yet asynchronous) writes put into the open transaction.
+
   async acknowledge(id: string, actor: string, note?: string): Promise<ExceptionRecord> {
     const x = this.t.exceptions;
     const actions: ExceptionAction[] = [];
-    await this.store.tx(async (tx) => {
-      const cur = await this.mustGet(tx, id, true);
-      if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is resolved; only open exceptions can be acknowledged`);
-      if (cur.state !== 'open') return;
+    const refused = await this.store.tx(async (tx) => {
+      const cur = await this.byId(tx, id, true);
+      if (!cur) return new ExceptionNotFoundError(id);
+      if (cur.state === 'resolved') return new ExceptionStateError(`exception "${id}" is resolved; only open exceptions can be acknowledged`);
+      if (cur.state !== 'open') return null;
       await tx.update(x).set({ state: 'acknowledged' }).where(eq(x.id, id));
       await this.record(tx, actions, id, actor, 'acknowledged', note ?? null);
+      return null;
     });
+    if (refused) throw refused;
     await this.announce(actions);
     return this.mustGet(this.store.db, id, false);
   }
@@ -336,18 +342,21 @@ export class ExceptionService implements ExceptionSink {
   async assign(id: string, to: { assignee?: string | null; owner?: Owner }, actor: string, note?: string): Promise<ExceptionRecord> {
     const x = this.t.exceptions;
     const actions: ExceptionAction[] = [];
-    await this.store.tx(async (tx) => {
-      const cur = await this.mustGet(tx, id, true);
-      if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is resolved; reopen it by raising again, not by assigning`);
-      if (to.owner !== undefined && !OWNERS.includes(to.owner)) throw new TypeError(`owner must be one of ${OWNERS.join(', ')}`);
+    const refused = await this.store.tx(async (tx) => {
+      const cur = await this.byId(tx, id, true);
+      if (!cur) return new ExceptionNotFoundError(id);
+      if (cur.state === 'resolved') return new ExceptionStateError(`exception "${id}" is resolved; reopen it by raising again, not by assigning`);
+      if (to.owner !== undefined && !OWNERS.includes(to.owner)) return new TypeError(`owner must be one of ${OWNERS.join(', ')}`);
       const assignee = to.assignee === undefined ? cur.assignee : to.assignee;
-      const owner = to.owner ?? cur.owner;
+      const owner = to.owner ?? (cur.owner as Owner);
       await tx.update(x).set({ assignee, owner }).where(eq(x.id, id));
       await this.record(tx, actions, id, actor, 'assigned', note ?? null, {
         before: { assignee: cur.assignee, owner: cur.owner },
         after: { assignee, owner },
       });
+      return null;
     });
+    if (refused) throw refused;
     await this.announce(actions);
     return this.mustGet(this.store.db, id, false);
   }
@@ -355,12 +364,15 @@ export class ExceptionService implements ExceptionSink {
   async resolve(id: string, actor: string, note: string): Promise<ExceptionRecord> {
     if (typeof note !== 'string' || !note.trim()) throw new TypeError('resolve: a note saying what was done is required');
     const actions: ExceptionAction[] = [];
-    await this.store.tx(async (tx) => {
-      const cur = await this.mustGet(tx, id, true);
-      if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is already resolved`);
+    const refused = await this.store.tx(async (tx) => {
+      const cur = await this.byId(tx, id, true);
+      if (!cur) return new ExceptionNotFoundError(id);
+      if (cur.state === 'resolved') return new ExceptionStateError(`exception "${id}" is already resolved`);
       await this.markResolved(tx, id, false, note.trim(), actor);
       await this.record(tx, actions, id, actor, 'resolved', note.trim());
+      return null;
     });
+    if (refused) throw refused;
     await this.announce(actions);
     this.emit('changed', { id, action: 'resolved' });
     return this.mustGet(this.store.db, id, false);
