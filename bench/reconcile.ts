@@ -92,7 +92,7 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; cpuMs: numb
  * its matches resolve, instead of trying three clears for each of a million matched keys.
  */
 class InboxSink extends MemorySink {
-  openKeys(type: string, prefix = ''): string[] {
+  async openKeys(type: string, prefix = ''): Promise<string[]> {
     return [...this.all.values()].filter((x) => x.state === 'open' && x.type === type && x.key.startsWith(prefix)).map((x) => x.key);
   }
 }

@@ -150,6 +150,31 @@ describe('runtime', () => {
     expect(calls.of('f')).toBe(2);
   });
 
+  it('a run is in flight until its asynchronous run listeners settle: drain() waits for them; a failing one is only logged', async () => {
+    publish(
+      flow(
+        'x',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', config: { succeedOn: 99 }, retry: { maxAttempts: 1, initialDelayMs: 1 } },
+        ],
+        ['t->f'],
+      ),
+    );
+    const heard: string[] = [];
+    rt.events.on('run', async (e: { runId: string; status: string }) => {
+      await new Promise((r) => setTimeout(r, 50));
+      heard.push(`${e.status}:${rt.runs.get(e.runId).status}`);
+    });
+    rt.events.on('run', async () => Promise.reject(new Error('a listener that fails')));
+    rt.events.on('run', () => {
+      throw new Error('a listener that throws');
+    });
+    const run = await runOnce('x', {});
+    expect(run.status).toBe('failed');
+    expect(heard).toEqual(['failed:failed']);
+  });
+
   it('does not retry a permanent failure', async () => {
     publish(
       flow(

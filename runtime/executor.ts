@@ -500,7 +500,7 @@ export class Executor {
     startedAt: number,
     err: StepError,
     before: () => void = () => {},
-  ): RunOutcome {
+  ): Promise<RunOutcome> {
     // The failed step and the failed run land together: a crash between them would otherwise leave a run that a
     // later claim resumes at a failed (perhaps ambiguous, non-idempotent) step. The steps that succeeded before it
     // land with them (a replay from the failed step reuses their outputs).
@@ -510,13 +510,13 @@ export class Executor {
       this.writeStep(run.id, p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now());
       return this.writeFinish(run, owner, 'failed', err);
     })();
-    if (!finished) return 'lost';
+    if (!finished) return Promise.resolve('lost');
     this.emitStep(run, p, 'failed', startedAt);
     return this.announce(run, 'failed', err);
   }
 
-  private finishRun(run: ClaimedRun, owner: string, status: FinalStatus, error: StepError | null): RunOutcome {
-    return this.writeFinish(run, owner, status, error) ? this.announce(run, status, error) : 'lost';
+  private finishRun(run: ClaimedRun, owner: string, status: FinalStatus, error: StepError | null): Promise<RunOutcome> {
+    return this.writeFinish(run, owner, status, error) ? this.announce(run, status, error) : Promise.resolve('lost');
   }
 
   /** `error` holds the failure of a failed run, and the reason (code, message, node) of a skipped one. */
@@ -525,7 +525,12 @@ export class Executor {
     return this.q.finish.run(status, errorText && this.d.redact ? this.d.redact(errorText) : errorText, this.d.now(), run.id, owner).changes > 0;
   }
 
-  private announce(run: ClaimedRun, status: FinalStatus, error: { message: string; nodeId?: string } | null): RunOutcome {
+  /**
+   * Logs the outcome and tells the `run` listeners, awaiting those that return a promise (the exception inbox writes
+   * through the asynchronous store): until they settle the run stays in flight, so `drain()` and a stopping worker
+   * wait for what they write. A listener that throws or rejects is logged; the run's outcome stands.
+   */
+  private async announce(run: ClaimedRun, status: FinalStatus, error: { message: string; nodeId?: string } | null): Promise<RunOutcome> {
     this.d.log.info(
       {
         runId: run.id,
@@ -537,7 +542,19 @@ export class Executor {
       `run ${status}`,
     );
     // replayOf rides along so listeners (the exceptions hook) need not read the run back for it.
-    this.d.events.emit('run', { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt, replayOf: run.replayOf });
+    const e = { runId: run.id, flowId: run.flowId, status, startedAt: run.startedAt, replayOf: run.replayOf };
+    const settling: Promise<unknown>[] = [];
+    // rawListeners, so that a `once` listener is removed as emit() would remove it.
+    for (const listener of this.d.events.rawListeners('run')) {
+      try {
+        const r: unknown = listener.call(this.d.events, e);
+        if (r instanceof Promise) settling.push(r);
+      } catch (err) {
+        this.d.log.error({ runId: run.id, err: (err as Error).message }, 'a run listener failed');
+      }
+    }
+    for (const r of await Promise.allSettled(settling))
+      if (r.status === 'rejected') this.d.log.error({ runId: run.id, err: (r.reason as Error)?.message }, 'a run listener failed');
     return status;
   }
 

@@ -207,12 +207,11 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const exceptionOptions = {
     log: runtimeLog,
     ignoreFlow: isTestFlow,
-    // The inbox calls this synchronously: the entry is written behind it, and a failure logged as the inbox logs its own.
-    onAction: (a: ExceptionAction) => {
+    // The inbox awaits this once the action is committed (the triage request answers after its audit entry) and
+    // logs a failure as 'exception action hook failed'.
+    onAction: async (a: ExceptionAction) => {
       if (a.actor === 'system') return;
-      audit
-        .record(a.actor, `exception.${a.action}`, `exception:${a.exceptionId}`, { note: a.note, ...a.data })
-        .catch((e: Error) => runtimeLog.error({ err: e.message, exceptionId: a.exceptionId, action: a.action }, 'exception action hook failed'));
+      await audit.record(a.actor, `exception.${a.action}`, `exception:${a.exceptionId}`, { note: a.note, ...a.data });
     },
   };
   const exceptions = openExceptionService(store, exceptionOptions);

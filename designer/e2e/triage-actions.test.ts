@@ -92,7 +92,7 @@ describe('triage buttons that act on flows', () => {
     // raises it for an ERP that keeps answering RATE_LIMITED to a flow's steps.
     const store = openStore(env.backend.dataDir, { migrate: false });
     try {
-      new ExceptionService(store, null).raise({
+      await new ExceptionService(store, null).raise({
         type: 'rate-limited',
         key: `erp:${PUSH}/erp-stock`,
         title: `The ERP throttled 4 steps of ${PUSH} / erp-stock in the last 15 min`,

@@ -79,7 +79,7 @@ describe('workspace switcher', () => {
   it("opens an alert's link to an exception of another workspace in that workspace, with the exception shown", async () => {
     // An exception of Brand B, raised in its own store (another connection on the cell's SQLite, as its runs would).
     const store = openStore(join(env.backend.dataDir, 'workspaces', 'brand-b'));
-    const raised = createExceptionService(store, null).raise({ type: 'payout-variance', key: 'payout:9001', title: 'Payout 9001 is off by 2.50' });
+    const raised = await createExceptionService(store, null).raise({ type: 'payout-variance', key: 'payout:9001', title: 'Payout 9001 is off by 2.50' });
     store.close();
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -116,19 +116,19 @@ export function exceptionsFor(recs: PayoutReconciliation[], links: { runId: stri
  * problems it had before. With a sink that lists its open keys, only those are checked (a run matching a million
  * items does not make a million lookups).
  */
-export function clearResolved(sink: ExceptionSink, recs: PayoutReconciliation[], matchedKeys: ReadonlySet<string>): number {
+export async function clearResolved(sink: ExceptionSink, recs: PayoutReconciliation[], matchedKeys: ReadonlySet<string>): Promise<number> {
   let n = 0;
-  const clear = (type: ExceptionType, key: string) => {
-    if (sink.clear(type, key, 'cleared by the payout reconciliation')) n++;
+  const clear = async (type: ExceptionType, key: string) => {
+    if (await sink.clear(type, key, 'cleared by the payout reconciliation')) n++;
   };
   const ITEM_TYPES = ['payout-missing-in-erp', 'payout-refund-unposted', 'payout-amount-mismatch'] as const;
   if (sink.openKeys) {
-    const open = new Set(sink.openKeys('payout-variance', 'payout:'));
-    for (const r of recs) if (r.status !== 'unbalanced' && open.has(`payout:${r.payoutId}`)) clear('payout-variance', `payout:${r.payoutId}`);
-    for (const t of ITEM_TYPES) for (const key of sink.openKeys(t)) if (matchedKeys.has(key)) clear(t, key);
+    const open = new Set(await sink.openKeys('payout-variance', 'payout:'));
+    for (const r of recs) if (r.status !== 'unbalanced' && open.has(`payout:${r.payoutId}`)) await clear('payout-variance', `payout:${r.payoutId}`);
+    for (const t of ITEM_TYPES) for (const key of await sink.openKeys(t)) if (matchedKeys.has(key)) await clear(t, key);
     return n;
   }
-  for (const r of recs) if (r.status !== 'unbalanced') clear('payout-variance', `payout:${r.payoutId}`);
-  for (const key of matchedKeys) for (const t of ITEM_TYPES) clear(t, key);
+  for (const r of recs) if (r.status !== 'unbalanced') await clear('payout-variance', `payout:${r.payoutId}`);
+  for (const key of matchedKeys) for (const t of ITEM_TYPES) await clear(t, key);
   return n;
 }

@@ -132,7 +132,7 @@ export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, G
         data: { orderId, gateways: order.paymentGateways },
       };
       if (!sink) throw permanentError(`node ${ctx.nodeId}: ${e.title}; no exceptions service to raise it`, { code: 'EXCEPTIONS_UNDELIVERED', details: e.data });
-      sink.raise(e);
+      await sink.raise(e);
       redeemed = new Decimal(0);
     }
     const out = { orderId, sold: sold.toFixed(2), redeemed: usesGiftCard ? redeemed.toFixed(2) : null };

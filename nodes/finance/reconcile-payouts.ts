@@ -203,9 +203,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       );
     }
     if (sink) {
-      for (const e of raised) sink.raise(e);
-      clearResolved(sink, recs, matchedKeys);
-      for (const k of disputes.clear) sink.clear('payout-dispute', k, 'dispute won: Shopify returned the amount');
+      for (const e of raised) await sink.raise(e);
+      await clearResolved(sink, recs, matchedKeys);
+      for (const k of disputes.clear) await sink.clear('payout-dispute', k, 'dispute won: Shopify returned the amount');
     }
 
     // Every balanced payout gets its journal in this run; its claims become permanent with this step's success.

@@ -122,10 +122,10 @@ export const inventoryDriftMonitor = defineNode({
       });
     }
     const checkedKeys = new Set(stock.map((s) => `${c.shopify}:${s.sku}@${s.warehouse}`));
-    const r = reconcile(sink, 'inventory-drift', `${c.shopify}:`, found, 'back within tolerance', (k) => checkedKeys.has(k));
+    const r = await reconcile(sink, 'inventory-drift', `${c.shopify}:`, found, 'back within tolerance', (k) => checkedKeys.has(k));
     const host = ctx.monitoring;
-    host?.sample?.('inventory.drift.skus', found.length, { shopify: c.shopify });
-    host?.sample?.('inventory.drift.units', totalAbs, { shopify: c.shopify });
+    await host?.sample?.('inventory.drift.skus', found.length, { shopify: c.shopify });
+    await host?.sample?.('inventory.drift.units', totalAbs, { shopify: c.shopify });
     return { checked, found: found.length, ...r, findings } satisfies MonitorResult;
   },
 });

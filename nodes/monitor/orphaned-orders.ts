@@ -80,12 +80,12 @@ export const orphanedOrdersMonitor = defineNode({
     // Open orphans outside this window are re-checked one by one, so a late sync still resolves them.
     const inWindow = new Set(orders.map((o) => prefix + o.id));
     const recovered = new Set<string>();
-    for (const key of sink.openKeys?.('orphaned-order', prefix) ?? []) {
+    for (const key of (await sink.openKeys?.('orphaned-order', prefix)) ?? []) {
       if (inWindow.has(key)) continue;
       const id = key.slice(prefix.length);
       if (await erpOrderFor(erp, { id, legacyResourceId: id.split('/').pop() ?? id }, c.externalId)) recovered.add(key);
     }
-    const r = reconcile(sink, 'orphaned-order', prefix, found, 'the ERP has the sales order now', (k) => inWindow.has(k) || recovered.has(k));
+    const r = await reconcile(sink, 'orphaned-order', prefix, found, 'the ERP has the sales order now', (k) => inWindow.has(k) || recovered.has(k));
     return { checked: orders.length, found: found.length, ...r, findings, path: read.path } satisfies MonitorResult;
   },
 });

@@ -95,7 +95,7 @@ export const paymentMismatchMonitor = defineNode({
         data: f,
       });
     }
-    const r = reconcile(sink, 'payment-mismatch', prefix, found, 'Shopify and the ERP agree again', (k) => covered.has(k));
+    const r = await reconcile(sink, 'payment-mismatch', prefix, found, 'Shopify and the ERP agree again', (k) => covered.has(k));
     return { checked: covered.size, found: found.length, ...r, findings } satisfies MonitorResult;
   },
 });

@@ -76,7 +76,7 @@ export const rateLimitMonitor = defineNode({
 
     if (c.erp) {
       const window = c.forMinutes * 60_000;
-      for (const e of hostOf(ctx).stepErrors(c.erpCodes, now - window)) {
+      for (const e of await hostOf(ctx).stepErrors(c.erpCodes, now - window)) {
         const key = `erp:${e.flowId}/${e.nodeId}`;
         covered.add(key);
         if (e.count < c.erpMinThrottled) continue;
@@ -92,7 +92,7 @@ export const rateLimitMonitor = defineNode({
       }
     }
     // ERP keys not seen in this window have recovered too.
-    const r = reconcile(sink, 'rate-limited', '', found, 'no longer at the rate limit', (k) => covered.has(k) || (c.erp && k.startsWith('erp:')));
+    const r = await reconcile(sink, 'rate-limited', '', found, 'no longer at the rate limit', (k) => covered.has(k) || (c.erp && k.startsWith('erp:')));
     return { checked: covered.size, found: found.length, ...r, findings } satisfies MonitorResult;
   },
 });

@@ -46,7 +46,7 @@ const testTypes = [
 
 let h: Harness;
 const MIN = 60_000;
-const open = (type: string) => h.exceptions.list({ type, state: 'unresolved' }).items;
+const open = async (type: string) => (await h.exceptions.list({ type, state: 'unresolved' })).items;
 
 async function runFlow(flowId: string, type: string, config: Record<string, unknown>, n: number) {
   if (!h.rt.flows.list().some((f) => f.id === flowId)) {
@@ -100,25 +100,25 @@ describe('run, webhook and rate-limit monitors', () => {
     h.clock.now += 20 * MIN;
     const r = await h.check('monitor.runs', cfg);
     expect(r.steps[1]?.output).toMatchObject({ found: 1, newlyRaised: 1 });
-    const stuck = first(open('stuck-run'), 'a stuck-run exception');
+    const stuck = first(await open('stuck-run'), 'a stuck-run exception');
     expect(stuck).toMatchObject({ key: slow, owner: 'operations', links: { runId: slow, flowId: 'slow' }, data: { ageMinutes: 20, limitMinutes: 15 } });
 
     release();
     await until(() => h.rt.runs.get(slow).status === 'succeeded');
     expect((await h.check('monitor.runs', cfg)).steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
-    expect(h.exceptions.get(stuck.id)).toMatchObject({ state: 'resolved', autoResolved: true });
+    expect(await h.exceptions.get(stuck.id)).toMatchObject({ state: 'resolved', autoResolved: true });
 
     const failed = await runFlow('bad', 'test.fail', { code: 'BOOM' }, 3);
     await until(() => failed.every((id) => h.rt.runs.get(id).status === 'failed'));
     await h.check('monitor.runs', cfg);
-    const rate = open('failed-run').find((e) => e.key === 'rate:bad')!;
+    const rate = (await open('failed-run')).find((e) => e.key === 'rate:bad')!;
     expect(rate.title).toMatch(/3 of 3 runs of bad failed/);
     h.clock.now += 61 * MIN;
     await h.check('monitor.runs', cfg);
-    expect(h.exceptions.get(rate.id).state).toBe('resolved');
+    expect((await h.exceptions.get(rate.id)).state).toBe('resolved');
     // The per-run exception from the run hook stays: only a replay or a person resolves it.
-    expect(open('failed-run')).toEqual([]);
-    expect(open('erp-rejected').map((e) => [e.key, e.count])).toEqual([['bad / x:BOOM', 3]]);
+    expect(await open('failed-run')).toEqual([]);
+    expect((await open('erp-rejected')).map((e) => [e.key, e.count])).toEqual([['bad / x:BOOM', 3]]);
   });
 
   it('monitor.webhook-silence: only during trading hours in the shop timezone, cleared when events arrive', async () => {
@@ -127,17 +127,17 @@ describe('run, webhook and rate-limit monitors', () => {
     expect((await h.check('monitor.webhook-silence', cfg)).steps[1]?.output).toMatchObject({ found: 0 });
     h.clock.now = Date.parse('2026-11-25T08:45:00Z');
     await h.check('monitor.webhook-silence', cfg);
-    const s = first(open('webhook-silence'), 'a webhook-silence exception');
+    const s = first(await open('webhook-silence'), 'a webhook-silence exception');
     expect(s).toMatchObject({ key: 'shopify:main', owner: 'ecommerce', severity: 'high', data: { silentMinutes: 45, lastEventAt: null } });
 
     h.rt.queue.ingest({ source: 'shopify:main', dedupKey: 'evt-1', topic: 'orders/create', payload: {}, targets: [] });
     h.clock.now += 5 * MIN;
     expect((await h.check('monitor.webhook-silence', cfg)).steps[1]?.output).toMatchObject({ cleared: 1 });
-    expect(h.exceptions.get(s.id).resolutionNote).toBe('events are arriving again');
+    expect((await h.exceptions.get(s.id)).resolutionNote).toBe('events are arriving again');
 
     h.clock.now = Date.parse('2026-11-28T12:00:00Z'); // Saturday: not trading, however long the silence
     expect((await h.check('monitor.webhook-silence', cfg)).steps[1]?.output).toMatchObject({ checked: 0, found: 0 });
-    expect(open('webhook-silence')).toEqual([]);
+    expect(await open('webhook-silence')).toEqual([]);
   });
 
   it('trading hours follow the timezone, weekdays and DST', () => {
@@ -160,21 +160,21 @@ describe('run, webhook and rate-limit monitors', () => {
     h.clock.now += 16 * MIN;
     await drain();
     await h.check('monitor.rate-limit', cfg);
-    const rl = first(open('rate-limited'), 'a rate-limited exception');
+    const rl = first(await open('rate-limited'), 'a rate-limited exception');
     expect(rl).toMatchObject({ key: 'shopify:main', data: { system: 'shopify', forMinutes: 16 } });
 
     await new Promise((r) => setTimeout(r, 1500)); // the bucket refills at 100 points/s
     await shop.request(DOCUMENTS.LOCATIONS, { first: 1 });
     expect((await h.check('monitor.rate-limit', cfg)).steps[1]?.output).toMatchObject({ cleared: 1 });
-    expect(h.exceptions.get(rl.id).state).toBe('resolved');
+    expect((await h.exceptions.get(rl.id)).state).toBe('resolved');
 
     const erpCfg = { erp: true, erpMinThrottled: 3, forMinutes: 15 };
     const ids = await runFlow('thr', 'test.fail', { code: 'RATE_LIMITED' }, 3);
     await until(() => ids.every((id) => h.rt.runs.get(id).status === 'failed'));
     await h.check('monitor.rate-limit', erpCfg);
-    expect(open('rate-limited').map((e) => e.key)).toEqual(['erp:thr/x']);
+    expect((await open('rate-limited')).map((e) => e.key)).toEqual(['erp:thr/x']);
     h.clock.now += 16 * MIN;
     await h.check('monitor.rate-limit', erpCfg);
-    expect(open('rate-limited')).toEqual([]);
+    expect(await open('rate-limited')).toEqual([]);
   });
 });

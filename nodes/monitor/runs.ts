@@ -37,14 +37,14 @@ export const runsMonitor = defineNode({
     cleared: 0,
     findings: [{ runId: 'run_1', flowId: 'order-to-erp', ageMinutes: 47, limitMinutes: 15 }],
   } as MonitorResult,
-  execute(ctx) {
+  async execute(ctx) {
     const c = ctx.config;
     const sink = sinkOf(ctx);
     const host = hostOf(ctx);
     const now = ctx.now().getTime();
     const wanted = (flowId: string) => !c.flows || c.flows.includes(flowId);
-    const running = host.inProgress().filter((r) => r.runId !== ctx.runId && wanted(r.flowId));
-    const usual = host.durations(
+    const running = (await host.inProgress()).filter((r) => r.runId !== ctx.runId && wanted(r.flowId));
+    const usual = await host.durations(
       running.map((r) => r.flowId),
       c.samples,
     );
@@ -74,10 +74,10 @@ export const runsMonitor = defineNode({
     }
     const stuckKeys = new Set(running.map((r) => r.runId));
     // Cleared when the run is no longer in progress (with a flow filter: only runs of those flows seen in progress).
-    const a = reconcile(sink, 'stuck-run', '', stuck, 'the run is no longer stuck', (k) => !c.flows || stuckKeys.has(k));
+    const a = await reconcile(sink, 'stuck-run', '', stuck, 'the run is no longer stuck', (k) => !c.flows || stuckKeys.has(k));
 
     const failing: RaiseException[] = [];
-    const stats = c.failedThreshold > 0 ? host.failures(now - c.windowMinutes * 60_000).filter((f) => wanted(f.flowId)) : [];
+    const stats = c.failedThreshold > 0 ? (await host.failures(now - c.windowMinutes * 60_000)).filter((f) => wanted(f.flowId)) : [];
     for (const f of stats) {
       if (f.failed < c.failedThreshold) continue;
       findings.push({ flowId: f.flowId, failed: f.failed, total: f.total });
@@ -89,7 +89,7 @@ export const runsMonitor = defineNode({
         data: { ...f, windowMinutes: c.windowMinutes },
       });
     }
-    const b = reconcile(sink, 'failed-run', 'rate:', failing, 'failures back under the threshold', (k) => wanted(k.slice('rate:'.length)));
+    const b = await reconcile(sink, 'failed-run', 'rate:', failing, 'failures back under the threshold', (k) => wanted(k.slice('rate:'.length)));
     return {
       checked: running.length + stats.length,
       found: stuck.length + failing.length,

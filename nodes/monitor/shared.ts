@@ -50,20 +50,20 @@ export async function shopOf(ctx: NodeContext, id: string): Promise<ShopifyClien
  * Raises every cause found and clears the open ones under `prefix` that this check covered but no longer finds.
  * `covered(key)` says whether the check looked at a key (default: every key under the prefix).
  */
-export function reconcile(
+export async function reconcile(
   sink: ExceptionSink,
   type: string,
   prefix: string,
   found: RaiseException[],
   note: string,
   covered: (key: string) => boolean = () => true,
-): { newlyRaised: number; cleared: number } {
+): Promise<{ newlyRaised: number; cleared: number }> {
   let newlyRaised = 0;
   let cleared = 0;
   const keys = new Set(found.map((f) => f.key));
-  for (const f of found) if (sink.raise(f).isNew) newlyRaised++;
-  for (const key of sink.openKeys?.(type, prefix) ?? []) {
-    if (!keys.has(key) && covered(key) && sink.clear(type, key, note)) cleared++;
+  for (const f of found) if ((await sink.raise(f)).isNew) newlyRaised++;
+  for (const key of (await sink.openKeys?.(type, prefix)) ?? []) {
+    if (!keys.has(key) && covered(key) && (await sink.clear(type, key, note))) cleared++;
   }
   return { newlyRaised, cleared };
 }

@@ -48,7 +48,7 @@ afterAll(async () => {
   await store?.stop();
 });
 
-const open = (type: string) => h.exceptions.list({ type, state: 'unresolved' }).items;
+const open = async (type: string) => (await h.exceptions.list({ type, state: 'unresolved' })).items;
 
 describe('monitor.inventory-drift', () => {
   const config = { shopify: 'main', erp: 'erp', locations: { WH: LOC }, safetyStock: { default: 0, perSku: { 'MON-TEE': 2 } }, tolerance: { units: 1 } };
@@ -62,16 +62,16 @@ describe('monitor.inventory-drift', () => {
     erp.admin.setStock('MON-CAP', 'WH', '5'); // off by 1: within tolerance
     const r = await h.check('monitor.inventory-drift', config);
     expect(r.steps[1]?.output).toMatchObject({ checked: 2, found: 1, newlyRaised: 1 });
-    const d = first(open('inventory-drift'), 'an inventory-drift exception');
+    const d = first(await open('inventory-drift'), 'an inventory-drift exception');
     expect(d).toMatchObject({ key: 'main:MON-TEE@WH', owner: 'operations', data: { expected: 18, shopify: 10, drift: -8, safetyStock: 2 } });
 
     await h.check('monitor.inventory-drift', config);
-    expect(h.exceptions.get(d.id).count).toBe(2);
+    expect((await h.exceptions.get(d.id)).count).toBe(2);
 
     store.state.levels.get(store.state.levelKey('gid://shopify/InventoryItem/111', LOC))!.available = 17; // within 1
     const fixed = await h.check('monitor.inventory-drift', config);
     expect(fixed.steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
-    expect(h.exceptions.get(d.id)).toMatchObject({ state: 'resolved', autoResolved: true, resolutionNote: 'back within tolerance' });
+    expect(await h.exceptions.get(d.id)).toMatchObject({ state: 'resolved', autoResolved: true, resolutionNote: 'back within tolerance' });
     const samples = h.rt.store.sqlite.prepare(`SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY rowid`).all() as Array<{
       value: string;
     }>;
@@ -106,14 +106,14 @@ describe('order monitors', () => {
     const r = await h.check('monitor.orphaned-orders', config);
     expect(r.status).toBe('succeeded');
     expect(r.steps[1]?.output).toMatchObject({ checked: 1, found: 1 });
-    const o = first(open('orphaned-order'), 'an orphaned-order exception');
+    const o = first(await open('orphaned-order'), 'an orphaned-order exception');
     expect(o).toMatchObject({ key: `main:${paidId}`, owner: 'ecommerce', severity: 'high', links: { shopify: paidId } });
     expect(o.title).toMatch(/#5001 is not in the ERP/);
 
     await erp.createSalesOrder(so(paidId, '#5001', 'MON-TEE', '20.00'));
     const after = await h.check('monitor.orphaned-orders', config);
     expect(after.steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
-    expect(h.exceptions.get(o.id)).toMatchObject({ state: 'resolved', autoResolved: true });
+    expect(await h.exceptions.get(o.id)).toMatchObject({ state: 'resolved', autoResolved: true });
   });
 
   it('payment-mismatch: voided in Shopify but live in the ERP, resolved when the ERP order is cancelled', async () => {
@@ -121,14 +121,14 @@ describe('order monitors', () => {
     const config = { shopify: 'main', erp: 'erp' };
     const r = await h.check('monitor.payment-mismatch', config);
     expect(r.steps[1]?.output).toMatchObject({ checked: 2, found: 1 });
-    const m = first(open('payment-mismatch'), 'a payment-mismatch exception');
+    const m = first(await open('payment-mismatch'), 'a payment-mismatch exception');
     expect(m).toMatchObject({ key: `main:${voidedId}`, owner: 'finance', data: { rule: 'voided-but-live', erpStatus: 'open' } });
     expect(m.links.erp).toMatch(/^SO/);
 
     await erp.cancelSalesOrder(voidedId);
     const after = await h.check('monitor.payment-mismatch', config);
     expect(after.steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
-    expect(h.exceptions.get(m.id).state).toBe('resolved');
+    expect((await h.exceptions.get(m.id)).state).toBe('resolved');
   });
 
   it('payment rules: amounts beyond tolerance, shipped before capture, paid but cancelled', () => {

@@ -29,24 +29,24 @@ export const webhookSilenceMonitor = defineNode({
   outputs: [{ id: 'out', dataType: 'MonitorResult' }],
   idempotent: true,
   sampleOutput: { checked: 1, found: 1, newlyRaised: 1, cleared: 0, findings: [{ source: 'shopify:main', silentMinutes: 42 }] } as MonitorResult,
-  execute(ctx) {
+  async execute(ctx) {
     const c = ctx.config;
     const sink = sinkOf(ctx);
     const source = c.source ?? `shopify:${c.shopify}`;
     const now = ctx.now();
     const opened = tradingSince(c.tradingHours, now);
-    const last = hostOf(ctx).lastEventAt(source);
+    const last = await hostOf(ctx).lastEventAt(source);
     if (opened === null) {
-      const cleared = sink.clear('webhook-silence', source, 'outside trading hours') ? 1 : 0;
+      const cleared = (await sink.clear('webhook-silence', source, 'outside trading hours')) ? 1 : 0;
       return { checked: 0, found: 0, newlyRaised: 0, cleared, findings: [] } satisfies MonitorResult;
     }
     const silentMs = now.getTime() - Math.max(last ?? 0, opened);
     if (silentMs < c.silentMinutes * 60_000) {
-      const cleared = sink.clear('webhook-silence', source, 'events are arriving again') ? 1 : 0;
+      const cleared = (await sink.clear('webhook-silence', source, 'events are arriving again')) ? 1 : 0;
       return { checked: 1, found: 0, newlyRaised: 0, cleared, findings: [] } satisfies MonitorResult;
     }
     const f = { source, silentMinutes: Math.floor(silentMs / 60_000), lastEventAt: last ? new Date(last).toISOString() : null, tradingHours: c.tradingHours };
-    const r = sink.raise({
+    const r = await sink.raise({
       type: 'webhook-silence',
       key: source,
       title: `No events from ${source} for ${f.silentMinutes} min during trading hours`,

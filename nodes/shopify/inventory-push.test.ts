@@ -68,7 +68,7 @@ function ctx(config: object): NodeContext<any> {
     sandbox: undefined as never,
     state: { get: (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
     connection: async () => client as never,
-    exceptions: { raise: (e: RaiseException) => (raised.push(e), { id: String(raised.length), count: 1, isNew: true }), clear: () => false },
+    exceptions: { raise: async (e: RaiseException) => (raised.push(e), { id: String(raised.length), count: 1, isNew: true }), clear: async () => false },
     signal: new AbortController().signal,
     now: () => new Date(),
   };

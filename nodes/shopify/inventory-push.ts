@@ -280,7 +280,7 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
         message: `Shopify rejected SKU ${r.sku} at ${r.locationId} (${r.via}): ${where}`,
         details: { code: r.code, via: r.via, entries: r.entries },
       });
-      sink?.raise({
+      await sink?.raise({
         type: 'inventory-push-rejected',
         key: `inventory-push-rejected:${ctx.flowId}:${r.sku}@${r.locationId}`,
         severity: 'medium',
@@ -304,7 +304,7 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
         message: `${notInShopify.length} ERP SKU(s) are not sold in Shopify${c.scope === 'full' && out.path.read.kind === 'bulk' ? ' (no inventory level at any active location)' : ''}: ${sample}`,
       };
       if (newSkus.length) {
-        sink?.raise({
+        await sink?.raise({
           type: 'erp-item-not-in-shopify',
           key: `erp-item-not-in-shopify:${ctx.flowId}:${ctx.nodeId}`,
           severity: 'low',

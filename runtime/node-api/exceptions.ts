@@ -58,12 +58,13 @@ export interface RaiseException {
 }
 
 export interface ExceptionSink {
-  raise(e: RaiseException): { id: string; count: number; isNew: boolean };
+  /** Asynchronous: the inbox writes through the store, which may be a database server (issue 13). */
+  raise(e: RaiseException): Promise<{ id: string; count: number; isNew: boolean }>;
   /** The condition cleared (e.g. a replay succeeded, drift back within tolerance): auto-resolve if open. */
-  clear(type: ExceptionType, key: string, note?: string): boolean;
+  clear(type: ExceptionType, key: string, note?: string): Promise<boolean>;
   /**
    * Keys of the unresolved exceptions of a type (optionally only those starting with `prefix`). Monitors use it to
    * clear causes their latest check no longer finds. Optional: a sink without it only clears keys it is told.
    */
-  openKeys?(type: ExceptionType, prefix?: string): string[];
+  openKeys?(type: ExceptionType, prefix?: string): Promise<string[]>;
 }

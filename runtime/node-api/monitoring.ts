@@ -26,17 +26,18 @@ export interface FailedRuns {
   lastRunId: string;
 }
 
+/** Asynchronous: it reads and writes the store, which may be a database server (issue 13). */
 export interface MonitorHost {
   /** Runs still queued (and due) or running, oldest first. */
-  inProgress(): RunningRun[];
+  inProgress(): Promise<RunningRun[]>;
   /** Usual duration of each flow, from its last `samples` successful runs. */
-  durations(flowIds: string[], samples?: number): Map<string, FlowDuration>;
+  durations(flowIds: string[], samples?: number): Promise<Map<string, FlowDuration>>;
   /** Failures per flow since `since` (ms epoch). */
-  failures(since: number): FailedRuns[];
+  failures(since: number): Promise<FailedRuns[]>;
   /** When the last event from this source (e.g. `shopify:main-store`) was stored, or null. */
-  lastEventAt(source: string): number | null;
+  lastEventAt(source: string): Promise<number | null>;
   /** Steps that failed or were retried with one of these error codes since `since`, per flow (e.g. RATE_LIMITED). */
-  stepErrors(codes: string[], since: number): Array<{ flowId: string; nodeId: string; code: string; count: number; last: number }>;
+  stepErrors(codes: string[], since: number): Promise<Array<{ flowId: string; nodeId: string; code: string; count: number; last: number }>>;
   /** Records a measured value (a decimal string or number) for the dashboard's series. */
-  sample(name: string, value: string | number, labels?: Record<string, string>, at?: number): void;
+  sample(name: string, value: string | number, labels?: Record<string, string>, at?: number): Promise<void>;
 }

@@ -73,7 +73,7 @@ describe('alerts', () => {
     const d = dispatcher();
     d.start();
     try {
-      svc.raise({ type: 'payout-variance', key: 'payout:7001', title: 'Payout 7001 is off by 0.10' }); // finance, high
+      await svc.raise({ type: 'payout-variance', key: 'payout:7001', title: 'Payout 7001 is off by 0.10' }); // finance, high
       const [mail] = await smtp.waitFor(1);
       if (!mail) throw new Error('no alert mail arrived');
       expect(mail.from).toBe('ledgerline@shop.test');
@@ -81,9 +81,9 @@ describe('alerts', () => {
       expect(mail.data).toMatch(/^Subject: \[Ledgerline\] Payout 7001 is off by 0\.10$/m);
       expect(mail.data.replace(/=\r\n/g, '')).toContain('https://ledgerline.shop.test/exceptions/');
       await new Promise((r) => setTimeout(r, 50));
-      expect(svc.list().items[0]?.alertedAt).toBe(clock.now);
+      expect((await svc.list()).items[0]?.alertedAt).toBe(clock.now);
 
-      svc.raise({ type: 'payout-variance', key: 'payout:7001', title: 'Payout 7001 is off by 0.10' });
+      await svc.raise({ type: 'payout-variance', key: 'payout:7001', title: 'Payout 7001 is off by 0.10' });
       expect(await d.digest()).toBe(0);
       await new Promise((r) => setTimeout(r, 100));
       expect(smtp.messages).toHaveLength(1);
@@ -94,10 +94,10 @@ describe('alerts', () => {
 
   it('medium and low wait for the digest: one message per team on each channel, the webhook signed', async () => {
     const d = dispatcher();
-    const a = svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'A drifts by 3' });
-    svc.raise({ type: 'inventory-drift', key: 'B@WH', title: 'B drifts by 2', severity: 'low' });
-    svc.raise({ type: 'payment-mismatch', key: 'o1', title: '#1001 voided but live' });
-    expect(await d.immediate(svc.get(a.id))).toBe(false);
+    const a = await svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'A drifts by 3' });
+    await svc.raise({ type: 'inventory-drift', key: 'B@WH', title: 'B drifts by 2', severity: 'low' });
+    await svc.raise({ type: 'payment-mismatch', key: 'o1', title: '#1001 voided but live' });
+    expect(await d.immediate(await svc.get(a.id))).toBe(false);
     expect(hits).toHaveLength(0);
 
     expect(await d.digest()).toBe(3);
@@ -113,8 +113,8 @@ describe('alerts', () => {
 
     expect(await d.digest()).toBe(0); // already alerted and still open
     // Resolved, then raised again: a new occurrence, alerted again.
-    svc.clear('inventory-drift', 'A@WH');
-    svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'A drifts again' });
+    await svc.clear('inventory-drift', 'A@WH');
+    await svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'A drifts again' });
     expect(await d.digest()).toBe(1);
     expect(JSON.parse(hits.filter((x) => x.path === '/hook').at(-1)!.body).exceptions.map((e: { title: string }) => e.title)).toEqual(['A drifts again']);
   });
@@ -123,8 +123,8 @@ describe('alerts', () => {
     const d = dispatcher();
     clock.now = Date.parse('2026-11-25T22:30:00Z'); // 23:30 in Berlin
     expect(inQuietHours({ timezone: 'Europe/Berlin', from: '22:00', to: '07:00' }, new Date(clock.now))).toBe(true);
-    const e = svc.raise({ type: 'erp-unreachable', key: 'tryton', title: 'Tryton is down' });
-    expect(await d.immediate(svc.get(e.id))).toBe(false);
+    const e = await svc.raise({ type: 'erp-unreachable', key: 'tryton', title: 'Tryton is down' });
+    expect(await d.immediate(await svc.get(e.id))).toBe(false);
     expect(await d.digest()).toBe(0);
     expect(hits).toHaveLength(0);
     clock.now = Date.parse('2026-11-26T06:05:00Z'); // 07:05
@@ -136,7 +136,7 @@ describe('alerts', () => {
     const d = dispatcher('acme-eu');
     d.start();
     try {
-      const e = svc.raise({ type: 'payout-variance', key: 'payout:7002', title: 'Payout 7002 is off by 1.00' });
+      const e = await svc.raise({ type: 'payout-variance', key: 'payout:7002', title: 'Payout 7002 is off by 1.00' });
       const [mail] = await smtp.waitFor(1);
       if (!mail) throw new Error('no alert mail arrived');
       // The subject is an RFC 2047 encoded word (it has a non-ASCII dot), the body quoted-printable.
@@ -152,7 +152,7 @@ describe('alerts', () => {
     } finally {
       await d.stop();
     }
-    svc.raise({ type: 'inventory-drift', key: 'C@WH', title: 'C drifts by 1' });
+    await svc.raise({ type: 'inventory-drift', key: 'C@WH', title: 'C drifts by 1' });
     expect(await d.digest()).toBe(1);
     const hook = hits.find((x) => x.path === '/hook')!;
     expect(JSON.parse(hook.body)).toMatchObject({
@@ -166,7 +166,7 @@ describe('alerts', () => {
   it('a failing channel does not stop the others; when every channel fails it is retried next digest', async () => {
     failSlack = true;
     const onlySlack = new AlertDispatcher(svc, { teams: { operations: [slackChannel({ url: `${base}/slack` })] }, now: () => clock.now });
-    svc.raise({ type: 'inventory-drift', key: 'A', title: 'A' });
+    await svc.raise({ type: 'inventory-drift', key: 'A', title: 'A' });
     expect(await onlySlack.digest()).toBe(0);
     failSlack = false;
     expect(await onlySlack.digest()).toBe(1);
@@ -187,7 +187,7 @@ describe('alerts config', () => {
       expect((e as Error).message).not.toContain('tiny-secret');
     }
     const d = startAlerts(svc, { teams: { operations: [{ kind: 'slack', url: `${base}/slack` }] }, digestEveryMinutes: 5 });
-    svc.raise({ type: 'stuck-run', key: 'run_x', title: 'run_x stuck' }); // high: immediate
+    await svc.raise({ type: 'stuck-run', key: 'run_x', title: 'run_x stuck' }); // high: immediate
     await new Promise((r) => setTimeout(r, 200));
     await d.stop();
     expect(hits.map((h) => h.path)).toEqual(['/slack']);

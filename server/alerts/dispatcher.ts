@@ -101,7 +101,7 @@ export class AlertDispatcher {
   async digest(): Promise<number> {
     if (this.quiet()) return 0;
     const byTeam = new Map<Owner, ExceptionRecord[]>();
-    for (const e of this.svc.unalerted()) if (!this.inFlight.has(e.id)) byTeam.set(e.owner, [...(byTeam.get(e.owner) ?? []), e]);
+    for (const e of await this.svc.unalerted()) if (!this.inFlight.has(e.id)) byTeam.set(e.owner, [...(byTeam.get(e.owner) ?? []), e]);
     let sent = 0;
     for (const [team, list] of byTeam) sent += await this.deliver(team, 'digest', list);
     return sent;
@@ -148,7 +148,7 @@ export class AlertDispatcher {
       // Marked once any channel took it: a dead channel must not make the others repeat it every digest.
       if (!ok.length) return 0;
       let n = 0;
-      for (const e of list) if (this.svc.markAlerted(e.id, ok)) n++;
+      for (const e of list) if (await this.svc.markAlerted(e.id, ok)) n++;
       return n;
     } finally {
       for (const e of list) this.inFlight.delete(e.id);

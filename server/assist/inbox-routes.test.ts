@@ -9,20 +9,22 @@ let id = '';
 beforeAll(async () => {
   t = await testServer({ withRoles: true });
   t.server.deps.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }, { name: 'rate', optional: true }], valueColumns: ['taxCode'] });
-  id = t.server.deps.exceptions.raise({
-    type: 'unmapped-tax-code',
-    key: 'tax-codes:Ohio Resort Tax 0.07',
-    title: 'Tax rate "Ohio Resort Tax 0.07" has no ERP tax code (table tax-codes)',
-    data: {
-      error: {
-        message: 'no row',
-        class: 'permanent',
-        code: 'LOOKUP_MISSING',
-        details: { table: 'tax-codes', scope: 'shared', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07' } }] },
+  id = (
+    await t.server.deps.exceptions.raise({
+      type: 'unmapped-tax-code',
+      key: 'tax-codes:Ohio Resort Tax 0.07',
+      title: 'Tax rate "Ohio Resort Tax 0.07" has no ERP tax code (table tax-codes)',
+      data: {
+        error: {
+          message: 'no row',
+          class: 'permanent',
+          code: 'LOOKUP_MISSING',
+          details: { table: 'tax-codes', scope: 'shared', missing: [{ key: { title: 'Ohio Resort Tax', rate: '0.07' } }] },
+        },
+        stepType: 'lookup.tax-code',
       },
-      stepType: 'lookup.tax-code',
-    },
-  }).id;
+    })
+  ).id;
 });
 afterAll(async () => t?.close());
 

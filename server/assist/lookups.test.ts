@@ -19,7 +19,7 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   h.install('order-to-erp');
   const failed = await h.run('order-to-erp', scenario('unmapped-tax-rate.orders-paid.json'));
   expect(failed.status).toBe('failed');
-  const [e] = exceptions.list({ type: 'unmapped-tax-code' }).items;
+  const [e] = (await exceptions.list({ type: 'unmapped-tax-code' })).items;
   if (!e) throw new Error('the failed run raised no unmapped-tax-code exception');
   expect(e).toMatchObject({ state: 'open', links: { runId: failed.runId, flowId: 'order-to-erp' } });
 
@@ -45,13 +45,13 @@ async function unmappedTaxRateFixedBy(h: Harness) {
     expect(codes.indexOf(String(r.row.taxCode)), codes.join()).toBeLessThan(codes.indexOf('CA-GST-7'));
 
   const before = h.lookups.rows({ name: 'tax-codes' }).version;
-  const accepted = acceptRows(e.id, [best.row], deps, 'finance@shop.example');
+  const accepted = await acceptRows(e.id, [best.row], deps, 'finance@shop.example');
   expect(accepted.version.version).toBe(before + 1);
   expect(accepted.retried?.replayed).toHaveLength(1);
   await h.rt.drain(120_000);
   const replay = h.rt.runs.get(accepted.retried!.replayed[0]!.newRunId);
   expect(replay.status, JSON.stringify(replay.error)).toBe('succeeded');
-  expect(exceptions.get(e.id).state).toBe('resolved');
+  expect((await exceptions.get(e.id)).state).toBe('resolved');
   exceptions.detach?.();
 }
 

@@ -109,8 +109,8 @@ export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): 
 export class AcceptError extends Error {}
 
 /** Writes the rows as one new table version, then retries the exception's waiting runs. */
-export function acceptRows(exceptionId: string, rows: Array<Record<string, string>>, deps: LookupAssistDeps, actor: string) {
-  const e = deps.exceptions.get(exceptionId);
+export async function acceptRows(exceptionId: string, rows: Array<Record<string, string>>, deps: LookupAssistDeps, actor: string) {
+  const e = await deps.exceptions.get(exceptionId);
   const le = lookupError(e);
   if (!le) throw new AcceptError(`exception "${exceptionId}" is not about a missing lookup row`);
   if (!rows.length) throw new AcceptError('give at least one row');
@@ -139,7 +139,7 @@ export function acceptRows(exceptionId: string, rows: Array<Record<string, strin
   const version = deps.lookups.upsertRows({ name: snap.name, scope: snap.scope }, rows, { by: actor, message: `accepted from exception ${exceptionId}` });
   // The row is in; a run that cannot be retried (already replaying, resolved) does not undo it.
   try {
-    return { table: snap.name, scope: snap.scope, version, retried: deps.exceptions.retry(exceptionId, actor), retryNote: null };
+    return { table: snap.name, scope: snap.scope, version, retried: await deps.exceptions.retry(exceptionId, actor), retryNote: null };
   } catch (err) {
     return { table: snap.name, scope: snap.scope, version, retried: null, retryNote: (err as Error).message };
   }

@@ -33,7 +33,7 @@ describe('/api/assist', () => {
   });
 
   it('gives an exception its triage', async () => {
-    const { id } = t.server.deps.exceptions.raise({
+    const { id } = await t.server.deps.exceptions.raise({
       type: 'erp-unreachable',
       key: 'tryton',
       title: 'tryton ERP did not answer',

@@ -173,9 +173,9 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
     } else d.log.warn({ exceptionId: e.id, notes: d.scrub(out.notes) }, 'assistant model not used; offline triage explanation served');
     return out;
   };
-  const getException = (id: string) => {
+  const getException = async (id: string) => {
     try {
-      return d.exceptions.get(id);
+      return await d.exceptions.get(id);
     } catch (e) {
       if (e instanceof ExceptionNotFoundError) throw new HttpError(404, 'not_found', e.message);
       throw e;
@@ -255,7 +255,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       responses: { 200: json(AssistException), 404: notFound },
     }),
     async (c) => {
-      const e = getException(c.req.valid('param').id);
+      const e = await getException(c.req.valid('param').id);
       // The ERP's lists and the model answer at the same time.
       const [lookups, triage] = await Promise.all([proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` })), explain(e)]);
       return c.json(d.scrub({ triage, lookups }), 200);
@@ -271,7 +271,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       request: { query: z.object({ ids: z.string().max(20_000).openapi({ description: 'Comma-separated exception ids (at most 500).' }) }) },
       responses: { 200: json(TriageBatch) },
     }),
-    (c) => {
+    async (c) => {
       const ids = [
         ...new Set(
           c.req
@@ -287,7 +287,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       const facts = flowFacts(d);
       for (const id of ids) {
         try {
-          triage[id] = triageException(d.exceptions.get(id), facts);
+          triage[id] = triageException(await d.exceptions.get(id), facts);
         } catch (e) {
           if (!(e instanceof ExceptionNotFoundError)) throw e;
         }
@@ -308,7 +308,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
     async (c) => {
       const { name } = c.req.valid('param');
       const scope = c.req.valid('query').scope ?? 'shared';
-      const open = d.exceptions.list({ state: 'unresolved', limit: 500 }).items.filter((e) => missingRowTable(e) === name);
+      const open = (await d.exceptions.list({ state: 'unresolved', limit: 500 })).items.filter((e) => missingRowTable(e) === name);
       const proposals = [];
       for (const e of open) {
         const lookups = await proposalsFor(e, lookupDeps).catch((err: Error) => ({ note: `no proposals: ${err.message}` }));
@@ -330,10 +330,10 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
     }),
     async (c) => {
       const id = c.req.valid('param').id;
-      getException(id);
+      await getException(id);
       const actor = c.get('user')?.email ?? 'api';
       try {
-        return c.json(acceptRows(id, c.req.valid('json').rows, lookupDeps, actor), 200);
+        return c.json(await acceptRows(id, c.req.valid('json').rows, lookupDeps, actor), 200);
       } catch (e) {
         if (e instanceof AcceptError || e instanceof ExceptionStateError) throw new HttpError(409, 'conflict', e.message);
         if (/column|key|row/i.test((e as Error).message) && !(e instanceof HttpError)) throw new HttpError(400, 'invalid_request', (e as Error).message);

@@ -180,7 +180,7 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
       if (b.kind === 'triage') {
         let e;
         try {
-          e = b.exceptionId ? d.exceptions.get(b.exceptionId) : d.exceptions.list({ state: 'unresolved', limit: 1 }).items[0];
+          e = b.exceptionId ? await d.exceptions.get(b.exceptionId) : (await d.exceptions.list({ state: 'unresolved', limit: 1 })).items[0];
         } catch {
           e = undefined;
         }

@@ -195,7 +195,7 @@ async function fixtures() {
       diff: { nodes: { added: [], removed: [], changed: [] }, edges: { added: [], removed: [] } },
     })
   ).request.id;
-  exceptionId = t.server.deps.exceptions.raise({ type: 'failed-run', key: `matrix-${Math.random()}`, title: 'a failed run' }).id;
+  exceptionId = (await t.server.deps.exceptions.raise({ type: 'failed-run', key: `matrix-${Math.random()}`, title: 'a failed run' })).id;
   if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed'))
     t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
 }

@@ -141,13 +141,13 @@ describe('dashboard API', () => {
     clock.now += 3_600_000; // 11:30
     await order(3);
     await order(4, true);
-    svc.raise({ type: 'payout-variance', key: 'p1', title: 'variance' });
-    const ack = svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'drift', severity: 'low' });
-    svc.acknowledge(ack.id, 'ops@shop.test');
-    svc.monitoring.sample('inventory.drift.skus', 2, { shopify: 'a' }, clock.now - 60_000);
-    svc.monitoring.sample('inventory.drift.units', 9, { shopify: 'a' }, clock.now - 60_000);
-    svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
-    svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
+    await svc.raise({ type: 'payout-variance', key: 'p1', title: 'variance' });
+    const ack = await svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'drift', severity: 'low' });
+    await svc.acknowledge(ack.id, 'ops@shop.test');
+    await svc.monitoring.sample('inventory.drift.skus', 2, { shopify: 'a' }, clock.now - 60_000);
+    await svc.monitoring.sample('inventory.drift.units', 9, { shopify: 'a' }, clock.now - 60_000);
+    await svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
+    await svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
     // A scheduled poll: twice it finds nothing (the branch skips the post), once it posts; only that one counts.
     rt.flows.create(
       flow(
@@ -181,7 +181,7 @@ describe('dashboard API', () => {
       ecommerce: { open: 0, acknowledged: 0, high: 0 },
     });
     // operations' open one is the erp-rejected the failed order run raised.
-    expect(svc.list({ owner: 'operations', state: 'open' }).items.map((e) => e.type)).toEqual(['erp-rejected']);
+    expect((await svc.list({ owner: 'operations', state: 'open' })).items.map((e) => e.type)).toEqual(['erp-rejected']);
 
     const orders = await get(app, '/series/orders?hours=3');
     expect(orders.body.points).toEqual([

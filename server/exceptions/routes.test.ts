@@ -56,7 +56,7 @@ beforeEach(() => {
   const services: NodeServices = {};
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
   audit = [];
-  svc = createExceptionService(rt.store, rt, { onAction: (a) => audit.push(a) });
+  svc = createExceptionService(rt.store, rt, { onAction: (a) => void audit.push(a) });
   services.exceptions = svc;
   rt.start();
   app = new Hono().route('/api/exceptions', exceptionRoutes(svc, { authorize }));
@@ -78,9 +78,9 @@ const req = async (method: string, path: string, role: string, body?: unknown) =
 
 describe('exceptions API', () => {
   it('lists with filters, gets with history, and runs the triage actions with the caller recorded', async () => {
-    const a = svc.raise({ type: 'inventory-drift', key: 'TEE-S@WH', title: 'TEE-S drifts by 5 at WH' });
-    const b = svc.raise({ type: 'payout-variance', key: 'payout:1', title: 'Payout 1 off by 0.10' });
-    svc.raise({ type: 'orphaned-order', key: '#1001', title: 'orphan', severity: 'low' });
+    const a = await svc.raise({ type: 'inventory-drift', key: 'TEE-S@WH', title: 'TEE-S drifts by 5 at WH' });
+    const b = await svc.raise({ type: 'payout-variance', key: 'payout:1', title: 'Payout 1 off by 0.10' });
+    await svc.raise({ type: 'orphaned-order', key: '#1001', title: 'orphan', severity: 'low' });
 
     expect((await req('GET', '', 'client')).body.total).toBe(3);
     expect((await req('GET', '?owner=finance', 'viewer')).body.items.map((x: any) => x.id)).toEqual([b.id]);
@@ -133,7 +133,7 @@ describe('exceptions API', () => {
     rt.flows.publish('o2e', { activate: true });
     rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
     await rt.drain();
-    const [exc] = svc.list().items;
+    const [exc] = (await svc.list()).items;
     if (!exc) throw new Error('the failed run raised no exception');
     expect(exc).toMatchObject({ type: 'erp-unreachable', state: 'open' });
 
@@ -151,8 +151,8 @@ describe('exceptions API', () => {
     expect((await req('GET', `/${exc.id}`, 'client')).body).toMatchObject({ state: 'resolved', autoResolved: true });
     expect((await req('POST', `/${exc.id}/retry`, 'operator')).status).toBe(409);
 
-    const x = svc.raise({ type: 'stuck-run', key: 'run_1', title: 'stuck' });
-    const y = svc.raise({ type: 'stuck-run', key: 'run_2', title: 'stuck' });
+    const x = await svc.raise({ type: 'stuck-run', key: 'run_1', title: 'stuck' });
+    const y = await svc.raise({ type: 'stuck-run', key: 'run_2', title: 'stuck' });
     const bulk = await req('POST', '/bulk', 'operator', { ids: [x.id, y.id, exc.id], action: 'acknowledge' });
     expect(bulk.body.results.map((q: any) => q.ok)).toEqual([true, true, false]);
     expect((await req('GET', '?state=acknowledged', 'client')).body.total).toBe(2);

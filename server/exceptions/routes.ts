@@ -80,7 +80,7 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       request: { query: ListQuery },
       responses: { 200: json(z.object({ items: z.array(ExceptionRecord), total: z.number().int() })) },
     }),
-    (c) => c.json(service.list(c.req.valid('query')), 200),
+    async (c) => c.json(await service.list(c.req.valid('query')), 200),
   );
 
   app.openapi(
@@ -91,7 +91,7 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       request: { params: IdParam },
       responses: { 200: json(ExceptionDetail), 404: err('Not found') },
     }),
-    (c) => c.json(service.get(c.req.valid('param').id), 200),
+    async (c) => c.json(await service.get(c.req.valid('param').id), 200),
   );
 
   app.openapi(
@@ -102,7 +102,7 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       request: { params: IdParam, ...body(NoteBody) },
       responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Already resolved') },
     }),
-    (c) => c.json(service.acknowledge(c.req.valid('param').id, actor(c), c.req.valid('json').note), 200),
+    async (c) => c.json(await service.acknowledge(c.req.valid('param').id, actor(c), c.req.valid('json').note), 200),
   );
 
   app.openapi(
@@ -113,9 +113,9 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       request: { params: IdParam, ...body(AssignBody) },
       responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Resolved') },
     }),
-    (c) => {
+    async (c) => {
       const b = c.req.valid('json');
-      return c.json(service.assign(c.req.valid('param').id, { assignee: b.assignee, owner: b.owner }, actor(c), b.note), 200);
+      return c.json(await service.assign(c.req.valid('param').id, { assignee: b.assignee, owner: b.owner }, actor(c), b.note), 200);
     },
   );
 
@@ -127,7 +127,7 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       request: { params: IdParam, ...body(ResolveBody) },
       responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Already resolved') },
     }),
-    (c) => c.json(service.resolve(c.req.valid('param').id, actor(c), c.req.valid('json').note), 200),
+    async (c) => c.json(await service.resolve(c.req.valid('param').id, actor(c), c.req.valid('json').note), 200),
   );
 
   app.openapi(
@@ -138,7 +138,7 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       request: { params: IdParam },
       responses: { 202: json(RetryResult, 'Replays queued'), 404: err('Not found'), 409: err('Nothing to retry') },
     }),
-    (c) => c.json(service.retry(c.req.valid('param').id, actor(c)), 202),
+    async (c) => c.json(await service.retry(c.req.valid('param').id, actor(c)), 202),
   );
 
   // Bulk retry needs the retry permission on top of triage; the role check runs before the body is read.
@@ -166,9 +166,9 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       request: body(BulkBody),
       responses: { 200: json(BulkResult), 400: err('Invalid request') },
     }),
-    (c) => {
+    async (c) => {
       const b = c.req.valid('json');
-      const results = service.bulk(b.ids, b.action, actor(c), { note: b.note, assignee: b.assignee, owner: b.owner });
+      const results = await service.bulk(b.ids, b.action, actor(c), { note: b.note, assignee: b.assignee, owner: b.owner });
       return c.json({ results: results.map(({ id, ok, error }) => ({ id, ok, ...(error ? { error } : {}) })) }, 200);
     },
   );

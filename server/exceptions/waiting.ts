@@ -54,9 +54,14 @@ export function missingLookup(e: Pick<ExceptionRecord, 'data'>): MissingLookup |
  * Retries the runs of every unresolved exception that waits on `table` (in `scope`) and whose missing keys the table
  * now resolves, as the flow of the failed run would see it. Exceptions still missing a key are left alone.
  */
-export function retryWaitingOnLookup(exceptions: ExceptionService, lookups: LookupService, ref: { scope: string; name: string }, actor: string): RetryBatch {
+export async function retryWaitingOnLookup(
+  exceptions: ExceptionService,
+  lookups: LookupService,
+  ref: { scope: string; name: string },
+  actor: string,
+): Promise<RetryBatch> {
   const batch: RetryBatch = { exceptions: [], runs: [], skipped: [] };
-  const open = exceptions.list({ state: 'unresolved', limit: 500 }).items;
+  const open = (await exceptions.list({ state: 'unresolved', limit: 500 })).items;
   for (const e of open) {
     const m = missingLookup(e);
     if (!m || m.table !== ref.name || m.scope !== ref.scope || !m.keys.length) continue;
@@ -69,7 +74,7 @@ export function retryWaitingOnLookup(exceptions: ExceptionService, lookups: Look
     }
     if (!resolved) continue;
     try {
-      const r = exceptions.retry(e.id, actor);
+      const r = await exceptions.retry(e.id, actor);
       batch.exceptions.push(e.id);
       batch.runs.push(...r.replayed);
       batch.skipped.push(...r.skipped);

@@ -167,12 +167,12 @@ function verdict(before: DryRunResult | null, after: DryRunResult, docs: Documen
 /** Services of a dry run: lookup tables read only, no monitor series, exceptions collected instead of raised. */
 function dryRunServices(real: NodeServices, raised: string[]): NodeServices {
   const exceptions: ExceptionSink = {
-    raise: (e: RaiseException) => {
+    raise: async (e: RaiseException) => {
       raised.push(e.title);
       return { id: 'dry-run', count: 1, isNew: true };
     },
-    clear: () => false,
-    openKeys: () => [],
+    clear: async () => false,
+    openKeys: async () => [],
   };
   return { ...testServices(real), exceptions };
 }

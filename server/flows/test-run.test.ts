@@ -18,11 +18,11 @@ const guard = defineNode({
   outputs: [{ id: 'out' }],
   idempotent: true,
   sampleOutput: { name: '#1', total: 0 } as { name?: string; total: number },
-  execute(ctx, input: { order?: { name?: string; currentTotal?: { shop?: { amount?: string } } } }) {
+  async execute(ctx, input: { order?: { name?: string; currentTotal?: { shop?: { amount?: string } } } }) {
     seen.push(input);
     const total = Number(input.order?.currentTotal?.shop?.amount ?? 0);
     if (total > ctx.config.limit) {
-      ctx.exceptions?.raise({ type: 'payout-mismatch', key: `guard:${input.order?.name}`, title: 'over the limit', severity: 'high' });
+      await ctx.exceptions?.raise({ type: 'payout-mismatch', key: `guard:${input.order?.name}`, title: 'over the limit', severity: 'high' });
       throw permanentError(`order ${input.order?.name} is over ${ctx.config.limit}`, { code: 'OVER_LIMIT' });
     }
     return { name: input.order?.name, total };

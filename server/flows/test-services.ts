@@ -5,12 +5,12 @@ import type { ExceptionSink, MonitorHost, NodeServices, RaiseException } from '.
 
 export function testServices(real: NodeServices, log?: { warn(o: object, m?: string): void }): NodeServices {
   const exceptions: ExceptionSink = {
-    raise: (e: RaiseException) => {
+    raise: async (e: RaiseException) => {
       log?.warn({ type: e.type, key: e.key, title: e.title }, 'test run: exception not raised (test runs stay out of the inbox)');
       return { id: 'test-run', count: 1, isNew: true };
     },
-    clear: () => false,
-    openKeys: () => [],
+    clear: async () => false,
+    openKeys: async () => [],
   };
   const realMonitoring = real.monitoring;
   const monitoring: MonitorHost | undefined = realMonitoring && {
@@ -19,7 +19,7 @@ export function testServices(real: NodeServices, log?: { warn(o: object, m?: str
     failures: (since) => realMonitoring.failures(since),
     lastEventAt: (s) => realMonitoring.lastEventAt(s),
     stepErrors: (codes, since) => realMonitoring.stepErrors(codes, since),
-    sample: () => {},
+    sample: async () => {},
   };
   const lookups = real.lookups;
   // Reads as usual; "this table version was used by run X" is production bookkeeping, not recorded for tests.

@@ -98,8 +98,9 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     },
   });
   const actor = opts.actor ?? ((c: Context) => (c.get('user') as { email?: string } | undefined)?.email);
-  const changed = (c: Context, action: string, scope: string, name: string, version?: number): { retried?: z.infer<typeof RetryBatch> } => {
-    const r = opts.onChange?.({ action, scope, name, version, by: actor(c) }) as { retried?: z.infer<typeof RetryBatch> } | undefined;
+  // The host's answer may be a promise (retrying the exceptions waiting on the table writes to the store).
+  const changed = async (c: Context, action: string, scope: string, name: string, version?: number): Promise<{ retried?: z.infer<typeof RetryBatch> }> => {
+    const r = (await opts.onChange?.({ action, scope, name, version, by: actor(c) })) as { retried?: z.infer<typeof RetryBatch> } | undefined;
     return r && typeof r === 'object' && r.retried ? { retried: r.retried } : {};
   };
 
@@ -140,7 +141,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: body(TableCreate),
       responses: { 201: json(TableSummary, 'Created'), 409: err('Exists'), 422: err('Invalid rows or columns') },
     }),
-    (c) => {
+    async (c) => {
       const b = c.req.valid('json');
       const preset = b.preset ? (TABLE_PRESETS as Record<string, (typeof TABLE_PRESETS)[keyof typeof TABLE_PRESETS]>)[b.preset] : undefined;
       if (b.preset && !preset) throw new ApiError(400, 'invalid_request', `unknown preset "${b.preset}" (presets: ${Object.keys(TABLE_PRESETS).join(', ')})`);
@@ -160,7 +161,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
         b.rows ?? [],
         { by: actor(c), message: b.message },
       );
-      changed(c, 'lookup.create', t.scope, t.name, t.version);
+      await changed(c, 'lookup.create', t.scope, t.name, t.version);
       return c.json(t, 201);
     },
   );
@@ -189,10 +190,10 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: { params: Params, ...body(TablePatch) },
       responses: { 200: json(TableSummary), 404: err('Not found') },
     }),
-    (c) => {
+    async (c) => {
       const p = c.req.valid('param');
       const t = service.describe(p, c.req.valid('json'));
-      changed(c, 'lookup.describe', p.scope, p.name);
+      await changed(c, 'lookup.describe', p.scope, p.name);
       return c.json(t, 200);
     },
   );
@@ -205,10 +206,10 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: { params: Params },
       responses: { 200: json(z.object({ deleted: z.boolean() })), 404: err('Not found') },
     }),
-    (c) => {
+    async (c) => {
       const p = c.req.valid('param');
       service.delete(p);
-      changed(c, 'lookup.delete', p.scope, p.name);
+      await changed(c, 'lookup.delete', p.scope, p.name);
       return c.json({ deleted: true }, 200);
     },
   );
@@ -285,7 +286,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const b = c.req.valid('json');
       await checkReferences(p, b.rows);
       const v = service.putRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      return c.json({ ...v, ...changed(c, 'lookup.rows.put', p.scope, p.name, v.version) }, 200);
+      return c.json({ ...v, ...(await changed(c, 'lookup.rows.put', p.scope, p.name, v.version)) }, 200);
     },
   );
 
@@ -302,7 +303,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const b = c.req.valid('json');
       await checkReferences(p, b.rows);
       const v = service.upsertRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      return c.json({ ...v, ...changed(c, 'lookup.rows.upsert', p.scope, p.name, v.version) }, 200);
+      return c.json({ ...v, ...(await changed(c, 'lookup.rows.upsert', p.scope, p.name, v.version)) }, 200);
     },
   );
 
@@ -314,11 +315,11 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: { params: Params, ...body(RowsDelete) },
       responses: versionResponses,
     }),
-    (c) => {
+    async (c) => {
       const p = c.req.valid('param');
       const b = c.req.valid('json');
       const v = service.deleteRows(p, b.keys, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      return c.json({ ...v, ...changed(c, 'lookup.rows.delete', p.scope, p.name, v.version) }, 200);
+      return c.json({ ...v, ...(await changed(c, 'lookup.rows.delete', p.scope, p.name, v.version)) }, 200);
     },
   );
 
@@ -350,11 +351,11 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       },
       responses: versionResponses,
     }),
-    (c) => {
+    async (c) => {
       const { version, ...p } = c.req.valid('param');
       const b = c.req.valid('json');
       const v = service.restore(p, version, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
-      return c.json({ ...v, ...changed(c, 'lookup.restore', p.scope, p.name, v.version) }, 200);
+      return c.json({ ...v, ...(await changed(c, 'lookup.restore', p.scope, p.name, v.version)) }, 200);
     },
   );
 
@@ -401,7 +402,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       }
       if (parsed) await checkReferences(p, parsed, 2);
       const v = service.importCsv(p, text, { mode: q.mode, by: actor(c), message: q.message, expectedVersion: q.expectedVersion });
-      return c.json({ ...v, ...changed(c, 'lookup.csv.import', p.scope, p.name, v.version) }, 200);
+      return c.json({ ...v, ...(await changed(c, 'lookup.csv.import', p.scope, p.name, v.version)) }, 200);
     },
   );
 

@@ -127,7 +127,7 @@ describe('GET /api/monitors', () => {
     for (const value of [1, 2]) rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'orders', version: 1 }] });
     await rt.drain(10_000);
     // Another flow's failures are not this monitor's (it watches orders only).
-    t.server.deps.exceptions.raise({ type: 'failed-run', key: 'rate:other', title: 'other fails', links: { flowId: 'other' } });
+    await t.server.deps.exceptions.raise({ type: 'failed-run', key: 'rate:other', title: 'other fails', links: { flowId: 'other' } });
     const now = await t.json('POST', '/api/flows/watch/run-now', { token: t.tokens.operator });
     expect(now.status).toBe(201);
     await rt.drain(10_000);
@@ -159,7 +159,7 @@ describe('GET /api/monitors', () => {
     ]);
 
     // Resolved, it is ok again, and still says when it last fired.
-    t.server.deps.exceptions.clear('failed-run', 'rate:orders', 'fixed');
+    await t.server.deps.exceptions.clear('failed-run', 'rate:orders', 'fixed');
     o = (await t.json('GET', '/api/monitors', { token: t.tokens.operator })).body;
     expect(watch()).toMatchObject({ state: 'ok', open: 0, lastFired: { type: 'failed-run', state: 'resolved' } });
   });

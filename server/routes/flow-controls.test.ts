@@ -38,13 +38,15 @@ afterAll(async () => t?.close());
 
 describe('pause and resume', () => {
   it('an operator pauses a throttled scheduled flow from its triage and resumes it on the same version', async () => {
-    const ex = t.server.deps.exceptions.raise({
-      type: 'rate-limited',
-      key: 'erp:nightly/x',
-      title: 'The ERP throttled 5 steps of nightly / x',
-      links: { flowId: 'nightly', nodeId: 'x' },
-      data: { system: 'erp' },
-    }).id;
+    const ex = (
+      await t.server.deps.exceptions.raise({
+        type: 'rate-limited',
+        key: 'erp:nightly/x',
+        title: 'The ERP throttled 5 steps of nightly / x',
+        links: { flowId: 'nightly', nodeId: 'x' },
+        data: { system: 'erp' },
+      })
+    ).id;
     expect((await triageOf(ex)).action).toMatchObject({ kind: 'pause-flow', label: 'Pause flow nightly', params: { flowId: 'nightly' } });
     expect((await t.json('POST', '/api/flows/nightly/pause', { token: t.tokens.client, body: { exceptionId: ex } })).status).toBe(403);
     expect((await t.json('POST', '/api/flows/nightly/pause', { token: t.tokens.viewer })).status).toBe(403);
@@ -74,12 +76,14 @@ describe('pause and resume', () => {
   });
 
   it('refuses a webhook flow (its events would start no runs), offers no button for it, and never resumes a flow a consultant deactivated', async () => {
-    const ex = t.server.deps.exceptions.raise({
-      type: 'rate-limited',
-      key: 'erp:orders/x',
-      title: 'The ERP throttled 5 steps of orders / x',
-      links: { flowId: 'orders', nodeId: 'x' },
-    }).id;
+    const ex = (
+      await t.server.deps.exceptions.raise({
+        type: 'rate-limited',
+        key: 'erp:orders/x',
+        title: 'The ERP throttled 5 steps of orders / x',
+        links: { flowId: 'orders', nodeId: 'x' },
+      })
+    ).id;
     expect((await triageOf(ex)).action).toBeNull();
     const p = await t.json('POST', '/api/flows/orders/pause', { token: t.tokens.operator });
     expect(p.status).toBe(409);
@@ -101,12 +105,14 @@ describe('stock push schedule', () => {
     // A consultant's unpublished work in the draft must neither go live nor be lost.
     const draft = t.server.runtime.flows.draft('stock') as { description?: string };
     t.server.runtime.flows.updateDraft('stock', { ...draft, description: 'work in progress' });
-    const ex = t.server.deps.exceptions.raise({
-      type: 'inventory-drift',
-      key: 'shop-a:TEE-M@WH',
-      title: 'TEE-M at WH: Shopify shows 9, ERP allows 4 (+5)',
-      links: { flowId: 'drift-monitor', nodeId: 'check' },
-    }).id;
+    const ex = (
+      await t.server.deps.exceptions.raise({
+        type: 'inventory-drift',
+        key: 'shop-a:TEE-M@WH',
+        title: 'TEE-M at WH: Shopify shows 9, ERP allows 4 (+5)',
+        links: { flowId: 'drift-monitor', nodeId: 'check' },
+      })
+    ).id;
     const a = (await triageOf(ex)).action;
     expect(a).toMatchObject({
       kind: 'raise-stock-push-interval',
@@ -163,22 +169,26 @@ describe('stock push schedule', () => {
   });
 
   it('under Shopify throttling offers the push less often, for the flow pushing to that shop only', async () => {
-    const ex = t.server.deps.exceptions.raise({
-      type: 'rate-limited',
-      key: 'shopify:shop-a',
-      title: 'Shopify shop-a has been at its API rate limit for 20 min',
-      links: { flowId: 'rate-monitor', nodeId: 'check' },
-    }).id;
+    const ex = (
+      await t.server.deps.exceptions.raise({
+        type: 'rate-limited',
+        key: 'shopify:shop-a',
+        title: 'Shopify shop-a has been at its API rate limit for 20 min',
+        links: { flowId: 'rate-monitor', nodeId: 'check' },
+      })
+    ).id;
     expect((await triageOf(ex)).action).toMatchObject({
       kind: 'raise-stock-push-interval',
       params: { flowId: 'stock', from: '*/15 * * * *', to: '*/30 * * * *', direction: 'less-often' },
     });
-    const other = t.server.deps.exceptions.raise({
-      type: 'rate-limited',
-      key: 'shopify:shop-b',
-      title: 'Shopify shop-b has been at its API rate limit for 20 min',
-      links: { flowId: 'rate-monitor', nodeId: 'check' },
-    }).id;
+    const other = (
+      await t.server.deps.exceptions.raise({
+        type: 'rate-limited',
+        key: 'shopify:shop-b',
+        title: 'Shopify shop-b has been at its API rate limit for 20 min',
+        links: { flowId: 'rate-monitor', nodeId: 'check' },
+      })
+    ).id;
     expect((await triageOf(other)).action).toBeNull();
   });
 });

@@ -76,13 +76,13 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>, deps: Deps, o: MountOption
       authorize,
       references: erpReferences({ runtime, connections, lookups }),
       onChange: (e) => {
-        // The lookup routes call this synchronously (its answer is the retried batch): the entry is written behind it.
+        // The lookup routes await this (its answer is the retried batch); the audit entry is written behind it.
         audit
           .record(e.by ?? 'unknown', `lookup.${e.action}`, `lookup:${e.scope}/${e.name}`, { version: e.version })
           .catch((err: Error) => deps.log.error({ err: err.message, lookup: `${e.scope}/${e.name}`, action: e.action }, 'audit entry not written'));
         // Saving rows may resolve what failed runs were waiting for: retry those at once (the response lists them).
         if (!/rows|restore|csv/.test(e.action)) return;
-        return { retried: retryWaitingOnLookup(exceptions, lookups, { scope: e.scope, name: e.name }, e.by ?? 'unknown') };
+        return retryWaitingOnLookup(exceptions, lookups, { scope: e.scope, name: e.name }, e.by ?? 'unknown').then((retried) => ({ retried }));
       },
     }),
   );

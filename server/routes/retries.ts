@@ -64,7 +64,7 @@ export function retriesRouter(d: Deps) {
       const body = c.req.valid('json');
       let exc;
       try {
-        exc = d.exceptions.get(id);
+        exc = await d.exceptions.get(id);
       } catch {
         throw new HttpError(404, 'not_found', `exception "${id}" does not exist`);
       }
@@ -115,7 +115,7 @@ export function retriesRouter(d: Deps) {
         throw e;
       }
       await d.audit.record(by, 'lookup.rows.fix', `lookup:${m.scope}/${m.table}`, { version: version.version, exceptionId: id, rows: rows.length });
-      const retried = retryWaitingOnLookup(d.exceptions, d.lookups, { scope: m.scope, name: m.table }, by);
+      const retried = await retryWaitingOnLookup(d.exceptions, d.lookups, { scope: m.scope, name: m.table }, by);
       return c.json({ table: m.table, scope: m.scope, version: version.version, rows, retried }, 200);
     },
   );

@@ -72,7 +72,7 @@ beforeAll(async () => {
   B.deps.lookups.create({ name: 'btax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: MARK }]);
   ids.run = rt.queue.ingest({ source: 'manual', payload: { value: 1, note: MARK }, targets: [{ flowId: 'bflow', version: 1 }] }).runIds[0]!;
   ids.event = rt.runs.get(ids.run).eventId!;
-  ids.exception = B.deps.exceptions.raise({ type: 'failed-run', key: 'b-ex', title: `failed ${MARK}` }).id;
+  ids.exception = (await B.deps.exceptions.raise({ type: 'failed-run', key: 'b-ex', title: `failed ${MARK}` })).id;
   ids.changeRequest = (
     await B.deps.changeRequests.create('bcr', {
       message: MARK,

@@ -13,7 +13,7 @@ export class MemorySink implements ExceptionSink {
   readonly all = new Map<string, HeldException>();
   private seq = 0;
 
-  raise(e: RaiseException) {
+  async raise(e: RaiseException) {
     const k = `${e.type}\u0000${e.key}`;
     const prev = this.all.get(k);
     if (prev && prev.state === 'open') {
@@ -25,7 +25,7 @@ export class MemorySink implements ExceptionSink {
     return { id: held.id, count: 1, isNew: true };
   }
 
-  clear(type: ExceptionType, key: string, note?: string): boolean {
+  async clear(type: ExceptionType, key: string, note?: string): Promise<boolean> {
     const x = this.all.get(`${type}\u0000${key}`);
     if (x?.state !== 'open') return false;
     x.state = 'resolved';

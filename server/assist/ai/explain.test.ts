@@ -19,21 +19,23 @@ let n = 0;
 const assist = (id: string) => t.json('GET', `/api/assist/exceptions/${id}`, { token: t.tokens.operator });
 const configure = (body: Record<string, unknown>) => t.json('PUT', '/api/assist/settings', { token: t.tokens.owner, body });
 /** An ERP refusal quoting the customer, on the run of an order that names her (a new exception each time). */
-const refused = () =>
-  t.server.deps.exceptions.raise({
-    type: 'erp-rejected',
-    key: `erp-rejected:${++n}`,
-    title: `The ERP refused order #100${n} of Philippa Quartermaine`,
-    links: { runId, flowId: 'orders', nodeId: 'hook' },
-    data: {
-      error: {
-        message: 'Customer Philippa Quartermaine (philippa.q@example.org, +44 7700 900123) is on credit hold',
-        class: 'permanent',
-        code: 'ERP_VALIDATION',
+const refused = async () =>
+  (
+    await t.server.deps.exceptions.raise({
+      type: 'erp-rejected',
+      key: `erp-rejected:${++n}`,
+      title: `The ERP refused order #100${n} of Philippa Quartermaine`,
+      links: { runId, flowId: 'orders', nodeId: 'hook' },
+      data: {
+        error: {
+          message: 'Customer Philippa Quartermaine (philippa.q@example.org, +44 7700 900123) is on credit hold',
+          class: 'permanent',
+          code: 'ERP_VALIDATION',
+        },
+        stepType: 'erp.post-sales-order',
       },
-      stepType: 'erp.post-sales-order',
-    },
-  }).id;
+    })
+  ).id;
 
 beforeAll(async () => {
   lp = await startLoopbackProvider();
@@ -75,7 +77,7 @@ beforeEach(() => {
 
 describe('triage explanations by the language model', () => {
   it("are the offline rules' while the model is off, and nothing is sent", async () => {
-    const r = await assist(refused());
+    const r = await assist(await refused());
     expect(r.status).toBe(200);
     expect(r.body.triage).toMatchObject({ source: 'rule', notes: [], category: 'data-mapping' });
     expect(r.body.triage.explanation).toMatch(/^The ERP refused the document/);
@@ -83,7 +85,7 @@ describe('triage explanations by the language model', () => {
   });
 
   it('when on, the model rewrites only the explanation; nothing personal leaves; the answer is reused when reopened', async () => {
-    const id = refused();
+    const id = await refused();
     const offline = (await assist(id)).body.triage;
     expect((await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY, enabled: true })).status).toBe(200);
     const r = await assist(id);
@@ -120,7 +122,7 @@ describe('triage explanations by the language model', () => {
   ] as const) {
     it(`falls back to the offline explanation with a note when the model's answer is ${mode}`, async () => {
       await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY, enabled: true });
-      const id = refused();
+      const id = await refused();
       lp.mode = mode;
       const r = await assist(id);
       expect(r.body.triage.source).toBe('rule');
@@ -139,7 +141,7 @@ describe('triage explanations by the language model', () => {
     lp.mode = 'slow';
     lp.delayMs = 10_000;
     const started = Date.now();
-    const r = await assist(refused());
+    const r = await assist(await refused());
     const took = Date.now() - started;
     expect(r.body.triage.source).toBe('rule');
     expect(r.body.triage.notes[0]).toMatch(/did not answer in time/);
@@ -149,7 +151,7 @@ describe('triage explanations by the language model', () => {
 
   it("the settings page shows the exact request for an exception's explanation, masked, without sending it", async () => {
     await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY, enabled: true });
-    const id = refused();
+    const id = await refused();
     const r = await t.json('POST', '/api/assist/settings/preview', { token: t.tokens.owner, body: { kind: 'triage', exceptionId: id } });
     expect(r.status).toBe(200);
     expect(r.body.url).toBe(`${lp.url}/chat/completions`);

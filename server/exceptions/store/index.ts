@@ -5,20 +5,16 @@
 //   const runtime = createRuntime({ services: { exceptions, monitoring: exceptions.monitoring, … } });
 //   connectRuns(exceptions, runtime, opts);                                   // once the runtime's runs exist
 import type { EventEmitter } from 'node:events';
-import type Database from 'better-sqlite3';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import { attachRunHook } from './run-hook.ts';
-import { ExceptionService, type ExceptionServiceOptions } from './service.ts';
+import { ExceptionService, type ExceptionServiceOptions, type ExceptionStore } from './service.ts';
 
 export interface ExceptionRuntime {
   events: EventEmitter;
   runs: { get(runId: string): RunRecord; replay(runId: string): { runId: string } };
 }
 
-type ExceptionStore = { sqlite: Database.Database; db: BetterSQLite3Database<any> };
-
-/** Opens the exception inbox on the runtime's SQLite (tables made by openStore); it cannot retry until connectRuns. */
+/** Opens the exception inbox on the runtime's store (tables made by its migrations); it cannot retry until connectRuns. */
 export function openExceptionService(store: ExceptionStore, opts: ExceptionServiceOptions = {}): ExceptionService {
   return new ExceptionService(store, null, opts);
 }
@@ -29,7 +25,7 @@ export function openExceptionService(store: ExceptionStore, opts: ExceptionServi
  */
 export function connectRuns(svc: ExceptionService, store: ExceptionStore, runtime: ExceptionRuntime, opts: ExceptionServiceOptions = {}): void {
   svc.setReplayer({ replay: (id) => runtime.runs.replay(id) });
-  svc.detach = attachRunHook(runtime.events, store.db, runtime.runs, svc, opts.log, opts.ignoreFlow);
+  svc.detach = attachRunHook(runtime.events, store, runtime.runs, svc, opts.log, opts.ignoreFlow);
 }
 
 /** Both steps at once, for hosts whose runtime needs no exception service (CLI, tests); without a runtime the inbox cannot retry. */
@@ -48,6 +44,7 @@ export type {
   ExceptionRunLink,
   ExceptionAction,
   ExceptionServiceOptions,
+  ExceptionStore,
 } from './service.ts';
 export { StoreMonitorHost } from './monitoring.ts';
 export { classifyFailedRun } from './classify.ts';

@@ -1,8 +1,9 @@
 // Listens to the runtime's `run` events: a failed run raises its exception; a replay's outcome clears or
-// supersedes the run it replays. The listener runs inside the executor's finish, so it never throws.
+// supersedes the run it replays. The runtime awaits the listener before the run counts as finished (so `drain()` and
+// a stopping worker wait for what it writes); it never throws.
 import type { EventEmitter } from 'node:events';
 import { eq } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Store } from '../../../runtime/store/db.ts';
 import { runs as runsTable } from '../../../runtime/store/schema.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import { classifyFailedRun } from './classify.ts';
@@ -14,25 +15,30 @@ export interface RunSource {
 
 export function attachRunHook(
   events: EventEmitter,
-  db: BetterSQLite3Database<any>,
+  store: Pick<Store, 'sql'>,
   runs: RunSource,
   svc: ExceptionService,
   log?: { error(o: object, m?: string): void },
   ignoreFlow?: (flowId: string) => boolean,
 ): () => void {
-  const listener = (e: { runId: string; flowId: string; status: string; replayOf?: string | null }) => {
+  const db = store.sql({ runs: runsTable });
+  const listener = async (e: { runId: string; flowId: string; status: string; replayOf?: string | null }): Promise<void> => {
     if (e.status !== 'failed' && e.status !== 'succeeded' && e.status !== 'skipped') return;
     if (ignoreFlow?.(e.flowId)) return;
     try {
       if (e.status === 'failed') {
         const raise = classifyFailedRun(runs.get(e.runId));
-        if (raise) svc.raise(raise);
+        if (raise) await svc.raise(raise);
       }
       // The executor's event carries replayOf (no read per finished run); other emitters may leave it out.
-      const prev =
-        e.replayOf !== undefined ? e.replayOf : db.select({ replayOf: runsTable.replayOf }).from(runsTable).where(eq(runsTable.id, e.runId)).get()?.replayOf;
+      let prev = e.replayOf;
+      if (prev === undefined) {
+        const { runs: r } = db.tables;
+        const [row] = await db.db.select({ replayOf: r.replayOf }).from(r).where(eq(r.id, e.runId));
+        prev = row?.replayOf;
+      }
       // A replay that ends skipped (the order was cancelled meanwhile) no longer needs the failed run fixed.
-      if (prev) svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
+      if (prev) await svc.onReplayFinished(prev, e.runId, e.status === 'failed' ? 'failed' : 'succeeded');
     } catch (err) {
       log?.error({ err: (err as Error).message, runId: e.runId }, 'exception hook failed');
     }

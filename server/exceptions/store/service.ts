@@ -1,10 +1,10 @@
 // The exception inbox: raise/clear for nodes and monitors (ExceptionSink), triage actions for people, and the
 // run hook that turns failed runs into exceptions and auto-resolves them when a replay succeeds.
 import { EventEmitter } from 'node:events';
-import type Database from 'better-sqlite3';
 import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { newId } from '../../../runtime/ids.ts';
+import type { Store } from '../../../runtime/store/db.ts';
+import type { SqlDb, SqlStore } from '../../../runtime/store/sql-store.ts';
 import { defaultsFor } from './defaults.ts';
 import { StoreMonitorHost } from './monitoring.ts';
 import { exceptionEvents, exceptionRuns, exceptions } from './schema.ts';
@@ -83,8 +83,11 @@ export interface ExceptionServiceOptions {
   owners?: Partial<Record<string, Owner>>;
   severities?: Partial<Record<string, Severity>>;
   now?: () => number;
-  /** Every recorded action, e.g. for the server's audit log. */
-  onAction?: (a: ExceptionAction) => void;
+  /**
+   * Every recorded action, e.g. for the server's audit log: called once the action is committed, and awaited (a
+   * failure is logged, the action stands).
+   */
+  onAction?: (a: ExceptionAction) => void | Promise<void>;
   log?: { warn(o: object, m?: string): void; error(o: object, m?: string): void };
   /** Runs of these flows raise nothing (the server's test runs of drafts). */
   ignoreFlow?: (flowId: string) => boolean;
@@ -110,6 +113,7 @@ export class ExceptionStateError extends Error {
 }
 
 type Row = typeof exceptions.$inferSelect;
+type Raised = { id: string; count: number; isNew: boolean };
 
 function toRecord(r: Row): ExceptionRecord {
   return {
@@ -135,31 +139,31 @@ function toRecord(r: Row): ExceptionRecord {
   };
 }
 
-const unresolved = ne(exceptions.state, 'resolved');
-const SEVERITY_ORDER = sql`CASE ${exceptions.severity} WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END`;
+type ExceptionTables = { exceptions: typeof exceptions; exceptionRuns: typeof exceptionRuns; exceptionEvents: typeof exceptionEvents };
+
+/** What the inbox needs of the store: its tables, in either dialect. */
+export type ExceptionStore = Pick<Store, 'sql'>;
 
 export class ExceptionService implements ExceptionSink {
   /** `opened` (ExceptionRecord), `changed` ({ id, action }) — the alert dispatcher listens to `opened`. */
   readonly events = new EventEmitter();
-  readonly sqlite: Database.Database;
-  private db: BetterSQLite3Database<any>;
+  private readonly store: SqlStore<ExceptionTables>;
   private now: () => number;
   private replayer: Replayer | null;
   /** The `monitoring` service over the same store (MonitorHost). */
-  monitoring: StoreMonitorHost;
+  readonly monitoring: StoreMonitorHost;
   /** Stops listening to run events (set when created with a runtime). */
   detach: () => void = () => {};
 
   constructor(
-    store: { sqlite: Database.Database; db: BetterSQLite3Database<any> },
+    store: ExceptionStore,
     replayer: Replayer | null,
     private opts: ExceptionServiceOptions = {},
   ) {
-    this.sqlite = store.sqlite;
-    this.db = store.db;
+    this.store = store.sql({ exceptions, exceptionRuns, exceptionEvents });
     this.replayer = replayer;
     this.now = opts.now ?? Date.now;
-    this.monitoring = new StoreMonitorHost(store.db, this.now);
+    this.monitoring = new StoreMonitorHost(store, this.now);
   }
 
   /** Late binding for hosts that create the service before the runtime. */
@@ -167,9 +171,17 @@ export class ExceptionService implements ExceptionSink {
     this.replayer = r;
   }
 
+  private get t() {
+    return this.store.tables;
+  }
+
+  private get unresolved() {
+    return ne(this.t.exceptions.state, 'resolved');
+  }
+
   // ---- ExceptionSink ------------------------------------------------------------------------------------
 
-  raise(e: RaiseException): { id: string; count: number; isNew: boolean } {
+  async raise(e: RaiseException): Promise<Raised> {
     if (!e || typeof e.type !== 'string' || !e.type) throw new TypeError('raise: type is required');
     if (typeof e.key !== 'string' || !e.key) throw new TypeError(`raise(${e.type}): key is required`);
     if (typeof e.title !== 'string' || !e.title) throw new TypeError(`raise(${e.type}): title is required`);
@@ -180,39 +192,42 @@ export class ExceptionService implements ExceptionSink {
     if (!OWNERS.includes(owner)) throw new TypeError(`raise(${e.type}): owner must be one of ${OWNERS.join(', ')}`);
     const now = this.now();
     const runId = e.links?.runId;
-    let opened: ExceptionRecord | null = null;
-    const result = this.sqlite
-      .transaction(() => {
-        const cur = this.unresolvedOf(e.type, e.key);
+    const { exceptions: x, exceptionRuns: xr } = this.t;
+    const actions: ExceptionAction[] = [];
+    const { result, opened } = await this.store.tx(async (tx): Promise<{ result: Raised; opened: ExceptionRecord | null }> => {
+      // Two raises of a new cause at once (PostgreSQL): the second insert meets the first's row in the unique index
+      // of unresolved causes, does nothing, and the second pass finds that row and counts into it.
+      for (let pass = 0; pass < 2; pass++) {
+        const cur = await this.unresolvedOf(tx, e.type, e.key, true);
         if (cur) {
           // The same run reported twice (a node raised, then the run failed on it) is one occurrence, not two.
           const sameRun = runId
-            ? !!this.db
-                .select({ one: sql`1` })
-                .from(exceptionRuns)
-                .where(and(eq(exceptionRuns.exceptionId, cur.id), eq(exceptionRuns.runId, runId)))
-                .get()
+            ? (
+                await tx
+                  .select({ one: sql`1` })
+                  .from(xr)
+                  .where(and(eq(xr.exceptionId, cur.id), eq(xr.runId, runId)))
+              ).length > 0
             : false;
           const sev = RANK[severity] > RANK[cur.severity as Severity] ? severity : cur.severity;
-          this.db
-            .update(exceptions)
+          await tx
+            .update(x)
             .set({
-              count: sql`${exceptions.count} + ${sameRun ? 0 : 1}`,
+              count: sql`${x.count} + ${sameRun ? 0 : 1}`,
               lastSeen: now,
-              title: e.title,
-              detail: e.detail ?? null,
               severity: sev,
+              title: e.title,
+              detail: e.detail ?? cur.detail,
               links: JSON.stringify(e.links ?? {}),
               data: e.data ? JSON.stringify(e.data) : null,
             })
-            .where(eq(exceptions.id, cur.id))
-            .run();
-          if (runId) this.linkRun(cur.id, runId, e.links?.flowId ?? null, now);
-          return { id: cur.id, count: cur.count + (sameRun ? 0 : 1), isNew: false };
+            .where(eq(x.id, cur.id));
+          if (runId) await this.linkRun(tx, cur.id, runId, e.links?.flowId ?? null, now);
+          return { result: { id: cur.id, count: cur.count + (sameRun ? 0 : 1), isNew: false }, opened: null };
         }
         const id = newId('exc');
-        this.db
-          .insert(exceptions)
+        const inserted = await tx
+          .insert(x)
           .values({
             id,
             type: e.type,
@@ -228,119 +243,147 @@ export class ExceptionService implements ExceptionSink {
             links: JSON.stringify(e.links ?? {}),
             data: e.data ? JSON.stringify(e.data) : null,
           })
-          .run();
-        if (runId) this.linkRun(id, runId, e.links?.flowId ?? null, now);
-        this.record(id, 'system', 'opened', null, { type: e.type, key: e.key, severity, owner });
-        opened = toRecord(this.byId(id)!);
-        return { id, count: 1, isNew: true };
-      })
-      .immediate();
+          .onConflictDoNothing()
+          .returning({ id: x.id });
+        if (!inserted.length) continue;
+        if (runId) await this.linkRun(tx, id, runId, e.links?.flowId ?? null, now);
+        await this.record(tx, actions, id, 'system', 'opened', null, { type: e.type, key: e.key, severity, owner });
+        const row = await this.byId(tx, id);
+        return { result: { id, count: 1, isNew: true }, opened: row ? toRecord(row) : null };
+      }
+      throw new Error(`raise(${e.type}): the unresolved exception of key "${e.key}" could not be inserted nor found`);
+    });
+    await this.announce(actions);
     if (opened) this.emit('opened', opened);
     return result;
   }
 
-  clear(type: ExceptionType, key: string, note?: string): boolean {
-    const cur = this.unresolvedOf(type, key);
+  async clear(type: ExceptionType, key: string, note?: string): Promise<boolean> {
+    const cur = await this.unresolvedOf(this.store.db, type, key, false);
     if (!cur) return false;
-    this.autoResolve(cur.id, note ?? 'the condition cleared');
-    return true;
+    return this.autoResolve(cur.id, note ?? 'the condition cleared');
   }
 
-  openKeys(type: ExceptionType, prefix = ''): string[] {
-    return this.db
-      .select({ key: exceptions.key })
-      .from(exceptions)
-      .where(and(eq(exceptions.type, type), unresolved, sql`substr(${exceptions.key}, 1, length(${prefix})) = ${prefix}`))
-      .all()
-      .map((r) => r.key);
+  async openKeys(type: ExceptionType, prefix = ''): Promise<string[]> {
+    const x = this.t.exceptions;
+    // substr and a length in characters mean the same in both dialects (no LIKE: its case rules and wildcards differ).
+    const rows = await this.store.db
+      .select({ key: x.key })
+      .from(x)
+      .where(and(eq(x.type, type), this.unresolved, prefix ? sql`substr(${x.key}, 1, ${[...prefix].length}) = ${prefix}` : undefined));
+    return rows.map((r) => r.key);
   }
 
   // ---- reading ------------------------------------------------------------------------------------------
 
-  list(f: ExceptionFilter = {}): { items: ExceptionRecord[]; total: number } {
+  async list(f: ExceptionFilter = {}): Promise<{ items: ExceptionRecord[]; total: number }> {
+    const x = this.t.exceptions;
     const where = and(
-      f.owner ? eq(exceptions.owner, f.owner) : undefined,
-      f.type ? eq(exceptions.type, f.type) : undefined,
-      f.severity ? eq(exceptions.severity, f.severity) : undefined,
-      f.assignee ? eq(exceptions.assignee, f.assignee) : undefined,
-      f.state === 'unresolved' ? unresolved : f.state ? eq(exceptions.state, f.state) : undefined,
+      f.owner ? eq(x.owner, f.owner) : undefined,
+      f.type ? eq(x.type, f.type) : undefined,
+      f.severity ? eq(x.severity, f.severity) : undefined,
+      f.assignee ? eq(x.assignee, f.assignee) : undefined,
+      f.state === 'unresolved' ? this.unresolved : f.state ? eq(x.state, f.state) : undefined,
     );
-    const total = this.db.select({ n: count() }).from(exceptions).where(where).get()?.n ?? 0;
+    const [n] = await this.store.db.select({ n: count() }).from(x).where(where);
     const limit = Math.min(Math.max(f.limit ?? 50, 1), 500);
-    const rows = this.db
+    const rows = await this.store.db
       .select()
-      .from(exceptions)
+      .from(x)
       .where(where)
-      .orderBy(SEVERITY_ORDER, desc(exceptions.lastSeen), exceptions.id)
+      .orderBy(sql`CASE ${x.severity} WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END`, desc(x.lastSeen), x.id)
       .limit(limit)
-      .offset(Math.max(f.offset ?? 0, 0))
-      .all();
-    return { items: rows.map(toRecord), total };
+      .offset(Math.max(f.offset ?? 0, 0));
+    return { items: rows.map(toRecord), total: n?.n ?? 0 };
   }
 
-  get(id: string): ExceptionDetail {
-    const r = this.byId(id);
+  async get(id: string): Promise<ExceptionDetail> {
+    const { exceptionRuns: xr, exceptionEvents: xe } = this.t;
+    const r = await this.byId(this.store.db, id);
     if (!r) throw new ExceptionNotFoundError(id);
-    const runs = this.db
-      .select({ runId: exceptionRuns.runId, flowId: exceptionRuns.flowId, status: exceptionRuns.status, at: exceptionRuns.at })
-      .from(exceptionRuns)
-      .where(eq(exceptionRuns.exceptionId, id))
-      .orderBy(exceptionRuns.at, exceptionRuns.runId)
-      .all();
-    const events = this.db
-      .select()
-      .from(exceptionEvents)
-      .where(eq(exceptionEvents.exceptionId, id))
-      .orderBy(exceptionEvents.id)
-      .all()
-      .map((ev) => ({ id: ev.id, at: ev.at, actor: ev.actor, action: ev.action, note: ev.note, data: ev.data ? JSON.parse(ev.data) : null }));
+    const runs = await this.store.db
+      .select({ runId: xr.runId, flowId: xr.flowId, status: xr.status, at: xr.at })
+      .from(xr)
+      .where(eq(xr.exceptionId, id))
+      .orderBy(xr.at, xr.runId);
+    const events = (await this.store.db.select().from(xe).where(eq(xe.exceptionId, id)).orderBy(xe.id)).map((ev) => ({
+      id: ev.id,
+      at: ev.at,
+      actor: ev.actor,
+      action: ev.action,
+      note: ev.note,
+      data: ev.data ? JSON.parse(ev.data) : null,
+    }));
     return { ...toRecord(r), runs, events };
   }
 
   // ---- triage actions -----------------------------------------------------------------------------------
 
-  acknowledge(id: string, actor: string, note?: string): ExceptionRecord {
-    const cur = this.mustGet(id);
-    if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is resolved; only open exceptions can be acknowledged`);
-    if (cur.state === 'open') {
-      this.sqlite.transaction(() => {
-        this.db.update(exceptions).set({ state: 'acknowledged' }).where(eq(exceptions.id, id)).run();
-        this.record(id, actor, 'acknowledged', note ?? null);
-      })();
-    }
-    return this.mustGet(id);
+  // A refused action is returned out of its transaction, not thrown through it: it has written nothing, and on SQLite
+  // a rollback would also undo what the runtime's (not yet asynchronous) writes put into the open transaction.
+
+  async acknowledge(id: string, actor: string, note?: string): Promise<ExceptionRecord> {
+    const x = this.t.exceptions;
+    const actions: ExceptionAction[] = [];
+    const refused = await this.store.tx(async (tx) => {
+      const cur = await this.byId(tx, id, true);
+      if (!cur) return new ExceptionNotFoundError(id);
+      if (cur.state === 'resolved') return new ExceptionStateError(`exception "${id}" is resolved; only open exceptions can be acknowledged`);
+      if (cur.state !== 'open') return null;
+      await tx.update(x).set({ state: 'acknowledged' }).where(eq(x.id, id));
+      await this.record(tx, actions, id, actor, 'acknowledged', note ?? null);
+      return null;
+    });
+    if (refused) throw refused;
+    await this.announce(actions);
+    return this.mustGet(this.store.db, id, false);
   }
 
-  assign(id: string, to: { assignee?: string | null; owner?: Owner }, actor: string, note?: string): ExceptionRecord {
-    const cur = this.mustGet(id);
-    if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is resolved; reopen it by raising again, not by assigning`);
-    if (to.owner !== undefined && !OWNERS.includes(to.owner)) throw new TypeError(`owner must be one of ${OWNERS.join(', ')}`);
-    const assignee = to.assignee === undefined ? cur.assignee : to.assignee;
-    const owner = to.owner ?? cur.owner;
-    this.sqlite.transaction(() => {
-      this.db.update(exceptions).set({ assignee, owner }).where(eq(exceptions.id, id)).run();
-      this.record(id, actor, 'assigned', note ?? null, { before: { assignee: cur.assignee, owner: cur.owner }, after: { assignee, owner } });
-    })();
-    return this.mustGet(id);
+  async assign(id: string, to: { assignee?: string | null; owner?: Owner }, actor: string, note?: string): Promise<ExceptionRecord> {
+    const x = this.t.exceptions;
+    const actions: ExceptionAction[] = [];
+    const refused = await this.store.tx(async (tx) => {
+      const cur = await this.byId(tx, id, true);
+      if (!cur) return new ExceptionNotFoundError(id);
+      if (cur.state === 'resolved') return new ExceptionStateError(`exception "${id}" is resolved; reopen it by raising again, not by assigning`);
+      if (to.owner !== undefined && !OWNERS.includes(to.owner)) return new TypeError(`owner must be one of ${OWNERS.join(', ')}`);
+      const assignee = to.assignee === undefined ? cur.assignee : to.assignee;
+      const owner = to.owner ?? (cur.owner as Owner);
+      await tx.update(x).set({ assignee, owner }).where(eq(x.id, id));
+      await this.record(tx, actions, id, actor, 'assigned', note ?? null, {
+        before: { assignee: cur.assignee, owner: cur.owner },
+        after: { assignee, owner },
+      });
+      return null;
+    });
+    if (refused) throw refused;
+    await this.announce(actions);
+    return this.mustGet(this.store.db, id, false);
   }
 
-  resolve(id: string, actor: string, note: string): ExceptionRecord {
+  async resolve(id: string, actor: string, note: string): Promise<ExceptionRecord> {
     if (typeof note !== 'string' || !note.trim()) throw new TypeError('resolve: a note saying what was done is required');
-    const cur = this.mustGet(id);
-    if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is already resolved`);
-    this.sqlite.transaction(() => {
-      this.markResolved(id, false, note.trim(), actor);
-      this.record(id, actor, 'resolved', note.trim());
-    })();
+    const actions: ExceptionAction[] = [];
+    const refused = await this.store.tx(async (tx) => {
+      const cur = await this.byId(tx, id, true);
+      if (!cur) return new ExceptionNotFoundError(id);
+      if (cur.state === 'resolved') return new ExceptionStateError(`exception "${id}" is already resolved`);
+      await this.markResolved(tx, id, false, note.trim(), actor);
+      await this.record(tx, actions, id, actor, 'resolved', note.trim());
+      return null;
+    });
+    if (refused) throw refused;
+    await this.announce(actions);
     this.emit('changed', { id, action: 'resolved' });
-    return this.mustGet(id);
+    return this.mustGet(this.store.db, id, false);
   }
 
   /** Replays every failed run linked to the exception from its failed step. Success auto-resolves (run hook). */
-  retry(id: string, actor: string): { replayed: Array<{ runId: string; newRunId: string }>; skipped: Array<{ runId: string; reason: string }> } {
-    const cur = this.get(id);
+  async retry(id: string, actor: string): Promise<{ replayed: Array<{ runId: string; newRunId: string }>; skipped: Array<{ runId: string; reason: string }> }> {
+    const cur = await this.get(id);
     if (cur.state === 'resolved') throw new ExceptionStateError(`exception "${id}" is resolved; nothing to retry`);
-    if (!this.replayer) throw new ExceptionStateError('this host cannot replay runs (no runtime attached)');
+    const replayer = this.replayer;
+    if (!replayer) throw new ExceptionStateError('this host cannot replay runs (no runtime attached)');
     const failed = cur.runs.filter((r) => r.status === 'failed');
     if (!failed.length)
       throw new ExceptionStateError(
@@ -349,63 +392,76 @@ export class ExceptionService implements ExceptionSink {
     const replayed: Array<{ runId: string; newRunId: string }> = [];
     const skipped: Array<{ runId: string; reason: string }> = [];
     for (const l of failed) {
+      // Marked replaying before the replay is queued: the replay may end (and its hook clear the link) before this
+      // would get to write after it.
+      await this.setLink(this.store.db, id, l.runId, 'replaying');
       try {
-        const r = this.replayer.replay(l.runId);
-        this.setLink(id, l.runId, 'replaying');
+        const r = replayer.replay(l.runId);
         replayed.push({ runId: l.runId, newRunId: r.runId });
       } catch (e) {
+        await this.setLink(this.store.db, id, l.runId, 'failed');
         skipped.push({ runId: l.runId, reason: (e as Error).message });
       }
     }
-    this.record(id, actor, 'retried', null, { replayed, skipped });
+    const actions: ExceptionAction[] = [];
+    await this.record(this.store.db, actions, id, actor, 'retried', null, { replayed, skipped });
+    await this.announce(actions);
     return { replayed, skipped };
   }
 
-  bulk(
+  async bulk(
     ids: string[],
     action: 'acknowledge' | 'assign' | 'resolve' | 'retry',
     actor: string,
     args: { note?: string; assignee?: string | null; owner?: Owner } = {},
-  ): Array<{ id: string; ok: boolean; error?: string; result?: unknown }> {
-    return [...new Set(ids)].map((id) => {
+  ): Promise<Array<{ id: string; ok: boolean; error?: string; result?: unknown }>> {
+    const out: Array<{ id: string; ok: boolean; error?: string; result?: unknown }> = [];
+    for (const id of new Set(ids)) {
       try {
         const result =
           action === 'acknowledge'
-            ? this.acknowledge(id, actor, args.note)
+            ? await this.acknowledge(id, actor, args.note)
             : action === 'assign'
-              ? this.assign(id, { assignee: args.assignee, owner: args.owner }, actor, args.note)
+              ? await this.assign(id, { assignee: args.assignee, owner: args.owner }, actor, args.note)
               : action === 'resolve'
-                ? this.resolve(id, actor, args.note ?? '')
-                : this.retry(id, actor);
-        return { id, ok: true, result };
+                ? await this.resolve(id, actor, args.note ?? '')
+                : await this.retry(id, actor);
+        out.push({ id, ok: true, result });
       } catch (e) {
-        return { id, ok: false, error: (e as Error).message };
+        out.push({ id, ok: false, error: (e as Error).message });
       }
-    });
+    }
+    return out;
   }
 
   // ---- alerts -------------------------------------------------------------------------------------------
 
   /** Unresolved exceptions no alert went out for yet. */
-  unalerted(): ExceptionRecord[] {
-    return this.db
+  async unalerted(): Promise<ExceptionRecord[]> {
+    const x = this.t.exceptions;
+    // Ids are time-ordered: within one millisecond they break the tie (no rowid on PostgreSQL).
+    const rows = await this.store.db
       .select()
-      .from(exceptions)
-      .where(and(unresolved, isNull(exceptions.alertedAt)))
-      .orderBy(exceptions.firstSeen, sql`rowid`)
-      .all()
-      .map(toRecord);
+      .from(x)
+      .where(and(this.unresolved, isNull(x.alertedAt)))
+      .orderBy(x.firstSeen, x.id);
+    return rows.map(toRecord);
   }
 
   /** Marks an exception alerted; false when it already was (so concurrent dispatchers never send twice). */
-  markAlerted(id: string, channels: string[]): boolean {
-    const changed =
-      this.db
-        .update(exceptions)
+  async markAlerted(id: string, channels: string[]): Promise<boolean> {
+    const x = this.t.exceptions;
+    const actions: ExceptionAction[] = [];
+    const changed = await this.store.tx(async (tx) => {
+      const marked = await tx
+        .update(x)
         .set({ alertedAt: this.now() })
-        .where(and(eq(exceptions.id, id), isNull(exceptions.alertedAt)))
-        .run().changes > 0;
-    if (changed) this.record(id, 'system', 'alerted', null, { channels });
+        .where(and(eq(x.id, id), isNull(x.alertedAt)))
+        .returning({ id: x.id });
+      if (marked.length) await this.record(tx, actions, id, 'system', 'alerted', null, { channels });
+      return marked.length > 0;
+    });
+    await this.announce(actions);
     return changed;
   }
 
@@ -415,32 +471,28 @@ export class ExceptionService implements ExceptionSink {
    * A replay of `replayOf` ended. Success clears the runs it replays; failure supersedes them (the new failed run
    * is linked by its own raise). An exception with no failing run left is auto-resolved.
    */
-  onReplayFinished(replayOf: string, newRunId: string, status: 'succeeded' | 'failed', chain: string[] = [replayOf]) {
+  async onReplayFinished(replayOf: string, newRunId: string, status: 'succeeded' | 'failed', chain: string[] = [replayOf]): Promise<void> {
+    const { exceptions: x, exceptionRuns: xr } = this.t;
     const touched = new Set<string>();
-    this.sqlite.transaction(() => {
+    await this.store.tx(async (tx) => {
       for (const runId of chain) {
-        const links = this.db
-          .select({ exceptionId: exceptionRuns.exceptionId, state: exceptions.state })
-          .from(exceptionRuns)
-          .innerJoin(exceptions, eq(exceptions.id, exceptionRuns.exceptionId))
-          .where(eq(exceptionRuns.runId, runId))
-          .all();
+        const links = await this.store.forUpdate(
+          tx.select({ exceptionId: xr.exceptionId, state: x.state }).from(xr).innerJoin(x, eq(x.id, xr.exceptionId)).where(eq(xr.runId, runId)),
+        );
         for (const l of links) {
           if (l.state === 'resolved') continue;
           touched.add(l.exceptionId);
-          this.setLink(l.exceptionId, runId, status === 'succeeded' ? 'cleared' : 'superseded');
+          await this.setLink(tx, l.exceptionId, runId, status === 'succeeded' ? 'cleared' : 'superseded');
         }
       }
-    })();
+    });
     for (const id of touched) {
-      const p = this.db
-        .select({ pending: sql<number | null>`SUM(${inArray(exceptionRuns.status, ['failed', 'replaying'])})` })
-        .from(exceptionRuns)
-        .where(eq(exceptionRuns.exceptionId, id))
-        .get();
-      const cur = this.byId(id);
-      if (!cur || cur.state === 'resolved' || (p?.pending ?? 0) > 0) continue;
-      this.autoResolve(
+      const [p] = await this.store.db
+        .select({ pending: count() })
+        .from(xr)
+        .where(and(eq(xr.exceptionId, id), inArray(xr.status, ['failed', 'replaying'])));
+      if ((p?.pending ?? 0) > 0) continue;
+      await this.autoResolve(
         id,
         status === 'succeeded'
           ? `replay ${newRunId} of run ${replayOf} succeeded`
@@ -449,61 +501,77 @@ export class ExceptionService implements ExceptionSink {
     }
   }
 
-  private autoResolve(id: string, note: string) {
-    this.sqlite.transaction(() => {
-      this.markResolved(id, true, note, 'system');
-      this.record(id, 'system', 'auto-resolved', note);
-    })();
-    this.emit('changed', { id, action: 'auto-resolved' });
+  /** Resolves an unresolved exception as the system; false when it was resolved meanwhile. */
+  private async autoResolve(id: string, note: string): Promise<boolean> {
+    const actions: ExceptionAction[] = [];
+    const done = await this.store.tx(async (tx) => {
+      const cur = await this.byId(tx, id, true);
+      if (!cur || cur.state === 'resolved') return false;
+      await this.markResolved(tx, id, true, note, 'system');
+      await this.record(tx, actions, id, 'system', 'auto-resolved', note);
+      return true;
+    });
+    await this.announce(actions);
+    if (done) this.emit('changed', { id, action: 'auto-resolved' });
+    return done;
   }
 
-  private mustGet(id: string): ExceptionRecord {
-    const r = this.byId(id);
+  private async mustGet(db: SqlDb, id: string, lock: boolean): Promise<ExceptionRecord> {
+    const r = await this.byId(db, id, lock);
     if (!r) throw new ExceptionNotFoundError(id);
     return toRecord(r);
   }
 
-  private byId(id: string): Row | undefined {
-    return this.db.select().from(exceptions).where(eq(exceptions.id, id)).get();
+  private async byId(db: SqlDb, id: string, lock = false): Promise<Row | undefined> {
+    const x = this.t.exceptions;
+    const q = db.select().from(x).where(eq(x.id, id));
+    const [r] = await (lock ? this.store.forUpdate(q) : q);
+    return r;
   }
 
-  private unresolvedOf(type: string, key: string): Row | undefined {
-    return this.db
+  private async unresolvedOf(db: SqlDb, type: string, key: string, lock: boolean): Promise<Row | undefined> {
+    const x = this.t.exceptions;
+    const q = db
       .select()
-      .from(exceptions)
-      .where(and(eq(exceptions.type, type), eq(exceptions.key, key), unresolved))
-      .get();
+      .from(x)
+      .where(and(eq(x.type, type), eq(x.key, key), this.unresolved));
+    const [r] = await (lock ? this.store.forUpdate(q) : q);
+    return r;
   }
 
-  private linkRun(exceptionId: string, runId: string, flowId: string | null, at: number) {
-    this.db.insert(exceptionRuns).values({ exceptionId, runId, flowId, status: 'failed', at }).onConflictDoNothing().run();
+  private async linkRun(db: SqlDb, exceptionId: string, runId: string, flowId: string | null, at: number) {
+    await db.insert(this.t.exceptionRuns).values({ exceptionId, runId, flowId, status: 'failed', at }).onConflictDoNothing();
   }
 
-  private setLink(exceptionId: string, runId: string, status: string) {
-    this.db
-      .update(exceptionRuns)
+  private async setLink(db: SqlDb, exceptionId: string, runId: string, status: string) {
+    const xr = this.t.exceptionRuns;
+    await db
+      .update(xr)
       .set({ status })
-      .where(and(eq(exceptionRuns.exceptionId, exceptionId), eq(exceptionRuns.runId, runId)))
-      .run();
+      .where(and(eq(xr.exceptionId, exceptionId), eq(xr.runId, runId)));
   }
 
-  private markResolved(id: string, auto: boolean, note: string, actor: string) {
-    this.db
-      .update(exceptions)
-      .set({ state: 'resolved', autoResolved: auto, resolutionNote: note, resolvedBy: actor, resolvedAt: this.now() })
-      .where(eq(exceptions.id, id))
-      .run();
+  private async markResolved(db: SqlDb, id: string, auto: boolean, note: string, actor: string) {
+    const x = this.t.exceptions;
+    await db.update(x).set({ state: 'resolved', autoResolved: auto, resolutionNote: note, resolvedBy: actor, resolvedAt: this.now() }).where(eq(x.id, id));
   }
 
-  private record(id: string, actor: string, action: string, note: string | null, data?: Record<string, unknown>) {
-    this.db
-      .insert(exceptionEvents)
-      .values({ exceptionId: id, at: this.now(), actor, action, note, data: data ? JSON.stringify(data) : null })
-      .run();
-    try {
-      this.opts.onAction?.({ exceptionId: id, action, actor, note, ...(data ? { data } : {}) });
-    } catch (e) {
-      this.opts.log?.error({ err: (e as Error).message, exceptionId: id, action }, 'exception action hook failed');
+  /** Writes the action to the history; `actions` collects it for `announce` once the transaction is committed. */
+  private async record(db: SqlDb, actions: ExceptionAction[], id: string, actor: string, action: string, note: string | null, data?: Record<string, unknown>) {
+    await db.insert(this.t.exceptionEvents).values({ exceptionId: id, at: this.now(), actor, action, note, data: data ? JSON.stringify(data) : null });
+    actions.push({ exceptionId: id, action, actor, note, ...(data ? { data } : {}) });
+  }
+
+  /** Tells the host's hook (the audit log) of committed actions; outside any transaction, as it may write to the store. */
+  private async announce(actions: ExceptionAction[]) {
+    const hook = this.opts.onAction;
+    if (!hook) return;
+    for (const a of actions) {
+      try {
+        await hook(a);
+      } catch (e) {
+        this.opts.log?.error({ err: (e as Error).message, exceptionId: a.exceptionId, action: a.action }, 'exception action hook failed');
+      }
     }
   }
 
