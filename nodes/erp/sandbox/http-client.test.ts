@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErpConnector } from '../contract.ts';
 import { erpContractSuite, order } from '../contract-suite.ts';
-import { createSandboxErpClient, SANDBOX_ERP_CAPABILITIES } from './http-client.ts';
+import { createSandboxErpClient } from './http-client.ts';
 import { serveSandboxErp, type SandboxErpServer } from './http-server.ts';
 import { createSandboxErp, type SandboxErp } from './index.ts';
 
@@ -27,7 +27,7 @@ erpContractSuite('sandbox ERP over HTTP', () => client);
 
 describe('sandbox ERP over HTTP', () => {
   it('claims exactly the in-process sandbox ERP capabilities and limits', () => {
-    expect(SANDBOX_ERP_CAPABILITIES).toEqual(erp.capabilities);
+    expect(client.capabilities).toEqual(erp.capabilities);
     expect(client.limits).toEqual(erp.limits);
   });
 

@@ -2,28 +2,10 @@
 // operations, results and NodeErrors as the in-process sandbox ERP, plus what a network adds (unreachable, reset).
 import http from 'node:http';
 import { NodeError, type ErrorClass } from '../../../runtime/node-api.ts';
-import type { ErpCapabilities, ErpConnector } from '../contract.ts';
+import type { ErpConnector } from '../contract.ts';
+import { SANDBOX_ERP_CAPABILITIES } from './capabilities.ts';
 import { networkError } from '../shared/errors.ts';
 import type { SandboxErpMethod } from './http-server.ts';
-
-/** What the sandbox ERP can do (createSandboxErp's capabilities; http-client.test.ts holds them equal). */
-export const SANDBOX_ERP_CAPABILITIES: ErpCapabilities = {
-  items: true,
-  warehouses: true,
-  taxCodes: true,
-  customers: true,
-  salesOrders: true,
-  cancelSalesOrder: true,
-  fulfilments: true,
-  fulfilmentTracking: true,
-  stockPerWarehouse: true,
-  creditMemos: true,
-  restock: true,
-  journals: true,
-  ledger: true,
-  ship: true,
-  draftSalesOrders: true,
-};
 
 const WRITES = new Set<SandboxErpMethod>([
   'upsertCustomer',

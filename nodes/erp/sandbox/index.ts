@@ -1,5 +1,6 @@
 // The sandbox ERP: an embedded ERP on SQLite behind the ErpConnector contract, for demos, `npm start` and fast
 // tests. Same catalogue as the Tryton test company; same error codes as the real connectors.
+import { SANDBOX_ERP_CAPABILITIES } from './capabilities.ts';
 import type { CustomerInput, ErpConnector, ErpCustomer, ErpItem, Posted } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { createLimiter } from '../shared/limiter.ts';
@@ -171,23 +172,7 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
 
   return {
     kind: 'sandbox',
-    capabilities: {
-      items: true,
-      warehouses: true,
-      taxCodes: true,
-      customers: true,
-      salesOrders: true,
-      cancelSalesOrder: true,
-      fulfilments: true,
-      fulfilmentTracking: true,
-      stockPerWarehouse: true,
-      creditMemos: true,
-      restock: true,
-      journals: true,
-      ledger: true,
-      ship: true,
-      draftSalesOrders: true,
-    },
+    capabilities: SANDBOX_ERP_CAPABILITIES,
     limits,
     admin,
     db,
