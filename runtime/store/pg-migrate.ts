@@ -104,7 +104,15 @@ export async function pgMigrationStatus(db: PgTarget, options: PgMigrateOptions)
 type PgMigration = MigrationMeta & { tag: string };
 
 /** The set's migrations in order, with their journal tags (drizzle's reader leaves the tags out). */
+// The store's own set does not change while the process runs: read once, not at every /readyz.
+let ownSet: PgMigration[] | undefined;
+
 function readPgMigrations(folder = pgMigrationsFolder): PgMigration[] {
+  if (folder === pgMigrationsFolder) return (ownSet ??= readMigrationSet(folder));
+  return readMigrationSet(folder);
+}
+
+function readMigrationSet(folder: string): PgMigration[] {
   const migrations = readMigrationFiles({ migrationsFolder: folder });
   const journal = readJournal(folder);
   return migrations.map((m, i) => ({ ...m, tag: journal[i] ?? `#${i}` }));

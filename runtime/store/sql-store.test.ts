@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { throwawayDatabase, type ThrowawayDatabase } from '../testing/pg.ts';
 import { pgPool, pgSqlStore } from './pg-sql-store.ts';
-import { changedRows, type SqlStore } from './sql-store.ts';
+import type { SqlStore } from './sql-store.ts';
 import { sqliteSqlStore } from './sqlite-sql-store.ts';
 
 const counters = sqliteTable('counters', {
@@ -94,8 +94,8 @@ describe.each([
       .onConflictDoUpdate({ target: c.id, set: { n: sql`${c.n} + 1`, flag: true } });
     const rows = await store.db.select().from(c).where(eq(c.id, 'a'));
     expect(rows).toEqual([{ id: 'a', n: 2, flag: true, at: 1_733_000_000_123 }]);
-    const changed = await store.db.update(c).set({ n: 3 }).where(eq(c.id, 'a'));
-    expect(changedRows(changed)).toBe(1);
+    const changed = await store.db.update(c).set({ n: 3 }).where(eq(c.id, 'a')).returning({ id: c.id });
+    expect(changed).toEqual([{ id: 'a' }]);
     const returned = await store.db.delete(c).where(eq(c.id, 'nope')).returning({ id: c.id });
     expect(returned).toEqual([]);
   });

@@ -47,9 +47,3 @@ export interface SqlStore<T extends Record<string, unknown> = Record<string, unk
   /** Runs a raw statement; how many rows it changed. */
   exec(q: SQL): Promise<number>;
 }
-
-/** How many rows an awaited insert / update / delete changed, whichever dialect ran it. */
-export function changedRows(result: unknown): number {
-  const r = result as { changes?: number; rowCount?: number | null } | undefined;
-  return r?.changes ?? r?.rowCount ?? 0;
-}

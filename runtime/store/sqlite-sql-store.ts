@@ -47,8 +47,8 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
   const execute = (text: string, params: unknown[], method: Method) => {
     const st = prepared(text);
     if (method === 'run' || !st.reader) {
-      const r = st.run(...params);
-      return { rows: [], changes: r.changes };
+      st.run(...params);
+      return { rows: [] };
     }
     // sqlite-proxy maps positional rows onto the query's fields.
     if (method === 'get') return { rows: st.raw(true).get(...params) as unknown[] };
