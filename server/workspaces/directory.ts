@@ -59,8 +59,9 @@ export class Directory {
    * (an owner of one workspace must not reset the password of another's users).
    */
   async managesAccounts(userId: string): Promise<boolean> {
-    if (await this.isOwner(userId)) return true;
-    return (await this.list()).length === 1 && (await this.roleOf(userId, DEFAULT_WORKSPACE)) === 'owner';
+    const owner = await this.ownerId();
+    if (owner === userId) return true;
+    return (await this.list()).length === 1 && (await this.roleOf(userId, DEFAULT_WORKSPACE, owner)) === 'owner';
   }
 
   async list(): Promise<Workspace[]> {
