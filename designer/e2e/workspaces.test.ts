@@ -96,7 +96,9 @@ describe('workspace switcher', () => {
     await shot(page, 'alert-link-brand-b-exception');
 
     // The same link without the workspace, from the default one: not there, and the page says why.
+    // Switching reloads the app at /flows; going elsewhere before that lands races the switch's own navigation.
     await page.locator('[data-testid=workspace-switcher]').selectOption('default');
+    await page.waitForSelector('[data-flow-status="order-to-erp"]');
     await page.goto(`${env.backend.baseUrl}/exceptions/${raised.id}`);
     await page.waitForSelector('[data-testid=focus-missing]');
     expect(await page.locator(`tr[data-exception="${raised.id}"]`).count()).toBe(0);
