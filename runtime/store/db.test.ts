@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MARKER_FILE, STORE_FILE, StoreOpenError, openStore } from './db.ts';
 import { tempDir } from '../testing/fixtures.ts';
@@ -113,5 +114,48 @@ describe('Store.check: the file under a running store', () => {
       expect(s.check().ok).toBe(false);
       s.close();
     }
+  });
+});
+
+describe('Store.exclusive: raw hot-path statements beside SqlStore transactions', () => {
+  it('waits for an open SqlStore transaction instead of writing into it, and commits its own work as one', async () => {
+    tmp = tempDir('ledgerline-store-');
+    const s = openStore(tmp.dir);
+    s.sqlite.exec('CREATE TABLE t (x text)');
+    const insert = s.sqlite.prepare('INSERT INTO t (x) VALUES (?)');
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const sqlView = s.sql({});
+    const open = sqlView.tx(async () => {
+      await sqlView.exec(sql`INSERT INTO t (x) VALUES ('in tx')`);
+      await held;
+      throw new Error('rolled back');
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    // Had it run at once, its row would be inside the open transaction and rolled back with it.
+    const raw = s.exclusive(() => {
+      insert.run('raw');
+      insert.run('raw 2');
+    });
+    release();
+    await expect(open).rejects.toThrow('rolled back');
+    await raw;
+    expect(s.sqlite.prepare('SELECT x FROM t ORDER BY x').pluck().all()).toEqual(['raw', 'raw 2']);
+    // A failure inside undoes all of it.
+    await expect(
+      s.exclusive(() => {
+        insert.run('half');
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(s.sqlite.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2);
+    // Called inside the caller's own SqlStore transaction, it is part of it.
+    await sqlView.tx(async () => {
+      await s.exclusive(() => insert.run('nested'));
+    });
+    expect(s.sqlite.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3);
+    s.close();
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as schema from './schema.ts';
 import { migrateStore } from './migrate.ts';
 import type { SqlStore } from './sql-store.ts';
-import { sqliteSqlStore } from './sqlite-sql-store.ts';
+import { sqliteExclusive, sqliteSqlStore } from './sqlite-sql-store.ts';
 import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.ts';
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
@@ -18,6 +18,7 @@ export type RuntimeDb = BetterSQLite3Database<typeof schema>;
 export type StoreHealth = { ok: true } | { ok: false; problem: string; since: number };
 
 export interface Store {
+  readonly dialect: 'sqlite';
   sqlite: Database.Database;
   db: RuntimeDb;
   path: string;
@@ -34,6 +35,12 @@ export interface Store {
    * their pg-core forms): how code that runs on either store reads and writes. See ./sql-store.ts.
    */
   sql<T extends Record<string, unknown>>(tables: T): SqlStore<T>;
+  /**
+   * Runs `fn` (synchronous better-sqlite3 work on `sqlite`: a hot path's raw prepared statements) as one IMMEDIATE
+   * transaction, once no `SqlStore` transaction of this file is open: raw statements run while one is open would run
+   * inside it. Inside such a transaction (the caller's own), it is a savepoint of it.
+   */
+  exclusive<R>(fn: () => R): Promise<R>;
   /**
    * Moves WAL checkpoints off this connection's commits to a worker thread (checkpointer.ts), for a process whose
    * commits are on its request path (the server ingesting webhooks). Idempotent; `close()` stops it.
@@ -208,7 +215,18 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
     checkpointer?.stop();
     if (problem.ok && sqlite.open) sqlite.close();
   };
-  return { sqlite, db, path, storeId, check, sql: (tables) => sqliteSqlStore(sqlite, tables), checkpointInBackground, close };
+  return {
+    dialect: 'sqlite',
+    sqlite,
+    db,
+    path,
+    storeId,
+    check,
+    sql: (tables) => sqliteSqlStore(sqlite, tables),
+    exclusive: (fn) => sqliteExclusive(sqlite, fn),
+    checkpointInBackground,
+    close,
+  };
 }
 
 export { migrateStore };

@@ -122,3 +122,22 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
     exec,
   };
 }
+
+/**
+ * Synchronous work on the connection as one transaction, kept out of any open `SqlStore` transaction of the same file
+ * (see Store.exclusive). Free gate: runs at once, no await before the work.
+ */
+export function sqliteExclusive<R>(sqlite: Database.Database, fn: () => R): Promise<R> {
+  const { gate } = gateOf(sqlite);
+  // openStore makes sqlite.transaction begin IMMEDIATE (db.ts immediateTransactions); nested, it is a savepoint.
+  const run = () => sqlite.transaction(fn)();
+  const wait = gate.outside();
+  if (wait === undefined) {
+    try {
+      return Promise.resolve(run());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  return wait.then(run);
+}

@@ -6,11 +6,14 @@ import { join } from 'node:path';
 import type { Dialect, SqlStore } from '../store/sql-store.ts';
 import { openStore, type Store } from '../store/db.ts';
 import { openPgStore, type PgStore } from '../store/pg-store.ts';
+import type { AnyStore } from '../store/any-store.ts';
 import { afterAll } from 'vitest';
 import { throwawayDatabase } from './pg.ts';
 
 export interface TestStore {
   dialect: Dialect;
+  /** The store itself, as a runtime room takes it. */
+  store: AnyStore;
   /** A view over these tables (the SQLite declarations) of a fresh, migrated store of this dialect. */
   sql<T extends Record<string, unknown>>(tables: T): SqlStore<T>;
   /** Another connection to the same store, as another process would have (closed with this one). */
@@ -33,6 +36,7 @@ const sqlite: TestStoreKind = {
       twins.push(store);
       return {
         dialect: 'sqlite',
+        store,
         sql: (tables) => store.sql(tables),
         twin: async () => connect(),
         async close() {
@@ -56,6 +60,7 @@ const postgres: TestStoreKind = {
       stores.push(store);
       return {
         dialect: 'postgres',
+        store,
         sql: (tables) => store.sql(tables),
         twin: connect,
         async close() {
