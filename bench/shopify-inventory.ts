@@ -82,7 +82,7 @@ const ctx = (scope: 'full' | 'delta'): NodeContext<any> => ({
   config: config(scope),
   log: { debug() {}, info() {}, warn() {}, error() {} },
   sandbox: undefined as never,
-  state: { get: (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
+  state: { get: async (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
   connection: async () => client as never,
   signal: new AbortController().signal,
   now: () => new Date(),

@@ -18,11 +18,11 @@ import {
   type WouldWrite,
 } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
-import type { Store } from './store/db.ts';
+import type { AnyStore } from './store/any-store.ts';
 import type { Flow } from '../flows/schema.ts';
 
 export interface DryRunDeps {
-  store: Store;
+  store: AnyStore;
   lookup: (type: string) => NodeType | undefined;
   sandbox: Sandbox;
   connection: (kind: string, id: string) => Promise<unknown>;

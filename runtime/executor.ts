@@ -1,8 +1,7 @@
 // Runs one claimed run through its flow version, persisting every step, so a crash resumes after the last
 // completed step and never runs a succeeded step again.
-import type { Statement } from 'better-sqlite3';
 import type { EventEmitter } from 'node:events';
-import type { Store } from './store/db.ts';
+import { type AnyStore, isSqlite } from './store/any-store.ts';
 import type { FlowStore } from './flow-store.ts';
 import type { ClaimedRun, RunQueue } from './queue.ts';
 import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
@@ -13,6 +12,7 @@ import { StepReconciliation } from './reconciliation/records.ts';
 import { StepPayoutRows } from './reconciliation/payout-rows.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
+import { type RunSteps, runStepsOf, type StepCommit, type StepWrite } from './run-steps.ts';
 import {
   InputWith,
   isRouted,
@@ -30,7 +30,7 @@ import type { Sandbox } from './sandbox/types.ts';
 import type { RetryPolicy } from '../flows/schema.ts';
 
 export interface ExecutorDeps {
-  store: Store;
+  store: AnyStore;
   flows: FlowStore;
   queue: RunQueue;
   lookup: (type: string) => NodeType | undefined;
@@ -61,14 +61,6 @@ export interface StepReads {
 export type RunOutcome = 'succeeded' | 'failed' | 'skipped' | 'deferred' | 'lost';
 type FinalStatus = 'succeeded' | 'failed' | 'skipped';
 
-interface StepRow {
-  node_id: string;
-  status: string;
-  attempts: number;
-  port: string | null;
-  output: string | null;
-}
-
 interface Produced {
   port: string | null;
   /** The output's JSON text, made when first needed (jsonOf): an output stored by reference may never need it. */
@@ -95,94 +87,60 @@ interface StepInput {
 
 export { OUTPUT_IS_INPUT };
 
-/** A step row waiting for the run's next commit. */
-interface PendingStep {
-  nodeId: string;
-  status: 'succeeded' | 'skipped';
-  attempts: number;
-  port: string | null;
-  output: string | null;
-  startedAt: number;
-  finishedAt: number;
-  reads: StepReads | null;
-}
-
 /** Above this much buffered output a batch is committed whatever its age (bounds the memory a run holds). */
 const MAX_PENDING_BYTES = 1 << 20;
 
 export class Executor {
   private plans = new Map<string, Plan>();
   private configs = new WeakMap<PlannedNode, unknown>();
-  private q: Record<'steps' | 'event' | 'owned' | 'stepRunning' | 'stepDone' | 'finish' | 'defer', Statement>;
   private claims: ClaimStore;
+  /** The run's steps in the store: the per-step commit and run finish hot path, each dialect its own way (run-steps.ts). */
+  private steps: RunSteps;
 
   constructor(private d: ExecutorDeps) {
     this.claims = new ClaimStore(d.store, d.now);
-    const s = d.store.sqlite;
-    // Raw prepared statements on the per-step commit and run finish hot path: bench/order-to-erp.ts (bench/README.md "Order to ERP", "per-step commit").
-    this.q = {
-      steps: s.prepare(`SELECT node_id, status, attempts, port, output FROM steps WHERE run_id = ?`),
-      event: s.prepare(`SELECT payload FROM events WHERE id = ?`),
-      owned: s.prepare(`SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND status = 'running'`),
-      stepRunning: s.prepare(
-        `INSERT INTO steps (run_id, node_id, status, attempts, started_at) VALUES (?, ?, 'running', ?, ?)
-         ON CONFLICT (run_id, node_id) DO UPDATE SET status = 'running', attempts = excluded.attempts, started_at = excluded.started_at, error = NULL`,
-      ),
-      stepDone: s.prepare(
-        `INSERT INTO steps (run_id, node_id, status, attempts, port, output, error, reads, started_at, finished_at) VALUES (@runId, @nodeId, @status, @attempts, @port, @output, @error, @reads, @startedAt, @finishedAt)
-         ON CONFLICT (run_id, node_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, port = excluded.port,
-           output = excluded.output, error = excluded.error, reads = excluded.reads, started_at = excluded.started_at, finished_at = excluded.finished_at`,
-      ),
-      finish: s.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?`),
-      defer: s.prepare(`UPDATE runs SET status = 'queued', available_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?`),
-    };
+    this.steps = runStepsOf(d.store);
   }
 
-  plan(flowId: string, version: number): Plan {
+  async plan(flowId: string, version: number): Promise<Plan> {
     const key = `${flowId}@${version}`;
     let p = this.plans.get(key);
     if (!p) {
-      p = buildPlan(this.d.flows.version(flowId, version).definition, this.d.lookup);
+      p = buildPlan((await this.d.flows.version(flowId, version)).definition, this.d.lookup);
       this.plans.set(key, p);
     }
     return p;
   }
 
   async execute(run: ClaimedRun, owner: string, signal: AbortSignal): Promise<RunOutcome> {
-    const { d, q } = this;
+    const { d } = this;
     let plan: Plan;
     try {
-      plan = this.plan(run.flowId, run.flowVersion);
+      plan = await this.plan(run.flowId, run.flowVersion);
     } catch (e) {
       return this.finishRun(run, owner, 'failed', { message: `cannot load flow version: ${(e as Error).message}`, class: 'permanent' });
     }
-    const rows = new Map((q.steps.all(run.id) as StepRow[]).map((r) => [r.node_id, r]));
+    const loaded = await this.steps.load(run.id, run.eventId);
+    const rows = new Map(loaded.steps.map((r) => [r.nodeId, r]));
     const produced = new Map<string, Produced | null>(); // null = skipped
-    const eventRow = q.event.get(run.eventId) as { payload: string } | undefined;
-    if (!eventRow) return this.finishRun(run, owner, 'failed', { message: `event ${run.eventId} is missing`, class: 'permanent' });
+    const payload = loaded.payload;
+    if (payload === undefined) return this.finishRun(run, owner, 'failed', { message: `event ${run.eventId} is missing`, class: 'permanent' });
 
     // Succeeded steps of idempotent nodes are committed together with what follows them (the next step that must be
     // durable at once, the run's end, or when the batch grows old or large), not one transaction each: re-running
     // them after a crash is safe by definition, and a commit per step was the largest cost of a short run.
     const batchMs = d.stepBatchMs ?? 250;
-    const pending: PendingStep[] = [];
+    const pending: StepWrite[] = [];
     let pendingBytes = 0;
     let pendingSince = 0;
-    const writePending = () => {
-      for (const x of pending) this.writeStep(run.id, x.nodeId, x.status, x.attempts, x.port, x.output, null, x.startedAt, x.finishedAt, x.reads);
-      pending.length = 0;
+    /** The held steps, to land first in the next commit (which writes them only while the run is still ours). */
+    const takePending = (): StepWrite[] => {
       pendingBytes = 0;
+      return pending.splice(0);
     };
     // Held steps written while the run is still ours (a drained or lease-lost run keeps what it finished).
-    const flush = (): boolean => {
-      if (!pending.length) return true;
-      return d.store.sqlite.transaction(() => {
-        if (!q.owned.get(run.id, owner)) return false;
-        writePending();
-        return true;
-      })();
-    };
-    const hold = (x: PendingStep) => {
+    const flush = async (): Promise<boolean> => (pending.length ? this.steps.commit(run.id, owner, { steps: takePending() }) : true);
+    const hold = (x: StepWrite) => {
       if (!pending.length) pendingSince = d.now();
       pending.push(x);
       pendingBytes += x.output?.length ?? 0;
@@ -191,7 +149,7 @@ export class Executor {
     for (const p of plan.order) {
       if (signal.aborted) {
         // Told to stop (a draining worker, or the lease lost): keep what is done while the run is still ours.
-        flush();
+        await flush();
         return 'lost';
       }
       const id = p.node.id;
@@ -212,9 +170,9 @@ export class Executor {
         produced.set(id, null);
         continue;
       }
-      const input: StepInput | null = p === plan.trigger ? triggerInput(eventRow.payload) : this.gatherInput(p, produced);
+      const input: StepInput | null = p === plan.trigger ? triggerInput(payload) : this.gatherInput(p, produced);
       if (!input) {
-        hold({ nodeId: id, status: 'skipped', attempts: row?.attempts ?? 0, port: null, output: null, startedAt: d.now(), finishedAt: d.now(), reads: null });
+        hold(this.stepWrite(id, 'skipped', row?.attempts ?? 0, null, null, null, d.now(), d.now()));
         produced.set(id, null);
         continue;
       }
@@ -233,7 +191,7 @@ export class Executor {
             class: 'ambiguous',
             nodeId: id,
           },
-          writePending,
+          takePending(),
         );
       }
       const attempts = (row?.attempts ?? 0) + 1;
@@ -241,18 +199,16 @@ export class Executor {
       // Only non-idempotent steps need a durable "started" mark: it is what tells a resumed run not to repeat them.
       // The steps before it land first, in the same transaction.
       if (!p.type.idempotent) {
-        const marked = d.store.sqlite.transaction(() => {
-          if (!q.owned.get(run.id, owner)) return false;
-          writePending();
-          q.stepRunning.run(run.id, id, attempts, startedAt);
-          return true;
-        })();
+        const marked = await this.steps.commit(run.id, owner, { steps: takePending(), running: { nodeId: id, attempts, startedAt } });
         if (!marked) return 'lost';
       }
 
-      const state = new StepState(d.store, run.flowId);
-      const recon = new StepReconciliation(d.store, run.flowId, d.now);
-      const payoutRows = new StepPayoutRows(d.store, run.flowId);
+      const state = new StepState(d.store, run.flowId, d.now);
+      // Reconciliation records and payout rows are SQLite's alone until their room moves to SqlStore; a node that
+      // needs them says so on PostgreSQL (they are optional in the node API).
+      const sqlite = isSqlite(d.store) ? d.store : undefined;
+      const recon = sqlite && new StepReconciliation(sqlite, run.flowId, d.now);
+      const payoutRows = sqlite && new StepPayoutRows(sqlite, run.flowId);
       const reads: ConfigRead[] = [];
       let out: Produced;
       let skip: SkipReason | null = null;
@@ -275,36 +231,24 @@ export class Executor {
             errorClass: 'permanent',
           });
       } catch (e) {
-        recon.discard();
+        recon?.discard();
         const err = describeError(e, id);
         const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
         if (retryable && attempts < retry.maxAttempts && !signal.aborted) {
           const delay = Math.max(backoffMs(retry, attempts), err.retryAfterMs ?? 0);
-          const deferred = d.store.sqlite.transaction(() => {
-            if (!q.owned.get(run.id, owner)) return false;
-            writePending();
-            this.writeStep(run.id, id, 'retrying', attempts, null, null, err, startedAt, d.now());
-            q.defer.run(d.now() + delay, run.id, owner);
-            return true;
-          })();
+          const deferred = await this.steps.commit(run.id, owner, {
+            steps: [...takePending(), this.stepWrite(id, 'retrying', attempts, null, null, err, startedAt, d.now())],
+            defer: { availableAt: d.now() + delay },
+          });
           if (!deferred) return 'lost';
           d.log.warn({ runId: run.id, nodeId: id, attempt: attempts, delayMs: delay, error: err.message }, 'step failed, will retry');
           this.emitStep(run, p, 'retrying', startedAt);
           return 'deferred';
         }
-        return this.failStep(run, owner, p, attempts, startedAt, err, writePending);
+        return this.failStep(run, owner, p, attempts, startedAt, err, takePending());
       }
       const reason = skip ? { ...skip, nodeId: id } : null;
-      const done = {
-        nodeId: id,
-        status: 'succeeded' as const,
-        attempts,
-        port: out.port,
-        output: storedOf(out),
-        startedAt,
-        finishedAt: d.now(),
-        reads: { flowVersion: run.flowVersion, lookups: reads },
-      };
+      const done = this.stepWrite(id, 'succeeded', attempts, out.port, storedOf(out), null, startedAt, d.now(), { flowVersion: run.flowVersion, lookups: reads });
       // A step that wrote flow state, reconciliation records or payout row drops commits at once (the next step may read them), as
       // does one that ends the run by skipping it: a resumed run never carries on past the skip.
       if (
@@ -312,23 +256,31 @@ export class Executor {
         batchMs > 0 &&
         p.type.idempotent &&
         !state.staged &&
-        !recon.staged &&
-        !payoutRows.staged &&
-        pendingBytes + done.output.length < MAX_PENDING_BYTES &&
+        !recon?.staged &&
+        !payoutRows?.staged &&
+        pendingBytes + (done.output?.length ?? 0) < MAX_PENDING_BYTES &&
         (!pending.length || d.now() - pendingSince < batchMs)
       ) {
         hold(done);
       } else {
-        const committed = d.store.sqlite.transaction(() => {
-          if (!q.owned.get(run.id, owner)) return false;
-          writePending();
-          this.writeStep(run.id, id, done.status, attempts, done.port, done.output, null, startedAt, done.finishedAt, done.reads);
-          state.commit();
-          recon.commit();
-          payoutRows.commit();
-          return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
-        })();
-        recon.discard();
+        const landing: StepCommit = {
+          steps: [...takePending(), done],
+          also: {
+            sqlite: () => {
+              state.commitSqlite();
+              recon?.commit();
+              payoutRows?.commit();
+            },
+            pg: () => state.commit(),
+          },
+          ...(reason ? { finish: this.finishOf('skipped', reason) } : {}),
+        };
+        let committed: boolean;
+        try {
+          committed = await this.steps.commit(run.id, owner, landing);
+        } finally {
+          recon?.discard();
+        }
         if (!committed) return 'lost';
       }
       if (reason) {
@@ -338,11 +290,7 @@ export class Executor {
       produced.set(id, out);
       this.emitStep(run, p, 'succeeded', startedAt);
     }
-    const finished = d.store.sqlite.transaction(() => {
-      if (!q.owned.get(run.id, owner)) return false;
-      writePending();
-      return this.writeFinish(run, owner, 'succeeded', null);
-    })();
+    const finished = await this.steps.commit(run.id, owner, { steps: takePending(), finish: this.finishOf('succeeded', null) });
     return finished ? this.announce(run, 'succeeded', null) : 'lost';
   }
 
@@ -378,8 +326,8 @@ export class Executor {
     raw: () => JsonText,
     trigger: unknown,
     state: StepState,
-    recon: StepReconciliation,
-    payoutRows: StepPayoutRows,
+    recon: StepReconciliation | undefined,
+    payoutRows: StepPayoutRows | undefined,
     signal: AbortSignal,
   ): Promise<NodeContext> {
     const d = this.d;
@@ -410,8 +358,8 @@ export class Executor {
       lookups: services.lookups,
       exceptions: services.exceptions,
       monitoring: services.monitoring,
-      reconciliation: (scope: string) => recon.scope(scope),
-      payoutRows: (scope: string) => payoutRows.scope(scope),
+      ...(recon ? { reconciliation: (scope: string) => recon.scope(scope) } : {}),
+      ...(payoutRows ? { payoutRows: (scope: string) => payoutRows.scope(scope) } : {}),
       signal,
       now: () => new Date(d.now()),
     };
@@ -460,8 +408,8 @@ export class Executor {
     return { port, value: v === undefined ? null : v, json };
   }
 
-  private writeStep(
-    runId: string,
+  /** A step row as it is stored: output and error redacted, what it read as JSON text. */
+  private stepWrite(
     nodeId: string,
     status: string,
     attempts: number,
@@ -471,58 +419,45 @@ export class Executor {
     startedAt: number,
     finishedAt: number,
     reads: StepReads | null = null,
-  ) {
+  ): StepWrite {
     const redact = this.d.redact;
     let errorText = error ? JSON.stringify(error) : null;
     if (redact) {
       if (output !== null) output = redact(output);
       if (errorText !== null) errorText = redact(errorText);
     }
-    this.q.stepDone.run({
-      runId,
-      nodeId,
-      status,
-      attempts,
-      port,
-      output,
-      error: errorText,
-      reads: reads ? JSON.stringify(reads) : null,
-      startedAt,
-      finishedAt,
-    });
+    return { nodeId, status, attempts, port, output, error: errorText, reads: reads ? JSON.stringify(reads) : null, startedAt, finishedAt };
   }
 
-  private failStep(
+  private async failStep(
     run: ClaimedRun,
     owner: string,
     p: PlannedNode,
     attempts: number,
     startedAt: number,
     err: StepError,
-    before: () => void = () => {},
+    before: readonly StepWrite[] = [],
   ): Promise<RunOutcome> {
     // The failed step and the failed run land together: a crash between them would otherwise leave a run that a
     // later claim resumes at a failed (perhaps ambiguous, non-idempotent) step. The steps that succeeded before it
     // land with them (a replay from the failed step reuses their outputs).
-    const finished = this.d.store.sqlite.transaction(() => {
-      if (!this.q.owned.get(run.id, owner)) return false;
-      before();
-      this.writeStep(run.id, p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now());
-      return this.writeFinish(run, owner, 'failed', err);
-    })();
-    if (!finished) return Promise.resolve('lost');
+    const finished = await this.steps.commit(run.id, owner, {
+      steps: [...before, this.stepWrite(p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now())],
+      finish: this.finishOf('failed', err),
+    });
+    if (!finished) return 'lost';
     this.emitStep(run, p, 'failed', startedAt);
     return this.announce(run, 'failed', err);
   }
 
-  private finishRun(run: ClaimedRun, owner: string, status: FinalStatus, error: StepError | null): Promise<RunOutcome> {
-    return this.writeFinish(run, owner, status, error) ? this.announce(run, status, error) : Promise.resolve('lost');
+  private async finishRun(run: ClaimedRun, owner: string, status: FinalStatus, error: StepError | null): Promise<RunOutcome> {
+    return (await this.steps.finish(run.id, owner, this.finishOf(status, error))) ? this.announce(run, status, error) : 'lost';
   }
 
   /** `error` holds the failure of a failed run, and the reason (code, message, node) of a skipped one. */
-  private writeFinish(run: ClaimedRun, owner: string, status: FinalStatus, error: StepError | (SkipReason & { nodeId: string }) | null): boolean {
+  private finishOf(status: FinalStatus, error: StepError | (SkipReason & { nodeId: string }) | null): NonNullable<StepCommit['finish']> {
     const errorText = error ? JSON.stringify(error) : null;
-    return this.q.finish.run(status, errorText && this.d.redact ? this.d.redact(errorText) : errorText, this.d.now(), run.id, owner).changes > 0;
+    return { status, error: errorText && this.d.redact ? this.d.redact(errorText) : errorText, at: this.d.now() };
   }
 
   /**

@@ -47,10 +47,11 @@ export interface Logger {
 
 /**
  * Persistent key/value state scoped to one flow (e.g. a fulfilment cursor). Writes made by a step are committed
- * together with that step's success, so a retried or resumed step never sees a half-advanced cursor.
+ * together with that step's success, so a retried or resumed step never sees a half-advanced cursor. A read goes to
+ * the store (asynchronous: PostgreSQL is a network away) unless this step set the key; a write is staged in memory.
  */
 export interface FlowState {
-  get<T = unknown>(key: string): T | undefined;
+  get<T = unknown>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown): void;
 }
 
@@ -134,11 +135,11 @@ export type ClaimResult =
  * is taken over (the ERP's own search-before-create then finds anything it made).
  */
 export interface BusinessClaims {
-  claim(key: string): ClaimResult;
-  /** The document exists: later claims of the key get `state: 'done'` and the document. */
-  complete(key: string, document: string): void;
+  claim(key: string): Promise<ClaimResult>;
+  /** The document exists: later claims of the key get `state: 'done'` and the document. Written at once, not with the step. */
+  complete(key: string, document: string): Promise<void>;
   /** Gives the key up (nothing was created). */
-  release(key: string): void;
+  release(key: string): Promise<void>;
 }
 
 /** Configuration a step read besides its own settings (a lookup table version), recorded on the step for replays. */

@@ -10,7 +10,7 @@ import { buildPlan } from './plan.ts';
 import type { NodeType } from './node-api.ts';
 import type { StepReads } from './executor.ts';
 import { isStoredReference, resolveStored } from './stored-output.ts';
-import { ClaimStore } from './claims.ts';
+import { sqliteDocumentsOf } from './claims.ts';
 import { planReplay, ReplayPlanError, type ReplayFrom, type ReplayPlan } from './replay-plan.ts';
 
 export interface RunFilter {
@@ -217,7 +217,6 @@ export class Runs {
       }
       return defs.get(v)?.get(nodeId);
     };
-    const claims = new ClaimStore(this.store, this.now);
     return planReplay({
       old,
       target,
@@ -226,7 +225,7 @@ export class Runs {
       resend: new Set(opts.resend ?? []),
       nodeIn,
       lookupVersion: (id) => this.lookupVersion(id),
-      documents: (runIds, nodeId) => claims.documentsOf(runIds, nodeId).map((d) => d.document ?? d.key),
+      documents: (runIds, nodeId) => sqliteDocumentsOf(this.store, runIds, nodeId).map((d) => d.document ?? d.key),
     });
   }
 

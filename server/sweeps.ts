@@ -100,7 +100,7 @@ export class SweepScheduler {
           });
           if (!res.duplicate) queued++;
         }
-        state.commit();
+        state.commitSqlite();
       })();
       this.log.info({ flowId, topic: config.topic, scanned: r.scanned, queued, skippedKnown: r.skippedKnown, more: r.more }, 'shopify sweep');
       return { queued, scanned: r.scanned };

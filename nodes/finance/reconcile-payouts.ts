@@ -102,7 +102,7 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       });
     }
     const records = ctx.reconciliation(ctx.config.connection);
-    adoptLegacyState(ctx, records);
+    await adoptLegacyState(ctx, records);
     const started = Date.now();
     const standing = records.standing(incoming.map((p) => p.legacyId));
     const batch = new Map<string, ShopifyPayout>();
@@ -290,11 +290,13 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
  * Flows reconciled before the records existed kept pending payouts, posted ids and claims (capped) in flow state:
  * moved into the records once, so an upgrade forgets nothing it still had.
  */
-function adoptLegacyState(ctx: NodeContext<ReconcileConfig>, records: ReconciliationRecords): void {
+async function adoptLegacyState(ctx: NodeContext<ReconcileConfig>, records: ReconciliationRecords): Promise<void> {
   const LEGACY = { pending: 'finance.payouts.pending', posted: 'finance.payouts.posted', claimed: 'finance.payouts.claimed' };
-  const pending = ctx.state.get<Record<string, ShopifyPayout> | null>(LEGACY.pending);
-  const posted = ctx.state.get<string[] | null>(LEGACY.posted);
-  const claimed = ctx.state.get<string[] | null>(LEGACY.claimed);
+  const [pending, posted, claimed] = await Promise.all([
+    ctx.state.get<Record<string, ShopifyPayout> | null>(LEGACY.pending),
+    ctx.state.get<string[] | null>(LEGACY.posted),
+    ctx.state.get<string[] | null>(LEGACY.claimed),
+  ]);
   if (!pending && !posted && !claimed) return;
   for (const id of posted ?? []) records.setPosted(id, '', id);
   for (const p of Object.values(pending ?? {})) records.setPending(p.legacyId, p.issuedAt, p);

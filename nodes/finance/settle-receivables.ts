@@ -76,7 +76,7 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
     }
     const records = ctx.reconciliation(ctx.config.connection);
     // Flows that reconciled before the settlements had a table kept them in flow state: moved over once.
-    const legacy = ctx.state.get<Record<string, PendingSettlement> | null>(SETTLE_STATE);
+    const legacy = await ctx.state.get<Record<string, PendingSettlement> | null>(SETTLE_STATE);
     if (legacy) {
       for (const p of Object.values(legacy)) records.setSettlement(p.payoutId, p);
       ctx.state.set(SETTLE_STATE, null);

@@ -51,7 +51,7 @@ export const rateLimitMonitor = defineNode({
       const key = `shopify:${id}`;
       covered.add(key);
       const level = (await shopOf(ctx, id)).bucketLevel;
-      const st = ctx.state.get<{ since: number | null; waitedMs: number }>(key) ?? { since: null, waitedMs: level.waitedMs };
+      const st = (await ctx.state.get<{ since: number | null; waitedMs: number }>(key)) ?? { since: null, waitedMs: level.waitedMs };
       const percent = level.maximum > 0 ? (level.available / level.maximum) * 100 : 100;
       const atLimit = percent < c.bucketPercent || level.waitedMs > st.waitedMs;
       const since = atLimit ? (st.since ?? now) : null;

@@ -26,7 +26,7 @@ function ctx(config: unknown): NodeContext<any> {
     config: catalogAudit.config.parse(config),
     log: { debug() {}, info() {}, warn() {}, error() {} },
     sandbox: undefined as never,
-    state: { get: () => undefined, set() {} },
+    state: { get: async () => undefined, set() {} },
     connection: async () => client as never,
     signal: new AbortController().signal,
     now: () => new Date(),

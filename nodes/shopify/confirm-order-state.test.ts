@@ -32,7 +32,7 @@ function ctx<C>(config: C, connection: () => unknown = () => client): NodeContex
     trigger: null,
     log: { debug() {}, info() {}, warn() {}, error() {} },
     sandbox: undefined as never,
-    state: { get: () => undefined as never, set: () => undefined },
+    state: { get: async () => undefined, set: () => undefined },
     connection: async () => connection() as never,
     signal: new AbortController().signal,
     now: () => new Date(),

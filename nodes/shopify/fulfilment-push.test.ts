@@ -51,7 +51,7 @@ function fakeShop(order: OrderFulfillmentStateQuery, created: (n: number) => Ful
     trigger: null,
     log: { debug() {}, info() {}, warn() {}, error() {} },
     sandbox: undefined as never,
-    state: { get: () => undefined as never, set: () => {} },
+    state: { get: async () => undefined, set: () => {} },
     connection: async () => client as never,
     signal: new AbortController().signal,
     now: () => new Date(),

@@ -54,7 +54,7 @@ export const fulfilmentPush = defineNode<z.infer<typeof config>, FulfilmentPushI
         throw permanentError(`${where}: input.lines[${i}].quantity must be a positive integer`, { code: 'BAD_INPUT' });
     });
     const stateKey = `shopify.fulfilment:${input.erpFulfilmentId}`;
-    const done = ctx.state.get<FulfilmentPushOutput>(stateKey);
+    const done = await ctx.state.get<FulfilmentPushOutput>(stateKey);
     if (done) return { ...done, alreadyDone: true };
     const client = await shopifyClient(ctx);
     try {

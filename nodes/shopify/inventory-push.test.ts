@@ -66,7 +66,7 @@ function ctx(config: object): NodeContext<any> {
     config: inventoryPush.config.parse({ connection: 's', locations: { WH: L1, WH2: L2 }, pollSeconds: 1, ...config }),
     log: { debug() {}, info() {}, warn() {}, error() {} },
     sandbox: undefined as never,
-    state: { get: (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
+    state: { get: async (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
     connection: async () => client as never,
     exceptions: { raise: async (e: RaiseException) => (raised.push(e), { id: String(raised.length), count: 1, isNew: true }), clear: async () => false },
     signal: new AbortController().signal,

@@ -293,7 +293,7 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
     }
 
     if (notInShopify.length) {
-      const before = new Set(ctx.state.get<string[]>(FINDING_STATE) ?? []);
+      const before = new Set((await ctx.state.get<string[]>(FINDING_STATE)) ?? []);
       const newSkus = notInShopify.filter((s) => !before.has(s));
       const sample = notInShopify.slice(0, 20).join(', ') + (notInShopify.length > 20 ? ` and ${notInShopify.length - 20} more` : '');
       const finding: Finding = {

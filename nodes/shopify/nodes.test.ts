@@ -28,7 +28,7 @@ function ctx<C>(config: C, state = new Map<string, unknown>(), runId = 'run-1'):
     trigger: null,
     log: { debug() {}, info() {}, warn() {}, error() {} },
     sandbox: undefined as never,
-    state: { get: (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
+    state: { get: async (k) => state.get(k) as never, set: (k, v) => void state.set(k, v) },
     connection: async (kind) => {
       if (kind !== 'shopify') throw new Error(kind);
       return client as never;

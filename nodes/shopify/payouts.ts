@@ -92,7 +92,7 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
   },
   async execute(ctx) {
     const client = await shopifyClient(ctx);
-    const prev = ctx.state.get<PayoutsOutput['cursor']>(CURSOR) ?? { issuedOnOrAfter: ctx.config.since ?? null, seen: [] };
+    const prev = (await ctx.state.get<PayoutsOutput['cursor']>(CURSOR)) ?? { issuedOnOrAfter: ctx.config.since ?? null, seen: [] };
     const seen = new Set(prev.seen);
     const payouts: ShopifyPayout[] = [];
     try {

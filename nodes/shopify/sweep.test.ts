@@ -54,7 +54,7 @@ afterAll(async () => {
 
 const flowState = () => {
   const m = new Map<string, unknown>();
-  return { m, state: { get: (k: string) => m.get(k) as never, set: (k: string, v: unknown) => void m.set(k, v) } };
+  return { m, state: { get: async (k: string) => m.get(k) as never, set: (k: string, v: unknown) => void m.set(k, v) } };
 };
 const orderJson = (id: string, name: string, createdAt: string) =>
   `{"id":${id},"name":"${name}","email":"a@example.com","currency":"GBP","presentment_currency":"GBP","created_at":"${createdAt}","updated_at":"${createdAt}","financial_status":"paid","taxes_included":true,"total_price":"25.00","subtotal_price":"25.00","total_tax":"4.17","line_items":[{"id":${id}1,"sku":"TEE-S","title":"Organic Cotton Tee","name":"Organic Cotton Tee - S","quantity":1,"price":"25.00","requires_shipping":true,"taxable":true,"tax_lines":[{"title":"GB VAT","rate":0.2,"price":"4.17"}]}]}`;
@@ -70,7 +70,7 @@ function ctx(config: unknown): NodeContext<any> {
     config: shopifyTrigger.config.parse(config),
     log: { debug() {}, info() {}, warn() {}, error() {} },
     sandbox: undefined as never,
-    state: { get: () => undefined, set() {} },
+    state: { get: async () => undefined, set() {} },
     connection: async () => client as never,
     signal: new AbortController().signal,
     now: () => new Date(),

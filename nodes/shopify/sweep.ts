@@ -164,7 +164,7 @@ export async function sweepOrders(client: ShopifyClient, state: FlowState, opts:
     throw permanentError(`shopify sweep: topic "${opts.topic}" cannot be swept; use one of ${SWEEP_TOPICS.join(', ')}`, { code: 'BAD_SWEEP_TOPIC' });
   const now = opts.now?.() ?? new Date();
   const overlap = opts.overlapMs ?? 10 * 60_000;
-  const prev = state.get<SweepCursor>(sweepStateKey(opts.topic));
+  const prev = await state.get<SweepCursor>(sweepStateKey(opts.topic));
   const since = prev?.updatedAtMin ?? (opts.since ? utcInstant(opts.since) : new Date(now.getTime() - 86_400_000).toISOString());
   const origin = prev?.origin ?? since;
   const originMs = Date.parse(origin) - overlap;

@@ -115,8 +115,8 @@ export function testNodes(calls: Calls): NodeType[] {
       outputs: [{ id: 'out' }],
       idempotent: true,
       sampleOutput: {} as unknown,
-      execute: (ctx) => {
-        const n = (ctx.state.get<number>('n') ?? 0) + 1;
+      execute: async (ctx) => {
+        const n = ((await ctx.state.get<number>('n')) ?? 0) + 1;
         ctx.state.set('n', n);
         if (ctx.config.fail) throw new NodeError('boom', { errorClass: 'permanent' });
         return { n };

@@ -30,12 +30,12 @@ const post = defineNode({
   outputs: [{ id: 'out' }],
   idempotent: true,
   sampleOutput: {},
-  execute: (c, i: { n?: number; fail?: boolean }) => {
+  execute: async (c, i: { n?: number; fail?: boolean }) => {
     if (i.fail) throw new NodeError('Sandbox ERP: rejected', { errorClass: 'permanent', code: 'ERP_VALIDATION', details: { erp: 'sandbox' } });
     // As erp.post-sales-order does: the order's business key is claimed, and completed with the ERP's document.
     if (i.n !== undefined && c.claims) {
       const key = `sales-order:test.myshopify.com:gid://shopify/Order/${i.n}`;
-      if (c.claims.claim(key).state === 'claimed') c.claims.complete(key, `SO${i.n}`);
+      if ((await c.claims.claim(key)).state === 'claimed') await c.claims.complete(key, `SO${i.n}`);
     }
     return i;
   },

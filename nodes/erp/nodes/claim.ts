@@ -12,7 +12,7 @@ export function claimKey(ctx: NodeContext, kind: 'sales-order' | 'credit-memo', 
 export async function withClaim<T>(ctx: NodeContext, key: string, create: () => Promise<T>, done: (result: T) => string | null): Promise<T> {
   const claims = ctx.claims;
   if (!claims) return create();
-  const c = claims.claim(key);
+  const c = await claims.claim(key);
   if (!c.mine) {
     throw transientError(`node ${ctx.nodeId}: ${key} is being posted by run ${c.holder}; this run waits and tries again, then finds the document`, {
       code: 'CLAIMED_BY_OTHER_RUN',
@@ -23,6 +23,6 @@ export async function withClaim<T>(ctx: NodeContext, key: string, create: () => 
   if (c.takenOver) ctx.log.warn({ key }, 'claim taken over from a run that ended without completing it');
   const result = await create();
   const doc = done(result);
-  if (doc) claims.complete(key, doc);
+  if (doc) await claims.complete(key, doc);
   return result;
 }

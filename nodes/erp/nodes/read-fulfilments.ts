@@ -38,7 +38,7 @@ export const readFulfilmentsNode = defineNode<z.infer<typeof config>, unknown, R
   sampleOutput: { fulfilments: [sampleFulfilment], since: '6', cursor: '7', hasMore: false },
   async execute(ctx) {
     const erp = await erpConnection(ctx, ['fulfilments']);
-    const since = ctx.state.get<string>(cursorKey(ctx.nodeId)) ?? null;
+    const since = (await ctx.state.get<string>(cursorKey(ctx.nodeId))) ?? null;
     const page = await withNode(ctx, () => erp.listFulfilments({ since, limit: ctx.config.limit }));
     if (page.cursor !== since && page.cursor !== null) ctx.state.set(cursorKey(ctx.nodeId), page.cursor);
     return { fulfilments: page.fulfilments, since, cursor: page.cursor, hasMore: page.hasMore };

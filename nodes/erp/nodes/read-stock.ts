@@ -61,7 +61,7 @@ export const readStockNode = defineNode<z.infer<typeof config>, { skus?: string[
           { code: 'UNSUPPORTED', details: { capability: 'stockChanges', erp: erp.kind } },
         );
       }
-      const since = ctx.state.get<string>(CURSOR) ?? null;
+      const since = (await ctx.state.get<string>(CURSOR)) ?? null;
       const page = await withNode(ctx, () => erp.stockChanges!({ since, limit: 10_000 }));
       const changed = skus.length ? page.skus.filter((s) => skus.includes(s)) : page.skus;
       const rows = changed.length

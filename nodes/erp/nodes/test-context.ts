@@ -15,7 +15,7 @@ export function nodeContext<C>(node: NodeType<C>, config: unknown, erp: ErpConne
     trigger: {},
     log: { debug: noop, info: noop, warn: noop, error: noop },
     sandbox: undefined as never,
-    state: { get: <T>(k: string) => state.get(k) as T | undefined, set: (k: string, v: unknown) => void state.set(k, v) },
+    state: { get: async <T>(k: string) => state.get(k) as T | undefined, set: (k: string, v: unknown) => void state.set(k, v) },
     async connection<T>(kind: string, id: string) {
       if (kind !== 'erp' || id !== 'erp-main') throw new Error(`no ${kind} connection ${id}`);
       return erp as T;
