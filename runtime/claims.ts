@@ -157,9 +157,7 @@ function pgClaims(s: SqlStore<ClaimTables>, now: () => number, runId: string, fl
       await s.db.update(c).set({ state: 'done', document, completedAt: now() }).where(eq(c.key, key));
     },
     release: async (key) => {
-      await s.db
-        .delete(c)
-        .where(and(eq(c.key, key), eq(c.runId, runId), eq(c.state, 'claimed')));
+      await s.db.delete(c).where(and(eq(c.key, key), eq(c.runId, runId), eq(c.state, 'claimed')));
     },
   };
 }

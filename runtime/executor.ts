@@ -248,7 +248,10 @@ export class Executor {
         return this.failStep(run, owner, p, attempts, startedAt, err, takePending());
       }
       const reason = skip ? { ...skip, nodeId: id } : null;
-      const done = this.stepWrite(id, 'succeeded', attempts, out.port, storedOf(out), null, startedAt, d.now(), { flowVersion: run.flowVersion, lookups: reads });
+      const done = this.stepWrite(id, 'succeeded', attempts, out.port, storedOf(out), null, startedAt, d.now(), {
+        flowVersion: run.flowVersion,
+        lookups: reads,
+      });
       // A step that wrote flow state, reconciliation records or payout row drops commits at once (the next step may read them), as
       // does one that ends the run by skipping it: a resumed run never carries on past the skip.
       if (

@@ -99,7 +99,11 @@ const FLOWS: Record<string, Flow> = {
     ['t->stamp', 'stamp->gate', 'gate->json', 'gate->route', 'route:small->small', 'route:big->remember', 'remember->flaky', 'gate->flaky', 'flaky->post'],
   ) as Flow,
   failing: flow('failing', [T, { id: 'stamp', type: 'test.stamp' }, { id: 'reject', type: 'test.reject' }], ['t->stamp', 'stamp->reject']) as Flow,
-  skipping: flow('skipping', [T, { id: 'gate', type: 'test.gate' }, { id: 'skip', type: 'test.skip' }, { id: 'after', type: 'test.gate' }], ['t->gate', 'gate->skip', 'skip->after']) as Flow,
+  skipping: flow(
+    'skipping',
+    [T, { id: 'gate', type: 'test.gate' }, { id: 'skip', type: 'test.skip' }, { id: 'after', type: 'test.gate' }],
+    ['t->gate', 'gate->skip', 'skip->after'],
+  ) as Flow,
 };
 const flows = { version: (flowId: string) => ({ definition: FLOWS[flowId] }) } as unknown as FlowStore;
 const ORDER = { order: { id: 7, total: 25, lines: [{ sku: 'TEE-S' }, { sku: 'TEE-M' }] } };
@@ -107,21 +111,22 @@ const ORDER = { order: { id: 7, total: 25, lines: [{ sku: 'TEE-S' }, { sku: 'TEE
 /** Every run of the scenario on one store, with a clock that moves 1 ms per reading (the same on both stores). */
 async function scenario(s: TestStore, stepBatchMs: number) {
   let t = 1_000;
-  const make = () => new Executor({
-    store: s.store,
-    flows,
-    queue: {} as RunQueue,
-    lookup,
-    sandbox: noSandbox,
-    connection: async () => Promise.reject(new Error('unused')),
-    services: {},
-    log: silentLogger,
-    events: new EventEmitter(),
-    now: () => t++,
-    maxOutputBytes: 1 << 20,
-    stepBatchMs,
-    redact: (text) => text.replaceAll('sk_live_secret', '[redacted]'),
-  });
+  const make = () =>
+    new Executor({
+      store: s.store,
+      flows,
+      queue: {} as RunQueue,
+      lookup,
+      sandbox: noSandbox,
+      connection: async () => Promise.reject(new Error('unused')),
+      services: {},
+      log: silentLogger,
+      events: new EventEmitter(),
+      now: () => t++,
+      maxOutputBytes: 1 << 20,
+      stepBatchMs,
+      redact: (text) => text.replaceAll('sk_live_secret', '[redacted]'),
+    });
   const executor = make();
   const db = s.sql({ runs, events });
   const { runs: r, events: e } = db.tables;
@@ -150,14 +155,18 @@ async function everything(s: TestStore) {
   const db = s.sql({ steps, runs, flowState, businessClaims });
   const t = db.tables;
   return {
-    steps: await db.db
-      .select()
-      .from(t.steps)
-      .orderBy(asc(t.steps.runId), asc(t.steps.nodeId)),
+    steps: await db.db.select().from(t.steps).orderBy(asc(t.steps.runId), asc(t.steps.nodeId)),
     // When a deferred run comes back has jitter (retry.ts): whether it was put off is what compares.
     runs: (
       await db.db
-        .select({ id: t.runs.id, status: t.runs.status, error: t.runs.error, finishedAt: t.runs.finishedAt, leaseOwner: t.runs.leaseOwner, availableAt: t.runs.availableAt })
+        .select({
+          id: t.runs.id,
+          status: t.runs.status,
+          error: t.runs.error,
+          finishedAt: t.runs.finishedAt,
+          leaseOwner: t.runs.leaseOwner,
+          availableAt: t.runs.availableAt,
+        })
         .from(t.runs)
         .orderBy(asc(t.runs.id))
     ).map(({ availableAt, ...r }) => ({ ...r, putOff: availableAt > 1_000 })),
@@ -166,7 +175,7 @@ async function everything(s: TestStore) {
   };
 }
 
-describe('a run\'s steps written on each store', () => {
+describe("a run's steps written on each store", () => {
   const opened: TestStore[] = [];
   afterAll(async () => {
     for (const s of opened.splice(0)) await s.close();
@@ -199,7 +208,12 @@ describe('a run\'s steps written on each store', () => {
     expect(JSON.parse(step('full', 'post')!.output!)).toEqual({ posted: 25, codes: ['C-TEE-S', 'C-TEE-M'], warehouse: 'W1', document: `SO-full-${batchMs}` });
     expect(JSON.parse(step('full', 'post')!.reads!)).toEqual({ flowVersion: 1, lookups: [] });
     expect(step('failing', 'reject')).toMatchObject({ status: 'failed', output: null });
-    expect(JSON.parse(step('failing', 'reject')!.error!)).toMatchObject({ message: 'rejected by the ERP', class: 'permanent', code: 'REJECTED', nodeId: 'reject' });
+    expect(JSON.parse(step('failing', 'reject')!.error!)).toMatchObject({
+      message: 'rejected by the ERP',
+      class: 'permanent',
+      code: 'REJECTED',
+      nodeId: 'reject',
+    });
     expect(step('failing', 'stamp')?.status).toBe('succeeded');
     expect(step('skipping', 'after')).toBeUndefined();
     expect(rows.runs.find((x) => x.id === `skipping-${batchMs}`)).toMatchObject({ status: 'skipped', leaseOwner: null });
@@ -213,7 +227,12 @@ describe('a run\'s steps written on each store', () => {
     expect(waiting).toMatchObject({ status: 'retrying', attempts: 1, output: null });
     expect(JSON.parse(waiting!.error!)).toMatchObject({ message: 'ERP busy (token [redacted])', class: 'transient', code: 'BUSY', details: { n: 1 } });
     expect(deferred.runs.find((x) => x.id === `full-${batchMs}`)).toMatchObject({ status: 'queued', leaseOwner: null, finishedAt: null, putOff: true });
-    expect(deferred.steps.filter((x) => x.status === 'succeeded').map((x) => x.nodeId).sort()).toEqual(['gate', 'json', 'remember', 'route', 'stamp', 't']);
+    expect(
+      deferred.steps
+        .filter((x) => x.status === 'succeeded')
+        .map((x) => x.nodeId)
+        .sort(),
+    ).toEqual(['gate', 'json', 'remember', 'route', 'stamp', 't']);
 
     // And every store holds exactly the same.
     for (const { name, r } of results.slice(1)) {

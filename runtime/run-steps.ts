@@ -136,7 +136,10 @@ class PgRunSteps implements RunSteps {
   async load(runId: string, eventId: string) {
     const { db, tables: t } = this.s;
     const [stored, [event]] = await Promise.all([
-      db.select({ nodeId: t.steps.nodeId, status: t.steps.status, attempts: t.steps.attempts, port: t.steps.port, output: t.steps.output }).from(t.steps).where(eq(t.steps.runId, runId)),
+      db
+        .select({ nodeId: t.steps.nodeId, status: t.steps.status, attempts: t.steps.attempts, port: t.steps.port, output: t.steps.output })
+        .from(t.steps)
+        .where(eq(t.steps.runId, runId)),
       db.select({ payload: t.events.payload }).from(t.events).where(eq(t.events.id, eventId)),
     ]);
     return { steps: stored, payload: event?.payload };
