@@ -4,6 +4,7 @@
 // run that wrote them had them.
 import { EventEmitter } from 'node:events';
 import { asc } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Executor, type RunOutcome } from './executor.ts';
@@ -15,7 +16,7 @@ import type { Sandbox } from './sandbox/types.ts';
 import { businessClaims, events, flowState, runs, steps } from './store/schema.ts';
 import { isStoredReference, OUTPUT_IS_INPUT } from './stored-output.ts';
 import { flow } from './testing/fixtures.ts';
-import { type TestStore, testStores } from './testing/stores.ts';
+import { freshStores, type TestStore, testStores } from './testing/stores.ts';
 import type { Flow } from '../flows/schema.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 
@@ -52,6 +53,7 @@ const types: NodeType[] = [
     return new InputWith({ ...i, order: { ...i.order, lines }, warehouse: 'W1' }, [...lines.map((_, n) => ['order', 'lines', n, 'code']), ['warehouse']]);
   }),
   node('test.gate', true, (_c, i: unknown) => i),
+  node('test.copy', true, (_c, i: object) => ({ ...i })),
   node('test.json', true, (_c, i: { warehouse: string }) => new WithJson({ at: i.warehouse }, '{"at":"W1"}')),
   node('test.route', true, (_c, i: { order: { total: number } }) => route(i.order.total > 10 ? 'big' : 'small', { total: i.order.total })),
   node('test.remember', true, async (c, i: unknown) => {
@@ -238,5 +240,53 @@ describe("a run's steps written on each store", () => {
     for (const { name, r } of results.slice(1)) {
       expect({ name, ...r }).toEqual({ name, ...first!.r });
     }
+  });
+});
+
+describe.each(testStores().filter((k) => k.name === 'postgres'))('a step batch on $name', (kind) => {
+  const fresh = freshStores(kind);
+
+  it('is one transaction and one multi-row statement however many steps it holds', async () => {
+    const s = await fresh();
+    const db = s.sql({ runs, events });
+    await db.db.insert(db.tables.events).values({ id: 'ev1', source: 'manual', payload: '{"n":1}', receivedAt: 0 });
+    await db.db
+      .insert(db.tables.runs)
+      .values({ id: 'r1', flowId: 'chain', flowVersion: 1, eventId: 'ev1', status: 'running', leaseOwner: 'w1', availableAt: 0, createdAt: 0 });
+    const executor = new Executor({
+      store: s.store,
+      flows,
+      queue: {} as RunQueue,
+      lookup,
+      sandbox: noSandbox,
+      connection: async () => Promise.reject(new Error('unused')),
+      services: {},
+      log: silentLogger,
+      events: new EventEmitter(),
+      now: () => 1_000,
+      maxOutputBytes: 1 << 20,
+    });
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
+      const q = a[0] as string | { text?: string };
+      sent.push((typeof q === 'string' ? q : (q?.text ?? '')).trim().split(/\s+/).slice(0, 3).join(' ').toLowerCase());
+      return (query as (...x: unknown[]) => unknown).apply(this, a);
+    } as typeof query;
+    let outcome: RunOutcome;
+    try {
+      outcome = await executor.execute(
+        { id: 'r1', flowId: 'chain', flowVersion: 1, eventId: 'ev1', status: 'running', replayOf: null, startedAt: 0 },
+        'w1',
+        new AbortController().signal,
+      );
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    expect(outcome).toBe('succeeded');
+    expect(sent.filter((q) => q.startsWith('insert into "steps"'))).toHaveLength(1);
+    expect(sent.filter((q) => q === 'begin')).toHaveLength(1);
+    const stored = await s.sql({ steps }).db.select({ nodeId: steps.nodeId, status: steps.status }).from(s.sql({ steps }).tables.steps);
+    expect(stored.map((r) => r.nodeId).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 't']);
   });
 });

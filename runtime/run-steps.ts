@@ -157,9 +157,11 @@ class PgRunSteps implements RunSteps {
       );
       if (!own) return false;
       if (c.steps?.length) {
+        // One row per node: an upsert may not touch a row twice (the executor gives one anyway; the last would win).
+        const rows = new Map(c.steps.map((s) => [s.nodeId, { runId, ...s }]));
         await db
           .insert(t.steps)
-          .values(c.steps.map((s) => ({ runId, ...s })))
+          .values([...rows.values()])
           .onConflictDoUpdate({
             target: [t.steps.runId, t.steps.nodeId],
             set: {
