@@ -101,6 +101,8 @@ const FLOWS: Record<string, Flow> = {
     ['t->stamp', 'stamp->gate', 'gate->json', 'gate->route', 'route:small->small', 'route:big->remember', 'remember->flaky', 'gate->flaky', 'flaky->post'],
   ) as Flow,
   failing: flow('failing', [T, { id: 'stamp', type: 'test.stamp' }, { id: 'reject', type: 'test.reject' }], ['t->stamp', 'stamp->reject']) as Flow,
+  // Idempotent steps that each make a new output: one batch.
+  chain: flow('chain', [T, ...['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, type: 'test.copy' }))], ['t->a', 'a->b', 'b->c', 'c->d', 'd->e']) as Flow,
   skipping: flow(
     'skipping',
     [T, { id: 'gate', type: 'test.gate' }, { id: 'skip', type: 'test.skip' }, { id: 'after', type: 'test.gate' }],
