@@ -50,7 +50,7 @@ describe('crash recovery', () => {
     const { version } = setup.flows.publish('crash', { activate: true });
     setup.store.sqlite.transaction(() => {
       for (let seq = 0; seq < EVENTS; seq++)
-        setup.queue.ingest({ source: 'crash-test', dedupKey: String(seq), payload: { seq }, targets: [{ flowId: 'crash', version }] });
+        await setup.queue.ingest({ source: 'crash-test', dedupKey: String(seq), payload: { seq }, targets: [{ flowId: 'crash', version }] });
     })();
     await setup.close();
 

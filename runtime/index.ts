@@ -75,6 +75,9 @@ export interface Runtime<S extends AnyStore = AnyStore> {
   close(opts?: { graceMs?: number }): Promise<void>;
 }
 
+/** A runtime on the embedded SQLite store: what code that still needs `store.sqlite` / `store.db` takes (issue 13). */
+export type SqliteRuntime = Runtime<Store>;
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>): Runtime<S> {

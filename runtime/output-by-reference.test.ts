@@ -123,7 +123,7 @@ describe('a step that passes its input on', () => {
     const r = boot();
     r.flows.create(doc);
     r.flows.publish('f', { activate: true });
-    const { runIds } = r.queue.ingest({ source: 'manual', payload: order, targets: [{ flowId: 'f', version: 1 }] });
+    const { runIds } = await r.queue.ingest({ source: 'manual', payload: order, targets: [{ flowId: 'f', version: 1 }] });
     await r.drain();
     const runId = runIds[0]!;
     const run = r.runs.get(runId);
@@ -146,7 +146,7 @@ describe('a step that passes its input on', () => {
     expect(step('k').output).toEqual({ got: stamped });
 
     // A replay from the flaky step reuses the others: the rows stored by reference are copied with their text.
-    const replayId = r.runs.replay(runId, { from: { step: 'k' } }).runId;
+    const replayId = (await r.runs.replay(runId, { from: { step: 'k' } })).runId;
     await r.drain();
     const replay = r.runs.get(replayId);
     expect(replay.status).toBe('succeeded');

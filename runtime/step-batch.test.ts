@@ -135,7 +135,7 @@ function boot(stepBatchMs?: number) {
 async function runOnce(doc: ReturnType<typeof flow>, payload: unknown = {}) {
   rt!.flows.create(doc);
   rt!.flows.publish(doc.id, { activate: true });
-  const { runIds } = rt!.queue.ingest({ source: 'manual', payload, targets: [{ flowId: doc.id, version: 1 }] });
+  const { runIds } = await rt!.queue.ingest({ source: 'manual', payload, targets: [{ flowId: doc.id, version: 1 }] });
   await rt!.drain();
   expect(runIds).toHaveLength(1);
   return rt!.runs.get(runIds[0]!);

@@ -261,7 +261,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
     const version = rt.flows.get('slow').activeVersion as number;
     const ids = [1, 2].map(
-      (i) => rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] }).runIds[0]!,
+      (i) => (await rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] })).runIds[0]!,
     );
     const run = (id: string) =>
       rt.store.sqlite.prepare(`SELECT status, lease_owner AS owner, lease_until AS until FROM runs WHERE id = ?`).get(id) as {

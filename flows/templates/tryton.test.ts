@@ -101,7 +101,7 @@ describe('templates on Tryton', () => {
     const body = JSON.stringify(o);
     const version = h.rt.flows.get('order-to-erp').activeVersion!;
     const runIds = Array.from({ length: 10 }, () =>
-      onlyRun(h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds, 'order-to-erp'),
+      onlyRun((await h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] })).runIds, 'order-to-erp'),
     );
     await h.rt.drain(240_000);
     const runs = runIds.map((id) => h.rt.runs.get(id));

@@ -69,7 +69,7 @@ function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true 
   return {
     sink,
     async run(payouts: ShopifyPayout[]) {
-      const { runIds } = r.queue.ingest({ source: 'manual', payload: { payouts }, targets: [{ flowId: 'recon', version }] });
+      const { runIds } = await r.queue.ingest({ source: 'manual', payload: { payouts }, targets: [{ flowId: 'recon', version }] });
       await r.drain(120_000);
       return r.runs.get(nth(runIds, 0, 'run'));
     },

@@ -64,7 +64,7 @@ export function harness(connections: Record<string, unknown>, opts: { extraTypes
       if (!known) rt.flows.create(doc);
       else if (known.cfg !== cfg) rt.flows.updateDraft(flowId, doc);
       if (!known || known.cfg !== cfg) published.set(flowId, { cfg, version: rt.flows.publish(flowId, { activate: true }).version });
-      const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId, version: published.get(flowId)!.version }] });
+      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId, version: published.get(flowId)!.version }] });
       const [runId] = runIds;
       if (!runId) throw new Error(`monitor flow ${flowId}: ingest started no run`);
       const until = Date.now() + 30_000;

@@ -113,7 +113,7 @@ describe('dashboard API', () => {
     );
 
     const order = async (n: number, fail = false) => {
-      rt!.queue.ingest({
+      await rt!.queue.ingest({
         source: 'manual',
         payload: { n, fail },
         targets: [{ flowId: 'o2e', version: 1 }],
@@ -136,7 +136,7 @@ describe('dashboard API', () => {
       ),
     );
     rt.flows.publish('gift', { activate: true });
-    rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'gift', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/99' } });
+    await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'gift', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/99' } });
     await rt.drain();
     clock.now += 3_600_000; // 11:30
     await order(3);
@@ -162,10 +162,10 @@ describe('dashboard API', () => {
     );
     rt.flows.publish('poll', { activate: true });
     for (const at of ['10:35', '10:40', '10:45 work']) {
-      rt.queue.ingest({ source: 'schedule', payload: { scheduledFor: at, firedAt: at }, targets: [{ flowId: 'poll', version: 1 }] });
+      await rt.queue.ingest({ source: 'schedule', payload: { scheduledFor: at, firedAt: at }, targets: [{ flowId: 'poll', version: 1 }] });
       await rt.drain();
     }
-    rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'o2e', version: 1 }], keys: {} });
+    await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'o2e', version: 1 }], keys: {} });
     await rt.worker.stop(); // leave the last run queued: backlog
 
     const app = new Hono().route('/api/dashboard', dashboardRoutes(rt.store, { now: () => clock.now }));

@@ -131,7 +131,7 @@ describe('exceptions API', () => {
       ),
     );
     rt.flows.publish('o2e', { activate: true });
-    rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
+    await rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
     await rt.drain();
     const [exc] = (await svc.list()).items;
     if (!exc) throw new Error('the failed run raised no exception');

@@ -60,7 +60,7 @@ export async function startHarness(
     store,
     sink,
     async runOnce() {
-      const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: flow.id, version }] });
+      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: flow.id, version }] });
       // A run posts and settles every balanced payout (a backlog at once): on live Tryton that can take minutes.
       await rt.drain(300_000);
       const [runId] = runIds;

@@ -87,7 +87,7 @@ describe('failed runs raise typed exceptions', () => {
     rt.flows.publish(doc.id, { activate: true });
   }
   async function runOnce(flowId: string, payload: unknown, keys?: Record<string, string>) {
-    const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }], keys });
+    const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }], keys });
     await rt.drain();
     return rt.runs.get(runIds[0]!);
   }
@@ -148,7 +148,7 @@ describe('failed runs raise typed exceptions', () => {
 
     // A manual replay through the runs API (not the inbox) also clears it once the ERP is back.
     erpMode.value = 'ok';
-    rt.runs.replay(down.runId);
+    await rt.runs.replay(down.runId);
     await rt.drain();
     expect((await svc.get(byType['erp-unreachable']!.id)).state).toBe('resolved');
     expect((await svc.get(byType['erp-rejected']!.id)).state).toBe('open');
