@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, type Runtime } from '../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../runtime/index.ts';
 import type { Logger } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 import { coreNodes } from '../nodes/core/index.ts';
@@ -108,7 +108,7 @@ const log: Logger = {
   error: (o, m) => console.error('error', m, JSON.stringify(o).slice(0, 300)),
 };
 
-function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra: (kind: string, id: string) => unknown = () => undefined): Runtime {
+function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra: (kind: string, id: string) => unknown = () => undefined): SqliteRuntime {
   const types = [...coreNodes, ...erpNodes, ...financeNodes, ...shopifyNodes];
   return createRuntime({
     dataDir: dir,

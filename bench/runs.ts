@@ -34,9 +34,9 @@ await rt.drain();
 
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-rt.store.sqlite.transaction(() => {
-  for (let i = 0; i < runs; i++) await rt.queue.ingest({ source: 'bench', payload: event(i), targets: [{ flowId: 'bench', version }] });
-})();
+await rt.store.exclusive(() => {
+  for (let i = 0; i < runs; i++) rt.queue.ingestSqlite({ source: 'bench', payload: event(i), targets: [{ flowId: 'bench', version }] });
+});
 const enqueued = performance.now();
 await rt.drain(600_000);
 const t1 = performance.now();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from './index.ts';
+import { createRuntime, type SqliteRuntime } from './index.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { Calls, flow, tempDir, testNodes } from './testing/fixtures.ts';
 import type { Sandbox } from './sandbox/types.ts';
@@ -11,7 +11,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: Runtime;
+let rt: SqliteRuntime;
 let calls: Calls;
 let tmp: ReturnType<typeof tempDir>;
 
@@ -93,7 +93,7 @@ describe('runtime', () => {
     const went = await runOnce('s', { value: 8, go: true });
     expect(went.status).toBe('succeeded');
     expect(rt.runs.list({ status: 'skipped' }).map((r) => [r.runId, r.skipped?.code])).toEqual([[skipped.runId, 'NOT_GO']]);
-    expect(() => await rt.runs.replay(skipped.runId)).toThrow(/only failed or cancelled runs/);
+    await expect(rt.runs.replay(skipped.runId)).rejects.toThrow(/only failed or cancelled runs/);
   });
 
   it('follows only the port a routing node chose and skips the other branch', async () => {

@@ -36,7 +36,14 @@ describe.each(testStores())('RunQueue on $name', (kind) => {
     it('stores the event, its runs and their keys; a repeat of its (source, dedup key) is a duplicate that starts nothing', async () => {
       const s = await fresh();
       const q = new RunQueue(s.store);
-      const first = await q.ingest(order(1, { targets: [{ flowId: 'o2e', version: 1 }, { flowId: 'stock', version: 3 }] }));
+      const first = await q.ingest(
+        order(1, {
+          targets: [
+            { flowId: 'o2e', version: 1 },
+            { flowId: 'stock', version: 3 },
+          ],
+        }),
+      );
       expect(first.duplicate).toBe(false);
       expect(first.runIds).toHaveLength(2);
       const again = await q.ingest(order(1));
@@ -72,7 +79,12 @@ describe.each(testStores())('RunQueue on $name', (kind) => {
     it('is atomic: a run that cannot be stored leaves no event and no other run behind', async () => {
       const s = await fresh();
       const q = new RunQueue(s.store);
-      const bad = order(1, { targets: [{ flowId: 'o2e', version: 1 }, { flowId: null as unknown as string, version: 1 }] });
+      const bad = order(1, {
+        targets: [
+          { flowId: 'o2e', version: 1 },
+          { flowId: null as unknown as string, version: 1 },
+        ],
+      });
       await expect(q.ingest(bad)).rejects.toThrow();
       expect(await countOf(s)).toEqual({ events: 0, runs: 0, keys: 0 });
       // The key was not taken: the delivery stored whole once it can be.
@@ -105,7 +117,7 @@ describe.each(testStores())('RunQueue on $name', (kind) => {
   });
 
   describe('claims and leases', () => {
-    async function queued(n: number, s: TestStore, q: RunQueue) {
+    async function queued(n: number, q: RunQueue) {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) ids.push(...(await q.ingest(order(i))).runIds);
       return ids;
@@ -116,7 +128,7 @@ describe.each(testStores())('RunQueue on $name', (kind) => {
       const b = await a.twin();
       const qa = new RunQueue(a.store);
       const qb = new RunQueue(b.store);
-      const ids = await queued(60, a, qa);
+      const ids = await queued(60, qa);
       const taken: Record<'A' | 'B', string[]> = { A: [], B: [] };
       const claimer = async (q: RunQueue, who: 'A' | 'B') => {
         for (;;) {
@@ -167,7 +179,7 @@ describe.each(testStores())('RunQueue on $name', (kind) => {
       const clock = { t: 5_000_000 };
       const qa = new RunQueue(a.store, () => clock.t);
       const qb = new RunQueue(b.store, () => clock.t);
-      const [id] = await queued(1, a, qa);
+      const [id] = await queued(1, qa);
       const [mine] = await qa.claim('A', 1, 1000);
       expect(mine?.id).toBe(id);
       const startedAt = clock.t;
@@ -188,7 +200,7 @@ describe.each(testStores())('RunQueue on $name', (kind) => {
       const b = await a.twin();
       const qa = new RunQueue(a.store);
       const qb = new RunQueue(b.store);
-      const [id] = await queued(1, a, qa);
+      const [id] = await queued(1, qa);
       await qa.claim('A', 1, 600_000);
       expect(await qb.release(id!, 'B')).toBe(false);
       expect(await qb.claim('B', 1, 600_000)).toEqual([]);

@@ -203,7 +203,9 @@ export class RunQueue {
     const at = this.now();
     await this.sql.tx(async (db) => {
       const { runs: r, runKeys: k } = this.sql.tables;
-      await db.insert(r).values({ id: runId, flowId: target.flowId, flowVersion: target.version, eventId, status: 'queued', replayOf, availableAt: at, createdAt: at });
+      await db
+        .insert(r)
+        .values({ id: runId, flowId: target.flowId, flowVersion: target.version, eventId, status: 'queued', replayOf, availableAt: at, createdAt: at });
       if (replayOf) {
         const keysOfReplayed = db
           .select({ runId: sql<string>`CAST(${runId} AS text)`.as('run_id'), key: k.key, value: k.value })

@@ -198,7 +198,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const sandbox = o.sandboxMode !== false ? await startSandboxMode({ fresh, connections, secrets, log, env, serving: o.web }) : null;
   // Scraped only once the server is built: by then `runtime` (below, after the code sandbox it measures) exists.
   const metrics = new Metrics({
-    queueDepth: () => runtime.queue.depth(),
+    queueDepth: (): Promise<{ queued: number; running: number }> => runtime.queue.depth(),
     defaultMetrics: o.defaultMetrics,
     sandboxStoreRequests: () => sandbox?.store?.stats?.requests,
   });
@@ -220,7 +220,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const services: NodeServices = { lookups, exceptions, monitoring: exceptions.monitoring };
   // Test runs of drafts reach the lookup tables but no production sink (exception inbox, monitor series).
   const testSvc = testServices(services, runtimeLog);
-  const runtime = createRuntime({
+  const runtime: Runtime<Store> = createRuntime({
     services,
     servicesFor: (flowId) => (isTestFlow(flowId) ? testSvc : undefined),
     dataDir,

@@ -63,7 +63,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(opts: { queueDepth: () => Promise<{ queued: number; running: number }>; defaultMetrics?: boolean; sandboxStoreRequests?: () => number | undefined }) {
+  constructor(opts: {
+    queueDepth: () => Promise<{ queued: number; running: number }>;
+    defaultMetrics?: boolean;
+    sandboxStoreRequests?: () => number | undefined;
+  }) {
     new Gauge({
       name: 'ledgerline_queue_depth',
       help: 'Runs waiting (queued) and in progress (running)',

@@ -1,6 +1,6 @@
 // core.map through the real runtime, the real isolated-vm sandbox and the real lookup store.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createSandbox, type SandboxPool } from '../../runtime/sandbox/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
@@ -20,7 +20,7 @@ const sandbox: Sandbox = {
   runBatch: (c) => (batches++, pool.runBatch(c)),
   close: async () => {},
 };
-let rt: Runtime;
+let rt: SqliteRuntime;
 let lookups: LookupService;
 let tmp: ReturnType<typeof tempDir>;
 

@@ -1,7 +1,7 @@
 // The lookup nodes through the real runtime and the real lookup store: an unmapped key fails the step naming the
 // table and the key; after adding the row, replaying the run succeeds and records the new table version.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../server/lookups/store/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
@@ -14,7 +14,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: Runtime;
+let rt: SqliteRuntime;
 let lookups: LookupService;
 let tmp: ReturnType<typeof tempDir>;
 

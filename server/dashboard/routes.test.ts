@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { defineNode, NodeError, route, type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
@@ -56,7 +56,7 @@ const when = defineNode({
   execute: (_c, i: { scheduledFor?: string }) => route(i.scheduledFor?.endsWith('work') ? 'true' : 'false', i),
 });
 
-let rt: Runtime | undefined;
+let rt: SqliteRuntime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
 let fin: Harness | undefined;
 let erp: SandboxErp | undefined;

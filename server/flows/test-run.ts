@@ -168,7 +168,13 @@ export async function testRunDraft(
     if (ev && input.kind === 'sample' && !opts.input) payload = ev.payload;
   }
 
-  const { eventId } = await rt.queue.ingest({ source: TEST_SOURCE, topic: `test:${flowId}`, payload, meta: { input: { kind: input.kind, label } }, targets: [] });
+  const { eventId } = await rt.queue.ingest({
+    source: TEST_SOURCE,
+    topic: `test:${flowId}`,
+    payload,
+    meta: { input: { kind: input.kind, label } },
+    targets: [],
+  });
   const t = Date.now();
   const runId = await rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
     for (const [nodeId, p] of pins) {

@@ -23,8 +23,18 @@ afterEach(() => t.close());
 describe('/api/runs', () => {
   it('lists with filters, shows steps with input/output/error/timing, replays from the failed step', async () => {
     const rt = t.server.runtime;
-    await rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
-    await rt.queue.ingest({ source: 'manual', payload: { value: 2 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
+    await rt.queue.ingest({
+      source: 'manual',
+      payload: { value: 1 },
+      targets: [{ flowId: 'f', version: 1 }],
+      keys: { shopifyOrderId: 'gid://shopify/Order/1' },
+    });
+    await rt.queue.ingest({
+      source: 'manual',
+      payload: { value: 2 },
+      targets: [{ flowId: 'f', version: 1 }],
+      keys: { shopifyOrderId: 'gid://shopify/Order/2' },
+    });
     await rt.drain();
     const tok = t.tokens.operator;
     const all = await t.json('GET', '/api/runs?flowId=f&status=failed', { token: tok });
@@ -107,10 +117,10 @@ describe('/api/runs', () => {
       ),
     );
     rt.flows.publish('g', { activate: true });
-    const ingest = (value: unknown, keys: Record<string, string>) =>
+    const ingest = async (value: unknown, keys: Record<string, string>) =>
       (await rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'g', version: 1 }], keys })).runIds[0];
-    const a = ingest(1, { shopifyOrderId: 'gid://shopify/Order/820982911946154508', shopifyOrderName: '#5007' });
-    const b = ingest(2, { shopifyRefundId: 'gid://shopify/Refund/509562969' });
+    const a = await ingest(1, { shopifyOrderId: 'gid://shopify/Order/820982911946154508', shopifyOrderName: '#5007' });
+    const b = await ingest(2, { shopifyRefundId: 'gid://shopify/Refund/509562969' });
     await rt.drain();
     // An ERP document number shows up in a step's output (here planted the way erp.post-sales-order writes it).
     rt.store.sqlite.prepare(`UPDATE steps SET output = ? WHERE run_id = ? AND node_id = 'doc'`).run(JSON.stringify({ number: 'SO0042', externalId: 'x' }), b);

@@ -16,6 +16,7 @@ import { SWEEP_KEY } from '../sweeps.ts';
 import { ReplayGuard, SqlReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
 import { webhookDigests } from '../db/schema.ts';
 import type { IngestRequest } from '../../runtime/queue.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
 
 const BIG_NUMBER = /[:[,]\s*-?\d{16,}/;
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
@@ -131,9 +132,11 @@ class ReplayLost extends Error {}
 
 export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   const rt = d.runtime;
-  const group = new GroupCommit(rt.store, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
+  // Written for either store; the server's runtime is on SQLite until its other rooms are converted (issue 13).
+  const store = rt.store as AnyStore;
+  const group = new GroupCommit(store, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
   // PostgreSQL: the replay guard on the pool, inside each delivery's transaction (SQLite: ReplayGuard's raw statements).
-  const sqlReplays = rt.store.dialect === 'postgres' ? new SqlReplayGuard(rt.store.sql({ webhookDigests }), d.now) : undefined;
+  const sqlReplays = store.dialect === 'postgres' ? new SqlReplayGuard(store.sql({ webhookDigests }), d.now) : undefined;
   const count = (result: string) => d.metrics.webhooks.inc({ source: 'shopify', result });
 
   const targetsFor = (connectionId: string, topic: string): ActiveTrigger[] =>

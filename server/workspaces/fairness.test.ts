@@ -83,11 +83,12 @@ it(`B's live orders keep their latency (p99 within 3×) while A drains a backlog
 
   // A's backfill, queued in a few large transactions as an import would (a transaction per run would take longer
   // than A's workers need to drain them).
-  const enqueue = A.store.sqlite.transaction((from: number, n: number) => {
-    for (let i = from; i < from + n; i++) await A.queue.ingest({ source: 'manual', payload: { value: i }, targets: [{ flowId: 'orders', version: 1 }] });
-  });
-  for (let i = 0; i < BACKLOG; i += 5000) enqueue(i, 5000);
-  await waitFor(() => (await A.queue.depth()).queued < BACKLOG - 50, 10_000); // A's workers are at it
+  const enqueue = (from: number, n: number) =>
+    A.store.exclusive(() => {
+      for (let i = from; i < from + n; i++) A.queue.ingestSqlite({ source: 'manual', payload: { value: i }, targets: [{ flowId: 'orders', version: 1 }] });
+    });
+  for (let i = 0; i < BACKLOG; i += 5000) await enqueue(i, 5000);
+  await waitFor(async () => (await A.queue.depth()).queued < BACKLOG - 50, 10_000); // A's workers are at it
   const before = await A.queue.depth();
   const busy = await liveOrders(B, LIVE, 10);
   const after = await A.queue.depth();

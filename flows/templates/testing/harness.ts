@@ -3,7 +3,7 @@
 // Shopify sandbox store. Scenario payloads are raw webhook JSON text, as Shopify sends them.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService } from '../../../server/lookups/store/index.ts';
@@ -25,7 +25,7 @@ export const template = (id: string) =>
   JSON.parse(readFileSync(`${TEMPLATES}${id}.json`, 'utf8')) as Record<string, any> & { id: string; nodes: Array<Record<string, any>> };
 
 export interface Harness {
-  rt: Runtime;
+  rt: SqliteRuntime;
   lookups: LookupService;
   erp: ErpConnector;
   store: SandboxStore | null;

@@ -2,7 +2,7 @@
 // connector (the sandbox ERP or Tryton), with an in-memory exception sink.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import type { Sandbox } from '../../../runtime/node-api.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../core/index.ts';
@@ -21,10 +21,10 @@ const noSandbox: Sandbox = {
 };
 
 export interface Harness {
-  rt: Runtime;
+  rt: SqliteRuntime;
   store: SandboxStore;
   sink: MemorySink;
-  runOnce(): Promise<ReturnType<Runtime['runs']['get']>>;
+  runOnce(): Promise<ReturnType<SqliteRuntime['runs']['get']>>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@
 // Shopify sandbox store holding the same orders, refunds and payouts. Exceptions are collected in memory.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService } from '../../../server/lookups/store/index.ts';
@@ -39,7 +39,7 @@ export const loadMonth = () => JSON.parse(readFileSync(`${MONTH_DIR}month.json`,
 export const loadExpected = () => JSON.parse(readFileSync(`${MONTH_DIR}expected.json`, 'utf8')) as Expected;
 
 export interface MonthRun {
-  rt: Runtime;
+  rt: SqliteRuntime;
   sink: MemorySink;
   store: SandboxStore;
   month: Month;

@@ -2,7 +2,7 @@
 // succeeds auto-resolves them. Triage actions change state and are recorded in the history, on every store dialect.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import { defineNode, NodeError, type NodeType, type NodeServices } from '../../../runtime/node-api.ts';
 import { flow, tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../lookups/store/index.ts';
@@ -46,7 +46,7 @@ const erpPost = defineNode({
 const types: NodeType[] = [...coreNodes, ...lookupNodes, erpPost];
 
 describe('failed runs raise typed exceptions', () => {
-  let rt: Runtime;
+  let rt: SqliteRuntime;
   let tmp: ReturnType<typeof tempDir>;
   let lookups: LookupService;
   let svc: ExceptionService;
