@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, type Runtime } from '../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../runtime/index.ts';
 import type { Logger } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 import { coreNodes } from '../nodes/core/index.ts';
@@ -108,7 +108,7 @@ const log: Logger = {
   error: (o, m) => console.error('error', m, JSON.stringify(o).slice(0, 300)),
 };
 
-function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra: (kind: string, id: string) => unknown = () => undefined): Runtime {
+function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra: (kind: string, id: string) => unknown = () => undefined): SqliteRuntime {
   const types = [...coreNodes, ...erpNodes, ...financeNodes, ...shopifyNodes];
   return createRuntime({
     dataDir: dir,
@@ -189,7 +189,7 @@ async function runOnce(label: string, payload: unknown) {
   const rss0 = peakMb();
   const cpu0 = process.cpuUsage();
   t0 = performance.now();
-  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: 'recon', version }] });
+  const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: 'recon', version }] });
   await rt.drain(3_600_000);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
@@ -337,7 +337,7 @@ if (SAMPLE > 0) {
   rt2.start();
   const cpu0 = process.cpuUsage();
   const s0 = performance.now();
-  const { runIds } = rt2.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'fetch', version: v2 }] });
+  const { runIds } = await rt2.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'fetch', version: v2 }] });
   await rt2.drain(3_600_000);
   const ms = performance.now() - s0;
   const cpu = process.cpuUsage(cpu0);

@@ -28,15 +28,15 @@ const { version } = rt.flows.publish('bench', { activate: true });
 const event = (i: number) => ({ id: i, lines: Array.from({ length: 5 }, (_, j) => ({ sku: `SKU-${j}`, qty: 1 + (j % 3), price: 20 + j })) });
 
 // Warm the sandbox and the statement caches so the figure is steady-state.
-rt.queue.ingest({ source: 'bench', payload: event(-1), targets: [{ flowId: 'bench', version }] });
+await rt.queue.ingest({ source: 'bench', payload: event(-1), targets: [{ flowId: 'bench', version }] });
 rt.start();
 await rt.drain();
 
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-rt.store.sqlite.transaction(() => {
-  for (let i = 0; i < runs; i++) rt.queue.ingest({ source: 'bench', payload: event(i), targets: [{ flowId: 'bench', version }] });
-})();
+await rt.store.exclusive(() => {
+  for (let i = 0; i < runs; i++) rt.queue.ingestSqlite({ source: 'bench', payload: event(i), targets: [{ flowId: 'bench', version }] });
+});
 const enqueued = performance.now();
 await rt.drain(600_000);
 const t1 = performance.now();

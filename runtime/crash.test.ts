@@ -48,10 +48,10 @@ describe('crash recovery', () => {
       ),
     );
     const { version } = setup.flows.publish('crash', { activate: true });
-    setup.store.sqlite.transaction(() => {
+    await setup.store.exclusive(() => {
       for (let seq = 0; seq < EVENTS; seq++)
-        setup.queue.ingest({ source: 'crash-test', dedupKey: String(seq), payload: { seq }, targets: [{ flowId: 'crash', version }] });
-    })();
+        setup.queue.ingestSqlite({ source: 'crash-test', dedupKey: String(seq), payload: { seq }, targets: [{ flowId: 'crash', version }] });
+    });
     await setup.close();
 
     const db = new Database(join(dataDir, 'ledgerline.db'));

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from './index.ts';
+import { createRuntime, type SqliteRuntime } from './index.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { Calls, flow, tempDir, testNodes } from './testing/fixtures.ts';
 import type { Sandbox } from './sandbox/types.ts';
@@ -11,7 +11,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: Runtime;
+let rt: SqliteRuntime;
 let calls: Calls;
 let tmp: ReturnType<typeof tempDir>;
 
@@ -37,7 +37,7 @@ function publish(doc: ReturnType<typeof flow>) {
 }
 
 async function runOnce(flowId: string, payload: unknown, version = rt.flows.get(flowId).activeVersion!) {
-  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version }] });
+  const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version }] });
   await rt.drain();
   expect(runIds).toHaveLength(1);
   return rt.runs.get(runIds[0]!);
@@ -93,7 +93,7 @@ describe('runtime', () => {
     const went = await runOnce('s', { value: 8, go: true });
     expect(went.status).toBe('succeeded');
     expect(rt.runs.list({ status: 'skipped' }).map((r) => [r.runId, r.skipped?.code])).toEqual([[skipped.runId, 'NOT_GO']]);
-    expect(() => rt.runs.replay(skipped.runId)).toThrow(/only failed or cancelled runs/);
+    await expect(rt.runs.replay(skipped.runId)).rejects.toThrow(/only failed or cancelled runs/);
   });
 
   it('follows only the port a routing node chose and skips the other branch', async () => {
@@ -243,7 +243,7 @@ describe('runtime', () => {
     doc.nodes[2]!.config = { succeedOn: 1 };
     rt.flows.updateDraft('rp', doc);
     rt.flows.publish('rp', { message: 'fix' });
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     expect(replay.flowVersion).toBe(2);
     expect(replay.reused).toEqual(['t', 'a']);
     await rt.drain();
@@ -296,8 +296,8 @@ describe('runtime', () => {
       ),
     );
     const target = [{ flowId: 'd', version: 1 }];
-    const first = rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
-    const again = rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
+    const first = await rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
+    const again = await rt.queue.ingest({ source: 'shopify:shop', dedupKey: 'evt-1', payload: { value: 1 }, targets: target });
     await rt.drain();
     expect(again).toEqual({ eventId: first.eventId, duplicate: true, runIds: [] });
     expect(calls.of('a')).toBe(1);
@@ -314,8 +314,8 @@ describe('runtime', () => {
         ['t->a'],
       ),
     );
-    rt.queue.ingest({ source: 'm', payload: { value: 1 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
-    rt.queue.ingest({ source: 'm', payload: { value: 2 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
+    await rt.queue.ingest({ source: 'm', payload: { value: 1 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
+    await rt.queue.ingest({ source: 'm', payload: { value: 2 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
     await rt.drain();
     const found = rt.runs.list({ key: { key: 'shopifyOrderId', value: 'gid://shopify/Order/2' } });
     expect(found).toHaveLength(1);
@@ -334,7 +334,7 @@ describe('runtime', () => {
         ['t->a'],
       ),
     );
-    for (let i = 0; i < 5; i++) rt.queue.ingest({ source: 'm', payload: { value: i }, targets: [{ flowId: 'o', version: 1 }] });
+    for (let i = 0; i < 5; i++) await rt.queue.ingest({ source: 'm', payload: { value: i }, targets: [{ flowId: 'o', version: 1 }] });
     await rt.drain();
     expect(rt.prune().runs).toBe(0);
     const pruned = (await import('./retention.ts')).pruneRuns(rt.store, { maxRuns: 2 });

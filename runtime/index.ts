@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { count, inArray } from 'drizzle-orm';
 import { openStore, type Store } from './store/db.ts';
+import { type AnyStore, sqliteOnly } from './store/any-store.ts';
 import { runs as runsTable } from './store/schema.ts';
 import { FlowStore } from './flow-store.ts';
 import { RunQueue } from './queue.ts';
@@ -14,13 +15,14 @@ import { pruneRuns, checkpoint, type RetentionPolicy } from './retention.ts';
 import type { Logger, NodeServices, NodeType } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 
-export interface RuntimeOptions {
+export interface RuntimeOptions<S extends AnyStore = Store> {
   dataDir: string;
   /**
-   * The store of `dataDir` when the host has opened it already, to build from it what it hands the runtime (its
-   * connections, the lookup tables). The runtime then owns it: `close()` closes it.
+   * The store when the host has opened it already (SQLite: the store of `dataDir`; or a workspace's PostgreSQL
+   * schema), to build from it what it hands the runtime (its connections, the lookup tables). The runtime then owns
+   * it: `close()` closes it. Without it the runtime opens the SQLite store of `dataDir`.
    */
-  store?: Store;
+  store?: S;
   lookup: (type: string) => NodeType | undefined;
   sandbox: Sandbox;
   /** Resolves `ctx.connection(kind, id)` for nodes. */
@@ -40,8 +42,9 @@ export interface RuntimeOptions {
   now?: () => number;
 }
 
-export interface Runtime {
-  store: Store;
+/** `S`: the store it runs on; `Runtime` alone is a runtime on either. */
+export interface Runtime<S extends AnyStore = AnyStore> {
+  store: S;
   flows: FlowStore;
   queue: RunQueue;
   runs: Runs;
@@ -65,26 +68,32 @@ export interface Runtime {
    * run runs, the scheduler prunes).
    */
   start(parts?: { worker?: boolean; retention?: boolean }): void;
-  /** Waits until no run is queued (including ones waiting out a retry delay) or running. For the CLI and tests. */
+  /** Waits until no run is queued (including ones waiting out a retry delay) or running, on either store. For the CLI and tests. */
   drain(timeoutMs?: number): Promise<void>;
   prune(): ReturnType<typeof pruneRuns>;
   /** Stops the worker (see Worker.stop: `graceMs` bounds the wait for runs in flight) and closes the store. */
   close(opts?: { graceMs?: number }): Promise<void>;
 }
 
+/** A runtime on the embedded SQLite store: what code that still needs `store.sqlite` / `store.db` takes (issue 13). */
+export type SqliteRuntime = Runtime<Store>;
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export function createRuntime(o: RuntimeOptions): Runtime {
+export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>): Runtime<S> {
   const now = o.now ?? Date.now;
   const log = o.log ?? silentLogger;
-  const store = o.store ?? openStore(o.dataDir);
-  const flows = new FlowStore(store, o.lookup, now);
+  // Without a store given, S is Store (its default): the SQLite store opened here.
+  const store = o.store ?? (openStore(o.dataDir) as S);
+  // The rooms below take the SQLite store until each is on SqlStore (issue 13): flows, executor, runs, dry runs, retention.
+  const lite = sqliteOnly(store, 'the runtime (flows, executor, runs, retention)');
+  const flows = new FlowStore(lite, o.lookup, now);
   const queue = new RunQueue(store, now);
   const events = new EventEmitter();
   const connection = o.connection ?? (async (kind: string, id: string) => Promise.reject(new Error(`no ${kind} connection "${id}" is configured`)));
   const services = o.services ?? {};
   const executor = new Executor({
-    store,
+    store: lite,
     flows,
     queue,
     lookup: o.lookup,
@@ -101,11 +110,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   });
   const worker = new Worker(queue, executor, log, o.worker);
   // Read when a replay is planned: a host may fill in its services after creating the runtime.
-  const runs = new Runs(store, queue, flows, o.lookup, (tableId) => services.lookups?.currentVersion?.(tableId), now);
+  const runs = new Runs(lite, queue, flows, o.lookup, (tableId) => services.lookups?.currentVersion?.(tableId), now);
   let retentionTimer: NodeJS.Timeout | undefined;
   const prune = () => {
-    const r = pruneRuns(store, o.retention, now());
-    checkpoint(store);
+    const r = pruneRuns(lite, o.retention, now());
+    checkpoint(lite);
     return r;
   };
 
@@ -120,7 +129,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     events,
     lookup: o.lookup,
     dryRun: (flow, payload, opts) =>
-      dryRunFlow({ store, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
+      dryRunFlow({ store: lite, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
     start(parts = {}) {
       if (parts.worker !== false) worker.start();
       if (parts.retention !== false && !retentionTimer) {
@@ -140,13 +149,15 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     },
     async drain(timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;
-      const pending = () =>
-        store.db
+      const { db, tables } = store.sql({ runs: runsTable });
+      const pending = async () => {
+        const [r] = await db
           .select({ n: count() })
-          .from(runsTable)
-          .where(inArray(runsTable.status, ['queued', 'running']))
-          .get()?.n ?? 0;
-      while (pending() > 0 || worker.busy > 0) {
+          .from(tables.runs)
+          .where(inArray(tables.runs.status, ['queued', 'running']));
+        return Number(r?.n ?? 0);
+      };
+      while ((await pending()) > 0 || worker.busy > 0) {
         if (Date.now() > until) throw new Error(`runs still pending after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -156,7 +167,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       if (retentionTimer) clearInterval(retentionTimer);
       const w = await worker.stop(opts);
       if (w.released) log.warn({ released: w.released }, 'released the leases of runs not finished in the grace period');
-      store.close();
+      await store.close();
     },
   };
 }

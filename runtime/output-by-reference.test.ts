@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isStoredReference, OUTPUT_IS_INPUT } from './stored-output.ts';
-import { createRuntime, type Runtime } from './index.ts';
+import { createRuntime, type SqliteRuntime } from './index.ts';
 import { defineNode, InputWith, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { flow, tempDir } from './testing/fixtures.ts';
@@ -16,7 +16,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: Runtime | undefined;
+let rt: SqliteRuntime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
 afterEach(async () => {
   await rt?.close();
@@ -110,7 +110,7 @@ const doc = flow(
   ['t->g', 'g->c', 'c->s', 's->k'],
   { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } },
 );
-const rows = (r: Runtime, runId: string) =>
+const rows = (r: SqliteRuntime, runId: string) =>
   new Map(
     (r.store.sqlite.prepare('SELECT node_id, output FROM steps WHERE run_id = ?').all(runId) as Array<{ node_id: string; output: string }>).map((x) => [
       x.node_id,
@@ -123,7 +123,7 @@ describe('a step that passes its input on', () => {
     const r = boot();
     r.flows.create(doc);
     r.flows.publish('f', { activate: true });
-    const { runIds } = r.queue.ingest({ source: 'manual', payload: order, targets: [{ flowId: 'f', version: 1 }] });
+    const { runIds } = await r.queue.ingest({ source: 'manual', payload: order, targets: [{ flowId: 'f', version: 1 }] });
     await r.drain();
     const runId = runIds[0]!;
     const run = r.runs.get(runId);
@@ -146,7 +146,7 @@ describe('a step that passes its input on', () => {
     expect(step('k').output).toEqual({ got: stamped });
 
     // A replay from the flaky step reuses the others: the rows stored by reference are copied with their text.
-    const replayId = r.runs.replay(runId, { from: { step: 'k' } }).runId;
+    const replayId = (await r.runs.replay(runId, { from: { step: 'k' } })).runId;
     await r.drain();
     const replay = r.runs.get(replayId);
     expect(replay.status).toBe('succeeded');

@@ -233,7 +233,7 @@ export class Runs {
    * Starts a new run of the same event as planned by planReplay: reused steps keep their outputs (and what they read);
    * the others run again. Refused while a step that may post a second time waits for confirmation.
    */
-  replay(runId: string, opts: ReplayOptions = {}): { runId: string; flowVersion: number; reused: string[]; plan: ReplayPlan } {
+  async replay(runId: string, opts: ReplayOptions = {}): Promise<{ runId: string; flowVersion: number; reused: string[]; plan: ReplayPlan }> {
     const plan = this.planReplay(runId, opts);
     const resend = new Set(opts.resend ?? []);
     const waiting = plan.steps.filter((s) => s.action === 'rerun' && s.needsConfirmation && !resend.has(s.nodeId));
@@ -283,7 +283,7 @@ export class Runs {
         .set({ output: JSON.stringify(old.steps.find((st) => st.nodeId === nodeId)?.output ?? null) })
         .where(and(eq(stepsTable.runId, newRunId), eq(stepsTable.nodeId, nodeId)))
         .run();
-    const newRunId = this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version: plan.flowVersion }, runId, (id) => {
+    const newRunId = await this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version: plan.flowVersion }, runId, (id) => {
       for (const nodeId of plan.reused) {
         copy(id, nodeId);
         if (byReference.has(nodeId)) materialise(id, nodeId);

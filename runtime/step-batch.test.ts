@@ -2,7 +2,7 @@
 // Each test watches the store from inside a node, as a crash at that moment would find it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, type Runtime } from './index.ts';
+import { createRuntime, type SqliteRuntime } from './index.ts';
 import { defineNode, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { flow, tempDir } from './testing/fixtures.ts';
@@ -14,7 +14,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: Runtime | undefined;
+let rt: SqliteRuntime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
 afterEach(async () => {
   await rt?.close();
@@ -135,7 +135,7 @@ function boot(stepBatchMs?: number) {
 async function runOnce(doc: ReturnType<typeof flow>, payload: unknown = {}) {
   rt!.flows.create(doc);
   rt!.flows.publish(doc.id, { activate: true });
-  const { runIds } = rt!.queue.ingest({ source: 'manual', payload, targets: [{ flowId: doc.id, version: 1 }] });
+  const { runIds } = await rt!.queue.ingest({ source: 'manual', payload, targets: [{ flowId: doc.id, version: 1 }] });
   await rt!.drain();
   expect(runIds).toHaveLength(1);
   return rt!.runs.get(runIds[0]!);

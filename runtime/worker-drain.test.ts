@@ -64,7 +64,7 @@ describe('a draining worker', () => {
       ),
     );
     const { version } = rt.flows.publish('f', { activate: true });
-    const { runIds } = rt.queue.ingest({ source: 'test', payload: { n: 1 }, targets: [{ flowId: 'f', version }] });
+    const { runIds } = await rt.queue.ingest({ source: 'test', payload: { n: 1 }, targets: [{ flowId: 'f', version }] });
     rt.start();
     while (!g.executions.length) await sleep(5);
     setTimeout(() => g.open(), 200);
@@ -89,7 +89,7 @@ describe('a draining worker', () => {
       ),
     );
     const { version } = rt.flows.publish('f', { activate: true });
-    const { runIds } = rt.queue.ingest({ source: 'test', payload: { n: 2 }, targets: [{ flowId: 'f', version }] });
+    const { runIds } = await rt.queue.ingest({ source: 'test', payload: { n: 2 }, targets: [{ flowId: 'f', version }] });
     const runId = runIds[0]!;
     rt.start();
     while (!g.executions.length) await sleep(5);

@@ -26,6 +26,8 @@ export class Worker {
   private leaseMs: number;
   private pollMs: number;
   private inflight = new Map<string, Promise<RunOutcome>>();
+  /** Per run in flight: its lease renewal under way, if any (a release waits for it, or the renewal would take the lease back). */
+  private renewing = new Map<string, Promise<unknown>>();
   /** Per run in flight: how to tell it to stop (abort, and no more lease renewals). */
   private stoppers = new Map<string, () => void>();
   private running = false;
@@ -35,7 +37,7 @@ export class Worker {
 
   constructor(
     private queue: RunQueue,
-    private executor: Executor,
+    private executor: Pick<Executor, 'execute'>,
     private log: Logger,
     opts: WorkerOptions = {},
   ) {
@@ -79,7 +81,10 @@ export class Worker {
       for (const id of left) this.stoppers.get(id)?.();
       await settlesWithin(all, opts.abortWaitMs ?? 5000);
       let released = 0;
-      for (const id of left) if (this.queue.release(id, this.owner)) released++;
+      for (const id of left) {
+        await this.renewing.get(id);
+        if (await this.queue.release(id, this.owner)) released++;
+      }
       return { finished: started - released, released };
     }
     return { finished: started, released: 0 };
@@ -95,7 +100,7 @@ export class Worker {
       let claimed: ClaimedRun[] = [];
       if (free > 0) {
         try {
-          claimed = this.queue.claim(this.owner, Math.min(free, this.claimPerTurn), this.leaseMs);
+          claimed = await this.queue.claim(this.owner, Math.min(free, this.claimPerTurn), this.leaseMs);
         } catch (e) {
           this.log.error({ err: (e as Error).message }, 'claiming runs failed');
         }
@@ -131,7 +136,18 @@ export class Worker {
     const controller = new AbortController();
     const heartbeat = setInterval(
       () => {
-        if (!this.queue.renew(run.id, this.owner, this.leaseMs)) controller.abort();
+        if (this.renewing.has(run.id)) return; // the last one has not answered yet
+        const renewal = this.queue
+          .renew(run.id, this.owner, this.leaseMs)
+          .then(
+            (ours) => {
+              if (!ours) controller.abort();
+            },
+            // The store refused (or is unreachable): keep running; if it stays so, the lease lapses and another resumes it.
+            (e: unknown) => this.log.warn({ runId: run.id, err: (e as Error).message }, 'renewing a run lease failed'),
+          )
+          .finally(() => this.renewing.delete(run.id));
+        this.renewing.set(run.id, renewal);
       },
       Math.max(50, Math.floor(this.leaseMs / 3)),
     );

@@ -8,6 +8,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono, MiddlewareHandler } from 'hono';
 import pino, { type Logger } from 'pino';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
+import type { Store } from '../runtime/store/db.ts';
 import { type Leadership, leaseStore } from '../runtime/leases.ts';
 import type { NodeServices, NodeType } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
@@ -113,7 +114,8 @@ export interface CellOptions {
 
 export interface LedgerlineServer {
   app: OpenAPIHono<AppEnv>;
-  runtime: Runtime;
+  /** On the SQLite store (see Deps.runtime). */
+  runtime: Runtime<Store>;
   deps: Deps;
   sandboxMode: boolean;
   sandbox: SandboxMode | null;
@@ -196,7 +198,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const sandbox = o.sandboxMode !== false ? await startSandboxMode({ fresh, connections, secrets, log, env, serving: o.web }) : null;
   // Scraped only once the server is built: by then `runtime` (below, after the code sandbox it measures) exists.
   const metrics = new Metrics({
-    queueDepth: () => runtime.queue.depth(),
+    queueDepth: (): Promise<{ queued: number; running: number }> => runtime.queue.depth(),
     defaultMetrics: o.defaultMetrics,
     sandboxStoreRequests: () => sandbox?.store?.stats?.requests,
   });
@@ -218,7 +220,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const services: NodeServices = { lookups, exceptions, monitoring: exceptions.monitoring };
   // Test runs of drafts reach the lookup tables but no production sink (exception inbox, monitor series).
   const testSvc = testServices(services, runtimeLog);
-  const runtime: Runtime = createRuntime({
+  const runtime: Runtime<Store> = createRuntime({
     services,
     servicesFor: (flowId) => (isTestFlow(flowId) ? testSvc : undefined),
     dataDir,

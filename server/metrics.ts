@@ -63,14 +63,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(opts: { queueDepth: () => { queued: number; running: number }; defaultMetrics?: boolean; sandboxStoreRequests?: () => number | undefined }) {
+  constructor(opts: {
+    queueDepth: () => Promise<{ queued: number; running: number }>;
+    defaultMetrics?: boolean;
+    sandboxStoreRequests?: () => number | undefined;
+  }) {
     new Gauge({
       name: 'ledgerline_queue_depth',
       help: 'Runs waiting (queued) and in progress (running)',
       labelNames: ['state'],
       registers: [this.registry],
-      collect() {
-        const d = opts.queueDepth();
+      async collect() {
+        const d = await opts.queueDepth();
         this.set({ state: 'queued' }, d.queued);
         this.set({ state: 'running' }, d.running);
       },

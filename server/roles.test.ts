@@ -260,9 +260,9 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     // Another process (this test) enqueues: the worker finds the runs by polling the shared store.
     const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
     const version = rt.flows.get('slow').activeVersion as number;
-    const ids = [1, 2].map(
-      (i) => rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] }).runIds[0]!,
-    );
+    const ids: string[] = [];
+    for (const i of [1, 2])
+      ids.push((await rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] })).runIds[0]!);
     const run = (id: string) =>
       rt.store.sqlite.prepare(`SELECT status, lease_owner AS owner, lease_until AS until FROM runs WHERE id = ?`).get(id) as {
         status: string;

@@ -37,7 +37,7 @@ export async function runFlowOnce(o: {
   Object.assign(services, { exceptions, monitoring: exceptions.monitoring });
   try {
     const version = publishIfChanged(rt, o.flow);
-    const { runIds } = rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
+    const { runIds } = await rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
     rt.start();
     await rt.drain(10 * 60_000);
     const run = rt.runs.get(runIds[0]!); // one target, no dedup key: one run

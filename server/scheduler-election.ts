@@ -36,10 +36,10 @@ export function schedulerElection(o: ElectionOptions): SchedulerElection {
     holder: `${hostname()}:${process.pid}:${newId('sched')}`,
     ttlMs,
     log: o.log,
-    onGain: (previous) => {
+    onGain: async (previous) => {
       scheduler.start();
       // Taking over from a leader that died: what fell due since its last renewal may not have fired.
-      if (previous) scheduler.catchUp(Math.max(previous.expiresAt - ttlMs, Date.now() - 2 * ttlMs));
+      if (previous) await scheduler.catchUp(Math.max(previous.expiresAt - ttlMs, Date.now() - 2 * ttlMs));
       sweeps.refresh();
       // Like the scheduler: activations made by another process (the CLI) are picked up within seconds.
       sweepRefresh = setInterval(() => sweeps.refresh(), 10_000);

@@ -28,8 +28,8 @@ describe('scheduler', () => {
     await t.json('POST', '/api/flows/nightly/activate', { token: tok, body: {} });
     expect(t.server.scheduler.armed).toEqual(['nightly']);
     const at = new Date('2026-11-27T01:00:00.000Z');
-    const a = t.server.scheduler.fire('nightly', 1, 'Europe/Berlin', undefined, at);
-    const b = t.server.scheduler.fire('nightly', 1, 'Europe/Berlin', undefined, at);
+    const a = await t.server.scheduler.fire('nightly', 1, 'Europe/Berlin', undefined, at);
+    const b = await t.server.scheduler.fire('nightly', 1, 'Europe/Berlin', undefined, at);
     expect(a?.runIds).toHaveLength(1);
     expect(b?.duplicate).toBe(true);
     await t.server.runtime.drain();
@@ -65,7 +65,7 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
       expect(web.server.runtime.flows.get('hourly').active).toBe(true);
       expect(web.server.scheduler.armed).toEqual([]);
       // Fired here by hand: stored and queued, but this process runs nothing; the worker of `t` does.
-      const fired = web.server.scheduler.fire('hourly', 1, 'UTC', undefined, new Date('2026-12-01T10:00:00Z'))!;
+      const fired = (await web.server.scheduler.fire('hourly', 1, 'UTC', undefined, new Date('2026-12-01T10:00:00Z')))!;
       await new Promise((r) => setTimeout(r, 100));
       expect(web.server.runtime.worker.busy).toBe(0);
       await t.server.runtime.drain();

@@ -52,7 +52,7 @@ export class Scheduler {
       if (this.jobs.has(flowId)) continue;
       try {
         const cron = new Cron(w.cron, { timezone: w.timezone, protect: true }, (self: Cron) => {
-          this.fire(w.flowId, w.version, w.timezone, self);
+          void this.fire(w.flowId, w.version, w.timezone, self); // fire() logs its own failure
         });
         this.jobs.set(flowId, { key: `${w.version}|${w.cron}|${w.timezone}`, cron, version: w.version, timezone: w.timezone });
         this.log.info(
@@ -66,10 +66,10 @@ export class Scheduler {
   }
 
   /** Queues one run for the given scheduled time (exposed for tests, which cannot wait a minute). */
-  fire(flowId: string, version: number, timezone: string, self?: Cron, scheduledFor = self ? scheduledOccurrence(self) : new Date()) {
+  async fire(flowId: string, version: number, timezone: string, self?: Cron, scheduledFor = self ? scheduledOccurrence(self) : new Date()) {
     const at = new Date(Math.floor(scheduledFor.getTime() / 1000) * 1000).toISOString();
     try {
-      const r = this.rt.queue.ingest({
+      const r = await this.rt.queue.ingest({
         source: 'schedule',
         dedupKey: `${flowId}@${at}`,
         topic: 'schedule',
@@ -92,7 +92,7 @@ export class Scheduler {
    * what a leader that died may have missed. One that did fire is a duplicate of its stored event, so nothing runs
    * twice.
    */
-  catchUp(since: number, now = Date.now(), max = 100): number {
+  async catchUp(since: number, now = Date.now(), max = 100): Promise<number> {
     let fired = 0;
     for (const [flowId, job] of this.jobs) {
       const missed = job.cron
@@ -100,7 +100,7 @@ export class Scheduler {
         .filter((d) => d.getTime() > since)
         .reverse();
       for (const at of missed) {
-        const r = this.fire(flowId, job.version, job.timezone, undefined, at);
+        const r = await this.fire(flowId, job.version, job.timezone, undefined, at);
         if (r && !r.duplicate) {
           fired++;
           this.log.info({ flowId, scheduledFor: at.toISOString() }, 'schedule caught up after a leader change');

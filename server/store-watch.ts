@@ -3,7 +3,7 @@
 // /readyz fails, workers stop claiming runs, and the problem is logged at fatal level and sent to every alert
 // channel. Nothing clears it but a restart, which refuses to start on a missing or foreign store by itself.
 import type { Logger } from 'pino';
-import type { Runtime } from '../runtime/index.ts';
+import type { SqliteRuntime as Runtime } from '../runtime/index.ts';
 import type { StoreHealth } from '../runtime/store/db.ts';
 
 export interface StoreWatch {

@@ -6,7 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { events, runKeys, runs } from '../runtime/store/schema.ts';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { Runtime } from '../runtime/index.ts';
+import type { SqliteRuntime as Runtime } from '../runtime/index.ts';
 import { StepState } from '../runtime/step-state.ts';
 import { sweepOrders, type SweepTopic } from '../nodes/shopify/sweep.ts';
 import type { ShopifyClient } from '../nodes/shopify/client.ts';
@@ -87,9 +87,10 @@ export class SweepScheduler {
       });
       let queued = 0;
       // The cursor moves only together with the events it covers, so a crash here repeats the sweep, never skips it.
-      this.rt.store.sqlite.transaction(() => {
+      // Through exclusive: never inside another caller's open SqlStore transaction.
+      await this.rt.store.exclusive(() => {
         for (const d of r.deliveries) {
-          const res = this.rt.queue.ingest({
+          const res = this.rt.queue.ingestSqlite({
             source,
             dedupKey: d.dedupKey,
             topic: d.topic,
@@ -101,7 +102,7 @@ export class SweepScheduler {
           if (!res.duplicate) queued++;
         }
         state.commitSqlite();
-      })();
+      });
       this.log.info({ flowId, topic: config.topic, scanned: r.scanned, queued, skippedKnown: r.skippedKnown, more: r.more }, 'shopify sweep');
       return { queued, scanned: r.scanned };
     } catch (e) {

@@ -159,11 +159,11 @@ export async function testServer(o: Partial<ServerOptions> & { withRoles?: boole
   };
 }
 
-export async function waitFor<T>(f: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<R>(f: () => R, timeoutMs = 10_000): Promise<Exclude<Awaited<R>, undefined | false>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const v = f();
-    if (v) return v;
+    const v = await f(); // a condition that reads the store asynchronously is awaited
+    if (v) return v as Exclude<Awaited<R>, undefined | false>;
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }

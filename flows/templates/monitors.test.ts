@@ -39,7 +39,7 @@ describe('monitor templates on a fresh install', () => {
       expect(server.scheduler.armed).toEqual(expect.arrayContaining(MONITORS.map(([id]) => id)));
 
       for (const [id] of MONITORS) {
-        const r = server.scheduler.fire(id, 1, 'UTC', undefined, new Date('2026-12-01T05:30:00Z'))!;
+        const r = (await server.scheduler.fire(id, 1, 'UTC', undefined, new Date('2026-12-01T05:30:00Z')))!;
         await server.runtime.drain(30_000);
         expect(r.runIds).toHaveLength(1);
         const run = server.runtime.runs.get(r.runIds[0]!);

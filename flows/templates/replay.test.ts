@@ -51,7 +51,7 @@ describe('replay of order-to-erp', () => {
     expect(plan.steps.find((s) => s.nodeId === 'tax-codes')!.reason).toBe(`lookup table "tax-codes" changed (version ${tablesBefore} → ${tablesBefore + 1})`);
     expect(plan.steps.find((s) => s.nodeId === 'post')!.reason).toBe('it failed');
 
-    const replay = h.rt.runs.replay(failed.runId);
+    const replay = await h.rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['shopify', 'gate', 'customer-fields', 'customer']);
     const run = await drained(replay.runId);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
@@ -79,7 +79,7 @@ describe('replay of order-to-erp', () => {
     expect(plan.steps.find((s) => s.nodeId === 'tax-codes')!.action).toBe('rerun');
     expect(plan.confirm).toEqual(['post']);
 
-    const replay = h.rt.runs.replay(first.runId, { from: 'start' });
+    const replay = await h.rt.runs.replay(first.runId, { from: 'start' });
     const run = await drained(replay.runId);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     expect(stepOf(run, 'post')).toMatchObject({ reusedFrom: first.runId, output: { number } });
@@ -92,7 +92,7 @@ describe('replay of order-to-erp', () => {
     expect(plan2.steps.find((s) => s.nodeId === 'balance')!.reason).toBe('the replay starts at this step');
 
     // An explicit re-send runs the step again; the ERP's idempotency by order id still creates nothing.
-    const resent = await drained(h.rt.runs.replay(first.runId, { from: 'start', resend: ['post'] }).runId);
+    const resent = await drained((await h.rt.runs.replay(first.runId, { from: 'start', resend: ['post'] })).runId);
     expect(resent.status, JSON.stringify(resent.error)).toBe('succeeded');
     expect(stepOf(resent, 'post')!.reusedFrom).toBeUndefined();
     expect(outputOf(resent, 'post')).toMatchObject({ number, created: false });

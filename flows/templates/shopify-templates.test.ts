@@ -148,7 +148,7 @@ describe('refund-to-credit-memo', () => {
   it('a pending refund waits (no memo, step retried) and posts once Shopify reports the refund transaction settled', async () => {
     const raw = scenario('uk-vat-inclusive-discount.refund-pending.json');
     h.store!.createRefund(raw);
-    const { runIds } = h.rt.queue.ingest({
+    const { runIds } = await h.rt.queue.ingest({
       source: 'manual',
       payload: raw,
       targets: [{ flowId: 'refund-to-credit-memo', version: h.rt.flows.get('refund-to-credit-memo').activeVersion! }],

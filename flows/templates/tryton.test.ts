@@ -100,9 +100,11 @@ describe('templates on Tryton', () => {
     Object.assign(o, { id: 450789471, admin_graphql_api_id: 'gid://shopify/Order/450789471', name: '#1001-C' });
     const body = JSON.stringify(o);
     const version = h.rt.flows.get('order-to-erp').activeVersion!;
-    const runIds = Array.from({ length: 10 }, () =>
-      onlyRun(h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds, 'order-to-erp'),
-    );
+    const runIds: string[] = [];
+    for (let i = 0; i < 10; i++)
+      runIds.push(
+        onlyRun((await h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] })).runIds, 'order-to-erp'),
+      );
     await h.rt.drain(240_000);
     const runs = runIds.map((id) => h.rt.runs.get(id));
     expect(

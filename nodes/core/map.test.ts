@@ -1,6 +1,6 @@
 // core.map through the real runtime, the real isolated-vm sandbox and the real lookup store.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createSandbox, type SandboxPool } from '../../runtime/sandbox/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
@@ -20,7 +20,7 @@ const sandbox: Sandbox = {
   runBatch: (c) => (batches++, pool.runBatch(c)),
   close: async () => {},
 };
-let rt: Runtime;
+let rt: SqliteRuntime;
 let lookups: LookupService;
 let tmp: ReturnType<typeof tempDir>;
 
@@ -55,7 +55,7 @@ async function runFlow(id: string, nodes: Parameters<typeof flow>[1], edges: str
   const doc = flow(id, nodes, edges);
   rt.flows.create(doc);
   rt.flows.publish(id, { activate: true });
-  const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: id, version: 1 }] });
+  const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: id, version: 1 }] });
   await rt.drain();
   expect(runIds).toHaveLength(1);
   return rt.runs.get(runIds[0]!);
@@ -298,7 +298,7 @@ describe('core.map through the runtime', () => {
       details: { problems: [{ target: 'lines[4].item', table: 'sku-overrides', key: { sku: 'SKU2006-035' } }] },
     });
     lookups.upsertRows({ name: 'sku-overrides', scope: 'skus' }, [{ sku: 'SKU2006-035', erpSku: 'TABLE' }]);
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     await rt.drain();
     const run = rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');

@@ -2,7 +2,7 @@
 // erp.post-journal on the sandbox ERP): claims and posted payouts live in the reconciliation tables, so nothing is
 // forgotten between runs, a backlog is journaled in one run, and what a run keeps and outputs stays bounded.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import type { Sandbox } from '../../runtime/node-api.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../core/index.ts';
@@ -20,7 +20,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: Runtime | undefined;
+let rt: SqliteRuntime | undefined;
 let cleanup: (() => void) | undefined;
 afterEach(async () => {
   await rt?.close();
@@ -69,14 +69,14 @@ function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true 
   return {
     sink,
     async run(payouts: ShopifyPayout[]) {
-      const { runIds } = r.queue.ingest({ source: 'manual', payload: { payouts }, targets: [{ flowId: 'recon', version }] });
+      const { runIds } = await r.queue.ingest({ source: 'manual', payload: { payouts }, targets: [{ flowId: 'recon', version }] });
       await r.drain(120_000);
       return r.runs.get(nth(runIds, 0, 'run'));
     },
   };
 }
 
-type RunView = ReturnType<Runtime['runs']['get']>;
+type RunView = ReturnType<SqliteRuntime['runs']['get']>;
 const step = (run: RunView, id: string) => run.steps.find((s) => s.nodeId === id)!;
 const recsOf = (run: RunView) => (step(run, 'reconcile').output as { reconciliations: PayoutReconciliation[] }).reconciliations;
 

@@ -1,7 +1,7 @@
 // The lookup nodes through the real runtime and the real lookup store: an unmapped key fails the step naming the
 // table and the key; after adding the row, replaying the run succeeds and records the new table version.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../server/lookups/store/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
@@ -14,7 +14,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: Runtime;
+let rt: SqliteRuntime;
 let lookups: LookupService;
 let tmp: ReturnType<typeof tempDir>;
 
@@ -35,7 +35,7 @@ afterEach(async () => {
 async function runOnce(flowId: string, payload: unknown) {
   const {
     runIds: [runId],
-  } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+  } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
   if (!runId) throw new Error(`flow "${flowId}" queued no run`);
   await rt.drain();
   return rt.runs.get(runId);
@@ -86,7 +86,7 @@ describe('lookup nodes through the runtime', () => {
     lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', country: 'US', province: 'KY', taxCode: 'US-KY-JEF' }], {
       by: 'client@shop',
     });
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t']);
     await rt.drain();
     const run = rt.runs.get(replay.runId);
@@ -123,7 +123,7 @@ describe('lookup nodes through the runtime', () => {
     });
     expect((failed.error as { message: string }).message).toMatch(/^lookup table "locations" \(version 1\) has no row for location="77"/);
     lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/77', warehouse: 'WH-77' }]);
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t', 'tax']);
     await rt.drain();
     const run = rt.runs.get(replay.runId);

@@ -64,7 +64,7 @@ async function runFlow(flowId: string, type: string, config: Record<string, unkn
     h.rt.flows.publish(flowId, { activate: true });
   }
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(...h.rt.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId, version: 1 }] }).runIds);
+  for (let i = 0; i < n; i++) ids.push(...(await h.rt.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId, version: 1 }] })).runIds);
   return ids;
 }
 async function until(cond: () => boolean) {
@@ -130,7 +130,7 @@ describe('run, webhook and rate-limit monitors', () => {
     const s = first(await open('webhook-silence'), 'a webhook-silence exception');
     expect(s).toMatchObject({ key: 'shopify:main', owner: 'ecommerce', severity: 'high', data: { silentMinutes: 45, lastEventAt: null } });
 
-    h.rt.queue.ingest({ source: 'shopify:main', dedupKey: 'evt-1', topic: 'orders/create', payload: {}, targets: [] });
+    await h.rt.queue.ingest({ source: 'shopify:main', dedupKey: 'evt-1', topic: 'orders/create', payload: {}, targets: [] });
     h.clock.now += 5 * MIN;
     expect((await h.check('monitor.webhook-silence', cfg)).steps[1]?.output).toMatchObject({ cleared: 1 });
     expect((await h.exceptions.get(s.id)).resolutionNote).toBe('events are arriving again');

@@ -1,7 +1,7 @@
 // Test harness for monitors: a real runtime with the exception inbox, the sandbox Shopify store and the sandbox ERP
 // as its connections, and a clock the test can move.
 import { readFileSync } from 'node:fs';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createExceptionService, type ExceptionService } from '../../server/exceptions/store/index.ts';
 import type { Sandbox, NodeType, NodeServices } from '../../runtime/node-api.ts';
@@ -15,11 +15,11 @@ export const noSandbox: Sandbox = {
 };
 
 export interface Harness {
-  rt: Runtime;
+  rt: SqliteRuntime;
   exceptions: ExceptionService;
   clock: { now: number };
   /** Runs a one-node monitor flow once (manual trigger) and returns the run. */
-  check(type: string, config: Record<string, unknown>, flowId?: string): Promise<ReturnType<Runtime['runs']['get']>>;
+  check(type: string, config: Record<string, unknown>, flowId?: string): Promise<ReturnType<SqliteRuntime['runs']['get']>>;
   close(): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export function harness(connections: Record<string, unknown>, opts: { extraTypes
       if (!known) rt.flows.create(doc);
       else if (known.cfg !== cfg) rt.flows.updateDraft(flowId, doc);
       if (!known || known.cfg !== cfg) published.set(flowId, { cfg, version: rt.flows.publish(flowId, { activate: true }).version });
-      const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId, version: published.get(flowId)!.version }] });
+      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId, version: published.get(flowId)!.version }] });
       const [runId] = runIds;
       if (!runId) throw new Error(`monitor flow ${flowId}: ingest started no run`);
       const until = Date.now() + 30_000;

@@ -181,7 +181,7 @@ afterAll(() => t.close());
 async function fixtures() {
   // Fresh objects each call: a queued run (cancel/replay targets), a deletable connection and token.
   const rt = t.server.runtime;
-  runId = rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] }).runIds[0]!;
+  runId = (await rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] })).runIds[0]!;
   if (!(await t.server.deps.connections.find('doomed')))
     await t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = (await t.server.deps.users.createToken(userId, 'victim')).info.id;

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { defineNode, NodeError, route, type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
@@ -56,7 +56,7 @@ const when = defineNode({
   execute: (_c, i: { scheduledFor?: string }) => route(i.scheduledFor?.endsWith('work') ? 'true' : 'false', i),
 });
 
-let rt: Runtime | undefined;
+let rt: SqliteRuntime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
 let fin: Harness | undefined;
 let erp: SandboxErp | undefined;
@@ -113,7 +113,7 @@ describe('dashboard API', () => {
     );
 
     const order = async (n: number, fail = false) => {
-      rt!.queue.ingest({
+      await rt!.queue.ingest({
         source: 'manual',
         payload: { n, fail },
         targets: [{ flowId: 'o2e', version: 1 }],
@@ -136,7 +136,7 @@ describe('dashboard API', () => {
       ),
     );
     rt.flows.publish('gift', { activate: true });
-    rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'gift', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/99' } });
+    await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'gift', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/99' } });
     await rt.drain();
     clock.now += 3_600_000; // 11:30
     await order(3);
@@ -162,10 +162,10 @@ describe('dashboard API', () => {
     );
     rt.flows.publish('poll', { activate: true });
     for (const at of ['10:35', '10:40', '10:45 work']) {
-      rt.queue.ingest({ source: 'schedule', payload: { scheduledFor: at, firedAt: at }, targets: [{ flowId: 'poll', version: 1 }] });
+      await rt.queue.ingest({ source: 'schedule', payload: { scheduledFor: at, firedAt: at }, targets: [{ flowId: 'poll', version: 1 }] });
       await rt.drain();
     }
-    rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'o2e', version: 1 }], keys: {} });
+    await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'o2e', version: 1 }], keys: {} });
     await rt.worker.stop(); // leave the last run queued: backlog
 
     const app = new Hono().route('/api/dashboard', dashboardRoutes(rt.store, { now: () => clock.now }));

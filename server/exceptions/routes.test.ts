@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { createRuntime, type Runtime } from '../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
 import { defineNode, NodeError, type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
@@ -45,7 +45,7 @@ const authorize =
   };
 
 let tmp: ReturnType<typeof tempDir>;
-let rt: Runtime;
+let rt: SqliteRuntime;
 let svc: ExceptionService;
 let app: Hono;
 let audit: ExceptionAction[];
@@ -131,7 +131,7 @@ describe('exceptions API', () => {
       ),
     );
     rt.flows.publish('o2e', { activate: true });
-    rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
+    await rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
     await rt.drain();
     const [exc] = (await svc.list()).items;
     if (!exc) throw new Error('the failed run raised no exception');

@@ -66,7 +66,7 @@ describe('mappings checked on their node’s real input', () => {
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: enriched });
     expect((await t.json('POST', '/api/flows/e/publish', { token: t.tokens.consultant, body: { message: 'v1' } })).status).toBe(201);
     const rt = t.server.runtime;
-    const ok = rt.queue.ingest({ source: 'manual', payload: { ref: 'A-1' }, targets: [{ flowId: 'e', version: 1 }] }).runIds[0]!;
+    const ok = (await rt.queue.ingest({ source: 'manual', payload: { ref: 'A-1' }, targets: [{ flowId: 'e', version: 1 }] })).runIds[0]!;
     await rt.drain(10_000);
     expect(rt.runs.get(ok).status).toBe('succeeded');
     const s = (await t.json('GET', '/api/flows/e/nodes/map/samples', { token: t.tokens.client })).body.samples;

@@ -4,7 +4,7 @@
 // trigger output, which `$trigger.` paths of a mapping read.
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { runs, steps } from '../../runtime/store/schema.ts';
-import type { Runtime } from '../../runtime/index.ts';
+import type { SqliteRuntime as Runtime } from '../../runtime/index.ts';
 import type { Flow } from '../../flows/schema.ts';
 import { testFlowId } from './test-run.ts';
 

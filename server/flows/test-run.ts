@@ -7,7 +7,7 @@
 // an order read from the flow's Shopify connection. With `nodeId` the run stops after that node; with `pinFrom` the
 // steps upstream of it keep the outputs of an earlier run (n8n's "pin data"), so one node can be executed alone.
 import { and, eq, inArray, notExists, notInArray, sql } from 'drizzle-orm';
-import type { Runtime } from '../../runtime/index.ts';
+import type { SqliteRuntime as Runtime } from '../../runtime/index.ts';
 import { events, runKeys, runs, steps } from '../../runtime/store/schema.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FlowInvalidError, NotFoundError } from '../../runtime/flow-store.ts';
@@ -168,9 +168,15 @@ export async function testRunDraft(
     if (ev && input.kind === 'sample' && !opts.input) payload = ev.payload;
   }
 
-  const { eventId } = rt.queue.ingest({ source: TEST_SOURCE, topic: `test:${flowId}`, payload, meta: { input: { kind: input.kind, label } }, targets: [] });
+  const { eventId } = await rt.queue.ingest({
+    source: TEST_SOURCE,
+    topic: `test:${flowId}`,
+    payload,
+    meta: { input: { kind: input.kind, label } },
+    targets: [],
+  });
   const t = Date.now();
-  const runId = rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
+  const runId = await rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
     for (const [nodeId, p] of pins) {
       db.insert(steps)
         .values({ runId: id, nodeId, status: 'succeeded', attempts: 0, port: p.port, output: p.output, reusedFrom: 'pinned', startedAt: t, finishedAt: t })

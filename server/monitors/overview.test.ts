@@ -124,7 +124,7 @@ describe('GET /api/monitors', () => {
     ]);
 
     // Two failed orders: the next check fires.
-    for (const value of [1, 2]) rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'orders', version: 1 }] });
+    for (const value of [1, 2]) await rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'orders', version: 1 }] });
     await rt.drain(10_000);
     // Another flow's failures are not this monitor's (it watches orders only).
     await t.server.deps.exceptions.raise({ type: 'failed-run', key: 'rate:other', title: 'other fails', links: { flowId: 'other' } });

@@ -15,7 +15,7 @@ afterEach(() => t.close());
 describe('/api/events', () => {
   it('lists deliveries, each with the runs it started (none for one no flow wanted), and shows one with its payload', async () => {
     const rt = t.server.runtime;
-    const both = rt.queue.ingest({
+    const both = await rt.queue.ingest({
       source: 'manual',
       payload: { n: 1 },
       targets: [
@@ -23,9 +23,9 @@ describe('/api/events', () => {
         { flowId: 'g', version: 1 },
       ],
     });
-    const one = rt.queue.ingest({ source: 'manual', payload: { n: 2 }, targets: [{ flowId: 'g', version: 1 }] });
-    const none = rt.queue.ingest({ source: 'manual', payload: { n: 3 }, targets: [] });
-    rt.queue.ingest({ source: 'test', payload: { n: 4 }, targets: [] });
+    const one = await rt.queue.ingest({ source: 'manual', payload: { n: 2 }, targets: [{ flowId: 'g', version: 1 }] });
+    const none = await rt.queue.ingest({ source: 'manual', payload: { n: 3 }, targets: [] });
+    await rt.queue.ingest({ source: 'test', payload: { n: 4 }, targets: [] });
     const tok = t.tokens.operator;
 
     const list = await t.json('GET', '/api/events', { token: tok });

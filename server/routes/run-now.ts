@@ -15,7 +15,7 @@ const IdParam = z.object({
 const RunNowResult = z.object({ runId: z.string(), flowId: z.string(), flowVersion: z.number().int(), scheduledFor: z.string() }).openapi('RunNowResult');
 
 /** Queues one run of an active scheduled flow now; throws 404 (no such flow) or 409 (not active, not scheduled). */
-export function runScheduledFlowNow(d: Deps, flowId: string, by: string): z.infer<typeof RunNowResult> {
+export async function runScheduledFlowNow(d: Deps, flowId: string, by: string): Promise<z.infer<typeof RunNowResult>> {
   d.runtime.flows.get(flowId); // 404 when it does not exist
   const trigger = d.runtime.flows.activeTriggers().find((t) => t.flowId === flowId);
   if (!trigger) throw new HttpError(409, 'conflict', `flow "${flowId}" is not active: activate a published version first`);
@@ -23,7 +23,7 @@ export function runScheduledFlowNow(d: Deps, flowId: string, by: string): z.infe
     throw new HttpError(409, 'conflict', `flow "${flowId}" starts on ${trigger.type}, not on a schedule: "run now" is for scheduled flows`);
   const now = new Date(d.now());
   const scheduledFor = now.toISOString();
-  const r = d.runtime.queue.ingest({
+  const r = await d.runtime.queue.ingest({
     source: 'schedule',
     dedupKey: `${flowId}@manual:${randomUUID()}`,
     topic: 'schedule',
@@ -94,7 +94,7 @@ export function runNowRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const r = runScheduledFlowNow(d, id, actorOf(c));
+      const r = await runScheduledFlowNow(d, id, actorOf(c));
       await d.audit.record(actorOf(c), 'flow.run-now', `flow:${id}`, { runId: r.runId, flowVersion: r.flowVersion });
       return c.json(r, 201);
     },

@@ -23,8 +23,18 @@ afterEach(() => t.close());
 describe('/api/runs', () => {
   it('lists with filters, shows steps with input/output/error/timing, replays from the failed step', async () => {
     const rt = t.server.runtime;
-    rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
-    rt.queue.ingest({ source: 'manual', payload: { value: 2 }, targets: [{ flowId: 'f', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
+    await rt.queue.ingest({
+      source: 'manual',
+      payload: { value: 1 },
+      targets: [{ flowId: 'f', version: 1 }],
+      keys: { shopifyOrderId: 'gid://shopify/Order/1' },
+    });
+    await rt.queue.ingest({
+      source: 'manual',
+      payload: { value: 2 },
+      targets: [{ flowId: 'f', version: 1 }],
+      keys: { shopifyOrderId: 'gid://shopify/Order/2' },
+    });
     await rt.drain();
     const tok = t.tokens.operator;
     const all = await t.json('GET', '/api/runs?flowId=f&status=failed', { token: tok });
@@ -59,7 +69,7 @@ describe('/api/runs', () => {
 
   it('previews a replay step by step, replays from the start or a chosen step, and names a bad option', async () => {
     const rt = t.server.runtime;
-    const { runIds } = rt.queue.ingest({ source: 'manual', payload: { value: 5 }, targets: [{ flowId: 'f', version: 1 }] });
+    const { runIds } = await rt.queue.ingest({ source: 'manual', payload: { value: 5 }, targets: [{ flowId: 'f', version: 1 }] });
     await rt.drain();
     const tok = t.tokens.operator;
     const preview = await t.json('POST', `/api/runs/${runIds[0]}/replay/preview`, { token: t.tokens.viewer, body: {} });
@@ -87,7 +97,7 @@ describe('/api/runs', () => {
 
   it('cancels a queued run', async () => {
     await t.server.runtime.worker.stop();
-    const { runIds } = t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] });
+    const { runIds } = await t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] });
     const r = await t.json('POST', `/api/runs/${runIds[0]}/cancel`, { token: t.tokens.consultant });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('cancelled');
@@ -107,10 +117,10 @@ describe('/api/runs', () => {
       ),
     );
     rt.flows.publish('g', { activate: true });
-    const ingest = (value: unknown, keys: Record<string, string>) =>
-      rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'g', version: 1 }], keys }).runIds[0];
-    const a = ingest(1, { shopifyOrderId: 'gid://shopify/Order/820982911946154508', shopifyOrderName: '#5007' });
-    const b = ingest(2, { shopifyRefundId: 'gid://shopify/Refund/509562969' });
+    const ingest = async (value: unknown, keys: Record<string, string>) =>
+      (await rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'g', version: 1 }], keys })).runIds[0];
+    const a = await ingest(1, { shopifyOrderId: 'gid://shopify/Order/820982911946154508', shopifyOrderName: '#5007' });
+    const b = await ingest(2, { shopifyRefundId: 'gid://shopify/Refund/509562969' });
     await rt.drain();
     // An ERP document number shows up in a step's output (here planted the way erp.post-sales-order writes it).
     rt.store.sqlite.prepare(`UPDATE steps SET output = ? WHERE run_id = ? AND node_id = 'doc'`).run(JSON.stringify({ number: 'SO0042', externalId: 'x' }), b);

@@ -107,14 +107,16 @@ export class SandboxPanel {
       .map((t) => t.flowId);
   }
 
-  private fire(nodeType: string, by: string, what: string): Array<{ flowId: string; runId: string }> {
+  private async fire(nodeType: string, by: string, what: string): Promise<Array<{ flowId: string; runId: string }>> {
     const flows = this.scheduledFlowsWith(nodeType);
     if (!flows.length)
       throw new HttpError(409, 'conflict', `no active scheduled flow has a ${nodeType} node to pick up ${what}: activate one (e.g. the template) first`);
-    return flows.map((f) => {
-      const r = runScheduledFlowNow(this.d, f, by);
-      return { flowId: r.flowId, runId: r.runId };
-    });
+    const fired: Array<{ flowId: string; runId: string }> = [];
+    for (const f of flows) {
+      const r = await runScheduledFlowNow(this.d, f, by);
+      fired.push({ flowId: r.flowId, runId: r.runId });
+    }
+    return fired;
   }
 
   activity(): Activity[] {
@@ -189,7 +191,7 @@ export class SandboxPanel {
           itemId: `gid://shopify/InventoryItem/${79_200_000 + seq}`,
           tracked: true,
         });
-        const runs = this.fire('shopify.inventory-push', by, 'the catalogue change');
+        const runs = await this.fire('shopify.inventory-push', by, 'the catalogue change');
         this.log.push({ kind: 'catalogue', scenario, label: `Second Shopify product with SKU ${sku}`, at, runs });
         return { scenario, message: `A second Shopify product now sells SKU ${sku}; the stock flow runs now and should name both products.`, runs };
       }
@@ -212,7 +214,7 @@ export class SandboxPanel {
             'conflict',
             'no order sent from this panel has an open sales order in the sandbox ERP: send a paid order and wait for it to reach the ERP',
           );
-        const runs = this.fire('shopify.fulfilment-push', by, 'the shipment');
+        const runs = await this.fire('shopify.fulfilment-push', by, 'the shipment');
         this.log.push({ kind: 'shipment', scenario, label: `ERP shipped ${shippedName}`, at, runs });
         return { scenario, message: `The sandbox ERP shipped ${shippedName} with UPS tracking; the fulfilment flow runs now.`, runs };
       }
@@ -243,7 +245,7 @@ export class SandboxPanel {
     const plan = payoutPayload(await this.next(), orders, refunds, new Date(this.d.now()));
     store.state.addPayout(plan.payout, plan.balanceTransactions);
     for (const x of [...orders.map((o) => o.id), ...refunds.map((r) => r.id)]) this.paidOut.add(x);
-    const runs = this.fire('finance.reconcile-payouts', by, 'the payout');
+    const runs = await this.fire('finance.reconcile-payouts', by, 'the payout');
     const payoutId = String(plan.payout.id);
     const what = `${orders.length} order${orders.length === 1 ? '' : 's'}${refunds.length ? ` and ${refunds.length} refund${refunds.length === 1 ? '' : 's'}` : ''}`;
     this.log.push({ kind: 'payout', scenario: 'payout', label: `Payout ${payoutId}: ${plan.net} ${String(plan.payout.currency)} for ${what}`, at, runs });

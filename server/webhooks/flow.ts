@@ -66,7 +66,7 @@ export function flowWebhookRoutes(d: Deps) {
     const dedupHeader = trigger.config.dedupHeader as string | undefined;
     const dedupKey = dedupHeader ? c.req.header(dedupHeader) : undefined;
     const spec = rt.flows.version(flowId, trigger.version).definition.settings?.businessKeys;
-    const r = rt.queue.ingest({
+    const r = await rt.queue.ingest({
       source: `webhook:${flowId}`,
       dedupKey,
       topic: 'webhook',

@@ -3,7 +3,8 @@
 // anything is queued: the shop must be the connection's, the body must not contradict its topic, and the same
 // body for the same topic under new ids is a replay (kept for Shopify's 48-hour retry window).
 import { createHash } from 'node:crypto';
-import { lt } from 'drizzle-orm';
+import { eq, lt, lte, or, sql } from 'drizzle-orm';
+import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import type { ServerDb } from '../db/db.ts';
 import type { Statement } from 'better-sqlite3';
 import { webhookDigests } from '../db/schema.ts';
@@ -104,5 +105,43 @@ export class ReplayGuard {
         .where(lt(webhookDigests.seenAt, t - REPLAY_WINDOW_MS))
         .run();
     }
+  }
+}
+
+/** The replay guard on either store (`SqlStore`), for the PostgreSQL ingest: called inside the delivery's transaction. */
+export class SqlReplayGuard {
+  private lastPrune = 0;
+  constructor(
+    private store: SqlStore<{ webhookDigests: typeof webhookDigests }>,
+    private now: () => number,
+  ) {}
+
+  async seen(digest: string): Promise<{ eventId: string; seenAt: number } | undefined> {
+    const w = this.store.tables.webhookDigests;
+    const [r] = await this.store.db.select({ eventId: w.eventId, seenAt: w.seenAt }).from(w).where(eq(w.digest, digest));
+    return r && r.seenAt > this.now() - REPLAY_WINDOW_MS ? r : undefined;
+  }
+
+  /**
+   * Keeps the digest for this event; false when another event holds it within the window (committed meanwhile by a
+   * concurrent delivery: the insert waited for its transaction), so this delivery is the replay and must roll back.
+   */
+  async remember(digest: string, connectionId: string, topic: string, eventId: string): Promise<boolean> {
+    const w = this.store.tables.webhookDigests;
+    const t = this.now();
+    const kept = await this.store.db
+      .insert(w)
+      .values({ digest, connectionId, topic, eventId, seenAt: t })
+      .onConflictDoUpdate({
+        target: w.digest,
+        set: { eventId: sql`excluded.event_id`, seenAt: sql`excluded.seen_at` },
+        setWhere: or(eq(w.eventId, eventId), lte(w.seenAt, t - REPLAY_WINDOW_MS)),
+      })
+      .returning({ digest: w.digest });
+    if (t - this.lastPrune > 60_000) {
+      this.lastPrune = t;
+      await this.store.db.delete(w).where(lt(w.seenAt, t - REPLAY_WINDOW_MS));
+    }
+    return kept.length > 0;
   }
 }

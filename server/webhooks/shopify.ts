@@ -13,7 +13,10 @@ import { pathKeys, shopifyKeys } from './keys.ts';
 import { parseBodyExact } from './parse-body.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
 import { SWEEP_KEY } from '../sweeps.ts';
-import { ReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
+import { ReplayGuard, SqlReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
+import { webhookDigests } from '../db/schema.ts';
+import type { IngestRequest } from '../../runtime/queue.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
 
 const BIG_NUMBER = /[:[,]\s*-?\d{16,}/;
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
@@ -124,9 +127,16 @@ export interface DeliveryAnswer {
  * Hono; `server/app.ts` also calls it straight from the node:http listener (no Fetch-API request/response per
  * delivery).
  */
+/** PostgreSQL: a concurrent delivery of the same signed body committed its digest first. */
+class ReplayLost extends Error {}
+
 export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
-  const group = new GroupCommit(d.runtime.store.sqlite, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
   const rt = d.runtime;
+  // Written for either store; the server's runtime is on SQLite until its other rooms are converted (issue 13).
+  const store = rt.store as AnyStore;
+  const group = new GroupCommit(store, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
+  // PostgreSQL: the replay guard on the pool, inside each delivery's transaction (SQLite: ReplayGuard's raw statements).
+  const sqlReplays = store.dialect === 'postgres' ? new SqlReplayGuard(store.sql({ webhookDigests }), d.now) : undefined;
   const count = (result: string) => d.metrics.webhooks.inc({ source: 'shopify', result });
 
   const targetsFor = (connectionId: string, topic: string): ActiveTrigger[] =>
@@ -228,37 +238,52 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     const payload = JSON.stringify({ body: raw, headers: kept });
     d.metrics.webhooksAwaitingCommit.inc();
     type Stored = { replayOf: { eventId: string } } | { replayOf?: undefined; eventId: string; duplicate: boolean; runIds: string[] };
+    const req: IngestRequest = {
+      source: `shopify:${connectionId}`,
+      dedupKey,
+      topic: w.topic,
+      // The delivery shape shopify.trigger takes: the body as the exact text Shopify sent (18-digit ids intact)
+      // and the headers it reads its event metadata from. The HMAC is not kept.
+      payload,
+      meta: {
+        connectionId,
+        shopDomain: w.shopDomain,
+        apiVersion: w.apiVersion,
+        webhookId: w.webhookId,
+        eventId: w.eventId ?? null,
+        triggeredAt: w.triggeredAt ?? null,
+        stale,
+        ...(w.name ? { name: w.name } : {}),
+      },
+      targets: targets.map((t) => ({ flowId: t.flowId, version: t.version })),
+      keys,
+    };
     let r: Stored;
     try {
-      r = await group.submit<Stored>(() => {
+      r = await group.submit<Stored>({
         // The same signed body for the same topic under ids not seen before is a replay (Shopify's own retries keep
         // their event id, which the queue's dedup key catches): answered like a duplicate, runs nothing.
-        const replayOf = replays.seen(digest);
-        if (replayOf && replayOf.eventId !== dedupKey) return { replayOf };
-        const res = rt.queue.ingest({
-          source: `shopify:${connectionId}`,
-          dedupKey,
-          topic: w.topic,
-          // The delivery shape shopify.trigger takes: the body as the exact text Shopify sent (18-digit ids intact)
-          // and the headers it reads its event metadata from. The HMAC is not kept.
-          payload,
-          meta: {
-            connectionId,
-            shopDomain: w.shopDomain,
-            apiVersion: w.apiVersion,
-            webhookId: w.webhookId,
-            eventId: w.eventId ?? null,
-            triggeredAt: w.triggeredAt ?? null,
-            stale,
-            ...(w.name ? { name: w.name } : {}),
-          },
-          targets: targets.map((t) => ({ flowId: t.flowId, version: t.version })),
-          keys,
-        });
         // The digest is kept in the event's own transaction: no crash can leave an accepted event without it.
-        if (!res.duplicate) replays.remember(digest, connectionId, w.topic, dedupKey);
-        return res;
+        sqlite: () => {
+          const replayOf = replays.seen(digest);
+          if (replayOf && replayOf.eventId !== dedupKey) return { replayOf };
+          const res = rt.queue.ingestSqlite(req);
+          if (!res.duplicate) replays.remember(digest, connectionId, w.topic, dedupKey);
+          return res;
+        },
+        postgres: async () => {
+          const replayOf = await sqlReplays!.seen(digest);
+          if (replayOf && replayOf.eventId !== dedupKey) return { replayOf };
+          const res = await rt.queue.ingestPg(req);
+          // A concurrent delivery of the same body took the digest first: this one is the replay, and rolls back.
+          if (!res.duplicate && !(await sqlReplays!.remember(digest, connectionId, w.topic, dedupKey))) throw new ReplayLost();
+          return res;
+        },
       });
+      if (!r.replayOf && r.runIds.length && sqlReplays) rt.queue.notify(); // PostgreSQL: committed now
+    } catch (e) {
+      if (!(e instanceof ReplayLost)) throw e;
+      r = { replayOf: (await sqlReplays!.seen(digest)) ?? { eventId: 'unknown' } };
     } finally {
       d.metrics.webhooksAwaitingCommit.dec();
     }

@@ -53,7 +53,7 @@ async function liveOrders(rt: Runtime, n: number, everyMs: number): Promise<{ ms
   try {
     for (let i = 0; i < n; i++) {
       const at = Date.now();
-      const [run] = rt.queue.ingest({ source: 'manual', payload: { value: i }, targets: [{ flowId: 'orders', version: 1 }] }).runIds;
+      const [run] = (await rt.queue.ingest({ source: 'manual', payload: { value: i }, targets: [{ flowId: 'orders', version: 1 }] })).runIds;
       sent.set(run!, { at, a: aFinished });
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -83,14 +83,15 @@ it(`B's live orders keep their latency (p99 within 3×) while A drains a backlog
 
   // A's backfill, queued in a few large transactions as an import would (a transaction per run would take longer
   // than A's workers need to drain them).
-  const enqueue = A.store.sqlite.transaction((from: number, n: number) => {
-    for (let i = from; i < from + n; i++) A.queue.ingest({ source: 'manual', payload: { value: i }, targets: [{ flowId: 'orders', version: 1 }] });
-  });
-  for (let i = 0; i < BACKLOG; i += 5000) enqueue(i, 5000);
-  await waitFor(() => A.queue.depth().queued < BACKLOG - 50, 10_000); // A's workers are at it
-  const before = A.queue.depth();
+  const enqueue = (from: number, n: number) =>
+    A.store.exclusive(() => {
+      for (let i = from; i < from + n; i++) A.queue.ingestSqlite({ source: 'manual', payload: { value: i }, targets: [{ flowId: 'orders', version: 1 }] });
+    });
+  for (let i = 0; i < BACKLOG; i += 5000) await enqueue(i, 5000);
+  await waitFor(async () => (await A.queue.depth()).queued < BACKLOG - 50, 10_000); // A's workers are at it
+  const before = await A.queue.depth();
   const busy = await liveOrders(B, LIVE, 10);
-  const after = A.queue.depth();
+  const after = await A.queue.depth();
 
   const idleP99 = p(idle.ms, 0.99);
   const busyP99 = p(busy.ms, 0.99);

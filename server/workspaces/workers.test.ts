@@ -59,15 +59,18 @@ it("a backlog in workspace B holding all of B's workers does not delay A's runs"
     ),
   );
   A.flows.publish('live', { message: 'v1' });
-  for (let i = 0; i < 50; i++) B.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId: 'backfill', version: 1 }] });
-  await waitFor(() => B.queue.depth().running === 2);
+  for (let i = 0; i < 50; i++) await B.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId: 'backfill', version: 1 }] });
+  await waitFor(async () => (await B.queue.depth()).running === 2);
   const t0 = Date.now();
-  const [run] = A.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'live', version: 1 }] }).runIds;
+  const [run] = (await A.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'live', version: 1 }] })).runIds;
   const done = await waitFor(() => (A.runs.get(run!).status === 'succeeded' ? A.runs.get(run!) : undefined), 5000);
   expect(done.status).toBe('succeeded');
   expect(Date.now() - t0).toBeLessThan(2000);
   // B is still saturated by its own backlog, within its own limit.
-  expect(B.queue.depth()).toMatchObject({ running: 2, queued: 48 });
+  expect(await B.queue.depth()).toMatchObject({ running: 2, queued: 48 });
   release();
-  await waitFor(() => B.queue.depth().queued === 0 && B.queue.depth().running === 0, 10_000);
+  await waitFor(async () => {
+    const d = await B.queue.depth();
+    return d.queued === 0 && d.running === 0;
+  }, 10_000);
 });

@@ -3,7 +3,7 @@
 // Shopify sandbox store. Scenario payloads are raw webhook JSON text, as Shopify sends them.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService } from '../../../server/lookups/store/index.ts';
@@ -25,7 +25,7 @@ export const template = (id: string) =>
   JSON.parse(readFileSync(`${TEMPLATES}${id}.json`, 'utf8')) as Record<string, any> & { id: string; nodes: Array<Record<string, any>> };
 
 export interface Harness {
-  rt: Runtime;
+  rt: SqliteRuntime;
   lookups: LookupService;
   erp: ErpConnector;
   store: SandboxStore | null;
@@ -82,11 +82,11 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
     async run(flowId, payload, topic) {
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
       const event = topic ? { body, headers: { 'X-Shopify-Topic': topic } } : body;
-      const { runIds } = rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
       return finished(onlyRun(runIds, flowId));
     },
     async replay(runId) {
-      return finished(rt.runs.replay(runId).runId);
+      return finished((await rt.runs.replay(runId)).runId);
     },
     async close() {
       await rt.close();

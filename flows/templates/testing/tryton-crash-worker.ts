@@ -52,7 +52,7 @@ if (mode === 'crash') {
   const doc = template('order-to-erp');
   rt.flows.create({ ...doc, id: 'order-to-erp' });
   rt.flows.publish('order-to-erp', { activate: true });
-  const { runIds } = rt.queue.ingest({
+  const { runIds } = await rt.queue.ingest({
     source: 'manual',
     payload,
     targets: [{ flowId: 'order-to-erp', version: rt.flows.get('order-to-erp').activeVersion! }],

@@ -2,7 +2,7 @@
 // connector (the sandbox ERP or Tryton), with an in-memory exception sink.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import type { Sandbox } from '../../../runtime/node-api.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../core/index.ts';
@@ -21,10 +21,10 @@ const noSandbox: Sandbox = {
 };
 
 export interface Harness {
-  rt: Runtime;
+  rt: SqliteRuntime;
   store: SandboxStore;
   sink: MemorySink;
-  runOnce(): Promise<ReturnType<Runtime['runs']['get']>>;
+  runOnce(): Promise<ReturnType<SqliteRuntime['runs']['get']>>;
   close(): Promise<void>;
 }
 
@@ -60,7 +60,7 @@ export async function startHarness(
     store,
     sink,
     async runOnce() {
-      const { runIds } = rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: flow.id, version }] });
+      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: flow.id, version }] });
       // A run posts and settles every balanced payout (a backlog at once): on live Tryton that can take minutes.
       await rt.drain(300_000);
       const [runId] = runIds;

@@ -4,7 +4,7 @@
 // Shopify sandbox store holding the same orders, refunds and payouts. Exceptions are collected in memory.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService } from '../../../server/lookups/store/index.ts';
@@ -39,7 +39,7 @@ export const loadMonth = () => JSON.parse(readFileSync(`${MONTH_DIR}month.json`,
 export const loadExpected = () => JSON.parse(readFileSync(`${MONTH_DIR}expected.json`, 'utf8')) as Expected;
 
 export interface MonthRun {
-  rt: Runtime;
+  rt: SqliteRuntime;
   sink: MemorySink;
   store: SandboxStore;
   month: Month;
@@ -95,7 +95,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   rt.start();
   const drainMs = opts.drainMs ?? 600_000;
   const send = async (topic: string, body: unknown, flows: string[]) => {
-    const { runIds } = rt.queue.ingest({
+    const { runIds } = await rt.queue.ingest({
       source: 'manual',
       payload: { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } },
       targets: flows.map((flowId) => ({ flowId, version: rt.flows.get(flowId).activeVersion! })),
@@ -111,7 +111,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   for (const r of month.refunds) refundRuns.push(...(await send('refunds/create', r, ['refund-to-credit-memo'])));
   const payoutRuns: RunRecord[] = [];
   for (let i = 0; i < month.payouts.length + 1; i++) {
-    const { runIds } = rt.queue.ingest({
+    const { runIds } = await rt.queue.ingest({
       source: 'manual',
       payload: {},
       targets: [{ flowId: 'payout-reconciliation', version: rt.flows.get('payout-reconciliation').activeVersion! }],

@@ -58,13 +58,15 @@ beforeAll(async () => {
     customer: { first_name: 'Philippa', last_name: 'Quartermaine', email: 'philippa.q@example.org' },
     shipping_address: { name: 'Philippa Quartermaine', address1: '17 Wolverhampton Crescent', phone: '+44 7700 900123' },
   };
-  runId = rt.queue.ingest({
-    source: 'test',
-    dedupKey: 'order-1001',
-    topic: 'orders/paid',
-    payload: { body: JSON.stringify(order), headers: {} },
-    targets: [{ flowId: 'orders', version: 1 }],
-  }).runIds[0]!;
+  runId = (
+    await rt.queue.ingest({
+      source: 'test',
+      dedupKey: 'order-1001',
+      topic: 'orders/paid',
+      payload: { body: JSON.stringify(order), headers: {} },
+      targets: [{ flowId: 'orders', version: 1 }],
+    })
+  ).runIds[0]!;
 });
 afterAll(async () => {
   await t?.close();

@@ -2,7 +2,7 @@
 // succeeds auto-resolves them. Triage actions change state and are recorded in the history, on every store dialect.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, type Runtime } from '../../../runtime/index.ts';
+import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import { defineNode, NodeError, type NodeType, type NodeServices } from '../../../runtime/node-api.ts';
 import { flow, tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../lookups/store/index.ts';
@@ -46,7 +46,7 @@ const erpPost = defineNode({
 const types: NodeType[] = [...coreNodes, ...lookupNodes, erpPost];
 
 describe('failed runs raise typed exceptions', () => {
-  let rt: Runtime;
+  let rt: SqliteRuntime;
   let tmp: ReturnType<typeof tempDir>;
   let lookups: LookupService;
   let svc: ExceptionService;
@@ -87,7 +87,7 @@ describe('failed runs raise typed exceptions', () => {
     rt.flows.publish(doc.id, { activate: true });
   }
   async function runOnce(flowId: string, payload: unknown, keys?: Record<string, string>) {
-    const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }], keys });
+    const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }], keys });
     await rt.drain();
     return rt.runs.get(runIds[0]!);
   }
@@ -148,7 +148,7 @@ describe('failed runs raise typed exceptions', () => {
 
     // A manual replay through the runs API (not the inbox) also clears it once the ERP is back.
     erpMode.value = 'ok';
-    rt.runs.replay(down.runId);
+    await rt.runs.replay(down.runId);
     await rt.drain();
     expect((await svc.get(byType['erp-unreachable']!.id)).state).toBe('resolved');
     expect((await svc.get(byType['erp-rejected']!.id)).state).toBe('open');
