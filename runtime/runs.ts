@@ -263,9 +263,7 @@ export class Runs {
       lookupVersion: (id) => this.lookupVersion(id),
       documents: (runIds, nodeId) => {
         const seen = new Set<string>();
-        return claimed
-          .filter((c) => c.nodeId === nodeId && runIds.includes(c.usedBy) && !seen.has(c.key) && !!seen.add(c.key))
-          .map((c) => c.document ?? c.key);
+        return claimed.filter((c) => c.nodeId === nodeId && runIds.includes(c.usedBy) && !seen.has(c.key) && !!seen.add(c.key)).map((c) => c.document ?? c.key);
       },
     });
     return { old, plan };

@@ -159,10 +159,10 @@ export async function testServer(o: Partial<ServerOptions> & { withRoles?: boole
   };
 }
 
-export async function waitFor<T>(f: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v) return v;
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));

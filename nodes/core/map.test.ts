@@ -298,9 +298,9 @@ describe('core.map through the runtime', () => {
       details: { problems: [{ target: 'lines[4].item', table: 'sku-overrides', key: { sku: 'SKU2006-035' } }] },
     });
     lookups.upsertRows({ name: 'sku-overrides', scope: 'skus' }, [{ sku: 'SKU2006-035', erpSku: 'TABLE' }]);
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     await rt.drain();
-    const run = rt.runs.get(replay.runId);
+    const run = await rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps[1]?.output).toEqual({ lines: [{ item: 'AVI-1' }, { item: 'LENS' }, { item: 'CASE' }, { item: 'LOUNGE' }, { item: 'TABLE' }] });
     expect(lookups.usesOfRun(replay.runId)).toMatchObject([{ nodeId: 'map', scope: 'skus', name: 'sku-overrides', version: 2 }]);

@@ -73,9 +73,9 @@ async function readBody(c: { req: { json(): Promise<unknown> } }): Promise<z.inf
 
 const replayOptions = (b: z.infer<typeof ReplayBody>): ReplayOptions => ({ version: b.version, from: b.from, resend: b.resend });
 
-function planOrThrow<T>(f: () => T): T {
+async function planOrThrow<T>(f: () => Promise<T>): Promise<T> {
   try {
-    return f();
+    return await f();
   } catch (e) {
     if (e instanceof ReplayPlanError) throw new HttpError(400, 'invalid_request', e.message, [{ where: 'body', path: '$.from.step', message: e.message }]);
     throw e;
@@ -94,10 +94,10 @@ export function runsRouter(d: Deps) {
       request: { query: ListQuery },
       responses: { 200: json(z.object({ runs: z.array(RunSummary) })) },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
       const i = q.key?.indexOf(':') ?? -1;
-      const list = runs.list({
+      const list = await runs.list({
         flowId: q.flowId,
         status: q.status,
         from: q.from,
@@ -113,7 +113,7 @@ export function runsRouter(d: Deps) {
 
   app.openapi(
     apiRoute('runs.read', { method: 'get', path: '/runs/{id}', tags, request: { params: IdParam }, responses: { 200: json(RunRecord), 404: notFound } }),
-    (c) => c.json(d.scrub(runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
+    async (c) => c.json(d.scrub(await runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
   );
 
   const replayBody = { body: { content: { 'application/json': { schema: ReplayBody } }, required: false } };
@@ -130,7 +130,7 @@ export function runsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const opts = replayOptions(await readBody(c));
-      return c.json(d.scrub(planOrThrow(() => runs.planReplay(id, opts))) as z.infer<typeof ReplayPlan>, 200);
+      return c.json(d.scrub(await planOrThrow(() => runs.planReplay(id, opts))) as z.infer<typeof ReplayPlan>, 200);
     },
   );
 
@@ -152,7 +152,7 @@ export function runsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const opts = replayOptions(await readBody(c));
-      const r = planOrThrow(() => runs.replay(id, opts));
+      const r = await planOrThrow(() => runs.replay(id, opts));
       await d.audit.record(actorOf(c), 'run.replay', `run:${id}`, {
         newRunId: r.runId,
         flowVersion: r.flowVersion,
@@ -176,7 +176,7 @@ export function runsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const r = runs.cancel(id);
+      const r = await runs.cancel(id);
       await d.audit.record(actorOf(c), 'run.cancel', `run:${id}`, {});
       const { keys: _k, steps: _s, ...summary } = r as typeof r & { keys?: unknown; steps?: unknown };
       return c.json(d.scrub(summary) as z.infer<typeof RunSummary>, 200);

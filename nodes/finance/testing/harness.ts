@@ -24,7 +24,7 @@ export interface Harness {
   rt: Runtime;
   store: SandboxStore;
   sink: MemorySink;
-  runOnce(): Promise<ReturnType<Runtime['runs']['get']>>;
+  runOnce(): ReturnType<Runtime['runs']['get']>;
   close(): Promise<void>;
 }
 
