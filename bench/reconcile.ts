@@ -195,7 +195,7 @@ async function runOnce(label: string, payload: unknown) {
   const cpu = process.cpuUsage(cpu0);
   const [runId] = runIds;
   if (!runId) throw new Error('the manual trigger started no run');
-  const run = rt.runs.get(runId);
+  const run = await rt.runs.get(runId);
   const out = run.steps.find((s) => s.nodeId === 'reconcile')?.output as
     | { payoutIds?: string[]; pending?: string[]; exceptions?: unknown[]; items?: string }
     | undefined;
@@ -343,7 +343,7 @@ if (SAMPLE > 0) {
   const cpu = process.cpuUsage(cpu0);
   const [fetchRunId] = runIds;
   if (!fetchRunId) throw new Error('the manual trigger started no run');
-  const run = rt2.runs.get(fetchRunId);
+  const run = await rt2.runs.get(fetchRunId);
   const n = ((run.steps.find((s) => s.nodeId === 'payouts')?.output as { payouts?: ShopifyPayout[] })?.payouts ?? []).reduce(
     (a, p) => a + (p.stored?.count ?? p.balanceTransactions.length),
     0,

@@ -92,7 +92,7 @@ describe('runtime', () => {
     expect(calls.of('a')).toBe(0);
     const went = await runOnce('s', { value: 8, go: true });
     expect(went.status).toBe('succeeded');
-    expect(rt.runs.list({ status: 'skipped' }).map((r) => [r.runId, r.skipped?.code])).toEqual([[skipped.runId, 'NOT_GO']]);
+    expect((await rt.runs.list({ status: 'skipped' })).map((r) => [r.runId, r.skipped?.code])).toEqual([[skipped.runId, 'NOT_GO']]);
     await expect(rt.runs.replay(skipped.runId)).rejects.toThrow(/only failed or cancelled runs/);
   });
 
@@ -164,7 +164,7 @@ describe('runtime', () => {
     const heard: string[] = [];
     rt.events.on('run', async (e: { runId: string; status: string }) => {
       await new Promise((r) => setTimeout(r, 50));
-      heard.push(`${e.status}:${rt.runs.get(e.runId).status}`);
+      heard.push(`${e.status}:${(await rt.runs.get(e.runId)).status}`);
     });
     rt.events.on('run', async () => Promise.reject(new Error('a listener that fails')));
     rt.events.on('run', () => {
@@ -247,7 +247,7 @@ describe('runtime', () => {
     expect(replay.flowVersion).toBe(2);
     expect(replay.reused).toEqual(['t', 'a']);
     await rt.drain();
-    const run = rt.runs.get(replay.runId);
+    const run = await rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
     expect(run.replayOf).toBe(failed.runId);
     expect(run.steps.find((s) => s.nodeId === 'a')!.reusedFrom).toBe(failed.runId);
@@ -317,10 +317,10 @@ describe('runtime', () => {
     await rt.queue.ingest({ source: 'm', payload: { value: 1 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/1' } });
     await rt.queue.ingest({ source: 'm', payload: { value: 2 }, targets: [{ flowId: 'k', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/2' } });
     await rt.drain();
-    const found = rt.runs.list({ key: { key: 'shopifyOrderId', value: 'gid://shopify/Order/2' } });
+    const found = await rt.runs.list({ key: { key: 'shopifyOrderId', value: 'gid://shopify/Order/2' } });
     expect(found).toHaveLength(1);
-    expect(rt.runs.get(found[0]!.runId).steps[1]!.output).toEqual({ value: 3 });
-    expect(rt.runs.list({ flowId: 'k', status: 'succeeded' })).toHaveLength(2);
+    expect((await rt.runs.get(found[0]!.runId)).steps[1]!.output).toEqual({ value: 3 });
+    expect(await rt.runs.list({ flowId: 'k', status: 'succeeded' })).toHaveLength(2);
   });
 
   it('prunes old finished runs and keeps the store bounded', async () => {
@@ -336,10 +336,10 @@ describe('runtime', () => {
     );
     for (let i = 0; i < 5; i++) await rt.queue.ingest({ source: 'm', payload: { value: i }, targets: [{ flowId: 'o', version: 1 }] });
     await rt.drain();
-    expect(rt.prune().runs).toBe(0);
-    const pruned = (await import('./retention.ts')).pruneRuns(rt.store, { maxRuns: 2 });
+    expect((await rt.prune()).runs).toBe(0);
+    const pruned = await (await import('./retention.ts')).pruneRuns(rt.store, { maxRuns: 2 });
     expect(pruned.runs).toBe(3);
-    expect(rt.runs.list()).toHaveLength(2);
+    expect(await rt.runs.list()).toHaveLength(2);
     expect((rt.store.sqlite.prepare('SELECT COUNT(*) AS n FROM steps').get() as { n: number }).n).toBe(4);
   });
 });

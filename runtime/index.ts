@@ -11,7 +11,7 @@ import { Worker, type WorkerOptions } from './worker.ts';
 import { Runs } from './runs.ts';
 import { dryRunFlow, type DryRunResult } from './dry-run.ts';
 import type { Flow } from '../flows/schema.ts';
-import { pruneRuns, checkpoint, type RetentionPolicy } from './retention.ts';
+import { pruneRuns, checkpoint, type PruneResult, type RetentionPolicy } from './retention.ts';
 import type { Logger, NodeServices, NodeType } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
 
@@ -70,7 +70,8 @@ export interface Runtime<S extends AnyStore = AnyStore> {
   start(parts?: { worker?: boolean; retention?: boolean }): void;
   /** Waits until no run is queued (including ones waiting out a retry delay) or running, on either store. For the CLI and tests. */
   drain(timeoutMs?: number): Promise<void>;
-  prune(): ReturnType<typeof pruneRuns>;
+  /** Prunes old runs and events (retention.ts), then checkpoints the WAL (SQLite). */
+  prune(): Promise<PruneResult>;
   /** Stops the worker (see Worker.stop: `graceMs` bounds the wait for runs in flight) and closes the store. */
   close(opts?: { graceMs?: number }): Promise<void>;
 }
@@ -112,11 +113,18 @@ export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>):
   // Read when a replay is planned: a host may fill in its services after creating the runtime.
   const runs = new Runs(lite, queue, flows, o.lookup, (tableId) => services.lookups?.currentVersion?.(tableId), now);
   let retentionTimer: NodeJS.Timeout | undefined;
-  const prune = () => {
-    const r = pruneRuns(lite, o.retention, now());
-    checkpoint(lite);
-    return r;
-  };
+  // One prune at a time: a large backlog may take longer than the interval.
+  let pruning: Promise<PruneResult> | undefined;
+  const prune = (): Promise<PruneResult> =>
+    (pruning ??= (async () => {
+      try {
+        const r = await pruneRuns(store, o.retention, now());
+        await checkpoint(store);
+        return r;
+      } finally {
+        pruning = undefined;
+      }
+    })());
 
   return {
     store,
@@ -134,14 +142,13 @@ export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>):
       if (parts.worker !== false) worker.start();
       if (parts.retention !== false && !retentionTimer) {
         retentionTimer = setInterval(
-          () => {
-            try {
-              const r = prune();
-              if (r.runs || r.events) log.info(r, 'pruned old runs');
-            } catch (e) {
-              log.error({ err: (e as Error).message }, 'retention failed');
-            }
-          },
+          () =>
+            void prune().then(
+              (r) => {
+                if (r.runs || r.events) log.info(r, 'pruned old runs');
+              },
+              (e: unknown) => log.error({ err: (e as Error).message }, 'retention failed'),
+            ),
           o.retention?.everyMs ?? 15 * 60_000,
         );
         retentionTimer.unref();
@@ -167,6 +174,7 @@ export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>):
       if (retentionTimer) clearInterval(retentionTimer);
       const w = await worker.stop(opts);
       if (w.released) log.warn({ released: w.released }, 'released the leases of runs not finished in the grace period');
+      await pruning?.catch(() => undefined);
       await store.close();
     },
   };

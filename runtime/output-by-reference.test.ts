@@ -126,7 +126,7 @@ describe('a step that passes its input on', () => {
     const { runIds } = await r.queue.ingest({ source: 'manual', payload: order, targets: [{ flowId: 'f', version: 1 }] });
     await r.drain();
     const runId = runIds[0]!;
-    const run = r.runs.get(runId);
+    const run = await r.runs.get(runId);
     expect(run.status).toBe('succeeded');
 
     const stored = rows(r, runId);
@@ -148,7 +148,7 @@ describe('a step that passes its input on', () => {
     // A replay from the flaky step reuses the others: the rows stored by reference are copied with their text.
     const replayId = (await r.runs.replay(runId, { from: { step: 'k' } })).runId;
     await r.drain();
-    const replay = r.runs.get(replayId);
+    const replay = await r.runs.get(replayId);
     expect(replay.status).toBe('succeeded');
     expect(rows(r, replayId).get('g')).toBe(stored.get('t'));
     expect(rows(r, replayId).get('s')).toBe(JSON.stringify(stamped));

@@ -1,16 +1,17 @@
-// Reading runs back (with each step's input, output, error and timing), cancelling them and replaying failures.
+// Reading runs back (with each step's input, output, error and timing), cancelling them and replaying failures, on
+// either store (issue 13): every statement is a SqlStore builder or SQL both dialects share.
 import { and, desc, eq, exists, gte, inArray, lt, sql } from 'drizzle-orm';
 import { runSearchSql } from './run-search.ts';
-import { events, runKeys, runs, steps as stepsTable } from './store/schema.ts';
-import type { Store } from './store/db.ts';
-import type { RunQueue } from './queue.ts';
-import type { FlowStore } from './flow-store.ts';
+import { businessClaims, businessClaimUses, events, runKeys, runs, steps as stepsTable } from './store/schema.ts';
+import type { AnyStore } from './store/any-store.ts';
+import type { SqlStore } from './store/sql-store.ts';
+import type { IngestTarget } from './queue.ts';
+import type { FlowNode, Flow } from '../flows/schema.ts';
 import { NotFoundError } from './flow-store.ts';
 import { buildPlan } from './plan.ts';
 import type { NodeType } from './node-api.ts';
 import type { StepReads } from './executor.ts';
 import { isStoredReference, resolveStored } from './stored-output.ts';
-import { sqliteDocumentsOf } from './claims.ts';
 import { planReplay, ReplayPlanError, type ReplayFrom, type ReplayPlan } from './replay-plan.ts';
 
 export interface RunFilter {
@@ -67,82 +68,111 @@ export interface RunRecord extends RunSummary {
 
 const parse = (s: string | null) => (s == null ? undefined : JSON.parse(s));
 
+type Awaitable<T> = T | Promise<T>;
+
+/** What Runs reads of the flows: a flow's active version, and the definition of one of its versions. */
+export interface RunFlows {
+  get(flowId: string): Awaitable<{ activeVersion: number | null }>;
+  version(flowId: string, version: number): Awaitable<{ definition: Flow }>;
+}
+
+/**
+ * What a replay needs of the queue. `enqueueRun` is called inside the replay's transaction and must join it (a
+ * savepoint of it), so the new run and the steps it reuses are committed together; the replay wakes the workers
+ * (`notify`) once that transaction has committed.
+ */
+export interface ReplayQueue {
+  enqueueRun(eventId: string, target: IngestTarget, replayOf: string | null): Awaitable<string>;
+  notify(): void;
+}
+
+const tables = { runs, steps: stepsTable, events, runKeys, businessClaims, businessClaimUses };
+type RunTables = typeof tables;
+
 export class Runs {
+  private readonly sql: SqlStore<RunTables>;
+
   constructor(
-    private store: Store,
-    private queue: RunQueue,
-    private flows: FlowStore,
+    store: AnyStore,
+    private queue: ReplayQueue,
+    private flows: RunFlows,
     private lookup: (t: string) => NodeType | undefined,
     /** The current version of a lookup table, from the host's lookup service (none: replays see no table changes). */
     private lookupVersion: (tableId: number) => number | undefined = () => undefined,
     private now = Date.now,
-  ) {}
+  ) {
+    this.sql = store.sql(tables);
+  }
 
-  list(f: RunFilter = {}): RunSummary[] {
+  /** Newest first (by run id, which orders by creation); `before` pages on from the last run of a page. */
+  async list(f: RunFilter = {}): Promise<RunSummary[]> {
+    const { db } = this.sql;
+    const { runs: r, runKeys: k } = this.sql.tables;
     const keyed = f.key
       ? exists(
-          this.store.db
+          db
             .select({ one: sql`1` })
-            .from(runKeys)
-            .where(and(eq(runKeys.runId, runs.id), eq(runKeys.key, f.key.key), eq(runKeys.value, f.key.value))),
+            .from(k)
+            .where(and(eq(k.runId, r.id), eq(k.key, f.key.key), eq(k.value, f.key.value))),
         )
       : undefined;
     const where = and(
-      f.flowId ? eq(runs.flowId, f.flowId) : undefined,
-      f.status ? eq(runs.status, f.status) : undefined,
-      f.from != null ? gte(runs.createdAt, f.from) : undefined,
-      f.to != null ? lt(runs.createdAt, f.to) : undefined,
-      f.before ? lt(runs.id, f.before) : undefined,
+      f.flowId ? eq(r.flowId, f.flowId) : undefined,
+      f.status ? eq(r.status, f.status) : undefined,
+      f.from != null ? gte(r.createdAt, f.from) : undefined,
+      f.to != null ? lt(r.createdAt, f.to) : undefined,
+      f.before ? lt(r.id, f.before) : undefined,
       keyed,
-      f.search ? (runSearchSql(this.store.db, f.search) ?? undefined) : undefined,
+      f.search ? (runSearchSql(this.sql, f.search) ?? undefined) : undefined,
     );
-    return this.store.db
+    const rows = await db
       .select()
-      .from(runs)
+      .from(r)
       .where(where)
-      .orderBy(desc(runs.id))
-      .limit(Math.min(f.limit ?? 50, 1000))
-      .all()
-      .map(summary);
+      .orderBy(desc(r.id))
+      .limit(Math.min(f.limit ?? 50, 1000));
+    return rows.map(summary);
   }
 
-  get(runId: string): RunRecord {
-    const { db } = this.store;
-    const r = db.select().from(runs).where(eq(runs.id, runId)).get();
-    if (!r) throw new NotFoundError(`run "${runId}"`);
-    const rows = db.select().from(stepsTable).where(eq(stepsTable.runId, runId)).all();
-    const keys = Object.fromEntries(
-      db
-        .select({ key: runKeys.key, value: runKeys.value })
-        .from(runKeys)
-        .where(eq(runKeys.runId, runId))
-        .all()
-        .map((k) => [k.key, k.value]),
-    );
-    const byNode = new Map(rows.map((s) => [s.nodeId, s]));
-    const outputs = new Map(rows.filter((s) => s.status === 'succeeded').map((s) => [s.nodeId, { port: s.port, output: parse(s.output) }]));
+  async get(runId: string): Promise<RunRecord> {
+    const { db } = this.sql;
+    const { runs: r, steps: s, runKeys: k, events: e } = this.sql.tables;
+    const [run] = await db.select().from(r).where(eq(r.id, runId));
+    if (!run) throw new NotFoundError(`run "${runId}"`);
+    const [rows, keyRows] = await Promise.all([
+      // By node id: the order shown when the flow version is gone and there is no plan to order them by.
+      db.select().from(s).where(eq(s.runId, runId)).orderBy(s.nodeId),
+      db.select({ key: k.key, value: k.value }).from(k).where(eq(k.runId, runId)).orderBy(k.key),
+    ]);
+    const keys = Object.fromEntries(keyRows.map((x) => [x.key, x.value]));
+    const byNode = new Map(rows.map((x) => [x.nodeId, x]));
+    const outputs = new Map(rows.filter((x) => x.status === 'succeeded').map((x) => [x.nodeId, { port: x.port, output: parse(x.output) }]));
     let plan;
     try {
-      plan = buildPlan(this.flows.version(r.flowId, r.flowVersion).definition, this.lookup);
+      plan = buildPlan((await this.flows.version(run.flowId, run.flowVersion)).definition, this.lookup);
     } catch {
       plan = null;
     }
-    const event = () => parse(db.select({ payload: events.payload }).from(events).where(eq(events.id, r.eventId)).get()?.payload ?? null);
+    // The event is the trigger step's input: read only when that step is shown.
+    const event =
+      plan && byNode.has(plan.trigger.node.id)
+        ? parse((await db.select({ payload: e.payload }).from(e).where(eq(e.id, run.eventId)))[0]?.payload ?? null)
+        : undefined;
     const ordered = plan ? plan.order.map((p) => p.node.id).filter((id) => byNode.has(id)) : [...byNode.keys()];
     // Runs in plan order, so a step stored by reference (stored-output.ts) finds its upstream outputs already rebuilt.
     const steps: StepRecord[] = ordered.map((nodeId) => {
-      const s = byNode.get(nodeId)!;
+      const st = byNode.get(nodeId)!;
       const p = plan?.byId.get(nodeId);
       // Inputs are not stored: they are the upstream outputs (or the event), rebuilt here exactly as the executor did.
       let input: unknown;
       if (p && plan) {
-        if (p === plan.trigger) input = event();
+        if (p === plan.trigger) input = event;
         else {
-          const active = p.incoming.filter((e) => {
-            const o = outputs.get(e.source);
-            return o && (o.port === null || e.sourceHandle === undefined || e.sourceHandle === o.port);
+          const active = p.incoming.filter((edge) => {
+            const o = outputs.get(edge.source);
+            return o && (o.port === null || edge.sourceHandle === undefined || edge.sourceHandle === o.port);
           });
-          const sources = [...new Set(active.map((e) => e.source))];
+          const sources = [...new Set(active.map((edge) => edge.source))];
           const [first] = sources;
           input =
             first === undefined
@@ -153,39 +183,40 @@ export class Runs {
         }
       }
       // A step stored by reference is shown with the output it had: rebuilt from its input, as the executor does.
-      let output: unknown = s.output != null ? parse(s.output) : undefined;
-      if (isStoredReference(s.output) && p && plan) {
-        output = resolveStored(s.output, input, () => (input === undefined ? undefined : JSON.parse(JSON.stringify(input))));
-        if (s.status === 'succeeded') outputs.set(nodeId, { port: s.port, output });
+      let output: unknown = st.output != null ? parse(st.output) : undefined;
+      if (isStoredReference(st.output) && p && plan) {
+        output = resolveStored(st.output, input, () => (input === undefined ? undefined : JSON.parse(JSON.stringify(input))));
+        if (st.status === 'succeeded') outputs.set(nodeId, { port: st.port, output });
       }
       return {
         nodeId,
         type: p?.type.type,
-        status: s.status,
-        attempts: s.attempts,
-        ...(s.port ? { port: s.port } : {}),
-        ...(input !== undefined && s.status !== 'skipped' ? { input } : {}),
+        status: st.status,
+        attempts: st.attempts,
+        ...(st.port ? { port: st.port } : {}),
+        ...(input !== undefined && st.status !== 'skipped' ? { input } : {}),
         ...(output !== undefined ? { output } : {}),
-        ...(s.error ? { error: parse(s.error) } : {}),
-        ...(s.reusedFrom ? { reusedFrom: s.reusedFrom } : {}),
-        ...(s.reads ? { reads: parse(s.reads) } : {}),
-        startedAt: s.startedAt,
-        finishedAt: s.finishedAt,
-        durationMs: s.startedAt != null && s.finishedAt != null ? s.finishedAt - s.startedAt : null,
+        ...(st.error ? { error: parse(st.error) } : {}),
+        ...(st.reusedFrom ? { reusedFrom: st.reusedFrom } : {}),
+        ...(st.reads ? { reads: parse(st.reads) } : {}),
+        startedAt: st.startedAt,
+        finishedAt: st.finishedAt,
+        durationMs: st.startedAt != null && st.finishedAt != null ? st.finishedAt - st.startedAt : null,
       };
     });
-    return { ...summary(r), keys, steps };
+    return { ...summary(run), keys, steps };
   }
 
   /** Cancels a queued or running run; a running step finishes, but nothing after it starts. */
-  cancel(runId: string): RunSummary {
-    const changed = this.store.db
-      .update(runs)
+  async cancel(runId: string): Promise<RunSummary> {
+    const { runs: r } = this.sql.tables;
+    const changed = await this.sql.db
+      .update(r)
       .set({ status: 'cancelled', finishedAt: this.now(), leaseOwner: null, leaseUntil: null })
-      .where(and(eq(runs.id, runId), inArray(runs.status, ['queued', 'running'])))
-      .run().changes;
-    const run = this.get(runId);
-    if (!changed) throw new RunStateError(`run "${runId}" is ${run.status}; only queued or running runs can be cancelled`);
+      .where(and(eq(r.id, runId), inArray(r.status, ['queued', 'running'])))
+      .returning({ id: r.id });
+    const run = await this.get(runId);
+    if (!changed.length) throw new RunStateError(`run "${runId}" is ${run.status}; only queued or running runs can be cancelled`);
     return run;
   }
 
@@ -194,8 +225,12 @@ export class Runs {
    * the start, or a chosen step; the flow's active version unless one is given; `resend` names written steps the
    * caller confirms re-sending.
    */
-  planReplay(runId: string, opts: ReplayOptions = {}): ReplayPlan {
-    const old = this.get(runId);
+  async planReplay(runId: string, opts: ReplayOptions = {}): Promise<ReplayPlan> {
+    return (await this.prepareReplay(runId, opts)).plan;
+  }
+
+  private async prepareReplay(runId: string, opts: ReplayOptions): Promise<{ old: RunRecord; plan: ReplayPlan }> {
+    const old = await this.get(runId);
     const from = opts.from ?? 'failed';
     const ok = from === 'failed' ? ['failed', 'cancelled'] : ['failed', 'cancelled', 'succeeded', 'skipped'];
     if (!ok.includes(old.status)) {
@@ -203,30 +238,46 @@ export class Runs {
         `run "${runId}" is ${old.status}; ${from === 'failed' ? 'only failed or cancelled runs can be replayed from the failed step (replay from the start or a chosen step instead)' : 'a queued or running run cannot be replayed'}`,
       );
     }
-    const flow = this.flows.get(old.flowId);
+    const flow = await this.flows.get(old.flowId);
     const version = opts.version ?? flow.activeVersion ?? old.flowVersion;
-    const target = buildPlan(this.flows.version(old.flowId, version).definition, this.lookup);
-    const defs = new Map<number, Map<string, import('../flows/schema.ts').FlowNode> | null>();
-    const nodeIn = (v: number, nodeId: string) => {
-      if (!defs.has(v)) {
-        try {
-          defs.set(v, new Map(this.flows.version(old.flowId, v).definition.nodes.map((n) => [n.id, n])));
-        } catch {
-          defs.set(v, null);
-        }
+    const target = buildPlan((await this.flows.version(old.flowId, version)).definition, this.lookup);
+    // The planner is synchronous: what it may ask for is read first — the versions the steps ran under (to compare a
+    // node's settings) and the documents posted under claims in this run and the runs its steps were reused from.
+    const defs = new Map<number, Map<string, FlowNode> | null>();
+    for (const v of new Set(old.steps.map((s) => s.reads?.flowVersion ?? old.flowVersion))) {
+      if (v === version) continue;
+      try {
+        defs.set(v, new Map((await this.flows.version(old.flowId, v)).definition.nodes.map((n) => [n.id, n])));
+      } catch {
+        defs.set(v, null);
       }
-      return defs.get(v)?.get(nodeId);
-    };
-    return planReplay({
+    }
+    const claimed = await this.claimedDocuments([old.runId, ...old.steps.flatMap((s) => (s.reusedFrom ? [s.reusedFrom] : []))]);
+    const plan = planReplay({
       old,
       target,
       targetVersion: version,
       from,
       resend: new Set(opts.resend ?? []),
-      nodeIn,
+      nodeIn: (v, nodeId) => defs.get(v)?.get(nodeId),
       lookupVersion: (id) => this.lookupVersion(id),
-      documents: (runIds, nodeId) => sqliteDocumentsOf(this.store, runIds, nodeId).map((d) => d.document ?? d.key),
+      documents: (runIds, nodeId) => {
+        const seen = new Set<string>();
+        return claimed.filter((c) => c.nodeId === nodeId && runIds.includes(c.usedBy) && !seen.has(c.key) && !!seen.add(c.key)).map((c) => c.document ?? c.key);
+      },
     });
+    return { old, plan };
+  }
+
+  /** The completed business-key claims the steps of these runs used, oldest first (claims.ts). */
+  private async claimedDocuments(runIds: string[]) {
+    const { businessClaims: c, businessClaimUses: u } = this.sql.tables;
+    return this.sql.db
+      .select({ key: c.key, document: c.document, usedBy: u.runId, nodeId: u.nodeId })
+      .from(u)
+      .innerJoin(c, eq(c.key, u.key))
+      .where(and(eq(c.state, 'done'), inArray(u.runId, [...new Set(runIds)])))
+      .orderBy(c.completedAt, c.key, u.runId, u.nodeId);
   }
 
   /**
@@ -234,7 +285,7 @@ export class Runs {
    * the others run again. Refused while a step that may post a second time waits for confirmation.
    */
   async replay(runId: string, opts: ReplayOptions = {}): Promise<{ runId: string; flowVersion: number; reused: string[]; plan: ReplayPlan }> {
-    const plan = this.planReplay(runId, opts);
+    const { old, plan } = await this.prepareReplay(runId, opts);
     const resend = new Set(opts.resend ?? []);
     const waiting = plan.steps.filter((s) => s.action === 'rerun' && s.needsConfirmation && !resend.has(s.nodeId));
     if (waiting.length) {
@@ -242,53 +293,42 @@ export class Runs {
         `step ${waiting.map((s) => `"${s.nodeId}"`).join(', ')} may already have taken effect; check the target system, then confirm re-sending it (resend)`,
       );
     }
-    const old = this.get(runId);
-    const { db } = this.store;
-    // The reused steps' rows, as they are, under the new run (reused_from: the run that executed them first).
-    const copy = (newRunId: string, nodeId: string) =>
-      db
-        .insert(stepsTable)
-        .select(
-          db
-            .select({
-              runId: sql<string>`${newRunId}`.as('run_id'),
-              nodeId: stepsTable.nodeId,
-              status: stepsTable.status,
-              attempts: stepsTable.attempts,
-              port: stepsTable.port,
-              output: stepsTable.output,
-              error: sql<null>`NULL`.as('error'),
-              reusedFrom: sql<string>`COALESCE(${stepsTable.reusedFrom}, ${runId})`.as('reused_from'),
-              startedAt: stepsTable.startedAt,
-              finishedAt: stepsTable.finishedAt,
-              reads: stepsTable.reads,
-            })
-            .from(stepsTable)
-            .where(and(eq(stepsTable.runId, runId), eq(stepsTable.nodeId, nodeId), eq(stepsTable.status, 'succeeded'))),
-        )
-        .run();
+    const { db } = this.sql;
+    const { steps: s } = this.sql.tables;
     // A reused step stored by reference is copied with its text: in the replay its upstream may run again and differ.
-    const byReference = new Set(
-      db
-        .select({ nodeId: stepsTable.nodeId, output: stepsTable.output })
-        .from(stepsTable)
-        .where(eq(stepsTable.runId, runId))
-        .all()
-        .filter((r) => isStoredReference(r.output))
-        .map((r) => r.nodeId),
-    );
-    const materialise = (newRunId: string, nodeId: string) =>
-      db
-        .update(stepsTable)
-        .set({ output: JSON.stringify(old.steps.find((st) => st.nodeId === nodeId)?.output ?? null) })
-        .where(and(eq(stepsTable.runId, newRunId), eq(stepsTable.nodeId, nodeId)))
-        .run();
-    const newRunId = await this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version: plan.flowVersion }, runId, (id) => {
-      for (const nodeId of plan.reused) {
-        copy(id, nodeId);
-        if (byReference.has(nodeId)) materialise(id, nodeId);
+    const stored = await db.select({ nodeId: s.nodeId, output: s.output }).from(s).where(eq(s.runId, runId));
+    const byReference = stored.filter((r) => isStoredReference(r.output) && plan.reused.includes(r.nodeId)).map((r) => r.nodeId);
+    const newRunId = await this.sql.tx(async () => {
+      const id = await this.queue.enqueueRun(old.eventId, { flowId: old.flowId, version: plan.flowVersion }, runId);
+      if (!plan.reused.length) return id;
+      // The reused steps' rows, as they are, under the new run (reused_from: the run that executed them first).
+      await db.insert(s).select(
+        db
+          .select({
+            runId: sql<string>`${id}`.as('run_id'),
+            nodeId: s.nodeId,
+            status: s.status,
+            attempts: s.attempts,
+            port: s.port,
+            output: s.output,
+            error: sql<null>`NULL`.as('error'),
+            reusedFrom: sql<string>`COALESCE(${s.reusedFrom}, ${runId})`.as('reused_from'),
+            startedAt: s.startedAt,
+            finishedAt: s.finishedAt,
+            reads: s.reads,
+          })
+          .from(s)
+          .where(and(eq(s.runId, runId), inArray(s.nodeId, plan.reused), eq(s.status, 'succeeded'))),
+      );
+      for (const nodeId of byReference) {
+        await db
+          .update(s)
+          .set({ output: JSON.stringify(old.steps.find((st) => st.nodeId === nodeId)?.output ?? null) })
+          .where(and(eq(s.runId, id), eq(s.nodeId, nodeId)));
       }
+      return id;
     });
+    this.queue.notify();
     return { runId: newRunId, flowVersion: plan.flowVersion, reused: plan.reused, plan };
   }
 }

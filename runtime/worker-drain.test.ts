@@ -69,7 +69,7 @@ describe('a draining worker', () => {
     while (!g.executions.length) await sleep(5);
     setTimeout(() => g.open(), 200);
     expect(await rt.worker.stop({ graceMs: 5000 })).toEqual({ finished: 1, released: 0 });
-    expect(rt.runs.get(runIds[0]!).status).toBe('succeeded');
+    expect((await rt.runs.get(runIds[0]!)).status).toBe('succeeded');
     await rt.close();
   });
 
@@ -110,7 +110,7 @@ describe('a draining worker', () => {
     const next = setup(dir, g);
     next.start();
     await next.drain(5000);
-    expect(next.runs.get(runId).status).toBe('succeeded');
+    expect((await next.runs.get(runId)).status).toBe('succeeded');
     expect(g.executions).toEqual([`first:${runId}`, `second:${runId}`]);
     await next.close();
   });

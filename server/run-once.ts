@@ -40,7 +40,7 @@ export async function runFlowOnce(o: {
     const { runIds } = await rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
     rt.start();
     await rt.drain(10 * 60_000);
-    const run = rt.runs.get(runIds[0]!); // one target, no dedup key: one run
+    const run = await rt.runs.get(runIds[0]!); // one target, no dedup key: one run
     return {
       runId: run.runId,
       flowVersion: run.flowVersion,

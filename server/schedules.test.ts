@@ -33,7 +33,7 @@ describe('scheduler', () => {
     expect(a?.runIds).toHaveLength(1);
     expect(b?.duplicate).toBe(true);
     await t.server.runtime.drain();
-    const run = t.server.runtime.runs.get(a!.runIds[0]!);
+    const run = await t.server.runtime.runs.get(a!.runIds[0]!);
     expect(run.status).toBe('succeeded');
     expect(run.steps[0]?.output).toMatchObject({ scheduledFor: '2026-11-27T01:00:00.000Z', timezone: 'Europe/Berlin' });
     await t.json('POST', '/api/flows/nightly/deactivate', { token: tok });
@@ -69,7 +69,7 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
       await new Promise((r) => setTimeout(r, 100));
       expect(web.server.runtime.worker.busy).toBe(0);
       await t.server.runtime.drain();
-      expect(t.server.runtime.runs.get(fired.runIds[0]!).status).toBe('succeeded');
+      expect((await t.server.runtime.runs.get(fired.runIds[0]!)).status).toBe('succeeded');
     } finally {
       await web.server.close();
     }

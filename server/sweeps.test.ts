@@ -73,20 +73,20 @@ describe('shopify.trigger sweep mode in the server', () => {
     await shop.webhooks.flush();
     await rt.drain();
     const byOrder = (gid: string) => rt.runs.list({ flowId: 'paid', key: { key: 'shopifyOrderId', value: gid } });
-    expect(byOrder(delivered)).toHaveLength(1);
-    expect(byOrder(dropped)).toHaveLength(0);
+    expect(await byOrder(delivered)).toHaveLength(1);
+    expect(await byOrder(dropped)).toHaveLength(0);
 
     const first = await t.server.sweeps.sweep('paid', version, config);
     expect(first.queued).toBe(1);
     await rt.drain();
-    expect(byOrder(dropped)).toHaveLength(1);
-    expect(byOrder(delivered)).toHaveLength(1);
-    const run = rt.runs.get(byOrder(dropped)[0]!.runId);
+    expect(await byOrder(dropped)).toHaveLength(1);
+    expect(await byOrder(delivered)).toHaveLength(1);
+    const run = await rt.runs.get((await byOrder(dropped))[0]!.runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps[0]?.output).toMatchObject({ event: { topic: 'orders/paid', source: 'sweep' }, order: { id: dropped, name: '#4002' } });
 
     expect((await t.server.sweeps.sweep('paid', version, config)).queued).toBe(0);
     await rt.drain();
-    expect(byOrder(dropped)).toHaveLength(1);
+    expect(await byOrder(dropped)).toHaveLength(1);
   }, 60_000);
 });

@@ -56,7 +56,7 @@ describe('order-to-erp run inspection', () => {
     // From the sales order mapping: the trigger, gate, join and lookups are reused (their rows copied), the rest re-run.
     const replayId = (await h.rt.runs.replay(run.runId, { from: { step: 'sales-order-fields' } })).runId;
     await h.rt.drain(60_000);
-    const replay = h.rt.runs.get(replayId);
+    const replay = await h.rt.runs.get(replayId);
     expect(replay.status).toBe('succeeded');
     const now = { run: inspected(h, run), replay: inspected(h, replay) };
     if (process.env.LEDGERLINE_RECORD_INSPECTION === '1') writeFileSync(REFERENCE, `${JSON.stringify(now, null, 1)}\n`);

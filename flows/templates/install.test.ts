@@ -103,13 +103,13 @@ describe('a fresh server in sandbox mode', () => {
       const json = (await res.json()) as { runs: number };
       expect(json.runs).toBe(2); // order-to-erp, and gift-card-liability (which has nothing to book for this order)
       await server.runtime.drain(30_000);
-      const gifts = server.runtime.runs.list({ flowId: 'gift-card-liability' });
+      const gifts = await server.runtime.runs.list({ flowId: 'gift-card-liability' });
       expect(gifts).toHaveLength(1);
-      const gift = server.runtime.runs.get(gifts[0]!.runId);
+      const gift = await server.runtime.runs.get(gifts[0]!.runId);
       expect([gift.status, gift.steps.find((s) => s.nodeId === 'post-journal')?.status ?? 'skipped']).toEqual(['succeeded', 'skipped']);
-      const list = server.runtime.runs.list({ flowId: 'order-to-erp' });
+      const list = await server.runtime.runs.list({ flowId: 'order-to-erp' });
       expect(list.length).toBe(1);
-      const run = server.runtime.runs.get(list[0]!.runId);
+      const run = await server.runtime.runs.get(list[0]!.runId);
       expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
       expect(run.steps.at(-1)!.output).toMatchObject({ reference: '#9999', totals: { gross: '404.95' } });
     } finally {

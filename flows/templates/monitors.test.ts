@@ -42,7 +42,7 @@ describe('monitor templates on a fresh install', () => {
         const r = (await server.scheduler.fire(id, 1, 'UTC', undefined, new Date('2026-12-01T05:30:00Z')))!;
         await server.runtime.drain(30_000);
         expect(r.runIds).toHaveLength(1);
-        const run = server.runtime.runs.get(r.runIds[0]!);
+        const run = await server.runtime.runs.get(r.runIds[0]!);
         expect(run.status, `${id}: ${JSON.stringify(run.error)}`).toBe('succeeded');
         expect(run.steps.at(-1)!.output).toMatchObject({ checked: expect.any(Number), found: expect.any(Number) });
       }

@@ -233,7 +233,7 @@ describe('payment gate', () => {
     });
     expect(count('#G001')).toBe(0);
     // The runs list shows the skip and why.
-    const listed = h.rt.runs.list({ flowId: 'order-to-erp', status: 'skipped' }).find((r) => r.runId === voided.runId)!;
+    const listed = (await h.rt.runs.list({ flowId: 'order-to-erp', status: 'skipped' })).find((r) => r.runId === voided.runId)!;
     expect(listed).toMatchObject({ status: 'skipped', error: null, skipped: { code: 'PAYMENT_NOT_CAPTURED', nodeId: 'gate' } });
   });
 

@@ -156,8 +156,8 @@ describe('refund-to-credit-memo', () => {
     const runId = onlyRun(runIds, 'refund-to-credit-memo');
     const refundId = 'gid://shopify/Refund/7200000004';
     const deadline = Date.now() + 20_000;
-    while ((stepOf(h.rt.runs.get(runId), 'settled')?.attempts ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const waiting = h.rt.runs.get(runId);
+    while ((stepOf(await h.rt.runs.get(runId), 'settled')?.attempts ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const waiting = await h.rt.runs.get(runId);
     expect(waiting.status).not.toBe('failed');
     expect(stepOf(waiting, 'settled')).toMatchObject({ status: 'retrying' });
     expect((stepOf(waiting, 'settled')!.error as { code: string }).code).toBe('REFUND_PENDING');
@@ -167,7 +167,7 @@ describe('refund-to-credit-memo', () => {
     const refund = h.store!.state.orders.get(UK)!.refunds.find((r) => r.id === refundId)!;
     refund.transactions = refund.transactions.map((t) => ({ ...t, status: 'SUCCESS' }));
     await h.rt.drain(20_000);
-    const done = h.rt.runs.get(runId);
+    const done = await h.rt.runs.get(runId);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     expect(stepOf(done, 'settled')!.attempts).toBeGreaterThanOrEqual(2);
     expect(outputOf(done, 'post')).toMatchObject({ externalId: refundId, totals: { gross: '17.99' } });

@@ -106,7 +106,7 @@ describe('templates on Tryton', () => {
         onlyRun((await h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] })).runIds, 'order-to-erp'),
       );
     await h.rt.drain(240_000);
-    const runs = runIds.map((id) => h.rt.runs.get(id));
+    const runs = await Promise.all(runIds.map((id) => h.rt.runs.get(id)));
     expect(
       runs.map((r) => r.status),
       JSON.stringify(runs.find((r) => r.status !== 'succeeded')?.error),

@@ -300,7 +300,7 @@ describe('core.map through the runtime', () => {
     lookups.upsertRows({ name: 'sku-overrides', scope: 'skus' }, [{ sku: 'SKU2006-035', erpSku: 'TABLE' }]);
     const replay = await rt.runs.replay(failed.runId);
     await rt.drain();
-    const run = rt.runs.get(replay.runId);
+    const run = await rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps[1]?.output).toEqual({ lines: [{ item: 'AVI-1' }, { item: 'LENS' }, { item: 'CASE' }, { item: 'LOUNGE' }, { item: 'TABLE' }] });
     expect(lookups.usesOfRun(replay.runId)).toMatchObject([{ nodeId: 'map', scope: 'skus', name: 'sku-overrides', version: 2 }]);

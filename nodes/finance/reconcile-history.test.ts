@@ -76,7 +76,7 @@ function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true 
   };
 }
 
-type RunView = ReturnType<SqliteRuntime['runs']['get']>;
+type RunView = Awaited<ReturnType<SqliteRuntime['runs']['get']>>;
 const step = (run: RunView, id: string) => run.steps.find((s) => s.nodeId === id)!;
 const recsOf = (run: RunView) => (step(run, 'reconcile').output as { reconciliations: PayoutReconciliation[] }).reconciliations;
 

@@ -89,7 +89,7 @@ describe('lookup nodes through the runtime', () => {
     const replay = await rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t']);
     await rt.drain();
-    const run = rt.runs.get(replay.runId);
+    const run = await rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
     const out = run.steps.find((s) => s.nodeId === 'pay')!.output as Record<string, any>;
     expect(out.lineItems.map((l: any) => l.taxCodes)).toEqual([
@@ -126,7 +126,7 @@ describe('lookup nodes through the runtime', () => {
     const replay = await rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t', 'tax']);
     await rt.drain();
-    const run = rt.runs.get(replay.runId);
+    const run = await rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
     expect((run.steps.at(-1)!.output as { warehouse: string }).warehouse).toBe('WH-77');
   });

@@ -67,9 +67,9 @@ async function runFlow(flowId: string, type: string, config: Record<string, unkn
   for (let i = 0; i < n; i++) ids.push(...(await h.rt.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId, version: 1 }] })).runIds);
   return ids;
 }
-async function until(cond: () => boolean) {
+async function until(cond: () => Promise<boolean>) {
   const end = Date.now() + 20_000;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -93,7 +93,7 @@ describe('run, webhook and rate-limit monitors', () => {
 
   it('monitor.runs: a run far past its usual time is stuck until it finishes; repeated failures raise per flow', async () => {
     const slow = first(await runFlow('slow', 'test.block', {}, 1), 'the slow run');
-    await until(() => h.rt.runs.get(slow).status === 'running');
+    await until(async () => (await h.rt.runs.get(slow)).status === 'running');
     const cfg = { stuckMinMinutes: 15, failedThreshold: 3, windowMinutes: 60 };
     expect((await h.check('monitor.runs', cfg)).steps[1]?.output).toMatchObject({ found: 0 });
 
@@ -104,12 +104,12 @@ describe('run, webhook and rate-limit monitors', () => {
     expect(stuck).toMatchObject({ key: slow, owner: 'operations', links: { runId: slow, flowId: 'slow' }, data: { ageMinutes: 20, limitMinutes: 15 } });
 
     release();
-    await until(() => h.rt.runs.get(slow).status === 'succeeded');
+    await until(async () => (await h.rt.runs.get(slow)).status === 'succeeded');
     expect((await h.check('monitor.runs', cfg)).steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
     expect(await h.exceptions.get(stuck.id)).toMatchObject({ state: 'resolved', autoResolved: true });
 
     const failed = await runFlow('bad', 'test.fail', { code: 'BOOM' }, 3);
-    await until(() => failed.every((id) => h.rt.runs.get(id).status === 'failed'));
+    await until(async () => (await Promise.all(failed.map((id) => h.rt.runs.get(id)))).every((r) => r.status === 'failed'));
     await h.check('monitor.runs', cfg);
     const rate = (await open('failed-run')).find((e) => e.key === 'rate:bad')!;
     expect(rate.title).toMatch(/3 of 3 runs of bad failed/);
@@ -170,7 +170,7 @@ describe('run, webhook and rate-limit monitors', () => {
 
     const erpCfg = { erp: true, erpMinThrottled: 3, forMinutes: 15 };
     const ids = await runFlow('thr', 'test.fail', { code: 'RATE_LIMITED' }, 3);
-    await until(() => ids.every((id) => h.rt.runs.get(id).status === 'failed'));
+    await until(async () => (await Promise.all(ids.map((id) => h.rt.runs.get(id)))).every((r) => r.status === 'failed'));
     await h.check('monitor.rate-limit', erpCfg);
     expect((await open('rate-limited')).map((e) => e.key)).toEqual(['erp:thr/x']);
     h.clock.now += 16 * MIN;

@@ -19,7 +19,7 @@ export interface Harness {
   exceptions: ExceptionService;
   clock: { now: number };
   /** Runs a one-node monitor flow once (manual trigger) and returns the run. */
-  check(type: string, config: Record<string, unknown>, flowId?: string): Promise<ReturnType<SqliteRuntime['runs']['get']>>;
+  check(type: string, config: Record<string, unknown>, flowId?: string): ReturnType<SqliteRuntime['runs']['get']>;
   close(): Promise<void>;
 }
 
@@ -69,7 +69,7 @@ export function harness(connections: Record<string, unknown>, opts: { extraTypes
       if (!runId) throw new Error(`monitor flow ${flowId}: ingest started no run`);
       const until = Date.now() + 30_000;
       for (;;) {
-        const r = rt.runs.get(runId);
+        const r = await rt.runs.get(runId);
         if (r.status === 'succeeded' || r.status === 'failed') return r;
         if (Date.now() > until) throw new Error(`monitor run ${runId} still ${r.status}`);
         await new Promise((res) => setTimeout(res, 5));

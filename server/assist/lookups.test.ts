@@ -49,7 +49,7 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   expect(accepted.version.version).toBe(before + 1);
   expect(accepted.retried?.replayed).toHaveLength(1);
   await h.rt.drain(120_000);
-  const replay = h.rt.runs.get(accepted.retried!.replayed[0]!.newRunId);
+  const replay = await h.rt.runs.get(accepted.retried!.replayed[0]!.newRunId);
   expect(replay.status, JSON.stringify(replay.error)).toBe('succeeded');
   expect((await exceptions.get(e.id)).state).toBe('resolved');
   exceptions.detach?.();

@@ -166,7 +166,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
     const key = JSON.stringify([e.id, e.count, e.title, t.explanation, t.nextStep, settings.provider, settings.url, settings.model]);
     const hit = explained.get(key);
     if (hit) return { ...hit, category: t.category, categoryLabel: t.categoryLabel, evidence: t.evidence, nextStep: t.nextStep, action: t.action };
-    const out = await explainWithModel(settings, e, t, { key: await ai.key(), people: peopleOf(d, e) });
+    const out = await explainWithModel(settings, e, t, { key: await ai.key(), people: await peopleOf(d, e) });
     if (out.source === 'model') {
       if (explained.size >= 500) explained.delete(explained.keys().next().value!);
       explained.set(key, out);

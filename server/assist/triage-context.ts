@@ -29,10 +29,10 @@ export function flowFacts(d: Deps): FlowFacts {
  * The order behind an exception's run (a webhook event's body), for the masker to learn its personal values from;
  * nothing of it is sent. Empty when there is no run or event.
  */
-export function peopleOf(d: Deps, e: ExceptionRecord): unknown[] {
+export async function peopleOf(d: Deps, e: ExceptionRecord): Promise<unknown[]> {
   if (!e.links.runId) return [];
   try {
-    const run = d.runtime.runs.get(e.links.runId);
+    const run = await d.runtime.runs.get(e.links.runId);
     const row = d.runtime.store.db.select({ payload: events.payload }).from(events).where(eq(events.id, run.eventId)).get();
     if (!row?.payload) return [];
     const payload = JSON.parse(row.payload) as { body?: unknown };

@@ -15,6 +15,7 @@ const NC: Role[] = ['owner', 'consultant', 'operator', 'viewer'];
 
 let t: TestServer;
 let runId = '';
+let eventId = '';
 let tokenId = '';
 let userId = '';
 let exceptionId = '';
@@ -85,7 +86,7 @@ const rows: Row[] = [
   ['DELETE', '/api/tokens/{id}', () => `/api/tokens/${tokenId}`, A],
   ['GET', '/api/audit', () => '/api/audit', NC],
   ['GET', '/api/events', () => '/api/events', NC],
-  ['GET', '/api/events/{id}', () => `/api/events/${t.server.runtime.runs.get(runId).eventId}`, NC],
+  ['GET', '/api/events/{id}', () => `/api/events/${eventId}`, NC],
   ['GET', '/api/compliance', () => '/api/compliance', NC],
   ['POST', '/api/mapping/preview', () => '/api/mapping/preview', ACC, () => ({ config: { fields: [] }, sample: {} })],
   ['GET', '/api/lookups', () => '/api/lookups', ALL],
@@ -182,6 +183,7 @@ async function fixtures() {
   // Fresh objects each call: a queued run (cancel/replay targets), a deletable connection and token.
   const rt = t.server.runtime;
   runId = (await rt.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] })).runIds[0]!;
+  eventId = (await rt.runs.get(runId)).eventId;
   if (!(await t.server.deps.connections.find('doomed')))
     await t.server.deps.connections.create({ id: 'doomed', kind: 'erp', provider: 'sandbox', name: 'D', config: {} });
   tokenId = (await t.server.deps.users.createToken(userId, 'victim')).info.id;

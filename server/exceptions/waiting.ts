@@ -95,12 +95,12 @@ export interface RetryOutcome {
 }
 
 /** How a set of runs (the replays of a bulk retry) ended so far. Unknown run ids count as failed, named. */
-export function outcomeOf(runs: Runs, runIds: string[]): RetryOutcome {
+export async function outcomeOf(runs: Runs, runIds: string[]): Promise<RetryOutcome> {
   const out: RetryOutcome = { total: runIds.length, succeeded: 0, pending: 0, skipped: 0, failed: [] };
   for (const id of runIds) {
     let r;
     try {
-      r = runs.get(id);
+      r = await runs.get(id);
     } catch {
       out.failed.push({ runId: id, replayOf: null, nodeId: null, message: `run "${id}" does not exist (pruned?)` });
       continue;

@@ -68,7 +68,7 @@ describe('mappings checked on their node’s real input', () => {
     const rt = t.server.runtime;
     const ok = (await rt.queue.ingest({ source: 'manual', payload: { ref: 'A-1' }, targets: [{ flowId: 'e', version: 1 }] })).runIds[0]!;
     await rt.drain(10_000);
-    expect(rt.runs.get(ok).status).toBe('succeeded');
+    expect((await rt.runs.get(ok)).status).toBe('succeeded');
     const s = (await t.json('GET', '/api/flows/e/nodes/map/samples', { token: t.tokens.client })).body.samples;
     expect(s).toHaveLength(1); // not right after the trigger: no trigger example offered as its input
     expect(s[0]).toMatchObject({

@@ -30,7 +30,7 @@ interface Row {
   createdAt: number;
 }
 
-export function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: string, limit = 5): NodeSample[] {
+export async function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: string, limit = 5): Promise<NodeSample[]> {
   const out: NodeSample[] = [];
   const reached = (inFlow: string, runStatus: string | null, max: number): Row[] =>
     rt.store.db
@@ -55,7 +55,7 @@ export function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: st
   for (const r of [...tests, ...prod]) {
     let run;
     try {
-      run = rt.runs.get(r.id);
+      run = await rt.runs.get(r.id);
     } catch {
       continue;
     }

@@ -185,7 +185,7 @@ export async function testRunDraft(
   });
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
-    const run = rt.runs.get(runId);
+    const run = await rt.runs.get(runId);
     if ((run.status !== 'queued' && run.status !== 'running') || Date.now() > until)
       return { ...run, flowId, input: { kind: input.kind, label }, pinned: [...pins.keys()] };
     await new Promise((r) => setTimeout(r, 5));
@@ -193,8 +193,8 @@ export async function testRunDraft(
 }
 
 /** The test runs of a flow, newest first. */
-export function listTestRuns(rt: Runtime, flowId: string, limit = 50) {
-  return rt.runs.list({ flowId: testFlowId(flowId), limit }).map((r) => ({ ...r, flowId }));
+export async function listTestRuns(rt: Runtime, flowId: string, limit = 50) {
+  return (await rt.runs.list({ flowId: testFlowId(flowId), limit })).map((r) => ({ ...r, flowId }));
 }
 
 /** Deletes a flow's test runs, their steps, keys and events. Returns how many runs went. */

@@ -158,7 +158,7 @@ export async function monitorsOverview(d: Deps): Promise<{ generatedAt: string; 
       let lastCheck: MonitorView['lastCheck'] = null;
       const runId = await lastRunOf(summary.id);
       if (runId) {
-        const run = rt.runs.get(runId);
+        const run = await rt.runs.get(runId);
         const step = run.steps.find((s) => s.nodeId === node.id);
         const out = (step?.output ?? {}) as { found?: number; newlyRaised?: number; cleared?: number };
         const err = (step?.error ?? run.error) as { message?: string } | undefined;

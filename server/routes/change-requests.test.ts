@@ -29,7 +29,7 @@ async function approvalFlow() {
   expect((await t.json('POST', '/api/flows/m/publish', { token: t.tokens.consultant, body: { message: 'v1' } })).status).toBe(201);
   await t.json('POST', '/api/flows/m/activate', { token: t.tokens.consultant, body: {} });
   const runId = (await t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'm', version: 1 }] })).runIds[0]!;
-  await waitFor(() => t.server.runtime.runs.get(runId).status === 'succeeded');
+  await waitFor(async () => (await t.server.runtime.runs.get(runId)).status === 'succeeded');
   const p = await t.json('PUT', '/api/flows/m/approval-policy', { token: t.tokens.consultant, body: { clientChangesNeedApproval: true } });
   expect(p.status).toBe(200);
 }

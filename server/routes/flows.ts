@@ -535,12 +535,12 @@ export function flowsRouter(d: Deps) {
         404: notFound,
       },
     }),
-    (c) => {
+    async (c) => {
       const { id, nodeId } = c.req.valid('param');
       requireFlow(id);
       const draft = flows.draft(id) as unknown as Flow;
       if (!Array.isArray(draft.nodes) || !draft.nodes.some((n) => n.id === nodeId)) throw new NotFoundError(`node "${nodeId}" in the draft of flow "${id}"`);
-      return c.json({ samples: d.scrub(nodeSamples(d.runtime, id, draft, nodeId)) }, 200);
+      return c.json({ samples: d.scrub(await nodeSamples(d.runtime, id, draft, nodeId)) }, 200);
     },
   );
 
@@ -553,10 +553,10 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(z.object({ runs: z.array(RunSummary) })), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
-      return c.json({ runs: d.scrub(listTestRuns(d.runtime, id)) as z.infer<typeof RunSummary>[] }, 200);
+      return c.json({ runs: d.scrub(await listTestRuns(d.runtime, id)) as z.infer<typeof RunSummary>[] }, 200);
     },
   );
 

@@ -129,7 +129,7 @@ export function retriesRouter(d: Deps) {
       request: jsonBody(z.object({ runIds: z.array(z.string().min(1)).max(500) }).strict()),
       responses: { 200: json(Outcome) },
     }),
-    (c) => c.json(d.scrub(outcomeOf(d.runtime.runs, c.req.valid('json').runIds)) as z.infer<typeof Outcome>, 200),
+    async (c) => c.json(d.scrub(await outcomeOf(d.runtime.runs, c.req.valid('json').runIds)) as z.infer<typeof Outcome>, 200),
   );
 
   return app;

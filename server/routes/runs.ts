@@ -94,10 +94,10 @@ export function runsRouter(d: Deps) {
       request: { query: ListQuery },
       responses: { 200: json(z.object({ runs: z.array(RunSummary) })) },
     }),
-    (c) => {
+    async (c) => {
       const q = c.req.valid('query');
       const i = q.key?.indexOf(':') ?? -1;
-      const list = runs.list({
+      const list = await runs.list({
         flowId: q.flowId,
         status: q.status,
         from: q.from,
@@ -113,7 +113,7 @@ export function runsRouter(d: Deps) {
 
   app.openapi(
     apiRoute('runs.read', { method: 'get', path: '/runs/{id}', tags, request: { params: IdParam }, responses: { 200: json(RunRecord), 404: notFound } }),
-    (c) => c.json(d.scrub(runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
+    async (c) => c.json(d.scrub(await runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
   );
 
   const replayBody = { body: { content: { 'application/json': { schema: ReplayBody } }, required: false } };
@@ -176,7 +176,7 @@ export function runsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const r = runs.cancel(id);
+      const r = await runs.cancel(id);
       await d.audit.record(actorOf(c), 'run.cancel', `run:${id}`, {});
       const { keys: _k, steps: _s, ...summary } = r as typeof r & { keys?: unknown; steps?: unknown };
       return c.json(d.scrub(summary) as z.infer<typeof RunSummary>, 200);

@@ -294,7 +294,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const r = await (await deliver(orderText, { eventId: 'ev-real' })).json();
     expect(r.runs).toBe(1);
     await t.server.runtime.drain();
-    const run = t.server.runtime.runs.get(t.server.runtime.runs.list({ flowId: 'real' })[0]!.runId);
+    const run = await t.server.runtime.runs.get((await t.server.runtime.runs.list({ flowId: 'real' }))[0]!.runId);
     expect(run.status).toBe('succeeded');
     const out = run.steps[0]?.output as { event: { eventId: string; topic: string; shop: string }; kind: string; order: { id: string } };
     expect(out.event).toMatchObject({ eventId: 'ev-real', topic: 'orders/create', shop: 'shop1.myshopify.com' });

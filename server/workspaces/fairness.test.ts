@@ -58,15 +58,16 @@ async function liveOrders(rt: Runtime, n: number, everyMs: number): Promise<{ ms
       await new Promise((r) => setTimeout(r, everyMs));
     }
     try {
-      await waitFor(() => [...sent.keys()].every((id) => rt.runs.get(id).status === 'succeeded'), 60_000);
+      await waitFor(async () => (await Promise.all([...sent.keys()].map((id) => rt.runs.get(id)))).every((r) => r.status === 'succeeded'), 60_000);
     } catch {
-      const odd = [...sent.keys()].map((id) => rt.runs.get(id)).find((r) => r.status !== 'succeeded');
+      const odd = (await Promise.all([...sent.keys()].map((id) => rt.runs.get(id)))).find((r) => r.status !== 'succeeded');
       throw new Error(`a live run did not succeed: ${JSON.stringify(odd).slice(0, 800)}`);
     }
   } finally {
     rt.events.off('run', onRun);
   }
-  const ms = [...sent].map(([id, s]) => rt.runs.get(id).finishedAt! - s.at).sort((x, y) => x - y);
+  const finished = await Promise.all([...sent].map(async ([id, s]) => (await rt.runs.get(id)).finishedAt! - s.at));
+  const ms = finished.sort((x, y) => x - y);
   return { ms, aRuns: [...sent.values()].map((s) => s.aRuns ?? Number.NaN).sort((x, y) => x - y) };
 }
 

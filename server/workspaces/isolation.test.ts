@@ -71,7 +71,7 @@ beforeAll(async () => {
   await B.deps.connections.create({ id: 'berp', kind: 'erp', provider: 'sandbox', name: `ERP ${MARK}`, config: {}, secrets: { token: `secret-${MARK}` } });
   B.deps.lookups.create({ name: 'btax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: MARK }]);
   ids.run = (await rt.queue.ingest({ source: 'manual', payload: { value: 1, note: MARK }, targets: [{ flowId: 'bflow', version: 1 }] })).runIds[0]!;
-  ids.event = rt.runs.get(ids.run).eventId!;
+  ids.event = (await rt.runs.get(ids.run)).eventId!;
   ids.exception = (await B.deps.exceptions.raise({ type: 'failed-run', key: 'b-ex', title: `failed ${MARK}` })).id;
   ids.changeRequest = (
     await B.deps.changeRequests.create('bcr', {
@@ -201,9 +201,9 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     rt.flows.publish('peek-conn', { message: 'v1' });
     const [r1] = (await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'peek-lookup', version: 1 }] })).runIds;
     const [r2] = (await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'peek-conn', version: 1 }] })).runIds;
-    const done = await waitFor(() => {
-      const a = rt.runs.get(r1!);
-      const b = rt.runs.get(r2!);
+    const done = await waitFor(async () => {
+      const a = await rt.runs.get(r1!);
+      const b = await rt.runs.get(r2!);
       return ['failed', 'succeeded'].includes(a.status) && ['failed', 'succeeded'].includes(b.status) && [a, b];
     });
     expect(done.map((r) => r.status)).toEqual(['failed', 'failed']);
@@ -221,7 +221,14 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     );
     B.runtime.flows.publish('own-lookup', { message: 'v1' });
     const [r3] = (await B.runtime.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'own-lookup', version: 1 }] })).runIds;
-    expect((await waitFor(() => ['failed', 'succeeded'].includes(B.runtime.runs.get(r3!).status) && B.runtime.runs.get(r3!))).status).toBe('succeeded');
+    expect(
+      (
+        await waitFor(async () => {
+          const r = await B.runtime.runs.get(r3!);
+          return ['failed', 'succeeded'].includes(r.status) && r;
+        })
+      ).status,
+    ).toBe('succeeded');
   });
 
   it("a webhook to A's URL starts runs in A only, never in B (same connection id and secret in both)", async () => {

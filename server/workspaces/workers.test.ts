@@ -63,7 +63,10 @@ it("a backlog in workspace B holding all of B's workers does not delay A's runs"
   await waitFor(async () => (await B.queue.depth()).running === 2);
   const t0 = Date.now();
   const [run] = (await A.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'live', version: 1 }] })).runIds;
-  const done = await waitFor(() => (A.runs.get(run!).status === 'succeeded' ? A.runs.get(run!) : undefined), 5000);
+  const done = await waitFor(async () => {
+    const r = await A.runs.get(run!);
+    return r.status === 'succeeded' ? r : undefined;
+  }, 5000);
   expect(done.status).toBe('succeeded');
   expect(Date.now() - t0).toBeLessThan(2000);
   // B is still saturated by its own backlog, within its own limit.

@@ -62,16 +62,21 @@ if (mode === 'crash') {
 } else {
   rt.start();
   const runId = payload;
-  const poll = setInterval(() => {
-    const run = rt.runs.get(runId);
-    if (run.status !== 'succeeded' && run.status !== 'failed' && run.status !== 'skipped') return;
-    clearInterval(poll);
-    const post = run.steps.filter((s) => s.nodeId === 'post');
-    process.send?.({
-      t: 'finished',
-      status: run.status,
-      error: run.error ?? null,
-      post: post.map((s) => ({ status: s.status, output: s.output, attempts: (s as { attempts?: number }).attempts })),
-    });
-  }, 50);
+  const poll = async () => {
+    for (;;) {
+      const run = await rt.runs.get(runId);
+      if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'skipped') {
+        const post = run.steps.filter((s) => s.nodeId === 'post');
+        process.send?.({
+          t: 'finished',
+          status: run.status,
+          error: run.error ?? null,
+          post: post.map((s) => ({ status: s.status, output: s.output, attempts: (s as { attempts?: number }).attempts })),
+        });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  void poll();
 }

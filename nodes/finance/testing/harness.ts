@@ -24,7 +24,7 @@ export interface Harness {
   rt: SqliteRuntime;
   store: SandboxStore;
   sink: MemorySink;
-  runOnce(): Promise<ReturnType<SqliteRuntime['runs']['get']>>;
+  runOnce(): ReturnType<SqliteRuntime['runs']['get']>;
   close(): Promise<void>;
 }
 

@@ -101,7 +101,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
       targets: flows.map((flowId) => ({ flowId, version: rt.flows.get(flowId).activeVersion! })),
     });
     await rt.drain(drainMs);
-    return runIds.map((r) => rt.runs.get(r));
+    return Promise.all(runIds.map((r) => rt.runs.get(r)));
   };
   const orderRuns = new Map<number, RunRecord[]>();
   // Webhooks arrive in the order Shopify took the orders (Tryton numbers invoices strictly by date, too).
@@ -117,7 +117,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
       targets: [{ flowId: 'payout-reconciliation', version: rt.flows.get('payout-reconciliation').activeVersion! }],
     });
     await rt.drain(drainMs);
-    payoutRuns.push(...runIds.map((id) => rt.runs.get(id)));
+    payoutRuns.push(...(await Promise.all(runIds.map((id) => rt.runs.get(id)))));
   }
   return {
     rt,

@@ -10,7 +10,7 @@ import { classifyFailedRun } from './classify.ts';
 import type { ExceptionService } from './service.ts';
 
 export interface RunSource {
-  get(runId: string): RunRecord;
+  get(runId: string): Promise<RunRecord>;
 }
 
 export function attachRunHook(
@@ -27,7 +27,7 @@ export function attachRunHook(
     if (ignoreFlow?.(e.flowId)) return;
     try {
       if (e.status === 'failed') {
-        const raise = classifyFailedRun(runs.get(e.runId));
+        const raise = classifyFailedRun(await runs.get(e.runId));
         if (raise) await svc.raise(raise);
       }
       // The executor's event carries replayOf (no read per finished run); other emitters may leave it out.

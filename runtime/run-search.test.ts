@@ -1,0 +1,73 @@
+// Free-text run search on both stores: the same text finds the same runs.
+import { describe, expect, it } from 'vitest';
+import { runSearchSql } from './run-search.ts';
+import { runTables, seedRuns } from './testing/run-rows.ts';
+import { freshStores, testStores } from './testing/stores.ts';
+
+describe.each(testStores())('run search on $name', (kind) => {
+  const fresh = freshStores(kind);
+
+  async function searcher() {
+    const { store } = await fresh();
+    await seedRuns(store, [
+      { id: 'run_0001', status: 'succeeded', createdAt: 1, keys: { orderName: '#5007', shopifyOrderId: 'gid://shopify/Order/820982911946154508' } },
+      {
+        id: 'run_0002',
+        status: 'succeeded',
+        createdAt: 2,
+        keys: { refundId: 'gid://shopify/Refund/509562969' },
+        steps: [{ nodeId: 'post', status: 'succeeded', output: { document: { number: 'SO0012', lines: 2 } } }],
+      },
+      {
+        id: 'run_0003',
+        status: 'failed',
+        createdAt: 3,
+        keys: { orderName: '#50070' },
+        steps: [{ nodeId: 'read', status: 'succeeded', output: { number: 'SO0012X' } }],
+      },
+      // Wildcards in keys and outputs are text to match, never patterns.
+      { id: 'run_0004', status: 'succeeded', createdAt: 4, keys: { sku: 'A_%' }, steps: [{ nodeId: 'x', status: 'succeeded', output: { number: 'A_%' } }] },
+    ]);
+    const s = store.sql(runTables);
+    return async (text: string) => {
+      const where = runSearchSql(s, text);
+      if (!where) return null;
+      const rows = await s.db.select({ id: s.tables.runs.id }).from(s.tables.runs).where(where).orderBy(s.tables.runs.id);
+      return rows.map((r) => r.id);
+    };
+  }
+
+  it('finds an order by its name with or without #, exactly', async () => {
+    const find = await searcher();
+    expect(await find('#5007')).toEqual(['run_0001']);
+    expect(await find('5007')).toEqual(['run_0001']);
+    expect(await find('  5007 ')).toEqual(['run_0001']);
+    expect(await find('500')).toEqual([]);
+  });
+
+  it('finds a resource by its numeric Shopify id or its gid', async () => {
+    const find = await searcher();
+    expect(await find('820982911946154508')).toEqual(['run_0001']);
+    expect(await find('gid://shopify/Order/820982911946154508')).toEqual(['run_0001']);
+    expect(await find('509562969')).toEqual(['run_0002']);
+    expect(await find('82098291194615450')).toEqual([]);
+  });
+
+  it('finds an ERP document number in step outputs, whatever its case, and whole', async () => {
+    const find = await searcher();
+    expect(await find('SO0012')).toEqual(['run_0002']);
+    expect(await find('so0012')).toEqual(['run_0002']);
+    expect(await find('SO0012X')).toEqual(['run_0003']);
+    expect(await find('SO001')).toEqual([]);
+    // "#..." is an order name: outputs are not searched.
+    expect(await find('#SO0012')).toEqual([]);
+  });
+
+  it('takes LIKE wildcards literally, and blank text is no condition', async () => {
+    const find = await searcher();
+    expect(await find('A_%')).toEqual(['run_0004']);
+    expect(await find('A__')).toEqual([]);
+    expect(await find('%')).toEqual([]);
+    expect(await find('   ')).toBeNull();
+  });
+});
