@@ -37,8 +37,7 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
     const erps = new Set((await d.connections.list()).filter((c) => c.kind === 'erp').map((c) => c.id));
     // A flow's own table of the same name wins over a shared one: such a flow never reads the shared table.
     const own = new Set(
-      d.lookups
-        .list()
+      (await d.lookups.list())
         .filter((x) => x.name === table.name && x.scope !== 'shared')
         .map((x) => x.scope),
     );
