@@ -93,7 +93,7 @@ describe('runtime', () => {
     const went = await runOnce('s', { value: 8, go: true });
     expect(went.status).toBe('succeeded');
     expect(rt.runs.list({ status: 'skipped' }).map((r) => [r.runId, r.skipped?.code])).toEqual([[skipped.runId, 'NOT_GO']]);
-    expect(() => rt.runs.replay(skipped.runId)).toThrow(/only failed or cancelled runs/);
+    await expect(rt.runs.replay(skipped.runId)).rejects.toThrow(/only failed or cancelled runs/);
   });
 
   it('follows only the port a routing node chose and skips the other branch', async () => {
@@ -243,7 +243,7 @@ describe('runtime', () => {
     doc.nodes[2]!.config = { succeedOn: 1 };
     rt.flows.updateDraft('rp', doc);
     rt.flows.publish('rp', { message: 'fix' });
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     expect(replay.flowVersion).toBe(2);
     expect(replay.reused).toEqual(['t', 'a']);
     await rt.drain();

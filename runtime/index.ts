@@ -101,7 +101,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   });
   const worker = new Worker(queue, executor, log, o.worker);
   // Read when a replay is planned: a host may fill in its services after creating the runtime.
-  const runs = new Runs(store, queue, flows, o.lookup, (tableId) => services.lookups?.currentVersion?.(tableId), now);
+  const runs = new Runs(store, queue, flows, o.lookup, async (tableId) => services.lookups?.currentVersion?.(tableId), now);
   let retentionTimer: NodeJS.Timeout | undefined;
   const prune = () => {
     const r = pruneRuns(store, o.retention, now());

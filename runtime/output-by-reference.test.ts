@@ -146,7 +146,7 @@ describe('a step that passes its input on', () => {
     expect(step('k').output).toEqual({ got: stamped });
 
     // A replay from the flaky step reuses the others: the rows stored by reference are copied with their text.
-    const replayId = r.runs.replay(runId, { from: { step: 'k' } }).runId;
+    const replayId = (await r.runs.replay(runId, { from: { step: 'k' } })).runId;
     await r.drain();
     const replay = r.runs.get(replayId);
     expect(replay.status).toBe('succeeded');

@@ -74,7 +74,7 @@ export class Runs {
     private flows: FlowStore,
     private lookup: (t: string) => NodeType | undefined,
     /** The current version of a lookup table, from the host's lookup service (none: replays see no table changes). */
-    private lookupVersion: (tableId: number) => number | undefined = () => undefined,
+    private lookupVersion: (tableId: number) => Promise<number | undefined> = async () => undefined,
     private now = Date.now,
   ) {}
 
@@ -194,7 +194,7 @@ export class Runs {
    * the start, or a chosen step; the flow's active version unless one is given; `resend` names written steps the
    * caller confirms re-sending.
    */
-  planReplay(runId: string, opts: ReplayOptions = {}): ReplayPlan {
+  async planReplay(runId: string, opts: ReplayOptions = {}): Promise<ReplayPlan> {
     const old = this.get(runId);
     const from = opts.from ?? 'failed';
     const ok = from === 'failed' ? ['failed', 'cancelled'] : ['failed', 'cancelled', 'succeeded', 'skipped'];
@@ -218,6 +218,9 @@ export class Runs {
       return defs.get(v)?.get(nodeId);
     };
     const claims = new ClaimStore(this.store, this.now);
+    // The planner is synchronous: the current versions of the tables the run's steps read are read first.
+    const tableIds = [...new Set(old.steps.flatMap((s) => (s.reads?.lookups ?? []).map((r) => r.tableId)))];
+    const versions = new Map(await Promise.all(tableIds.map(async (id) => [id, await this.lookupVersion(id)] as const)));
     return planReplay({
       old,
       target,
@@ -225,7 +228,7 @@ export class Runs {
       from,
       resend: new Set(opts.resend ?? []),
       nodeIn,
-      lookupVersion: (id) => this.lookupVersion(id),
+      lookupVersion: (id) => versions.get(id),
       documents: (runIds, nodeId) => claims.documentsOf(runIds, nodeId).map((d) => d.document ?? d.key),
     });
   }
@@ -234,8 +237,8 @@ export class Runs {
    * Starts a new run of the same event as planned by planReplay: reused steps keep their outputs (and what they read);
    * the others run again. Refused while a step that may post a second time waits for confirmation.
    */
-  replay(runId: string, opts: ReplayOptions = {}): { runId: string; flowVersion: number; reused: string[]; plan: ReplayPlan } {
-    const plan = this.planReplay(runId, opts);
+  async replay(runId: string, opts: ReplayOptions = {}): Promise<{ runId: string; flowVersion: number; reused: string[]; plan: ReplayPlan }> {
+    const plan = await this.planReplay(runId, opts);
     const resend = new Set(opts.resend ?? []);
     const waiting = plan.steps.filter((s) => s.action === 'rerun' && s.needsConfirmation && !resend.has(s.nodeId));
     if (waiting.length) {

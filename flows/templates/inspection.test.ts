@@ -54,7 +54,7 @@ describe('order-to-erp run inspection', () => {
     const run = await h.run('order-to-erp', order);
     expect(run.status).toBe('succeeded');
     // From the sales order mapping: the trigger, gate, join and lookups are reused (their rows copied), the rest re-run.
-    const replayId = h.rt.runs.replay(run.runId, { from: { step: 'sales-order-fields' } }).runId;
+    const replayId = (await h.rt.runs.replay(run.runId, { from: { step: 'sales-order-fields' } })).runId;
     await h.rt.drain(60_000);
     const replay = h.rt.runs.get(replayId);
     expect(replay.status).toBe('succeeded');

@@ -33,7 +33,7 @@ describe('replay of order-to-erp', () => {
     expect((taxStep.output as any).gate.order.lineItems[0].taxCodes).toEqual(['US-OH-RESRT-7']);
 
     h.lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESORT-7' }], { by: 'operator@shop' });
-    const plan = h.rt.runs.planReplay(failed.runId);
+    const plan = await h.rt.runs.planReplay(failed.runId);
     const action = Object.fromEntries(plan.steps.map((s) => [s.nodeId, s.action]));
     // The steps before the tax lookup read nothing that changed; the lookup re-runs because its table changed, and
     // everything after it because its input may change.
@@ -51,7 +51,7 @@ describe('replay of order-to-erp', () => {
     expect(plan.steps.find((s) => s.nodeId === 'tax-codes')!.reason).toBe(`lookup table "tax-codes" changed (version ${tablesBefore} → ${tablesBefore + 1})`);
     expect(plan.steps.find((s) => s.nodeId === 'post')!.reason).toBe('it failed');
 
-    const replay = h.rt.runs.replay(failed.runId);
+    const replay = await h.rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['shopify', 'gate', 'customer-fields', 'customer']);
     const run = await drained(replay.runId);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
@@ -71,34 +71,34 @@ describe('replay of order-to-erp', () => {
     const ordersBefore = erpTable(erp(), 'salesOrders').length;
 
     // Replaying from the failed step needs a failed run; from the start is allowed.
-    expect(() => h.rt.runs.planReplay(first.runId)).toThrow(/only failed or cancelled runs can be replayed from the failed step/);
-    const plan = h.rt.runs.planReplay(first.runId, { from: 'start' });
+    await expect(h.rt.runs.planReplay(first.runId)).rejects.toThrow(/only failed or cancelled runs can be replayed from the failed step/);
+    const plan = await h.rt.runs.planReplay(first.runId, { from: 'start' });
     const post = plan.steps.find((s) => s.nodeId === 'post')!;
     expect(post).toMatchObject({ action: 'reuse', written: { documents: [number] }, needsConfirmation: true });
     expect(post.reason).toMatch(new RegExp(`^already posted as ${number}: reused, not sent again`));
     expect(plan.steps.find((s) => s.nodeId === 'tax-codes')!.action).toBe('rerun');
     expect(plan.confirm).toEqual(['post']);
 
-    const replay = h.rt.runs.replay(first.runId, { from: 'start' });
+    const replay = await h.rt.runs.replay(first.runId, { from: 'start' });
     const run = await drained(replay.runId);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
     expect(stepOf(run, 'post')).toMatchObject({ reusedFrom: first.runId, output: { number } });
     expect(erp().admin.dump().salesOrders).toHaveLength(ordersBefore);
 
     // Replaying the replay still knows which run posted the order.
-    const plan2 = h.rt.runs.planReplay(run.runId, { from: { step: 'balance' } });
+    const plan2 = await h.rt.runs.planReplay(run.runId, { from: { step: 'balance' } });
     expect(plan2.steps.find((s) => s.nodeId === 'post')).toMatchObject({ action: 'reuse', written: { documents: [number] } });
     expect(plan2.steps.find((s) => s.nodeId === 'tax-codes')!.action).toBe('reuse');
     expect(plan2.steps.find((s) => s.nodeId === 'balance')!.reason).toBe('the replay starts at this step');
 
     // An explicit re-send runs the step again; the ERP's idempotency by order id still creates nothing.
-    const resent = await drained(h.rt.runs.replay(first.runId, { from: 'start', resend: ['post'] }).runId);
+    const resent = await drained((await h.rt.runs.replay(first.runId, { from: 'start', resend: ['post'] })).runId);
     expect(resent.status, JSON.stringify(resent.error)).toBe('succeeded');
     expect(stepOf(resent, 'post')!.reusedFrom).toBeUndefined();
     expect(outputOf(resent, 'post')).toMatchObject({ number, created: false });
     expect(erp().admin.dump().salesOrders).toHaveLength(ordersBefore);
     // That run found the order another run had created: replaying it still knows the order is posted.
-    expect(h.rt.runs.planReplay(resent.runId, { from: 'start' }).steps.find((s) => s.nodeId === 'post')).toMatchObject({
+    expect((await h.rt.runs.planReplay(resent.runId, { from: 'start' })).steps.find((s) => s.nodeId === 'post')).toMatchObject({
       action: 'reuse',
       written: { documents: [number] },
     });
@@ -117,13 +117,13 @@ describe('replay of order-to-erp', () => {
     draft.nodes.find((n) => n.id === 'balance')!.config = {};
     h.rt.flows.updateDraft('order-to-erp', draft);
     const v2 = h.rt.flows.publish('order-to-erp', { activate: true }).version;
-    const plan = h.rt.runs.planReplay(first.runId, { from: { step: 'read-back' } });
+    const plan = await h.rt.runs.planReplay(first.runId, { from: { step: 'read-back' } });
     expect(plan.flowVersion).toBe(v2);
     // A renamed node reads the same settings (reused); the balance step's settings changed (re-run); the post after it
     // already happened (reused, named); the chosen step re-runs.
     expect(plan.rerun).toEqual(['balance', 'read-back']);
     expect(plan.steps.find((s) => s.nodeId === 'balance')!.reason).toBe(`its settings changed (version 1 → ${v2})`);
     expect(plan.steps.find((s) => s.nodeId === 'post')!.action).toBe('reuse');
-    expect(() => h.rt.runs.planReplay(first.runId, { from: { step: 'nope' } })).toThrow(`step "nope" is not in version ${v2} of flow "order-to-erp"`);
+    await expect(h.rt.runs.planReplay(first.runId, { from: { step: 'nope' } })).rejects.toThrow(`step "nope" is not in version ${v2} of flow "order-to-erp"`);
   }, 120_000);
 });

@@ -298,7 +298,7 @@ describe('core.map through the runtime', () => {
       details: { problems: [{ target: 'lines[4].item', table: 'sku-overrides', key: { sku: 'SKU2006-035' } }] },
     });
     lookups.upsertRows({ name: 'sku-overrides', scope: 'skus' }, [{ sku: 'SKU2006-035', erpSku: 'TABLE' }]);
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     await rt.drain();
     const run = rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');

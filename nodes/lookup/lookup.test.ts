@@ -86,7 +86,7 @@ describe('lookup nodes through the runtime', () => {
     lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', country: 'US', province: 'KY', taxCode: 'US-KY-JEF' }], {
       by: 'client@shop',
     });
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t']);
     await rt.drain();
     const run = rt.runs.get(replay.runId);
@@ -123,7 +123,7 @@ describe('lookup nodes through the runtime', () => {
     });
     expect((failed.error as { message: string }).message).toMatch(/^lookup table "locations" \(version 1\) has no row for location="77"/);
     lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/77', warehouse: 'WH-77' }]);
-    const replay = rt.runs.replay(failed.runId);
+    const replay = await rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t', 'tax']);
     await rt.drain();
     const run = rt.runs.get(replay.runId);

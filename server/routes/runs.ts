@@ -73,9 +73,9 @@ async function readBody(c: { req: { json(): Promise<unknown> } }): Promise<z.inf
 
 const replayOptions = (b: z.infer<typeof ReplayBody>): ReplayOptions => ({ version: b.version, from: b.from, resend: b.resend });
 
-function planOrThrow<T>(f: () => T): T {
+async function planOrThrow<T>(f: () => Promise<T>): Promise<T> {
   try {
-    return f();
+    return await f();
   } catch (e) {
     if (e instanceof ReplayPlanError) throw new HttpError(400, 'invalid_request', e.message, [{ where: 'body', path: '$.from.step', message: e.message }]);
     throw e;
@@ -130,7 +130,7 @@ export function runsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const opts = replayOptions(await readBody(c));
-      return c.json(d.scrub(planOrThrow(() => runs.planReplay(id, opts))) as z.infer<typeof ReplayPlan>, 200);
+      return c.json(d.scrub(await planOrThrow(() => runs.planReplay(id, opts))) as z.infer<typeof ReplayPlan>, 200);
     },
   );
 
@@ -152,7 +152,7 @@ export function runsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const opts = replayOptions(await readBody(c));
-      const r = planOrThrow(() => runs.replay(id, opts));
+      const r = await planOrThrow(() => runs.replay(id, opts));
       await d.audit.record(actorOf(c), 'run.replay', `run:${id}`, {
         newRunId: r.runId,
         flowVersion: r.flowVersion,

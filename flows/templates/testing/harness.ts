@@ -86,7 +86,7 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
       return finished(onlyRun(runIds, flowId));
     },
     async replay(runId) {
-      return finished(rt.runs.replay(runId).runId);
+      return finished((await rt.runs.replay(runId)).runId);
     },
     async close() {
       await rt.close();

@@ -148,7 +148,7 @@ describe('failed runs raise typed exceptions', () => {
 
     // A manual replay through the runs API (not the inbox) also clears it once the ERP is back.
     erpMode.value = 'ok';
-    rt.runs.replay(down.runId);
+    await rt.runs.replay(down.runId);
     await rt.drain();
     expect((await svc.get(byType['erp-unreachable']!.id)).state).toBe('resolved');
     expect((await svc.get(byType['erp-rejected']!.id)).state).toBe('open');

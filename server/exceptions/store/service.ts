@@ -95,7 +95,7 @@ export interface ExceptionServiceOptions {
 
 /** Replays a failed run from its failed step (runtime.runs.replay). */
 export interface Replayer {
-  replay(runId: string): { runId: string };
+  replay(runId: string): Promise<{ runId: string }>;
 }
 
 export class ExceptionNotFoundError extends Error {
@@ -396,7 +396,7 @@ export class ExceptionService implements ExceptionSink {
       // would get to write after it.
       await this.setLink(this.store.db, id, l.runId, 'replaying');
       try {
-        const r = replayer.replay(l.runId);
+        const r = await replayer.replay(l.runId);
         replayed.push({ runId: l.runId, newRunId: r.runId });
       } catch (e) {
         await this.setLink(this.store.db, id, l.runId, 'failed');
