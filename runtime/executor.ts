@@ -275,7 +275,7 @@ export class Executor {
             errorClass: 'permanent',
           });
       } catch (e) {
-        recon.discard();
+        await recon.discard();
         const err = describeError(e, id);
         const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
         if (retryable && attempts < retry.maxAttempts && !signal.aborted) {
@@ -324,11 +324,11 @@ export class Executor {
           writePending();
           this.writeStep(run.id, id, done.status, attempts, done.port, done.output, null, startedAt, done.finishedAt, done.reads);
           state.commit();
-          recon.commit();
-          payoutRows.commit();
+          recon.commitSync();
+          payoutRows.commitSync();
           return reason ? this.writeFinish(run, owner, 'skipped', reason) : true;
         })();
-        recon.discard();
+        await recon.discard();
         if (!committed) return 'lost';
       }
       if (reason) {

@@ -19,7 +19,7 @@ const shortSandbox = (answered: number): Sandbox => ({
 });
 
 const table = (cols: Partial<Pick<LookupSnapshot, 'keyColumns' | 'valueColumns'>>): LookupSource => ({
-  snapshot: (name) => ({
+  snapshot: async (name) => ({
     id: 1,
     name,
     scope: 'shared',

@@ -11,7 +11,7 @@ import { ExceptionService, type ExceptionServiceOptions, type ExceptionStore } f
 
 export interface ExceptionRuntime {
   events: EventEmitter;
-  runs: { get(runId: string): RunRecord; replay(runId: string): { runId: string } };
+  runs: { get(runId: string): RunRecord; replay(runId: string): Promise<{ runId: string }> };
 }
 
 /** Opens the exception inbox on the runtime's store (tables made by its migrations); it cannot retry until connectRuns. */
