@@ -354,6 +354,9 @@ export class StepReconciliation {
     const at = this.now();
     const { reconPayouts: p, reconSettlements: s } = this.sql.tables;
     for (const r of this.scopes.values()) {
+      // Two steps claiming overlapping documents in different orders would deadlock on the primary key: commits of one
+      // flow's claims under one scope take turns (until the transaction ends), and the later one keeps nothing it lost.
+      if (r.stagedCalls.length) await this.sql.exec(sql`SELECT pg_advisory_xact_lock(hashtext(${this.flowId}::text), hashtext(${r.scope}::text))`);
       // Each claim() call's claims in one statement, in claim order: the first claim of a document wins, also within
       // a statement (DO NOTHING skips a row that conflicts with one the statement inserted before it).
       for (const call of r.stagedCalls) {
