@@ -30,7 +30,7 @@ beforeAll(() => {
 afterAll(async () => {
   await pool.close();
 });
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
   const services: NodeServices = {};
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox, services, worker: { pollMs: 5 } });

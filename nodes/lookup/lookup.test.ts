@@ -59,7 +59,7 @@ const orderFlow = () =>
   );
 
 describe('lookup nodes through the runtime', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
     await lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [
       { location: 'online', warehouse: 'WH-WEB' },

@@ -52,7 +52,7 @@ describe('failed runs raise typed exceptions', () => {
   let svc: ExceptionService;
   let actions: ExceptionAction[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = tempDir();
     erpMode.value = 'ok';
     const services: NodeServices = {};
