@@ -41,7 +41,9 @@ describe.each(testStores())('StepPayoutRows on $name', (kind) => {
     expect(ref2.count).toBe(2);
     expect(ref2.digest).not.toBe(ref.digest);
     expect(await readAll(a.read('p1', 10, ref2))).toEqual(['["3x"]', '["2x"]']);
-    await expect(readAll(a.read('p1', 10, ref))).rejects.toThrow(/payout p1: its stored transactions .* not the ones the reference names \(2 rows.*expected 3 rows/);
+    await expect(readAll(a.read('p1', 10, ref))).rejects.toThrow(
+      /payout p1: its stored transactions .* not the ones the reference names \(2 rows.*expected 3 rows/,
+    );
   });
 
   it('gives the digest of the rows as stored when a page repeats a row', async () => {

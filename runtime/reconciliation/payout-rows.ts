@@ -69,7 +69,14 @@ class ScopedRows implements PayoutRowStore {
     const key = [this.flowId, this.scope, payoutId] as const;
     const gen = isSqlite(store)
       ? await store.exclusive(() => (queries(store).nextGen.get(...key) as { g: number }).g)
-      : Number((await this.sql.db.select({ g: sql<number>`COALESCE(MAX(${b.gen}), 0) + 1` }).from(b).where(this.of(payoutId)))[0]?.g ?? 1);
+      : Number(
+          (
+            await this.sql.db
+              .select({ g: sql<number>`COALESCE(MAX(${b.gen}), 0) + 1` })
+              .from(b)
+              .where(this.of(payoutId))
+          )[0]?.g ?? 1,
+        );
     const hash = createHash('sha256');
     const ids = new Set<string>();
     let seq = 0;
@@ -98,7 +105,9 @@ class ScopedRows implements PayoutRowStore {
         for (let i = 0; i < unique.length; i += PG_ROWS)
           await tx
             .insert(b)
-            .values(unique.slice(i, i + PG_ROWS).map((r) => ({ flowId: this.flowId, scope: this.scope, payoutId, txId: r.txId, seq: r.seq, gen, data: r.data })))
+            .values(
+              unique.slice(i, i + PG_ROWS).map((r) => ({ flowId: this.flowId, scope: this.scope, payoutId, txId: r.txId, seq: r.seq, gen, data: r.data })),
+            )
             .onConflictDoUpdate({
               target: [b.flowId, b.scope, b.payoutId, b.txId],
               set: { seq: sql`excluded.seq`, gen: sql`excluded.gen`, data: sql`excluded.data` },

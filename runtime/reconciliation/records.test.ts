@@ -10,8 +10,7 @@ const commit = (s: AnyStore, step: StepReconciliation) =>
   s.sql({}).tx(async () => {
     await step.commit();
   });
-const count = async (s: AnyStore, table: string) =>
-  Number((await s.sql({}).rows<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table}`)))[0]?.n);
+const count = async (s: AnyStore, table: string) => Number((await s.sql({}).rows<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table}`)))[0]?.n);
 
 describe.each(testStores())('StepReconciliation on $name', (kind) => {
   const fresh = freshStores(kind);
@@ -79,12 +78,10 @@ describe.each(testStores())('StepReconciliation on $name', (kind) => {
   it('keeps the first claim of a document, drops pending data once posted, and looks up many ids at once', async () => {
     const s = (await fresh()).store;
     const a = new StepReconciliation(s, 'f', () => 1);
-    await a
-      .scope('e')
-      .claim(
-        'p1',
-        Array.from({ length: 25_000 }, (_, i) => ({ docUid: `invoice:${i}`, item: `charge:order:${i}`, matchedBy: 'amount-date' })),
-      );
+    await a.scope('e').claim(
+      'p1',
+      Array.from({ length: 25_000 }, (_, i) => ({ docUid: `invoice:${i}`, item: `charge:order:${i}`, matchedBy: 'amount-date' })),
+    );
     a.scope('e').setPending('p9', '2026-11-09', { big: 'x'.repeat(1000) });
     await commit(s, a);
     const b = new StepReconciliation(s, 'f', () => 2);

@@ -65,7 +65,8 @@ class ScopedRecords implements ReconciliationRecords {
   private stagedInMemory(): Array<{ docUid: string; payoutId: string; item: string; matchedBy: string }> {
     const out: Array<{ docUid: string; payoutId: string; item: string; matchedBy: string }> = [];
     for (const c of this.stagedCalls)
-      for (const [docUid, item, matchedBy] of JSON.parse(c.claims) as Array<[string, string, string]>) out.push({ docUid, payoutId: c.payoutId, item, matchedBy });
+      for (const [docUid, item, matchedBy] of JSON.parse(c.claims) as Array<[string, string, string]>)
+        out.push({ docUid, payoutId: c.payoutId, item, matchedBy });
     return out;
   }
 
@@ -168,7 +169,10 @@ class ScopedRecords implements ReconciliationRecords {
       const q = queries(store);
       await store.exclusive(() => {
         for (let i = 0; i < payoutIds.length; i += CHUNK)
-          for (const r of q.standing.all(this.flowId, this.scope, JSON.stringify(payoutIds.slice(i, i + CHUNK))) as Array<{ payout_id: string; status: PayoutStanding }>)
+          for (const r of q.standing.all(this.flowId, this.scope, JSON.stringify(payoutIds.slice(i, i + CHUNK))) as Array<{
+            payout_id: string;
+            status: PayoutStanding;
+          }>)
             out.set(r.payout_id, r.status);
       });
     } else {
@@ -240,7 +244,15 @@ class ScopedRecords implements ReconciliationRecords {
     const s = this.t.reconSettlements;
     await this.sql.db
       .insert(s)
-      .values({ flowId: this.flowId, scope: this.scope, payoutId, status: 'settled', data: data ?? 'null', result: JSON.stringify(result ?? null), updatedAt: this.now() })
+      .values({
+        flowId: this.flowId,
+        scope: this.scope,
+        payoutId,
+        status: 'settled',
+        data: data ?? 'null',
+        result: JSON.stringify(result ?? null),
+        updatedAt: this.now(),
+      })
       .onConflictDoUpdate({
         target: [s.flowId, s.scope, s.payoutId],
         set: { status: 'settled', result: sql`excluded.result`, updatedAt: sql`excluded.updated_at` },
@@ -368,7 +380,18 @@ export class StepReconciliation {
       if (r.payouts.size) {
         await this.sql.db
           .insert(p)
-          .values([...r.payouts].map(([payoutId, x]) => ({ flowId: this.flowId, scope: r.scope, payoutId, status: x.status, issuedAt: x.issuedAt, data: x.data, journal: x.journal, updatedAt: at })))
+          .values(
+            [...r.payouts].map(([payoutId, x]) => ({
+              flowId: this.flowId,
+              scope: r.scope,
+              payoutId,
+              status: x.status,
+              issuedAt: x.issuedAt,
+              data: x.data,
+              journal: x.journal,
+              updatedAt: at,
+            })),
+          )
           .onConflictDoUpdate({
             target: [p.flowId, p.scope, p.payoutId],
             set: {
@@ -383,7 +406,17 @@ export class StepReconciliation {
       if (r.settlements.size) {
         await this.sql.db
           .insert(s)
-          .values([...r.settlements].map(([payoutId, data]) => ({ flowId: this.flowId, scope: r.scope, payoutId, status: 'pending', data, result: null, updatedAt: at })))
+          .values(
+            [...r.settlements].map(([payoutId, data]) => ({
+              flowId: this.flowId,
+              scope: r.scope,
+              payoutId,
+              status: 'pending',
+              data,
+              result: null,
+              updatedAt: at,
+            })),
+          )
           .onConflictDoUpdate({
             target: [s.flowId, s.scope, s.payoutId],
             set: { data: sql`excluded.data`, updatedAt: sql`excluded.updated_at` },

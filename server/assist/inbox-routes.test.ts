@@ -71,6 +71,8 @@ describe('assist routes for the inbox and the lookup editor', () => {
     expect(() => AcceptResult.parse(ok.body)).not.toThrow();
     // A new table version on top of the empty first one; the refused attempt wrote none.
     expect(ok.body).toMatchObject({ table: 'tax-codes', version: { version: 2 } });
-    expect((await t.server.deps.lookups.rows({ name: 'tax-codes' })).rows).toEqual([expect.objectContaining({ title: 'Ohio Resort Tax', taxCode: 'US-OH-RESORT-7' })]);
+    expect((await t.server.deps.lookups.rows({ name: 'tax-codes' })).rows).toEqual([
+      expect.objectContaining({ title: 'Ohio Resort Tax', taxCode: 'US-OH-RESORT-7' }),
+    ]);
   });
 });

@@ -85,9 +85,7 @@ export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): 
     }
   } else if (isGateway) {
     // The ERP contract has no payment-method list; the methods the table already uses are the ERP's own codes.
-    const methods = (await deps.lookups.rows({ name: snap.name, scope: snap.scope })).rows
-      .map((r) => r[valueColumn])
-      .filter((v): v is string => !!v);
+    const methods = (await deps.lookups.rows({ name: snap.name, scope: snap.scope })).rows.map((r) => r[valueColumn]).filter((v): v is string => !!v);
     base.from = `${new Set(methods).size} payment methods already in ${snap.name}`;
     propose = (k) => proposePaymentMethods(String(Object.values(k)[0] ?? ''), methods);
   } else {

@@ -27,7 +27,10 @@ export function loadFlowDoc(flows: FlowStore | null, flowId: string): FlowDoc | 
  * The rows of the tables a runbook of this flow may show (its own tables, then the shared ones), read beforehand:
  * the runbook is built synchronously. Lookup tables are small (hundreds to a few thousand rows).
  */
-export async function tableRowsFrom(lookups: LookupService | null, flowId: string): Promise<(table: string, flowId: string) => Array<Record<string, string>> | null> {
+export async function tableRowsFrom(
+  lookups: LookupService | null,
+  flowId: string,
+): Promise<(table: string, flowId: string) => Array<Record<string, string>> | null> {
   if (!lookups) return () => null;
   const rows = new Map<string, Array<Record<string, string>>>();
   for (const scope of [flowId, 'shared']) {
