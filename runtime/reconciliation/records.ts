@@ -74,8 +74,8 @@ class ScopedRecords implements ReconciliationRecords {
     const out = new Map<string, string>();
     const { store } = this;
     if (isSqlite(store)) {
-      const q = queries(store);
       return store.exclusive(() => {
+        const q = queries(store);
         // A flow's first reconciliation (the go-live backlog) has nothing claimed: not a million lookups to learn it.
         if (!this.staged && !q.anyClaim.get(this.flowId, this.scope)) return out;
         for (let i = 0; i < docUids.length; i += CHUNK) {
@@ -113,8 +113,7 @@ class ScopedRecords implements ReconciliationRecords {
     const text = JSON.stringify(claims.map((c) => [c.docUid, c.item, c.matchedBy]));
     const { store } = this;
     if (isSqlite(store)) {
-      const q = queries(store);
-      await store.exclusive(() => q.stageClaims.run(this.stage, this.scope, payoutId, text));
+      await store.exclusive(() => queries(store).stageClaims.run(this.stage, this.scope, payoutId, text));
     } else this.stagedCalls.push({ payoutId, claims: text });
   }
 
@@ -123,22 +122,24 @@ class ScopedRecords implements ReconciliationRecords {
     let rows: Claim[];
     let staged: Array<{ docUid: string; payoutId: string; item: string; matchedBy: string }> = [];
     if (isSqlite(store)) {
-      const q = queries(store);
-      [rows, staged] = await store.exclusive(() => [
-        (q.claimsOf.all(this.flowId, this.scope, payoutId) as Array<{ doc_uid: string; item: string; matched_by: string }>).map((r) => ({
-          docUid: r.doc_uid,
-          item: r.item,
-          matchedBy: r.matched_by,
-        })),
-        this.staged
-          ? (q.staged.all(this.stage, this.scope) as Array<{ doc_uid: string; payout_id: string; item: string; matched_by: string }>).map((r) => ({
-              docUid: r.doc_uid,
-              payoutId: r.payout_id,
-              item: r.item,
-              matchedBy: r.matched_by,
-            }))
-          : [],
-      ]);
+      [rows, staged] = await store.exclusive((): [Claim[], typeof staged] => {
+        const q = queries(store);
+        return [
+          (q.claimsOf.all(this.flowId, this.scope, payoutId) as Array<{ doc_uid: string; item: string; matched_by: string }>).map((r) => ({
+            docUid: r.doc_uid,
+            item: r.item,
+            matchedBy: r.matched_by,
+          })),
+          this.staged
+            ? (q.staged.all(this.stage, this.scope) as Array<{ doc_uid: string; payout_id: string; item: string; matched_by: string }>).map((r) => ({
+                docUid: r.doc_uid,
+                payoutId: r.payout_id,
+                item: r.item,
+                matchedBy: r.matched_by,
+              }))
+            : [],
+        ];
+      });
     } else {
       const c = this.t.reconClaims;
       // Claim order: the commit's time, then the row's place in the heap (rows are only ever inserted, one commit's
