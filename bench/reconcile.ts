@@ -157,14 +157,14 @@ for (let p = 1; p <= P; p++) {
     continue;
   }
   const c0 = process.cpuUsage();
-  const w = rows.begin(payout.legacyId);
+  const w = await rows.begin(payout.legacyId);
   for (let i = 0; i < payout.balanceTransactions.length; i += 100)
-    w.write(payout.balanceTransactions.slice(i, i + 100).map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
+    await w.write(payout.balanceTransactions.slice(i, i + 100).map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
   const days = payout.balanceTransactions.map((t) => t.processedAt.slice(0, 10)).sort();
   payouts.push({
     ...payout,
     balanceTransactions: [],
-    stored: { scope: 'sandbox-shop', ...w.finish(), from: days[0] ?? null, to: days[days.length - 1] ?? null },
+    stored: { scope: 'sandbox-shop', ...(await w.finish()), from: days[0] ?? null, to: days[days.length - 1] ?? null },
   });
   const c = process.cpuUsage(c0);
   writeCpu += (c.user + c.system) / 1000;

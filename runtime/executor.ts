@@ -204,11 +204,8 @@ export class Executor {
       }
 
       const state = new StepState(d.store, run.flowId, d.now);
-      // Reconciliation records and payout rows are SQLite's alone until their room moves to SqlStore; a node that
-      // needs them says so on PostgreSQL (they are optional in the node API).
-      const sqlite = isSqlite(d.store) ? d.store : undefined;
-      const recon = sqlite && new StepReconciliation(sqlite, run.flowId, d.now);
-      const payoutRows = sqlite && new StepPayoutRows(sqlite, run.flowId);
+      const recon = new StepReconciliation(d.store, run.flowId, d.now);
+      const payoutRows = new StepPayoutRows(d.store, run.flowId);
       const reads: ConfigRead[] = [];
       let out: Produced;
       let skip: SkipReason | null = null;
@@ -231,7 +228,7 @@ export class Executor {
             errorClass: 'permanent',
           });
       } catch (e) {
-        recon?.discard();
+        await recon.discard();
         const err = describeError(e, id);
         const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
         if (retryable && attempts < retry.maxAttempts && !signal.aborted) {
@@ -271,10 +268,14 @@ export class Executor {
           also: {
             sqlite: () => {
               state.commitSqlite();
-              recon?.commit();
-              payoutRows?.commit();
+              recon.commitSync();
+              payoutRows.commitSync();
             },
-            pg: () => state.commit(),
+            pg: async () => {
+              await state.commit();
+              await recon.commit();
+              await payoutRows.commit();
+            },
           },
           ...(reason ? { finish: this.finishOf('skipped', reason) } : {}),
         };
@@ -282,7 +283,7 @@ export class Executor {
         try {
           committed = await this.steps.commit(run.id, owner, landing);
         } finally {
-          recon?.discard();
+          await recon.discard();
         }
         if (!committed) return 'lost';
       }

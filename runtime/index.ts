@@ -111,7 +111,7 @@ export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>):
   });
   const worker = new Worker(queue, executor, log, o.worker);
   // Read when a replay is planned: a host may fill in its services after creating the runtime.
-  const runs = new Runs(lite, queue, flows, o.lookup, (tableId) => services.lookups?.currentVersion?.(tableId), now);
+  const runs = new Runs(store, queue, flows, o.lookup, async (tableId) => services.lookups?.currentVersion?.(tableId), now);
   let retentionTimer: NodeJS.Timeout | undefined;
   // One prune at a time: a large backlog may take longer than the interval.
   let pruning: Promise<PruneResult> | undefined;

@@ -62,19 +62,20 @@ export type PayoutStanding = 'pending' | 'posted' | 'not-paid';
  * Payout reconciliation records the runtime keeps in indexed tables (not in flow state, not capped), scoped to the
  * flow and a key the node chooses (its ERP connection): which ERP document each payout claimed, and each payout's
  * standing. Reads see the store plus this step's own writes; writes land together with the step's success, like
- * FlowState, so a failed or retried step claims nothing.
+ * FlowState, so a failed or retried step claims nothing. Reads (and claims, staged in the store on SQLite) are
+ * asynchronous: the store may be PostgreSQL.
  */
 export interface ReconciliationRecords {
   /** Of these ERP document uids, the ones already claimed, with the claiming payout id. */
-  claimedBy(docUids: readonly string[]): Map<string, string>;
+  claimedBy(docUids: readonly string[]): Promise<Map<string, string>>;
   /** Claims documents for a payout; a document claimed before keeps its first claim. */
-  claim(payoutId: string, claims: ReadonlyArray<{ docUid: string; item: string; matchedBy: string }>): void;
+  claim(payoutId: string, claims: ReadonlyArray<{ docUid: string; item: string; matchedBy: string }>): Promise<void>;
   /** The documents a payout claimed (for settlement and drill-down), in claim order. */
-  claimsOf(payoutId: string): Array<{ docUid: string; item: string; matchedBy: string }>;
+  claimsOf(payoutId: string): Promise<Array<{ docUid: string; item: string; matchedBy: string }>>;
   /** Standing of these payouts; a payout never seen is absent. */
-  standing(payoutIds: readonly string[]): Map<string, PayoutStanding>;
+  standing(payoutIds: readonly string[]): Promise<Map<string, PayoutStanding>>;
   /** Payouts still pending, oldest first, with the data kept for them. */
-  pending(): Array<{ payoutId: string; issuedAt: string; data: unknown }>;
+  pending(): Promise<Array<{ payoutId: string; issuedAt: string; data: unknown }>>;
   setPending(payoutId: string, issuedAt: string, data: unknown): void;
   /** The payout's journal went out (`journal`: its external id in the ERP); its kept data is dropped. */
   setPosted(payoutId: string, issuedAt: string, journal: string): void;
@@ -82,12 +83,12 @@ export interface ReconciliationRecords {
   /** What a posted payout settles in the ERP, kept until settled (with the step, like the payout's standing). */
   setSettlement(payoutId: string, data: unknown): void;
   /** A payout's settlement: `pending` (to book) or `settled` (the ERP holds it: `result`); absent when none was kept. */
-  settlement(payoutId: string): { status: 'pending' | 'settled'; data: unknown; result: unknown } | null;
+  settlement(payoutId: string): Promise<{ status: 'pending' | 'settled'; data: unknown; result: unknown } | null>;
   /**
    * The ERP now holds the payout's settlement. Written at once, not with the step: the ERP booked it whatever becomes
    * of the step, so a step that fails later in a backlog resumes after the payouts already settled.
    */
-  markSettled(payoutId: string, result: unknown): void;
+  markSettled(payoutId: string, result: unknown): Promise<void>;
 }
 
 /** What a reader wrote for one payout: how many rows, and a digest of them in read order (sha-256, hex). */
@@ -99,8 +100,8 @@ export interface StoredPayoutRef {
 /** One read of a payout's rows: pages are written to the store at once; `finish` drops rows an earlier read left. */
 export interface PayoutRowWriter {
   /** One page, in read order; each row keyed by its source id (a row read again replaces the one stored). */
-  write(rows: ReadonlyArray<{ id: string; data: string }>): void;
-  finish(): StoredPayoutRef;
+  write(rows: ReadonlyArray<{ id: string; data: string }>): Promise<void>;
+  finish(): Promise<StoredPayoutRef>;
 }
 
 /**
@@ -110,12 +111,12 @@ export interface PayoutRowWriter {
  * success.
  */
 export interface PayoutRowStore {
-  begin(payoutId: string): PayoutRowWriter;
+  begin(payoutId: string): Promise<PayoutRowWriter>;
   /**
    * The payout's rows in read order, `size` at a time; checked against `expect` as they are read (count and digest):
    * rows that changed since the reference was made throw, naming the payout.
    */
-  read(payoutId: string, size: number, expect?: StoredPayoutRef): Generator<string[]>;
+  read(payoutId: string, size: number, expect?: StoredPayoutRef): AsyncGenerator<string[]>;
   /** The rows of these payouts are no longer needed (posted or not paid); removed with the step's success. */
   drop(payoutIds: readonly string[]): void;
 }

@@ -98,7 +98,7 @@ export class Runs {
     private flows: RunFlows,
     private lookup: (t: string) => NodeType | undefined,
     /** The current version of a lookup table, from the host's lookup service (none: replays see no table changes). */
-    private lookupVersion: (tableId: number) => number | undefined = () => undefined,
+    private lookupVersion: (tableId: number) => Promise<number | undefined> = async () => undefined,
     private now = Date.now,
   ) {
     this.sql = store.sql(tables);
@@ -253,6 +253,9 @@ export class Runs {
       }
     }
     const claimed = await this.claimedDocuments([old.runId, ...old.steps.flatMap((s) => (s.reusedFrom ? [s.reusedFrom] : []))]);
+    // The planner is synchronous: the current versions of the tables the run's steps read are read first.
+    const tableIds = [...new Set(old.steps.flatMap((s) => (s.reads?.lookups ?? []).map((r) => r.tableId)))];
+    const versions = new Map(await Promise.all(tableIds.map(async (id) => [id, await this.lookupVersion(id)] as const)));
     const plan = planReplay({
       old,
       target,
@@ -260,7 +263,7 @@ export class Runs {
       from,
       resend: new Set(opts.resend ?? []),
       nodeIn: (v, nodeId) => defs.get(v)?.get(nodeId),
-      lookupVersion: (id) => this.lookupVersion(id),
+      lookupVersion: (id) => versions.get(id),
       documents: (runIds, nodeId) => {
         const seen = new Set<string>();
         return claimed.filter((c) => c.nodeId === nodeId && runIds.includes(c.usedBy) && !seen.has(c.key) && !!seen.add(c.key)).map((c) => c.document ?? c.key);

@@ -328,7 +328,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   if (sandbox && fresh && o.templatesDir !== null) {
     const t = installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
     if (t.published.length || t.drafts.length) log.info(t, 'templates installed');
-    (await import('./lookups/seed.ts')).installSandboxLookups(lookups);
+    await (await import('./lookups/seed.ts')).installSandboxLookups(lookups);
   }
 
   await firstAdmin;

@@ -45,7 +45,7 @@ describe('openServerCore', () => {
 
   it('keeps the lookup tables in the runtime store it opened', async () => {
     const { core } = await open(MASTER_KEY);
-    core.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }], valueColumns: ['taxCode'] }, [{ title: 'VAT', taxCode: 'GB-20' }], {
+    await core.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }], valueColumns: ['taxCode'] }, [{ title: 'VAT', taxCode: 'GB-20' }], {
       by: 'test',
     });
     const row = core.store.sqlite.prepare(`SELECT name FROM lookup_tables`).get() as { name: string };

@@ -32,7 +32,7 @@ export async function runFlowOnce(o: {
   const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, services, connection: o.connection ?? defaults!.connection });
   const lookups = new LookupService(rt.store);
   services.lookups = lookups;
-  if (defaults) (await import('./lookups/seed.ts')).installSandboxLookups(lookups);
+  if (defaults) await (await import('./lookups/seed.ts')).installSandboxLookups(lookups);
   const exceptions = createExceptionService(rt.store, rt);
   Object.assign(services, { exceptions, monitoring: exceptions.monitoring });
   try {

@@ -74,15 +74,10 @@ describe('a fresh server in sandbox mode', () => {
         expect(f.activeVersion, id).toBe(1);
       }
       const lookups = server.deps.lookups;
-      expect(
-        lookups
-          .list({ scope: 'shared' })
-          .map((t) => t.name)
-          .sort(),
-      ).toEqual(['locations', 'payment-methods', 'sku-overrides', 'tax-codes']);
-      lookups.upsertRows({ name: 'locations' }, [{ location: 'Somewhere', warehouse: 'WH2' }]);
-      expect(installSandboxLookups(lookups)).toEqual([]);
-      expect(lookups.get({ name: 'locations' }).version).toBe(2);
+      expect((await lookups.list({ scope: 'shared' })).map((t) => t.name).sort()).toEqual(['locations', 'payment-methods', 'sku-overrides', 'tax-codes']);
+      await lookups.upsertRows({ name: 'locations' }, [{ location: 'Somewhere', warehouse: 'WH2' }]);
+      expect(await installSandboxLookups(lookups)).toEqual([]);
+      expect((await lookups.get({ name: 'locations' })).version).toBe(2);
 
       const body = readFileSync(PAID, 'utf8');
       const res = await server.app.request('/webhooks/shopify/sandbox-shop', {

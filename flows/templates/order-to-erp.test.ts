@@ -139,7 +139,7 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(failed.error).toMatchObject({ nodeId: 'tax-codes', code: 'LOOKUP_MISSING' });
     expect((failed.error as { message: string }).message).toMatch(/lookup table "tax-codes" \(version 1\) has no row for title="Ohio Resort Tax", rate="0.07"/);
     erp().admin.addTaxCode('US-OH-RESORT-7', 'Ohio Resort Tax 7%', '0.07');
-    h.lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESORT-7' }], { by: 'client@shop' });
+    await h.lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESORT-7' }], { by: 'client@shop' });
     const replay = await h.replay(failed.runId);
     expect(replay.status, JSON.stringify(replay.error)).toBe('succeeded');
     expect(outputOf(replay, 'read-back').totals).toEqual({ net: '12.00', tax: '0.84', gross: '12.84' });
@@ -154,7 +154,7 @@ describe('order-to-erp on the sandbox ERP', () => {
       details: { table: 'locations', missing: [{ key: { location: 'gid://shopify/Location/99001' } }] },
     });
     expect((failed.error as { message: string }).message).toContain('has no row for location="gid://shopify/Location/99001"');
-    h.lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/99001', warehouse: 'WH2' }]);
+    await h.lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/99001', warehouse: 'WH2' }]);
     const replay = await h.replay(failed.runId);
     expect(replay.status, JSON.stringify(replay.error)).toBe('succeeded');
     expect(outputOf(replay, 'read-back').warehouse).toBe('WH2');

@@ -23,8 +23,8 @@ describe('replay of order-to-erp', () => {
   it('after a lookup row is corrected, replaying from the failed step re-runs the lookup (new output) and posts with the right tax', async () => {
     erp().admin.addTaxCode('US-OH-RESORT-7', 'Ohio Resort Tax 7%', '0.07');
     // A row naming an ERP tax code that does not exist: the lookup succeeds, the ERP post fails.
-    h.lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESRT-7' }], { by: 'client@shop' });
-    const tablesBefore = h.lookups.get({ name: 'tax-codes' }).version;
+    await h.lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESRT-7' }], { by: 'client@shop' });
+    const tablesBefore = (await h.lookups.get({ name: 'tax-codes' })).version;
     const failed = await h.run('order-to-erp', scenario('unmapped-tax-rate.orders-paid.json'));
     expect(failed.status).toBe('failed');
     expect((failed.error as { nodeId: string }).nodeId).toBe('post');
@@ -32,7 +32,7 @@ describe('replay of order-to-erp', () => {
     expect(taxStep.reads).toMatchObject({ flowVersion: 1, lookups: [{ table: 'tax-codes', scope: 'shared', version: tablesBefore }] });
     expect((taxStep.output as any).gate.order.lineItems[0].taxCodes).toEqual(['US-OH-RESRT-7']);
 
-    h.lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESORT-7' }], { by: 'operator@shop' });
+    await h.lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESORT-7' }], { by: 'operator@shop' });
     const plan = await h.rt.runs.planReplay(failed.runId);
     const action = Object.fromEntries(plan.steps.map((s) => [s.nodeId, s.action]));
     // The steps before the tax lookup read nothing that changed; the lookup re-runs because its table changed, and

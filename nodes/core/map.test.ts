@@ -30,7 +30,7 @@ beforeAll(() => {
 afterAll(async () => {
   await pool.close();
 });
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
   const services: NodeServices = {};
   rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox, services, worker: { pollMs: 5 } });
@@ -39,12 +39,12 @@ beforeEach(() => {
   rt.start();
   batches = 0;
   runs = 0;
-  lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [
+  await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [
     { title: 'KY State Tax', rate: '0.06', taxCode: 'US-KY' },
     { title: 'Jefferson County Tax', rate: '0.01', taxCode: 'US-KY-JEF' },
   ]);
-  lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'online', warehouse: 'WH-WEB' }]);
-  lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'visa', paymentMethod: 'CARD' }]);
+  await lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'online', warehouse: 'WH-WEB' }]);
+  await lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'visa', paymentMethod: 'CARD' }]);
 });
 afterEach(async () => {
   await rt.close();
@@ -177,7 +177,7 @@ describe('core.map through the runtime', () => {
       ],
     });
     expect([batches, runs]).toEqual([1, 0]);
-    expect(lookups.usesOfRun(run.runId).map((u) => [u.nodeId, u.name, u.version])).toEqual([['map', 'payment-methods', 1]]);
+    expect((await lookups.usesOfRun(run.runId)).map((u) => [u.nodeId, u.name, u.version])).toEqual([['map', 'payment-methods', 1]]);
   });
 
   it('fails permanently naming the target field and the source path', async () => {
@@ -238,7 +238,7 @@ describe('core.map through the runtime', () => {
     );
     expect(none.status, JSON.stringify(none.error)).toBe('succeeded');
     expect((none.steps[1]?.output as { lines: Array<{ item: string }> } | undefined)?.lines.map((l) => l.item)).toEqual(skus);
-    lookups.create({ name: 'sku-overrides', scope: 'shared', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'SKU2006-001', erpSku: 'AVI-1' }]);
+    await lookups.create({ name: 'sku-overrides', scope: 'shared', ...TABLE_PRESETS['sku-overrides'] }, [{ sku: 'SKU2006-001', erpSku: 'AVI-1' }]);
     const some = await runFlow(
       'some-rows',
       [
@@ -277,7 +277,7 @@ describe('core.map through the runtime', () => {
         },
       },
     ];
-    lookups.create({ name: 'sku-overrides', scope: 'skus', ...TABLE_PRESETS['sku-overrides'] }, [
+    await lookups.create({ name: 'sku-overrides', scope: 'skus', ...TABLE_PRESETS['sku-overrides'] }, [
       { sku: 'SKU2006-001', erpSku: 'AVI-1' },
       { sku: 'LENS-PROTECT-2YR', erpSku: 'LENS' },
       { sku: 'CASE-LEATHER-PREM', erpSku: 'CASE' },
@@ -297,13 +297,13 @@ describe('core.map through the runtime', () => {
       message: 'target "lines[4].item": lookup table "sku-overrides" (version 1) has no row for sku="SKU2006-035" (from lineItems[4].sku)',
       details: { problems: [{ target: 'lines[4].item', table: 'sku-overrides', key: { sku: 'SKU2006-035' } }] },
     });
-    lookups.upsertRows({ name: 'sku-overrides', scope: 'skus' }, [{ sku: 'SKU2006-035', erpSku: 'TABLE' }]);
+    await lookups.upsertRows({ name: 'sku-overrides', scope: 'skus' }, [{ sku: 'SKU2006-035', erpSku: 'TABLE' }]);
     const replay = await rt.runs.replay(failed.runId);
     await rt.drain();
     const run = await rt.runs.get(replay.runId);
     expect(run.status).toBe('succeeded');
     expect(run.steps[1]?.output).toEqual({ lines: [{ item: 'AVI-1' }, { item: 'LENS' }, { item: 'CASE' }, { item: 'LOUNGE' }, { item: 'TABLE' }] });
-    expect(lookups.usesOfRun(replay.runId)).toMatchObject([{ nodeId: 'map', scope: 'skus', name: 'sku-overrides', version: 2 }]);
+    expect(await lookups.usesOfRun(replay.runId)).toMatchObject([{ nodeId: 'map', scope: 'skus', name: 'sku-overrides', version: 2 }]);
   });
 
   it('a runaway expression fails the step permanently, naming the field, within the time limit', async () => {

@@ -51,7 +51,7 @@ export const mapNode = defineNode({
     if (r.sandboxFailure) throw r.sandboxFailure;
     if (r.problems.length) throw mappingError(r.problems);
     for (const u of r.lookupsUsed) {
-      lookups?.recordUse?.({ runId: ctx.runId, nodeId: ctx.nodeId, tableId: u.tableId, version: u.version });
+      await lookups?.recordUse?.({ runId: ctx.runId, nodeId: ctx.nodeId, tableId: u.tableId, version: u.version });
       ctx.readConfig?.({ kind: 'lookup', table: u.table, scope: u.scope, tableId: u.tableId, version: u.version });
     }
     return r.output;

@@ -104,9 +104,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     const records = ctx.reconciliation(ctx.config.connection);
     await adoptLegacyState(ctx, records);
     const started = Date.now();
-    const standing = records.standing(incoming.map((p) => p.legacyId));
+    const standing = await records.standing(incoming.map((p) => p.legacyId));
     const batch = new Map<string, ShopifyPayout>();
-    for (const k of records.pending()) if (k.data) batch.set(k.payoutId, k.data as ShopifyPayout);
+    for (const k of await records.pending()) if (k.data) batch.set(k.payoutId, k.data as ShopifyPayout);
     // A payout seen again replaces what was kept (Shopify's figures win); one already posted or not paid is done.
     const fresh = new Set<string>();
     for (const p of incoming) {
@@ -152,9 +152,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()),
         reportErpOnly: ctx.config.reportErpOnly,
         items,
-        onBalanced: (r, { settlement: items, disputes }, claims) => {
+        onBalanced: async (r, { settlement: items, disputes }, claims) => {
           // Its claims are staged in the records now (committed with the step), not held until every payout is done.
-          records.claim(r.payoutId, claims);
+          await records.claim(r.payoutId, claims);
           const settlement: PendingSettlement = { payoutId: r.payoutId, date: r.date, currency: r.currency, items };
           records.setSettlement(r.payoutId, settlement);
           if (disputes.length) disputeRecs.push({ ...r, items: disputes });
@@ -163,14 +163,14 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       ctx.now(),
     );
     // Pass 1, every payout: Shopify ids claim their ERP documents before any amount-and-date guess.
-    for (const i of inputs) reconciler.matchById(i);
+    for (const i of inputs) await reconciler.matchById(i);
     // Charges no invoice matched: their sales orders (an ERP keeping invoices as drafts), many ids per call.
     const orders = reconciler.chargeOrdersWithoutInvoice();
     if (orders.length && erp.capabilities.salesOrders)
       for (const [k, v] of await withNode(ctx, () => loadSalesOrders(erp, orders))) erpSide.salesOrders.set(k, v);
     ctx.log.info({ salesOrders: erpSide.salesOrders.size, looked: orders.length, ms: Date.now() - started }, 'matched by Shopify id');
     // Pass 2, payout by payout: amount and date, then the payout's totals.
-    for (const i of inputs) reconciler.assemble(i);
+    for (const i of inputs) await reconciler.assemble(i);
     const { recs, matchedKeys } = reconciler.finish();
     ctx.log.info(
       {
@@ -274,11 +274,11 @@ async function loadErpSide(ctx: NodeContext<ReconcileConfig>, erp: ErpConnector,
   const claimedBefore = new Uint8Array(docs.length);
   for (let i = 0; i < docs.length; i += CLAIMS_SLICE) {
     const uids = Array.from({ length: Math.min(CLAIMS_SLICE, docs.length - i) }, (_, k) => docs.uid(i + k));
-    const claimed = records.claimedBy(uids);
+    const claimed = await records.claimedBy(uids);
     if (claimed.size) for (let k = 0; k < uids.length; k++) if (claimed.has(uids[k]!)) claimedBefore[i + k] = 1;
   }
   // Refund transactions carry the order transaction; ERP credit memos the refund id: Shopify links the two.
-  const refundOrders = ctx.config.shopifyConnection ? refundOrdersOf(inputs) : new Set<string>();
+  const refundOrders = ctx.config.shopifyConnection ? await refundOrdersOf(inputs) : new Set<string>();
   const refundOfTransaction =
     ctx.config.shopifyConnection && refundOrders.size
       ? await refundIdsByTransaction(ctx, ctx.config.shopifyConnection, [...refundOrders])
@@ -301,7 +301,7 @@ async function adoptLegacyState(ctx: NodeContext<ReconcileConfig>, records: Reco
   for (const id of posted ?? []) records.setPosted(id, '', id);
   for (const p of Object.values(pending ?? {})) records.setPending(p.legacyId, p.issuedAt, p);
   if (claimed?.length)
-    records.claim(
+    await records.claim(
       '(before reconciliation records)',
       claimed.map((docUid) => ({ docUid, item: 'unknown', matchedBy: 'unknown' })),
     );

@@ -93,9 +93,9 @@ describe('bucketOf', () => {
 });
 
 describe('reconcileBatch', () => {
-  it("on Shopify's example payout: every transaction lands in a bucket, and a payout whose transactions do not sum to its amount is unbalanced", () => {
+  it("on Shopify's example payout: every transaction lands in a bucket, and a payout whose transactions do not sum to its amount is unbalanced", async () => {
     const p = fixturePayout();
-    const r = nth(reconcileBatch([p], none, opts, now).recs, 0);
+    const r = nth((await reconcileBatch([p], none, opts, now)).recs, 0);
     const amountLessFee = p.balanceTransactions.reduce((a, t) => a.plus(t.amount.amount).minus(t.fee.amount), new Decimal(0));
     expect(r.totals.net).toBe(amountLessFee.toFixed(2));
     expect(r.shopifyVariance).toBe(new Decimal(p.net.amount).minus(amountLessFee).toFixed(2));
@@ -106,7 +106,7 @@ describe('reconcileBatch', () => {
     expect(r.items.filter((i) => i.note?.includes('not one Ledgerline knows')).map((i) => i.types[0])).toContain('SELLER_PROTECTION_CREDIT_REVERSAL');
   });
 
-  it('matches by id first, then by amount and date within tolerance, each ERP document once', () => {
+  it('matches by id first, then by amount and date within tolerance, each ERP document once', async () => {
     const p = payout('1', [
       { id: 't1', type: 'CHARGE', amount: '50.00', fee: '1.00', order: '11', date: '2026-11-02T10:00:00Z' },
       { id: 't2', type: 'CHARGE', amount: '30.00', fee: '0.60', order: '12', date: '2026-11-02T11:00:00Z' },
@@ -122,7 +122,7 @@ describe('reconcileBatch', () => {
         doc('invoice', '14', '20.00', '2026-11-03'), // within 0.01: matched, the cent kept as rounding
       ],
     };
-    const r = nth(reconcileBatch([p], erp, opts, now).recs, 0);
+    const r = nth((await reconcileBatch([p], erp, opts, now)).recs, 0);
     expect(r.items.filter((i) => i.bucket === 'charge').map((i) => [i.orderId, i.status, i.matchedBy, i.delta])).toEqual([
       ['11', 'matched', 'id', null],
       ['12', 'matched', 'amount-date', null],
@@ -132,7 +132,7 @@ describe('reconcileBatch', () => {
     expect([r.erpVariance, r.withinTolerance, r.status]).toEqual(['30.00', '-0.01', 'unbalanced']);
   });
 
-  it('builds a journal that balances and books each bucket to its account', () => {
+  it('builds a journal that balances and books each bucket to its account', async () => {
     const p = payout('2', [
       { id: 'a', type: 'CHARGE', amount: '100.00', fee: '2.90', order: '21', date: '2026-11-02T10:00:00Z' },
       { id: 'b', type: 'REFUND', amount: '-25.00', order: '21', orderTx: '99', date: '2026-11-03T10:00:00Z' },
@@ -146,7 +146,7 @@ describe('reconcileBatch', () => {
       docs: [doc('invoice', '21', '100.00', '2026-11-02'), doc('credit-memo', 'R-1', '25.00', '2026-11-03')],
       refundOfTransaction: new Map([['99', 'R-1']]),
     };
-    const r = nth(reconcileBatch([p], erp, opts, now).recs, 0);
+    const r = nth((await reconcileBatch([p], erp, opts, now)).recs, 0);
     expect(r.status).toBe('balanced');
     expect(r.totals).toMatchObject({
       charges: '100.00',
@@ -171,11 +171,11 @@ describe('reconcileBatch', () => {
     expect(j.externalId).toBe('2');
   });
 
-  it('keeps a balanced payout that is not paid yet waiting, and does not post a failed one', () => {
+  it('keeps a balanced payout that is not paid yet waiting, and does not post a failed one', async () => {
     const erp: ErpSide = { ...none, docs: [doc('invoice', '31', '10.00', '2026-11-02')] };
     const mk = (id: string, status: string) =>
       payout(id, [{ id: `x${id}`, type: 'CHARGE', amount: '10.00', order: '31', date: '2026-11-02T10:00:00Z' }], status);
-    expect(reconcileBatch([mk('3', 'SCHEDULED')], erp, opts, now).recs[0]).toMatchObject({ status: 'waiting', journalExternalId: null });
-    expect(reconcileBatch([mk('4', 'FAILED')], erp, opts, now).recs[0]).toMatchObject({ status: 'not-paid', journalExternalId: null });
+    expect((await reconcileBatch([mk('3', 'SCHEDULED')], erp, opts, now)).recs[0]).toMatchObject({ status: 'waiting', journalExternalId: null });
+    expect((await reconcileBatch([mk('4', 'FAILED')], erp, opts, now)).recs[0]).toMatchObject({ status: 'not-paid', journalExternalId: null });
   });
 });

@@ -33,7 +33,7 @@ export interface MatchOptions {
    * `claims`: the ERP documents the payout's items matched, in the order of its groups, to be recorded as its claims
    * then (the reconciler keeps none: at a million transactions they would be a million objects held to the end).
    */
-  onBalanced?: (rec: PayoutReconciliation, balanced: { settlement: SettlementItemInput[]; disputes: ReconItem[] }, claims: Claim[]) => void;
+  onBalanced?: (rec: PayoutReconciliation, balanced: { settlement: SettlementItemInput[]; disputes: ReconItem[] }, claims: Claim[]) => void | Promise<void>;
 }
 
 export interface ErpSide {
@@ -139,9 +139,9 @@ function idKeysOf(t: TransactionKeys, k: GroupKey): string[] {
 /** Amount − fee − net of one transaction at a time (one object for every transaction, not one each). */
 const tie = new MinorSum();
 
-function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Group[] {
+async function groupsOf(input: PayoutInput, erp: ErpSide, stats: TxStats): Promise<Group[]> {
   const groups = new Map<string, Group>();
-  for (const slice of input.amountSlices())
+  for await (const slice of input.amountSlices())
     for (const t of slice) {
       stats.fees.add(t.fee);
       const at = t.processedAt;
@@ -338,16 +338,23 @@ class DocIndex {
 /** A payout and its transactions: carried in the payout (`balanceTransactions`), or read from the payout rows in slices. */
 export interface PayoutInput {
   payout: ShopifyPayout;
-  /** The payout's transactions in Shopify's order with their amounts as text, a slice at a time (read again for each pass). */
-  amountSlices(): Iterable<TxAmounts[]>;
+  /**
+   * The payout's transactions in Shopify's order with their amounts as text, a slice at a time (read again for each
+   * pass; asynchronous: stored slices come from the store).
+   */
+  amountSlices(): AsyncIterable<TxAmounts[]>;
   /** The same, with only what grouping and matching by id read (stored rows are decoded that far only). */
-  keySlices(): Iterable<TransactionKeys[]>;
+  keySlices(): AsyncIterable<TransactionKeys[]>;
 }
 
 export const inlineInput = (payout: ShopifyPayout): PayoutInput => ({
   payout,
-  amountSlices: () => [payout.balanceTransactions.map(amountsOf)],
-  keySlices: () => [payout.balanceTransactions],
+  async *amountSlices() {
+    yield payout.balanceTransactions.map(amountsOf);
+  },
+  async *keySlices() {
+    yield payout.balanceTransactions;
+  },
 });
 
 interface IdMatch {
@@ -383,12 +390,12 @@ export class Reconciler {
     this.index = new DocIndex(erp.docs, erp.claimedBefore);
   }
 
-  matchById(input: PayoutInput): void {
+  async matchById(input: PayoutInput): Promise<void> {
     const matches = new Map<string, number | IdMatch>();
     // Each charge or refund group is matched at its first transaction, in the order groups first appear (what a
     // whole grouping gives: a group's ids are its first transaction's); no group object or transaction list is made.
     const seen = new Set<string>();
-    for (const slice of input.keySlices())
+    for await (const slice of input.keySlices())
       for (const t of slice) {
         const g = groupKey(t, this.erp);
         if ((g.bucket !== 'charge' && g.bucket !== 'refund') || seen.has(g.key)) continue;
@@ -432,13 +439,13 @@ export class Reconciler {
     return [...this.chargeOrders];
   }
 
-  assemble(input: PayoutInput): PayoutReconciliation {
+  async assemble(input: PayoutInput): Promise<PayoutReconciliation> {
     const p = input.payout;
     const matches = this.byId.get(p.legacyId) ?? new Map<string, number | IdMatch>();
     // Read once: a payout's id matches (a key string per group) are not kept while the later payouts are assembled.
     this.byId.delete(p.legacyId);
     const stats: TxStats = { fees: new MinorSum(), from: '', to: '', inconsistent: [] };
-    const groups = groupsOf(input, this.erp, stats);
+    const groups = await groupsOf(input, this.erp, stats);
     for (const g of groups) {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
       const m = matches.get(g.key);
@@ -484,7 +491,7 @@ export class Reconciler {
         if (line) settlement.push(line);
         if (g.bucket === 'dispute') disputes.push(itemOf(g, table));
       }
-      this.opts.onBalanced(rec, { settlement, disputes }, claims);
+      await this.opts.onBalanced(rec, { settlement, disputes }, claims);
     }
     return rec;
   }
@@ -525,11 +532,11 @@ export class Reconciler {
   }
 }
 
-export function reconcileBatch(payouts: ShopifyPayout[], erp: ErpSide, opts: MatchOptions, now: Date): BatchResult {
+export async function reconcileBatch(payouts: ShopifyPayout[], erp: ErpSide, opts: MatchOptions, now: Date): Promise<BatchResult> {
   const r = new Reconciler(erp, opts, now);
   const inputs = payouts.map(inlineInput);
-  for (const i of inputs) r.matchById(i);
-  for (const i of inputs) r.assemble(i);
+  for (const i of inputs) await r.matchById(i);
+  for (const i of inputs) await r.assemble(i);
   return r.finish();
 }
 

@@ -83,7 +83,7 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
     }
     const out: SettleOutput[] = [];
     for (const payoutId of ids as string[]) {
-      const kept = records.settlement(payoutId);
+      const kept = await records.settlement(payoutId);
       if (!kept) {
         out.push({
           payoutId,
@@ -121,7 +121,7 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
       const missing = r.document.items.filter((i) => i.status === 'not-found');
       if (missing.length)
         ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
-      records.markSettled(payoutId, r.document);
+      await records.markSettled(payoutId, r.document);
       out.push({ payoutId, settlement: r.document, created: r.created });
     }
     if (list) return route('out', { payoutId: null, settlement: null, created: out.some((o) => o.created), settlements: out });

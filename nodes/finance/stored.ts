@@ -30,8 +30,8 @@ export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: 
   const ref = p.stored!;
   return {
     payout: p,
-    *amountSlices() {
-      for (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) {
+    async *amountSlices() {
+      for await (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) {
         const txs = rows.map(decodeTransactionAmounts);
         if (onSlice) {
           // Only a dispute transaction is read whole (its raw payload names the dispute); the node notes nothing else.
@@ -44,8 +44,8 @@ export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: 
         yield txs;
       }
     },
-    *keySlices() {
-      for (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) yield rows.map(decodeTransactionKeys);
+    async *keySlices() {
+      for await (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) yield rows.map(decodeTransactionKeys);
     },
   };
 }
@@ -78,7 +78,7 @@ export function decodeTransactionAmounts(text: string): TxAmounts {
  * Shopify order ids of the refund transactions (to link them to refund ids). Stored rows are not parsed whole for
  * this: the type is the row's second field, and only refunds are decoded.
  */
-export function refundOrdersOf(inputs: PayoutInput[]): Set<string> {
+export async function refundOrdersOf(inputs: PayoutInput[]): Promise<Set<string>> {
   const out = new Set<string>();
   const refundType = new Map<string, boolean>();
   const isRefund = (type: string) => {
@@ -91,7 +91,7 @@ export function refundOrdersOf(inputs: PayoutInput[]): Set<string> {
       for (const t of input.payout.balanceTransactions) if (t.sourceOrderId && bucketOf(t.type, t.sourceType).bucket === 'refund') out.add(t.sourceOrderId);
       continue;
     }
-    for (const txs of input.keySlices()) for (const t of txs) if (t.sourceOrderId && isRefund(t.type)) out.add(t.sourceOrderId);
+    for await (const txs of input.keySlices()) for (const t of txs) if (t.sourceOrderId && isRefund(t.type)) out.add(t.sourceOrderId);
   }
   return out;
 }

@@ -17,7 +17,7 @@ function table(name: string, keys: string[], rows: Array<Record<string, string>>
   };
 }
 const lookups: LookupSource = {
-  snapshot: (name) =>
+  snapshot: async (name) =>
     name === 'tax-codes'
       ? table('tax-codes', ['title', 'rate', 'country', 'province'], [{ title: 'VAT', rate: '0.2', country: 'GB', province: '', code: 'UK-STD' }], 'code')
       : table('locations', ['location'], [{ location: 'online', warehouse: 'WH' }], 'warehouse'),

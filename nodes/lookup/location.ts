@@ -32,10 +32,10 @@ export const locationNode = defineNode({
   idempotent: true,
   dryRun: 'pure',
   sampleOutput: { locationId: 'gid://shopify/Location/1', warehouse: 'WH-MAIN' } as unknown,
-  execute(ctx, input: unknown) {
+  async execute(ctx, input: unknown) {
     const c = ctx.config;
     const src = lookups(ctx);
-    const snap = openTable(ctx, src, c.table);
+    const snap = await openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
     const keyColumn = firstKeyColumn(ctx, snap);
     const from = reader(ctx, c.from);
@@ -62,7 +62,7 @@ export const locationNode = defineNode({
       });
     } else one(out, []);
     misses.throwIfAny(ctx, snap);
-    recordUse(ctx, src, snap);
+    await recordUse(ctx, src, snap);
     return new InputWith(out, [each ? each.segments : to.segments]);
   },
 });

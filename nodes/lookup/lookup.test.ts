@@ -59,13 +59,13 @@ const orderFlow = () =>
   );
 
 describe('lookup nodes through the runtime', () => {
-  beforeEach(() => {
-    lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
-    lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [
+  beforeEach(async () => {
+    await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
+    await lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [
       { location: 'online', warehouse: 'WH-WEB' },
       { location: 'gid://shopify/Location/55', warehouse: 'WH-STORE' },
     ]);
-    lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [
+    await lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [
       { gateway: 'visa', paymentMethod: 'CARD' },
       { gateway: 'bogus', paymentMethod: 'TEST' },
     ]);
@@ -83,7 +83,7 @@ describe('lookup nodes through the runtime', () => {
     );
     expect((failed.error as { details: { missing: unknown[] } }).details.missing).toHaveLength(1);
 
-    lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', country: 'US', province: 'KY', taxCode: 'US-KY-JEF' }], {
+    await lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', country: 'US', province: 'KY', taxCode: 'US-KY-JEF' }], {
       by: 'client@shop',
     });
     const replay = await rt.runs.replay(failed.runId);
@@ -104,16 +104,16 @@ describe('lookup nodes through the runtime', () => {
     expect(out.paymentGateways[0]).toBe('visa');
     expect(out.paymentMethod).toBe('CARD');
     // The run says which table versions it saw: the replay used version 2 of the tax table.
-    expect(lookups.usesOfRun(replay.runId).map((u) => [u.nodeId, u.name, u.version])).toEqual([
+    expect((await lookups.usesOfRun(replay.runId)).map((u) => [u.nodeId, u.name, u.version])).toEqual([
       ['loc', 'locations', 1],
       ['pay', 'payment-methods', 1],
       ['tax', 'tax-codes', 2],
     ]);
-    expect(lookups.usesOfRun(failed.runId)).toEqual([]);
+    expect(await lookups.usesOfRun(failed.runId)).toEqual([]);
   });
 
   it('fails on an unmapped location, then succeeds on replay after the row is added', async () => {
-    lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', taxCode: 'US-KY-JEF' }]);
+    await lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', taxCode: 'US-KY-JEF' }]);
     publish(orderFlow());
     const failed = await runOnce('order', taxedOrder({ locationId: 77 }));
     expect(failed.error).toMatchObject({
@@ -122,7 +122,7 @@ describe('lookup nodes through the runtime', () => {
       details: { table: 'locations', missing: [{ key: { location: 77 }, at: 'raw.location_id' }] },
     });
     expect((failed.error as { message: string }).message).toMatch(/^lookup table "locations" \(version 1\) has no row for location="77"/);
-    lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/77', warehouse: 'WH-77' }]);
+    await lookups.upsertRows({ name: 'locations' }, [{ location: 'gid://shopify/Location/77', warehouse: 'WH-77' }]);
     const replay = await rt.runs.replay(failed.runId);
     expect(replay.reused).toEqual(['t', 'tax']);
     await rt.drain();
@@ -147,7 +147,7 @@ describe('lookup nodes through the runtime', () => {
   });
 
   it('maps per element with lookup.table and names an unknown table', async () => {
-    lookups.create({ name: 'sku-overrides', ...TABLE_PRESETS['sku-overrides'] }, [
+    await lookups.create({ name: 'sku-overrides', ...TABLE_PRESETS['sku-overrides'] }, [
       { sku: 'SKU2006-001', erpSku: 'AVI-1' },
       { sku: 'LENS-PROTECT-2YR', erpSku: 'LENS' },
     ]);

@@ -9,9 +9,9 @@ export function lookups(ctx: NodeContext): LookupSource {
   return s;
 }
 
-export function openTable(ctx: NodeContext, src: LookupSource, name: string): LookupSnapshot {
+export async function openTable(ctx: NodeContext, src: LookupSource, name: string): Promise<LookupSnapshot> {
   try {
-    return src.snapshot(name, { flowId: ctx.flowId });
+    return await src.snapshot(name, { flowId: ctx.flowId });
   } catch (e) {
     throw permanentError(`node "${ctx.nodeId}": ${(e as Error).message}`, { code: 'LOOKUP_TABLE_MISSING', details: { table: name } });
   }
@@ -122,8 +122,8 @@ export class Misses {
   }
 }
 
-export function recordUse(ctx: NodeContext, src: LookupSource, snap: LookupSnapshot) {
-  src.recordUse?.({ runId: ctx.runId, nodeId: ctx.nodeId, tableId: snap.id, version: snap.version });
+export async function recordUse(ctx: NodeContext, src: LookupSource, snap: LookupSnapshot): Promise<void> {
+  await src.recordUse?.({ runId: ctx.runId, nodeId: ctx.nodeId, tableId: snap.id, version: snap.version });
   ctx.readConfig?.({ kind: 'lookup', table: snap.name, scope: snap.scope, tableId: snap.id, version: snap.version });
 }
 

@@ -29,10 +29,10 @@ export const tableNode = defineNode({
   idempotent: true,
   dryRun: 'pure',
   sampleOutput: { gateway: 'shopify_payments', lookup: 'CARD' } as unknown,
-  execute(ctx, input: unknown) {
+  async execute(ctx, input: unknown) {
     const c = ctx.config;
     const src = lookups(ctx);
-    const snap = openTable(ctx, src, c.table);
+    const snap = await openTable(ctx, src, c.table);
     const whole = c.column === '*';
     const column = whole ? '' : valueColumn(ctx, snap, c.column);
     const keyPaths =
@@ -61,7 +61,7 @@ export const tableNode = defineNode({
       });
     } else one(out, []);
     misses.throwIfAny(ctx, snap);
-    recordUse(ctx, src, snap);
+    await recordUse(ctx, src, snap);
     return out;
   },
 });

@@ -39,10 +39,10 @@ export const taxCodeNode = defineNode({
   idempotent: true,
   dryRun: 'pure',
   sampleOutput: { lineItems: [{ sku: 'SKU-1', taxLines: [{ title: 'VAT', rate: '0.2' }], taxCodes: ['UK-STD'] }], shippingLines: [] } as unknown,
-  execute(ctx, input: unknown) {
+  async execute(ctx, input: unknown) {
     const c = ctx.config;
     const src = lookups(ctx);
-    const snap = openTable(ctx, src, c.table);
+    const snap = await openTable(ctx, src, c.table);
     const column = valueColumn(ctx, snap, c.column);
     // Written: the lines of each list (their codes, their tax lines' codes); the rest of the order is shared, and
     // stored by reference to the input (runtime/stored-output.ts).
@@ -91,7 +91,7 @@ export const taxCodeNode = defineNode({
       });
     }
     misses.throwIfAny(ctx, snap);
-    recordUse(ctx, src, snap);
+    await recordUse(ctx, src, snap);
     return new InputWith(out, written);
   },
 });

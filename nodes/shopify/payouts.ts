@@ -128,7 +128,7 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
       };
       for (const p of payouts) {
         // Stored: each page goes to the payout rows as it arrives (a re-read replaces them), nothing is kept here.
-        const writer = rows?.begin(p.legacyId);
+        const writer = await rows?.begin(p.legacyId);
         let txAfter: string | null = null;
         let read = 0;
         let from: string | null = null;
@@ -154,12 +154,12 @@ export const shopifyPayouts = defineNode<z.infer<typeof config>, unknown, Payout
             if (from === null || d < from) from = d;
             if (to === null || d > to) to = d;
           }
-          if (writer) writer.write(page.map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
+          if (writer) await writer.write(page.map((t) => ({ id: rowId(t), data: encodeTransactionRow(t) })));
           else p.balanceTransactions.push(...page);
           txAfter = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
         } while (txAfter);
         if (writer) {
-          p.stored = { scope: ctx.config.connection, ...writer.finish(), from, to };
+          p.stored = { scope: ctx.config.connection, ...(await writer.finish()), from, to };
           ctx.log.debug({ payoutId: p.legacyId, transactions: p.stored.count, digest: p.stored.digest.slice(0, 12) }, 'payout transactions stored');
         }
       }

@@ -31,11 +31,15 @@ export interface LookupUse {
   version: number;
 }
 
+/**
+ * Asynchronous: the tables live in the workspace's store, which may be PostgreSQL. A node opens each table once per
+ * step (`await snapshot(...)`) and then queries the snapshot synchronously (`find`), as often as it likes.
+ */
 export interface LookupSource {
-  /** The current version of a table; a table of the flow wins over a shared one. No such table: throws an Error named `LookupNotFoundError`. */
-  snapshot(name: string, opts?: { flowId?: string }): LookupSnapshot;
+  /** The current version of a table; a table of the flow wins over a shared one. No such table: rejects with an Error named `LookupNotFoundError`. */
+  snapshot(name: string, opts?: { flowId?: string }): Promise<LookupSnapshot>;
   /** Records which version a run used (so a replay after an edit shows which rows it saw). */
-  recordUse?(use: LookupUse): void;
+  recordUse?(use: LookupUse): Promise<void>;
   /** The current version of the table with this id, or undefined when there is none: a replay re-runs steps that read an older one. */
-  currentVersion?(tableId: number): number | undefined;
+  currentVersion?(tableId: number): Promise<number | undefined>;
 }

@@ -1,10 +1,21 @@
-// The runtime side of PayoutRowStore: payout rows (balance transactions) written page by page as a reader gets them,
-// so a step's output can carry a reference (count + digest) instead of a million transactions, and read back in
-// slices by the step that reconciles them.
+// The runtime side of PayoutRowStore, on either store: payout rows (balance transactions) written page by page as a
+// reader gets them, so a step's output can carry a reference (count + digest) instead of a million transactions, and
+// read back in slices by the step that reconciles them. On SQLite the raw prepared statements below are the bulk path
+// (bench/reconcile.ts) and run through `store.exclusive`, never inside another caller's open transaction; on
+// PostgreSQL a page is a few multi-row upserts in one transaction.
 import { createHash, type Hash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import { permanentError, type PayoutRowStore, type PayoutRowWriter, type StoredPayoutRef } from '../node-api.ts';
+import { type AnyStore, isSqlite } from '../store/any-store.ts';
 import type { Store } from '../store/db.ts';
+import type { SqlStore } from '../store/sql-store.ts';
+import { reconBalanceTransactions } from './schema.ts';
+
+/** Rows per upsert statement on PostgreSQL (7 bound parameters a row; at most 65,535 per statement). */
+const PG_ROWS = 2_000;
+
+type Tables = { reconBalanceTransactions: typeof reconBalanceTransactions };
 
 interface Queries {
   nextGen: Statement;
@@ -12,7 +23,6 @@ interface Queries {
   sweep: Statement;
   slice: Statement;
   drop: Statement;
-  stored: Statement;
 }
 
 const prepared = new WeakMap<Store['sqlite'], Queries>();
@@ -29,7 +39,6 @@ function queries(store: Store): Queries {
       sweep: s.prepare(`DELETE FROM recon_balance_transactions WHERE ${where} AND gen <> ?`),
       slice: s.prepare(`SELECT seq, data FROM recon_balance_transactions WHERE ${where} AND seq > ? ORDER BY seq LIMIT ?`).raw(true),
       drop: s.prepare(`DELETE FROM recon_balance_transactions WHERE ${where}`),
-      stored: s.prepare(`SELECT data FROM recon_balance_transactions WHERE ${where} ORDER BY seq`).raw(true),
     };
     prepared.set(store.sqlite, q);
   }
@@ -43,60 +52,112 @@ class ScopedRows implements PayoutRowStore {
   readonly dropped = new Set<string>();
 
   constructor(
-    private store: Store,
+    private store: AnyStore,
+    private sql: SqlStore<Tables>,
     private flowId: string,
     readonly scope: string,
   ) {}
 
-  begin(payoutId: string): PayoutRowWriter {
-    const q = queries(this.store);
+  private of(payoutId: string) {
+    const b = this.sql.tables.reconBalanceTransactions;
+    return and(eq(b.flowId, this.flowId), eq(b.scope, this.scope), eq(b.payoutId, payoutId));
+  }
+
+  async begin(payoutId: string): Promise<PayoutRowWriter> {
+    const { store } = this;
+    const b = this.sql.tables.reconBalanceTransactions;
     const key = [this.flowId, this.scope, payoutId] as const;
-    const gen = (q.nextGen.get(...key) as { g: number }).g;
+    const gen = isSqlite(store)
+      ? await store.exclusive(() => (queries(store).nextGen.get(...key) as { g: number }).g)
+      : Number(
+          (
+            await this.sql.db
+              .select({ g: sql<number>`COALESCE(MAX(${b.gen}), 0) + 1` })
+              .from(b)
+              .where(this.of(payoutId))
+          )[0]?.g ?? 1,
+        );
     const hash = createHash('sha256');
     const ids = new Set<string>();
     let seq = 0;
     let repeated = false;
-    const page = this.store.sqlite.transaction((rows: ReadonlyArray<{ id: string; data: string }>) => {
-      for (const r of rows) {
-        // Shopify's pages may overlap when data changes under the cursor: the row read last wins, in its new position.
+    // Shopify's pages may overlap when data changes under the cursor: the row read last wins, in its new position.
+    const number = (rows: ReadonlyArray<{ id: string; data: string }>) =>
+      rows.map((r) => {
         if (ids.has(r.id)) repeated = true;
         else ids.add(r.id);
-        q.upsert.run(...key, r.id, seq++, gen, r.data);
         if (!repeated) add(hash, r.data);
+        return { txId: r.id, seq: seq++, data: r.data };
+      });
+    const page = async (rows: ReadonlyArray<{ id: string; data: string }>) => {
+      if (isSqlite(store)) {
+        const q = queries(store);
+        await store.exclusive(() => {
+          for (const r of number(rows)) q.upsert.run(...key, r.txId, r.seq, gen, r.data);
+        });
+        return;
       }
-    });
+      const numbered = number(rows);
+      // A row twice in one statement cannot be upserted twice (PostgreSQL refuses): the later one stands.
+      const last = new Map(numbered.map((r) => [r.txId, r]));
+      const unique = last.size === numbered.length ? numbered : [...last.values()];
+      await this.sql.tx(async (tx) => {
+        for (let i = 0; i < unique.length; i += PG_ROWS)
+          await tx
+            .insert(b)
+            .values(
+              unique.slice(i, i + PG_ROWS).map((r) => ({ flowId: this.flowId, scope: this.scope, payoutId, txId: r.txId, seq: r.seq, gen, data: r.data })),
+            )
+            .onConflictDoUpdate({
+              target: [b.flowId, b.scope, b.payoutId, b.txId],
+              set: { seq: sql`excluded.seq`, gen: sql`excluded.gen`, data: sql`excluded.data` },
+            });
+      });
+    };
     let finished: StoredPayoutRef | null = null;
+    const storedDigest = async (): Promise<StoredPayoutRef> => {
+      // A row came twice: the digest is that of the rows as stored, read back once.
+      const h = createHash('sha256');
+      let n = 0;
+      for await (const rows of this.read(payoutId, 5_000)) {
+        for (const data of rows) add(h, data);
+        n += rows.length;
+      }
+      return { count: n, digest: h.digest('hex') };
+    };
     return {
-      write: (rows) => {
+      write: async (rows) => {
         if (finished) throw new Error(`payout ${payoutId}: rows written after the read finished`);
-        if (rows.length) page(rows);
+        if (rows.length) await page(rows);
       },
-      finish: () => {
+      finish: async () => {
         if (finished) return finished;
-        q.sweep.run(...key, gen);
-        if (!repeated) finished = { count: ids.size, digest: hash.digest('hex') };
-        else {
-          // A row came twice: the digest is that of the rows as stored, read back once.
-          const h = createHash('sha256');
-          let n = 0;
-          for (const [data] of q.stored.iterate(...key) as Iterable<[string]>) {
-            add(h, data);
-            n++;
-          }
-          finished = { count: n, digest: h.digest('hex') };
-        }
+        if (isSqlite(store)) await store.exclusive(() => queries(store).sweep.run(...key, gen));
+        else await this.sql.db.delete(b).where(and(this.of(payoutId), ne(b.gen, gen)));
+        finished = repeated ? await storedDigest() : { count: ids.size, digest: hash.digest('hex') };
         return finished;
       },
     };
   }
 
-  *read(payoutId: string, size: number, expect?: StoredPayoutRef): Generator<string[]> {
-    const q = queries(this.store);
+  async *read(payoutId: string, size: number, expect?: StoredPayoutRef): AsyncGenerator<string[]> {
+    const { store } = this;
+    const b = this.sql.tables.reconBalanceTransactions;
     const hash = expect ? createHash('sha256') : null;
     let after = -1;
     let n = 0;
     for (;;) {
-      const rows = q.slice.all(this.flowId, this.scope, payoutId, after, size) as Array<[number, string]>;
+      const from = after;
+      const rows: Array<[number, string]> = isSqlite(store)
+        ? await store.exclusive(() => queries(store).slice.all(this.flowId, this.scope, payoutId, from, size) as Array<[number, string]>)
+        : (
+            await this.sql.db
+              .select({ seq: b.seq, data: b.data })
+              .from(b)
+              .where(and(this.of(payoutId), gt(b.seq, from)))
+              .orderBy(asc(b.seq))
+              .limit(size)
+          ).map((r) => [r.seq, r.data]);
       if (!rows.length) break;
       n += rows.length;
       const out: string[] = [];
@@ -130,16 +191,19 @@ class ScopedRows implements PayoutRowStore {
 /** One step's payout rows (any number of scopes); `commit` runs inside the step's success transaction. */
 export class StepPayoutRows {
   private scopes = new Map<string, ScopedRows>();
+  private readonly sql: SqlStore<Tables>;
 
   constructor(
-    private store: Store,
+    private store: AnyStore,
     private flowId: string,
-  ) {}
+  ) {
+    this.sql = store.sql({ reconBalanceTransactions });
+  }
 
   scope(scope: string): PayoutRowStore {
     let r = this.scopes.get(scope);
     if (!r) {
-      r = new ScopedRows(this.store, this.flowId, scope);
+      r = new ScopedRows(this.store, this.sql, this.flowId, scope);
       this.scopes.set(scope, r);
     }
     return r;
@@ -151,9 +215,20 @@ export class StepPayoutRows {
     return false;
   }
 
-  commit(): void {
+  /** SQLite: the drops as synchronous statements, inside the step's success transaction (see StepReconciliation.commitSync). */
+  commitSync(): void {
     if (!this.scopes.size) return;
+    if (!isSqlite(this.store)) throw new Error('StepPayoutRows.commitSync is for the SQLite store; await commit() inside the transaction');
     const q = queries(this.store);
     for (const r of this.scopes.values()) for (const id of r.dropped) q.drop.run(this.flowId, r.scope, id);
+  }
+
+  /** The drops, awaited inside the step's success transaction (either dialect). */
+  async commit(): Promise<void> {
+    if (!this.scopes.size) return;
+    if (isSqlite(this.store)) return this.commitSync();
+    const b = this.sql.tables.reconBalanceTransactions;
+    for (const r of this.scopes.values())
+      for (const id of r.dropped) await this.sql.db.delete(b).where(and(eq(b.flowId, this.flowId), eq(b.scope, r.scope), eq(b.payoutId, id)));
   }
 }

@@ -8,7 +8,7 @@ let t: TestServer;
 let id = '';
 beforeAll(async () => {
   t = await testServer({ withRoles: true });
-  t.server.deps.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }, { name: 'rate', optional: true }], valueColumns: ['taxCode'] });
+  await t.server.deps.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }, { name: 'rate', optional: true }], valueColumns: ['taxCode'] });
   id = (
     await t.server.deps.exceptions.raise({
       type: 'unmapped-tax-code',
@@ -57,7 +57,7 @@ describe('assist routes for the inbox and the lookup editor', () => {
     expect(other.body.error.message).toMatch(
       /rows\[0\] .* is not for a key this exception found missing in tax-codes \(\{"title":"Ohio Resort Tax","rate":"0.07"\}\)/,
     );
-    expect(t.server.deps.lookups.rows({ name: 'tax-codes' }).rows).toEqual([]);
+    expect((await t.server.deps.lookups.rows({ name: 'tax-codes' })).rows).toEqual([]);
     expect(
       (await t.json('POST', `/api/assist/exceptions/${id}/accept`, { token: t.tokens.viewer, body: { rows: [{ title: 'Ohio Resort Tax', taxCode: 'X' }] } }))
         .status,
@@ -71,6 +71,8 @@ describe('assist routes for the inbox and the lookup editor', () => {
     expect(() => AcceptResult.parse(ok.body)).not.toThrow();
     // A new table version on top of the empty first one; the refused attempt wrote none.
     expect(ok.body).toMatchObject({ table: 'tax-codes', version: { version: 2 } });
-    expect(t.server.deps.lookups.rows({ name: 'tax-codes' }).rows).toEqual([expect.objectContaining({ title: 'Ohio Resort Tax', taxCode: 'US-OH-RESORT-7' })]);
+    expect((await t.server.deps.lookups.rows({ name: 'tax-codes' })).rows).toEqual([
+      expect.objectContaining({ title: 'Ohio Resort Tax', taxCode: 'US-OH-RESORT-7' }),
+    ]);
   });
 });

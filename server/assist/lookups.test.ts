@@ -44,7 +44,7 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   for (const r of rows.filter((x) => String(x.row.taxCode).startsWith('US-OH-')))
     expect(codes.indexOf(String(r.row.taxCode)), codes.join()).toBeLessThan(codes.indexOf('CA-GST-7'));
 
-  const before = h.lookups.rows({ name: 'tax-codes' }).version;
+  const before = (await h.lookups.rows({ name: 'tax-codes' })).version;
   const accepted = await acceptRows(e.id, [best.row], deps, 'finance@shop.example');
   expect(accepted.version.version).toBe(before + 1);
   expect(accepted.retried?.replayed).toHaveLength(1);

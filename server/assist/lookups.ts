@@ -49,7 +49,7 @@ export function missingRowTable(e: ExceptionRecord): string | null {
 export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): Promise<LookupProposals | null> {
   const le = lookupError(e);
   if (!le?.table) return null;
-  const snap = deps.lookups.snapshot(le.table, { flowId: e.links.flowId });
+  const snap = await deps.lookups.snapshot(le.table, { flowId: e.links.flowId });
   const valueColumn = snap.valueColumns[0];
   if (!valueColumn) return null; // a table without a value column has nothing to propose
   // Required key columns, and amounts (a tax rate): what the row is about. Optional scoping columns (country,
@@ -85,10 +85,7 @@ export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): 
     }
   } else if (isGateway) {
     // The ERP contract has no payment-method list; the methods the table already uses are the ERP's own codes.
-    const methods = deps.lookups
-      .rows({ name: snap.name, scope: snap.scope })
-      .rows.map((r) => r[valueColumn])
-      .filter((v): v is string => !!v);
+    const methods = (await deps.lookups.rows({ name: snap.name, scope: snap.scope })).rows.map((r) => r[valueColumn]).filter((v): v is string => !!v);
     base.from = `${new Set(methods).size} payment methods already in ${snap.name}`;
     propose = (k) => proposePaymentMethods(String(Object.values(k)[0] ?? ''), methods);
   } else {
@@ -135,8 +132,8 @@ export async function acceptRows(exceptionId: string, rows: Array<Record<string,
       );
     }
   });
-  const snap = deps.lookups.snapshot(le.table, { flowId: e.links.flowId });
-  const version = deps.lookups.upsertRows({ name: snap.name, scope: snap.scope }, rows, { by: actor, message: `accepted from exception ${exceptionId}` });
+  const snap = await deps.lookups.snapshot(le.table, { flowId: e.links.flowId });
+  const version = await deps.lookups.upsertRows({ name: snap.name, scope: snap.scope }, rows, { by: actor, message: `accepted from exception ${exceptionId}` });
   // The row is in; a run that cannot be retried (already replaying, resolved) does not undo it.
   try {
     return { table: snap.name, scope: snap.scope, version, retried: await deps.exceptions.retry(exceptionId, actor), retryNote: null };

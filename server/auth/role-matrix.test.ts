@@ -175,7 +175,7 @@ beforeAll(async () => {
   rt.flows.publish('cr', { message: 'v1' });
   await t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
   userId = (await t.server.deps.users.byEmail('viewer@example.com'))!.id;
-  t.server.deps.lookups.create({ name: 'tax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: 'A' }]);
+  await t.server.deps.lookups.create({ name: 'tax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: 'A' }]);
 });
 afterAll(() => t.close());
 
@@ -198,8 +198,8 @@ async function fixtures() {
     })
   ).request.id;
   exceptionId = (await t.server.deps.exceptions.raise({ type: 'failed-run', key: `matrix-${Math.random()}`, title: 'a failed run' })).id;
-  if (!t.server.deps.lookups.list().some((x) => x.name === 'doomed'))
-    t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
+  if (!(await t.server.deps.lookups.list()).some((x) => x.name === 'doomed'))
+    await t.server.deps.lookups.create({ name: 'doomed', keyColumns: [{ name: 'key' }], valueColumns: ['v'] });
 }
 
 describe('route x role matrix', () => {

@@ -37,7 +37,7 @@ export async function runbookCommand(argv: string[], io: { out?: (s: string) => 
       err(`ledgerline runbook: no flow "${positionals[0]}" in the data dir and no template of that name`);
       return 1;
     }
-    const rb = buildRunbook(flow, { describeType: (t) => getNodeType(t)?.description, tableRows: tableRowsFrom(new LookupService(store)) });
+    const rb = buildRunbook(flow, { describeType: (t) => getNodeType(t)?.description, tableRows: await tableRowsFrom(new LookupService(store), flow.id) });
     out(values.format === 'html' ? runbookHtml(rb) : runbookMarkdown(rb));
     return 0;
   } finally {

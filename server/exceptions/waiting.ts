@@ -67,7 +67,7 @@ export async function retryWaitingOnLookup(
     if (!m || m.table !== ref.name || m.scope !== ref.scope || !m.keys.length) continue;
     let resolved: boolean;
     try {
-      const snap = lookups.snapshot(m.table, { flowId: e.links.flowId });
+      const snap = await lookups.snapshot(m.table, { flowId: e.links.flowId });
       resolved = snap.scope === ref.scope && m.keys.every((k) => snap.find(k) !== undefined);
     } catch {
       resolved = false;

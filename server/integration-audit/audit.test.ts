@@ -8,7 +8,7 @@ import { openStore, type Store } from '../../runtime/store/db.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { auditCommand } from '../commands/audit.ts';
 import { auditIntegration, type AuditInput } from './audit.ts';
-import { publishedFlows } from './collect.ts';
+import { collectAudit, publishedFlows } from './collect.ts';
 import { renderAudit } from './render.ts';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -28,13 +28,13 @@ const flowDoc = (id: string, nodes: Array<Record<string, unknown>>, edges: Array
 });
 
 describe('auditIntegration', () => {
-  it('finds catalogue, mapping and flow problems, each with an owner and a fix', () => {
+  it('finds catalogue, mapping and flow problems, each with an owner and a fix', async () => {
     tmp = tempDir();
     store = openStore(tmp.dir);
     const lookups = new LookupService(store);
-    lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'GB VAT', rate: '0.2', taxCode: 'UK-VAT-20' }]);
-    lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'gid://shopify/Location/1', warehouse: 'WH' }]);
-    lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'shopify_payments', paymentMethod: 'SHOPIFY' }]);
+    await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'GB VAT', rate: '0.2', taxCode: 'UK-VAT-20' }]);
+    await lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'gid://shopify/Location/1', warehouse: 'WH' }]);
+    await lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'shopify_payments', paymentMethod: 'SHOPIFY' }]);
     const flows = new FlowStore(store, getNodeType);
     flows.create(
       flowDoc(
@@ -82,13 +82,8 @@ describe('auditIntegration', () => {
         },
       ],
       flows: publishedFlows(flows),
-      lookup: (name, flowId) => {
-        try {
-          return lookups.snapshot(name, flowId ? { flowId } : {});
-        } catch {
-          return undefined;
-        }
-      },
+      // The tables as the collector opens them for the audit (missing ones undefined).
+      lookup: (await collectAudit({ flows, lookups, nonIdempotent: () => false })).lookup,
       nonIdempotent: (t) => getNodeType(t)?.idempotent === false,
     };
     const r = auditIntegration(input, new Date('2026-11-27T00:00:00Z'));

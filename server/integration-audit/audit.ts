@@ -58,7 +58,10 @@ export interface AuditInput {
   erpStockedSkus?: string[] | null;
   orders: AuditOrder[];
   flows: AuditFlow[];
-  /** Lookup snapshot by table name, for a flow (its own table wins) or shared; undefined when the table does not exist. */
+  /**
+   * Lookup snapshot by table name, for a flow (its own table wins) or shared; undefined when the table does not exist.
+   * Synchronous: the collector opens the tables `lookupsAudited` names beforehand.
+   */
   lookup: (name: string, flowId?: string) => LookupSnapshot | undefined;
   /** Node types that are not idempotent (writes that must not be repeated blindly). */
   nonIdempotent: (type: string) => boolean;
@@ -71,6 +74,30 @@ export interface AuditReport {
 }
 
 const isMonitor = (t: string) => t.startsWith('monitor.');
+
+const LOOKUP_NODES = [
+  { type: 'lookup.tax-code', table: 'tax-codes' },
+  { type: 'lookup.location', table: 'locations' },
+] as const;
+
+const tableOfFlow = (flows: AuditFlow[], flowId: string | undefined, type: string, dflt: string) => {
+  const fl = flows.find((x) => x.id === flowId);
+  const n = fl?.nodes.find((x) => x.type === type);
+  return (n?.config?.table as string | undefined) ?? dflt;
+};
+
+/** The active flows with a node of this type, or the shared scope alone when none has one. */
+const scopesOf = (flows: AuditFlow[], type: string): Array<string | undefined> => {
+  const fs = flows.filter((fl) => fl.active && fl.nodes.some((n) => n.type === type));
+  return fs.length ? fs.map((x) => x.id) : [undefined];
+};
+
+/** Every (table, flow) whose snapshot `auditIntegration` asks `input.lookup` for: what a collector opens beforehand. */
+export function lookupsAudited(flows: AuditFlow[]): Array<{ name: string; flowId?: string }> {
+  const out: Array<{ name: string; flowId?: string }> = [{ name: 'payment-methods' }];
+  for (const n of LOOKUP_NODES) for (const flowId of scopesOf(flows, n.type)) out.push({ name: tableOfFlow(flows, flowId, n.type, n.table), flowId });
+  return out;
+}
 
 export function auditIntegration(input: AuditInput, now = new Date()): AuditReport {
   const f: Finding[] = [];
@@ -146,16 +173,8 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
   }
 
   // Lookups against what recent orders actually carry, per flow that maps them (or the shared table).
-  const flowsUsing = (type: string) => input.flows.filter((fl) => fl.active && fl.nodes.some((n) => n.type === type));
-  const tableOf = (flowId: string | undefined, type: string, dflt: string) => {
-    const fl = input.flows.find((x) => x.id === flowId);
-    const n = fl?.nodes.find((x) => x.type === type);
-    return (n?.config?.table as string | undefined) ?? dflt;
-  };
-  const scopes = (type: string) => {
-    const fs = flowsUsing(type);
-    return fs.length ? fs.map((x) => x.id) : [undefined];
-  };
+  const tableOf = (flowId: string | undefined, type: string, dflt: string) => tableOfFlow(input.flows, flowId, type, dflt);
+  const scopes = (type: string) => scopesOf(input.flows, type);
   const checked = new Set<string>();
   const missingTable = (name: string, flowId?: string) => {
     const k = `${name}|${flowId ?? ''}`;
@@ -172,8 +191,8 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
   };
   const seen = <T>(items: T[], key: (t: T) => string) => [...new Map(items.map((t) => [key(t), t])).values()];
 
-  for (const flowId of scopes('lookup.tax-code')) {
-    const name = tableOf(flowId, 'lookup.tax-code', 'tax-codes');
+  for (const flowId of scopes(LOOKUP_NODES[0].type)) {
+    const name = tableOf(flowId, LOOKUP_NODES[0].type, LOOKUP_NODES[0].table);
     const snap = input.lookup(name, flowId);
     const rates = seen(
       input.orders.flatMap((o) => o.taxLines.map((t) => ({ ...t, country: o.country, province: o.province, order: o.name }))),
@@ -195,8 +214,8 @@ export function auditIntegration(input: AuditInput, now = new Date()): AuditRepo
       });
     }
   }
-  for (const flowId of scopes('lookup.location')) {
-    const name = tableOf(flowId, 'lookup.location', 'locations');
+  for (const flowId of scopes(LOOKUP_NODES[1].type)) {
+    const name = tableOf(flowId, LOOKUP_NODES[1].type, LOOKUP_NODES[1].table);
     const snap = input.lookup(name, flowId);
     const locs = seen(
       input.orders.flatMap((o) => o.locations.map((l) => ({ ...l, order: o.name }))),

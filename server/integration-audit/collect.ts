@@ -11,7 +11,7 @@ import type {
 import type { ShopifyClient } from '../../nodes/shopify/index.ts';
 import { type TypedDocument, typedDocument } from '../../nodes/shopify/typed-document.ts';
 import type { FlowStore } from '../../runtime/flow-store.ts';
-import type { AuditFlow, AuditInput, AuditOrder, AuditVariant } from './audit.ts';
+import { lookupsAudited, type AuditFlow, type AuditInput, type AuditOrder, type AuditVariant } from './audit.ts';
 
 export const AUDIT_VARIANTS = typedDocument<AuditVariantsQuery, AuditVariantsQueryVariables>(`query AuditVariants($first: Int!, $after: String) {
   productVariants(first: $first, after: $after) {
@@ -102,7 +102,7 @@ export interface CollectDeps {
   shopify?: ShopifyClient;
   erp?: ErpConnector;
   flows: FlowStore;
-  lookups?: { snapshot(name: string, opts?: { flowId?: string }): LookupSnapshot };
+  lookups?: { snapshot(name: string, opts?: { flowId?: string }): Promise<LookupSnapshot> };
   nonIdempotent: (type: string) => boolean;
   sinceDays?: number;
 }
@@ -118,18 +118,20 @@ export async function collectAudit(d: CollectDeps): Promise<AuditInput> {
     // Every stocked item (getStock without skus): the ERP side of erp-item-not-in-shopify.
     erpStockedSkus = [...new Set((await d.erp.getStock({})).map((s) => s.sku))];
   }
+  const flows = publishedFlows(d.flows);
+  // The audit itself is synchronous: every table it may read is opened here (a missing one is left undefined).
+  const snaps = new Map<string, LookupSnapshot | undefined>();
+  const at = (name: string, flowId?: string) => `${flowId ?? ''}\u0000${name}`;
+  for (const { name, flowId } of lookupsAudited(flows)) {
+    if (snaps.has(at(name, flowId))) continue;
+    snaps.set(at(name, flowId), await d.lookups?.snapshot(name, flowId ? { flowId } : {}).catch(() => undefined));
+  }
   return {
     ...shop,
     erpItems,
     erpStockedSkus,
-    flows: publishedFlows(d.flows),
+    flows,
     nonIdempotent: d.nonIdempotent,
-    lookup: (name, flowId) => {
-      try {
-        return d.lookups?.snapshot(name, flowId ? { flowId } : {});
-      } catch {
-        return undefined;
-      }
-    },
+    lookup: (name, flowId) => snaps.get(at(name, flowId)),
   };
 }

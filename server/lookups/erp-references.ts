@@ -36,12 +36,7 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
   async function connectionIds(table: TableSummary): Promise<string[]> {
     const erps = new Set((await d.connections.list()).filter((c) => c.kind === 'erp').map((c) => c.id));
     // A flow's own table of the same name wins over a shared one: such a flow never reads the shared table.
-    const own = new Set(
-      d.lookups
-        .list()
-        .filter((x) => x.name === table.name && x.scope !== 'shared')
-        .map((x) => x.scope),
-    );
+    const own = new Set((await d.lookups.list()).filter((x) => x.name === table.name && x.scope !== 'shared').map((x) => x.scope));
     const flows = d.runtime.flows.list().filter((f) => (table.scope === 'shared' ? !own.has(f.id) : f.id === table.scope));
     const used = new Set<string>();
     for (const f of flows) {

@@ -130,7 +130,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: { query: z.object({ scope: z.string().optional() }) },
       responses: { 200: json(z.object({ tables: z.array(TableSummary) })) },
     }),
-    (c) => c.json({ tables: service.list({ scope: c.req.valid('query').scope }) }, 200),
+    async (c) => c.json({ tables: await service.list({ scope: c.req.valid('query').scope }) }, 200),
   );
 
   app.openapi(
@@ -148,7 +148,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const keyColumns = b.keyColumns ?? preset?.keyColumns;
       const valueColumns = b.valueColumns ?? preset?.valueColumns;
       if (!keyColumns || !valueColumns) throw new ApiError(400, 'invalid_request', 'give keyColumns and valueColumns, or a preset');
-      const t = service.create(
+      const t = await service.create(
         {
           name: b.name,
           scope: b.scope,
@@ -174,11 +174,11 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: { params: Params, query: VersionQuery },
       responses: { 200: json(z.object({ table: TableSummary, version: z.number(), rows: z.array(z.record(z.string(), z.string())) })), 404: err('Not found') },
     }),
-    (c) => {
+    async (c) => {
       const p = c.req.valid('param');
       const { version } = c.req.valid('query');
-      const r = service.rows(p, version);
-      return c.json({ table: service.get(p), version: r.version, rows: r.rows }, 200);
+      const r = await service.rows(p, version);
+      return c.json({ table: await service.get(p), version: r.version, rows: r.rows }, 200);
     },
   );
 
@@ -192,7 +192,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     }),
     async (c) => {
       const p = c.req.valid('param');
-      const t = service.describe(p, c.req.valid('json'));
+      const t = await service.describe(p, c.req.valid('json'));
       await changed(c, 'lookup.describe', p.scope, p.name);
       return c.json(t, 200);
     },
@@ -208,7 +208,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     }),
     async (c) => {
       const p = c.req.valid('param');
-      service.delete(p);
+      await service.delete(p);
       await changed(c, 'lookup.delete', p.scope, p.name);
       return c.json({ deleted: true }, 200);
     },
@@ -217,7 +217,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
   /** Refuses rows whose ERP reference column names a record the ERP does not have. */
   const checkReferences = async (p: { scope: string; name: string }, rows: Array<Record<string, unknown>>, firstRow = 1) => {
     if (!opts.references) return;
-    const problems = await opts.references.check(service.get(p), rows, firstRow);
+    const problems = await opts.references.check(await service.get(p), rows, firstRow);
     if (problems.length)
       throw new ApiError(
         422,
@@ -253,7 +253,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     }),
     async (c) => {
       const p = c.req.valid('param');
-      const table = service.get(p);
+      const table = await service.get(p);
       const refs = opts.references ? await opts.references.of(table) : null;
       if (!refs) return c.json({ column: null, list: null, sources: [] }, 200);
       const q = (c.req.valid('query').q ?? '').trim().toLowerCase();
@@ -285,7 +285,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const p = c.req.valid('param');
       const b = c.req.valid('json');
       await checkReferences(p, b.rows);
-      const v = service.putRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
+      const v = await service.putRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
       return c.json({ ...v, ...(await changed(c, 'lookup.rows.put', p.scope, p.name, v.version)) }, 200);
     },
   );
@@ -302,7 +302,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       const p = c.req.valid('param');
       const b = c.req.valid('json');
       await checkReferences(p, b.rows);
-      const v = service.upsertRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
+      const v = await service.upsertRows(p, b.rows, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
       return c.json({ ...v, ...(await changed(c, 'lookup.rows.upsert', p.scope, p.name, v.version)) }, 200);
     },
   );
@@ -318,7 +318,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     async (c) => {
       const p = c.req.valid('param');
       const b = c.req.valid('json');
-      const v = service.deleteRows(p, b.keys, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
+      const v = await service.deleteRows(p, b.keys, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
       return c.json({ ...v, ...(await changed(c, 'lookup.rows.delete', p.scope, p.name, v.version)) }, 200);
     },
   );
@@ -331,7 +331,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: { params: Params },
       responses: { 200: json(z.object({ versions: z.array(VersionInfo) })), 404: err('Not found') },
     }),
-    (c) => c.json({ versions: service.versions(c.req.valid('param')) }, 200),
+    async (c) => c.json({ versions: await service.versions(c.req.valid('param')) }, 200),
   );
 
   app.openapi(
@@ -354,7 +354,7 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     async (c) => {
       const { version, ...p } = c.req.valid('param');
       const b = c.req.valid('json');
-      const v = service.restore(p, version, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
+      const v = await service.restore(p, version, { by: actor(c), message: b.message, expectedVersion: b.expectedVersion });
       return c.json({ ...v, ...(await changed(c, 'lookup.restore', p.scope, p.name, v.version)) }, 200);
     },
   );
@@ -367,9 +367,9 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       request: { params: Params, query: VersionQuery },
       responses: { 200: { description: 'CSV with a header line', content: { 'text/csv': { schema: z.string() } } }, 404: err('Not found') },
     }),
-    (c) => {
+    async (c) => {
       const p = c.req.valid('param');
-      const csv = service.exportCsv(p, c.req.valid('query').version);
+      const csv = await service.exportCsv(p, c.req.valid('query').version);
       const file = `${p.scope === 'shared' ? '' : `${p.scope}-`}${p.name}.csv`.replace(/[^\w.-]/g, '_');
       return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${file}"` });
     },
@@ -396,12 +396,12 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
       // Unreadable CSV is left for the import to report, with its own line numbers.
       let parsed: Array<Record<string, string>> | null = null;
       try {
-        parsed = rowsFromCsv(service.get(p), text);
+        parsed = rowsFromCsv(await service.get(p), text);
       } catch {
         parsed = null;
       }
       if (parsed) await checkReferences(p, parsed, 2);
-      const v = service.importCsv(p, text, { mode: q.mode, by: actor(c), message: q.message, expectedVersion: q.expectedVersion });
+      const v = await service.importCsv(p, text, { mode: q.mode, by: actor(c), message: q.message, expectedVersion: q.expectedVersion });
       return c.json({ ...v, ...(await changed(c, 'lookup.csv.import', p.scope, p.name, v.version)) }, 200);
     },
   );

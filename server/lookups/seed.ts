@@ -15,8 +15,8 @@ export const SEED_DIR = fileURLToPath(new URL('../../flows/templates/lookups/', 
 type PresetName = keyof typeof TABLE_PRESETS;
 
 /** Creates every seed table that does not exist yet in the shared scope; returns the names it created. */
-export function installSandboxLookups(lookups: LookupService, dir = SEED_DIR): string[] {
-  const existing = new Set(lookups.list({ scope: 'shared' }).map((t) => t.name));
+export async function installSandboxLookups(lookups: LookupService, dir = SEED_DIR): Promise<string[]> {
+  const existing = new Set((await lookups.list({ scope: 'shared' })).map((t) => t.name));
   const created: string[] = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.csv'))
@@ -27,7 +27,7 @@ export function installSandboxLookups(lookups: LookupService, dir = SEED_DIR): s
     if (!preset) throw new Error(`flows/templates/lookups/${file}: no table preset "${name}" (presets: ${Object.keys(TABLE_PRESETS).join(', ')})`);
     const rows = rowsFromCsv(checkColumns(preset.keyColumns, preset.valueColumns), readFileSync(`${dir}${file}`, 'utf8'));
     try {
-      lookups.create({ name, ...preset }, rows, { by: 'system', message: `seeded from flows/templates/lookups/${file}` });
+      await lookups.create({ name, ...preset }, rows, { by: 'system', message: `seeded from flows/templates/lookups/${file}` });
       created.push(name);
     } catch (e) {
       // Another process created it between our list and create: theirs stands.

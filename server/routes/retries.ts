@@ -73,7 +73,7 @@ export function retriesRouter(d: Deps) {
       if (!m?.keys.length) throw new HttpError(409, 'conflict', `exception "${id}" is not about a missing lookup row; fix its cause where it points`);
       let table;
       try {
-        table = d.lookups.get({ scope: m.scope, name: m.table });
+        table = await d.lookups.get({ scope: m.scope, name: m.table });
       } catch {
         throw new HttpError(404, 'not_found', `lookup table "${m.table}" (${m.scope}) does not exist any more`);
       }
@@ -108,7 +108,7 @@ export function retriesRouter(d: Deps) {
       const by = actorOf(c);
       let version;
       try {
-        version = d.lookups.upsertRows({ scope: m.scope, name: m.table }, rows, { by, message: body.message ?? `added from exception ${id}` });
+        version = await d.lookups.upsertRows({ scope: m.scope, name: m.table }, rows, { by, message: body.message ?? `added from exception ${id}` });
       } catch (e) {
         if (e instanceof LookupValidationError) throw new HttpError(422, 'invalid_lookup_data', e.message);
         if (e instanceof LookupConflictError || e instanceof LookupNotFoundError) throw new HttpError(409, 'conflict', e.message);

@@ -23,16 +23,25 @@ export function loadFlowDoc(flows: FlowStore | null, flowId: string): FlowDoc | 
   return existsSync(file) ? { ...(JSON.parse(readFileSync(file, 'utf8')) as FlowDoc), id: flowId } : null;
 }
 
-export function tableRowsFrom(lookups: LookupService | null) {
-  return (table: string, flowId: string): Array<Record<string, string>> | null => {
-    if (!lookups) return null;
-    for (const scope of [flowId, 'shared']) {
+/**
+ * The rows of the tables a runbook of this flow may show (its own tables, then the shared ones), read beforehand:
+ * the runbook is built synchronously. Lookup tables are small (hundreds to a few thousand rows).
+ */
+export async function tableRowsFrom(
+  lookups: LookupService | null,
+  flowId: string,
+): Promise<(table: string, flowId: string) => Array<Record<string, string>> | null> {
+  if (!lookups) return () => null;
+  const rows = new Map<string, Array<Record<string, string>>>();
+  for (const scope of [flowId, 'shared']) {
+    for (const t of await lookups.list({ scope })) {
+      if (rows.has(t.name)) continue;
       try {
-        return lookups.rows({ name: table, scope }).rows;
+        rows.set(t.name, (await lookups.rows({ name: t.name, scope })).rows);
       } catch {
-        /* try the next scope */
+        /* deleted meanwhile */
       }
     }
-    return null;
-  };
+  }
+  return (table, forFlow) => (forFlow === flowId ? (rows.get(table) ?? null) : null);
 }

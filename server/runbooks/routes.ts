@@ -51,12 +51,12 @@ export function runbookRoutes(opts: {
         404: { description: 'No such flow', content: { 'application/json': { schema: Err } } },
       },
     }),
-    (c) => {
+    async (c) => {
       const { flowId } = c.req.valid('param');
       const { format } = c.req.valid('query');
       const flow = loadFlowDoc(opts.flows, flowId);
       if (!flow) return c.json({ error: { code: 'not_found', message: `no flow "${flowId}"` } }, 404);
-      const rb = buildRunbook(flow, { describeType: opts.describeType, tableRows: tableRowsFrom(opts.lookups ?? null) });
+      const rb = buildRunbook(flow, { describeType: opts.describeType, tableRows: await tableRowsFrom(opts.lookups ?? null, flow.id) });
       if (format === 'json') return c.json(rb, 200);
       if (format === 'html') return c.body(runbookHtml(rb), 200, { 'Content-Type': 'text/html; charset=utf-8' });
       return c.body(runbookMarkdown(rb), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });

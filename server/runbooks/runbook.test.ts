@@ -53,7 +53,7 @@ describe('ledgerline runbook', () => {
     store = openStore(tmp.dir);
     const flows = new FlowStore(store, getNodeType);
     const lookups = new LookupService(store);
-    lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'GB VAT', rate: '0.2', taxCode: 'UK-VAT-20' }]);
+    await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'GB VAT', rate: '0.2', taxCode: 'UK-VAT-20' }]);
     flows.create({
       schemaVersion: 1,
       id: 'orders-uk',

@@ -28,7 +28,7 @@ const readLookup = defineNode({
   outputs: [{ id: 'out' }],
   idempotent: true,
   sampleOutput: { rows: null as unknown },
-  execute: (ctx) => ({ rows: ctx.lookups!.snapshot(ctx.config.name) as unknown }),
+  execute: async (ctx) => ({ rows: (await ctx.lookups!.snapshot(ctx.config.name)) as unknown }),
 });
 
 let t: TestDeployment;
@@ -69,7 +69,7 @@ beforeAll(async () => {
   rt.flows.create(flow('bcr', [{ id: 't', type: 'trigger.manual' }], []));
   rt.flows.publish('bcr', { message: 'v1' });
   await B.deps.connections.create({ id: 'berp', kind: 'erp', provider: 'sandbox', name: `ERP ${MARK}`, config: {}, secrets: { token: `secret-${MARK}` } });
-  B.deps.lookups.create({ name: 'btax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: MARK }]);
+  await B.deps.lookups.create({ name: 'btax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: MARK }]);
   ids.run = (await rt.queue.ingest({ source: 'manual', payload: { value: 1, note: MARK }, targets: [{ flowId: 'bflow', version: 1 }] })).runIds[0]!;
   ids.event = (await rt.runs.get(ids.run)).eventId!;
   ids.exception = (await B.deps.exceptions.raise({ type: 'failed-run', key: 'b-ex', title: `failed ${MARK}` })).id;
@@ -172,7 +172,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     // B still has everything A tried to change or delete.
     expect(B.runtime.flows.get('bflow')).toBeTruthy();
     expect(await B.deps.connections.find('berp')).toBeTruthy();
-    expect(B.deps.lookups.list().map((l) => l.name)).toContain('btax');
+    expect((await B.deps.lookups.list()).map((l) => l.name)).toContain('btax');
   }, 120_000);
 
   it("a flow in A cannot read B's lookups or connections", async () => {

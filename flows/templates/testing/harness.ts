@@ -62,7 +62,7 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
   });
   const lookups = new LookupService(rt.store);
   services.lookups = lookups;
-  installSandboxLookups(lookups);
+  await installSandboxLookups(lookups);
   rt.start();
   const finished = async (runId: string) => {
     await rt.drain(120_000);

@@ -48,7 +48,7 @@ const lookups = new LookupService(rt.store);
 services.lookups = lookups;
 
 if (mode === 'crash') {
-  installSandboxLookups(lookups);
+  await installSandboxLookups(lookups);
   const doc = template('order-to-erp');
   rt.flows.create({ ...doc, id: 'order-to-erp' });
   rt.flows.publish('order-to-erp', { activate: true });

@@ -19,7 +19,7 @@ const shortSandbox = (answered: number): Sandbox => ({
 });
 
 const table = (cols: Partial<Pick<LookupSnapshot, 'keyColumns' | 'valueColumns'>>): LookupSource => ({
-  snapshot: (name) => ({
+  snapshot: async (name) => ({
     id: 1,
     name,
     scope: 'shared',
@@ -57,5 +57,41 @@ describe('runMap when a dependency breaks its contract', () => {
     ]);
     const fine = await map([field], { code: 'A' }, { lookups: table({}) });
     expect(fine).toMatchObject({ output: { v: 'found' }, problems: [] });
+  });
+
+  it('opens each table once, and counts a table as used (or missing) only where a field reaches it', async () => {
+    const opened: string[] = [];
+    const lookups: LookupSource = {
+      snapshot: async (name) => {
+        opened.push(name);
+        if (name === 'gone') throw Object.assign(new Error('lookup table "gone" does not exist'), { name: 'LookupNotFoundError' });
+        return table({}).snapshot(name);
+      },
+    };
+    const lines: FieldInput = {
+      target: 'lines',
+      source: {
+        kind: 'each',
+        path: 'lines',
+        fields: [
+          { target: 'v', source: { kind: 'lookup', table: 'codes', key: 'code' } },
+          { target: 'w', source: { kind: 'lookup', table: 'gone', key: 'code' } },
+        ],
+      },
+    };
+    const none = await map([lines], { lines: [] }, { lookups });
+    expect(none).toMatchObject({ output: { lines: [] }, problems: [], lookupsUsed: [] });
+    const two = await map(
+      [lines, { target: 'top', source: { kind: 'lookup', table: 'codes', key: 'code' } }],
+      { code: 'A', lines: [{ code: 'A' }, { code: 'B' }] },
+      { lookups },
+    );
+    expect(two.output).toEqual({ top: 'found', lines: [{ v: 'found' }, { v: 'found' }] });
+    expect(two.problems.map((p) => [p.target, p.code])).toEqual([
+      ['lines[0].w', 'lookup-table'],
+      ['lines[1].w', 'lookup-table'],
+    ]);
+    expect(two.lookupsUsed).toEqual([{ table: 'codes', scope: 'shared', tableId: 1, version: 3 }]);
+    expect(opened.sort()).toEqual(['codes', 'codes', 'gone', 'gone']); // once per table per run of the mapping
   });
 });

@@ -120,15 +120,24 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
 
   /** The table does not exist (the node API's lookup contract names the error), as opposed to lookups being unavailable. */
   const isMissingTable = (e: Error) => e.name === 'LookupNotFoundError';
+  // Every table the mapping names is opened before the fields are walked (the walk is synchronous, opening a table
+  // is not); a table counts as used, and its error as a problem, only where a field reaches it.
+  const opened = new Map<string, LookupSnapshot | Error>(
+    await Promise.all(
+      tablesOf(plan).map(async (table): Promise<[string, LookupSnapshot | Error]> => {
+        try {
+          if (!deps.lookups) throw new Error('no lookup tables are available here');
+          return [table, await deps.lookups.snapshot(table, { flowId: deps.flowId })];
+        } catch (e) {
+          return [table, e as Error];
+        }
+      }),
+    ),
+  );
   const snapshot = (table: string): LookupSnapshot | Error => {
     let snap = snapshots.get(table);
     if (!snap) {
-      try {
-        if (!deps.lookups) throw new Error('no lookup tables are available here');
-        snap = deps.lookups.snapshot(table, { flowId: deps.flowId });
-      } catch (e) {
-        snap = e as Error;
-      }
+      snap = opened.get(table) ?? new Error(`lookup table "${table}" was not opened`);
       snapshots.set(table, snap);
     }
     return snap;
@@ -314,6 +323,25 @@ export async function runMap(plan: CompiledMap, input: unknown, deps: MapDeps, o
     s instanceof Error ? [] : [{ table, scope: s.scope, tableId: s.id, version: s.version }],
   );
   return { output, problems, traces, lookupsUsed, sandboxFailure };
+}
+
+const tablesByPlan = new WeakMap<CompiledMap, string[]>();
+
+/** The lookup tables a mapping's fields name, at any depth (kept per compiled mapping). */
+function tablesOf(plan: CompiledMap): string[] {
+  let tables = tablesByPlan.get(plan);
+  if (!tables) {
+    const found = new Set<string>();
+    const walk = (fields: CompiledField[]) => {
+      for (const f of fields) {
+        if (f.field.source.kind === 'lookup') found.add(f.field.source.table);
+        if (f.each) walk(f.each.fields);
+      }
+    };
+    walk(plan.fields);
+    tablesByPlan.set(plan, (tables = [...found]));
+  }
+  return tables;
 }
 
 function test(op: Exclude<Condition, { expr: string }>['op'], v: unknown, want: unknown): boolean {

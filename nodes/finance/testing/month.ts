@@ -86,7 +86,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   });
   const lookups = new LookupService(rt.store);
   services.lookups = lookups;
-  installSandboxLookups(lookups);
+  await installSandboxLookups(lookups);
   for (const id of ['order-to-erp', 'gift-card-liability', 'refund-to-credit-memo', 'payout-reconciliation']) {
     const doc = JSON.parse(readFileSync(`${DIR}${id}.json`, 'utf8'));
     rt.flows.create({ ...doc, id });

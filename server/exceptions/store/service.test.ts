@@ -52,7 +52,7 @@ describe('failed runs raise typed exceptions', () => {
   let svc: ExceptionService;
   let actions: ExceptionAction[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = tempDir();
     erpMode.value = 'ok';
     const services: NodeServices = {};
@@ -62,7 +62,7 @@ describe('failed runs raise typed exceptions', () => {
     svc = createExceptionService(rt.store, rt, { onAction: (a) => void actions.push(a), owners: { 'erp-rejected': 'finance' } });
     Object.assign(services, { lookups, exceptions: svc, monitoring: svc.monitoring });
     rt.start();
-    lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
+    await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
     publish(
       flow(
         'orders',
@@ -114,8 +114,8 @@ describe('failed runs raise typed exceptions', () => {
     expect(still.runs.filter((r) => r.status === 'failed')).toHaveLength(2);
     expect(still.runs.filter((r) => r.status === 'superseded')).toHaveLength(2);
 
-    const tbl = lookups.get({ name: 'tax-codes' });
-    lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'GB VAT', rate: '20%', taxCode: 'GB-STD' }], { expectedVersion: tbl.version });
+    const tbl = await lookups.get({ name: 'tax-codes' });
+    await lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'GB VAT', rate: '20%', taxCode: 'GB-STD' }], { expectedVersion: tbl.version });
     const second = await svc.retry(e.id, 'ops@example.com');
     expect(second.replayed).toHaveLength(2);
     await rt.drain();
@@ -136,7 +136,7 @@ describe('failed runs raise typed exceptions', () => {
   });
 
   it('ERP permanent errors are erp-rejected (owner override applies), exhausted transient errors erp-unreachable', async () => {
-    lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'GB VAT', rate: '20%', taxCode: 'GB-STD' }]);
+    await lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'GB VAT', rate: '20%', taxCode: 'GB-STD' }]);
     erpMode.value = 'reject';
     await runOnce('orders', taxed('GB VAT', '20%'));
     erpMode.value = 'down';

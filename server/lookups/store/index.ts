@@ -1,5 +1,5 @@
 // Public entry of the lookup-table store: a business service of the server, not part of the engine. It keeps its
-// tables in the runtime's SQLite file; nodes reach it as `ctx.lookups` (runtime/node-api/lookups.ts).
+// tables in the workspace's store (SQLite file or PostgreSQL schema); nodes reach it as `ctx.lookups` (runtime/node-api/lookups.ts).
 export { LookupService, SHARED } from './service.ts';
 export type { TableRef, TableDefinition, TableSummary, VersionInfo, WriteOptions } from './service.ts';
 export { LookupConflictError, LookupNotFoundError, LookupValidationError } from './errors.ts';

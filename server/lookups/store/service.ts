@@ -1,8 +1,9 @@
-// The lookup-table store: versioned tables in the runtime's SQLite file. Hosts pass one instance to the runtime as
-// `services: { lookups }`; nodes reach it as `ctx.lookups` through the LookupSource interface.
-import type Database from 'better-sqlite3';
-import { and, desc, eq, lte, notInArray } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+// The lookup-table store: versioned tables in the workspace's store, on either dialect (SQLite file or PostgreSQL
+// schema). Hosts pass one instance to the runtime as `services: { lookups }`; nodes reach it as `ctx.lookups` through
+// the LookupSource interface, whose reads are asynchronous (a PostgreSQL read cannot be anything else).
+import { and, desc, eq, lte, notInArray, sql } from 'drizzle-orm';
+import type { Store } from '../../../runtime/store/db.ts';
+import type { SqlDb, SqlStore } from '../../../runtime/store/sql-store.ts';
 import type { LookupRow, LookupSnapshot, LookupSource, LookupUse, LookupKeyColumn } from '../../../runtime/node-api/lookups.ts';
 import { buildSnapshot, type Columns } from './keys.ts';
 import { checkColumns, checkRows, rowKeyId, type KeyColumnInput } from './rows.ts';
@@ -57,186 +58,185 @@ export interface WriteOptions {
 
 type TableRow = typeof lookupTables.$inferSelect;
 type VersionRow = typeof lookupVersions.$inferSelect;
+type LookupTables = { lookupTables: typeof lookupTables; lookupVersions: typeof lookupVersions; lookupUses: typeof lookupUses };
+
+/** What the lookup service needs of the store: its tables, in either dialect. */
+export type LookupStore = Pick<Store, 'sql'>;
 
 export class LookupService implements LookupSource {
-  private sqlite: Database.Database;
-  private db: BetterSQLite3Database<any>;
+  private readonly store: SqlStore<LookupTables>;
   private now: () => number;
   private keepVersions: number;
+  /**
+   * The snapshot last built per table. A published version never changes, so a hit is exact as long as its version is
+   * the table's current one, which every `snapshot` call reads first.
+   */
   private cache = new Map<number, LookupSnapshot>();
-  /** The statements of every lookup step, prepared once; the rest go through drizzle. */
-  private q: Record<'resolve' | 'currentVersion' | 'use', Database.Statement>;
 
   /**
-   * Opens on the runtime's store (`runtime.store`; openStore created the tables). `keepVersions` (default 200)
-   * bounds the history per table; versions a recorded run used are kept until that run is pruned.
+   * Opens on the runtime's store (`runtime.store`, either dialect; its migrations created the tables). `keepVersions`
+   * (default 200) bounds the history per table; versions a recorded run used are kept until that run is pruned.
    */
-  constructor(store: { sqlite: Database.Database; db: BetterSQLite3Database<any> }, opts: { now?: () => number; keepVersions?: number } = {}) {
-    this.sqlite = store.sqlite;
-    this.db = store.db;
+  constructor(store: LookupStore, opts: { now?: () => number; keepVersions?: number } = {}) {
+    this.store = store.sql({ lookupTables, lookupVersions, lookupUses });
     this.now = opts.now ?? Date.now;
     this.keepVersions = Math.max(1, opts.keepVersions ?? 200);
-    const s = this.sqlite;
-    this.q = {
-      // Raw prepared statements on the lookup-step hot path (resolve, currentVersion, use run in every lookup step): bench/order-to-erp.ts (bench/README.md "Order to ERP").
-      resolve: s.prepare(
-        `SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ? AND scope IN (?, '${SHARED}') ORDER BY scope = '${SHARED}' LIMIT 1`,
-      ),
-      currentVersion: s.prepare(`SELECT current_version FROM lookup_tables WHERE id = ?`),
-      use: s.prepare(`INSERT OR REPLACE INTO lookup_uses (run_id, node_id, table_id, version, used_at) VALUES (?, ?, ?, ?, ?)`),
-    };
+  }
+
+  private get t() {
+    return this.store.tables;
   }
 
   // ---- LookupSource (the node side) ------------------------------------------------------------------------
 
-  snapshot(name: string, opts: { flowId?: string } = {}): LookupSnapshot {
-    const t = this.q.resolve.get(name, opts.flowId ?? SHARED) as { id: number; scope: string; name: string; current_version: number } | undefined;
-    if (!t) throw new LookupNotFoundError(`lookup table "${name}" does not exist${opts.flowId ? ` (neither for flow "${opts.flowId}" nor shared)` : ''}`);
-    const hit = this.cache.get(t.id);
-    // The version check is one indexed read per call, so edits made by another process are seen at once.
-    if (hit && hit.version === t.current_version) return hit;
-    const v = this.versionOf(t.id, t.current_version);
-    if (!v) throw new LookupNotFoundError(`lookup table "${t.name}" has no version ${t.current_version}`);
-    const snap = buildSnapshot(
-      { id: t.id, name: t.name, scope: t.scope, version: t.current_version },
-      JSON.parse(v.columns) as Columns,
-      JSON.parse(v.rows) as LookupRow[],
+  async snapshot(name: string, opts: { flowId?: string } = {}): Promise<LookupSnapshot> {
+    // One indexed read per call (the flow's table before the shared one), so edits made by another process are seen
+    // by the next lookup; raw SQL so the statement text is the same every call (prepared once on SQLite).
+    const [t] = await this.store.rows<{ id: number; scope: string; name: string; current_version: number }>(
+      sql`SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ${name} AND scope IN (${opts.flowId ?? SHARED}, ${SHARED})
+        ORDER BY CASE WHEN scope = ${SHARED} THEN 1 ELSE 0 END LIMIT 1`,
     );
-    this.cache.set(t.id, snap);
+    if (!t) throw new LookupNotFoundError(`lookup table "${name}" does not exist${opts.flowId ? ` (neither for flow "${opts.flowId}" nor shared)` : ''}`);
+    const version = Number(t.current_version);
+    const id = Number(t.id);
+    const hit = this.cache.get(id);
+    if (hit && hit.version === version) return hit;
+    const v = await this.versionOf(this.store.db, id, version);
+    if (!v) throw new LookupNotFoundError(`lookup table "${t.name}" has no version ${version}`);
+    const snap = buildSnapshot({ id, name: t.name, scope: t.scope, version }, JSON.parse(v.columns) as Columns, JSON.parse(v.rows) as LookupRow[]);
+    this.cache.set(id, snap);
     return snap;
   }
 
-  recordUse(u: LookupUse): void {
-    this.q.use.run(u.runId, u.nodeId, u.tableId, u.version, this.now());
+  async recordUse(u: LookupUse): Promise<void> {
+    const { lookupUses: lu } = this.t;
+    await this.store.db
+      .insert(lu)
+      .values({ runId: u.runId, nodeId: u.nodeId, tableId: u.tableId, version: u.version, usedAt: this.now() })
+      .onConflictDoUpdate({ target: [lu.runId, lu.nodeId, lu.tableId], set: { version: sql`excluded.version`, usedAt: sql`excluded.used_at` } });
   }
 
-  currentVersion(tableId: number): number | undefined {
-    return (this.q.currentVersion.get(tableId) as { current_version: number } | undefined)?.current_version;
+  async currentVersion(tableId: number): Promise<number | undefined> {
+    const { lookupTables: lt } = this.t;
+    const [r] = await this.store.db.select({ v: lt.currentVersion }).from(lt).where(eq(lt.id, tableId));
+    return r?.v;
   }
 
   /** Which table versions each step of a run used. */
-  usesOfRun(runId: string): Array<{ nodeId: string; tableId: number; scope: string | null; name: string | null; version: number }> {
-    return this.db
-      .select({ nodeId: lookupUses.nodeId, tableId: lookupUses.tableId, scope: lookupTables.scope, name: lookupTables.name, version: lookupUses.version })
-      .from(lookupUses)
-      .leftJoin(lookupTables, eq(lookupTables.id, lookupUses.tableId))
-      .where(eq(lookupUses.runId, runId))
-      .orderBy(lookupUses.nodeId, lookupTables.name)
-      .all();
+  async usesOfRun(runId: string): Promise<Array<{ nodeId: string; tableId: number; scope: string | null; name: string | null; version: number }>> {
+    const { lookupTables: lt, lookupUses: lu } = this.t;
+    return this.store.db
+      .select({ nodeId: lu.nodeId, tableId: lu.tableId, scope: lt.scope, name: lt.name, version: lu.version })
+      .from(lu)
+      .leftJoin(lt, eq(lt.id, lu.tableId))
+      .where(eq(lu.runId, runId))
+      .orderBy(lu.nodeId, lt.name);
   }
 
   // ---- tables ---------------------------------------------------------------------------------------------
 
-  list(opts: { scope?: string } = {}): TableSummary[] {
-    const rows = this.db
-      .select({ t: lookupTables, rowCount: lookupVersions.rowCount, columns: lookupVersions.columns })
-      .from(lookupTables)
-      .innerJoin(lookupVersions, and(eq(lookupVersions.tableId, lookupTables.id), eq(lookupVersions.version, lookupTables.currentVersion)))
-      .orderBy(lookupTables.scope, lookupTables.name)
-      .all();
-    return rows.filter((r) => opts.scope === undefined || r.t.scope === opts.scope).map((r) => summary(r.t, JSON.parse(r.columns) as Columns, r.rowCount));
+  async list(opts: { scope?: string } = {}): Promise<TableSummary[]> {
+    const { lookupTables: lt, lookupVersions: lv } = this.t;
+    const rows = await this.store.db
+      .select({ t: lt, rowCount: lv.rowCount, columns: lv.columns })
+      .from(lt)
+      .innerJoin(lv, and(eq(lv.tableId, lt.id), eq(lv.version, lt.currentVersion)))
+      .where(opts.scope === undefined ? undefined : eq(lt.scope, opts.scope))
+      .orderBy(lt.scope, lt.name);
+    return rows.map((r) => summary(r.t, JSON.parse(r.columns) as Columns, r.rowCount));
   }
 
-  get(ref: TableRef): TableSummary {
-    const t = this.table(ref);
-    const v = this.versionRow(t, t.currentVersion);
+  async get(ref: TableRef): Promise<TableSummary> {
+    const t = await this.table(this.store.db, ref);
+    const v = await this.versionRow(this.store.db, t, t.currentVersion);
     return summary(t, JSON.parse(v.columns) as Columns, v.rowCount);
   }
 
-  create(def: TableDefinition, rows: Array<Record<string, unknown>> = [], opts: Omit<WriteOptions, 'expectedVersion'> = {}): TableSummary {
+  async create(def: TableDefinition, rows: Array<Record<string, unknown>> = [], opts: Omit<WriteOptions, 'expectedVersion'> = {}): Promise<TableSummary> {
     const scope = def.scope ?? SHARED;
     const cols = checkColumns(def.keyColumns, def.valueColumns);
     const clean = checkRows(cols, rows);
     const now = this.now();
-    this.sqlite
-      .transaction(() => {
-        if (this.byRef(scope, def.name)) throw new LookupConflictError(`lookup table "${def.name}" already exists in scope "${scope}"`);
-        const id = Number(
-          this.db
-            .insert(lookupTables)
-            .values({
-              scope,
-              name: def.name,
-              title: def.title ?? '',
-              description: def.description ?? '',
-              kind: def.kind ?? 'generic',
-              currentVersion: 1,
-              createdAt: now,
-              updatedAt: now,
-            })
-            .run().lastInsertRowid,
-        );
-        this.db
-          .insert(lookupVersions)
-          .values({
-            tableId: id,
-            version: 1,
-            columns: JSON.stringify(cols),
-            rows: JSON.stringify(clean),
-            rowCount: clean.length,
-            message: opts.message ?? 'created',
-            createdBy: opts.by ?? null,
-            createdAt: now,
-          })
-          .run();
-      })
-      .immediate();
+    const { lookupTables: lt, lookupVersions: lv } = this.t;
+    await this.store.tx(async (tx) => {
+      // Two creates at once (PostgreSQL): the second meets the first's row in the unique (scope, name) index.
+      const [made] = await tx
+        .insert(lt)
+        .values({
+          scope,
+          name: def.name,
+          title: def.title ?? '',
+          description: def.description ?? '',
+          kind: def.kind ?? 'generic',
+          currentVersion: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing({ target: [lt.scope, lt.name] })
+        .returning({ id: lt.id });
+      if (!made) throw new LookupConflictError(`lookup table "${def.name}" already exists in scope "${scope}"`);
+      await tx.insert(lv).values({
+        tableId: made.id,
+        version: 1,
+        columns: JSON.stringify(cols),
+        rows: JSON.stringify(clean),
+        rowCount: clean.length,
+        message: opts.message ?? 'created',
+        createdBy: opts.by ?? null,
+        createdAt: now,
+      });
+    });
     return this.get({ scope, name: def.name });
   }
 
   /** Title and description only; they are not versioned (they do not change what a run sees). */
-  describe(ref: TableRef, patch: { title?: string; description?: string }): TableSummary {
-    const t = this.table(ref);
-    this.db
-      .update(lookupTables)
+  async describe(ref: TableRef, patch: { title?: string; description?: string }): Promise<TableSummary> {
+    const t = await this.table(this.store.db, ref);
+    const { lookupTables: lt } = this.t;
+    await this.store.db
+      .update(lt)
       .set({ title: patch.title ?? t.title, description: patch.description ?? t.description, updatedAt: this.now() })
-      .where(eq(lookupTables.id, t.id))
-      .run();
+      .where(eq(lt.id, t.id));
     return this.get(ref);
   }
 
-  delete(ref: TableRef): void {
-    const t = this.table(ref);
-    this.db.delete(lookupTables).where(eq(lookupTables.id, t.id)).run();
+  async delete(ref: TableRef): Promise<void> {
+    const t = await this.table(this.store.db, ref);
+    const { lookupTables: lt } = this.t;
+    await this.store.db.delete(lt).where(eq(lt.id, t.id));
     this.cache.delete(t.id);
   }
 
   // ---- rows and versions ----------------------------------------------------------------------------------
 
-  rows(ref: TableRef, version?: number): { version: number; rows: LookupRow[] } {
-    const t = this.table(ref);
-    const v = this.versionRow(t, version ?? t.currentVersion);
+  async rows(ref: TableRef, version?: number): Promise<{ version: number; rows: LookupRow[] }> {
+    const t = await this.table(this.store.db, ref);
+    const v = await this.versionRow(this.store.db, t, version ?? t.currentVersion);
     return { version: v.version, rows: JSON.parse(v.rows) as LookupRow[] };
   }
 
-  versions(ref: TableRef): VersionInfo[] {
-    const t = this.table(ref);
-    return this.db
-      .select({
-        version: lookupVersions.version,
-        rowCount: lookupVersions.rowCount,
-        message: lookupVersions.message,
-        createdBy: lookupVersions.createdBy,
-        createdAt: lookupVersions.createdAt,
-      })
-      .from(lookupVersions)
-      .where(eq(lookupVersions.tableId, t.id))
-      .orderBy(desc(lookupVersions.version))
-      .all();
+  async versions(ref: TableRef): Promise<VersionInfo[]> {
+    const t = await this.table(this.store.db, ref);
+    const { lookupVersions: lv } = this.t;
+    return this.store.db
+      .select({ version: lv.version, rowCount: lv.rowCount, message: lv.message, createdBy: lv.createdBy, createdAt: lv.createdAt })
+      .from(lv)
+      .where(eq(lv.tableId, t.id))
+      .orderBy(desc(lv.version));
   }
 
   /** Replaces every row: a new version. */
-  putRows(ref: TableRef, rows: Array<Record<string, unknown>>, opts: WriteOptions = {}): VersionInfo {
+  putRows(ref: TableRef, rows: Array<Record<string, unknown>>, opts: WriteOptions = {}): Promise<VersionInfo> {
     return this.write(ref, opts, (cols) => checkRows(cols, rows), 'rows replaced');
   }
 
   /** Adds rows, replacing those with the same key: a new version. */
-  upsertRows(ref: TableRef, rows: Array<Record<string, unknown>>, opts: WriteOptions = {}): VersionInfo {
+  upsertRows(ref: TableRef, rows: Array<Record<string, unknown>>, opts: WriteOptions = {}): Promise<VersionInfo> {
     return this.write(ref, opts, (cols, current) => merge(cols, current, checkRows(cols, rows)), `${rows.length} row(s) added or changed`);
   }
 
   /** Removes the rows with these exact keys (key column → value): a new version. Unknown keys are an error. */
-  deleteRows(ref: TableRef, keys: Array<Record<string, unknown>>, opts: WriteOptions = {}): VersionInfo {
+  deleteRows(ref: TableRef, keys: Array<Record<string, unknown>>, opts: WriteOptions = {}): Promise<VersionInfo> {
     return this.write(
       ref,
       opts,
@@ -251,12 +251,12 @@ export class LookupService implements LookupSource {
   }
 
   /** Version N's rows again, as a new version. */
-  restore(ref: TableRef, version: number, opts: WriteOptions = {}): VersionInfo {
-    const old = this.rows(ref, version).rows;
+  async restore(ref: TableRef, version: number, opts: WriteOptions = {}): Promise<VersionInfo> {
+    const old = (await this.rows(ref, version)).rows;
     return this.write(ref, opts, (cols) => checkRows(cols, old), `restored version ${version}`);
   }
 
-  importCsv(ref: TableRef, csv: string, opts: WriteOptions & { mode?: 'replace' | 'merge' } = {}): VersionInfo {
+  importCsv(ref: TableRef, csv: string, opts: WriteOptions & { mode?: 'replace' | 'merge' } = {}): Promise<VersionInfo> {
     return this.write(
       ref,
       opts,
@@ -268,81 +268,73 @@ export class LookupService implements LookupSource {
     );
   }
 
-  exportCsv(ref: TableRef, version?: number): string {
-    const t = this.table(ref);
-    const v = this.versionRow(t, version ?? t.currentVersion);
+  async exportCsv(ref: TableRef, version?: number): Promise<string> {
+    const t = await this.table(this.store.db, ref);
+    const v = await this.versionRow(this.store.db, t, version ?? t.currentVersion);
     return rowsToCsv(JSON.parse(v.columns) as Columns, JSON.parse(v.rows) as LookupRow[]);
   }
 
-  private write(ref: TableRef, opts: WriteOptions, next: (cols: Columns, current: LookupRow[]) => LookupRow[], defaultMessage: string): VersionInfo {
+  private write(ref: TableRef, opts: WriteOptions, next: (cols: Columns, current: LookupRow[]) => LookupRow[], defaultMessage: string): Promise<VersionInfo> {
     const now = this.now();
-    return this.sqlite
-      .transaction(() => {
-        const t = this.table(ref);
-        if (opts.expectedVersion !== undefined && opts.expectedVersion !== t.currentVersion) {
-          throw new LookupConflictError(
-            `lookup table "${t.name}" is at version ${t.currentVersion}, not ${opts.expectedVersion}: reload and apply the change again`,
-            t.currentVersion,
-          );
-        }
-        const cur = this.versionRow(t, t.currentVersion);
-        const cols = JSON.parse(cur.columns) as Columns;
-        const rows = next(cols, JSON.parse(cur.rows) as LookupRow[]);
-        const version = t.currentVersion + 1;
-        const message = opts.message ?? defaultMessage;
-        this.db
-          .insert(lookupVersions)
-          .values({
-            tableId: t.id,
-            version,
-            columns: cur.columns,
-            rows: JSON.stringify(rows),
-            rowCount: rows.length,
-            message,
-            createdBy: opts.by ?? null,
-            createdAt: now,
-          })
-          .run();
-        this.db.update(lookupTables).set({ currentVersion: version, updatedAt: now }).where(eq(lookupTables.id, t.id)).run();
-        if (version > this.keepVersions) {
-          const used = this.db.select({ version: lookupUses.version }).from(lookupUses).where(eq(lookupUses.tableId, t.id));
-          this.db
-            .delete(lookupVersions)
-            .where(and(eq(lookupVersions.tableId, t.id), lte(lookupVersions.version, version - this.keepVersions), notInArray(lookupVersions.version, used)))
-            .run();
-        }
-        return { version, rowCount: rows.length, message, createdBy: opts.by ?? null, createdAt: now };
-      })
-      .immediate();
+    const { lookupTables: lt, lookupVersions: lv, lookupUses: lu } = this.t;
+    return this.store.tx(async (tx) => {
+      // Locked: two edits at once (PostgreSQL) write versions one after the other, the second on top of the first.
+      const t = await this.table(tx, ref, true);
+      if (opts.expectedVersion !== undefined && opts.expectedVersion !== t.currentVersion) {
+        throw new LookupConflictError(
+          `lookup table "${t.name}" is at version ${t.currentVersion}, not ${opts.expectedVersion}: reload and apply the change again`,
+          t.currentVersion,
+        );
+      }
+      const cur = await this.versionRow(tx, t, t.currentVersion);
+      const cols = JSON.parse(cur.columns) as Columns;
+      const rows = next(cols, JSON.parse(cur.rows) as LookupRow[]);
+      const version = t.currentVersion + 1;
+      const message = opts.message ?? defaultMessage;
+      await tx.insert(lv).values({
+        tableId: t.id,
+        version,
+        columns: cur.columns,
+        rows: JSON.stringify(rows),
+        rowCount: rows.length,
+        message,
+        createdBy: opts.by ?? null,
+        createdAt: now,
+      });
+      await tx.update(lt).set({ currentVersion: version, updatedAt: now }).where(eq(lt.id, t.id));
+      if (version > this.keepVersions) {
+        const used = tx.select({ version: lu.version }).from(lu).where(eq(lu.tableId, t.id));
+        await tx.delete(lv).where(and(eq(lv.tableId, t.id), lte(lv.version, version - this.keepVersions), notInArray(lv.version, used)));
+      }
+      return { version, rowCount: rows.length, message, createdBy: opts.by ?? null, createdAt: now };
+    });
   }
 
-  private table(ref: TableRef): TableRow {
+  private async table(db: SqlDb, ref: TableRef, lock = false): Promise<TableRow> {
     const scope = ref.scope ?? SHARED;
-    const t = this.byRef(scope, ref.name);
+    const { lookupTables: lt } = this.t;
+    const q = db
+      .select()
+      .from(lt)
+      .where(and(eq(lt.scope, scope), eq(lt.name, ref.name)));
+    const [t] = await (lock ? this.store.forUpdate(q) : q);
     if (!t) throw new LookupNotFoundError(`lookup table "${ref.name}" does not exist in scope "${scope}"`);
     return t;
   }
 
-  private versionRow(t: TableRow, version: number): VersionRow {
-    const v = this.versionOf(t.id, version);
+  private async versionRow(db: SqlDb, t: TableRow, version: number): Promise<VersionRow> {
+    const v = await this.versionOf(db, t.id, version);
     if (!v) throw new LookupNotFoundError(`lookup table "${t.name}" has no version ${version}`);
     return v;
   }
 
-  private byRef(scope: string, name: string): TableRow | undefined {
-    return this.db
+  private async versionOf(db: SqlDb, tableId: number, version: number): Promise<VersionRow | undefined> {
+    const { lookupVersions: lv } = this.t;
+    const [v] = await db
       .select()
-      .from(lookupTables)
-      .where(and(eq(lookupTables.scope, scope), eq(lookupTables.name, name)))
-      .get();
-  }
-
-  private versionOf(tableId: number, version: number): VersionRow | undefined {
-    return this.db
-      .select()
-      .from(lookupVersions)
-      .where(and(eq(lookupVersions.tableId, tableId), eq(lookupVersions.version, version)))
-      .get();
+      .from(lv)
+      .where(and(eq(lv.tableId, tableId), eq(lv.version, version)));
+    return v;
   }
 }
 
