@@ -12,7 +12,7 @@ export async function mappingPreviewProblems(rt: Runtime, lookups: LookupSource,
   const problems: Problem[] = [];
   for (const [i, node] of draft.nodes.entries()) {
     if (node.type !== 'core.map') continue;
-    const sample = nodeSamples(rt, flowId, draft, node.id, 1)[0];
+    const [sample] = await nodeSamples(rt, flowId, draft, node.id, 1);
     if (!sample) continue;
     const r = await previewMap(node.config, sample.value, { sandbox: rt.sandbox, lookups, flowId, trigger: sample.trigger, nodeId: node.id });
     if (r.ok || r.configProblems.length) continue; // config problems are reported by validation itself
