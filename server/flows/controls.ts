@@ -113,7 +113,11 @@ export class FlowControls {
       ),
       inArray(a.action, ACTIVATION_ACTIONS),
     );
-    const last = this.store.db.select({ id: max(a.id) }).from(a).where(about).groupBy(a.target);
+    const last = this.store.db
+      .select({ id: max(a.id) })
+      .from(a)
+      .where(about)
+      .groupBy(a.target);
     const rows = await this.store.db.select({ target: a.target, action: a.action, actor: a.actor, at: a.at }).from(a).where(inArray(a.id, last));
     for (const r of rows) out.set(r.target.slice('flow:'.length), r);
     return out;

@@ -570,7 +570,7 @@ export function flowsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       requireFlow(id);
-      const deleted = clearTestRuns(d.runtime, id);
+      const deleted = await clearTestRuns(d.runtime, id);
       await d.audit.record(actorOf(c), 'flow.test-runs.clear', `flow:${id}`, { deleted });
       return c.json({ deleted }, 200);
     },

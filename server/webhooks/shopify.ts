@@ -149,7 +149,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     return hit;
   };
 
-  const replays = new ReplayGuard(d.db, d.now);
+  const replays = new ReplayGuard(rt.store, d.now);
   /** A signed delivery refused for what its unsigned headers claim: logged, counted and kept in the audit log. */
   const refuse = async (connectionId: string, reason: string, detail: Record<string, unknown>) => {
     count('refused');
@@ -233,7 +233,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       r = await group.submit<Stored>(() => {
         // The same signed body for the same topic under ids not seen before is a replay (Shopify's own retries keep
         // their event id, which the queue's dedup key catches): answered like a duplicate, runs nothing.
-        const replayOf = replays.seen(digest);
+        const replayOf = replays.seenSync(digest);
         if (replayOf && replayOf.eventId !== dedupKey) return { replayOf };
         const res = rt.queue.ingest({
           source: `shopify:${connectionId}`,
@@ -256,7 +256,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
           keys,
         });
         // The digest is kept in the event's own transaction: no crash can leave an accepted event without it.
-        if (!res.duplicate) replays.remember(digest, connectionId, w.topic, dedupKey);
+        if (!res.duplicate) replays.rememberSync(digest, connectionId, w.topic, dedupKey);
         return res;
       });
     } finally {
@@ -277,8 +277,8 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       if (r.runIds.length) d.log.debug({ eventId: r.eventId, runIds: r.runIds, topic: w.topic }, 'runs queued');
       if (stale) d.log.warn({ eventId: r.eventId, topic: w.topic, triggeredAt: w.triggeredAt }, 'stale webhook delivery');
       if (COMPLIANCE_TOPICS.has(w.topic)) {
-        const summary = handleCompliance({
-          db: d.db,
+        const summary = await handleCompliance({
+          store: rt.store,
           connectionId,
           topic: w.topic,
           shopDomain: w.shopDomain,
