@@ -6,6 +6,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Runtime, DryRunResult } from '../../runtime/index.ts';
 import { events, runKeys, runs } from '../../runtime/store/schema.ts';
 import type { Flow } from '../../flows/schema.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
 import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import type { ExceptionSink, NodeServices, RaiseException } from '../../runtime/node-api.ts';
 import { testServices } from './test-services.ts';
@@ -178,7 +179,7 @@ function dryRunServices(real: NodeServices, raised: string[]): NodeServices {
   return { ...testServices(real), exceptions };
 }
 
-interface EventRow {
+export interface EventRow {
   runId: string;
   eventId: string;
   status: string;
@@ -187,14 +188,15 @@ interface EventRow {
 }
 
 type RunTables = { events: typeof events; runKeys: typeof runKeys; runs: typeof runs };
-const runTables = (rt: Runtime): SqlStore<RunTables> => rt.store.sql({ events, runKeys, runs });
+const runTables = (from: Pick<AnyStore, 'sql'>): SqlStore<RunTables> => from.sql({ events, runKeys, runs });
 
 /**
  * The flow's last `limit` real events (newest first), each with its latest run that finished with an outcome, and one
  * per Shopify object: an order arrives as orders/create and orders/paid, and trying the change on both would show the
  * same order twice (its newest event stands for it).
  */
-async function lastEvents(store: SqlStore<RunTables>, flowId: string, limit: number): Promise<EventRow[]> {
+export async function lastEvents(from: Pick<AnyStore, 'sql'>, flowId: string, limit: number): Promise<EventRow[]> {
+  const store = runTables(from);
   const { runKeys: k } = store.tables;
   const keyOf = async (runId: string) => {
     const [row] = await store.db
@@ -248,9 +250,9 @@ export async function dryRunChange(rt: Runtime, real: NodeServices, flowId: stri
   const summary = await rt.flows.get(flowId);
   const baseVersion = summary.active && summary.activeVersion != null ? summary.activeVersion : await rt.flows.latestVersion(flowId);
   const base = baseVersion == null ? null : (await rt.flows.version(flowId, baseVersion)).definition;
-  const store = runTables(rt);
+  const store = runTables(rt.store);
   const events: DryRunEvent[] = [];
-  for (const e of await lastEvents(store, flowId, limit)) {
+  for (const e of await lastEvents(rt.store, flowId, limit)) {
     const run = async (flow: Flow, version: number) => {
       const raised: string[] = [];
       const r = await rt.dryRun(flow, e.payload, { flowId, flowVersion: version, runId: `dry-run:${e.runId}`, services: dryRunServices(real, raised) });

@@ -8,6 +8,7 @@
 // steps upstream of it keep the outputs of an earlier run (n8n's "pin data"), so one node can be executed alone.
 import { and, eq, inArray, notExists, notInArray, sql } from 'drizzle-orm';
 import type { Runtime } from '../../runtime/index.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
 import { events, runKeys, runs, steps } from '../../runtime/store/schema.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FlowInvalidError, NotFoundError } from '../../runtime/flow-store.ts';
@@ -204,7 +205,7 @@ export function listTestRuns(rt: Runtime, flowId: string, limit = 50) {
 }
 
 /** Deletes a flow's test runs, their steps, keys and events. Returns how many runs went. */
-export async function clearTestRuns(rt: Pick<Runtime, 'store'>, flowId: string): Promise<number> {
+export async function clearTestRuns(rt: { store: Pick<AnyStore, 'sql'> }, flowId: string): Promise<number> {
   const store = rt.store.sql({ events, runKeys, runs, steps });
   const { events: ev, runKeys: k, runs: rn, steps: st } = store.tables;
   return store.tx(async (tx) => {
