@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { eq, lt } from 'drizzle-orm';
+import { eq, lt, lte } from 'drizzle-orm';
 import { type AnyStore, isSqlite } from '../../runtime/store/any-store.ts';
 import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import { webhookDigests } from '../db/schema.ts';
@@ -92,7 +92,7 @@ export class ReplayGuard {
     this.sqlite = isSqlite(store) ? store.sqlite : null;
   }
 
-  /** The event id the same body was first accepted under within the window, if any. In the caller's transaction, on either store. */
+  /** The event id the same body was first accepted under within the window, if any (on either store). */
   async seen(digest: string): Promise<{ eventId: string; seenAt: number } | undefined> {
     const t = this.now();
     const { webhookDigests: w } = this.store.tables;
@@ -100,15 +100,27 @@ export class ReplayGuard {
     return r && r.seenAt > t - REPLAY_WINDOW_MS ? r : undefined;
   }
 
-  /** Keeps the digest of an accepted delivery, in the caller's transaction (the event's own), on either store. */
-  async remember(digest: string, connectionId: string, topic: string, eventId: string): Promise<void> {
+  /**
+   * Seen and remembered, decided by one statement, in the caller's transaction (the event's own), on either store: the event id
+   * the same body was accepted under within the window, when it is another's (a replay: keep nothing); else the digest
+   * is kept under `eventId` and undefined returned. On PostgreSQL two transactions do not see each other's digests
+   * until they commit, so a look then a write could accept one body twice at once; here the second waits on the
+   * first's row and finds it.
+   */
+  async claim(digest: string, connectionId: string, topic: string, eventId: string): Promise<{ eventId: string; seenAt: number } | undefined> {
     const t = this.now();
     const { webhookDigests: w } = this.store.tables;
-    await this.store.db
+    const kept = await this.store.db
       .insert(w)
       .values({ digest, connectionId, topic, eventId, seenAt: t })
-      .onConflictDoUpdate({ target: w.digest, set: { eventId, seenAt: t } });
+      // An earlier acceptance replaced only once it is past the window.
+      .onConflictDoUpdate({ target: w.digest, set: { connectionId, topic, eventId, seenAt: t }, setWhere: lte(w.seenAt, t - REPLAY_WINDOW_MS) })
+      .returning({ digest: w.digest });
     if (this.pruneDue(t)) await this.store.db.delete(w).where(lt(w.seenAt, t - REPLAY_WINDOW_MS));
+    if (kept.length) return undefined;
+    const [first] = await this.store.db.select({ eventId: w.eventId, seenAt: w.seenAt }).from(w).where(eq(w.digest, digest));
+    // The same event again (Shopify's own retry keeps its id): the queue's dedup key answers it, not the guard.
+    return first && first.eventId !== eventId ? first : undefined;
   }
 
   /** `seen`, synchronously, inside a raw SQLite transaction (the SQLite group commit's). */
@@ -120,7 +132,10 @@ export class ReplayGuard {
     return r && r.seenAt > t - REPLAY_WINDOW_MS ? r : undefined;
   }
 
-  /** `remember`, synchronously, inside a raw SQLite transaction (the SQLite group commit's). */
+  /**
+   * Keeps the digest of an accepted delivery, synchronously, inside a raw SQLite transaction (the SQLite group commit's:
+   * its transactions run one at a time, so `seenSync` then this cannot interleave with another's).
+   */
   rememberSync(digest: string, connectionId: string, topic: string, eventId: string): void {
     const t = this.now();
     (this.rememberStmt ??= this.raw().prepare(
