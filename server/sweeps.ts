@@ -6,7 +6,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { events, runKeys, runs } from '../runtime/store/schema.ts';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { SqliteRuntime as Runtime } from '../runtime/index.ts';
+import type { Runtime } from '../runtime/index.ts';
+import type { AnyStore } from '../runtime/store/any-store.ts';
 import { StepState } from '../runtime/step-state.ts';
 import { sweepOrders, type SweepTopic } from '../nodes/shopify/sweep.ts';
 import type { ShopifyClient } from '../nodes/shopify/client.ts';
@@ -62,28 +63,12 @@ export class SweepScheduler {
     try {
       const client = (await this.connection('shopify', config.connection)) as ShopifyClient;
       const state = new StepState(this.rt.store, flowId);
-      const { db } = this.rt.store;
-      const source = `sweep:${flowId}`;
-      const seenByFlow = (key: string) =>
-        !!db
-          .select({ one: sql`1` })
-          .from(runKeys)
-          .innerJoin(runs, eq(runs.id, runKeys.runId))
-          .where(and(eq(runs.flowId, flowId), eq(runKeys.key, SWEEP_KEY), eq(runKeys.value, key)))
-          .limit(1)
-          .get();
-      const swept = (key: string) =>
-        !!db
-          .select({ one: sql`1` })
-          .from(events)
-          .where(and(eq(events.source, source), eq(events.dedupKey, key)))
-          .limit(1)
-          .get();
+      const source = sweepSource(flowId);
       const r = await sweepOrders(client, state, {
         topic: config.topic,
         since: config.sweep?.since,
         overlapMs: (config.sweep?.overlapMinutes ?? 10) * 60_000,
-        isKnown: (key) => seenByFlow(key) || swept(key),
+        isKnown: knownToFlow(this.rt.store, flowId),
       });
       let queued = 0;
       // The cursor moves only together with the events it covers, so a crash here repeats the sweep, never skips it.
@@ -120,3 +105,34 @@ export class SweepScheduler {
 }
 
 const keyOf = (version: number, c: SweepConfig) => `${version}|${JSON.stringify(c)}`;
+
+/** The event source of a flow's sweep: its swept changes are deduplicated under it. */
+export const sweepSource = (flowId: string) => `sweep:${flowId}`;
+
+/**
+ * Has this flow seen the change `key` already? Either a run of the flow carried it (a webhook that reached the flow
+ * stored the change's key on its run) or the flow's sweep stored it as an event before.
+ */
+export function knownToFlow(from: Pick<AnyStore, 'sql'>, flowId: string): (key: string) => Promise<boolean> {
+  const store = from.sql({ events, runKeys, runs });
+  const { events: ev, runKeys: k, runs: rn } = store.tables;
+  const source = sweepSource(flowId);
+  const seenByFlow = async (key: string) =>
+    (
+      await store.db
+        .select({ one: sql`1` })
+        .from(k)
+        .innerJoin(rn, eq(rn.id, k.runId))
+        .where(and(eq(rn.flowId, flowId), eq(k.key, SWEEP_KEY), eq(k.value, key)))
+        .limit(1)
+    ).length > 0;
+  const swept = async (key: string) =>
+    (
+      await store.db
+        .select({ one: sql`1` })
+        .from(ev)
+        .where(and(eq(ev.source, source), eq(ev.dedupKey, key)))
+        .limit(1)
+    ).length > 0;
+  return async (key) => (await seenByFlow(key)) || (await swept(key));
+}

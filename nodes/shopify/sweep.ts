@@ -108,7 +108,7 @@ export interface SweepOptions {
   /** Stop after emitting this many; the cursor stops there and `more` is true. Default 500. */
   maxOrders?: number;
   /** The host's dedupe table: keys it already holds (from webhooks or earlier sweeps) are not fetched. */
-  isKnown?: (dedupKey: string) => boolean;
+  isKnown?: (dedupKey: string) => boolean | Promise<boolean>;
   now?: () => Date;
   signal?: AbortSignal;
 }
@@ -191,7 +191,7 @@ export async function sweepOrders(client: ShopifyClient, state: FlowState, opts:
         const key = dedupKeyFor(opts.topic, undefined, stub)!;
         if (seen.has(key)) {
           // emitted by an earlier sweep
-        } else if (opts.isKnown?.(key)) {
+        } else if (await opts.isKnown?.(key)) {
           out.skippedKnown++;
         } else {
           if (out.deliveries.length >= max) {

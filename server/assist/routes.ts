@@ -159,14 +159,14 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   // Model-written explanations, so reopening an exception does not ask the model again (successful answers only).
   const explained = new Map<string, ExplainedTriage>();
   const explain = async (e: ExceptionRecord): Promise<ExplainedTriage> => {
-    const t = triageException(e, flowFacts(d));
+    const t = triageException(e, await flowFacts(d));
     const settings = await ai.get();
     if (!settings.enabled) return { ...t, notes: [] };
     if (settings.problem) return { ...t, notes: [`The language model is on but ${settings.problem}; this is the offline explanation.`] };
     const key = JSON.stringify([e.id, e.count, e.title, t.explanation, t.nextStep, settings.provider, settings.url, settings.model]);
     const hit = explained.get(key);
     if (hit) return { ...hit, category: t.category, categoryLabel: t.categoryLabel, evidence: t.evidence, nextStep: t.nextStep, action: t.action };
-    const out = await explainWithModel(settings, e, t, { key: await ai.key(), people: await peopleOf(d, e) });
+    const out = await explainWithModel(settings, e, t, { key: await ai.key(), people: await peopleOf(d.runtime.store, e) });
     if (out.source === 'model') {
       if (explained.size >= 500) explained.delete(explained.keys().next().value!);
       explained.set(key, out);
@@ -284,7 +284,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       if (ids.length > 500)
         throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
       const triage: Record<string, ReturnType<typeof triageException>> = {};
-      const facts = flowFacts(d);
+      const facts = await flowFacts(d);
       for (const id of ids) {
         try {
           triage[id] = triageException(await d.exceptions.get(id), facts);

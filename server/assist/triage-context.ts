@@ -1,27 +1,23 @@
 // What triage reads besides the exception: the flows (running, paused, scheduled, pushing stock) for its actions,
 // and the order behind the exception's run for the masker when a language model writes the explanation.
 import { eq } from 'drizzle-orm';
-import { events } from '../../runtime/store/schema.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
+import { events, runs } from '../../runtime/store/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
-import { FlowControls, type FlowFact } from '../flows/controls.ts';
+import { FlowControls, stockPushFlowsOf } from '../flows/controls.ts';
 import type { FlowFacts } from './triage.ts';
 
-/** Flow facts for one request's triage, each flow read once however many exceptions name it. */
-export function flowFacts(d: Deps): FlowFacts {
-  const controls = new FlowControls(d);
-  const flows = new Map<string, FlowFact | null>();
-  const pushes = new Map<string, FlowFact[]>();
+/**
+ * Flow facts for one request's triage (triage itself is synchronous): every flow read once, up front, with one read
+ * of the audit log for the paused ones, however many exceptions the request triages.
+ */
+export async function flowFacts(d: Deps): Promise<FlowFacts> {
+  const facts = await new FlowControls(d).facts();
+  const byId = new Map(facts.map((f) => [f.id, f]));
   return {
-    flow: (id) => {
-      if (!flows.has(id)) flows.set(id, controls.fact(id));
-      return flows.get(id)!;
-    },
-    stockPushFlows: (shop) => {
-      const k = shop ?? '';
-      if (!pushes.has(k)) pushes.set(k, controls.stockPushFlows(shop));
-      return pushes.get(k)!;
-    },
+    flow: (id) => byId.get(id) ?? null,
+    stockPushFlows: (shop) => stockPushFlowsOf(facts, shop),
   };
 }
 
@@ -29,11 +25,12 @@ export function flowFacts(d: Deps): FlowFacts {
  * The order behind an exception's run (a webhook event's body), for the masker to learn its personal values from;
  * nothing of it is sent. Empty when there is no run or event.
  */
-export async function peopleOf(d: Deps, e: ExceptionRecord): Promise<unknown[]> {
+export async function peopleOf(from: Pick<AnyStore, 'sql'>, e: ExceptionRecord): Promise<unknown[]> {
   if (!e.links.runId) return [];
+  const store = from.sql({ events, runs });
+  const { events: ev, runs: rn } = store.tables;
   try {
-    const run = await d.runtime.runs.get(e.links.runId);
-    const row = d.runtime.store.db.select({ payload: events.payload }).from(events).where(eq(events.id, run.eventId)).get();
+    const [row] = await store.db.select({ payload: ev.payload }).from(rn).innerJoin(ev, eq(ev.id, rn.eventId)).where(eq(rn.id, e.links.runId));
     if (!row?.payload) return [];
     const payload = JSON.parse(row.payload) as { body?: unknown };
     return [typeof payload?.body === 'string' ? JSON.parse(payload.body) : payload];

@@ -2,7 +2,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { openStore, type Store } from '../../runtime/store/db.ts';
-import { openServerDb } from '../db/db.ts';
 import { Users } from '../auth/users.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { Directory } from '../workspaces/directory.ts';
@@ -32,15 +31,11 @@ const defaultIo: Io = {
   env: process.env,
 };
 
-async function withServerDb<T>(
-  dataDir: string | undefined,
-  env: NodeJS.ProcessEnv,
-  fn: (db: ReturnType<typeof openServerDb>, dir: string, store: Store) => T | Promise<T>,
-): Promise<T> {
+async function withStore<T>(dataDir: string | undefined, env: NodeJS.ProcessEnv, fn: (store: Store, dir: string) => T | Promise<T>): Promise<T> {
   const dir = resolve(dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data');
   const store = openStore(dir);
   try {
-    return await fn(openServerDb(store.sqlite), dir, store);
+    return await fn(store, dir);
   } finally {
     store.close();
   }
@@ -77,13 +72,13 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
       // Users are deployment-wide (the default workspace's database); --workspace makes them a member of that one only.
       const ws = values.workspace;
       if (ws !== undefined && command === 'user') {
-        const user = await withServerDb(values['data-dir'], o.env, (_db, _dir, store) =>
+        const user = await withStore(values['data-dir'], o.env, (store) =>
           new Directory(store, new Users(store)).createMemberUser(ws, { email: values.email!, name: values.name, role: values.role as Role, password }),
         );
         o.out(`added ${user.email} as ${values.role} of workspace ${ws}`);
         return 0;
       }
-      const user = await withServerDb(values['data-dir'], o.env, (_db, _dir, store) =>
+      const user = await withStore(values['data-dir'], o.env, (store) =>
         new Users(store).create({ email: values.email!, name: values.name, role: values.role!, password }),
       );
       o.out(`added ${user.email} as ${user.role}`);
@@ -91,7 +86,7 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
     }
     if (command === 'token' && sub === 'create') {
       if (!values.email || !values.name) return usage('token create needs --email and --name');
-      const token = await withServerDb(values['data-dir'], o.env, async (_db, _dir, store) => {
+      const token = await withStore(values['data-dir'], o.env, async (store) => {
         const users = new Users(store);
         const user = await users.byEmail(values.email!);
         if (!user) throw new Error(`no user with email "${values.email}"`);
@@ -104,7 +99,7 @@ export async function adminCommand(command: 'user' | 'token' | 'vault', argv: st
       return 0;
     }
     if (command === 'vault' && sub === 'rotate') {
-      const r = await withServerDb(values['data-dir'], o.env, (_db, dir, store) => {
+      const r = await withStore(values['data-dir'], o.env, (store, dir) => {
         const { vault, source } = loadVault(dir, o.env.LEDGERLINE_MASTER_KEY);
         return rotateVault({ store, vault, dataDir: dir, envKeyInUse: source === 'env', newKey: o.env.LEDGERLINE_NEW_MASTER_KEY });
       });

@@ -158,12 +158,12 @@ export async function driftSeries(from: Pick<Store, 'sql'>, since: number, to: n
 }
 
 /** Payouts per month (by payout date), from the latest reconciliation of each: reconciled = balanced. */
-export function payoutsPerMonth(
-  store: Store,
+export async function payoutsPerMonth(
+  store: Pick<Store, 'sql'>,
   months?: number,
-): Array<{ month: string; payouts: number; reconciled: number; unbalanced: number; waiting: number }> {
+): Promise<Array<{ month: string; payouts: number; reconciled: number; unbalanced: number; waiting: number }>> {
   const by = new Map<string, { month: string; payouts: number; reconciled: number; unbalanced: number; waiting: number }>();
-  for (const r of latestPerPayout(reconciliationsFromStore(store))) {
+  for (const r of latestPerPayout(await reconciliationsFromStore(store))) {
     const month = r.date.slice(0, 7);
     const m = by.get(month) ?? { month, payouts: 0, reconciled: 0, unbalanced: 0, waiting: 0 };
     m.payouts++;

@@ -152,7 +152,7 @@ export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {})
         ),
       },
     }),
-    (c) => c.json({ points: payoutsPerMonth(store, c.req.valid('query').months) }, 200),
+    async (c) => c.json({ points: await payoutsPerMonth(store, c.req.valid('query').months) }, 200),
   );
 
   return app;

@@ -28,8 +28,8 @@ afterAll(async () => {
 });
 
 describe('month-end payout report', () => {
-  it('keeps the latest reconciliation per payout and totals the month', () => {
-    const report = monthEndReport(reconciliationsFromStore(h.rt.store), { month: '2026-11' });
+  it('keeps the latest reconciliation per payout and totals the month', async () => {
+    const report = monthEndReport(await reconciliationsFromStore(h.rt.store), { month: '2026-11' });
     expect(report.payouts.map((p) => [p.payoutId, p.status, p.net, p.erpVariance])).toEqual([
       ['7001', 'balanced', '32.34', '0.00'],
       ['7002', 'unbalanced', '137.93', '-1.10'],

@@ -3,9 +3,11 @@
 // arriving meanwhile (they are stored but never run), so pausing those stays a builder's deliberate deactivation.
 // Whether a flow is paused (rather than deactivated by a builder) is read from the audit log, where every
 // activation change is recorded anyway.
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, inArray, max } from 'drizzle-orm';
 import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
+import type { FlowSummary } from '../../runtime/flow-store.ts';
+import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import type { Deps } from '../deps.ts';
 import { audit } from '../db/schema.ts';
 
@@ -79,38 +81,57 @@ function shortestGapMinutes(cron: string, timezone: string, from: Date): number 
   return gap;
 }
 
+/** Of these facts, the flows pushing stock to the given Shopify connection (any, when null), running or paused. */
+export function stockPushFlowsOf(facts: FlowFact[], shopifyConnection: string | null): FlowFact[] {
+  return facts.filter(
+    (f) =>
+      (f.active || !!f.paused) && f.nodeTypes.includes('shopify.inventory-push') && (shopifyConnection === null || f.stockPushConnection === shopifyConnection),
+  );
+}
+
 type Def = { nodes: Array<{ id: string; type: string; name?: string; config?: Record<string, unknown> }> };
 
-export class FlowControls {
-  constructor(private d: Deps) {}
+type Activation = { action: string; actor: string; at: number };
+const ACTIVATION_ACTIONS = ['flow.pause', 'flow.resume', 'flow.activate', 'flow.deactivate'];
 
-  private lastActivation(flowId: string) {
-    return this.d.db
-      .select()
-      .from(audit)
-      .where(and(eq(audit.target, `flow:${flowId}`), inArray(audit.action, ['flow.pause', 'flow.resume', 'flow.activate', 'flow.deactivate'])))
-      .orderBy(desc(audit.id))
-      .limit(1)
-      .get();
+export class FlowControls {
+  private readonly store: SqlStore<{ audit: typeof audit }>;
+
+  constructor(private d: Deps) {
+    this.store = d.runtime.store.sql({ audit });
   }
 
-  fact(flowId: string): FlowFact | null {
-    const flows = this.d.runtime.flows;
-    let f;
-    try {
-      f = flows.get(flowId);
-    } catch {
-      return null;
-    }
-    const def = f.activeVersion != null ? (flows.version(flowId, f.activeVersion).definition as unknown as Def) : null;
+  /** The last activation change of each of these flows (from the audit log), in one query. */
+  private async lastActivations(flowIds: string[]): Promise<Map<string, Activation>> {
+    const out = new Map<string, Activation>();
+    if (!flowIds.length) return out;
+    const { audit: a } = this.store.tables;
+    const about = and(
+      inArray(
+        a.target,
+        flowIds.map((id) => `flow:${id}`),
+      ),
+      inArray(a.action, ACTIVATION_ACTIONS),
+    );
+    const last = this.store.db
+      .select({ id: max(a.id) })
+      .from(a)
+      .where(about)
+      .groupBy(a.target);
+    const rows = await this.store.db.select({ target: a.target, action: a.action, actor: a.actor, at: a.at }).from(a).where(inArray(a.id, last));
+    for (const r of rows) out.set(r.target.slice('flow:'.length), r);
+    return out;
+  }
+
+  private async factOf(f: FlowSummary, last: Activation | undefined): Promise<FlowFact> {
+    const def = f.activeVersion != null ? ((await this.d.runtime.flows.version(f.id, f.activeVersion)).definition as unknown as Def) : null;
     const trig = def?.nodes.find((n) => this.d.runtime.lookup(n.type)?.trigger) ?? null;
     const push = def?.nodes.find((n) => n.type === 'shopify.inventory-push');
-    const last = f.active ? null : this.lastActivation(flowId);
     return {
       id: f.id,
       name: f.name,
       active: f.active,
-      paused: last?.action === 'flow.pause' ? { by: last.actor, at: last.at } : null,
+      paused: !f.active && last?.action === 'flow.pause' ? { by: last.actor, at: last.at } : null,
       trigger: trig ? { nodeId: trig.id, type: trig.type, cron: trig.type === 'trigger.schedule' ? String(trig.config?.cron ?? '') : null } : null,
       version: f.activeVersion,
       nodeTypes: def ? [...new Set(def.nodes.map((n) => n.type))] : [],
@@ -118,22 +139,39 @@ export class FlowControls {
     };
   }
 
+  /** The flow's facts, or null when there is no such flow. */
+  async fact(flowId: string): Promise<FlowFact | null> {
+    let f: FlowSummary;
+    try {
+      f = await this.d.runtime.flows.get(flowId);
+    } catch {
+      return null;
+    }
+    const last = f.active ? undefined : (await this.lastActivations([flowId])).get(flowId);
+    return this.factOf(f, last);
+  }
+
+  /** The facts of every flow, with one read of the audit log for all the inactive ones. */
+  async facts(): Promise<FlowFact[]> {
+    const list = await this.d.runtime.flows.list();
+    const last = await this.lastActivations(list.filter((f) => !f.active).map((f) => f.id));
+    return Promise.all(list.map((f) => this.factOf(f, last.get(f.id))));
+  }
+
+  /** Who paused each of these flows and when (absent: running, or deactivated by a builder). */
+  async pausedOf(flowIds: string[]): Promise<Map<string, { by: string; at: number }>> {
+    const out = new Map<string, { by: string; at: number }>();
+    for (const [id, a] of await this.lastActivations(flowIds)) if (a.action === 'flow.pause') out.set(id, { by: a.actor, at: a.at });
+    return out;
+  }
+
   /** Flows pushing stock to the given Shopify connection (any, when null), running or paused. */
-  stockPushFlows(shopifyConnection: string | null): FlowFact[] {
-    return this.d.runtime.flows
-      .list()
-      .map((f) => this.fact(f.id))
-      .filter(
-        (f): f is FlowFact =>
-          !!f &&
-          (f.active || !!f.paused) &&
-          f.nodeTypes.includes('shopify.inventory-push') &&
-          (shopifyConnection === null || f.stockPushConnection === shopifyConnection),
-      );
+  async stockPushFlows(shopifyConnection: string | null): Promise<FlowFact[]> {
+    return stockPushFlowsOf(await this.facts(), shopifyConnection);
   }
 
   async pause(flowId: string, actor: string, why: { exceptionId?: string }) {
-    const f = this.fact(flowId);
+    const f = await this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (!f.active) throw new FlowControlError(`flow "${flowId}" is not running${f.paused ? ` (paused by ${f.paused.by})` : ''}`);
     if (f.trigger?.type !== 'trigger.schedule') {
@@ -141,7 +179,7 @@ export class FlowControls {
         `flow "${flowId}" starts on ${f.trigger?.type ?? 'no trigger'}, not a schedule: events arriving while it is paused would start no runs, so only a consultant deactivates it`,
       );
     }
-    const s = this.d.runtime.flows.setActive(flowId, false);
+    const s = await this.d.runtime.flows.setActive(flowId, false);
     await this.d.audit.record(actor, 'flow.pause', `flow:${flowId}`, { before: { active: true, activeVersion: f.version }, after: { active: false }, ...why });
     this.d.onTriggersChanged();
     return {
@@ -151,11 +189,11 @@ export class FlowControls {
   }
 
   async resume(flowId: string, actor: string, why: { exceptionId?: string }) {
-    const f = this.fact(flowId);
+    const f = await this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (f.active) throw new FlowControlError(`flow "${flowId}" is already running`);
     if (!f.paused || f.version == null) throw new FlowControlError(`flow "${flowId}" was deactivated, not paused: a consultant activates it`);
-    const s = this.d.runtime.flows.setActive(flowId, true, f.version);
+    const s = await this.d.runtime.flows.setActive(flowId, true, f.version);
     await this.d.audit.record(actor, 'flow.resume', `flow:${flowId}`, {
       before: { active: false, pausedBy: f.paused.by },
       after: { active: true, activeVersion: f.version },
@@ -168,14 +206,14 @@ export class FlowControls {
   /** Publishes the running version with its schedule trigger's cron replaced; the draft gets the same cron. */
   async setSchedule(flowId: string, cron: string, actor: string, o: { expectedVersion?: number; exceptionId?: string }) {
     const flows = this.d.runtime.flows;
-    const f = this.fact(flowId);
+    const f = await this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (!f.active || f.version == null) throw new FlowControlError(`flow "${flowId}" is not running${f.paused ? ' (paused): resume it first' : ''}`);
     if (f.trigger?.type !== 'trigger.schedule' || f.trigger.cron === null) throw new FlowControlError(`flow "${flowId}" does not start on a schedule`);
     if (o.expectedVersion !== undefined && o.expectedVersion !== f.version) {
       throw new FlowControlError(`flow "${flowId}" now runs version ${f.version}, not ${o.expectedVersion}: reload and check the schedule again`);
     }
-    const def = structuredClone(flows.version(flowId, f.version).definition) as unknown as Def & Record<string, unknown>;
+    const def = structuredClone((await flows.version(flowId, f.version)).definition) as unknown as Def & Record<string, unknown>;
     const node = def.nodes.find((n) => n.id === f.trigger!.nodeId)!;
     const timezone = String(node.config?.timezone ?? 'UTC');
     const from = f.trigger.cron;
@@ -192,17 +230,17 @@ export class FlowControls {
     // A trigger named for its schedule ("Every 15 minutes") keeps telling the truth.
     const renamed = node.name === everyText(from) ? everyText(cron) : undefined;
     if (renamed) node.name = renamed;
-    const v = flows.publishDocument(flowId, def, {
+    const v = await flows.publishDocument(flowId, def, {
       message: `schedule: ${everyText(cron)} (was ${everyText(from).toLowerCase()})${o.exceptionId ? `, from exception ${o.exceptionId}` : ''}`,
       by: actor,
     });
     // The draft follows, so the next publish by a consultant does not quietly bring the old schedule back.
-    const draft = flows.draft(flowId) as Def & Record<string, unknown>;
+    const draft = (await flows.draft(flowId)) as Def & Record<string, unknown>;
     const dn = draft.nodes?.find((n) => n.id === node.id && n.type === 'trigger.schedule');
     if (dn && dn.config?.cron === from) {
       dn.config = { ...dn.config, cron: cron.trim() };
       if (renamed && dn.name === everyText(from)) dn.name = renamed;
-      flows.updateDraft(flowId, draft);
+      await flows.updateDraft(flowId, draft);
     }
     await this.d.audit.record(actor, 'flow.schedule', `flow:${flowId}@${v.version}`, {
       before: { cron: from, version: f.version },

@@ -6,6 +6,8 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { SqliteRuntime as Runtime, DryRunResult } from '../../runtime/index.ts';
 import { events, runKeys, runs } from '../../runtime/store/schema.ts';
 import type { Flow } from '../../flows/schema.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
+import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import type { ExceptionSink, NodeServices, RaiseException } from '../../runtime/node-api.ts';
 import { testServices } from './test-services.ts';
 
@@ -177,7 +179,7 @@ function dryRunServices(real: NodeServices, raised: string[]): NodeServices {
   return { ...testServices(real), exceptions };
 }
 
-interface EventRow {
+export interface EventRow {
   runId: string;
   eventId: string;
   status: string;
@@ -185,24 +187,30 @@ interface EventRow {
   receivedAt: number;
 }
 
+type RunTables = { events: typeof events; runKeys: typeof runKeys; runs: typeof runs };
+const runTables = (from: Pick<AnyStore, 'sql'>): SqlStore<RunTables> => from.sql({ events, runKeys, runs });
+
 /**
  * The flow's last `limit` real events (newest first), each with its latest run that finished with an outcome, and one
  * per Shopify object: an order arrives as orders/create and orders/paid, and trying the change on both would show the
  * same order twice (its newest event stands for it).
  */
-function lastEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
-  const keyOf = (runId: string) =>
-    rt.store.db
-      .select({ value: runKeys.value })
-      .from(runKeys)
-      .where(and(eq(runKeys.runId, runId), inArray(runKeys.key, ['shopifyOrderId', 'shopifyRefundId', 'shopifyPayoutId'])))
-      .orderBy(runKeys.key)
-      .limit(1)
-      .get()?.value;
+export async function lastEvents(from: Pick<AnyStore, 'sql'>, flowId: string, limit: number): Promise<EventRow[]> {
+  const store = runTables(from);
+  const { runKeys: k } = store.tables;
+  const keyOf = async (runId: string) => {
+    const [row] = await store.db
+      .select({ value: k.value })
+      .from(k)
+      .where(and(eq(k.runId, runId), inArray(k.key, ['shopifyOrderId', 'shopifyRefundId', 'shopifyPayoutId'])))
+      .orderBy(k.key)
+      .limit(1);
+    return row?.value;
+  };
   const seen = new Set<string>();
   const out: EventRow[] = [];
-  for (const e of recentEvents(rt, flowId, limit * 3)) {
-    const key = keyOf(e.runId);
+  for (const e of await recentEvents(store, flowId, limit * 3)) {
+    const key = await keyOf(e.runId);
     if (key !== undefined && seen.has(key)) continue;
     if (key !== undefined) seen.add(key);
     out.push(e);
@@ -211,44 +219,40 @@ function lastEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
   return out;
 }
 
-function recentEvents(rt: Runtime, flowId: string, limit: number): EventRow[] {
-  const { db } = rt.store;
-  const r2 = alias(runs, 'r2');
+function recentEvents(store: SqlStore<RunTables>, flowId: string, limit: number): Promise<EventRow[]> {
+  const { db } = store;
+  const { runs: r, events: ev } = store.tables;
+  // The alias is taken of this dialect's table (its pg-core form on PostgreSQL).
+  const r2 = alias(r, 'r2');
   // The event's latest run in this flow (a replay's outcome stands for the event, not the run it replayed).
   const latestRunOfEvent = db
     .select({ id: r2.id })
     .from(r2)
-    .where(and(eq(r2.flowId, runs.flowId), eq(r2.eventId, runs.eventId)))
+    .where(and(eq(r2.flowId, r.flowId), eq(r2.eventId, r.eventId)))
     .orderBy(desc(r2.createdAt), desc(r2.id))
     .limit(1);
   return db
-    .select({ runId: runs.id, eventId: runs.eventId, status: runs.status, payload: events.payload, receivedAt: events.receivedAt })
-    .from(runs)
-    .innerJoin(events, eq(events.id, runs.eventId))
-    .where(and(eq(runs.flowId, flowId), inArray(runs.status, ['succeeded', 'failed']), eq(runs.id, sql`${latestRunOfEvent}`)))
-    .orderBy(desc(events.receivedAt), desc(runs.id))
-    .limit(limit)
-    .all() as EventRow[];
+    .select({ runId: r.id, eventId: r.eventId, status: r.status, payload: ev.payload, receivedAt: ev.receivedAt })
+    .from(r)
+    .innerJoin(ev, eq(ev.id, r.eventId))
+    .where(and(eq(r.flowId, flowId), inArray(r.status, ['succeeded', 'failed']), eq(r.id, sql`${latestRunOfEvent}`)))
+    .orderBy(desc(ev.receivedAt), desc(r.id))
+    .limit(limit);
 }
 
-function labelOf(rt: Runtime, runId: string): string {
-  const keys = Object.fromEntries(
-    rt.store.db
-      .select({ key: runKeys.key, value: runKeys.value })
-      .from(runKeys)
-      .where(eq(runKeys.runId, runId))
-      .all()
-      .map((k) => [k.key, k.value]),
-  );
+async function labelOf(store: SqlStore<RunTables>, runId: string): Promise<string> {
+  const { runKeys: k } = store.tables;
+  const keys = Object.fromEntries((await store.db.select({ key: k.key, value: k.value }).from(k).where(eq(k.runId, runId))).map((x) => [x.key, x.value]));
   return keys.shopifyOrderName ?? keys.orderName ?? keys.shopifyOrderId ?? keys.shopifyRefundId ?? runId;
 }
 
 export async function dryRunChange(rt: Runtime, real: NodeServices, flowId: string, draft: Flow, limit = 20): Promise<DryRunReport> {
-  const summary = rt.flows.get(flowId);
-  const baseVersion = summary.active && summary.activeVersion != null ? summary.activeVersion : rt.flows.latestVersion(flowId);
-  const base = baseVersion == null ? null : rt.flows.version(flowId, baseVersion).definition;
+  const summary = await rt.flows.get(flowId);
+  const baseVersion = summary.active && summary.activeVersion != null ? summary.activeVersion : await rt.flows.latestVersion(flowId);
+  const base = baseVersion == null ? null : (await rt.flows.version(flowId, baseVersion)).definition;
+  const store = runTables(rt.store);
   const events: DryRunEvent[] = [];
-  for (const e of lastEvents(rt, flowId, limit)) {
+  for (const e of await lastEvents(rt.store, flowId, limit)) {
     const run = async (flow: Flow, version: number) => {
       const raised: string[] = [];
       const r = await rt.dryRun(flow, e.payload, { flowId, flowVersion: version, runId: `dry-run:${e.runId}`, services: dryRunServices(real, raised) });
@@ -261,7 +265,7 @@ export async function dryRunChange(rt: Runtime, real: NodeServices, flowId: stri
     events.push({
       eventId: e.eventId,
       runId: e.runId,
-      label: labelOf(rt, e.runId),
+      label: await labelOf(store, e.runId),
       receivedAt: e.receivedAt,
       runStatus: e.status,
       verdict: verdict(b?.r ?? null, a.r, docs),

@@ -4,7 +4,8 @@
 // trigger output, which `$trigger.` paths of a mapping read.
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { runs, steps } from '../../runtime/store/schema.ts';
-import type { SqliteRuntime as Runtime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
 import type { Flow } from '../../flows/schema.ts';
 import { testFlowId } from './test-run.ts';
 
@@ -23,36 +24,37 @@ export interface NodeSample {
   pinned?: boolean;
 }
 
-interface Row {
+export interface SampleRun {
   id: string;
   flowId: string;
   status: string;
   createdAt: number;
 }
 
+/**
+ * The runs whose step of this node finished, newest first: the draft's latest test runs (2), then the flow's latest
+ * runs (`limit`), and the latest run that succeeded there when none of those did. Asked apart, so a burst of test runs
+ * never hides the production runs (nor the other way round).
+ */
+export async function sampleRuns(from: Pick<AnyStore, 'sql'>, flowId: string, nodeId: string, limit: number): Promise<SampleRun[]> {
+  const store = from.sql({ runs, steps });
+  const { runs: rn, steps: st } = store.tables;
+  const reached = (inFlow: string, runStatus: string | null, max: number): Promise<SampleRun[]> =>
+    store.db
+      .select({ id: rn.id, flowId: rn.flowId, status: rn.status, createdAt: rn.createdAt })
+      .from(st)
+      .innerJoin(rn, eq(rn.id, st.runId))
+      .where(and(eq(rn.flowId, inFlow), eq(st.nodeId, nodeId), inArray(st.status, ['succeeded', 'failed']), runStatus ? eq(rn.status, runStatus) : undefined))
+      .orderBy(desc(rn.createdAt), desc(rn.id))
+      .limit(max);
+  const [tests, prod] = await Promise.all([reached(testFlowId(flowId), null, 2), reached(flowId, null, limit)]);
+  if (!prod.some((r) => r.status === 'succeeded')) prod.push(...(await reached(flowId, 'succeeded', 1)));
+  return [...tests, ...prod];
+}
+
 export async function nodeSamples(rt: Runtime, flowId: string, draft: Flow, nodeId: string, limit = 5): Promise<NodeSample[]> {
   const out: NodeSample[] = [];
-  const reached = (inFlow: string, runStatus: string | null, max: number): Row[] =>
-    rt.store.db
-      .select({ id: runs.id, flowId: runs.flowId, status: runs.status, createdAt: runs.createdAt })
-      .from(steps)
-      .innerJoin(runs, eq(runs.id, steps.runId))
-      .where(
-        and(
-          eq(runs.flowId, inFlow),
-          eq(steps.nodeId, nodeId),
-          inArray(steps.status, ['succeeded', 'failed']),
-          runStatus ? eq(runs.status, runStatus) : undefined,
-        ),
-      )
-      .orderBy(desc(runs.createdAt), desc(runs.id))
-      .limit(max)
-      .all();
-  // Asked apart, so a burst of test runs never hides the production runs (nor the other way round).
-  const tests = reached(testFlowId(flowId), null, 2);
-  const prod = reached(flowId, null, limit);
-  if (!prod.some((r) => r.status === 'succeeded')) prod.push(...reached(flowId, 'succeeded', 1));
-  for (const r of [...tests, ...prod]) {
+  for (const r of await sampleRuns(rt.store, flowId, nodeId, limit)) {
     let run;
     try {
       run = await rt.runs.get(r.id);

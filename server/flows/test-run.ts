@@ -7,7 +7,8 @@
 // an order read from the flow's Shopify connection. With `nodeId` the run stops after that node; with `pinFrom` the
 // steps upstream of it keep the outputs of an earlier run (n8n's "pin data"), so one node can be executed alone.
 import { and, eq, inArray, notExists, notInArray, sql } from 'drizzle-orm';
-import type { SqliteRuntime as Runtime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
 import { events, runKeys, runs, steps } from '../../runtime/store/schema.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FlowInvalidError, NotFoundError } from '../../runtime/flow-store.ts';
@@ -82,30 +83,35 @@ export async function testRunDraft(
   flowId: string,
   opts: { input?: TestInput; event?: unknown; nodeId?: string; pinFrom?: string; timeoutMs?: number; readStoreOrder?: StoreOrderReader },
 ): Promise<TestRunRecord> {
-  const summary = rt.flows.get(flowId);
-  const v = validateFlow(rt.flows.draft(flowId), rt.lookup);
+  const summary = await rt.flows.get(flowId);
+  const v = validateFlow(await rt.flows.draft(flowId), rt.lookup);
   if (!v.ok) throw new FlowInvalidError(flowId, v.problems);
   const testId = testFlowId(flowId);
   const flow = opts.nodeId ? upTo(v.flow, opts.nodeId) : v.flow;
   const doc = { ...flow, id: testId, name: `test of ${summary.name}` };
   try {
-    rt.flows.updateDraft(testId, doc);
+    await rt.flows.updateDraft(testId, doc);
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
-    rt.flows.create(doc);
+    await rt.flows.create(doc);
   }
-  const latest = rt.flows.latestVersion(testId);
+  const latest = await rt.flows.latestVersion(testId);
   const version =
-    latest != null && rt.flows.version(testId, latest).hash === contentHash(doc) ? latest : rt.flows.publish(testId, { message: 'test run' }).version;
+    latest != null && (await rt.flows.version(testId, latest)).hash === contentHash(doc)
+      ? latest
+      : (await rt.flows.publish(testId, { message: 'test run' })).version;
   const triggerNode = flow.nodes.find((n) => rt.lookup(n.type)?.trigger);
   const triggerType = triggerNode ? rt.lookup(triggerNode.type) : undefined;
   const input: TestInput = opts.input ?? (opts.event !== undefined ? { kind: 'payload', body: opts.event } : { kind: 'sample' });
   const pins = new Map<string, Pin>();
   let payload: unknown;
   let label: string;
-  const { db } = rt.store;
-  const eventOfRun = (runId: string) =>
-    db.select({ flowId: runs.flowId, payload: events.payload }).from(runs).innerJoin(events, eq(events.id, runs.eventId)).where(eq(runs.id, runId)).get();
+  const store = rt.store.sql({ events, runs, steps });
+  const { events: ev, runs: rn, steps: st } = store.tables;
+  const eventOfRun = async (runId: string) => {
+    const [row] = await store.db.select({ flowId: rn.flowId, payload: ev.payload }).from(rn).innerJoin(ev, eq(ev.id, rn.eventId)).where(eq(rn.id, runId));
+    return row;
+  };
 
   switch (input.kind) {
     case 'sample': {
@@ -131,7 +137,7 @@ export async function testRunDraft(
       break;
     }
     case 'run': {
-      const row = eventOfRun(input.runId);
+      const row = await eventOfRun(input.runId);
       if (!row) throw new TestInputError(`run "${input.runId}" does not exist (or was pruned)`);
       if (row.flowId !== flowId && row.flowId !== testId) throw new TestInputError(`run "${input.runId}" belongs to flow "${row.flowId}", not "${flowId}"`);
       payload = row.payload;
@@ -151,12 +157,11 @@ export async function testRunDraft(
   }
 
   if (opts.nodeId && opts.pinFrom) {
-    const rows = db
-      .select({ nodeId: steps.nodeId, port: steps.port, output: steps.output })
-      .from(steps)
-      .innerJoin(runs, eq(runs.id, steps.runId))
-      .where(and(eq(steps.runId, opts.pinFrom), eq(steps.status, 'succeeded'), inArray(runs.flowId, [flowId, testId])))
-      .all();
+    const rows = await store.db
+      .select({ nodeId: st.nodeId, port: st.port, output: st.output })
+      .from(st)
+      .innerJoin(rn, eq(rn.id, st.runId))
+      .where(and(eq(st.runId, opts.pinFrom), eq(st.status, 'succeeded'), inArray(rn.flowId, [flowId, testId])));
     if (!rows.length) throw new TestInputError(`run "${opts.pinFrom}" has no finished steps of this flow to pin`);
     const byNode = new Map(rows.map((r) => [r.nodeId, r]));
     for (const n of flow.nodes) {
@@ -164,8 +169,8 @@ export async function testRunDraft(
       if (n.id !== opts.nodeId && r) pins.set(n.id, { port: r.port, output: r.output ?? 'null' });
     }
     // The pinned run's event stays the event, so the trigger's recorded input is the real one.
-    const ev = eventOfRun(opts.pinFrom);
-    if (ev && input.kind === 'sample' && !opts.input) payload = ev.payload;
+    const pinnedEvent = await eventOfRun(opts.pinFrom);
+    if (pinnedEvent && input.kind === 'sample' && !opts.input) payload = pinnedEvent.payload;
   }
 
   const { eventId } = await rt.queue.ingest({
@@ -176,6 +181,8 @@ export async function testRunDraft(
     targets: [],
   });
   const t = Date.now();
+  // The pins are written in the run's own transaction (the queue's, on SQLite), before any worker can claim it.
+  const { db } = rt.store;
   const runId = await rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
     for (const [nodeId, p] of pins) {
       db.insert(steps)
@@ -198,23 +205,22 @@ export async function listTestRuns(rt: Runtime, flowId: string, limit = 50) {
 }
 
 /** Deletes a flow's test runs, their steps, keys and events. Returns how many runs went. */
-export function clearTestRuns(rt: Runtime, flowId: string): number {
-  const { db, sqlite } = rt.store;
-  return sqlite.transaction(() => {
-    const ids = db
-      .select({ id: runs.id, eventId: runs.eventId })
-      .from(runs)
-      .where(and(eq(runs.flowId, testFlowId(flowId)), notInArray(runs.status, ['queued', 'running'])))
-      .all();
-    for (const r of ids) {
-      db.delete(steps).where(eq(steps.runId, r.id)).run();
-      db.delete(runKeys).where(eq(runKeys.runId, r.id)).run();
-      db.delete(runs).where(eq(runs.id, r.id)).run();
-      const stillUsed = db.select({ one: sql`1` }).from(runs).where(eq(runs.eventId, r.eventId));
-      db.delete(events)
-        .where(and(eq(events.id, r.eventId), eq(events.source, TEST_SOURCE), notExists(stillUsed)))
-        .run();
-    }
-    return ids.length;
-  })();
+export async function clearTestRuns(rt: { store: Pick<AnyStore, 'sql'> }, flowId: string): Promise<number> {
+  const store = rt.store.sql({ events, runKeys, runs, steps });
+  const { events: ev, runKeys: k, runs: rn, steps: st } = store.tables;
+  return store.tx(async (tx) => {
+    const done = await tx
+      .select({ id: rn.id, eventId: rn.eventId })
+      .from(rn)
+      .where(and(eq(rn.flowId, testFlowId(flowId)), notInArray(rn.status, ['queued', 'running'])));
+    if (!done.length) return 0;
+    const ids = done.map((r) => r.id);
+    await tx.delete(st).where(inArray(st.runId, ids));
+    await tx.delete(k).where(inArray(k.runId, ids));
+    await tx.delete(rn).where(inArray(rn.id, ids));
+    // An event goes with its last run (a test event is only ever a test run's).
+    const stillUsed = tx.select({ one: sql`1` }).from(rn).where(eq(rn.eventId, ev.id));
+    await tx.delete(ev).where(and(inArray(ev.id, [...new Set(done.map((r) => r.eventId))]), eq(ev.source, TEST_SOURCE), notExists(stillUsed)));
+    return done.length;
+  });
 }

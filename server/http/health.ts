@@ -12,17 +12,19 @@ import { VERSION } from '../version.ts';
 
 export interface HealthOptions {
   storeWatch: StoreWatch;
-  sqlite: Database.Database;
+  /** The SQLite store's connection, with `migrationsAtStart`; a PostgreSQL store's check compares its migrations itself. */
+  sqlite?: Database.Database;
   sandboxMode: boolean;
   /** The migrations applied when this process started (read once every part of the store has migrated). */
-  migrationsAtStart: MigrationState;
+  migrationsAtStart?: MigrationState;
 }
 
 export function healthHandlers(o: HealthOptions) {
   const healthz = (c: Context) => c.json({ ok: true, version: VERSION, sandboxMode: o.sandboxMode }, 200);
-  const readyz = (c: Context) => {
-    const h = o.storeWatch.health({ deep: c.req.query('deep') === '1' });
+  const readyz = async (c: Context) => {
+    const h = await o.storeWatch.check({ deep: c.req.query('deep') === '1' });
     if (!h.ok) return c.json({ ok: false, problem: h.problem, since: new Date(h.since).toISOString() }, 503);
+    if (!o.sqlite || !o.migrationsAtStart) return c.json({ ok: true }, 200);
     let m: ReturnType<typeof migrationsSince>;
     try {
       // Reads the store (its migration tables): also what says it answers queries at all.

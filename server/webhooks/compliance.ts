@@ -1,7 +1,8 @@
 // Shopify's mandatory compliance topics. Redaction removes personal data from stored events and run steps of the
 // shop (or of one customer); a data request is recorded for the operator, who must answer within 30 days.
-import type { ServerDb } from '../db/db.ts';
-import { and, eq, ne, or, sql } from 'drizzle-orm';
+import { and, eq, ne, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
+import type { Dialect, SqlStore } from '../../runtime/store/sql-store.ts';
 import { events, runs, steps } from '../../runtime/store/schema.ts';
 import { complianceRequests } from '../db/schema.ts';
 
@@ -74,47 +75,56 @@ interface Who {
   needles: string[];
 }
 
-/** Rewrites matching events and the steps of their runs. Returns how many events were redacted. */
-export function redact(db: ServerDb, who: Who, exceptEventId: string): number {
+/** `needle` occurs in `text` (a plain substring: no LIKE wildcards in an email's `_`), in this dialect's words. */
+const contains = (dialect: Dialect, text: SQLWrapper, needle: string): SQL =>
+  dialect === 'postgres' ? sql`strpos(${text}, ${needle}) > 0` : sql`instr(${text}, ${needle}) > 0`;
+
+type ComplianceTables = { events: typeof events; runs: typeof runs; steps: typeof steps; complianceRequests: typeof complianceRequests };
+const complianceStore = (from: Pick<AnyStore, 'sql'>): SqlStore<ComplianceTables> => from.sql({ events, runs, steps, complianceRequests });
+
+/** Rewrites matching events and the steps of their runs, in one transaction. Returns how many events were redacted. */
+export async function redact(from: Pick<AnyStore, 'sql'>, who: Who, exceptEventId: string): Promise<number> {
+  const store = complianceStore(from);
+  const { events: ev, runs: rn, steps: st } = store.tables;
   const source = `shopify:${who.connectionId}`;
-  const rows = db
-    .select({ id: events.id, payload: events.payload })
-    .from(events)
-    .where(and(eq(events.source, source), ne(events.id, exceptEventId), or(...who.needles.map((n) => sql`instr(${events.payload}, ${n}) > 0`))))
-    .all();
   const strings = who.needles.filter((n) => !/^\d+$/.test(n));
-  db.$client.transaction(() => {
+  return store.tx(async (tx) => {
+    const rows = await tx
+      .select({ id: ev.id, payload: ev.payload })
+      .from(ev)
+      .where(and(eq(ev.source, source), ne(ev.id, exceptEventId), or(...who.needles.map((n) => contains(store.dialect, ev.payload, n)))));
     for (const e of rows) {
-      db.update(events)
+      await tx
+        .update(ev)
         .set({ payload: scrubText(e.payload, strings) })
-        .where(eq(events.id, e.id))
-        .run();
-      const stepsOfEvent = db
-        .select({ runId: steps.runId, nodeId: steps.nodeId, output: steps.output, error: steps.error })
-        .from(steps)
-        .innerJoin(runs, eq(runs.id, steps.runId))
-        .where(eq(runs.eventId, e.id))
-        .all();
+        .where(eq(ev.id, e.id));
+      const stepsOfEvent = await tx
+        .select({ runId: st.runId, nodeId: st.nodeId, output: st.output, error: st.error })
+        .from(st)
+        .innerJoin(rn, eq(rn.id, st.runId))
+        .where(eq(rn.eventId, e.id));
       for (const s of stepsOfEvent) {
-        db.update(steps)
+        await tx
+          .update(st)
           .set({ output: s.output == null ? null : scrubText(s.output, strings), error: s.error == null ? null : scrubText(s.error, strings) })
-          .where(and(eq(steps.runId, s.runId), eq(steps.nodeId, s.nodeId)))
-          .run();
+          .where(and(eq(st.runId, s.runId), eq(st.nodeId, s.nodeId)));
       }
     }
-  })();
-  return rows.length;
+    return rows.length;
+  });
 }
 
-export function handleCompliance(o: {
-  db: ServerDb;
+export async function handleCompliance(o: {
+  store: Pick<AnyStore, 'sql'>;
   connectionId: string;
   topic: string;
   shopDomain: string;
   eventId: string;
   body: unknown;
   now: number;
-}): Record<string, unknown> {
+}): Promise<Record<string, unknown>> {
+  const store = complianceStore(o.store);
+  const { events: ev, complianceRequests: cr } = store.tables;
   const b = (o.body ?? {}) as {
     customer?: { id?: unknown; email?: unknown; phone?: unknown };
     orders_to_redact?: unknown[];
@@ -136,28 +146,24 @@ export function handleCompliance(o: {
     if (o.topic === 'customers/redact' && !needles.length) {
       summary = { error: 'customers/redact without customer email, phone, id or orders: nothing redacted' };
     } else {
-      const redacted = redact(o.db, { connectionId: o.connectionId, needles }, o.eventId);
+      const redacted = await redact(o.store, { connectionId: o.connectionId, needles }, o.eventId);
       // The redact request itself names the customer: scrub it too, keeping only what proves we acted.
-      o.db
-        .update(events)
+      await store.db
+        .update(ev)
         .set({ payload: JSON.stringify(scrubPersonalData(o.body)) })
-        .where(eq(events.id, o.eventId))
-        .run();
+        .where(eq(ev.id, o.eventId));
       summary = { eventsRedacted: redacted, customerId: b.customer?.id ?? null, orders: b.orders_to_redact?.length ?? 0 };
       handledAt = o.now;
     }
   }
-  o.db
-    .insert(complianceRequests)
-    .values({
-      connectionId: o.connectionId,
-      topic: o.topic,
-      shopDomain: o.shopDomain,
-      eventId: o.eventId,
-      summary: JSON.stringify(summary),
-      receivedAt: o.now,
-      handledAt,
-    })
-    .run();
+  await store.db.insert(cr).values({
+    connectionId: o.connectionId,
+    topic: o.topic,
+    shopDomain: o.shopDomain,
+    eventId: o.eventId,
+    summary: JSON.stringify(summary),
+    receivedAt: o.now,
+    handledAt,
+  });
   return summary;
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { GroupCommit } from './group-commit.ts';
-import { SqlReplayGuard } from './ingress-guards.ts';
+import { ReplayGuard } from './ingress-guards.ts';
 import { webhookDigests } from '../db/schema.ts';
 import { RunQueue, type IngestRequest } from '../../runtime/queue.ts';
 import { events, runs } from '../../runtime/store/schema.ts';
@@ -62,14 +62,14 @@ describe.each(testStores())('group commit on $name', (kind) => {
   it('of two copies of one signed body under different ids arriving at once, the replay guard lets one through', async () => {
     const a = await fresh();
     const b = await a.twin();
-    const guards = [a, b].map((s) => new SqlReplayGuard(s.sql({ webhookDigests }), Date.now));
+    const guards = [a, b].map((s) => new ReplayGuard(s.store, Date.now));
     const stores = [a, b].map((s) => s.sql({}));
     // Each in its own transaction, as the PostgreSQL ingest keeps the digest (SQLite: one after another).
     const kept = await Promise.all(
       [0, 1].map((i) =>
         stores[i]!.tx(async () => {
           if (await guards[i]!.seen('digest-1')) return false;
-          return guards[i]!.remember('digest-1', 'main', 'orders/paid', `evt-${i}`);
+          return !(await guards[i]!.claim('digest-1', 'main', 'orders/paid', `evt-${i}`));
         }),
       ),
     );
@@ -77,7 +77,7 @@ describe.each(testStores())('group commit on $name', (kind) => {
     const first = await guards[0]!.seen('digest-1');
     expect(first?.eventId).toBe(`evt-${kept.indexOf(true)}`);
     // The same event again (Shopify's retry keeps its id) keeps its digest; another event does not take it.
-    expect(await guards[1]!.remember('digest-1', 'main', 'orders/paid', first!.eventId)).toBe(true);
-    expect(await guards[1]!.remember('digest-1', 'main', 'orders/paid', 'evt-other')).toBe(false);
+    expect(await guards[1]!.claim('digest-1', 'main', 'orders/paid', first!.eventId)).toBeUndefined();
+    expect((await guards[1]!.claim('digest-1', 'main', 'orders/paid', 'evt-other'))?.eventId).toBe(first!.eventId);
   });
 });

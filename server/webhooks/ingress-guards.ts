@@ -3,10 +3,11 @@
 // anything is queued: the shop must be the connection's, the body must not contradict its topic, and the same
 // body for the same topic under new ids is a replay (kept for Shopify's 48-hour retry window).
 import { createHash } from 'node:crypto';
-import { eq, lt, lte, or, sql } from 'drizzle-orm';
-import type { SqlStore } from '../../runtime/store/sql-store.ts';
-import type { ServerDb } from '../db/db.ts';
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import { eq, lt, lte } from 'drizzle-orm';
+import { type AnyStore, isSqlite } from '../../runtime/store/any-store.ts';
+import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import { webhookDigests } from '../db/schema.ts';
 
 export const REPLAY_WINDOW_MS = 48 * 3600_000;
@@ -75,73 +76,83 @@ export function replayDigest(connectionId: string, topic: string, verifiedSignat
 /** Body digests of accepted deliveries, pruned after the replay window. */
 export class ReplayGuard {
   private lastPrune = 0;
-  // Raw prepared statements on the ingest hot path, prepared once (compiling the SQL per delivery was a measurable part
-  // of ingest): bench/webhook.ts (bench/README.md "Issue 15", "the replay guard's statements prepared once").
+  private readonly store: SqlStore<{ webhookDigests: typeof webhookDigests }>;
+  private readonly sqlite: Database.Database | null;
+  // Raw prepared statements on the SQLite ingest hot path, prepared once (compiling the SQL per delivery was a
+  // measurable part of ingest): bench/webhook.ts (bench/README.md "Issue 15", "the replay guard's statements prepared once").
   private seenStmt?: Statement;
   private rememberStmt?: Statement;
-  constructor(
-    private db: ServerDb,
-    private now: () => number,
-  ) {}
+  private pruneStmt?: Statement;
 
-  /** The event id the same body was first accepted under within the window, if any. */
-  seen(digest: string): { eventId: string; seenAt: number } | undefined {
+  constructor(
+    store: AnyStore,
+    private now: () => number,
+  ) {
+    this.store = store.sql({ webhookDigests });
+    this.sqlite = isSqlite(store) ? store.sqlite : null;
+  }
+
+  /** The event id the same body was first accepted under within the window, if any (on either store). */
+  async seen(digest: string): Promise<{ eventId: string; seenAt: number } | undefined> {
     const t = this.now();
-    const r = (this.seenStmt ??= this.db.$client.prepare('SELECT event_id AS eventId, seen_at AS seenAt FROM webhook_digests WHERE digest = ?')).get(digest) as
+    const { webhookDigests: w } = this.store.tables;
+    const [r] = await this.store.db.select({ eventId: w.eventId, seenAt: w.seenAt }).from(w).where(eq(w.digest, digest));
+    return r && r.seenAt > t - REPLAY_WINDOW_MS ? r : undefined;
+  }
+
+  /**
+   * Seen and remembered, decided by one statement, in the caller's transaction (the event's own), on either store: the event id
+   * the same body was accepted under within the window, when it is another's (a replay: keep nothing); else the digest
+   * is kept under `eventId` and undefined returned. On PostgreSQL two transactions do not see each other's digests
+   * until they commit, so a look then a write could accept one body twice at once; here the second waits on the
+   * first's row and finds it.
+   */
+  async claim(digest: string, connectionId: string, topic: string, eventId: string): Promise<{ eventId: string; seenAt: number } | undefined> {
+    const t = this.now();
+    const { webhookDigests: w } = this.store.tables;
+    const kept = await this.store.db
+      .insert(w)
+      .values({ digest, connectionId, topic, eventId, seenAt: t })
+      // An earlier acceptance replaced only once it is past the window.
+      .onConflictDoUpdate({ target: w.digest, set: { connectionId, topic, eventId, seenAt: t }, setWhere: lte(w.seenAt, t - REPLAY_WINDOW_MS) })
+      .returning({ digest: w.digest });
+    if (this.pruneDue(t)) await this.store.db.delete(w).where(lt(w.seenAt, t - REPLAY_WINDOW_MS));
+    if (kept.length) return undefined;
+    const [first] = await this.store.db.select({ eventId: w.eventId, seenAt: w.seenAt }).from(w).where(eq(w.digest, digest));
+    // The same event again (Shopify's own retry keeps its id): the queue's dedup key answers it, not the guard.
+    return first && first.eventId !== eventId ? first : undefined;
+  }
+
+  /** `seen`, synchronously, inside a raw SQLite transaction (the SQLite group commit's). */
+  seenSync(digest: string): { eventId: string; seenAt: number } | undefined {
+    const t = this.now();
+    const r = (this.seenStmt ??= this.raw().prepare('SELECT event_id AS eventId, seen_at AS seenAt FROM webhook_digests WHERE digest = ?')).get(digest) as
       | { eventId: string; seenAt: number }
       | undefined;
     return r && r.seenAt > t - REPLAY_WINDOW_MS ? r : undefined;
   }
 
-  remember(digest: string, connectionId: string, topic: string, eventId: string): void {
+  /**
+   * Keeps the digest of an accepted delivery, synchronously, inside a raw SQLite transaction (the SQLite group commit's:
+   * its transactions run one at a time, so `seenSync` then this cannot interleave with another's).
+   */
+  rememberSync(digest: string, connectionId: string, topic: string, eventId: string): void {
     const t = this.now();
-    (this.rememberStmt ??= this.db.$client.prepare(
+    (this.rememberStmt ??= this.raw().prepare(
       'INSERT INTO webhook_digests (digest, connection_id, topic, event_id, seen_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(digest) DO UPDATE SET event_id = excluded.event_id, seen_at = excluded.seen_at',
     )).run(digest, connectionId, topic, eventId, t);
-    if (t - this.lastPrune > 60_000) {
-      this.lastPrune = t;
-      this.db
-        .delete(webhookDigests)
-        .where(lt(webhookDigests.seenAt, t - REPLAY_WINDOW_MS))
-        .run();
-    }
-  }
-}
-
-/** The replay guard on either store (`SqlStore`), for the PostgreSQL ingest: called inside the delivery's transaction. */
-export class SqlReplayGuard {
-  private lastPrune = 0;
-  constructor(
-    private store: SqlStore<{ webhookDigests: typeof webhookDigests }>,
-    private now: () => number,
-  ) {}
-
-  async seen(digest: string): Promise<{ eventId: string; seenAt: number } | undefined> {
-    const w = this.store.tables.webhookDigests;
-    const [r] = await this.store.db.select({ eventId: w.eventId, seenAt: w.seenAt }).from(w).where(eq(w.digest, digest));
-    return r && r.seenAt > this.now() - REPLAY_WINDOW_MS ? r : undefined;
+    if (this.pruneDue(t)) (this.pruneStmt ??= this.raw().prepare('DELETE FROM webhook_digests WHERE seen_at < ?')).run(t - REPLAY_WINDOW_MS);
   }
 
-  /**
-   * Keeps the digest for this event; false when another event holds it within the window (committed meanwhile by a
-   * concurrent delivery: the insert waited for its transaction), so this delivery is the replay and must roll back.
-   */
-  async remember(digest: string, connectionId: string, topic: string, eventId: string): Promise<boolean> {
-    const w = this.store.tables.webhookDigests;
-    const t = this.now();
-    const kept = await this.store.db
-      .insert(w)
-      .values({ digest, connectionId, topic, eventId, seenAt: t })
-      .onConflictDoUpdate({
-        target: w.digest,
-        set: { eventId: sql`excluded.event_id`, seenAt: sql`excluded.seen_at` },
-        setWhere: or(eq(w.eventId, eventId), lte(w.seenAt, t - REPLAY_WINDOW_MS)),
-      })
-      .returning({ digest: w.digest });
-    if (t - this.lastPrune > 60_000) {
-      this.lastPrune = t;
-      await this.store.db.delete(w).where(lt(w.seenAt, t - REPLAY_WINDOW_MS));
-    }
-    return kept.length > 0;
+  /** At most once a minute: the window is 48 h, so a minute's expired digests more are harmless. */
+  private pruneDue(t: number): boolean {
+    if (t - this.lastPrune <= 60_000) return false;
+    this.lastPrune = t;
+    return true;
+  }
+
+  private raw(): Database.Database {
+    if (!this.sqlite) throw new Error('ReplayGuard: the synchronous forms are for the SQLite store; on PostgreSQL use seen/remember in a transaction');
+    return this.sqlite;
   }
 }

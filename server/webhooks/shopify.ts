@@ -13,8 +13,7 @@ import { pathKeys, shopifyKeys } from './keys.ts';
 import { parseBodyExact } from './parse-body.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
 import { SWEEP_KEY } from '../sweeps.ts';
-import { ReplayGuard, SqlReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
-import { webhookDigests } from '../db/schema.ts';
+import { ReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
 import type { IngestRequest } from '../../runtime/queue.ts';
 import type { AnyStore } from '../../runtime/store/any-store.ts';
 
@@ -135,8 +134,6 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   // Written for either store; the server's runtime is on SQLite until its other rooms are converted (issue 13).
   const store = rt.store as AnyStore;
   const group = new GroupCommit(store, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
-  // PostgreSQL: the replay guard on the pool, inside each delivery's transaction (SQLite: ReplayGuard's raw statements).
-  const sqlReplays = store.dialect === 'postgres' ? new SqlReplayGuard(store.sql({ webhookDigests }), d.now) : undefined;
   const count = (result: string) => d.metrics.webhooks.inc({ source: 'shopify', result });
 
   const targetsFor = (connectionId: string, topic: string): ActiveTrigger[] =>
@@ -159,7 +156,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     return hit;
   };
 
-  const replays = new ReplayGuard(d.db, d.now);
+  const replays = new ReplayGuard(rt.store, d.now);
   /** A signed delivery refused for what its unsigned headers claim: logged, counted and kept in the audit log. */
   const refuse = async (connectionId: string, reason: string, detail: Record<string, unknown>) => {
     count('refused');
@@ -265,25 +262,25 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
         // their event id, which the queue's dedup key catches): answered like a duplicate, runs nothing.
         // The digest is kept in the event's own transaction: no crash can leave an accepted event without it.
         sqlite: () => {
-          const replayOf = replays.seen(digest);
+          const replayOf = replays.seenSync(digest);
           if (replayOf && replayOf.eventId !== dedupKey) return { replayOf };
           const res = rt.queue.ingestSqlite(req);
-          if (!res.duplicate) replays.remember(digest, connectionId, w.topic, dedupKey);
+          if (!res.duplicate) replays.rememberSync(digest, connectionId, w.topic, dedupKey);
           return res;
         },
         postgres: async () => {
-          const replayOf = await sqlReplays!.seen(digest);
+          const replayOf = await replays.seen(digest);
           if (replayOf && replayOf.eventId !== dedupKey) return { replayOf };
           const res = await rt.queue.ingestPg(req);
           // A concurrent delivery of the same body took the digest first: this one is the replay, and rolls back.
-          if (!res.duplicate && !(await sqlReplays!.remember(digest, connectionId, w.topic, dedupKey))) throw new ReplayLost();
+          if (!res.duplicate && (await replays.claim(digest, connectionId, w.topic, dedupKey))) throw new ReplayLost();
           return res;
         },
       });
-      if (!r.replayOf && r.runIds.length && sqlReplays) rt.queue.notify(); // PostgreSQL: committed now
+      if (!r.replayOf && r.runIds.length && store.dialect === 'postgres') rt.queue.notify(); // PostgreSQL: committed now
     } catch (e) {
       if (!(e instanceof ReplayLost)) throw e;
-      r = { replayOf: (await sqlReplays!.seen(digest)) ?? { eventId: 'unknown' } };
+      r = { replayOf: (await replays.seen(digest)) ?? { eventId: 'unknown' } };
     } finally {
       d.metrics.webhooksAwaitingCommit.dec();
     }
@@ -302,8 +299,8 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       if (r.runIds.length) d.log.debug({ eventId: r.eventId, runIds: r.runIds, topic: w.topic }, 'runs queued');
       if (stale) d.log.warn({ eventId: r.eventId, topic: w.topic, triggeredAt: w.triggeredAt }, 'stale webhook delivery');
       if (COMPLIANCE_TOPICS.has(w.topic)) {
-        const summary = handleCompliance({
-          db: d.db,
+        const summary = await handleCompliance({
+          store: rt.store,
           connectionId,
           topic: w.topic,
           shopDomain: w.shopDomain,
