@@ -79,7 +79,7 @@ describe.each(testStores())('Runs on $name', (kind) => {
       queue,
       flows,
       lookup,
-      () => undefined,
+      async () => undefined,
       () => 5000,
     );
     return { store, flows, queue, runs };

@@ -7,7 +7,7 @@ import { events, runKeys, runs } from '../runtime/store/schema.ts';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Runtime } from '../runtime/index.ts';
-import type { AnyStore } from '../runtime/store/any-store.ts';
+import { type AnyStore, isSqlite } from '../runtime/store/any-store.ts';
 import { StepState } from '../runtime/step-state.ts';
 import { sweepOrders, type SweepTopic } from '../nodes/shopify/sweep.ts';
 import type { ShopifyClient } from '../nodes/shopify/client.ts';
@@ -72,22 +72,29 @@ export class SweepScheduler {
       });
       let queued = 0;
       // The cursor moves only together with the events it covers, so a crash here repeats the sweep, never skips it.
-      // Through exclusive: never inside another caller's open SqlStore transaction.
-      await this.rt.store.exclusive(() => {
-        for (const d of r.deliveries) {
-          const res = this.rt.queue.ingestSqlite({
-            source,
-            dedupKey: d.dedupKey,
-            topic: d.topic,
-            payload: JSON.stringify({ body: d.body, headers: d.headers }),
-            meta: { connectionId: config.connection, sweep: true },
-            targets: [{ flowId, version }],
-            keys: { shopifyOrderId: d.order.id, shopifyOrderName: d.order.name, [SWEEP_KEY]: d.dedupKey },
-          });
-          if (!res.duplicate) queued++;
-        }
-        state.commitSqlite();
-      });
+      const requests = r.deliveries.map((d) => ({
+        source,
+        dedupKey: d.dedupKey,
+        topic: d.topic,
+        payload: JSON.stringify({ body: d.body, headers: d.headers }),
+        meta: { connectionId: config.connection, sweep: true },
+        targets: [{ flowId, version }],
+        keys: { shopifyOrderId: d.order.id, shopifyOrderName: d.order.name, [SWEEP_KEY]: d.dedupKey },
+      }));
+      const store = this.rt.store;
+      if (isSqlite(store)) {
+        // Through exclusive: never inside another caller's open SqlStore transaction.
+        await store.exclusive(() => {
+          for (const req of requests) if (!this.rt.queue.ingestSqlite(req).duplicate) queued++;
+          state.commitSqlite();
+        });
+      } else {
+        await store.sql({}).tx(async () => {
+          for (const req of requests) if (!(await this.rt.queue.ingestPg(req)).duplicate) queued++;
+          await state.commit();
+        });
+        if (queued) this.rt.queue.notify();
+      }
       this.log.info({ flowId, topic: config.topic, scanned: r.scanned, queued, skippedKnown: r.skippedKnown, more: r.more }, 'shopify sweep');
       return { queued, scanned: r.scanned };
     } catch (e) {

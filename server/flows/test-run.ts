@@ -182,13 +182,21 @@ export async function testRunDraft(
   });
   const t = Date.now();
   // The pins are written in the run's own transaction (the queue's, on SQLite), before any worker can claim it.
-  const { db } = rt.store;
-  const runId = await rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, (id) => {
-    for (const [nodeId, p] of pins) {
-      db.insert(steps)
-        .values({ runId: id, nodeId, status: 'succeeded', attempts: 0, port: p.port, output: p.output, reusedFrom: 'pinned', startedAt: t, finishedAt: t })
-        .run();
-    }
+  const pinStore = rt.store.sql({ steps });
+  const pinRows = (runId: string) =>
+    [...pins].map(([nodeId, p]) => ({
+      runId,
+      nodeId,
+      status: 'succeeded',
+      attempts: 0,
+      port: p.port,
+      output: p.output,
+      reusedFrom: 'pinned',
+      startedAt: t,
+      finishedAt: t,
+    }));
+  const runId = await rt.queue.enqueueRun(eventId, { flowId: testId, version }, null, async (id) => {
+    if (pins.size) await pinStore.db.insert(pinStore.tables.steps).values(pinRows(id));
   });
   const until = Date.now() + (opts.timeoutMs ?? 60_000);
   for (;;) {
