@@ -32,11 +32,12 @@ afterEach(async () => {
 });
 
 function publish(doc: ReturnType<typeof flow>) {
-  rt.flows.create(doc);
-  return rt.flows.publish(doc.id, { message: 'first', activate: true });
+  await rt.flows.create(doc);
+  return await rt.flows.publish(doc.id, { message: 'first', activate: true });
 }
 
-async function runOnce(flowId: string, payload: unknown, version = rt.flows.get(flowId).activeVersion!) {
+async function runOnce(flowId: string, payload: unknown, version?: number) {
+  version ??= (await rt.flows.get(flowId)).activeVersion!;
   const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version }] });
   await rt.drain();
   expect(runIds).toHaveLength(1);
@@ -241,8 +242,8 @@ describe('runtime', () => {
     expect(failed.steps.find((s) => s.nodeId === 'b')).toBeUndefined();
     // The fix: a new published version where the failing node succeeds.
     doc.nodes[2]!.config = { succeedOn: 1 };
-    rt.flows.updateDraft('rp', doc);
-    rt.flows.publish('rp', { message: 'fix' });
+    await rt.flows.updateDraft('rp', doc);
+    await rt.flows.publish('rp', { message: 'fix' });
     const replay = rt.runs.replay(failed.runId);
     expect(replay.flowVersion).toBe(2);
     expect(replay.reused).toEqual(['t', 'a']);
@@ -344,54 +345,7 @@ describe('runtime', () => {
   });
 });
 
-describe('flow versions', () => {
-  it('publishes immutable versions with a content hash, and rolls back by publishing an old one again', () => {
-    const doc = flow(
-      'v',
-      [
-        { id: 't', type: 'trigger.manual' },
-        { id: 'a', type: 'test.add', config: { n: 1 } },
-      ],
-      ['t->a'],
-    );
-    rt.flows.create(doc);
-    const v1 = rt.flows.publish('v', { message: 'one' });
-    doc.nodes[1]!.config = { n: 2 };
-    rt.flows.updateDraft('v', doc);
-    const v2 = rt.flows.publish('v', { message: 'two' });
-    expect(v1.hash).not.toBe(v2.hash);
-    const v3 = rt.flows.rollback('v', 1);
-    expect(v3.version).toBe(3);
-    expect(v3.hash).toBe(v1.hash);
-    expect(rt.flows.version('v', 1).definition.nodes[1]!.config).toEqual({ n: 1 });
-    expect(rt.flows.versions('v').map((v) => v.version)).toEqual([3, 2, 1]);
-  });
-
-  it('refuses to publish an invalid draft and says where the problem is', () => {
-    rt.flows.create(
-      flow(
-        'bad',
-        [
-          { id: 't', type: 'trigger.manual' },
-          { id: 'a', type: 'test.add', config: { n: 'x' } },
-        ],
-        ['t->a'],
-      ),
-    );
-    expect(() => rt.flows.publish('bad')).toThrow(/a \$\.nodes\[1\]\.config\.n/);
-  });
-
-  it('only an active flow is listed for event routing, at its active version', () => {
-    const doc = flow('act', [{ id: 't', type: 'trigger.manual' }], []);
-    rt.flows.create(doc);
-    rt.flows.publish('act');
-    expect(rt.flows.activeTriggers()).toEqual([]);
-    rt.flows.setActive('act', true);
-    expect(rt.flows.activeTriggers()).toEqual([{ flowId: 'act', version: 1, nodeId: 't', type: 'trigger.manual', config: {} }]);
-    rt.flows.setActive('act', false);
-    expect(rt.flows.activeTriggers()).toEqual([]);
-  });
-});
+// FlowStore's own tests (versions, roll back, activation for routing) are in flow-store.test.ts, on both stores.
 
 describe('redaction', () => {
   it('stores step outputs and errors through the host redactor', async () => {

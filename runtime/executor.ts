@@ -138,11 +138,11 @@ export class Executor {
     };
   }
 
-  plan(flowId: string, version: number): Plan {
+  async plan(flowId: string, version: number): Promise<Plan> {
     const key = `${flowId}@${version}`;
     let p = this.plans.get(key);
     if (!p) {
-      p = buildPlan(this.d.flows.version(flowId, version).definition, this.d.lookup);
+      p = buildPlan((await this.d.flows.version(flowId, version)).definition, this.d.lookup);
       this.plans.set(key, p);
     }
     return p;
@@ -152,7 +152,7 @@ export class Executor {
     const { d, q } = this;
     let plan: Plan;
     try {
-      plan = this.plan(run.flowId, run.flowVersion);
+      plan = await this.plan(run.flowId, run.flowVersion);
     } catch (e) {
       return this.finishRun(run, owner, 'failed', { message: `cannot load flow version: ${(e as Error).message}`, class: 'permanent' });
     }

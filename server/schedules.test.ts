@@ -62,7 +62,7 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
       });
       await web.json('POST', '/api/flows/hourly/publish', { token: tok, body: { message: 'v1' } });
       await web.json('POST', '/api/flows/hourly/activate', { token: tok, body: {} });
-      expect(web.server.runtime.flows.get('hourly').active).toBe(true);
+      expect((await web.server.runtime.flows.get('hourly')).active).toBe(true);
       expect(web.server.scheduler.armed).toEqual([]);
       // Fired here by hand: stored and queued, but this process runs nothing; the worker of `t` does.
       const fired = web.server.scheduler.fire('hourly', 1, 'UTC', undefined, new Date('2026-12-01T10:00:00Z'))!;

@@ -28,9 +28,9 @@ describe('monitor templates on a fresh install', () => {
     });
     try {
       for (const [id, type, cron] of MONITORS) {
-        const f = server.runtime.flows.get(id);
+        const f = await server.runtime.flows.get(id);
         expect(f.activeVersion, id).toBe(1);
-        const def = server.runtime.flows.version(id, 1).definition as { nodes: Array<{ type: string; config: Record<string, unknown> }> };
+        const def = (await server.runtime.flows.version(id, 1)).definition as { nodes: Array<{ type: string; config: Record<string, unknown> }> };
         expect(def.nodes.map((n) => n.type)).toEqual(['trigger.schedule', type]);
         expect(def.nodes[0]?.config.cron).toBe(cron);
       }

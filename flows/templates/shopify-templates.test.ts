@@ -151,7 +151,7 @@ describe('refund-to-credit-memo', () => {
     const { runIds } = h.rt.queue.ingest({
       source: 'manual',
       payload: raw,
-      targets: [{ flowId: 'refund-to-credit-memo', version: h.rt.flows.get('refund-to-credit-memo').activeVersion! }],
+      targets: [{ flowId: 'refund-to-credit-memo', version: (await h.rt.flows.get('refund-to-credit-memo')).activeVersion! }],
     });
     const runId = onlyRun(runIds, 'refund-to-credit-memo');
     const refundId = 'gid://shopify/Refund/7200000004';
@@ -235,8 +235,8 @@ describe('refunds checked before booking (issue 11)', () => {
     settled.config.pendingRetryMs = 20;
     settled.retry = { maxAttempts: 20, initialDelayMs: 20, maxDelayMs: 50 };
     doc.nodes.find((n) => n.id === 'post')!.config.differenceAccount = account;
-    h.rt.flows.create({ ...doc, id } as never);
-    h.rt.flows.publish(id, { activate: true });
+    await h.rt.flows.create({ ...doc, id } as never);
+    await h.rt.flows.publish(id, { activate: true });
   };
 
   it("regression: REST refund 509562969 (lines 391.33 + Shopify's tax 7.96, cash 209.00) is raised, not booked as 391.33 + 23.48; with a difference account it books Shopify's tax, the cash, and restocks at the refund line's location", async () => {

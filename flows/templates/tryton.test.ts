@@ -99,7 +99,7 @@ describe('templates on Tryton', () => {
     const o = JSON.parse(order1001());
     Object.assign(o, { id: 450789471, admin_graphql_api_id: 'gid://shopify/Order/450789471', name: '#1001-C' });
     const body = JSON.stringify(o);
-    const version = h.rt.flows.get('order-to-erp').activeVersion!;
+    const version = (await h.rt.flows.get('order-to-erp')).activeVersion!;
     const runIds = Array.from({ length: 10 }, () =>
       onlyRun(h.rt.queue.ingest({ source: 'manual', payload: body, targets: [{ flowId: 'order-to-erp', version }] }).runIds, 'order-to-erp'),
     );
@@ -143,11 +143,11 @@ describe('templates on Tryton', () => {
    * lines, so the difference goes to a revenue account (a contra-revenue "returns and allowances" in a real chart).
    */
   const goodwill = () => {
-    if (h.rt.flows.list().some((f: { id: string }) => f.id === 'refund-goodwill')) return;
+    if ((await h.rt.flows.list()).some((f: { id: string }) => f.id === 'refund-goodwill')) return;
     const doc = template('refund-to-credit-memo');
     doc.nodes.find((n) => n.id === 'post')!.config.differenceAccount = '4000';
-    h.rt.flows.create({ ...doc, id: 'refund-goodwill' } as never);
-    h.rt.flows.publish('refund-goodwill', { activate: true });
+    await h.rt.flows.create({ ...doc, id: 'refund-goodwill' } as never);
+    await h.rt.flows.publish('refund-goodwill', { activate: true });
   };
   const creditNotes = async (ref: string) => {
     const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });

@@ -53,8 +53,8 @@ afterEach(async () => {
 
 async function runFlow(id: string, nodes: Parameters<typeof flow>[1], edges: string[], payload: unknown) {
   const doc = flow(id, nodes, edges);
-  rt.flows.create(doc);
-  rt.flows.publish(id, { activate: true });
+  await rt.flows.create(doc);
+  await rt.flows.publish(id, { activate: true });
   const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: id, version: 1 }] });
   await rt.drain();
   expect(runIds).toHaveLength(1);
@@ -396,7 +396,7 @@ describe('core.map through the runtime', () => {
       ],
       ['t->map'],
     );
-    rt.flows.create(doc);
-    expect(() => rt.flows.publish('bad')).toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
+    await rt.flows.create(doc);
+    await expect(await rt.flows.publish('bad')).rejects.toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
   });
 });

@@ -62,8 +62,8 @@ function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true 
       { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' },
     ],
   };
-  rt.flows.create(flow as never);
-  const { version } = rt.flows.publish('recon', { message: 'test', activate: true });
+  await rt.flows.create(flow as never);
+  const { version } = await rt.flows.publish('recon', { message: 'test', activate: true });
   rt.start();
   const r = rt;
   return {

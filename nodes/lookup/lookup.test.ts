@@ -35,15 +35,15 @@ afterEach(async () => {
 async function runOnce(flowId: string, payload: unknown) {
   const {
     runIds: [runId],
-  } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+  } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }] });
   if (!runId) throw new Error(`flow "${flowId}" queued no run`);
   await rt.drain();
   return rt.runs.get(runId);
 }
 
 function publish(doc: ReturnType<typeof flow>) {
-  rt.flows.create(doc);
-  rt.flows.publish(doc.id, { activate: true });
+  await rt.flows.create(doc);
+  await rt.flows.publish(doc.id, { activate: true });
 }
 
 const orderFlow = () =>

@@ -142,7 +142,7 @@ export function erpForFlow(d: Deps) {
     if (!flowId) return null;
     let doc: { nodes?: Array<{ type?: string; config?: { connection?: unknown } }> };
     try {
-      doc = d.runtime.flows.draft(flowId) as typeof doc;
+      doc = (await d.runtime.flows.draft(flowId)) as typeof doc;
     } catch {
       return null;
     }
@@ -159,7 +159,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
   // Model-written explanations, so reopening an exception does not ask the model again (successful answers only).
   const explained = new Map<string, ExplainedTriage>();
   const explain = async (e: ExceptionRecord): Promise<ExplainedTriage> => {
-    const t = triageException(e, flowFacts(d));
+    const t = triageException(e, await flowFacts(d));
     const settings = await ai.get();
     if (!settings.enabled) return { ...t, notes: [] };
     if (settings.problem) return { ...t, notes: [`The language model is on but ${settings.problem}; this is the offline explanation.`] };
@@ -284,7 +284,7 @@ export function assistRouter(d: Deps, opts: { env?: NodeJS.ProcessEnv } = {}) {
       if (ids.length > 500)
         throw new HttpError(400, 'invalid_request', `at most 500 ids (got ${ids.length})`, [{ where: 'query', path: '$.ids', message: 'too many' }]);
       const triage: Record<string, ReturnType<typeof triageException>> = {};
-      const facts = flowFacts(d);
+      const facts = await flowFacts(d);
       for (const id of ids) {
         try {
           triage[id] = triageException(await d.exceptions.get(id), facts);

@@ -185,7 +185,7 @@ export function assistSettingsRoutes(d: Deps, store: AiSettingsStore) {
           e = undefined;
         }
         if (!e) return c.json({ error: b.exceptionId ? `no exception "${b.exceptionId}"` : 'no unresolved exception to show a request for' }, 200);
-        return c.json(d.scrub(await previewExplain(s, e, triageException(e, flowFacts(d)), peopleOf(d, e))), 200);
+        return c.json(d.scrub(await previewExplain(s, e, triageException(e, await flowFacts(d)), peopleOf(d, e))), 200);
       }
       const target = b.target ?? targetSchemaFor(b.targetNodeType ?? 'erp.post-sales-order');
       const offline = suggestMapping(target, { sample: b.sample, top: 5 });

@@ -4,25 +4,17 @@ import { eq } from 'drizzle-orm';
 import { events } from '../../runtime/store/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
-import { FlowControls, type FlowFact } from '../flows/controls.ts';
+import { FlowControls, stockPushOf } from '../flows/controls.ts';
 import type { FlowFacts } from './triage.ts';
 
-/** Flow facts for one request's triage, each flow read once however many exceptions name it. */
-export function flowFacts(d: Deps): FlowFacts {
-  const controls = new FlowControls(d);
-  const flows = new Map<string, FlowFact | null>();
-  const pushes = new Map<string, FlowFact[]>();
-  return {
-    flow: (id) => {
-      if (!flows.has(id)) flows.set(id, controls.fact(id));
-      return flows.get(id)!;
-    },
-    stockPushFlows: (shop) => {
-      const k = shop ?? '';
-      if (!pushes.has(k)) pushes.set(k, controls.stockPushFlows(shop));
-      return pushes.get(k)!;
-    },
-  };
+/**
+ * Flow facts for one request's triage, each flow read once however many exceptions name it: read up front (triage
+ * itself is synchronous), the few flows of a workspace in one list.
+ */
+export async function flowFacts(d: Deps): Promise<FlowFacts> {
+  const all = await new FlowControls(d).facts();
+  const byId = new Map(all.map((f) => [f.id, f]));
+  return { flow: (id) => byId.get(id) ?? null, stockPushFlows: (shop) => stockPushOf(all, shop) };
 }
 
 /**

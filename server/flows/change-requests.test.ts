@@ -5,7 +5,7 @@ import { ChangeRequestConflict } from './change-requests.ts';
 let t: TestServer;
 beforeEach(async () => {
   t = await testServer();
-  t.server.runtime.flows.create(
+  await t.server.runtime.flows.create(
     flow(
       'f',
       [
@@ -15,7 +15,7 @@ beforeEach(async () => {
       ['t->a'],
     ),
   );
-  t.server.runtime.flows.publish('f', { message: 'v1' });
+  await t.server.runtime.flows.publish('f', { message: 'v1' });
 });
 afterEach(() => t.close());
 
@@ -52,7 +52,7 @@ describe('ChangeRequests', () => {
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     for (const x of results) if (x.status === 'rejected') expect(x.reason).toMatchObject({ code: 'decided' });
     expect(published).toBeLessThanOrEqual(1);
-    expect(t.server.runtime.flows.latestVersion('f')).toBe(1 + published);
+    expect(await t.server.runtime.flows.latestVersion('f')).toBe(1 + published);
   });
 
   it('a new request supersedes the pending one of the flow', async () => {
@@ -72,8 +72,8 @@ describe('ChangeRequests', () => {
   it('refuses a stale request before publishing anything', async () => {
     const requests = t.server.deps.changeRequests;
     const r = await ask();
-    const doc = t.server.runtime.flows.draft('f');
-    t.server.runtime.flows.updateDraft('f', { ...doc, name: 'renamed' });
+    const doc = await t.server.runtime.flows.draft('f');
+    await t.server.runtime.flows.updateDraft('f', { ...doc, name: 'renamed' });
     let published = false;
     const attempt = () => requests.approve(r.id, 'consultant@example.com', () => ((published = true), { version: 99 }));
     await expect(attempt()).rejects.toThrow(ChangeRequestConflict);

@@ -7,6 +7,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
 import type { Deps } from '../deps.ts';
+import type { FlowSummary } from '../../runtime/flow-store.ts';
 import { audit } from '../db/schema.ts';
 
 export class FlowControlError extends Error {}
@@ -30,6 +31,15 @@ export interface FlowFact {
   /** `connection` of its shopify.inventory-push node, if it has one. */
   stockPushConnection: string | null;
 }
+
+/** Of these flows, those pushing stock to the given Shopify connection (any, when null), running or paused. */
+export const stockPushOf = (facts: FlowFact[], shopifyConnection: string | null): FlowFact[] =>
+  facts.filter(
+    (f) =>
+      (f.active || !!f.paused) &&
+      f.nodeTypes.includes('shopify.inventory-push') &&
+      (shopifyConnection === null || f.stockPushConnection === shopifyConnection),
+  );
 
 export const everyText = (cron: string): string => {
   try {
@@ -94,15 +104,24 @@ export class FlowControls {
       .get();
   }
 
-  fact(flowId: string): FlowFact | null {
-    const flows = this.d.runtime.flows;
+  async fact(flowId: string): Promise<FlowFact | null> {
     let f;
     try {
-      f = flows.get(flowId);
+      f = await this.d.runtime.flows.get(flowId);
     } catch {
       return null;
     }
-    const def = f.activeVersion != null ? (flows.version(flowId, f.activeVersion).definition as unknown as Def) : null;
+    return this.factOf(f);
+  }
+
+  /** The facts of every flow. */
+  async facts(): Promise<FlowFact[]> {
+    return Promise.all((await this.d.runtime.flows.list()).map((f) => this.factOf(f)));
+  }
+
+  private async factOf(f: FlowSummary): Promise<FlowFact> {
+    const flowId = f.id;
+    const def = f.activeVersion != null ? ((await this.d.runtime.flows.version(flowId, f.activeVersion)).definition as unknown as Def) : null;
     const trig = def?.nodes.find((n) => this.d.runtime.lookup(n.type)?.trigger) ?? null;
     const push = def?.nodes.find((n) => n.type === 'shopify.inventory-push');
     const last = f.active ? null : this.lastActivation(flowId);
@@ -119,21 +138,12 @@ export class FlowControls {
   }
 
   /** Flows pushing stock to the given Shopify connection (any, when null), running or paused. */
-  stockPushFlows(shopifyConnection: string | null): FlowFact[] {
-    return this.d.runtime.flows
-      .list()
-      .map((f) => this.fact(f.id))
-      .filter(
-        (f): f is FlowFact =>
-          !!f &&
-          (f.active || !!f.paused) &&
-          f.nodeTypes.includes('shopify.inventory-push') &&
-          (shopifyConnection === null || f.stockPushConnection === shopifyConnection),
-      );
+  async stockPushFlows(shopifyConnection: string | null): Promise<FlowFact[]> {
+    return stockPushOf(await this.facts(), shopifyConnection);
   }
 
   async pause(flowId: string, actor: string, why: { exceptionId?: string }) {
-    const f = this.fact(flowId);
+    const f = await this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (!f.active) throw new FlowControlError(`flow "${flowId}" is not running${f.paused ? ` (paused by ${f.paused.by})` : ''}`);
     if (f.trigger?.type !== 'trigger.schedule') {
@@ -141,9 +151,9 @@ export class FlowControls {
         `flow "${flowId}" starts on ${f.trigger?.type ?? 'no trigger'}, not a schedule: events arriving while it is paused would start no runs, so only a consultant deactivates it`,
       );
     }
-    const s = this.d.runtime.flows.setActive(flowId, false);
+    const s = await this.d.runtime.flows.setActive(flowId, false);
     await this.d.audit.record(actor, 'flow.pause', `flow:${flowId}`, { before: { active: true, activeVersion: f.version }, after: { active: false }, ...why });
-    this.d.onTriggersChanged();
+    await this.d.onTriggersChanged();
     return {
       flow: s,
       message: `Flow ${f.name} paused: its schedule (${everyText(f.trigger.cron ?? '')}) does not fire until it is resumed on version ${f.version}.`,
@@ -151,31 +161,31 @@ export class FlowControls {
   }
 
   async resume(flowId: string, actor: string, why: { exceptionId?: string }) {
-    const f = this.fact(flowId);
+    const f = await this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (f.active) throw new FlowControlError(`flow "${flowId}" is already running`);
     if (!f.paused || f.version == null) throw new FlowControlError(`flow "${flowId}" was deactivated, not paused: a consultant activates it`);
-    const s = this.d.runtime.flows.setActive(flowId, true, f.version);
+    const s = await this.d.runtime.flows.setActive(flowId, true, f.version);
     await this.d.audit.record(actor, 'flow.resume', `flow:${flowId}`, {
       before: { active: false, pausedBy: f.paused.by },
       after: { active: true, activeVersion: f.version },
       ...why,
     });
-    this.d.onTriggersChanged();
+    await this.d.onTriggersChanged();
     return { flow: s, message: `Flow ${f.name} resumed on version ${f.version}.` };
   }
 
   /** Publishes the running version with its schedule trigger's cron replaced; the draft gets the same cron. */
   async setSchedule(flowId: string, cron: string, actor: string, o: { expectedVersion?: number; exceptionId?: string }) {
     const flows = this.d.runtime.flows;
-    const f = this.fact(flowId);
+    const f = await this.fact(flowId);
     if (!f) throw new FlowControlError(`no flow "${flowId}"`);
     if (!f.active || f.version == null) throw new FlowControlError(`flow "${flowId}" is not running${f.paused ? ' (paused): resume it first' : ''}`);
     if (f.trigger?.type !== 'trigger.schedule' || f.trigger.cron === null) throw new FlowControlError(`flow "${flowId}" does not start on a schedule`);
     if (o.expectedVersion !== undefined && o.expectedVersion !== f.version) {
       throw new FlowControlError(`flow "${flowId}" now runs version ${f.version}, not ${o.expectedVersion}: reload and check the schedule again`);
     }
-    const def = structuredClone(flows.version(flowId, f.version).definition) as unknown as Def & Record<string, unknown>;
+    const def = structuredClone((await flows.version(flowId, f.version)).definition) as unknown as Def & Record<string, unknown>;
     const node = def.nodes.find((n) => n.id === f.trigger!.nodeId)!;
     const timezone = String(node.config?.timezone ?? 'UTC');
     const from = f.trigger.cron;
@@ -192,24 +202,24 @@ export class FlowControls {
     // A trigger named for its schedule ("Every 15 minutes") keeps telling the truth.
     const renamed = node.name === everyText(from) ? everyText(cron) : undefined;
     if (renamed) node.name = renamed;
-    const v = flows.publishDocument(flowId, def, {
+    const v = await flows.publishDocument(flowId, def, {
       message: `schedule: ${everyText(cron)} (was ${everyText(from).toLowerCase()})${o.exceptionId ? `, from exception ${o.exceptionId}` : ''}`,
       by: actor,
     });
     // The draft follows, so the next publish by a consultant does not quietly bring the old schedule back.
-    const draft = flows.draft(flowId) as Def & Record<string, unknown>;
+    const draft = (await flows.draft(flowId)) as Def & Record<string, unknown>;
     const dn = draft.nodes?.find((n) => n.id === node.id && n.type === 'trigger.schedule');
     if (dn && dn.config?.cron === from) {
       dn.config = { ...dn.config, cron: cron.trim() };
       if (renamed && dn.name === everyText(from)) dn.name = renamed;
-      flows.updateDraft(flowId, draft);
+      await flows.updateDraft(flowId, draft);
     }
     await this.d.audit.record(actor, 'flow.schedule', `flow:${flowId}@${v.version}`, {
       before: { cron: from, version: f.version },
       after: { cron: cron.trim(), version: v.version },
       ...(o.exceptionId ? { exceptionId: o.exceptionId } : {}),
     });
-    this.d.onTriggersChanged();
+    await this.d.onTriggersChanged();
     return {
       flowId,
       name: f.name,

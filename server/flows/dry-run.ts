@@ -244,9 +244,9 @@ function labelOf(rt: Runtime, runId: string): string {
 }
 
 export async function dryRunChange(rt: Runtime, real: NodeServices, flowId: string, draft: Flow, limit = 20): Promise<DryRunReport> {
-  const summary = rt.flows.get(flowId);
-  const baseVersion = summary.active && summary.activeVersion != null ? summary.activeVersion : rt.flows.latestVersion(flowId);
-  const base = baseVersion == null ? null : rt.flows.version(flowId, baseVersion).definition;
+  const summary = await rt.flows.get(flowId);
+  const baseVersion = summary.active && summary.activeVersion != null ? summary.activeVersion : await rt.flows.latestVersion(flowId);
+  const base = baseVersion == null ? null : (await rt.flows.version(flowId, baseVersion)).definition;
   const events: DryRunEvent[] = [];
   for (const e of lastEvents(rt, flowId, limit)) {
     const run = async (flow: Flow, version: number) => {

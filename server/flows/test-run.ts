@@ -82,21 +82,23 @@ export async function testRunDraft(
   flowId: string,
   opts: { input?: TestInput; event?: unknown; nodeId?: string; pinFrom?: string; timeoutMs?: number; readStoreOrder?: StoreOrderReader },
 ): Promise<TestRunRecord> {
-  const summary = rt.flows.get(flowId);
-  const v = validateFlow(rt.flows.draft(flowId), rt.lookup);
+  const summary = await rt.flows.get(flowId);
+  const v = validateFlow(await rt.flows.draft(flowId), rt.lookup);
   if (!v.ok) throw new FlowInvalidError(flowId, v.problems);
   const testId = testFlowId(flowId);
   const flow = opts.nodeId ? upTo(v.flow, opts.nodeId) : v.flow;
   const doc = { ...flow, id: testId, name: `test of ${summary.name}` };
   try {
-    rt.flows.updateDraft(testId, doc);
+    await rt.flows.updateDraft(testId, doc);
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
-    rt.flows.create(doc);
+    await rt.flows.create(doc);
   }
-  const latest = rt.flows.latestVersion(testId);
+  const latest = await rt.flows.latestVersion(testId);
   const version =
-    latest != null && rt.flows.version(testId, latest).hash === contentHash(doc) ? latest : rt.flows.publish(testId, { message: 'test run' }).version;
+    latest != null && (await rt.flows.version(testId, latest)).hash === contentHash(doc)
+      ? latest
+      : (await rt.flows.publish(testId, { message: 'test run' })).version;
   const triggerNode = flow.nodes.find((n) => rt.lookup(n.type)?.trigger);
   const triggerType = triggerNode ? rt.lookup(triggerNode.type) : undefined;
   const input: TestInput = opts.input ?? (opts.event !== undefined ? { kind: 'payload', body: opts.event } : { kind: 'sample' });

@@ -88,14 +88,14 @@ export async function shopifyAuditData(
   return { variants, orders };
 }
 
-export function publishedFlows(flows: FlowStore): AuditFlow[] {
-  return flows
-    .list()
-    .filter((f) => f.activeVersion != null)
-    .map((f) => {
-      const def = flows.version(f.id, f.activeVersion!).definition as unknown as AuditFlow & { name: string };
-      return { id: f.id, name: def.name ?? f.id, active: f.active, nodes: def.nodes ?? [], settings: (def as { settings?: AuditFlow['settings'] }).settings };
-    });
+export async function publishedFlows(flows: FlowStore): Promise<AuditFlow[]> {
+  const out: AuditFlow[] = [];
+  for (const f of await flows.list()) {
+    if (f.activeVersion == null) continue;
+    const def = (await flows.version(f.id, f.activeVersion)).definition as unknown as AuditFlow & { name: string };
+    out.push({ id: f.id, name: def.name ?? f.id, active: f.active, nodes: def.nodes ?? [], settings: (def as { settings?: AuditFlow['settings'] }).settings });
+  }
+  return out;
 }
 
 export interface CollectDeps {
@@ -122,7 +122,7 @@ export async function collectAudit(d: CollectDeps): Promise<AuditInput> {
     ...shop,
     erpItems,
     erpStockedSkus,
-    flows: publishedFlows(d.flows),
+    flows: await publishedFlows(d.flows),
     nonIdempotent: d.nonIdempotent,
     lookup: (name, flowId) => {
       try {

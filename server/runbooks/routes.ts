@@ -51,10 +51,10 @@ export function runbookRoutes(opts: {
         404: { description: 'No such flow', content: { 'application/json': { schema: Err } } },
       },
     }),
-    (c) => {
+    async (c) => {
       const { flowId } = c.req.valid('param');
       const { format } = c.req.valid('query');
-      const flow = loadFlowDoc(opts.flows, flowId);
+      const flow = await loadFlowDoc(opts.flows, flowId);
       if (!flow) return c.json({ error: { code: 'not_found', message: `no flow "${flowId}"` } }, 404);
       const rb = buildRunbook(flow, { describeType: opts.describeType, tableRows: tableRowsFrom(opts.lookups ?? null) });
       if (format === 'json') return c.json(rb, 200);

@@ -100,21 +100,25 @@ export class SandboxPanel {
   }
 
   /** Active scheduled flows whose published version has a node of this type. */
-  private scheduledFlowsWith(nodeType: string): string[] {
-    return this.d.runtime.flows
-      .activeTriggers()
-      .filter((t) => t.type === 'trigger.schedule' && this.d.runtime.flows.version(t.flowId, t.version).definition.nodes.some((n) => n.type === nodeType))
-      .map((t) => t.flowId);
+  private async scheduledFlowsWith(nodeType: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const t of await this.d.runtime.flows.activeTriggers()) {
+      if (t.type !== 'trigger.schedule') continue;
+      if ((await this.d.runtime.flows.version(t.flowId, t.version)).definition.nodes.some((n) => n.type === nodeType)) out.push(t.flowId);
+    }
+    return out;
   }
 
-  private fire(nodeType: string, by: string, what: string): Array<{ flowId: string; runId: string }> {
-    const flows = this.scheduledFlowsWith(nodeType);
+  private async fire(nodeType: string, by: string, what: string): Promise<Array<{ flowId: string; runId: string }>> {
+    const flows = await this.scheduledFlowsWith(nodeType);
     if (!flows.length)
       throw new HttpError(409, 'conflict', `no active scheduled flow has a ${nodeType} node to pick up ${what}: activate one (e.g. the template) first`);
-    return flows.map((f) => {
-      const r = runScheduledFlowNow(this.d, f, by);
-      return { flowId: r.flowId, runId: r.runId };
-    });
+    const runs: Array<{ flowId: string; runId: string }> = [];
+    for (const f of flows) {
+      const r = await runScheduledFlowNow(this.d, f, by);
+      runs.push({ flowId: r.flowId, runId: r.runId });
+    }
+    return runs;
   }
 
   activity(): Activity[] {
@@ -189,7 +193,7 @@ export class SandboxPanel {
           itemId: `gid://shopify/InventoryItem/${79_200_000 + seq}`,
           tracked: true,
         });
-        const runs = this.fire('shopify.inventory-push', by, 'the catalogue change');
+        const runs = await this.fire('shopify.inventory-push', by, 'the catalogue change');
         this.log.push({ kind: 'catalogue', scenario, label: `Second Shopify product with SKU ${sku}`, at, runs });
         return { scenario, message: `A second Shopify product now sells SKU ${sku}; the stock flow runs now and should name both products.`, runs };
       }
@@ -212,7 +216,7 @@ export class SandboxPanel {
             'conflict',
             'no order sent from this panel has an open sales order in the sandbox ERP: send a paid order and wait for it to reach the ERP',
           );
-        const runs = this.fire('shopify.fulfilment-push', by, 'the shipment');
+        const runs = await this.fire('shopify.fulfilment-push', by, 'the shipment');
         this.log.push({ kind: 'shipment', scenario, label: `ERP shipped ${shippedName}`, at, runs });
         return { scenario, message: `The sandbox ERP shipped ${shippedName} with UPS tracking; the fulfilment flow runs now.`, runs };
       }
@@ -226,7 +230,7 @@ export class SandboxPanel {
     const erp = await this.erp();
     const from = new Date(this.d.now() - 40 * 86_400_000).toISOString().slice(0, 10);
     const to = new Date(this.d.now() + 86_400_000).toISOString().slice(0, 10);
-    const receivable = this.receivableAccount();
+    const receivable = await this.receivableAccount();
     const docs = docsFromLedger(await erp.listLedger({ from, to, accounts: [receivable] }), receivable);
     const invoiced = new Set(docs.filter((x) => x.kind === 'invoice').map((x) => x.externalId));
     const credited = new Set(docs.filter((x) => x.kind === 'credit-memo').map((x) => x.externalId));
@@ -243,7 +247,7 @@ export class SandboxPanel {
     const plan = payoutPayload(await this.next(), orders, refunds, new Date(this.d.now()));
     store.state.addPayout(plan.payout, plan.balanceTransactions);
     for (const x of [...orders.map((o) => o.id), ...refunds.map((r) => r.id)]) this.paidOut.add(x);
-    const runs = this.fire('finance.reconcile-payouts', by, 'the payout');
+    const runs = await this.fire('finance.reconcile-payouts', by, 'the payout');
     const payoutId = String(plan.payout.id);
     const what = `${orders.length} order${orders.length === 1 ? '' : 's'}${refunds.length ? ` and ${refunds.length} refund${refunds.length === 1 ? '' : 's'}` : ''}`;
     this.log.push({ kind: 'payout', scenario: 'payout', label: `Payout ${payoutId}: ${plan.net} ${String(plan.payout.currency)} for ${what}`, at, runs });
@@ -256,10 +260,10 @@ export class SandboxPanel {
   }
 
   /** The receivable account the active reconciliation reads (the template's 1100 when none is active). */
-  private receivableAccount(): string {
-    for (const f of this.scheduledFlowsWith('finance.reconcile-payouts')) {
-      const t = this.d.runtime.flows.activeTriggers().find((x) => x.flowId === f)!;
-      const node = this.d.runtime.flows.version(f, t.version).definition.nodes.find((n) => n.type === 'finance.reconcile-payouts');
+  private async receivableAccount(): Promise<string> {
+    for (const f of await this.scheduledFlowsWith('finance.reconcile-payouts')) {
+      const t = (await this.d.runtime.flows.activeTriggers()).find((x) => x.flowId === f)!;
+      const node = (await this.d.runtime.flows.version(f, t.version)).definition.nodes.find((n) => n.type === 'finance.reconcile-payouts');
       const acc = (node?.config as { accounts?: { receivable?: string } } | undefined)?.accounts?.receivable;
       if (acc) return acc;
     }

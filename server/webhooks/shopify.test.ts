@@ -55,8 +55,8 @@ const runCount = () => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) A
 
 function activeShopifyFlow(id: string, topics: string[], connectionId = 'shop1') {
   const rt = t.server.runtime;
-  rt.flows.create(flow(id, [{ id: 't', type: 'test.shopify-trigger', config: { connectionId, topics } }], []));
-  rt.flows.publish(id, { activate: true });
+  await rt.flows.create(flow(id, [{ id: 't', type: 'test.shopify-trigger', config: { connectionId, topics } }], []));
+  await rt.flows.publish(id, { activate: true });
 }
 
 describe('POST /webhooks/shopify/:connectionId', () => {
@@ -289,8 +289,8 @@ describe('POST /webhooks/shopify/:connectionId', () => {
       config: { shopDomain: 'shop1.myshopify.com' },
       secrets: { webhookSecret: SECRET },
     });
-    t.server.runtime.flows.create(flow('real', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop1', topic: 'orders/create' } }], []));
-    t.server.runtime.flows.publish('real', { activate: true });
+    await t.server.runtime.flows.create(flow('real', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop1', topic: 'orders/create' } }], []));
+    await t.server.runtime.flows.publish('real', { activate: true });
     const r = await (await deliver(orderText, { eventId: 'ev-real' })).json();
     expect(r.runs).toBe(1);
     await t.server.runtime.drain();

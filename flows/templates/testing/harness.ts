@@ -76,13 +76,13 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
     install(id, change) {
       const doc = template(id);
       change?.(doc);
-      rt.flows.create({ ...doc, id });
-      rt.flows.publish(id, { activate: true });
+      await rt.flows.create({ ...doc, id });
+      await rt.flows.publish(id, { activate: true });
     },
     async run(flowId, payload, topic) {
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
       const event = topic ? { body, headers: { 'X-Shopify-Topic': topic } } : body;
-      const { runIds } = rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+      const { runIds } = rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }] });
       return finished(onlyRun(runIds, flowId));
     },
     async replay(runId) {

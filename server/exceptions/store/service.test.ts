@@ -83,11 +83,11 @@ describe('failed runs raise typed exceptions', () => {
   });
 
   function publish(doc: ReturnType<typeof flow>) {
-    rt.flows.create(doc);
-    rt.flows.publish(doc.id, { activate: true });
+    await rt.flows.create(doc);
+    await rt.flows.publish(doc.id, { activate: true });
   }
   async function runOnce(flowId: string, payload: unknown, keys?: Record<string, string>) {
-    const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }], keys });
+    const { runIds } = rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }], keys });
     await rt.drain();
     return rt.runs.get(runIds[0]!);
   }
