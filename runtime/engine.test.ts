@@ -31,7 +31,7 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-function publish(doc: ReturnType<typeof flow>) {
+async function publish(doc: ReturnType<typeof flow>) {
   await rt.flows.create(doc);
   return await rt.flows.publish(doc.id, { message: 'first', activate: true });
 }
@@ -46,7 +46,7 @@ async function runOnce(flowId: string, payload: unknown, version?: number) {
 
 describe('runtime', () => {
   it('runs nodes in graph order, passing outputs along edges, and records every step', async () => {
-    publish(
+    await publish(
       flow(
         'f',
         [
@@ -70,7 +70,7 @@ describe('runtime', () => {
   });
 
   it('a node that skips ends the run `skipped` with its reason: nothing after it runs, it is not a failure, and it is listed as such', async () => {
-    publish(
+    await publish(
       flow(
         's',
         [
@@ -98,7 +98,7 @@ describe('runtime', () => {
   });
 
   it('follows only the port a routing node chose and skips the other branch', async () => {
-    publish(
+    await publish(
       flow(
         'r',
         [
@@ -118,7 +118,7 @@ describe('runtime', () => {
   });
 
   it('retries a transient failure with backoff and records the attempts', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -135,7 +135,7 @@ describe('runtime', () => {
   });
 
   it('fails the run when retries are exhausted and keeps the error with the node id', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -152,7 +152,7 @@ describe('runtime', () => {
   });
 
   it('a run is in flight until its asynchronous run listeners settle: drain() waits for them; a failing one is only logged', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -177,7 +177,7 @@ describe('runtime', () => {
   });
 
   it('does not retry a permanent failure', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -193,7 +193,7 @@ describe('runtime', () => {
   });
 
   it('does not re-run a non-idempotent node after an ambiguous failure', async () => {
-    publish(
+    await publish(
       flow(
         'p',
         [
@@ -210,7 +210,7 @@ describe('runtime', () => {
   });
 
   it('retries a non-idempotent node after a transient (pre-send) failure', async () => {
-    publish(
+    await publish(
       flow(
         'p',
         [
@@ -236,7 +236,7 @@ describe('runtime', () => {
       ],
       ['t->a', 'a->f', 'f->b'],
     );
-    publish(doc);
+    await publish(doc);
     const failed = await runOnce('rp', { value: 1 });
     expect(failed.status).toBe('failed');
     expect(failed.steps.find((s) => s.nodeId === 'b')).toBeUndefined();
@@ -257,7 +257,7 @@ describe('runtime', () => {
   });
 
   it('commits flow state with the step that wrote it, not when the step fails', async () => {
-    publish(
+    await publish(
       flow(
         's',
         [
@@ -277,7 +277,7 @@ describe('runtime', () => {
       ],
       ['t->c'],
     );
-    publish(doc);
+    await publish(doc);
     await runOnce('s2', {});
     const get = (f: string) =>
       (rt.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'n'`).get(f) as { value: string } | undefined)?.value;
@@ -286,7 +286,7 @@ describe('runtime', () => {
   });
 
   it('stores a repeat delivery once and starts nothing for it', async () => {
-    publish(
+    await publish(
       flow(
         'd',
         [
@@ -305,7 +305,7 @@ describe('runtime', () => {
   });
 
   it('finds runs by business key and status', async () => {
-    publish(
+    await publish(
       flow(
         'k',
         [
@@ -325,7 +325,7 @@ describe('runtime', () => {
   });
 
   it('prunes old finished runs and keeps the store bounded', async () => {
-    publish(
+    await publish(
       flow(
         'o',
         [
@@ -359,7 +359,7 @@ describe('redaction', () => {
       redact: (t) => t.split('s3cret-token').join('[redacted]'),
     });
     rt.start();
-    publish(
+    await publish(
       flow(
         'sec',
         [
@@ -377,7 +377,7 @@ describe('redaction', () => {
 
 describe('idempotency keys', () => {
   it('reads a plain property path without the sandbox and passes the key to the node', async () => {
-    publish(
+    await publish(
       flow(
         'ik',
         [
@@ -393,7 +393,7 @@ describe('idempotency keys', () => {
   });
 
   it('fails the step when the key is empty, instead of posting without one', async () => {
-    publish(
+    await publish(
       flow(
         'ik2',
         [

@@ -41,7 +41,16 @@ describe.each(testStores())('FlowStore on $name', (kind) => {
 
   it('refuses to publish an invalid draft and says where the problem is', async () => {
     const flows = flowsOf(await fresh());
-    await flows.create(flow('bad', [{ id: 't', type: 'trigger.manual' }, { id: 'a', type: 'test.add', config: { n: 'x' } }], ['t->a']));
+    await flows.create(
+      flow(
+        'bad',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 'x' } },
+        ],
+        ['t->a'],
+      ),
+    );
     await expect(flows.publish('bad')).rejects.toThrow(/a \$\.nodes\[1\]\.config\.n/);
     await expect(flows.publish('bad')).rejects.toBeInstanceOf(FlowInvalidError);
     expect(await flows.latestVersion('bad')).toBeNull();

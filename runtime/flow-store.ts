@@ -288,7 +288,11 @@ export class FlowStore {
    */
   async activeTriggers(): Promise<ActiveTrigger[]> {
     const epoch = this.epoch;
-    const seen = this.q ? await this.sqliteActive() : await this.pgActive();
+    const q = this.q;
+    // SQLite: when no transaction is open on the connection, the raw statements cannot run inside another caller's,
+    // so they run at once (a few µs); while one is open, after it (store.exclusive: an IMMEDIATE transaction of its
+    // own, ten times the cost of the check itself).
+    const seen = q ? (q.store.sqlite.inTransaction ? await q.store.exclusive(() => this.sqliteActive(q)) : this.sqliteActive(q)) : await this.pgActive();
     if ('triggers' in seen) return seen.triggers;
     const out: ActiveTrigger[] = [];
     for (const r of seen.rows) {
@@ -305,20 +309,17 @@ export class FlowStore {
     return out;
   }
 
-  /** The cache when it is current, else the active flows (raw statements, kept out of any open SqlStore transaction). */
-  private sqliteActive(): Promise<{ triggers: ActiveTrigger[] } | { key: string; rows: ActiveRow[]; dataVersion: number }> {
-    const q = this.q!;
-    return q.store.exclusive(() => {
-      const dataVersion = q.dataVersion.get() as number;
-      const cached = this.active;
-      if (cached && dataVersion === this.dataVersion) return cached;
-      const key = q.activeKey.get() as string;
-      if (cached && key === cached.key) {
-        this.dataVersion = dataVersion;
-        return cached;
-      }
-      return { key, rows: q.activeRows.all() as ActiveRow[], dataVersion };
-    });
+  /** The cache when it is current, else the active flows. Synchronous: run outside any open transaction of the connection. */
+  private sqliteActive(q: NonNullable<FlowStore['q']>): { triggers: ActiveTrigger[] } | { key: string; rows: ActiveRow[]; dataVersion: number } {
+    const dataVersion = q.dataVersion.get() as number;
+    const cached = this.active;
+    if (cached && dataVersion === this.dataVersion) return cached;
+    const key = q.activeKey.get() as string;
+    if (cached && key === cached.key) {
+      this.dataVersion = dataVersion;
+      return cached;
+    }
+    return { key, rows: q.activeRows.all() as ActiveRow[], dataVersion };
   }
 
   private async pgActive(): Promise<{ triggers: ActiveTrigger[] } | { key: string; rows: ActiveRow[]; dataVersion?: undefined }> {

@@ -30,7 +30,7 @@ async function start(role: string, env: Record<string, string> = {}): Promise<Pr
 }
 
 /** Flows the test adds from a process of its own, as the CLI or another server would. */
-function addFlows() {
+async function addFlows() {
   const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
   await rt.flows.create(
     flow(

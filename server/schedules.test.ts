@@ -77,7 +77,7 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
     const standby = await testServer({ workers: false, scheduler: true, dataDir: t.dir });
     try {
       expect(standby.server.leadership?.isLeader).toBe(false);
-      t.server.scheduler.refresh();
+      await t.server.scheduler.refresh();
       expect(t.server.scheduler.armed).toEqual(['hourly']);
       expect(standby.server.scheduler.armed).toEqual([]);
       // The leader steps down (closes): the standby leads at its next try, and arms the schedule.

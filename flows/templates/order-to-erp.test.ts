@@ -21,7 +21,7 @@ const netOf = (gross: string, tax: string) => new Decimal(gross).minus(tax);
 beforeAll(async () => {
   h = await startHarness();
   for (const id of ['order-to-erp', 'order-cancelled-to-erp', 'order-edited-to-erp'])
-    h.install(id, (doc) => {
+    await h.install(id, (doc) => {
       // No Shopify API in this file: the edit check names line item ids instead of re-reading the order, and the
       // Shopify confirmation step is left out (it is tested with the sandbox store in shopify-templates.test.ts).
       if (id === 'order-edited-to-erp') delete doc.nodes.find((n) => n.id === 'check')!.config.shopifyConnection;

@@ -15,7 +15,7 @@ const drained = async (runId: string) => {
 
 beforeAll(async () => {
   h = await startHarness();
-  h.install('order-to-erp');
+  await h.install('order-to-erp');
 }, 60_000);
 afterAll(async () => h?.close());
 
@@ -112,7 +112,7 @@ describe('replay of order-to-erp', () => {
     );
     const first = await h.run('order-to-erp', raw);
     expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
-    const draft = await h.rt.flows.draft('order-to-erp') as { nodes: Array<{ id: string; name?: string; config?: Record<string, unknown> }> };
+    const draft = (await h.rt.flows.draft('order-to-erp')) as { nodes: Array<{ id: string; name?: string; config?: Record<string, unknown> }> };
     draft.nodes.find((n) => n.id === 'customer-fields')!.name = 'Renamed only';
     draft.nodes.find((n) => n.id === 'balance')!.config = {};
     await h.rt.flows.updateDraft('order-to-erp', draft);

@@ -387,7 +387,7 @@ describe('core.map through the runtime', () => {
     expect(bad.configProblems.map((p) => p.path)).toEqual(['$.fields[0].source.path', '$.fields[1].source.kind']);
   });
 
-  it('refuses to publish a flow whose mapping has a bad path or no rounding rule', () => {
+  it('refuses to publish a flow whose mapping has a bad path or no rounding rule', async () => {
     const doc = flow(
       'bad',
       [

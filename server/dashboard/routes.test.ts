@@ -124,8 +124,8 @@ describe('dashboard API', () => {
     await order(1);
     await order(2);
     await order(2); // the same order again: counted once
-    // Another flow's run succeeds on an order without posting it (as the gift-card flow does): not an order await synced.
-    rt.flows.create(
+    // Another flow's run succeeds on an order without posting it (as the gift-card flow does): not an order synced.
+    await rt.flows.create(
       flow(
         'gift',
         [
@@ -148,8 +148,8 @@ describe('dashboard API', () => {
     await svc.monitoring.sample('inventory.drift.units', 9, { shopify: 'a' }, clock.now - 60_000);
     await svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
     await svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
-    // A scheduled poll: twice it finds nothing (the branch skips the post), once it posts; only that one await counts.
-    rt.flows.create(
+    // A scheduled poll: twice it finds nothing (the branch skips the post), once it posts; only that one counts.
+    await rt.flows.create(
       flow(
         'poll',
         [

@@ -75,7 +75,7 @@ describe('ChangeRequests', () => {
     const doc = await t.server.runtime.flows.draft('f');
     await t.server.runtime.flows.updateDraft('f', { ...doc, name: 'renamed' });
     let published = false;
-    const attempt = () => requests.approve(r.id, 'consultant@example.com', () => ((published = true), { version: 99 }));
+    const attempt = () => requests.approve(r.id, 'consultant@example.com', async () => ((published = true), { version: 99 }));
     await expect(attempt()).rejects.toThrow(ChangeRequestConflict);
     await expect(attempt()).rejects.toThrow(/the draft of flow "f" was changed after this request/);
     expect(published).toBe(false);

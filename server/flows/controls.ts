@@ -36,9 +36,7 @@ export interface FlowFact {
 export const stockPushOf = (facts: FlowFact[], shopifyConnection: string | null): FlowFact[] =>
   facts.filter(
     (f) =>
-      (f.active || !!f.paused) &&
-      f.nodeTypes.includes('shopify.inventory-push') &&
-      (shopifyConnection === null || f.stockPushConnection === shopifyConnection),
+      (f.active || !!f.paused) && f.nodeTypes.includes('shopify.inventory-push') && (shopifyConnection === null || f.stockPushConnection === shopifyConnection),
   );
 
 export const everyText = (cron: string): string => {

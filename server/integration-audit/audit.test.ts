@@ -28,7 +28,7 @@ const flowDoc = (id: string, nodes: Array<Record<string, unknown>>, edges: Array
 });
 
 describe('auditIntegration', () => {
-  it('finds catalogue, mapping and flow problems, each with an owner and a fix', () => {
+  it('finds catalogue, mapping and flow problems, each with an owner and a fix', async () => {
     tmp = tempDir();
     store = openStore(tmp.dir);
     const lookups = new LookupService(store);

@@ -93,9 +93,7 @@ export async function monitorsOverview(d: Deps): Promise<{ generatedAt: string; 
   const now = d.now();
   const store = rt.store.sql({ runs, exceptions });
   const { runs: r, exceptions: x } = store.tables;
-  const flows = await Promise.all(
-    (await rt.flows.list()).filter((f) => !isTestFlow(f.id)).map(async (f) => ({ summary: f, ...(await definitionOf(d, f)) })),
-  );
+  const flows = await Promise.all((await rt.flows.list()).filter((f) => !isTestFlow(f.id)).map(async (f) => ({ summary: f, ...(await definitionOf(d, f)) })));
   const facts: Array<FlowFacts & { name: string; active: boolean }> = flows
     .filter(({ def }) => !(def.nodes ?? []).some((n) => isMonitor(n.type)))
     .map(({ summary, def }) => ({

@@ -103,7 +103,7 @@ describe('pause and resume', () => {
 describe('stock push schedule', () => {
   it('after drift an operator makes the push more frequent (a new version; the draft follows) and undoes it', async () => {
     // A consultant's unpublished work in the draft must neither go live nor be lost.
-    const draft = await t.server.runtime.flows.draft('stock') as { description?: string };
+    const draft = (await t.server.runtime.flows.draft('stock')) as { description?: string };
     await t.server.runtime.flows.updateDraft('stock', { ...draft, description: 'work in progress' });
     const ex = (
       await t.server.deps.exceptions.raise({
@@ -149,7 +149,7 @@ describe('stock push schedule', () => {
     expect(v2.description).toBeUndefined();
     // The trigger named for its schedule is renamed with it.
     expect(v2.nodes.find((x) => x.id === 'every')!.name).toBe('Every 10 minutes');
-    const after = await t.server.runtime.flows.draft('stock') as { description?: string; nodes: Array<{ id: string; config: { cron?: string } }> };
+    const after = (await t.server.runtime.flows.draft('stock')) as { description?: string; nodes: Array<{ id: string; config: { cron?: string } }> };
     expect(after.description).toBe('work in progress');
     expect(after.nodes.find((n) => n.id === 'every')!.config.cron).toBe('*/10 * * * *');
     expect((await auditOf('flow:stock@2'))[0]).toMatchObject({

@@ -208,8 +208,8 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     });
     expect(done.map((r) => r.status)).toEqual(['failed', 'failed']);
     expect(JSON.stringify(done)).not.toContain(MARK);
-    // The same flow in B reads its own table: the reader works, A simply has no such await table.
-    B.runtime.flows.create(
+    // The same flow in B reads its own table: the reader works, A simply has no such table.
+    await B.runtime.flows.create(
       flow(
         'own-lookup',
         [
@@ -234,7 +234,9 @@ describe('workspace isolation matrix (workspace x role x every documented route)
         config: { shopDomain: 'shop.myshopify.com' },
         secrets: { webhookSecret: SECRET, accessToken: 'shpat_x' },
       });
-      await cell.runtime.flows.create(flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []));
+      await cell.runtime.flows.create(
+        flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []),
+      );
       await cell.runtime.flows.publish('orders', { activate: true });
     }
     const count = (s: LedgerlineServer) => (s.runtime.store.sqlite.prepare("SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'orders'").get() as { n: number }).n;

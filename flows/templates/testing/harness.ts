@@ -30,7 +30,7 @@ export interface Harness {
   erp: ErpConnector;
   store: SandboxStore | null;
   /** Installs a template (optionally changed first) as a published, active flow. */
-  install(id: string, change?: (doc: ReturnType<typeof template>) => void): void;
+  install(id: string, change?: (doc: ReturnType<typeof template>) => void): Promise<void>;
   /** Ingests one event for a flow, drains the queue, and returns the run. */
   run(flowId: string, payload: unknown, topic?: string): Promise<RunRecord>;
   replay(runId: string): Promise<RunRecord>;
@@ -73,7 +73,7 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
     lookups,
     erp,
     store,
-    install(id, change) {
+    async install(id, change) {
       const doc = template(id);
       change?.(doc);
       await rt.flows.create({ ...doc, id });

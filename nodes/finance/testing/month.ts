@@ -98,7 +98,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
     const { runIds } = rt.queue.ingest({
       source: 'manual',
       payload: { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } },
-      targets: flows.map((flowId) => ({ flowId, version: (await rt.flows.get(flowId)).activeVersion! })),
+      targets: await Promise.all(flows.map(async (flowId) => ({ flowId, version: (await rt.flows.get(flowId)).activeVersion! }))),
     });
     await rt.drain(drainMs);
     return runIds.map((r) => rt.runs.get(r));

@@ -52,7 +52,7 @@ describe('failed runs raise typed exceptions', () => {
   let svc: ExceptionService;
   let actions: ExceptionAction[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = tempDir();
     erpMode.value = 'ok';
     const services: NodeServices = {};
@@ -63,7 +63,7 @@ describe('failed runs raise typed exceptions', () => {
     Object.assign(services, { lookups, exceptions: svc, monitoring: svc.monitoring });
     rt.start();
     lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
-    publish(
+    await publish(
       flow(
         'orders',
         [
@@ -82,7 +82,7 @@ describe('failed runs raise typed exceptions', () => {
     tmp.cleanup();
   });
 
-  function publish(doc: ReturnType<typeof flow>) {
+  async function publish(doc: ReturnType<typeof flow>) {
     await rt.flows.create(doc);
     await rt.flows.publish(doc.id, { activate: true });
   }
