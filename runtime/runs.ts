@@ -1,7 +1,7 @@
 // Reading runs back (with each step's input, output, error and timing), cancelling them and replaying failures.
 import { and, desc, eq, exists, gte, inArray, lt, sql } from 'drizzle-orm';
 import { runSearchSql } from './run-search.ts';
-import { events, runKeys, runs, steps as stepsTable } from './store/schema.ts';
+import { events, flowVersions, flows as flowsTable, runKeys, runs, steps as stepsTable } from './store/schema.ts';
 import type { Store } from './store/db.ts';
 import type { RunQueue } from './queue.ts';
 import type { FlowStore } from './flow-store.ts';
@@ -71,6 +71,7 @@ export class Runs {
   constructor(
     private store: Store,
     private queue: RunQueue,
+    // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read again once this class is asynchronous (see definitionOf)
     private flows: FlowStore,
     private lookup: (t: string) => NodeType | undefined,
     /** The current version of a lookup table, from the host's lookup service (none: replays see no table changes). */
@@ -105,6 +106,23 @@ export class Runs {
       .all()
       .map(summary);
   }
+  // FlowStore is asynchronous now; this class is still synchronous SQLite until its own room converts it (then these
+  // two become `await this.flows.version(…)` / `await this.flows.get(…)`). Meanwhile they read the store directly.
+  private definitionOf(flowId: string, version: number): import('../flows/schema.ts').Flow {
+    const row = this.store.db
+      .select({ definition: flowVersions.definition })
+      .from(flowVersions)
+      .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.version, version)))
+      .get();
+    if (!row) throw new NotFoundError(`version ${version} of flow "${flowId}"`);
+    return JSON.parse(row.definition);
+  }
+
+  private activeVersionOf(flowId: string): { activeVersion: number | null } {
+    const row = this.store.db.select({ activeVersion: flowsTable.activeVersion }).from(flowsTable).where(eq(flowsTable.id, flowId)).get();
+    if (!row) throw new NotFoundError(`flow "${flowId}"`);
+    return row;
+  }
 
   get(runId: string): RunRecord {
     const { db } = this.store;
@@ -123,7 +141,7 @@ export class Runs {
     const outputs = new Map(rows.filter((s) => s.status === 'succeeded').map((s) => [s.nodeId, { port: s.port, output: parse(s.output) }]));
     let plan;
     try {
-      plan = buildPlan(this.flows.version(r.flowId, r.flowVersion).definition, this.lookup);
+      plan = buildPlan(this.definitionOf(r.flowId, r.flowVersion), this.lookup);
     } catch {
       plan = null;
     }
@@ -203,14 +221,14 @@ export class Runs {
         `run "${runId}" is ${old.status}; ${from === 'failed' ? 'only failed or cancelled runs can be replayed from the failed step (replay from the start or a chosen step instead)' : 'a queued or running run cannot be replayed'}`,
       );
     }
-    const flow = this.flows.get(old.flowId);
+    const flow = this.activeVersionOf(old.flowId);
     const version = opts.version ?? flow.activeVersion ?? old.flowVersion;
-    const target = buildPlan(this.flows.version(old.flowId, version).definition, this.lookup);
+    const target = buildPlan(this.definitionOf(old.flowId, version), this.lookup);
     const defs = new Map<number, Map<string, import('../flows/schema.ts').FlowNode> | null>();
     const nodeIn = (v: number, nodeId: string) => {
       if (!defs.has(v)) {
         try {
-          defs.set(v, new Map(this.flows.version(old.flowId, v).definition.nodes.map((n) => [n.id, n])));
+          defs.set(v, new Map(this.definitionOf(old.flowId, v).nodes.map((n) => [n.id, n])));
         } catch {
           defs.set(v, null);
         }
