@@ -71,7 +71,7 @@ export class FlowStore {
   /** Bumped by each of our writes: a rebuild begun before one is not kept. */
   private epoch = 0;
   private versionCache = new Map<string, FlowVersion>();
-  /** SQLite only: raw statements of the routing check, run through `store.exclusive`. */
+  /** SQLite only: raw statements of the routing check, never run inside another caller's open transaction (see activeTriggers). */
   private q?: { store: Store; dataVersion: Statement; activeKey: Statement; activeRows: Statement };
   private pool?: pg.Pool;
 
