@@ -397,6 +397,6 @@ describe('core.map through the runtime', () => {
       ['t->map'],
     );
     await rt.flows.create(doc);
-    await expect(await rt.flows.publish('bad')).rejects.toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
+    await expect(rt.flows.publish('bad')).rejects.toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
   });
 });
