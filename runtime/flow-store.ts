@@ -214,7 +214,9 @@ export class FlowStore {
     } finally {
       this.invalidate();
     }
-    return this.version(flowId, version);
+    // Not put in the version cache: a caller's transaction around this one may still roll it back, and the number
+    // would then be another version's.
+    return { ...row, version, definition: JSON.parse(definition) };
   }
 
   async versions(flowId: string): Promise<Omit<FlowVersion, 'definition'>[]> {

@@ -82,6 +82,20 @@ describe('ChangeRequests', () => {
     expect((await requests.get(r.id)).status).toBe('pending');
   });
 
+  it('a version another process published between the check and the publish makes it stale, and the publish is undone', async () => {
+    const requests = t.server.deps.changeRequests;
+    const r = await ask();
+    const flows = t.server.runtime.flows;
+    // What the race looks like from inside: the publish lands as version 3, version 2 having appeared meanwhile.
+    const raced = requests.approve(r.id, 'consultant@example.com', async (req) => {
+      await flows.publishDocument('f', req.definition, { message: 'the other process' });
+      return flows.publish(req.flowId, { message: req.message });
+    });
+    await expect(raced).rejects.toThrow(/got another version meanwhile/);
+    expect(await flows.latestVersion('f')).toBe(1);
+    expect((await requests.get(r.id)).status).toBe('pending');
+  });
+
   it('keeps the dry run error with the request when the dry run could not run', async () => {
     const r = await t.server.deps.changeRequests.get((await ask()).id);
     expect(r).toMatchObject({ dryRun: null, dryRunError: 'no events', dryRunSummary: null, baseVersion: 1 });

@@ -190,6 +190,10 @@ export class ChangeRequests {
       const stale = await this.staleReason(r);
       if (stale) throw new ChangeRequestConflict('stale', `change request ${id} is stale and cannot be approved: ${stale}`);
       const v = await publish(await this.full(r));
+      // Another process may have published since the check (PostgreSQL): then this request is stale after all, and
+      // throwing rolls its version back with the rest.
+      if (v.version !== (r.baseVersion ?? 0) + 1)
+        throw new ChangeRequestConflict('stale', `change request ${id} is stale and cannot be approved: flow "${r.flowId}" got another version meanwhile`);
       await tx.update(t).set({ status: 'approved', decidedBy: by, decidedAt: this.now(), publishedVersion: v.version }).where(eq(t.id, id));
       return v;
     });
