@@ -126,7 +126,7 @@ function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra
 const dir = mkdtempSync(join(tmpdir(), 'bench-recon-'));
 const erp = createSandboxErp({ dataDir: join(dir, 'erp') });
 const rt = runtimeFor(join(dir, 'rt'), erp);
-rt.flows.create({
+await rt.flows.create({
   schemaVersion: 1,
   id: 'recon',
   name: 'bench',
@@ -140,7 +140,7 @@ rt.flows.create({
     { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' },
   ],
 } as never);
-const { version } = rt.flows.publish('recon', { message: 'bench', activate: true });
+const { version } = await rt.flows.publish('recon', { message: 'bench', activate: true });
 
 let seedMs = performance.now();
 let docsN = 0;
@@ -323,7 +323,7 @@ if (SAMPLE > 0) {
   });
   const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
   const rt2 = runtimeFor(join(dir, 'rt2'), createSandboxErp(), (kind) => (kind === 'shopify' ? client : undefined));
-  rt2.flows.create({
+  await rt2.flows.create({
     schemaVersion: 1,
     id: 'fetch',
     name: 'fetch',
@@ -333,7 +333,7 @@ if (SAMPLE > 0) {
     ],
     edges: [{ id: 'e1', source: 'start', target: 'payouts' }],
   } as never);
-  const v2 = rt2.flows.publish('fetch', { message: 'bench', activate: true }).version;
+  const v2 = (await rt2.flows.publish('fetch', { message: 'bench', activate: true })).version;
   rt2.start();
   const cpu0 = process.cpuUsage();
   const s0 = performance.now();

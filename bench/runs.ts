@@ -10,7 +10,7 @@ const tmp = tempDir('ledgerline-bench-');
 const sandbox = createSandbox({ processes });
 const rt = createRuntime({ dataDir: tmp.dir, lookup: getNodeType, sandbox, worker: { concurrency, pollMs: 5 } });
 
-rt.flows.create(
+await rt.flows.create(
   flow(
     'bench',
     [
@@ -24,7 +24,7 @@ rt.flows.create(
     ['start->total', 'total->big', 'big:true->tag', 'tag->shape'],
   ),
 );
-const { version } = rt.flows.publish('bench', { activate: true });
+const { version } = await rt.flows.publish('bench', { activate: true });
 const event = (i: number) => ({ id: i, lines: Array.from({ length: 5 }, (_, j) => ({ sku: `SKU-${j}`, qty: 1 + (j % 3), price: 20 + j })) });
 
 // Warm the sandbox and the statement caches so the figure is steady-state.

@@ -36,7 +36,7 @@ describe('crash recovery', () => {
     const types = [...coreNodes, sinkNode(sinkPath)];
     const unused: Sandbox = { run: () => Promise.reject(new Error('unused')), runBatch: () => Promise.reject(new Error('unused')), close: async () => {} };
     const setup = createRuntime({ dataDir, lookup: (t) => types.find((x) => x.type === t), sandbox: unused });
-    setup.flows.create(
+    await setup.flows.create(
       flow(
         'crash',
         [
@@ -47,7 +47,7 @@ describe('crash recovery', () => {
         ['t->calc', 'calc->sink'],
       ),
     );
-    const { version } = setup.flows.publish('crash', { activate: true });
+    const { version } = await setup.flows.publish('crash', { activate: true });
     await setup.store.exclusive(() => {
       for (let seq = 0; seq < EVENTS; seq++)
         setup.queue.ingestSqlite({ source: 'crash-test', dedupKey: String(seq), payload: { seq }, targets: [{ flowId: 'crash', version }] });

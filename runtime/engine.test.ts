@@ -31,12 +31,13 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-function publish(doc: ReturnType<typeof flow>) {
-  rt.flows.create(doc);
-  return rt.flows.publish(doc.id, { message: 'first', activate: true });
+async function publish(doc: ReturnType<typeof flow>) {
+  await rt.flows.create(doc);
+  return await rt.flows.publish(doc.id, { message: 'first', activate: true });
 }
 
-async function runOnce(flowId: string, payload: unknown, version = rt.flows.get(flowId).activeVersion!) {
+async function runOnce(flowId: string, payload: unknown, version?: number) {
+  version ??= (await rt.flows.get(flowId)).activeVersion!;
   const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version }] });
   await rt.drain();
   expect(runIds).toHaveLength(1);
@@ -45,7 +46,7 @@ async function runOnce(flowId: string, payload: unknown, version = rt.flows.get(
 
 describe('runtime', () => {
   it('runs nodes in graph order, passing outputs along edges, and records every step', async () => {
-    publish(
+    await publish(
       flow(
         'f',
         [
@@ -69,7 +70,7 @@ describe('runtime', () => {
   });
 
   it('a node that skips ends the run `skipped` with its reason: nothing after it runs, it is not a failure, and it is listed as such', async () => {
-    publish(
+    await publish(
       flow(
         's',
         [
@@ -97,7 +98,7 @@ describe('runtime', () => {
   });
 
   it('follows only the port a routing node chose and skips the other branch', async () => {
-    publish(
+    await publish(
       flow(
         'r',
         [
@@ -117,7 +118,7 @@ describe('runtime', () => {
   });
 
   it('retries a transient failure with backoff and records the attempts', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -134,7 +135,7 @@ describe('runtime', () => {
   });
 
   it('fails the run when retries are exhausted and keeps the error with the node id', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -151,7 +152,7 @@ describe('runtime', () => {
   });
 
   it('a run is in flight until its asynchronous run listeners settle: drain() waits for them; a failing one is only logged', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -176,7 +177,7 @@ describe('runtime', () => {
   });
 
   it('does not retry a permanent failure', async () => {
-    publish(
+    await publish(
       flow(
         'x',
         [
@@ -192,7 +193,7 @@ describe('runtime', () => {
   });
 
   it('does not re-run a non-idempotent node after an ambiguous failure', async () => {
-    publish(
+    await publish(
       flow(
         'p',
         [
@@ -209,7 +210,7 @@ describe('runtime', () => {
   });
 
   it('retries a non-idempotent node after a transient (pre-send) failure', async () => {
-    publish(
+    await publish(
       flow(
         'p',
         [
@@ -235,14 +236,14 @@ describe('runtime', () => {
       ],
       ['t->a', 'a->f', 'f->b'],
     );
-    publish(doc);
+    await publish(doc);
     const failed = await runOnce('rp', { value: 1 });
     expect(failed.status).toBe('failed');
     expect(failed.steps.find((s) => s.nodeId === 'b')).toBeUndefined();
     // The fix: a new published version where the failing node succeeds.
     doc.nodes[2]!.config = { succeedOn: 1 };
-    rt.flows.updateDraft('rp', doc);
-    rt.flows.publish('rp', { message: 'fix' });
+    await rt.flows.updateDraft('rp', doc);
+    await rt.flows.publish('rp', { message: 'fix' });
     const replay = await rt.runs.replay(failed.runId);
     expect(replay.flowVersion).toBe(2);
     expect(replay.reused).toEqual(['t', 'a']);
@@ -256,7 +257,7 @@ describe('runtime', () => {
   });
 
   it('commits flow state with the step that wrote it, not when the step fails', async () => {
-    publish(
+    await publish(
       flow(
         's',
         [
@@ -276,7 +277,7 @@ describe('runtime', () => {
       ],
       ['t->c'],
     );
-    publish(doc);
+    await publish(doc);
     await runOnce('s2', {});
     const get = (f: string) =>
       (rt.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'n'`).get(f) as { value: string } | undefined)?.value;
@@ -285,7 +286,7 @@ describe('runtime', () => {
   });
 
   it('stores a repeat delivery once and starts nothing for it', async () => {
-    publish(
+    await publish(
       flow(
         'd',
         [
@@ -304,7 +305,7 @@ describe('runtime', () => {
   });
 
   it('finds runs by business key and status', async () => {
-    publish(
+    await publish(
       flow(
         'k',
         [
@@ -324,7 +325,7 @@ describe('runtime', () => {
   });
 
   it('prunes old finished runs and keeps the store bounded', async () => {
-    publish(
+    await publish(
       flow(
         'o',
         [
@@ -344,54 +345,7 @@ describe('runtime', () => {
   });
 });
 
-describe('flow versions', () => {
-  it('publishes immutable versions with a content hash, and rolls back by publishing an old one again', () => {
-    const doc = flow(
-      'v',
-      [
-        { id: 't', type: 'trigger.manual' },
-        { id: 'a', type: 'test.add', config: { n: 1 } },
-      ],
-      ['t->a'],
-    );
-    rt.flows.create(doc);
-    const v1 = rt.flows.publish('v', { message: 'one' });
-    doc.nodes[1]!.config = { n: 2 };
-    rt.flows.updateDraft('v', doc);
-    const v2 = rt.flows.publish('v', { message: 'two' });
-    expect(v1.hash).not.toBe(v2.hash);
-    const v3 = rt.flows.rollback('v', 1);
-    expect(v3.version).toBe(3);
-    expect(v3.hash).toBe(v1.hash);
-    expect(rt.flows.version('v', 1).definition.nodes[1]!.config).toEqual({ n: 1 });
-    expect(rt.flows.versions('v').map((v) => v.version)).toEqual([3, 2, 1]);
-  });
-
-  it('refuses to publish an invalid draft and says where the problem is', () => {
-    rt.flows.create(
-      flow(
-        'bad',
-        [
-          { id: 't', type: 'trigger.manual' },
-          { id: 'a', type: 'test.add', config: { n: 'x' } },
-        ],
-        ['t->a'],
-      ),
-    );
-    expect(() => rt.flows.publish('bad')).toThrow(/a \$\.nodes\[1\]\.config\.n/);
-  });
-
-  it('only an active flow is listed for event routing, at its active version', () => {
-    const doc = flow('act', [{ id: 't', type: 'trigger.manual' }], []);
-    rt.flows.create(doc);
-    rt.flows.publish('act');
-    expect(rt.flows.activeTriggers()).toEqual([]);
-    rt.flows.setActive('act', true);
-    expect(rt.flows.activeTriggers()).toEqual([{ flowId: 'act', version: 1, nodeId: 't', type: 'trigger.manual', config: {} }]);
-    rt.flows.setActive('act', false);
-    expect(rt.flows.activeTriggers()).toEqual([]);
-  });
-});
+// FlowStore's own tests (versions, roll back, activation for routing) are in flow-store.test.ts, on both stores.
 
 describe('redaction', () => {
   it('stores step outputs and errors through the host redactor', async () => {
@@ -405,7 +359,7 @@ describe('redaction', () => {
       redact: (t) => t.split('s3cret-token').join('[redacted]'),
     });
     rt.start();
-    publish(
+    await publish(
       flow(
         'sec',
         [
@@ -423,7 +377,7 @@ describe('redaction', () => {
 
 describe('idempotency keys', () => {
   it('reads a plain property path without the sandbox and passes the key to the node', async () => {
-    publish(
+    await publish(
       flow(
         'ik',
         [
@@ -439,7 +393,7 @@ describe('idempotency keys', () => {
   });
 
   it('fails the step when the key is empty, instead of posting without one', async () => {
-    publish(
+    await publish(
       flow(
         'ik2',
         [

@@ -1,7 +1,10 @@
 // Flows: an editable draft each, and immutable published versions. Only an active flow's chosen version gets events.
-import { and, desc, eq } from 'drizzle-orm';
-import type { Store } from './store/db.ts';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
+import type pg from 'pg';
+import { type AnyStore, isSqlite } from './store/any-store.ts';
+import type { Store } from './store/db.ts';
+import type { SqlStore } from './store/sql-store.ts';
 import { flows, flowVersions } from './store/schema.ts';
 import { contentHash } from './ids.ts';
 import { validateFlow, type NodeTypeLookup, type Problem } from '../flows/validate.ts';
@@ -52,152 +55,189 @@ export interface ActiveTrigger {
   config: Record<string, unknown>;
 }
 
+type FlowTables = { flows: typeof flows; flowVersions: typeof flowVersions };
+type FlowRow = typeof flows.$inferSelect;
+type ActiveRow = { id: string; v: number | null };
+
+/** The active flows at their active versions, as `id@version,…` by id: versions are immutable, so it decides the triggers. */
+const keyOf = (rows: ActiveRow[]) => rows.map((r) => `${r.id}@${r.v}`).join(',');
+
 export class FlowStore {
-  private activeCache: ActiveTrigger[] | null = null;
-  /** What the cache was built from: which flows were active in which version, and SQLite's data_version then. */
-  private activeKey = '';
+  private readonly sql: SqlStore<FlowTables>;
+  /** The triggers and the active flows (keyOf) they were built from. */
+  private active: { key: string; triggers: ActiveTrigger[] } | null = null;
+  /** SQLite's data_version when `active` was last known current. */
   private dataVersion = -1;
+  /** Bumped by each of our writes: a rebuild begun before one is not kept. */
+  private epoch = 0;
   private versionCache = new Map<string, FlowVersion>();
-  private q: { dataVersion: Statement; activeKey: Statement };
+  /** SQLite only: raw statements of the routing check, never run inside another caller's open transaction (see activeTriggers). */
+  private q?: { store: Store; dataVersion: Statement; activeKey: Statement; activeRows: Statement };
+  private pool?: pg.Pool;
 
   constructor(
-    private store: Store,
+    store: AnyStore,
     private lookup: NodeTypeLookup,
     private now: () => number = Date.now,
   ) {
-    // Raw prepared statements on the webhook routing path (checked per delivery), and a pragma drizzle has no builder
-    // for: bench/webhook.ts (bench/README.md "Issue 15").
-    this.q = {
-      // Changes when another connection (another process on this data dir) commits; our own commits clear the cache.
-      dataVersion: store.sqlite.prepare('PRAGMA data_version').pluck(),
-      activeKey: store.sqlite
-        .prepare(`SELECT COALESCE(group_concat(id || '@' || active_version, ','), '') FROM (SELECT id, active_version FROM flows WHERE active = 1 ORDER BY id)`)
-        .pluck(),
-    };
+    this.sql = store.sql({ flows, flowVersions });
+    // The webhook routing path (checked per delivery: bench/webhook.ts, bench/README.md "Issue 15") takes each
+    // dialect's cheapest road to "did the active flows change?".
+    if (isSqlite(store)) {
+      this.q = {
+        store,
+        // Changes when another connection (another process on this data dir) commits; our own commits clear the cache.
+        dataVersion: store.sqlite.prepare('PRAGMA data_version').pluck(),
+        activeKey: store.sqlite
+          .prepare(
+            `SELECT COALESCE(group_concat(id || '@' || active_version, ','), '') FROM (SELECT id, active_version FROM flows WHERE active = 1 ORDER BY id)`,
+          )
+          .pluck(),
+        activeRows: store.sqlite.prepare('SELECT id, active_version AS v FROM flows WHERE active = 1 ORDER BY id'),
+      };
+    } else {
+      this.pool = store.pool;
+    }
+  }
+
+  private get t() {
+    return this.sql.tables;
+  }
+
+  /** After each of our writes: the cache may hold what they changed. */
+  private invalidate(): void {
+    this.active = null;
+    this.epoch++;
   }
 
   /** Creates a flow with its draft. Drafts may be incomplete; they are validated when published. */
-  create(doc: Record<string, unknown> & { id: string; name?: string }): FlowSummary {
+  async create(doc: Record<string, unknown> & { id: string; name?: string }): Promise<FlowSummary> {
     if (typeof doc.id !== 'string' || !doc.id) throw new FlowInvalidError('?', [{ where: 'flow', path: '$.id', message: 'a flow needs an id' }]);
     const t = this.now();
-    this.store.db
-      .insert(flows)
-      .values({ id: doc.id, name: String(doc.name ?? doc.id), draft: JSON.stringify(doc), draftUpdatedAt: t, createdAt: t })
-      .run();
+    await this.sql.db
+      .insert(this.t.flows)
+      .values({ id: doc.id, name: String(doc.name ?? doc.id), draft: JSON.stringify(doc), draftUpdatedAt: t, createdAt: t });
     return this.get(doc.id);
   }
 
-  updateDraft(flowId: string, doc: Record<string, unknown>): FlowSummary {
+  async updateDraft(flowId: string, doc: Record<string, unknown>): Promise<FlowSummary> {
     if (doc.id !== undefined && doc.id !== flowId) {
       throw new FlowInvalidError(flowId, [{ where: 'flow', path: '$.id', message: `draft id "${String(doc.id)}" does not match flow "${flowId}"` }]);
     }
-    const r = this.store.db
-      .update(flows)
+    const f = this.t.flows;
+    const changed = await this.sql.db
+      .update(f)
       .set({ draft: JSON.stringify({ ...doc, id: flowId }), name: String(doc.name ?? flowId), draftUpdatedAt: this.now() })
-      .where(eq(flows.id, flowId))
-      .run();
-    if (r.changes === 0) throw new NotFoundError(`flow "${flowId}"`);
+      .where(eq(f.id, flowId))
+      .returning({ id: f.id });
+    if (changed.length === 0) throw new NotFoundError(`flow "${flowId}"`);
     return this.get(flowId);
   }
 
-  list(): FlowSummary[] {
-    return this.store.db
-      .select()
-      .from(flows)
-      .all()
-      .map((f) => this.summary(f));
+  /** In the order they were created. */
+  async list(): Promise<FlowSummary[]> {
+    const f = this.t.flows;
+    const rows = await this.summaryQuery().orderBy(asc(f.createdAt), asc(f.id));
+    return rows.map((r) => this.summary(r));
   }
 
-  get(flowId: string): FlowSummary {
-    const f = this.store.db.select().from(flows).where(eq(flows.id, flowId)).get();
-    if (!f) throw new NotFoundError(`flow "${flowId}"`);
-    return this.summary(f);
+  async get(flowId: string): Promise<FlowSummary> {
+    const [r] = await this.summaryQuery().where(eq(this.t.flows.id, flowId));
+    if (!r) throw new NotFoundError(`flow "${flowId}"`);
+    return this.summary(r);
   }
 
-  draft(flowId: string): Record<string, unknown> {
-    const f = this.store.db.select({ draft: flows.draft }).from(flows).where(eq(flows.id, flowId)).get();
-    if (!f) throw new NotFoundError(`flow "${flowId}"`);
-    return JSON.parse(f.draft);
+  async draft(flowId: string): Promise<Record<string, unknown>> {
+    const f = this.t.flows;
+    const [r] = await this.sql.db.select({ draft: f.draft }).from(f).where(eq(f.id, flowId));
+    if (!r) throw new NotFoundError(`flow "${flowId}"`);
+    return JSON.parse(r.draft);
   }
 
-  validateDraft(flowId: string) {
-    return validateFlow(this.draft(flowId), this.lookup);
+  async validateDraft(flowId: string) {
+    return validateFlow(await this.draft(flowId), this.lookup);
   }
 
   /** Validates the draft and freezes it as the next version. */
-  publish(flowId: string, opts: { message?: string; by?: string; activate?: boolean } = {}): FlowVersion {
-    return this.publishDefinition(flowId, this.draft(flowId), opts);
+  async publish(flowId: string, opts: { message?: string; by?: string; activate?: boolean } = {}): Promise<FlowVersion> {
+    return this.publishDefinition(flowId, await this.draft(flowId), opts);
   }
 
   /** Publishes an older version's content again as a new version (a roll back keeps history linear). */
-  rollback(flowId: string, version: number, opts: { by?: string; activate?: boolean } = {}): FlowVersion {
-    const old = this.version(flowId, version);
-    const v = this.publishDefinition(flowId, old.definition, { message: `roll back to version ${version}`, by: opts.by, activate: opts.activate });
-    this.store.db
-      .update(flows)
-      .set({ draft: JSON.stringify(old.definition), draftUpdatedAt: this.now() })
-      .where(eq(flows.id, flowId))
-      .run();
-    return v;
+  async rollback(flowId: string, version: number, opts: { by?: string; activate?: boolean } = {}): Promise<FlowVersion> {
+    const old = await this.version(flowId, version);
+    const f = this.t.flows;
+    // The draft follows in the same transaction: a failed roll back leaves neither a new version nor a changed draft.
+    try {
+      return await this.sql.tx(async (tx) => {
+        const v = await this.publishDefinition(flowId, old.definition, { message: `roll back to version ${version}`, by: opts.by, activate: opts.activate });
+        await tx
+          .update(f)
+          .set({ draft: JSON.stringify(old.definition), draftUpdatedAt: this.now() })
+          .where(eq(f.id, flowId));
+        return v;
+      });
+    } finally {
+      this.invalidate();
+    }
   }
 
   /**
    * Publishes a given document (not the draft) as the next version: an operational change such as a new schedule
    * goes live on top of the running version without publishing someone's unfinished draft.
    */
-  publishDocument(flowId: string, doc: unknown, opts: { message?: string; by?: string } = {}): FlowVersion {
+  async publishDocument(flowId: string, doc: unknown, opts: { message?: string; by?: string } = {}): Promise<FlowVersion> {
     return this.publishDefinition(flowId, doc, opts);
   }
 
-  private publishDefinition(flowId: string, doc: unknown, opts: { message?: string; by?: string; activate?: boolean }): FlowVersion {
+  private async publishDefinition(flowId: string, doc: unknown, opts: { message?: string; by?: string; activate?: boolean }): Promise<FlowVersion> {
     const result = validateFlow(doc, this.lookup);
     if (!result.ok) throw new FlowInvalidError(flowId, result.problems);
     if (result.flow.id !== flowId)
       throw new FlowInvalidError(flowId, [{ where: 'flow', path: '$.id', message: `id "${result.flow.id}" does not match flow "${flowId}"` }]);
     const definition = JSON.stringify(result.flow);
-    const t = this.now();
-    const version = this.store.sqlite.transaction(() => {
-      const last = this.latestVersion(flowId);
-      const next = (last ?? 0) + 1;
-      this.store.db
-        .insert(flowVersions)
-        .values({ flowId, version: next, hash: contentHash(result.flow), definition, message: opts.message ?? '', createdBy: opts.by ?? null, createdAt: t })
-        .run();
-      const f = this.get(flowId);
-      // A published version takes over from the one receiving events; activation itself is a separate, explicit act.
-      if (f.active || opts.activate) this.store.db.update(flows).set({ activeVersion: next, active: true }).where(eq(flows.id, flowId)).run();
-      return next;
-    })();
-    this.activeCache = null;
-    return this.version(flowId, version);
+    const row = { flowId, hash: contentHash(result.flow), definition, message: opts.message ?? '', createdBy: opts.by ?? null, createdAt: this.now() };
+    const { flows: f, flowVersions: fv } = this.t;
+    let version: number;
+    try {
+      version = await this.sql.tx(async (tx) => {
+        // The flow's row, locked: two publishes of one flow at once (two processes on PostgreSQL) take their numbers
+        // one after the other, each seeing the version the other committed.
+        const [flow] = await this.sql.forUpdate(tx.select({ active: f.active }).from(f).where(eq(f.id, flowId)));
+        if (!flow) throw new NotFoundError(`flow "${flowId}"`);
+        const next = ((await this.latestVersion(flowId)) ?? 0) + 1;
+        await tx.insert(fv).values({ ...row, version: next });
+        // A published version takes over from the one receiving events; activation itself is a separate, explicit act.
+        if (flow.active || opts.activate) await tx.update(f).set({ activeVersion: next, active: true }).where(eq(f.id, flowId));
+        return next;
+      });
+    } finally {
+      this.invalidate();
+    }
+    // Not put in the version cache: a caller's transaction around this one may still roll it back, and the number
+    // would then be another version's.
+    return { ...row, version, definition: JSON.parse(definition) };
   }
 
-  versions(flowId: string): Omit<FlowVersion, 'definition'>[] {
-    this.get(flowId);
-    return this.store.db
-      .select({
-        flowId: flowVersions.flowId,
-        version: flowVersions.version,
-        hash: flowVersions.hash,
-        message: flowVersions.message,
-        createdBy: flowVersions.createdBy,
-        createdAt: flowVersions.createdAt,
-      })
-      .from(flowVersions)
-      .where(eq(flowVersions.flowId, flowId))
-      .orderBy(desc(flowVersions.version))
-      .all();
+  async versions(flowId: string): Promise<Omit<FlowVersion, 'definition'>[]> {
+    await this.get(flowId);
+    const fv = this.t.flowVersions;
+    return this.sql.db
+      .select({ flowId: fv.flowId, version: fv.version, hash: fv.hash, message: fv.message, createdBy: fv.createdBy, createdAt: fv.createdAt })
+      .from(fv)
+      .where(eq(fv.flowId, flowId))
+      .orderBy(desc(fv.version));
   }
 
-  version(flowId: string, version: number): FlowVersion {
+  async version(flowId: string, version: number): Promise<FlowVersion> {
     const key = `${flowId}@${version}`;
     const hit = this.versionCache.get(key);
     if (hit) return hit;
-    const row = this.store.db
+    const fv = this.t.flowVersions;
+    const [row] = await this.sql.db
       .select()
-      .from(flowVersions)
-      .where(and(eq(flowVersions.flowId, flowId), eq(flowVersions.version, version)))
-      .get();
+      .from(fv)
+      .where(and(eq(fv.flowId, flowId), eq(fv.version, version)));
     if (!row) throw new NotFoundError(`version ${version} of flow "${flowId}"`);
     // Versions are immutable, so caching them forever is safe.
     const v: FlowVersion = { ...row, definition: JSON.parse(row.definition) };
@@ -205,68 +245,110 @@ export class FlowStore {
     return v;
   }
 
-  latestVersion(flowId: string): number | null {
-    const row = this.store.db
-      .select({ v: flowVersions.version })
-      .from(flowVersions)
-      .where(eq(flowVersions.flowId, flowId))
-      .orderBy(desc(flowVersions.version))
-      .limit(1)
-      .get();
+  async latestVersion(flowId: string): Promise<number | null> {
+    const fv = this.t.flowVersions;
+    const [row] = await this.sql.db.select({ v: fv.version }).from(fv).where(eq(fv.flowId, flowId)).orderBy(desc(fv.version)).limit(1);
     return row?.v ?? null;
   }
 
   /** Turns event delivery on (for a given version, default the latest) or off. */
-  setActive(flowId: string, active: boolean, version?: number): FlowSummary {
-    const f = this.get(flowId);
-    if (active) {
-      const v = version ?? f.latestVersion;
-      if (v == null) throw new FlowInvalidError(flowId, [{ where: 'flow', path: '$', message: 'publish the flow before activating it' }]);
-      this.version(flowId, v);
-      this.store.db.update(flows).set({ active: true, activeVersion: v }).where(eq(flows.id, flowId)).run();
-    } else {
-      this.store.db.update(flows).set({ active: false }).where(eq(flows.id, flowId)).run();
+  async setActive(flowId: string, active: boolean, version?: number): Promise<FlowSummary> {
+    const f = this.t.flows;
+    try {
+      await this.sql.tx(async (tx) => {
+        // Locked like a publish, so "the latest version" is not one a concurrent publish is about to replace.
+        const [flow] = await this.sql.forUpdate(tx.select({ id: f.id }).from(f).where(eq(f.id, flowId)));
+        if (!flow) throw new NotFoundError(`flow "${flowId}"`);
+        if (active) {
+          const v = version ?? (await this.latestVersion(flowId));
+          if (v == null) throw new FlowInvalidError(flowId, [{ where: 'flow', path: '$', message: 'publish the flow before activating it' }]);
+          await this.version(flowId, v);
+          await tx.update(f).set({ active: true, activeVersion: v }).where(eq(f.id, flowId));
+        } else {
+          await tx.update(f).set({ active: false }).where(eq(f.id, flowId));
+        }
+      });
+    } finally {
+      this.invalidate();
     }
-    this.activeCache = null;
     return this.get(flowId);
   }
 
-  delete(flowId: string): void {
-    this.store.db.delete(flows).where(eq(flows.id, flowId)).run();
-    this.activeCache = null;
+  async delete(flowId: string): Promise<void> {
+    try {
+      await this.sql.db.delete(this.t.flows).where(eq(this.t.flows.id, flowId));
+    } finally {
+      this.invalidate();
+    }
   }
 
-  /** The trigger node of each active flow's active version: hosts route webhooks and schedules with this. */
-  activeTriggers(): ActiveTrigger[] {
-    if (this.activeCache) {
-      // Another process (a web process's API, the CLI) may have activated or deactivated a flow since: cheap to rule
-      // out (a pragma; when anything changed, one small query), so routing a webhook costs no rebuild.
-      const dv = this.q.dataVersion.get() as number;
-      if (dv === this.dataVersion) return this.activeCache;
-      this.dataVersion = dv;
-      if (this.q.activeKey.get() === this.activeKey) return this.activeCache;
-    }
-    this.dataVersion = this.q.dataVersion.get() as number;
-    this.activeKey = this.q.activeKey.get() as string;
-    const rows = this.store.db.select({ id: flows.id, v: flows.activeVersion }).from(flows).where(eq(flows.active, true)).all();
+  /**
+   * The trigger node of each active flow's active version: hosts route webhooks and schedules with this. Checked on
+   * every delivery, so it answers from a cache as long as the active flows are what it was built from. What another
+   * process changed is seen by the next call: on SQLite that process's commit moves `PRAGMA data_version` (a pragma;
+   * when it moved, one small query); on PostgreSQL one query of the active flows' ids and versions, per call.
+   */
+  async activeTriggers(): Promise<ActiveTrigger[]> {
+    const epoch = this.epoch;
+    const q = this.q;
+    // SQLite: when no transaction is open on the connection, the raw statements cannot run inside another caller's,
+    // so they run at once (a few µs); while one is open, after it (store.exclusive: an IMMEDIATE transaction of its
+    // own, ten times the cost of the check itself).
+    const seen = q ? (q.store.sqlite.inTransaction ? await q.store.exclusive(() => this.sqliteActive(q)) : this.sqliteActive(q)) : await this.pgActive();
+    if ('triggers' in seen) return seen.triggers;
     const out: ActiveTrigger[] = [];
-    for (const r of rows) {
+    for (const r of seen.rows) {
       if (r.v == null) continue;
-      const def = this.version(r.id, r.v).definition;
+      const def = (await this.version(r.id, r.v)).definition;
       const trigger = def.nodes.find((n) => this.lookup(n.type)?.trigger);
       if (trigger) out.push({ flowId: r.id, version: r.v, nodeId: trigger.id, type: trigger.type, config: trigger.config });
     }
-    this.activeCache = out;
+    // Not kept if we wrote meanwhile: what was read may be from before that write.
+    if (epoch === this.epoch) {
+      this.active = { key: seen.key, triggers: out };
+      if (seen.dataVersion !== undefined) this.dataVersion = seen.dataVersion;
+    }
     return out;
   }
 
-  private summary(f: typeof flows.$inferSelect): FlowSummary {
+  /** The cache when it is current, else the active flows. Synchronous: run outside any open transaction of the connection. */
+  private sqliteActive(q: NonNullable<FlowStore['q']>): { triggers: ActiveTrigger[] } | { key: string; rows: ActiveRow[]; dataVersion: number } {
+    const dataVersion = q.dataVersion.get() as number;
+    const cached = this.active;
+    if (cached && dataVersion === this.dataVersion) return cached;
+    const key = q.activeKey.get() as string;
+    if (cached && key === cached.key) {
+      this.dataVersion = dataVersion;
+      return cached;
+    }
+    return { key, rows: q.activeRows.all() as ActiveRow[], dataVersion };
+  }
+
+  private async pgActive(): Promise<{ triggers: ActiveTrigger[] } | { key: string; rows: ActiveRow[]; dataVersion?: undefined }> {
+    // Named, so each pool connection parses and plans it once. Committed state (the pool, not a caller's transaction).
+    const r = await this.pool!.query<ActiveRow>({ name: 'll_flows_active', text: 'SELECT id, active_version AS v FROM flows WHERE active ORDER BY id' });
+    const key = keyOf(r.rows);
+    const cached = this.active;
+    if (cached && key === cached.key) return cached;
+    return { key, rows: r.rows };
+  }
+
+  /** Flows with their latest version number, by a subquery (no query per flow). */
+  private summaryQuery() {
+    const { flows: f, flowVersions: fv } = this.t;
+    return this.sql.db
+      .select({ flow: f, latestVersion: sql<number | null>`(SELECT MAX(${fv.version}) FROM ${fv} WHERE ${fv.flowId} = ${f.id})` })
+      .from(f)
+      .$dynamic();
+  }
+
+  private summary({ flow: f, latestVersion }: { flow: FlowRow; latestVersion: number | null }): FlowSummary {
     return {
       id: f.id,
       name: f.name,
       active: f.active,
       activeVersion: f.activeVersion,
-      latestVersion: this.latestVersion(f.id),
+      latestVersion: latestVersion ?? null,
       draftUpdatedAt: f.draftUpdatedAt,
       createdAt: f.createdAt,
     };

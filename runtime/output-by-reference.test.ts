@@ -121,8 +121,8 @@ const rows = (r: SqliteRuntime, runId: string) =>
 describe('a step that passes its input on', () => {
   it('is stored by reference; the run resumed after a deferral, its detail and a replay see the output it had', async () => {
     const r = boot();
-    r.flows.create(doc);
-    r.flows.publish('f', { activate: true });
+    await r.flows.create(doc);
+    await r.flows.publish('f', { activate: true });
     const { runIds } = await r.queue.ingest({ source: 'manual', payload: order, targets: [{ flowId: 'f', version: 1 }] });
     await r.drain();
     const runId = runIds[0]!;

@@ -133,8 +133,8 @@ function boot(stepBatchMs?: number) {
 }
 
 async function runOnce(doc: ReturnType<typeof flow>, payload: unknown = {}) {
-  rt!.flows.create(doc);
-  rt!.flows.publish(doc.id, { activate: true });
+  await rt!.flows.create(doc);
+  await rt!.flows.publish(doc.id, { activate: true });
   const { runIds } = await rt!.queue.ingest({ source: 'manual', payload, targets: [{ flowId: doc.id, version: 1 }] });
   await rt!.drain();
   expect(runIds).toHaveLength(1);

@@ -53,7 +53,7 @@ describe('a draining worker', () => {
   it('lets a run that ends within the grace period finish, releasing nothing', async () => {
     const g = gate();
     const rt = setup(`${tmp.dir}/a`, g);
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'f',
         [
@@ -63,7 +63,7 @@ describe('a draining worker', () => {
         ['t->wait'],
       ),
     );
-    const { version } = rt.flows.publish('f', { activate: true });
+    const { version } = await rt.flows.publish('f', { activate: true });
     const { runIds } = await rt.queue.ingest({ source: 'test', payload: { n: 1 }, targets: [{ flowId: 'f', version }] });
     rt.start();
     while (!g.executions.length) await sleep(5);
@@ -77,7 +77,7 @@ describe('a draining worker', () => {
     const g = gate();
     const dir = `${tmp.dir}/b`;
     const rt = setup(dir, g);
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'f',
         [
@@ -88,7 +88,7 @@ describe('a draining worker', () => {
         ['t->first', 'first->second'],
       ),
     );
-    const { version } = rt.flows.publish('f', { activate: true });
+    const { version } = await rt.flows.publish('f', { activate: true });
     const { runIds } = await rt.queue.ingest({ source: 'test', payload: { n: 2 }, targets: [{ flowId: 'f', version }] });
     const runId = runIds[0]!;
     rt.start();

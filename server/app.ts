@@ -305,11 +305,11 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     log,
     scrub,
     now,
-    onTriggersChanged: () => {
+    onTriggersChanged: async () => {
       // Only where schedules fire: the leader, or (no election in this process) unless the scheduler is switched off.
       if (!(election ? election.leadership.isLeader : o.scheduler !== false)) return;
-      scheduler.refresh();
-      sweeps.refresh();
+      // The change is made; a schedule not re-read now is re-read at the next interval.
+      await Promise.all([scheduler.refresh(), sweeps.refresh()]).catch((e: Error) => log.error({ err: e.message }, 're-reading the schedules failed'));
     },
     options: {
       staleAfterMs: o.staleAfterMs ?? 60 * 60_000,
@@ -326,7 +326,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   });
 
   if (sandbox && fresh && o.templatesDir !== null) {
-    const t = installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
+    const t = await installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
     if (t.published.length || t.drafts.length) log.info(t, 'templates installed');
     await (await import('./lookups/seed.ts')).installSandboxLookups(lookups);
   }

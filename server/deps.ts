@@ -31,8 +31,8 @@ export interface Deps {
   /** Client changes held for a consultant's approval, and each flow's policy. */
   changeRequests: ChangeRequests;
   log: Pino;
-  /** Called after a change to which flows are active, so schedules follow at once. */
-  onTriggersChanged(): void;
+  /** Called after a change to which flows are active, so schedules follow at once (resolves once they have; never rejects). */
+  onTriggersChanged(): Promise<void>;
   /** Replaces every known secret value in a JSON-able value (run traces, errors) before it leaves the server. */
   scrub<T>(v: T): T;
   now(): number;

@@ -30,9 +30,9 @@ async function start(role: string, env: Record<string, string> = {}): Promise<Pr
 }
 
 /** Flows the test adds from a process of its own, as the CLI or another server would. */
-function addFlows() {
+async function addFlows() {
   const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
-  rt.flows.create(
+  await rt.flows.create(
     flow(
       'tick',
       [
@@ -42,10 +42,10 @@ function addFlows() {
       ['t->echo'],
     ),
   );
-  rt.flows.publish('tick', { activate: true });
+  await rt.flows.publish('tick', { activate: true });
   // Two steps of ~3 s of CPU each in the sandbox: a run that is surely mid-way when its worker is told to stop.
   const busy = (label: string) => `const t = Date.now(); while (Date.now() - t < 3000) {} return { ...input, ${label}: true }`;
-  rt.flows.create(
+  await rt.flows.create(
     flow(
       'slow',
       [
@@ -56,7 +56,7 @@ function addFlows() {
       ['t->a', 'a->b'],
     ),
   );
-  rt.flows.publish('slow', { activate: true });
+  await rt.flows.publish('slow', { activate: true });
   return rt.close();
 }
 
@@ -259,7 +259,7 @@ describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
     const a = await start('worker', drainEnv);
     // Another process (this test) enqueues: the worker finds the runs by polling the shared store.
     const rt = createRuntime({ dataDir, lookup: getNodeType, sandbox: noSandbox });
-    const version = rt.flows.get('slow').activeVersion as number;
+    const version = (await rt.flows.get('slow')).activeVersion as number;
     const ids: string[] = [];
     for (const i of [1, 2])
       ids.push((await rt.queue.ingest({ source: 'drain-test', dedupKey: String(i), payload: { i }, targets: [{ flowId: 'slow', version }] })).runIds[0]!);

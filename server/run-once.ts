@@ -36,7 +36,7 @@ export async function runFlowOnce(o: {
   const exceptions = createExceptionService(rt.store, rt);
   Object.assign(services, { exceptions, monitoring: exceptions.monitoring });
   try {
-    const version = publishIfChanged(rt, o.flow);
+    const version = await publishIfChanged(rt, o.flow);
     const { runIds } = await rt.queue.ingest({ source: 'manual', payload: o.event, targets: [{ flowId: o.flow.id, version }] });
     rt.start();
     await rt.drain(10 * 60_000);
@@ -64,15 +64,15 @@ export async function runFlowOnce(o: {
 }
 
 /** Reuses the latest version when its content is the same, so repeated runs on one data dir share a version. */
-function publishIfChanged(rt: ReturnType<typeof createRuntime>, flow: Flow): number {
+async function publishIfChanged(rt: ReturnType<typeof createRuntime>, flow: Flow): Promise<number> {
   try {
-    rt.flows.get(flow.id);
-    rt.flows.updateDraft(flow.id, flow as unknown as Record<string, unknown>);
+    await rt.flows.get(flow.id);
+    await rt.flows.updateDraft(flow.id, flow as unknown as Record<string, unknown>);
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
-    rt.flows.create(flow as unknown as Record<string, unknown> & { id: string });
+    await rt.flows.create(flow as unknown as Record<string, unknown> & { id: string });
   }
-  const latest = rt.flows.latestVersion(flow.id);
-  if (latest != null && rt.flows.version(flow.id, latest).hash === contentHash(flow)) return latest;
-  return rt.flows.publish(flow.id, { message: 'ledgerline run' }).version;
+  const latest = await rt.flows.latestVersion(flow.id);
+  if (latest != null && (await rt.flows.version(flow.id, latest)).hash === contentHash(flow)) return latest;
+  return (await rt.flows.publish(flow.id, { message: 'ledgerline run' })).version;
 }

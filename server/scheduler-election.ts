@@ -37,12 +37,13 @@ export function schedulerElection(o: ElectionOptions): SchedulerElection {
     ttlMs,
     log: o.log,
     onGain: async (previous) => {
-      scheduler.start();
+      // Armed before the catch-up, which fires the armed schedules' missed occurrences.
+      await scheduler.start();
       // Taking over from a leader that died: what fell due since its last renewal may not have fired.
       if (previous) await scheduler.catchUp(Math.max(previous.expiresAt - ttlMs, Date.now() - 2 * ttlMs));
-      sweeps.refresh();
+      await sweeps.refresh();
       // Like the scheduler: activations made by another process (the CLI) are picked up within seconds.
-      sweepRefresh = setInterval(() => sweeps.refresh(), 10_000);
+      sweepRefresh = setInterval(() => void sweeps.refresh().catch((e: Error) => o.log?.error({ err: e.message }, 'cannot read the sweeps')), 10_000);
       sweepRefresh.unref();
     },
     onLose: () => {

@@ -62,7 +62,7 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
       });
       await web.json('POST', '/api/flows/hourly/publish', { token: tok, body: { message: 'v1' } });
       await web.json('POST', '/api/flows/hourly/activate', { token: tok, body: {} });
-      expect(web.server.runtime.flows.get('hourly').active).toBe(true);
+      expect((await web.server.runtime.flows.get('hourly')).active).toBe(true);
       expect(web.server.scheduler.armed).toEqual([]);
       // Fired here by hand: stored and queued, but this process runs nothing; the worker of `t` does.
       const fired = (await web.server.scheduler.fire('hourly', 1, 'UTC', undefined, new Date('2026-12-01T10:00:00Z')))!;
@@ -77,7 +77,7 @@ describe('scheduler and worker switches of createServer (serve --role)', () => {
     const standby = await testServer({ workers: false, scheduler: true, dataDir: t.dir });
     try {
       expect(standby.server.leadership?.isLeader).toBe(false);
-      t.server.scheduler.refresh();
+      await t.server.scheduler.refresh();
       expect(t.server.scheduler.armed).toEqual(['hourly']);
       expect(standby.server.scheduler.armed).toEqual([]);
       // The leader steps down (closes): the standby leads at its next try, and arms the schedule.

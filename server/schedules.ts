@@ -18,6 +18,10 @@ interface Job {
 export class Scheduler {
   private jobs = new Map<string, Job>();
   private timer?: NodeJS.Timeout;
+  /** Refreshes run one after another, so an older read of the triggers never lands after a newer one. */
+  private refreshing: Promise<void> = Promise.resolve();
+  /** Set by stop: a refresh still reading then arms nothing. */
+  private stopped = false;
 
   constructor(
     private rt: Runtime,
@@ -25,17 +29,27 @@ export class Scheduler {
     private onQueued: (flowId: string) => void = () => {},
   ) {}
 
-  start(refreshMs = 10_000) {
+  /** Arms the active schedules (resolves once they are armed), then re-reads them every `refreshMs`. */
+  async start(refreshMs = 10_000) {
+    this.stopped = false;
     if (this.timer) clearInterval(this.timer);
-    this.refresh();
-    this.timer = setInterval(() => this.refresh(), refreshMs);
+    this.timer = setInterval(() => void this.refresh().catch((e: Error) => this.log.error({ err: e.message }, 'cannot read the schedules')), refreshMs);
     this.timer.unref();
+    await this.refresh();
   }
 
   /** Re-reads the active schedule triggers. */
-  refresh() {
+  refresh(): Promise<void> {
+    const next = this.refreshing.then(() => this.rearm());
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async rearm() {
+    const triggers = await this.rt.flows.activeTriggers();
+    if (this.stopped) return;
     const wanted = new Map<string, { flowId: string; version: number; cron: string; timezone: string }>();
-    for (const t of this.rt.flows.activeTriggers()) {
+    for (const t of triggers) {
       if (t.type !== 'trigger.schedule') continue;
       const cron = String(t.config.cron);
       const timezone = String(t.config.timezone ?? 'UTC');
@@ -115,6 +129,7 @@ export class Scheduler {
   }
 
   stop() {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const j of this.jobs.values()) j.cron.stop();

@@ -48,7 +48,7 @@ describe('shopify.trigger sweep mode in the server', () => {
   it('recovers a dropped webhook once, and never queues twice what a webhook already brought', async () => {
     const rt = t.server.runtime;
     const since = new Date(Date.now() - 60_000).toISOString();
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'paid',
         [
@@ -61,8 +61,8 @@ describe('shopify.trigger sweep mode in the server', () => {
         [],
       ),
     );
-    const { version } = rt.flows.publish('paid', { activate: true });
-    const config = rt.flows.activeTriggers().find((x) => x.flowId === 'paid')!.config as never;
+    const { version } = await rt.flows.publish('paid', { activate: true });
+    const config = (await rt.flows.activeTriggers()).find((x) => x.flowId === 'paid')!.config as never;
 
     const url = `http://127.0.0.1:${(forwarder.address() as { port: number }).port}/`;
     shop.setWebhookTarget(url);

@@ -23,6 +23,10 @@ interface SweepConfig {
 
 export class SweepScheduler {
   private jobs = new Map<string, { key: string; cron: Cron }>();
+  /** Refreshes run one after another, so an older read of the triggers never lands after a newer one. */
+  private refreshing: Promise<void> = Promise.resolve();
+  /** Set by stop, cleared by the next refresh: a refresh still reading then arms nothing. */
+  private stopped = false;
   private running = new Set<string>();
 
   constructor(
@@ -31,9 +35,18 @@ export class SweepScheduler {
     private log: Logger,
   ) {}
 
-  refresh(): void {
+  refresh(): Promise<void> {
+    this.stopped = false;
+    const next = this.refreshing.then(() => this.rearm());
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async rearm() {
+    const triggers = await this.rt.flows.activeTriggers();
+    if (this.stopped) return;
     const wanted = new Map<string, { version: number; config: SweepConfig }>();
-    for (const t of this.rt.flows.activeTriggers()) {
+    for (const t of triggers) {
       const c = t.config as unknown as SweepConfig;
       if (t.type === 'shopify.trigger' && (c.mode === 'sweep' || c.mode === 'webhook+sweep')) wanted.set(t.flowId, { version: t.version, config: c });
     }
@@ -106,6 +119,7 @@ export class SweepScheduler {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const j of this.jobs.values()) j.cron.stop();
     this.jobs.clear();
   }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../runtime/index.ts';
 import { validateFlow } from '../flows/validate.ts';
 
-export function installTemplates(rt: Runtime, dir: string, log: Logger): { published: string[]; drafts: string[] } {
+export async function installTemplates(rt: Runtime, dir: string, log: Logger): Promise<{ published: string[]; drafts: string[] }> {
   const out = { published: [] as string[], drafts: [] as string[] };
   if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir)
@@ -16,15 +16,15 @@ export function installTemplates(rt: Runtime, dir: string, log: Logger): { publi
     try {
       const doc = { ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>), id };
       try {
-        rt.flows.get(id);
+        await rt.flows.get(id);
         continue;
       } catch {
         /* not installed yet */
       }
-      rt.flows.create(doc);
+      await rt.flows.create(doc);
       const v = validateFlow(doc, rt.lookup);
       if (v.ok) {
-        rt.flows.publish(id, { message: 'installed from flows/templates', by: 'system', activate: true });
+        await rt.flows.publish(id, { message: 'installed from flows/templates', by: 'system', activate: true });
         out.published.push(id);
       } else {
         out.drafts.push(id);

@@ -44,7 +44,7 @@ function inspected(h: Harness, run: RunRecord) {
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  h.install('order-to-erp');
+  await h.install('order-to-erp');
 }, 60_000);
 afterAll(async () => h?.close());
 

@@ -70,7 +70,7 @@ describe('a fresh server in sandbox mode', () => {
         'order-cancelled-to-erp',
         'order-edited-to-erp',
       ]) {
-        const f = server.runtime.flows.get(id);
+        const f = await server.runtime.flows.get(id);
         expect(f.activeVersion, id).toBe(1);
       }
       const lookups = server.deps.lookups;

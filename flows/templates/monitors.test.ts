@@ -28,14 +28,14 @@ describe('monitor templates on a fresh install', () => {
     });
     try {
       for (const [id, type, cron] of MONITORS) {
-        const f = server.runtime.flows.get(id);
+        const f = await server.runtime.flows.get(id);
         expect(f.activeVersion, id).toBe(1);
-        const def = server.runtime.flows.version(id, 1).definition as { nodes: Array<{ type: string; config: Record<string, unknown> }> };
+        const def = (await server.runtime.flows.version(id, 1)).definition as { nodes: Array<{ type: string; config: Record<string, unknown> }> };
         expect(def.nodes.map((n) => n.type)).toEqual(['trigger.schedule', type]);
         expect(def.nodes[0]?.config.cron).toBe(cron);
       }
       await server.sandbox!.start(0); // the sandbox store's API (started a moment after listening in `serve`)
-      server.scheduler.refresh();
+      await server.scheduler.refresh();
       expect(server.scheduler.armed).toEqual(expect.arrayContaining(MONITORS.map(([id]) => id)));
 
       for (const [id] of MONITORS) {
@@ -47,7 +47,7 @@ describe('monitor templates on a fresh install', () => {
         expect(run.steps.at(-1)!.output).toMatchObject({ checked: expect.any(Number), found: expect.any(Number) });
       }
 
-      const flows = publishedFlows(server.runtime.flows);
+      const flows = await publishedFlows(server.runtime.flows);
       const report = auditIntegration({ variants: [], erpItems: null, orders: [], flows, lookup: () => null, nonIdempotent: () => false } as never);
       expect(report.findings.filter((f) => f.kind === 'flow-without-monitor')).toEqual([]);
       // Without the monitor templates every template would be reported again (as on main before).

@@ -21,7 +21,7 @@ const netOf = (gross: string, tax: string) => new Decimal(gross).minus(tax);
 beforeAll(async () => {
   h = await startHarness();
   for (const id of ['order-to-erp', 'order-cancelled-to-erp', 'order-edited-to-erp'])
-    h.install(id, (doc) => {
+    await h.install(id, (doc) => {
       // No Shopify API in this file: the edit check names line item ids instead of re-reading the order, and the
       // Shopify confirmation step is left out (it is tested with the sandbox store in shopify-templates.test.ts).
       if (id === 'order-edited-to-erp') delete doc.nodes.find((n) => n.id === 'check')!.config.shopifyConnection;
@@ -262,8 +262,8 @@ describe('payment gate', () => {
     expect(count('#G004')).toBe(1);
     const doc = template('order-to-erp');
     doc.nodes.find((n) => n.id === 'gate')!.config.allowed = ['paid'];
-    h.rt.flows.create({ ...doc, id: 'order-paid-only' } as never);
-    h.rt.flows.publish('order-paid-only', { activate: true });
+    await h.rt.flows.create({ ...doc, id: 'order-paid-only' } as never);
+    await h.rt.flows.publish('order-paid-only', { activate: true });
     const held = await h.run('order-paid-only', asPaidOrder(unique(example(), '820982911946150005', '#G005'), 'authorized'), 'orders/create');
     expect(held.skipped).toMatchObject({ code: 'PAYMENT_NOT_CAPTURED', details: { allowed: ['paid'] } });
     expect(count('#G005')).toBe(0);

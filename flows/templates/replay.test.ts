@@ -15,7 +15,7 @@ const drained = async (runId: string) => {
 
 beforeAll(async () => {
   h = await startHarness();
-  h.install('order-to-erp');
+  await h.install('order-to-erp');
 }, 60_000);
 afterAll(async () => h?.close());
 
@@ -112,11 +112,11 @@ describe('replay of order-to-erp', () => {
     );
     const first = await h.run('order-to-erp', raw);
     expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
-    const draft = h.rt.flows.draft('order-to-erp') as { nodes: Array<{ id: string; name?: string; config?: Record<string, unknown> }> };
+    const draft = (await h.rt.flows.draft('order-to-erp')) as { nodes: Array<{ id: string; name?: string; config?: Record<string, unknown> }> };
     draft.nodes.find((n) => n.id === 'customer-fields')!.name = 'Renamed only';
     draft.nodes.find((n) => n.id === 'balance')!.config = {};
-    h.rt.flows.updateDraft('order-to-erp', draft);
-    const v2 = h.rt.flows.publish('order-to-erp', { activate: true }).version;
+    await h.rt.flows.updateDraft('order-to-erp', draft);
+    const v2 = (await h.rt.flows.publish('order-to-erp', { activate: true })).version;
     const plan = await h.rt.runs.planReplay(first.runId, { from: { step: 'read-back' } });
     expect(plan.flowVersion).toBe(v2);
     // A renamed node reads the same settings (reused); the balance step's settings changed (re-run); the post after it

@@ -33,15 +33,15 @@ const UK = 'gid://shopify/Order/7100000001';
 
 beforeAll(async () => {
   h = await startHarness({ shop: SHOP });
-  h.install('order-to-erp');
-  h.install('refund-to-credit-memo', (doc) => {
+  await h.install('order-to-erp');
+  await h.install('refund-to-credit-memo', (doc) => {
     const settled = doc.nodes.find((n) => n.id === 'settled')!;
     settled.config.pendingRetryMs = 20;
     settled.retry = { maxAttempts: 20, initialDelayMs: 20, maxDelayMs: 50 };
   });
-  h.install('fulfilment-to-shopify');
-  h.install('inventory-to-shopify');
-  h.install('order-cancelled-to-erp');
+  await h.install('fulfilment-to-shopify');
+  await h.install('inventory-to-shopify');
+  await h.install('order-cancelled-to-erp');
   h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
   const posted = await h.run('order-to-erp', scenario('uk-vat-inclusive-discount.orders-paid.json'));
   expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
@@ -151,7 +151,7 @@ describe('refund-to-credit-memo', () => {
     const { runIds } = await h.rt.queue.ingest({
       source: 'manual',
       payload: raw,
-      targets: [{ flowId: 'refund-to-credit-memo', version: h.rt.flows.get('refund-to-credit-memo').activeVersion! }],
+      targets: [{ flowId: 'refund-to-credit-memo', version: (await h.rt.flows.get('refund-to-credit-memo')).activeVersion! }],
     });
     const runId = onlyRun(runIds, 'refund-to-credit-memo');
     const refundId = 'gid://shopify/Refund/7200000004';
@@ -229,14 +229,14 @@ describe('inventory-to-shopify', () => {
 
 describe('refunds checked before booking (issue 11)', () => {
   const fixture = (f: string) => readFileSync(`${FIXTURES}${f}`, 'utf8');
-  const withAccount = (id: string, account: string) => {
+  const withAccount = async (id: string, account: string) => {
     const doc = template('refund-to-credit-memo');
     const settled = doc.nodes.find((n) => n.id === 'settled')!;
     settled.config.pendingRetryMs = 20;
     settled.retry = { maxAttempts: 20, initialDelayMs: 20, maxDelayMs: 50 };
     doc.nodes.find((n) => n.id === 'post')!.config.differenceAccount = account;
-    h.rt.flows.create({ ...doc, id } as never);
-    h.rt.flows.publish(id, { activate: true });
+    await h.rt.flows.create({ ...doc, id } as never);
+    await h.rt.flows.publish(id, { activate: true });
   };
 
   it("regression: REST refund 509562969 (lines 391.33 + Shopify's tax 7.96, cash 209.00) is raised, not booked as 391.33 + 23.48; with a difference account it books Shopify's tax, the cash, and restocks at the refund line's location", async () => {
@@ -251,7 +251,7 @@ describe('refunds checked before booking (issue 11)', () => {
     expect(classifyFailedRun(raised)).toMatchObject({ type: 'refund-cash-mismatch' });
     expect((erp().admin.dump().creditMemos as any[]).some((m) => m.externalId === 'gid://shopify/Refund/509562969')).toBe(false);
 
-    withAccount('refund-goodwill', '6200');
+    await withAccount('refund-goodwill', '6200');
     const before = stockOf('IPOD2008BLACK', 'WH2');
     const run = await h.run('refund-goodwill', refund);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');

@@ -29,8 +29,8 @@ beforeAll(async () => {
     erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true }),
     shop: SHOP,
   });
-  h.install('order-to-erp');
-  h.install('refund-to-credit-memo');
+  await h.install('order-to-erp');
+  await h.install('refund-to-credit-memo');
   h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
 }, 600_000);
 afterAll(async () => {
@@ -99,7 +99,7 @@ describe('templates on Tryton', () => {
     const o = JSON.parse(order1001());
     Object.assign(o, { id: 450789471, admin_graphql_api_id: 'gid://shopify/Order/450789471', name: '#1001-C' });
     const body = JSON.stringify(o);
-    const version = h.rt.flows.get('order-to-erp').activeVersion!;
+    const version = (await h.rt.flows.get('order-to-erp')).activeVersion!;
     const runIds: string[] = [];
     for (let i = 0; i < 10; i++)
       runIds.push(
@@ -144,12 +144,12 @@ describe('templates on Tryton', () => {
    * The refund template with a difference account. Tryton takes only revenue-type accounts on customer credit-note
    * lines, so the difference goes to a revenue account (a contra-revenue "returns and allowances" in a real chart).
    */
-  const goodwill = () => {
-    if (h.rt.flows.list().some((f: { id: string }) => f.id === 'refund-goodwill')) return;
+  const goodwill = async () => {
+    if ((await h.rt.flows.list()).some((f: { id: string }) => f.id === 'refund-goodwill')) return;
     const doc = template('refund-to-credit-memo');
     doc.nodes.find((n) => n.id === 'post')!.config.differenceAccount = '4000';
-    h.rt.flows.create({ ...doc, id: 'refund-goodwill' } as never);
-    h.rt.flows.publish('refund-goodwill', { activate: true });
+    await h.rt.flows.create({ ...doc, id: 'refund-goodwill' } as never);
+    await h.rt.flows.publish('refund-goodwill', { activate: true });
   };
   const creditNotes = async (ref: string) => {
     const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
@@ -175,7 +175,7 @@ describe('templates on Tryton', () => {
     expect(classifyFailedRun(raised)).toMatchObject({ type: 'refund-cash-mismatch' });
     expect(await creditNotes('gid://shopify/Refund/509562969')).toEqual([]);
 
-    goodwill();
+    await goodwill();
     const before = { black: await stock('IPOD2008BLACK', 'WH2'), green: await stock('IPOD2008GREEN', 'WH2'), wh: await stock('IPOD2008BLACK') };
     const run = await h.run('refund-goodwill', refund);
     expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
@@ -201,7 +201,7 @@ describe('templates on Tryton', () => {
       .replaceAll('820982911946154500', '820982911946154508')
       .replaceAll('2021-12-31T19:00:00-05:00', `${today}T12:00:00Z`);
     h.store!.createRefund(refund);
-    goodwill();
+    await goodwill();
     const run = await h.run('refund-goodwill', refund);
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ nodeId: 'post', code: 'CREDIT_EXCEEDS_INVOICE', details: { memo: '414.95', remaining: '404.95' } });

@@ -53,8 +53,8 @@ afterEach(async () => {
 
 async function runFlow(id: string, nodes: Parameters<typeof flow>[1], edges: string[], payload: unknown) {
   const doc = flow(id, nodes, edges);
-  rt.flows.create(doc);
-  rt.flows.publish(id, { activate: true });
+  await rt.flows.create(doc);
+  await rt.flows.publish(id, { activate: true });
   const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: id, version: 1 }] });
   await rt.drain();
   expect(runIds).toHaveLength(1);
@@ -387,7 +387,7 @@ describe('core.map through the runtime', () => {
     expect(bad.configProblems.map((p) => p.path)).toEqual(['$.fields[0].source.path', '$.fields[1].source.kind']);
   });
 
-  it('refuses to publish a flow whose mapping has a bad path or no rounding rule', () => {
+  it('refuses to publish a flow whose mapping has a bad path or no rounding rule', async () => {
     const doc = flow(
       'bad',
       [
@@ -396,7 +396,7 @@ describe('core.map through the runtime', () => {
       ],
       ['t->map'],
     );
-    rt.flows.create(doc);
-    expect(() => rt.flows.publish('bad')).toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
+    await rt.flows.create(doc);
+    await expect(rt.flows.publish('bad')).rejects.toThrow(/map \$\.nodes\[1\]\.config\.fields\[0\]\.transforms\[0\]\.rounding/);
   });
 });

@@ -28,7 +28,7 @@ afterEach(async () => {
   rt = undefined;
 });
 
-function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true } = {}) {
+async function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true } = {}) {
   const tmp = tempDir('ledgerline-recon-history-');
   cleanup = tmp.cleanup;
   const types = [...coreNodes, ...erpNodes, ...financeNodes];
@@ -62,8 +62,8 @@ function start(erp: SandboxErp, { sink = new MemorySink(), reportErpOnly = true 
       { id: 'e2', source: 'reconcile', sourceHandle: 'balanced', target: 'post-journal' },
     ],
   };
-  rt.flows.create(flow as never);
-  const { version } = rt.flows.publish('recon', { message: 'test', activate: true });
+  await rt.flows.create(flow as never);
+  const { version } = await rt.flows.publish('recon', { message: 'test', activate: true });
   rt.start();
   const r = rt;
   return {
@@ -111,7 +111,7 @@ describe('finance.reconcile-payouts over a long history', () => {
     const erp = createSandboxErp();
     for (let p = 1; p <= 20; p++) seedErpDocs(erp, invoicesFor(p));
     // Every later payout's documents fall within each payout's dates: reporting them as ERP-only would be noise here.
-    const h = start(erp, { reportErpOnly: false });
+    const h = await start(erp, { reportErpOnly: false });
     const outputs: number[] = [];
 
     for (let p = 1; p <= 20; p++) {
@@ -167,7 +167,7 @@ describe('finance.reconcile-payouts over a long history', () => {
     }
     // One payout does not tie: its order is missing in the ERP. It waits; the 30 others are journaled now.
     backlog.push(payoutOf('31', '2026-11-05', [{ id: '31000', type: 'CHARGE', amount: '10.00', order: '3100', date: '2026-11-03T10:00:00Z' }]));
-    const h = start(erp);
+    const h = await start(erp);
 
     const run = await h.run(backlog);
     expect(step(run, 'reconcile').port).toBe('balanced');

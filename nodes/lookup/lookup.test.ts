@@ -35,15 +35,15 @@ afterEach(async () => {
 async function runOnce(flowId: string, payload: unknown) {
   const {
     runIds: [runId],
-  } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+  } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }] });
   if (!runId) throw new Error(`flow "${flowId}" queued no run`);
   await rt.drain();
   return rt.runs.get(runId);
 }
 
-function publish(doc: ReturnType<typeof flow>) {
-  rt.flows.create(doc);
-  rt.flows.publish(doc.id, { activate: true });
+async function publish(doc: ReturnType<typeof flow>) {
+  await rt.flows.create(doc);
+  await rt.flows.publish(doc.id, { activate: true });
 }
 
 const orderFlow = () =>
@@ -72,7 +72,7 @@ describe('lookup nodes through the runtime', () => {
   });
 
   it('fails on an unmapped tax line naming the table and key, then succeeds on replay after the row is added', async () => {
-    publish(orderFlow());
+    await publish(orderFlow());
     const failed = await runOnce('order', taxedOrder());
     expect(failed.status).toBe('failed');
     const step = failed.steps.find((s) => s.nodeId === 'tax')!;
@@ -114,7 +114,7 @@ describe('lookup nodes through the runtime', () => {
 
   it('fails on an unmapped location, then succeeds on replay after the row is added', async () => {
     await lookups.upsertRows({ name: 'tax-codes' }, [{ title: 'Jefferson County Tax', rate: '0.01', taxCode: 'US-KY-JEF' }]);
-    publish(orderFlow());
+    await publish(orderFlow());
     const failed = await runOnce('order', taxedOrder({ locationId: 77 }));
     expect(failed.error).toMatchObject({
       nodeId: 'loc',
@@ -140,7 +140,7 @@ describe('lookup nodes through the runtime', () => {
       ],
       ['t->loc'],
     );
-    publish(doc);
+    await publish(doc);
     const run = await runOnce('loc', taxedOrder());
     expect(run.status).toBe('failed');
     expect((run.error as { message: string }).message).toMatch(/^lookup table "locations" \(version 1\) has no row for location=empty \(at raw\.location_id\)/);
@@ -151,7 +151,7 @@ describe('lookup nodes through the runtime', () => {
       { sku: 'SKU2006-001', erpSku: 'AVI-1' },
       { sku: 'LENS-PROTECT-2YR', erpSku: 'LENS' },
     ]);
-    publish(
+    await publish(
       flow(
         'skus',
         [
@@ -166,7 +166,7 @@ describe('lookup nodes through the runtime', () => {
     expect((run.error as { message: string }).message).toMatch(
       /no row for sku="CASE-LEATHER-PREM" \(at lineItems\[2\]\); and 2 more: sku="SKU2006-020"; sku="SKU2006-035"/,
     );
-    publish(
+    await publish(
       flow(
         'ghost',
         [

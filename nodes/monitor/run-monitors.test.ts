@@ -49,8 +49,8 @@ const MIN = 60_000;
 const open = async (type: string) => (await h.exceptions.list({ type, state: 'unresolved' })).items;
 
 async function runFlow(flowId: string, type: string, config: Record<string, unknown>, n: number) {
-  if (!h.rt.flows.list().some((f) => f.id === flowId)) {
-    h.rt.flows.create({
+  if (!(await h.rt.flows.list()).some((f) => f.id === flowId)) {
+    await h.rt.flows.create({
       schemaVersion: 1,
       id: flowId,
       name: flowId,
@@ -61,7 +61,7 @@ async function runFlow(flowId: string, type: string, config: Record<string, unkn
       ],
       edges: [{ id: 'e', source: 't', target: 'x' }],
     });
-    h.rt.flows.publish(flowId, { activate: true });
+    await h.rt.flows.publish(flowId, { activate: true });
   }
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(...(await h.rt.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId, version: 1 }] })).runIds);

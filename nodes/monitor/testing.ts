@@ -61,9 +61,9 @@ export function harness(connections: Record<string, unknown>, opts: { extraTypes
       );
       const cfg = JSON.stringify(config);
       const known = published.get(flowId);
-      if (!known) rt.flows.create(doc);
-      else if (known.cfg !== cfg) rt.flows.updateDraft(flowId, doc);
-      if (!known || known.cfg !== cfg) published.set(flowId, { cfg, version: rt.flows.publish(flowId, { activate: true }).version });
+      if (!known) await rt.flows.create(doc);
+      else if (known.cfg !== cfg) await rt.flows.updateDraft(flowId, doc);
+      if (!known || known.cfg !== cfg) published.set(flowId, { cfg, version: (await rt.flows.publish(flowId, { activate: true })).version });
       const { runIds } = await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId, version: published.get(flowId)!.version }] });
       const [runId] = runIds;
       if (!runId) throw new Error(`monitor flow ${flowId}: ingest started no run`);

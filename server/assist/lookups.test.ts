@@ -16,7 +16,7 @@ afterAll(async () => {
 
 async function unmappedTaxRateFixedBy(h: Harness) {
   const exceptions = createExceptionService(h.rt.store, h.rt);
-  h.install('order-to-erp');
+  await h.install('order-to-erp');
   const failed = await h.run('order-to-erp', scenario('unmapped-tax-rate.orders-paid.json'));
   expect(failed.status).toBe('failed');
   const [e] = (await exceptions.list({ type: 'unmapped-tax-code' })).items;

@@ -142,7 +142,7 @@ export function erpForFlow(d: Deps) {
     if (!flowId) return null;
     let doc: { nodes?: Array<{ type?: string; config?: { connection?: unknown } }> };
     try {
-      doc = d.runtime.flows.draft(flowId) as typeof doc;
+      doc = (await d.runtime.flows.draft(flowId)) as typeof doc;
     } catch {
       return null;
     }

@@ -160,7 +160,7 @@ const rows: Row[] = [
 beforeAll(async () => {
   t = await testServer({ withRoles: true });
   const rt = t.server.runtime;
-  rt.flows.create(
+  await rt.flows.create(
     flow(
       'f',
       [
@@ -170,9 +170,9 @@ beforeAll(async () => {
       ['t->a'],
     ),
   );
-  rt.flows.publish('f', { message: 'v1' });
-  rt.flows.create(flow('cr', [{ id: 't', type: 'trigger.manual' }], []));
-  rt.flows.publish('cr', { message: 'v1' });
+  await rt.flows.publish('f', { message: 'v1' });
+  await rt.flows.create(flow('cr', [{ id: 't', type: 'trigger.manual' }], []));
+  await rt.flows.publish('cr', { message: 'v1' });
   await t.server.deps.connections.create({ id: 'erp1', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
   userId = (await t.server.deps.users.byEmail('viewer@example.com'))!.id;
   await t.server.deps.lookups.create({ name: 'tax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: 'A' }]);
@@ -216,14 +216,14 @@ describe('route x role matrix', () => {
     it(`${method} ${template}`, async () => {
       for (const role of ALL) {
         await fixtures();
-        const r = await t.req(method, path(), { token: t.tokens[role], body: body?.() });
+        const r = await t.req(method, path(), { token: t.tokens[role], body: await body?.() });
         const cell = `${role} ${method} ${template} -> ${r.status}`;
         expect(r.status, cell).toBeLessThan(500);
         if (allowed.includes(role)) expect([401, 403], cell).not.toContain(r.status);
         else expect(r.status, cell).toBe(403);
       }
       await fixtures();
-      const anon = await t.req(method, path(), { token: null, body: body?.() });
+      const anon = await t.req(method, path(), { token: null, body: await body?.() });
       expect(anon.status, `anonymous ${method} ${template}`).toBe(401);
     });
   }

@@ -32,7 +32,7 @@ export async function runbookCommand(argv: string[], io: { out?: (s: string) => 
   }
   const store = openStore(resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data'));
   try {
-    const flow = loadFlowDoc(new FlowStore(store, getNodeType), positionals[0]!);
+    const flow = await loadFlowDoc(new FlowStore(store, getNodeType), positionals[0]!);
     if (!flow) {
       err(`ledgerline runbook: no flow "${positionals[0]}" in the data dir and no template of that name`);
       return 1;

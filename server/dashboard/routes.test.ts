@@ -90,7 +90,7 @@ describe('dashboard API', () => {
     const svc = createExceptionService(rt.store, rt, { now: () => clock.now });
     services.exceptions = svc;
     rt.start();
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'o2e',
         [
@@ -100,8 +100,8 @@ describe('dashboard API', () => {
         ['t->p'],
       ),
     );
-    rt.flows.publish('o2e', { activate: true });
-    rt.flows.create(
+    await rt.flows.publish('o2e', { activate: true });
+    await rt.flows.create(
       flow(
         'idle',
         [
@@ -125,7 +125,7 @@ describe('dashboard API', () => {
     await order(2);
     await order(2); // the same order again: counted once
     // Another flow's run succeeds on an order without posting it (as the gift-card flow does): not an order synced.
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'gift',
         [
@@ -135,7 +135,7 @@ describe('dashboard API', () => {
         ['t->b'],
       ),
     );
-    rt.flows.publish('gift', { activate: true });
+    await rt.flows.publish('gift', { activate: true });
     await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'gift', version: 1 }], keys: { shopifyOrderId: 'gid://shopify/Order/99' } });
     await rt.drain();
     clock.now += 3_600_000; // 11:30
@@ -149,7 +149,7 @@ describe('dashboard API', () => {
     await svc.monitoring.sample('inventory.drift.skus', 1, { shopify: 'b' }, clock.now - 60_000);
     await svc.monitoring.sample('inventory.drift.skus', 0, { shopify: 'a' }, clock.now);
     // A scheduled poll: twice it finds nothing (the branch skips the post), once it posts; only that one counts.
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'poll',
         [
@@ -160,7 +160,7 @@ describe('dashboard API', () => {
         ['t->b', 'b:true->p'],
       ),
     );
-    rt.flows.publish('poll', { activate: true });
+    await rt.flows.publish('poll', { activate: true });
     for (const at of ['10:35', '10:40', '10:45 work']) {
       await rt.queue.ingest({ source: 'schedule', payload: { scheduledFor: at, firedAt: at }, targets: [{ flowId: 'poll', version: 1 }] });
       await rt.drain();

@@ -119,7 +119,7 @@ describe('exceptions API', () => {
   });
 
   it('retry replays the failed run, and the successful replay auto-resolves; bulk retry needs the retry permission', async () => {
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'o2e',
         [
@@ -130,7 +130,7 @@ describe('exceptions API', () => {
         { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } },
       ),
     );
-    rt.flows.publish('o2e', { activate: true });
+    await rt.flows.publish('o2e', { activate: true });
     await rt.queue.ingest({ source: 'manual', payload: { n: 1 }, targets: [{ flowId: 'o2e', version: 1 }] });
     await rt.drain();
     const [exc] = (await svc.list()).items;

@@ -5,7 +5,7 @@ import { ChangeRequestConflict } from './change-requests.ts';
 let t: TestServer;
 beforeEach(async () => {
   t = await testServer();
-  t.server.runtime.flows.create(
+  await t.server.runtime.flows.create(
     flow(
       'f',
       [
@@ -15,7 +15,7 @@ beforeEach(async () => {
       ['t->a'],
     ),
   );
-  t.server.runtime.flows.publish('f', { message: 'v1' });
+  await t.server.runtime.flows.publish('f', { message: 'v1' });
 });
 afterEach(() => t.close());
 
@@ -52,7 +52,7 @@ describe('ChangeRequests', () => {
     expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     for (const x of results) if (x.status === 'rejected') expect(x.reason).toMatchObject({ code: 'decided' });
     expect(published).toBeLessThanOrEqual(1);
-    expect(t.server.runtime.flows.latestVersion('f')).toBe(1 + published);
+    expect(await t.server.runtime.flows.latestVersion('f')).toBe(1 + published);
   });
 
   it('a new request supersedes the pending one of the flow', async () => {
@@ -72,13 +72,27 @@ describe('ChangeRequests', () => {
   it('refuses a stale request before publishing anything', async () => {
     const requests = t.server.deps.changeRequests;
     const r = await ask();
-    const doc = t.server.runtime.flows.draft('f');
-    t.server.runtime.flows.updateDraft('f', { ...doc, name: 'renamed' });
+    const doc = await t.server.runtime.flows.draft('f');
+    await t.server.runtime.flows.updateDraft('f', { ...doc, name: 'renamed' });
     let published = false;
-    const attempt = () => requests.approve(r.id, 'consultant@example.com', () => ((published = true), { version: 99 }));
+    const attempt = () => requests.approve(r.id, 'consultant@example.com', async () => ((published = true), { version: 99 }));
     await expect(attempt()).rejects.toThrow(ChangeRequestConflict);
     await expect(attempt()).rejects.toThrow(/the draft of flow "f" was changed after this request/);
     expect(published).toBe(false);
+    expect((await requests.get(r.id)).status).toBe('pending');
+  });
+
+  it('a version another process published between the check and the publish makes it stale, and the publish is undone', async () => {
+    const requests = t.server.deps.changeRequests;
+    const r = await ask();
+    const flows = t.server.runtime.flows;
+    // What the race looks like from inside: the publish lands as version 3, version 2 having appeared meanwhile.
+    const raced = requests.approve(r.id, 'consultant@example.com', async (req) => {
+      await flows.publishDocument('f', req.definition, { message: 'the other process' });
+      return flows.publish(req.flowId, { message: req.message });
+    });
+    await expect(raced).rejects.toThrow(/got another version meanwhile/);
+    expect(await flows.latestVersion('f')).toBe(1);
     expect((await requests.get(r.id)).status).toBe('pending');
   });
 

@@ -93,8 +93,8 @@ export class ChangeRequests {
     flowId: string,
     r: { message: string; by: string; dryRun: DryRunReport | null; dryRunError: string | null; diff: FlowDiff },
   ): Promise<{ request: ChangeRequestFull; superseded: string[] }> {
-    const draft = this.flows.draft(flowId);
-    const baseVersion = this.flows.latestVersion(flowId);
+    const draft = await this.flows.draft(flowId);
+    const baseVersion = await this.flows.latestVersion(flowId);
     const id = newId('chg');
     const t = this.now();
     const q = this.store.tables.requests;
@@ -141,7 +141,7 @@ export class ChangeRequests {
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(t.requestedAt), desc(t.id))
       .limit(Math.min(Math.max(q.limit ?? 100, 1), 500));
-    return rows.map((r) => this.summary(r));
+    return Promise.all(rows.map((r) => this.summary(r)));
   }
 
   /** The version each approved request was published as, and by whom it was approved. */
@@ -159,15 +159,15 @@ export class ChangeRequests {
   }
 
   /** Why this pending request can no longer be approved as it stands, or null. */
-  staleReason(r: Pick<Row, 'flowId' | 'status' | 'draftHash' | 'baseVersion' | 'requestedAt'>): string | null {
+  async staleReason(r: Pick<Row, 'flowId' | 'status' | 'draftHash' | 'baseVersion' | 'requestedAt'>): Promise<string | null> {
     if (r.status !== 'pending') return null;
-    const latest = this.flows.latestVersion(r.flowId);
+    const latest = await this.flows.latestVersion(r.flowId);
     if (latest !== r.baseVersion) {
-      const v = latest == null ? null : this.flows.versions(r.flowId).find((x) => x.version === latest);
+      const v = latest == null ? null : (await this.flows.versions(r.flowId)).find((x) => x.version === latest);
       return `version ${latest} of flow "${r.flowId}" was published${v?.createdBy ? ` by ${v.createdBy}` : ''} after this request (it was made against ${r.baseVersion == null ? 'no version' : `version ${r.baseVersion}`}); approving it would undo that version`;
     }
-    if (contentHash(this.flows.draft(r.flowId)) !== r.draftHash) {
-      const at = this.flows.get(r.flowId).draftUpdatedAt;
+    if (contentHash(await this.flows.draft(r.flowId)) !== r.draftHash) {
+      const at = (await this.flows.get(r.flowId)).draftUpdatedAt;
       return `the draft of flow "${r.flowId}" was changed after this request (last saved ${new Date(at).toISOString()}), so it is no longer what was asked for and checked; the client publishes again to ask for the current draft`;
     }
     return null;
@@ -181,15 +181,19 @@ export class ChangeRequests {
   async approve<V extends { version: number }>(
     id: string,
     by: string,
-    publish: (r: ChangeRequestFull) => V,
+    publish: (r: ChangeRequestFull) => Promise<V>,
   ): Promise<{ request: ChangeRequestFull; version: V }> {
     const t = this.store.tables.requests;
     const version = await this.store.tx(async (tx) => {
       const r = await this.row(id, tx);
       this.assertPending(r);
-      const stale = this.staleReason(r);
+      const stale = await this.staleReason(r);
       if (stale) throw new ChangeRequestConflict('stale', `change request ${id} is stale and cannot be approved: ${stale}`);
-      const v = publish(this.full(r));
+      const v = await publish(await this.full(r));
+      // Another process may have published since the check (PostgreSQL): then this request is stale after all, and
+      // throwing rolls its version back with the rest.
+      if (v.version !== (r.baseVersion ?? 0) + 1)
+        throw new ChangeRequestConflict('stale', `change request ${id} is stale and cannot be approved: flow "${r.flowId}" got another version meanwhile`);
       await tx.update(t).set({ status: 'approved', decidedBy: by, decidedAt: this.now(), publishedVersion: v.version }).where(eq(t.id, id));
       return v;
     });
@@ -234,9 +238,9 @@ export class ChangeRequests {
     return r;
   }
 
-  private full(r: Row): ChangeRequestFull {
+  private async full(r: Row): Promise<ChangeRequestFull> {
     return {
-      ...this.summary(r),
+      ...(await this.summary(r)),
       definition: JSON.parse(r.definition),
       dryRun: r.dryRun ? JSON.parse(r.dryRun) : null,
       dryRunError: r.dryRunError,
@@ -244,10 +248,10 @@ export class ChangeRequests {
     };
   }
 
-  private summary(r: Row): ChangeRequestSummary {
+  private async summary(r: Row): Promise<ChangeRequestSummary> {
     let flowName = r.flowId;
     try {
-      flowName = this.flows.get(r.flowId).name;
+      flowName = (await this.flows.get(r.flowId)).name;
     } catch {
       // the flow is gone; its id names it
     }
@@ -265,14 +269,14 @@ export class ChangeRequests {
       decidedAt: r.decidedAt,
       reason: r.reason,
       publishedVersion: r.publishedVersion,
-      stale: r.status === 'pending' ? this.safeStale(r) : null,
+      stale: r.status === 'pending' ? await this.safeStale(r) : null,
       dryRunSummary: dry ? { ...dry.summary } : null,
     };
   }
 
-  private safeStale(r: Row): string | null {
+  private async safeStale(r: Row): Promise<string | null> {
     try {
-      return this.staleReason(r);
+      return await this.staleReason(r);
     } catch (e) {
       return (e as Error).message;
     }

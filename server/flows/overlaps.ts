@@ -42,13 +42,13 @@ export function postKeys(definition: unknown): PostKey[] {
 const keyOf = (k: PostKey) => `${k.shop}\u0000${k.topic}\u0000${k.erp}\u0000${k.post}`;
 
 /** Other active flows posting an event this definition posts, one message per other flow. */
-export function postOverlaps(rt: Runtime, flowId: string, flowName: string, definition: unknown): Overlap[] {
+export async function postOverlaps(rt: Runtime, flowId: string, flowName: string, definition: unknown): Promise<Overlap[]> {
   const mine = new Map(postKeys(definition).map((k) => [keyOf(k), k]));
   if (!mine.size) return [];
   const out: Overlap[] = [];
-  for (const f of rt.flows.list()) {
+  for (const f of await rt.flows.list()) {
     if (f.id === flowId || !f.active || f.activeVersion == null || isTestFlow(f.id)) continue;
-    const shared = postKeys(rt.flows.version(f.id, f.activeVersion).definition).filter((k) => mine.has(keyOf(k)));
+    const shared = postKeys((await rt.flows.version(f.id, f.activeVersion)).definition).filter((k) => mine.has(keyOf(k)));
     if (!shared.length) continue;
     const what = [...new Set(shared.map((k) => `Shopify ${k.topic} from "${k.shop}" to ERP "${k.erp}" (${k.post})`))].join('; ');
     out.push({

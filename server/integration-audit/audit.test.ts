@@ -36,7 +36,7 @@ describe('auditIntegration', () => {
     await lookups.create({ name: 'locations', ...TABLE_PRESETS.locations }, [{ location: 'gid://shopify/Location/1', warehouse: 'WH' }]);
     await lookups.create({ name: 'payment-methods', ...TABLE_PRESETS['payment-methods'] }, [{ gateway: 'shopify_payments', paymentMethod: 'SHOPIFY' }]);
     const flows = new FlowStore(store, getNodeType);
-    flows.create(
+    await flows.create(
       flowDoc(
         'orders',
         [
@@ -50,7 +50,7 @@ describe('auditIntegration', () => {
         ],
       ),
     );
-    flows.publish('orders', { activate: true });
+    await flows.publish('orders', { activate: true });
 
     const input: AuditInput = {
       variants: [
@@ -81,7 +81,7 @@ describe('auditIntegration', () => {
           locations: [{ id: 'gid://shopify/Location/2', name: 'Berlin' }],
         },
       ],
-      flows: publishedFlows(flows),
+      flows: await publishedFlows(flows),
       // The tables as the collector opens them for the audit (missing ones undefined).
       lookup: (await collectAudit({ flows, lookups, nonIdempotent: () => false })).lookup,
       nonIdempotent: (t) => getNodeType(t)?.idempotent === false,

@@ -88,14 +88,14 @@ export async function shopifyAuditData(
   return { variants, orders };
 }
 
-export function publishedFlows(flows: FlowStore): AuditFlow[] {
-  return flows
-    .list()
-    .filter((f) => f.activeVersion != null)
-    .map((f) => {
-      const def = flows.version(f.id, f.activeVersion!).definition as unknown as AuditFlow & { name: string };
-      return { id: f.id, name: def.name ?? f.id, active: f.active, nodes: def.nodes ?? [], settings: (def as { settings?: AuditFlow['settings'] }).settings };
-    });
+export async function publishedFlows(flows: FlowStore): Promise<AuditFlow[]> {
+  const out: AuditFlow[] = [];
+  for (const f of await flows.list()) {
+    if (f.activeVersion == null) continue;
+    const def = (await flows.version(f.id, f.activeVersion)).definition as unknown as AuditFlow & { name: string };
+    out.push({ id: f.id, name: def.name ?? f.id, active: f.active, nodes: def.nodes ?? [], settings: (def as { settings?: AuditFlow['settings'] }).settings });
+  }
+  return out;
 }
 
 export interface CollectDeps {
@@ -118,7 +118,7 @@ export async function collectAudit(d: CollectDeps): Promise<AuditInput> {
     // Every stocked item (getStock without skus): the ERP side of erp-item-not-in-shopify.
     erpStockedSkus = [...new Set((await d.erp.getStock({})).map((s) => s.sku))];
   }
-  const flows = publishedFlows(d.flows);
+  const flows = await publishedFlows(d.flows);
   // The audit itself is synchronous: every table it may read is opened here (a missing one is left undefined).
   const snaps = new Map<string, LookupSnapshot | undefined>();
   const at = (name: string, flowId?: string) => `${flowId ?? ''}\u0000${name}`;

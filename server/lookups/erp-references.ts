@@ -37,11 +37,11 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
     const erps = new Set((await d.connections.list()).filter((c) => c.kind === 'erp').map((c) => c.id));
     // A flow's own table of the same name wins over a shared one: such a flow never reads the shared table.
     const own = new Set((await d.lookups.list()).filter((x) => x.name === table.name && x.scope !== 'shared').map((x) => x.scope));
-    const flows = d.runtime.flows.list().filter((f) => (table.scope === 'shared' ? !own.has(f.id) : f.id === table.scope));
+    const flows = (await d.runtime.flows.list()).filter((f) => (table.scope === 'shared' ? !own.has(f.id) : f.id === table.scope));
     const used = new Set<string>();
     for (const f of flows) {
-      const docs = [d.runtime.flows.draft(f.id) as unknown as { nodes?: Array<{ type?: string; config?: { connection?: unknown } }> }];
-      if (f.latestVersion != null) docs.push(d.runtime.flows.version(f.id, f.latestVersion).definition as unknown as (typeof docs)[number]);
+      const docs = [(await d.runtime.flows.draft(f.id)) as unknown as { nodes?: Array<{ type?: string; config?: { connection?: unknown } }> }];
+      if (f.latestVersion != null) docs.push((await d.runtime.flows.version(f.id, f.latestVersion)).definition as unknown as (typeof docs)[number]);
       for (const doc of docs)
         for (const n of doc.nodes ?? []) {
           const c = n.config?.connection;

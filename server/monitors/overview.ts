@@ -59,10 +59,13 @@ interface ExceptionRow {
 
 const isMonitor = (t: string) => t.startsWith('monitor.');
 
-function definitionOf(d: Deps, f: { id: string; activeVersion: number | null; latestVersion: number | null }): { def: Flow; version: number | null } {
+async function definitionOf(
+  d: Deps,
+  f: { id: string; activeVersion: number | null; latestVersion: number | null },
+): Promise<{ def: Flow; version: number | null }> {
   const v = f.activeVersion ?? f.latestVersion;
-  if (v != null) return { def: d.runtime.flows.version(f.id, v).definition, version: v };
-  return { def: d.runtime.flows.draft(f.id) as unknown as Flow, version: null };
+  if (v != null) return { def: (await d.runtime.flows.version(f.id, v)).definition, version: v };
+  return { def: (await d.runtime.flows.draft(f.id)) as unknown as Flow, version: null };
 }
 
 function scheduleOf(def: Flow, now: number): MonitorView['schedule'] {
@@ -90,10 +93,7 @@ export async function monitorsOverview(d: Deps): Promise<{ generatedAt: string; 
   const now = d.now();
   const store = rt.store.sql({ runs, exceptions });
   const { runs: r, exceptions: x } = store.tables;
-  const flows = rt.flows
-    .list()
-    .filter((f) => !isTestFlow(f.id))
-    .map((f) => ({ summary: f, ...definitionOf(d, f) }));
+  const flows = await Promise.all((await rt.flows.list()).filter((f) => !isTestFlow(f.id)).map(async (f) => ({ summary: f, ...(await definitionOf(d, f)) })));
   const facts: Array<FlowFacts & { name: string; active: boolean }> = flows
     .filter(({ def }) => !(def.nodes ?? []).some((n) => isMonitor(n.type)))
     .map(({ summary, def }) => ({

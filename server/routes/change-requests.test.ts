@@ -42,7 +42,7 @@ async function clientPublishes(a: string, message = `a is ${a}`) {
   return t.json('POST', '/api/flows/m/publish', { token: t.tokens.client, body: { message } });
 }
 
-const latest = () => t.server.runtime.flows.get('m').latestVersion;
+const latest = async () => (await t.server.runtime.flows.get('m')).latestVersion;
 
 describe('approval policy', () => {
   it('is off by default, readable by everyone, set by consultants and owners only (audited)', async () => {
@@ -73,8 +73,8 @@ describe('a client publish on a flow that needs approval', () => {
     const req = asked.body.changeRequest;
     expect(req).toMatchObject({ flowId: 'm', status: 'pending', message: 'a is two', baseVersion: 1, requestedBy: 'client@example.com', stale: null });
     // Nothing went live.
-    expect(latest()).toBe(1);
-    expect(t.server.runtime.flows.get('m').activeVersion).toBe(1);
+    expect(await latest()).toBe(1);
+    expect((await t.server.runtime.flows.get('m')).activeVersion).toBe(1);
 
     // What the consultant reviews: the requested draft, its diff from v1 and the dry run on the flow's real run.
     const full = (await t.json('GET', `/api/change-requests/${req.id}`, { token: t.tokens.consultant })).body;
@@ -100,7 +100,7 @@ describe('a client publish on a flow that needs approval', () => {
       ['map', { fields: { a: '2' } }],
     ]);
     // The active flow moved to the client's version.
-    expect(t.server.runtime.flows.get('m')).toMatchObject({ active: true, activeVersion: 2 });
+    expect(await t.server.runtime.flows.get('m')).toMatchObject({ active: true, activeVersion: 2 });
     const versions = (await t.json('GET', '/api/flows/m/versions', { token: t.tokens.viewer })).body.versions;
     expect(versions[0]).toMatchObject({ version: 2, createdBy: 'client@example.com', approvedBy: 'consultant@example.com' });
     expect(versions[1]).not.toHaveProperty('approvedBy');
@@ -131,7 +131,7 @@ describe('a client publish on a flow that needs approval', () => {
     const again = await t.json('POST', `/api/change-requests/${req.id}/approve`, { token: t.tokens.owner });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/is approved \(by consultant@example.com\)/);
-    expect(latest()).toBe(2);
+    expect(await latest()).toBe(2);
   });
 
   it('a draft changed after the request makes it stale: approving is refused naming why; rejecting says why to the client', async () => {
@@ -147,7 +147,7 @@ describe('a client publish on a flow that needs approval', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('stale');
     expect(refused.body.error.message).toMatch(/is stale and cannot be approved: the draft of flow "m" was changed after this request/);
-    expect(latest()).toBe(1);
+    expect(await latest()).toBe(1);
 
     // Saving the same content again is not a change: back to what was asked, the request is approvable again.
     doc.nodes[1]!.config = { fields: { a: '2' } };
@@ -169,7 +169,7 @@ describe('a client publish on a flow that needs approval', () => {
     const mine = (await t.json('GET', '/api/change-requests?flowId=m', { token: t.tokens.client })).body.changeRequests;
     expect(mine[0]).toMatchObject({ id: req.id, status: 'rejected', reason: 'Tax lines must keep the ERP code; talk to me first.' });
     expect((await t.json('POST', `/api/change-requests/${req.id}/approve`, { token: t.tokens.consultant })).status).toBe(409);
-    expect(latest()).toBe(1);
+    expect(await latest()).toBe(1);
     const audit = (await t.json('GET', '/api/audit?limit=50', { token: t.tokens.owner })).body.entries;
     expect(audit.find((e: { action: string }) => e.action === 'flow.change-request.reject')).toMatchObject({
       actor: 'consultant@example.com',
@@ -198,7 +198,7 @@ describe('a client publish on a flow that needs approval', () => {
     expect(r.body.error.message).toMatch(
       /version 2 of flow "m" was published by consultant@example.com after this request \(it was made against version 1\); approving it would undo that version/,
     );
-    expect(latest()).toBe(2);
+    expect(await latest()).toBe(2);
     expect((await t.json('GET', '/api/flows/m/versions/2', { token: t.tokens.owner })).body.definition.nodes[1].config).toEqual({ fields: { a: '7' } });
   });
 
@@ -227,6 +227,6 @@ describe('a client publish on a flow that needs approval', () => {
     expect(w.body.changeRequest).toMatchObject({ status: 'withdrawn', decidedBy: 'client@example.com' });
     expect((await t.json('POST', `/api/change-requests/${req.id}/approve`, { token: t.tokens.consultant })).status).toBe(409);
     expect((await t.json('GET', '/api/change-requests?status=pending', { token: t.tokens.consultant })).body.changeRequests).toEqual([]);
-    expect(latest()).toBe(1);
+    expect(await latest()).toBe(1);
   });
 });

@@ -75,7 +75,7 @@ export function changeRequestsRouter(d: Deps) {
   const app = router();
   const flows = d.runtime.flows;
   const requests = d.changeRequests;
-  const requireFlow = (id: string) => {
+  const requireFlow = async (id: string) => {
     if (isTestFlow(id)) throw new NotFoundError(`flow "${id}"`);
     return flows.get(id);
   };
@@ -94,7 +94,7 @@ export function changeRequestsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       return c.json(await requests.policy(id), 200);
     },
   );
@@ -110,7 +110,7 @@ export function changeRequestsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       const before = await requests.policy(id);
       const after = await requests.setPolicy(id, c.req.valid('json').clientChangesNeedApproval, actorOf(c));
       await d.audit.record(actorOf(c), 'flow.approval-policy', `flow:${id}`, {
@@ -191,7 +191,7 @@ export function changeRequestsRouter(d: Deps) {
       if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${r.flowId}" is not valid: ${problems[0]!.message}`, problems);
       let result;
       try {
-        // From the stale check to the new version nothing awaits: the draft published is the one asked for.
+        // The stale check and the new version in the request's transaction: the draft published is the one asked for.
         result = await requests.approve(id, who, (req) => flows.publish(req.flowId, { message: req.message, by: req.requestedBy }));
       } catch (e) {
         return asConflict(e);
@@ -209,10 +209,10 @@ export function changeRequestsRouter(d: Deps) {
         approvedBy: who,
         changeRequest: id,
       });
-      d.onTriggersChanged();
-      const f = flows.get(r.flowId);
+      await d.onTriggersChanged();
+      const f = await flows.get(r.flowId);
       const warnings =
-        f.active && f.activeVersion != null ? postOverlaps(d.runtime, r.flowId, f.name, flows.version(r.flowId, f.activeVersion).definition) : [];
+        f.active && f.activeVersion != null ? await postOverlaps(d.runtime, r.flowId, f.name, (await flows.version(r.flowId, f.activeVersion)).definition) : [];
       return c.json(
         {
           changeRequest: summaryOf(result.request),

@@ -6,8 +6,8 @@ beforeEach(async () => {
   t = await testServer({ withRoles: true });
   const rt = t.server.runtime;
   for (const id of ['f', 'g']) {
-    rt.flows.create(flow(id, [{ id: 't', type: 'trigger.manual' }], []));
-    rt.flows.publish(id, { activate: true });
+    await rt.flows.create(flow(id, [{ id: 't', type: 'trigger.manual' }], []));
+    await rt.flows.publish(id, { activate: true });
   }
 });
 afterEach(() => t.close());

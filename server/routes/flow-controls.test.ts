@@ -55,7 +55,7 @@ describe('pause and resume', () => {
     expect(p.status).toBe(200);
     expect(p.body.flow).toMatchObject({ id: 'nightly', active: false, activeVersion: 1 });
     expect(p.body.message).toBe('Flow nightly paused: its schedule (At 02:00) does not fire until it is resumed on version 1.');
-    expect(t.server.runtime.flows.activeTriggers().map((x) => x.flowId)).not.toContain('nightly');
+    expect((await t.server.runtime.flows.activeTriggers()).map((x) => x.flowId)).not.toContain('nightly');
     expect((await auditOf('flow:nightly'))[0]).toMatchObject({
       action: 'flow.pause',
       details: { exceptionId: ex, before: { active: true, activeVersion: 1 } },
@@ -70,7 +70,7 @@ describe('pause and resume', () => {
     const r = await t.json('POST', '/api/flows/nightly/resume', { token: t.tokens.operator, body: { exceptionId: ex } });
     expect(r.status).toBe(200);
     expect(r.body.flow).toMatchObject({ active: true, activeVersion: 1 });
-    expect(t.server.runtime.flows.activeTriggers().map((x) => x.flowId)).toContain('nightly');
+    expect((await t.server.runtime.flows.activeTriggers()).map((x) => x.flowId)).toContain('nightly');
     expect((await auditOf('flow:nightly'))[0]).toMatchObject({ action: 'flow.resume' });
     expect((await triageOf(ex)).action.kind).toBe('pause-flow');
   });
@@ -88,13 +88,13 @@ describe('pause and resume', () => {
     const p = await t.json('POST', '/api/flows/orders/pause', { token: t.tokens.operator });
     expect(p.status).toBe(409);
     expect(p.body.error.message).toMatch(/starts on test.shopify-trigger, not a schedule: events arriving while it is paused would start no runs/);
-    expect(t.server.runtime.flows.get('orders').active).toBe(true);
+    expect((await t.server.runtime.flows.get('orders')).active).toBe(true);
 
     expect((await t.json('POST', '/api/flows/nightly/deactivate', { token: t.tokens.consultant })).status).toBe(200);
     const r = await t.json('POST', '/api/flows/nightly/resume', { token: t.tokens.operator });
     expect(r.status).toBe(409);
     expect(r.body.error.message).toMatch(/was deactivated, not paused: a consultant activates it/);
-    expect(t.server.runtime.flows.get('nightly').active).toBe(false);
+    expect((await t.server.runtime.flows.get('nightly')).active).toBe(false);
     expect((await t.json('POST', '/api/flows/nope/pause', { token: t.tokens.operator })).status).toBe(404);
     expect((await t.json('POST', '/api/flows/nightly/activate', { token: t.tokens.consultant, body: {} })).status).toBe(200);
   });
@@ -103,8 +103,8 @@ describe('pause and resume', () => {
 describe('stock push schedule', () => {
   it('after drift an operator makes the push more frequent (a new version; the draft follows) and undoes it', async () => {
     // A consultant's unpublished work in the draft must neither go live nor be lost.
-    const draft = t.server.runtime.flows.draft('stock') as { description?: string };
-    t.server.runtime.flows.updateDraft('stock', { ...draft, description: 'work in progress' });
+    const draft = (await t.server.runtime.flows.draft('stock')) as { description?: string };
+    await t.server.runtime.flows.updateDraft('stock', { ...draft, description: 'work in progress' });
     const ex = (
       await t.server.deps.exceptions.raise({
         type: 'inventory-drift',
@@ -143,13 +143,13 @@ describe('stock push schedule', () => {
       to: '*/10 * * * *',
       message: 'stock now runs every 10 minutes (was every 15 minutes), as version 2.',
     });
-    const running = t.server.runtime.flows.activeTriggers().find((x) => x.flowId === 'stock')!;
+    const running = (await t.server.runtime.flows.activeTriggers()).find((x) => x.flowId === 'stock')!;
     expect(running).toMatchObject({ version: 2, config: { cron: '*/10 * * * *' } });
-    const v2 = t.server.runtime.flows.version('stock', 2).definition as { description?: string; nodes: Array<{ id: string; name?: string }> };
+    const v2 = (await t.server.runtime.flows.version('stock', 2)).definition as { description?: string; nodes: Array<{ id: string; name?: string }> };
     expect(v2.description).toBeUndefined();
     // The trigger named for its schedule is renamed with it.
     expect(v2.nodes.find((x) => x.id === 'every')!.name).toBe('Every 10 minutes');
-    const after = t.server.runtime.flows.draft('stock') as { description?: string; nodes: Array<{ id: string; config: { cron?: string } }> };
+    const after = (await t.server.runtime.flows.draft('stock')) as { description?: string; nodes: Array<{ id: string; config: { cron?: string } }> };
     expect(after.description).toBe('work in progress');
     expect(after.nodes.find((n) => n.id === 'every')!.config.cron).toBe('*/10 * * * *');
     expect((await auditOf('flow:stock@2'))[0]).toMatchObject({
@@ -165,7 +165,7 @@ describe('stock push schedule', () => {
     });
     expect(undo.status).toBe(200);
     expect(undo.body).toMatchObject({ version: 3, to: '*/15 * * * *' });
-    expect(t.server.runtime.flows.activeTriggers().find((x) => x.flowId === 'stock')!.config.cron).toBe('*/15 * * * *');
+    expect((await t.server.runtime.flows.activeTriggers()).find((x) => x.flowId === 'stock')!.config.cron).toBe('*/15 * * * *');
   });
 
   it('under Shopify throttling offers the push less often, for the flow pushing to that shop only', async () => {

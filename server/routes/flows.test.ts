@@ -112,7 +112,7 @@ describe('/api/flows', () => {
     const partial = await t.json('POST', '/api/flows/f1/test', { token: tok, body: { event: { value: 1 }, nodeId: 'a' } });
     expect(partial.body.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['t', 'a']);
     // The hidden test copy is nobody's flow: its runbook is 404 like everything else about it.
-    expect(t.server.runtime.flows.list().some((f) => f.id === '__test.f1')).toBe(true);
+    expect((await t.server.runtime.flows.list()).some((f) => f.id === '__test.f1')).toBe(true);
     expect((await t.json('GET', '/api/runbooks/__test.f1', { token: tok })).status).toBe(404);
     expect((await t.json('GET', '/api/flows/__test.f1', { token: tok })).status).toBe(404);
     const summary = (await t.json('GET', '/api/flows/f1', { token: tok })).body.flow;

@@ -52,7 +52,7 @@ export function flowsRouter(d: Deps) {
   const flows = d.runtime.flows;
   const controls = new FlowControls(d);
 
-  const requireFlow = (id: string) => {
+  const requireFlow = async (id: string) => {
     if (isTestFlow(id)) throw new NotFoundError(`flow "${id}"`);
     return flows.get(id);
   };
@@ -74,8 +74,8 @@ export function flowsRouter(d: Deps) {
    * dry run on the last real events (computed here, not taken from the client) and the diff from the latest version.
    */
   const requestApproval = async (c: Parameters<typeof actorOf>[0], id: string, flow: Flow, message: string) => {
-    const base = flows.latestVersion(id);
-    const diff = diffFlows(base == null ? {} : flows.version(id, base).definition, flows.draft(id));
+    const base = await flows.latestVersion(id);
+    const diff = diffFlows(base == null ? {} : (await flows.version(id, base)).definition, await flows.draft(id));
     let dryRun = null;
     let dryRunError: string | null = null;
     try {
@@ -95,31 +95,31 @@ export function flowsRouter(d: Deps) {
     const { definition: _d, dryRun: _r, dryRunError: _e, diff: _f, ...summary } = request;
     return summary;
   };
-  const lastPublished = (id: string) => {
-    const v = flows.latestVersion(id);
-    return v == null ? null : (flows.version(id, v).definition as unknown as Record<string, unknown>);
+  const lastPublished = async (id: string) => {
+    const v = await flows.latestVersion(id);
+    return v == null ? null : ((await flows.version(id, v)).definition as unknown as Record<string, unknown>);
   };
 
   // The flow list shows what each flow does: its draft's description (a flow's draft is its current document).
-  const described = <T extends { id: string }>(f: T): T & { description?: string } => {
-    const description = (flows.draft(f.id) as { description?: unknown }).description;
+  const described = async <T extends { id: string }>(f: T): Promise<T & { description?: string }> => {
+    const description = ((await flows.draft(f.id)) as { description?: unknown }).description;
     return typeof description === 'string' && description ? { ...f, description } : f;
   };
 
   /** For an active flow: the other active flows posting the same events to the same ERP (see flows/overlaps.ts). */
-  const overlapsOf = (id: string) => {
-    const f = flows.get(id);
+  const overlapsOf = async (id: string) => {
+    const f = await flows.get(id);
     if (!f.active || f.activeVersion == null) return [];
-    return postOverlaps(d.runtime, id, f.name, flows.version(id, f.activeVersion).definition);
+    return postOverlaps(d.runtime, id, f.name, (await flows.version(id, f.activeVersion)).definition);
   };
 
   app.openapi(
     apiRoute('flows.read', { method: 'get', path: '/flows', tags, responses: { 200: json(z.object({ flows: z.array(FlowSummary) })) } }),
     async (c) => {
-      const list = flows.list().filter((f) => !isTestFlow(f.id));
+      const list = (await flows.list()).filter((f) => !isTestFlow(f.id));
       // Who paused the inactive ones, read from the audit log once for all of them.
       const paused = await controls.pausedOf(list.filter((f) => !f.active).map((f) => f.id));
-      return c.json({ flows: list.map((f) => ({ ...described(f), ...(f.active ? {} : { paused: paused.get(f.id) ?? null }) })) }, 200);
+      return c.json({ flows: await Promise.all(list.map(async (f) => ({ ...(await described(f)), ...(f.active ? {} : { paused: paused.get(f.id) ?? null }) }))) }, 200);
     },
   );
 
@@ -138,12 +138,12 @@ export function flowsRouter(d: Deps) {
       if (isTestFlow(id))
         throw new HttpError(422, 'invalid_flow', `flow ids may not start with "__test."`, [{ where: 'flow', path: '$.id', message: 'reserved prefix' }]);
       try {
-        flows.get(id);
+        await flows.get(id);
         throw new HttpError(409, 'conflict', `flow "${id}" already exists (use PUT /api/flows/${id}/draft or POST /api/flows/import)`);
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
       }
-      const s = flows.create({ ...doc, id });
+      const s = await flows.create({ ...doc, id });
       await d.audit.record(actorOf(c), 'flow.create', `flow:${id}`, { after: doc });
       return c.json(s, 201);
     },
@@ -164,12 +164,12 @@ export function flowsRouter(d: Deps) {
         throw new HttpError(422, 'invalid_flow', 'an imported flow needs an id', [{ where: 'flow', path: '$.id', message: 'required' }]);
       let s;
       try {
-        const before = flows.draft(id);
-        s = flows.updateDraft(id, doc);
+        const before = await flows.draft(id);
+        s = await flows.updateDraft(id, doc);
         await d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { before, after: doc });
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
-        s = flows.create({ ...doc, id });
+        s = await flows.create({ ...doc, id });
         await d.audit.record(actorOf(c), 'flow.import', `flow:${id}`, { after: doc });
       }
       return c.json(s, 201);
@@ -184,9 +184,9 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam },
       responses: { 200: json(z.object({ flow: FlowSummary, draft: FlowJson, warnings: Warnings })), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      return c.json({ flow: described(requireFlow(id)), draft: flows.draft(id), warnings: overlapsOf(id) }, 200);
+      return c.json({ flow: await described(await requireFlow(id)), draft: await flows.draft(id), warnings: await overlapsOf(id) }, 200);
     },
   );
 
@@ -203,10 +203,10 @@ export function flowsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       const doc = c.req.valid('json');
-      requireFlow(id);
-      const before = flows.draft(id);
-      checkClient(c, id, { ...doc, id }, lastPublished(id) ? before : null);
-      const s = flows.updateDraft(id, doc);
+      await requireFlow(id);
+      const before = await flows.draft(id);
+      checkClient(c, id, { ...doc, id }, (await lastPublished(id)) ? before : null);
+      const s = await flows.updateDraft(id, doc);
       await d.audit.record(actorOf(c), currentUser(c).role === 'client' ? 'flow.mapping.edit' : 'flow.draft.update', `flow:${id}`, { before, after: doc });
       return c.json(s, 200);
     },
@@ -222,8 +222,8 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
-      const r = flows.validateDraft(id);
+      await requireFlow(id);
+      const r = await flows.validateDraft(id);
       const problems = r.ok ? await mappingPreviewProblems(d.runtime, d.lookups, id, r.flow) : r.problems;
       return c.json({ valid: problems.length === 0, problems }, 200);
     },
@@ -247,9 +247,9 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
-      checkClient(c, id, flows.draft(id), lastPublished(id));
-      const checked = flows.validateDraft(id);
+      await requireFlow(id);
+      checkClient(c, id, await flows.draft(id), await lastPublished(id));
+      const checked = await flows.validateDraft(id);
       if (checked.ok) {
         // A mapping that fails on its node's real input would fail the next order: refuse it now.
         const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);
@@ -259,10 +259,10 @@ export function flowsRouter(d: Deps) {
         if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
         return c.json({ pending: true as const, changeRequest: await requestApproval(c, id, checked.flow, c.req.valid('json').message) }, 202);
       }
-      const v = flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });
+      const v = await flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });
       await d.audit.record(actorOf(c), 'flow.publish', `flow:${id}@${v.version}`, { message: v.message, hash: v.hash });
-      d.onTriggersChanged();
-      return c.json({ ...versionInfo(v), warnings: overlapsOf(id) }, 201);
+      await d.onTriggersChanged();
+      return c.json({ ...versionInfo(v), warnings: await overlapsOf(id) }, 201);
     },
   );
 
@@ -282,10 +282,10 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       // The body is optional (and checked by its schema when given).
       const body = (await c.req.json().catch(() => ({}))) as { limit?: number };
-      const checked = flows.validateDraft(id);
+      const checked = await flows.validateDraft(id);
       if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
       const real = { lookups: d.lookups, exceptions: d.exceptions, monitoring: d.exceptions.monitoring };
       const report = await dryRunChange(d.runtime, real, id, checked.flow, body.limit ?? 20);
@@ -314,10 +314,15 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       const approvedBy = await d.changeRequests.approvals(id);
       return c.json(
-        { versions: flows.versions(id).map((v) => ({ ...versionInfo(v), ...(approvedBy.has(v.version) ? { approvedBy: approvedBy.get(v.version)! } : {}) })) },
+        {
+          versions: (await flows.versions(id)).map((v) => ({
+            ...versionInfo(v),
+            ...(approvedBy.has(v.version) ? { approvedBy: approvedBy.get(v.version)! } : {}),
+          })),
+        },
         200,
       );
     },
@@ -331,10 +336,10 @@ export function flowsRouter(d: Deps) {
       request: { params: VersionParam },
       responses: { 200: json(VersionFull), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id, v } = c.req.valid('param');
-      requireFlow(id);
-      const ver = flows.version(id, v);
+      await requireFlow(id);
+      const ver = await flows.version(id, v);
       return c.json({ ...versionInfo(ver), definition: ver.definition as unknown as Record<string, unknown> }, 200);
     },
   );
@@ -348,12 +353,12 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam, query: z.object({ from: z.coerce.number().int().positive(), to: z.coerce.number().int().positive().optional() }) },
       responses: { 200: json(FlowDiff), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const { from, to } = c.req.valid('query');
-      requireFlow(id);
-      const a = flows.version(id, from).definition;
-      const b = to === undefined ? flows.draft(id) : flows.version(id, to).definition;
+      await requireFlow(id);
+      const a = (await flows.version(id, from)).definition;
+      const b = to === undefined ? await flows.draft(id) : (await flows.version(id, to)).definition;
       return c.json(diffFlows(a, b), 200);
     },
   );
@@ -368,11 +373,11 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       const { version } = c.req.valid('json');
-      const v = flows.rollback(id, version, { by: actorOf(c) });
+      const v = await flows.rollback(id, version, { by: actorOf(c) });
       await d.audit.record(actorOf(c), 'flow.rollback', `flow:${id}@${v.version}`, { from: version });
-      d.onTriggersChanged();
+      await d.onTriggersChanged();
       return c.json(versionInfo(v), 201);
     },
   );
@@ -390,17 +395,17 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const before = requireFlow(id);
+      const before = await requireFlow(id);
       const body = (await c.req.json().catch(() => ({}))) as { version?: unknown };
       const version = body.version === undefined ? undefined : z.number().int().positive().parse(body.version);
-      const s = flows.setActive(id, true, version);
-      const warnings = overlapsOf(id);
+      const s = await flows.setActive(id, true, version);
+      const warnings = await overlapsOf(id);
       await d.audit.record(actorOf(c), 'flow.activate', `flow:${id}`, {
         before: { active: before.active, activeVersion: before.activeVersion },
         after: { active: s.active, activeVersion: s.activeVersion },
         ...(warnings.length ? { warnings: warnings.map((w) => w.message) } : {}),
       });
-      d.onTriggersChanged();
+      await d.onTriggersChanged();
       return c.json({ ...s, warnings }, 200);
     },
   );
@@ -415,10 +420,10 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const before = requireFlow(id);
-      const s = flows.setActive(id, false);
+      const before = await requireFlow(id);
+      const s = await flows.setActive(id, false);
       await d.audit.record(actorOf(c), 'flow.deactivate', `flow:${id}`, { before: { active: before.active }, after: { active: false } });
-      d.onTriggersChanged();
+      await d.onTriggersChanged();
       return c.json(s, 200);
     },
   );
@@ -432,11 +437,11 @@ export function flowsRouter(d: Deps) {
       request: { params: IdParam, query: z.object({ version: z.coerce.number().int().positive().optional() }) },
       responses: { 200: json(FlowJson), 404: notFound },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
       const { version } = c.req.valid('query');
-      requireFlow(id);
-      const doc = version ? flows.version(id, version).definition : flows.draft(id);
+      await requireFlow(id);
+      const doc = version ? (await flows.version(id, version)).definition : await flows.draft(id);
       c.header('Content-Disposition', `attachment; filename="${id}${version ? `.v${version}` : ''}.json"`);
       return c.json(doc as unknown as Record<string, unknown>, 200);
     },
@@ -481,7 +486,7 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       const raw = await c.req.json().catch(() => ({}));
       const parsed = TestBody.safeParse(raw ?? {});
       if (!parsed.success) throw new HttpError(400, 'invalid_request', parsed.error.issues.map((i) => `$.${i.path.join('.')} ${i.message}`).join('; '));
@@ -535,8 +540,8 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id, nodeId } = c.req.valid('param');
-      requireFlow(id);
-      const draft = flows.draft(id) as unknown as Flow;
+      await requireFlow(id);
+      const draft = (await flows.draft(id)) as unknown as Flow;
       if (!Array.isArray(draft.nodes) || !draft.nodes.some((n) => n.id === nodeId)) throw new NotFoundError(`node "${nodeId}" in the draft of flow "${id}"`);
       return c.json({ samples: d.scrub(await nodeSamples(d.runtime, id, draft, nodeId)) }, 200);
     },
@@ -553,7 +558,7 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       return c.json({ runs: d.scrub(await listTestRuns(d.runtime, id)) as z.infer<typeof RunSummary>[] }, 200);
     },
   );
@@ -569,7 +574,7 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       const deleted = await clearTestRuns(d.runtime, id);
       await d.audit.record(actorOf(c), 'flow.test-runs.clear', `flow:${id}`, { deleted });
       return c.json({ deleted }, 200);
@@ -596,8 +601,8 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
-      const draft = flows.draft(id) as { nodes?: Array<{ type?: string; config?: { connection?: string } }> };
+      await requireFlow(id);
+      const draft = (await flows.draft(id)) as { nodes?: Array<{ type?: string; config?: { connection?: string } }> };
       const trigger = (draft.nodes ?? []).find((n) => n.type === 'shopify.trigger');
       const connection = trigger?.config?.connection;
       if (!connection) throw new HttpError(422, 'invalid_request', 'the flow has no Shopify trigger with a connection');
@@ -618,7 +623,7 @@ export function flowsRouter(d: Deps) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      requireFlow(id);
+      await requireFlow(id);
       const secret = 'whs_' + randomBytes(24).toString('base64url');
       await d.secrets.set(`flow-webhook:${id}`, secret);
       await d.audit.record(actorOf(c), 'flow.webhook-secret', `flow:${id}`, { secret });

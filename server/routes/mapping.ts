@@ -78,7 +78,7 @@ export function mappingRouter(d: Deps) {
       let sample = body.sample;
       if (sample === undefined) {
         if (!body.flowId) throw new HttpError(400, 'invalid_request', 'give a sample, or a flowId whose trigger sample to use');
-        const draft = d.runtime.flows.draft(body.flowId) as { nodes?: Array<{ type?: string }> };
+        const draft = (await d.runtime.flows.draft(body.flowId)) as { nodes?: Array<{ type?: string }> };
         const trigger = (draft.nodes ?? []).map((n) => d.runtime.lookup(String(n.type))).find((t) => t?.trigger);
         if (!trigger) throw new HttpError(400, 'invalid_request', `flow "${body.flowId}" has no trigger to take a sample from`);
         sample = trigger.sampleOutput;

@@ -15,9 +15,9 @@ const IdParam = z.object({
 const RunNowResult = z.object({ runId: z.string(), flowId: z.string(), flowVersion: z.number().int(), scheduledFor: z.string() }).openapi('RunNowResult');
 
 /** Queues one run of an active scheduled flow now; throws 404 (no such flow) or 409 (not active, not scheduled). */
-export async function runScheduledFlowNow(d: Deps, flowId: string, by: string): Promise<z.infer<typeof RunNowResult>> {
-  d.runtime.flows.get(flowId); // 404 when it does not exist
-  const trigger = d.runtime.flows.activeTriggers().find((t) => t.flowId === flowId);
+export async function runScheduledFlowNow(d: Deps, flowId: string, by: string): Promise<z.infer<typeof RunNowResult>>> {
+  await d.runtime.flows.get(flowId); // 404 when it does not exist
+  const trigger = (await d.runtime.flows.activeTriggers()).find((t) => t.flowId === flowId);
   if (!trigger) throw new HttpError(409, 'conflict', `flow "${flowId}" is not active: activate a published version first`);
   if (trigger.type !== 'trigger.schedule')
     throw new HttpError(409, 'conflict', `flow "${flowId}" starts on ${trigger.type}, not on a schedule: "run now" is for scheduled flows`);
@@ -47,10 +47,9 @@ const Schedule = z
   .openapi('Schedule');
 
 /** The active flows that start on a schedule, with their cron in words and next firing. */
-export function schedules(d: Deps): z.infer<typeof Schedule>[] {
-  const names = new Map(d.runtime.flows.list().map((f) => [f.id, f.name]));
-  return d.runtime.flows
-    .activeTriggers()
+export async function schedules(d: Deps): Promise<z.infer<typeof Schedule>[]> {
+  const names = new Map((await d.runtime.flows.list()).map((f) => [f.id, f.name]));
+  return (await d.runtime.flows.activeTriggers())
     .filter((t) => t.type === 'trigger.schedule')
     .map((t) => {
       const cron = String(t.config.cron);
@@ -81,7 +80,7 @@ export function runNowRouter(d: Deps) {
       description: 'Active scheduled flows, their cron in words and next firing.',
       responses: { 200: json(z.object({ schedules: z.array(Schedule) })) },
     }),
-    (c) => c.json({ schedules: schedules(d) }, 200),
+    async (c) => c.json({ schedules: await schedules(d) }, 200),
   );
   app.openapi(
     apiRoute('runs.triage', {

@@ -5,7 +5,7 @@ let t: TestServer;
 beforeEach(async () => {
   t = await testServer({ withRoles: true });
   const rt = t.server.runtime;
-  rt.flows.create(
+  await rt.flows.create(
     flow(
       'f',
       [
@@ -16,7 +16,7 @@ beforeEach(async () => {
       ['t->a', 'a->x'],
     ),
   );
-  rt.flows.publish('f', { activate: true });
+  await rt.flows.publish('f', { activate: true });
 });
 afterEach(() => t.close());
 
@@ -106,7 +106,7 @@ describe('/api/runs', () => {
 
   it('searches by order name or number, Shopify id, any key value and ERP document number, and pages by run id', async () => {
     const rt = t.server.runtime;
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'g',
         [
@@ -116,7 +116,7 @@ describe('/api/runs', () => {
         ['t->doc'],
       ),
     );
-    rt.flows.publish('g', { activate: true });
+    await rt.flows.publish('g', { activate: true });
     const ingest = async (value: unknown, keys: Record<string, string>) =>
       (await rt.queue.ingest({ source: 'manual', payload: { value }, targets: [{ flowId: 'g', version: 1 }], keys })).runIds[0];
     const a = await ingest(1, { shopifyOrderId: 'gid://shopify/Order/820982911946154508', shopifyOrderName: '#5007' });

@@ -8,12 +8,12 @@ import type { FlowDoc } from './runbook.ts';
 
 const TEMPLATES = fileURLToPath(new URL('../../flows/templates/', import.meta.url));
 
-export function loadFlowDoc(flows: FlowStore | null, flowId: string): FlowDoc | null {
+export async function loadFlowDoc(flows: FlowStore | null, flowId: string): Promise<FlowDoc | null> {
   if (flows) {
     try {
-      const f = flows.get(flowId);
+      const f = await flows.get(flowId);
       const v = f.activeVersion ?? f.latestVersion;
-      if (v != null) return { ...(flows.version(flowId, v).definition as unknown as FlowDoc), id: flowId };
+      if (v != null) return { ...((await flows.version(flowId, v)).definition as unknown as FlowDoc), id: flowId };
     } catch {
       /* not in the store: try the templates */
     }

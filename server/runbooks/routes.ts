@@ -54,7 +54,7 @@ export function runbookRoutes(opts: {
     async (c) => {
       const { flowId } = c.req.valid('param');
       const { format } = c.req.valid('query');
-      const flow = loadFlowDoc(opts.flows, flowId);
+      const flow = await loadFlowDoc(opts.flows, flowId);
       if (!flow) return c.json({ error: { code: 'not_found', message: `no flow "${flowId}"` } }, 404);
       const rb = buildRunbook(flow, { describeType: opts.describeType, tableRows: await tableRowsFrom(opts.lookups ?? null, flow.id) });
       if (format === 'json') return c.json(rb, 200);

@@ -54,7 +54,7 @@ describe('ledgerline runbook', () => {
     const flows = new FlowStore(store, getNodeType);
     const lookups = new LookupService(store);
     await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'GB VAT', rate: '0.2', taxCode: 'UK-VAT-20' }]);
-    flows.create({
+    await flows.create({
       schemaVersion: 1,
       id: 'orders-uk',
       name: 'UK orders to the ERP',
@@ -87,7 +87,7 @@ describe('ledgerline runbook', () => {
         { id: 'e2', source: 'tax', target: 'map' },
       ],
     });
-    flows.publish('orders-uk', { activate: true });
+    await flows.publish('orders-uk', { activate: true });
     store.close();
     store = undefined;
 

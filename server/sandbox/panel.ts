@@ -100,15 +100,17 @@ export class SandboxPanel {
   }
 
   /** Active scheduled flows whose published version has a node of this type. */
-  private scheduledFlowsWith(nodeType: string): string[] {
-    return this.d.runtime.flows
-      .activeTriggers()
-      .filter((t) => t.type === 'trigger.schedule' && this.d.runtime.flows.version(t.flowId, t.version).definition.nodes.some((n) => n.type === nodeType))
-      .map((t) => t.flowId);
+  private async scheduledFlowsWith(nodeType: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const t of await this.d.runtime.flows.activeTriggers()) {
+      if (t.type !== 'trigger.schedule') continue;
+      if ((await this.d.runtime.flows.version(t.flowId, t.version)).definition.nodes.some((n) => n.type === nodeType)) out.push(t.flowId);
+    }
+    return out;
   }
 
-  private async fire(nodeType: string, by: string, what: string): Promise<Array<{ flowId: string; runId: string }>> {
-    const flows = this.scheduledFlowsWith(nodeType);
+  private async fire(nodeType: string, by: string, what: string): Promise<Array<{ flowId: string; runId: string }>>> {
+    const flows = await this.scheduledFlowsWith(nodeType);
     if (!flows.length)
       throw new HttpError(409, 'conflict', `no active scheduled flow has a ${nodeType} node to pick up ${what}: activate one (e.g. the template) first`);
     const fired: Array<{ flowId: string; runId: string }> = [];
@@ -228,7 +230,7 @@ export class SandboxPanel {
     const erp = await this.erp();
     const from = new Date(this.d.now() - 40 * 86_400_000).toISOString().slice(0, 10);
     const to = new Date(this.d.now() + 86_400_000).toISOString().slice(0, 10);
-    const receivable = this.receivableAccount();
+    const receivable = await this.receivableAccount();
     const docs = docsFromLedger(await erp.listLedger({ from, to, accounts: [receivable] }), receivable);
     const invoiced = new Set(docs.filter((x) => x.kind === 'invoice').map((x) => x.externalId));
     const credited = new Set(docs.filter((x) => x.kind === 'credit-memo').map((x) => x.externalId));
@@ -258,10 +260,10 @@ export class SandboxPanel {
   }
 
   /** The receivable account the active reconciliation reads (the template's 1100 when none is active). */
-  private receivableAccount(): string {
-    for (const f of this.scheduledFlowsWith('finance.reconcile-payouts')) {
-      const t = this.d.runtime.flows.activeTriggers().find((x) => x.flowId === f)!;
-      const node = this.d.runtime.flows.version(f, t.version).definition.nodes.find((n) => n.type === 'finance.reconcile-payouts');
+  private async receivableAccount(): Promise<string> {
+    for (const f of await this.scheduledFlowsWith('finance.reconcile-payouts')) {
+      const t = (await this.d.runtime.flows.activeTriggers()).find((x) => x.flowId === f)!;
+      const node = (await this.d.runtime.flows.version(f, t.version)).definition.nodes.find((n) => n.type === 'finance.reconcile-payouts');
       const acc = (node?.config as { accounts?: { receivable?: string } } | undefined)?.accounts?.receivable;
       if (acc) return acc;
     }

@@ -6,7 +6,7 @@ let t: TestServer;
 let secret = '';
 beforeEach(async () => {
   t = await testServer();
-  t.server.runtime.flows.create(
+  await t.server.runtime.flows.create(
     flow(
       'hook',
       [
@@ -30,7 +30,7 @@ describe('POST /webhooks/flows/:flowId', () => {
     expect((await post(body, {})).status).toBe(401);
     expect((await post(body, { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await post(body, { authorization: `Bearer ${secret}` })).status).toBe(409);
-    t.server.runtime.flows.publish('hook', { activate: true });
+    await t.server.runtime.flows.publish('hook', { activate: true });
     const ok = await post(body, { authorization: `Bearer ${secret}`, 'x-event-id': 'e1' });
     expect(ok.status).toBe(200);
     const first = await ok.json();

@@ -24,10 +24,10 @@ export function flowWebhookRoutes(d: Deps) {
 
   app.post('/flows/:flowId', async (c) => {
     const flowId = c.req.param('flowId');
-    const trigger = rt.flows.activeTriggers().find((t) => t.flowId === flowId);
+    const trigger = (await rt.flows.activeTriggers()).find((t) => t.flowId === flowId);
     let exists = true;
     try {
-      rt.flows.get(flowId);
+      await rt.flows.get(flowId);
     } catch {
       exists = false;
     }
@@ -65,7 +65,7 @@ export function flowWebhookRoutes(d: Deps) {
     }
     const dedupHeader = trigger.config.dedupHeader as string | undefined;
     const dedupKey = dedupHeader ? c.req.header(dedupHeader) : undefined;
-    const spec = rt.flows.version(flowId, trigger.version).definition.settings?.businessKeys;
+    const spec = (await rt.flows.version(flowId, trigger.version)).definition.settings?.businessKeys;
     const r = await rt.queue.ingest({
       source: `webhook:${flowId}`,
       dedupKey,

@@ -53,17 +53,17 @@ function deliver(
 const eventCount = () => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
 const runCount = () => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
 
-function activeShopifyFlow(id: string, topics: string[], connectionId = 'shop1') {
+async function activeShopifyFlow(id: string, topics: string[], connectionId = 'shop1') {
   const rt = t.server.runtime;
-  rt.flows.create(flow(id, [{ id: 't', type: 'test.shopify-trigger', config: { connectionId, topics } }], []));
-  rt.flows.publish(id, { activate: true });
+  await rt.flows.create(flow(id, [{ id: 't', type: 'test.shopify-trigger', config: { connectionId, topics } }], []));
+  await rt.flows.publish(id, { activate: true });
 }
 
 describe('POST /webhooks/shopify/:connectionId', () => {
   it('stores a verified delivery with its Shopify metadata and queues runs of the matching active flows only', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
-    activeShopifyFlow('refunds', ['refunds/create']);
-    activeShopifyFlow('other-shop', ['orders/create'], 'shop2');
+    await activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('refunds', ['refunds/create']);
+    await activeShopifyFlow('other-shop', ['orders/create'], 'shop2');
     const res = await deliver(orderText, { eventId: 'ev-1' });
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -86,7 +86,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('answers a repeat delivery 200 and starts nothing (dedup on event id, falling back to webhook id)', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('orders', ['orders/create']);
     const first = await (await deliver(orderText, { eventId: 'same' })).json();
     const again = await deliver(orderText, { eventId: 'same' });
     expect(again.status).toBe(200);
@@ -102,7 +102,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('refuses forged, unsigned and wrongly keyed deliveries with 401 and stores nothing', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('orders', ['orders/create']);
     expect((await deliver(orderText, { secret: 'not-the-secret' })).status).toBe(401);
     expect((await deliver(orderText, { hmac: 'AAAA' })).status).toBe(401);
     const tampered = await deliver(orderText.replace('"total_price"', '"total_price_x"'), {
@@ -119,7 +119,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('refuses a validly signed delivery naming another shop with 401, records it and queues nothing', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('orders', ['orders/create']);
     const res = await deliver(orderText, { shop: 'attacker-shop.myshopify.com' });
     expect(res.status).toBe(401);
     expect((await res.json()).error.message).toMatch(/shop1\.myshopify\.com.*attacker-shop\.myshopify\.com/);
@@ -136,7 +136,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('refuses a signed body replayed under a topic it contradicts (an open order as orders/cancelled) and records it', async () => {
-    activeShopifyFlow('cancel', ['orders/cancelled']);
+    await activeShopifyFlow('cancel', ['orders/cancelled']);
     const open = JSON.stringify({ ...JSON.parse(orderText), cancelled_at: null, cancel_reason: null, financial_status: 'paid' });
     expect((await deliver(open, { topic: 'orders/paid', eventId: 'paid-1' })).status).toBe(200);
     const replayed = await deliver(open, { topic: 'orders/cancelled', eventId: 'new-ev', webhookId: 'new-wh' });
@@ -157,7 +157,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('commits the deliveries of one tick in one transaction, each with its runs, and answers each after it', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('orders', ['orders/create']);
     const commits = async () =>
       Number(/ledgerline_ingest_commits_total (\d+)/.exec(await (await t.req('GET', '/metrics', { token: METRICS_TOKEN })).text())?.[1]);
     const before = await commits();
@@ -188,7 +188,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('accepts only one of two copies of a signed body under different ids, even within one group commit', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('orders', ['orders/create']);
     const [a, b] = await Promise.all([deliver(orderText, { eventId: 'twin-a' }), deliver(orderText, { eventId: 'twin-b' })]);
     const answers = [await a.json(), await b.json()];
     expect(answers.filter((x) => x.duplicate === false)).toHaveLength(1);
@@ -198,7 +198,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('recognises the same signed body for the same topic under new ids as a replay and runs it once', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('orders', ['orders/create']);
     const first = await (await deliver(orderText, { eventId: 'orig', webhookId: 'wh-orig' })).json();
     expect(first).toMatchObject({ duplicate: false, runs: 1 });
     const replay = await deliver(orderText, { eventId: 'forged-1', webhookId: 'forged-wh-1' });
@@ -243,7 +243,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
   });
 
   it('handles compliance topics: customers/redact scrubs stored events and run steps; data_request is recorded', async () => {
-    activeShopifyFlow('orders', ['orders/create']);
+    await activeShopifyFlow('orders', ['orders/create']);
     const order = JSON.parse(orderText);
     const email = 'redact-me@example.com';
     const text = JSON.stringify({ ...order, email, customer: { ...order.customer, id: 4242424242, email } });
@@ -289,8 +289,8 @@ describe('POST /webhooks/shopify/:connectionId', () => {
       config: { shopDomain: 'shop1.myshopify.com' },
       secrets: { webhookSecret: SECRET },
     });
-    t.server.runtime.flows.create(flow('real', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop1', topic: 'orders/create' } }], []));
-    t.server.runtime.flows.publish('real', { activate: true });
+    await t.server.runtime.flows.create(flow('real', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop1', topic: 'orders/create' } }], []));
+    await t.server.runtime.flows.publish('real', { activate: true });
     const r = await (await deliver(orderText, { eventId: 'ev-real' })).json();
     expect(r.runs).toBe(1);
     await t.server.runtime.drain();

@@ -136,8 +136,8 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   const group = new GroupCommit(store, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
   const count = (result: string) => d.metrics.webhooks.inc({ source: 'shopify', result });
 
-  const targetsFor = (connectionId: string, topic: string): ActiveTrigger[] =>
-    rt.flows.activeTriggers().filter((t) => rt.lookup(t.type)?.trigger === 'shopify-webhook' && triggerWants(t.config, connectionId, topic));
+  const targetsFor = async (connectionId: string, topic: string): Promise<ActiveTrigger[]> =>
+    (await rt.flows.activeTriggers()).filter((t) => rt.lookup(t.type)?.trigger === 'shopify-webhook' && triggerWants(t.config, connectionId, topic));
 
   // Connection lookups and secret decryption cached until any connection changes (hot path: every delivery).
   let cacheGen = -1;
@@ -219,14 +219,14 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     const now = d.now();
     const triggeredMs = w.triggeredAt ? Date.parse(w.triggeredAt) : NaN;
     const stale = Number.isFinite(triggeredMs) && now - triggeredMs > d.options.staleAfterMs;
-    const targets = targetsFor(connectionId, w.topic);
+    const targets = await targetsFor(connectionId, w.topic);
     let keys = shopifyKeys(w.topic, body);
     // The change's key, as a sweep of the same change would name it: a flow that also sweeps skips what came here.
     const kept = deliveryHeaders(header);
     const changeKey = dedupKeyFor(w.topic, kept, orderIdentityFromBody(body));
     if (changeKey) keys[SWEEP_KEY] = changeKey;
     for (const t of targets) {
-      const spec = rt.flows.version(t.flowId, t.version).definition.settings?.businessKeys;
+      const spec = (await rt.flows.version(t.flowId, t.version)).definition.settings?.businessKeys;
       if (spec) keys = { ...pathKeys(spec, body), ...keys };
     }
     // Stored in the next group commit, with the deliveries of the same tick; answered once that has committed.

@@ -21,8 +21,8 @@ let cleanup: () => Promise<void> = async () => {};
 beforeAll(async () => {
   // A data dir from before workspaces: one merchant, a consultant and a published flow.
   const old = await testServer({ withRoles: true });
-  old.server.runtime.flows.create(flow('legacy', [{ id: 't', type: 'trigger.manual' }], []));
-  old.server.runtime.flows.publish('legacy', { message: 'v1' });
+  await old.server.runtime.flows.create(flow('legacy', [{ id: 't', type: 'trigger.manual' }], []));
+  await old.server.runtime.flows.publish('legacy', { message: 'v1' });
   await old.server.close();
   dir = old.dir;
   cleanup = () => old.close();
@@ -91,8 +91,8 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     });
     expect(conn.status).toBe(201);
     const B = s.deployment.cell('b')!;
-    B.runtime.flows.create(flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []));
-    B.runtime.flows.publish('orders', { activate: true });
+    await B.runtime.flows.create(flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []));
+    await B.runtime.flows.publish('orders', { activate: true });
 
     const body = JSON.stringify({ id: 7, total_price: '1.00' });
     const deliver = (path: string) =>

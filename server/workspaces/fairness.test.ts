@@ -16,7 +16,7 @@ beforeAll(async () => {
   for (const id of ['a', 'b']) await t.d.createWorkspace({ id });
   for (const id of ['a', 'b']) {
     const rt = t.d.cell(id)!.runtime;
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'orders',
         [
@@ -28,7 +28,7 @@ beforeAll(async () => {
         ['t->x', 'x->y', 'y->z'],
       ),
     );
-    rt.flows.publish('orders', { message: 'v1' });
+    await rt.flows.publish('orders', { message: 'v1' });
   }
 }, 60_000);
 afterAll(async () => {

@@ -54,7 +54,7 @@ beforeAll(async () => {
 
   // B's objects, each carrying MARK where it can.
   const rt = B.runtime;
-  rt.flows.create({
+  await rt.flows.create({
     ...flow(
       'bflow',
       [
@@ -65,9 +65,9 @@ beforeAll(async () => {
     ),
     name: `Flow ${MARK}`,
   });
-  rt.flows.publish('bflow', { message: `v1 ${MARK}` });
-  rt.flows.create(flow('bcr', [{ id: 't', type: 'trigger.manual' }], []));
-  rt.flows.publish('bcr', { message: 'v1' });
+  await rt.flows.publish('bflow', { message: `v1 ${MARK}` });
+  await rt.flows.create(flow('bcr', [{ id: 't', type: 'trigger.manual' }], []));
+  await rt.flows.publish('bcr', { message: 'v1' });
   await B.deps.connections.create({ id: 'berp', kind: 'erp', provider: 'sandbox', name: `ERP ${MARK}`, config: {}, secrets: { token: `secret-${MARK}` } });
   await B.deps.lookups.create({ name: 'btax', keyColumns: [{ name: 'key' }], valueColumns: ['code'] }, [{ key: 'a', code: MARK }]);
   ids.run = (await rt.queue.ingest({ source: 'manual', payload: { value: 1, note: MARK }, targets: [{ flowId: 'bflow', version: 1 }] })).runIds[0]!;
@@ -170,14 +170,14 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     }
     expect(failures).toEqual([]);
     // B still has everything A tried to change or delete.
-    expect(B.runtime.flows.get('bflow')).toBeTruthy();
+    expect(await B.runtime.flows.get('bflow')).toBeTruthy();
     expect(await B.deps.connections.find('berp')).toBeTruthy();
     expect((await B.deps.lookups.list()).map((l) => l.name)).toContain('btax');
   }, 120_000);
 
   it("a flow in A cannot read B's lookups or connections", async () => {
     const rt = A.runtime;
-    rt.flows.create(
+    await rt.flows.create(
       flow(
         'peek-lookup',
         [
@@ -187,8 +187,8 @@ describe('workspace isolation matrix (workspace x role x every documented route)
         ['t->r'],
       ),
     );
-    rt.flows.publish('peek-lookup', { message: 'v1' });
-    rt.flows.create(
+    await rt.flows.publish('peek-lookup', { message: 'v1' });
+    await rt.flows.create(
       flow(
         'peek-conn',
         [
@@ -198,7 +198,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
         ['t->r'],
       ),
     );
-    rt.flows.publish('peek-conn', { message: 'v1' });
+    await rt.flows.publish('peek-conn', { message: 'v1' });
     const [r1] = (await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'peek-lookup', version: 1 }] })).runIds;
     const [r2] = (await rt.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'peek-conn', version: 1 }] })).runIds;
     const done = await waitFor(async () => {
@@ -209,7 +209,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
     expect(done.map((r) => r.status)).toEqual(['failed', 'failed']);
     expect(JSON.stringify(done)).not.toContain(MARK);
     // The same flow in B reads its own table: the reader works, A simply has no such table.
-    B.runtime.flows.create(
+    await B.runtime.flows.create(
       flow(
         'own-lookup',
         [
@@ -219,7 +219,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
         ['t->r'],
       ),
     );
-    B.runtime.flows.publish('own-lookup', { message: 'v1' });
+    await B.runtime.flows.publish('own-lookup', { message: 'v1' });
     const [r3] = (await B.runtime.queue.ingest({ source: 'manual', payload: {}, targets: [{ flowId: 'own-lookup', version: 1 }] })).runIds;
     expect(
       (
@@ -241,8 +241,10 @@ describe('workspace isolation matrix (workspace x role x every documented route)
         config: { shopDomain: 'shop.myshopify.com' },
         secrets: { webhookSecret: SECRET, accessToken: 'shpat_x' },
       });
-      cell.runtime.flows.create(flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []));
-      cell.runtime.flows.publish('orders', { activate: true });
+      await cell.runtime.flows.create(
+        flow('orders', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop', topics: ['orders/create'] } }], []),
+      );
+      await cell.runtime.flows.publish('orders', { activate: true });
     }
     const count = (s: LedgerlineServer) => (s.runtime.store.sqlite.prepare("SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'orders'").get() as { n: number }).n;
     const body = JSON.stringify({ id: 1, total_price: '10.00' });

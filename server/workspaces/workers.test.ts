@@ -37,7 +37,7 @@ afterAll(async () => {
 it("a backlog in workspace B holding all of B's workers does not delay A's runs", async () => {
   const A = t.d.cell('a')!.runtime;
   const B = t.d.cell('b')!.runtime;
-  B.flows.create(
+  await B.flows.create(
     flow(
       'backfill',
       [
@@ -47,8 +47,8 @@ it("a backlog in workspace B holding all of B's workers does not delay A's runs"
       ['t->b'],
     ),
   );
-  B.flows.publish('backfill', { message: 'v1' });
-  A.flows.create(
+  await B.flows.publish('backfill', { message: 'v1' });
+  await A.flows.create(
     flow(
       'live',
       [
@@ -58,7 +58,7 @@ it("a backlog in workspace B holding all of B's workers does not delay A's runs"
       ['t->a'],
     ),
   );
-  A.flows.publish('live', { message: 'v1' });
+  await A.flows.publish('live', { message: 'v1' });
   for (let i = 0; i < 50; i++) await B.queue.ingest({ source: 'manual', payload: { i }, targets: [{ flowId: 'backfill', version: 1 }] });
   await waitFor(async () => (await B.queue.depth()).running === 2);
   const t0 = Date.now();

@@ -30,7 +30,7 @@ export interface Harness {
   erp: ErpConnector;
   store: SandboxStore | null;
   /** Installs a template (optionally changed first) as a published, active flow. */
-  install(id: string, change?: (doc: ReturnType<typeof template>) => void): void;
+  install(id: string, change?: (doc: ReturnType<typeof template>) => void): Promise<void>;
   /** Ingests one event for a flow, drains the queue, and returns the run. */
   run(flowId: string, payload: unknown, topic?: string): Promise<RunRecord>;
   replay(runId: string): Promise<RunRecord>;
@@ -73,16 +73,16 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
     lookups,
     erp,
     store,
-    install(id, change) {
+    async install(id, change) {
       const doc = template(id);
       change?.(doc);
-      rt.flows.create({ ...doc, id });
-      rt.flows.publish(id, { activate: true });
+      await rt.flows.create({ ...doc, id });
+      await rt.flows.publish(id, { activate: true });
     },
     async run(flowId, payload, topic) {
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
       const event = topic ? { body, headers: { 'X-Shopify-Topic': topic } } : body;
-      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }] });
+      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }] });
       return finished(onlyRun(runIds, flowId));
     },
     async replay(runId) {

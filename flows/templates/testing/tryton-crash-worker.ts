@@ -50,12 +50,12 @@ services.lookups = lookups;
 if (mode === 'crash') {
   await installSandboxLookups(lookups);
   const doc = template('order-to-erp');
-  rt.flows.create({ ...doc, id: 'order-to-erp' });
-  rt.flows.publish('order-to-erp', { activate: true });
+  await rt.flows.create({ ...doc, id: 'order-to-erp' });
+  await rt.flows.publish('order-to-erp', { activate: true });
   const { runIds } = await rt.queue.ingest({
     source: 'manual',
     payload,
-    targets: [{ flowId: 'order-to-erp', version: rt.flows.get('order-to-erp').activeVersion! }],
+    targets: [{ flowId: 'order-to-erp', version: (await rt.flows.get('order-to-erp')).activeVersion! }],
   });
   process.send?.({ t: 'ingested', runId: onlyRun(runIds, 'order-to-erp') });
   rt.start();

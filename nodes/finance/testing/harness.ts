@@ -52,8 +52,8 @@ export async function startHarness(
   });
   const flow = JSON.parse(readFileSync(TEMPLATE, 'utf8'));
   opts.patch?.(flow);
-  rt.flows.create(flow);
-  const { version } = rt.flows.publish(flow.id, { message: 'test', activate: true });
+  await rt.flows.create(flow);
+  const { version } = await rt.flows.publish(flow.id, { message: 'test', activate: true });
   rt.start();
   return {
     rt,

@@ -89,8 +89,8 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   await installSandboxLookups(lookups);
   for (const id of ['order-to-erp', 'gift-card-liability', 'refund-to-credit-memo', 'payout-reconciliation']) {
     const doc = JSON.parse(readFileSync(`${DIR}${id}.json`, 'utf8'));
-    rt.flows.create({ ...doc, id });
-    rt.flows.publish(id, { activate: true });
+    await rt.flows.create({ ...doc, id });
+    await rt.flows.publish(id, { activate: true });
   }
   rt.start();
   const drainMs = opts.drainMs ?? 600_000;
@@ -98,7 +98,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
     const { runIds } = await rt.queue.ingest({
       source: 'manual',
       payload: { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } },
-      targets: flows.map((flowId) => ({ flowId, version: rt.flows.get(flowId).activeVersion! })),
+      targets: await Promise.all(flows.map(async (flowId) => ({ flowId, version: (await rt.flows.get(flowId)).activeVersion! }))),
     });
     await rt.drain(drainMs);
     return Promise.all(runIds.map((r) => rt.runs.get(r)));
@@ -114,7 +114,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
     const { runIds } = await rt.queue.ingest({
       source: 'manual',
       payload: {},
-      targets: [{ flowId: 'payout-reconciliation', version: rt.flows.get('payout-reconciliation').activeVersion! }],
+      targets: [{ flowId: 'payout-reconciliation', version: (await rt.flows.get('payout-reconciliation')).activeVersion! }],
     });
     await rt.drain(drainMs);
     payoutRuns.push(...(await Promise.all(runIds.map((id) => rt.runs.get(id)))));

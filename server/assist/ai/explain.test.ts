@@ -50,8 +50,8 @@ beforeAll(async () => {
     },
   });
   const rt = t.server.runtime;
-  rt.flows.create(flow('orders', [{ id: 'hook', type: 'test.shopify-trigger', config: { connectionId: 'shop' } }], []));
-  rt.flows.publish('orders');
+  await rt.flows.create(flow('orders', [{ id: 'hook', type: 'test.shopify-trigger', config: { connectionId: 'shop' } }], []));
+  await rt.flows.publish('orders');
   const order = {
     id: 1001,
     email: 'philippa.q@example.org',

@@ -63,7 +63,7 @@ describe('failed runs raise typed exceptions', () => {
     Object.assign(services, { lookups, exceptions: svc, monitoring: svc.monitoring });
     rt.start();
     await lookups.create({ name: 'tax-codes', ...TABLE_PRESETS['tax-codes'] }, [{ title: 'KY State Tax', rate: '6%', country: 'US', taxCode: 'US-KY' }]);
-    publish(
+    await publish(
       flow(
         'orders',
         [
@@ -82,12 +82,12 @@ describe('failed runs raise typed exceptions', () => {
     tmp.cleanup();
   });
 
-  function publish(doc: ReturnType<typeof flow>) {
-    rt.flows.create(doc);
-    rt.flows.publish(doc.id, { activate: true });
+  async function publish(doc: ReturnType<typeof flow>) {
+    await rt.flows.create(doc);
+    await rt.flows.publish(doc.id, { activate: true });
   }
   async function runOnce(flowId: string, payload: unknown, keys?: Record<string, string>) {
-    const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: rt.flows.get(flowId).activeVersion! }], keys });
+    const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }], keys });
     await rt.drain();
     return rt.runs.get(runIds[0]!);
   }
