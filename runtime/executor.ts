@@ -1,7 +1,7 @@
 // Runs one claimed run through its flow version, persisting every step, so a crash resumes after the last
 // completed step and never runs a succeeded step again.
 import type { EventEmitter } from 'node:events';
-import { type AnyStore, isSqlite } from './store/any-store.ts';
+import type { AnyStore } from './store/any-store.ts';
 import type { FlowStore } from './flow-store.ts';
 import type { ClaimedRun, RunQueue } from './queue.ts';
 import { buildPlan, type Plan, type PlannedNode } from './plan.ts';

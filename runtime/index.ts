@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { count, inArray } from 'drizzle-orm';
 import { openStore, type Store } from './store/db.ts';
-import { type AnyStore, sqliteOnly } from './store/any-store.ts';
+import type { AnyStore } from './store/any-store.ts';
 import { runs as runsTable } from './store/schema.ts';
 import { FlowStore } from './flow-store.ts';
 import { RunQueue } from './queue.ts';
@@ -86,15 +86,13 @@ export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>):
   const log = o.log ?? silentLogger;
   // Without a store given, S is Store (its default): the SQLite store opened here.
   const store = o.store ?? (openStore(o.dataDir) as S);
-  // The rooms below take the SQLite store until each is on SqlStore (issue 13): flows, executor, runs, dry runs, retention.
-  const lite = sqliteOnly(store, 'the runtime (flows, executor, runs, retention)');
-  const flows = new FlowStore(lite, o.lookup, now);
+  const flows = new FlowStore(store, o.lookup, now);
   const queue = new RunQueue(store, now);
   const events = new EventEmitter();
   const connection = o.connection ?? (async (kind: string, id: string) => Promise.reject(new Error(`no ${kind} connection "${id}" is configured`)));
   const services = o.services ?? {};
   const executor = new Executor({
-    store: lite,
+    store,
     flows,
     queue,
     lookup: o.lookup,
@@ -137,7 +135,7 @@ export function createRuntime<S extends AnyStore = Store>(o: RuntimeOptions<S>):
     events,
     lookup: o.lookup,
     dryRun: (flow, payload, opts) =>
-      dryRunFlow({ store: lite, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
+      dryRunFlow({ store, lookup: o.lookup, sandbox: o.sandbox, connection, services: opts.services, log, now }, flow, payload, opts),
     start(parts = {}) {
       if (parts.worker !== false) worker.start();
       if (parts.retention !== false && !retentionTimer) {

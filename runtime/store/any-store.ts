@@ -7,12 +7,3 @@ import type { PgStore } from './pg-store.ts';
 export type AnyStore = Store | PgStore;
 
 export const isSqlite = (s: AnyStore): s is Store => s.dialect === 'sqlite';
-
-/**
- * The SQLite store, for code that is not on PostgreSQL yet (issue 13, room by room): on a PostgreSQL store it throws,
- * naming what needs SQLite, rather than failing later on a missing `sqlite`.
- */
-export function sqliteOnly(s: AnyStore, what: string): Store {
-  if (isSqlite(s)) return s;
-  throw new Error(`${what} runs on the SQLite store only so far (issue 13); this store is PostgreSQL (schema ${s.schema})`);
-}

@@ -181,7 +181,7 @@ export class FlowControls {
     }
     const s = await this.d.runtime.flows.setActive(flowId, false);
     await this.d.audit.record(actor, 'flow.pause', `flow:${flowId}`, { before: { active: true, activeVersion: f.version }, after: { active: false }, ...why });
-    this.d.onTriggersChanged();
+    await this.d.onTriggersChanged();
     return {
       flow: s,
       message: `Flow ${f.name} paused: its schedule (${everyText(f.trigger.cron ?? '')}) does not fire until it is resumed on version ${f.version}.`,
@@ -199,7 +199,7 @@ export class FlowControls {
       after: { active: true, activeVersion: f.version },
       ...why,
     });
-    this.d.onTriggersChanged();
+    await this.d.onTriggersChanged();
     return { flow: s, message: `Flow ${f.name} resumed on version ${f.version}.` };
   }
 
@@ -247,7 +247,7 @@ export class FlowControls {
       after: { cron: cron.trim(), version: v.version },
       ...(o.exceptionId ? { exceptionId: o.exceptionId } : {}),
     });
-    this.d.onTriggersChanged();
+    await this.d.onTriggersChanged();
     return {
       flowId,
       name: f.name,

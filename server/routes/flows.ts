@@ -119,7 +119,10 @@ export function flowsRouter(d: Deps) {
       const list = (await flows.list()).filter((f) => !isTestFlow(f.id));
       // Who paused the inactive ones, read from the audit log once for all of them.
       const paused = await controls.pausedOf(list.filter((f) => !f.active).map((f) => f.id));
-      return c.json({ flows: await Promise.all(list.map(async (f) => ({ ...(await described(f)), ...(f.active ? {} : { paused: paused.get(f.id) ?? null }) }))) }, 200);
+      return c.json(
+        { flows: await Promise.all(list.map(async (f) => ({ ...(await described(f)), ...(f.active ? {} : { paused: paused.get(f.id) ?? null }) }))) },
+        200,
+      );
     },
   );
 

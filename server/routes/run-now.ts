@@ -15,7 +15,7 @@ const IdParam = z.object({
 const RunNowResult = z.object({ runId: z.string(), flowId: z.string(), flowVersion: z.number().int(), scheduledFor: z.string() }).openapi('RunNowResult');
 
 /** Queues one run of an active scheduled flow now; throws 404 (no such flow) or 409 (not active, not scheduled). */
-export async function runScheduledFlowNow(d: Deps, flowId: string, by: string): Promise<z.infer<typeof RunNowResult>>> {
+export async function runScheduledFlowNow(d: Deps, flowId: string, by: string): Promise<z.infer<typeof RunNowResult>> {
   await d.runtime.flows.get(flowId); // 404 when it does not exist
   const trigger = (await d.runtime.flows.activeTriggers()).find((t) => t.flowId === flowId);
   if (!trigger) throw new HttpError(409, 'conflict', `flow "${flowId}" is not active: activate a published version first`);

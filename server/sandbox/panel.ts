@@ -109,7 +109,7 @@ export class SandboxPanel {
     return out;
   }
 
-  private async fire(nodeType: string, by: string, what: string): Promise<Array<{ flowId: string; runId: string }>>> {
+  private async fire(nodeType: string, by: string, what: string): Promise<Array<{ flowId: string; runId: string }>> {
     const flows = await this.scheduledFlowsWith(nodeType);
     if (!flows.length)
       throw new HttpError(409, 'conflict', `no active scheduled flow has a ${nodeType} node to pick up ${what}: activate one (e.g. the template) first`);

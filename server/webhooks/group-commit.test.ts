@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { GroupCommit } from './group-commit.ts';
 import { ReplayGuard } from './ingress-guards.ts';
-import { webhookDigests } from '../db/schema.ts';
 import { RunQueue, type IngestRequest } from '../../runtime/queue.ts';
 import { events, runs } from '../../runtime/store/schema.ts';
 import { freshStores, testStores, type TestStore } from '../../runtime/testing/stores.ts';

@@ -82,7 +82,11 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
     async run(flowId, payload, topic) {
       const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
       const event = topic ? { body, headers: { 'X-Shopify-Topic': topic } } : body;
-      const { runIds } = await rt.queue.ingest({ source: 'manual', payload: event, targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }] });
+      const { runIds } = await rt.queue.ingest({
+        source: 'manual',
+        payload: event,
+        targets: [{ flowId, version: (await rt.flows.get(flowId)).activeVersion! }],
+      });
       return finished(onlyRun(runIds, flowId));
     },
     async replay(runId) {
