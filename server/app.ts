@@ -8,7 +8,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono, MiddlewareHandler } from 'hono';
 import pino, { type Logger } from 'pino';
 import { createRuntime, type Runtime } from '../runtime/index.ts';
-import type { Store } from '../runtime/store/db.ts';
+import { isSqlite } from '../runtime/store/any-store.ts';
 import { type Leadership, leaseStore } from '../runtime/leases.ts';
 import type { NodeServices, NodeType } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
@@ -58,6 +58,11 @@ export const OPENAPI_CONFIG = {
 
 export interface ServerOptions {
   dataDir: string;
+  /**
+   * PostgreSQL instead of the SQLite file under `dataDir` (LEDGERLINE_DATABASE_URL): the workspace's store is its schema
+   * in this database; `dataDir` still holds the vault's key file and the sandbox.
+   */
+  databaseUrl?: string;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
   /** Default: the isolated-vm sandbox pool (runtime/sandbox). */
@@ -114,8 +119,8 @@ export interface CellOptions {
 
 export interface LedgerlineServer {
   app: OpenAPIHono<AppEnv>;
-  /** On the SQLite store (see Deps.runtime). */
-  runtime: Runtime<Store>;
+  /** On the workspace's store (see Deps.runtime). */
+  runtime: Runtime;
   deps: Deps;
   sandboxMode: boolean;
   sandbox: SandboxMode | null;
@@ -163,7 +168,8 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const schedulerOn = o.scheduler ?? o.start !== false;
   const now = o.now ?? Date.now;
   const dataDir = resolve(o.dataDir);
-  const fresh = !existsSync(join(dataDir, 'ledgerline.db'));
+  const databaseUrl = o.databaseUrl ?? (env.LEDGERLINE_DATABASE_URL || undefined);
+  const storeExisted = existsSync(join(dataDir, 'ledgerline.db'));
   const log = o.log ?? pino({ level: env.LOG_LEVEL ?? 'info' });
 
   const nodeTypes = o.nodeTypes ?? (await import('../nodes/registry.ts')).nodeTypes;
@@ -177,7 +183,6 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   // reads it (server tables, vault, connections, the scrubber that knows their secrets, lookup tables), then the runtime.
   const {
     store,
-    db,
     vault,
     secrets,
     connections,
@@ -187,11 +192,16 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     lookups,
   } = await openServerCore({
     dataDir,
+    databaseUrl,
+    workspaceId: o.cell?.workspaceId ?? DEFAULT_WORKSPACE,
     masterKey: env.LEDGERLINE_MASTER_KEY,
     connectionFactories: o.connectionFactories,
     log,
     now,
   });
+  // A fresh store (a new data dir; on PostgreSQL, the workspace's schema created by this open) gets the sandbox
+  // connections and templates; a store another process created already has them.
+  const fresh = isSqlite(store) ? !storeExisted : store.created;
   // Users are deployment-wide: a further workspace's cell authenticates against the default cell's users.
   const users = o.cell?.users ?? ownUsers;
   // Sandbox mode (the sandbox store and its connections) needs only the vault; the metrics count the store's requests.
@@ -220,7 +230,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const services: NodeServices = { lookups, exceptions, monitoring: exceptions.monitoring };
   // Test runs of drafts reach the lookup tables but no production sink (exception inbox, monitor series).
   const testSvc = testServices(services, runtimeLog);
-  const runtime: Runtime<Store> = createRuntime({
+  const runtime: Runtime = createRuntime({
     services,
     servicesFor: (flowId) => (isTestFlow(flowId) ? testSvc : undefined),
     dataDir,
@@ -291,7 +301,6 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     : null;
   const deps: Deps = {
     runtime,
-    db,
     users,
     userScope: o.cell?.userScope ?? ownUserScope(users),
     audit,
@@ -344,8 +353,13 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   app.doc31('/api/openapi.json', OPENAPI_CONFIG);
 
   // Every part of the store has migrated by now (each at its own start, above): /readyz compares against this.
-  const migrationsAtStart = readMigrationState(runtime.store.sqlite);
-  const health = healthHandlers({ storeWatch, sqlite: runtime.store.sqlite, sandboxMode: !!sandbox, migrationsAtStart });
+  // (PostgreSQL: the store's own check compares its schema's migrations with this build's.)
+  const sqliteStore = isSqlite(runtime.store) ? runtime.store : undefined;
+  const health = healthHandlers({
+    storeWatch,
+    sandboxMode: !!sandbox,
+    ...(sqliteStore ? { sqlite: sqliteStore.sqlite, migrationsAtStart: readMigrationState(sqliteStore.sqlite) } : {}),
+  });
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
   const metricsRoutes = metricsHandlers(metrics, env);
@@ -365,7 +379,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   const shopifyWebhookListener = await shopifyDeliveryListener({ app, ingest: shopifyIn, metrics, log, scrub, storeWatch, webhookHealth, arrival });
   // Deliveries are answered after their commit: WAL checkpoints run on a worker thread, not inside those commits
   // (runtime/store/checkpointer.ts); the runtime's close() stops them with the store.
-  runtime.store.checkpointInBackground?.({ onProblem: (m) => log.warn({ path: runtime.store.path }, m) });
+  sqliteStore?.checkpointInBackground?.({ onProblem: (m) => log.warn({ path: sqliteStore.path }, m) });
 
   if (workersOn || schedulerOn) runtime.start({ worker: workersOn, retention: schedulerOn });
   await election?.start();

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../runtime/testing/fixtures.ts';
 import { openServerCore } from './core.ts';
+import { sqliteOf } from './testing.ts';
 
 const MASTER_KEY = Buffer.alloc(32, 3).toString('base64');
 const dirs: Array<{ cleanup(): void }> = [];
@@ -14,7 +15,13 @@ async function open(masterKey?: string) {
   const tmp = tempDir('ll-core-');
   dirs.push(tmp);
   const warnings: string[] = [];
-  const core = await openServerCore({ dataDir: tmp.dir, masterKey, log: { warn: (_o, msg) => warnings.push(msg ?? '') }, now: () => 1_700_000_000_000 });
+  const core = await openServerCore({
+    dataDir: tmp.dir,
+    workspaceId: 'default',
+    masterKey,
+    log: { warn: (_o, msg) => warnings.push(msg ?? '') },
+    now: () => 1_700_000_000_000,
+  });
   return { core, warnings, dir: tmp.dir };
 }
 
@@ -48,7 +55,7 @@ describe('openServerCore', () => {
     await core.lookups.create({ name: 'tax-codes', keyColumns: [{ name: 'title' }], valueColumns: ['taxCode'] }, [{ title: 'VAT', taxCode: 'GB-20' }], {
       by: 'test',
     });
-    const row = core.store.sqlite.prepare(`SELECT name FROM lookup_tables`).get() as { name: string };
+    const row = sqliteOf(core).prepare(`SELECT name FROM lookup_tables`).get() as { name: string };
     expect(row.name).toBe('tax-codes');
     core.store.close();
   });

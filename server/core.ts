@@ -2,8 +2,9 @@
 // it, the credentials vault, secrets and connections, users and the audit trail, the scrubber that knows every
 // stored secret, and the lookup tables. createServer hands these to the runtime when it creates it.
 import { join } from 'node:path';
-import { openStore, type Store } from '../runtime/store/db.ts';
-import { openServerDb } from './db/db.ts';
+import { openStore } from '../runtime/store/db.ts';
+import type { AnyStore } from '../runtime/store/any-store.ts';
+import { openPgStore } from '../runtime/store/pg-store.ts';
 import { Users } from './auth/users.ts';
 import { Audit } from './audit.ts';
 import { loadVault } from './vault/vault.ts';
@@ -20,13 +21,23 @@ export interface CoreOptions {
   masterKey?: string;
   /** Added to (or replacing) the Shopify and ERP connection factories. */
   connectionFactories?: Record<string, ConnectionFactory>;
+  /** LEDGERLINE_DATABASE_URL: the workspace's store is this PostgreSQL database's schema for it, not SQLite under the data dir. */
+  databaseUrl?: string;
+  /** The workspace whose store it is (its PostgreSQL schema). */
+  workspaceId: string;
   log: { warn(obj: object, msg?: string): void };
   now: () => number;
 }
 
 export async function openServerCore(o: CoreOptions) {
-  const store: Store = openStore(o.dataDir);
-  const db = openServerDb(store.sqlite);
+  const store: AnyStore = o.databaseUrl
+    ? await openPgStore({
+        url: o.databaseUrl,
+        workspace: o.workspaceId,
+        max: 8,
+        onIdleError: (e) => o.log.warn({ err: e.message }, 'an idle PostgreSQL connection failed; the pool opens another'),
+      })
+    : openStore(o.dataDir);
   const { vault, generated } = loadVault(o.dataDir, o.masterKey);
   if (generated) {
     o.log.warn(
@@ -46,5 +57,5 @@ export async function openServerCore(o: CoreOptions) {
   const scrub = makeScrubber(connections, secrets);
   await scrub.refresh();
   const lookups = new LookupService(store);
-  return { store, db, vault, secrets, connections, users, audit, scrub, lookups };
+  return { store, vault, secrets, connections, users, audit, scrub, lookups };
 }

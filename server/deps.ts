@@ -1,8 +1,6 @@
 // Everything a router needs, built once by createServer (app.ts) and handed to each router factory.
 import type { Logger as Pino } from 'pino';
 import type { Runtime } from '../runtime/index.ts';
-import type { Store } from '../runtime/store/db.ts';
-import type { ServerDb } from './db/db.ts';
 import type { Users } from './auth/users.ts';
 import type { UserScope } from './auth/user-scope.ts';
 import type { Audit } from './audit.ts';
@@ -15,9 +13,8 @@ import type { ExceptionService } from './exceptions/store/index.ts';
 import type { ChangeRequests } from './flows/change-requests.ts';
 
 export interface Deps {
-  /** On the SQLite store: the server's own rooms (ServerDb) are not on PostgreSQL yet (issue 13). */
-  runtime: Runtime<Store>;
-  db: ServerDb;
+  /** On the workspace's store: SQLite under the data dir, or its PostgreSQL schema (LEDGERLINE_DATABASE_URL). */
+  runtime: Runtime;
   users: Users;
   /** The users /api/users shows and changes, and the role it shows: this workspace's (users.role on a server of its own). */
   userScope: UserScope;

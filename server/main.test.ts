@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Serving } from './main.ts';
 import { tempDir } from '../runtime/testing/fixtures.ts';
 import { noSandbox } from './testing.ts';
+import { sqliteOf } from './testing.ts';
 
 describe('serve() on an empty data dir', () => {
   let s: Serving;
@@ -103,7 +104,7 @@ describe('serve() on an empty data dir', () => {
     expect(await ok.json()).toMatchObject({ ok: true, duplicate: false });
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
     expect(ok.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(s.server.runtime.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM events WHERE dedup_key = 'ev-listener'`).get()).toEqual({ n: 1 });
+    expect(sqliteOf(s.server.runtime).prepare(`SELECT COUNT(*) AS n FROM events WHERE dedup_key = 'ev-listener'`).get()).toEqual({ n: 1 });
     const forged = await fetch(`${s.url}/webhooks/shopify/sandbox-shop`, {
       method: 'POST',
       headers: { ...headers, 'x-shopify-event-id': 'ev-forged', 'x-shopify-hmac-sha256': createHmac('sha256', 'not-the-secret').update(body).digest('base64') },

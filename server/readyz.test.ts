@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testServer, type TestServer } from './testing.ts';
+import { sqliteOf } from './testing.ts';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -15,7 +16,7 @@ describe('/readyz', () => {
     expect((await t.server.healthApp.request('/healthz')).status).toBe(200);
     expect((await t.server.healthApp.request('/api/openapi.json')).status).toBe(404);
     // What a newer build's process on the same data dir does at its start.
-    t.server.runtime.store.sqlite.prepare(`INSERT INTO __migrations (hash, created_at) VALUES ('newer', 9999999999999)`).run();
+    sqliteOf(t.server.runtime).prepare(`INSERT INTO __migrations (hash, created_at) VALUES ('newer', 9999999999999)`).run();
     const r = await t.req('GET', '/readyz');
     expect(r.status).toBe(503);
     expect((await r.json()).problem).toMatch(/migrated by a newer version since this process started \(__migrations/);

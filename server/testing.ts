@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type Database from 'better-sqlite3';
+import { type AnyStore, isSqlite } from '../runtime/store/any-store.ts';
 import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { Calls, flow, tempDir, testNodes } from '../runtime/testing/fixtures.ts';
@@ -167,4 +169,10 @@ export async function waitFor<R>(f: () => R, timeoutMs = 10_000): Promise<Exclud
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The SQLite connection under a server's runtime, for tests that look at rows directly (the embedded default store). */
+export function sqliteOf(rt: { store: AnyStore }): Database.Database {
+  if (!isSqlite(rt.store)) throw new Error('this test reads the SQLite store directly');
+  return rt.store.sqlite;
 }

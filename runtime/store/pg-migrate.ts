@@ -30,7 +30,7 @@ export interface PgMigrateOptions {
 const LOCK_CLASS = 'ledgerline.migrate';
 
 /** Brings `schema` up to date; returns the tags of the migrations this call applied (none when already current). */
-export async function migratePg(db: PgTarget, options: PgMigrateOptions): Promise<{ applied: string[] }> {
+export async function migratePg(db: PgTarget, options: PgMigrateOptions): Promise<{ applied: string[]; created: boolean }> {
   const schema = quoteSchema(options.schema);
   const migrations = readPgMigrations(options.migrationsFolder);
   return withClient(db, async (client) => {
@@ -59,7 +59,8 @@ export async function migratePg(db: PgTarget, options: PgMigrateOptions): Promis
         applied.push(m.tag);
       }
       await client.query('COMMIT');
-      return { applied };
+      // Created: this call found the schema without migrations (a workspace's first open, whichever process it was).
+      return { applied, created: lastMillis < 0 };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => {});
       throw e;

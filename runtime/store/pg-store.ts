@@ -18,6 +18,8 @@ export interface PgStore {
   /** The database URL without its password, for messages. */
   readonly where: string;
   readonly pool: pg.Pool;
+  /** This open created the workspace's tables (its first open, by any process): what a fresh SQLite data dir is. */
+  readonly created: boolean;
   sql<T extends Record<string, unknown>>(tables: T): SqlStore<T>;
   /** Reachable, and migrated exactly to what this build knows (for /readyz). */
   check(): Promise<StoreHealth>;
@@ -49,8 +51,9 @@ export async function openPgStore(o: { url: string; workspace: string; max?: num
   const schema = pgSchemaOf(o.workspace);
   const where = redactUrl(o.url);
   const pool = pgPool({ url: o.url, schema, max: o.max, onIdleError: o.onIdleError });
+  let created: boolean;
   try {
-    await migratePg(pool, { schema });
+    ({ created } = await migratePg(pool, { schema }));
   } catch (e) {
     await pool.end().catch(() => undefined);
     throw new StoreOpenError(`cannot open the PostgreSQL store at ${where} (schema ${schema}): ${(e as Error).message}`);
@@ -70,5 +73,5 @@ export async function openPgStore(o: { url: string; workspace: string; max?: num
       return { ok: false, problem: `the PostgreSQL store at ${where} is unreachable: ${(e as Error).message}`, since };
     }
   };
-  return { dialect: 'postgres', schema, where, pool, sql: (tables) => pgSqlStore(pool, pgTables(tables)), check, close: () => pool.end() };
+  return { dialect: 'postgres', schema, where, pool, created, sql: (tables) => pgSqlStore(pool, pgTables(tables)), check, close: () => pool.end() };
 }

@@ -2,7 +2,7 @@
 // `authorize('dashboard.read')` (every role may read it).
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import type { Store } from '../../runtime/store/db.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
 import { driftSeries, flowHealth, openExceptionsByOwner, ordersPerHour, payoutsPerMonth } from './queries.ts';
 import { PERMISSIONS } from '../auth/roles.ts';
 
@@ -42,7 +42,7 @@ const FlowHealth = z
   .openapi('FlowHealth');
 const Counts = z.object({ open: z.number().int(), acknowledged: z.number().int(), high: z.number().int() });
 
-export function dashboardRoutes(store: Store, opts: DashboardRoutesOptions = {}) {
+export function dashboardRoutes(store: Pick<AnyStore, 'sql'>, opts: DashboardRoutesOptions = {}) {
   const now = opts.now ?? Date.now;
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {

@@ -3,7 +3,7 @@
 // written: no run or step, no ERP or Shopify write, no claim, no exception (what one would raise is reported).
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import type { SqliteRuntime as Runtime, DryRunResult } from '../../runtime/index.ts';
+import type { Runtime, DryRunResult } from '../../runtime/index.ts';
 import { events, runKeys, runs } from '../../runtime/store/schema.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { AnyStore } from '../../runtime/store/any-store.ts';

@@ -1,7 +1,7 @@
 // Validation and publish check that each mapping works on its node's real input: the preview of every core.map
 // node must succeed on its latest sample (a test or production run's input, or the trigger's example). A mapping
 // that "validates" but fails on the first order is refused before it goes live.
-import type { SqliteRuntime as Runtime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
 import type { Flow } from '../../flows/schema.ts';
 import type { Problem } from '../../flows/validate.ts';
 import { previewMap } from '../../nodes/core/mapping/index.ts';

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { METRICS_TOKEN, flow, testServer, waitFor, type TestServer } from '../testing.ts';
+import { sqliteOf } from '../testing.ts';
 
 const SECRET = 'shpss_test_webhook_secret_0123456789';
 const orderText = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8');
@@ -50,8 +51,8 @@ function deliver(
   return t.req('POST', `/webhooks/shopify/${o.connection ?? 'shop1'}`, { raw: body, headers });
 }
 
-const eventCount = () => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
-const runCount = () => (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+const eventCount = () => (sqliteOf(t.server.runtime).prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+const runCount = () => (sqliteOf(t.server.runtime).prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
 
 async function activeShopifyFlow(id: string, topics: string[], connectionId = 'shop1') {
   const rt = t.server.runtime;
@@ -73,7 +74,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(ev.body.meta).toMatchObject({ shopDomain: 'shop1.myshopify.com', apiVersion: '2026-04', eventId: 'ev-1', stale: false });
     expect(ev.body.runIds).toHaveLength(1);
     // The body is kept byte for byte (18-digit ids intact), with the headers shopify.trigger reads.
-    const raw = t.server.runtime.store.sqlite.prepare('SELECT payload FROM events WHERE id = ?').get(body.eventId) as { payload: string };
+    const raw = sqliteOf(t.server.runtime).prepare('SELECT payload FROM events WHERE id = ?').get(body.eventId) as { payload: string };
     const stored = JSON.parse(raw.payload);
     expect(stored.body).toBe(orderText);
     expect(stored.headers).toMatchObject({ 'x-shopify-topic': 'orders/create', 'x-shopify-event-id': 'ev-1' });
@@ -164,7 +165,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     // Every write of the batch happens after the last handler was submitted: nothing is stored before the commit.
     const bodies = Array.from({ length: 20 }, (_, i) => orderText.replace('"note": null', `"note": "batch ${i}"`));
     const storedNow = (eventId: string) =>
-      (t.server.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM events WHERE dedup_key = ?').get(eventId) as { n: number }).n;
+      (sqliteOf(t.server.runtime).prepare('SELECT COUNT(*) AS n FROM events WHERE dedup_key = ?').get(eventId) as { n: number }).n;
     const answers = await Promise.all(
       bodies.map((b, i) =>
         deliver(b, { eventId: `batch-${i}` }).then(async (r) => ({ status: r.status, storedWhenAnswered: storedNow(`batch-${i}`), body: await r.json() })),
@@ -175,7 +176,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
       expect(a.body).toMatchObject({ duplicate: false, runs: 1 });
       // Its 200 came after the commit that holds it: it is stored by then.
       expect(a.storedWhenAnswered).toBe(1);
-      const stored = t.server.runtime.store.sqlite.prepare('SELECT (SELECT COUNT(*) FROM runs WHERE event_id = ?) AS runs').get(a.body.eventId) as {
+      const stored = sqliteOf(t.server.runtime).prepare('SELECT (SELECT COUNT(*) FROM runs WHERE event_id = ?) AS runs').get(a.body.eventId) as {
         runs: number;
       };
       expect(stored.runs).toBe(1);
@@ -209,7 +210,9 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     // Shopify's own retry (same event id) is still the ordinary duplicate.
     expect(await (await deliver(orderText, { eventId: 'orig', webhookId: 'wh-orig' })).json()).toMatchObject({ duplicate: true, eventId: first.eventId });
     // After Shopify's 48-hour retry window the digest is forgotten.
-    t.server.runtime.store.sqlite.prepare('UPDATE webhook_digests SET seen_at = seen_at - ?').run(49 * 3600_000);
+    sqliteOf(t.server.runtime)
+      .prepare('UPDATE webhook_digests SET seen_at = seen_at - ?')
+      .run(49 * 3600_000);
     expect(await (await deliver(orderText, { eventId: 'later', webhookId: 'wh-later' })).json()).toMatchObject({ duplicate: false, runs: 1 });
   });
 
@@ -249,7 +252,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const text = JSON.stringify({ ...order, email, customer: { ...order.customer, id: 4242424242, email } });
     await deliver(text);
     await t.server.runtime.drain();
-    const before = t.server.runtime.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number };
+    const before = sqliteOf(t.server.runtime).prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number };
     expect(before.n).toBeGreaterThan(0);
     const redact = JSON.stringify({
       shop_id: 1,
@@ -258,7 +261,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
       orders_to_redact: [order.id],
     });
     expect((await deliver(redact, { topic: 'customers/redact' })).status).toBe(200);
-    const sqlite = t.server.runtime.store.sqlite;
+    const sqlite = sqliteOf(t.server.runtime);
     expect((sqlite.prepare(`SELECT COUNT(*) AS n FROM events WHERE instr(payload, ?) > 0`).get(email) as { n: number }).n).toBe(0);
     expect((sqlite.prepare(`SELECT COUNT(*) AS n FROM steps WHERE instr(output, ?) > 0`).get(email) as { n: number }).n).toBe(0);
     const dr = JSON.stringify({

@@ -12,6 +12,7 @@ import { ADMIN, MASTER_KEY, METRICS_TOKEN, PASSWORD, flow, noSandbox, testServer
 import { coreNodes } from '../../nodes/core/index.ts';
 import { Calls, testNodes } from '../../runtime/testing/fixtures.ts';
 import { workspaceCommand } from '../commands/workspace.ts';
+import { sqliteOf } from '../testing.ts';
 
 const SECRET = 'shpss_workspace_b_secret';
 let s: Serving;
@@ -115,7 +116,7 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     // The default workspace has no such connection: its URL (no workspace) does not reach B.
     expect((await deliver('/webhooks/shopify/shop')).status).toBe(404);
     expect((await deliver('/webhooks/shopify/zz/shop')).status).toBe(404);
-    const runs = (s.deployment.defaultCell.runtime.store.sqlite.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+    const runs = (sqliteOf(s.deployment.defaultCell.runtime).prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
     expect(runs).toBe(0);
 
     // B's metrics carry its workspace label; the default's stay unlabelled.

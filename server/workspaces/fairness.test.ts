@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Runtime } from '../../runtime/index.ts';
 import { flow, waitFor } from '../testing.ts';
 import { testDeployment, type TestDeployment } from './testing.ts';
+import { isSqlite } from '../../runtime/store/any-store.ts';
 
 const BACKLOG = 20_000;
 const LIVE = 100;
@@ -84,8 +85,12 @@ it(`B's live orders keep their latency (p99 within 3×) while A drains a backlog
 
   // A's backfill, queued in a few large transactions as an import would (a transaction per run would take longer
   // than A's workers need to drain them).
+  const sqliteStoreOf = (rt: Runtime) => {
+    if (!isSqlite(rt.store)) throw new Error('this test queues on the SQLite store');
+    return rt.store;
+  };
   const enqueue = (from: number, n: number) =>
-    A.store.exclusive(() => {
+    sqliteStoreOf(A).exclusive(() => {
       for (let i = from; i < from + n; i++) A.queue.ingestSqlite({ source: 'manual', payload: { value: i }, targets: [{ flowId: 'orders', version: 1 }] });
     });
   for (let i = 0; i < BACKLOG; i += 5000) await enqueue(i, 5000);

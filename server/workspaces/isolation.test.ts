@@ -11,6 +11,7 @@ import { coreNodes } from '../../nodes/core/index.ts';
 import { Calls, testNodes } from '../../runtime/testing/fixtures.ts';
 import type { LedgerlineServer } from '../app.ts';
 import { testDeployment, type TestDeployment } from './testing.ts';
+import { sqliteOf } from '../testing.ts';
 
 /** Put into every object of B that can carry text: no response to a user of A may contain it. */
 const MARK = 'B-PRIVATE-MARK';
@@ -246,7 +247,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
       );
       await cell.runtime.flows.publish('orders', { activate: true });
     }
-    const count = (s: LedgerlineServer) => (s.runtime.store.sqlite.prepare("SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'orders'").get() as { n: number }).n;
+    const count = (s: LedgerlineServer) => (sqliteOf(s.runtime).prepare("SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'orders'").get() as { n: number }).n;
     const body = JSON.stringify({ id: 1, total_price: '10.00' });
     const send = (path: string) =>
       t.req('POST', path, {
