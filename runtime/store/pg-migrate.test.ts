@@ -23,7 +23,8 @@ describe.skipIf(unavailable)('migratePg', () => {
   const recorded = async (schema: string) => (await db.pool.query(`SELECT hash, created_at FROM ${quoteSchema(schema)}.__migrations`)).rows;
 
   it('creates the schema and applies the whole set inside it, migrations table included; nothing lands in public', async () => {
-    const { applied } = await migratePg(db.pool, { schema: 'ws-a' });
+    const { applied, created } = await migratePg(db.pool, { schema: 'ws-a' });
+    expect(created).toBe(true);
     expect(applied).toEqual(journal().entries.map((e) => e.tag));
     const tables = await tablesIn('ws-a');
     expect(tables).toContain('__migrations');
@@ -45,7 +46,8 @@ describe.skipIf(unavailable)('migratePg', () => {
   });
 
   it('applies nothing the second time', async () => {
-    expect(await migratePg(db.pool, { schema: 'ws-a' })).toEqual({ applied: [] });
+    // Not created by this open: a second process opening the workspace finds it made (and installs no sandbox again).
+    expect(await migratePg(db.pool, { schema: 'ws-a' })).toEqual({ applied: [], created: false });
     expect(await recorded('ws-a')).toHaveLength(journal().entries.length);
   });
 
@@ -55,6 +57,8 @@ describe.skipIf(unavailable)('migratePg', () => {
     try {
       const results = await Promise.all(pools.map((p) => migratePg(p, { schema: 'ws-race' })));
       expect(results.map((r) => r.applied.length).sort()).toEqual([0, journal().entries.length]);
+      // Exactly one of them created the schema's tables.
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
       expect(await recorded('ws-race')).toHaveLength(journal().entries.length);
     } finally {
       await Promise.all(pools.map((p) => p.end()));
