@@ -57,21 +57,6 @@ export class ClaimStore {
 
 type ClaimTables = { businessClaims: typeof businessClaims; businessClaimUses: typeof businessClaimUses; runs: typeof runs };
 
-/**
- * `ClaimStore.documentsOf` read at once on the SQLite connection, for Runs.planReplay while it is synchronous (the Runs
- * room makes it asynchronous; it then awaits ClaimStore.documentsOf and this goes).
- */
-export function sqliteDocumentsOf(store: Store, runIds: readonly string[], nodeId: string): Array<{ key: string; document: string | null; runId: string }> {
-  if (!runIds.length) return [];
-  return store.db
-    .selectDistinct({ key: businessClaims.key, document: businessClaims.document, runId: businessClaims.runId })
-    .from(businessClaimUses)
-    .innerJoin(businessClaims, eq(businessClaims.key, businessClaimUses.key))
-    .where(and(eq(businessClaims.state, 'done'), eq(businessClaimUses.nodeId, nodeId), inArray(businessClaimUses.runId, [...runIds])))
-    .orderBy(businessClaims.completedAt)
-    .all();
-}
-
 type Queries = Record<'get' | 'insert' | 'takeOver' | 'live' | 'complete' | 'release' | 'use', Statement>;
 const prepared = new WeakMap<Store['sqlite'], Queries>();
 
