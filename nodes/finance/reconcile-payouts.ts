@@ -162,14 +162,15 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
       },
       ctx.now(),
     );
-    // Pass 1, every payout: Shopify ids claim their ERP documents before any amount-and-date guess.
+    // Pass 1, every payout: Shopify ids claim their ERP documents before any amount-and-date guess; a payout matched
+    // whole by id is assembled from this read (its rows are read once in the run).
     for (const i of inputs) await reconciler.matchById(i);
     // Charges no invoice matched: their sales orders (an ERP keeping invoices as drafts), many ids per call.
     const orders = reconciler.chargeOrdersWithoutInvoice();
     if (orders.length && erp.capabilities.salesOrders)
       for (const [k, v] of await withNode(ctx, () => loadSalesOrders(erp, orders))) erpSide.salesOrders.set(k, v);
-    ctx.log.info({ salesOrders: erpSide.salesOrders.size, looked: orders.length, ms: Date.now() - started }, 'matched by Shopify id');
-    // Pass 2, payout by payout: amount and date, then the payout's totals.
+    ctx.log.info({ salesOrders: erpSide.salesOrders.size, looked: orders.length, ...reconciler.progress, ms: Date.now() - started }, 'matched by Shopify id');
+    // Pass 2, the payouts left: their rows read again for sales orders, amount and date, then the payout's totals.
     for (const i of inputs) await reconciler.assemble(i);
     const { recs, matchedKeys } = reconciler.finish();
     ctx.log.info(

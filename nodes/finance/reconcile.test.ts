@@ -6,7 +6,7 @@ import { balanceTransactionFromRest, payoutFromRest, type ShopifyPayout } from '
 import { bucketOf } from './classify.ts';
 import type { ErpDoc } from './erp-docs.ts';
 import { payoutJournal } from './journal.ts';
-import { reconcileBatch, type ErpSide, type MatchOptions } from './reconcile.ts';
+import { inlineInput, reconcileBatch, Reconciler, type ErpSide, type MatchOptions, type PayoutInput } from './reconcile.ts';
 import { nth } from './testing/defined.ts';
 
 const FIX = new URL('../../../shared/fixtures/shopify/', import.meta.url);
@@ -177,5 +177,53 @@ describe('reconcileBatch', () => {
       payout(id, [{ id: `x${id}`, type: 'CHARGE', amount: '10.00', order: '31', date: '2026-11-02T10:00:00Z' }], status);
     expect((await reconcileBatch([mk('3', 'SCHEDULED')], erp, opts, now)).recs[0]).toMatchObject({ status: 'waiting', journalExternalId: null });
     expect((await reconcileBatch([mk('4', 'FAILED')], erp, opts, now)).recs[0]).toMatchObject({ status: 'not-paid', journalExternalId: null });
+  });
+  it('reads a payout matched whole by id once and the others twice, ids of every payout claiming before any amount-and-date guess', async () => {
+    // Payout 5's charge has no invoice by id; its amount and date fit the invoice posted for payout 6's order, which
+    // payout 6 (later in the batch) must still get by id. Payout 7 matches by id alone.
+    const p5 = payout('5', [{ id: 'u1', type: 'CHARGE', amount: '40.00', order: '51', date: '2026-11-04T10:00:00Z' }]);
+    const p6 = payout('6', [{ id: 'u2', type: 'CHARGE', amount: '40.00', order: '61', date: '2026-11-04T11:00:00Z' }]);
+    const p7 = payout('7', [
+      { id: 'u3', type: 'CHARGE', amount: '12.00', order: '71', date: '2026-11-04T11:00:00Z' },
+      { id: 'u4', type: 'SHIPPING_LABEL', amount: '-4.50', date: '2026-11-04T11:00:00Z' },
+    ]);
+    const erp: ErpSide = {
+      ...none,
+      docs: [doc('invoice', '61', '40.00', '2026-11-04'), doc('invoice', 'SO-5', '40.00', '2026-11-05'), doc('invoice', '71', '12.00', '2026-11-04')],
+    };
+    const reads = new Map<string, number>();
+    const counted = (p: ShopifyPayout): PayoutInput => {
+      const i = inlineInput(p);
+      return {
+        ...i,
+        amountSlices() {
+          reads.set(p.legacyId, (reads.get(p.legacyId) ?? 0) + 1);
+          return i.amountSlices();
+        },
+      };
+    };
+    const r = new Reconciler(erp, opts, now);
+    const inputs = [p5, p6, p7].map(counted);
+    for (const i of inputs) await r.matchById(i);
+    expect(r.progress).toEqual({ assembled: 2, waiting: 1 });
+    for (const i of inputs) await r.assemble(i);
+    const { recs } = r.finish();
+    expect(Object.fromEntries(reads)).toEqual({ 5: 2, 6: 1, 7: 1 });
+    expect(
+      recs.map((x) => [
+        x.payoutId,
+        x.status,
+        x.items.find((i) => i.bucket === 'charge')?.matchedBy,
+        x.items.find((i) => i.bucket === 'charge')?.erp?.externalId,
+      ]),
+    ).toEqual([
+      ['5', 'balanced', 'amount-date', 'SO-5'],
+      ['6', 'balanced', 'id', '61'],
+      ['7', 'balanced', 'id', '71'],
+    ]);
+    // The same batch in one call (the inline path) gives the same reconciliations.
+    expect((await reconcileBatch([p5, p6, p7], erp, opts, now)).recs.map((x) => ({ ...x, reconciledAt: '' }))).toEqual(
+      recs.map((x) => ({ ...x, reconciledAt: '' })),
+    );
   });
 });

@@ -343,7 +343,7 @@ export interface PayoutInput {
    * pass; asynchronous: stored slices come from the store).
    */
   amountSlices(): AsyncIterable<TxAmounts[]>;
-  /** The same, with only what grouping and matching by id read (stored rows are decoded that far only). */
+  /** The same, with only the keys (stored rows are decoded that far only): refund transactions' orders are read so. */
   keySlices(): AsyncIterable<TransactionKeys[]>;
 }
 
@@ -364,9 +364,12 @@ interface IdMatch {
 
 /**
  * Matching in passes over the payouts, so a payout's transactions need to be in memory only while it is looked at:
- * 1. `matchById` for every payout (oldest first): ids claim their documents before any amount-and-date guess can;
+ * 1. `matchById` for every payout (oldest first): ids claim their documents before any amount-and-date guess can. A
+ *    payout whose every charge and refund matched by id needs nothing a later pass gives (no sales order, no amount
+ *    and date), so it is assembled from this same read; only the others are read again in pass 3;
  * 2. the caller looks up sales orders for `chargeOrdersWithoutInvoice()` (charges no invoice matched by id);
- * 3. `assemble` for every payout in the same order: sales order, then amount and date, then the payout's totals;
+ * 3. `assemble` for every payout in the same order: sales order, then amount and date, then the payout's totals (a
+ *    payout assembled in pass 1 is not read again);
  * 4. `finish`: ERP-only documents (which need every claim of the batch) and the balanced payouts' callbacks.
  * The same passes over payouts carried in memory give `reconcileBatch`; both paths are one code.
  */
@@ -374,12 +377,17 @@ export class Reconciler {
   private readonly index: DocIndex;
   /**
    * Payout id -> group key -> what that group claimed by id in pass 1: one document's ledger position (the usual
-   * case, a number), or several documents counted together.
+   * case, a number), or several documents counted together. Only for payouts left to pass 3.
    */
   private readonly byId = new Map<string, Map<string, number | IdMatch>>();
   private readonly chargeOrders = new Set<string>();
-  /** What finish needs of each assembled payout: nothing that holds its transactions. */
-  private readonly done: Array<{ rec: PayoutReconciliation; days: [string, string] | null }> = [];
+  /**
+   * What finish needs of each assembled payout, nothing that holds its transactions: one slot per payout in the order
+   * `matchById` saw them (pass 1 fills some, pass 3 the rest), so the output keeps the payouts' order.
+   */
+  private readonly done: Array<{ rec: PayoutReconciliation; days: [string, string] | null } | null> = [];
+  /** Payout id -> its slot in `done`. */
+  private readonly slots = new Map<string, number>();
   readonly matchedKeys = new Set<string>();
 
   constructor(
@@ -390,19 +398,46 @@ export class Reconciler {
     this.index = new DocIndex(erp.docs, erp.claimedBefore);
   }
 
+  /** How many payouts pass 1 assembled (read once) and how many wait for pass 3 (read again). */
+  get progress(): { assembled: number; waiting: number } {
+    let assembled = 0;
+    for (const d of this.done) if (d) assembled++;
+    return { assembled, waiting: this.done.length - assembled };
+  }
+
   async matchById(input: PayoutInput): Promise<void> {
+    const id = input.payout.legacyId;
+    const slot = this.done.length;
+    this.done.push(null);
+    this.slots.set(id, slot);
+    // The payout's groups, read with their amounts: each charge or refund group is matched by the ids of its first
+    // transaction, in the order groups first appear (what matching while reading gives).
+    const stats: TxStats = { fees: new MinorSum(), from: '', to: '', inconsistent: [] };
+    const groups = await groupsOf(input, this.erp, stats);
     const matches = new Map<string, number | IdMatch>();
-    // Each charge or refund group is matched at its first transaction, in the order groups first appear (what a
-    // whole grouping gives: a group's ids are its first transaction's); no group object or transaction list is made.
-    const seen = new Set<string>();
-    for await (const slice of input.keySlices())
-      for (const t of slice) {
-        const g = groupKey(t, this.erp);
-        if ((g.bucket !== 'charge' && g.bucket !== 'refund') || seen.has(g.key)) continue;
-        seen.add(g.key);
-        this.matchGroup(g, idKeysOf(t, g), matches);
-      }
-    this.byId.set(input.payout.legacyId, matches);
+    let all = true;
+    for (const g of groups) {
+      if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
+      this.matchGroup(g, idKeysOf(g.txs[0], g), matches);
+      if (!matches.has(g.key)) all = false;
+    }
+    if (!all) {
+      // Something is left for a sales order or amount and date, which must wait until every payout's ids claimed theirs.
+      this.byId.set(id, matches);
+      return;
+    }
+    for (const g of groups) if (g.bucket === 'charge' || g.bucket === 'refund') this.take(g, matches.get(g.key)!);
+    await this.complete(slot, input.payout, stats, groups);
+  }
+
+  /** A group's match by id, put on the group. */
+  private take(g: Group, m: number | IdMatch): void {
+    if (typeof m === 'number') g.ord = m;
+    else {
+      g.doc = m.doc;
+      g.uids = m.uids;
+    }
+    g.matchedBy = 'id';
   }
 
   /** The group's unclaimed documents by its first Shopify id that has any; else a charge's order id is noted for its sales order. */
@@ -441,6 +476,14 @@ export class Reconciler {
 
   async assemble(input: PayoutInput): Promise<PayoutReconciliation> {
     const p = input.payout;
+    let slot = this.slots.get(p.legacyId);
+    const assembled = slot === undefined ? null : this.done[slot];
+    if (assembled) return assembled.rec;
+    if (slot === undefined) {
+      slot = this.done.length;
+      this.done.push(null);
+      this.slots.set(p.legacyId, slot);
+    }
     const matches = this.byId.get(p.legacyId) ?? new Map<string, number | IdMatch>();
     // Read once: a payout's id matches (a key string per group) are not kept while the later payouts are assembled.
     this.byId.delete(p.legacyId);
@@ -450,12 +493,7 @@ export class Reconciler {
       if (g.bucket !== 'charge' && g.bucket !== 'refund') continue;
       const m = matches.get(g.key);
       if (m !== undefined) {
-        if (typeof m === 'number') g.ord = m;
-        else {
-          g.doc = m.doc;
-          g.uids = m.uids;
-        }
-        g.matchedBy = 'id';
+        this.take(g, m);
         continue;
       }
       if (g.bucket === 'charge' && g.orderId && this.erp.salesOrders.has(g.orderId)) {
@@ -472,9 +510,14 @@ export class Reconciler {
         this.index.claimed[ord] = 1;
       }
     }
+    return this.complete(slot, p, stats, groups);
+  }
+
+  /** The payout's totals and standing from its matched groups; a balanced payout's claims and settlement go out now. */
+  private async complete(slot: number, p: ShopifyPayout, stats: TxStats, groups: Group[]): Promise<PayoutReconciliation> {
     const { table } = this.index;
     const { rec, days } = assemble(p, stats, groups, table, this.opts, this.now, this.matchedKeys);
-    this.done.push({ rec, days });
+    this.done[slot] = { rec, days };
     if (rec.status === 'balanced' && this.opts.onBalanced) {
       // Claims in the order of the payout's groups, whichever pass made them.
       const claims: Claim[] = [];
@@ -499,7 +542,8 @@ export class Reconciler {
   /** ERP-only documents of each payout's days, now that every claim of the batch is known. */
   finish(): BatchResult {
     const { opts, index } = this;
-    for (const { rec, days } of this.done) {
+    const done = this.done.filter((x) => x !== null);
+    for (const { rec, days } of done) {
       // An ERP-only document is a problem: listed in either items mode.
       if (opts.reportErpOnly && days) {
         for (let dd = days[0]; dd <= days[1]; dd = addDays(dd, 1)) {
@@ -528,7 +572,7 @@ export class Reconciler {
         }
       }
     }
-    return { recs: this.done.map((x) => x.rec), matchedKeys: this.matchedKeys };
+    return { recs: done.map((x) => x.rec), matchedKeys: this.matchedKeys };
   }
 }
 
