@@ -483,7 +483,11 @@ export interface ErpConnector {
   /** Idempotent by `externalId` (the payout id). The entry is posted; debits must equal credits. */
   postJournal(input: JournalInput): Promise<Posted<ErpJournalEntry>>;
   listLedger(query: LedgerQuery): Promise<LedgerLine[]>;
-  /** Optional: the lines `listLedger` gives, in the same order, as compact rows (sandbox ERP); readers fall back to `listLedger`. */
+  /**
+   * Optional: the lines `listLedger` gives, as compact rows (sandbox ERP); readers fall back to `listLedger`. Each
+   * entry's lines come together and in line order, but entries may come in another order than their line ids (the
+   * sandbox gives them by date): a reader wanting ledger order sorts by line id.
+   */
   listLedgerRows?(query: LedgerQuery): Promise<LedgerRow[]>;
   /**
    * Settles the receivables a posted payout paid (sandbox and Tryton): one entry, idempotent by payout id, whose

@@ -53,5 +53,11 @@ describe('loadErpDocs', () => {
     // Ledger order is posting order here, not date order: the windows were put back together.
     expect(windowed.map((d) => d.externalId)).toEqual(docs.map((d) => d.externalId));
     expect(windowed.find((d) => d.externalId === '1003')).toMatchObject({ kind: 'credit-memo', date: docs[3]?.date });
+    // Within one window too: the compact rows come by date, the documents in ledger (posting) order.
+    const month = { from, to: addDays(from, LEDGER_WINDOW_DAYS - 1) };
+    const one = (await loadErpDocs(erp, month, '1100', '1190')).toArray();
+    expect(one.length).toBeGreaterThan(50);
+    expect(one.map(plain)).toEqual(docsFromLedger(await erp.listLedger({ ...month, accounts: ['1100', '1190'] }), '1100', '1190').map(plain));
+    expect(one.map((d) => d.date)).not.toEqual([...one.map((d) => d.date)].sort());
   });
 });

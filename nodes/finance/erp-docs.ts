@@ -38,7 +38,7 @@ interface Entry {
   number: string | null;
   date: string;
   sum: MinorSum;
-  /** The entry's first line id, as the ledger gave it: orders documents read in several windows. */
+  /** The entry's first line id (the lowest, when ids are numbers), as the ledger gave it: orders the documents. */
   line: number | string;
 }
 
@@ -93,7 +93,7 @@ class DocsBuilder {
     if (!e) {
       e = { kind, entry: entryId, externalId: ext, number: sourceNumber ?? entryNumber, date, sum: new MinorSum(), line: id };
       this.byEntry.set(key, e);
-    }
+    } else if (typeof id === 'number' && typeof e.line === 'number' && id < e.line) e.line = id;
     e.sum.add(debit, sign).add(credit, sign === 1 ? -1 : 1);
   }
 
@@ -131,24 +131,23 @@ export const LEDGER_WINDOW_DAYS = 31;
 
 /**
  * The documents of the range in ledger order (the order matching breaks ties by), as columns. Read in windows of
- * `LEDGER_WINDOW_DAYS`, as compact rows where the connector gives them (`listLedgerRows`), else as `LedgerLine`s; when
- * the ledger's line ids are numbers (sandbox ERP, Tryton) documents of several windows are put back in line order,
- * otherwise they stay in window (date) order, ledger order within each.
+ * `LEDGER_WINDOW_DAYS`, as compact rows where the connector gives them (`listLedgerRows`, whose entries may come in
+ * date order), else as `LedgerLine`s; when the ledger's line ids are numbers (sandbox ERP, Tryton) documents are put
+ * back in line order (of their first line) when they did not come so, otherwise they stay in window (date) order,
+ * in the order the ledger gave them within each.
  */
 export async function loadErpDocs(erp: ErpConnector, range: { from: string; to: string }, receivable: string, clearing?: string): Promise<ErpDocTable> {
   const b = new DocsBuilder(receivable, clearing);
   if (!erp.capabilities.ledger) return b.table;
   const accounts = clearing ? [receivable, clearing] : [receivable];
-  let windows = 0;
   for (let from = range.from; from <= range.to; from = addDays(from, LEDGER_WINDOW_DAYS)) {
     // ISO dates: the string order is the date order (Math.min does not apply).
     let to = addDays(from, LEDGER_WINDOW_DAYS - 1);
     if (to > range.to) to = range.to;
     if (erp.listLedgerRows) b.addRows(await erp.listLedgerRows({ from, to, accounts }));
     else b.add(await erp.listLedger({ from, to, accounts }));
-    windows++;
   }
-  if (windows < 2 || b.lines.some((id) => Number.isNaN(id))) return b.table;
+  if (b.lines.length < 2 || b.lines.some((id) => Number.isNaN(id))) return b.table;
   const order = Float64Array.from(b.lines);
   let sorted = true;
   for (let i = 1; i < order.length && sorted; i++) sorted = order[i - 1]! < order[i]!;
