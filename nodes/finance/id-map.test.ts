@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { IdPositions, numericId } from './id-map.ts';
 
 describe('IdPositions', () => {
-  it('keeps every position of every id in insertion order, numeric or not', () => {
-    const ids = new IdPositions();
+  it.each([0, 50_000])('keeps every position of every id in insertion order, numeric or not (made for %i ids)', (expected) => {
+    const ids = new IdPositions(expected);
     const ref = new Map<string, number[]>();
     const odd = ['007', '0', '1234567890123456', '12.5', 'R-1', '', '999999999999999', '4294967296', '4294967297', '-3'];
     for (let pos = 0; pos < 50_000; pos++) {

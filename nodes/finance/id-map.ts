@@ -25,12 +25,20 @@ const slot = (v: number, mask: number) => {
  * Id -> one position (the usual case) or several in insertion order (`all`). Positions are whole numbers ≥ 0.
  */
 export class IdPositions {
-  private keys = new Float64Array(1024).fill(Number.NaN);
+  private keys: Float64Array;
   /** Per slot: the position, or −(index in `lists`) − 1 when the id has several. */
-  private vals = new Int32Array(1024);
+  private vals: Int32Array;
   private used = 0;
   private readonly lists: number[][] = [];
   private readonly other = new Map<string, number | number[]>();
+
+  /** `expected`: how many ids will be added, when known: the table is made that large at once (no doubling on the way). */
+  constructor(expected = 0) {
+    let size = 1024;
+    while (size < expected * 2) size *= 2;
+    this.keys = new Float64Array(size).fill(Number.NaN);
+    this.vals = new Int32Array(size);
+  }
 
   add(id: string, pos: number): void {
     const v = numericId(id);

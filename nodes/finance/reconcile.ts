@@ -217,8 +217,8 @@ class DocIndex {
   readonly table: ErpDocTable;
   /** Per position: 0 unclaimed, 1 claimed in this batch, 2 claimed by an earlier run (never an amount-and-date candidate). */
   readonly claimed: Uint8Array;
-  /** Per kind code: external id -> positions. */
-  private readonly byId = [new IdPositions(), new IdPositions(), new IdPositions()];
+  /** Per kind code: external id -> positions (each table made at its size). */
+  private readonly byId: IdPositions[];
   /**
    * `${kind code}:${day}` -> cents -> positions, made for a day when the fallback first looks at it: most runs match
    * almost everything by id and look at a few days, so the million entries of a whole index are not made.
@@ -234,6 +234,9 @@ class DocIndex {
     const t = docs instanceof ErpDocTable ? docs : ErpDocTable.fromDocs(docs);
     this.table = t;
     this.claimed = new Uint8Array(t.length);
+    const perKind = [0, 0, 0];
+    for (let ord = 0; ord < t.length; ord++) perKind[t.kindCode(ord)]!++;
+    this.byId = perKind.map((n) => new IdPositions(n));
     const counts = new Uint32Array(t.dayCount + 1);
     for (let ord = 0; ord < t.length; ord++) {
       const byId = this.byId[t.kindCode(ord)]!;
