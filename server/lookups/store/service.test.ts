@@ -169,13 +169,19 @@ describe.each(testStores())('lookup tables on $name', (kind) => {
     expect(await svc.usesOfRun('r1')).toEqual([{ nodeId: 'tax', tableId: t.id, scope: 'shared', name: 'tax-codes', version: 1 }]);
   });
 
-  // SQLite's migrations remove a run's uses with the run (trigger lookup_uses_prune); PostgreSQL's baseline has no such
-  // trigger yet, so there a pruned run's uses would stay (a schema change the lead has been told of).
-  it.skipIf(kind.name === 'postgres')('forgets the versions a run used when the run is pruned', async () => {
+  // Both stores' migrations remove a run's uses with the run (trigger lookup_uses_prune).
+  it('forgets the versions a run used when the run is pruned', async () => {
     const t = await tax([{ title: 'VAT', taxCode: 'A' }]);
     await aRun('succeeded');
     await svc.recordUse({ runId: 'r1', nodeId: 'tax', tableId: t.id, version: 1 });
-    await exec(`DELETE FROM runs WHERE id = 'r1'`);
+    for (const id of ['r2', 'r3']) {
+      await exec(`INSERT INTO runs (id, flow_id, flow_version, event_id, status, available_at, created_at) VALUES ('${id}', 'f', 1, 'e1', 'succeeded', 0, 0)`);
+      await svc.recordUse({ runId: id, nodeId: 'tax', tableId: t.id, version: 1 });
+    }
+    // Retention deletes runs several at a time: the uses of each go, those of a run kept stay.
+    await exec(`DELETE FROM runs WHERE id IN ('r1', 'r2')`);
     expect(await svc.usesOfRun('r1')).toEqual([]);
+    expect(await svc.usesOfRun('r2')).toEqual([]);
+    expect(await svc.usesOfRun('r3')).toHaveLength(1);
   });
 });
