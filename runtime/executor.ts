@@ -27,6 +27,7 @@ import {
   type SkipReason,
 } from './node-api.ts';
 import type { Sandbox } from './sandbox/types.ts';
+import type { LookupSource, LookupUse } from './node-api/lookups.ts';
 import type { RetryPolicy } from '../flows/schema.ts';
 
 export interface ExecutorDeps {
@@ -139,7 +140,13 @@ export class Executor {
       return pending.splice(0);
     };
     // Held steps written while the run is still ours (a drained or lease-lost run keeps what it finished).
-    const flush = async (): Promise<boolean> => (pending.length ? this.steps.commit(run.id, owner, { steps: takePending() }) : true);
+    // Lookup uses the steps recorded (`recordUse`), kept with them and written in the transaction that lands them, where
+    // the host's lookup source can do so (`recordUsesInCommit`): a commit per use was a cost of every lookup step.
+    const usesRec = (d.servicesFor?.(run.flowId) ?? d.services).lookups?.recordUsesInCommit;
+    const pendingUses: LookupUse[] = [];
+    /** Every commit of the run lands the held steps (takePending), and with them the uses they recorded. */
+    const commit = (c: StepCommit): Promise<boolean> => this.steps.commit(run.id, owner, withUses(c, pendingUses.splice(0), usesRec));
+    const flush = async (): Promise<boolean> => (pending.length ? commit({ steps: takePending() }) : true);
     const hold = (x: StepWrite) => {
       if (!pending.length) pendingSince = d.now();
       pending.push(x);
@@ -192,6 +199,7 @@ export class Executor {
             nodeId: id,
           },
           takePending(),
+          withUses({}, pendingUses.splice(0), usesRec).also,
         );
       }
       const attempts = (row?.attempts ?? 0) + 1;
@@ -199,7 +207,7 @@ export class Executor {
       // Only non-idempotent steps need a durable "started" mark: it is what tells a resumed run not to repeat them.
       // The steps before it land first, in the same transaction.
       if (!p.type.idempotent) {
-        const marked = await this.steps.commit(run.id, owner, { steps: takePending(), running: { nodeId: id, attempts, startedAt } });
+        const marked = await commit({ steps: takePending(), running: { nodeId: id, attempts, startedAt } });
         if (!marked) return 'lost';
       }
 
@@ -207,12 +215,13 @@ export class Executor {
       const recon = new StepReconciliation(d.store, run.flowId, d.now);
       const payoutRows = new StepPayoutRows(d.store, run.flowId);
       const reads: ConfigRead[] = [];
+      const stepUses: LookupUse[] | null = usesRec ? [] : null;
       let out: Produced;
       let skip: SkipReason | null = null;
       try {
         const value = input.value;
         const trigger = p === plan.trigger ? value : producedValue(produced.get(plan.trigger.node.id) ?? null);
-        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal);
+        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal, stepUses);
         ctx.readConfig = (r) => {
           if (!reads.some((x) => x.tableId === r.tableId)) reads.push({ kind: r.kind, table: r.table, scope: r.scope, tableId: r.tableId, version: r.version });
         };
@@ -233,7 +242,7 @@ export class Executor {
         const retryable = err.class === 'transient' || (err.class === 'ambiguous' && !guarded);
         if (retryable && attempts < retry.maxAttempts && !signal.aborted) {
           const delay = Math.max(backoffMs(retry, attempts), err.retryAfterMs ?? 0);
-          const deferred = await this.steps.commit(run.id, owner, {
+          const deferred = await commit({
             steps: [...takePending(), this.stepWrite(id, 'retrying', attempts, null, null, err, startedAt, d.now())],
             defer: { availableAt: d.now() + delay },
           });
@@ -242,8 +251,9 @@ export class Executor {
           this.emitStep(run, p, 'retrying', startedAt);
           return 'deferred';
         }
-        return this.failStep(run, owner, p, attempts, startedAt, err, takePending());
+        return this.failStep(run, owner, p, attempts, startedAt, err, takePending(), withUses({}, pendingUses.splice(0), usesRec).also);
       }
+      if (stepUses) pendingUses.push(...stepUses);
       const reason = skip ? { ...skip, nodeId: id } : null;
       const done = this.stepWrite(id, 'succeeded', attempts, out.port, storedOf(out), null, startedAt, d.now(), {
         flowVersion: run.flowVersion,
@@ -281,7 +291,7 @@ export class Executor {
         };
         let committed: boolean;
         try {
-          committed = await this.steps.commit(run.id, owner, landing);
+          committed = await commit(landing);
         } finally {
           await recon.discard();
         }
@@ -294,7 +304,7 @@ export class Executor {
       produced.set(id, out);
       this.emitStep(run, p, 'succeeded', startedAt);
     }
-    const finished = await this.steps.commit(run.id, owner, { steps: takePending(), finish: this.finishOf('succeeded', null) });
+    const finished = await commit({ steps: takePending(), finish: this.finishOf('succeeded', null) });
     return finished ? this.announce(run, 'succeeded', null) : 'lost';
   }
 
@@ -333,6 +343,7 @@ export class Executor {
     recon: StepReconciliation | undefined,
     payoutRows: StepPayoutRows | undefined,
     signal: AbortSignal,
+    uses: LookupUse[] | null,
   ): Promise<NodeContext> {
     const d = this.d;
     const log = d.log;
@@ -359,7 +370,7 @@ export class Executor {
       state,
       claims: this.claims.forRun(run.id, run.flowId, p.node.id),
       connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
-      lookups: services.lookups,
+      lookups: uses && services.lookups ? stagingUses(services.lookups, uses) : services.lookups,
       exceptions: services.exceptions,
       monitoring: services.monitoring,
       ...(recon ? { reconciliation: (scope: string) => recon.scope(scope) } : {}),
@@ -441,6 +452,7 @@ export class Executor {
     startedAt: number,
     err: StepError,
     before: readonly StepWrite[] = [],
+    also?: StepCommit['also'],
   ): Promise<RunOutcome> {
     // The failed step and the failed run land together: a crash between them would otherwise leave a run that a
     // later claim resumes at a failed (perhaps ambiguous, non-idempotent) step. The steps that succeeded before it
@@ -448,6 +460,7 @@ export class Executor {
     const finished = await this.steps.commit(run.id, owner, {
       steps: [...before, this.stepWrite(p.node.id, 'failed', attempts, null, null, err, startedAt, this.d.now())],
       finish: this.finishOf('failed', err),
+      ...(also ? { also } : {}),
     });
     if (!finished) return 'lost';
     this.emitStep(run, p, 'failed', startedAt);
@@ -511,6 +524,34 @@ function readPath(root: Record<string, unknown>, path: string): unknown {
     cur = (cur as Record<string, unknown>)[seg];
   }
   return cur;
+}
+
+/** `c` with the lookup uses of the steps it lands, written in its transaction (before the step's other writes). */
+function withUses(c: StepCommit, uses: readonly LookupUse[], rec: LookupSource['recordUsesInCommit']): StepCommit {
+  if (!rec || !uses.length) return c;
+  const also = c.also;
+  return {
+    ...c,
+    also: {
+      sqlite: () => {
+        rec.sqlite(uses);
+        also?.sqlite();
+      },
+      pg: async () => {
+        await rec.pg(uses);
+        await also?.pg();
+      },
+    },
+  };
+}
+
+/** The lookup source as a step sees it: the uses it records are kept for the step's commit. */
+function stagingUses(src: LookupSource, uses: LookupUse[]): LookupSource {
+  return Object.assign(Object.create(src) as LookupSource, {
+    recordUse: async (u: LookupUse) => {
+      uses.push(u);
+    },
+  });
 }
 
 function producedValue(p: Produced | null): unknown {

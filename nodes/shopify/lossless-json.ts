@@ -1,5 +1,7 @@
 // JSON.parse loses digits on Shopify's 18-digit ids (2^53 ≈ 9.0e15). We quote every integer literal that does not
-// fit a double exactly before parsing, so ids arrive as the exact digit strings Shopify sent.
+// fit a double exactly before parsing, so ids arrive as the exact digit strings Shopify sent. `parseJsonLossless` is
+// the reference scanner; the conversions parse with `parseBodyExact`, the same result for a third of the cost.
+import { parseBodyExact } from './parse-exact.ts';
 
 const SAFE_DIGITS = 15; // every integer of ≤ 15 digits is exact in a double
 
@@ -51,7 +53,7 @@ export function parseJsonLossless(text: string): unknown {
 
 /** Accepts raw JSON text, a Buffer, or an already parsed value (ids in it may already have lost digits). */
 export function toJsonValue(input: string | Uint8Array | unknown): unknown {
-  if (typeof input === 'string') return parseJsonLossless(input);
-  if (input instanceof Uint8Array) return parseJsonLossless(Buffer.from(input).toString('utf8'));
+  if (typeof input === 'string') return parseBodyExact(input);
+  if (input instanceof Uint8Array) return parseBodyExact(Buffer.from(input).toString('utf8'));
   return input;
 }

@@ -40,6 +40,12 @@ export interface LookupSource {
   snapshot(name: string, opts?: { flowId?: string }): Promise<LookupSnapshot>;
   /** Records which version a run used (so a replay after an edit shows which rows it saw). */
   recordUse?(use: LookupUse): Promise<void>;
+  /**
+   * The same writes made inside a step's commit transaction: `sqlite` synchronous statements (inside Store.exclusive),
+   * `pg` awaited inside the open transaction. Where a source has them, the runtime keeps the uses a step records and
+   * writes them with that step's row, when it lands (not for a step that failed), instead of a commit per use.
+   */
+  recordUsesInCommit?: { sqlite(uses: readonly LookupUse[]): void; pg(uses: readonly LookupUse[]): Promise<void> };
   /** The current version of the table with this id, or undefined when there is none: a replay re-runs steps that read an older one. */
   currentVersion?(tableId: number): Promise<number | undefined>;
 }

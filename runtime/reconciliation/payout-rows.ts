@@ -191,13 +191,16 @@ class ScopedRows implements PayoutRowStore {
 /** One step's payout rows (any number of scopes); `commit` runs inside the step's success transaction. */
 export class StepPayoutRows {
   private scopes = new Map<string, ScopedRows>();
-  private readonly sql: SqlStore<Tables>;
+  private view?: SqlStore<Tables>;
 
   constructor(
     private store: AnyStore,
     private flowId: string,
-  ) {
-    this.sql = store.sql({ reconBalanceTransactions });
+  ) {}
+
+  /** Made on first use: most steps never open reconciliation records, and a view per step was a cost of every step. */
+  private get sql(): SqlStore<Tables> {
+    return (this.view ??= this.store.sql({ reconBalanceTransactions }));
   }
 
   scope(scope: string): PayoutRowStore {

@@ -317,14 +317,17 @@ function queries(store: Store): Queries {
 export class StepReconciliation {
   private scopes = new Map<string, ScopedRecords>();
   private readonly stage = ++stages;
-  private readonly sql: SqlStore<Tables>;
+  private view?: SqlStore<Tables>;
 
   constructor(
     private store: AnyStore,
     private flowId: string,
     private now: () => number,
-  ) {
-    this.sql = store.sql({ reconClaims, reconPayouts, reconSettlements });
+  ) {}
+
+  /** Made on first use: most steps never open reconciliation records, and a view per step was a cost of every step. */
+  private get sql(): SqlStore<Tables> {
+    return (this.view ??= this.store.sql({ reconClaims, reconPayouts, reconSettlements }));
   }
 
   scope(scope: string): ReconciliationRecords {

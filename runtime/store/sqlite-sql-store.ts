@@ -14,12 +14,20 @@ type Method = 'run' | 'all' | 'values' | 'get';
 
 interface Connection {
   statements: Map<string, Database.Statement>;
+  /** Prepared once per connection: views are made per step on the hot path (a reconciliation scope's, a step's state). */
+  begin: Database.Statement;
+  commit: Database.Statement;
+  rollback: Database.Statement;
 }
 // Every view of one connection (each room asks for its own tables) shares its statements.
 const connections = new WeakMap<Database.Database, Connection>();
 const connectionOf = (sqlite: Database.Database): Connection => {
   let c = connections.get(sqlite);
-  if (!c) connections.set(sqlite, (c = { statements: new Map() }));
+  if (!c)
+    connections.set(
+      sqlite,
+      (c = { statements: new Map(), begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), rollback: sqlite.prepare('ROLLBACK') }),
+    );
   return c;
 };
 // And every connection to one file in this process shares one gate: a second connection's BEGIN IMMEDIATE would
@@ -32,7 +40,7 @@ const gateOf = (sqlite: Database.Database) => {
 };
 
 export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Database.Database, tables: T): SqlStore<T> {
-  const { statements } = connectionOf(sqlite);
+  const { statements, begin, commit, rollback } = connectionOf(sqlite);
   const shared = gateOf(sqlite);
   const { gate } = shared;
   const prepared = (text: string): Database.Statement => {
@@ -62,9 +70,6 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
   }) as unknown as SqlDb;
 
   const dialect = new SQLiteAsyncDialect();
-  const begin = sqlite.prepare('BEGIN IMMEDIATE');
-  const commit = sqlite.prepare('COMMIT');
-  const rollback = sqlite.prepare('ROLLBACK');
 
   const tx = async <R>(fn: (tx: SqlDb) => Promise<R>): Promise<R> => {
     if (gate.inside()) {

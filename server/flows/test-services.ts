@@ -23,6 +23,7 @@ export function testServices(real: NodeServices, log?: { warn(o: object, m?: str
   };
   const lookups = real.lookups;
   // Reads as usual; "this table version was used by run X" is production bookkeeping, not recorded for tests.
-  const readOnlyLookups = lookups && Object.assign(Object.create(lookups), { recordUse: () => {} });
+  // (Nor with the step's commit: the runtime writes uses there only for a source that offers `recordUsesInCommit`.)
+  const readOnlyLookups = lookups && Object.assign(Object.create(lookups), { recordUse: () => {}, recordUsesInCommit: undefined });
   return { ...real, exceptions, monitoring, lookups: readOnlyLookups };
 }

@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import { COMPLIANCE_TOPICS, handleCompliance } from './compliance.ts';
 import { pathKeys, shopifyKeys } from './keys.ts';
-import { parseBodyExact } from './parse-body.ts';
+import { parseBodyExact } from '../../nodes/shopify/parse-exact.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
 import { SWEEP_KEY } from '../sweeps.ts';
 import { ReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';

@@ -169,6 +169,39 @@ describe.each(testStores())('lookup tables on $name', (kind) => {
     expect(await svc.usesOfRun('r1')).toEqual([{ nodeId: 'tax', tableId: t.id, scope: 'shared', name: 'tax-codes', version: 1 }]);
   });
 
+  it('records uses inside the transaction of the runtime step commit: none when it rolls back', async () => {
+    const t = await tax([{ title: 'VAT', taxCode: 'A' }]);
+    await aRun('succeeded');
+    const uses = [
+      { runId: 'r1', nodeId: 'tax', tableId: t.id, version: 1 },
+      { runId: 'r1', nodeId: 'map', tableId: t.id, version: 1 },
+    ];
+    const { store } = ts;
+    /** The uses written in a transaction of the store, which then commits or fails. */
+    const land = (fail: boolean): Promise<void> => {
+      const failing = () => {
+        if (fail) throw new Error('the step commit failed');
+      };
+      if (store.dialect === 'sqlite')
+        return store.exclusive(() => {
+          svc.recordUsesInCommit.sqlite(uses);
+          failing();
+        });
+      return ts.sql({}).tx(async () => {
+        await svc.recordUsesInCommit.pg(uses);
+        failing();
+      });
+    };
+    await expect(land(true)).rejects.toThrow(/step commit failed/);
+    expect(await svc.usesOfRun('r1')).toEqual([]);
+    await land(false);
+    await land(false); // a step landed again (a resumed run) records it again, once
+    expect(await svc.usesOfRun('r1')).toEqual([
+      { nodeId: 'map', tableId: t.id, scope: 'shared', name: 'tax-codes', version: 1 },
+      { nodeId: 'tax', tableId: t.id, scope: 'shared', name: 'tax-codes', version: 1 },
+    ]);
+  });
+
   // Both stores' migrations remove a run's uses with the run (trigger lookup_uses_prune).
   it('forgets the versions a run used when the run is pruned', async () => {
     const t = await tax([{ title: 'VAT', taxCode: 'A' }]);

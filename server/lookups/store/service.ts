@@ -1,6 +1,7 @@
 // The lookup-table store: versioned tables in the workspace's store, on either dialect (SQLite file or PostgreSQL
 // schema). Hosts pass one instance to the runtime as `services: { lookups }`; nodes reach it as `ctx.lookups` through
 // the LookupSource interface, whose reads are asynchronous (a PostgreSQL read cannot be anything else).
+import type { Statement } from 'better-sqlite3';
 import { and, desc, eq, lte, notInArray, sql } from 'drizzle-orm';
 import type { Store } from '../../../runtime/store/db.ts';
 import type { SqlDb, SqlStore } from '../../../runtime/store/sql-store.ts';
@@ -72,6 +73,9 @@ export class LookupService implements LookupSource {
    * the table's current one, which every `snapshot` call reads first.
    */
   private cache = new Map<number, LookupSnapshot>();
+  /** The raw connection on SQLite, for `recordUsesInCommit` (statements inside the runtime's transaction). */
+  private readonly sqlite?: Store['sqlite'];
+  private useSt?: Statement;
 
   /**
    * Opens on the runtime's store (`runtime.store`, either dialect; its migrations created the tables). `keepVersions`
@@ -79,6 +83,7 @@ export class LookupService implements LookupSource {
    */
   constructor(store: LookupStore, opts: { now?: () => number; keepVersions?: number } = {}) {
     this.store = store.sql({ lookupTables, lookupVersions, lookupUses });
+    if ((store as Partial<Store>).dialect === 'sqlite') this.sqlite = (store as Store).sqlite;
     this.now = opts.now ?? Date.now;
     this.keepVersions = Math.max(1, opts.keepVersions ?? 200);
   }
@@ -114,6 +119,27 @@ export class LookupService implements LookupSource {
       .insert(lu)
       .values({ runId: u.runId, nodeId: u.nodeId, tableId: u.tableId, version: u.version, usedAt: this.now() })
       .onConflictDoUpdate({ target: [lu.runId, lu.nodeId, lu.tableId], set: { version: sql`excluded.version`, usedAt: sql`excluded.used_at` } });
+  }
+
+  /** `recordUse` inside a step's commit (the runtime's); on SQLite one prepared statement, run synchronously. */
+  readonly recordUsesInCommit: NonNullable<LookupSource['recordUsesInCommit']> = {
+    sqlite: (uses) => {
+      if (!uses.length) return;
+      const st = this.usesStatement();
+      const at = this.now();
+      for (const u of uses) st.run(u.runId, u.nodeId, u.tableId, u.version, at);
+    },
+    pg: async (uses) => {
+      for (const u of uses) await this.recordUse(u);
+    },
+  };
+
+  private usesStatement(): Statement {
+    if (!this.sqlite) throw new Error('recordUsesInCommit.sqlite is for the SQLite store');
+    return (this.useSt ??= this.sqlite.prepare(
+      `INSERT INTO lookup_uses (run_id, node_id, table_id, version, used_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, node_id, table_id) DO UPDATE SET version = excluded.version, used_at = excluded.used_at`,
+    ));
   }
 
   async currentVersion(tableId: number): Promise<number | undefined> {

@@ -1,5 +1,6 @@
-// A delivery's body parsed with its long integers exact: every integer literal of more than 15 digits (Shopify's
-// 18-digit ids, past 2^53) becomes a string holding its digits, as `parseJsonLossless` does, for a third of its cost.
+// A Shopify body parsed with its long integers exact (at ingest for the business keys, in the trigger's conversion):
+// every integer literal of more than 15 digits (Shopify's 18-digit ids, past 2^53) becomes a string holding its
+// digits, as `parseJsonLossless` does, for a third of its cost.
 // That scanner walks the text a character at a time in JavaScript (~40 µs on the bench's 15 KB order, more than the
 // native JSON.parse after it); here the regular-expression engine skips everything that cannot need quoting (strings,
 // numbers of ≤ 15 digits, floats, structure, whitespace) in one call per long integer, and the text with those

@@ -2,8 +2,8 @@
 // every long id's digits, and refuse every text JSON.parse refuses.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLossless } from '../../nodes/shopify/lossless-json.ts';
-import { parseBodyExact } from './parse-body.ts';
+import { parseJsonLossless } from './lossless-json.ts';
+import { parseBodyExact } from './parse-exact.ts';
 
 const fixture = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8');
 
