@@ -2,9 +2,13 @@
 // the scrubber knows the secrets of connections stored through it, and the lookup tables live in the same file.
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../runtime/testing/fixtures.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pgUnavailable, throwawayDatabase } from '../runtime/testing/pg.ts';
 import { openServerCore } from './core.ts';
 import { sqliteOf } from './testing.ts';
 
+const pgSkip = await pgUnavailable();
 const MASTER_KEY = Buffer.alloc(32, 3).toString('base64');
 const dirs: Array<{ cleanup(): void }> = [];
 afterEach(() => {
@@ -58,5 +62,21 @@ describe('openServerCore', () => {
     const row = sqliteOf(core).prepare(`SELECT name FROM lookup_tables`).get() as { name: string };
     expect(row.name).toBe('tax-codes');
     core.store.close();
+  });
+
+  it.skipIf(pgSkip)('on PostgreSQL, creates the data dir for the vault key file when it does not exist yet', async () => {
+    // No SQLite file is opened there first to create it: `ledgerline serve` on a fresh data dir failed writing vault.keys.
+    const tmp = tempDir('ll-core-pg-');
+    dirs.push(tmp);
+    const dataDir = join(tmp.dir, 'not', 'yet');
+    const db = await throwawayDatabase();
+    try {
+      const core = await openServerCore({ dataDir, databaseUrl: db.url, workspaceId: 'w1', log: { warn: () => {} }, now: Date.now });
+      expect(core.store.dialect).toBe('postgres');
+      expect(existsSync(join(dataDir, 'vault.keys'))).toBe(true);
+      await core.store.close();
+    } finally {
+      await db.drop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // What the server builds on its data dir before the runtime, in dependency order: the store, the server's tables in
 // it, the credentials vault, secrets and connections, users and the audit trail, the scrubber that knows every
 // stored secret, and the lookup tables. createServer hands these to the runtime when it creates it.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../runtime/store/db.ts';
 import type { AnyStore } from '../runtime/store/any-store.ts';
@@ -30,6 +31,9 @@ export interface CoreOptions {
 }
 
 export async function openServerCore(o: CoreOptions) {
+  // The data dir holds the vault's key file and the sandbox ERP whichever store holds the rest; on PostgreSQL no
+  // SQLite file creates it first.
+  mkdirSync(o.dataDir, { recursive: true });
   const store: AnyStore = o.databaseUrl
     ? await openPgStore({
         url: o.databaseUrl,

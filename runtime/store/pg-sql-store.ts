@@ -5,6 +5,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { sharedSchemaPool } from './pg-shared-pool.ts';
 import type { SqlDb, SqlStore } from './sql-store.ts';
 
 type PgDb = NodePgDatabase<Record<string, never>>;
@@ -29,6 +30,7 @@ export interface PgPoolOptions {
   url: string;
   /** The schema the connections work in (search_path); the workspace's. */
   schema: string;
+  /** Connections of the process's pool on this database (all its schemas share it); the first store opened sets it. */
   max?: number;
   /**
    * An idle connection that failed (the server restarted, a network cut): the pool drops it and the next query opens
@@ -37,9 +39,10 @@ export interface PgPoolOptions {
   onIdleError?: (e: Error) => void;
 }
 
+/** The schema's view of this process's one pool on the database (runtime/store/pg-shared-pool.ts). */
 export function pgPool(o: PgPoolOptions): pg.Pool {
   if (!PG_SCHEMA.test(o.schema)) throw new Error(`PostgreSQL schema "${o.schema}" must be lower-case letters, digits and underscores (at most 63)`);
-  const pool = new pg.Pool({ connectionString: o.url, max: o.max ?? 4, options: `-c search_path=${o.schema}` });
+  const pool = sharedSchemaPool(o.url, o.schema, o.max ?? 4);
   pool.on('error', o.onIdleError ?? (() => undefined));
   return pool;
 }
