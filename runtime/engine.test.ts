@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type SqliteRuntime } from './index.ts';
+import type { Runtime } from './index.ts';
+import { testRuntime } from './testing/runtime.ts';
+import { rawCount, rawRow } from './testing/raw.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { Calls, flow, tempDir, testNodes } from './testing/fixtures.ts';
 import type { Sandbox } from './sandbox/types.ts';
@@ -11,20 +13,20 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: SqliteRuntime;
+let rt: Runtime;
 let calls: Calls;
 let tmp: ReturnType<typeof tempDir>;
 
-function boot() {
+async function boot() {
   const types = [...coreNodes, ...testNodes(calls)];
-  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 } });
+  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 } });
   rt.start();
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
   calls = new Calls();
-  boot();
+  await boot();
 });
 afterEach(async () => {
   await rt.close();
@@ -279,10 +281,9 @@ describe('runtime', () => {
     );
     await publish(doc);
     await runOnce('s2', {});
-    const get = (f: string) =>
-      (rt.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'n'`).get(f) as { value: string } | undefined)?.value;
-    expect(get('s')).toBe('2');
-    expect(get('s2')).toBeUndefined();
+    const get = async (f: string) => (await rawRow<{ value: string }>(rt.store, `SELECT value FROM flow_state WHERE flow_id = ? AND key = 'n'`, f))?.value;
+    expect(await get('s')).toBe('2');
+    expect(await get('s2')).toBeUndefined();
   });
 
   it('stores a repeat delivery once and starts nothing for it', async () => {
@@ -341,7 +342,7 @@ describe('runtime', () => {
     const pruned = await (await import('./retention.ts')).pruneRuns(rt.store, { maxRuns: 2 });
     expect(pruned.runs).toBe(3);
     expect(await rt.runs.list()).toHaveLength(2);
-    expect((rt.store.sqlite.prepare('SELECT COUNT(*) AS n FROM steps').get() as { n: number }).n).toBe(4);
+    expect(await rawCount(rt.store, 'SELECT COUNT(*) AS n FROM steps')).toBe(4);
   });
 });
 
@@ -351,7 +352,7 @@ describe('redaction', () => {
   it('stores step outputs and errors through the host redactor', async () => {
     await rt.close();
     const types = [...coreNodes, ...testNodes(calls)];
-    rt = createRuntime({
+    rt = await testRuntime({
       dataDir: tmp.dir,
       lookup: (t) => types.find((x) => x.type === t),
       sandbox: noSandbox,
@@ -370,7 +371,7 @@ describe('redaction', () => {
       ),
     );
     const run = await runOnce('sec', { auth: 'Bearer s3cret-token' });
-    expect(JSON.stringify(rt.store.sqlite.prepare(`SELECT output FROM steps WHERE run_id = ? AND node_id = 'p'`).get(run.runId))).not.toContain('s3cret-token');
+    expect(JSON.stringify(await rawRow(rt.store, `SELECT output FROM steps WHERE run_id = ? AND node_id = 'p'`, run.runId))).not.toContain('s3cret-token');
     expect(run.steps[1]!.output).toEqual({ posted: { auth: 'Bearer [redacted]' }, key: null });
   });
 });

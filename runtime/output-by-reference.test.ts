@@ -4,7 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isStoredReference, OUTPUT_IS_INPUT } from './stored-output.ts';
-import { createRuntime, type SqliteRuntime } from './index.ts';
+import type { Runtime } from './index.ts';
+import { testRuntime } from './testing/runtime.ts';
+import { rawRows } from './testing/raw.ts';
 import { defineNode, InputWith, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { flow, tempDir } from './testing/fixtures.ts';
@@ -16,7 +18,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: SqliteRuntime | undefined;
+let rt: Runtime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
 afterEach(async () => {
   await rt?.close();
@@ -89,10 +91,10 @@ const flaky = defineNode({
   },
 });
 
-function boot() {
+async function boot() {
   tmp = tempDir();
   const types = [...coreNodes, gate, copy, stamp, flaky];
-  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 } });
+  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 } });
   rt.start();
   return rt;
 }
@@ -110,9 +112,9 @@ const doc = flow(
   ['t->g', 'g->c', 'c->s', 's->k'],
   { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } },
 );
-const rows = (r: SqliteRuntime, runId: string) =>
+const rows = async (r: Runtime, runId: string) =>
   new Map(
-    (r.store.sqlite.prepare('SELECT node_id, output FROM steps WHERE run_id = ?').all(runId) as Array<{ node_id: string; output: string }>).map((x) => [
+    (await rawRows<{ node_id: string; output: string }>(r.store, 'SELECT node_id, output FROM steps WHERE run_id = ?', runId)).map((x) => [
       x.node_id,
       x.output,
     ]),
@@ -120,7 +122,7 @@ const rows = (r: SqliteRuntime, runId: string) =>
 
 describe('a step that passes its input on', () => {
   it('is stored by reference; the run resumed after a deferral, its detail and a replay see the output it had', async () => {
-    const r = boot();
+    const r = await boot();
     await r.flows.create(doc);
     await r.flows.publish('f', { activate: true });
     const { runIds } = await r.queue.ingest({ source: 'manual', payload: order, targets: [{ flowId: 'f', version: 1 }] });
@@ -129,7 +131,7 @@ describe('a step that passes its input on', () => {
     const run = await r.runs.get(runId);
     expect(run.status).toBe('succeeded');
 
-    const stored = rows(r, runId);
+    const stored = await rows(r, runId);
     expect(stored.get('g')).toBe(OUTPUT_IS_INPUT);
     expect(stored.get('c')).toBe(stored.get('t')); // an equal copy is stored as text, the same text
     const step = (id: string, x: typeof run = run) => x.steps.find((s) => s.nodeId === id)!;
@@ -150,8 +152,8 @@ describe('a step that passes its input on', () => {
     await r.drain();
     const replay = await r.runs.get(replayId);
     expect(replay.status).toBe('succeeded');
-    expect(rows(r, replayId).get('g')).toBe(stored.get('t'));
-    expect(rows(r, replayId).get('s')).toBe(JSON.stringify(stamped));
+    expect((await rows(r, replayId)).get('g')).toBe(stored.get('t'));
+    expect((await rows(r, replayId)).get('s')).toBe(JSON.stringify(stamped));
     for (const id of ['t', 'g', 'c', 's']) {
       expect(step(id, replay).output).toEqual(step(id).output);
       expect(step(id, replay).input).toEqual(step(id).input);

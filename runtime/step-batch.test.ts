@@ -2,7 +2,9 @@
 // Each test watches the store from inside a node, as a crash at that moment would find it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime, type SqliteRuntime } from './index.ts';
+import type { Runtime } from './index.ts';
+import { testRuntime } from './testing/runtime.ts';
+import { rawRow, rawRows } from './testing/raw.ts';
 import { defineNode, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { flow, tempDir } from './testing/fixtures.ts';
@@ -14,7 +16,7 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: SqliteRuntime | undefined;
+let rt: Runtime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
 afterEach(async () => {
   await rt?.close();
@@ -23,10 +25,10 @@ afterEach(async () => {
 });
 
 /** What a crash at this moment would find: the steps of the run in the store. */
-const stored = (runId: string) =>
-  (
-    rt!.store.sqlite.prepare(`SELECT node_id FROM steps WHERE run_id = ? AND status = 'succeeded' ORDER BY node_id`).all(runId) as Array<{ node_id: string }>
-  ).map((r) => r.node_id);
+const stored = async (runId: string) =>
+  (await rawRows<{ node_id: string }>(rt!.store, `SELECT node_id FROM steps WHERE run_id = ? AND status = 'succeeded' ORDER BY node_id`, runId)).map(
+    (r) => r.node_id,
+  );
 const seen: Record<string, string[]> = {};
 const transactions = { n: 0 };
 
@@ -42,7 +44,7 @@ const pass = defineNode({
   idempotent: true,
   sampleOutput: {},
   execute: async (c, i: Record<string, unknown>) => {
-    seen[c.nodeId] = stored(c.runId);
+    seen[c.nodeId] = await stored(c.runId);
     if (c.config.sleepMs) await new Promise((r) => setTimeout(r, c.config.sleepMs));
     return { ...i, [c.nodeId]: true };
   },
@@ -58,8 +60,8 @@ const post = defineNode({
   outputs: [{ id: 'out' }],
   idempotent: false,
   sampleOutput: { posted: true },
-  execute: (c, i: Record<string, unknown>) => {
-    seen[c.nodeId] = stored(c.runId);
+  execute: async (c, i: Record<string, unknown>) => {
+    seen[c.nodeId] = await stored(c.runId);
     return { ...i, posted: true };
   },
 });
@@ -90,10 +92,8 @@ const recall = defineNode({
   outputs: [{ id: 'out' }],
   idempotent: true,
   sampleOutput: { cursor: null as string | null },
-  execute: (c) => ({
-    cursor:
-      (rt!.store.sqlite.prepare(`SELECT value FROM flow_state WHERE flow_id = ? AND key = 'cursor'`).get(c.flowId) as { value: string } | undefined)?.value ??
-      null,
+  execute: async (c) => ({
+    cursor: (await rawRow<{ value: string }>(rt!.store, `SELECT value FROM flow_state WHERE flow_id = ? AND key = 'cursor'`, c.flowId))?.value ?? null,
   }),
 });
 const reject = defineNode({
@@ -112,24 +112,43 @@ const reject = defineNode({
   },
 });
 
-function boot(stepBatchMs?: number) {
+async function boot(stepBatchMs?: number) {
   tmp = tempDir();
   const types = [...coreNodes, pass, post, remember, recall, reject];
-  rt = createRuntime({
+  rt = await testRuntime({
     dataDir: tmp.dir,
     lookup: (t) => types.find((x) => x.type === t),
     sandbox: noSandbox,
     worker: { pollMs: 5 },
     ...(stepBatchMs !== undefined ? { stepBatchMs } : {}),
   });
-  // Count write transactions (each one an fsync-bearing commit in WAL mode).
-  const sqlite = rt.store.sqlite;
-  const tx = sqlite.transaction.bind(sqlite);
-  (sqlite as { transaction: typeof tx }).transaction = ((fn: (...a: unknown[]) => unknown) => {
-    const t = tx(fn);
-    return Object.assign((...a: unknown[]) => (transactions.n++, t(...a)), { immediate: t.immediate, deferred: t.deferred, exclusive: t.exclusive });
-  }) as typeof tx;
+  countTransactions(rt);
   rt.start();
+}
+
+/** Counts write transactions (each one a commit, fsync-bearing: in WAL mode on SQLite, the WAL flush on PostgreSQL). */
+function countTransactions(r: Runtime): void {
+  if (r.store.dialect === 'sqlite') {
+    const sqlite = r.store.sqlite;
+    const tx = sqlite.transaction.bind(sqlite);
+    (sqlite as { transaction: typeof tx }).transaction = ((fn: (...a: unknown[]) => unknown) => {
+      const t = tx(fn);
+      return Object.assign((...a: unknown[]) => (transactions.n++, t(...a)), { immediate: t.immediate, deferred: t.deferred, exclusive: t.exclusive });
+    }) as typeof tx;
+    return;
+  }
+  // Every transaction on PostgreSQL begins on a pooled client: count its BEGINs.
+  const counted = new WeakSet<object>();
+  r.store.pool.on('acquire', (client) => {
+    if (counted.has(client)) return;
+    counted.add(client);
+    const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...a: unknown[]) => {
+      const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | undefined)?.text;
+      if (text && /^\s*begin\b/i.test(text)) transactions.n++;
+      return query(...a);
+    };
+  });
 }
 
 async function runOnce(doc: ReturnType<typeof flow>, payload: unknown = {}) {
@@ -145,7 +164,7 @@ const chain = (ids: string[], type = 'test.pass') => ids.map((id) => ({ id, type
 
 describe('step batching', () => {
   it('a run of idempotent steps lands in one commit, every step recorded', async () => {
-    boot();
+    await boot();
     const before = transactions.n;
     const run = await runOnce(flow('f', [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b', 'c', 'd'])], ['t->a', 'a->b', 'b->c', 'c->d']));
     expect(run.status).toBe('succeeded');
@@ -162,7 +181,7 @@ describe('step batching', () => {
     const batched = transactions.n - before;
     await rt!.close();
     // The same run with a commit per step, for comparison.
-    boot(0);
+    await boot(0);
     const b0 = transactions.n;
     const again = await runOnce(flow('f', [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b', 'c', 'd'])], ['t->a', 'a->b', 'b->c', 'c->d']));
     expect(again.steps).toHaveLength(5);
@@ -171,7 +190,7 @@ describe('step batching', () => {
   });
 
   it('everything before a non-idempotent step is durable when it starts', async () => {
-    boot();
+    await boot();
     const run = await runOnce(
       flow(
         'f',
@@ -185,7 +204,7 @@ describe('step batching', () => {
   });
 
   it('flow state a step wrote is in the store before the next step runs', async () => {
-    boot();
+    await boot();
     const run = await runOnce(
       flow(
         'f',
@@ -201,7 +220,7 @@ describe('step batching', () => {
   });
 
   it('a failed run keeps the steps that succeeded before it (a replay from the failed step reuses them)', async () => {
-    boot();
+    await boot();
     const run = await runOnce(
       flow('f', [{ id: 't', type: 'trigger.manual' }, ...chain(['a', 'b']), { id: 'x', type: 'test.reject' }], ['t->a', 'a->b', 'b->x']),
     );
@@ -215,7 +234,7 @@ describe('step batching', () => {
   });
 
   it('a batch older than its bound is committed before the next step, so a slow run keeps its progress', async () => {
-    boot(50);
+    await boot(50);
     const run = await runOnce(
       flow(
         'f',

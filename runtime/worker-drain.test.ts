@@ -1,7 +1,8 @@
 // Worker.stop({ graceMs }): what a draining process (SIGTERM) does with the runs it has in flight.
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createRuntime } from './index.ts';
+import { testRuntime } from './testing/runtime.ts';
+import { rawRow, rawRows } from './testing/raw.ts';
 import { defineNode } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { flow, tempDir } from './testing/fixtures.ts';
@@ -43,8 +44,7 @@ function gate() {
 
 function setup(dir: string, g: ReturnType<typeof gate>) {
   const types = [...coreNodes, g.node];
-  const rt = createRuntime({ dataDir: dir, lookup: (t) => types.find((x) => x.type === t), sandbox: unused, worker: { leaseMs: 60_000, pollMs: 10 } });
-  return rt;
+  return testRuntime({ dataDir: dir, lookup: (t) => types.find((x) => x.type === t), sandbox: unused, worker: { leaseMs: 60_000, pollMs: 10 } });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,7 +52,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('a draining worker', () => {
   it('lets a run that ends within the grace period finish, releasing nothing', async () => {
     const g = gate();
-    const rt = setup(`${tmp.dir}/a`, g);
+    const rt = await setup(`${tmp.dir}/a`, g);
     await rt.flows.create(
       flow(
         'f',
@@ -76,7 +76,7 @@ describe('a draining worker', () => {
   it('stops a run still going after the grace period at its next step, keeps its finished steps and releases it to the next worker at once', async () => {
     const g = gate();
     const dir = `${tmp.dir}/b`;
-    const rt = setup(dir, g);
+    const rt = await setup(dir, g);
     await rt.flows.create(
       flow(
         'f',
@@ -98,16 +98,16 @@ describe('a draining worker', () => {
     const t0 = Date.now();
     expect(await rt.worker.stop({ graceMs: 200, abortWaitMs: 2000 })).toEqual({ finished: 0, released: 1 });
     expect(Date.now() - t0).toBeLessThan(1500);
-    const row = rt.store.sqlite.prepare(`SELECT status, lease_until AS until FROM runs WHERE id = ?`).get(runId);
-    expect(row).toEqual({ status: 'running', until: 0 }); // its lease of 60 s released, not left to expire
-    expect(rt.store.sqlite.prepare(`SELECT node_id AS node, status FROM steps WHERE run_id = ? ORDER BY node_id`).all(runId)).toEqual([
+    const row = await rawRow<{ status: string; until: number | string }>(rt.store, `SELECT status, lease_until AS until FROM runs WHERE id = ?`, runId);
+    expect({ ...row, until: Number(row?.until) }).toEqual({ status: 'running', until: 0 }); // its lease of 60 s released, not left to expire
+    expect(await rawRows(rt.store, `SELECT node_id AS node, status FROM steps WHERE run_id = ? ORDER BY node_id`, runId)).toEqual([
       { node: 'first', status: 'succeeded' },
       { node: 't', status: 'succeeded' },
     ]);
     await rt.close();
 
     // The next worker claims it at its first poll and carries on from the second step.
-    const next = setup(dir, g);
+    const next = await setup(dir, g);
     next.start();
     await next.drain(5000);
     expect((await next.runs.get(runId)).status).toBe('succeeded');

@@ -2,7 +2,7 @@
 // (API responses, logs) for it. Stored step outputs are the runtime's; the API must still never return them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flow, testServer, type TestServer } from './testing.ts';
-import { sqliteOf } from './testing.ts';
+import { rawRows } from '../runtime/testing/raw.ts';
 
 const PLANTED = 'planted-secret-9f8e7d6c5b4a';
 let t: TestServer;
@@ -38,7 +38,7 @@ describe('secrets', () => {
       bodies.push(await (await t.req('GET', path, { token: tok })).text());
     for (const b of bodies) expect(b).not.toContain(PLANTED);
     expect(t.logs.join('')).not.toContain(PLANTED);
-    const rows = sqliteOf(t.server.runtime).prepare('SELECT * FROM connections').all();
+    const rows = await rawRows(t.server.runtime.store, 'SELECT * FROM connections');
     expect(JSON.stringify(rows)).not.toContain(PLANTED);
   });
 });

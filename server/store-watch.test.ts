@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MASTER_KEY, noSandbox, testServer, type TestServer } from './testing.ts';
 import { createServer, StartupError } from './app.ts';
 import { STORE_FILE } from '../runtime/store/db.ts';
+import { describeSqliteOnly, passDatabaseUrl } from '../runtime/testing/pass.ts';
 
 const SECRET = 'shpss_store_watch_secret_0123456789';
 const order = readFileSync(new URL('../../shared/fixtures/shopify/webhook-2026-04.orders.create.json', import.meta.url), 'utf8');
@@ -44,7 +45,7 @@ async function start() {
   expect((await t.req('GET', '/readyz')).status).toBe(200);
 }
 
-describe('the store lost under a running server', () => {
+describeSqliteOnly('the store lost under a running server', 'its file deleted or overwritten under the server', () => {
   for (const how of ['deleted', 'overwritten (database and WAL)'] as const) {
     it(`${how}: webhooks and writes answer 503 instead of being acknowledged and lost; /readyz fails; the log says so; a restart refuses`, async () => {
       await start();
@@ -92,8 +93,10 @@ describe('start-up settings said plainly', () => {
     t = await testServer();
     await t.close();
     const dir = join(t.dir, 'fresh');
+    const databaseUrl = await passDatabaseUrl(dir, { unmigrated: true });
     const e = await createServer({
       dataDir: dir,
+      ...(databaseUrl ? { databaseUrl } : {}),
       env: { LEDGERLINE_ADMIN_PASSWORD: 'short', LEDGERLINE_MASTER_KEY: MASTER_KEY },
       sandbox: noSandbox,
       designerDir: null,

@@ -1,4 +1,5 @@
-// Test helpers: a full server on a temp data dir (real SQLite), users of every role, and a request helper.
+// Test helpers: a full server on a temp data dir (its store: real SQLite there, or on the PostgreSQL pass a throwaway
+// database: runtime/testing/pass.ts), users of every role, and a request helper.
 import { z } from 'zod';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -7,6 +8,7 @@ import { type AnyStore, isSqlite } from '../runtime/store/any-store.ts';
 import { createServer, type LedgerlineServer, type ServerOptions } from './app.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { Calls, flow, tempDir, testNodes } from '../runtime/testing/fixtures.ts';
+import { passDatabaseUrl } from '../runtime/testing/pass.ts';
 import { defineNode, type NodeType } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 import { ROLES, type Role } from './auth/roles.ts';
@@ -102,8 +104,11 @@ export async function testServer(o: Partial<ServerOptions> & { withRoles?: boole
       cb();
     },
   });
+  // A test that names its own database keeps it; otherwise the pass's store (new, as sandbox mode tells it apart).
+  const databaseUrl = o.databaseUrl ?? (await passDatabaseUrl(o.dataDir ?? tmp.dir, { unmigrated: !!o.sandboxMode }));
   const server = await createServer({
     dataDir: tmp.dir,
+    ...(databaseUrl ? { databaseUrl } : {}),
     env: {
       LEDGERLINE_ADMIN_EMAIL: ADMIN.email,
       LEDGERLINE_ADMIN_PASSWORD: ADMIN.password,

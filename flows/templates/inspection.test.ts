@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStoredReference } from '../../runtime/stored-output.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
 import { FIXTURES, asPaidOrder, startHarness, type Harness } from './testing/harness.ts';
+import { rawRows } from '../../runtime/testing/raw.ts';
 
 const REFERENCE = new URL('./testing/order-to-erp.inspection.json', import.meta.url);
 const VOLATILE = new Set(['runId', 'eventId', 'replayOf', 'createdAt', 'startedAt', 'finishedAt', 'durationMs']);
@@ -18,10 +19,13 @@ const digest = (v: unknown) => (v === undefined ? undefined : createHash('sha256
 const digestText = (t: string | null) => (t === null ? null : createHash('sha256').update(t).digest('base64url').slice(0, 22));
 
 /** What the API's run detail shows and what the steps table holds, with per-run times and ids left out. */
-function inspected(h: Harness, run: RunRecord) {
-  const rows = h.rt.store.sqlite
-    .prepare(`SELECT node_id AS nodeId, status, attempts, port, output, error, reads, reused_from AS reusedFrom FROM steps WHERE run_id = ? ORDER BY node_id`)
-    .all(run.runId) as Array<{ nodeId: string; output: string | null; reusedFrom: string | null }>;
+async function inspected(h: Harness, run: RunRecord) {
+  // Quoted aliases: PostgreSQL folds unquoted ones to lower case.
+  const rows = await rawRows<{ nodeId: string; output: string | null; reusedFrom: string | null }>(
+    h.rt.store,
+    `SELECT node_id AS "nodeId", status, attempts, port, output, error, reads, reused_from AS "reusedFrom" FROM steps WHERE run_id = ? ORDER BY node_id`,
+    run.runId,
+  );
   // A row stored by reference stands for the text the engine stored before: its output as the run detail rebuilds it.
   const text = (r: { nodeId: string; output: string | null }) =>
     isStoredReference(r.output) ? JSON.stringify(run.steps.find((s) => s.nodeId === r.nodeId)?.output) : r.output;
@@ -58,7 +62,7 @@ describe('order-to-erp run inspection', () => {
     await h.rt.drain(60_000);
     const replay = await h.rt.runs.get(replayId);
     expect(replay.status).toBe('succeeded');
-    const now = { run: inspected(h, run), replay: inspected(h, replay) };
+    const now = { run: await inspected(h, run), replay: await inspected(h, replay) };
     if (process.env.LEDGERLINE_RECORD_INSPECTION === '1') writeFileSync(REFERENCE, `${JSON.stringify(now, null, 1)}\n`);
     const before = JSON.parse(readFileSync(REFERENCE, 'utf8'));
     expect(now.run.run).toEqual(before.run.run);

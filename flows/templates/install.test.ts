@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../server/app.ts';
 import { signWebhook } from '../../nodes/shopify/index.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
+import { passDatabaseUrl } from '../../runtime/testing/pass.ts';
 import { installSandboxLookups } from '../../server/lookups/seed.ts';
 import { writeFileSync } from 'node:fs';
 import { FIXTURES, asPaidOrder } from './testing/harness.ts';
@@ -55,8 +56,11 @@ describe('ledgerline run flows/templates/order-to-erp.json', () => {
 describe('a fresh server in sandbox mode', () => {
   it('installs the templates published and active, seeds the lookups once, and runs order-to-erp from a signed webhook', async () => {
     const secret = 'shpss_template_test_secret';
+    // A new store, on either pass: sandbox mode installs the templates into a new store only.
+    const databaseUrl = await passDatabaseUrl(tmp.dir, { unmigrated: true });
     const server = await createServer({
       dataDir: tmp.dir,
+      ...(databaseUrl ? { databaseUrl } : {}),
       log: pino({ level: 'silent' }),
       worker: { pollMs: 5 },
       env: { LEDGERLINE_SANDBOX_WEBHOOK_SECRET: secret, LEDGERLINE_ADMIN_PASSWORD: 'template-test-pw', LEDGERLINE_MASTER_KEY: 'a'.repeat(64) },

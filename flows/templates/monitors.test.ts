@@ -7,6 +7,7 @@ import { createServer } from '../../server/app.ts';
 import { auditIntegration } from '../../server/integration-audit/audit.ts';
 import { publishedFlows } from '../../server/integration-audit/collect.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
+import { passDatabaseUrl } from '../../runtime/testing/pass.ts';
 
 const tmp = tempDir('ledgerline-monitor-templates-');
 afterAll(() => tmp.cleanup());
@@ -20,8 +21,11 @@ const MONITORS: Array<[string, string, string]> = [
 
 describe('monitor templates on a fresh install', () => {
   it('are active with schedules armed, run cleanly, and leave no flow without a monitor', async () => {
+    // A new store, on either pass: sandbox mode installs the templates into a new store only.
+    const databaseUrl = await passDatabaseUrl(tmp.dir, { unmigrated: true });
     const server = await createServer({
       dataDir: tmp.dir,
+      ...(databaseUrl ? { databaseUrl } : {}),
       log: pino({ level: 'silent' }),
       worker: { pollMs: 5 },
       env: { LEDGERLINE_SANDBOX_WEBHOOK_SECRET: 'shpss_monitor_test', LEDGERLINE_ADMIN_PASSWORD: 'monitor-test-pw', LEDGERLINE_MASTER_KEY: 'b'.repeat(64) },

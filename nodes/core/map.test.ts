@@ -1,6 +1,7 @@
 // core.map through the real runtime, the real isolated-vm sandbox and the real lookup store.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import { testRuntime } from '../../runtime/testing/runtime.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createSandbox, type SandboxPool } from '../../runtime/sandbox/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
@@ -20,7 +21,7 @@ const sandbox: Sandbox = {
   runBatch: (c) => (batches++, pool.runBatch(c)),
   close: async () => {},
 };
-let rt: SqliteRuntime;
+let rt: Runtime;
 let lookups: LookupService;
 let tmp: ReturnType<typeof tempDir>;
 
@@ -33,7 +34,7 @@ afterAll(async () => {
 beforeEach(async () => {
   tmp = tempDir();
   const services: NodeServices = {};
-  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox, services, worker: { pollMs: 5 } });
+  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox, services, worker: { pollMs: 5 } });
   lookups = new LookupService(rt.store);
   services.lookups = lookups;
   rt.start();

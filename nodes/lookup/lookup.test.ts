@@ -1,7 +1,8 @@
 // The lookup nodes through the real runtime and the real lookup store: an unmapped key fails the step naming the
 // table and the key; after adding the row, replaying the run succeeds and records the new table version.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import { testRuntime } from '../../runtime/testing/runtime.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../server/lookups/store/index.ts';
 import type { Sandbox, NodeServices } from '../../runtime/node-api.ts';
@@ -14,15 +15,15 @@ const noSandbox: Sandbox = {
   close: async () => {},
 };
 
-let rt: SqliteRuntime;
+let rt: Runtime;
 let lookups: LookupService;
 let tmp: ReturnType<typeof tempDir>;
 
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
   // The host's order: runtime first (it opens the store), then the lookup service on the same store.
   const services: NodeServices = {};
-  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
+  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => nodeTypes.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
   lookups = new LookupService(rt.store);
   services.lookups = lookups;
   rt.start();

@@ -44,7 +44,7 @@ beforeAll(async () => {
       lines: [{ sku: 'BK-TEE', quantity: '1', unitPrice: '20.00' }],
     });
   }
-  h = harness({ 'shopify:main': shop, 'erp:erp': erp });
+  h = await harness({ 'shopify:main': shop, 'erp:erp': erp });
 }, 120_000);
 afterAll(async () => {
   await h?.close();

@@ -83,8 +83,8 @@ describe('run, webhook and rate-limit monitors', () => {
     shop = createShopifyConnection({ shopDomain: store.shopDomain, auth: { kind: 'access-token', accessToken: store.accessToken }, endpoint: store.url });
   });
   afterAll(async () => store?.stop());
-  beforeEach(() => {
-    h = harness({ 'shopify:main': shop }, { extraTypes: testTypes, worker: { concurrency: 2, leaseMs: 24 * 60 * MIN } });
+  beforeEach(async () => {
+    h = await harness({ 'shopify:main': shop }, { extraTypes: testTypes, worker: { concurrency: 2, leaseMs: 24 * 60 * MIN } });
   });
   afterEach(async () => {
     release();

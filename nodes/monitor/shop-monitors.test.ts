@@ -7,6 +7,7 @@ import { harness, restOrder, type Harness } from './testing.ts';
 import { paymentProblem } from './payment-mismatch.ts';
 import type { RecentOrder } from './orders.ts';
 import { first } from '../shopify/testing.ts';
+import { rawRows } from '../../runtime/testing/raw.ts';
 
 const LOC = 'gid://shopify/Location/1';
 let store: SandboxStore;
@@ -40,7 +41,7 @@ beforeAll(async () => {
   erp.admin.addItem({ sku: 'MON-CAP', name: 'Monitor cap', unitPrice: '9.00' });
   erp.admin.setStock('MON-TEE', 'WH', '12');
   erp.admin.setStock('MON-CAP', 'WH', '4');
-  h = harness({ 'shopify:main': shop, 'erp:erp': erp });
+  h = await harness({ 'shopify:main': shop, 'erp:erp': erp });
 }, 60_000);
 afterAll(async () => {
   await h?.close();
@@ -60,21 +61,22 @@ describe('monitor.inventory-drift', () => {
 
     erp.admin.setStock('MON-TEE', 'WH', '20'); // expected 20 - 2 = 18; Shopify still 10
     erp.admin.setStock('MON-CAP', 'WH', '5'); // off by 1: within tolerance
+    h.clock.now += 1; // each check's sample at a time of its own: the series reads in time order
     const r = await h.check('monitor.inventory-drift', config);
     expect(r.steps[1]?.output).toMatchObject({ checked: 2, found: 1, newlyRaised: 1 });
     const d = first(await open('inventory-drift'), 'an inventory-drift exception');
     expect(d).toMatchObject({ key: 'main:MON-TEE@WH', owner: 'operations', data: { expected: 18, shopify: 10, drift: -8, safetyStock: 2 } });
 
+    h.clock.now += 1;
     await h.check('monitor.inventory-drift', config);
     expect((await h.exceptions.get(d.id)).count).toBe(2);
 
     store.state.levels.get(store.state.levelKey('gid://shopify/InventoryItem/111', LOC))!.available = 17; // within 1
+    h.clock.now += 1;
     const fixed = await h.check('monitor.inventory-drift', config);
     expect(fixed.steps[1]?.output).toMatchObject({ found: 0, cleared: 1 });
     expect(await h.exceptions.get(d.id)).toMatchObject({ state: 'resolved', autoResolved: true, resolutionNote: 'back within tolerance' });
-    const samples = h.rt.store.sqlite.prepare(`SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY rowid`).all() as Array<{
-      value: string;
-    }>;
+    const samples = await rawRows<{ value: string }>(h.rt.store, `SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY at`);
     expect(samples.map((s) => s.value)).toEqual(['0', '8', '8', '0']);
   });
 });

@@ -1,7 +1,8 @@
 // Test harness for monitors: a real runtime with the exception inbox, the sandbox Shopify store and the sandbox ERP
 // as its connections, and a clock the test can move.
 import { readFileSync } from 'node:fs';
-import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import { testRuntime } from '../../runtime/testing/runtime.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { createExceptionService, type ExceptionService } from '../../server/exceptions/store/index.ts';
 import type { Sandbox, NodeType, NodeServices } from '../../runtime/node-api.ts';
@@ -15,20 +16,20 @@ export const noSandbox: Sandbox = {
 };
 
 export interface Harness {
-  rt: SqliteRuntime;
+  rt: Runtime;
   exceptions: ExceptionService;
   clock: { now: number };
   /** Runs a one-node monitor flow once (manual trigger) and returns the run. */
-  check(type: string, config: Record<string, unknown>, flowId?: string): ReturnType<SqliteRuntime['runs']['get']>;
+  check(type: string, config: Record<string, unknown>, flowId?: string): ReturnType<Runtime['runs']['get']>;
   close(): Promise<void>;
 }
 
-export function harness(connections: Record<string, unknown>, opts: { extraTypes?: NodeType[]; worker?: WorkerOptions } = {}): Harness {
+export async function harness(connections: Record<string, unknown>, opts: { extraTypes?: NodeType[]; worker?: WorkerOptions } = {}): Promise<Harness> {
   const tmp = tempDir();
   const clock = { now: Date.now() };
   const services: NodeServices = {};
   const types = [...nodeTypes, ...(opts.extraTypes ?? [])];
-  const rt = createRuntime({
+  const rt = await testRuntime({
     dataDir: tmp.dir,
     lookup: (t) => types.find((x) => x.type === t),
     sandbox: noSandbox,

@@ -22,6 +22,9 @@ export async function pgUnavailable(): Promise<string | undefined> {
   }
 }
 
+/** The workspace of a test's runtime or bare store on PostgreSQL (a server's is the default workspace). */
+export const BARE_WORKSPACE = 'test';
+
 export interface ThrowawayDatabase {
   name: string;
   url: string;
@@ -30,9 +33,16 @@ export interface ThrowawayDatabase {
   drop(): Promise<void>;
 }
 
-export async function throwawayDatabase(): Promise<ThrowawayDatabase> {
+/**
+ * `template`: a database to copy (what it holds, e.g. migrated schemas) instead of the empty template1.
+ * `asyncCommit`: its sessions do not wait for the WAL flush at COMMIT (synchronous_commit off): what is committed stays
+ * as consistent and isolated, only a crash of the PostgreSQL server could lose the last commits, which a test that
+ * is not about that server's durability does not mind. For a pass of many tests on a busy disk (each flush ~6 ms).
+ */
+export async function throwawayDatabase(o: { template?: string; asyncCommit?: boolean } = {}): Promise<ThrowawayDatabase> {
   const name = `ledgerline_t_${randomBytes(6).toString('hex')}`;
-  await admin(`CREATE DATABASE "${name}"`);
+  await admin(`CREATE DATABASE "${name}"${o.template ? ` TEMPLATE "${o.template}"` : ''}`);
+  if (o.asyncCommit) await admin(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });

@@ -4,7 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../runtime/store/db.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
+import { openTestStore } from '../../runtime/testing/pass.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { createExceptionService, type ExceptionService } from '../exceptions/store/index.ts';
 import { emailChannel, signBody, slackChannel, webhookChannel, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './channels.ts';
@@ -18,7 +19,7 @@ interface Hit {
 }
 
 let tmp: ReturnType<typeof tempDir>;
-let store: Store;
+let store: AnyStore;
 let svc: ExceptionService;
 let smtp: SmtpSink;
 let http: Server;
@@ -30,7 +31,7 @@ const SECRET = 'whsec_0123456789abcdef';
 
 beforeEach(async () => {
   tmp = tempDir();
-  store = openStore(tmp.dir);
+  store = await openTestStore(tmp.dir);
   svc = createExceptionService(store, null, { now: () => clock.now });
   smtp = await startSmtpSink();
   hits = [];
@@ -51,7 +52,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await smtp.close();
   await new Promise<void>((r) => http.close(() => r()));
-  store.close();
+  await store.close();
   tmp.cleanup();
 });
 

@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import { testRuntime } from '../../runtime/testing/runtime.ts';
 import { defineNode, NodeError, route, type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
@@ -56,7 +57,7 @@ const when = defineNode({
   execute: (_c, i: { scheduledFor?: string }) => route(i.scheduledFor?.endsWith('work') ? 'true' : 'false', i),
 });
 
-let rt: SqliteRuntime | undefined;
+let rt: Runtime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;
 let fin: Harness | undefined;
 let erp: SandboxErp | undefined;
@@ -79,7 +80,7 @@ describe('dashboard API', () => {
     const clock = { now: Date.parse('2026-11-25T10:30:00Z') };
     const services: NodeServices = {};
     const types = [...coreNodes, post, when];
-    rt = createRuntime({
+    rt = await testRuntime({
       dataDir: tmp.dir,
       lookup: (t) => types.find((x) => x.type === t),
       sandbox: noSandbox,

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
+import type { Runtime } from '../../runtime/index.ts';
+import { testRuntime } from '../../runtime/testing/runtime.ts';
 import { defineNode, NodeError, type NodeServices } from '../../runtime/node-api.ts';
 import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
@@ -45,16 +46,16 @@ const authorize =
   };
 
 let tmp: ReturnType<typeof tempDir>;
-let rt: SqliteRuntime;
+let rt: Runtime;
 let svc: ExceptionService;
 let app: Hono;
 let audit: ExceptionAction[];
 
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
   down.value = true;
   const services: NodeServices = {};
-  rt = createRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
+  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, services, worker: { pollMs: 5 } });
   audit = [];
   svc = createExceptionService(rt.store, rt, { onAction: (a) => void audit.push(a) });
   services.exceptions = svc;

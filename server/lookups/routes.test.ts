@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { openStore, type Store } from '../../runtime/store/db.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
+import { openTestStore } from '../../runtime/testing/pass.ts';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { LookupService } from './store/index.ts';
 import { lookupRoutes, LOOKUP_PERMISSIONS, type LookupPermission } from './routes.ts';
 
 let tmp: ReturnType<typeof tempDir>;
-let store: Store;
+let store: AnyStore;
 let svc: LookupService;
 let app: Hono;
 const changes: string[] = [];
@@ -22,9 +23,9 @@ const authorize =
     await next();
   };
 
-beforeEach(() => {
+beforeEach(async () => {
   tmp = tempDir();
-  store = openStore(tmp.dir);
+  store = await openTestStore(tmp.dir);
   svc = new LookupService(store);
   changes.length = 0;
   app = new Hono().route(
@@ -32,8 +33,8 @@ beforeEach(() => {
     lookupRoutes(svc, { authorize, onChange: (e) => changes.push(`${e.action} ${e.name} v${e.version ?? '-'} by ${e.by}`) }),
   );
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   tmp.cleanup();
 });
 

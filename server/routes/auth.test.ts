@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, MASTER_KEY, METRICS_TOKEN, testServer, type TestServer } from '../testing.ts';
-import { sqliteOf } from '../testing.ts';
+import { rawRow, rawRows } from '../../runtime/testing/raw.ts';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -80,7 +80,7 @@ describe('auth', () => {
     expect(tok.body.token).toMatch(/^llt_/);
     const list = await t.json('GET', '/api/tokens', { token: admin });
     expect(JSON.stringify(list.body)).not.toContain(tok.body.token);
-    const stored = sqliteOf(t.server.runtime).prepare('SELECT token_hash FROM api_tokens WHERE id = ?').get(tok.body.id) as { token_hash: string };
+    const stored = (await rawRow<{ token_hash: string }>(t.server.runtime.store, 'SELECT token_hash FROM api_tokens WHERE id = ?', tok.body.id))!;
     expect(stored.token_hash).not.toContain(tok.body.token);
     expect((await t.json('GET', '/api/me', { token: tok.body.token })).body.role).toBe('operator');
     await t.json('PUT', `/api/users/${u.body.id}`, { token: admin, body: { disabled: true } });
@@ -139,9 +139,7 @@ describe('auth', () => {
     expect(list.find((x: { id: string }) => x.id === short.body.id)).toMatchObject({ name: 'short', expiresAt: short.body.expiresAt });
     expect((await t.json('GET', '/api/me', { token: short.body.token })).status).toBe(200);
     // Once expired, it no longer authenticates.
-    sqliteOf(t.server.runtime)
-      .prepare('UPDATE api_tokens SET expires_at = ? WHERE id = ?')
-      .run(Date.now() - 1, short.body.id);
+    await rawRows(t.server.runtime.store, 'UPDATE api_tokens SET expires_at = ? WHERE id = ?', Date.now() - 1, short.body.id);
     expect((await t.json('GET', '/api/me', { token: short.body.token })).status).toBe(401);
     expect((await t.json('DELETE', `/api/tokens/${short.body.id}`, { token: admin })).status).toBe(200);
     // Disabling the user revokes the rest; re-enabling does not bring them back.

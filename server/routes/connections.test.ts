@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testServer, type TestServer } from '../testing.ts';
-import { sqliteOf } from '../testing.ts';
+import { rawRows } from '../../runtime/testing/raw.ts';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -42,7 +42,7 @@ describe('/api/connections', () => {
     expect(audit.body.entries.filter((e: { action: string }) => e.action.startsWith('connection.'))).toHaveLength(2);
     expect(JSON.stringify(audit.body)).not.toContain(SECRET);
     expect(JSON.stringify(audit.body)).not.toContain('whsec_other_secret_987');
-    const rows = sqliteOf(t.server.runtime).prepare('SELECT * FROM connections').all();
+    const rows = await rawRows(t.server.runtime.store, 'SELECT * FROM connections');
     expect(JSON.stringify(rows)).not.toContain(SECRET);
     expect((await t.json('POST', '/api/connections', { token: tok, body: { id: 'shop', kind: 'erp', provider: 'sandbox', name: 'x' } })).status).toBe(409);
     const bad = await t.json('POST', '/api/connections', { token: tok, body: { id: 'x', kind: 'crm', provider: 'p', name: 'x' } });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flow, testServer, waitFor, type TestServer } from '../testing.ts';
-import { sqliteOf } from '../testing.ts';
+import { rawRows } from '../../runtime/testing/raw.ts';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -124,9 +124,7 @@ describe('/api/runs', () => {
     const b = await ingest(2, { shopifyRefundId: 'gid://shopify/Refund/509562969' });
     await rt.drain();
     // An ERP document number shows up in a step's output (here planted the way erp.post-sales-order writes it).
-    sqliteOf(rt)
-      .prepare(`UPDATE steps SET output = ? WHERE run_id = ? AND node_id = 'doc'`)
-      .run(JSON.stringify({ number: 'SO0042', externalId: 'x' }), b);
+    await rawRows(rt.store, `UPDATE steps SET output = ? WHERE run_id = ? AND node_id = 'doc'`, JSON.stringify({ number: 'SO0042', externalId: 'x' }), b);
     const tok = t.tokens.operator;
     const ids = async (q: string) =>
       (await t.json('GET', `/api/runs?q=${encodeURIComponent(q)}`, { token: tok })).body.runs.map((r: { runId: string }) => r.runId);

@@ -12,11 +12,13 @@ import { ADMIN, MASTER_KEY, METRICS_TOKEN, PASSWORD, flow, noSandbox, testServer
 import { coreNodes } from '../../nodes/core/index.ts';
 import { Calls, testNodes } from '../../runtime/testing/fixtures.ts';
 import { workspaceCommand } from '../commands/workspace.ts';
-import { sqliteOf } from '../testing.ts';
+import { rawCount } from '../../runtime/testing/raw.ts';
+import { itSqliteOnly, passDatabaseUrl } from '../../runtime/testing/pass.ts';
 
 const SECRET = 'shpss_workspace_b_secret';
 let s: Serving;
 let dir = '';
+let databaseUrl: string | undefined;
 let cleanup: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
@@ -27,10 +29,13 @@ beforeAll(async () => {
   await old.server.close();
   dir = old.dir;
   cleanup = () => old.close();
+  // The PostgreSQL pass: the database the old server's data dir has (a data dir's store, on either pass).
+  databaseUrl = await passDatabaseUrl(dir);
   s = await serve({
     port: 0,
     host: '127.0.0.1',
     dataDir: dir,
+    ...(databaseUrl ? { databaseUrl } : {}),
     env: { LEDGERLINE_MASTER_KEY: MASTER_KEY, LEDGERLINE_METRICS_TOKEN: METRICS_TOKEN },
     sandbox: noSandbox,
     sandboxMode: false,
@@ -77,7 +82,9 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     const owner = await login(ADMIN.email, ADMIN.password);
     const created = await api(owner, '/api/workspaces', { method: 'POST', body: { id: 'b', name: 'Brand B' } });
     expect(created.status).toBe(201);
-    expect(existsSync(join(dir, 'workspaces', 'b', 'ledgerline.db'))).toBe(true);
+    // Its own store: a SQLite file in its own folder, or its own schema of the database.
+    if (databaseUrl) expect(s.deployment.cell('b')?.runtime.store).toMatchObject({ dialect: 'postgres', schema: 'ws_b' });
+    else expect(existsSync(join(dir, 'workspaces', 'b', 'ledgerline.db'))).toBe(true);
     const conn = await api(owner, '/api/connections', {
       workspace: 'b',
       method: 'POST',
@@ -116,7 +123,7 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     // The default workspace has no such connection: its URL (no workspace) does not reach B.
     expect((await deliver('/webhooks/shopify/shop')).status).toBe(404);
     expect((await deliver('/webhooks/shopify/zz/shop')).status).toBe(404);
-    const runs = (sqliteOf(s.deployment.defaultCell.runtime).prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+    const runs = await rawCount(s.deployment.defaultCell.runtime.store, 'SELECT COUNT(*) AS n FROM runs');
     expect(runs).toBe(0);
 
     // B's metrics carry its workspace label; the default's stay unlabelled.
@@ -135,6 +142,7 @@ describe('an existing single-merchant data dir served as a deployment', () => {
       port: 0,
       host: '127.0.0.1',
       dataDir: dir,
+      ...(databaseUrl ? { databaseUrl } : {}),
       env: { LEDGERLINE_MASTER_KEY: MASTER_KEY },
       sandbox: noSandbox,
       sandboxMode: false,
@@ -151,17 +159,21 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     expect(conns.connections.map((c) => c.id)).toEqual(['shop']);
   });
 
-  it('serves a workspace the CLI created while it runs, without a restart', async () => {
-    const out: string[] = [];
-    expect(
-      await workspaceCommand(['create', 'cli-made', '--data-dir', dir], { out: (x) => out.push(x), err: (x) => out.push(x), env: {} }),
-      out.join('\n'),
-    ).toBe(0);
-    const owner = await login(ADMIN.email, ADMIN.password);
-    expect((await api(owner, '/api/flows', { workspace: 'cli-made' })).status).toBe(404);
-    expect(await s.deployment.refresh()).toEqual(['cli-made']);
-    const flows = await api(owner, '/api/flows', { workspace: 'cli-made' });
-    expect(flows.status).toBe(200);
-    expect(await flows.json()).toEqual({ flows: [] });
-  });
+  itSqliteOnly(
+    'serves a workspace the CLI created while it runs, without a restart',
+    '`ledgerline workspace create` has no PostgreSQL option yet',
+    async () => {
+      const out: string[] = [];
+      expect(
+        await workspaceCommand(['create', 'cli-made', '--data-dir', dir], { out: (x) => out.push(x), err: (x) => out.push(x), env: {} }),
+        out.join('\n'),
+      ).toBe(0);
+      const owner = await login(ADMIN.email, ADMIN.password);
+      expect((await api(owner, '/api/flows', { workspace: 'cli-made' })).status).toBe(404);
+      expect(await s.deployment.refresh()).toEqual(['cli-made']);
+      const flows = await api(owner, '/api/flows', { workspace: 'cli-made' });
+      expect(flows.status).toBe(200);
+      expect(await flows.json()).toEqual({ flows: [] });
+    },
+  );
 });

@@ -11,7 +11,7 @@ import { coreNodes } from '../../nodes/core/index.ts';
 import { Calls, testNodes } from '../../runtime/testing/fixtures.ts';
 import type { LedgerlineServer } from '../app.ts';
 import { testDeployment, type TestDeployment } from './testing.ts';
-import { sqliteOf } from '../testing.ts';
+import { rawCount } from '../../runtime/testing/raw.ts';
 
 /** Put into every object of B that can carry text: no response to a user of A may contain it. */
 const MARK = 'B-PRIVATE-MARK';
@@ -247,7 +247,7 @@ describe('workspace isolation matrix (workspace x role x every documented route)
       );
       await cell.runtime.flows.publish('orders', { activate: true });
     }
-    const count = (s: LedgerlineServer) => (sqliteOf(s.runtime).prepare("SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'orders'").get() as { n: number }).n;
+    const count = (s: LedgerlineServer) => rawCount(s.runtime.store, "SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'orders'");
     const body = JSON.stringify({ id: 1, total_price: '10.00' });
     const send = (path: string) =>
       t.req('POST', path, {
@@ -264,12 +264,12 @@ describe('workspace isolation matrix (workspace x role x every documented route)
       });
     const r = await send('/webhooks/shopify/a/shop');
     expect(r.status).toBe(200);
-    expect(count(A)).toBe(1);
-    expect(count(B)).toBe(0);
+    expect(await count(A)).toBe(1);
+    expect(await count(B)).toBe(0);
     // The default workspace's old URL reaches the default cell only (which has no such connection).
     expect((await send('/webhooks/shopify/shop')).status).toBe(404);
     expect((await send('/webhooks/shopify/nope/shop')).status).toBe(404);
-    expect(count(A) + count(B)).toBe(1);
+    expect((await count(A)) + (await count(B))).toBe(1);
   });
 });
 

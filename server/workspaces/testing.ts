@@ -1,8 +1,10 @@
-// Test helpers: a deployment of workspaces on a temp data dir (real SQLite per cell), and requests as a user.
+// Test helpers: a deployment of workspaces on a temp data dir (real SQLite per cell; on the PostgreSQL pass a schema
+// per cell in a throwaway database: runtime/testing/pass.ts), and requests as a user.
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { Calls, tempDir, testNodes } from '../../runtime/testing/fixtures.ts';
+import { passDatabaseUrl } from '../../runtime/testing/pass.ts';
 import { ADMIN, MASTER_KEY, METRICS_TOKEN, noSandbox, testLeaky, testMap, testShopifyTrigger } from '../testing.ts';
 import type { ServerOptions } from '../app.ts';
 import { createDeployment, WORKSPACE_HEADER, type Deployment } from './deployment.ts';
@@ -21,8 +23,11 @@ export async function testDeployment(o: Partial<ServerOptions> & { dir?: string 
   const tmp = o.dir ? null : tempDir('ledgerline-deploy-');
   const dir = o.dir ?? tmp!.dir;
   const calls = new Calls();
+  // A test that names its own database keeps it; otherwise the pass's store (a reopened data dir finds its database).
+  const databaseUrl = o.databaseUrl ?? (await passDatabaseUrl(dir, { unmigrated: !!o.sandboxMode }));
   const d = await createDeployment({
     dataDir: dir,
+    ...(databaseUrl ? { databaseUrl } : {}),
     env: {
       LEDGERLINE_ADMIN_EMAIL: ADMIN.email,
       LEDGERLINE_ADMIN_PASSWORD: ADMIN.password,

@@ -1,9 +1,10 @@
-// Runs the shipped template flows through the real runtime (SQLite store, isolated-vm sandbox, lookup service with the
+// Runs the shipped template flows through the real runtime (this pass's store, isolated-vm sandbox, lookup service with the
 // seed tables) against a real ERP connector (sandbox ERP or live Tryton) and, where a flow needs Shopify's API, the
 // Shopify sandbox store. Scenario payloads are raw webhook JSON text, as Shopify sends them.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
+import type { Runtime } from '../../../runtime/index.ts';
+import { testRuntime } from '../../../runtime/testing/runtime.ts';
 import { createSandbox } from '../../../runtime/sandbox/index.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
 import { LookupService } from '../../../server/lookups/store/index.ts';
@@ -25,7 +26,7 @@ export const template = (id: string) =>
   JSON.parse(readFileSync(`${TEMPLATES}${id}.json`, 'utf8')) as Record<string, any> & { id: string; nodes: Array<Record<string, any>> };
 
 export interface Harness {
-  rt: SqliteRuntime;
+  rt: Runtime;
   lookups: LookupService;
   erp: ErpConnector;
   store: SandboxStore | null;
@@ -48,7 +49,7 @@ export async function startHarness(opts: { erp?: ErpConnector; shop?: boolean | 
       ? createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } })
       : null);
   const services: NodeServices = {};
-  const rt = createRuntime({
+  const rt = await testRuntime({
     dataDir: tmp.dir,
     lookup: getNodeType,
     sandbox,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ADMIN, MASTER_KEY, METRICS_TOKEN, testServer, type TestServer } from '../../testing.ts';
 import { startLoopbackProvider, type LoopbackProvider } from './loopback-provider.ts';
-import { sqliteOf } from '../../testing.ts';
+import { rawRows } from '../../../runtime/testing/raw.ts';
 
 const KEY = 'sk-loopback-Zq81vXk3pT0a';
 const TIMEOUT_MS = 800;
@@ -123,7 +123,7 @@ describe('assistant language model', () => {
 
   it('keeps the key write-only and encrypted in the vault; only an owner turns the model on', async () => {
     await configure({ provider: 'openai-compatible', url: lp.url, model: 'llama3.1:8b', apiKey: KEY });
-    const rows = sqliteOf(t.server.runtime).prepare('SELECT name, value FROM server_secrets').all() as Array<{ name: string; value: string }>;
+    const rows = await rawRows<{ name: string; value: string }>(t.server.runtime.store, 'SELECT name, value FROM server_secrets');
     expect(rows.map((x) => x.name)).toContain('assist.ai.apiKey');
     expect(JSON.stringify(rows)).not.toContain(KEY);
 
