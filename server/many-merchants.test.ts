@@ -211,7 +211,7 @@ describe.skipIf(unavailable)('many merchants on PostgreSQL: web ×2, worker ×3,
             const leases = await Promise.all(WORKSPACES.map(leaseOf));
             const led = (p: Proc) => leases.filter((l) => holds(p, l)).length;
             victim = led(first) >= led(second) ? first : second;
-            WORKSPACES.forEach((ws, i) => holds(victim!, leases[i]) && termsAtKill.set(ws, leases[i]!.term));
+            for (const [i, ws] of WORKSPACES.entries()) if (holds(victim, leases[i])) termsAtKill.set(ws, leases[i]!.term);
             killedLeaderAt = Date.now();
             victim.child.kill('SIGKILL');
           }
