@@ -1,7 +1,6 @@
 // `ledgerline serve --role web|worker|scheduler` as real processes on one data dir (real SQLite, the sandbox ERP the
 // server provisions, signed Shopify webhooks): web ×2, worker ×3, scheduler ×2 under a few hundred orders while a
 // worker and the leading scheduler are killed -9; then workers draining on SIGTERM.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { createRuntime } from '../runtime/index.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { flow, tempDir } from '../runtime/testing/fixtures.ts';
 import { noSandbox } from './testing.ts';
-import { deliverOrder, paidOrder, startProc, waitFor, type Proc } from './testing/processes.ts';
+import { cpuMs, deliverOrder, logTime, paidOrder, startProc, waitFor, type Proc } from './testing/processes.ts';
 
 const ORDERS = 300;
 const LEASE_MS = 3000; // scheduler lease and run lease: a dead process's work resumes within seconds
@@ -65,17 +64,6 @@ const db = () => {
   d.pragma('busy_timeout = 5000');
   return d;
 };
-/** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
-const cpuMs = (p: Proc) => {
-  try {
-    const f = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-};
-const logTime = (p: Proc, msg: string) => p.lines().find((l) => l.msg === msg)?.time as number | undefined;
-
 describe('web ×2, worker ×3, scheduler ×2 on one data dir', () => {
   const web: Proc[] = [];
   let workers: Proc[] = [];

@@ -86,8 +86,28 @@ export function paidOrder(n: number): { gid: string; body: string } {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** POSTs a signed orders/paid delivery; resolves with the status (0 when the connection failed). */
-export function deliverOrder(baseUrl: string, body: string): Promise<number> {
+/** Where a delivery goes and how it is signed: by default the default workspace's sandbox store. */
+export interface DeliveryTarget {
+  /** The webhook path, e.g. `/webhooks/shopify/:workspace/:connection`. */
+  path: string;
+  secret: string;
+  shopDomain: string;
+}
+const SANDBOX_TARGET: DeliveryTarget = { path: '/webhooks/shopify/sandbox-shop', secret: WEBHOOK_SECRET, shopDomain: 'ledgerline-sandbox.myshopify.com' };
+
+/** Connection failures of deliveries so far, by error code. */
+export const deliveryErrors = new Map<string, number>();
+
+/**
+ * POSTs a signed orders/paid delivery; resolves with the status (0 when the connection failed). `ids`: the delivery's
+ * webhook and event ids, the same on a retry (as Shopify's), new ones by default.
+ */
+export function deliverOrder(
+  baseUrl: string,
+  body: string,
+  to: DeliveryTarget = SANDBOX_TARGET,
+  ids: { webhookId: string; eventId: string } = { webhookId: randomUUID(), eventId: randomUUID() },
+): Promise<number> {
   const url = new URL(baseUrl);
   return new Promise((ok) => {
     const req = http.request(
@@ -95,17 +115,17 @@ export function deliverOrder(baseUrl: string, body: string): Promise<number> {
         host: url.hostname,
         port: url.port,
         method: 'POST',
-        path: '/webhooks/shopify/sandbox-shop',
+        path: to.path,
         agent,
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          'x-shopify-hmac-sha256': createHmac('sha256', WEBHOOK_SECRET).update(body).digest('base64'),
+          'x-shopify-hmac-sha256': createHmac('sha256', to.secret).update(body).digest('base64'),
           'x-shopify-topic': 'orders/paid',
-          'x-shopify-shop-domain': 'ledgerline-sandbox.myshopify.com',
+          'x-shopify-shop-domain': to.shopDomain,
           'x-shopify-api-version': '2026-04',
-          'x-shopify-webhook-id': randomUUID(),
-          'x-shopify-event-id': randomUUID(),
+          'x-shopify-webhook-id': ids.webhookId,
+          'x-shopify-event-id': ids.eventId,
           'x-shopify-triggered-at': new Date().toISOString(),
         },
       },
@@ -114,10 +134,27 @@ export function deliverOrder(baseUrl: string, body: string): Promise<number> {
         res.on('end', () => ok(res.statusCode ?? 0));
       },
     );
-    req.on('error', () => ok(0));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      const code = e.code ?? e.message;
+      deliveryErrors.set(code, (deliveryErrors.get(code) ?? 0) + 1);
+      ok(0);
+    });
     req.end(body);
   });
 }
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; 0 once it is gone). */
+export function cpuMs(p: Proc): number {
+  try {
+    const f = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The time of the first log line with this message. */
+export const logTime = (p: Proc, msg: string) => p.lines().find((l) => l.msg === msg)?.time as number | undefined;
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 100): Promise<void> {
   const until = Date.now() + timeoutMs;
