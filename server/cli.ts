@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { validateFlow, formatProblem } from '../flows/validate.ts';
 import { getNodeType } from '../nodes/registry.ts';
-import { openStore } from '../runtime/store/db.ts';
 import { runFlowOnce } from './run-once.ts';
 
 const USAGE = `usage:
@@ -25,8 +24,10 @@ const USAGE = `usage:
   ledgerline restore --from DIR [--data-dir DIR] [--force]   (stop the server first)
   ledgerline workspace create ID [--name N] [--data-dir DIR]
   ledgerline workspace list [--data-dir DIR] [--json]
-  --workspace ID on migrate, audit, runbook, sandbox-erp, backup, restore, vault and user add: that workspace's data
-  (default: the data dir itself, the default workspace)`;
+  --workspace ID on run, migrate, audit, runbook, sandbox-erp, backup, restore, vault and user add: that workspace's data
+  (default: the data dir itself, the default workspace)
+  LEDGERLINE_DATABASE_URL set (as for the server): those commands use the workspace's PostgreSQL schema; backup and
+  restore refuse and name the pg_dump / pg_restore to use instead`;
 
 class UsageError extends Error {}
 
@@ -48,13 +49,18 @@ const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
 /** Commands that act on one workspace's data and take `--workspace ID` (server/commands/workspace.ts). */
-const PER_WORKSPACE = new Set(['migrate', 'audit', 'runbook', 'sandbox-erp', 'backup', 'restore', 'vault']);
+const PER_WORKSPACE = new Set(['run', 'migrate', 'audit', 'runbook', 'sandbox-erp', 'backup', 'restore', 'vault']);
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...given] = argv;
   try {
     let rest = given;
-    if (command && PER_WORKSPACE.has(command)) rest = (await (await import('./commands/workspace.ts')).resolveWorkspaceArg(given, process.env)).args;
+    if (command && PER_WORKSPACE.has(command)) {
+      const r = await (await import('./commands/workspace.ts')).resolveWorkspaceArg(given, process.env);
+      rest = r.args;
+      // On PostgreSQL the data dir does not name the store: the commands open this workspace's schema (cli-store.ts).
+      if (r.workspace) process.env.LEDGERLINE_WORKSPACE = r.workspace;
+    }
     switch (command) {
       case 'workspace':
         return (await import('./commands/workspace.ts')).workspaceCommand(rest);
@@ -63,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         return await runCommand(rest);
       case 'migrate':
-        return migrateCommand(rest);
+        return await migrateCommand(rest);
       case 'sandbox-store':
         return await (await import('./commands/sandbox-store.ts')).sandboxStoreCommand(rest);
       case 'sandbox-erp':
@@ -142,7 +148,10 @@ async function runCommand(args: string[]): Promise<number> {
   const temp = values['data-dir'] ? null : mkdtempSync(join(tmpdir(), 'ledgerline-run-'));
   const dataDir = values['data-dir'] ? resolve(values['data-dir']) : temp!;
   try {
-    const record = await runFlowOnce({ dataDir, flow: v.flow, event });
+    // A data dir given is a deployment's: with LEDGERLINE_DATABASE_URL its store is the workspace's PostgreSQL schema.
+    // Without one the run is a throwaway, on SQLite in a temp dir whatever the environment says.
+    const store = temp ? undefined : await (await import('./commands/cli-store.ts')).openCliStore(dataDir, process.env);
+    const record = await runFlowOnce({ dataDir, flow: v.flow, event, ...(store ? { store } : {}) });
     if (values.json) out(JSON.stringify(record, null, 2));
     else {
       out(
@@ -158,12 +167,12 @@ async function runCommand(args: string[]): Promise<number> {
   }
 }
 
-function migrateCommand(args: string[]): number {
+async function migrateCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { 'data-dir': { type: 'string' } }, allowPositionals: true });
   if (positionals.length) throw new UsageError(`migrate takes no arguments (got ${positionals.join(' ')})`);
   const dir = resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data');
-  const store = openStore(dir);
-  store.close();
-  out(`migrated ${join(dir, 'ledgerline.db')}`);
+  const { openCliStore, describeStore, cliStoreTarget } = await import('./commands/cli-store.ts');
+  await (await openCliStore(dir, process.env)).close();
+  out(`migrated ${describeStore(cliStoreTarget(dir, process.env))}`);
   return 0;
 }

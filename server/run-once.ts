@@ -1,5 +1,6 @@
 // Runs one event through a flow on a data dir and returns the CLI's run record.
 import { createRuntime } from '../runtime/index.ts';
+import type { AnyStore } from '../runtime/store/any-store.ts';
 import { createSandbox } from '../runtime/sandbox/index.ts';
 import { contentHash } from '../runtime/ids.ts';
 import { NotFoundError } from '../runtime/flow-store.ts';
@@ -22,6 +23,8 @@ export interface CliRunRecord {
 
 export async function runFlowOnce(o: {
   dataDir: string;
+  /** The store, when not the SQLite file of `dataDir` (a workspace's PostgreSQL schema); the run closes it. */
+  store?: AnyStore;
   flow: Flow;
   event: unknown;
   connection?: (kind: string, id: string) => Promise<unknown>;
@@ -29,7 +32,14 @@ export async function runFlowOnce(o: {
   const sandbox = createSandbox({ processes: 1 });
   const defaults = o.connection ? null : cliConnections(o.dataDir);
   const services: NodeServices = {};
-  const rt = createRuntime({ dataDir: o.dataDir, lookup: getNodeType, sandbox, services, connection: o.connection ?? defaults!.connection });
+  const rt = createRuntime<AnyStore>({
+    dataDir: o.dataDir,
+    ...(o.store ? { store: o.store } : {}),
+    lookup: getNodeType,
+    sandbox,
+    services,
+    connection: o.connection ?? defaults!.connection,
+  });
   const lookups = new LookupService(rt.store);
   services.lookups = lookups;
   if (defaults) await (await import('./lookups/seed.ts')).installSandboxLookups(lookups);

@@ -41,4 +41,26 @@ describe.each(testStores())('shared Shopify bucket on $name', (kind) => {
     expect((await b.level('shop', now + 500))?.inFlight).toBe(300);
     expect((await b.level('shop', now + 1_500))?.inFlight).toBe(0);
   });
+  it('an answer written after a newer one (another process was quicker) does not raise the level past what Shopify said last', async () => {
+    const s = await fresh();
+    const [a, b] = [bucketStore(s), bucketStore(await s.twin())];
+    const t0 = 3_000_000;
+    const x = await a.take('shop', 400, plan, t0, 60_000);
+    const y = await b.take('shop', 400, plan, t0, 60_000);
+    if (!('hold' in x) || !('hold' in y)) throw new Error('both should have been held');
+    // Shopify answered x first (only x charged: 600 left), then y (both charged: 200 left); b wrote its answer at
+    // once, a wrote its own later (its writes queue behind its other requests').
+    await b.settle('shop', y.hold, { maximumAvailable: 1000, currentlyAvailable: 200, restoreRate: 50 }, t0 + 20);
+    await a.settle('shop', x.hold, { maximumAvailable: 1000, currentlyAvailable: 600, restoreRate: 50 }, t0 + 10);
+    // The truth at t0 + 20 is 200 (less nothing in flight); the older answer said 600 because y was not charged yet.
+    const level = await a.level('shop', t0 + 20);
+    expect(level!.inFlight).toBe(0);
+    expect(level!.available).toBeLessThanOrEqual(200);
+    // A later answer is applied as ever.
+    // (y's answer counted x's hold as in flight too, so the level errs low: -200 at t0 + 20, 300 ten seconds on.)
+    const z = await a.take('shop', 100, plan, t0 + 10_020, 60_000);
+    if (!('hold' in z)) throw new Error('z should have been held');
+    await a.settle('shop', z.hold, { maximumAvailable: 1000, currentlyAvailable: 350, restoreRate: 50 }, t0 + 10_030);
+    expect(await b.level('shop', t0 + 10_030)).toMatchObject({ available: 350, inFlight: 0 });
+  });
 });

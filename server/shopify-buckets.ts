@@ -38,20 +38,31 @@ export class SqlBucketStore implements BucketStore {
     });
   }
 
+  /** `now`: when Shopify's answer arrived (SharedCostLimiter passes that, not when its write gets here). */
   settle(shop: string, hold: string, status: ThrottleStatus | null, now: number): Promise<void> {
     const { buckets, holds } = this.store.tables;
     return this.store.tx(async (tx) => {
-      await this.store.forUpdate(tx.select({ shop: buckets.shop }).from(buckets).where(eq(buckets.shop, shop)));
+      const [row] = await this.store.forUpdate(tx.select({ answeredAt: buckets.answeredAt }).from(buckets).where(eq(buckets.shop, shop)));
       await tx.delete(holds).where(eq(holds.id, hold));
       if (!status) return;
+      // A newer answer set the level already: it counted this request (Shopify answered this one first) and what
+      // was charged since, which this older one did not see; applied now, it would put those points back and the
+      // processes would overdraw the shop. Its hold is gone; the level stays (the newer answer subtracted this
+      // hold as in flight as well, so the level errs low until it refills).
+      if (row?.answeredAt != null && row.answeredAt > now) return;
       // The holds of every process count as in flight.
-      await this.save(tx, {
-        shop,
-        maximum: status.maximumAvailable,
-        restoreRate: status.restoreRate,
-        available: answeredLevel(status, await this.inFlight(tx, shop, now)),
-        at: now,
-      });
+      await this.save(
+        tx,
+        {
+          shop,
+          maximum: status.maximumAvailable,
+          restoreRate: status.restoreRate,
+          available: answeredLevel(status, await this.inFlight(tx, shop, now)),
+          at: now,
+          answeredAt: now,
+        },
+        true,
+      );
     });
   }
 
@@ -74,12 +85,16 @@ export class SqlBucketStore implements BucketStore {
     return { available: b.available, maximum: b.maximum, restoreRate: b.restoreRate, inFlight: await this.inFlight(this.store.db, shop, now) };
   }
 
-  private async save(tx: SqlDb, b: Row): Promise<void> {
+  /** `answered`: the level is Shopify's answer (else a take or release moved it, and the last answer's time stays). */
+  private async save(tx: SqlDb, b: Row, answered = false): Promise<void> {
     const { buckets } = this.store.tables;
     await tx
       .insert(buckets)
       .values(b)
-      .onConflictDoUpdate({ target: buckets.shop, set: { available: b.available, maximum: b.maximum, restoreRate: b.restoreRate, at: b.at } });
+      .onConflictDoUpdate({
+        target: buckets.shop,
+        set: { available: b.available, maximum: b.maximum, restoreRate: b.restoreRate, at: b.at, ...(answered ? { answeredAt: b.answeredAt } : {}) },
+      });
   }
 
   private async inFlight(tx: SqlDb, shop: string, now: number): Promise<number> {
@@ -101,6 +116,7 @@ const fresh = (shop: string, plan: { maximumAvailable: number; restoreRate: numb
   maximum: plan.maximumAvailable,
   restoreRate: plan.restoreRate,
   at: now,
+  answeredAt: null,
 });
 
 const refilled = (b: Row, now: number): Row => ({

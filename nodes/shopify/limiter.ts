@@ -161,7 +161,10 @@ export interface BucketStore {
     now: number,
     holdMs: number,
   ): Promise<{ hold: string } | { waitMs: number }>;
-  /** Shopify's answer for a hold: its throttle status, when it carried one, is the level minus the other holds. */
+  /**
+   * Shopify's answer for a hold, arrived at `now`: its throttle status, when it carried one, is the level minus the
+   * other holds, unless an answer that arrived later set the level already.
+   */
   settle(shop: string, hold: string, status: ThrottleStatus | null, now: number): Promise<void>;
   /** A request that never reached Shopify: the hold's points go back. */
   release(shop: string, hold: string, now: number): Promise<void>;
@@ -237,7 +240,10 @@ export class SharedCostLimiter {
     if (r.settled) return;
     r.settled = true;
     const hold = r.hold;
-    if (hold) this.afterwards(() => this.store.settle(this.shop, hold, status && Number.isFinite(status.currentlyAvailable) ? status : null, this.now()));
+    // The answer's time, not the write's: the write waits behind this process's earlier ones, and the store orders
+    // answers of every process by it (an older answer must not undo a newer one).
+    const answeredAt = this.now();
+    if (hold) this.afterwards(() => this.store.settle(this.shop, hold, status && Number.isFinite(status.currentlyAvailable) ? status : null, answeredAt));
   }
 
   release(r: Reservation): void {

@@ -1,7 +1,8 @@
 // `ledgerline user add`, `ledgerline token create`, `ledgerline vault rotate`: operator commands on a data dir.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { openStore, type Store } from '../../runtime/store/db.ts';
+import type { AnyStore } from '../../runtime/store/any-store.ts';
+import { openCliStore } from './cli-store.ts';
 import { Users } from '../auth/users.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { Directory } from '../workspaces/directory.ts';
@@ -31,13 +32,13 @@ const defaultIo: Io = {
   env: process.env,
 };
 
-async function withStore<T>(dataDir: string | undefined, env: NodeJS.ProcessEnv, fn: (store: Store, dir: string) => T | Promise<T>): Promise<T> {
+async function withStore<T>(dataDir: string | undefined, env: NodeJS.ProcessEnv, fn: (store: AnyStore, dir: string) => T | Promise<T>): Promise<T> {
   const dir = resolve(dataDir ?? env.LEDGERLINE_DATA_DIR ?? './data');
-  const store = openStore(dir);
+  const store = await openCliStore(dir, env);
   try {
     return await fn(store, dir);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

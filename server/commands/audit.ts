@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { getNodeType } from '../../nodes/registry.ts';
 import { FlowStore } from '../../runtime/flow-store.ts';
 import { LookupService } from '../lookups/store/index.ts';
-import { openStore } from '../../runtime/store/db.ts';
+import { openCliStore } from './cli-store.ts';
 import { cliConnections, SANDBOX_ERP, SANDBOX_SHOP } from '../cli-connections.ts';
 import { auditIntegration } from '../integration-audit/audit.ts';
 import { collectAudit } from '../integration-audit/collect.ts';
@@ -54,7 +54,7 @@ export async function auditCommand(argv: string[], io: { out?: (s: string) => vo
     ids[m[1] as keyof typeof ids] = m[2]!; // both groups always take part
   }
   const dataDir = resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data');
-  const store = openStore(dataDir);
+  const store = await openCliStore(dataDir, process.env);
   const conns = cliConnections(dataDir);
   try {
     const [shopify, erp] = await Promise.all([
@@ -82,6 +82,6 @@ export async function auditCommand(argv: string[], io: { out?: (s: string) => vo
     throw e;
   } finally {
     await conns.close();
-    store.close();
+    await store.close();
   }
 }

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pgSchemaOf, redactUrl } from '../../runtime/store/pg-store.ts';
+import { cliStoreTarget, describeStore } from './cli-store.ts';
 import Database from 'better-sqlite3';
 import { MARKER_FILE, STORE_FILE } from '../../runtime/store/db.ts';
 import { keyFilePath } from '../vault/vault.ts';
@@ -182,6 +184,11 @@ export async function backupCommand(command: 'backup' | 'restore', argv: string[
     return usage((e as Error).message);
   }
   const dataDir = resolve(values['data-dir'] ?? o.env.LEDGERLINE_DATA_DIR ?? './data');
+  const onPg = pgRefusal(command, dataDir, o.env);
+  if (onPg) {
+    o.err(`ledgerline ${command}: ${onPg}`);
+    return 1;
+  }
   try {
     if (command === 'backup') {
       if (!values.to) return usage('backup needs --to DIR');
@@ -208,4 +215,19 @@ export async function backupCommand(command: 'backup' | 'restore', argv: string[
     }
     throw e;
   }
+}
+
+/**
+ * Backup and restore copy the SQLite store's files; a PostgreSQL store is the database's to back up. With
+ * LEDGERLINE_DATABASE_URL set, why not and what to do instead (the vault key file stays in the data dir either way).
+ */
+export function pgRefusal(command: 'backup' | 'restore', dataDir: string, env: NodeJS.ProcessEnv): string | undefined {
+  const t = cliStoreTarget(dataDir, env);
+  if (!t.databaseUrl) return undefined;
+  const schema = pgSchemaOf(t.workspace);
+  const url = redactUrl(t.databaseUrl);
+  const key = env.LEDGERLINE_MASTER_KEY ? 'LEDGERLINE_MASTER_KEY' : join(dataDir, KEY_FILE);
+  return command === 'backup'
+    ? `the store is ${describeStore(t)} (LEDGERLINE_DATABASE_URL), not a file this command can copy. Back up the schema with PostgreSQL's tools, e.g. \`pg_dump --format=custom --schema=${schema} --file=${schema}.dump '${url}'\` (or the database's own backups), and keep the vault's master key (${key}) with it.`
+    : `the store is ${describeStore(t)} (LEDGERLINE_DATABASE_URL), not a file this command can restore. Stop the servers, then restore the schema with PostgreSQL's tools, e.g. \`pg_restore --clean --if-exists --schema=${schema} --dbname='${url}' ${schema}.dump\`, with the master key it was taken with (${key}).`;
 }

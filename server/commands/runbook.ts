@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { getNodeType } from '../../nodes/registry.ts';
 import { FlowStore } from '../../runtime/flow-store.ts';
 import { LookupService } from '../lookups/store/index.ts';
-import { openStore } from '../../runtime/store/db.ts';
+import { openCliStore } from './cli-store.ts';
 import { loadFlowDoc, tableRowsFrom } from '../runbooks/load.ts';
 import { buildRunbook, runbookHtml, runbookMarkdown } from '../runbooks/runbook.ts';
 
@@ -30,7 +30,7 @@ export async function runbookCommand(argv: string[], io: { out?: (s: string) => 
     err(`ledgerline runbook: --format must be md or html (got ${values.format})`);
     return 2;
   }
-  const store = openStore(resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data'));
+  const store = await openCliStore(resolve(values['data-dir'] ?? process.env.LEDGERLINE_DATA_DIR ?? './data'), process.env);
   try {
     const flow = await loadFlowDoc(new FlowStore(store, getNodeType), positionals[0]!);
     if (!flow) {
@@ -41,6 +41,6 @@ export async function runbookCommand(argv: string[], io: { out?: (s: string) => 
     out(values.format === 'html' ? runbookHtml(rb) : runbookMarkdown(rb));
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

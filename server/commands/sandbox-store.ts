@@ -21,17 +21,23 @@ export const SANDBOX_STORE_USAGE = `usage: ledgerline sandbox-store [--port P] [
  * no sandbox-mode server (or its vault cannot be opened). Read-only: never creates a data dir or a vault key.
  */
 export async function serverSandboxSecret(dataDir: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (!existsSync(join(dataDir, 'ledgerline.db')) || (!env.LEDGERLINE_MASTER_KEY && !existsSync(join(dataDir, 'vault.keys')))) return undefined;
-  const { openStore } = await import('../../runtime/store/db.ts');
+  if (!env.LEDGERLINE_MASTER_KEY && !existsSync(join(dataDir, 'vault.keys'))) return undefined;
+  // The sandbox shop is the default workspace's (a further workspace has no sandbox connections): its SQLite file, or
+  // with LEDGERLINE_DATABASE_URL its PostgreSQL schema.
+  const { openCliStore, storeExists } = await import('./cli-store.ts');
+  const { DEFAULT_WORKSPACE } = await import('../workspaces/directory.ts');
+  const at = { ...env, LEDGERLINE_WORKSPACE: DEFAULT_WORKSPACE };
+  if (!(await storeExists(dataDir, at).catch(() => false))) return undefined;
   const { loadVault } = await import('../vault/vault.ts');
   const { SecretStore } = await import('../vault/secrets.ts');
-  const store = openStore(dataDir);
+  let store: Awaited<ReturnType<typeof openCliStore>> | undefined;
   try {
+    store = await openCliStore(dataDir, at);
     return await new SecretStore(store, loadVault(dataDir, env.LEDGERLINE_MASTER_KEY).vault).get('sandbox-webhook-secret');
   } catch {
     return undefined;
   } finally {
-    store.close();
+    await store?.close();
   }
 }
 

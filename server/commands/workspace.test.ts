@@ -59,7 +59,7 @@ describe('ledgerline workspace', () => {
       env: {},
     });
     expect(code, out.join('\n')).toBe(0);
-    await withDirectory(data, async (d) => {
+    await withDirectory(data, {}, async (d) => {
       const u = (await d.users.byEmail('c@b.example'))!;
       expect((await d.workspacesOf(u.id)).map((w) => [w.id, w.role])).toEqual([['brand-b', 'consultant']]);
     });

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openStore } from '../../runtime/store/db.ts';
+import { describeStore, cliStoreTarget, openCliStore } from './cli-store.ts';
 import { Users } from '../auth/users.ts';
 import { DEFAULT_WORKSPACE, Directory } from '../workspaces/directory.ts';
 import { workspaceDir } from '../workspaces/deployment.ts';
@@ -16,12 +16,13 @@ export class WorkspaceArgError extends Error {
   override name = 'WorkspaceArgError';
 }
 
-export async function withDirectory<T>(dataDir: string, fn: (d: Directory) => Promise<T>): Promise<T> {
-  const store = openStore(dataDir);
+/** The deployment's directory: in the default workspace's store (its SQLite file, or its PostgreSQL schema). */
+export async function withDirectory<T>(dataDir: string, env: NodeJS.ProcessEnv, fn: (d: Directory) => Promise<T>): Promise<T> {
+  const store = await openCliStore(dataDir, { ...env, LEDGERLINE_WORKSPACE: DEFAULT_WORKSPACE });
   try {
     return await fn(new Directory(store, new Users(store)));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -40,7 +41,7 @@ export async function resolveWorkspaceArg(args: string[], env: NodeJS.ProcessEnv
   const d = rest.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
   const given = d < 0 ? undefined : rest[d]!.includes('=') ? rest[d]!.slice('--data-dir='.length) : rest[d + 1];
   const rootDir = dataDirOf(given, env);
-  if (!(await withDirectory(rootDir, (dir) => dir.get(id))))
+  if (!(await withDirectory(rootDir, env, (dir) => dir.get(id))))
     throw new WorkspaceArgError(`no workspace "${id}" in ${rootDir} (see \`ledgerline workspace list\`)`);
   const without = d < 0 ? rest : [...rest.slice(0, d), ...rest.slice(d + (rest[d]!.includes('=') ? 1 : 2))];
   return { args: [...without, '--data-dir', workspaceDir(rootDir, id)], workspace: id, rootDir };
@@ -63,7 +64,7 @@ export async function workspaceCommand(
   const root = dataDirOf(values['data-dir'], io.env);
   if (sub === 'list') {
     if (positionals.length) throw new WorkspaceArgError('workspace list takes no arguments');
-    const list = await withDirectory(root, async (d) =>
+    const list = await withDirectory(root, io.env, async (d) =>
       Promise.all((await d.list()).map(async (w) => ({ ...w, dataDir: workspaceDir(root, w.id), members: (await d.members(w.id)).length }))),
     );
     if (values.json) io.out(JSON.stringify(list, null, 2));
@@ -76,17 +77,20 @@ export async function workspaceCommand(
     if (id === DEFAULT_WORKSPACE) throw new WorkspaceArgError(`"${DEFAULT_WORKSPACE}" is the data dir itself; it always exists`);
     let w;
     try {
-      w = await withDirectory(root, (d) => d.create({ id, name: values.name }));
+      w = await withDirectory(root, io.env, (d) => d.create({ id, name: values.name }));
     } catch (e) {
       if ((e as Error).name !== 'UserError') throw e;
       io.err(`ledgerline workspace create: ${(e as Error).message}`);
       return 1;
     }
-    // The workspace's own store, migrated now so the commands that take --workspace can open it at once.
+    // The workspace's own store (its SQLite file, or its PostgreSQL schema), migrated now so the commands that take
+    // --workspace can open it at once. Its data dir holds its vault key file either way.
     const dir = workspaceDir(root, w.id);
     mkdirSync(dir, { recursive: true });
-    openStore(dir).close();
-    io.out(`created workspace ${w.id} (${w.name}) in ${dir}; a running server serves it within 10 s`);
+    const env = { ...io.env, LEDGERLINE_WORKSPACE: w.id };
+    await (await openCliStore(dir, env)).close();
+    const where = cliStoreTarget(dir, env).databaseUrl ? `${describeStore(cliStoreTarget(dir, env))} (data dir ${dir})` : dir;
+    io.out(`created workspace ${w.id} (${w.name}) in ${where}; a running server serves it within 10 s`);
     return 0;
   }
   throw new WorkspaceArgError(`unknown workspace command "${sub ?? ''}"`);

@@ -185,6 +185,11 @@ export const shopifyBuckets = sqliteTable('shopify_buckets', {
   maximum: real('maximum').notNull(),
   restoreRate: real('restore_rate').notNull(),
   at: integer('at').notNull(),
+  /**
+   * When the answer that last set the level arrived: an older answer written after it (another process's writes
+   * lagged) would put back points Shopify has charged since, so it only ends its hold.
+   */
+  answeredAt: integer('answered_at'),
 });
 
 /** Points taken by requests sent and not yet answered; a hold of a process that died lapses at `until`. */

@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { createServer, type LedgerlineServer, type ServerOptions } from '../app.ts';
 import { errorBody } from '../api/http.ts';
+import { isSqlite } from '../../runtime/store/any-store.ts';
+import { pgSchemaOf } from '../../runtime/store/pg-store.ts';
 import { presentedToken } from '../auth/middleware.ts';
 import { UserError, type User } from '../auth/users.ts';
 import { DEFAULT_WORKSPACE, Directory, type Workspace } from './directory.ts';
@@ -73,6 +75,20 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
     if (id !== DEFAULT_WORKSPACE) s.deps.metrics.registry.setDefaultLabels({ workspace: id });
   };
 
+  const databaseUrl = o.databaseUrl ?? ((o.env ?? process.env).LEDGERLINE_DATABASE_URL || undefined);
+  /** Where a store of this id already is, if one is: its SQLite file, or its PostgreSQL schema (of the same database). */
+  async function leftoverStore(id: string): Promise<string | undefined> {
+    if (!databaseUrl) {
+      const file = join(workspaceDir(dataDir, id), 'ledgerline.db');
+      return existsSync(file) ? workspaceDir(dataDir, id) : undefined;
+    }
+    const store = defaultCell.runtime.store;
+    if (isSqlite(store)) return undefined; // not reached: with a database URL every cell is on it
+    const schema = pgSchemaOf(id);
+    const { rows } = await store.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = $1', [schema]);
+    return rows[0]!.n > 0 ? `PostgreSQL schema ${schema} at ${store.where}` : undefined;
+  }
+
   async function openCell(id: string): Promise<LedgerlineServer> {
     const dir = workspaceDir(dataDir, id);
     mkdirSync(dir, { recursive: true });
@@ -101,9 +117,10 @@ export async function createDeployment(o: ServerOptions): Promise<Deployment> {
   async function createWorkspace(w: { id: string; name?: string }): Promise<Workspace> {
     if (creating.has(w.id)) return creating.get(w.id)!;
     const p = (async () => {
-      if (existsSync(join(workspaceDir(dataDir, w.id), 'ledgerline.db')) && !(await directory.get(w.id))) {
-        // A leftover directory of a workspace not in the directory: never adopt someone's data silently.
-        throw new UserError(`${workspaceDir(dataDir, w.id)} already holds a store; move it away first`, 409);
+      const leftover = await leftoverStore(w.id);
+      if (leftover && !(await directory.get(w.id))) {
+        // A leftover store of a workspace not in the directory: never adopt someone's data silently.
+        throw new UserError(`${leftover} already holds a store; move it away first`, 409);
       }
       const ws = await directory.create(w);
       await openCell(ws.id);

@@ -1,0 +1,1 @@
+ALTER TABLE "shopify_buckets" ADD COLUMN "answered_at" bigint;

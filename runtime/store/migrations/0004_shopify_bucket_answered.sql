@@ -1,0 +1,1 @@
+ALTER TABLE `shopify_buckets` ADD `answered_at` integer;
