@@ -61,9 +61,11 @@ async function load(a: ShopifyClient, b: ShopifyClient, each: number) {
 describe('a bucket per process', () => {
   const shop = sandboxShop();
   it('overdraws the shop: the store answers THROTTLED (the failure this guards against)', async () => {
-    const r = await load(processClient(shop()), processClient(shop()), 14);
+    // 30 each: each process spends its own 20,000 at once, then paces itself at 1,000 a second — together twice the
+    // shop's refill, so the store throttles however slowly a loaded machine serves the requests.
+    const r = await load(processClient(shop()), processClient(shop()), 30);
     expect(r.throttled).toBeGreaterThan(0);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe.each(testStores())('one Shopify budget across processes on $name', (kind) => {
@@ -75,7 +77,9 @@ describe.each(testStores())('one Shopify budget across processes on $name', (kin
     const second = await first.twin();
     const a = processClient(shop(), first);
     const b = processClient(shop(), second);
-    const r = await load(a, b, 14);
+    // 40,000 points asked at once of a 20,000-point bucket: the second half waits for the refill (≈ 20 s), unless each
+    // request took half a second to be let through.
+    const r = await load(a, b, 20);
     expect(r.throttled).toBe(0);
     await Promise.all([a, b].map((c) => (c.limiter instanceof SharedCostLimiter ? c.limiter.idle() : undefined)));
     expect(a.bucketLevel.maximum).toBe(20_000);
@@ -87,5 +91,5 @@ describe.each(testStores())('one Shopify budget across processes on $name', (kin
     expect(levelB).toEqual(levelA);
     expect(levelA!.inFlight).toBe(0);
     expect(a.limiter.level.waitedMs + b.limiter.level.waitedMs).toBeGreaterThan(0);
-  }, 90_000);
+  }, 120_000);
 });
