@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaseStore } from '../leases.ts';
 import { pgUnavailable, throwawayDatabase, type ThrowawayDatabase } from '../testing/pg.ts';
-import { sharedPoolSize } from './pg-shared-pool.ts';
+import { sharedPoolSize, sharedSchemaPool } from './pg-shared-pool.ts';
 import { openPgStore, type PgStore } from './pg-store.ts';
 import { leases } from './schema.ts';
 
@@ -78,5 +78,12 @@ describe.skipIf(unavailable)('one pool per database for every workspace of a pro
     // The server ends a backend a moment after its client said goodbye.
     for (let i = 0; i < 50 && (await backends()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await backends()).toBe(0);
+  });
+});
+
+describe('schema names', () => {
+  it('takes only the plain lower-case identifiers pgSchemaOf makes (the name is written into SET search_path)', () => {
+    for (const bad of ['ws_a; DROP SCHEMA ws_b', 'WS_A', 'ws-a', '"ws_a"', ''])
+      expect(() => sharedSchemaPool('postgres://127.0.0.1/none', bad, 1), bad).toThrow(/not a schema name/);
   });
 });

@@ -87,6 +87,8 @@ export class SchemaPool extends pg.Pool {
  * then). An idle connection that fails is reported to every view's `error` listeners.
  */
 export function sharedSchemaPool(url: string, schema: string, max: number): SchemaPool {
+  // The name goes into `SET search_path` as written: only a plain lower-case identifier may (pgSchemaOf makes one).
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a schema name Ledgerline makes: ${JSON.stringify(schema)}`);
   let base = shared.get(url);
   if (!base) {
     const pool = new pg.Pool({ connectionString: url, max });
