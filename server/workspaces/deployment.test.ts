@@ -13,7 +13,7 @@ import { coreNodes } from '../../nodes/core/index.ts';
 import { Calls, testNodes } from '../../runtime/testing/fixtures.ts';
 import { workspaceCommand } from '../commands/workspace.ts';
 import { rawCount } from '../../runtime/testing/raw.ts';
-import { itSqliteOnly, passDatabaseUrl } from '../../runtime/testing/pass.ts';
+import { passDatabaseUrl } from '../../runtime/testing/pass.ts';
 
 const SECRET = 'shpss_workspace_b_secret';
 let s: Serving;
@@ -159,21 +159,19 @@ describe('an existing single-merchant data dir served as a deployment', () => {
     expect(conns.connections.map((c) => c.id)).toEqual(['shop']);
   });
 
-  itSqliteOnly(
-    'serves a workspace the CLI created while it runs, without a restart',
-    '`ledgerline workspace create` has no PostgreSQL option yet',
-    async () => {
-      const out: string[] = [];
-      expect(
-        await workspaceCommand(['create', 'cli-made', '--data-dir', dir], { out: (x) => out.push(x), err: (x) => out.push(x), env: {} }),
-        out.join('\n'),
-      ).toBe(0);
-      const owner = await login(ADMIN.email, ADMIN.password);
-      expect((await api(owner, '/api/flows', { workspace: 'cli-made' })).status).toBe(404);
-      expect(await s.deployment.refresh()).toEqual(['cli-made']);
-      const flows = await api(owner, '/api/flows', { workspace: 'cli-made' });
-      expect(flows.status).toBe(200);
-      expect(await flows.json()).toEqual({ flows: [] });
-    },
-  );
+  it('serves a workspace the CLI created while it runs, without a restart', async () => {
+    const out: string[] = [];
+    // On the PostgreSQL pass the CLI finds the deployment's directory through the database URL, as an operator's would.
+    const url = await passDatabaseUrl(dir);
+    const env = url ? { LEDGERLINE_DATABASE_URL: url } : {};
+    expect(await workspaceCommand(['create', 'cli-made', '--data-dir', dir], { out: (x) => out.push(x), err: (x) => out.push(x), env }), out.join('\n')).toBe(
+      0,
+    );
+    const owner = await login(ADMIN.email, ADMIN.password);
+    expect((await api(owner, '/api/flows', { workspace: 'cli-made' })).status).toBe(404);
+    expect(await s.deployment.refresh()).toEqual(['cli-made']);
+    const flows = await api(owner, '/api/flows', { workspace: 'cli-made' });
+    expect(flows.status).toBe(200);
+    expect(await flows.json()).toEqual({ flows: [] });
+  });
 });
