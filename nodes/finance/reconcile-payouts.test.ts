@@ -7,6 +7,7 @@ import { erpMemo, erpOrder, ORDERS, payoutNet, REFUNDS, shopifyScenario } from '
 import { startHarness, type Harness } from './testing/harness.ts';
 import type { PayoutReconciliation } from './types.ts';
 import { nth } from './testing/defined.ts';
+import { rawRows } from '../../runtime/testing/raw.ts';
 
 let h: Harness | undefined;
 let erp: SandboxErp;
@@ -62,7 +63,7 @@ describe('finance.reconcile-payouts: a scenario month that ties', () => {
       matchedBy: 'id',
       erp: { kind: 'credit-memo', externalId: '6001' },
     });
-    const claims = h.rt.store.sqlite.prepare(`SELECT payout_id, item, matched_by FROM recon_claims WHERE item LIKE 'refund:%' ORDER BY item`).all();
+    const claims = await rawRows(h.rt.store, `SELECT payout_id, item, matched_by FROM recon_claims WHERE item LIKE 'refund:%' ORDER BY item`);
     expect(claims).toEqual([
       { payout_id: '7001', item: 'refund:6001', matched_by: 'id' },
       { payout_id: '7002', item: 'refund:6002', matched_by: 'id' },

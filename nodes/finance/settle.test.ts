@@ -13,6 +13,7 @@ import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 import { EXCEPTION_DEFAULTS } from '../../server/exceptions/store/defaults.ts';
 import type { PayoutReconciliation } from './types.ts';
 import { nth } from './testing/defined.ts';
+import { rawCount, rawRows } from '../../runtime/testing/raw.ts';
 
 let h: Harness | undefined;
 let erp: SandboxErp;
@@ -244,12 +245,17 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
       ['7001', false, 'payout 7001 was settled before'],
       ['7002', true, null],
     ]);
-    const db = h.rt.store.sqlite;
-    expect(db.prepare(`SELECT payout_id, status, json_extract(result, '$.externalId') AS settled FROM recon_settlements ORDER BY payout_id`).all()).toEqual([
+    const settled = await rawRows<{ payout_id: string; status: string; result: string | { externalId?: string } }>(
+      h.rt.store,
+      `SELECT payout_id, status, result FROM recon_settlements ORDER BY payout_id`,
+    );
+    expect(
+      settled.map((r) => ({ payout_id: r.payout_id, status: r.status, settled: (typeof r.result === 'string' ? JSON.parse(r.result) : r.result).externalId })),
+    ).toEqual([
       { payout_id: '7001', status: 'settled', settled: '7001' },
       { payout_id: '7002', status: 'settled', settled: '7002' },
     ]);
-    expect(db.prepare(`SELECT COUNT(*) AS n FROM flow_state WHERE key = 'finance.payouts.settle'`).get()).toEqual({ n: 0 });
+    expect(await rawCount(h.rt.store, `SELECT COUNT(*) AS n FROM flow_state WHERE key = 'finance.payouts.settle'`)).toBe(0);
     expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190')]).toEqual(['0.00', '0.00']);
   });
 });

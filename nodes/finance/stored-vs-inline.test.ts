@@ -9,6 +9,7 @@ import type { Scenario } from '../shopify/index.ts';
 import { startHarness, type Harness } from './testing/harness.ts';
 import { seedErpDocs, type SeedDoc } from './testing/bulk.ts';
 import { nth } from './testing/defined.ts';
+import { rawRows } from '../../runtime/testing/raw.ts';
 
 const open: Array<{ h: Harness; erp: SandboxErp }> = [];
 afterEach(async () => {
@@ -171,10 +172,10 @@ const comparable = (run: Run) => {
     settle: step(run, 'settle').output,
   };
 };
-const tables = (h: Harness) => ({
-  claims: h.rt.store.sqlite.prepare(`SELECT payout_id, doc_uid, item, matched_by FROM recon_claims ORDER BY payout_id, doc_uid`).all(),
-  payouts: h.rt.store.sqlite.prepare(`SELECT payout_id, status, journal FROM recon_payouts ORDER BY payout_id`).all(),
-  settlements: h.rt.store.sqlite.prepare(`SELECT payout_id, status, data FROM recon_settlements ORDER BY payout_id`).all(),
+const tables = async (h: Harness) => ({
+  claims: await rawRows<{ matched_by: string }>(h.rt.store, `SELECT payout_id, doc_uid, item, matched_by FROM recon_claims ORDER BY payout_id, doc_uid`),
+  payouts: await rawRows(h.rt.store, `SELECT payout_id, status, journal FROM recon_payouts ORDER BY payout_id`),
+  settlements: await rawRows(h.rt.store, `SELECT payout_id, status, data FROM recon_settlements ORDER BY payout_id`),
 });
 const exceptions = (h: Harness) =>
   h.sink
@@ -230,17 +231,18 @@ describe('payout transactions stored in the payout rows vs carried in the step o
     expect(nth(recs, 0).counts['erp-only']).toBe(1);
     expect(nth(recs, 1).counts['missing-in-erp']).toBe(5);
     expect(nth(recs, 2).counts['amount-mismatch']).toBe(5);
-    expect(tables(stored.h)).toEqual(tables(inline.h));
-    expect(tables(stored.h).claims.filter((c) => (c as { matched_by: string }).matched_by === 'amount-date')).toHaveLength(141);
+    expect(await tables(stored.h)).toEqual(await tables(inline.h));
+    expect((await tables(stored.h)).claims.filter((c) => c.matched_by === 'amount-date')).toHaveLength(141);
     expect(exceptions(stored.h)).toEqual(exceptions(inline.h));
     expect(exceptions(stored.h).map((e) => e.type)).toContain('payout-dispute');
     expect(await journals(stored.erp)).toEqual(await journals(inline.erp));
 
     // Rows of posted payouts are gone with the step; those of payouts still waiting stay for the next run.
-    const rows = stored.h.rt.store.sqlite
-      .prepare(`SELECT payout_id, COUNT(*) AS n FROM recon_balance_transactions GROUP BY payout_id ORDER BY payout_id`)
-      .all();
-    expect(rows).toEqual([
+    const rows = await rawRows<{ payout_id: string; n: number | string }>(
+      stored.h.rt.store,
+      `SELECT payout_id, COUNT(*) AS n FROM recon_balance_transactions GROUP BY payout_id ORDER BY payout_id`,
+    );
+    expect(rows.map((r) => ({ ...r, n: Number(r.n) }))).toEqual([
       { payout_id: '8002', n: 150 },
       { payout_id: '8003', n: 150 },
       { payout_id: '8005', n: 150 },
@@ -263,7 +265,7 @@ describe('payout transactions stored in the payout rows vs carried in the step o
     const [c2a, c2b] = [comparable(a2), comparable(b2)];
     expect(c2b).toEqual(c2a);
     expect((c2a.reconcile as unknown as { payoutIds: string[] }).payoutIds).toEqual(['8002']);
-    expect(tables(stored.h)).toEqual(tables(inline.h));
+    expect(await tables(stored.h)).toEqual(await tables(inline.h));
     expect(exceptions(stored.h)).toEqual(exceptions(inline.h));
     expect(await journals(stored.erp)).toEqual(await journals(inline.erp));
   }, 120_000);
@@ -283,7 +285,7 @@ describe('payout transactions stored in the payout rows vs carried in the step o
     full.items = 'problems';
     expect(cb.reconcile).toEqual(full);
     expect([cb.journal, cb.settle]).toEqual([ca.journal, ca.settle]);
-    expect(tables(stored.h)).toEqual(tables(inline.h));
+    expect(await tables(stored.h)).toEqual(await tables(inline.h));
     expect(exceptions(stored.h)).toEqual(exceptions(inline.h));
     expect(await journals(stored.erp)).toEqual(await journals(inline.erp));
   }, 120_000);

@@ -2,9 +2,10 @@
 // connector (the sandbox ERP or Tryton), with an in-memory exception sink.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
+import type { Runtime } from '../../../runtime/index.ts';
 import type { Sandbox } from '../../../runtime/node-api.ts';
 import { tempDir } from '../../../runtime/testing/fixtures.ts';
+import { testRuntime } from '../../../runtime/testing/runtime.ts';
 import { coreNodes } from '../../core/index.ts';
 import type { ErpConnector } from '../../erp/contract.ts';
 import { erpNodes } from '../../erp/index.ts';
@@ -21,10 +22,11 @@ const noSandbox: Sandbox = {
 };
 
 export interface Harness {
-  rt: SqliteRuntime;
+  /** On this test pass's store (SQLite, or PostgreSQL on the PostgreSQL pass). */
+  rt: Runtime;
   store: SandboxStore;
   sink: MemorySink;
-  runOnce(): ReturnType<SqliteRuntime['runs']['get']>;
+  runOnce(): ReturnType<Runtime['runs']['get']>;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function startHarness(
   const sink = new MemorySink();
   const tmp = tempDir('ledgerline-recon-');
   const types = [...coreNodes, ...shopifyNodes, ...erpNodes, ...financeNodes];
-  const rt = createRuntime({
+  const rt = await testRuntime({
     dataDir: tmp.dir,
     lookup: (t) => types.find((x) => x.type === t),
     sandbox: noSandbox,
