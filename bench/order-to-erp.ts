@@ -74,6 +74,13 @@ function started(child: ChildProcess, re: RegExp, what: string): Promise<string>
   });
 }
 
+// A bench that dies (an error, ^C) takes the processes it started with it instead of leaving them running.
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+process.once('SIGINT', () => process.exit(130));
+
 // The sandbox ERP in its own process, on the file the in-process sandbox ERP would use (same seed, same currency).
 const erp = erpInProcess
   ? null
@@ -81,6 +88,7 @@ const erp = erpInProcess
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+if (erp) children.push(erp);
 const erpUrl = erp ? await started(erp, /"url":"(http:[^"]+)"/, 'sandbox ERP process') : null;
 
 const nodeArgs = ['--no-node-snapshot', ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'bin/ledgerline.js', 'serve'];
@@ -98,6 +106,7 @@ const server = spawn(process.execPath, nodeArgs, {
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+children.push(server);
 const base = await started(server, /"url":"(http:[^"]+)"/, 'server');
 const url = new URL(base);
 
