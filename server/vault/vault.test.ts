@@ -1,10 +1,10 @@
-import { statSync, readFileSync } from 'node:fs';
+import { readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { freshStores, testStores, type TestStore } from '../../runtime/testing/stores.ts';
 import { connections, secrets } from '../db/schema.ts';
-import { Vault, keyIdOf, loadVault, parseMasterKey, VaultError } from './vault.ts';
+import { Vault, createKeyFile, keyIdOf, loadVault, parseMasterKey, VaultError } from './vault.ts';
 import { rotateVault } from './rotate.ts';
 import { Connections } from './connections.ts';
 import { SecretStore } from './secrets.ts';
@@ -36,6 +36,18 @@ describe('vault', () => {
     const second = loadVault(tmp.dir, undefined);
     expect(second.generated).toBe(false);
     expect(second.vault.decrypt(blob)).toBe('x');
+  });
+
+  it('a key file made by another process first is adopted, never overwritten (two first starts at once)', () => {
+    const theirs = Buffer.alloc(32, 7);
+    const mine = Buffer.alloc(32, 9);
+    expect(createKeyFile(tmp.dir, [{ id: keyIdOf(theirs), key: theirs }], keyIdOf(theirs))).toBe(true);
+    expect(createKeyFile(tmp.dir, [{ id: keyIdOf(mine), key: mine }], keyIdOf(mine))).toBe(false);
+    const loaded = loadVault(tmp.dir, undefined);
+    expect(loaded.generated).toBe(false);
+    expect(loaded.vault.keyId).toBe(keyIdOf(theirs));
+    expect(statSync(join(tmp.dir, 'vault.keys')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(tmp.dir)).toEqual(['vault.keys']); // no staged file left behind
   });
 
   it('takes LEDGERLINE_MASTER_KEY as hex or base64 and refuses a wrong length', () => {

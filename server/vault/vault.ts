@@ -1,7 +1,7 @@
 // Secrets at rest: AES-256-GCM under a master key named by a key id, so a rotation can tell old blobs from new.
 // Blob format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface VaultKey {
@@ -90,11 +90,36 @@ function readKeyFile(path: string): KeyFile | null {
   return JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
 }
 
-export function writeKeyFile(dataDir: string, keys: VaultKey[], current: string): void {
-  const path = keyFilePath(dataDir);
+/** The key file's text in a file of its own beside it (mode 0600), whole before anyone can see it under the real name. */
+function stageKeyFile(dataDir: string, keys: VaultKey[], current: string): string {
+  const staged = `${keyFilePath(dataDir)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const body: KeyFile = { current, keys: Object.fromEntries(keys.map((k) => [k.id, k.key.toString('base64')])) };
-  writeFileSync(path, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeFileSync(staged, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 });
+  chmodSync(staged, 0o600);
+  return staged;
+}
+
+/** Replaces the key file (rotation); a reader sees the old file or the new one, never half of one. */
+export function writeKeyFile(dataDir: string, keys: VaultKey[], current: string): void {
+  renameSync(stageKeyFile(dataDir, keys, current), keyFilePath(dataDir));
+}
+
+/**
+ * Creates the key file unless one exists: false when another process made it first. Two processes starting at once
+ * on a new data dir must not each write a key of their own — the loser's secrets would be encrypted under a key the
+ * file no longer holds. A hard link puts the staged file in place only where no file is (atomic on one file system).
+ */
+export function createKeyFile(dataDir: string, keys: VaultKey[], current: string): boolean {
+  const staged = stageKeyFile(dataDir, keys, current);
+  try {
+    linkSync(staged, keyFilePath(dataDir));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    unlinkSync(staged);
+  }
 }
 
 /**
@@ -114,6 +139,6 @@ export function loadVault(dataDir: string, envKey: string | undefined): { vault:
   if (file) return { vault: new Vault(keys, file.current), generated: false, source: 'file' };
   const key = randomBytes(32);
   const id = keyIdOf(key);
-  writeKeyFile(dataDir, [{ id, key }], id);
+  if (!createKeyFile(dataDir, [{ id, key }], id)) return loadVault(dataDir, envKey); // another process's key won
   return { vault: new Vault([{ id, key }], id), generated: true, source: 'file' };
 }
