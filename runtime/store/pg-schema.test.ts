@@ -214,7 +214,7 @@ describe.skipIf(unavailable)('the PostgreSQL schema derived from the SQLite one'
       expect((await d.select({ id: audit.id }).from(audit).orderBy(audit.id)).map((r) => r.id)).toEqual([1, 2, 900]);
 
       await d.insert(shopifyBuckets).values({ shop: 's', available: 999.5, maximum: 1000, restoreRate: 50.25, at: ms });
-      expect(await d.select().from(shopifyBuckets)).toEqual([{ shop: 's', available: 999.5, maximum: 1000, restoreRate: 50.25, at: ms }]);
+      expect(await d.select().from(shopifyBuckets)).toEqual([{ shop: 's', available: 999.5, maximum: 1000, restoreRate: 50.25, at: ms, answeredAt: null }]);
 
       // Defaults (false, 1, '{}') and the partial unique index: one unresolved row per cause.
       const ex = { type: 't', key: 'k', title: 'T', severity: 'low', owner: 'finance', state: 'open', firstSeen: ms, lastSeen: ms };
