@@ -48,6 +48,8 @@ export class SchemaPool extends pg.Pool {
       }
       schemaOf.set(client, this.schema);
     }
+    // As pg.Pool does on a checkout: listeners of this workspace's pool (instrumentation, tests) see its clients.
+    this.emit('acquire', client);
     return client;
   }
 
