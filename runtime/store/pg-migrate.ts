@@ -68,6 +68,16 @@ export async function migratePg(db: PgTarget, options: PgMigrateOptions): Promis
   });
 }
 
+/** Whether `schema` was ever migrated (its migrations table exists): a store was created there. */
+export async function pgSchemaMigrated(db: PgTarget, schema: string): Promise<boolean> {
+  return withClient(db, (client) => hasMigrationsTable(client, quoteSchema(schema)));
+}
+
+async function hasMigrationsTable(client: pg.ClientBase, quotedSchema: string): Promise<boolean> {
+  const { rows } = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${quotedSchema}.${MIGRATIONS_TABLE}`]);
+  return rows[0]?.t != null;
+}
+
 export type PgMigrationStatus = { current: true; applied: number; known: number } | { current: false; applied: number; known: number; problem: string };
 
 /**
@@ -78,8 +88,7 @@ export async function pgMigrationStatus(db: PgTarget, options: PgMigrateOptions)
   const schema = quoteSchema(options.schema);
   const known = readPgMigrations(options.migrationsFolder);
   return withClient(db, async (client) => {
-    const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${schema}.${MIGRATIONS_TABLE}`]);
-    if (!exists.rows[0]?.t) {
+    if (!(await hasMigrationsTable(client, schema))) {
       return { current: false, applied: 0, known: known.length, problem: `PG schema ${schema} has no migrations table: it was never migrated` };
     }
     const { rows } = await client.query<{ hash: string; created_at: string }>(`SELECT hash, created_at FROM ${schema}.${MIGRATIONS_TABLE}`);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyStore } from '../../runtime/store/any-store.ts';
 import { openStore } from '../../runtime/store/db.ts';
+import { pgSchemaMigrated } from '../../runtime/store/pg-migrate.ts';
 import { openPgStore, pgSchemaOf, redactUrl } from '../../runtime/store/pg-store.ts';
 import { DEFAULT_WORKSPACE } from '../workspaces/directory.ts';
 
@@ -40,8 +41,7 @@ export async function storeExists(dataDir: string, env: NodeJS.ProcessEnv): Prom
   const client = new pg.Client({ connectionString: t.databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`"${pgSchemaOf(t.workspace)}".__migrations`]);
-    return rows[0]?.t != null;
+    return await pgSchemaMigrated(client, pgSchemaOf(t.workspace));
   } finally {
     await client.end();
   }
