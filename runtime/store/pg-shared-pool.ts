@@ -6,6 +6,7 @@
 // served, one round trip only then. Prepared statements stay correct across the switch: PostgreSQL re-parses a
 // prepared statement whose search_path changed since it was planned.
 import pg from 'pg';
+import { quoteSchema } from './pg-migrate.ts';
 
 interface Shared {
   pool: pg.Pool;
@@ -23,12 +24,16 @@ const schemaOf = new WeakMap<pg.PoolClient, string>();
 export class SchemaPool extends pg.Pool {
   private closed = false;
 
+  /** The schema as `SET search_path` takes it (quoted; a name PostgreSQL cannot take is refused here). */
+  private readonly quoted: string;
+
   constructor(
     private readonly base: Shared,
     readonly schema: string,
   ) {
     // The inherited pool is never used: every connection comes from the shared one.
     super({ max: 1 });
+    this.quoted = quoteSchema(schema);
   }
 
   override connect(...args: any[]): any {
@@ -41,7 +46,7 @@ export class SchemaPool extends pg.Pool {
     const client = await this.base.pool.connect();
     if (schemaOf.get(client) !== this.schema) {
       try {
-        await client.query(`SET search_path TO ${this.schema}`);
+        await client.query(`SET search_path TO ${this.quoted}`);
       } catch (e) {
         client.release(e as Error);
         throw e;
@@ -89,8 +94,6 @@ export class SchemaPool extends pg.Pool {
  * then). An idle connection that fails is reported to every view's `error` listeners.
  */
 export function sharedSchemaPool(url: string, schema: string, max: number): SchemaPool {
-  // The name goes into `SET search_path` as written: only a plain lower-case identifier may (pgSchemaOf makes one).
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a schema name Ledgerline makes: ${JSON.stringify(schema)}`);
   let base = shared.get(url);
   if (!base) {
     const pool = new pg.Pool({ connectionString: url, max });
