@@ -114,6 +114,30 @@ describe.each(testStores())('StepReconciliation on $name', (kind) => {
     expect(mine.sort()).toEqual([0, 500]);
   });
 
+  it("gives a payout's claims in claim order, not in the documents' order the table keeps them by", async () => {
+    const s = (await fresh()).store;
+    const a = new StepReconciliation(s, 'f', () => 5);
+    await a.scope('e').claim(
+      'p1',
+      ['invoice:9', 'invoice:10', 'invoice:1'].map((docUid, i) => ({ docUid, item: `c${i}`, matchedBy: 'id' })),
+    );
+    await a.scope('e').claim('p1', [{ docUid: 'credit-memo:3', item: 'c3', matchedBy: 'amount-date' }]);
+    await commit(s, a);
+    await a.discard();
+    const later = new StepReconciliation(s, 'f', () => 6);
+    await later.scope('e').claim('p1', [{ docUid: 'invoice:0', item: 'c4', matchedBy: 'id' }]);
+    await commit(s, later);
+    await later.discard();
+    const r = new StepReconciliation(s, 'f', () => 7).scope('e');
+    expect((await r.claimsOf('p1')).map((c) => [c.docUid, c.item])).toEqual([
+      ['invoice:9', 'c0'],
+      ['invoice:10', 'c1'],
+      ['invoice:1', 'c2'],
+      ['credit-memo:3', 'c3'],
+      ['invoice:0', 'c4'],
+    ]);
+  });
+
   it('keeps a settlement pending with the step, settled at once, and never back to pending', async () => {
     const s = (await fresh()).store;
     const a = new StepReconciliation(s, 'flow-a', () => 1);

@@ -142,13 +142,12 @@ class ScopedRecords implements ReconciliationRecords {
       });
     } else {
       const c = this.t.reconClaims;
-      // Claim order: the commit's time, then the row's place in the heap (rows are only ever inserted, one commit's
-      // in claim order; SQLite orders by rowid). A sequence column would make it exact: a schema change.
+      // Claim order: the commit's time, then the claim's place in that commit.
       rows = await this.sql.db
         .select({ docUid: c.docUid, item: c.item, matchedBy: c.matchedBy })
         .from(c)
         .where(and(this.where(c), eq(c.payoutId, payoutId)))
-        .orderBy(asc(c.claimedAt), sql`ctid`);
+        .orderBy(asc(c.claimedAt), asc(c.seq));
       if (this.staged) staged = this.stagedInMemory();
     }
     if (!this.staged) return rows;
@@ -284,12 +283,12 @@ function queries(store: Store): Queries {
     // One row per claim() call, its claims as JSON; rowid and the array index keep the claim order.
     s.exec(`CREATE TEMP TABLE IF NOT EXISTS recon_claims_staged (stage INTEGER NOT NULL, scope TEXT NOT NULL, payout_id TEXT NOT NULL, claims TEXT NOT NULL)`);
     s.exec(`CREATE INDEX IF NOT EXISTS temp.recon_claims_staged_stage ON recon_claims_staged (stage, scope)`);
-    const staged = `SELECT json_extract(j.value, '$[0]') AS doc_uid, c.payout_id, json_extract(j.value, '$[1]') AS item, json_extract(j.value, '$[2]') AS matched_by,
+    const staged = `SELECT j.value ->> 0 AS doc_uid, c.payout_id, j.value ->> 1 AS item, j.value ->> 2 AS matched_by,
         c.rowid AS r, CAST(j.key AS INTEGER) AS k FROM temp.recon_claims_staged c, json_each(c.claims) j WHERE c.stage = ? AND c.scope = ?`;
     q = {
       claimedBy: s.prepare(`SELECT doc_uid, payout_id FROM recon_claims WHERE flow_id = ? AND scope = ? AND doc_uid IN (SELECT value FROM json_each(?))`),
       anyClaim: s.prepare(`SELECT 1 AS one FROM recon_claims WHERE flow_id = ? AND scope = ? LIMIT 1`),
-      claimsOf: s.prepare(`SELECT doc_uid, item, matched_by FROM recon_claims WHERE flow_id = ? AND scope = ? AND payout_id = ? ORDER BY rowid`),
+      claimsOf: s.prepare(`SELECT doc_uid, item, matched_by FROM recon_claims WHERE flow_id = ? AND scope = ? AND payout_id = ? ORDER BY claimed_at, seq`),
       standing: s.prepare(`SELECT payout_id, status FROM recon_payouts WHERE flow_id = ? AND scope = ? AND payout_id IN (SELECT value FROM json_each(?))`),
       upsertPayout:
         s.prepare(`INSERT INTO recon_payouts (flow_id, scope, payout_id, status, issued_at, data, journal, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -302,10 +301,12 @@ function queries(store: Store): Queries {
       stageClaims: s.prepare(`INSERT INTO temp.recon_claims_staged (stage, scope, payout_id, claims) VALUES (?, ?, ?, ?)`),
       stagedBy: s.prepare(`SELECT doc_uid, payout_id FROM (${staged}) WHERE doc_uid IN (SELECT value FROM json_each(?)) ORDER BY r, k`),
       staged: s.prepare(`${staged} ORDER BY r, k`),
-      // A document claimed before keeps its first claim: the step that claims it again lost a race it cannot win. In
-      // claim order, so a document this step staged twice keeps its first claim too.
-      commitClaims: s.prepare(`INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at)
-        SELECT ?, ?, doc_uid, payout_id, item, matched_by, ? FROM (${staged}) WHERE true ORDER BY r, k ON CONFLICT DO NOTHING`),
+      // A document claimed before keeps its first claim: the step that claims it again lost a race it cannot win. By
+      // document, so the rows go into the primary key's B-tree in its order (claim order put them anywhere in it: 1.6
+      // instead of 2.7 s for a million), and within a document in claim order, so one this step staged twice keeps
+      // its first claim too; `seq` keeps the claim order for `claimsOf`.
+      commitClaims: s.prepare(`INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at, seq)
+        SELECT ?, ?, doc_uid, payout_id, item, matched_by, ?, (r << 24) + k FROM (${staged}) WHERE true ORDER BY doc_uid, r, k ON CONFLICT DO NOTHING`),
       dropStaged: s.prepare(`DELETE FROM temp.recon_claims_staged WHERE stage = ?`),
     };
     prepared.set(store.sqlite, q);
@@ -375,9 +376,9 @@ export class StepReconciliation {
       if (r.stagedCalls.length) await this.sql.exec(sql`SELECT pg_advisory_xact_lock(hashtext(${this.flowId}::text), hashtext(${r.scope}::text))`);
       // Each claim() call's claims in one statement, in claim order: the first claim of a document wins, also within
       // a statement (DO NOTHING skips a row that conflicts with one the statement inserted before it).
-      for (const call of r.stagedCalls) {
-        await this.sql.exec(sql`INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at)
-          SELECT ${this.flowId}::text, ${r.scope}::text, e.value->>0, ${call.payoutId}::text, e.value->>1, e.value->>2, ${at}::bigint
+      for (const [i, call] of r.stagedCalls.entries()) {
+        await this.sql.exec(sql`INSERT INTO recon_claims (flow_id, scope, doc_uid, payout_id, item, matched_by, claimed_at, seq)
+          SELECT ${this.flowId}::text, ${r.scope}::text, e.value->>0, ${call.payoutId}::text, e.value->>1, e.value->>2, ${at}::bigint, ${i * 2 ** 24}::bigint + e.n
           FROM jsonb_array_elements(${call.claims}::jsonb) WITH ORDINALITY AS e(value, n) ORDER BY e.n
           ON CONFLICT DO NOTHING`);
       }

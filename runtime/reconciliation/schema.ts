@@ -3,7 +3,12 @@
 // exists, so amount-and-date matching can never hand one ERP document to two payouts, however long the history.
 import { sqliteTable, text, integer, primaryKey, index } from 'drizzle-orm/sqlite-core';
 
-/** One row per ERP document a payout's item matched (id or amount and date), per flow and ledger scope. */
+/**
+ * One row per ERP document a payout's item matched (id or amount and date), per flow and ledger scope. Read by
+ * document only (is it claimed, by which payout): on SQLite the table is WITHOUT ROWID (migration 0006), so its
+ * primary key is its only B-tree — a backlog's step commits a million claims, and each index was a third of that
+ * commit. A payout's claims (`claimsOf`, inspection) are found by a scan of the scope.
+ */
 export const reconClaims = sqliteTable(
   'recon_claims',
   {
@@ -16,8 +21,10 @@ export const reconClaims = sqliteTable(
     item: text('item').notNull(),
     matchedBy: text('matched_by').notNull(),
     claimedAt: integer('claimed_at').notNull(),
+    /** The claim's place in its step's claims (claim order within one commit; `claimed_at` orders commits). */
+    seq: integer('seq').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.docUid] }), index('recon_claims_payout').on(t.flowId, t.scope, t.payoutId)],
+  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.docUid] })],
 );
 
 /**
