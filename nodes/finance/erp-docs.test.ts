@@ -2,7 +2,7 @@
 // whole range, however the documents' dates interleave with the order they were posted in.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
-import { addDays, docsFromLedger, LEDGER_WINDOW_DAYS, loadErpDocs } from './erp-docs.ts';
+import { addDays, docsFromLedger, LEDGER_WINDOW_DAYS, loadErpDocs, nextWindowDays } from './erp-docs.ts';
 import { seedErpDocs, type SeedDoc } from './testing/bulk.ts';
 
 let erp: SandboxErp | null = null;
@@ -59,5 +59,44 @@ describe('loadErpDocs', () => {
     expect(one.length).toBeGreaterThan(50);
     expect(one.map(plain)).toEqual(docsFromLedger(await erp.listLedger({ ...month, accounts: ['1100', '1190'] }), '1100', '1190').map(plain));
     expect(one.map((d) => d.date)).not.toEqual([...one.map((d) => d.date)].sort());
+  });
+
+  it("sizes each window from the last one's lines: a dense ledger in narrow windows, a sparse one in months", async () => {
+    erp = createSandboxErp();
+    const from = '2026-01-01';
+    // 40 documents a day for 10 days, then one a week for 20 weeks.
+    const docs: SeedDoc[] = [
+      ...Array.from({ length: 400 }, (_, i) => ({ kind: 'invoice' as const, externalId: `${5000 + i}`, date: addDays(from, i % 10), gross: '10.00' })),
+      ...Array.from({ length: 20 }, (_, i) => ({ kind: 'invoice' as const, externalId: `${9000 + i}`, date: addDays(from, 10 + 7 * i), gross: '3.50' })),
+    ];
+    seedErpDocs(erp, docs);
+    const to = addDays(from, 150);
+    const calls: Array<{ from: string; to: string; lines: number }> = [];
+    const source = erp;
+    const counting = {
+      ...source,
+      listLedgerRows: async (q: { from: string; to: string; accounts?: string[] }) => {
+        const rows = await source.listLedgerRows!(q);
+        calls.push({ from: q.from, to: q.to, lines: rows.length });
+        return rows;
+      },
+    };
+    const read = (await loadErpDocs(counting, { from, to }, '1100', '1190', { windowLines: 80 })).toArray();
+    expect(read.map(plain)).toEqual(docsFromLedger(await erp.listLedger({ from, to, accounts: ['1100', '1190'] }), '1100', '1190').map(plain));
+    // The windows tile the range, none more than a month; after the first, the dense days come two at a time.
+    expect(calls[0]).toMatchObject({ from, to: addDays(from, 6), lines: 280 });
+    for (let i = 1; i < calls.length; i++) expect(calls[i]!.from).toBe(addDays(calls[i - 1]!.to, 1));
+    expect(calls.at(-1)!.to).toBe(to);
+    expect(calls[1]).toMatchObject({ from: addDays(from, 7), to: addDays(from, 8), lines: 80 });
+    expect(Math.max(...calls.slice(1).map((c) => c.lines))).toBeLessThanOrEqual(80);
+    expect(calls.filter((c) => c.to === addDays(c.from, LEDGER_WINDOW_DAYS - 1)).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('nextWindowDays aims at the target lines, from one day to a month', () => {
+    expect(nextWindowDays(7, 70_000)).toBe(1);
+    expect(nextWindowDays(7, 7_000)).toBe(10);
+    expect(nextWindowDays(31, 100)).toBe(LEDGER_WINDOW_DAYS);
+    expect(nextWindowDays(5, 0)).toBe(LEDGER_WINDOW_DAYS);
+    expect(nextWindowDays(4, 10, 5)).toBe(2);
   });
 });
