@@ -116,12 +116,25 @@ export function exceptionsFor(recs: PayoutReconciliation[], links: { runId: stri
  * problems it had before. With a sink that lists its open keys, only those are checked (a run matching a million
  * items does not make a million lookups).
  */
+const ITEM_TYPES = ['payout-missing-in-erp', 'payout-refund-unposted', 'payout-amount-mismatch'] as const;
+
+/**
+ * The keys of the item exceptions open before a run, when the sink can list them: the only matched keys the run
+ * needs to collect (a backlog matches a million items; a million keys held to the end of the run were its largest
+ * set). An item raised by this run is not among them, so a match elsewhere in the same run does not clear it.
+ */
+export async function openItemKeys(sink: ExceptionSink | undefined): Promise<Set<string> | undefined> {
+  if (!sink?.openKeys) return undefined;
+  const out = new Set<string>();
+  for (const t of ITEM_TYPES) for (const key of await sink.openKeys(t)) out.add(key);
+  return out;
+}
+
 export async function clearResolved(sink: ExceptionSink, recs: PayoutReconciliation[], matchedKeys: ReadonlySet<string>): Promise<number> {
   let n = 0;
   const clear = async (type: ExceptionType, key: string) => {
     if (await sink.clear(type, key, 'cleared by the payout reconciliation')) n++;
   };
-  const ITEM_TYPES = ['payout-missing-in-erp', 'payout-refund-unposted', 'payout-amount-mismatch'] as const;
   if (sink.openKeys) {
     const open = new Set(await sink.openKeys('payout-variance', 'payout:'));
     for (const r of recs) if (r.status !== 'unbalanced' && open.has(`payout:${r.payoutId}`)) await clear('payout-variance', `payout:${r.payoutId}`);

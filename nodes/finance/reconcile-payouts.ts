@@ -9,7 +9,7 @@ import type { ErpConnector, JournalInput } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { addDays, legacy, loadErpDocs, loadSalesOrders } from './erp-docs.ts';
-import { clearResolved, exceptionsFor } from './exceptions.ts';
+import { clearResolved, exceptionsFor, openItemKeys } from './exceptions.ts';
 import { payoutJournal } from './journal.ts';
 import { bucketOf } from './classify.ts';
 import { parsePayouts, slim } from './input.ts';
@@ -152,6 +152,7 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
         postStatuses: ctx.config.postStatuses.map((s) => s.toUpperCase()),
         reportErpOnly: ctx.config.reportErpOnly,
         items,
+        watchKeys: await openItemKeys(ctx.exceptions),
         onBalanced: async (r, { settlement: items, disputes }, claims) => {
           // Its claims are staged in the records now (committed with the step), not held until every payout is done.
           await records.claim(r.payoutId, claims);

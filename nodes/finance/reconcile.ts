@@ -26,6 +26,8 @@ export interface MatchOptions {
    * not with transactions.
    */
   items?: 'all' | 'problems';
+  /** Only these keys are collected in `matchedKeys` (the open exceptions' keys, `openItemKeys`); every key when absent. */
+  watchKeys?: ReadonlySet<string>;
   /**
    * Called with each balanced payout as soon as it is assembled: what it settles (`settlementItems` of every one of
    * its group items, also those `problems` leaves out, built from the groups without an item object each) and its
@@ -688,7 +690,10 @@ function assemble(
       }
       if (ok) {
         if (g.delta && !g.delta.isZero()) withinTolerance = withinTolerance.plus(g.delta);
-        matchedKeys.add(matchedKey(g.bucket, g.orderId, g.refundId, g.txs[0].id));
+        if (!opts.watchKeys || opts.watchKeys.size) {
+          const key = matchedKey(g.bucket, g.orderId, g.refundId, g.txs[0].id);
+          if (!opts.watchKeys || opts.watchKeys.has(key)) matchedKeys.add(key);
+        }
       } else erpVariance = erpVariance.plus(g.delta!);
       g.status = ok ? 'matched' : 'amount-mismatch';
       if (keep(g.status)) items.push(itemOf(g, table));
