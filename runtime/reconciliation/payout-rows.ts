@@ -175,7 +175,8 @@ class ScopedRows implements PayoutRowStore {
         if (hash) add(hash, data);
         const rows = pageRows(data);
         got += rows.length;
-        // A page may straddle slices: every slice but the last holds exactly `size` rows.
+        // A page may straddle slices: every slice but the last holds exactly `size` rows. Each row is a slice of the
+        // page's text (V8 shares it): a caller that keeps a row keeps its page alive, one that parses rows keeps none.
         for (const row of rows) {
           slice.push(row);
           if (slice.length === size) {
