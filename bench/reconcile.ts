@@ -174,12 +174,13 @@ console.log(
   `path: ${PATH}. setup: ${P} payouts × ${T} transactions = ${P * T}, ${docsN} ERP documents seeded in ${(seedMs / 1000).toFixed(1)} s; heap ${mb(process.memoryUsage().heapUsed)} MB; peak RSS so far ${peakMb()} MB`,
 );
 if (PATH === 'stored') {
-  const size = rt.store.sqlite.prepare(`SELECT COUNT(*) AS n, SUM(length(data)) AS bytes FROM recon_balance_transactions`).get() as {
+  const size = rt.store.sqlite.prepare(`SELECT SUM(count) AS n, COUNT(*) AS pages, SUM(length(data)) AS bytes FROM recon_balance_pages`).get() as {
     n: number;
+    pages: number;
     bytes: number;
   };
   console.log(
-    `  payout rows written page by page (100 a page, as shopify.payouts does): ${size.n} rows, ${mb(size.bytes)} MB of row text, CPU ${(writeCpu / 1000).toFixed(2)} s (${((writeCpu * 1000) / Math.max(1, size.n)).toFixed(1)} µs a transaction)`,
+    `  payout rows written page by page (100 a page, as shopify.payouts does): ${size.n} rows in ${size.pages} pages, ${mb(size.bytes)} MB of row text, CPU ${(writeCpu / 1000).toFixed(2)} s (${((writeCpu * 1000) / Math.max(1, size.n)).toFixed(1)} µs a transaction)`,
   );
 }
 rt.start();

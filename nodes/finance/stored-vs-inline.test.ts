@@ -240,7 +240,7 @@ describe('payout transactions stored in the payout rows vs carried in the step o
     // Rows of posted payouts are gone with the step; those of payouts still waiting stay for the next run.
     const rows = await rawRows<{ payout_id: string; n: number | string }>(
       stored.h.rt.store,
-      `SELECT payout_id, COUNT(*) AS n FROM recon_balance_transactions GROUP BY payout_id ORDER BY payout_id`,
+      `SELECT payout_id, SUM(count) AS n FROM recon_balance_pages GROUP BY payout_id ORDER BY payout_id`,
     );
     expect(rows.map((r) => ({ ...r, n: Number(r.n) }))).toEqual([
       { payout_id: '8002', n: 150 },

@@ -1,4 +1,4 @@
-// Migration 0005 rebuilds recon_claims WITHOUT ROWID: a store with claims from before opens with every claim, in the
+// Migration 0006 rebuilds recon_claims WITHOUT ROWID: a store with claims from before opens with every claim, in the
 // claim order rowid gave, and the table keeps one B-tree.
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';

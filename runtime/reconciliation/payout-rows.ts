@@ -1,8 +1,9 @@
 // The runtime side of PayoutRowStore, on either store: payout rows (balance transactions) written page by page as a
 // reader gets them, so a step's output can carry a reference (count + digest) instead of a million transactions, and
-// read back in slices by the step that reconciles them. On SQLite the raw prepared statements below are the bulk path
-// (bench/reconcile.ts) and run through `store.exclusive`, never inside another caller's open transaction; on
-// PostgreSQL a page is a few multi-row upserts in one transaction.
+// read back in slices by the step that reconciles them. A page read is one stored row (its row texts joined by
+// newlines): writing, reading and dropping a payout cost per page, not per transaction. On SQLite the raw prepared
+// statements below are the bulk path (bench/reconcile.ts) and run through `store.exclusive`, never inside another
+// caller's open transaction; on PostgreSQL a page is one upsert.
 import { createHash, type Hash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
@@ -10,18 +11,18 @@ import { permanentError, type PayoutRowStore, type PayoutRowWriter, type StoredP
 import { type AnyStore, isSqlite } from '../store/any-store.ts';
 import type { Store } from '../store/db.ts';
 import type { SqlStore } from '../store/sql-store.ts';
-import { reconBalanceTransactions } from './schema.ts';
+import { PageBook, type PlannedPage, pageRows, withoutRows } from './payout-pages.ts';
+import { reconBalancePages } from './schema.ts';
 
-/** Rows per upsert statement on PostgreSQL (7 bound parameters a row; at most 65,535 per statement). */
-const PG_ROWS = 2_000;
-
-type Tables = { reconBalanceTransactions: typeof reconBalanceTransactions };
+type Tables = { reconBalancePages: typeof reconBalancePages };
 
 interface Queries {
   nextGen: Statement;
   upsert: Statement;
+  page: Statement;
+  remove: Statement;
   sweep: Statement;
-  slice: Statement;
+  pages: Statement;
   drop: Statement;
 }
 
@@ -33,20 +34,25 @@ function queries(store: Store): Queries {
     const s = store.sqlite;
     const where = `flow_id = ? AND scope = ? AND payout_id = ?`;
     q = {
-      nextGen: s.prepare(`SELECT COALESCE(MAX(gen), 0) + 1 AS g FROM recon_balance_transactions WHERE ${where}`),
-      upsert: s.prepare(`INSERT INTO recon_balance_transactions (flow_id, scope, payout_id, tx_id, seq, gen, data) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (flow_id, scope, payout_id, tx_id) DO UPDATE SET seq = excluded.seq, gen = excluded.gen, data = excluded.data`),
-      sweep: s.prepare(`DELETE FROM recon_balance_transactions WHERE ${where} AND gen <> ?`),
-      slice: s.prepare(`SELECT seq, data FROM recon_balance_transactions WHERE ${where} AND seq > ? ORDER BY seq LIMIT ?`).raw(true),
-      drop: s.prepare(`DELETE FROM recon_balance_transactions WHERE ${where}`),
+      nextGen: s.prepare(`SELECT COALESCE(MAX(gen), 0) + 1 AS g FROM recon_balance_pages WHERE ${where}`),
+      upsert: s.prepare(`INSERT INTO recon_balance_pages (flow_id, scope, payout_id, page, gen, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (flow_id, scope, payout_id, page) DO UPDATE SET gen = excluded.gen, count = excluded.count, data = excluded.data`),
+      page: s.prepare(`SELECT data FROM recon_balance_pages WHERE ${where} AND page = ?`).pluck(),
+      remove: s.prepare(`DELETE FROM recon_balance_pages WHERE ${where} AND page = ?`),
+      sweep: s.prepare(`DELETE FROM recon_balance_pages WHERE ${where} AND gen <> ?`),
+      pages: s.prepare(`SELECT page, data FROM recon_balance_pages WHERE ${where} AND page > ? ORDER BY page LIMIT ?`).raw(true),
+      drop: s.prepare(`DELETE FROM recon_balance_pages WHERE ${where}`),
     };
     prepared.set(store.sqlite, q);
   }
   return q;
 }
 
-/** The digest of a payout's rows: sha-256 over each row's text and a newline, in read order. */
-const add = (h: Hash, data: string) => h.update(data).update('\n');
+/** The digest of a payout's rows: sha-256 over each row's text and a newline, in read order (a page's text and a newline hash the same). */
+const add = (h: Hash, text: string) => h.update(text).update('\n');
+
+/** Pages fetched per query while reading: enough for a slice at the rows a page held so far, within bounds. */
+const pagesFor = (size: number, perPage: number) => Math.min(1_000, Math.max(1, Math.ceil(size / Math.max(1, perPage))));
 
 class ScopedRows implements PayoutRowStore {
   readonly dropped = new Set<string>();
@@ -59,13 +65,13 @@ class ScopedRows implements PayoutRowStore {
   ) {}
 
   private of(payoutId: string) {
-    const b = this.sql.tables.reconBalanceTransactions;
+    const b = this.sql.tables.reconBalancePages;
     return and(eq(b.flowId, this.flowId), eq(b.scope, this.scope), eq(b.payoutId, payoutId));
   }
 
   async begin(payoutId: string): Promise<PayoutRowWriter> {
     const { store } = this;
-    const b = this.sql.tables.reconBalanceTransactions;
+    const b = this.sql.tables.reconBalancePages;
     const key = [this.flowId, this.scope, payoutId] as const;
     const gen = isSqlite(store)
       ? await store.exclusive(() => (queries(store).nextGen.get(...key) as { g: number }).g)
@@ -78,40 +84,39 @@ class ScopedRows implements PayoutRowStore {
           )[0]?.g ?? 1,
         );
     const hash = createHash('sha256');
-    const ids = new Set<string>();
-    let seq = 0;
-    let repeated = false;
-    // Shopify's pages may overlap when data changes under the cursor: the row read last wins, in its new position.
-    const number = (rows: ReadonlyArray<{ id: string; data: string }>) =>
-      rows.map((r) => {
-        if (ids.has(r.id)) repeated = true;
-        else ids.add(r.id);
-        if (!repeated) add(hash, r.data);
-        return { txId: r.id, seq: seq++, data: r.data };
-      });
-    const page = async (rows: ReadonlyArray<{ id: string; data: string }>) => {
+    const book = new PageBook(`payout ${payoutId} (scope ${this.scope})`);
+    const at = (page: number) => `payout ${payoutId} (scope ${this.scope}), page ${page}`;
+    const persist = async (p: PlannedPage) => {
       if (isSqlite(store)) {
         const q = queries(store);
         await store.exclusive(() => {
-          for (const r of number(rows)) q.upsert.run(...key, r.txId, r.seq, gen, r.data);
+          for (const r of p.rewrites) {
+            if (!r.left) q.remove.run(...key, r.page);
+            else q.upsert.run(...key, r.page, gen, r.left, withoutRows(q.page.get(...key, r.page) as string, r.drop, r.held, at(r.page)));
+          }
+          q.upsert.run(...key, p.page, gen, p.count, p.data);
         });
         return;
       }
-      const numbered = number(rows);
-      // A row twice in one statement cannot be upserted twice (PostgreSQL refuses): the later one stands.
-      const last = new Map(numbered.map((r) => [r.txId, r]));
-      const unique = last.size === numbered.length ? numbered : [...last.values()];
+      const put = (tx: SqlStore<Tables>['db'], page: number, count: number, data: string) =>
+        tx
+          .insert(b)
+          .values({ flowId: this.flowId, scope: this.scope, payoutId, page, gen, count, data })
+          .onConflictDoUpdate({ target: [b.flowId, b.scope, b.payoutId, b.page], set: { gen, count, data } });
+      if (!p.rewrites.length) {
+        await put(this.sql.db, p.page, p.count, p.data);
+        return;
+      }
       await this.sql.tx(async (tx) => {
-        for (let i = 0; i < unique.length; i += PG_ROWS)
-          await tx
-            .insert(b)
-            .values(
-              unique.slice(i, i + PG_ROWS).map((r) => ({ flowId: this.flowId, scope: this.scope, payoutId, txId: r.txId, seq: r.seq, gen, data: r.data })),
-            )
-            .onConflictDoUpdate({
-              target: [b.flowId, b.scope, b.payoutId, b.txId],
-              set: { seq: sql`excluded.seq`, gen: sql`excluded.gen`, data: sql`excluded.data` },
-            });
+        for (const r of p.rewrites) {
+          const here = and(this.of(payoutId), eq(b.page, r.page));
+          if (!r.left) await tx.delete(b).where(here);
+          else {
+            const [old] = await tx.select({ data: b.data }).from(b).where(here);
+            await put(tx, r.page, r.left, withoutRows(old?.data ?? '', r.drop, r.held, at(r.page)));
+          }
+        }
+        await put(tx, p.page, p.count, p.data);
       });
     };
     let finished: StoredPayoutRef | null = null;
@@ -128,13 +133,16 @@ class ScopedRows implements PayoutRowStore {
     return {
       write: async (rows) => {
         if (finished) throw new Error(`payout ${payoutId}: rows written after the read finished`);
-        if (rows.length) await page(rows);
+        if (!rows.length) return;
+        const p = book.next(rows);
+        if (!book.repeated) add(hash, p.data);
+        await persist(p);
       },
       finish: async () => {
         if (finished) return finished;
         if (isSqlite(store)) await store.exclusive(() => queries(store).sweep.run(...key, gen));
         else await this.sql.db.delete(b).where(and(this.of(payoutId), ne(b.gen, gen)));
-        finished = repeated ? await storedDigest() : { count: ids.size, digest: hash.digest('hex') };
+        finished = book.repeated ? await storedDigest() : { count: book.size, digest: hash.digest('hex') };
         return finished;
       },
     };
@@ -142,35 +150,46 @@ class ScopedRows implements PayoutRowStore {
 
   async *read(payoutId: string, size: number, expect?: StoredPayoutRef): AsyncGenerator<string[]> {
     const { store } = this;
-    const b = this.sql.tables.reconBalanceTransactions;
+    const b = this.sql.tables.reconBalancePages;
     const hash = expect ? createHash('sha256') : null;
     let after = -1;
     let n = 0;
+    let perPage = 100;
+    let slice: string[] = [];
     for (;;) {
       const from = after;
-      const rows: Array<[number, string]> = isSqlite(store)
-        ? await store.exclusive(() => queries(store).slice.all(this.flowId, this.scope, payoutId, from, size) as Array<[number, string]>)
+      const limit = pagesFor(size, perPage);
+      const pages: Array<[number, string]> = isSqlite(store)
+        ? await store.exclusive(() => queries(store).pages.all(this.flowId, this.scope, payoutId, from, limit) as Array<[number, string]>)
         : (
             await this.sql.db
-              .select({ seq: b.seq, data: b.data })
+              .select({ page: b.page, data: b.data })
               .from(b)
-              .where(and(this.of(payoutId), gt(b.seq, from)))
-              .orderBy(asc(b.seq))
-              .limit(size)
-          ).map((r) => [r.seq, r.data]);
-      if (!rows.length) break;
-      n += rows.length;
-      const out: string[] = [];
-      for (const [seq, data] of rows) {
-        after = seq;
-        out.push(data);
+              .where(and(this.of(payoutId), gt(b.page, from)))
+              .orderBy(asc(b.page))
+              .limit(limit)
+          ).map((r) => [r.page, r.data]);
+      let got = 0;
+      for (const [page, data] of pages) {
+        after = page;
+        if (hash) add(hash, data);
+        const rows = pageRows(data);
+        got += rows.length;
+        // A page may straddle slices: every slice but the last holds exactly `size` rows. Each row is a slice of the
+        // page's text (V8 shares it): a caller that keeps a row keeps its page alive, one that parses rows keeps none.
+        for (const row of rows) {
+          slice.push(row);
+          if (slice.length === size) {
+            yield slice;
+            slice = [];
+          }
+        }
       }
-      // The slice's rows hashed as one text (each row and a newline, as `add` does row by row): two native calls per
-      // row were a fifth of reading a million rows.
-      if (hash) hash.update(`${out.join('\n')}\n`);
-      yield out;
-      if (rows.length < size) break;
+      n += got;
+      if (pages.length < limit) break;
+      perPage = got / pages.length;
     }
+    if (slice.length) yield slice;
     if (expect) {
       const digest = hash!.digest('hex');
       if (n !== expect.count || digest !== expect.digest) {
@@ -200,7 +219,7 @@ export class StepPayoutRows {
 
   /** Made on first use: most steps never open reconciliation records, and a view per step was a cost of every step. */
   private get sql(): SqlStore<Tables> {
-    return (this.view ??= this.store.sql({ reconBalanceTransactions }));
+    return (this.view ??= this.store.sql({ reconBalancePages }));
   }
 
   scope(scope: string): PayoutRowStore {
@@ -212,7 +231,7 @@ export class StepPayoutRows {
     return r;
   }
 
-  /** Drops wait for the step's commit (rows themselves were written as they were read). */
+  /** Drops wait for the step's commit (pages themselves were written as they were read). */
   get staged(): boolean {
     for (const r of this.scopes.values()) if (r.dropped.size) return true;
     return false;
@@ -230,7 +249,7 @@ export class StepPayoutRows {
   async commit(): Promise<void> {
     if (!this.scopes.size) return;
     if (isSqlite(this.store)) return this.commitSync();
-    const b = this.sql.tables.reconBalanceTransactions;
+    const b = this.sql.tables.reconBalancePages;
     for (const r of this.scopes.values())
       for (const id of r.dropped) await this.sql.db.delete(b).where(and(eq(b.flowId, this.flowId), eq(b.scope, r.scope), eq(b.payoutId, id)));
   }

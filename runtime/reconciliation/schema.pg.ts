@@ -4,4 +4,4 @@
 import { derivePgSchema } from '../store/pg-derive.ts';
 import * as sqlite from './schema.ts';
 
-export const { reconClaims, reconPayouts, reconSettlements, reconBalanceTransactions } = derivePgSchema(sqlite);
+export const { reconClaims, reconPayouts, reconSettlements, reconBalancePages } = derivePgSchema(sqlite);

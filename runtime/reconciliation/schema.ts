@@ -69,23 +69,24 @@ export const reconSettlements = sqliteTable(
 );
 
 /**
- * Balance transactions of payouts as `shopify.payouts` read them, page by page (written at once, not with the step:
- * a re-read of a payout replaces its rows, keyed by Shopify id, so it is idempotent). The run's step output then
+ * Balance transactions of payouts as `shopify.payouts` read them, one row per page read (written at once, not with the
+ * step): a million transactions are ten thousand rows to write, read and drop, not a million. The run's step output
  * carries only a reference per payout (count and digest), and `finance.reconcile-payouts` reads the rows in slices.
- * `scope` is the Shopify connection; `data` is the reader's own row encoding; `gen` is the read that last wrote the
- * row (rows an older read left behind are removed when a re-read finishes). Rows of a posted or not-paid payout are
- * dropped by the reconciliation step that settles its standing.
+ * `scope` is the Shopify connection; `data` is the page's row texts (the reader's own encoding, never a raw newline)
+ * joined by newlines, `count` how many; `gen` is the read that last wrote the page (pages an older read left behind
+ * are removed when a re-read finishes). Pages of a posted or not-paid payout are dropped by the reconciliation step
+ * that settles its standing.
  */
-export const reconBalanceTransactions = sqliteTable(
-  'recon_balance_transactions',
+export const reconBalancePages = sqliteTable(
+  'recon_balance_pages',
   {
     flowId: text('flow_id').notNull(),
     scope: text('scope').notNull(),
     payoutId: text('payout_id').notNull(),
-    txId: text('tx_id').notNull(),
-    seq: integer('seq').notNull(),
+    page: integer('page').notNull(),
     gen: integer('gen').notNull(),
+    count: integer('count').notNull(),
     data: text('data').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.payoutId, t.txId] }), index('recon_balance_transactions_seq').on(t.flowId, t.scope, t.payoutId, t.seq)],
+  (t) => [primaryKey({ columns: [t.flowId, t.scope, t.payoutId, t.page] })],
 );
