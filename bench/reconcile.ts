@@ -126,6 +126,8 @@ function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra
 const dir = mkdtempSync(join(tmpdir(), 'bench-recon-'));
 const erp = createSandboxErp({ dataDir: join(dir, 'erp') });
 const rt = runtimeFor(join(dir, 'rt'), erp);
+// As the server runs its store (server/app.ts): WAL checkpoints on the store's background thread, not inside commits.
+rt.store.checkpointInBackground?.();
 await rt.flows.create({
   schemaVersion: 1,
   id: 'recon',

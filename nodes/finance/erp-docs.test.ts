@@ -96,7 +96,10 @@ describe('loadErpDocs', () => {
     expect(nextWindowDays(7, 70_000)).toBe(1);
     expect(nextWindowDays(7, 7_000)).toBe(10);
     expect(nextWindowDays(31, 100)).toBe(LEDGER_WINDOW_DAYS);
-    expect(nextWindowDays(5, 0)).toBe(LEDGER_WINDOW_DAYS);
+    expect(nextWindowDays(20, 0)).toBe(LEDGER_WINDOW_DAYS);
     expect(nextWindowDays(4, 10, 5)).toBe(2);
+    // After a quiet stretch it grows by doubling, so a dense month that follows is not read in one call.
+    expect(nextWindowDays(5, 0)).toBe(10);
+    expect(nextWindowDays(2, 10)).toBe(4);
   });
 });

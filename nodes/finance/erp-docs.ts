@@ -134,10 +134,14 @@ const FIRST_WINDOW_DAYS = 7;
  */
 export const LEDGER_WINDOW_LINES = 10_000;
 
-/** The next window's days: as many as should give `target` lines at the density of the last one, 1 to 31. */
+/**
+ * The next window's days: as many as should give `target` lines at the density of the last one, 1 to 31, and at most
+ * twice the last window's (a dense month right after a quiet week is not read in one call).
+ */
 export function nextWindowDays(days: number, lines: number, target = LEDGER_WINDOW_LINES): number {
-  if (lines <= 0) return LEDGER_WINDOW_DAYS;
-  return Math.max(1, Math.min(LEDGER_WINDOW_DAYS, Math.floor((days * target) / lines)));
+  const most = Math.min(LEDGER_WINDOW_DAYS, 2 * days);
+  if (lines <= 0) return most;
+  return Math.max(1, Math.min(most, Math.floor((days * target) / lines)));
 }
 
 /**

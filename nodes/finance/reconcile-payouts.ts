@@ -206,6 +206,9 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
     }
     if (sink) {
       for (const e of raised) await sink.raise(e);
+      // A key this run raises (an order captured in two payouts: one matched, one not) stays open, also when it was
+      // open before: a match elsewhere does not resolve it.
+      for (const e of raised) matchedKeys.delete(e.key);
       await clearResolved(sink, recs, matchedKeys);
       for (const k of disputes.clear) await sink.clear('payout-dispute', k, 'dispute won: Shopify returned the amount');
     }

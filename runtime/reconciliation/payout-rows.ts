@@ -92,7 +92,7 @@ class ScopedRows implements PayoutRowStore {
         await store.exclusive(() => {
           for (const r of p.rewrites) {
             if (!r.left) q.remove.run(...key, r.page);
-            else q.upsert.run(...key, r.page, gen, r.left, withoutRows(q.page.get(...key, r.page) as string, r.drop, r.held, at(r.page)));
+            else q.upsert.run(...key, r.page, gen, r.left, withoutRows((q.page.get(...key, r.page) as string | undefined) ?? '', r.drop, r.held, at(r.page)));
           }
           q.upsert.run(...key, p.page, gen, p.count, p.data);
         });
