@@ -6,6 +6,7 @@ import { Decimal } from 'decimal.js';
 import type { ErpDoc } from './erp-docs.ts';
 import { numericId } from './id-map.ts';
 import { MinorSum } from './minor.ts';
+import { PackedTexts } from './packed-texts.ts';
 
 const KINDS: readonly ErpDoc['kind'][] = ['invoice', 'credit-memo', 'sales-order'];
 const KIND_CODE: Record<ErpDoc['kind'], number> = { invoice: 0, 'credit-memo': 1, 'sales-order': 2 };
@@ -26,7 +27,8 @@ export class ErpDocTable {
   /** External ids that are plain numbers (most Shopify ids), as numbers; NaN when the id is kept as text in `extText`. */
   private extNum = new Float64Array(1024);
   private readonly extText = new Map<number, string>();
-  private readonly numbers: Array<string | null> = [];
+  /** Document numbers (`ERP-000123`), packed: a million strings held for the step were a cost of every major GC. */
+  private readonly numbers = new PackedTexts();
   private dayCodes = new Uint16Array(1024);
   private readonly dayNames: string[] = [];
   private readonly dayCode = new Map<string, number>();
@@ -95,7 +97,7 @@ export class ErpDocTable {
     for (let i = 0; i < ords.length; i++) {
       const o = ords[i]!;
       const uid = this.uids.get(o);
-      t.push(this.kind(o), uid ?? this.entries[o]!, uid === undefined, this.externalId(o), this.numbers[o]!, this.day(o), MinorSum.of(this.exact(o)));
+      t.push(this.kind(o), uid ?? this.entries[o]!, uid === undefined, this.externalId(o), this.numbers.get(o), this.day(o), MinorSum.of(this.exact(o)));
     }
     return t;
   }
@@ -173,7 +175,7 @@ export class ErpDocTable {
       uid: this.uid(ord),
       kind: this.kind(ord),
       externalId: this.externalId(ord),
-      number: this.numbers[ord]!,
+      number: this.numbers.get(ord),
       date: this.day(ord),
       amount: new Decimal(exact),
       cents: this.cents(ord),
