@@ -187,13 +187,37 @@ if (PATH === 'stored') {
 }
 rt.start();
 
+/** BENCH_PROFILE=DIR: a CPU profile of each run (node:inspector), written as DIR/reconcile-<n>.cpuprofile. */
+const profileDir = process.env.BENCH_PROFILE;
+let profiles = 0;
+async function profiled<T>(fn: () => Promise<T>): Promise<T> {
+  if (!profileDir) return fn();
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const s = new Session();
+  s.connect();
+  await s.post('Profiler.enable');
+  await s.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await s.post('Profiler.stop');
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(join(profileDir, `reconcile-${++profiles}.cpuprofile`), JSON.stringify(profile));
+    s.disconnect();
+  }
+}
+
 async function runOnce(label: string, payload: unknown) {
   phases.length = 0;
   const rss0 = peakMb();
   const cpu0 = process.cpuUsage();
   t0 = performance.now();
-  const { runIds } = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: 'recon', version }] });
-  await rt.drain(3_600_000);
+  const { runIds } = await profiled(async () => {
+    const queued = await rt.queue.ingest({ source: 'manual', payload, targets: [{ flowId: 'recon', version }] });
+    await rt.drain(3_600_000);
+    return queued;
+  });
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const [runId] = runIds;

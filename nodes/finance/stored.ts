@@ -1,7 +1,7 @@
 // Payouts whose transactions shopify.payouts stored in the runtime's payout rows (the step output carries a
 // reference): read back a slice at a time, checked against the reference's count and digest.
 import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
-import { decodeTransactionKeys, decodeTransactionRow, type TransactionKeys } from '../shopify/payout-rows.ts';
+import { decodeTransactionKeys, decodeTransactionRow, leadingRowFields, type TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
 import type { PayoutInput, TxAmounts } from './reconcile.ts';
@@ -57,19 +57,18 @@ export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: 
  * transaction id, processed at, ...); `stored.test.ts` holds it to `decodeTransactionRow`.
  */
 export function decodeTransactionAmounts(text: string): TxAmounts {
-  // Indexed in place: a closure per row to read it was a named function made a million times.
-  const r = JSON.parse(text) as string[];
+  const r = leadingRowFields(text, 14) ?? (JSON.parse(text) as unknown[]);
   const k: TransactionKeys & { amount: string; fee: string; net: string } = {
-    id: r[0]!,
-    type: r[1]!,
-    sourceId: r[9]!,
-    sourceType: r[10]!,
-    sourceOrderId: r[11]!,
-    sourceOrderTransactionId: r[12]!,
-    processedAt: r[13]!,
-    amount: r[5]!,
-    fee: r[6]!,
-    net: r[7]!,
+    id: r[0] as string,
+    type: r[1] as string,
+    sourceId: r[9] as string | null,
+    sourceType: r[10] as string | null,
+    sourceOrderId: r[11] as string | null,
+    sourceOrderTransactionId: r[12] as string | null,
+    processedAt: r[13] as string,
+    amount: r[5] as string,
+    fee: r[6] as string,
+    net: r[7] as string,
   };
   return k;
 }

@@ -89,8 +89,53 @@ export type TransactionKeys = Pick<
 
 /** A row's keys only: no Money objects, adjustment lists or raw payload are made for a pass that reads none. */
 export function decodeTransactionKeys(text: string): TransactionKeys {
-  const r = JSON.parse(text) as Row;
-  return { id: r[0], type: r[1], sourceId: r[9], sourceType: r[10], sourceOrderId: r[11], sourceOrderTransactionId: r[12], processedAt: r[13] };
+  const r = leadingRowFields(text, 14) ?? (JSON.parse(text) as Row);
+  return {
+    id: r[0] as string,
+    type: r[1] as string,
+    sourceId: r[9] as string | null,
+    sourceType: r[10] as string | null,
+    sourceOrderId: r[11] as string | null,
+    sourceOrderTransactionId: r[12] as string | null,
+    processedAt: r[13] as string,
+  };
+}
+
+/**
+ * The first `n` fields of a row as `JSON.parse` gives them, read without parsing the rest, or null when the row is
+ * not in the plain form this reads (JSON.parse then). A reconciliation reads fields 0–13 of a million rows: parsing
+ * each row whole made every value of it (payout id, adjustments, raw payload) and cost four times as much. Plain form:
+ * the compact JSON `JSON.stringify` writes, no backslash anywhere (then a string ends at the next quote), and each of
+ * the first `n` fields a string, `null` or a number; anything else (an escape, the three Money of field 8) is null.
+ */
+export function leadingRowFields(text: string, n: number): Array<string | number | null> | null {
+  if (text.charCodeAt(0) !== 91 || text.includes('\\')) return null;
+  const out = new Array<string | number | null>(n);
+  let i = 1;
+  for (let f = 0; f < n; f++) {
+    const c = text.charCodeAt(i);
+    let end: number;
+    if (c === 34) {
+      end = text.indexOf('"', i + 1);
+      if (end < 0) return null;
+      out[f] = text.slice(i + 1, end);
+      end++;
+    } else if (c === 110) {
+      if (!text.startsWith('null', i)) return null;
+      out[f] = null;
+      end = i + 4;
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      end = i + 1;
+      for (let d = text.charCodeAt(end); (d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45; d = text.charCodeAt(++end));
+      const v = Number(text.slice(i, end));
+      if (Number.isNaN(v)) return null;
+      out[f] = v;
+    } else return null;
+    const sep = text.charCodeAt(end);
+    if (sep !== 44 && !(sep === 93 && f === n - 1)) return null;
+    i = end + 1;
+  }
+  return out;
 }
 
 /** The legacy (numeric) id a row is keyed by. */
