@@ -8,7 +8,10 @@
 // Two paths for the transactions (one per process, so each has its own peak RSS): `inline`, every transaction in the
 // run's input as before issue 19's streaming; `stored`, written into the payout rows page by page (100 a page, the
 // reader's own code and encoding, as shopify.payouts does) and the run's input carrying a reference per payout.
-//   node --no-node-snapshot --import tsx bench/reconcile.ts [payouts=1000] [perPayout=1000] [shopifySamplePayouts=5] [inline|stored=stored]
+//   node --no-node-snapshot --import tsx bench/reconcile.ts [payouts=1000] [perPayout=1000] [shopifySamplePayouts=5] [inline|stored=stored] [process|http=process]
+// The last: the sandbox ERP in this process (its SQLite reads on this thread, in the figures), or in its own process
+// reached over HTTP as a real ERP is (its reads on the other core, its answers parsed here).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +20,8 @@ import type { Logger } from '../runtime/node-api.ts';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { createSandboxErp } from '../nodes/erp/index.ts';
+import type { ErpConnector } from '../nodes/erp/contract.ts';
+import { createSandboxErpClient } from '../nodes/erp/sandbox/http-client.ts';
 import { erpNodes } from '../nodes/erp/index.ts';
 import { financeNodes } from '../nodes/finance/index.ts';
 import { MemorySink } from '../nodes/finance/testing/memory-sink.ts';
@@ -36,6 +41,9 @@ const T = Number(process.argv[3] ?? 1000);
 const SAMPLE = Number(process.argv[4] ?? 5);
 const PATH = (process.argv[5] ?? 'stored') as 'inline' | 'stored';
 if (PATH !== 'inline' && PATH !== 'stored') throw new Error(`path must be inline or stored, got ${PATH}`);
+/** Where the sandbox ERP runs: in this process, or in its own process over HTTP (where a real ERP is). */
+const ERP_AT = (process.argv[6] ?? 'process') as 'process' | 'http';
+if (ERP_AT !== 'process' && ERP_AT !== 'http') throw new Error(`the ERP runs in this process or over http, got ${ERP_AT}`);
 const noSandbox: Sandbox = {
   run: async () => Promise.reject(new Error('unused')),
   runBatch: async () => Promise.reject(new Error('unused')),
@@ -108,7 +116,7 @@ const log: Logger = {
   error: (o, m) => console.error('error', m, JSON.stringify(o).slice(0, 300)),
 };
 
-function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra: (kind: string, id: string) => unknown = () => undefined): SqliteRuntime {
+function runtimeFor(dir: string, erp: () => ErpConnector, extra: (kind: string, id: string) => unknown = () => undefined): SqliteRuntime {
   const types = [...coreNodes, ...erpNodes, ...financeNodes, ...shopifyNodes];
   return createRuntime({
     dataDir: dir,
@@ -118,14 +126,15 @@ function runtimeFor(dir: string, erp: ReturnType<typeof createSandboxErp>, extra
     worker: { pollMs: 2 },
     services: { exceptions: new InboxSink() },
     maxOutputBytes: 64 * 1024 * 1024,
-    connection: async (kind, id) => (kind === 'erp' ? erp : extra(kind, id)),
+    connection: async (kind, id) => (kind === 'erp' ? erp() : extra(kind, id)),
   });
 }
 
 // ---- reconcile through the runtime -------------------------------------------------------------------------------
 const dir = mkdtempSync(join(tmpdir(), 'bench-recon-'));
 const erp = createSandboxErp({ dataDir: join(dir, 'erp') });
-const rt = runtimeFor(join(dir, 'rt'), erp);
+let erpConnector: ErpConnector = erp;
+const rt = runtimeFor(join(dir, 'rt'), () => erpConnector);
 // As the server runs its store (server/app.ts): WAL checkpoints on the store's background thread, not inside commits.
 rt.store.checkpointInBackground?.();
 await rt.flows.create({
@@ -185,6 +194,29 @@ if (PATH === 'stored') {
     `  payout rows written page by page (100 a page, as shopify.payouts does): ${size.n} rows in ${size.pages} pages, ${mb(size.bytes)} MB of row text, CPU ${(writeCpu / 1000).toFixed(2)} s (${((writeCpu * 1000) / Math.max(1, size.n)).toFixed(1)} µs a transaction)`,
   );
 }
+// The ERP in its own process on the file just seeded (WAL: both connections read it).
+let erpProcess: ChildProcess | null = null;
+if (ERP_AT === 'http') {
+  erpProcess = spawn(
+    process.execPath,
+    ['--no-node-snapshot', '--import', 'tsx', 'nodes/erp/sandbox/http-main.ts', '--file', join(dir, 'erp', 'sandbox-erp.sqlite')],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    erpProcess!.stdout!.on('data', (c: Buffer) => {
+      const m = /"url":"(http:[^"]+)"/.exec((out += c.toString()));
+      if (m) ok(m[1]!);
+    });
+    erpProcess!.once('exit', (code) => fail(new Error(`the sandbox ERP process exited (${code}) before it listened`)));
+  });
+  erpConnector = createSandboxErpClient({ url });
+  process.once('exit', () => erpProcess?.kill('SIGKILL'));
+}
+console.log(`sandbox ERP: ${ERP_AT === 'http' ? 'in its own process, over HTTP' : 'in this process'}`);
 rt.start();
 
 /** BENCH_PROFILE=DIR: a CPU profile of each run (node:inspector), written as DIR/reconcile-<n>.cpuprofile. */
@@ -280,6 +312,10 @@ if (PATH === 'inline') {
   );
 }
 await rt.close();
+if (erpProcess) {
+  await erpConnector.close();
+  erpProcess.kill('SIGTERM');
+}
 await erp.close();
 payouts.length = 0;
 
@@ -349,7 +385,12 @@ if (SAMPLE > 0) {
     } as never,
   });
   const client = createShopifyConnection({ shopDomain: store.shopDomain, endpoint: store.url, auth: { kind: 'access-token', accessToken: store.accessToken } });
-  const rt2 = runtimeFor(join(dir, 'rt2'), createSandboxErp(), (kind) => (kind === 'shopify' ? client : undefined));
+  const erp2 = createSandboxErp();
+  const rt2 = runtimeFor(
+    join(dir, 'rt2'),
+    () => erp2,
+    (kind) => (kind === 'shopify' ? client : undefined),
+  );
   await rt2.flows.create({
     schemaVersion: 1,
     id: 'fetch',

@@ -92,6 +92,57 @@ describe('loadErpDocs', () => {
     expect(calls.filter((c) => c.to === addDays(c.from, LEDGER_WINDOW_DAYS - 1)).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('asks for the next window before taking in the one it has, so an ERP in its own process reads while we work', async () => {
+    erp = createSandboxErp();
+    const from = '2026-01-01';
+    const docs: SeedDoc[] = Array.from({ length: 120 }, (_, i) => ({ kind: 'invoice', externalId: `${7000 + i}`, date: addDays(from, i), gross: '4.00' }));
+    seedErpDocs(erp, docs);
+    const source = erp;
+    const log: string[] = [];
+    let calls = 0;
+    const watching = {
+      ...source,
+      listLedgerRows: async (q: { from: string; to: string; accounts?: string[] }) => {
+        const n = ++calls;
+        log.push(`ask ${n}`);
+        const rows = await source.listLedgerRows!(q);
+        // Taking a window in reads its rows: the first read of a row says which window is being processed.
+        let seen = false;
+        return rows.map((r, i) =>
+          i === 0
+            ? new Proxy(r, {
+                get(t, k, rcv) {
+                  if (!seen) (seen = true), log.push(`take ${n}`);
+                  return Reflect.get(t, k, rcv);
+                },
+              })
+            : r,
+        );
+      },
+    };
+    const read = (await loadErpDocs(watching, { from, to: addDays(from, 119) }, '1100', '1190', { windowLines: 10 })).toArray();
+    expect(read).toHaveLength(120);
+    expect(calls).toBeGreaterThan(3);
+    const expected = ['ask 1'];
+    for (let n = 1; n <= calls; n++) expected.push(...(n < calls ? [`ask ${n + 1}`] : []), `take ${n}`);
+    expect(log).toEqual(expected);
+  });
+
+  it('fails with the ERP read that failed, also when it failed while the window before was taken in', async () => {
+    erp = createSandboxErp();
+    seedErpDocs(erp, [{ kind: 'invoice', externalId: '7500', date: '2026-01-02', gross: '1.00' }]);
+    const source = erp;
+    let calls = 0;
+    const failing = {
+      ...source,
+      listLedgerRows: async (q: { from: string; to: string; accounts?: string[] }) => {
+        if (++calls === 2) throw new Error('ERP read failed: connection reset');
+        return source.listLedgerRows!(q);
+      },
+    };
+    await expect(loadErpDocs(failing, { from: '2026-01-01', to: '2026-03-01' }, '1100', '1190')).rejects.toThrow('connection reset');
+  });
+
   it('nextWindowDays aims at the target lines, from one day to a month', () => {
     expect(nextWindowDays(7, 70_000)).toBe(1);
     expect(nextWindowDays(7, 7_000)).toBe(10);

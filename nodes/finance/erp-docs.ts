@@ -161,23 +161,27 @@ export async function loadErpDocs(
   const b = new DocsBuilder(receivable, clearing);
   if (!erp.capabilities.ledger) return b.table;
   const accounts = clearing ? [receivable, clearing] : [receivable];
-  let days = FIRST_WINDOW_DAYS;
-  for (let from = range.from; from <= range.to; ) {
+  const read = (from: string, to: string): Promise<LedgerRow[] | LedgerLine[]> =>
+    erp.listLedgerRows ? erp.listLedgerRows({ from, to, accounts }) : erp.listLedger({ from, to, accounts });
+  // The next window is asked for as soon as this one's size is known, before its lines are taken in: an ERP in its own
+  // process (every real one) reads and sends it meanwhile, so its query and our processing overlap.
+  type Window = { from: string; to: string; rows: Promise<LedgerRow[] | LedgerLine[]> };
+  const ask = (from: string, days: number): Window => {
     // ISO dates: the string order is the date order (Math.min does not apply).
     let to = addDays(from, days - 1);
     if (to > range.to) to = range.to;
-    let lines: number;
-    if (erp.listLedgerRows) {
-      const rows = await erp.listLedgerRows({ from, to, accounts });
-      lines = rows.length;
-      b.addRows(rows);
-    } else {
-      const read = await erp.listLedger({ from, to, accounts });
-      lines = read.length;
-      b.add(read);
-    }
-    days = nextWindowDays(dayDiff(from, to) + 1, lines, opts.windowLines);
-    from = addDays(to, 1);
+    const rows = read(from, to);
+    rows.catch(() => undefined); // awaited in its turn; failing while the one before is taken in is not unhandled
+    return { from, to, rows };
+  };
+  let window: Window | null = range.from <= range.to ? ask(range.from, FIRST_WINDOW_DAYS) : null;
+  while (window) {
+    const { from, to } = window;
+    const rows = await window.rows;
+    const next = addDays(to, 1);
+    window = next <= range.to ? ask(next, nextWindowDays(dayDiff(from, to) + 1, rows.length, opts.windowLines)) : null;
+    if (erp.listLedgerRows) b.addRows(rows as LedgerRow[]);
+    else b.add(rows as LedgerLine[]);
   }
   if (b.lines.length < 2 || b.lines.some((id) => Number.isNaN(id))) return b.table;
   const order = Float64Array.from(b.lines);

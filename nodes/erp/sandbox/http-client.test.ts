@@ -45,6 +45,24 @@ describe('sandbox ERP over HTTP', () => {
     expect(viaHttp).toMatchObject({ name: 'NodeError', message: direct.message, errorClass: direct.errorClass, code: direct.code, details: direct.details });
   });
 
+  it('reads the ledger as compact rows as the in-process connector does', async () => {
+    const input = order();
+    await client.createSalesOrder(input);
+    await client.postJournal({
+      externalId: `j-${input.externalId}`,
+      date: input.date,
+      description: 'rows',
+      lines: [
+        { account: '1100', debit: '3.10' },
+        { account: '1190', credit: '3.10' },
+      ],
+    });
+    const q = { from: '2000-01-01', to: '2999-12-31', accounts: ['1100', '1190'] };
+    const rows = await client.listLedgerRows!(q);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows).toEqual(await erp.listLedgerRows!(q));
+  });
+
   it('keeps the outage classes: down is transient, a lost answer after a write is ambiguous', async () => {
     const input = order();
     (erp as SandboxErp).admin.simulateOutage('down');

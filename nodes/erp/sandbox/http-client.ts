@@ -101,6 +101,7 @@ export function createSandboxErpClient(o: { url: string; concurrency?: number; t
     creditable: (orderExternalId) => call('creditable', orderExternalId),
     postJournal: (input) => call('postJournal', input),
     listLedger: (query) => call('listLedger', query),
+    listLedgerRows: (query) => call('listLedgerRows', query),
     settleReceivables: (input) => call('settleReceivables', input),
     shipSalesOrder: (externalId, opts) => call('shipSalesOrder', externalId, opts),
     companyCurrency: () => call('companyCurrency'),

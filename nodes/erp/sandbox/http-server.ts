@@ -26,6 +26,7 @@ export const SANDBOX_ERP_METHODS = [
   'creditable',
   'postJournal',
   'listLedger',
+  'listLedgerRows',
   'settleReceivables',
   'shipSalesOrder',
   'companyCurrency',
