@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCheckpointer } from './checkpointer.ts';
+import { BACKSTOP, startCheckpointer } from './checkpointer.ts';
 import { openStore, type Store } from './db.ts';
 
 const dirs: string[] = [];
@@ -44,8 +44,8 @@ describe('background checkpoints', () => {
       maxWal = Math.max(maxWal, walSize(s));
       await new Promise((r) => setImmediate(r));
     }
-    // SQLite's own checkpoint stays on until the worker is up, then only as the backstop at four times the limit.
-    expect(s.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(4 * resetPages);
+    // SQLite's own checkpoint stays on until the worker is up, then only as the backstop at BACKSTOP times the limit.
+    expect(s.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP * resetPages);
     const written = n * payload.length;
     const st = ckpt.stats();
     expect(st.background).toBeGreaterThan(0);
@@ -58,6 +58,25 @@ describe('background checkpoints', () => {
     ckpt.stop();
     expect(s.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   }, 30_000);
+
+  it('leave one large commit to the worker instead of copying it inside its own COMMIT', async () => {
+    const s = freshStore();
+    const resetPages = 100;
+    const ckpt = s.checkpointInBackground!({ intervalMs: 0, resetPages });
+    const insert = s.sqlite.prepare('INSERT INTO deliveries (k, payload) VALUES (?, ?)');
+    for (let i = 0; i < 10; i++) insert.run(`warm${i}`, payload);
+    await ckpt.runOnce(); // the worker is up: the main connection's checkpoint is only the backstop now
+    // One transaction of ~8 times the limit (a reconciliation's claims): above the old backstop, below this one.
+    s.sqlite.transaction(() => {
+      for (let i = 0; i < 2 * resetPages; i++) insert.run(`big${i}`, payload);
+    })();
+    insert.run('after', 'x');
+    // Had the COMMIT checkpointed, the WAL would have started over with the next write: a frame or two in it.
+    const [r] = s.sqlite.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+    expect(r!.log).toBeGreaterThan(8 * resetPages);
+    expect(r!.log).toBeLessThan(BACKSTOP * resetPages);
+    ckpt.stop();
+  });
 
   it('copy committed pages into the database file, from the worker thread', async () => {
     const s = freshStore();

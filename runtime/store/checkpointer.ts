@@ -134,8 +134,10 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
     if ('ready' in m) {
       // Until now the main connection kept SQLite's automatic checkpoint at its usual 1,000 pages: the WAL was never
       // left without one. From now on it is only the backstop for a worker that falls behind (starved of CPU, or
-      // slower than the commits): at four times the limit a commit checkpoints as SQLite always did.
-      if (store.sqlite.open) store.sqlite.pragma(`wal_autocheckpoint = ${4 * resetPages}`);
+      // slower than the commits): at sixteen times the limit a commit checkpoints as SQLite always did. Not lower: one
+      // large commit (a reconciliation backlog's million claims, ~150 MB) would otherwise copy itself into the database
+      // inside its own COMMIT, on the thread that runs the flows (0.7 s there; the worker does it on the other core).
+      if (store.sqlite.open) store.sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP * resetPages}`);
       return;
     }
     stats.background++;
@@ -218,6 +220,9 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
 }
 
 export type Checkpointer = ReturnType<typeof startCheckpointer>;
+
+/** The main connection's automatic checkpoint once the worker runs, in multiples of `resetPages`. */
+export const BACKSTOP = 16;
 
 function walBytes(dbPath: string): number {
   try {
