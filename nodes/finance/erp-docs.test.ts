@@ -2,7 +2,7 @@
 // whole range, however the documents' dates interleave with the order they were posted in.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
-import { addDays, docsFromLedger, LEDGER_WINDOW_DAYS, loadErpDocs, nextWindowDays } from './erp-docs.ts';
+import { addDays, docsFromLedger, LEDGER_WINDOW_DAYS, LEDGER_WINDOW_LINES, loadErpDocs, nextWindowDays } from './erp-docs.ts';
 import { seedErpDocs, type SeedDoc } from './testing/bulk.ts';
 
 let erp: SandboxErp | null = null;
@@ -145,7 +145,8 @@ describe('loadErpDocs', () => {
 
   it('nextWindowDays aims at the target lines, from one day to a month', () => {
     expect(nextWindowDays(7, 70_000)).toBe(1);
-    expect(nextWindowDays(7, 7_000)).toBe(10);
+    expect(nextWindowDays(7, 7_000, 10_000)).toBe(10);
+    expect(nextWindowDays(7, (7 * LEDGER_WINDOW_LINES) / 10)).toBe(10);
     expect(nextWindowDays(31, 100)).toBe(LEDGER_WINDOW_DAYS);
     expect(nextWindowDays(20, 0)).toBe(LEDGER_WINDOW_DAYS);
     expect(nextWindowDays(4, 10, 5)).toBe(2);

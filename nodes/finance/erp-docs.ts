@@ -130,9 +130,10 @@ const FIRST_WINDOW_DAYS = 7;
 /**
  * Lines a call aims at. A window's lines live until its documents are made: a month of a large merchant's ledger
  * (80,000 lines, arrays and strings) outlived the young generation and was promoted, so most of reading a year
- * was garbage collection (a year in 31-day windows 4.0 s of CPU, in windows of ≈ 10,000 lines 2.2 s).
+ * was garbage collection (a year in 31-day windows 4.0 s of CPU, in windows of ≈ 10,000 lines 2.2 s). Two windows
+ * are alive at once since the next one is asked for early, so each is half that.
  */
-export const LEDGER_WINDOW_LINES = 10_000;
+export const LEDGER_WINDOW_LINES = 5_000;
 
 /**
  * The next window's days: as many as should give `target` lines at the density of the last one, 1 to 31, and at most
