@@ -2,7 +2,7 @@
 // order transaction id for refunds), then amount and date within tolerance, each ERP document used at most once.
 import { Decimal } from 'decimal.js';
 import type { SettlementItemInput } from '../erp/contract.ts';
-import type { TransactionKeys } from '../shopify/payout-rows.ts';
+import type { TransactionAmounts, TransactionKeys } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
 import { ErpDocTable } from './doc-table.ts';
@@ -53,11 +53,7 @@ export interface ErpSide {
 }
 
 /** What the amount pass reads of a transaction: its keys and its three amounts as exact text (no Money objects). */
-export interface TxAmounts extends TransactionKeys {
-  amount: string;
-  fee: string;
-  net: string;
-}
+export type TxAmounts = TransactionAmounts;
 
 export const amountsOf = (t: ShopifyBalanceTransaction): TxAmounts => ({
   id: t.id,

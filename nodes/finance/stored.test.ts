@@ -1,10 +1,9 @@
 // The amount pass's light decode of a stored payout row reads the same keys and amounts as a whole decode, whatever
 // the row holds (one currency or three, a dispute with its raw payload, adjustments).
 import { describe, expect, it } from 'vitest';
-import { decodeTransactionRow, encodeTransactionRow } from '../shopify/payout-rows.ts';
+import { decodeTransactionAmounts, decodeTransactionRow, encodeTransactionRow } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction } from '../shopify/types.ts';
 import { amountsOf } from './reconcile.ts';
-import { decodeTransactionAmounts } from './stored.ts';
 import { balanceTx } from './testing/bulk.ts';
 
 describe('decodeTransactionAmounts', () => {

@@ -1,10 +1,10 @@
 // Payouts whose transactions shopify.payouts stored in the runtime's payout rows (the step output carries a
 // reference): read back a slice at a time, checked against the reference's count and digest.
 import { permanentError, type NodeContext } from '../../runtime/node-api.ts';
-import { decodeTransactionKeys, decodeTransactionRow, leadingRowFields, type TransactionKeys } from '../shopify/payout-rows.ts';
+import { decodeTransactionAmounts, decodeTransactionRow } from '../shopify/payout-rows.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
 import { bucketOf } from './classify.ts';
-import type { PayoutInput, TxAmounts } from './reconcile.ts';
+import type { PayoutInput } from './reconcile.ts';
 
 /** Rows read (and parsed) at a time: bounds what one payout's slice holds in memory. */
 export const SLICE = 5_000;
@@ -45,32 +45,9 @@ export function storedInput(ctx: NodeContext, p: ShopifyPayout, onSlice?: (txs: 
       }
     },
     async *keySlices() {
-      for await (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) yield rows.map(decodeTransactionKeys);
+      for await (const rows of rowStore(ctx, p).read(p.legacyId, SLICE, { count: ref.count, digest: ref.digest })) yield rows.map(decodeTransactionAmounts);
     },
   };
-}
-
-/**
- * A row's keys and its amount, fee and net as text, without the Money objects, adjustment lists and raw payload a
- * whole decode makes: the amount pass reads a million of them. The row is `encodeTransactionRow`'s tuple (id, type,
- * test, payout id, payout status, amount, fee, net, currency, source id, source type, source order id, source order
- * transaction id, processed at, ...); `stored.test.ts` holds it to `decodeTransactionRow`.
- */
-export function decodeTransactionAmounts(text: string): TxAmounts {
-  const r = leadingRowFields(text, 14) ?? (JSON.parse(text) as unknown[]);
-  const k: TransactionKeys & { amount: string; fee: string; net: string } = {
-    id: r[0] as string,
-    type: r[1] as string,
-    sourceId: r[9] as string | null,
-    sourceType: r[10] as string | null,
-    sourceOrderId: r[11] as string | null,
-    sourceOrderTransactionId: r[12] as string | null,
-    processedAt: r[13] as string,
-    amount: r[5] as string,
-    fee: r[6] as string,
-    net: r[7] as string,
-  };
-  return k;
 }
 
 /**

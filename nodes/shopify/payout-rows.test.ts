@@ -1,7 +1,7 @@
 // A stored payout row's leading fields read without parsing the row whole must be exactly what JSON.parse gives, or
 // nothing (the caller parses then): a reconciliation trusts them for a million rows.
 import { describe, expect, it } from 'vitest';
-import { decodeTransactionKeys, decodeTransactionRow, encodeTransactionRow, leadingRowFields } from './payout-rows.ts';
+import { decodeTransactionAmounts, decodeTransactionRow, encodeTransactionRow, leadingRowFields } from './payout-rows.ts';
 import type { ShopifyBalanceTransaction } from './types.ts';
 
 /** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
@@ -60,8 +60,11 @@ describe('leadingRowFields', () => {
           expect(lead, `row ${i}, ${n} fields: ${row}`).toEqual(whole.slice(0, n));
         } else expect(row.includes('\\') || (n > 8 && Array.isArray(whole[8])), `row ${i} read by JSON.parse only: ${row}`).toBe(true);
       }
-      expect(decodeTransactionKeys(row)).toEqual({
+      expect(decodeTransactionAmounts(row)).toEqual({
         id: whole[0],
+        amount: whole[5],
+        fee: whole[6],
+        net: whole[7],
         type: whole[1],
         sourceId: whole[9],
         sourceType: whole[10],
@@ -88,8 +91,11 @@ describe('leadingRowFields', () => {
     const t = transaction(rng(7));
     const row = encodeTransactionRow({ ...t, id: 'gid://shopify/ShopifyPaymentsBalanceTransaction/1', type: 'CHARGE' });
     const whole = decodeTransactionRow(row);
-    expect(decodeTransactionKeys(row)).toEqual({
+    expect(decodeTransactionAmounts(row)).toEqual({
       id: whole.id,
+      amount: whole.amount.amount,
+      fee: whole.fee.amount,
+      net: whole.net.amount,
       type: whole.type,
       sourceId: whole.sourceId,
       sourceType: whole.sourceType,

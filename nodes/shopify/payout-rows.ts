@@ -87,8 +87,14 @@ export type TransactionKeys = Pick<
   'id' | 'type' | 'sourceId' | 'sourceType' | 'sourceOrderId' | 'sourceOrderTransactionId' | 'processedAt'
 >;
 
-/** A row's keys only: no Money objects, adjustment lists or raw payload are made for a pass that reads none. */
-export function decodeTransactionKeys(text: string): TransactionKeys {
+/** What grouping and matching read of a transaction: its keys, and its amount, fee and net as text. */
+export type TransactionAmounts = TransactionKeys & { amount: string; fee: string; net: string };
+
+/**
+ * A row's keys and amounts, without the Money objects, adjustment lists and raw payload a whole decode makes: a
+ * reconciliation reads a million of them (`stored.test.ts` holds it to `decodeTransactionRow`).
+ */
+export function decodeTransactionAmounts(text: string): TransactionAmounts {
   const r = leadingRowFields(text, 14) ?? (JSON.parse(text) as Row);
   return {
     id: r[0] as string,
@@ -98,6 +104,9 @@ export function decodeTransactionKeys(text: string): TransactionKeys {
     sourceOrderId: r[11] as string | null,
     sourceOrderTransactionId: r[12] as string | null,
     processedAt: r[13] as string,
+    amount: r[5] as string,
+    fee: r[6] as string,
+    net: r[7] as string,
   };
 }
 
