@@ -3,6 +3,7 @@
 // Usage: node --no-node-snapshot --import tsx bench/webhook.ts [--seconds 8] [--rounds 2] [--concurrency 10,50] [--runs]
 //   --runs   an active shopify.trigger flow consumes every event (the worker runs while we load); default off:
 //            ingress only (events stored, no flow wants them).
+//   --server-root DIR   run the server of another checkout (built: its own dist/), e.g. the commit before a change.
 //   --backlog N   instead of the rounds: a web-only server (`serve --role web`, no worker) with an active flow is sent
 //            N deliveries at the highest concurrency, so N runs wait queued; reports its RSS every N/10 deliveries.
 // The peer: a bare node:http server in its own process that reads each body and answers 200, storing nothing. Per
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '10,50' },
     runs: { type: 'boolean', default: false },
     backlog: { type: 'string' },
+    // Another checkout's server (its own dist/), for a before/after pair in one sitting.
+    'server-root': { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -49,7 +52,7 @@ const server = spawn(
     ...(backlog ? ['--role', 'web'] : []),
   ],
   {
-    cwd: root,
+    cwd: values['server-root'] ?? root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   },

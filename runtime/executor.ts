@@ -13,6 +13,7 @@ import { StepPayoutRows } from './reconciliation/payout-rows.ts';
 import { describeError, type StepError } from './errors.ts';
 import { ClaimStore } from './claims.ts';
 import { type RunSteps, runStepsOf, type StepCommit, type StepWrite } from './run-steps.ts';
+import { eventPayloadText, eventPayloadValue, type StoredEvent } from './event-payload.ts';
 import {
   InputWith,
   isRouted,
@@ -124,8 +125,8 @@ export class Executor {
     const loaded = await this.steps.load(run.id, run.eventId);
     const rows = new Map(loaded.steps.map((r) => [r.nodeId, r]));
     const produced = new Map<string, Produced | null>(); // null = skipped
-    const payload = loaded.payload;
-    if (payload === undefined) return this.finishRun(run, owner, 'failed', { message: `event ${run.eventId} is missing`, class: 'permanent' });
+    const event = loaded.event;
+    if (event === undefined) return this.finishRun(run, owner, 'failed', { message: `event ${run.eventId} is missing`, class: 'permanent' });
 
     // Succeeded steps of idempotent nodes are committed together with what follows them (the next step that must be
     // durable at once, the run's end, or when the batch grows old or large), not one transaction each: re-running
@@ -177,7 +178,7 @@ export class Executor {
         produced.set(id, null);
         continue;
       }
-      const input: StepInput | null = p === plan.trigger ? triggerInput(payload) : this.gatherInput(p, produced);
+      const input: StepInput | null = p === plan.trigger ? triggerInput(event) : this.gatherInput(p, produced);
       if (!input) {
         hold(this.stepWrite(id, 'skipped', row?.attempts ?? 0, null, null, null, d.now(), d.now()));
         produced.set(id, null);
@@ -560,10 +561,12 @@ function producedValue(p: Produced | null): unknown {
   return p.value;
 }
 
-/** The trigger's input: the stored event, parsed for the trigger node. */
-function triggerInput(payload: string): StepInput {
+/** The trigger's input: the stored event, parsed for the trigger node; its JSON text made only if a node asks. */
+function triggerInput(event: StoredEvent): StepInput {
+  let text: string | undefined;
   let raw: JsonText | undefined;
-  return { value: JSON.parse(payload), text: () => payload, raw: () => (raw ??= new JsonText(payload)) };
+  const textOf = () => (text ??= eventPayloadText(event));
+  return { value: eventPayloadValue(event), text: textOf, raw: () => (raw ??= new JsonText(textOf())) };
 }
 
 function withIds(o: object | string, run: ClaimedRun, p: PlannedNode) {

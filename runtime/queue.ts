@@ -26,6 +26,11 @@ export interface IngestRequest {
   topic?: string;
   /** The event body, as JSON text (kept byte for byte) or as a value. */
   payload: string | unknown;
+  /**
+   * A webhook's body as it arrived, stored apart (events.body) when the payload is its delivery without it
+   * (`{ headers }`, an object): the event then reads as `{ body, headers }` (runtime/event-payload.ts).
+   */
+  body?: string;
   meta?: Record<string, unknown>;
   targets: IngestTarget[];
   /** Business keys to find the runs by (e.g. shopifyOrderId). */
@@ -63,7 +68,7 @@ class SqliteStatements {
 
   constructor(s: Store['sqlite']) {
     this.insertEvent = s.prepare(
-      `INSERT INTO events (id, source, dedup_key, topic, payload, meta, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO events (id, source, dedup_key, topic, payload, body, meta, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (source, dedup_key) DO NOTHING`,
     );
     this.findEvent = s.prepare(`SELECT id FROM events WHERE source = ? AND dedup_key = ?`);
@@ -127,7 +132,16 @@ export class RunQueue {
     const t = this.now();
     const result = store.sqlite.transaction((): IngestResult => {
       const eventId = newId('evt');
-      const r = st.insertEvent.run(eventId, req.source, req.dedupKey ?? null, req.topic ?? null, payload, req.meta ? JSON.stringify(req.meta) : null, t);
+      const r = st.insertEvent.run(
+        eventId,
+        req.source,
+        req.dedupKey ?? null,
+        req.topic ?? null,
+        payload,
+        req.body ?? null,
+        req.meta ? JSON.stringify(req.meta) : null,
+        t,
+      );
       if (r.changes === 0) {
         const existing = st.findEvent.get(req.source, req.dedupKey) as { id: string };
         return { eventId: existing.id, duplicate: true, runIds: [] };
@@ -158,6 +172,7 @@ export class RunQueue {
         dedupKey: req.dedupKey ?? null,
         topic: req.topic ?? null,
         payload: payloadText(req.payload),
+        body: req.body ?? null,
         meta: req.meta ? JSON.stringify(req.meta) : null,
         receivedAt: at,
       })

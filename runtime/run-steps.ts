@@ -10,6 +10,7 @@ import type { Store } from './store/db.ts';
 import type { PgStore } from './store/pg-store.ts';
 import type { SqlStore } from './store/sql-store.ts';
 import { events, runs, steps } from './store/schema.ts';
+import type { StoredEvent } from './event-payload.ts';
 
 /** A step as a resumed run reads it. */
 export interface StoredStep {
@@ -51,8 +52,8 @@ export interface StepCommit {
 }
 
 export interface RunSteps {
-  /** The run's stored steps and its event's payload (undefined: the event is gone). */
-  load(runId: string, eventId: string): Promise<{ steps: StoredStep[]; payload: string | undefined }>;
+  /** The run's stored steps and its event (undefined: the event is gone). */
+  load(runId: string, eventId: string): Promise<{ steps: StoredStep[]; event: StoredEvent | undefined }>;
   /**
    * Writes `c` if the run is running under `owner`'s lease; false when it is not (lost, cancelled), and nothing is
    * written. With `finish`, whether the finish took.
@@ -73,7 +74,7 @@ function queries(store: Store): Queries {
   const s = store.sqlite;
   q = {
     steps: s.prepare(`SELECT node_id AS nodeId, status, attempts, port, output FROM steps WHERE run_id = ?`),
-    event: s.prepare(`SELECT payload FROM events WHERE id = ?`),
+    event: s.prepare(`SELECT payload, body FROM events WHERE id = ?`),
     owned: s.prepare(`SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND status = 'running'`),
     stepRunning: s.prepare(
       `INSERT INTO steps (run_id, node_id, status, attempts, started_at) VALUES (?, ?, 'running', ?, ?)
@@ -102,7 +103,7 @@ class SqliteRunSteps implements RunSteps {
     const { q } = this;
     return this.store.exclusive(() => ({
       steps: q.steps.all(runId) as StoredStep[],
-      payload: (q.event.get(eventId) as { payload: string } | undefined)?.payload,
+      event: q.event.get(eventId) as StoredEvent | undefined,
     }));
   }
 
@@ -140,9 +141,9 @@ class PgRunSteps implements RunSteps {
         .select({ nodeId: t.steps.nodeId, status: t.steps.status, attempts: t.steps.attempts, port: t.steps.port, output: t.steps.output })
         .from(t.steps)
         .where(eq(t.steps.runId, runId)),
-      db.select({ payload: t.events.payload }).from(t.events).where(eq(t.events.id, eventId)),
+      db.select({ payload: t.events.payload, body: t.events.body }).from(t.events).where(eq(t.events.id, eventId)),
     ]);
-    return { steps: stored, payload: event?.payload };
+    return { steps: stored, event };
   }
 
   commit(runId: string, owner: string, c: StepCommit): Promise<boolean> {

@@ -2,6 +2,7 @@
 // either store (issue 13): every statement is a SqlStore builder or SQL both dialects share.
 import { and, desc, eq, exists, gte, inArray, lt, sql } from 'drizzle-orm';
 import { runSearchSql } from './run-search.ts';
+import { eventPayloadValue } from './event-payload.ts';
 import { businessClaims, businessClaimUses, events, runKeys, runs, steps as stepsTable } from './store/schema.ts';
 import type { AnyStore } from './store/any-store.ts';
 import type { SqlStore } from './store/sql-store.ts';
@@ -154,10 +155,9 @@ export class Runs {
       plan = null;
     }
     // The event is the trigger step's input: read only when that step is shown.
-    const event =
-      plan && byNode.has(plan.trigger.node.id)
-        ? parse((await db.select({ payload: e.payload }).from(e).where(eq(e.id, run.eventId)))[0]?.payload ?? null)
-        : undefined;
+    const stored =
+      plan && byNode.has(plan.trigger.node.id) ? (await db.select({ payload: e.payload, body: e.body }).from(e).where(eq(e.id, run.eventId)))[0] : undefined;
+    const event = stored ? eventPayloadValue(stored) : undefined;
     const ordered = plan ? plan.order.map((p) => p.node.id).filter((id) => byNode.has(id)) : [...byNode.keys()];
     // Runs in plan order, so a step stored by reference (stored-output.ts) finds its upstream outputs already rebuilt.
     const steps: StepRecord[] = ordered.map((nodeId) => {

@@ -39,6 +39,12 @@ export const events = sqliteTable(
     dedupKey: text('dedup_key'),
     topic: text('topic'),
     payload: text('payload').notNull(),
+    /**
+     * A webhook's body exactly as it arrived, when `payload` is its delivery `{ headers }` without it: read together
+     * they are `{ body, headers }` (runtime/event-payload.ts). Kept apart so the body is never escaped into JSON on
+     * the request path. Null for every other event.
+     */
+    body: text('body'),
     meta: text('meta'),
     receivedAt: integer('received_at').notNull(),
   },

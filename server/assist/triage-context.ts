@@ -7,6 +7,7 @@ import type { Deps } from '../deps.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
 import { FlowControls, stockPushFlowsOf } from '../flows/controls.ts';
 import type { FlowFacts } from './triage.ts';
+import { eventPayloadValue } from '../../runtime/event-payload.ts';
 
 /**
  * Flow facts for one request's triage (triage itself is synchronous): every flow read once, up front, with one read
@@ -30,9 +31,9 @@ export async function peopleOf(from: Pick<AnyStore, 'sql'>, e: ExceptionRecord):
   const store = from.sql({ events, runs });
   const { events: ev, runs: rn } = store.tables;
   try {
-    const [row] = await store.db.select({ payload: ev.payload }).from(rn).innerJoin(ev, eq(ev.id, rn.eventId)).where(eq(rn.id, e.links.runId));
+    const [row] = await store.db.select({ payload: ev.payload, body: ev.body }).from(rn).innerJoin(ev, eq(ev.id, rn.eventId)).where(eq(rn.id, e.links.runId));
     if (!row?.payload) return [];
-    const payload = JSON.parse(row.payload) as { body?: unknown };
+    const payload = eventPayloadValue(row) as { body?: unknown };
     return [typeof payload?.body === 'string' ? JSON.parse(payload.body) : payload];
   } catch {
     return [];

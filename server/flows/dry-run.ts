@@ -10,6 +10,7 @@ import type { AnyStore } from '../../runtime/store/any-store.ts';
 import type { SqlStore } from '../../runtime/store/sql-store.ts';
 import type { ExceptionSink, NodeServices, RaiseException } from '../../runtime/node-api.ts';
 import { testServices } from './test-services.ts';
+import { eventPayloadText } from '../../runtime/event-payload.ts';
 
 export interface FieldChange {
   path: string;
@@ -213,13 +214,14 @@ export async function lastEvents(from: Pick<AnyStore, 'sql'>, flowId: string, li
     const key = await keyOf(e.runId);
     if (key !== undefined && seen.has(key)) continue;
     if (key !== undefined) seen.add(key);
-    out.push(e);
+    const { body, ...row } = e;
+    out.push({ ...row, payload: eventPayloadText({ payload: e.payload, body }) });
     if (out.length === limit) break;
   }
   return out;
 }
 
-function recentEvents(store: SqlStore<RunTables>, flowId: string, limit: number): Promise<EventRow[]> {
+function recentEvents(store: SqlStore<RunTables>, flowId: string, limit: number): Promise<(EventRow & { body: string | null })[]> {
   const { db } = store;
   const { runs: r, events: ev } = store.tables;
   // The alias is taken of this dialect's table (its pg-core form on PostgreSQL).
@@ -232,7 +234,7 @@ function recentEvents(store: SqlStore<RunTables>, flowId: string, limit: number)
     .orderBy(desc(r2.createdAt), desc(r2.id))
     .limit(1);
   return db
-    .select({ runId: r.id, eventId: r.eventId, status: r.status, payload: ev.payload, receivedAt: ev.receivedAt })
+    .select({ runId: r.id, eventId: r.eventId, status: r.status, payload: ev.payload, body: ev.body, receivedAt: ev.receivedAt })
     .from(r)
     .innerJoin(ev, eq(ev.id, r.eventId))
     .where(and(eq(r.flowId, flowId), inArray(r.status, ['succeeded', 'failed']), eq(r.id, sql`${latestRunOfEvent}`)))

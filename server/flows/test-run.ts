@@ -15,6 +15,7 @@ import { FlowInvalidError, NotFoundError } from '../../runtime/flow-store.ts';
 import { validateFlow } from '../../flows/validate.ts';
 import { contentHash } from '../../runtime/ids.ts';
 import type { Flow } from '../../flows/schema.ts';
+import { eventPayloadText } from '../../runtime/event-payload.ts';
 
 export const TEST_PREFIX = '__test.';
 export const isTestFlow = (id: string) => id.startsWith(TEST_PREFIX);
@@ -109,7 +110,11 @@ export async function testRunDraft(
   const store = rt.store.sql({ events, runs, steps });
   const { events: ev, runs: rn, steps: st } = store.tables;
   const eventOfRun = async (runId: string) => {
-    const [row] = await store.db.select({ flowId: rn.flowId, payload: ev.payload }).from(rn).innerJoin(ev, eq(ev.id, rn.eventId)).where(eq(rn.id, runId));
+    const [row] = await store.db
+      .select({ flowId: rn.flowId, payload: ev.payload, body: ev.body })
+      .from(rn)
+      .innerJoin(ev, eq(ev.id, rn.eventId))
+      .where(eq(rn.id, runId));
     return row;
   };
 
@@ -140,7 +145,7 @@ export async function testRunDraft(
       const row = await eventOfRun(input.runId);
       if (!row) throw new TestInputError(`run "${input.runId}" does not exist (or was pruned)`);
       if (row.flowId !== flowId && row.flowId !== testId) throw new TestInputError(`run "${input.runId}" belongs to flow "${row.flowId}", not "${flowId}"`);
-      payload = row.payload;
+      payload = eventPayloadText(row);
       label = `Event of run ${input.runId}`;
       break;
     }

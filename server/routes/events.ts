@@ -6,10 +6,11 @@ import type { Deps } from '../deps.ts';
 import { HttpError, apiRoute, json, notFound, router, z } from '../api/http.ts';
 import { EventSummary } from '../api/schemas.ts';
 import { complianceRequests } from '../db/schema.ts';
+import { eventPayloadValue } from '../../runtime/event-payload.ts';
 
 const tags = ['events'];
 
-type EventRow = Omit<typeof events.$inferSelect, 'payload'> & { payload?: string };
+type EventRow = Omit<typeof events.$inferSelect, 'payload' | 'body'>;
 
 export function eventsRouter(d: Deps) {
   const app = router();
@@ -84,7 +85,7 @@ export function eventsRouter(d: Deps) {
       if (!r) throw new HttpError(404, 'not_found', `event "${c.req.valid('param').id}" not found`);
       let payload: unknown = r.payload;
       try {
-        payload = JSON.parse(r.payload);
+        payload = eventPayloadValue(r);
       } catch {
         /* kept as text */
       }

@@ -5,6 +5,7 @@ import type { AnyStore } from '../../runtime/store/any-store.ts';
 import type { Dialect, SqlStore } from '../../runtime/store/sql-store.ts';
 import { events, runs, steps } from '../../runtime/store/schema.ts';
 import { complianceRequests } from '../db/schema.ts';
+import { eventPayloadText } from '../../runtime/event-payload.ts';
 
 export const COMPLIANCE_TOPICS = new Set(['customers/data_request', 'customers/redact', 'shop/redact']);
 
@@ -90,13 +91,20 @@ export async function redact(from: Pick<AnyStore, 'sql'>, who: Who, exceptEventI
   const strings = who.needles.filter((n) => !/^\d+$/.test(n));
   return store.tx(async (tx) => {
     const rows = await tx
-      .select({ id: ev.id, payload: ev.payload })
+      .select({ id: ev.id, payload: ev.payload, body: ev.body })
       .from(ev)
-      .where(and(eq(ev.source, source), ne(ev.id, exceptEventId), or(...who.needles.map((n) => contains(store.dialect, ev.payload, n)))));
+      .where(
+        and(
+          eq(ev.source, source),
+          ne(ev.id, exceptEventId),
+          or(...who.needles.flatMap((n) => [contains(store.dialect, ev.payload, n), contains(store.dialect, ev.body, n)])),
+        ),
+      );
     for (const e of rows) {
+      // The delivery whole (a body stored apart included), scrubbed, goes back as one payload: no copy is left.
       await tx
         .update(ev)
-        .set({ payload: scrubText(e.payload, strings) })
+        .set({ payload: scrubText(eventPayloadText(e), strings), body: null })
         .where(eq(ev.id, e.id));
       const stepsOfEvent = await tx
         .select({ runId: st.runId, nodeId: st.nodeId, output: st.output, error: st.error })
@@ -150,7 +158,7 @@ export async function handleCompliance(o: {
       // The redact request itself names the customer: scrub it too, keeping only what proves we acted.
       await store.db
         .update(ev)
-        .set({ payload: JSON.stringify(scrubPersonalData(o.body)) })
+        .set({ payload: JSON.stringify(scrubPersonalData(o.body)), body: null })
         .where(eq(ev.id, o.eventId));
       summary = { eventsRedacted: redacted, customerId: b.customer?.id ?? null, orders: b.orders_to_redact?.length ?? 0 };
       handledAt = o.now;

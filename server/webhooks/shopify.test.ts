@@ -77,11 +77,14 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(ev.body.meta).toMatchObject({ shopDomain: 'shop1.myshopify.com', apiVersion: '2026-04', eventId: 'ev-1', stale: false });
     expect(ev.body.runIds).toHaveLength(1);
     // The body is kept byte for byte (18-digit ids intact), with the headers shopify.trigger reads.
-    const raw = (await rawRow<{ payload: string }>(t.server.runtime.store, 'SELECT payload FROM events WHERE id = ?', body.eventId))!;
+    // The body has its own column (never escaped into the payload's JSON); the event reads as { body, headers }.
+    const raw = (await rawRow<{ payload: string; body: string }>(t.server.runtime.store, 'SELECT payload, body FROM events WHERE id = ?', body.eventId))!;
+    expect(raw.body).toBe(orderText);
     const stored = JSON.parse(raw.payload);
-    expect(stored.body).toBe(orderText);
+    expect(stored.body).toBeUndefined();
     expect(stored.headers).toMatchObject({ 'x-shopify-topic': 'orders/create', 'x-shopify-event-id': 'ev-1' });
     expect(stored.headers['x-shopify-hmac-sha256']).toBeUndefined();
+    expect(ev.body.payload).toEqual({ body: orderText, headers: stored.headers });
     await t.server.runtime.drain();
     const order = JSON.parse(orderText) as { admin_graphql_api_id: string };
     const runs = await t.json('GET', `/api/runs?key=shopifyOrderId:${encodeURIComponent(order.admin_graphql_api_id)}`, { token: t.tokens.owner });
@@ -258,6 +261,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     await deliver(text);
     await t.server.runtime.drain();
     expect(await holding('steps', 'output', email)).toBeGreaterThan(0);
+    expect(await holding('events', 'body', email)).toBe(1); // the delivery's body, in its own column
     const redact = JSON.stringify({
       shop_id: 1,
       shop_domain: 'shop1.myshopify.com',
@@ -266,6 +270,7 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     });
     expect((await deliver(redact, { topic: 'customers/redact' })).status).toBe(200);
     expect(await holding('events', 'payload', email)).toBe(0);
+    expect(await holding('events', 'body', email)).toBe(0);
     expect(await holding('steps', 'output', email)).toBe(0);
     const dr = JSON.stringify({
       shop_id: 1,

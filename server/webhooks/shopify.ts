@@ -232,16 +232,18 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     // Stored in the next group commit, with the deliveries of the same tick; answered once that has committed.
     // The replay check runs inside it too, so two copies of one body in one batch cannot both be accepted.
     const dedupKey = w.eventId ?? w.webhookId;
-    const payload = JSON.stringify({ body: raw, headers: kept });
+    const payload = JSON.stringify({ headers: kept });
     d.metrics.webhooksAwaitingCommit.inc();
     type Stored = { replayOf: { eventId: string } } | { replayOf?: undefined; eventId: string; duplicate: boolean; runIds: string[] };
     const req: IngestRequest = {
       source: `shopify:${connectionId}`,
       dedupKey,
       topic: w.topic,
-      // The delivery shape shopify.trigger takes: the body as the exact text Shopify sent (18-digit ids intact)
-      // and the headers it reads its event metadata from. The HMAC is not kept.
+      // The delivery shape shopify.trigger takes, { body, headers }: the body as the exact text Shopify sent (18-digit
+      // ids intact), stored apart so it is never escaped into JSON here (≈ 40 µs of a 15 KB order), and the headers
+      // it reads its event metadata from. The HMAC is not kept.
       payload,
+      body: raw,
       meta: {
         connectionId,
         shopDomain: w.shopDomain,
