@@ -16,6 +16,7 @@ function randomHex(n: number): string {
 export function newId(prefix: string): string {
   return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${randomHex(5)}`;
 }
+
 /** JSON with object keys sorted, so equal documents hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>

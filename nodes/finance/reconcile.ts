@@ -52,10 +52,8 @@ export interface ErpSide {
   claimedBefore: ReadonlySet<string> | Uint8Array;
 }
 
-/** What the amount pass reads of a transaction: its keys and its three amounts as exact text (no Money objects). */
-export type TxAmounts = TransactionAmounts;
-
-export const amountsOf = (t: ShopifyBalanceTransaction): TxAmounts => ({
+/** What the amount pass reads of a fetched transaction: its keys and its three amounts as exact text (no Money objects). */
+export const amountsOf = (t: ShopifyBalanceTransaction): TransactionAmounts => ({
   id: t.id,
   type: t.type,
   sourceId: t.sourceId,
@@ -73,7 +71,7 @@ interface Group {
   known: boolean;
   key: string;
   /** Never empty: a group is made by its first transaction. */
-  txs: [TxAmounts, ...TxAmounts[]];
+  txs: [TransactionAmounts, ...TransactionAmounts[]];
   orderId: string | null;
   refundId: string | null;
   /** Σ amount, exact, in minor units: a Decimal is made only where one is compared or shown (`amountOf`). */
@@ -343,7 +341,7 @@ export interface PayoutInput {
    * The payout's transactions in Shopify's order with their amounts as text, a slice at a time (read again for each
    * pass; asynchronous: stored slices come from the store).
    */
-  amountSlices(): AsyncIterable<TxAmounts[]>;
+  amountSlices(): AsyncIterable<TransactionAmounts[]>;
   /** The same, with only the keys (stored rows are decoded that far only): refund transactions' orders are read so. */
   keySlices(): AsyncIterable<TransactionKeys[]>;
 }
