@@ -23,6 +23,7 @@ export const POSTGRES_PASS_FILES = [
   'nodes/monitor/shop-monitors.test.ts',
   'runtime/engine.test.ts',
   'runtime/output-by-reference.test.ts',
+  'runtime/rebuild-output.test.ts',
   'runtime/step-batch.test.ts',
   'runtime/worker-drain.test.ts',
   'server/alerts/alerts.test.ts',

@@ -7,7 +7,8 @@ import type { ClaimedRun, RunQueue } from './queue.ts';
 import { buildPlan, type Plan, type PlannedNode } from './plan.ts';
 import { backoffMs, defaultRetry } from './retry.ts';
 import { StepState } from './step-state.ts';
-import { inputWithText, isStoredReference, OUTPUT_IS_INPUT, resolveStored } from './stored-output.ts';
+import { inputWithText, isStoredReference, OUTPUT_IS_INPUT, OUTPUT_REBUILT, resolveStored } from './stored-output.ts';
+import { rebuildContext, rebuildOutput } from './rebuild-output.ts';
 import { StepReconciliation } from './reconciliation/records.ts';
 import { StepPayoutRows } from './reconciliation/payout-rows.ts';
 import { describeError, type StepError } from './errors.ts';
@@ -163,6 +164,18 @@ export class Executor {
       const id = p.node.id;
       const row = rows.get(id);
       if (row?.status === 'succeeded') {
+        if (row.output === OUTPUT_REBUILT) {
+          // Its node makes it again from its input (rebuildsOutput): the trigger's, from the stored event.
+          const from = p === plan.trigger ? triggerInput(event) : this.gatherInput(p, produced);
+          try {
+            const trigger = p === plan.trigger ? from?.value : producedValue(produced.get(plan.trigger.node.id) ?? null);
+            const value = from ? await rebuildOutput(p.type, idsOf(run, p), this.configOf(p), from.value, trigger, from.text) : null;
+            produced.set(id, { port: row.port, value, stored: OUTPUT_REBUILT });
+          } catch (e) {
+            return this.failStep(run, owner, p, row.attempts, d.now(), describeError(e, id), takePending());
+          }
+          continue;
+        }
         if (isStoredReference(row.output)) {
           // Stored by reference: rebuilt from its input, itself rebuilt from the steps before it.
           const from = this.gatherInput(p, produced);
@@ -222,7 +235,10 @@ export class Executor {
       try {
         const value = input.value;
         const trigger = p === plan.trigger ? value : producedValue(produced.get(plan.trigger.node.id) ?? null);
-        const ctx = await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal, stepUses);
+        // A node that rebuilds its output runs with only its settings, first time as on a rebuild (rebuild-output.ts).
+        const ctx = p.type.rebuildsOutput
+          ? rebuildContext(p.type, idsOf(run, p), this.configOf(p), trigger, input.raw, this.stepLog(run, p))
+          : await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal, stepUses);
         ctx.readConfig = (r) => {
           if (!reads.some((x) => x.tableId === r.tableId)) reads.push({ kind: r.kind, table: r.table, scope: r.scope, tableId: r.tableId, version: r.version });
         };
@@ -230,7 +246,7 @@ export class Executor {
         if (isSkipped(result)) {
           skip = { code: result.code, message: result.message, ...(result.details ? { details: result.details } : {}) };
           out = { port: null, json: JSON.stringify({ skipped: true, ...skip }) };
-        } else out = this.toProduced(result, p === plan.trigger ? null : input);
+        } else out = this.toProduced(result, p === plan.trigger ? null : input, p.type.rebuildsOutput === true);
         // An output stored by reference is its input (already held to the limit) and what it stores.
         const size = (out.json ?? storedOf(out)).length;
         if (size > d.maxOutputBytes)
@@ -347,7 +363,6 @@ export class Executor {
     uses: LookupUse[] | null,
   ): Promise<NodeContext> {
     const d = this.d;
-    const log = d.log;
     const services = d.servicesFor?.(run.flowId) ?? d.services;
     const ctx: NodeContext = {
       runId: run.id,
@@ -361,12 +376,7 @@ export class Executor {
       get rawInput() {
         return raw();
       },
-      log: {
-        debug: (o, m) => log.debug(withIds(o, run, p), m),
-        info: (o, m) => log.info(withIds(o, run, p), m),
-        warn: (o, m) => log.warn(withIds(o, run, p), m),
-        error: (o, m) => log.error(withIds(o, run, p), m),
-      },
+      log: this.stepLog(run, p),
       sandbox: d.sandbox,
       state,
       claims: this.claims.forRun(run.id, run.flowId, p.node.id),
@@ -394,6 +404,16 @@ export class Executor {
     return ctx;
   }
 
+  private stepLog(run: ClaimedRun, p: PlannedNode): Logger {
+    const log = this.d.log;
+    return {
+      debug: (o, m) => log.debug(withIds(o, run, p), m),
+      info: (o, m) => log.info(withIds(o, run, p), m),
+      warn: (o, m) => log.warn(withIds(o, run, p), m),
+      error: (o, m) => log.error(withIds(o, run, p), m),
+    };
+  }
+
   /**
    * A node's parsed settings, once per flow version (the plan is per version): parsing them with zod for every step
    * was a cost of its own on the hot path. Nodes read their config and never change it.
@@ -405,15 +425,19 @@ export class Executor {
     return c;
   }
 
-  /** `input`: the step's input when its output may be stored by reference to it (not the trigger's: that is the event). */
-  private toProduced(result: unknown, input: StepInput | null): Produced {
+  /**
+   * `input`: the step's input when its output may be stored by reference to it (not the trigger's: that is the event).
+   * `rebuilt`: the node makes the output again from its input when it is read back, so only a reference is stored.
+   */
+  private toProduced(result: unknown, input: StepInput | null, rebuilt: boolean): Produced {
     let port: string | null = null;
     let v = result;
     if (isRouted(v)) {
       port = v.port;
       v = v.data;
     }
-    if (v instanceof WithJson) return { port, value: v.value, json: v.json };
+    if (v instanceof WithJson) return { port, value: v.value, json: v.json, ...(rebuilt ? { stored: OUTPUT_REBUILT } : {}) };
+    if (rebuilt) return { port, value: v instanceof InputWith ? v.value : v === undefined ? null : v, stored: OUTPUT_REBUILT };
     // Derived from the input: stored by reference (stored-output.ts), and its JSON text made only if a later node or
     // the size check needs it (bench/README.md "Order to ERP": JSON.stringify of every output, the order copied).
     if (v instanceof InputWith) return input ? { port, value: v.value, stored: inputWithText(v.value, v.changed) } : { port, value: v.value };
@@ -568,6 +592,8 @@ function triggerInput(event: StoredEvent): StepInput {
   const textOf = () => (text ??= eventPayloadText(event));
   return { value: eventPayloadValue(event), text: textOf, raw: () => (raw ??= new JsonText(textOf())) };
 }
+
+const idsOf = (run: ClaimedRun, p: PlannedNode) => ({ runId: run.id, flowId: run.flowId, flowVersion: run.flowVersion, nodeId: p.node.id });
 
 function withIds(o: object | string, run: ClaimedRun, p: PlannedNode) {
   const base = { runId: run.id, flowId: run.flowId, nodeId: p.node.id };

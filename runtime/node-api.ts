@@ -274,6 +274,13 @@ export interface NodeType<C = any, I = any, O = any> {
   outputs: PortSpec[];
   /** Safe to run twice with the same input (no duplicate side effect). Non-idempotent nodes are never blindly re-run. */
   idempotent: boolean;
+  /**
+   * Its output is a function of its settings and its input alone (it reads no clock, state, lookup, connection or
+   * sandbox): the runtime stores a reference instead and runs the node again when the output is read back (a resumed
+   * run, run detail, a replay). For a trigger, whose output restates the stored event, that is most of what a run
+   * would otherwise store. A node so marked that reaches for anything else fails its rebuild with a clear error.
+   */
+  rebuildsOutput?: true;
   trigger?: TriggerKind;
   /** A realistic output so mappings can be designed before the first real event. */
   sampleOutput: O;

@@ -12,7 +12,8 @@ import { NotFoundError } from './flow-store.ts';
 import { buildPlan } from './plan.ts';
 import type { NodeType } from './node-api.ts';
 import type { StepReads } from './executor.ts';
-import { isStoredReference, resolveStored } from './stored-output.ts';
+import { isStoredReference, OUTPUT_REBUILT, resolveStored } from './stored-output.ts';
+import { rebuildOutput } from './rebuild-output.ts';
 import { planReplay, ReplayPlanError, type ReplayFrom, type ReplayPlan } from './replay-plan.ts';
 
 export interface RunFilter {
@@ -160,7 +161,8 @@ export class Runs {
     const event = stored ? eventPayloadValue(stored) : undefined;
     const ordered = plan ? plan.order.map((p) => p.node.id).filter((id) => byNode.has(id)) : [...byNode.keys()];
     // Runs in plan order, so a step stored by reference (stored-output.ts) finds its upstream outputs already rebuilt.
-    const steps: StepRecord[] = ordered.map((nodeId) => {
+    const steps: StepRecord[] = [];
+    for (const nodeId of ordered) {
       const st = byNode.get(nodeId)!;
       const p = plan?.byId.get(nodeId);
       // Inputs are not stored: they are the upstream outputs (or the event), rebuilt here exactly as the executor did.
@@ -184,11 +186,25 @@ export class Runs {
       }
       // A step stored by reference is shown with the output it had: rebuilt from its input, as the executor does.
       let output: unknown = st.output != null ? parse(st.output) : undefined;
-      if (isStoredReference(st.output) && p && plan) {
+      let rebuildError: string | undefined;
+      if (st.output === OUTPUT_REBUILT && p && plan) {
+        // Made again by its node from the same input (its trigger's: the stored event), as JSON would give it back.
+        const trigger = p === plan.trigger ? input : outputs.get(plan.trigger.node.id)?.output;
+        const ids = { runId, flowId: run.flowId, flowVersion: run.flowVersion, nodeId };
+        try {
+          const config = p.type.config.parse(p.node.config);
+          output = JSON.parse(JSON.stringify((await rebuildOutput(p.type, ids, config, input, trigger, () => JSON.stringify(input ?? null))) ?? null));
+        } catch (e) {
+          // The event it is made from was changed since (a compliance redaction) or is gone: shown as not available.
+          output = undefined;
+          rebuildError = `the output of this step is made again from its input when shown, and that failed: ${(e as Error).message}`;
+        }
+        if (st.status === 'succeeded') outputs.set(nodeId, { port: st.port, output });
+      } else if (isStoredReference(st.output) && p && plan) {
         output = resolveStored(st.output, input, () => (input === undefined ? undefined : JSON.parse(JSON.stringify(input))));
         if (st.status === 'succeeded') outputs.set(nodeId, { port: st.port, output });
       }
-      return {
+      steps.push({
         nodeId,
         type: p?.type.type,
         status: st.status,
@@ -196,14 +212,14 @@ export class Runs {
         ...(st.port ? { port: st.port } : {}),
         ...(input !== undefined && st.status !== 'skipped' ? { input } : {}),
         ...(output !== undefined ? { output } : {}),
-        ...(st.error ? { error: parse(st.error) } : {}),
+        ...(st.error ? { error: parse(st.error) } : rebuildError ? { error: { message: rebuildError, class: 'permanent' } } : {}),
         ...(st.reusedFrom ? { reusedFrom: st.reusedFrom } : {}),
         ...(st.reads ? { reads: parse(st.reads) } : {}),
         startedAt: st.startedAt,
         finishedAt: st.finishedAt,
         durationMs: st.startedAt != null && st.finishedAt != null ? st.finishedAt - st.startedAt : null,
-      };
-    });
+      });
+    }
     return { ...summary(run), keys, steps };
   }
 

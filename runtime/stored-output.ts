@@ -6,6 +6,8 @@
 
 /** A step that passed its input on unchanged (a gate). */
 export const OUTPUT_IS_INPUT = '{"$ledgerline":"output-is-input"}';
+/** A step whose node rebuilds its output from its input (`NodeType.rebuildsOutput`, rebuild-output.ts): run it again. */
+export const OUTPUT_REBUILT = '{"$ledgerline":"output-rebuilt"}';
 const PREFIX = '{"$ledgerline":';
 
 export type Path = ReadonlyArray<string | number>;

@@ -114,6 +114,8 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
   inputs: [],
   outputs: [{ id: 'out', dataType: 'ShopifyEvent' }],
   idempotent: true,
+  // Its output restates the stored event (≈ 16 KB for an order): stored as a reference, made again when read back.
+  rebuildsOutput: true,
   dryRun: 'pure',
   trigger: 'shopify-webhook',
   sampleOutput: {

@@ -97,6 +97,19 @@ describe('test runs of a draft', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("pins the trigger's output of the earlier run even when this test's own input is another order", async () => {
+    await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: orderFlow(1_000_000) });
+    // The trigger's output is stored as a reference and made again from the event: the pin must be that run's order.
+    const first = await test('orders', { input: { kind: 'payload', body: body.replace('"name": "#9999"', '"name": "#PIN-1"') } });
+    expect(first.body.steps[0].output.order.name).toBe('#PIN-1');
+    seen.length = 0;
+    const one = await test('orders', { nodeId: 'guard', pinFrom: first.body.runId, input: { kind: 'payload', body } });
+    expect(one.body.status).toBe('succeeded');
+    expect(one.body.steps[0]).toMatchObject({ nodeId: 'shopify', reusedFrom: 'pinned' });
+    expect((seen[0] as { order: { name: string } }).order.name).toBe('#PIN-1');
+    expect(one.body.steps[1].input).toEqual(first.body.steps[0].output);
+  });
+
   it('keeps test runs out of production: no exception, no runs list, no dashboard; they have their own list and can be cleared', async () => {
     await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: orderFlow(1) });
     const r = await test('orders', {});

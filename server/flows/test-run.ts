@@ -16,6 +16,7 @@ import { validateFlow } from '../../flows/validate.ts';
 import { contentHash } from '../../runtime/ids.ts';
 import type { Flow } from '../../flows/schema.ts';
 import { eventPayloadText } from '../../runtime/event-payload.ts';
+import { OUTPUT_REBUILT } from '../../runtime/stored-output.ts';
 
 export const TEST_PREFIX = '__test.';
 export const isTestFlow = (id: string) => id.startsWith(TEST_PREFIX);
@@ -169,9 +170,14 @@ export async function testRunDraft(
       .where(and(eq(st.runId, opts.pinFrom), eq(st.status, 'succeeded'), inArray(rn.flowId, [flowId, testId])));
     if (!rows.length) throw new TestInputError(`run "${opts.pinFrom}" has no finished steps of this flow to pin`);
     const byNode = new Map(rows.map((r) => [r.nodeId, r]));
+    // An output its node makes again from its input (the trigger's, from the event) is pinned as it was in that run:
+    // this test's input may be another event.
+    const rebuilt = rows.some((r) => r.output === OUTPUT_REBUILT) ? await rt.runs.get(opts.pinFrom) : undefined;
     for (const n of flow.nodes) {
       const r = byNode.get(n.id);
-      if (n.id !== opts.nodeId && r) pins.set(n.id, { port: r.port, output: r.output ?? 'null' });
+      if (n.id === opts.nodeId || !r) continue;
+      const output = r.output === OUTPUT_REBUILT ? JSON.stringify(rebuilt?.steps.find((x) => x.nodeId === n.id)?.output ?? null) : r.output;
+      pins.set(n.id, { port: r.port, output: output ?? 'null' });
     }
     // The pinned run's event stays the event, so the trigger's recorded input is the real one.
     const pinnedEvent = await eventOfRun(opts.pinFrom);
