@@ -15,44 +15,68 @@ export interface RebuildIds {
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const never = new AbortController().signal;
 
-/** The context a rebuilding node runs with, first time or again. `log`: a rebuild says nothing (it said it the first time). */
+/**
+ * The context a rebuilding node runs with, first time or again. `log`: a rebuild says nothing (it said it the first
+ * time). A class, its refusals getters on the prototype: an object literal with getters was made per step at a cost.
+ */
 export function rebuildContext(type: NodeType, ids: RebuildIds, config: unknown, trigger: unknown, rawInput: () => JsonText, log: Logger = quiet): NodeContext {
-  const refuse = (what: string): never => {
-    throw permanentError(`node "${ids.nodeId}" (${type.type}) rebuilds its output from its input alone (rebuildsOutput), but reached for ${what}`, {
+  return new RebuildContext(type.type, ids, config, trigger, rawInput, log);
+}
+
+class RebuildContext {
+  readonly runId: string;
+  readonly flowId: string;
+  readonly flowVersion: number;
+  readonly nodeId: string;
+  readonly attempt = 1;
+  readonly signal = never;
+
+  constructor(
+    private readonly type: string,
+    ids: RebuildIds,
+    readonly config: unknown,
+    readonly trigger: unknown,
+    private readonly raw: () => JsonText,
+    readonly log: Logger,
+  ) {
+    this.runId = ids.runId;
+    this.flowId = ids.flowId;
+    this.flowVersion = ids.flowVersion;
+    this.nodeId = ids.nodeId;
+  }
+
+  get rawInput(): JsonText {
+    return this.raw();
+  }
+  private refuse(what: string): never {
+    throw permanentError(`node "${this.nodeId}" (${this.type}) rebuilds its output from its input alone (rebuildsOutput), but reached for ${what}`, {
       code: 'REBUILD_NOT_PURE',
     });
-  };
-  return {
-    ...ids,
-    attempt: 1,
-    config,
-    trigger,
-    get rawInput() {
-      return rawInput();
-    },
-    log,
-    signal: never,
-    get sandbox() {
-      return refuse('the code sandbox');
-    },
-    get state() {
-      return refuse('flow state');
-    },
-    connection: () => refuse('a connection'),
-    get claims() {
-      return refuse('business-key claims');
-    },
-    get lookups() {
-      return refuse('lookup tables');
-    },
-    get exceptions() {
-      return refuse('the exception inbox');
-    },
-    get monitoring() {
-      return refuse('monitoring');
-    },
-    now: () => refuse('the clock'),
-  };
+  }
+  get sandbox(): never {
+    return this.refuse('the code sandbox');
+  }
+  get state(): never {
+    return this.refuse('flow state');
+  }
+  get claims(): never {
+    return this.refuse('business-key claims');
+  }
+  get lookups(): never {
+    return this.refuse('lookup tables');
+  }
+  get exceptions(): never {
+    return this.refuse('the exception inbox');
+  }
+  get monitoring(): never {
+    return this.refuse('monitoring');
+  }
+  connection(): never {
+    return this.refuse('a connection');
+  }
+  now(): never {
+    return this.refuse('the clock');
+  }
 }
 
 /** The output a step stored as OUTPUT_REBUILT had: its node run again on the same input, as JSON would give it back. */
