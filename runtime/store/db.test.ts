@@ -22,6 +22,19 @@ describe('openStore: who may read it', () => {
   });
 });
 
+describe('openStore: how it runs', () => {
+  it('keeps the temporary b-trees of sorts no index serves in memory (on disk each set up a pager: ≈ 150 µs for four rows)', () => {
+    tmp = tempDir('ledgerline-store-');
+    const s = openStore(tmp.dir);
+    expect(s.sqlite.pragma('temp_store', { simple: true })).toBe(2); // MEMORY
+    s.sqlite.exec(`CREATE TABLE t (name text, scope text); INSERT INTO t VALUES ('a', 'x'), ('a', 'shared')`);
+    const q = `SELECT scope FROM t WHERE name = 'a' ORDER BY CASE WHEN scope = 'shared' THEN 1 ELSE 0 END LIMIT 1`;
+    expect(s.sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`).all()).toContainEqual(expect.objectContaining({ detail: 'USE TEMP B-TREE FOR ORDER BY' }));
+    expect(s.sqlite.prepare(q).pluck().get()).toBe('x');
+    s.close();
+  });
+});
+
 describe('openStore: a store is never silently replaced', () => {
   it('refuses to start a new empty store where the marker says one lived, naming both files', () => {
     tmp = tempDir('ledgerline-store-');
