@@ -9,14 +9,7 @@ import { testRuntime } from './testing/runtime.ts';
 import { rawRows } from './testing/raw.ts';
 import { defineNode, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
-import { flow, tempDir } from './testing/fixtures.ts';
-import type { Sandbox } from './sandbox/types.ts';
-
-const noSandbox: Sandbox = {
-  run: async () => Promise.reject(new Error('unused')),
-  runBatch: async () => Promise.reject(new Error('unused')),
-  close: async () => {},
-};
+import { flow, tempDir, noSandbox } from './testing/fixtures.ts';
 
 let rt: Runtime | undefined;
 let tmp: ReturnType<typeof tempDir> | undefined;

@@ -12,19 +12,12 @@ import type { FlowStore } from './flow-store.ts';
 import { silentLogger } from './index.ts';
 import { defineNode, InputWith, NodeError, route, skipRun, WithJson, type NodeType } from './node-api.ts';
 import type { ClaimedRun, RunQueue } from './queue.ts';
-import type { Sandbox } from './sandbox/types.ts';
 import { businessClaims, events, flowState, runs, steps } from './store/schema.ts';
 import { isStoredReference, OUTPUT_IS_INPUT } from './stored-output.ts';
-import { flow } from './testing/fixtures.ts';
+import { flow, noSandbox } from './testing/fixtures.ts';
 import { freshStores, type TestStore, testStores } from './testing/stores.ts';
 import type { Flow } from '../flows/schema.ts';
 import { coreNodes } from '../nodes/core/index.ts';
-
-const noSandbox: Sandbox = {
-  run: async () => Promise.reject(new Error('unused')),
-  runBatch: async () => Promise.reject(new Error('unused')),
-  close: async () => {},
-};
 
 const node = (type: string, idempotent: boolean, execute: NodeType['execute']) =>
   defineNode({

@@ -3,8 +3,7 @@
 // forgotten between runs, a backlog is journaled in one run, and what a run keeps and outputs stays bounded.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
-import type { Sandbox } from '../../runtime/node-api.ts';
-import { tempDir } from '../../runtime/testing/fixtures.ts';
+import { tempDir, noSandbox } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../core/index.ts';
 import { createSandboxErp, erpNodes, type SandboxErp } from '../erp/index.ts';
 import { financeNodes } from './index.ts';
@@ -13,12 +12,6 @@ import { payoutOf, seedErpDocs, type SeedDoc, type TxSpec } from './testing/bulk
 import type { ShopifyPayout } from '../shopify/types.ts';
 import type { PayoutReconciliation } from './types.ts';
 import { nth } from './testing/defined.ts';
-
-const noSandbox: Sandbox = {
-  run: async () => Promise.reject(new Error('unused')),
-  runBatch: async () => Promise.reject(new Error('unused')),
-  close: async () => {},
-};
 
 let rt: SqliteRuntime | undefined;
 let cleanup: (() => void) | undefined;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineNode, NodeError, route, skipRun, type NodeType } from '../node-api.ts';
+import type { Sandbox } from '../sandbox/types.ts';
 
 export function tempDir(prefix = 'ledgerline-test-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -142,3 +143,10 @@ export function flow(id: string, nodes: N[], edges: string[], settings?: Record<
     ...(settings ? { settings } : {}),
   };
 }
+
+/** For a runtime whose flows run no code: a call to it fails the test that made one. */
+export const noSandbox: Sandbox = {
+  run: async () => Promise.reject(new Error('unused')),
+  runBatch: async () => Promise.reject(new Error('unused')),
+  close: async () => {},
+};

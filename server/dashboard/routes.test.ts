@@ -6,20 +6,14 @@ import { z } from 'zod';
 import type { Runtime } from '../../runtime/index.ts';
 import { testRuntime } from '../../runtime/testing/runtime.ts';
 import { defineNode, NodeError, route, type NodeServices } from '../../runtime/node-api.ts';
-import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
+import { flow, tempDir, noSandbox } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { createExceptionService } from '../exceptions/store/index.ts';
-import type { Sandbox } from '../../runtime/sandbox/types.ts';
 import { createSandboxErp, type SandboxErp } from '../../nodes/erp/index.ts';
 import { startHarness, type Harness } from '../../nodes/finance/testing/harness.ts';
 import { erpMemo, erpOrder, ORDERS, REFUNDS, shopifyScenario } from '../../nodes/finance/testing/scenario-month.ts';
 import { dashboardRoutes } from './routes.ts';
 
-const noSandbox: Sandbox = {
-  run: async () => Promise.reject(new Error('unused')),
-  runBatch: async () => Promise.reject(new Error('unused')),
-  close: async () => {},
-};
 const post = defineNode({
   type: 'test.post',
   version: 1,

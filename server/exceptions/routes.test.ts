@@ -5,17 +5,11 @@ import { z } from 'zod';
 import type { Runtime } from '../../runtime/index.ts';
 import { testRuntime } from '../../runtime/testing/runtime.ts';
 import { defineNode, NodeError, type NodeServices } from '../../runtime/node-api.ts';
-import { flow, tempDir } from '../../runtime/testing/fixtures.ts';
+import { flow, tempDir, noSandbox } from '../../runtime/testing/fixtures.ts';
 import { coreNodes } from '../../nodes/core/index.ts';
 import { createExceptionService, type ExceptionAction, type ExceptionService } from './store/index.ts';
-import type { Sandbox } from '../../runtime/sandbox/types.ts';
 import { exceptionRoutes, EXCEPTION_PERMISSIONS, type ExceptionPermission } from './routes.ts';
 
-const noSandbox: Sandbox = {
-  run: async () => Promise.reject(new Error('unused')),
-  runBatch: async () => Promise.reject(new Error('unused')),
-  close: async () => {},
-};
 const down = { value: true };
 const erp = defineNode({
   type: 'test.erp',

@@ -4,19 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, type SqliteRuntime } from '../../../runtime/index.ts';
 import { defineNode, NodeError, type NodeType, type NodeServices } from '../../../runtime/node-api.ts';
-import { flow, tempDir } from '../../../runtime/testing/fixtures.ts';
+import { flow, tempDir, noSandbox } from '../../../runtime/testing/fixtures.ts';
 import { LookupService, TABLE_PRESETS } from '../../lookups/store/index.ts';
 import { lookupNodes } from '../../../nodes/lookup/index.ts';
 import { coreNodes } from '../../../nodes/core/index.ts';
-import type { Sandbox } from '../../../runtime/sandbox/types.ts';
 import { testStores, type TestStore } from '../../../runtime/testing/stores.ts';
 import { createExceptionService, ExceptionService, ExceptionStateError, type ExceptionAction } from './index.ts';
-
-const noSandbox: Sandbox = {
-  run: async () => Promise.reject(new Error('unused')),
-  runBatch: async () => Promise.reject(new Error('unused')),
-  close: async () => {},
-};
 
 // An ERP write whose behaviour the test switches: rejects, is down, or works.
 const erpMode = { value: 'ok' as 'ok' | 'reject' | 'down' };
