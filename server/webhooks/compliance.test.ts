@@ -1,11 +1,13 @@
 // Shopify's redaction requests on every dialect: the events of the shop that mention the customer, and the steps of
 // their runs, lose the customer's personal data; nothing else is touched (a needle is a plain substring, not a pattern).
+import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { events, runs, steps } from '../../runtime/store/schema.ts';
 import { freshStores, testStores } from '../../runtime/testing/stores.ts';
 import { complianceRequests } from '../db/schema.ts';
 import { handleCompliance } from './compliance.ts';
+import { convertWebhook } from '../../nodes/shopify/webhook-convert.ts';
 
 const T0 = 1_800_000_000_000;
 const delivery = (order: object) => JSON.stringify({ body: JSON.stringify(order), headers: { 'X-Shopify-Topic': 'orders/paid' } });
@@ -73,6 +75,38 @@ describe.each(testStores())('compliance redaction on $name', (kind) => {
       expect.objectContaining({ connectionId: 'shop1', topic: 'customers/redact', eventId: 'req', receivedAt: T0 + 5, handledAt: T0 + 5 }),
     ]);
     expect(JSON.parse(recorded[0]!.summary)).toEqual(summary);
+  });
+
+  it("keeps a redacted delivery's 18-digit ids exact: the trigger's order, made again from it, names the same order", async () => {
+    const s = await fresh();
+    const { db, tables: t } = s.sql({ events });
+    // Shopify's example with an order id past 2^53 that a double cannot hold (…508 reads back as …500).
+    const body = readFileSync(new URL('../../../shared/fixtures/shopify/webhook-2026-04.orders.paid.json', import.meta.url), 'utf8').replace(
+      '"id": 820982911946154500,',
+      '"id": 820982911946154508,',
+    );
+    // Stored as ingest stores it: the headers in the payload, Shopify's text apart.
+    await db.insert(t.events).values({ id: 'paid', source: 'shopify:shop1', payload: JSON.stringify({ headers: {} }), body, receivedAt: T0 });
+    await db.insert(t.events).values({ id: 'req', source: 'shopify:shop1', payload: '{}', receivedAt: T0 + 1 });
+    const request = { customer: { id: 115310627314723950, email: 'john@example.com', phone: null }, orders_to_redact: [] };
+    await handleCompliance({
+      store: s.store,
+      connectionId: 'shop1',
+      topic: 'customers/redact',
+      shopDomain: 'shop1.myshopify.com',
+      eventId: 'req',
+      body: request,
+      now: T0 + 5,
+    });
+    const [row] = await db.select().from(t.events).where(eq(t.events.id, 'paid'));
+    const scrubbed = JSON.parse(row!.payload).body as string;
+    expect(scrubbed).not.toContain('john@example.com');
+    expect(scrubbed).toContain('"820982911946154508"'); // not 820982911946154500, what a plain parse makes of it
+    const converted = convertWebhook('orders/paid', scrubbed) as { order: { legacyId: string; customer: unknown; lineItems: Array<{ id: string }> } };
+    const original = convertWebhook('orders/paid', body) as typeof converted;
+    expect(converted.order.legacyId).toBe('820982911946154508');
+    expect(converted.order.lineItems.map((l) => l.id)).toEqual(original.order.lineItems.map((l) => l.id));
+    expect(converted.order.customer).toBeNull();
   });
 
   it('shop/redact scrubs every event of the shop; a data request is only recorded', async () => {

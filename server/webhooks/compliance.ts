@@ -6,6 +6,7 @@ import type { Dialect, SqlStore } from '../../runtime/store/sql-store.ts';
 import { events, runs, steps } from '../../runtime/store/schema.ts';
 import { complianceRequests } from '../db/schema.ts';
 import { eventPayloadText } from '../../runtime/event-payload.ts';
+import { parseBodyExact } from '../../nodes/shopify/parse-exact.ts';
 
 export const COMPLIANCE_TOPICS = new Set(['customers/data_request', 'customers/redact', 'shop/redact']);
 
@@ -51,7 +52,9 @@ function scrubValue(v: unknown): unknown {
   if (v && typeof v === 'object' && typeof (v as { body?: unknown }).body === 'string' && (v as { headers?: unknown }).headers) {
     const d = v as { body: string; headers: unknown };
     try {
-      return { ...d, body: JSON.stringify(scrubPersonalData(JSON.parse(d.body))) };
+      // Parsed with its 18-digit ids exact (as strings, which the trigger reads as it reads them at ingest): a plain
+      // JSON.parse rounded them past 2^53, and the trigger's output, made again from this body, would name other ids.
+      return { ...d, body: JSON.stringify(scrubPersonalData(parseBodyExact(d.body))) };
     } catch {
       return d;
     }
