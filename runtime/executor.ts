@@ -172,7 +172,7 @@ export class Executor {
             const value = from ? await rebuildOutput(p.type, idsOf(run, p), this.configOf(p), from.value, trigger, from.text) : null;
             produced.set(id, { port: row.port, value, stored: OUTPUT_REBUILT });
           } catch (e) {
-            return this.failStep(run, owner, p, row.attempts, d.now(), describeError(e, id), takePending());
+            return this.failStep(run, owner, p, row.attempts, d.now(), describeError(e, id), takePending(), withUses({}, pendingUses.splice(0), usesRec).also);
           }
           continue;
         }

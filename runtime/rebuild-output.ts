@@ -97,7 +97,7 @@ export async function rebuildOutput(
 }
 
 /** A node's result without its routing and wrappers (a rebuilt output is stored with the port it went out of). */
-export function bareOutput(result: unknown): unknown {
+function bareOutput(result: unknown): unknown {
   const v = isRouted(result) ? result.data : result;
   return v instanceof WithJson || v instanceof InputWith ? v.value : v;
 }
