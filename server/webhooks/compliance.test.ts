@@ -13,6 +13,10 @@ const T0 = 1_800_000_000_000;
 const delivery = (order: object) => JSON.stringify({ body: JSON.stringify(order), headers: { 'X-Shopify-Topic': 'orders/paid' } });
 const order = (id: number, email: string) => ({ id, email, customer: { id: 500 + id, email }, line_items: [{ sku: 'TEE' }] });
 
+/** A compliance webhook of shop1 (request event `req`), as the ingest route hands it over. */
+const comply = (store: Parameters<typeof handleCompliance>[0]['store'], topic: string, body: unknown, now: number) =>
+  handleCompliance({ store, connectionId: 'shop1', topic, shopDomain: 'shop1.myshopify.com', eventId: 'req', body, now });
+
 describe.each(testStores())('compliance redaction on $name', (kind) => {
   const fresh = freshStores(kind);
 
@@ -48,15 +52,7 @@ describe.each(testStores())('compliance redaction on $name', (kind) => {
   it('customers/redact scrubs the customer from the shop’s events and their steps, and records the request', async () => {
     const { s, view, payloadOf, stepsOf } = await seeded();
     const request = { customer: { id: 501, email: 'ann_x@example.com', phone: null }, orders_to_redact: [] };
-    const summary = await handleCompliance({
-      store: s.store,
-      connectionId: 'shop1',
-      topic: 'customers/redact',
-      shopDomain: 'shop1.myshopify.com',
-      eventId: 'req',
-      body: request,
-      now: T0 + 5,
-    });
+    const summary = await comply(s.store, 'customers/redact', request, T0 + 5);
     expect(summary).toEqual({ eventsRedacted: 1, customerId: 501, orders: 0 });
     const ann = await payloadOf('ann');
     expect(JSON.parse(ann.body)).toEqual({ id: 1, email: '[redacted]', customer: '[redacted]', line_items: [{ sku: 'TEE' }] });
@@ -89,15 +85,7 @@ describe.each(testStores())('compliance redaction on $name', (kind) => {
     await db.insert(t.events).values({ id: 'paid', source: 'shopify:shop1', payload: JSON.stringify({ headers: {} }), body, receivedAt: T0 });
     await db.insert(t.events).values({ id: 'req', source: 'shopify:shop1', payload: '{}', receivedAt: T0 + 1 });
     const request = { customer: { id: 115310627314723950, email: 'john@example.com', phone: null }, orders_to_redact: [] };
-    await handleCompliance({
-      store: s.store,
-      connectionId: 'shop1',
-      topic: 'customers/redact',
-      shopDomain: 'shop1.myshopify.com',
-      eventId: 'req',
-      body: request,
-      now: T0 + 5,
-    });
+    await comply(s.store, 'customers/redact', request, T0 + 5);
     const [row] = await db.select().from(t.events).where(eq(t.events.id, 'paid'));
     const scrubbed = JSON.parse(row!.payload).body as string;
     expect(scrubbed).not.toContain('john@example.com');
@@ -111,26 +99,10 @@ describe.each(testStores())('compliance redaction on $name', (kind) => {
 
   it('shop/redact scrubs every event of the shop; a data request is only recorded', async () => {
     const { s, view, payloadOf } = await seeded();
-    const asked = await handleCompliance({
-      store: s.store,
-      connectionId: 'shop1',
-      topic: 'customers/data_request',
-      shopDomain: 'shop1.myshopify.com',
-      eventId: 'req',
-      body: { customer: { id: 501 } },
-      now: T0,
-    });
+    const asked = await comply(s.store, 'customers/data_request', { customer: { id: 501 } }, T0);
     expect(asked).toMatchObject({ customer: { id: 501 } });
     expect(JSON.parse((await payloadOf('ann')).body).email).toBe('ann_x@example.com');
-    const summary = await handleCompliance({
-      store: s.store,
-      connectionId: 'shop1',
-      topic: 'shop/redact',
-      shopDomain: 'shop1.myshopify.com',
-      eventId: 'req',
-      body: {},
-      now: T0,
-    });
+    const summary = await comply(s.store, 'shop/redact', {}, T0);
     expect(summary).toMatchObject({ eventsRedacted: 2 });
     expect(JSON.parse((await payloadOf('ann')).body).email).toBe('[redacted]');
     expect(JSON.parse((await payloadOf('other')).body).email).toBe('[redacted]');
