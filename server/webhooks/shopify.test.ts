@@ -288,7 +288,8 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(shop.status).toBe(200);
   });
 
-  it('feeds the real shopify.trigger node: canonical order plus event metadata', async () => {
+  /** A server whose active flow 'real' starts with the real shopify.trigger node on orders/create. */
+  async function withRealTrigger() {
     const { shopifyTrigger } = await import('../../nodes/shopify/trigger.ts');
     await t.close();
     t = await testServer({ extraNodes: [shopifyTrigger] });
@@ -302,6 +303,10 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     });
     await t.server.runtime.flows.create(flow('real', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop1', topic: 'orders/create' } }], []));
     await t.server.runtime.flows.publish('real', { activate: true });
+  }
+
+  it('feeds the real shopify.trigger node: canonical order plus event metadata', async () => {
+    await withRealTrigger();
     const r = await (await deliver(orderText, { eventId: 'ev-real' })).json();
     expect(r.runs).toBe(1);
     await t.server.runtime.drain();
@@ -310,6 +315,24 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const out = run.steps[0]?.output as { event: { eventId: string; topic: string; shop: string }; kind: string; order: { id: string } };
     expect(out.event).toMatchObject({ eventId: 'ev-real', topic: 'orders/create', shop: 'shop1.myshopify.com' });
     expect(out.order.id).toBe(JSON.parse(orderText).admin_graphql_api_id);
+  });
+
+  it('keeps a signed order whose line items are not JSON (ingest reads only its top level), and its run fails saying so', async () => {
+    await withRealTrigger();
+    const order = JSON.parse(orderText);
+    const text = `{"id":${order.id},"admin_graphql_api_id":"${order.admin_graphql_api_id}","name":"#9999","line_items":[{"id":1,,}]}`;
+    const r = await (await deliver(text, { eventId: 'ev-broken' })).json();
+    expect(r).toMatchObject({ ok: true, duplicate: false, runs: 1 });
+    expect(await holding('events', 'body', '[{"id":1,,}]')).toBe(1); // kept byte for byte
+    expect(await rawCount(t.server.runtime.store, "SELECT COUNT(*) AS n FROM run_keys WHERE value = '#9999'")).toBe(1);
+    await t.server.runtime.drain();
+    const run = await t.server.runtime.runs.get(r.runIds?.[0] ?? (await t.server.runtime.runs.list({ flowId: 'real' }))[0]!.runId);
+    expect(run.status).toBe('failed');
+    expect(JSON.stringify(run.steps[0]?.error ?? run.error)).toMatch(/JSON/);
+    // A body broken at its top level is still refused before anything is stored.
+    const top = await deliver(`{"id":${order.id},"line_items":[]`, { eventId: 'ev-top' });
+    expect(top.status).toBe(400);
+    expect(await eventCount()).toBe(1);
   });
 
   it('survives garbage without crashing and keeps serving', async () => {

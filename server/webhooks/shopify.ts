@@ -10,14 +10,14 @@ import type { IncomingMessage } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import { COMPLIANCE_TOPICS, handleCompliance } from './compliance.ts';
 import { pathKeys, shopifyKeys } from './keys.ts';
-import { parseBodyExact } from '../../nodes/shopify/parse-exact.ts';
+import { parseJsonExact } from '../../nodes/shopify/parse-exact.ts';
+import { parseTopLevelLazy } from '../../nodes/shopify/parse-lazy.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
 import { SWEEP_KEY } from '../sweeps.ts';
 import { ReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
 import type { IngestRequest } from '../../runtime/queue.ts';
 import type { AnyStore } from '../../runtime/store/any-store.ts';
 
-const BIG_NUMBER = /[:[,]\s*-?\d{16,}/;
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
 
 /** Does a Shopify trigger node's config ask for this connection and topic? */
@@ -202,8 +202,10 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     }
     let body: unknown;
     try {
-      // Only ids past 2^53 need their digits kept (parse-body.ts); today's Shopify ids are 13 digits.
-      body = BIG_NUMBER.test(raw) ? parseBodyExact(raw) : JSON.parse(raw);
+      // Ids past 2^53 keep their digits (parse-exact.ts). Only an order's top level is read here (its ids, name, dates):
+      // its line items, addresses and price sets are parsed if something reads them (parse-lazy.ts), which ingest does
+      // not; a compliance request, small, is read whole.
+      body = COMPLIANCE_TOPICS.has(w.topic) ? parseJsonExact(raw) : parseTopLevelLazy(raw);
     } catch (e) {
       count('invalid');
       return { status: 400, body: errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`) };
