@@ -13,6 +13,7 @@ import type { Store } from './store/db.ts';
 import type { AnyStore } from './store/any-store.ts';
 import type { SqlStore } from './store/sql-store.ts';
 import { newId } from './ids.ts';
+import { inTransaction } from './store/in-transaction.ts';
 
 export interface IngestTarget {
   flowId: string;
@@ -130,7 +131,7 @@ export class RunQueue {
     const { store, st } = this.lite;
     const payload = payloadText(req.payload);
     const t = this.now();
-    const result = store.sqlite.transaction((): IngestResult => {
+    const result = inTransaction(store.sqlite, (): IngestResult => {
       const eventId = newId('evt');
       const r = st.insertEvent.run(
         eventId,
@@ -153,7 +154,7 @@ export class RunQueue {
         return runId;
       });
       return { eventId, duplicate: false, runIds };
-    })();
+    });
     if (result.runIds.length) this.notify();
     return result;
   }

@@ -7,6 +7,7 @@ import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import type { SqlDb, SqlStore } from './sql-store.ts';
 import { TxGate } from './tx-gate.ts';
+import { inTransaction } from './in-transaction.ts';
 
 const MAX_STATEMENTS = 500;
 
@@ -135,7 +136,7 @@ export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Databa
 export function sqliteExclusive<R>(sqlite: Database.Database, fn: () => R): Promise<R> {
   const { gate } = gateOf(sqlite);
   // openStore makes sqlite.transaction begin IMMEDIATE (db.ts immediateTransactions); nested, it is a savepoint.
-  const run = () => sqlite.transaction(fn)();
+  const run = () => inTransaction(sqlite, fn);
   const wait = gate.outside();
   if (wait === undefined) {
     try {

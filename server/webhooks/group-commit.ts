@@ -11,6 +11,7 @@
 import type { AnyStore } from '../../runtime/store/any-store.ts';
 import type { Store } from '../../runtime/store/db.ts';
 import type { SqlStore } from '../../runtime/store/sql-store.ts';
+import { inTransaction } from '../../runtime/store/in-transaction.ts';
 
 /** One delivery's writes, in each dialect's form: synchronous raw SQLite work, or awaited statements on PostgreSQL. */
 export interface DeliveryWork<T> {
@@ -85,7 +86,7 @@ export class GroupCommit {
         for (const item of batch) {
           try {
             // A nested better-sqlite3 transaction is a savepoint: a throw rolls back this delivery's writes only.
-            outcomes.push({ ok: true, value: sqlite.transaction(item.work)() });
+            outcomes.push({ ok: true, value: inTransaction(sqlite, item.work) });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
