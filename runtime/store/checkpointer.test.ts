@@ -78,6 +78,56 @@ describe('background checkpoints', () => {
     ckpt.stop();
   });
 
+  it("copy what is left with the store's writers held, which wait without blocking the event loop; the WAL then starts over", async () => {
+    const s = freshStore();
+    const resetPages = 100;
+    const ckpt = s.checkpointInBackground!({ intervalMs: 0, resetPages });
+    const insert = s.sqlite.prepare('INSERT INTO deliveries (k, payload) VALUES (?, ?)');
+    await s.exclusive(() => {
+      for (let i = 0; i < 40; i++) insert.run(`k${i}`, payload); // past the limit: ~160 frames
+    });
+    await ckpt.runOnce(); // past the limit with little come in since: the last pass is asked for, writers held
+    let wrote = false;
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    const write = s.exclusive(() => {
+      insert.run('during', payload);
+      wrote = true;
+    });
+    expect(wrote).toBe(false); // waits for the pass, not in SQLite's busy handler
+    await new Promise((r) => setImmediate(r));
+    expect(ticked).toBe(true);
+    await write;
+    expect(ckpt.stats()).toMatchObject({ held: 1, heldComplete: 1, finished: 0 });
+    // Everything had been copied when the write began, so it started the WAL over: its own frames are all there is.
+    const [r] = s.sqlite.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+    expect(r!.log).toBeLessThan(10);
+    ckpt.stop();
+  });
+
+  it('keep the WAL bounded with the writers held for the last pass, the main connection copying nothing', async () => {
+    const s = freshStore();
+    const ckpt = s.checkpointInBackground!({ intervalMs: 10, resetPages: 300 });
+    const insert = s.sqlite.prepare('INSERT INTO deliveries (k, payload) VALUES (?, ?)');
+    let n = 0;
+    let maxWal = 0;
+    const until = Date.now() + 15_000;
+    while (n * payload.length < 150e6 && Date.now() < until) {
+      await s.exclusive(() => {
+        for (let i = n; i < n + 20; i++) insert.run(`k${i}`, payload);
+      });
+      n += 20;
+      maxWal = Math.max(maxWal, walSize(s));
+      await new Promise((r) => setImmediate(r)); // one commit per turn of the event loop, as group commit does
+    }
+    expect(n * payload.length).toBeGreaterThan(100e6);
+    expect(maxWal).toBeLessThan(64 * 2 ** 20);
+    expect(ckpt.stats().heldComplete).toBeGreaterThan(0);
+    expect(ckpt.stats().finished).toBe(0);
+    expect((s.sqlite.prepare('SELECT count(*) AS c FROM deliveries').get() as { c: number }).c).toBe(n);
+    ckpt.stop();
+  }, 30_000);
+
   it('copy committed pages into the database file, from the worker thread', async () => {
     const s = freshStore();
     const ckpt = s.checkpointInBackground!({ intervalMs: 0 });

@@ -11,6 +11,12 @@
 // within about `resetPages` plus what arrives during a pass. SQLite's own automatic checkpoint stays on at four
 // times that, as the backstop should the worker fall behind.
 //
+// That last copy syncs the WAL and the database file, and under load a sync waits for everything written since the
+// one before: 3–37 ms (bench/README.md), on the event loop. Given `hold` (the store's transaction gate), the worker
+// makes it instead while writers through the gate wait their turn without blocking the event loop, which goes on
+// receiving and checking deliveries meanwhile; only if a write outside the gate came in during it does the main
+// connection finish as before.
+//
 // The store's identity is checked before every checkpoint, by the store's own check() on the main thread and again
 // in the worker right before it writes (same file, same application_id): a checkpoint writes into the database
 // file, and into a file that is no longer this store it would overwrite whatever now lies there.
@@ -29,6 +35,10 @@ export interface CheckpointerOptions {
   resetPages?: number;
   /** A problem to report (a refused or failed checkpoint); the checkpointer keeps trying on its next tick. */
   onProblem?: (message: string) => void;
+  /** Runs `work` while the store's writers wait (asynchronously) for it: the worker's last pass then copies everything. */
+  hold?: (work: () => Promise<void>) => Promise<void>;
+  /** How long writers may be held for one last pass (ms); past it they go on and the pass ends as an ordinary one. */
+  holdMs?: number;
 }
 
 export interface CheckpointStats {
@@ -36,6 +46,9 @@ export interface CheckpointStats {
   background: number;
   /** Checkpoints the main connection ran to finish a pass (each lets the WAL start over). */
   finished: number;
+  /** Last passes the worker ran with writers held, and of those, the ones that left nothing to copy. */
+  held: number;
+  heldComplete: number;
   /** Frames in the WAL and frames copied, after the last checkpoint. */
   lastLog: number;
   lastCheckpointed: number;
@@ -48,7 +61,8 @@ interface StoreLike {
   check(): { ok: true } | { ok: false; problem: string };
 }
 
-type Reply = { ready: true } | { log: number; checkpointed: number; busy: number } | { refused: string } | { error: string };
+type Pass = { log: number; checkpointed: number; busy: number };
+type Reply = { ready: true } | Pass | { refused: string } | { error: string };
 
 // The worker: its own connection to the same file, no migrations, no journal-mode change. It checks the file is
 // still the store it was given (inode, device, application_id in the header) before opening and before each pass.
@@ -92,7 +106,7 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
   const intervalMs = o.intervalMs ?? 200;
   const resetPages = o.resetPages ?? 4000;
   const onProblem = o.onProblem ?? (() => {});
-  const stats: CheckpointStats = { background: 0, finished: 0, lastLog: 0, lastCheckpointed: 0 };
+  const stats: CheckpointStats = { background: 0, finished: 0, held: 0, heldComplete: 0, lastLog: 0, lastCheckpointed: 0 };
   const opened = statSync(store.path, { bigint: true });
   const pageSize = store.sqlite.pragma('page_size', { simple: true }) as number;
   // A WAL that grew during a burst is cut back when it starts over, instead of keeping its size on disk for good.
@@ -104,6 +118,8 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
   /** The WAL size at the last finish: an idle store's unchanged WAL is not finished again and again. */
   let finishedAt = -1;
   let settled: (() => void)[] = [];
+  /** Takes the answer to the pass made with writers held, instead of `handle`. */
+  let heldAnswer: ((m: Reply) => void) | undefined;
   const settle = () => {
     inFlight = false;
     const waiting = settled;
@@ -121,12 +137,48 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
 
   const onReply = (m: Reply) => {
     if ('ready' in m) return handle(m); // not an answer to a checkpoint
+    const answer = heldAnswer;
+    heldAnswer = undefined;
     try {
-      handle(m);
+      if (answer) answer(m);
+      else handle(m);
     } finally {
       settle();
     }
   };
+
+  /** The worker's pass with writers held: what it copies is all there is, unless something wrote outside the gate. */
+  const heldPass = (hold: NonNullable<CheckpointerOptions['hold']>) =>
+    hold(
+      () =>
+        new Promise<void>((resolve) => {
+          const limit = setTimeout(() => {
+            // Writers wait no longer; the pass's answer, when it comes, is handled as an ordinary one.
+            if (heldAnswer === answer) heldAnswer = undefined;
+            resolve();
+          }, o.holdMs ?? 1000);
+          const answer = (m: Reply) => {
+            clearTimeout(limit);
+            resolve();
+            if (!('log' in m)) return handle(m);
+            stats.held++;
+            stats.background++;
+            stats.lastLog = m.log;
+            stats.lastCheckpointed = m.checkpointed;
+            if (m.checkpointed === m.log) stats.heldComplete++;
+            else finish(); // a write outside the gate came in meanwhile: copied here, as without a hold
+          };
+          const go = () => {
+            if (stopped || !worker) return answer({ error: 'stopped' });
+            inFlight = true;
+            heldAnswer = answer;
+            worker.postMessage('checkpoint');
+          };
+          // Asked for from within the answer to the pass before, whose end frees the worker.
+          if (inFlight) settled.push(go);
+          else go();
+        }),
+    );
   const handle = (m: Reply) => {
     if (stopped) return;
     if ('refused' in m) return onProblem(`background checkpoint refused: ${m.refused} (${store.path})`);
@@ -150,18 +202,20 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
       return;
     }
     // Past the limit the WAL must start over, which needs it all copied at a moment no commit is appending to it. The
-    // worker's passes are chained, each copying what came in during the one before, until that is little (or after
-    // three, or once the WAL holds four times the limit: commits outpacing the worker); then the main connection
-    // copies the rest, its commits waiting meanwhile as they did for SQLite's own checkpoint but for a fraction of
-    // the frames, and the next commit starts the WAL over.
-    if (grew > resetPages / 8 && chained < 3 && m.log < 4 * resetPages) {
+    // worker's passes are chained, each copying what came in during the one before, until that is little (a MB, or
+    // after eight, or once the WAL holds four times the limit: commits outpacing the worker); then the rest is
+    // copied while writers wait — by the worker with the writers held, or by the main connection — and the next
+    // commit starts the WAL over. A pass's time is mostly its two syncs, so the rest is never nothing; chaining until
+    // it is a MB made the wait 10 ms on average instead of 18 (bench/README.md).
+    if (grew > CHAINED_UNTIL_FRAMES && chained < 8 && m.log < 4 * resetPages) {
       chained++;
       setImmediate(tick);
       return;
     }
     chained = 0;
     finishedAt = m.log;
-    finish();
+    if (o.hold) void heldPass(o.hold);
+    else finish();
   };
 
   /** Asks the worker for a checkpoint; false when none was asked (one in flight, stopped, store lost, WAL tiny). */
@@ -187,6 +241,9 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
       worker.on('error', (e) => {
         worker = undefined;
         onProblem(`background checkpoint worker failed: ${e.message} (${store.path})`);
+        const answer = heldAnswer;
+        heldAnswer = undefined;
+        answer?.({ error: e.message }); // writers held for it go on
         settle();
       });
     }
@@ -213,6 +270,9 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
       clearInterval(timer);
       void worker?.terminate();
       worker = undefined;
+      const answer = heldAnswer;
+      heldAnswer = undefined;
+      answer?.({ error: 'stopped' });
       settle();
       if (store.sqlite.open) store.sqlite.pragma('wal_autocheckpoint = 1000');
     },
@@ -220,6 +280,9 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
 }
 
 export type Checkpointer = ReturnType<typeof startCheckpointer>;
+
+/** Passes are chained while each finds more than this many frames (a MB of 4 KB pages) come in during the one before. */
+const CHAINED_UNTIL_FRAMES = 256;
 
 /** The main connection's automatic checkpoint once the worker runs, in multiples of `resetPages`. */
 export const BACKSTOP = 16;

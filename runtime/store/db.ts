@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as schema from './schema.ts';
 import { migrateStore } from './migrate.ts';
 import type { SqlStore } from './sql-store.ts';
-import { sqliteExclusive, sqliteSqlStore } from './sqlite-sql-store.ts';
+import { holdWrites, sqliteExclusive, sqliteSqlStore } from './sqlite-sql-store.ts';
 import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.ts';
 
 export type RuntimeDb = BetterSQLite3Database<typeof schema>;
@@ -214,7 +214,8 @@ export function openStore(dataDir: string, opts: { migrate?: boolean } = {}): St
   // Closing checkpoints the WAL into the file: into a file that is no longer ours, that would write over whatever
   // now lies there (the evidence, or a restored backup). A lost store's handle is left for process exit instead.
   let checkpointer: Checkpointer | undefined;
-  const checkpointInBackground = (o?: CheckpointerOptions) => (checkpointer ??= startCheckpointer({ sqlite, path, storeId, check }, o));
+  const checkpointInBackground = (o?: CheckpointerOptions) =>
+    (checkpointer ??= startCheckpointer({ sqlite, path, storeId, check }, { hold: (work) => holdWrites(sqlite, work), ...o }));
   const close = () => {
     checkpointer?.stop();
     if (problem.ok && sqlite.open) sqlite.close();

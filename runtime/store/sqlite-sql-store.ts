@@ -40,6 +40,9 @@ const gateOf = (sqlite: Database.Database) => {
   return g;
 };
 
+/** Runs `work` as the connection's one open transaction would: statements and transactions through the gate wait for it. */
+export const holdWrites = (sqlite: Database.Database, work: () => Promise<void>): Promise<void> => gateOf(sqlite).gate.hold(work);
+
 export function sqliteSqlStore<T extends Record<string, unknown>>(sqlite: Database.Database, tables: T): SqlStore<T> {
   const { statements, begin, commit, rollback } = connectionOf(sqlite);
   const shared = gateOf(sqlite);
