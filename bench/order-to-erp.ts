@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { cpuTicks } from './proc-cpu.ts';
+import { serverNodeFlags } from './server-flags.ts';
 
 const { values } = parseArgs({
   options: {
@@ -91,7 +92,13 @@ const erp = erpInProcess
 if (erp) children.push(erp);
 const erpUrl = erp ? await started(erp, /"url":"(http:[^"]+)"/, 'sandbox ERP process') : null;
 
-const nodeArgs = ['--no-node-snapshot', ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), 'bin/ledgerline.js', 'serve'];
+const nodeArgs = [
+  '--no-node-snapshot',
+  ...serverNodeFlags(serverRoot),
+  ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+  'bin/ledgerline.js',
+  'serve',
+];
 const server = spawn(process.execPath, nodeArgs, {
   cwd: serverRoot,
   env: {

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuTicks } from './proc-cpu.ts';
+import { serverNodeFlags } from './server-flags.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +47,7 @@ const server = spawn(
   [
     ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
     // e.g. BENCH_SERVER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 (heap snapshots in the repo root on kill -USR2)
+    ...serverNodeFlags(values['server-root'] ?? root),
     ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     'bin/ledgerline.js',
     'serve',
