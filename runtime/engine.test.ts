@@ -178,6 +178,33 @@ describe('runtime', () => {
     expect(heard).toEqual(['failed:failed']);
   });
 
+  it('logs a run that failed at info and one that succeeded at debug only (an info line per run was ≈ 3 % of its CPU)', async () => {
+    await rt.close();
+    const lines: { level: string; msg?: string; obj: object | string }[] = [];
+    const at = (level: string) => (obj: object | string, msg?: string) => lines.push({ level, obj, msg });
+    const types = [...coreNodes, ...testNodes(calls)];
+    const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 }, log });
+    rt.start();
+    await publish(flow('ok', [{ id: 't', type: 'trigger.manual' }], []));
+    await publish(
+      flow(
+        'bad',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'f', type: 'test.flaky', config: { succeedOn: 99, errorClass: 'permanent' } },
+        ],
+        ['t->f'],
+      ),
+    );
+    const ok = await runOnce('ok', {});
+    const bad = await runOnce('bad', {});
+    const about = (runId: string) =>
+      lines.filter((l) => typeof l.obj === 'object' && (l.obj as { runId?: string }).runId === runId && l.msg?.startsWith('run '));
+    expect(about(ok.runId)).toEqual([expect.objectContaining({ level: 'debug', msg: 'run succeeded' })]);
+    expect(about(bad.runId)).toEqual([expect.objectContaining({ level: 'info', msg: 'run failed' })]);
+  });
+
   it('does not retry a permanent failure', async () => {
     await publish(
       flow(
