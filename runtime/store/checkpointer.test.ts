@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BACKSTOP, startCheckpointer } from './checkpointer.ts';
 import { openStore, type Store } from './db.ts';
+import { holdWrites } from './sqlite-sql-store.ts';
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -103,6 +104,33 @@ describe('background checkpoints', () => {
     const [r] = s.sqlite.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
     expect(r!.log).toBeLessThan(10);
     ckpt.stop();
+  });
+
+  it('ask for one hold at a time: while another holder keeps the gate, passes meanwhile do not queue more', async () => {
+    const s = freshStore();
+    const ckpt = s.checkpointInBackground!({ intervalMs: 0, resetPages: 100 });
+    const insert = s.sqlite.prepare('INSERT INTO deliveries (k, payload) VALUES (?, ?)');
+    let release!: () => void;
+    const long = holdWrites(s.sqlite, () => new Promise<void>((r) => (release = r)));
+    for (let i = 0; i < 30; i++) insert.run(`a${i}`, payload); // written outside the gate: past the limit, ~200 frames
+    // A reader in another process keeps the WAL from starting over, so it stays past the limit.
+    const reader = new Database(s.path, { readonly: true });
+    reader.prepare('BEGIN').run();
+    reader.prepare('SELECT count(*) FROM deliveries').get();
+    try {
+      await ckpt.runOnce(); // asks for a hold, which waits for the gate
+      for (let i = 0; i < 5; i++) insert.run(`b${i}`, payload);
+      await ckpt.runOnce(); // past the limit again: no second hold while the first waits
+      expect(ckpt.stats()).toMatchObject({ background: 2, held: 0 });
+      release();
+      await long;
+      await vi.waitFor(() => expect(ckpt.stats().held).toBe(1));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(ckpt.stats().held).toBe(1);
+    } finally {
+      reader.close();
+      ckpt.stop();
+    }
   });
 
   it('keep the WAL bounded with the writers held for the last pass, the main connection copying nothing', async () => {

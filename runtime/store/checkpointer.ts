@@ -120,6 +120,7 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
   let settled: (() => void)[] = [];
   /** Takes the answer to the pass made with writers held, instead of `handle`. */
   let heldAnswer: ((m: Reply) => void) | undefined;
+  let holding = false;
   const settle = () => {
     inFlight = false;
     const waiting = settled;
@@ -169,7 +170,7 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
             else finish(); // a write outside the gate came in meanwhile: copied here, as without a hold
           };
           const go = () => {
-            if (stopped || !worker) return answer({ error: 'stopped' });
+            if (stopped || !worker) return answer({ error: 'the checkpoint worker is not running' });
             inFlight = true;
             heldAnswer = answer;
             worker.postMessage('checkpoint');
@@ -214,8 +215,14 @@ export function startCheckpointer(store: StoreLike, o: CheckpointerOptions = {})
     }
     chained = 0;
     finishedAt = m.log;
-    if (o.hold) void heldPass(o.hold);
-    else finish();
+    if (!o.hold) finish();
+    else if (!holding) {
+      // One at a time: while the gate is taken (a long transaction) the hold waits for it, and the ticks meanwhile ask again.
+      holding = true;
+      heldPass(o.hold)
+        .catch((e: unknown) => onProblem(`holding the writers for a checkpoint failed: ${(e as Error).message} (${store.path})`))
+        .finally(() => (holding = false));
+    }
   };
 
   /** Asks the worker for a checkpoint; false when none was asked (one in flight, stopped, store lost, WAL tiny). */
