@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { cpuTicks } from './proc-cpu.ts';
+import { cpuTicks, rssMb } from './proc-cpu.ts';
 import { serverNodeFlags } from './server-flags.ts';
 
 const { values } = parseArgs({
@@ -202,11 +202,15 @@ const sandbox0 = await metric(/^ledgerline_sandbox_call_seconds_sum\{[^}]*\} (\S
 const erp0 = await metric(/^ledgerline_step_duration_seconds_sum\{type="erp\.[^"]*"[^}]*\} (\S+)/);
 const steps0 = await metric(/^ledgerline_step_duration_seconds_sum\{[^}]*\} (\S+)/);
 const t0 = performance.now();
+// The server's largest resident set during the load and its drain (the issue's ≤ 200 MB), sampled every 100 ms.
+let maxRssMb = rssMb(server.pid!);
+const rssWatch = setInterval(() => (maxRssMb = Math.max(maxRssMb, rssMb(server.pid!))), 100);
 const r = await load(seconds * 1000);
 const loadMs = performance.now() - t0;
 const doneDuringLoad = (await completed()) - done0;
 const drainMs = await drain(done0 + r.sent, 300_000);
 const totalMs = performance.now() - t0;
+clearInterval(rssWatch);
 const cpu = cpuMs() - cpu0;
 const erpCpu = erpCpuMs() - erpCpu0;
 const sandboxS = (await metric(/^ledgerline_sandbox_call_seconds_sum\{[^}]*\} (\S+)/)) - sandbox0;
@@ -241,6 +245,7 @@ const result = {
   latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1] },
   erp: erp ? 'own process, over HTTP' : 'in the server process',
   serverCpuMsPerOrder: +(cpu / r.sent).toFixed(3),
+  serverMaxRssMb: maxRssMb,
   ...(erp ? { erpProcessCpuMsPerOrder: +(erpCpu / r.sent).toFixed(3) } : {}),
   loadAverage: (await import('node:os')).loadavg().map((x) => +x.toFixed(2)),
   timeShare: {

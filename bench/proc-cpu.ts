@@ -1,4 +1,5 @@
-// CPU time of a process, read from /proc (Linux): on this shared machine a steadier cost figure than wall time.
+// CPU time and resident memory of a process, read from /proc (Linux): on this shared machine CPU time is a steadier
+// cost figure than wall time.
 import { readFileSync } from 'node:fs';
 
 /**
@@ -11,4 +12,13 @@ export function cpuTicks(pid: number): number {
   const stime = fields?.[12];
   if (utime === undefined || stime === undefined) throw new Error(`/proc/${pid}/stat has no CPU times`);
   return Number(utime) + Number(stime);
+}
+
+/** Resident set size in MB (VmRSS), 0 once the process is gone. */
+export function rssMb(pid: number): number {
+  try {
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
 }

@@ -16,7 +16,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuTicks } from './proc-cpu.ts';
+import { cpuTicks, rssMb } from './proc-cpu.ts';
 import { serverNodeFlags } from './server-flags.ts';
 
 const { values } = parseArgs({
@@ -173,13 +173,7 @@ async function load(to: Target, concurrency: number, ms: number) {
   return { lat, errors };
 }
 
-const rssOf = (pid: number) => {
-  try {
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
-};
+const rssOf = rssMb;
 
 /** CPU time (user + system) a process has used, in ms: a steadier cost per request than throughput on a shared machine. */
 const cpuMs = (pid: number) => (cpuTicks(pid) * 1000) / 100;
