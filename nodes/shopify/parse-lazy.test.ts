@@ -84,6 +84,7 @@ describe('parseTopLevelLazy', () => {
     const body = parseTopLevelLazy('{"id":1,"line_items":[1,,2]}') as Obj;
     expect(body.id).toBe(1);
     expect(() => body.line_items).toThrow(SyntaxError);
+    expect(() => body.line_items).toThrow('(in the member "line_items", which starts at position 21)');
   });
 
   it('is parseBodyExact for a text that is not an object, and parseJsonExact is too', () => {

@@ -18,11 +18,18 @@ const MARK_JSON = `"\\ud800${MARK.slice(1)}`;
 const isMark = (v: unknown): v is string => typeof v === 'string' && v.charCodeAt(0) === 0xd800 && v.startsWith(MARK);
 
 /** Reads through to the target, parsing a member that still holds its mark (and keeping what it parsed). */
-function deferred(members: string[]): ProxyHandler<Record<string, unknown>> {
+function deferred(members: string[], starts: number[]): ProxyHandler<Record<string, unknown>> {
   const read = (target: Record<string, unknown>, key: string | symbol) => {
     const v = Reflect.get(target, key);
     if (!isMark(v)) return v;
-    const value = exact(members[Number(v.slice(MARK.length))]!);
+    const i = Number(v.slice(MARK.length));
+    let value: unknown;
+    try {
+      value = exact(members[i]!);
+    } catch (e) {
+      // JSON.parse's position is within the member: say which member, and where it starts in the whole text.
+      throw new SyntaxError(`${(e as Error).message} (in the member "${String(key)}", which starts at position ${starts[i]})`);
+    }
     Reflect.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
     return value;
   };
@@ -44,6 +51,7 @@ function deferred(members: string[]): ProxyHandler<Record<string, unknown>> {
 export function parseTopLevelLazy(text: string): unknown {
   if (!OPEN_BRACE.test(text)) return exact(text);
   const members: string[] = [];
+  const starts: number[] = [];
   const closers: number[] = [];
   let top = '';
   let last = 0;
@@ -60,6 +68,7 @@ export function parseTopLevelLazy(text: string): unknown {
     } else if (closers.length === 1) {
       top += `${text.slice(last, start)}${MARK_JSON}${members.length}"`;
       members.push(text.slice(start, p + 1));
+      starts.push(start);
       last = p + 1;
     } else if (!closers.length) break;
     TO_BRACKET.lastIndex = p + 1;
@@ -68,5 +77,5 @@ export function parseTopLevelLazy(text: string): unknown {
   }
   if (!members.length) return exact(text);
   const object = exact(top + text.slice(last)) as Record<string, unknown>;
-  return new Proxy(object, deferred(members));
+  return new Proxy(object, deferred(members, starts));
 }

@@ -335,6 +335,28 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(await eventCount()).toBe(1);
   });
 
+  it('refuses with 400, naming the member, a body broken inside a member that ingest has to read', async () => {
+    // orders/edited: the topic check reads order_edit.
+    const edited = await deliver('{"order_edit":{"id":1,"order_id":2,,}}', { topic: 'orders/edited' });
+    expect(edited.status).toBe(400);
+    expect((await edited.json()).error).toMatchObject({ code: 'invalid_json', message: expect.stringContaining('"order_edit", which starts at position 14') });
+    // A flow's business key reaching into the line items.
+    const rt = t.server.runtime;
+    await rt.flows.create(
+      flow('keyed', [{ id: 't', type: 'test.shopify-trigger', config: { connectionId: 'shop1', topics: ['orders/create'] } }], [], {
+        businessKeys: { sku: 'line_items.0.sku' },
+      }),
+    );
+    await rt.flows.publish('keyed', { activate: true });
+    const keyed = await deliver('{"id":5,"name":"#5","line_items":[{"sku":"A",,}]}');
+    expect(keyed.status).toBe(400);
+    expect((await keyed.json()).error.message).toContain('"line_items"');
+    expect(await eventCount()).toBe(0);
+    const fine = await (await deliver('{"id":6,"name":"#6","line_items":[{"sku":"B"}]}')).json();
+    expect(fine).toMatchObject({ ok: true, runs: 1 });
+    expect(await rawCount(rt.store, "SELECT COUNT(*) AS n FROM run_keys WHERE key = 'sku' AND value = 'B'")).toBe(1);
+  });
+
   it('survives garbage without crashing and keeps serving', async () => {
     for (const raw of ['', '\u0000\u0001', '[]', 'null']) {
       const r = await deliver(raw);

@@ -200,19 +200,23 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       await refuse(connectionId, `the delivery names shop ${w.shopDomain}, not the connection's ${conn.shopDomain}`, ids);
       return { status: 401, body: errorBody('unauthorized', `this connection is for ${conn.shopDomain}; the delivery names ${w.shopDomain}`) };
     }
+    const notJson = (e: unknown): DeliveryAnswer => {
+      count('invalid');
+      return { status: 400, body: errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`) };
+    };
     let body: unknown;
+    let contradiction: string | undefined;
     try {
       // Ids past 2^53 keep their digits (parse-exact.ts). Only an order's top level is read here (its ids, name, dates):
       // its line items, addresses and price sets are parsed if something reads them (parse-lazy.ts), which ingest does
-      // not; a compliance request, small, is read whole.
+      // not unless a flow's business keys reach into them; a compliance request, small, is read whole.
       body = COMPLIANCE_TOPICS.has(w.topic) ? parseJsonExact(raw) : parseTopLevelLazy(raw);
+      // The topic header is not signed either: a body that contradicts it (an open order as orders/cancelled) is a
+      // replay of another delivery under a new topic, refused so that no action rests on the header alone.
+      contradiction = topicContradiction(w.topic, body);
     } catch (e) {
-      count('invalid');
-      return { status: 400, body: errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`) };
+      return notJson(e);
     }
-    // The topic header is not signed either: a body that contradicts it (an open order as orders/cancelled) is a
-    // replay of another delivery under a new topic, refused so that no action rests on the header alone.
-    const contradiction = topicContradiction(w.topic, body);
     if (contradiction) {
       await refuse(connectionId, `the body contradicts its topic: ${contradiction}`, ids);
       return { status: 422, body: errorBody('topic_mismatch', `refused: ${contradiction}`) };
@@ -222,14 +226,23 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     const triggeredMs = w.triggeredAt ? Date.parse(w.triggeredAt) : NaN;
     const stale = Number.isFinite(triggeredMs) && now - triggeredMs > d.options.staleAfterMs;
     const targets = await targetsFor(connectionId, w.topic);
-    let keys = shopifyKeys(w.topic, body);
-    // The change's key, as a sweep of the same change would name it: a flow that also sweeps skips what came here.
-    const kept = deliveryHeaders(header);
-    const changeKey = dedupKeyFor(w.topic, kept, orderIdentityFromBody(body));
-    if (changeKey) keys[SWEEP_KEY] = changeKey;
+    const specs: Record<string, string>[] = [];
     for (const t of targets) {
       const spec = (await rt.flows.version(t.flowId, t.version)).definition.settings?.businessKeys;
-      if (spec) keys = { ...pathKeys(spec, body), ...keys };
+      if (spec) specs.push(spec);
+    }
+    const kept = deliveryHeaders(header);
+    let keys: Record<string, string>;
+    try {
+      keys = shopifyKeys(w.topic, body);
+      // The change's key, as a sweep of the same change would name it: a flow that also sweeps skips what came here.
+      const changeKey = dedupKeyFor(w.topic, kept, orderIdentityFromBody(body));
+      if (changeKey) keys[SWEEP_KEY] = changeKey;
+      for (const spec of specs) keys = { ...pathKeys(spec, body), ...keys };
+    } catch (e) {
+      // A nested member read for a key that is not JSON inside (parse-lazy.ts): refused as a body that is not JSON.
+      if (!(e instanceof SyntaxError)) throw e;
+      return notJson(e);
     }
     // Stored in the next group commit, with the deliveries of the same tick; answered once that has committed.
     // The replay check runs inside it too, so two copies of one body in one batch cannot both be accepted.
