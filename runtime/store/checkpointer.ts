@@ -6,16 +6,16 @@
 //
 // A PASSIVE checkpoint copies the frames committed before it began; frames committed meanwhile stay in the WAL, and
 // the WAL only starts over from its beginning when a writer finds it fully copied. Under sustained writes the
-// worker alone never gets there, so once the WAL holds `resetPages`, the main connection copies what the worker's
-// last pass left (the frames of one pass, not the whole WAL) and the next commit starts the WAL over: the WAL stays
-// within about `resetPages` plus what arrives during a pass. SQLite's own automatic checkpoint stays on at four
-// times that, as the backstop should the worker fall behind.
+// worker alone never gets there, so once the WAL holds `resetPages`, what the worker's last pass left (the frames of
+// one pass, not the whole WAL) is copied while no commit appends, and the next commit starts the WAL over: the WAL
+// stays within about `resetPages` plus what arrives during a pass. SQLite's own automatic checkpoint stays on at
+// sixteen times that, as the backstop should the worker fall behind.
 //
 // That last copy syncs the WAL and the database file, and under load a sync waits for everything written since the
-// one before: 3–37 ms (bench/README.md), on the event loop. Given `hold` (the store's transaction gate), the worker
-// makes it instead while writers through the gate wait their turn without blocking the event loop, which goes on
-// receiving and checking deliveries meanwhile; only if a write outside the gate came in during it does the main
-// connection finish as before.
+// one before: 3–37 ms (bench/README.md). Made by the main connection, it stalled the event loop. Given `hold` (the
+// store's transaction gate), the worker makes it while writers through the gate wait their turn without blocking the
+// event loop, which goes on receiving and checking deliveries meanwhile; only if a write outside the gate came in
+// during it does the main connection finish the copy itself.
 //
 // The store's identity is checked before every checkpoint, by the store's own check() on the main thread and again
 // in the worker right before it writes (same file, same application_id): a checkpoint writes into the database
