@@ -3,7 +3,7 @@
 // top-level object's nested members (line items, addresses, price sets: most of the text) are only located, by
 // their brackets, and each is parsed, exactly, the first time it is read.
 import { randomBytes } from 'node:crypto';
-import { parseJsonExact as exact } from './parse-exact.ts';
+import { parseBodyExact as exact } from './parse-exact.ts';
 
 /** Everything up to the next bracket, whole strings (with their escapes) included. */
 const TO_BRACKET = /[^"[\]{}]*(?:"[^"\\]*(?:\\[\s\S][^"\\]*)*"[^"[\]{}]*)*/y;

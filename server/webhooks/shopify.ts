@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import { COMPLIANCE_TOPICS, handleCompliance } from './compliance.ts';
 import { pathKeys, shopifyKeys } from './keys.ts';
-import { parseJsonExact } from '../../nodes/shopify/parse-exact.ts';
+import { parseBodyExact } from '../../nodes/shopify/parse-exact.ts';
 import { parseTopLevelLazy } from '../../nodes/shopify/parse-lazy.ts';
 import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts';
 import { SWEEP_KEY } from '../sweeps.ts';
@@ -209,8 +209,9 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     try {
       // Ids past 2^53 keep their digits (parse-exact.ts). Only an order's top level is read here (its ids, name, dates):
       // its line items, addresses and price sets are parsed if something reads them (parse-lazy.ts), which ingest does
-      // not unless a flow's business keys reach into them; a compliance request, small, is read whole.
-      body = COMPLIANCE_TOPICS.has(w.topic) ? parseJsonExact(raw) : parseTopLevelLazy(raw);
+      // not unless a flow's business keys reach into them. A compliance request, small, is read whole: its handling
+      // reads its nested members after the commit, too late to refuse a body broken inside one.
+      body = COMPLIANCE_TOPICS.has(w.topic) ? parseBodyExact(raw) : parseTopLevelLazy(raw);
       // The topic header is not signed either: a body that contradicts it (an open order as orders/cancelled) is a
       // replay of another delivery under a new topic, refused so that no action rests on the header alone.
       contradiction = topicContradiction(w.topic, body);
