@@ -173,8 +173,6 @@ async function load(to: Target, concurrency: number, ms: number) {
   return { lat, errors };
 }
 
-const rssOf = rssMb;
-
 /** CPU time (user + system) a process has used, in ms: a steadier cost per request than throughput on a shared machine. */
 const cpuMs = (pid: number) => (cpuTicks(pid) * 1000) / 100;
 const loadNow = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
@@ -196,7 +194,7 @@ if (backlog) {
     const m = await (await fetch(`${base}/metrics`)).text();
     return Math.round(Number(/ledgerline_nodejs_heap_size_used_bytes (\d+)/.exec(m)?.[1] ?? 0) / 2 ** 20);
   };
-  const samples: { delivered: number; rssMb: number; heapMb?: number }[] = [{ delivered: 0, rssMb: rssOf(server.pid!), heapMb: await heapMb() }];
+  const samples: { delivered: number; rssMb: number; heapMb?: number }[] = [{ delivered: 0, rssMb: rssMb(server.pid!), heapMb: await heapMb() }];
   let sent = 0;
   let errors = 0;
   const step = Math.ceil(backlog / 10);
@@ -205,12 +203,12 @@ if (backlog) {
       while (sent < backlog) {
         const k = ++sent;
         if ((await deliver(ledgerline)) !== 200) errors++;
-        if (k % step === 0) samples.push({ delivered: k, rssMb: rssOf(server.pid!), heapMb: await heapMb() });
+        if (k % step === 0) samples.push({ delivered: k, rssMb: rssMb(server.pid!), heapMb: await heapMb() });
       }
     }),
   );
   await new Promise((r) => setTimeout(r, 2000));
-  samples.push({ delivered: sent, rssMb: rssOf(server.pid!), heapMb: await heapMb() });
+  samples.push({ delivered: sent, rssMb: rssMb(server.pid!), heapMb: await heapMb() });
   const metrics = await (await fetch(`${base}/metrics`)).text();
   const queued = Number(/ledgerline_queue_depth\{state="queued"\} (\d+)/.exec(metrics)?.[1] ?? 0);
   console.log(JSON.stringify({ backlog, errors, queued, maxWalMb, samples }));
@@ -241,7 +239,7 @@ for (const c of levels) {
       a.ms += seconds * 1000;
       a.lat.push(...r.lat);
       a.errors += r.errors;
-      a.rss = Math.max(a.rss, rssOf(t.pid));
+      a.rss = Math.max(a.rss, rssMb(t.pid));
       if (t.pid === server.pid) maxRss = Math.max(maxRss, a.rss);
     }
   }
