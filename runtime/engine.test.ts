@@ -5,6 +5,7 @@ import { rawCount, rawRow } from './testing/raw.ts';
 import { coreNodes } from '../nodes/core/index.ts';
 import { Calls, flow, tempDir, testNodes } from './testing/fixtures.ts';
 import type { Sandbox } from './sandbox/types.ts';
+import type { Logger } from './node-api.ts';
 
 // These tests exercise the engine with nodes that need no sandbox; sandboxed nodes have their own tests.
 const noSandbox: Sandbox = {
@@ -17,9 +18,9 @@ let rt: Runtime;
 let calls: Calls;
 let tmp: ReturnType<typeof tempDir>;
 
-async function boot() {
+async function boot(log?: Logger) {
   const types = [...coreNodes, ...testNodes(calls)];
-  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 } });
+  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 }, log });
   rt.start();
 }
 
@@ -182,10 +183,7 @@ describe('runtime', () => {
     await rt.close();
     const lines: { level: string; msg?: string; obj: object | string }[] = [];
     const at = (level: string) => (obj: object | string, msg?: string) => lines.push({ level, obj, msg });
-    const types = [...coreNodes, ...testNodes(calls)];
-    const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-    rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 10 }, log });
-    rt.start();
+    await boot({ debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') });
     await publish(flow('ok', [{ id: 't', type: 'trigger.manual' }], []));
     await publish(
       flow(
