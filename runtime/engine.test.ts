@@ -179,7 +179,7 @@ describe('runtime', () => {
     expect(heard).toEqual(['failed:failed']);
   });
 
-  it('logs a run that failed at info and one that succeeded at debug only (an info line per run was ≈ 3 % of its CPU)', async () => {
+  it('logs a run that failed as a warning and one that succeeded at debug only (an info line per run was ≈ 3 % of its CPU)', async () => {
     await rt.close();
     const lines: { level: string; msg?: string; obj: object | string }[] = [];
     const at = (level: string) => (obj: object | string, msg?: string) => lines.push({ level, obj, msg });
@@ -200,7 +200,7 @@ describe('runtime', () => {
     const about = (runId: string) =>
       lines.filter((l) => typeof l.obj === 'object' && (l.obj as { runId?: string }).runId === runId && l.msg?.startsWith('run '));
     expect(about(ok.runId)).toEqual([expect.objectContaining({ level: 'debug', msg: 'run succeeded' })]);
-    expect(about(bad.runId)).toEqual([expect.objectContaining({ level: 'info', msg: 'run failed' })]);
+    expect(about(bad.runId)).toEqual([expect.objectContaining({ level: 'warn', msg: 'run failed' })]);
   });
 
   it('does not retry a permanent failure', async () => {

@@ -508,15 +508,18 @@ export class Executor {
    * wait for what they write. A listener that throws or rejects is logged; the run's outcome stands.
    */
   private async announce(run: ClaimedRun, status: FinalStatus, error: { message: string; nodeId?: string } | null): Promise<RunOutcome> {
-    // A run that succeeded is logged at debug: at hundreds a second an info line each was ≈ 3 % of a run's CPU (a
-    // write to stdout per line, and whatever reads it); the run list and the metrics count them. Others at info.
-    (status === 'succeeded' ? this.d.log.debug : this.d.log.info).call(
-      this.d.log,
+    // The one line a run gets. One that succeeded is logged at debug: at hundreds a second an info line each was ≈ 3 %
+    // of a run's CPU (a write to stdout per line, and whatever reads it); the run list and the metrics count them. A
+    // failure is a warning, a skip is information.
+    const log = this.d.log;
+    (status === 'succeeded' ? log.debug : status === 'failed' ? log.warn : log.info).call(
+      log,
       {
         runId: run.id,
         flowId: run.flowId,
         version: run.flowVersion,
         status,
+        ms: run.startedAt === null ? undefined : this.d.now() - run.startedAt,
         ...(error ? { [status === 'skipped' ? 'reason' : 'error']: error.message, nodeId: error.nodeId } : {}),
       },
       `run ${status}`,

@@ -328,12 +328,6 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     },
   };
 
-  runtime.events.on('run', (e: { runId: string; flowId: string; status: string; startedAt: number | null }) => {
-    const line = { runId: e.runId, flowId: e.flowId, status: e.status, ms: e.startedAt ? now() - e.startedAt : undefined };
-    if (e.status === 'failed') log.warn(line, 'run failed');
-    else log.info(line, `run ${e.status}`);
-  });
-
   if (sandbox && fresh && o.templatesDir !== null) {
     const t = await installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
     if (t.published.length || t.drafts.length) log.info(t, 'templates installed');
