@@ -96,10 +96,16 @@ export class LookupService implements LookupSource {
 
   async snapshot(name: string, opts: { flowId?: string } = {}): Promise<LookupSnapshot> {
     // One indexed read per call (the flow's table before the shared one), so edits made by another process are seen
-    // by the next lookup; raw SQL so the statement text is the same every call (prepared once on SQLite).
+    // by the next lookup; raw SQL so the statement text is the same every call (prepared once on SQLite). Two index
+    // probes that yield one row at most: the shared table only when the flow has none. Choosing by ORDER BY made SQLite
+    // sort in a temporary b-tree, ≈ 20 µs a lookup (two per order) against ≈ 3.
+    const cols = sql`SELECT id, scope, name, current_version FROM lookup_tables`;
+    const shared = sql`${cols} WHERE scope = ${SHARED} AND name = ${name}`;
     const [t] = await this.store.rows<{ id: number; scope: string; name: string; current_version: number }>(
-      sql`SELECT id, scope, name, current_version FROM lookup_tables WHERE name = ${name} AND scope IN (${opts.flowId ?? SHARED}, ${SHARED})
-        ORDER BY CASE WHEN scope = ${SHARED} THEN 1 ELSE 0 END LIMIT 1`,
+      opts.flowId === undefined || opts.flowId === SHARED
+        ? shared
+        : sql`${cols} WHERE scope = ${opts.flowId} AND name = ${name} UNION ALL ${shared}
+            AND NOT EXISTS (SELECT 1 FROM lookup_tables WHERE scope = ${opts.flowId} AND name = ${name})`,
     );
     if (!t) throw new LookupNotFoundError(`lookup table "${name}" does not exist${opts.flowId ? ` (neither for flow "${opts.flowId}" nor shared)` : ''}`);
     const version = Number(t.current_version);
