@@ -1,5 +1,6 @@
-// Who is inside the open transaction, known by async context, across transactions: a continuation made in one
-// transaction, or between two, must not pass as inside the next (its statements would join another's transaction).
+// Who is inside the open transaction, known by async context, across transactions: the context is turned off between
+// them (tx-gate.ts says why), so a continuation made in one transaction, or between two, must not pass as inside the
+// next (its statements would join another's transaction).
 import { describe, expect, it } from 'vitest';
 import { TxGate } from './tx-gate.ts';
 
@@ -45,7 +46,7 @@ describe('TxGate', () => {
         return w === undefined ? gate.inside() : (await w, 'waited');
       })();
     });
-    // Made between the two.
+    // Made between the two (the async context is off here).
     const between = (async () => {
       await gateOpen;
       const w = gate.outside();
