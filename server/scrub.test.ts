@@ -33,6 +33,12 @@ describe.each(testStores())('scrubber on $name', (kind) => {
     expect(scrub({ e: 'login failed: first-erp-password', s: 'whs_set_through_it' })).toEqual({ e: 'login failed: [redacted]', s: '[redacted]' });
     expect(scrub.text('{"e":"first-erp-password"}')).toBe('{"e":"[redacted]"}');
     expect(scrub({ short: 'abc' })).toEqual({ short: 'abc' }); // short values would redact ordinary words
+    // A secret with characters JSON escapes is found as stored text holds it, escaped, and redacted.
+    await secrets.set('flow-webhook:q', 'pa"ss\\word\n-123');
+    const stored = JSON.stringify({ m: 'says pa"ss\\word\n-123 here' });
+    expect(stored).not.toContain('pa"ss');
+    expect(JSON.parse(scrub.text(stored))).toEqual({ m: 'says [redacted] here' });
+    expect(scrub({ m: 'pa"ss\\word\n-123' })).toEqual({ m: '[redacted]' });
 
     // Another process changes the password: known once this process builds a client with it.
     await new Connections(b, vault, {}).update('erp', { secrets: { password: 'second-erp-password' } });
