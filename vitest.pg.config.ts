@@ -55,6 +55,7 @@ export const POSTGRES_PASS_FILES = [
   'server/routes/mapping.test.ts',
   'server/routes/runs.test.ts',
   'server/routes/templates.test.ts',
+  'server/run-log.test.ts',
   'server/schedules.test.ts',
   'server/secrets-leak.test.ts',
   'server/store-watch.test.ts',
