@@ -11,38 +11,34 @@ export const REDACTED = '[redacted]';
  * or secrets, which waits for the reload before it returns, so a new value is known before it can leave.
  */
 export function makeScrubber(connections: Connections, secrets: SecretStore) {
-  let values: string[] = [];
-  // Each value as it appears inside JSON text too (quotes, backslashes, control characters escaped), made once per load:
-  // the check runs on every step output stored.
-  let escaped: string[] = [];
+  // Each secret as written and as it appears inside JSON text (quotes, backslashes, control characters escaped), the
+  // latter made once per load: the check runs on every step output stored.
+  let known: { raw: string; json: string }[] = [];
   // Reloads one after another, so the last to finish is the last to start (it read the latest values).
   let loading: Promise<void> = Promise.resolve();
   const load = async () => {
     const [c, s] = await Promise.all([connections.allSecretValues(), secrets.values()]);
     // Short values would redact ordinary words; real credentials are long.
-    const next = [...new Set([...c, ...s])].filter((v) => v.length >= 8).sort((a, b) => b.length - a.length);
-    escaped = next.map((v) => JSON.stringify(v).slice(1, -1));
-    values = next;
+    known = [...new Set([...c, ...s])]
+      .filter((v) => v.length >= 8)
+      .sort((a, b) => b.length - a.length)
+      .map((raw) => ({ raw, json: JSON.stringify(raw).slice(1, -1) }));
   };
   const refresh = (): Promise<void> => (loading = loading.catch(() => undefined).then(load));
   connections.onChange(refresh);
   secrets.onChange(refresh);
-  /** The same, on JSON text about to be stored (run steps): no parse unless a secret is actually present. */
-  const scrubText = (text: string): string => {
-    if (!values.length || !values.some((s, i) => text.includes(s) || text.includes(escaped[i]!))) return text;
-    return JSON.stringify(scrub(JSON.parse(text)));
-  };
+  /** Does JSON text hold a secret, either way it can be written there? */
+  const holdsSecret = (text: string) => known.some((k) => text.includes(k.raw) || text.includes(k.json));
+  /** `scrub` on JSON text about to be stored (run steps): no parse unless a secret is actually present. */
+  const scrubText = (text: string): string => (holdsSecret(text) ? JSON.stringify(scrub(JSON.parse(text))) : text);
   const scrub = function scrub<T>(v: T): T {
-    if (!values.length || v == null) return v;
+    if (!known.length || v == null) return v;
     const text = JSON.stringify(v);
-    // In JSON text a secret holding a quote, a backslash or a control character is escaped: looked for both ways.
-    if (text === undefined || !values.some((s, i) => text.includes(s) || text.includes(escaped[i]!))) return v;
+    if (text === undefined || !holdsSecret(text)) return v;
     let out = text;
-    for (const [i, s] of values.entries()) {
-      out = out.split(s).join(REDACTED);
-      // The secret may also appear JSON-escaped inside the text.
-      const esc = escaped[i]!;
-      if (esc !== s) out = out.split(esc).join(REDACTED);
+    for (const { raw, json } of known) {
+      out = out.split(raw).join(REDACTED);
+      if (json !== raw) out = out.split(json).join(REDACTED);
     }
     return JSON.parse(out) as T;
   };
