@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH, readAdminIntrospection, SCHEMA_CACHE_DIR } from '../../nodes/shopify/admin-schema-file.ts';
+import { readLeanIntrospection, writeLeanIntrospection } from '../../nodes/shopify/admin-schema-lean.ts';
 
 export { ADMIN_API_VERSION, ADMIN_SCHEMA_PATH, SCHEMA_CACHE_DIR };
 export const DEV_MCP_PACKAGE = '@shopify/dev-mcp@1.16.0';
@@ -34,7 +35,11 @@ function run(cmd: string, args: string[], cwd: string): string {
 /** Returns the path of the extracted schema, downloading it first when missing or corrupt. */
 export function fetchAdminSchema(opts: { force?: boolean; log?: (msg: string) => void } = {}): string {
   const log = opts.log ?? (() => {});
-  if (!opts.force && isUsable(ADMIN_SCHEMA_PATH)) return ADMIN_SCHEMA_PATH;
+  if (!opts.force && isUsable(ADMIN_SCHEMA_PATH)) {
+    // The server's lean copy (admin-schema-lean.ts), made now rather than at the first start.
+    readLeanIntrospection();
+    return ADMIN_SCHEMA_PATH;
+  }
   mkdirSync(SCHEMA_CACHE_DIR, { recursive: true });
   // A per-process work dir so two concurrent fetches (parallel test workers, postinstall + CI) never share files.
   const work = join(SCHEMA_CACHE_DIR, `.work-${process.pid}-${Date.now()}`);
@@ -56,7 +61,8 @@ export function fetchAdminSchema(opts: { force?: boolean; log?: (msg: string) =>
     if (!isUsable(extracted)) throw new Error(`${MEMBER} in ${tgz} is not a gzipped introspection result`);
     // rename is atomic within a filesystem: readers see either no file or the complete one.
     renameSync(extracted, ADMIN_SCHEMA_PATH);
-    log(`wrote ${ADMIN_SCHEMA_PATH}`);
+    writeLeanIntrospection();
+    log(`wrote ${ADMIN_SCHEMA_PATH} and its lean copy`);
     return ADMIN_SCHEMA_PATH;
   } finally {
     rmSync(work, { recursive: true, force: true });
