@@ -9,12 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { codegen } from '@graphql-codegen/core';
 import * as typescriptOperations from '@graphql-codegen/typescript-operations';
-import { Kind, parse, printSchema, validate, type DocumentNode } from 'graphql';
+import { buildClientSchema, Kind, parse, printSchema, validate, type DocumentNode, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 import { REFUND_CONTEXT } from '../nodes/erp/nodes/await-refund.ts';
 import { RECENT_ORDERS } from '../nodes/monitor/orders.ts';
 import { BULK_DOCUMENTS } from '../nodes/shopify/bulk-documents.ts';
 import { DOCUMENTS } from '../nodes/shopify/documents.ts';
-import { ADMIN_API_VERSION, loadAdminSchema } from '../nodes/shopify/schema.ts';
+import { readAdminIntrospection } from '../nodes/shopify/admin-schema-file.ts';
+import { ADMIN_API_VERSION } from '../nodes/shopify/schema.ts';
 import { AUDIT_ORDERS, AUDIT_VARIANTS } from '../server/integration-audit/collect.ts';
 
 export const SHOPIFY_TYPES_FILE = fileURLToPath(new URL('../nodes/shopify/admin-types.generated.ts', import.meta.url));
@@ -52,9 +53,14 @@ const SCALARS: Record<string, string> = {
   JSON: 'unknown',
 };
 
+// The whole introspection, descriptions included (they become the generated types' doc comments); the server's
+// schema leaves them out (nodes/shopify/admin-schema-lean.ts).
+let fullSchema: GraphQLSchema | undefined;
+const adminSchema = () => (fullSchema ??= buildClientSchema(readAdminIntrospection() as unknown as IntrospectionQuery, { assumeValid: true }));
+
 /** The documents, parsed, each checked to be one named operation valid against the schema. */
 function checkedDocuments(): { location: string; document: DocumentNode }[] {
-  const schema = loadAdminSchema();
+  const schema = adminSchema();
   const seen = new Map<string, string>();
   return Object.entries(shopifyOperations()).map(([name, text]) => {
     const document = parse(text);
@@ -76,7 +82,7 @@ function checkedDocuments(): { location: string; document: DocumentNode }[] {
 export async function renderShopifyTypes(): Promise<string> {
   const out = await codegen({
     filename: 'admin-types.generated.ts',
-    schema: parse(printSchema(loadAdminSchema())),
+    schema: parse(printSchema(adminSchema())),
     documents: checkedDocuments(),
     config: {
       enumsAsTypes: true,
