@@ -2,8 +2,8 @@
 // its graphql-js schema from. Descriptions and Shopify's own documentation fields (required access, component names…)
 // are most of the file, and nothing at run time reads them from the schema (validation, cost and the sandbox store's
 // execution use types, fields, arguments and deprecations; assistance reads descriptions from the full file,
-// shopify-descriptions.ts). Parsing and keeping them cost ≈ 20 MB of the server's resident memory for good
-// (bench/README.md, "Memory: the Admin schema").
+// shopify-descriptions.ts). Parsing and keeping them cost ≈ 30 MB of the server's resident memory for good
+// (bench/README.md, "Order to ERP": memory, the Admin schema).
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { ADMIN_SCHEMA_PATH, readAdminIntrospection } from './admin-schema-file.ts';
 
@@ -49,7 +49,7 @@ export function writeLeanIntrospection(full = ADMIN_SCHEMA_PATH, lean = leanPath
 }
 
 /**
- * The introspection without descriptions: the lean file when it was made from `full` as it is now, otherwise made
+ * The introspection without its documentation: the lean file when it was made from `full` as it is now, otherwise made
  * again (missing, damaged, or `full` fetched anew since). Errors about `full` itself are readAdminIntrospection's.
  */
 export function readLeanIntrospection(full = ADMIN_SCHEMA_PATH, lean = leanPathOf(full)): { __schema: unknown } {

@@ -78,12 +78,12 @@ export function legacyIdOf(g: Gid): string {
   return query < 0 ? tail : tail.slice(0, query);
 }
 
-/** Decimal string with at least two decimals ("10" -> "10.00", "0.125" kept), so REST and GraphQL agree. */
 // An amount as Shopify writes it ("199.00", "0.50", "-5.00": no leading zero, two decimals) is already what the Decimal
-// round trip below would give; an order holds dozens, and that round trip was ≈ 8 % of what an order allocates
+// round trip below would give; an order holds dozens, and the round trip was a third of what converting one allocated
 // (bench/README.md "Order to ERP"). Anything else ("10", "0.125", "-0.00", numbers) takes the round trip.
 const TWO_DECIMALS = /^(?:-?[1-9][0-9]{0,14}|0)\.[0-9]{2}$/;
 
+/** Decimal string with at least two decimals ("10" -> "10.00", "0.125" kept), so REST and GraphQL agree. */
 export function dec(v: unknown, path: string): string {
   if (typeof v === 'string' && TWO_DECIMALS.test(v)) return v;
   if (v === undefined || v === null || v === '') throw new ShopifyConversionError(path, 'amount is missing');
