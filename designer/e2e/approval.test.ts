@@ -148,7 +148,8 @@ describe('client changes that need a consultant’s approval', () => {
     const outcome = await review.locator('[data-testid=decision-outcome]').textContent();
     const published = liveBefore + 1;
     expect(outcome).toBe(`Approved: version ${published} is live, authored by ${CLIENT.email}, approved by ${CONSULTANT.email}.`);
-    expect(await review.getAttribute('data-status')).toBe('approved');
+    // The outcome comes with the approve answer; the status with the list reloaded after it: wait for it, not read it at once.
+    await expect.poll(() => review.getAttribute('data-status'), { timeout: 10_000 }).toBe('approved');
     await consultant.waitForFunction(() => !document.querySelector('[data-testid=approvals-tab] .count'));
     await shot(consultant, 'approval-05-consultant-approved');
 
