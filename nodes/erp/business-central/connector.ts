@@ -644,6 +644,6 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     postJournal: async (j) => postJournal(parseInput(journalSchema, j, 'journal')),
     listLedger: async (q) => listLedger(parseInput(ledgerQuerySchema, q, 'ledger query')),
     companyCurrency: async () => lcy,
-    async close() {},
+    close: () => bc.http.close(),
   };
 }

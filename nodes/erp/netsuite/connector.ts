@@ -689,6 +689,6 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     createCreditMemo: async (m) => createCreditMemo(parseInput(creditMemoSchema, m, 'credit memo')),
     postJournal: async (j) => postJournal(parseInput(journalSchema, j, 'journal')),
     listLedger: async (x) => listLedger(parseInput(ledgerQuerySchema, x, 'ledger query')),
-    async close() {},
+    close: () => ns.http.close(),
   };
 }

@@ -1,10 +1,10 @@
 // An ErpConnector that reaches a sandbox ERP served over HTTP by another process (http-server.ts): the same
 // operations, results and NodeErrors as the in-process sandbox ERP, plus what a network adds (unreachable, reset).
-import http from 'node:http';
 import { NodeError, type ErrorClass } from '../../../runtime/node-api.ts';
 import type { ErpConnector } from '../contract.ts';
 import { SANDBOX_ERP_CAPABILITIES } from './capabilities.ts';
 import { networkError } from '../shared/errors.ts';
+import { createTransport } from '../shared/transport.ts';
 import type { SandboxErpMethod } from './http-server.ts';
 
 const WRITES = new Set<SandboxErpMethod>([
@@ -20,64 +20,47 @@ const WRITES = new Set<SandboxErpMethod>([
 
 export function createSandboxErpClient(o: { url: string; concurrency?: number; timeoutMs?: number }): ErpConnector {
   const url = new URL(o.url);
+  const base = url.href.replace(/\/$/, '');
   const limits = { concurrency: o.concurrency ?? 8 };
   // Keep-alive sockets up to the connection's concurrency, as a connector to a real ERP would hold.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: limits.concurrency });
+  const transport = createTransport({ connections: limits.concurrency });
   const timeoutMs = o.timeoutMs ?? 30_000;
 
-  const call = <T>(method: SandboxErpMethod, ...args: unknown[]): Promise<T> => {
+  const call = async <T>(method: SandboxErpMethod, ...args: unknown[]): Promise<T> => {
     while (args.length && args[args.length - 1] === undefined) args.pop();
-    const body = JSON.stringify(args);
-    return new Promise<T>((ok, fail) => {
-      const req = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: 'POST',
-          path: `${url.pathname.replace(/\/$/, '')}/${method}`,
-          agent,
-          timeout: timeoutMs,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => fail(networkError('sandbox', e, method)));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: {
-              result?: T;
-              error?: { message: string; errorClass: ErrorClass; code?: string; details?: Record<string, unknown>; retryAfterMs?: number };
-            };
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              return fail(
-                new NodeError(`Sandbox ERP: ${method}: answered HTTP ${res.statusCode} with a body that is not JSON`, {
-                  errorClass: WRITES.has(method) ? 'ambiguous' : 'transient',
-                  code: 'ERP_BAD_RESPONSE',
-                }),
-              );
-            }
-            if (parsed.error) {
-              const e = parsed.error;
-              return fail(
-                new NodeError(e.message, {
-                  errorClass: e.errorClass,
-                  ...(e.code ? { code: e.code } : {}),
-                  ...(e.details ? { details: e.details } : {}),
-                  ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
-                }),
-              );
-            }
-            ok(parsed.result as T);
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TimeoutError' })));
-      req.on('error', (e) => fail(networkError('sandbox', e, method)));
-      req.end(body);
-    });
+    let res: { status: number; text: string };
+    try {
+      res = await transport.request(`${base}/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(args),
+        timeoutMs,
+      });
+    } catch (e) {
+      throw networkError('sandbox', e, method);
+    }
+    let parsed: {
+      result?: T;
+      error?: { message: string; errorClass: ErrorClass; code?: string; details?: Record<string, unknown>; retryAfterMs?: number };
+    };
+    try {
+      parsed = JSON.parse(res.text);
+    } catch {
+      throw new NodeError(`Sandbox ERP: ${method}: answered HTTP ${res.status} with a body that is not JSON`, {
+        errorClass: WRITES.has(method) ? 'ambiguous' : 'transient',
+        code: 'ERP_BAD_RESPONSE',
+      });
+    }
+    if (parsed.error) {
+      const e = parsed.error;
+      throw new NodeError(e.message, {
+        errorClass: e.errorClass,
+        ...(e.code ? { code: e.code } : {}),
+        ...(e.details ? { details: e.details } : {}),
+        ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+      });
+    }
+    return parsed.result as T;
   };
 
   return {
@@ -105,8 +88,6 @@ export function createSandboxErpClient(o: { url: string; concurrency?: number; t
     settleReceivables: (input) => call('settleReceivables', input),
     shipSalesOrder: (externalId, opts) => call('shipSalesOrder', externalId, opts),
     companyCurrency: () => call('companyCurrency'),
-    async close() {
-      agent.destroy();
-    },
+    close: () => transport.close(),
   };
 }

@@ -59,7 +59,7 @@ export function networkError(kind: ErpKind, e: unknown, what: string): NodeError
   const err = e as { name?: string; code?: string; cause?: { code?: string; message?: string }; message?: string };
   const code = err.cause?.code ?? err.code ?? err.name ?? 'NETWORK';
   const beforeSend = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
-  const timedOut = code === 'TimeoutError' || code === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT';
+  const timedOut = code === 'TimeoutError' || code === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
   return erpError(kind, `${what}: ${timedOut ? 'timed out' : 'unreachable'} (${code}${err.cause?.message ? `: ${err.cause.message}` : ''})`, {
     errorClass: beforeSend ? 'transient' : 'ambiguous',
     code: timedOut ? 'ERP_TIMEOUT' : 'ERP_UNAVAILABLE',

@@ -3,6 +3,7 @@
 import type { ErpKind } from '../contract.ts';
 import { classifyStatus, erpError, networkError, redact, retryAfterMs } from './errors.ts';
 import type { Limiter } from './limiter.ts';
+import { createTransport, type Transport } from './transport.ts';
 
 export interface HttpOptions {
   kind: ErpKind;
@@ -26,12 +27,22 @@ export interface HttpOptions {
 
 export interface HttpResponse<T> {
   status: number;
-  headers: Headers;
+  headers: { get(name: string): string | null };
   body: T;
 }
 
 export class HttpJson {
-  constructor(private readonly o: HttpOptions) {}
+  private readonly transport: Transport;
+
+  constructor(private readonly o: HttpOptions) {
+    // The connection's limiter bounds the requests in flight, so the sockets are not bounded again here.
+    this.transport = createTransport();
+  }
+
+  /** Closes the connection's sockets (the connector's close). */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
 
   url(path: string): string {
     return /^https?:\/\//.test(path) ? path : `${this.o.baseUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`;
@@ -50,14 +61,13 @@ export class HttpJson {
         const headers: Record<string, string> = { accept: 'application/json', ...(await this.o.auth({ method, url })), ...(opts.headers ?? {}) };
         if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
         try {
-          const r = await fetch(url, {
+          const r = await this.transport.request(url, {
             method,
             headers,
-            body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-            signal: AbortSignal.timeout(this.o.timeoutMs ?? 60_000),
+            ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+            timeoutMs: this.o.timeoutMs ?? 60_000,
           });
-          const text = await r.text();
-          return { status: r.status, headers: r.headers, text };
+          return { status: r.status, headers: { get: (name: string) => r.header(name) }, text: r.text };
         } catch (e) {
           const err = networkError(this.o.kind, e, `${method} ${new URL(url).pathname}`);
           // A GET that timed out had no side effect: it is safe to retry.

@@ -92,6 +92,6 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     },
     listLedger: async (q: LedgerQuery) => listLedger(rpc, refs, parseInput(ledgerQuerySchema, q, 'ledger query')),
     shipSalesOrder: async (externalId, opts) => shipSale(rpc, refs, String(externalId), opts),
-    async close() {},
+    close: () => rpc.close(),
   };
 }

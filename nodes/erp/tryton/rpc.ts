@@ -1,6 +1,7 @@
-// Minimal Tryton 6.0 JSON-RPC client over fetch: session login, the user's context on every call,
+// Minimal Tryton 6.0 JSON-RPC client over HTTP (shared/transport.ts): session login, the user's context on every call,
 // Tryton's typed JSON (Decimal/date/datetime), and error classification.
 import { createLimiter, type Limiter } from '../shared/limiter.ts';
+import { createTransport, type Transport } from '../shared/transport.ts';
 import { erpError, networkError, redact } from '../shared/errors.ts';
 
 export interface TrytonConfig {
@@ -67,12 +68,19 @@ export class TrytonRpc {
   private session: { header: string; context: Context; uid: number } | null = null;
   private loggingIn: Promise<void> | null = null;
   private id = 0;
-  private readonly dbUrl: string;
+  private readonly dbUrl: URL;
+  private readonly transport: Transport;
 
   constructor(private readonly cfg: TrytonConfig) {
     // One trytond process, the GIL and SQLite: concurrency does not help and only adds latency (tryton.md §5).
     this.limiter = createLimiter({ concurrency: 1 });
-    this.dbUrl = `${cfg.url.replace(/\/?$/, '/')}${encodeURIComponent(cfg.database)}/`;
+    this.dbUrl = new URL(`${cfg.url.replace(/\/?$/, '/')}${encodeURIComponent(cfg.database)}/`);
+    this.transport = createTransport({ connections: 1 });
+  }
+
+  /** Closes the socket to trytond (the connector's close). */
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
   /** The logged-in user's id (for records owned by the user, e.g. an acknowledged warning). */
@@ -142,15 +150,13 @@ export class TrytonRpc {
 
   private async post(method: string, params: unknown[], auth: string | null): Promise<{ status: number; text: string }> {
     return this.limiter.run(async () => {
-      let res: Response;
       try {
-        res = await fetch(this.dbUrl, {
+        return await this.transport.request(this.dbUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
           body: JSON.stringify({ id: ++this.id, method, params }),
-          signal: AbortSignal.timeout(this.cfg.timeoutMs ?? 60_000),
+          timeoutMs: this.cfg.timeoutMs ?? 60_000,
         });
-        return { status: res.status, text: await res.text() };
       } catch (e) {
         throw networkError('tryton', e, method);
       }
