@@ -1,5 +1,5 @@
 // ERP connectors: sandbox ERP throughput (memory and file) and live Tryton latencies.
-//   node --no-node-snapshot --import tsx bench/erp.ts [sandboxOrders] [trytonOrders]
+//   node --no-node-snapshot --import tsx bench/erp.ts [sandboxOrders] [trytonOrders]   (sandboxOrders 0: Tryton only)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,10 +33,12 @@ async function sandbox(label: string, dataDir?: string) {
   await erp.close();
 }
 
-await sandbox('memory');
-const dir = mkdtempSync(join(tmpdir(), 'bench-erp-'));
-await sandbox('file, WAL', dir);
-rmSync(dir, { recursive: true, force: true });
+if (sandboxN > 0) {
+  await sandbox('memory');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-erp-'));
+  await sandbox('file, WAL', dir);
+  rmSync(dir, { recursive: true, force: true });
+}
 
 const t = await startTryton();
 console.log(`tryton: startTryton ${t.timings.totalMs} ms (snapshot ${t.timings.snapshotSource} ${t.timings.snapshotMs} ms, start ${t.timings.startMs} ms)`);
@@ -44,11 +46,14 @@ const erp = createTrytonConnector({ url: t.url, database: t.database, user: t.us
 await erp.listWarehouses();
 const lat: number[] = [];
 const inputs = Array.from({ length: trytonN }, () => order());
+// This process's CPU is the connector's own (JSON-RPC encoding, HTTP, decoding); trytond's is its own process's.
+const cpu0 = process.cpuUsage();
 for (const i of inputs) {
   const s = performance.now();
   await erp.createSalesOrder(i);
   lat.push(performance.now() - s);
 }
+const cpu = process.cpuUsage(cpu0);
 const re: number[] = [];
 for (const i of inputs.slice(0, 10)) {
   const s = performance.now();
@@ -64,5 +69,6 @@ for (const i of inputs.slice(0, 10)) {
 console.log(
   `tryton createSalesOrder (3 lines, create+quote+confirm+read back): p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, ${(1000 / (lat.reduce((a, b) => a + b) / lat.length)).toFixed(2)} orders/s`,
 );
+console.log(`tryton connector: ${((cpu.user + cpu.system) / 1000 / trytonN).toFixed(2)} ms of this process's CPU per createSalesOrder`);
 console.log(`tryton idempotent re-post p50 ${pct(re, 50).toFixed(0)} ms; shipSalesOrder p50 ${pct(ship, 50).toFixed(0)} ms`);
 await t.stop();
