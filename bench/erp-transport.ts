@@ -1,12 +1,12 @@
 // CPU per ERP call on the client side: node's fetch (what the Tryton, NetSuite and Business Central connectors used),
-// node:http with a keep-alive agent (what the sandbox ERP's client used) and shared/transport.ts (undici's request
-// API, what they all use now), against one loopback JSON server in a second process, alternated in rounds.
+// node:http with a keep-alive agent (what the sandbox ERP's client used) and core/http-transport.ts (undici's request
+// API, what they all use now; Shopify's client through transportFetch), against one loopback JSON server in a second process, alternated in rounds.
 // Usage: node --import tsx bench/erp-transport.ts [--calls 20000] [--rounds 3] [--concurrency 8]
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createTransport } from '../nodes/erp/shared/transport.ts';
+import { createTransport, transportFetch } from '../nodes/core/http-transport.ts';
 
 const { values } = parseArgs({
   options: { calls: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '8' } },
@@ -63,10 +63,16 @@ const transport = createTransport({ connections: concurrency });
 const viaTransport = async () =>
   JSON.parse((await transport.request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, timeoutMs: 30_000 })).text);
 
+// What the Shopify client hands @shopify/shopify-api: the transport answering with a Response.
+const shopifyFetch = transportFetch(transport);
+const viaTransportFetch = async () =>
+  JSON.parse(await (await shopifyFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text());
+
 const clients: Array<[string, () => Promise<unknown>]> = [
   ['fetch', viaFetch],
   ['node:http', viaHttp],
   ['transport (undici request)', viaTransport],
+  ['transportFetch (a Response over the transport)', viaTransportFetch],
 ];
 const drive = async (f: () => Promise<unknown>, n: number) => {
   let i = 0;

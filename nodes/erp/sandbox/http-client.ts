@@ -4,7 +4,7 @@ import { NodeError, type ErrorClass } from '../../../runtime/node-api.ts';
 import type { ErpConnector } from '../contract.ts';
 import { SANDBOX_ERP_CAPABILITIES } from './capabilities.ts';
 import { networkError } from '../shared/errors.ts';
-import { createTransport } from '../shared/transport.ts';
+import { createTransport } from '../../core/http-transport.ts';
 import type { SandboxErpMethod } from './http-server.ts';
 
 const WRITES = new Set<SandboxErpMethod>([

@@ -3,7 +3,7 @@
 import type { ErpKind } from '../contract.ts';
 import { classifyStatus, erpError, networkError, redact, retryAfterMs } from './errors.ts';
 import type { Limiter } from './limiter.ts';
-import { createTransport, type Transport } from './transport.ts';
+import { createTransport, type Transport } from '../../core/http-transport.ts';
 
 export interface HttpOptions {
   kind: ErpKind;

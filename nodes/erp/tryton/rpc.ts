@@ -1,7 +1,7 @@
-// Minimal Tryton 6.0 JSON-RPC client over HTTP (shared/transport.ts): session login, the user's context on every call,
+// Minimal Tryton 6.0 JSON-RPC client over HTTP (core/http-transport.ts): session login, the user's context on every call,
 // Tryton's typed JSON (Decimal/date/datetime), and error classification.
 import { createLimiter, type Limiter } from '../shared/limiter.ts';
-import { createTransport, type Transport } from '../shared/transport.ts';
+import { createTransport, type Transport } from '../../core/http-transport.ts';
 import { erpError, networkError, redact } from '../shared/errors.ts';
 
 export interface TrytonConfig {

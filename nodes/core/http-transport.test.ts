@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { networkError } from './errors.ts';
-import { createTransport, type Transport } from './transport.ts';
+import { networkError } from '../erp/shared/errors.ts';
+import { createTransport, type Transport, transportFetch } from './http-transport.ts';
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
@@ -154,5 +154,83 @@ describe('ERP transport', () => {
     expect((await t.request(`${s.url}/x`, { method: 'GET', timeoutMs: 1_000 })).text).toBe('ok');
     await t.close();
     await expect(t.request(`${s.url}/x`, { method: 'GET', timeoutMs: 1_000 })).rejects.toThrow();
+  });
+
+  describe('transportFetch (the fetch given to @shopify/shopify-api)', () => {
+    it('answers a JSON POST as fetch does: status, statusText, headers, json, over the transport', async () => {
+      let calls = 0;
+      const s = await serve((req, body, res) => {
+        calls++;
+        res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+        res.writeHead(200, { 'content-type': 'application/json', 'x-shopify-api-version': '2026-10' });
+        res.end(JSON.stringify({ data: { echo: JSON.parse(body), token: req.headers['x-shopify-access-token'] } }));
+      });
+      const f = transportFetch(transport());
+      const init = {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': 'shpat_x' },
+        body: '{"query":"{ shop { name } }"}',
+      };
+      const viaFetch = await fetch(`${s.url}/admin/api/2026-10/graphql.json`, init);
+      const ours = await f(`${s.url}/admin/api/2026-10/graphql.json`, init);
+      expect(calls).toBe(2);
+      for (const r of [viaFetch, ours]) {
+        expect(r.status).toBe(200);
+        expect(r.ok).toBe(true);
+        expect(r.statusText).toBe('OK');
+        expect(r.headers.get('x-shopify-api-version')).toBe('2026-10');
+      }
+      expect(ours.headers.getSetCookie()).toEqual(viaFetch.headers.getSetCookie());
+      expect(await ours.json()).toEqual(await viaFetch.json());
+    });
+
+    it('gives no body to a 204, and the error statuses as they came', async () => {
+      const s = await serve((req, _body, res) => {
+        res.writeHead(req.url === '/none' ? 204 : 429, { 'retry-after': '2' });
+        res.end(req.url === '/none' ? undefined : 'Throttled');
+      });
+      const f = transportFetch(transport());
+      const none = await f(`${s.url}/none`, { method: 'DELETE' });
+      expect(none.status).toBe(204);
+      expect(none.body).toBeNull();
+      const throttled = await f(new URL(`${s.url}/busy`), { method: 'POST', body: '{}' });
+      expect([throttled.status, throttled.statusText, throttled.headers.get('retry-after'), await throttled.text()]).toEqual([
+        429,
+        'Too Many Requests',
+        '2',
+        'Throttled',
+      ]);
+    });
+
+    it('rejects a network failure as fetch does: a TypeError "fetch failed" with the cause', async () => {
+      const s = await serve(() => {});
+      const url = s.url;
+      await s.close();
+      const e = await transportFetch(transport())(`${url}/x`, { method: 'POST', body: '{}' }).then(
+        () => null,
+        (x: unknown) => x,
+      );
+      expect(e).toBeInstanceOf(TypeError);
+      expect((e as Error).message).toBe('fetch failed');
+      expect(((e as Error).cause as { code?: string }).code).toBe('ECONNREFUSED');
+    });
+
+    it('leaves what it does not carry to fetch: a redirect to follow, a non-string body', async () => {
+      const seen: string[] = [];
+      const s = await serve((req, body, res) => {
+        seen.push(`${req.method} ${req.url} ${body}`);
+        if (req.url === '/old') {
+          res.writeHead(307, { location: '/new' });
+          return res.end();
+        }
+        res.end(`at ${req.url}`);
+      });
+      const f = transportFetch(transport());
+      const moved = await f(`${s.url}/old`, { method: 'POST', body: 'x' });
+      expect([moved.status, await moved.text()]).toEqual([200, 'at /new']);
+      const form = await f(`${s.url}/form`, { method: 'POST', body: new URLSearchParams({ a: '1' }) });
+      expect(await form.text()).toBe('at /form');
+      expect(seen).toEqual(['POST /old x', 'POST /old x', 'POST /new x', 'POST /form a=1']);
+    });
   });
 });
