@@ -1,7 +1,7 @@
-// HTTP for the ERP connectors, over undici's own request API with keep-alive sockets per connector. Node's fetch (the
-// same undici underneath, behind WHATWG streams, Request/Response objects and an AbortSignal per call) cost 350–440 µs
-// of CPU per call on our 2-core machines where this costs 40–60, and node:http 90 (bench/erp-transport.ts); a
-// connector makes three or four calls per order.
+// HTTP for the ERP connectors and the Shopify client, over undici's own request API with keep-alive sockets per
+// client. Node's fetch (the same undici underneath, behind WHATWG streams, Request/Response objects and an AbortSignal
+// per call) took 310–350 µs of CPU per call where this takes 50–61 and node:http 60–73 (bench/erp-transport.ts,
+// bench/README.md); a connector makes several calls per order.
 import { STATUS_CODES } from 'node:http';
 import { Agent } from 'undici';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from './errors.ts';
+import { networkError, redact } from './errors.ts';
 import { createLimiter } from './limiter.ts';
 import { netUnitPrice } from './pricing.ts';
 import { parseInput, salesOrderSchema } from './schemas.ts';
@@ -75,5 +75,20 @@ describe('errors and input', () => {
     expect(netUnitPrice({ unitPrice: '20.00', quantity: '3', discount: '1.00', rates: [] })).toBe('19.6667');
     // 3 × 24.00 − 6.00 = 66.00 gross incl. 20 % VAT -> 55.00 net -> 18.3333 per unit
     expect(netUnitPrice({ unitPrice: '24.00', quantity: '3', discount: '6.00', rates: ['0.20'], pricesIncludeTax: true })).toBe('18.3333');
+  });
+});
+
+describe('networkError', () => {
+  // The transport's codes (nodes/core/http-transport.test.ts): nothing sent is safe to retry; a write that may have
+  // reached the ERP is ambiguous.
+  it.each([
+    ['UND_ERR_HEADERS_TIMEOUT', 'ERP_TIMEOUT', 'ambiguous'],
+    ['UND_ERR_BODY_TIMEOUT', 'ERP_TIMEOUT', 'ambiguous'],
+    ['ECONNREFUSED', 'ERP_UNAVAILABLE', 'transient'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'ERP_UNAVAILABLE', 'transient'],
+    ['UND_ERR_SOCKET', 'ERP_UNAVAILABLE', 'ambiguous'],
+  ])('%s is %s, %s', (code, erpCode, errorClass) => {
+    const e = networkError('sandbox', Object.assign(new Error('x'), { code }), 'createSalesOrder');
+    expect(e).toMatchObject({ code: erpCode, errorClass, details: { erpCode: code } });
   });
 });
