@@ -19,8 +19,7 @@ const WRITES = new Set<SandboxErpMethod>([
 ]);
 
 export function createSandboxErpClient(o: { url: string; concurrency?: number; timeoutMs?: number }): ErpConnector {
-  const url = new URL(o.url);
-  const base = url.href.replace(/\/$/, '');
+  const base = new URL(o.url).href.replace(/\/$/, '');
   const limits = { concurrency: o.concurrency ?? 8 };
   // Keep-alive sockets up to the connection's concurrency, as a connector to a real ERP would hold.
   const transport = createTransport({ connections: limits.concurrency });
