@@ -25,6 +25,12 @@ export async function referenceList(erp: ErpConnector, list: ReferenceList): Pro
 }
 
 /** Which lookup table column names records of which ERP list, by the table's kind (server/lookups/store/presets.ts). */
+/**
+ * Which lookup table column names ERP items by their code (SKU), by the table's kind. The product master is too large
+ * to list in a picker, so each value a save writes is looked up with `findItems` instead.
+ */
+export const ITEM_COLUMNS: Record<string, string> = { sku: 'erpSku' };
+
 export const REFERENCE_COLUMNS: Record<string, { column: string; list: ReferenceList }> = {
   'tax-code': { column: 'taxCode', list: 'tax-codes' },
   location: { column: 'warehouse', list: 'warehouses' },

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, type Serving } from '../main.ts';
@@ -151,6 +152,17 @@ describe('fixing an unmapped tax rate from its exception', () => {
       return e ? (await call('GET', `/api/exceptions/${e.id}`, operator)).body : undefined;
     }, 'the unknown-SKU exception');
     expect(exc.data.error).toMatchObject({ code: 'SKU_NOT_FOUND', details: { skus: ['NOT-IN-ERP-1'] } });
+    // A code the ERP does not have is refused before anything is written: no table version, no retry sent to fail again.
+    const before = (await call('GET', '/api/lookups/shared/sku-overrides', operator)).body.version;
+    const typo = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { erpSku: 'MUG-BLAK' } });
+    expect(typo.status, JSON.stringify(typo.body)).toBe(422);
+    expect(typo.body.error.message).toMatch(
+      /^table "sku-overrides", row \{"sku":"NOT-IN-ERP-1"\}, column erpSku: "MUG-BLAK" is not an item in ERP connection "sandbox-erp"/,
+    );
+    expect((await call('GET', '/api/lookups/shared/sku-overrides', operator)).body.version).toBe(before);
+    expect((await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sent.orderId}`)}`, operator)).body.runs).toHaveLength(
+      failed.length,
+    );
     const fix = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { erpSku: 'MUG-BLACK' } });
     expect(fix.status, JSON.stringify(fix.body)).toBe(200);
     expect(fix.body).toMatchObject({ table: 'sku-overrides', scope: 'shared', rows: [{ sku: 'NOT-IN-ERP-1', erpSku: 'MUG-BLACK' }] });
@@ -164,5 +176,54 @@ describe('fixing an unmapped tax rate from its exception', () => {
     const run = (await call('GET', `/api/runs/${newIds[0]}`, operator)).body;
     expect(run.steps.find((x: any) => x.nodeId === 'read-back').output.lines.map((l: any) => l.sku)).toContain('MUG-BLACK');
     expect((await call('GET', `/api/exceptions/${exc.id}`, operator)).body.state).toBe('resolved');
+  }, 180_000);
+
+  it('an item the ERP retired after an override named it: the fix corrects that override row, not a row keyed by the ERP code', async () => {
+    const erp = new Database(join(dir, 'sandbox-erp.sqlite'));
+    const active = (sku: string, on: boolean) => erp.prepare('UPDATE items SET active = ? WHERE sku = ?').run(on ? 1 : 0, sku);
+    try {
+      const mapped = await call('PATCH', '/api/lookups/shared/sku-overrides/rows', owner, { rows: [{ sku: 'NOT-IN-ERP-1', erpSku: 'TSHIRT-RED-M' }] });
+      expect(mapped.status, JSON.stringify(mapped.body)).toBe(200);
+      active('TSHIRT-RED-M', false); // the ERP stops selling the item the override names
+      const sent = (await call('POST', '/api/sandbox/events', owner, { scenario: 'unknown-sku' })).body;
+      const failed = await until(async () => {
+        const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sent.orderId}`)}`, operator);
+        return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
+      }, 'the failed runs of the order');
+      const exc = await until(async () => {
+        const e = (await call('GET', '/api/exceptions?type=sku-missing-in-erp&state=unresolved', operator)).body.items.find(
+          (x: any) => x.key === 'TSHIRT-RED-M',
+        );
+        return e ? (await call('GET', `/api/exceptions/${e.id}`, operator)).body : undefined;
+      }, 'the exception for the retired item');
+      expect(exc.data.error).toMatchObject({ code: 'SKU_NOT_FOUND', details: { skus: ['TSHIRT-RED-M'] } });
+      // Giving the row the value it has (what the runs failed with) is refused, as is another item the ERP does not sell.
+      const again = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { erpSku: 'TSHIRT-RED-M' } });
+      expect(again.status).toBe(422);
+      expect(again.body.error.message).toBe(
+        'table "sku-overrides" already has the row {"sku":"NOT-IN-ERP-1","erpSku":"TSHIRT-RED-M"}, and the runs failed with it: give another value',
+      );
+      active('CASE-LEATHER-PREM', false);
+      const inactive = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { erpSku: 'CASE-LEATHER-PREM' } });
+      active('CASE-LEATHER-PREM', true);
+      expect(inactive.status).toBe(422);
+      expect(inactive.body.error.message).toMatch(/column erpSku: "CASE-LEATHER-PREM" is an inactive item in ERP connection "sandbox-erp"/);
+      const fix = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { erpSku: 'MUG-BLACK' } });
+      expect(fix.status, JSON.stringify(fix.body)).toBe(200);
+      expect(fix.body.rows).toEqual([{ sku: 'NOT-IN-ERP-1', erpSku: 'MUG-BLACK' }]);
+      expect(fix.body.retried.runs.map((r: any) => r.runId).sort()).toEqual(failed.map((r: any) => r.runId).sort());
+      const table = (await call('GET', '/api/lookups/shared/sku-overrides', operator)).body.rows;
+      expect(table.find((r: any) => r.sku === 'TSHIRT-RED-M')).toBeUndefined();
+      const newIds = fix.body.retried.runs.map((r: any) => r.newRunId);
+      const outcome = await until(async () => {
+        const { body } = await call('POST', '/api/runs/outcomes', operator, { runIds: newIds });
+        return body.pending === 0 ? body : undefined;
+      }, 'the retries to finish');
+      expect(outcome, JSON.stringify(outcome)).toMatchObject({ succeeded: failed.length, failed: [] });
+      expect((await call('GET', `/api/exceptions/${exc.id}`, operator)).body.state).toBe('resolved');
+    } finally {
+      active('TSHIRT-RED-M', true);
+      erp.close();
+    }
   }, 180_000);
 });

@@ -4,6 +4,7 @@
 import type { ExceptionRecord, ExceptionService } from './store/index.ts';
 import type { LookupService } from '../lookups/store/index.ts';
 import type { Runs } from '../../runtime/runs.ts';
+import type { LookupRow } from '../../runtime/node-api/lookups.ts';
 
 export const SKU_OVERRIDES = 'sku-overrides';
 
@@ -48,6 +49,21 @@ export function missingLookup(e: Pick<ExceptionRecord, 'data'>): MissingLookup |
   const seen = new Set<string>();
   const keys = problems.map((p) => p.key as Record<string, unknown>).filter((k) => !seen.has(JSON.stringify(k)) && !!seen.add(JSON.stringify(k)));
   return { table: first.table, scope: first.scope, keys };
+}
+
+/**
+ * The keys of the SKU-override rows that fix an unknown SKU. The ERP code a run sent is Shopify's SKU when no row maps
+ * it, and the fix adds a row keyed by it; when a row's erpSku is that code (a typo, an item the ERP retired), the fix
+ * is that row's value: a row keyed by the ERP's code would never be read, since the overrides apply once.
+ */
+export function skuOverrideKeys(keys: Array<Record<string, unknown>>, rows: LookupRow[]): Array<Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const k of keys) {
+    const code = String(k.sku ?? '');
+    const senders = rows.filter((r) => (r.erpSku ?? '').trim() === code && code !== '');
+    for (const key of senders.length ? senders.map((r) => ({ sku: r.sku })) : [k]) out.set(String(key.sku), key);
+  }
+  return [...out.values()];
 }
 
 /**

@@ -18,7 +18,7 @@ async function setUp(t: TestServer, connection: Record<string, unknown>) {
     ['t->post'],
   );
   expect((await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: f })).status).toBe(201);
-  for (const preset of ['tax-codes', 'locations', 'payment-methods']) {
+  for (const preset of ['tax-codes', 'locations', 'payment-methods', 'sku-overrides']) {
     const r = await t.json('POST', '/api/lookups', { token: t.tokens.consultant, body: { name: preset, scope: 'orders', preset } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
@@ -73,6 +73,36 @@ function suite(label: string, ctx: () => { t: TestServer; taxes: string[]; wareh
     const p = await put(t, 'payment-methods', [{ gateway: 'paypal', paymentMethod: 'NO-JOURNAL' }]);
     expect(p.status).toBe(422);
     expect(p.body.error.message).toMatch(/column paymentMethod: "NO-JOURNAL" is not a payment method in ERP connection "erp1"/);
+  }, 60_000);
+
+  it(`${label}: an ERP item code (SKU override) is looked up when a save brings it in; a typo is refused, nothing saved`, async () => {
+    const { t } = ctx();
+    expect((await put(t, 'sku-overrides', [{ sku: 'SHOP-KEYBOARD', erpSku: 'SKU2006-001' }])).status).toBe(200);
+    const bad = await put(t, 'sku-overrides', [
+      { sku: 'SHOP-KEYBOARD', erpSku: 'SKU2006-001' },
+      { sku: 'SHOP-MUG', erpSku: 'MUG-BLAK' },
+    ]);
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toMatch(
+      /^table "sku-overrides", row \{"sku":"SHOP-MUG"\}, column erpSku: "MUG-BLAK" is not an item in ERP connection "erp1" \(.+\); give the code \(SKU\) of an item the ERP sells$/,
+    );
+    expect(bad.body.error.problems).toEqual([expect.objectContaining({ where: 'row 2', path: '$.rows[1].erpSku' })]);
+    const merge = await t.json('PATCH', '/api/lookups/orders/sku-overrides/rows', {
+      token: t.tokens.client,
+      body: { rows: [{ sku: 'SHOP-CASE', erpSku: 'CASE-LEATHR' }] },
+    });
+    expect(merge.status).toBe(422);
+    expect(merge.body.error.problems[0]).toMatchObject({ where: 'row 1', path: '$.rows[0].erpSku' });
+    const rows = await t.json('GET', '/api/lookups/orders/sku-overrides', { token: t.tokens.client });
+    expect(rows.body.rows).toEqual([{ sku: 'SHOP-KEYBOARD', erpSku: 'SKU2006-001' }]);
+    expect(
+      (
+        await put(t, 'sku-overrides', [
+          { sku: 'SHOP-KEYBOARD', erpSku: 'SKU2006-001' },
+          { sku: 'SHOP-MUG', erpSku: 'MUG-BLACK' },
+        ])
+      ).status,
+    ).toBe(200);
   }, 60_000);
 
   it(`${label}: the picker lists the ERP's records, searchable`, async () => {

@@ -1,11 +1,13 @@
 // Lookup values that name ERP records (a tax code, a warehouse, a payment method) come from the ERP's reference
-// lists: the designer's picker offers them, and a row naming a record the ERP does not have is refused. The ERP is
+// lists: the designer's picker offers them, and a row naming a record the ERP does not have is refused. An ERP item
+// code (a SKU override) is looked up in the ERP when a save writes it: a typo is refused there, not found later by
+// the runs it would send to fail again. The ERP is
 // one the flows that may read the table post to (the owning flow; for a shared table, every flow without its own).
 import type { Runtime } from '../../runtime/index.ts';
 import type { LookupService, TableSummary } from './store/index.ts';
 import type { Connections } from '../vault/connections.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
-import { REFERENCE_COLUMNS, referenceList, type ErpReference, type ReferenceList } from '../../nodes/erp/references.ts';
+import { ITEM_COLUMNS, REFERENCE_COLUMNS, referenceList, type ErpReference, type ReferenceList } from '../../nodes/erp/references.ts';
 
 export interface ReferenceSource {
   connection: string;
@@ -72,6 +74,13 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
 
   /** A problem per row whose reference column names a record missing from an ERP the table's values go to. */
   async function check(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow = 1): Promise<RowProblem[]> {
+    return [...(await checkLists(table, rows, firstRow)), ...(await checkItems(table, rows, firstRow))];
+  }
+
+  const keyOf = (table: TableSummary, row: Record<string, unknown>) =>
+    JSON.stringify(Object.fromEntries(table.keyColumns.map((k) => [k.name, row[k.name] ?? ''])));
+
+  async function checkLists(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow: number): Promise<RowProblem[]> {
     const refs = await of(table);
     if (!refs) return [];
     const problems: RowProblem[] = [];
@@ -80,7 +89,6 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
       if (value === undefined || value === null || value === '') return;
       for (const s of refs.sources) {
         if (!s.items || s.items.some((x) => x.code === String(value))) continue;
-        const key = Object.fromEntries(table.keyColumns.map((k) => [k.name, row[k.name] ?? '']));
         const known = s.items
           .slice(0, 12)
           .map((x) => x.code)
@@ -88,10 +96,49 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
         problems.push({
           where: `row ${firstRow + i}`,
           path: `$.rows[${firstRow + i - 1}].${refs.column}`,
-          message: `table "${table.name}", row ${JSON.stringify(key)}, column ${refs.column}: ${JSON.stringify(String(value))} is not a ${WHAT[refs.list]} in ERP connection "${s.connection}" (${s.name}); choose one of its ${WHAT[refs.list]}s: ${known}${s.items.length > 12 ? ', …' : ''}`,
+          message: `table "${table.name}", row ${keyOf(table, row)}, column ${refs.column}: ${JSON.stringify(String(value))} is not a ${WHAT[refs.list]} in ERP connection "${s.connection}" (${s.name}); choose one of its ${WHAT[refs.list]}s: ${known}${s.items.length > 12 ? ', …' : ''}`,
         });
       }
     });
+    return problems;
+  }
+
+  /** Item codes the rows bring into the table, each looked up in every ERP the table's values go to. */
+  async function checkItems(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow: number): Promise<RowProblem[]> {
+    const column = ITEM_COLUMNS[table.kind];
+    if (!column || !table.valueColumns.includes(column)) return [];
+    const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
+    // A row already in the table as it is was checked when written (or predates the check): an item the ERP retired
+    // since does not block an unrelated edit, and a whole-table save asks the ERP only about the rows it changes.
+    const rowText = (r: Record<string, unknown>) => JSON.stringify([...table.keyColumns.map((k) => text(r[k.name])), text(r[column])]);
+    const current = new Set((await d.lookups.rows({ scope: table.scope, name: table.name })).rows.map(rowText));
+    const changed = rows.map((r) => !current.has(rowText(r)));
+    const added = [...new Set(rows.filter((_, i) => changed[i]).map((r) => text(r[column])))].filter(Boolean);
+    if (!added.length) return [];
+    const problems: RowProblem[] = [];
+    for (const id of await connectionIds(table)) {
+      let found: Map<string, boolean>;
+      try {
+        const erp = (await d.connections.resolve('erp', id)) as ErpConnector;
+        if (!erp.capabilities.items) continue;
+        found = new Map((await erp.findItems(added)).map((x) => [x.sku, x.active]));
+      } catch (e) {
+        throw new ReferencesUnavailableError(`cannot look up items in ERP connection "${id}" to check the ${column} column: ${(e as Error).message}`);
+      }
+      const name = (await d.connections.get(id)).name;
+      rows.forEach((row, i) => {
+        const value = text(row[column]);
+        const active = found.get(value);
+        if (!changed[i] || !value || active === true) return;
+        // An inactive item cannot be sold: the ERP refuses the order as it would an unknown code.
+        const what = active === false ? 'an inactive item' : 'not an item';
+        problems.push({
+          where: `row ${firstRow + i}`,
+          path: `$.rows[${firstRow + i - 1}].${column}`,
+          message: `table "${table.name}", row ${keyOf(table, row)}, column ${column}: ${JSON.stringify(value)} is ${what} in ERP connection "${id}" (${name}); give the code (SKU) of an item the ERP sells`,
+        });
+      });
+    }
     return problems;
   }
 

@@ -1,12 +1,13 @@
 // Fixing the cause of waiting runs and reading how their retries went:
 // - POST /exceptions/{id}/fix-lookup: adds the row(s) an unmapped-key exception is missing (its keys, the values the
 //   person chose) to the table it names, then retries every run waiting on that table that the change resolves.
-//   Operators may do this without the right to edit lookup tables freely: only the missing keys can be added.
+//   Operators may do this without the right to edit lookup tables freely: only the missing keys can be added, or, for
+//   an unknown SKU an override row sent, that row's value corrected.
 // - POST /runs/outcomes: how a set of runs (the replays of a bulk retry) ended so far.
 import type { Deps } from '../deps.ts';
 import { HttpError, actorOf, apiRoute, conflict, json, jsonBody, notFound, router, z } from '../api/http.ts';
 import { LookupConflictError, LookupNotFoundError, LookupValidationError } from '../lookups/store/index.ts';
-import { missingLookup, outcomeOf, retryWaitingOnLookup } from '../exceptions/waiting.ts';
+import { missingLookup, outcomeOf, retryWaitingOnLookup, SKU_OVERRIDES, skuOverrideKeys } from '../exceptions/waiting.ts';
 import { RetryBatch } from '../lookups/schemas.ts';
 import { erpReferences, ReferencesUnavailableError } from '../lookups/erp-references.ts';
 
@@ -87,10 +88,21 @@ export function retriesRouter(d: Deps) {
         );
       }
       const keyNames = table.keyColumns.map((k) => k.name);
-      const rows = m.keys.map((key) => ({
+      const keys = m.table === SKU_OVERRIDES ? skuOverrideKeys(m.keys, (await d.lookups.rows({ scope: m.scope, name: m.table })).rows) : m.keys;
+      const rows = keys.map((key) => ({
         ...Object.fromEntries(keyNames.map((k) => [k, key[k] === undefined || key[k] === null ? '' : String(key[k])])),
         ...body.values,
       }));
+      // A row the table already has as given is what the runs failed with: writing it again would retry them for nothing.
+      const current = new Set((await d.lookups.rows({ scope: m.scope, name: m.table })).rows.map((r) => JSON.stringify(Object.entries(r).sort())));
+      const same = rows.find((r) => current.has(JSON.stringify(Object.entries(r).sort())));
+      if (same)
+        throw new HttpError(
+          422,
+          'invalid_lookup_data',
+          `table "${m.table}" already has the row ${JSON.stringify(same)}, and the runs failed with it: give another value`,
+          [{ where: 'body', path: '$.values', message: 'the same as the row the runs failed with' }],
+        );
       let problems;
       try {
         problems = await references.check(table, rows);
@@ -116,6 +128,18 @@ export function retriesRouter(d: Deps) {
       }
       await d.audit.record(by, 'lookup.rows.fix', `lookup:${m.scope}/${m.table}`, { version: version.version, exceptionId: id, rows: rows.length });
       const retried = await retryWaitingOnLookup(d.exceptions, d.lookups, { scope: m.scope, name: m.table }, by);
+      // A corrected override leaves no row keyed by the ERP code the runs sent, which is how the waiting runs are
+      // recognised in general: the exception this fix was made for is retried by name.
+      if (!retried.exceptions.includes(id)) {
+        try {
+          const r = await d.exceptions.retry(id, by);
+          retried.exceptions.push(id);
+          retried.runs.push(...r.replayed);
+          retried.skipped.push(...r.skipped);
+        } catch {
+          // Its runs are already replaying: it resolves on its own.
+        }
+      }
       return c.json({ table: m.table, scope: m.scope, version: version.version, rows, retried }, 200);
     },
   );
