@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixLink, missingKeys } from './fix-link.ts';
+import { fixLink, fixRows, missingKeys } from './fix-link.ts';
 
 const lookupMissing = {
   id: 'exc_1',
@@ -70,5 +70,21 @@ describe('fix links of exceptions', () => {
     });
     expect(fixLink({ ...lookupMissing, state: 'resolved' })).toBeNull();
     expect(fixLink({ id: 'e', type: 'payout-variance', state: 'open', data: null })).toBeNull();
+  });
+
+  it('an unknown SKU an override row sent is fixed in that row; one no row sends gets a new row; other keys are new rows', () => {
+    const sku = (skus: string[]) => ({ data: { error: { code: 'SKU_NOT_FOUND', details: { skus } } } });
+    const table = [
+      { sku: 'SHOP-MUG', erpSku: 'MUG-RETIRED' },
+      { sku: 'SHOP-MUG-2', erpSku: 'MUG-RETIRED' },
+      { sku: 'SHOP-TEE', erpSku: 'TSHIRT-RED-M' },
+    ];
+    expect(fixRows(sku(['MUG-RETIRED', 'NOT-IN-ERP-1']), table)).toEqual([
+      { key: { sku: 'SHOP-MUG' }, sends: 'MUG-RETIRED' },
+      { key: { sku: 'SHOP-MUG-2' }, sends: 'MUG-RETIRED' },
+      { key: { sku: 'NOT-IN-ERP-1' } },
+    ]);
+    expect(fixRows(sku(['NOT-IN-ERP-1']), [])).toEqual([{ key: { sku: 'NOT-IN-ERP-1' } }]);
+    expect(fixRows(lookupMissing, table)).toEqual([{ key: { title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: '' } }]);
   });
 });

@@ -65,3 +65,26 @@ export function missingKeys(e: Pick<ExceptionItem, 'data'>): Array<Record<string
     .filter((k): k is Record<string, unknown> => !!k && typeof k === 'object')
     .map((k) => Object.fromEntries(Object.entries(k).map(([c, v]) => [c, v === null || v === undefined ? '' : String(v)])));
 }
+
+/** A row the fix writes: its key, and what the row sends now when the fix corrects an existing row. */
+export interface FixRow {
+  key: Record<string, string>;
+  /** The value the row has now (an SKU override naming an item the ERP does not have or no longer sells). */
+  sends?: string;
+}
+
+/**
+ * The rows fixing the exception writes, given the table's rows (as the server's fix-lookup does): an unknown SKU that
+ * an override row sent is fixed in that row, since the overrides apply once and a row keyed by the ERP's code is never
+ * read; any other missing key gets a new row.
+ */
+export function fixRows(e: Pick<ExceptionItem, 'data'>, rows: Array<Record<string, string>>): FixRow[] {
+  const keys = missingKeys(e);
+  if (errorOf(e)?.code !== 'SKU_NOT_FOUND') return keys.map((key) => ({ key }));
+  const out = new Map<string, FixRow>();
+  for (const k of keys) {
+    const senders = rows.filter((r) => (r.erpSku ?? '').trim() === k.sku && !!k.sku);
+    for (const f of senders.length ? senders.map((r) => ({ key: { sku: r.sku ?? '' }, sends: k.sku })) : [{ key: k }]) out.set(f.key.sku ?? '', f);
+  }
+  return [...out.values()];
+}

@@ -1,14 +1,17 @@
 // The lookup editor opened from an exception ("Add row to tax-codes"): the keys the failed runs looked for, filled
-// in, and the value(s) to give them. Saving adds exactly those rows and retries every run waiting on the table.
+// in, and the value(s) to give them. Saving adds exactly those rows (or corrects the SKU override that sent an item the
+// ERP does not have) and retries every run waiting on the table.
 import { useEffect, useState } from 'react';
 import { exceptionsApi, type ExceptionDetail } from '../api/exceptions.ts';
 import type { LookupTable } from '../api/lookups.ts';
 import { replayApi, type RetryBatch } from '../api/replay.ts';
-import { missingKeys } from '../exceptions/fix-link.ts';
+import { fixRows, type FixRow } from '../exceptions/fix-link.ts';
+import { lookupsApi } from '../api/lookups.ts';
 import { RetrySummary } from '../exceptions/RetrySummary.tsx';
 
 export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string; table: LookupTable; onSaved(): void }) {
   const [exc, setExc] = useState<ExceptionDetail | null>(null);
+  const [rows, setRows] = useState<Array<Record<string, string>> | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -17,6 +20,13 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
   useEffect(() => {
     exceptionsApi.get(exceptionId).then(setExc, (e: Error) => setError(e.message));
   }, [exceptionId]);
+  // The saved rows (not the grid's edits): which row an unknown SKU came from is decided on what the runs read.
+  useEffect(() => {
+    lookupsApi.get(table.scope, table.name).then(
+      (r) => setRows(r.rows as Array<Record<string, string>>),
+      (e: Error) => setError(e.message),
+    );
+  }, [table.scope, table.name]);
 
   async function save() {
     setBusy(true);
@@ -39,13 +49,15 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
     }
   }
 
-  if (!exc)
+  if (!exc || !rows)
     return (
       <div className="fix-panel" data-testid="fix-panel">
         {error ? <p className="error">{error}</p> : <p className="muted">Loading the exception…</p>}
       </div>
     );
-  const keys = missingKeys(exc);
+  const fixes: FixRow[] = fixRows(exc, rows);
+  const keys = fixes.map((f) => f.key);
+  const corrects = fixes.filter((f) => f.sends);
   const keyColumns = table.keyColumns.map((k) => k.name);
   return (
     <div className="fix-panel" data-testid="fix-panel">
@@ -55,16 +67,25 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
       ) : done ? (
         <>
           <p className="ok-text">
-            Added {keys.length === 1 ? 'the row' : `${keys.length} rows`} as version {done.version}. The runs waiting on it were retried:
+            {corrects.length ? 'Corrected' : 'Added'} {keys.length === 1 ? 'the row' : `${keys.length} rows`} as version {done.version}. The runs waiting on it
+            were retried:
           </p>
           <RetrySummary batch={done.retried} />
         </>
       ) : (
         <>
-          <p className="help">
-            {exc.count} run{exc.count === 1 ? '' : 's'} failed because {keys.length === 1 ? 'this key is' : 'these keys are'} not in the table. Give{' '}
-            {keys.length === 1 ? 'it' : 'them'} a value; saving adds the row{keys.length === 1 ? '' : 's'} and retries the waiting runs.
-          </p>
+          {corrects.length === fixes.length ? (
+            <p className="help" data-testid="fix-corrects">
+              {exc.count} run{exc.count === 1 ? '' : 's'} failed because the ERP has no item {corrects.map((f) => f.sends).join(', ')} to sell, and{' '}
+              {corrects.length === 1 ? 'the row below sends it' : 'the rows below send them'}. Give {corrects.length === 1 ? 'it' : 'them'} the ERP's item code;
+              saving corrects {corrects.length === 1 ? 'the row' : 'the rows'} and retries the waiting runs.
+            </p>
+          ) : (
+            <p className="help">
+              {exc.count} run{exc.count === 1 ? '' : 's'} failed because {keys.length === 1 ? 'this key is' : 'these keys are'} not in the table. Give{' '}
+              {keys.length === 1 ? 'it' : 'them'} a value; saving adds the row{keys.length === 1 ? '' : 's'} and retries the waiting runs.
+            </p>
+          )}
           <table className="grid fix-rows">
             <thead>
               <tr>
@@ -87,7 +108,12 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
                   {table.valueColumns.map((c) => (
                     <td key={c}>
                       {i === 0 ? (
-                        <input aria-label={`Value for ${c}`} value={values[c] ?? ''} onChange={(e) => setValues({ ...values, [c]: e.target.value })} />
+                        <input
+                          aria-label={`Value for ${c}`}
+                          placeholder={fixes[i]?.sends ? `now ${fixes[i].sends}` : undefined}
+                          value={values[c] ?? ''}
+                          onChange={(e) => setValues({ ...values, [c]: e.target.value })}
+                        />
                       ) : (
                         <span className="muted">same</span>
                       )}
@@ -99,7 +125,7 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
           </table>
           <div className="row">
             <button type="button" className="primary" disabled={busy || !table.valueColumns.some((c) => values[c]?.trim())} onClick={() => void save()}>
-              {busy ? 'Saving…' : 'Add row and retry waiting runs'}
+              {busy ? 'Saving…' : corrects.length ? 'Correct and retry waiting runs' : 'Add row and retry waiting runs'}
             </button>
           </div>
         </>

@@ -16,7 +16,7 @@ import { LookupProposalsPanel } from '../assist/LookupProposalsPanel.tsx';
 import { useLocation } from '../app/router.ts';
 import { exceptionsApi } from '../api/exceptions.ts';
 import type { RetryBatch } from '../api/replay.ts';
-import { missingKeys } from '../exceptions/fix-link.ts';
+import { fixRows } from '../exceptions/fix-link.ts';
 import { RetrySummary } from '../exceptions/RetrySummary.tsx';
 import { FixPanel } from './FixPanel.tsx';
 
@@ -73,15 +73,21 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       (e: Error) => setReferenceNote(`The ERP's list could not be read, so ${name} values cannot be checked now: ${e.message}`),
     );
   }, [scope, name]);
-  // An editor who cannot retry from the exception gets its missing keys as new rows in the grid instead.
+  // An editor who cannot retry from the exception gets its missing keys as new rows in the grid instead, and the row
+  // to correct (an SKU override sending an item the ERP does not sell) filtered into view.
   useEffect(() => {
     if (!fix || fixHere || readOnly || !grid || prefilled.current) return;
     prefilled.current = true;
-    exceptionsApi.get(fix).then(
-      (e) => setGrid((g) => missingKeys(e).reduce((acc, k) => addRow(acc, k), g!)),
+    Promise.all([exceptionsApi.get(fix), lookupsApi.get(scope, name)]).then(
+      ([e, saved]) => {
+        const rows = fixRows(e, saved.rows as Array<Record<string, string>>);
+        setGrid((g) => rows.filter((r) => !r.sends).reduce((acc, r) => addRow(acc, r.key), g!));
+        const corrected = rows.find((r) => r.sends);
+        if (corrected) setFilter(corrected.key.sku ?? '');
+      },
       () => {},
     );
-  }, [fix, fixHere, readOnly, grid]);
+  }, [fix, fixHere, readOnly, grid, scope, name]);
 
   async function save(expectedVersion?: number) {
     if (!grid) return;
