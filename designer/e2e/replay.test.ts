@@ -76,7 +76,7 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     await page.waitForSelector('[data-testid=fix-panel] table');
     expect(page.url()).toMatch(/\/lookups\/shared\/tax-codes\?fix=exc_/);
     const keyCells = await page.locator('[data-testid=fix-panel] tbody td code').allTextContents();
-    expect(keyCells).toEqual(['Ohio Resort Tax', '0.07', 'US', 'KY']);
+    expect(keyCells).toEqual(['Ohio Resort Tax', '7%', 'US', 'KY']);
     const before = Number((await page.textContent('[data-testid=lookup-version]'))!.slice(1));
     await page.fill('input[aria-label="Value for taxCode"]', 'US-OH-7');
     await page.click('button:has-text("Add row and retry waiting runs")');

@@ -33,7 +33,8 @@ async function unmappedTaxRateFixedBy(h: Harness) {
   const rows = p.missing[0]!.rows;
   const [best] = rows;
   if (!best) throw new Error('no proposed rows');
-  expect(best.row).toEqual({ title: 'Ohio Resort Tax', rate: '0.07', taxCode: 'US-OH-RESORT-7' });
+  // The rate as the table writes rates (its seeded rows give percentages), not Shopify's fraction.
+  expect(best.row).toEqual({ title: 'Ohio Resort Tax', rate: '7%', taxCode: 'US-OH-RESORT-7' });
   expect(best.proposal.reason).toMatch(/rate 7 % equals the Shopify rate; names the country US; name shares "ohio, resort, tax"/);
   // Same rate, another country: proposed, but below every Ohio code (the sandbox ERP also seeds
   // US-OH-7, "Ohio Tax 7%", which shares the country and part of the name).

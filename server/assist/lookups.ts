@@ -4,7 +4,7 @@
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { proposePaymentMethods, proposeTaxCodes, proposeWarehouses, toRate, type Proposal } from '../../nodes/core/assist/lookup-proposals.ts';
 import type { ExceptionRecord, ExceptionService } from '../exceptions/store/index.ts';
-import type { LookupService } from '../lookups/store/index.ts';
+import { keyCellLikeTable, type LookupService } from '../lookups/store/index.ts';
 
 export interface LookupAssistDeps {
   lookups: LookupService;
@@ -91,11 +91,13 @@ export async function proposalsFor(e: ExceptionRecord, deps: LookupAssistDeps): 
   } else {
     return { ...base, note: `no proposals for table ${snap.name}` };
   }
+  const saved = (await deps.lookups.rows({ name: snap.name, scope: snap.scope })).rows;
   base.missing = le.missing.map((m) => ({
     key: m.key,
     rows: propose(m.key).map((proposal) => {
       const row: Record<string, string> = {};
-      for (const c of required) if (m.key[c] !== undefined && m.key[c] !== null) row[c] = String(m.key[c]);
+      for (const c of snap.keyColumns)
+        if (required.includes(c.name) && m.key[c.name] !== undefined && m.key[c.name] !== null) row[c.name] = keyCellLikeTable(c, m.key[c.name], saved);
       row[valueColumn] = proposal.value;
       return { row, proposal };
     }),

@@ -118,7 +118,7 @@ describe('fixing an unmapped tax rate from its exception', () => {
     expect(unknown.body.error.message).toMatch(/US-OH-NOPE/);
     const fix = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { taxCode: 'US-OH-7' } });
     expect(fix.status, JSON.stringify(fix.body)).toBe(200);
-    expect(fix.body.rows).toEqual([{ title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: 'KY', taxCode: 'US-OH-7' }]);
+    expect(fix.body.rows).toEqual([{ title: 'Ohio Resort Tax', rate: '7%', country: 'US', province: 'KY', taxCode: 'US-OH-7' }]);
     expect(fix.body.retried.exceptions).toEqual([exc.id]);
     expect(fix.body.retried.runs.map((r: any) => r.runId).sort()).toEqual(failed.map((r) => r.runId).sort());
 

@@ -6,7 +6,7 @@
 // - POST /runs/outcomes: how a set of runs (the replays of a bulk retry) ended so far.
 import type { Deps } from '../deps.ts';
 import { HttpError, actorOf, apiRoute, conflict, json, jsonBody, notFound, router, z } from '../api/http.ts';
-import { LookupConflictError, LookupNotFoundError, LookupValidationError } from '../lookups/store/index.ts';
+import { keyCellLikeTable, LookupConflictError, LookupNotFoundError, LookupValidationError } from '../lookups/store/index.ts';
 import { missingLookup, outcomeOf, retryWaitingOnLookup, SKU_OVERRIDES, skuOverrideKeys } from '../exceptions/waiting.ts';
 import { RetryBatch } from '../lookups/schemas.ts';
 import { erpReferences, ReferencesUnavailableError } from '../lookups/erp-references.ts';
@@ -87,14 +87,14 @@ export function retriesRouter(d: Deps) {
           unknown.map((k) => ({ where: 'body', path: `$.values.${k}`, message: 'not a value column of the table' })),
         );
       }
-      const keyNames = table.keyColumns.map((k) => k.name);
-      const keys = m.table === SKU_OVERRIDES ? skuOverrideKeys(m.keys, (await d.lookups.rows({ scope: m.scope, name: m.table })).rows) : m.keys;
+      const saved = (await d.lookups.rows({ scope: m.scope, name: m.table })).rows;
+      const keys = m.table === SKU_OVERRIDES ? skuOverrideKeys(m.keys, saved) : m.keys;
       const rows = keys.map((key) => ({
-        ...Object.fromEntries(keyNames.map((k) => [k, key[k] === undefined || key[k] === null ? '' : String(key[k])])),
+        ...Object.fromEntries(table.keyColumns.map((k) => [k.name, keyCellLikeTable(k, key[k.name], saved)])),
         ...body.values,
       }));
       // A row the table already has as given is what the runs failed with: writing it again would retry them for nothing.
-      const current = new Set((await d.lookups.rows({ scope: m.scope, name: m.table })).rows.map((r) => JSON.stringify(Object.entries(r).sort())));
+      const current = new Set(saved.map((r) => JSON.stringify(Object.entries(r).sort())));
       const same = rows.find((r) => current.has(JSON.stringify(Object.entries(r).sort())));
       if (same)
         throw new HttpError(

@@ -87,4 +87,25 @@ describe('fix links of exceptions', () => {
     expect(fixRows(sku(['NOT-IN-ERP-1']), [])).toEqual([{ key: { sku: 'NOT-IN-ERP-1' } }]);
     expect(fixRows(lookupMissing, table)).toEqual([{ key: { title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: '' } }]);
   });
+
+  it("a missing rate is shown as the table writes rates: a percentage where its rows give percentages, Shopify's fraction otherwise", () => {
+    const cols = [
+      { name: 'title', match: 'ci' },
+      { name: 'rate', match: 'decimal' },
+      { name: 'country', match: 'ci' },
+      { name: 'province', match: 'ci' },
+    ];
+    const key = (rate: string) => ({ data: { error: { code: 'LOOKUP_MISSING', details: { table: 'tax-codes', missing: [{ key: { title: 'T', rate } }] } } } });
+    const percent = [
+      { title: 'VAT', rate: '20%' },
+      { title: 'State Tax', rate: '6.25%' },
+    ];
+    expect(fixRows(key('0.07'), percent, cols)[0]!.key.rate).toBe('7%');
+    expect(fixRows(key('0.0725'), percent, cols)[0]!.key.rate).toBe('7.25%');
+    expect(fixRows(key('0.2'), percent, cols)[0]!.key.rate).toBe('20%');
+    expect(fixRows(key('1'), percent, cols)[0]!.key.rate).toBe('100%');
+    expect(fixRows(key('7%'), percent, cols)[0]!.key.rate).toBe('7%');
+    expect(fixRows(key('0.07'), [{ title: 'VAT', rate: '0.2' }], cols)[0]!.key.rate).toBe('0.07');
+    expect(fixRows(key('0.07'), [], cols)[0]!.key.rate).toBe('0.07');
+  });
 });

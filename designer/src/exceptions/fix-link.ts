@@ -78,8 +78,23 @@ export interface FixRow {
  * an override row sent is fixed in that row, since the overrides apply once and a row keyed by the ERP's code is never
  * read; any other missing key gets a new row.
  */
-export function fixRows(e: Pick<ExceptionItem, 'data'>, rows: Array<Record<string, string>>): FixRow[] {
-  const keys = missingKeys(e);
+export function fixRows(
+  e: Pick<ExceptionItem, 'data'>,
+  rows: Array<Record<string, string>>,
+  keyColumns: Array<{ name: string; match: string }> = [],
+): FixRow[] {
+  const keys = missingKeys(e).map((k) =>
+    Object.fromEntries(
+      Object.entries(k).map(([c, v]) => [
+        c,
+        cellLikeTable(
+          keyColumns.find((x) => x.name === c),
+          v,
+          rows,
+        ),
+      ]),
+    ),
+  );
   if (errorOf(e)?.code !== 'SKU_NOT_FOUND') return keys.map((key) => ({ key }));
   const out = new Map<string, FixRow>();
   for (const k of keys) {
@@ -87,4 +102,23 @@ export function fixRows(e: Pick<ExceptionItem, 'data'>, rows: Array<Record<strin
     for (const f of senders.length ? senders.map((r) => ({ key: { sku: r.sku ?? '' }, sends: k.sku })) : [{ key: k }]) out.set(f.key.sku ?? '', f);
   }
   return [...out.values()];
+}
+
+const DEC = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * A key as the table writes that column (the server writes the fix's rows so: keyCellLikeTable): Shopify's rate 0.07
+ * reads "7%" in a table whose rows give percentages.
+ */
+function cellLikeTable(col: { name: string; match: string } | undefined, v: string, rows: Array<Record<string, string>>): string {
+  if (col?.match !== 'decimal' || !v || v.endsWith('%') || !DEC.test(v)) return v;
+  const written = rows.map((r) => (r[col.name] ?? '').trim()).filter(Boolean);
+  if (written.filter((x) => x.endsWith('%')).length * 2 <= written.length) return v;
+  // Decimal digits shifted by two places, as text: no float rounding (0.07 * 100 is 7.000000000000001).
+  const [int = '', frac = ''] = v.replace(/^\+/, '').split('.');
+  const neg = int.startsWith('-');
+  const digits = `${neg ? int.slice(1) : int}${frac.padEnd(2, '0')}`;
+  const whole = digits.slice(0, digits.length - Math.max(frac.length - 2, 0)).replace(/^0+(?=\d)/, '');
+  const rest = frac.slice(2).replace(/0+$/, '');
+  return `${neg ? '-' : ''}${whole}${rest ? `.${rest}` : ''}%`;
 }

@@ -55,7 +55,7 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
         {error ? <p className="error">{error}</p> : <p className="muted">Loading the exception…</p>}
       </div>
     );
-  const fixes: FixRow[] = fixRows(exc, rows);
+  const fixes: FixRow[] = fixRows(exc, rows, table.keyColumns);
   const keys = fixes.map((f) => f.key);
   const corrects = fixes.filter((f) => f.sends);
   const keyColumns = table.keyColumns.map((k) => k.name);

@@ -6,3 +6,4 @@ export { LookupConflictError, LookupNotFoundError, LookupValidationError } from 
 export type { RowProblem } from './errors.ts';
 export type { KeyColumnInput } from './rows.ts';
 export { TABLE_PRESETS } from './presets.ts';
+export { keyCellLikeTable } from './keys.ts';

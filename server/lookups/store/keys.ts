@@ -31,6 +31,19 @@ export function normaliseKey(col: LookupKeyColumn, v: unknown): string | null {
   }
 }
 
+/**
+ * A key the runs looked for, written as the table writes that column: Shopify gives a rate as a fraction (0.07), and a
+ * table whose rows give percentages ("20%") gets it as one ("7%"), so a person reading the table is not left to
+ * guess whether 0.07 means 7 % or 0.07 %. Both forms match the same keys (normaliseKey).
+ */
+export function keyCellLikeTable(col: LookupKeyColumn, v: unknown, rows: LookupRow[]): string {
+  const s = v === undefined || v === null ? '' : String(v).trim();
+  if (col.match !== 'decimal' || !s || s.endsWith('%') || !DEC.test(s)) return s;
+  const written = rows.map((r) => (r[col.name] ?? '').trim()).filter(Boolean);
+  const percent = written.filter((x) => x.endsWith('%')).length;
+  return percent * 2 > written.length ? `${new Decimal(s).times(100).toString()}%` : s;
+}
+
 export interface Columns {
   keyColumns: LookupKeyColumn[];
   valueColumns: string[];
