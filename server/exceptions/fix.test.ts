@@ -1,7 +1,9 @@
 // Fixing the cause of waiting runs on a real server in sandbox mode (templates, isolated-vm, sandbox shop and ERP):
 // two orders with an unmapped tax rate fail at the tax-code lookup and wait in one exception; an operator adds the
 // missing row from the exception; both runs are retried at once and post the sales order with Shopify's tax under the
-// chosen ERP code; the exception resolves itself. A lookup save that resolves nothing retries nothing.
+// chosen ERP code; the exception resolves itself. A lookup save that resolves nothing retries nothing. An unknown SKU
+// is mapped in the SKU overrides to an item the ERP has (a typo is refused first); one an override row sent (an item
+// the ERP retired) is fixed in that row.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +46,27 @@ async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_0
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** Sends the sandbox's unknown-SKU order and waits for its failed runs and the open exception naming `erpCode`. */
+async function unknownSkuOrder(erpCode: string) {
+  const sent = (await call('POST', '/api/sandbox/events', owner, { scenario: 'unknown-sku' })).body;
+  const failed = await until(async () => {
+    const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sent.orderId}`)}`, operator);
+    return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
+  }, 'the failed runs of the unknown-SKU order');
+  const exc = await until(async () => {
+    const e = (await call('GET', '/api/exceptions?type=sku-missing-in-erp&state=unresolved', operator)).body.items.find((x: any) => x.key === erpCode);
+    return e ? (await call('GET', `/api/exceptions/${e.id}`, operator)).body : undefined;
+  }, `the exception for ${erpCode}`);
+  return { sent, failed, exc };
+}
+
+/** How the retried runs a fix answered with ended, once none is pending. */
+const retriesFinished = (fix: { body: any }) =>
+  until(async () => {
+    const { body } = await call('POST', '/api/runs/outcomes', operator, { runIds: fix.body.retried.runs.map((r: any) => r.newRunId) });
+    return body.pending === 0 ? body : undefined;
+  }, 'the retries to finish');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'll-fix-lookup-'));
@@ -142,15 +165,7 @@ describe('fixing an unmapped tax rate from its exception', () => {
   }, 180_000);
 
   it('an unknown SKU is fixed by mapping it to an ERP item in sku-overrides: the waiting runs post that item', async () => {
-    const sent = (await call('POST', '/api/sandbox/events', owner, { scenario: 'unknown-sku' })).body;
-    const failed = await until(async () => {
-      const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sent.orderId}`)}`, operator);
-      return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
-    }, 'the failed runs of the unknown-SKU order');
-    const exc = await until(async () => {
-      const e = (await call('GET', '/api/exceptions?type=sku-missing-in-erp&state=unresolved', operator)).body.items[0];
-      return e ? (await call('GET', `/api/exceptions/${e.id}`, operator)).body : undefined;
-    }, 'the unknown-SKU exception');
+    const { sent, failed, exc } = await unknownSkuOrder('NOT-IN-ERP-1');
     expect(exc.data.error).toMatchObject({ code: 'SKU_NOT_FOUND', details: { skus: ['NOT-IN-ERP-1'] } });
     // A code the ERP does not have is refused before anything is written: no table version, no retry sent to fail again.
     const before = (await call('GET', '/api/lookups/shared/sku-overrides', operator)).body.version;
@@ -167,13 +182,9 @@ describe('fixing an unmapped tax rate from its exception', () => {
     expect(fix.status, JSON.stringify(fix.body)).toBe(200);
     expect(fix.body).toMatchObject({ table: 'sku-overrides', scope: 'shared', rows: [{ sku: 'NOT-IN-ERP-1', erpSku: 'MUG-BLACK' }] });
     expect(fix.body.retried.runs.map((r: any) => r.runId).sort()).toEqual(failed.map((r: any) => r.runId).sort());
-    const newIds = fix.body.retried.runs.map((r: any) => r.newRunId);
-    const outcome = await until(async () => {
-      const { body } = await call('POST', '/api/runs/outcomes', operator, { runIds: newIds });
-      return body.pending === 0 ? body : undefined;
-    }, 'the retries to finish');
+    const outcome = await retriesFinished(fix);
     expect(outcome, JSON.stringify(outcome)).toMatchObject({ succeeded: failed.length, failed: [] });
-    const run = (await call('GET', `/api/runs/${newIds[0]}`, operator)).body;
+    const run = (await call('GET', `/api/runs/${fix.body.retried.runs[0].newRunId}`, operator)).body;
     expect(run.steps.find((x: any) => x.nodeId === 'read-back').output.lines.map((l: any) => l.sku)).toContain('MUG-BLACK');
     expect((await call('GET', `/api/exceptions/${exc.id}`, operator)).body.state).toBe('resolved');
   }, 180_000);
@@ -185,17 +196,7 @@ describe('fixing an unmapped tax rate from its exception', () => {
       const mapped = await call('PATCH', '/api/lookups/shared/sku-overrides/rows', owner, { rows: [{ sku: 'NOT-IN-ERP-1', erpSku: 'TSHIRT-RED-M' }] });
       expect(mapped.status, JSON.stringify(mapped.body)).toBe(200);
       active('TSHIRT-RED-M', false); // the ERP stops selling the item the override names
-      const sent = (await call('POST', '/api/sandbox/events', owner, { scenario: 'unknown-sku' })).body;
-      const failed = await until(async () => {
-        const { body } = await call('GET', `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sent.orderId}`)}`, operator);
-        return body.runs.length && body.runs.every((r: any) => r.status === 'failed') ? body.runs : undefined;
-      }, 'the failed runs of the order');
-      const exc = await until(async () => {
-        const e = (await call('GET', '/api/exceptions?type=sku-missing-in-erp&state=unresolved', operator)).body.items.find(
-          (x: any) => x.key === 'TSHIRT-RED-M',
-        );
-        return e ? (await call('GET', `/api/exceptions/${e.id}`, operator)).body : undefined;
-      }, 'the exception for the retired item');
+      const { failed, exc } = await unknownSkuOrder('TSHIRT-RED-M');
       expect(exc.data.error).toMatchObject({ code: 'SKU_NOT_FOUND', details: { skus: ['TSHIRT-RED-M'] } });
       // Giving the row the value it has (what the runs failed with) is refused, as is another item the ERP does not sell.
       const again = await call('POST', `/api/exceptions/${exc.id}/fix-lookup`, operator, { values: { erpSku: 'TSHIRT-RED-M' } });
@@ -214,11 +215,7 @@ describe('fixing an unmapped tax rate from its exception', () => {
       expect(fix.body.retried.runs.map((r: any) => r.runId).sort()).toEqual(failed.map((r: any) => r.runId).sort());
       const table = (await call('GET', '/api/lookups/shared/sku-overrides', operator)).body.rows;
       expect(table.find((r: any) => r.sku === 'TSHIRT-RED-M')).toBeUndefined();
-      const newIds = fix.body.retried.runs.map((r: any) => r.newRunId);
-      const outcome = await until(async () => {
-        const { body } = await call('POST', '/api/runs/outcomes', operator, { runIds: newIds });
-        return body.pending === 0 ? body : undefined;
-      }, 'the retries to finish');
+      const outcome = await retriesFinished(fix);
       expect(outcome, JSON.stringify(outcome)).toMatchObject({ succeeded: failed.length, failed: [] });
       expect((await call('GET', `/api/exceptions/${exc.id}`, operator)).body.state).toBe('resolved');
     } finally {

@@ -47,7 +47,8 @@ export function retriesRouter(d: Deps) {
       path: '/exceptions/{id}/fix-lookup',
       tags: ['exceptions'],
       description:
-        'Adds the lookup row(s) an unmapped-key exception is missing (its own keys plus the values given) as a new table version, ' +
+        'Adds the lookup row(s) an unmapped-key exception is missing (its own keys plus the values given) as a new table version ' +
+        '(for an unknown SKU that an SKU-override row sent, corrects that row instead; an ERP item code is looked up in the ERP first), ' +
         'then retries the runs waiting on that table that the change resolves (`retried`; read their outcome with POST /runs/outcomes).',
       request: { params: IdParam, ...jsonBody(FixBody) },
       responses: {
