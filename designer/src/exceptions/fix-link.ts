@@ -1,5 +1,6 @@
 // Where an exception's cause is fixed: a missing lookup row opens the lookup editor pre-filled with the missing key,
 // an unknown SKU the SKU table filtered to it, an ERP that did not answer the connections page.
+import { Decimal } from 'decimal.js';
 import type { ExceptionItem } from '../api/exceptions.ts';
 
 export interface FixLink {
@@ -114,11 +115,5 @@ function cellLikeTable(col: { name: string; match: string } | undefined, v: stri
   if (col?.match !== 'decimal' || !v || v.endsWith('%') || !DEC.test(v)) return v;
   const written = rows.map((r) => (r[col.name] ?? '').trim()).filter(Boolean);
   if (written.filter((x) => x.endsWith('%')).length * 2 <= written.length) return v;
-  // Decimal digits shifted by two places, as text: no float rounding (0.07 * 100 is 7.000000000000001).
-  const [int = '', frac = ''] = v.replace(/^\+/, '').split('.');
-  const neg = int.startsWith('-');
-  const digits = `${neg ? int.slice(1) : int}${frac.padEnd(2, '0')}`;
-  const whole = digits.slice(0, digits.length - Math.max(frac.length - 2, 0)).replace(/^0+(?=\d)/, '');
-  const rest = frac.slice(2).replace(/0+$/, '');
-  return `${neg ? '-' : ''}${whole}${rest ? `.${rest}` : ''}%`;
+  return `${new Decimal(v).times(100).toString()}%`;
 }
