@@ -56,6 +56,8 @@ export interface Activity {
   label: string;
   at: string;
   orderGid?: string;
+  /** A refund's row: its runs are the ones keyed by this refund, not every later run of the order. */
+  refundGid?: string;
   runs: Array<{ flowId: string; runId: string }>;
 }
 
@@ -166,13 +168,14 @@ export class SandboxPanel {
         const r = refundPayload(order, seq, new Date(this.d.now()));
         store.createRefund(r.body);
         this.refunds.push(r);
-        this.log.push({ kind: 'refund', scenario, label: `Refund of ${r.amount} on ${order.name}`, at, orderGid: order.gid, runs: [] });
+        const refundGid = `gid://shopify/Refund/${r.id}`;
+        this.log.push({ kind: 'refund', scenario, label: `Refund of ${r.amount} on ${order.name}`, at, orderGid: order.gid, refundGid, runs: [] });
         return {
           scenario,
           message: `Refund of ${r.amount} ${order.currency} on ${order.name} created; Shopify's refunds/create webhook is on its way.`,
           orderName: order.name,
           orderId: order.gid,
-          refundId: `gid://shopify/Refund/${r.id}`,
+          refundId: refundGid,
           runs: [],
         };
       }

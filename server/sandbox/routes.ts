@@ -21,7 +21,15 @@ const SandboxInfo = z
     erp: z.object({ connection: z.string() }),
     scenarios: z.array(ScenarioInfo),
     activity: z.array(
-      z.object({ kind: z.string(), scenario: z.string(), label: z.string(), at: z.string(), orderGid: z.string().optional(), runs: z.array(Run) }),
+      z.object({
+        kind: z.string(),
+        scenario: z.string(),
+        label: z.string(),
+        at: z.string(),
+        orderGid: z.string().optional(),
+        refundGid: z.string().optional().openapi({ description: 'A refund row: its runs are those keyed shopifyRefundId by it' }),
+        runs: z.array(Run),
+      }),
     ),
   })
   .openapi('SandboxInfo');

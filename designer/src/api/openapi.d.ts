@@ -9481,6 +9481,8 @@ export interface components {
                 label: string;
                 at: string;
                 orderGid?: string;
+                /** @description A refund row: its runs are those keyed shopifyRefundId by it */
+                refundGid?: string;
                 runs: {
                     flowId: string;
                     runId: string;

@@ -5,7 +5,7 @@ import { adminApi, toDate, type SandboxActivity, type SandboxInfo, type Schedule
 import { api } from '../api/client.ts';
 import { Link } from '../app/Link.tsx';
 import { useSession } from '../app/session.ts';
-import { finished, outcomeOf, type Outcome } from './activity.ts';
+import { belongsToRow, finished, outcomeOf, type Outcome } from './activity.ts';
 
 export function SandboxPage() {
   const role = useSession((s) => s.user?.role);
@@ -152,7 +152,7 @@ export function SandboxPage() {
   );
 }
 
-/** Polls the runs an activity started until they finish (webhook runs are found by the order's key). */
+/** Polls the runs an activity started until they finish (webhook runs are found by the order's key, then sorted by row). */
 function ActivityRow({ a, canSeeRuns }: { a: SandboxActivity; canSeeRuns: boolean }) {
   const [outcomes, setOutcomes] = useState<Outcome[] | null>(null);
   useEffect(() => {
@@ -166,7 +166,8 @@ function ActivityRow({ a, canSeeRuns }: { a: SandboxActivity; canSeeRuns: boolea
           const { runs } = await api.runs({ key: `shopifyOrderId:${a.orderGid}`, limit: 20 });
           ids = [...ids, ...runs.filter((r) => (toDate(r.createdAt)?.getTime() ?? 0) >= since).map((r) => r.runId)];
         }
-        const recs = await Promise.all([...new Set(ids)].map((id) => api.run(id)));
+        const direct = new Set(a.runs.map((r) => r.runId));
+        const recs = (await Promise.all([...new Set(ids)].map((id) => api.run(id)))).filter((r) => direct.has(r.runId) || belongsToRow(a, r));
         if (stop) return;
         const list = recs.map(outcomeOf).reverse();
         setOutcomes(list);

@@ -36,4 +36,14 @@ export function outcomeOf(run: RunRecord): Outcome {
   return { ...base, detail: 'done' };
 }
 
+/**
+ * Whether a run found by an order's key belongs to this row. A later refund of the same order starts runs keyed by
+ * that order too; they are the refund's row's (keyed by its refund), not the order's.
+ */
+export function belongsToRow(row: { kind: string; refundGid?: string }, run: Pick<RunRecord, 'keys'>): boolean {
+  const refund = run.keys.shopifyRefundId;
+  if (row.kind === 'refund') return row.refundGid === undefined || refund === row.refundGid;
+  return refund === undefined;
+}
+
 export const finished = (status: string) => status === 'succeeded' || status === 'failed' || status === 'skipped' || status === 'cancelled';
