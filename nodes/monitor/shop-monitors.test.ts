@@ -79,6 +79,30 @@ describe('monitor.inventory-drift', () => {
     const samples = await rawRows<{ value: string }>(h.rt.store, `SELECT value FROM monitor_samples WHERE name = 'inventory.drift.units' ORDER BY at`);
     expect(samples.map((s) => s.value)).toEqual(['0', '8', '8', '0']);
   });
+
+  it("records a check's drifting SKUs and units off at one time, while the clock moves", async () => {
+    let t = h.clock.now + 1_000;
+    const fixed = h.clock.now;
+    // Real time passes between the two samples' writes: every read of this clock is a millisecond later.
+    Object.defineProperty(h.clock, 'now', { configurable: true, get: () => t++, set: (v: number) => (t = v) });
+    try {
+      erp.admin.setStock('MON-TEE', 'WH', '25'); // expected 25 - 2 = 23; Shopify 17 since the test above
+      await h.check('monitor.inventory-drift', config);
+      const rows = await rawRows<{ name: string; at: number; value: string }>(
+        h.rt.store,
+        `SELECT name, at, value FROM monitor_samples WHERE at > ${fixed} AND name LIKE 'inventory.drift.%' ORDER BY name`,
+      );
+      expect(rows.map((r) => [r.name, r.value])).toEqual([
+        ['inventory.drift.skus', '1'],
+        ['inventory.drift.units', '6'],
+      ]);
+      expect(rows[0]!.at).toBe(rows[1]!.at);
+    } finally {
+      const now = t;
+      Object.defineProperty(h.clock, 'now', { configurable: true, writable: true, value: now });
+      erp.admin.setStock('MON-TEE', 'WH', '20');
+    }
+  });
 });
 
 describe('order monitors', () => {
