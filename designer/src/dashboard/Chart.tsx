@@ -9,6 +9,8 @@ export interface ChartSeries {
   label: string;
   color: string;
   bars?: boolean;
+  /** Drawn against an axis of its own on the right: a count beside a sum a hundred times larger lay flat on zero. */
+  rightAxis?: boolean;
 }
 
 interface Props {
@@ -19,6 +21,21 @@ interface Props {
   /** x axis values: hours or months. */
   time?: 'hour' | 'month';
   testId?: string;
+}
+
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+let measurer: CanvasRenderingContext2D | null = null;
+
+/** The y axis as wide as its longest label plus tick and gap: a fixed 40 px cut "1,500" to ".500". */
+const upToMax = (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.max(1, Math.ceil(max * 1.15))];
+
+export function fitLabels(_u: uPlot, values: string[] | null): number {
+  if (!values?.length) return 40;
+  measurer ??= document.createElement('canvas').getContext('2d');
+  const ctx = measurer;
+  if (!ctx) return 40;
+  ctx.font = AXIS_FONT;
+  return Math.max(40, Math.ceil(Math.max(...values.map((v) => ctx.measureText(v).width))) + 18);
 }
 
 export function Chart({ title, data, series, height = 200, time = 'hour', testId }: Props) {
@@ -35,16 +52,21 @@ export function Chart({ title, data, series, height = 200, time = 'hour', testId
       // Month bars get half a month either side, so the axis spans exactly the months shown.
       scales: {
         x: time === 'month' ? { time: true, range: (_u, min, max) => [min - 16 * 86_400, max + 16 * 86_400] } : { time: true },
-        y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] },
+        y: { range: upToMax },
+        right: { range: upToMax },
       },
       axes: [
-        { values: time === 'month' ? '{YYYY}-{MM}' : undefined, stroke: '#6b7785', grid: { stroke: '#eef0f3' } },
-        { stroke: '#6b7785', grid: { stroke: '#eef0f3' }, size: 40 },
+        { font: AXIS_FONT, values: time === 'month' ? '{YYYY}-{MM}' : undefined, stroke: '#6b7785', grid: { stroke: '#eef0f3' } },
+        { font: AXIS_FONT, stroke: '#6b7785', grid: { stroke: '#eef0f3' }, size: fitLabels },
+        ...(series.some((s) => s.rightAxis)
+          ? [{ scale: 'right', side: 1, font: AXIS_FONT, stroke: series.find((s) => s.rightAxis)?.color, grid: { show: false }, size: fitLabels }]
+          : []),
       ],
       series: [
         {},
         ...series.map((s) => ({
           label: s.label,
+          scale: s.rightAxis ? 'right' : 'y',
           stroke: s.color,
           fill: s.bars ? s.color : `${s.color}22`,
           width: s.bars ? 0 : 2,

@@ -16,7 +16,7 @@ interface Data {
 
 const ORDERS: ChartSeries[] = [{ label: 'Orders synced', color: '#2f6fed', bars: true }];
 const DRIFT: ChartSeries[] = [
-  { label: 'SKUs drifting', color: '#c77c02' },
+  { label: 'SKUs drifting', color: '#c77c02', rightAxis: true },
   { label: 'Units off', color: '#d64545' },
 ];
 const PAYOUTS: ChartSeries[] = [
