@@ -205,7 +205,7 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
   // Users are deployment-wide: a further workspace's cell authenticates against the default cell's users.
   const users = o.cell?.users ?? ownUsers;
   // Sandbox mode (the sandbox store and its connections) needs only the vault; the metrics count the store's requests.
-  const sandbox = o.sandboxMode !== false ? await startSandboxMode({ fresh, connections, secrets, log, env, serving: o.web }) : null;
+  const sandbox = o.sandboxMode !== false ? await startSandboxMode({ fresh, connections, secrets, log, env, serving: o.web, dataDir }) : null;
   // Scraped only once the server is built: by then `runtime` (below, after the code sandbox it measures) exists.
   const metrics = new Metrics({
     queueDepth: (): Promise<{ queued: number; running: number }> => runtime.queue.depth(),

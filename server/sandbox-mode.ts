@@ -1,7 +1,9 @@
 // Sandbox mode: on an empty data dir the server wires a Shopify sandbox store (in-process, on a free loopback port)
 // and the sandbox ERP as the connections `sandbox-shop` and `sandbox-erp`, so flows run without any account.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { keptShop } from './sandbox/kept-shop.ts';
 import type { Connections } from './vault/connections.ts';
 import type { SecretStore } from './vault/secrets.ts';
 
@@ -19,6 +21,7 @@ interface SandboxStoreLike {
   webhookSecret: string;
   stats?: { requests: number };
   setWebhookTarget?(url: string | undefined): void;
+  state?: { snapshot(): unknown; changes?: number };
   stop(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ export async function startSandboxMode(o: {
   log: Logger;
   env: NodeJS.ProcessEnv;
   serving?: boolean;
+  /** Where the sandbox shop keeps its state between starts (sandbox-shop.json); without it the shop starts from its seed each time. */
+  dataDir?: string;
 }): Promise<SandboxMode | null> {
   if (o.fresh && o.env.LEDGERLINE_SANDBOX !== '0') await o.secrets.set(MARKER, 'on');
   if (!(await isSandboxMode(o.secrets))) return null;
@@ -81,6 +86,9 @@ export async function startSandboxMode(o: {
   else if (erp.provider === 'sandbox' && !erp.config.currency)
     await o.connections.update(SANDBOX_ERP, { config: { ...erp.config, currency: SANDBOX_CURRENCY } });
 
+  // A real shop keeps its orders, stock and payouts when Ledgerline restarts, as the sandbox ERP's file does; a shop
+  // back at its seed beside an ERP that remembers raised every SKU as drifting again and forgot what it had paid out.
+  const kept = o.dataDir ? keptShop(join(o.dataDir, 'sandbox-shop.json'), o.log) : undefined;
   let store: SandboxStoreLike | undefined;
   let target: string | undefined;
   let stopped = false;
@@ -92,9 +100,19 @@ export async function startSandboxMode(o: {
       // The demo shop's own payouts pay out orders the sandbox ERP never received, so they could never reconcile:
       // in sandbox mode payouts come only from the sandbox panel, built from the orders it sent (server/sandbox).
       const seed = { ...defaultScenario(), payouts: [], balanceTransactions: [] };
-      const s = await mod.startShopifySandbox({ port: 0, webhookSecret, accessToken, shopDomain, seed });
+      const snapshot = await kept?.load();
+      const opts = { port: 0, webhookSecret, accessToken, shopDomain, seed };
+      let s: SandboxStoreLike;
+      try {
+        s = await mod.startShopifySandbox({ ...opts, snapshot });
+      } catch (e) {
+        if (!snapshot || !kept) throw e;
+        await kept.setAside(e as Error);
+        s = await mod.startShopifySandbox(opts);
+      }
       if (stopped) return void (await s.stop());
       store = s;
+      kept?.watch(s);
       await o.connections.update(SANDBOX_SHOP, shop(s.url));
       if (target) s.setWebhookTarget?.(target);
       o.log.info({ shop: s.url, connections: [SANDBOX_SHOP, SANDBOX_ERP] }, 'sandbox mode: Shopify sandbox store ready');
@@ -120,6 +138,7 @@ export async function startSandboxMode(o: {
       stopped = true;
       await started;
       await store?.stop();
+      await kept?.close();
     },
   };
 }

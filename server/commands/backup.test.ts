@@ -117,6 +117,23 @@ describe('ledgerline backup / restore', () => {
     expect(readdirSync(join(dir, aside[1]!))).toEqual(expect.arrayContaining(['ledgerline.db', 'ledgerline.store-id', 'vault.keys']));
   }, 60_000);
 
+  it("carries the sandbox shop's file with the store (the sandbox ERP's file goes too)", async () => {
+    const dir = join(tmp.dir, 'sandbox-shop');
+    const s = await start(dir);
+    await s.close();
+    const shop = '{"version":1,"orders":["#6001"]}';
+    writeFileSync(join(dir, 'sandbox-shop.json'), shop);
+    const to = join(tmp.dir, 'backup-shop');
+    expect((await cli('backup', ['--data-dir', dir, '--to', to])).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(to, 'ledgerline-backup.json'), 'utf8'));
+    expect(manifest.files.map((f: any) => f.name)).toEqual(['ledgerline.db', 'sandbox-shop.json', 'vault.keys']);
+    writeFileSync(join(dir, 'sandbox-shop.json'), '{"version":1,"orders":[]}');
+    expect((await cli('restore', ['--from', to, '--data-dir', dir, '--force'])).code).toBe(0);
+    expect(readFileSync(join(dir, 'sandbox-shop.json'), 'utf8')).toBe(shop);
+    const aside = readdirSync(dir).find((n) => n.startsWith('replaced-'))!;
+    expect(readFileSync(join(dir, aside, 'sandbox-shop.json'), 'utf8')).toBe('{"version":1,"orders":[]}');
+  }, 60_000);
+
   it('refuses a damaged backup, a non-empty target and a missing store, changing nothing', async () => {
     const dir = join(tmp.dir, 'damaged');
     const s = await start(dir);

@@ -18,6 +18,8 @@ export const BACKUP_USAGE = `ledgerline backup --to DIR [--data-dir DIR]
 const MANIFEST = 'ledgerline-backup.json';
 const SANDBOX_ERP_FILE = 'sandbox-erp.sqlite';
 const KEY_FILE = 'vault.keys';
+// Written whole and renamed into place by the server (server/sandbox/kept-shop.ts): a plain copy is a consistent one.
+const SANDBOX_SHOP_FILE = 'sandbox-shop.json';
 
 interface Io {
   out(s: string): void;
@@ -87,6 +89,11 @@ export function backup(dataDir: string, to: string, env: NodeJS.ProcessEnv, now 
     snapshot(join(dataDir, SANDBOX_ERP_FILE), join(to, SANDBOX_ERP_FILE));
     names.push(SANDBOX_ERP_FILE);
   }
+  if (existsSync(join(dataDir, SANDBOX_SHOP_FILE))) {
+    copyFileSync(join(dataDir, SANDBOX_SHOP_FILE), join(to, SANDBOX_SHOP_FILE));
+    chmodSync(join(to, SANDBOX_SHOP_FILE), 0o600);
+    names.push(SANDBOX_SHOP_FILE);
+  }
   const keyFile = keyFilePath(dataDir);
   if (existsSync(keyFile)) {
     copyFileSync(keyFile, join(to, KEY_FILE));
@@ -122,7 +129,8 @@ function readManifest(from: string): Manifest {
 /** Verifies every file against the manifest before anything in the data dir is touched. */
 function verify(from: string, m: Manifest): void {
   for (const f of m.files) {
-    if (![STORE_FILE, SANDBOX_ERP_FILE, KEY_FILE].includes(f.name)) throw new Refused(`the manifest names an unexpected file ${JSON.stringify(f.name)}`);
+    if (![STORE_FILE, SANDBOX_ERP_FILE, SANDBOX_SHOP_FILE, KEY_FILE].includes(f.name))
+      throw new Refused(`the manifest names an unexpected file ${JSON.stringify(f.name)}`);
     const p = join(from, f.name);
     if (!existsSync(p)) throw new Refused(`${f.name} is missing from the backup`);
     if (sha256(p) !== f.sha256) throw new Refused(`${f.name} in the backup does not match its checksum in ${MANIFEST}: the copy is damaged`);
@@ -143,6 +151,7 @@ export function restore(from: string, dataDir: string, o: { force: boolean; now:
     SANDBOX_ERP_FILE,
     `${SANDBOX_ERP_FILE}-wal`,
     `${SANDBOX_ERP_FILE}-shm`,
+    SANDBOX_SHOP_FILE,
     KEY_FILE,
   ].filter((n) => existsSync(join(dataDir, n)));
   if (present.includes(STORE_FILE) && !o.force) {

@@ -39,8 +39,7 @@ async function send(scenario: string) {
   return r.body;
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'll-sandbox-panel-'));
+async function start(): Promise<void> {
   s = await serve({
     port: 0,
     host: '127.0.0.1',
@@ -50,15 +49,27 @@ beforeAll(async () => {
     log: pino({ level: 'silent' }),
     env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
   });
+  if (token) return waitForShop();
   const login = await fetch(`${s.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
   });
   token = ((await login.json()) as { token: string }).token;
-  // The sandbox shop starts a moment after the server listens (it loads Shopify's schema).
+  await waitForShop();
+}
+
+/** The sandbox shop starts a moment after the server listens (it loads Shopify's schema). */
+async function waitForShop(): Promise<void> {
   for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++)
     await new Promise((r) => setTimeout(r, 200));
+}
+
+const shopState = () => JSON.stringify((s.server.sandbox?.store as { state: { snapshot(): unknown } } | undefined)?.state.snapshot());
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'll-sandbox-panel-'));
+  await start();
 }, 120_000);
 
 afterAll(async () => {
@@ -148,4 +159,27 @@ describe('sandbox control panel', () => {
     expect((await call('POST', '/api/flows/order-to-erp/run-now')).status).toBe(409);
     expect((await call('POST', '/api/flows/nope/run-now')).status).toBe(404);
   });
+
+  // Last: it restarts the server. The sandbox ERP is a file that survives; the shop once came back at its seed, so
+  // every SKU drifted again, the orders the ERP holds were gone from Shopify and the panel forgot what it had sent.
+  it('keeps the sandbox shop and what the panel sent across a restart', async () => {
+    const rows = (await call('GET', '/api/sandbox')).body.activity;
+    const before = shopState();
+    expect(rows.map((r: any) => r.kind)).toEqual(expect.arrayContaining(['order', 'refund', 'payout', 'shipment', 'catalogue']));
+    expect(JSON.parse(before).orders.length).toBeGreaterThanOrEqual(4);
+    await s.close();
+    await start();
+    expect((await call('GET', '/api/sandbox')).body.activity).toEqual(rows);
+    expect(shopState()).toBe(before);
+    // The panel still knows its orders: the first paid order (the second was refunded before) is refunded now, in a
+    // shop that still has it, and its credit memo posts.
+    const firstPaid = rows
+      .filter((r: any) => r.scenario === 'paid-order')
+      .at(-1)
+      .label.split(':')[0];
+    const refund = await send('partial-refund');
+    expect(refund.orderName).toBe(firstPaid);
+    const rr = await finished(`flowId=refund-to-credit-memo&key=${encodeURIComponent(`shopifyRefundId:${refund.refundId}`)}`);
+    expect(rr.status, JSON.stringify(rr.error)).toBe('succeeded');
+  }, 120_000);
 });

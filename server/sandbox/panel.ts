@@ -62,6 +62,17 @@ export interface Activity {
 }
 
 const SEQ = 'sandbox-panel-seq';
+// What the panel sent and what became of it, kept across restarts beside the sandbox shop's own state (the orders
+// it can refund, ship and pay out; the rows of "What happened"). Bodies are not kept: they were sent.
+const KEPT = 'sandbox-panel-state';
+const KEPT_ROWS = 200;
+interface Kept {
+  orders: Array<Omit<SentOrder, 'body'>>;
+  refunds: Array<Omit<SentRefund, 'body'>>;
+  paidOut: string[];
+  shipped: string[];
+  log: Activity[];
+}
 
 export class SandboxPanel {
   private orders: SentOrder[] = [];
@@ -123,13 +134,47 @@ export class SandboxPanel {
     return fired;
   }
 
-  activity(): Activity[] {
+  async activity(): Promise<Activity[]> {
+    await this.restore();
     return [...this.log].reverse();
+  }
+
+  private restored?: Promise<void>;
+  private restore(): Promise<void> {
+    this.restored ??= (async () => {
+      const text = await this.d.secrets.get(KEPT);
+      if (!text) return;
+      try {
+        const k = JSON.parse(text) as Kept;
+        this.orders = k.orders.map((o) => ({ ...o, body: '' }));
+        this.refunds = k.refunds.map((r) => ({ ...r, body: '' }));
+        this.paidOut = new Set(k.paidOut);
+        this.shipped = new Set(k.shipped);
+        this.log = k.log;
+      } catch {
+        // A state an earlier build wrote differently: the panel starts afresh, as it did before it kept anything.
+      }
+    })();
+    return this.restored;
+  }
+
+  private async keep(): Promise<void> {
+    this.log = this.log.slice(-KEPT_ROWS);
+    const kept: Kept = {
+      orders: this.orders.map(({ body: _, ...o }) => o),
+      refunds: this.refunds.map(({ body: _, ...r }) => r),
+      paidOut: [...this.paidOut],
+      shipped: [...this.shipped],
+      log: this.log,
+    };
+    await this.d.secrets.set(KEPT, JSON.stringify(kept));
   }
 
   async send(scenario: ScenarioId, by: string): Promise<SendResult> {
     const store = this.store();
+    await this.restore();
     const result = await this.dispatch(store, scenario, by);
+    await this.keep();
     await this.d.audit.record(by, 'sandbox.send', `sandbox:${scenario}`, { message: result.message, runs: result.runs });
     return result;
   }
@@ -162,7 +207,10 @@ export class SandboxPanel {
       case 'partial-refund': {
         // The number first: nothing awaits between choosing the order and recording its refund.
         const seq = await this.next();
-        const order = [...this.orders].reverse().find((o) => o.scenario === 'paid-order' && !this.refunds.some((r) => r.orderId === o.id));
+        // In the shop: a data dir from before the shop kept its state has panel orders its restarted shop never had.
+        const order = [...this.orders]
+          .reverse()
+          .find((o) => o.scenario === 'paid-order' && !this.refunds.some((r) => r.orderId === o.id) && store.state.orders.has(o.gid));
         if (!order)
           throw new HttpError(409, 'conflict', 'send a paid order first: the partial refund refunds one line of the last paid order not yet refunded');
         const r = refundPayload(order, seq, new Date(this.d.now()));

@@ -67,7 +67,7 @@ export function sandboxRouter(d: Deps, mode: () => SandboxMode | null) {
         },
         erp: { connection: SANDBOX_ERP },
         scenarios: SCENARIO_IDS.map((id) => ({ id, title: SCENARIOS[id].title, expect: SCENARIOS[id].expect, starts: SCENARIOS[id].starts })),
-        activity: on ? panel.activity() : [],
+        activity: on ? await panel.activity() : [],
       },
       200,
     );

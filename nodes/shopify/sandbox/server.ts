@@ -9,7 +9,7 @@ import { orderFromRest, refundFromRest } from '../convert-rest.ts';
 import { parseJsonLossless } from '../lossless-json.ts';
 import { BULK_RATES, BulkOperations, type BulkOp, type BulkRateModel } from './bulk.ts';
 import { createResolvers } from './resolvers.ts';
-import { SandboxState, defaultScenario, type Scenario } from './state.ts';
+import { SandboxState, defaultScenario, type SandboxSnapshot, type Scenario } from './state.ts';
 import { WebhookSender, type WebhookDeliveryOptions } from './webhooks.ts';
 
 /** The request's path, without the query string. */
@@ -31,6 +31,8 @@ export interface SandboxOptions {
   plan?: SandboxPlan;
   /** Scenario object; defaults to Shopify's published examples (defaultScenario()). */
   seed?: Scenario;
+  /** A shop as `state.snapshot()` left it, instead of the seed (a sandbox that outlives its process). */
+  snapshot?: SandboxSnapshot;
   shopDomain?: string;
   accessToken?: string;
   /** Client credentials accepted by POST /admin/oauth/access_token. */
@@ -96,7 +98,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
   const schema = loadAdminSchema();
   const plan = opts.plan ?? 'standard';
   const limits = PLANS[plan];
-  const state = new SandboxState().load(opts.seed ?? defaultScenario());
+  const state = opts.snapshot ? new SandboxState().restore(opts.snapshot) : new SandboxState().load(opts.seed ?? defaultScenario());
   const accessToken = opts.accessToken ?? `shpat_${randomBytes(16).toString('hex')}`;
   const clientId = opts.clientId ?? randomBytes(16).toString('hex');
   const clientSecret = opts.clientSecret ?? `shpss_${randomBytes(16).toString('hex')}`;
@@ -224,6 +226,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
     }
     const raw = await readBody(req);
     stats.requests++;
+    state.changes++;
     if (failures.count > 0) {
       failures.count--;
       stats.failedInjected++;
@@ -404,6 +407,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
       const next = orderFromRest(raw, '$order');
       next.refunds = prev.refunds;
       state.orders.set(id, next);
+      state.changes++;
       const text = JSON.stringify(raw);
       webhooks.send('orders/updated', text);
       if (next.financialStatus === 'PAID' && prev.financialStatus !== 'PAID') webhooks.send('orders/paid', text);

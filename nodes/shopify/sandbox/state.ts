@@ -119,6 +119,8 @@ export class SandboxState {
   balanceTransactions: G[] = [];
   disputes: G[] = [];
   private nextId = 9_000_000_000;
+  /** Counts what may have changed the shop (adds here, every Admin API request): a keeper skips a snapshot when it has not moved. */
+  changes = 0;
 
   newId(type: string): string {
     return `gid://shopify/${type}/${this.nextId++}`;
@@ -186,6 +188,7 @@ export class SandboxState {
   }
 
   addVariant(v: VariantRec): void {
+    this.changes++;
     this.variants.set(v.id, v);
     this.byItem.set(v.itemId, v);
     if (v.sku) {
@@ -196,6 +199,7 @@ export class SandboxState {
   }
 
   addLevel(l: InventoryLevelRec): void {
+    this.changes++;
     const key = this.levelKey(l.itemId, l.locationId);
     if (this.levels.has(key)) throw new Error(`inventory level ${key} is defined twice`);
     this.levels.set(key, l);
@@ -221,6 +225,7 @@ export class SandboxState {
   }
 
   addOrder(order: ShopifyOrder, withFulfillmentOrder = true): void {
+    this.changes++;
     this.orders.set(order.id, order);
     if (!withFulfillmentOrder) return;
     const raw = order.raw as { location_id?: unknown };
@@ -243,12 +248,14 @@ export class SandboxState {
 
   /** Adds a payout and its balance transactions (REST JSON, as in a scenario file), e.g. the sandbox panel's. */
   addPayout(payout: unknown, balanceTransactions: unknown[]): void {
+    this.changes++;
     this.payouts.push(payoutToGraphql(payout, 'payout'));
     this.balanceTransactions.push(...balanceTransactions.map((t, i) => balanceTxToGraphql(t, `balanceTransactions[${i}]`)));
   }
 
   /** A Shopify Payments dispute from its REST JSON, served as ShopifyPaymentsDispute (enums upper-cased as the Admin API spells them). */
   addDispute(d: unknown, path = 'dispute'): void {
+    this.changes++;
     const o = parseIfText(d) as Record<string, any>;
     if (!o || typeof o !== 'object') throw new Error(`${path}: expected a dispute object`);
     for (const k of ['id', 'type', 'amount', 'currency', 'reason', 'status', 'initiated_at']) if (o[k] == null) throw new Error(`${path}.${k}: required`);
@@ -289,9 +296,66 @@ export class SandboxState {
   }
 
   addRefund(refund: ShopifyRefund): void {
+    this.changes++;
     const order = this.orders.get(refund.orderId);
     if (order) order.refunds.push(refund);
   }
+
+  /** Everything the shop holds, as JSON-safe data (the indexes are rebuilt by `restore`). */
+  snapshot(): SandboxSnapshot {
+    return {
+      version: 1,
+      shopName: this.shopName,
+      currency: this.currency,
+      nextId: this.nextId,
+      locations: [...this.locations.values()],
+      variants: [...this.variants.values()],
+      levels: [...this.levels.values()],
+      customers: [...this.customers.values()],
+      orders: [...this.orders.values()],
+      fulfillmentOrders: [...this.fulfillmentOrders.values()],
+      fulfillments: [...this.fulfillments.values()],
+      payouts: this.payouts,
+      balanceTransactions: this.balanceTransactions,
+      disputes: this.disputes,
+    };
+  }
+
+  /** A shop as `snapshot` left it, into this empty state. */
+  restore(s: SandboxSnapshot): this {
+    if (s.version !== 1) throw new Error(`sandbox shop snapshot: version ${String(s.version)} is not one this build reads (1)`);
+    this.shopName = s.shopName;
+    this.currency = s.currency;
+    this.nextId = s.nextId;
+    for (const l of s.locations) this.locations.set(l.id, l);
+    for (const v of s.variants) this.addVariant(v);
+    for (const l of s.levels) this.addLevel(l);
+    for (const c of s.customers) this.customers.set(c.id, c);
+    for (const o of s.orders) this.orders.set(o.id, o);
+    for (const f of s.fulfillmentOrders) this.fulfillmentOrders.set(f.id, f);
+    for (const f of s.fulfillments) this.fulfillments.set(f.id, f);
+    this.payouts.push(...s.payouts);
+    this.balanceTransactions.push(...s.balanceTransactions);
+    this.disputes.push(...s.disputes);
+    return this;
+  }
+}
+
+export interface SandboxSnapshot {
+  version: 1;
+  shopName: string;
+  currency: string;
+  nextId: number;
+  locations: Array<{ id: string; legacyResourceId: string; name: string; isActive: boolean }>;
+  variants: VariantRec[];
+  levels: InventoryLevelRec[];
+  customers: CustomerRec[];
+  orders: ShopifyOrder[];
+  fulfillmentOrders: FulfillmentOrderRec[];
+  fulfillments: FulfillmentRec[];
+  payouts: G[];
+  balanceTransactions: G[];
+  disputes: G[];
 }
 
 function restId(v: unknown): string {
