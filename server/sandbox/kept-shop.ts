@@ -1,6 +1,7 @@
 // The sandbox shop's state in a file of the data dir: read at start, written whole (a temporary file renamed over
 // it) whenever it changed, checked every two seconds and at stop. A file this build cannot read is set aside with
 // the time in its name, and the shop starts from its seed.
+import { randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 
@@ -36,8 +37,10 @@ export function keptShop(file: string, log: Logger): KeptShop {
     last = text;
     writing = writing
       .then(async () => {
-        await writeFile(`${file}.tmp`, text, { mode: 0o600 });
-        await rename(`${file}.tmp`, file);
+        // A name of its own: web processes on one data dir each run a sandbox shop and write this file.
+        const tmp = `${file}.${randomUUID()}.tmp`;
+        await writeFile(tmp, text, { mode: 0o600 });
+        await rename(tmp, file);
       })
       .catch((e: Error) => log.warn({ file, err: e.message }, 'sandbox shop state not saved'));
     return writing;
