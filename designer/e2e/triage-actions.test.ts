@@ -147,7 +147,8 @@ describe('triage buttons that act on flows', () => {
     await page.close();
   }, 120_000);
 
-  it('in the lookup editor, accepting a proposed row keeps the unsaved edits in the grid, and saving keeps both', async () => {
+  /** Sends an order with a tax rate the table lacks; its exception, the first proposed code and the table's URL. */
+  async function unmappedTax() {
     const sent = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' });
     expect((await waitForOrderRun(env.admin, 'order-to-erp', sent.orderId!, { timeoutMs: 30_000 })).status).toBe('failed');
     let exId = '';
@@ -159,14 +160,39 @@ describe('triage buttons that act on flows', () => {
       'GET',
       `/api/assist/exceptions/${exId}`,
     );
-    const proposed = lookups.missing[0]!.rows[0]!.proposal.value;
-    const tableUrl = `/api/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`;
+    const path = `/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`;
+    return { exId, proposed: lookups.missing[0]!.rows[0]!.proposal.value, path, tableUrl: `/api${path}` };
+  }
+
+  it("the exception's fix panel follows a proposal accepted beside it: resolved once the retried runs succeed, no second row offered", async () => {
+    const { exId, proposed, path, tableUrl } = await unmappedTax();
+    const before = await env.admin<Res<'/api/lookups/{scope}/{name}', 'get'>>('GET', tableUrl);
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, env.backend.adminEmail, env.backend.adminPassword);
+    await page.goto(`${env.backend.baseUrl}${path}?fix=${encodeURIComponent(exId)}`);
+    await page.waitForSelector('[data-testid=fix-panel] button:has-text("Add row and retry waiting runs")');
+    await page.waitForSelector(`[data-testid=lookup-proposals] tr[data-proposal="${proposed}"]`, { timeout: 15_000 });
+    await page.click(`[data-testid=lookup-proposals] button:has-text("Accept ${proposed}")`);
+    // It used to go on offering "Add row and retry" for a key that now had its row and an exception already resolved.
+    await page.waitForSelector('[data-testid=fix-resolved]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=fix-resolved]')).toContain(`resolved since version ${before.version + 1} of the table was saved`);
+    expect(await page.locator('[data-testid=fix-panel] button').count()).toBe(0);
+    await shot(page, 'fix-panel-after-accepted-proposal');
+    expect(errors).toEqual([]);
+    await page.close();
+    // The rate unmapped again for the next test.
+    await env.admin('PUT', `${tableUrl}/rows`, { rows: before.rows, expectedVersion: before.version + 1 });
+  }, 120_000);
+
+  it('in the lookup editor, accepting a proposed row keeps the unsaved edits in the grid, and saving keeps both', async () => {
+    const { exId, proposed, path, tableUrl } = await unmappedTax();
     const before = await env.admin<Res<'/api/lookups/{scope}/{name}', 'get'>>('GET', tableUrl);
 
     const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
     const errors = watchPage(page);
     await signIn(page, env.backend.baseUrl, CLIENT.email, CLIENT.password);
-    await page.goto(`${env.backend.baseUrl}/lookups/${encodeURIComponent(lookups.scope)}/${encodeURIComponent(lookups.table)}`);
+    await page.goto(`${env.backend.baseUrl}${path}`);
     await page.waitForSelector(`[data-testid=lookup-proposals] tr[data-proposal="${proposed}"]`, { timeout: 15_000 });
     // Unsaved work: a country filled in on row 1, row 3 marked for deletion.
     await page.fill('input[aria-label="country of row 1"]', 'GB');

@@ -1,7 +1,7 @@
 // The lookup editor opened from an exception ("Add row to tax-codes"): the keys the failed runs looked for, filled
 // in, and the value(s) to give them. Saving adds exactly those rows (or corrects the SKU override that sent an item the
 // ERP does not have) and retries every run waiting on the table.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { exceptionsApi, type ExceptionDetail } from '../api/exceptions.ts';
 import type { LookupTable } from '../api/lookups.ts';
 import { replayApi, type RetryBatch } from '../api/replay.ts';
@@ -9,8 +9,18 @@ import { fixRows, type FixRow } from '../exceptions/fix-link.ts';
 import { lookupsApi } from '../api/lookups.ts';
 import { RetrySummary } from '../exceptions/RetrySummary.tsx';
 
-export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string; table: LookupTable; onSaved(): void }) {
+/**
+ * `version`: the table's saved version on the page. One saved beside this panel (a proposal accepted, another editor)
+ * may have resolved the exception through its retried runs: the panel reads it again and says so rather than offering
+ * a second row for a key that now has one.
+ */
+export function FixPanel({ exceptionId, table, version, onSaved }: { exceptionId: string; table: LookupTable; version?: number; onSaved(): void }) {
   const [exc, setExc] = useState<ExceptionDetail | null>(null);
+  // The version this panel opened on: the first one the page knew.
+  const opened = useRef(version);
+  opened.current ??= version;
+  const openedAt = opened.current;
+  const [changedTo, setChangedTo] = useState<number | null>(null);
   const [rows, setRows] = useState<Array<Record<string, string>> | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -20,6 +30,32 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
   useEffect(() => {
     exceptionsApi.get(exceptionId).then(setExc, (e: Error) => setError(e.message));
   }, [exceptionId]);
+  const foreign = version !== undefined && openedAt !== undefined && version > openedAt && version !== done?.version ? version : null;
+  // The retried runs settle within seconds: read the exception until it is resolved, or stop after half a minute.
+  useEffect(() => {
+    if (foreign === null) return;
+    setChangedTo(foreign);
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const read = (left: number) =>
+      exceptionsApi.get(exceptionId).then(
+        (e) => {
+          if (stop) return;
+          setExc(e);
+          if (e.state !== 'resolved' && left > 0) timer = setTimeout(() => read(left - 1), 2000);
+        },
+        () => {},
+      );
+    void read(15);
+    lookupsApi.get(table.scope, table.name).then(
+      (r) => !stop && setRows(r.rows as Array<Record<string, string>>),
+      () => {},
+    );
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, [foreign, exceptionId, table.scope, table.name]);
   // The saved rows (not the grid's edits): which row an unknown SKU came from is decided on what the runs read.
   useEffect(() => {
     lookupsApi.get(table.scope, table.name).then(
@@ -63,7 +99,10 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
     <div className="fix-panel" data-testid="fix-panel">
       <h3>Fix: {exc.title}</h3>
       {exc.state === 'resolved' && !done ? (
-        <p className="muted">This exception is already resolved{exc.resolutionNote ? `: ${exc.resolutionNote}` : ''}.</p>
+        <p className="muted" data-testid="fix-resolved">
+          This exception is {changedTo ? `resolved since version ${changedTo} of the table was saved` : 'already resolved'}
+          {exc.resolutionNote ? `: ${exc.resolutionNote}` : ''}.
+        </p>
       ) : done ? (
         <>
           <p className="ok-text">
@@ -74,6 +113,12 @@ export function FixPanel({ exceptionId, table, onSaved }: { exceptionId: string;
         </>
       ) : (
         <>
+          {changedTo && (
+            <p className="help" data-testid="fix-table-changed">
+              Version {changedTo} of the table was saved since this opened, and the runs waiting on it were retried: if they succeed this exception resolves by
+              itself. Add a row here only if they fail again.
+            </p>
+          )}
           {corrects.length === fixes.length ? (
             <p className="help" data-testid="fix-corrects">
               {exc.count} run{exc.count === 1 ? '' : 's'} failed because the ERP has no item {corrects.map((f) => f.sends).join(', ')} to sell, and{' '}

@@ -214,7 +214,14 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
         </p>
       )}
       {retried && <RetrySummary batch={retried} />}
-      {fixHere && <FixPanel exceptionId={fix!} table={table} onSaved={() => void merge().catch((e: Error) => setStatus({ text: e.message, bad: true }))} />}
+      {fixHere && (
+        <FixPanel
+          exceptionId={fix!}
+          table={table}
+          version={grid?.baseVersion}
+          onSaved={() => void merge().catch((e: Error) => setStatus({ text: e.message, bad: true }))}
+        />
+      )}
       {conflict && (
         <ConflictBanner
           message={conflict}
