@@ -7,7 +7,9 @@ import { freshStores, testStores, type TestStore } from '../../runtime/testing/s
 import { Audit } from '../audit.ts';
 import type { Deps } from '../deps.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
+import { createExceptionService } from '../exceptions/store/index.ts';
 import { flowFacts, peopleOf } from './triage-context.ts';
+import { triageException } from './triage.ts';
 
 const T0 = 1_800_000_000_000;
 
@@ -39,7 +41,7 @@ function depsOf(
       version: (id: string, version: number) => ({ flowId: id, version, definition: { nodes: find(id).nodes } }),
     },
   };
-  return { runtime } as unknown as Deps;
+  return { runtime, exceptions: createExceptionService(s.store, null, { now: () => T0 }) } as unknown as Deps;
 }
 
 const exception = (links: ExceptionRecord['links']) => ({ links }) as ExceptionRecord;
@@ -82,6 +84,33 @@ describe.each(testStores())('triage context on $name', (kind) => {
     expect(facts.flow('nope')).toBeNull();
     expect(facts.stockPushFlows('shop-a').map((f) => f.id)).toEqual(['stock']);
     expect(facts.stockPushFlows(null).map((f) => f.id)).toEqual(['stock', 'live']);
+  });
+
+  it('a drifting SKU the last stock push refused is triaged as that catalogue problem, not as a push too rare', async () => {
+    const s = await fresh();
+    const d = depsOf(s, []);
+    const problems = [
+      { code: 'DUPLICATE_SKU', sku: 'MUG-SAGE', message: 'SKU MUG-SAGE is used by 2 Shopify variants: Stoneware Mug (8131), Mug Gift Set (8132)' },
+      { code: 'NOT_STOCKED', sku: 'WRAP-01', message: 'SKU WRAP-01 is not stocked at gid://shopify/Location/1' },
+    ];
+    await d.exceptions.raise({
+      type: 'failed-run',
+      key: 'inventory-to-shopify:push',
+      title: 'Run of inventory-to-shopify / push failed (INVENTORY_PROBLEMS)',
+      links: { runId: 'run-push', flowId: 'inventory-to-shopify', nodeId: 'push' },
+      data: { error: { message: 'node push: 2 inventory problem(s)', code: 'INVENTORY_PROBLEMS', details: { problems } } },
+    });
+    const drift = (sku: string) =>
+      ({ type: 'inventory-drift', key: `shop:${sku}@WH`, data: { sku }, links: {}, count: 1, firstSeen: T0 }) as unknown as ExceptionRecord;
+    const facts = await flowFacts(d);
+    const dup = triageException(drift('MUG-SAGE'), facts);
+    expect(dup).toMatchObject({ category: 'data-mapping', action: { kind: 'open-run', params: { runId: 'run-push' } } });
+    expect(dup.explanation).toContain('SKU MUG-SAGE is used by 2 Shopify variants');
+    expect(dup.nextStep).toMatch(/^Give each Shopify variant its own SKU/);
+    expect(dup.evidence).toContain('the last stock push refused MUG-SAGE: DUPLICATE_SKU');
+    expect(triageException(drift('WRAP-01'), facts).nextStep).toMatch(/^Make WRAP-01 stocked at that location/);
+    // Any other SKU drifts for the usual reasons.
+    expect(triageException(drift('TEE-M'), facts)).toMatchObject({ category: 'manual-process' });
   });
 
   it("the order behind an exception's run: a webhook body parsed, another payload as it is, nothing without a run", async () => {

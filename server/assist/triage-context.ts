@@ -6,7 +6,7 @@ import { events, runs } from '../../runtime/store/schema.ts';
 import type { Deps } from '../deps.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
 import { FlowControls, stockPushFlowsOf } from '../flows/controls.ts';
-import type { FlowFacts } from './triage.ts';
+import type { FlowFacts, PushProblem } from './triage.ts';
 import { eventPayloadValue } from '../../runtime/event-payload.ts';
 
 /**
@@ -16,10 +16,27 @@ import { eventPayloadValue } from '../../runtime/event-payload.ts';
 export async function flowFacts(d: Deps): Promise<FlowFacts> {
   const facts = await new FlowControls(d).facts();
   const byId = new Map(facts.map((f) => [f.id, f]));
+  const problems = await pushProblems(d);
   return {
     flow: (id) => byId.get(id) ?? null,
     stockPushFlows: (shop) => stockPushFlowsOf(facts, shop),
+    pushProblem: (sku) => problems.get(sku) ?? null,
   };
+}
+
+/** The SKUs unresolved stock push failures name (INVENTORY_PROBLEMS lists each refused SKU), newest failure first. */
+async function pushProblems(d: Deps): Promise<Map<string, PushProblem>> {
+  const out = new Map<string, PushProblem>();
+  const { items } = await d.exceptions.list({ type: 'failed-run', state: 'unresolved', limit: 100 });
+  for (const e of items) {
+    const error = (e.data as { error?: { code?: unknown; details?: { problems?: unknown } } } | null)?.error;
+    if (error?.code !== 'INVENTORY_PROBLEMS' || !Array.isArray(error.details?.problems)) continue;
+    for (const p of error.details.problems as Array<{ code?: unknown; sku?: unknown; message?: unknown }>) {
+      if (typeof p.sku !== 'string' || out.has(p.sku)) continue;
+      out.set(p.sku, { code: String(p.code ?? ''), message: String(p.message ?? ''), runId: e.links.runId ?? null });
+    }
+  }
+  return out;
 }
 
 /**

@@ -49,6 +49,15 @@ export interface Triage {
 export interface FlowFacts {
   flow(flowId: string): FlowFact | null;
   stockPushFlows(shopifyConnection: string | null): FlowFact[];
+  /** Why the last stock push could not set this SKU (a duplicate SKU, a location it is not stocked at), if it said so. */
+  pushProblem?(sku: string): PushProblem | null;
+}
+
+export interface PushProblem {
+  code: string;
+  message: string;
+  /** The failed stock push run that named it. */
+  runId: string | null;
 }
 
 type Err = { message?: string; class?: string; code?: string | null; details?: Record<string, unknown> };
@@ -66,6 +75,8 @@ interface Rule {
   action?: (c: Ctx) => TriageAction | null;
   /** The runbook table's action column, when the action depends on what the exception is about. */
   tableAction?: string;
+  /** A cause the facts establish for this exception, in place of the rule's usual one. */
+  refine?: (c: Ctx) => { category: CauseCategory; evidence: string; explanation: string; next: string; action: TriageAction | null } | null;
 }
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
@@ -196,6 +207,23 @@ const RULES: Record<string, Rule> = {
     next: () => 'Check recent stock movements in the ERP for the SKUs listed, then run the inventory push; if drift keeps returning, push more often.',
     action: stockPush('more-often'),
     tableAction: 'raise-stock-push-interval (push stock more often)',
+    // A SKU the push refuses (two variants sell it, or it is not stocked at the location) drifts at every check
+    // whatever the schedule: pushing more often would hide nothing and fix nothing.
+    refine: (c) => {
+      const sku = str((c.e.data as { sku?: unknown } | null)?.sku);
+      const p = sku ? c.facts?.pushProblem?.(sku) : null;
+      if (!p) return null;
+      return {
+        category: 'data-mapping',
+        evidence: `the last stock push refused ${sku}: ${p.code}`,
+        explanation: `The stock push cannot set ${sku} in Shopify (${p.message}), so Shopify keeps its own figure and this drift returns at every check; pushing more often would not change it.`,
+        next:
+          p.code === 'DUPLICATE_SKU'
+            ? `Give each Shopify variant its own SKU (or remove the old listing) so ${sku} names one variant; the next stock push then sets it and the drift clears at the following check.`
+            : `Make ${sku} stocked at that location in Shopify (or stop pushing it there); the next stock push then sets it and the drift clears at the following check.`,
+        action: p.runId ? { kind: 'open-run', label: 'Open the failed stock push', params: { runId: p.runId } } : null,
+      };
+    },
   },
   'orphaned-order': {
     category: 'data-mapping',
@@ -401,6 +429,19 @@ export function triageException(e: ExceptionRecord, facts?: FlowFacts): Triage {
       const alt = NEXT_BY_CATEGORY[category]?.(c);
       if (alt) ({ next, action } = alt);
     }
+  }
+  const refined = rule.refine?.(c);
+  if (refined) {
+    evidence.push(refined.evidence);
+    return {
+      category: refined.category,
+      categoryLabel: CATEGORY_LABEL[refined.category],
+      evidence,
+      explanation: refined.explanation,
+      nextStep: refined.next,
+      action: refined.action,
+      source: 'rule',
+    };
   }
   return { category, categoryLabel: CATEGORY_LABEL[category], evidence, explanation: rule.explain(c), nextStep: next, action, source: 'rule' };
 }
