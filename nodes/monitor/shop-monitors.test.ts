@@ -66,6 +66,8 @@ describe('monitor.inventory-drift', () => {
     expect(r.steps[1]?.output).toMatchObject({ checked: 2, found: 1, newlyRaised: 1 });
     const d = first(await open('inventory-drift'), 'an inventory-drift exception');
     expect(d).toMatchObject({ key: 'main:MON-TEE@WH', owner: 'operations', data: { expected: 18, shopify: 10, drift: -8, safetyStock: 2 } });
+    // The check's run succeeded: it found the drift, it is not a failed run to retry.
+    expect([d.retryable, (await h.exceptions.get(d.id)).retryable]).toEqual([false, false]);
 
     h.clock.now += 1;
     await h.check('monitor.inventory-drift', config);

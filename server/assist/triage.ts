@@ -80,7 +80,8 @@ interface Rule {
 }
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-const retry = (c: Ctx): TriageAction | null => (c.e.links.runId ? { kind: 'retry', label: 'Retry the waiting runs', params: { exceptionId: c.e.id } } : null);
+const retry = (c: Ctx): TriageAction | null =>
+  c.e.links.runId && c.e.retryable !== false ? { kind: 'retry', label: 'Retry the waiting runs', params: { exceptionId: c.e.id } } : null;
 const pause = (c: Ctx): TriageAction | null => {
   const id = c.e.links.flowId;
   if (!id) return null;

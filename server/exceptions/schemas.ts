@@ -42,6 +42,10 @@ export const ExceptionRecord = z
     links: Links,
     data: z.record(z.string(), z.unknown()).nullable(),
     alertedAt: z.number().int().nullable(),
+    retryable: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'It holds a failed run that retry replays (a monitor links the run that found it, which succeeded: nothing to retry)' }),
   })
   .openapi('Exception');
 

@@ -9710,6 +9710,8 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             alertedAt: number | null;
+            /** @description It holds a failed run that retry replays (a monitor links the run that found it, which succeeded: nothing to retry) */
+            retryable?: boolean;
         };
         ExceptionDetail: components["schemas"]["Exception"] & {
             runs: {

@@ -35,6 +35,9 @@ describe('exceptions inbox model', () => {
     expect(actionsFor(item({ state: 'resolved' }), 'owner')).toEqual([]);
     // Retry needs a run to replay.
     expect(actionsFor(item({}), 'owner')).not.toContain('retry');
+    // A monitor's exception links the run that found it, which succeeded: nothing to retry.
+    expect(actionsFor(item({ links: { runId: 'r1' }, retryable: false }), 'owner')).not.toContain('retry');
+    expect(actionsFor(item({ links: { runId: 'r1' }, retryable: true }), 'operator')).toContain('retry');
     expect(canTriage('client')).toBe(false);
     expect(bulkActionsFor([item({ state: 'acknowledged' }), item({ links: { runId: 'r' } })], 'consultant')).toEqual([
       'acknowledge',

@@ -9,17 +9,18 @@ export function canTriage(role: Role | undefined): boolean {
 }
 
 /** The actions that make sense for one exception in its state, for this role. */
-export function actionsFor(item: Pick<ExceptionItem, 'state' | 'links'>, role: Role | undefined): ExceptionAction[] {
+export function actionsFor(item: Pick<ExceptionItem, 'state' | 'links' | 'retryable'>, role: Role | undefined): ExceptionAction[] {
   if (!canTriage(role) || item.state === 'resolved') return [];
   const out: ExceptionAction[] = [];
   if (item.state === 'open') out.push('acknowledge');
   out.push('assign', 'resolve');
-  if (can(role, 'exceptions.retry') && item.links.runId) out.push('retry');
+  // A monitor's exception links the run that found it, which succeeded: retry would replay nothing.
+  if (can(role, 'exceptions.retry') && (item.retryable ?? !!item.links.runId)) out.push('retry');
   return out;
 }
 
 /** Bulk actions offered for a selection: those valid for at least one selected item. */
-export function bulkActionsFor(items: Array<Pick<ExceptionItem, 'state' | 'links'>>, role: Role | undefined): ExceptionAction[] {
+export function bulkActionsFor(items: Array<Pick<ExceptionItem, 'state' | 'links' | 'retryable'>>, role: Role | undefined): ExceptionAction[] {
   const all: ExceptionAction[] = ['acknowledge', 'assign', 'resolve', 'retry'];
   return all.filter((a) => items.some((i) => actionsFor(i, role).includes(a)));
 }

@@ -97,6 +97,7 @@ describe('failed runs raise typed exceptions', () => {
     expect(e.key).toContain('GB VAT');
     expect(e.links).toMatchObject({ runId: r2.runId, flowId: 'orders', nodeId: 'tax', shopify: 'gid://shopify/Order/2' });
     expect((await svc.get(e.id)).runs.map((r) => r.runId).sort()).toEqual([r1.runId, r2.runId].sort());
+    expect([e.retryable, (await svc.get(e.id)).retryable]).toEqual([true, true]);
 
     // Retrying before the fix fails again on the same cause: the exception stays open, linked to the new runs.
     const first = await svc.retry(e.id, 'ops@example.com');
@@ -113,7 +114,7 @@ describe('failed runs raise typed exceptions', () => {
     expect(second.replayed).toHaveLength(2);
     await rt.drain();
     const done = await svc.get(e.id);
-    expect(done).toMatchObject({ state: 'resolved', autoResolved: true, resolvedBy: 'system' });
+    expect(done).toMatchObject({ state: 'resolved', autoResolved: true, resolvedBy: 'system', retryable: false });
     expect(done.resolutionNote).toMatch(/succeeded/);
     expect(done.events.map((x) => x.action)).toEqual(['opened', 'retried', 'retried', 'auto-resolved']);
     expect(actions.filter((a) => a.exceptionId === e.id).map((a) => `${a.actor}:${a.action}`)).toEqual([

@@ -8,6 +8,7 @@ import type { SqlDb, SqlStore } from '../../../runtime/store/sql-store.ts';
 import { defaultsFor } from './defaults.ts';
 import { StoreMonitorHost } from './monitoring.ts';
 import { exceptionEvents, exceptionRuns, exceptions } from './schema.ts';
+import { runs } from '../../../runtime/store/schema.ts';
 import type { ExceptionLinks, ExceptionSink, ExceptionState, ExceptionType, Owner, RaiseException, Severity } from '../../../runtime/node-api/exceptions.ts';
 
 export const OWNERS: readonly Owner[] = ['finance', 'operations', 'ecommerce'];
@@ -35,6 +36,11 @@ export interface ExceptionRecord {
   links: ExceptionLinks;
   data: Record<string, unknown> | null;
   alertedAt: number | null;
+  /**
+   * It holds a failed run that retry can replay. A monitor's exception links the run that found it, which succeeded:
+   * nothing to retry there (read by `list` and `get`; absent where a record is built otherwise).
+   */
+  retryable?: boolean;
 }
 
 export interface ExceptionRunLink {
@@ -139,7 +145,7 @@ function toRecord(r: Row): ExceptionRecord {
   };
 }
 
-type ExceptionTables = { exceptions: typeof exceptions; exceptionRuns: typeof exceptionRuns; exceptionEvents: typeof exceptionEvents };
+type ExceptionTables = { exceptions: typeof exceptions; exceptionRuns: typeof exceptionRuns; exceptionEvents: typeof exceptionEvents; runs: typeof runs };
 
 /** What the inbox needs of the store: its tables, in either dialect. */
 export type ExceptionStore = Pick<Store, 'sql'>;
@@ -160,7 +166,7 @@ export class ExceptionService implements ExceptionSink {
     replayer: Replayer | null,
     private opts: ExceptionServiceOptions = {},
   ) {
-    this.store = store.sql({ exceptions, exceptionRuns, exceptionEvents });
+    this.store = store.sql({ exceptions, exceptionRuns, exceptionEvents, runs });
     this.replayer = replayer;
     this.now = opts.now ?? Date.now;
     this.monitoring = new StoreMonitorHost(store, this.now);
@@ -294,7 +300,20 @@ export class ExceptionService implements ExceptionSink {
       .orderBy(sql`CASE ${x.severity} WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END`, desc(x.lastSeen), x.id)
       .limit(limit)
       .offset(Math.max(f.offset ?? 0, 0));
-    return { items: rows.map(toRecord), total: n?.n ?? 0 };
+    const retryable = await this.retryableOf(rows.map((r) => r.id));
+    return { items: rows.map((r) => ({ ...toRecord(r), retryable: retryable.has(r.id) })), total: n?.n ?? 0 };
+  }
+
+  /** Which of these exceptions hold a run that failed (or was cancelled) and is still linked as failed: what retry replays. */
+  private async retryableOf(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const { exceptionRuns: xr, runs: r } = this.t;
+    const rows = await this.store.db
+      .selectDistinct({ id: xr.exceptionId })
+      .from(xr)
+      .innerJoin(r, eq(r.id, xr.runId))
+      .where(and(inArray(xr.exceptionId, ids), eq(xr.status, 'failed'), inArray(r.status, ['failed', 'cancelled'])));
+    return new Set(rows.map((x) => x.id));
   }
 
   async get(id: string): Promise<ExceptionDetail> {
@@ -314,7 +333,7 @@ export class ExceptionService implements ExceptionSink {
       note: ev.note,
       data: ev.data ? JSON.parse(ev.data) : null,
     }));
-    return { ...toRecord(r), runs, events };
+    return { ...toRecord(r), retryable: (await this.retryableOf([id])).has(id), runs, events };
   }
 
   // ---- triage actions -----------------------------------------------------------------------------------
