@@ -1,6 +1,6 @@
 // monitor.orphaned-orders: paid Shopify orders that still have no ERP sales order N minutes after they were placed.
 import { z } from 'zod';
-import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
+import { defineNode, type MonitorHost, type RaiseException } from '../../runtime/node-api.ts';
 import { erpOrderFor, readOrders } from './orders.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
@@ -68,12 +68,17 @@ export const orphanedOrdersMonitor = defineNode({
       if (await erpOrderFor(erp, o, c.externalId)) continue;
       const ageMinutes = Math.floor((now - Date.parse(o.createdAt)) / 60_000);
       findings.push({ order: o.name, id: o.id, ageMinutes, financialStatus: o.displayFinancialStatus, total: o.totalPriceSet.shopMoney });
+      // The order's own failed run, when it has one: the exception links it, so a retry replays it (and its success
+      // resolves the exception) rather than pointing at this check's run, which has nothing to retry.
+      const failed = await failedRunOf(ctx.monitoring, o.id);
       found.push({
         type: 'orphaned-order',
         key: prefix + o.id,
         title: `Paid order ${o.name} is not in the ERP after ${ageMinutes} min`,
         detail: `${o.name} (${o.displayFinancialStatus}, ${o.totalPriceSet.shopMoney.amount} ${o.totalPriceSet.shopMoney.currencyCode}) was created ${o.createdAt}; no ERP sales order has its id.`,
-        links: { shopify: o.id, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },
+        links: failed
+          ? { shopify: o.id, flowId: failed.flowId, runId: failed.runId }
+          : { shopify: o.id, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },
         data: findings[findings.length - 1],
       });
     }
@@ -89,3 +94,12 @@ export const orphanedOrdersMonitor = defineNode({
     return { checked: orders.length, found: found.length, ...r, findings, path: read.path } satisfies MonitorResult;
   },
 });
+
+/** The newest failed run keyed by this order among flows whose latest run of it failed (none succeeded after it). */
+async function failedRunOf(host: MonitorHost | undefined, orderId: string): Promise<{ runId: string; flowId: string } | null> {
+  const runs = (await host?.runsOf?.('shopifyOrderId', orderId)) ?? [];
+  const latest = new Map<string, (typeof runs)[number]>();
+  for (const r of runs) if (!latest.has(r.flowId)) latest.set(r.flowId, r);
+  const failed = [...latest.values()].find((r) => r.status === 'failed');
+  return failed ? { runId: failed.runId, flowId: failed.flowId } : null;
+}

@@ -8,6 +8,7 @@ import { paymentProblem } from './payment-mismatch.ts';
 import type { RecentOrder } from './orders.ts';
 import { first } from '../shopify/testing.ts';
 import { rawRows } from '../../runtime/testing/raw.ts';
+import { flow } from '../../runtime/testing/fixtures.ts';
 
 const LOC = 'gid://shopify/Location/1';
 let store: SandboxStore;
@@ -130,12 +131,41 @@ describe('order monitors', () => {
   });
 
   it('orphaned-orders: a paid order past the grace period with no ERP sales order, resolved once the ERP has it', async () => {
+    // The order's own sync failed (its code step cannot run here): the exception links that run, the one to retry.
+    const sync = flow(
+      'orders-sync',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'post', type: 'core.code', config: { code: 'return input' } },
+      ],
+      ['t->post'],
+      {
+        retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 },
+      },
+    );
+    await h.rt.flows.create(sync);
+    const { version } = await h.rt.flows.publish('orders-sync', { activate: true });
+    const { runIds } = await h.rt.queue.ingest({
+      source: 'manual',
+      payload: {},
+      targets: [{ flowId: 'orders-sync', version }],
+      keys: { shopifyOrderId: paidId },
+    });
+    await h.rt.drain();
+    expect((await h.rt.runs.get(runIds[0]!)).status).toBe('failed');
+
     const config = { shopify: 'main', erp: 'erp', afterMinutes: 30 };
     const r = await h.check('monitor.orphaned-orders', config);
     expect(r.status).toBe('succeeded');
     expect(r.steps[1]?.output).toMatchObject({ checked: 1, found: 1 });
     const o = first(await open('orphaned-order'), 'an orphaned-order exception');
-    expect(o).toMatchObject({ key: `main:${paidId}`, owner: 'ecommerce', severity: 'high', links: { shopify: paidId } });
+    expect(o).toMatchObject({
+      key: `main:${paidId}`,
+      owner: 'ecommerce',
+      severity: 'high',
+      links: { shopify: paidId, runId: runIds[0], flowId: 'orders-sync' },
+    });
+    expect(o.retryable).toBe(true);
     expect(o.title).toMatch(/#5001 is not in the ERP/);
 
     await erp.createSalesOrder(so(paidId, '#5001', 'MON-TEE', '20.00'));

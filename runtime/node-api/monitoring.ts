@@ -40,4 +40,6 @@ export interface MonitorHost {
   stepErrors(codes: string[], since: number): Promise<Array<{ flowId: string; nodeId: string; code: string; count: number; last: number }>>;
   /** Records a measured value (a decimal string or number) for the dashboard's series. */
   sample(name: string, value: string | number, labels?: Record<string, string>, at?: number): Promise<void>;
+  /** The runs found by this business key (e.g. `shopifyOrderId`, an order's GID), newest first (at most 50). */
+  runsOf?(key: string, value: string): Promise<Array<{ runId: string; flowId: string; status: string; createdAt: number }>>;
 }

@@ -1,6 +1,6 @@
 // What the monitors read of the runtime's runs, steps and events, and the samples they record, on every store dialect.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { events, runs, steps } from '../../../runtime/store/schema.ts';
+import { events, runKeys, runs, steps } from '../../../runtime/store/schema.ts';
 import { testStores, type TestStore } from '../../../runtime/testing/stores.ts';
 import { StoreMonitorHost } from './monitoring.ts';
 import { monitorSamples } from './schema.ts';
@@ -70,6 +70,21 @@ describe.each(testStores())('monitor host on $name', (kind) => {
     expect(await host.stepErrors([], NOW - 60 * MIN)).toEqual([]);
     expect(await host.lastEventAt('shopify:main')).toBe(NOW - 5 * MIN);
     expect(await host.lastEventAt('shopify:other')).toBeNull();
+  });
+
+  it("finds an order's runs by its key, newest first", async () => {
+    const s = store.sql({ runKeys });
+    await s.db.insert(s.tables.runKeys).values([
+      { runId: 'run_a3', key: 'shopifyOrderId', value: 'gid://shopify/Order/7' },
+      { runId: 'run_a4', key: 'shopifyOrderId', value: 'gid://shopify/Order/7' },
+      { runId: 'run_a5', key: 'shopifyOrderId', value: 'gid://shopify/Order/8' },
+      { runId: 'run_a4', key: 'shopifyRefundId', value: 'gid://shopify/Order/7' },
+    ]);
+    expect(await host.runsOf('shopifyOrderId', 'gid://shopify/Order/7')).toEqual([
+      { runId: 'run_a4', flowId: 'orders', status: 'succeeded', createdAt: NOW - 47 * MIN },
+      { runId: 'run_a3', flowId: 'orders', status: 'failed', createdAt: NOW - 48 * MIN },
+    ]);
+    expect(await host.runsOf('shopifyOrderId', 'gid://shopify/Order/9')).toEqual([]);
   });
 
   it('records samples', async () => {

@@ -4,11 +4,11 @@ import { and, count, desc, eq, gte, inArray, isNotNull, lte, max, or, type SQL, 
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Store } from '../../../runtime/store/db.ts';
 import type { SqlStore } from '../../../runtime/store/sql-store.ts';
-import { events, runs, steps } from '../../../runtime/store/schema.ts';
+import { events, runKeys, runs, steps } from '../../../runtime/store/schema.ts';
 import type { FailedRuns, FlowDuration, MonitorHost, RunningRun } from '../../../runtime/node-api/monitoring.ts';
 import { monitorSamples } from './schema.ts';
 
-type MonitorTables = { runs: typeof runs; steps: typeof steps; events: typeof events; monitorSamples: typeof monitorSamples };
+type MonitorTables = { runs: typeof runs; steps: typeof steps; events: typeof events; monitorSamples: typeof monitorSamples; runKeys: typeof runKeys };
 
 export class StoreMonitorHost implements MonitorHost {
   private readonly store: SqlStore<MonitorTables>;
@@ -17,7 +17,18 @@ export class StoreMonitorHost implements MonitorHost {
     store: Pick<Store, 'sql'>,
     private now: () => number = Date.now,
   ) {
-    this.store = store.sql({ runs, steps, events, monitorSamples });
+    this.store = store.sql({ runs, steps, events, monitorSamples, runKeys });
+  }
+
+  async runsOf(key: string, value: string): Promise<Array<{ runId: string; flowId: string; status: string; createdAt: number }>> {
+    const { runs: r, runKeys: k } = this.store.tables;
+    return this.store.db
+      .select({ runId: r.id, flowId: r.flowId, status: r.status, createdAt: r.createdAt })
+      .from(k)
+      .innerJoin(r, eq(r.id, k.runId))
+      .where(and(eq(k.key, key), eq(k.value, value)))
+      .orderBy(desc(r.createdAt), desc(r.id))
+      .limit(50);
   }
 
   async inProgress(): Promise<RunningRun[]> {
