@@ -1,7 +1,7 @@
 // Storage of the sandbox ERP: one SQLite file (or memory), its schema and the default catalogue, which mirrors
 // the Tryton test company (scripts/tryton/setup.py) so one contract suite runs against both.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Db = Database.Database;
@@ -121,6 +121,9 @@ export function openDb(opts: { dataDir?: string; file?: string }): Db {
     mkdirSync(opts.dataDir, { recursive: true });
     file = join(opts.dataDir, 'sandbox-erp.sqlite');
   }
+  // Created 0600 like the other files of the data dir (SQLite gives its -wal and -shm the same permissions): the
+  // ledger holds customers' names and what they bought.
+  if (file !== ':memory:' && !existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file);
   // Worker processes of one data dir post to this file at once: a transaction that reads before it writes must hold
   // the write lock from its start, or SQLite fails it (SQLITE_BUSY) when another process commits in between.

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,8 @@ describe('sandbox ERP specifics', () => {
       a = createSandboxErp({ dataDir: dir });
       const input = order();
       await a.createSalesOrder(input);
+      // Readable by its owner alone, as the data dir's other files (it was 0644).
+      for (const f of ['sandbox-erp.sqlite', 'sandbox-erp.sqlite-wal', 'sandbox-erp.sqlite-shm']) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
       await a.close();
       a = createSandboxErp({ dataDir: dir });
       expect((await a.getSalesOrder(input.externalId))?.totals.gross).toBe('449.80');
