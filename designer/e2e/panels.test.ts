@@ -126,6 +126,38 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('anyone changes their own password from their name in the header; the old one no longer signs in', async () => {
+    const WHO = { email: 'pat@merchant.example', name: 'Pat Picker', role: 'viewer', password: 'viewer-pw-123' };
+    await env.admin('POST', '/api/users', WHO);
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), WHO.email, WHO.password);
+    await page.click('[data-testid=who]');
+    await page.waitForSelector('[data-testid=account-page]');
+    await page.fill('input[autocomplete=current-password]', 'not-my-password');
+    await page.locator('input[autocomplete=new-password]').nth(0).fill('a-better-pw-456');
+    await page.locator('input[autocomplete=new-password]').nth(1).fill('a-better-pw-456');
+    await page.click('button:has-text("Change password")');
+    await page.waitForSelector('[data-testid=account-status].error');
+    expect(await page.textContent('[data-testid=account-status]')).toContain('the current password is not right: nothing changed');
+    await page.fill('input[autocomplete=current-password]', WHO.password);
+    await page.click('button:has-text("Change password")');
+    await page.waitForSelector('[data-testid=account-status].ok-text');
+    await shot(page, 'account-password-changed');
+    // This session goes on under its new token; a fresh sign-in needs the new password.
+    await page.goto(`${base()}/flows`);
+    await page.waitForSelector('[data-testid=who]');
+    // The one console error is the browser reporting the refused attempt's 400.
+    expect(errors).toEqual([expect.stringMatching(/status of 400/)]);
+    const old = await fetch(`${base()}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: WHO.email, password: WHO.password }),
+    });
+    expect(old.status).toBe(401);
+    await page.close();
+  }, 60_000);
+
   it('a client typing /runs, /dashboard or /settings/users gets the role page, not data', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     await signIn(page, base(), CLIENT.email, CLIENT.password);

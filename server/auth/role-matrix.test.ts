@@ -26,6 +26,7 @@ type Row = [method: string, template: string, path: () => string, allowed: Role[
 const rows: Row[] = [
   ['POST', '/api/auth/logout', () => '/api/auth/logout', ALL],
   ['GET', '/api/me', () => '/api/me', ALL],
+  ['POST', '/api/auth/password', () => '/api/auth/password', ALL, () => ({ currentPassword: 'not it', newPassword: 'short' })],
   ['GET', '/api/flows', () => '/api/flows', ALL],
   ['POST', '/api/flows', () => '/api/flows', AC, () => flow(`new-${Math.random().toString(36).slice(2)}`, [{ id: 't', type: 'trigger.manual' }], [])],
   ['POST', '/api/flows/import', () => '/api/flows/import', AC, () => flow('imported', [{ id: 't', type: 'trigger.manual' }], [])],

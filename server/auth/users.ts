@@ -116,6 +116,13 @@ export class Users {
     return this.get(id);
   }
 
+  /** Whether this is the user's password (their own change of it asks for it first). */
+  async checkPassword(id: string, password: string, gate: <T>(f: () => Promise<T>) => Promise<T> = (f) => f()): Promise<boolean> {
+    const [row] = await this.db.select().from(this.t.users).where(eq(this.t.users.id, id));
+    if (!row || row.disabled) return false;
+    return gate(() => verifyPassword(password, row.passwordHash));
+  }
+
   /** How long a password check takes here (moving average), so an unknown email can be answered as slowly. */
   private hashMs: number | undefined;
 

@@ -29,6 +29,28 @@ describe('auth', () => {
     expect((await t.json('GET', '/api/me', { token: body.token })).status).toBe(401);
   });
 
+  it('changes your own password given the current one: other sessions end, this one goes on with a new token', async () => {
+    const first = await (await login(ADMIN)).json();
+    const other = await (await login(ADMIN)).json();
+    const change = (token: string, body: unknown) => t.json('POST', '/api/auth/password', { token, body });
+    const wrong = await change(first.token, { currentPassword: 'not-the-password', newPassword: 'a-new-password-1' });
+    expect([wrong.status, wrong.body.error.code]).toEqual([400, 'wrong_password']);
+    expect((await change(first.token, { currentPassword: ADMIN.password, newPassword: 'short' })).status).toBe(400);
+    expect((await change(first.token, { currentPassword: ADMIN.password, newPassword: ADMIN.password })).body.error.code).toBe('same_password');
+    expect((await login(ADMIN)).status).toBe(200); // nothing changed so far
+
+    const ok = await change(first.token, { currentPassword: ADMIN.password, newPassword: 'a-new-password-1' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.user).toMatchObject({ email: ADMIN.email });
+    expect((await t.json('GET', '/api/me', { token: ok.body.token })).status).toBe(200);
+    for (const old of [first.token, other.token]) expect((await t.json('GET', '/api/me', { token: old })).status).toBe(401);
+    expect((await login(ADMIN)).status).toBe(401);
+    expect((await login({ email: ADMIN.email, password: 'a-new-password-1' })).status).toBe(200);
+    const audit = await t.json('GET', '/api/audit?limit=5', { token: ok.body.token });
+    expect(JSON.stringify(audit.body)).toContain('auth.password-changed');
+    expect(JSON.stringify(audit.body)).not.toContain('a-new-password-1');
+  });
+
   it('refuses cross-site cookie-authenticated writes (CSRF) but accepts same-origin ones', async () => {
     const [jar = ''] = (await login(ADMIN)).headers.get('set-cookie')!.split(';');
     const flowBody = { id: 'x', name: 'x', nodes: [], edges: [] };

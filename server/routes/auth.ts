@@ -89,5 +89,47 @@ export function authRouter(d: Deps) {
 
   app.openapi(apiRoute('me', { method: 'get', path: '/me', tags: ['auth'], responses: { 200: json(Me) } }), (c) => c.json(me(currentUser(c)), 200));
 
+  // Anyone signed in changes their own password, giving the current one (a left-open session alone cannot), rate
+  // limited as a login. The change ends every session of the account; this one goes on under a new token.
+  app.openapi(
+    apiRoute('me', {
+      method: 'post',
+      path: '/auth/password',
+      tags: ['auth'],
+      description: 'Changes your own password. Every other session of the account ends; the response carries the new session token (and cookie).',
+      request: jsonBody(z.object({ currentPassword: z.string().min(1), newPassword: z.string().min(8).max(1000) })),
+      responses: {
+        200: json(z.object({ token: z.string(), user: Me })),
+        400: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'The current password is wrong, or the new one refused'),
+        429: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Too many attempts'),
+      },
+    }),
+    async (c) => {
+      const user = currentUser(c);
+      const { currentPassword, newPassword } = c.req.valid('json');
+      const address = clientAddress(c, d.options.trustProxy);
+      const key = `${address}|${user.email}`;
+      const wait = perEmail.reserve(key);
+      if (wait > 0) throw tooMany(c, wait, 'for this account');
+      if (!(await d.users.checkPassword(user.id, currentPassword, (f) => gate.run(address, f)))) {
+        throw new HttpError(400, 'wrong_password', 'the current password is not right: nothing changed');
+      }
+      perEmail.clear(key);
+      if (newPassword === currentPassword) throw new HttpError(400, 'same_password', 'the new password is the current one: choose another');
+      await d.users.update(user.id, { password: newPassword });
+      const r = await d.users.login(user.email, newPassword, { gate: (f) => gate.run(address, f) });
+      if (!r) throw new HttpError(500, 'internal', 'the password was changed but a new session could not be opened: sign in again');
+      setCookie(c, SESSION_COOKIE, r.token, {
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/',
+        secure: isHttps(c, d.options.trustProxy),
+        expires: new Date(r.expiresAt),
+      });
+      await d.audit.record(user.email, 'auth.password-changed', `user:${user.email}`);
+      return c.json({ token: r.token, user: me(r.user) }, 200);
+    },
+  );
+
   return app;
 }

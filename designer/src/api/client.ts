@@ -92,6 +92,8 @@ export const api = {
   login: (email: string, password: string) => request<Res<'/api/auth/login', 'post'>>('POST', '/api/auth/login', { email, password }),
   logout: () => request<Res<'/api/auth/logout', 'post'>>('POST', '/api/auth/logout'),
   me: () => request<Res<'/api/me', 'get'>>('GET', '/api/me'),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<Res<'/api/auth/password', 'post'>>('POST', '/api/auth/password', { currentPassword, newPassword }),
   workspaces: () => request<Res<'/api/workspaces', 'get'>>('GET', '/api/workspaces'),
   catalog: () => request<Res<'/api/catalog', 'get'> & { nodeTypes: NodeTypeInfo[] }>('GET', '/api/catalog'),
   flows: () => request<Res<'/api/flows', 'get'>>('GET', '/api/flows'),

@@ -65,10 +65,10 @@ export function Header({ path }: { path: string }) {
       </nav>
       <span className="spacer" />
       {user && (
-        <span className="who" data-testid="who">
+        <Link to="/account" className="who" data-testid="who" title="Your account: change your password">
           <span className="name">{user.name} · </span>
           <span className="role">{user.role}</span>
-        </span>
+        </Link>
       )}
       <button
         type="button"

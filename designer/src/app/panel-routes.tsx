@@ -1,6 +1,7 @@
 // The pages of the sandbox panel, settings, audit, runbooks and monitors (kept apart from App.tsx's editor routes).
 import type { ReactNode } from 'react';
 import { SandboxPage } from '../sandbox/SandboxPage.tsx';
+import { AccountPage } from '../settings/AccountPage.tsx';
 import { ConnectionsPage } from '../settings/ConnectionsPage.tsx';
 import { UsersPage } from '../settings/UsersPage.tsx';
 import { TokensPage } from '../settings/TokensPage.tsx';
@@ -14,6 +15,7 @@ import { match } from './router.ts';
 
 export function panelPage(path: string, query: URLSearchParams): ReactNode | null {
   if (path === '/sandbox') return <SandboxPage />;
+  if (path === '/account') return <AccountPage />;
   if (path === '/settings' || path === '/settings/connections') return <ConnectionsPage />;
   if (path === '/settings/users') return <UsersPage />;
   if (path === '/settings/tokens') return <TokensPage />;
