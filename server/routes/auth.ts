@@ -1,4 +1,5 @@
 // /api/auth/login, /api/auth/logout, /api/me.
+import type { Context } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { Deps } from '../deps.ts';
 import { HttpError, apiRoute, currentUser, json, jsonBody, router, z } from '../api/http.ts';
@@ -16,6 +17,16 @@ export function authRouter(d: Deps) {
   const perEmail = new AttemptWindow(o.max, o.windowMs, d.now);
   const perAddress = new AttemptWindow(o.perAddressMax ?? o.max * 5, o.windowMs, d.now);
   const gate = new HashGate(o.hashConcurrency ?? 1, o.queuedPerAddress ?? 4);
+  const setSession = (c: Context, r: { token: string; expiresAt: number }) =>
+    setCookie(c, SESSION_COOKIE, r.token, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      // Behind a TLS-terminating proxy (LEDGERLINE_TRUST_PROXY) the request reaches us as http: its
+      // X-Forwarded-Proto says what the browser used.
+      secure: isHttps(c, d.options.trustProxy),
+      expires: new Date(r.expiresAt),
+    });
   const tooMany = (c: { header(n: string, v: string): void }, wait: number, what: string) => {
     c.header('Retry-After', String(Math.ceil(wait / 1000)));
     return new HttpError(429, 'rate_limited', `too many failed logins ${what}; try again in ${Math.ceil(wait / 1000)} s`);
@@ -62,15 +73,7 @@ export function authRouter(d: Deps) {
       }
       perEmail.clear(key);
       perAddress.release(address);
-      setCookie(c, SESSION_COOKIE, r.token, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-        // Behind a TLS-terminating proxy (LEDGERLINE_TRUST_PROXY) the request reaches us as http: its
-        // X-Forwarded-Proto says what the browser used.
-        secure: isHttps(c, d.options.trustProxy),
-        expires: new Date(r.expiresAt),
-      });
+      setSession(c, r);
       // Signing in goes through any workspace (users are deployment-wide); its audit log, read by its members, gets
       // only its own members' sign-ins, or another workspace's users would show up there.
       if (await d.userScope.isMember(r.user.id)) await d.audit.record(r.user.email, 'auth.login', `user:${r.user.email}`);
@@ -119,13 +122,7 @@ export function authRouter(d: Deps) {
       await d.users.update(user.id, { password: newPassword });
       const r = await d.users.login(user.email, newPassword, { gate: (f) => gate.run(address, f) });
       if (!r) throw new HttpError(500, 'internal', 'the password was changed but a new session could not be opened: sign in again');
-      setCookie(c, SESSION_COOKIE, r.token, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-        secure: isHttps(c, d.options.trustProxy),
-        expires: new Date(r.expiresAt),
-      });
+      setSession(c, r);
       await d.audit.record(user.email, 'auth.password-changed', `user:${user.email}`);
       return c.json({ token: r.token, user: me(r.user) }, 200);
     },
