@@ -139,7 +139,9 @@ export async function serve(
       ((a) => {
         // Printed once, to the terminal only (not the log): it is never shown again.
         if (a.generatedPassword)
-          process.stdout.write(`\n  First admin user: ${a.email}\n  Password (shown once; change it after signing in, under your name at the top right): ${a.generatedPassword}\n\n`);
+          process.stdout.write(
+            `\n  First admin user: ${a.email}\n  Password (shown once; change it after signing in, under your name at the top right): ${a.generatedPassword}\n\n`,
+          );
       }),
   });
   const server = deployment.defaultCell;
