@@ -26,9 +26,9 @@ interface Props {
 const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 let measurer: CanvasRenderingContext2D | null = null;
 
-/** The y axis as wide as its longest label plus tick and gap: a fixed 40 px cut "1,500" to ".500". */
 const upToMax = (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.max(1, Math.ceil(max * 1.15))];
 
+/** A y axis as wide as its longest label plus tick and gap: a fixed 40 px cut "1,500" to ".500". */
 export function fitLabels(_u: uPlot, values: string[] | null): number {
   if (!values?.length) return 40;
   measurer ??= document.createElement('canvas').getContext('2d');

@@ -20,7 +20,6 @@ export function FixPanel({ exceptionId, table, version, onSaved }: { exceptionId
   const opened = useRef(version);
   opened.current ??= version;
   const openedAt = opened.current;
-  const [changedTo, setChangedTo] = useState<number | null>(null);
   const [rows, setRows] = useState<Array<Record<string, string>> | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -30,11 +29,11 @@ export function FixPanel({ exceptionId, table, version, onSaved }: { exceptionId
   useEffect(() => {
     exceptionsApi.get(exceptionId).then(setExc, (e: Error) => setError(e.message));
   }, [exceptionId]);
-  const foreign = version !== undefined && openedAt !== undefined && version > openedAt && version !== done?.version ? version : null;
+  // A version saved beside this panel (not by its own save), which the rows below and the exception are read again for.
+  const changedTo = version !== undefined && openedAt !== undefined && version > openedAt && version !== done?.version ? version : null;
   // The retried runs settle within seconds: read the exception until it is resolved, or stop after half a minute.
   useEffect(() => {
-    if (foreign === null) return;
-    setChangedTo(foreign);
+    if (changedTo === null) return;
     let stop = false;
     let timer: ReturnType<typeof setTimeout>;
     const read = (left: number) =>
@@ -47,22 +46,19 @@ export function FixPanel({ exceptionId, table, version, onSaved }: { exceptionId
         () => {},
       );
     void read(15);
-    lookupsApi.get(table.scope, table.name).then(
-      (r) => !stop && setRows(r.rows as Array<Record<string, string>>),
-      () => {},
-    );
     return () => {
       stop = true;
       clearTimeout(timer);
     };
-  }, [foreign, exceptionId, table.scope, table.name]);
+  }, [changedTo, exceptionId]);
   // The saved rows (not the grid's edits): which row an unknown SKU came from is decided on what the runs read.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a version saved beside the panel (changedTo) means other saved rows to read
   useEffect(() => {
     lookupsApi.get(table.scope, table.name).then(
       (r) => setRows(r.rows as Array<Record<string, string>>),
       (e: Error) => setError(e.message),
     );
-  }, [table.scope, table.name]);
+  }, [table.scope, table.name, changedTo]);
 
   async function save() {
     setBusy(true);
