@@ -151,12 +151,17 @@ export class Users {
       return r;
     });
     if (!row || !ok || row.disabled) return null;
+    return this.openSession(toUser(row));
+  }
+
+  /** A new session for a user whose password was just checked (login, or their own change of it). */
+  async openSession(user: User): Promise<{ token: string; user: User; expiresAt: number }> {
     const token = newToken(SESSION_PREFIX);
     const t = this.now();
     const se = this.t.sessions;
     await this.db.delete(se).where(lt(se.expiresAt, t));
-    await this.db.insert(se).values({ tokenHash: hashToken(token), userId: row.id, createdAt: t, expiresAt: t + SESSION_TTL_MS });
-    return { token, user: toUser(row), expiresAt: t + SESSION_TTL_MS };
+    await this.db.insert(se).values({ tokenHash: hashToken(token), userId: user.id, createdAt: t, expiresAt: t + SESSION_TTL_MS });
+    return { token, user, expiresAt: t + SESSION_TTL_MS };
   }
 
   async logout(token: string): Promise<void> {

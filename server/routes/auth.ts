@@ -119,9 +119,8 @@ export function authRouter(d: Deps) {
       }
       perEmail.clear(key);
       if (newPassword === currentPassword) throw new HttpError(400, 'same_password', 'the new password is the current one: choose another');
-      await d.users.update(user.id, { password: newPassword });
-      const r = await d.users.login(user.email, newPassword, { gate: (f) => gate.run(address, f) });
-      if (!r) throw new HttpError(500, 'internal', 'the password was changed but a new session could not be opened: sign in again');
+      // The update ends every session of the account; this one goes on under a new one (no second hash to open it).
+      const r = await d.users.openSession(await d.users.update(user.id, { password: newPassword }));
       setSession(c, r);
       await d.audit.record(user.email, 'auth.password-changed', `user:${user.email}`);
       return c.json({ token: r.token, user: me(r.user) }, 200);
