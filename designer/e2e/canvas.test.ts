@@ -87,6 +87,26 @@ describe('canvas and narrow screens', () => {
     await page.close();
   }, 120_000);
 
+  it('the header keeps every tab, the account and Sign out on screen for an owner in sandbox mode, from 1024 to 1440 px', async () => {
+    // At 1280 px (a common laptop) the owner's eleven tabs pushed Sign out off the right edge.
+    const page = await browser.newPage({ viewport: { width: 1440, height: 600 } });
+    await signIn(page, env.backend.baseUrl, env.backend.adminEmail, env.backend.adminPassword);
+    await page.goto(`${env.backend.baseUrl}/dashboard`);
+    await page.waitForSelector('.app-header nav a[href="/sandbox"]');
+    for (const width of [1440, 1366, 1280, 1180, 1024]) {
+      await page.setViewportSize({ width, height: 600 });
+      for (const control of ['[data-testid=who]', '.app-header button:has-text("Sign out")']) {
+        const box = (await page.locator(control).boundingBox())!;
+        expect(box.x + box.width, `${control} at ${width} px`).toBeLessThanOrEqual(width);
+      }
+      const nav = await page.locator('.app-header nav').evaluate((n) => ({ scroll: n.scrollWidth, client: n.clientWidth, tabs: n.children.length }));
+      expect(nav.tabs).toBe(11);
+      expect(nav.scroll, `every tab shows at ${width} px`).toBeLessThanOrEqual(nav.client);
+      if (width === 1280) await shot(page, 'canvas-05-header-1280');
+    }
+    await page.close();
+  }, 60_000);
+
   it('at 1024 × 768 the editor, the mapper and the exceptions table keep their controls on screen', async () => {
     // An order taxed at a rate the tax-code table does not have: a failed run and an exception to triage.
     const body = JSON.stringify({
