@@ -10,7 +10,7 @@ const HEIGHT = 72;
 const GAP = 40;
 
 type Box = { id: string; x: number; y: number };
-type Template = { nodes: { id: string; position: Box }[]; edges: { source: string; target: string }[] };
+type Template = { nodes: { id: string; position: { x: number; y: number } }[]; edges: { source: string; target: string }[] };
 
 const dir = new URL('./', import.meta.url);
 const templates = readdirSync(dir)
@@ -45,7 +45,7 @@ describe('template layout', () => {
   });
 
   it('finds what the checks are for', () => {
-    const node = (id: string, x: number, y: number) => ({ id, position: { id, x, y } });
+    const node = (id: string, x: number, y: number) => ({ id, position: { x, y } });
     expect(
       layoutProblems({
         nodes: [node('a', 0, 0), node('b', 120, 60), node('c', 400, 0), node('d', 700, 0)],
