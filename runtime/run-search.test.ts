@@ -25,6 +25,21 @@ describe.each(testStores())('run search on $name', (kind) => {
         keys: { orderName: '#50070' },
         steps: [{ nodeId: 'read', status: 'succeeded', output: { number: 'SO0012X' } }],
       },
+      // A refund of order #5007: its webhook names the order by id only.
+      {
+        id: 'run_0005',
+        status: 'succeeded',
+        createdAt: 5,
+        keys: { shopifyRefundId: 'gid://shopify/Refund/77', shopifyOrderId: 'gid://shopify/Order/820982911946154508' },
+      },
+      // Another order and its refund: found by its own name only.
+      { id: 'run_0006', status: 'succeeded', createdAt: 6, keys: { shopifyOrderName: '#5008', shopifyOrderId: 'gid://shopify/Order/820982911946154509' } },
+      {
+        id: 'run_0007',
+        status: 'failed',
+        createdAt: 7,
+        keys: { shopifyRefundId: 'gid://shopify/Refund/78', shopifyOrderId: 'gid://shopify/Order/820982911946154509' },
+      },
       // Wildcards in keys and outputs are text to match, never patterns.
       { id: 'run_0004', status: 'succeeded', createdAt: 4, keys: { sku: 'A_%' }, steps: [{ nodeId: 'x', status: 'succeeded', output: { number: 'A_%' } }] },
     ]);
@@ -37,18 +52,19 @@ describe.each(testStores())('run search on $name', (kind) => {
     };
   }
 
-  it('finds an order by its name with or without #, exactly', async () => {
+  it("finds an order by its name with or without #, exactly, with the runs of its refunds (which carry only the order's id)", async () => {
     const find = await searcher();
-    expect(await find('#5007')).toEqual(['run_0001']);
-    expect(await find('5007')).toEqual(['run_0001']);
-    expect(await find('  5007 ')).toEqual(['run_0001']);
+    expect(await find('#5007')).toEqual(['run_0001', 'run_0005']);
+    expect(await find('5007')).toEqual(['run_0001', 'run_0005']);
+    expect(await find('  5007 ')).toEqual(['run_0001', 'run_0005']);
     expect(await find('500')).toEqual([]);
+    expect(await find('#5008')).toEqual(['run_0006', 'run_0007']);
   });
 
   it('finds a resource by its numeric Shopify id or its gid', async () => {
     const find = await searcher();
-    expect(await find('820982911946154508')).toEqual(['run_0001']);
-    expect(await find('gid://shopify/Order/820982911946154508')).toEqual(['run_0001']);
+    expect(await find('820982911946154508')).toEqual(['run_0001', 'run_0005']);
+    expect(await find('gid://shopify/Order/820982911946154508')).toEqual(['run_0001', 'run_0005']);
     expect(await find('509562969')).toEqual(['run_0002']);
     expect(await find('82098291194615450')).toEqual([]);
   });

@@ -30,6 +30,16 @@ export function runSearchSql(store: SqlStore<RunSearchTables>, text: string): SQ
         .where(and(eq(k.runId, r.id), cond)),
     );
   const parts = [keyOfRun(inArray(k.value, [...exact]))];
+  // Shopify names an order only in the order's own webhooks: a refund, a cancellation's follow-up or an edit carries the
+  // order's id. The order's name finds them through the id its named runs carry.
+  if (digits) {
+    const names = sql.join(
+      [...exact].map((v) => sql`${v}`),
+      sql`, `,
+    );
+    const named = sql`SELECT o.value FROM ${k} o WHERE o.key = 'shopifyOrderId' AND o.run_id IN (SELECT n.run_id FROM ${k} n WHERE n.value IN (${names}))`;
+    parts.push(keyOfRun(and(eq(k.key, 'shopifyOrderId'), sql`${k.value} IN (${named})`)!));
+  }
   // A Shopify numeric id matches the gid of whatever resource it names (order, refund, fulfilment...).
   if (digits && digits.length >= 6) parts.push(keyOfRun(like(k.value, `gid://shopify/%/${likeEscape(digits)}`)));
   // ERP document numbers live in the outputs of the steps that posted or read them.

@@ -16,16 +16,19 @@ const lookup = (t: string) => types.find((x) => x.type === t);
 
 // t → a → p (a non-idempotent post) → b; version 2 changes a's settings.
 const version = (n: number) =>
-  flow(
-    'f',
-    [
-      { id: 't', type: 'trigger.manual' },
-      { id: 'a', type: 'test.add', config: { n } },
-      { id: 'p', type: 'test.post' },
-      { id: 'b', type: 'test.add', config: { n: 2 } },
-    ],
-    ['t->a', 'a->p', 'p->b'],
-  ) as unknown as Flow;
+  ({
+    ...flow(
+      'f',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'test.add', config: { n }, name: `Add ${n}` },
+        { id: 'p', type: 'test.post' },
+        { id: 'b', type: 'test.add', config: { n: 2 } },
+      ],
+      ['t->a', 'a->p', 'p->b'],
+    ),
+    name: 'Orders to the ERP',
+  }) as unknown as Flow;
 
 /** Flows held in memory: versions 1 and 2 of `f`, the active one settable. */
 function memoryFlows(): RunFlows & { active: number } {
@@ -131,6 +134,42 @@ describe.each(testStores())('Runs on $name', (kind) => {
       expect(ids(await runs.list({ status: 'succeeded', before: 'run_0007', limit: 1 }))).toEqual(['run_0003']);
     });
 
+    it("names each run's order, a refund's run through the order id a named run of that order carries", async () => {
+      const s = await setup();
+      await seedRuns(s.store, [
+        { id: 'run_0001', flowId: 'f', status: 'succeeded', createdAt: 1, keys: { shopifyOrderId: 'gid://shopify/Order/1', shopifyOrderName: '#1001' } },
+        {
+          id: 'run_0002',
+          flowId: 'g',
+          status: 'failed',
+          createdAt: 2,
+          keys: { shopifyOrderId: 'gid://shopify/Order/1', shopifyRefundId: 'gid://shopify/Refund/9' },
+        },
+        // An order none of whose runs was named (its own webhooks were never received): no name is made up.
+        { id: 'run_0003', flowId: 'g', status: 'failed', createdAt: 3, keys: { shopifyOrderId: 'gid://shopify/Order/2' } },
+        { id: 'run_0004', flowId: 'h', status: 'succeeded', createdAt: 4 },
+        { id: 'run_0005', flowId: 'f', status: 'succeeded', createdAt: 5, keys: { shopifyOrderId: 'gid://shopify/Order/5', shopifyOrderName: '#1005' } },
+        {
+          id: 'run_0006',
+          flowId: 'g',
+          status: 'succeeded',
+          createdAt: 6,
+          keys: { shopifyOrderId: 'gid://shopify/Order/5', shopifyRefundId: 'gid://shopify/Refund/10' },
+        },
+      ]);
+      const named = (await s.runs.list()).map((r) => [r.runId, r.orderName]);
+      expect(named).toEqual([
+        ['run_0006', '#1005'],
+        ['run_0005', '#1005'],
+        ['run_0004', undefined],
+        ['run_0003', undefined],
+        ['run_0002', '#1001'],
+        ['run_0001', '#1001'],
+      ]);
+      // A page of runs is named by itself: the named run need not be on it.
+      expect((await s.runs.list({ flowId: 'g', status: 'failed', limit: 1, before: 'run_0003' }))[0]).toMatchObject({ runId: 'run_0002', orderName: '#1001' });
+    });
+
     it('shows a failed run its error and a skipped run its reason, never as an error', async () => {
       const runs = await listed();
       const [skipped] = await runs.list({ status: 'skipped' });
@@ -168,6 +207,9 @@ describe.each(testStores())('Runs on $name', (kind) => {
         ['p', 'test.post'],
         ['b', 'test.add'],
       ]);
+      // Named as the flow's version names them (a node without a name has none), as the canvas shows them.
+      expect(run.flowName).toBe('Orders to the ERP');
+      expect(run.steps.map((s) => s.name)).toEqual([undefined, 'Add 1', undefined, undefined]);
       expect(run.steps[0]).toMatchObject({ input: { value: 1 }, output: { value: 1 }, durationMs: 3 });
       expect(run.steps[1]).toMatchObject({ input: { value: 1 }, output: { value: 2 }, reads: { flowVersion: 1, lookups: [] } });
       expect(run.steps[3]).toMatchObject({ input: { posted: { value: 2 }, key: null }, output: { value: 4 } });

@@ -43,11 +43,15 @@ export interface RunSummary {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The Shopify order the run is about, by name (#1001), when one of that order's runs was given its name. */
+  orderName?: string;
 }
 
 export interface StepRecord {
   nodeId: string;
   type?: string;
+  /** The node's display name in the run's flow version. */
+  name?: string;
   status: string;
   attempts: number;
   port?: string;
@@ -64,6 +68,8 @@ export interface StepRecord {
 }
 
 export interface RunRecord extends RunSummary {
+  /** The flow's name in the run's version. */
+  flowName?: string;
   keys: Record<string, string>;
   steps: StepRecord[];
 }
@@ -133,7 +139,39 @@ export class Runs {
       .where(where)
       .orderBy(desc(r.id))
       .limit(Math.min(f.limit ?? 50, 1000));
-    return rows.map(summary);
+    const names = await this.orderNames(rows.map((x) => x.id));
+    return rows.map((x) => {
+      const name = names.get(x.id);
+      return name ? { ...summary(x), orderName: name } : summary(x);
+    });
+  }
+
+  /**
+   * The order name of each run that has one. Only an order's own webhooks carry its name: a refund's run carries the
+   * order's id, and is named through the id a named run of the same order carries.
+   */
+  private async orderNames(runIds: string[]): Promise<Map<string, string>> {
+    if (!runIds.length) return new Map();
+    const { db } = this.sql;
+    const { runKeys: k } = this.sql.tables;
+    const rows = await db
+      .select({ runId: k.runId, key: k.key, value: k.value })
+      .from(k)
+      .where(and(inArray(k.runId, runIds), inArray(k.key, ['shopifyOrderName', 'shopifyOrderId'])));
+    const names = new Map<string, string>();
+    const unnamed = new Map<string, string[]>();
+    for (const x of rows) if (x.key === 'shopifyOrderName') names.set(x.runId, x.value);
+    for (const x of rows) if (x.key === 'shopifyOrderId' && !names.has(x.runId)) (unnamed.get(x.value) ?? unnamed.set(x.value, []).get(x.value)!).push(x.runId);
+    if (!unnamed.size) return names;
+    const ids = sql.join(
+      [...unnamed.keys()].map((v) => sql`${v}`),
+      sql`, `,
+    );
+    const named = await this.sql.rows<{ order_id: string; name: string }>(
+      sql`SELECT i.value AS order_id, n.value AS name FROM ${k} i JOIN ${k} n ON n.run_id = i.run_id AND n.key = 'shopifyOrderName' WHERE i.key = 'shopifyOrderId' AND i.value IN (${ids})`,
+    );
+    for (const x of named) for (const runId of unnamed.get(x.order_id) ?? []) names.set(runId, x.name);
+    return names;
   }
 
   async get(runId: string): Promise<RunRecord> {
@@ -150,8 +188,11 @@ export class Runs {
     const byNode = new Map(rows.map((x) => [x.nodeId, x]));
     const outputs = new Map(rows.filter((x) => x.status === 'succeeded').map((x) => [x.nodeId, { port: x.port, output: parse(x.output) }]));
     let plan;
+    let flowName: string | undefined;
     try {
-      plan = buildPlan((await this.flows.version(run.flowId, run.flowVersion)).definition, this.lookup);
+      const { definition } = await this.flows.version(run.flowId, run.flowVersion);
+      flowName = definition.name;
+      plan = buildPlan(definition, this.lookup);
     } catch {
       plan = null;
     }
@@ -207,6 +248,7 @@ export class Runs {
       steps.push({
         nodeId,
         type: p?.type.type,
+        ...(p?.node.name ? { name: p.node.name } : {}),
         status: st.status,
         attempts: st.attempts,
         ...(st.port ? { port: st.port } : {}),
@@ -220,7 +262,7 @@ export class Runs {
         durationMs: st.startedAt != null && st.finishedAt != null ? st.finishedAt - st.startedAt : null,
       });
     }
-    return { ...summary(run), keys, steps };
+    return { ...summary(run), ...(flowName ? { flowName } : {}), keys, steps };
   }
 
   /** Cancels a queued or running run; a running step finishes, but nothing after it starts. */

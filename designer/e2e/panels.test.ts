@@ -84,6 +84,22 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.click('[data-testid=run-detail] [data-step=post]');
     await page.waitForSelector('[data-testid=step-post]');
     expect(await page.textContent('[data-testid=step-post]')).toContain(soNumber);
+    // The run reads as the canvas does: the flow's and the nodes' names, their ids beside them.
+    expect(await page.textContent('[data-testid=run-detail] p.muted a')).toBe('Shopify order to ERP sales order');
+    expect(await page.textContent('[data-testid=run-detail] [data-step=gate]')).toMatch(/^Only paid or authorised orders\s*gate\s*erp\.payment-gate/);
+    // On the runs list every run of the order is named by it, the refund's too (its webhook names the order by id
+    // only), and the name searches for them all.
+    await page.goto(`${base()}/runs`);
+    const refundRun = '[data-testid=runs-page] tr:has(td:text-is("refund-to-credit-memo"))';
+    await page.waitForSelector(refundRun);
+    expect(await page.textContent(`${refundRun} td[data-order]`)).toBe(orderName);
+    await page.click(`${refundRun} td[data-order] button`);
+    await page.waitForFunction((name) => (document.querySelector('input[aria-label="Search runs"]') as HTMLInputElement | null)?.value === name, orderName);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-page] tr[data-run]').length === 4);
+    const flows = await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents();
+    expect(flows.sort()).toEqual(['gift-card-liability', 'order-to-erp', 'order-to-erp', 'refund-to-credit-memo']);
+    expect(new Set(await page.locator('[data-testid=runs-page] tr[data-run] td[data-order]').allTextContents())).toEqual(new Set([orderName]));
+    await shot(page, 'runs-of-one-order');
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);

@@ -126,7 +126,7 @@ export function testNodes(calls: Calls): NodeType[] {
   ];
 }
 
-type N = { id: string; type: string; config?: Record<string, unknown>; idempotencyKey?: string; retry?: Record<string, number> };
+type N = { id: string; type: string; name?: string; config?: Record<string, unknown>; idempotencyKey?: string; retry?: Record<string, number> };
 
 /** A flow from a node list and `a->b` / `a:port->b` edge strings. */
 export function flow(id: string, nodes: N[], edges: string[], settings?: Record<string, unknown>) {

@@ -57,6 +57,10 @@ export const RunSummary = z
     createdAt: z.number().int(),
     startedAt: z.number().int().nullable(),
     finishedAt: z.number().int().nullable(),
+    orderName: z
+      .string()
+      .optional()
+      .openapi({ description: "The Shopify order the run is about (#1001), also for a refund's run, whose webhook names the order by id only" }),
   })
   .openapi('RunSummary');
 
@@ -64,6 +68,7 @@ export const StepRecord = z
   .object({
     nodeId: z.string(),
     type: z.string().optional(),
+    name: z.string().optional().openapi({ description: "The node's display name in the run's flow version" }),
     status: z.string(),
     attempts: z.number().int(),
     port: z.string().optional(),
@@ -113,7 +118,11 @@ export const ReplayPlan = z
   })
   .openapi('ReplayPlan');
 
-export const RunRecord = RunSummary.extend({ keys: z.record(z.string(), z.string()), steps: z.array(StepRecord) }).openapi('RunRecord');
+export const RunRecord = RunSummary.extend({
+  flowName: z.string().optional().openapi({ description: "The flow's name in the run's version" }),
+  keys: z.record(z.string(), z.string()),
+  steps: z.array(StepRecord),
+}).openapi('RunRecord');
 
 export const ConnectionKind = z.enum(['shopify', 'erp']);
 

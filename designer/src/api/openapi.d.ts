@@ -8855,6 +8855,8 @@ export interface components {
         StepRecord: {
             nodeId: string;
             type?: string;
+            /** @description The node's display name in the run's flow version */
+            name?: string;
             status: string;
             attempts: number;
             port?: string;
@@ -8878,6 +8880,8 @@ export interface components {
             durationMs: number | null;
         };
         RunRecord: components["schemas"]["RunSummary"] & {
+            /** @description The flow's name in the run's version */
+            flowName?: string;
             keys: {
                 [key: string]: string;
             };
@@ -8903,6 +8907,8 @@ export interface components {
             createdAt: number;
             startedAt: number | null;
             finishedAt: number | null;
+            /** @description The Shopify order the run is about (#1001), also for a refund's run, whose webhook names the order by id only */
+            orderName?: string;
         };
         /** @description sample: the trigger's example output; payload: a pasted webhook body or JSON; run: a past run's event; store: an order of the trigger's Shopify store */
         TestInput: {

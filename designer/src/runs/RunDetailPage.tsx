@@ -45,7 +45,7 @@ export function RunDetailPage({ runId }: { runId: string }) {
         )}
       </div>
       <p className="muted">
-        Flow <Link to={`/flows/${encodeURIComponent(run.flowId)}`}>{run.flowId}</Link> v{run.flowVersion}
+        Flow <Link to={`/flows/${encodeURIComponent(run.flowId)}`}>{run.flowName ?? run.flowId}</Link> v{run.flowVersion}
         {run.replayOf && (
           <>
             {' '}
@@ -69,7 +69,8 @@ export function RunDetailPage({ runId }: { runId: string }) {
           <li key={s.nodeId} className={open === i ? 'open' : ''}>
             <button type="button" className="step-row" onClick={() => setOpen(open === i ? null : i)} data-step={s.nodeId}>
               <span className={`dot status-${s.status}`} />
-              <strong>{s.nodeId}</strong> <code>{s.type}</code>
+              {/* The name the consultant gave the node, as on the canvas; its id and type for whoever reads the flow's JSON. */}
+              <strong>{s.name ?? s.nodeId}</strong> {s.name && <span className="muted">{s.nodeId}</span>} <code>{s.type}</code>
               <span className={`pill status-${s.status}`}>{s.status}</span>
               <span className="muted">{s.durationMs ?? '—'} ms</span>
               {s.reusedFrom && (

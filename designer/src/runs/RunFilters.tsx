@@ -7,6 +7,8 @@ const STATUSES: NonNullable<RunQuery['status']>[] = ['queued', 'running', 'succe
 export function RunFilters({ value, onChange }: { value: RunQuery; onChange(q: RunQuery): void }) {
   const [flows, setFlows] = useState<FlowSummary[]>([]);
   const [text, setText] = useState(value.q ?? '');
+  // A search made from outside the box (an order name clicked in the list) shows in it.
+  useEffect(() => setText(value.q ?? ''), [value.q]);
   useEffect(() => {
     api.flows().then(
       (r) => setFlows(r.flows),

@@ -10,8 +10,11 @@ import { durationText, foldScheduled, ms } from './run-list-model.ts';
 const PAGE = 50;
 
 export function RunsPage() {
-  // /runs?flow=ID (linked from the flow list) opens filtered to that flow.
-  const [query, setQuery] = useState<RunQuery>(() => ({ flowId: new URLSearchParams(location.search).get('flow') ?? undefined }));
+  // /runs?flow=ID (linked from the flow list) opens filtered to that flow; /runs?q=%236003 searched for an order.
+  const [query, setQuery] = useState<RunQuery>(() => {
+    const url = new URLSearchParams(location.search);
+    return { flowId: url.get('flow') ?? undefined, q: url.get('q') ?? undefined };
+  });
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(false);
@@ -56,6 +59,13 @@ export function RunsPage() {
         {r.replayOf && <span className="muted"> (replay)</span>}
       </td>
       <td>{r.flowId}</td>
+      <td data-order>
+        {r.orderName && (
+          <button type="button" className="link" title={`Every run of order ${r.orderName}`} onClick={() => setQuery({ q: r.orderName })}>
+            {r.orderName}
+          </button>
+        )}
+      </td>
       <td>{r.flowVersion}</td>
       <td>
         <span className={`pill status-${r.status}`}>{r.status}</span>
@@ -85,6 +95,7 @@ export function RunsPage() {
             <tr>
               <th>Run</th>
               <th>Flow</th>
+              <th>Order</th>
               <th>Version</th>
               <th>Status</th>
               <th>Created</th>
@@ -101,7 +112,7 @@ export function RunsPage() {
               return (
                 <Fragment key={key}>
                   <tr className="fold" data-fold={row.flowId}>
-                    <td colSpan={7}>
+                    <td colSpan={8}>
                       <button
                         type="button"
                         className="link"
