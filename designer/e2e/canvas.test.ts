@@ -147,6 +147,11 @@ describe('canvas and narrow screens', () => {
     const table = (await page.locator('.exceptions-table').boundingBox())!;
     expect(table.x + table.width).toBeLessThanOrEqual(1024);
     await shot(page, 'canvas-04-exceptions-1024');
+    // The exception's order opens every run of that order.
+    await page.click('.exceptions-table tr[data-exception] a[title="The runs that name it"]:text-is("gid://shopify/Order/7100001")');
+    await page.waitForSelector('[data-testid=runs-page] tr[data-run]');
+    expect(page.url()).toBe(`${env.backend.baseUrl}/runs?q=${encodeURIComponent('gid://shopify/Order/7100001')}`);
+    expect(await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents()).toContain('order-to-erp');
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -6,6 +6,7 @@ import { ActionForm } from './ActionForm.tsx';
 import { actionsFor, ago } from './inbox-model.ts';
 import { ExceptionTriage } from '../assist/ExceptionTriage.tsx';
 import { fixLink } from './fix-link.ts';
+import { mayOpen } from '../app/access.ts';
 
 interface Props {
   item: ExceptionItem;
@@ -66,7 +67,18 @@ export function ExceptionRow({ item, role, checked, focused, onCheck, onAct }: P
               </>
             )}
             {item.links.flowId && <> · flow {item.links.flowId}</>}
-            {item.links.shopify && <> · {item.links.shopify}</>}
+            {item.links.shopify &&
+              (mayOpen('/runs', role) ? (
+                <>
+                  {' '}
+                  ·{' '}
+                  <Link to={`/runs?q=${encodeURIComponent(item.links.shopify)}`} title="The runs that name it">
+                    {item.links.shopify}
+                  </Link>
+                </>
+              ) : (
+                <> · {item.links.shopify}</>
+              ))}
           </div>
           <ExceptionTriage item={item} />
         </td>
