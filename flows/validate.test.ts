@@ -70,7 +70,7 @@ describe('validateFlow', () => {
 
   it('says when there is no trigger', () => {
     expect(problemsOf(flow('nt', [{ id: 'a', type: 'core.code', config: { code: 'return 1' } }], []))).toContain(
-      'flow $.nodes: the flow has no trigger node (add one trigger.* node)',
+      'flow $.nodes: the flow has no trigger node: add one to start it (Shopify event, Schedule, Webhook or Manual trigger)',
     );
   });
 

@@ -199,7 +199,7 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
 
   const triggers = flow.nodes.filter((n) => types.get(n.id)?.trigger);
   const [trigger, ...extraTriggers] = triggers;
-  if (!trigger) add('flow', '$.nodes', 'the flow has no trigger node (add one trigger.* node)');
+  if (!trigger) add('flow', '$.nodes', 'the flow has no trigger node: add one to start it (Shopify event, Schedule, Webhook or Manual trigger)');
   else
     for (const extra of extraTriggers) {
       add(extra.id, `$.nodes[${nodeIndex.get(extra.id)}]`, `more than one trigger: "${trigger.id}" already starts this flow`);
