@@ -147,10 +147,12 @@ describe('canvas and narrow screens', () => {
     const table = (await page.locator('.exceptions-table').boundingBox())!;
     expect(table.x + table.width).toBeLessThanOrEqual(1024);
     await shot(page, 'canvas-04-exceptions-1024');
-    // The exception's order opens every run of that order.
-    await page.click('.exceptions-table tr[data-exception] a[title="The runs that name it"]:text-is("gid://shopify/Order/7100001")');
+    // The exception names its order as people do, and opens every run of that order.
+    const order = page.locator('.exceptions-table tr[data-exception] [data-testid=exception-order]', { hasText: 'order #7100001' });
+    expect(await order.first().getAttribute('title')).toContain('gid://shopify/Order/7100001');
+    await order.first().click();
     await page.waitForSelector('[data-testid=runs-page] tr[data-run]');
-    expect(page.url()).toBe(`${env.backend.baseUrl}/runs?q=${encodeURIComponent('gid://shopify/Order/7100001')}`);
+    expect(page.url()).toBe(`${env.backend.baseUrl}/runs?q=${encodeURIComponent('#7100001')}`);
     expect(await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents()).toContain('order-to-erp');
     expect(errors).toEqual([]);
     await page.close();

@@ -128,7 +128,7 @@ export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, G
         severity: 'medium' as const,
         title: `Order ${order.name} was paid partly by gift card (gateways ${order.paymentGateways.join(', ')}), but the amount redeemed is not in the order`,
         detail: `Book the redemption by hand (Dr ${ctx.config.accounts.liability} gift-card liability, Cr ${ctx.config.accounts.clearing} clearing) from the order's transactions in Shopify; until then the payout charge for it will not tie.`,
-        links: { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId, shopify: order.id },
+        links: { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId, shopify: order.id, shopifyName: order.name },
         data: { orderId, gateways: order.paymentGateways },
       };
       if (!sink) throw permanentError(`node ${ctx.nodeId}: ${e.title}; no exceptions service to raise it`, { code: 'EXCEPTIONS_UNDELIVERED', details: e.data });

@@ -77,8 +77,8 @@ export const orphanedOrdersMonitor = defineNode({
         title: `Paid order ${o.name} is not in the ERP after ${ageMinutes} min`,
         detail: `${o.name} (${o.displayFinancialStatus}, ${o.totalPriceSet.shopMoney.amount} ${o.totalPriceSet.shopMoney.currencyCode}) was created ${o.createdAt}; no ERP sales order has its id.`,
         links: failed
-          ? { shopify: o.id, flowId: failed.flowId, runId: failed.runId }
-          : { shopify: o.id, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },
+          ? { shopify: o.id, shopifyName: o.name, flowId: failed.flowId, runId: failed.runId }
+          : { shopify: o.id, shopifyName: o.name, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },
         data: findings[findings.length - 1],
       });
     }

@@ -91,7 +91,7 @@ export const paymentMismatchMonitor = defineNode({
         type: 'payment-mismatch',
         key: prefix + o.id,
         title: `${o.name}: ${p.message}`,
-        links: { shopify: o.id, erp: so.number, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },
+        links: { shopify: o.id, shopifyName: o.name, erp: so.number, flowId: ctx.flowId, runId: ctx.runId, nodeId: ctx.nodeId },
         data: f,
       });
     }

@@ -163,7 +163,7 @@ describe('order monitors', () => {
       key: `main:${paidId}`,
       owner: 'ecommerce',
       severity: 'high',
-      links: { shopify: paidId, runId: runIds[0], flowId: 'orders-sync' },
+      links: { shopify: paidId, shopifyName: '#5001', runId: runIds[0], flowId: 'orders-sync' },
     });
     expect(o.retryable).toBe(true);
     expect(o.title).toMatch(/#5001 is not in the ERP/);
@@ -182,6 +182,7 @@ describe('order monitors', () => {
     const m = first(await open('payment-mismatch'), 'a payment-mismatch exception');
     expect(m).toMatchObject({ key: `main:${voidedId}`, owner: 'finance', data: { rule: 'voided-but-live', erpStatus: 'open' } });
     expect(m.links.erp).toMatch(/^SO/);
+    expect(m.links.shopifyName).toBe('#5004');
 
     await erp.cancelSalesOrder(voidedId);
     const after = await h.check('monitor.payment-mismatch', config);

@@ -37,6 +37,8 @@ export interface ExceptionLinks {
   nodeId?: string;
   /** Shopify GID of the object concerned (order, refund, payout...). */
   shopify?: string;
+  /** The order's name (#1001) when `shopify` is an order or one of its refunds: how people name orders. */
+  shopifyName?: string;
   /** ERP document number or id. */
   erp?: string;
 }

@@ -18,6 +18,7 @@ export const Links = z.object({
   flowId: z.string().optional(),
   nodeId: z.string().optional(),
   shopify: z.string().optional(),
+  shopifyName: z.string().optional().openapi({ description: "The order's name (#1001) when `shopify` is an order or one of its refunds" }),
   erp: z.string().optional(),
 });
 

@@ -9797,6 +9797,8 @@ export interface components {
                 flowId?: string;
                 nodeId?: string;
                 shopify?: string;
+                /** @description The order's name (#1001) when `shopify` is an order or one of its refunds */
+                shopifyName?: string;
                 erp?: string;
             };
             data: {

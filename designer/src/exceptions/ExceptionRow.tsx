@@ -67,18 +67,7 @@ export function ExceptionRow({ item, role, checked, focused, onCheck, onAct }: P
               </>
             )}
             {item.links.flowId && <> · flow {item.links.flowId}</>}
-            {item.links.shopify &&
-              (mayOpen('/runs', role) ? (
-                <>
-                  {' '}
-                  ·{' '}
-                  <Link to={`/runs?q=${encodeURIComponent(item.links.shopify)}`} title="The runs that name it">
-                    {item.links.shopify}
-                  </Link>
-                </>
-              ) : (
-                <> · {item.links.shopify}</>
-              ))}
+            {item.links.shopify && <ShopifyLink gid={item.links.shopify} name={item.links.shopifyName} runs={mayOpen('/runs', role)} />}
           </div>
           <ExceptionTriage item={item} />
         </td>
@@ -136,6 +125,24 @@ export function ExceptionRow({ item, role, checked, focused, onCheck, onAct }: P
             )}
           </td>
         </tr>
+      )}
+    </>
+  );
+}
+
+/** The Shopify object an exception is about, by the order's name where known; an order or refund opens its runs. */
+function ShopifyLink({ gid, name, runs }: { gid: string; name?: string; runs: boolean }) {
+  const text = name ? `order ${name}` : gid;
+  return (
+    <>
+      {' '}
+      ·{' '}
+      {runs && /^gid:\/\/shopify\/(Order|Refund)\//.test(gid) ? (
+        <Link to={`/runs?q=${encodeURIComponent(name ?? gid)}`} title={`The runs of ${name ? `order ${name}` : 'it'} (${gid})`} data-testid="exception-order">
+          {text}
+        </Link>
+      ) : (
+        <span title={gid}>{text}</span>
       )}
     </>
   );

@@ -54,6 +54,7 @@ export function classifyFailedRun(run: RunRecord): RaiseException | null {
   const links: ExceptionLinks = { runId: run.runId, flowId: run.flowId, ...(nodeId ? { nodeId } : {}) };
   const shopify = shopifyLink(run.keys);
   if (shopify) links.shopify = shopify;
+  if (shopify && run.keys.shopifyOrderName) links.shopifyName = run.keys.shopifyOrderName;
   const erp = erpLink(details);
   if (erp) links.erp = erp;
   const data = { error: { message: err.message, class: err.class, code: err.code ?? null, details }, stepType };

@@ -88,14 +88,15 @@ describe('failed runs raise typed exceptions', () => {
 
   it('an unmapped tax rate aggregates across runs and auto-resolves once every run is replayed successfully', async () => {
     const r1 = await runOnce('orders', taxed('GB VAT', '20%'), { shopifyOrderId: 'gid://shopify/Order/1' });
-    const r2 = await runOnce('orders', taxed('GB VAT', '20%'), { shopifyOrderId: 'gid://shopify/Order/2' });
+    const r2 = await runOnce('orders', taxed('GB VAT', '20%'), { shopifyOrderId: 'gid://shopify/Order/2', shopifyOrderName: '#1002' });
     expect(r1.status).toBe('failed');
     const open = await svc.list({ state: 'open' });
     expect(open.total).toBe(1);
     const e = open.items[0]!;
     expect(e).toMatchObject({ type: 'unmapped-tax-code', owner: 'finance', severity: 'high', count: 2, state: 'open' });
     expect(e.key).toContain('GB VAT');
-    expect(e.links).toMatchObject({ runId: r2.runId, flowId: 'orders', nodeId: 'tax', shopify: 'gid://shopify/Order/2' });
+    // The order by its name too, as people name it (the keys of the run it links).
+    expect(e.links).toMatchObject({ runId: r2.runId, flowId: 'orders', nodeId: 'tax', shopify: 'gid://shopify/Order/2', shopifyName: '#1002' });
     expect((await svc.get(e.id)).runs.map((r) => r.runId).sort()).toEqual([r1.runId, r2.runId].sort());
     expect([e.retryable, (await svc.get(e.id)).retryable]).toEqual([true, true]);
 
