@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { EventEmitter } from 'node:events';
 import type { Sandbox } from '../runtime/sandbox/types.ts';
 
-export type WebhookResult = 'accepted' | 'duplicate' | 'refused' | 'unauthorized' | 'invalid' | 'too_large' | 'not_found' | 'inactive' | 'error';
+export type WebhookResult = 'accepted' | 'duplicate' | 'unreadable' | 'refused' | 'unauthorized' | 'invalid' | 'too_large' | 'not_found' | 'inactive' | 'error';
 
 export class Metrics {
   readonly registry = new Registry();

@@ -165,6 +165,21 @@ describe('triage rules', () => {
     });
   });
 
+  it('a kept delivery that is not JSON is brought over from Shopify, not replayed (it would read no better)', () => {
+    const unreadable = triageException(
+      record({
+        type: 'unprocessable-event',
+        key: 'shopify:shop:ev-1',
+        title: 'A signed orders/paid delivery from shop.myshopify.com could not be read: nothing ran on it',
+        data: { eventId: 'evt_1', reason: 'the body is not JSON: Unexpected end of JSON input' },
+      }),
+    );
+    expect(unreadable.nextStep).toMatch(/bring that change over from Shopify/);
+    expect(unreadable.nextStep).not.toMatch(/replay/);
+    const other = triageException(record({ type: 'unprocessable-event', key: 'k', title: 'An event the flow cannot take', data: { eventId: 'evt_2' } }));
+    expect(other.nextStep).toMatch(/replay it/);
+  });
+
   it('the runbook prints the triage table from the same rules', () => {
     const flow = JSON.parse(readFileSync(join(ROOT, 'flows/templates/order-to-erp.json'), 'utf8'));
     const md = runbookMarkdown(buildRunbook(flow));

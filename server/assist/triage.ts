@@ -360,10 +360,19 @@ const RULES: Record<string, Rule> = {
   },
   'unprocessable-event': {
     category: 'data-mapping',
-    explain: () => 'An incoming event could not be processed: its payload does not fit what the flow expects.',
-    next: () => 'Open the event, fix the flow (or the sending side), then replay it.',
+    explain: ({ e }) =>
+      unreadableDelivery(e)
+        ? 'A delivery whose signature is good could not be read as JSON: it was kept and nothing ran on it.'
+        : 'An incoming event could not be processed: its payload does not fit what the flow expects.',
+    // A body that is not JSON reads no better on a replay: what it was about is brought over from Shopify instead.
+    next: ({ e }) =>
+      unreadableDelivery(e)
+        ? 'Read the kept body for what it was about (an order id or name), bring that change over from Shopify, then resolve this.'
+        : 'Open the event, fix the flow (or the sending side), then replay it.',
   },
 };
+
+const unreadableDelivery = (e: { data?: unknown }) => /^the body is not JSON/.test(String((e.data as { reason?: unknown } | null)?.reason ?? ''));
 
 const FALLBACK: Rule = {
   category: 'code-error',

@@ -239,18 +239,45 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(list.body.events.map((e: { eventId: string }) => e.eventId)).toContain(r.eventId);
   });
 
-  it('answers 413 for an oversized body, 400 for a signed non-JSON body, 404 for an unknown connection', async () => {
+  it('answers 413 for an oversized body, 404 for an unknown connection', async () => {
     const big = '{"x":"' + 'a'.repeat(5 * 1024 * 1024) + '"}';
     expect((await deliver(big)).status).toBe(413);
-    const notJson = await deliver('this is not json');
-    expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error.code).toBe('invalid_json');
     expect((await deliver(orderText, { connection: 'nope' })).status).toBe(404);
     expect(await eventCount()).toBe(0);
     const metrics = await (await t.req('GET', '/metrics', { token: METRICS_TOKEN })).text();
     expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="too_large"\} 1/);
-    expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="invalid"\} 1/);
     expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="not_found"\} 1/);
+  });
+
+  it('keeps a signed body that is not JSON, runs nothing on it, raises it for operations and acknowledges it (its retries are the same bytes)', async () => {
+    // Refused, Shopify would send the same bytes 8 times over 4 hours, then delete an Admin API subscription.
+    await activeShopifyFlow('orders', ['orders/create']);
+    const notJson = await deliver('{"id": 820982911946154508, "name": "#1001", "line_items": [', { eventId: 'ev-cut', webhookId: 'wh-cut' });
+    expect(notJson.status).toBe(200);
+    const r = await notJson.json();
+    expect(r).toMatchObject({ ok: true, duplicate: false, runs: 0, unreadable: expect.stringContaining('not JSON') });
+    expect(await eventCount()).toBe(1);
+    expect(await runCount()).toBe(0);
+    expect(await holding('events', 'body', '"line_items": [')).toBe(1); // kept byte for byte
+    const list = await t.server.deps.exceptions.list({ type: 'unprocessable-event' });
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({
+      owner: 'operations',
+      severity: 'high',
+      title: expect.stringContaining('orders/create delivery from shop1.myshopify.com could not be read'),
+      detail: expect.stringContaining(`event ${r.eventId}`),
+    });
+    // Shopify's retry: a duplicate, counted on the same exception, still nothing run.
+    expect(
+      await (await deliver('{"id": 820982911946154508, "name": "#1001", "line_items": [', { eventId: 'ev-cut', webhookId: 'wh-cut' })).json(),
+    ).toMatchObject({
+      duplicate: true,
+      runs: 0,
+    });
+    expect(await eventCount()).toBe(1);
+    expect((await t.server.deps.exceptions.list({ type: 'unprocessable-event' })).items[0]).toMatchObject({ count: 2 });
+    const metrics = await (await t.req('GET', '/metrics', { token: METRICS_TOKEN })).text();
+    expect(metrics).toMatch(/ledgerline_webhooks_total\{source="shopify",result="unreadable"\} 2/);
   });
 
   it('handles compliance topics: customers/redact scrubs stored events and run steps; data_request is recorded', async () => {
@@ -329,17 +356,16 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     const run = await t.server.runtime.runs.get(r.runIds?.[0] ?? (await t.server.runtime.runs.list({ flowId: 'real' }))[0]!.runId);
     expect(run.status).toBe('failed');
     expect(JSON.stringify(run.steps[0]?.error ?? run.error)).toMatch(/JSON/);
-    // A body broken at its top level is still refused before anything is stored.
-    const top = await deliver(`{"id":${order.id},"line_items":[]`, { eventId: 'ev-top' });
-    expect(top.status).toBe(400);
-    expect(await eventCount()).toBe(1);
+    // A body broken at its top level is kept too, with no run: nothing can be read from it.
+    const top = await (await deliver(`{"id":${order.id},"line_items":[]`, { eventId: 'ev-top' })).json();
+    expect(top).toMatchObject({ ok: true, runs: 0, unreadable: expect.stringContaining('not JSON') });
+    expect(await eventCount()).toBe(2);
   });
 
-  it('refuses with 400, naming the member, a body broken inside a member that ingest has to read', async () => {
+  it('keeps without a run, naming the member, a body broken inside a member that ingest has to read', async () => {
     // orders/edited: the topic check reads order_edit.
     const edited = await deliver('{"order_edit":{"id":1,"order_id":2,,}}', { topic: 'orders/edited' });
-    expect(edited.status).toBe(400);
-    expect((await edited.json()).error).toMatchObject({ code: 'invalid_json', message: expect.stringContaining('"order_edit", which starts at position 14') });
+    expect(await edited.json()).toMatchObject({ runs: 0, unreadable: expect.stringContaining('"order_edit", which starts at position 14') });
     // A flow's business key reaching into the line items.
     const rt = t.server.runtime;
     await rt.flows.create(
@@ -348,10 +374,11 @@ describe('POST /webhooks/shopify/:connectionId', () => {
       }),
     );
     await rt.flows.publish('keyed', { activate: true });
-    const keyed = await deliver('{"id":5,"name":"#5","line_items":[{"sku":"A",,}]}');
-    expect(keyed.status).toBe(400);
-    expect((await keyed.json()).error.message).toContain('"line_items"');
-    expect(await eventCount()).toBe(0);
+    const keyed = await (await deliver('{"id":5,"name":"#5","line_items":[{"sku":"A",,}]}')).json();
+    expect(keyed).toMatchObject({ runs: 0, unreadable: expect.stringContaining('"line_items"') });
+    expect(await eventCount()).toBe(2);
+    expect(await runCount()).toBe(0);
+    expect((await t.server.deps.exceptions.list({ type: 'unprocessable-event' })).total).toBe(2);
     const fine = await (await deliver('{"id":6,"name":"#6","line_items":[{"sku":"B"}]}')).json();
     expect(fine).toMatchObject({ ok: true, runs: 1 });
     expect(await rawCount(rt.store, "SELECT COUNT(*) AS n FROM run_keys WHERE key = 'sku' AND value = 'B'")).toBe(1);
@@ -362,6 +389,11 @@ describe('POST /webhooks/shopify/:connectionId', () => {
       const r = await deliver(raw);
       expect([200, 400, 401]).toContain(r.status);
     }
+    // Signed bytes that are not JSON are kept (NUL, which PostgreSQL's text cannot hold, as U+FFFD) and raised, the
+    // parser's message naming the character escaped. (An empty body is not signed: refused as unverifiable.)
+    expect(await holding('events', 'body', '\uFFFD\u0001')).toBe(1);
+    const [raised] = (await t.server.deps.exceptions.list({ type: 'unprocessable-event' })).items;
+    expect(raised?.detail).toContain("Unexpected token '\\u0000'");
     expect((await t.req('GET', '/healthz')).status).toBe(200);
     await waitFor(() => true);
   });

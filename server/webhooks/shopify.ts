@@ -16,6 +16,7 @@ import { dedupKeyFor, orderIdentityFromBody } from '../../nodes/shopify/sweep.ts
 import { SWEEP_KEY } from '../sweeps.ts';
 import { ReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
 import type { IngestRequest } from '../../runtime/queue.ts';
+import type { WebhookResult } from '../metrics.ts';
 import type { AnyStore } from '../../runtime/store/any-store.ts';
 
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
@@ -134,7 +135,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   // Written for either store; the server's runtime is on SQLite until its other rooms are converted (issue 13).
   const store = rt.store as AnyStore;
   const group = new GroupCommit(store, o.batchMs ?? 0, () => d.metrics.ingestCommits.inc());
-  const count = (result: string) => d.metrics.webhooks.inc({ source: 'shopify', result });
+  const count = (result: WebhookResult) => d.metrics.webhooks.inc({ source: 'shopify', result });
 
   const targetsFor = async (connectionId: string, topic: string): Promise<ActiveTrigger[]> =>
     (await rt.flows.activeTriggers()).filter((t) => rt.lookup(t.type)?.trigger === 'shopify-webhook' && triggerWants(t.config, connectionId, topic));
@@ -200,10 +201,9 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       await refuse(connectionId, `the delivery names shop ${w.shopDomain}, not the connection's ${conn.shopDomain}`, ids);
       return { status: 401, body: errorBody('unauthorized', `this connection is for ${conn.shopDomain}; the delivery names ${w.shopDomain}`) };
     }
-    const notJson = (e: unknown): DeliveryAnswer => {
-      count('invalid');
-      return { status: 400, body: errorBody('invalid_json', `the body is not JSON: ${(e as Error).message}`) };
-    };
+    // A body that verifies is exactly what Shopify signed, and its retries are the same bytes: refusing it would only
+    // have Shopify retry it for hours and then drop it. It is kept (nothing runs on it) and raised for operations.
+    let unreadable: string | undefined;
     let body: unknown;
     let contradiction: string | undefined;
     try {
@@ -216,7 +216,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       // replay of another delivery under a new topic, refused so that no action rests on the header alone.
       contradiction = topicContradiction(w.topic, body);
     } catch (e) {
-      return notJson(e);
+      unreadable = `the body is not JSON: ${printable((e as Error).message)}`;
     }
     if (contradiction) {
       await refuse(connectionId, `the body contradicts its topic: ${contradiction}`, ids);
@@ -226,25 +226,28 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     const now = d.now();
     const triggeredMs = w.triggeredAt ? Date.parse(w.triggeredAt) : NaN;
     const stale = Number.isFinite(triggeredMs) && now - triggeredMs > d.options.staleAfterMs;
-    const targets = await targetsFor(connectionId, w.topic);
+    let targets = unreadable ? [] : await targetsFor(connectionId, w.topic);
     const specs: Record<string, string>[] = [];
     for (const t of targets) {
       const spec = (await rt.flows.version(t.flowId, t.version)).definition.settings?.businessKeys;
       if (spec) specs.push(spec);
     }
     const kept = deliveryHeaders(header);
-    let keys: Record<string, string>;
-    try {
-      keys = shopifyKeys(w.topic, body);
-      // The change's key, as a sweep of the same change would name it: a flow that also sweeps skips what came here.
-      const changeKey = dedupKeyFor(w.topic, kept, orderIdentityFromBody(body));
-      if (changeKey) keys[SWEEP_KEY] = changeKey;
-      for (const spec of specs) keys = { ...pathKeys(spec, body), ...keys };
-    } catch (e) {
-      // A nested member read for a key that is not JSON inside (parse-lazy.ts): refused as a body that is not JSON.
-      if (!(e instanceof SyntaxError)) throw e;
-      return notJson(e);
-    }
+    let keys: Record<string, string> = {};
+    if (!unreadable)
+      try {
+        keys = shopifyKeys(w.topic, body);
+        // The change's key, as a sweep of the same change would name it: a flow that also sweeps skips what came here.
+        const changeKey = dedupKeyFor(w.topic, kept, orderIdentityFromBody(body));
+        if (changeKey) keys[SWEEP_KEY] = changeKey;
+        for (const spec of specs) keys = { ...pathKeys(spec, body), ...keys };
+      } catch (e) {
+        // A nested member read for a key that is not JSON inside (parse-lazy.ts): a body that is not JSON.
+        if (!(e instanceof SyntaxError)) throw e;
+        unreadable = `the body is not JSON: ${printable(e.message)}`;
+        keys = {};
+        targets = [];
+      }
     // Stored in the next group commit, with the deliveries of the same tick; answered once that has committed.
     // The replay check runs inside it too, so two copies of one body in one batch cannot both be accepted.
     const dedupKey = w.eventId ?? w.webhookId;
@@ -259,7 +262,9 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       // ids intact), stored apart so it is never escaped into JSON here (≈ 40 µs of a 15 KB order), and the headers
       // it reads its event metadata from. The HMAC is not kept.
       payload,
-      body: raw,
+      // The text the bytes decode to (invalid UTF-8 is U+FFFD already). A JSON body holds no raw NUL; one that is not
+      // JSON may, and PostgreSQL's text cannot: shown as U+FFFD too.
+      body: unreadable ? raw.replaceAll('\u0000', '\uFFFD') : raw,
       meta: {
         connectionId,
         shopDomain: w.shopDomain,
@@ -269,6 +274,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
         triggeredAt: w.triggeredAt ?? null,
         stale,
         ...(w.name ? { name: w.name } : {}),
+        ...(unreadable ? { unreadable } : {}),
       },
       targets: targets.map((t) => ({ flowId: t.flowId, version: t.version })),
       keys,
@@ -310,7 +316,26 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
       count('duplicate');
       return { status: 200, body: { ok: true, eventId: null, duplicate: true, replay: true, runs: 0, stale: false } };
     }
-    count(r.duplicate ? 'duplicate' : 'accepted');
+    count(unreadable ? 'unreadable' : r.duplicate ? 'duplicate' : 'accepted');
+    if (unreadable) {
+      // Raised for the first delivery and again for a retry (one exception, counted), so a crash between the event's
+      // commit and the raise loses neither.
+      d.log.warn({ connectionId, eventId: r.eventId, topic: w.topic, webhookId: w.webhookId, reason: unreadable }, 'signed webhook kept unread');
+      await d.exceptions.raise({
+        type: 'unprocessable-event',
+        key: `shopify:${connectionId}:${dedupKey}`,
+        owner: 'operations',
+        severity: 'high',
+        title: `A signed ${w.topic} delivery from ${w.shopDomain} could not be read: nothing ran on it`,
+        detail:
+          `${unreadable}. The body Shopify signed is kept as event ${r.eventId} (GET /api/events/${r.eventId}) and was acknowledged, since Shopify ` +
+          `would only send the same bytes again. Find what it was about in the body (an order's id or name), bring that ` +
+          `change over from Shopify (for an order, the orphaned-order monitor finds it), then resolve this.`,
+        links: {},
+        data: { eventId: r.eventId, connectionId, topic: w.topic, webhookId: w.webhookId, shopifyEventId: w.eventId ?? null, reason: unreadable },
+      });
+      return { status: 200, body: { ok: true, eventId: r.eventId, duplicate: r.duplicate, runs: 0, stale, unreadable } };
+    }
     if (!r.duplicate) {
       for (const t of targets) d.metrics.runsQueued.inc({ flow: t.flowId });
       // Per delivery: debug only (the metrics count them); at thousands a second an info line each costs ~7 % CPU.
@@ -350,5 +375,9 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     },
   };
 }
+
+/** A parser's message quotes the body: its control characters escaped, as PostgreSQL's text and JSON hold no NUL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const printable = (m: string) => m.replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 export const shopifyWebhookRoutes = (d: Deps, o: { batchMs?: number } = {}) => shopifyIngest(d, o).routes();
