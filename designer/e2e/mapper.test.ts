@@ -147,7 +147,8 @@ describe('Shopify orders, the mapper and lookup fixes in Chromium', () => {
     const mine = () => ops.locator('tr[data-exception]', { hasText: `flow ${ORDER_FLOW}` }).filter({ hasText: 'rate="0.05"' });
     const row = mine();
     expect(await row.count()).toBe(1);
-    expect(await row.textContent()).toContain('gid://shopify/Order/830001');
+    expect(await row.textContent()).toContain('order #830001');
+    expect(await row.locator('[data-testid=exception-order]').getAttribute('title')).toContain('gid://shopify/Order/830001');
     await shot(ops, 'mapper-05-exception-inbox');
 
     // The client adds the missing row in the spreadsheet editor.

@@ -18,6 +18,7 @@ export type ExceptionType =
   | 'stuck-run'
   | 'failed-run'
   | 'webhook-silence'
+  | 'webhook-unverified'
   | 'rate-limited'
   | 'unprocessable-event'
   | 'erp-totals-mismatch'

@@ -349,6 +349,13 @@ const RULES: Record<string, Rule> = {
     explain: () => "No events arrived from the shop during trading hours: Shopify's webhooks may have been removed or cannot reach Ledgerline.",
     next: () => 'Check the webhook subscriptions in Shopify and that the server is reachable; run the order sweep to catch up.',
   },
+  'webhook-unverified': {
+    category: 'manual-process',
+    explain: () =>
+      "Shopify deliveries to this connection are refused as unverifiable: the webhook secret here is missing or is not the app's (rotated in Shopify and not here), or someone else is sending them.",
+    next: () =>
+      "Put the Shopify app's webhook secret in the connection (Settings → Connections); the next delivery that verifies resolves this. Then run the order sweep for the orders refused meanwhile.",
+  },
   'rate-limited': {
     category: 'api-limit',
     explain: () => 'A shop or ERP connection has been at its API rate limit for a long time, so syncs slow down (nothing is lost).',

@@ -13,7 +13,7 @@ export const STEP_MEANINGS: Record<string, StepMeaning> = {
   'shopify.trigger': {
     does: 'Starts when Shopify reports a change (an order paid, a refund created...).',
     data: [['Shopify', 'the order or refund that changed', 'reads']],
-    raises: ['unprocessable-event', 'webhook-silence'],
+    raises: ['unprocessable-event', 'webhook-unverified', 'webhook-silence'],
   },
   'shopify.payouts': {
     does: 'Fetches the Shopify Payments payouts issued since the last run, with every charge, refund, fee and adjustment in them.',

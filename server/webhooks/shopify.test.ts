@@ -123,6 +123,11 @@ describe('POST /webhooks/shopify/:connectionId', () => {
     expect(noHmac.status).toBe(401);
     expect(await eventCount()).toBe(0);
     expect(await runCount()).toBe(0);
+    // Said to operations once (a stale secret looks like this to every real delivery); resolved by the next good one.
+    const raised = await t.server.deps.exceptions.list({ type: 'webhook-unverified' });
+    expect(raised.items.map((e) => [e.key, e.state, e.count])).toEqual([['shop1', 'open', 1]]);
+    expect((await deliver(orderText)).status).toBe(200);
+    await waitFor(async () => (await t.server.deps.exceptions.list({ type: 'webhook-unverified', state: 'resolved' })).total === 1);
   });
 
   it('refuses a validly signed delivery naming another shop with 401, records it and queues nothing', async () => {

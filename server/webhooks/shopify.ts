@@ -17,6 +17,7 @@ import { SWEEP_KEY } from '../sweeps.ts';
 import { ReplayGuard, normaliseShopDomain, replayDigest, topicContradiction } from './ingress-guards.ts';
 import type { IngestRequest } from '../../runtime/queue.ts';
 import type { WebhookResult } from '../metrics.ts';
+import { UnverifiedDeliveries } from './unverified.ts';
 import type { AnyStore } from '../../runtime/store/any-store.ts';
 
 import type { ActiveTrigger } from '../../runtime/flow-store.ts';
@@ -158,6 +159,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
   };
 
   const replays = new ReplayGuard(rt.store, d.now);
+  const unverified = new UnverifiedDeliveries(d.exceptions, d.now, d.log);
   /** A signed delivery refused for what its unsigned headers claim: logged, counted and kept in the audit log. */
   const refuse = async (connectionId: string, reason: string, detail: Record<string, unknown>) => {
     count('refused');
@@ -182,6 +184,7 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     if (!key) {
       count('unauthorized');
       d.log.warn({ connectionId }, 'webhook refused: the connection has no webhook secret (secrets.webhookSecret)');
+      await unverified.refused(connectionId, undefined, 'no_secret');
       return { status: 401, body: errorBody('unauthorized', `connection "${connectionId}" has no webhook secret to verify with`) };
     }
     // The HMAC is over the bytes Shopify sent; the text they decode to is what is parsed and kept.
@@ -190,11 +193,14 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
     if (!v.ok) {
       const headersMissing = v.reason === 'missing_headers';
       count(headersMissing ? 'invalid' : 'unauthorized');
+      // Not Shopify's (it always sends them) unless signed: only a refused signature may be a secret gone stale.
+      if (!headersMissing) await unverified.refused(connectionId, header('x-shopify-shop-domain') ?? undefined, v.reason);
       return headersMissing
         ? { status: 400, body: errorBody('invalid_webhook', `missing Shopify headers: ${(v.missingHeaders ?? []).join(', ')}`) }
         : { status: 401, body: errorBody('unauthorized', `webhook verification failed (${v.reason})`) };
     }
     const w = v.webhook;
+    unverified.verified(connectionId);
     const ids = { topic: w.topic, shopDomain: w.shopDomain, eventId: w.eventId ?? null, webhookId: w.webhookId };
     // The shop domain header is not signed: a body signed with this app's secret for another shop is not ours.
     if (conn.shopDomain && normaliseShopDomain(w.shopDomain) !== conn.shopDomain) {

@@ -132,6 +132,17 @@ export const EXCEPTION_DEFAULTS: Record<string, TypeDefaults> = {
     meaning: 'No events arrived from the shop during trading hours: webhooks may be broken.',
     triage: ['Check the webhook subscriptions in Shopify', 'Check the server is reachable', 'Run the order sweep'],
   },
+  'webhook-unverified': {
+    owner: 'operations',
+    severity: 'high',
+    meaning:
+      "Shopify deliveries to a connection fail verification: the app's webhook secret here is missing or out of date (or someone is probing the endpoint).",
+    triage: [
+      "Compare the connection's webhook secret with the Shopify app's",
+      'Update it; the next delivery that verifies resolves this',
+      'Run the order sweep for what was refused meanwhile',
+    ],
+  },
   'rate-limited': {
     owner: 'operations',
     severity: 'medium',
