@@ -229,19 +229,23 @@ async function fetchOrder(client: ShopifyClient, opts: SweepOptions, key: string
   out.cost += res.cost.actual ?? res.cost.requested;
   const node = res.data.order;
   if (!node) throw transientError(`shopify sweep: order ${stub.id} (${stub.name}) disappeared between listing and reading`, { code: 'ORDER_GONE' });
+  return sweptDelivery(client, opts.topic, key, node, now);
+}
+
+function sweptDelivery(client: ShopifyClient, topic: SweepTopic, key: string, node: NonNullable<OrderByIdQuery['order']>, now: Date): SweptDelivery {
   if (node.lineItems.pageInfo.hasNextPage) {
-    throw permanentError(`shopify sweep: order ${stub.name} has more than ${LINE_ITEMS} line items, which the sweep cannot read yet`, {
+    throw permanentError(`shopify sweep: order ${node.name} has more than ${LINE_ITEMS} line items, which the sweep cannot read yet`, {
       code: 'ORDER_TOO_LARGE',
-      details: { orderId: stub.id },
+      details: { orderId: node.id },
     });
   }
   return {
-    topic: opts.topic,
+    topic,
     dedupKey: key,
     body: JSON.stringify(node),
-    order: orderFromGraphql(node, `sweep.${stub.id}`),
+    order: orderFromGraphql(node, `sweep.${node.id}`),
     headers: {
-      'X-Shopify-Topic': opts.topic,
+      'X-Shopify-Topic': topic,
       'X-Shopify-Shop-Domain': client.shopDomain,
       'X-Shopify-API-Version': ADMIN_API_VERSION,
       'X-Shopify-Triggered-At': now.toISOString(),
@@ -249,4 +253,21 @@ async function fetchOrder(client: ShopifyClient, opts: SweepOptions, key: string
       'X-Ledgerline-Dedup-Key': key,
     },
   };
+}
+
+/**
+ * One order read from Shopify by id, as a sweep delivers it for `topic` (the same dedupe key as the change's webhook):
+ * for an order whose webhook never came and that a person brings over. Null when Shopify has no such order.
+ */
+export async function fetchOrderDelivery(
+  client: ShopifyClient,
+  orderGid: string,
+  topic: SweepTopic,
+  now = new Date(),
+  signal?: AbortSignal,
+): Promise<SweptDelivery | null> {
+  const res: ShopifyResponse<OrderByIdQuery> = await client.request(ORDER_BY_ID, { id: orderGid, lineItems: LINE_ITEMS }, { signal });
+  const node = res.data.order;
+  if (!node) return null;
+  return sweptDelivery(client, topic, dedupKeyFor(topic, undefined, node)!, node, now);
 }

@@ -64,7 +64,7 @@ export const SuggestResponse = z
   .openapi('SuggestMapping');
 
 const TriageAction = z.object({
-  kind: z.enum(['add-lookup-row', 'retry', 'pause-flow', 'resume-flow', 'raise-stock-push-interval', 'open-mapper', 'open-run']),
+  kind: z.enum(['add-lookup-row', 'retry', 'fetch-order', 'pause-flow', 'resume-flow', 'raise-stock-push-interval', 'open-mapper', 'open-run']),
   label: z.string(),
   params: z.record(z.string(), z.string()).openapi({ description: 'What the action needs (table, key, flowId, nodeId, runId...).' }),
 });

@@ -21,7 +21,15 @@ export const CATEGORY_LABEL: Record<CauseCategory, string> = {
  * `raise-stock-push-interval` changes how often the stock push flow fires: less often under throttling, more often
  * after drift (params `from`/`to` crons, `direction`). `pause-flow` / `resume-flow` act on a scheduled flow only.
  */
-export type TriageActionKind = 'add-lookup-row' | 'retry' | 'pause-flow' | 'resume-flow' | 'raise-stock-push-interval' | 'open-mapper' | 'open-run';
+export type TriageActionKind =
+  | 'add-lookup-row'
+  | 'retry'
+  | 'fetch-order'
+  | 'pause-flow'
+  | 'resume-flow'
+  | 'raise-stock-push-interval'
+  | 'open-mapper'
+  | 'open-run';
 
 export interface TriageAction {
   kind: TriageActionKind;
@@ -230,8 +238,13 @@ const RULES: Record<string, Rule> = {
     category: 'data-mapping',
     byCode: true,
     explain: () => 'A paid Shopify order has no ERP sales order: its run failed or never started, so it will not be picked or invoiced.',
-    next: () => "Find the order's run (Runs, by order id), fix the cause it shows and retry, or replay the webhook if no run exists.",
-    action: retry,
+    next: ({ e }) =>
+      e.links.runId && e.retryable !== false
+        ? "Open the order's failed run, fix the cause it shows and retry."
+        : 'No run of it failed: its webhook never came (or was refused). Fetch the order from Shopify, which runs the flows that take paid orders.',
+    // With no failed run there is nothing to retry: the order itself is read from Shopify (POST .../fetch-order).
+    action: (c) => retry(c) ?? { kind: 'fetch-order', label: 'Fetch the order from Shopify and run it', params: { exceptionId: c.e.id } },
+    tableAction: 'retry (its run failed) or fetch-order (no run: the webhook never came)',
   },
   'payment-mismatch': {
     category: 'manual-process',

@@ -26,6 +26,7 @@ import { flowsRouter } from './flows.ts';
 import { mappingRouter } from './mapping.ts';
 import { reportingRoutes } from './reporting.ts';
 import { retriesRouter } from './retries.ts';
+import { fetchOrderRouter } from './fetch-order.ts';
 import { runNowRouter } from './run-now.ts';
 import { runsRouter } from './runs.ts';
 import { templatesRouter } from './templates.ts';
@@ -68,6 +69,7 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>, deps: Deps, o: MountOption
   );
   reportingRoutes(app, deps);
   app.route('/api', retriesRouter(deps));
+  app.route('/api', fetchOrderRouter(deps));
   app.route('/api/exceptions', exceptionRoutes(exceptions, { authorize }));
   app.route('/api/dashboard', dashboardRoutes(runtime.store, { authorize }));
   app.route(

@@ -27,6 +27,7 @@ export const exceptionsApi = {
       ? request<Res<'/api/exceptions/{id}/retry', 'post'>>('POST', `/api/exceptions/${encodeURIComponent(id)}/retry`)
       : // acknowledge, assign and resolve answer with the exception as it now is
         request<ExceptionItem>('POST', `/api/exceptions/${encodeURIComponent(id)}/${action}`, bodyFor(action, input)),
+  fetchOrder: (id: string) => request<Res<'/api/exceptions/{id}/fetch-order', 'post'>>('POST', `/api/exceptions/${encodeURIComponent(id)}/fetch-order`),
   bulk: (ids: string[], action: ExceptionAction, input: ActionInput = {}) =>
     request<Res<'/api/exceptions/bulk', 'post'>>('POST', '/api/exceptions/bulk', { ids, action, ...bodyFor(action, input) }),
 };

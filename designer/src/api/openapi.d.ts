@@ -6509,6 +6509,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/exceptions/{id}/fetch-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description For an orphaned-order exception: reads the order from Shopify and queues it to the active flows that take orders/paid from that shop, under the same dedupe key as its webhook (a flow that has the change already runs nothing). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FetchedOrder"];
+                    };
+                };
+                /** @description Invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Role not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/exceptions": {
         parameters: {
             query?: never;
@@ -9362,7 +9445,7 @@ export interface components {
             nextStep: string;
             action: {
                 /** @enum {string} */
-                kind: "add-lookup-row" | "retry" | "pause-flow" | "resume-flow" | "raise-stock-push-interval" | "open-mapper" | "open-run";
+                kind: "add-lookup-row" | "retry" | "fetch-order" | "pause-flow" | "resume-flow" | "raise-stock-push-interval" | "open-mapper" | "open-run";
                 label: string;
                 /** @description What the action needs (table, key, flowId, nodeId, runId...). */
                 params: {
@@ -9771,6 +9854,19 @@ export interface components {
                 nodeId: string | null;
                 message: string;
             }[];
+        };
+        FetchedOrder: {
+            order: {
+                id: string;
+                name: string;
+            };
+            queued: {
+                flowId: string;
+                runId: string;
+            }[];
+            /** @description Flows that have this change already (nothing queued for them) */
+            already: string[];
+            message: string;
         };
         Exception: {
             id: string;

@@ -10,6 +10,7 @@ import { Link } from '../app/Link.tsx';
 import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { FLOW_ACTIONS, TriageFlowAction } from './TriageFlowAction.tsx';
+import { TriageFetchOrder } from './TriageFetchOrder.tsx';
 
 interface Ctx {
   triage: Record<string, Triage>;
@@ -55,7 +56,11 @@ export function ExceptionTriage({ item }: { item: ExceptionItem }) {
       </span>{' '}
       <span className="triage-next">{t.nextStep}</span>{' '}
       <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>
-        {open ? 'Hide triage' : t.action && (t.action.kind === 'add-lookup-row' || FLOW_ACTIONS.includes(t.action.kind)) ? 'Why, and the proposed fix' : 'Why'}
+        {open
+          ? 'Hide triage'
+          : t.action && (t.action.kind === 'add-lookup-row' || t.action.kind === 'fetch-order' || FLOW_ACTIONS.includes(t.action.kind))
+            ? 'Why, and the proposed fix'
+            : 'Why'}
       </button>
       {open && <TriageDetail item={item} t={t} onChanged={onChanged} />}
     </div>
@@ -141,6 +146,7 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
         </p>
       )}
       {a?.kind === 'retry' && <p className="help">Proposed: {a.label} (the Retry button of this exception).</p>}
+      {a?.kind === 'fetch-order' && item.state !== 'resolved' && <TriageFetchOrder action={a} exceptionId={item.id} />}
       {a && FLOW_ACTIONS.includes(a.kind) && item.state !== 'resolved' && <TriageFlowAction action={a} exceptionId={item.id} />}
       {a?.kind === 'add-lookup-row' &&
         (lookups === undefined ? (

@@ -448,8 +448,16 @@ function utc(t: string | null): string | null {
   return Number.isNaN(ms) ? t : new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
+function applicationTypename(type: string | null | undefined): string {
+  if (type === 'DISCOUNT_CODE') return 'DiscountCodeApplication';
+  if (type === 'MANUAL') return 'ManualDiscountApplication';
+  if (type === 'SCRIPT') return 'ScriptDiscountApplication';
+  return 'AutomaticDiscountApplication';
+}
+
 export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
   const addr = (a: ShopifyOrder['billingAddress']) => (a ? { ...a, countryCodeV2: a.countryCode } : null);
+  const allocatedTypename = (index: number | null) => applicationTypename(o.discountApplications.find((d) => d.index === index)?.type);
   return {
     __typename: 'Order',
     id: o.id,
@@ -495,16 +503,8 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
     billingAddress: addr(o.billingAddress),
     shippingAddress: addr(o.shippingAddress),
     discountApplications: o.discountApplications.map((d) => {
-      const typename =
-        d.type === 'DISCOUNT_CODE'
-          ? 'DiscountCodeApplication'
-          : d.type === 'MANUAL'
-            ? 'ManualDiscountApplication'
-            : d.type === 'SCRIPT'
-              ? 'ScriptDiscountApplication'
-              : 'AutomaticDiscountApplication';
       return {
-        __typename: typename,
+        __typename: applicationTypename(d.type),
         index: d.index,
         allocationMethod: d.allocationMethod ?? 'ACROSS',
         targetSelection: d.targetSelection ?? 'ALL',
@@ -529,7 +529,8 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
       taxLines: s.taxLines.map(taxG),
       discountAllocations: s.discountAllocations.map((d) => ({
         allocatedAmountSet: bagG(d.amount),
-        discountApplication: { index: d.discountApplicationIndex },
+        // An interface: which application it is, as the order's own list says (a sweep reads it by id).
+        discountApplication: { __typename: allocatedTypename(d.discountApplicationIndex), index: d.discountApplicationIndex },
       })),
     })),
     lineItems: o.lineItems.map((l) => ({
@@ -551,7 +552,8 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
       taxLines: l.taxLines.map(taxG),
       discountAllocations: l.discountAllocations.map((d) => ({
         allocatedAmountSet: bagG(d.amount),
-        discountApplication: { index: d.discountApplicationIndex },
+        // An interface: which application it is, as the order's own list says (a sweep reads it by id).
+        discountApplication: { __typename: allocatedTypename(d.discountApplicationIndex), index: d.discountApplicationIndex },
       })),
     })),
     refunds: o.refunds.map((r) => ({
