@@ -360,14 +360,15 @@ const RULES: Record<string, Rule> = {
   'webhook-silence': {
     category: 'erp-unavailable',
     explain: () => "No events arrived from the shop during trading hours: Shopify's webhooks may have been removed or cannot reach Ledgerline.",
-    next: () => 'Check the webhook subscriptions in Shopify and that the server is reachable; run the order sweep to catch up.',
+    next: () =>
+      'Check the webhook subscriptions in Shopify and that the server is reachable; the paid orders missed come up as orphaned orders, each fetched from Shopify from its exception.',
   },
   'webhook-unverified': {
     category: 'manual-process',
     explain: () =>
       "Shopify deliveries to this connection are refused as unverifiable: the webhook secret here is missing or is not the app's (rotated in Shopify and not here), or someone else is sending them.",
     next: () =>
-      "Put the Shopify app's webhook secret in the connection (Settings → Connections); the next delivery that verifies resolves this. Then run the order sweep for the orders refused meanwhile.",
+      "Put the Shopify app's webhook secret in the connection (Settings → Connections); the next delivery that verifies resolves this. The paid orders refused meanwhile come up as orphaned orders: fetch each from its exception.",
   },
   'rate-limited': {
     category: 'api-limit',

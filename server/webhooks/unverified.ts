@@ -40,7 +40,7 @@ export class UnverifiedDeliveries {
       detail:
         `${noSecret ? 'Give the connection the webhook secret of the Shopify app' : "If the app's secret was rotated in Shopify, put the new one in the connection's webhook secret"}` +
         `${shopDomain ? ` (deliveries name ${shopDomain})` : ''}. Until then every delivery is answered 401: Shopify retries each ` +
-        'one 8 times over 4 hours and then deletes a subscription made through the Admin API. After fixing it, run the order sweep for what was missed. ' +
+        'one 8 times over 4 hours and then deletes a subscription made through the Admin API. After fixing it, the paid orders missed meanwhile come up as orphaned orders, each fetched from Shopify from its exception. ' +
         'Deliveries signed by someone else are refused the same way: if the secret is right, this is someone probing the endpoint.',
       links: {},
       data: { connectionId, reason, shopDomain: shopDomain ?? null },

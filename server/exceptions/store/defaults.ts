@@ -130,7 +130,11 @@ export const EXCEPTION_DEFAULTS: Record<string, TypeDefaults> = {
     owner: 'ecommerce',
     severity: 'high',
     meaning: 'No events arrived from the shop during trading hours: webhooks may be broken.',
-    triage: ['Check the webhook subscriptions in Shopify', 'Check the server is reachable', 'Run the order sweep'],
+    triage: [
+      'Check the webhook subscriptions in Shopify',
+      'Check the server is reachable',
+      'Fetch the paid orders missed from their orphaned-order exceptions',
+    ],
   },
   'webhook-unverified': {
     owner: 'operations',
@@ -140,7 +144,7 @@ export const EXCEPTION_DEFAULTS: Record<string, TypeDefaults> = {
     triage: [
       "Compare the connection's webhook secret with the Shopify app's",
       'Update it; the next delivery that verifies resolves this',
-      'Run the order sweep for what was refused meanwhile',
+      'Fetch the paid orders refused meanwhile from their orphaned-order exceptions',
     ],
   },
   'rate-limited': {
