@@ -4,48 +4,16 @@
 // chosen ERP code; the exception resolves itself. A lookup save that resolves nothing retries nothing. An unknown SKU
 // is mapped in the SKU overrides to an item the ERP has (a typo is refused first); one an override row sent (an item
 // the ERP retired) is fixed in that row.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type Serving } from '../main.ts';
+import { sandboxServing, until, type SandboxServing } from '../testing/sandbox-serving.ts';
 
-let s: Serving;
-let dir: string;
+let srv: SandboxServing;
 let owner = '';
 let operator = '';
 let client = '';
-const PASSWORD = 'fix-lookup-pw-1';
-
-async function call<T = any>(method: string, path: string, as: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-async function login(email: string, password: string) {
-  const r = await fetch(`${s.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  return ((await r.json()) as { token: string }).token;
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const call: SandboxServing['call'] = (...a) => srv.call(...a);
 
 /** Sends the sandbox's unknown-SKU order and waits for its failed runs and the open exception naming `erpCode`. */
 async function unknownSkuOrder(erpCode: string) {
@@ -69,30 +37,11 @@ const retriesFinished = (fix: { body: any }) =>
   }, 'the retries to finish');
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'll-fix-lookup-'));
-  s = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    designerDir: null,
-    handleSignals: false,
-    log: pino({ level: 'silent' }),
-    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
-  });
-  owner = await login('owner@example.com', PASSWORD);
-  for (const role of ['operator', 'client']) {
-    expect((await call('POST', '/api/users', owner, { email: `${role}@example.com`, role, password: PASSWORD })).status).toBe(201);
-  }
-  operator = await login('operator@example.com', PASSWORD);
-  client = await login('client@example.com', PASSWORD);
-  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox', owner).catch(() => ({ body: { ready: false } }))).body.ready; i++)
-    await new Promise((r) => setTimeout(r, 200));
+  srv = await sandboxServing('fix-lookup', 'fix-lookup-pw-1', ['operator', 'client']);
+  ({ owner, operator, client } = srv.tokens as Record<'owner' | 'operator' | 'client', string>);
 }, 120_000);
 
-afterAll(async () => {
-  await s?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => srv?.close());
 
 describe('fixing an unmapped tax rate from its exception', () => {
   it('adds the missing row, retries every waiting run in bulk, and they post with the right tax', async () => {
@@ -190,7 +139,7 @@ describe('fixing an unmapped tax rate from its exception', () => {
   }, 180_000);
 
   it('an item the ERP retired after an override named it: the fix corrects that override row, not a row keyed by the ERP code', async () => {
-    const erp = new Database(join(dir, 'sandbox-erp.sqlite'));
+    const erp = new Database(join(srv.dir, 'sandbox-erp.sqlite'));
     const active = (sku: string, on: boolean) => erp.prepare('UPDATE items SET active = ? WHERE sku = ?').run(on ? 1 : 0, sku);
     try {
       const mapped = await call('PATCH', '/api/lookups/shared/sku-overrides/rows', owner, { rows: [{ sku: 'NOT-IN-ERP-1', erpSku: 'TSHIRT-RED-M' }] });

@@ -1,49 +1,16 @@
 // A paid order whose webhooks never reached Ledgerline, on a real server in sandbox mode: the orphaned-order check
 // raises it with nothing to retry; triage proposes fetching it; an operator does, which runs the flows that take
 // orders/paid (the ERP gets its sales order) and the next check resolves the exception. A second fetch queues nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type Serving } from '../main.ts';
 import { orderPayload } from '../sandbox/payloads.ts';
 import type { SandboxStore } from '../../nodes/shopify/index.ts';
+import { sandboxServing, until, type SandboxServing } from '../testing/sandbox-serving.ts';
 
-let s: Serving;
-let dir: string;
-let owner = '';
+let srv: SandboxServing;
 let operator = '';
 let client = '';
-const PASSWORD = 'fetch-order-pw-1';
-
-async function call<T = any>(method: string, path: string, as: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-async function login(email: string) {
-  const r = await fetch(`${s.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  return ((await r.json()) as { token: string }).token;
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+let owner = '';
+const call: SandboxServing['call'] = (...a) => srv.call(...a);
 
 /** Runs the orphaned-order check now and waits for it to finish. */
 async function check() {
@@ -55,34 +22,15 @@ async function check() {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'll-fetch-order-'));
-  s = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    designerDir: null,
-    handleSignals: false,
-    log: pino({ level: 'silent' }),
-    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
-  });
-  owner = await login('owner@example.com');
-  for (const role of ['operator', 'client']) {
-    expect((await call('POST', '/api/users', owner, { email: `${role}@example.com`, role, password: PASSWORD })).status).toBe(201);
-  }
-  operator = await login('operator@example.com');
-  client = await login('client@example.com');
-  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox', owner).catch(() => ({ body: { ready: false } }))).body.ready; i++)
-    await new Promise((r) => setTimeout(r, 200));
+  srv = await sandboxServing('fetch-order', 'fetch-order-pw-1', ['operator', 'client']);
+  ({ owner, operator, client } = srv.tokens as Record<'owner' | 'operator' | 'client', string>);
 }, 120_000);
 
-afterAll(async () => {
-  await s?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => srv?.close());
 
 describe('fetching an orphaned order from Shopify', () => {
   it('runs the flows that take paid orders for an order whose webhooks never came, and the check resolves it', async () => {
-    const shop = s.server.sandbox!.store as SandboxStore;
+    const shop = srv.s.server.sandbox!.store as SandboxStore;
     // The shop's webhooks go nowhere: the order is paid in Shopify and Ledgerline never hears of it.
     shop.setWebhookTarget(undefined);
     const order = orderPayload('paid-order', 90, new Date(Date.now() - 60 * 60_000));
