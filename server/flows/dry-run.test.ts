@@ -2,29 +2,18 @@
 // ERP): orders go through the signed-webhook path and post to the sandbox ERP; then the draft's change is tried on
 // them. Per event it shows the field that would change in the ERP sales order, or that the change would fail, and
 // it writes nothing: no run, no exception, the ERP documents as they were.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type Serving } from '../main.ts';
+import type { Serving } from '../main.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { DryRunReportSchema } from './dry-run-schema.ts';
+import { sandboxServing, type SandboxServing } from '../testing/sandbox-serving.ts';
 
+let srv: SandboxServing;
 let s: Serving;
-let dir: string;
 let owner = '';
 let client = '';
-const PASSWORD = 'dry-run-owner-pw';
 
-async function call<T = any>(method: string, path: string, body?: unknown, as = owner): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const call = <T = any>(method: string, path: string, body?: unknown, as = owner) => srv.call<T>(method, path, as, body);
 
 async function settled(orderId: string): Promise<any> {
   const until = Date.now() + 60_000;
@@ -52,36 +41,15 @@ const orders: any[] = [];
 let failing: any;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'll-dry-run-'));
-  s = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    designerDir: null,
-    handleSignals: false,
-    log: pino({ level: 'silent' }),
-    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
-  });
-  const login = await fetch(`${s.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
-  });
-  owner = ((await login.json()) as { token: string }).token;
-  const users = s.server.deps.users;
-  await users.create({ email: 'client@example.com', role: 'client', password: 'client-password-1' });
-  client = (await users.createToken((await users.byEmail('client@example.com'))!.id, 'test')).token;
-  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++)
-    await new Promise((r) => setTimeout(r, 200));
+  srv = await sandboxServing('dry-run', 'dry-run-owner-pw', ['client']);
+  s = srv.s;
+  ({ owner, client } = srv.tokens as Record<'owner' | 'client', string>);
   for (let i = 0; i < 2; i++) orders.push((await call('POST', '/api/sandbox/events', { scenario: 'paid-order' })).body);
   failing = (await call('POST', '/api/sandbox/events', { scenario: 'unmapped-tax' })).body;
   for (const o of [...orders, failing]) await settled(o.orderId);
 }, 180_000);
 
-afterAll(async () => {
-  await s?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => srv?.close());
 
 describe('dry run of a mapping change on the last real orders', () => {
   it('shows per order the field of the ERP sales order that would change, and writes nothing anywhere', async () => {
