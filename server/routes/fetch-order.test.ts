@@ -44,8 +44,12 @@ describe('fetching an orphaned order from Shopify', () => {
     expect(triage.action).toEqual({ kind: 'fetch-order', label: 'Fetch the order from Shopify and run it', params: { exceptionId: exc.id } });
     expect(triage.nextStep).toMatch(/webhook never came/);
 
-    // A client cannot; an operator can.
+    // A client cannot; an operator can. Shopify failing is said, and queues nothing.
     expect((await call('POST', `/api/exceptions/${exc.id}/fetch-order`, client)).status).toBe(403);
+    shop.failNext(1, 401); // e.g. the access token revoked
+    const down = await call('POST', `/api/exceptions/${exc.id}/fetch-order`, operator);
+    expect([down.status, down.body.error.code]).toEqual([503, 'shopify_unavailable']);
+    expect(down.body.error.message).toContain(`could not read order ${order.gid} from Shopify`);
     const fetched = await call('POST', `/api/exceptions/${exc.id}/fetch-order`, operator);
     expect(fetched.status, JSON.stringify(fetched.body)).toBe(200);
     expect(fetched.body.order).toEqual({ id: order.gid, name: order.name });

@@ -39,7 +39,12 @@ export function fetchOrderRouter(d: Deps) {
         'For an orphaned-order exception: reads the order from Shopify and queues it to the active flows that take orders/paid from that shop, ' +
         'under the same dedupe key as its webhook (a flow that has the change already runs nothing).',
       request: { params: IdParam },
-      responses: { 200: json(Fetched), 404: notFound, 409: conflict },
+      responses: {
+        200: json(Fetched),
+        404: notFound,
+        409: conflict,
+        503: json(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), 'Shopify could not be read'),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -57,14 +62,20 @@ export function fetchOrderRouter(d: Deps) {
         (t) => rt.lookup(t.type)?.trigger === 'shopify-webhook' && triggerWants({ ...t.config, mode: 'webhook' }, connection, 'orders/paid'),
       );
       if (!flows.length) throw new HttpError(409, 'conflict', `no active flow takes orders/paid from connection "${connection}"`);
-      const client = (await d.connections.resolve('shopify', connection)) as ShopifyClient;
-      const delivery = await fetchOrderDelivery(client, orderGid, 'orders/paid', new Date(d.now()));
+      let delivery;
+      try {
+        const client = (await d.connections.resolve('shopify', connection)) as ShopifyClient;
+        delivery = await fetchOrderDelivery(client, orderGid, 'orders/paid', new Date(d.now()));
+      } catch (e) {
+        // Shopify unreachable or throttled, the connection broken, an order too large to read: said, nothing queued.
+        throw new HttpError(503, 'shopify_unavailable', `could not read order ${orderGid} from Shopify (connection "${connection}"): ${(e as Error).message}`);
+      }
       if (!delivery) throw new HttpError(409, 'conflict', `Shopify has no order ${orderGid} (deleted?): resolve the exception with a note`);
       const actor = actorOf(c);
       const queued: Array<{ flowId: string; runId: string }> = [];
       const already: string[] = [];
       // A flow whose webhook run has the change (failed: retry that run instead) is not sent it twice.
-      const fresh = [];
+      const fresh: typeof flows = [];
       for (const t of flows) (await knownToFlow(rt.store, t.flowId)(delivery.dedupKey)) ? already.push(t.flowId) : fresh.push(t);
       const requests: Array<IngestRequest & { flowId: string }> = fresh.map((t) => ({
         flowId: t.flowId,
