@@ -115,6 +115,7 @@ const rows: Row[] = [
   ['POST', '/api/exceptions/{id}/assign', () => `/api/exceptions/${exceptionId}/assign`, ACO, () => ({ owner: 'finance' })],
   ['POST', '/api/exceptions/{id}/resolve', () => `/api/exceptions/${exceptionId}/resolve`, ACO, () => ({ note: 'fixed' })],
   ['POST', '/api/exceptions/{id}/fix-lookup', () => `/api/exceptions/${exceptionId}/fix-lookup`, ACO, () => ({ values: {} })],
+  ['POST', '/api/exceptions/{id}/fetch-order', () => `/api/exceptions/${exceptionId}/fetch-order`, ACO, () => ({})],
   ['POST', '/api/exceptions/{id}/retry', () => `/api/exceptions/${exceptionId}/retry`, ACO, () => ({})],
   ['POST', '/api/exceptions/bulk', () => '/api/exceptions/bulk', ACO, () => ({ ids: [exceptionId], action: 'acknowledge' })],
   [
