@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../runtime/index.ts';
 import { type AnyStore, isSqlite } from '../runtime/store/any-store.ts';
 import { StepState } from '../runtime/step-state.ts';
-import { sweepOrders, type SweepTopic } from '../nodes/shopify/sweep.ts';
+import { sweepOrders, type SweptDelivery, type SweepTopic } from '../nodes/shopify/sweep.ts';
+import type { IngestRequest } from '../runtime/queue.ts';
 import type { ShopifyClient } from '../nodes/shopify/client.ts';
 
 export const SWEEP_KEY = 'shopifyDedupKey';
@@ -76,38 +77,19 @@ export class SweepScheduler {
     try {
       const client = (await this.connection('shopify', config.connection)) as ShopifyClient;
       const state = new StepState(this.rt.store, flowId);
-      const source = sweepSource(flowId);
       const r = await sweepOrders(client, state, {
         topic: config.topic,
         since: config.sweep?.since,
         overlapMs: (config.sweep?.overlapMinutes ?? 10) * 60_000,
         isKnown: knownToFlow(this.rt.store, flowId),
       });
-      let queued = 0;
       // The cursor moves only together with the events it covers, so a crash here repeats the sweep, never skips it.
-      const requests = r.deliveries.map((d) => ({
-        source,
-        dedupKey: d.dedupKey,
-        topic: d.topic,
-        payload: JSON.stringify({ body: d.body, headers: d.headers }),
-        meta: { connectionId: config.connection, sweep: true },
-        targets: [{ flowId, version }],
-        keys: { shopifyOrderId: d.order.id, shopifyOrderName: d.order.name, [SWEEP_KEY]: d.dedupKey },
-      }));
-      const store = this.rt.store;
-      if (isSqlite(store)) {
-        // Through exclusive: never inside another caller's open SqlStore transaction.
-        await store.exclusive(() => {
-          for (const req of requests) if (!this.rt.queue.ingestSqlite(req).duplicate) queued++;
-          state.commitSqlite();
-        });
-      } else {
-        await store.sql({}).tx(async () => {
-          for (const req of requests) if (!(await this.rt.queue.ingestPg(req)).duplicate) queued++;
-          await state.commit();
-        });
-        if (queued) this.rt.queue.notify();
-      }
+      const results = await ingestSwept(
+        this.rt,
+        r.deliveries.map((d) => sweptRequest(flowId, version, config.connection, d)),
+        state,
+      );
+      const queued = results.filter((x) => !x.duplicate).length;
       this.log.info({ flowId, topic: config.topic, scanned: r.scanned, queued, skippedKnown: r.skippedKnown, more: r.more }, 'shopify sweep');
       return { queued, scanned: r.scanned };
     } catch (e) {
@@ -123,6 +105,42 @@ export class SweepScheduler {
     for (const j of this.jobs.values()) j.cron.stop();
     this.jobs.clear();
   }
+}
+
+/** The event a swept change is queued as for one flow: under the flow's sweep source and the change's dedupe key. */
+export function sweptRequest(flowId: string, version: number, connection: string, d: SweptDelivery, meta: Record<string, unknown> = {}): IngestRequest {
+  return {
+    source: sweepSource(flowId),
+    dedupKey: d.dedupKey,
+    topic: d.topic,
+    payload: JSON.stringify({ body: d.body, headers: d.headers }),
+    meta: { connectionId: connection, sweep: true, ...meta },
+    targets: [{ flowId, version }],
+    keys: { shopifyOrderId: d.order.id, shopifyOrderName: d.order.name, [SWEEP_KEY]: d.dedupKey },
+  };
+}
+
+/**
+ * Queues swept changes in one transaction (with the sweep's cursor when given), each answered as the queue answers it:
+ * a change the flow's sweep source holds already is a duplicate and starts nothing.
+ */
+export async function ingestSwept(rt: Runtime, requests: IngestRequest[], cursor?: StepState): Promise<Array<{ duplicate: boolean; runIds: string[] }>> {
+  const store = rt.store;
+  const out: Array<{ duplicate: boolean; runIds: string[] }> = [];
+  if (isSqlite(store)) {
+    // Through exclusive: never inside another caller's open SqlStore transaction.
+    await store.exclusive(() => {
+      for (const req of requests) out.push(rt.queue.ingestSqlite(req));
+      cursor?.commitSqlite();
+    });
+  } else {
+    await store.sql({}).tx(async () => {
+      for (const req of requests) out.push(await rt.queue.ingestPg(req));
+      await cursor?.commit();
+    });
+    if (out.some((x) => !x.duplicate)) rt.queue.notify();
+  }
+  return out;
 }
 
 const keyOf = (version: number, c: SweepConfig) => `${version}|${JSON.stringify(c)}`;

@@ -7,10 +7,8 @@ import type { Deps } from '../deps.ts';
 import { HttpError, actorOf, apiRoute, conflict, json, notFound, router, z } from '../api/http.ts';
 import { fetchOrderDelivery } from '../../nodes/shopify/sweep.ts';
 import type { ShopifyClient } from '../../nodes/shopify/client.ts';
-import { SWEEP_KEY, knownToFlow, sweepSource } from '../sweeps.ts';
+import { ingestSwept, knownToFlow, sweptRequest } from '../sweeps.ts';
 import { triggerWants } from '../webhooks/shopify.ts';
-import { isSqlite } from '../../runtime/store/any-store.ts';
-import type { IngestRequest } from '../../runtime/queue.ts';
 
 const IdParam = z.object({
   id: z
@@ -77,31 +75,15 @@ export function fetchOrderRouter(d: Deps) {
       // A flow whose webhook run has the change (failed: retry that run instead) is not sent it twice.
       const fresh: typeof flows = [];
       for (const t of flows) (await knownToFlow(rt.store, t.flowId)(delivery.dedupKey)) ? already.push(t.flowId) : fresh.push(t);
-      const requests: Array<IngestRequest & { flowId: string }> = fresh.map((t) => ({
-        flowId: t.flowId,
-        source: sweepSource(t.flowId),
-        dedupKey: delivery.dedupKey,
-        topic: delivery.topic,
-        payload: JSON.stringify({ body: delivery.body, headers: delivery.headers }),
-        meta: { connectionId: connection, sweep: true, fetchedBy: actor, exceptionId: id },
-        targets: [{ flowId: t.flowId, version: t.version }],
-        keys: { shopifyOrderId: delivery.order.id, shopifyOrderName: delivery.order.name, [SWEEP_KEY]: delivery.dedupKey },
-      }));
-      const took = (flowId: string, r: { duplicate: boolean; runIds: string[] }) => {
-        if (r.duplicate || !r.runIds[0]) already.push(flowId);
-        else queued.push({ flowId, runId: r.runIds[0] });
-      };
-      const store = rt.store;
-      if (isSqlite(store))
-        await store.exclusive(() => {
-          for (const r of requests) took(r.flowId, rt.queue.ingestSqlite(r));
-        });
-      else {
-        await store.sql({}).tx(async () => {
-          for (const r of requests) took(r.flowId, await rt.queue.ingestPg(r));
-        });
-        if (queued.length) rt.queue.notify();
-      }
+      const results = await ingestSwept(
+        rt,
+        fresh.map((t) => sweptRequest(t.flowId, t.version, connection, delivery, { fetchedBy: actor, exceptionId: id })),
+      );
+      fresh.forEach((t, i) => {
+        const r = results[i]!;
+        if (r.duplicate || !r.runIds[0]) already.push(t.flowId);
+        else queued.push({ flowId: t.flowId, runId: r.runIds[0] });
+      });
       await d.audit.record(actor, 'exception.fetch-order', `exception:${id}`, { order: delivery.order.name, orderId: orderGid, queued, already });
       const name = delivery.order.name;
       const message = queued.length
