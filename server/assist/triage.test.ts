@@ -171,7 +171,7 @@ describe('triage rules', () => {
         type: 'unprocessable-event',
         key: 'shopify:shop:ev-1',
         title: 'A signed orders/paid delivery from shop.myshopify.com could not be read: nothing ran on it',
-        data: { eventId: 'evt_1', reason: 'the body is not JSON: Unexpected end of JSON input' },
+        data: { unreadable: true, eventId: 'evt_1', reason: 'the body is not JSON: Unexpected end of JSON input' },
       }),
     );
     expect(unreadable.nextStep).toMatch(/bring that change over from Shopify/);

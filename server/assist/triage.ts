@@ -393,7 +393,8 @@ const RULES: Record<string, Rule> = {
   },
 };
 
-const unreadableDelivery = (e: { data?: unknown }) => /^the body is not JSON/.test(String((e.data as { reason?: unknown } | null)?.reason ?? ''));
+/** A signed delivery kept unread (server/webhooks/shopify.ts), not an event a flow could not take. */
+const unreadableDelivery = (e: { data?: unknown }) => (e.data as { unreadable?: unknown } | null)?.unreadable === true;
 
 const FALLBACK: Rule = {
   category: 'code-error',

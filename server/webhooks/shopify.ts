@@ -338,7 +338,15 @@ export function shopifyIngest(d: Deps, o: { batchMs?: number } = {}) {
           `would only send the same bytes again. Find what it was about in the body (an order's id or name), bring that ` +
           `change over from Shopify (for an order, the orphaned-order monitor finds it), then resolve this.`,
         links: {},
-        data: { eventId: r.eventId, connectionId, topic: w.topic, webhookId: w.webhookId, shopifyEventId: w.eventId ?? null, reason: unreadable },
+        data: {
+          unreadable: true,
+          eventId: r.eventId,
+          connectionId,
+          topic: w.topic,
+          webhookId: w.webhookId,
+          shopifyEventId: w.eventId ?? null,
+          reason: unreadable,
+        },
       });
       return { status: 200, body: { ok: true, eventId: r.eventId, duplicate: r.duplicate, runs: 0, stale, unreadable } };
     }
