@@ -168,7 +168,7 @@ export class Runs {
       sql`, `,
     );
     const named = await this.sql.rows<{ order_id: string; name: string }>(
-      sql`SELECT i.value AS order_id, n.value AS name FROM ${k} i JOIN ${k} n ON n.run_id = i.run_id AND n.key = 'shopifyOrderName' WHERE i.key = 'shopifyOrderId' AND i.value IN (${ids})`,
+      sql`SELECT DISTINCT i.value AS order_id, n.value AS name FROM ${k} i JOIN ${k} n ON n.run_id = i.run_id AND n.key = 'shopifyOrderName' WHERE i.key = 'shopifyOrderId' AND i.value IN (${ids})`,
     );
     for (const x of named) for (const runId of unnamed.get(x.order_id) ?? []) names.set(runId, x.name);
     return names;
