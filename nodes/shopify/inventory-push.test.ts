@@ -153,7 +153,7 @@ describe('full reconciliation by bulk operations', () => {
       ['inventory-push-rejected', 'SKU-002', L2, 'INVALID_QUANTITY_TOO_HIGH'],
       ['inventory-push-rejected', 'SKU-015', L1, 'INVALID_QUANTITY_TOO_HIGH'],
     ]);
-    expect(raised[0]?.title).toMatch(/SKU SKU-002 at gid:\/\/shopify\/Location\/2: INVALID_QUANTITY_TOO_HIGH/);
+    expect(raised[0]?.title).toBe('Shopify rejected stock for SKU SKU-002 at ERP warehouse "WH2" (gid://shopify/Location/2): INVALID_QUANTITY_TOO_HIGH');
     expect(raised[0]?.detail).toMatch(/bulk mutation gid:\/\/shopify\/BulkOperation\/\d+ line \d+/);
     expect(err.details.pushed).toHaveLength(2 * N - 2);
     expect(available(2, L2)).toBe(10);
@@ -194,6 +194,25 @@ describe('full reconciliation by bulk operations', () => {
     expect(shop.state.levels.get(`gid://shopify/InventoryItem/9100|${L1}`)!.available).toBe(3);
     expect(shop.state.levels.get(`gid://shopify/InventoryItem/9101|${L1}`)!.available).toBe(4);
     expect(err.details.pushed).toHaveLength(2 * N);
+  });
+
+  it("names a location by the ERP warehouses mapped to it, not by Shopify's id alone", async () => {
+    const L9 = 'gid://shopify/Location/9'; // mapped, but no item is stocked there
+    const err: any = await Promise.resolve(
+      push({ read: 'per-call', write: 'per-call', locations: { WH: L1, 'WH-EAST': L9 } }, [
+        { sku: sku(1), warehouse: 'WH', quantity: 10 },
+        { sku: sku(1), warehouse: 'WH-EAST', quantity: 5 },
+      ]),
+    ).catch((e) => e);
+    expect(err.code).toBe('INVENTORY_PROBLEMS');
+    expect(err.details.problems).toEqual([
+      expect.objectContaining({
+        code: 'NOT_STOCKED',
+        sku: 'SKU-001',
+        locationId: L9,
+        message: `SKU SKU-001 is not stocked at ERP warehouse "WH-EAST" (${L9}) in Shopify`,
+      }),
+    ]);
   });
 });
 

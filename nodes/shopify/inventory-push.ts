@@ -128,6 +128,11 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
     const spend: Spend = { calls: 0, cost: 0, bulk: [] };
     const problems: Problem[] = [];
     const wanted = new Map<string, { sku: string; locationId: string; quantity: number; path: string }>();
+    // Operations know their warehouses by the ERP's codes, not by Shopify's location ids.
+    const place = (locationId: string) => {
+      const codes = Object.keys(c.locations).filter((w) => c.locations[w] === locationId);
+      return codes.length ? `ERP warehouse ${codes.map((w) => `"${w}"`).join(' / ')} (${locationId})` : locationId;
+    };
     input.levels.forEach((l, i) => {
       const path = `levels[${i}]`;
       if (!l || typeof l.sku !== 'string' || !l.sku.trim()) {
@@ -160,7 +165,7 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
           code: 'DUPLICATE_INPUT',
           sku: l.sku,
           locationId,
-          message: `${path}: SKU ${l.sku} appears twice for location ${locationId} (also ${wanted.get(key)!.path})`,
+          message: `${path}: SKU ${l.sku} appears twice for ${place(locationId)} (also ${wanted.get(key)!.path})`,
           path,
         });
         return;
@@ -232,7 +237,13 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
         }
         const current = item.levels.get(w.locationId);
         if (current === undefined) {
-          problems.push({ code: 'NOT_STOCKED', sku: w.sku, locationId: w.locationId, message: `SKU ${w.sku} is not stocked at ${w.locationId}`, path: w.path });
+          problems.push({
+            code: 'NOT_STOCKED',
+            sku: w.sku,
+            locationId: w.locationId,
+            message: `SKU ${w.sku} is not stocked at ${place(w.locationId)} in Shopify`,
+            path: w.path,
+          });
           continue;
         }
         const safety = c.safetyStock.perSku[w.sku] ?? c.safetyStock.perLocation[w.locationId] ?? c.safetyStock.default;
@@ -272,12 +283,13 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
 
     const sink = ctx.exceptions;
     for (const r of rejections) {
-      const where = r.entries.length > 1 ? r.entries.map((e) => `${e.sku} at ${e.locationId}: ${e.code} ${e.message}`).join('; ') : `${r.code}: ${r.message}`;
+      const where =
+        r.entries.length > 1 ? r.entries.map((e) => `${e.sku} at ${place(e.locationId)}: ${e.code} ${e.message}`).join('; ') : `${r.code}: ${r.message}`;
       problems.push({
         code: 'SHOPIFY_REJECTED',
         sku: r.sku,
         locationId: r.locationId,
-        message: `Shopify rejected SKU ${r.sku} at ${r.locationId} (${r.via}): ${where}`,
+        message: `Shopify rejected SKU ${r.sku} at ${place(r.locationId)} (${r.via}): ${where}`,
         details: { code: r.code, via: r.via, entries: r.entries },
       });
       await sink?.raise({
@@ -285,7 +297,7 @@ export const inventoryPush = defineNode<Config, InventoryPushInput, InventoryPus
         key: `inventory-push-rejected:${ctx.flowId}:${r.sku}@${r.locationId}`,
         severity: 'medium',
         owner: 'operations',
-        title: `Shopify rejected stock for SKU ${r.sku} at ${r.locationId}: ${r.code}`,
+        title: `Shopify rejected stock for SKU ${r.sku} at ${place(r.locationId)}: ${r.code}`,
         detail: `${r.via}: ${where}`,
         links: { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId, shopify: r.locationId },
         data: { sku: r.sku, locationId: r.locationId, code: r.code, message: r.message, via: r.via, entries: r.entries },
