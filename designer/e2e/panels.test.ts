@@ -90,14 +90,16 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     // On the runs list every run of the order is named by it, the refund's too (its webhook names the order by id
     // only), and the name searches for them all.
     await page.goto(`${base()}/runs`);
-    const refundRun = '[data-testid=runs-page] tr:has(td:text-is("refund-to-credit-memo"))';
+    const refundRun = '[data-testid=runs-page] tr:has(td[data-flow="refund-to-credit-memo"])';
     await page.waitForSelector(refundRun);
     expect(await page.textContent(`${refundRun} td[data-order]`)).toBe(orderName);
     await page.click(`${refundRun} td[data-order] button`);
     await page.waitForFunction((name) => (document.querySelector('input[aria-label="Search runs"]') as HTMLInputElement | null)?.value === name, orderName);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-page] tr[data-run]').length === 4);
-    const flows = await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents();
+    const flows = await page.locator('[data-testid=runs-page] tr[data-run] td[data-flow]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-flow')));
     expect(flows.sort()).toEqual(['gift-card-liability', 'order-to-erp', 'order-to-erp', 'refund-to-credit-memo']);
+    // Named as people know them, the id on hover.
+    expect(await page.textContent(`${refundRun} td[data-flow]`)).toBe('Shopify refund to ERP credit memo');
     expect(new Set(await page.locator('[data-testid=runs-page] tr[data-run] td[data-order]').allTextContents())).toEqual(new Set([orderName]));
     await shot(page, 'runs-of-one-order');
     expect(errors).toEqual([]);
@@ -303,7 +305,7 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.waitForSelector('[data-testid=runs-page] tr[data-fold="fulfilment-to-shopify"]', { timeout: 20_000 });
     // At least the three: the template's own schedule may fire during the test and fold in with them.
     const folded = (await page.textContent('tr[data-fold="fulfilment-to-shopify"]')) ?? '';
-    expect(Number(/(\d+) quiet scheduled runs of fulfilment-to-shopify/.exec(folded)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(Number(/(\d+) quiet scheduled runs of ERP shipments to Shopify fulfilments/.exec(folded)?.[1])).toBeGreaterThanOrEqual(3);
     const durations = await page.locator('[data-testid=runs-page] td[data-duration]').allTextContents();
     expect(durations.length).toBeGreaterThan(0);
     for (const d of durations) expect(d).toMatch(/^(\d+ ms|[\d.]+ s|\d+ min \d+ s|—)$/);
@@ -311,7 +313,7 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.fill('input[aria-label="Search runs"]', sent.orderName!);
     await page.click('.filters button[type=submit]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=runs-page] tr[data-run]').length > 0 && !document.querySelector('tr[data-fold]'));
-    const flows = await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents();
+    const flows = await page.locator('[data-testid=runs-page] tr[data-run] td[data-flow]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-flow')));
     expect(flows).toContain('order-to-erp');
     // Exactly the runs that carry the order's name, whatever flow handled it.
     const { runs } = await env.admin<Res<'/api/runs', 'get'>>('GET', `/api/runs?key=${encodeURIComponent(`shopifyOrderName:${sent.orderName}`)}`);

@@ -1,20 +1,13 @@
 import { useEffect, useState } from 'react';
-import { api, type RunQuery } from '../api/client.ts';
+import type { RunQuery } from '../api/client.ts';
 import type { FlowSummary } from '../api/types.ts';
 
 const STATUSES: NonNullable<RunQuery['status']>[] = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
 
-export function RunFilters({ value, onChange }: { value: RunQuery; onChange(q: RunQuery): void }) {
-  const [flows, setFlows] = useState<FlowSummary[]>([]);
+export function RunFilters({ value, flows, onChange }: { value: RunQuery; flows: FlowSummary[]; onChange(q: RunQuery): void }) {
   const [text, setText] = useState(value.q ?? '');
   // A search made from outside the box (an order name clicked in the list) shows in it.
   useEffect(() => setText(value.q ?? ''), [value.q]);
-  useEffect(() => {
-    api.flows().then(
-      (r) => setFlows(r.flows),
-      () => {},
-    );
-  }, []);
   const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
   return (
     <form className="filters row" onSubmit={(e) => (e.preventDefault(), onChange({ ...value, q: text.trim() || undefined }))}>

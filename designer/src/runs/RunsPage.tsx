@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import { api, type RunQuery } from '../api/client.ts';
 import { adminApi } from '../api/admin.ts';
-import type { RunSummary } from '../api/types.ts';
+import type { FlowSummary, RunSummary } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
 import { RunFilters } from './RunFilters.tsx';
 import { errorText } from './StepDetails.tsx';
@@ -20,8 +20,16 @@ export function RunsPage() {
   const [more, setMore] = useState(false);
   const [scheduled, setScheduled] = useState<Set<string>>(new Set());
   const [open, setOpen] = useState<Set<string>>(new Set());
+  const [flows, setFlows] = useState<FlowSummary[]>([]);
+  // Runs name their flow by id; people know flows by name.
+  const names = useMemo(() => new Map(flows.map((f) => [f.id, f.name])), [flows]);
+  const flowName = (id: string) => names.get(id) ?? id;
 
   useEffect(() => {
+    api.flows().then(
+      (r) => setFlows(r.flows),
+      () => {},
+    );
     adminApi.schedules().then(
       (r) => setScheduled(new Set(r.schedules.map((s) => s.flowId))),
       () => {},
@@ -58,7 +66,9 @@ export function RunsPage() {
         <Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.runId}</Link>
         {r.replayOf && <span className="muted"> (replay)</span>}
       </td>
-      <td>{r.flowId}</td>
+      <td data-flow={r.flowId} title={r.flowId}>
+        {flowName(r.flowId)}
+      </td>
       <td data-order>
         {r.orderName && (
           <button type="button" className="link" title={`Every run of order ${r.orderName}`} onClick={() => setQuery({ q: r.orderName })}>
@@ -83,7 +93,7 @@ export function RunsPage() {
   return (
     <section className="page" data-testid="runs-page">
       <h2>Runs</h2>
-      <RunFilters value={query} onChange={setQuery} />
+      <RunFilters value={query} flows={flows} onChange={setQuery} />
       {error && <p className="error">{error}</p>}
       {runs === null ? (
         <p className="muted">Loading…</p>
@@ -125,7 +135,7 @@ export function RunsPage() {
                           })
                         }
                       >
-                        {open.has(key) ? '▾' : '▸'} {row.runs.length} quiet scheduled runs of <strong>{row.flowId}</strong>
+                        {open.has(key) ? '▾' : '▸'} {row.runs.length} quiet scheduled runs of <strong title={row.flowId}>{flowName(row.flowId)}</strong>
                       </button>{' '}
                       <span className="muted">
                         ({row.runs.filter((r) => r.status === 'succeeded').length} succeeded, {row.runs.filter((r) => r.status === 'skipped').length} skipped,{' '}
