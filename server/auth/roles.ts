@@ -34,7 +34,13 @@ export const PERMISSIONS = {
    * version of the running one, never firing more often than every 5 minutes.
    */
   'flows.schedule': TRIAGE,
-  'runs.read': ALL,
+  /** Runs carry every order, customer and ERP document the flows handled: not the merchant's client staff. */
+  'runs.read': READERS_NOT_CLIENT,
+  /**
+   * How given runs ended (status, failure reason): what the lookup editor shows client staff after their fix retried
+   * the runs waiting on it. Run ids are random, so this reads only runs the caller was told about.
+   */
+  'runs.outcomes': ALL,
   'runs.triage': TRIAGE,
   'events.read': READERS_NOT_CLIENT,
   'connections.read': TRIAGE,
@@ -58,7 +64,8 @@ export const PERMISSIONS = {
   'exceptions.triage': TRIAGE,
   /** Retry replays runs: it changes the ERP. */
   'exceptions.retry': TRIAGE,
-  'dashboard.read': ALL,
+  /** Every flow's health and the payout totals. */
+  'dashboard.read': READERS_NOT_CLIENT,
   'audit.read': READERS_NOT_CLIENT,
   'users.manage': ['owner'],
   /** The sandbox control panel: send scenario events to the sandbox shop and ERP (newcomers, operations, finance). */

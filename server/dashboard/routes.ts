@@ -1,5 +1,5 @@
 // The dashboard API as a Hono sub-app; the server mounts it under /api/dashboard with its role check as
-// `authorize('dashboard.read')` (every role may read it).
+// `authorize('dashboard.read')` (everyone but client staff).
 import { OpenAPIHono, createRoute, z, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AnyStore } from '../../runtime/store/any-store.ts';

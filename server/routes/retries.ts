@@ -146,7 +146,7 @@ export function retriesRouter(d: Deps) {
   );
 
   app.openapi(
-    apiRoute('runs.read', {
+    apiRoute('runs.outcomes', {
       method: 'post',
       path: '/runs/outcomes',
       tags: ['runs'],

@@ -16,7 +16,7 @@ describe('designer permissions', () => {
 
   it('offers the triage flow buttons (pause, schedule) to exactly the roles the server lets through', () => {
     for (const role of ROLES)
-      for (const p of ['flows.pause', 'flows.schedule', 'assist.accept', 'exceptions.retry'] as const)
+      for (const p of ['flows.pause', 'flows.schedule', 'assist.accept', 'exceptions.retry', 'runs.read'] as const)
         expect(can(role, p), `${role} ${p}`).toBe(serverCan(role, p));
   });
 });

@@ -6,6 +6,7 @@ export type Capability =
   | 'flows.write'
   | 'flows.edit'
   | 'flows.approve'
+  | 'runs.read'
   | 'runs.triage'
   | 'lookups.write'
   | 'finance.read'
@@ -20,6 +21,7 @@ const TABLE: Record<Capability, readonly string[]> = {
   'flows.write': ['owner', 'consultant'],
   'flows.edit': ['owner', 'consultant', 'client'],
   'flows.approve': ['owner', 'consultant'],
+  'runs.read': ['owner', 'consultant', 'operator', 'viewer'],
   'runs.triage': ['owner', 'consultant', 'operator'],
   'lookups.write': ['owner', 'consultant', 'client'],
   'finance.read': ['owner', 'consultant', 'operator', 'viewer'],

@@ -4,6 +4,8 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import { testRunsApi, type StoreOrder } from '../api/test-runs.ts';
 import type { RunSummary } from '../api/types.ts';
+import { can } from '../app/permissions.ts';
+import { useSession } from '../app/session.ts';
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
 
 type Kind = 'sample' | 'payload' | 'run' | 'store';
@@ -28,11 +30,16 @@ export function TestInputPicker() {
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [orders, setOrders] = useState<StoreOrder[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  // Client staff do not read production runs (they carry every customer): their own test runs only.
+  const seesRuns = can(
+    useSession((s) => s.user?.role),
+    'runs.read',
+  );
 
   useEffect(() => {
     setLoadError(null);
     if (kind === 'run' && runs === null) {
-      Promise.all([api.runs({ flowId, limit: 30 }), testRunsApi.list(flowId)]).then(
+      Promise.all([seesRuns ? api.runs({ flowId, limit: 30 }) : { runs: [] }, testRunsApi.list(flowId)]).then(
         ([prod, tests]) => setRuns([...prod.runs, ...tests.runs.map((r) => ({ ...r, flowId: `test: ${r.flowId}` }))]),
         (e: Error) => setLoadError(e.message),
       );
@@ -43,7 +50,7 @@ export function TestInputPicker() {
         (e: Error) => setLoadError(e.message),
       );
     }
-  }, [kind, flowId, runs, orders]);
+  }, [kind, flowId, runs, orders, seesRuns]);
 
   const choose = (k: Kind) => {
     setKind(k);
@@ -106,7 +113,9 @@ export function TestInputPicker() {
             if (r) store.getState().setTestInput({ kind: 'run', runId: r.runId }, `Event of run ${r.runId} (${r.status}, ${when(r.createdAt)})`);
           }}
         >
-          <option value="">{runs === null ? 'Loading runs…' : runs.length ? 'Choose a run…' : 'This flow has no runs yet'}</option>
+          <option value="">
+            {runs === null ? 'Loading runs…' : runs.length ? 'Choose a run…' : seesRuns ? 'This flow has no runs yet' : 'No test runs of this flow yet'}
+          </option>
           {(runs ?? []).map((r) => (
             <option key={r.runId} value={r.runId}>
               {when(r.createdAt)} · {r.status} · {r.runId}
