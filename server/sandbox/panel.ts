@@ -185,7 +185,7 @@ export class SandboxPanel {
       case 'paid-order':
       case 'unmapped-tax':
       case 'unknown-sku': {
-        const o = orderPayload(scenario as OrderScenario, await this.next(), new Date(this.d.now()));
+        const o = orderPayload(scenario as OrderScenario, await this.next(), new Date(this.d.now()), store.state.currency);
         store.createOrder(o.body);
         this.orders.push(o);
         this.log.push({
@@ -285,8 +285,12 @@ export class SandboxPanel {
     const docs = docsFromLedger(await erp.listLedger({ from, to, accounts: [receivable] }), receivable);
     const invoiced = new Set(docs.filter((x) => x.kind === 'invoice').map((x) => x.externalId));
     const credited = new Set(docs.filter((x) => x.kind === 'credit-memo').map((x) => x.externalId));
-    const orders = this.orders.filter((o) => !this.paidOut.has(o.id) && invoiced.has(o.id));
-    const refunds = this.refunds.filter((r) => !this.paidOut.has(r.id) && credited.has(r.id));
+    // Shopify pays out in the shop's currency; orders this panel sent in another (before it sent every order in the
+    // shop's) are never paid out, rather than adding their amounts as if they were the shop's.
+    const currency = store.state.currency;
+    const inCurrency = (x: { currency?: string }) => (x.currency ?? currency) === currency;
+    const orders = this.orders.filter((o) => !this.paidOut.has(o.id) && invoiced.has(o.id) && inCurrency(o));
+    const refunds = this.refunds.filter((r) => !this.paidOut.has(r.id) && credited.has(r.id) && inCurrency(r));
     const waiting = this.orders.filter((o) => !this.paidOut.has(o.id) && !invoiced.has(o.id)).map((o) => o.name);
     if (!orders.length && !refunds.length) {
       throw new HttpError(

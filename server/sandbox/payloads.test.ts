@@ -56,4 +56,20 @@ describe('sandbox panel payloads', () => {
     expect(p.balanceTransactions[2]?.source_order_transaction_id).toBe(Number(r.transactionId));
     expect(() => payoutPayload(5, [], [], now)).toThrow(/at least one/);
   });
+
+  it("sends every order in the shop's currency, so a payout adds pounds to pounds", () => {
+    // The unknown-SKU and unmapped-tax scenario files come from a USD shop; the sandbox shop sells in GBP.
+    for (const scenario of ['paid-order', 'unmapped-tax', 'unknown-sku'] as const) {
+      const o = orderPayload(scenario, 7, now, 'GBP');
+      const parsed = orderFromRest(parseJsonLossless(o.body));
+      expect(o.currency, scenario).toBe('GBP');
+      expect(parsed.currency, scenario).toBe('GBP');
+      for (const bag of [parsed.subtotal, parsed.totalDiscounts, parsed.totalShipping, parsed.totalTax, parsed.total])
+        expect(bag.shop.currencyCode, scenario).toBe('GBP');
+      if (scenario !== 'paid-order') expect(o.body, scenario).not.toContain('"USD"');
+    }
+    const usd = orderPayload('unknown-sku', 8, now, 'USD');
+    expect(usd.currency).toBe('USD');
+    expect(() => payoutPayload(9, [orderPayload('paid-order', 10, now, 'GBP'), usd], [], now)).toThrow('a payout in GBP cannot carry USD amounts (#6008)');
+  });
 });

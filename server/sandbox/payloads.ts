@@ -47,8 +47,12 @@ export interface SentOrder {
   body: string;
 }
 
-/** An order body for `seq` (1, 2, ...): id 74000000000+seq, name #6000+seq, line items and dates made unique. */
-export function orderPayload(scenario: OrderScenario, seq: number, now = new Date()): SentOrder {
+/**
+ * An order body for `seq` (1, 2, ...): id 74000000000+seq, name #6000+seq, line items and dates made unique, in the
+ * shop's currency: an order's `currency` is always its shop's (what the buyer saw is the presentment currency), so a
+ * scenario file taken from a shop in another currency is sent as this shop's, or its payout would add dollars to pounds.
+ */
+export function orderPayload(scenario: OrderScenario, seq: number, now = new Date(), shopCurrency = 'GBP'): SentOrder {
   const text = scenarioText(ORDER_SCENARIOS[scenario].file);
   const o = JSON.parse(text) as { id: number; name: string; order_number: number; total_price: string; currency: string; line_items: Array<{ id: number }> };
   const id = String(74_000_000_000 + seq);
@@ -63,9 +67,10 @@ export function orderPayload(scenario: OrderScenario, seq: number, now = new Dat
   for (const s of topIds(text, 'id')) if (!ids.has(s) && s.startsWith(String(o.id))) ids.set(s, `${id}${String(ids.size + 50)}`);
   const nowIso = now.toISOString().replace(/\.\d{3}Z$/, '+00:00');
   let body = rewrite(text, ids, nowIso);
+  if (o.currency !== shopCurrency) body = body.replaceAll(JSON.stringify(o.currency), JSON.stringify(shopCurrency));
   body = body.replace(`"name": ${JSON.stringify(o.name)}`, `"name": ${JSON.stringify(name)}`);
   body = body.replace(new RegExp(`"(order_number|number)":\\s*${o.order_number}(?![0-9])`, 'g'), `"$1": ${6000 + seq}`);
-  return { scenario, id, gid: `gid://shopify/Order/${id}`, name, total: o.total_price, currency: o.currency, lineItemIds, sentAt: now.toISOString(), body };
+  return { scenario, id, gid: `gid://shopify/Order/${id}`, name, total: o.total_price, currency: shopCurrency, lineItemIds, sentAt: now.toISOString(), body };
 }
 
 export interface SentRefund {
@@ -74,6 +79,7 @@ export interface SentRefund {
   orderName: string;
   transactionId: string;
   amount: string;
+  currency: string;
   sentAt: string;
   body: string;
 }
@@ -105,7 +111,16 @@ export function refundPayload(order: SentOrder, seq: number, now = new Date()): 
   });
   const nowIso = now.toISOString().replace(/\.\d{3}Z$/, '+00:00');
   const amount = r.transactions.reduce((s, t) => s.plus(t.amount), new Decimal(0)).toFixed(2);
-  return { id, orderId: order.id, orderName: order.name, transactionId: txId, amount, sentAt: now.toISOString(), body: rewrite(text, ids, nowIso) };
+  return {
+    id,
+    orderId: order.id,
+    orderName: order.name,
+    transactionId: txId,
+    amount,
+    currency: order.currency,
+    sentAt: now.toISOString(),
+    body: rewrite(text, ids, nowIso),
+  };
 }
 
 export interface PayoutPlan {
@@ -122,7 +137,10 @@ export function payoutPayload(seq: number, orders: SentOrder[], refunds: SentRef
   if (!orders.length && !refunds.length) throw new Error('a payout needs at least one order or refund');
   const payoutId = 77_000_000 + seq;
   const date = now.toISOString().slice(0, 10);
-  const currency = orders[0]?.currency ?? 'GBP';
+  const currency = orders[0]?.currency ?? refunds[0]?.currency ?? 'GBP';
+  // A Shopify payout is in one currency: its transactions' amounts are all in it.
+  const other = [...orders, ...refunds].find((x) => x.currency !== currency);
+  if (other) throw new Error(`a payout in ${currency} cannot carry ${other.currency} amounts (${'name' in other ? other.name : `refund ${other.id}`})`);
   const processedAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   let n = 0;
   const tx = (type: string, amount: Decimal, fee: Decimal, orderId: string, sourceTx: string) => ({
