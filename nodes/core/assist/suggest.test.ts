@@ -74,6 +74,21 @@ describe('suggestMapping (offline)', () => {
     }
   });
 
+  it("never ticks a price as a discount: the shipping line's discounted price mapped as its discount zeroed the charge", () => {
+    const r = suggestMapping(fixture('sandbox-sales-order.schema.json'));
+    // Shopify's shipping line has no discount amount of its own (price − discountedPrice is one): nothing is ticked
+    // (the mapper ticks from 0.2), and each candidate says why it is not one.
+    for (const c of top(r, 'shipping[].discount')) {
+      expect(c.confidence, c.path).toBeLessThan(0.2);
+      expect(c.reason, c.path).toMatch(/not the discount|not a discount|whole order's amount/);
+    }
+    expect(top(r, 'shipping[].discount').map((c) => c.path)).toContain('order.shippingLines[].discountedPrice.shop.amount');
+    // A line's own discount is still found, and the order's total is not offered ticked for it.
+    expect(best(r, 'lines[].discount')).toMatchObject({ path: 'order.lineItems[].totalDiscount.shop.amount' });
+    expect(best(r, 'lines[].discount').confidence).toBeGreaterThanOrEqual(0.5);
+    for (const c of top(r, 'lines[].discount').filter((x) => !x.path.startsWith('order.lineItems[]'))) expect(c.confidence, c.path).toBeLessThan(0.2);
+  });
+
   it('is deterministic', () => {
     const schema = fixture('netsuite-sales-order.schema.json');
     expect(JSON.stringify(suggestMapping(schema))).toBe(JSON.stringify(suggestMapping(schema)));

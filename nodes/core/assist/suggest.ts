@@ -67,6 +67,17 @@ interface Doc {
   aka: string[][];
 }
 
+const DISCOUNT = tokens('discount')[0]!;
+const PRICE_WORDS = new Set(tokens('price amount total net gross'));
+/** Under the confidence the mapper ticks a suggestion at (SuggestPanel: 0.2): shown, never accepted by default. */
+const NOT_TICKED = 0.15;
+/** The field a source path names: `discountedPrice` for `shippingLines[].discountedPrice.shop.amount`. */
+function moneyField(segments: string[]): string {
+  const segs = segments.map((x) => x.replace(/\[\]$/, ''));
+  const money = segs.length >= 3 && (segs[segs.length - 2] === 'shop' || segs[segs.length - 2] === 'presentment');
+  return (money ? segs[segs.length - 3] : segs[segs.length - 1]) ?? '';
+}
+
 function sourceDoc(s: SourceField): Doc {
   const segs = s.segments.map((x) => x.replace(/\[\]$/, ''));
   const moneyLeaf = segs.length >= 3 && (segs[segs.length - 2] === 'shop' || segs[segs.length - 2] === 'presentment');
@@ -248,6 +259,7 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
     const notes = [...new Set(splitWords(t.segments.join(' ')).map(conceptNote).filter(Boolean))].slice(0, 2);
     const targetParents = new Set(t.segments.slice(0, -1).flatMap(parentWords));
     const targetWords = new Set([...tDoc.leaf, ...tDoc.ctx, ...tokens(t.description)]);
+    const discountTarget = tDoc.leaf.includes(DISCOUNT) && !tDoc.leaf.some((x) => PRICE_WORDS.has(x));
     const scored = entries.map(({ s, doc: sd, vec }) => {
       const reasons: string[] = [];
       // Name: the leaf words weigh most; the enclosing objects (billing vs shipping address) break ties.
@@ -297,8 +309,25 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
       // A customer's address is the billing one unless the target says shipping/delivery.
       if (s.segments[0] === 'shippingAddress' && !targetWords.has('shipping')) prior -= 0.2;
       if (s.segments[0] === 'billingAddress' && targetWords.has('shipping') && !targetWords.has('billing')) prior -= 0.2;
+      // A discount target takes a discount amount. A discounted price is what is left after it (mapped as the
+      // discount, it zeroes the charge); a price is the charge itself. Neither is offered ticked.
+      let untick = false; // shown, never ticked
+      if (discountTarget && (s.kind === 'money' || s.kind === 'decimal')) {
+        const field = moneyField(s.segments);
+        if (/^discounted/i.test(field) || !tokens(field).includes(DISCOUNT)) {
+          untick = true;
+          prior -= 1;
+          reasons.push(/^discounted/i.test(field) ? 'but a discounted price is what is left after the discount, not the discount' : 'but it is not a discount');
+        }
+      }
+      // One line's amount is not the whole order's (the order's total discount on every shipping line).
+      if (t.list && s.list === null && (s.kind === 'money' || s.kind === 'decimal')) {
+        untick = true;
+        prior -= 0.5;
+        reasons.push(`but it is the whole order's amount, not one of ${t.list}[]`);
+      }
       const score = w.name * name + w.description * desc.score + w.kind * kind + w.value * value + w.list * list + w.prior * prior;
-      return { s, score, reasons, transforms, v };
+      return { s, score, reasons, transforms, v, untick };
     });
     scored.sort((a, b) => b.score - a.score || sources.indexOf(a.s) - sources.indexOf(b.s));
     const best = scored.slice(0, top);
@@ -308,7 +337,7 @@ export function suggestMapping(targetSchema: unknown, opts: SuggestOptions = {})
     const candidates: Candidate[] = best.map((c, i) => {
       const strength = 1 / (1 + Math.exp(-(c.score - 3.5) / 0.8));
       const gap = i === 0 ? clamp((c.score - (scored[1]?.score ?? 0)) / 0.6) : 0;
-      const conf = Math.min(prev, strength * (0.5 + 0.5 * gap));
+      const conf = Math.min(prev, strength * (0.5 + 0.5 * gap), c.untick ? NOT_TICKED : 1);
       prev = conf;
       return {
         path: c.s.path,

@@ -1,13 +1,40 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../../runtime/node-api.ts';
+import { orderFromRest } from '../../shopify/convert-rest.ts';
+import { parseJsonLossless } from '../../shopify/lossless-json.ts';
 import { order } from '../contract-suite.ts';
 import { createSandboxErp } from '../sandbox/index.ts';
 import { postSalesOrderNode } from './post-sales-order.ts';
-import { run } from './test-context.ts';
+import { nodeContext, run } from './test-context.ts';
 
 describe('erp.post-sales-order', () => {
   const erp = createSandboxErp();
-  const cfg = { connection: 'erp-main' };
+  // These post sales orders that come from no Shopify order: nothing to verify against.
+  const cfg = { connection: 'erp-main', verify: false };
+
+  it("checks the ERP's totals against the Shopify order unless told not to: a mapping that drops the tax books nothing", async () => {
+    const text = readFileSync(new URL('../../../flows/templates/scenarios/uk-vat-inclusive-discount.orders-paid.json', import.meta.url), 'utf8');
+    const shopify = orderFromRest(parseJsonLossless(text.replaceAll('450789469', '7100008888')));
+    // What a mapping built field by field may post: SKUs, quantities and prices, no tax codes, no shipping.
+    const input = order({
+      externalId: shopify.id,
+      currency: 'GBP',
+      lines: shopify.lineItems.map((l) => ({ sku: l.sku!, quantity: String(l.quantity), unitPrice: l.unitPrice.shop.amount })),
+      shipping: [],
+    });
+    const ctx = { ...nodeContext(postSalesOrderNode, { connection: 'erp-main' }, erp), trigger: { order: shopify } };
+    const e = await Promise.resolve(postSalesOrderNode.execute(ctx, input)).catch((x: unknown) => x);
+    expect(e).toMatchObject({ errorClass: 'permanent', code: 'TOTALS_MISMATCH', details: { draft: true } });
+    expect(await erp.getSalesOrder(shopify.id)).toMatchObject({ status: 'draft' });
+
+    // No Shopify order in the run (a manual or generic webhook trigger): says so and how to go on, posts nothing.
+    const other = order();
+    const none = await run(postSalesOrderNode, { connection: 'erp-main' }, erp, other).catch((x: unknown) => x);
+    expect(none).toMatchObject({ errorClass: 'permanent', code: 'INVALID_INPUT' });
+    expect((none as Error).message).toMatch(/^node n1: verify \(on by default\) needs the Shopify order at trigger "order" .* turn verify off/);
+    expect(await erp.getSalesOrder(other.externalId)).toBeNull();
+  });
 
   it('posts the order and outputs it as read back; a re-run creates nothing', async () => {
     const input = order();

@@ -19,8 +19,14 @@ import { connectionField, erpConnection, requireObject, withNode } from './util.
 const config = z
   .object({
     connection: connectionField,
-    /** Draft → compare with the Shopify order → confirm (ERPs with draft sales orders); compare after posting otherwise. */
-    verify: z.boolean().default(false),
+    /**
+     * Draft → compare with the Shopify order → confirm (ERPs with draft sales orders); compare after posting otherwise.
+     * On by default: a mapping that drops tax, shipping or a discount must not book a sales order that looks posted.
+     */
+    verify: z
+      .boolean()
+      .default(true)
+      .describe("Check the ERP's lines and totals against the Shopify order before confirming (on unless the trigger is not a Shopify order)"),
     /** Where the Shopify order is in the run's trigger output. */
     orderPath: z.string().min(1).default('order'),
     /** Tax rate per ERP tax code, for lines that carry no Shopify tax amounts (the sandbox ERP's and Tryton test company's by default). */
@@ -43,7 +49,7 @@ export const postSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderI
   category: 'erp',
   description:
     "Creates the ERP sales order for a Shopify order (lines with SKU, quantity, unit price, discount, tax codes and Shopify's tax amounts, " +
-    'warehouse; shipping lines; customer). Idempotent by the Shopify order id. With `verify`: created as a draft, compared line by line and in total ' +
+    'warehouse; shipping lines; customer). Idempotent by the Shopify order id. With `verify` (the default): created as a draft, compared line by line and in total ' +
     "with the Shopify order (net, Shopify's tax, gross), and confirmed only when equal; otherwise the draft is kept and the step fails with " +
     'TOTALS_MISMATCH naming each difference. Output: the order as the ERP stored it, totals net/tax/gross, and `created`.',
   config,
@@ -82,10 +88,14 @@ async function post(ctx: NodeContext<z.infer<typeof config>>, input: SalesOrderI
   }
   const order = (ctx.trigger as Record<string, unknown> | undefined)?.[ctx.config.orderPath];
   if (!isOrderFigures(order)) {
-    throw permanentError(`node ${ctx.nodeId}: verify needs the Shopify order at trigger "${ctx.config.orderPath}"`, {
-      code: 'INVALID_INPUT',
-      details: { field: ctx.config.orderPath },
-    });
+    throw permanentError(
+      `node ${ctx.nodeId}: verify (on by default) needs the Shopify order at trigger "${ctx.config.orderPath}" to check the ERP's totals against; ` +
+        'this run has none: turn verify off for sales orders that do not come from a Shopify order, or set orderPath',
+      {
+        code: 'INVALID_INPUT',
+        details: { field: ctx.config.orderPath },
+      },
+    );
   }
   const want = expectedTotals(order);
   const drafts = !!erp.capabilities.draftSalesOrders && typeof erp.confirmSalesOrder === 'function';

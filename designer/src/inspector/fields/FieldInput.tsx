@@ -32,7 +32,16 @@ export function FieldInput({ id, field, value, onChange, disabled, connectionKin
         />
       );
     case 'boolean':
-      return <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} disabled={disabled} />;
+      // Unset shows the node's default (a check that is on unless turned off must not look off).
+      return (
+        <input
+          id={id}
+          type="checkbox"
+          checked={typeof value === 'boolean' ? value : field.schema.default === true}
+          onChange={(e) => onChange(e.target.checked)}
+          disabled={disabled}
+        />
+      );
     case 'integer':
     case 'number':
       return (
