@@ -127,6 +127,14 @@ describe('canvas and narrow screens', () => {
     await page.waitForSelector('[data-testid=node-shopify]');
     await allOnScreen(page, '[data-testid=toolbar]');
     await shot(page, 'canvas-02-editor-1024');
+    // Tested with the trigger's sample (Shopify's example: a voided, cancelled test order), the gate ends the run on
+    // purpose: the panel says where, why, how much did not run, and what to test with instead.
+    await page.click('[data-testid=test-run-start]');
+    await page.waitForSelector('[data-testid=test-run-skipped]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=test-run-status]')).toBe('skipped');
+    expect(await page.textContent('[data-testid=test-run-skipped]')).toMatch(
+      /^Stopped at Only paid or authorised orders: order #9999 is a test order[^.]*\. \d+ nodes after it did not run\. The trigger sample is Shopify's published example order.*an order from the store/,
+    );
 
     await page.goto(`${env.backend.baseUrl}/flows/order-to-erp/mapper`);
     await page.waitForSelector('[data-testid=target-pane] tr[data-target]');
@@ -153,7 +161,7 @@ describe('canvas and narrow screens', () => {
     await order.first().click();
     await page.waitForSelector('[data-testid=runs-page] tr[data-run]');
     expect(page.url()).toBe(`${env.backend.baseUrl}/runs?q=${encodeURIComponent('#7100001')}`);
-    expect(await page.locator('[data-testid=runs-page] tr[data-run] td:nth-child(2)').allTextContents()).toContain('order-to-erp');
+    expect(await page.locator('[data-testid=runs-page] tr[data-run] td[data-flow]').allTextContents()).toContain('Shopify order to ERP sales order');
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -15,6 +15,11 @@ export function TestRunPanel() {
   const testRun = useTestRun();
   const step = run && nodeId ? run.steps.findLast((st) => st.nodeId === nodeId) : undefined;
   const failed = run?.steps.find((s) => s.status === 'failed');
+  const nodes = useFlowStore((s) => s.flow.nodes);
+  // A skipped test run ended on purpose (an unpaid or test order at the payment gate): say where, why, and what did not run.
+  const skip = run?.status === 'skipped' ? run.skipped : undefined;
+  const notRun = skip ? nodes.filter((n) => !run!.steps.some((st) => st.nodeId === n.id)).length : 0;
+  const nameOf = (id: string) => nodes.find((n) => n.id === id)?.name ?? id;
 
   async function clearAll() {
     try {
@@ -65,6 +70,18 @@ export function TestRunPanel() {
               ) : null}
               {failed ? ': ' : ''}
               {errorText(run.error)}
+            </p>
+          ) : null}
+          {skip ? (
+            <p className="test-skipped" data-testid="test-run-skipped">
+              Stopped at{' '}
+              <button type="button" className="link" onClick={() => (store.getState().inspectStep(skip.nodeId), store.getState().focusNode(skip.nodeId))}>
+                {nameOf(skip.nodeId)}
+              </button>
+              : {skip.message.replace(/\.$/, '')}. {notRun ? `${notRun} node${notRun === 1 ? '' : 's'} after it did not run.` : ''}
+              {run.input?.kind === 'sample'
+                ? " The trigger sample is Shopify's published example order, which the flow may skip on purpose: test with an order from the store, a past run or a pasted paid order to go further."
+                : ''}
             </p>
           ) : null}
           {step ? <StepDetails step={step} /> : <p className="muted">{nodeId ? `Node ${nodeId} did not run.` : 'Click a node to see its input and output.'}</p>}
