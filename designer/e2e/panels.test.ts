@@ -1,6 +1,7 @@
 // Issue 12, sections 5-6, as people click them in Chromium against the real server on a fresh sandbox install:
 // a newcomer sends a sandbox order and sees it reach the ERP; finance sends a payout and sees it reconcile; a
 // client typing /runs gets the role page; an owner sets up connections, users and API tokens.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
@@ -107,7 +108,7 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
   }, 90_000);
 
   it('finance sends orders then a payout and sees it reconcile, on the panel and on the payouts page', async () => {
-    const page = await browser.newPage({ viewport: VIEWPORT });
+    const page = await browser.newPage({ viewport: VIEWPORT, acceptDownloads: true });
     const errors = watchPage(page);
     await signIn(page, base(), FINANCE.email, FINANCE.password);
     await page.goto(`${base()}/sandbox`);
@@ -140,6 +141,14 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
       timeout: 15_000,
     });
     await shot(page, 'issue12-finance-payouts-page');
+    // The export says what the page says, the journal's number and that it ties included.
+    const journal = /JE\d+/.exec((await page.textContent('[data-testid=payout-rows] [data-testid=journal]')) ?? '')![0];
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Export CSV")')]);
+    const csv = readFileSync((await download.path())!, 'utf8').split(/\r?\n/);
+    const head = csv[0]!.split(',');
+    const row = csv.find((l) => l.includes(/Payout (\d+)/.exec(message)![1]!))!.split(',');
+    expect(row[head.indexOf('Journal number')]).toBe(journal);
+    expect(row[head.indexOf('Ledger ties')]).toBe('yes');
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

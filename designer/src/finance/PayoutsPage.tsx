@@ -42,7 +42,13 @@ export function PayoutsPage({ month: asked }: { month?: string }) {
 
   async function exportCsv(kind: 'payouts' | 'payout-lines' | 'trial-balance' = 'payouts') {
     try {
-      const get = { payouts: financeApi.monthEndCsv, 'payout-lines': financeApi.linesCsv, 'trial-balance': financeApi.trialBalanceCsv }[kind];
+      // The export carries what the page shows: with the journals read back from the ledger once the page has them.
+      const withLedger = ledger === 'checked' && !!report?.payouts.some((p) => p.status === 'balanced');
+      const get = {
+        payouts: (m: string) => financeApi.monthEndCsv(m, { ledger: withLedger }),
+        'payout-lines': financeApi.linesCsv,
+        'trial-balance': financeApi.trialBalanceCsv,
+      }[kind];
       downloadText(`${kind}-${month}.csv`, await get(month));
     } catch (e) {
       setError((e as Error).message);
