@@ -110,6 +110,7 @@ const rows: Row[] = [
   ['GET', '/api/integration-audit', () => '/api/integration-audit', NC],
   ['GET', '/api/runbooks/{flowId}', () => '/api/runbooks/f', ALL],
   ['GET', '/api/exceptions', () => '/api/exceptions', ALL],
+  ['GET', '/api/exceptions/assignees', () => '/api/exceptions/assignees', ACO],
   ['GET', '/api/exceptions/{id}', () => `/api/exceptions/${exceptionId}`, ALL],
   ['POST', '/api/exceptions/{id}/acknowledge', () => `/api/exceptions/${exceptionId}/acknowledge`, ACO, () => ({})],
   ['POST', '/api/exceptions/{id}/assign', () => `/api/exceptions/${exceptionId}/assign`, ACO, () => ({ owner: 'finance' })],

@@ -34,13 +34,20 @@ export interface ExceptionRoutesOptions {
   authorize?: (perm: ExceptionPermission) => MiddlewareHandler;
   /** Who acts; default the `user` variable's email. Every action is recorded under this name. */
   actor?: (c: Context) => string | undefined;
+  /**
+   * The people exceptions may be assigned to here (active users who can triage). With it, an assignee who is not one
+   * of them is refused, naming them: a typo would otherwise hand the work to nobody.
+   */
+  assignees?: (c: Context) => Promise<Array<{ email: string; name: string }>>;
 }
 
 const tags = ['exceptions'];
 const err = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 const json = <T extends z.ZodType>(schema: T, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
-const errorBody = (code: string, message: string, problems?: unknown[]) => ({ error: { code, message, ...(problems ? { problems } : {}) } });
+const errorBody = (code: string, message: string, problems?: Array<{ where: string; path: string; message: string }>) => ({
+  error: { code, message, ...(problems ? { problems } : {}) },
+});
 
 export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutesOptions = {}) {
   const app = new OpenAPIHono({
@@ -56,6 +63,15 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
     },
   });
   const actor = (c: Context) => opts.actor?.(c) ?? (c.get('user') as { email?: string } | undefined)?.email ?? 'api';
+  /** The assignee as the user's own address, or the 400 for one nobody here is (as given without the server's list). */
+  const checkAssignee = async (c: Context, assignee: string | null | undefined) => {
+    if (!assignee || !opts.assignees) return { assignee };
+    const people = await opts.assignees(c);
+    const person = people.find((p) => p.email.toLowerCase() === assignee.toLowerCase());
+    if (person) return { assignee: person.email };
+    const message = `no one here called "${assignee}" can take exceptions: assign to ${people.length ? people.map((p) => p.email).join(', ') : 'an owner, consultant or operator'}`;
+    return { refused: c.json(errorBody('invalid_request', message, [{ where: 'body', path: '$.assignee', message }]), 400) };
+  };
   const route = <R extends Omit<RouteConfig, 'middleware'>>(perm: ExceptionPermission, r: R) =>
     createRoute({
       ...r,
@@ -81,6 +97,16 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       responses: { 200: json(z.object({ items: z.array(ExceptionRecord), total: z.number().int() })) },
     }),
     async (c) => c.json(await service.list(c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    route('exceptions.triage', {
+      method: 'get',
+      path: '/assignees',
+      summary: 'Who exceptions may be assigned to here: active users who can triage them',
+      responses: { 200: json(z.object({ assignees: z.array(z.object({ email: z.string(), name: z.string() })) })) },
+    }),
+    async (c) => c.json({ assignees: opts.assignees ? await opts.assignees(c) : [] }, 200),
   );
 
   app.openapi(
@@ -111,11 +137,13 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
       path: '/{id}/assign',
       summary: 'Assign to a person and/or hand to another owning team',
       request: { params: IdParam, ...body(AssignBody) },
-      responses: { 200: json(ExceptionRecord), 404: err('Not found'), 409: err('Resolved') },
+      responses: { 200: json(ExceptionRecord), 400: err('Invalid request (an assignee who is no one here)'), 404: err('Not found'), 409: err('Resolved') },
     }),
     async (c) => {
       const b = c.req.valid('json');
-      return c.json(await service.assign(c.req.valid('param').id, { assignee: b.assignee, owner: b.owner }, actor(c), b.note), 200);
+      const who = await checkAssignee(c, b.assignee);
+      if (who.refused) return who.refused;
+      return c.json(await service.assign(c.req.valid('param').id, { assignee: who.assignee, owner: b.owner }, actor(c), b.note), 200);
     },
   );
 
@@ -168,7 +196,9 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
     }),
     async (c) => {
       const b = c.req.valid('json');
-      const results = await service.bulk(b.ids, b.action, actor(c), { note: b.note, assignee: b.assignee, owner: b.owner });
+      const who = b.action === 'assign' ? await checkAssignee(c, b.assignee) : { assignee: b.assignee };
+      if (who.refused) return who.refused;
+      const results = await service.bulk(b.ids, b.action, actor(c), { note: b.note, assignee: who.assignee, owner: b.owner });
       return c.json({ results: results.map(({ id, ok, error }) => ({ id, ok, ...(error ? { error } : {}) })) }, 200);
     },
   );

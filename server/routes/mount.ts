@@ -31,6 +31,7 @@ import { runNowRouter } from './run-now.ts';
 import { runsRouter } from './runs.ts';
 import { templatesRouter } from './templates.ts';
 import { usersRouter } from './users.ts';
+import { can } from '../auth/roles.ts';
 
 export interface MountOptions {
   nodeTypes: NodeType[];
@@ -70,7 +71,16 @@ export function mountRoutes(app: OpenAPIHono<AppEnv>, deps: Deps, o: MountOption
   reportingRoutes(app, deps);
   app.route('/api', retriesRouter(deps));
   app.route('/api', fetchOrderRouter(deps));
-  app.route('/api/exceptions', exceptionRoutes(exceptions, { authorize }));
+  app.route(
+    '/api/exceptions',
+    exceptionRoutes(exceptions, {
+      authorize,
+      assignees: async (c) =>
+        (await deps.userScope.list((c.get('user') as { id: string }).id))
+          .filter((u) => !u.disabled && u.role && can(u.role, 'exceptions.triage'))
+          .map((u) => ({ email: u.email, name: u.name })),
+    }),
+  );
   app.route('/api/dashboard', dashboardRoutes(runtime.store, { authorize }));
   app.route(
     '/api/lookups',

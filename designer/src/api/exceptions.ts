@@ -22,6 +22,7 @@ const qs = (q: object) => {
 export const exceptionsApi = {
   list: (q: ExceptionQuery = {}) => request<Res<'/api/exceptions', 'get'>>('GET', `/api/exceptions${qs(q)}`),
   get: (id: string) => request<Res<'/api/exceptions/{id}', 'get'>>('GET', `/api/exceptions/${encodeURIComponent(id)}`),
+  assignees: () => request<Res<'/api/exceptions/assignees', 'get'>>('GET', '/api/exceptions/assignees'),
   act: (id: string, action: ExceptionAction, input: ActionInput = {}) =>
     action === 'retry'
       ? request<Res<'/api/exceptions/{id}/retry', 'post'>>('POST', `/api/exceptions/${encodeURIComponent(id)}/retry`)

@@ -1,6 +1,6 @@
 // The inputs an action needs: a note to resolve, an assignee and/or owning team to assign.
-import { useState, type FormEvent } from 'react';
-import type { ActionInput, ExceptionAction, ExceptionOwner } from '../api/exceptions.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import { exceptionsApi, type ActionInput, type ExceptionAction, type ExceptionOwner } from '../api/exceptions.ts';
 
 export const OWNERS: ExceptionOwner[] = ['finance', 'operations', 'ecommerce'];
 
@@ -8,6 +8,15 @@ export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAc
   const [note, setNote] = useState('');
   const [assignee, setAssignee] = useState('');
   const [owner, setOwner] = useState<ExceptionOwner | ''>('');
+  // The people who can take it (the server refuses anyone else): offered as the address is typed.
+  const [people, setPeople] = useState<Array<{ email: string; name: string }>>([]);
+  useEffect(() => {
+    if (action === 'assign')
+      exceptionsApi.assignees().then(
+        (r) => setPeople(r.assignees),
+        () => {},
+      );
+  }, [action]);
   function submit(e: FormEvent) {
     e.preventDefault();
     if (action === 'assign') onSubmit({ assignee: assignee.trim() || undefined, owner: owner || undefined, note: note.trim() || undefined });
@@ -18,7 +27,21 @@ export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAc
     <form className="row action-form" onSubmit={submit} data-testid={`form-${action}`}>
       {action === 'assign' && (
         <>
-          <input aria-label="Assignee" placeholder="Assign to (email)" value={assignee} onChange={(e) => setAssignee(e.target.value)} style={{ width: 200 }} />
+          <input
+            aria-label="Assignee"
+            placeholder="Assign to (email)"
+            list="exception-assignees"
+            value={assignee}
+            onChange={(e) => setAssignee(e.target.value)}
+            style={{ width: 200 }}
+          />
+          <datalist id="exception-assignees">
+            {people.map((p) => (
+              <option key={p.email} value={p.email}>
+                {p.name}
+              </option>
+            ))}
+          </datalist>
           <select aria-label="Owning team" value={owner} onChange={(e) => setOwner(e.target.value as ExceptionOwner | '')} style={{ width: 140 }}>
             <option value="">same team</option>
             {OWNERS.map((o) => (
