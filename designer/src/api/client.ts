@@ -38,8 +38,15 @@ let onUnauthorized: () => void = () => {};
 export const setUnauthorizedHandler = (fn: () => void) => (onUnauthorized = fn);
 
 /** A JSON call; `raw` sends a text body with its own content type (CSV import). */
-export async function request<T>(method: string, path: string, body?: unknown, raw?: { contentType: string; text: string }): Promise<T> {
-  const { res, text } = await send(method, path, body, raw, 'application/json');
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  raw?: { contentType: string; text: string },
+  /** `keepalive`: the browser finishes the request after the page is gone (a save on reload or tab close). */
+  init: { keepalive?: boolean } = {},
+): Promise<T> {
+  const { res, text } = await send(method, path, body, raw, 'application/json', init);
   let data: unknown;
   if (text) {
     try {
@@ -57,7 +64,14 @@ export async function request<T>(method: string, path: string, body?: unknown, r
   return data as T;
 }
 
-async function send(method: string, path: string, body: unknown, raw: { contentType: string; text: string } | undefined, accept: string) {
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  raw: { contentType: string; text: string } | undefined,
+  accept: string,
+  init: { keepalive?: boolean } = {},
+) {
   const headers: Record<string, string> = { accept };
   const token = tokenStore.get();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -66,7 +80,7 @@ async function send(method: string, path: string, body: unknown, raw: { contentT
   if (raw) headers['content-type'] = raw.contentType;
   else if (body !== undefined) headers['content-type'] = 'application/json';
   const payload = raw ? raw.text : body === undefined ? undefined : JSON.stringify(body);
-  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', ...(init.keepalive ? { keepalive: true } : {}) });
   return { res, text: await res.text() };
 }
 
@@ -100,7 +114,8 @@ export const api = {
   createFlow: (flow: Flow) => request<Res<'/api/flows', 'post'>>('POST', '/api/flows', flow),
   templates: () => request<Res<'/api/templates', 'get'> & { templates: FlowTemplate[] }>('GET', '/api/templates'),
   flow: (id: string) => request<WithFlow<Res<'/api/flows/{id}', 'get'>, 'draft'>>('GET', `/api/flows/${enc(id)}`),
-  saveDraft: (flow: Flow) => request<Res<'/api/flows/{id}/draft', 'put'>>('PUT', `/api/flows/${enc(flow.id)}/draft`, flow),
+  saveDraft: (flow: Flow, init: { keepalive?: boolean } = {}) =>
+    request<Res<'/api/flows/{id}/draft', 'put'>>('PUT', `/api/flows/${enc(flow.id)}/draft`, flow, undefined, init),
   validate: (id: string) => request<Res<'/api/flows/{id}/validate', 'post'>>('POST', `/api/flows/${enc(id)}/validate`),
   /** A version, or (202) the change request a client's change becomes on a flow that needs approval. */
   publish: (id: string, message: string) => request<Res<'/api/flows/{id}/publish', 'post'>>('POST', `/api/flows/${enc(id)}/publish`, { message }),

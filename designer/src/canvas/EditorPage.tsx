@@ -8,7 +8,7 @@ import { Inspector } from '../inspector/Inspector.tsx';
 import { createFlowStore, type FlowStore } from '../store/create-flow-store.ts';
 import { FlowStoreContext } from '../store/context.tsx';
 import { VersionsPanel } from '../versions/VersionsPanel.tsx';
-import { createAutosaver, type Autosaver } from './autosave.ts';
+import { createAutosaver, saveDraft, saveOnLeave, saveOnPageHide, savesSettled, type Autosaver } from './autosave.ts';
 import { FlowCanvas } from './FlowCanvas.tsx';
 import { Notice } from './Notice.tsx';
 import { Palette } from './Palette.tsx';
@@ -29,15 +29,18 @@ export function EditorPage({ flowId }: { flowId: string }) {
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([api.catalog(), api.flow(flowId)]).then(
-      ([catalog, { draft, flow, warnings }]) => {
-        if (cancelled) return;
-        setSummary(flow);
-        setWarnings(warnings ?? []);
-        setStore(createFlowStore(draft, catalog.nodeTypes, { readOnly: !canEditStructure(role) }));
-      },
-      (e: Error) => !cancelled && setError(e.message),
-    );
+    // Coming from the mapper, its last edits may still be on their way: the draft is read after them.
+    savesSettled()
+      .then(() => Promise.all([api.catalog(), api.flow(flowId)]))
+      .then(
+        ([catalog, { draft, flow, warnings }]) => {
+          if (cancelled) return;
+          setSummary(flow);
+          setWarnings(warnings ?? []);
+          setStore(createFlowStore(draft, catalog.nodeTypes, { readOnly: !canEditStructure(role) }));
+        },
+        (e: Error) => !cancelled && setError(e.message),
+      );
     return () => {
       cancelled = true;
     };
@@ -70,15 +73,17 @@ function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorPro
   useKeyboard(store);
 
   useEffect(() => {
-    const s = createAutosaver(store, { save: api.saveDraft, validate: api.validate });
+    const s = createAutosaver(store, { save: saveDraft, validate: api.validate });
     saver.current = s;
+    const unhook = saveOnPageHide(s);
     const flowId = store.getState().flow.id;
     api.validate(flowId).then(
       (r) => store.getState().setProblems(r.problems, store.getState().revision),
       () => {},
     );
     return () => {
-      void s.flush().catch(() => {});
+      unhook();
+      saveOnLeave(s);
       s.dispose();
     };
   }, [store]);

@@ -1,7 +1,8 @@
 // The no-code mapper: the map node's real input on the left (a past run's, a test run's or an example, as chosen),
 // the map node's target fields on the right, the selected target's source and transforms below, and the live preview
 // on that same input. Client users land here instead of the canvas.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import { api, ApiError } from '../api/client.ts';
 import { lookupsApi, type LookupTable } from '../api/lookups.ts';
 import { canEditStructure, canSeeCanvas, useSession } from '../app/session.ts';
@@ -22,6 +23,8 @@ import { usePreview } from './use-preview.ts';
 import { useMapper } from './context.ts';
 import { isPending } from '../api/change-requests.ts';
 import { ChangeRequestBanner } from '../approvals/ChangeRequestBanner.tsx';
+import { saveDraft, saveOnLeave, saveOnPageHide, savesSettled, type Autosaver } from '../canvas/autosave.ts';
+import { createMapperAutosaver, createSaveStatus } from './autosave.ts';
 
 interface Loaded {
   store: MapperStore;
@@ -36,14 +39,17 @@ export function MapperPage({ flowId, nodeId }: { flowId: string; nodeId?: string
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([api.flow(flowId), api.catalog(), lookupsApi.list().catch(() => ({ tables: [] as LookupTable[] }))]).then(
-      ([{ draft }, catalog, { tables }]) => {
-        if (cancelled) return;
-        const store = createMapperStore(draft, nodeId);
-        setLoaded({ store, types: catalog.nodeTypes, tables: tables.filter((t) => t.scope === 'shared' || t.scope === flowId) });
-      },
-      (e: Error) => !cancelled && setError(e.message),
-    );
+    // Coming from the canvas, its last edits may still be on their way: the draft is read after them.
+    savesSettled()
+      .then(() => Promise.all([api.flow(flowId), api.catalog(), lookupsApi.list().catch(() => ({ tables: [] as LookupTable[] }))]))
+      .then(
+        ([{ draft }, catalog, { tables }]) => {
+          if (cancelled) return;
+          const store = createMapperStore(draft, nodeId);
+          setLoaded({ store, types: catalog.nodeTypes, tables: tables.filter((t) => t.scope === 'shared' || t.scope === flowId) });
+        },
+        (e: Error) => !cancelled && setError(e.message),
+      );
     return () => {
       cancelled = true;
     };
@@ -65,31 +71,36 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
   const sample = useMapper((s) => s.sample);
   const loadingInputs = useMapper((s) => s.inputs === null);
   const upstream = useMapper((s) => (s.nodeId ? (upstreamOf(s.flow, s.nodeId, types)?.name ?? null) : null));
-  const [saving, setSaving] = useState(false);
   const [publishing, setPublishing] = useState(false);
   const [message, setMessage] = useState<{ text: string; bad?: boolean } | null>(null);
   const [requests, setRequests] = useState(0);
+  const [status] = useState(createSaveStatus);
+  const saveState = useStore(status);
+  const saver = useRef<Autosaver | null>(null);
 
-  const save = useCallback(async () => {
-    const s = store.getState();
-    const revision = s.revision;
-    const doc = s.flowForSave();
-    setSaving(true);
-    try {
-      await api.saveDraft(doc);
-      store.getState().markSaved(revision, doc);
-      setMessage({ text: 'Draft saved.' });
-    } catch (e) {
-      const problems = e instanceof ApiError ? e.problems.map((p) => `${p.where} ${p.path}: ${p.message}`) : [];
-      setMessage({ text: `Not saved: ${(e as Error).message}${problems.length ? ` — ${problems.join('; ')}` : ''}`, bad: true });
-      throw e;
-    } finally {
-      setSaving(false);
-    }
-  }, [store]);
+  useEffect(() => {
+    const s = createMapperAutosaver(store, status, {
+      save: saveDraft,
+      onError: (e) => {
+        const problems = e instanceof ApiError ? e.problems.map((p) => `${p.where} ${p.path}: ${p.message}`) : [];
+        setMessage({ text: `Not saved: ${e.message}${problems.length ? ` — ${problems.join('; ')}` : ''}`, bad: true });
+      },
+      onSaved: () => setMessage((m) => (m?.bad ? null : m)),
+    });
+    saver.current = s;
+    const unhook = saveOnPageHide(s);
+    return () => {
+      unhook();
+      saveOnLeave(s);
+      s.dispose();
+    };
+  }, [store, status]);
+
+  /** Whatever is unsaved goes to the server now (the autosave would send it a moment later). */
+  const save = useCallback(() => saver.current?.flush() ?? Promise.resolve(), []);
 
   async function publish(text: string) {
-    if (store.getState().revision !== store.getState().savedRevision) await save();
+    await save();
     try {
       const v = await api.publish(store.getState().flow.id, text);
       setPublishing(false);
@@ -104,7 +115,17 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
 
   return (
     <section className="mapper" data-testid="mapper-page">
-      <MapperToolbar canSeeCanvas={showCanvas} saving={saving} onSave={() => void save().catch(() => {})} onPublish={() => setPublishing(true)} />
+      <MapperToolbar
+        canSeeCanvas={showCanvas}
+        status={saveState}
+        onSave={() =>
+          void save().then(
+            () => setMessage({ text: 'Draft saved.' }),
+            () => {},
+          )
+        }
+        onPublish={() => setPublishing(true)}
+      />
       <ChangeRequestBanner flowId={store.getState().flow.id} refresh={requests} />
       {message && (
         <p className={`mapper-message ${message.bad ? 'error' : ''}`} data-testid="mapper-message" role="status">
@@ -127,16 +148,7 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
           <PreviewPanel />
         </div>
       )}
-      {publishing && (
-        <MapperPublishDialog
-          flowId={store.getState().flow.id}
-          prepare={async () => {
-            if (store.getState().revision !== store.getState().savedRevision) await save();
-          }}
-          onPublish={publish}
-          onClose={() => setPublishing(false)}
-        />
-      )}
+      {publishing && <MapperPublishDialog flowId={store.getState().flow.id} prepare={save} onPublish={publish} onClose={() => setPublishing(false)} />}
     </section>
   );
 }

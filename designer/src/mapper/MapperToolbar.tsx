@@ -1,20 +1,24 @@
-// Which map node, and saving: the draft is saved explicitly, then published with a message. (Which input the
-// mapping is previewed on is chosen in the source pane, next to the fields it shows.)
+// Which map node, and saving: the draft saves itself as on the canvas ("Save draft" saves now), then is published
+// with a message. (Which input the mapping is previewed on is chosen in the source pane, next to the fields it shows.)
 import { Link } from '../app/Link.tsx';
+import type { SaveStatus } from './autosave.ts';
 import { useMapper, useMapperEnv } from './context.ts';
+
+/** The canvas toolbar's words, so both editors say the same about the draft. */
+const SAVE_LABEL = { saved: 'All changes saved', dirty: 'Unsaved changes', saving: 'Saving…', error: 'Save failed' } as const;
 
 interface Props {
   canSeeCanvas: boolean;
-  saving: boolean;
+  status: SaveStatus;
   onSave(): void;
   onPublish(): void;
 }
 
-export function MapperToolbar({ canSeeCanvas, saving, onSave, onPublish }: Props) {
+export function MapperToolbar({ canSeeCanvas, status, onSave, onPublish }: Props) {
   const { store } = useMapperEnv();
   const flow = useMapper((s) => s.flow);
   const nodeId = useMapper((s) => s.nodeId);
-  const dirty = useMapper((s) => s.revision !== s.savedRevision);
+  const saving = status.state === 'saving';
   const maps = flow.nodes.filter((n) => n.type === 'core.map');
 
   return (
@@ -32,10 +36,10 @@ export function MapperToolbar({ canSeeCanvas, saving, onSave, onPublish }: Props
       <span className="spacer" />
       <Link to={`/lookups?flow=${encodeURIComponent(flow.id)}`}>Lookup tables</Link>
       {canSeeCanvas && <Link to={`/flows/${encodeURIComponent(flow.id)}`}>Canvas</Link>}
-      <span className={`save-state ${dirty ? 'dirty' : ''}`} data-testid="mapper-save-state">
-        {saving ? 'Saving…' : dirty ? 'Unsaved changes' : 'Saved'}
+      <span className={`save-state ${status.state}`} data-testid="mapper-save-state" title={status.error ?? ''}>
+        {SAVE_LABEL[status.state]}
       </span>
-      <button type="button" onClick={onSave} disabled={saving || !dirty}>
+      <button type="button" onClick={onSave} disabled={saving}>
         Save draft
       </button>
       <button type="button" className="primary" onClick={onPublish} disabled={saving}>
