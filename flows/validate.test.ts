@@ -1,5 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_DEPTH, structureProblems, validateFlow } from './validate.ts';
+import { z } from 'zod';
+import { CONNECTION_KIND, MAX_DEPTH, connectionKindProblems, connectionRefs, formatProblem, structureProblems, validateFlow } from './validate.ts';
+import type { NodeTypeSpec } from './node-spec.ts';
+import { CONNECTION_KIND as NODE_API_CONNECTION_KIND, connectionKindMeta } from '../runtime/node-api.ts';
 import { migrateFlow } from './migrate.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { flow } from '../runtime/testing/fixtures.ts';
@@ -156,5 +160,97 @@ describe('hostile documents', () => {
       message: expect.stringMatching(/duplicate node id/),
     });
     expect(bad((d) => (d.nodes[1].config = 'code'))[0]).toMatchObject({ where: 'n1', path: '$.nodes[1].config' });
+  });
+});
+
+describe('connection kinds', () => {
+  // The server's sandbox connections, as GET /api/connections lists them.
+  const connections = [
+    { id: 'sandbox-shop', kind: 'shopify' },
+    { id: 'sandbox-erp', kind: 'erp' },
+  ];
+  const template = (id: string) => JSON.parse(readFileSync(new URL(`./templates/${id}.json`, import.meta.url), 'utf8'));
+  const withConnection = (doc: any, nodeId: string, key: string, id: string) => {
+    const node = doc.nodes.find((n: { id: string }) => n.id === nodeId);
+    node.config[key] = id;
+    return doc;
+  };
+
+  it('refuses the ERP connection on a Shopify trigger, naming the node, the field and both kinds', () => {
+    const doc = withConnection(template('order-to-erp'), 'shopify', 'connection', 'sandbox-erp');
+    expect(validateFlow(doc, getNodeType).ok).toBe(true); // without the host's connections nothing knows the kinds
+    const r = validateFlow(doc, getNodeType, { connections });
+    expect(r.ok).toBe(false);
+    expect(r.problems.map(formatProblem)).toEqual([
+      'shopify $.nodes[0].config.connection: "sandbox-erp" is an ERP connection; this node takes a Shopify connection (sandbox-shop)',
+    ]);
+  });
+
+  it('refuses a Shopify connection on an ERP node', () => {
+    const doc = withConnection(template('order-to-erp'), 'post', 'connection', 'sandbox-shop');
+    const i = doc.nodes.findIndex((n: { id: string }) => n.id === 'post');
+    const r = validateFlow(doc, getNodeType, { connections });
+    expect(r.problems).toEqual([
+      {
+        where: 'post',
+        path: `$.nodes[${i}].config.connection`,
+        message: '"sandbox-shop" is a Shopify connection; this node takes an ERP connection (sandbox-erp)',
+      },
+    ]);
+  });
+
+  it('passes every template on the sandbox connections, and leaves ids it does not know alone', () => {
+    const ids = readdirSync(new URL('./templates/', import.meta.url))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
+    expect(ids).toHaveLength(12);
+    for (const id of ids) expect(validateFlow(template(id), getNodeType, { connections }).problems, id).toEqual([]);
+    const unknown = withConnection(template('order-to-erp'), 'shopify', 'connection', 'main-shop');
+    expect(validateFlow(unknown, getNodeType, { connections }).problems).toEqual([]);
+  });
+
+  it('declares the kind on the Shopify and ERP connection fields, under the key the node API gives them', () => {
+    expect(NODE_API_CONNECTION_KIND).toBe(CONNECTION_KIND);
+    const kinds = (type: string, config: unknown) => connectionRefs(getNodeType(type)!.config, config).map((r) => [r.path.join('.'), r.kind, r.id]);
+    expect(kinds('shopify.trigger', { connection: 'a', topic: 'orders/paid' })).toEqual([['connection', 'shopify', 'a']]);
+    expect(kinds('shopify.inventory-push', { connection: 'a' })).toEqual([['connection', 'shopify', 'a']]);
+    expect(kinds('erp.post-sales-order', { connection: 'b' })).toEqual([['connection', 'erp', 'b']]);
+    expect(kinds('erp.read-stock', { connection: 'b' })).toEqual([['connection', 'erp', 'b']]);
+  });
+
+  it('finds declared fields nested in objects, arrays, optional and union members, and names the field in the message', () => {
+    const shop = z.string().meta(connectionKindMeta('shopify'));
+    const erp = z.string().min(1).describe('ERP connection id').meta(connectionKindMeta('erp'));
+    const config = z
+      .object({
+        connection: erp,
+        shopifyConnection: shop.optional(),
+        targets: z.array(z.object({ shop: shop.default('sandbox-shop') })).optional(),
+        source: z.union([z.object({ kind: z.literal('erp'), erp }), z.object({ kind: z.literal('shop'), shop })]),
+        other: z.string().optional(),
+      })
+      .strict();
+    const spec: NodeTypeSpec = { type: 'test.both', version: 1, title: 'Both', config, inputs: [{ id: 'in' }], outputs: [] };
+    const value = {
+      connection: 'sandbox-erp',
+      shopifyConnection: 'sandbox-erp',
+      targets: [{ shop: 'sandbox-shop' }, { shop: 'sandbox-erp' }],
+      source: { kind: 'shop', shop: 'sandbox-erp' },
+      other: 'sandbox-erp',
+    };
+    expect(connectionRefs(config, value).map((r) => `${r.path.join('.')}:${r.kind}`)).toEqual([
+      'connection:erp',
+      'shopifyConnection:shopify',
+      'targets.0.shop:shopify',
+      'targets.1.shop:shopify',
+      'source.shop:shopify',
+    ]);
+    const doc = flow('both', [{ id: 'n', type: 'test.both', config: value }], []);
+    const parsed = validateFlow(doc, (t) => (t === spec.type ? spec : undefined)).flow!;
+    expect(connectionKindProblems(parsed, (t) => (t === spec.type ? spec : undefined), connections).map(formatProblem)).toEqual([
+      'n $.nodes[0].config.shopifyConnection: "sandbox-erp" is an ERP connection; its field shopifyConnection takes a Shopify connection (sandbox-shop)',
+      'n $.nodes[0].config.targets[1].shop: "sandbox-erp" is an ERP connection; its field targets[1].shop takes a Shopify connection (sandbox-shop)',
+      'n $.nodes[0].config.source.shop: "sandbox-erp" is an ERP connection; its field source.shop takes a Shopify connection (sandbox-shop)',
+    ]);
   });
 });

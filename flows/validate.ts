@@ -1,5 +1,5 @@
 // Reports every problem in a flow document, each naming where it is (node id, edge id or `flow`) and its JSON path.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { flowSchema, type Flow } from './schema.ts';
 import { migrateFlow } from './migrate.ts';
 import type { NodeTypeLookup, NodeTypeSpec } from './node-spec.ts';
@@ -92,7 +92,21 @@ export function structureProblems(input: unknown): Problem[] {
   return problems;
 }
 
-export function validateFlow(input: unknown, lookup: NodeTypeLookup): ValidationResult {
+/** A connection the host keeps, as validation needs it: its id and kind (`shopify`, `erp`). */
+export interface KnownConnection {
+  id: string;
+  kind: string;
+}
+
+export interface ValidateOptions {
+  /**
+   * The host's connections. Given, a config field that declares the kind of connection it names (CONNECTION_KIND)
+   * and names a connection of another kind is a problem; ids not in the list are left to the caller.
+   */
+  connections?: ReadonlyArray<KnownConnection>;
+}
+
+export function validateFlow(input: unknown, lookup: NodeTypeLookup, opts: ValidateOptions = {}): ValidationResult {
   const deep = depthProblem(input);
   if (deep) return { ok: false, problems: [deep] };
   const migrated = migrateFlow(input);
@@ -107,6 +121,7 @@ export function validateFlow(input: unknown, lookup: NodeTypeLookup): Validation
   }
   const flow = parsed.data;
   const problems = checkGraph(flow, lookup);
+  if (opts.connections) problems.push(...connectionKindProblems(flow, lookup, opts.connections));
   return problems.length ? { ok: false, flow, problems } : { ok: true, flow, problems: [] };
 }
 
@@ -227,6 +242,123 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
       if (!reached.has(n.id) && !types.get(n.id)?.trigger) add(n.id, `$.nodes[${i}]`, `node "${n.id}" is unreachable from the trigger "${trigger.id}"`);
     });
   }
+  return problems;
+}
+
+/**
+ * The metadata key by which a node type's config field declares the kind of connection it names, e.g.
+ * `.meta({ 'x-connection-kind': 'shopify' })` (runtime/node-api.ts `connectionKindMeta`); the catalogue's JSON Schema
+ * carries it to the designer, whose picker offers only connections of that kind.
+ */
+export const CONNECTION_KIND = 'x-connection-kind';
+
+/** One config value naming a connection: where in the config, the kind its field takes, and the id given. */
+export interface ConnectionRef {
+  path: PropertyKey[];
+  kind: string;
+  id: string;
+}
+
+type Def = { type: string } & Record<string, any>;
+const defOf = (s: z.core.$ZodType): Def => s._zod.def as unknown as Def;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The connection ids a node's config names in fields that declare a kind, walking the config schema (objects,
+ * arrays, records, optional/default wrappers, unions by the options the value fits) alongside the raw config.
+ */
+export function connectionRefs(schema: z.core.$ZodType, config: unknown): ConnectionRef[] {
+  const out: ConnectionRef[] = [];
+  const seen = new Set<string>();
+  let budget = 10_000; // a lazy schema that never descends into the value must still end
+  const walk = (s: z.core.$ZodType | null | undefined, v: unknown, path: PropertyKey[]): void => {
+    if (!s || --budget < 0 || v === undefined) return;
+    const kind = z.globalRegistry.get(s as z.ZodType)?.[CONNECTION_KIND];
+    if (typeof kind === 'string') {
+      const at = jsonPath(path);
+      if (typeof v === 'string' && v !== '' && !seen.has(at)) {
+        seen.add(at);
+        out.push({ path, kind, id: v });
+      }
+      return;
+    }
+    const d = defOf(s);
+    switch (d.type) {
+      case 'object':
+        if (isRecord(v)) for (const [k, sub] of Object.entries(d.shape as Record<string, z.core.$ZodType>)) walk(sub, v[k], [...path, k]);
+        return;
+      case 'optional':
+      case 'nullable':
+      case 'default':
+      case 'prefault':
+      case 'catch':
+      case 'readonly':
+      case 'nonoptional':
+        walk(d.innerType, v, path);
+        return;
+      case 'pipe':
+        walk(d.in, v, path);
+        return;
+      case 'lazy':
+        walk(d.getter(), v, path);
+        return;
+      case 'array':
+        if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(d.element, x, [...path, i]);
+        return;
+      case 'tuple':
+        if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(d.items[i] ?? d.rest, x, [...path, i]);
+        return;
+      case 'record':
+        if (isRecord(v)) for (const [k, x] of Object.entries(v)) walk(d.valueType, x, [...path, k]);
+        return;
+      case 'intersection':
+        walk(d.left, v, path);
+        walk(d.right, v, path);
+        return;
+      case 'union': {
+        const options = d.options as z.ZodType[];
+        const fit = options.filter((o) => typeof o.safeParse !== 'function' || o.safeParse(v).success);
+        for (const o of fit.length ? fit : options) walk(o, v, path);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  walk(schema, config, []);
+  return out;
+}
+
+const KIND_NAMES: Record<string, [article: string, name: string]> = { shopify: ['a', 'Shopify'], erp: ['an', 'ERP'] };
+const kindText = (kind: string) => {
+  const [article, name] = KIND_NAMES[kind] ?? ['a', JSON.stringify(kind)];
+  return `${article} ${name} connection`;
+};
+
+/**
+ * Config fields naming a connection of another kind than they declare (a Shopify trigger given the ERP), each as a
+ * problem on its node and field. Connections not in `connections` are not reported here.
+ */
+export function connectionKindProblems(flow: Flow, lookup: NodeTypeLookup, connections: ReadonlyArray<KnownConnection>): Problem[] {
+  const kinds = new Map(connections.map((c) => [c.id, c.kind]));
+  const problems: Problem[] = [];
+  flow.nodes.forEach((node, i) => {
+    const type = lookup(node.type);
+    if (!type) return;
+    for (const ref of connectionRefs(type.config, node.config)) {
+      const actual = kinds.get(ref.id);
+      if (actual === undefined || actual === ref.kind) continue;
+      const field = ref.path.length === 1 && ref.path[0] === 'connection' ? 'this node' : `its field ${jsonPath(ref.path).slice(2)}`;
+      const fitting = connections.filter((c) => c.kind === ref.kind).map((c) => c.id);
+      problems.push({
+        where: node.id,
+        path: jsonPath(['nodes', i, 'config', ...ref.path]),
+        message:
+          `${JSON.stringify(ref.id)} is ${kindText(actual)}; ${field} takes ${kindText(ref.kind)}` +
+          (fitting.length ? ` (${fitting.slice(0, 5).join(', ')}${fitting.length > 5 ? ', …' : ''})` : ''),
+      });
+    }
+  });
   return problems;
 }
 

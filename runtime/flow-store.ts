@@ -7,7 +7,7 @@ import type { Store } from './store/db.ts';
 import type { SqlStore } from './store/sql-store.ts';
 import { flows, flowVersions } from './store/schema.ts';
 import { contentHash } from './ids.ts';
-import { validateFlow, type NodeTypeLookup, type Problem } from '../flows/validate.ts';
+import { validateFlow, type NodeTypeLookup, type Problem, type ValidateOptions } from '../flows/validate.ts';
 import type { Flow } from '../flows/schema.ts';
 
 export class FlowInvalidError extends Error {
@@ -156,8 +156,9 @@ export class FlowStore {
     return JSON.parse(r.draft);
   }
 
-  async validateDraft(flowId: string) {
-    return validateFlow(await this.draft(flowId), this.lookup);
+  /** `opts.connections`: the host's connections, so a field naming a connection of the wrong kind is a problem. */
+  async validateDraft(flowId: string, opts: ValidateOptions = {}) {
+    return validateFlow(await this.draft(flowId), this.lookup, opts);
   }
 
   /** Validates the draft and freezes it as the next version. */

@@ -121,6 +121,20 @@ export interface PayoutRowStore {
   drop(payoutIds: readonly string[]): void;
 }
 
+/** The kinds of connection a host keeps: a Shopify store, an ERP. */
+export type ConnectionKind = 'shopify' | 'erp';
+
+/**
+ * The metadata key by which a config field that names a connection declares the kind it takes, e.g.
+ * `z.string().meta(connectionKindMeta('erp'))`: the designer's picker offers only connections of that kind, and
+ * validation given the host's connections reports one of another kind. The same key flows/validate.ts reads (flows/
+ * depends on no other room) and the JSON Schema of the catalogue carries.
+ */
+export const CONNECTION_KIND = 'x-connection-kind';
+
+/** Metadata for a config field naming a connection of `kind` (see CONNECTION_KIND). */
+export const connectionKindMeta = (kind: ConnectionKind): { [CONNECTION_KIND]: ConnectionKind } => ({ [CONNECTION_KIND]: kind });
+
 /** Resolves a connection (Shopify store, ERP...) by its id. Provided by the host; nodes never import the server. */
 export type ConnectionResolver = (kind: string, connectionId: string) => Promise<unknown>;
 

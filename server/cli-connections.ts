@@ -5,6 +5,11 @@ import type { ShopifyClient, SandboxStore } from '../nodes/shopify/index.ts';
 
 export const SANDBOX_SHOP = 'sandbox-shop';
 export const SANDBOX_ERP = 'sandbox-erp';
+/** The connections `ledgerline validate` and `run` know, with their kinds. */
+export const CLI_CONNECTIONS = [
+  { id: SANDBOX_SHOP, kind: 'shopify' },
+  { id: SANDBOX_ERP, kind: 'erp' },
+] as const;
 
 export function cliConnections(dataDir: string) {
   let erp: Promise<ErpConnector> | undefined;

@@ -63,6 +63,22 @@ describe('ledgerline validate', () => {
     expect(json.problems).toContainEqual({ where: 'e1', path: '$.edges[1].target', message: 'edge target "ghost" is not a node of this flow' });
   });
 
+  it('refuses the sandbox ERP on a Shopify trigger', async () => {
+    const doc = flow(
+      'wrong-kind',
+      [
+        { id: 'shopify', type: 'shopify.trigger', config: { connection: 'sandbox-erp', topic: 'orders/paid' } },
+        { id: 'c', type: 'core.code', config: { code: 'return input' } },
+      ],
+      ['shopify->c'],
+    );
+    const r = await cli('validate', file('wrong-kind.json', doc));
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim()).toBe(
+      'shopify $.nodes[0].config.connection: "sandbox-erp" is an ERP connection; this node takes a Shopify connection (sandbox-shop)',
+    );
+  });
+
   it('exits 2 on usage errors', async () => {
     expect((await cli('validate')).code).toBe(2);
     expect((await cli('validate', join(tmp.dir, 'nope.json'))).code).toBe(2);

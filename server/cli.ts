@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { validateFlow, formatProblem } from '../flows/validate.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { runFlowOnce } from './run-once.ts';
+import { CLI_CONNECTIONS } from './cli-connections.ts';
 
 const USAGE = `usage:
   ledgerline validate FLOW.json [--json]
@@ -123,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
 function validateCommand(args: string[]): number {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FLOW.json');
-  const r = validateFlow(readJson(positionals[0]!, 'flow'), getNodeType);
+  const r = validateFlow(readJson(positionals[0]!, 'flow'), getNodeType, { connections: CLI_CONNECTIONS });
   if (values.json) out(JSON.stringify({ valid: r.ok, problems: r.problems }, null, 2));
   else if (r.ok) out(`${positionals[0]}: valid`);
   else for (const p of r.problems) out(formatProblem(p));
@@ -140,7 +141,7 @@ async function runCommand(args: string[]): Promise<number> {
   if (!values.event) throw new UsageError('run needs --event EVENT.json');
   const doc = readJson(positionals[0]!, 'flow');
   const event = readJson(values.event, 'event');
-  const v = validateFlow(doc, getNodeType);
+  const v = validateFlow(doc, getNodeType, { connections: CLI_CONNECTIONS });
   if (!v.ok) {
     for (const p of v.problems) err(formatProblem(p));
     return 2;

@@ -109,10 +109,12 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     expect(await page.locator('.ll-node.has-problems').count()).toBe(3);
     await shot(page, 'o2e-01-dropped-and-connected');
 
-    // Trigger: the sandbox shop, paid orders.
+    // Trigger: the sandbox shop, paid orders (the picker offers only Shopify connections, though the trigger's
+    // category is `trigger`: an ERP connection there would never receive an order).
     await page.click('[data-testid=node-trigger] .ll-node-title');
     await page.waitForSelector('[data-testid=inspector] [data-field="connection"] select');
     await page.waitForSelector('[data-field="connection"] option[value="sandbox-shop"]', { state: 'attached' });
+    expect(await page.locator('[data-field="connection"] option[value="sandbox-erp"]').count()).toBe(0);
     await page.selectOption('[data-field="connection"] select', 'sandbox-shop');
     await page.selectOption('[data-field="topic"] select', { label: 'orders/paid' });
 

@@ -4,7 +4,7 @@
 // clear once fixed. What is kept between runs grows with the payouts still waiting, not with history.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords } from '../../runtime/node-api.ts';
+import { defineNode, permanentError, route, type NodeContext, type ReconciliationRecords, connectionKindMeta } from '../../runtime/node-api.ts';
 import type { ErpConnector, JournalInput } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
 import type { ShopifyBalanceTransaction, ShopifyPayout } from '../shopify/types.ts';
@@ -24,9 +24,9 @@ const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal 
 
 export const reconcileConfig = z
   .object({
-    connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id'),
+    connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id').meta(connectionKindMeta('erp')),
     /** Shopify connection to link refund transactions to refund ids (ERP credit memos are keyed by refund id). */
-    shopifyConnection: z.string().min(1).optional(),
+    shopifyConnection: z.string().min(1).meta(connectionKindMeta('shopify')).optional(),
     accounts: z
       .object({
         bank: z.string().min(1).default('1000'),

@@ -2,14 +2,14 @@
 // memos that payout paid (and reopens / repays invoices of chargebacks and won disputes), so a fully paid-out month
 // leaves nothing on the receivable and the clearing account nets to zero.
 import { z } from 'zod';
-import { defineNode, permanentError, route } from '../../runtime/node-api.ts';
+import { defineNode, permanentError, route, connectionKindMeta } from '../../runtime/node-api.ts';
 import type { ErpSettlement } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
 import { SETTLE_STATE, type PendingSettlement } from './settle.ts';
 
 const config = z
   .object({
-    connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id'),
+    connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id').meta(connectionKindMeta('erp')),
     accounts: z
       .object({
         receivable: z.string().min(1).default('1100'),

@@ -1,10 +1,11 @@
 // Shared bits of the Shopify nodes: connection lookup with a clear error, and conversion errors as NodeErrors.
 import { z } from 'zod';
-import { NodeError, permanentError, type NodeContext } from '../../runtime/node-api.ts';
+import { NodeError, connectionKindMeta, permanentError, type NodeContext } from '../../runtime/node-api.ts';
 import type { ShopifyClient } from './client.ts';
 import { ShopifyConversionError } from './convert-util.ts';
 
-export const connectionField = z.string().min(1, 'connection id is required');
+/** A config field naming a Shopify connection (the designer offers only those; validation refuses another kind). */
+export const connectionField = z.string().min(1, 'connection id is required').meta(connectionKindMeta('shopify'));
 
 export async function shopifyClient(ctx: NodeContext<{ connection: string }>): Promise<ShopifyClient> {
   const c = await ctx.connection<ShopifyClient>('shopify', ctx.config.connection);

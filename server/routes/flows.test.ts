@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flow, testServer, type TestServer } from '../testing.ts';
+import { shopifyTrigger } from '../../nodes/shopify/trigger.ts';
 
 let t: TestServer;
 beforeEach(async () => {
@@ -214,5 +215,47 @@ describe('/api/flows', () => {
     const notJson = await t.req('POST', '/api/flows', { token: t.tokens.owner, raw: '{oops', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect((await notJson.json()).error.code).toBeTruthy();
+  });
+
+  it('validate and publish refuse a connection of the wrong kind (the ERP on the Shopify trigger), naming node, field and kinds', async () => {
+    await t.close();
+    t = await testServer({ withRoles: true, extraNodes: [shopifyTrigger] });
+    const tok = t.tokens.consultant;
+    await t.server.deps.connections.create({
+      id: 'main-shop',
+      kind: 'shopify',
+      provider: 'shopify',
+      name: 'Main shop',
+      config: { shopDomain: 'main.myshopify.com' },
+    });
+    await t.server.deps.connections.create({ id: 'main-erp', kind: 'erp', provider: 'sandbox', name: 'Main ERP', config: {} });
+    const doc = (connection: string) =>
+      flow(
+        'wrong-kind',
+        [
+          { id: 'shopify', type: 'shopify.trigger', config: { connection, topic: 'orders/paid' } },
+          { id: 'a', type: 'test.add', config: { n: 1 } },
+        ],
+        ['shopify->a'],
+      );
+    await t.json('POST', '/api/flows', { token: tok, body: doc('main-erp') });
+    const v = await t.json('POST', '/api/flows/wrong-kind/validate', { token: tok });
+    expect(v.body).toEqual({
+      valid: false,
+      problems: [
+        {
+          where: 'shopify',
+          path: '$.nodes[0].config.connection',
+          message: '"main-erp" is an ERP connection; this node takes a Shopify connection (main-shop)',
+        },
+      ],
+    });
+    const refused = await t.json('POST', '/api/flows/wrong-kind/publish', { token: tok, body: { message: 'wrong' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.problems[0]).toMatchObject({ where: 'shopify', path: '$.nodes[0].config.connection' });
+    expect((await t.json('GET', '/api/flows/wrong-kind', { token: tok })).body.flow.latestVersion).toBeNull();
+    await t.json('PUT', '/api/flows/wrong-kind/draft', { token: tok, body: doc('main-shop') });
+    expect((await t.json('POST', '/api/flows/wrong-kind/validate', { token: tok })).body).toEqual({ valid: true, problems: [] });
+    expect((await t.json('POST', '/api/flows/wrong-kind/publish', { token: tok, body: { message: 'right' } })).status).toBe(201);
   });
 });

@@ -226,7 +226,7 @@ export function flowsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       await requireFlow(id);
-      const r = await flows.validateDraft(id);
+      const r = await flows.validateDraft(id, { connections: await d.connections.list() });
       const problems = r.ok ? await mappingPreviewProblems(d.runtime, d.lookups, id, r.flow) : r.problems;
       return c.json({ valid: problems.length === 0, problems }, 200);
     },
@@ -252,14 +252,14 @@ export function flowsRouter(d: Deps) {
       const { id } = c.req.valid('param');
       await requireFlow(id);
       checkClient(c, id, await flows.draft(id), await lastPublished(id));
-      const checked = await flows.validateDraft(id);
-      if (checked.ok) {
-        // A mapping that fails on its node's real input would fail the next order: refuse it now.
-        const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);
-        if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${id}" is not valid: ${problems[0]!.message}`, problems);
-      }
+      // With the connections: a connection of the wrong kind (an ERP on the Shopify trigger) is refused here, as
+      // publish's own validation knows no connections.
+      const checked = await flows.validateDraft(id, { connections: await d.connections.list() });
+      if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
+      // A mapping that fails on its node's real input would fail the next order: refuse it now.
+      const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);
+      if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${id}" is not valid: ${problems[0]!.message}`, problems);
       if (currentUser(c).role === 'client' && (await d.changeRequests.policy(id)).clientChangesNeedApproval) {
-        if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
         return c.json({ pending: true as const, changeRequest: await requestApproval(c, id, checked.flow, c.req.valid('json').message) }, 202);
       }
       const v = await flows.publish(id, { message: c.req.valid('json').message, by: actorOf(c) });

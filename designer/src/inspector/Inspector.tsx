@@ -77,7 +77,6 @@ export function Inspector() {
     );
   }
   const mine = problems.filter((p) => p.where === node.id);
-  const connectionKind = info && ['shopify', 'erp'].includes(info.category) ? info.category : undefined;
   return (
     <aside className="inspector" data-testid="inspector">
       <div className="inspector-head">
@@ -105,6 +104,9 @@ export function Inspector() {
         </div>
       </div>
       {info ? (
+        // Each connection field says which kind it takes (`x-connection-kind` in its schema) and its picker offers only
+        // those: never the node's category, which is `trigger` for the Shopify trigger and `erp` for an ERP node's
+        // Shopify connection.
         <SchemaForm
           key={node.id}
           nodeId={node.id}
@@ -112,7 +114,6 @@ export function Inspector() {
           config={node.config ?? {}}
           problems={mine}
           disabled={readOnly}
-          connectionKind={connectionKind}
           onChange={(config, key) => store.getState().updateConfig(node.id, config, key)}
         />
       ) : (

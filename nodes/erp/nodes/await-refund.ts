@@ -5,7 +5,7 @@
 // zero-value memo for money that has not moved. A refund whose transactions failed is a permanent failure.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, NodeError, permanentError, transientError } from '../../../runtime/node-api.ts';
+import { defineNode, NodeError, permanentError, transientError, connectionKindMeta } from '../../../runtime/node-api.ts';
 import type { RefundContextQuery, RefundContextQueryVariables } from '../../shopify/admin-types.generated.ts';
 import type { ShopifyClient } from '../../shopify/client.ts';
 import { typedDocument } from '../../shopify/typed-document.ts';
@@ -16,7 +16,7 @@ import { spread } from './shopify-figures.ts';
 const config = z
   .object({
     /** Shopify connection the refund and its order are re-read from. */
-    shopifyConnection: z.string().min(1, 'shopifyConnection is required'),
+    shopifyConnection: z.string().min(1, 'shopifyConnection is required').meta(connectionKindMeta('shopify')),
     /** How long to wait before looking again at a pending refund (the node's retry policy caps the attempts). */
     pendingRetryMs: z.number().int().min(1).max(86_400_000).default(300_000),
   })

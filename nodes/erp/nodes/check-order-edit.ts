@@ -2,7 +2,7 @@
 // contract has no safe in-place update for every ERP (Tryton confirms and invoices on post), so the edit becomes an
 // exception naming the ERP document, what changed and Shopify's new total; someone adjusts the document and resolves it.
 import { z } from 'zod';
-import { defineNode, NodeError, permanentError, transientError } from '../../../runtime/node-api.ts';
+import { defineNode, NodeError, permanentError, transientError, connectionKindMeta } from '../../../runtime/node-api.ts';
 import { ORDER_BY_ID } from '../../shopify/documents.ts';
 import { orderFromGraphql } from '../../shopify/convert-graphql.ts';
 import type { ShopifyClient } from '../../shopify/client.ts';
@@ -13,7 +13,7 @@ const config = z
   .object({
     connection: connectionField,
     /** Optional: re-read the edited order from Shopify to name the SKUs and the new total in the exception. */
-    shopifyConnection: z.string().min(1).optional(),
+    shopifyConnection: z.string().min(1).meta(connectionKindMeta('shopify')).optional(),
   })
   .strict();
 

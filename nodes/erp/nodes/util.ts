@@ -1,9 +1,10 @@
 // Shared bits of the ERP nodes: connection lookup with a clear error, capability checks, node-scoped errors.
 import { z } from 'zod';
-import { NodeError, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
+import { NodeError, connectionKindMeta, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
 import type { ErpCapabilities, ErpConnector } from '../contract.ts';
 
-export const connectionField = z.string().min(1, 'connection id is required').describe('ERP connection id');
+/** A config field naming an ERP connection (the designer offers only those; validation refuses another kind). */
+export const connectionField = z.string().min(1, 'connection id is required').describe('ERP connection id').meta(connectionKindMeta('erp'));
 
 export async function erpConnection(ctx: NodeContext<{ connection: string }>, needs: Array<keyof ErpCapabilities> = []): Promise<ErpConnector> {
   const c = await ctx.connection<ErpConnector>('erp', ctx.config.connection);

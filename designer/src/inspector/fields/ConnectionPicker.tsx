@@ -9,6 +9,8 @@ const loadConnections = () =>
     (e) => ((cache = null), Promise.reject(e)),
   ));
 
+const KIND_TEXT: Record<string, string> = { shopify: 'a Shopify connection', erp: 'an ERP connection' };
+
 export function ConnectionPicker({
   id,
   value,
@@ -28,6 +30,8 @@ export function ConnectionPicker({
     loadConnections().then(setList, (e: Error) => setError(e.message));
   }, []);
   const options = (list ?? []).filter((c) => !kind || c.kind === kind);
+  // A value outside the offered ones: of another kind (validation says so under the field), or gone.
+  const other = (list ?? []).find((c) => c.id === value);
   return (
     <>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled}>
@@ -37,7 +41,11 @@ export function ConnectionPicker({
             {c.name} ({c.provider}){c.hasSecret ? '' : ' — no credentials'}
           </option>
         ))}
-        {value && !options.some((c) => c.id === value) && <option value={value}>{value} (not found)</option>}
+        {value && list && !options.some((c) => c.id === value) && (
+          <option value={value}>
+            {value} ({other ? (KIND_TEXT[other.kind] ?? `a ${other.kind} connection`) : 'not found'})
+          </option>
+        )}
       </select>
       {error && <div className="error">{error}</div>}
     </>
