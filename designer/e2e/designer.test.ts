@@ -156,6 +156,10 @@ describe('designer in Chromium against the real server', () => {
     await page.fill('[data-testid=publish-dialog] input[name=message]', 'First version: order to ERP');
     await page.click('[data-testid=publish-dialog] button[type=submit]');
     await page.waitForFunction(() => document.querySelector('[data-testid=notice]')?.textContent?.includes('Published version 1'));
+    // A new flow is inactive: published is not live, and the notice says what makes it so.
+    expect(await page.textContent('[data-testid=notice]')).toContain(
+      'Not live yet: the flow is inactive, so nothing runs it until it is activated (Activate).',
+    );
     await page.click('button:has-text("Versions")');
     await page.waitForSelector('[data-testid=versions] tr[data-version="1"]');
     expect(await page.textContent('[data-testid=versions] tr[data-version="1"]')).toContain('First version: order to ERP');

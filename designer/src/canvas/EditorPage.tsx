@@ -7,6 +7,7 @@ import { canEditStructure, useSession } from '../app/session.ts';
 import { Inspector } from '../inspector/Inspector.tsx';
 import { createFlowStore, type FlowStore } from '../store/create-flow-store.ts';
 import { FlowStoreContext } from '../store/context.tsx';
+import { publishedText } from '../publish/published-text.ts';
 import { VersionsPanel } from '../versions/VersionsPanel.tsx';
 import { createAutosaver, saveDraft, saveOnLeave, saveOnPageHide, savesSettled, type Autosaver } from './autosave.ts';
 import { FlowCanvas } from './FlowCanvas.tsx';
@@ -141,11 +142,13 @@ function Editor({ store, summary, setSummary, warnings, setWarnings }: EditorPro
             onPublished={(v) => {
               setRequests((n) => n + 1);
               setDialog(null);
-              store.getState().notify(`Published version ${v.version}: ${v.message}`);
               if (v.warnings) setWarnings(v.warnings);
               void api.flow(store.getState().flow.id).then(
-                (r) => setSummary(r.flow),
-                () => {},
+                (r) => {
+                  setSummary(r.flow);
+                  store.getState().notify(publishedText(v, r.flow));
+                },
+                () => store.getState().notify(publishedText(v, null)),
               );
             }}
           />

@@ -1,6 +1,7 @@
 // The no-code mapper: the map node's real input on the left (a past run's, a test run's or an example, as chosen),
 // the map node's target fields on the right, the selected target's source and transforms below, and the live preview
 // on that same input. Client users land here instead of the canvas.
+import { publishedText } from '../publish/published-text.ts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { api, ApiError } from '../api/client.ts';
@@ -105,7 +106,16 @@ function Mapper({ store, types, showCanvas }: { store: MapperStore; types: NodeT
       const v = await api.publish(store.getState().flow.id, text);
       setPublishing(false);
       if (isPending(v)) setMessage({ text: 'Sent for approval: the change goes live once a consultant approves it.' });
-      else setMessage({ text: `Published version ${v.version}: ${v.message}` });
+      else
+        setMessage({
+          text: publishedText(
+            v,
+            await api.flow(store.getState().flow.id).then(
+              (r) => r.flow,
+              () => null,
+            ),
+          ),
+        });
       setRequests((n) => n + 1);
     } catch (e) {
       const problems = e instanceof ApiError ? e.problems.map((p) => `${p.where} ${p.path}: ${p.message}`) : [];
