@@ -56,6 +56,13 @@ describe('assisted triage in Chromium', () => {
     // Every exception in the inbox carries its triage, not only this one.
     const rows = await page.locator('[data-testid=exceptions-page] tr[data-exception]').count();
     expect(await page.locator('[data-testid=exceptions-page] tr[data-exception] [data-testid=triage]').count()).toBe(rows);
+    // Resolving it by hand would strand its order: the form says so before anyone does (then is put away).
+    await ex.locator('td.actions button:text-is("resolve")').click();
+    await page.waitForSelector('[data-testid=resolve-stranded]');
+    expect(await page.textContent('[data-testid=resolve-stranded]')).toMatch(
+      /^\d+ failed runs? of this exception (was|were) not retried: resolving posts nothing/,
+    );
+    await page.click('[data-testid=form-resolve] button:has-text("Cancel")');
 
     await ex.locator('button:has-text("Why, and the proposed fix")').click();
     await ex.locator('[data-testid=proposals] tr[data-proposal]').first().waitFor({ timeout: 15_000 });

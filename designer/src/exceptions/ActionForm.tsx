@@ -4,7 +4,18 @@ import { exceptionsApi, type ActionInput, type ExceptionAction, type ExceptionOw
 
 export const OWNERS: ExceptionOwner[] = ['finance', 'operations', 'ecommerce'];
 
-export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAction; onSubmit(i: ActionInput): void; onCancel(): void }) {
+export function ActionForm({
+  action,
+  exceptionId,
+  onSubmit,
+  onCancel,
+}: {
+  action: ExceptionAction;
+  /** One exception (not a bulk action): resolving it says what it leaves undone. */
+  exceptionId?: string;
+  onSubmit(i: ActionInput): void;
+  onCancel(): void;
+}) {
   const [note, setNote] = useState('');
   const [assignee, setAssignee] = useState('');
   const [owner, setOwner] = useState<ExceptionOwner | ''>('');
@@ -17,6 +28,15 @@ export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAc
         () => {},
       );
   }, [action]);
+  // Resolving by hand posts nothing: failed runs still holding orders stay failed, and no later fix retries them.
+  const [stranded, setStranded] = useState(0);
+  useEffect(() => {
+    if (action === 'resolve' && exceptionId)
+      exceptionsApi.get(exceptionId).then(
+        (d) => setStranded(d.runs.filter((r) => r.status === 'failed').length),
+        () => {},
+      );
+  }, [action, exceptionId]);
   function submit(e: FormEvent) {
     e.preventDefault();
     if (action === 'assign') onSubmit({ assignee: assignee.trim() || undefined, owner: owner || undefined, note: note.trim() || undefined });
@@ -65,6 +85,12 @@ export function ActionForm({ action, onSubmit, onCancel }: { action: ExceptionAc
       <button type="button" className="ghost" onClick={onCancel}>
         Cancel
       </button>
+      {stranded > 0 && (
+        <p className="warn-text" data-testid="resolve-stranded" style={{ flexBasis: '100%', margin: 0 }}>
+          {stranded} failed run{stranded === 1 ? '' : 's'} of this exception {stranded === 1 ? 'was' : 'were'} not retried: resolving posts nothing, and a later
+          fix of the cause will not retry {stranded === 1 ? 'it' : 'them'}. Fix the cause and retry, or resolve only if handled another way.
+        </p>
+      )}
     </form>
   );
 }

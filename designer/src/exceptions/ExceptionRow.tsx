@@ -92,7 +92,7 @@ export function ExceptionRow({ item, role, checked, focused, onCheck, onAct }: P
         <tr className="subrow">
           <td />
           <td colSpan={7}>
-            <ActionForm action={form} onSubmit={(i) => act(form, i)} onCancel={() => setForm(null)} />
+            <ActionForm action={form} exceptionId={item.id} onSubmit={(i) => act(form, i)} onCancel={() => setForm(null)} />
           </td>
         </tr>
       )}
