@@ -61,6 +61,29 @@ function suite(label: string, ctx: () => { t: TestServer; taxes: string[]; wareh
     expect((await put(t, 'tax-codes', [{ title: 'VAT', taxCode: 'ANYTHING' }], 'shared')).status).toBe(200);
   }, 60_000);
 
+  it(`${label}: a tax rate mapped to an ERP tax code of another rate is refused, naming codes of the right rate`, async () => {
+    const { t, taxes } = ctx();
+    // US-STATE-6 is 6 %: Shopify's 7 % booked under it would make the ERP's tax by code say what was not charged.
+    const wrong = await put(t, 'tax-codes', [
+      { title: 'VAT', rate: '0.2', taxCode: taxes[0] },
+      { title: 'Ohio Resort Tax', rate: '0.07', country: 'US', province: 'KY', taxCode: taxes[1] },
+    ]);
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.message).toMatch(
+      new RegExp(`column taxCode: "${taxes[1]}" is 6 % in ERP connection "erp1" \\([^)]*\\) but the row's rate is 7 %; choose a tax code of 7 %`),
+    );
+    expect(wrong.body.error.problems[0]).toMatchObject({ where: 'row 2', path: '$.rows[1].taxCode' });
+    // The rate it has: accepted; and a row already in the table is not re-judged by an unrelated save.
+    expect(
+      (
+        await put(t, 'tax-codes', [
+          { title: 'VAT', rate: '0.2', taxCode: taxes[0] },
+          { title: 'State', rate: '0.06', taxCode: taxes[1] },
+        ])
+      ).status,
+    ).toBe(200);
+  }, 60_000);
+
   it(`${label}: warehouses and payment methods are checked too`, async () => {
     const { t, warehouse, payment } = ctx();
     expect((await put(t, 'locations', [{ location: 'online', warehouse }])).status).toBe(200);

@@ -8,6 +8,7 @@ import type { LookupService, TableSummary } from './store/index.ts';
 import type { Connections } from '../vault/connections.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import { ITEM_COLUMNS, REFERENCE_COLUMNS, referenceList, type ErpReference, type ReferenceList } from '../../nodes/erp/references.ts';
+import { toRate } from '../../nodes/core/assist/lookup-proposals.ts';
 
 export interface ReferenceSource {
   connection: string;
@@ -74,7 +75,7 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
 
   /** A problem per row whose reference column names a record missing from an ERP the table's values go to. */
   async function check(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow = 1): Promise<RowProblem[]> {
-    return [...(await checkLists(table, rows, firstRow)), ...(await checkItems(table, rows, firstRow))];
+    return [...(await checkLists(table, rows, firstRow)), ...(await checkItems(table, rows, firstRow)), ...(await checkRates(table, rows, firstRow))];
   }
 
   const keyOf = (table: TableSummary, row: Record<string, unknown>) =>
@@ -139,6 +140,40 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
         });
       });
     }
+    return problems;
+  }
+
+  /**
+   * A tax rate mapped to an ERP tax code of another rate: the ERP would record Shopify's tax under a code that says
+   * something else (7 % booked as the 6 % code), and the tax return by code would not match what was charged. A
+   * zero-rate code stays allowed for any rate: a tax the merchant does not remit (collected by a marketplace, exempt).
+   * Rows a save changes only, as for items.
+   */
+  async function checkRates(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow: number): Promise<RowProblem[]> {
+    if (table.kind !== 'tax-code' || !table.keyColumns.some((k) => k.name === 'rate')) return [];
+    const refs = await of(table);
+    if (!refs || refs.list !== 'tax-codes') return [];
+    const rowText = (r: Record<string, unknown>) => JSON.stringify([...table.keyColumns.map((k) => String(r[k.name] ?? '')), String(r[refs.column] ?? '')]);
+    const current = new Set((await d.lookups.rows({ scope: table.scope, name: table.name })).rows.map(rowText));
+    const pct = (r: NonNullable<ReturnType<typeof toRate>>) => `${r.times(100).toDecimalPlaces(4).toString()} %`;
+    const problems: RowProblem[] = [];
+    rows.forEach((row, i) => {
+      const code = row[refs.column];
+      const shopify = toRate(row.rate);
+      if (current.has(rowText(row)) || code === undefined || code === null || code === '' || !shopify) return;
+      for (const s of refs.sources) {
+        const erp = toRate(s.items?.find((x) => x.code === String(code))?.detail);
+        if (!erp || erp.isZero() || erp.equals(shopify)) continue;
+        const fitting = (s.items ?? []).filter((x) => toRate(x.detail)?.equals(shopify)).map((x) => x.code);
+        problems.push({
+          where: `row ${firstRow + i}`,
+          path: `$.rows[${firstRow + i - 1}].${refs.column}`,
+          message:
+            `table "${table.name}", row ${keyOf(table, row)}, column ${refs.column}: ${JSON.stringify(String(code))} is ${pct(erp)} in ERP connection "${s.connection}" (${s.name}) ` +
+            `but the row's rate is ${pct(shopify)}; choose a tax code of ${pct(shopify)}${fitting.length ? ` (${fitting.slice(0, 8).join(', ')})` : ''}`,
+        });
+      }
+    });
     return problems;
   }
 
