@@ -152,7 +152,7 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
   async function checkRates(table: TableSummary, rows: Array<Record<string, unknown>>, firstRow: number): Promise<RowProblem[]> {
     if (table.kind !== 'tax-code' || !table.keyColumns.some((k) => k.name === 'rate')) return [];
     const refs = await of(table);
-    if (!refs || refs.list !== 'tax-codes') return [];
+    if (refs?.list !== 'tax-codes') return [];
     const rowText = (r: Record<string, unknown>) => JSON.stringify([...table.keyColumns.map((k) => String(r[k.name] ?? '')), String(r[refs.column] ?? '')]);
     const current = new Set((await d.lookups.rows({ scope: table.scope, name: table.name })).rows.map(rowText));
     const pct = (r: NonNullable<ReturnType<typeof toRate>>) => `${r.times(100).toDecimalPlaces(4).toString()} %`;
