@@ -32,7 +32,10 @@ export function ApprovalToggle({ flowId }: { flowId: string }) {
           onChange={(e) => void set(e.target.checked)}
           data-testid="approval-policy"
         />
-        <span>Client changes need a consultant's approval before they go live</span>
+        <span>
+          Client changes need a consultant's approval before they go live
+          <span className="muted"> (their mapping and flow changes; lookup-table rows apply at once, versioned, so a missing row never waits)</span>
+        </span>
       </label>
       {error && <p className="error">{error}</p>}
     </>

@@ -101,7 +101,8 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       });
       await load();
       setNote('');
-      setStatus({ text: `Saved as version ${v.version} (${v.rowCount} rows).` });
+      // Tables are not held for approval (a missing row must not wait): say it is live, and how to undo it.
+      setStatus({ text: `Saved as version ${v.version} (${v.rowCount} rows): the next runs use it (restore an earlier version to undo).` });
       setRetried(v.retried?.runs.length ? v.retried : null);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) setConflict(e.message);
