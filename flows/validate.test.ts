@@ -54,9 +54,26 @@ describe('validateFlow', () => {
         'e3 $.edges[3].sourceHandle: node "b" (core.branch) has no output port "maybe"; ports: true, false',
         'e4 $.edges[4].sourceHandle: node "b" (core.branch) has several output ports (true, false); say which one',
         'e5 $.edges[5].target: node "t" (trigger.manual) takes no input: a trigger starts the flow',
-        'lonely $.nodes[6]: node "lonely" is unreachable from the trigger "t"',
+        'lonely $.nodes[6]: node "lonely" is unreachable from the trigger "t": no edge leads into it (connect it to the node before it)',
       ]),
     );
+  });
+
+  it('names the broken link of a chain cut off from the trigger: the node nothing leads into, and those after it', () => {
+    const doc = flow(
+      'cut',
+      [
+        { id: 't', type: 'trigger.manual' },
+        { id: 'a', type: 'core.code', config: { code: 'return 1' } },
+        { id: 'b', type: 'core.code', config: { code: 'return 1' } },
+        { id: 'c', type: 'core.code', config: { code: 'return 1' } },
+      ],
+      ['t->a', 'b->c'],
+    );
+    expect(problemsOf(doc)).toEqual([
+      'b $.nodes[2]: node "b" is unreachable from the trigger "t": no edge leads into it (connect it to the node before it)',
+      'c $.nodes[3]: node "c" is unreachable from the trigger "t": it comes after "b", which is not reached either',
+    ]);
   });
 
   it('finds cycles', () => {

@@ -238,8 +238,20 @@ function checkGraph(flow: Flow, lookup: NodeTypeLookup): Problem[] {
       reached.add(id);
       stack.push(...(outgoing.get(id) ?? []));
     }
+    // Where the chain is broken: a node nothing leads into is the missing link; one after it is cut off by it.
+    const from = new Map<string, string[]>();
+    for (const [src, targets] of outgoing) for (const t of targets) from.set(t, [...(from.get(t) ?? []), src]);
     flow.nodes.forEach((n, i) => {
-      if (!reached.has(n.id) && !types.get(n.id)?.trigger) add(n.id, `$.nodes[${i}]`, `node "${n.id}" is unreachable from the trigger "${trigger.id}"`);
+      if (reached.has(n.id) || types.get(n.id)?.trigger) return;
+      const before = [...new Set(from.get(n.id) ?? [])];
+      add(
+        n.id,
+        `$.nodes[${i}]`,
+        `node "${n.id}" is unreachable from the trigger "${trigger.id}": ` +
+          (before.length
+            ? `it comes after ${before.map((x) => `"${x}"`).join(', ')}, which ${before.length === 1 ? 'is' : 'are'} not reached either`
+            : 'no edge leads into it (connect it to the node before it)'),
+      );
     });
   }
   return problems;

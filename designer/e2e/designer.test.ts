@@ -89,7 +89,11 @@ describe('designer in Chromium against the real server', () => {
     await page.waitForSelector('[data-testid=problems-code]');
     const problems = page.locator('[data-testid=problems] li');
     expect(await problems.allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^code \$\.nodes\[1\]\.config\.code/), expect.stringMatching(/^branch \$\.nodes\[2\]\.config\.condition/)]),
+      // Named as on the canvas, the id beside the name.
+      expect.arrayContaining([
+        expect.stringMatching(/^Code \(code\) \$\.nodes\[1\]\.config\.code/),
+        expect.stringMatching(/^Branch \(branch\) \$\.nodes\[2\]\.config\.condition/),
+      ]),
     );
 
     // Clicking a problem focuses its node; the inspector shows the form from the config schema.

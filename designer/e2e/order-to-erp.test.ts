@@ -135,7 +135,7 @@ describe('order-to-ERP flow built in Chromium against the real server', () => {
     // What is left is the mapping: flagged on its node and in the list.
     await waitProblemCount(page, 1);
     expect(await problemWheres(page)).toEqual(['map']);
-    expect(await page.textContent('[data-testid=problems] li')).toMatch(/^map \$\.nodes\[2\]\.config\.fields/);
+    expect(await page.textContent('[data-testid=problems] li')).toMatch(/^Map fields \(map\) \$\.nodes\[2\]\.config\.fields/);
     expect(await page.locator('.ll-node.has-problems').count()).toBe(1);
     expect(await page.textContent('[data-testid=problems-map]')).toBe('1 problem');
     await shot(page, 'o2e-02-mapping-problem');
