@@ -118,6 +118,7 @@ export function TestInputPicker() {
           </option>
           {(runs ?? []).map((r) => (
             <option key={r.runId} value={r.runId}>
+              {r.orderName ? `${r.orderName} · ` : ''}
               {when(r.createdAt)} · {r.status} · {r.runId}
               {r.flowId.startsWith('test: ') ? ' (test)' : ''}
             </option>
