@@ -180,6 +180,81 @@ describe.each(testStores())('Runs on $name', (kind) => {
     });
   });
 
+  describe('replays of a run', () => {
+    // 1 failed, replayed by 2 (failed) then 3 (succeeded); 4 failed, replayed by 5 (failed), which 6 replayed (succeeded);
+    // 7 failed, its replay 8 still queued; 9 failed, never replayed; 10 succeeded, replayed from the start by 11 (failed).
+    async function replayed() {
+      const s = await setup();
+      await seedRuns(s.store, [
+        { id: 'run_0001', status: 'failed', createdAt: 1000 },
+        { id: 'run_0002', status: 'failed', createdAt: 2000, eventId: 'evt_run_0001', replayOf: 'run_0001' },
+        { id: 'run_0003', status: 'succeeded', createdAt: 3000, eventId: 'evt_run_0001', replayOf: 'run_0001' },
+        { id: 'run_0004', flowId: 'g', status: 'failed', createdAt: 4000 },
+        { id: 'run_0005', flowId: 'g', status: 'failed', createdAt: 5000, eventId: 'evt_run_0004', replayOf: 'run_0004' },
+        { id: 'run_0006', flowId: 'g', status: 'succeeded', createdAt: 6000, eventId: 'evt_run_0004', replayOf: 'run_0005' },
+        { id: 'run_0007', status: 'failed', createdAt: 7000 },
+        { id: 'run_0008', status: 'queued', createdAt: 8000, eventId: 'evt_run_0007', replayOf: 'run_0007' },
+        { id: 'run_0009', status: 'failed', createdAt: 9000 },
+        { id: 'run_0010', status: 'succeeded', createdAt: 10_000 },
+        { id: 'run_0011', status: 'failed', createdAt: 11_000, eventId: 'evt_run_0010', replayOf: 'run_0010' },
+      ]);
+      return s.runs;
+    }
+    const replays = (r: { runId: string; replayedBy?: unknown; replaySucceededBy?: string }) => [r.runId, r.replayedBy, r.replaySucceededBy];
+
+    it('lists each run with its replays, newest first, and the replay that succeeded, also through a replay of a replay', async () => {
+      const runs = await replayed();
+      expect((await runs.list()).map(replays)).toEqual([
+        ['run_0011', undefined, undefined],
+        ['run_0010', [{ runId: 'run_0011', status: 'failed', createdAt: 11_000 }], undefined],
+        ['run_0009', undefined, undefined],
+        ['run_0008', undefined, undefined],
+        ['run_0007', [{ runId: 'run_0008', status: 'queued', createdAt: 8000 }], undefined],
+        ['run_0006', undefined, undefined],
+        ['run_0005', [{ runId: 'run_0006', status: 'succeeded', createdAt: 6000 }], 'run_0006'],
+        ['run_0004', [{ runId: 'run_0005', status: 'failed', createdAt: 5000 }], 'run_0006'],
+        ['run_0003', undefined, undefined],
+        ['run_0002', undefined, undefined],
+        [
+          'run_0001',
+          [
+            { runId: 'run_0003', status: 'succeeded', createdAt: 3000 },
+            { runId: 'run_0002', status: 'failed', createdAt: 2000 },
+          ],
+          'run_0003',
+        ],
+      ]);
+      // A run never replayed carries neither field.
+      const [never] = await runs.list({ status: 'failed', before: 'run_0010', limit: 1 });
+      expect(never!.runId).toBe('run_0009');
+      expect(never).not.toHaveProperty('replayedBy');
+      expect(never).not.toHaveProperty('replaySucceededBy');
+      // The replays need not be on the page: a page of failures only still finds them.
+      expect((await runs.list({ status: 'failed', before: 'run_0002', limit: 1 })).map(replays)).toEqual([
+        ['run_0001', [expect.objectContaining({ runId: 'run_0003' }), expect.objectContaining({ runId: 'run_0002' })], 'run_0003'],
+      ]);
+      expect((await runs.list({ flowId: 'g', status: 'failed' })).map((r) => [r.runId, r.replaySucceededBy])).toEqual([
+        ['run_0005', 'run_0006'],
+        ['run_0004', 'run_0006'],
+      ]);
+    });
+
+    it("a run's detail names its replays and the one that succeeded", async () => {
+      const runs = await replayed();
+      expect(replays(await runs.get('run_0001'))).toEqual([
+        'run_0001',
+        [
+          { runId: 'run_0003', status: 'succeeded', createdAt: 3000 },
+          { runId: 'run_0002', status: 'failed', createdAt: 2000 },
+        ],
+        'run_0003',
+      ]);
+      expect(replays(await runs.get('run_0004'))).toEqual(['run_0004', [{ runId: 'run_0005', status: 'failed', createdAt: 5000 }], 'run_0006']);
+      expect(replays(await runs.get('run_0007'))).toEqual(['run_0007', [{ runId: 'run_0008', status: 'queued', createdAt: 8000 }], undefined]);
+      expect(await runs.get('run_0009')).not.toHaveProperty('replayedBy');
+    });
+  });
+
   describe('get', () => {
     it('gives the steps in plan order with the inputs rebuilt from the event and upstream outputs, and the keys', async () => {
       const { store, runs } = await setup();
@@ -315,6 +390,8 @@ describe.each(testStores())('Runs on $name', (kind) => {
       expect(queue.notified).toBe(1);
       const run = await runs.get(r.runId);
       expect(run).toMatchObject({ status: 'queued', replayOf: 'run_0001', eventId: 'evt_run_0001' });
+      // The replayed run names its replay.
+      expect((await runs.get('run_0001')).replayedBy).toEqual([{ runId: 'run_9001', status: 'queued', createdAt: 9000 }]);
       expect(run.steps.map((s) => [s.nodeId, s.status, s.reusedFrom, s.output])).toEqual([
         ['t', 'succeeded', 'run_0001', { value: 1 }],
         ['a', 'succeeded', 'run_0001', { value: 2 }],

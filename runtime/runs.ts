@@ -45,7 +45,26 @@ export interface RunSummary {
   finishedAt: number | null;
   /** The Shopify order the run is about, by name (#1001), when one of that order's runs was given its name. */
   orderName?: string;
+  /** The runs that replay this one, newest first; absent when it was never replayed. */
+  replayedBy?: RunReplay[];
+  /**
+   * The newest replay of this run that succeeded, following replays of its replays (a replay that failed and was
+   * replayed in turn); absent when none did. A failed run with one needs nothing more.
+   */
+  replaySucceededBy?: string;
 }
+
+/** A run that replays another: what the replayed run shows of it. */
+export interface RunReplay {
+  runId: string;
+  status: string;
+  createdAt: number;
+}
+
+/** Replays are looked for among the runs of the same flow created since the run they replay, less this much clock skew. */
+const REPLAY_SKEW_MS = 60_000;
+/** How many generations of replays of replays are followed to find one that succeeded. */
+const REPLAY_GENERATIONS = 10;
 
 export interface StepRecord {
   nodeId: string;
@@ -139,11 +158,74 @@ export class Runs {
       .where(where)
       .orderBy(desc(r.id))
       .limit(Math.min(f.limit ?? 50, 1000));
-    const names = await this.orderNames(rows.map((x) => x.id));
+    const [names, replays] = await Promise.all([this.orderNames(rows.map((x) => x.id)), this.replays(rows)]);
     return rows.map((x) => {
       const name = names.get(x.id);
-      return name ? { ...summary(x), orderName: name } : summary(x);
+      return { ...summary(x), ...(name ? { orderName: name } : {}), ...replays.get(x.id) };
     });
+  }
+
+  /**
+   * The replays of each of these runs that has any (newest first), and the newest that succeeded, also through
+   * replays of replays. A replay is a run of the same flow created after the run it replays: it is looked for by
+   * `replay_of` among the runs of those flows since the oldest of them (the runs_flow index), one query per generation
+   * of replays, never one per run.
+   */
+  private async replays(
+    of: Array<{ id: string; flowId: string; createdAt: number }>,
+  ): Promise<Map<string, Pick<RunSummary, 'replayedBy' | 'replaySucceededBy'>>> {
+    const out = new Map<string, Pick<RunSummary, 'replayedBy' | 'replaySucceededBy'>>();
+    if (!of.length) return out;
+    const { db } = this.sql;
+    const { runs: r } = this.sql.tables;
+    const children = new Map<string, Array<{ id: string; status: string; createdAt: number }>>();
+    const seen = new Set(of.map((x) => x.id));
+    let parents = of;
+    for (let generation = 0; parents.length && generation < REPLAY_GENERATIONS; generation++) {
+      const since = Math.min(...parents.map((x) => x.createdAt)) - REPLAY_SKEW_MS;
+      const rows = await db
+        .select({ id: r.id, flowId: r.flowId, status: r.status, createdAt: r.createdAt, replayOf: r.replayOf })
+        .from(r)
+        .where(
+          and(
+            inArray(r.flowId, [...new Set(parents.map((x) => x.flowId))]),
+            gte(r.createdAt, since),
+            inArray(
+              r.replayOf,
+              parents.map((x) => x.id),
+            ),
+          ),
+        )
+        .orderBy(desc(r.id));
+      for (const x of rows) {
+        const list = children.get(x.replayOf!) ?? children.set(x.replayOf!, []).get(x.replayOf!)!;
+        list.push({ id: x.id, status: x.status, createdAt: x.createdAt });
+      }
+      parents = rows.filter((x) => !seen.has(x.id));
+      for (const x of parents) seen.add(x.id);
+    }
+    // The newest succeeded run among a run's replays, their replays, and so on.
+    const succeeded = (id: string, visited = new Set<string>()): string | undefined => {
+      let best: string | undefined;
+      for (const c of children.get(id) ?? []) {
+        if (visited.has(c.id)) continue;
+        visited.add(c.id);
+        const found = c.status === 'succeeded' ? c.id : undefined;
+        const below = succeeded(c.id, visited);
+        for (const candidate of [found, below]) if (candidate && (!best || candidate > best)) best = candidate;
+      }
+      return best;
+    };
+    for (const { id } of of) {
+      const direct = children.get(id);
+      if (!direct?.length) continue;
+      const ok = succeeded(id);
+      out.set(id, {
+        replayedBy: direct.map((c) => ({ runId: c.id, status: c.status, createdAt: c.createdAt })),
+        ...(ok ? { replaySucceededBy: ok } : {}),
+      });
+    }
+    return out;
   }
 
   /**
@@ -179,10 +261,11 @@ export class Runs {
     const { runs: r, steps: s, runKeys: k, events: e } = this.sql.tables;
     const [run] = await db.select().from(r).where(eq(r.id, runId));
     if (!run) throw new NotFoundError(`run "${runId}"`);
-    const [rows, keyRows] = await Promise.all([
+    const [rows, keyRows, replays] = await Promise.all([
       // By node id: the order shown when the flow version is gone and there is no plan to order them by.
       db.select().from(s).where(eq(s.runId, runId)).orderBy(s.nodeId),
       db.select({ key: k.key, value: k.value }).from(k).where(eq(k.runId, runId)).orderBy(k.key),
+      this.replays([run]),
     ]);
     const keys = Object.fromEntries(keyRows.map((x) => [x.key, x.value]));
     const byNode = new Map(rows.map((x) => [x.nodeId, x]));
@@ -262,7 +345,7 @@ export class Runs {
         durationMs: st.startedAt != null && st.finishedAt != null ? st.finishedAt - st.startedAt : null,
       });
     }
-    return { ...summary(run), ...(flowName ? { flowName } : {}), keys, steps };
+    return { ...summary(run), ...replays.get(runId), ...(flowName ? { flowName } : {}), keys, steps };
   }
 
   /** Cancels a queued or running run; a running step finishes, but nothing after it starts. */

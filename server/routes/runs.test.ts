@@ -96,6 +96,55 @@ describe('/api/runs', () => {
     expect(again.body.steps[1].reusedFrom).toBeUndefined();
   });
 
+  it('a replayed run names its replays, newest first, and the one that succeeded; the list marks it', async () => {
+    const rt = t.server.runtime;
+    const { runIds } = await rt.queue.ingest({ source: 'manual', payload: { value: 7 }, targets: [{ flowId: 'f', version: 1 }] });
+    await rt.drain();
+    const tok = t.tokens.operator;
+    const failed = runIds[0]!;
+    const never = await t.json('GET', `/api/runs/${failed}`, { token: tok });
+    expect(never.body.status).toBe('failed');
+    expect(never.body).not.toHaveProperty('replayedBy');
+    // Replayed before the cause is fixed: the replay fails too.
+    const first = (await t.json('POST', `/api/runs/${failed}/replay`, { token: tok, body: {} })).body.runId;
+    await rt.drain();
+    let run = await t.json('GET', `/api/runs/${failed}`, { token: tok });
+    expect(run.body.replayedBy).toEqual([{ runId: first, status: 'failed', createdAt: expect.any(Number) }]);
+    expect(run.body).not.toHaveProperty('replaySucceededBy');
+    // The cause fixed (version 2 no longer fails at x), the next replay succeeds.
+    await rt.flows.updateDraft(
+      'f',
+      flow(
+        'f',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'a', type: 'test.add', config: { n: 1 } },
+          { id: 'x', type: 'test.flaky', config: { succeedOn: 1 } },
+        ],
+        ['t->a', 'a->x'],
+      ),
+    );
+    await rt.flows.publish('f', { activate: true });
+    const second = (await t.json('POST', `/api/runs/${failed}/replay`, { token: tok, body: {} })).body.runId;
+    await rt.drain();
+    run = await t.json('GET', `/api/runs/${failed}`, { token: tok });
+    expect(run.status).toBe(200);
+    expect(run.body.status).toBe('failed');
+    expect(run.body.replayedBy.map((r: { runId: string; status: string }) => [r.runId, r.status])).toEqual([
+      [second, 'succeeded'],
+      [first, 'failed'],
+    ]);
+    expect(run.body.replaySucceededBy).toBe(second);
+    // The first replay, which failed, was made good by the second, a replay of the same run: only the original is marked.
+    expect((await t.json('GET', `/api/runs/${first}`, { token: tok })).body).not.toHaveProperty('replayedBy');
+    const { runs } = (await t.json('GET', '/api/runs?flowId=f&status=failed', { token: tok })).body;
+    expect(runs.map((r: { runId: string; replaySucceededBy?: string }) => [r.runId, r.replaySucceededBy])).toEqual([
+      [first, undefined],
+      [failed, second],
+    ]);
+    expect(runs[1].replayedBy).toHaveLength(2);
+  });
+
   it('cancels a queued run', async () => {
     await t.server.runtime.worker.stop();
     const { runIds } = await t.server.runtime.queue.ingest({ source: 'manual', payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] });

@@ -13,6 +13,20 @@ const IdParam = z.object({
 });
 const tags = ['runs'];
 
+// What a run shows of the runs that replay it: so a failed run whose replay succeeded says so, and links forward.
+const RunReplay = z
+  .object({ runId: z.string(), status: z.string(), createdAt: z.number().int() })
+  .openapi('RunReplay', { description: 'A run that replays this one' });
+const replayFields = {
+  replayedBy: z.array(RunReplay).optional().openapi({ description: 'The runs that replay this one, newest first; absent when it was never replayed' }),
+  replaySucceededBy: z.string().optional().openapi({
+    description:
+      'The newest replay of this run that succeeded, also through a replay of one of its replays; absent when none did (a failed run with one needs nothing more)',
+  }),
+};
+const RunListEntry = RunSummary.extend(replayFields).openapi('RunListEntry');
+const RunDetail = RunRecord.extend(replayFields).openapi('RunDetail');
+
 /** Epoch milliseconds or an ISO date. */
 const instant = z
   .string()
@@ -92,7 +106,7 @@ export function runsRouter(d: Deps) {
       path: '/runs',
       tags,
       request: { query: ListQuery },
-      responses: { 200: json(z.object({ runs: z.array(RunSummary) })) },
+      responses: { 200: json(z.object({ runs: z.array(RunListEntry) })) },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -107,13 +121,13 @@ export function runsRouter(d: Deps) {
         limit: q.limit,
         before: q.before,
       });
-      return c.json({ runs: d.scrub(q.flowId ? list : list.filter((r) => !isTestFlow(r.flowId))) as z.infer<typeof RunSummary>[] }, 200);
+      return c.json({ runs: d.scrub(q.flowId ? list : list.filter((r) => !isTestFlow(r.flowId))) as z.infer<typeof RunListEntry>[] }, 200);
     },
   );
 
   app.openapi(
-    apiRoute('runs.read', { method: 'get', path: '/runs/{id}', tags, request: { params: IdParam }, responses: { 200: json(RunRecord), 404: notFound } }),
-    async (c) => c.json(d.scrub(await runs.get(c.req.valid('param').id)) as z.infer<typeof RunRecord>, 200),
+    apiRoute('runs.read', { method: 'get', path: '/runs/{id}', tags, request: { params: IdParam }, responses: { 200: json(RunDetail), 404: notFound } }),
+    async (c) => c.json(d.scrub(await runs.get(c.req.valid('param').id)) as z.infer<typeof RunDetail>, 200),
   );
 
   const replayBody = { body: { content: { 'application/json': { schema: ReplayBody } }, required: false } };

@@ -2579,7 +2579,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            runs: components["schemas"]["RunSummary"][];
+                            runs: components["schemas"]["RunListEntry"][];
                         };
                     };
                 };
@@ -2644,7 +2644,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["RunRecord"];
+                        "application/json": components["schemas"]["RunDetail"];
                     };
                 };
                 /** @description Invalid request */
@@ -9099,6 +9099,24 @@ export interface components {
             } | null;
             dryRunError: string | null;
             diff: components["schemas"]["FlowDiff"];
+        };
+        RunListEntry: components["schemas"]["RunSummary"] & {
+            /** @description The runs that replay this one, newest first; absent when it was never replayed */
+            replayedBy?: components["schemas"]["RunReplay"][];
+            /** @description The newest replay of this run that succeeded, also through a replay of one of its replays; absent when none did (a failed run with one needs nothing more) */
+            replaySucceededBy?: string;
+        };
+        /** @description A run that replays this one */
+        RunReplay: {
+            runId: string;
+            status: string;
+            createdAt: number;
+        };
+        RunDetail: components["schemas"]["RunRecord"] & {
+            /** @description The runs that replay this one, newest first; absent when it was never replayed */
+            replayedBy?: components["schemas"]["RunReplay"][];
+            /** @description The newest replay of this run that succeeded, also through a replay of one of its replays; absent when none did (a failed run with one needs nothing more) */
+            replaySucceededBy?: string;
         };
         ReplayPlan: {
             runId: string;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
-import type { RunRecord } from '../api/types.ts';
+import type { Res } from '../api/contract.ts';
 import { Link } from '../app/Link.tsx';
 import { navigate } from '../app/router.ts';
 import { can } from '../app/permissions.ts';
@@ -8,9 +8,12 @@ import { useSession } from '../app/session.ts';
 import { StepDetails, errorText } from './StepDetails.tsx';
 import { ReplayPanel } from './ReplayPanel.tsx';
 
+/** A run with its steps and the runs that replay it. */
+type RunDetail = Res<'/api/runs/{id}', 'get'>;
+
 export function RunDetailPage({ runId }: { runId: string }) {
   const role = useSession((s) => s.user?.role);
-  const [run, setRun] = useState<RunRecord | null>(null);
+  const [run, setRun] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const [replaying, setReplaying] = useState(false);
@@ -30,6 +33,8 @@ export function RunDetailPage({ runId }: { runId: string }) {
   if (error) return <p className="error page">{error}</p>;
   if (!run) return <p className="muted page">Loading run…</p>;
   const canReplay = ['failed', 'cancelled', 'succeeded', 'skipped'].includes(run.status) && can(role, 'runs.triage');
+  // A failure a replay made good needs nothing more: replaying it again stays possible, but is no longer the thing to do.
+  const madeGood = run.replaySucceededBy !== undefined && run.status !== 'succeeded';
   return (
     <section className="page" data-testid="run-detail">
       <div className="row">
@@ -37,10 +42,25 @@ export function RunDetailPage({ runId }: { runId: string }) {
         <span className={`pill status-${run.status}`} data-testid="run-status">
           {run.status}
         </span>
+        {madeGood && (
+          <Link
+            to={`/runs/${encodeURIComponent(run.replaySucceededBy!)}`}
+            className="pill status-succeeded"
+            title={`Replayed: run ${run.replaySucceededBy} succeeded`}
+            data-testid="replayed-pill"
+          >
+            replayed ✓
+          </Link>
+        )}
         <span className="spacer" />
         {canReplay && !replaying && (
-          <button type="button" className={run.status === 'failed' ? 'primary' : ''} onClick={() => setReplaying(true)}>
-            Replay…
+          <button
+            type="button"
+            className={run.status === 'failed' && !madeGood ? 'primary' : ''}
+            onClick={() => setReplaying(true)}
+            data-testid="replay-button"
+          >
+            {madeGood ? 'Replay again…' : 'Replay…'}
           </button>
         )}
       </div>
@@ -60,6 +80,25 @@ export function RunDetailPage({ runId }: { runId: string }) {
           </span>
         ))}
       </p>
+      {run.replayedBy?.length ? (
+        <p data-testid="replayed-by">
+          Replayed by{' '}
+          {run.replayedBy.map((r, i) => (
+            <span key={r.runId} data-replay={r.runId}>
+              {i > 0 && ', '}
+              <Link to={`/runs/${encodeURIComponent(r.runId)}`}>{r.runId}</Link> ({r.status})
+            </span>
+          ))}
+        </p>
+      ) : null}
+      {madeGood && (
+        <p className="notice-inline ok" data-testid="replay-note">
+          {run.replayedBy?.some((r) => r.runId === run.replaySucceededBy) ? 'Its replay ' : 'A later replay, '}
+          <Link to={`/runs/${encodeURIComponent(run.replaySucceededBy!)}`}>{run.replaySucceededBy}</Link>
+          {run.replayedBy?.some((r) => r.runId === run.replaySucceededBy) ? ' succeeded' : ' (a replay of one of its replays), succeeded'}: this failure needs
+          nothing more. Replay it again only to process the event once more.
+        </p>
+      )}
       {run.error ? <p className="error">{errorText(run.error)}</p> : null}
       {replaying && (
         <ReplayPanel run={run} onClose={() => setReplaying(false)} onReplayed={(id) => (setReplaying(false), navigate(`/runs/${encodeURIComponent(id)}`))} />

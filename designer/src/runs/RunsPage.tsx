@@ -1,11 +1,11 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import { api, type RunQuery } from '../api/client.ts';
 import { adminApi } from '../api/admin.ts';
-import type { FlowSummary, RunSummary } from '../api/types.ts';
+import type { FlowSummary } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
 import { RunFilters } from './RunFilters.tsx';
 import { errorText } from './StepDetails.tsx';
-import { durationText, foldScheduled, ms } from './run-list-model.ts';
+import { durationText, foldScheduled, ms, replayMark, type RunSummary } from './run-list-model.ts';
 
 const PAGE = 50;
 
@@ -77,8 +77,9 @@ export function RunsPage() {
         )}
       </td>
       <td>{r.flowVersion}</td>
-      <td>
+      <td className="nowrap">
         <span className={`pill status-${r.status}`}>{r.status}</span>
+        <ReplayPill run={r} />
       </td>
       <td className="nowrap">{new Date(ms(r.createdAt) ?? 0).toLocaleString()}</td>
       <td className="nowrap" data-duration>
@@ -161,5 +162,26 @@ export function RunsPage() {
         </p>
       )}
     </section>
+  );
+}
+
+/** Next to a replayed run's status: "replayed ✓" linking to the replay that succeeded, else how its newest replay stands. */
+function ReplayPill({ run }: { run: RunSummary }) {
+  const mark = replayMark(run);
+  if (!mark) return null;
+  const look = mark.state === 'succeeded' ? 'status-succeeded' : mark.state === 'pending' ? 'status-running' : 'muted';
+  return (
+    <>
+      {' '}
+      <Link
+        to={`/runs/${encodeURIComponent(mark.runId)}`}
+        className={`pill ${look}`}
+        title={mark.title}
+        data-testid="replayed-pill"
+        data-replay-state={mark.state}
+      >
+        {mark.label}
+      </Link>
+    </>
   );
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../api/types.ts';
-import { durationText, foldScheduled } from './run-list-model.ts';
+import { durationText, foldScheduled, replayMark, type RunSummary } from './run-list-model.ts';
 
 const run = (runId: string, flowId: string, status = 'succeeded'): RunSummary => ({
   runId,
@@ -36,5 +35,24 @@ describe('runs list', () => {
     const rows = foldScheduled(runs, new Set(['ship']));
     expect(rows.map((r) => (r.kind === 'run' ? r.run.runId : `fold:${r.runs.map((x) => x.runId).join(',')}`))).toEqual(['1', 'fold:2,3,4', '5', '6', '7']);
     expect(foldScheduled(runs, new Set())).toHaveLength(7);
+  });
+
+  it('marks a replayed run: the replay that succeeded, else the newest replay and how it stands', () => {
+    const replay = (runId: string, status: string) => ({ runId, status, createdAt: 0 });
+    expect(replayMark(run('1', 'orders', 'failed'))).toBeNull();
+    expect(replayMark({ replayedBy: [replay('3', 'succeeded'), replay('2', 'failed')], replaySucceededBy: '3' })).toMatchObject({
+      state: 'succeeded',
+      runId: '3',
+      label: 'replayed ✓',
+    });
+    // Through a replay of its replay: the replay that succeeded is linked, not the one that failed.
+    expect(replayMark({ replayedBy: [replay('2', 'failed')], replaySucceededBy: '3' })).toMatchObject({ state: 'succeeded', runId: '3' });
+    expect(replayMark({ replayedBy: [replay('2', 'running')] })).toMatchObject({ state: 'pending', runId: '2', label: 'replaying…' });
+    expect(replayMark({ replayedBy: [replay('4', 'failed'), replay('2', 'failed')] })).toMatchObject({
+      state: 'failed',
+      runId: '4',
+      label: 'replay failed',
+      title: 'Replayed by run 4, which failed (2 replays)',
+    });
   });
 });

@@ -1,6 +1,10 @@
 // The runs list's arithmetic: durations from epoch numbers or ISO strings (the API sends numbers; Date.parse on a
-// number gave "NaN ms"), and folding of quiet scheduled runs so a frequent schedule cannot drown the orders.
-import type { RunSummary } from '../api/types.ts';
+// number gave "NaN ms"), folding of quiet scheduled runs so a frequent schedule cannot drown the orders, and the mark
+// of a run that was replayed (so a failure a replay made good is not chased again).
+import type { Res } from '../api/contract.ts';
+
+/** A row of GET /api/runs: a run with its replays. */
+export type RunSummary = Res<'/api/runs', 'get'>['runs'][number];
 
 type Instant = string | number | null | undefined;
 
@@ -45,4 +49,26 @@ export function foldScheduled(runs: RunSummary[], scheduled: ReadonlySet<string>
   }
   flush();
   return out;
+}
+
+/** How a replayed run is marked in the list: linked to the replay that succeeded, else to its newest replay. */
+export interface ReplayMark {
+  /** `succeeded`: a replay (or a replay of one) succeeded; otherwise the newest replay's status. */
+  state: 'succeeded' | 'pending' | 'failed';
+  runId: string;
+  label: string;
+  title: string;
+}
+
+export function replayMark(run: Pick<RunSummary, 'replayedBy' | 'replaySucceededBy'>): ReplayMark | null {
+  if (run.replaySucceededBy) {
+    return { state: 'succeeded', runId: run.replaySucceededBy, label: 'replayed ✓', title: `Replayed: run ${run.replaySucceededBy} succeeded` };
+  }
+  const newest = run.replayedBy?.[0];
+  if (!newest) return null;
+  const more = run.replayedBy!.length > 1 ? ` (${run.replayedBy!.length} replays)` : '';
+  if (newest.status === 'queued' || newest.status === 'running') {
+    return { state: 'pending', runId: newest.runId, label: 'replaying…', title: `Replay ${newest.runId} is ${newest.status}${more}` };
+  }
+  return { state: 'failed', runId: newest.runId, label: `replay ${newest.status}`, title: `Replayed by run ${newest.runId}, which ${newest.status}${more}` };
 }
