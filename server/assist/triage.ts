@@ -3,6 +3,7 @@
 // it (add the lookup row, retry, pause the flow, raise the stock push interval). Offline rules, one per exception type
 // the product raises, refined by the error code for run failures. The runbook prints `triageTable()` from the same
 // rules, so the documentation and the product say the same thing.
+import { PUSH_PROBLEM_KINDS, pushProblemGroups, type PushProblemRecord } from '../exceptions/store/classify.ts';
 import type { ExceptionRecord } from '../exceptions/store/service.ts';
 import { cronEvery, everyText, nextInterval, type FlowFact } from '../flows/controls.ts';
 
@@ -143,7 +144,7 @@ const CODE_CATEGORY: Array<[RegExp, CauseCategory]> = [
     'manual-process',
   ],
   [
-    /^(INVALID_INPUT|BAD_INPUT|MAPPING_FAILED|TOTALS_MISMATCH|ERP_VALIDATION|UNSUPPORTED|UNBALANCED_JOURNAL|DISCOUNT_EXCEEDS_LINES|BAD_PAYLOAD|TOPIC_MISMATCH|INVALID_CONFIG|CONFIG_MISSING|MIXED_RESTOCK|ORDER_TOO_LARGE|SHOPIFY_REJECTED|GRAPHQL_VALIDATION_FAILED)$/,
+    /^(INVALID_INPUT|BAD_INPUT|MAPPING_FAILED|TOTALS_MISMATCH|ERP_VALIDATION|UNSUPPORTED|UNBALANCED_JOURNAL|DISCOUNT_EXCEEDS_LINES|BAD_PAYLOAD|TOPIC_MISMATCH|INVALID_CONFIG|CONFIG_MISSING|MIXED_RESTOCK|ORDER_TOO_LARGE|SHOPIFY_REJECTED|GRAPHQL_VALIDATION_FAILED|INVENTORY_PROBLEMS)$/,
     'data-mapping',
   ],
   [
@@ -163,6 +164,133 @@ function categoryOfError(err: Err, fallback: CauseCategory): { category: CauseCa
     return { category: 'erp-unavailable', why: 'the message speaks of a connection failure' };
   if (err.class === 'transient') return { category: 'erp-unavailable', why: 'a transient failure that outlived its retries' };
   return { category: fallback, why: null };
+}
+
+/** At most this many of a stock push's problems are listed, one a line; the rest are counted. */
+const PUSH_LINES = 10;
+const skuList = (skus: string[], max = 5) => `${skus.slice(0, max).join(', ')}${skus.length > max ? ` and ${skus.length - max} more` : ''}`;
+const distinct = (ps: PushProblemRecord[], f: (p: PushProblemRecord) => unknown) => [...new Set(ps.map((p) => str(f(p))).filter(Boolean))];
+
+/** Each kind of stock push problem: a heading for its lines, its cause category and the fix for the SKUs named. */
+const PUSH_PROBLEMS: Record<string, { heading: string; category: CauseCategory; fix: (ps: PushProblemRecord[], c: Ctx) => string }> = {
+  DUPLICATE_SKU: {
+    heading: 'Duplicate SKU in Shopify (more than one variant sells it)',
+    category: 'data-mapping',
+    fix: (ps) => {
+      const skus = distinct(ps, (p) => p.sku);
+      return skus.length === 1
+        ? `remove or merge the duplicate Shopify listing (or give each Shopify variant its own SKU) so one variant sells SKU ${skus[0]}`
+        : `remove or merge the duplicate Shopify listings (or give each Shopify variant its own SKU) so one variant sells each of SKU ${skuList(skus)}`;
+    },
+  },
+  NOT_STOCKED: {
+    heading: 'Not stocked at the location in Shopify',
+    category: 'data-mapping',
+    fix: (ps) => {
+      const skus = distinct(ps, (p) => p.sku);
+      return ps.length === 1
+        ? `stock SKU ${skus[0]} at that location in Shopify or unmap the warehouse`
+        : `stock SKU ${skuList(skus)} at those locations in Shopify or unmap the warehouses`;
+    },
+  },
+  SHOPIFY_REJECTED: {
+    heading: 'Rejected by Shopify',
+    category: 'data-mapping',
+    fix: (ps) => {
+      const reasons = distinct(ps, (p) => (p.details as { code?: unknown } | undefined)?.code);
+      return `correct SKU ${skuList(distinct(ps, (p) => p.sku))} in Shopify for the reason Shopify gave${reasons.length ? ` (${reasons.join(', ')})` : ''}`;
+    },
+  },
+  UNMAPPED_LOCATION: {
+    heading: 'ERP warehouse with no Shopify location',
+    category: 'missing-reference-data',
+    fix: (ps, c) => {
+      const w = distinct(ps, (p) => p.warehouse).map((x) => `"${x}"`);
+      return `add ERP warehouse ${skuList(w)} to the locations mapping of the ${c.e.links.nodeId ?? 'stock push'} step (or stop reading ${w.length === 1 ? 'it' : 'them'} from the ERP), then publish`;
+    },
+  },
+  DUPLICATE_INPUT: {
+    heading: 'Sent twice by the ERP for one location',
+    category: 'data-mapping',
+    fix: (ps) => `make the ERP stock read send SKU ${skuList(distinct(ps, (p) => p.sku))} once per warehouse`,
+  },
+  EMPTY_SKU: {
+    heading: 'ERP stock level without a SKU',
+    category: 'data-mapping',
+    fix: () => 'give those ERP items a SKU (or leave them out of the stock read)',
+  },
+  BAD_QUANTITY: {
+    heading: 'Quantity that is not a whole number',
+    category: 'data-mapping',
+    fix: (ps) => `correct the quantity of SKU ${skuList(distinct(ps, (p) => p.sku))} in the ERP stock read`,
+  },
+};
+
+/** A problem's own line: its message, with the SKU in place of the input row it came from. */
+function problemLine(p: PushProblemRecord): string {
+  const m = str(p.message);
+  const sku = str(p.sku);
+  const bare = m.replace(/^levels\[\d+\]: /, '');
+  if (!bare) return `${str(p.code)}${sku ? ` SKU ${sku}` : ''}`;
+  return sku && !bare.includes(sku) ? `SKU ${sku}: ${bare}` : bare;
+}
+
+/**
+ * A stock push that set every level it could and failed naming the rest (INVENTORY_PROBLEMS, nodes/shopify/
+ * inventory-push.ts): the Shopify catalogue's data or the ERP's, not the flow's code. Each problem on its own line,
+ * grouped by kind; the fix per kind, for the SKUs named; no retry, which fails the same way until the data changes.
+ */
+function inventoryProblems(c: Ctx): ReturnType<NonNullable<Rule['refine']>> {
+  if (c.err.code !== 'INVENTORY_PROBLEMS') return null;
+  const groups = pushProblemGroups(c.err.details);
+  if (!groups.length) return null;
+  const total = groups.reduce((n, g) => n + g.problems.length, 0);
+  const skus = distinct(
+    groups.flatMap((g) => g.problems),
+    (p) => p.sku,
+  );
+  // Every kind gets a line before any gets a second, up to PUSH_LINES in all.
+  const shown = groups.map(() => 0);
+  for (let left = Math.min(PUSH_LINES, total); left > 0; )
+    groups.forEach((g, i) => {
+      if (left > 0 && shown[i]! < g.problems.length) {
+        shown[i]!++;
+        left--;
+      }
+    });
+  const lines = groups.flatMap((g, i) => {
+    const more = g.problems.length - shown[i]!;
+    return [
+      `${PUSH_PROBLEMS[g.code]?.heading ?? g.code} (${g.problems.length}):`,
+      ...g.problems.slice(0, shown[i]).map((p) => `• ${problemLine(p)}`),
+      ...(more ? [`• …and ${more} more`] : []),
+    ];
+  });
+  const owners = [...new Set(groups.map((g) => PUSH_PROBLEM_KINDS[g.code]?.owner ?? 'operations'))];
+  const catalogue = owners.includes('ecommerce');
+  const team = catalogue ? 'the ecommerce team, who keep the Shopify catalogue' : "operations (the ERP data and the flow's locations mapping)";
+  const pushed = Array.isArray(c.err.details?.pushed) ? (c.err.details.pushed as unknown[]).length : null;
+  const unchanged = typeof c.err.details?.unchanged === 'number' ? c.err.details.unchanged : 0;
+  const rest =
+    pushed === null
+      ? ''
+      : pushed || unchanged
+        ? ` The rest of the stock was pushed: ${pushed} stock level(s) set in Shopify${unchanged ? `, ${unchanged} already right` : ''}.`
+        : ' No other stock level needed pushing.';
+  const fixes = groups.map((g) => PUSH_PROBLEMS[g.code]?.fix(g.problems, c) ?? `resolve ${g.code} for ${skuList(distinct(g.problems, (p) => p.sku))}`);
+  const fix = fixes.join('; ');
+  const category = groups.every((g) => PUSH_PROBLEMS[g.code]?.category === 'missing-reference-data') ? 'missing-reference-data' : 'data-mapping';
+  const counts = groups.map((g) => `${g.problems.length} ${g.code}`).join(', ');
+  return {
+    category,
+    evidence: `the stock push named ${total} problem(s): ${counts}${pushed === null ? '' : `; ${pushed} level(s) pushed, ${unchanged} unchanged`}`,
+    explanation: [
+      `The stock push could not set the stock of ${skus.length === 1 ? `SKU ${skus[0]}` : skus.length ? `${skus.length} SKUs` : 'some levels'} in Shopify because of ${catalogue ? "the Shopify catalogue's data" : 'the data it was given'}, not a fault in the flow: a case for ${team}.${rest}`,
+      ...lines,
+    ].join('\n'),
+    next: `${fix.charAt(0).toUpperCase()}${fix.slice(1)}. Then retry, or let the next stock push set ${skus.length > 1 ? 'them' : 'it'}; retrying before the data is fixed fails the same way.`,
+    action: c.e.links.runId ? { kind: 'open-run', label: 'Open the failed stock push', params: { runId: c.e.links.runId } } : null,
+  };
 }
 
 const RULES: Record<string, Rule> = {
@@ -356,6 +484,7 @@ const RULES: Record<string, Rule> = {
       `A run failed in ${stepType ? `a ${stepType} step` : 'a step'} with "${(err.message ?? '').slice(0, 200)}"; the likely cause is read from its error code and message.`,
     next: () => 'Open the run and read the failed step; fix the cause, then retry.',
     action: retry,
+    refine: inventoryProblems,
   },
   'webhook-silence': {
     category: 'erp-unavailable',
@@ -403,6 +532,7 @@ const FALLBACK: Rule = {
   explain: ({ e }) => `${e.title}.`,
   next: () => 'Read the detail and the failed run; fix the cause, then retry.',
   action: retry,
+  refine: inventoryProblems,
 };
 
 function keyOf(e: ExceptionRecord): string {
@@ -453,7 +583,9 @@ export function triageException(e: ExceptionRecord, facts?: FlowFacts): Triage {
   let category = rule.category;
   let next = rule.next(c);
   let action = rule.action?.(c) ?? null;
-  if (rule.byCode && (err.code || err.message)) {
+  // A cause the facts establish replaces what the error code alone would suggest (its evidence too).
+  const refined = rule.refine?.(c);
+  if (!refined && rule.byCode && (err.code || err.message)) {
     const byErr = categoryOfError(err, rule.category);
     if (byErr.why) evidence.push(`${CATEGORY_LABEL[byErr.category].toLowerCase()}: ${byErr.why}`);
     if (byErr.category !== rule.category || rule.generic) {
@@ -462,7 +594,6 @@ export function triageException(e: ExceptionRecord, facts?: FlowFacts): Triage {
       if (alt) ({ next, action } = alt);
     }
   }
-  const refined = rule.refine?.(c);
   if (refined) {
     evidence.push(refined.evidence);
     return {

@@ -112,7 +112,8 @@ function TriageDetail({ item, t, onChanged }: { item: ExceptionItem; t: Triage; 
   const a = t.action;
   return (
     <div className="triage-detail card" data-testid="triage-detail">
-      <p data-testid="triage-explanation" data-source={own?.source ?? 'rule'}>
+      {/* An explanation may list items one a line (a stock push's problems). */}
+      <p data-testid="triage-explanation" data-source={own?.source ?? 'rule'} style={{ whiteSpace: 'pre-line' }}>
         {own?.explanation ?? t.explanation}
       </p>
       {own?.source === 'model' && own.ruleExplanation && (

@@ -2,7 +2,7 @@
 // that the same cause in many runs (the same unmapped tax rate, the same ERP outage) is one inbox row.
 import type { StepError } from '../../../runtime/errors.ts';
 import type { RunRecord } from '../../../runtime/runs.ts';
-import type { ExceptionLinks, RaiseException } from '../../../runtime/node-api/exceptions.ts';
+import type { ExceptionLinks, Owner, RaiseException } from '../../../runtime/node-api/exceptions.ts';
 
 const ERP_DOWN_CODES = new Set(['ERP_UNAVAILABLE', 'ERP_TIMEOUT', 'RATE_LIMITED']);
 
@@ -42,6 +42,57 @@ function erpLink(details: Record<string, unknown> | undefined): string | undefin
     if (typeof v === 'string' || typeof v === 'number') return String(v);
   }
   return undefined;
+}
+
+/** A title names at most three SKUs of a kind. */
+const few = (skus: string[]) => `${skus.slice(0, 3).join(', ')}${skus.length > 3 ? ', …' : ''}`;
+
+/**
+ * The problems a stock push names (nodes/shopify/inventory-push.ts, error INVENTORY_PROBLEMS), by kind: how a title
+ * names them and who fixes them. The Shopify catalogue's (a SKU two variants sell, a SKU not stocked at a location,
+ * a quantity Shopify refused) are ecommerce's; the ERP's data and the push step's locations mapping, operations'.
+ */
+export const PUSH_PROBLEM_KINDS: Record<
+  string,
+  { one: (sku: string, warehouse: string) => string; many: (n: number, skus: string[]) => string; owner: Owner }
+> = {
+  DUPLICATE_SKU: { one: (sku) => `duplicate SKU ${sku}`, many: (n, skus) => `${n} duplicate SKUs (${few(skus)})`, owner: 'ecommerce' },
+  NOT_STOCKED: {
+    one: (sku) => `SKU ${sku} not stocked at its location`,
+    many: (n, skus) => (skus.length === 1 ? `SKU ${skus[0]} not stocked at ${n} locations` : `${n} SKU-locations not stocked (${few(skus)})`),
+    owner: 'ecommerce',
+  },
+  SHOPIFY_REJECTED: { one: (sku) => `SKU ${sku} rejected by Shopify`, many: (n, skus) => `${n} levels rejected by Shopify (${few(skus)})`, owner: 'ecommerce' },
+  UNMAPPED_LOCATION: { one: (_, w) => `ERP warehouse "${w}" not mapped`, many: (n) => `${n} levels of unmapped ERP warehouses`, owner: 'operations' },
+  DUPLICATE_INPUT: {
+    one: (sku) => `SKU ${sku} sent twice by the ERP`,
+    many: (n, skus) => `${n} levels sent twice by the ERP (${few(skus)})`,
+    owner: 'operations',
+  },
+  EMPTY_SKU: { one: () => 'an ERP level without a SKU', many: (n) => `${n} ERP levels without a SKU`, owner: 'operations' },
+  BAD_QUANTITY: { one: (sku) => `SKU ${sku} with a bad quantity`, many: (n, skus) => `${n} bad quantities (${few(skus)})`, owner: 'operations' },
+};
+
+export interface PushProblemRecord {
+  code?: unknown;
+  sku?: unknown;
+  warehouse?: unknown;
+  locationId?: unknown;
+  message?: unknown;
+  details?: unknown;
+}
+
+/** The problems of a failed stock push's error, grouped by code in PUSH_PROBLEM_KINDS order (unknown codes last). */
+export function pushProblemGroups(details: Record<string, unknown> | undefined): Array<{ code: string; problems: PushProblemRecord[] }> {
+  const list = Array.isArray(details?.problems) ? (details.problems as unknown[]).filter((p): p is PushProblemRecord => !!p && typeof p === 'object') : [];
+  const groups = new Map<string, PushProblemRecord[]>();
+  for (const p of list) {
+    const code = typeof p.code === 'string' && p.code ? p.code : 'UNKNOWN';
+    groups.set(code, [...(groups.get(code) ?? []), p]);
+  }
+  const order = Object.keys(PUSH_PROBLEM_KINDS);
+  const rank = (c: string) => (order.includes(c) ? order.indexOf(c) : order.length);
+  return [...groups].sort(([a], [b]) => rank(a) - rank(b)).map(([code, problems]) => ({ code, problems }));
 }
 
 /** The exception a failed run raises; null when the run has no error to classify. */
@@ -121,6 +172,35 @@ export function classifyFailedRun(run: RunRecord): RaiseException | null {
       severity: 'high',
       title: `${system} ERP did not answer (${err.code ?? err.class})`,
       detail: err.message,
+      links,
+      data,
+    };
+  }
+  // A stock push sets every level it can, then fails naming the rest: the title names them (a new duplicate SKU
+  // first) and the team that fixes the Shopify catalogue owns it when any is the catalogue's.
+  const pushGroups = err.code === 'INVENTORY_PROBLEMS' ? pushProblemGroups(details) : [];
+  if (pushGroups.length) {
+    const named = pushGroups.map(({ code, problems }) => {
+      const kind = PUSH_PROBLEM_KINDS[code];
+      const p = problems[0]!;
+      if (!kind) return `${problems.length} ${code}`;
+      if (problems.length === 1) return kind.one(String(p.sku ?? ''), String(p.warehouse ?? ''));
+      const skus = [...new Set(problems.map((x) => (typeof x.sku === 'string' ? x.sku : '')).filter(Boolean))];
+      return kind.many(problems.length, skus);
+    });
+    const catalogue = pushGroups.some((g) => PUSH_PROBLEM_KINDS[g.code]?.owner === 'ecommerce');
+    const total = pushGroups.reduce((n, g) => n + g.problems.length, 0);
+    const pushed = Array.isArray(details.pushed) ? details.pushed.length : null;
+    const unchanged = typeof details.unchanged === 'number' ? details.unchanged : 0;
+    // Not the error's one long line of messages: those are listed one a line by the triage and kept in the run.
+    const rest =
+      pushed === null ? '' : `; the rest of the stock was pushed (${pushed} level(s) set in Shopify${unchanged ? `, ${unchanged} already right` : ''})`;
+    return {
+      type: 'failed-run',
+      key: `${where}:${err.code}`,
+      title: `Stock push problems in ${where}: ${named.join('; ')}`,
+      detail: `The stock push named ${total} problem(s) it could not push${rest}. Each is listed, one a line, in the triage and in the failed run.`,
+      ...(catalogue ? { owner: 'ecommerce' as const } : {}),
       links,
       data,
     };
