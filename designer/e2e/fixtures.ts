@@ -59,6 +59,24 @@ export function orderFlow() {
 }
 
 /** The tax table the flow reads: standard UK VAT only, so a 5 % line is an unmapped tax rate until a row is added. */
+/** Shopify orders/paid → an empty "Sales order" map → post to the sandbox ERP: a flow whose mapping a test builds. */
+export function emptyMappingFlow(id: string, name: string) {
+  return {
+    schemaVersion: 1,
+    id,
+    name,
+    nodes: [
+      { id: 'paid', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
+      { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 300, y: 0 }, config: { fields: [] } },
+      { id: 'post', type: 'erp.post-sales-order', typeVersion: 1, position: { x: 600, y: 0 }, config: { connection: 'sandbox-erp' } },
+    ],
+    edges: [
+      { id: 'e1', source: 'paid', target: 'so', sourceHandle: 'out', targetHandle: 'in' },
+      { id: 'e2', source: 'so', target: 'post', sourceHandle: 'out', targetHandle: 'in' },
+    ],
+  };
+}
+
 export const TAX_TABLE = {
   name: 'tax-codes',
   scope: ORDER_FLOW,

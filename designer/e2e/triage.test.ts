@@ -11,6 +11,7 @@ import { startLoopbackProvider, type LoopbackProvider } from '../../server/assis
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, waitForOrderRun, type Env } from './helpers.ts';
 import type { Res } from '../src/api/contract.ts';
+import { emptyMappingFlow } from './fixtures.ts';
 
 const OPERATOR = { email: 'ops@example.com', name: 'Olu Operator', role: 'operator', password: 'operator-pw-1' };
 const CONSULTANT = { email: 'cons@example.com', name: 'Cass Consultant', role: 'consultant', password: 'consultant-pw-1' };
@@ -175,20 +176,7 @@ describe('assisted triage in Chromium', () => {
   // Runs after the owner turned the model on (above).
   it("in the mapper, Suggest shows the model's re-ranking, and after a broken answer the offline suggestions with a note; nothing personal was sent", async () => {
     const FLOW = 'model-assisted-orders';
-    await env.admin('POST', '/api/flows', {
-      schemaVersion: 1,
-      id: FLOW,
-      name: 'Model-assisted orders to ERP',
-      nodes: [
-        { id: 'paid', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
-        { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 300, y: 0 }, config: { fields: [] } },
-        { id: 'post', type: 'erp.post-sales-order', typeVersion: 1, position: { x: 600, y: 0 }, config: { connection: 'sandbox-erp' } },
-      ],
-      edges: [
-        { id: 'e1', source: 'paid', target: 'so', sourceHandle: 'out', targetHandle: 'in' },
-        { id: 'e2', source: 'so', target: 'post', sourceHandle: 'out', targetHandle: 'in' },
-      ],
-    });
+    await env.admin('POST', '/api/flows', emptyMappingFlow(FLOW, 'Model-assisted orders to ERP'));
     lp.mode = 'ok';
     lp.requests.length = 0;
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });

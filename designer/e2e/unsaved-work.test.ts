@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
 import { signIn, startEnv, type Env } from './helpers.ts';
+import { emptyMappingFlow } from './fixtures.ts';
 
 let env: Env;
 let browser: Browser;
@@ -17,20 +18,7 @@ type FlowRead = { draft: { nodes: Array<{ id: string; name?: string; config: { f
 beforeAll(async () => {
   browser = await launchBrowser();
   env = await startEnv([CONSULTANT]);
-  await env.admin('POST', '/api/flows', {
-    schemaVersion: 1,
-    id: FLOW,
-    name: 'Kept orders to ERP',
-    nodes: [
-      { id: 'paid', type: 'shopify.trigger', typeVersion: 1, position: { x: 0, y: 0 }, config: { connection: 'sandbox-shop', topic: 'orders/paid' } },
-      { id: 'so', type: 'core.map', typeVersion: 1, name: 'Sales order', position: { x: 300, y: 0 }, config: { fields: [] } },
-      { id: 'post', type: 'erp.post-sales-order', typeVersion: 1, position: { x: 600, y: 0 }, config: { connection: 'sandbox-erp' } },
-    ],
-    edges: [
-      { id: 'e1', source: 'paid', target: 'so', sourceHandle: 'out', targetHandle: 'in' },
-      { id: 'e2', source: 'so', target: 'post', sourceHandle: 'out', targetHandle: 'in' },
-    ],
-  });
+  await env.admin('POST', '/api/flows', emptyMappingFlow(FLOW, 'Kept orders to ERP'));
 }, 180_000);
 
 afterAll(async () => {
