@@ -62,3 +62,14 @@ export async function waitForOrderRun(api: Api, flowId: string, orderGid: string
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Polls `f` every 250 ms until it gives a value. */
+export async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
-import { signIn, startEnv, type Env } from './helpers.ts';
+import { signIn, startEnv, type Env, until } from './helpers.ts';
 import { sandboxErpCommand } from '../../server/commands/sandbox-erp.ts';
 import type { Res } from '../src/api/contract.ts';
 
@@ -35,16 +35,6 @@ async function erpOrders(): Promise<any[]> {
   let text = '';
   expect(await sandboxErpCommand(['dump', '--data-dir', env.backend.dataDir, '--json'], { out: (s) => (text += s) })).toBe(0);
   return JSON.parse(text).salesOrders;
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('an operator fixes an unmapped tax rate from the exception', () => {

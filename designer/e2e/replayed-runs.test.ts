@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, shot, watchPage } from './browser.ts';
-import { signIn, startEnv, type Env } from './helpers.ts';
+import { signIn, startEnv, type Env, until } from './helpers.ts';
 import type { Res } from '../src/api/contract.ts';
 
 const OPERATOR = { email: 'replayed-operator@example.com', name: 'Rhea Replayer', role: 'operator', password: 'operator-pw-1' };
@@ -24,16 +24,6 @@ afterAll(async () => {
   await browser?.close();
   await env?.stop();
 });
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 type Runs = Res<'/api/runs', 'get'>['runs'];
 
