@@ -125,8 +125,9 @@ describe('lookup values that name ERP records', () => {
     const before = await page.locator('[data-testid=lookup-grid] tbody tr').count();
     await page.click('button:has-text("+ Add row")');
     const n = before + 1;
-    await page.fill(`input[aria-label="title of row ${n}"]`, 'Irish VAT reduced');
-    await page.fill(`input[aria-label="rate of row ${n}"]`, '0.135');
+    await page.fill(`input[aria-label="title of row ${n}"]`, 'Irish VAT standard');
+    // The code's rate must be the row's (23 %): another is refused.
+    await page.fill(`input[aria-label="rate of row ${n}"]`, '0.23');
     // No free typing: the cell opens the ERP's list; the search narrows it.
     expect(await page.locator(`input[aria-label="taxCode of row ${n}"]`).count()).toBe(0);
     await page.click(`button[aria-label="taxCode of row ${n}"]`);
@@ -145,7 +146,7 @@ describe('lookup values that name ERP records', () => {
     await page.keyboard.press('Enter');
     expect(await page.locator('.ref-menu').count()).toBe(0);
     expect(await page.textContent(`button[aria-label="taxCode of row ${n}"] code`)).toBe(focused);
-    await page.fill('input[aria-label="Change note"]', 'Irish reduced rate');
+    await page.fill('input[aria-label="Change note"]', 'Irish standard rate');
     await page.click('button:has-text("Save new version")');
     await page.waitForFunction(() => document.querySelector('[data-testid=lookup-status]')?.textContent?.startsWith('Saved as version'));
     await shot(page, 'publish-05-client-tax-code-saved');
@@ -160,7 +161,7 @@ describe('lookup values that name ERP records', () => {
     expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(
       /^table "tax-codes", row \{"title":"Made up","rate":"0.07","country":"","province":""\}, column taxCode: "XX-7" is not a tax code in ERP connection "sandbox-erp"/,
     );
-    expect(table.rows.some((x) => x.taxCode === 'IE-VAT-23' && x.title === 'Irish VAT reduced')).toBe(true);
+    expect(table.rows.some((x) => x.taxCode === 'IE-VAT-23' && x.title === 'Irish VAT standard')).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
