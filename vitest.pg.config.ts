@@ -35,6 +35,7 @@ export const POSTGRES_PASS_FILES = [
   'server/assist/routes.test.ts',
   'server/auth/role-matrix.test.ts',
   'server/dashboard/routes.test.ts',
+  'server/exceptions/assignees.test.ts',
   'server/exceptions/routes.test.ts',
   'server/finance/routes.test.ts',
   'server/finance/trial-balance.test.ts',
