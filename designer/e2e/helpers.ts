@@ -63,13 +63,5 @@ export async function waitForOrderRun(api: Api, flowId: string, orderGid: string
   }
 }
 
-/** Polls `f` every 250 ms until it gives a value. */
-export async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+// The server tests' poll (every 250 ms until it gives a value), for the e2e tests too.
+export { until } from '../../server/testing/sandbox-serving.ts';
