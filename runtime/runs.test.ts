@@ -1,12 +1,12 @@
 // Runs on both stores: listing and paging, a run's detail, cancelling, and planning and starting replays.
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { coreNodes } from '../nodes/core/index.ts';
 import type { Flow } from '../flows/schema.ts';
 import { NotFoundError } from './flow-store.ts';
 import type { IngestTarget } from './queue.ts';
 import { Runs, RunStateError, type ReplayQueue, type RunFlows } from './runs.ts';
-import type { AnyStore } from './store/any-store.ts';
+import { isSqlite, type AnyStore } from './store/any-store.ts';
 import { Calls, flow, testNodes } from './testing/fixtures.ts';
 import { runTables, seedRuns } from './testing/run-rows.ts';
 import { freshStores, testStores } from './testing/stores.ts';
@@ -198,12 +198,12 @@ describe.each(testStores())('Runs on $name', (kind) => {
         { id: 'run_0010', status: 'succeeded', createdAt: 10_000 },
         { id: 'run_0011', status: 'failed', createdAt: 11_000, eventId: 'evt_run_0010', replayOf: 'run_0010' },
       ]);
-      return s.runs;
+      return s;
     }
     const replays = (r: { runId: string; replayedBy?: unknown; replaySucceededBy?: string }) => [r.runId, r.replayedBy, r.replaySucceededBy];
 
     it('lists each run with its replays, newest first, and the replay that succeeded, also through a replay of a replay', async () => {
-      const runs = await replayed();
+      const { runs } = await replayed();
       expect((await runs.list()).map(replays)).toEqual([
         ['run_0011', undefined, undefined],
         ['run_0010', [{ runId: 'run_0011', status: 'failed', createdAt: 11_000 }], undefined],
@@ -240,7 +240,7 @@ describe.each(testStores())('Runs on $name', (kind) => {
     });
 
     it("a run's detail names its replays and the one that succeeded", async () => {
-      const runs = await replayed();
+      const { runs } = await replayed();
       expect(replays(await runs.get('run_0001'))).toEqual([
         'run_0001',
         [
@@ -252,6 +252,33 @@ describe.each(testStores())('Runs on $name', (kind) => {
       expect(replays(await runs.get('run_0004'))).toEqual(['run_0004', [{ runId: 'run_0005', status: 'failed', createdAt: 5000 }], 'run_0006']);
       expect(replays(await runs.get('run_0007'))).toEqual(['run_0007', [{ runId: 'run_0008', status: 'queued', createdAt: 8000 }], undefined]);
       expect(await runs.get('run_0009')).not.toHaveProperty('replayedBy');
+    });
+
+    it('finds replays through the runs_replay_of index, not by reading every later run of the flow', async () => {
+      const { runs, store } = await replayed();
+      if (!isSqlite(store)) {
+        // PostgreSQL: the migration made the same partial index (its planner picks it only on a table of some size).
+        const { rows } = await store.pool.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'runs_replay_of' AND schemaname = current_schema()`);
+        expect(rows.map((r: { indexdef: string }) => r.indexdef)).toEqual([expect.stringMatching(/\(replay_of\) WHERE \(replay_of IS NOT NULL\)/)]);
+        return;
+      }
+      // The statements the run page and the runs list make, each planned by SQLite.
+      const prepared: string[] = [];
+      const prepare = store.sqlite.prepare.bind(store.sqlite);
+      const spy = vi.spyOn(store.sqlite, 'prepare').mockImplementation((q: string) => (prepared.push(q), prepare(q)));
+      try {
+        await runs.get('run_0001');
+        await runs.list({ status: 'failed' });
+      } finally {
+        spy.mockRestore();
+      }
+      const lookups = prepared.filter((q) => /"replay_of" in \(/i.test(q));
+      expect(lookups.length).toBeGreaterThan(0);
+      for (const q of lookups) {
+        const params = Array.from({ length: q.split('?').length - 1 }, () => 'run_0001');
+        const plan = (store.sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...params) as Array<{ detail: string }>).map((p) => p.detail);
+        expect(plan.join('; ')).toMatch(/USING INDEX runs_replay_of/);
+      }
     });
   });
 

@@ -61,8 +61,6 @@ export interface RunReplay {
   createdAt: number;
 }
 
-/** Replays are looked for among the runs of the same flow created since the run they replay, less this much clock skew. */
-const REPLAY_SKEW_MS = 60_000;
 /** How many generations of replays of replays are followed to find one that succeeded. */
 const REPLAY_GENERATIONS = 10;
 
@@ -167,9 +165,8 @@ export class Runs {
 
   /**
    * The replays of each of these runs that has any (newest first), and the newest that succeeded, also through
-   * replays of replays. A replay is a run of the same flow created after the run it replays: it is looked for by
-   * `replay_of` among the runs of those flows since the oldest of them (the runs_flow index), one query per generation
-   * of replays, never one per run.
+   * replays of replays. Found by `replay_of` (the partial runs_replay_of index: a look-up however old the run), one
+   * query per generation of replays, never one per run.
    */
   private async replays(
     of: Array<{ id: string; flowId: string; createdAt: number }>,
@@ -182,18 +179,13 @@ export class Runs {
     const seen = new Set(of.map((x) => x.id));
     let parents = of;
     for (let generation = 0; parents.length && generation < REPLAY_GENERATIONS; generation++) {
-      const since = Math.min(...parents.map((x) => x.createdAt)) - REPLAY_SKEW_MS;
       const rows = await db
         .select({ id: r.id, flowId: r.flowId, status: r.status, createdAt: r.createdAt, replayOf: r.replayOf })
         .from(r)
         .where(
-          and(
-            inArray(r.flowId, [...new Set(parents.map((x) => x.flowId))]),
-            gte(r.createdAt, since),
-            inArray(
-              r.replayOf,
-              parents.map((x) => x.id),
-            ),
+          inArray(
+            r.replayOf,
+            parents.map((x) => x.id),
           ),
         )
         .orderBy(desc(r.id));

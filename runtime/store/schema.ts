@@ -1,5 +1,6 @@
 // Runtime tables. Payloads (event bodies, step outputs) are JSON text so the hot path never re-serialises them.
 import { sqliteTable, text, integer, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 
 export const flows = sqliteTable('flows', {
   id: text('id').primaryKey(),
@@ -71,7 +72,13 @@ export const runs = sqliteTable(
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
   },
-  (t) => [index('runs_queue').on(t.status, t.availableAt), index('runs_flow').on(t.flowId, t.createdAt), index('runs_created').on(t.createdAt)],
+  (t) => [
+    index('runs_queue').on(t.status, t.availableAt),
+    index('runs_flow').on(t.flowId, t.createdAt),
+    index('runs_created').on(t.createdAt),
+    // A run's replays, found from it (run page, runs list): partial, so a run that is no replay costs no index entry.
+    index('runs_replay_of').on(t.replayOf).where(sql`replay_of IS NOT NULL`),
+  ],
 );
 
 export const steps = sqliteTable(

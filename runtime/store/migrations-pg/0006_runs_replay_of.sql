@@ -1,0 +1,1 @@
+CREATE INDEX "runs_replay_of" ON "runs" USING btree ("replay_of") WHERE replay_of IS NOT NULL;
