@@ -1,4 +1,7 @@
 // The designer in real Chromium against the real server (server/main.ts serve()) on a fresh data dir.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { apiAs, buildDesigner, startBackend, type Backend } from './backend.ts';
@@ -208,11 +211,67 @@ describe('designer in Chromium against the real server', () => {
     await page.close();
   }, 120_000);
 
+  it('a consultant exports a flow to a file and imports it: as a new flow, and (after confirming) as the draft of itself', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT, acceptDownloads: true });
+    const errors = watchPage(page);
+    const dir = mkdtempSync(join(tmpdir(), 'll-flow-files-'));
+    type Flow = { id: string; name: string; nodes: unknown[] };
+    const draftOf = async (id: string) =>
+      (await admin<Res<'/api/flows/{id}', 'get'>>('GET', `/api/flows/${id}`)) as unknown as { draft: Flow; flow: Res<'/api/flows', 'get'>['flows'][number] };
+    try {
+      await signIn(page, 'consultant@example.com', 'consultant-pw');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-flow-actions="orders-to-erp"] button:has-text("Export")')]);
+      expect(download.suggestedFilename()).toBe('orders-to-erp.json');
+      const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Flow;
+      const before = await draftOf('orders-to-erp');
+      expect(exported).toEqual(before.draft);
+
+      // Under another id: a new flow, opened in the editor, inactive whatever the original is.
+      const copy = join(dir, 'eu.json');
+      writeFileSync(copy, JSON.stringify({ ...exported, id: 'orders-to-erp-eu', name: 'Orders to ERP (EU)' }));
+      await page.setInputFiles('input[aria-label="Flow JSON file"]', copy);
+      await page.waitForURL(/\/flows\/orders-to-erp-eu$/);
+      await page.waitForSelector('[data-testid=palette]');
+      expect(await page.locator('.react-flow__node').count()).toBe(exported.nodes.length);
+      const eu = await draftOf('orders-to-erp-eu');
+      expect(eu.draft.nodes).toEqual(exported.nodes);
+      expect(eu.flow).toMatchObject({ name: 'Orders to ERP (EU)', active: false, latestVersion: null });
+
+      // Not a flow: said, with the file's name, and nothing is created.
+      await page.click('a.tab:has-text("Flows")');
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, '{"id": "x", nodes: []}');
+      await page.setInputFiles('input[aria-label="Flow JSON file"]', broken);
+      expect(await page.textContent('[data-testid=import-error]')).toMatch(/^broken\.json is not JSON: /);
+
+      // Under its own id: replaces the draft only once confirmed; the live version and the versions stay.
+      const renamed = join(dir, 'renamed.json');
+      writeFileSync(renamed, JSON.stringify({ ...exported, name: 'Orders to ERP, renamed' }));
+      await page.setInputFiles('input[aria-label="Flow JSON file"]', renamed);
+      const confirm = page.locator('[data-testid=import-confirm]');
+      expect(await confirm.textContent()).toContain('renamed.json is the flow “orders-to-erp”, which is here already as “Orders to ERP”');
+      await shot(page, '07-import-confirm');
+      await confirm.locator('button:has-text("Cancel")').click();
+      expect((await draftOf('orders-to-erp')).flow.name).toBe('Orders to ERP');
+      await page.setInputFiles('input[aria-label="Flow JSON file"]', renamed);
+      await page.click('[data-testid=import-confirm] button:has-text("Replace the draft")');
+      await page.waitForURL(/\/flows\/orders-to-erp$/);
+      const after = await draftOf('orders-to-erp');
+      expect(after.draft.name).toBe('Orders to ERP, renamed');
+      expect(after.flow).toMatchObject({ activeVersion: before.flow.activeVersion, latestVersion: before.flow.latestVersion });
+      expect(errors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await page.close();
+    }
+  }, 90_000);
+
   it('a client user sees the mapper, not the canvas, palette or code', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     await signIn(page, 'client@example.com', 'client-pw-1');
     expect(await page.textContent('[data-testid=who]')).toContain('client');
     expect(await page.locator('text=Create flow').count()).toBe(0);
+    expect(await page.locator('text=Import JSON…').count()).toBe(0);
     expect(await page.locator('a.tab:has-text("Runs")').count()).toBe(0);
     await page.click('text=Orders to ERP');
     await page.waitForSelector('[data-testid=mapper-page]');

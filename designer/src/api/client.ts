@@ -112,6 +112,11 @@ export const api = {
   catalog: () => request<Res<'/api/catalog', 'get'> & { nodeTypes: NodeTypeInfo[] }>('GET', '/api/catalog'),
   flows: () => request<Res<'/api/flows', 'get'>>('GET', '/api/flows'),
   createFlow: (flow: Flow) => request<Res<'/api/flows', 'post'>>('POST', '/api/flows', flow),
+  /** Creates the flow, or replaces the draft of the flow with its id (its versions stay). */
+  importFlow: (flow: Flow) => request<Res<'/api/flows/import', 'post'>>('POST', '/api/flows/import', flow),
+  /** The draft, or a published version, as the document an import takes. */
+  exportFlow: (id: string, version?: number) =>
+    request<Res<'/api/flows/{id}/export', 'get'>>('GET', `/api/flows/${enc(id)}/export${version ? `?version=${version}` : ''}`),
   templates: () => request<Res<'/api/templates', 'get'> & { templates: FlowTemplate[] }>('GET', '/api/templates'),
   flow: (id: string) => request<WithFlow<Res<'/api/flows/{id}', 'get'>, 'draft'>>('GET', `/api/flows/${enc(id)}`),
   saveDraft: (flow: Flow, init: { keepalive?: boolean } = {}) =>

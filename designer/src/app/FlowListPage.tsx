@@ -11,6 +11,9 @@ import { mayOpen } from './access.ts';
 import { changeRequestsApi } from '../api/change-requests.ts';
 import { can } from './permissions.ts';
 import { flowControlsApi } from '../api/assist.ts';
+import { FlowImport } from './FlowImport.tsx';
+import { flowFileName, flowFileText } from './flow-file.ts';
+import { downloadText } from '../lookups/download.ts';
 
 const slug = (name: string) =>
   name
@@ -79,6 +82,8 @@ export function FlowListPage() {
               from the template “{templates.find((t) => t.id === template)?.name}”
             </span>
           )}
+          <span className="muted small">or</span>
+          <FlowImport flows={flows} />
         </form>
       )}
       {canEditStructure(role) && templates.length > 0 && (
@@ -183,7 +188,21 @@ export function FlowListPage() {
                 <td>{f.latestVersion ?? '—'}</td>
                 <td>{f.draftUpdatedAt ? new Date(f.draftUpdatedAt).toLocaleString() : '—'}</td>
                 <td className="actions" data-flow-actions={f.id}>
-                  <Link to={`/runbooks/${encodeURIComponent(f.id)}`}>Runbook</Link>
+                  <Link to={`/runbooks/${encodeURIComponent(f.id)}`}>Runbook</Link> ·{' '}
+                  <button
+                    type="button"
+                    className="link"
+                    title="Download the draft as JSON, to import in another Ledgerline"
+                    onClick={async () => {
+                      try {
+                        downloadText(flowFileName(f.id), flowFileText(await api.exportFlow(f.id)), 'application/json');
+                      } catch (e) {
+                        setError((e as Error).message);
+                      }
+                    }}
+                  >
+                    Export
+                  </button>
                   {mayOpen('/runs', role) && (
                     <>
                       {' '}
