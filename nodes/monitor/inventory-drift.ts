@@ -58,6 +58,8 @@ export const inventoryDriftMonitor = defineNode({
 
     const skus = [...new Set(stock.map((s) => s.sku))];
     const shopLevels = new Map<string, Map<string, number>>(); // sku -> location -> available
+    // Shopify's name for each location: what operations know it by (a location id alone says nothing to them).
+    const locationNames = new Map<string, string>();
     const locCount = Math.min(50, new Set(Object.values(c.locations)).size);
     for (let i = 0; i < skus.length; i += CHUNK) {
       const chunk = skus.slice(i, i + CHUNK);
@@ -74,6 +76,7 @@ export const inventoryDriftMonitor = defineNode({
           for (const lv of v.inventoryItem.inventoryLevels.nodes) {
             const q = lv.quantities.find((x) => x.name === 'available')?.quantity ?? 0;
             m.set(lv.location.id, (m.get(lv.location.id) ?? 0) + q);
+            if (lv.location.name) locationNames.set(lv.location.id, lv.location.name);
           }
           shopLevels.set(v.sku, m);
         }
@@ -99,10 +102,12 @@ export const inventoryDriftMonitor = defineNode({
       const allowed = Math.max(c.tolerance.units, Math.floor((expected * c.tolerance.percent) / 100));
       if (Math.abs(drift) <= allowed) continue;
       totalAbs += Math.abs(drift);
+      const locationName = locationNames.get(locationId);
       const f = {
         sku: s.sku,
         warehouse: s.warehouse,
         locationId,
+        ...(locationName ? { locationName } : {}),
         erpAvailable: erpAvailable.toString(),
         safetyStock: safety,
         expected,
@@ -115,7 +120,7 @@ export const inventoryDriftMonitor = defineNode({
         type: 'inventory-drift',
         key: `${c.shopify}:${s.sku}@${s.warehouse}`,
         title: `${s.sku} at ${s.warehouse}: Shopify shows ${shopify}, ERP allows ${expected} (${drift > 0 ? '+' : ''}${drift})`,
-        detail: `ERP available ${erpAvailable} less safety stock ${safety} = ${expected}; Shopify available ${shopify} at ${locationId}; tolerance ${allowed}.`,
+        detail: `ERP available ${erpAvailable} less safety stock ${safety} = ${expected}; Shopify available ${shopify} at ${locationName ? `"${locationName}" (${locationId})` : locationId}; tolerance ${allowed}.`,
         severity: drift > 0 && expected === 0 ? 'high' : undefined,
         links: { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId },
         data: f,

@@ -66,7 +66,13 @@ describe('monitor.inventory-drift', () => {
     const r = await h.check('monitor.inventory-drift', config);
     expect(r.steps[1]?.output).toMatchObject({ checked: 2, found: 1, newlyRaised: 1 });
     const d = first(await open('inventory-drift'), 'an inventory-drift exception');
-    expect(d).toMatchObject({ key: 'main:MON-TEE@WH', owner: 'operations', data: { expected: 18, shopify: 10, drift: -8, safetyStock: 2 } });
+    expect(d).toMatchObject({
+      key: 'main:MON-TEE@WH',
+      owner: 'operations',
+      data: { expected: 18, shopify: 10, drift: -8, safetyStock: 2, locationName: 'Main' },
+    });
+    // Where in Shopify, by the name operations know the location by.
+    expect(d.detail).toBe(`ERP available 20 less safety stock 2 = 18; Shopify available 10 at "Main" (${LOC}); tolerance 1.`);
     // The check's run succeeded: it found the drift, it is not a failed run to retry.
     expect([d.retryable, (await h.exceptions.get(d.id)).retryable]).toEqual([false, false]);
 

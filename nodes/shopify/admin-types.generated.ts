@@ -1972,7 +1972,7 @@ export type VariantsBySkuQueryVariables = Exact<{
 }>;
 
 
-export type VariantsBySkuQuery = { productVariants: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, sku: string | null, displayName: string, inventoryItem: { id: string, tracked: boolean, inventoryLevels: { nodes: Array<{ location: { id: string }, quantities: Array<{ name: string, quantity: number }> }> } } }> } };
+export type VariantsBySkuQuery = { productVariants: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, sku: string | null, displayName: string, inventoryItem: { id: string, tracked: boolean, inventoryLevels: { nodes: Array<{ location: { id: string, name: string }, quantities: Array<{ name: string, quantity: number }> }> } } }> } };
 
 export type InventorySetQuantitiesMutationVariables = Exact<{
   input: InventorySetQuantitiesInput;

@@ -153,7 +153,7 @@ export const VARIANTS_BY_SKU = typedDocument<
       inventoryItem {
         id tracked
         inventoryLevels(first: $levels) {
-          nodes { location { id } quantities(names: ["available"]) { name quantity } }
+          nodes { location { id name } quantities(names: ["available"]) { name quantity } }
         }
       }
     }

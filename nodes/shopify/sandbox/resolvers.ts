@@ -120,7 +120,7 @@ export function createResolvers(state: SandboxState, events: SandboxEvents = {})
   };
   const levelG = (l: InventoryLevelRec): G => ({
     id: `gid://shopify/InventoryLevel/${l.locationId.split('/').pop()}?inventory_item_id=${l.itemId.split('/').pop()}`,
-    location: { id: l.locationId },
+    location: state.locations.get(l.locationId) ?? { id: l.locationId },
     updatedAt: l.updatedAt,
     item: () => {
       const v = state.byItem.get(l.itemId);
