@@ -95,16 +95,6 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; cpuMs: numb
   return { value, cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - w0 };
 }
 
-/**
- * The exceptions inbox as the server's store answers it (`openKeys`): a reconciliation then clears the few open keys
- * its matches resolve, instead of trying three clears for each of a million matched keys.
- */
-class InboxSink extends MemorySink {
-  async openKeys(type: string, prefix = ''): Promise<string[]> {
-    return [...this.all.values()].filter((x) => x.state === 'open' && x.type === type && x.key.startsWith(prefix)).map((x) => x.key);
-  }
-}
-
 const phases: Array<[number, string, Record<string, unknown>]> = [];
 let t0 = performance.now();
 const log: Logger = {
@@ -124,7 +114,8 @@ function runtimeFor(dir: string, erp: () => ErpConnector, extra: (kind: string, 
     lookup: (t) => types.find((x) => x.type === t),
     sandbox: noSandbox,
     worker: { pollMs: 2 },
-    services: { exceptions: new InboxSink() },
+    // The inbox as the server's store answers it (`openKeys`): a run clears the few open keys its matches resolve.
+    services: { exceptions: new MemorySink({ listsOpenKeys: true }) },
     maxOutputBytes: 64 * 1024 * 1024,
     connection: async (kind, id) => (kind === 'erp' ? erp() : extra(kind, id)),
   });

@@ -127,7 +127,29 @@ export async function openItemKeys(sink: ExceptionSink | undefined): Promise<Set
   if (!sink?.openKeys) return undefined;
   const out = new Set<string>();
   for (const t of ITEM_TYPES) for (const key of await sink.openKeys(t)) out.add(key);
+  for (const key of await sink.openKeys('payout-unknown-in-shopify')) {
+    const matched = erpOnlyMatchedKey(key);
+    if (matched) out.add(matched);
+  }
   return out;
+}
+
+/**
+ * An ERP-only document's exception (`invoice:<order id>`, `credit-memo:<refund id>`) and the key its Shopify
+ * transaction matches under (`order:…`, `refund:…`). A capture or refund booked in the ERP on a payout's last day is
+ * often paid out in the next payout: once a later payout matches it, the document is in a payout after all.
+ */
+const MATCHED_AS = { invoice: 'order', 'credit-memo': 'refund' } as const;
+const split = (key: string) => [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)] as const;
+function erpOnlyMatchedKey(key: string): string | undefined {
+  const [kind, id] = split(key);
+  const as = MATCHED_AS[kind as keyof typeof MATCHED_AS];
+  return as && id ? `${as}:${id}` : undefined;
+}
+function matchedErpOnlyKey(key: string): string | undefined {
+  const [as, id] = split(key);
+  const kind = Object.keys(MATCHED_AS).find((k) => MATCHED_AS[k as keyof typeof MATCHED_AS] === as);
+  return kind && id ? `${kind}:${id}` : undefined;
 }
 
 export async function clearResolved(sink: ExceptionSink, recs: PayoutReconciliation[], matchedKeys: ReadonlySet<string>): Promise<number> {
@@ -139,9 +161,17 @@ export async function clearResolved(sink: ExceptionSink, recs: PayoutReconciliat
     const open = new Set(await sink.openKeys('payout-variance', 'payout:'));
     for (const r of recs) if (r.status !== 'unbalanced' && open.has(`payout:${r.payoutId}`)) await clear('payout-variance', `payout:${r.payoutId}`);
     for (const t of ITEM_TYPES) for (const key of await sink.openKeys(t)) if (matchedKeys.has(key)) await clear(t, key);
+    for (const key of await sink.openKeys('payout-unknown-in-shopify')) {
+      const matched = erpOnlyMatchedKey(key);
+      if (matched && matchedKeys.has(matched)) await clear('payout-unknown-in-shopify', key);
+    }
     return n;
   }
   for (const r of recs) if (r.status !== 'unbalanced') await clear('payout-variance', `payout:${r.payoutId}`);
   for (const key of matchedKeys) for (const t of ITEM_TYPES) await clear(t, key);
+  for (const key of matchedKeys) {
+    const erpOnly = matchedErpOnlyKey(key);
+    if (erpOnly) await clear('payout-unknown-in-shopify', erpOnly);
+  }
   return n;
 }

@@ -99,6 +99,36 @@ function invoicesFor(payout: number): SeedDoc[] {
   }));
 }
 
+describe.each([
+  ['an exceptions service that lists its open keys', true],
+  ['one that does not', false],
+])('an ERP document paid out in a later payout, with %s', (_, listsOpenKeys) => {
+  it('is raised as in no payout while its payout waits, and cleared when the next payout matches it', async () => {
+    const erp = createSandboxErp();
+    // Order 5002 was captured on the 4th, inside payout 1's days, but Shopify paid it out in payout 2.
+    seedErpDocs(erp, [
+      { kind: 'invoice', externalId: '5001', date: '2026-11-03', gross: '20.00' },
+      { kind: 'invoice', externalId: '5003', date: '2026-11-04', gross: '45.00' },
+      { kind: 'invoice', externalId: '5002', date: '2026-11-04', gross: '30.00' },
+    ]);
+    const sink = new MemorySink({ listsOpenKeys });
+    const h = await start(erp, { sink });
+    const first = await h.run([
+      payoutOf('1', '2026-11-05', [
+        { id: '101', type: 'CHARGE', amount: '20.00', order: '5001', date: '2026-11-03T12:00:00Z' },
+        { id: '102', type: 'CHARGE', amount: '45.00', order: '5003', date: '2026-11-04T12:00:00Z' },
+      ]),
+    ]);
+    expect(nth(recsOf(first), 0, 'reconciliation').counts).toMatchObject({ matched: 2, 'erp-only': 1 });
+    expect(sink.open().map((e) => [e.type, e.key])).toEqual([['payout-unknown-in-shopify', 'invoice:5002']]);
+
+    const second = await h.run([payoutOf('2', '2026-11-07', [{ id: '201', type: 'CHARGE', amount: '30.00', order: '5002', date: '2026-11-04T18:00:00Z' }])]);
+    expect(nth(recsOf(second), 0, 'reconciliation')).toMatchObject({ status: 'balanced', counts: { matched: 1, 'erp-only': 0 } });
+    expect(sink.open()).toEqual([]);
+    expect(sink.all.get('payout-unknown-in-shopify\u0000invoice:5002')).toMatchObject({ state: 'resolved', note: 'cleared by the payout reconciliation' });
+  });
+});
+
 describe('finance.reconcile-payouts over a long history', () => {
   it('reconciles 20 payouts of 1,000 transactions across 20 runs by amount and date, claiming no document twice, and remembers every claim', async () => {
     const erp = createSandboxErp();

@@ -12,6 +12,16 @@ export interface HeldException extends RaiseException {
 export class MemorySink implements ExceptionSink {
   readonly all = new Map<string, HeldException>();
   private seq = 0;
+  /** Present with `listsOpenKeys`, as the inbox's sink has it: callers then check only the keys it lists. */
+  readonly openKeys?: (type: ExceptionType, prefix?: string) => Promise<string[]>;
+
+  constructor(o: { listsOpenKeys?: boolean } = {}) {
+    if (o.listsOpenKeys)
+      this.openKeys = async (type, prefix = '') =>
+        this.open()
+          .filter((x) => x.type === type && x.key.startsWith(prefix))
+          .map((x) => x.key);
+  }
 
   async raise(e: RaiseException) {
     const k = `${e.type}\u0000${e.key}`;
