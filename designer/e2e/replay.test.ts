@@ -68,7 +68,11 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     const keyCells = await page.locator('[data-testid=fix-panel] tbody td code').allTextContents();
     expect(keyCells).toEqual(['Ohio Resort Tax', '7%', 'US', 'KY']);
     const before = Number((await page.textContent('[data-testid=lookup-version]'))!.slice(1));
-    await page.fill('input[aria-label="Value for taxCode"]', 'US-OH-7');
+    // Chosen from the ERP's tax codes, as in the grid: searched, not typed free.
+    await page.click('[data-testid=fix-panel] button[aria-label="Value for taxCode"]');
+    await page.fill('input[aria-label="Search Value for taxCode"]', 'ohio');
+    await page.click('[role=option][data-code="US-OH-7"]');
+    expect(await page.textContent('[data-testid=fix-panel] button[aria-label="Value for taxCode"]')).toMatch(/^US-OH-7 /);
     await page.click('button:has-text("Add row and retry waiting runs")');
     await page.waitForFunction((n) => document.querySelector('[data-testid=retry-succeeded]')?.textContent === `${n} succeeded`, failedRuns, {
       timeout: 60_000,
@@ -110,4 +114,51 @@ describe('an operator fixes an unmapped tax rate from the exception', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);
+});
+
+describe('an operator maps an unknown SKU to an ERP item found by searching the ERP', () => {
+  it('searches the ERP by name from the fix panel, picks the item, and the waiting run posts it', async () => {
+    const sent = await env.admin<Res<'/api/sandbox/events', 'post'>>('POST', '/api/sandbox/events', { scenario: 'unknown-sku' });
+    await until(async () => {
+      const { runs } = await env.admin<Res<'/api/runs', 'get'>>(
+        'GET',
+        `/api/runs?flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${sent.orderId}`)}`,
+      );
+      return runs.length && runs.every((r) => r.status === 'failed') ? true : undefined;
+    }, `the failed runs of ${sent.orderName}`);
+
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, env.backend.baseUrl, OPERATOR.email, OPERATOR.password);
+    await page.click('a.tab:has-text("Exceptions")');
+    const row = page.locator('tr[data-exception]', { hasText: 'NOT-IN-ERP-1' });
+    await row.locator('[data-testid=fix-link]').click();
+    await page.waitForSelector('[data-testid=fix-panel] table');
+    expect(page.url()).toMatch(/\/lookups\/shared\/sku-overrides\?fix=exc_/);
+    expect(await page.textContent('[data-testid=lookup-reference-note]')).toBe(
+      "erpSku values are chosen from Sandbox ERP's active items, searched by code or name.",
+    );
+
+    // The catalogue is searched in the ERP as the operator types: by the item's name, not only its code.
+    await page.click('[data-testid=fix-panel] button[aria-label="Value for erpSku"]');
+    await page.fill('input[aria-label="Search Value for erpSku"]', 'black mug');
+    await page.waitForSelector('[role=option][data-code="MUG-BLACK"]');
+    expect(await page.locator('[role=option]').allTextContents()).toEqual(['MUG-BLACK Black Mug 12.00']);
+    await page.fill('input[aria-label="Search Value for erpSku"]', 'no such thing at all');
+    await page.waitForSelector('text=Nothing in Sandbox ERP matches “no such thing at all”.');
+    await page.fill('input[aria-label="Search Value for erpSku"]', 'mug');
+    await page.click('[role=option][data-code="MUG-BLACK"]');
+    expect(await page.textContent('[data-testid=fix-panel] button[aria-label="Value for erpSku"]')).toBe('MUG-BLACK Black Mug');
+    await shot(page, 'replay-04-item-picked');
+    await page.click('button:has-text("Add row and retry waiting runs")');
+    await page.waitForSelector('[data-testid=retry-summary]', { timeout: 60_000 });
+    await page.waitForFunction(() => /0 still failing/.test(document.querySelector('[data-testid=retry-summary]')?.textContent ?? ''), null, {
+      timeout: 60_000,
+    });
+
+    const [order] = (await erpOrders()).filter((o) => o.externalId === sent.orderId);
+    expect(order.lines.map((l: any) => l.sku)).toContain('MUG-BLACK');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

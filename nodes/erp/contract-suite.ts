@@ -58,6 +58,22 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       expect(items.find((i) => i.sku === 'IPOD2008GREEN')).toMatchObject({ type: 'goods', unitPrice: '199.00', active: true });
     });
 
+    it('searches active items by code or name, case-insensitively, by code and within the limit', async () => {
+      const erp = get();
+      if (!erp.searchItems) throw new Error(`${name} implements no searchItems: the lookup editor's item picker needs it`);
+      const codes = async (text: string, limit = 50) => (await erp.searchItems!(text, limit)).map((i) => i.sku);
+      const ipods = await codes('ipod2008');
+      expect(ipods).toEqual(expect.arrayContaining(['IPOD2008BLACK', 'IPOD2008GREEN', 'IPOD2008RED']));
+      expect(ipods).toEqual([...ipods].sort());
+      expect(ipods.every((c) => c.startsWith('IPOD2008'))).toBe(true);
+      expect(await codes('ipod2008', 2)).toEqual(ipods.slice(0, 2));
+      expect(await codes('black mug')).toEqual(['MUG-BLACK']); // by name
+      expect((await erp.searchItems('Black Mug', 5))[0]).toMatchObject({ sku: 'MUG-BLACK', name: 'Black Mug', active: true });
+      // LIKE's own wildcards are text here, not patterns.
+      expect(await codes('%')).toEqual([]);
+      expect(await codes('no such item anywhere')).toEqual([]);
+    });
+
     it('upserts a customer by external id', async () => {
       const erp = get();
       const ext = `cust-${uid()}`;

@@ -431,6 +431,11 @@ export interface ErpConnector {
 
   /** Items by SKU; unknown SKUs are simply absent from the result. */
   findItems(skus: string[]): Promise<ErpItem[]>;
+  /**
+   * Optional: active items whose code or name contains `text` (case-insensitive), at most `limit`, by code. What a
+   * person mapping a Shopify SKU to an ERP item picks from (the catalogue may be thousands of items).
+   */
+  searchItems?(text: string, limit: number): Promise<ErpItem[]>;
   listWarehouses(): Promise<ErpWarehouse[]>;
   listTaxCodes(): Promise<ErpTaxCode[]>;
   /** Optional: the payment journals receipts are booked in (Tryton: cash journals), for payment-method lookups. */

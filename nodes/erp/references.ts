@@ -24,13 +24,20 @@ export async function referenceList(erp: ErpConnector, list: ReferenceList): Pro
   }
 }
 
-/** Which lookup table column names records of which ERP list, by the table's kind (server/lookups/store/presets.ts). */
 /**
  * Which lookup table column names ERP items by their code (SKU), by the table's kind. The product master is too large
- * to list in a picker, so each value a save writes is looked up with `findItems` instead.
+ * to list whole: the picker searches it (`searchItems`, when the ERP can), and each value a save writes is looked up
+ * with `findItems`.
  */
 export const ITEM_COLUMNS: Record<string, string> = { sku: 'erpSku' };
 
+/** Active items matching `q`, as picker entries (the item's name, its price as the detail); null: the ERP cannot search. */
+export async function searchItemList(erp: ErpConnector, q: string, limit: number): Promise<ErpReference[] | null> {
+  if (!erp.capabilities.items || !erp.searchItems) return null;
+  return (await erp.searchItems(q, limit)).map((i) => ({ code: i.sku, name: i.name, ...(i.unitPrice ? { detail: i.unitPrice } : {}) }));
+}
+
+/** Which lookup table column names records of which ERP list, by the table's kind (server/lookups/store/presets.ts). */
 export const REFERENCE_COLUMNS: Record<string, { column: string; list: ReferenceList }> = {
   'tax-code': { column: 'taxCode', list: 'tax-codes' },
   location: { column: 'warehouse', list: 'warehouses' },

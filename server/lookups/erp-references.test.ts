@@ -128,6 +128,30 @@ function suite(label: string, ctx: () => { t: TestServer; taxes: string[]; wareh
     ).toBe(200);
   }, 60_000);
 
+  it(`${label}: the item picker searches the ERP's items by code or name (the catalogue is never listed whole)`, async () => {
+    const { t } = ctx();
+    const search = async (q: string) => {
+      const r = await t.json('GET', `/api/lookups/orders/sku-overrides/erp-references?q=${encodeURIComponent(q)}`, { token: t.tokens.client });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body).toMatchObject({ column: 'erpSku', list: 'items', sources: [{ connection: 'erp1' }] });
+      return r.body.sources[0].items as Array<{ code: string; name: string; detail?: string }>;
+    };
+    expect((await search('black mug')).map((i) => i.code)).toEqual(['MUG-BLACK']);
+    expect((await search('mug-bl'))[0]).toMatchObject({ code: 'MUG-BLACK', name: 'Black Mug', detail: '12.00' });
+    const ipods = (await search('IPOD2008')).map((i) => i.code);
+    expect(ipods).toEqual(expect.arrayContaining(['IPOD2008BLACK', 'IPOD2008GREEN', 'IPOD2008RED']));
+    expect(await search('no such item anywhere')).toEqual([]);
+    // A table whose flows post to no ERP: nothing to search.
+    expect(
+      (await t.json('POST', '/api/lookups', { token: t.tokens.consultant, body: { name: 'sku-overrides', scope: 'shared', preset: 'sku-overrides' } })).status,
+    ).toBe(201);
+    expect((await t.json('GET', '/api/lookups/shared/sku-overrides/erp-references?q=mug', { token: t.tokens.client })).body).toEqual({
+      column: 'erpSku',
+      list: 'items',
+      sources: [],
+    });
+  }, 60_000);
+
   it(`${label}: the picker lists the ERP's records, searchable`, async () => {
     const { t, taxes, warehouse, payment } = ctx();
     const all = await t.json('GET', '/api/lookups/orders/tax-codes/erp-references', { token: t.tokens.client });

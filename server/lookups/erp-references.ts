@@ -7,7 +7,7 @@ import type { Runtime } from '../../runtime/index.ts';
 import type { LookupService, TableSummary } from './store/index.ts';
 import type { Connections } from '../vault/connections.ts';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
-import { ITEM_COLUMNS, REFERENCE_COLUMNS, referenceList, type ErpReference, type ReferenceList } from '../../nodes/erp/references.ts';
+import { ITEM_COLUMNS, REFERENCE_COLUMNS, referenceList, searchItemList, type ErpReference, type ReferenceList } from '../../nodes/erp/references.ts';
 import { toRate } from '../../nodes/core/assist/lookup-proposals.ts';
 
 export interface ReferenceSource {
@@ -19,9 +19,13 @@ export interface ReferenceSource {
 
 export interface TableReferences {
   column: string;
-  list: ReferenceList;
+  /** `items`: the ERP's items matching a search, not a whole list (see `items`). */
+  list: ReferenceList | 'items';
   sources: ReferenceSource[];
 }
+
+/** How many items a search gives the picker: enough to scan, few enough to answer at once from a large catalogue. */
+const ITEM_SEARCH_LIMIT = 50;
 
 export interface RowProblem {
   where: string;
@@ -55,7 +59,7 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
     return [...used].sort();
   }
 
-  async function of(table: TableSummary): Promise<TableReferences | null> {
+  async function of(table: TableSummary): Promise<(TableReferences & { list: ReferenceList }) | null> {
     const ref = REFERENCE_COLUMNS[table.kind];
     if (!ref || !table.valueColumns.includes(ref.column)) return null;
     const sources: ReferenceSource[] = [];
@@ -71,6 +75,27 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
       }
     }
     return { ...ref, sources };
+  }
+
+  /**
+   * The ERP items a table's item column (a SKU override's erpSku) may name, searched by code or name in each ERP the
+   * table's values go to; null for a table without one. An ERP that cannot search gives null items (typed free, and
+   * still looked up when saved).
+   */
+  async function items(table: TableSummary, q: string): Promise<TableReferences | null> {
+    const column = ITEM_COLUMNS[table.kind];
+    if (!column || !table.valueColumns.includes(column)) return null;
+    const sources: ReferenceSource[] = [];
+    for (const id of await connectionIds(table)) {
+      const name = (await d.connections.get(id)).name;
+      try {
+        const erp = (await d.connections.resolve('erp', id)) as ErpConnector;
+        sources.push({ connection: id, name, items: await searchItemList(erp, q, ITEM_SEARCH_LIMIT) });
+      } catch (e) {
+        throw new ReferencesUnavailableError(`cannot search the items of ERP connection "${id}" for the ${column} column: ${(e as Error).message}`);
+      }
+    }
+    return { column, list: 'items', sources };
   }
 
   /** A problem per row whose reference column names a record missing from an ERP the table's values go to. */
@@ -177,7 +202,7 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
     return problems;
   }
 
-  return { of, check };
+  return { of, items, check };
 }
 
 export type ErpReferences = ReturnType<typeof erpReferences>;

@@ -60,6 +60,15 @@ export interface LookupRoutesOptions {
       list: string;
       sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }>;
     } | null>;
+    /** The items an item column (erpSku) may name, searched: the product master is too large to list. */
+    items(
+      table: Summary,
+      q: string,
+    ): Promise<{
+      column: string;
+      list: string;
+      sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }>;
+    } | null>;
     check(table: Summary, rows: Array<Record<string, unknown>>, firstRow?: number): Promise<Array<{ where: string; path: string; message: string }>>;
   };
   /** Largest CSV body accepted, default 5 MB. */
@@ -231,7 +240,8 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     route('lookups.read', {
       method: 'get',
       path: '/{scope}/{name}/erp-references',
-      summary: "The ERP records a column of the table may name (tax codes, warehouses, payment methods), from the ERP's own lists, optionally searched",
+      summary:
+        "The ERP records a column of the table may name (tax codes, warehouses, payment methods), from the ERP's own lists, optionally searched; for an item column (a SKU override's erpSku), the ERP's active items matching `q` (50 at most)",
       request: { params: Params, query: z.object({ q: z.string().max(200).optional() }) },
       responses: {
         200: json(
@@ -254,9 +264,12 @@ export function lookupRoutes(service: LookupService, opts: LookupRoutesOptions =
     async (c) => {
       const p = c.req.valid('param');
       const table = await service.get(p);
+      const q = (c.req.valid('query').q ?? '').trim().toLowerCase();
+      // An item column is searched in the ERP itself; a reference list is read whole and searched here.
+      const items = opts.references ? await opts.references.items(table, q) : null;
+      if (items) return c.json(items, 200);
       const refs = opts.references ? await opts.references.of(table) : null;
       if (!refs) return c.json({ column: null, list: null, sources: [] }, 200);
-      const q = (c.req.valid('query').q ?? '').trim().toLowerCase();
       const match = (x: { code: string; name: string }) => !q || x.code.toLowerCase().includes(q) || x.name.toLowerCase().includes(q);
       return c.json(
         { column: refs.column, list: refs.list, sources: refs.sources.map((s) => ({ ...s, items: s.items ? s.items.filter(match).slice(0, 100) : null })) },

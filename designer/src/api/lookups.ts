@@ -18,7 +18,9 @@ export const lookupsApi = {
     request<Res<'/api/lookups/{scope}/{name}', 'get'>>('GET', `${at(scope, name)}${version ? `?version=${version}` : ''}`),
   putRows: (scope: string, name: string, body: Body<'/api/lookups/{scope}/{name}/rows', 'put'>) =>
     request<Res<'/api/lookups/{scope}/{name}/rows', 'put'>>('PUT', `${at(scope, name)}/rows`, body),
-  erpReferences: (scope: string, name: string) => request<ErpReferences>('GET', `${at(scope, name)}/erp-references`),
+  /** `q`: a search (an item column is searched in the ERP itself: its catalogue is never listed whole). */
+  erpReferences: (scope: string, name: string, q?: string) =>
+    request<ErpReferences>('GET', `${at(scope, name)}/erp-references${q ? `?q=${encodeURIComponent(q)}` : ''}`),
   versions: (scope: string, name: string) => request<Res<'/api/lookups/{scope}/{name}/versions', 'get'>>('GET', `${at(scope, name)}/versions`),
   restore: (scope: string, name: string, version: number, body: Body<'/api/lookups/{scope}/{name}/versions/{version}/restore', 'post'>) =>
     request<Res<'/api/lookups/{scope}/{name}/versions/{version}/restore', 'post'>>('POST', `${at(scope, name)}/versions/${version}/restore`, body),

@@ -7825,7 +7825,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ERP records a column of the table may name (tax codes, warehouses, payment methods), from the ERP's own lists, optionally searched */
+        /** The ERP records a column of the table may name (tax codes, warehouses, payment methods), from the ERP's own lists, optionally searched; for an item column (a SKU override's erpSku), the ERP's active items matching `q` (50 at most) */
         get: {
             parameters: {
                 query?: {

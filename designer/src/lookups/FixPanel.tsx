@@ -8,13 +8,28 @@ import { replayApi, type RetryBatch } from '../api/replay.ts';
 import { fixRows, type FixRow } from '../exceptions/fix-link.ts';
 import { lookupsApi } from '../api/lookups.ts';
 import { RetrySummary } from '../exceptions/RetrySummary.tsx';
+import type { ReferenceColumn } from './LookupGrid.tsx';
+import { ReferencePicker } from './ReferencePicker.tsx';
 
 /**
  * `version`: the table's saved version on the page. One saved beside this panel (a proposal accepted, another editor)
  * may have resolved the exception through its retried runs: the panel reads it again and says so rather than offering
  * a second row for a key that now has one.
  */
-export function FixPanel({ exceptionId, table, version, onSaved }: { exceptionId: string; table: LookupTable; version?: number; onSaved(): void }) {
+export function FixPanel({
+  exceptionId,
+  table,
+  reference,
+  version,
+  onSaved,
+}: {
+  exceptionId: string;
+  table: LookupTable;
+  /** The column naming ERP records, chosen from the ERP as in the grid. */
+  reference?: ReferenceColumn | null;
+  version?: number;
+  onSaved(): void;
+}) {
   const [exc, setExc] = useState<ExceptionDetail | null>(null);
   // The version this panel opened on: the first one the page knew.
   const opened = useRef(version);
@@ -148,7 +163,17 @@ export function FixPanel({ exceptionId, table, version, onSaved }: { exceptionId
                   ))}
                   {table.valueColumns.map((c) => (
                     <td key={c}>
-                      {i === 0 ? (
+                      {i === 0 && reference?.column === c ? (
+                        <ReferencePicker
+                          label={`Value for ${c}`}
+                          value={values[c] ?? ''}
+                          items={reference.items}
+                          search={reference.search}
+                          source={reference.source}
+                          disabled={busy}
+                          onPick={(v) => setValues({ ...values, [c]: v })}
+                        />
+                      ) : i === 0 ? (
                         <input
                           aria-label={`Value for ${c}`}
                           placeholder={fixes[i]?.sends ? `now ${fixes[i].sends}` : undefined}

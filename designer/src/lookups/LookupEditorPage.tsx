@@ -68,7 +68,12 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
     lookupsApi.erpReferences(scope, name).then(
       (r) => {
         const src = r.sources.find((x) => x.items);
-        if (r.column && src?.items) setReference({ column: r.column, items: src.items, source: src.name });
+        if (!r.column || !src?.items) return;
+        const search =
+          r.list === 'items'
+            ? (q: string) => lookupsApi.erpReferences(scope, name, q).then((x) => x.sources.find((y) => y.connection === src.connection)?.items ?? [])
+            : undefined;
+        setReference({ column: r.column, items: src.items, source: src.name, search });
       },
       (e: Error) => setReferenceNote(`The ERP's list could not be read, so ${name} values cannot be checked now: ${e.message}`),
     );
@@ -205,7 +210,9 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
       </div>
       {reference && (
         <p className="help" data-testid="lookup-reference-note">
-          {reference.column} values are chosen from {reference.source}'s {reference.items.length} records.
+          {reference.search
+            ? `${reference.column} values are chosen from ${reference.source}'s active items, searched by code or name.`
+            : `${reference.column} values are chosen from ${reference.source}'s ${reference.items.length} records.`}
         </p>
       )}
       {referenceNote && <p className="error">{referenceNote}</p>}
@@ -219,6 +226,7 @@ export function LookupEditorPage({ scope, name }: { scope: string; name: string 
         <FixPanel
           exceptionId={fix!}
           table={table}
+          reference={reference}
           version={grid?.baseVersion}
           onSaved={() => void merge().catch((e: Error) => setStatus({ text: e.message, bad: true }))}
         />

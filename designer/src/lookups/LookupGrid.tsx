@@ -10,6 +10,8 @@ export interface ReferenceColumn {
   column: string;
   items: ErpReference[];
   source: string;
+  /** An item column: `items` is a first page, and typing searches the ERP (its catalogue is too large to list). */
+  search?: (q: string) => Promise<ErpReference[]>;
 }
 
 interface Props {
@@ -61,6 +63,7 @@ export function LookupGrid({ grid, filter, readOnly, onCell, onToggleDelete, ref
                       label={`${c} of row ${i + 1}`}
                       value={r.cells[c] ?? ''}
                       items={reference.items}
+                      search={reference.search}
                       source={reference.source}
                       disabled={readOnly || !!r.deleted}
                       onPick={(v) => onCell(r.id, c, v)}

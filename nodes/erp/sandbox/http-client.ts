@@ -67,6 +67,7 @@ export function createSandboxErpClient(o: { url: string; concurrency?: number; t
     capabilities: SANDBOX_ERP_CAPABILITIES,
     limits,
     findItems: (skus) => call('findItems', skus),
+    searchItems: (text, limit) => call('searchItems', text, limit),
     listWarehouses: () => call('listWarehouses'),
     listTaxCodes: () => call('listTaxCodes'),
     listPaymentMethods: () => call('listPaymentMethods'),

@@ -10,6 +10,7 @@ import type { ErpConnector } from '../contract.ts';
 /** The connector methods reachable over HTTP (every ErpConnector operation; `close` is the process's own business). */
 export const SANDBOX_ERP_METHODS = [
   'findItems',
+  'searchItems',
   'listWarehouses',
   'listTaxCodes',
   'listPaymentMethods',

@@ -181,6 +181,17 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
         const q = db.prepare('SELECT * FROM items WHERE sku = ?');
         return [...new Set(skus)].flatMap((s) => (q.all(s) as Array<Record<string, string | number | null>>).map(toItem));
       }),
+    searchItems: (text, limit) =>
+      call('searchItems', false, () => {
+        const like = `%${text
+          .trim()
+          .toLowerCase()
+          .replace(/[\\%_]/g, '\\$&')}%`;
+        const rows = db
+          .prepare(`SELECT * FROM items WHERE active = 1 AND (lower(sku) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\') ORDER BY sku LIMIT ?`)
+          .all(like, like, Math.max(0, Math.min(limit, 500)));
+        return (rows as Array<Record<string, string | number | null>>).map(toItem);
+      }),
     listWarehouses: () =>
       call('listWarehouses', false, () =>
         (db.prepare('SELECT id, code, name FROM warehouses ORDER BY code').all() as Array<{ id: number; code: string; name: string }>).map((w) => ({

@@ -11,7 +11,7 @@ import { settleReceivables } from './settle.ts';
 import { checkCurrency } from '../shared/currency.ts';
 import { settlementSchema } from '../shared/settlement.ts';
 import { cancelSale, confirmSale, createSale, findSale, findSaleHeads, toOrder } from './orders.ts';
-import { TrytonRefs, type TrytonOptions } from './refs.ts';
+import { TrytonRefs, type Product, type TrytonOptions } from './refs.ts';
 import { TrytonRpc, type TrytonConfig } from './rpc.ts';
 
 export type TrytonConnectionConfig = TrytonConfig & TrytonOptions;
@@ -41,15 +41,10 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     limits: { concurrency: 1 },
 
     async findItems(skus: string[]): Promise<ErpItem[]> {
-      const rows = await refs.products(skus);
-      return rows.map((p) => ({
-        id: String(p.id),
-        sku: p.sku,
-        name: p.name,
-        type: p.type === 'goods' ? 'goods' : 'service',
-        unitPrice: p.listPrice == null ? null : money(p.listPrice),
-        active: p.active,
-      }));
+      return (await refs.products(skus)).map(itemOf);
+    },
+    async searchItems(text: string, limit: number): Promise<ErpItem[]> {
+      return (await refs.searchProducts(text, limit)).map(itemOf);
     },
     async listWarehouses() {
       return (await refs.warehouses()).map((w) => ({ id: String(w.id), code: w.code, name: w.name }));
@@ -95,3 +90,12 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     close: () => rpc.close(),
   };
 }
+
+const itemOf = (p: Product): ErpItem => ({
+  id: String(p.id),
+  sku: p.sku,
+  name: p.name,
+  type: p.type === 'goods' ? 'goods' : 'service',
+  unitPrice: p.listPrice == null ? null : money(p.listPrice),
+  active: p.active,
+});

@@ -246,15 +246,20 @@ export class TrytonRefs {
       null,
       ['code', 'name', 'type', 'list_price', 'active', 'default_uom'],
     ]);
-    return rows.map((r) => ({
-      id: r.id as number,
-      sku: String(r.code),
-      name: String(r.name),
-      type: String(r.type),
-      listPrice: r.list_price == null ? null : String(r.list_price),
-      active: Boolean(r.active),
-      uom: r.default_uom as number,
-    }));
+    return rows.map(productOf);
+  }
+
+  /** Active products whose code or name contains `text` (Tryton's rec_name search: code, then the template's name). */
+  async searchProducts(text: string, limit: number): Promise<Product[]> {
+    const rows = await this.rpc.model<Array<Record<string, unknown>>>('product.product', 'search_read', [
+      // Tryton's like operators escape with a backslash: a % or _ typed is that character, not a wildcard.
+      [['rec_name', 'ilike', `%${text.trim().replace(/[\\%_]/g, '\\$&')}%`]],
+      0,
+      Math.max(1, Math.min(limit, 500)),
+      [['code', 'ASC']],
+      ['code', 'name', 'type', 'list_price', 'active', 'default_uom'],
+    ]);
+    return rows.filter((r) => r.code).map(productOf);
   }
 
   /** Resolves every SKU to exactly one product, or fails naming the unknown / duplicated SKUs. */
@@ -287,3 +292,13 @@ export class TrytonRefs {
     return new Map(rows.map((r) => [r.id, String(r.code ?? '')]));
   }
 }
+
+const productOf = (r: Record<string, unknown>): Product & { uom: number } => ({
+  id: r.id as number,
+  sku: String(r.code),
+  name: String(r.name),
+  type: String(r.type),
+  listPrice: r.list_price == null ? null : String(r.list_price),
+  active: Boolean(r.active),
+  uom: r.default_uom as number,
+});
