@@ -259,6 +259,14 @@ describe('designer in Chromium against the real server', () => {
       const after = await draftOf('orders-to-erp');
       expect(after.draft.name).toBe('Orders to ERP, renamed');
       expect(after.flow).toMatchObject({ activeVersion: before.flow.activeVersion, latestVersion: before.flow.latestVersion });
+
+      // A published version exports from the versions panel: its definition, not the draft's.
+      await page.waitForSelector('[data-testid=palette]');
+      await page.click('button:has-text("Versions")');
+      const [v1] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=versions] tr[data-version="1"] button:has-text("Export JSON")')]);
+      expect(v1.suggestedFilename()).toBe('orders-to-erp.v1.json');
+      const published = await admin<Res<'/api/flows/{id}/versions/{v}', 'get'>>('GET', '/api/flows/orders-to-erp/versions/1');
+      expect(JSON.parse(readFileSync((await v1.path())!, 'utf8'))).toEqual(published.definition);
       expect(errors).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

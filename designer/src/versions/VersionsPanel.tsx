@@ -5,6 +5,8 @@ import { useFlowStoreApi } from '../store/context.tsx';
 import { diffMarks } from './diff-marks.ts';
 import { DiffView } from './DiffView.tsx';
 import { ApprovalToggle } from '../approvals/ApprovalToggle.tsx';
+import { flowFileName, flowFileText } from '../app/flow-file.ts';
+import { downloadText } from '../lookups/download.ts';
 
 export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloadDraft(): Promise<void> }) {
   const store = useFlowStoreApi();
@@ -56,6 +58,15 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
     }
   }
 
+  /** A published version as the file "Import JSON…" takes (the draft's is on the flow list). */
+  async function exportVersion(v: number) {
+    try {
+      downloadText(flowFileName(flowId, v), flowFileText(await api.exportFlow(flowId, v)), 'application/json');
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
   return (
     <aside className="versions" data-testid="versions">
       <div className="row">
@@ -94,6 +105,9 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
                   <div className="version-actions">
                     <button type="button" className="ghost small" onClick={() => rollback(v.version)}>
                       Roll back to v{v.version}
+                    </button>{' '}
+                    <button type="button" className="ghost small" onClick={() => void exportVersion(v.version)}>
+                      Export JSON
                     </button>
                   </div>
                 </td>
