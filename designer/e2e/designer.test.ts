@@ -280,6 +280,8 @@ describe('designer in Chromium against the real server', () => {
     expect(await page.textContent('[data-testid=who]')).toContain('client');
     expect(await page.locator('text=Create flow').count()).toBe(0);
     expect(await page.locator('text=Import JSON…').count()).toBe(0);
+    await page.waitForSelector('[data-flow-actions="orders-to-erp"]:has-text("Runbook")');
+    expect(await page.locator('[data-flow-actions] button:has-text("Export")').count()).toBe(0);
     expect(await page.locator('a.tab:has-text("Runs")').count()).toBe(0);
     await page.click('text=Orders to ERP');
     await page.waitForSelector('[data-testid=mapper-page]');

@@ -188,21 +188,28 @@ export function FlowListPage() {
                 <td>{f.latestVersion ?? '—'}</td>
                 <td>{f.draftUpdatedAt ? new Date(f.draftUpdatedAt).toLocaleString() : '—'}</td>
                 <td className="actions" data-flow-actions={f.id}>
-                  <Link to={`/runbooks/${encodeURIComponent(f.id)}`}>Runbook</Link> ·{' '}
-                  <button
-                    type="button"
-                    className="link"
-                    title="Download the draft as JSON, to import in another Ledgerline"
-                    onClick={async () => {
-                      try {
-                        downloadText(flowFileName(f.id), flowFileText(await api.exportFlow(f.id)), 'application/json');
-                      } catch (e) {
-                        setError((e as Error).message);
-                      }
-                    }}
-                  >
-                    Export
-                  </button>
+                  <Link to={`/runbooks/${encodeURIComponent(f.id)}`}>Runbook</Link>
+                  {/* Who builds flows carries them between installs; a client works in the mapper only. */}
+                  {canEditStructure(role) && (
+                    <>
+                      {' '}
+                      ·{' '}
+                      <button
+                        type="button"
+                        className="link"
+                        title="Download the draft as JSON, to import in another Ledgerline"
+                        onClick={async () => {
+                          try {
+                            downloadText(flowFileName(f.id), flowFileText(await api.exportFlow(f.id)), 'application/json');
+                          } catch (e) {
+                            setError((e as Error).message);
+                          }
+                        }}
+                      >
+                        Export
+                      </button>
+                    </>
+                  )}
                   {mayOpen('/runs', role) && (
                     <>
                       {' '}
