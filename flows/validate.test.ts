@@ -7,6 +7,7 @@ import { CONNECTION_KIND as NODE_API_CONNECTION_KIND, connectionKindMeta } from 
 import { migrateFlow } from './migrate.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { flow } from '../runtime/testing/fixtures.ts';
+import { parseSandboxCode } from '../runtime/sandbox/syntax.ts';
 
 const problemsOf = (doc: unknown) => {
   const r = validateFlow(doc, getNodeType);
@@ -221,7 +222,8 @@ describe('connection kinds', () => {
       .filter((f) => f.endsWith('.json'))
       .map((f) => f.slice(0, -5));
     expect(ids).toHaveLength(12);
-    for (const id of ids) expect(validateFlow(template(id), getNodeType, { connections }).problems, id).toEqual([]);
+    // Their code and expressions parse as the sandbox will run them, too.
+    for (const id of ids) expect(validateFlow(template(id), getNodeType, { connections, codeSyntax: parseSandboxCode }).problems, id).toEqual([]);
     const unknown = withConnection(template('order-to-erp'), 'shopify', 'connection', 'main-shop');
     expect(validateFlow(unknown, getNodeType, { connections }).problems).toEqual([]);
   });

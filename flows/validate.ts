@@ -104,7 +104,19 @@ export interface ValidateOptions {
    * and names a connection of another kind is a problem; ids not in the list are left to the caller.
    */
   connections?: ReadonlyArray<KnownConnection>;
+  /**
+   * The sandbox's parse (runtime/sandbox/syntax.ts). Given, code in config fields that declare it (SANDBOX_CODE: a code
+   * node's body, a branch condition, a mapping expression) must parse: the message of what does not, else null.
+   */
+  codeSyntax?: (kind: SandboxCodeKind, source: string) => string | null;
 }
+
+/**
+ * The metadata key by which a config field declares that it holds sandboxed code, and which kind: `'function'` (the
+ * body of an async function) or `'expression'` (runtime/node-api.ts `sandboxCodeMeta`).
+ */
+export const SANDBOX_CODE = 'x-sandbox-code';
+export type SandboxCodeKind = 'function' | 'expression';
 
 export function validateFlow(input: unknown, lookup: NodeTypeLookup, opts: ValidateOptions = {}): ValidationResult {
   const deep = depthProblem(input);
@@ -122,6 +134,7 @@ export function validateFlow(input: unknown, lookup: NodeTypeLookup, opts: Valid
   const flow = parsed.data;
   const problems = checkGraph(flow, lookup);
   if (opts.connections) problems.push(...connectionKindProblems(flow, lookup, opts.connections));
+  if (opts.codeSyntax) problems.push(...codeSyntaxProblems(flow, lookup, opts.codeSyntax));
   return problems.length ? { ok: false, flow, problems } : { ok: true, flow, problems: [] };
 }
 
@@ -280,17 +293,26 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * arrays, records, optional/default wrappers, unions by the options the value fits) alongside the raw config.
  */
 export function connectionRefs(schema: z.core.$ZodType, config: unknown): ConnectionRef[] {
-  const out: ConnectionRef[] = [];
+  return markedValues(schema, config, CONNECTION_KIND).map(({ path, mark, value }) => ({ path, kind: mark, id: value }));
+}
+
+/**
+ * The non-empty string values of a config whose fields carry the metadata `key` (a string), with that metadata, walking
+ * the config schema (objects, arrays, records, optional/default wrappers, unions by the options the value fits)
+ * alongside the raw config.
+ */
+export function markedValues(schema: z.core.$ZodType, config: unknown, key: string): Array<{ path: PropertyKey[]; mark: string; value: string }> {
+  const out: Array<{ path: PropertyKey[]; mark: string; value: string }> = [];
   const seen = new Set<string>();
   let budget = 10_000; // a lazy schema that never descends into the value must still end
   const walk = (s: z.core.$ZodType | null | undefined, v: unknown, path: PropertyKey[]): void => {
     if (!s || --budget < 0 || v === undefined) return;
-    const kind = z.globalRegistry.get(s as z.ZodType)?.[CONNECTION_KIND];
-    if (typeof kind === 'string') {
+    const mark = z.globalRegistry.get(s as z.ZodType)?.[key];
+    if (typeof mark === 'string') {
       const at = jsonPath(path);
       if (typeof v === 'string' && v !== '' && !seen.has(at)) {
         seen.add(at);
-        out.push({ path, kind, id: v });
+        out.push({ path, mark, value: v });
       }
       return;
     }
@@ -339,6 +361,26 @@ export function connectionRefs(schema: z.core.$ZodType, config: unknown): Connec
   };
   walk(schema, config, []);
   return out;
+}
+
+/**
+ * Code in config fields that declare it (SANDBOX_CODE) that does not parse, each as a problem on its node and field:
+ * found when the flow is validated or published, not by the first live event that runs it.
+ */
+export function codeSyntaxProblems(flow: Flow, lookup: NodeTypeLookup, parse: NonNullable<ValidateOptions['codeSyntax']>): Problem[] {
+  const problems: Problem[] = [];
+  flow.nodes.forEach((node, i) => {
+    // A node's idempotency key is an expression over `input` and `trigger` (a plain path is one too).
+    const key = node.idempotencyKey ? parse('expression', node.idempotencyKey) : null;
+    if (key) problems.push({ where: node.id, path: jsonPath(['nodes', i, 'idempotencyKey']), message: key });
+    const type = lookup(node.type);
+    if (!type) return;
+    for (const code of markedValues(type.config, node.config, SANDBOX_CODE)) {
+      const problem = parse(code.mark === 'expression' ? 'expression' : 'function', code.value);
+      if (problem) problems.push({ where: node.id, path: jsonPath(['nodes', i, 'config', ...code.path]), message: problem });
+    }
+  });
+  return problems;
 }
 
 const KIND_NAMES: Record<string, [article: string, name: string]> = { shopify: ['a', 'Shopify'], erp: ['an', 'ERP'] };

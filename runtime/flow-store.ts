@@ -9,6 +9,7 @@ import { flows, flowVersions } from './store/schema.ts';
 import { contentHash } from './ids.ts';
 import { validateFlow, type NodeTypeLookup, type Problem, type ValidateOptions } from '../flows/validate.ts';
 import type { Flow } from '../flows/schema.ts';
+import { parseSandboxCode } from './sandbox/syntax.ts';
 
 export class FlowInvalidError extends Error {
   constructor(
@@ -158,7 +159,7 @@ export class FlowStore {
 
   /** `opts.connections`: the host's connections, so a field naming a connection of the wrong kind is a problem. */
   async validateDraft(flowId: string, opts: ValidateOptions = {}) {
-    return validateFlow(await this.draft(flowId), this.lookup, opts);
+    return validateFlow(await this.draft(flowId), this.lookup, { codeSyntax: parseSandboxCode, ...opts });
   }
 
   /** Validates the draft and freezes it as the next version. */
@@ -194,7 +195,7 @@ export class FlowStore {
   }
 
   private async publishDefinition(flowId: string, doc: unknown, opts: { message?: string; by?: string; activate?: boolean }): Promise<FlowVersion> {
-    const result = validateFlow(doc, this.lookup);
+    const result = validateFlow(doc, this.lookup, { codeSyntax: parseSandboxCode });
     if (!result.ok) throw new FlowInvalidError(flowId, result.problems);
     if (result.flow.id !== flowId)
       throw new FlowInvalidError(flowId, [{ where: 'flow', path: '$.id', message: `id "${result.flow.id}" does not match flow "${flowId}"` }]);

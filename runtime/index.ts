@@ -182,3 +182,4 @@ export type { Logger, NodeType } from './node-api.ts';
 export type { DryRunResult, DryRunStep } from './dry-run.ts';
 export { FlowInvalidError, NotFoundError } from './flow-store.ts';
 export { RunStateError } from './runs.ts';
+export { parseSandboxCode } from './sandbox/syntax.ts';

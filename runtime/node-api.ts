@@ -135,6 +135,16 @@ export const CONNECTION_KIND = 'x-connection-kind';
 /** Metadata for a config field naming a connection of `kind` (see CONNECTION_KIND). */
 export const connectionKindMeta = (kind: ConnectionKind): { [CONNECTION_KIND]: ConnectionKind } => ({ [CONNECTION_KIND]: kind });
 
+/**
+ * The metadata key by which a config field declares that it holds code the node runs in the sandbox, and as what:
+ * `z.string().meta(sandboxCodeMeta('expression'))`. Validation and publishing parse it as the sandbox will (flows/
+ * validate.ts reads the same key), so a typo is a problem named at its node and field, not a failed run per event.
+ */
+export const SANDBOX_CODE = 'x-sandbox-code';
+
+/** Metadata for a config field holding sandboxed code: the body of an async function, or one expression. */
+export const sandboxCodeMeta = (kind: 'function' | 'expression'): { [SANDBOX_CODE]: 'function' | 'expression' } => ({ [SANDBOX_CODE]: kind });
+
 /** Resolves a connection (Shopify store, ERP...) by its id. Provided by the host; nodes never import the server. */
 export type ConnectionResolver = (kind: string, connectionId: string) => Promise<unknown>;
 

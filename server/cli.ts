@@ -7,6 +7,7 @@ import { validateFlow, formatProblem } from '../flows/validate.ts';
 import { getNodeType } from '../nodes/registry.ts';
 import { runFlowOnce } from './run-once.ts';
 import { CLI_CONNECTIONS } from './cli-connections.ts';
+import { parseSandboxCode } from '../runtime/index.ts';
 
 const USAGE = `usage:
   ledgerline validate FLOW.json [--json]
@@ -124,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
 function validateCommand(args: string[]): number {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('validate takes exactly one FLOW.json');
-  const r = validateFlow(readJson(positionals[0]!, 'flow'), getNodeType, { connections: CLI_CONNECTIONS });
+  const r = validateFlow(readJson(positionals[0]!, 'flow'), getNodeType, { connections: CLI_CONNECTIONS, codeSyntax: parseSandboxCode });
   if (values.json) out(JSON.stringify({ valid: r.ok, problems: r.problems }, null, 2));
   else if (r.ok) out(`${positionals[0]}: valid`);
   else for (const p of r.problems) out(formatProblem(p));
@@ -141,7 +142,7 @@ async function runCommand(args: string[]): Promise<number> {
   if (!values.event) throw new UsageError('run needs --event EVENT.json');
   const doc = readJson(positionals[0]!, 'flow');
   const event = readJson(values.event, 'event');
-  const v = validateFlow(doc, getNodeType, { connections: CLI_CONNECTIONS });
+  const v = validateFlow(doc, getNodeType, { connections: CLI_CONNECTIONS, codeSyntax: parseSandboxCode });
   if (!v.ok) {
     for (const p of v.problems) err(formatProblem(p));
     return 2;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Runtime } from '../runtime/index.ts';
+import { parseSandboxCode, type Runtime } from '../runtime/index.ts';
 import { validateFlow } from '../flows/validate.ts';
 
 export async function installTemplates(rt: Runtime, dir: string, log: Logger): Promise<{ published: string[]; drafts: string[] }> {
@@ -22,7 +22,7 @@ export async function installTemplates(rt: Runtime, dir: string, log: Logger): P
         /* not installed yet */
       }
       await rt.flows.create(doc);
-      const v = validateFlow(doc, rt.lookup);
+      const v = validateFlow(doc, rt.lookup, { codeSyntax: parseSandboxCode });
       if (v.ok) {
         await rt.flows.publish(id, { message: 'installed from flows/templates', by: 'system', activate: true });
         out.published.push(id);

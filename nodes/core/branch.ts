@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode, route } from '../../runtime/node-api.ts';
+import { defineNode, route, sandboxCodeMeta } from '../../runtime/node-api.ts';
 
 export const branchNode = defineNode({
   type: 'core.branch',
@@ -7,7 +7,7 @@ export const branchNode = defineNode({
   title: 'Branch',
   category: 'core',
   description: 'Sends its input out of `true` or `false` by a sandboxed JavaScript expression over `input`, e.g. `input.total_price > 100`.',
-  config: z.object({ condition: z.string().min(1, 'condition is empty') }).strict(),
+  config: z.object({ condition: z.string().min(1, 'condition is empty').meta(sandboxCodeMeta('expression')) }).strict(),
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'true' }, { id: 'false' }],
   idempotent: true,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode, WithJson } from '../../runtime/node-api.ts';
+import { defineNode, sandboxCodeMeta, WithJson } from '../../runtime/node-api.ts';
 
 export const codeNode = defineNode({
   type: 'core.code',
@@ -11,7 +11,7 @@ export const codeNode = defineNode({
     "returns this node's output. No network, files or timers; 1 s and 64 MB per call unless the flow says otherwise.",
   config: z
     .object({
-      code: z.string().min(1, 'code is empty'),
+      code: z.string().min(1, 'code is empty').meta(sandboxCodeMeta('function')),
       timeoutMs: z.number().int().min(1).max(30_000).optional(),
       memoryMb: z.number().int().min(8).max(512).optional(),
     })

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import type { WireError } from './protocol.ts';
+import { syntaxProblemAt, wrapCode } from './syntax.ts';
 
 const PRELUDE = readFileSync(new URL('./realm-prelude.js', import.meta.url), 'utf8');
 const MAX_COMPILED = 2000;
@@ -268,10 +269,7 @@ export class IsolateSlot {
   private async compileFresh(kind: 'function' | 'expression', names: string[], source: string): Promise<Compiled> {
     const file = `code-${++this.fileSeq}.js`;
     // The user's first line is wrapper line 2; realm-prelude.js subtracts the same 1 line for runtime errors.
-    const wrapper =
-      kind === 'function'
-        ? `(async function (${names.join(', ')}) {'use strict';\n${source}\n})`
-        : `(function (${names.join(', ')}) {'use strict'; return (\n${source}\n);})`;
+    const wrapper = wrapCode(kind, names, source);
     let script: ivm.Script;
     try {
       script = await this.isolate.compileScript(wrapper, { filename: file });
@@ -328,11 +326,5 @@ function syntaxError(e: unknown, file: string, source: string): WireError {
   const m = new RegExp(`\\s*\\[${file.replace('.', '\\.')}:(\\d+):(\\d+)\\]$`).exec(raw);
   const name = e instanceof Error && e.name && e.name !== 'Error' ? e.name : 'SyntaxError';
   if (!m) return { kind: 'syntax', message: `${name}: ${raw}` };
-  const message = `${name}: ${raw.slice(0, m.index)}`;
-  const userLines = source.split('\n');
-  const line = Number(m[1]) - 1;
-  if (line >= 1 && line <= userLines.length) return { kind: 'syntax', message, line, column: Number(m[2]) };
-  // Reported on the wrapper's closing line: the user's code left something open (a bracket, a string...).
-  const last = userLines[userLines.length - 1] ?? '';
-  return { kind: 'syntax', message: `${message} (the code ends before it is complete)`, line: userLines.length, column: last.length + 1 };
+  return { kind: 'syntax', ...syntaxProblemAt(name, raw.slice(0, m.index), Number(m[1]), Number(m[2]), source) };
 }

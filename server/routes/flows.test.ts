@@ -258,4 +258,36 @@ describe('/api/flows', () => {
     expect((await t.json('POST', '/api/flows/wrong-kind/validate', { token: tok })).body).toEqual({ valid: true, problems: [] });
     expect((await t.json('POST', '/api/flows/wrong-kind/publish', { token: tok, body: { message: 'right' } })).status).toBe(201);
   });
+
+  it('validate and publish parse the code: a typo in a code node or a branch condition is a problem on its node and field, nothing goes live', async () => {
+    const tok = t.tokens.consultant;
+    const doc = (code: string, condition: string) =>
+      flow(
+        'typo',
+        [
+          { id: 't', type: 'trigger.manual' },
+          { id: 'calc', type: 'core.code', config: { code } },
+          { id: 'big', type: 'core.branch', config: { condition } },
+        ],
+        ['t->calc', 'calc->big'],
+      );
+    expect((await t.json('POST', '/api/flows', { token: tok, body: doc('const total = input.total +;\nreturn { total }', 'input.total >') })).status).toBe(201);
+    expect((await t.json('POST', '/api/flows/typo/validate', { token: tok })).body).toEqual({
+      valid: false,
+      problems: [
+        { where: 'calc', path: '$.nodes[1].config.code', message: "SyntaxError: Unexpected token ';' (line 1, column 28)" },
+        {
+          where: 'big',
+          path: '$.nodes[2].config.condition',
+          message: "SyntaxError: Unexpected token ')' (the code ends before it is complete) (line 1, column 14)",
+        },
+      ],
+    });
+    const refused = await t.json('POST', '/api/flows/typo/publish', { token: tok, body: { message: 'typo' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.problems.map((p: { where: string }) => p.where)).toEqual(['calc', 'big']);
+    expect((await t.json('GET', '/api/flows/typo', { token: tok })).body.flow.latestVersion).toBeNull();
+    await t.json('PUT', '/api/flows/typo/draft', { token: tok, body: doc('const total = input.total + 1;\nreturn { total }', 'input.total > 10') });
+    expect((await t.json('POST', '/api/flows/typo/publish', { token: tok, body: { message: 'fixed' } })).status).toBe(201);
+  });
 });

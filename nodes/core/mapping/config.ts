@@ -2,6 +2,7 @@
 // built-in transforms shape it; only `expr` sources run code (in the sandbox).
 import { z } from 'zod';
 import { parsePath } from './paths.ts';
+import { sandboxCodeMeta } from '../../../runtime/node-api.ts';
 
 export const ROUNDING = ['half-up', 'half-even', 'half-down', 'up', 'down', 'ceiling', 'floor'] as const;
 export type Rounding = (typeof ROUNDING)[number];
@@ -68,7 +69,7 @@ export const conditionSchema = z.union([
       value: json.optional(),
     })
     .strict(),
-  z.object({ expr: z.string().min(1, 'expression is empty') }).strict(),
+  z.object({ expr: z.string().min(1, 'expression is empty').meta(sandboxCodeMeta('expression')) }).strict(),
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 
@@ -140,7 +141,7 @@ const sourceSchema: z.ZodType<Source, SourceInput> = z.lazy(() =>
         message: 'missing: "key" needs a single key path (the value used when the table has no row)',
         path: ['missing'],
       }),
-    z.object({ kind: z.literal('expr'), expr: z.string().min(1, 'expression is empty') }).strict(),
+    z.object({ kind: z.literal('expr'), expr: z.string().min(1, 'expression is empty').meta(sandboxCodeMeta('expression')) }).strict(),
     z
       .object({
         kind: z.literal('each'),
