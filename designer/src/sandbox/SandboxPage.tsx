@@ -194,7 +194,7 @@ function ActivityRow({ a, canSeeRuns }: { a: SandboxActivity; canSeeRuns: boolea
             {outcomes.map((o) => (
               <li key={o.runId} data-outcome={o.status}>
                 <span className={`pill status-${o.status}`}>{o.status}</span>{' '}
-                {canSeeRuns ? <Link to={`/runs/${encodeURIComponent(o.runId)}`}>{o.flowId}</Link> : o.flowId}
+                <span data-flow={o.flowId}>{canSeeRuns ? <Link to={`/runs/${encodeURIComponent(o.runId)}`}>{o.flowName}</Link> : o.flowName}</span>
                 {o.detail && <span className={o.status === 'failed' ? 'error' : ''}> — {o.detail}</span>}
                 {o.status === 'failed' && (
                   <>

@@ -4,6 +4,8 @@ import type { RunRecord } from '../api/types.ts';
 
 export interface Outcome {
   flowId: string;
+  /** The flow's name in the run's version (its id when the run does not say). */
+  flowName: string;
   runId: string;
   status: string;
   /** e.g. "ERP sales order SO0003", "payout balanced", or the error in words. */
@@ -13,7 +15,7 @@ export interface Outcome {
 const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : e ? String(e) : '');
 
 export function outcomeOf(run: RunRecord): Outcome {
-  const base = { flowId: run.flowId, runId: run.runId, status: run.status };
+  const base = { flowId: run.flowId, flowName: run.flowName ?? run.flowId, runId: run.runId, status: run.status };
   if (run.status === 'failed') return { ...base, detail: errText(run.error) };
   if (run.status === 'skipped') return { ...base, detail: errText(run.error) || 'nothing to do' };
   if (run.status !== 'succeeded') return { ...base, detail: run.status === 'queued' ? 'waiting for a worker' : 'running' };
