@@ -105,6 +105,12 @@ export interface ValidateOptions {
    */
   connections?: ReadonlyArray<KnownConnection>;
   /**
+   * With `connections`: they are every connection there is (a server's vault), so a field naming one not among them
+   * is a problem too (a flow imported from another install, a connection deleted since). Without it, ids not in the
+   * list are left to the caller (the CLI validates a file for an install it does not know).
+   */
+  connectionsComplete?: boolean;
+  /**
    * The sandbox's parse (runtime/sandbox/syntax.ts). Given, code in config fields that declare it (SANDBOX_CODE: a code
    * node's body, a branch condition, a mapping expression) must parse: the message of what does not, else null.
    */
@@ -133,7 +139,7 @@ export function validateFlow(input: unknown, lookup: NodeTypeLookup, opts: Valid
   }
   const flow = parsed.data;
   const problems = checkGraph(flow, lookup);
-  if (opts.connections) problems.push(...connectionKindProblems(flow, lookup, opts.connections));
+  if (opts.connections) problems.push(...connectionKindProblems(flow, lookup, opts.connections, opts.connectionsComplete));
   if (opts.codeSyntax) problems.push(...codeSyntaxProblems(flow, lookup, opts.codeSyntax));
   return problems.length ? { ok: false, flow, problems } : { ok: true, flow, problems: [] };
 }
@@ -393,7 +399,7 @@ const kindText = (kind: string) => {
  * Config fields naming a connection of another kind than they declare (a Shopify trigger given the ERP), each as a
  * problem on its node and field. Connections not in `connections` are not reported here.
  */
-export function connectionKindProblems(flow: Flow, lookup: NodeTypeLookup, connections: ReadonlyArray<KnownConnection>): Problem[] {
+export function connectionKindProblems(flow: Flow, lookup: NodeTypeLookup, connections: ReadonlyArray<KnownConnection>, complete = false): Problem[] {
   const kinds = new Map(connections.map((c) => [c.id, c.kind]));
   const problems: Problem[] = [];
   flow.nodes.forEach((node, i) => {
@@ -401,9 +407,19 @@ export function connectionKindProblems(flow: Flow, lookup: NodeTypeLookup, conne
     if (!type) return;
     for (const ref of connectionRefs(type.config, node.config)) {
       const actual = kinds.get(ref.id);
-      if (actual === undefined || actual === ref.kind) continue;
+      if (actual === ref.kind || (actual === undefined && !complete)) continue;
       const field = ref.path.length === 1 && ref.path[0] === 'connection' ? 'this node' : `its field ${jsonPath(ref.path).slice(2)}`;
       const fitting = connections.filter((c) => c.kind === ref.kind).map((c) => c.id);
+      if (actual === undefined) {
+        problems.push({
+          where: node.id,
+          path: jsonPath(['nodes', i, 'config', ...ref.path]),
+          message:
+            `there is no connection ${JSON.stringify(ref.id)} here; ${field} takes ${kindText(ref.kind)}` +
+            (fitting.length ? ` (${fitting.slice(0, 5).join(', ')}${fitting.length > 5 ? ', …' : ''})` : ': create one under Settings → Connections'),
+        });
+        continue;
+      }
       problems.push({
         where: node.id,
         path: jsonPath(['nodes', i, 'config', ...ref.path]),

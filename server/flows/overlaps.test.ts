@@ -21,6 +21,10 @@ const orderFlow = (id: string, name: string, erp = 'sandbox-erp') => {
 let t: TestServer;
 beforeEach(async () => {
   t = await testServer({ withRoles: true, nodeTypes });
+  // The connections the flows below name: publishing refuses one naming a connection this server does not have.
+  const c = t.server.deps.connections;
+  await c.create({ id: 'sandbox-shop', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop.myshopify.com' } });
+  for (const id of ['sandbox-erp', 'other-erp']) await c.create({ id, kind: 'erp', provider: 'sandbox', name: id, config: {} });
 });
 afterEach(() => t.close());
 

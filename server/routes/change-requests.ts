@@ -186,7 +186,11 @@ export function changeRequestsRouter(d: Deps) {
         );
       if (r.stale) throw new HttpError(409, 'stale', `change request ${id} is stale and cannot be approved: ${r.stale}`);
       // The checks publishing makes, again: lookup tables may have changed since the request.
-      const checked = validateFlow(r.definition, d.runtime.lookup, { connections: await d.connections.list(), codeSyntax: parseSandboxCode });
+      const checked = validateFlow(r.definition, d.runtime.lookup, {
+        connections: await d.connections.list(),
+        connectionsComplete: true,
+        codeSyntax: parseSandboxCode,
+      });
       if (!checked.ok) throw new FlowInvalidError(r.flowId, checked.problems);
       const problems = await mappingPreviewProblems(d.runtime, d.lookups, r.flowId, checked.flow);
       if (problems.length) throw new HttpError(422, 'invalid_flow', `flow "${r.flowId}" is not valid: ${problems[0]!.message}`, problems);

@@ -21,6 +21,8 @@ const triageOf = async (id: string) => (await t.json('GET', `/api/assist/excepti
 
 beforeAll(async () => {
   t = await testServer({ withRoles: true, extraNodes: [inventoryPush] });
+  // The connection the stock push names: publishing refuses a flow naming one this server does not have.
+  await t.server.deps.connections.create({ id: 'shop-a', kind: 'shopify', provider: 'shopify', name: 'Shop A', config: { shopDomain: 'a.myshopify.com' } });
   await install(flow('stock', [schedule('*/15 * * * *'), push], ['every->push']));
   await install(flow('nightly', [schedule('0 2 * * *'), { id: 'x', type: 'test.add', config: { n: 1 } }], ['every->x']));
   await install(

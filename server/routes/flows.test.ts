@@ -254,6 +254,19 @@ describe('/api/flows', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.error.problems[0]).toMatchObject({ where: 'shopify', path: '$.nodes[0].config.connection' });
     expect((await t.json('GET', '/api/flows/wrong-kind', { token: tok })).body.flow.latestVersion).toBeNull();
+    // A connection this server does not have (a flow imported from another install): named, with the ones it has.
+    await t.json('PUT', '/api/flows/wrong-kind/draft', { token: tok, body: doc('acme-shop') });
+    expect((await t.json('POST', '/api/flows/wrong-kind/validate', { token: tok })).body).toEqual({
+      valid: false,
+      problems: [
+        {
+          where: 'shopify',
+          path: '$.nodes[0].config.connection',
+          message: 'there is no connection "acme-shop" here; this node takes a Shopify connection (main-shop)',
+        },
+      ],
+    });
+    expect((await t.json('POST', '/api/flows/wrong-kind/publish', { token: tok, body: { message: 'unknown' } })).status).toBe(422);
     await t.json('PUT', '/api/flows/wrong-kind/draft', { token: tok, body: doc('main-shop') });
     expect((await t.json('POST', '/api/flows/wrong-kind/validate', { token: tok })).body).toEqual({ valid: true, problems: [] });
     expect((await t.json('POST', '/api/flows/wrong-kind/publish', { token: tok, body: { message: 'right' } })).status).toBe(201);

@@ -226,7 +226,7 @@ export function flowsRouter(d: Deps) {
     async (c) => {
       const { id } = c.req.valid('param');
       await requireFlow(id);
-      const r = await flows.validateDraft(id, { connections: await d.connections.list() });
+      const r = await flows.validateDraft(id, { connections: await d.connections.list(), connectionsComplete: true });
       const problems = r.ok ? await mappingPreviewProblems(d.runtime, d.lookups, id, r.flow) : r.problems;
       return c.json({ valid: problems.length === 0, problems }, 200);
     },
@@ -254,7 +254,7 @@ export function flowsRouter(d: Deps) {
       checkClient(c, id, await flows.draft(id), await lastPublished(id));
       // With the connections: a connection of the wrong kind (an ERP on the Shopify trigger) is refused here, as
       // publish's own validation knows no connections.
-      const checked = await flows.validateDraft(id, { connections: await d.connections.list() });
+      const checked = await flows.validateDraft(id, { connections: await d.connections.list(), connectionsComplete: true });
       if (!checked.ok) throw new FlowInvalidError(id, checked.problems);
       // A mapping that fails on its node's real input would fail the next order: refuse it now.
       const problems = await mappingPreviewProblems(d.runtime, d.lookups, id, checked.flow);

@@ -32,7 +32,18 @@ describe('/api/templates', () => {
     // The designer creates the flow from the document under a new id and name.
     const created = await t.json('POST', '/api/flows', { token: t.tokens.consultant, body: { ...order.flow, id: 'my-orders', name: 'My orders' } });
     expect(created.status).toBe(201);
+    // The template names the sandbox's connections: on a server without them each node that names one says so.
     const v = await t.json('POST', '/api/flows/my-orders/validate', { token: t.tokens.consultant });
-    expect(v.body.problems).toEqual([]);
+    expect(v.body.valid).toBe(false);
+    expect(v.body.problems[0]).toEqual({
+      where: 'shopify',
+      path: '$.nodes[0].config.connection',
+      message: 'there is no connection "sandbox-shop" here; this node takes a Shopify connection: create one under Settings → Connections',
+    });
+    expect(v.body.problems.every((p: { message: string }) => /^there is no connection "sandbox-(shop|erp)" here/.test(p.message))).toBe(true);
+    const c = t.server.deps.connections;
+    await c.create({ id: 'sandbox-shop', kind: 'shopify', provider: 'shopify', name: 'Shop', config: { shopDomain: 'shop.myshopify.com' } });
+    await c.create({ id: 'sandbox-erp', kind: 'erp', provider: 'sandbox', name: 'ERP', config: {} });
+    expect((await t.json('POST', '/api/flows/my-orders/validate', { token: t.tokens.consultant })).body).toEqual({ valid: true, problems: [] });
   });
 });
