@@ -397,7 +397,8 @@ const kindText = (kind: string) => {
 
 /**
  * Config fields naming a connection of another kind than they declare (a Shopify trigger given the ERP), each as a
- * problem on its node and field. Connections not in `connections` are not reported here.
+ * problem on its node and field. A connection not in `connections` is one too when they are `complete` (a server's
+ * vault), and left to the caller otherwise.
  */
 export function connectionKindProblems(flow: Flow, lookup: NodeTypeLookup, connections: ReadonlyArray<KnownConnection>, complete = false): Problem[] {
   const kinds = new Map(connections.map((c) => [c.id, c.kind]));
