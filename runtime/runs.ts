@@ -168,9 +168,7 @@ export class Runs {
    * replays of replays. Found by `replay_of` (the partial runs_replay_of index: a look-up however old the run), one
    * query per generation of replays, never one per run.
    */
-  private async replays(
-    of: Array<{ id: string; flowId: string; createdAt: number }>,
-  ): Promise<Map<string, Pick<RunSummary, 'replayedBy' | 'replaySucceededBy'>>> {
+  private async replays(of: Array<{ id: string }>): Promise<Map<string, Pick<RunSummary, 'replayedBy' | 'replaySucceededBy'>>> {
     const out = new Map<string, Pick<RunSummary, 'replayedBy' | 'replaySucceededBy'>>();
     if (!of.length) return out;
     const { db } = this.sql;
@@ -180,7 +178,7 @@ export class Runs {
     let parents = of;
     for (let generation = 0; parents.length && generation < REPLAY_GENERATIONS; generation++) {
       const rows = await db
-        .select({ id: r.id, flowId: r.flowId, status: r.status, createdAt: r.createdAt, replayOf: r.replayOf })
+        .select({ id: r.id, status: r.status, createdAt: r.createdAt, replayOf: r.replayOf })
         .from(r)
         .where(
           inArray(
