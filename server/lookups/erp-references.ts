@@ -59,21 +59,29 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
     return [...used].sort();
   }
 
-  async function of(table: TableSummary): Promise<(TableReferences & { list: ReferenceList }) | null> {
-    const ref = REFERENCE_COLUMNS[table.kind];
-    if (!ref || !table.valueColumns.includes(ref.column)) return null;
+  /** What each ERP the table's values go to gives for it; one it cannot be asked makes the whole answer unavailable. */
+  async function fromEachErp(
+    table: TableSummary,
+    what: string,
+    column: string,
+    read: (erp: ErpConnector) => Promise<ErpReference[] | null>,
+  ): Promise<ReferenceSource[]> {
     const sources: ReferenceSource[] = [];
     for (const id of await connectionIds(table)) {
       const name = (await d.connections.get(id)).name;
       try {
-        const erp = (await d.connections.resolve('erp', id)) as ErpConnector;
-        sources.push({ connection: id, name, items: await referenceList(erp, ref.list) });
+        sources.push({ connection: id, name, items: await read((await d.connections.resolve('erp', id)) as ErpConnector) });
       } catch (e) {
-        throw new ReferencesUnavailableError(
-          `cannot read the ${WHAT[ref.list]}s of ERP connection "${id}" to check the ${ref.column} column: ${(e as Error).message}`,
-        );
+        throw new ReferencesUnavailableError(`cannot ${what} of ERP connection "${id}" for the ${column} column: ${(e as Error).message}`);
       }
     }
+    return sources;
+  }
+
+  async function of(table: TableSummary): Promise<(TableReferences & { list: ReferenceList }) | null> {
+    const ref = REFERENCE_COLUMNS[table.kind];
+    if (!ref || !table.valueColumns.includes(ref.column)) return null;
+    const sources = await fromEachErp(table, `read the ${WHAT[ref.list]}s`, ref.column, (erp) => referenceList(erp, ref.list));
     return { ...ref, sources };
   }
 
@@ -85,16 +93,7 @@ export function erpReferences(d: { runtime: Runtime; connections: Connections; l
   async function items(table: TableSummary, q: string): Promise<TableReferences | null> {
     const column = ITEM_COLUMNS[table.kind];
     if (!column || !table.valueColumns.includes(column)) return null;
-    const sources: ReferenceSource[] = [];
-    for (const id of await connectionIds(table)) {
-      const name = (await d.connections.get(id)).name;
-      try {
-        const erp = (await d.connections.resolve('erp', id)) as ErpConnector;
-        sources.push({ connection: id, name, items: await searchItemList(erp, q, ITEM_SEARCH_LIMIT) });
-      } catch (e) {
-        throw new ReferencesUnavailableError(`cannot search the items of ERP connection "${id}" for the ${column} column: ${(e as Error).message}`);
-      }
-    }
+    const sources = await fromEachErp(table, 'search the items', column, (erp) => searchItemList(erp, q, ITEM_SEARCH_LIMIT));
     return { column, list: 'items', sources };
   }
 

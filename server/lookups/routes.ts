@@ -40,6 +40,13 @@ export const LOOKUP_PERMISSIONS = {
 } as const;
 export type LookupPermission = keyof typeof LOOKUP_PERMISSIONS;
 
+/** The ERP records a column may name, from each ERP the table's values go to (null items: that ERP cannot list them). */
+interface ReferencesAnswer {
+  column: string;
+  list: string;
+  sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }>;
+}
+
 export interface LookupRoutesOptions {
   /** Middleware that admits the caller for a permission (the server's role check). Without it, routes are open. */
   authorize?: (perm: LookupPermission) => MiddlewareHandler;
@@ -55,20 +62,9 @@ export interface LookupRoutesOptions {
    * naming records the ERP lacks; `of` feeds the designer's picker. Without it, values are not checked.
    */
   references?: {
-    of(table: Summary): Promise<{
-      column: string;
-      list: string;
-      sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }>;
-    } | null>;
+    of(table: Summary): Promise<ReferencesAnswer | null>;
     /** The items an item column (erpSku) may name, searched: the product master is too large to list. */
-    items(
-      table: Summary,
-      q: string,
-    ): Promise<{
-      column: string;
-      list: string;
-      sources: Array<{ connection: string; name: string; items: Array<{ code: string; name: string; detail?: string }> | null }>;
-    } | null>;
+    items(table: Summary, q: string): Promise<ReferencesAnswer | null>;
     check(table: Summary, rows: Array<Record<string, unknown>>, firstRow?: number): Promise<Array<{ where: string; path: string; message: string }>>;
   };
   /** Largest CSV body accepted, default 5 MB. */
