@@ -4,8 +4,14 @@
 import { useRef, useState } from 'react';
 import { api, ApiError } from '../api/client.ts';
 import type { Flow, FlowSummary } from '../api/types.ts';
-import { readFlowFile } from './flow-file.ts';
+import { flowFileName, flowFileText, readFlowFile } from './flow-file.ts';
 import { navigate } from './router.ts';
+import { downloadText } from '../lookups/download.ts';
+
+/** Downloads the draft, or a published version, as the file "Import JSON…" takes. */
+export async function downloadFlowFile(id: string, version?: number): Promise<void> {
+  downloadText(flowFileName(id, version), flowFileText(await api.exportFlow(id, version)), 'application/json');
+}
 
 /** What the file led to is shown where the page is: the list may have been scrolled to a row's Export. */
 const into = (el: HTMLElement | null) => el?.scrollIntoView({ block: 'nearest' });

@@ -11,9 +11,7 @@ import { mayOpen } from './access.ts';
 import { changeRequestsApi } from '../api/change-requests.ts';
 import { can } from './permissions.ts';
 import { flowControlsApi } from '../api/assist.ts';
-import { FlowImport } from './FlowImport.tsx';
-import { flowFileName, flowFileText } from './flow-file.ts';
-import { downloadText } from '../lookups/download.ts';
+import { downloadFlowFile, FlowImport } from './FlowImport.tsx';
 
 const slug = (name: string) =>
   name
@@ -200,7 +198,7 @@ export function FlowListPage() {
                         title="Download the draft as JSON, to import in another Ledgerline"
                         onClick={async () => {
                           try {
-                            downloadText(flowFileName(f.id), flowFileText(await api.exportFlow(f.id)), 'application/json');
+                            await downloadFlowFile(f.id);
                           } catch (e) {
                             setError((e as Error).message);
                           }

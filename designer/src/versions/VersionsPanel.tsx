@@ -5,8 +5,7 @@ import { useFlowStoreApi } from '../store/context.tsx';
 import { diffMarks } from './diff-marks.ts';
 import { DiffView } from './DiffView.tsx';
 import { ApprovalToggle } from '../approvals/ApprovalToggle.tsx';
-import { flowFileName, flowFileText } from '../app/flow-file.ts';
-import { downloadText } from '../lookups/download.ts';
+import { downloadFlowFile } from '../app/FlowImport.tsx';
 
 export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloadDraft(): Promise<void> }) {
   const store = useFlowStoreApi();
@@ -61,7 +60,7 @@ export function VersionsPanel({ onClose, reloadDraft }: { onClose(): void; reloa
   /** A published version as the file "Import JSON…" takes (the draft's is on the flow list). */
   async function exportVersion(v: number) {
     try {
-      downloadText(flowFileName(flowId, v), flowFileText(await api.exportFlow(flowId, v)), 'application/json');
+      await downloadFlowFile(flowId, v);
     } catch (e) {
       setError((e as Error).message);
     }
