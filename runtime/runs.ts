@@ -45,6 +45,8 @@ export interface RunSummary {
   finishedAt: number | null;
   /** The Shopify order the run is about, by name (#1001), when one of that order's runs was given its name. */
   orderName?: string;
+  /** What started it: the event's source (`shopify:<connection>`, `schedule`, `manual`, …) and topic (`orders/paid`). */
+  trigger?: { source: string; topic: string | null };
   /** The runs that replay this one, newest first; absent when it was never replayed. */
   replayedBy?: RunReplay[];
   /**
@@ -156,11 +158,26 @@ export class Runs {
       .where(where)
       .orderBy(desc(r.id))
       .limit(Math.min(f.limit ?? 50, 1000));
-    const [names, replays] = await Promise.all([this.orderNames(rows.map((x) => x.id)), this.replays(rows)]);
+    const [names, replays, triggers] = await Promise.all([this.orderNames(rows.map((x) => x.id)), this.replays(rows), this.triggers(rows)]);
     return rows.map((x) => {
       const name = names.get(x.id);
-      return { ...summary(x), ...(name ? { orderName: name } : {}), ...replays.get(x.id) };
+      const trigger = triggers.get(x.eventId);
+      return { ...summary(x), ...(name ? { orderName: name } : {}), ...(trigger ? { trigger } : {}), ...replays.get(x.id) };
     });
+  }
+
+  /**
+   * The source and topic of each run's event: one order's orders/create and orders/paid runs look alike otherwise
+   * (same flow, same order, often the same error).
+   */
+  private async triggers(of: Array<{ eventId: string }>): Promise<Map<string, { source: string; topic: string | null }>> {
+    const out = new Map<string, { source: string; topic: string | null }>();
+    const ids = [...new Set(of.map((x) => x.eventId))];
+    if (!ids.length) return out;
+    const { events: e } = this.sql.tables;
+    const rows = await this.sql.db.select({ id: e.id, source: e.source, topic: e.topic }).from(e).where(inArray(e.id, ids));
+    for (const x of rows) out.set(x.id, { source: x.source, topic: x.topic });
+    return out;
   }
 
   /**

@@ -61,6 +61,10 @@ export const RunSummary = z
       .string()
       .optional()
       .openapi({ description: "The Shopify order the run is about (#1001), also for a refund's run, whose webhook names the order by id only" }),
+    trigger: z.object({ source: z.string(), topic: z.string().nullable() }).optional().openapi({
+      description:
+        "What started the run: its event's source (`shopify:<connection>`, `sweep:<flow>`, `schedule`, `manual`, `webhook:<flow>`) and topic (`orders/paid`)",
+    }),
   })
   .openapi('RunSummary');
 

@@ -190,4 +190,19 @@ describe('/api/runs', () => {
     const p2 = (await t.json('GET', `/api/runs?flowId=g&limit=1&before=${p1[0].runId}`, { token: tok })).body.runs;
     expect([p1[0].runId, p2[0].runId].sort()).toEqual([a, b].sort());
   });
+
+  it('names what started each run, so one order’s orders/create and orders/paid runs can be told apart', async () => {
+    const rt = t.server.runtime;
+    const ingest = async (source: string, topic: string | undefined) =>
+      (await rt.queue.ingest({ source, topic, payload: { value: 1 }, targets: [{ flowId: 'f', version: 1 }] })).runIds[0];
+    const created = await ingest('shopify:shop', 'orders/create');
+    const paid = await ingest('shopify:shop', 'orders/paid');
+    const manual = await ingest('manual', undefined);
+    await rt.drain();
+    const runs = (await t.json('GET', '/api/runs?flowId=f', { token: t.tokens.operator })).body.runs as Array<{ runId: string; trigger?: unknown }>;
+    const of = (id: string | undefined) => runs.find((r) => r.runId === id)?.trigger;
+    expect(of(created)).toEqual({ source: 'shopify:shop', topic: 'orders/create' });
+    expect(of(paid)).toEqual({ source: 'shopify:shop', topic: 'orders/paid' });
+    expect(of(manual)).toEqual({ source: 'manual', topic: null });
+  });
 });

@@ -9066,6 +9066,11 @@ export interface components {
             finishedAt: number | null;
             /** @description The Shopify order the run is about (#1001), also for a refund's run, whose webhook names the order by id only */
             orderName?: string;
+            /** @description What started the run: its event's source (`shopify:<connection>`, `sweep:<flow>`, `schedule`, `manual`, `webhook:<flow>`) and topic (`orders/paid`) */
+            trigger?: {
+                source: string;
+                topic: string | null;
+            };
         };
         /** @description sample: the trigger's example output; payload: a pasted webhook body or JSON; run: a past run's event; store: an order of the trigger's Shopify store */
         TestInput: {

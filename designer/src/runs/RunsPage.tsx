@@ -5,7 +5,7 @@ import type { FlowSummary } from '../api/types.ts';
 import { Link } from '../app/Link.tsx';
 import { RunFilters } from './RunFilters.tsx';
 import { errorText } from './StepDetails.tsx';
-import { durationText, foldScheduled, ms, replayMark, type RunSummary } from './run-list-model.ts';
+import { durationText, foldScheduled, ms, replayMark, triggerText, type RunSummary } from './run-list-model.ts';
 
 const PAGE = 50;
 
@@ -68,6 +68,11 @@ export function RunsPage() {
       </td>
       <td data-flow={r.flowId} title={r.flowId}>
         {flowName(r.flowId)}
+        {r.trigger && (
+          <div className="muted small" data-trigger>
+            {triggerText(r.trigger)}
+          </div>
+        )}
       </td>
       <td data-order>
         {r.orderName && (

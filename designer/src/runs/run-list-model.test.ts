@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationText, foldScheduled, replayMark, type RunSummary } from './run-list-model.ts';
+import { durationText, foldScheduled, replayMark, triggerText, type RunSummary } from './run-list-model.ts';
 
 const run = (runId: string, flowId: string, status = 'succeeded'): RunSummary => ({
   runId,
@@ -54,5 +54,14 @@ describe('runs list', () => {
       label: 'replay failed',
       title: 'Replayed by run 4, which failed (2 replays)',
     });
+  });
+
+  it('names what started a run: the Shopify topic, a sweep, a schedule, a manual run', () => {
+    expect(triggerText({ source: 'shopify:sandbox-shop', topic: 'orders/create' })).toBe('orders/create');
+    expect(triggerText({ source: 'sweep:order-to-erp', topic: 'orders/paid' })).toBe('orders/paid · sweep');
+    expect(triggerText({ source: 'schedule', topic: 'schedule' })).toBe('schedule');
+    expect(triggerText({ source: 'manual', topic: null })).toBe('manual');
+    expect(triggerText({ source: 'webhook:my-flow', topic: 'webhook' })).toBe('webhook');
+    expect(triggerText(undefined)).toBe('');
   });
 });
