@@ -26,7 +26,7 @@ export async function runScheduledFlowNow(d: Deps, flowId: string, by: string): 
   const r = await d.runtime.queue.ingest({
     source: 'schedule',
     dedupKey: `${flowId}@manual:${randomUUID()}`,
-    topic: 'schedule',
+    topic: 'run-now', // the runs list says "run now", not "schedule"
     payload: { scheduledFor, firedAt: scheduledFor, timezone: String(trigger.config.timezone ?? 'UTC'), manual: true, by },
     targets: [{ flowId, version: trigger.version }],
   });

@@ -156,6 +156,8 @@ describe('sandbox control panel', () => {
     const r = await call('POST', '/api/flows/payout-reconciliation/run-now');
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ flowId: 'payout-reconciliation', runId: expect.any(String) });
+    const listed = (await call('GET', '/api/runs?flowId=payout-reconciliation')).body.runs.find((x: any) => x.runId === r.body.runId);
+    expect(listed.trigger).toEqual({ source: 'schedule', topic: 'run-now' }); // the runs list says "run now"
     expect((await call('POST', '/api/flows/order-to-erp/run-now')).status).toBe(409);
     expect((await call('POST', '/api/flows/nope/run-now')).status).toBe(404);
   });

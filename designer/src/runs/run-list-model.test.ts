@@ -60,6 +60,7 @@ describe('runs list', () => {
     expect(triggerText({ source: 'shopify:sandbox-shop', topic: 'orders/create' })).toBe('orders/create');
     expect(triggerText({ source: 'sweep:order-to-erp', topic: 'orders/paid' })).toBe('orders/paid · sweep');
     expect(triggerText({ source: 'schedule', topic: 'schedule' })).toBe('schedule');
+    expect(triggerText({ source: 'schedule', topic: 'run-now' })).toBe('run now');
     expect(triggerText({ source: 'manual', topic: null })).toBe('manual');
     expect(triggerText({ source: 'webhook:my-flow', topic: 'webhook' })).toBe('webhook');
     expect(triggerText(undefined)).toBe('');

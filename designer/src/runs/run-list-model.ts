@@ -73,12 +73,13 @@ export function replayMark(run: Pick<RunSummary, 'replayedBy' | 'replaySucceeded
   return { state: 'failed', runId: newest.runId, label: `replay ${newest.status}`, title: `Replayed by run ${newest.runId}, which ${newest.status}${more}` };
 }
 
-/** What started a run, in a word or two: the Shopify topic (`orders/paid`), `sweep`, `schedule`, `manual`, `webhook`. */
+/** What started a run, in a word or two: the Shopify topic (`orders/paid`), `sweep`, `schedule`, `run now`, `manual`, `webhook`. */
 export function triggerText(t: RunSummary['trigger']): string {
   if (!t) return '';
   const kind = t.source.split(':')[0] ?? t.source;
   if (kind === 'shopify') return t.topic ?? 'Shopify webhook';
   if (kind === 'sweep') return t.topic ? `${t.topic} · sweep` : 'sweep';
-  if (kind === 'schedule' || kind === 'manual' || kind === 'webhook') return kind;
+  if (kind === 'schedule') return t.topic === 'run-now' ? 'run now' : 'schedule';
+  if (kind === 'manual' || kind === 'webhook') return kind;
   return t.topic ?? kind;
 }
