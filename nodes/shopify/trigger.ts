@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineNode, permanentError } from '../../runtime/node-api.ts';
 import { asNodeError, connectionField } from './node-util.ts';
 import { convertWebhook, type ShopifyWebhookObject } from './webhook-convert.ts';
+import { convertDelivery } from './shared-conversion.ts';
 import { orderFromGraphql } from './convert-graphql.ts';
 import { parseJsonLossless } from './lossless-json.ts';
 import { SWEEP_SOURCE_HEADER, SWEEP_TOPICS, dedupKeyFor, isSweepTopic } from './sweep.ts';
@@ -150,7 +151,7 @@ export const shopifyTrigger = defineNode<z.infer<typeof config>, ShopifyWebhookD
       // A swept body is the Admin GraphQL order (GID strings throughout), not a REST payload.
       const object: ShopifyWebhookObject = swept
         ? { kind: 'order', order: orderFromGraphql(typeof delivery.body === 'string' ? parseJsonLossless(delivery.body) : delivery.body, '$.body') }
-        : convertWebhook(topic, delivery.body);
+        : convertDelivery(topic, delivery.body, header(delivery.headers, 'x-shopify-event-id'));
       return {
         event: {
           topic,
