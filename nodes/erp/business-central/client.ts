@@ -72,15 +72,16 @@ export class BcClient {
   }
 
   /** GET every page of an entity set (follows @odata.nextLink). */
-  async list<T = Record<string, any>>(p: string): Promise<T[]> {
+  /** Every page of a collection, following @odata.nextLink; stops once `max` rows are in (a search's $top). */
+  async list<T = Record<string, any>>(p: string, max = Number.POSITIVE_INFINITY): Promise<T[]> {
     const out: T[] = [];
     let next: string | undefined = this.path(p);
-    while (next) {
+    while (next && out.length < max) {
       const page: { value: T[]; '@odata.nextLink'?: string } = await this.http.get(next);
       out.push(...page.value);
       next = page['@odata.nextLink'];
     }
-    return out;
+    return out.length > max ? out.slice(0, max) : out;
   }
 
   async send<T = Record<string, any>>(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<T> {

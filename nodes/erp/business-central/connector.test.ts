@@ -144,6 +144,25 @@ describe('Business Central connector (fake per the documented contract)', () => 
     expect(fake.sets.get('journalLines')).toHaveLength(0); // $batch with Isolation: snapshot rolled back
   });
 
+  it('searches unblocked items by number or name with contains(), in one request of at most the limit', async () => {
+    const codes = async (text: string, limit = 50) => (await bc.searchItems!(text, limit)).map((i) => i.sku);
+    expect(await codes('mug')).toEqual(['MUG-BLACK']); // by number; the blocked gift box is left out
+    expect(await codes('black mug')).toEqual(['MUG-BLACK']); // by name, whatever the case typed
+    expect(await codes('IPOD')).toEqual(['IPOD2008GREEN']);
+    expect((await bc.searchItems!('nano', 5))[0]).toMatchObject({ sku: 'IPOD2008GREEN', name: 'IPod Nano - 8GB Green', type: 'goods', active: true });
+    // A quote and the words "and"/"or" are text, not filter syntax.
+    expect(await codes("mug' or number ne 'x")).toEqual([]);
+    expect(await codes('mug and more')).toEqual([]);
+    const before = fake.requests.length;
+    expect(await codes('i', 1)).toEqual(['IPOD2008GREEN']);
+    const sent = fake.requests.slice(before);
+    expect(sent).toHaveLength(1);
+    const url = new URL(`http://x${sent[0]!.path}`);
+    expect(url.searchParams.get('$top')).toBe('1');
+    expect(url.searchParams.get('$orderby')).toBe('number');
+    expect(url.searchParams.get('$filter')).toMatch(/^blocked eq false and \(contains\(number,'I'\) or contains\(displayName,'i'\)/);
+  });
+
   it('waits out 429 with Retry-After and respects 5 concurrent requests', async () => {
     fake.throttle(2);
     expect((await bc.findItems(['MUG-BLACK']))[0]?.sku).toBe('MUG-BLACK');

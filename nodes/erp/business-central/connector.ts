@@ -12,6 +12,7 @@ import type {
   ErpConnector,
   ErpCreditMemo,
   ErpFulfilment,
+  ErpItem,
   ErpJournalEntry,
   ErpSalesOrder,
   ErpSalesOrderHead,
@@ -36,6 +37,15 @@ const fail = (message: string, code: string, details: Record<string, unknown> = 
   erpError('business-central', message, { errorClass: 'permanent', code, details });
 const eqAny = (field: string, values: string[]) => values.map((v) => `${field} eq ${s(v)}`).join(' or ');
 const filter = (f: string) => `$filter=${encodeURIComponent(f)}`;
+
+const itemOf = (i: Rec): ErpItem => ({
+  id: i.id,
+  sku: i.number,
+  name: i.displayName,
+  type: i.type === 'Inventory' ? 'goods' : 'service',
+  unitPrice: i.unitPrice == null ? null : money(n(i.unitPrice)),
+  active: !i.blocked,
+});
 
 export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpConnector {
   const bc = new BcClient(cfg);
@@ -610,14 +620,15 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     },
     limits: { concurrency: cfg.concurrency ?? 5, rate: { requests: cfg.requestsPer5Min ?? 6000, windowMs: 300_000 } },
     async findItems(skus) {
-      return (await items(skus)).map((i) => ({
-        id: i.id,
-        sku: i.number,
-        name: i.displayName,
-        type: i.type === 'Inventory' ? 'goods' : 'service',
-        unitPrice: i.unitPrice == null ? null : money(n(i.unitPrice)),
-        active: !i.blocked,
-      }));
+      return (await items(skus)).map(itemOf);
+    },
+    async searchItems(text, limit) {
+      // Item numbers are Code fields (upper case); a display name is compared as Business Central compares text, by
+      // case, so the text is also tried as typed, in lower, upper and title case.
+      const names = [...new Set([text, text.toLowerCase(), text.toUpperCase(), text.toLowerCase().replace(/(^|\s)\S/g, (c) => c.toUpperCase())])];
+      const any = [`contains(number,${s(text.toUpperCase())})`, ...names.map((x) => `contains(displayName,${s(x)})`)].join(' or ');
+      const top = Math.max(1, Math.min(limit, 1000));
+      return (await bc.list(`items?${filter(`blocked eq false and (${any})`)}&$orderby=number&$top=${top}`, top)).map(itemOf);
     },
     async listWarehouses() {
       return (await bc.locations()).map((l) => ({ id: l.id, code: l.code, name: l.displayName }));

@@ -25,25 +25,47 @@ export interface FakeBc {
 const RATES: Record<string, string> = { TAXABLE: '0.10', NONTAX: '0' };
 const PAGE = 2; // small pages so the connector has to follow @odata.nextLink
 
+/** Splits on ` and ` / ` or ` outside string literals and parentheses (a searched text may hold either word). */
+function splitTop(f: string, sep: ' and ' | ' or '): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < f.length; i++) {
+    const c = f[i];
+    if (c === "'")
+      quoted = !quoted; // '' inside a literal toggles twice
+    else if (!quoted && c === '(') depth++;
+    else if (!quoted && c === ')') depth--;
+    else if (!quoted && depth === 0 && f.startsWith(sep, i)) {
+      out.push(f.slice(start, i));
+      start = i + sep.length;
+      i += sep.length - 1;
+    }
+  }
+  out.push(f.slice(start));
+  return out;
+}
+
 function evalFilter(f: string | null, r: Rec): boolean {
   if (!f) return true;
-  return f.split(/ and /).every((part) =>
-    part
-      .replace(/^\(|\)$/g, '')
-      .split(/ or /)
-      .some((term) => {
-        const [, field, op, quoted, bare] = term.trim().match(/^(\w+) (eq|ge|le|gt|lt) (?:'((?:[^']|'')*)'|(\S+))$/) ?? [];
-        const x = quoted !== undefined ? quoted.replace(/''/g, "'") : bare;
-        if (field === undefined || op === undefined || x === undefined) throw new Error(`fake BC cannot parse filter term: ${term}`);
-        // OData compares unquoted numeric literals as numbers (entryNumber gt 9 holds for 10).
-        if (quoted === undefined && typeof r[field] === 'number' && /^-?\d+(\.\d+)?$/.test(x)) {
-          const a = r[field] as number,
-            b = Number(x);
-          return { eq: a === b, ge: a >= b, le: a <= b, gt: a > b, lt: a < b }[op as 'eq'];
-        }
-        const v = String(r[field] ?? '');
-        return { eq: v === x, ge: v >= x, le: v <= x, gt: v > x, lt: v < x }[op as 'eq'];
-      }),
+  return splitTop(f, ' and ').every((part) =>
+    splitTop(part.trim().replace(/^\((.*)\)$/s, '$1'), ' or ').some((term) => {
+      // contains(field,'text'): as Business Central's `*text*` filter, case-sensitive.
+      const fn = term.trim().match(/^contains\((\w+),'((?:[^']|'')*)'\)$/);
+      if (fn) return String(r[fn[1]!] ?? '').includes(fn[2]!.replace(/''/g, "'"));
+      const [, field, op, quoted, bare] = term.trim().match(/^(\w+) (eq|ge|le|gt|lt) (?:'((?:[^']|'')*)'|(\S+))$/) ?? [];
+      const x = quoted !== undefined ? quoted.replace(/''/g, "'") : bare;
+      if (field === undefined || op === undefined || x === undefined) throw new Error(`fake BC cannot parse filter term: ${term}`);
+      // OData compares unquoted numeric literals as numbers (entryNumber gt 9 holds for 10).
+      if (quoted === undefined && typeof r[field] === 'number' && /^-?\d+(\.\d+)?$/.test(x)) {
+        const a = r[field] as number,
+          b = Number(x);
+        return { eq: a === b, ge: a >= b, le: a <= b, gt: a > b, lt: a < b }[op as 'eq'];
+      }
+      const v = String(r[field] ?? '');
+      return { eq: v === x, ge: v >= x, le: v <= x, gt: v > x, lt: v < x }[op as 'eq'];
+    }),
   );
 }
 
@@ -63,6 +85,15 @@ export async function startFakeBc(opts: {
         { id: randomUUID(), number: 'IPOD2008GREEN', displayName: 'IPod Nano - 8GB Green', type: 'Inventory', unitPrice: 199, inventory: 120, blocked: false },
         { id: randomUUID(), number: 'MUG-BLACK', displayName: 'Black Mug', type: 'Inventory', unitPrice: 12, inventory: 90, blocked: false },
         { id: randomUUID(), number: 'SHIPPING', displayName: 'Shipping', type: 'Service', unitPrice: 0, inventory: 0, blocked: false },
+        {
+          id: randomUUID(),
+          number: 'MUG-GIFTBOX',
+          displayName: 'Black Mug gift box (discontinued)',
+          type: 'Service',
+          unitPrice: 4,
+          inventory: 0,
+          blocked: true,
+        },
       ],
     ],
     [
@@ -259,6 +290,7 @@ export async function startFakeBc(opts: {
           }
           return 0;
         });
+      if (query.has('$top')) rows = rows.slice(0, Number(query.get('$top')));
       const skip = Number(query.get('$skip') ?? 0);
       const page = rows.slice(skip, skip + PAGE);
       const expand = query.get('$expand');

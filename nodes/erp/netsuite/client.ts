@@ -69,8 +69,10 @@ export class NetSuiteClient {
 
   async suiteql<T = Record<string, unknown>>(query: string, max = 100_000): Promise<T[]> {
     const out: T[] = [];
-    for (let offset = 0; offset < max; offset += 1000) {
-      const r = await this.http.request<{ items: T[]; hasMore: boolean }>('POST', `query/v1/suiteql?limit=1000&offset=${offset}`, {
+    // A page is at most 1,000 rows; a query that wants fewer (a picker's search) asks for no more than it keeps.
+    const page = Math.max(1, Math.min(1000, max));
+    for (let offset = 0; offset < max; offset += page) {
+      const r = await this.http.request<{ items: T[]; hasMore: boolean }>('POST', `query/v1/suiteql?limit=${page}&offset=${offset}`, {
         body: { q: query },
         headers: { prefer: 'transient' },
       });
@@ -82,7 +84,7 @@ export class NetSuiteClient {
       );
       if (!r!.body.hasMore) break;
     }
-    return out;
+    return out.length > max ? out.slice(0, max) : out;
   }
 
   /** GET a record by internal id or `eid:<externalId>`, sublists expanded; null when it does not exist. */

@@ -131,6 +131,22 @@ describe('NetSuite connector (fake per the documented contract)', () => {
     expect(fake.maxInFlight).toBeGreaterThan(1);
   });
 
+  it('searches active items by code or name in one SuiteQL query, case-insensitively, asking for no more than the limit', async () => {
+    const codes = async (text: string, limit = 50) => (await ns.searchItems!(text, limit)).map((i) => i.sku);
+    expect(await codes('mug')).toEqual(['MUG-BLACK']); // the discontinued MUG_BLACK_OLD is inactive
+    expect(await codes('black MUG')).toEqual(['MUG-BLACK']); // by display name
+    expect((await ns.searchItems!('lens', 5))[0]).toMatchObject({ sku: 'LENS-PROTECT-2YR', name: 'Lens Protection Plan', type: 'service', active: true });
+    expect(await codes('i')).toEqual(['IPOD2008GREEN', 'LENS-PROTECT-2YR']); // by code
+    const before = fake.requests.length;
+    expect(await codes('i', 1)).toEqual(['IPOD2008GREEN']);
+    const sent = fake.requests.slice(before);
+    expect(sent.map((r) => r.path)).toEqual(['query/v1/suiteql?limit=1&offset=0']);
+    // LIKE's own wildcards are text here, not patterns: "_" matches no item that has none.
+    expect(await codes('%')).toEqual([]);
+    expect(await codes('mug_')).toEqual([]);
+    expect((sent[0]!.body as { q: string }).q).toContain("UPPER(itemid) LIKE '%I%' ESCAPE '\\'");
+  });
+
   it('reads stock per location via SuiteQL', async () => {
     expect(await ns.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] })).toEqual([
       { sku: 'IPOD2008GREEN', warehouse: 'WH', onHand: '100', available: '96' },

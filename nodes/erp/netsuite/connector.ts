@@ -8,6 +8,7 @@ import type {
   ErpConnector,
   ErpCreditMemo,
   ErpFulfilment,
+  ErpItem,
   ErpJournalEntry,
   ErpSalesOrder,
   ErpSalesOrderHead,
@@ -45,14 +46,23 @@ function afterTransaction(since: string | null | undefined, what: string): strin
   return ` AND (t.lastmodifieddate > ${ts} OR (t.lastmodifieddate = ${ts} AND t.id > ${Number(id)}))`;
 }
 
+type ItemRow = { id: string; itemid: string; displayname: string | null; itemtype: string; isinactive: string; baseprice?: string | number | null };
+
+const itemOf = (r: ItemRow): ErpItem => ({
+  id: String(r.id),
+  sku: r.itemid,
+  name: r.displayname ?? r.itemid,
+  type: r.itemtype === 'InvtPart' || r.itemtype === 'Assembly' ? 'goods' : 'service',
+  unitPrice: null,
+  active: r.isinactive !== 'T',
+});
+
 export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
   const ns = new NetSuiteClient(cfg);
 
   async function items(skus: string[]) {
     if (!skus.length) return [];
-    return ns.suiteql<{ id: string; itemid: string; displayname: string | null; itemtype: string; isinactive: string; baseprice?: string | number | null }>(
-      `SELECT id, itemid, displayname, itemtype, isinactive FROM item WHERE itemid IN (${[...new Set(skus)].map(q).join(', ')})`,
-    );
+    return ns.suiteql<ItemRow>(`SELECT id, itemid, displayname, itemtype, isinactive FROM item WHERE itemid IN (${[...new Set(skus)].map(q).join(', ')})`);
   }
 
   async function itemIds(skus: string[]): Promise<Map<string, string>> {
@@ -654,14 +664,16 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     },
     limits: { concurrency: cfg.concurrency ?? 5 },
     async findItems(skus) {
-      return (await items(skus)).map((r) => ({
-        id: String(r.id),
-        sku: r.itemid,
-        name: r.displayname ?? r.itemid,
-        type: r.itemtype === 'InvtPart' || r.itemtype === 'Assembly' ? 'goods' : 'service',
-        unitPrice: null,
-        active: r.isinactive !== 'T',
-      }));
+      return (await items(skus)).map(itemOf);
+    },
+    async searchItems(text, limit) {
+      // Case-insensitive by item code or display name; LIKE's own wildcards in the text are matched as themselves.
+      const like = `${q(`%${text.toUpperCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\'`;
+      const rows = await ns.suiteql<ItemRow>(
+        `SELECT id, itemid, displayname, itemtype, isinactive FROM item WHERE isinactive = 'F' AND (UPPER(itemid) LIKE ${like} OR UPPER(displayname) LIKE ${like}) ORDER BY itemid`,
+        limit,
+      );
+      return rows.map(itemOf);
     },
     async listWarehouses() {
       return [...(await ns.ids('location'))].map(([code, id]) => ({ id, code, name: code }));

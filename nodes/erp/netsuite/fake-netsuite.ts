@@ -25,7 +25,21 @@ const ITEMS: Rec[] = [
   { id: 11, itemid: 'IPOD2008GREEN', displayname: 'IPod Nano - 8GB Green', itemtype: 'InvtPart', isinactive: 'F' },
   { id: 12, itemid: 'MUG-BLACK', displayname: 'Black Mug', itemtype: 'InvtPart', isinactive: 'F' },
   { id: 13, itemid: 'LENS-PROTECT-2YR', displayname: 'Lens Protection Plan', itemtype: 'Service', isinactive: 'F' },
+  { id: 14, itemid: 'MUG_BLACK_OLD', displayname: 'Black Mug (discontinued)', itemtype: 'InvtPart', isinactive: 'T' },
 ];
+/** Oracle's LIKE with `\` as its escape character, as a regular expression over the whole value. */
+function likePattern(like: string): RegExp {
+  let re = '';
+  for (let i = 0; i < like.length; i++) {
+    const c = like[i]!;
+    if (c === '\\') re += (like[++i] ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (c === '%') re += '[\\s\\S]*';
+    else if (c === '_') re += '[\\s\\S]';
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
 const LOCATIONS = [
   { id: 1, name: 'WH' },
   { id: 2, name: 'WH2' },
@@ -157,6 +171,16 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
   function suiteql(qs: string): Rec[] {
     const inList = (col: string) =>
       [...(qs.match(new RegExp(`${col} IN \\(([^)]*)\\)`))?.[1] ?? '').matchAll(/'(?:[^']|'')*'/g)].map(([quoted]) => quoted.slice(1, -1).replace(/''/g, "'"));
+    if (/FROM item\b/.test(qs) && / LIKE /.test(qs)) {
+      // A search: `UPPER(col) LIKE '%TEXT%' ESCAPE '\'` over item code and display name, active items, by code.
+      const m = qs.match(/UPPER\(itemid\) LIKE '((?:[^']|'')*)' ESCAPE '\\' OR UPPER\(displayname\) LIKE '((?:[^']|'')*)' ESCAPE '\\'/);
+      if (!m || m[1] !== m[2] || !/isinactive = 'F'/.test(qs) || !/ORDER BY itemid$/.test(qs))
+        throw new Error(`fake NetSuite cannot run this item search: ${qs}`);
+      const pattern = likePattern(m[1]!.replace(/''/g, "'"));
+      return ITEMS.filter(
+        (i) => i.isinactive === 'F' && (pattern.test(i.itemid.toUpperCase()) || pattern.test(String(i.displayname ?? '').toUpperCase())),
+      ).sort((a, b) => (a.itemid < b.itemid ? -1 : 1));
+    }
     if (/FROM item\b/.test(qs)) {
       const skus = inList('itemid');
       return ITEMS.filter((i) => skus.includes(i.itemid));
