@@ -174,8 +174,9 @@ describe.each(testStores())('the vault on $name', (kind) => {
         return client;
       },
     };
-    const worker = new Connections(a, vault, { erp: factory }, () => clock);
-    const web = new Connections(b, vault, { erp: factory }, () => ++clock);
+    // The stores themselves (not the test wrappers): on SQLite the freshness check is then its own prepared statement.
+    const worker = new Connections(a.store, vault, { erp: factory }, () => clock);
+    const web = new Connections(b.store, vault, { erp: factory }, () => ++clock);
     await web.create({ id: 'erp1', kind: 'erp', provider: 'x', name: 'ERP', config: { url: 'http://one' }, secrets: { token: 't1' } });
     expect(await worker.resolve('erp', 'erp1')).toEqual({ url: 'http://one', token: 't1' });
     expect(await worker.resolve('erp', 'erp1')).toBe(await worker.resolve('erp', 'erp1')); // cached while unchanged

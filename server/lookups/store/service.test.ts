@@ -122,8 +122,10 @@ describe.each(testStores())('lookup tables on $name', (kind) => {
     const prepare = sqlite.prepare.bind(sqlite);
     sqlite.prepare = ((text: string) => (texts.push(text), prepare(text))) as typeof sqlite.prepare;
     try {
-      await svc.snapshot('locations', { flowId: 'flow-a' });
-      await svc.snapshot('locations');
+      // A service opened now: on SQLite it prepares its statements when it opens.
+      const opened = new LookupService(ts.store);
+      await opened.snapshot('locations', { flowId: 'flow-a' });
+      await opened.snapshot('locations');
     } finally {
       sqlite.prepare = prepare as typeof sqlite.prepare;
     }

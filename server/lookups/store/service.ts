@@ -58,6 +58,7 @@ export interface WriteOptions {
 }
 
 type TableRow = typeof lookupTables.$inferSelect;
+type TableHead = { id: number; scope: string; name: string; current_version: number };
 type VersionRow = typeof lookupVersions.$inferSelect;
 type LookupTables = { lookupTables: typeof lookupTables; lookupVersions: typeof lookupVersions; lookupUses: typeof lookupUses };
 
@@ -76,6 +77,8 @@ export class LookupService implements LookupSource {
   /** The raw connection on SQLite, for `recordUsesInCommit` (statements inside the runtime's transaction). */
   private readonly sqlite?: Store['sqlite'];
   private useSt?: Statement;
+  /** `snapshot`'s two reads on SQLite (the same text as the PostgreSQL path renders). */
+  private readonly tableQueries?: { shared: Statement; flow: Statement };
 
   /**
    * Opens on the runtime's store (`runtime.store`, either dialect; its migrations created the tables). `keepVersions`
@@ -83,7 +86,16 @@ export class LookupService implements LookupSource {
    */
   constructor(store: LookupStore, opts: { now?: () => number; keepVersions?: number } = {}) {
     this.store = store.sql({ lookupTables, lookupVersions, lookupUses });
-    if ((store as Partial<Store>).dialect === 'sqlite') this.sqlite = (store as Store).sqlite;
+    if ((store as Partial<Store>).dialect === 'sqlite') {
+      this.sqlite = (store as Store).sqlite;
+      const cols = 'SELECT id, scope, name, current_version FROM lookup_tables';
+      this.tableQueries = {
+        shared: this.sqlite.prepare(`${cols} WHERE scope = ? AND name = ?`),
+        flow: this.sqlite.prepare(
+          `${cols} WHERE scope = ? AND name = ? UNION ALL ${cols} WHERE scope = ? AND name = ? AND NOT EXISTS (SELECT 1 FROM lookup_tables WHERE scope = ? AND name = ?)`,
+        ),
+      };
+    }
     this.now = opts.now ?? Date.now;
     this.keepVersions = Math.max(1, opts.keepVersions ?? 200);
   }
@@ -96,17 +108,23 @@ export class LookupService implements LookupSource {
 
   async snapshot(name: string, opts: { flowId?: string } = {}): Promise<LookupSnapshot> {
     // One indexed read per call (the flow's table before the shared one), so edits made by another process are seen
-    // by the next lookup; raw SQL so the statement text is the same every call (prepared once on SQLite). Two index
-    // probes that yield one row at most: the shared table only when the flow has none. Choosing by ORDER BY made SQLite
-    // sort in a temporary b-tree, ≈ 20 µs a lookup (two per order) against ≈ 3.
-    const cols = sql`SELECT id, scope, name, current_version FROM lookup_tables`;
-    const shared = sql`${cols} WHERE scope = ${SHARED} AND name = ${name}`;
-    const [t] = await this.store.rows<{ id: number; scope: string; name: string; current_version: number }>(
-      opts.flowId === undefined || opts.flowId === SHARED
-        ? shared
-        : sql`${cols} WHERE scope = ${opts.flowId} AND name = ${name} UNION ALL ${shared}
-            AND NOT EXISTS (SELECT 1 FROM lookup_tables WHERE scope = ${opts.flowId} AND name = ${name})`,
-    );
+    // by the next lookup. Two index probes that yield one row at most: the shared table only when the flow has none.
+    // Choosing by ORDER BY made SQLite sort in a temporary b-tree, ≈ 20 µs a lookup (two per order) against ≈ 3. On
+    // SQLite the statements are prepared once (constructor): rendering the query text each call cost as much again.
+    const flowId = opts.flowId === undefined || opts.flowId === SHARED ? undefined : opts.flowId;
+    const q = this.tableQueries;
+    let t: TableHead | undefined;
+    if (q) t = (flowId === undefined ? q.shared.get(SHARED, name) : q.flow.get(flowId, name, SHARED, name, flowId, name)) as TableHead | undefined;
+    else {
+      const cols = sql`SELECT id, scope, name, current_version FROM lookup_tables`;
+      const shared = sql`${cols} WHERE scope = ${SHARED} AND name = ${name}`;
+      [t] = await this.store.rows<TableHead>(
+        flowId === undefined
+          ? shared
+          : sql`${cols} WHERE scope = ${flowId} AND name = ${name} UNION ALL ${shared}
+            AND NOT EXISTS (SELECT 1 FROM lookup_tables WHERE scope = ${flowId} AND name = ${name})`,
+      );
+    }
     if (!t) throw new LookupNotFoundError(`lookup table "${name}" does not exist${opts.flowId ? ` (neither for flow "${opts.flowId}" nor shared)` : ''}`);
     const version = Number(t.current_version);
     const id = Number(t.id);
