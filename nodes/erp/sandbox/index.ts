@@ -81,7 +81,10 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
       return r;
     });
 
-  const upsertCustomer = (c: CustomerInput): Posted<ErpCustomer> => {
+  // One immediate transaction (openDb): two worker processes upserting one customer at once (an order's created and
+  // paid runs) both read "absent" and the second insert failed on the unique external id, losing that run.
+  const upsertCustomer = (c: CustomerInput): Posted<ErpCustomer> => db.transaction(() => upsertCustomerNow(c))();
+  const upsertCustomerNow = (c: CustomerInput): Posted<ErpCustomer> => {
     const r = db.prepare('SELECT * FROM customers WHERE external_id = ?').get(c.externalId) as Record<string, string | number | null> | undefined;
     if (r) {
       db.prepare('UPDATE customers SET name = ?, email = COALESCE(?, email), phone = COALESCE(?, phone), address = COALESCE(?, address) WHERE id = ?').run(
