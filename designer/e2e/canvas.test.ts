@@ -161,7 +161,9 @@ describe('canvas and narrow screens', () => {
     await order.first().click();
     await page.waitForSelector('[data-testid=runs-page] tr[data-run]');
     expect(page.url()).toBe(`${env.backend.baseUrl}/runs?q=${encodeURIComponent('#7100001')}`);
-    expect(await page.locator('[data-testid=runs-page] tr[data-run] td[data-flow]').allTextContents()).toContain('Shopify order to ERP sales order');
+    expect(await page.locator('[data-testid=runs-page] tr[data-run] td[data-flow] [data-flow-name]').allTextContents()).toContain(
+      'Shopify order to ERP sales order',
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

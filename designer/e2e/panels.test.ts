@@ -102,7 +102,8 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     const flows = await page.locator('[data-testid=runs-page] tr[data-run] td[data-flow]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-flow')));
     expect(flows.sort()).toEqual(['gift-card-liability', 'order-to-erp', 'order-to-erp', 'refund-to-credit-memo']);
     // Named as people know them, the id on hover.
-    expect(await page.textContent(`${refundRun} td[data-flow]`)).toBe('Shopify refund to ERP credit memo');
+    expect(await page.textContent(`${refundRun} td[data-flow] [data-flow-name]`)).toBe('Shopify refund to ERP credit memo');
+    expect(await page.textContent(`${refundRun} td[data-flow] [data-trigger]`)).toBe('refunds/create'); // what started it
     expect(new Set(await page.locator('[data-testid=runs-page] tr[data-run] td[data-order]').allTextContents())).toEqual(new Set([orderName]));
     await shot(page, 'runs-of-one-order');
     expect(errors).toEqual([]);

@@ -67,7 +67,7 @@ export function RunsPage() {
         {r.replayOf && <span className="muted"> (replay)</span>}
       </td>
       <td data-flow={r.flowId} title={r.flowId}>
-        {flowName(r.flowId)}
+        <span data-flow-name>{flowName(r.flowId)}</span>
         {r.trigger && (
           <div className="muted small" data-trigger>
             {triggerText(r.trigger)}
