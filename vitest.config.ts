@@ -8,5 +8,7 @@ export default defineConfig({
     include: ['{runtime,nodes,flows,server,designer,bench,scripts}/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // Shared Shopify conversions are deep-frozen (nodes/shopify/shared-conversion.ts): a node writing into its input fails.
+    env: { LEDGERLINE_FREEZE_INPUTS: '1' },
   },
 });

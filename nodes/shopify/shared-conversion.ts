@@ -9,14 +9,14 @@ const KEEP = 16;
 
 const recent = new Map<string, { body: string; object: ShopifyWebhookObject }>();
 
-const FREEZE = process.env.VITEST !== undefined || process.env.LEDGERLINE_FREEZE_INPUTS === '1';
+const FREEZE = process.env.LEDGERLINE_FREEZE_INPUTS === '1';
 const guard = <T>(value: T): T => (FREEZE ? deepFreeze(value) : value);
 
 /**
  * `convertWebhook`, shared between the runs of one delivery. Nodes never write into their input (the runtime already
- * hands one step's output to several steps); here the object also reaches runs of other flows. Under test (and with
- * LEDGERLINE_FREEZE_INPUTS=1) it is deep-frozen, so a node that wrote into it would fail the suite; not in production,
- * where freezing an order's ≈ 200 objects costs a third of what sharing saves.
+ * hands one step's output to several steps); here the object also reaches runs of other flows. With
+ * LEDGERLINE_FREEZE_INPUTS=1 (the test suite sets it) it is deep-frozen, so a node that wrote into it would fail; not by
+ * default, where freezing an order's ≈ 200 objects costs a third of what sharing saves.
  */
 export function convertDelivery(topic: string, body: unknown, eventId: string | null): ShopifyWebhookObject {
   if (eventId === null || typeof body !== 'string') return guard(convertWebhook(topic, body));
