@@ -168,8 +168,10 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=exceptions-status]')?.textContent === '3 of 3 resolved.');
     await page.waitForSelector('[data-testid=no-exceptions]');
     await page.selectOption('select[aria-label="State"]', 'resolved');
-    await page.waitForFunction(() => document.querySelectorAll('tr[data-exception]').length === 3);
-    await page.click('tr[data-exception] button.link >> nth=0');
+    // This test's three among the resolved: a scheduled template that failed before the test parked it (at a quarter
+    // past, the stock push) was resolved above too.
+    await page.waitForFunction(() => [...document.querySelectorAll('tr[data-exception]')].filter((tr) => tr.textContent?.includes('bulk-')).length === 3);
+    await page.click('tr[data-exception]:has-text("bulk-") button.link >> nth=0');
     await page.waitForSelector('.history li');
     expect(await page.locator('.history').first().textContent()).toContain('customers created in the ERP by hand');
     await shot(page, 'pages-05-exceptions-resolved');
