@@ -411,23 +411,13 @@ export function connectionKindProblems(flow: Flow, lookup: NodeTypeLookup, conne
       if (actual === ref.kind || (actual === undefined && !complete)) continue;
       const field = ref.path.length === 1 && ref.path[0] === 'connection' ? 'this node' : `its field ${jsonPath(ref.path).slice(2)}`;
       const fitting = connections.filter((c) => c.kind === ref.kind).map((c) => c.id);
-      if (actual === undefined) {
-        problems.push({
-          where: node.id,
-          path: jsonPath(['nodes', i, 'config', ...ref.path]),
-          message:
-            `there is no connection ${JSON.stringify(ref.id)} here; ${field} takes ${kindText(ref.kind)}` +
-            (fitting.length ? ` (${fitting.slice(0, 5).join(', ')}${fitting.length > 5 ? ', …' : ''})` : ': create one under Settings → Connections'),
-        });
-        continue;
-      }
-      problems.push({
-        where: node.id,
-        path: jsonPath(['nodes', i, 'config', ...ref.path]),
-        message:
-          `${JSON.stringify(ref.id)} is ${kindText(actual)}; ${field} takes ${kindText(ref.kind)}` +
-          (fitting.length ? ` (${fitting.slice(0, 5).join(', ')}${fitting.length > 5 ? ', …' : ''})` : ''),
-      });
+      const others = fitting.length
+        ? ` (${fitting.slice(0, 5).join(', ')}${fitting.length > 5 ? ', …' : ''})`
+        : actual === undefined
+          ? ': create one under Settings → Connections'
+          : '';
+      const what = actual === undefined ? `there is no connection ${JSON.stringify(ref.id)} here` : `${JSON.stringify(ref.id)} is ${kindText(actual)}`;
+      problems.push({ where: node.id, path: jsonPath(['nodes', i, 'config', ...ref.path]), message: `${what}; ${field} takes ${kindText(ref.kind)}${others}` });
     }
   });
   return problems;
