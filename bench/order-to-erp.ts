@@ -8,6 +8,8 @@
 //   --profile DIR      runs the server with --cpu-prof and writes its CPU profile to DIR.
 //   --erp-in-process   the sandbox ERP inside the server process, on SQLite (how this bench ran before issue 15).
 //   --server-root DIR  runs `bin/ledgerline.js` of another checkout (a before/after pair in one sitting).
+//   --voided           Shopify's example order left voided, as published: the flow's payment gate skips it, so what is
+//                      measured is the platform's floor (ingest, both runs started, the trigger's conversion, the gate).
 // Reports: orders/s accepted and completed (sustained = completed over the load window, plus the drain), per-order
 // latency webhook-received → run finished (p50/p99, from the runs table), the server's CPU per order and, apart, the
 // ERP process's, and where the server's step time went (code sandbox calls, ERP steps) from /metrics.
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     // The default; accepted so a command line can say it.
     'erp-process': { type: 'boolean', default: true },
     'server-root': { type: 'string' },
+    voided: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -38,6 +41,7 @@ const concurrency = Number(values.concurrency);
 const root = join(import.meta.dirname, '..');
 const serverRoot = values['server-root'] ?? root;
 const erpInProcess = values['erp-in-process'];
+const voided = values.voided;
 const template = readFileSync(join(root, '..', 'shared', 'fixtures', 'shopify', 'webhook-2026-04.orders.paid.json'), 'utf8');
 const SECRET = 'shpss_bench_order_to_erp_0123456789';
 let seq = 0;
@@ -45,11 +49,13 @@ let seq = 0;
 function nextOrder(): string {
   const n = ++seq;
   const id = 9_000_000_000_000 + n;
+  const order = template
+    .replace('"id": 820982911946154500,', `"id": ${id},`)
+    .replace('"gid://shopify/Order/820982911946154508"', `"gid://shopify/Order/${id}"`)
+    .replace('"name": "#9999"', `"name": "#B${n}"`);
+  if (voided) return order;
   return (
-    template
-      .replace('"id": 820982911946154500,', `"id": ${id},`)
-      .replace('"gid://shopify/Order/820982911946154508"', `"gid://shopify/Order/${id}"`)
-      .replace('"name": "#9999"', `"name": "#B${n}"`)
+    order
       // Shopify's example is a cancelled, voided test order, which the flow's payment gate rightly skips: a paid one here.
       .replace('"financial_status": "voided"', '"financial_status": "paid"')
       .replace('"test": true', '"test": false')
@@ -161,7 +167,9 @@ const metric = async (re: RegExp) => {
 // yet, of every flow (index only: ≈ 1 ms, where counting the finished ones read every run's row, ≈ 10 ms a poll and
 // half of this process's CPU, on the 2 cores it shares with the server); the finished ones are counted once it is empty.
 const store = new Database(join(dataDir, 'ledgerline.db'), { readonly: true });
-const finishedRuns = store.prepare(`SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'order-to-erp' AND status IN ('succeeded', 'failed')`);
+const finishedRuns = store.prepare(
+  `SELECT COUNT(*) AS n FROM runs WHERE flow_id = 'order-to-erp' AND status IN (${voided ? `'skipped'` : `'succeeded', 'failed'`})`,
+);
 // Queued for later (a retry's delay, a schedule's next time) is not a backlog.
 const unfinishedRuns = store.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status = 'running' OR (status = 'queued' AND available_at <= ?)`);
 const completed = async () => (finishedRuns.get() as { n: number }).n;
@@ -232,6 +240,7 @@ db.close();
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
 
 const result = {
+  ...(voided ? { order: 'voided: the payment gate skips it, nothing reaches the ERP' } : {}),
   seconds,
   concurrency,
   sent: r.sent,

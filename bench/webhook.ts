@@ -151,7 +151,9 @@ function deliver(to: Target): Promise<number> {
         res.on('end', () => ok(res.statusCode!));
       },
     );
-    req.on('error', fail);
+    // A keep-alive socket the server closed as it was reused (its idle timeout passed while the other target was
+    // loaded): sent again on a fresh socket, as Node's documentation advises for `reusedSocket`, not a failed run.
+    req.on('error', (e: NodeJS.ErrnoException) => (req.reusedSocket && e.code === 'ECONNRESET' ? deliver(to).then(ok, fail) : fail(e)));
     req.end(body);
   });
 }
