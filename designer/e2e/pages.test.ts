@@ -7,6 +7,8 @@ import { launchBrowser, shot, watchPage } from './browser.ts';
 import { ORDER_FLOW, TAX_TABLE, orderFlow } from './fixtures.ts';
 import { signIn, startEnv, type Env } from './helpers.ts';
 import type { Res } from '../src/api/contract.ts';
+import { openStore } from '../../runtime/store/db.ts';
+import { createExceptionService } from '../../server/exceptions/store/index.ts';
 
 let env: Env;
 let browser: Browser;
@@ -225,6 +227,54 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     expect(download.suggestedFilename()).toBe('payouts-2026-01.csv');
     expect(readFileSync((await download.path())!, 'utf8').split(/\r?\n/)[0]).toMatch(/^Month,Payout date,Payout/);
     await shot(page, 'pages-07-payouts');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("opens what the reconciliation raised for one payout (the payouts table's unmatched items link there), then every payout's", async () => {
+    // Raised as the reconciliation raises them (its payout id in the data), through another connection on the store.
+    const store = openStore(env.backend.dataDir);
+    const inbox = createExceptionService(store, null);
+    const mine = [
+      await inbox.raise({
+        type: 'payout-unknown-in-shopify',
+        key: 'credit-memo:e2e-1',
+        title: 'ERP credit memo CM-E2E is in no Shopify payout',
+        owner: 'finance',
+        data: { payoutId: '88000001' },
+      }),
+      await inbox.raise({
+        type: 'payout-missing-in-erp',
+        key: 'order:e2e-1',
+        title: 'Paid in Shopify, missing in the ERP: order E2E',
+        owner: 'finance',
+        data: { payoutId: '88000001' },
+      }),
+    ];
+    const other = await inbox.raise({
+      type: 'payout-missing-in-erp',
+      key: 'order:e2e-2',
+      title: 'Another payout',
+      owner: 'finance',
+      data: { payoutId: '88000002' },
+    });
+    store.close();
+
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), env.backend.adminEmail, env.backend.adminPassword);
+    await page.goto(`${base()}/exceptions?payout=88000001`);
+    await page.waitForSelector('[data-testid=payout-filter]');
+    expect(await page.textContent('[data-testid=payout-filter]')).toContain('payout 88000001');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=exceptions-page] tr[data-exception]').length === n, mine.length);
+    const shown = await page
+      .locator('[data-testid=exceptions-page] tr[data-exception]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-exception')));
+    expect(shown.sort()).toEqual(mine.map((x) => x.id).sort());
+    await shot(page, 'pages-08-exceptions-of-one-payout');
+    await page.click('[data-testid=payout-filter]');
+    await page.waitForSelector(`[data-testid=exceptions-page] tr[data-exception="${other.id}"]`);
+    expect(await page.locator('[data-testid=payout-filter]').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

@@ -92,7 +92,7 @@ export function exceptionRoutes(service: ExceptionService, opts: ExceptionRoutes
     route('exceptions.read', {
       method: 'get',
       path: '/',
-      summary: 'List exceptions (filter by owner, type, state, severity, assignee)',
+      summary: 'List exceptions (filter by owner, type, state, severity, assignee, payout)',
       request: { query: ListQuery },
       responses: { 200: json(z.object({ items: z.array(ExceptionRecord), total: z.number().int() })) },
     }),

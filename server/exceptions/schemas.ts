@@ -63,6 +63,8 @@ export const ListQuery = z.object({
   state: z.enum(['open', 'acknowledged', 'resolved', 'unresolved']).optional(),
   severity: Severity.optional(),
   assignee: z.string().min(1).max(200).optional(),
+  /** Only those raised for this Shopify payout (by the payout reconciliation). */
+  payout: z.string().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
   offset: z.coerce.number().int().min(0).optional(),
 });

@@ -6613,7 +6613,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List exceptions (filter by owner, type, state, severity, assignee) */
+        /** List exceptions (filter by owner, type, state, severity, assignee, payout) */
         get: {
             parameters: {
                 query?: {
@@ -6622,6 +6622,7 @@ export interface paths {
                     state?: "open" | "acknowledged" | "resolved" | "unresolved";
                     severity?: "low" | "medium" | "high";
                     assignee?: string;
+                    payout?: string;
                     limit?: number;
                     offset?: number | null;
                 };

@@ -49,7 +49,14 @@ export function App() {
   else if ((params = match('/lookups/:scope/:name', path)))
     page = <LookupEditorPage key={`${params.scope}/${params.name}`} scope={params.scope} name={params.name} />;
   else if (path === '/lookups') page = <LookupListPage flowId={query.get('flow') ?? undefined} />;
-  else if (path === '/exceptions') page = <ExceptionsPage key={query.get('type') ?? ''} type={query.get('type') ?? undefined} />;
+  else if (path === '/exceptions')
+    page = (
+      <ExceptionsPage
+        key={`${query.get('type') ?? ''}|${query.get('payout') ?? ''}`}
+        type={query.get('type') ?? undefined}
+        payout={query.get('payout') ?? undefined}
+      />
+    );
   // Alerts link one exception (its id in the path): the inbox opens on it, whatever its state.
   else if ((params = match('/exceptions/:id', path))) page = <ExceptionsPage key={params.id} focus={params.id} />;
   else if (path === '/dashboard') page = <DashboardPage />;

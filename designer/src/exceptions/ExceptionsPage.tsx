@@ -9,12 +9,13 @@ import { TriageProvider } from '../assist/ExceptionTriage.tsx';
 import { bulkActionsFor, bulkSummary, countBy } from './inbox-model.ts';
 
 /**
- * `type`: opened filtered to one exception type (the monitors page links its open exceptions so). `focus`: opened on
- * one exception with its detail shown (an alert's link); every state is listed, since it may be resolved by now.
+ * `type`: opened filtered to one exception type (the monitors page links its open exceptions so). `payout`: to what
+ * the reconciliation raised for one Shopify payout (the payouts table links its unmatched items so). `focus`: opened
+ * on one exception with its detail shown (an alert's link); every state is listed, since it may be resolved by now.
  */
-export function ExceptionsPage({ type, focus }: { type?: string; focus?: string } = {}) {
+export function ExceptionsPage({ type, payout, focus }: { type?: string; payout?: string; focus?: string } = {}) {
   const role = useSession((s) => s.user?.role);
-  const [query, setQuery] = useState<ExceptionQuery>(focus ? {} : { state: 'unresolved', ...(type ? { type } : {}) });
+  const [query, setQuery] = useState<ExceptionQuery>(focus ? {} : { state: 'unresolved', ...(type ? { type } : {}), ...(payout ? { payout } : {}) });
   const [data, setData] = useState<{ items: ExceptionItem[]; total: number } | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkForm, setBulkForm] = useState<ExceptionAction | null>(null);
@@ -93,6 +94,11 @@ export function ExceptionsPage({ type, focus }: { type?: string; focus?: string 
           onChange={(e) => set({ type: e.target.value || undefined })}
           style={{ width: 200 }}
         />
+        {query.payout && (
+          <button type="button" className="chip on" data-testid="payout-filter" title="Show every payout's" onClick={() => set({ payout: undefined })}>
+            payout {query.payout} ×
+          </button>
+        )}
         {countBy(items, 'type')
           .slice(0, 6)
           .map(([t, n]) => (

@@ -1,4 +1,5 @@
 import type { PayoutRow } from '../api/finance.ts';
+import { Link } from '../app/Link.tsx';
 
 /** `ledger`: 'checking', 'checked', or why the ERP ledger could not be read. */
 export function PayoutTable({ rows, ledger = 'checked' }: { rows: PayoutRow[]; ledger?: string }) {
@@ -35,8 +36,14 @@ export function PayoutTable({ rows, ledger = 'checked' }: { rows: PayoutRow[]; l
             <td className="num">{p.fees}</td>
             <td className={`num ${p.erpVariance !== '0.00' ? 'error' : ''}`}>{p.erpVariance}</td>
             <td>{p.matched}</td>
-            <td className={p.missingInErp + p.amountMismatches + p.erpOnly ? 'error' : ''}>
-              {p.missingInErp + p.amountMismatches + p.erpOnly ? `${p.missingInErp} missing in ERP, ${p.amountMismatches} amount, ${p.erpOnly} ERP only` : '—'}
+            <td className={p.missingInErp + p.amountMismatches + p.erpOnly ? 'error' : ''} data-testid="not-matched">
+              {p.missingInErp + p.amountMismatches + p.erpOnly ? (
+                <Link to={`/exceptions?payout=${encodeURIComponent(p.payoutId)}`} title="The exceptions raised for these items">
+                  {`${p.missingInErp} missing in ERP, ${p.amountMismatches} amount, ${p.erpOnly} ERP only`}
+                </Link>
+              ) : (
+                '—'
+              )}
             </td>
             <td data-testid="journal">{journalCell(p, ledger)}</td>
           </tr>

@@ -205,6 +205,20 @@ describe.each(testStores())('triage actions on $name', (kind) => {
     await expect(svc.raise({ type: 'x', key: 'k', title: 't', owner: 'nobody' as never })).rejects.toThrow(/owner must be/);
   });
 
+  it('lists what was raised for one payout (its id in the data), in both dialects', async () => {
+    await svc.raise({ type: 'payout-variance', key: 'payout:77000003', title: 'variance', data: { payoutId: '77000003' } });
+    await svc.raise({ type: 'payout-unknown-in-shopify', key: 'credit-memo:75000000002', title: 'erp only', data: { payoutId: '77000003', item: {} } });
+    await svc.raise({ type: 'payout-missing-in-erp', key: 'order:74000000009', title: 'other payout', data: { payoutId: '77000004' } });
+    await svc.raise({ type: 'inventory-drift', key: 'A@WH', title: 'no payout' });
+    await svc.raise({ type: 'payout-variance', key: 'payout:77000005', title: 'the id written as a number', data: { payoutId: 77000005 } });
+    const of = async (payout: string) => (await svc.list({ payout })).items.map((x) => x.key).sort();
+    expect(await of('77000003')).toEqual(['credit-memo:75000000002', 'payout:77000003']);
+    expect(await of('77000004')).toEqual(['order:74000000009']);
+    expect(await of('77000005')).toEqual(['payout:77000005']);
+    expect(await of('7700000')).toEqual([]);
+    expect((await svc.list({ payout: '77000003', type: 'payout-variance' })).total).toBe(1);
+  });
+
   it('a prefix is matched literally, case and all (no LIKE wildcards)', async () => {
     for (const key of ['shop:A_1', 'shop:A%1', 'shop:a_1', 'shop:AB1']) await svc.raise({ type: 'inventory-drift', key, title: key });
     expect(await svc.openKeys('inventory-drift', 'shop:A_')).toEqual(['shop:A_1']);

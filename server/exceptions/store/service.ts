@@ -1,7 +1,7 @@
 // The exception inbox: raise/clear for nodes and monitors (ExceptionSink), triage actions for people, and the
 // run hook that turns failed runs into exceptions and auto-resolves them when a replay succeeds.
 import { EventEmitter } from 'node:events';
-import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import { newId } from '../../../runtime/ids.ts';
 import type { Store } from '../../../runtime/store/db.ts';
 import type { SqlDb, SqlStore } from '../../../runtime/store/sql-store.ts';
@@ -72,6 +72,8 @@ export interface ExceptionFilter {
   state?: ExceptionState | 'unresolved';
   severity?: Severity;
   assignee?: string;
+  /** Raised for this Shopify payout (the reconciliation records `payoutId` in an exception's data). */
+  payout?: string;
   limit?: number;
   offset?: number;
 }
@@ -289,6 +291,7 @@ export class ExceptionService implements ExceptionSink {
       f.type ? eq(x.type, f.type) : undefined,
       f.severity ? eq(x.severity, f.severity) : undefined,
       f.assignee ? eq(x.assignee, f.assignee) : undefined,
+      f.payout ? eq(this.payoutOf(x.data), f.payout) : undefined,
       f.state === 'unresolved' ? this.unresolved : f.state ? eq(x.state, f.state) : undefined,
     );
     const [n] = await this.store.db.select({ n: count() }).from(x).where(where);
@@ -302,6 +305,11 @@ export class ExceptionService implements ExceptionSink {
       .offset(Math.max(f.offset ?? 0, 0));
     const retryable = await this.retryableOf(rows.map((r) => r.id));
     return { items: rows.map((r) => ({ ...toRecord(r), retryable: retryable.has(r.id) })), total: n?.n ?? 0 };
+  }
+
+  /** The payout id in an exception's data as text in both dialects (->> gives text; json_extract a number as a number). */
+  private payoutOf(data: typeof this.t.exceptions.data): SQL<string> {
+    return this.store.dialect === 'postgres' ? sql<string>`(${data}::json ->> 'payoutId')` : sql<string>`CAST(json_extract(${data}, '$.payoutId') AS TEXT)`;
   }
 
   /** Which of these exceptions hold a run that failed (or was cancelled) and is still linked as failed: what retry replays. */
