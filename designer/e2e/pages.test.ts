@@ -235,29 +235,12 @@ describe('lookup tables, exceptions, dashboard and payouts in Chromium', () => {
     // Raised as the reconciliation raises them (its payout id in the data), through another connection on the store.
     const store = openStore(env.backend.dataDir);
     const inbox = createExceptionService(store, null);
+    const raise = (payoutId: string, type: string, key: string, title: string) => inbox.raise({ type, key, title, owner: 'finance', data: { payoutId } });
     const mine = [
-      await inbox.raise({
-        type: 'payout-unknown-in-shopify',
-        key: 'credit-memo:e2e-1',
-        title: 'ERP credit memo CM-E2E is in no Shopify payout',
-        owner: 'finance',
-        data: { payoutId: '88000001' },
-      }),
-      await inbox.raise({
-        type: 'payout-missing-in-erp',
-        key: 'order:e2e-1',
-        title: 'Paid in Shopify, missing in the ERP: order E2E',
-        owner: 'finance',
-        data: { payoutId: '88000001' },
-      }),
+      await raise('88000001', 'payout-unknown-in-shopify', 'credit-memo:e2e-1', 'ERP credit memo CM-E2E is in no Shopify payout'),
+      await raise('88000001', 'payout-missing-in-erp', 'order:e2e-1', 'Paid in Shopify, missing in the ERP: order E2E'),
     ];
-    const other = await inbox.raise({
-      type: 'payout-missing-in-erp',
-      key: 'order:e2e-2',
-      title: 'Another payout',
-      owner: 'finance',
-      data: { payoutId: '88000002' },
-    });
+    const other = await raise('88000002', 'payout-missing-in-erp', 'order:e2e-2', 'Another payout');
     store.close();
 
     const page = await browser.newPage({ viewport: VIEWPORT });
