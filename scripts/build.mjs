@@ -59,7 +59,7 @@ export async function buildServer({ root = ROOT, out = join(root, 'dist') } = {}
   // Built beside dist/ and swapped in whole: a server starting meanwhile never sees half a build.
   const tmp = `${out}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  await Promise.all(
+  const built = await Promise.all(
     Object.entries(BUNDLES).map(([to, from]) =>
       build({
         entryPoints: { [to]: join(root, from) },
@@ -73,12 +73,13 @@ export async function buildServer({ root = ROOT, out = join(root, 'dist') } = {}
         // CommonJS dependencies bundled into an ES module still call require() for Node's built-ins.
         banner: { js: "import { createRequire as __llCreateRequire } from 'node:module'; const require = __llCreateRequire(import.meta.url);" },
         logLevel: 'warning',
+        write: false,
       }),
     ),
   );
-  for (const to of Object.keys(BUNDLES)) {
-    const file = join(tmp, `${to}.js`);
-    writeFileSync(file, asciiOnly(readFileSync(file, 'utf8')));
+  for (const f of built.flatMap((b) => b.outputFiles)) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    writeFileSync(f.path, asciiOnly(f.text));
   }
   for (const f of assets) {
     const to = join(tmp, relative(root, f));
