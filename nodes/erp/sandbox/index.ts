@@ -81,9 +81,6 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
       return r;
     });
 
-  // One immediate transaction (openDb): two worker processes upserting one customer at once (an order's created and
-  // paid runs) both read "absent" and the second insert failed on the unique external id, losing that run.
-  const upsertCustomer = (c: CustomerInput): Posted<ErpCustomer> => db.transaction(() => upsertCustomerNow(c))();
   const upsertCustomerNow = (c: CustomerInput): Posted<ErpCustomer> => {
     const r = db.prepare('SELECT * FROM customers WHERE external_id = ?').get(c.externalId) as Record<string, string | number | null> | undefined;
     if (r) {
@@ -115,6 +112,9 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
       },
     };
   };
+  // One immediate transaction (openDb): two worker processes upserting one customer at once (an order's created and
+  // paid runs) both read "absent" and the second insert failed on the unique external id, losing that run.
+  const upsertCustomer = db.transaction(upsertCustomerNow);
 
   const toItem = (r: Record<string, string | number | null>): ErpItem => ({
     id: String(r.id),
