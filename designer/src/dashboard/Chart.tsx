@@ -71,7 +71,8 @@ export function Chart({ title, data, series, height = 200, time = 'hour', testId
           fill: s.bars ? s.color : `${s.color}22`,
           width: s.bars ? 0 : 2,
           paths: s.bars ? bars : undefined,
-          points: { show: false },
+          // Lines mark their points only where there is room (uPlot's default): a lone drift check is a dot, not nothing.
+          points: s.bars ? { show: false } : {},
         })),
       ],
     };

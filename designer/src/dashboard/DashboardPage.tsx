@@ -12,7 +12,12 @@ interface Data {
   orders: OrdersPoint[];
   drift: DriftPoint[];
   payouts: PayoutPoint[];
+  /** When the series were read: the end of the drift chart's window. */
+  at: number;
 }
+
+/** The drift chart's window, in days. */
+const DRIFT_DAYS = 7;
 
 const ORDERS: ChartSeries[] = [{ label: 'Orders synced', color: '#2f6fed', bars: true }];
 const DRIFT: ChartSeries[] = [
@@ -29,13 +34,13 @@ export function DashboardPage() {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    Promise.all([dashboardApi.summary(24), dashboardApi.orders(48), dashboardApi.drift(7), dashboardApi.payouts(12)]).then(
-      ([summary, o, d, p]) => setData({ summary, orders: o.points, drift: d.points, payouts: p.points }),
+    Promise.all([dashboardApi.summary(24), dashboardApi.orders(48), dashboardApi.drift(DRIFT_DAYS), dashboardApi.payouts(12)]).then(
+      ([summary, o, d, p]) => setData({ summary, orders: o.points, drift: d.points, payouts: p.points, at: Date.now() }),
       (e: Error) => setError(e.message),
     );
   }, []);
   const orders = useMemo(() => (data ? ordersColumns(data.orders) : null), [data]);
-  const drift = useMemo(() => (data ? driftColumns(data.drift) : null), [data]);
+  const drift = useMemo(() => (data ? driftColumns(data.drift, { from: data.at - DRIFT_DAYS * 86_400_000, to: data.at }) : null), [data]);
   const payouts = useMemo(() => (data ? payoutColumns(data.payouts) : null), [data]);
 
   if (error) return <p className="error page">{error}</p>;
@@ -69,7 +74,7 @@ export function DashboardPage() {
       <div className="dash-grid">
         <Chart title="Orders synced per hour" data={orders} series={ORDERS} testId="chart-orders" />
         <Chart title="Payouts per month" data={payouts} series={PAYOUTS} time="month" testId="chart-payouts" />
-        <Chart title="Inventory drift" data={drift} series={DRIFT} testId="chart-drift" />
+        <Chart title={`Inventory drift, last ${DRIFT_DAYS} days`} data={drift} series={DRIFT} testId="chart-drift" />
         <FlowHealthTable flows={data.summary.flows} />
       </div>
     </section>

@@ -54,6 +54,24 @@ describe('dashboard series', () => {
     ]);
   });
 
+  it("spans the drift chart's window, so one check does not stretch the axis over years", () => {
+    const day = 86_400_000;
+    const to = Date.UTC(2026, 11, 6, 23, 0);
+    const window = { from: to - 7 * day, to };
+    const cols = driftColumns([{ at: to - day, skus: 36, units: 1793 }], window);
+    expect(cols).toEqual([
+      [(to - 7 * day) / 1000, (to - day) / 1000, to / 1000],
+      [null, 36, null],
+      [null, 1793, null],
+    ]);
+    // No check yet: the axis is still the week, with nothing on it.
+    expect(driftColumns([], window)).toEqual([
+      [(to - 7 * day) / 1000, to / 1000],
+      [null, null],
+      [null, null],
+    ]);
+  });
+
   it('sums flow health and formats rates without rounding failures away', () => {
     const f = (succeeded: number, failed: number, backlog: number) => ({
       flowId: 'f',

@@ -20,9 +20,21 @@ export function ordersColumns(points: OrdersPoint[]): Columns {
   return [sorted.map((p) => sec(hourMs(p.hour))), sorted.map((p) => p.orders)];
 }
 
-export function driftColumns(points: DriftPoint[]): Columns {
+/**
+ * Drift checks in time order. With `window` (ms), its two ends are on the axis too, as gaps: one check alone (the
+ * first hour of a new install) stretched the axis over years, and a day of checks filled a chart meant for a week.
+ */
+export function driftColumns(points: DriftPoint[], window?: { from: number; to: number }): Columns {
   const sorted = [...points].sort((a, b) => a.at - b.at);
-  return [sorted.map((p) => sec(p.at)), sorted.map((p) => p.skus), sorted.map((p) => p.units)];
+  const xs = sorted.map((p) => sec(p.at));
+  const skus: Array<number | null> = sorted.map((p) => p.skus);
+  const units: Array<number | null> = sorted.map((p) => p.units);
+  if (window) {
+    const [from, to] = [sec(window.from), sec(window.to)];
+    if (!xs.length || from < xs[0]!) xs.unshift(from), skus.unshift(null), units.unshift(null);
+    if (to > xs[xs.length - 1]!) xs.push(to), skus.push(null), units.push(null);
+  }
+  return [xs, skus, units];
 }
 
 /** `count` months ending with the month of `now` (UTC), oldest first, as YYYY-MM. */
