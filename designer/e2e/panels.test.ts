@@ -212,6 +212,30 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('an address with no page says so and offers the pages the role may open, instead of showing the flows', async () => {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const errors = watchPage(page);
+    await signIn(page, base(), env.backend.adminEmail, env.backend.adminPassword);
+    await page.goto(`${base()}/payouts`);
+    await page.waitForSelector('[data-testid=not-found]');
+    expect(await page.textContent('[data-testid=not-found] h2')).toBe('No page at /payouts');
+    expect(await page.locator('button:has-text("Create flow")').count()).toBe(0); // not the flow list
+    await shot(page, 'not-found-payouts');
+    await page.click('[data-testid=not-found] a:has-text("Payouts")');
+    await page.waitForSelector('[data-testid=payouts-page]');
+    expect(new URL(page.url()).pathname).toBe('/finance/payouts');
+    // A client is offered only what its role opens.
+    await page.close();
+    const client = await browser.newPage({ viewport: VIEWPORT });
+    await signIn(client, base(), CLIENT.email, CLIENT.password);
+    await client.goto(`${base()}/no-such-page`);
+    await client.waitForSelector('[data-testid=not-found]');
+    const links = await client.locator('[data-testid=not-found] a').allTextContents();
+    expect(links).toEqual(['Flows', 'Exceptions', 'Lookup tables']);
+    expect(errors).toEqual([]);
+    await client.close();
+  }, 60_000);
+
   it('an owner creates a Shopify connection (webhook URL and secret shown once), tests and edits one; invites a user, changes the role, disables; issues and revokes a token', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     const errors = watchPage(page);

@@ -15,6 +15,7 @@ import { match, navigate, useLocation } from './router.ts';
 import { canSeeCanvas, useSession } from './session.ts';
 import { refusal } from './access.ts';
 import { Forbidden } from './Forbidden.tsx';
+import { NotFound } from './NotFound.tsx';
 import { panelPage } from './panel-routes.tsx';
 import { SandboxBanner } from '../sandbox/SandboxBanner.tsx';
 
@@ -61,7 +62,9 @@ export function App() {
   else if ((params = match('/exceptions/:id', path))) page = <ExceptionsPage key={params.id} focus={params.id} />;
   else if (path === '/dashboard') page = <DashboardPage />;
   else if (path === '/finance/payouts') page = <PayoutsPage month={query.get('month') ?? undefined} />;
-  else page = <FlowListPage />;
+  // `/` and `/login` show the flows while the effect above moves the address there.
+  else if (path === '/flows' || path === '/' || path === '/login') page = <FlowListPage />;
+  else page = <NotFound path={path} role={user.role} />;
 
   return (
     <div className="app">

@@ -1,7 +1,7 @@
 // The role page: what a signed-in person sees on a page their role cannot use, instead of its data or a raw 403.
 import type { Role } from '../api/types.ts';
-import { Link } from './Link.tsx';
-import { PAGE_RULES, type PageRule } from './access.ts';
+import type { PageRule } from './access.ts';
+import { PageLinks } from './PageLinks.tsx';
 
 const ROLE_WORDS: Record<Role, string> = {
   owner: 'owners (everything, users)',
@@ -12,7 +12,6 @@ const ROLE_WORDS: Record<Role, string> = {
 };
 
 export function Forbidden({ rule, role, message }: { rule?: PageRule; role: Role; message?: string }) {
-  const open = PAGE_RULES.filter((r) => r.roles.includes(role) && r !== rule);
   return (
     <section className="page forbidden" data-testid="forbidden">
       <div className="card">
@@ -22,23 +21,7 @@ export function Forbidden({ rule, role, message }: { rule?: PageRule; role: Role
         </p>
         {rule && <p className="muted">It is open to {rule.roles.map((r) => ROLE_WORDS[r]).join('; ')}. Ask an owner if you need it.</p>}
         <p>What you can use:</p>
-        <ul className="plain-links">
-          <li>
-            <Link to="/flows">Flows</Link>
-            {role === 'client' ? ' (their mappings)' : ''}
-          </li>
-          <li>
-            <Link to="/exceptions">Exceptions</Link>
-          </li>
-          <li>
-            <Link to="/lookups">Lookup tables</Link>
-          </li>
-          {open.map((r) => (
-            <li key={r.prefix}>
-              <Link to={r.to ?? r.prefix}>{r.title}</Link>
-            </li>
-          ))}
-        </ul>
+        <PageLinks role={role} except={rule} />
       </div>
     </section>
   );
