@@ -224,6 +224,9 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     await page.click('[data-testid=not-found] a:has-text("Payouts")');
     await page.waitForSelector('[data-testid=payouts-page]');
     expect(new URL(page.url()).pathname).toBe('/finance/payouts');
+    // A trailing slash is the same page.
+    await page.goto(`${base()}/runs/`);
+    await page.waitForSelector('[data-testid=runs-page]');
     // A client is offered only what its role opens.
     await page.close();
     const client = await browser.newPage({ viewport: VIEWPORT });

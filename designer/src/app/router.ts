@@ -20,7 +20,8 @@ export function navigate(to: string, opts: { replace?: boolean } = {}) {
 export function useLocation(): { path: string; query: URLSearchParams } {
   const href = useSyncExternalStore(subscribe, () => location.pathname + location.search);
   const url = new URL(href, location.origin);
-  return { path: url.pathname, query: url.searchParams };
+  // `/runs/` is `/runs`: a trailing slash (typed, or from a link that added one) is not another page.
+  return { path: url.pathname.replace(/\/+$/, '') || '/', query: url.searchParams };
 }
 
 /** The `:name` segments of a route pattern, as a union of names (`'/lookups/:scope/:name'` → `'scope' | 'name'`). */
