@@ -31,6 +31,7 @@ import { healthApp, healthHandlers, metricsHandlers } from './http/health.ts';
 import { Metrics } from './metrics.ts';
 import { mountRoutes } from './routes/mount.ts';
 import { type SandboxMode, startSandboxMode } from './sandbox-mode.ts';
+import { INITIAL_STOCK_SYNC, initialStockSync } from './sandbox/initial-sync.ts';
 import { schedulerElection, schedulerLeaseMs } from './scheduler-election.ts';
 import { Scheduler } from './schedules.ts';
 import { StartupError } from './startup-error.ts';
@@ -332,6 +333,10 @@ export async function createServer(o: ServerOptions): Promise<LedgerlineServer> 
     const t = await installTemplates(runtime, o.templatesDir ?? join(root, 'flows', 'templates'), log);
     if (t.published.length || t.drafts.length) log.info(t, 'templates installed');
     await (await import('./lookups/seed.ts')).installSandboxLookups(lookups);
+    if (t.published.includes(INITIAL_STOCK_SYNC))
+      sandbox.onReady(({ fromSeed }) => {
+        if (fromSeed) void initialStockSync(deps, log);
+      });
   }
 
   await firstAdmin;

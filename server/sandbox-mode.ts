@@ -29,6 +29,11 @@ export interface SandboxMode {
   readonly store?: SandboxStoreLike;
   /** Starts the sandbox store (once); settles when it is up or failed to start (which is logged). */
   start(delayMs: number): Promise<void>;
+  /**
+   * Called once the store is up; `fromSeed` when it started from its seed rather than from the state kept in the data
+   * dir (a new sandbox, or one whose kept state was set aside).
+   */
+  onReady(fn: (s: { fromSeed: boolean }) => void): void;
   /** Points the sandbox store's webhooks at this server once it listens, and starts the store soon after. */
   attach(baseUrl: string, delayMs?: number): void;
   stop(): Promise<void>;
@@ -93,6 +98,8 @@ export async function startSandboxMode(o: {
   let target: string | undefined;
   let stopped = false;
   let started: Promise<void> | undefined;
+  let ready: { fromSeed: boolean } | undefined;
+  const waiting: Array<(s: { fromSeed: boolean }) => void> = [];
   const startStore = async () => {
     try {
       const mod = (await import('../nodes/shopify/sandbox/server.ts')) as { startShopifySandbox(opts: Record<string, unknown>): Promise<SandboxStoreLike> };
@@ -103,12 +110,14 @@ export async function startSandboxMode(o: {
       const snapshot = await kept?.load();
       const opts = { port: 0, webhookSecret, accessToken, shopDomain, seed };
       let s: SandboxStoreLike;
+      let fromSeed = !snapshot;
       try {
         s = await mod.startShopifySandbox({ ...opts, snapshot });
       } catch (e) {
         if (!snapshot || !kept) throw e;
         await kept.setAside(e as Error);
         s = await mod.startShopifySandbox(opts);
+        fromSeed = true;
       }
       if (stopped) return void (await s.stop());
       store = s;
@@ -116,6 +125,8 @@ export async function startSandboxMode(o: {
       await o.connections.update(SANDBOX_SHOP, shop(s.url));
       if (target) s.setWebhookTarget?.(target);
       o.log.info({ shop: s.url, connections: [SANDBOX_SHOP, SANDBOX_ERP] }, 'sandbox mode: Shopify sandbox store ready');
+      ready = { fromSeed };
+      for (const fn of waiting.splice(0)) fn(ready);
     } catch (e) {
       o.log.warn({ err: (e as Error).message.split('\n')[0] }, 'Shopify sandbox store unavailable; sandbox-shop accepts webhooks but has no API');
     }
@@ -129,6 +140,10 @@ export async function startSandboxMode(o: {
       return store;
     },
     start,
+    onReady(fn) {
+      if (ready) fn(ready);
+      else waiting.push(fn);
+    },
     attach(baseUrl, delayMs = 1500) {
       target = `${baseUrl}/webhooks/shopify/${SANDBOX_SHOP}`;
       store?.setWebhookTarget?.(target);

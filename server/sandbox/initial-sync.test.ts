@@ -1,0 +1,89 @@
+// A new sandbox pushes its stock once as soon as its shop is up, so the first drift check finds only what the seed
+// plants on purpose (duplicate SKUs), not every SKU; a restart with the shop's state kept does not push again.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, type Serving } from '../main.ts';
+import { noSandbox } from '../testing.ts';
+
+let s: Serving;
+let dir: string;
+let token = '';
+const PASSWORD = 'initial-sync-pw';
+
+async function call<T = any>(method: string, path: string): Promise<T> {
+  const r = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  expect(r.status, path).toBeLessThan(300);
+  return (await r.json()) as T;
+}
+
+const runNowRuns = async (flowId: string) =>
+  (await call<{ runs: any[] }>('GET', `/api/runs?flowId=${flowId}&limit=50`)).runs.filter((r) => r.trigger?.topic === 'run-now');
+
+async function finished(flowId: string, count: number, ms = 30_000): Promise<any[]> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const runs = await runNowRuns(flowId);
+    const done = runs.filter((r) => r.status === 'succeeded' || r.status === 'failed');
+    if (done.length >= count) return done;
+    if (Date.now() > until) throw new Error(`${flowId}: ${done.length} of ${count} runs finished: ${JSON.stringify(runs)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function start(): Promise<void> {
+  s = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    designerDir: null,
+    handleSignals: false,
+    sandbox: noSandbox,
+    log: pino({ level: 'silent' }),
+    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
+  });
+  const login = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
+  });
+  token = ((await login.json()) as { token: string }).token;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'll-initial-sync-'));
+  await start();
+}, 60_000);
+
+afterAll(async () => {
+  await s?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a new sandbox', () => {
+  it('pushes its stock once its shop is up, so the first drift check raises only the planted duplicates', async () => {
+    const [push] = await finished('inventory-to-shopify', 1);
+    // The seed plants two duplicate SKUs and one unstocked SKU, which the push refuses by design (its exception says so).
+    expect(push.error?.message ?? '').toMatch(/BEANIE-GRY|MUG-SAGE/);
+    const audit = await call<{ entries: any[] }>('GET', '/api/audit');
+    expect(audit.entries.find((e) => e.action === 'flow.run-now' && e.target === 'flow:inventory-to-shopify')?.actor).toBe('sandbox setup');
+
+    await call('POST', '/api/flows/monitor-inventory-drift/run-now');
+    await finished('monitor-inventory-drift', 1);
+    const drift = await call<{ items: any[] }>('GET', '/api/exceptions?type=inventory-drift&state=open&limit=500');
+    // Before the first push every seeded SKU drifted (36 exceptions); now only the duplicated SKUs, whose Shopify
+    // stock is the sum of their variants, can.
+    expect(drift.items.length).toBeGreaterThan(0);
+    expect(new Set(drift.items.map((x) => x.data.sku))).toEqual(new Set(['BEANIE-GRY', 'MUG-SAGE']));
+  }, 60_000);
+
+  it('does not push again when it restarts with its shop kept', async () => {
+    await s.close();
+    await start();
+    for (let i = 0; i < 100 && !(await call<{ ready: boolean }>('GET', '/api/sandbox')).ready; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await runNowRuns('inventory-to-shopify')).toHaveLength(1);
+  }, 60_000);
+});
