@@ -15,7 +15,7 @@ import type {
   ShopifyTransaction,
   Money,
 } from './types.ts';
-import { arr, bool, dec, enumName, gid, int, isObj, legacyIdOf, money, obj, reqStr, str, type Obj } from './convert-util.ts';
+import { allocatedDiscount, arr, bool, dec, enumName, gid, int, isObj, legacyIdOf, minusBag, money, obj, reqStr, str, type Obj } from './convert-util.ts';
 
 function nodes(v: unknown, path: string): unknown[] {
   if (Array.isArray(v)) return v;
@@ -64,6 +64,7 @@ function idOf(v: unknown): string | null {
 
 function lineItem(v: unknown, path: string): ShopifyLineItem {
   const o = obj(v, path);
+  const discountAllocations = allocations(o.discountAllocations, `${path}.discountAllocations`);
   return {
     id: reqStr(o.id, `${path}.id`),
     productId: idOf(o.product),
@@ -76,26 +77,29 @@ function lineItem(v: unknown, path: string): ShopifyLineItem {
     quantity: int(o.quantity, `${path}.quantity`),
     currentQuantity: o.currentQuantity === null || o.currentQuantity === undefined ? null : int(o.currentQuantity, `${path}.currentQuantity`),
     unitPrice: bag(o.originalUnitPriceSet, `${path}.originalUnitPriceSet`),
-    totalDiscount: bag(o.totalDiscountSet, `${path}.totalDiscountSet`),
+    totalDiscount: allocatedDiscount(discountAllocations) ?? bag(o.totalDiscountSet, `${path}.totalDiscountSet`),
     taxable: bool(o.taxable),
     requiresShipping: bool(o.requiresShipping),
     isGiftCard: bool(o.isGiftCard),
     taxLines: taxLines(o.taxLines, `${path}.taxLines`),
-    discountAllocations: allocations(o.discountAllocations, `${path}.discountAllocations`),
+    discountAllocations,
   };
 }
 
 function shippingLine(v: unknown, path: string): ShopifyShippingLine {
   const o = obj(v, path);
+  const price = bag(o.originalPriceSet, `${path}.originalPriceSet`);
+  const discountAllocations = allocations(o.discountAllocations, `${path}.discountAllocations`);
+  const discount = allocatedDiscount(discountAllocations);
   return {
     id: str(o.id),
     title: str(o.title) ?? '',
     code: str(o.code),
     source: str(o.source),
-    price: bag(o.originalPriceSet, `${path}.originalPriceSet`),
-    discountedPrice: bag(o.discountedPriceSet, `${path}.discountedPriceSet`),
+    price,
+    discountedPrice: discount ? minusBag(price, discount) : bag(o.discountedPriceSet, `${path}.discountedPriceSet`),
     taxLines: taxLines(o.taxLines, `${path}.taxLines`),
-    discountAllocations: allocations(o.discountAllocations, `${path}.discountAllocations`),
+    discountAllocations,
     isRemoved: bool(o.isRemoved),
   };
 }

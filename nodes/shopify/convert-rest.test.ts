@@ -164,3 +164,68 @@ describe('fixtures', () => {
     expect(existsSync(FIXTURES)).toBe(true);
   });
 });
+
+describe('line and shipping discounts are what Shopify allocated', () => {
+  const fixture = () => (parseJsonLossless(readFileSync(join(FIXTURES, 'rest-2026-07.order.single.json'), 'utf8')) as any).order;
+  const set = (amount: string, shop = 'USD', presentment = shop, inPresentment = amount) => ({
+    shop_money: { amount, currency_code: shop },
+    presentment_money: { amount: inPresentment, currency_code: presentment },
+  });
+  const amounts = (bags: Array<{ shop: { amount: string } }>) => bags.map((b) => b.shop.amount);
+
+  it('Shopify\'s published REST order: total_discount "0.00" beside allocations 3.34/3.33/3.33 from TENOFF gives each line its allocation', () => {
+    const o = orderFromRest(fixture());
+    expect((o.raw as any).line_items.map((l: any) => l.total_discount)).toEqual(['0.00', '0.00', '0.00']);
+    expect(amounts(o.lineItems.map((l) => l.totalDiscount))).toEqual(['3.34', '3.33', '3.33']);
+    expect(o.lineItems[0]?.totalDiscount).toEqual({ shop: { amount: '3.34', currencyCode: 'USD' }, presentment: { amount: '3.34', currencyCode: 'USD' } });
+    // The order's total discounts are the allocations' sum: nothing is left allocated to no line.
+    const allocated = o.lineItems.reduce((a, l) => a.plus(l.totalDiscount.shop.amount), new Decimal(0));
+    expect(allocated.toFixed(2)).toBe(o.totalDiscounts.shop.amount);
+  });
+
+  it('a line with several allocations sums them, in shop and presentment money; total_discount never adds to them', () => {
+    const raw = fixture();
+    raw.presentment_currency = 'EUR';
+    const li = raw.line_items[0];
+    li.total_discount_set = set('5.00', 'USD', 'EUR', '4.60'); // a line-level discount, also one of the allocations
+    li.discount_allocations = [
+      { amount: '5.00', amount_set: set('5.00', 'USD', 'EUR', '4.60'), discount_application_index: 1 },
+      { amount: '3.34', amount_set: set('3.34', 'USD', 'EUR', '3.07'), discount_application_index: 0 },
+    ];
+    const line = first(orderFromRest(raw).lineItems, 'a line item');
+    expect(line.totalDiscount).toEqual({ shop: { amount: '8.34', currencyCode: 'USD' }, presentment: { amount: '7.67', currencyCode: 'EUR' } });
+  });
+
+  it('a line without allocations keeps total_discount (zero when neither is given)', () => {
+    const raw = fixture();
+    raw.line_items[0].discount_allocations = [];
+    raw.line_items[0].total_discount = '7.00';
+    raw.line_items[0].total_discount_set = set('7.00');
+    delete raw.line_items[1].discount_allocations;
+    delete raw.line_items[1].total_discount;
+    delete raw.line_items[1].total_discount_set;
+    expect(amounts(orderFromRest(raw).lineItems.map((l) => l.totalDiscount))).toEqual(['7.00', '0.00', '3.33']);
+  });
+
+  it('a shipping line with allocations is discounted by them, whatever discounted_price says or when it is missing', () => {
+    const raw = fixture();
+    const ship = (id: number, price: string, allocated: string | null, discounted?: string) => ({
+      id,
+      title: 'Standard',
+      price,
+      price_set: set(price),
+      ...(discounted === undefined ? {} : { discounted_price: discounted, discounted_price_set: set(discounted) }),
+      tax_lines: [],
+      discount_allocations: allocated === null ? [] : [{ amount: allocated, amount_set: set(allocated), discount_application_index: 1 }],
+    });
+    raw.shipping_lines = [
+      ship(1, '10.00', '10.00'), // free-shipping code, no discounted_price
+      ship(2, '10.00', '4.00', '10.00'), // discounted_price before 2024-07 left cart-level discounts out
+      ship(3, '10.00', null, '8.00'), // no allocations: discounted_price stands
+      ship(4, '10.00', null), // neither: the price
+    ];
+    const o = orderFromRest(raw);
+    expect(amounts(o.shippingLines.map((s) => s.discountedPrice))).toEqual(['0.00', '6.00', '8.00', '10.00']);
+    expect(o.shippingLines[0]?.discountedPrice.presentment).toEqual({ amount: '0.00', currencyCode: 'USD' });
+  });
+});

@@ -18,6 +18,7 @@ import type {
 } from './types.ts';
 import {
   ShopifyConversionError,
+  allocatedDiscount,
   arr,
   bool,
   dec,
@@ -26,6 +27,7 @@ import {
   int,
   isObj,
   legacyIdOf,
+  minusBag,
   money,
   obj,
   optGid,
@@ -107,14 +109,7 @@ export function lineItemFromRest(v: unknown, cur: Cur, path: string): ShopifyLin
     quantity: int(o.quantity, `${path}.quantity`),
     currentQuantity: o.current_quantity === undefined || o.current_quantity === null ? null : int(o.current_quantity, `${path}.current_quantity`),
     unitPrice: bag(o.price_set, o.price, cur, `${path}.price_set`),
-    totalDiscount:
-      isObj(o.total_discount_set) || o.total_discount != null
-        ? bag(o.total_discount_set, o.total_discount, cur, `${path}.total_discount_set`)
-        : sumBags(
-            discountAllocations.map((d) => d.amount),
-            cur.shop,
-            cur.presentment,
-          ),
+    totalDiscount: allocatedDiscount(discountAllocations) ?? optBag(o.total_discount_set, o.total_discount, cur, `${path}.total_discount_set`),
     taxable: bool(o.taxable),
     requiresShipping: bool(o.requires_shipping),
     isGiftCard: bool(o.gift_card),
@@ -126,18 +121,21 @@ export function lineItemFromRest(v: unknown, cur: Cur, path: string): ShopifyLin
 function shippingLine(v: unknown, cur: Cur, path: string): ShopifyShippingLine {
   const o = obj(v, path);
   const price = bag(o.price_set, o.price, cur, `${path}.price_set`);
+  const discountAllocations = allocations(o.discount_allocations, cur, `${path}.discount_allocations`);
+  const discount = allocatedDiscount(discountAllocations);
   return {
     id: optGid('ShippingLine', o.id, `${path}.id`),
     title: str(o.title) ?? '',
     code: str(o.code),
     source: str(o.source),
     price,
-    discountedPrice:
-      isObj(o.discounted_price_set) || o.discounted_price != null
+    discountedPrice: discount
+      ? minusBag(price, discount)
+      : isObj(o.discounted_price_set) || o.discounted_price != null
         ? bag(o.discounted_price_set, o.discounted_price, cur, `${path}.discounted_price_set`)
         : price,
     taxLines: taxLines(o.tax_lines, cur, `${path}.tax_lines`),
-    discountAllocations: allocations(o.discount_allocations, cur, `${path}.discount_allocations`),
+    discountAllocations,
     isRemoved: bool(o.is_removed),
   };
 }

@@ -105,6 +105,9 @@ export function zeroBag(shopCurrency: string, presentmentCurrency: string): Mone
   return { shop: { amount: '0.00', currencyCode: shopCurrency }, presentment: { amount: '0.00', currencyCode: presentmentCurrency } };
 }
 
+// Like dec(): never fewer than two decimals, never fewer than the amounts had (a three-decimal currency keeps its third).
+const exact = (d: Decimal) => d.toFixed(Math.max(2, d.decimalPlaces()));
+
 export function sumBags(bags: MoneyBag[], shopCurrency: string, presentmentCurrency: string): MoneyBag {
   let s = new Decimal(0);
   let p = new Decimal(0);
@@ -112,7 +115,31 @@ export function sumBags(bags: MoneyBag[], shopCurrency: string, presentmentCurre
     s = s.plus(b.shop.amount);
     p = p.plus(b.presentment.amount);
   }
-  return { shop: { amount: s.toFixed(2), currencyCode: shopCurrency }, presentment: { amount: p.toFixed(2), currencyCode: presentmentCurrency } };
+  return { shop: { amount: exact(s), currencyCode: shopCurrency }, presentment: { amount: exact(p), currencyCode: presentmentCurrency } };
+}
+
+export function minusBag(a: MoneyBag, b: MoneyBag): MoneyBag {
+  return {
+    shop: { amount: exact(new Decimal(a.shop.amount).minus(b.shop.amount)), currencyCode: a.shop.currencyCode },
+    presentment: { amount: exact(new Decimal(a.presentment.amount).minus(b.presentment.amount)), currencyCode: a.presentment.currencyCode },
+  };
+}
+
+/**
+ * The discount Shopify put on a line item or shipping line: the sum of its discount allocations, or null when it has
+ * none. Allocations hold every discount on the line, order-level and code discounts included, and the order's total
+ * discounts are their sum. A line's `total_discount` / `totalDiscountSet` leaves order-level discounts out (Shopify's
+ * own example order has "0.00" beside 3.34 allocated), and a shipping line's `discounted_price` left out cart-level
+ * ones before 2024-07; so those speak only for a line that has no allocations, and never add to them.
+ */
+export function allocatedDiscount(allocations: readonly { amount: MoneyBag }[]): MoneyBag | null {
+  const [one] = allocations;
+  if (!one) return null;
+  return sumBags(
+    allocations.map((a) => a.amount),
+    one.amount.shop.currencyCode,
+    one.amount.presentment.currencyCode,
+  );
 }
 
 /** "partially_refunded" / "Payments::Balance::AdjustmentReversal" -> "PARTIALLY_REFUNDED" / "ADJUSTMENT_REVERSAL". */

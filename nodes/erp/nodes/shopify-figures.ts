@@ -40,7 +40,12 @@ export function giftCardSales(o: OrderFigures): Decimal {
   return o.lineItems.filter((l) => l.isGiftCard).reduce((a, l) => a.plus(lineGross(l)), new Decimal(0));
 }
 
-/** Order discount that Shopify counts in `totalDiscounts` but allocated to no line and no shipping line. */
+/**
+ * Order discount that Shopify counts in `totalDiscounts` but allocated to no line and no shipping line. A line's
+ * `totalDiscount` and a shipping line's price less `discountedPrice` are what Shopify allocated to it (the converters
+ * take them from the allocations, which include the order-level discounts): `totalDiscounts` is their sum, so an order
+ * whose discounts are all allocated leaves nothing here to spread.
+ */
 export function unallocatedDiscount(o: OrderFigures): Decimal {
   const lines = o.lineItems.reduce((a, l) => a.plus(d(l.totalDiscount)), new Decimal(0));
   const ship = (o.shippingLines ?? []).filter((s) => !s.isRemoved).reduce((a, s) => a.plus(d(s.price).minus(d(s.discountedPrice))), new Decimal(0));

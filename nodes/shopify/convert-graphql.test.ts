@@ -1,0 +1,70 @@
+// The GraphQL order converter against what the sandbox store answers to ORDER_BY_ID (the document the integration
+// sends), with each line's totalDiscountSet as Shopify reports it: without order-level discounts.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createShopifyConnection, type ShopifyClient } from './client.ts';
+import { orderFromGraphql } from './convert-graphql.ts';
+import { ORDER_BY_ID } from './documents.ts';
+import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
+
+let shop: SandboxStore;
+let client: ShopifyClient;
+beforeAll(async () => {
+  shop = await startShopifySandbox({ plan: 'standard' });
+  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+});
+afterAll(() => shop.stop());
+
+const FIXTURE = new URL('../../../shared/fixtures/shopify/rest-2026-07.order.single.json', import.meta.url);
+const bag = (amount: string) => ({ shopMoney: { amount, currencyCode: 'USD' }, presentmentMoney: { amount, currencyCode: 'USD' } });
+const amounts = (bags: Array<{ shop: { amount: string } }>) => bags.map((b) => b.shop.amount);
+
+/** Shopify's published order (code TENOFF across its three lines), put in the sandbox store and read back by GraphQL. */
+async function publishedOrder(): Promise<any> {
+  // Its ids are below 2^53: JSON.parse keeps them.
+  const id = shop.createOrder(JSON.parse(readFileSync(FIXTURE, 'utf8')).order);
+  const { data } = await client.request(ORDER_BY_ID, { id, lineItems: 25 });
+  // LineItem.totalDiscountSet "doesn't include order-level discounts" (Admin schema): an order-wide code leaves it zero.
+  const order = structuredClone(data.order) as any;
+  for (const l of order.lineItems.nodes) l.totalDiscountSet = bag('0.00');
+  return order;
+}
+
+describe('orderFromGraphql: discounts are what Shopify allocated', () => {
+  it("Shopify's published order: totalDiscountSet 0.00 beside allocations 3.34/3.33/3.33 gives each line its allocation", async () => {
+    const gql = await publishedOrder();
+    expect(gql.lineItems.nodes.map((l: any) => l.discountAllocations.map((a: any) => a.allocatedAmountSet.shopMoney.amount))).toEqual([
+      ['3.34'],
+      ['3.33'],
+      ['3.33'],
+    ]);
+    const o = orderFromGraphql(gql);
+    expect(amounts(o.lineItems.map((l) => l.totalDiscount))).toEqual(['3.34', '3.33', '3.33']);
+    expect(o.lineItems[0]?.totalDiscount.presentment).toEqual({ amount: '3.34', currencyCode: 'USD' });
+    expect(o.totalDiscounts.shop.amount).toBe('10.00');
+  });
+
+  it('a line without allocations keeps totalDiscountSet', async () => {
+    const gql = await publishedOrder();
+    gql.lineItems.nodes[0].discountAllocations = [];
+    gql.lineItems.nodes[0].totalDiscountSet = bag('7.00');
+    expect(amounts(orderFromGraphql(gql).lineItems.map((l) => l.totalDiscount))).toEqual(['7.00', '3.33', '3.33']);
+  });
+
+  it('a shipping line with allocations is discounted by them; without, discountedPriceSet stands', async () => {
+    const gql = await publishedOrder();
+    const ship = (id: string, price: string, allocated: string | null, discounted: string) => ({
+      id,
+      title: 'Standard',
+      code: null,
+      source: 'shopify',
+      isRemoved: false,
+      originalPriceSet: bag(price),
+      discountedPriceSet: bag(discounted),
+      taxLines: [],
+      discountAllocations: allocated === null ? [] : [{ allocatedAmountSet: bag(allocated), discountApplication: { index: 1 } }],
+    });
+    gql.shippingLines.nodes = [ship('gid://shopify/ShippingLine/1', '10.00', '4.00', '10.00'), ship('gid://shopify/ShippingLine/2', '10.00', null, '8.00')];
+    expect(amounts(orderFromGraphql(gql).shippingLines.map((s) => s.discountedPrice))).toEqual(['6.00', '8.00']);
+  });
+});
