@@ -8,6 +8,8 @@ import { startHarness, type Harness } from './testing/harness.ts';
 import type { PayoutReconciliation } from './types.ts';
 import { nth } from './testing/defined.ts';
 import { rawRows } from '../../runtime/testing/raw.ts';
+import { ledgerStatus } from '../../server/finance/ledger-check.ts';
+import { monthEndReport } from '../../server/finance/report.ts';
 
 let h: Harness | undefined;
 let erp: SandboxErp;
@@ -99,6 +101,56 @@ describe('finance.reconcile-payouts: a scenario month that ties', () => {
     const reserve = await ledger(erp, '1195');
     expect(reserve.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2)).toBe('0.00');
     expect(h.sink.open()).toEqual([]);
+  });
+});
+
+describe('finance.reconcile-payouts: lines matched within the amount tolerance', () => {
+  it('books the cents to payout rounding, so clearing and the receivable net to zero once both payouts are settled', async () => {
+    erp = createSandboxErp();
+    await postAll(erp);
+    // Shopify charged order 5001 a cent less than its 44.00 invoice (payout 7001) and refunded 6002 a cent more than
+    // its credit memo (payout 7002): both within the template's 0.01 tolerance, both FX rounding.
+    const s = shopifyScenario();
+    // The scenario's REST-shaped payouts and balance transactions (the sandbox store keeps them untyped).
+    type Tx = { id: number; amount: string; fee: string; net: string };
+    type Payout = { id: number; amount: string; summary: Record<string, string> };
+    const cent = (id: number, payout: number, summary: string) => {
+      const tx = (s.balanceTransactions as Tx[]).find((t) => t.id === id)!;
+      tx.amount = new Decimal(tx.amount).minus('0.01').toFixed(2);
+      tx.net = new Decimal(tx.amount).minus(tx.fee).toFixed(2);
+      const p = (s.payouts as Payout[]).find((x) => x.id === payout)!;
+      p.amount = new Decimal(p.amount).minus('0.01').toFixed(2);
+      p.summary[summary] = new Decimal(p.summary[summary]!).minus('0.01').toFixed(2);
+    };
+    cent(9000 + 5001, 7001, 'charges_gross_amount');
+    cent(9000 + 6002, 7002, 'refunds_gross_amount');
+    h = await startHarness(s, erp);
+
+    const run = await h.runOnce();
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const recs = recsOf(run);
+    expect(recs.map((r) => [r.payoutId, r.status, r.erpVariance, r.withinTolerance])).toEqual([
+      ['7001', 'balanced', '0.00', '-0.01'],
+      ['7002', 'balanced', '0.00', '-0.01'],
+    ]);
+    expect(h.sink.open()).toEqual([]);
+
+    const net = (ls: Awaited<ReturnType<typeof ledger>>) => ls.reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0)).toFixed(2);
+    expect([net(await ledger(erp, '1100')), net(await ledger(erp, '1190'))]).toEqual(['0.00', '0.00']);
+    // The template's rounding account (6200) holds the two cents, each on its payout's own "Payout rounding" line.
+    const rounding = (await ledger(erp, '6200')).filter((l) => l.description?.startsWith('Payout rounding'));
+    expect(rounding.map((l) => [l.source.externalId, l.debit, l.credit, l.description])).toEqual([
+      ['7001', '0.01', '0.00', 'Payout rounding 7001'],
+      ['7002', '0.01', '0.00', 'Payout rounding 7002'],
+    ]);
+
+    // Finance sees the rounding per payout and per month, and the journals read back tie.
+    const report = monthEndReport(recs, { ledger: await ledgerStatus(erp, recs) });
+    expect(report.payouts.map((p) => [p.payoutId, p.rounding, p.ledger?.ties, p.ledger?.problems])).toEqual([
+      ['7001', '-0.01', true, []],
+      ['7002', '-0.01', true, []],
+    ]);
+    expect(report.months.map((m) => [m.month, m.rounding, m.reconciled])).toEqual([['2026-11', '-0.02', true]]);
   });
 });
 

@@ -35,12 +35,29 @@ export const reconcileConfig = z
         adjustments: z.string().min(1).default('6200'),
         disputes: z.string().min(1).default('6200'),
         reserve: z.string().min(1).default('1195'),
+        /**
+         * Payout rounding: differences within `amountTolerance` (FX, cents) between Shopify and the ERP documents. The
+         * settlement clears each document's full amount, so without this line clearing would keep them.
+         */
+        rounding: z.string().min(1).default('6200'),
         /** Where the ERP books Shopify order invoices and credit memos: read to match them. */
         receivable: z.string().min(1).default('1100'),
       })
       .strict()
-      .default({ bank: '1000', clearing: '1190', fees: '6100', adjustments: '6200', disputes: '6200', reserve: '1195', receivable: '1100' }),
-    /** Per order / refund: differences up to this are rounding (FX), not a mismatch. The payout itself ties to the cent. */
+      .default({
+        bank: '1000',
+        clearing: '1190',
+        fees: '6100',
+        adjustments: '6200',
+        disputes: '6200',
+        reserve: '1195',
+        rounding: '6200',
+        receivable: '1100',
+      }),
+    /**
+     * Per order / refund: differences up to this are rounding (FX), not a mismatch; booked to `accounts.rounding`. The
+     * payout itself ties to the cent.
+     */
     amountTolerance: decimalString.default('0.01'),
     /** How far apart a transaction and an ERP document may be dated when matched by amount. */
     dateToleranceDays: z.number().int().min(0).max(60).default(3),
@@ -82,7 +99,8 @@ export const reconcilePayoutsNode = defineNode<ReconcileConfig, unknown, Reconci
   description:
     'Matches every balance transaction of each Shopify Payments payout (charges, refunds, fees, adjustments, disputes, reserves...) to the ' +
     'ERP invoices and credit memos, by Shopify id first, then by amount and date. Every payout that ties to the cent goes out of `balanced` ' +
-    'as one journal per payout for erp.post-journal (idempotent by payout id), however many are waiting; one that does not raises ' +
+    'as one journal per payout for erp.post-journal (idempotent by payout id), however many are waiting, with the differences ' +
+    'accepted within amountTolerance booked as payout rounding (accounts.rounding) so clearing nets to zero; one that does not raises ' +
     'payout-variance and the item exceptions for finance, and is checked again on every run until it ties. Claims and payout standing ' +
     "are kept in the runtime's reconciliation tables, so no ERP document is ever matched to two payouts.",
   config: reconcileConfig,

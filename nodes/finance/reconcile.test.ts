@@ -13,7 +13,7 @@ const FIX = new URL('../../../shared/fixtures/shopify/', import.meta.url);
 const read = (f: string) => JSON.parse(readFileSync(new URL(f, FIX), 'utf8'));
 const opts: MatchOptions = { amountTolerance: new Decimal('0.01'), dateToleranceDays: 3, postStatuses: ['PAID'], reportErpOnly: true };
 const none: ErpSide = { docs: [], salesOrders: new Map(), refundOfTransaction: new Map(), claimedBefore: new Set() };
-const accounts = { bank: '1000', clearing: '1190', fees: '6100', adjustments: '6200', disputes: '6250', reserve: '1195' };
+const accounts = { bank: '1000', clearing: '1190', fees: '6100', adjustments: '6200', disputes: '6250', reserve: '1195', rounding: '6300' };
 const now = new Date('2026-12-01T06:00:00Z');
 
 function fixturePayout(): ShopifyPayout {

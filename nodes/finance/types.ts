@@ -60,7 +60,10 @@ export interface PayoutReconciliation {
   shopifyVariance: string;
   /** Σ (Shopify − ERP) over order and refund items: what the ERP documents miss. */
   erpVariance: string;
-  /** Differences accepted within the per-line tolerance (rounding, FX). */
+  /**
+   * Σ (Shopify − ERP) accepted within the per-line tolerance (rounding, FX): the payout journal's "Payout rounding"
+   * line books it (negated) to the rounding account, so clearing, credited at the ERP's amounts, nets to zero.
+   */
   withinTolerance: string;
   counts: Record<ItemStatus, number>;
   /** Transactions whose own net is not amount − fee (Shopify data that cannot be booked as given). */

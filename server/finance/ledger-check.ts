@@ -1,5 +1,6 @@
 // Reads the payout journals back from the ERP ledger and checks them against the reconciliation: bank = the net
-// Shopify deposited, clearing credit = charges − refunds (+ retried payouts) that the orders booked.
+// Shopify deposited, clearing credit = charges − refunds (+ retried payouts) that the orders booked, at the ERP
+// documents' amounts (Shopify's less the payout rounding, which the journal books to its own account).
 import { Decimal } from 'decimal.js';
 import type { ErpConnector } from '../../nodes/erp/contract.ts';
 import type { PayoutReconciliation } from '../../nodes/finance/types.ts';
@@ -25,10 +26,10 @@ export async function ledgerStatus(
     }
     const bank = net(accounts.bank);
     const clearing = net(accounts.clearing).neg();
-    const expectedClearing = new Decimal(r.totals.charges).plus(r.totals.refunds).plus(r.totals.retriedPayouts);
+    const expectedClearing = new Decimal(r.totals.charges).plus(r.totals.refunds).plus(r.totals.retriedPayouts).minus(r.withinTolerance);
     if (!bank.eq(r.payoutNet)) problems.push(`bank ${bank.toFixed(2)} in the ERP vs ${r.payoutNet} deposited by Shopify`);
     if (!clearing.eq(expectedClearing))
-      problems.push(`clearing credit ${clearing.toFixed(2)} in the ERP vs ${expectedClearing.toFixed(2)} charges less refunds`);
+      problems.push(`clearing credit ${clearing.toFixed(2)} in the ERP vs ${expectedClearing.toFixed(2)} charges less refunds at the ERP documents' amounts`);
     out.set(r.payoutId, { posted: true, ties: problems.length === 0, entryNumber: first.entryNumber, problems });
   }
   return out;

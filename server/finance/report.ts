@@ -30,6 +30,8 @@ export interface PayoutRow {
   retriedPayouts: string;
   erpVariance: string;
   shopifyVariance: string;
+  /** Differences matched within tolerance, booked by the payout journal to the rounding account (Shopify − ERP). */
+  rounding: string;
   matched: number;
   missingInErp: number;
   amountMismatches: number;
@@ -55,6 +57,7 @@ export interface MonthRow {
   reserves: string;
   erpVariance: string;
   shopifyVariance: string;
+  rounding: string;
   /** Every payout tied, and (when the ledger was checked) every paid payout's journal is in the ERP and ties. */
   reconciled: boolean;
 }
@@ -95,6 +98,7 @@ export function monthEndReport(recs: PayoutReconciliation[], opts: { month?: str
       retriedPayouts: r.totals.retriedPayouts,
       erpVariance: r.erpVariance,
       shopifyVariance: r.shopifyVariance,
+      rounding: r.withinTolerance,
       matched: r.counts.matched,
       missingInErp: r.counts['missing-in-erp'],
       amountMismatches: r.counts['amount-mismatch'],
@@ -127,6 +131,7 @@ export function monthEndReport(recs: PayoutReconciliation[], opts: { month?: str
         reserves: total('reserves'),
         erpVariance: total('erpVariance'),
         shopifyVariance: total('shopifyVariance'),
+        rounding: total('rounding'),
         reconciled: count('unbalanced') === 0 && count('waiting') === 0 && ledgerOk,
       };
     })
@@ -151,6 +156,7 @@ const PAYOUT_COLUMNS: Array<[keyof PayoutRow | 'ledgerPosted' | 'ledgerTies' | '
   ['retriedPayouts', 'Retried payouts'],
   ['erpVariance', 'ERP variance'],
   ['shopifyVariance', 'Shopify variance'],
+  ['rounding', 'Payout rounding'],
   ['matched', 'Matched'],
   ['missingInErp', 'Missing in ERP'],
   ['amountMismatches', 'Amount mismatches'],
@@ -191,6 +197,7 @@ export function reportCsv(r: MonthEndReport): string {
     ['reserves', 'Reserves'],
     ['erpVariance', 'ERP variance'],
     ['shopifyVariance', 'Shopify variance'],
+    ['rounding', 'Payout rounding'],
     ['reconciled', 'Reconciled'],
   ];
   return (

@@ -29,6 +29,9 @@ const PayoutRow = z
     retriedPayouts: Money,
     erpVariance: Money,
     shopifyVariance: Money,
+    rounding: Money.openapi({
+      description: 'Σ (Shopify − ERP) of lines matched within the amount tolerance (FX, cents), booked by the payout journal as payout rounding.',
+    }),
     matched: z.number().int(),
     missingInErp: z.number().int(),
     amountMismatches: z.number().int(),
@@ -56,6 +59,9 @@ const MonthRow = z
     reserves: Money,
     erpVariance: Money,
     shopifyVariance: Money,
+    rounding: Money.openapi({
+      description: 'Σ (Shopify − ERP) of lines matched within the amount tolerance (FX, cents), booked by the payout journal as payout rounding.',
+    }),
     reconciled: z
       .boolean()
       .openapi({ description: "Every payout tied, and (when the ledger was checked) every paid payout's journal is in the ERP and ties." }),

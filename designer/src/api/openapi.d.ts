@@ -9810,6 +9810,8 @@ export interface components {
             erpVariance: string;
             /** @description A decimal amount, e.g. "12.50". */
             shopifyVariance: string;
+            /** @description Σ (Shopify − ERP) of lines matched within the amount tolerance (FX, cents), booked by the payout journal as payout rounding. */
+            rounding: string;
             /** @description Every payout tied, and (when the ledger was checked) every paid payout's journal is in the ERP and ties. */
             reconciled: boolean;
         };
@@ -9841,6 +9843,8 @@ export interface components {
             erpVariance: string;
             /** @description A decimal amount, e.g. "12.50". */
             shopifyVariance: string;
+            /** @description Σ (Shopify − ERP) of lines matched within the amount tolerance (FX, cents), booked by the payout journal as payout rounding. */
+            rounding: string;
             matched: number;
             missingInErp: number;
             amountMismatches: number;
