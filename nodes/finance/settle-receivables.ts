@@ -2,7 +2,7 @@
 // memos that payout paid (and reopens / repays invoices of chargebacks and won disputes), so a fully paid-out month
 // leaves nothing on the receivable and the clearing account nets to zero.
 import { z } from 'zod';
-import { defineNode, permanentError, route, connectionKindMeta } from '../../runtime/node-api.ts';
+import { type ExceptionSink, defineNode, permanentError, route, connectionKindMeta } from '../../runtime/node-api.ts';
 import type { ErpSettlement } from '../erp/contract.ts';
 import { erpConnection, withNode } from '../erp/nodes/util.ts';
 import { SETTLE_STATE, type PendingSettlement } from './settle.ts';
@@ -119,8 +119,9 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
           )
         : { created: false, document: { externalId: payoutId, entryNumber: null, items: [] } };
       const missing = r.document.items.filter((i) => i.status === 'not-found');
-      if (missing.length)
-        ctx.log.warn({ payoutId, missing: missing.map((m) => `${m.kind}:${m.externalId}`) }, 'documents of the payout not found in the ERP: not settled');
+      // Matched when reconciled, gone when settled (deleted, renumbered): their receivable stays open and clearing keeps
+      // their amount. The rest of the payout is settled; these are finance's to find, not a log line to miss.
+      if (missing.length) await raiseUnsettled(ctx, payoutId, p.currency, missing);
       await records.markSettled(payoutId, r.document);
       out.push({ payoutId, settlement: r.document, created: r.created });
     }
@@ -131,3 +132,29 @@ export const settleReceivablesNode = defineNode<z.infer<typeof config>, unknown,
     return route('out', one);
   },
 });
+
+async function raiseUnsettled(
+  ctx: { nodeId: string; runId: string; flowId: string; exceptions?: ExceptionSink; config: { accounts: { receivable: string; clearing: string } } },
+  payoutId: string,
+  currency: string,
+  missing: ErpSettlement['items'],
+): Promise<void> {
+  const named = missing.map((m) => `${m.kind} ${m.externalId} (${m.amount} ${currency})`).join(', ');
+  const { receivable, clearing } = ctx.config.accounts;
+  const e = {
+    type: 'payout-settlement-incomplete',
+    key: `payout:${payoutId}`,
+    owner: 'finance' as const,
+    severity: 'high' as const,
+    title: `Payout ${payoutId}: ${missing.length} document(s) it paid are no longer in the ERP and were not settled: ${named}`,
+    detail:
+      `The payout's journal is posted and its other documents settled. These were matched when the payout was reconciled but not ` +
+      `found when settling (deleted or renumbered in the ERP?): until they are settled by hand, their amounts stay on ${receivable} ` +
+      `receivable and ${clearing} clearing.`,
+    links: { runId: ctx.runId, flowId: ctx.flowId, nodeId: ctx.nodeId },
+    data: { payoutId, missing: missing.map((m) => ({ kind: m.kind, externalId: m.externalId, amount: m.amount })) },
+  };
+  if (!ctx.exceptions)
+    throw permanentError(`node ${ctx.nodeId}: ${e.title}; no exceptions service to raise it`, { code: 'EXCEPTIONS_UNDELIVERED', details: e.data });
+  await ctx.exceptions.raise(e);
+}

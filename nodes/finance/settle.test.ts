@@ -258,4 +258,33 @@ describe('finance.settle-receivables on the sandbox ERP', () => {
     expect(await rawCount(h.rt.store, `SELECT COUNT(*) AS n FROM flow_state WHERE key = 'finance.payouts.settle'`)).toBe(0);
     expect([await balanceOf(erp, '1100'), await balanceOf(erp, '1190')]).toEqual(['0.00', '0.00']);
   });
+  it('an invoice the payout paid that is gone from the ERP when settling is a high exception for finance naming it; the rest is settled', async () => {
+    erp = createSandboxErp();
+    for (const o of ORDERS) await erp.createSalesOrder(erpOrder(o));
+    for (const r of REFUNDS) await erp.createCreditMemo(erpMemo(r));
+    // Between the reconciliation and the settlement, order 5002's invoice stops being findable (deleted or renumbered
+    // in the ERP): the real connector is asked for an order id it does not know, and answers not-found for it.
+    const renumbered = {
+      ...erp,
+      settleReceivables: (input: Parameters<NonNullable<SandboxErp['settleReceivables']>>[0]) =>
+        erp.settleReceivables!({ ...input, items: input.items.map((i) => (i.externalId === '5002' ? { ...i, externalId: '5002-gone' } : i)) }),
+    };
+    h = await startHarness(shopifyScenario(), renumbered);
+    h.store.state.payouts.splice(1);
+    const run = await h.runOnce();
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(settlementOf(run).items.map((i) => [i.externalId, i.status])).toEqual([
+      ['5001', 'settled'],
+      ['5002-gone', 'not-found'],
+      ['5003', 'settled'],
+      ['6001', 'settled'],
+    ]);
+    const raised = h.sink.open().filter((x) => x.type === 'payout-settlement-incomplete');
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ key: 'payout:7001', owner: 'finance', severity: 'high' });
+    expect(raised[0]!.title).toContain('invoice 5002-gone (13.20 USD)');
+    expect(raised[0]!.detail).toContain('1100 receivable and 1190 clearing');
+    // What finance is told is what the ledger shows: clearing, zero once a payout is settled, still holds its 13.20.
+    expect(await balanceOf(erp, '1190')).toBe('-13.20');
+  });
 });

@@ -450,6 +450,12 @@ const RULES: Record<string, Rule> = {
       "A journal in the shop's (payout) currency would go to an ERP company that keeps its books in another currency. Shopify gives no amounts in the ERP's currency, so nothing was booked rather than converted at a guessed rate.",
     next: () => "Post this shop to an ERP company in the shop's currency, or book the journal by hand at your rate, then resolve.",
   },
+  'payout-settlement-incomplete': {
+    category: 'manual-process',
+    explain: () =>
+      'The payout journal is posted, but documents it paid were gone from the ERP when they were to be settled (deleted or renumbered after the reconciliation matched them): their receivable is still open and Shopify clearing still holds their amounts.',
+    next: () => 'Find each document named in the ERP and settle it against Shopify clearing by hand (or restore it and settle it), then resolve with a note.',
+  },
   'gift-card-redemption-unknown': {
     category: 'missing-reference-data',
     explain: () =>

@@ -76,7 +76,7 @@ export const STEP_MEANINGS: Record<string, StepMeaning> = {
   'finance.settle-receivables': {
     does: 'After the payout journal, settles in the ERP the invoices and credit memos the payout paid (clearing to receivable, reconciled); a chargeback reopens its invoice, a won dispute pays it again.',
     data: [['ERP', 'general ledger and invoices', 'writes']],
-    raises: [...ERP_FAIL, 'currency-mismatch'],
+    raises: [...ERP_FAIL, 'currency-mismatch', 'payout-settlement-incomplete'],
   },
   'lookup.tax-code': { does: 'Translates each Shopify tax line into the ERP tax code, using the tax-codes table.', data: [], raises: ['unmapped-tax-code'] },
   'lookup.location': { does: 'Translates the Shopify location into the ERP warehouse, using the locations table.', data: [], raises: ['unmapped-location'] },

@@ -104,6 +104,17 @@ export const EXCEPTION_DEFAULTS: Record<string, TypeDefaults> = {
       'Lost: write the open receivable off to the disputes account in the ERP, then resolve',
     ],
   },
+  'payout-settlement-incomplete': {
+    owner: 'finance',
+    severity: 'high',
+    meaning:
+      'A payout was posted, but invoices or credit memos it paid were no longer in the ERP when they were to be settled: their amounts stay on the receivable and on Shopify clearing.',
+    triage: [
+      'Find each document named in the ERP (deleted, cancelled or renumbered after the payout was reconciled)',
+      'Settle it by hand against Shopify clearing, or restore it and settle it',
+      'Resolve with a note',
+    ],
+  },
   'gift-card-redemption-unknown': {
     owner: 'finance',
     severity: 'medium',
