@@ -3,6 +3,8 @@
 // A pending refund is a transient failure: the runtime re-runs this step with backoff (the node's retry policy), and
 // every attempt re-reads the refund from Shopify, so the memo is posted once the refund has settled — never a
 // zero-value memo for money that has not moved. A refund whose transactions failed is a permanent failure.
+// The books are in the shop's currency: the cash is Shopify's shopMoney of each transaction, never the amount the
+// customer's card got back in the presentment currency (that one is only passed on, as `refunded`, for display).
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, NodeError, permanentError, transientError, connectionKindMeta } from '../../../runtime/node-api.ts';
@@ -29,13 +31,14 @@ export const REFUND_CONTEXT = typedDocument<RefundContextQuery, RefundContextQue
     shippingAddress { countryCodeV2 provinceCode }
     lineItems(first: $lineItems) { nodes { id sku isGiftCard taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
     shippingLines(first: 5) { nodes { id title taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
-    refunds(first: 20) { id transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { presentmentMoney { amount currencyCode } } } } }
+    refunds(first: 20) { id transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
   }
 }`);
 
 // The shapes the document selects, as generated from the Admin schema (npm run shopify-types).
 type GqlOrder = NonNullable<RefundContextQuery['order']>;
 type GqlTaxLine = GqlOrder['lineItems']['nodes'][number]['taxLines'][number];
+type GqlTransaction = GqlOrder['refunds'][number]['transactions']['nodes'][number];
 
 const taxLine = (t: GqlTaxLine): ShopifyTaxLine => ({
   title: t.title,
@@ -43,7 +46,7 @@ const taxLine = (t: GqlTaxLine): ShopifyTaxLine => ({
   price: { shop: t.priceSet.shopMoney, presentment: t.priceSet.presentmentMoney },
   channelLiable: null,
 });
-const transaction = (t: GqlOrder['refunds'][number]['transactions']['nodes'][number]): ShopifyTransaction => ({
+const transaction = (t: GqlTransaction): ShopifyTransaction => ({
   id: t.id,
   kind: t.kind,
   status: t.status,
@@ -63,6 +66,7 @@ export interface AwaitRefundOutput {
   order: { id: string; name: string; currency: string; taxesIncluded: boolean; shippingAddress: { countryCode: string | null; provinceCode: string | null } };
   /** Whether any refunded goods go back into stock (each line says whether, and where: restocked, restockLocationId). */
   restock: boolean;
+  /** What the successful refund transactions returned in the customer's (presentment) currency: for display, not for the books. */
   refunded: { amount: string; currency: string | null; transactions: number };
   /**
    * Shopify's own figures of the refund (shop currency): refunded lines and their tax, shipping and its tax, order
@@ -92,6 +96,10 @@ function refundedTax(
 }
 
 const isRefundTx = (t: ShopifyTransaction) => t.kind === 'REFUND';
+// Only SUCCESS has moved the money and only these are final failures: AWAITING_RESPONSE, UNKNOWN, PENDING and any
+// status Shopify adds later may still move it, so they wait (booking them as 0.00 cash could never be corrected).
+const FAILED = new Set(['FAILURE', 'ERROR']);
+const statusOf = (t: ShopifyTransaction) => String(t.status ?? '').toUpperCase();
 
 export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: ShopifyRefund }, AwaitRefundOutput>({
   type: 'erp.await-refund',
@@ -99,7 +107,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
   title: 'Wait for a settled refund',
   category: 'erp',
   description:
-    'Passes a Shopify refund on to the credit memo only once its refund transactions succeeded: a pending refund waits (the step ' +
+    'Passes a Shopify refund on to the credit memo only once its refund transactions succeeded: a refund not settled yet (PENDING, AWAITING_RESPONSE, UNKNOWN...) waits (the step ' +
     'is retried with backoff and re-reads the refund from Shopify each time), a failed one stops with REFUND_FAILED. Adds the original ' +
     "order's tax lines to each refunded line and shipping line, the order's tax-inclusive flag and the restock decision.",
   config,
@@ -185,16 +193,16 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const found = order.refunds.find((r) => r.id === hook.id);
     const fresh = found ? found.transactions.nodes.map(transaction) : null;
     const transactions = (fresh ?? hook.transactions ?? []).filter(isRefundTx);
-    const pending = transactions.filter((t) => t.status === 'PENDING');
-    const failed = transactions.filter((t) => t.status === 'FAILURE' || t.status === 'ERROR');
-    const ok = transactions.filter((t) => t.status === 'SUCCESS');
+    const failed = transactions.filter((t) => FAILED.has(statusOf(t)));
+    const ok = transactions.filter((t) => statusOf(t) === 'SUCCESS');
+    const pending = transactions.filter((t) => statusOf(t) !== 'SUCCESS' && !FAILED.has(statusOf(t)));
     if (pending.length) {
       throw transientError(
-        `${where}: refund ${hook.id} of order ${order.name} is pending (${pending.length} transaction(s) not settled yet); the credit memo waits until the money has moved`,
+        `${where}: refund ${hook.id} of order ${order.name} is not settled yet (${pending.map((t) => `${t.id} ${statusOf(t) || 'no status'}`).join(', ')}); the credit memo waits until the money has moved`,
         {
           code: 'REFUND_PENDING',
           retryAfterMs: ctx.config.pendingRetryMs,
-          details: { refundId: hook.id, orderId: order.id, pending: pending.map((t) => t.id) },
+          details: { refundId: hook.id, orderId: order.id, pending: pending.map((t) => t.id), statuses: pending.map((t) => statusOf(t)) },
         },
       );
     }
@@ -232,6 +240,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const restocked = goods.filter((l) => l.restocked);
     const currency = ok[0]?.amount.currencyCode ?? null;
     const amount = ok.reduce((a, t) => a.plus(t.amount.amount), new Decimal(0));
+    const cash = shopCash(where, hook.id, order, found?.transactions.nodes ?? null, ok, ctx.config.pendingRetryMs);
     const shop = (b: { shop: { amount: string } } | null | undefined) => new Decimal(b?.shop?.amount ?? '0');
     const sumOf = <T>(xs: T[], f: (x: T) => Decimal) => xs.reduce((a, x) => a.plus(f(x)), new Decimal(0));
     const lineTotal = sumOf(goods, (l) => shop(l.subtotal));
@@ -250,7 +259,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
         shippingTax: shipTax.toFixed(2),
         adjustments: adjustments.toFixed(2),
         gross: gross.toFixed(2),
-        cash: amount.toFixed(2),
+        cash: cash.toFixed(2),
       },
       restockLocation: otherLocations.length ? null : restockLocation,
       refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
@@ -266,3 +275,27 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     };
   },
 });
+
+/**
+ * The cash the successful transactions returned, in the shop's currency: Shopify's shopMoney when it lists the refund.
+ * The webhook's own transactions carry only the presentment amount, which is shop money only when the currencies are
+ * the same; otherwise the refund waits until Shopify lists it (a converted guess would put a wrong figure in the books).
+ */
+function shopCash(where: string, refundId: string, order: GqlOrder, listed: GqlTransaction[] | null, ok: ShopifyTransaction[], retryAfterMs: number): Decimal {
+  if (listed) {
+    const byId = new Map(listed.map((t) => [t.id, t.amountSet.shopMoney.amount]));
+    return ok.reduce((a, t) => a.plus(byId.get(t.id)!), new Decimal(0)); // ok holds these very transactions
+  }
+  const foreign = ok.filter((t) => t.amount.currencyCode !== null && t.amount.currencyCode !== order.currencyCode);
+  if (foreign.length) {
+    throw transientError(
+      `${where}: Shopify does not list refund ${refundId} on order ${order.name} yet, and its transactions are in ${foreign[0]!.amount.currencyCode}, not the shop's ${order.currencyCode}; the credit memo waits for Shopify's shop-currency amounts`,
+      {
+        code: 'REFUND_PENDING',
+        retryAfterMs,
+        details: { refundId, orderId: order.id, currency: foreign[0]!.amount.currencyCode, shopCurrency: order.currencyCode },
+      },
+    );
+  }
+  return ok.reduce((a, t) => a.plus(t.amount.amount), new Decimal(0));
+}

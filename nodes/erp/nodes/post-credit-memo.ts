@@ -19,7 +19,8 @@ const config = z
     check: z.boolean().default(false),
     /**
      * GL account for the difference between the refunded lines and the cash returned (goodwill, store credit, refund
-     * discrepancies). Without it such a refund is not booked: REFUND_CASH_MISMATCH, a finance exception.
+     * discrepancies). A refund of money alone (no lines, no shipping) becomes a memo of that one line. Without it such
+     * a refund is not booked: REFUND_CASH_MISMATCH, a finance exception.
      */
     differenceAccount: z.string().min(1).optional(),
   })
@@ -123,10 +124,15 @@ async function checked(
   // (b) Lines against the cash actually returned: a difference is booked to its account, or raised — never silent.
   const diff = cash.minus(lines);
   if (diff.isZero()) return memo;
+  // No goods and no shipping: the whole cash is the difference, and the memo holds only its adjustment line.
+  const amountOnly = !memo.lines.length && !memo.shipping?.length;
   if (!ctx.config.differenceAccount) {
     throw permanentError(
-      `${where}: refunded lines with tax come to ${lines.toFixed(2)} but the cash returned is ${cash.toFixed(2)} (difference ${diff.toFixed(2)}: goodwill, store credit or an adjustment); ` +
-        'no differenceAccount is configured, so nothing was booked',
+      amountOnly
+        ? `${where}: an amount-only refund (no lines, no shipping: goodwill or a refund discrepancy) returned ${cash.toFixed(2)} to the customer; ` +
+            'no differenceAccount is configured to book it to, so nothing was booked'
+        : `${where}: refunded lines with tax come to ${lines.toFixed(2)} but the cash returned is ${cash.toFixed(2)} (difference ${diff.toFixed(2)}: goodwill, store credit or an adjustment); ` +
+            'no differenceAccount is configured, so nothing was booked',
       {
         code: 'REFUND_CASH_MISMATCH',
         details: {
@@ -135,6 +141,7 @@ async function checked(
           cash: cash.toFixed(2),
           difference: diff.toFixed(2),
           adjustments: shopify.adjustments ?? null,
+          amountOnly,
         },
       },
     );
@@ -148,7 +155,7 @@ async function checked(
     adjustments: [
       ...(memo.adjustments ?? []),
       {
-        description: `Refund difference: cash ${cash.toFixed(2)} vs lines ${lines.toFixed(2)}`,
+        description: amountOnly ? `Amount-only refund: cash ${cash.toFixed(2)}` : `Refund difference: cash ${cash.toFixed(2)} vs lines ${lines.toFixed(2)}`,
         amount: diff.toFixed(2),
         account: ctx.config.differenceAccount,
       },

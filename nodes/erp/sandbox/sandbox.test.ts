@@ -32,6 +32,27 @@ describe('sandbox ERP specifics', () => {
     expect(debit).toBe(credit);
   });
 
+  it('posts a memo of adjustments only (an amount-only refund): receivable credited against the adjustment account', async () => {
+    const input = order();
+    await erp.createSalesOrder(input);
+    const refundId = `r-adj-${input.externalId}`;
+    const memo = await erp.createCreditMemo({
+      externalId: refundId,
+      orderExternalId: input.externalId,
+      date: input.date,
+      restock: false,
+      lines: [],
+      adjustments: [{ description: 'Amount-only refund: cash 10.00', amount: '10.00', account: '6200' }],
+    });
+    expect(memo.document).toMatchObject({ lines: [], shipping: [], totals: { net: '10.00', tax: '0.00', gross: '10.00' } });
+    expect(memo.document.adjustments).toEqual([{ description: 'Amount-only refund: cash 10.00', amount: '10.00', account: '6200' }]);
+    const lines = (await erp.listLedger({ from: input.date, to: input.date })).filter((l) => l.source.externalId === refundId);
+    expect(lines.map((l) => [l.account, l.debit, l.credit])).toEqual([
+      ['1100', '0.00', '10.00'],
+      ['6200', '10.00', '0.00'],
+    ]);
+  });
+
   it('simulated outages: down is transient and writes nothing; a timeout is ambiguous and a retry finds the document', async () => {
     const input = order();
     erp.admin.simulateOutage('down');

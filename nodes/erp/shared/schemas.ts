@@ -95,7 +95,11 @@ export const creditMemoSchema = z
     warehouse: z.string().min(1).optional(),
     reason: z.string().optional(),
   })
-  .refine((m) => m.lines.length > 0 || (m.shipping?.length ?? 0) > 0, 'a credit memo needs a line or a shipping refund');
+  // A refund of money alone (goodwill, a refund discrepancy: no goods, no shipping) is a memo of adjustments only.
+  .refine(
+    (m) => m.lines.length > 0 || (m.shipping?.length ?? 0) > 0 || (m.adjustments?.length ?? 0) > 0,
+    'a credit memo needs a line, a shipping refund or an adjustment',
+  );
 
 export const journalSchema = z.object({
   externalId: id,

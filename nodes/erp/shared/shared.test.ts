@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { networkError, redact } from './errors.ts';
 import { createLimiter } from './limiter.ts';
 import { netUnitPrice } from './pricing.ts';
-import { parseInput, salesOrderSchema } from './schemas.ts';
+import { creditMemoSchema, parseInput, salesOrderSchema } from './schemas.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -69,6 +69,13 @@ describe('errors and input', () => {
       msg = (e as Error).message;
     }
     for (const p of ['currency', 'date', 'lines[0].sku', 'lines[0].quantity', 'lines[0].unitPrice']) expect(msg).toContain(p);
+  });
+
+  it('takes a credit memo of adjustments only (an amount-only refund), never an empty one', () => {
+    const memo = { externalId: 'r1', orderExternalId: 'o1', date: '2026-03-05', restock: false, lines: [] };
+    const adjusted = { ...memo, adjustments: [{ description: 'Amount-only refund: cash 10.00', amount: '10.00', account: '6200' }] };
+    expect(parseInput(creditMemoSchema, adjusted, 'credit memo').adjustments).toEqual(adjusted.adjustments);
+    expect(() => parseInput(creditMemoSchema, memo, 'credit memo')).toThrow(/a credit memo needs a line, a shipping refund or an adjustment/);
   });
 
   it('derives net unit prices that give back the paid amount to the cent', () => {

@@ -78,6 +78,26 @@ describe('tryton specifics', () => {
     ).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' });
   });
 
+  // On 4000: Tryton's customer invoice lines take revenue accounts only (its domain refuses the expense account 6200).
+  it('posts a credit note of adjustments only (an amount-only refund), idempotently', async () => {
+    const input = order();
+    await erp.createSalesOrder(input);
+    const memo = {
+      externalId: `r-adj-${input.externalId}`,
+      orderExternalId: input.externalId,
+      date: input.date,
+      restock: false,
+      lines: [],
+      adjustments: [{ description: 'Amount-only refund: cash 10.00', amount: '10.00', account: '4000' }],
+    };
+    const first = await erp.createCreditMemo(memo);
+    expect(first.created).toBe(true);
+    expect(first.document).toMatchObject({ lines: [], shipping: [], totals: { net: '10.00', tax: '0.00', gross: '10.00' } });
+    expect(first.document.adjustments).toEqual(memo.adjustments);
+    const again = await erp.createCreditMemo(memo);
+    expect(again).toMatchObject({ created: false, document: { id: first.document.id } });
+  });
+
   it('reads posted order invoices back in the ledger with the Shopify order id', async () => {
     const posting = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true });
     const input = order();

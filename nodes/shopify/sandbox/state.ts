@@ -587,7 +587,10 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
         processedAt: t.processedAt,
         test: t.test,
         parentTransaction: t.parentId ? { id: t.parentId } : null,
-        amountSet: { presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency } },
+        amountSet: {
+          shopMoney: { amount: toShopMoney(t.amount.amount, o), currencyCode: o.currency },
+          presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency },
+        },
       })),
     })),
     fulfillments: [...state.fulfillments.values()].filter((f) => f.orderId === o.id).map((f) => fulfillmentToGraphql(f)),
@@ -613,8 +616,17 @@ function sumRefund(r: ShopifyRefund, o: ShopifyOrder): MoneyBag {
   // Like Shopify, only successful refund transactions count.
   let total = new Decimal(0);
   for (const t of r.transactions) if (t.kind === 'REFUND' && t.status === 'SUCCESS') total = total.plus(t.amount.amount);
-  const amount = total.toFixed(2);
-  return { shop: { amount, currencyCode: o.currency }, presentment: { amount, currencyCode: o.presentmentCurrency } };
+  return { shop: { amount: toShopMoney(total, o), currencyCode: o.currency }, presentment: { amount: total.toFixed(2), currencyCode: o.presentmentCurrency } };
+}
+
+// REST refund transactions carry only the presentment amount; Shopify's shopMoney is that amount at the order's own
+// rate (its shop total over its presentment total), which is what the sandbox answers for a multi-currency order.
+function toShopMoney(presentment: Decimal.Value, o: ShopifyOrder): string {
+  const amount = new Decimal(presentment);
+  const shop = new Decimal(o.total.shop.amount);
+  const shown = new Decimal(o.total.presentment.amount);
+  if (o.currency === o.presentmentCurrency || shown.isZero()) return amount.toFixed(2);
+  return amount.times(shop).div(shown).toFixed(2, Decimal.ROUND_HALF_UP);
 }
 
 export function fulfillmentToGraphql(f: FulfillmentRec): G {

@@ -1,0 +1,115 @@
+// erp.await-refund against a stand-in Shopify that answers RefundContext: a multi-currency order (shop GBP, customer
+// USD) and refund transactions in the statuses Shopify reports.
+import { describe, expect, it } from 'vitest';
+import type { RefundContextQuery } from '../../shopify/admin-types.generated.ts';
+import type { ShopifyRefund, ShopifyTransaction } from '../../shopify/types.ts';
+import { awaitRefundNode, type AwaitRefundOutput } from './await-refund.ts';
+import { nodeContext } from './test-context.ts';
+
+type Order = NonNullable<RefundContextQuery['order']>;
+type Tx = Order['refunds'][number]['transactions']['nodes'][number];
+
+const REFUND = 'gid://shopify/Refund/1';
+const ORDER = 'gid://shopify/Order/1';
+const gbp = (a: string) => ({ amount: a, currencyCode: 'GBP' as const });
+const usd = (a: string) => ({ amount: a, currencyCode: 'USD' as const });
+
+const tx = (id: number, status: string, shop = gbp('12.00'), presentment = usd('15.00')): Tx => ({
+  id: `gid://shopify/OrderTransaction/${id}`,
+  kind: 'REFUND',
+  status: status as Tx['status'],
+  gateway: 'shopify_payments',
+  processedAt: '2026-03-05T09:00:00Z',
+  test: false,
+  parentTransaction: null,
+  amountSet: { shopMoney: shop, presentmentMoney: presentment },
+});
+
+const order = (refunds: Order['refunds']): Order => ({
+  id: ORDER,
+  name: '#1001',
+  currencyCode: 'GBP',
+  taxesIncluded: true,
+  shippingAddress: { countryCodeV2: 'US', provinceCode: 'NY' },
+  lineItems: { nodes: [{ id: 'gid://shopify/LineItem/1', sku: 'MUG-BLACK', isGiftCard: false, taxLines: [] }] },
+  shippingLines: { nodes: [] },
+  refunds,
+});
+
+// The refunds/create payload: one mug, GBP 12.00 in the shop's books, USD 15.00 on the customer's card.
+const hook = (transactions: ShopifyTransaction[] = []): ShopifyRefund => ({
+  id: REFUND,
+  orderId: ORDER,
+  createdAt: '2026-03-05T09:00:00Z',
+  processedAt: null,
+  note: null,
+  settled: false,
+  raw: null,
+  refundLineItems: [
+    {
+      id: 'gid://shopify/RefundLineItem/1',
+      lineItemId: 'gid://shopify/LineItem/1',
+      sku: 'MUG-BLACK',
+      quantity: 1,
+      restockType: 'NO_RESTOCK',
+      restocked: false,
+      locationId: null,
+      subtotal: { shop: gbp('12.00'), presentment: usd('15.00') },
+      totalTax: { shop: gbp('0.00'), presentment: usd('0.00') },
+    },
+  ],
+  refundShippingLines: [],
+  orderAdjustments: [],
+  transactions,
+});
+
+async function settle(o: Order, refund = hook()): Promise<AwaitRefundOutput> {
+  const client = { request: async () => ({ data: { order: o } }) };
+  // The ERP test context, its one connection being this Shopify stand-in.
+  const ctx = { ...nodeContext(awaitRefundNode, { shopifyConnection: 'shop' }, null), connection: async <T>() => client as T };
+  return (await awaitRefundNode.execute(ctx, { refund })) as AwaitRefundOutput;
+}
+
+describe('erp.await-refund', () => {
+  it("counts the cash in the shop's currency (shopMoney), the presentment amount only as `refunded`", async () => {
+    const out = await settle(order([{ id: REFUND, transactions: { nodes: [tx(11, 'SUCCESS')] } }]));
+    expect(out.shopify).toMatchObject({ gross: '12.00', cash: '12.00' });
+    expect(out.refunded).toEqual({ amount: '15.00', currency: 'USD', transactions: 1 });
+  });
+
+  it("waits when Shopify does not list the refund yet and the webhook's transactions are in another currency", async () => {
+    const fromHook: ShopifyTransaction = {
+      id: 'gid://shopify/OrderTransaction/12',
+      kind: 'REFUND',
+      status: 'SUCCESS',
+      gateway: 'shopify_payments',
+      amount: usd('15.00'),
+      parentId: null,
+      processedAt: null,
+      test: false,
+    };
+    await expect(settle(order([]), hook([fromHook]))).rejects.toMatchObject({
+      errorClass: 'transient',
+      code: 'REFUND_PENDING',
+      details: { currency: 'USD', shopCurrency: 'GBP' },
+    });
+    // In the shop's own currency the webhook's amount is shop money.
+    const same = await settle(order([]), hook([{ ...fromHook, amount: gbp('12.00') }]));
+    expect(same.shopify.cash).toBe('12.00');
+  });
+
+  it.each(['AWAITING_RESPONSE', 'UNKNOWN', 'PENDING', 'SOMETHING_NEW'])('waits on a %s refund transaction, naming the status', async (status) => {
+    const e = await settle(order([{ id: REFUND, transactions: { nodes: [tx(13, status)] } }])).catch((x: unknown) => x);
+    expect(e).toMatchObject({ errorClass: 'transient', code: 'REFUND_PENDING', details: { statuses: [status] } });
+    expect((e as Error).message).toContain(status);
+  });
+
+  it('still fails a refund whose transactions failed, and passes one that succeeded beside a failed attempt', async () => {
+    await expect(settle(order([{ id: REFUND, transactions: { nodes: [tx(14, 'FAILURE')] } }]))).rejects.toMatchObject({
+      errorClass: 'permanent',
+      code: 'REFUND_FAILED',
+    });
+    const out = await settle(order([{ id: REFUND, transactions: { nodes: [tx(15, 'ERROR'), tx(16, 'SUCCESS')] } }]));
+    expect(out.shopify.cash).toBe('12.00');
+  });
+});
