@@ -11,6 +11,8 @@ export function MonthSummary({ m }: { m: MonthRow }) {
     ['Adjustments', m.adjustments],
     ['Disputes', m.disputes],
     ['Reserves', m.reserves],
+    // Cents Shopify and the ERP differed by within the tolerance, booked by the journals: shown when there are any.
+    ...(m.rounding !== '0.00' ? [['Payout rounding', m.rounding] as [string, string]] : []),
     ['ERP variance', m.erpVariance],
     ['Shopify variance', m.shopifyVariance],
   ];

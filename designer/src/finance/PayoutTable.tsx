@@ -35,7 +35,15 @@ export function PayoutTable({ rows, ledger = 'checked' }: { rows: PayoutRow[]; l
             <td className="num">{p.refunds}</td>
             <td className="num">{p.fees}</td>
             <td className={`num ${p.erpVariance !== '0.00' ? 'error' : ''}`}>{p.erpVariance}</td>
-            <td>{p.matched}</td>
+            <td>
+              {p.matched}
+              {p.rounding !== '0.00' && (
+                <span className="muted small" data-testid="rounding" title="Matched within the amount tolerance; the journal books it as payout rounding">
+                  {' '}
+                  · rounding {p.rounding}
+                </span>
+              )}
+            </td>
             <td className={p.missingInErp + p.amountMismatches + p.erpOnly ? 'error' : ''} data-testid="not-matched">
               {p.missingInErp + p.amountMismatches + p.erpOnly ? (
                 <Link to={`/exceptions?payout=${encodeURIComponent(p.payoutId)}`} title="The exceptions raised for these items">
