@@ -142,6 +142,11 @@ export interface SalesOrderInput {
   /** The Shopify order name, e.g. "#1001". */
   reference: string;
   customer: CustomerInput;
+  /**
+   * Where this order ships (Shopify's shipping address). The customer's address is the invoice address; a party's
+   * first address is not this order's: a returning customer ships wherever this order says.
+   */
+  shipTo?: Address | null;
   currency: string;
   date: IsoDate;
   /** Default warehouse code for lines. */

@@ -1,5 +1,6 @@
 // Contract tests against a local fake that follows Business Central API v2.0's documented shapes (not a tenant).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SalesOrderInput } from '../contract.ts';
 import type { NodeError } from '../../../runtime/node-api.ts';
 import type { ErpConnector } from '../contract.ts';
 import { order } from '../contract-suite.ts';
@@ -32,8 +33,9 @@ beforeAll(async () => {
 });
 afterAll(() => fake?.close());
 
-const bcOrder = () =>
+const bcOrder = (more: Partial<SalesOrderInput> = {}) =>
   order({
+    ...more,
     lines: [
       { sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['TAXABLE'] },
       { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' },
@@ -329,5 +331,20 @@ describe('Business Central connector (fake per the documented contract)', () => 
       ['1000', '41.90', '0.00', 'journal', '623721858'],
       ['1190', '0.00', '44.00', 'journal', '623721858'],
     ]);
+  });
+});
+
+describe("the order's ship-to", () => {
+  it("sends the order's own ship-to in the salesOrder's shipTo fields", async () => {
+    const input = bcOrder({ shipTo: { name: 'Ann at work', street: '5 Office Park', city: 'Hull', zip: 'HU1 2AA', country: 'GB' } });
+    await bc.createSalesOrder(input);
+    const posted = fake.sets.get('salesOrders')!.find((o) => o.externalDocumentNumber === input.externalId)!;
+    expect(posted).toMatchObject({
+      shipToName: 'Ann at work',
+      shipToAddressLine1: '5 Office Park',
+      shipToCity: 'Hull',
+      shipToPostCode: 'HU1 2AA',
+      shipToCountry: 'GB',
+    });
   });
 });

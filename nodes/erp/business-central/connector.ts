@@ -7,6 +7,7 @@
 // with `confirm: false` the order is a sales quote (books and reserves nothing), compared with Shopify's figures,
 // and only then turned into the sales order (bound action Microsoft.NAV.makeOrder). On a difference the quote stays.
 import type {
+  Address,
   CreditMemoInput,
   CustomerInput,
   ErpConnector,
@@ -257,6 +258,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       externalDocumentNumber: input.externalId,
       customerNumber: customerNumber(input.customer.externalId),
       currencyCode: input.currency === lcy ? '' : input.currency,
+      // This order's own ship-to (BC would otherwise ship to the customer's address).
+      ...(input.shipTo ? bcShipTo(input.shipTo) : {}),
     };
     if (draft) {
       // A quote left by a failed check is replaced by the new input (a replay after a fix).
@@ -657,4 +660,18 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     companyCurrency: async () => lcy,
     close: () => bc.http.close(),
   };
+}
+
+/** The salesOrder / salesQuote ship-to fields of API v2.0. */
+function bcShipTo(a: Address): Record<string, string> {
+  const out: Record<string, string | undefined> = {
+    shipToName: a.name,
+    shipToAddressLine1: a.street,
+    shipToAddressLine2: a.street2,
+    shipToCity: a.city,
+    shipToState: a.province,
+    shipToPostCode: a.zip,
+    shipToCountry: a.country,
+  };
+  return Object.fromEntries(Object.entries(out).filter((e): e is [string, string] => !!e[1]));
 }

@@ -1,6 +1,7 @@
 // Contract tests against a local fake that follows NetSuite's documented REST shapes (not a live account).
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SalesOrderInput } from '../contract.ts';
 import type { NodeError } from '../../../runtime/node-api.ts';
 import type { ErpConnector } from '../contract.ts';
 import { order } from '../contract-suite.ts';
@@ -24,8 +25,9 @@ beforeAll(async () => {
 });
 afterAll(() => fake?.close());
 
-const netsuiteOrder = () =>
+const netsuiteOrder = (more: Partial<SalesOrderInput> = {}) =>
   order({
+    ...more,
     lines: [
       { sku: 'IPOD2008GREEN', quantity: '2', unitPrice: '199.00', discount: '10.00', taxCodes: ['US-SALES-10'] },
       { sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00' },
@@ -304,5 +306,22 @@ describe('NetSuite connector (fake per the documented contract)', () => {
       oauth_signature: 'hj6qWWB2fClCQ6gPqETL0bVEBjbD93HRNqSi%2Bos7HG0%3D',
     });
     expect(h).not.toMatch(/"cs"|"ts"/); // secrets sign, never travel
+  });
+});
+
+describe("the order's ship-to", () => {
+  it("sends the order's own ship-to as its shippingAddress subrecord", async () => {
+    const input = netsuiteOrder({ shipTo: { name: 'Ann at work', street: '5 Office Park', city: 'Hull', zip: 'HU1 2AA', country: 'GB' } });
+    await ns.createSalesOrder(input);
+    const post = fake.requests
+      .filter((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder')
+      .find((r) => (r.body as { otherRefNum?: string }).otherRefNum === input.reference)!;
+    expect((post.body as { shippingAddress?: unknown }).shippingAddress).toEqual({
+      addressee: 'Ann at work',
+      addr1: '5 Office Park',
+      city: 'Hull',
+      zip: 'HU1 2AA',
+      country: 'GB',
+    });
   });
 });

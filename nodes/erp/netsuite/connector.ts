@@ -5,6 +5,7 @@
 import type {
   CreditMemoInput,
   CustomerInput,
+  Address,
   ErpConnector,
   ErpCreditMemo,
   ErpFulfilment,
@@ -315,6 +316,8 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
         location: { id: location },
         otherRefNum: input.reference,
         memo: `Shopify order ${input.reference}`,
+        // This order's own ship-to: NetSuite would otherwise take the customer's default shipping address.
+        ...(input.shipTo ? { shippingAddress: nsAddress(input.shipTo) } : {}),
         // Pending Approval: a draft that commits no stock and is not billable until approved.
         ...(draft ? { orderStatus: { id: 'A' } } : {}),
         ...(shipping.isZero()
@@ -703,4 +706,18 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     listLedger: async (x) => listLedger(parseInput(ledgerQuerySchema, x, 'ledger query')),
     close: () => ns.http.close(),
   };
+}
+
+/** A salesOrder's shippingAddress subrecord (addressee, addr1/addr2, city, state, zip, country). */
+function nsAddress(a: Address): Record<string, string> {
+  const out: Record<string, string | undefined> = {
+    addressee: a.name,
+    addr1: a.street,
+    addr2: a.street2,
+    city: a.city,
+    state: a.province,
+    zip: a.zip,
+    country: a.country,
+  };
+  return Object.fromEntries(Object.entries(out).filter((e): e is [string, string] => !!e[1]));
 }

@@ -40,6 +40,7 @@ export const salesOrderSchema = z.object({
   externalId: id.describe('The Shopify order id: the idempotency key of the ERP document'),
   reference: z.string().min(1).describe('The Shopify order name, e.g. "#1001"'),
   customer: customerSchema.describe('Who bought: found or created in the ERP by its external id'),
+  shipTo: addressSchema.nullish().describe("Shipping address of this order (the customer's address is the invoice address)"),
   currency: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO currency code')

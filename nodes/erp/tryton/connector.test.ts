@@ -6,6 +6,7 @@ import { startTryton, type StartedTryton } from '../../../scripts/tryton/start.t
 import { erpContractSuite, order } from '../contract-suite.ts';
 import type { ErpConnector } from '../contract.ts';
 import { createTrytonConnector } from './connector.ts';
+import { TrytonRpc } from './rpc.ts';
 import { postJournalNode } from '../nodes/post-journal.ts';
 import { postSalesOrderNode } from '../nodes/post-sales-order.ts';
 import { readFulfilmentsNode } from '../nodes/read-fulfilments.ts';
@@ -96,6 +97,38 @@ describe('tryton specifics', () => {
     expect(first.document.adjustments).toEqual(memo.adjustments);
     const again = await erp.createCreditMemo(memo);
     expect(again).toMatchObject({ created: false, document: { id: first.document.id } });
+  });
+
+  it("invoices each order's billing address and ships to its shipping address, not the customer's first address", async () => {
+    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    const customer = { externalId: `cust-addr-${Date.now()}`, name: 'Ann Lee', address: { street: '1 First St', city: 'Leeds', zip: 'LS1 1AA' } };
+    const first = order({ customer, shipTo: { name: 'Ann Lee', street: '1 First St', city: 'Leeds', zip: 'LS1 1AA' } });
+    // The same customer moved, and sends this one to her office.
+    const second = order({
+      customer: { ...customer, address: { street: '9 New Rd', city: 'York', zip: 'YO1 7HH' } },
+      shipTo: { name: 'Ann at work', street: '5 Office Park', city: 'Hull', zip: 'HU1 2AA' },
+    });
+    const third = order({ customer, shipTo: { name: 'Ann at work', street: '5 Office Park', city: 'Hull', zip: 'HU1 2AA' } });
+    for (const o of [first, second, third]) await erp.createSalesOrder(o);
+    const sales = await rpc.model<Array<{ reference: string; invoice_address: number; shipment_address: number }>>('sale.sale', 'search_read', [
+      [['reference', 'in', [first.externalId, second.externalId, third.externalId]]],
+      0,
+      null,
+      null,
+      ['reference', 'invoice_address', 'shipment_address'],
+    ]);
+    const ids = [...new Set(sales.flatMap((x) => [x.invoice_address, x.shipment_address]))];
+    const rows = await rpc.model<Array<{ id: number; name: string; street: string; city: string }>>('party.address', 'read', [ids, ['name', 'street', 'city']]);
+    const where = (id: number) => rows.find((r) => r.id === id)!.city;
+    const of = (o: { externalId: string }) => sales.find((x) => x.reference === o.externalId)!;
+    expect([first, second, third].map((o) => [where(of(o).invoice_address), where(of(o).shipment_address)])).toEqual([
+      ['Leeds', 'Leeds'],
+      ['York', 'Hull'],
+      ['Leeds', 'Hull'],
+    ]);
+    // An address already on the party is used again, not added twice: Leeds, York and Hull, one record each.
+    expect(ids).toHaveLength(3);
+    await rpc.close();
   });
 
   it('reads posted order invoices back in the ledger with the Shopify order id', async () => {

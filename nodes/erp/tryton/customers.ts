@@ -1,5 +1,5 @@
 // Customers are Tryton parties whose unique `code` is the Shopify customer id.
-import type { CustomerInput, ErpCustomer, Posted } from '../contract.ts';
+import type { Address, CustomerInput, ErpCustomer, Posted } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import type { TrytonRpc } from './rpc.ts';
 
@@ -40,9 +40,36 @@ async function contacts(rpc: TrytonRpc, ids: number[]): Promise<Array<{ id: numb
 }
 
 function addressValues(c: CustomerInput) {
-  const a = c.address ?? {};
+  return valuesOf(c.address ?? {}, c.name);
+}
+
+function valuesOf(a: Address, fallbackName: string) {
   const street = [a.street, a.street2].filter(Boolean).join('\n');
-  return { name: a.name ?? c.name, street: street || null, city: a.city ?? null, postal_code: a.zip ?? null };
+  return { name: a.name ?? fallbackName, street: street || null, city: a.city ?? null, postal_code: a.zip ?? null };
+}
+
+type AddressValues = ReturnType<typeof valuesOf>;
+const sameText = (x: string | null | undefined, y: string | null | undefined) => (x ?? '').trim().toLowerCase() === (y ?? '').trim().toLowerCase();
+const sameAddress = (x: AddressValues, y: AddressValues) =>
+  sameText(x.name, y.name) && sameText(x.street, y.street) && sameText(x.city, y.city) && sameText(x.postal_code, y.postal_code);
+
+/**
+ * The party's address that is `a` (by name, street, city and postal code), added to the party when it has none such:
+ * an order's invoice and shipment go where that order says, not to the first address the customer ever had.
+ * Addresses are only ever added, so documents already pointing at one keep it.
+ */
+export async function addressFor(rpc: TrytonRpc, partyId: number, a: Address, fallbackName: string): Promise<number> {
+  const wanted = valuesOf(a, fallbackName);
+  const rows = await rpc.model<Array<AddressValues & { id: number }>>('party.address', 'search_read', [
+    [['party', '=', partyId]],
+    0,
+    null,
+    null,
+    ['name', 'street', 'city', 'postal_code'],
+  ]);
+  const found = rows.find((r) => sameAddress(r, wanted));
+  if (found) return found.id;
+  return rpc.createOne('party.address', { party: partyId, ...wanted });
 }
 
 export async function readCustomer(rpc: TrytonRpc, party: PartyRow): Promise<ErpCustomer> {

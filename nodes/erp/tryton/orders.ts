@@ -5,7 +5,7 @@ import type { ErpSalesOrder, ErpSalesOrderHead, ErpSalesOrderLine, ErpShippingLi
 import { erpError } from '../shared/errors.ts';
 import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
 import { decodeMeta, encodeMeta, givenTax, lineCodes, netUnitPrice, type LineMeta } from '../shared/pricing.ts';
-import { ensureParty } from './customers.ts';
+import { addressFor, ensureParty } from './customers.ts';
 import type { TrytonRefs } from './refs.ts';
 import { D, tDate, type TrytonRpc } from './rpc.ts';
 
@@ -213,10 +213,12 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
     buildSaleLines(refs, input, 1),
   ]);
   const party = await ensureParty(rpc, input.customer);
+  const invoiceAddress = input.customer.address ? await addressFor(rpc, party.partyId, input.customer.address, input.customer.name) : party.addressId;
+  const shipmentAddress = input.shipTo ? await addressFor(rpc, party.partyId, input.shipTo, input.customer.name) : invoiceAddress;
   const id = await rpc.createOne('sale.sale', {
     party: party.partyId,
-    invoice_address: party.addressId,
-    shipment_address: party.addressId,
+    invoice_address: invoiceAddress,
+    shipment_address: shipmentAddress,
     warehouse: warehouse.id,
     currency,
     payment_term: paymentTerm,
