@@ -155,3 +155,59 @@ describe('loadErpDocs', () => {
     expect(nextWindowDays(2, 10)).toBe(4);
   });
 });
+
+describe('docsFromLedger', () => {
+  // One entry per document: its lines on receivable 1100, clearing 1190 and elsewhere, as the ledger lists them.
+  let n = 0;
+  const entry = (type: 'invoice' | 'credit-memo' | 'journal', externalId: string, lines: Array<[account: string, debit: string, credit: string]>) => {
+    const entryId = String(++n);
+    return lines.map(([account, debit, credit]) => ({
+      id: `${entryId}-${account}`,
+      entryId,
+      entryNumber: `E${entryId}`,
+      date: '2026-11-08',
+      account,
+      debit,
+      credit,
+      description: null,
+      source: { type, externalId, number: null },
+      reconciled: false,
+    }));
+  };
+
+  it("counts a refund's gift-card re-issue with its credit memo, as an order's redemption is counted with its invoice", () => {
+    const lines = [
+      ...entry('invoice', '500', [
+        ['1100', '15.00', '0.00'],
+        ['4000', '0.00', '15.00'],
+      ]),
+      ...entry('journal', 'giftcard:500', [
+        ['2300', '5.00', '0.00'],
+        ['1190', '0.00', '5.00'],
+      ]),
+      ...entry('credit-memo', 'gid://shopify/Refund/600', [
+        ['4000', '15.00', '0.00'],
+        ['1100', '0.00', '15.00'],
+      ]),
+      ...entry('journal', 'giftcard-refund:600', [
+        ['1190', '5.00', '0.00'],
+        ['2300', '0.00', '5.00'],
+      ]),
+      // A payout journal on clearing is no document.
+      ...entry('journal', '7001', [
+        ['1000', '10.00', '0.00'],
+        ['1190', '0.00', '10.00'],
+      ]),
+    ];
+    const docs = docsFromLedger(lines, '1100', '1190').map((d) => [d.kind, d.externalId, d.amount.toFixed(2)]);
+    // Charge = invoice 15.00 − redeemed 5.00; card refund = memo 15.00 − 5.00 back on the gift card.
+    expect(docs).toEqual([
+      ['invoice', '500', '15.00'],
+      ['invoice', '500', '-5.00'],
+      ['credit-memo', '600', '15.00'],
+      ['credit-memo', '600', '-5.00'],
+    ]);
+    // Without the clearing account nothing but the receivable counts.
+    expect(docsFromLedger(lines, '1100').map((d) => d.amount.toFixed(2))).toEqual(['15.00', '15.00']);
+  });
+});

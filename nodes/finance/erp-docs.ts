@@ -30,6 +30,11 @@ export const legacy = (id: string | null | undefined): string | null => {
 
 /** The gift-card journal of an order (finance.gift-card-journal): its clearing lines belong with the order's invoice. */
 export const GIFT_CARD_JOURNAL = /^giftcard:(.+)$/;
+/**
+ * The gift cards a refund re-issued (finance.gift-card-refund-journal): its clearing lines belong with the refund's
+ * credit memo, since the payout's refund line is the memo less what went back onto gift cards.
+ */
+export const GIFT_CARD_REFUND_JOURNAL = /^giftcard-refund:(.+)$/;
 
 interface Entry {
   kind: ErpDoc['kind'];
@@ -73,12 +78,19 @@ class DocsBuilder {
     let kind: ErpDoc['kind'];
     let ext: string | null;
     let sign: 1 | -1;
-    const gift = this.clearing && account === this.clearing && sourceType === 'journal' ? GIFT_CARD_JOURNAL.exec(sourceExternalId ?? '') : null;
+    const journal = this.clearing && account === this.clearing && sourceType === 'journal' ? (sourceExternalId ?? '') : null;
+    const gift = journal === null ? null : GIFT_CARD_JOURNAL.exec(journal);
+    const back = journal === null || gift ? null : GIFT_CARD_REFUND_JOURNAL.exec(journal);
     if (gift) {
       // Gift cards sold (+) or redeemed (−) on the order: Shopify's charge for it is the invoice plus this.
       kind = 'invoice';
       ext = legacy(gift[1]) ?? '';
       sign = 1;
+    } else if (back) {
+      // Gift cards re-issued by the refund (clearing debited): Shopify's refund line is the credit memo less this.
+      kind = 'credit-memo';
+      ext = legacy(back[1]) ?? '';
+      sign = -1;
     } else {
       if (account !== this.receivable) return;
       if (sourceType !== 'invoice' && sourceType !== 'credit-memo') return;

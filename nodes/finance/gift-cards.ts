@@ -10,7 +10,8 @@ import type { JournalInput, JournalLineInput } from '../erp/contract.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
 import { legacy } from './erp-docs.ts';
 
-const config = z
+/** Shared with finance.gift-card-refund-journal: one liability, one clearing account and one list of gateways for both. */
+export const giftCardConfig = z
   .object({
     accounts: z
       .object({
@@ -19,7 +20,7 @@ const config = z
       })
       .strict()
       .default({ liability: '2300', clearing: '1190' }),
-    /** Payment gateways whose captured amounts are gift-card redemptions. */
+    /** Payment gateways whose captured amounts are gift-card redemptions (and whose refunds go back onto a gift card). */
     giftCardGateways: z.array(z.string().min(1)).min(1).default(['gift_card']),
   })
   .strict();
@@ -73,7 +74,7 @@ export interface GiftCardOutput extends Partial<JournalInput> {
   redeemed: string | null;
 }
 
-export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, GiftCardOutput>({
+export const giftCardJournalNode = defineNode<z.infer<typeof giftCardConfig>, unknown, GiftCardOutput>({
   type: 'finance.gift-card-journal',
   version: 1,
   title: 'Gift card liability journal',
@@ -83,7 +84,7 @@ export const giftCardJournalNode = defineNode<z.infer<typeof config>, unknown, G
     'release (Dr liability, Cr clearing), as one journal for erp.post-journal keyed giftcard:<order id>. Orders with neither go out of `none`. ' +
     'Without transactions on the order, an order paid by gift cards alone redeemed total_price less total_outstanding; a redemption the order ' +
     'cannot tell (gift card and another gateway, payment terms) raises gift-card-redemption-unknown for finance.',
-  config,
+  config: giftCardConfig,
   inputs: [{ id: 'in', dataType: '{ order: ShopifyOrder }' }],
   outputs: [
     { id: 'journal', title: 'Journal to post', dataType: 'ErpJournalInput' },

@@ -3,13 +3,15 @@ import type { NodeType } from '../../runtime/node-api.ts';
 import { reconcilePayoutsNode } from './reconcile-payouts.ts';
 import { settleReceivablesNode } from './settle-receivables.ts';
 import { giftCardJournalNode } from './gift-cards.ts';
+import { giftCardRefundJournalNode } from './gift-card-refunds.ts';
 
-export const financeNodes: NodeType[] = [reconcilePayoutsNode, settleReceivablesNode, giftCardJournalNode];
+export const financeNodes: NodeType[] = [reconcilePayoutsNode, settleReceivablesNode, giftCardJournalNode, giftCardRefundJournalNode];
 
 export { reconcilePayoutsNode, reconcileConfig, type ReconcileConfig, type ReconcileOutput } from './reconcile-payouts.ts';
 export { RECONCILIATION_EXCEPTION_TYPES } from './exceptions.ts';
 export { DISPUTE_EXCEPTION_TYPES, settlementItems } from './settle.ts';
 export { settleReceivablesNode } from './settle-receivables.ts';
 export { giftCardJournalNode, giftCardsSold } from './gift-cards.ts';
+export { giftCardRefundJournalNode } from './gift-card-refunds.ts';
 export { payoutJournal, type PayoutAccounts } from './journal.ts';
 export type * from './types.ts';

@@ -73,6 +73,11 @@ export const STEP_MEANINGS: Record<string, StepMeaning> = {
     data: [],
     raises: ['gift-card-redemption-unknown'],
   },
+  'finance.gift-card-refund-journal': {
+    does: 'Books what a refund put back onto gift cards as gift-card liability again (the credit memo stays the whole refund), one journal per refund.',
+    data: [],
+    raises: [],
+  },
   'finance.settle-receivables': {
     does: 'After the payout journal, settles in the ERP the invoices and credit memos the payout paid (clearing to receivable, reconciled); a chargeback reopens its invoice, a won dispute pays it again.',
     data: [['ERP', 'general ledger and invoices', 'writes']],

@@ -112,4 +112,15 @@ describe('erp.await-refund', () => {
     const out = await settle(order([{ id: REFUND, transactions: { nodes: [tx(15, 'ERROR'), tx(16, 'SUCCESS')] } }]));
     expect(out.shopify.cash).toBe('12.00');
   });
+
+  it('gives the cash per gateway: a part put back on a gift card is no Shopify Payments money, yet the memo credits all of it', async () => {
+    const giftCard = { ...tx(17, 'SUCCESS', gbp('4.00'), usd('5.00')), gateway: 'gift_card' };
+    const card = tx(18, 'SUCCESS', gbp('8.00'), usd('10.00'));
+    const out = await settle(order([{ id: REFUND, transactions: { nodes: [giftCard, card] } }]));
+    expect(out.shopify).toMatchObject({ gross: '12.00', cash: '12.00', cashByGateway: { gift_card: '4.00', shopify_payments: '8.00' } });
+    // From the webhook alone (Shopify does not list the refund yet), in the shop's currency.
+    const hooked = (t: Tx): ShopifyTransaction => ({ ...t, amount: t.amountSet.shopMoney, parentId: null });
+    const early = await settle(order([]), hook([hooked(giftCard), hooked(card)]));
+    expect(early.shopify.cashByGateway).toEqual({ gift_card: '4.00', shopify_payments: '8.00' });
+  });
 });

@@ -5,6 +5,8 @@
 // zero-value memo for money that has not moved. A refund whose transactions failed is a permanent failure.
 // The books are in the shop's currency: the cash is Shopify's shopMoney of each transaction, never the amount the
 // customer's card got back in the presentment currency (that one is only passed on, as `refunded`, for display).
+// The cash is also given per gateway: a share put back on a gift card is no Shopify Payments money (it re-issues
+// gift-card liability, finance.gift-card-refund-journal), so the payout's refund line is only the rest.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, NodeError, permanentError, transientError, connectionKindMeta } from '../../../runtime/node-api.ts';
@@ -70,9 +72,19 @@ export interface AwaitRefundOutput {
   refunded: { amount: string; currency: string | null; transactions: number };
   /**
    * Shopify's own figures of the refund (shop currency): refunded lines and their tax, shipping and its tax, order
-   * adjustments, the gross they add up to (gift cards left out), and the cash its successful transactions returned.
+   * adjustments, the gross they add up to (gift cards left out), and the cash its successful transactions returned —
+   * in all (`cash`: the credit memo gives all of it back) and per payment gateway (`cashByGateway`).
    */
-  shopify: { lines: string; lineTax: string; shipping: string; shippingTax: string; adjustments: string; gross: string; cash: string };
+  shopify: {
+    lines: string;
+    lineTax: string;
+    shipping: string;
+    shippingTax: string;
+    adjustments: string;
+    gross: string;
+    cash: string;
+    cashByGateway: Record<string, string>;
+  };
   /** The Shopify location the restocked goods went back to (one per memo), null when Shopify names none. */
   restockLocation: string | null;
 }
@@ -160,7 +172,16 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     },
     restock: true,
     refunded: { amount: '22.50', currency: 'GBP', transactions: 1 },
-    shopify: { lines: '22.50', lineTax: '3.75', shipping: '0.00', shippingTax: '0.00', adjustments: '0.00', gross: '22.50', cash: '22.50' },
+    shopify: {
+      lines: '22.50',
+      lineTax: '3.75',
+      shipping: '0.00',
+      shippingTax: '0.00',
+      adjustments: '0.00',
+      gross: '22.50',
+      cash: '22.50',
+      cashByGateway: { shopify_payments: '22.50' },
+    },
     restockLocation: null,
   },
   async execute(ctx, input) {
@@ -240,7 +261,13 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const restocked = goods.filter((l) => l.restocked);
     const currency = ok[0]?.amount.currencyCode ?? null;
     const amount = ok.reduce((a, t) => a.plus(t.amount.amount), new Decimal(0));
-    const cash = shopCash(where, hook.id, order, found?.transactions.nodes ?? null, ok, ctx.config.pendingRetryMs);
+    const shopAmounts = shopCash(where, hook.id, order, found?.transactions.nodes ?? null, ok, ctx.config.pendingRetryMs);
+    const cash = shopAmounts.reduce((a, x) => a.plus(x), new Decimal(0));
+    const byGateway = new Map<string, Decimal>();
+    ok.forEach((t, i) => {
+      const g = t.gateway ?? 'unknown';
+      byGateway.set(g, (byGateway.get(g) ?? new Decimal(0)).plus(shopAmounts[i]!)); // one amount per transaction of ok
+    });
     const shop = (b: { shop: { amount: string } } | null | undefined) => new Decimal(b?.shop?.amount ?? '0');
     const sumOf = <T>(xs: T[], f: (x: T) => Decimal) => xs.reduce((a, x) => a.plus(f(x)), new Decimal(0));
     const lineTotal = sumOf(goods, (l) => shop(l.subtotal));
@@ -260,6 +287,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
         adjustments: adjustments.toFixed(2),
         gross: gross.toFixed(2),
         cash: cash.toFixed(2),
+        cashByGateway: Object.fromEntries([...byGateway].map(([g, v]) => [g, v.toFixed(2)])),
       },
       restockLocation: otherLocations.length ? null : restockLocation,
       refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
@@ -277,14 +305,22 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
 });
 
 /**
- * The cash the successful transactions returned, in the shop's currency: Shopify's shopMoney when it lists the refund.
- * The webhook's own transactions carry only the presentment amount, which is shop money only when the currencies are
- * the same; otherwise the refund waits until Shopify lists it (a converted guess would put a wrong figure in the books).
+ * What each successful transaction returned (in `ok`'s order), in the shop's currency: Shopify's shopMoney when it
+ * lists the refund. The webhook's own transactions carry only the presentment amount, which is shop money only when
+ * the currencies are the same; otherwise the refund waits until Shopify lists it (a converted guess would put a wrong
+ * figure in the books).
  */
-function shopCash(where: string, refundId: string, order: GqlOrder, listed: GqlTransaction[] | null, ok: ShopifyTransaction[], retryAfterMs: number): Decimal {
+function shopCash(
+  where: string,
+  refundId: string,
+  order: GqlOrder,
+  listed: GqlTransaction[] | null,
+  ok: ShopifyTransaction[],
+  retryAfterMs: number,
+): Decimal[] {
   if (listed) {
     const byId = new Map(listed.map((t) => [t.id, t.amountSet.shopMoney.amount]));
-    return ok.reduce((a, t) => a.plus(byId.get(t.id)!), new Decimal(0)); // ok holds these very transactions
+    return ok.map((t) => new Decimal(byId.get(t.id)!)); // ok holds these very transactions
   }
   const foreign = ok.filter((t) => t.amount.currencyCode !== null && t.amount.currencyCode !== order.currencyCode);
   if (foreign.length) {
@@ -297,5 +333,5 @@ function shopCash(where: string, refundId: string, order: GqlOrder, listed: GqlT
       },
     );
   }
-  return ok.reduce((a, t) => a.plus(t.amount.amount), new Decimal(0));
+  return ok.map((t) => new Decimal(t.amount.amount));
 }
