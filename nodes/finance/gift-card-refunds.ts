@@ -5,7 +5,7 @@
 // "giftcard-refund:<refund id>"; the payout reconciliation counts its clearing line with the refund's credit memo
 // (erp-docs.ts), so a refund line of memo − gift-card part ties, as a charge of invoice − redemption does.
 import { Decimal } from 'decimal.js';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineNode, permanentError, route } from '../../runtime/node-api.ts';
 import type { JournalInput } from '../erp/contract.ts';
 import { legacy } from './erp-docs.ts';
