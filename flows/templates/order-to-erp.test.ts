@@ -209,6 +209,104 @@ describe('order-to-erp on the sandbox ERP', () => {
   });
 });
 
+describe('orders edited before they are posted', () => {
+  // Placed unpaid (skipped by the gate), edited, then paid: posted as edited. Shopify's current_* figures leave out
+  // the units edits removed; whether total_price does too is not documented, so both are tried.
+  const moneySet = (amount: string) => ({ shop_money: { amount, currency_code: 'USD' }, presentment_money: { amount, currency_code: 'USD' } });
+  const setMoney = (o: any, key: string, amount: string) => {
+    o[key] = amount;
+    o[`${key}_set`] = moneySet(amount);
+  };
+  const base = (id: number) => {
+    const o = JSON.parse(scenario('us-state-county-shipping-tax.orders-paid.json'));
+    o.id = id;
+    o.admin_graphql_api_id = `gid://shopify/Order/${id}`;
+    o.name = `#${id}`;
+    return o;
+  };
+  const current = (o: any, subtotal: string, tax: string, total: string, alsoTotals: boolean) => {
+    setMoney(o, 'current_subtotal_price', subtotal);
+    setMoney(o, 'current_total_tax', tax);
+    setMoney(o, 'current_total_price', total);
+    if (alsoTotals) {
+      setMoney(o, 'subtotal_price', subtotal);
+      setMoney(o, 'total_tax', tax);
+      setMoney(o, 'total_price', total);
+    }
+    return o;
+  };
+  /** SKU2006-020 removed: 2 × 89.99 + 13.50 tax + 12.50 + 0.75 shipping = 206.73. */
+  const removed = (id: number, alsoTotals: boolean) => {
+    const o = base(id);
+    o.line_items[1].current_quantity = 0;
+    return current(o, '179.98', '14.25', '206.73', alsoTotals);
+  };
+
+  for (const alsoTotals of [false, true]) {
+    it(`a line removed by the edit is not posted, and the ERP equals the edited total (total_price ${alsoTotals ? 'edited too' : 'still the pre-edit one'})`, async () => {
+      const id = alsoTotals ? 7100020002 : 7100020001;
+      const run = await h.run('order-to-erp', JSON.stringify(removed(id, alsoTotals)));
+      expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+      const so = outputOf(run, 'read-back');
+      expect(so.lines.map((l: any) => [l.sku, l.quantity])).toEqual([['SKU2006-001', '2']]);
+      expect(so.totals).toEqual({ net: '192.48', tax: '14.25', gross: '206.73' });
+    });
+  }
+
+  it("a line the edit shortened (2 → 1) posts 1 unit with its share of Shopify's tax", async () => {
+    const o = base(7100020003);
+    o.line_items[0].current_quantity = 1;
+    // 89.99 + 24.00; tax 5.40 + 1.35 + 1.44 + 0.36 + 0.75 shipping; + 12.50 shipping
+    current(o, '113.99', '9.30', '135.79', false);
+    const run = await h.run('order-to-erp', JSON.stringify(o));
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so.lines.map((l: any) => [l.sku, l.quantity, l.taxAmount])).toEqual([
+      ['SKU2006-001', '1', '6.75'],
+      ['SKU2006-020', '1', '1.80'],
+    ]);
+    expect(so.totals).toEqual({ net: '126.49', tax: '9.30', gross: '135.79' });
+  });
+
+  it('an order read after a refund still posts its pre-refund quantities and totals: the refund gets its own credit memo', async () => {
+    const o = base(7100020004);
+    const line = o.line_items[1];
+    line.current_quantity = 0;
+    o.refunds = [
+      {
+        id: 7100020104,
+        order_id: o.id,
+        created_at: '2026-01-02T10:00:00Z',
+        refund_line_items: [
+          { id: 7100020204, line_item_id: line.id, quantity: 1, restock_type: 'return', subtotal_set: moneySet('24.00'), total_tax_set: moneySet('1.80') },
+        ],
+        transactions: [{ id: 7100020304, kind: 'refund', status: 'success', amount: '25.80', currency: 'USD', gateway: 'manual' }],
+      },
+    ];
+    current(o, '179.98', '14.25', '206.73', false);
+    const run = await h.run('order-to-erp', JSON.stringify(o));
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so.lines.map((l: any) => [l.sku, l.quantity])).toEqual([
+      ['SKU2006-001', '2'],
+      ['SKU2006-020', '1'],
+    ]);
+    expect(so.totals.gross).toBe('232.53');
+  });
+
+  it('an order whose payload cannot tell removed units from refunded ones is refused naming the order and the line; nothing is posted', async () => {
+    const o = removed(7100020005, false);
+    delete o.refunds;
+    const run = await h.run('order-to-erp', JSON.stringify(o));
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ nodeId: 'post', code: 'POSTED_QUANTITY_UNKNOWN' });
+    expect((run.error as { message: string }).message).toMatch(
+      /Shopify order #7100020005 cannot be posted as edited: line SKU2006-020 \(gid:\/\/shopify\/LineItem\/\d+\)/,
+    );
+    expect(await h.erp.getSalesOrder('gid://shopify/Order/7100020005')).toBeNull();
+  });
+});
+
 describe('payment gate', () => {
   const example = () => readFileSync(`${FIXTURES}webhook-2026-04.orders.create.json`, 'utf8');
   const count = (ref: string) => erpTable(erp(), 'salesOrders').filter((o: any) => o.reference === ref).length;

@@ -6,7 +6,6 @@ import type {
   ShopifyBalanceTransaction,
   ShopifyDispute,
   ShopifyDiscountAllocation,
-  ShopifyLineItem,
   ShopifyOrder,
   ShopifyPayout,
   ShopifyRefund,
@@ -15,7 +14,25 @@ import type {
   ShopifyTransaction,
   Money,
 } from './types.ts';
-import { allocatedDiscount, arr, bool, dec, enumName, gid, int, isObj, legacyIdOf, minusBag, money, obj, reqStr, str, type Obj } from './convert-util.ts';
+import {
+  allocatedDiscount,
+  arr,
+  bool,
+  dec,
+  enumName,
+  gid,
+  int,
+  isObj,
+  legacyIdOf,
+  minusBag,
+  money,
+  obj,
+  postedFigures,
+  reqStr,
+  str,
+  type Obj,
+  type UnpostedLineItem,
+} from './convert-util.ts';
 
 function nodes(v: unknown, path: string): unknown[] {
   if (Array.isArray(v)) return v;
@@ -62,7 +79,7 @@ function idOf(v: unknown): string | null {
   return isObj(v) && typeof v.id === 'string' ? v.id : null;
 }
 
-function lineItem(v: unknown, path: string): ShopifyLineItem {
+function lineItem(v: unknown, path: string): UnpostedLineItem {
   const o = obj(v, path);
   const discountAllocations = allocations(o.discountAllocations, `${path}.discountAllocations`);
   return {
@@ -127,7 +144,7 @@ export function orderFromGraphql(v: unknown, path = '$.order'): ShopifyOrder {
   const o = obj(v, path);
   const id = reqStr(o.id, `${path}.id`);
   const customer = isObj(o.customer) ? o.customer : null;
-  return {
+  const order = {
     id,
     legacyId: str(o.legacyResourceId) ?? legacyIdOf(id),
     name: reqStr(o.name, `${path}.name`),
@@ -193,6 +210,12 @@ export function orderFromGraphql(v: unknown, path = '$.order'): ShopifyOrder {
     refunds: Array.isArray(o.refunds) ? o.refunds.map((r, i) => refundFromGraphql(r, `${path}.refunds[${i}]`, id)) : [],
     raw: v,
   };
+  // Only a query that selects `refunds` says what was refunded (ORDER_FIELDS does not: a line that lost units is then not postable).
+  return postedFigures(
+    order,
+    Array.isArray(o.refunds),
+    isObj(o.currentTotalDiscountsSet) ? bag(o.currentTotalDiscountsSet, `${path}.currentTotalDiscountsSet`) : null,
+  );
 }
 
 function transaction(v: unknown, path: string): ShopifyTransaction {

@@ -77,6 +77,8 @@ describe('fixtures', () => {
       rate: '0.06',
       price: { shop: { amount: '3.98', currencyCode: 'USD' }, presentment: { amount: '3.98', currencyCode: 'USD' } },
       channelLiable: null,
+      // Nothing of this line was removed by an edit (its unit was refunded): the whole tax is posted.
+      postedPrice: { shop: { amount: '3.98', currencyCode: 'USD' }, presentment: { amount: '3.98', currencyCode: 'USD' } },
     });
     expect(li.discountAllocations[0]?.amount.shop.amount).toBe('3.34');
     expect(li.discountAllocations[0]?.discountApplicationIndex).toBe(0);

@@ -7,7 +7,6 @@ import type {
   ShopifyCustomer,
   ShopifyDiscountAllocation,
   ShopifyDiscountApplication,
-  ShopifyLineItem,
   ShopifyOrder,
   ShopifyOrderEdit,
   ShopifyPayout,
@@ -31,12 +30,14 @@ import {
   money,
   obj,
   optGid,
+  postedFigures,
   reqStr,
   restGid,
   str,
   sumBags,
   zeroBag,
   type Obj,
+  type UnpostedLineItem,
 } from './convert-util.ts';
 
 interface Cur {
@@ -94,7 +95,7 @@ function allocations(v: unknown, cur: Cur, path: string): ShopifyDiscountAllocat
   });
 }
 
-export function lineItemFromRest(v: unknown, cur: Cur, path: string): ShopifyLineItem {
+export function lineItemFromRest(v: unknown, cur: Cur, path: string): UnpostedLineItem {
   const o = obj(v, path);
   const discountAllocations = allocations(o.discount_allocations, cur, `${path}.discount_allocations`);
   return {
@@ -280,7 +281,11 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
       );
   const total = bag(o.total_price_set, o.total_price, cur, `${path}.total_price_set`);
   const totalTax = optBag(o.total_tax_set, o.total_tax, cur, `${path}.total_tax_set`);
-  return {
+  const currentTotalDiscounts =
+    isObj(o.current_total_discounts_set) || o.current_total_discounts != null
+      ? bag(o.current_total_discounts_set, o.current_total_discounts, cur, `${path}.current_total_discounts_set`)
+      : null;
+  const order = {
     id,
     legacyId: legacyIdOf(id),
     name: reqStr(o.name, `${path}.name`),
@@ -337,6 +342,8 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
     refunds: arr(o.refunds, `${path}.refunds`).map((r, i) => refundFromRest(r, `${path}.refunds[${i}]`, cur)),
     raw: v,
   };
+  // An order webhook always carries `refunds` (empty when there are none); a payload without it says nothing of them.
+  return postedFigures(order, Array.isArray(o.refunds), currentTotalDiscounts);
 }
 
 export function orderEditFromRest(v: unknown, path = '$'): ShopifyOrderEdit {

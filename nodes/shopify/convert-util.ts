@@ -1,6 +1,6 @@
 // Small shared helpers for the REST and GraphQL converters: GIDs, decimal money, enum spelling, path-aware errors.
 import { Decimal } from 'decimal.js';
-import type { Gid, Money, MoneyBag } from './types.ts';
+import type { Gid, Money, MoneyBag, ShopifyLineItem, ShopifyOrder, ShopifyPostedFigures, ShopifyTaxLine } from './types.ts';
 
 export class ShopifyConversionError extends Error {
   constructor(
@@ -151,4 +151,85 @@ export function enumName(v: unknown): string | null {
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
     .toUpperCase();
+}
+
+/** A line item as a converter reads it, before `postedFigures` works out what of it the ERP sales order carries. */
+export type UnpostedLineItem = Omit<ShopifyLineItem, 'postedQuantity' | 'postedDiscount' | 'taxLines'> & { taxLines: ShopifyTaxLine[] };
+export type UnpostedOrder = Omit<ShopifyOrder, 'lineItems' | 'posted' | 'postedProblem'> & { lineItems: UnpostedLineItem[] };
+
+/** `keep` of `of` units' share of an amount, to the amount's own decimals (three for KWD), half up. */
+function share(b: MoneyBag, keep: number, of: number): MoneyBag {
+  if (keep === of || of <= 0) return b;
+  const part = (m: Money): Money => {
+    const places = Math.max(2, m.amount.split('.')[1]?.length ?? 0);
+    return { amount: new Decimal(m.amount).times(keep).div(of).toDecimalPlaces(places, Decimal.ROUND_HALF_UP).toFixed(places), currencyCode: m.currencyCode };
+  };
+  return { shop: part(b.shop), presentment: part(b.presentment) };
+}
+
+/**
+ * Units of a line the ERP sales order carries: Shopify's `currentQuantity` leaves out both the units an order edit
+ * removed and refunded ones (LineItem.currentQuantity: "excluding refunded and removed units"), while refunded units
+ * belong on the sales order (their refund is its own credit memo). So refunded units are added back; null when the
+ * refunds are not in the payload, or count more units than the line lost.
+ */
+function postedQuantityOf(l: UnpostedLineItem, refunded: number | null): number | null {
+  if (l.currentQuantity === null || l.currentQuantity === l.quantity) return l.quantity;
+  if (refunded === null) return null;
+  const removed = l.quantity - l.currentQuantity - refunded;
+  return removed < 0 ? null : l.quantity - removed;
+}
+
+const lineName = (l: UnpostedLineItem) => `${l.sku ?? l.name} (${l.id})`;
+
+/**
+ * The order as the ERP sales order carries it: each line at what the edits left (an edit before payment is posted
+ * as edited: "An order not yet in the ERP needs nothing: it is posted as edited when paid"), refunds not taken off,
+ * and the totals of that same state. Shopify's line tax lines and discount allocations count removed units too, so a
+ * line an edit shortened keeps its share of them; Shopify's `total*` may or may not count removed units (its
+ * `current*` never do, but they leave out refunds as well), so an edited order is checked against `current*` and an
+ * order both edited and refunded is not postable from the payload alone.
+ *
+ * `refundsKnown`: whether the payload carries the order's refunds (the sweep's GraphQL order does not).
+ * `currentTotalDiscounts`: Shopify's, when the payload has it.
+ */
+export function postedFigures(o: UnpostedOrder, refundsKnown: boolean, currentTotalDiscounts: MoneyBag | null): ShopifyOrder {
+  const refunded = new Map<Gid, number>();
+  for (const r of o.refunds) for (const rl of r.refundLineItems) refunded.set(rl.lineItemId, (refunded.get(rl.lineItemId) ?? 0) + rl.quantity);
+  const problems: string[] = [];
+  const removedFrom: string[] = [];
+  const lineItems: ShopifyLineItem[] = o.lineItems.map((l) => {
+    const units = refunded.get(l.id) ?? 0;
+    const postedQuantity = postedQuantityOf(l, refundsKnown ? units : null);
+    if (postedQuantity === null) {
+      problems.push(
+        refundsKnown
+          ? `line ${lineName(l)} has ${l.quantity} ordered and ${l.currentQuantity} left, but its refunds count ${units}: more than it lost`
+          : `line ${lineName(l)} has ${l.quantity} ordered and ${l.currentQuantity} left, and this payload does not carry the order's refunds, so units an edit removed cannot be told from refunded ones`,
+      );
+    } else if (postedQuantity !== l.quantity) removedFrom.push(`${lineName(l)} ${l.quantity} → ${postedQuantity}`);
+    const keep = postedQuantity ?? l.quantity;
+    return {
+      ...l,
+      postedQuantity,
+      postedDiscount: share(l.totalDiscount, keep, l.quantity),
+      taxLines: l.taxLines.map((t) => ({ ...t, postedPrice: share(t.price, keep, l.quantity) })),
+    };
+  });
+  if (!problems.length && removedFrom.length && o.refunds.length) {
+    problems.push(
+      `an edit removed units (${removedFrom.join(', ')}) and it has ${o.refunds.length} refund(s): Shopify's current figures leave out the refunds too, ` +
+        'and its totals may still count the removed units, so the edited order before refunds cannot be told',
+    );
+  }
+  const order = { ...o, lineItems };
+  if (problems.length) return { ...order, posted: null, postedProblem: `Shopify order ${o.name} cannot be posted as edited: ${problems.join('; ')}` };
+  let posted: ShopifyPostedFigures = { total: o.total, totalTax: o.totalTax, totalDiscounts: o.totalDiscounts, edited: false };
+  if (removedFrom.length) {
+    // Without Shopify's figure: its total discounts less what the lines lost (an unallocated order discount stays).
+    const lost = lineItems.map((l) => minusBag(l.totalDiscount, l.postedDiscount));
+    const totalDiscounts = currentTotalDiscounts ?? minusBag(o.totalDiscounts, sumBags(lost, o.currency, o.presentmentCurrency));
+    posted = { total: o.currentTotal, totalTax: o.currentTotalTax, totalDiscounts, edited: true };
+  }
+  return { ...order, posted, postedProblem: null };
 }

@@ -22,6 +22,12 @@ export interface ShopifyTaxLine {
   channelLiable: boolean | null;
 }
 
+/** A line item's tax line; Shopify's `price` counts every unit ordered, removed and refunded ones included. */
+export interface ShopifyLineTaxLine extends ShopifyTaxLine {
+  /** The part of `price` on the line's `postedQuantity` units (all of it unless an edit removed some). */
+  postedPrice: MoneyBag;
+}
+
 export interface ShopifyDiscountAllocation {
   amount: MoneyBag;
   /** Index into `ShopifyOrder.discountApplications`. */
@@ -51,18 +57,27 @@ export interface ShopifyLineItem {
   title: string;
   variantTitle: string | null;
   vendor: string | null;
+  /** Units ordered, counting the ones later removed by edits and refunded (Shopify's LineItem.quantity). */
   quantity: number;
-  /** Quantity after edits and removals; null when the source does not say. */
+  /** Units left after edits and refunds; null when the source does not say. */
   currentQuantity: number | null;
+  /**
+   * Units the ERP sales order carries: what the order's edits left, refunded units included (each refund becomes its
+   * own credit memo, so leaving them out here would count them twice). Null when the payload cannot tell the units an
+   * edit removed from refunded ones (see `ShopifyOrder.postedProblem`); 0 for a line an edit removed.
+   */
+  postedQuantity: number | null;
   /** Price of one unit before discounts. */
   unitPrice: MoneyBag;
-  /** All discounts on this line (sum of its allocations). */
+  /** All discounts on this line (sum of its allocations), removed and refunded units included. */
   totalDiscount: MoneyBag;
+  /** The part of `totalDiscount` on the `postedQuantity` units. */
+  postedDiscount: MoneyBag;
   taxable: boolean;
   requiresShipping: boolean;
   /** A gift card sale is a liability, not revenue. */
   isGiftCard: boolean;
-  taxLines: ShopifyTaxLine[];
+  taxLines: ShopifyLineTaxLine[];
   discountAllocations: ShopifyDiscountAllocation[];
 }
 
@@ -157,6 +172,14 @@ export interface ShopifyRefund {
 
 export type FinancialStatus = 'PENDING' | 'AUTHORIZED' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'VOIDED' | 'PAID' | 'REFUNDED' | 'EXPIRED';
 
+export interface ShopifyPostedFigures {
+  total: MoneyBag;
+  totalTax: MoneyBag;
+  totalDiscounts: MoneyBag;
+  /** True when an edit removed units, so the figures are Shopify's current ones rather than its totals. */
+  edited: boolean;
+}
+
 export interface ShopifyOrder {
   id: Gid;
   legacyId: string;
@@ -189,6 +212,14 @@ export interface ShopifyOrder {
   /** Totals after edits and refunds. */
   currentTotal: MoneyBag;
   currentTotalTax: MoneyBag;
+  /**
+   * What the ERP sales order must add up to: the order as its edits left it, before refunds. Shopify's `total*` for an
+   * order no edit removed units from; its `current*` for one an edit did (its `total*` may still count the removed
+   * units). Null when the payload cannot tell (`postedProblem` says why): such an order must not be posted.
+   */
+  posted: ShopifyPostedFigures | null;
+  /** Why `posted` (or a line's `postedQuantity`) is null, naming the order and the line; null when it is not. */
+  postedProblem: string | null;
   lineItems: ShopifyLineItem[];
   shippingLines: ShopifyShippingLine[];
   /** Order-level aggregate tax lines. */

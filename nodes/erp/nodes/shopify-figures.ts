@@ -1,5 +1,7 @@
 // What a Shopify order (canonical ShopifyOrder, shop currency) says the ERP document must add up to. Used to spread
-// a discount Shopify did not allocate to any line and to check the ERP's totals to the cent after posting.
+// a discount Shopify did not allocate to any line and to check the ERP's totals to the cent after posting. The state
+// is the one the sales order carries (ShopifyOrder.posted: as edits left it, before refunds); an object without those
+// derived fields (older stored runs, hand-made figures) is read as Shopify's totals.
 import { Decimal } from 'decimal.js';
 
 interface Bag {
@@ -7,8 +9,10 @@ interface Bag {
 }
 interface Line {
   quantity: number;
+  postedQuantity?: number | null;
   unitPrice: Bag;
   totalDiscount: Bag;
+  postedDiscount?: Bag;
   isGiftCard: boolean;
 }
 interface Ship {
@@ -25,10 +29,22 @@ export interface OrderFigures {
   totalDiscounts: Bag;
   lineItems: Line[];
   shippingLines: Ship[];
+  posted?: { total: Bag; totalTax: Bag; totalDiscounts: Bag } | null;
+  postedProblem?: string | null;
 }
 
 const d = (b: Bag | undefined | null) => new Decimal(b?.shop?.amount ?? '0');
-const lineGross = (l: Line) => new Decimal(l.unitPrice.shop.amount).times(l.quantity).minus(d(l.totalDiscount));
+const lineDiscount = (l: Line) => d(l.postedDiscount ?? l.totalDiscount);
+const lineGross = (l: Line) => new Decimal(l.unitPrice.shop.amount).times(l.postedQuantity ?? l.quantity).minus(lineDiscount(l));
+/** The totals of the state the sales order carries. */
+const totals = (o: OrderFigures) => o.posted ?? { total: o.total, totalTax: o.totalTax, totalDiscounts: o.totalDiscounts };
+
+/** Why the order must not be posted (an edit the payload cannot tell from a refund, naming the line); null when it may. */
+export function notPostable(o: OrderFigures): string | null {
+  if (o.postedProblem) return o.postedProblem;
+  // `posted: null` without a reason is still no state to post.
+  return o.posted === null ? `Shopify order ${o.name ?? o.id} has no figures to post (posted is null)` : null;
+}
 
 export function isOrderFigures(v: unknown): v is OrderFigures {
   const o = v as OrderFigures;
@@ -47,16 +63,17 @@ export function giftCardSales(o: OrderFigures): Decimal {
  * whose discounts are all allocated leaves nothing here to spread.
  */
 export function unallocatedDiscount(o: OrderFigures): Decimal {
-  const lines = o.lineItems.reduce((a, l) => a.plus(d(l.totalDiscount)), new Decimal(0));
+  const lines = o.lineItems.reduce((a, l) => a.plus(lineDiscount(l)), new Decimal(0));
   const ship = (o.shippingLines ?? []).filter((s) => !s.isRemoved).reduce((a, s) => a.plus(d(s.price).minus(d(s.discountedPrice))), new Decimal(0));
-  return d(o.totalDiscounts).minus(lines).minus(ship);
+  return d(totals(o).totalDiscounts).minus(lines).minus(ship);
 }
 
-/** The sales order totals the ERP must show: Shopify's total and tax, less gift cards sold (untaxed liabilities). */
+/** The sales order totals the ERP must show: Shopify's total and tax (as edited), less gift cards sold (untaxed liabilities). */
 export function expectedTotals(o: OrderFigures): { net: string; tax: string; gross: string; giftCards: string } {
   const gift = giftCardSales(o);
-  const gross = d(o.total).minus(gift);
-  const tax = d(o.totalTax);
+  const t = totals(o);
+  const gross = d(t.total).minus(gift);
+  const tax = d(t.totalTax);
   return { net: gross.minus(tax).toFixed(2), tax: tax.toFixed(2), gross: gross.toFixed(2), giftCards: gift.toFixed(2) };
 }
 

@@ -1,7 +1,7 @@
 // Sales orders in Tryton: sale.sale keyed by `reference` = Shopify order id (not unique in Tryton, so every
 // create searches first), created with explicit addresses/unit/price/taxes (no on_change server-side), then
 // quoted and confirmed, which creates the shipment and the invoice in the same request.
-import type { ErpSalesOrder, ErpSalesOrderHead, ErpSalesOrderLine, ErpShippingLine, Posted, SalesOrderInput, SalesOrderStatus } from '../contract.ts';
+import type { Address, ErpSalesOrder, ErpSalesOrderHead, ErpSalesOrderLine, ErpShippingLine, Posted, SalesOrderInput, SalesOrderStatus } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
 import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
 import { decodeMeta, encodeMeta, givenTax, lineCodes, netUnitPrice, type LineMeta } from '../shared/pricing.ts';
@@ -189,6 +189,9 @@ export async function buildSaleLines(
   return out;
 }
 
+/** An address that says where (an order of digital goods has none to ship to, or only a name). */
+const located = (a: Address | null | undefined): a is Address => !!(a && (a.street || a.city || a.zip));
+
 export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesOrderInput, confirm = true): Promise<Posted<ErpSalesOrder>> {
   const existing = await findSale(rpc, input.externalId);
   if (existing && (existing.state !== 'draft' || confirm)) {
@@ -213,8 +216,8 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
     buildSaleLines(refs, input, 1),
   ]);
   const party = await ensureParty(rpc, input.customer);
-  const invoiceAddress = input.customer.address ? await addressFor(rpc, party.partyId, input.customer.address, input.customer.name) : party.addressId;
-  const shipmentAddress = input.shipTo ? await addressFor(rpc, party.partyId, input.shipTo, input.customer.name) : invoiceAddress;
+  const invoiceAddress = located(input.customer.address) ? await addressFor(rpc, party.partyId, input.customer.address, input.customer.name) : party.addressId;
+  const shipmentAddress = located(input.shipTo) ? await addressFor(rpc, party.partyId, input.shipTo, input.customer.name) : invoiceAddress;
   const id = await rpc.createOne('sale.sale', {
     party: party.partyId,
     invoice_address: invoiceAddress,
