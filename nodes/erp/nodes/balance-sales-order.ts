@@ -4,7 +4,14 @@
 // 2. With tax-inclusive prices Shopify takes the tax out of the gross (gross × rate / (1 + rate)), while Tryton and
 //    the sandbox ERP compute it on a rounded net; for some grosses no net gives both Shopify's tax and Shopify's gross
 //    (53.97 at 20 %: 44.97 + 8.99, 44.98 + 9.00). The cent left over becomes an untaxed rounding line, so net, tax
-//    and gross all equal Shopify's. erp.read-sales-order checks the result after posting.
+//    and gross all equal Shopify's.
+// 3. The ERP stores a net unit price to 4 decimals and books quantity × that price: from 100 units on a line that can
+//    miss the line's net by cents (300 × 1.00 less 10.00 = 290.00; 300 × 0.9667 = 290.01), and no 4-decimal price
+//    hits it. The misses, known exactly before posting, become one untaxed rounding line (on a tax-inclusive order,
+//    part of the line in 2., so its cent is still bounded by maxRounding beyond them). Splitting the line instead
+//    (299 units at one price, 1 at another) would make the ERP's lines no longer one per Shopify line item, which
+//    fulfilments, edits, cancellations and the line-by-line checks rely on.
+// erp.read-sales-order checks the result after posting.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../../runtime/node-api.ts';
@@ -12,6 +19,8 @@ import { salesOrderSchema } from '../shared/schemas.ts';
 import type { SalesOrderInput } from '../contract.ts';
 import { expectedTotals, isOrderFigures, spread, unallocatedDiscount } from './shopify-figures.ts';
 import { erpTotals } from './erp-pricing.ts';
+import { givenTax, lineCodes, unitPriceMiss } from '../shared/pricing.ts';
+import { SEED } from '../sandbox/db.ts';
 import { requireObject } from './util.ts';
 
 const config = z
@@ -26,6 +35,8 @@ const config = z
       .regex(/^\d+(\.\d+)?$/)
       .default('0.05'),
     roundingDescription: z.string().min(1).default('Rounding difference (tax-inclusive prices)'),
+    /** The rounding line of a tax-exclusive order whose large quantities × 4-decimal unit prices miss the lines' net. */
+    unitRoundingDescription: z.string().min(1).default('Rounding difference (unit prices to 4 decimals)'),
   })
   .strict();
 
@@ -36,7 +47,8 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
   category: 'erp',
   description:
     'Before posting: spreads any order discount Shopify allocated to no line over the lines (to the cent), and adds an untaxed ' +
-    "rounding line when tax-inclusive prices would leave the ERP a cent off Shopify's net and gross. Usually changes nothing.",
+    "rounding line when tax-inclusive prices, or large quantities × the ERP's 4-decimal unit prices, would leave the ERP cents off Shopify's net " +
+    'and gross. Usually changes nothing.',
   config,
   inputs: [{ id: 'in', dataType: 'ErpSalesOrderInput' }],
   outputs: [{ id: 'out', dataType: 'ErpSalesOrderInput' }],
@@ -88,16 +100,60 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
         spreadDiscount: rest.toFixed(2),
       };
     }
-    if (!out.pricesIncludeTax) return out;
+    const miss = unitPriceMisses(out, ctx.config.taxRates);
+    if (!out.pricesIncludeTax) {
+      // The exact amount the ERP's unit prices lose, whatever Shopify's totals: the read-back check judges those.
+      if (miss === null || miss.isZero()) return out;
+      return { ...out, shipping: [...(out.shipping ?? []), roundingLine(ctx.config.unitRoundingDescription, miss)], rounding: miss.toFixed(2) };
+    }
     const erp = erpTotals(out, ctx.config.taxRates);
     if (!erp) return out;
     const want = expectedTotals(order);
     const diff = new Decimal(want.gross).minus(erp.gross);
-    // Only a rounding cent on the net is ours to fix; a tax difference is left for the read-back check to report.
-    if (diff.isZero() || erp.tax !== want.tax || diff.abs().gt(ctx.config.maxRounding)) return out;
-    const line = diff.gt(0)
-      ? { description: ctx.config.roundingDescription, amount: diff.toFixed(2), discount: '0.00', taxCodes: [] }
-      : { description: ctx.config.roundingDescription, amount: '0.00', discount: diff.abs().toFixed(2), taxCodes: [] };
-    return { ...out, shipping: [...(out.shipping ?? []), line], rounding: diff.toFixed(2) };
+    // Only a rounding cent on the net (beyond what the unit prices lose, exactly known) is ours to fix; a tax
+    // difference is left for the read-back check to report.
+    if (
+      diff.isZero() ||
+      erp.tax !== want.tax ||
+      diff
+        .minus(miss ?? 0)
+        .abs()
+        .gt(ctx.config.maxRounding)
+    )
+      return out;
+    return { ...out, shipping: [...(out.shipping ?? []), roundingLine(ctx.config.roundingDescription, diff)], rounding: diff.toFixed(2) };
   },
 });
+
+/** An untaxed line of `amount` (signed: a negative one is a discount, as amounts may not be negative). */
+const roundingLine = (description: string, amount: Decimal) =>
+  amount.gt(0)
+    ? { description, amount: amount.toFixed(2), discount: '0.00', taxCodes: [] }
+    : { description, amount: '0.00', discount: amount.abs().toFixed(2), taxCodes: [] };
+
+const DEFAULT_RATES: Record<string, string> = Object.fromEntries(SEED.taxes.map(([code, , rate]) => [code, rate]));
+
+/** What the ERP's 4-decimal unit prices miss of the order's lines and shipping in total; null when a needed tax rate is unknown or the lines are malformed. */
+function unitPriceMisses(input: SalesOrderInput, taxRates: Record<string, string> = DEFAULT_RATES): Decimal | null {
+  // Malformed input is not ours to report: erp.post-sales-order names the field.
+  const parsed = salesOrderSchema.pick({ lines: true, shipping: true, pricesIncludeTax: true }).safeParse(input);
+  if (!parsed.success) return null;
+  const o = parsed.data;
+  const one = (
+    unitPrice: string,
+    quantity: string,
+    discount: string | undefined,
+    l: { taxCodes?: string[]; taxes?: Array<{ code: string; amount: string }> },
+  ) => {
+    const taxAmount = givenTax(l.taxes);
+    // Rates matter only to a tax-inclusive line without Shopify's tax (its net is the gross less the rate).
+    const rates = o.pricesIncludeTax && taxAmount === undefined ? (lineCodes(l) ?? []).map((c) => taxRates[c]) : [];
+    if (!rates.every((r) => r !== undefined)) return null;
+    return unitPriceMiss({ unitPrice, quantity, discount, rates, pricesIncludeTax: o.pricesIncludeTax, taxAmount });
+  };
+  const parts = [
+    ...(o.lines ?? []).map((l) => one(l.unitPrice, l.quantity, l.discount, l)),
+    ...(o.shipping ?? []).map((s) => one(s.amount, '1', s.discount, s)),
+  ];
+  return parts.some((p) => p === null) ? null : parts.reduce<Decimal>((a, p) => a.plus(p!), new Decimal(0));
+}

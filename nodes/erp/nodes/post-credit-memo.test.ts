@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import { classifyFailedRun } from '../../../server/exceptions/store/classify.ts';
 import { order } from '../contract-suite.ts';
+import type { CreditMemoLineInput } from '../contract.ts';
 import { createSandboxErp } from '../sandbox/index.ts';
 import { postCreditMemoNode } from './post-credit-memo.ts';
 import { run } from './test-context.ts';
@@ -74,5 +75,78 @@ describe('erp.post-credit-memo', () => {
         lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '1.00' }],
       }),
     ).rejects.toMatchObject({ code: 'SALES_ORDER_NOT_FOUND', errorClass: 'permanent', details: { value: 'missing' } });
+  });
+});
+
+// A refunded line's unit price is Shopify's subtotal ÷ quantity to 4 decimals (the refund template): from 100 units
+// the ERP's quantity × unit price can miss the subtotal by cents; the memo must still credit Shopify's amount.
+describe('erp.post-credit-memo: large quantities × 4-decimal unit prices', () => {
+  const erp = createSandboxErp();
+  const refund = async (line: Omit<CreditMemoLineInput, 'sku' | 'quantity'>, shopify: { gross: string; cash: string }, pricesIncludeTax = false) => {
+    const o = order({ lines: [{ sku: 'SKU2006-001', quantity: '300', unitPrice: '1.00', taxCodes: [] }], shipping: [], pricesIncludeTax });
+    await erp.createSalesOrder(o);
+    return {
+      externalId: `gid://shopify/Refund/${o.externalId}`,
+      orderExternalId: o.externalId,
+      date: o.date,
+      pricesIncludeTax,
+      restock: true,
+      lines: [{ sku: 'SKU2006-001', quantity: '150', ...line }],
+      shopify,
+    };
+  };
+  const check = { connection: 'erp-main', check: true };
+
+  it('150 units refunded for 100.00 (0.6667 × 150 = 100.01) credit 100.00: 149 at 0.6667 and 1 at 0.66, all restocked', async () => {
+    const input = await refund({ unitPrice: '0.6667', taxCodes: [] }, { gross: '100.00', cash: '100.00' });
+    const onHand = async () => Number((await erp.getStock({ skus: ['SKU2006-001'], warehouses: ['WH'] }))[0]?.onHand);
+    const before = await onHand();
+    const memo = await run(postCreditMemoNode, check, erp, input);
+    expect(memo.totals).toEqual({ net: '100.00', tax: '0.00', gross: '100.00' });
+    // (the sandbox shows a memo line's unit price to the cent)
+    expect(memo.lines.map((l) => [l.sku, l.quantity, l.net])).toEqual([
+      ['SKU2006-001', '149', '99.34'],
+      ['SKU2006-001', '1', '0.66'],
+    ]);
+    expect(await onHand()).toBe(before + 150);
+    expect(memo.adjustments ?? []).toEqual([]);
+  });
+
+  it("keeps Shopify's refunded tax as given, whole on the line (the one unit untaxed)", async () => {
+    const input = await refund(
+      { unitPrice: '0.6667', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '10.00' }] },
+      { gross: '110.00', cash: '110.00' },
+    );
+    const memo = await run(postCreditMemoNode, check, erp, input);
+    expect(memo.totals).toEqual({ net: '100.00', tax: '10.00', gross: '110.00' });
+    expect(memo.lines.map((l) => [l.quantity, l.net, l.taxAmount])).toEqual([
+      ['149', '99.34', '10.00'],
+      ['1', '0.66', '0.00'],
+    ]);
+  });
+
+  it("tax-inclusive: 120.00 refunded incl. Shopify's 20.00 books 120.00 (the ERP's net 0.6667 × 150 would make it 120.01)", async () => {
+    const input = await refund(
+      { unitPrice: '0.8000', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '20.00' }] },
+      { gross: '120.00', cash: '120.00' },
+      true,
+    );
+    const memo = await run(postCreditMemoNode, check, erp, input);
+    expect(memo.totals).toEqual({ net: '100.00', tax: '20.00', gross: '120.00' });
+  });
+
+  it('changes nothing when the ERP already books the refund to the cent', async () => {
+    const input = await refund({ unitPrice: '0.6000', taxCodes: [] }, { gross: '90.00', cash: '90.00' });
+    const memo = await run(postCreditMemoNode, check, erp, input);
+    expect(memo.lines.map((l) => [l.quantity, l.unitPrice, l.net])).toEqual([['150', '0.60', '90.00']]);
+  });
+
+  it('still raises CREDIT_MEMO_MISMATCH, booking nothing, for more than unit prices can miss', async () => {
+    const input = await refund({ unitPrice: '0.6667', taxCodes: [] }, { gross: '99.98', cash: '99.98' });
+    await expect(run(postCreditMemoNode, check, erp, input)).rejects.toMatchObject({
+      code: 'CREDIT_MEMO_MISMATCH',
+      details: { memo: '100.01', shopify: '99.98' },
+    });
+    expect((await erp.creditable!(input.orderExternalId)).credited).toBe('0.00');
   });
 });

@@ -2,11 +2,16 @@
 // With `check` (the refund template), nothing is booked before the memo is Shopify's: its lines, Shopify's tax and
 // shipping must add up to Shopify's refund figures (from erp.await-refund), lines and cash returned must agree (or the
 // difference goes to `differenceAccount`), and it may not credit more than remains on the order's invoice.
+// A refunded line's unit price is its subtotal ÷ quantity to 4 decimals (the ERP's precision), so from 100 units the
+// ERP's quantity × unit price can miss Shopify's subtotal by cents (150 units refunded for 100.00: 150 × 0.6667 =
+// 100.01), and no 4-decimal price hits it. With `check` such a miss is taken up by splitting the largest line: all
+// but one unit at its unit price, and one unit at the price that makes the line exact. Not a rounding line as on
+// sales orders: a memo's shipping has no discount and may not be negative, and the miss is as often a cent too much.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
-import { restocksAny, type CreditMemoInput, type ErpCreditMemo } from '../contract.ts';
-import { givenTax } from '../shared/pricing.ts';
+import { restocksAny, type CreditMemoInput, type CreditMemoLineInput, type ErpCreditMemo } from '../contract.ts';
+import { givenTax, netUnitPrice } from '../shared/pricing.ts';
 import { creditMemoSchema, parseInput } from '../shared/schemas.ts';
 import { claimKey, withClaim } from './claim.ts';
 import { sampleCreditMemo } from './samples.ts';
@@ -32,11 +37,49 @@ type Input = CreditMemoInput & { shopify?: Figures };
 /** What the memo credits before any adjustment: lines and shipping with Shopify's tax (tax-inclusive prices as they are). */
 function memoGross(m: CreditMemoInput): Decimal {
   const part = (amount: Decimal, taxes: Array<{ amount: string }> | undefined) => (m.pricesIncludeTax ? amount : amount.plus(givenTax(taxes) ?? '0'));
-  const lines = m.lines.reduce(
-    (a, l) => a.plus(part(new Decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP), l.taxes)),
-    new Decimal(0),
-  );
+  const lines = m.lines.reduce((a, l) => a.plus(lineGross(m, l)), new Decimal(0));
   return (m.shipping ?? []).reduce((a, s) => a.plus(part(new Decimal(s.amount), s.taxes)), lines);
+}
+
+const round2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+
+/** A line as the ERP books it: quantity × its net unit price to 4 decimals, rounded, with Shopify's tax as given. */
+function lineGross(m: CreditMemoInput, l: CreditMemoLineInput): Decimal {
+  const taxAmount = givenTax(l.taxes);
+  // A quantity of 0 has no unit price; the connector refuses it, naming the field.
+  if (new Decimal(l.quantity).isZero()) return new Decimal(taxAmount ?? '0');
+  // The ERP takes its own rate's tax out of a tax-inclusive amount: the gross is what is refunded.
+  if (m.pricesIncludeTax && taxAmount === undefined) return round2(new Decimal(l.unitPrice).times(l.quantity));
+  const unit = netUnitPrice({ unitPrice: l.unitPrice, quantity: l.quantity, rates: [], pricesIncludeTax: m.pricesIncludeTax, taxAmount });
+  return round2(new Decimal(unit).times(l.quantity)).plus(taxAmount ?? '0');
+}
+
+/**
+ * The memo with the largest line split so its lines credit `miss` more (signed), or null when the miss is more than
+ * 4-decimal unit prices can explain (half a unit of the 4th decimal per unit, twice for a tax-inclusive line whose
+ * net the ERP derives again from the gross) or no split makes the memo exact.
+ */
+function absorbUnitPriceMiss(m: CreditMemoInput, miss: Decimal, want: Decimal): CreditMemoInput | null {
+  const most = m.lines.reduce((a, l) => {
+    const per = m.pricesIncludeTax && l.taxes ? '0.0001' : '0.00005';
+    return a.plus(new Decimal(l.quantity).times(per).plus('0.005').toDecimalPlaces(2, Decimal.ROUND_DOWN));
+  }, new Decimal(0));
+  if (miss.isZero() || miss.abs().gt(most)) return null;
+  const i = m.lines.reduce((best, l, j) => (new Decimal(l.quantity).gt(m.lines[best]?.quantity ?? '0') ? j : best), 0);
+  const line = m.lines[i];
+  if (!line || new Decimal(line.quantity).lte(1)) return null;
+  const rest = { ...line, quantity: new Decimal(line.quantity).minus(1).toString() };
+  const unit = lineGross(m, line).plus(miss).minus(lineGross(m, rest));
+  if (unit.lt(0)) return null;
+  // Shopify's tax stays whole on the rest (as given); the one unit carries none when the line's tax is given.
+  const one: CreditMemoLineInput = {
+    ...line,
+    quantity: '1',
+    unitPrice: unit.toFixed(2),
+    ...(line.taxes ? { taxes: [], taxCodes: [] } : {}),
+  };
+  const split = { ...m, lines: [...m.lines.slice(0, i), rest, one, ...m.lines.slice(i + 1)] };
+  return memoGross(split).eq(want) ? split : null;
 }
 
 export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpCreditMemo & { created: boolean }>({
@@ -83,19 +126,21 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
 
 async function checked(
   ctx: NodeContext<z.infer<typeof config>>,
-  memo: CreditMemoInput,
+  input: CreditMemoInput,
   shopify: Figures | undefined,
   creditable: ((id: string) => Promise<{ remaining: string; invoiced: string; credited: string }>) | undefined,
 ): Promise<CreditMemoInput> {
-  const where = `node ${ctx.nodeId}: refund ${memo.externalId}`;
+  const where = `node ${ctx.nodeId}: refund ${input.externalId}`;
   if (!shopify || typeof shopify !== 'object' || shopify.gross === undefined || shopify.cash === undefined) {
     throw permanentError(`${where}: check needs Shopify's refund figures at input.shopify (erp.await-refund's output "shopify")`, {
       code: 'INVALID_INPUT',
       details: { field: 'shopify' },
     });
   }
-  const lines = memoGross(memo);
   const want = new Decimal(shopify.gross);
+  const split = absorbUnitPriceMiss(input, want.minus(memoGross(input)), want);
+  const memo = split ?? input;
+  const lines = memoGross(memo);
   // (a) The memo carries Shopify's amounts: a mapping that drops or changes a line shows here, before booking.
   if (!lines.eq(want)) {
     throw permanentError(

@@ -10,27 +10,42 @@ export interface LineMeta {
   taxes?: Array<{ code: string; amount: string }>;
 }
 
-/**
- * Net unit price with 4 decimals (Tryton's unit_price precision). The line amount Tryton derives
- * (quantity × unit price, rounded to cents) equals quantity × unitPrice − discount, net of tax.
- */
-export function netUnitPrice(opts: {
+interface LinePrice {
   unitPrice: string;
   quantity: string;
   discount?: string;
   rates: string[];
   pricesIncludeTax?: boolean;
   taxAmount?: string;
-}): string {
-  const qty = new Decimal(opts.quantity);
-  let total = qty.times(opts.unitPrice).minus(opts.discount ?? '0');
+}
+
+/** The line's net amount before it is divided into a unit price: what the line is worth, net of tax. */
+function lineNet(opts: LinePrice): Decimal {
+  const total = new Decimal(opts.quantity).times(opts.unitPrice).minus(opts.discount ?? '0');
   // Shopify's own tax known: a tax-inclusive gross less exactly that tax, no rate arithmetic (and no rounding cent).
-  if (opts.pricesIncludeTax && opts.taxAmount !== undefined) total = total.minus(opts.taxAmount);
-  else if (opts.pricesIncludeTax) {
-    const rate = opts.rates.reduce((a, r) => a.plus(r), new Decimal(0));
-    total = total.div(rate.plus(1)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-  }
-  return total.div(qty).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4);
+  if (opts.pricesIncludeTax && opts.taxAmount !== undefined) return total.minus(opts.taxAmount);
+  if (!opts.pricesIncludeTax) return total;
+  const rate = opts.rates.reduce((a, r) => a.plus(r), new Decimal(0));
+  return total.div(rate.plus(1)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/**
+ * Net unit price with 4 decimals (Tryton's unit_price precision). The line amount Tryton derives (quantity × unit
+ * price, rounded to cents) equals quantity × unitPrice − discount, net of tax, while the quantity is below 100; from
+ * 100 units the unit price's rounding can move it by cents: `unitPriceMiss`.
+ */
+export function netUnitPrice(opts: LinePrice): string {
+  return lineNet(opts).div(opts.quantity).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4);
+}
+
+/**
+ * What the ERP's line amount (quantity × the 4-decimal net unit price, rounded) misses of the line's net, signed:
+ * positive when the ERP books less. Zero below 100 units; at most half a unit of the 4th decimal per unit above
+ * (300 × 1.00 less 10.00: 290.00 in Shopify, 300 × 0.9667 = 290.01 in the ERP, a miss of −0.01).
+ */
+export function unitPriceMiss(opts: LinePrice): Decimal {
+  const erp = new Decimal(netUnitPrice(opts)).times(opts.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return lineNet(opts).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).minus(erp);
 }
 
 const PREFIX = 'ledgerline:';

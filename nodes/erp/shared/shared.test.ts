@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { networkError, redact } from './errors.ts';
 import { createLimiter } from './limiter.ts';
-import { netUnitPrice } from './pricing.ts';
+import { netUnitPrice, unitPriceMiss } from './pricing.ts';
 import { creditMemoSchema, parseInput, salesOrderSchema } from './schemas.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,6 +82,18 @@ describe('errors and input', () => {
     expect(netUnitPrice({ unitPrice: '20.00', quantity: '3', discount: '1.00', rates: [] })).toBe('19.6667');
     // 3 × 24.00 − 6.00 = 66.00 gross incl. 20 % VAT -> 55.00 net -> 18.3333 per unit
     expect(netUnitPrice({ unitPrice: '24.00', quantity: '3', discount: '6.00', rates: ['0.20'], pricesIncludeTax: true })).toBe('18.3333');
+  });
+
+  it("measures what quantity × the 4-decimal unit price misses of the line's net: nothing below 100 units", () => {
+    // 300 × 1.00 − 10.00 = 290.00; 300 × 0.9667 = 290.01.
+    expect(unitPriceMiss({ unitPrice: '1.00', quantity: '300', discount: '10.00', rates: [] }).toFixed(2)).toBe('-0.01');
+    expect(unitPriceMiss({ unitPrice: '1.00', quantity: '300', discount: '20.00', rates: [] }).toFixed(2)).toBe('0.01');
+    expect(unitPriceMiss({ unitPrice: '1.00', quantity: '99', discount: '10.00', rates: [] }).isZero()).toBe(true);
+    expect(unitPriceMiss({ unitPrice: '20.00', quantity: '3', discount: '1.00', rates: [] }).isZero()).toBe(true);
+    // Tax-inclusive with Shopify's tax: 2990.00 − 498.33 = 2491.67; 3000 × 0.8306 = 2491.80.
+    expect(unitPriceMiss({ unitPrice: '1.00', quantity: '3000', discount: '10.00', rates: [], pricesIncludeTax: true, taxAmount: '498.33' }).toFixed(2)).toBe(
+      '-0.13',
+    );
   });
 });
 

@@ -1,0 +1,95 @@
+// Live Tryton (unit prices to 4 decimals): from 100 units a line's quantity × unit price can miss Shopify's amount by
+// cents. A sales order is balanced by an untaxed rounding line (erp.balance-sales-order), a credit memo by splitting
+// its largest line (erp.post-credit-memo); both must then equal Shopify's figures to the cent, tax as given.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTryton, type StartedTryton } from '../../../scripts/tryton/start.ts';
+import type { ErpConnector } from '../contract.ts';
+import { createTrytonConnector } from '../tryton/connector.ts';
+import type { NodeType } from '../../../runtime/node-api.ts';
+import { order } from '../contract-suite.ts';
+import type { SalesOrderInput } from '../contract.ts';
+import { balanceSalesOrderNode } from './balance-sales-order.ts';
+import { postCreditMemoNode } from './post-credit-memo.ts';
+import { postSalesOrderNode } from './post-sales-order.ts';
+import type { OrderFigures } from './shopify-figures.ts';
+import { nodeContext, run } from './test-context.ts';
+
+let tryton: StartedTryton;
+let erp: ErpConnector;
+
+beforeAll(async () => {
+  tryton = await startTryton();
+  erp = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+});
+afterAll(async () => {
+  await erp?.close();
+  await tryton?.stop();
+});
+
+const bag = (amount: string) => ({ shop: { amount, currencyCode: 'USD' } });
+
+/** Shopify's figures for a one-line order with its discount allocated to the line. */
+const figures = (so: SalesOrderInput, total: string, tax: string): OrderFigures => {
+  const [l] = so.lines;
+  return {
+    id: so.externalId,
+    name: so.reference,
+    currency: 'USD',
+    total: bag(total),
+    totalTax: bag(tax),
+    totalDiscounts: bag(l!.discount ?? '0.00'),
+    lineItems: [{ quantity: Number(l!.quantity), unitPrice: bag(l!.unitPrice), totalDiscount: bag(l!.discount ?? '0.00'), isGiftCard: false }],
+    shippingLines: [],
+  };
+};
+
+/** Balance, then post with verify: a draft checked against Shopify's figures, confirmed only when equal. */
+async function balanceAndPost(so: SalesOrderInput, shopify: OrderFigures) {
+  const exec = async <C, I, O>(node: NodeType<C, I, O>, config: unknown, input: I) =>
+    (await node.execute({ ...nodeContext(node, config, erp), trigger: { order: shopify } }, input)) as O;
+  return exec(postSalesOrderNode, { connection: 'erp-main' }, await exec(balanceSalesOrderNode, {}, so));
+}
+
+/** 300 × 1.00 less 10.00 = 290.00 (0.9667 × 300 = 290.01). */
+const bulk = (overrides: Partial<SalesOrderInput['lines'][number]> = {}): SalesOrderInput =>
+  order({ lines: [{ sku: 'SKU2006-001', quantity: '300', unitPrice: '1.00', discount: '10.00', taxCodes: [], ...overrides }], shipping: [] });
+
+describe('Tryton: large quantities × 4-decimal unit prices', () => {
+  it('300 × 1.00 less 10.00 (290.00, untaxed) is confirmed with net 290.00: 300 × 0.9667 = 290.01 and a rounding line of −0.01', async () => {
+    const so = bulk();
+    const posted = await balanceAndPost(so, figures(so, '290.00', '0.00'));
+    expect(posted.status).not.toBe('draft');
+    expect(posted.totals).toEqual({ net: '290.00', tax: '0.00', gross: '290.00' });
+    expect(posted.lines.map((l) => [l.sku, l.quantity, l.net])).toEqual([['SKU2006-001', '300', '290.01']]);
+    expect(posted.shipping.map((s) => [s.description, s.net, s.taxAmount])).toEqual([['Rounding difference (unit prices to 4 decimals)', '-0.01', '0.00']]);
+  });
+
+  it("with Shopify's tax (28.00 on 280.00, recorded as given): confirmed at 308.00", async () => {
+    const so = bulk({ discount: '20.00', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '28.00' }] });
+    const posted = await balanceAndPost(so, figures(so, '308.00', '28.00'));
+    expect(posted.totals).toEqual({ net: '280.00', tax: '28.00', gross: '308.00' });
+    expect(posted.lines.map((l) => [l.net, l.taxAmount])).toEqual([['279.99', '28.00']]);
+  });
+
+  it("a refund of 150 units for 100.00 plus Shopify's 10.00 tax credits 110.00, restocked (return sale) or not (credit note)", async () => {
+    for (const restock of [true, false]) {
+      // An order the ERP books exactly without any rounding (270.00 / 300 = 0.9000): only the refund is at stake.
+      const so = bulk({ discount: '30.00', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '27.00' }] });
+      expect((await balanceAndPost(so, figures(so, '297.00', '27.00'))).totals.gross).toBe('297.00');
+      const memo = await run(postCreditMemoNode, { connection: 'erp-main', check: true }, erp, {
+        externalId: `gid://shopify/Refund/${so.externalId}`,
+        orderExternalId: so.externalId,
+        date: so.date,
+        restock,
+        lines: [{ sku: 'SKU2006-001', quantity: '150', unitPrice: '0.6667', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '10.00' }] }],
+        shopify: { gross: '110.00', cash: '110.00' },
+      });
+      expect(memo.totals, `restock ${restock}`).toEqual({ net: '100.00', tax: '10.00', gross: '110.00' });
+      // (read back, a memo line's unit price is shown to the cent)
+      expect(memo.lines.map((l) => [l.quantity, l.net, l.taxAmount])).toEqual([
+        ['149', '99.34', '10.00'],
+        ['1', '0.66', '0.00'],
+      ]);
+    }
+  });
+});
