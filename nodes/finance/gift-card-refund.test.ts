@@ -4,27 +4,13 @@
 // The payout carries the two charges and the card refund only (−8.20). The credit memo credits B's invoice in full
 // (13.20); the refund flow re-issues the gift-card part as liability, so the payout ties and is posted and settled,
 // receivable and clearing end at zero, and 2300 holds the gift card's 5.00 again.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type SqliteRuntime } from '../../runtime/index.ts';
-import type { NodeServices } from '../../runtime/node-api.ts';
 import type { RunRecord } from '../../runtime/runs.ts';
-import { createSandbox } from '../../runtime/sandbox/index.ts';
-import { tempDir } from '../../runtime/testing/fixtures.ts';
 import { trialBalance } from '../../server/finance/trial-balance.ts';
-import { installSandboxLookups } from '../../server/lookups/seed.ts';
-import { LookupService } from '../../server/lookups/store/index.ts';
 import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
-import { getNodeType } from '../registry.ts';
-import { createShopifyConnection, startShopifySandbox, type SandboxStore } from '../shopify/index.ts';
 import type { PayoutReconciliation } from './types.ts';
 import { defined, nth } from './testing/defined.ts';
-import { MemorySink } from './testing/memory-sink.ts';
-import { loadMonth } from './testing/month.ts';
-
-const TEMPLATES = fileURLToPath(new URL('../../flows/templates/', import.meta.url));
-const FLOWS = ['order-to-erp', 'gift-card-liability', 'refund-to-credit-memo', 'payout-reconciliation'];
+import { loadMonth, startTemplates, type TemplatesWorld } from './testing/month.ts';
 
 type Json = Record<string, any>;
 const clone = <T>(x: T): T => structuredClone(x);
@@ -169,64 +155,17 @@ const PAYOUTS = [
 ];
 
 let erp: SandboxErp;
-let rt: SqliteRuntime;
-let sandbox: ReturnType<typeof createSandbox>;
-let store: SandboxStore;
-let cleanup: () => void;
-const sink = new MemorySink();
+let world: TemplatesWorld;
 const runs = { orders: [] as RunRecord[], refund: [] as RunRecord[], payouts: [] as RunRecord[] };
-
-async function send(topic: string, body: unknown, flows: string[]): Promise<RunRecord[]> {
-  const { runIds } = await rt.queue.ingest({
-    source: 'manual',
-    payload: topic ? { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } } : {},
-    targets: await Promise.all(flows.map(async (flowId) => ({ flowId, version: (await rt.flows.get(flowId)).activeVersion! }))),
-  });
-  await rt.drain(120_000);
-  return Promise.all(runIds.map((id) => rt.runs.get(id)));
-}
 
 beforeAll(async () => {
   erp = createSandboxErp();
-  const tmp = tempDir('ledgerline-giftcard-refund-');
-  cleanup = tmp.cleanup;
-  sandbox = createSandbox({ processes: 1 });
-  store = await startShopifySandbox({
-    port: 0,
-    seed: {
-      shop: { name: 'Gift card refund', currency: 'USD' },
-      orders: [A, B],
-      refunds: [REFUND],
-      payouts: PAYOUTS,
-      balanceTransactions: BALANCE_TRANSACTIONS,
-    },
-  });
-  const shopify = createShopifyConnection({
-    shopDomain: store.shopDomain,
-    endpoint: store.url,
-    auth: { kind: 'access-token', accessToken: store.accessToken },
-  });
-  const services: NodeServices = { exceptions: sink };
-  rt = createRuntime({
-    dataDir: tmp.dir,
-    lookup: getNodeType,
-    sandbox,
-    services,
-    worker: { pollMs: 2 },
-    connection: async (kind, id) => {
-      if (kind === 'erp' && id === 'sandbox-erp') return erp;
-      if (kind === 'shopify' && id === 'sandbox-shop') return shopify;
-      throw new Error(`no ${kind} connection "${id}" in this test`);
-    },
-  });
-  const lookups = new LookupService(rt.store);
-  services.lookups = lookups;
-  await installSandboxLookups(lookups);
-  for (const id of FLOWS) {
-    await rt.flows.create({ ...JSON.parse(readFileSync(`${TEMPLATES}${id}.json`, 'utf8')), id });
-    await rt.flows.publish(id, { activate: true });
-  }
-  rt.start();
+  world = await startTemplates(
+    erp,
+    { shop: { name: 'Gift card refund', currency: 'USD' }, orders: [A, B], refunds: [REFUND], payouts: PAYOUTS, balanceTransactions: BALANCE_TRANSACTIONS },
+    { drainMs: 120_000, prefix: 'ledgerline-giftcard-refund-' },
+  );
+  const { send } = world;
   for (const o of [A, B]) runs.orders.push(...(await send('orders/paid', o, ['order-to-erp', 'gift-card-liability'])));
   runs.refund = await send('refunds/create', REFUND, ['refund-to-credit-memo']);
   // A second run finds the payout already posted and settled: nothing twice.
@@ -234,11 +173,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await rt?.close();
-  await sandbox?.close();
-  await store?.stop();
+  await world?.close();
   await erp?.close();
-  cleanup?.();
 });
 
 const step = (run: RunRecord, nodeId: string) => run.steps.find((s) => s.nodeId === nodeId);
@@ -279,6 +215,6 @@ describe('a refund split between gift card and card', () => {
     // 2300: 5.00 sold on A, released by B's redemption, re-issued by B's refund: the customer's card holds 5.00 again.
     expect(tb.accounts.find((a) => a.account === '2300')).toMatchObject({ debits: '5.00', credits: '10.00', closing: '-5.00' });
     expect(tb.openReceivables).toEqual([]);
-    expect(sink.open()).toEqual([]);
+    expect(world.sink.open()).toEqual([]);
   });
 });

@@ -51,20 +51,24 @@ export interface MonthRun {
   close(): Promise<void>;
 }
 
-export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {}): Promise<MonthRun> {
-  const month = loadMonth();
-  const tmp = tempDir('ledgerline-month-');
+/** A runtime with the four finance templates published, the sandbox Shopify store seeded, and `erp` as sandbox-erp. */
+export interface TemplatesWorld {
+  rt: SqliteRuntime;
+  sink: MemorySink;
+  store: SandboxStore;
+  /** One delivery of `topic` (none: a schedule's empty event) to `flows`, drained: their runs. */
+  send(topic: string, body: unknown, flows: string[]): Promise<RunRecord[]>;
+  close(): Promise<void>;
+}
+
+export async function startTemplates(
+  erp: ErpConnector,
+  seed: Record<string, unknown>,
+  opts: { drainMs?: number; prefix?: string } = {},
+): Promise<TemplatesWorld> {
+  const tmp = tempDir(opts.prefix ?? 'ledgerline-templates-');
   const sandbox = createSandbox({ processes: 1 });
-  const store = await startShopifySandbox({
-    port: 0,
-    seed: {
-      shop: { name: 'Scenario month', currency: 'USD' },
-      orders: month.orders,
-      refunds: [...month.refunds, month.goodwillRefund],
-      payouts: month.payouts,
-      balanceTransactions: month.balanceTransactions,
-    },
-  });
+  const store = await startShopifySandbox({ port: 0, seed });
   const shopify = createShopifyConnection({
     shopDomain: store.shopDomain,
     endpoint: store.url,
@@ -94,15 +98,42 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   }
   rt.start();
   const drainMs = opts.drainMs ?? 600_000;
-  const send = async (topic: string, body: unknown, flows: string[]) => {
-    const { runIds } = await rt.queue.ingest({
-      source: 'manual',
-      payload: { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } },
-      targets: await Promise.all(flows.map(async (flowId) => ({ flowId, version: (await rt.flows.get(flowId)).activeVersion! }))),
-    });
-    await rt.drain(drainMs);
-    return Promise.all(runIds.map((r) => rt.runs.get(r)));
+  return {
+    rt,
+    sink,
+    store,
+    async send(topic, body, flows) {
+      const { runIds } = await rt.queue.ingest({
+        source: 'manual',
+        payload: topic ? { body: JSON.stringify(body), headers: { 'X-Shopify-Topic': topic } } : {},
+        targets: await Promise.all(flows.map(async (flowId) => ({ flowId, version: (await rt.flows.get(flowId)).activeVersion! }))),
+      });
+      await rt.drain(drainMs);
+      return Promise.all(runIds.map((r) => rt.runs.get(r)));
+    },
+    async close() {
+      await rt.close();
+      await sandbox.close();
+      await store.stop();
+      tmp.cleanup();
+    },
   };
+}
+
+export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {}): Promise<MonthRun> {
+  const month = loadMonth();
+  const world = await startTemplates(
+    erp,
+    {
+      shop: { name: 'Scenario month', currency: 'USD' },
+      orders: month.orders,
+      refunds: [...month.refunds, month.goodwillRefund],
+      payouts: month.payouts,
+      balanceTransactions: month.balanceTransactions,
+    },
+    { ...opts, prefix: 'ledgerline-month-' },
+  );
+  const { rt, sink, store, send } = world;
   const orderRuns = new Map<number, RunRecord[]>();
   // Webhooks arrive in the order Shopify took the orders (Tryton numbers invoices strictly by date, too).
   const chronological = [...month.orders].sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)) || a.id - b.id);
@@ -110,15 +141,7 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
   const refundRuns: RunRecord[] = [];
   for (const r of month.refunds) refundRuns.push(...(await send('refunds/create', r, ['refund-to-credit-memo'])));
   const payoutRuns: RunRecord[] = [];
-  for (let i = 0; i < month.payouts.length + 1; i++) {
-    const { runIds } = await rt.queue.ingest({
-      source: 'manual',
-      payload: {},
-      targets: [{ flowId: 'payout-reconciliation', version: (await rt.flows.get('payout-reconciliation')).activeVersion! }],
-    });
-    await rt.drain(drainMs);
-    payoutRuns.push(...(await Promise.all(runIds.map((id) => rt.runs.get(id)))));
-  }
+  for (let i = 0; i < month.payouts.length + 1; i++) payoutRuns.push(...(await world.send('', null, ['payout-reconciliation'])));
   return {
     rt,
     sink,
@@ -128,11 +151,6 @@ export async function runMonth(erp: ErpConnector, opts: { drainMs?: number } = {
     refundRuns,
     payoutRuns,
     send,
-    async close() {
-      await rt.close();
-      await sandbox.close();
-      await store.stop();
-      tmp.cleanup();
-    },
+    close: () => world.close(),
   };
 }
