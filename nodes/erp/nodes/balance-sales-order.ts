@@ -133,10 +133,13 @@ const roundingLine = (description: string, amount: Decimal) =>
 
 const DEFAULT_RATES: Record<string, string> = Object.fromEntries(SEED.taxes.map(([code, , rate]) => [code, rate]));
 
+// Built once: zod compiles a schema on its first parse, so a schema picked per call costs more than the check itself.
+const pricedParts = salesOrderSchema.pick({ lines: true, shipping: true, pricesIncludeTax: true });
+
 /** What the ERP's 4-decimal unit prices miss of the order's lines and shipping in total; null when a needed tax rate is unknown or the lines are malformed. */
 function unitPriceMisses(input: SalesOrderInput, taxRates: Record<string, string> = DEFAULT_RATES): Decimal | null {
   // Malformed input is not ours to report: erp.post-sales-order names the field.
-  const parsed = salesOrderSchema.pick({ lines: true, shipping: true, pricesIncludeTax: true }).safeParse(input);
+  const parsed = pricedParts.safeParse(input);
   if (!parsed.success) return null;
   const o = parsed.data;
   const one = (
