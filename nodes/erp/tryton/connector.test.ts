@@ -109,9 +109,13 @@ describe('tryton specifics', () => {
       shipTo: { name: 'Ann at work', street: '5 Office Park', city: 'Hull', zip: 'HU1 2AA' },
     });
     const third = order({ customer, shipTo: { name: 'Ann at work', street: '5 Office Park', city: 'Hull', zip: 'HU1 2AA' } });
-    for (const o of [first, second, third]) await erp.createSalesOrder(o);
+    // Moved again, and ships home: one new address serves both (read once, so the second must see the first's add).
+    const bath = { street: '2 Spa Rd', city: 'Bath', zip: 'BA1 1AA' };
+    const fourth = order({ customer: { ...customer, address: bath }, shipTo: { name: 'Ann Lee', ...bath } });
+    const orders = [first, second, third, fourth];
+    for (const o of orders) await erp.createSalesOrder(o);
     const sales = await rpc.model<Array<{ reference: string; invoice_address: number; shipment_address: number }>>('sale.sale', 'search_read', [
-      [['reference', 'in', [first.externalId, second.externalId, third.externalId]]],
+      [['reference', 'in', orders.map((o) => o.externalId)]],
       0,
       null,
       null,
@@ -121,13 +125,14 @@ describe('tryton specifics', () => {
     const rows = await rpc.model<Array<{ id: number; name: string; street: string; city: string }>>('party.address', 'read', [ids, ['name', 'street', 'city']]);
     const where = (id: number) => rows.find((r) => r.id === id)!.city;
     const of = (o: { externalId: string }) => sales.find((x) => x.reference === o.externalId)!;
-    expect([first, second, third].map((o) => [where(of(o).invoice_address), where(of(o).shipment_address)])).toEqual([
+    expect(orders.map((o) => [where(of(o).invoice_address), where(of(o).shipment_address)])).toEqual([
       ['Leeds', 'Leeds'],
       ['York', 'Hull'],
       ['Leeds', 'Hull'],
+      ['Bath', 'Bath'],
     ]);
-    // An address already on the party is used again, not added twice: Leeds, York and Hull, one record each.
-    expect(ids).toHaveLength(3);
+    // An address already on the party is used again, not added twice: Leeds, York, Hull and Bath, one record each.
+    expect(ids).toHaveLength(4);
     await rpc.close();
   });
 

@@ -54,12 +54,12 @@ const sameAddress = (x: AddressValues, y: AddressValues) =>
   sameText(x.name, y.name) && sameText(x.street, y.street) && sameText(x.city, y.city) && sameText(x.postal_code, y.postal_code);
 
 /**
- * The party's address that is `a` (by name, street, city and postal code), added to the party when it has none such:
- * an order's invoice and shipment go where that order says, not to the first address the customer ever had.
- * Addresses are only ever added, so documents already pointing at one keep it.
+ * The party's addresses that are `wanted` (each by name, street, city and postal code), added to the party when it has
+ * none such: an order's invoice and shipment go where that order says, not to the first address the customer ever had.
+ * The party's addresses are read once for all of them. Addresses are only ever added, so documents already pointing at
+ * one keep it.
  */
-export async function addressFor(rpc: TrytonRpc, partyId: number, a: Address, fallbackName: string): Promise<number> {
-  const wanted = valuesOf(a, fallbackName);
+export async function addressesFor(rpc: TrytonRpc, partyId: number, wanted: Address[], fallbackName: string): Promise<number[]> {
   const rows = await rpc.model<Array<AddressValues & { id: number }>>('party.address', 'search_read', [
     [['party', '=', partyId]],
     0,
@@ -67,9 +67,17 @@ export async function addressFor(rpc: TrytonRpc, partyId: number, a: Address, fa
     null,
     ['name', 'street', 'city', 'postal_code'],
   ]);
-  const found = rows.find((r) => sameAddress(r, wanted));
-  if (found) return found.id;
-  return rpc.createOne('party.address', { party: partyId, ...wanted });
+  const ids: number[] = [];
+  for (const a of wanted) {
+    const values = valuesOf(a, fallbackName);
+    let id = rows.find((r) => sameAddress(r, values))?.id;
+    if (id === undefined) {
+      id = await rpc.createOne('party.address', { party: partyId, ...values });
+      rows.push({ ...values, id });
+    }
+    ids.push(id);
+  }
+  return ids;
 }
 
 export async function readCustomer(rpc: TrytonRpc, party: PartyRow): Promise<ErpCustomer> {

@@ -5,7 +5,7 @@ import type { Address, ErpSalesOrder, ErpSalesOrderHead, ErpSalesOrderLine, ErpS
 import { erpError } from '../shared/errors.ts';
 import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
 import { decodeMeta, encodeMeta, givenTax, lineCodes, netUnitPrice, type LineMeta } from '../shared/pricing.ts';
-import { addressFor, ensureParty } from './customers.ts';
+import { addressesFor, ensureParty } from './customers.ts';
 import type { TrytonRefs } from './refs.ts';
 import { D, tDate, type TrytonRpc } from './rpc.ts';
 
@@ -216,8 +216,12 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
     buildSaleLines(refs, input, 1),
   ]);
   const party = await ensureParty(rpc, input.customer);
-  const invoiceAddress = located(input.customer.address) ? await addressFor(rpc, party.partyId, input.customer.address, input.customer.name) : party.addressId;
-  const shipmentAddress = located(input.shipTo) ? await addressFor(rpc, party.partyId, input.shipTo, input.customer.name) : invoiceAddress;
+  const billing = located(input.customer.address) ? input.customer.address : null;
+  const shipping = located(input.shipTo) ? input.shipTo : null;
+  const wanted = [billing, shipping].filter((a) => a !== null);
+  const ids = wanted.length ? await addressesFor(rpc, party.partyId, wanted, input.customer.name) : [];
+  const invoiceAddress = billing ? ids[0]! : party.addressId;
+  const shipmentAddress = shipping ? ids[wanted.length - 1]! : invoiceAddress;
   const id = await rpc.createOne('sale.sale', {
     party: party.partyId,
     invoice_address: invoiceAddress,
