@@ -64,6 +64,50 @@ describe('built-in transforms', () => {
     expect(run([{ op: 'date', format: 'd.M.yy', timeZone: 'Asia/Tokyo' }], '2024-12-31')).toBe('31.12.24');
   });
 
+  it("gives ICU's wall clock and offset for every instant, across daylight-saving changes and odd offsets", () => {
+    // What ICU itself says, field by field: the transform caches offsets, this does not.
+    const icu = (ms: number, timeZone: string) => {
+      const f = new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+      const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+      const off = Math.round((Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) - Math.floor(ms / 1000) * 1000) / 60_000);
+      const abs = Math.abs(off);
+      const xxx = off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+      return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${xxx}`;
+    };
+    const zones = [
+      'UTC',
+      'Europe/London',
+      'America/New_York',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+      'America/St_Johns',
+      'Pacific/Chatham',
+      'Europe/Amsterdam',
+    ];
+    // Every 7 minutes and 13 seconds through the days around 2024's changes, then instants from 1930 to 2040.
+    const instants: number[] = [];
+    for (const day of ['2024-03-09', '2024-03-30', '2024-04-06', '2024-09-28', '2024-10-26', '2024-11-02']) {
+      const from = Date.parse(`${day}T00:00:00Z`);
+      for (let t = from; t < from + 3 * 86_400_000; t += 433_000) instants.push(t);
+    }
+    for (let i = 0; i < 2000; i++) instants.push(Date.UTC(1930, 0, 1) + Math.floor((((i * 2654435761) % 2 ** 32) / 2 ** 32) * 110 * 365.25 * 86_400_000));
+    for (const timeZone of zones) {
+      for (const ms of instants) {
+        const iso = new Date(ms).toISOString();
+        expect(run([{ op: 'date', format: "yyyy-MM-dd'T'HH:mm:ssXXX", timeZone }], iso), `${iso} in ${timeZone}`).toBe(icu(ms, timeZone));
+      }
+    }
+  });
+
   it('fails with the transform and the reason', () => {
     expect(() => run([{ op: 'trim' }, { op: 'decimal', places: 2, rounding: 'half-up' }], 'abc')).toThrow('transform #2 (decimal): "abc" is not a number');
     expect(() => run([{ op: 'date', timeZone: 'Mars/Base' }], '2024-01-01T00:00:00Z')).toThrow('transform #1 (date): unknown time zone "Mars/Base"');

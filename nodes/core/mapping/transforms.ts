@@ -162,7 +162,7 @@ interface DateParts {
   second: string;
 }
 
-function partsIn(date: Date, timeZone: string): DateParts {
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = fmtCache.get(timeZone);
   if (!f) {
     try {
@@ -181,20 +181,51 @@ function partsIn(date: Date, timeZone: string): DateParts {
     }
     fmtCache.set(timeZone, f);
   }
-  // The formatter asks for all six fields, so every one is filled.
-  const out: DateParts = { year: '', month: '', day: '', hour: '', minute: '', second: '' };
-  for (const p of f.formatToParts(date)) {
-    switch (p.type) {
-      case 'year':
-      case 'month':
-      case 'day':
-      case 'hour':
-      case 'minute':
-      case 'second':
-        out[p.type] = p.value;
-    }
+  return f;
+}
+
+/** Milliseconds `timeZone` is ahead of UTC at `ms` (a whole second), from ICU (whole seconds: local mean times had them). */
+function offsetFromIcu(ms: number, timeZone: string): number {
+  const p: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) p[part.type] = +part.value;
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - ms;
+}
+
+// ICU's formatToParts costs ≈ 10 µs a call, once per order and date field. Time zones have changed offset on quarter
+// hours of UTC since the 1970s (historical local mean times aside), so an offset is cached per zone and UTC quarter
+// hour, and checked against ICU outside that era.
+const QUARTER_HOUR = 900_000;
+const SINCE = Date.UTC(1980, 0, 1);
+const offsetCache = new Map<string, number>();
+
+function offsetMs(ms: number, timeZone: string): number {
+  const second = Math.floor(ms / 1000) * 1000;
+  if (second < SINCE) return offsetFromIcu(second, timeZone);
+  const key = `${timeZone} ${Math.floor(second / QUARTER_HOUR)}`;
+  let m = offsetCache.get(key);
+  if (m === undefined) {
+    m = offsetFromIcu(second, timeZone);
+    if (offsetCache.size >= 4096) offsetCache.clear();
+    offsetCache.set(key, m);
   }
-  return out;
+  return m;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** The wall-clock fields of `date` in `timeZone`, and that zone's offset from UTC then (minutes). */
+function partsIn(date: Date, timeZone: string): DateParts & { offsetMin: number } {
+  const offset = offsetMs(date.getTime(), timeZone);
+  const wall = new Date(date.getTime() + offset);
+  return {
+    year: String(wall.getUTCFullYear()),
+    month: two(wall.getUTCMonth() + 1),
+    day: two(wall.getUTCDate()),
+    hour: two(wall.getUTCHours()),
+    minute: two(wall.getUTCMinutes()),
+    second: two(wall.getUTCSeconds()),
+    offsetMin: Math.round(offset / 60_000),
+  };
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -212,9 +243,7 @@ export function formatDate(v: unknown, format: string, timeZone: string): string
   else throw new TransformError(`${describe(v)} is not an ISO date or date-time with an offset`);
   if (Number.isNaN(date.getTime())) throw new TransformError(`${describe(v)} is not a valid date`);
   const p = partsIn(date, dateOnly ? 'UTC' : timeZone);
-  const offsetMin = dateOnly
-    ? 0
-    : Math.round((Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const offsetMin = dateOnly ? 0 : p.offsetMin;
   const sign = offsetMin < 0 ? '-' : '+';
   const abs = Math.abs(offsetMin);
   const tokens: Record<string, string> = {
