@@ -177,6 +177,44 @@ describe('sweep mode against the sandbox store', () => {
     expect([...events.keys()].filter((k) => k.startsWith(`updated:${id}:`))).toHaveLength(2);
   });
 
+  it('reads the refunds of an order whose lines lost units, so a refunded order and an edited one are postable when swept', async () => {
+    const { state } = flowState();
+    await sweepOrders(client, state, { topic: 'orders/paid', since: new Date(Date.now() - 1000).toISOString(), overlapMs: 0, isKnown: (k) => events.has(k) });
+    shop.setWebhookTarget(hookUrl, { dropRate: 1 });
+    const twoTees = (id: string, name: string, current: number) =>
+      orderJson(id, name, new Date().toISOString()).replace('"quantity":1,"price":"25.00"', `"quantity":2,"current_quantity":${current},"price":"12.50"`);
+    // One tee refunded after payment (Shopify's currentQuantity then counts 1), and one removed by an edit before it.
+    const refunded = shop.createOrder(twoTees('6660000000000000003', '#3003', 2));
+    const lineOf = (orderId: string) => orderId.replace('gid://shopify/Order/', '') + '1';
+    // As text: Shopify's ids are past a double's integers.
+    shop.createRefund(
+      `{"id":7300000031,"order_id":6660000000000000003,"created_at":"${new Date().toISOString()}","transactions":[],` +
+        `"refund_line_items":[{"id":73000000311,"quantity":1,"line_item_id":${lineOf(refunded)},"restock_type":"no_restock","subtotal":"12.50","total_tax":"2.08"}]}`,
+    );
+    const edited = shop.createOrder(twoTees('6660000000000000004', '#3004', 1));
+    await shop.webhooks.flush();
+    const swept = await sweepOrders(client, state, { topic: 'orders/paid', isKnown: (k) => events.has(k) });
+    const of = (id: string) =>
+      present(
+        swept.deliveries.find((d) => d.order.id === id),
+        `the swept ${id}`,
+      ).order;
+    // Without the refunds both were "cannot be posted as edited": units lost, and no way to tell a refund from an edit.
+    expect([of(refunded), of(edited)].map((o) => [o.postedProblem, o.posted?.edited, o.lineItems[0]?.postedQuantity])).toEqual([
+      [null, false, 2],
+      [null, true, 1],
+    ]);
+    expect(of(refunded).refunds.map((r) => r.refundLineItems.map((l) => l.quantity))).toEqual([[1]]);
+    // The trigger reads the same from the stored body.
+    const d = present(
+      swept.deliveries.find((x) => x.order.id === refunded),
+      'the refunded order',
+    );
+    const out: any = await shopifyTrigger.execute(ctx({ connection: 's', topic: 'orders/paid', mode: 'webhook+sweep' }), { body: d.body, headers: d.headers });
+    expect(out.order.posted).toEqual(of(refunded).posted);
+    shop.setWebhookTarget(hookUrl);
+  });
+
   it('refuses sweep mode for a topic it cannot sweep, naming the field', () => {
     const r = shopifyTrigger.config.safeParse({ connection: 's', topic: 'refunds/create', mode: 'webhook+sweep' });
     expect(r.success).toBe(false);

@@ -15,10 +15,10 @@
 // apart. Limit: a sweep sees each order's latest state only, so for orders/updated it recovers the last change of a
 // missed series, not every intermediate one (their webhooks, when they do arrive, have keys of their own).
 import { permanentError, transientError, type FlowState } from '../../runtime/node-api.ts';
-import type { OrderByIdQuery, OrdersUpdatedSinceQuery } from './admin-types.generated.ts';
+import type { OrderByIdQuery, OrdersUpdatedSinceQuery, RefundsForOrderQuery } from './admin-types.generated.ts';
 import type { ShopifyClient, ShopifyResponse } from './client.ts';
 import { orderFromGraphql } from './convert-graphql.ts';
-import { ORDER_BY_ID, ORDERS_UPDATED_SINCE } from './documents.ts';
+import { ORDER_BY_ID, ORDERS_UPDATED_SINCE, REFUNDS_FOR_ORDER } from './documents.ts';
 import { ADMIN_API_VERSION } from './schema.ts';
 import type { ShopifyOrder } from './types.ts';
 import type { ShopifyWebhookObject } from './webhook-convert.ts';
@@ -229,10 +229,37 @@ async function fetchOrder(client: ShopifyClient, opts: SweepOptions, key: string
   out.cost += res.cost.actual ?? res.cost.requested;
   const node = res.data.order;
   if (!node) throw transientError(`shopify sweep: order ${stub.id} (${stub.name}) disappeared between listing and reading`, { code: 'ORDER_GONE' });
-  return sweptDelivery(client, opts.topic, key, node, now);
+  const withRefunds = await withRefundsIfShortened(client, node, opts.signal, (r) => {
+    out.calls++;
+    out.cost += r.cost.actual ?? r.cost.requested;
+  });
+  return sweptDelivery(client, opts.topic, key, withRefunds, now);
 }
 
-function sweptDelivery(client: ShopifyClient, topic: SweepTopic, key: string, node: NonNullable<OrderByIdQuery['order']>, now: Date): SweptDelivery {
+type OrderNode = NonNullable<OrderByIdQuery['order']>;
+/** A swept order; `refunds` when they were read (the conversion then knows what was refunded). */
+type SweptNode = OrderNode & { refunds?: NonNullable<RefundsForOrderQuery['order']>['refunds'] };
+
+/**
+ * The order with its refunds when a line has fewer units left than were ordered. Shopify's `currentQuantity` leaves
+ * out refunded and removed units alike, and only the refunds tell them apart: without them such an order cannot be
+ * posted (the conversion's `postedFigures`). Read apart, and only then, because refunds cost ≈ 600 points and the
+ * order's own query is near the 1,000-point cap already.
+ */
+async function withRefundsIfShortened(
+  client: ShopifyClient,
+  node: OrderNode,
+  signal: AbortSignal | undefined,
+  charged: (r: ShopifyResponse<unknown>) => void = () => {},
+): Promise<SweptNode> {
+  if (node.lineItems.nodes.every((l) => l.currentQuantity === l.quantity)) return node;
+  const res = await client.request(REFUNDS_FOR_ORDER, { id: node.id }, { signal });
+  charged(res);
+  if (!res.data.order) throw transientError(`shopify sweep: order ${node.id} (${node.name}) disappeared while its refunds were read`, { code: 'ORDER_GONE' });
+  return { ...node, refunds: res.data.order.refunds };
+}
+
+function sweptDelivery(client: ShopifyClient, topic: SweepTopic, key: string, node: SweptNode, now: Date): SweptDelivery {
   if (node.lineItems.pageInfo.hasNextPage) {
     throw permanentError(`shopify sweep: order ${node.name} has more than ${LINE_ITEMS} line items, which the sweep cannot read yet`, {
       code: 'ORDER_TOO_LARGE',
@@ -269,5 +296,5 @@ export async function fetchOrderDelivery(
   const res: ShopifyResponse<OrderByIdQuery> = await client.request(ORDER_BY_ID, { id: orderGid, lineItems: LINE_ITEMS }, { signal });
   const node = res.data.order;
   if (!node) return null;
-  return sweptDelivery(client, topic, dedupKeyFor(topic, undefined, node)!, node, now);
+  return sweptDelivery(client, topic, dedupKeyFor(topic, undefined, node)!, await withRefundsIfShortened(client, node, signal), now);
 }

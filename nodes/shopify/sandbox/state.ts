@@ -298,7 +298,13 @@ export class SandboxState {
   addRefund(refund: ShopifyRefund): void {
     this.changes++;
     const order = this.orders.get(refund.orderId);
-    if (order) order.refunds.push(refund);
+    if (!order) return;
+    order.refunds.push(refund);
+    // As Shopify's LineItem.currentQuantity: "excluding refunded and removed units".
+    for (const rl of refund.refundLineItems) {
+      const line = order.lineItems.find((l) => l.id === rl.lineItemId);
+      if (line) line.currentQuantity = Math.max(0, (line.currentQuantity ?? line.quantity) - rl.quantity);
+    }
   }
 
   /** Everything the shop holds, as JSON-safe data (the indexes are rebuilt by `restore`). */
