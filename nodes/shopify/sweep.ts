@@ -246,7 +246,7 @@ type SweptNode = OrderNode & { refunds?: NonNullable<RefundsForOrderQuery['order
  * posted (the conversion's `postedFigures`). Read apart, and only then, because refunds cost ≈ 600 points and the
  * order's own query is near the 1,000-point cap already.
  */
-async function withRefundsIfShortened(
+export async function withRefundsIfShortened(
   client: ShopifyClient,
   node: OrderNode,
   signal: AbortSignal | undefined,
