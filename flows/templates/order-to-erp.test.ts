@@ -75,6 +75,24 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(erpTable(erp(), 'salesOrders').filter((o: any) => o.reference === '#9999')).toHaveLength(1);
   });
 
+  it("guest orders share the guest customer, which takes no guest's email or phone; a registered customer keeps its own email", async () => {
+    const example = JSON.parse(asPaidOrder(readFileSync(`${FIXTURES}webhook-2026-04.orders.paid.json`, 'utf8')));
+    // Small ids: a double holds them exactly (Shopify's are parsed losslessly by the product, not by this test).
+    const order = (n: number, patch: Record<string, unknown>) =>
+      JSON.stringify({ ...example, id: 7_100 + n, admin_graphql_api_id: `gid://shopify/Order/${7_100 + n}`, name: `#G${n}`, ...patch });
+    for (const [n, email] of [
+      [1, 'ann@example.com'],
+      [2, 'bob@example.com'],
+    ] as const)
+      expect((await h.run('order-to-erp', order(n, { customer: null, email, phone: `+4470000000${n}` }))).status).toBe('succeeded');
+    // The example's customer has an account email of its own (john@), which the order's contact email (jon@) does not replace.
+    expect((await h.run('order-to-erp', order(3, {}))).status).toBe('succeeded');
+    const customers = erpTable(erp(), 'customers') as Array<{ externalId: string; name: string; email: string | null; phone: string | null }>;
+    expect(customers.filter((c) => c.externalId === 'shopify-guest').map((c) => [c.name, c.email, c.phone])).toEqual([['Shopify guest', null, null]]);
+    expect(customers.find((c) => c.externalId === 'gid://shopify/Customer/115310627314723954')?.email).toBe('john@example.com');
+    expect(erpTable(erp(), 'salesOrders').filter((o: any) => /^#G/.test(o.reference))).toHaveLength(3);
+  });
+
   it('several tax lines per line item (state + county) and a taxed shipping line: every tax code posted, totals to the cent', async () => {
     const raw = scenario('us-state-county-shipping-tax.orders-paid.json');
     const run = await h.run('order-to-erp', raw);
