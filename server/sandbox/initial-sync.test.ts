@@ -1,22 +1,15 @@
 // A new sandbox pushes its stock once as soon as its shop is up, so the first drift check finds only what the seed
 // plants on purpose (duplicate SKUs), not every SKU; a restart with the shop's state kept does not push again.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type Serving } from '../main.ts';
-import { noSandbox } from '../testing.ts';
+import { sandboxServing, type SandboxServing } from '../testing/sandbox-serving.ts';
 
-let s: Serving;
-let dir: string;
-let token = '';
+let s: SandboxServing;
 const PASSWORD = 'initial-sync-pw';
 
 async function call<T = any>(method: string, path: string): Promise<T> {
-  const r = await fetch(`${s.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const r = await s.call<T>(method, path, s.tokens.owner!);
   expect(r.status, path).toBeLessThan(300);
-  return (await r.json()) as T;
+  return r.body;
 }
 
 const runNowRuns = async (flowId: string) =>
@@ -33,33 +26,12 @@ async function finished(flowId: string, count: number, ms = 30_000): Promise<any
   }
 }
 
-async function start(): Promise<void> {
-  s = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    designerDir: null,
-    handleSignals: false,
-    sandbox: noSandbox,
-    log: pino({ level: 'silent' }),
-    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
-  });
-  const login = await fetch(`${s.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
-  });
-  token = ((await login.json()) as { token: string }).token;
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'll-initial-sync-'));
-  await start();
+  s = await sandboxServing('initial-sync', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {
   await s?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a new sandbox', () => {
@@ -80,9 +52,9 @@ describe('a new sandbox', () => {
   }, 60_000);
 
   it('does not push again when it restarts with its shop kept', async () => {
-    await s.close();
-    await start();
-    for (let i = 0; i < 100 && !(await call<{ ready: boolean }>('GET', '/api/sandbox')).ready; i++) await new Promise((r) => setTimeout(r, 100));
+    await s.stop();
+    // Started on the same data dir; it returns once the shop is up again.
+    s = await sandboxServing('initial-sync', PASSWORD, [], { dir: s.dir });
     await new Promise((r) => setTimeout(r, 500));
     expect(await runNowRuns('inventory-to-shopify')).toHaveLength(1);
   }, 60_000);

@@ -1,26 +1,13 @@
 // The sandbox control panel end to end on a real server in sandbox mode (templates installed, isolated-vm, sandbox
 // shop and ERP): each scenario goes through the real signed-webhook path or the real scheduled flow, and a payout of
 // what the panel sent reconciles against the sandbox ERP and posts its journal.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, type Serving } from '../main.ts';
+import { sandboxServing, type SandboxServing } from '../testing/sandbox-serving.ts';
 
-let s: Serving;
-let dir: string;
-let token = '';
+let h: SandboxServing;
 const PASSWORD = 'sandbox-panel-pw';
 
-async function call<T = any>(method: string, path: string, body?: unknown, as = token): Promise<{ status: number; body: T }> {
-  const r = await fetch(`${s.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${as}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as T };
-}
+const call = <T = any>(method: string, path: string, body?: unknown) => h.call<T>(method, path, h.tokens.owner!, body);
 
 async function finished(query: string, pred: (r: any) => boolean = () => true, ms = 60_000): Promise<any> {
   const until = Date.now() + ms;
@@ -39,49 +26,25 @@ async function send(scenario: string) {
   return r.body;
 }
 
-async function start(): Promise<void> {
-  s = await serve({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir: dir,
-    designerDir: null,
-    handleSignals: false,
-    log: pino({ level: 'silent' }),
-    env: { ...process.env, LEDGERLINE_ADMIN_EMAIL: 'owner@example.com', LEDGERLINE_ADMIN_PASSWORD: PASSWORD },
-  });
-  if (token) return waitForShop();
-  const login = await fetch(`${s.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'owner@example.com', password: PASSWORD }),
-  });
-  token = ((await login.json()) as { token: string }).token;
-  await waitForShop();
-}
-
-/** The sandbox shop starts a moment after the server listens (it loads Shopify's schema). */
-async function waitForShop(): Promise<void> {
-  for (let i = 0; i < 150 && !(await call('GET', '/api/sandbox').catch(() => ({ body: { ready: false } }))).body.ready; i++)
-    await new Promise((r) => setTimeout(r, 200));
-}
-
-const shopState = () => JSON.stringify((s.server.sandbox?.store as { state: { snapshot(): unknown } } | undefined)?.state.snapshot());
+const shopState = () => JSON.stringify((h.s.server.sandbox?.store as { state: { snapshot(): unknown } } | undefined)?.state.snapshot());
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'll-sandbox-panel-'));
-  await start();
+  h = await sandboxServing('sandbox-panel', PASSWORD);
 }, 120_000);
 
 afterAll(async () => {
-  await s?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await h?.close();
 });
 
 describe('sandbox control panel', () => {
   it('says it is a sandbox and shows the webhook secret the server verifies with', async () => {
     const { body } = await call('GET', '/api/sandbox');
-    expect(body).toMatchObject({ sandboxMode: true, ready: true, shop: { connection: 'sandbox-shop', webhookUrl: `${s.url}/webhooks/shopify/sandbox-shop` } });
-    expect(body.shop.webhookSecret).toBe((await s.server.deps.connections.secretsOf('sandbox-shop')).webhookSecret);
+    expect(body).toMatchObject({
+      sandboxMode: true,
+      ready: true,
+      shop: { connection: 'sandbox-shop', webhookUrl: `${h.s.url}/webhooks/shopify/sandbox-shop` },
+    });
+    expect(body.shop.webhookSecret).toBe((await h.s.server.deps.connections.secretsOf('sandbox-shop')).webhookSecret);
     expect(body.scenarios.map((x: any) => x.id)).toEqual([
       'paid-order',
       'unmapped-tax',
@@ -169,8 +132,8 @@ describe('sandbox control panel', () => {
     const before = shopState();
     expect(rows.map((r: any) => r.kind)).toEqual(expect.arrayContaining(['order', 'refund', 'payout', 'shipment', 'catalogue']));
     expect(JSON.parse(before).orders.length).toBeGreaterThanOrEqual(4);
-    await s.close();
-    await start();
+    await h.stop();
+    h = await sandboxServing('sandbox-panel', PASSWORD, [], { dir: h.dir });
     expect((await call('GET', '/api/sandbox')).body.activity).toEqual(rows);
     expect(shopState()).toBe(before);
     // The panel still knows its orders: the first paid order (the second was refunded before) is refunded now, in a

@@ -13,6 +13,9 @@ export interface SandboxServing {
   /** Bearer tokens: `owner`, and one per role asked for (its user is `<role>@example.com`). */
   tokens: Record<string, string>;
   call<T = any>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Stops the server and keeps its data dir (to start another on it: `sandboxServing(..., { dir })`). */
+  stop(): Promise<void>;
+  /** Stops the server and removes its data dir. */
   close(): Promise<void>;
 }
 
@@ -27,8 +30,9 @@ export async function until<T>(f: () => Promise<T | undefined>, what: string, ms
   }
 }
 
-export async function sandboxServing(name: string, password: string, roles: string[] = []): Promise<SandboxServing> {
-  const dir = mkdtempSync(join(tmpdir(), `ll-${name}-`));
+/** `opts.dir`: a data dir an earlier server left (a restart); its owner signs in again, `roles` are added only once. */
+export async function sandboxServing(name: string, password: string, roles: string[] = [], opts: { dir?: string } = {}): Promise<SandboxServing> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), `ll-${name}-`));
   const s = await serve({
     port: 0,
     host: '127.0.0.1',
@@ -56,8 +60,10 @@ export async function sandboxServing(name: string, password: string, roles: stri
   };
   const tokens: Record<string, string> = { owner: await login('owner@example.com') };
   for (const role of roles) {
-    const made = await call('POST', '/api/users', tokens.owner!, { email: `${role}@example.com`, role, password });
-    if (made.status !== 201) throw new Error(`could not add the ${role} user: ${JSON.stringify(made.body)}`);
+    if (!opts.dir) {
+      const made = await call('POST', '/api/users', tokens.owner!, { email: `${role}@example.com`, role, password });
+      if (made.status !== 201) throw new Error(`could not add the ${role} user: ${JSON.stringify(made.body)}`);
+    }
     tokens[role] = await login(`${role}@example.com`);
   }
   // The sandbox shop starts a moment after the server listens (it loads Shopify's schema).
@@ -71,6 +77,7 @@ export async function sandboxServing(name: string, password: string, roles: stri
     dir,
     tokens,
     call,
+    stop: () => s.close(),
     close: async () => {
       await s.close();
       rmSync(dir, { recursive: true, force: true });
