@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 function worker(mode: 'crash' | 'resume', arg: string): ChildProcess {
-  const cfg = JSON.stringify({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+  const cfg = JSON.stringify(tryton.login);
   const child = fork(new URL('./testing/tryton-crash-worker.ts', import.meta.url).pathname, [join(tmp.dir, 'data'), cfg, mode, arg], {
     execArgv: ['--no-node-snapshot', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -50,7 +50,7 @@ it("SIGKILL between Tryton's answer and the post step's commit: after restart, o
   order.admin_graphql_api_id = 'gid://shopify/Order/7100009901';
   order.name = '#9901';
   const reference = 'gid://shopify/Order/7100009901';
-  const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+  const rpc = new TrytonRpc(tryton.login);
   const sales = () => rpc.model<number>('sale.sale', 'search_count', [[['reference', '=', reference]]]);
   expect(await sales()).toBe(0);
 

@@ -26,7 +26,7 @@ const UK = 'gid://shopify/Order/7100000001';
 beforeAll(async () => {
   tryton = await startTryton();
   h = await startHarness({
-    erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true }),
+    erp: createTrytonConnector({ ...tryton.login, postInvoices: true }),
     shop: SHOP,
   });
   await h.install('order-to-erp');
@@ -113,7 +113,7 @@ describe('templates on Tryton', () => {
     ).toEqual(Array(10).fill('succeeded'));
     expect(runs.filter((r) => outputOf(r, 'post').created).length).toBe(1);
     expect(new Set(runs.map((r) => outputOf(r, 'read-back').number)).size).toBe(1);
-    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    const rpc = new TrytonRpc(tryton.login);
     expect(await rpc.model<number>('sale.sale', 'search_count', [[['reference', '=', 'gid://shopify/Order/450789471']]])).toBe(1);
     // Some runs found the key held and waited (a transient CLAIMED_BY_OTHER_RUN, retried).
     expect(runs.some((r) => (r.steps.find((s) => s.nodeId === 'post')?.attempts ?? 1) > 1)).toBe(true);
@@ -152,7 +152,7 @@ describe('templates on Tryton', () => {
     await h.rt.flows.publish('refund-goodwill', { activate: true });
   };
   const creditNotes = async (ref: string) => {
-    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    const rpc = new TrytonRpc(tryton.login);
     return rpc.model<Array<{ state: string; total_amount: string }>>('account.invoice', 'search_read', [
       [['reference', '=', `refund:${ref}`]],
       0,

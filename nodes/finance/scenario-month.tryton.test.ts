@@ -15,7 +15,7 @@ const expected = loadExpected();
 
 beforeAll(async () => {
   tryton = await startTryton();
-  erp = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true });
+  erp = createTrytonConnector({ ...tryton.login, postInvoices: true });
   m = await runMonth(erp);
 }, 900_000);
 afterAll(async () => {

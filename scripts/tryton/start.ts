@@ -22,6 +22,8 @@ export interface StartedTryton {
   /** Record ids created by setup.py (company, accounts, taxes, warehouses, products...). */
   ids: TrytonIds;
   timings: TrytonTimings;
+  /** What a connection to it takes (`createTrytonConnector({ ...tryton.login, ... })`). */
+  login: { url: string; database: string; user: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startTryton(opts: { log?: (msg: string) => void; database?
     password: ADMIN_PASSWORD,
     ids: snap.ids,
     timings: { packagesMs, snapshotMs: snap.ms, snapshotSource: snap.source, startMs, totalMs: Date.now() - t0 },
+    login: { url: proc.url, database: proc.database, user: ADMIN_USER, password: ADMIN_PASSWORD },
     stop: () => proc.stop(),
   };
 }

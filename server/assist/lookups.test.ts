@@ -70,7 +70,7 @@ describe('lookup proposals for an unmapped tax rate', () => {
     const tryton: StartedTryton = await startTryton();
     cleanups.push(() => tryton.stop());
     // Finance creates the ERP tax codes first (as they would in Tryton), copying the accounts of an existing tax.
-    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    const rpc = new TrytonRpc(tryton.login);
     const [uk] = await rpc.model<Array<Record<string, unknown>>>('account.tax', 'search_read', [
       [['name', '=', 'UK-VAT-20']],
       0,
@@ -89,7 +89,7 @@ describe('lookup proposals for an unmapped tax rate', () => {
       company: uk.company,
     });
     await rpc.model('account.tax', 'create', [[tax('CA-GST-7', 'GST 7%', '0.07'), tax('US-OH-RESORT-7', 'Ohio Resort Tax 7%', '0.07')]]);
-    const h = await startHarness({ erp: createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password }) });
+    const h = await startHarness({ erp: createTrytonConnector(tryton.login) });
     cleanups.push(() => h.close());
     await unmappedTaxRateFixedBy(h);
   }, 600_000);

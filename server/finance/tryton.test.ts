@@ -17,7 +17,7 @@ let h: Harness;
 
 beforeAll(async () => {
   tryton = await startTryton();
-  erp = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true });
+  erp = createTrytonConnector({ ...tryton.login, postInvoices: true });
   for (const o of ORDERS) await erp.createSalesOrder(erpOrder(o));
   // Tryton refuses a credit note whose payment date is in the past, so the ERP books the refunds today.
   const today = new Date().toISOString().slice(0, 10);

@@ -19,7 +19,7 @@ let erp: ErpConnector;
 
 beforeAll(async () => {
   tryton = await startTryton();
-  erp = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+  erp = createTrytonConnector(tryton.login);
 });
 afterAll(async () => {
   await erp?.close();

@@ -19,7 +19,7 @@ let erp: ErpConnector;
 
 beforeAll(async () => {
   tryton = await startTryton();
-  erp = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+  erp = createTrytonConnector(tryton.login);
 });
 afterAll(async () => {
   await erp?.close();
@@ -30,7 +30,7 @@ erpContractSuite('tryton (live)', () => erp);
 
 describe('tryton specifics', () => {
   it('classifies a wrong password as a permanent auth error without leaking it', async () => {
-    const bad = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: 'hunter2-wrong' });
+    const bad = createTrytonConnector({ ...tryton.login, password: 'hunter2-wrong' });
     const e = (await bad.listWarehouses().catch((x: unknown) => x)) as NodeError;
     expect(e).toBeInstanceOf(NodeError);
     expect(e).toMatchObject({ errorClass: 'permanent', code: 'ERP_AUTH' });
@@ -100,7 +100,7 @@ describe('tryton specifics', () => {
   });
 
   it("invoices each order's billing address and ships to its shipping address, not the customer's first address", async () => {
-    const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+    const rpc = new TrytonRpc(tryton.login);
     const customer = { externalId: `cust-addr-${Date.now()}`, name: 'Ann Lee', address: { street: '1 First St', city: 'Leeds', zip: 'LS1 1AA' } };
     const first = order({ customer, shipTo: { name: 'Ann Lee', street: '1 First St', city: 'Leeds', zip: 'LS1 1AA' } });
     // The same customer moved, and sends this one to her office.
@@ -137,7 +137,7 @@ describe('tryton specifics', () => {
   });
 
   it('reads posted order invoices back in the ledger with the Shopify order id', async () => {
-    const posting = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password, postInvoices: true });
+    const posting = createTrytonConnector({ ...tryton.login, postInvoices: true });
     const input = order();
     await posting.createSalesOrder(input);
     const today = new Date().toISOString().slice(0, 10);

@@ -10,7 +10,7 @@ let erp: ErpConnector;
 
 beforeAll(async () => {
   tryton = await startTryton();
-  erp = createTrytonConnector({ url: tryton.url, database: tryton.database, user: tryton.user, password: tryton.password });
+  erp = createTrytonConnector(tryton.login);
 }, 240_000);
 afterAll(async () => {
   await erp?.close();
