@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, validate } from 'graphql';
 import type { NodeContext } from '../../runtime/node-api.ts';
-import { createShopifyConnection, type ShopifyClient } from './client.ts';
+import type { ShopifyClient } from './client.ts';
 import { catalogAudit } from './catalog-audit.ts';
 import { CATALOG_AUDIT } from './documents.ts';
 import { loadAdminSchema } from './schema.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
+import { sandboxClient } from './testing.ts';
 
 let shop: SandboxStore;
 let client: ShopifyClient;
 beforeAll(async () => {
   shop = await startShopifySandbox();
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
 });
 afterAll(() => shop.stop());
 

@@ -5,13 +5,13 @@ import { orderFromGraphql, payoutFromGraphql, balanceTransactionFromGraphql } fr
 import { BALANCE_TRANSACTIONS, INVENTORY_SET_QUANTITIES, LOCATIONS, ORDER_BY_ID, PAYOUTS, VARIANTS_BY_SKU } from './documents.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
 import { signWebhook } from './sandbox/webhooks.ts';
-import { present } from './testing.ts';
+import { present, sandboxClient } from './testing.ts';
 
 let shop: SandboxStore;
 let client: ShopifyClient;
 beforeAll(async () => {
   shop = await startShopifySandbox({ plan: 'standard' });
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
 });
 afterAll(() => shop.stop());
 

@@ -7,6 +7,7 @@ import { createShopifyConnection, type ShopifyClient } from './client.ts';
 import { confirmOrderState } from './confirm-order-state.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
 import { shopifyTrigger } from './trigger.ts';
+import { sandboxClient } from './testing.ts';
 
 const SCENARIOS = new URL('../../flows/templates/scenarios/', import.meta.url);
 const scenario = (name: string) => readFileSync(new URL(name, SCENARIOS), 'utf8');
@@ -16,7 +17,7 @@ let shop: SandboxStore;
 let client: ShopifyClient;
 beforeAll(async () => {
   shop = await startShopifySandbox();
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
   shop.createOrder(scenario('us-state-county-shipping-tax.orders-paid.json'));
 });
 afterAll(() => shop.stop());

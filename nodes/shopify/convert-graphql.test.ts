@@ -2,16 +2,17 @@
 // sends), with each line's totalDiscountSet as Shopify reports it: without order-level discounts.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyConnection, type ShopifyClient } from './client.ts';
+import type { ShopifyClient } from './client.ts';
 import { orderFromGraphql } from './convert-graphql.ts';
 import { ORDER_BY_ID } from './documents.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
+import { sandboxClient } from './testing.ts';
 
 let shop: SandboxStore;
 let client: ShopifyClient;
 beforeAll(async () => {
   shop = await startShopifySandbox({ plan: 'standard' });
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
 });
 afterAll(() => shop.stop());
 

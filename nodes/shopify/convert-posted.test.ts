@@ -5,11 +5,12 @@
 // returns", currentTotalPriceSet/currentTotalTaxSet leave out edits and refunds alike.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyConnection, type ShopifyClient } from './client.ts';
+import type { ShopifyClient } from './client.ts';
 import { orderFromGraphql } from './convert-graphql.ts';
 import { orderFromRest } from './convert-rest.ts';
 import { ORDER_BY_ID } from './documents.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
+import { sandboxClient } from './testing.ts';
 
 const SCENARIO = new URL('../../flows/templates/scenarios/us-state-county-shipping-tax.orders-paid.json', import.meta.url);
 const PUBLISHED = new URL('../../../shared/fixtures/shopify/rest-2026-07.order.single.json', import.meta.url);
@@ -161,7 +162,7 @@ describe('GraphQL (sweep) orders: the same', () => {
   let client: ShopifyClient;
   beforeAll(async () => {
     shop = await startShopifySandbox({ plan: 'standard' });
-    client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+    client = sandboxClient(shop);
   });
   afterAll(() => shop.stop());
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeContext } from '../../runtime/node-api.ts';
-import { createShopifyConnection, type ShopifyClient } from './client.ts';
+import type { ShopifyClient } from './client.ts';
 import { shopifyNodes } from './index.ts';
 import { fulfilmentPush } from './fulfilment-push.ts';
 import { inventoryPush } from './inventory-push.ts';
@@ -8,12 +8,13 @@ import { shopifyPayouts } from './payouts.ts';
 import { shopifyTrigger } from './trigger.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
 import { readFileSync } from 'node:fs';
+import { sandboxClient } from './testing.ts';
 
 let shop: SandboxStore;
 let client: ShopifyClient;
 beforeAll(async () => {
   shop = await startShopifySandbox();
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
 });
 afterAll(() => shop.stop());
 

@@ -3,14 +3,14 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeContext } from '../../runtime/node-api.ts';
-import { createShopifyConnection, type ShopifyClient } from './client.ts';
+import type { ShopifyClient } from './client.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
 import { signWebhook } from './sandbox/webhooks.ts';
 import { dedupKeyFor, orderIdentityFromBody, sweepOrders, sweepStateKey } from './sweep.ts';
 import { shopifyTrigger } from './trigger.ts';
 import { convertWebhook } from './webhook-convert.ts';
 import { parseJsonLossless } from './lossless-json.ts';
-import { present } from './testing.ts';
+import { present, sandboxClient } from './testing.ts';
 
 let shop: SandboxStore;
 let client: ShopifyClient;
@@ -31,7 +31,7 @@ function ingest(key: string, topic: string, via: 'webhook' | 'sweep'): boolean {
 
 beforeAll(async () => {
   shop = await startShopifySandbox({ plan: 'plus' });
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
   receiver = createServer((req, res) => {
     let b = '';
     req.on('data', (c) => (b += c));

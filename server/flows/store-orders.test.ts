@@ -1,15 +1,16 @@
 // Test input from the flow's own store: an order is read as a sweep reads it, refunds included when a line lost units.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyConnection, type ShopifyClient } from '../../nodes/shopify/client.ts';
+import type { ShopifyClient } from '../../nodes/shopify/client.ts';
 import { orderFromGraphql } from '../../nodes/shopify/convert-graphql.ts';
 import { startShopifySandbox, type SandboxStore } from '../../nodes/shopify/sandbox/server.ts';
 import { storeOrderDelivery } from './store-orders.ts';
+import { sandboxClient } from '../../nodes/shopify/testing.ts';
 
 let shop: SandboxStore;
 let client: ShopifyClient;
 beforeAll(async () => {
   shop = await startShopifySandbox();
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
 });
 afterAll(() => shop.stop());
 

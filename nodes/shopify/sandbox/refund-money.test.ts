@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFUND_CONTEXT } from '../../erp/nodes/await-refund.ts';
-import { createShopifyConnection, type ShopifyClient } from '../client.ts';
+import type { ShopifyClient } from '../client.ts';
 import { startShopifySandbox, type SandboxStore } from './server.ts';
+import { sandboxClient } from '../testing.ts';
 
 const ORDER = readFileSync(new URL('../../../flows/templates/scenarios/presentment-usd-shop-gbp.orders-paid.json', import.meta.url), 'utf8');
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
       inventory: [{ inventoryItemId: 910211, locationId: 24826418, available: 9 }],
     },
   });
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
 });
 afterAll(() => shop.stop());
 

