@@ -249,13 +249,13 @@ type SweptNode = OrderNode & { refunds?: NonNullable<RefundsForOrderQuery['order
 export async function withRefundsIfShortened(
   client: ShopifyClient,
   node: OrderNode,
-  signal: AbortSignal | undefined,
+  signal?: AbortSignal,
   charged: (r: ShopifyResponse<unknown>) => void = () => {},
 ): Promise<SweptNode> {
   if (node.lineItems.nodes.every((l) => l.currentQuantity === l.quantity)) return node;
   const res = await client.request(REFUNDS_FOR_ORDER, { id: node.id }, { signal });
   charged(res);
-  if (!res.data.order) throw transientError(`shopify sweep: order ${node.id} (${node.name}) disappeared while its refunds were read`, { code: 'ORDER_GONE' });
+  if (!res.data.order) throw transientError(`shopify: order ${node.id} (${node.name}) disappeared while its refunds were read`, { code: 'ORDER_GONE' });
   return { ...node, refunds: res.data.order.refunds };
 }
 

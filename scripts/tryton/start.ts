@@ -35,14 +35,12 @@ export async function startTryton(opts: { log?: (msg: string) => void; database?
   const t1 = Date.now();
   const proc = await startTrytond(snap.file, opts.database ?? 'ledgerline');
   const startMs = Date.now() - t1;
+  const login = { url: proc.url, database: proc.database, user: ADMIN_USER, password: ADMIN_PASSWORD };
   return {
-    url: proc.url,
-    database: proc.database,
-    user: ADMIN_USER,
-    password: ADMIN_PASSWORD,
+    ...login,
+    login,
     ids: snap.ids,
     timings: { packagesMs, snapshotMs: snap.ms, snapshotSource: snap.source, startMs, totalMs: Date.now() - t0 },
-    login: { url: proc.url, database: proc.database, user: ADMIN_USER, password: ADMIN_PASSWORD },
     stop: () => proc.stop(),
   };
 }

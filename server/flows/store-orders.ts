@@ -32,7 +32,7 @@ export async function storeOrderDelivery(client: ShopifyClient, orderId: string,
   return {
     delivery: {
       // With its refunds when a line lost units, as a sweep reads it: otherwise a refunded order cannot be posted.
-      body: JSON.stringify(await withRefundsIfShortened(client, r.data.order, undefined)),
+      body: JSON.stringify(await withRefundsIfShortened(client, r.data.order)),
       headers: {
         'X-Shopify-Topic': topic,
         'X-Shopify-Shop-Domain': client.shopDomain,

@@ -219,9 +219,10 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
   const billing = located(input.customer.address) ? input.customer.address : null;
   const shipping = located(input.shipTo) ? input.shipTo : null;
   const wanted = [billing, shipping].filter((a) => a !== null);
+  // In the order asked: billing's first when there is one.
   const ids = wanted.length ? await addressesFor(rpc, party.partyId, wanted, input.customer.name) : [];
-  const invoiceAddress = billing ? ids[0]! : party.addressId;
-  const shipmentAddress = shipping ? ids[wanted.length - 1]! : invoiceAddress;
+  const invoiceAddress = billing ? ids.shift()! : party.addressId;
+  const shipmentAddress = shipping ? ids.shift()! : invoiceAddress;
   const id = await rpc.createOne('sale.sale', {
     party: party.partyId,
     invoice_address: invoiceAddress,
