@@ -1,45 +1,12 @@
 // erp.balance-sales-order on the sandbox ERP: from 100 units on a line, quantity × the ERP's 4-decimal unit price can
 // miss the line's net by cents; the untaxed rounding line makes the ERP's lines add up to Shopify's, Shopify's tax as given.
 import { describe, expect, it } from 'vitest';
-import type { NodeType } from '../../../runtime/node-api.ts';
 import { order } from '../contract-suite.ts';
-import type { ErpConnector, SalesOrderInput } from '../contract.ts';
+import type { SalesOrderInput } from '../contract.ts';
 import { createSandboxErp } from '../sandbox/index.ts';
 import { balanceSalesOrderNode } from './balance-sales-order.ts';
-import { postSalesOrderNode } from './post-sales-order.ts';
-import type { OrderFigures } from './shopify-figures.ts';
+import { balanceAndPost, shopifyFigures } from './balance-testing.ts';
 import { nodeContext } from './test-context.ts';
-
-const bag = (amount: string) => ({ shop: { amount, currencyCode: 'USD' } });
-
-/** Shopify's figures for `lines` (discounts allocated per line) with the given total and tax. */
-function figures(so: SalesOrderInput, total: string, tax: string): OrderFigures {
-  const discounts = so.lines.reduce((a, l) => a + Number(l.discount ?? '0') * 100, 0);
-  return {
-    id: so.externalId,
-    name: so.reference,
-    currency: 'USD',
-    total: bag(total),
-    totalTax: bag(tax),
-    totalDiscounts: bag((discounts / 100).toFixed(2)),
-    lineItems: so.lines.map((l) => ({
-      quantity: Number(l.quantity),
-      unitPrice: bag(l.unitPrice),
-      totalDiscount: bag(l.discount ?? '0.00'),
-      isGiftCard: false,
-    })),
-    shippingLines: [],
-  };
-}
-
-/** Balance, then post with verify (the ERP's lines and totals checked against Shopify's before confirming). */
-async function balanceAndPost(erp: ErpConnector, so: SalesOrderInput, shopify: OrderFigures) {
-  const exec = async <C, I, O>(node: NodeType<C, I, O>, config: unknown, input: I) =>
-    (await node.execute({ ...nodeContext(node, config, erp), trigger: { order: shopify } }, input)) as O;
-  const balanced = await exec(balanceSalesOrderNode, {}, so);
-  const posted = await exec(postSalesOrderNode, { connection: 'erp-main' }, balanced);
-  return { balanced, posted };
-}
 
 /** The reviewer's order: 300 × 1.00 less 10.00 = 290.00, untaxed (0.9667 × 300 = 290.01). */
 const bulk = (overrides: Partial<SalesOrderInput['lines'][number]> = {}): SalesOrderInput =>
@@ -52,7 +19,7 @@ describe('erp.balance-sales-order: large quantities × 4-decimal unit prices (ta
 
   it('300 × 1.00 less 10.00 (290.00, untaxed) posts with net 290.00: an untaxed rounding line of −0.01', async () => {
     const so = bulk();
-    const { balanced, posted } = await balanceAndPost(erp, so, figures(so, '290.00', '0.00'));
+    const { balanced, posted } = await balanceAndPost(erp, so, shopifyFigures(so, '290.00', '0.00'));
     expect(balanced.rounding).toBe('-0.01');
     expect(balanced.shipping).toEqual([{ description: ROUNDING, amount: '0.00', discount: '0.01', taxCodes: [] }]);
     expect(posted.status).not.toBe('draft');
@@ -64,7 +31,7 @@ describe('erp.balance-sales-order: large quantities × 4-decimal unit prices (ta
   it("keeps Shopify's tax as given (28.00, never recalculated on the ERP's 279.99) and adds a cent when the ERP books one less", async () => {
     // 300 × 1.00 less 20.00 = 280.00: 0.9333 × 300 = 279.99.
     const so = bulk({ discount: '20.00', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '28.00' }] });
-    const { balanced, posted } = await balanceAndPost(erp, so, figures(so, '308.00', '28.00'));
+    const { balanced, posted } = await balanceAndPost(erp, so, shopifyFigures(so, '308.00', '28.00'));
     expect(balanced.shipping).toEqual([{ description: ROUNDING, amount: '0.01', discount: '0.00', taxCodes: [] }]);
     expect(posted.totals).toEqual({ net: '280.00', tax: '28.00', gross: '308.00' });
     expect(posted.lines.map((l) => [l.net, l.taxAmount])).toEqual([['279.99', '28.00']]);
@@ -74,7 +41,7 @@ describe('erp.balance-sales-order: large quantities × 4-decimal unit prices (ta
   it("adds the lines' misses up into one rounding line", async () => {
     const line = { sku: 'SKU2006-001', quantity: '300', unitPrice: '1.00', discount: '10.00', taxCodes: [] };
     const so = order({ lines: [line, { ...line, sku: 'SKU2006-020' }, { ...line, sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00', discount: '1.00' }] });
-    const { balanced, posted } = await balanceAndPost(erp, { ...so, shipping: [] }, figures({ ...so, shipping: [] }, '603.00', '0.00'));
+    const { balanced, posted } = await balanceAndPost(erp, { ...so, shipping: [] }, shopifyFigures({ ...so, shipping: [] }, '603.00', '0.00'));
     expect(balanced.rounding).toBe('-0.02');
     expect(posted.totals.net).toBe('603.00');
   });
@@ -82,7 +49,7 @@ describe('erp.balance-sales-order: large quantities × 4-decimal unit prices (ta
   it('changes nothing for orders the ERP already books to the cent (below 100 units, or prices that divide exactly)', async () => {
     for (const so of [order({ shipping: [] }), bulk({ quantity: '99', discount: '10.00' }), bulk({ discount: '30.00' })]) {
       const balanced = await balanceSalesOrderNode.execute(
-        { ...nodeContext(balanceSalesOrderNode, {}, erp), trigger: { order: figures(so, '0.00', '0.00') } },
+        { ...nodeContext(balanceSalesOrderNode, {}, erp), trigger: { order: shopifyFigures(so, '0.00', '0.00') } },
         so,
       );
       expect(balanced).toEqual({ ...so, spreadDiscount: '0.00', rounding: '0.00' });
@@ -97,7 +64,7 @@ describe('erp.balance-sales-order: large quantities with tax-inclusive prices', 
       ...bulk({ quantity: '3000', taxCodes: ['UK-VAT-20'], taxes: [{ code: 'UK-VAT-20', amount: '498.33' }] }),
       pricesIncludeTax: true,
     };
-    const { balanced, posted } = await balanceAndPost(erp, so, figures(so, '2990.00', '498.33'));
+    const { balanced, posted } = await balanceAndPost(erp, so, shopifyFigures(so, '2990.00', '498.33'));
     expect(balanced.shipping).toEqual([{ description: 'Rounding difference (tax-inclusive prices)', amount: '0.00', discount: '0.13', taxCodes: [] }]);
     expect(posted.totals).toEqual({ net: '2491.67', tax: '498.33', gross: '2990.00' });
   });

@@ -5,14 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTryton, type StartedTryton } from '../../../scripts/tryton/start.ts';
 import type { ErpConnector } from '../contract.ts';
 import { createTrytonConnector } from '../tryton/connector.ts';
-import type { NodeType } from '../../../runtime/node-api.ts';
 import { order } from '../contract-suite.ts';
 import type { SalesOrderInput } from '../contract.ts';
-import { balanceSalesOrderNode } from './balance-sales-order.ts';
+import { balanceAndPost, shopifyFigures } from './balance-testing.ts';
 import { postCreditMemoNode } from './post-credit-memo.ts';
-import { postSalesOrderNode } from './post-sales-order.ts';
-import type { OrderFigures } from './shopify-figures.ts';
-import { nodeContext, run } from './test-context.ts';
+import { run } from './test-context.ts';
 
 let tryton: StartedTryton;
 let erp: ErpConnector;
@@ -26,30 +23,6 @@ afterAll(async () => {
   await tryton?.stop();
 });
 
-const bag = (amount: string) => ({ shop: { amount, currencyCode: 'USD' } });
-
-/** Shopify's figures for a one-line order with its discount allocated to the line. */
-const figures = (so: SalesOrderInput, total: string, tax: string): OrderFigures => {
-  const [l] = so.lines;
-  return {
-    id: so.externalId,
-    name: so.reference,
-    currency: 'USD',
-    total: bag(total),
-    totalTax: bag(tax),
-    totalDiscounts: bag(l!.discount ?? '0.00'),
-    lineItems: [{ quantity: Number(l!.quantity), unitPrice: bag(l!.unitPrice), totalDiscount: bag(l!.discount ?? '0.00'), isGiftCard: false }],
-    shippingLines: [],
-  };
-};
-
-/** Balance, then post with verify: a draft checked against Shopify's figures, confirmed only when equal. */
-async function balanceAndPost(so: SalesOrderInput, shopify: OrderFigures) {
-  const exec = async <C, I, O>(node: NodeType<C, I, O>, config: unknown, input: I) =>
-    (await node.execute({ ...nodeContext(node, config, erp), trigger: { order: shopify } }, input)) as O;
-  return exec(postSalesOrderNode, { connection: 'erp-main' }, await exec(balanceSalesOrderNode, {}, so));
-}
-
 /** 300 × 1.00 less 10.00 = 290.00 (0.9667 × 300 = 290.01). */
 const bulk = (overrides: Partial<SalesOrderInput['lines'][number]> = {}): SalesOrderInput =>
   order({ lines: [{ sku: 'SKU2006-001', quantity: '300', unitPrice: '1.00', discount: '10.00', taxCodes: [], ...overrides }], shipping: [] });
@@ -57,7 +30,7 @@ const bulk = (overrides: Partial<SalesOrderInput['lines'][number]> = {}): SalesO
 describe('Tryton: large quantities × 4-decimal unit prices', () => {
   it('300 × 1.00 less 10.00 (290.00, untaxed) is confirmed with net 290.00: 300 × 0.9667 = 290.01 and a rounding line of −0.01', async () => {
     const so = bulk();
-    const posted = await balanceAndPost(so, figures(so, '290.00', '0.00'));
+    const posted = (await balanceAndPost(erp, so, shopifyFigures(so, '290.00', '0.00'))).posted;
     expect(posted.status).not.toBe('draft');
     expect(posted.totals).toEqual({ net: '290.00', tax: '0.00', gross: '290.00' });
     expect(posted.lines.map((l) => [l.sku, l.quantity, l.net])).toEqual([['SKU2006-001', '300', '290.01']]);
@@ -66,7 +39,7 @@ describe('Tryton: large quantities × 4-decimal unit prices', () => {
 
   it("with Shopify's tax (28.00 on 280.00, recorded as given): confirmed at 308.00", async () => {
     const so = bulk({ discount: '20.00', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '28.00' }] });
-    const posted = await balanceAndPost(so, figures(so, '308.00', '28.00'));
+    const posted = (await balanceAndPost(erp, so, shopifyFigures(so, '308.00', '28.00'))).posted;
     expect(posted.totals).toEqual({ net: '280.00', tax: '28.00', gross: '308.00' });
     expect(posted.lines.map((l) => [l.net, l.taxAmount])).toEqual([['279.99', '28.00']]);
   });
@@ -75,7 +48,7 @@ describe('Tryton: large quantities × 4-decimal unit prices', () => {
     for (const restock of [true, false]) {
       // An order the ERP books exactly without any rounding (270.00 / 300 = 0.9000): only the refund is at stake.
       const so = bulk({ discount: '30.00', taxCodes: ['US-SALES-10'], taxes: [{ code: 'US-SALES-10', amount: '27.00' }] });
-      expect((await balanceAndPost(so, figures(so, '297.00', '27.00'))).totals.gross).toBe('297.00');
+      expect((await balanceAndPost(erp, so, shopifyFigures(so, '297.00', '27.00'))).posted.totals.gross).toBe('297.00');
       const memo = await run(postCreditMemoNode, { connection: 'erp-main', check: true }, erp, {
         externalId: `gid://shopify/Refund/${so.externalId}`,
         orderExternalId: so.externalId,
