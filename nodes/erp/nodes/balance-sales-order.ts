@@ -19,7 +19,7 @@ import { salesOrderSchema } from '../shared/schemas.ts';
 import type { SalesOrderInput } from '../contract.ts';
 import { expectedTotals, isOrderFigures, spread, unallocatedDiscount } from './shopify-figures.ts';
 import { erpTotals } from './erp-pricing.ts';
-import { givenTax, lineCodes, unitPriceMiss } from '../shared/pricing.ts';
+import { givenTax, lineCodes, unitPriceCannotMiss, unitPriceMiss } from '../shared/pricing.ts';
 import { SEED } from '../sandbox/db.ts';
 import { requireObject } from './util.ts';
 
@@ -136,8 +136,20 @@ const DEFAULT_RATES: Record<string, string> = Object.fromEntries(SEED.taxes.map(
 // Built once: zod compiles a schema on its first parse, so a schema picked per call costs more than the check itself.
 const pricedParts = salesOrderSchema.pick({ lines: true, shipping: true, pricesIncludeTax: true });
 
+const ZERO = new Decimal(0);
+
 /** What the ERP's 4-decimal unit prices miss of the order's lines and shipping in total; null when a needed tax rate is unknown or the lines are malformed. */
 function unitPriceMisses(input: SalesOrderInput, taxRates: Record<string, string> = DEFAULT_RATES): Decimal | null {
+  // Checked on the input as it came (it may be malformed): the parse and the arithmetic are for the rare large line.
+  const { lines, shipping } = input as { lines?: unknown; shipping?: unknown };
+  if (
+    Array.isArray(lines) &&
+    lines.every((l) => typeof l === 'object' && l !== null && unitPriceCannotMiss(l)) &&
+    (shipping === undefined ||
+      (Array.isArray(shipping) &&
+        shipping.every((s) => typeof s === 'object' && s !== null && unitPriceCannotMiss({ quantity: '1', unitPrice: s.amount, discount: s.discount }))))
+  )
+    return ZERO;
   // Malformed input is not ours to report: erp.post-sales-order names the field.
   const parsed = pricedParts.safeParse(input);
   if (!parsed.success) return null;

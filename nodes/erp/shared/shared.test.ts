@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { networkError, redact } from './errors.ts';
 import { createLimiter } from './limiter.ts';
-import { netUnitPrice, unitPriceMiss } from './pricing.ts';
+import { netUnitPrice, unitPriceCannotMiss, unitPriceMiss } from './pricing.ts';
 import { creditMemoSchema, parseInput, salesOrderSchema } from './schemas.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,6 +94,40 @@ describe('errors and input', () => {
     expect(unitPriceMiss({ unitPrice: '1.00', quantity: '3000', discount: '10.00', rates: [], pricesIncludeTax: true, taxAmount: '498.33' }).toFixed(2)).toBe(
       '-0.13',
     );
+  });
+
+  it('says a line cannot miss only where it cannot: fewer than 100 whole units of amounts in cents', () => {
+    // A seeded generator, so a failure names a case that comes back.
+    let seed = 20261207;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const cents = (max: number) => `${rnd(max)}.${String(rnd(100)).padStart(2, '0')}`;
+    let exact = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const quantity = String(1 + rnd(i % 2 ? 99 : 400));
+      const unitPrice = i % 7 ? cents(500) : `${rnd(50)}.${rnd(1000)}`;
+      const inclusive = i % 3 === 0;
+      const line = {
+        unitPrice,
+        quantity,
+        discount: i % 5 ? cents(40) : undefined,
+        rates: inclusive ? [['0.20', '0.05', '0.175', '0.0825'][rnd(4)]!] : [],
+        pricesIncludeTax: inclusive,
+        ...(inclusive && i % 2 ? { taxAmount: cents(30) } : {}),
+      };
+      if (!unitPriceCannotMiss(line)) continue;
+      exact++;
+      expect(unitPriceMiss(line).isZero(), JSON.stringify(line)).toBe(true);
+    }
+    expect(exact).toBeGreaterThan(10_000);
+    // Where it can miss, the check does not claim otherwise.
+    expect(unitPriceCannotMiss({ unitPrice: '1.00', quantity: '300', discount: '10.00' })).toBe(false);
+    expect(unitPriceCannotMiss({ unitPrice: '1.00', quantity: '100', discount: '10.00' })).toBe(false);
+    expect(unitPriceCannotMiss({ unitPrice: '0.125', quantity: '3' })).toBe(false);
+    expect(unitPriceCannotMiss({ unitPrice: '1.00', quantity: '2.5' })).toBe(false);
+    expect(unitPriceCannotMiss({ unitPrice: '1.00', quantity: '0' })).toBe(false);
   });
 });
 
