@@ -25,6 +25,21 @@ const lookups: LookupSource = {
 const ctx = (node: typeof taxCodeNode | typeof locationNode, config: Record<string, unknown>) =>
   ({ nodeId: 'n', flowId: 'f', runId: 'r', config: node.config.parse(config), lookups }) as unknown as NodeContext<never>;
 
+/** The input with the output's values at its changed paths set in a copy: what a reader of the stored reference gets. */
+function withChanged(input: unknown, r: InputWith): unknown {
+  const out = structuredClone(input) as Record<string | number, unknown>;
+  for (const path of r.changed) {
+    let from: unknown = r.value;
+    for (const k of path) from = (from as Record<string | number, unknown> | undefined)?.[k];
+    let to = out;
+    path.forEach((k, i) => {
+      if (i === path.length - 1) to[k] = structuredClone(from);
+      else to = (to[k] ??= typeof path[i + 1] === 'number' ? [] : {}) as Record<string | number, unknown>;
+    });
+  }
+  return out;
+}
+
 const input = () => ({
   gate: {
     order: {
@@ -58,10 +73,37 @@ describe('lookups stored by reference', () => {
     });
     expect(out.gate.order.raw).toBe(before.gate.order.raw);
     expect(out.gate.order.lineItems[0]!.price).toBe(before.gate.order.lineItems[0]!.price);
+    // Exactly the fields written, so what is stored is those values, not the lines again.
     expect((r as InputWith).changed).toEqual([
-      ['gate', 'order', 'lineItems'],
-      ['gate', 'order', 'shippingLines'],
+      ['gate', 'order', 'lineItems', 0, 'taxLines', 0, 'taxCode'],
+      ['gate', 'order', 'lineItems', 0, 'taxCodes'],
     ]);
+    expect(withChanged(before, r as InputWith)).toEqual(out);
+  });
+
+  it('tax codes: the fields written are all that differs from the input, whatever the lines', async () => {
+    const before = {
+      order: {
+        shippingAddress: { countryCode: 'GB' },
+        lineItems: [
+          {
+            sku: 'A',
+            taxLines: [
+              { title: 'VAT', rate: '0.2' },
+              { title: 'VAT', rate: '0.2' },
+            ],
+          },
+          { sku: 'B', taxLines: [] },
+          { sku: 'C', taxLines: [{ title: 'VAT', rate: '0.2' }], taxCodes: ['OLD'] },
+        ],
+        shippingLines: [{ title: 'Post', taxLines: [{ title: 'VAT', rate: '0.2' }] }],
+      },
+    };
+    for (const config of [{}, { taxLineTarget: 'taxCode' }, { target: 'erp.taxCodes' }]) {
+      const node = { lines: ['order.lineItems', 'order.shippingLines'], country: 'order.shippingAddress.countryCode', province: 'order.nowhere', ...config };
+      const r = (await taxCodeNode.execute(ctx(taxCodeNode, node), structuredClone(before))) as InputWith;
+      expect(withChanged(before, r), JSON.stringify(config)).toEqual(r.value);
+    }
   });
 
   it('location: writes the warehouse into a copy; the input is unchanged', async () => {
@@ -73,5 +115,6 @@ describe('lookups stored by reference', () => {
     expect(out.gate.order.warehouse).toBe('WH');
     expect(out.gate.order.raw).toBe(before.gate.order.raw);
     expect((r as InputWith).changed).toEqual([['gate', 'order', 'warehouse']]);
+    expect(withChanged(before, r as InputWith)).toEqual(out);
   });
 });
