@@ -145,6 +145,9 @@ export class Executor {
     // Lookup uses the steps recorded (`recordUse`), kept with them and written in the transaction that lands them, where
     // the host's lookup source can do so (`recordUsesInCommit`): a commit per use was a cost of every lookup step.
     const usesRec = (d.servicesFor?.(run.flowId) ?? d.services).lookups?.recordUsesInCommit;
+    // A connection is resolved once per run (each resolution checks the store for a change: three reads an order), so
+    // the steps of one run also use one version of it; a deferred run resolves afresh when it resumes.
+    const connections = new Map<string, Promise<unknown>>();
     const pendingUses: LookupUse[] = [];
     /** Every commit of the run lands the held steps (takePending), and with them the uses they recorded. */
     const commit = (c: StepCommit): Promise<boolean> => this.steps.commit(run.id, owner, withUses(c, pendingUses.splice(0), usesRec));
@@ -238,7 +241,7 @@ export class Executor {
         // A node that rebuilds its output runs with only its settings, first time as on a rebuild (rebuild-output.ts).
         const ctx = p.type.rebuildsOutput
           ? rebuildContext(p.type, idsOf(run, p), this.configOf(p), trigger, input.raw, this.stepLog(run, p))
-          : await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal, stepUses);
+          : await this.context(run, p, attempts, value, input.raw, trigger, state, recon, payoutRows, signal, stepUses, connections);
         ctx.readConfig = (r) => {
           if (!reads.some((x) => x.tableId === r.tableId)) reads.push({ kind: r.kind, table: r.table, scope: r.scope, tableId: r.tableId, version: r.version });
         };
@@ -361,6 +364,7 @@ export class Executor {
     payoutRows: StepPayoutRows | undefined,
     signal: AbortSignal,
     uses: LookupUse[] | null,
+    connections: Map<string, Promise<unknown>>,
   ): Promise<NodeContext> {
     const d = this.d;
     const services = d.servicesFor?.(run.flowId) ?? d.services;
@@ -380,7 +384,12 @@ export class Executor {
       sandbox: d.sandbox,
       state,
       claims: this.claims.forRun(run.id, run.flowId, p.node.id),
-      connection: <T>(kind: string, id: string) => d.connection(kind, id) as Promise<T>,
+      connection: <T>(kind: string, id: string) => {
+        const key = `${kind}\u0000${id}`;
+        let c = connections.get(key);
+        if (!c) connections.set(key, (c = d.connection(kind, id)));
+        return c as Promise<T>;
+      },
       lookups: uses && services.lookups ? stagingUses(services.lookups, uses) : services.lookups,
       exceptions: services.exceptions,
       monitoring: services.monitoring,
