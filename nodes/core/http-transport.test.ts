@@ -74,6 +74,22 @@ describe('ERP transport', () => {
     expect(r.header('retry-after')).toBeNull();
   });
 
+  it('sends each call to its own URL, the same ones again and again and more of them than it keeps parsed', async () => {
+    const seen: string[] = [];
+    const a = await serve((req, _body, res) => (seen.push(`a${req.url}`), res.end()));
+    const b = await serve((req, _body, res) => (seen.push(`b${req.url}`), res.end()));
+    const t = transport();
+    const want: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const [s, name] = i % 3 ? [a, 'a'] : [b, 'b'];
+      const path = i % 2 ? `/rpc?op=${i % 5}` : `/records/${i}`;
+      want.push(`${name}${path}`);
+      await t.request(`${s.url}${path}`, { method: 'GET', timeoutMs: 5_000 });
+    }
+    expect(seen).toEqual(want);
+    expect(((await failure(t.request('not a url', { method: 'GET', timeoutMs: 5_000 }))) as Error).name).toBe('TypeError');
+  });
+
   it('keeps sockets alive across calls, and holds no more of them than `connections`', async () => {
     const s = await serve((_req, body, res) => setTimeout(() => res.end(body), 5));
     const t = transport({ connections: 3 });
