@@ -24,6 +24,7 @@ export const POSTGRES_PASS_FILES = [
   'runtime/engine.test.ts',
   'runtime/output-by-reference.test.ts',
   'runtime/rebuild-output.test.ts',
+  'runtime/run-connections.test.ts',
   'runtime/step-batch.test.ts',
   'runtime/worker-drain.test.ts',
   'server/alerts/alerts.test.ts',
