@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { cpuTicks, rssMb } from './proc-cpu.ts';
-import { serverNodeFlags } from './server-flags.ts';
+import { serverLaunch } from './server-flags.ts';
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +100,7 @@ const erpUrl = erp ? await started(erp, /"url":"(http:[^"]+)"/, 'sandbox ERP pro
 
 const nodeArgs = [
   '--no-node-snapshot',
-  ...serverNodeFlags(serverRoot),
+  ...serverLaunch(serverRoot).flags,
   ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
   'bin/ledgerline.js',
   'serve',
@@ -109,6 +109,7 @@ const server = spawn(process.execPath, nodeArgs, {
   cwd: serverRoot,
   env: {
     ...process.env,
+    ...serverLaunch(serverRoot).env,
     PORT: '0',
     HOST: '127.0.0.1',
     LEDGERLINE_DATA_DIR: dataDir,

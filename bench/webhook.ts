@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuTicks, rssMb } from './proc-cpu.ts';
-import { serverNodeFlags } from './server-flags.ts';
+import { serverLaunch } from './server-flags.ts';
 
 const { values } = parseArgs({
   options: {
@@ -47,7 +47,7 @@ const server = spawn(
   [
     ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
     // e.g. BENCH_SERVER_NODE_ARGS=--heapsnapshot-signal=SIGUSR2 (heap snapshots in the repo root on kill -USR2)
-    ...serverNodeFlags(values['server-root'] ?? root),
+    ...serverLaunch(values['server-root'] ?? root).flags,
     ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     'bin/ledgerline.js',
     'serve',
@@ -55,7 +55,15 @@ const server = spawn(
   ],
   {
     cwd: values['server-root'] ?? root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw', LEDGERLINE_SANDBOX: '0' },
+    env: {
+      ...process.env,
+      ...serverLaunch(values['server-root'] ?? root).env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LEDGERLINE_DATA_DIR: dataDir,
+      LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw',
+      LEDGERLINE_SANDBOX: '0',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=35
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --heap-growing-percent=35
 // Entry point for `npx ledgerline` and `npm start`: runs the compiled server in dist/ (built by `npm install`,
 // or `npm run build`), and the TypeScript sources through tsx when dist/ is missing, older than a source file
 // (an edit or a checkout since the build) or LEDGERLINE_FROM_SOURCE=1.
