@@ -18,6 +18,54 @@ const shopifyTotals = (raw: string) => {
 };
 const netOf = (gross: string, tax: string) => new Decimal(gross).minus(tax);
 
+/**
+ * The order with a tip of `amount` as Shopify sends one: a line item of its own (no product, variant or SKU, untaxed,
+ * marked by `tip_payment_gateway`, present only on tips), in the order's total and in `total_tip_received`.
+ */
+function withTip(raw: string, amount: string): string {
+  const o = JSON.parse(raw);
+  // Its own order: the file's other cases post the scenario as it is.
+  o.id += 900;
+  o.admin_graphql_api_id = `gid://shopify/Order/${o.id}`;
+  o.name = `${o.name}-T`;
+  const money = (a: string) => ({
+    shop_money: { amount: a, currency_code: o.currency },
+    presentment_money: { amount: a, currency_code: o.presentment_currency },
+  });
+  const id = o.id * 10 + 9;
+  o.line_items.push({
+    ...o.line_items[0],
+    id,
+    admin_graphql_api_id: `gid://shopify/LineItem/${id}`,
+    name: 'Tip',
+    title: 'Tip',
+    sku: null,
+    product_id: null,
+    variant_id: null,
+    product_exists: false,
+    requires_shipping: false,
+    taxable: false,
+    gift_card: false,
+    quantity: 1,
+    current_quantity: 1,
+    price: amount,
+    price_set: money(amount),
+    total_discount: '0.00',
+    total_discount_set: money('0.00'),
+    tax_lines: [],
+    discount_allocations: [],
+    tip_payment_gateway: 'shopify_payments',
+    tip_payment_method: 'card',
+  });
+  for (const k of ['total_price', 'current_total_price']) {
+    const v = new Decimal(o[k]).plus(amount).toFixed(2);
+    o[k] = v;
+    o[`${k}_set`] = money(v);
+  }
+  o.total_tip_received = amount;
+  return JSON.stringify(o);
+}
+
 beforeAll(async () => {
   h = await startHarness();
   for (const id of ['order-to-erp', 'order-cancelled-to-erp', 'order-edited-to-erp'])
@@ -141,6 +189,21 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(so.verified).toEqual({ net: '16.67', tax: '3.33', gross: '20.00', giftCards: '50.00' });
     expect(so.warehouse).toBe('WH2'); // London shop location
     expect(JSON.parse(raw).payment_gateway_names).toEqual(['gift_card', 'shopify_payments']);
+  });
+
+  it("a customer's tip (Shopify's line item without product or SKU) posts as a line of the ERP's TIP item: the ERP order is what was paid", async () => {
+    const raw = withTip(scenario('us-state-county-shipping-tax.orders-paid.json'), '5.00');
+    const run = await h.run('order-to-erp', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so.totals).toEqual({ net: '221.48', tax: '16.05', gross: '237.53' });
+    expect(so.totals.gross).toBe(JSON.parse(raw).total_price);
+    expect(so.lines.map((l: any) => [l.sku, l.net, l.taxAmount])).toEqual([
+      ['SKU2006-001', '179.98', '13.50'],
+      ['SKU2006-020', '24.00', '1.80'],
+      ['TIP', '5.00', '0.00'],
+    ]);
+    expect(outputOf(run, 'balance').tips).toBe('5.00');
   });
 
   it('a line whose SKU the ERP does not know fails the post naming the SKU, and posts nothing', async () => {

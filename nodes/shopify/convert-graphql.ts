@@ -98,6 +98,7 @@ function lineItem(v: unknown, path: string): UnpostedLineItem {
     taxable: bool(o.taxable),
     requiresShipping: bool(o.requiresShipping),
     isGiftCard: bool(o.isGiftCard),
+    isTip: false,
     taxLines: taxLines(o.taxLines, `${path}.taxLines`),
     discountAllocations,
   };

@@ -167,6 +167,34 @@ describe('fixtures', () => {
   });
 });
 
+describe("a customer's tip", () => {
+  it('is the line item that carries tip_payment_gateway (present only on tips); product lines, gift cards included, are not tips', () => {
+    const raw = (parseJsonLossless(readFileSync(join(FIXTURES, 'rest-2026-07.order.single.json'), 'utf8')) as any).order;
+    raw.line_items.push({
+      ...raw.line_items[0],
+      id: 1071823999,
+      admin_graphql_api_id: 'gid://shopify/LineItem/1071823999',
+      name: 'Tip',
+      title: 'Tip',
+      sku: null,
+      product_id: null,
+      variant_id: null,
+      tax_lines: [],
+      discount_allocations: [],
+      tip_payment_gateway: 'shopify_payments',
+      tip_payment_method: 'card',
+    });
+    raw.line_items[1].gift_card = true;
+    const lines = orderFromRest(raw).lineItems;
+    expect(lines.map((l) => [l.name, l.isTip, l.isGiftCard, l.sku])).toEqual([
+      ['IPod Nano - 8gb - green', false, false, 'IPOD2008GREEN'],
+      ['IPod Nano - 8gb - red', false, true, 'IPOD2008RED'],
+      ['IPod Nano - 8gb - black', false, false, 'IPOD2008BLACK'],
+      ['Tip', true, false, null],
+    ]);
+  });
+});
+
 describe('line and shipping discounts are what Shopify allocated', () => {
   const fixture = () => (parseJsonLossless(readFileSync(join(FIXTURES, 'rest-2026-07.order.single.json'), 'utf8')) as any).order;
   const set = (amount: string, shop = 'USD', presentment = shop, inPresentment = amount) => ({

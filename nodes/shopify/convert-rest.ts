@@ -114,6 +114,7 @@ export function lineItemFromRest(v: unknown, cur: Cur, path: string): UnpostedLi
     taxable: bool(o.taxable),
     requiresShipping: bool(o.requires_shipping),
     isGiftCard: bool(o.gift_card),
+    isTip: o.tip_payment_gateway != null || o.tip_payment_method != null,
     taxLines: taxLines(o.tax_lines, cur, `${path}.tax_lines`),
     discountAllocations,
   };

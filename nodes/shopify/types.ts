@@ -77,6 +77,12 @@ export interface ShopifyLineItem {
   requiresShipping: boolean;
   /** A gift card sale is a liability, not revenue. */
   isGiftCard: boolean;
+  /**
+   * The customer's tip, which Shopify adds to an order as a line item of its own: no product, no SKU, in the order's
+   * total and in the payout (REST marks it with `tip_payment_gateway`, present only on tips; the Admin GraphQL API's
+   * LineItem has no such field, so an order read there says false).
+   */
+  isTip: boolean;
   taxLines: ShopifyLineTaxLine[];
   discountAllocations: ShopifyDiscountAllocation[];
 }

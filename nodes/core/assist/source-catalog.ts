@@ -100,6 +100,7 @@ const TYPES: Record<string, { gql: string; fields: Record<string, Spec> }> = {
       taxable: { kind: 'boolean' },
       requiresShipping: { kind: 'boolean' },
       isGiftCard: { kind: 'boolean' },
+      isTip: { kind: 'boolean', desc: "The customer's tip: a line item without product or SKU (REST webhooks mark it)." },
       taxLines: { type: 'TaxLine', list: true },
       taxCodes: {
         kind: 'strings',

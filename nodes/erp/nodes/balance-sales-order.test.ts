@@ -2,10 +2,12 @@
 // miss the line's net by cents; the untaxed rounding line makes the ERP's lines add up to Shopify's, Shopify's tax as given.
 import { describe, expect, it } from 'vitest';
 import { order } from '../contract-suite.ts';
-import type { SalesOrderInput } from '../contract.ts';
+import type { ErpSalesOrder, SalesOrderInput } from '../contract.ts';
 import { createSandboxErp } from '../sandbox/index.ts';
 import { balanceSalesOrderNode } from './balance-sales-order.ts';
 import { balanceAndPost, shopifyFigures } from './balance-testing.ts';
+import { postSalesOrderNode } from './post-sales-order.ts';
+import type { OrderFigures } from './shopify-figures.ts';
 import { nodeContext } from './test-context.ts';
 
 /** The reviewer's order: 300 × 1.00 less 10.00 = 290.00, untaxed (0.9667 × 300 = 290.01). */
@@ -52,7 +54,7 @@ describe('erp.balance-sales-order: large quantities × 4-decimal unit prices (ta
         { ...nodeContext(balanceSalesOrderNode, {}, erp), trigger: { order: shopifyFigures(so, '0.00', '0.00') } },
         so,
       );
-      expect(balanced).toEqual({ ...so, spreadDiscount: '0.00', rounding: '0.00' });
+      expect(balanced).toEqual({ ...so, spreadDiscount: '0.00', rounding: '0.00', tips: '0.00' });
     }
   });
 });
@@ -67,5 +69,51 @@ describe('erp.balance-sales-order: large quantities with tax-inclusive prices', 
     const { balanced, posted } = await balanceAndPost(erp, so, shopifyFigures(so, '2990.00', '498.33'));
     expect(balanced.shipping).toEqual([{ description: 'Rounding difference (tax-inclusive prices)', amount: '0.00', discount: '0.13', taxCodes: [] }]);
     expect(posted.totals).toEqual({ net: '2491.67', tax: '498.33', gross: '2990.00' });
+  });
+});
+
+describe("erp.balance-sales-order: the customer's tip", () => {
+  // Shopify's order: the goods line (20.00 + 2.00 tax) and a tip line item of 3.50 (no product, no SKU), total 25.50.
+  const goods = order({ lines: [{ sku: 'SKU2006-001', quantity: '1', unitPrice: '20.00', discount: '0.00', taxCodes: ['US-SALES-10'] }], shipping: [] });
+  const tipped = (): OrderFigures => {
+    const f = shopifyFigures(goods, '25.50', '2.00');
+    f.lineItems.push({
+      quantity: 1,
+      unitPrice: { shop: { amount: '3.50', currencyCode: 'USD' } },
+      totalDiscount: { shop: { amount: '0.00' } },
+      isGiftCard: false,
+      isTip: true,
+      name: 'Tip',
+    });
+    return f;
+  };
+  const balance = (config: object, figures: OrderFigures, erp = createSandboxErp()) =>
+    balanceSalesOrderNode.execute({ ...nodeContext(balanceSalesOrderNode, config, erp), trigger: { order: figures } }, goods) as Promise<
+      SalesOrderInput & { tips: string }
+    >;
+
+  it('with a tip item, posts each tip as an untaxed line of it, so the ERP order is what the customer paid (and the payout clears)', async () => {
+    const erp = createSandboxErp();
+    const balanced = await balance({ tipSku: 'TIP' }, tipped(), erp);
+    expect(balanced.tips).toBe('3.50');
+    expect(balanced.lines.slice(1)).toEqual([{ sku: 'TIP', quantity: '1', unitPrice: '3.50', discount: '0.00', taxCodes: [], description: 'Tip' }]);
+    const posted = (await postSalesOrderNode.execute(
+      { ...nodeContext(postSalesOrderNode, { connection: 'erp-main' }, erp), trigger: { order: tipped() } },
+      balanced,
+    )) as ErpSalesOrder;
+    expect(posted.totals).toEqual({ net: '23.50', tax: '2.00', gross: '25.50' });
+    expect(posted.lines.map((l) => [l.sku, l.net, l.taxAmount])).toEqual([
+      ['SKU2006-001', '20.00', '2.00'],
+      ['TIP', '3.50', '0.00'],
+    ]);
+  });
+
+  it('a tip an edit removed is not posted; without a tip item the node leaves tips to the mapping, as before', async () => {
+    const removed = tipped();
+    removed.lineItems[1]!.postedQuantity = 0;
+    expect((await balance({ tipSku: 'TIP' }, removed)).lines).toEqual(goods.lines);
+    const untouched = await balance({}, tipped());
+    expect(untouched.lines).toEqual(goods.lines);
+    expect(untouched.tips).toBe('0.00');
   });
 });

@@ -11,13 +11,17 @@
 //    part of the line in 2., so its cent is still bounded by maxRounding beyond them). Splitting the line instead
 //    (299 units at one price, 1 at another) would make the ERP's lines no longer one per Shopify line item, which
 //    fulfilments, edits, cancellations and the line-by-line checks rely on.
+// 4. A customer's tip is a line item of Shopify's own, without product or SKU, in the total the customer paid and in
+//    the payout that settles it. With `tipSku` set (the templates map every other line and leave tips to this node),
+//    each tip becomes a line of that ERP item (a service whose accounts book it, as a liability to staff or as
+//    income), so the ERP's receivable is what the payout clears.
 // erp.read-sales-order checks the result after posting.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../../runtime/node-api.ts';
 import { salesOrderSchema } from '../shared/schemas.ts';
 import type { SalesOrderInput } from '../contract.ts';
-import { expectedTotals, isOrderFigures, spread, unallocatedDiscount } from './shopify-figures.ts';
+import { expectedTotals, isOrderFigures, spread, tips, unallocatedDiscount } from './shopify-figures.ts';
 import { erpTotals } from './erp-pricing.ts';
 import { givenTax, lineCodes, unitPriceCannotMiss, unitPriceMiss } from '../shared/pricing.ts';
 import { SEED } from '../sandbox/db.ts';
@@ -37,10 +41,17 @@ const config = z
     roundingDescription: z.string().min(1).default('Rounding difference (tax-inclusive prices)'),
     /** The rounding line of a tax-exclusive order whose large quantities × 4-decimal unit prices miss the lines' net. */
     unitRoundingDescription: z.string().min(1).default('Rounding difference (unit prices to 4 decimals)'),
+    /**
+     * The ERP item (a service) a customer's tip is posted as, one untaxed line per Shopify tip line. Unset: tips are
+     * left to the mapping before this node (which then must give them an item, or the order cannot post).
+     */
+    tipSku: z.string().trim().min(1).optional(),
   })
   .strict();
 
-export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderInput, SalesOrderInput & { spreadDiscount: string; rounding: string }>({
+type Balanced = SalesOrderInput & { spreadDiscount: string; rounding: string; tips: string };
+
+export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderInput, Balanced>({
   type: 'erp.balance-sales-order',
   version: 1,
   title: "Balance to Shopify's totals",
@@ -48,7 +59,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
   description:
     'Before posting: spreads any order discount Shopify allocated to no line over the lines (to the cent), and adds an untaxed ' +
     "rounding line when tax-inclusive prices, or large quantities × the ERP's 4-decimal unit prices, would leave the ERP cents off Shopify's net " +
-    'and gross. Usually changes nothing.',
+    "and gross; with a tip item set, posts the customer's tips as lines of it. Usually changes nothing.",
   config,
   inputs: [{ id: 'in', dataType: 'ErpSalesOrderInput' }],
   outputs: [{ id: 'out', dataType: 'ErpSalesOrderInput' }],
@@ -66,6 +77,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
     lines: [{ sku: 'SKU2006-001', quantity: '1', unitPrice: '89.99', discount: '2.17' }],
     spreadDiscount: '10.00',
     rounding: '0.00',
+    tips: '0.00',
   },
   execute(ctx, input) {
     requireObject(ctx, input, 'a sales order');
@@ -76,7 +88,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
         details: { field: ctx.config.orderPath },
       });
     }
-    let out: SalesOrderInput & { spreadDiscount: string; rounding: string } = { ...input, spreadDiscount: '0.00', rounding: '0.00' };
+    let out: Balanced = { ...input, spreadDiscount: '0.00', rounding: '0.00', tips: '0.00' };
     const rest = unallocatedDiscount(order);
     if (rest.gt(0) && Array.isArray(input.lines) && input.lines.length) {
       const value = input.lines.map((l) => Decimal.max(0, new Decimal(l.unitPrice).times(l.quantity).minus(l.discount ?? '0')));
@@ -98,6 +110,18 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
         // spread gives one part per line
         lines: input.lines.map((l, i) => ({ ...l, discount: new Decimal(l.discount ?? '0').plus(parts[i]!).toFixed(2) })),
         spreadDiscount: rest.toFixed(2),
+      };
+    }
+    const tipSku = ctx.config.tipSku;
+    const tipped = tipSku ? tips(order) : [];
+    if (tipSku && tipped.length && Array.isArray(out.lines)) {
+      out = {
+        ...out,
+        lines: [
+          ...out.lines,
+          ...tipped.map((t) => ({ sku: tipSku, quantity: '1', unitPrice: t.amount.toFixed(2), discount: '0.00', taxCodes: [], description: t.description })),
+        ],
+        tips: tipped.reduce((a, t) => a.plus(t.amount), new Decimal(0)).toFixed(2),
       };
     }
     const miss = unitPriceMisses(out, ctx.config.taxRates);

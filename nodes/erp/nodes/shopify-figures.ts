@@ -14,6 +14,8 @@ interface Line {
   totalDiscount: Bag;
   postedDiscount?: Bag;
   isGiftCard: boolean;
+  isTip?: boolean;
+  name?: string;
 }
 interface Ship {
   price: Bag;
@@ -54,6 +56,11 @@ export function isOrderFigures(v: unknown): v is OrderFigures {
 /** Gift cards sold on the order (after their discounts): a liability the ERP books outside the sales order. */
 export function giftCardSales(o: OrderFigures): Decimal {
   return o.lineItems.filter((l) => l.isGiftCard).reduce((a, l) => a.plus(lineGross(l)), new Decimal(0));
+}
+
+/** The customer's tips on the order (Shopify's tip line items, as edits left them), each with its line's name. */
+export function tips(o: OrderFigures): Array<{ amount: Decimal; description: string }> {
+  return o.lineItems.filter((l) => l.isTip && (l.postedQuantity ?? l.quantity) > 0).map((l) => ({ amount: lineGross(l), description: l.name || 'Tip' }));
 }
 
 /**
