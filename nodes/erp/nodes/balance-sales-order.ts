@@ -45,7 +45,10 @@ const config = z
      * The ERP item (a service) a customer's tip is posted as, one untaxed line per Shopify tip line. Unset: tips are
      * left to the mapping before this node (which then must give them an item, or the order cannot post).
      */
-    tipSku: z.string().trim().min(1).optional(),
+    tipSku: z.string().trim().min(1).optional().meta({
+      title: 'Tip item (ERP SKU)',
+      description: "The ERP service item the customer's tips post as, one untaxed line each; empty: tips are the mapping's to place",
+    }),
   })
   .strict();
 
