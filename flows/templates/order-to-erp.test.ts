@@ -18,6 +18,29 @@ const shopifyTotals = (raw: string) => {
 };
 const netOf = (gross: string, tax: string) => new Decimal(gross).minus(tax);
 
+/** The order as Shopify sends one whose customer paid `amount` of import duties at checkout: on its line, in its totals. */
+function withDuties(raw: string, amount: string): string {
+  const o = JSON.parse(raw);
+  o.id += 950;
+  o.admin_graphql_api_id = `gid://shopify/Order/${o.id}`;
+  o.name = `${o.name}-D`;
+  const money = (a: string) => ({
+    shop_money: { amount: a, currency_code: o.currency },
+    presentment_money: { amount: a, currency_code: o.presentment_currency },
+  });
+  o.line_items[0].duties = [
+    { id: '2', harmonized_system_code: '520300', country_code_of_origin: 'CA', ...money(amount), tax_lines: [], admin_graphql_api_id: 'gid://shopify/Duty/2' },
+  ];
+  o.original_total_duties_set = money(amount);
+  o.current_total_duties_set = money(amount);
+  for (const k of ['total_price', 'current_total_price']) {
+    const v = new Decimal(o[k]).plus(amount).toFixed(2);
+    o[k] = v;
+    o[`${k}_set`] = money(v);
+  }
+  return JSON.stringify(o);
+}
+
 /**
  * The order with a tip of `amount` as Shopify sends one: a line item of its own (no product, variant or SKU, untaxed,
  * marked by `tip_payment_gateway`, present only on tips), in the order's total and in `total_tip_received`.
@@ -204,6 +227,21 @@ describe('order-to-erp on the sandbox ERP', () => {
       ['TIP', '5.00', '0.00'],
     ]);
     expect(outputOf(run, 'balance').tips).toBe('5.00');
+  });
+
+  it("import duties paid at checkout (delivered duty paid) post as a line of the ERP's DUTY item: the ERP order is what was paid", async () => {
+    const raw = withDuties(scenario('us-state-county-shipping-tax.orders-paid.json'), '7.00');
+    const run = await h.run('order-to-erp', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so.totals).toEqual({ net: '223.48', tax: '16.05', gross: '239.53' });
+    expect(so.totals.gross).toBe(JSON.parse(raw).total_price);
+    expect(so.lines.map((l: any) => [l.sku, l.net])).toEqual([
+      ['SKU2006-001', '179.98'],
+      ['SKU2006-020', '24.00'],
+      ['DUTY', '7.00'],
+    ]);
+    expect(outputOf(run, 'balance').duties).toBe('7.00');
   });
 
   it('a line whose SKU the ERP does not know fails the post naming the SKU, and posts nothing', async () => {

@@ -174,6 +174,8 @@ export function orderFromGraphql(v: unknown, path = '$.order'): ShopifyOrder {
     total: bag(o.totalPriceSet, `${path}.totalPriceSet`),
     currentTotal: bag(o.currentTotalPriceSet, `${path}.currentTotalPriceSet`),
     currentTotalTax: bag(o.currentTotalTaxSet, `${path}.currentTotalTaxSet`),
+    totalDuties: null,
+    currentTotalDuties: null,
     lineItems: nodes(o.lineItems, `${path}.lineItems`).map((l, i) => lineItem(l, `${path}.lineItems.nodes[${i}]`)),
     shippingLines: nodes(o.shippingLines, `${path}.shippingLines`).map((s, i) => shippingLine(s, `${path}.shippingLines.nodes[${i}]`)),
     taxLines: taxLines(o.taxLines, `${path}.taxLines`),

@@ -167,6 +167,19 @@ describe('fixtures', () => {
   });
 });
 
+describe('import duties', () => {
+  it("are the order's original_total_duties_set (current_total_duties_set after edits), null when Shopify sends none", () => {
+    const raw = (parseJsonLossless(readFileSync(join(FIXTURES, 'rest-2026-07.order.single.json'), 'utf8')) as any).order;
+    expect(orderFromRest(raw).totalDuties).toBeNull();
+    const money = (a: string) => ({ shop_money: { amount: a, currency_code: 'USD' }, presentment_money: { amount: a, currency_code: 'USD' } });
+    raw.original_total_duties_set = money('7.00');
+    raw.current_total_duties_set = money('5.50');
+    const o = orderFromRest(raw);
+    expect([o.totalDuties?.shop.amount, o.currentTotalDuties?.shop.amount]).toEqual(['7.00', '5.50']);
+    expect(o.posted?.totalDuties?.shop.amount).toBe('7.00');
+  });
+});
+
 describe("a customer's tip", () => {
   it('is the line item that carries tip_payment_gateway (present only on tips); product lines, gift cards included, are not tips', () => {
     const raw = (parseJsonLossless(readFileSync(join(FIXTURES, 'rest-2026-07.order.single.json'), 'utf8')) as any).order;

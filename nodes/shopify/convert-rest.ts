@@ -327,6 +327,9 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
       isObj(o.current_total_tax_set) || o.current_total_tax != null
         ? bag(o.current_total_tax_set, o.current_total_tax, cur, `${path}.current_total_tax_set`)
         : totalTax,
+    // Shopify sends null for an order without duties.
+    totalDuties: isObj(o.original_total_duties_set) ? bag(o.original_total_duties_set, undefined, cur, `${path}.original_total_duties_set`) : null,
+    currentTotalDuties: isObj(o.current_total_duties_set) ? bag(o.current_total_duties_set, undefined, cur, `${path}.current_total_duties_set`) : null,
     lineItems: arr(o.line_items, `${path}.line_items`).map((li, i) => lineItemFromRest(li, cur, `${path}.line_items[${i}]`)),
     shippingLines: arr(o.shipping_lines, `${path}.shipping_lines`).map((s, i) => shippingLine(s, cur, `${path}.shipping_lines[${i}]`)),
     taxLines: taxLines(o.tax_lines, cur, `${path}.tax_lines`),

@@ -224,12 +224,12 @@ export function postedFigures(o: UnpostedOrder, refundsKnown: boolean, currentTo
   }
   const order = { ...o, lineItems };
   if (problems.length) return { ...order, posted: null, postedProblem: `Shopify order ${o.name} cannot be posted as edited: ${problems.join('; ')}` };
-  let posted: ShopifyPostedFigures = { total: o.total, totalTax: o.totalTax, totalDiscounts: o.totalDiscounts, edited: false };
+  let posted: ShopifyPostedFigures = { total: o.total, totalTax: o.totalTax, totalDiscounts: o.totalDiscounts, totalDuties: o.totalDuties, edited: false };
   if (removedFrom.length) {
     // Without Shopify's figure: its total discounts less what the lines lost (an unallocated order discount stays).
     const lost = lineItems.map((l) => minusBag(l.totalDiscount, l.postedDiscount));
     const totalDiscounts = currentTotalDiscounts ?? minusBag(o.totalDiscounts, sumBags(lost, o.currency, o.presentmentCurrency));
-    posted = { total: o.currentTotal, totalTax: o.currentTotalTax, totalDiscounts, edited: true };
+    posted = { total: o.currentTotal, totalTax: o.currentTotalTax, totalDiscounts, totalDuties: o.currentTotalDuties ?? o.totalDuties, edited: true };
   }
   return { ...order, posted, postedProblem: null };
 }

@@ -182,6 +182,8 @@ export interface ShopifyPostedFigures {
   total: MoneyBag;
   totalTax: MoneyBag;
   totalDiscounts: MoneyBag;
+  /** The duties in `total` (null: none). */
+  totalDuties: MoneyBag | null;
   /** True when an edit removed units, so the figures are Shopify's current ones rather than its totals. */
   edited: boolean;
 }
@@ -218,6 +220,12 @@ export interface ShopifyOrder {
   /** Totals after edits and refunds. */
   currentTotal: MoneyBag;
   currentTotalTax: MoneyBag;
+  /**
+   * Import duties the customer paid at checkout (delivered duty paid), part of `total`; null when the order has none or
+   * the payload does not say (the Admin GraphQL order as read here). `currentTotalDuties`: after edits and refunds.
+   */
+  totalDuties: MoneyBag | null;
+  currentTotalDuties: MoneyBag | null;
   /**
    * What the ERP sales order must add up to: the order as its edits left it, before refunds. Shopify's `total*` for an
    * order no edit removed units from; its `current*` for one an edit did (its `total*` may still count the removed

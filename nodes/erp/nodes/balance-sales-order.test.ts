@@ -54,7 +54,7 @@ describe('erp.balance-sales-order: large quantities × 4-decimal unit prices (ta
         { ...nodeContext(balanceSalesOrderNode, {}, erp), trigger: { order: shopifyFigures(so, '0.00', '0.00') } },
         so,
       );
-      expect(balanced).toEqual({ ...so, spreadDiscount: '0.00', rounding: '0.00', tips: '0.00' });
+      expect(balanced).toEqual({ ...so, spreadDiscount: '0.00', rounding: '0.00', tips: '0.00', duties: '0.00' });
     }
   });
 });
@@ -115,5 +115,41 @@ describe("erp.balance-sales-order: the customer's tip", () => {
     const untouched = await balance({}, tipped());
     expect(untouched.lines).toEqual(goods.lines);
     expect(untouched.tips).toBe('0.00');
+  });
+});
+
+describe('erp.balance-sales-order: import duties paid at checkout', () => {
+  // Delivered duty paid: 20.00 of goods + 2.00 tax + 7.00 of duties = 29.00, the duties in Shopify's total.
+  const goods = order({ lines: [{ sku: 'SKU2006-001', quantity: '1', unitPrice: '20.00', discount: '0.00', taxCodes: ['US-SALES-10'] }], shipping: [] });
+  const dutied = (duties: string | null): OrderFigures => ({
+    ...shopifyFigures(goods, '29.00', '2.00'),
+    totalDuties: duties === null ? null : { shop: { amount: duties, currencyCode: 'USD' } },
+  });
+
+  it('with a duties item, posts them as one untaxed line of it: the ERP order is what the customer paid', async () => {
+    const erp = createSandboxErp();
+    const ctx = (node: typeof balanceSalesOrderNode | typeof postSalesOrderNode, config: object) => ({
+      ...nodeContext(node as typeof balanceSalesOrderNode, config, erp),
+      trigger: { order: dutied('7.00') },
+    });
+    const balanced = (await balanceSalesOrderNode.execute(ctx(balanceSalesOrderNode, { dutySku: 'DUTY' }), goods)) as SalesOrderInput & { duties: string };
+    expect(balanced.duties).toBe('7.00');
+    expect(balanced.lines.slice(1)).toEqual([{ sku: 'DUTY', quantity: '1', unitPrice: '7.00', discount: '0.00', taxCodes: [], description: 'Import duties' }]);
+    const posted = (await postSalesOrderNode.execute(ctx(postSalesOrderNode, { connection: 'erp-main' }) as never, balanced)) as ErpSalesOrder;
+    expect(posted.totals).toEqual({ net: '27.00', tax: '2.00', gross: '29.00' });
+  });
+
+  it('no duties, or no duties item, changes nothing', async () => {
+    for (const [config, figures] of [
+      [{ dutySku: 'DUTY' }, dutied(null)],
+      [{ dutySku: 'DUTY' }, dutied('0.00')],
+      [{}, dutied('7.00')],
+    ] as const) {
+      const out = (await balanceSalesOrderNode.execute(
+        { ...nodeContext(balanceSalesOrderNode, config, createSandboxErp()), trigger: { order: figures } },
+        goods,
+      )) as SalesOrderInput & { duties: string };
+      expect([out.lines, out.duties]).toEqual([goods.lines, '0.00']);
+    }
   });
 });

@@ -14,14 +14,16 @@
 // 4. A customer's tip is a line item of Shopify's own, without product or SKU, in the total the customer paid and in
 //    the payout that settles it. With `tipSku` set (the templates map every other line and leave tips to this node),
 //    each tip becomes a line of that ERP item (a service whose accounts book it, as a liability to staff or as
-//    income), so the ERP's receivable is what the payout clears.
+//    income), so the ERP's receivable is what the payout clears. Import duties the customer paid at checkout (delivered
+//    duty paid) are in that total too: with `dutySku` set they become one untaxed line of that item (a pass-through
+//    to customs).
 // erp.read-sales-order checks the result after posting.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError } from '../../../runtime/node-api.ts';
 import { salesOrderSchema } from '../shared/schemas.ts';
 import type { SalesOrderInput } from '../contract.ts';
-import { expectedTotals, isOrderFigures, spread, tips, unallocatedDiscount } from './shopify-figures.ts';
+import { duties, expectedTotals, isOrderFigures, spread, tips, unallocatedDiscount } from './shopify-figures.ts';
 import { erpTotals } from './erp-pricing.ts';
 import { givenTax, lineCodes, unitPriceCannotMiss, unitPriceMiss } from '../shared/pricing.ts';
 import { SEED } from '../sandbox/db.ts';
@@ -49,10 +51,14 @@ const config = z
       title: 'Tip item (ERP SKU)',
       description: "The ERP service item the customer's tips post as, one untaxed line each; empty: tips are the mapping's to place",
     }),
+    dutySku: z.string().trim().min(1).optional().meta({
+      title: 'Duties item (ERP SKU)',
+      description: 'The ERP service item import duties paid at checkout post as, one untaxed line; empty: an order with duties cannot balance',
+    }),
   })
   .strict();
 
-type Balanced = SalesOrderInput & { spreadDiscount: string; rounding: string; tips: string };
+type Balanced = SalesOrderInput & { spreadDiscount: string; rounding: string; tips: string; duties: string };
 
 export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrderInput, Balanced>({
   type: 'erp.balance-sales-order',
@@ -62,7 +68,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
   description:
     'Before posting: spreads any order discount Shopify allocated to no line over the lines (to the cent), and adds an untaxed ' +
     "rounding line when tax-inclusive prices, or large quantities × the ERP's 4-decimal unit prices, would leave the ERP cents off Shopify's net " +
-    "and gross; with a tip item set, posts the customer's tips as lines of it. Usually changes nothing.",
+    "and gross; with a tip or duties item set, posts the customer's tips and the import duties paid at checkout as lines of them. Usually changes nothing.",
   config,
   inputs: [{ id: 'in', dataType: 'ErpSalesOrderInput' }],
   outputs: [{ id: 'out', dataType: 'ErpSalesOrderInput' }],
@@ -81,6 +87,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
     spreadDiscount: '10.00',
     rounding: '0.00',
     tips: '0.00',
+    duties: '0.00',
   },
   execute(ctx, input) {
     requireObject(ctx, input, 'a sales order');
@@ -91,7 +98,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
         details: { field: ctx.config.orderPath },
       });
     }
-    let out: Balanced = { ...input, spreadDiscount: '0.00', rounding: '0.00', tips: '0.00' };
+    let out: Balanced = { ...input, spreadDiscount: '0.00', rounding: '0.00', tips: '0.00', duties: '0.00' };
     const rest = unallocatedDiscount(order);
     if (rest.gt(0) && Array.isArray(input.lines) && input.lines.length) {
       const value = input.lines.map((l) => Decimal.max(0, new Decimal(l.unitPrice).times(l.quantity).minus(l.discount ?? '0')));
@@ -125,6 +132,15 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
           ...tipped.map((t) => ({ sku: tipSku, quantity: '1', unitPrice: t.amount.toFixed(2), discount: '0.00', taxCodes: [], description: t.description })),
         ],
         tips: tipped.reduce((a, t) => a.plus(t.amount), new Decimal(0)).toFixed(2),
+      };
+    }
+    const dutySku = ctx.config.dutySku;
+    const duty = dutySku ? duties(order) : ZERO;
+    if (dutySku && duty.gt(0) && Array.isArray(out.lines)) {
+      out = {
+        ...out,
+        lines: [...out.lines, { sku: dutySku, quantity: '1', unitPrice: duty.toFixed(2), discount: '0.00', taxCodes: [], description: 'Import duties' }],
+        duties: duty.toFixed(2),
       };
     }
     const miss = unitPriceMisses(out, ctx.config.taxRates);

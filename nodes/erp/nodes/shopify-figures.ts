@@ -31,7 +31,8 @@ export interface OrderFigures {
   totalDiscounts: Bag;
   lineItems: Line[];
   shippingLines: Ship[];
-  posted?: { total: Bag; totalTax: Bag; totalDiscounts: Bag } | null;
+  totalDuties?: Bag | null;
+  posted?: { total: Bag; totalTax: Bag; totalDiscounts: Bag; totalDuties?: Bag | null } | null;
   postedProblem?: string | null;
 }
 
@@ -61,6 +62,11 @@ export function giftCardSales(o: OrderFigures): Decimal {
 /** The customer's tips on the order (Shopify's tip line items, as edits left them), each with its line's name. */
 export function tips(o: OrderFigures): Array<{ amount: Decimal; description: string }> {
   return o.lineItems.filter((l) => l.isTip && (l.postedQuantity ?? l.quantity) > 0).map((l) => ({ amount: lineGross(l), description: l.name || 'Tip' }));
+}
+
+/** Import duties the customer paid, in the state the sales order carries (zero when none). */
+export function duties(o: OrderFigures): Decimal {
+  return d(o.posted ? o.posted.totalDuties : o.totalDuties);
 }
 
 /**

@@ -97,6 +97,7 @@ export const SEED = {
     ['SHIPPING', 'Shipping', 'service', '0.00', 0, 0],
     ['GIFTCARD', 'Gift Card', 'service', '0.00', 0, 0],
     ['TIP', 'Tips received', 'service', '0.00', 0, 0],
+    ['DUTY', 'Import duties collected', 'service', '0.00', 0, 0],
     // The sandbox store's "Ledgerline Demo Shop" catalogue (nodes/shopify/sandbox/scenarios/default.json), so its
     // orders post and its stock syncs out of the box. Gift cards are services: they are never sales lines.
     ['IPOD2008PINK', 'IPod Nano - 8GB Pink', 'goods', '199.00', 100, 20],
