@@ -69,3 +69,23 @@ describe('orderFromGraphql: discounts are what Shopify allocated', () => {
     expect(amounts(orderFromGraphql(gql).shippingLines.map((s) => s.discountedPrice))).toEqual(['6.00', '8.00']);
   });
 });
+
+describe('orderFromGraphql: import duties', () => {
+  it('reads originalTotalDutiesSet and currentTotalDutiesSet as the REST converter reads the webhook, null when the order has none', async () => {
+    const rest = JSON.parse(readFileSync(FIXTURE, 'utf8')).order;
+    const plain = await client.request(ORDER_BY_ID, { id: shop.createOrder({ ...rest, id: 450789470, admin_graphql_api_id: undefined }), lineItems: 25 });
+    expect(orderFromGraphql(plain.data.order).totalDuties).toBeNull();
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: 'USD' }, presentment_money: { amount, currency_code: 'USD' } });
+    const dutied = {
+      ...rest,
+      id: 450789471,
+      admin_graphql_api_id: undefined,
+      original_total_duties_set: money('7.00'),
+      current_total_duties_set: money('5.50'),
+    };
+    const { data } = await client.request(ORDER_BY_ID, { id: shop.createOrder(dutied), lineItems: 25 });
+    expect(data.order.originalTotalDutiesSet).toEqual(bag('7.00'));
+    const o = orderFromGraphql(data.order);
+    expect([o.totalDuties?.shop.amount, o.currentTotalDuties?.shop.amount]).toEqual(['7.00', '5.50']);
+  });
+});

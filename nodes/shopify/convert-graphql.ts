@@ -174,8 +174,9 @@ export function orderFromGraphql(v: unknown, path = '$.order'): ShopifyOrder {
     total: bag(o.totalPriceSet, `${path}.totalPriceSet`),
     currentTotal: bag(o.currentTotalPriceSet, `${path}.currentTotalPriceSet`),
     currentTotalTax: bag(o.currentTotalTaxSet, `${path}.currentTotalTaxSet`),
-    totalDuties: null,
-    currentTotalDuties: null,
+    // Null when the order has no duties (and in a response that did not ask for them).
+    totalDuties: isObj(o.originalTotalDutiesSet) ? bag(o.originalTotalDutiesSet, `${path}.originalTotalDutiesSet`) : null,
+    currentTotalDuties: isObj(o.currentTotalDutiesSet) ? bag(o.currentTotalDutiesSet, `${path}.currentTotalDutiesSet`) : null,
     lineItems: nodes(o.lineItems, `${path}.lineItems`).map((l, i) => lineItem(l, `${path}.lineItems.nodes[${i}]`)),
     shippingLines: nodes(o.shippingLines, `${path}.shippingLines`).map((s, i) => shippingLine(s, `${path}.shippingLines.nodes[${i}]`)),
     taxLines: taxLines(o.taxLines, `${path}.taxLines`),

@@ -493,6 +493,8 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
     totalPriceSet: bagG(o.total),
     currentTotalPriceSet: bagG(o.currentTotal),
     currentTotalTaxSet: bagG(o.currentTotalTax),
+    originalTotalDutiesSet: o.totalDuties ? bagG(o.totalDuties) : null,
+    currentTotalDutiesSet: o.currentTotalDuties ? bagG(o.currentTotalDuties) : null,
     taxLines: o.taxLines.map(taxG),
     discountCodes: o.discountCodes,
     paymentGatewayNames: o.paymentGateways,
