@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFlow } from '../validate.ts';
+import { compileMap } from '../../nodes/core/mapping/compile.ts';
+import { runMap, type Condition, type Field } from '../../nodes/core/mapping/index.ts';
 import { getNodeType } from '../../nodes/registry.ts';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
 import { FIXTURES, asPaidOrder, erpTable, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
@@ -231,6 +233,23 @@ describe('order-to-erp on the sandbox ERP', () => {
       ['TIP', '5.00', '0.00'],
     ]);
     expect(outputOf(run, 'balance').tips).toBe('5.00');
+  });
+
+  it("the sales order's lines leave out only what is marked a tip: a line item without the flag (an order converted before it existed) stays", async () => {
+    const fields = template('order-to-erp').nodes.find((n) => n.id === 'sales-order-fields')!.config.fields as Array<{
+      target: string;
+      source: { filter: Condition[] };
+    }>;
+    const { filter } = fields.find((f) => f.target === 'lines')!.source;
+    const sku: Field = { target: 'sku', source: { kind: 'path', path: 'sku' }, transforms: [], required: true };
+    const plan = compileMap({ fields: [{ target: 'skus', source: { kind: 'each', path: 'items', filter, fields: [sku] }, transforms: [], required: true }] });
+    const items = [
+      { sku: 'A', isGiftCard: false, isTip: false, postedQuantity: 1 },
+      { sku: 'B', isGiftCard: false, postedQuantity: 1 },
+      { sku: 'TIP?', isGiftCard: false, isTip: true, postedQuantity: 1 },
+    ];
+    const { output } = await runMap(plan, { items }, { nodeId: 'sales-order-fields' });
+    expect((output.skus as Array<{ sku: string }>).map((l) => l.sku)).toEqual(['A', 'B']);
   });
 
   it("import duties paid at checkout (delivered duty paid) post as a line of the ERP's DUTY item: the ERP order is what was paid", async () => {
