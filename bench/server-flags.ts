@@ -22,5 +22,3 @@ export function serverLaunch(root: string): ServerLaunch {
   );
   return { env, flags: m[2]!.split(' ').filter(Boolean) };
 }
-
-export const serverNodeFlags = (root: string): string[] => serverLaunch(root).flags;
