@@ -1,23 +1,17 @@
 // A step whose output is derived from its input is stored by reference (stored-output.ts), not as another copy of its
 // input: one that passes its input on (OUTPUT_IS_INPUT) and one that returns its input with a few values changed
 // (InputWith). A resumed run, the run detail and a replay all see the output it had.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isStoredReference, OUTPUT_IS_INPUT } from './stored-output.ts';
 import type { Runtime } from './index.ts';
-import { testRuntime } from './testing/runtime.ts';
+import { bootRuntimes } from './testing/boot.ts';
 import { rawRows } from './testing/raw.ts';
 import { defineNode, InputWith, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
-import { flow, tempDir, noSandbox } from './testing/fixtures.ts';
+import { flow } from './testing/fixtures.ts';
 
-let rt: Runtime | undefined;
-let tmp: ReturnType<typeof tempDir> | undefined;
-afterEach(async () => {
-  await rt?.close();
-  tmp?.cleanup();
-  rt = tmp = undefined;
-});
+const bootWith = bootRuntimes();
 
 const gate = defineNode({
   type: 'test.gate',
@@ -84,13 +78,7 @@ const flaky = defineNode({
   },
 });
 
-async function boot() {
-  tmp = tempDir();
-  const types = [...coreNodes, gate, copy, stamp, flaky];
-  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 } });
-  rt.start();
-  return rt;
-}
+const boot = () => bootWith([...coreNodes, gate, copy, stamp, flaky]);
 
 const order = { order: { id: 'gid://shopify/Order/1', name: '#1001', lines: [{ sku: 'A', qty: 2 }], note: 'x'.repeat(2000) } };
 const doc = flow(

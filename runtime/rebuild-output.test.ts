@@ -5,18 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { OUTPUT_REBUILT } from './stored-output.ts';
 import type { Runtime } from './index.ts';
-import { testRuntime } from './testing/runtime.ts';
+import { bootRuntimes } from './testing/boot.ts';
 import { rawRows } from './testing/raw.ts';
 import { defineNode, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
-import { flow, tempDir, noSandbox } from './testing/fixtures.ts';
+import { flow } from './testing/fixtures.ts';
 
-let rt: Runtime | undefined;
-let tmp: ReturnType<typeof tempDir> | undefined;
-afterEach(async () => {
-  await rt?.close();
-  tmp?.cleanup();
-  rt = tmp = undefined;
+const bootWith = bootRuntimes();
+afterEach(() => {
   broken = false;
 });
 
@@ -78,13 +74,7 @@ const flaky = defineNode({
   },
 });
 
-async function boot() {
-  tmp = tempDir();
-  const types = [...coreNodes, expand, clocked, flaky];
-  rt = await testRuntime({ dataDir: tmp.dir, lookup: (t) => types.find((x) => x.type === t), sandbox: noSandbox, worker: { pollMs: 5 } });
-  rt.start();
-  return rt;
-}
+const boot = () => bootWith([...coreNodes, expand, clocked, flaky]);
 
 const retry = { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 5 } };
 const doc = (breakExpand = false) =>

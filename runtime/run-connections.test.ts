@@ -1,20 +1,13 @@
 // A run resolves each connection once: its steps share one version of it, and a deferred run resolves afresh when it
 // resumes (a connection fixed in between is then used).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Runtime } from './index.ts';
-import { testRuntime } from './testing/runtime.ts';
+import { bootRuntimes } from './testing/boot.ts';
 import { defineNode, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
-import { flow, tempDir, noSandbox } from './testing/fixtures.ts';
+import { flow } from './testing/fixtures.ts';
 
-let rt: Runtime | undefined;
-let tmp: ReturnType<typeof tempDir> | undefined;
-afterEach(async () => {
-  await rt?.close();
-  tmp?.cleanup();
-  rt = tmp = undefined;
-});
+const boot = bootRuntimes();
 
 /** Reports which resolution of the ERP connection it was handed; with `failFirst`, fails its first attempt. */
 const useConnection = defineNode({
@@ -37,20 +30,13 @@ const useConnection = defineNode({
 
 describe('connections in a run', () => {
   it('are resolved once for all its steps, and again when a deferred run resumes', async () => {
-    tmp = tempDir();
-    const types = [...coreNodes, useConnection];
     const asked: string[] = [];
-    rt = await testRuntime({
-      dataDir: tmp.dir,
-      lookup: (t) => types.find((x) => x.type === t),
-      sandbox: noSandbox,
-      worker: { pollMs: 5 },
+    const rt = await boot([...coreNodes, useConnection], {
       connection: async (kind, id) => {
         asked.push(`${kind}/${id}`);
         return { resolution: asked.length };
       },
     });
-    rt.start();
     await rt.flows.create(
       flow(
         'f',

@@ -1,21 +1,16 @@
 // Succeeded steps of idempotent nodes share commits (issue 15): what must be durable still is, when it must be.
 // Each test watches the store from inside a node, as a crash at that moment would find it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Runtime } from './index.ts';
-import { testRuntime } from './testing/runtime.ts';
+import { bootRuntimes } from './testing/boot.ts';
 import { rawRow, rawRows } from './testing/raw.ts';
 import { defineNode, NodeError } from './node-api.ts';
 import { coreNodes } from '../nodes/core/index.ts';
-import { flow, tempDir, noSandbox } from './testing/fixtures.ts';
+import { flow } from './testing/fixtures.ts';
 
+const bootWith = bootRuntimes();
 let rt: Runtime | undefined;
-let tmp: ReturnType<typeof tempDir> | undefined;
-afterEach(async () => {
-  await rt?.close();
-  tmp?.cleanup();
-  rt = tmp = undefined;
-});
 
 /** What a crash at this moment would find: the steps of the run in the store. */
 const stored = async (runId: string) =>
@@ -106,15 +101,7 @@ const reject = defineNode({
 });
 
 async function boot(stepBatchMs?: number) {
-  tmp = tempDir();
-  const types = [...coreNodes, pass, post, remember, recall, reject];
-  rt = await testRuntime({
-    dataDir: tmp.dir,
-    lookup: (t) => types.find((x) => x.type === t),
-    sandbox: noSandbox,
-    worker: { pollMs: 5 },
-    ...(stepBatchMs !== undefined ? { stepBatchMs } : {}),
-  });
+  rt = await bootWith([...coreNodes, pass, post, remember, recall, reject], { start: false, ...(stepBatchMs !== undefined ? { stepBatchMs } : {}) });
   countTransactions(rt);
   rt.start();
 }
