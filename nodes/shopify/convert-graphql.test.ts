@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShopifyClient } from './client.ts';
-import { orderFromGraphql } from './convert-graphql.ts';
-import { ORDER_BY_ID } from './documents.ts';
+import { orderFromGraphql, refundFromGraphql } from './convert-graphql.ts';
+import { ORDER_BY_ID, REFUNDS_FOR_ORDER } from './documents.ts';
 import { startShopifySandbox, type SandboxStore } from './sandbox/server.ts';
 import { sandboxClient } from './testing.ts';
 
@@ -87,5 +87,21 @@ describe('orderFromGraphql: import duties', () => {
     expect(data.order?.originalTotalDutiesSet).toEqual(bag('7.00'));
     const o = orderFromGraphql(data.order);
     expect([o.totalDuties?.shop.amount, o.currentTotalDuties?.shop.amount]).toEqual(['7.00', '5.50']);
+  });
+});
+
+describe('refundFromGraphql: refunded import duties', () => {
+  it('sums Refund.duties as the REST converter reads total_duties_set, null when the refund lists none', async () => {
+    const rest = JSON.parse(readFileSync(FIXTURE, 'utf8')).order;
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: 'USD' }, presentment_money: { amount, currency_code: 'USD' } });
+    const refunds = [
+      { ...rest.refunds[0], id: 509562971, admin_graphql_api_id: undefined, duties: [], total_duties_set: undefined },
+      { ...rest.refunds[0], id: 509562972, admin_graphql_api_id: undefined, total_duties_set: money('4.25') },
+    ];
+    const id = shop.createOrder({ ...rest, id: 450789472, admin_graphql_api_id: undefined, refunds });
+    const { data } = await client.request(REFUNDS_FOR_ORDER, { id });
+    const got = (data.order?.refunds ?? []).map((r) => refundFromGraphql(r, '$.refund', id));
+    expect(got.map((r) => r.duties?.shop.amount ?? null)).toEqual([null, '4.25']);
+    expect(got.every((r) => r.refundLineItems.every((l) => l.isTip === false))).toBe(true);
   });
 });

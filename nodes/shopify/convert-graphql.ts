@@ -30,6 +30,7 @@ import {
   postedFigures,
   reqStr,
   str,
+  sumBags,
   type Obj,
   type UnpostedLineItem,
 } from './convert-util.ts';
@@ -237,6 +238,13 @@ function transaction(v: unknown, path: string): ShopifyTransaction {
   };
 }
 
+/** The duties a refund gives back (Refund.duties), summed; null when it lists none or was not asked for them. */
+function refundDuties(v: unknown, path: string): MoneyBag | null {
+  const each = arr(v ?? [], path).map((d, i) => bag(obj(d, `${path}[${i}]`).amountSet, `${path}[${i}].amountSet`));
+  const [first] = each;
+  return first ? sumBags(each, first.shop.currencyCode, first.presentment.currencyCode) : null;
+}
+
 export function refundFromGraphql(v: unknown, path = '$.refund', orderId?: string): ShopifyRefund {
   const o = obj(v, path);
   const transactions = nodes(o.transactions, `${path}.transactions`).map((t, i) => transaction(t, `${path}.transactions.nodes[${i}]`));
@@ -261,6 +269,7 @@ export function refundFromGraphql(v: unknown, path = '$.refund', orderId?: strin
         locationId: idOf(ro.location),
         subtotal: bag(ro.subtotalSet, `${p}.subtotalSet`),
         totalTax: bag(ro.totalTaxSet, `${p}.totalTaxSet`),
+        isTip: false,
       };
     }),
     refundShippingLines: nodes(o.refundShippingLines, `${path}.refundShippingLines`).map((r, i) => {
@@ -283,6 +292,7 @@ export function refundFromGraphql(v: unknown, path = '$.refund', orderId?: strin
         tax: bag(ro.taxAmountSet, `${p}.taxAmountSet`),
       };
     }),
+    duties: refundDuties(o.duties, `${path}.duties`),
     transactions,
     settled: transactions.filter((t) => t.kind === 'REFUND').every((t) => t.status === 'SUCCESS'),
     raw: v,

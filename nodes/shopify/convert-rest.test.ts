@@ -104,6 +104,28 @@ describe('fixtures', () => {
     expect(() => refundFromRest(JSON.parse(text))).toThrow(/lost digits/);
   });
 
+  it("a refund's duties (total_duties_set, else the duties listed) and its refunded tip lines", () => {
+    const raw = parseJsonLossless(readFileSync(join(FIXTURES, 'webhook-2026-04.refunds.create.json'), 'utf8')) as any;
+    expect(refundFromRest(raw).duties?.shop.amount).toBe('0.00');
+    const money = (amount: string) => ({ shop_money: { amount, currency_code: 'USD' }, presentment_money: { amount, currency_code: 'USD' } });
+    const listed = {
+      ...raw,
+      total_duties_set: undefined,
+      duties: [
+        { duty_id: 1, amount_set: money('3.10') },
+        { duty_id: 2, amount_set: money('1.15') },
+      ],
+    };
+    expect(refundFromRest(listed).duties?.shop).toEqual({ amount: '4.25', currencyCode: 'USD' });
+    expect(refundFromRest({ ...raw, total_duties_set: undefined, duties: undefined }).duties).toBeNull();
+    const rli = raw.refund_line_items[0];
+    const tipped = { ...raw, refund_line_items: [rli, { ...rli, id: 1, line_item: { ...rli.line_item, sku: null, tip_payment_gateway: 'shopify_payments' } }] };
+    expect(refundFromRest(tipped).refundLineItems.map((l) => [l.sku, l.isTip])).toEqual([
+      ['SKU2006-001', false],
+      [null, true],
+    ]);
+  });
+
   it('refunds/create fixture: lines, transactions, settled', () => {
     const r = convertWebhook('refunds/create', fx('webhook-2026-04.refunds.create.json'));
     if (r.kind !== 'refund') throw new Error(r.kind);

@@ -114,7 +114,7 @@ export function lineItemFromRest(v: unknown, cur: Cur, path: string): UnpostedLi
     taxable: bool(o.taxable),
     requiresShipping: bool(o.requires_shipping),
     isGiftCard: bool(o.gift_card),
-    isTip: o.tip_payment_gateway != null || o.tip_payment_method != null,
+    isTip: isTipLine(o),
     taxLines: taxLines(o.tax_lines, cur, `${path}.tax_lines`),
     discountAllocations,
   };
@@ -225,6 +225,7 @@ export function refundFromRest(v: unknown, path = '$', orderCur?: Cur): ShopifyR
         locationId: optGid('Location', ro.location_id, `${p}.location_id`),
         subtotal: bag(ro.subtotal_set, ro.subtotal, cur, `${p}.subtotal_set`),
         totalTax: bag(ro.total_tax_set, ro.total_tax, cur, `${p}.total_tax_set`),
+        isTip: li ? isTipLine(li) : false,
       };
     }),
     refundShippingLines: arr(o.refund_shipping_lines, `${path}.refund_shipping_lines`).map((r, i) => {
@@ -247,10 +248,22 @@ export function refundFromRest(v: unknown, path = '$', orderCur?: Cur): ShopifyR
         tax: optBag(ro.tax_amount_set, ro.tax_amount, cur, `${p}.tax_amount_set`),
       };
     }),
+    duties: refundDuties(o, cur, path),
     transactions,
     settled: refundTx.every((t) => t.status === 'SUCCESS'),
     raw: v,
   };
+}
+
+// Shopify marks only a tip's line item with the gateway and method the tip was paid by.
+const isTipLine = (li: Obj): boolean => li.tip_payment_gateway != null || li.tip_payment_method != null;
+
+/** The refund's duties: Shopify's total when given, else the sum of the duties it lists; null when it lists none. */
+function refundDuties(o: Obj, cur: Cur, path: string): MoneyBag | null {
+  if (isObj(o.total_duties_set)) return bag(o.total_duties_set, undefined, cur, `${path}.total_duties_set`);
+  if (!Array.isArray(o.duties)) return null;
+  const each = o.duties.map((d, i) => bag(obj(d, `${path}.duties[${i}]`).amount_set, undefined, cur, `${path}.duties[${i}].amount_set`));
+  return each.length ? sumBags(each, cur.shop, cur.presentment) : null;
 }
 
 function inferCurrencies(o: Obj): Cur | undefined {

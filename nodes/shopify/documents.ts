@@ -112,6 +112,7 @@ export const REFUND_FIELDS = `
   orderAdjustments(first: 10) {
     nodes { id reason amountSet { ${MONEY_BAG_Q} } taxAmountSet { ${MONEY_BAG_Q} } }
   }
+  duties { amountSet { ${MONEY_BAG_Q} } }
   transactions(first: 10) {
     nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { presentmentMoney { amount currencyCode } } }
   }`;

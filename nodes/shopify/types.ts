@@ -145,6 +145,8 @@ export interface ShopifyRefundLineItem {
   locationId: Gid | null;
   subtotal: MoneyBag;
   totalTax: MoneyBag;
+  /** The refunded line is a customer's tip (REST's line item marks it; the Admin GraphQL API cannot, so false there). */
+  isTip: boolean;
 }
 
 export interface ShopifyRefundShippingLine {
@@ -170,6 +172,8 @@ export interface ShopifyRefund {
   refundLineItems: ShopifyRefundLineItem[];
   refundShippingLines: ShopifyRefundShippingLine[];
   orderAdjustments: ShopifyOrderAdjustment[];
+  /** Import duties this refund gives back, part of its cash (null: the payload says nothing of duties). */
+  duties: MoneyBag | null;
   transactions: ShopifyTransaction[];
   /** True when every refund transaction succeeded (a pending refund has moved no money yet). */
   settled: boolean;

@@ -56,10 +56,12 @@ const hook = (transactions: ShopifyTransaction[] = []): ShopifyRefund => ({
       locationId: null,
       subtotal: { shop: gbp('12.00'), presentment: usd('15.00') },
       totalTax: { shop: gbp('0.00'), presentment: usd('0.00') },
+      isTip: false,
     },
   ],
   refundShippingLines: [],
   orderAdjustments: [],
+  duties: null,
   transactions,
 });
 
@@ -122,5 +124,23 @@ describe('erp.await-refund', () => {
     const hooked = (t: Tx): ShopifyTransaction => ({ ...t, amount: t.amountSet.shopMoney, parentId: null });
     const early = await settle(order([]), hook([hooked(giftCard), hooked(card)]));
     expect(early.shopify.cashByGateway).toEqual({ gift_card: '4.00', shopify_payments: '8.00' });
+  });
+
+  it('gives a refunded tip and the refunded duties as figures of their own, in the gross, and never restocks a tip', async () => {
+    const tip = {
+      ...hook().refundLineItems[0]!,
+      id: 'gid://shopify/RefundLineItem/2',
+      lineItemId: 'gid://shopify/LineItem/2',
+      sku: null,
+      restockType: 'RETURN',
+      restocked: true,
+      subtotal: { shop: gbp('2.00'), presentment: usd('2.50') },
+      isTip: true,
+    };
+    const refund = { ...hook(), refundLineItems: [...hook().refundLineItems, tip], duties: { shop: gbp('1.50'), presentment: usd('1.90') } };
+    const out = await settle(order([{ id: REFUND, transactions: { nodes: [tx(19, 'SUCCESS', gbp('15.50'), usd('19.40'))] } }]), refund);
+    expect(out.shopify).toMatchObject({ lines: '12.00', tips: '2.00', duties: '1.50', gross: '15.50', cash: '15.50' });
+    expect(out.restock).toBe(false);
+    expect(out.refund.refundLineItems.map((l) => l.isTip)).toEqual([false, true]);
   });
 });

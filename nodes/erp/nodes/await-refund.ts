@@ -71,9 +71,10 @@ export interface AwaitRefundOutput {
   /** What the successful refund transactions returned in the customer's (presentment) currency: for display, not for the books. */
   refunded: { amount: string; currency: string | null; transactions: number };
   /**
-   * Shopify's own figures of the refund (shop currency): refunded lines and their tax, shipping and its tax, order
-   * adjustments, the gross they add up to (gift cards left out), and the cash its successful transactions returned —
-   * in all (`cash`: the credit memo gives all of it back) and per payment gateway (`cashByGateway`).
+   * Shopify's own figures of the refund (shop currency): refunded lines (tips apart) and their tax, shipping and its
+   * tax, order adjustments, tips, import duties, the gross lines, shipping, tips and duties add up to (gift cards left
+   * out), and the cash its successful transactions returned — in all (`cash`: the credit memo gives all of it back)
+   * and per payment gateway (`cashByGateway`).
    */
   shopify: {
     lines: string;
@@ -81,6 +82,10 @@ export interface AwaitRefundOutput {
     shipping: string;
     shippingTax: string;
     adjustments: string;
+    /** The customer's tips refunded (Shopify's tip line items). */
+    tips: string;
+    /** Import duties refunded. */
+    duties: string;
     gross: string;
     cash: string;
     cashByGateway: Record<string, string>;
@@ -147,6 +152,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
           locationId: null,
           subtotal: { shop: { amount: '22.50', currencyCode: 'GBP' }, presentment: { amount: '22.50', currencyCode: 'GBP' } },
           totalTax: { shop: { amount: '3.75', currencyCode: 'GBP' }, presentment: { amount: '3.75', currencyCode: 'GBP' } },
+          isTip: false,
           taxLines: [
             {
               title: 'GB VAT',
@@ -161,6 +167,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
       ],
       refundShippingLines: [],
       orderAdjustments: [],
+      duties: null,
       transactions: [],
     },
     order: {
@@ -178,6 +185,8 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
       shipping: '0.00',
       shippingTax: '0.00',
       adjustments: '0.00',
+      tips: '0.00',
+      duties: '0.00',
       gross: '22.50',
       cash: '22.50',
       cashByGateway: { shopify_payments: '22.50' },
@@ -256,7 +265,9 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
       const sl = (rs.shippingLineId && shipById.get(rs.shippingLineId)) || (ships.length === 1 ? ships[0] : undefined);
       return { ...rs, taxLines: refundedTax((sl?.taxLines ?? []).map(taxLine), rs.tax), description: sl ? `Shipping refund: ${sl.title}` : 'Shipping refund' };
     });
-    const goods = refundLineItems.filter((l) => !l.isGiftCard);
+    // Tips are no goods: never restocked, and the credit memo gives them back as its tip item (post-credit-memo's tipSku).
+    const goods = refundLineItems.filter((l) => !l.isGiftCard && !l.isTip);
+    const tipLines = refundLineItems.filter((l) => !l.isGiftCard && l.isTip);
     // Each line says whether and where Shopify restocked it: a refund may restock some lines only, at several locations.
     const restocked = goods.filter((l) => l.restocked);
     const currency = ok[0]?.amount.currencyCode ?? null;
@@ -275,8 +286,12 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const shipTotal = sumOf(refundShippingLines, (l) => shop(l.subtotal));
     const shipTax = sumOf(refundShippingLines, (l) => shop(l.tax));
     const adjustments = sumOf(hook.orderAdjustments ?? [], (a) => shop(a.amount).plus(shop(a.tax)));
+    // A tip carries no tax; any Shopify did give one is part of what the customer gets back.
+    const tips = sumOf(tipLines, (l) => (order.taxesIncluded ? shop(l.subtotal) : shop(l.subtotal).plus(shop(l.totalTax))));
+    const duties = shop(hook.duties);
     // Subtotals include the tax when the order's prices did.
-    const gross = order.taxesIncluded ? lineTotal.plus(shipTotal) : lineTotal.plus(lineTax).plus(shipTotal).plus(shipTax);
+    const goodsAndShipping = order.taxesIncluded ? lineTotal.plus(shipTotal) : lineTotal.plus(lineTax).plus(shipTotal).plus(shipTax);
+    const gross = goodsAndShipping.plus(tips).plus(duties);
     const [restockLocation = null, ...otherLocations] = new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x));
     return {
       shopify: {
@@ -285,6 +300,8 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
         shipping: shipTotal.toFixed(2),
         shippingTax: shipTax.toFixed(2),
         adjustments: adjustments.toFixed(2),
+        tips: tips.toFixed(2),
+        duties: duties.toFixed(2),
         gross: gross.toFixed(2),
         cash: cash.toFixed(2),
         cashByGateway: Object.fromEntries([...byGateway].map(([g, v]) => [g, v.toFixed(2)])),

@@ -78,6 +78,56 @@ describe('erp.post-credit-memo', () => {
   });
 });
 
+// A refund that gives back a tip and import duties: neither is a product line of the mapping (the template leaves tip
+// lines out), so only the configured items make the memo what Shopify returned.
+describe('erp.post-credit-memo: refunded tips and import duties', () => {
+  const erp = createSandboxErp();
+  const refund = async () => {
+    const o = order({
+      lines: [
+        { sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00', taxCodes: [] },
+        { sku: 'TIP', quantity: '1', unitPrice: '5.00', taxCodes: [] },
+        { sku: 'DUTY', quantity: '1', unitPrice: '3.00', taxCodes: [] },
+      ],
+      shipping: [],
+    });
+    await erp.createSalesOrder(o);
+    return {
+      externalId: `gid://shopify/Refund/${o.externalId}`,
+      orderExternalId: o.externalId,
+      date: o.date,
+      restock: true,
+      lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', taxCodes: [] }],
+      shopify: { gross: '20.00', cash: '20.00', tips: '5.00', duties: '3.00' },
+    };
+  };
+  const items = { connection: 'erp-main', check: true, tipSku: 'TIP', dutySku: 'DUTY' };
+
+  it('credits the tip and the duties as untaxed, unrestocked lines of their items, so memo and cash agree', async () => {
+    const input = await refund();
+    const memo = await run(postCreditMemoNode, items, erp, input);
+    expect(memo).toMatchObject({ created: true, totals: { net: '20.00', tax: '0.00', gross: '20.00' } });
+    expect(memo.lines.map((l) => [l.sku, l.quantity, l.unitPrice])).toEqual([
+      ['MUG-BLACK', '1', '12.00'],
+      ['TIP', '1', '5.00'],
+      ['DUTY', '1', '3.00'],
+    ]);
+  });
+  it('adds nothing when the refund returns no tip and no duties', async () => {
+    const input = await refund();
+    const memo = await run(postCreditMemoNode, items, erp, { ...input, shopify: { gross: '12.00', cash: '12.00', tips: '0.00', duties: '0.00' } });
+    expect(memo.lines.map((l) => l.sku)).toEqual(['MUG-BLACK']);
+  });
+  it('without the items, books nothing and says which figure has no item (CREDIT_MEMO_MISMATCH)', async () => {
+    const input = await refund();
+    const e = await run(postCreditMemoNode, { connection: 'erp-main', check: true, dutySku: 'DUTY' }, erp, input).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'CREDIT_MEMO_MISMATCH', details: { memo: '15.00', shopify: '20.00' } });
+    expect((e as Error).message).toContain('the refund returns tips of 5.00 and no tipSku is configured to credit them');
+    expect((e as Error).message).not.toContain('duties of');
+    expect(await erp.creditable!(input.orderExternalId)).toMatchObject({ credited: '0.00' });
+  });
+});
+
 // A refunded line's unit price is Shopify's subtotal ÷ quantity to 4 decimals (the refund template): from 100 units
 // the ERP's quantity × unit price can miss the subtotal by cents; the memo must still credit Shopify's amount.
 describe('erp.post-credit-memo: large quantities × 4-decimal unit prices', () => {

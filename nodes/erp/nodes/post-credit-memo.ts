@@ -7,6 +7,9 @@
 // 100.01), and no 4-decimal price hits it. With `check` such a miss is taken up by splitting the largest line: all
 // but one unit at its unit price, and one unit at the price that makes the line exact. Not a rounding line as on
 // sales orders: a memo's shipping has no discount and may not be negative, and the miss is as often a cent too much.
+// A refunded tip or import duty is no product (no SKU, nothing to restock): with `tipSku` / `dutySku` set, as on
+// erp.balance-sales-order, each becomes one untaxed line of that ERP item from Shopify's figures, so the memo credits
+// back what the sales order charged and the cash check holds.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
@@ -28,10 +31,23 @@ const config = z
      * a refund is not booked: REFUND_CASH_MISMATCH, a finance exception.
      */
     differenceAccount: z.string().min(1).optional(),
+    /**
+     * The ERP item (a service) refunded tips credit as, one untaxed line for the refund's tips (Shopify's figure
+     * `tips`; the mapping leaves tip lines out). The same item erp.balance-sales-order posts them as.
+     */
+    tipSku: z.string().trim().min(1).optional().meta({
+      title: 'Tip item (ERP SKU)',
+      description: "The ERP service item a refund's tips credit as, one untaxed line; empty: tip lines are the mapping's to place",
+    }),
+    /** The ERP item refunded import duties credit as, one untaxed line (Shopify's figure `duties`). */
+    dutySku: z.string().trim().min(1).optional().meta({
+      title: 'Duties item (ERP SKU)',
+      description: 'The ERP service item refunded import duties credit as, one untaxed line; empty: a refund of duties does not balance',
+    }),
   })
   .strict();
 
-type Figures = { gross: string; cash: string; adjustments?: string };
+type Figures = { gross: string; cash: string; adjustments?: string; tips?: string; duties?: string };
 type Input = CreditMemoInput & { shopify?: Figures };
 
 /** What the memo credits before any adjustment: lines and shipping with Shopify's tax (tax-inclusive prices as they are). */
@@ -100,7 +116,8 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
   sampleOutput: sampleCreditMemo,
   async execute(ctx, input) {
     requireObject(ctx, input, 'a credit memo');
-    const { shopify, ...memo } = input;
+    const { shopify, ...mapped } = input;
+    const memo = withTipsAndDuties(ctx.config, mapped, shopify);
     const erp = await erpConnection(ctx, restocksAny(memo) ? ['creditMemos', 'restock'] : ['creditMemos']);
     const final = ctx.config.check ? await checked(ctx, memo, shopify, erp.creditable?.bind(erp)) : memo;
     return withClaim(
@@ -116,13 +133,33 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
   // The memo it would book, after the same checks against Shopify's figures and the invoice (reads only).
   async dryRun(ctx, input) {
     requireObject(ctx, input, 'a credit memo');
-    const { shopify, ...memo } = input;
+    const { shopify, ...mapped } = input;
+    const memo = withTipsAndDuties(ctx.config, mapped, shopify);
     const erp = await erpConnection(ctx, memo.restock ? ['creditMemos', 'restock'] : ['creditMemos']);
     const final = ctx.config.check ? await checked(ctx, memo, shopify, erp.creditable?.bind(erp)) : memo;
     const doc = await withNode(ctx, async () => parseInput(creditMemoSchema, final, 'credit memo'));
     return { writes: [{ system: 'erp', action: 'create credit memo', key: String(doc.externalId), document: doc }] };
   },
 });
+
+/** The memo with a line of `tipSku` for the refund's tips and one of `dutySku` for its duties, where configured and due. */
+function withTipsAndDuties(c: z.infer<typeof config>, memo: CreditMemoInput, shopify: Figures | undefined): CreditMemoInput {
+  const extra: CreditMemoLineInput[] = [];
+  const add = (sku: string | undefined, amount: string | undefined) => {
+    if (sku && amount !== undefined && new Decimal(amount).gt(0)) extra.push({ sku, quantity: '1', unitPrice: amount, taxCodes: [], restock: false });
+  };
+  add(c.tipSku, shopify?.tips);
+  add(c.dutySku, shopify?.duties);
+  return extra.length ? { ...memo, lines: [...(memo.lines ?? []), ...extra] } : memo;
+}
+
+/** Why a memo may miss Shopify's figures: tips or duties in the refund with no item configured to credit them. */
+function unplaced(c: z.infer<typeof config>, shopify: Figures): string {
+  const why: string[] = [];
+  if (!c.tipSku && shopify.tips && new Decimal(shopify.tips).gt(0)) why.push(`tips of ${shopify.tips} and no tipSku`);
+  if (!c.dutySku && shopify.duties && new Decimal(shopify.duties).gt(0)) why.push(`import duties of ${shopify.duties} and no dutySku`);
+  return why.length ? ` (the refund returns ${why.join(', and ')} is configured to credit them)` : '';
+}
 
 async function checked(
   ctx: NodeContext<z.infer<typeof config>>,
@@ -144,7 +181,7 @@ async function checked(
   // (a) The memo carries Shopify's amounts: a mapping that drops or changes a line shows here, before booking.
   if (!lines.eq(want)) {
     throw permanentError(
-      `${where}: the credit memo would credit ${lines.toFixed(2)} but Shopify's refund lines, tax and shipping add up to ${want.toFixed(2)} (difference ${lines.minus(want).toFixed(2)}); nothing was booked`,
+      `${where}: the credit memo would credit ${lines.toFixed(2)} but Shopify's refund lines, tax and shipping add up to ${want.toFixed(2)} (difference ${lines.minus(want).toFixed(2)})${unplaced(ctx.config, shopify)}; nothing was booked`,
       {
         code: 'CREDIT_MEMO_MISMATCH',
         details: { externalId: memo.externalId, memo: lines.toFixed(2), shopify: want.toFixed(2) },

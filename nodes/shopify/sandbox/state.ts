@@ -587,6 +587,8 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
         taxAmountSet: bagG(s.tax),
       })),
       orderAdjustments: r.orderAdjustments.map((a) => ({ id: a.id, reason: a.reason, amountSet: bagG(a.amount), taxAmountSet: bagG(a.tax) })),
+      // The sandbox keeps a refund's duties as one total, so it lists them as one duty of no particular line.
+      duties: r.duties ? [{ amountSet: bagG(r.duties), originalDuty: null }] : [],
       transactions: r.transactions.map((t) => ({
         id: t.id,
         kind: t.kind,
