@@ -107,7 +107,7 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
     "Creates the ERP credit memo for a Shopify refund: refunded lines (SKU, quantity, unit price, tax codes and Shopify's refunded tax), refunded shipping, " +
     "and restock or not. Idempotent by the Shopify refund id. With `check`: before booking, the memo must equal Shopify's refund figures (CREDIT_MEMO_MISMATCH), " +
     'lines and cash returned must agree or the difference goes to `differenceAccount` (REFUND_CASH_MISMATCH without it), and the memo may not exceed what ' +
-    'remains credit-able on the invoice (CREDIT_EXCEEDS_INVOICE).',
+    'remains credit-able on the invoice (CREDIT_EXCEEDS_INVOICE). Refunded tips and import duties credit as untaxed lines of the `tipSku` and `dutySku` items.',
   config,
   input: creditMemoSchema,
   inputs: [{ id: 'in', dataType: 'ErpCreditMemoInput' }],
