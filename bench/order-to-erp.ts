@@ -110,6 +110,8 @@ const server = spawn(process.execPath, nodeArgs, {
   env: {
     ...process.env,
     ...serverLaunch(serverRoot).env,
+    // Figures of the sources run through tsx would be no figures of the server: refuse a stale dist/.
+    LEDGERLINE_REQUIRE_BUILD: '1',
     PORT: '0',
     HOST: '127.0.0.1',
     LEDGERLINE_DATA_DIR: dataDir,

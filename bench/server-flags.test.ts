@@ -30,6 +30,17 @@ describe("the server's launch", () => {
     expect(execArgv.slice(0, flags.length)).toEqual(flags);
   });
 
+  it('with LEDGERLINE_REQUIRE_BUILD=1 (the benches), refuses to run the sources instead of the build, saying why', () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'ledgerline.js'), 'serve'], {
+      encoding: 'utf8',
+      // FROM_SOURCE stands for a stale dist/: the same answer, whatever the checkout's build state.
+      env: { ...process.env, LEDGERLINE_FROM_SOURCE: '1', LEDGERLINE_REQUIRE_BUILD: '1', PORT: '0' },
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('LEDGERLINE_REQUIRE_BUILD=1 but dist/ is missing or older than the sources: run `npm run build`');
+  });
+
   it('says what is wrong with a start script it cannot read', () => {
     const dir = mkdtempSync(join(tmpdir(), 'launch-'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { start: 'tsx server/cli.ts serve' } }));

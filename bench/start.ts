@@ -50,7 +50,7 @@ async function once(cmd: Command, fromSource: boolean, port: number) {
       HOST: '127.0.0.1',
       LEDGERLINE_DATA_DIR: dataDir,
       LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw',
-      ...(fromSource ? { LEDGERLINE_FROM_SOURCE: '1' } : {}),
+      ...(fromSource ? { LEDGERLINE_FROM_SOURCE: '1' } : { LEDGERLINE_REQUIRE_BUILD: '1' }),
     },
     stdio: 'ignore',
     detached: true, // its own process group: npm does not pass SIGTERM on to the server

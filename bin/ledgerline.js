@@ -33,7 +33,13 @@ function compiledIsCurrent() {
 }
 
 let main;
-if (compiledIsCurrent()) {
+const compiled = compiledIsCurrent();
+// A bench, or a deployment that must never fall back to the sources (slower to start, slower to run), says so.
+if (!compiled && process.env.LEDGERLINE_REQUIRE_BUILD === '1') {
+  console.error('[ledgerline] LEDGERLINE_REQUIRE_BUILD=1 but dist/ is missing or older than the sources: run `npm run build`');
+  process.exit(1);
+}
+if (compiled) {
   ({ main } = await import('../dist/server/cli.js'));
 } else {
   const { register } = await import('tsx/esm/api');
