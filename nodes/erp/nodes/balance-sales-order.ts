@@ -27,7 +27,7 @@ import { duties, expectedTotals, isOrderFigures, spread, tips, unallocatedDiscou
 import { erpTotals } from './erp-pricing.ts';
 import { givenTax, lineCodes, unitPriceCannotMiss, unitPriceMiss } from '../shared/pricing.ts';
 import { SEED } from '../sandbox/db.ts';
-import { requireObject } from './util.ts';
+import { requireObject, serviceItemField } from './util.ts';
 
 const config = z
   .object({
@@ -47,14 +47,14 @@ const config = z
      * The ERP item (a service) a customer's tip is posted as, one untaxed line per Shopify tip line. Unset: tips are
      * left to the mapping before this node (which then must give them an item, or the order cannot post).
      */
-    tipSku: z.string().trim().min(1).optional().meta({
-      title: 'Tip item (ERP SKU)',
-      description: "The ERP service item the customer's tips post as, one untaxed line each; empty: tips are the mapping's to place",
-    }),
-    dutySku: z.string().trim().min(1).optional().meta({
-      title: 'Duties item (ERP SKU)',
-      description: 'The ERP service item import duties paid at checkout post as, one untaxed line; empty: an order with duties cannot balance',
-    }),
+    tipSku: serviceItemField(
+      'Tip item (ERP SKU)',
+      "The ERP service item the customer's tips post as, one untaxed line each; empty: tips are the mapping's to place",
+    ),
+    dutySku: serviceItemField(
+      'Duties item (ERP SKU)',
+      'The ERP service item import duties paid at checkout post as, one untaxed line; empty: an order with duties cannot balance',
+    ),
   })
   .strict();
 

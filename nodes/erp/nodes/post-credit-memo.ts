@@ -18,7 +18,7 @@ import { givenTax, netUnitPrice } from '../shared/pricing.ts';
 import { creditMemoSchema, parseInput } from '../shared/schemas.ts';
 import { claimKey, withClaim } from './claim.ts';
 import { sampleCreditMemo } from './samples.ts';
-import { connectionField, erpConnection, requireObject, withNode } from './util.ts';
+import { connectionField, erpConnection, requireObject, serviceItemField, withNode } from './util.ts';
 
 const config = z
   .object({
@@ -35,15 +35,15 @@ const config = z
      * The ERP item (a service) refunded tips credit as, one untaxed line for the refund's tips (Shopify's figure
      * `tips`; the mapping leaves tip lines out). The same item erp.balance-sales-order posts them as.
      */
-    tipSku: z.string().trim().min(1).optional().meta({
-      title: 'Tip item (ERP SKU)',
-      description: "The ERP service item a refund's tips credit as, one untaxed line; empty: tip lines are the mapping's to place",
-    }),
+    tipSku: serviceItemField(
+      'Tip item (ERP SKU)',
+      "The ERP service item a refund's tips credit as, one untaxed line; empty: tip lines are the mapping's to place",
+    ),
     /** The ERP item refunded import duties credit as, one untaxed line (Shopify's figure `duties`). */
-    dutySku: z.string().trim().min(1).optional().meta({
-      title: 'Duties item (ERP SKU)',
-      description: 'The ERP service item refunded import duties credit as, one untaxed line; empty: a refund of duties does not balance',
-    }),
+    dutySku: serviceItemField(
+      'Duties item (ERP SKU)',
+      'The ERP service item refunded import duties credit as, one untaxed line; empty: a refund of duties does not balance',
+    ),
   })
   .strict();
 

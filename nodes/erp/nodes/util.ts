@@ -6,6 +6,9 @@ import type { ErpCapabilities, ErpConnector } from '../contract.ts';
 /** A config field naming an ERP connection (the designer offers only those; validation refuses another kind). */
 export const connectionField = z.string().min(1, 'connection id is required').describe('ERP connection id').meta(connectionKindMeta('erp'));
 
+/** An optional ERP item (a service) that a Shopify figure with no product of its own posts as: tips, import duties. */
+export const serviceItemField = (title: string, description: string) => z.string().trim().min(1).optional().meta({ title, description });
+
 export async function erpConnection(ctx: NodeContext<{ connection: string }>, needs: Array<keyof ErpCapabilities> = []): Promise<ErpConnector> {
   const c = await ctx.connection<ErpConnector>('erp', ctx.config.connection);
   if (!c || typeof c !== 'object' || typeof (c as ErpConnector).createSalesOrder !== 'function' || !(c as ErpConnector).capabilities) {
