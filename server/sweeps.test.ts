@@ -89,4 +89,31 @@ describe('shopify.trigger sweep mode in the server', () => {
     await rt.drain();
     expect(await byOrder(dropped)).toHaveLength(1);
   }, 60_000);
+
+  it("a recovered order's tip is a tip: the Admin API marks no tip line, so its totalTipReceivedSet tells it", async () => {
+    const rt = t.server.runtime;
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const sweep = { schedule: '0 0 1 1 *', since };
+    await rt.flows.create(
+      flow('tipped', [{ id: 't', type: 'shopify.trigger', config: { connection: 'shop', topic: 'orders/paid', mode: 'webhook+sweep', sweep } }], []),
+    );
+    const { version } = await rt.flows.publish('tipped', { activate: true });
+    const config = (await rt.flows.activeTriggers()).find((x) => x.flowId === 'tipped')!.config as never;
+    shop.setWebhookTarget(`http://127.0.0.1:${(forwarder.address() as { port: number }).port}/`, { dropRate: 1 });
+    const tip = `{"id":66600000000001032,"title":"Tip","name":"Tip","quantity":1,"price":"3.00","requires_shipping":false,"taxable":false,"tax_lines":[],"tip_payment_gateway":"shopify_payments","tip_payment_method":"card"}`;
+    const tipped = orderJson('6660000000000000103', '#4003', new Date().toISOString())
+      .replace('"total_price":"25.00"', '"total_price":"28.00"')
+      .replace(/\]\}$/, `,${tip}]}`);
+    const id = shop.createOrder(tipped);
+    await shop.webhooks.flush();
+    expect((await t.server.sweeps.sweep('tipped', version, config)).queued).toBeGreaterThanOrEqual(1);
+    await rt.drain();
+    const [found] = await rt.runs.list({ flowId: 'tipped', key: { key: 'shopifyOrderId', value: id } });
+    const run = await rt.runs.get(found!.runId);
+    const lines = (run.steps[0]!.output as { order: { lineItems: Array<{ name: string; isTip: boolean }> } }).order.lineItems;
+    expect(lines.map((l) => [l.name, l.isTip])).toEqual([
+      ['Organic Cotton Tee - S', false],
+      ['Tip', true],
+    ]);
+  }, 60_000);
 });

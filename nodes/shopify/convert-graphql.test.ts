@@ -105,3 +105,50 @@ describe('refundFromGraphql: refunded import duties', () => {
     expect(got.every((r) => r.refundLineItems.every((l) => l.isTip === false))).toBe(true);
   });
 });
+
+describe('orderFromGraphql: tips', () => {
+  const rest = () => JSON.parse(readFileSync(FIXTURE, 'utf8')).order;
+  /** A line without product, variant or shipping, as Shopify sends a tip (`tip`) or a custom item (no tip fields). */
+  const customLine = (o: any, id: number, price: string, tip: boolean) => ({
+    ...o.line_items[0],
+    id,
+    admin_graphql_api_id: `gid://shopify/LineItem/${id}`,
+    name: tip ? 'Tip' : 'Engraving',
+    title: tip ? 'Tip' : 'Engraving',
+    sku: null,
+    product_id: null,
+    variant_id: null,
+    requires_shipping: false,
+    gift_card: false,
+    quantity: 1,
+    price,
+    price_set: { shop_money: { amount: price, currency_code: 'USD' }, presentment_money: { amount: price, currency_code: 'USD' } },
+    total_discount: '0.00',
+    total_discount_set: { shop_money: { amount: '0.00', currency_code: 'USD' }, presentment_money: { amount: '0.00', currency_code: 'USD' } },
+    discount_allocations: [],
+    tax_lines: [],
+    ...(tip ? { tip_payment_gateway: 'shopify_payments', tip_payment_method: 'card' } : {}),
+  });
+  const read = async (id: number, extra: (o: any) => unknown[]) => {
+    const o = rest();
+    const order = { ...o, id, admin_graphql_api_id: undefined, line_items: [...o.line_items, ...extra(o)] };
+    const { data } = await client.request(ORDER_BY_ID, { id: shop.createOrder(order), lineItems: 25 });
+    return { raw: data.order, lines: orderFromGraphql(data.order).lineItems.map((l) => [l.name, l.isTip]) };
+  };
+
+  it("marks as tips the lines without product, variant or shipping that make up exactly the order's totalTipReceivedSet", async () => {
+    const { raw, lines } = await read(450789480, (o) => [customLine(o, 90001, '4.00', true)]);
+    expect(raw?.totalTipReceivedSet).toEqual(bag('4.00'));
+    expect(lines.filter(([, tip]) => tip)).toEqual([['Tip', true]]);
+    expect(lines.filter(([, tip]) => !tip)).toHaveLength(lines.length - 1);
+  });
+
+  it('takes no custom line for a tip: not on an order without tips, nor when such lines are more than the tips received', async () => {
+    const custom = await read(450789481, (o) => [customLine(o, 90002, '3.00', false)]);
+    expect(custom.raw?.totalTipReceivedSet).toEqual(bag('0.00'));
+    expect(custom.lines.some(([, tip]) => tip)).toBe(false);
+    const both = await read(450789482, (o) => [customLine(o, 90003, '4.00', true), customLine(o, 90004, '3.00', false)]);
+    expect(both.raw?.totalTipReceivedSet).toEqual(bag('4.00'));
+    expect(both.lines.some(([, tip]) => tip)).toBe(false);
+  });
+});

@@ -105,6 +105,22 @@ function lineItem(v: unknown, path: string): UnpostedLineItem {
   };
 }
 
+/**
+ * The Admin GraphQL API marks no line item a tip; it gives only the order's totalTipReceivedSet. A tip is a line with
+ * no product or variant, not a gift card, that ships nothing: those lines are the tips when, together, they are exactly
+ * the tips received. Otherwise none is (a custom line is not taken for a tip: the mapping then refuses the line with
+ * no SKU, rather than a guess posting it to the tip item).
+ */
+function withTips(lines: UnpostedLineItem[], received: MoneyBag | null): UnpostedLineItem[] {
+  if (!received || new Decimal(received.shop.amount).isZero()) return lines;
+  const tipLike = (l: UnpostedLineItem) => !l.productId && !l.variantId && !l.isGiftCard && !l.requiresShipping;
+  const sum = lines
+    .filter(tipLike)
+    .reduce((a, l) => a.plus(new Decimal(l.unitPrice.shop.amount).times(l.quantity).minus(l.totalDiscount.shop.amount)), new Decimal(0));
+  if (!sum.eq(received.shop.amount)) return lines;
+  return lines.map((l) => (tipLike(l) ? { ...l, isTip: true } : l));
+}
+
 function shippingLine(v: unknown, path: string): ShopifyShippingLine {
   const o = obj(v, path);
   const price = bag(o.originalPriceSet, `${path}.originalPriceSet`);
@@ -178,7 +194,10 @@ export function orderFromGraphql(v: unknown, path = '$.order'): ShopifyOrder {
     // Null when the order has no duties (and in a response that did not ask for them).
     totalDuties: isObj(o.originalTotalDutiesSet) ? bag(o.originalTotalDutiesSet, `${path}.originalTotalDutiesSet`) : null,
     currentTotalDuties: isObj(o.currentTotalDutiesSet) ? bag(o.currentTotalDutiesSet, `${path}.currentTotalDutiesSet`) : null,
-    lineItems: nodes(o.lineItems, `${path}.lineItems`).map((l, i) => lineItem(l, `${path}.lineItems.nodes[${i}]`)),
+    lineItems: withTips(
+      nodes(o.lineItems, `${path}.lineItems`).map((l, i) => lineItem(l, `${path}.lineItems.nodes[${i}]`)),
+      isObj(o.totalTipReceivedSet) ? bag(o.totalTipReceivedSet, `${path}.totalTipReceivedSet`) : null,
+    ),
     shippingLines: nodes(o.shippingLines, `${path}.shippingLines`).map((s, i) => shippingLine(s, `${path}.shippingLines.nodes[${i}]`)),
     taxLines: taxLines(o.taxLines, `${path}.taxLines`),
     discountApplications: nodes(o.discountApplications, `${path}.discountApplications`).map((d, i) => {

@@ -45,7 +45,7 @@ export const ORDER_FIELDS = `
   currencyCode presentmentCurrencyCode taxesIncluded taxExempt displayFinancialStatus displayFulfillmentStatus
   subtotalPriceSet { ${MONEY_BAG} } totalDiscountsSet { ${MONEY_BAG} } totalShippingPriceSet { ${MONEY_BAG} }
   totalTaxSet { ${MONEY_BAG} } totalPriceSet { ${MONEY_BAG} } currentTotalPriceSet { ${MONEY_BAG} } currentTotalTaxSet { ${MONEY_BAG} }
-  originalTotalDutiesSet { ${MONEY_BAG} } currentTotalDutiesSet { ${MONEY_BAG} }
+  originalTotalDutiesSet { ${MONEY_BAG} } currentTotalDutiesSet { ${MONEY_BAG} } totalTipReceivedSet { ${MONEY_BAG} }
   taxLines { ${TAX_LINE} }
   discountCodes paymentGatewayNames
   customer { id firstName lastName phone defaultEmailAddress { emailAddress } }

@@ -80,7 +80,8 @@ export interface ShopifyLineItem {
   /**
    * The customer's tip, which Shopify adds to an order as a line item of its own: no product, no SKU, in the order's
    * total and in the payout (REST marks it with `tip_payment_gateway`, present only on tips; the Admin GraphQL API's
-   * LineItem has no such field, so an order read there says false).
+   * LineItem has no such field: an order read there marks the lines without product, variant or shipping when they
+   * are exactly its totalTipReceivedSet, and none otherwise).
    */
   isTip: boolean;
   taxLines: ShopifyLineTaxLine[];

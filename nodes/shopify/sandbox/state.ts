@@ -495,6 +495,7 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
     currentTotalTaxSet: bagG(o.currentTotalTax),
     originalTotalDutiesSet: o.totalDuties ? bagG(o.totalDuties) : null,
     currentTotalDutiesSet: o.currentTotalDuties ? bagG(o.currentTotalDuties) : null,
+    totalTipReceivedSet: bagG(tipsReceived(o)),
     taxLines: o.taxLines.map(taxG),
     discountCodes: o.discountCodes,
     paymentGatewayNames: o.paymentGateways,
@@ -620,6 +621,16 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
         })),
       })),
   };
+}
+
+/** Shopify's totalTipReceived: the order's tip line items, in both currencies. */
+function tipsReceived(o: ShopifyOrder): MoneyBag {
+  const sum = (side: 'shop' | 'presentment') =>
+    o.lineItems
+      .filter((l) => l.isTip)
+      .reduce((a, l) => a.plus(new Decimal(l.unitPrice[side].amount).times(l.quantity).minus(l.totalDiscount[side].amount)), new Decimal(0))
+      .toFixed(2);
+  return { shop: { amount: sum('shop'), currencyCode: o.currency }, presentment: { amount: sum('presentment'), currencyCode: o.presentmentCurrency } };
 }
 
 function sumRefund(r: ShopifyRefund, o: ShopifyOrder): MoneyBag {
