@@ -49,6 +49,7 @@ describe('sandbox control panel', () => {
       'paid-order',
       'unmapped-tax',
       'unknown-sku',
+      'tipped-order',
       'duplicate-sku',
       'partial-refund',
       'erp-fulfilment',
@@ -84,6 +85,24 @@ describe('sandbox control panel', () => {
     expect(row, JSON.stringify(report)).toMatchObject({ status: 'balanced' });
     // Nothing left to pay out.
     expect((await call('POST', '/api/sandbox/events', { scenario: 'payout' })).status).toBe(409);
+  }, 180_000);
+
+  it('a paid order with a tip and import duties reaches the ERP as what the customer paid (TIP and DUTY lines), and its payout reconciles', async () => {
+    const o = await send('tipped-order');
+    expect(o.message).toContain('(76.47 GBP)'); // the scenario's total: goods and shipping 68.97, the tip 3.00, duties 4.50
+    const run = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = run.steps.find((x: any) => x.nodeId === 'read-back').output;
+    expect(so.lines.filter((l: any) => ['TIP', 'DUTY'].includes(l.sku)).map((l: any) => [l.sku, l.net, l.taxAmount])).toEqual([
+      ['TIP', '3.00', '0.00'],
+      ['DUTY', '4.50', '0.00'],
+    ]);
+    expect(so.totals.gross).toBe('76.47');
+    const payout = await send('payout');
+    expect(payout.message).toMatch(/for 1 order is in Shopify/);
+    const rec = await finished('flowId=payout-reconciliation', (r) => r.runId === payout.runs[0].runId);
+    expect(rec.status, JSON.stringify(rec.error)).toBe('succeeded');
+    expect(rec.steps.find((x: any) => x.nodeId === 'reconcile').port).toBe('balanced');
   }, 180_000);
 
   it('an unmapped tax rate and an unknown SKU fail their runs with the reason', async () => {

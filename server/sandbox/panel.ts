@@ -15,6 +15,7 @@ export const SCENARIOS = {
   'paid-order': { ...ORDER_SCENARIOS['paid-order'], starts: 'Shopify webhook orders/paid' },
   'unmapped-tax': { ...ORDER_SCENARIOS['unmapped-tax'], starts: 'Shopify webhook orders/paid' },
   'unknown-sku': { ...ORDER_SCENARIOS['unknown-sku'], starts: 'Shopify webhook orders/paid' },
+  'tipped-order': { ...ORDER_SCENARIOS['tipped-order'], starts: 'Shopify webhook orders/paid' },
   'duplicate-sku': {
     title: 'A duplicate SKU in Shopify',
     expect: 'the stock push names both products and raises an exception',
@@ -184,7 +185,8 @@ export class SandboxPanel {
     switch (scenario) {
       case 'paid-order':
       case 'unmapped-tax':
-      case 'unknown-sku': {
+      case 'unknown-sku':
+      case 'tipped-order': {
         const o = orderPayload(scenario as OrderScenario, await this.next(), new Date(this.d.now()), store.state.currency);
         store.createOrder(o.body);
         this.orders.push(o);

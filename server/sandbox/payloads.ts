@@ -18,6 +18,11 @@ export const ORDER_SCENARIOS = {
     expect: 'fails at the tax-code lookup and raises an exception',
   },
   'unknown-sku': { file: 'unknown-sku.orders-paid.json', title: 'An order with an unknown SKU', expect: 'the ERP refuses the SKU; an exception names it' },
+  'tipped-order': {
+    file: 'uk-vat-inclusive-tip-duties.orders-paid.json',
+    title: 'A paid order with a tip and import duties',
+    expect: 'reaches the ERP with TIP and DUTY lines: the sales order is what the customer paid',
+  },
 } as const;
 export type OrderScenario = keyof typeof ORDER_SCENARIOS;
 

@@ -113,6 +113,30 @@ tax = order(6, lines=[{'sku': 'MUG-BLACK', 'price': '12.00', 'taxes': [('Ohio Re
 out['unmapped-tax-rate.orders-paid.json'] = tax
 loc = order(7, location=99001, lines=[{'sku': 'MUG-BLACK', 'price': '12.00'}])
 out['unmapped-location.orders-paid.json'] = loc
+
+def charged(o, n, *, tip, duties):
+    # The UK order again (own ids) that the customer paid more for: a tip, Shopify's line item of its own (no product,
+    # variant or SKU, untaxed, marked by tip_payment_gateway), and import duties paid at checkout (on a line and in the
+    # order's duty totals); only the totals the customer paid move.
+    t = copy.deepcopy(o)
+    oid = 7100000000 + n
+    cur = t['currency']
+    t.update({'id': oid, 'admin_graphql_api_id': f'gid://shopify/Order/{oid}', 'name': f'#{5000 + n}', 'order_number': 5000 + n, 'number': 4000 + n})
+    for i, li in enumerate(t['line_items']):
+        li['id'] = oid * 10 + i; li['admin_graphql_api_id'] = f'gid://shopify/LineItem/{li["id"]}'
+    tip_id = oid * 10 + 9
+    t['line_items'].append({**copy.deepcopy(t['line_items'][0]), 'id': tip_id, 'admin_graphql_api_id': f'gid://shopify/LineItem/{tip_id}', 'name': 'Tip', 'title': 'Tip',
+        'sku': None, 'product_id': None, 'variant_id': None, 'product_exists': False, 'requires_shipping': False, 'taxable': False, 'gift_card': False,
+        'quantity': 1, 'current_quantity': 1, 'fulfillable_quantity': 0, 'price': s(tip), 'price_set': bag(tip, cur), 'total_discount': '0.00', 'total_discount_set': bag(0, cur),
+        'tax_lines': [], 'discount_allocations': [], 'duties': [], 'tip_payment_gateway': 'shopify_payments', 'tip_payment_method': 'card'})
+    t['line_items'][0]['duties'] = [{'id': str(oid), 'harmonized_system_code': '610910', 'country_code_of_origin': 'PT', **bag(duties, cur), 'tax_lines': [],
+        'admin_graphql_api_id': f'gid://shopify/Duty/{oid}'}]
+    t['original_total_duties_set'] = bag(duties, cur); t['current_total_duties_set'] = bag(duties, cur)
+    t['total_tip_received'] = s(tip)
+    for k in ('total_price', 'current_total_price'):
+        t[k] = s(D(t[k]) + D(tip) + D(duties)); t[k + '_set'] = bag(t[k], cur)
+    return t
+out['uk-vat-inclusive-tip-duties.orders-paid.json'] = charged(uk, 8, tip='3.00', duties='4.50')
 cancelled = copy.deepcopy(us); cancelled.update({'cancelled_at': '2026-03-03T08:00:00+00:00', 'cancel_reason': 'customer', 'financial_status': 'refunded'})
 out['us-state-county-shipping-tax.orders-cancelled.json'] = cancelled
 out['us-state-county-shipping-tax.orders-edited.json'] = {'order_edit': {'id': 7300000001, 'app_id': None, 'created_at': '2026-03-02T12:00:00-00:00', 'committed_at': '2026-03-02T12:00:00-00:00',
