@@ -119,6 +119,57 @@ describe('templates on Tryton', () => {
     expect(runs.some((r) => (r.steps.find((s) => s.nodeId === 'post')?.attempts ?? 1) > 1)).toBe(true);
   }, 300_000);
 
+  it("a tip and import duties post as Tryton's TIP and DUTY service lines, and a refund of just them credits them back", async () => {
+    const raw = scenario('uk-vat-inclusive-tip-duties.orders-paid.json');
+    const order = JSON.parse(raw);
+    h.store!.createOrder(raw);
+    const run = await h.run('order-to-erp', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so.totals).toEqual({ net: '64.97', tax: '11.50', gross: '76.47' });
+    expect(so.lines.map((l: any) => [l.sku, l.net, l.taxAmount])).toEqual([
+      ['TSHIRT-RED-M', '44.97', '9.00'],
+      ['MUG-BLACK', '9.00', '1.80'],
+      ['TIP', '3.00', '0.00'],
+      ['DUTY', '4.50', '0.00'],
+    ]);
+    // Shopify refunds the tip and the duties alone: no goods come back.
+    const r = JSON.parse(scenario('uk-vat-inclusive-discount.refund-no-restock.json'));
+    const tip = order.line_items.find((l: { name: string }) => l.name === 'Tip');
+    const gbp = (a: string) => ({ shop_money: { amount: a, currency_code: 'GBP' }, presentment_money: { amount: a, currency_code: 'GBP' } });
+    const refund = {
+      ...r,
+      id: 7200000081,
+      admin_graphql_api_id: 'gid://shopify/Refund/7200000081',
+      order_id: order.id,
+      refund_line_items: [
+        {
+          id: 72000000811,
+          quantity: 1,
+          line_item_id: tip.id,
+          line_item: tip,
+          location_id: null,
+          restock_type: 'no_restock',
+          subtotal: 3,
+          subtotal_set: gbp('3.00'),
+          total_tax: 0,
+          total_tax_set: gbp('0.00'),
+        },
+      ],
+      duties: [{ duty_id: order.id, amount_set: gbp('4.50') }],
+      total_duties_set: gbp('4.50'),
+      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000085, order_id: order.id, amount: '7.50' })),
+    };
+    h.store!.createRefund(refund);
+    const memo = await h.run('refund-to-credit-memo', JSON.stringify(refund));
+    expect(memo.status, JSON.stringify(memo.error)).toBe('succeeded');
+    expect(outputOf(memo, 'post')).toMatchObject({ restock: false, totals: { net: '7.50', tax: '0.00', gross: '7.50' } });
+    expect(outputOf(memo, 'post').lines.map((l: any) => [l.sku, l.net])).toEqual([
+      ['TIP', '3.00'],
+      ['DUTY', '4.50'],
+    ]);
+  }, 300_000);
+
   it('partial refund with restock, one without, and a shipping-only refund', async () => {
     const before = await stock('TSHIRT-RED-M');
     const cases: Array<[string, { restock: boolean; totals: Record<string, string> }]> = [

@@ -210,6 +210,9 @@ products = [
     ('MUG-BLACK', 'Black Mug', 'goods', '12.00', '3.00', 60, 30),
     ('SHIPPING', 'Shipping', 'service', '0', '0', 0, 0),
     ('GIFTCARD', 'Gift Card', 'service', '0', '0', 0, 0),
+    # What the order and refund templates post a customer's tips and the import duties paid at checkout as.
+    ('TIP', 'Tips received', 'service', '0', '0', 0, 0),
+    ('DUTY', 'Import duties collected', 'service', '0', '0', 0, 0),
 ]
 ids['products'] = {}
 for sku, name, ptype, price, cost, q1, q2 in products:
