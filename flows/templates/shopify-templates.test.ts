@@ -5,7 +5,7 @@ import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxErp } from '../../nodes/erp/index.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
-import { withDuties, withTip } from './testing/charges.ts';
+import { tipAndDutiesRefund, withDuties, withTip } from './testing/charges.ts';
 import { onlyRun, outputOf, scenario, startHarness, stepOf, type Harness, FIXTURES, asPaidOrder, template } from './testing/harness.ts';
 
 const SHOP: Scenario = {
@@ -153,32 +153,7 @@ describe('refund-to-credit-memo', () => {
     expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
     expect(outputOf(posted, 'read-back').lines.map((l: { sku: string }) => l.sku)).toEqual(expect.arrayContaining(['TIP', 'DUTY']));
     const r = JSON.parse(scenario('uk-vat-inclusive-discount.refund-restock.json'));
-    const tipLine = order.line_items.find((l: { name: string }) => l.name === 'Tip');
-    const gbp = (a: string) => ({ shop_money: { amount: a, currency_code: 'GBP' }, presentment_money: { amount: a, currency_code: 'GBP' } });
-    const refund = {
-      ...r,
-      id: 7200001851,
-      admin_graphql_api_id: 'gid://shopify/Refund/7200001851',
-      order_id: order.id,
-      refund_line_items: [
-        { ...r.refund_line_items[0], id: 72000018511 },
-        {
-          id: 72000018512,
-          quantity: 1,
-          line_item_id: tipLine.id,
-          line_item: tipLine,
-          location_id: null,
-          restock_type: 'no_restock',
-          subtotal: 3,
-          subtotal_set: gbp('3.00'),
-          total_tax: 0,
-          total_tax_set: gbp('0.00'),
-        },
-      ],
-      duties: [{ duty_id: 2, amount_set: gbp('4.00') }],
-      total_duties_set: gbp('4.00'),
-      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200001855, order_id: order.id, amount: '24.99' })),
-    };
+    const refund = tipAndDutiesRefund(r, order, { id: 7200001851, goods: [{ ...r.refund_line_items[0], id: 72000018511 }], duties: '4.00', cash: '24.99' });
     h.store!.createRefund(refund);
     const before = { shirts: stockOf('TSHIRT-RED-M'), tips: stockOf('TIP') };
     const run = await h.run('refund-to-credit-memo', JSON.stringify(refund));

@@ -7,6 +7,7 @@ import { createTrytonConnector } from '../../nodes/erp/index.ts';
 import { TrytonRpc } from '../../nodes/erp/tryton/rpc.ts';
 import type { Scenario } from '../../nodes/shopify/index.ts';
 import { readFileSync } from 'node:fs';
+import { tipAndDutiesRefund } from './testing/charges.ts';
 import { FIXTURES, asPaidOrder, onlyRun, outputOf, scenario, startHarness, stepOf, template, type Harness } from './testing/harness.ts';
 import { classifyFailedRun } from '../../server/exceptions/store/classify.ts';
 
@@ -135,31 +136,7 @@ describe('templates on Tryton', () => {
     ]);
     // Shopify refunds the tip and the duties alone: no goods come back.
     const r = JSON.parse(scenario('uk-vat-inclusive-discount.refund-no-restock.json'));
-    const tip = order.line_items.find((l: { name: string }) => l.name === 'Tip');
-    const gbp = (a: string) => ({ shop_money: { amount: a, currency_code: 'GBP' }, presentment_money: { amount: a, currency_code: 'GBP' } });
-    const refund = {
-      ...r,
-      id: 7200000081,
-      admin_graphql_api_id: 'gid://shopify/Refund/7200000081',
-      order_id: order.id,
-      refund_line_items: [
-        {
-          id: 72000000811,
-          quantity: 1,
-          line_item_id: tip.id,
-          line_item: tip,
-          location_id: null,
-          restock_type: 'no_restock',
-          subtotal: 3,
-          subtotal_set: gbp('3.00'),
-          total_tax: 0,
-          total_tax_set: gbp('0.00'),
-        },
-      ],
-      duties: [{ duty_id: order.id, amount_set: gbp('4.50') }],
-      total_duties_set: gbp('4.50'),
-      transactions: r.transactions.map((t: Record<string, unknown>) => ({ ...t, id: 7200000085, order_id: order.id, amount: '7.50' })),
-    };
+    const refund = tipAndDutiesRefund(r, order, { id: 7200000081, goods: [], duties: '4.50', cash: '7.50' });
     h.store!.createRefund(refund);
     const memo = await h.run('refund-to-credit-memo', JSON.stringify(refund));
     expect(memo.status, JSON.stringify(memo.error)).toBe('succeeded');

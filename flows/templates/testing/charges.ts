@@ -76,3 +76,37 @@ export const withTip = (raw: string, amount: string) =>
     });
     o.total_tip_received = amount;
   });
+
+/**
+ * A refunds/create payload for `order` (one of the above) on the model of the scenario refund `base`: its own `id`,
+ * the `goods` refund line items given, the order's tip line refunded whole, `duties` given back, and one successful
+ * transaction returning `cash`, all in the order's shop currency.
+ */
+export function tipAndDutiesRefund(base: any, order: any, o: { id: number; goods: unknown[]; duties: string; cash: string }) {
+  const money: Money = (a) => ({ shop_money: { amount: a, currency_code: order.currency }, presentment_money: { amount: a, currency_code: order.currency } });
+  const tip = order.line_items.find((l: { tip_payment_gateway?: string }) => l.tip_payment_gateway);
+  return {
+    ...base,
+    id: o.id,
+    admin_graphql_api_id: `gid://shopify/Refund/${o.id}`,
+    order_id: order.id,
+    refund_line_items: [
+      ...o.goods,
+      {
+        id: o.id * 10 + 9,
+        quantity: 1,
+        line_item_id: tip.id,
+        line_item: tip,
+        location_id: null,
+        restock_type: 'no_restock',
+        subtotal: Number(tip.price),
+        subtotal_set: money(tip.price),
+        total_tax: 0,
+        total_tax_set: money('0.00'),
+      },
+    ],
+    duties: [{ duty_id: order.id, amount_set: money(o.duties) }],
+    total_duties_set: money(o.duties),
+    transactions: base.transactions.map((t: Record<string, unknown>) => ({ ...t, id: o.id + 5, order_id: order.id, amount: o.cash })),
+  };
+}
