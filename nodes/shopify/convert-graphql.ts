@@ -24,6 +24,7 @@ import {
   int,
   isObj,
   legacyIdOf,
+  lineTotal,
   minusBag,
   money,
   obj,
@@ -114,9 +115,7 @@ function lineItem(v: unknown, path: string): UnpostedLineItem {
 function withTips(lines: UnpostedLineItem[], received: MoneyBag | null): UnpostedLineItem[] {
   if (!received || new Decimal(received.shop.amount).isZero()) return lines;
   const tipLike = (l: UnpostedLineItem) => !l.productId && !l.variantId && !l.isGiftCard && !l.requiresShipping;
-  const sum = lines
-    .filter(tipLike)
-    .reduce((a, l) => a.plus(new Decimal(l.unitPrice.shop.amount).times(l.quantity).minus(l.totalDiscount.shop.amount)), new Decimal(0));
+  const sum = lines.filter(tipLike).reduce((a, l) => a.plus(lineTotal(l)), new Decimal(0));
   if (!sum.eq(received.shop.amount)) return lines;
   return lines.map((l) => (tipLike(l) ? { ...l, isTip: true } : l));
 }

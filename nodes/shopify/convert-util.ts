@@ -118,6 +118,11 @@ export function sumBags(bags: MoneyBag[], shopCurrency: string, presentmentCurre
   return { shop: { amount: exact(s), currencyCode: shopCurrency }, presentment: { amount: exact(p), currencyCode: presentmentCurrency } };
 }
 
+/** What a line item charges in one currency: its units at their price, less the discounts allocated to it. */
+export function lineTotal(l: { unitPrice: MoneyBag; quantity: number; totalDiscount: MoneyBag }, side: 'shop' | 'presentment' = 'shop'): Decimal {
+  return new Decimal(l.unitPrice[side].amount).times(l.quantity).minus(l.totalDiscount[side].amount);
+}
+
 export function minusBag(a: MoneyBag, b: MoneyBag): MoneyBag {
   return {
     shop: { amount: exact(new Decimal(a.shop.amount).minus(b.shop.amount)), currencyCode: a.shop.currencyCode },

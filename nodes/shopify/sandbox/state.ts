@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJsonLossless } from '../lossless-json.ts';
 import { balanceTransactionFromRest, orderFromRest, payoutFromRest, refundFromRest } from '../convert-rest.ts';
-import { gid } from '../convert-util.ts';
+import { gid, lineTotal } from '../convert-util.ts';
 import type { GraphQLEnumType } from 'graphql';
 import { loadAdminSchema } from '../schema.ts';
 import type { MoneyBag, ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from '../types.ts';
@@ -628,7 +628,7 @@ function tipsReceived(o: ShopifyOrder): MoneyBag {
   const sum = (side: 'shop' | 'presentment') =>
     o.lineItems
       .filter((l) => l.isTip)
-      .reduce((a, l) => a.plus(new Decimal(l.unitPrice[side].amount).times(l.quantity).minus(l.totalDiscount[side].amount)), new Decimal(0))
+      .reduce((a, l) => a.plus(lineTotal(l, side)), new Decimal(0))
       .toFixed(2);
   return { shop: { amount: sum('shop'), currencyCode: o.currency }, presentment: { amount: sum('presentment'), currencyCode: o.presentmentCurrency } };
 }
