@@ -134,6 +134,16 @@ describe('order-to-erp on the sandbox ERP', () => {
     expect(outputOf(run, 'read-back')).toMatchObject({ currency: 'GBP', totals: { net: '29.00', tax: '0.00', gross: '29.00' } });
   });
 
+  it('a shop in yen: the order discount on no line is spread in whole yen (Shopify gives none smaller), and the ERP books ¥2,000', async () => {
+    const raw = scenario('jpy-unallocated-discount.orders-paid.json');
+    const run = await h.run('order-to-erp', raw);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(outputOf(run, 'balance').lines.map((l: any) => l.discount)).toEqual(['334.00', '333.00', '333.00']);
+    const so = outputOf(run, 'read-back');
+    expect(so).toMatchObject({ currency: 'JPY', totals: { net: '2000.00', tax: '0.00', gross: '2000.00' } });
+    expect(so.lines.map((l: any) => l.net)).toEqual(['666.00', '667.00', '667.00']);
+  });
+
   it('a gift card bought is a liability, not a sales line; paying partly by gift card does not reduce revenue', async () => {
     const raw = scenario('gift-card-purchase-and-payment.orders-paid.json');
     const run = await h.run('order-to-erp', raw);

@@ -147,6 +147,18 @@ describe('templates on Tryton', () => {
     ]);
   }, 300_000);
 
+  it("a shop in yen: the order discount on no line is spread in whole yen, so Tryton's yen-rounded lines add up to Shopify's ¥2,000", async () => {
+    const run = await h.run('order-to-erp', scenario('jpy-unallocated-discount.orders-paid.json'));
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const so = outputOf(run, 'read-back');
+    expect(so).toMatchObject({ currency: 'JPY', totals: { net: '2000.00', tax: '0.00', gross: '2000.00' } });
+    expect(so.lines.map((l: any) => [l.sku, l.net])).toEqual([
+      ['TSHIRT-RED-M', '666.00'],
+      ['MUG-BLACK', '667.00'],
+      ['SKU2006-020', '667.00'],
+    ]);
+  }, 120_000);
+
   it('partial refund with restock, one without, and a shipping-only refund', async () => {
     const before = await stock('TSHIRT-RED-M');
     const cases: Array<[string, { restock: boolean; totals: Record<string, string> }]> = [

@@ -2,7 +2,7 @@
 // every string, and still refuse what is not an amount.
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
-import { dec, ShopifyConversionError } from './convert-util.ts';
+import { dec, share, ShopifyConversionError } from './convert-util.ts';
 
 /** The round trip dec() stands for: at least two decimals, as decimal.js writes them. */
 const roundTrip = (v: string | number) => {
@@ -47,5 +47,27 @@ describe('dec: amounts as Shopify writes them', () => {
     expect(() => dec(null, '$.total_price')).toThrow(/amount is missing/);
     expect(() => dec('12,50', '$.line_items[0].price')).toThrow(/\$\.line_items\[0\]\.price.*not a decimal amount: "12,50"/);
     expect(() => dec('Infinity', '$.x')).toThrow(/not a finite amount/);
+  });
+});
+
+describe("share: what of a line's amount the units an edit left carry", () => {
+  const bag = (amount: string, currencyCode: string) => ({ shop: { amount, currencyCode }, presentment: { amount, currencyCode } });
+
+  it("cuts to the currency's minor unit: whole yen, cents, a dinar's three decimals", () => {
+    expect(share(bag('100.00', 'JPY'), 2, 3).shop.amount).toBe('67.00');
+    expect(share(bag('1000.0', 'JPY'), 1, 3).shop.amount).toBe('333.00');
+    expect(share(bag('10.00', 'USD'), 2, 3).shop.amount).toBe('6.67');
+    expect(share(bag('1.000', 'KWD'), 1, 3).shop.amount).toBe('0.333');
+  });
+
+  it("keeps an amount's own finer decimals, and each side its own currency", () => {
+    expect(share(bag('0.125', 'USD'), 1, 2).shop.amount).toBe('0.063');
+    const mixed = share({ shop: { amount: '100.00', currencyCode: 'USD' }, presentment: { amount: '15000', currencyCode: 'JPY' } }, 1, 3);
+    expect(mixed).toEqual({ shop: { amount: '33.33', currencyCode: 'USD' }, presentment: { amount: '5000.00', currencyCode: 'JPY' } });
+  });
+
+  it('returns the amount itself when every unit is kept', () => {
+    const b = bag('100.00', 'JPY');
+    expect(share(b, 3, 3)).toBe(b);
   });
 });

@@ -1,5 +1,6 @@
 // Small shared helpers for the REST and GraphQL converters: GIDs, decimal money, enum spelling, path-aware errors.
 import { Decimal } from 'decimal.js';
+import { currencyDigits } from '../core/currency.ts';
 import type { Gid, Money, MoneyBag, ShopifyLineItem, ShopifyOrder, ShopifyPostedFigures, ShopifyTaxLine } from './types.ts';
 
 export class ShopifyConversionError extends Error {
@@ -162,12 +163,16 @@ export function enumName(v: unknown): string | null {
 export type UnpostedLineItem = Omit<ShopifyLineItem, 'postedQuantity' | 'postedDiscount' | 'taxLines'> & { taxLines: ShopifyTaxLine[] };
 export type UnpostedOrder = Omit<ShopifyOrder, 'lineItems' | 'posted' | 'postedProblem'> & { lineItems: UnpostedLineItem[] };
 
-/** `keep` of `of` units' share of an amount, to the amount's own decimals (three for KWD), half up. */
-function share(b: MoneyBag, keep: number, of: number): MoneyBag {
+/**
+ * `keep` of `of` units' share of an amount, half up, to its currency's minor unit (whole yen, three decimals of a
+ * dinar), or to the amount's own decimals when it has more; written with at least two decimals.
+ */
+export function share(b: MoneyBag, keep: number, of: number): MoneyBag {
   if (keep === of || of <= 0) return b;
   const part = (m: Money): Money => {
-    const places = Math.max(2, m.amount.split('.')[1]?.length ?? 0);
-    return { amount: new Decimal(m.amount).times(keep).div(of).toDecimalPlaces(places, Decimal.ROUND_HALF_UP).toFixed(places), currencyCode: m.currencyCode };
+    const own = new Decimal(m.amount);
+    const places = Math.max(currencyDigits(m.currencyCode), own.decimalPlaces());
+    return { amount: own.times(keep).div(of).toDecimalPlaces(places, Decimal.ROUND_HALF_UP).toFixed(Math.max(2, places)), currencyCode: m.currencyCode };
   };
   return { shop: part(b.shop), presentment: part(b.presentment) };
 }

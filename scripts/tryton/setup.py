@@ -23,9 +23,11 @@ def model(name):
 Currency = model('currency.currency')
 CurrencyRate = model('currency.currency.rate')
 currencies = {}
-for code, name, symbol, rate in [('USD', 'U.S. Dollar', '$', '1'), ('EUR', 'Euro', '€', '0.92'),
-                                 ('GBP', 'Pound Sterling', '£', '0.79'), ('CAD', 'Canadian Dollar', 'C$', '1.36')]:
-    cur = Currency(name=name, code=code, symbol=symbol, rounding=Decimal('0.01'), digits=2)
+# The yen has no minor unit: Tryton rounds its amounts to the whole yen (rounding 1, digits 0), as real ERPs do.
+for code, name, symbol, rate, digits in [('USD', 'U.S. Dollar', '$', '1', 2), ('EUR', 'Euro', '€', '0.92', 2),
+                                         ('GBP', 'Pound Sterling', '£', '0.79', 2), ('CAD', 'Canadian Dollar', 'C$', '1.36', 2),
+                                         ('JPY', 'Yen', '¥', '150', 0)]:
+    cur = Currency(name=name, code=code, symbol=symbol, rounding=Decimal(10) ** -digits, digits=digits)
     cur.rates.new(date=datetime.date(2000, 1, 1), rate=Decimal(rate))
     cur.save()
     currencies[code] = cur

@@ -8,13 +8,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BASE = json.load(open(os.path.join(HERE, '../../../../shared/fixtures/shopify/webhook-2026-04.orders.paid.json')))
 c2 = lambda x: D(x).quantize(D('0.01'), ROUND_HALF_UP)
 s = lambda x: f'{c2(x):.2f}'
+# Currencies without minor units: Shopify rounds their amounts (tax included) to the whole unit.
+WHOLE = {'JPY', 'KRW'}
+cq = lambda x, cur: D(x).quantize(D('1'), ROUND_HALF_UP) if cur in WHOLE else c2(x)
+cs = lambda x, cur: f'{cq(x, cur):.0f}' if cur in WHOLE else s(x)
 
 def bag(amount, cur, pres=None, rate=None):
-    p = c2(D(amount) * D(rate)) if rate else D(amount)
-    return {'shop_money': {'amount': s(amount), 'currency_code': cur}, 'presentment_money': {'amount': s(p), 'currency_code': pres or cur}}
+    p = cq(D(amount) * D(rate), pres or cur) if rate else D(amount)
+    return {'shop_money': {'amount': cs(amount, cur), 'currency_code': cur}, 'presentment_money': {'amount': cs(p, pres or cur), 'currency_code': pres or cur}}
 
-def order(n, *, cur='USD', pres=None, fx=None, incl=False, lines, shipping=(), codes=(), location=None, country='US', province='KY', gateways=('shopify_payments',), customer=True):
+def order(n, *, cur='USD', pres=None, fx=None, incl=False, lines, shipping=(), codes=(), location=None, country='US', province='KY', gateways=('shopify_payments',), customer=True, unallocated='0'):
+    # unallocated: an order discount counted in total_discounts that Shopify allocated to no line (its published
+    # example has one).
     o = copy.deepcopy(BASE)
+    c2 = lambda x: cq(x, cur)
+    s = lambda x: cs(x, cur)
     oid = 7100000000 + n
     o.update({'id': oid, 'admin_graphql_api_id': f'gid://shopify/Order/{oid}', 'name': f'#{5000 + n}', 'order_number': 5000 + n, 'number': 4000 + n,
               'currency': cur, 'presentment_currency': pres or cur, 'taxes_included': incl, 'financial_status': 'paid', 'cancelled_at': None, 'cancel_reason': None,
@@ -57,6 +65,7 @@ def order(n, *, cur='USD', pres=None, fx=None, incl=False, lines, shipping=(), c
         o['shipping_lines'].append({**copy.deepcopy(BASE['shipping_lines'][0]), 'id': sid, 'title': sh['title'], 'price': s(price), 'price_set': bag(price, cur, pres, fx),
             'discounted_price': s(price), 'discounted_price_set': bag(price, cur, pres, fx), 'tax_lines': taxes, 'discount_allocations': []})
         ship_total += price
+    tot_disc += D(unallocated); sub -= D(unallocated)
     total = sub + ship_total + (D(0) if incl else tot_tax)
     for k, v in {'total_line_items_price': tot_lines, 'subtotal_price': sub, 'total_discounts': tot_disc, 'total_tax': tot_tax, 'total_price': total,
                  'current_subtotal_price': sub, 'current_total_discounts': tot_disc, 'current_total_tax': tot_tax, 'current_total_price': total, 'total_outstanding': D(0)}.items():
@@ -137,6 +146,10 @@ def charged(o, n, *, tip, duties):
         t[k] = s(D(t[k]) + D(tip) + D(duties)); t[k + '_set'] = bag(t[k], cur)
     return t
 out['uk-vat-inclusive-tip-duties.orders-paid.json'] = charged(uk, 8, tip='3.00', duties='4.50')
+# A shop in yen with an order discount of ¥1,000 on no line: what is spread over the three ¥1,000 lines is whole yen.
+out['jpy-unallocated-discount.orders-paid.json'] = order(9, cur='JPY', country='JP', province='JP-13', location=24826418, unallocated='1000',
+    lines=[{'sku': 'TSHIRT-RED-M', 'name': 'T-Shirt Red M', 'price': '1000'}, {'sku': 'MUG-BLACK', 'name': 'Black Mug', 'price': '1000'},
+           {'sku': 'SKU2006-020', 'name': 'Small Granite Shirt', 'price': '1000'}])
 cancelled = copy.deepcopy(us); cancelled.update({'cancelled_at': '2026-03-03T08:00:00+00:00', 'cancel_reason': 'customer', 'financial_status': 'refunded'})
 out['us-state-county-shipping-tax.orders-cancelled.json'] = cancelled
 out['us-state-county-shipping-tax.orders-edited.json'] = {'order_edit': {'id': 7300000001, 'app_id': None, 'created_at': '2026-03-02T12:00:00-00:00', 'committed_at': '2026-03-02T12:00:00-00:00',

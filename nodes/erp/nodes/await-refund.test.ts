@@ -8,13 +8,14 @@ import { nodeContext } from './test-context.ts';
 
 type Order = NonNullable<RefundContextQuery['order']>;
 type Tx = Order['refunds'][number]['transactions']['nodes'][number];
+type Money = Tx['amountSet']['shopMoney'];
 
 const REFUND = 'gid://shopify/Refund/1';
 const ORDER = 'gid://shopify/Order/1';
 const gbp = (a: string) => ({ amount: a, currencyCode: 'GBP' as const });
 const usd = (a: string) => ({ amount: a, currencyCode: 'USD' as const });
 
-const tx = (id: number, status: string, shop = gbp('12.00'), presentment = usd('15.00')): Tx => ({
+const tx = (id: number, status: string, shop: Money = gbp('12.00'), presentment: Money = usd('15.00')): Tx => ({
   id: `gid://shopify/OrderTransaction/${id}`,
   kind: 'REFUND',
   status: status as Tx['status'],
@@ -142,5 +143,28 @@ describe('erp.await-refund', () => {
     expect(out.shopify).toMatchObject({ lines: '12.00', tips: '2.00', duties: '1.50', gross: '15.50', cash: '15.50' });
     expect(out.restock).toBe(false);
     expect(out.refund.refundLineItems.map((l) => l.isTip)).toEqual([false, true]);
+  });
+
+  it("splits a yen refund's tax over the line's tax lines in whole yen (¥101 as 67 + 34), never in sen", async () => {
+    const jpy = (a: string) => ({ amount: a, currencyCode: 'JPY' as const });
+    const taxLines = [
+      { title: 'National', rate: 0.078, priceSet: { shopMoney: jpy('156'), presentmentMoney: jpy('156') } },
+      { title: 'Local', rate: 0.022, priceSet: { shopMoney: jpy('78'), presentmentMoney: jpy('78') } },
+    ];
+    const o = {
+      ...order([{ id: REFUND, transactions: { nodes: [tx(21, 'SUCCESS', jpy('1111'), jpy('1111'))] } }]),
+      currencyCode: 'JPY' as const,
+      taxesIncluded: false,
+      lineItems: { nodes: [{ id: 'gid://shopify/LineItem/1', sku: 'MUG-BLACK', isGiftCard: false, taxLines }] },
+    };
+    const line = {
+      ...hook().refundLineItems[0]!,
+      subtotal: { shop: jpy('1010'), presentment: jpy('1010') },
+      totalTax: { shop: jpy('101'), presentment: jpy('101') },
+    };
+    const out = await settle(o as Order, { ...hook(), refundLineItems: [line] });
+    const split = out.refund.refundLineItems[0]!.taxLines.map((t) => t.price.shop.amount);
+    expect(split).toEqual(['67.00', '34.00']);
+    expect(out.shopify).toMatchObject({ lines: '1010.00', lineTax: '101.00', gross: '1111.00', cash: '1111.00' });
   });
 });

@@ -16,6 +16,7 @@ import { typedDocument } from '../../shopify/typed-document.ts';
 import type { ShopifyRefund, ShopifyTaxLine, ShopifyTransaction } from '../../shopify/types.ts';
 import { requireObject } from './util.ts';
 import { spread } from './shopify-figures.ts';
+import { currencyDigits, currencyText } from '../../core/currency.ts';
 
 const config = z
   .object({
@@ -100,14 +101,16 @@ function refundedTax(
 ): ShopifyTaxLine[] {
   const amount = new Decimal(total?.shop?.amount ?? '0');
   if (!lines.length) return [];
+  const currency = total?.shop?.currencyCode ?? lines[0]?.price.shop.currencyCode;
   const parts = spread(
     amount,
     lines.map((l) => new Decimal(l.price.shop.amount)),
+    currencyDigits(currency),
   );
   // All tax lines at zero (nothing to weigh by): the whole refunded tax goes to the first.
   if (parts.every((p) => p.isZero()) && !amount.isZero()) parts[0] = amount;
   return lines.map((l, i) => {
-    const part = parts[i]!.toFixed(2); // spread gives one part per line
+    const part = currencyText(parts[i]!, currency); // spread gives one part per line
     return { ...l, price: { shop: { ...l.price.shop, amount: part }, presentment: { ...l.price.presentment, amount: part } } };
   });
 }
@@ -293,18 +296,19 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     const goodsAndShipping = order.taxesIncluded ? lineTotal.plus(shipTotal) : lineTotal.plus(lineTax).plus(shipTotal).plus(shipTax);
     const gross = goodsAndShipping.plus(tips).plus(duties);
     const [restockLocation = null, ...otherLocations] = new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x));
+    const text = (d: Decimal) => currencyText(d, order.currencyCode);
     return {
       shopify: {
-        lines: lineTotal.toFixed(2),
-        lineTax: lineTax.toFixed(2),
-        shipping: shipTotal.toFixed(2),
-        shippingTax: shipTax.toFixed(2),
-        adjustments: adjustments.toFixed(2),
-        tips: tips.toFixed(2),
-        duties: duties.toFixed(2),
-        gross: gross.toFixed(2),
-        cash: cash.toFixed(2),
-        cashByGateway: Object.fromEntries([...byGateway].map(([g, v]) => [g, v.toFixed(2)])),
+        lines: text(lineTotal),
+        lineTax: text(lineTax),
+        shipping: text(shipTotal),
+        shippingTax: text(shipTax),
+        adjustments: text(adjustments),
+        tips: text(tips),
+        duties: text(duties),
+        gross: text(gross),
+        cash: text(cash),
+        cashByGateway: Object.fromEntries([...byGateway].map(([g, v]) => [g, text(v)])),
       },
       restockLocation: otherLocations.length ? null : restockLocation,
       refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
@@ -316,7 +320,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
         shippingAddress: { countryCode: order.shippingAddress?.countryCodeV2 ?? null, provinceCode: order.shippingAddress?.provinceCode ?? null },
       },
       restock: restocked.length > 0,
-      refunded: { amount: amount.toFixed(2), currency, transactions: ok.length },
+      refunded: { amount: currencyText(amount, currency), currency, transactions: ok.length },
     };
   },
 });

@@ -28,6 +28,7 @@ import { erpTotals } from './erp-pricing.ts';
 import { givenTax, lineCodes, unitPriceCannotMiss, unitPriceMiss } from '../shared/pricing.ts';
 import { SEED } from '../sandbox/db.ts';
 import { requireObject, serviceItemField } from './util.ts';
+import { currencyDigits, currencyText } from '../../core/currency.ts';
 
 const config = z
   .object({
@@ -66,7 +67,7 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
   title: "Balance to Shopify's totals",
   category: 'erp',
   description:
-    'Before posting: spreads any order discount Shopify allocated to no line over the lines (to the cent), and adds an untaxed ' +
+    'Before posting: spreads any order discount Shopify allocated to no line over the lines (to the cent, or the yen), and adds an untaxed ' +
     "rounding line when tax-inclusive prices, or large quantities × the ERP's 4-decimal unit prices, would leave the ERP cents off Shopify's net " +
     "and gross; with a tip or duties item set, posts the customer's tips and the import duties paid at checkout as lines of them. Usually changes nothing.",
   config,
@@ -99,27 +100,31 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
       });
     }
     let out: Balanced = { ...input, spreadDiscount: '0.00', rounding: '0.00', tips: '0.00', duties: '0.00' };
+    // What the ERP rounds the sales order's amounts to; what is divided here is cut to it too (whole yen).
+    const currency = typeof input.currency === 'string' ? input.currency : order.currency;
+    const digits = currencyDigits(currency);
+    const text = (d: Decimal) => currencyText(d, currency);
     const rest = unallocatedDiscount(order);
     if (rest.gt(0) && Array.isArray(input.lines) && input.lines.length) {
       const value = input.lines.map((l) => Decimal.max(0, new Decimal(l.unitPrice).times(l.quantity).minus(l.discount ?? '0')));
       const total = value.reduce((a, v) => a.plus(v), new Decimal(0));
       if (rest.gt(total)) {
         throw permanentError(
-          `node ${ctx.nodeId}: Shopify order ${order.name ?? order.id} has ${rest.toFixed(2)} of discount on no line, more than its lines are worth (${total.toFixed(2)})`,
+          `node ${ctx.nodeId}: Shopify order ${order.name ?? order.id} has ${text(rest)} of discount on no line, more than its lines are worth (${text(total)})`,
           {
             code: 'DISCOUNT_EXCEEDS_LINES',
-            details: { unallocated: rest.toFixed(2), lines: total.toFixed(2) },
+            details: { unallocated: text(rest), lines: text(total) },
           },
         );
       }
-      const parts = spread(rest, value);
+      const parts = spread(rest, value, digits);
       // Handled, and recorded on the step (spreadDiscount): a warning for every such order would bury the ones that need a person.
-      ctx.log.debug({ order: order.name ?? order.id, unallocated: rest.toFixed(2) }, 'order discount not allocated to lines by Shopify; spread over the lines');
+      ctx.log.debug({ order: order.name ?? order.id, unallocated: text(rest) }, 'order discount not allocated to lines by Shopify; spread over the lines');
       out = {
         ...out,
         // spread gives one part per line
-        lines: input.lines.map((l, i) => ({ ...l, discount: new Decimal(l.discount ?? '0').plus(parts[i]!).toFixed(2) })),
-        spreadDiscount: rest.toFixed(2),
+        lines: input.lines.map((l, i) => ({ ...l, discount: text(new Decimal(l.discount ?? '0').plus(parts[i]!)) })),
+        spreadDiscount: text(rest),
       };
     }
     const tipSku = ctx.config.tipSku;
@@ -129,9 +134,9 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
         ...out,
         lines: [
           ...out.lines,
-          ...tipped.map((t) => ({ sku: tipSku, quantity: '1', unitPrice: t.amount.toFixed(2), discount: '0.00', taxCodes: [], description: t.description })),
+          ...tipped.map((t) => ({ sku: tipSku, quantity: '1', unitPrice: text(t.amount), discount: '0.00', taxCodes: [], description: t.description })),
         ],
-        tips: tipped.reduce((a, t) => a.plus(t.amount), new Decimal(0)).toFixed(2),
+        tips: text(tipped.reduce((a, t) => a.plus(t.amount), new Decimal(0))),
       };
     }
     const dutySku = ctx.config.dutySku;
@@ -139,15 +144,15 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
     if (dutySku && duty.gt(0) && Array.isArray(out.lines)) {
       out = {
         ...out,
-        lines: [...out.lines, { sku: dutySku, quantity: '1', unitPrice: duty.toFixed(2), discount: '0.00', taxCodes: [], description: 'Import duties' }],
-        duties: duty.toFixed(2),
+        lines: [...out.lines, { sku: dutySku, quantity: '1', unitPrice: text(duty), discount: '0.00', taxCodes: [], description: 'Import duties' }],
+        duties: text(duty),
       };
     }
-    const miss = unitPriceMisses(out, ctx.config.taxRates);
+    const miss = unitPriceMisses(out, digits, ctx.config.taxRates);
     if (!out.pricesIncludeTax) {
       // The exact amount the ERP's unit prices lose, whatever Shopify's totals: the read-back check judges those.
       if (miss === null || miss.isZero()) return out;
-      return { ...out, shipping: [...(out.shipping ?? []), roundingLine(ctx.config.unitRoundingDescription, miss)], rounding: miss.toFixed(2) };
+      return { ...out, shipping: [...(out.shipping ?? []), roundingLine(ctx.config.unitRoundingDescription, miss, text)], rounding: text(miss) };
     }
     const erp = erpTotals(out, ctx.config.taxRates);
     if (!erp) return out;
@@ -164,15 +169,15 @@ export const balanceSalesOrderNode = defineNode<z.infer<typeof config>, SalesOrd
         .gt(ctx.config.maxRounding)
     )
       return out;
-    return { ...out, shipping: [...(out.shipping ?? []), roundingLine(ctx.config.roundingDescription, diff)], rounding: diff.toFixed(2) };
+    return { ...out, shipping: [...(out.shipping ?? []), roundingLine(ctx.config.roundingDescription, diff, text)], rounding: text(diff) };
   },
 });
 
 /** An untaxed line of `amount` (signed: a negative one is a discount, as amounts may not be negative). */
-const roundingLine = (description: string, amount: Decimal) =>
+const roundingLine = (description: string, amount: Decimal, text: (d: Decimal) => string) =>
   amount.gt(0)
-    ? { description, amount: amount.toFixed(2), discount: '0.00', taxCodes: [] }
-    : { description, amount: '0.00', discount: amount.abs().toFixed(2), taxCodes: [] };
+    ? { description, amount: text(amount), discount: '0.00', taxCodes: [] }
+    : { description, amount: '0.00', discount: text(amount.abs()), taxCodes: [] };
 
 const DEFAULT_RATES: Record<string, string> = Object.fromEntries(SEED.taxes.map(([code, , rate]) => [code, rate]));
 
@@ -182,10 +187,11 @@ const pricedParts = salesOrderSchema.pick({ lines: true, shipping: true, pricesI
 const ZERO = new Decimal(0);
 
 /** What the ERP's 4-decimal unit prices miss of the order's lines and shipping in total; null when a needed tax rate is unknown or the lines are malformed. */
-function unitPriceMisses(input: SalesOrderInput, taxRates: Record<string, string> = DEFAULT_RATES): Decimal | null {
+function unitPriceMisses(input: SalesOrderInput, digits: number, taxRates: Record<string, string> = DEFAULT_RATES): Decimal | null {
   // Checked on the input as it came (it may be malformed): the parse and the arithmetic are for the rare large line.
   const { lines, shipping } = input as { lines?: unknown; shipping?: unknown };
   if (
+    digits <= 2 &&
     Array.isArray(lines) &&
     lines.every((l) => typeof l === 'object' && l !== null && unitPriceCannotMiss(l)) &&
     (shipping === undefined ||
@@ -207,7 +213,7 @@ function unitPriceMisses(input: SalesOrderInput, taxRates: Record<string, string
     // Rates matter only to a tax-inclusive line without Shopify's tax (its net is the gross less the rate).
     const rates = o.pricesIncludeTax && taxAmount === undefined ? (lineCodes(l) ?? []).map((c) => taxRates[c]) : [];
     if (!rates.every((r) => r !== undefined)) return null;
-    return unitPriceMiss({ unitPrice, quantity, discount, rates, pricesIncludeTax: o.pricesIncludeTax, taxAmount });
+    return unitPriceMiss({ unitPrice, quantity, discount, rates, pricesIncludeTax: o.pricesIncludeTax, taxAmount, digits });
   };
   const parts = [
     ...(o.lines ?? []).map((l) => one(l.unitPrice, l.quantity, l.discount, l)),

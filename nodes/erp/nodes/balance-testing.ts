@@ -7,14 +7,16 @@ import { postSalesOrderNode } from './post-sales-order.ts';
 import type { OrderFigures } from './shopify-figures.ts';
 import { nodeContext } from './test-context.ts';
 
-const bag = (amount: string) => ({ shop: { amount, currencyCode: 'USD' } });
-
-/** Shopify's figures for `so`'s lines (discounts allocated per line, no shipping) with the given total and tax. */
+/**
+ * Shopify's figures for `so`'s lines (discounts allocated per line, no shipping) with the given total and tax, in the
+ * order's currency.
+ */
 export function shopifyFigures(so: SalesOrderInput, total: string, tax: string): OrderFigures {
+  const bag = (amount: string) => ({ shop: { amount, currencyCode: so.currency } });
   return {
     id: so.externalId,
     name: so.reference,
-    currency: 'USD',
+    currency: so.currency,
     total: bag(total),
     totalTax: bag(tax),
     totalDiscounts: bag(so.lines.reduce((a, l) => a.plus(l.discount ?? '0'), new Decimal(0)).toFixed(2)),

@@ -1,8 +1,10 @@
 // The totals Tryton and the sandbox ERP will compute for a sales order input (net unit price to 4 places, each tax
 // rounded per line; Shopify's tax amounts as given when the lines carry them), so a node can foresee the ERP's
-// figures before posting. Null when a tax code's rate is unknown.
+// figures before posting, each amount rounded to the order currency's minor unit as the ERP rounds it. Null when a
+// tax code's rate is unknown.
+import { currencyDigits, currencyText, roundToCurrency } from '../../core/currency.ts';
 import type { SalesOrderInput } from '../contract.ts';
-import { Decimal, round2, sum } from '../shared/money.ts';
+import { Decimal, sum } from '../shared/money.ts';
 import { givenTax, lineCodes, netUnitPrice } from '../shared/pricing.ts';
 import { SEED } from '../sandbox/db.ts';
 
@@ -10,6 +12,8 @@ const DEFAULT_RATES: Record<string, string> = Object.fromEntries(SEED.taxes.map(
 
 export function erpTotals(o: SalesOrderInput, taxRates: Record<string, string> = DEFAULT_RATES): { net: string; tax: string; gross: string } | null {
   const parts: Array<{ net: Decimal; tax: Decimal }> = [];
+  const digits = currencyDigits(o.currency);
+  const round = (d: Decimal) => roundToCurrency(d, o.currency);
   const add = (
     unitPrice: string,
     quantity: string,
@@ -19,16 +23,16 @@ export function erpTotals(o: SalesOrderInput, taxRates: Record<string, string> =
     const given = givenTax(l.taxes);
     const rates = given !== undefined ? [] : (lineCodes(l) ?? []).map((c) => taxRates[c]);
     if (!rates.every((r) => r !== undefined)) return false;
-    const unit = netUnitPrice({ unitPrice, quantity, discount, rates, pricesIncludeTax: o.pricesIncludeTax, taxAmount: given });
-    const net = round2(new Decimal(unit).times(quantity));
-    parts.push({ net, tax: given !== undefined ? new Decimal(given) : sum(rates.map((r) => round2(net.times(r)))) });
+    const unit = netUnitPrice({ unitPrice, quantity, discount, rates, pricesIncludeTax: o.pricesIncludeTax, taxAmount: given, digits });
+    const net = round(new Decimal(unit).times(quantity));
+    parts.push({ net, tax: given !== undefined ? new Decimal(given) : sum(rates.map((r) => round(net.times(r)))) });
     return true;
   };
   for (const l of o.lines ?? []) if (!add(l.unitPrice, l.quantity, l.discount, l)) return null;
   for (const s of o.shipping ?? []) if (!add(s.amount, '1', s.discount, s)) return null;
   const net = sum(parts.map((p) => p.net));
   const tax = sum(parts.map((p) => p.tax));
-  return { net: net.toFixed(2), tax: tax.toFixed(2), gross: net.plus(tax).toFixed(2) };
+  return { net: currencyText(net, o.currency), tax: currencyText(tax, o.currency), gross: currencyText(net.plus(tax), o.currency) };
 }
 
 /** What the ERP must show per line for this input: the net it will derive and the tax (Shopify's when given). */
@@ -56,8 +60,9 @@ export function expectedLines(
       rates: given === undefined ? (rates as string[]) : [],
       pricesIncludeTax: o.pricesIncludeTax,
       taxAmount: given,
+      digits: currencyDigits(o.currency),
     });
-    return { kind, label, net: round2(new Decimal(unit).times(quantity)).toFixed(2), tax: given ?? null };
+    return { kind, label, net: currencyText(new Decimal(unit).times(quantity), o.currency), tax: given ?? null };
   };
   return [
     ...(o.lines ?? []).map((l, i) => one('line', `line ${i + 1} (${l.sku})`, l.unitPrice, l.quantity, l.discount, l)),

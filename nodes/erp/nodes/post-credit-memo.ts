@@ -14,6 +14,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, permanentError, type NodeContext } from '../../../runtime/node-api.ts';
 import { restocksAny, type CreditMemoInput, type CreditMemoLineInput, type ErpCreditMemo } from '../contract.ts';
+import { currencyDigits, currencyText, roundToCurrency } from '../../core/currency.ts';
 import { givenTax, netUnitPrice } from '../shared/pricing.ts';
 import { creditMemoSchema, parseInput } from '../shared/schemas.ts';
 import { claimKey, withClaim } from './claim.ts';
@@ -57,17 +58,26 @@ function memoGross(m: CreditMemoInput): Decimal {
   return (m.shipping ?? []).reduce((a, s) => a.plus(part(new Decimal(s.amount), s.taxes)), lines);
 }
 
-const round2 = (d: Decimal) => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-
-/** A line as the ERP books it: quantity × its net unit price to 4 decimals, rounded, with Shopify's tax as given. */
+/**
+ * A line as the ERP books it: quantity × its net unit price to 4 decimals, rounded to the currency's minor unit
+ * (the order's when the memo names none: 2 unless said), with Shopify's tax as given.
+ */
 function lineGross(m: CreditMemoInput, l: CreditMemoLineInput): Decimal {
+  const round = (d: Decimal) => roundToCurrency(d, m.currency);
   const taxAmount = givenTax(l.taxes);
   // A quantity of 0 has no unit price; the connector refuses it, naming the field.
   if (new Decimal(l.quantity).isZero()) return new Decimal(taxAmount ?? '0');
   // The ERP takes its own rate's tax out of a tax-inclusive amount: the gross is what is refunded.
-  if (m.pricesIncludeTax && taxAmount === undefined) return round2(new Decimal(l.unitPrice).times(l.quantity));
-  const unit = netUnitPrice({ unitPrice: l.unitPrice, quantity: l.quantity, rates: [], pricesIncludeTax: m.pricesIncludeTax, taxAmount });
-  return round2(new Decimal(unit).times(l.quantity)).plus(taxAmount ?? '0');
+  if (m.pricesIncludeTax && taxAmount === undefined) return round(new Decimal(l.unitPrice).times(l.quantity));
+  const unit = netUnitPrice({
+    unitPrice: l.unitPrice,
+    quantity: l.quantity,
+    rates: [],
+    pricesIncludeTax: m.pricesIncludeTax,
+    taxAmount,
+    digits: currencyDigits(m.currency),
+  });
+  return round(new Decimal(unit).times(l.quantity)).plus(taxAmount ?? '0');
 }
 
 /**
@@ -76,9 +86,12 @@ function lineGross(m: CreditMemoInput, l: CreditMemoLineInput): Decimal {
  * net the ERP derives again from the gross) or no split makes the memo exact.
  */
 function absorbUnitPriceMiss(m: CreditMemoInput, miss: Decimal, want: Decimal): CreditMemoInput | null {
+  const digits = currencyDigits(m.currency);
+  // Half the currency's minor unit: what rounding one line's amount may add.
+  const half = new Decimal(5).times(new Decimal(10).pow(-digits - 1));
   const most = m.lines.reduce((a, l) => {
     const per = m.pricesIncludeTax && l.taxes ? '0.0001' : '0.00005';
-    return a.plus(new Decimal(l.quantity).times(per).plus('0.005').toDecimalPlaces(2, Decimal.ROUND_DOWN));
+    return a.plus(new Decimal(l.quantity).times(per).plus(half).toDecimalPlaces(digits, Decimal.ROUND_DOWN));
   }, new Decimal(0));
   if (miss.isZero() || miss.abs().gt(most)) return null;
   const i = m.lines.reduce((best, l, j) => (new Decimal(l.quantity).gt(m.lines[best]?.quantity ?? '0') ? j : best), 0);
@@ -91,7 +104,7 @@ function absorbUnitPriceMiss(m: CreditMemoInput, miss: Decimal, want: Decimal): 
   const one: CreditMemoLineInput = {
     ...line,
     quantity: '1',
-    unitPrice: unit.toFixed(2),
+    unitPrice: currencyText(unit, m.currency),
     ...(line.taxes ? { taxes: [], taxCodes: [] } : {}),
   };
   const split = { ...m, lines: [...m.lines.slice(0, i), rest, one, ...m.lines.slice(i + 1)] };

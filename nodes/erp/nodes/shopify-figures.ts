@@ -3,6 +3,7 @@
 // is the one the sales order carries (ShopifyOrder.posted: as edits left it, before refunds); an object without those
 // derived fields (older stored runs, hand-made figures) is read as Shopify's totals.
 import { Decimal } from 'decimal.js';
+import { currencyText } from '../../core/currency.ts';
 
 interface Bag {
   shop: { amount: string; currencyCode?: string };
@@ -87,21 +88,24 @@ export function expectedTotals(o: OrderFigures): { net: string; tax: string; gro
   const t = totals(o);
   const gross = d(t.total).minus(gift);
   const tax = d(t.totalTax);
-  return { net: gross.minus(tax).toFixed(2), tax: tax.toFixed(2), gross: gross.toFixed(2), giftCards: gift.toFixed(2) };
+  const text = (x: Decimal) => currencyText(x, o.currency);
+  return { net: text(gross.minus(tax)), tax: text(tax), gross: text(gross), giftCards: text(gift) };
 }
 
 /**
- * Spreads `amount` over lines in proportion to their value after their own discount, to the cent; the cents left
- * by rounding go to the largest remainders (then the first lines), so the parts always add up to `amount`.
+ * Spreads `amount` over lines in proportion to their value after their own discount, to the currency's minor unit
+ * (`digits`: 2 for cents, 0 for yen); the units left by rounding go to the largest remainders (then the first lines),
+ * so the parts always add up to `amount`.
  */
-export function spread(amount: Decimal, weights: Decimal[]): Decimal[] {
+export function spread(amount: Decimal, weights: Decimal[], digits = 2): Decimal[] {
   const total = weights.reduce((a, w) => a.plus(w), new Decimal(0));
   if (total.lte(0) || amount.isZero()) return weights.map(() => new Decimal(0));
-  const cents = amount.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
-  const raw = weights.map((w) => cents.times(w).div(total));
+  const unit = new Decimal(10).pow(digits);
+  const units = amount.times(unit).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  const raw = weights.map((w) => units.times(w).div(total));
   const floors = raw.map((r) => r.floor());
-  const left = cents.minus(floors.reduce((a, p) => a.plus(p), new Decimal(0))).toNumber();
+  const left = units.minus(floors.reduce((a, p) => a.plus(p), new Decimal(0))).toNumber();
   const order = raw.map((r, i) => ({ i, rem: r.minus(r.floor()) })).sort((a, b) => b.rem.comparedTo(a.rem) || a.i - b.i);
   const bumped = new Set(order.slice(0, Math.max(left, 0)).map(({ i }) => i));
-  return floors.map((p, i) => (bumped.has(i) ? p.plus(1) : p).div(100));
+  return floors.map((p, i) => (bumped.has(i) ? p.plus(1) : p).div(unit));
 }

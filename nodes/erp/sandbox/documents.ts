@@ -13,7 +13,8 @@ import type {
   StockLevel,
 } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
-import { Decimal, money, qty, round2, sum } from '../shared/money.ts';
+import { currencyDigits, currencyText, roundToCurrency } from '../../core/currency.ts';
+import { Decimal, qty, sum } from '../shared/money.ts';
 import { givenTax, lineCodes, netUnitPrice } from '../shared/pricing.ts';
 import { nextNumber, type Db } from './db.ts';
 import { accountExists, invoiceLines, postEntry } from './ledger.ts';
@@ -56,13 +57,23 @@ function items(db: Db, skus: string[]): Map<string, { id: number; name: string; 
 }
 
 /**
- * Net amount and tax of one line, computed the way Tryton does (net unit price to 4 places, tax per line), except
- * that Shopify's own tax amounts, when given, are taken as they are: the tax charged is Shopify's, not a recomputation.
+ * Net amount and tax of one line, computed the way Tryton does (net unit price to 4 places, amounts and tax per line
+ * rounded to the currency's minor unit), except that Shopify's own tax amounts, when given, are taken as they are:
+ * the tax charged is Shopify's, not a recomputation.
  */
-function price(unitPrice: string, quantity: string, discount: string | undefined, ts: Array<{ code: string; rate: string }>, incl?: boolean, given?: string) {
-  const unit = netUnitPrice({ unitPrice, quantity, discount, rates: ts.map((t) => t.rate), pricesIncludeTax: incl, taxAmount: given });
-  const net = round2(new Decimal(unit).times(quantity));
-  const tax = given !== undefined ? new Decimal(given) : sum(ts.map((t) => round2(net.times(t.rate))));
+function price(
+  currency: string,
+  unitPrice: string,
+  quantity: string,
+  discount: string | undefined,
+  ts: Array<{ code: string; rate: string }>,
+  incl?: boolean,
+  given?: string,
+) {
+  const rates = ts.map((t) => t.rate);
+  const unit = netUnitPrice({ unitPrice, quantity, discount, rates, pricesIncludeTax: incl, taxAmount: given, digits: currencyDigits(currency) });
+  const net = roundToCurrency(new Decimal(unit).times(quantity), currency);
+  const tax = given !== undefined ? new Decimal(given) : sum(ts.map((t) => roundToCurrency(net.times(t.rate), currency)));
   return {
     net,
     tax,
@@ -102,6 +113,7 @@ export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean
       db.prepare('DELETE FROM sales_orders WHERE id = ?').run(existing.id);
     }
     const whId = warehouseId(db, input.warehouse);
+    const m = (d: Decimal.Value) => currencyText(d, input.currency);
     const its = items(
       db,
       input.lines.map((l) => l.sku),
@@ -109,11 +121,16 @@ export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean
     const lines = input.lines.map((l) => {
       const ts = taxes(db, lineCodes(l));
       const lineWh = l.warehouse ? warehouseId(db, l.warehouse) : whId;
-      return { l, item: its.get(l.sku)!, wh: lineWh, ...price(l.unitPrice, l.quantity, l.discount, ts, input.pricesIncludeTax, givenTax(l.taxes)) };
+      return {
+        l,
+        item: its.get(l.sku)!,
+        wh: lineWh,
+        ...price(input.currency, l.unitPrice, l.quantity, l.discount, ts, input.pricesIncludeTax, givenTax(l.taxes)),
+      };
     });
     const ships = (input.shipping ?? []).map((s) => ({
       s,
-      ...price(s.amount, '1', s.discount, taxes(db, lineCodes(s)), input.pricesIncludeTax, givenTax(s.taxes)),
+      ...price(input.currency, s.amount, '1', s.discount, taxes(db, lineCodes(s)), input.pricesIncludeTax, givenTax(s.taxes)),
     }));
     const all = [...lines, ...ships];
     const net = sum(all.map((x) => x.net));
@@ -131,9 +148,9 @@ export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean
           input.currency,
           input.date,
           whId,
-          money(net),
-          money(tax),
-          money(net.plus(tax)),
+          m(net),
+          m(tax),
+          m(net.plus(tax)),
           new Date().toISOString(),
         ).lastInsertRowid,
     );
@@ -148,28 +165,15 @@ export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean
         x.item.id,
         x.l.description ?? x.item.name,
         qty(x.l.quantity),
-        money(x.l.unitPrice),
-        money(x.l.discount ?? '0'),
+        m(x.l.unitPrice),
+        m(x.l.discount ?? '0'),
         x.taxCode,
-        money(x.net),
-        money(x.tax),
+        m(x.net),
+        m(x.tax),
         x.wh,
       );
     for (const x of ships)
-      ins.run(
-        orderId,
-        'shipping',
-        null,
-        null,
-        x.s.description,
-        '1',
-        money(x.s.amount),
-        money(x.s.discount ?? '0'),
-        x.taxCode,
-        money(x.net),
-        money(x.tax),
-        whId,
-      );
+      ins.run(orderId, 'shipping', null, null, x.s.description, '1', m(x.s.amount), m(x.s.discount ?? '0'), x.taxCode, m(x.net), m(x.tax), whId);
     if (confirm) confirmOrder(db, input.externalId, postInvoice);
   })();
   return { created: true, document: readOrder(db, input.externalId)! };
@@ -183,7 +187,7 @@ export function confirmOrder(db: Db, externalId: string, postInvoice: boolean, e
     const diffs = (['net', 'tax', 'gross'] as const).filter((k) => !new Decimal(expected[k]).eq(o[k]));
     if (diffs.length) {
       throw fail(
-        `sales order ${o.number} (draft) does not match the expected totals: ${diffs.map((k) => `${k} ERP ${o[k]} vs expected ${money(expected[k])}`).join(', ')}; nothing was booked`,
+        `sales order ${o.number} (draft) does not match the expected totals: ${diffs.map((k) => `${k} ERP ${o[k]} vs expected ${currencyText(expected[k], o.currency)}`).join(', ')}; nothing was booked`,
         'TOTALS_MISMATCH',
         { number: o.number, externalId, fields: diffs, erpTotals: { net: o.net, tax: o.tax, gross: o.gross }, expected, draft: true },
       );
@@ -457,19 +461,21 @@ export function createMemo(db: Db, input: CreditMemoInput): Posted<ErpCreditMemo
       input.lines.map((l) => l.sku),
     );
     const whId = input.warehouse ? warehouseId(db, input.warehouse) : o.warehouse_id;
+    const currency = input.currency ?? o.currency;
+    const m = (d: Decimal.Value) => currencyText(d, currency);
     const lines = input.lines.map((l) => ({
       sku: l.sku,
       quantity: qty(l.quantity),
-      unitPrice: money(l.unitPrice),
-      ...price(l.unitPrice, l.quantity, '0', taxes(db, lineCodes(l)), input.pricesIncludeTax, givenTax(l.taxes)),
+      unitPrice: m(l.unitPrice),
+      ...price(currency, l.unitPrice, l.quantity, '0', taxes(db, lineCodes(l)), input.pricesIncludeTax, givenTax(l.taxes)),
     }));
     const shipping = (input.shipping ?? []).map((s) => ({
       description: s.description,
-      ...price(s.amount, '1', '0', taxes(db, lineCodes(s)), input.pricesIncludeTax, givenTax(s.taxes)),
+      ...price(currency, s.amount, '1', '0', taxes(db, lineCodes(s)), input.pricesIncludeTax, givenTax(s.taxes)),
     }));
     const adjustments = (input.adjustments ?? []).map((a) => {
       accountExists(db, a.account);
-      return { description: a.description, account: a.account, amount: money(a.amount) };
+      return { description: a.description, account: a.account, amount: m(a.amount) };
     });
     const all = [...lines, ...shipping];
     const adj = sum(adjustments.map((a) => a.amount));
@@ -487,19 +493,14 @@ export function createMemo(db: Db, input: CreditMemoInput): Posted<ErpCreditMemo
       number,
       o.id,
       input.date,
-      input.currency ?? o.currency,
+      currency,
       restocksAny(input) ? 1 : 0,
-      money(net),
-      money(tax),
-      money(net.plus(tax)),
-      JSON.stringify(
-        lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCode: l.taxCode, net: money(l.net), taxAmount: money(l.tax) })),
-      ),
+      m(net),
+      m(tax),
+      m(net.plus(tax)),
+      JSON.stringify(lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, taxCode: l.taxCode, net: m(l.net), taxAmount: m(l.tax) }))),
       // Adjustments (untaxed, on their own GL account) are kept with the shipping refunds, marked by their account.
-      JSON.stringify([
-        ...shipping.map((s) => ({ description: s.description, net: money(s.net), taxCode: s.taxCode, taxAmount: money(s.tax) })),
-        ...adjustments,
-      ]),
+      JSON.stringify([...shipping.map((s) => ({ description: s.description, net: m(s.net), taxCode: s.taxCode, taxAmount: m(s.tax) })), ...adjustments]),
     );
     // Revenue and Shopify's tax reversed, the receivable credited with what the customer is owed; an adjustment sits on its own account.
     const entry = invoiceLines(net.minus(adj).plus(tax), net.minus(adj), tax, -1).map((l) => (l.account === '1100' ? { ...l, credit: net.plus(tax) } : l));
@@ -527,7 +528,8 @@ export function creditable(db: Db, orderExternalId: string): { invoiced: string;
   const o = mustOrder(db, orderExternalId);
   const invoiced = o.status === 'draft' ? new Decimal(0) : new Decimal(o.status === 'cancelled' ? 0 : o.gross);
   const credited = sum((db.prepare('SELECT gross FROM credit_memos WHERE order_id = ?').all(o.id) as Array<{ gross: string }>).map((m) => m.gross));
-  return { invoiced: money(invoiced), credited: money(credited), remaining: money(Decimal.max(0, invoiced.minus(credited))) };
+  const m = (d: Decimal) => currencyText(d, o.currency);
+  return { invoiced: m(invoiced), credited: m(credited), remaining: m(Decimal.max(0, invoiced.minus(credited))) };
 }
 
 function readMemo(db: Db, externalId: string): ErpCreditMemo | null {

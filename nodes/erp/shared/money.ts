@@ -23,6 +23,3 @@ export const money = (d: Decimal.Value): string => new Decimal(d).toFixed(2);
 export const qty = (d: Decimal.Value): string => new Decimal(d).toString();
 
 export const sum = (xs: Decimal.Value[]): Decimal => xs.reduce<Decimal>((a, b) => a.plus(b), new Decimal(0));
-
-/** Round half away from zero to 2 places, as most ERPs and Shopify do for tax per line. */
-export const round2 = (d: Decimal.Value): Decimal => new Decimal(d).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);

@@ -17,6 +17,8 @@ interface LinePrice {
   rates: string[];
   pricesIncludeTax?: boolean;
   taxAmount?: string;
+  /** The currency's minor unit, which the ERP rounds a line's amount to (2 for cents, 0 for yen: `currencyDigits`). */
+  digits?: number;
 }
 
 /** The line's net amount before it is divided into a unit price: what the line is worth, net of tax. */
@@ -26,12 +28,12 @@ function lineNet(opts: LinePrice): Decimal {
   if (opts.pricesIncludeTax && opts.taxAmount !== undefined) return total.minus(opts.taxAmount);
   if (!opts.pricesIncludeTax) return total;
   const rate = opts.rates.reduce((a, r) => a.plus(r), new Decimal(0));
-  return total.div(rate.plus(1)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return total.div(rate.plus(1)).toDecimalPlaces(opts.digits ?? 2, Decimal.ROUND_HALF_UP);
 }
 
 /**
  * Net unit price with 4 decimals (Tryton's unit_price precision). The line amount Tryton derives (quantity × unit
- * price, rounded to cents) equals quantity × unitPrice − discount, net of tax, while the quantity is below 100; from
+ * price, rounded to the currency's minor unit) equals quantity × unitPrice − discount, net of tax, while the quantity is below 100; from
  * 100 units the unit price's rounding can move it by cents: `unitPriceMiss`.
  */
 export function netUnitPrice(opts: LinePrice): string {
@@ -44,8 +46,9 @@ export function netUnitPrice(opts: LinePrice): string {
  * (300 × 1.00 less 10.00: 290.00 in Shopify, 300 × 0.9667 = 290.01 in the ERP, a miss of −0.01).
  */
 export function unitPriceMiss(opts: LinePrice): Decimal {
-  const erp = new Decimal(netUnitPrice(opts)).times(opts.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-  return lineNet(opts).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).minus(erp);
+  const digits = opts.digits ?? 2;
+  const erp = new Decimal(netUnitPrice(opts)).times(opts.quantity).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP);
+  return lineNet(opts).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).minus(erp);
 }
 
 const CENTS = /^-?\d+(\.\d{1,2})?$/;
@@ -55,7 +58,8 @@ const BELOW_HUNDRED = /^[1-9]\d?$/;
  * True when `unitPriceMiss` is zero without working it out: fewer than 100 whole units of a price and discount in
  * cents. The line's net N is then in cents (a tax taken out is in cents too: Shopify's, or the net rounded), and
  * q × round4(N / q) is within q × 0.00005 < 0.005 of N, so it rounds back to N. What nearly every order is, checked
- * before the decimal arithmetic that was a tenth of what an order allocates (bench/README.md).
+ * before the decimal arithmetic that was a tenth of what an order allocates (bench/README.md). For a currency with
+ * at most two decimals: to a third decimal (dinars) the same bound holds only below 10 units.
  */
 export const unitPriceCannotMiss = (l: { quantity: unknown; unitPrice: unknown; discount?: unknown }): boolean =>
   typeof l.quantity === 'string' &&

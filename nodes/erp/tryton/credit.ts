@@ -5,7 +5,8 @@
 // return shipment (stock.shipment.out.return) of that warehouse's lines, received and done.
 import { restockedLines, restocksAny, type CreditMemoInput, type ErpCreditMemo, type Posted } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
-import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
+import { money, qty, sum, Decimal } from '../shared/money.ts';
+import { roundToCurrency } from '../../core/currency.ts';
 import { applyShopifyTaxes, buildSaleLines, findSale, readSaleById } from './orders.ts';
 import { decodeMeta } from '../shared/pricing.ts';
 import type { TrytonRefs } from './refs.ts';
@@ -409,7 +410,7 @@ async function toMemo(rpc: TrytonRpc, refs: TrytonRefs, inv: InvoiceRow): Promis
     }
     const meta = decodeMeta(r.origin?.startsWith('sale.line,') ? saleNotes.get(Number(r.origin.slice(10))) : r.note);
     const ts = taxes.filter((t) => r.taxes.includes(t.id));
-    const taxAmount = meta?.taxes ? sum(meta.taxes.map((t) => t.amount)) : sum(ts.map((t) => round2(net.times(t.rate))));
+    const taxAmount = meta?.taxes ? sum(meta.taxes.map((t) => t.amount)) : sum(ts.map((t) => roundToCurrency(net.times(t.rate), memo.currency)));
     const codes = meta?.taxes ? [...new Set(meta.taxes.map((t) => t.code))].sort() : ts.map((t) => t.code);
     const taxCode = codes.length ? codes.join(',') : null;
     const sku = r.product ? (skus.get(r.product) ?? '') : '';

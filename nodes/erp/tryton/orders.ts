@@ -3,7 +3,8 @@
 // quoted and confirmed, which creates the shipment and the invoice in the same request.
 import type { Address, ErpSalesOrder, ErpSalesOrderHead, ErpSalesOrderLine, ErpShippingLine, Posted, SalesOrderInput, SalesOrderStatus } from '../contract.ts';
 import { erpError } from '../shared/errors.ts';
-import { money, qty, round2, sum, Decimal } from '../shared/money.ts';
+import { money, qty, sum, Decimal } from '../shared/money.ts';
+import { roundToCurrency } from '../../core/currency.ts';
 import { decodeMeta, encodeMeta, givenTax, lineCodes, netUnitPrice, type LineMeta } from '../shared/pricing.ts';
 import { addressesFor, ensureParty } from './customers.ts';
 import type { TrytonRefs } from './refs.ts';
@@ -405,7 +406,8 @@ interface LineRow {
   note: string | null;
 }
 
-export async function readLines(rpc: TrytonRpc, refs: TrytonRefs, ids: number[]) {
+/** The sale's lines; a tax Tryton computed from a rate is rounded per line to the sale currency's minor unit, as Tryton does. */
+export async function readLines(rpc: TrytonRpc, refs: TrytonRefs, ids: number[], currency: string) {
   const rows = await rpc.model<LineRow[]>('sale.line', 'read', [ids, ['product', 'description', 'quantity', 'unit_price', 'amount', 'taxes', 'note']]);
   const skus = await refs.productSkus(rows.map((r) => r.product).filter((p): p is number => p != null));
   const taxes = await refs.taxes();
@@ -425,13 +427,14 @@ export async function readLines(rpc: TrytonRpc, refs: TrytonRefs, ids: number[])
       };
     }
     const ts = taxes.filter((t) => r.taxes.includes(t.id));
-    const taxAmount = sum(ts.map((t) => round2(net.times(t.rate))));
+    const taxAmount = sum(ts.map((t) => roundToCurrency(net.times(t.rate), currency)));
     return { row: r, sku: r.product ? (skus.get(r.product) ?? '') : '', meta, taxCode: ts.length ? ts.map((t) => t.code).join(',') : null, net, taxAmount };
   });
 }
 
 export async function toOrder(rpc: TrytonRpc, refs: TrytonRefs, s: SaleRow): Promise<ErpSalesOrder> {
-  const lines = await readLines(rpc, refs, s.lines);
+  const currency = await refs.currencyCode(s.currency);
+  const lines = await readLines(rpc, refs, s.lines, currency);
   const wh = (await refs.warehouseById(s.warehouse))?.code ?? String(s.warehouse);
   const cancelled = s.state !== 'cancelled' && (await allCancelled(rpc, s));
   const goods: ErpSalesOrderLine[] = [];
@@ -467,7 +470,7 @@ export async function toOrder(rpc: TrytonRpc, refs: TrytonRefs, s: SaleRow): Pro
     number: s.number ?? '',
     reference: s.description ?? '',
     customer: { id: String(s.party), externalId: s['party.'].code, name: s['party.'].name },
-    currency: await refs.currencyCode(s.currency),
+    currency,
     date: s.sale_date,
     status: saleStatus(s, cancelled),
     warehouse: wh,
