@@ -431,6 +431,24 @@ describe('payment gate', () => {
     expect(expired.skipped).toMatchObject({ code: 'PAYMENT_NOT_CAPTURED', details: { financialStatus: 'EXPIRED' } });
   });
 
+  it('a B2B order on net 30 terms posts on orders/create while still pending (the invoice is the receivable); its payment later posts nothing more', async () => {
+    // Edited as text: the example's ids are past 2^53, which JSON.parse would round.
+    const raw = asPaidOrder(unique(example(), '820982911946150010', '#G010'), 'pending')
+      .replace(
+        '"payment_terms": null',
+        '"payment_terms": {"payment_terms_name": "Net 30", "payment_terms_type": "net", "due_in_days": 30, "payment_schedules": []}',
+      )
+      .replace(/"payment_gateway_names": \[[^\]]*\]/, '"payment_gateway_names": []');
+    expect(raw).toContain('"payment_terms_name": "Net 30"');
+    const created = await h.run('order-to-erp', raw, 'orders/create');
+    expect(created.status, JSON.stringify(created.skipped ?? created.error)).toBe('succeeded');
+    expect(outputOf(created, 'post').created).toBe(true);
+    const paid = await h.run('order-to-erp', raw.replace('"financial_status": "pending"', '"financial_status": "paid"'), 'orders/paid');
+    expect(paid.status).toBe('succeeded');
+    expect(outputOf(paid, 'post').created).toBe(false);
+    expect(count('#G010')).toBe(1);
+  });
+
   it('an authorised order posts on orders/create; the allowed statuses are configured per flow', async () => {
     const raw = asPaidOrder(unique(example(), '820982911946150004', '#G004'), 'authorized');
     const run = await h.run('order-to-erp', raw, 'orders/create');

@@ -9,6 +9,7 @@ import type {
   ShopifyDiscountApplication,
   ShopifyOrder,
   ShopifyOrderEdit,
+  ShopifyPaymentTerms,
   ShopifyPayout,
   ShopifyRefund,
   ShopifyShippingLine,
@@ -353,6 +354,7 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
       .map((d) => (isObj(d) ? String(d.code ?? '') : String(d)))
       .filter(Boolean),
     paymentGateways: arr(o.payment_gateway_names, `${path}.payment_gateway_names`).map(String),
+    paymentTerms: paymentTerms(o.payment_terms, `${path}.payment_terms`),
     customer: customer(o.customer, `${path}.customer`),
     billingAddress: address(o.billing_address),
     shippingAddress: address(o.shipping_address),
@@ -361,6 +363,17 @@ export function orderFromRest(v: unknown, path = '$'): ShopifyOrder {
   };
   // An order webhook always carries `refunds` (empty when there are none); a payload without it says nothing of them.
   return postedFigures(order, Array.isArray(o.refunds), currentTotalDiscounts);
+}
+
+/** REST `payment_terms` (null without terms): `payment_terms_type` "NET", `payment_terms_name` "Net 30", `due_in_days`. */
+function paymentTerms(v: unknown, path: string): ShopifyPaymentTerms | null {
+  if (v === null || v === undefined) return null;
+  const t = obj(v, path);
+  return {
+    type: enumName(t.payment_terms_type) ?? 'UNKNOWN',
+    name: str(t.payment_terms_name),
+    dueInDays: t.due_in_days === null || t.due_in_days === undefined ? null : int(t.due_in_days, `${path}.due_in_days`),
+  };
 }
 
 export function orderEditFromRest(v: unknown, path = '$'): ShopifyOrderEdit {

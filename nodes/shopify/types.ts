@@ -246,11 +246,25 @@ export interface ShopifyOrder {
   discountApplications: ShopifyDiscountApplication[];
   discountCodes: string[];
   paymentGateways: string[];
+  /**
+   * Shopify's payment terms (B2B net terms, due on receipt or fulfilment): the order is sold on credit and stays
+   * `pending` until the buyer pays. Null when it has none; undefined when the payload does not say (the Admin GraphQL
+   * order as read here: `Order.paymentTerms` needs the read_payment_terms scope).
+   */
+  paymentTerms?: ShopifyPaymentTerms | null;
   customer: ShopifyCustomer | null;
   billingAddress: ShopifyAddress | null;
   shippingAddress: ShopifyAddress | null;
   refunds: ShopifyRefund[];
   raw: unknown;
+}
+
+export interface ShopifyPaymentTerms {
+  /** PaymentTermsType: NET, FIXED, RECEIPT, FULFILLMENT, UNKNOWN. */
+  type: string;
+  /** "Net 30", "Due on fulfillment". */
+  name: string | null;
+  dueInDays: number | null;
 }
 
 export interface ShopifyOrderEdit {

@@ -2,6 +2,10 @@
 // voided, expired, test and cancelled orders end the run `skipped` with the reason, never `failed` and never posted.
 // An order skipped on orders/create posts when its orders/paid arrives (the ERP post is idempotent per order, so an
 // order that passes twice still makes one document).
+// Two kinds of unpaid order are sold before the money comes, and wait for it only after they ship: an order on
+// Shopify payment terms (B2B net 30, due on fulfilment), whose ERP invoice is the receivable the buyer pays later,
+// and, when the merchant names the method, one paid by a manual method on delivery (cash on delivery). Held back
+// until paid, neither could ever be shipped from the ERP.
 import { z } from 'zod';
 import { defineNode, permanentError, skipRun } from '../../../runtime/node-api.ts';
 import { requireObject } from './util.ts';
@@ -16,6 +20,16 @@ const config = z
       .array(z.enum(FINANCIAL_STATUSES))
       .min(1, 'allow at least one financial status')
       .default([...DEFAULT_ALLOWED]),
+    /**
+     * Let an unpaid (pending) order on Shopify payment terms through: B2B net terms, due on receipt or on fulfilment.
+     * Needs the terms in the payload (order webhooks carry `payment_terms`).
+     */
+    paymentTerms: z.boolean().default(true),
+    /**
+     * Manual payment methods (Shopify's gateway names, e.g. "Cash on Delivery (COD)") whose unpaid (pending) orders
+     * still go through: the goods leave before the money comes.
+     */
+    unpaidGateways: z.array(z.string().min(1)).default([]),
     /** Skip test orders (Shopify's bogus gateway, the docs' example payloads). */
     skipTest: z.boolean().default(true),
     /** Skip orders Shopify reports cancelled (cancelled_at set), whatever their financial status. */
@@ -32,6 +46,8 @@ interface GateOrder {
   cancelledAt?: string | null;
   cancelReason?: string | null;
   test?: boolean;
+  paymentGateways?: string[];
+  paymentTerms?: { type?: string; name?: string | null } | null;
 }
 
 export const paymentGateNode = defineNode<z.infer<typeof config>, Record<string, unknown>, Record<string, unknown>>({
@@ -41,7 +57,8 @@ export const paymentGateNode = defineNode<z.infer<typeof config>, Record<string,
   category: 'erp',
   description:
     'Lets a Shopify order through to the ERP only when its financial status is allowed (default paid, partially_paid, authorized). ' +
-    'Pending, voided, expired, test and cancelled orders end the run as `skipped` with the reason (not failed, nothing posted). ' +
+    'Pending, voided, expired, test and cancelled orders end the run as `skipped` with the reason (not failed, nothing posted), ' +
+    'except a pending order sold on payment terms (B2B net terms; `paymentTerms`) or paid by a manual method named in `unpaidGateways` (cash on delivery). ' +
     'Output: the input, unchanged.',
   config,
   inputs: [{ id: 'in', dataType: 'ShopifyEvent' }],
@@ -75,12 +92,28 @@ export const paymentGateNode = defineNode<z.infer<typeof config>, Record<string,
       );
     }
     const status = typeof order.financialStatus === 'string' ? order.financialStatus.toLowerCase() : null;
+    if (status === 'pending' && soldBeforePayment(order, ctx.config)) return input;
     if (!status || !(ctx.config.allowed as string[]).includes(status)) {
-      return skipRun('PAYMENT_NOT_CAPTURED', `order ${name} has financial status ${status ?? '(none)'}; it posts once it is ${ctx.config.allowed.join(', ')}`, {
-        ...details,
-        allowed: ctx.config.allowed,
-      });
+      const gateways = Array.isArray(order.paymentGateways) ? order.paymentGateways : [];
+      // Where a merchant ships before payment (cash on delivery), the skip says which setting would let it through.
+      const hint =
+        status === 'pending' && gateways.length
+          ? ` (paid by ${gateways.join(', ')}: list a method in unpaidGateways if its orders ship before the money comes)`
+          : '';
+      return skipRun(
+        'PAYMENT_NOT_CAPTURED',
+        `order ${name} has financial status ${status ?? '(none)'}; it posts once it is ${ctx.config.allowed.join(', ')}${hint}`,
+        { ...details, allowed: ctx.config.allowed, gateways },
+      );
     }
     return input;
   },
 });
+
+/** A pending order sold on payment terms, or paid by a method the merchant collects on delivery. */
+function soldBeforePayment(order: GateOrder, c: { paymentTerms: boolean; unpaidGateways: string[] }): boolean {
+  if (c.paymentTerms && order.paymentTerms && typeof order.paymentTerms === 'object') return true;
+  const named = new Set(c.unpaidGateways.map((g) => g.trim().toLowerCase()));
+  const gateways = Array.isArray(order.paymentGateways) ? order.paymentGateways : [];
+  return gateways.length > 0 && gateways.every((g) => named.has(String(g).trim().toLowerCase()));
+}
