@@ -2,7 +2,12 @@
 import { NodeError } from '../../runtime/node-api.ts';
 import type { ShopifyClient, ShopifyResponse } from '../shopify/client.ts';
 import { runBulkQuery } from '../shopify/bulk-client.ts';
-import type { MonitorRecentOrdersQuery, MonitorRecentOrdersQueryVariables } from '../shopify/admin-types.generated.ts';
+import type {
+  MonitorOrderPaymentTermsQuery,
+  MonitorOrderPaymentTermsQueryVariables,
+  MonitorRecentOrdersQuery,
+  MonitorRecentOrdersQueryVariables,
+} from '../shopify/admin-types.generated.ts';
 import { typedDocument } from '../shopify/typed-document.ts';
 
 export const RECENT_ORDERS = typedDocument<
@@ -12,11 +17,22 @@ export const RECENT_ORDERS = typedDocument<
   orders(first: $first, after: $after, query: $query, sortKey: CREATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id legacyResourceId name createdAt cancelledAt test displayFinancialStatus
+      id legacyResourceId name createdAt cancelledAt test displayFinancialStatus paymentGatewayNames
       totalPriceSet { shopMoney { amount currencyCode } }
       currentTotalPriceSet { shopMoney { amount currencyCode } }
     }
   }
+}`);
+
+/**
+ * An order's payment terms, asked only of a pending order the ERP has shipped (a few a day at most): the field needs
+ * the read_payment_terms scope, which the order lists above must not depend on.
+ */
+export const ORDER_PAYMENT_TERMS = typedDocument<
+  MonitorOrderPaymentTermsQuery,
+  MonitorOrderPaymentTermsQueryVariables
+>(`query MonitorOrderPaymentTerms($id: ID!) {
+  order(id: $id) { id paymentTerms { paymentTermsType paymentTermsName } }
 }`);
 
 /** One order of RECENT_ORDERS (bulkOrdersQuery selects the same fields: its JSONL lines have this shape too). */
@@ -27,7 +43,7 @@ export function bulkOrdersQuery(search: string): string {
   return `{
   orders(query: ${JSON.stringify(search)}, sortKey: CREATED_AT) {
     edges { node {
-      id legacyResourceId name createdAt cancelledAt test displayFinancialStatus
+      id legacyResourceId name createdAt cancelledAt test displayFinancialStatus paymentGatewayNames
       totalPriceSet { shopMoney { amount currencyCode } }
       currentTotalPriceSet { shopMoney { amount currencyCode } }
     } }

@@ -2,15 +2,18 @@
 // status (cancelled or not, fulfilled or not) and its gross total. Rules:
 // - money taken in Shopify (paid / partially paid / refunded in part) but the ERP order is cancelled;
 // - payment voided in Shopify but the ERP order is still live;
-// - payment only authorized or pending in Shopify but the ERP has already shipped the order;
+// - payment only authorized or pending in Shopify but the ERP has already shipped the order, unless the order was
+//   sold to be paid later: on Shopify payment terms (B2B net terms), or by a manual method named in
+//   `unpaidGateways` (cash on delivery), the orders erp.payment-gate lets through unpaid;
 // - the ERP order's gross differs from Shopify's original total beyond the tolerance.
 // Orders missing in the ERP are the orphaned-order monitor's business.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { defineNode, type RaiseException } from '../../runtime/node-api.ts';
+import { defineNode, NodeError, type RaiseException } from '../../runtime/node-api.ts';
 import type { ErpSalesOrder } from '../erp/contract.ts';
 import { orderIdForm } from './orphaned-orders.ts';
-import { erpOrderFor, recentOrders, type RecentOrder } from './orders.ts';
+import type { ShopifyClient } from '../shopify/client.ts';
+import { ORDER_PAYMENT_TERMS, erpOrderFor, recentOrders, type RecentOrder } from './orders.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
 const config = z
@@ -31,19 +34,30 @@ const config = z
       .regex(/^\d+(\.\d+)?$/, 'a decimal like "0.01"')
       .nullable()
       .default('0.01'),
+    /** Manual payment methods whose orders ship before they are paid (as erp.payment-gate's `unpaidGateways`). */
+    unpaidGateways: z.array(z.string().min(1)).default([]),
   })
   .strict();
 
 const MONEY_TAKEN = new Set(['PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED']);
 const NOT_CAPTURED = new Set(['AUTHORIZED', 'PENDING', 'EXPIRED']);
 
-export function paymentProblem(o: RecentOrder, so: ErpSalesOrder, tolerance: string | null): { rule: string; message: string } | null {
+/**
+ * `shippedUnpaidAgreed`: the order is pending because it was sold to be paid later (terms, cash on delivery), so its
+ * shipping before payment is no mismatch.
+ */
+export function paymentProblem(
+  o: RecentOrder,
+  so: ErpSalesOrder,
+  tolerance: string | null,
+  shippedUnpaidAgreed = false,
+): { rule: string; message: string } | null {
   const fs = String(o.displayFinancialStatus);
   if (MONEY_TAKEN.has(fs) && so.status === 'cancelled')
     return { rule: 'paid-but-cancelled', message: `Shopify says ${fs} but ERP order ${so.number} is cancelled` };
   if (fs === 'VOIDED' && so.status !== 'cancelled')
     return { rule: 'voided-but-live', message: `Shopify voided the payment but ERP order ${so.number} is ${so.status}` };
-  if (NOT_CAPTURED.has(fs) && (so.status === 'fulfilled' || so.status === 'partially-fulfilled'))
+  if (NOT_CAPTURED.has(fs) && (so.status === 'fulfilled' || so.status === 'partially-fulfilled') && !(fs === 'PENDING' && shippedUnpaidAgreed))
     return { rule: 'shipped-before-capture', message: `ERP order ${so.number} is ${so.status} but the payment is only ${fs}` };
   if (tolerance !== null && so.status !== 'cancelled' && fs !== 'VOIDED') {
     const delta = new Decimal(so.totals.gross).minus(o.totalPriceSet.shopMoney.amount);
@@ -83,7 +97,11 @@ export const paymentMismatchMonitor = defineNode({
       const so = (await erpOrderFor(erp, o, c.externalId)) as ErpSalesOrder | null;
       if (!so) continue;
       covered.add(prefix + o.id);
-      const p = paymentProblem(o, so, c.amountTolerance);
+      let p = paymentProblem(o, so, c.amountTolerance);
+      if (p?.rule === 'shipped-before-capture' && o.displayFinancialStatus === 'PENDING') {
+        const credit = await soldOnCredit(shop, o, c.unpaidGateways, ctx.signal);
+        p = credit.agreed ? paymentProblem(o, so, c.amountTolerance, true) : { ...p, message: p.message + credit.note };
+      }
       if (!p) continue;
       const f = { order: o.name, id: o.id, erpNumber: so.number, financialStatus: o.displayFinancialStatus, erpStatus: so.status, ...p };
       findings.push(f);
@@ -99,3 +117,27 @@ export const paymentMismatchMonitor = defineNode({
     return { checked: covered.size, found: found.length, ...r, findings } satisfies MonitorResult;
   },
 });
+
+/**
+ * Whether a pending order was sold to be paid later: every gateway of it named in `unpaidGateways`, or Shopify payment
+ * terms on it. Without the read_payment_terms scope the terms cannot be read: the finding stays and says so.
+ */
+export async function soldOnCredit(
+  shop: ShopifyClient,
+  o: RecentOrder,
+  unpaidGateways: string[],
+  signal: AbortSignal,
+): Promise<{ agreed: boolean; note: string }> {
+  const named = new Set(unpaidGateways.map((g) => g.trim().toLowerCase()));
+  const gateways = o.paymentGatewayNames ?? [];
+  if (gateways.length && gateways.every((g) => named.has(g.trim().toLowerCase()))) return { agreed: true, note: '' };
+  try {
+    const res = await shop.request(ORDER_PAYMENT_TERMS, { id: o.id }, { signal });
+    const terms = res.data.order?.paymentTerms;
+    return terms ? { agreed: true, note: '' } : { agreed: false, note: '' };
+  } catch (e) {
+    if (e instanceof NodeError && e.code === 'ACCESS_DENIED')
+      return { agreed: false, note: " (its payment terms could not be read: the app lacks Shopify's read_payment_terms scope)" };
+    throw e;
+  }
+}

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShopifySandbox, createShopifyConnection, type SandboxStore, type ShopifyClient } from '../shopify/index.ts';
 import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import { harness, restOrder, type Harness } from './testing.ts';
-import { paymentProblem } from './payment-mismatch.ts';
+import { paymentProblem, soldOnCredit } from './payment-mismatch.ts';
+import { NodeError } from '../../runtime/node-api.ts';
 import type { RecentOrder } from './orders.ts';
 import { first } from '../shopify/testing.ts';
 import { rawRows } from '../../runtime/testing/raw.ts';
@@ -205,6 +206,7 @@ describe('order monitors', () => {
       cancelledAt: null,
       test: false,
       displayFinancialStatus: fs,
+      paymentGatewayNames: ['shopify_payments'],
       totalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } },
       currentTotalPriceSet: { shopMoney: { amount, currencyCode: 'USD' } },
     });
@@ -214,5 +216,44 @@ describe('order monitors', () => {
     expect(paymentProblem(o('PAID', '20.00'), s('open', '25.00'), null)).toBeNull();
     expect(paymentProblem(o('AUTHORIZED', '20.00'), s('fulfilled', '20.00'), '0.01')?.rule).toBe('shipped-before-capture');
     expect(paymentProblem(o('PARTIALLY_REFUNDED', '20.00'), s('cancelled', '20.00'), '0.01')?.rule).toBe('paid-but-cancelled');
+  });
+
+  it('payment-mismatch: a pending order shipped as agreed (net terms, cash on delivery named in unpaidGateways) is no mismatch; a pending card order shipped is', async () => {
+    const pending = (n: number, extra: Record<string, unknown>) => {
+      const id = store.createOrder({ ...restOrder(n, { createdAt: Date.now() - hour, financialStatus: 'pending', sku: 'MON-TEE', price: '20.00' }), ...extra });
+      return { id, name: `#${5000 + n}` };
+    };
+    const terms = pending(5, {
+      payment_terms: { payment_terms_name: 'Net 30', payment_terms_type: 'net', due_in_days: 30, payment_schedules: [] },
+      payment_gateway_names: [],
+    });
+    const cod = pending(6, { payment_gateway_names: ['Cash on Delivery (COD)'] });
+    const card = pending(7, { payment_gateway_names: ['shopify_payments'] });
+    for (const o of [terms, cod, card]) {
+      await erp.createSalesOrder(so(o.id, o.name, 'MON-TEE', '20.00'));
+      await erp.shipSalesOrder!(o.id, {});
+    }
+    const shipped = async (config: Record<string, unknown>) => {
+      const r = await h.check('monitor.payment-mismatch', { shopify: 'main', erp: 'erp', ...config });
+      const out = r.steps[1]?.output as { findings: Array<{ order: string; rule: string }> } | undefined;
+      return (out?.findings ?? []).filter((f) => f.rule === 'shipped-before-capture').map((f) => f.order);
+    };
+    expect(await shipped({ unpaidGateways: ['cash on delivery (cod)'] })).toEqual([card.name]);
+    expect((await shipped({})).sort()).toEqual([cod.name, card.name]);
+  });
+
+  it('payment-mismatch: without the read_payment_terms scope the finding stays and says why', async () => {
+    const order = { id: 'gid://shopify/Order/1', paymentGatewayNames: [] } as unknown as RecentOrder;
+    const denied = {
+      request: async () => {
+        throw new NodeError('shopify GraphQL error: Access denied for paymentTerms field.', { code: 'ACCESS_DENIED' });
+      },
+    } as unknown as ShopifyClient;
+    expect(await soldOnCredit(denied, order, [], new AbortController().signal)).toEqual({
+      agreed: false,
+      note: " (its payment terms could not be read: the app lacks Shopify's read_payment_terms scope)",
+    });
+    const failing = { request: async () => Promise.reject(new NodeError('boom', { code: 'HTTP_500' })) } as unknown as ShopifyClient;
+    await expect(soldOnCredit(failing, order, [], new AbortController().signal)).rejects.toThrow('boom');
   });
 });

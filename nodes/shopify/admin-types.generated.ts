@@ -1422,6 +1422,19 @@ export type OrderTransactionStatus =
   /** The transaction status is unknown. */
   | 'UNKNOWN';
 
+/** The type of a payment terms or a payment terms template. */
+export type PaymentTermsType =
+  /** The payment terms or payment terms template is a fixed type. It's due on a specified date. */
+  | 'FIXED'
+  /** The payment terms or payment terms template is due on fulfillment. */
+  | 'FULFILLMENT'
+  /** The payment terms or payment terms template is a net type. It's due a number of days after issue. */
+  | 'NET'
+  /** The payment terms or payment terms template is due on receipt. */
+  | 'RECEIPT'
+  /** The type of the payment terms or payment terms template is unknown. */
+  | 'UNKNOWN';
+
 /** The type of restock performed for a particular refund line item. */
 export type RefundLineItemRestockType =
   /** The refund line item was canceled. Use this when restocking unfulfilled line items. */
@@ -2097,7 +2110,14 @@ export type MonitorRecentOrdersQueryVariables = Exact<{
 }>;
 
 
-export type MonitorRecentOrdersQuery = { orders: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, legacyResourceId: string, name: string, createdAt: string, cancelledAt: string | null, test: boolean, displayFinancialStatus: OrderDisplayFinancialStatus | null, totalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } }> } };
+export type MonitorRecentOrdersQuery = { orders: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, legacyResourceId: string, name: string, createdAt: string, cancelledAt: string | null, test: boolean, displayFinancialStatus: OrderDisplayFinancialStatus | null, paymentGatewayNames: Array<string>, totalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } }, currentTotalPriceSet: { shopMoney: { amount: string, currencyCode: CurrencyCode } } }> } };
+
+export type MonitorOrderPaymentTermsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type MonitorOrderPaymentTermsQuery = { order: { id: string, paymentTerms: { paymentTermsType: PaymentTermsType, paymentTermsName: string } | null } | null };
 
 export type RefundContextQueryVariables = Exact<{
   id: string;

@@ -499,6 +499,17 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
     taxLines: o.taxLines.map(taxG),
     discountCodes: o.discountCodes,
     paymentGatewayNames: o.paymentGateways,
+    paymentTerms: o.paymentTerms
+      ? {
+          __typename: 'PaymentTerms',
+          id: `gid://shopify/PaymentTerms/${o.legacyId}`,
+          paymentTermsType: o.paymentTerms.type,
+          paymentTermsName: o.paymentTerms.name ?? '',
+          translatedName: o.paymentTerms.name ?? '',
+          dueInDays: o.paymentTerms.dueInDays,
+          overdue: false,
+        }
+      : null,
     customer: o.customer
       ? {
           __typename: 'Customer',
