@@ -35,7 +35,10 @@ const config = z
       .nullable()
       .default('0.01'),
     /** Manual payment methods whose orders ship before they are paid (as erp.payment-gate's `unpaidGateways`). */
-    unpaidGateways: z.array(z.string().min(1)).default([]),
+    unpaidGateways: z.array(z.string().min(1)).default([]).meta({
+      title: 'Payment methods that ship unpaid',
+      description: 'Shopify payment method names whose orders ship before they are paid (cash on delivery): not a mismatch',
+    }),
   })
   .strict();
 

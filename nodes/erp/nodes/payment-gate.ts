@@ -24,12 +24,18 @@ const config = z
      * Let an unpaid (pending) order on Shopify payment terms through: B2B net terms, due on receipt or on fulfilment.
      * Needs the terms in the payload (order webhooks carry `payment_terms`).
      */
-    paymentTerms: z.boolean().default(true),
+    paymentTerms: z.boolean().default(true).meta({
+      title: 'Post orders on payment terms',
+      description: 'Unpaid orders sold on Shopify payment terms (B2B net 30, due on fulfilment) go to the ERP at once',
+    }),
     /**
      * Manual payment methods (Shopify's gateway names, e.g. "Cash on Delivery (COD)") whose unpaid (pending) orders
      * still go through: the goods leave before the money comes.
      */
-    unpaidGateways: z.array(z.string().min(1)).default([]),
+    unpaidGateways: z.array(z.string().min(1)).default([]).meta({
+      title: 'Post unpaid orders of these payment methods',
+      description: 'Shopify payment method names whose orders ship before they are paid, e.g. "Cash on Delivery (COD)"',
+    }),
     /** Skip test orders (Shopify's bogus gateway, the docs' example payloads). */
     skipTest: z.boolean().default(true),
     /** Skip orders Shopify reports cancelled (cancelled_at set), whatever their financial status. */
