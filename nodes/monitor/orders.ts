@@ -5,6 +5,8 @@ import { runBulkQuery } from '../shopify/bulk-client.ts';
 import type {
   MonitorOrderPaymentTermsQuery,
   MonitorOrderPaymentTermsQueryVariables,
+  MonitorOrdersPaymentTermsQuery,
+  MonitorOrdersPaymentTermsQueryVariables,
   MonitorRecentOrdersQuery,
   MonitorRecentOrdersQueryVariables,
 } from '../shopify/admin-types.generated.ts';
@@ -34,6 +36,42 @@ export const ORDER_PAYMENT_TERMS = typedDocument<
 >(`query MonitorOrderPaymentTerms($id: ID!) {
   order(id: $id) { id paymentTerms { paymentTermsType paymentTermsName } }
 }`);
+
+/** The payment terms of many orders at once (the pending orders an order monitor must place), by `nodes(ids:)`. */
+export const ORDERS_PAYMENT_TERMS = typedDocument<
+  MonitorOrdersPaymentTermsQuery,
+  MonitorOrdersPaymentTermsQueryVariables
+>(`query MonitorOrdersPaymentTerms($ids: [ID!]!) {
+  nodes(ids: $ids) { ... on Order { id paymentTerms { paymentTermsType paymentTermsName } } }
+}`);
+
+/** Ids per ORDERS_PAYMENT_TERMS request. */
+const TERMS_PAGE = 100;
+
+/**
+ * The orders of `ids` that have Shopify payment terms, by id with the terms' name; `unread` says why none could be
+ * read (the app lacks the read_payment_terms scope) instead of failing the monitor.
+ */
+export async function paymentTermsOf(
+  client: ShopifyClient,
+  ids: string[],
+  signal: AbortSignal,
+): Promise<{ terms: Map<string, string>; unread: string | null }> {
+  const terms = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += TERMS_PAGE) {
+    try {
+      const res = await client.request(ORDERS_PAYMENT_TERMS, { ids: ids.slice(i, i + TERMS_PAGE) }, { signal });
+      for (const n of res.data.nodes) {
+        const t = n && 'paymentTerms' in n ? n.paymentTerms : null;
+        if (n && 'id' in n && t) terms.set(n.id, t.paymentTermsName || t.paymentTermsType);
+      }
+    } catch (e) {
+      if (e instanceof NodeError && e.code === 'ACCESS_DENIED') return { terms, unread: "the app lacks Shopify's read_payment_terms scope" };
+      throw e;
+    }
+  }
+  return { terms, unread: null };
+}
 
 /** One order of RECENT_ORDERS (bulkOrdersQuery selects the same fields: its JSONL lines have this shape too). */
 export type RecentOrder = MonitorRecentOrdersQuery['orders']['nodes'][number];

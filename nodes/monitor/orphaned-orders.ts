@@ -1,7 +1,9 @@
-// monitor.orphaned-orders: paid Shopify orders that still have no ERP sales order N minutes after they were placed.
+// monitor.orphaned-orders: paid Shopify orders that still have no ERP sales order N minutes after they were placed,
+// and the unpaid ones erp.payment-gate posts at once: sold on Shopify payment terms (B2B net terms), or paid by a
+// manual method named in `unpaidGateways` (cash on delivery).
 import { z } from 'zod';
 import { defineNode, type MonitorHost, type RaiseException } from '../../runtime/node-api.ts';
-import { erpOrderFor, readOrders } from './orders.ts';
+import { erpOrderFor, paymentTermsOf, readOrders, type RecentOrder } from './orders.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
 export const orderIdForm = z.enum(['gid', 'legacy', 'either']).default('either');
@@ -20,6 +22,19 @@ const config = z
       .default(72),
     /** Shopify financial statuses that count as paid. */
     paidStatuses: z.array(z.string().min(1)).default(['PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED']),
+    /**
+     * Pending orders on Shopify payment terms are expected in the ERP too (the payment gate posts them): their terms
+     * are read for the pending orders the ERP lacks, a query per 100 (needs the read_payment_terms scope).
+     */
+    paymentTerms: z
+      .boolean()
+      .default(true)
+      .meta({ title: 'Expect orders on payment terms', description: 'Unpaid orders on Shopify payment terms (B2B net terms) belong in the ERP at once' }),
+    /** As erp.payment-gate's: manual payment methods whose unpaid orders are posted at once. */
+    unpaidGateways: z.array(z.string().min(1)).default([]).meta({
+      title: 'Payment methods posted unpaid',
+      description: 'Shopify payment method names whose unpaid orders the ERP gets at once (cash on delivery), as in the payment gate',
+    }),
     /** How the order flow keys sales orders: the order GID, its numeric id, or try both. */
     externalId: orderIdForm,
     /** auto: one bulk query when the window holds more than a page of orders, paging otherwise; bulk / per-call force a path. */
@@ -36,7 +51,8 @@ export const orphanedOrdersMonitor = defineNode({
   title: 'Monitor: orphaned orders',
   category: 'monitor',
   description:
-    'Raises orphaned-order for each paid, non-test, non-cancelled Shopify order with no ERP sales order after the grace period; auto-resolves once the ERP has it.',
+    'Raises orphaned-order for each paid, non-test, non-cancelled Shopify order with no ERP sales order after the grace period (and each unpaid one ' +
+    'sold on payment terms or by a method in `unpaidGateways`, which the payment gate posts at once); auto-resolves once the ERP has it.',
   config,
   inputs: [{ id: 'in' }],
   outputs: [{ id: 'out', dataType: 'MonitorResult' }],
@@ -60,12 +76,44 @@ export const orphanedOrdersMonitor = defineNode({
       pageSize: c.pageSize,
       pollMs: c.pollSeconds * 1000,
     });
-    const orders = read.orders.filter((o) => !o.test && !o.cancelledAt && c.paidStatuses.includes(String(o.displayFinancialStatus)));
+    const live = read.orders.filter((o) => !o.test && !o.cancelledAt);
+    // Why each order belongs in the ERP by now: paid, or unpaid but sold to be paid later.
+    const why = new Map<RecentOrder, string>();
+    const named = new Set(c.unpaidGateways.map((g) => g.trim().toLowerCase()));
+    const pending: RecentOrder[] = [];
+    for (const o of live) {
+      const fs = String(o.displayFinancialStatus);
+      if (c.paidStatuses.includes(fs)) why.set(o, 'Paid');
+      else if (fs !== 'PENDING') continue;
+      else if (o.paymentGatewayNames.length && o.paymentGatewayNames.every((g) => named.has(g.trim().toLowerCase())))
+        why.set(o, `Unpaid (${o.paymentGatewayNames.join(', ')})`);
+      else if (c.paymentTerms) pending.push(o);
+    }
+    const missing = new Map<RecentOrder, boolean>();
+    const inErp = async (o: RecentOrder) => {
+      if (!missing.has(o)) missing.set(o, !(await erpOrderFor(erp, o, c.externalId)));
+      return !missing.get(o);
+    };
+    // Only the pending orders the ERP lacks are asked for their terms: most pending orders wait for payment.
+    const lacking: RecentOrder[] = [];
+    for (const o of pending) if (!(await inErp(o))) lacking.push(o);
+    const { terms, unread } = lacking.length
+      ? await paymentTermsOf(
+          shop,
+          lacking.map((o) => o.id),
+          ctx.signal,
+        )
+      : { terms: new Map<string, string>(), unread: null };
+    for (const o of lacking) {
+      const t = terms.get(o.id);
+      if (t) why.set(o, `Unpaid (${t})`);
+    }
+    const orders = [...why.keys()];
     const found: RaiseException[] = [];
     const findings: Array<Record<string, unknown>> = [];
     const prefix = `${c.shopify}:`;
     for (const o of orders) {
-      if (await erpOrderFor(erp, o, c.externalId)) continue;
+      if (await inErp(o)) continue;
       const ageMinutes = Math.floor((now - Date.parse(o.createdAt)) / 60_000);
       findings.push({ order: o.name, id: o.id, ageMinutes, financialStatus: o.displayFinancialStatus, total: o.totalPriceSet.shopMoney });
       // The order's own failed run, when it has one: the exception links it, so a retry replays it (and its success
@@ -74,7 +122,7 @@ export const orphanedOrdersMonitor = defineNode({
       found.push({
         type: 'orphaned-order',
         key: prefix + o.id,
-        title: `Paid order ${o.name} is not in the ERP after ${ageMinutes} min`,
+        title: `${why.get(o)} order ${o.name} is not in the ERP after ${ageMinutes} min`,
         detail: `${o.name} (${o.displayFinancialStatus}, ${o.totalPriceSet.shopMoney.amount} ${o.totalPriceSet.shopMoney.currencyCode}) was created ${o.createdAt}; no ERP sales order has its id.`,
         links: failed
           ? { shopify: o.id, shopifyName: o.name, flowId: failed.flowId, runId: failed.runId }
@@ -91,7 +139,14 @@ export const orphanedOrdersMonitor = defineNode({
       if (await erpOrderFor(erp, { id, legacyResourceId: id.split('/').pop() ?? id }, c.externalId)) recovered.add(key);
     }
     const r = await reconcile(sink, 'orphaned-order', prefix, found, 'the ERP has the sales order now', (k) => inWindow.has(k) || recovered.has(k));
-    return { checked: orders.length, found: found.length, ...r, findings, path: read.path } satisfies MonitorResult;
+    return {
+      checked: orders.length,
+      found: found.length,
+      ...r,
+      findings,
+      path: read.path,
+      ...(unread ? { paymentTermsUnread: `${lacking.length} pending order(s) not checked for payment terms: ${unread}` } : {}),
+    } satisfies MonitorResult;
   },
 });
 

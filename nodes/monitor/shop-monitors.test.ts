@@ -6,7 +6,7 @@ import { createSandboxErp, type SandboxErp } from '../erp/index.ts';
 import { harness, restOrder, type Harness } from './testing.ts';
 import { paymentProblem, soldOnCredit } from './payment-mismatch.ts';
 import { NodeError } from '../../runtime/node-api.ts';
-import type { RecentOrder } from './orders.ts';
+import { paymentTermsOf, type RecentOrder } from './orders.ts';
 import { first } from '../shopify/testing.ts';
 import { rawRows } from '../../runtime/testing/raw.ts';
 import { flow } from '../../runtime/testing/fixtures.ts';
@@ -255,5 +255,45 @@ describe('order monitors', () => {
     });
     const failing = { request: async () => Promise.reject(new NodeError('boom', { code: 'HTTP_500' })) } as unknown as ShopifyClient;
     await expect(soldOnCredit(failing, order, [], new AbortController().signal)).rejects.toThrow('boom');
+  });
+
+  it('orphaned-orders: an unpaid order the payment gate posts at once (net terms, or a method in unpaidGateways) is raised when the ERP lacks it; a pending card order is not', async () => {
+    const pending = (n: number, extra: Record<string, unknown>) => {
+      store.createOrder({ ...restOrder(n, { createdAt: Date.now() - hour, financialStatus: 'pending', sku: 'MON-TEE', price: '20.00' }), ...extra });
+      return `#${5000 + n}`;
+    };
+    const terms = pending(8, {
+      payment_terms: { payment_terms_name: 'Net 30', payment_terms_type: 'net', due_in_days: 30, payment_schedules: [] },
+      payment_gateway_names: [],
+    });
+    const cod = pending(9, { payment_gateway_names: ['Cash on Delivery (COD)'] });
+    pending(10, { payment_gateway_names: ['shopify_payments'] });
+    const r = await h.check('monitor.orphaned-orders', { shopify: 'main', erp: 'erp', afterMinutes: 30, unpaidGateways: ['Cash on Delivery (COD)'] });
+    const out = r.steps[1]?.output as { findings: Array<{ order: string }> };
+    expect(out.findings.map((f) => f.order).sort()).toEqual([cod, terms].sort());
+    const titles = (await open('orphaned-order')).map((e) => e.title);
+    expect(
+      titles.filter((t) => /^Unpaid \(Net 30\) order #5008 is not in the ERP after 6\d min$/.test(t)),
+      titles.join(' | '),
+    ).toHaveLength(1);
+    expect(
+      titles.filter((t) => /^Unpaid \(Cash on Delivery \(COD\)\) order #5009 is not in the ERP after 6\d min$/.test(t)),
+      titles.join(' | '),
+    ).toHaveLength(1);
+    // Without either setting only paid orders count.
+    const paidOnly = await h.check('monitor.orphaned-orders', { shopify: 'main', erp: 'erp', afterMinutes: 30, paymentTerms: false });
+    expect((paidOnly.steps[1]?.output as { findings: unknown[] } | undefined)?.findings).toEqual([]);
+  });
+
+  it('orphaned-orders: without the read_payment_terms scope the pending orders are left unchecked, and the result says so', async () => {
+    const denied = {
+      request: async () => {
+        throw new NodeError('shopify GraphQL error: Access denied for paymentTerms field.', { code: 'ACCESS_DENIED' });
+      },
+    } as unknown as ShopifyClient;
+    expect(await paymentTermsOf(denied, ['gid://shopify/Order/1'], new AbortController().signal)).toEqual({
+      terms: new Map(),
+      unread: "the app lacks Shopify's read_payment_terms scope",
+    });
   });
 });

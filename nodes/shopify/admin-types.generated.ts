@@ -2119,6 +2119,16 @@ export type MonitorOrderPaymentTermsQueryVariables = Exact<{
 
 export type MonitorOrderPaymentTermsQuery = { order: { id: string, paymentTerms: { paymentTermsType: PaymentTermsType, paymentTermsName: string } | null } | null };
 
+export type MonitorOrdersPaymentTermsQueryVariables = Exact<{
+  ids: Array<string> | string;
+}>;
+
+
+export type MonitorOrdersPaymentTermsQuery = { nodes: Array<
+    | { id: string, paymentTerms: { paymentTermsType: PaymentTermsType, paymentTermsName: string } | null }
+    | Record<PropertyKey, never>
+   | null> };
+
 export type RefundContextQueryVariables = Exact<{
   id: string;
   lineItems: number;

@@ -72,7 +72,7 @@ export function describeMonitor(type: string, c: Cfg): MonitorDescription {
     }
     case 'monitor.orphaned-orders':
       return {
-        watches: `Paid orders of Shopify "${c.shopify}" that should be in ERP "${c.erp}"`,
+        watches: `Paid orders of Shopify "${c.shopify}"${unpaidToo(c)} that should be in ERP "${c.erp}"`,
         thresholds: [{ label: 'Missing', value: `no ERP sales order ${c.afterMinutes} min after payment (orders of the last ${c.lookbackHours} h)` }],
         raises: [{ type: 'orphaned-order', keyPrefix: `${c.shopify}:` }],
         flowFilter: null,
@@ -105,4 +105,11 @@ export function describeMonitor(type: string, c: Cfg): MonitorDescription {
     default:
       return { watches: type, thresholds: [], raises: [], flowFilter: null, covers: () => false };
   }
+}
+
+/** The unpaid orders the orphaned-orders monitor expects in the ERP as well (as the payment gate posts them). */
+function unpaidToo(c: Record<string, unknown>): string {
+  const gateways = Array.isArray(c.unpaidGateways) ? (c.unpaidGateways as string[]) : [];
+  const kinds = [...(c.paymentTerms === false ? [] : ['on payment terms']), ...(gateways.length ? [`paid by ${gateways.join(', ')}`] : [])];
+  return kinds.length ? `, and unpaid ones ${kinds.join(' or ')},` : '';
 }
