@@ -50,6 +50,7 @@ describe('sandbox control panel', () => {
       'unmapped-tax',
       'unknown-sku',
       'tipped-order',
+      'terms-order',
       'duplicate-sku',
       'partial-refund',
       'erp-fulfilment',
@@ -103,6 +104,22 @@ describe('sandbox control panel', () => {
     const rec = await finished('flowId=payout-reconciliation', (r) => r.runId === payout.runs[0].runId);
     expect(rec.status, JSON.stringify(rec.error)).toBe('succeeded');
     expect(rec.steps.find((x: any) => x.nodeId === 'reconcile').port).toBe('balanced');
+  }, 180_000);
+
+  it('a B2B order on net 30 terms reaches the ERP while unpaid (its orders/create is the only webhook), and no payout carries it', async () => {
+    const o = await send('terms-order');
+    expect(o.message).toContain('(68.97 GBP, unpaid on payment terms)');
+    const log = (await call('GET', '/api/sandbox')).body.activity as Array<{ label: string }>;
+    expect(
+      log.map((l) => l.label),
+      JSON.stringify(log),
+    ).toContain(`${o.orderName}: a B2B order on net 30 terms, not yet paid (68.97 GBP)`);
+    const run = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`);
+    expect(run.status, JSON.stringify(run.error ?? run.skipped)).toBe('succeeded');
+    expect(run.steps.find((x: any) => x.nodeId === 'read-back').output.totals.gross).toBe('68.97');
+    const payout = await call('POST', '/api/sandbox/events', { scenario: 'payout' });
+    expect(payout.status).toBe(409);
+    expect(JSON.stringify(payout.body)).not.toContain(o.orderName);
   }, 180_000);
 
   it('an unmapped tax rate and an unknown SKU fail their runs with the reason', async () => {

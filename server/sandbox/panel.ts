@@ -16,6 +16,7 @@ export const SCENARIOS = {
   'unmapped-tax': { ...ORDER_SCENARIOS['unmapped-tax'], starts: 'Shopify webhook orders/paid' },
   'unknown-sku': { ...ORDER_SCENARIOS['unknown-sku'], starts: 'Shopify webhook orders/paid' },
   'tipped-order': { ...ORDER_SCENARIOS['tipped-order'], starts: 'Shopify webhook orders/paid' },
+  'terms-order': { ...ORDER_SCENARIOS['terms-order'], starts: 'Shopify webhook orders/create' },
   'duplicate-sku': {
     title: 'A duplicate SKU in Shopify',
     expect: 'the stock push names both products and raises an exception',
@@ -186,21 +187,24 @@ export class SandboxPanel {
       case 'paid-order':
       case 'unmapped-tax':
       case 'unknown-sku':
-      case 'tipped-order': {
+      case 'tipped-order':
+      case 'terms-order': {
         const o = orderPayload(scenario as OrderScenario, await this.next(), new Date(this.d.now()), store.state.currency);
         store.createOrder(o.body);
         this.orders.push(o);
         this.log.push({
           kind: 'order',
           scenario,
-          label: `${o.name}: ${SCENARIOS[scenario].title.toLowerCase()} (${o.total} ${o.currency})`,
+          label: `${o.name}: ${sentenceCase(SCENARIOS[scenario].title)} (${o.total} ${o.currency})`,
           at,
           orderGid: o.gid,
           runs: [],
         });
         return {
           scenario,
-          message: `Order ${o.name} (${o.total} ${o.currency}) created in the sandbox shop; Shopify's signed orders/create and orders/paid webhooks are on their way.`,
+          message: o.unpaid
+            ? `Order ${o.name} (${o.total} ${o.currency}, unpaid on payment terms) created in the sandbox shop; Shopify's signed orders/create webhook is on its way.`
+            : `Order ${o.name} (${o.total} ${o.currency}) created in the sandbox shop; Shopify's signed orders/create and orders/paid webhooks are on their way.`,
           orderName: o.name,
           orderId: o.gid,
           runs: [],
@@ -291,9 +295,10 @@ export class SandboxPanel {
     // shop's) are never paid out, rather than adding their amounts as if they were the shop's.
     const currency = store.state.currency;
     const inCurrency = (x: { currency?: string }) => (x.currency ?? currency) === currency;
-    const orders = this.orders.filter((o) => !this.paidOut.has(o.id) && invoiced.has(o.id) && inCurrency(o));
+    // An order on payment terms is invoiced at once but paid later: no payout carries it until then.
+    const orders = this.orders.filter((o) => !this.paidOut.has(o.id) && !o.unpaid && invoiced.has(o.id) && inCurrency(o));
     const refunds = this.refunds.filter((r) => !this.paidOut.has(r.id) && credited.has(r.id) && inCurrency(r));
-    const waiting = this.orders.filter((o) => !this.paidOut.has(o.id) && !invoiced.has(o.id)).map((o) => o.name);
+    const waiting = this.orders.filter((o) => !this.paidOut.has(o.id) && !o.unpaid && !invoiced.has(o.id)).map((o) => o.name);
     if (!orders.length && !refunds.length) {
       throw new HttpError(
         409,
@@ -327,3 +332,6 @@ export class SandboxPanel {
     return '1100';
   }
 }
+
+/** A title inside a sentence: its first word in lower case, acronyms ("B2B", "SKU") as they are. */
+const sentenceCase = (title: string) => (/^[A-Z](?:[a-z]|\s)/.test(title) ? title[0]!.toLowerCase() + title.slice(1) : title);

@@ -23,6 +23,11 @@ export const ORDER_SCENARIOS = {
     title: 'A paid order with a tip and import duties',
     expect: 'reaches the ERP with TIP and DUTY lines: the sales order is what the customer paid',
   },
+  'terms-order': {
+    file: 'uk-b2b-net-terms.orders-create.json',
+    title: 'A B2B order on net 30 terms, not yet paid',
+    expect: 'reaches the ERP at once, its invoice what the buyer owes; no payout carries it until it is paid',
+  },
 } as const;
 export type OrderScenario = keyof typeof ORDER_SCENARIOS;
 
@@ -48,6 +53,8 @@ export interface SentOrder {
   currency: string;
   /** Line item ids in payload order (a refund names them). */
   lineItemIds: string[];
+  /** Sent unpaid (pending: on payment terms): no payout pays it out. */
+  unpaid?: boolean;
   sentAt: string;
   body: string;
 }
@@ -75,7 +82,19 @@ export function orderPayload(scenario: OrderScenario, seq: number, now = new Dat
   if (o.currency !== shopCurrency) body = body.replaceAll(JSON.stringify(o.currency), JSON.stringify(shopCurrency));
   body = body.replace(`"name": ${JSON.stringify(o.name)}`, `"name": ${JSON.stringify(name)}`);
   body = body.replace(new RegExp(`"(order_number|number)":\\s*${o.order_number}(?![0-9])`, 'g'), `"$1": ${6000 + seq}`);
-  return { scenario, id, gid: `gid://shopify/Order/${id}`, name, total: o.total_price, currency: shopCurrency, lineItemIds, sentAt: now.toISOString(), body };
+  const unpaid = /"financial_status":\s*"pending"/.test(text);
+  return {
+    scenario,
+    id,
+    gid: `gid://shopify/Order/${id}`,
+    name,
+    total: o.total_price,
+    currency: shopCurrency,
+    lineItemIds,
+    ...(unpaid ? { unpaid } : {}),
+    sentAt: now.toISOString(),
+    body,
+  };
 }
 
 export interface SentRefund {

@@ -146,6 +146,19 @@ def charged(o, n, *, tip, duties):
         t[k] = s(D(t[k]) + D(tip) + D(duties)); t[k + '_set'] = bag(t[k], cur)
     return t
 out['uk-vat-inclusive-tip-duties.orders-paid.json'] = charged(uk, 8, tip='3.00', duties='4.50')
+# A B2B order on net 30 terms: placed unpaid (pending, no payment gateway), Shopify's payment_terms say when it is due.
+b2b = copy.deepcopy(uk)
+oid = 7100000010
+b2b.update({'id': oid, 'admin_graphql_api_id': f'gid://shopify/Order/{oid}', 'name': '#5010', 'order_number': 5010, 'number': 4010, 'financial_status': 'pending',
+            'payment_gateway_names': [], 'total_outstanding': b2b['total_price'], 'total_outstanding_set': bag(b2b['total_price'], 'GBP'),
+            'payment_terms': {'id': 7400000010, 'payment_terms_name': 'Net 30', 'payment_terms_type': 'net', 'due_in_days': 30,
+                              'payment_schedules': [{'id': 7500000010, 'amount': b2b['total_price'], 'currency': 'GBP', 'issued_at': '2026-03-02T10:15:00+00:00',
+                                                     'due_at': '2026-04-01T10:15:00+00:00', 'completed_at': None, 'expected_payment_method': None}]}})
+for i, li in enumerate(b2b['line_items']):
+    li['id'] = oid * 10 + i; li['admin_graphql_api_id'] = f'gid://shopify/LineItem/{li["id"]}'
+for i, sl in enumerate(b2b['shipping_lines']):
+    sl['id'] = oid * 10 + 5 + i
+out['uk-b2b-net-terms.orders-create.json'] = b2b
 # A shop in yen with an order discount of ¥1,000 on no line: what is spread over the three ¥1,000 lines is whole yen.
 out['jpy-unallocated-discount.orders-paid.json'] = order(9, cur='JPY', country='JP', province='JP-13', location=24826418, unallocated='1000',
     lines=[{'sku': 'TSHIRT-RED-M', 'name': 'T-Shirt Red M', 'price': '1000'}, {'sku': 'MUG-BLACK', 'name': 'Black Mug', 'price': '1000'},
