@@ -51,6 +51,7 @@ describe('sandbox control panel', () => {
       'unknown-sku',
       'tipped-order',
       'terms-order',
+      'terms-paid',
       'duplicate-sku',
       'partial-refund',
       'erp-fulfilment',
@@ -117,9 +118,21 @@ describe('sandbox control panel', () => {
     const run = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`);
     expect(run.status, JSON.stringify(run.error ?? run.skipped)).toBe('succeeded');
     expect(run.steps.find((x: any) => x.nodeId === 'read-back').output.totals.gross).toBe('68.97');
-    const payout = await call('POST', '/api/sandbox/events', { scenario: 'payout' });
-    expect(payout.status).toBe(409);
-    expect(JSON.stringify(payout.body)).not.toContain(o.orderName);
+    const early = await call('POST', '/api/sandbox/events', { scenario: 'payout' });
+    expect(early.status).toBe(409);
+    expect(JSON.stringify(early.body)).not.toContain(o.orderName);
+    // The buyer pays 30 days later: orders/paid books nothing more, and the payout clears the receivable.
+    const paid = await send('terms-paid');
+    expect(paid.orderName).toBe(o.orderName);
+    const again = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`, (r) => r.runId !== run.runId);
+    expect(again.status, JSON.stringify(again.error)).toBe('succeeded');
+    expect(again.steps.find((x: any) => x.nodeId === 'post').output.created).toBe(false);
+    const payout = await send('payout');
+    expect(payout.message).toMatch(/for 1 order is in Shopify/);
+    const rec = await finished('flowId=payout-reconciliation', (r) => r.runId === payout.runs[0].runId);
+    expect(rec.status, JSON.stringify(rec.error)).toBe('succeeded');
+    expect(rec.steps.find((x: any) => x.nodeId === 'reconcile').port).toBe('balanced');
+    expect((await call('POST', '/api/sandbox/events', { scenario: 'terms-paid' })).status).toBe(409);
   }, 180_000);
 
   it('an unmapped tax rate and an unknown SKU fail their runs with the reason', async () => {

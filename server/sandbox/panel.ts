@@ -17,6 +17,11 @@ export const SCENARIOS = {
   'unknown-sku': { ...ORDER_SCENARIOS['unknown-sku'], starts: 'Shopify webhook orders/paid' },
   'tipped-order': { ...ORDER_SCENARIOS['tipped-order'], starts: 'Shopify webhook orders/paid' },
   'terms-order': { ...ORDER_SCENARIOS['terms-order'], starts: 'Shopify webhook orders/create' },
+  'terms-paid': {
+    title: 'The B2B buyer pays the invoice',
+    expect: 'orders/paid changes nothing in the ERP (the order is there); the next payout carries the payment and clears the receivable',
+    starts: 'Shopify webhook orders/paid',
+  },
   'duplicate-sku': {
     title: 'A duplicate SKU in Shopify',
     expect: 'the stock push names both products and raises an exception',
@@ -207,6 +212,21 @@ export class SandboxPanel {
             : `Order ${o.name} (${o.total} ${o.currency}) created in the sandbox shop; Shopify's signed orders/create and orders/paid webhooks are on their way.`,
           orderName: o.name,
           orderId: o.gid,
+          runs: [],
+        };
+      }
+      case 'terms-paid': {
+        const order = [...this.orders].reverse().find((o) => o.unpaid && store.state.orders.has(o.gid));
+        if (!order) throw new HttpError(409, 'conflict', 'send a B2B order on net 30 terms first: this pays the last one still unpaid');
+        // Paid by card through the invoice's checkout link: Shopify Payments, so a payout carries it.
+        store.updateOrder(order.gid, { financial_status: 'paid', total_outstanding: '0.00', payment_gateway_names: ['shopify_payments'] });
+        order.unpaid = false;
+        this.log.push({ kind: 'order', scenario, label: `${order.name} paid (${order.total} ${order.currency})`, at, orderGid: order.gid, runs: [] });
+        return {
+          scenario,
+          message: `${order.name} is paid in the sandbox shop; Shopify's orders/updated and orders/paid webhooks are on their way, and the next payout carries it.`,
+          orderName: order.name,
+          orderId: order.gid,
           runs: [],
         };
       }
