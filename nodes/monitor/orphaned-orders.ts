@@ -3,6 +3,7 @@
 // manual method named in `unpaidGateways` (cash on delivery).
 import { z } from 'zod';
 import { defineNode, type MonitorHost, type RaiseException } from '../../runtime/node-api.ts';
+import { paidByNamedGateways } from '../erp/nodes/payment-gate.ts';
 import { erpOrderFor, paymentTermsOf, readOrders, type RecentOrder } from './orders.ts';
 import { connectionId, erpOf, reconcile, shopOf, sinkOf, type MonitorResult } from './shared.ts';
 
@@ -79,14 +80,12 @@ export const orphanedOrdersMonitor = defineNode({
     const live = read.orders.filter((o) => !o.test && !o.cancelledAt);
     // Why each order belongs in the ERP by now: paid, or unpaid but sold to be paid later.
     const why = new Map<RecentOrder, string>();
-    const named = new Set(c.unpaidGateways.map((g) => g.trim().toLowerCase()));
     const pending: RecentOrder[] = [];
     for (const o of live) {
       const fs = String(o.displayFinancialStatus);
       if (c.paidStatuses.includes(fs)) why.set(o, 'Paid');
       else if (fs !== 'PENDING') continue;
-      else if (o.paymentGatewayNames.length && o.paymentGatewayNames.every((g) => named.has(g.trim().toLowerCase())))
-        why.set(o, `Unpaid (${o.paymentGatewayNames.join(', ')})`);
+      else if (paidByNamedGateways(o.paymentGatewayNames, c.unpaidGateways)) why.set(o, `Unpaid (${o.paymentGatewayNames.join(', ')})`);
       else if (c.paymentTerms) pending.push(o);
     }
     const missing = new Map<RecentOrder, boolean>();

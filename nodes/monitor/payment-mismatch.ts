@@ -11,6 +11,7 @@ import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, NodeError, type RaiseException } from '../../runtime/node-api.ts';
 import type { ErpSalesOrder } from '../erp/contract.ts';
+import { paidByNamedGateways } from '../erp/nodes/payment-gate.ts';
 import { orderIdForm } from './orphaned-orders.ts';
 import type { ShopifyClient } from '../shopify/client.ts';
 import { ORDER_PAYMENT_TERMS, erpOrderFor, recentOrders, type RecentOrder } from './orders.ts';
@@ -131,9 +132,7 @@ export async function soldOnCredit(
   unpaidGateways: string[],
   signal: AbortSignal,
 ): Promise<{ agreed: boolean; note: string }> {
-  const named = new Set(unpaidGateways.map((g) => g.trim().toLowerCase()));
-  const gateways = o.paymentGatewayNames ?? [];
-  if (gateways.length && gateways.every((g) => named.has(g.trim().toLowerCase()))) return { agreed: true, note: '' };
+  if (paidByNamedGateways(o.paymentGatewayNames ?? [], unpaidGateways)) return { agreed: true, note: '' };
   try {
     const res = await shop.request(ORDER_PAYMENT_TERMS, { id: o.id }, { signal });
     const terms = res.data.order?.paymentTerms;

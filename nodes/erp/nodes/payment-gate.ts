@@ -119,7 +119,15 @@ export const paymentGateNode = defineNode<z.infer<typeof config>, Record<string,
 /** A pending order sold on payment terms, or paid by a method the merchant collects on delivery. */
 function soldBeforePayment(order: GateOrder, c: { paymentTerms: boolean; unpaidGateways: string[] }): boolean {
   if (c.paymentTerms && order.paymentTerms && typeof order.paymentTerms === 'object') return true;
-  const named = new Set(c.unpaidGateways.map((g) => g.trim().toLowerCase()));
-  const gateways = Array.isArray(order.paymentGateways) ? order.paymentGateways : [];
-  return gateways.length > 0 && gateways.every((g) => named.has(String(g).trim().toLowerCase()));
+  return paidByNamedGateways(Array.isArray(order.paymentGateways) ? order.paymentGateways : [], c.unpaidGateways);
+}
+
+/**
+ * Whether every payment method of an order is one the merchant named (case and spacing aside): a cash-on-delivery
+ * order split with a card payment is not one to ship before it is paid. Shared with the order monitors.
+ */
+export function paidByNamedGateways(gateways: readonly unknown[], named: readonly string[]): boolean {
+  const norm = (g: unknown) => String(g).trim().toLowerCase();
+  const names = new Set(named.map(norm));
+  return gateways.length > 0 && gateways.every((g) => names.has(norm(g)));
 }
