@@ -133,7 +133,7 @@ describe('canvas and narrow screens', () => {
     await page.waitForSelector('[data-testid=test-run-skipped]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid=test-run-status]')).toBe('skipped');
     expect(await page.textContent('[data-testid=test-run-skipped]')).toMatch(
-      /^Stopped at Only paid or authorised orders: order #9999 is a test order[^.]*\. \d+ nodes after it did not run\. The trigger sample is Shopify's published example order.*an order from the store/,
+      /^Stopped at Only paid, authorised or on-terms orders: order #9999 is a test order[^.]*\. \d+ nodes after it did not run\. The trigger sample is Shopify's published example order.*an order from the store/,
     );
 
     await page.goto(`${env.backend.baseUrl}/flows/order-to-erp/mapper`);

@@ -89,7 +89,7 @@ describe('sandbox panel, role page, connections and users in Chromium', () => {
     expect(await page.textContent('[data-testid=step-post]')).toContain(soNumber);
     // The run reads as the canvas does: the flow's and the nodes' names, their ids beside them.
     expect(await page.textContent('[data-testid=run-detail] p.muted a')).toBe('Shopify order to ERP sales order');
-    expect(await page.textContent('[data-testid=run-detail] [data-step=gate]')).toMatch(/^Only paid or authorised orders\s*gate\s*erp\.payment-gate/);
+    expect(await page.textContent('[data-testid=run-detail] [data-step=gate]')).toMatch(/^Only paid, authorised or on-terms orders\s*gate\s*erp\.payment-gate/);
     // On the runs list every run of the order is named by it, the refund's too (its webhook names the order by id
     // only), and the name searches for them all.
     await page.goto(`${base()}/runs`);
