@@ -88,10 +88,11 @@ export const orphanedOrdersMonitor = defineNode({
       else if (paidByNamedGateways(o.paymentGatewayNames, c.unpaidGateways)) why.set(o, `Unpaid (${o.paymentGatewayNames.join(', ')})`);
       else if (c.paymentTerms) pending.push(o);
     }
-    const missing = new Map<RecentOrder, boolean>();
+    // Each order is looked up in the ERP once, whether it was asked for its terms or not.
+    const known = new Map<RecentOrder, boolean>();
     const inErp = async (o: RecentOrder) => {
-      if (!missing.has(o)) missing.set(o, !(await erpOrderFor(erp, o, c.externalId)));
-      return !missing.get(o);
+      if (!known.has(o)) known.set(o, !!(await erpOrderFor(erp, o, c.externalId)));
+      return known.get(o)!;
     };
     // Only the pending orders the ERP lacks are asked for their terms: most pending orders wait for payment.
     const lacking: RecentOrder[] = [];
