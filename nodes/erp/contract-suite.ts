@@ -123,6 +123,22 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       expect(Number(after.available)).toBe(Number(before.available) - 2);
     });
 
+    it("posts an order on the payment term it names (by the ERP's name, any case) and refuses one the ERP lacks", async () => {
+      const erp = get();
+      const input = order({ paymentTerms: 'net 30' });
+      const o = (await erp.createSalesOrder(input)).document;
+      // Due in 30 days, not on the ERP's default term: what every receivables aging and dunning run reads.
+      expect(o.paymentTerms).toBe('Net 30');
+      expect((await erp.getSalesOrder(input.externalId))?.paymentTerms).toBe('Net 30');
+      expect((await erp.createSalesOrder(order())).document.paymentTerms).not.toBe('Net 30');
+      const unknown = order({ paymentTerms: 'Net 31' });
+      const e = await expectErpError(erp.createSalesOrder(unknown), 'PAYMENT_TERM_NOT_FOUND');
+      expect(e.message).toContain('"Net 31"');
+      expect(e.message).toContain('Net 30');
+      expect(e.details).toMatchObject({ field: 'paymentTerms', value: 'Net 31' });
+      expect(await erp.getSalesOrder(unknown.externalId)).toBeNull();
+    });
+
     it('converts tax-inclusive prices so the ERP totals equal the gross paid', async () => {
       const erp = get();
       const input = order({

@@ -152,6 +152,12 @@ export interface SalesOrderInput {
   /** Default warehouse code for lines. */
   warehouse: string;
   pricesIncludeTax?: boolean;
+  /**
+   * The payment term the order's invoice falls due by, by its name in the ERP ("Net 30": Shopify's B2B payment terms,
+   * mapped). Absent or null: the ERP's default term. A name the ERP does not know is refused, PAYMENT_TERM_NOT_FOUND:
+   * a receivable due on the wrong day is wrong in every aging report and dunning run.
+   */
+  paymentTerms?: string | null;
   lines: SalesOrderLineInput[];
   shipping?: ShippingLineInput[];
 }
@@ -197,6 +203,8 @@ export interface ErpSalesOrder {
   date: IsoDate;
   status: SalesOrderStatus;
   warehouse: string;
+  /** The payment term the ERP holds for the order (its name), null when it holds none. */
+  paymentTerms: string | null;
   lines: ErpSalesOrderLine[];
   shipping: ErpShippingLine[];
   totals: Totals;

@@ -153,6 +153,12 @@ term = PaymentTerm(name='Due on receipt')
 term.lines.new(type='remainder')
 term.save()
 ids['payment_term'] = term.id
+# What Shopify's B2B orders on net terms post with (an order's paymentTerms, by name); made after the default, which
+# the connector takes as the first term when a connection names none.
+net30 = PaymentTerm(name='Net 30')
+net30_line = net30.lines.new(type='remainder')
+net30_line.relativedeltas.new(days=30)
+net30.save()
 Journal = model('account.journal')
 cash_journal, = Journal.find([('code', '=', 'CASH')])
 revenue_journal, = Journal.find([('code', '=', 'REV')])

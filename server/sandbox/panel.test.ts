@@ -118,6 +118,8 @@ describe('sandbox control panel', () => {
     const run = await finished(`flowId=order-to-erp&key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`);
     expect(run.status, JSON.stringify(run.error ?? run.skipped)).toBe('succeeded');
     expect(run.steps.find((x: any) => x.nodeId === 'read-back').output.totals.gross).toBe('68.97');
+    // Due when Shopify says (30 days), not on the ERP's default term: the ERP's receivables aging reads it.
+    expect(run.steps.find((x: any) => x.nodeId === 'read-back').output.paymentTerms).toBe('Net 30');
     const early = await call('POST', '/api/sandbox/events', { scenario: 'payout' });
     expect(early.status).toBe(409);
     expect(JSON.stringify(early.body)).not.toContain(o.orderName);

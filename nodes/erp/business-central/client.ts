@@ -144,6 +144,22 @@ export class BcClient {
     return (await this.locations()).find((l) => l.id === id)?.code ?? '';
   }
 
+  /**
+   * Every payment term; `fresh` reads the list again. Terms are few and made rarely, so a term the cached list lacks
+   * is worth a second look before it is called unknown (one made in BC since the list was read).
+   */
+  paymentTerms(fresh = false): Promise<Array<{ id: string; code: string; displayName: string }>> {
+    if (fresh) this.cache.forget('paymentTerms');
+    return this.once('paymentTerms', () => this.list('paymentTerms'));
+  }
+
+  /** The code of the payment term with this id; null for none (BC writes an unset term as the empty GUID). */
+  async paymentTermsCode(id: string | null | undefined): Promise<string | null> {
+    if (!id || /^0{8}-/.test(id)) return null;
+    const byId = (all: Array<{ id: string; code: string }>) => all.find((t) => t.id === id)?.code;
+    return byId(await this.paymentTerms()) ?? byId(await this.paymentTerms(true)) ?? null;
+  }
+
   taxGroups(): Promise<Array<{ id: string; code: string; displayName: string }>> {
     return this.once('taxGroups', () => this.list('taxGroups'));
   }

@@ -348,3 +348,102 @@ describe("the order's ship-to", () => {
     });
   });
 });
+
+describe("the order's payment terms", () => {
+  const term = (code: string) => fake.sets.get('paymentTerms')!.find((t) => t.code === code)!;
+  const postOf = (set: 'salesOrders' | 'salesQuotes', externalId: string) =>
+    fake.requests.find(
+      (r) =>
+        r.method === 'POST' && r.path === `companies(${ids.companyId})/${set}` && (r.body as Record<string, unknown>).externalDocumentNumber === externalId,
+    )!.body as Record<string, unknown>;
+
+  it("sends the term named by description or code as paymentTermsId and reads back the term's code", async () => {
+    const input = bcOrder({ paymentTerms: 'Net 30' });
+    const a = await bc.createSalesOrder(input);
+    expect(postOf('salesOrders', input.externalId).paymentTermsId).toBe(term('30 DAYS').id);
+    // Read back as the code: a description need not be unique, the code is the term's key.
+    expect(a.document.paymentTerms).toBe('30 DAYS');
+    expect((await bc.getSalesOrder(input.externalId))!.paymentTerms).toBe('30 DAYS');
+    expect((await bc.createSalesOrder(bcOrder({ paymentTerms: '60 days' }))).document.paymentTerms).toBe('60 DAYS');
+    // A draft is a quote with the same term, kept when BC makes it the order.
+    const draft = bcOrder({ paymentTerms: 'net 14 DAYS' });
+    expect((await bc.createSalesOrder(draft, { confirm: false })).document).toMatchObject({ status: 'draft', paymentTerms: '14 DAYS' });
+    expect(postOf('salesQuotes', draft.externalId).paymentTermsId).toBe(term('14 DAYS').id);
+    expect(await bc.confirmSalesOrder!(draft.externalId)).toMatchObject({ status: 'open', paymentTerms: '14 DAYS' });
+  });
+
+  it("without a term sends none: BC gives the customer's payment terms, null when the customer has none", async () => {
+    const input = bcOrder();
+    const a = await bc.createSalesOrder(input);
+    expect(postOf('salesOrders', input.externalId)).not.toHaveProperty('paymentTermsId');
+    expect(a.document.paymentTerms).toBeNull();
+    const withDefault = async (termId: string) => {
+      const o = bcOrder({ paymentTerms: null });
+      await bc.upsertCustomer(o.customer);
+      fake.sets.get('customers')!.find((c) => c.number === o.customer.externalId)!.paymentTermsId = termId;
+      return (await bc.createSalesOrder(o)).document.paymentTerms;
+    };
+    expect(await withDefault(term('60 DAYS').id)).toBe('60 DAYS');
+  });
+
+  it('reads the term list again before calling a named term unknown or a read-back one none (a term made in BC since)', async () => {
+    await bc.createSalesOrder(bcOrder({ paymentTerms: '30 DAYS' })); // the list is read, if it was not already
+    const terms = fake.sets.get('paymentTerms')!;
+    const made = [
+      { id: '5d0b3c8e-0a44-4f0e-9d7c-2b8f0e6a1c11', code: '21 DAYS', displayName: 'Net 21 days', dueDateCalculation: '21D' },
+      { id: '5d0b3c8e-0a44-4f0e-9d7c-2b8f0e6a1c12', code: '7 DAYS', displayName: 'Net 7 days', dueDateCalculation: '7D' },
+    ];
+    try {
+      terms.push(made[0]!);
+      expect((await bc.createSalesOrder(bcOrder({ paymentTerms: 'Net 21 days' }))).document.paymentTerms).toBe('21 DAYS');
+      // A customer's default made since: BC sets it on the order, and its id is found on a second look.
+      terms.push(made[1]!);
+      const o = bcOrder();
+      await bc.upsertCustomer(o.customer);
+      fake.sets.get('customers')!.find((c) => c.number === o.customer.externalId)!.paymentTermsId = made[1]!.id;
+      expect((await bc.createSalesOrder(o)).document.paymentTerms).toBe('7 DAYS');
+    } finally {
+      fake.sets.set(
+        'paymentTerms',
+        terms.filter((t) => !made.some((m) => m.id === t.id)),
+      );
+    }
+  });
+
+  it('refuses a term BC does not know with PAYMENT_TERM_NOT_FOUND naming it and the known codes, writing nothing', async () => {
+    const before = fake.requests.length;
+    const customers = fake.sets.get('customers')!.length;
+    const input = bcOrder({ paymentTerms: 'Net 45' });
+    const e = (await bc.createSalesOrder(input).catch((x: unknown) => x)) as NodeError;
+    expect(e).toMatchObject({
+      code: 'PAYMENT_TERM_NOT_FOUND',
+      errorClass: 'permanent',
+      details: { field: 'paymentTerms', value: 'Net 45', known: ['COD', '14 DAYS', '30 DAYS', '60 DAYS'] },
+    });
+    expect(e.message).toContain('"Net 45"');
+    expect(e.message).toContain('known: COD (Cash on delivery), 14 DAYS (Net 14 days), 30 DAYS (Net 30), 60 DAYS (Net 60 days)');
+    expect(fake.requests.slice(before).some((r) => r.method !== 'GET')).toBe(false);
+    expect(fake.sets.get('customers')).toHaveLength(customers);
+    expect(await bc.getSalesOrder(input.externalId)).toBeNull();
+  });
+
+  it('refuses a description several terms share, naming their codes (descriptions are not unique in BC)', async () => {
+    const terms = fake.sets.get('paymentTerms')!;
+    const twin = { id: '5d0b3c8e-0a44-4f0e-9d7c-2b8f0e6a1c13', code: 'N30', displayName: 'NET 30', dueDateCalculation: '30D' };
+    terms.push(twin);
+    try {
+      // An unknown name makes the connector read the list again, twin included.
+      await expect(bc.createSalesOrder(bcOrder({ paymentTerms: 'Net 99' }))).rejects.toMatchObject({ code: 'PAYMENT_TERM_NOT_FOUND' });
+      const e = (await bc.createSalesOrder(bcOrder({ paymentTerms: 'Net 30' })).catch((x: unknown) => x)) as NodeError;
+      expect(e).toMatchObject({ code: 'PAYMENT_TERM_NOT_FOUND', details: { field: 'paymentTerms', value: 'Net 30' } });
+      expect(e.message).toContain('several Business Central terms (30 DAYS, N30)');
+      // By its code it is one term.
+      expect((await bc.createSalesOrder(bcOrder({ paymentTerms: 'n30' }))).document.paymentTerms).toBe('N30');
+    } finally {
+      fake.sets.set(
+        'paymentTerms',
+        terms.filter((t) => t !== twin),
+      );
+    }
+  });
+});

@@ -77,6 +77,31 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
     return codes[0];
   }
 
+  /**
+   * The id of the payment term an order names, by its code ("30 DAYS") or its description ("Net 30"), either in any
+   * case: merchants map Shopify's "Net 30" to whichever they see in BC. Codes first, since only codes are unique.
+   */
+  async function paymentTermsId(name: string): Promise<string> {
+    const key = name.toLowerCase();
+    const match = (all: Array<{ id: string; code: string; displayName: string }>) => {
+      const byCode = all.filter((t) => t.code.toLowerCase() === key);
+      return byCode.length ? byCode : all.filter((t) => (t.displayName ?? '').toLowerCase() === key);
+    };
+    let all = await bc.paymentTerms();
+    let hits = match(all);
+    if (!hits.length) hits = match((all = await bc.paymentTerms(true)));
+    if (hits.length === 1) return hits[0]!.id;
+    const known = all.map((t) => t.code);
+    const listed = all.map((t) => (t.displayName && t.displayName !== t.code ? `${t.code} (${t.displayName})` : t.code)).join(', ');
+    throw fail(
+      hits.length
+        ? `Payment term ${JSON.stringify(name)} is the description of several Business Central terms (${hits.map((t) => t.code).join(', ')}): name it by its code`
+        : `Payment term ${JSON.stringify(name)} does not exist in Business Central (known: ${listed})`,
+      'PAYMENT_TERM_NOT_FOUND',
+      { field: 'paymentTerms', value: name, known },
+    );
+  }
+
   const customerNumber = (externalId: string) => {
     if (externalId.length > 20)
       throw fail(`customer external id ${externalId} is longer than BC's 20-character customer number`, 'INVALID_INPUT', { field: 'customer.externalId' });
@@ -146,6 +171,9 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       date: o.orderDate,
       status: o.status === 'Draft' ? 'draft' : o.fullyShipped ? 'fulfilled' : shipped ? 'partially-fulfilled' : 'open',
       warehouse: goods[0]?.warehouse ?? '',
+      // The code, whichever way the order named the term: it is the term's key in BC, and a description need not be
+      // unique, so the code is what any later comparison can rely on.
+      paymentTerms: await bc.paymentTermsCode(o.paymentTermsId),
       lines: goods,
       shipping,
       totals: { net: money(n(o.totalAmountExcludingTax)), tax: money(n(o.totalTaxAmount)), gross: money(n(o.totalAmountIncludingTax)) },
@@ -227,6 +255,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       });
     const quote = await findQuote(input.externalId);
     if (quote && !draft) return { created: false, document: await quoteAsOrder(quote) };
+    // Before anything is written (the quote replaced, the customer created): an unknown term leaves BC untouched.
+    const terms = input.paymentTerms ? await paymentTermsId(input.paymentTerms) : undefined;
     await checkItems(input.lines.map((l) => l.sku));
     const location = await bc.locationId(input.warehouse);
     const lines: Rec[] = [];
@@ -260,6 +290,8 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       currencyCode: input.currency === lcy ? '' : input.currency,
       // This order's own ship-to (BC would otherwise ship to the customer's address).
       ...(input.shipTo ? bcShipTo(input.shipTo) : {}),
+      // Without one BC gives the order the customer's payment terms, which is the contract's "ERP default".
+      ...(terms ? { paymentTermsId: terms } : {}),
     };
     if (draft) {
       // A quote left by a failed check is replaced by the new input (a replay after a fix).

@@ -2,7 +2,8 @@
 // Entra ID client-credentials token, company-scoped entity sets, OData $filter/$expand/$orderby and
 // @odata.nextLink paging, @odata.etag + If-Match, deep insert of lines, bound actions (Microsoft.NAV.post,
 // Microsoft.NAV.makeOrder: a sales quote becomes a sales order and the quote is deleted), tax always computed by BC
-// from the line's tax group (the API's tax amounts are read-only),
+// from the line's tax group (the API's tax amounts are read-only), documents' paymentTermsId (the customer's unless
+// given, the empty Guid for none),
 // JSON $batch with Isolation: snapshot, {"error":{"code","message"}} bodies, 429 + Retry-After.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,6 +24,8 @@ export interface FakeBc {
 }
 
 const RATES: Record<string, string> = { TAXABLE: '0.10', NONTAX: '0' };
+// How API v2.0 writes a Guid field with no value (an order or customer without payment terms).
+const NIL = '00000000-0000-0000-0000-000000000000';
 const PAGE = 2; // small pages so the connector has to follow @odata.nextLink
 
 /** Splits on ` and ` / ` or ` outside string literals and parentheses (a searched text may hold either word). */
@@ -109,6 +112,24 @@ export async function startFakeBc(opts: {
         { id: randomUUID(), code: 'TAXABLE', displayName: 'Taxable' },
         { id: randomUUID(), code: 'NONTAX', displayName: 'Non-taxable' },
       ],
+    ],
+    [
+      'paymentTerms',
+      [
+        ['COD', 'Cash on delivery', '0D'],
+        ['14 DAYS', 'Net 14 days', '14D'],
+        ['30 DAYS', 'Net 30', '30D'],
+        ['60 DAYS', 'Net 60 days', '60D'],
+      ].map(([code, displayName, dueDateCalculation]) => ({
+        id: randomUUID(),
+        code,
+        displayName,
+        dueDateCalculation,
+        discountDateCalculation: '',
+        discountPercent: 0,
+        calculateDiscountOnCreditMemos: false,
+        lastModifiedDateTime: '2026-01-05T09:00:00Z',
+      })),
     ],
     ['customers', []],
     ['salesQuotes', []],
@@ -311,7 +332,7 @@ export async function startFakeBc(opts: {
     if (method === 'POST' && !key) {
       const id = randomUUID();
       if (setName === 'customers') {
-        const c = { id, '@odata.etag': etag(), email: '', phoneNumber: '', ...body };
+        const c = { id, '@odata.etag': etag(), email: '', phoneNumber: '', paymentTermsId: NIL, ...body };
         set.push(c);
         return { status: 201, body: c };
       }
@@ -323,6 +344,10 @@ export async function startFakeBc(opts: {
           if (l.lineType === 'Item' && !G('items').some((i) => i.number === l.lineObjectNumber))
             return err(400, 'Internal_RecordNotFound', `The Item does not exist. Identification fields and values: No.='${l.lineObjectNumber}'`);
         }
+        // The customer's payment terms unless the document names its own, which must exist (BC validates the relation).
+        const terms = body!.paymentTermsId ?? cust.paymentTermsId ?? NIL;
+        if (terms !== NIL && !G('paymentTerms').some((t) => t.id === terms))
+          return err(400, 'Internal_RecordNotFound', `The Payment Terms does not exist. Identification fields and values: Id='${terms}'`);
         const lines = priceLines(body![linesKey] ?? [], setName === 'salesOrders' ? 'documentId' : 'documentId', id);
         const doc: Rec = {
           id,
@@ -334,6 +359,7 @@ export async function startFakeBc(opts: {
           fullyShipped: false,
           currencyCode: '',
           ...body,
+          paymentTermsId: terms,
           [linesKey]: lines,
           ...totals(lines),
         };

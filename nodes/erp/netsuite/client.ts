@@ -23,6 +23,8 @@ export interface NetSuiteConfig {
 
 const KIND: ErpKind = 'netsuite';
 
+export type RefTable = 'location' | 'currency' | 'account' | 'salestaxitem' | 'term';
+
 export const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** External ids allow letters, digits, `_` and `-` only; ours are prefixed by record type for readability. */
@@ -108,17 +110,22 @@ export class NetSuiteClient {
     return this.cache.get(key, load);
   }
 
-  ids(table: 'location' | 'currency' | 'account' | 'salestaxitem'): Promise<Map<string, string>> {
+  ids(table: RefTable): Promise<Map<string, string>> {
     const sql = {
       location: "SELECT id, name AS code FROM location WHERE isinactive = 'F'",
       currency: 'SELECT id, symbol AS code FROM currency',
       account: "SELECT id, acctnumber AS code FROM account WHERE isinactive = 'F'",
       salestaxitem: "SELECT id, itemid AS code FROM salestaxitem WHERE isinactive = 'F'",
+      term: "SELECT id, name AS code FROM term WHERE isinactive = 'F'",
     }[table];
     return this.once(table, async () => new Map((await this.suiteql<{ id: string | number; code: string }>(sql)).map((r) => [String(r.code), String(r.id)])));
   }
 
-  async idOf(table: 'location' | 'currency' | 'account' | 'salestaxitem', code: string, errCode: string, what: string): Promise<string> {
+  forget(table: RefTable): void {
+    this.cache.forget(table);
+  }
+
+  async idOf(table: RefTable, code: string, errCode: string, what: string): Promise<string> {
     const m = await this.ids(table);
     const id = m.get(code);
     if (!id)
@@ -126,7 +133,7 @@ export class NetSuiteClient {
     return id;
   }
 
-  async codeOf(table: 'location' | 'currency' | 'account' | 'salestaxitem', id: string | undefined): Promise<string> {
+  async codeOf(table: RefTable, id: string | undefined): Promise<string> {
     if (!id) return '';
     for (const [c, i] of await this.ids(table)) if (i === String(id)) return c;
     return String(id);

@@ -325,3 +325,65 @@ describe("the order's ship-to", () => {
     });
   });
 });
+
+describe("the order's payment terms", () => {
+  const postOf = (reference: string) =>
+    fake.requests
+      .filter((r) => r.method === 'POST' && r.path === 'record/v1/salesOrder')
+      .find((r) => (r.body as { otherRefNum?: string }).otherRefNum === reference)!.body as Record<string, unknown>;
+
+  it("sends the named term as the order's terms (its internal id, looked up once) and reads its name back", async () => {
+    const input = netsuiteOrder({ paymentTerms: 'Net 30' });
+    const a = await ns.createSalesOrder(input);
+    expect(postOf(input.reference).terms).toEqual({ id: '2' });
+    expect(a.document.paymentTerms).toBe('Net 30');
+    expect((await ns.getSalesOrder(input.externalId))!.paymentTerms).toBe('Net 30');
+    expect([...fake.records.get('salesOrder')!.values()].find((r) => r.otherRefNum === input.reference)!.terms).toEqual({ id: '2', refName: 'Net 30' });
+    // A name differing only in case is the one term it names; the term list is not read again.
+    const before = fake.requests.length;
+    const b = await ns.createSalesOrder(netsuiteOrder({ paymentTerms: 'due on RECEIPT' }));
+    expect(b.document.paymentTerms).toBe('Due on receipt');
+    expect(fake.requests.slice(before).some((r) => /FROM term\b/.test(String((r.body as { q?: string } | undefined)?.q)))).toBe(false);
+  });
+
+  it("without a term sends none: NetSuite gives the customer's default terms, null when the customer has none", async () => {
+    const input = netsuiteOrder();
+    const a = await ns.createSalesOrder(input);
+    expect(postOf(input.reference)).not.toHaveProperty('terms');
+    expect(a.document.paymentTerms).toBeNull();
+    const withDefault = netsuiteOrder({ paymentTerms: null });
+    const c = await ns.upsertCustomer(withDefault.customer);
+    fake.records.get('customer')!.get(c.document.id)!.terms = { id: '1', refName: 'Net 15' };
+    expect((await ns.createSalesOrder(withDefault)).document.paymentTerms).toBe('Net 15');
+  });
+
+  it('reads the term list again before calling a term unknown (a term made in NetSuite since)', async () => {
+    await ns.createSalesOrder(netsuiteOrder({ paymentTerms: 'Net 30' })); // the list is read, if it was not already
+    fake.terms.push({ id: 8, name: 'Net 7', isinactive: 'F' });
+    try {
+      const o = await ns.createSalesOrder(netsuiteOrder({ paymentTerms: 'Net 7' }));
+      expect(o.document.paymentTerms).toBe('Net 7');
+    } finally {
+      fake.terms.pop();
+    }
+  });
+
+  it('refuses a term NetSuite does not know (or an inactive one) with PAYMENT_TERM_NOT_FOUND, writing nothing', async () => {
+    for (const name of ['Net 45', 'Net 90']) {
+      const before = fake.requests.length;
+      const customers = fake.records.get('customer')!.size;
+      const input = netsuiteOrder({ paymentTerms: name });
+      const e = (await ns.createSalesOrder(input).catch((x: unknown) => x)) as NodeError;
+      expect(e).toMatchObject({
+        code: 'PAYMENT_TERM_NOT_FOUND',
+        errorClass: 'permanent',
+        details: { field: 'paymentTerms', value: name, known: ['Due on receipt', 'Net 15', 'Net 30', 'Net 60'] },
+      });
+      expect(e.message).toContain(`"${name}"`);
+      expect(e.message).toContain('known: Due on receipt, Net 15, Net 30, Net 60');
+      expect(fake.requests.slice(before).some((r) => r.method !== 'GET' && r.path.startsWith('record/'))).toBe(false);
+      expect(fake.records.get('customer')!.size).toBe(customers);
+      expect(await ns.getSalesOrder(input.externalId)).toBeNull();
+    }
+  });
+});

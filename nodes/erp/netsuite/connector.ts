@@ -170,6 +170,7 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
       date: r.tranDate ?? '',
       status: STATUS[statusId] ?? 'open',
       warehouse: r.location?.refName ?? '',
+      paymentTerms: r.terms?.id ? (r.terms.refName ?? (await ns.codeOf('term', String(r.terms.id)))) : null,
       lines,
       shipping: r.shippingCost
         ? [
@@ -190,6 +191,31 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
   async function getSalesOrder(externalId: string): Promise<ErpSalesOrder | null> {
     const r = await ns.record('salesOrder', `eid:${eid('shopify-order', externalId)}`);
     return r ? toOrder(r) : null;
+  }
+
+  /**
+   * The internal id of the active term by this name. NetSuite's own spelling wins; otherwise the one term whose name
+   * differs only in case, since the name arrives from Shopify's terms ("Net 30", "Due on receipt") mapped by hand.
+   */
+  async function termId(name: string): Promise<string> {
+    const match = (terms: Map<string, string>) => {
+      const folded = [...terms].filter(([t]) => t.toLowerCase() === name.toLowerCase());
+      return terms.get(name) ?? (folded.length === 1 ? folded[0]![1] : undefined);
+    };
+    let terms = await ns.ids('term');
+    let id = match(terms);
+    if (!id) {
+      // Terms are few and made rarely: one made in NetSuite since the list was read is found on a second look.
+      ns.forget('term');
+      id = match((terms = await ns.ids('term')));
+    }
+    if (id) return id;
+    const known = [...terms.keys()].sort();
+    throw erpError('netsuite', `Payment term ${JSON.stringify(name)} does not exist in NetSuite (known: ${known.join(', ')})`, {
+      errorClass: 'permanent',
+      code: 'PAYMENT_TERM_NOT_FOUND',
+      details: { field: 'paymentTerms', value: name, known },
+    });
   }
 
   const taxCodeId = (code: string) => ns.idOf('salestaxitem', code, 'TAX_CODE_NOT_FOUND', 'Tax code');
@@ -270,6 +296,8 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
     const draft = opts.confirm === false;
     const found = await ns.record('salesOrder', `eid:${eid('shopify-order', input.externalId)}`);
     if (found && !(draft && String(found.orderStatus?.id ?? found.status?.id) === 'A')) return { created: false, document: await toOrder(found) };
+    // Before anything is written (the draft deleted, the customer created): an unknown term leaves NetSuite untouched.
+    const terms = input.paymentTerms ? { id: await termId(input.paymentTerms) } : undefined;
     // A draft (Pending Approval) left by a failed check is replaced by the new input: a replay after a fix.
     if (found) await ns.http.request('DELETE', `record/v1/salesOrder/${found.id}`);
     const ids = await itemIds(input.lines.map((l) => l.sku));
@@ -318,6 +346,8 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
         memo: `Shopify order ${input.reference}`,
         // This order's own ship-to: NetSuite would otherwise take the customer's default shipping address.
         ...(input.shipTo ? { shippingAddress: nsAddress(input.shipTo) } : {}),
+        // Without one NetSuite gives the order the customer's default terms, which is the contract's "ERP default".
+        ...(terms ? { terms } : {}),
         // Pending Approval: a draft that commits no stock and is not billable until approved.
         ...(draft ? { orderStatus: { id: 'A' } } : {}),
         ...(shipping.isZero()

@@ -11,6 +11,8 @@ type Rec = Record<string, any>;
 export interface FakeNetSuite {
   url: string;
   records: Map<string, Map<string, Rec>>;
+  /** The account's term list ({ id, name, isinactive }): tests add terms made "since the connector read it". */
+  terms: Rec[];
   requests: Array<{ method: string; path: string; body: unknown; headers: IncomingMessage['headers'] }>;
   maxInFlight: number;
   /** Next N API requests answer with this throttle. */
@@ -53,6 +55,14 @@ const ACCOUNTS = [
   { id: 119, acctnumber: '1190' },
   { id: 161, acctnumber: '6100' },
 ];
+// The term list (Setup > Accounting > Accounting Lists > Term): "Net 90" is inactive, so refused as a reference.
+const TERMS = [
+  { id: 1, name: 'Net 15', isinactive: 'F' },
+  { id: 2, name: 'Net 30', isinactive: 'F' },
+  { id: 3, name: 'Net 60', isinactive: 'F' },
+  { id: 4, name: 'Due on receipt', isinactive: 'F' },
+  { id: 7, name: 'Net 90', isinactive: 'T' },
+];
 const TAXES = [{ id: 5, itemid: 'US-SALES-10', description: 'Sales Tax 10%', rate: '10.00%' }];
 const STOCK = [
   { item: 11, location: 1, onhand: 100, available: 96 },
@@ -79,6 +89,7 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
   let throttleKind: '429' | 'SSS_REQUEST_LIMIT_EXCEEDED' = '429';
   const state = { maxInFlight: 0 };
   const stock = STOCK.map((x) => ({ ...x }));
+  const terms: Rec[] = TERMS.map((t) => ({ ...t }));
   /** Inventory-affecting transactions: id, lastmodifieddate ('YYYY-MM-DD HH24:MI:SS'), item ids of their lines. */
   const stockTx: Array<{ id: number; modified: string; items: number[] }> = [];
 
@@ -146,6 +157,11 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
     taxTotal = taxTotal.plus(shipTax);
     const prefix = { salesOrder: 'SO', creditMemo: 'CM', journalEntry: 'JE', customer: 'C', itemFulfillment: 'IF' }[type] ?? 'X';
     const customer = body.entity?.id ? records.get('customer')!.get(String(body.entity.id)) : undefined;
+    // A sales order without terms takes its customer's; an id naming no active term is refused as NetSuite does.
+    const termKey = type !== 'salesOrder' ? undefined : body.terms ? body.terms.id : customer?.terms?.id;
+    const term = termKey === undefined ? undefined : terms.find((t) => t.isinactive === 'F' && String(t.id) === String(termKey));
+    if (type === 'salesOrder' && body.terms && !term)
+      throw Object.assign(new Error(`Invalid terms reference key ${body.terms.id}.`), { nsCode: 'INVALID_KEY_OR_REF' });
     return {
       ...body,
       id,
@@ -156,6 +172,7 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
       location: body.location ? ref(LOCATIONS, body.location.id, 'name') : undefined,
       shippingTaxCode: body.shippingTaxCode ? { id: String(body.shippingTaxCode.id), refName: tax(body.shippingTaxCode.id)?.itemid } : undefined,
       shippingTax1Amt: shipTax.toNumber(),
+      ...(type === 'salesOrder' ? { terms: term ? { id: String(term.id), refName: term.name } : undefined } : {}),
       ...(override ? { taxDetails: { items: details } } : {}),
       ...(type === 'salesOrder'
         ? body.orderStatus?.id === 'A'
@@ -188,6 +205,8 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
     if (/FROM location/.test(qs)) return LOCATIONS.map((l) => ({ id: l.id, code: l.name }));
     if (/FROM currency/.test(qs)) return CURRENCIES.map((c) => ({ id: c.id, code: c.symbol }));
     if (/FROM account/.test(qs)) return ACCOUNTS.map((a) => ({ id: a.id, code: a.acctnumber }));
+    if (/FROM term\b/.test(qs) && /name AS code/.test(qs))
+      return terms.filter((t) => !/isinactive = 'F'/.test(qs) || t.isinactive === 'F').map((t) => ({ id: t.id, code: t.name }));
     if (/FROM salestaxitem/.test(qs)) return /AS code/.test(qs) ? TAXES.map((t) => ({ id: t.id, code: t.itemid })) : TAXES;
     if (/FROM inventoryitemlocations/.test(qs)) {
       const skus = inList('i.itemid');
@@ -379,6 +398,7 @@ export async function startFakeNetSuite(publicKey: KeyObject, opts: { clientId: 
   return {
     url: `http://127.0.0.1:${addr.port}/services/rest`,
     records,
+    terms,
     requests,
     get maxInFlight() {
       return state.maxInFlight;

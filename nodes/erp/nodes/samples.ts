@@ -18,6 +18,7 @@ export const sampleSalesOrder: ErpSalesOrder & { created: boolean } = {
   customer: { id: '12', externalId: '115310627314723954', name: 'Bob Norman' },
   currency: 'USD',
   date: '2026-11-27',
+  paymentTerms: null,
   status: 'open',
   warehouse: 'WH',
   lines: [

@@ -12,11 +12,12 @@ CREATE TABLE IF NOT EXISTS warehouses (id INTEGER PRIMARY KEY, code TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS taxes (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, rate TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS payment_methods (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS payment_terms (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, days INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stock (item_id INTEGER NOT NULL, warehouse_id INTEGER NOT NULL, on_hand TEXT NOT NULL DEFAULT '0', reserved TEXT NOT NULL DEFAULT '0', PRIMARY KEY (item_id, warehouse_id));
 CREATE TABLE IF NOT EXISTS customers (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT, phone TEXT, address TEXT);
 CREATE TABLE IF NOT EXISTS sales_orders (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, number TEXT NOT NULL, reference TEXT NOT NULL,
   customer_id INTEGER NOT NULL, currency TEXT NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL, warehouse_id INTEGER NOT NULL,
-  net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL, created_at TEXT NOT NULL);
+  net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL, created_at TEXT NOT NULL, payment_term TEXT);
 CREATE TABLE IF NOT EXISTS so_lines (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, kind TEXT NOT NULL, sku TEXT, item_id INTEGER, description TEXT NOT NULL,
   quantity TEXT NOT NULL, unit_price TEXT NOT NULL, discount TEXT NOT NULL, tax_code TEXT, net TEXT NOT NULL, tax_amount TEXT NOT NULL, warehouse_id INTEGER NOT NULL,
   shipped TEXT NOT NULL DEFAULT '0');
@@ -55,6 +56,16 @@ export const SEED = {
     ['GIFT-CARD', 'Gift cards'],
     ['MANUAL', 'Manual payments'],
     ['TEST', 'Test gateway'],
+  ] as const,
+  /** Payment terms by name and days to pay, named as Shopify's payment terms templates are (scripts/tryton/setup.py has Net 30). */
+  paymentTerms: [
+    ['Due on receipt', 0],
+    ['Net 7', 7],
+    ['Net 15', 15],
+    ['Net 30', 30],
+    ['Net 45', 45],
+    ['Net 60', 60],
+    ['Net 90', 90],
   ] as const,
   taxes: [
     ['US-SALES-10', 'Sales Tax 10%', '0.10'],
@@ -136,6 +147,9 @@ export function openDb(opts: { dataDir?: string; file?: string }): Db {
     db.pragma('synchronous = NORMAL');
   }
   db.exec(SCHEMA);
+  // Sandboxes made before orders carried payment terms get the column; CREATE TABLE IF NOT EXISTS adds none.
+  const columns = new Set((db.pragma('table_info(sales_orders)') as Array<{ name: string }>).map((c) => c.name));
+  if (!columns.has('payment_term')) db.exec('ALTER TABLE sales_orders ADD COLUMN payment_term TEXT');
   // Statements are compiled once and reused: compiling dominates the cost of these small queries.
   const cache = new Map<string, Database.Statement>();
   const prepare = db.prepare.bind(db);
@@ -157,6 +171,10 @@ function seedOnce(db: Db): void {
   if ((db.prepare('SELECT COUNT(*) AS n FROM payment_methods').get() as { n: number }).n === 0) {
     const pm = db.prepare('INSERT INTO payment_methods (code, name) VALUES (?, ?)');
     for (const [c, n] of SEED.paymentMethods) pm.run(c, n);
+  }
+  if ((db.prepare('SELECT COUNT(*) AS n FROM payment_terms').get() as { n: number }).n === 0) {
+    const pt = db.prepare('INSERT INTO payment_terms (name, days) VALUES (?, ?)');
+    for (const [n, d] of SEED.paymentTerms) pt.run(n, d);
   }
   if ((db.prepare('SELECT COUNT(*) AS n FROM warehouses').get() as { n: number }).n > 0) return;
   db.transaction(() => {

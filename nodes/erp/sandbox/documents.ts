@@ -30,6 +30,20 @@ export function warehouseId(db: Db, code: string): number {
   return r.id;
 }
 
+/** The ERP's name of a payment term, matched without regard to case ("net 30" is Net 30). */
+function paymentTermName(db: Db, name: string): string {
+  const r = db.prepare('SELECT name FROM payment_terms WHERE name = ?').get(name) as { name: string } | undefined;
+  if (!r) {
+    const known = (db.prepare('SELECT name FROM payment_terms ORDER BY days, name').all() as Array<{ name: string }>).map((t) => t.name);
+    throw fail(`Payment term ${JSON.stringify(name)} does not exist (known: ${known.join(', ')})`, 'PAYMENT_TERM_NOT_FOUND', {
+      field: 'paymentTerms',
+      value: name,
+      known,
+    });
+  }
+  return r.name;
+}
+
 const whCode = (db: Db, id: number) => (db.prepare('SELECT code FROM warehouses WHERE id = ?').get(id) as { code: string }).code;
 
 function taxes(db: Db, codes: string[] | undefined): Array<{ code: string; rate: string }> {
@@ -113,6 +127,7 @@ export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean
       db.prepare('DELETE FROM sales_orders WHERE id = ?').run(existing.id);
     }
     const whId = warehouseId(db, input.warehouse);
+    const term = input.paymentTerms ? paymentTermName(db, input.paymentTerms) : null;
     const m = (d: Decimal.Value) => currencyText(d, input.currency);
     const its = items(
       db,
@@ -138,8 +153,8 @@ export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean
     const number = existing?.number ?? nextNumber(db, 'sales_order', 'SO');
     const orderId = Number(
       db
-        .prepare(`INSERT INTO sales_orders (external_id, number, reference, customer_id, currency, date, status, warehouse_id, net, tax, gross, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)`)
+        .prepare(`INSERT INTO sales_orders (external_id, number, reference, customer_id, currency, date, status, warehouse_id, net, tax, gross, created_at, payment_term)
+      VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`)
         .run(
           input.externalId,
           number,
@@ -152,6 +167,7 @@ export function createOrder(db: Db, input: SalesOrderInput, postInvoice: boolean
           m(tax),
           m(net.plus(tax)),
           new Date().toISOString(),
+          term,
         ).lastInsertRowid,
     );
     const ins =
@@ -227,6 +243,7 @@ interface OrderRow {
   net: string;
   tax: string;
   gross: string;
+  payment_term: string | null;
 }
 interface LineRow {
   id: number;
@@ -263,6 +280,7 @@ export function readOrder(db: Db, externalId: string): ErpSalesOrder | null {
     date: o.date,
     status: o.status as ErpSalesOrder['status'],
     warehouse: whCode(db, o.warehouse_id),
+    paymentTerms: o.payment_term,
     lines: lines
       .filter((l) => l.kind === 'line')
       .map((l) => ({

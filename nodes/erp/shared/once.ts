@@ -15,6 +15,11 @@ export class OnceCache {
     return p;
   }
 
+  /** Reads `key` afresh at its next use (a list that may have grown since). */
+  forget(key: string): void {
+    this.cache.delete(key);
+  }
+
   clear(): void {
     this.cache.clear();
   }

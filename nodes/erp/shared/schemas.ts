@@ -48,6 +48,12 @@ export const salesOrderSchema = z.object({
   date: isoDate.describe('Order date, YYYY-MM-DD'),
   warehouse: z.string().min(1).describe('ERP warehouse code the lines ship from (by default)'),
   pricesIncludeTax: z.boolean().optional().describe('True when unit prices include tax (Shopify "taxes included")'),
+  paymentTerms: z
+    .string()
+    .trim()
+    .min(1, 'payment term is empty')
+    .nullish()
+    .describe('The ERP payment term the invoice falls due by, by name (e.g. "Net 30"); absent: the ERP\'s default'),
   lines: z
     .array(
       z.object({

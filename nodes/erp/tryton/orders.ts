@@ -20,6 +20,8 @@ export interface SaleRow {
   invoice_state: string;
   party: number;
   'party.': { code: string; name: string };
+  /** Absent or null when the sale has no payment term. */
+  'payment_term.'?: { name: string } | null;
   currency: number;
   sale_date: string;
   warehouse: number;
@@ -42,6 +44,7 @@ const SALE_FIELDS = [
   'party',
   'party.code',
   'party.name',
+  'payment_term.name',
   'currency',
   'sale_date',
   'warehouse',
@@ -213,7 +216,7 @@ export async function createSale(rpc: TrytonRpc, refs: TrytonRefs, input: SalesO
   const [warehouse, currency, paymentTerm, lines] = await Promise.all([
     refs.warehouse(input.warehouse),
     refs.currency(input.currency),
-    refs.paymentTerm(),
+    refs.paymentTerm(input.paymentTerms),
     buildSaleLines(refs, input, 1),
   ]);
   const party = await ensureParty(rpc, input.customer);
@@ -474,6 +477,7 @@ export async function toOrder(rpc: TrytonRpc, refs: TrytonRefs, s: SaleRow): Pro
     date: s.sale_date,
     status: saleStatus(s, cancelled),
     warehouse: wh,
+    paymentTerms: s['payment_term.']?.name ?? null,
     lines: goods,
     shipping,
     totals: await saleTotals(rpc, s, lines),

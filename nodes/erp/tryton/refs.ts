@@ -211,12 +211,49 @@ export class TrytonRefs {
     return String(id);
   }
 
-  paymentTerm(): Promise<number> {
+  /**
+   * The payment term named `name` (an order's own, matched without regard to case), else the connection's
+   * `paymentTerm`, else the first there is.
+   */
+  paymentTerm(name?: string | null): Promise<number> {
+    if (name) return this.namedPaymentTerm(name);
     return this.once('paymentTerm', async () => {
       const domain = this.opts.paymentTerm ? [['name', '=', this.opts.paymentTerm]] : [];
       const [id] = await this.rpc.model<number[]>('account.invoice.payment_term', 'search', [domain, 0, 1, [['id', 'ASC']]]);
       if (id === undefined) throw notFound('Payment term', 'CONFIG_MISSING', this.opts.paymentTerm ?? '(any)');
       return id;
+    });
+  }
+
+  private async namedPaymentTerm(name: string): Promise<number> {
+    const key = name.toLowerCase();
+    let terms = await this.paymentTerms();
+    if (!terms.has(key)) {
+      // Terms are few and made rarely: one made since the list was read is found on a second look.
+      this.cache.forget('payment-terms');
+      terms = await this.paymentTerms();
+    }
+    const term = terms.get(key);
+    if (term) return term.id;
+    const known = [...terms.values()].map((t) => t.name);
+    throw erpError('tryton', `Payment term ${JSON.stringify(name)} does not exist in Tryton (known: ${known.join(', ')})`, {
+      errorClass: 'permanent',
+      code: 'PAYMENT_TERM_NOT_FOUND',
+      details: { field: 'paymentTerms', value: name, known },
+    });
+  }
+
+  /** Every payment term by its lowercased name. */
+  private paymentTerms(): Promise<Map<string, { id: number; name: string }>> {
+    return this.once('payment-terms', async () => {
+      const rows = await this.rpc.model<Array<{ id: number; name: string }>>('account.invoice.payment_term', 'search_read', [
+        [],
+        0,
+        null,
+        [['id', 'ASC']],
+        ['name'],
+      ]);
+      return new Map(rows.map((r) => [r.name.toLowerCase(), { id: r.id, name: r.name }]));
     });
   }
 
