@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NodeError } from '../../runtime/node-api.ts';
-import type { ErpConnector, SalesOrderInput, StockLevel } from './contract.ts';
+import { namesTerm, type ErpConnector, type SalesOrderInput, type StockLevel } from './contract.ts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const uid = () => randomUUID().slice(0, 8);
@@ -137,6 +137,10 @@ export function erpContractSuite(name: string, get: () => ErpConnector): void {
       expect(e.message).toContain('Net 30');
       expect(e.details).toMatchObject({ field: 'paymentTerms', value: 'Net 31' });
       expect(await erp.getSalesOrder(unknown.externalId)).toBeNull();
+      // What a dry run checks a term against before anything is posted.
+      const terms = await erp.listPaymentTerms?.();
+      expect(terms?.some((t) => namesTerm(t, 'NET 30'))).toBe(true);
+      expect(terms?.some((t) => namesTerm(t, 'Net 31'))).toBe(false);
     });
 
     it('converts tax-inclusive prices so the ERP totals equal the gross paid', async () => {

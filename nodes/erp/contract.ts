@@ -61,6 +61,17 @@ export interface ErpWarehouse {
   name: string;
 }
 
+/** A payment term an order's `paymentTerms` may name: by `name`, or by `code` where the ERP keys terms by one (BC). */
+export interface ErpPaymentTerm {
+  id: string;
+  name: string;
+  code?: string;
+}
+
+/** Whether an order's `paymentTerms` names this term: as each connector matches it, by name or code, in any case. */
+export const namesTerm = (t: ErpPaymentTerm, asked: string): boolean =>
+  t.name.toLowerCase() === asked.toLowerCase() || (t.code !== undefined && t.code.toLowerCase() === asked.toLowerCase());
+
 export interface ErpPaymentMethod {
   id: string;
   code: string;
@@ -453,6 +464,8 @@ export interface ErpConnector {
   listTaxCodes(): Promise<ErpTaxCode[]>;
   /** Optional: the payment journals receipts are booked in (Tryton: cash journals), for payment-method lookups. */
   listPaymentMethods?(): Promise<ErpPaymentMethod[]>;
+  /** Optional: the payment terms a sales order's `paymentTerms` may name (a dry run checks the name against them). */
+  listPaymentTerms?(): Promise<ErpPaymentTerm[]>;
 
   /** Creates or updates the customer whose external id is `input.externalId`. */
   upsertCustomer(input: CustomerInput): Promise<Posted<ErpCustomer>>;

@@ -105,6 +105,7 @@ describe('dry run of a mapping change on the last real orders', () => {
   }, 120_000);
 
   it('reports a change that would break the orders that post today, with the ERP’s reason', async () => {
+    const before = await draft();
     await call(
       'PUT',
       '/api/flows/order-to-erp/draft',
@@ -121,6 +122,22 @@ describe('dry run of a mapping change on the last real orders', () => {
       expect(e.verdict).toBe('breaks');
       expect(e.after).toMatchObject({ status: 'failed', nodeId: 'post' });
       expect(e.after.message).toMatch(/warehouse "NO-SUCH-WH" at warehouse does not exist in the sandbox ERP/);
+    }
+    // A payment term the ERP lacks, named by the mapping (a B2B shop's "Net 31"): caught before it is published.
+    await call(
+      'PUT',
+      '/api/flows/order-to-erp/draft',
+      withField(before, 'paymentTerms', (f) => ({ target: f.target, source: { kind: 'const', value: 'Net 31' } })),
+      client,
+    );
+    const terms = await call('POST', '/api/flows/order-to-erp/dry-run', { limit: 3 }, client);
+    expect(terms.status).toBe(200);
+    const breaking = terms.body.events.filter((x: any) => x.runStatus === 'succeeded');
+    expect(breaking.length).toBeGreaterThan(0);
+    for (const e of breaking) {
+      expect(e.verdict).toBe('breaks');
+      expect(e.after).toMatchObject({ status: 'failed', nodeId: 'post' });
+      expect(e.after.message).toMatch(/payment term "Net 31" at paymentTerms does not exist in the sandbox ERP \(known: Due on receipt, Net 7, .*Net 30/);
     }
     expect((await call('POST', '/api/flows/order-to-erp/dry-run', { limit: 0 }, client)).status).toBe(400);
     expect((await call('POST', '/api/flows/nope/dry-run', {}, client)).status).toBe(404);

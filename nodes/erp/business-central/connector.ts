@@ -673,6 +673,7 @@ export function createBusinessCentralConnector(cfg: BusinessCentralConfig): ErpC
       return (await bc.taxGroups()).map((g) => ({ id: g.id, code: g.code, name: g.displayName, rate: '' }));
     },
     upsertCustomer: async (c) => upsertCustomer(parseInput(customerSchema, c, 'customer')),
+    listPaymentTerms: async () => (await bc.paymentTerms()).map((t) => ({ id: t.id, name: t.displayName ?? t.code, code: t.code })),
     createSalesOrder: async (i, o) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order'), o),
     confirmSalesOrder: async (id, o) => confirmSalesOrder(String(id), o),
     getSalesOrder: async (id) => {

@@ -723,6 +723,7 @@ export function createNetSuiteConnector(cfg: NetSuiteConfig): ErpConnector {
       }));
     },
     upsertCustomer: async (c) => upsertCustomer(parseInput(customerSchema, c, 'customer')),
+    listPaymentTerms: async () => [...(await ns.ids('term'))].map(([name, id]) => ({ id, name })),
     createSalesOrder: async (i, o) => createSalesOrder(parseInput(salesOrderSchema, i, 'sales order'), o),
     confirmSalesOrder: async (id, o) => confirmSalesOrder(String(id), o),
     getSalesOrder: async (id) => getSalesOrder(String(id)),

@@ -1,13 +1,15 @@
 // What the ERP write nodes do in a dry run: the document they would send, checked as the connector checks it (its
 // input schema) and against the ERP's reference lists (items, tax codes, warehouses), without writing anything.
 import { permanentError, type NodeContext } from '../../../runtime/node-api.ts';
-import type { ErpConnector, SalesOrderInput } from '../contract.ts';
+import { namesTerm, type ErpConnector, type ErpPaymentTerm, type SalesOrderInput } from '../contract.ts';
 import { withNode } from './util.ts';
 
 interface References {
   at: number;
   taxCodes: Promise<string[]>;
   warehouses: Promise<string[]>;
+  /** Read when an order names a term (most never do). */
+  paymentTerms?: Promise<ErpPaymentTerm[]>;
 }
 
 // A dry run over 20 events asks the same lists 40 times: keep them for a few seconds per connector.
@@ -57,6 +59,20 @@ export async function checkSalesOrderReferences(ctx: NodeContext, erp: ErpConnec
         code: 'WAREHOUSE_NOT_FOUND',
         details: { value: bad.code, field: bad.at, erp: erp.kind },
       });
+  }
+  const term = order.paymentTerms;
+  if (term && erp.listPaymentTerms) {
+    const list = erp.listPaymentTerms.bind(erp);
+    const pending = (refs.paymentTerms ??= list());
+    pending.catch(() => cache.delete(erp));
+    const terms = await withNode(ctx, () => pending);
+    if (!terms.some((t) => namesTerm(t, term))) {
+      const known = terms.map((t) => t.code ?? t.name);
+      throw permanentError(
+        `node ${ctx.nodeId}: payment term ${JSON.stringify(term)} at paymentTerms does not exist in the ${erp.kind} ERP (known: ${known.join(', ')})`,
+        { code: 'PAYMENT_TERM_NOT_FOUND', details: { value: term, field: 'paymentTerms', known, erp: erp.kind } },
+      );
+    }
   }
   if (erp.capabilities.items) {
     const skus = [...new Set(order.lines.map((l) => l.sku))];

@@ -71,6 +71,7 @@ export function createSandboxErpClient(o: { url: string; concurrency?: number; t
     listWarehouses: () => call('listWarehouses'),
     listTaxCodes: () => call('listTaxCodes'),
     listPaymentMethods: () => call('listPaymentMethods'),
+    listPaymentTerms: () => call('listPaymentTerms'),
     upsertCustomer: (input) => call('upsertCustomer', input),
     createSalesOrder: (input, opts) => call('createSalesOrder', input, opts),
     confirmSalesOrder: (externalId, opts) => call('confirmSalesOrder', externalId, opts),

@@ -14,6 +14,7 @@ export const SANDBOX_ERP_METHODS = [
   'listWarehouses',
   'listTaxCodes',
   'listPaymentMethods',
+  'listPaymentTerms',
   'upsertCustomer',
   'createSalesOrder',
   'confirmSalesOrder',

@@ -215,6 +215,13 @@ export function createSandboxErp(opts: SandboxErpOptions = {}): SandboxErp {
           id: String(p.id),
         })),
       ),
+    listPaymentTerms: () =>
+      call('listPaymentTerms', false, () =>
+        (db.prepare('SELECT id, name FROM payment_terms ORDER BY days, name').all() as Array<{ id: number; name: string }>).map((t) => ({
+          id: String(t.id),
+          name: t.name,
+        })),
+      ),
     upsertCustomer: async (input) => {
       const c = parseInput(customerSchema, input, 'customer');
       return call('upsertCustomer', true, () => upsertCustomer(c));

@@ -52,6 +52,9 @@ export function createTrytonConnector(config: TrytonConnectionConfig): ErpConnec
     async listPaymentMethods() {
       return (await refs.paymentJournals()).map((j) => ({ id: String(j.id), code: j.code, name: j.name }));
     },
+    async listPaymentTerms() {
+      return [...(await refs.paymentTerms()).values()].map((t) => ({ id: String(t.id), name: t.name }));
+    },
     async listTaxCodes() {
       return (await refs.taxes()).map((t) => ({ id: String(t.id), code: t.code, name: t.name, rate: t.rate }));
     },

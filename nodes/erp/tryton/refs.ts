@@ -244,7 +244,7 @@ export class TrytonRefs {
   }
 
   /** Every payment term by its lowercased name. */
-  private paymentTerms(): Promise<Map<string, { id: number; name: string }>> {
+  paymentTerms(): Promise<Map<string, { id: number; name: string }>> {
     return this.once('payment-terms', async () => {
       const rows = await this.rpc.model<Array<{ id: number; name: string }>>('account.invoice.payment_term', 'search_read', [
         [],
