@@ -305,6 +305,42 @@ describe('refunds checked before booking (issue 11)', () => {
     expect(plain.error).toMatchObject({ code: 'CREDIT_EXCEEDS_INVOICE' });
     expect(erp().admin.dump().creditMemos as any[]).not.toContainEqual(expect.objectContaining({ number: expect.anything(), gross: '414.95' }));
   });
+  it('a B2B order on net terms returned before it is paid: no cash goes back, the memo takes the mug (10.80) off what the buyer owes; once paid in full, the same is raised', async () => {
+    const raw = scenario('uk-b2b-net-terms.orders-create.json');
+    h.store!.createOrder(raw);
+    expect((await h.run('order-to-erp', raw, 'orders/create')).status).toBe('succeeded');
+    // The mug returned on the buyer's unpaid invoice (68.97): Shopify refunds it with no transaction, nothing was paid.
+    const mugReturn = (id: number, at: string) => {
+      const r = JSON.parse(scenario('uk-vat-inclusive-discount.refund-no-restock.json'));
+      const line = { ...r.refund_line_items[0].line_item, id: 71000000101, admin_graphql_api_id: 'gid://shopify/LineItem/71000000101' };
+      return JSON.stringify({
+        ...r,
+        id,
+        admin_graphql_api_id: `gid://shopify/Refund/${id}`,
+        order_id: 7100000010,
+        created_at: at,
+        processed_at: at,
+        refund_line_items: [{ ...r.refund_line_items[0], id: id * 10, line_item_id: 71000000101, line_item: line }],
+        transactions: [],
+      });
+    };
+    const unpaid = mugReturn(7200000010, '2026-03-10T09:00:00+00:00');
+    h.store!.createRefund(unpaid);
+    const before = await h.run('refund-to-credit-memo', unpaid);
+    expect(before.status, JSON.stringify(before.error)).toBe('succeeded');
+    expect(outputOf(before, 'settled').shopify).toMatchObject({ gross: '10.80', cash: '0.00', paid: '0.00' });
+    expect(outputOf(before, 'post')).toMatchObject({ externalId: 'gid://shopify/Refund/7200000010', totals: { gross: '10.80' } });
+    expect(outputOf(before, 'post').adjustments ?? []).toEqual([]);
+    expect(await erp().creditable!('gid://shopify/Order/7100000010')).toMatchObject({ invoiced: '68.97', credited: '10.80' });
+
+    // Paid in full, then a second return with no cash back: store credit or goodwill, which finance decides.
+    h.store!.updateOrder('gid://shopify/Order/7100000010', { financial_status: 'paid', payment_gateway_names: ['shopify_payments'] });
+    const after = mugReturn(7200000011, new Date(Date.now() + 60_000).toISOString());
+    h.store!.createRefund(after);
+    const raised = await h.run('refund-to-credit-memo', after);
+    expect(raised.status).toBe('failed');
+    expect(raised.error).toMatchObject({ nodeId: 'post', code: 'REFUND_CASH_MISMATCH', details: { lines: '10.80', cash: '0.00' } });
+  });
 });
 
 describe('order-cancelled-to-erp asks Shopify before cancelling (issue 17)', () => {

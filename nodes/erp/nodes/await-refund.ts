@@ -34,7 +34,8 @@ export const REFUND_CONTEXT = typedDocument<RefundContextQuery, RefundContextQue
     shippingAddress { countryCodeV2 provinceCode }
     lineItems(first: $lineItems) { nodes { id sku isGiftCard taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
     shippingLines(first: 5) { nodes { id title taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
-    refunds(first: 20) { id transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
+    transactions(first: 100) { kind status processedAt amountSet { shopMoney { amount } } }
+    refunds(first: 20) { id createdAt transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
   }
 }`);
 
@@ -90,6 +91,12 @@ export interface AwaitRefundOutput {
     gross: string;
     cash: string;
     cashByGateway: Record<string, string>;
+    /**
+     * What the customer had paid on the order when the refund was made, net of earlier refunds: the money captured
+     * before it, less the cash earlier refunds returned. Below the refund's lines, the rest comes off what the customer
+     * still owes (a B2B order on net terms returned before it is paid) rather than back to them.
+     */
+    paid: string;
   };
   /** The Shopify location the restocked goods went back to (one per memo), null when Shopify names none. */
   restockLocation: string | null;
@@ -193,6 +200,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
       gross: '22.50',
       cash: '22.50',
       cashByGateway: { shopify_payments: '22.50' },
+      paid: '45.00',
     },
     restockLocation: null,
   },
@@ -295,6 +303,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     // Subtotals include the tax when the order's prices did.
     const goodsAndShipping = order.taxesIncluded ? lineTotal.plus(shipTotal) : lineTotal.plus(lineTax).plus(shipTotal).plus(shipTax);
     const gross = goodsAndShipping.plus(tips).plus(duties);
+    const paid = paidBefore(order, found?.createdAt ?? hook.createdAt);
     const [restockLocation = null, ...otherLocations] = new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x));
     const text = (d: Decimal) => currencyText(d, order.currencyCode);
     return {
@@ -309,6 +318,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
         gross: text(gross),
         cash: text(cash),
         cashByGateway: Object.fromEntries([...byGateway].map(([g, v]) => [g, text(v)])),
+        paid: text(paid),
       },
       restockLocation: otherLocations.length ? null : restockLocation,
       refund: { ...hook, transactions: fresh ?? hook.transactions, settled: true, refundLineItems, refundShippingLines },
@@ -324,6 +334,26 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     };
   },
 });
+
+/**
+ * The order's payments up to `at` (successful sales and captures, shop money) less the cash of the refunds made before
+ * it: what the customer had paid when this refund was made. A payment after it (the buyer paying the reduced invoice)
+ * does not count, so a re-run later reads the same figure.
+ */
+function paidBefore(order: GqlOrder, at: string): Decimal {
+  const when = Date.parse(at);
+  // A time missing on either side counts the money in: more paid only ever asks finance to look.
+  const notAfter = (t: string | null | undefined) => Number.isNaN(when) || !t || Date.parse(t) <= when;
+  const captured = order.transactions
+    .filter((t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS' && notAfter(t.processedAt))
+    .reduce((a, t) => a.plus(t.amountSet.shopMoney.amount), new Decimal(0));
+  const returned = order.refunds
+    .filter((r) => !Number.isNaN(when) && r.createdAt !== null && Date.parse(r.createdAt) < when)
+    .flatMap((r) => r.transactions.nodes)
+    .filter((t) => t.kind === 'REFUND' && t.status === 'SUCCESS')
+    .reduce((a, t) => a.plus(t.amountSet.shopMoney.amount), new Decimal(0));
+  return Decimal.max(captured.minus(returned), 0);
+}
 
 /**
  * What each successful transaction returned (in `ok`'s order), in the shop's currency: Shopify's shopMoney when it

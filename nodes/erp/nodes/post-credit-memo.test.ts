@@ -200,3 +200,48 @@ describe('erp.post-credit-memo: large quantities × 4-decimal unit prices', () =
     expect((await erp.creditable!(input.orderExternalId)).credited).toBe('0.00');
   });
 });
+
+// Goods returned before the customer paid for them (a B2B order on net terms): no cash goes back, the memo takes them
+// off what the customer owes. The order's invoice is 449.80; the refund is one mug, 12.00.
+describe('erp.post-credit-memo: refunds of goods not yet paid for', () => {
+  const erp = createSandboxErp();
+  const refund = async (figures: { cash: string; paid?: string }) => {
+    const o = order();
+    await erp.createSalesOrder(o);
+    return {
+      externalId: `gid://shopify/Refund/${o.externalId}`,
+      orderExternalId: o.externalId,
+      date: o.date,
+      restock: false,
+      lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', taxCodes: [] }],
+      shopify: { gross: '12.00', ...figures },
+    };
+  };
+  const check = { connection: 'erp-main', check: true };
+  const mismatch = (input: Awaited<ReturnType<typeof refund>>) =>
+    run(postCreditMemoNode, check, erp, input).then(
+      () => null,
+      (e: unknown) => e,
+    );
+
+  it('books the memo with no cash returned on an order nothing was paid on: the receivable falls by 12.00', async () => {
+    const input = await refund({ cash: '0.00', paid: '0.00' });
+    const memo = await run(postCreditMemoNode, check, erp, input);
+    expect(memo).toMatchObject({ created: true, totals: { gross: '12.00' } });
+    expect(memo.adjustments ?? []).toEqual([]);
+    expect(await erp.creditable!(input.orderExternalId)).toMatchObject({ invoiced: '449.80', credited: '12.00', remaining: '437.80' });
+  });
+
+  it('books it when what no cash returned fits in what was still owed (440.00 paid, 9.80 owed, 2.20 back)', async () => {
+    const input = await refund({ cash: '2.20', paid: '440.00' });
+    expect(await run(postCreditMemoNode, check, erp, input)).toMatchObject({ created: true, totals: { gross: '12.00' } });
+  });
+
+  it('still raises REFUND_CASH_MISMATCH, booking nothing, when more is kept back than was owed, or the order was paid in full', async () => {
+    for (const figures of [{ cash: '0.00', paid: '440.00' }, { cash: '0.00', paid: '449.80' }, { cash: '0.00' }]) {
+      const input = await refund(figures);
+      expect(await mismatch(input), JSON.stringify(figures)).toMatchObject({ code: 'REFUND_CASH_MISMATCH', details: { lines: '12.00', cash: '0.00' } });
+      expect((await erp.creditable!(input.orderExternalId)).credited).toBe('0.00');
+    }
+  });
+});

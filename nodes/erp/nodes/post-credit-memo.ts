@@ -1,7 +1,8 @@
 // erp.post-credit-memo: a Shopify refund as an ERP credit memo, idempotent by refund id.
 // With `check` (the refund template), nothing is booked before the memo is Shopify's: its lines, Shopify's tax and
 // shipping must add up to Shopify's refund figures (from erp.await-refund), lines and cash returned must agree (or the
-// difference goes to `differenceAccount`), and it may not credit more than remains on the order's invoice.
+// difference goes to `differenceAccount`) unless the customer still owed what no cash returned (goods returned before
+// they were paid for), and it may not credit more than remains on the order's invoice.
 // A refunded line's unit price is its subtotal ÷ quantity to 4 decimals (the ERP's precision), so from 100 units the
 // ERP's quantity × unit price can miss Shopify's subtotal by cents (150 units refunded for 100.00: 150 × 0.6667 =
 // 100.01), and no 4-decimal price hits it. With `check` such a miss is taken up by splitting the largest line: all
@@ -48,7 +49,8 @@ const config = z
   })
   .strict();
 
-type Figures = { gross: string; cash: string; adjustments?: string; tips?: string; duties?: string };
+/** erp.await-refund's figures; `paid`: what the customer had paid on the order when the refund was made. */
+type Figures = { gross: string; cash: string; adjustments?: string; tips?: string; duties?: string; paid?: string };
 type Input = CreditMemoInput & { shopify?: Figures };
 
 /** What the memo credits before any adjustment: lines and shipping with Shopify's tax (tax-inclusive prices as they are). */
@@ -119,7 +121,8 @@ export const postCreditMemoNode = defineNode<z.infer<typeof config>, Input, ErpC
   description:
     "Creates the ERP credit memo for a Shopify refund: refunded lines (SKU, quantity, unit price, tax codes and Shopify's refunded tax), refunded shipping, " +
     "and restock or not. Idempotent by the Shopify refund id. With `check`: before booking, the memo must equal Shopify's refund figures (CREDIT_MEMO_MISMATCH), " +
-    'lines and cash returned must agree or the difference goes to `differenceAccount` (REFUND_CASH_MISMATCH without it), and the memo may not exceed what ' +
+    'lines and cash returned must agree or the difference goes to `differenceAccount` (REFUND_CASH_MISMATCH without it) — less cash than the lines is booked as it is ' +
+    'when the customer still owed that much (goods returned before they were paid for: Shopify figure `paid`) —, and the memo may not exceed what ' +
     'remains credit-able on the invoice (CREDIT_EXCEEDS_INVOICE). Refunded tips and import duties credit as untaxed lines of the `tipSku` and `dutySku` items.',
   config,
   input: creditMemoSchema,
@@ -203,8 +206,9 @@ async function checked(
   }
   // (c) Never more than the invoice has left to credit: neither the lines nor the cash.
   const cash = new Decimal(shopify.cash);
+  let left: { remaining: string; invoiced: string; credited: string } | undefined;
   if (creditable) {
-    const left = await withNode(ctx, () => creditable(memo.orderExternalId));
+    left = await withNode(ctx, () => creditable(memo.orderExternalId));
     const most = Decimal.max(lines, cash);
     if (most.gt(left.remaining)) {
       throw permanentError(
@@ -219,6 +223,19 @@ async function checked(
   // (b) Lines against the cash actually returned: a difference is booked to its account, or raised — never silent.
   const diff = cash.minus(lines);
   if (diff.isZero()) return memo;
+  // Less cash back than the lines on an order not paid in full (a B2B order on net terms returned before it is paid):
+  // what no cash returned comes off what the customer still owes, which the memo does by crediting their receivable.
+  // Owed: what the invoice has left to credit less what the customer had paid when the refund was made.
+  if (diff.lt(0) && left && shopify.paid !== undefined) {
+    const owed = new Decimal(left.remaining).minus(shopify.paid);
+    if (diff.neg().lte(owed)) {
+      ctx.log.info(
+        { refund: memo.externalId, lines: lines.toFixed(2), cash: cash.toFixed(2), owed: owed.toFixed(2) },
+        'refund of goods not yet paid for: the memo reduces what the customer owes',
+      );
+      return memo;
+    }
+  }
   // No goods and no shipping: the whole cash is the difference, and the memo holds only its adjustment line.
   const amountOnly = !memo.lines.length && !memo.shipping?.length;
   if (!ctx.config.differenceAccount) {

@@ -406,6 +406,7 @@ export async function startShopifySandbox(opts: SandboxOptions = {}): Promise<Sa
       const raw = { ...(prev.raw as Record<string, unknown>), ...patch, updated_at: updatedAt };
       const next = orderFromRest(raw, '$order');
       next.refunds = prev.refunds;
+      if (next.financialStatus === 'PAID' && prev.financialStatus !== 'PAID') state.takePayment(prev, next, updatedAt);
       state.orders.set(id, next);
       state.changes++;
       const text = JSON.stringify(raw);

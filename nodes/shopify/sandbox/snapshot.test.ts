@@ -20,6 +20,18 @@ describe('sandbox shop snapshot', () => {
     expect(b.newId('Fulfillment')).toBe(a.newId('Fulfillment'));
   });
 
+  it('keeps the payments taken after an order was placed (an invoice on net terms paid later), and reads snapshots from before them', () => {
+    const a = new SandboxState().load(defaultScenario());
+    const o = [...a.orders.values()][0]!;
+    const unpaid = { ...o, financialStatus: 'PENDING' };
+    expect(a.paymentsOf(unpaid)).toEqual([]);
+    a.takePayment(unpaid, { ...o, financialStatus: 'PAID' }, '2026-04-01T10:00:00Z');
+    const b = new SandboxState().restore(JSON.parse(JSON.stringify(a.snapshot())) as SandboxSnapshot);
+    expect(b.paymentsOf(o)).toEqual([expect.objectContaining({ amount: o.total.shop.amount, processedAt: '2026-04-01T10:00:00Z' })]);
+    const { payments: _none, ...older } = a.snapshot();
+    expect(new SandboxState().restore(JSON.parse(JSON.stringify(older)) as SandboxSnapshot).payments.size).toBe(0);
+  });
+
   it('refuses a snapshot of another version by name', () => {
     const snap = { ...new SandboxState().load(defaultScenario()).snapshot(), version: 2 } as unknown as SandboxSnapshot;
     expect(() => new SandboxState().restore(snap)).toThrow('sandbox shop snapshot: version 2 is not one this build reads (1)');

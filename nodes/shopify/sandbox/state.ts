@@ -101,6 +101,19 @@ export interface CustomerRec {
   tags: string[];
 }
 
+/** A payment the shop took on an order (Shopify's OrderTransaction of kind SALE), in the shop's currency. */
+export interface PaymentRec {
+  id: string;
+  gateway: string;
+  amount: string;
+  /** In the customer's currency, where it is not the shop's. */
+  presentment?: { amount: string; currencyCode: string };
+  processedAt: string;
+}
+
+/** Financial statuses of an order whose total the shop has taken (refunds come off it as their own transactions). */
+const TAKEN = new Set(['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED']);
+
 export class SandboxState {
   shopName = 'Ledgerline Sandbox';
   currency = 'GBP';
@@ -118,6 +131,8 @@ export class SandboxState {
   payouts: G[] = [];
   balanceTransactions: G[] = [];
   disputes: G[] = [];
+  /** Payments taken after an order was placed (an invoice on payment terms paid later), by order id. */
+  payments = new Map<string, PaymentRec[]>();
   private nextId = 9_000_000_000;
   /** Counts what may have changed the shop (adds here, every Admin API request): a keeper skips a snapshot when it has not moved. */
   changes = 0;
@@ -307,6 +322,35 @@ export class SandboxState {
     }
   }
 
+  /**
+   * The payments an order's transactions list: those taken after it was placed, else the one its financial status
+   * says it was placed with (its total, when it was processed).
+   */
+  paymentsOf(o: ShopifyOrder): PaymentRec[] {
+    const later = this.payments.get(o.id);
+    if (later) return later;
+    if (!TAKEN.has(String(o.financialStatus ?? '').toUpperCase())) return [];
+    return [
+      {
+        id: `${o.id.replace('/Order/', '/OrderTransaction/')}1`,
+        gateway: o.paymentGateways[0] ?? 'manual',
+        amount: o.total.shop.amount,
+        presentment: o.total.presentment,
+        processedAt: o.processedAt ?? o.createdAt,
+      },
+    ];
+  }
+
+  /** The order became paid at `at` (its updated_at): the rest of its total is taken then. */
+  takePayment(before: ShopifyOrder, after: ShopifyOrder, at: string): void {
+    const had = this.paymentsOf(before);
+    const taken = had.reduce((a, p) => a.plus(p.amount), new Decimal(0));
+    const rest = new Decimal(after.total.shop.amount).minus(taken);
+    if (rest.lte(0)) return;
+    const id = this.newId('OrderTransaction');
+    this.payments.set(after.id, [...had, { id, gateway: after.paymentGateways.at(-1) ?? 'manual', amount: rest.toFixed(2), processedAt: at }]);
+  }
+
   /** Everything the shop holds, as JSON-safe data (the indexes are rebuilt by `restore`). */
   snapshot(): SandboxSnapshot {
     return {
@@ -324,6 +368,7 @@ export class SandboxState {
       payouts: this.payouts,
       balanceTransactions: this.balanceTransactions,
       disputes: this.disputes,
+      payments: [...this.payments],
     };
   }
 
@@ -343,6 +388,7 @@ export class SandboxState {
     this.payouts.push(...s.payouts);
     this.balanceTransactions.push(...s.balanceTransactions);
     this.disputes.push(...s.disputes);
+    for (const [id, list] of s.payments ?? []) this.payments.set(id, list);
     return this;
   }
 }
@@ -362,6 +408,8 @@ export interface SandboxSnapshot {
   payouts: G[];
   balanceTransactions: G[];
   disputes: G[];
+  /** Absent in snapshots from before orders listed their payments. */
+  payments?: Array<[string, PaymentRec[]]>;
 }
 
 function restId(v: unknown): string {
@@ -576,6 +624,34 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
         discountApplication: { __typename: allocatedTypename(d.discountApplicationIndex), index: d.discountApplicationIndex },
       })),
     })),
+    // Shopify lists an order's payments and its refunds' transactions alike.
+    transactions: [
+      ...state.paymentsOf(o).map((p) => ({
+        id: p.id,
+        kind: 'SALE',
+        status: 'SUCCESS',
+        gateway: p.gateway,
+        processedAt: p.processedAt,
+        test: o.test,
+        parentTransaction: null,
+        amountSet: bagG({ shop: { amount: p.amount, currencyCode: o.currency }, presentment: p.presentment ?? { amount: p.amount, currencyCode: o.currency } }),
+      })),
+      ...o.refunds.flatMap((r) =>
+        r.transactions.map((t) => ({
+          id: t.id,
+          kind: t.kind,
+          status: t.status,
+          gateway: t.gateway,
+          processedAt: t.processedAt,
+          test: t.test,
+          parentTransaction: t.parentId ? { id: t.parentId } : null,
+          amountSet: {
+            shopMoney: { amount: toShopMoney(t.amount.amount, o), currencyCode: o.currency },
+            presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency },
+          },
+        })),
+      ),
+    ],
     refunds: o.refunds.map((r) => ({
       id: r.id,
       createdAt: r.createdAt,
