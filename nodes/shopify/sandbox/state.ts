@@ -636,21 +636,7 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
         parentTransaction: null,
         amountSet: bagG({ shop: { amount: p.amount, currencyCode: o.currency }, presentment: p.presentment ?? { amount: p.amount, currencyCode: o.currency } }),
       })),
-      ...o.refunds.flatMap((r) =>
-        r.transactions.map((t) => ({
-          id: t.id,
-          kind: t.kind,
-          status: t.status,
-          gateway: t.gateway,
-          processedAt: t.processedAt,
-          test: t.test,
-          parentTransaction: t.parentId ? { id: t.parentId } : null,
-          amountSet: {
-            shopMoney: { amount: toShopMoney(t.amount.amount, o), currencyCode: o.currency },
-            presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency },
-          },
-        })),
-      ),
+      ...o.refunds.flatMap((r) => r.transactions.map((t) => transactionG(t, o))),
     ],
     refunds: o.refunds.map((r) => ({
       id: r.id,
@@ -677,19 +663,7 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
       orderAdjustments: r.orderAdjustments.map((a) => ({ id: a.id, reason: a.reason, amountSet: bagG(a.amount), taxAmountSet: bagG(a.tax) })),
       // The sandbox keeps a refund's duties as one total, so it lists them as one duty of no particular line.
       duties: r.duties ? [{ amountSet: bagG(r.duties), originalDuty: null }] : [],
-      transactions: r.transactions.map((t) => ({
-        id: t.id,
-        kind: t.kind,
-        status: t.status,
-        gateway: t.gateway,
-        processedAt: t.processedAt,
-        test: t.test,
-        parentTransaction: t.parentId ? { id: t.parentId } : null,
-        amountSet: {
-          shopMoney: { amount: toShopMoney(t.amount.amount, o), currencyCode: o.currency },
-          presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency },
-        },
-      })),
+      transactions: r.transactions.map((t) => transactionG(t, o)),
     })),
     fulfillments: [...state.fulfillments.values()].filter((f) => f.orderId === o.id).map((f) => fulfillmentToGraphql(f)),
     fulfillmentOrders: [...state.fulfillmentOrders.values()]
@@ -707,6 +681,23 @@ export function orderToGraphql(o: ShopifyOrder, state: SandboxState): G {
           lineItem: { id: l.lineItemId, sku: l.sku },
         })),
       })),
+  };
+}
+
+/** A refund's transaction as Shopify's OrderTransaction: its shop money at the order's own rate. */
+function transactionG(t: ShopifyRefund['transactions'][number], o: ShopifyOrder): G {
+  return {
+    id: t.id,
+    kind: t.kind,
+    status: t.status,
+    gateway: t.gateway,
+    processedAt: t.processedAt,
+    test: t.test,
+    parentTransaction: t.parentId ? { id: t.parentId } : null,
+    amountSet: {
+      shopMoney: { amount: toShopMoney(t.amount.amount, o), currencyCode: o.currency },
+      presentmentMoney: { amount: t.amount.amount, currencyCode: t.amount.currencyCode ?? o.presentmentCurrency },
+    },
   };
 }
 
