@@ -8,6 +8,7 @@ import { Decimal } from 'decimal.js';
 import type { z } from 'zod';
 import { defineNode, permanentError, route } from '../../runtime/node-api.ts';
 import type { JournalInput } from '../erp/contract.ts';
+import { currencyText } from '../core/currency.ts';
 import { legacy } from './erp-docs.ts';
 import { giftCardConfig } from './gift-cards.ts';
 
@@ -79,7 +80,7 @@ export const giftCardRefundJournalNode = defineNode<z.infer<typeof giftCardConfi
       reissued = reissued.plus(String(v));
     }
     const refundId = legacy(refund.id)!;
-    const out = { refundId, orderId: legacy(refund.orderId) ?? '', reissued: reissued.toFixed(2) };
+    const out = { refundId, orderId: legacy(refund.orderId) ?? '', reissued: currencyText(reissued, order.currency) };
     if (reissued.isZero()) return route('none', out);
     // A negative gift-card refund is no refund Shopify makes: booking it would release liability nobody redeemed.
     if (reissued.lt(0)) throw bad(`input.shopify.cashByGateway (${ctx.config.giftCardGateways.join(', ')})`, 'a positive amount');

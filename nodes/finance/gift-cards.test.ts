@@ -40,6 +40,23 @@ describe('finance.gift-card-journal', () => {
     });
   });
 
+  it("writes the journal in the order currency's minor unit: a 10.125 dinar card is 10.125, not cut to 10.13", async () => {
+    const raw = loadMonth().orders.find((o) => o.line_items.some((l: { gift_card: boolean }) => l.gift_card))!;
+    const order = orderFromRest({ ...raw, transactions: [] });
+    const kwd = (amount: string) => ({ amount, currencyCode: 'KWD' });
+    const kuwaiti = {
+      ...order,
+      currency: 'KWD',
+      lineItems: order.lineItems.map((l) =>
+        l.isGiftCard
+          ? { ...l, quantity: 1, unitPrice: { shop: kwd('10.125'), presentment: kwd('10.125') }, totalDiscount: { shop: kwd('0'), presentment: kwd('0') } }
+          : l,
+      ),
+    };
+    const out = await exec(kuwaiti);
+    expect(out.data).toMatchObject({ sold: '10.125', currency: 'KWD', lines: [{ debit: '10.125' }, { credit: '10.125' }] });
+  });
+
   it('goes out of `none` for an order without gift cards', async () => {
     const raw = loadMonth().orders[0];
     const out = await exec(orderFromRest(raw));

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defineNode, permanentError, route } from '../../runtime/node-api.ts';
 import type { JournalInput, JournalLineInput } from '../erp/contract.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
+import { currencyText } from '../core/currency.ts';
 import { legacy } from './erp-docs.ts';
 
 /** Shared with finance.gift-card-refund-journal: one liability, one clearing account and one list of gateways for both. */
@@ -136,19 +137,21 @@ export const giftCardJournalNode = defineNode<z.infer<typeof giftCardConfig>, un
       await sink.raise(e);
       redeemed = new Decimal(0);
     }
-    const out = { orderId, sold: sold.toFixed(2), redeemed: usesGiftCard ? redeemed.toFixed(2) : null };
+    // In the order's currency's minor unit (three decimals of a dinar, whole yen written with two).
+    const m = (d: Decimal) => currencyText(d, order.currency);
+    const out = { orderId, sold: m(sold), redeemed: usesGiftCard ? m(redeemed) : null };
     if (sold.isZero() && redeemed.isZero()) return route('none', out);
     const { liability, clearing } = ctx.config.accounts;
     const lines: JournalLineInput[] = [];
     if (sold.gt(0))
       lines.push(
-        { account: clearing, debit: sold.toFixed(2), description: `Gift cards sold on ${order.name}` },
-        { account: liability, credit: sold.toFixed(2), description: `Gift cards sold on ${order.name}` },
+        { account: clearing, debit: m(sold), description: `Gift cards sold on ${order.name}` },
+        { account: liability, credit: m(sold), description: `Gift cards sold on ${order.name}` },
       );
     if (redeemed.gt(0))
       lines.push(
-        { account: liability, debit: redeemed.toFixed(2), description: `Gift cards redeemed on ${order.name}` },
-        { account: clearing, credit: redeemed.toFixed(2), description: `Gift cards redeemed on ${order.name}` },
+        { account: liability, debit: m(redeemed), description: `Gift cards redeemed on ${order.name}` },
+        { account: clearing, credit: m(redeemed), description: `Gift cards redeemed on ${order.name}` },
       );
     return route('journal', {
       ...out,

@@ -184,6 +184,8 @@ async function checked(
   creditable: ((id: string) => Promise<{ remaining: string; invoiced: string; credited: string }>) | undefined,
 ): Promise<CreditMemoInput> {
   const where = `node ${ctx.nodeId}: refund ${input.externalId}`;
+  // Amounts as the memo's currency writes them (three decimals of a dinar): an adjustment cut to cents would not balance.
+  const m = (d: Decimal) => currencyText(d, input.currency);
   if (!shopify || typeof shopify !== 'object' || shopify.gross === undefined || shopify.cash === undefined) {
     throw permanentError(`${where}: check needs Shopify's refund figures at input.shopify (erp.await-refund's output "shopify")`, {
       code: 'INVALID_INPUT',
@@ -267,8 +269,8 @@ async function checked(
     adjustments: [
       ...(memo.adjustments ?? []),
       {
-        description: amountOnly ? `Amount-only refund: cash ${cash.toFixed(2)}` : `Refund difference: cash ${cash.toFixed(2)} vs lines ${lines.toFixed(2)}`,
-        amount: diff.toFixed(2),
+        description: amountOnly ? `Amount-only refund: cash ${m(cash)}` : `Refund difference: cash ${m(cash)} vs lines ${m(lines)}`,
+        amount: m(diff),
         account: ctx.config.differenceAccount,
       },
     ],
