@@ -221,7 +221,7 @@ describe('connection kinds', () => {
     const ids = readdirSync(new URL('./templates/', import.meta.url))
       .filter((f) => f.endsWith('.json'))
       .map((f) => f.slice(0, -5));
-    expect(ids).toHaveLength(12);
+    expect(ids).toHaveLength(13);
     // Their code and expressions parse as the sandbox will run them, too.
     for (const id of ids) expect(validateFlow(template(id), getNodeType, { connections, codeSyntax: parseSandboxCode }).problems, id).toEqual([]);
     const unknown = withConnection(template('order-to-erp'), 'shopify', 'connection', 'main-shop');

@@ -1,5 +1,6 @@
 // On a fresh data dir in sandbox mode: install flows/templates/*.json as flows (id = file name), published and
-// active when they validate against the installed node types, as drafts otherwise.
+// active when they validate against the installed node types, as drafts otherwise. A template whose settings say
+// `installActive: false` is published but left for someone to activate (one that books what finance may already book).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -24,7 +25,8 @@ export async function installTemplates(rt: Runtime, dir: string, log: Logger): P
       await rt.flows.create(doc);
       const v = validateFlow(doc, rt.lookup, { codeSyntax: parseSandboxCode });
       if (v.ok) {
-        await rt.flows.publish(id, { message: 'installed from flows/templates', by: 'system', activate: true });
+        const settings = (doc as { settings?: { installActive?: unknown } }).settings;
+        await rt.flows.publish(id, { message: 'installed from flows/templates', by: 'system', activate: settings?.installActive !== false });
         out.published.push(id);
       } else {
         out.drafts.push(id);

@@ -77,6 +77,8 @@ describe('a fresh server in sandbox mode', () => {
         const f = await server.runtime.flows.get(id);
         expect(f.activeVersion, id).toBe(1);
       }
+      // Booking receipts of manual payments is finance's choice (they may book them from the bank statement): published, not active.
+      expect(await server.runtime.flows.get('manual-payments-to-erp')).toMatchObject({ active: false, activeVersion: null, latestVersion: 1 });
       const lookups = server.deps.lookups;
       expect((await lookups.list({ scope: 'shared' })).map((t) => t.name).sort()).toEqual(['locations', 'payment-methods', 'sku-overrides', 'tax-codes']);
       await lookups.upsertRows({ name: 'locations' }, [{ location: 'Somewhere', warehouse: 'WH2' }]);

@@ -343,6 +343,44 @@ describe('refunds checked before booking (issue 11)', () => {
   });
 });
 
+describe('manual-payments-to-erp', () => {
+  it('settles the invoice of an order paid by cash on delivery when Shopify marks it paid; an order paid by card is left to its payout', async () => {
+    await h.install('manual-payments-to-erp', (doc) => {
+      doc.nodes.find((n) => n.id === 'receipt')!.retry = { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 50 };
+    });
+    // The US order again as order 7100000077 (the ERP company books in dollars), collected in cash by the carrier.
+    const o = JSON.parse(scenario('us-state-county-shipping-tax.orders-paid.json'));
+    const lineIds = new Map<number, number>(o.line_items.map((l: { id: number }, i: number) => [l.id, 71000000770 + i]));
+    const cod = JSON.stringify({
+      ...o,
+      id: 7100000077,
+      admin_graphql_api_id: 'gid://shopify/Order/7100000077',
+      name: '#US77',
+      order_number: 9077,
+      gateway: 'Cash on Delivery (COD)',
+      payment_gateway_names: ['Cash on Delivery (COD)'],
+      line_items: o.line_items.map((l: { id: number }) => ({
+        ...l,
+        id: lineIds.get(l.id),
+        admin_graphql_api_id: `gid://shopify/LineItem/${lineIds.get(l.id)}`,
+      })),
+      fulfillments: [],
+    });
+    h.store!.createOrder(cod);
+    expect((await h.run('order-to-erp', cod)).status).toBe('succeeded');
+    const run = await h.run('manual-payments-to-erp', cod);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const out = outputOf(run, 'receipt');
+    expect(out).toMatchObject({ orderId: '7100000077', gateways: ['Cash on Delivery (COD)'], created: true });
+    expect(out.settlement.items).toEqual([expect.objectContaining({ kind: 'invoice', status: 'settled', settledAmount: out.amount, invoiceStatus: 'paid' })]);
+    // The same event again books nothing more.
+    expect(outputOf(await h.run('manual-payments-to-erp', cod), 'receipt')).toMatchObject({ created: false });
+
+    const card = await h.run('manual-payments-to-erp', scenario('uk-vat-inclusive-discount.orders-paid.json'));
+    expect(card).toMatchObject({ status: 'skipped', skipped: { nodeId: 'receipt', code: 'NOT_MANUAL_PAYMENT' } });
+  });
+});
+
 describe('order-cancelled-to-erp asks Shopify before cancelling (issue 17)', () => {
   it('a signed orders/paid body replayed as orders/cancelled is skipped (Shopify says not cancelled), the ERP order stays open; the real cancellation goes through', async () => {
     const paid = scenario('us-state-county-shipping-tax.orders-paid.json');

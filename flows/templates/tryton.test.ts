@@ -310,4 +310,31 @@ describe('templates on Tryton', () => {
     expect(Number((await stock('TSHIRT-RED-M', 'WH2')).onHand) - Number(before.wh2.onHand)).toBe(1);
     expect((await stock('MUG-BLACK')).onHand).toBe(before.mug.onHand);
   }, 300_000);
+
+  it('an order paid by cash on delivery: Tryton reads its invoice paid once manual-payments-to-erp books the receipt', async () => {
+    await h.install('manual-payments-to-erp');
+    // Order #1001 as it was paid, before the example's refunds (its current_* figures are after them).
+    const o = JSON.parse(order1001());
+    for (const k of Object.keys(o)) if (k.startsWith('current_')) delete o[k];
+    const cod = JSON.stringify({
+      ...o,
+      refunds: [],
+      line_items: o.line_items.map((l: { quantity: number }) => ({ ...l, current_quantity: l.quantity })),
+      id: 450789477,
+      admin_graphql_api_id: 'gid://shopify/Order/450789477',
+      name: '#1077',
+      order_number: 1077,
+      gateway: 'Cash on Delivery (COD)',
+      payment_gateway_names: ['Cash on Delivery (COD)'],
+    });
+    h.store!.createOrder(cod);
+    const posted = await h.run('order-to-erp', cod);
+    expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
+    const run = await h.run('manual-payments-to-erp', cod);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(outputOf(run, 'receipt')).toMatchObject({ amount: '598.94', created: true });
+    expect(outputOf(run, 'receipt').settlement.items).toEqual([expect.objectContaining({ status: 'settled', settledAmount: '598.94', invoiceStatus: 'paid' })]);
+    const ledger = (await h.erp.listLedger({ from: '2000-01-01', to: '2099-12-31', accounts: ['1000'] })).filter((l) => l.description?.includes('450789477'));
+    expect(ledger.map((l) => [l.account, l.debit])).toEqual([['1000', '598.94']]);
+  }, 120_000);
 });

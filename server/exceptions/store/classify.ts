@@ -13,6 +13,7 @@ const FINANCE_CODES: Record<string, string> = {
   REFUND_CASH_MISMATCH: 'refund-cash-mismatch',
   CREDIT_EXCEEDS_INVOICE: 'credit-exceeds-invoice',
   CURRENCY_MISMATCH: 'currency-mismatch',
+  MANUAL_PAYMENT_MISMATCH: 'manual-payment-mismatch',
 };
 const FINANCE_TITLES: Record<string, string> = {
   'erp-totals-mismatch': 'ERP document does not match Shopify; nothing booked',
@@ -20,6 +21,7 @@ const FINANCE_TITLES: Record<string, string> = {
   'refund-cash-mismatch': 'Refund lines and the cash returned differ; nothing booked',
   'credit-exceeds-invoice': 'Refund exceeds what remains credit-able on the invoice; nothing booked',
   'currency-mismatch': "Amounts in another currency than the ERP company's books; nothing booked",
+  'manual-payment-mismatch': 'A payment taken outside Shopify does not match the ERP invoice; nothing booked',
 };
 
 function keyText(key: unknown): string {
