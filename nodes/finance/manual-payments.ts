@@ -21,7 +21,10 @@ const config = z
   .object({
     connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id').meta(connectionKindMeta('erp')),
     /** The payment methods booked here: every payment method of the order must be one of them (case and spacing aside). */
-    gateways: z.array(z.string().min(1)).min(1).default(MANUAL_GATEWAYS),
+    gateways: z.array(z.string().min(1)).min(1).default(MANUAL_GATEWAYS).meta({
+      title: 'Payment methods booked here',
+      description: 'Shopify payment method names paid outside Shopify Payments, e.g. "Cash on Delivery (COD)", "Bank Deposit"',
+    }),
     accounts: z
       .object({
         receivable: z.string().min(1).default('1100'),
@@ -29,7 +32,11 @@ const config = z
         received: z.string().min(1).default('1000'),
       })
       .strict()
-      .default({ receivable: '1100', received: '1000' }),
+      .default({ receivable: '1100', received: '1000' })
+      .meta({
+        title: 'Accounts',
+        description: 'receivable: the customer receivable the invoice is on; received: where the money waits (the carrier’s COD remittance, the bank)',
+      }),
   })
   .strict();
 
