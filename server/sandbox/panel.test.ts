@@ -52,6 +52,8 @@ describe('sandbox control panel', () => {
       'tipped-order',
       'terms-order',
       'terms-paid',
+      'cod-order',
+      'cod-collected',
       'duplicate-sku',
       'partial-refund',
       'erp-fulfilment',
@@ -135,6 +137,33 @@ describe('sandbox control panel', () => {
     expect(rec.status, JSON.stringify(rec.error)).toBe('succeeded');
     expect(rec.steps.find((x: any) => x.nodeId === 'reconcile').port).toBe('balanced');
     expect((await call('POST', '/api/sandbox/events', { scenario: 'terms-paid' })).status).toBe(409);
+  }, 180_000);
+
+  it('a cash-on-delivery order waits for its payment; once the carrier collects, it posts and its receipt settles the invoice, and no payout carries it', async () => {
+    expect((await call('POST', '/api/sandbox/events', { scenario: 'cod-collected' })).status).toBe(409);
+    const o = await send('cod-order');
+    expect(o.message).toContain('unpaid until the carrier collects the cash');
+    const key = `key=${encodeURIComponent(`shopifyOrderId:${o.orderId}`)}`;
+    const until = Date.now() + 60_000;
+    let skipped: any;
+    while (!skipped && Date.now() < until) {
+      skipped = (await call('GET', `/api/runs?flowId=order-to-erp&${key}`)).body.runs.find((r: any) => r.status === 'skipped');
+      if (!skipped) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(skipped, 'the orders/create run is skipped at the payment gate').toBeTruthy();
+    // Finance books these receipts from Ledgerline (not from the bank statement): the flow is activated.
+    expect((await call('POST', '/api/flows/manual-payments-to-erp/activate', { version: 1 })).status).toBe(200);
+    const paid = await send('cod-collected');
+    expect(paid.message).toContain('No payout carries it');
+    const posted = await finished(`flowId=order-to-erp&${key}`, (r) => r.status === 'succeeded');
+    expect(posted.steps.find((x: any) => x.nodeId === 'read-back').output.totals.gross).toBe('68.97');
+    const receipt = await finished(`flowId=manual-payments-to-erp&${key}`);
+    expect(receipt.status, JSON.stringify(receipt.error)).toBe('succeeded');
+    expect(receipt.steps.find((x: any) => x.nodeId === 'receipt').output.settlement.items).toEqual([
+      expect.objectContaining({ kind: 'invoice', status: 'settled', settledAmount: '68.97', invoiceStatus: 'paid' }),
+    ]);
+    const payout = await call('POST', '/api/sandbox/events', { scenario: 'payout' });
+    expect(JSON.stringify(payout.body)).not.toContain(o.orderName);
   }, 180_000);
 
   it('an unmapped tax rate and an unknown SKU fail their runs with the reason', async () => {

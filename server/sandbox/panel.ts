@@ -22,6 +22,13 @@ export const SCENARIOS = {
     expect: 'orders/paid changes nothing in the ERP (the order is there); the next payout carries the payment and clears the receivable',
     starts: 'Shopify webhook orders/paid',
   },
+  'cod-order': { ...ORDER_SCENARIOS['cod-order'], starts: 'Shopify webhook orders/create' },
+  'cod-collected': {
+    title: 'The carrier collects the cash',
+    expect:
+      'orders/paid posts the order to the ERP; with “Payments taken outside Shopify to the ERP” active, the receipt settles its invoice (no payout carries it)',
+    starts: 'Shopify webhook orders/paid',
+  },
   'duplicate-sku': {
     title: 'A duplicate SKU in Shopify',
     expect: 'the stock push names both products and raises an exception',
@@ -193,7 +200,8 @@ export class SandboxPanel {
       case 'unmapped-tax':
       case 'unknown-sku':
       case 'tipped-order':
-      case 'terms-order': {
+      case 'terms-order':
+      case 'cod-order': {
         const o = orderPayload(scenario as OrderScenario, await this.next(), new Date(this.d.now()), store.state.currency);
         store.createOrder(o.body);
         this.orders.push(o);
@@ -208,7 +216,7 @@ export class SandboxPanel {
         return {
           scenario,
           message: o.unpaid
-            ? `Order ${o.name} (${o.total} ${o.currency}, unpaid on payment terms) created in the sandbox shop; Shopify's signed orders/create webhook is on its way.`
+            ? `Order ${o.name} (${o.total} ${o.currency}, unpaid ${scenario === 'cod-order' ? 'until the carrier collects the cash' : 'on payment terms'}) created in the sandbox shop; Shopify's signed orders/create webhook is on its way.`
             : `Order ${o.name} (${o.total} ${o.currency}) created in the sandbox shop; Shopify's signed orders/create and orders/paid webhooks are on their way.`,
           orderName: o.name,
           orderId: o.gid,
@@ -216,7 +224,7 @@ export class SandboxPanel {
         };
       }
       case 'terms-paid': {
-        const order = [...this.orders].reverse().find((o) => o.unpaid && store.state.orders.has(o.gid));
+        const order = [...this.orders].reverse().find((o) => o.scenario === 'terms-order' && o.unpaid && store.state.orders.has(o.gid));
         if (!order) throw new HttpError(409, 'conflict', 'send a B2B order on net 30 terms first: this pays the last one still unpaid');
         // Paid by card through the invoice's checkout link: Shopify Payments, so a payout carries it.
         store.updateOrder(order.gid, { financial_status: 'paid', total_outstanding: '0.00', payment_gateway_names: ['shopify_payments'] });
@@ -225,6 +233,28 @@ export class SandboxPanel {
         return {
           scenario,
           message: `${order.name} is paid in the sandbox shop; Shopify's orders/updated and orders/paid webhooks are on their way, and the next payout carries it.`,
+          orderName: order.name,
+          orderId: order.gid,
+          runs: [],
+        };
+      }
+      case 'cod-collected': {
+        const order = [...this.orders].reverse().find((o) => o.scenario === 'cod-order' && o.unpaid && store.state.orders.has(o.gid));
+        if (!order) throw new HttpError(409, 'conflict', 'send a cash-on-delivery order first: the carrier collects the cash of the last one still unpaid');
+        store.updateOrder(order.gid, { financial_status: 'paid', total_outstanding: '0.00' });
+        order.unpaid = false;
+        order.paidOutside = true;
+        this.log.push({
+          kind: 'order',
+          scenario,
+          label: `${order.name} paid in cash to the carrier (${order.total} ${order.currency})`,
+          at,
+          orderGid: order.gid,
+          runs: [],
+        });
+        return {
+          scenario,
+          message: `${order.name} is paid (cash on delivery) in the sandbox shop; Shopify's orders/updated and orders/paid webhooks are on their way. No payout carries it: its receipt is booked by “Payments taken outside Shopify to the ERP” when that flow is active.`,
           orderName: order.name,
           orderId: order.gid,
           runs: [],
@@ -316,9 +346,9 @@ export class SandboxPanel {
     const currency = store.state.currency;
     const inCurrency = (x: { currency?: string }) => (x.currency ?? currency) === currency;
     // An order on payment terms is invoiced at once but paid later: no payout carries it until then.
-    const orders = this.orders.filter((o) => !this.paidOut.has(o.id) && !o.unpaid && invoiced.has(o.id) && inCurrency(o));
+    const orders = this.orders.filter((o) => !this.paidOut.has(o.id) && !o.unpaid && !o.paidOutside && invoiced.has(o.id) && inCurrency(o));
     const refunds = this.refunds.filter((r) => !this.paidOut.has(r.id) && credited.has(r.id) && inCurrency(r));
-    const waiting = this.orders.filter((o) => !this.paidOut.has(o.id) && !o.unpaid && !invoiced.has(o.id)).map((o) => o.name);
+    const waiting = this.orders.filter((o) => !this.paidOut.has(o.id) && !o.unpaid && !o.paidOutside && !invoiced.has(o.id)).map((o) => o.name);
     if (!orders.length && !refunds.length) {
       throw new HttpError(
         409,

@@ -28,6 +28,11 @@ export const ORDER_SCENARIOS = {
     title: 'A B2B order on net 30 terms, not yet paid',
     expect: 'reaches the ERP at once, its invoice what the buyer owes; no payout carries it until it is paid',
   },
+  'cod-order': {
+    file: 'uk-cash-on-delivery.orders-create.json',
+    title: 'A cash-on-delivery order, not yet paid',
+    expect: 'waits for its payment (the payment gate skips it, unless unpaidGateways names cash on delivery); no payout ever carries it',
+  },
 } as const;
 export type OrderScenario = keyof typeof ORDER_SCENARIOS;
 
@@ -53,8 +58,10 @@ export interface SentOrder {
   currency: string;
   /** Line item ids in payload order (a refund names them). */
   lineItemIds: string[];
-  /** Sent unpaid (pending: on payment terms): no payout pays it out. */
+  /** Sent unpaid (pending: on payment terms, cash on delivery): no payout pays it out. */
   unpaid?: boolean;
+  /** Paid outside Shopify Payments (the carrier collected the cash): no payout ever pays it out. */
+  paidOutside?: boolean;
   sentAt: string;
   body: string;
 }

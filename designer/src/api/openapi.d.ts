@@ -9777,7 +9777,7 @@ export interface components {
         };
         SandboxSend: {
             /** @enum {string} */
-            scenario: "paid-order" | "unmapped-tax" | "unknown-sku" | "tipped-order" | "terms-order" | "terms-paid" | "duplicate-sku" | "partial-refund" | "erp-fulfilment" | "payout";
+            scenario: "paid-order" | "unmapped-tax" | "unknown-sku" | "tipped-order" | "terms-order" | "terms-paid" | "cod-order" | "cod-collected" | "duplicate-sku" | "partial-refund" | "erp-fulfilment" | "payout";
         };
         MonthEndReport: {
             generatedAt: string;

@@ -40,6 +40,15 @@ describe('sandbox activity', () => {
       { nodeId: 'post', type: 'erp.post-sales-order', status: 'succeeded', output: { number: 'SO00001', created: false } },
     ] as RunRecord['steps']);
     expect(outcomeOf(posted).detail).toBe('ERP sales order SO00001 (already there)');
+    const receipt = run('manual-payments-to-erp', { shopifyOrderId: ORDER }, [
+      {
+        nodeId: 'receipt',
+        type: 'finance.manual-payment-receipt',
+        status: 'succeeded',
+        output: { created: true, settlement: { entryNumber: 'JE00007', items: [{ invoiceStatus: 'paid' }] } },
+      },
+    ] as RunRecord['steps']);
+    expect(outcomeOf(receipt).detail).toBe('receipt JE00007; invoice paid');
     expect(outcomeOf({ ...memo, status: 'failed', error: { message: 'node post: no such account' } } as RunRecord).detail).toBe('node post: no such account');
   });
 });

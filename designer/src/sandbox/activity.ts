@@ -32,6 +32,14 @@ export function outcomeOf(run: RunRecord): Outcome {
     const words = recs.length ? `${tied} of ${recs.length} payout${recs.length === 1 ? '' : 's'} reconciled` : 'no new payouts';
     return { ...base, detail: `${words}${journal ? `; journal ${journal.number ?? journal.entryNumber ?? 'posted'}` : ''}` };
   }
+  const receipt = step('finance.manual-payment-receipt')?.output as
+    | { created?: boolean; settlement?: { entryNumber?: string | null; items?: Array<{ invoiceStatus?: string | null }> } }
+    | undefined;
+  if (receipt?.settlement) {
+    const paid = receipt.settlement.items?.[0]?.invoiceStatus;
+    const entry = receipt.settlement.entryNumber ?? 'booked';
+    return { ...base, detail: `receipt ${entry}${receipt.created === false ? ' (already there)' : ''}${paid ? `; invoice ${paid}` : ''}` };
+  }
   const push = step('shopify.fulfilment-push');
   if (push) return { ...base, detail: 'fulfilment created in Shopify' };
   if (run.steps.some((s) => s.status === 'skipped')) return { ...base, detail: 'nothing to do' };

@@ -159,6 +159,17 @@ for i, li in enumerate(b2b['line_items']):
 for i, sl in enumerate(b2b['shipping_lines']):
     sl['id'] = oid * 10 + 5 + i
 out['uk-b2b-net-terms.orders-create.json'] = b2b
+# A cash-on-delivery order: placed unpaid (pending), the carrier collects the money; Shopify names the manual method.
+cod = copy.deepcopy(uk)
+oid = 7100000011
+cod.update({'id': oid, 'admin_graphql_api_id': f'gid://shopify/Order/{oid}', 'name': '#5011', 'order_number': 5011, 'number': 4011, 'financial_status': 'pending',
+            'gateway': 'Cash on Delivery (COD)', 'payment_gateway_names': ['Cash on Delivery (COD)'],
+            'total_outstanding': cod['total_price'], 'total_outstanding_set': bag(cod['total_price'], 'GBP')})
+for i, li in enumerate(cod['line_items']):
+    li['id'] = oid * 10 + i; li['admin_graphql_api_id'] = f'gid://shopify/LineItem/{li["id"]}'
+for i, sl in enumerate(cod['shipping_lines']):
+    sl['id'] = oid * 10 + 5 + i
+out['uk-cash-on-delivery.orders-create.json'] = cod
 # A shop in yen with an order discount of ¥1,000 on no line: what is spread over the three ¥1,000 lines is whole yen.
 out['jpy-unallocated-discount.orders-paid.json'] = order(9, cur='JPY', country='JP', province='JP-13', location=24826418, unallocated='1000',
     lines=[{'sku': 'TSHIRT-RED-M', 'name': 'T-Shirt Red M', 'price': '1000'}, {'sku': 'MUG-BLACK', 'name': 'Black Mug', 'price': '1000'},
