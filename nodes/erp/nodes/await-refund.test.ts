@@ -28,16 +28,14 @@ const tx = (id: number, status: string, shop: Money = gbp('12.00'), presentment:
 
 type OrderTx = Order['transactions'][number];
 /** A payment on the order (a sale, a capture), in shop money. */
-const paidTx = (amount: string, processedAt: string, kind: OrderTx['kind'] = 'SALE', status: OrderTx['status'] = 'SUCCESS'): OrderTx => ({
+const paidTx = (amount: string, kind: OrderTx['kind'] = 'SALE', status: OrderTx['status'] = 'SUCCESS'): OrderTx => ({
   kind,
   status,
-  processedAt,
   amountSet: { shopMoney: { amount } },
 });
-type RefundOf = Omit<Order['refunds'][number], 'createdAt'> & { createdAt?: string | null };
 
-// Paid at checkout four days before the refund, unless a test says otherwise.
-const order = (refunds: RefundOf[], transactions: OrderTx[] = [paidTx('40.00', '2026-03-01T10:00:00Z')]): Order => ({
+// Paid at checkout, unless a test says otherwise.
+const order = (refunds: Order['refunds'], transactions: OrderTx[] = [paidTx('40.00')]): Order => ({
   id: ORDER,
   name: '#1001',
   currencyCode: 'GBP',
@@ -46,7 +44,7 @@ const order = (refunds: RefundOf[], transactions: OrderTx[] = [paidTx('40.00', '
   lineItems: { nodes: [{ id: 'gid://shopify/LineItem/1', sku: 'MUG-BLACK', isGiftCard: false, taxLines: [] }] },
   shippingLines: { nodes: [] },
   transactions,
-  refunds: refunds.map((r) => ({ createdAt: '2026-03-05T09:00:00Z', ...r })),
+  refunds,
 });
 
 // The refunds/create payload: one mug, GBP 12.00 in the shop's books, USD 15.00 on the customer's card.
@@ -180,21 +178,21 @@ describe('erp.await-refund', () => {
     expect(out.shopify).toMatchObject({ lines: '1010.00', lineTax: '101.00', gross: '1111.00', cash: '1111.00' });
   });
 
-  it('gives what the customer had paid when the refund was made: payments before it, less earlier refunds, not a payment after it', async () => {
-    const earlier = { id: 'gid://shopify/Refund/0', createdAt: '2026-03-02T09:00:00Z', transactions: { nodes: [tx(9, 'SUCCESS', gbp('10.00'))] } };
+  it("gives what the customer has paid: successful sales and captures, less the cash of the order's other refunds", async () => {
+    const earlier = { id: 'gid://shopify/Refund/0', transactions: { nodes: [tx(9, 'SUCCESS', gbp('10.00'))] } };
     const out = await settle(
       order(
         [earlier, { id: REFUND, transactions: { nodes: [tx(11, 'SUCCESS')] } }],
         [
-          paidTx('40.00', '2026-03-01T10:00:00Z'),
-          paidTx('15.00', '2026-03-01T10:00:00Z', 'AUTHORIZATION'),
-          paidTx('5.00', '2026-03-01T11:00:00Z', 'CAPTURE', 'FAILURE'),
-          // The buyer settling the rest of the invoice afterwards: not what was paid when this refund was made.
-          paidTx('28.00', '2026-03-20T10:00:00Z'),
+          paidTx('40.00'),
+          paidTx('15.00', 'AUTHORIZATION'),
+          paidTx('5.00', 'CAPTURE', 'FAILURE'),
+          // The buyer settling the rest of the invoice later: paid too.
+          paidTx('28.00'),
         ],
       ),
     );
-    expect(out.shopify.paid).toBe('30.00');
+    expect(out.shopify.paid).toBe('58.00');
   });
 
   it('gives 0.00 paid for an order on payment terms refunded before any payment, whose refund returns no cash', async () => {

@@ -34,8 +34,8 @@ export const REFUND_CONTEXT = typedDocument<RefundContextQuery, RefundContextQue
     shippingAddress { countryCodeV2 provinceCode }
     lineItems(first: $lineItems) { nodes { id sku isGiftCard taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
     shippingLines(first: 5) { nodes { id title taxLines { title rate priceSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
-    transactions(first: 100) { kind status processedAt amountSet { shopMoney { amount } } }
-    refunds(first: 20) { id createdAt transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
+    transactions(first: 100) { kind status amountSet { shopMoney { amount } } }
+    refunds(first: 20) { id transactions(first: 10) { nodes { id kind status gateway processedAt test parentTransaction { id } amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } } } } }
   }
 }`);
 
@@ -92,9 +92,9 @@ export interface AwaitRefundOutput {
     cash: string;
     cashByGateway: Record<string, string>;
     /**
-     * What the customer had paid on the order when the refund was made, net of earlier refunds: the money captured
-     * before it, less the cash earlier refunds returned. Below the refund's lines, the rest comes off what the customer
-     * still owes (a B2B order on net terms returned before it is paid) rather than back to them.
+     * What the customer has paid on the order, net of its other refunds' cash. Less cash back than the refund's lines
+     * comes off what they still owe (a B2B order on net terms returned before it is paid) when the invoice less this
+     * covers it (erp.post-credit-memo).
      */
     paid: string;
   };
@@ -303,7 +303,7 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
     // Subtotals include the tax when the order's prices did.
     const goodsAndShipping = order.taxesIncluded ? lineTotal.plus(shipTotal) : lineTotal.plus(lineTax).plus(shipTotal).plus(shipTax);
     const gross = goodsAndShipping.plus(tips).plus(duties);
-    const paid = paidBefore(order, found?.createdAt ?? hook.createdAt);
+    const paid = paidOn(order, hook.id);
     const [restockLocation = null, ...otherLocations] = new Set(restocked.map((l) => l.locationId).filter((x): x is string => !!x));
     const text = (d: Decimal) => currencyText(d, order.currencyCode);
     return {
@@ -336,19 +336,17 @@ export const awaitRefundNode = defineNode<z.infer<typeof config>, { refund?: Sho
 });
 
 /**
- * The order's payments up to `at` (successful sales and captures, shop money) less the cash of the refunds made before
- * it: what the customer had paid when this refund was made. A payment after it (the buyer paying the reduced invoice)
- * does not count, so a re-run later reads the same figure.
+ * What the customer has paid on the order: its successful sales and captures (shop money) less the cash its other
+ * refunds returned. Not cut at the refund's time: a payment after it (the buyer settling the reduced invoice) pays only
+ * what was still owed, so owing the refund's difference holds either way, and timestamps that disagree (a refund
+ * dated before the payment it returns) cannot make a paid order look unpaid.
  */
-function paidBefore(order: GqlOrder, at: string): Decimal {
-  const when = Date.parse(at);
-  // A time missing on either side counts the money in: more paid only ever asks finance to look.
-  const notAfter = (t: string | null | undefined) => Number.isNaN(when) || !t || Date.parse(t) <= when;
+function paidOn(order: GqlOrder, refundId: string): Decimal {
   const captured = order.transactions
-    .filter((t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS' && notAfter(t.processedAt))
+    .filter((t) => (t.kind === 'SALE' || t.kind === 'CAPTURE') && t.status === 'SUCCESS')
     .reduce((a, t) => a.plus(t.amountSet.shopMoney.amount), new Decimal(0));
   const returned = order.refunds
-    .filter((r) => !Number.isNaN(when) && r.createdAt !== null && Date.parse(r.createdAt) < when)
+    .filter((r) => r.id !== refundId)
     .flatMap((r) => r.transactions.nodes)
     .filter((t) => t.kind === 'REFUND' && t.status === 'SUCCESS')
     .reduce((a, t) => a.plus(t.amountSet.shopMoney.amount), new Decimal(0));

@@ -49,7 +49,7 @@ const config = z
   })
   .strict();
 
-/** erp.await-refund's figures; `paid`: what the customer had paid on the order when the refund was made. */
+/** erp.await-refund's figures; `paid`: what the customer has paid on the order, net of its other refunds' cash. */
 type Figures = { gross: string; cash: string; adjustments?: string; tips?: string; duties?: string; paid?: string };
 type Input = CreditMemoInput & { shopify?: Figures };
 
@@ -227,7 +227,7 @@ async function checked(
   if (diff.isZero()) return memo;
   // Less cash back than the lines on an order not paid in full (a B2B order on net terms returned before it is paid):
   // what no cash returned comes off what the customer still owes, which the memo does by crediting their receivable.
-  // Owed: what the invoice has left to credit less what the customer had paid when the refund was made.
+  // Owed: what the invoice has left to credit less what the customer has paid (net of their other refunds' cash).
   if (diff.lt(0) && left && shopify.paid !== undefined) {
     const owed = new Decimal(left.remaining).minus(shopify.paid);
     if (diff.neg().lte(owed)) {
