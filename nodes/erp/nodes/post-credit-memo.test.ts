@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../runtime/runs.ts';
 import { classifyFailedRun } from '../../../server/exceptions/store/classify.ts';
 import { order } from '../contract-suite.ts';
-import type { CreditMemoLineInput } from '../contract.ts';
+import type { CreditMemoLineInput, ErpConnector } from '../contract.ts';
 import { createSandboxErp } from '../sandbox/index.ts';
 import { postCreditMemoNode } from './post-credit-memo.ts';
 import { run } from './test-context.ts';
+
+/** The memo input of a refund of `o`, posted to `erp` first: keyed by the order, dated as it. */
+async function refundOf<M extends object>(erp: ErpConnector, memo: M, o = order()) {
+  await erp.createSalesOrder(o);
+  return { externalId: `gid://shopify/Refund/${o.externalId}`, orderExternalId: o.externalId, date: o.date, ...memo };
+}
 
 describe('erp.post-credit-memo', () => {
   const erp = createSandboxErp();
@@ -28,18 +34,7 @@ describe('erp.post-credit-memo', () => {
     expect((await erp.getStock({ skus: ['IPOD2008GREEN'], warehouses: ['WH'] }))[0]?.onHand).toBe('99');
   });
   // A goodwill refund of 10.00 with no goods and no shipping (Shopify: a refund_discrepancy order adjustment).
-  const amountOnly = async () => {
-    const o = order();
-    await erp.createSalesOrder(o);
-    return {
-      externalId: `gid://shopify/Refund/${o.externalId}`,
-      orderExternalId: o.externalId,
-      date: o.date,
-      restock: false,
-      lines: [],
-      shopify: { gross: '0.00', cash: '10.00', adjustments: '-10.00' },
-    };
-  };
+  const amountOnly = () => refundOf(erp, { restock: false, lines: [], shopify: { gross: '0.00', cash: '10.00', adjustments: '-10.00' } });
   it('books an amount-only refund as a memo of one adjustment line on the differenceAccount', async () => {
     const input = await amountOnly();
     const memo = await run(postCreditMemoNode, { connection: 'erp-main', check: true, differenceAccount: '6200' }, erp, input);
@@ -82,25 +77,23 @@ describe('erp.post-credit-memo', () => {
 // lines out), so only the configured items make the memo what Shopify returned.
 describe('erp.post-credit-memo: refunded tips and import duties', () => {
   const erp = createSandboxErp();
-  const refund = async () => {
-    const o = order({
-      lines: [
-        { sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00', taxCodes: [] },
-        { sku: 'TIP', quantity: '1', unitPrice: '5.00', taxCodes: [] },
-        { sku: 'DUTY', quantity: '1', unitPrice: '3.00', taxCodes: [] },
-      ],
-      shipping: [],
-    });
-    await erp.createSalesOrder(o);
-    return {
-      externalId: `gid://shopify/Refund/${o.externalId}`,
-      orderExternalId: o.externalId,
-      date: o.date,
-      restock: true,
-      lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', taxCodes: [] }],
-      shopify: { gross: '20.00', cash: '20.00', tips: '5.00', duties: '3.00' },
-    };
-  };
+  const refund = () =>
+    refundOf(
+      erp,
+      {
+        restock: true,
+        lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', taxCodes: [] }],
+        shopify: { gross: '20.00', cash: '20.00', tips: '5.00', duties: '3.00' },
+      },
+      order({
+        lines: [
+          { sku: 'MUG-BLACK', quantity: '2', unitPrice: '12.00', taxCodes: [] },
+          { sku: 'TIP', quantity: '1', unitPrice: '5.00', taxCodes: [] },
+          { sku: 'DUTY', quantity: '1', unitPrice: '3.00', taxCodes: [] },
+        ],
+        shipping: [],
+      }),
+    );
   const items = { connection: 'erp-main', check: true, tipSku: 'TIP', dutySku: 'DUTY' };
 
   it('credits the tip and the duties as untaxed, unrestocked lines of their items, so memo and cash agree', async () => {
@@ -205,18 +198,8 @@ describe('erp.post-credit-memo: large quantities × 4-decimal unit prices', () =
 // off what the customer owes. The order's invoice is 449.80; the refund is one mug, 12.00.
 describe('erp.post-credit-memo: refunds of goods not yet paid for', () => {
   const erp = createSandboxErp();
-  const refund = async (figures: { cash: string; paid?: string }) => {
-    const o = order();
-    await erp.createSalesOrder(o);
-    return {
-      externalId: `gid://shopify/Refund/${o.externalId}`,
-      orderExternalId: o.externalId,
-      date: o.date,
-      restock: false,
-      lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', taxCodes: [] }],
-      shopify: { gross: '12.00', ...figures },
-    };
-  };
+  const refund = (figures: { cash: string; paid?: string }) =>
+    refundOf(erp, { restock: false, lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', taxCodes: [] }], shopify: { gross: '12.00', ...figures } });
   const check = { connection: 'erp-main', check: true };
   const mismatch = (input: Awaited<ReturnType<typeof refund>>) =>
     run(postCreditMemoNode, check, erp, input).then(
