@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { erpContractSuite, order } from '../contract-suite.ts';
 import { createSandboxErp, type SandboxErp } from './index.ts';
@@ -14,6 +15,27 @@ describe('sandbox ERP specifics', () => {
   it('rejects a duplicate SKU like a real ERP', () => {
     expect(() => erp.admin.addItem({ sku: 'MUG-BLACK', name: 'Another mug' })).toThrow(expect.objectContaining({ code: 'DUPLICATE_SKU' }));
     expect(erp.admin.addItem({ sku: 'NEW-SKU-1', name: 'New thing', unitPrice: '5' })).toMatchObject({ sku: 'NEW-SKU-1', unitPrice: '5.00' });
+  });
+
+  it('a sandbox made before orders carried payment terms gets the column and the terms, and keeps its orders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-erp-terms-'));
+    try {
+      const old = new Database(join(dir, 'sandbox-erp.sqlite'));
+      old.exec(`CREATE TABLE sales_orders (id INTEGER PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, number TEXT NOT NULL, reference TEXT NOT NULL,
+        customer_id INTEGER NOT NULL, currency TEXT NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL, warehouse_id INTEGER NOT NULL,
+        net TEXT NOT NULL, tax TEXT NOT NULL, gross TEXT NOT NULL, created_at TEXT NOT NULL)`);
+      old.close();
+      const again = createSandboxErp({ dataDir: dir });
+      try {
+        const o = order({ paymentTerms: 'Net 60' });
+        expect((await again.createSalesOrder(o)).document.paymentTerms).toBe('Net 60');
+        expect((await again.listPaymentTerms!()).map((t) => t.name)).toContain('Due on receipt');
+      } finally {
+        again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('posts invoices and credit memos to a balanced double-entry ledger', async () => {
