@@ -31,7 +31,7 @@ describe('sandbox ERP specifics', () => {
         expect((await again.createSalesOrder(o)).document.paymentTerms).toBe('Net 60');
         expect((await again.listPaymentTerms!()).map((t) => t.name)).toContain('Due on receipt');
       } finally {
-        again.close();
+        await again.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
