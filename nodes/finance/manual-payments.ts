@@ -6,10 +6,10 @@
 // was paid: anything else (a refund, an edit, another amount) is finance's to settle, raised, never guessed.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
-import { connectionKindMeta, defineNode, NodeError, permanentError, skipRun, transientError } from '../../runtime/node-api.ts';
+import { defineNode, NodeError, permanentError, skipRun, transientError } from '../../runtime/node-api.ts';
 import type { ErpSettlement } from '../erp/contract.ts';
 import { paidByNamedGateways } from '../erp/nodes/payment-gate.ts';
-import { erpConnection, withNode } from '../erp/nodes/util.ts';
+import { connectionField, erpConnection, withNode } from '../erp/nodes/util.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
 import { currencyText } from '../core/currency.ts';
 import { legacy } from './erp-docs.ts';
@@ -19,7 +19,7 @@ export const MANUAL_GATEWAYS = ['Cash on Delivery (COD)', 'Bank Deposit', 'Money
 
 const config = z
   .object({
-    connection: z.string().min(1, 'the ERP connection id is required').describe('ERP connection id').meta(connectionKindMeta('erp')),
+    connection: connectionField,
     /** The payment methods booked here: every payment method of the order must be one of them (case and spacing aside). */
     gateways: z.array(z.string().min(1)).min(1).default(MANUAL_GATEWAYS).meta({
       title: 'Payment methods booked here',

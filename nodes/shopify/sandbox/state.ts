@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseJsonLossless } from '../lossless-json.ts';
 import { balanceTransactionFromRest, orderFromRest, payoutFromRest, refundFromRest } from '../convert-rest.ts';
 import { gid, lineTotal } from '../convert-util.ts';
+import { currencyText } from '../../core/currency.ts';
 import type { GraphQLEnumType } from 'graphql';
 import { loadAdminSchema } from '../schema.ts';
 import type { MoneyBag, ShopifyOrder, ShopifyRefund, ShopifyTaxLine } from '../types.ts';
@@ -348,7 +349,10 @@ export class SandboxState {
     const rest = new Decimal(after.total.shop.amount).minus(taken);
     if (rest.lte(0)) return;
     const id = this.newId('OrderTransaction');
-    this.payments.set(after.id, [...had, { id, gateway: after.paymentGateways.at(-1) ?? 'manual', amount: rest.toFixed(2), processedAt: at }]);
+    this.payments.set(after.id, [
+      ...had,
+      { id, gateway: after.paymentGateways.at(-1) ?? 'manual', amount: currencyText(rest, after.currency), processedAt: at },
+    ]);
   }
 
   /** Everything the shop holds, as JSON-safe data (the indexes are rebuilt by `restore`). */
