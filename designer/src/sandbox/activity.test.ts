@@ -49,6 +49,23 @@ describe('sandbox activity', () => {
       },
     ] as RunRecord['steps']);
     expect(outcomeOf(receipt).detail).toBe('receipt JE00007; invoice paid');
+    // A skip is not a failure: its reason, kept apart from errors, is what the row says (it once said "nothing to do").
+    const gated = {
+      ...sale,
+      status: 'skipped',
+      error: null,
+      skipped: { code: 'PAYMENT_NOT_CAPTURED', message: 'order #6001 has financial status pending', nodeId: 'gate' },
+    } as RunRecord;
+    expect(outcomeOf(gated).detail).toBe('order #6001 has financial status pending');
+    const branch = run('gift-card-liability', { shopifyOrderId: ORDER }, [
+      {
+        nodeId: 'cards',
+        type: 'finance.gift-card-liability',
+        status: 'skipped',
+        output: { skipped: true, code: 'NO_GIFT_CARDS', message: 'order #6001 sold no gift cards' },
+      },
+    ] as RunRecord['steps']);
+    expect(outcomeOf(branch).detail).toBe('order #6001 sold no gift cards');
     expect(outcomeOf({ ...memo, status: 'failed', error: { message: 'node post: no such account' } } as RunRecord).detail).toBe('node post: no such account');
   });
 });

@@ -14,10 +14,15 @@ export interface Outcome {
 
 const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : e ? String(e) : '');
 
+/** A skipped step stores `{ skipped: true, code, message }`. */
+const skipText = (o: unknown) =>
+  o && typeof o === 'object' && typeof (o as { message?: unknown }).message === 'string' ? (o as { message: string }).message : '';
+
 export function outcomeOf(run: RunRecord): Outcome {
   const base = { flowId: run.flowId, flowName: run.flowName ?? run.flowId, runId: run.runId, status: run.status };
   if (run.status === 'failed') return { ...base, detail: errText(run.error) };
-  if (run.status === 'skipped') return { ...base, detail: errText(run.error) || 'nothing to do' };
+  // The API keeps a skip's reason apart from errors (`skipped`): nothing failed, and the reason is what the user needs.
+  if (run.status === 'skipped') return { ...base, detail: run.skipped?.message || errText(run.error) || 'nothing to do' };
   if (run.status !== 'succeeded') return { ...base, detail: run.status === 'queued' ? 'waiting for a worker' : 'running' };
   const step = (type: string) => run.steps.find((s) => s.type === type && s.status === 'succeeded');
   const so = step('erp.post-sales-order')?.output as { number?: string; created?: boolean } | undefined;
@@ -42,7 +47,8 @@ export function outcomeOf(run: RunRecord): Outcome {
   }
   const push = step('shopify.fulfilment-push');
   if (push) return { ...base, detail: 'fulfilment created in Shopify' };
-  if (run.steps.some((s) => s.status === 'skipped')) return { ...base, detail: 'nothing to do' };
+  const skip = run.steps.find((s) => s.status === 'skipped');
+  if (skip) return { ...base, detail: skipText(skip.output) || 'nothing to do' };
   return { ...base, detail: 'done' };
 }
 
