@@ -337,4 +337,72 @@ describe('templates on Tryton', () => {
     const ledger = (await h.erp.listLedger({ from: '2000-01-01', to: '2099-12-31', accounts: ['1000'] })).filter((l) => l.description?.includes('450789477'));
     expect(ledger.map((l) => [l.account, l.debit])).toEqual([['1000', '598.94']]);
   }, 120_000);
+
+  it('an order on net terms, one item returned before payment, then paid by bank transfer: one receipt settles the invoice and the credit note, both paid in Tryton', async () => {
+    await h.install('manual-payments-to-erp');
+    // Order #1001 (USD, the company's currency) sold on net 30 terms and not yet paid.
+    const o = JSON.parse(order1001());
+    for (const k of Object.keys(o)) if (k.startsWith('current_')) delete o[k];
+    const orderId = 450789421;
+    const terms = JSON.parse(scenario('uk-b2b-net-terms.orders-create.json')).payment_terms;
+    const unpaid = {
+      ...o,
+      id: orderId,
+      admin_graphql_api_id: `gid://shopify/Order/${orderId}`,
+      name: '#1021',
+      order_number: 1021,
+      financial_status: 'pending',
+      gateway: null,
+      payment_gateway_names: [],
+      payment_terms: { ...terms, payment_schedules: [{ ...terms.payment_schedules[0], amount: '598.94', currency: 'USD' }] },
+      refunds: [],
+      line_items: o.line_items.map((l: { quantity: number }) => ({ ...l, current_quantity: l.quantity })),
+    };
+    h.store!.createOrder(JSON.stringify(unpaid));
+    const posted = await h.run('order-to-erp', JSON.stringify(unpaid), 'orders/create');
+    expect(posted.status, JSON.stringify(posted.error)).toBe('succeeded');
+    // One iPod (195.67 + 3.98 tax) comes back before the buyer pays: Shopify refunds it with no transaction.
+    const example = o.refunds[0];
+    const refundId = 509562921;
+    const at = new Date().toISOString();
+    const refund = {
+      ...example,
+      id: refundId,
+      admin_graphql_api_id: `gid://shopify/Refund/${refundId}`,
+      order_id: orderId,
+      created_at: at,
+      processed_at: at,
+      refund_line_items: [{ ...example.refund_line_items[1], id: refundId * 10 }],
+      order_adjustments: [],
+      transactions: [],
+    };
+    h.store!.createRefund(JSON.stringify(refund));
+    const memo = await h.run('refund-to-credit-memo', JSON.stringify(refund));
+    expect(memo.status, JSON.stringify(memo.error)).toBe('succeeded');
+    // Then paid by bank transfer: the 399.29 Shopify says is owed after the return.
+    const usd = (a: string) => ({ shop_money: { amount: a, currency_code: 'USD' }, presentment_money: { amount: a, currency_code: 'USD' } });
+    const paid = JSON.stringify({
+      ...unpaid,
+      financial_status: 'paid',
+      gateway: 'Bank Deposit',
+      payment_gateway_names: ['Bank Deposit'],
+      refunds: [refund],
+      current_total_price: '399.29',
+      current_total_price_set: usd('399.29'),
+    });
+    const run = await h.run('manual-payments-to-erp', paid);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    expect(outputOf(run, 'receipt')).toMatchObject({ amount: '399.29', created: true });
+    expect(outputOf(run, 'receipt').settlement.items).toEqual([
+      expect.objectContaining({ kind: 'invoice', status: 'settled', settledAmount: '598.94', invoiceStatus: 'paid' }),
+      expect.objectContaining({ kind: 'credit-memo', status: 'settled', settledAmount: '199.65', invoiceStatus: 'paid' }),
+    ]);
+    expect(await creditNotes(`gid://shopify/Refund/${refundId}`)).toEqual([expect.objectContaining({ state: 'paid', total_amount: '-199.65' })]);
+    // The bank account holds what came in: the invoice's 598.94 less the returned 199.65.
+    const bank = (await h.erp.listLedger({ from: '2000-01-01', to: '2099-12-31', accounts: ['1000'] })).filter((l) =>
+      new RegExp(`order ${orderId}|refund ${refundId}`).test(l.description ?? ''),
+    );
+    const net = bank.reduce((a, l) => a + Math.round(Number(l.debit) * 100) - Math.round(Number(l.credit) * 100), 0);
+    expect(net).toBe(39929);
+  }, 180_000);
 });

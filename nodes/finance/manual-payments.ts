@@ -2,12 +2,13 @@
 // or cheque marked paid) never reaches a payout, so no payout settlement ever clears its invoice: the receivable stays
 // open and the aging report says the customer still owes. This books the receipt when Shopify marks the order paid:
 // one entry (idempotent by order), Dr the account the money waits in (the carrier's COD remittance, the bank), Cr the
-// customer receivable, reconciled with the order's invoice. Only when the ERP's invoice is exactly what Shopify says
-// was paid: anything else (a refund, an edit, another amount) is finance's to settle, raised, never guessed.
+// customer receivable, reconciled with the order's invoice (and the credit memos of goods returned before payment).
+// Only when the ERP's invoice less those memos is exactly what Shopify says was paid: anything else (an edit the ERP
+// does not know, another amount) is finance's to settle, raised, never guessed.
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { defineNode, NodeError, permanentError, skipRun, transientError } from '../../runtime/node-api.ts';
-import type { ErpSettlement } from '../erp/contract.ts';
+import type { ErpSettlement, SettlementItemInput } from '../erp/contract.ts';
 import { paidByNamedGateways } from '../erp/nodes/payment-gate.ts';
 import { connectionField, erpConnection, withNode } from '../erp/nodes/util.ts';
 import type { ShopifyOrder } from '../shopify/types.ts';
@@ -40,6 +41,23 @@ const config = z
   })
   .strict();
 
+/**
+ * The order's refunds that credit goods or shipping (each has a credit memo from refund-to-credit-memo), as settlement
+ * items. The connectors settle a document's open balance; `amount` is the refund's own gross, for the record.
+ */
+function creditedRefunds(order: ShopifyOrder): SettlementItemInput[] {
+  const items: SettlementItemInput[] = [];
+  for (const r of order.refunds ?? []) {
+    const gross = [
+      ...r.refundLineItems.flatMap((l) => [l.subtotal, l.totalTax]),
+      ...r.refundShippingLines.flatMap((l) => [l.subtotal, l.tax]),
+      ...(r.duties ? [r.duties] : []),
+    ].reduce((a, m) => a.plus(m.shop.amount), new Decimal(0));
+    if (gross.gt(0)) items.push({ kind: 'credit-memo', externalId: r.id, amount: currencyText(gross, order.currency) });
+  }
+  return items;
+}
+
 export interface ManualPaymentOutput {
   orderId: string;
   amount: string;
@@ -56,8 +74,9 @@ export const manualPaymentReceiptNode = defineNode<z.infer<typeof config>, { ord
   description:
     'For an order Shopify marks paid by a manual payment method (`gateways`: cash on delivery, bank deposit, money order, manual): books the receipt in the ERP, ' +
     'one entry idempotent by order (Dr `accounts.received`, Cr `accounts.receivable`) reconciled with the order’s invoice, so the invoice reads paid. ' +
-    'Only when the ERP’s invoice, with no credit memo against it, is what Shopify says was paid (else MANUAL_PAYMENT_MISMATCH for finance); an order not in the ERP yet ' +
-    'is retried (its order-to-erp run may still be posting it). Orders paid otherwise end the run skipped: their payout settles them. Sandbox ERP and Tryton.',
+    'Goods returned before payment: the credit memos of the order’s refunds are settled in the same entry, so invoice and memos read paid and `accounts.received` holds the cash. ' +
+    'Only when the ERP’s invoice less its credit memos is what Shopify says was paid (else MANUAL_PAYMENT_MISMATCH for finance); an order or a return’s memo not in the ERP yet ' +
+    'is retried (its order-to-erp or refund run may still be posting it). Orders paid otherwise end the run skipped: their payout settles them. Sandbox ERP and Tryton.',
   config,
   inputs: [{ id: 'in', dataType: '{ order: ShopifyOrder }' }],
   outputs: [{ id: 'out', dataType: 'ErpSettlement' }],
@@ -117,10 +136,24 @@ export const manualPaymentReceiptNode = defineNode<z.infer<typeof config>, { ord
         code: 'ORDER_NOT_IN_ERP_YET',
         details: { orderId, ...invoice },
       });
-    if (!new Decimal(invoice.credited).isZero() || !new Decimal(invoice.invoiced).eq(paid)) {
+    const credited = new Decimal(invoice.credited);
+    const owed = new Decimal(invoice.invoiced).minus(credited);
+    // Goods returned before the customer paid (a B2B order on terms paid by bank transfer, a COD parcel opened at the
+    // door): Shopify's total after the return is what was paid, and the credit memos of those returns are in the ERP.
+    // The receipt then settles the invoice and those memos together, so both read paid and the received account
+    // holds exactly the cash.
+    const memos = credited.isZero() ? [] : creditedRefunds(order);
+    if (!owed.eq(paid) || (!credited.isZero() && !memos.length)) {
+      // A return whose memo its refund run has not posted yet: looked at again, as an order not posted yet is.
+      if (owed.gt(paid) && creditedRefunds(order).length)
+        throw transientError(
+          `node ${ctx.nodeId}: order ${order.name} was paid ${amount} ${order.currency} after a return, but its ERP invoice still asks ${currencyText(owed, order.currency)}: ` +
+            'waiting for the credit memo of the return',
+          { code: 'CREDIT_MEMO_NOT_IN_ERP_YET', details: { orderId, paid: amount, ...invoice } },
+        );
       throw permanentError(
         `node ${ctx.nodeId}: order ${order.name} was paid ${amount} ${order.currency} by ${gateways.join(', ')}, but its ERP invoice is ${invoice.invoiced}` +
-          `${new Decimal(invoice.credited).isZero() ? '' : ` with ${invoice.credited} credited`}: settle it by hand; nothing was booked`,
+          `${credited.isZero() ? '' : ` with ${invoice.credited} credited`}: settle it by hand; nothing was booked`,
         { code: 'MANUAL_PAYMENT_MISMATCH', details: { orderId, paid: amount, gateways, ...invoice } },
       );
     }
@@ -132,9 +165,18 @@ export const manualPaymentReceiptNode = defineNode<z.infer<typeof config>, { ord
         description: `Payment of order ${order.name} by ${gateways.join(', ')}`,
         // A receipt has no chargebacks; the settlement asks for an account for them all the same.
         accounts: { receivable: ctx.config.accounts.receivable, clearing: ctx.config.accounts.received, disputes: ctx.config.accounts.received },
-        items: [{ kind: 'invoice', externalId: orderId, amount }],
+        items: [{ kind: 'invoice', externalId: orderId, amount: currencyText(invoice.invoiced, order.currency) }, ...memos],
       }),
     );
+    const open = r.document.items.filter((i) => i.invoiceStatus !== 'paid');
+    if (open.length)
+      // Booked (idempotent: a retry finds the entry), but something of the order still reads open: finance's to see.
+      throw permanentError(
+        `node ${ctx.nodeId}: the receipt of order ${order.name} is booked (${r.document.entryNumber ?? 'no entry'}), but ${open
+          .map((i) => `${i.kind} ${i.externalId} is ${i.status === 'not-found' ? 'not in the ERP' : (i.invoiceStatus ?? 'open')}`)
+          .join(', ')}: reconcile it by hand`,
+        { code: 'MANUAL_PAYMENT_UNRECONCILED', details: { orderId, entryNumber: r.document.entryNumber, items: open } },
+      );
     return { orderId, amount, gateways, settlement: r.document, created: r.created };
   },
 });

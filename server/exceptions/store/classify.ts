@@ -14,6 +14,7 @@ const FINANCE_CODES: Record<string, string> = {
   CREDIT_EXCEEDS_INVOICE: 'credit-exceeds-invoice',
   CURRENCY_MISMATCH: 'currency-mismatch',
   MANUAL_PAYMENT_MISMATCH: 'manual-payment-mismatch',
+  MANUAL_PAYMENT_UNRECONCILED: 'manual-payment-unreconciled',
 };
 const FINANCE_TITLES: Record<string, string> = {
   'erp-totals-mismatch': 'ERP document does not match Shopify; nothing booked',
@@ -22,6 +23,7 @@ const FINANCE_TITLES: Record<string, string> = {
   'credit-exceeds-invoice': 'Refund exceeds what remains credit-able on the invoice; nothing booked',
   'currency-mismatch': "Amounts in another currency than the ERP company's books; nothing booked",
   'manual-payment-mismatch': 'A payment taken outside Shopify does not match the ERP invoice; nothing booked',
+  'manual-payment-unreconciled': 'A payment taken outside Shopify is booked, but its invoice or a credit memo still reads open',
 };
 
 function keyText(key: unknown): string {
