@@ -135,6 +135,18 @@ describe('canvas and narrow screens', () => {
     expect(await page.textContent('[data-testid=test-run-skipped]')).toMatch(
       /^Stopped at Only paid, authorised or on-terms orders: order #9999 is a test order[^.]*\. \d+ nodes after it did not run\. The trigger sample is Shopify's published example order.*an order from the store/,
     );
+    // The gate ended the run: its node reads "skipped", not "succeeded" (its step is stored as having run), and the
+    // run's page says why before anything else.
+    expect(await page.textContent('[data-testid=status-gate]')).toBe('skipped');
+    expect(await page.textContent('[data-testid=status-shopify]')).toBe('succeeded');
+    const testRunId = ((await page.textContent('[data-testid=test-run-panel]')) ?? '').match(/run_[0-9a-z]+/)?.[0];
+    expect(testRunId).toBeTruthy();
+    await page.goto(`${env.backend.baseUrl}/runs/${testRunId}`);
+    await page.waitForSelector('[data-testid=skip-reason]');
+    expect(await page.textContent('[data-testid=skip-reason]')).toMatch(/^Skipped at Only paid, authorised or on-terms orders: order #9999 is a test order/);
+    expect(await page.textContent('li.open .step-row .pill')).toBe('skipped');
+    await page.goBack();
+    await page.waitForSelector('[data-testid=node-shopify]');
 
     await page.goto(`${env.backend.baseUrl}/flows/order-to-erp/mapper`);
     await page.waitForSelector('[data-testid=target-pane] tr[data-target]');

@@ -3,6 +3,7 @@ import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import type { FlowNode } from '../api/types.ts';
 import { useFlowStore } from '../store/context.tsx';
 import { errorText } from '../runs/StepDetails.tsx';
+import { nodeRunStatus } from '../runs/node-run-status.ts';
 
 export type CanvasNode = Node<{ node: FlowNode }, 'flowNode'>;
 
@@ -18,7 +19,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<CanvasNode>) {
       .map((p) => p.message)
       .join('\n'),
   );
-  const stepStatus = useFlowStore((s) => s.testRun?.steps.findLast((st) => st.nodeId === id)?.status ?? '');
+  const stepStatus = useFlowStore((s) => nodeRunStatus(s.testRun, id));
   const stepError = useFlowStore((s) => (stepStatus === 'failed' ? errorText(s.testRun?.steps.findLast((st) => st.nodeId === id)?.error) : ''));
   const diffMark = useFlowStore((s) => s.diffMarks?.[id] ?? '');
   const inputs = info?.inputs ?? [];

@@ -1,4 +1,5 @@
 import { useFlowStore, useFlowStoreApi } from '../store/context.tsx';
+import { nodeRunStatus } from '../runs/node-run-status.ts';
 import { StepDetails, errorText } from '../runs/StepDetails.tsx';
 import { testRunsApi } from '../api/test-runs.ts';
 import { TestInputPicker } from './TestInputPicker.tsx';
@@ -84,7 +85,11 @@ export function TestRunPanel() {
                 : ''}
             </p>
           ) : null}
-          {step ? <StepDetails step={step} /> : <p className="muted">{nodeId ? `Node ${nodeId} did not run.` : 'Click a node to see its input and output.'}</p>}
+          {step ? (
+            <StepDetails step={step} status={nodeRunStatus(run, step.nodeId)} />
+          ) : (
+            <p className="muted">{nodeId ? `Node ${nodeId} did not run.` : 'Click a node to see its input and output.'}</p>
+          )}
         </div>
       )}
     </section>

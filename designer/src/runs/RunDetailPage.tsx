@@ -7,6 +7,7 @@ import { can } from '../app/permissions.ts';
 import { useSession } from '../app/session.ts';
 import { StepDetails, errorText } from './StepDetails.tsx';
 import { ReplayPanel } from './ReplayPanel.tsx';
+import { nodeRunStatus } from './node-run-status.ts';
 
 /** A run with its steps and the runs that replay it. */
 type RunDetail = Res<'/api/runs/{id}', 'get'>;
@@ -23,8 +24,9 @@ export function RunDetailPage({ runId }: { runId: string }) {
     api.run(runId).then(
       (r) => {
         setRun(r);
-        const failed = r.steps.findIndex((s) => s.status === 'failed');
-        setOpen(failed >= 0 ? failed : null);
+        // The step to look at first: the one that failed, or the one that ended the run skipped.
+        const at = r.steps.findIndex((s) => s.status === 'failed' || (r.status === 'skipped' && s.nodeId === r.skipped?.nodeId));
+        setOpen(at >= 0 ? at : null);
       },
       (e: Error) => setError(e.message),
     );
@@ -100,32 +102,41 @@ export function RunDetailPage({ runId }: { runId: string }) {
         </p>
       )}
       {run.error ? <p className="error">{errorText(run.error)}</p> : null}
+      {run.status === 'skipped' && run.skipped ? (
+        <p className="notice-inline warn" data-testid="skip-reason">
+          Skipped at <strong>{run.steps.find((s) => s.nodeId === run.skipped!.nodeId)?.name ?? run.skipped.nodeId}</strong>: {run.skipped.message}{' '}
+          <span className="muted">({run.skipped.code}; nothing failed, nothing after it ran)</span>
+        </p>
+      ) : null}
       {replaying && (
         <ReplayPanel run={run} onClose={() => setReplaying(false)} onReplayed={(id) => (setReplaying(false), navigate(`/runs/${encodeURIComponent(id)}`))} />
       )}
       <ol className="steps">
-        {run.steps.map((s, i) => (
-          <li key={s.nodeId} className={open === i ? 'open' : ''}>
-            <button type="button" className="step-row" onClick={() => setOpen(open === i ? null : i)} data-step={s.nodeId}>
-              <span className={`dot status-${s.status}`} />
-              {/* The name the consultant gave the node, as on the canvas; its id and type for whoever reads the flow's JSON. */}
-              <strong>{s.name ?? s.nodeId}</strong> {s.name && <span className="muted">{s.nodeId}</span>} <code>{s.type}</code>
-              <span className={`pill status-${s.status}`}>{s.status}</span>
-              <span className="muted">{s.durationMs ?? '—'} ms</span>
-              {s.reusedFrom && (
-                <span className="pill" title={`output of run ${s.reusedFrom}`}>
-                  reused
-                </span>
-              )}
-              {s.reads?.lookups.map((l) => (
-                <span key={l.tableId} className="pill muted" title="lookup table version this step read">
-                  {l.table} v{l.version}
-                </span>
-              ))}
-            </button>
-            {open === i && <StepDetails step={s} />}
-          </li>
-        ))}
+        {run.steps.map((s, i) => {
+          const status = nodeRunStatus(run, s.nodeId);
+          return (
+            <li key={s.nodeId} className={open === i ? 'open' : ''}>
+              <button type="button" className="step-row" onClick={() => setOpen(open === i ? null : i)} data-step={s.nodeId}>
+                <span className={`dot status-${status}`} />
+                {/* The name the consultant gave the node, as on the canvas; its id and type for whoever reads the flow's JSON. */}
+                <strong>{s.name ?? s.nodeId}</strong> {s.name && <span className="muted">{s.nodeId}</span>} <code>{s.type}</code>
+                <span className={`pill status-${status}`}>{status}</span>
+                <span className="muted">{s.durationMs ?? '—'} ms</span>
+                {s.reusedFrom && (
+                  <span className="pill" title={`output of run ${s.reusedFrom}`}>
+                    reused
+                  </span>
+                )}
+                {s.reads?.lookups.map((l) => (
+                  <span key={l.tableId} className="pill muted" title="lookup table version this step read">
+                    {l.table} v{l.version}
+                  </span>
+                ))}
+              </button>
+              {open === i && <StepDetails step={s} status={status} />}
+            </li>
+          );
+        })}
       </ol>
     </section>
   );

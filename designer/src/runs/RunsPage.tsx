@@ -90,9 +90,16 @@ export function RunsPage() {
       <td className="nowrap" data-duration>
         {durationText(r.startedAt, r.finishedAt)}
       </td>
-      <td className="error-cell" title={errorText(r.error)}>
-        {errorText(r.error)}
-      </td>
+      {r.status === 'skipped' && r.skipped ? (
+        // Why it was skipped (an unpaid order, a voided one), muted: nothing failed.
+        <td className="error-cell muted" title={r.skipped.message} data-skip={r.skipped.code}>
+          {r.skipped.message}
+        </td>
+      ) : (
+        <td className="error-cell" title={errorText(r.error)}>
+          {errorText(r.error)}
+        </td>
+      )}
     </tr>
   );
 

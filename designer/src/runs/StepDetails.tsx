@@ -10,13 +10,14 @@ export const errorText = (e: unknown): string =>
         ? String((e as { message: unknown }).message)
         : JSON.stringify(e);
 
-export function StepDetails({ step }: { step: RunStep }) {
+/** `status`: as the run shows the step (the step that skipped the run reads "skipped"); the stored one by default. */
+export function StepDetails({ step, status = step.status }: { step: RunStep; status?: string }) {
   return (
     <div className="step-details" data-testid={`step-${step.nodeId}`}>
       <div className="row">
         <strong>{step.nodeId}</strong>
         <code>{step.type}</code>
-        <span className={`pill status-${step.status}`}>{step.status}</span>
+        <span className={`pill status-${status}`}>{status}</span>
         {step.port && <span className="pill">port {step.port}</span>}
         <span className="muted">
           {step.attempts} attempt{step.attempts === 1 ? '' : 's'}
