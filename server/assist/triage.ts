@@ -450,6 +450,20 @@ const RULES: Record<string, Rule> = {
       "A journal in the shop's (payout) currency would go to an ERP company that keeps its books in another currency. Shopify gives no amounts in the ERP's currency, so nothing was booked rather than converted at a guessed rate.",
     next: () => "Post this shop to an ERP company in the shop's currency, or book the journal by hand at your rate, then resolve.",
   },
+  'manual-payment-mismatch': {
+    category: 'manual-process',
+    explain: () =>
+      "Shopify says an order was paid outside Shopify Payments (cash on delivery, a bank transfer), but the ERP's invoice less its credit memos is another amount: an edit or a refund the ERP does not have, or a memo posted by hand. Nothing was booked.",
+    next: () =>
+      "Compare the order's total in Shopify with its ERP invoice and credit memos; post what is missing (or book the receipt by hand), then retry or resolve.",
+    action: retry,
+  },
+  'manual-payment-unreconciled': {
+    category: 'manual-process',
+    explain: () =>
+      "The receipt of a payment taken outside Shopify is booked, but the order's invoice or one of its credit memos still reads open: a return Shopify knows of has no memo in the ERP, or the amounts were changed there.",
+    next: () => 'Find the document named as open in the ERP and reconcile it with the receipt by hand (or post the missing memo), then resolve with a note.',
+  },
   'payout-settlement-incomplete': {
     category: 'manual-process',
     explain: () =>

@@ -83,6 +83,11 @@ export const STEP_MEANINGS: Record<string, StepMeaning> = {
     data: [['ERP', 'general ledger and invoices', 'writes']],
     raises: [...ERP_FAIL, 'currency-mismatch', 'payout-settlement-incomplete'],
   },
+  'finance.manual-payment-receipt': {
+    does: "For an order paid outside Shopify Payments (cash on delivery, a bank transfer), books the receipt in the ERP and reconciles it with the order's invoice and the credit memos of goods returned before payment; other orders end the run skipped.",
+    data: [['ERP', 'general ledger and invoices', 'writes']],
+    raises: [...ERP_FAIL, 'currency-mismatch', 'manual-payment-mismatch', 'manual-payment-unreconciled'],
+  },
   'lookup.tax-code': { does: 'Translates each Shopify tax line into the ERP tax code, using the tax-codes table.', data: [], raises: ['unmapped-tax-code'] },
   'lookup.location': { does: 'Translates the Shopify location into the ERP warehouse, using the locations table.', data: [], raises: ['unmapped-location'] },
   'lookup.table': { does: 'Looks a value up in a table (e.g. payment gateway to ERP payment method).', data: [], raises: [] },

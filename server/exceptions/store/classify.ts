@@ -16,6 +16,8 @@ const FINANCE_CODES: Record<string, string> = {
   MANUAL_PAYMENT_MISMATCH: 'manual-payment-mismatch',
   MANUAL_PAYMENT_UNRECONCILED: 'manual-payment-unreconciled',
 };
+/** The exception types amounts checked against Shopify raise (each needs its defaults and a triage rule). */
+export const FINANCE_EXCEPTION_TYPES = Object.values(FINANCE_CODES);
 const FINANCE_TITLES: Record<string, string> = {
   'erp-totals-mismatch': 'ERP document does not match Shopify; nothing booked',
   'credit-memo-mismatch': "Credit memo does not match Shopify's refund; nothing booked",

@@ -199,6 +199,22 @@ export const EXCEPTION_DEFAULTS: Record<string, TypeDefaults> = {
     meaning: "A refund would credit more than remains credit-able on the order's invoice. Nothing was booked.",
     triage: ['Check earlier credit memos of the order and the invoice total', 'Post the excess as a separate adjustment if it is real', 'Retry or resolve'],
   },
+  'manual-payment-mismatch': {
+    owner: 'finance',
+    severity: 'high',
+    meaning: 'A payment taken outside Shopify (cash on delivery, a bank transfer) does not match the ERP invoice less its credit memos. Nothing was booked.',
+    triage: [
+      "Compare the order's total in Shopify with its ERP invoice and credit memos",
+      'Post what the ERP is missing, or book the receipt by hand',
+      'Retry or resolve',
+    ],
+  },
+  'manual-payment-unreconciled': {
+    owner: 'finance',
+    severity: 'medium',
+    meaning: 'The receipt of a payment taken outside Shopify is booked, but the invoice or a credit memo of the order still reads open in the ERP.',
+    triage: ['Find the document named as open in the ERP', 'Reconcile it with the receipt by hand, or post the missing credit memo', 'Resolve with a note'],
+  },
   'currency-mismatch': {
     owner: 'finance',
     severity: 'high',
