@@ -32,6 +32,7 @@ beforeAll(async () => {
   });
   await h.install('order-to-erp');
   await h.install('refund-to-credit-memo');
+  await h.install('manual-payments-to-erp');
   h.store!.createOrder(scenario('uk-vat-inclusive-discount.orders-paid.json'));
 }, 600_000);
 afterAll(async () => {
@@ -312,7 +313,6 @@ describe('templates on Tryton', () => {
   }, 300_000);
 
   it('an order paid by cash on delivery: Tryton reads its invoice paid once manual-payments-to-erp books the receipt', async () => {
-    await h.install('manual-payments-to-erp');
     // Order #1001 as it was paid, before the example's refunds (its current_* figures are after them).
     const o = JSON.parse(order1001());
     for (const k of Object.keys(o)) if (k.startsWith('current_')) delete o[k];
@@ -339,7 +339,6 @@ describe('templates on Tryton', () => {
   }, 120_000);
 
   it('an order on net terms, one item returned before payment, then paid by bank transfer: one receipt settles the invoice and the credit note, both paid in Tryton', async () => {
-    await h.install('manual-payments-to-erp');
     // Order #1001 (USD, the company's currency) sold on net 30 terms and not yet paid.
     const o = JSON.parse(order1001());
     for (const k of Object.keys(o)) if (k.startsWith('current_')) delete o[k];
