@@ -52,9 +52,15 @@ async function once(cmd: Command, fromSource: boolean, port: number) {
       LEDGERLINE_ADMIN_PASSWORD: 'bench-admin-pw',
       ...(fromSource ? { LEDGERLINE_FROM_SOURCE: '1' } : { LEDGERLINE_REQUIRE_BUILD: '1' }),
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
     detached: true, // its own process group: npm does not pass SIGTERM on to the server
   });
+  // A server that refuses to start (dist/ older than the sources, under LEDGERLINE_REQUIRE_BUILD) says why on stderr:
+  // reported at once, not as a minute's wait for a health check.
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code));
   let wall = 0;
   let cpu = 0;
   for (;;) {
@@ -68,10 +74,11 @@ async function once(cmd: Command, fromSource: boolean, port: number) {
     } catch {
       /* not listening yet */
     }
-    if (performance.now() - t0 > 60_000) throw new Error('not healthy within 60 s');
+    if (exitCode !== undefined) throw new Error(`${cmd.join(' ')} exited (code ${exitCode}) before it was healthy:\n${stderr.trim()}`);
+    if (performance.now() - t0 > 60_000) throw new Error(`not healthy within 60 s${stderr ? `:\n${stderr.trim()}` : ''}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  const exited = new Promise((r) => child.once('exit', r));
+  const exited = exitCode !== undefined ? Promise.resolve() : new Promise((r) => child.once('exit', r));
   process.kill(-child.pid!, 'SIGTERM');
   await exited;
   // The server itself (npm's child) may outlive npm for a moment: wait until the port is free.

@@ -340,7 +340,9 @@ export function markedValues(schema: z.core.$ZodType, config: unknown, key: stri
         walk(d.in, v, path);
         return;
       case 'lazy':
-        walk(d.getter(), v, path);
+        // The schema's own memoised inner type: calling the getter builds a new schema each time (and zod compiles
+        // each new one on its first parse), which made every mapped field cost a few milliseconds to validate.
+        walk(((s as { _zod: { innerType?: z.core.$ZodType } })._zod.innerType ?? d.getter()) as z.core.$ZodType, v, path);
         return;
       case 'array':
         if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(d.element, x, [...path, i]);
@@ -357,7 +359,13 @@ export function markedValues(schema: z.core.$ZodType, config: unknown, key: stri
         return;
       case 'union': {
         const options = d.options as z.ZodType[];
-        const fit = options.filter((o) => typeof o.safeParse !== 'function' || o.safeParse(v).success);
+        // A discriminated union's option is the one whose discriminator value the value carries: no trial parses
+        // (each failing one builds its issues), which were most of what validating a large mapping cost.
+        const tag = typeof d.discriminator === 'string' && isRecord(v) ? { key: d.discriminator, value: v[d.discriminator] } : null;
+        const byDisc = tag
+          ? options.filter((o) => (o as { _zod: { propValues?: Record<string, Set<unknown>> } })._zod.propValues?.[tag.key]?.has(tag.value))
+          : [];
+        const fit = byDisc.length ? byDisc : options.filter((o) => typeof o.safeParse !== 'function' || o.safeParse(v).success);
         for (const o of fit.length ? fit : options) walk(o, v, path);
         return;
       }

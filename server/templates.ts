@@ -4,8 +4,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
-import { parseSandboxCode, type Runtime } from '../runtime/index.ts';
-import { validateFlow } from '../flows/validate.ts';
+import { FlowInvalidError, type Runtime } from '../runtime/index.ts';
 
 export async function installTemplates(rt: Runtime, dir: string, log: Logger): Promise<{ published: string[]; drafts: string[] }> {
   const out = { published: [] as string[], drafts: [] as string[] };
@@ -23,14 +22,15 @@ export async function installTemplates(rt: Runtime, dir: string, log: Logger): P
         /* not installed yet */
       }
       await rt.flows.create(doc);
-      const v = validateFlow(doc, rt.lookup, { codeSyntax: parseSandboxCode });
-      if (v.ok) {
-        const settings = (doc as { settings?: { installActive?: unknown } }).settings;
+      const settings = (doc as { settings?: { installActive?: unknown } }).settings;
+      try {
+        // Publishing validates (code syntax included): validating first as well made every start do it twice.
         await rt.flows.publish(id, { message: 'installed from flows/templates', by: 'system', activate: settings?.installActive !== false });
         out.published.push(id);
-      } else {
+      } catch (e) {
+        if (!(e instanceof FlowInvalidError)) throw e;
         out.drafts.push(id);
-        log.warn({ flowId: id, problem: v.problems[0] }, 'template installed as a draft: it does not validate yet');
+        log.warn({ flowId: id, problem: e.problems[0] }, 'template installed as a draft: it does not validate yet');
       }
     } catch (e) {
       log.warn({ file: f, err: (e as Error).message }, 'template not installed');
