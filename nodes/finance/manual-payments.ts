@@ -142,10 +142,11 @@ export const manualPaymentReceiptNode = defineNode<z.infer<typeof config>, { ord
     // door): Shopify's total after the return is what was paid, and the credit memos of those returns are in the ERP.
     // The receipt then settles the invoice and those memos together, so both read paid and the received account
     // holds exactly the cash.
-    const memos = credited.isZero() ? [] : creditedRefunds(order);
+    const returns = creditedRefunds(order);
+    const memos = credited.isZero() ? [] : returns;
     if (!owed.eq(paid) || (!credited.isZero() && !memos.length)) {
       // A return whose memo its refund run has not posted yet: looked at again, as an order not posted yet is.
-      if (owed.gt(paid) && creditedRefunds(order).length)
+      if (owed.gt(paid) && returns.length)
         throw transientError(
           `node ${ctx.nodeId}: order ${order.name} was paid ${amount} ${order.currency} after a return, but its ERP invoice still asks ${currencyText(owed, order.currency)}: ` +
             'waiting for the credit memo of the return',
