@@ -1,5 +1,6 @@
 // finance.manual-payment-receipt against the sandbox ERP: an order paid by cash on delivery settles its invoice once,
 // orders paid otherwise are left to their payout, and anything the ERP's invoice does not match is raised.
+import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { isSkipped } from '../../runtime/node-api.ts';
 import { order } from '../erp/contract-suite.ts';
@@ -126,9 +127,13 @@ describe('finance.manual-payment-receipt', () => {
     const dump = erp.admin.dump();
     const entry = (dump.journalEntries as Array<{ id: number; number: string }>).find((j) => j.number === out.settlement.entryNumber)!;
     const lines = (dump.ledgerLines as Array<{ entryId: number; account: string; debit: string; credit: string }>).filter((l) => l.entryId === entry.id);
-    const net = (account: string) => lines.filter((l) => l.account === account).reduce((a, l) => a + Number(l.debit) * 100 - Number(l.credit) * 100, 0) / 100;
-    expect(net('1000')).toBe(437.8);
-    expect(net('1100')).toBe(-437.8);
+    const net = (account: string) =>
+      lines
+        .filter((l) => l.account === account)
+        .reduce((a, l) => a.plus(l.debit).minus(l.credit), new Decimal(0))
+        .toFixed(2);
+    expect(net('1000')).toBe('437.80');
+    expect(net('1100')).toBe('-437.80');
     // A second return Shopify knows of whose memo the ERP does not have, while the ERP's credits already explain the
     // payment: the receipt is booked (the invoice is paid) and the missing memo raised, not hidden.
     const id3 = await posted();
@@ -140,10 +145,15 @@ describe('finance.manual-payment-receipt', () => {
       restock: true,
       lines: [{ sku: 'MUG-BLACK', quantity: '1', unitPrice: '12.00', taxCodes: [] }],
     });
-    const unknownMemo = { ...returned, id: `${refundId}4` } as ShopifyRefund;
-    const partly = shopifyOrder(id3, { name: '#3005', currentTotal: usd('437.80'), refunds: [firstReturn, unknownMemo] });
+    // Its prices include tax: the unknown return's 10.80 subtotal already holds its 1.80 of VAT.
+    const unknownMemo = { ...returned, id: `${refundId}4`, refundLineItems: [{ subtotal: usd('10.80'), totalTax: usd('1.80') }] } as unknown as ShopifyRefund;
+    const partly = shopifyOrder(id3, { name: '#3005', taxesIncluded: true, currentTotal: usd('437.80'), refunds: [firstReturn, unknownMemo] });
     const raised = await failure(partly);
-    expect(raised).toMatchObject({ errorClass: 'permanent', code: 'MANUAL_PAYMENT_UNRECONCILED' });
+    expect(raised).toMatchObject({
+      errorClass: 'permanent',
+      code: 'MANUAL_PAYMENT_UNRECONCILED',
+      details: { items: [{ kind: 'credit-memo', externalId: unknownMemo.id, amount: '10.80', status: 'not-found' }] },
+    });
     expect((raised as Error).message).toMatch(new RegExp(`credit-memo ${unknownMemo.id} is not in the ERP: reconcile it by hand`));
     expect(await creditableOf(id3)).toMatchObject({ remaining: '437.80' });
     // Paid in full, less than the return: still finance's (the memo does not explain the difference).

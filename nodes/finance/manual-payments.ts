@@ -11,7 +11,7 @@ import { defineNode, NodeError, permanentError, skipRun, transientError } from '
 import type { ErpSettlement, SettlementItemInput } from '../erp/contract.ts';
 import { paidByNamedGateways } from '../erp/nodes/payment-gate.ts';
 import { connectionField, erpConnection, withNode } from '../erp/nodes/util.ts';
-import type { ShopifyOrder } from '../shopify/types.ts';
+import type { MoneyBag, ShopifyOrder } from '../shopify/types.ts';
 import { currencyText } from '../core/currency.ts';
 import { legacy } from './erp-docs.ts';
 
@@ -48,9 +48,11 @@ const config = z
 function creditedRefunds(order: ShopifyOrder): SettlementItemInput[] {
   const items: SettlementItemInput[] = [];
   for (const r of order.refunds ?? []) {
+    // Subtotals already hold the tax when the order's prices include it (as erp.await-refund reads them).
+    const withTax = (subtotal: MoneyBag, tax: MoneyBag) => (order.taxesIncluded ? [subtotal] : [subtotal, tax]);
     const gross = [
-      ...r.refundLineItems.flatMap((l) => [l.subtotal, l.totalTax]),
-      ...r.refundShippingLines.flatMap((l) => [l.subtotal, l.tax]),
+      ...r.refundLineItems.flatMap((l) => withTax(l.subtotal, l.totalTax)),
+      ...r.refundShippingLines.flatMap((l) => withTax(l.subtotal, l.tax)),
       ...(r.duties ? [r.duties] : []),
     ].reduce((a, m) => a.plus(m.shop.amount), new Decimal(0));
     if (gross.gt(0)) items.push({ kind: 'credit-memo', externalId: r.id, amount: currencyText(gross, order.currency) });
