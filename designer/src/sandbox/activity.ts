@@ -14,10 +14,6 @@ export interface Outcome {
 
 const errText = (e: unknown) => (e && typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : e ? String(e) : '');
 
-/** A skipped step stores `{ skipped: true, code, message }`. */
-const skipText = (o: unknown) =>
-  o && typeof o === 'object' && typeof (o as { message?: unknown }).message === 'string' ? (o as { message: string }).message : '';
-
 export function outcomeOf(run: RunRecord): Outcome {
   const base = { flowId: run.flowId, flowName: run.flowName ?? run.flowId, runId: run.runId, status: run.status };
   if (run.status === 'failed') return { ...base, detail: errText(run.error) };
@@ -48,7 +44,8 @@ export function outcomeOf(run: RunRecord): Outcome {
   const push = step('shopify.fulfilment-push');
   if (push) return { ...base, detail: 'fulfilment created in Shopify' };
   const skip = run.steps.find((s) => s.status === 'skipped');
-  if (skip) return { ...base, detail: skipText(skip.output) || 'nothing to do' };
+  // A skipped step's output is the skip, `{ skipped: true, code, message }`.
+  if (skip) return { ...base, detail: errText(skip.output) || 'nothing to do' };
   return { ...base, detail: 'done' };
 }
 
